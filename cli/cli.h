@@ -1,0 +1,48 @@
+/*
+ * cli.h — what the phiwall program's commands share: the command table entry, exit codes,
+ * terminal detection and messages. The library never prints; the commands do, through these.
+ */
+#ifndef PHIWALL_CLI_H
+#define PHIWALL_CLI_H
+
+#include <stdio.h>
+
+#include "phiwall/error.h"
+
+/* Exit codes (documented in README.md and `phiwall help`). */
+enum {
+    PW_EXIT_CLEAN = 0,    /* ran; nothing at or above --fail-on */
+    PW_EXIT_FINDINGS = 1, /* findings at or above --fail-on */
+    PW_EXIT_USAGE = 2,    /* bad command line */
+    PW_EXIT_RUNTIME = 3   /* could not do the job (I/O, parse, browser, …) */
+};
+
+typedef struct pw_cli_command {
+    const char *name;
+    const char *summary;
+    int (*run)(int argc, char **argv); /* argv[0] is the command name */
+} pw_cli_command;
+
+/* Commands, one file each (cmd_<name>.c). */
+int pw_cmd_scan(int argc, char **argv);
+int pw_cmd_gateway(int argc, char **argv);
+int pw_cmd_redact(int argc, char **argv);
+int pw_cmd_trackers(int argc, char **argv);
+int pw_cmd_audit(int argc, char **argv);
+
+/* 1 if colour may be used on this stream: a TTY and NO_COLOR unset (https://no-color.org). */
+int pw_cli_use_color(FILE *f);
+/* 1 if progress output may be shown on this stream (a TTY). */
+int pw_cli_use_progress(FILE *f);
+
+/* "phiwall: <cmd>: message" on stderr. */
+void pw_cli_errorf(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Report a library error and return PW_EXIT_RUNTIME. */
+int pw_cli_fail(const char *cmd, const pw_err *err);
+/* Unknown option or missing argument: message, hint, PW_EXIT_USAGE. */
+int pw_cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Read a whole file (or "-" for stdin) into a malloc'd buffer. */
+int pw_cli_read_file(const char *path, char **data, size_t *len, pw_err *err);
+
+#endif

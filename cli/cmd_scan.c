@@ -1,0 +1,24 @@
+/* cmd_scan.c — `phiwall scan`: not yet available; lands with issue #6 (HAR) and #7 (browser). */
+#include <getopt.h>
+#include <stdio.h>
+
+#include "cli.h"
+
+int pw_cmd_scan(int argc, char **argv)
+{
+    static const struct option opts[] = {{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        if (c == 'h') {
+            printf("Usage: phiwall scan [options]\n\n"
+                   "Not yet available in this build: it lands with issue #6 (HAR) and #7 "
+                   "(browser).\n");
+            return PW_EXIT_CLEAN;
+        }
+        return pw_cli_usage_error("scan", "unknown option");
+    }
+    pw_cli_errorf("scan",
+                  "not yet available in this build (lands with issue #6 (HAR) and #7 (browser))");
+    return PW_EXIT_RUNTIME;
+}

@@ -1,0 +1,120 @@
+/*
+ * assess.h — the assess stage: joins pages, beacons and PHI hits into ranked findings under the
+ * HHS OCR guidance (Dec 2022, rev. March 2024) as narrowed by AHA v. Becerra (N.D. Tex. 2024).
+ *
+ * A pw_assessor is fed pages and requests from any capture source; it decodes and detects them
+ * itself (through the decode and detect modules), aggregates one finding per
+ * (rule, vendor, account, page) with an occurrence count, and hands back the result for report.
+ */
+#ifndef PHIWALL_ASSESS_H
+#define PHIWALL_ASSESS_H
+
+#include <stddef.h>
+
+#include "phiwall/decode.h"
+#include "phiwall/detect.h"
+#include "phiwall/error.h"
+#include "phiwall/request.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum pw_severity {
+    PW_SEV_INFO = 0,
+    PW_SEV_LOW,
+    PW_SEV_MEDIUM,
+    PW_SEV_HIGH,
+    PW_SEV_CRITICAL,
+    PW_SEV__COUNT
+} pw_severity;
+
+const char *pw_severity_name(pw_severity s);            /* "critical" */
+int pw_severity_parse(const char *s, pw_severity *out); /* 0 ok, -1 unknown */
+
+/* The HHS context of a page (DESIGN §3). */
+typedef enum pw_hhs_context {
+    PW_CTX_GENERAL = 0,   /* no relation to anyone's care: careers, news, parking */
+    PW_CTX_CONDITION,     /* public page about a condition, treatment or provider */
+    PW_CTX_CARE_INTENT,   /* unauthenticated, relates to the visitor's own care: scheduling,
+                             find-a-doctor search, symptom checker, pharmacy, forms */
+    PW_CTX_AUTHENTICATED, /* portal, telehealth, bill pay, messages */
+    PW_CTX__COUNT
+} pw_hhs_context;
+
+const char *pw_hhs_context_name(pw_hhs_context c); /* "authenticated", … */
+
+/* One field of evidence: the field as sent and the PHI found in it. */
+typedef struct pw_evidence {
+    const char *key;
+    const char *value;
+    size_t value_len;
+    pw_field_kind kind;
+    const pw_hit *hits;
+    size_t n_hits;
+} pw_evidence;
+
+typedef struct pw_finding {
+    const char *rule_id; /* "PW-AUTH-TRACKER", … (docs/rules.md) */
+    const char *title;   /* one line */
+    pw_severity severity;
+    pw_hhs_context context;
+    const char *legal;       /* one or two sentences of reasoning, no overclaiming */
+    const char *remediation; /* concrete fix */
+    const pw_tracker *tracker;
+    const char *account_id; /* may be NULL */
+    const char *event_name; /* first event seen, may be NULL */
+    const char *page_url;
+    const char *page_title;     /* may be NULL */
+    const char *screenshot_png; /* may be NULL */
+    pw_step step;
+    int before_consent;
+    int after_reject;
+    size_t occurrences; /* requests that gave this (rule, vendor, account, page) */
+    const pw_evidence *evidence;
+    size_t n_evidence;
+    const pw_request *request; /* first request as evidence */
+} pw_finding;
+
+typedef struct pw_assessor pw_assessor;
+
+typedef struct pw_assess_opts {
+    const pw_catalog *catalog;   /* required */
+    const pw_detector *detector; /* required */
+} pw_assess_opts;
+
+pw_status pw_assessor_new(const pw_assess_opts *opts, pw_assessor **out, pw_err *err);
+void pw_assessor_free(pw_assessor *as);
+
+/* Feed a page (before or after its requests; requests name their page by page_url). The
+ * assessor copies what it keeps. */
+pw_status pw_assessor_add_page(pw_assessor *as, const pw_page *page, pw_err *err);
+/* Feed a request; it is decoded and scanned at once. A decode error on one request is
+ * counted and reported in the result, never fatal. */
+pw_status pw_assessor_add_request(pw_assessor *as, const pw_request *req, pw_err *err);
+
+/* The result, valid until the assessor is freed. Findings are sorted by severity (highest
+ * first), then page, then vendor. */
+typedef struct pw_scan_result {
+    const pw_finding *findings;
+    size_t n_findings;
+    const pw_page *pages;
+    size_t n_pages;
+    const pw_hhs_context *page_contexts; /* parallel to pages */
+    size_t n_requests;                   /* requests seen */
+    size_t n_third_party;                /* requests to third parties */
+    size_t n_beacons;                    /* beacons decoded */
+    size_t n_decode_errors;              /* requests whose body could not be decoded */
+    const char *target;                  /* what was scanned (URL or file names) */
+    pw_source source;
+} pw_scan_result;
+
+pw_status pw_assessor_finish(pw_assessor *as, const pw_scan_result **out, pw_err *err);
+
+/* Highest severity among the findings, or -1 if there are none. */
+int pw_scan_result_max_severity(const pw_scan_result *r);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,129 @@
+/*
+ * decode.h — the decode stage: which tracker a request goes to (the catalog), whether it is third
+ * party (eTLD+1 via libpsl), and what it carries (pw_beacon with typed fields).
+ *
+ * One decoder per wire protocol sits behind pw_decoder (a table of function pointers, listed in
+ * one registry); catalog entries name their decoder. A request nobody knows falls to the generic
+ * decoder when it is third party.
+ */
+#ifndef PHIWALL_DECODE_H
+#define PHIWALL_DECODE_H
+
+#include <stddef.h>
+
+#include "phiwall/arena.h"
+#include "phiwall/error.h"
+#include "phiwall/request.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum pw_category {
+    PW_CATEGORY_ADVERTISING = 0,
+    PW_CATEGORY_ANALYTICS,
+    PW_CATEGORY_SESSION_REPLAY,
+    PW_CATEGORY_TAG_MANAGER,
+    PW_CATEGORY_SOCIAL,
+    PW_CATEGORY_CDP,
+    PW_CATEGORY_CHAT,
+    PW_CATEGORY_OTHER,
+    PW_CATEGORY__COUNT
+} pw_category;
+
+/* Does the vendor sign a HIPAA business associate agreement? */
+typedef enum pw_baa { PW_BAA_UNKNOWN = 0, PW_BAA_NO, PW_BAA_YES, PW_BAA_SOME_PLANS } pw_baa;
+
+const char *pw_category_name(pw_category c); /* "advertising" */
+int pw_category_parse(const char *s, pw_category *out);
+const char *pw_baa_name(pw_baa b); /* "no", "yes", "some-plans", "unknown" */
+
+/* One catalog entry (compiled in from data/trackers.tsv or loaded with --trackers FILE). */
+typedef struct pw_tracker {
+    const char *id;      /* stable slug: "meta-pixel" */
+    const char *vendor;  /* "Meta" */
+    const char *product; /* "Meta Pixel" */
+    pw_category category;
+    pw_baa baa;
+    const char *baa_note; /* one-line source for the BAA claim */
+    const char *decoder;  /* decoder name: "meta", "ga4", "generic", … */
+} pw_tracker;
+
+/* Meaning of a decoded field, so detect and assess know what they are looking at. */
+typedef enum pw_field_kind {
+    PW_FIELD_OTHER = 0,
+    PW_FIELD_PAGE_URL,    /* dl, url, tw_document_href, context.page.url */
+    PW_FIELD_REFERRER,    /* rl, dr, rf */
+    PW_FIELD_PAGE_TITLE,  /* dt, tl, cd[pageFeatures].title */
+    PW_FIELD_BUTTON_TEXT, /* cd[buttonText], buttonFeatures.innerText */
+    PW_FIELD_FORM_META,   /* field names/ids/placeholders (cd[formFeatures]) */
+    PW_FIELD_FORM_VALUE,  /* a value typed into a form */
+    PW_FIELD_USER_DATA,   /* ud[…], udff[…], u_hem, pd[em]: identity, hashed or not */
+    PW_FIELD_CUSTOM_DATA, /* cd[…], ep.*, properties.* */
+    PW_FIELD_DEVICE_ID,   /* fbp, fbc, cid, _ga, cookie IDs */
+    PW_FIELD_SEARCH_TERM, /* q=, search_term, ep.search_term */
+    PW_FIELD_EVENT,       /* the event name itself */
+    PW_FIELD_ACCOUNT,     /* pixel / measurement ID */
+    PW_FIELD__COUNT
+} pw_field_kind;
+
+const char *pw_field_kind_name(pw_field_kind k);
+
+typedef struct pw_field {
+    const char *key;   /* as on the wire, flattened: "cd[buttonText]", "ep.search_term",
+                          "cd[buttonFeatures].innerText" for values inside JSON parameters */
+    const char *value; /* decoded value, NUL-terminated */
+    size_t value_len;
+    pw_field_kind kind;
+    int hashed; /* value is a SHA-256 hex digest (ud[em] …) */
+} pw_field;
+
+typedef enum pw_beacon_kind {
+    PW_BEACON_EVENT = 0, /* a request that transmits data */
+    PW_BEACON_SCRIPT,    /* the tracker's script loaded: presence, no data yet */
+    PW_BEACON_REPLAY     /* session-replay traffic: captures everything on the page */
+} pw_beacon_kind;
+
+typedef struct pw_beacon {
+    const pw_tracker *tracker; /* never NULL; the generic entry for unknown third parties */
+    pw_beacon_kind kind;
+    const char *account_id;   /* pixel ID, measurement ID, partner ID; NULL if none */
+    const char *event_name;   /* "PageView", "SubscribedButtonClick", "page_view"; may be NULL */
+    int automatic;            /* the tracker fired it on its own (Meta es=automatic) */
+    const char *transport;    /* "get", "form-post", "multipart", "json", "text", "script" */
+    const char *matched_rule; /* for trackers found only through an EasyPrivacy rule */
+    pw_field *fields;
+    size_t n_fields;
+    const pw_request *request; /* the request it came from */
+} pw_beacon;
+
+typedef struct pw_catalog pw_catalog;
+
+/* The compiled-in catalog, plus optional extra entries from a user file (may be NULL). */
+pw_status pw_catalog_load(const char *user_file, pw_catalog **out, pw_err *err);
+void pw_catalog_free(pw_catalog *c);
+size_t pw_catalog_count(const pw_catalog *c);
+const pw_tracker *pw_catalog_at(const pw_catalog *c, size_t i);
+
+/* Match a request URL against the catalog's host and path patterns; NULL if no entry. */
+const pw_tracker *pw_catalog_match(const pw_catalog *c, const char *url);
+
+/* Party: is `url` third party relative to `page_url`? (registrable domain via libpsl) */
+int pw_is_third_party(const char *page_url, const char *url);
+
+/* Registrable domain (eTLD+1) of a host, lower-case, in the arena; NULL if it has none. */
+char *pw_registrable_domain(pw_arena *a, const char *host);
+
+/*
+ * Decode one request into zero or more beacons (GA4 batches give several). First-party requests
+ * and unknown hosts that are not trackers give none. A malformed body gives PW_ERR_PARSE with the
+ * field and offset in err; beacons decoded before the error are still returned.
+ * Everything is allocated in `a`. Thread-safe for a shared catalog.
+ */
+pw_status pw_decode(const pw_catalog *c, pw_arena *a, const pw_request *req, pw_beacon **out,
+                    size_t *n_out, pw_err *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,134 @@
+/*
+ * detect.h — the PHI engine shared by the scanner and the gateway.
+ *
+ * A pw_detector is compiled once (health vocabulary, identifier patterns) and is read-only and
+ * thread-safe afterwards. Each thread scans with its own pw_detect_scratch. Hits carry byte spans
+ * into the caller's original string, so reports can highlight and redaction can replace exactly.
+ */
+#ifndef PHIWALL_DETECT_H
+#define PHIWALL_DETECT_H
+
+#include <stddef.h>
+
+#include "phiwall/arena.h"
+#include "phiwall/buf.h"
+#include "phiwall/error.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum pw_phi_category {
+    PW_PHI_EMAIL = 0,
+    PW_PHI_PHONE, /* subtype "phone" or "fax" */
+    PW_PHI_SSN,
+    PW_PHI_DATE, /* subtype "dob", "appointment", "date" */
+    PW_PHI_ZIP,
+    PW_PHI_ADDRESS,
+    PW_PHI_IP,
+    PW_PHI_RECORD_ID, /* subtype "mrn", "member", "account", "policy", "url-id" */
+    PW_PHI_NPI,
+    PW_PHI_DEA,
+    PW_PHI_MBI,
+    PW_PHI_CARD,
+    PW_PHI_NAME,        /* subtype "patient" or "provider" */
+    PW_PHI_CANARY,      /* a caller-supplied value; subtype = encoding ("plain", "sha256"…) */
+    PW_PHI_HEALTH,      /* subtype = vocabulary category: condition, symptom, procedure, … */
+    PW_PHI_CARE_INTENT, /* subtype: scheduling, find-a-doctor, portal, bill-pay, refill, … */
+    PW_PHI__COUNT
+} pw_phi_category;
+
+const char *pw_phi_category_name(pw_phi_category c); /* "email", "health", … */
+/* 1 for identifiers (everything but HEALTH and CARE_INTENT). */
+int pw_phi_is_identifier(pw_phi_category c);
+
+typedef enum pw_reason {
+    PW_REASON_PATTERN = 0, /* shape alone */
+    PW_REASON_CHECKSUM,    /* shape + check digit (Luhn, NPI, DEA) */
+    PW_REASON_CONTEXT,     /* shape + a context word or key name */
+    PW_REASON_VOCABULARY,  /* health vocabulary entry */
+    PW_REASON_CANARY       /* caller-supplied value */
+} pw_reason;
+
+const char *pw_reason_name(pw_reason r);
+
+/* What kind of string is being scanned: changes decoding layers and context rules. */
+typedef enum pw_field_type {
+    PW_FT_TEXT = 0,   /* free text: titles, button text */
+    PW_FT_URL,        /* a URL: path slugs and query parameters are decoded and scanned */
+    PW_FT_FORM_NAME,  /* a form field's name/id/placeholder */
+    PW_FT_FORM_VALUE, /* a value typed into a form */
+    PW_FT_JSON_VALUE  /* a string value inside JSON */
+} pw_field_type;
+
+typedef enum pw_sensitivity {
+    PW_SENS_NORMAL = 0,
+    PW_SENS_HIGH /* reproductive, sexual, mental/behavioral, substance use, HIV/STI,
+                    genetic, oncology */
+} pw_sensitivity;
+
+typedef struct pw_hit {
+    pw_phi_category category;
+    const char *subtype;    /* static string */
+    size_t start, end;      /* byte span in the scanned string, end exclusive */
+    const char *normalized; /* normalised value (arena) e.g. "5551234567", "breast cancer" */
+    float confidence;       /* 0..1 */
+    pw_reason reason;
+    const char *reason_detail; /* the pattern name, context word or vocabulary term (arena) */
+    pw_sensitivity sensitivity;
+} pw_hit;
+
+/* Caller-supplied values to find in any encoding (scanner canaries, a visitor's own data). */
+typedef enum pw_canary_kind {
+    PW_CANARY_TEXT = 0,
+    PW_CANARY_NAME,
+    PW_CANARY_EMAIL,
+    PW_CANARY_PHONE,
+    PW_CANARY_DATE,
+    PW_CANARY_ZIP,
+    PW_CANARY_GENDER,
+    PW_CANARY_ADDRESS,
+    PW_CANARY_ID
+} pw_canary_kind;
+
+typedef struct pw_canary {
+    const char *label; /* "email", "first name", … shown in findings */
+    const char *value; /* as typed */
+    pw_canary_kind kind;
+} pw_canary;
+
+typedef struct pw_detector pw_detector;
+typedef struct pw_detect_scratch pw_detect_scratch;
+
+typedef struct pw_detector_opts {
+    const char *vocab_file;    /* extra vocabulary (--vocab), or NULL */
+    const pw_canary *canaries; /* values to find in every encoding, or NULL */
+    size_t n_canaries;
+} pw_detector_opts;
+
+pw_status pw_detector_new(const pw_detector_opts *opts, pw_detector **out, pw_err *err);
+void pw_detector_free(pw_detector *d);
+size_t pw_detector_vocab_size(const pw_detector *d);
+
+/* One scratch per thread. */
+pw_status pw_detect_scratch_new(const pw_detector *d, pw_detect_scratch **out, pw_err *err);
+void pw_detect_scratch_free(pw_detect_scratch *s);
+
+/*
+ * Scan s[0..n) as a field of the given type. `key` (may be NULL) is the field's name ("dl",
+ * "cd[buttonText]", "email") and gives context ("fn=" means a first name). Hits are allocated in
+ * `a`, sorted by start, overlaps resolved to the most specific hit.
+ */
+pw_status pw_detect_scan(const pw_detector *d, pw_detect_scratch *s, pw_arena *a, const char *key,
+                         const char *str, size_t n, pw_field_type type, pw_hit **hits,
+                         size_t *n_hits, pw_err *err);
+
+/* Redact: a copy of str with each hit replaced by "[EMAIL]", "[CONDITION]"…; URL mode keeps
+ * scheme, host and path shape. The result is appended to out. */
+pw_status pw_redact(const pw_detector *d, pw_detect_scratch *s, pw_arena *a, const char *key,
+                    const char *str, size_t n, pw_field_type type, pw_buf *out, pw_err *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

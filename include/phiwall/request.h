@@ -1,0 +1,82 @@
+/*
+ * request.h — the capture stage's output: one observed HTTP request (pw_request) and the page it
+ * belongs to (pw_page). Every source (browser, HAR, static) produces these, and every later stage
+ * (decode, detect, assess, report) reads only these.
+ *
+ * Strings are NUL-terminated and owned by whoever filled the struct (normally the capture
+ * source's per-page or per-entry arena); body bytes are not NUL-terminated and may hold NULs.
+ */
+#ifndef PHIWALL_REQUEST_H
+#define PHIWALL_REQUEST_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* What the scanner was doing when the request went out. */
+typedef enum pw_step {
+    PW_STEP_UNKNOWN = 0, /* HAR files and static scans do not know */
+    PW_STEP_LOAD,
+    PW_STEP_SCROLL,
+    PW_STEP_FILL,
+    PW_STEP_CLICK,
+    PW_STEP_SUBMIT,
+    PW_STEP__COUNT
+} pw_step;
+
+const char *pw_step_name(pw_step s); /* "load", "click", … */
+
+/* Where the request was seen. */
+typedef enum pw_source {
+    PW_SOURCE_HAR = 0,
+    PW_SOURCE_BROWSER,
+    PW_SOURCE_STATIC, /* inferred from HTML, not observed traffic */
+    PW_SOURCE_GATEWAY
+} pw_source;
+
+typedef struct pw_header {
+    const char *name;
+    const char *value;
+} pw_header;
+
+typedef struct pw_request {
+    const char *method;       /* "GET", "POST", … */
+    const char *url;          /* absolute URL as sent */
+    const pw_header *headers; /* request headers (may include Cookie, Referer) */
+    size_t n_headers;
+    const unsigned char *body; /* POST body bytes, decoded from base64 if the source had it so */
+    size_t body_len;
+    const char *content_type; /* request Content-Type or NULL */
+    const char *page_url;     /* top-level document the request belongs to, or NULL */
+    const char *frame_url;    /* document of the frame that sent it, or NULL */
+    const char
+        *resource_type;    /* "script", "image", "xhr", "fetch", "ping", "document", … or NULL */
+    const char *initiator; /* script URL or "parser", or NULL */
+    double timestamp;      /* seconds since the epoch; 0 if unknown */
+    int status;            /* response status; 0 if none or unknown */
+    pw_step step;
+    pw_source source;
+    int before_consent; /* 1 if sent before the visitor answered a consent banner */
+    int after_reject;   /* 1 if sent after the visitor rejected tracking */
+} pw_request;
+
+/* A top-level page visit; requests point at it through page_url. */
+typedef struct pw_page {
+    const char *url;
+    const char *title;          /* NULL if unknown */
+    const char *screenshot_png; /* path of a PNG screenshot, or NULL */
+    int has_session_cookie;     /* a session/auth cookie was present when it loaded */
+    int has_login_form;         /* a password field was on the page */
+    int after_login;            /* reached after a successful login in this scan */
+    double timestamp;
+} pw_page;
+
+/* Look up a header case-insensitively; NULL if absent. */
+const char *pw_request_header(const pw_request *r, const char *name);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,239 @@
+/* text.c — percent/base64/hex transforms, case helpers and digests (libcrypto). */
+#include "phiwall/text.h"
+
+#include <ctype.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+static int hexval(int c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+char *pw_pct_decode(pw_arena *a, const char *s, size_t n, int plus_is_space, size_t *out_len)
+{
+    char *out = pw_arena_alloc(a, n + 1);
+    if (!out)
+        return NULL;
+    size_t j = 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (c == '%' && i + 2 < n) {
+            int hi = hexval((unsigned char)s[i + 1]);
+            int lo = hexval((unsigned char)s[i + 2]);
+            if (hi >= 0 && lo >= 0) {
+                out[j++] = (char)(hi << 4 | lo);
+                i += 2;
+                continue;
+            }
+        }
+        out[j++] = (plus_is_space && c == '+') ? ' ' : c;
+    }
+    out[j] = '\0';
+    if (out_len)
+        *out_len = j;
+    return out;
+}
+
+char *pw_pct_encode(pw_arena *a, const char *s, size_t n)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    if (n > (SIZE_MAX - 1) / 3)
+        return NULL;
+    char *out = pw_arena_alloc(a, n * 3 + 1);
+    if (!out)
+        return NULL;
+    size_t j = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
+            out[j++] = (char)c;
+        } else {
+            out[j++] = '%';
+            out[j++] = hex[c >> 4];
+            out[j++] = hex[c & 15];
+        }
+    }
+    out[j] = '\0';
+    return out;
+}
+
+static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+char *pw_base64_encode(pw_arena *a, const void *p, size_t n)
+{
+    const unsigned char *s = p;
+    if (n > (SIZE_MAX - 5) / 4 * 3)
+        return NULL;
+    char *out = pw_arena_alloc(a, (n + 2) / 3 * 4 + 1);
+    if (!out)
+        return NULL;
+    size_t j = 0, i = 0;
+    for (; i + 2 < n; i += 3) {
+        unsigned v = (unsigned)s[i] << 16 | (unsigned)s[i + 1] << 8 | s[i + 2];
+        out[j++] = b64[v >> 18 & 63];
+        out[j++] = b64[v >> 12 & 63];
+        out[j++] = b64[v >> 6 & 63];
+        out[j++] = b64[v & 63];
+    }
+    if (i < n) {
+        unsigned v = (unsigned)s[i] << 16 | (i + 1 < n ? (unsigned)s[i + 1] << 8 : 0);
+        out[j++] = b64[v >> 18 & 63];
+        out[j++] = b64[v >> 12 & 63];
+        out[j++] = i + 1 < n ? b64[v >> 6 & 63] : '=';
+        out[j++] = '=';
+    }
+    out[j] = '\0';
+    return out;
+}
+
+static int b64val(int c)
+{
+    if (c >= 'A' && c <= 'Z')
+        return c - 'A';
+    if (c >= 'a' && c <= 'z')
+        return c - 'a' + 26;
+    if (c >= '0' && c <= '9')
+        return c - '0' + 52;
+    if (c == '+' || c == '-')
+        return 62;
+    if (c == '/' || c == '_')
+        return 63;
+    return -1;
+}
+
+unsigned char *pw_base64_decode(pw_arena *a, const char *s, size_t n, size_t *out_len)
+{
+    while (n && (s[n - 1] == '=' || isspace((unsigned char)s[n - 1])))
+        n--;
+    unsigned char *out = pw_arena_alloc(a, n / 4 * 3 + 3 + 1);
+    if (!out)
+        return NULL;
+    size_t j = 0;
+    unsigned acc = 0;
+    int bits = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '\r' || c == '\n')
+            continue;
+        int v = b64val(c);
+        if (v < 0)
+            return NULL;
+        acc = (acc << 6) | (unsigned)v;
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            out[j++] = (unsigned char)(acc >> bits & 0xff);
+        }
+    }
+    out[j] = '\0';
+    if (out_len)
+        *out_len = j;
+    return out;
+}
+
+void pw_hex(const unsigned char *p, size_t n, char *out)
+{
+    static const char hex[] = "0123456789abcdef";
+    for (size_t i = 0; i < n; i++) {
+        out[2 * i] = hex[p[i] >> 4];
+        out[2 * i + 1] = hex[p[i] & 15];
+    }
+    out[2 * n] = '\0';
+}
+
+static void digest_hex(const EVP_MD *md, const void *p, size_t n, char *out)
+{
+    unsigned char d[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    if (!EVP_Digest(p, n, d, &len, md, NULL)) {
+        out[0] = '\0';
+        return;
+    }
+    pw_hex(d, len, out);
+}
+
+void pw_md5_hex(const void *p, size_t n, char out[33])
+{
+    digest_hex(EVP_md5(), p, n, out);
+}
+
+void pw_sha1_hex(const void *p, size_t n, char out[41])
+{
+    digest_hex(EVP_sha1(), p, n, out);
+}
+
+void pw_sha256_hex(const void *p, size_t n, char out[65])
+{
+    digest_hex(EVP_sha256(), p, n, out);
+}
+
+void pw_hmac_sha256_hex(const void *key, size_t key_len, const void *p, size_t n, char out[65])
+{
+    unsigned char d[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    if (!HMAC(EVP_sha256(), key, (int)key_len, p, n, d, &len)) {
+        out[0] = '\0';
+        return;
+    }
+    pw_hex(d, len, out);
+}
+
+int pw_is_sha256_hex(const char *s, size_t n)
+{
+    if (n != 64)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (hexval((unsigned char)s[i]) < 0)
+            return 0;
+    return 1;
+}
+
+char *pw_lower_dup(pw_arena *a, const char *s, size_t n, int trim)
+{
+    if (trim) {
+        while (n && isspace((unsigned char)*s)) {
+            s++;
+            n--;
+        }
+        while (n && isspace((unsigned char)s[n - 1]))
+            n--;
+    }
+    char *out = pw_arena_alloc(a, n + 1);
+    if (!out)
+        return NULL;
+    for (size_t i = 0; i < n; i++)
+        out[i] = (char)tolower((unsigned char)s[i]);
+    out[n] = '\0';
+    return out;
+}
+
+int pw_strncaseeq(const char *a, const char *b, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (tolower((unsigned char)a[i]) != tolower((unsigned char)b[i]))
+            return 0;
+        if (!a[i])
+            return 1;
+    }
+    return 1;
+}
+
+const char *pw_strcasestr_n(const char *hay, size_t hay_len, const char *needle)
+{
+    size_t m = strlen(needle);
+    if (m == 0)
+        return hay;
+    for (size_t i = 0; i + m <= hay_len; i++)
+        if (pw_strncaseeq(hay + i, needle, m))
+            return hay + i;
+    return NULL;
+}

@@ -1,0 +1,20 @@
+# lib.sh — helpers for integration tests (sourced). Each expect_* counts a pass or a failure;
+# `finish` prints "N passed, N failed" and exits non-zero on any failure.
+PW_PASSED=0
+PW_FAILED=0
+pass() { PW_PASSED=$((PW_PASSED + 1)); }
+fail() { PW_FAILED=$((PW_FAILED + 1)); echo "FAIL: $*" >&2; }
+expect_code() { # expected actual what
+    if [ "$2" -eq "$1" ]; then pass; else fail "$3: exit $2, expected $1"; fi
+}
+expect_match() { # text regex what
+    if printf '%s\n' "$1" | grep -Eq -- "$2"; then pass; else fail "$3: no match for /$2/"; fi
+}
+expect_nomatch() {
+    if printf '%s\n' "$1" | grep -Eq -- "$2"; then fail "$3: unexpected /$2/"; else pass; fi
+}
+skip() { echo "skipped: $*"; exit 77; }
+finish() {
+    echo "$PW_PASSED passed, $PW_FAILED failed"
+    [ "$PW_FAILED" -eq 0 ]
+}

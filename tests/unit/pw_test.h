@@ -1,0 +1,71 @@
+/*
+ * pw_test.h — the unit-test harness: a test is a function, CHECK records a failure with its
+ * location and keeps going, PW_TEST_MAIN runs the listed tests and prints
+ * "N passed, N failed" (the summary CTest's output ends with per test).
+ */
+#ifndef PW_TEST_H
+#define PW_TEST_H
+
+#include <stdio.h>
+#include <string.h>
+
+static int pw_test_failures;
+
+#define CHECK(cond)                                                                  \
+    do {                                                                             \
+        if (!(cond)) {                                                               \
+            fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
+            pw_test_failures++;                                                      \
+        }                                                                            \
+    } while (0)
+
+#define CHECK_STR(a, b)                                                                           \
+    do {                                                                                          \
+        const char *pw_a_ = (a), *pw_b_ = (b);                                                    \
+        if (!pw_a_ || !pw_b_ || strcmp(pw_a_, pw_b_) != 0) {                                      \
+            fprintf(stderr, "%s:%d: CHECK_STR failed: %s == \"%s\", expected \"%s\"\n", __FILE__, \
+                    __LINE__, #a, pw_a_ ? pw_a_ : "(null)", pw_b_ ? pw_b_ : "(null)");            \
+            pw_test_failures++;                                                                   \
+        }                                                                                         \
+    } while (0)
+
+#define CHECK_INT(a, b)                                                                       \
+    do {                                                                                      \
+        long long pw_a_ = (long long)(a), pw_b_ = (long long)(b);                             \
+        if (pw_a_ != pw_b_) {                                                                 \
+            fprintf(stderr, "%s:%d: CHECK_INT failed: %s == %lld, expected %lld\n", __FILE__, \
+                    __LINE__, #a, pw_a_, pw_b_);                                              \
+            pw_test_failures++;                                                               \
+        }                                                                                     \
+    } while (0)
+
+typedef struct pw_test_case {
+    const char *name;
+    void (*fn)(void);
+} pw_test_case;
+
+#define PW_TEST(name) \
+    {                 \
+#name, name   \
+    }
+
+#define PW_TEST_MAIN(...)                                             \
+    int main(void)                                                    \
+    {                                                                 \
+        static const pw_test_case cases[] = {__VA_ARGS__};            \
+        int passed = 0, failed = 0;                                   \
+        for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) { \
+            int before = pw_test_failures;                            \
+            cases[i].fn();                                            \
+            if (pw_test_failures == before) {                         \
+                passed++;                                             \
+            } else {                                                  \
+                failed++;                                             \
+                fprintf(stderr, "FAIL %s\n", cases[i].name);          \
+            }                                                         \
+        }                                                             \
+        printf("%d passed, %d failed\n", passed, failed);             \
+        return failed ? 1 : 0;                                        \
+    }
+
+#endif
