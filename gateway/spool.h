@@ -1,0 +1,75 @@
+/*
+ * spool.h — the gateway's durable queue between policy and the forwarders (DESIGN §4).
+ *
+ * Only post-policy events enter the spool: a row holds one event for one destination, already
+ * reduced and scrubbed, as the JSON object that destination's forwarder will send. event_id +
+ * destination is the idempotency key: putting the same pair twice keeps the first.
+ *
+ * The embedded back end is SQLite in WAL mode with batched commits; pw_spool_put returns only
+ * once the row is durable (fsync'd by the commit it joined), so an event acknowledged with 2xx
+ * survives kill -9. A later back end (NATS JetStream) implements the same interface.
+ */
+#ifndef PHIWALL_GW_SPOOL_H
+#define PHIWALL_GW_SPOOL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "phiwall/error.h"
+
+typedef struct pw_spool pw_spool;
+
+typedef struct pw_spool_opts {
+    const char *path;          /* SQLite file; created if absent */
+    uint64_t max_bytes;        /* bounded disk: put fails with PW_ERR_LIMIT beyond (503) */
+    unsigned commit_interval_ms; /* group-commit window, e.g. 2 */
+} pw_spool_opts;
+
+typedef struct pw_spool_item {
+    int64_t id;                /* row id */
+    const char *event_id;      /* UUIDv4 from the tag */
+    const char *destination;   /* destination name from the policy ("meta", "ga4", "hook1") */
+    const char *payload;       /* post-policy event JSON for that destination */
+    size_t payload_len;
+    int64_t created_ms;        /* when accepted (ms since epoch): Meta's 7-day / 48 h windows */
+    int attempts;
+} pw_spool_item;
+
+typedef struct pw_spool_put_item {
+    const char *event_id;
+    const char *destination;
+    const char *payload;
+    size_t payload_len;
+    int64_t created_ms;
+} pw_spool_put_item;
+
+pw_status pw_spool_open(const pw_spool_opts *opts, pw_spool **out, pw_err *err);
+void pw_spool_close(pw_spool *s);
+
+/* Durably enqueue n items atomically (one ingest request may carry several events and
+ * destinations). Thread-safe; concurrent callers share one group commit. */
+pw_status pw_spool_put(pw_spool *s, const pw_spool_put_item *items, size_t n, pw_err *err);
+
+/* Lease up to max due items of one destination for delivery (not handed out again until
+ * lease_ms passes or they are acked/retried). Items and their strings are malloc'd: free with
+ * pw_spool_items_free. */
+pw_status pw_spool_lease(pw_spool *s, const char *destination, size_t max, unsigned lease_ms,
+                         pw_spool_item **items, size_t *n, pw_err *err);
+void pw_spool_items_free(pw_spool_item *items, size_t n);
+
+/* Outcomes of a delivery attempt. */
+pw_status pw_spool_ack(pw_spool *s, const int64_t *ids, size_t n, pw_err *err); /* delivered */
+pw_status pw_spool_retry(pw_spool *s, int64_t id, int64_t next_attempt_ms, pw_err *err);
+pw_status pw_spool_dead(pw_spool *s, int64_t id, const char *reason, pw_err *err);
+
+typedef struct pw_spool_stats {
+    uint64_t depth;           /* queued, not yet delivered or dead */
+    int64_t oldest_ms;        /* created_ms of the oldest queued row, 0 if none */
+    uint64_t dead;
+    uint64_t bytes;
+} pw_spool_stats;
+
+pw_status pw_spool_stats_get(pw_spool *s, const char *destination, pw_spool_stats *out,
+                             pw_err *err);
+
+#endif
