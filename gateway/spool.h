@@ -20,18 +20,18 @@
 typedef struct pw_spool pw_spool;
 
 typedef struct pw_spool_opts {
-    const char *path;          /* SQLite file; created if absent */
-    uint64_t max_bytes;        /* bounded disk: put fails with PW_ERR_LIMIT beyond (503) */
+    const char *path;            /* SQLite file; created if absent */
+    uint64_t max_bytes;          /* bounded disk: put fails with PW_ERR_LIMIT beyond (503) */
     unsigned commit_interval_ms; /* group-commit window, e.g. 2 */
 } pw_spool_opts;
 
 typedef struct pw_spool_item {
-    int64_t id;                /* row id */
-    const char *event_id;      /* UUIDv4 from the tag */
-    const char *destination;   /* destination name from the policy ("meta", "ga4", "hook1") */
-    const char *payload;       /* post-policy event JSON for that destination */
+    int64_t id;              /* row id */
+    const char *event_id;    /* UUIDv4 from the tag */
+    const char *destination; /* destination name from the policy ("meta", "ga4", "hook1") */
+    const char *payload;     /* post-policy event JSON for that destination */
     size_t payload_len;
-    int64_t created_ms;        /* when accepted (ms since epoch): Meta's 7-day / 48 h windows */
+    int64_t created_ms; /* when accepted (ms since epoch): Meta's 7-day / 48 h windows */
     int attempts;
 } pw_spool_item;
 
@@ -63,8 +63,8 @@ pw_status pw_spool_retry(pw_spool *s, int64_t id, int64_t next_attempt_ms, pw_er
 pw_status pw_spool_dead(pw_spool *s, int64_t id, const char *reason, pw_err *err);
 
 typedef struct pw_spool_stats {
-    uint64_t depth;           /* queued, not yet delivered or dead */
-    int64_t oldest_ms;        /* created_ms of the oldest queued row, 0 if none */
+    uint64_t depth;    /* queued, not yet delivered or dead */
+    int64_t oldest_ms; /* created_ms of the oldest queued row, 0 if none */
     uint64_t dead;
     uint64_t bytes;
 } pw_spool_stats;

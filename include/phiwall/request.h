@@ -11,6 +11,8 @@
 
 #include <stddef.h>
 
+#include "phiwall/error.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -72,6 +74,17 @@ typedef struct pw_page {
     int after_login;            /* reached after a successful login in this scan */
     double timestamp;
 } pw_page;
+
+/*
+ * Where a capture source delivers what it sees (HAR reader, browser, static scan). Pointers are
+ * valid only during the call: a sink copies what it keeps. Either callback may be NULL; return
+ * PW_OK to continue, anything else stops the source.
+ */
+typedef struct pw_capture_sink {
+    pw_status (*on_page)(void *ctx, const pw_page *page, pw_err *err);
+    pw_status (*on_request)(void *ctx, const pw_request *req, pw_err *err);
+    void *ctx;
+} pw_capture_sink;
 
 /* Look up a header case-insensitively; NULL if absent. */
 const char *pw_request_header(const pw_request *r, const char *name);

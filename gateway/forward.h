@@ -1,0 +1,54 @@
+/*
+ * forward.h — the gateway's delivery side: one forwarder per configured destination leases
+ * post-policy events from the spool, batches them to the destination's limits, sends them with
+ * libcurl multi, and records each outcome (ack / retry with backoff / dead letter) in the spool
+ * and the audit log. Runs on its own thread(s); the ingest side never waits for it.
+ */
+#ifndef PHIWALL_GW_FORWARD_H
+#define PHIWALL_GW_FORWARD_H
+
+#include "audit.h"
+#include "phiwall/error.h"
+#include "spool.h"
+
+typedef enum pw_dest_kind {
+    PW_DEST_META_CAPI = 0, /* POST {base}/{api_version}/{pixel_id}/events */
+    PW_DEST_GA4_MP,        /* POST {base}/mp/collect?measurement_id=…&api_secret=… */
+    PW_DEST_WEBHOOK        /* POST {url}, JSON array of events */
+} pw_dest_kind;
+
+/* One destination as the policy file configures it (the policy loader fills these). */
+typedef struct pw_destination {
+    const char *name;          /* unique, e.g. "meta", "ga4", "crm-hook" */
+    pw_dest_kind kind;
+    const char *base_url;      /* "https://graph.facebook.com", or a loopback mock in tests */
+    const char *api_version;   /* Meta: "v21.0" */
+    const char *pixel_id;      /* Meta */
+    const char *access_token;  /* Meta: read from a file or the environment, never logged */
+    const char *test_event_code; /* Meta: tests only, NULL in production */
+    const char *measurement_id;  /* GA4 */
+    const char *api_secret;      /* GA4 */
+    const char *url;             /* webhook */
+    const char *bearer_token;    /* webhook, optional */
+    unsigned timeout_ms;         /* per request, default 1500 */
+    unsigned max_batch;          /* 0 = the destination's own maximum (Meta 1000, GA4 25) */
+} pw_destination;
+
+typedef struct pw_forwarders pw_forwarders;
+
+/* Start delivering for every destination. spool and audit must outlive the forwarders. */
+pw_status pw_forwarders_start(const pw_destination *dests, size_t n_dests, pw_spool *spool,
+                              pw_audit *audit, pw_forwarders **out, pw_err *err);
+/* Stop: finish in-flight requests (bounded by their timeouts), then join the threads. */
+void pw_forwarders_stop(pw_forwarders *f);
+
+/* Counters for /metrics, per destination. */
+typedef struct pw_forward_stats {
+    unsigned long long sent, failed, retried, dead, batches;
+    double latency_sum_s;
+    unsigned long long latency_buckets[12]; /* cumulative-ready counts, le = 5ms … 10s, +Inf */
+} pw_forward_stats;
+
+pw_status pw_forwarders_stats(pw_forwarders *f, const char *dest, pw_forward_stats *out);
+
+#endif
