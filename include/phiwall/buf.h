@@ -32,7 +32,8 @@ pw_status pw_buf_append(pw_buf *b, const void *p, size_t n);
 pw_status pw_buf_puts(pw_buf *b, const char *s);
 pw_status pw_buf_putc(pw_buf *b, char c);
 pw_status pw_buf_printf(pw_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-pw_status pw_buf_vprintf(pw_buf *b, const char *fmt, va_list ap);
+pw_status pw_buf_vprintf(pw_buf *b, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
 
 /* Escapers used by every output format, so each exists once. */
 pw_status pw_buf_json_string(pw_buf *b, const char *s, size_t n); /* writes "…" with escapes */
