@@ -28,13 +28,13 @@ typedef struct pw_audit_record {
     int64_t time_ms;
     const char *event_id;
     const char *event_name;
-    const char *destination;   /* NULL for accepted/dropped before routing */
+    const char *destination; /* NULL for accepted/dropped before routing */
     pw_audit_action action;
-    const char *rule;          /* the policy rule that decided (drop reason or allow rule) */
-    const char *fields_json;   /* JSON object: field -> rule that allowed it (queued/sent) */
-    const char *payload_sha256;/* of the exact bytes sent (sent), or NULL */
-    int http_status;           /* sent/retry/dead, 0 otherwise */
-    const char *detail;        /* fbtrace_id, error message, retry count… (no PHI, no tokens) */
+    const char *rule;           /* the policy rule that decided (drop reason or allow rule) */
+    const char *fields_json;    /* JSON object: field -> rule that allowed it (queued/sent) */
+    const char *payload_sha256; /* of the exact bytes sent (sent), or NULL */
+    int http_status;            /* sent/retry/dead, 0 otherwise */
+    const char *detail;         /* fbtrace_id, error message, retry count… (no PHI, no tokens) */
 } pw_audit_record;
 
 pw_status pw_audit_open(const char *path, pw_audit **out, pw_err *err);

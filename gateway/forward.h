@@ -19,12 +19,12 @@ typedef enum pw_dest_kind {
 
 /* One destination as the policy file configures it (the policy loader fills these). */
 typedef struct pw_destination {
-    const char *name;          /* unique, e.g. "meta", "ga4", "crm-hook" */
+    const char *name; /* unique, e.g. "meta", "ga4", "crm-hook" */
     pw_dest_kind kind;
-    const char *base_url;      /* "https://graph.facebook.com", or a loopback mock in tests */
-    const char *api_version;   /* Meta: "v21.0" */
-    const char *pixel_id;      /* Meta */
-    const char *access_token;  /* Meta: read from a file or the environment, never logged */
+    const char *base_url;        /* "https://graph.facebook.com", or a loopback mock in tests */
+    const char *api_version;     /* Meta: "v21.0" */
+    const char *pixel_id;        /* Meta */
+    const char *access_token;    /* Meta: read from a file or the environment, never logged */
     const char *test_event_code; /* Meta: tests only, NULL in production */
     const char *measurement_id;  /* GA4 */
     const char *api_secret;      /* GA4 */

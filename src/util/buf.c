@@ -95,38 +95,89 @@ pw_status pw_buf_printf(pw_buf *b, const char *fmt, ...)
     return st;
 }
 
+/* Length of the valid UTF-8 sequence at s (1..4), or 0 if the bytes there are not one. */
+static size_t utf8_valid_len(const unsigned char *s, size_t n)
+{
+    unsigned char c = s[0];
+    size_t len;
+    unsigned min;
+    if (c < 0x80)
+        return 1;
+    if (c >= 0xc2 && c <= 0xdf) {
+        len = 2;
+        min = 0x80;
+    } else if (c >= 0xe0 && c <= 0xef) {
+        len = 3;
+        min = 0x800;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+        len = 4;
+        min = 0x10000;
+    } else {
+        return 0;
+    }
+    if (n < len)
+        return 0;
+    unsigned cp = c & (0x7f >> len);
+    for (size_t i = 1; i < len; i++) {
+        if ((s[i] & 0xc0) != 0x80)
+            return 0;
+        cp = cp << 6 | (s[i] & 0x3f);
+    }
+    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+        return 0;
+    return len;
+}
+
+/* JSON output must be valid UTF-8 whatever the input (HAR bodies, hostile pages): control
+ * characters are escaped and invalid bytes become U+FFFD. */
 pw_status pw_buf_json_string(pw_buf *b, const char *s, size_t n)
 {
     static const char hex[] = "0123456789abcdef";
+    const unsigned char *u = (const unsigned char *)s;
     pw_buf_putc(b, '"');
     size_t run = 0; /* copy unescaped runs in one append */
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
+    size_t i = 0;
+    while (i < n) {
+        unsigned char c = u[i];
         const char *esc = NULL;
         char tmp[7];
-        switch (c) {
-        case '"': esc = "\\\""; break;
-        case '\\': esc = "\\\\"; break;
-        case '\n': esc = "\\n"; break;
-        case '\r': esc = "\\r"; break;
-        case '\t': esc = "\\t"; break;
-        default:
-            if (c < 0x20 || c == 0x7f) {
-                tmp[0] = '\\';
-                tmp[1] = 'u';
-                tmp[2] = '0';
-                tmp[3] = '0';
-                tmp[4] = hex[c >> 4];
-                tmp[5] = hex[c & 15];
-                tmp[6] = '\0';
-                esc = tmp;
+        size_t adv = 1;
+        if (c >= 0x80) {
+            adv = utf8_valid_len(u + i, n - i);
+            if (adv) {
+                i += adv;
+                continue;
+            }
+            adv = 1;
+            esc = "\\ufffd";
+        } else {
+            switch (c) {
+            case '"': esc = "\\\""; break;
+            case '\\': esc = "\\\\"; break;
+            case '\n': esc = "\\n"; break;
+            case '\r': esc = "\\r"; break;
+            case '\t': esc = "\\t"; break;
+            default:
+                if (c < 0x20 || c == 0x7f) {
+                    tmp[0] = '\\';
+                    tmp[1] = 'u';
+                    tmp[2] = '0';
+                    tmp[3] = '0';
+                    tmp[4] = hex[c >> 4];
+                    tmp[5] = hex[c & 15];
+                    tmp[6] = '\0';
+                    esc = tmp;
+                }
             }
         }
-        if (!esc)
+        if (!esc) {
+            i++;
             continue;
+        }
         pw_buf_append(b, s + run, i - run);
         pw_buf_puts(b, esc);
-        run = i + 1;
+        i += adv;
+        run = i;
     }
     pw_buf_append(b, s + run, n - run);
     return pw_buf_putc(b, '"');

@@ -33,6 +33,9 @@ static void test_buf_escapes(void)
     pw_buf_json_string(&b, "a\"b\\c\n\x01", 7);
     CHECK_STR(b.data, "\"a\\\"b\\\\c\\n\\u0001\"");
     pw_buf_clear(&b);
+    pw_buf_json_string(&b, "caf\xc3\xa9 \xff\xc3", 8); /* valid é kept, bad bytes replaced */
+    CHECK_STR(b.data, "\"caf\xc3\xa9 \\ufffd\\ufffd\"");
+    pw_buf_clear(&b);
     pw_buf_html_text(&b, "<b a='1'>&", 10);
     CHECK_STR(b.data, "&lt;b a=&#39;1&#39;&gt;&amp;");
     pw_buf_clear(&b);
