@@ -105,9 +105,8 @@ static pw_status load_bytes(pw_spool *s, pw_err *err)
 static pw_status configure_db(pw_spool *s, pw_err *err)
 {
     static const char *const pragmas[] = {
-        "PRAGMA journal_mode=WAL",     "PRAGMA synchronous=FULL",
-        "PRAGMA foreign_keys=OFF",     "PRAGMA journal_size_limit=67108864",
-        "PRAGMA wal_autocheckpoint=4000"};
+        "PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA foreign_keys=OFF",
+        "PRAGMA journal_size_limit=67108864", "PRAGMA wal_autocheckpoint=4000"};
     sqlite3_busy_timeout(s->db, 5000);
     for (size_t i = 0; i < sizeof pragmas / sizeof pragmas[0]; i++) {
         pw_status st = pw_spool_exec(s, pragmas[i], err);
@@ -118,7 +117,8 @@ static pw_status configure_db(pw_spool *s, pw_err *err)
     if (st != PW_OK)
         return st;
     /* A crash leaves leases behind: rows leased by the previous process are due again now. */
-    st = pw_spool_exec(s, "UPDATE spool SET lease_until = 0 WHERE state = 0 AND lease_until <> 0", err);
+    st = pw_spool_exec(s, "UPDATE spool SET lease_until = 0 WHERE state = 0 AND lease_until <> 0",
+                       err);
     if (st != PW_OK)
         return st;
     return load_bytes(s, err);
@@ -196,8 +196,7 @@ static pw_status insert_item(pw_spool *s, sqlite3_stmt *ins, const pw_spool_put_
     sqlite3_reset(ins);
     sqlite3_bind_text(ins, 1, it->event_id, -1, SQLITE_STATIC);
     sqlite3_bind_text(ins, 2, it->destination, -1, SQLITE_STATIC);
-    sqlite3_bind_blob(ins, 3, it->payload ? it->payload : "", (int)it->payload_len,
-                      SQLITE_STATIC);
+    sqlite3_bind_blob(ins, 3, it->payload ? it->payload : "", (int)it->payload_len, SQLITE_STATIC);
     sqlite3_bind_int64(ins, 4, it->created_ms ? it->created_ms : pw_gw_now_ms());
     if (sqlite3_step(ins) != SQLITE_DONE)
         return pw_spool_db_fail(s, err, "insert");
@@ -228,12 +227,13 @@ static pw_status write_request(pw_spool *s, sqlite3_stmt *ins, put_req *r, uint6
         return st;
     uint64_t want = 0;
     for (size_t i = 0; i < r->n; i++)
-        want += pw_spool_row_bytes(r->items[i].event_id, r->items[i].destination, r->items[i].payload_len);
+        want += pw_spool_row_bytes(r->items[i].event_id, r->items[i].destination,
+                                   r->items[i].payload_len);
     if (s->max_bytes && s->bytes + *added + want > s->max_bytes)
         return pw_err_set(err, PW_ERR_LIMIT,
                           "spool: full (%llu of %llu bytes used, %llu more asked): retry later",
-                          (unsigned long long)(s->bytes + *added),
-                          (unsigned long long)s->max_bytes, (unsigned long long)want);
+                          (unsigned long long)(s->bytes + *added), (unsigned long long)s->max_bytes,
+                          (unsigned long long)want);
     if ((st = pw_spool_exec(s, "SAVEPOINT req", err)) != PW_OK)
         return st;
     uint64_t mine = 0;
@@ -242,7 +242,7 @@ static pw_status write_request(pw_spool *s, sqlite3_stmt *ins, put_req *r, uint6
         st = insert_item(s, ins, &r->items[i], &inserted, err);
         if (inserted)
             mine += pw_spool_row_bytes(r->items[i].event_id, r->items[i].destination,
-                              r->items[i].payload_len);
+                                       r->items[i].payload_len);
     }
     if (st != PW_OK) {
         pw_spool_exec(s, "ROLLBACK TO req", NULL);
@@ -294,8 +294,7 @@ static put_req *take_batch(pw_spool *s)
     if (s->commit_interval_ms && !s->stop) {
         struct timespec until = pw_gw_deadline(s->commit_interval_ms);
         while (!s->stop && s->pending < MAX_REQS_PER_COMMIT &&
-               pthread_cond_timedwait(&s->q_cond, &s->q_mu, &until) != ETIMEDOUT) {
-        }
+               pthread_cond_timedwait(&s->q_cond, &s->q_mu, &until) != ETIMEDOUT) {}
     }
     put_req *list = s->head;
     s->head = s->tail = NULL;
@@ -351,8 +350,7 @@ pw_status pw_spool_put(pw_spool *s, const pw_spool_put_item *items, size_t n, pw
     return r.status;
 }
 
-pw_status pw_spool_put_unbatched(pw_spool *s, const pw_spool_put_item *items, size_t n,
-                                 pw_err *err)
+pw_status pw_spool_put_unbatched(pw_spool *s, const pw_spool_put_item *items, size_t n, pw_err *err)
 {
     put_req r = {.items = items, .n = n, .status = PW_OK};
     commit_requests(s, &r);

@@ -214,8 +214,8 @@ pw_status pw_spool_retry(pw_spool *s, int64_t id, int64_t next_attempt_ms, pw_er
         if (sqlite3_step(st) != SQLITE_DONE)
             status = pw_spool_db_fail(s, err, "retry");
         else if (sqlite3_changes(s->db) == 0)
-            status = pw_err_set(err, PW_ERR_NOTFOUND, "spool: row %lld is not queued",
-                                (long long)id);
+            status =
+                pw_err_set(err, PW_ERR_NOTFOUND, "spool: row %lld is not queued", (long long)id);
     }
     sqlite3_finalize(st);
     pthread_mutex_unlock(&s->db_mu);
@@ -224,8 +224,7 @@ pw_status pw_spool_retry(pw_spool *s, int64_t id, int64_t next_attempt_ms, pw_er
 
 /* Copy the row into `dead`, then make it a tombstone (db_mu held, inside a transaction). The
  * dead letter keeps its bytes, so the row's bytes stay counted. */
-static pw_status move_to_dead(pw_spool *s, int64_t id, const char *reason, int64_t now,
-                              pw_err *err)
+static pw_status move_to_dead(pw_spool *s, int64_t id, const char *reason, int64_t now, pw_err *err)
 {
     static const char copy_sql[] =
         "INSERT INTO dead(spool_id, event_id, destination, payload, created_ms, attempts,"
@@ -248,8 +247,7 @@ static pw_status move_to_dead(pw_spool *s, int64_t id, const char *reason, int64
         if (rc != SQLITE_DONE)
             return pw_spool_db_fail(s, err, "dead letter");
         if (i == 0 && changed == 0)
-            return pw_err_set(err, PW_ERR_NOTFOUND, "spool: row %lld is not queued",
-                              (long long)id);
+            return pw_err_set(err, PW_ERR_NOTFOUND, "spool: row %lld is not queued", (long long)id);
     }
     return PW_OK;
 }
@@ -285,15 +283,13 @@ static pw_status query_i64(pw_spool *s, const char *sql, const char *dest, int64
     return PW_OK;
 }
 
-pw_status pw_spool_stats_get(pw_spool *s, const char *destination, pw_spool_stats *out,
-                             pw_err *err)
+pw_status pw_spool_stats_get(pw_spool *s, const char *destination, pw_spool_stats *out, pw_err *err)
 {
     static const char depth_sql[] =
         "SELECT count(*) FROM spool WHERE state = 0 AND (?1 IS NULL OR destination = ?1)";
     static const char oldest_sql[] = "SELECT coalesce(min(created_ms), 0) FROM spool"
                                      " WHERE state = 0 AND (?1 IS NULL OR destination = ?1)";
-    static const char dead_sql[] =
-        "SELECT count(*) FROM dead WHERE ?1 IS NULL OR destination = ?1";
+    static const char dead_sql[] = "SELECT count(*) FROM dead WHERE ?1 IS NULL OR destination = ?1";
     int64_t depth = 0, oldest = 0, dead = 0;
     memset(out, 0, sizeof *out);
     pthread_mutex_lock(&s->db_mu);
@@ -327,8 +323,8 @@ pw_status pw_spool_dead_reason(pw_spool *s, const char *event_id, const char *de
             const char *r = (const char *)sqlite3_column_text(st, 0);
             snprintf(reason, cap, "%s", r ? r : "");
         } else {
-            status = pw_err_set(err, PW_ERR_NOTFOUND, "spool: no dead letter for %s/%s",
-                                event_id, destination);
+            status = pw_err_set(err, PW_ERR_NOTFOUND, "spool: no dead letter for %s/%s", event_id,
+                                destination);
         }
     }
     sqlite3_finalize(st);
@@ -351,8 +347,8 @@ pw_status pw_spool_state(pw_spool *s, const char *event_id, const char *destinat
         if (sqlite3_step(st) == SQLITE_ROW)
             *state = sqlite3_column_int(st, 0);
         else
-            status = pw_err_set(err, PW_ERR_NOTFOUND, "spool: no row for %s/%s", event_id,
-                                destination);
+            status =
+                pw_err_set(err, PW_ERR_NOTFOUND, "spool: no row for %s/%s", event_id, destination);
     }
     sqlite3_finalize(st);
     pthread_mutex_unlock(&s->db_mu);

@@ -161,8 +161,7 @@ static void test_dead_letters(void)
     char reason[128] = "";
     CHECK_INT(pw_spool_dead_reason(s, "d1", "meta", reason, sizeof reason, NULL), PW_OK);
     CHECK_STR(reason, "graph code 190: invalid token");
-    CHECK_INT(pw_spool_dead_reason(s, "zz", "meta", reason, sizeof reason, NULL),
-              PW_ERR_NOTFOUND);
+    CHECK_INT(pw_spool_dead_reason(s, "zz", "meta", reason, sizeof reason, NULL), PW_ERR_NOTFOUND);
     pw_spool_stats st;
     CHECK_INT(pw_spool_stats_get(s, "meta", &st, NULL), PW_OK);
     CHECK_INT(st.depth, 0);
