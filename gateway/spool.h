@@ -86,6 +86,15 @@ pw_status pw_spool_state(pw_spool *s, const char *event_id, const char *destinat
 pw_status pw_spool_dead_reason(pw_spool *s, const char *event_id, const char *destination,
                                char *reason, size_t cap, pw_err *err);
 
+/* Asynchronous put for an event-driven ingest (e.g. a suspended libmicrohttpd connection): the
+ * items are copied, the call returns at once, and `done` runs on the committer thread once the
+ * rows are durable (status PW_OK) or refused (PW_ERR_LIMIT → answer 503, …; err describes it).
+ * `done` must be quick and must not call back into the spool. A non-OK return means `done` will
+ * not be called. pw_spool_close commits every request queued before it and runs its `done`. */
+typedef void (*pw_spool_done_fn)(void *ctx, pw_status status, const pw_err *err);
+pw_status pw_spool_put_async(pw_spool *s, const pw_spool_put_item *items, size_t n,
+                             pw_spool_done_fn done, void *ctx, pw_err *err);
+
 /* Baseline for bench/bench_spool.c: the same as pw_spool_put but committing its own transaction
  * on the caller's thread (one fsync per call, no group commit). Not for production use. */
 pw_status pw_spool_put_unbatched(pw_spool *s, const pw_spool_put_item *items, size_t n,

@@ -22,6 +22,8 @@ typedef struct put_req {
     pw_status status;
     pw_err err;
     int done;
+    pw_spool_done_fn done_fn; /* async: called by the committer, then the request is freed */
+    void *done_ctx;
     struct put_req *next;
 } put_req;
 
