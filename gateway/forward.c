@@ -106,13 +106,70 @@ static void count(runner *r, unsigned long long *field, unsigned long long n)
     pthread_mutex_unlock(&r->mu);
 }
 
-/* Dead-letter one item now (triage or final answer), with its audit record. */
-static void make_dead(runner *r, fw_item *it, int http_status, const char *reason)
+/* Outcomes of one kind gathered over a request or a cycle, written with one audit sync and one
+ * spool transaction. */
+typedef struct outcome_batch {
+    pw_audit_record *recs;
+    int64_t *ids;
+    char **details; /* owned */
+    size_t n, cap;
+} outcome_batch;
+
+static int batch_init(outcome_batch *b, size_t cap)
 {
-    pw_audit_record rec = base_record(r, it, PW_AUDIT_DEAD, http_status, reason);
-    pw_audit_append(r->f->audit, &rec, NULL);
-    count(r, &r->stats.dead, 1); /* before the spool changes: drained ⇒ counted */
-    pw_spool_dead(r->f->spool, it->spool->id, reason, NULL);
+    memset(b, 0, sizeof *b);
+    b->recs = calloc(cap ? cap : 1, sizeof *b->recs);
+    b->ids = calloc(cap ? cap : 1, sizeof *b->ids);
+    b->details = calloc(cap ? cap : 1, sizeof *b->details);
+    b->cap = cap;
+    return b->recs && b->ids && b->details;
+}
+
+static void batch_reset(outcome_batch *b)
+{
+    for (size_t i = 0; i < b->n; i++)
+        free(b->details[i]);
+    b->n = 0;
+}
+
+static void batch_free(outcome_batch *b)
+{
+    batch_reset(b);
+    free(b->recs);
+    free(b->ids);
+    free(b->details);
+}
+
+static void batch_add(outcome_batch *b, runner *r, fw_item *it, pw_audit_action action,
+                      int http_status, const char *detail)
+{
+    if (b->n == b->cap)
+        return; /* cannot happen: sized for the whole lease; the lease expiry is the fallback */
+    b->details[b->n] = strdup(detail);
+    b->recs[b->n] = base_record(r, it, action, http_status, b->details[b->n]);
+    b->ids[b->n] = it->spool->id;
+    b->n++;
+}
+
+/* Dead letters: audit first (the accounting), count, then the spool. */
+static void flush_dead(runner *r, outcome_batch *b)
+{
+    if (!b->n)
+        return;
+    pw_audit_append_batch(r->f->audit, b->recs, b->n, NULL);
+    count(r, &r->stats.dead, b->n); /* before the spool changes: drained ⇒ counted */
+    pw_spool_dead_batch(r->f->spool, b->ids, (const char *const *)b->details, b->n, NULL);
+    batch_reset(b);
+}
+
+static void flush_retry(runner *r, outcome_batch *b, int64_t next)
+{
+    if (!b->n)
+        return;
+    pw_audit_append_batch(r->f->audit, b->recs, b->n, NULL);
+    count(r, &r->stats.retried, b->n);
+    pw_spool_retry_batch(r->f->spool, b->ids, b->n, next, NULL);
+    batch_reset(b);
 }
 
 static int64_t backoff_ms(runner *r, int attempts)
@@ -130,21 +187,18 @@ static int64_t backoff_ms(runner *r, int attempts)
 /* Schedule one item at `next` (`wait` ms from now), or dead-letter it when that passes its retry
  * window. */
 static void retry_item(runner *r, fw_item *it, const fw_outcome *out, int http_status, int64_t wait,
-                       int64_t next)
+                       int64_t next, outcome_batch *retry, outcome_batch *dead)
 {
     char detail[512];
     if (next > it->spool->created_ms + r->drv->retry_window_ms) {
         snprintf(detail, sizeof detail, "retry window closed after attempt %d: %s",
                  it->spool->attempts, out->detail);
-        make_dead(r, it, http_status, detail);
+        batch_add(dead, r, it, PW_AUDIT_DEAD, http_status, detail);
         return;
     }
     snprintf(detail, sizeof detail, "attempt %d failed, next in %lld ms%s: %s", it->spool->attempts,
              (long long)wait, out->retry_after_ms > 0 ? " (Retry-After)" : "", out->detail);
-    pw_audit_record rec = base_record(r, it, PW_AUDIT_RETRY, http_status, detail);
-    pw_audit_append(r->f->audit, &rec, NULL);
-    count(r, &r->stats.retried, 1);
-    pw_spool_retry(r->f->spool, it->spool->id, next, NULL);
+    batch_add(retry, r, it, PW_AUDIT_RETRY, http_status, detail);
 }
 
 /* One delay for the whole request (its items stay together in the next batch): Retry-After
@@ -206,7 +260,7 @@ static void record_latency(runner *r, double s)
     pthread_mutex_unlock(&r->mu);
 }
 
-static void apply_outcome(runner *r, fw_request *q)
+static void apply_outcome(runner *r, fw_request *q, outcome_batch *retry, outcome_batch *dead)
 {
     fw_outcome out;
     r->drv->classify(&r->d, q, &out);
@@ -222,25 +276,26 @@ static void apply_outcome(runner *r, fw_request *q)
     int64_t next = pw_gw_now_ms() + wait;
     for (size_t i = 0; i < q->n_items; i++) {
         if (out.verdict == FW_RETRY)
-            retry_item(r, q->items[i], &out, (int)q->http_status, wait, next);
+            retry_item(r, q->items[i], &out, (int)q->http_status, wait, next, retry, dead);
         else
-            make_dead(r, q->items[i], (int)q->http_status, out.detail);
+            batch_add(dead, r, q->items[i], PW_AUDIT_DEAD, (int)q->http_status, out.detail);
     }
+    flush_retry(r, retry, next);
 }
 
 /* ---- one cycle ------------------------------------------------------------------------- */
 
 /* Parse and check one leased item; 0 if it may be sent. */
-static int triage(runner *r, fw_item *it, int64_t now)
+static int triage(runner *r, fw_item *it, int64_t now, outcome_batch *dead)
 {
     char why[256];
     it->json = pw_gw_json_parse(it->spool->payload, it->spool->payload_len, NULL, 0);
     if (!it->json) {
-        make_dead(r, it, 0, "invalid: payload is not JSON");
+        batch_add(dead, r, it, PW_AUDIT_DEAD, 0, "invalid: payload is not JSON");
         return 1;
     }
     if (r->drv->validate(it->json, now, &it->n_events, why, sizeof why)) {
-        make_dead(r, it, 0, why);
+        batch_add(dead, r, it, PW_AUDIT_DEAD, 0, why);
         return 1;
     }
     int64_t age = now - it->spool->created_ms;
@@ -248,13 +303,13 @@ static int triage(runner *r, fw_item *it, int64_t now)
         snprintf(why, sizeof why, "stale: accepted %lld h ago, %s accepts %lld h",
                  (long long)(age / 3600000), r->drv->kind_name,
                  (long long)(r->drv->max_age_ms / 3600000));
-        make_dead(r, it, 0, why);
+        batch_add(dead, r, it, PW_AUDIT_DEAD, 0, why);
         return 1;
     }
     if (it->spool->attempts > 1 && age > r->drv->retry_window_ms) {
         snprintf(why, sizeof why, "retry window closed: accepted %lld h ago",
                  (long long)(age / 3600000));
-        make_dead(r, it, 0, why);
+        batch_add(dead, r, it, PW_AUDIT_DEAD, 0, why);
         return 1;
     }
     return 0;
@@ -267,6 +322,32 @@ static size_t lease_size(const runner *r)
     return per * 4;
 }
 
+/* Triage, plan, send and settle the leased items. */
+static void deliver_leased(runner *r, pw_spool_item *leased, size_t n, fw_item *items, fw_item **ok,
+                           outcome_batch *retry, outcome_batch *dead)
+{
+    size_t n_ok = 0;
+    int64_t now = pw_gw_now_ms();
+    for (size_t i = 0; i < n; i++) {
+        items[i].spool = &leased[i];
+        if (triage(r, &items[i], now, dead) == 0)
+            ok[n_ok++] = &items[i];
+    }
+    flush_dead(r, dead);
+    fw_plan plan = {0};
+    if (n_ok && pw_fw_plan(r->drv, &r->d, ok, n_ok, &plan) == PW_OK) {
+        for (size_t i = 0; i < plan.n_dead; i++)
+            batch_add(dead, r, plan.dead[i], PW_AUDIT_DEAD, 0,
+                      "invalid: event too large for one request");
+        flush_dead(r, dead);
+        pw_fw_send_all(r->multi, &r->d, plan.reqs, plan.n_reqs);
+        for (size_t i = 0; i < plan.n_reqs; i++)
+            apply_outcome(r, plan.reqs[i], retry, dead);
+        flush_dead(r, dead);
+    }
+    pw_fw_plan_free(&plan);
+}
+
 static size_t run_cycle(runner *r)
 {
     pw_spool_item *leased = NULL;
@@ -277,22 +358,12 @@ static size_t run_cycle(runner *r)
         return 0;
     fw_item *items = calloc(n, sizeof *items);
     fw_item **ok = calloc(n, sizeof *ok);
-    size_t n_ok = 0;
-    int64_t now = pw_gw_now_ms();
-    for (size_t i = 0; items && ok && i < n; i++) {
-        items[i].spool = &leased[i];
-        if (triage(r, &items[i], now) == 0)
-            ok[n_ok++] = &items[i];
-    }
-    fw_plan plan = {0};
-    if (n_ok && pw_fw_plan(r->drv, &r->d, ok, n_ok, &plan) == PW_OK) {
-        for (size_t i = 0; i < plan.n_dead; i++)
-            make_dead(r, plan.dead[i], 0, "invalid: event too large for one request");
-        pw_fw_send_all(r->multi, &r->d, plan.reqs, plan.n_reqs);
-        for (size_t i = 0; i < plan.n_reqs; i++)
-            apply_outcome(r, plan.reqs[i]);
-    }
-    pw_fw_plan_free(&plan);
+    outcome_batch retry, dead;
+    int ready = batch_init(&retry, n) & batch_init(&dead, n);
+    if (items && ok && ready) /* else the leases expire and the items come back */
+        deliver_leased(r, leased, n, items, ok, &retry, &dead);
+    batch_free(&retry);
+    batch_free(&dead);
     for (size_t i = 0; items && i < n; i++)
         yajl_tree_free(items[i].json);
     free(items);

@@ -15,12 +15,14 @@
  * only once the COMMIT has returned.
  *
  * Idempotency: UNIQUE(event_id, destination) with INSERT OR IGNORE. Delivered and dead rows stay as
- * payload-less tombstones (state 1 / 2) for PW_SPOOL_TOMBSTONE_MS so that a tag retrying an event
- * after delivery is still recognised; older tombstones are purged as acks arrive.
+ * payload-less tombstones (state 1 / 2) for PW_SPOOL_TOMBSTONE_MS (15 min: the tag's retries of
+ * one event come within seconds) so that a retry after delivery is still recognised; older
+ * tombstones are purged as acks arrive. Upstreams deduplicate by event_id beyond that.
  *
  * Bounded size: `bytes` counts payload + key bytes (+ a fixed per-row overhead) of queued rows
- * and dead letters. A put that would go beyond max_bytes fails with PW_ERR_LIMIT and nothing of
- * it is stored (ingest answers 503): events are refused at the door, never silently dropped.
+ * and dead letters, and key bytes (+ a smaller overhead) of tombstones. A put that would go beyond
+ * max_bytes fails with PW_ERR_LIMIT and nothing of it is stored (ingest answers 503): events are
+ * refused at the door, never silently dropped.
  *
  * Concurrency: one SQLite connection guarded by `db_mu`; the committer thread and the forwarders
  * (lease/ack/retry/dead) take turns on it.
@@ -91,11 +93,14 @@ static pw_status load_bytes(pw_spool *s, pw_err *err)
         "SELECT (SELECT coalesce(sum(length(event_id)+length(destination)+length(payload)+?1),0)"
         "        FROM spool WHERE state = 0)"
         "     + (SELECT coalesce(sum(length(event_id)+length(destination)+length(payload)+?1),0)"
-        "        FROM dead)";
+        "        FROM dead)"
+        "     + (SELECT coalesce(sum(length(event_id)+length(destination)+?2),0)"
+        "        FROM spool WHERE state <> 0)";
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
         return pw_spool_db_fail(s, err, "counting bytes");
     sqlite3_bind_int(st, 1, ROW_OVERHEAD);
+    sqlite3_bind_int(st, 2, TOMB_OVERHEAD);
     if (sqlite3_step(st) == SQLITE_ROW)
         s->bytes = (uint64_t)sqlite3_column_int64(st, 0);
     sqlite3_finalize(st);
