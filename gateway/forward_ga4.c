@@ -5,7 +5,7 @@
  * consent, user_id, …) are merged into one request's events array. Production answers 2xx even
  * to data it drops, so the limits are checked here and a payload that breaks one is
  * dead-lettered with the reason; /debug/mp/collect answers (validationMessages) are read too.
- * GA4 accepts events up to 72 h old.
+ * GA4 accepts events up to 72 h old. A payload without "consent" is sent with consent denied.
  */
 #include <ctype.h>
 #include <stdarg.h>
@@ -169,9 +169,13 @@ static int ga4_validate(yajl_val p, int64_t now_ms, size_t *n_events, char *why,
     return 0;
 }
 
-/* Everything but "events", compactly: payloads with equal keys share a request. */
+/* Everything but "events", compactly: payloads with equal keys share a request. A payload
+ * without "consent" gets consent denied (DESIGN §4: denied by default). */
 static void ga4_group_key(yajl_val p, pw_buf *out)
 {
+    if (!pw_gw_json_get(p, "consent"))
+        pw_buf_puts(out, "\"consent\":{\"ad_user_data\":\"DENIED\",\"ad_personalization\":"
+                         "\"DENIED\"},");
     for (size_t i = 0; YAJL_IS_OBJECT(p) && i < p->u.object.len; i++) {
         if (strcmp(p->u.object.keys[i], "events") == 0)
             continue;

@@ -6,6 +6,8 @@
  * refuses the request beyond 7), and retries stop 47 h after acceptance, before the 48 h
  * deduplication window closes. Graph error codes 1, 2, 4, 17, 341 are retried; 10, 100, 190 and
  * 200–299 are final. The access token goes in the body (never in a URL that could be logged).
+ * user_data fields Meta hashes (em, ph, fn, ln, db, ge, ct, st, zp, country, external_id) must
+ * already be SHA-256 hex: a raw value there is dead-lettered, not sent.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +15,7 @@
 
 #include "forward_internal.h"
 #include "gw_json.h"
+#include "phiwall/text.h"
 
 #define META_FUTURE_SKEW_S 60 /* clock skew tolerated for event_time */
 
@@ -20,6 +23,37 @@ static int fail(char *why, size_t cap, const char *msg)
 {
     snprintf(why, cap, "%s", msg);
     return 1;
+}
+
+/* user_data keys Meta expects SHA-256 hashed (after normalisation). external_id too: the policy
+ * sends first-party IDs as HMAC-SHA256, never raw. */
+static const char *const hashed_keys[] = {"em", "ph", "fn", "ln",      "db",         "ge",
+                                          "ct", "st", "zp", "country", "external_id"};
+
+static int all_hashed(yajl_val v)
+{
+    if (YAJL_IS_STRING(v))
+        return pw_is_sha256_hex(v->u.string, strlen(v->u.string));
+    if (!YAJL_IS_ARRAY(v))
+        return 0;
+    for (size_t i = 0; i < v->u.array.len; i++)
+        if (!all_hashed(v->u.array.values[i]) || YAJL_IS_ARRAY(v->u.array.values[i]))
+            return 0;
+    return 1;
+}
+
+/* Last line of defence: a raw identifier in a hashed field is refused, never sent. */
+static int check_hashed(yajl_val ud, char *why, size_t cap)
+{
+    for (size_t i = 0; i < sizeof hashed_keys / sizeof hashed_keys[0]; i++) {
+        yajl_val v = pw_gw_json_get(ud, hashed_keys[i]);
+        if (v && !all_hashed(v)) {
+            snprintf(why, cap, "invalid: user_data.%s must hold SHA-256 hex values (not sent raw)",
+                     hashed_keys[i]);
+            return 1;
+        }
+    }
+    return 0;
 }
 
 static int meta_validate(yajl_val ev, int64_t now_ms, size_t *n_events, char *why, size_t cap)
@@ -39,6 +73,8 @@ static int meta_validate(yajl_val ev, int64_t now_ms, size_t *n_events, char *wh
     yajl_val ud = pw_gw_json_get(ev, "user_data");
     if (!YAJL_IS_OBJECT(ud) || ud->u.object.len == 0)
         return fail(why, cap, "invalid: user_data missing or empty (Meta needs one key)");
+    if (check_hashed(ud, why, cap))
+        return 1;
     long long now_s = now_ms / 1000, ts = YAJL_GET_INTEGER(t);
     if (ts > now_s + META_FUTURE_SKEW_S)
         return fail(why, cap, "invalid: event_time is in the future");

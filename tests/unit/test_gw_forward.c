@@ -405,6 +405,12 @@ static void test_meta_stale_and_invalid_dead_lettered(void)
     put_raw(&e, "meta", "s3", future, 0);
     put_raw(&e, "meta", "s4", no_user, 0);
     put_raw(&e, "meta", "s5", "not json", 0);
+    char raw[512];
+    snprintf(raw, sizeof raw,
+             "{\"event_name\":\"Lead\",\"event_time\":%lld,\"action_source\":\"website\","
+             "\"user_data\":{\"em\":[\"jane.doe@example.com\"]}}",
+             now_s());
+    put_raw(&e, "meta", "s7", raw, 0);
     /* Accepted 47.5 h ago and failing now: retrying would pass the 48 h dedup window. */
     char *late = meta_event("s6", "Lead", now_s() - 60);
     put_raw(&e, "meta", "s6", late, now - (int64_t)(47.5 * 3600 * 1000));
@@ -422,6 +428,12 @@ static void test_meta_stale_and_invalid_dead_lettered(void)
     CHECK(strstr(reason, "user_data") != NULL);
     CHECK_INT(pw_spool_dead_reason(e.spool, "s5", "meta", reason, sizeof reason, NULL), PW_OK);
     CHECK(strstr(reason, "not JSON") != NULL);
+    CHECK_INT(pw_spool_dead_reason(e.spool, "s7", "meta", reason, sizeof reason, NULL), PW_OK);
+    CHECK(strstr(reason, "user_data.em must hold SHA-256") != NULL);
+    CHECK(strstr(reason, "jane") == NULL);
+    for (size_t i = 0; i < mock_upstream_count(e.mock); i++)
+        CHECK(strstr(mock_upstream_request(e.mock, i)->body, "jane.doe") == NULL);
+    CHECK(!file_contains(e.audit_path, "jane.doe"));
     CHECK_INT(pw_spool_dead_reason(e.spool, "s6", "meta", reason, sizeof reason, NULL), PW_OK);
     CHECK(strstr(reason, "retry window closed") != NULL);
     /* s2 was sent in a batch (with s6) that failed once, then delivered alone. */
@@ -432,7 +444,7 @@ static void test_meta_stale_and_invalid_dead_lettered(void)
     pw_forwarders_stop(e.fw);
     e.fw = NULL;
     audit_seen s = read_audit(&e);
-    CHECK_INT(s.dead, 5);
+    CHECK_INT(s.dead, 6);
     CHECK_INT(s.sent, 1);
     free(old);
     free(fresh);
@@ -474,7 +486,9 @@ static void test_ga4_26_events_two_requests(void)
         if (n == 25)
             CHECK(strncmp(r->body, first, sizeof first - 1) == 0);
         if (strstr(r->body, "c.2"))
-            CHECK_STR(r->body, "{\"client_id\":\"c.2\",\"events\":[{\"name\":\"lead\"}]}");
+            CHECK_STR(r->body,
+                      "{\"consent\":{\"ad_user_data\":\"DENIED\",\"ad_personalization\":"
+                      "\"DENIED\"},\"client_id\":\"c.2\",\"events\":[{\"name\":\"lead\"}]}");
     }
     CHECK_INT(total, 27);
     pw_forwarders_stop(e.fw);
@@ -544,7 +558,8 @@ static void test_ga4_invalid_dead_lettered_locally(void)
     CHECK(drained(&e, "ga4", 5000));
     CHECK_INT(mock_upstream_count(e.mock), 1);
     CHECK_STR(mock_upstream_request(e.mock, 0)->body,
-              "{\"client_id\":\"c\",\"events\":[{\"name\":\"lead\"}]}");
+              "{\"consent\":{\"ad_user_data\":\"DENIED\",\"ad_personalization\":\"DENIED\"},"
+              "\"client_id\":\"c\",\"events\":[{\"name\":\"lead\"}]}");
     char reason[256];
     CHECK_INT(pw_spool_dead_reason(e.spool, "long_name", "ga4", reason, sizeof reason, NULL),
               PW_OK);
