@@ -5,6 +5,7 @@
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,7 +32,7 @@ struct mock_upstream {
     size_t n_reqs;
     scripted script[MOCK_MAX_SCRIPT];
     size_t script_head, script_len;
-    volatile int stopping;
+    atomic_int stopping;
 };
 
 typedef struct upload {
@@ -117,7 +118,7 @@ static char *default_body(const char *body)
 
 static void sleep_ms(mock_upstream *m, unsigned ms)
 {
-    for (unsigned slept = 0; slept < ms && !m->stopping; slept += 10) {
+    for (unsigned slept = 0; slept < ms && !atomic_load(&m->stopping); slept += 10) {
         struct timespec ts = {0, 10 * 1000000L};
         nanosleep(&ts, NULL);
     }
@@ -217,7 +218,7 @@ void mock_upstream_stop(mock_upstream *m)
 {
     if (!m)
         return;
-    m->stopping = 1;
+    atomic_store(&m->stopping, 1);
     MHD_stop_daemon(m->daemon);
     for (size_t i = 0; i < m->n_reqs; i++) {
         mock_request *r = m->reqs[i];
