@@ -274,7 +274,8 @@ static pw_status sync_upto(pw_audit *a, uint64_t mine, pw_err *err)
     return st;
 }
 
-pw_status pw_audit_append_batch(pw_audit *a, const pw_audit_record *recs, size_t n, pw_err *err)
+static pw_status append_records(pw_audit *a, const pw_audit_record *recs, size_t n, int sync,
+                                pw_err *err)
 {
     if (n == 0)
         return PW_OK;
@@ -305,7 +306,25 @@ pw_status pw_audit_append_batch(pw_audit *a, const pw_audit_record *recs, size_t
     if (st != PW_OK)
         return pw_err_set(err, st, "%s: appending %zu record(s): %s", a->path, n,
                           st == PW_ERR_NOMEM ? "out of memory" : strerror(saved_errno));
-    return sync_upto(a, mine, err);
+    return sync ? sync_upto(a, mine, err) : PW_OK;
+}
+
+pw_status pw_audit_append_batch(pw_audit *a, const pw_audit_record *recs, size_t n, pw_err *err)
+{
+    return append_records(a, recs, n, 1, err);
+}
+
+pw_status pw_audit_append_nosync(pw_audit *a, const pw_audit_record *recs, size_t n, pw_err *err)
+{
+    return append_records(a, recs, n, 0, err);
+}
+
+pw_status pw_audit_sync(pw_audit *a, pw_err *err)
+{
+    pthread_mutex_lock(&a->mu);
+    uint64_t written = a->seq;
+    pthread_mutex_unlock(&a->mu);
+    return sync_upto(a, written, err);
 }
 
 pw_status pw_audit_append(pw_audit *a, const pw_audit_record *rec, pw_err *err)

@@ -226,10 +226,13 @@ static void test_concurrent_appends(void)
     pw_audit_record batch[3] = {sample(1, "meta", ids[0]), sample(2, "meta", ids[1]),
                                 sample(3, "meta", ids[2])};
     CHECK_INT(pw_audit_append_batch(a, batch, 3, NULL), PW_OK);
+    batch[0].action = PW_AUDIT_QUEUED;
+    CHECK_INT(pw_audit_append_nosync(a, batch, 1, NULL), PW_OK);
+    CHECK_INT(pw_audit_sync(a, NULL), PW_OK);
     pw_audit_close(a);
     pw_audit_verify_result res;
     CHECK_INT(pw_audit_verify_file(path, &res, NULL), PW_OK);
-    CHECK_INT(res.records, 8 * 40 + 3);
+    CHECK_INT(res.records, 8 * 40 + 4);
     unlink(path);
 }
 
