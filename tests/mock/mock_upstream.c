@@ -33,6 +33,7 @@ struct mock_upstream {
     scripted script[MOCK_MAX_SCRIPT];
     size_t script_head, script_len;
     atomic_int stopping;
+    FILE *log;
 };
 
 typedef struct upload {
@@ -63,6 +64,43 @@ static enum MHD_Result add_arg(void *cls, enum MHD_ValueKind kind, const char *k
     return MHD_YES;
 }
 
+static void put_json_string(FILE *f, const char *s, size_t n)
+{
+    fputc('"', f);
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '"' || c == '\\')
+            fprintf(f, "\\%c", c);
+        else if (c < 0x20)
+            fprintf(f, "\\u%04x", c);
+        else
+            fputc(c, f);
+    }
+    fputc('"', f);
+}
+
+/* m->mu held. */
+static void log_request(mock_upstream *m, const mock_request *r)
+{
+    if (!m->log)
+        return;
+    fputs("{\"method\":", m->log);
+    put_json_string(m->log, r->method, strlen(r->method));
+    fputs(",\"url\":", m->log);
+    put_json_string(m->log, r->url, strlen(r->url));
+    fputs(",\"body\":", m->log);
+    put_json_string(m->log, r->body, r->body_len);
+    fputs("}\n", m->log);
+    fflush(m->log);
+}
+
+void mock_upstream_set_log(mock_upstream *m, FILE *f)
+{
+    pthread_mutex_lock(&m->mu);
+    m->log = f;
+    pthread_mutex_unlock(&m->mu);
+}
+
 static void record(mock_upstream *m, struct MHD_Connection *c, const char *url, const char *method,
                    upload *u)
 {
@@ -78,10 +116,18 @@ static void record(mock_upstream *m, struct MHD_Connection *c, const char *url, 
     r->content_type =
         dup_or_null(MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE));
     pthread_mutex_lock(&m->mu);
-    if (m->n_reqs < MOCK_MAX_REQUESTS)
+    log_request(m, r);
+    if (m->n_reqs < MOCK_MAX_REQUESTS) {
         m->reqs[m->n_reqs++] = r;
-    else
+    } else {
+        free(r->method);
+        free(r->url);
+        free(r->body);
+        free(r->authorization);
+        free(r->content_type);
+        free(r);
         r = NULL;
+    }
     pthread_cond_broadcast(&m->cond);
     pthread_mutex_unlock(&m->mu);
     (void)r;
