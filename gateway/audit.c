@@ -119,6 +119,7 @@ static pw_status load_chain_end(pw_audit *a, pw_err *err)
             free(tail);
             return st;
         }
+        stt.st_size = end; /* a wider window on the next pass reads the file as cut */
         /* The last complete line ends at end-1; it starts after the newline before it. */
         size_t last_end = (size_t)(end - start) - 1;
         const char *prev_nl = last_end ? memrchr(tail, '\n', last_end) : NULL;

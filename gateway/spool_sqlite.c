@@ -67,7 +67,9 @@ static const char SCHEMA[] =
 
 pw_status pw_spool_db_fail(pw_spool *s, pw_err *err, const char *what)
 {
-    return pw_err_set(err, PW_ERR_IO, "spool: %s: %s", what, sqlite3_errmsg(s->db));
+    /* A full disk is the bounded-size case too: ingest answers 503, not 500. */
+    pw_status code = sqlite3_errcode(s->db) == SQLITE_FULL ? PW_ERR_LIMIT : PW_ERR_IO;
+    return pw_err_set(err, code, "spool: %s: %s", what, sqlite3_errmsg(s->db));
 }
 
 pw_status pw_spool_exec(pw_spool *s, const char *sql, pw_err *err)

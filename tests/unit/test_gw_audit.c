@@ -286,6 +286,33 @@ static void test_list_filters(void)
     unlink(path);
 }
 
-PW_TEST_MAIN(PW_TEST(test_chain_verifies_and_canonical_line),
+static void test_long_last_record_and_torn_tail(void)
+{
+    char path[256];
+    temp_path(path, sizeof path, "long");
+    pw_audit *a = NULL;
+    CHECK_INT(pw_audit_open(path, &a, NULL), PW_OK);
+    char *detail = malloc(200001);
+    memset(detail, 'd', 200000);
+    detail[200000] = '\0';
+    char id[32];
+    pw_audit_record r = sample(1, "meta", id);
+    r.detail = detail; /* a last record longer than the 64 KiB tail window */
+    CHECK_INT(pw_audit_append(a, &r, NULL), PW_OK);
+    pw_audit_close(a);
+    FILE *f = fopen(path, "ab");
+    fputs("{\"seq\":2,\"ti", f);
+    fclose(f);
+    write_log(path, 2);
+    pw_audit_verify_result res;
+    pw_err err = {0};
+    CHECK_INT(pw_audit_verify_file(path, &res, &err), PW_OK);
+    CHECK_INT(res.records, 3);
+    free(detail);
+    unlink(path);
+}
+
+PW_TEST_MAIN(PW_TEST(test_long_last_record_and_torn_tail),
+             PW_TEST(test_chain_verifies_and_canonical_line),
              PW_TEST(test_tampering_detected_with_line), PW_TEST(test_torn_tail_cut_on_reopen),
              PW_TEST(test_concurrent_appends), PW_TEST(test_list_filters))
