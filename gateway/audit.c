@@ -138,6 +138,27 @@ static pw_status load_chain_end(pw_audit *a, pw_err *err)
     }
 }
 
+static void sync_parent_dir(const char *path)
+{
+    char *copy = strdup(path);
+    if (!copy)
+        return;
+    const char *dir = ".";
+    char *slash = strrchr(copy, '/');
+    if (slash == copy) {
+        dir = "/";
+    } else if (slash) {
+        *slash = '\0';
+        dir = copy;
+    }
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd >= 0) {
+        fsync(fd);
+        close(fd);
+    }
+    free(copy);
+}
+
 pw_status pw_audit_open(const char *path, pw_audit **out, pw_err *err)
 {
     *out = NULL;
@@ -146,7 +167,10 @@ pw_status pw_audit_open(const char *path, pw_audit **out, pw_err *err)
         free(a);
         return pw_err_set(err, PW_ERR_NOMEM, "audit: out of memory");
     }
+    int created = access(path, F_OK) != 0;
     a->fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+    if (a->fd >= 0 && created)
+        sync_parent_dir(path); /* the new file's name survives a power loss too */
     if (a->fd < 0) {
         pw_status st = pw_err_set(err, PW_ERR_IO, "%s: %s", path, strerror(errno));
         free(a->path);

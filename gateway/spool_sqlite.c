@@ -34,6 +34,7 @@
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "gw_time.h"
 #include "spool_sqlite_internal.h"
@@ -165,6 +166,7 @@ pw_status pw_spool_open(const pw_spool_opts *opts, pw_spool **out, pw_err *err)
         spool_destroy(s);
         return PW_ERR_IO;
     }
+    chmod(opts->path, S_IRUSR | S_IWUSR); /* post-policy events still are nobody else's business */
     pw_status st = configure_db(s, err);
     if (st != PW_OK) {
         pw_err_prefix(err, "%s: ", opts->path);
