@@ -109,13 +109,11 @@ pw_status dk_emit(dk_ctx *ctx, dk_builder *bb, pw_err *err)
 pw_field_kind dk_keymap_kind(const dk_keymap *m, const char *key, pw_field_kind fallback)
 {
     for (; m && m->key; m++) {
-        size_t n = strlen(m->key);
-        if (n && m->key[n - 1] == '*') {
-            if (strncmp(key, m->key, n - 1) == 0)
-                return m->kind;
-        } else if (strcmp(key, m->key) == 0) {
+        const char *mk = m->key, *k = key;
+        while (*mk && *mk == *k && *mk != '*')
+            mk++, k++;
+        if ((*mk == '*' && mk[1] == '\0') || (*mk == '\0' && *k == '\0'))
             return m->kind;
-        }
     }
     return fallback;
 }
@@ -123,7 +121,7 @@ pw_field_kind dk_keymap_kind(const dk_keymap *m, const char *key, pw_field_kind 
 static int in_list(const char *k, size_t n, const char *const *list)
 {
     for (; *list; list++)
-        if (strlen(*list) == n && pw_strncaseeq(k, *list, n))
+        if (pw_strncaseeq(k, *list, n) && (*list)[n] == '\0')
             return 1;
     return 0;
 }

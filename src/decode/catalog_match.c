@@ -132,23 +132,11 @@ static void consider(const pw_catalog *c, const dk_hostrule *r, int exact_host, 
     }
 }
 
-const pw_tracker *pw_catalog_match(const pw_catalog *c, const char *url)
+const pw_tracker *dk_catalog_match_parts(const pw_catalog *c, const char *host, const pw_url *u)
 {
-    pw_url u;
-    if (!c || !url || pw_url_parse(url, strlen(url), &u, NULL) != PW_OK)
-        return NULL;
-    char host[256];
-    size_t hn = u.host.n;
-    const char *hp = u.host.p;
-    while (hn && hp[hn - 1] == '.')
-        hn--;
-    if (hn == 0 || hn >= sizeof host)
-        return NULL;
-    for (size_t i = 0; i < hn; i++)
-        host[i] = (char)((hp[i] >= 'A' && hp[i] <= 'Z') ? hp[i] - 'A' + 'a' : hp[i]);
-    host[hn] = '\0';
-    const char *path = u.path.n ? u.path.p : "/";
-    size_t path_len = u.path.n ? u.path.n : 1;
+    size_t hn = strlen(host);
+    const char *path = u->path.n ? u->path.p : "/";
+    size_t path_len = u->path.n ? u->path.n : 1;
     best_match best = {NULL, 0};
     for (size_t off = 0; off < hn;) {
         int32_t r = dk_strmap_get(&c->host_index, host + off, hn - off);
@@ -169,4 +157,22 @@ const pw_tracker *pw_catalog_match(const pw_catalog *c, const char *url)
         }
     }
     return best.entry ? &best.entry->t : NULL;
+}
+
+const pw_tracker *pw_catalog_match(const pw_catalog *c, const char *url)
+{
+    pw_url u;
+    if (!c || !url || pw_url_parse(url, strlen(url), &u, NULL) != PW_OK)
+        return NULL;
+    char host[256];
+    size_t hn = u.host.n;
+    const char *hp = u.host.p;
+    while (hn && hp[hn - 1] == '.')
+        hn--;
+    if (hn == 0 || hn >= sizeof host)
+        return NULL;
+    for (size_t i = 0; i < hn; i++)
+        host[i] = (char)((hp[i] >= 'A' && hp[i] <= 'Z') ? hp[i] - 'A' + 'a' : hp[i]);
+    host[hn] = '\0';
+    return dk_catalog_match_parts(c, host, &u);
 }

@@ -95,7 +95,7 @@ pw_status pw_decode(const pw_catalog *c, pw_arena *a, const pw_request *req, pw_
     ctx.host = pw_url_host_dup(a, &ctx.url);
     if (!ctx.host)
         return pw_err_set(err, PW_ERR_NOMEM, "decode: out of memory");
-    ctx.tracker = pw_catalog_match(c, req->url);
+    ctx.tracker = dk_catalog_match_parts(c, ctx.host, &ctx.url);
     if (!ctx.tracker)
         ctx.tracker = fallback_tracker(&ctx);
     if (!ctx.tracker)

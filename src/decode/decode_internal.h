@@ -148,6 +148,8 @@ const char *dk_easyprivacy_match(const dk_easyprivacy *ep, const char *url_lower
 const pw_tracker *dk_catalog_easyprivacy_entry(const pw_catalog *c);
 const pw_tracker *dk_catalog_unknown_entry(const pw_catalog *c);
 const dk_easyprivacy *dk_catalog_easyprivacy(const pw_catalog *c);
+/* pw_catalog_match for an already parsed URL and its lower-case host. */
+const pw_tracker *dk_catalog_match_parts(const pw_catalog *c, const char *host, const pw_url *u);
 const pw_decoder *dk_catalog_decoder(const pw_catalog *c, const pw_tracker *t);
 
 /* The compiled-in catalog text (generated from data/trackers.tsv at build time). */

@@ -26,6 +26,7 @@ typedef struct ep_rule {
     const char *pattern; /* lower-case, anchors and options removed */
     const char *domains; /* domain= list, or NULL */
     unsigned char host_anchor, start_anchor, end_anchor;
+    int32_t tok_off; /* the index token's offset when no '*' precedes it, else -1 */
     int32_t next;
 } ep_rule;
 
@@ -108,7 +109,7 @@ static int best_token(const ep_rule *r, const char **tok, size_t *tok_len)
             j++;
         int left_ok = i > 0 ? p[i - 1] != '*' : (r->host_anchor || r->start_anchor);
         int right_ok = j < n ? p[j] != '*' : r->end_anchor;
-        long score = (long)(j - i) - (is_stop_token(p + i, j - i) ? 100 : 0);
+        long score = is_stop_token(p + i, j - i) ? 1 : 10 * (long)(j - i);
         if (left_ok && right_ok && j - i >= 2 && score > best_score) {
             best_score = score;
             best = i;
@@ -168,9 +169,13 @@ static pw_status index_set(pw_arena *a, ep_set *set)
         size_t tn;
         ep_rule *r = &set->rules[i];
         r->next = -1;
-        if (best_token(r, &tok, &tn))
+        r->tok_off = -1;
+        if (best_token(r, &tok, &tn)) {
             r->next = dk_strmap_put(&set->index, tok, tn, (int32_t)i);
-        else
+            size_t off = (size_t)(tok - r->pattern);
+            if (!memchr(r->pattern, '*', off))
+                r->tok_off = (int32_t)off;
+        } else
             set->loose[set->n_loose++] = (int32_t)i;
     }
     return PW_OK;
@@ -321,6 +326,24 @@ typedef struct ep_query {
     const char *host_start, *host_end, *page_host;
 } ep_query;
 
+/* A rule found through the URL token at `pos`: when nothing variable precedes the rule's token,
+ * the pattern can only start tok_off bytes earlier, so one alignment is tried instead of all. */
+static int rule_matches_at(const ep_rule *r, const ep_query *q, size_t pos)
+{
+    if (r->tok_off < 0)
+        return rule_matches(r, q->url, q->n, q->host_start, q->host_end, q->page_host);
+    if ((size_t)r->tok_off > pos)
+        return 0;
+    const char *s = q->url + pos - r->tok_off;
+    if (r->host_anchor &&
+        (s < q->host_start || s >= q->host_end || (s != q->host_start && s[-1] != '.')))
+        return 0;
+    if (r->start_anchor && s != q->url)
+        return 0;
+    return match_here(r->pattern, s, q->url + q->n, r->end_anchor) &&
+           domain_allows(r->domains, q->page_host);
+}
+
 static const ep_rule *set_match(const ep_set *set, const ep_query *q)
 {
     for (size_t i = 0; i < set->n_loose; i++) {
@@ -338,8 +361,7 @@ static const ep_rule *set_match(const ep_set *set, const ep_query *q)
             j++;
         for (int32_t k = dk_strmap_get(&set->index, q->url + i, j - i); k >= 0;
              k = set->rules[k].next)
-            if (rule_matches(&set->rules[k], q->url, q->n, q->host_start, q->host_end,
-                             q->page_host))
+            if (rule_matches_at(&set->rules[k], q, i))
                 return &set->rules[k];
         i = j;
     }
