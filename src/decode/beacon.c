@@ -118,10 +118,10 @@ pw_field_kind dk_keymap_kind(const dk_keymap *m, const char *key, pw_field_kind 
     return fallback;
 }
 
-static int in_list(const char *k, size_t n, const char *const *list)
+static int in_list(const char *k, const char *const *list)
 {
     for (; *list; list++)
-        if (pw_strncaseeq(k, *list, n) && (*list)[n] == '\0')
+        if ((*list)[0] == k[0] && strcmp(k, *list) == 0)
             return 1;
     return 0;
 }
@@ -166,21 +166,28 @@ pw_field_kind dk_generic_kind(const char *key)
         n = (size_t)(k + n - 1 - (lb + 1));
         k = lb + 1;
     }
-    if (in_list(k, n, page))
+    char leaf[32]; /* every name in the lists is shorter */
+    if (n == 0 || n >= sizeof leaf)
+        return PW_FIELD_OTHER;
+    for (size_t i = 0; i < n; i++)
+        leaf[i] = (char)(k[i] >= 'A' && k[i] <= 'Z' ? k[i] - 'A' + 'a' : k[i]);
+    leaf[n] = '\0';
+    k = leaf;
+    if (in_list(k, page))
         return PW_FIELD_PAGE_URL;
-    if (in_list(k, n, ref))
+    if (in_list(k, ref))
         return PW_FIELD_REFERRER;
-    if (in_list(k, n, title))
+    if (in_list(k, title))
         return PW_FIELD_PAGE_TITLE;
-    if (in_list(k, n, search))
+    if (in_list(k, search))
         return PW_FIELD_SEARCH_TERM;
-    if (in_list(k, n, user))
+    if (in_list(k, user))
         return PW_FIELD_USER_DATA;
-    if (in_list(k, n, device))
+    if (in_list(k, device))
         return PW_FIELD_DEVICE_ID;
-    if (in_list(k, n, event))
+    if (in_list(k, event))
         return PW_FIELD_EVENT;
-    if (in_list(k, n, account))
+    if (in_list(k, account))
         return PW_FIELD_ACCOUNT;
     return PW_FIELD_OTHER;
 }

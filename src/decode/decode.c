@@ -3,7 +3,6 @@
  * unknown-third-party entry), parse its query once, and hand it to the entry's decoder (or to the
  * script decoder when the request only loads the tracker's code).
  */
-#include <stdio.h>
 #include <string.h>
 
 #include "decode_internal.h"
@@ -65,15 +64,11 @@ static const pw_tracker *fallback_tracker(dk_ctx *ctx)
     const dk_easyprivacy *ep = dk_catalog_easyprivacy(ctx->cat);
     if (ep) {
         char *lower = pw_lower_dup(ctx->a, r->url, strlen(r->url), 1);
-        char page_host[256] = "";
+        const char *page_host = "";
         pw_url pu;
-        if (r->page_url && pw_url_parse(r->page_url, strlen(r->page_url), &pu, NULL) == PW_OK &&
-            pu.host.n < sizeof page_host) {
-            char *h = pw_url_host_dup(ctx->a, &pu);
-            if (h)
-                snprintf(page_host, sizeof page_host, "%s", h);
-        }
-        const char *rule = lower ? dk_easyprivacy_match(ep, lower, ctx->host, page_host) : NULL;
+        if (r->page_url && pw_url_parse(r->page_url, strlen(r->page_url), &pu, NULL) == PW_OK)
+            page_host = pw_url_host_dup(ctx->a, &pu);
+        const char *rule = lower && page_host ? dk_easyprivacy_match(ep, lower, page_host) : NULL;
         if (rule) {
             ctx->matched_rule = rule;
             return dk_catalog_easyprivacy_entry(ctx->cat);

@@ -380,6 +380,5 @@ const char *dk_easyprivacy_match(const dk_easyprivacy *ep, const char *url_lower
     const ep_rule *r = set_match(&ep->block, &q);
     if (!r || set_match(&ep->allow, &q))
         return NULL;
-    (void)host;
     return r->text;
 }

@@ -232,6 +232,28 @@ static void replay_and_scripts(void)
     CHECK_INT(pw_decode(c, &a, &r, &bs, &n, NULL), PW_OK);
     if (n == 1)
         CHECK_INT(bs[0].kind, PW_BEACON_EVENT);
+    /* a conversion ping loaded through a <script> tag is still a beacon */
+    pw_request js = {.method = "GET",
+                     .url = "https://googleads.g.doubleclick.net/pagead/viewthroughconversion/77/"
+                            "?url=https%3A%2F%2Fh.org%2F&fmt=3",
+                     .resource_type = "script"};
+    CHECK_INT(pw_decode(c, &a, &js, &bs, &n, NULL), PW_OK);
+    CHECK_INT(n, 1);
+    if (n == 1) {
+        CHECK_INT(bs[0].kind, PW_BEACON_EVENT);
+        CHECK_STR(bs[0].account_id, "77");
+    }
+    decoded cl = decode_get(c, &a, "https://www.clarity.ms/tag/abc123xyz?ref=gtm2");
+    CHECK_INT(cl.n, 1);
+    if (cl.n == 1) {
+        CHECK_INT(cl.b[0].kind, PW_BEACON_SCRIPT);
+        CHECK_STR(cl.b[0].account_id, "abc123xyz");
+    }
+    decoded cc =
+        decode_req(c, &a, "POST", "https://w.clarity.ms/collect", PAGE, "text/plain", "x", 1);
+    CHECK_INT(cc.n, 1);
+    if (cc.n == 1)
+        CHECK_INT(cc.b[0].kind, PW_BEACON_REPLAY);
     pw_arena_free(&a);
     pw_catalog_free(c);
 }
