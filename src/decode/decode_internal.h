@@ -140,8 +140,9 @@ int32_t dk_strmap_put(dk_strmap *m, const char *k, size_t n, int32_t value);
 typedef struct dk_easyprivacy dk_easyprivacy;
 pw_status dk_easyprivacy_load(pw_arena *a, const char *path, dk_easyprivacy **out, pw_err *err);
 size_t dk_easyprivacy_count(const dk_easyprivacy *ep);
-/* The matching rule text for a third-party request (url lower-case), or NULL. */
-const char *dk_easyprivacy_match(const dk_easyprivacy *ep, const char *url_lower, const char *host,
+/* The text of the blocking rule that matches a third-party request (url lower-case; page_host
+ * for $domain=, "" if unknown) unless an exception rule also matches; NULL otherwise. */
+const char *dk_easyprivacy_match(const dk_easyprivacy *ep, const char *url_lower,
                                  const char *page_host);
 
 /* ---- catalog internals shared with decode.c ---- */

@@ -368,7 +368,7 @@ static const ep_rule *set_match(const ep_set *set, const ep_query *q)
     return NULL;
 }
 
-const char *dk_easyprivacy_match(const dk_easyprivacy *ep, const char *url_lower, const char *host,
+const char *dk_easyprivacy_match(const dk_easyprivacy *ep, const char *url_lower,
                                  const char *page_host)
 {
     if (!ep || !url_lower)
