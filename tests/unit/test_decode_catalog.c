@@ -67,6 +67,9 @@ static void matching(void)
     /* host "*" with a path: Adobe Analytics behind a first-party CNAME */
     CHECK_STR(match_id(c, "https://metrics.example-hospital.org/b/ss/hosp-prod/1/JS-2.22"),
               "adobe-analytics");
+    CHECK_STR(match_id(c, "https://sgtm.example-hospital.org/g/collect?v=2&tid=G-1"),
+              "ga4-server-side");
+    CHECK_STR(match_id(c, "https://www.google-analytics.com/g/collect?v=2"), "ga4");
     CHECK_STR(match_id(c, "https://www.example-hospital.org/"), "(none)");
     CHECK_STR(match_id(c, "not a url"), "(none)");
     pw_catalog_free(c);
