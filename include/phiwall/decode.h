@@ -141,8 +141,12 @@ int pw_is_third_party(const char *page_url, const char *url);
 char *pw_registrable_domain(pw_arena *a, const char *host);
 
 /*
- * Decode one request into zero or more beacons (GA4 batches give several). First-party requests
- * and unknown hosts that are not trackers give none. A malformed body gives PW_ERR_PARSE with the
+ * Decode one request into zero or more beacons (GA4 batches give several). A catalog match is
+ * decoded by its entry's decoder (script loads give PW_BEACON_SCRIPT). Without one, a third-party
+ * request matching an EasyPrivacy rule gives a beacon of the "easyprivacy" entry (matched_rule
+ * set), and any other third-party request that carries data (query or body) one of the
+ * "unknown-third-party" entry with its key/value fields; first-party requests and data-less
+ * unknown third parties (fonts, images) give none. A malformed body gives PW_ERR_PARSE with the
  * field and offset in err; beacons decoded before the error are still returned.
  * Everything is allocated in `a`. Thread-safe for a shared catalog.
  */
