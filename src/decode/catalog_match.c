@@ -116,16 +116,15 @@ typedef struct best_match {
 static void consider(const pw_catalog *c, const dk_hostrule *r, int exact_host, const char *path,
                      size_t path_len, best_match *best)
 {
-    if (!r->wildcard && !exact_host && r->dom_len)
+    if (!r->wildcard && !exact_host)
         return;
     const dk_entry *e = &c->entries[r->entry];
     int ps = path_score(e, path, path_len);
     if (!ps)
         return;
-    long host_score = r->dom_len == 0 && !r->wildcard ? 0 : (long)r->dom_len;
-    if (!r->wildcard && r->dom_len)
-        host_score += 100000;
-    long score = host_score * 1000 + ps;
+    /* host first (exact over wildcard, then longer), then the path glob's length */
+    long host_score = (long)r->dom_len + (r->wildcard ? 0 : 100000);
+    long score = host_score * 1000 + (ps > 999 ? 999 : ps);
     if (score > best->score || (score == best->score && (!best->entry || e > best->entry))) {
         best->score = score;
         best->entry = e;
