@@ -1,7 +1,8 @@
 /*
  * beacon.c — how decoders build pw_beacons: a growable field list in the request's arena, typed
  * adds, and the finishing step every beacon shares (search terms read out of page URLs, the
- * account and event taken from the first ACCOUNT/EVENT field when the decoder set none).
+ * account and event taken from the first ACCOUNT/EVENT field when the decoder set none, the
+ * cookies sent along as device IDs).
  */
 #include <string.h>
 
@@ -77,8 +78,42 @@ static pw_status add_search_terms(dk_ctx *ctx, dk_builder *bb, const pw_field *f
     return PW_OK;
 }
 
+/* Cookies sent with a beacon identify the visitor to the tracker (Meta's c_user is the Facebook
+ * account ID; datr, fr, IDE, MUID … are device IDs): each becomes a "cookie:<name>" field. */
+static pw_status add_cookies(dk_ctx *ctx, dk_builder *bb, pw_err *err)
+{
+    const char *h = pw_request_header(ctx->req, "cookie");
+    size_t count = 0;
+    while (h && *h && count < 100) {
+        while (*h == ' ' || *h == ';')
+            h++;
+        size_t len = strcspn(h, ";");
+        const char *eq = memchr(h, '=', len);
+        if (eq && eq > h) {
+            size_t klen = (size_t)(eq - h), vlen = len - klen - 1;
+            char *key = pw_arena_sprintf(ctx->a, "cookie:%.*s", (int)klen, h);
+            char *val = dk_dup(ctx->a, eq + 1, vlen);
+            if (!key || !val)
+                return pw_err_set(err, PW_ERR_NOMEM, "decode: out of memory");
+            pw_field_kind kind =
+                strcmp(key, "cookie:c_user") == 0 ? PW_FIELD_USER_DATA : PW_FIELD_DEVICE_ID;
+            pw_status st = dk_add(ctx, bb, key, val, vlen, kind, err);
+            if (st != PW_OK)
+                return st;
+            count++;
+        }
+        h += len;
+    }
+    return PW_OK;
+}
+
 pw_status dk_emit(dk_ctx *ctx, dk_builder *bb, pw_err *err)
 {
+    if (bb->b.kind != PW_BEACON_SCRIPT) {
+        pw_status st = add_cookies(ctx, bb, err);
+        if (st != PW_OK)
+            return st;
+    }
     size_t n = bb->b.n_fields;
     for (size_t i = 0; i < n; i++) {
         pw_field f = bb->b.fields[i]; /* copy: adding may move the array */

@@ -132,6 +132,22 @@ static void noscript_and_missing_ev(void)
         CHECK_STR(d.b[0].account_id, "42");
         CHECK_STR(d.b[0].transport, "get");
     }
+    /* cookies sent along identify the visitor */
+    static const pw_header h[] = {{"Cookie", "c_user=100012345678; datr=AbCd; fr=0x1.2"}};
+    pw_request r = {.method = "GET",
+                    .url = "https://www.facebook.com/tr/?id=42&ev=Lead",
+                    .headers = h,
+                    .n_headers = 1};
+    pw_beacon *bs;
+    size_t nb;
+    CHECK_INT(pw_decode(c, &a, &r, &bs, &nb, NULL), PW_OK);
+    CHECK_INT(nb, 1);
+    if (nb == 1) {
+        CHECK_STR(field_value(&bs[0], "cookie:c_user"), "100012345678");
+        CHECK_INT(field_kind(&bs[0], "cookie:c_user"), PW_FIELD_USER_DATA);
+        CHECK_INT(field_kind(&bs[0], "cookie:datr"), PW_FIELD_DEVICE_ID);
+        CHECK_STR(field_value(&bs[0], "cookie:fr"), "0x1.2");
+    }
     decoded m = decode_get(c, &a, "https://www.facebook.com/tr/?id=42&dl=https%3A%2F%2Fx.org%2F");
     CHECK_INT(m.st, PW_OK);
     CHECK_INT(m.n, 1);
