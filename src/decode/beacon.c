@@ -54,14 +54,35 @@ static int is_search_param(const char *k)
 
 /* A page URL whose own query names a search gives SEARCH_TERM fields ("dl?q"), decoding that
  * inner query once more: it is a new layer. */
-static pw_status add_search_terms(dk_ctx *ctx, dk_builder *bb, const pw_field *f, pw_err *err)
+/* The query of an absolute URL or of a path ("/search?q=x", UA's dp); 0 if none. */
+static int url_query(const char *v, size_t n, pw_slice *q)
 {
     pw_url u;
-    if (pw_url_parse(f->value, f->value_len, &u, NULL) != PW_OK || !u.query.n)
+    if (pw_url_parse(v, n, &u, NULL) == PW_OK) {
+        *q = u.query;
+        return q->n > 0;
+    }
+    if (n == 0 || v[0] != '/')
+        return 0;
+    const char *qm = memchr(v, '?', n);
+    if (!qm)
+        return 0;
+    q->p = qm + 1;
+    q->n = n - (size_t)(q->p - v);
+    const char *hash = memchr(q->p, '#', q->n);
+    if (hash)
+        q->n = (size_t)(hash - q->p);
+    return q->n > 0;
+}
+
+static pw_status add_search_terms(dk_ctx *ctx, dk_builder *bb, const pw_field *f, pw_err *err)
+{
+    pw_slice q;
+    if (!url_query(f->value, f->value_len, &q))
         return PW_OK;
     pw_kv *kv;
     size_t n;
-    if (pw_form_parse(ctx->a, u.query.p, u.query.n, DK_MAX_PAIRS, &kv, &n, NULL) != PW_OK)
+    if (pw_form_parse(ctx->a, q.p, q.n, DK_MAX_PAIRS, &kv, &n, NULL) != PW_OK)
         return PW_OK;
     const char *fkey = f->key;
     for (size_t i = 0; i < n; i++) {

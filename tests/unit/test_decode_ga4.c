@@ -97,7 +97,8 @@ static void universal_analytics(void)
     if (p.n == 1)
         CHECK_STR(p.b[0].event_name, "pageview");
     /* UA's /batch: one hit per line, the same decoder */
-    const char *batch = "v=1&t=pageview&tid=UA-9-1&cid=1&dp=%2Fa\nv=1&t=event&tid=UA-9-1&cid=1&ec=x"
+    const char *batch = "v=1&t=pageview&tid=UA-9-1&cid=1&dp=%2Fa%3Fsearch%3Dknee%2Bpain%23top\nv=1&"
+                        "t=event&tid=UA-9-1&cid=1&ec=x"
                         "&ea=call_clicked";
     decoded b = decode_req(c, &a, "POST", "https://www.google-analytics.com/batch", NULL,
                            "text/plain", batch, strlen(batch));
@@ -107,6 +108,7 @@ static void universal_analytics(void)
         CHECK_STR(b.b[0].event_name, "pageview");
         CHECK_STR(b.b[1].event_name, "call_clicked");
         CHECK_INT(field_kind(&b.b[0], "dp"), PW_FIELD_PAGE_URL);
+        CHECK_STR(field_value(&b.b[0], "dp?search"), "knee pain"); /* a path's query too */
     }
     pw_arena_free(&a);
     pw_catalog_free(c);
