@@ -148,6 +148,9 @@ pw_status dk_emit(dk_ctx *ctx, dk_builder *bb, pw_err *err)
         if (f.kind == PW_FIELD_EVENT && !bb->b.event_name && f.value_len)
             bb->b.event_name = f.value;
     }
+    if (ctx->n_out >= DK_MAX_BEACONS)
+        return pw_err_set(err, PW_ERR_LIMIT, "body: more than %zu events in one request",
+                          DK_MAX_BEACONS);
     if (ctx->n_out == ctx->cap_out) {
         size_t cap = ctx->cap_out ? ctx->cap_out * 2 : 4;
         pw_beacon *b = pw_arena_alloc(ctx->a, cap * sizeof *b);

@@ -13,9 +13,10 @@
 #include "phiwall/url.h"
 
 /* Limits on untrusted input: beyond them a request gives PW_ERR_LIMIT naming the field. */
-#define DK_MAX_BODY  ((size_t)16 << 20)
-#define DK_MAX_PAIRS ((size_t)10000)
-#define DK_MAX_DEPTH 64
+#define DK_MAX_BODY    ((size_t)16 << 20)
+#define DK_MAX_PAIRS   ((size_t)10000)
+#define DK_MAX_DEPTH   64
+#define DK_MAX_BEACONS ((size_t)1000) /* events batched into one request */
 
 /* ---- raw key/value pairs, as parsed from a query, a form, multipart or flattened JSON ---- */
 typedef struct dk_pairs {
