@@ -22,6 +22,9 @@ void dk_builder_init(dk_ctx *ctx, dk_builder *bb, pw_beacon_kind kind, const cha
 pw_status dk_add(dk_ctx *ctx, dk_builder *bb, const char *key, const char *value, size_t value_len,
                  pw_field_kind kind, pw_err *err)
 {
+    if (++ctx->n_fields > DK_MAX_FIELDS)
+        return pw_err_set(err, PW_ERR_LIMIT, "field '%.64s': more than %zu fields in one request",
+                          key, DK_MAX_FIELDS);
     if (bb->b.n_fields == bb->cap) {
         size_t cap = bb->cap ? bb->cap * 2 : 16;
         pw_field *f = pw_arena_alloc(ctx->a, cap * sizeof *f);

@@ -17,6 +17,9 @@
 #define DK_MAX_PAIRS   ((size_t)10000)
 #define DK_MAX_DEPTH   64
 #define DK_MAX_BEACONS ((size_t)1000) /* events batched into one request */
+/* Typed fields over all beacons of one request: batches repeat shared parameters and JSON
+ * values become sub-fields, so this bounds memory where DK_MAX_PAIRS alone would not. */
+#define DK_MAX_FIELDS ((size_t)100000)
 
 /* ---- raw key/value pairs, as parsed from a query, a form, multipart or flattened JSON ---- */
 typedef struct dk_pairs {
@@ -56,6 +59,7 @@ typedef struct dk_ctx {
     dk_pairs query;   /* the URL's query, decoded once */
     pw_beacon *out;
     size_t n_out, cap_out;
+    size_t n_fields; /* over every beacon, against DK_MAX_FIELDS */
 } dk_ctx;
 
 typedef struct dk_builder {

@@ -127,6 +127,21 @@ static void bad_lines(void)
         CHECK_STR(d.b[1].event_name, "b");
     decoded e = decode_req(c, &a, "POST", GA4_URL, NULL, "text/plain", "\n\n", 2);
     CHECK_INT(e.n, 1);
+    /* amplification: 5,000 query pairs repeated on 100 lines stops at the field limit */
+    size_t cap = 5000 * 4 + 256;
+    char *url = malloc(cap);
+    size_t n = (size_t)snprintf(url, cap, "https://www.google-analytics.com/g/collect?v=2");
+    for (int i = 0; i < 5000; i++)
+        n += (size_t)snprintf(url + n, cap - n, "&k%d", i % 10);
+    char lines[400];
+    size_t ln = 0;
+    for (int i = 0; i < 100; i++)
+        ln += (size_t)snprintf(lines + ln, sizeof lines - ln, "e\n");
+    decoded amp = decode_req(c, &a, "POST", url, NULL, "text/plain", lines, ln);
+    CHECK_INT(amp.st, PW_ERR_LIMIT);
+    CHECK(strstr(amp.err.msg, "fields in one request") != NULL);
+    CHECK(amp.n >= 19 && amp.n <= 20);
+    free(url);
     pw_arena_free(&a);
     pw_catalog_free(c);
 }
