@@ -11,7 +11,8 @@
  *
  * Each rule is indexed by one token (a run of [a-z0-9%] that the pattern bounds on both sides),
  * preferring long, rare tokens; a URL is split into the same tokens and only the rules filed
- * under them are tried. Loaded once; read-only afterwards.
+ * under them are tried. Only the first 2 KiB of a URL are matched (bounded work on hostile
+ * input). Loaded once; read-only afterwards.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -324,12 +325,18 @@ typedef struct ep_query {
     const char *url;
     size_t n;
     const char *host_start, *host_end, *page_host;
+    int truncated; /* only the first EP_MAX_URL bytes are matched */
 } ep_query;
+
+/* Hostile pages can send megabyte URLs; the host and path that rules aim at come first. */
+#define EP_MAX_URL 2048
 
 /* A rule found through the URL token at `pos`: when nothing variable precedes the rule's token,
  * the pattern can only start tok_off bytes earlier, so one alignment is tried instead of all. */
 static int rule_matches_at(const ep_rule *r, const ep_query *q, size_t pos)
 {
+    if (r->end_anchor && q->truncated)
+        return 0;
     if (r->tok_off < 0)
         return rule_matches(r, q->url, q->n, q->host_start, q->host_end, q->page_host);
     if ((size_t)r->tok_off > pos)
@@ -348,7 +355,8 @@ static const ep_rule *set_match(const ep_set *set, const ep_query *q)
 {
     for (size_t i = 0; i < set->n_loose; i++) {
         const ep_rule *r = &set->rules[set->loose[i]];
-        if (rule_matches(r, q->url, q->n, q->host_start, q->host_end, q->page_host))
+        if (!(r->end_anchor && q->truncated) &&
+            rule_matches(r, q->url, q->n, q->host_start, q->host_end, q->page_host))
             return r;
     }
     for (size_t i = 0; i < q->n;) {
@@ -373,10 +381,17 @@ const char *dk_easyprivacy_match(const dk_easyprivacy *ep, const char *url_lower
 {
     if (!ep || !url_lower)
         return NULL;
-    ep_query q = {url_lower, strlen(url_lower), NULL, NULL, page_host ? page_host : ""};
-    const char *scheme_end = strstr(url_lower, "://");
+    ep_query q = {url_lower, strnlen(url_lower, EP_MAX_URL + 1), NULL,
+                  NULL,      page_host ? page_host : "",         0};
+    if (q.n > EP_MAX_URL) {
+        q.n = EP_MAX_URL;
+        q.truncated = 1;
+    }
+    const char *scheme_end = memmem(url_lower, q.n, "://", 3);
     q.host_start = scheme_end ? scheme_end + 3 : url_lower;
-    q.host_end = q.host_start + strcspn(q.host_start, "/?#:");
+    q.host_end = q.host_start;
+    while (q.host_end < url_lower + q.n && !strchr("/?#:", *q.host_end))
+        q.host_end++;
     const ep_rule *r = set_match(&ep->block, &q);
     if (!r || set_match(&ep->allow, &q))
         return NULL;
