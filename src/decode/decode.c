@@ -8,11 +8,6 @@
 #include "decode_internal.h"
 #include "phiwall/text.h"
 
-const char *dk_default_transport(const dk_ctx *ctx)
-{
-    return ctx->req->body_len ? "text" : "get";
-}
-
 pw_status dk_request_body_pairs(dk_ctx *ctx, dk_pairs *out, const char **transport, pw_err *err)
 {
     const pw_request *r = ctx->req;

@@ -94,8 +94,6 @@ pw_status dk_add_json_param(dk_ctx *ctx, dk_builder *bb, const pw_kv *kv, dk_sub
 /* Body pairs by Content-Type (form, multipart, JSON, text/plain JSON or form); *transport is set
  * to "form-post", "multipart", "json" or "text". An empty body gives no pairs. */
 pw_status dk_request_body_pairs(dk_ctx *ctx, dk_pairs *out, const char **transport, pw_err *err);
-/* "get" for bodiless requests, otherwise from the body. */
-const char *dk_default_transport(const dk_ctx *ctx);
 /* Copy n bytes (NULs included) into the arena, NUL-terminated. */
 char *dk_dup(pw_arena *a, const char *s, size_t n);
 /* 1 if the value looks like JSON (first non-space is '{' or '['). */
