@@ -134,6 +134,15 @@ const pw_tracker *pw_catalog_at(const pw_catalog *c, size_t i);
 /* Match a request URL against the catalog's host and path patterns; NULL if no entry. */
 const pw_tracker *pw_catalog_match(const pw_catalog *c, const char *url);
 
+/*
+ * Is this request a tracker's? The catalog entry for `url`, else (when it is third party to
+ * `page_url`) the "easyprivacy" entry if an EasyPrivacy rule matches (*matched_rule gets the rule;
+ * may be NULL), else NULL. For capture sources that answer tracker requests locally (a contained
+ * scan) before any body exists. Thread-safe; allocates nothing.
+ */
+const pw_tracker *pw_catalog_classify(const pw_catalog *c, const char *url, const char *page_url,
+                                      const char **matched_rule);
+
 /* Party: is `url` third party relative to `page_url`? (registrable domain via libpsl) */
 int pw_is_third_party(const char *page_url, const char *url);
 

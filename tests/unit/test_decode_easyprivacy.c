@@ -75,6 +75,17 @@ static void mini_list(void)
     CHECK_INT(huge.st, PW_OK);
     CHECK(huge.n == 1 && huge.b[0].matched_rule == NULL); /* unknown third party with data */
     free(url);
+    /* classification without decoding (contained scans) */
+    const char *rule = NULL;
+    const pw_tracker *t =
+        pw_catalog_classify(c, "https://Metrics-Collector.example/x.gif", page, &rule);
+    CHECK(t != NULL && strcmp(t->id, "easyprivacy") == 0);
+    CHECK_STR(rule, "||metrics-collector.example^");
+    t = pw_catalog_classify(c, "https://www.facebook.com/tr/?id=1", page, &rule);
+    CHECK(t != NULL && strcmp(t->id, "meta-pixel") == 0 && rule == NULL);
+    CHECK(pw_catalog_classify(c, "https://cdn.example-hospital.org/pixel-track.gif?x", page,
+                              NULL) == NULL); /* first party */
+    CHECK(pw_catalog_classify(c, "https://fonts.someone.test/a.woff2", page, NULL) == NULL);
     /* an unmatched third party without data gives nothing; with data, the unknown entry */
     decoded u =
         decode_req(c, &a, "GET", "https://cdn.someone.test/font.woff2", page, NULL, NULL, 0);
