@@ -9,10 +9,11 @@
  * rules that rewrite rather than block (`$redirect`, `$removeparam`, `$csp` …) are skipped, as
  * are cosmetic rules (`##`, `#@#`, `#?#`, `#$#`) and comments.
  *
- * Each rule is indexed by one token (a run of [a-z0-9%] that the pattern bounds on both sides),
- * preferring long, rare tokens; a URL is split into the same tokens and only the rules filed
- * under them are tried. Only the first 2 KiB of a URL are matched (bounded work on hostile
- * input). Loaded once; read-only afterwards.
+ * "||domain^" rules (most of the list) are indexed by their domain and found by looking the
+ * request host up once per label suffix. Every other rule is indexed by one token (a run of
+ * [a-z0-9%] that the pattern bounds on both sides), preferring long, rare tokens; a URL is split
+ * into the same tokens and only the rules filed under them are tried. Only the first 2 KiB of a URL
+ * are matched (bounded work on hostile input). Loaded once; read-only afterwards.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -34,8 +35,9 @@ typedef struct ep_rule {
 typedef struct ep_set {
     ep_rule *rules;
     size_t n;
-    dk_strmap index;
-    int32_t *loose; /* rules without a usable token */
+    dk_strmap hosts; /* "||domain^…" rules by their domain */
+    dk_strmap index; /* other rules by their best token */
+    int32_t *loose;  /* rules without a usable token */
     size_t n_loose;
 } ep_set;
 
@@ -158,9 +160,27 @@ static pw_status add_rule(pw_arena *a, ep_set *set, const char *line, size_t len
     return PW_OK;
 }
 
+/* Length of the domain a "||domain^…" rule starts with, when the domain ends at a separator
+ * ('^', '/', ':') or at an end anchor, so that only hosts ending in it can match; else 0. */
+static size_t anchored_domain(const ep_rule *r)
+{
+    if (!r->host_anchor)
+        return 0;
+    size_t i = 0;
+    const char *p = r->pattern;
+    while ((p[i] >= 'a' && p[i] <= 'z') || (p[i] >= '0' && p[i] <= '9') || p[i] == '.' ||
+           p[i] == '-' || p[i] == '_')
+        i++;
+    if (i == 0 || p[0] == '.' || p[i - 1] == '.')
+        return 0;
+    int ends = p[i] == '^' || p[i] == '/' || p[i] == ':' || (p[i] == '\0' && r->end_anchor);
+    return ends ? i : 0;
+}
+
 static pw_status index_set(pw_arena *a, ep_set *set)
 {
-    if (dk_strmap_init(a, &set->index, set->n) != PW_OK)
+    if (dk_strmap_init(a, &set->index, set->n) != PW_OK ||
+        dk_strmap_init(a, &set->hosts, set->n) != PW_OK)
         return PW_ERR_NOMEM;
     set->loose = pw_arena_calloc(a, set->n + 1, sizeof *set->loose);
     if (!set->loose)
@@ -171,7 +191,10 @@ static pw_status index_set(pw_arena *a, ep_set *set)
         ep_rule *r = &set->rules[i];
         r->next = -1;
         r->tok_off = -1;
-        if (best_token(r, &tok, &tn)) {
+        size_t dom = anchored_domain(r);
+        if (dom) {
+            r->next = dk_strmap_put(&set->hosts, r->pattern, dom, (int32_t)i);
+        } else if (best_token(r, &tok, &tn)) {
             r->next = dk_strmap_put(&set->index, tok, tn, (int32_t)i);
             size_t off = (size_t)(tok - r->pattern);
             if (!memchr(r->pattern, '*', off))
@@ -353,8 +376,29 @@ static int rule_matches_at(const ep_rule *r, const ep_query *q, size_t pos)
            domain_allows(r->domains, q->page_host);
 }
 
+/* "||domain^…" rules: look the request host up once per label suffix. */
+static const ep_rule *host_match(const ep_set *set, const ep_query *q)
+{
+    const char *end = q->url + q->n;
+    for (const char *s = q->host_start; s < q->host_end; s++) {
+        if (s != q->host_start && s[-1] != '.')
+            continue;
+        for (int32_t k = dk_strmap_get(&set->hosts, s, (size_t)(q->host_end - s)); k >= 0;
+             k = set->rules[k].next) {
+            const ep_rule *r = &set->rules[k];
+            if (!(r->end_anchor && q->truncated) && match_here(r->pattern, s, end, r->end_anchor) &&
+                domain_allows(r->domains, q->page_host))
+                return r;
+        }
+    }
+    return NULL;
+}
+
 static const ep_rule *set_match(const ep_set *set, const ep_query *q)
 {
+    const ep_rule *hit = host_match(set, q);
+    if (hit)
+        return hit;
     for (size_t i = 0; i < set->n_loose; i++) {
         const ep_rule *r = &set->rules[set->loose[i]];
         if (!(r->end_anchor && q->truncated) &&
