@@ -5,7 +5,8 @@
  * rendered pages, static files, /vendor/<host>/<path> (the project's own tracker scripts under
  * the real vendors' paths), /robots.txt, /sitemap.xml, the portal login with a session cookie.
  *
- *   phiwall-demo-server [--port N] [--root DIR] [--clean] [--clean-dir DIR] [--quiet]
+ *   phiwall-demo-server [--port N] [--root DIR] [--clean] [--clean-dir DIR] [--gateway URL]
+ *                       [--quiet]
  *
  * The first stdout line is "listening on http://127.0.0.1:PORT" (--port 0 picks a free port).
  */
@@ -417,12 +418,29 @@ static void handle(conn *c)
     free(buf);
 }
 
+/*
+ * Half-closes, then discards what the client still sends (briefly) before closing: closing a
+ * socket with unread input makes the kernel send a reset, which can destroy the error response
+ * (431, 413, 400) before the client has read it.
+ */
+static void linger_close(int fd)
+{
+    shutdown(fd, SHUT_WR);
+    struct timeval tv = {.tv_sec = 1};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    char sink[4096];
+    size_t total = 0;
+    ssize_t r;
+    while (total < (1u << 20) && (r = recv(fd, sink, sizeof sink, 0)) > 0)
+        total += (size_t)r;
+    close(fd);
+}
+
 static void *conn_thread(void *arg)
 {
     conn *c = arg;
     handle(c);
-    shutdown(c->fd, SHUT_WR);
-    close(c->fd);
+    linger_close(c->fd);
     free(c);
     atomic_fetch_sub(&g_active, 1);
     return NULL;
@@ -485,7 +503,7 @@ static int bound_port(int fd)
 static void usage(FILE *f)
 {
     fprintf(f, "usage: phiwall-demo-server [--port N] [--root DIR] [--clean] [--clean-dir DIR] "
-               "[--quiet]\n");
+               "[--gateway URL] [--quiet]\n");
 }
 
 static int parse_args(int argc, char **argv, int *port)
@@ -503,6 +521,11 @@ static int parse_args(int argc, char **argv, int *port)
             g_site.root = argv[++i];
         } else if (strcmp(a, "--clean-dir") == 0 && has_val) {
             g_site.clean_dir = argv[++i];
+        } else if (strcmp(a, "--gateway") == 0 && has_val) {
+            g_site.gateway = argv[++i];
+            if (strspn(g_site.gateway, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                       "0123456789:/._-[]") != strlen(g_site.gateway))
+                return -1;
         } else if (strcmp(a, "--clean") == 0) {
             g_site.clean = 1;
         } else if (strcmp(a, "--quiet") == 0) {

@@ -341,6 +341,9 @@ static void resolve(render_ctx *rc, const char *name, size_t n, dbuf *out)
         memcpy(key, name, n);
         key[n] = '\0';
         resolve_header(rc, key, out);
+    } else if (IS("gateway")) {
+        /* Checked at startup to hold only URL-safe characters (it lands inside a script). */
+        dbuf_adds(out, rc->cfg->gateway ? rc->cfg->gateway : "/e");
     } else if (IS("q")) {
         if (rc->qlen > 0)
             dbuf_add_html(out, rc->q, (size_t)rc->qlen);

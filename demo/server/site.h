@@ -15,6 +15,7 @@ typedef struct site_cfg {
     const char *root;      /* demo/site */
     const char *clean_dir; /* demo/clean (tag overlay and first-party files) */
     int clean;             /* serve the clean variant */
+    const char *gateway;   /* clean variant: the phiwall gateway's event URL ({{gateway}}) */
 } site_cfg;
 
 /* What a page render may read from the request. */
