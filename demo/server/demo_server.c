@@ -163,13 +163,20 @@ static const char *content_type(const char *path, int vendor)
     const char *slash = strrchr(path, '/');
     const char *dot = strrchr(slash ? slash : path, '.');
     static const char *types[][2] = {
-        {".html", "text/html; charset=utf-8"},  {".css", "text/css; charset=utf-8"},
-        {".js", "application/javascript"},      {".mjs", "application/javascript"},
-        {".json", "application/json"},          {".svg", "image/svg+xml"},
-        {".png", "image/png"},                  {".jpg", "image/jpeg"},
-        {".gif", "image/gif"},                  {".ico", "image/x-icon"},
-        {".txt", "text/plain; charset=utf-8"},  {".xml", "application/xml"},
-        {".woff2", "font/woff2"},               {".webp", "image/webp"},
+        {".html", "text/html; charset=utf-8"},
+        {".css", "text/css; charset=utf-8"},
+        {".js", "application/javascript"},
+        {".mjs", "application/javascript"},
+        {".json", "application/json"},
+        {".svg", "image/svg+xml"},
+        {".png", "image/png"},
+        {".jpg", "image/jpeg"},
+        {".gif", "image/gif"},
+        {".ico", "image/x-icon"},
+        {".txt", "text/plain; charset=utf-8"},
+        {".xml", "application/xml"},
+        {".woff2", "font/woff2"},
+        {".webp", "image/webp"},
     };
     if (dot)
         for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
@@ -212,8 +219,10 @@ static void serve_robots(conn *c)
     char origin[256];
     origin_of(c, origin, sizeof origin);
     dbuf b = {0};
-    dbuf_printf(&b, "User-agent: *\nDisallow: /portal/\nDisallow: /appointments/confirm\n"
-                    "Sitemap: %s/sitemap.xml\n", origin);
+    dbuf_printf(&b,
+                "User-agent: *\nDisallow: /portal/\nDisallow: /appointments/confirm\n"
+                "Sitemap: %s/sitemap.xml\n",
+                origin);
     respond(c, 200, "text/plain; charset=utf-8", NULL, b.p, b.n);
     dbuf_free(&b);
 }
@@ -238,9 +247,8 @@ static int session_of(conn *c, char *tok, size_t cap)
 
 static void render_page(conn *c, int status, const char *file, const char *user)
 {
-    site_req sr = {.query = c->req.query.p ? c->req.query.p : "",
-                   .query_len = c->req.query.n,
-                   .user = user};
+    site_req sr = {
+        .query = c->req.query.p ? c->req.query.p : "", .query_len = c->req.query.n, .user = user};
     dbuf b = {0};
     if (site_render(&g_site, file, &sr, &b) == 0)
         respond(c, status, "text/html; charset=utf-8", "Cache-Control: no-store\r\n", b.p, b.n);
@@ -413,8 +421,7 @@ static void handle(conn *c)
     }
     if (!g_quiet)
         fprintf(stderr, "%.*s %.*s %d\n", (int)c->req.method.n, c->req.method.p,
-                (int)(c->req.target.n > 200 ? 200 : c->req.target.n), c->req.target.p,
-                c->status);
+                (int)(c->req.target.n > 200 ? 200 : c->req.target.n), c->req.target.p, c->status);
     free(buf);
 }
 

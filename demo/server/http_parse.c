@@ -269,6 +269,9 @@ long dh_cookie_get(const char *header, size_t n, const char *name, char *out, si
             size_t vn = j - i - nl - 1;
             if (vn + 1 > cap)
                 return -1;
+            for (size_t k = 0; k < vn; k++)
+                if ((unsigned char)header[i + nl + 1 + k] < 0x20)
+                    return -1; /* NUL or control byte: not a cookie value */
             memcpy(out, header + i + nl + 1, vn);
             out[vn] = '\0';
             return (long)vn;

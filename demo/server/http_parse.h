@@ -63,7 +63,8 @@ long dh_pct_decode(const char *in, size_t n, int plus_is_space, char *out, size_
  */
 long dh_form_get(const char *form, size_t n, const char *name, char *out, size_t cap);
 
-/* Finds cookie `name` in a Cookie header value. Returns the length, -1 if absent/too long. */
+/* Finds cookie `name` in a Cookie header value. Returns the length, -1 if absent, too long
+ * or holding a control byte. */
 long dh_cookie_get(const char *header, size_t n, const char *name, char *out, size_t cap);
 
 /*

@@ -128,8 +128,7 @@ int site_page_header(const char *file, const char *key, char *out, size_t cap)
 }
 
 /* Appends root/<dir>/<name>.html when name is a safe tag name. */
-static void add_snippet(dbuf *out, const char *base, const char *dir, const char *name,
-                        size_t n)
+static void add_snippet(dbuf *out, const char *base, const char *dir, const char *name, size_t n)
 {
     char path[1024];
     for (size_t i = 0; i < n; i++)
@@ -293,8 +292,10 @@ static void render_results(render_ctx *rc, dbuf *out)
         shown++;
     }
     if (rc->qlen > 0) {
-        dbuf_printf(out, "<p class=\"result-count\" id=\"result-count\">%d doctor%s found for "
-                         "&ldquo;", shown, shown == 1 ? "" : "s");
+        dbuf_printf(out,
+                    "<p class=\"result-count\" id=\"result-count\">%d doctor%s found for "
+                    "&ldquo;",
+                    shown, shown == 1 ? "" : "s");
         dbuf_add_html(out, rc->q, (size_t)rc->qlen);
         dbuf_adds(out, "&rdquo;.</p>\n");
     }

@@ -176,6 +176,7 @@ expect_code 40 "$(grep -c '^200$' "$TMP/par")" "40 concurrent requests answered 
 kill -0 "${PIDS[0]}" 2>/dev/null && pass || fail "server died during the malformed-request tests"
 code=$(curl -s -o /dev/null -w '%{http_code}' "$BASE/")
 expect_code 200 "$code" "server still answers after all of it"
+expect_nomatch "$(cat "$TMP/site.out.err")" 'Sanitizer|runtime error' "no sanitizer report from the server"
 
 # --- the clean variant: no third-party tag, the first-party tag instead ---------------------
 start_server "$TMP/clean.out" --clean --gateway http://127.0.0.1:9/e
