@@ -13,11 +13,11 @@
  *   node demo/record-har.mjs [--server build/phiwall-demo-server] [--out demo/demo.har]
  *                            [--chromium /usr/bin/chromium] [--verbose]
  */
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync, readFileSync } from 'node:fs';
 import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { sleep, startServer, launchChromium, headerList, headerValue, queryList, postBody,
+  onRequestPaused, Driver } from './cdp.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, '..');
@@ -32,7 +32,6 @@ const CANARY = EXPECTED.canary;
 /* Hosts whose scripts the demo server serves under /vendor/<host>/<path>. */
 const VENDOR_SCRIPT_HOSTS = new Set(EXPECTED.vendor_script_hosts);
 const KEEP_RESPONSE_HEADERS = new Set(['content-type', 'content-length', 'location', 'set-cookie', 'cache-control']);
-const GIF = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64');
 
 function parseArgs(argv) {
   const out = {};
@@ -45,74 +44,6 @@ function parseArgs(argv) {
   return out;
 }
 const log = (...m) => { if (VERBOSE) console.error('[record-har]', ...m); };
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-/* ---------- the demo server ---------- */
-function startServer() {
-  return new Promise((resolveStart, reject) => {
-    const proc = spawn(SERVER, ['--port', '0', '--quiet'], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let buf = '';
-    proc.on('error', reject);
-    proc.stdout.on('data', (d) => {
-      buf += d;
-      const m = buf.match(/listening on (http:\/\/127\.0\.0\.1:\d+)/);
-      if (m) resolveStart({ proc, origin: m[1] });
-    });
-    setTimeout(() => reject(new Error('demo server did not start')), 5000);
-  });
-}
-
-/* ---------- DevTools over the pipe ---------- */
-class Cdp {
-  constructor(proc) {
-    this.out = proc.stdio[3];
-    this.nextId = 1;
-    this.pending = new Map();
-    this.listeners = [];
-    let buf = Buffer.alloc(0);
-    proc.stdio[4].on('data', (chunk) => {
-      buf = Buffer.concat([buf, chunk]);
-      let nul;
-      while ((nul = buf.indexOf(0)) >= 0) {
-        const msg = JSON.parse(buf.subarray(0, nul).toString('utf8'));
-        buf = buf.subarray(nul + 1);
-        this.dispatch(msg);
-      }
-    });
-  }
-  dispatch(msg) {
-    if (msg.id !== undefined) {
-      const p = this.pending.get(msg.id);
-      if (!p) return;
-      this.pending.delete(msg.id);
-      if (msg.error) p.reject(new Error(`${p.method}: ${msg.error.message}`));
-      else p.resolve(msg.result);
-      return;
-    }
-    for (const l of this.listeners.slice()) l(msg);
-  }
-  send(method, params = {}, sessionId) {
-    const id = this.nextId++;
-    const msg = { id, method, params };
-    if (sessionId) msg.sessionId = sessionId;
-    this.out.write(JSON.stringify(msg) + '\0');
-    return new Promise((res, rej) => this.pending.set(id, { resolve: res, reject: rej, method }));
-  }
-  on(fn) { this.listeners.push(fn); }
-  waitFor(method, pred = () => true, timeout = 15000) {
-    return new Promise((res, rej) => {
-      const t = setTimeout(() => { this.listeners = this.listeners.filter((x) => x !== fn); rej(new Error(`timeout waiting for ${method}`)); }, timeout);
-      const fn = (msg) => {
-        if (msg.method === method && pred(msg.params)) {
-          clearTimeout(t);
-          this.listeners = this.listeners.filter((x) => x !== fn);
-          res(msg.params);
-        }
-      };
-      this.listeners.push(fn);
-    });
-  }
-}
 
 /* ---------- the recording ---------- */
 class Recorder {
@@ -191,100 +122,6 @@ class Recorder {
   }
 }
 
-function headerList(h) { return Object.entries(h || {}).map(([name, value]) => ({ name, value: String(value) })); }
-function headerValue(h, name) {
-  for (const [k, v] of Object.entries(h || {})) if (k.toLowerCase() === name) return String(v);
-  return null;
-}
-function queryList(url) {
-  try { return [...new URL(url).searchParams].map(([name, value]) => ({ name, value })); } catch { return []; }
-}
-function postBody(req) {
-  if (req.postDataEntries && req.postDataEntries.length)
-    return Buffer.concat(req.postDataEntries.map((x) => Buffer.from(x.bytes || '', 'base64'))).toString('utf8');
-  if (typeof req.postData === 'string') return req.postData;
-  return null;
-}
-
-/* ---------- Fetch interception: serve vendor scripts, answer beacons locally ---------- */
-async function onRequestPaused(cdp, sid, rec, p) {
-  const url = new URL(p.request.url);
-  const body = postBody(p.request);
-  if (body !== null && p.networkId) rec.postByNetworkId.set(p.networkId, body);
-  try {
-    if (url.origin === rec.origin) return await cdp.send('Fetch.continueRequest', { requestId: p.requestId }, sid);
-    if (VENDOR_SCRIPT_HOSTS.has(url.host) && p.resourceType === 'Script') {
-      const r = await fetch(`${rec.origin}/vendor/${url.host}${url.pathname}`);
-      const buf = Buffer.from(await r.arrayBuffer());
-      return await cdp.send('Fetch.fulfillRequest', { requestId: p.requestId, responseCode: r.status,
-        responseHeaders: [{ name: 'Content-Type', value: 'application/javascript' }, { name: 'Access-Control-Allow-Origin', value: '*' }],
-        body: buf.toString('base64') }, sid);
-    }
-    const image = p.resourceType === 'Image' || (p.request.method === 'GET' && p.resourceType !== 'Document');
-    const allow = [{ name: 'Access-Control-Allow-Origin', value: rec.origin }, { name: 'Access-Control-Allow-Credentials', value: 'true' }];
-    if (image) {
-      return await cdp.send('Fetch.fulfillRequest', { requestId: p.requestId, responseCode: 200,
-        responseHeaders: [{ name: 'Content-Type', value: 'image/gif' }, ...allow], body: GIF.toString('base64') }, sid);
-    }
-    return await cdp.send('Fetch.fulfillRequest', { requestId: p.requestId, responseCode: 204, responseHeaders: allow, body: '' }, sid);
-  } catch (err) {
-    log('intercept failed', p.request.url, err.message);
-  }
-}
-
-/* ---------- page driving ---------- */
-class Driver {
-  constructor(cdp, sid, rec) { this.cdp = cdp; this.sid = sid; this.rec = rec; }
-  send(m, p) { return this.cdp.send(m, p, this.sid); }
-  async eval(expr) {
-    const r = await this.send('Runtime.evaluate', { expression: expr, awaitPromise: true, returnByValue: true });
-    if (r.exceptionDetails) throw new Error(`evaluate failed: ${expr}: ${r.exceptionDetails.text}`);
-    return r.result.value;
-  }
-  loaded() { return this.cdp.waitFor('Page.loadEventFired', () => true, 20000); }
-  async settle(ms = 1500) { await sleep(ms); }
-  async goto(path) {
-    this.rec.step = 'load';
-    const done = this.loaded();
-    await this.send('Page.navigate', { url: this.rec.origin + path });
-    await done;
-    await this.settle();
-  }
-  async center(selector) {
-    const box = await this.eval(`(() => { const el = document.querySelector(${JSON.stringify(selector)});
-      if (!el) return null; el.scrollIntoView({block: 'center'}); const r = el.getBoundingClientRect();
-      return {x: r.left + r.width / 2, y: r.top + r.height / 2}; })()`);
-    if (!box) throw new Error(`no element ${selector}`);
-    return box;
-  }
-  async click(selector, step = 'click', navigates = false) {
-    this.rec.step = step;
-    const { x, y } = await this.center(selector);
-    const done = navigates ? this.loaded() : null;
-    for (const type of ['mouseMoved', 'mousePressed', 'mouseReleased'])
-      await this.send('Input.dispatchMouseEvent', { type, x, y, button: 'left', clickCount: type === 'mouseMoved' ? 0 : 1 });
-    if (done) { await done; this.rec.step = 'load'; }
-    await this.settle(navigates ? 1500 : 800);
-  }
-  async focus(selector) { await this.eval(`document.querySelector(${JSON.stringify(selector)}).focus()`); }
-  /* Types key by key (keydown/keypress/input per character), as a person would. */
-  async type(selector, text) {
-    this.rec.step = 'fill';
-    await this.focus(selector);
-    for (const ch of text) {
-      await this.send('Input.dispatchKeyEvent', { type: 'keyDown', key: ch, text: ch, unmodifiedText: ch });
-      await this.send('Input.dispatchKeyEvent', { type: 'keyUp', key: ch });
-    }
-  }
-  /* For inputs that do not take typed text (date, select): set the value and fire input/change. */
-  async setValue(selector, value) {
-    this.rec.step = 'fill';
-    await this.eval(`(() => { const el = document.querySelector(${JSON.stringify(selector)}); el.focus();
-      el.value = ${JSON.stringify(value)}; el.dispatchEvent(new Event('input', {bubbles: true}));
-      el.dispatchEvent(new Event('change', {bubbles: true})); })()`);
-  }
-}
-
 async function walk(d, rec) {
   const c = CANARY;
   log('home');
@@ -332,26 +169,19 @@ async function walk(d, rec) {
 }
 
 async function main() {
-  const { proc: server, origin } = await startServer();
-  const profile = mkdtempSync(join(tmpdir(), 'phiwall-har-'));
-  const chrome = spawn(CHROMIUM, ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync',
-    '--disable-features=IsolateOrigins,site-per-process', '--window-size=1280,1000',
-    `--user-data-dir=${profile}`, '--remote-debugging-pipe', 'about:blank'],
-  { stdio: ['ignore', 'ignore', VERBOSE ? 'inherit' : 'ignore', 'pipe', 'pipe'] });
-  const chromeExited = new Promise((r) => chrome.on('exit', r));
+  const { proc: server, origin } = await startServer(SERVER);
+  const chrome = launchChromium(CHROMIUM, VERBOSE);
   const cleanup = async () => {
-    try { chrome.kill('SIGKILL'); } catch {}
     try { server.kill('SIGTERM'); } catch {}
-    await Promise.race([chromeExited, sleep(3000)]);
-    rmSync(profile, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
+    await chrome.close();
   };
   try {
-    const cdp = new Cdp(chrome);
+    const cdp = chrome.cdp;
     const version = await cdp.send('Browser.getVersion');
     const { targetId } = await cdp.send('Target.createTarget', { url: 'about:blank' });
     const { sessionId: sid } = await cdp.send('Target.attachToTarget', { targetId, flatten: true });
     const rec = new Recorder(origin);
+    const fetchCtx = { origin, vendorHosts: VENDOR_SCRIPT_HOSTS, postByNetworkId: rec.postByNetworkId, log };
     cdp.on((msg) => {
       if (msg.sessionId !== sid) return;
       const p = msg.params;
@@ -361,7 +191,7 @@ async function main() {
         case 'Network.responseReceived': rec.finishResponse(p.requestId, p.response); break;
         case 'Network.loadingFinished': rec.onLoadingFinished(p); break;
         case 'Network.loadingFailed': { const e = rec.byRequestId.get(p.requestId); if (e) e._error = p.errorText; break; }
-        case 'Fetch.requestPaused': onRequestPaused(cdp, sid, rec, p); break;
+        case 'Fetch.requestPaused': onRequestPaused(cdp, sid, fetchCtx, p); break;
         case 'Runtime.exceptionThrown': log('page exception:', p.exceptionDetails.exception ? p.exceptionDetails.exception.description : p.exceptionDetails.text); break;
         case 'Runtime.consoleAPICalled': log('console:', p.args.map((a) => a.value ?? a.description).join(' ')); break;
         case 'Page.loadEventFired': { const pg = rec.currentPage(); if (pg) pg.pageTimings.onLoad = Math.round((p.timestamp - pg._t0) * 1000); break; }
@@ -387,7 +217,6 @@ async function main() {
     await sleep(500);
     for (const pg of rec.pages) if (titles.has(pg.id)) pg.title = titles.get(pg.id);
     writeHar(rec, version);
-    await cdp.send('Browser.close').catch(() => {});
   } finally {
     await cleanup();
   }
