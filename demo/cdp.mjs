@@ -168,7 +168,8 @@ export class Driver {
   async goto(path) {
     this.rec.step = 'load';
     const done = this.loaded();
-    await this.send('Page.navigate', { url: this.rec.origin + path });
+    const nav = await this.send('Page.navigate', { url: this.rec.origin + path });
+    this.rec.loaderId = nav.loaderId; /* the document's loader: its requests carry this id */
     await done;
     await this.settle(this.rec.settleMs ?? 1100);
   }

@@ -92,7 +92,12 @@ function classifyEvents(url, method, body, contentType) {
 
 /* ---------- one tab in its own browser context ---------- */
 class Tab {
-  constructor(cdp, origin) { this.cdp = cdp; this.origin = origin; this.seen = []; this.step = 'load'; this.settleMs = 0; }
+  constructor(cdp, origin) {
+    this.cdp = cdp; this.origin = origin; this.seen = []; this.step = 'load'; this.settleMs = 0;
+    this.loaderOf = new Map(); /* requestId -> loaderId of the document that sent it */
+    this.loaderId = null;      /* set by Driver.goto */
+    this.docLoaders = new Set(); /* loaders of every document loaded in this tab */
+  }
   async open() {
     const { browserContextId } = await this.cdp.send('Target.createBrowserContext', { disposeOnDetach: true });
     this.contextId = browserContextId;
@@ -101,18 +106,23 @@ class Tab {
     this.sid = sessionId;
     const fetchCtx = { origin: this.origin, vendorHosts: new Set(KEY.vendor_script_hosts), postByNetworkId: new Map(), log };
     this.cdp.on((msg) => {
-      if (msg.sessionId !== this.sid || msg.method !== 'Fetch.requestPaused') return;
+      if (msg.sessionId !== this.sid) return;
+      if (msg.method === 'Network.requestWillBeSent') {
+        this.loaderOf.set(msg.params.requestId, msg.params.loaderId);
+        if (msg.params.type === 'Document') this.docLoaders.add(msg.params.loaderId);
+      }
+      if (msg.method !== 'Fetch.requestPaused') return;
       const p = msg.params;
       const third = !p.request.url.startsWith(this.origin) && /^https?:/.test(p.request.url);
       if (third && p.resourceType !== 'Script') {
         const ct = Object.entries(p.request.headers || {}).find(([k]) => k.toLowerCase() === 'content-type');
         try {
-          for (const ev of classify(p.request.url, p.request.method, postBody(p.request), ct ? ct[1] : '')) this.seen.push(ev);
+          for (const ev of classify(p.request.url, p.request.method, postBody(p.request), ct ? ct[1] : '')) this.seen.push({ ...ev, rid: p.networkId });
         } catch (err) { this.seen.push({ name: `unparsable:${p.request.url.slice(0, 80)}`, fields: new Map() }); }
       }
       onRequestPaused(this.cdp, this.sid, fetchCtx, p);
     });
-    for (const m of ['Page.enable', 'Runtime.enable']) await this.cdp.send(m, {}, this.sid);
+    for (const m of ['Page.enable', 'Runtime.enable', 'Network.enable']) await this.cdp.send(m, {}, this.sid);
     await this.cdp.send('Fetch.enable', { patterns: [{ urlPattern: '*', requestStage: 'Request' }] }, this.sid);
     this.d = new Driver(this.cdp, this.sid, this);
   }
@@ -127,26 +137,37 @@ class Tab {
     await this.d.type('#password', KEY.portal.password);
     await this.d.click('#login-submit', 'submit', true);
   }
-  /* Event names sent from `path` (events that name no page count too). */
-  names(path) { return new Set(this.seen.filter((e) => !path || !e.page || e.page === path).map((e) => e.name)); }
-  /* Waits until every name in `want` was seen from `path` (or the deadline), then a little more. */
-  async collect(path, want, deadlineMs = 5000) {
+  /* Names of the events sent by the document `loader` (all events when loader is null). */
+  names(loader) {
+    return new Set(this.seen.filter((e) => !loader || this.loaderOf.get(e.rid) === loader).map((e) => e.name));
+  }
+  /* Beacons sent while `loader`'s page unloads: Chromium gives keepalive requests sent at
+   * pagehide no reliable loader, so they count when they name `path` and come from no other
+   * known document. */
+  leftNames(loader, path) {
+    return new Set(this.seen.filter((e) => {
+      const l = this.loaderOf.get(e.rid);
+      return l === loader || (e.page === path && !this.docLoaders.has(l));
+    }).map((e) => e.name));
+  }
+  /* Waits until every name in `want` was seen from `loader` (or the deadline), then a little more. */
+  async collect(loader, want, deadlineMs = 12000) {
     const end = Date.now() + deadlineMs;
-    while (Date.now() < end && [...want].some((n) => !this.names(path).has(n))) await sleep(100);
+    while (Date.now() < end && [...want].some((n) => !this.names(loader).has(n))) await sleep(100);
     await sleep(400);
-    return this.names(path);
+    return this.names(loader);
   }
   /* Leaves the current page first, so its pagehide beacons are not counted for the next one. */
   async fresh() {
     await this.leave();
     this.seen = [];
   }
-  /* Navigates to about:blank; waits for the `want` events of `path` (pagehide beacons), if
+  /* Navigates to about:blank; waits for the `want` events of `loader` (pagehide beacons), if
    * any, then until nothing more arrives for 300 ms. */
-  async leave(path = null, want = []) {
+  async leave(loader = null, path = null, want = []) {
     await this.cdp.send('Page.navigate', { url: 'about:blank' }, this.sid);
-    const end = Date.now() + 4000;
-    while (Date.now() < end && want.some((n) => !this.names(path).has(n))) await sleep(100);
+    const end = Date.now() + 10000;
+    while (Date.now() < end && want.some((n) => !this.leftNames(loader, path).has(n))) await sleep(100);
     let n = -1;
     while (n !== this.seen.length) { n = this.seen.length; await sleep(300); }
   }
@@ -167,7 +188,8 @@ async function checkPage(tab, page, rep) {
   /* 1. load without any consent choice */
   await tab.fresh();
   await tab.d.goto(page.path);
-  const before = await tab.collect(page.path, fires.filter((f) => f.consent === 'before').map((f) => `${f.tracker}:${f.event}`));
+  const loader = tab.loaderId;
+  const before = await tab.collect(loader, fires.filter((f) => f.consent === 'before').map((f) => `${f.tracker}:${f.event}`));
   for (const f of fires) {
     const n = `${f.tracker}:${f.event}`;
     if (f.consent === 'before') rep.ok(before.has(n), `${page.path}: ${n} does not fire on load`);
@@ -177,8 +199,8 @@ async function checkPage(tab, page, rep) {
   /* 2. leave it */
   const leaving = new Set(page.on_leave.fires.map((f) => `${f.tracker}:${f.event}`));
   tab.seen = [];
-  await tab.leave(page.path, [...leaving]);
-  const left = tab.names(page.path);
+  await tab.leave(loader, page.path, [...leaving]);
+  const left = tab.leftNames(loader, page.path);
   for (const n of leaving) rep.ok(left.has(n), `${page.path}: ${n} does not fire on leaving`);
   for (const n of left) rep.ok(leaving.has(n), `${page.path}: ${n} fires on leaving but the key does not list it`);
   /* 3. load again, after "accept" where some tag waits for it */
@@ -187,12 +209,12 @@ async function checkPage(tab, page, rep) {
     await tab.acceptConsent();
     tab.seen = [];
     await tab.d.goto(page.path);
-    const after = await tab.collect(page.path, listed);
+    const after = await tab.collect(tab.loaderId, listed);
     for (const n of listed) rep.ok(after.has(n), `${page.path}: ${n} does not fire after consent`);
   } else if (clicks.length) {
     tab.seen = [];
     await tab.d.goto(page.path);
-    await tab.collect(page.path, listed);
+    await tab.collect(tab.loaderId, listed);
   }
   /* 4. click what the key says to click */
   for (const it of clicks) {
