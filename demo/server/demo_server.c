@@ -40,6 +40,13 @@
 static site_cfg g_site;
 static int g_quiet;
 static atomic_int g_active;
+static volatile sig_atomic_t g_stop; /* SIGTERM/SIGINT: stop accepting, drain, exit 0 */
+
+static void on_stop(int sig)
+{
+    (void)sig;
+    g_stop = 1;
+}
 
 /* In-memory portal sessions (a demo, so a fixed table with round-robin replacement). */
 static pthread_mutex_t g_sess_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -562,6 +569,10 @@ int main(int argc, char **argv)
         return 1;
     }
     signal(SIGPIPE, SIG_IGN);
+    struct sigaction sa = {.sa_handler = on_stop}; /* no SA_RESTART: accept() returns EINTR */
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
     int fd = listen_on(port);
     if (fd < 0) {
         fprintf(stderr, "phiwall-demo-server: cannot listen on 127.0.0.1:%d: %s\n", port,
@@ -570,7 +581,7 @@ int main(int argc, char **argv)
     }
     printf("listening on http://127.0.0.1:%d\n", bound_port(fd));
     fflush(stdout);
-    for (;;) {
+    while (!g_stop) {
         int cfd = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
         if (cfd < 0) {
             if (errno == EINTR || errno == ECONNABORTED || errno == EMFILE || errno == ENFILE)
@@ -580,4 +591,9 @@ int main(int argc, char **argv)
         }
         spawn(cfd);
     }
+    close(fd);
+    /* Let the connections in flight finish (each is bounded by the I/O timeouts). */
+    for (int i = 0; i < 300 && atomic_load(&g_active) > 0; i++)
+        usleep(10000);
+    return 0;
 }
