@@ -6,6 +6,7 @@
 set -u
 . "$PW_SRC/tests/integration/lib.bash"
 
+[ "${PW_SKIP_BROWSER:-0}" = 1 ] && skip "PW_SKIP_BROWSER=1"
 command -v node >/dev/null || skip "node not installed"
 [ -x /usr/bin/chromium ] || skip "chromium not installed"
 command -v jq >/dev/null || skip "jq not installed (scripts/install-deps.sh)"
