@@ -18,9 +18,9 @@ export const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '-
   '--disable-features=IsolateOrigins,site-per-process', '--window-size=1280,1000'];
 
 /* ---------- the demo server ---------- */
-export function startServer(SERVER) {
+export function startServer(SERVER, extraArgs = []) {
   return new Promise((resolveStart, reject) => {
-    const proc = spawn(SERVER, ['--port', '0', '--quiet'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const proc = spawn(SERVER, ['--port', '0', '--quiet', ...extraArgs], { stdio: ['ignore', 'pipe', 'inherit'] });
     let buf = '';
     proc.on('error', reject);
     proc.stdout.on('data', (d) => {

@@ -8,6 +8,9 @@
  *   - nothing marked "after-accept" fires before consent, and on_leave events fire on leaving,
  *   - nothing fires that the key does not list (precision of the key itself),
  *   - clicks send the events the key lists, with the button text the key gives.
+ * --clean checks the clean variant instead: no request to any third party, a first-party
+ * PageView (and Schedule on the appointment form) to the gateway URL, without page address,
+ * title or typed values.
  * Pages are spread over parallel tabs, each in its own browser context (own cookie jar).
  *
  *   node demo/verify-key.mjs [--server build/phiwall-demo-server] [--chromium /usr/bin/chromium]
@@ -24,6 +27,7 @@ const args = {};
 for (let i = 2; i < process.argv.length; i++) {
   const a = process.argv[i];
   if (a === '--verbose') args.verbose = true;
+  else if (a === '--clean') args.clean = true;
   else if (a.startsWith('--') && i + 1 < process.argv.length) args[a.slice(2)] = process.argv[++i];
   else { console.error(`verify-key: unknown argument ${a}`); process.exit(2); }
 }
@@ -97,6 +101,7 @@ class Tab {
     this.loaderOf = new Map(); /* requestId -> loaderId of the document that sent it */
     this.loaderId = null;      /* set by Driver.goto */
     this.docLoaders = new Set(); /* loaders of every document loaded in this tab */
+    this.raw = [];               /* every third-party request: {url, method, body, type} */
   }
   async open() {
     const { browserContextId } = await this.cdp.send('Target.createBrowserContext', { disposeOnDetach: true });
@@ -114,6 +119,7 @@ class Tab {
       if (msg.method !== 'Fetch.requestPaused') return;
       const p = msg.params;
       const third = !p.request.url.startsWith(this.origin) && /^https?:/.test(p.request.url);
+      if (third) this.raw.push({ url: p.request.url, method: p.request.method, body: postBody(p.request) || '', type: p.resourceType });
       if (third && p.resourceType !== 'Script') {
         const ct = Object.entries(p.request.headers || {}).find(([k]) => k.toLowerCase() === 'content-type');
         try {
@@ -233,8 +239,48 @@ async function checkPage(tab, page, rep) {
   log(page.path, 'checked');
 }
 
+/*
+ * --clean: the clean variant must send nothing to any third party, only first-party events to
+ * the gateway URL, and those carry no page address, title or typed value.
+ */
+const GATEWAY = 'http://127.0.0.1:9/e';
+async function checkCleanPage(tab, page, rep) {
+  await tab.clearCookies();
+  if (page.auth_required) await tab.login();
+  await tab.fresh();
+  tab.raw = [];
+  await tab.d.goto(page.path);
+  const end = Date.now() + 8000;
+  const gatewayHits = () => tab.raw.filter((r) => r.url === GATEWAY);
+  while (Date.now() < end && !gatewayHits().some((r) => r.body.includes('"PageView"'))) await sleep(100);
+  if (page.path === '/appointments/request') {
+    const c = KEY.canary;
+    for (const [sel, v] of [['#first_name', c.first_name], ['#last_name', c.last_name], ['#email', c.email], ['#phone', c.phone]])
+      await tab.d.type(sel, v);
+    await tab.d.setValue('#dob', c.dob); /* required, like the names */
+    await tab.d.click('#appointment-submit', 'submit', true);
+    const until = Date.now() + 8000;
+    while (Date.now() < until && !gatewayHits().some((r) => r.body.includes('"Schedule"'))) await sleep(100);
+    rep.ok(gatewayHits().some((r) => r.body.includes('"event_name":"Schedule"')), `clean ${page.path}: no Schedule event on submit`);
+  }
+  await sleep(300);
+  for (const r of tab.raw)
+    rep.ok(r.url === GATEWAY, `clean ${page.path}: request to a third party: ${r.method} ${r.url.slice(0, 100)}`);
+  const hits = gatewayHits();
+  rep.ok(hits.some((r) => r.body.includes('"event_name":"PageView"')), `clean ${page.path}: no PageView to the gateway`);
+  for (const r of hits) {
+    let ev = null;
+    try { ev = JSON.parse(r.body); } catch { /* reported below */ }
+    rep.ok(ev && /^[0-9a-f-]{36}$/.test(ev.event_id) && ev.page_category, `clean ${page.path}: malformed gateway event ${r.body.slice(0, 120)}`);
+    const leaks = ['http', page.path.length > 1 ? page.path : null, KEY.canary.email, KEY.canary.last_name, page.title]
+      .filter((x) => x && r.body.includes(x));
+    rep.ok(leaks.length === 0, `clean ${page.path}: gateway event carries ${leaks.join(', ')}`);
+  }
+}
+
 async function main() {
-  const { proc: server, origin } = await startServer(SERVER);
+  const clean = !!args.clean;
+  const { proc: server, origin } = await startServer(SERVER, clean ? ['--clean', '--gateway', GATEWAY] : []);
   const chrome = launchChromium(CHROMIUM, args.verbose);
   const rep = new Report();
   try {
@@ -243,7 +289,7 @@ async function main() {
     const queue = KEY.pages.slice();
     await Promise.all(tabs.map(async (tab) => {
       for (let page = queue.shift(); page; page = queue.shift()) {
-        try { await checkPage(tab, page, rep); } catch (err) { rep.ok(false, `${page.path}: ${err.message}`); }
+        try { await (clean ? checkCleanPage : checkPage)(tab, page, rep); } catch (err) { rep.ok(false, `${page.path}: ${err.message}`); }
       }
     }));
   } finally {
@@ -251,7 +297,7 @@ async function main() {
     await chrome.close();
   }
   for (const f of rep.failures) console.log(`FAIL: ${f}`);
-  console.log(`verify-key: ${KEY.pages.length} pages, ${rep.checks} checks, ${rep.failures.length} failed`);
+  console.log(`verify-key${clean ? ' --clean' : ''}: ${KEY.pages.length} pages, ${rep.checks} checks, ${rep.failures.length} failed`);
   process.exit(rep.failures.length ? 1 : 0);
 }
 

@@ -2,6 +2,7 @@
  * phiwall.js — the first-party event tag of the clean demo variant (served at /phiwall.js).
  * It replaces every third-party tag: events go only to the site's phiwall gateway
  * (phiwall('init', {endpoint})), default "/e" on the same origin, as one JSON object a request:
+ * (Content-Type text/plain;charset=UTF-8, as sendBeacon sends, so no CORS preflight):
  *   {"event_id": UUIDv4, "event_name", "event_time" (unix s), "site", "page_category",
  *    "consent": "accepted" | "rejected" | "unknown", "params": {…}}
  * It never sends the page URL, query string, title, referrer, typed form values or a
@@ -31,8 +32,10 @@
     return m ? m[1] : 'unknown';
   }
   function deliver(body, attempt) {
+    /* text/plain keeps this a CORS "simple" request: no preflight when the gateway runs on
+     * another origin; the body is JSON all the same. */
     fetch(cfg.endpoint, { method: 'POST', body: body, keepalive: true, credentials: 'same-origin',
-      headers: { 'Content-Type': 'application/json' } })
+      headers: { 'Content-Type': 'text/plain;charset=UTF-8' } })
       .then(function (r) { if (r.status >= 500 || r.status === 429) throw new Error('retry'); })
       .catch(function () {
         if (attempt + 1 < MAX_TRIES) setTimeout(function () { deliver(body, attempt + 1); }, 1000 * Math.pow(2, attempt));
