@@ -1,7 +1,7 @@
 /*
  * phiwall.js — the first-party event tag of the clean demo variant (served at /phiwall.js).
  * It replaces every third-party tag: events go only to the site's phiwall gateway
- * (phiwall('init', {endpoint})), default "/e" on the same origin, as one JSON object a request:
+ * (phiwall('init', {endpoint})), default "/e" on the same origin, as one JSON object a request
  * (Content-Type text/plain;charset=UTF-8, as sendBeacon sends, so no CORS preflight):
  *   {"event_id": UUIDv4, "event_name", "event_time" (unix s), "site", "page_category",
  *    "consent": "accepted" | "rejected" | "unknown", "params": {…}}
