@@ -48,7 +48,11 @@ static void put_piece(const pw_vocab *v, char *buf, size_t *len, size_t cap)
             if (rnd(3) == 0 && buf[i] >= 'a' && buf[i] <= 'z')
                 buf[i] = (char)(buf[i] - 32);
         break;
-    case 4: put(buf, len, cap, words[rnd(13)], strlen(words[rnd(13)])); break;
+    case 4: {
+        const char *w = words[rnd(13)];
+        put(buf, len, cap, w, strlen(w));
+        break;
+    }
     default: {
         char junk[4] = {(char)rnd(256), (char)('a' + rnd(26)), (char)rnd(256), 'q'};
         put(buf, len, cap, junk, 1 + rnd(4));
