@@ -353,6 +353,19 @@ static pw_status finish(pw_vocab_sink *sink, pw_arena *a, pw_vocab_match **out, 
     return PW_OK;
 }
 
+size_t pw_vocab_drop_contained(pw_vocab_match *m, size_t n)
+{
+    size_t k = 0, reach = 0; /* reach: furthest end among the matches kept so far */
+    for (size_t i = 0; i < n; i++) {
+        if (k > 0 && m[i].end <= reach)
+            continue; /* starts later (sorted) and ends no further: inside a kept match */
+        if (m[i].end > reach)
+            reach = m[i].end;
+        m[k++] = m[i];
+    }
+    return k;
+}
+
 pw_status pw_vocab_scan(const pw_vocab *v, pw_vocab_scratch *s, pw_arena *a, const char *text,
                         size_t n, pw_vocab_match **out, size_t *n_out, pw_err *err)
 {

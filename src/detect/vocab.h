@@ -97,6 +97,11 @@ pw_status pw_vocab_new_opts(const pw_vocab_opts *opts, pw_vocab **out, pw_err *e
 /* The back end actually in use (never AUTO). */
 pw_vocab_backend pw_vocab_backend_of(const pw_vocab *v);
 
+/* Drop every match that lies inside a longer one ("oncology" inside the generic "oncology nurse",
+ * "cancer" inside "breast cancer treatment"), in place; m sorted as pw_vocab_scan returns it.
+ * Returns the new count. Partial overlaps are kept. */
+size_t pw_vocab_drop_contained(pw_vocab_match *m, size_t n);
+
 /* Byte length of entry i's term. */
 size_t pw_vocab_term_len(const pw_vocab *v, uint32_t i);
 
