@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "detect/vocab_ac.h"
 #include "detect/vocab_builtin.h"
-#include "detect/vocab_impl.h"
 #include "detect/vocab_tsv.h"
 
 /* Inputs larger than this are refused (hs_scan takes an unsigned int length). */
@@ -171,8 +171,24 @@ static pw_vocab_backend requested_backend(const pw_vocab_opts *o)
     return PW_VOCAB_BACKEND_AUTO;
 }
 
+/* The automaton embedded at build time serves when the user file adds or replaces nothing. */
+static int can_use_embedded_ac(const pw_vocab *v)
+{
+    if (v->n_builtin == 0 || v->n_extra > 0 || pw_vocab_builtin_ac_size == 0)
+        return 0;
+    for (size_t i = 0; i < v->n_builtin; i++)
+        if (v->builtin_map[i] != i)
+            return 0;
+    return 1;
+}
+
 static pw_status build_ac(pw_vocab *v, pw_err *err)
 {
+    if (can_use_embedded_ac(v) &&
+        pw_vocab_ac_view(pw_vocab_builtin_ac, pw_vocab_builtin_ac_size, &v->ac, NULL) == PW_OK) {
+        v->backend = PW_VOCAB_BACKEND_AC;
+        return PW_OK;
+    }
     size_t n = v->n_builtin + v->n_extra;
     pw_vocab_pattern *p = malloc((n + 1) * sizeof *p);
     if (!p)

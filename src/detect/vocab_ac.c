@@ -8,41 +8,9 @@
  * only when exactly one space separates them in the text, which gives the same whole-word
  * semantics as the Hyperscan back end with its boundary check.
  */
-#include "detect/vocab_impl.h"
+#include "detect/vocab_ac.h"
 
 #include <string.h>
-
-#define NONE UINT32_MAX
-
-typedef struct word_slot {
-    uint32_t hash, off, id, len; /* len 0 = empty slot; off into the word pool */
-} word_slot;
-
-typedef struct edge_slot {
-    uint64_t key; /* node << 32 | word id; UINT64_MAX = empty */
-    uint32_t child;
-} edge_slot;
-
-/* A bit per hash value: most words of ordinary text are in no term and are rejected here, in a
- * table small enough to stay in the first-level cache, before the word table is touched. */
-#define FILTER_BITS (1u << 18)
-
-struct pw_vocab_ac {
-    uint64_t filter[FILTER_BITS / 64];
-    word_slot *words; /* word → id (ids from 1) */
-    uint32_t word_mask, n_words, max_word_len;
-    char *pool; /* word bytes */
-    size_t pool_len, pool_cap;
-    edge_slot *edges; /* (node, word) → child, nodes other than the root */
-    uint32_t edge_mask, n_edges;
-    uint32_t *root_next; /* word id → child of the root (0 = stay at the root) */
-    uint32_t n_nodes, cap_nodes;
-    uint32_t *fail, *dict; /* failure link; nearest terminal node on the failure chain (0 none) */
-    uint32_t *out_entry;   /* entry reported at this node, NONE if not terminal */
-    uint32_t *out_len;     /* byte length of the term ending at this node */
-    uint32_t *parent, *word, *depth;
-    uint8_t *has_child; /* 0: no goto edge leaves this node (skip the edge table) */
-};
 
 #define LOWER_BITS 0x2020202020202020ull
 
@@ -120,7 +88,7 @@ static uint32_t hash_word(const unsigned char *s, size_t n, size_t avail)
 /* Filter bit of a word hash: the high bits, independent of the table slot (low bits). */
 static uint32_t filter_bit(uint32_t h)
 {
-    return (h >> 14) & (FILTER_BITS - 1);
+    return (h >> 14) & (PW_AC_FILTER_BITS - 1);
 }
 
 static uint64_t mix64(uint64_t k)
@@ -136,7 +104,7 @@ static uint64_t mix64(uint64_t k)
 /* Re-insert the word table into 2^k slots (mask = 2^k - 1). */
 static int rehash_words(pw_vocab_ac *ac, uint32_t mask)
 {
-    word_slot *words = calloc((size_t)mask + 1, sizeof *words);
+    pw_ac_word_slot *words = calloc((size_t)mask + 1, sizeof *words);
     if (!words)
         return -1;
     for (uint32_t i = 0; ac->words && i <= ac->word_mask; i++) {
@@ -156,7 +124,7 @@ static int rehash_words(pw_vocab_ac *ac, uint32_t mask)
 /* Re-insert the edge table into 2^k slots. */
 static int rehash_edges(pw_vocab_ac *ac, uint32_t mask)
 {
-    edge_slot *edges = malloc(((size_t)mask + 1) * sizeof *edges);
+    pw_ac_edge_slot *edges = malloc(((size_t)mask + 1) * sizeof *edges);
     if (!edges)
         return -1;
     memset(edges, 0xff, ((size_t)mask + 1) * sizeof *edges);
@@ -177,7 +145,7 @@ static int rehash_edges(pw_vocab_ac *ac, uint32_t mask)
 static uint32_t word_find(const pw_vocab_ac *ac, uint32_t h, const char *s, size_t n)
 {
     for (uint32_t i = h & ac->word_mask;; i = (i + 1) & ac->word_mask) {
-        const word_slot *w = &ac->words[i];
+        const pw_ac_word_slot *w = &ac->words[i];
         if (w->len == 0)
             return 0;
         if (w->hash == h && w->len == n && memcmp(ac->pool + w->off, s, n) == 0)
@@ -204,7 +172,7 @@ static uint32_t word_intern(pw_vocab_ac *ac, const char *s, size_t n)
     uint32_t i = h & ac->word_mask;
     while (ac->words[i].len)
         i = (i + 1) & ac->word_mask;
-    ac->words[i] = (word_slot){h, (uint32_t)ac->pool_len, ++ac->n_words, (uint32_t)n};
+    ac->words[i] = (pw_ac_word_slot){h, (uint32_t)ac->pool_len, ++ac->n_words, (uint32_t)n};
     ac->filter[filter_bit(h) / 64] |= 1ull << (filter_bit(h) % 64);
     ac->pool_len += n;
     if (n > ac->max_word_len)
@@ -231,7 +199,7 @@ static int edge_put(pw_vocab_ac *ac, uint32_t node, uint32_t word, uint32_t chil
     uint32_t i = (uint32_t)mix64(key) & ac->edge_mask;
     while (ac->edges[i].key != UINT64_MAX)
         i = (i + 1) & ac->edge_mask;
-    ac->edges[i] = (edge_slot){key, child};
+    ac->edges[i] = (pw_ac_edge_slot){key, child, 0};
     ac->n_edges++;
     return 0;
 }
@@ -261,10 +229,11 @@ static int alloc_tables(pw_vocab_ac *ac, const pw_vocab_pattern *p, size_t n)
         if (!*arrays[i])
             return -1;
     ac->has_child = calloc(ac->cap_nodes, 1);
-    if (!ac->root_next || !ac->has_child)
+    ac->filter = calloc(PW_AC_FILTER_BITS / 64, sizeof *ac->filter);
+    if (!ac->root_next || !ac->has_child || !ac->filter)
         return -1;
     ac->n_nodes = 1;
-    ac->out_entry[0] = NONE;
+    ac->out_entry[0] = PW_AC_NONE;
     return 0;
 }
 
@@ -297,7 +266,7 @@ static int insert_term(pw_vocab_ac *ac, const pw_vocab_pattern *p)
             ac->parent[next] = node;
             ac->word[next] = w;
             ac->depth[next] = ac->depth[node] + 1;
-            ac->out_entry[next] = NONE;
+            ac->out_entry[next] = PW_AC_NONE;
             if (node == 0)
                 ac->root_next[w] = next;
             else if (edge_put(ac, node, w, next) != 0)
@@ -307,7 +276,7 @@ static int insert_term(pw_vocab_ac *ac, const pw_vocab_pattern *p)
         node = next;
         i = j + 1;
     }
-    if (ac->out_entry[node] == NONE) {
+    if (ac->out_entry[node] == PW_AC_NONE) {
         ac->out_entry[node] = p->entry;
         ac->out_len[node] = p->len;
     }
@@ -343,7 +312,7 @@ static int link_failures(pw_vocab_ac *ac)
             f = child_of(ac, f, w);
         }
         ac->fail[v] = f;
-        ac->dict[v] = ac->out_entry[f] != NONE ? f : ac->dict[f];
+        ac->dict[v] = ac->out_entry[f] != PW_AC_NONE ? f : ac->dict[f];
     }
     free(start);
     free(order);
@@ -377,6 +346,11 @@ void pw_vocab_ac_free(pw_vocab_ac *ac)
 {
     if (!ac)
         return;
+    if (ac->borrowed) {
+        free(ac);
+        return;
+    }
+    free(ac->filter);
     free(ac->words);
     free(ac->pool);
     free(ac->edges);
@@ -418,7 +392,7 @@ static uint32_t lookup_word(const pw_vocab_ac *ac, const unsigned char *lc, uint
     if (n > ac->max_word_len || !(ac->filter[bit / 64] >> (bit % 64) & 1))
         return 0;
     for (uint32_t i = h & ac->word_mask;; i = (i + 1) & ac->word_mask) {
-        const word_slot *w = &ac->words[i];
+        const pw_ac_word_slot *w = &ac->words[i];
         if (w->len == 0)
             return 0;
         if (w->hash != h || w->len != n)
@@ -448,7 +422,7 @@ static uint32_t step(const pw_vocab_ac *ac, uint32_t state, uint32_t w)
 
 static int emit(const pw_vocab_ac *ac, uint32_t state, size_t end, pw_vocab_sink *sink)
 {
-    uint32_t o = ac->out_entry[state] != NONE ? state : ac->dict[state];
+    uint32_t o = ac->out_entry[state] != PW_AC_NONE ? state : ac->dict[state];
     for (; o != 0; o = ac->dict[o])
         if (pw_vocab_sink_push(sink, end - ac->out_len[o], end, ac->out_entry[o]) != 0)
             return -1;
