@@ -169,6 +169,10 @@ def plural(word):
     return word + "s"
 
 
+# Words a rule would derive but that are too often something else (a surname, a colour space).
+NEVER = {"burns", "amd", "hsv", "ms", "ed", "add", "sad", "mi", "pad", "tb"}
+
+
 class Out:
     def __init__(self, hand):
         self.seen = set(hand)
@@ -176,7 +180,7 @@ class Out:
 
     def add(self, term, canonical, cls, sens, reg, subtype="-"):
         t = norm(term)
-        if not t or t in self.seen:
+        if not t or t in self.seen or t in NEVER:
             return
         self.seen.add(t)
         c = norm(canonical) if canonical else "-"
