@@ -70,7 +70,8 @@ static uint64_t hash_mix(uint64_t h, uint64_t v)
 /* Hash of a word s[0..n) (ASCII letters and digits, either case); `avail` bytes are readable
  * from s (avail >= n). OR-ing 0x20 into every byte lower-cases letters and leaves digits, so a
  * word hashes the same in the text and in the vocabulary. */
-static uint32_t hash_word(const unsigned char *s, size_t n, size_t avail)
+static inline __attribute__((always_inline)) uint32_t hash_word(const unsigned char *s, size_t n,
+                                                                size_t avail)
 {
     uint64_t h = 0x9e3779b97f4a7c15ull ^ n;
     size_t i = 0;
@@ -441,11 +442,13 @@ int pw_vocab_ac_scan(const pw_vocab_ac *ac, const char *text, size_t n, pw_vocab
             break;
         size_t ws = i;
         i = word_end(t, i, n, lc);
-        uint32_t h = hash_word(t + ws, i - ws, n - ws);
+        /* Words longer than any vocabulary word (ids, tokens) are not even hashed. */
+        uint32_t w = i - ws > ac->max_word_len
+                         ? 0
+                         : lookup_word(ac, lc, hash_word(t + ws, i - ws, n - ws), t + ws, i - ws);
         if (!(ws > 0 && prev_end == ws - 1 && t[ws - 1] == ' '))
             state = 0;
         prev_end = i;
-        uint32_t w = lookup_word(ac, lc, h, t + ws, i - ws);
         state = w ? step(ac, state, w) : 0;
         if (state && emit(ac, state, i, sink) != 0)
             return -1;
