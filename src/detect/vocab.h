@@ -1,9 +1,11 @@
 /*
  * vocab.h — (internal to detect) the health-context vocabulary and its multi-pattern matcher.
  *
- * The vocabulary (data/vocab/*.tsv, written by the project) is compiled at build time: a
- * Hyperscan database serialised into the library where libhyperscan is available, and a
- * portable Aho-Corasick automaton otherwise, behind this one interface. Matching runs on text
+ * The vocabulary (data/vocab/<name>.tsv, written by the project) is compiled at build time into
+ * an entry table, a word-level Aho-Corasick automaton and (where libhyperscan is available) a
+ * Hyperscan database, all embedded in the library. Both matchers sit behind this one interface
+ * and give identical results; the automaton is the default (the faster on this vocabulary) and
+ * is rebuilt by pw_vocab_new only when a user file adds terms. Matching runs on text
  * that detect has already normalised (lower-case ASCII, every non-alphanumeric byte turned into
  * a single space, percent/camelCase/slug layers decoded) with an offset map back to the original
  * string kept by detect. Matches are whole words only.
@@ -61,5 +63,46 @@ void pw_vocab_scratch_free(pw_vocab_scratch *s);
  * start at the same place. Results in the arena. */
 pw_status pw_vocab_scan(const pw_vocab *v, pw_vocab_scratch *s, pw_arena *a, const char *text,
                         size_t n, pw_vocab_match **out, size_t *n_out, pw_err *err);
+
+/* ---- Additions (vocab branch): back-end choice, names, in-memory user data. ---- */
+
+/* "condition", "symptom", "procedure", "medication", "specialty", "care_service",
+ * "sensitive_service", "care_intent", "generic"; "unknown" out of range. */
+const char *pw_vocab_class_name(pw_vocab_class c);
+
+typedef enum pw_vocab_backend {
+    PW_VOCAB_BACKEND_AUTO = 0, /* word-level Aho-Corasick (the faster on this vocabulary, see
+                                  docs/vocabulary.md); PHIWALL_VOCAB_BACKEND=ac|hyperscan in
+                                  the environment overrides */
+    PW_VOCAB_BACKEND_HYPERSCAN,
+    PW_VOCAB_BACKEND_AC
+} pw_vocab_backend;
+
+const char *pw_vocab_backend_name(pw_vocab_backend b); /* "auto", "hyperscan", "ac" */
+
+typedef struct pw_vocab_opts {
+    const char *user_file; /* extra TSV file, or NULL */
+    const char *user_data; /* extra TSV text (used when user_file is NULL), or NULL */
+    size_t user_len;
+    const char *user_name; /* name of user_data in messages ("<memory>" if NULL) */
+    pw_vocab_backend backend;
+    int no_builtin; /* 1: only the user entries (tests, fuzzing) */
+} pw_vocab_opts;
+
+/* pw_vocab_new with options. A user entry whose term is already in the vocabulary replaces it
+ * (a user file can re-class a built-in term, e.g. as generic). PW_ERR_UNSUPPORTED when the
+ * requested back end is not in this build. */
+pw_status pw_vocab_new_opts(const pw_vocab_opts *opts, pw_vocab **out, pw_err *err);
+
+/* The back end actually in use (never AUTO). */
+pw_vocab_backend pw_vocab_backend_of(const pw_vocab *v);
+
+/* Drop every match that lies inside a longer one ("oncology" inside the generic "oncology nurse",
+ * "cancer" inside "breast cancer treatment"), in place; m sorted as pw_vocab_scan returns it.
+ * Returns the new count. Partial overlaps are kept. */
+size_t pw_vocab_drop_contained(pw_vocab_match *m, size_t n);
+
+/* Byte length of entry i's term. */
+size_t pw_vocab_term_len(const pw_vocab *v, uint32_t i);
 
 #endif
