@@ -1,7 +1,7 @@
 /*
  * vocab.h — (internal to detect) the health-context vocabulary and its multi-pattern matcher.
  *
- * The vocabulary (data/vocab/*.tsv, written by the project) is compiled at build time: a
+ * The vocabulary (data/vocab/ TSV files, written by the project) is compiled at build time: a
  * Hyperscan database serialised into the library where libhyperscan is available, and a
  * portable Aho-Corasick automaton otherwise, behind this one interface. Matching runs on text
  * that detect has already normalised (lower-case ASCII, every non-alphanumeric byte turned into
@@ -26,26 +26,26 @@ typedef enum pw_vocab_class {
     PW_VOCAB_SPECIALTY,
     PW_VOCAB_CARE_SERVICE,
     PW_VOCAB_SENSITIVE_SERVICE,
-    PW_VOCAB_CARE_INTENT,      /* scheduling, find-a-doctor, portal, bill pay, refill, … */
-    PW_VOCAB_GENERIC,          /* "hospital", "clinic", "doctor": never health context alone */
+    PW_VOCAB_CARE_INTENT, /* scheduling, find-a-doctor, portal, bill pay, refill, … */
+    PW_VOCAB_GENERIC,     /* "hospital", "clinic", "doctor": never health context alone */
     PW_VOCAB__COUNT
 } pw_vocab_class;
 
 typedef struct pw_vocab_entry {
-    const char *term;          /* normalised form: "breast cancer" */
-    const char *canonical;     /* preferred term for synonyms/misspellings: "breast cancer" */
+    const char *term;      /* normalised form: "breast cancer" */
+    const char *canonical; /* preferred term for synonyms/misspellings: "breast cancer" */
     pw_vocab_class cls;
-    const char *subtype;       /* care intent: "scheduling", "find-a-doctor", …; else NULL */
+    const char *subtype; /* care intent: "scheduling", "find-a-doctor", …; else NULL */
     pw_sensitivity sensitivity;
-    uint8_t lay;               /* 1 everyday language, 0 clinical */
+    uint8_t lay; /* 1 everyday language, 0 clinical */
 } pw_vocab_entry;
 
 typedef struct pw_vocab pw_vocab;
 typedef struct pw_vocab_scratch pw_vocab_scratch;
 
 typedef struct pw_vocab_match {
-    size_t start, end;         /* in the normalised text, end exclusive, on word boundaries */
-    uint32_t entry;            /* index for pw_vocab_entry_at */
+    size_t start, end; /* in the normalised text, end exclusive, on word boundaries */
+    uint32_t entry;    /* index for pw_vocab_entry_at */
 } pw_vocab_match;
 
 /* The compiled-in vocabulary plus an optional user file (same TSV format, --vocab). */
