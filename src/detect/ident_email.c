@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "detect/internal.h"
+#include "phiwall/text.h"
 
 static int local_char(int c)
 {
@@ -14,6 +15,17 @@ static int local_char(int c)
 static int domain_char(int c)
 {
     return pw_isalnum(c) || c == '.' || c == '-';
+}
+
+/* "icon@2x.png" is an image, not an address. */
+static int file_extension(const char *s, size_t n)
+{
+    static const char *const ext[] = {"png", "jpg", "jpeg", "gif", "svg", "webp", "js", "css",
+                                      "avif", "ico", NULL};
+    for (const char *const *e = ext; *e; e++)
+        if (strlen(*e) == n && pw_strncaseeq(s, *e, n))
+            return 1;
+    return 0;
 }
 
 /* Domain after '@' at s[at]: end offset, or 0 when it is not a domain. */
@@ -32,7 +44,7 @@ static size_t domain_end(const char *s, size_t n, size_t at)
     for (size_t k = dot + 1; k < p; k++)
         if (!pw_isalpha((unsigned char)s[k]))
             return 0;
-    return p;
+    return file_extension(s + dot + 1, p - dot - 1) ? 0 : p;
 }
 
 void pw_ident_email(pw_scan *sc, const pw_seg *g)

@@ -119,7 +119,10 @@ static void search_intent(pw_scan *sc, const pw_seg *g)
         i++;
     while (j > i && !pw_isalnum((unsigned char)g->s[j - 1]))
         j--;
-    if (i < j)
+    int letters = 0;
+    for (size_t k = i; k < j && !letters; k++)
+        letters = pw_isalpha((unsigned char)g->s[k]);
+    if (letters) /* "_s=1" (GA session count) is no search */
         pw_scan_add(sc, g, i, j, PW_PHI_CARE_INTENT, "search", NULL, 0.9f, PW_REASON_CONTEXT,
                     "search query parameter");
 }
