@@ -1,8 +1,8 @@
 /*
  * fuzz_detect.c — the PHI engine on arbitrary input: scan and redact must not crash, every span
  * lies inside the input and hits are sorted, and no hit's text is left in the redacted copy
- * (it occurs there no more often than it occurred outside every hit). The first byte picks the field
- * type and whether a key is given.
+ * (it occurs there no more often than it occurred outside every hit). The first byte picks the
+ * field type and whether a key is given.
  */
 #include <string.h>
 
