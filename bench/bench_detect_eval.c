@@ -188,10 +188,10 @@ static int presidio_category(const char *t)
     static const struct {
         const char *type;
         pw_phi_category cat;
-    } map[] = {{"PERSON", PW_PHI_NAME},          {"STREET_ADDRESS", PW_PHI_ADDRESS},
-               {"PHONE_NUMBER", PW_PHI_PHONE},   {"EMAIL_ADDRESS", PW_PHI_EMAIL},
-               {"US_SSN", PW_PHI_SSN},           {"DATE_TIME", PW_PHI_DATE},
-               {"ZIP_CODE", PW_PHI_ZIP},         {"IP_ADDRESS", PW_PHI_IP},
+    } map[] = {{"PERSON", PW_PHI_NAME},        {"STREET_ADDRESS", PW_PHI_ADDRESS},
+               {"PHONE_NUMBER", PW_PHI_PHONE}, {"EMAIL_ADDRESS", PW_PHI_EMAIL},
+               {"US_SSN", PW_PHI_SSN},         {"DATE_TIME", PW_PHI_DATE},
+               {"ZIP_CODE", PW_PHI_ZIP},       {"IP_ADDRESS", PW_PHI_IP},
                {"CREDIT_CARD", PW_PHI_CARD}};
     for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
         if (strcmp(t, map[i].type) == 0)
@@ -258,8 +258,9 @@ static int run_presidio(eval *e, const char *dir)
             yajl_val ve = yajl_tree_get(sp, p_e, yajl_t_number);
             if (!type || !vs || !ve)
                 continue;
-            g[ng++] = (gold){presidio_category(type), byte_offset(text, (size_t)YAJL_GET_INTEGER(vs)),
-                             byte_offset(text, (size_t)YAJL_GET_INTEGER(ve))};
+            g[ng++] =
+                (gold){presidio_category(type), byte_offset(text, (size_t)YAJL_GET_INTEGER(vs)),
+                       byte_offset(text, (size_t)YAJL_GET_INTEGER(ve))};
         }
         score(e, NULL, text, PW_FT_TEXT, g, ng);
     }
@@ -311,7 +312,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: %s [-v] FILE.tsv… | [-v] --presidio DIR\n", argv[0]);
         return 2;
     }
-    if (pw_detector_new(NULL, &e.d, NULL) != PW_OK || pw_detect_scratch_new(e.d, &e.s, NULL) != PW_OK)
+    if (pw_detector_new(NULL, &e.d, NULL) != PW_OK ||
+        pw_detect_scratch_new(e.d, &e.s, NULL) != PW_OK)
         return 1;
     pw_arena_init(&e.a, 0);
     int rc = 0;

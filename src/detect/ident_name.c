@@ -85,11 +85,23 @@ typedef struct trigger {
     const char *subtype;
 } trigger;
 
-static const trigger triggers[] = {{"dr. ", "provider"},         {"dr ", "provider"},
-                                   {"doctor ", "provider"},      {"patient name: ", "patient"},
-                                   {"patient name ", "patient"}, {"patient: ", "patient"},
-                                   {"name: ", "patient"},        {"my name is ", "patient"},
-                                   {"full name: ", "patient"},   {NULL, NULL}};
+static const trigger triggers[] = {{"dr. ", "provider"},
+                                   {"dr ", "provider"},
+                                   {"doctor ", "provider"},
+                                   {"patient name: ", "patient"},
+                                   {"patient name ", "patient"},
+                                   {"patient: ", "patient"},
+                                   {"name: ", "patient"},
+                                   {"my name is ", "patient"},
+                                   {"full name: ", "patient"},
+                                   {"mr. ", "patient"},
+                                   {"mrs. ", "patient"},
+                                   {"ms. ", "patient"},
+                                   {"mr ", "patient"},
+                                   {"mrs ", "patient"},
+                                   {"ms ", "patient"},
+                                   {"miss ", "patient"},
+                                   {NULL, NULL}};
 
 static int word_start(const char *s, size_t i)
 {
