@@ -28,8 +28,11 @@ static size_t word_end(const char *s, size_t n, size_t i)
 
 static int word_in(const char *s, size_t len, const char *const *list)
 {
+    if (len > 12)
+        return 0;
+    int c0 = s[0] | 32;
     for (const char *const *w = list; *w; w++)
-        if (strlen(*w) == len && pw_strncaseeq(s, *w, len))
+        if ((*w)[0] == c0 && word_eq(s, len, *w))
             return 1;
     return 0;
 }

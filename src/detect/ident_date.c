@@ -42,11 +42,15 @@ static int month_name(const char *s, size_t n, size_t i, size_t *end)
     size_t w = i;
     while (w < n && pw_isalpha((unsigned char)s[w]))
         w++;
+    static const unsigned char lens[] = {7, 8, 5, 5, 3, 4, 4, 6, 9, 7, 8, 8};
     size_t len = w - i;
-    if (len < 3)
+    if (len < 3 || len > 9)
         return 0;
+    int c0 = s[i] | 32;
     for (int m = 0; m < 12; m++) {
-        size_t full = strlen(names[m]);
+        size_t full = lens[m];
+        if (names[m][0] != c0)
+            continue;
         if ((len == full || (len == 3) || (m == 8 && len == 4)) && len <= full &&
             pw_strncaseeq(s + i, names[m], len)) {
             *end = w < n && s[w] == '.' ? w + 1 : w;

@@ -229,6 +229,15 @@ static inline int pw_num_right_ok(const char *s, size_t n, size_t j)
     return 1;
 }
 
+/* s[0..len) equals the lower-case word w, ignoring ASCII case. */
+static inline int word_eq(const char *s, size_t len, const char *w)
+{
+    for (size_t k = 0; k < len; k++)
+        if (w[k] == '\0' || pw_tolower((unsigned char)s[k]) != w[k])
+            return 0;
+    return w[len] == '\0';
+}
+
 /* Count of consecutive digits at s[i]. */
 static inline size_t pw_digits_at(const char *s, size_t n, size_t i)
 {

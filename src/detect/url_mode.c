@@ -9,9 +9,11 @@
 #include "detect/internal.h"
 #include "phiwall/text.h"
 
+/* The first of up to three delimiter bytes at or after i (n when none). */
 static size_t find_any(const char *s, size_t i, size_t n, const char *set)
 {
-    while (i < n && !strchr(set, s[i]))
+    char a = set[0], b = set[1] ? set[1] : set[0], c = set[1] && set[2] ? set[2] : b;
+    while (i < n && s[i] != a && s[i] != b && s[i] != c)
         i++;
     return i;
 }
