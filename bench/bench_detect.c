@@ -78,8 +78,8 @@ static int load(const char *path, corpus *c)
             if (!c->f)
                 return 0;
         }
-        c->f[c->n++] = (field){strcmp(col[2], "-") ? col[2] : NULL, col[3], strlen(col[3]),
-                               type_of(col[1])};
+        c->f[c->n++] =
+            (field){strcmp(col[2], "-") ? col[2] : NULL, col[3], strlen(col[3]), type_of(col[1])};
         c->bytes += strlen(col[3]);
     }
     return c->n > 0;
@@ -132,8 +132,9 @@ int main(int argc, char **argv)
     const char *path = argc > 1 ? argv[1] : "/tmp/detect_corpus.tsv";
     corpus c = {0};
     if (!load(path, &c)) {
-        fprintf(stderr, "bench_detect: cannot read %s; make it with\n"
-                        "  python3 data/eval/gen_detect_corpus.py --rows 20000 > %s\n",
+        fprintf(stderr,
+                "bench_detect: cannot read %s; make it with\n"
+                "  python3 data/eval/gen_detect_corpus.py --rows 20000 > %s\n",
                 path, path);
         return 2;
     }
@@ -141,8 +142,8 @@ int main(int argc, char **argv)
     pw_detect_scratch *s = NULL;
     if (pw_detector_new(NULL, &d, NULL) != PW_OK || pw_detect_scratch_new(d, &s, NULL) != PW_OK)
         return 1;
-    printf("corpus: %s, %zu fields, %.2f MB; vocabulary: %zu entries; one core (CPU time)\n",
-           path, c.n, (double)c.bytes / 1e6, pw_detector_vocab_size(d));
+    printf("corpus: %s, %zu fields, %.2f MB; vocabulary: %zu entries; one core (CPU time)\n", path,
+           c.n, (double)c.bytes / 1e6, pw_detector_vocab_size(d));
     static const struct {
         const char *name;
         int type;

@@ -278,6 +278,21 @@ static size_t compact_key(const char *key, size_t n, char *out, size_t cap)
     return o;
 }
 
+/* w occurs in k[0..kl): a first-byte scan with memchr, then memcmp. */
+static int contains(const char *k, size_t kl, const ctx_word *w)
+{
+    if (w->len > kl)
+        return 0;
+    const char *end = k + kl - w->len + 1, *p = k;
+    while ((p = memchr(p, w->word[0], (size_t)(end - p))) != NULL) {
+        if (memcmp(p, w->word, w->len) == 0)
+            return 1;
+        if (++p >= end)
+            break;
+    }
+    return 0;
+}
+
 pw_ctx pw_ctx_from_key(const char *key, size_t n)
 {
     char k[64];
@@ -289,8 +304,8 @@ pw_ctx pw_ctx_from_key(const char *key, size_t n)
             return w->ctx;
     if (kl < 6) /* short keys are all in the exact table */
         return PW_CTX_NONE;
-    for (const ctx_word *w = key_contains; w->word; w++)
-        if (w->len <= kl && strstr(k, w->word))
+    for (const ctx_word *w = key_contains; w->word; w++) /* table order decides */
+        if (contains(k, kl, w))
             return w->ctx;
     return PW_CTX_NONE;
 }
