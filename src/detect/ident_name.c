@@ -78,6 +78,8 @@ static void name_key(pw_scan *sc, const pw_seg *g)
         j--;
     if (!name_like(g->s + i, j - i))
         return;
+    if (j - i <= 2 && pw_islower((unsigned char)g->s[i])) /* "ln=en": a language code */
+        return;
     pw_scan_add(sc, g, i, j, PW_PHI_NAME, g->ctx == PW_CTX_PROVIDER ? "provider" : "patient", NULL,
                 0.9f, PW_REASON_CONTEXT, "name key");
 }

@@ -45,6 +45,7 @@ typedef enum pw_ctx {
     PW_CTX_IP,
     PW_CTX_GENDER,
     PW_CTX_SEARCH,
+    PW_CTX_CARD,
     PW_CTX_TIME,      /* ts, timestamp, cachebuster: numbers here are never identifiers */
     PW_CTX_ORG_PHONE, /* "call us", "toll-free": an organisation's number, not a person's */
     PW_CTX_NEGATIVE   /* order, invoice, tracking, sku: numbers here are not SSNs/IDs */
