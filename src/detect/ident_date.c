@@ -213,6 +213,15 @@ static void emit(pw_scan *sc, const pw_seg *g, size_t i, const ymd *o)
     pw_scan_add(sc, g, i, o->end, PW_PHI_DATE, sub, norm, conf, why, "calendar date");
 }
 
+/* A date without a year ("Jun 3", 20240603) counts only with birth/appointment/date context. */
+static int date_context(const pw_seg *g, size_t i)
+{
+    pw_ctx c = pw_ctx_at(g, i);
+    if (c == PW_CTX_NONE)
+        c = sentence_ctx(g->s, i);
+    return c == PW_CTX_DOB || c == PW_CTX_APPT || c == PW_CTX_DATE;
+}
+
 void pw_ident_date(pw_scan *sc, const pw_seg *g)
 {
     const char *s = g->s;
@@ -229,8 +238,7 @@ void pw_ident_date(pw_scan *sc, const pw_seg *g)
             ok = parse_month_first(s, n, i, &o);
         if (!ok || !pw_num_right_ok(s, n, o.end))
             continue;
-        if (o.has_year == 1 || pw_ctx_at(g, i) == PW_CTX_DOB || pw_ctx_at(g, i) == PW_CTX_APPT ||
-            pw_ctx_at(g, i) == PW_CTX_DATE)
+        if (o.has_year == 1 || date_context(g, i))
             emit(sc, g, i, &o);
         i = o.end - 1;
     }
