@@ -218,10 +218,26 @@ static int by_start(const void *pa, const void *pb)
     return hit_rank(b) - hit_rank(a);
 }
 
+/* Few hits per field is the rule: insertion sort then, qsort (which may allocate) beyond. */
+static void sort_hits(pw_hit *h, size_t n, int (*cmp)(const void *, const void *))
+{
+    if (n > 16) {
+        qsort(h, n, sizeof *h, cmp);
+        return;
+    }
+    for (size_t i = 1; i < n; i++) {
+        pw_hit x = h[i];
+        size_t j = i;
+        for (; j > 0 && cmp(&h[j - 1], &x) > 0; j--)
+            h[j] = h[j - 1];
+        h[j] = x;
+    }
+}
+
 /* Keep the most specific hit of each overlapping group; returns the new count. */
 static size_t resolve_overlaps(pw_hit *h, size_t n)
 {
-    qsort(h, n, sizeof *h, by_score_desc);
+    sort_hits(h, n, by_score_desc);
     size_t kept = 0;
     for (size_t i = 0; i < n; i++) {
         int ok = 1;
@@ -231,7 +247,7 @@ static size_t resolve_overlaps(pw_hit *h, size_t n)
         if (ok)
             h[kept++] = h[i];
     }
-    qsort(h, kept, sizeof *h, by_start);
+    sort_hits(h, kept, by_start);
     return kept;
 }
 
