@@ -158,9 +158,11 @@ void pw_scan_url(pw_scan *sc, const pw_seg *g, int depth)
         t.key_n = p->key_end - p->key_start;
         t.in_url = 1;
         t.in_query = p->kind == PW_UPART_PARAM;
-        t.ctx = p->kind == PW_UPART_TEXT ? PW_CTX_NONE : key_ctx(sc, t.key, t.key_n);
-        if (p->kind == PW_UPART_PATH)
-            t.ctx = path_ctx(t.ctx, t.key_n);
+        t.ctx = PW_CTX_NONE;
+        if (p->kind == PW_UPART_PARAM)
+            t.ctx = key_ctx(sc, t.key, t.key_n);
+        else if (p->kind == PW_UPART_PATH && t.key_n >= 3 && t.key_n <= 12) /* "patients" */
+            t.ctx = path_ctx(key_ctx(sc, t.key, t.key_n), t.key_n);
         if (p->kind == PW_UPART_TEXT)
             t.key = NULL, t.key_n = 0;
         pw_scan_segment(sc, &t, depth);
