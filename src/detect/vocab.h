@@ -2,10 +2,10 @@
  * vocab.h — (internal to detect) the health-context vocabulary and its multi-pattern matcher.
  *
  * The vocabulary (data/vocab/<name>.tsv, written by the project) is compiled at build time into
- * an entry table (plus a serialised Hyperscan database where libhyperscan is available). Two
- * matchers sit behind this one interface and give identical results: a word-level Aho-Corasick
- * automaton built from the table by pw_vocab_new (the default: fastest on this vocabulary) and
- * Hyperscan (on request). Matching runs on text
+ * an entry table, a word-level Aho-Corasick automaton and (where libhyperscan is available) a
+ * Hyperscan database, all embedded in the library. Both matchers sit behind this one interface
+ * and give identical results; the automaton is the default (the faster on this vocabulary) and
+ * is rebuilt by pw_vocab_new only when a user file adds terms. Matching runs on text
  * that detect has already normalised (lower-case ASCII, every non-alphanumeric byte turned into
  * a single space, percent/camelCase/slug layers decoded) with an offset map back to the original
  * string kept by detect. Matches are whole words only.

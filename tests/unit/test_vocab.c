@@ -219,6 +219,15 @@ static void test_builtin(void)
         check_term(v, "diabeties", PW_VOCAB_CONDITION, "diabetes", PW_SENS_NORMAL);
         check_term(v, "prozac", PW_VOCAB_MEDICATION, "fluoxetine", PW_SENS_HIGH);
         check_term(v, "cardiology", PW_VOCAB_SPECIALTY, NULL, PW_SENS_NORMAL);
+        /* Common misspellings lead to their canonical term. */
+        check_term(v, "prostrate cancer", PW_VOCAB_CONDITION, "prostate cancer", PW_SENS_HIGH);
+        check_term(v, "xanex", PW_VOCAB_MEDICATION, "alprazolam", PW_SENS_HIGH);
+        check_term(v, "mamogram", PW_VOCAB_PROCEDURE, "mammogram", PW_SENS_HIGH);
+        check_term(v, "colonscopy", PW_VOCAB_PROCEDURE, "colonoscopy", PW_SENS_NORMAL);
+        /* Brand and generic names. */
+        check_term(v, "zoloft", PW_VOCAB_MEDICATION, "sertraline", PW_SENS_HIGH);
+        check_term(v, "truvada", PW_VOCAB_MEDICATION, NULL, PW_SENS_HIGH);
+        check_term(v, "metformin", PW_VOCAB_MEDICATION, NULL, PW_SENS_NORMAL);
         check_term(v, "hospital", PW_VOCAB_GENERIC, NULL, PW_SENS_NORMAL);
         check_term(v, "visiting hours", PW_VOCAB_GENERIC, NULL, PW_SENS_NORMAL);
         const pw_vocab_entry *e = first_entry(v, "schedule an appointment");
