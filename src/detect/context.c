@@ -1,0 +1,407 @@
+/*
+ * context.c — context for identifiers: what a field name says its value is ("ud[em]" is an
+ * email, "patient_id" a record number, "ts" a timestamp) and what the words just before a value
+ * say ("DOB: 03/14/1985", "MRN #", "Call us at"). Names and words are compared in a compact form:
+ * lower-case letters and digits only.
+ */
+#include <string.h>
+
+#include "detect/internal.h"
+
+typedef struct ctx_word {
+    const char *word; /* compact form */
+    pw_ctx ctx;
+    unsigned char len;
+} ctx_word;
+
+#define W(word, ctx)                \
+    {                               \
+        word, ctx, sizeof(word) - 1 \
+    }
+
+/* Field names, compared exactly after compaction. */
+static const ctx_word key_exact[] = {W("em", PW_CTX_EMAIL),
+                                     W("email", PW_CTX_EMAIL),
+                                     W("mail", PW_CTX_EMAIL),
+                                     W("uhem", PW_CTX_EMAIL),
+                                     W("ph", PW_CTX_PHONE),
+                                     W("phone", PW_CTX_PHONE),
+                                     W("tel", PW_CTX_PHONE),
+                                     W("telephone", PW_CTX_PHONE),
+                                     W("mobile", PW_CTX_PHONE),
+                                     W("cell", PW_CTX_PHONE),
+                                     W("uhpn", PW_CTX_PHONE),
+                                     W("fax", PW_CTX_FAX),
+                                     W("ssn", PW_CTX_SSN),
+                                     W("db", PW_CTX_DOB),
+                                     W("dob", PW_CTX_DOB),
+                                     W("bday", PW_CTX_DOB),
+                                     W("birthday", PW_CTX_DOB),
+                                     W("appt", PW_CTX_APPT),
+                                     W("date", PW_CTX_DATE),
+                                     W("zp", PW_CTX_ZIP),
+                                     W("zip", PW_CTX_ZIP),
+                                     W("postcode", PW_CTX_ZIP),
+                                     W("addr", PW_CTX_ADDRESS),
+                                     W("address1", PW_CTX_ADDRESS),
+                                     W("address2", PW_CTX_ADDRESS),
+                                     W("street", PW_CTX_ADDRESS),
+                                     W("fn", PW_CTX_FIRST_NAME),
+                                     W("fname", PW_CTX_FIRST_NAME),
+                                     W("first", PW_CTX_FIRST_NAME),
+                                     W("ln", PW_CTX_LAST_NAME),
+                                     W("lname", PW_CTX_LAST_NAME),
+                                     W("last", PW_CTX_LAST_NAME),
+                                     W("surname", PW_CTX_LAST_NAME),
+                                     W("name", PW_CTX_NAME),
+                                     W("yourname", PW_CTX_NAME),
+                                     W("provider", PW_CTX_PROVIDER),
+                                     W("doctor", PW_CTX_PROVIDER),
+                                     W("physician", PW_CTX_PROVIDER),
+                                     W("mrn", PW_CTX_MRN),
+                                     W("chart", PW_CTX_MRN),
+                                     W("member", PW_CTX_MEMBER),
+                                     W("members", PW_CTX_MEMBER),
+                                     W("acct", PW_CTX_ACCOUNT),
+                                     W("account", PW_CTX_ACCOUNT),
+                                     W("accounts", PW_CTX_ACCOUNT),
+                                     W("policy", PW_CTX_POLICY),
+                                     W("patient", PW_CTX_PATIENT_ID),
+                                     W("patients", PW_CTX_PATIENT_ID),
+                                     W("ptid", PW_CTX_PATIENT_ID),
+                                     W("record", PW_CTX_PATIENT_ID),
+                                     W("records", PW_CTX_PATIENT_ID),
+                                     W("charts", PW_CTX_PATIENT_ID),
+                                     W("npi", PW_CTX_NPI),
+                                     W("dea", PW_CTX_DEA),
+                                     W("mbi", PW_CTX_MBI),
+                                     W("ip", PW_CTX_IP),
+                                     W("ipaddress", PW_CTX_IP),
+                                     W("clientip", PW_CTX_IP),
+                                     W("clientipaddress", PW_CTX_IP),
+                                     W("ge", PW_CTX_GENDER),
+                                     W("gender", PW_CTX_GENDER),
+                                     W("sex", PW_CTX_GENDER),
+                                     W("cc", PW_CTX_CARD),
+                                     W("ccnum", PW_CTX_CARD),
+                                     W("card", PW_CTX_CARD),
+                                     W("q", PW_CTX_SEARCH),
+                                     W("s", PW_CTX_SEARCH),
+                                     W("query", PW_CTX_SEARCH),
+                                     W("search", PW_CTX_SEARCH),
+                                     W("term", PW_CTX_SEARCH),
+                                     W("keyword", PW_CTX_SEARCH),
+                                     W("keywords", PW_CTX_SEARCH),
+                                     W("searchterm", PW_CTX_SEARCH),
+                                     W("searchquery", PW_CTX_SEARCH),
+                                     W("kw", PW_CTX_SEARCH),
+                                     W("ts", PW_CTX_TIME),
+                                     W("time", PW_CTX_TIME),
+                                     W("cb", PW_CTX_TIME),
+                                     W("rnd", PW_CTX_TIME),
+                                     W("random", PW_CTX_TIME),
+                                     W("it", PW_CTX_TIME),
+                                     W("z", PW_CTX_TIME),
+                                     W("v", PW_CTX_TIME),
+                                     W("ver", PW_CTX_TIME),
+                                     W("version", PW_CTX_TIME),
+                                     W("sw", PW_CTX_TIME),
+                                     W("sh", PW_CTX_TIME),
+                                     W("sr", PW_CTX_TIME),
+                                     W("vp", PW_CTX_TIME),
+                                     W("id", PW_CTX_NEGATIVE),
+                                     W("tid", PW_CTX_NEGATIVE),
+                                     W("cid", PW_CTX_NEGATIVE),
+                                     W("eid", PW_CTX_NEGATIVE),
+                                     W("fbp", PW_CTX_NEGATIVE),
+                                     W("fbc", PW_CTX_NEGATIVE),
+                                     W("gclid", PW_CTX_NEGATIVE),
+                                     W("fbclid", PW_CTX_NEGATIVE),
+                                     W("pid", PW_CTX_NEGATIVE),
+                                     W("sku", PW_CTX_NEGATIVE),
+                                     {NULL, PW_CTX_NONE, 0}};
+
+/* Field names containing these (checked in order, after the exact table). */
+static const ctx_word key_contains[] = {W("ipaddress", PW_CTX_IP),
+                                        W("cardnumber", PW_CTX_CARD),
+                                        W("creditcard", PW_CTX_CARD),
+                                        W("email", PW_CTX_EMAIL),
+                                        W("phone", PW_CTX_PHONE),
+                                        W("fax", PW_CTX_FAX),
+                                        W("socialsecurity", PW_CTX_SSN),
+                                        W("ssn", PW_CTX_SSN),
+                                        W("birth", PW_CTX_DOB),
+                                        W("appointment", PW_CTX_APPT),
+                                        W("apptdate", PW_CTX_APPT),
+                                        W("visitdate", PW_CTX_APPT),
+                                        W("timestamp", PW_CTX_TIME),
+                                        W("zip", PW_CTX_ZIP),
+                                        W("postal", PW_CTX_ZIP),
+                                        W("address", PW_CTX_ADDRESS),
+                                        W("street", PW_CTX_ADDRESS),
+                                        W("firstname", PW_CTX_FIRST_NAME),
+                                        W("givenname", PW_CTX_FIRST_NAME),
+                                        W("lastname", PW_CTX_LAST_NAME),
+                                        W("familyname", PW_CTX_LAST_NAME),
+                                        W("patientname", PW_CTX_NAME),
+                                        W("fullname", PW_CTX_NAME),
+                                        W("contactname", PW_CTX_NAME),
+                                        W("providername", PW_CTX_PROVIDER),
+                                        W("doctorname", PW_CTX_PROVIDER),
+                                        W("medicalrecord", PW_CTX_MRN),
+                                        W("mrn", PW_CTX_MRN),
+                                        W("memberid", PW_CTX_MEMBER),
+                                        W("membernumber", PW_CTX_MEMBER),
+                                        W("subscriber", PW_CTX_MEMBER),
+                                        W("insuranceid", PW_CTX_MEMBER),
+                                        W("policy", PW_CTX_POLICY),
+                                        W("patientid", PW_CTX_PATIENT_ID),
+                                        W("account", PW_CTX_ACCOUNT),
+                                        W("medicare", PW_CTX_MBI),
+                                        W("npi", PW_CTX_NPI),
+                                        W("searchterm", PW_CTX_SEARCH),
+                                        W("order", PW_CTX_NEGATIVE),
+                                        W("invoice", PW_CTX_NEGATIVE),
+                                        W("tracking", PW_CTX_NEGATIVE),
+                                        W("confirmation", PW_CTX_NEGATIVE),
+                                        W("transaction", PW_CTX_NEGATIVE),
+                                        {NULL, PW_CTX_NONE, 0}};
+
+/* Words before a value (compact, matched as the end of the preceding words). */
+static const ctx_word before_words[] = {W("card", PW_CTX_CARD),
+                                        W("cardnumber", PW_CTX_CARD),
+                                        W("creditcard", PW_CTX_CARD),
+                                        W("creditcardnumber", PW_CTX_CARD),
+                                        W("dateofbirth", PW_CTX_DOB),
+                                        W("birthdate", PW_CTX_DOB),
+                                        W("birthday", PW_CTX_DOB),
+                                        W("dob", PW_CTX_DOB),
+                                        W("born", PW_CTX_DOB),
+                                        W("bornon", PW_CTX_DOB),
+                                        W("appointment", PW_CTX_APPT),
+                                        W("appointmenton", PW_CTX_APPT),
+                                        W("appt", PW_CTX_APPT),
+                                        W("scheduledfor", PW_CTX_APPT),
+                                        W("visiton", PW_CTX_APPT),
+                                        W("faxnumber", PW_CTX_FAX),
+                                        W("fax", PW_CTX_FAX),
+                                        W("callus", PW_CTX_ORG_PHONE),
+                                        W("callusat", PW_CTX_ORG_PHONE),
+                                        W("contactus", PW_CTX_ORG_PHONE),
+                                        W("contactusat", PW_CTX_ORG_PHONE),
+                                        W("tollfree", PW_CTX_ORG_PHONE),
+                                        W("hotline", PW_CTX_ORG_PHONE),
+                                        W("helpline", PW_CTX_ORG_PHONE),
+                                        W("mainline", PW_CTX_ORG_PHONE),
+                                        W("switchboard", PW_CTX_ORG_PHONE),
+                                        W("tty", PW_CTX_ORG_PHONE),
+                                        W("phonenumber", PW_CTX_PHONE),
+                                        W("callme", PW_CTX_PHONE),
+                                        W("callmeat", PW_CTX_PHONE),
+                                        W("callmeon", PW_CTX_PHONE),
+                                        W("reachmeat", PW_CTX_PHONE),
+                                        W("textme", PW_CTX_PHONE),
+                                        W("textmeat", PW_CTX_PHONE),
+                                        W("answeringat", PW_CTX_PHONE),
+                                        W("messagesto", PW_CTX_PHONE),
+                                        W("date", PW_CTX_DATE),
+                                        W("when", PW_CTX_DATE),
+                                        W("phone", PW_CTX_PHONE),
+                                        W("telephone", PW_CTX_PHONE),
+                                        W("tel", PW_CTX_PHONE),
+                                        W("mobile", PW_CTX_PHONE),
+                                        W("cell", PW_CTX_PHONE),
+                                        W("socialsecuritynumber", PW_CTX_SSN),
+                                        W("socialsecurity", PW_CTX_SSN),
+                                        W("ssn", PW_CTX_SSN),
+                                        W("zipcode", PW_CTX_ZIP),
+                                        W("zip", PW_CTX_ZIP),
+                                        W("postalcode", PW_CTX_ZIP),
+                                        W("medicalrecordnumber", PW_CTX_MRN),
+                                        W("medicalrecord", PW_CTX_MRN),
+                                        W("recordnumber", PW_CTX_MRN),
+                                        W("mrn", PW_CTX_MRN),
+                                        W("chartnumber", PW_CTX_MRN),
+                                        W("patientid", PW_CTX_MRN),
+                                        W("patientnumber", PW_CTX_MRN),
+                                        W("memberid", PW_CTX_MEMBER),
+                                        W("membernumber", PW_CTX_MEMBER),
+                                        W("member", PW_CTX_MEMBER),
+                                        W("subscriberid", PW_CTX_MEMBER),
+                                        W("insuranceid", PW_CTX_MEMBER),
+                                        W("groupnumber", PW_CTX_POLICY),
+                                        W("accountnumber", PW_CTX_ACCOUNT),
+                                        W("account", PW_CTX_ACCOUNT),
+                                        W("acct", PW_CTX_ACCOUNT),
+                                        W("policynumber", PW_CTX_POLICY),
+                                        W("policy", PW_CTX_POLICY),
+                                        W("npi", PW_CTX_NPI),
+                                        W("dea", PW_CTX_DEA),
+                                        W("medicareid", PW_CTX_MBI),
+                                        W("medicarenumber", PW_CTX_MBI),
+                                        W("mbi", PW_CTX_MBI),
+                                        W("ipaddress", PW_CTX_IP),
+                                        W("ip", PW_CTX_IP),
+                                        W("ordernumber", PW_CTX_NEGATIVE),
+                                        W("order", PW_CTX_NEGATIVE),
+                                        W("invoice", PW_CTX_NEGATIVE),
+                                        W("trackingnumber", PW_CTX_NEGATIVE),
+                                        W("tracking", PW_CTX_NEGATIVE),
+                                        W("confirmation", PW_CTX_NEGATIVE),
+                                        W("confirmationnumber", PW_CTX_NEGATIVE),
+                                        W("reference", PW_CTX_NEGATIVE),
+                                        W("ref", PW_CTX_NEGATIVE),
+                                        W("sku", PW_CTX_NEGATIVE),
+                                        W("serial", PW_CTX_NEGATIVE),
+                                        W("serialnumber", PW_CTX_NEGATIVE),
+                                        W("model", PW_CTX_NEGATIVE),
+                                        W("part", PW_CTX_NEGATIVE),
+                                        W("version", PW_CTX_NEGATIVE),
+                                        W("build", PW_CTX_NEGATIVE),
+                                        W("release", PW_CTX_NEGATIVE),
+                                        W("timestamp", PW_CTX_TIME),
+                                        {NULL, PW_CTX_NONE, 0}};
+
+/* Words that may sit between the context word and the value ("phone number is"). */
+static const ctx_word fillers[] = {
+    W("is", PW_CTX_NONE),  W("was", PW_CTX_NONE), W("number", PW_CTX_NONE), W("no", PW_CTX_NONE),
+    W("num", PW_CTX_NONE), W("nr", PW_CTX_NONE),  W("at", PW_CTX_NONE),     W("on", PW_CTX_NONE),
+    W("id", PW_CTX_NONE),  {NULL, PW_CTX_NONE, 0}};
+
+/* The field name's last bracketed or dotted component, compacted: "ud[em]" -> "em". */
+static size_t compact_key(const char *key, size_t n, char *out, size_t cap)
+{
+    size_t b = 0, e = n;
+    while (e > 0 && (key[e - 1] == ']' || key[e - 1] == ' '))
+        e--;
+    for (size_t i = e; i > 0; i--)
+        if (key[i - 1] == '[' || key[i - 1] == '.') {
+            b = i;
+            break;
+        }
+    size_t o = 0;
+    for (size_t i = b; i < e && o + 1 < cap; i++)
+        if (pw_isalnum((unsigned char)key[i]))
+            out[o++] = (char)pw_tolower((unsigned char)key[i]);
+    out[o] = '\0';
+    return o;
+}
+
+/* w occurs in k[0..kl): a first-byte scan with memchr, then memcmp. */
+static int contains(const char *k, size_t kl, const ctx_word *w)
+{
+    if (w->len > kl)
+        return 0;
+    const char *end = k + kl - w->len + 1, *p = k;
+    while ((p = memchr(p, w->word[0], (size_t)(end - p))) != NULL) {
+        if (memcmp(p, w->word, w->len) == 0)
+            return 1;
+        if (++p >= end)
+            break;
+    }
+    return 0;
+}
+
+pw_ctx pw_ctx_from_key(const char *key, size_t n)
+{
+    char k[64];
+    size_t kl = compact_key(key, n, k, sizeof k);
+    if (kl == 0)
+        return PW_CTX_NONE;
+    for (const ctx_word *w = key_exact; w->word; w++)
+        if (w->len == kl && k[0] == w->word[0] && memcmp(k, w->word, kl) == 0)
+            return w->ctx;
+    if (kl < 6) /* short keys are all in the exact table */
+        return PW_CTX_NONE;
+    for (const ctx_word *w = key_contains; w->word; w++) /* table order decides */
+        if (contains(k, kl, w))
+            return w->ctx;
+    return PW_CTX_NONE;
+}
+
+/* Compact the up to three words before s[i] (stopping at a digit or a line break). Writes the
+ * letters in order and, for each, whether it starts a word. */
+static size_t words_before(const char *s, size_t i, char *out, unsigned char *word_start,
+                           size_t cap)
+{
+    char rev[40];
+    unsigned char rev_ws[40];
+    size_t o = 0, words = 0;
+    size_t j = i, limit = i > 48 ? i - 48 : 0;
+    while (j > limit && o < sizeof rev) {
+        int c = (unsigned char)s[j - 1];
+        if (pw_isdigit(c) || c == '\n')
+            break;
+        if (!pw_isalpha(c)) {
+            j--;
+            continue;
+        }
+        size_t w_end = j;
+        while (j > limit && pw_isalpha((unsigned char)s[j - 1]))
+            j--;
+        for (size_t k = w_end; k > j && o < sizeof rev; k--) {
+            rev[o] = (char)pw_tolower((unsigned char)s[k - 1]);
+            rev_ws[o++] = (k - 1 == j);
+        }
+        if (++words == 3)
+            break;
+    }
+    size_t n = o < cap ? o : cap;
+    for (size_t k = 0; k < n; k++) {
+        out[k] = rev[o - 1 - k];
+        word_start[k] = rev_ws[o - 1 - k];
+    }
+    return n;
+}
+
+static pw_ctx match_suffix(const char *w, const unsigned char *ws, size_t n)
+{
+    char last = w[n - 1];
+    for (const ctx_word *c = before_words; c->word; c++) {
+        size_t l = c->len;
+        if (l <= n && c->word[l - 1] == last && ws[n - l] && memcmp(w + n - l, c->word, l) == 0)
+            return c->ctx;
+    }
+    return PW_CTX_NONE;
+}
+
+pw_ctx pw_ctx_before(const char *s, size_t i)
+{
+    char w[40];
+    unsigned char ws[40];
+    size_t n = words_before(s, i, w, ws, sizeof w);
+    for (int round = 0; round < 3 && n > 0; round++) {
+        pw_ctx c = match_suffix(w, ws, n);
+        if (c != PW_CTX_NONE)
+            return c;
+        size_t cut = 0;
+        for (const ctx_word *f = fillers; f->word; f++) {
+            size_t l = f->len;
+            if (l < n && ws[n - l] && memcmp(w + n - l, f->word, l) == 0) {
+                cut = l;
+                break;
+            }
+        }
+        if (!cut)
+            break;
+        n -= cut;
+    }
+    return PW_CTX_NONE;
+}
+
+pw_ctx pw_ctx_at(const pw_seg *g, size_t i)
+{
+    pw_ctx c = pw_ctx_before(g->s, i);
+    if (c != PW_CTX_NONE)
+        return c;
+    return g->ctx;
+}
+
+char *pw_lower_ascii_dup(pw_arena *a, const char *s, size_t n)
+{
+    char *o = pw_arena_strndup(a, s, n);
+    if (o)
+        for (size_t i = 0; i < n; i++)
+            o[i] = (char)pw_tolower((unsigned char)o[i]);
+    return o;
+}
