@@ -64,6 +64,17 @@ static yajl_val obj_get(yajl_val obj, const char *key)
     return NULL;
 }
 
+/* The first duplicated key of an object, or NULL: a duplicate would let two readers of the
+ * same body see two different events. */
+static const char *dup_key(yajl_val obj)
+{
+    for (size_t i = 1; i < obj->u.object.len; i++)
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(obj->u.object.keys[i], obj->u.object.keys[j]) == 0)
+                return obj->u.object.keys[i];
+    return NULL;
+}
+
 static pw_status field_err(parse_ctx *c, const char *field, const char *what)
 {
     return pw_err_set(c->err, PW_ERR_INVALID, "%s%s%s: %s", c->path, field[0] ? "." : "", field,
@@ -110,6 +121,8 @@ static pw_status parse_kv(parse_ctx *c, yajl_val obj, const char *field, int str
     size_t n = obj->u.object.len;
     if (n > c->lim->max_params)
         return field_err(c, field, "too many keys");
+    if (dup_key(obj))
+        return field_err(c, field, "duplicate key");
     pw_gw_param *p = pw_arena_calloc(c->a, n ? n : 1, sizeof *p);
     if (!p)
         return pw_err_set(c->err, PW_ERR_NOMEM, "out of memory");
@@ -140,8 +153,8 @@ static pw_status parse_kv(parse_ctx *c, yajl_val obj, const char *field, int str
             q->str = YAJL_IS_TRUE(v) ? "true" : "false";
             q->len = strlen(q->str);
         } else {
-            return field_err(c, sub,
-                             strings_only ? "must be a string" : "must be a string, number or boolean");
+            return field_err(
+                c, sub, strings_only ? "must be a string" : "must be a string, number or boolean");
         }
         if (!q->key || !q->str)
             return pw_err_set(c->err, PW_ERR_NOMEM, "out of memory");
@@ -170,6 +183,11 @@ static pw_status parse_one(parse_ctx *c, yajl_val obj, pw_gw_event *ev)
     memset(ev, 0, sizeof *ev);
     if (!YAJL_IS_OBJECT(obj))
         return field_err(c, "", "must be an object");
+    if (obj->u.object.len > 64)
+        return field_err(c, "", "too many keys");
+    const char *dup = dup_key(obj);
+    if (dup)
+        return pw_err_set(c->err, PW_ERR_INVALID, "%s: duplicate key '%.40s'", c->path, dup);
     yajl_val id = obj_get(obj, "event_id");
     if (!id)
         return field_err(c, "event_id", "required");
@@ -246,9 +264,8 @@ static pw_status parse_tree(parse_ctx *c, yajl_val root, pw_gw_event **out, size
     return PW_OK;
 }
 
-pw_status pw_gw_events_parse(pw_arena *a, const char *body, size_t n,
-                             const pw_gw_parse_limits *lim, pw_gw_event **out, size_t *n_out,
-                             pw_err *err)
+pw_status pw_gw_events_parse(pw_arena *a, const char *body, size_t n, const pw_gw_parse_limits *lim,
+                             pw_gw_event **out, size_t *n_out, pw_err *err)
 {
     static const pw_gw_parse_limits defaults = PW_GW_PARSE_LIMITS_DEFAULT;
     parse_ctx c = {.a = a, .lim = lim ? lim : &defaults, .err = err};
@@ -273,7 +290,8 @@ pw_status pw_gw_events_parse(pw_arena *a, const char *body, size_t n,
                 *p = '\0';
                 break;
             }
-        return pw_err_set(err, PW_ERR_PARSE, "body: invalid JSON: %s", ebuf[0] ? ebuf : "parse error");
+        return pw_err_set(err, PW_ERR_PARSE, "body: invalid JSON: %s",
+                          ebuf[0] ? ebuf : "parse error");
     }
     st = parse_tree(&c, root, out, n_out);
     yajl_tree_free(root);

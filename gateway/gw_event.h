@@ -28,7 +28,7 @@ typedef struct pw_gw_param {
 typedef struct pw_gw_event {
     const char *event_id; /* UUID, validated: 8-4-4-4-12 hex */
     const char *name;
-    int64_t time_ms; /* 0 when absent */
+    int64_t time_ms;                              /* 0 when absent */
     const char *page_url, *page_title, *referrer; /* NULL when absent */
     int consent_ads, consent_analytics;
     pw_gw_param *user; /* visitor data (email, phone, …): strings only */
@@ -42,20 +42,22 @@ typedef struct pw_gw_event {
 } pw_gw_event;
 
 typedef struct pw_gw_parse_limits {
-    size_t max_events;  /* per request (batch) */
-    size_t max_params;  /* per event, params and user each */
-    size_t max_string;  /* bytes per string value */
+    size_t max_events; /* per request (batch) */
+    size_t max_params; /* per event, params and user each */
+    size_t max_string; /* bytes per string value */
 } pw_gw_parse_limits;
 
-#define PW_GW_PARSE_LIMITS_DEFAULT {100, 50, 4096}
+#define PW_GW_PARSE_LIMITS_DEFAULT \
+    {                              \
+        100, 50, 4096              \
+    }
 
 /*
  * Parse a body: one event object, a JSON array of events, or {"events":[…]}. Everything is
  * allocated in `a`. On error nothing is returned and err names the field.
  */
-pw_status pw_gw_events_parse(pw_arena *a, const char *body, size_t n,
-                             const pw_gw_parse_limits *lim, pw_gw_event **out, size_t *n_out,
-                             pw_err *err);
+pw_status pw_gw_events_parse(pw_arena *a, const char *body, size_t n, const pw_gw_parse_limits *lim,
+                             pw_gw_event **out, size_t *n_out, pw_err *err);
 
 /* 1 if s is a UUID in the 8-4-4-4-12 hex form (the idempotency key; never carries data). */
 int pw_gw_is_uuid(const char *s);

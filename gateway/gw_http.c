@@ -49,8 +49,12 @@ static double since(const struct timespec *t0)
 
 static void count_status(pw_gw_http *h, int status)
 {
-    int i = status < 300 ? 0 : status == 400 ? 1 : status == 413 ? 3 : status == 429 ? 4
-            : status >= 500 ? 5 : 2;
+    int i = status < 300    ? 0
+            : status == 400 ? 1
+            : status == 413 ? 3
+            : status == 429 ? 4
+            : status >= 500 ? 5
+                            : 2;
     atomic_fetch_add(&h->requests[i], 1);
 }
 
@@ -223,11 +227,11 @@ static void metrics_text(pw_gw_http *h, pw_buf *o)
     struct {
         const char *name;
         atomic_ullong *v;
-    } ev[] = {{"in", &m->events_in},         {"accepted", &m->accepted},
-              {"rejected", &m->rejected},   {"dropped", &m->dropped},
-              {"redacted", &m->redacted},   {"queued", &m->queued}};
-    pw_buf_puts(o, "# HELP phiwall_gateway_events_total Events by outcome (dropped: per "
-                   "destination; redacted: strings)\n# TYPE phiwall_gateway_events_total counter\n");
+    } ev[] = {{"in", &m->events_in},    {"accepted", &m->accepted}, {"rejected", &m->rejected},
+              {"dropped", &m->dropped}, {"redacted", &m->redacted}, {"queued", &m->queued}};
+    pw_buf_puts(o,
+                "# HELP phiwall_gateway_events_total Events by outcome (dropped: per "
+                "destination; redacted: strings)\n# TYPE phiwall_gateway_events_total counter\n");
     for (size_t i = 0; i < sizeof ev / sizeof ev[0]; i++)
         pw_buf_printf(o, "phiwall_gateway_events_total{outcome=\"%s\"} %llu\n", ev[i].name,
                       (unsigned long long)atomic_load(ev[i].v));
@@ -251,9 +255,9 @@ static enum MHD_Result simple_get(pw_gw_http *h, struct MHD_Connection *c, req *
     pw_buf b;
     pw_buf_init(&b);
     metrics_text(h, &b);
-    enum MHD_Result ok = b.failed ? send_error(h, c, r, 500, "out of memory", 0)
-                                  : send_buf(h, c, r, 200, "text/plain; version=0.0.4", b.data,
-                                             b.len, 0);
+    enum MHD_Result ok =
+        b.failed ? send_error(h, c, r, 500, "out of memory", 0)
+                 : send_buf(h, c, r, 200, "text/plain; version=0.0.4", b.data, b.len, 0);
     pw_buf_free(&b);
     return ok;
 }
@@ -263,8 +267,10 @@ static int route_of(const char *method, const char *url, int *bad_method)
     struct {
         const char *path, *method;
         int route;
-    } routes[] = {{"/e", "POST", ROUTE_EVENTS},         {"/e", "OPTIONS", ROUTE_PREFLIGHT},
-                  {"/phiwall.js", "GET", ROUTE_TAG},    {"/healthz", "GET", ROUTE_HEALTH},
+    } routes[] = {{"/e", "POST", ROUTE_EVENTS},
+                  {"/e", "OPTIONS", ROUTE_PREFLIGHT},
+                  {"/phiwall.js", "GET", ROUTE_TAG},
+                  {"/healthz", "GET", ROUTE_HEALTH},
                   {"/metrics", "GET", ROUTE_METRICS}};
     *bad_method = 0;
     for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
@@ -368,8 +374,7 @@ pw_status pw_gw_http_start(const pw_gw_http_config *cfg, pw_gw_http **out, pw_er
         threads = n > 0 ? (unsigned)n : 2;
     }
     struct sockaddr_storage ss;
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
-                     MHD_USE_TURBO;
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_TURBO;
     pw_status st = bind_addr(cfg, &ss, &flags, err);
     if (st != PW_OK) {
         pw_gw_ratelimit_free(h->rl);

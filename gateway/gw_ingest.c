@@ -56,20 +56,20 @@ static pw_status audit_event(const pw_gw_sink *s, const pw_gw_policy *p, const p
     const char *name = NULL;
     for (size_t d = 0; d < p->n_dests && !name; d++)
         name = res[d].out_name;
-    pw_status st = audit_rec(s, PW_AUDIT_ACCEPTED, now, ev->event_id, name, NULL, "ingest: valid event", NULL, err);
+    pw_status st = audit_rec(s, PW_AUDIT_ACCEPTED, now, ev->event_id, name, NULL,
+                             "ingest: valid event", NULL, err);
     for (size_t d = 0; st == PW_OK && d < p->n_dests; d++) {
         const pw_gw_dest_result *r = &res[d];
         st = audit_rec(s, r->accepted ? PW_AUDIT_QUEUED : PW_AUDIT_DROPPED, now, ev->event_id,
-                       r->out_name, r->dest->dest.name, r->rule, r->accepted ? r->fields_json : NULL,
-                       err);
+                       r->out_name, r->dest->dest.name, r->rule,
+                       r->accepted ? r->fields_json : NULL, err);
     }
     return st;
 }
 
 void pw_gw_ingest(const pw_gw_policy *p, const pw_gw_phi *phi, const pw_gw_sink *sink,
-                  pw_gw_counters *m, pw_arena *a, const char *body, size_t n,
-                  const char *client_ip, const char *user_agent, int64_t now_ms,
-                  pw_gw_reply *reply)
+                  pw_gw_counters *m, pw_arena *a, const char *body, size_t n, const char *client_ip,
+                  const char *user_agent, int64_t now_ms, pw_gw_reply *reply)
 {
     pw_err err = {0};
     pw_gw_event *evs = NULL;
@@ -82,7 +82,8 @@ void pw_gw_ingest(const pw_gw_policy *p, const pw_gw_phi *phi, const pw_gw_sink 
     }
     atomic_fetch_add(&m->events_in, n_ev);
     pw_gw_dest_result *res = pw_arena_calloc(a, n_ev * (p->n_dests ? p->n_dests : 1), sizeof *res);
-    pw_spool_put_item *items = pw_arena_calloc(a, n_ev * (p->n_dests ? p->n_dests : 1), sizeof *items);
+    pw_spool_put_item *items =
+        pw_arena_calloc(a, n_ev * (p->n_dests ? p->n_dests : 1), sizeof *items);
     if (!res || !items) {
         reply_error(reply, 500, "out of memory");
         return;
@@ -116,8 +117,9 @@ void pw_gw_ingest(const pw_gw_policy *p, const pw_gw_phi *phi, const pw_gw_sink 
     }
     if (n_items && sink->put(sink->ctx, items, n_items, &err) != PW_OK) {
         atomic_fetch_add(&m->rejected, n_ev);
-        reply_error(reply, 503, err.code == PW_ERR_LIMIT ? "spool: full, retry later"
-                                                         : "spool: unavailable, retry later");
+        reply_error(reply, 503,
+                    err.code == PW_ERR_LIMIT ? "spool: full, retry later"
+                                             : "spool: unavailable, retry later");
         reply->retry_after = 5;
         return;
     }

@@ -24,24 +24,23 @@ typedef struct pw_gw_sink {
 
 /* Counters for /metrics (events, not requests). */
 typedef struct pw_gw_counters {
-    atomic_ullong events_in;   /* parsed from valid bodies */
-    atomic_ullong rejected;    /* in bodies refused with 4xx/5xx */
-    atomic_ullong accepted;    /* queued for at least one destination */
-    atomic_ullong dropped;     /* (event, destination) pairs refused by policy */
-    atomic_ullong redacted;    /* strings redacted or dropped for PHI */
-    atomic_ullong queued;      /* spool rows written */
+    atomic_ullong events_in; /* parsed from valid bodies */
+    atomic_ullong rejected;  /* in bodies refused with 4xx/5xx */
+    atomic_ullong accepted;  /* queued for at least one destination */
+    atomic_ullong dropped;   /* (event, destination) pairs refused by policy */
+    atomic_ullong redacted;  /* strings redacted or dropped for PHI */
+    atomic_ullong queued;    /* spool rows written */
 } pw_gw_counters;
 
 typedef struct pw_gw_reply {
-    int status;     /* HTTP status */
-    char body[640]; /* JSON */
+    int status;      /* HTTP status */
+    char body[640];  /* JSON */
     int retry_after; /* seconds, 0 = none */
 } pw_gw_reply;
 
 void pw_gw_ingest(const pw_gw_policy *p, const pw_gw_phi *phi, const pw_gw_sink *sink,
-                  pw_gw_counters *m, pw_arena *a, const char *body, size_t n,
-                  const char *client_ip, const char *user_agent, int64_t now_ms,
-                  pw_gw_reply *reply);
+                  pw_gw_counters *m, pw_arena *a, const char *body, size_t n, const char *client_ip,
+                  const char *user_agent, int64_t now_ms, pw_gw_reply *reply);
 
 /* Milliseconds since the epoch (CLOCK_REALTIME). */
 int64_t pw_gw_now_ms(void);

@@ -21,9 +21,9 @@
 #include "phiwall/error.h"
 
 typedef enum pw_gw_url_mode {
-    PW_GW_URL_DROP = 0,   /* never sent */
-    PW_GW_URL_ORIGIN,     /* scheme://host[:port] only */
-    PW_GW_URL_CATEGORIES  /* origin + a page category from path globs */
+    PW_GW_URL_DROP = 0,  /* never sent */
+    PW_GW_URL_ORIGIN,    /* scheme://host[:port] only */
+    PW_GW_URL_CATEGORIES /* origin + a page category from path globs */
 } pw_gw_url_mode;
 
 typedef enum pw_gw_ip_mode { PW_GW_IP_DROP = 0, PW_GW_IP_TRUNCATE } pw_gw_ip_mode;
@@ -44,7 +44,7 @@ typedef struct pw_gw_page_category {
 #define PW_GW_USER_KEYS "em ph fn ln db ge ct st zp country"
 
 typedef struct pw_gw_dest_policy {
-    pw_destination dest; /* connection settings for the forwarders */
+    pw_destination dest;      /* connection settings for the forwarders */
     const char *token_source; /* "file /etc/…" / "env META_TOKEN" for --check (never the value) */
     pw_gw_event_rule *events;
     size_t n_events;
@@ -54,7 +54,7 @@ typedef struct pw_gw_dest_policy {
     pw_gw_page_category *categories;
     size_t n_categories;
     const char *default_category; /* when no glob matches (categories mode) */
-    pw_gw_url_mode referrer; /* drop | origin */
+    pw_gw_url_mode referrer;      /* drop | origin */
     pw_gw_keep_mode page_title;
     pw_gw_ip_mode client_ip;
     pw_gw_keep_mode user_agent;
@@ -112,15 +112,15 @@ typedef struct pw_gw_field_trace {
 
 typedef struct pw_gw_dest_result {
     const pw_gw_dest_policy *dest;
-    int accepted;          /* 0: the event is not sent to this destination */
-    const char *rule;      /* accepted: the event rule; dropped: why */
-    const char *out_name;  /* the taxonomy name sent, NULL when dropped */
-    char *payload;         /* post-policy JSON in the destination's wire shape (arena) */
+    int accepted;         /* 0: the event is not sent to this destination */
+    const char *rule;     /* accepted: the event rule; dropped: why */
+    const char *out_name; /* the taxonomy name sent, NULL when dropped */
+    char *payload;        /* post-policy JSON in the destination's wire shape (arena) */
     size_t payload_len;
     pw_gw_field_trace *fields;
     size_t n_fields;
-    char *fields_json;     /* {"field":"rule",…} of what is sent, for the audit (arena) */
-    unsigned redacted;     /* strings redacted or dropped for PHI */
+    char *fields_json; /* {"field":"rule",…} of what is sent, for the audit (arena) */
+    unsigned redacted; /* strings redacted or dropped for PHI */
 } pw_gw_dest_result;
 
 /*

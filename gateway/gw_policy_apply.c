@@ -52,16 +52,15 @@ typedef struct reduced {
 } reduced;
 
 static const char *const cat_labels[] = {
-    "EMAIL", "PHONE", "SSN", "DATE", "ZIP", "ADDRESS", "IP", "RECORD_ID", "NPI",
-    "DEA", "MBI", "CARD", "NAME", "CANARY", "HEALTH", "CARE_INTENT"};
+    "EMAIL", "PHONE", "SSN", "DATE", "ZIP",  "ADDRESS", "IP",     "RECORD_ID",
+    "NPI",   "DEA",   "MBI", "CARD", "NAME", "CANARY",  "HEALTH", "CARE_INTENT"};
 
 static const char *cat_label(pw_phi_category c)
 {
     return (unsigned)c < sizeof cat_labels / sizeof cat_labels[0] ? cat_labels[c] : "PHI";
 }
 
-static void trace(apply_ctx *c, reduced *r, const char *field, const char *action,
-                  const char *rule)
+static void trace(apply_ctx *c, reduced *r, const char *field, const char *action, const char *rule)
 {
     if (r->n_tr == r->cap_tr) {
         size_t cap = r->cap_tr ? r->cap_tr * 2 : 32;
@@ -161,8 +160,8 @@ static pw_status name_refusal(apply_ctx *c, const char *name, const char **rule)
     pw_status st = scan(c, "event_name", name, PW_FT_TEXT, &hits, &n);
     for (size_t i = 0; st == PW_OK && i < n; i++)
         if (hits[i].category != PW_PHI_CARE_INTENT) {
-            *rule = pw_arena_sprintf(c->a, "event_name.phi: refused (%s)",
-                                     cat_label(hits[i].category));
+            *rule =
+                pw_arena_sprintf(c->a, "event_name.phi: refused (%s)", cat_label(hits[i].category));
             break;
         }
     return st;
@@ -280,7 +279,8 @@ static pw_status client_fields(apply_ctx *c, reduced *r, const pw_gw_dest_policy
     if (ev->user_agent && d->user_agent == PW_GW_DROP)
         trace(c, r, "user_agent", "dropped", "user_agent: drop");
     if (ev->user_agent && d->user_agent == PW_GW_KEEP && d->dest.kind != PW_DEST_GA4_MP) {
-        pw_status st = scrub(c, r, d, "user_agent", "user_agent", ev->user_agent, PW_FT_TEXT, &r->ua);
+        pw_status st =
+            scrub(c, r, d, "user_agent", "user_agent", ev->user_agent, PW_FT_TEXT, &r->ua);
         if (st != PW_OK)
             return st;
         if (r->ua && r->ua == ev->user_agent)
@@ -290,7 +290,8 @@ static pw_status client_fields(apply_ctx *c, reduced *r, const pw_gw_dest_policy
     size_t klen = c->p->site_key_len;
     const char *id = ev->fpid;
     if (id && (d->first_party_id != PW_GW_KEEP || !key)) {
-        trace(c, r, "fpid", "dropped", key ? "first_party_id: drop" : "first_party_id: no site key");
+        trace(c, r, "fpid", "dropped",
+              key ? "first_party_id: drop" : "first_party_id: no site key");
         id = NULL;
     }
     if (!id && d->dest.kind == PW_DEST_GA4_MP && key)
@@ -301,9 +302,10 @@ static pw_status client_fields(apply_ctx *c, reduced *r, const pw_gw_dest_policy
             return pw_err_set(c->err, PW_ERR_NOMEM, "out of memory");
         pw_hmac_sha256_hex(key, klen, id, strlen(id), h);
         r->fpid = h;
-        trace(c, r, d->dest.kind == PW_DEST_META_CAPI ? "user_data.external_id"
-                    : d->dest.kind == PW_DEST_GA4_MP  ? "client_id"
-                                                      : "fpid",
+        trace(c, r,
+              d->dest.kind == PW_DEST_META_CAPI ? "user_data.external_id"
+              : d->dest.kind == PW_DEST_GA4_MP  ? "client_id"
+                                                : "fpid",
               "hmac",
               id == ev->fpid ? "first_party_id: HMAC-SHA256 (site key)"
                              : "client_id: HMAC-SHA256 of event_id (no first-party id sent)");
@@ -314,15 +316,28 @@ static pw_status client_fields(apply_ctx *c, reduced *r, const pw_gw_dest_policy
 /* Site field names to Meta's keys. */
 static const char *user_key(const char *k)
 {
-    static const char *const map[][2] = {
-        {"email", "em"},         {"phone", "ph"},         {"first_name", "fn"},
-        {"last_name", "ln"},     {"date_of_birth", "db"}, {"dob", "db"},
-        {"birthdate", "db"},     {"gender", "ge"},        {"city", "ct"},
-        {"state", "st"},         {"zip", "zp"},           {"postal_code", "zp"},
-        {"country", "country"}, {"em", "em"},           {"ph", "ph"},
-        {"fn", "fn"},           {"ln", "ln"},           {"db", "db"},
-        {"ge", "ge"},           {"ct", "ct"},           {"st", "st"},
-        {"zp", "zp"}};
+    static const char *const map[][2] = {{"email", "em"},
+                                         {"phone", "ph"},
+                                         {"first_name", "fn"},
+                                         {"last_name", "ln"},
+                                         {"date_of_birth", "db"},
+                                         {"dob", "db"},
+                                         {"birthdate", "db"},
+                                         {"gender", "ge"},
+                                         {"city", "ct"},
+                                         {"state", "st"},
+                                         {"zip", "zp"},
+                                         {"postal_code", "zp"},
+                                         {"country", "country"},
+                                         {"em", "em"},
+                                         {"ph", "ph"},
+                                         {"fn", "fn"},
+                                         {"ln", "ln"},
+                                         {"db", "db"},
+                                         {"ge", "ge"},
+                                         {"ct", "ct"},
+                                         {"st", "st"},
+                                         {"zp", "zp"}};
     for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
         if (strcmp(map[i][0], k) == 0)
             return map[i][1];
@@ -362,7 +377,8 @@ static pw_status user_fields(apply_ctx *c, reduced *r, const pw_gw_dest_policy *
             dup |= strcmp(r->user[j].key, k) == 0;
         const char *h = dup ? NULL : pw_gw_meta_hash(c->a, k, u->str, u->len);
         if (!h) {
-            trace(c, r, in, "dropped", dup ? "user_data: duplicate key" : "user_data: cannot normalise");
+            trace(c, r, in, "dropped",
+                  dup ? "user_data: duplicate key" : "user_data: cannot normalise");
             continue;
         }
         r->user[r->n_user++] = (out_kv){k, h, 0};

@@ -23,9 +23,8 @@ typedef struct load_ctx {
     pw_err *err;
 } load_ctx;
 
-__attribute__((format(printf, 4, 5))) static pw_status fail_at(load_ctx *c, yaml_node_t *n,
-                                                               const char *path, const char *fmt,
-                                                               ...)
+__attribute__((format(printf, 4, 5))) static pw_status
+fail_at(load_ctx *c, yaml_node_t *n, const char *path, const char *fmt, ...)
 {
     char msg[320];
     va_list ap;
@@ -146,8 +145,9 @@ static pw_status read_secret(load_ctx *c, yaml_node_t *n, const char *path, int 
         val = pw_arena_strdup(&c->p->arena, e);
         len = strlen(e);
     } else {
-        char *full = (ref[0] == '/' || !c->dir) ? pw_arena_strdup(&c->p->arena, ref)
-                                                : pw_arena_sprintf(&c->p->arena, "%s/%s", c->dir, ref);
+        char *full = (ref[0] == '/' || !c->dir)
+                         ? pw_arena_strdup(&c->p->arena, ref)
+                         : pw_arena_sprintf(&c->p->arena, "%s/%s", c->dir, ref);
         FILE *f = full ? fopen(full, "rb") : NULL;
         if (!f)
             return fail_at(c, n, path, "cannot read %s: %s", ref, strerror(errno));
@@ -211,8 +211,8 @@ static pw_status site_pair(load_ctx *c, const char *key, yaml_node_t *kn, yaml_n
     }
     if (strcmp(key, "hmac_key_file") == 0 || strcmp(key, "hmac_key_env") == 0) {
         const char *k = NULL;
-        pw_status st = read_secret(c, v, path, key[9] == 'e', &k, &p->site_key_len,
-                                   &p->site_key_source);
+        pw_status st =
+            read_secret(c, v, path, key[9] == 'e', &k, &p->site_key_len, &p->site_key_source);
         if (st == PW_OK && c->resolve && p->site_key_len < 16)
             return fail_at(c, v, path, "site key must be at least 16 bytes");
         p->site_key = (const unsigned char *)k;
@@ -305,8 +305,7 @@ static pw_status events_map(load_ctx *c, yaml_node_t *v, const char *path, pw_gw
     return PW_OK;
 }
 
-static pw_status categories_map(load_ctx *c, yaml_node_t *v, const char *path,
-                                pw_gw_dest_policy *d)
+static pw_status categories_map(load_ctx *c, yaml_node_t *v, const char *path, pw_gw_dest_policy *d)
 {
     pw_status st = expect(c, v, YAML_MAPPING_NODE, path);
     if (st != PW_OK)
@@ -331,8 +330,7 @@ static pw_status categories_map(load_ctx *c, yaml_node_t *v, const char *path,
     return PW_OK;
 }
 
-static pw_status user_data_list(load_ctx *c, yaml_node_t *v, const char *path,
-                                pw_gw_dest_policy *d)
+static pw_status user_data_list(load_ctx *c, yaml_node_t *v, const char *path, pw_gw_dest_policy *d)
 {
     pw_status st = get_str_list(c, v, path, &d->user_data, &d->n_user_data);
     for (size_t i = 0; st == PW_OK && i < d->n_user_data; i++) {
@@ -372,14 +370,14 @@ static pw_status dest_pair(load_ctx *c, const char *key, yaml_node_t *kn, yaml_n
     unsigned long long u;
     int e;
     pw_status st;
-#define STR_FIELD(name, slot)                    \
-    if (strcmp(key, name) == 0)                  \
+#define STR_FIELD(name, slot)   \
+    if (strcmp(key, name) == 0) \
         return get_str(c, v, path, &x->slot);
-#define ENUM_FIELD(name, table, slot)                                      \
-    if (strcmp(key, name) == 0) {                                          \
-        if ((st = get_enum(c, v, path, table, &e)) == PW_OK)               \
-            d->slot = e;                                                   \
-        return st;                                                         \
+#define ENUM_FIELD(name, table, slot)                        \
+    if (strcmp(key, name) == 0) {                            \
+        if ((st = get_enum(c, v, path, table, &e)) == PW_OK) \
+            d->slot = e;                                     \
+        return st;                                           \
     }
     if (strcmp(key, "type") == 0) {
         if ((st = get_enum(c, v, path, type_names, &e)) == PW_OK)
@@ -490,8 +488,10 @@ static pw_status destinations(load_ctx *c, yaml_node_t *v, const char *path)
         d->dest.kind = (pw_dest_kind)-1;
         if (val && val->type == YAML_MAPPING_NODE) {
             int has_type = 0;
-            for (yaml_node_pair_t *q = val->data.mapping.pairs.start; q < val->data.mapping.pairs.top; q++)
-                has_type |= scalar(node_at(c, q->key)) && !strcmp(scalar(node_at(c, q->key)), "type");
+            for (yaml_node_pair_t *q = val->data.mapping.pairs.start;
+                 q < val->data.mapping.pairs.top; q++)
+                has_type |=
+                    scalar(node_at(c, q->key)) && !strcmp(scalar(node_at(c, q->key)), "type");
             if (!has_type)
                 return fail_at(c, val, sub, "type: required (meta | ga4 | webhook)");
         }
@@ -582,8 +582,12 @@ static pw_status parse_with_dir(const char *name, const char *dir, const char *y
         return pw_err_set(err, PW_ERR_NOMEM, "out of memory");
     }
     p->path = pw_arena_strdup(&p->arena, name);
-    load_ctx c = {.name = name, .dir = dir, .doc = &doc, .p = p,
-                  .resolve = opts ? opts->resolve_secrets : 1, .err = err};
+    load_ctx c = {.name = name,
+                  .dir = dir,
+                  .doc = &doc,
+                  .p = p,
+                  .resolve = opts ? opts->resolve_secrets : 1,
+                  .err = err};
     pw_status st = parse_doc(&c);
     yaml_document_delete(&doc);
     if (st != PW_OK) {

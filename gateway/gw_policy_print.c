@@ -32,7 +32,8 @@ static void print_dest(pw_buf *o, const pw_gw_dest_policy *d)
                       (x->access_token || x->api_secret || x->bearer_token) ? " (loaded)" : "");
     if (x->test_event_code)
         pw_buf_puts(o, "    test_event_code: set (tests only)\n");
-    pw_buf_printf(o, "    timeout_ms: %u\n    events:                # everything else is dropped\n",
+    pw_buf_printf(o,
+                  "    timeout_ms: %u\n    events:                # everything else is dropped\n",
                   x->timeout_ms);
     for (size_t i = 0; i < d->n_events; i++)
         pw_buf_printf(o, "      %s -> %s\n", d->events[i].from, d->events[i].to);
@@ -50,9 +51,12 @@ static void print_dest(pw_buf *o, const pw_gw_dest_policy *d)
                   : d->client_ip            ? "truncate (/24, IPv6 /48)"
                                             : "drop");
     pw_buf_printf(o, "    user_agent: %s\n",
-                  x->kind == PW_DEST_GA4_MP ? "drop (ga4)" : d->user_agent ? "keep (PHI engine)" : "drop");
+                  x->kind == PW_DEST_GA4_MP ? "drop (ga4)"
+                  : d->user_agent           ? "keep (PHI engine)"
+                                            : "drop");
     list(o, "user_data (consent.ads, SHA-256)", d->user_data, d->n_user_data);
-    pw_buf_printf(o, "    first_party_id: %s\n", d->first_party_id ? "HMAC-SHA256 (site key)" : "drop");
+    pw_buf_printf(o, "    first_party_id: %s\n",
+                  d->first_party_id ? "HMAC-SHA256 (site key)" : "drop");
     pw_buf_printf(o, "    phi in remaining strings: %s; event names with PHI: refused\n",
                   d->phi_strings ? "drop the field" : "redact");
     if (x->kind == PW_DEST_GA4_MP)
@@ -65,8 +69,9 @@ pw_status pw_gw_policy_print(const pw_gw_policy *p, pw_buf *o)
     pw_buf_puts(o, "");
     list(o, "origins", p->origins, p->n_origins);
     pw_buf_printf(o, "    hmac_key: %s\n", p->site_key_source ? p->site_key_source : "(none)");
-    pw_buf_printf(o, "ingest:\n    max_body: %zu\n    max_events: %zu\n"
-                     "    rate_limit: %.0f/s per client IP, burst %.0f\n",
+    pw_buf_printf(o,
+                  "ingest:\n    max_body: %zu\n    max_events: %zu\n"
+                  "    rate_limit: %.0f/s per client IP, burst %.0f\n",
                   p->max_body, p->limits.max_events, p->rate_per_sec, p->rate_burst);
     pw_buf_puts(o, "destinations:\n");
     for (size_t i = 0; i < p->n_dests; i++)

@@ -71,7 +71,7 @@ void pw_gw_holder_destroy(pw_gw_policy_holder *h)
 /* ---- token buckets --------------------------------------------------------------------- */
 
 #define RL_SHARDS 16
-#define RL_SLOTS 1024 /* per shard; an evicted idle bucket simply starts full again */
+#define RL_SLOTS  1024 /* per shard; an evicted idle bucket simply starts full again */
 
 typedef struct rl_slot {
     char ip[48];

@@ -25,8 +25,8 @@ static int gw_test_word_at(const char *s, size_t n, size_t i, const char *w)
 static pw_status gw_test_phi_scan(void *ctx, pw_arena *a, const char *key, const char *s, size_t n,
                                   pw_field_type type, pw_hit **hits, size_t *n_hits, pw_err *err)
 {
-    static const char *const words[] = {"cancer", "hiv", "diabetes", "oncology", "pregnancy",
-                                        "appointment"};
+    static const char *const words[] = {"cancer",   "hiv",       "diabetes",
+                                        "oncology", "pregnancy", "appointment"};
     pw_hit *h = pw_arena_calloc(a, n + 1, sizeof *h);
     size_t k = 0;
     for (size_t i = 0; i < n;) {
@@ -41,7 +41,8 @@ static pw_status gw_test_phi_scan(void *ctx, pw_arena *a, const char *key, const
                 adv = strlen(words[w]);
                 break;
             }
-        if (adv == 1 && isdigit((unsigned char)s[i]) && (i == 0 || !isdigit((unsigned char)s[i - 1]))) {
+        if (adv == 1 && isdigit((unsigned char)s[i]) &&
+            (i == 0 || !isdigit((unsigned char)s[i - 1]))) {
             size_t j = i;
             while (j < n && isdigit((unsigned char)s[j]))
                 j++;

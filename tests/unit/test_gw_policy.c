@@ -71,8 +71,9 @@ static void test_validation_errors(void)
                  "    access_token_env: GW_TEST_META_TOKEN\n    events: {a: Lead}\n"
                  "    allow_params: value\n",
                  "gateway.yaml:7:19: destinations.meta.allow_params: expected a list");
-    expect_error("destinations:\n  meta:\n    type: metta\n",
-                 "gateway.yaml:3:11: destinations.meta.type: expected one of: meta | ga4 | webhook");
+    expect_error(
+        "destinations:\n  meta:\n    type: metta\n",
+        "gateway.yaml:3:11: destinations.meta.type: expected one of: meta | ga4 | webhook");
     expect_error("site:\n  origin: [x]\n", "gateway.yaml:2:3: site.origin: unknown key");
     expect_error("destinations:\n  hook:\n    type: webhook\n    url: http://x\n"
                  "    events: {a: Lead}\n    page_url: full\n",
@@ -182,7 +183,8 @@ static pw_gw_event base_event(void)
     pw_gw_event ev = {0};
     ev.event_id = "8a6e0804-2bd0-4672-b79d-d97027f9071a";
     ev.name = "appointment_request";
-    ev.page_url = "https://www.example-hospital.org/find-a-doctor/jane?q=breast+cancer&mrn=12345678";
+    ev.page_url =
+        "https://www.example-hospital.org/find-a-doctor/jane?q=breast+cancer&mrn=12345678";
     ev.page_title = "Book with Dr. Jane | Oncology";
     ev.referrer = "https://www.google.com/search?q=hiv+clinic";
     ev.client_ip = "203.0.113.77";
