@@ -42,4 +42,56 @@ void pw_audit_close(pw_audit *a);
 /* Thread-safe append; durable when it returns. */
 pw_status pw_audit_append(pw_audit *a, const pw_audit_record *rec, pw_err *err);
 
+/* ---- additions (gwout) -------------------------------------------------------------------- */
+
+/* Append several records with one write and one sync (a forwarder's batch outcome). */
+pw_status pw_audit_append_batch(pw_audit *a, const pw_audit_record *recs, size_t n, pw_err *err);
+
+/* "accepted", "dropped", "queued", "sent", "retry", "dead". */
+const char *pw_audit_action_name(pw_audit_action a);
+
+/* Verification: recompute the chain. PW_OK when intact; otherwise PW_ERR_INVALID (or PW_ERR_IO)
+ * with err->msg = "NAME:LINE: seq N: what is wrong" for the first broken record. A chain cut
+ * after its last record cannot be told from a shorter log: compare head_hash with a copy kept
+ * elsewhere (`phiwall audit verify` prints it). */
+typedef struct pw_audit_verify_result {
+    uint64_t records;   /* records verified before the first break (all of them when intact) */
+    size_t bad_line;    /* 1-based line of the first break, 0 when intact */
+    uint64_t bad_seq;   /* seq expected at that line */
+    char head_hash[65]; /* hash of the last good record, "" when none */
+} pw_audit_verify_result;
+
+pw_status pw_audit_verify_buf(const char *data, size_t len, const char *name,
+                              pw_audit_verify_result *res, pw_err *err);
+pw_status pw_audit_verify_file(const char *path, pw_audit_verify_result *res, pw_err *err);
+
+/* Listing: one entry per record that passes the filter. Strings are valid during the callback. */
+typedef struct pw_audit_entry {
+    uint64_t seq;
+    int64_t time_ms;
+    const char *time, *action, *event_id, *event_name, *destination, *rule;
+    const char *fields_json; /* compact JSON, NULL when absent */
+    const char *payload_sha256;
+    int http_status;
+    const char *detail;
+    const char *line; /* the record as stored, without its newline */
+    size_t line_len;
+    size_t lineno;
+} pw_audit_entry;
+
+typedef struct pw_audit_filter {
+    int64_t since_ms;        /* 0 = from the start */
+    const char *event_id;    /* NULL = any */
+    const char *destination; /* NULL = any */
+} pw_audit_filter;
+
+/* Return non-zero from the callback to stop early. */
+typedef int (*pw_audit_list_fn)(const pw_audit_entry *e, void *ctx);
+
+pw_status pw_audit_list_file(const char *path, const pw_audit_filter *filter, pw_audit_list_fn fn,
+                             void *ctx, pw_err *err);
+
+/* "2026-11-01", "2026-11-01T00:00:00Z", "2026-11-01T00:00:00.250Z" → ms since the epoch. */
+pw_status pw_audit_parse_time(const char *s, int64_t *ms, pw_err *err);
+
 #endif

@@ -11,13 +11,6 @@
 
 #include "gw_json_writer.h"
 
-int64_t pw_gw_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void reply_error(pw_gw_reply *r, int status, const char *msg)
 {
     pw_buf b;

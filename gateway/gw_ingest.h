@@ -12,6 +12,7 @@
 
 #include "audit.h"
 #include "gw_policy.h"
+#include "gw_time.h"
 #include "spool.h"
 
 /* Where post-policy rows and audit records go: the SQLite spool and the hash-chained audit in
@@ -41,8 +42,5 @@ typedef struct pw_gw_reply {
 void pw_gw_ingest(const pw_gw_policy *p, const pw_gw_phi *phi, const pw_gw_sink *sink,
                   pw_gw_counters *m, pw_arena *a, const char *body, size_t n, const char *client_ip,
                   const char *user_agent, int64_t now_ms, pw_gw_reply *reply);
-
-/* Milliseconds since the epoch (CLOCK_REALTIME). */
-int64_t pw_gw_now_ms(void);
 
 #endif

@@ -72,4 +72,23 @@ typedef struct pw_spool_stats {
 pw_status pw_spool_stats_get(pw_spool *s, const char *destination, pw_spool_stats *out,
                              pw_err *err);
 
+/* ---- additions (gwout) -------------------------------------------------------------------- */
+
+/* Row states as pw_spool_state reports them. Delivered and dead rows stay as payload-less
+ * tombstones for 72 h so that a repeated event_id is still recognised (and not re-sent). */
+enum { PW_SPOOL_QUEUED = 0, PW_SPOOL_DELIVERED = 1, PW_SPOOL_DEAD = 2 };
+
+/* The state of (event_id, destination); PW_ERR_NOTFOUND if never spooled (or purged). */
+pw_status pw_spool_state(pw_spool *s, const char *event_id, const char *destination, int *state,
+                         pw_err *err);
+
+/* The reason of the latest dead letter of (event_id, destination); PW_ERR_NOTFOUND if none. */
+pw_status pw_spool_dead_reason(pw_spool *s, const char *event_id, const char *destination,
+                               char *reason, size_t cap, pw_err *err);
+
+/* Baseline for bench/bench_spool.c: the same as pw_spool_put but committing its own transaction
+ * on the caller's thread (one fsync per call, no group commit). Not for production use. */
+pw_status pw_spool_put_unbatched(pw_spool *s, const pw_spool_put_item *items, size_t n,
+                                 pw_err *err);
+
 #endif

@@ -1,0 +1,314 @@
+/*
+ * audit.c — writing the accounting of disclosures (pw_audit, see audit.h): an append-only file
+ * of JSON lines, each record chained to the one before it.
+ *
+ * Record format (one line, members in this order, absent values omitted):
+ *   {"seq":N,"time":"2026-11-28T17:53:00.123Z","action":"sent","event_id":…,"event_name":…,
+ *    "destination":…,"rule":…,"fields":{…},"payload_sha256":…,"http_status":N,"detail":…,
+ *    "prev_hash":"<64 hex>","hash":"<64 hex>"}
+ * The canonical bytes of a record are the line up to (not including) `,"hash":"`; its hash is
+ * SHA-256(prev_hash_hex || canonical bytes), prev_hash of the first record is 64 zeros. Because
+ * the hash covers the exact bytes written, verification (audit_read.c) needs no re-serialisation.
+ *
+ * Durability: appends are written with O_APPEND under a mutex, then made durable by a group
+ * fdatasync (whoever syncs covers every record written so far, so concurrent appenders share one
+ * sync). pw_audit_append returns after its record is on disk. A torn last line (crash in the
+ * middle of a write that was therefore never acknowledged) is cut off when the log is reopened.
+ * Records are written from post-policy data only; tokens never reach them (forwarders scrub).
+ */
+#include "audit.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "audit_internal.h"
+#include "gw_json.h"
+#include "gw_time.h"
+#include "phiwall/buf.h"
+#include "phiwall/text.h"
+
+struct pw_audit {
+    int fd;
+    char *path;
+    pthread_mutex_t mu;      /* seq, last_hash, the file offset */
+    pthread_mutex_t sync_mu; /* one fdatasync at a time */
+    uint64_t seq;            /* of the last record written */
+    uint64_t synced_seq;     /* every record up to this one is durable */
+    char last_hash[65];
+    int failed; /* a write failed: the chain on disk may be torn, refuse further appends */
+};
+
+static const char *const action_names[] = {"accepted", "dropped", "queued",
+                                           "sent",     "retry",   "dead"};
+
+const char *pw_audit_action_name(pw_audit_action a)
+{
+    if ((unsigned)a >= sizeof action_names / sizeof action_names[0])
+        return "unknown";
+    return action_names[a];
+}
+
+void pw_audit_format_time(int64_t ms, char out[32])
+{
+    time_t secs = (time_t)(ms / 1000);
+    struct tm tm;
+    gmtime_r(&secs, &tm);
+    size_t n = strftime(out, 32, "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(out + n, 32 - n, ".%03dZ", (int)(ms % 1000));
+}
+
+/* ---- opening: find where the chain ends --------------------------------------------------- */
+
+/* Read the last `want` bytes (or the whole file if smaller) into a malloc'd buffer. */
+static char *read_tail(int fd, off_t size, off_t want, off_t *start)
+{
+    *start = size > want ? size - want : 0;
+    size_t n = (size_t)(size - *start);
+    char *buf = malloc(n + 1);
+    if (!buf)
+        return NULL;
+    if (pread(fd, buf, n, *start) != (ssize_t)n) {
+        free(buf);
+        return NULL;
+    }
+    buf[n] = '\0';
+    return buf;
+}
+
+/* Cut a torn (unterminated) last line; *end = size of the file after. */
+static pw_status cut_torn_tail(pw_audit *a, const char *tail, off_t start, off_t size, off_t *end,
+                               pw_err *err)
+{
+    *end = size;
+    if (size == 0 || tail[size - start - 1] == '\n')
+        return PW_OK;
+    const char *nl = memrchr(tail, '\n', (size_t)(size - start));
+    if (!nl && start > 0)
+        return pw_err_set(err, PW_ERR_PARSE, "%s: last record longer than the tail window",
+                          a->path);
+    *end = nl ? start + (nl - tail) + 1 : 0;
+    if (ftruncate(a->fd, *end) != 0 || fsync(a->fd) != 0)
+        return pw_err_set(err, PW_ERR_IO, "%s: cutting a torn last record: %s", a->path,
+                          strerror(errno));
+    return PW_OK;
+}
+
+static pw_status load_chain_end(pw_audit *a, pw_err *err)
+{
+    struct stat stt;
+    if (fstat(a->fd, &stt) != 0)
+        return pw_err_set(err, PW_ERR_IO, "%s: %s", a->path, strerror(errno));
+    memset(a->last_hash, '0', 64);
+    a->last_hash[64] = '\0';
+    if (stt.st_size == 0)
+        return PW_OK;
+    for (off_t want = 1 << 16;; want *= 4) {
+        off_t start = 0, end = 0;
+        char *tail = read_tail(a->fd, stt.st_size, want, &start);
+        if (!tail)
+            return pw_err_set(err, PW_ERR_IO, "%s: reading the last record failed", a->path);
+        pw_status st = cut_torn_tail(a, tail, start, stt.st_size, &end, err);
+        if (st != PW_OK || end == 0) {
+            free(tail);
+            return st;
+        }
+        /* The last complete line ends at end-1; it starts after the newline before it. */
+        size_t last_end = (size_t)(end - start) - 1;
+        const char *prev_nl = last_end ? memrchr(tail, '\n', last_end) : NULL;
+        if (!prev_nl && start > 0) {
+            free(tail);
+            continue; /* the line is longer than the window: read more */
+        }
+        const char *line = prev_nl ? prev_nl + 1 : tail;
+        st = pw_audit_parse_chain_link(line, (size_t)(tail + last_end - line), &a->seq,
+                                       a->last_hash, err);
+        free(tail);
+        if (st != PW_OK)
+            return pw_err_prefix(err, "%s: last record: ", a->path);
+        a->synced_seq = a->seq;
+        return PW_OK;
+    }
+}
+
+pw_status pw_audit_open(const char *path, pw_audit **out, pw_err *err)
+{
+    *out = NULL;
+    pw_audit *a = calloc(1, sizeof *a);
+    if (!a || !(a->path = strdup(path))) {
+        free(a);
+        return pw_err_set(err, PW_ERR_NOMEM, "audit: out of memory");
+    }
+    a->fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+    if (a->fd < 0) {
+        pw_status st = pw_err_set(err, PW_ERR_IO, "%s: %s", path, strerror(errno));
+        free(a->path);
+        free(a);
+        return st;
+    }
+    pw_status st = load_chain_end(a, err);
+    if (st != PW_OK) {
+        close(a->fd);
+        free(a->path);
+        free(a);
+        return st;
+    }
+    pthread_mutex_init(&a->mu, NULL);
+    pthread_mutex_init(&a->sync_mu, NULL);
+    *out = a;
+    return PW_OK;
+}
+
+void pw_audit_close(pw_audit *a)
+{
+    if (!a)
+        return;
+    fdatasync(a->fd);
+    close(a->fd);
+    pthread_mutex_destroy(&a->mu);
+    pthread_mutex_destroy(&a->sync_mu);
+    free(a->path);
+    free(a);
+}
+
+/* ---- formatting one record ------------------------------------------------------------------ */
+
+static void put_str_member(pw_buf *b, const char *key, const char *val)
+{
+    if (!val)
+        return;
+    pw_buf_printf(b, ",\"%s\":", key);
+    pw_buf_json_string(b, val, strlen(val));
+}
+
+/* The fields map is embedded as JSON when it is JSON, else kept as a string. */
+static void put_fields(pw_buf *b, const char *fields_json)
+{
+    if (!fields_json)
+        return;
+    yajl_val v = pw_gw_json_parse(fields_json, strlen(fields_json), NULL, 0);
+    pw_buf_puts(b, ",\"fields\":");
+    if (v)
+        pw_gw_json_emit(b, v);
+    else
+        pw_buf_json_string(b, fields_json, strlen(fields_json));
+    yajl_tree_free(v);
+}
+
+/* Append one full line for rec as record `seq` chained to prev_hash; updates prev_hash. */
+static void format_record(pw_buf *b, uint64_t seq, const pw_audit_record *rec, char prev_hash[65])
+{
+    char when[32];
+    pw_audit_format_time(rec->time_ms ? rec->time_ms : pw_gw_now_ms(), when);
+    size_t start = b->len;
+    pw_buf_printf(b, "{\"seq\":%llu,\"time\":\"%s\",\"action\":\"%s\"", (unsigned long long)seq,
+                  when, pw_audit_action_name(rec->action));
+    put_str_member(b, "event_id", rec->event_id);
+    put_str_member(b, "event_name", rec->event_name);
+    put_str_member(b, "destination", rec->destination);
+    put_str_member(b, "rule", rec->rule);
+    put_fields(b, rec->fields_json);
+    put_str_member(b, "payload_sha256", rec->payload_sha256);
+    if (rec->http_status)
+        pw_buf_printf(b, ",\"http_status\":%d", rec->http_status);
+    put_str_member(b, "detail", rec->detail);
+    pw_buf_printf(b, ",\"prev_hash\":\"%s\"", prev_hash);
+    if (b->failed)
+        return;
+    char hash[65];
+    pw_audit_chain_hash(prev_hash, b->data + start, b->len - start, hash);
+    pw_buf_printf(b, ",\"hash\":\"%s\"}\n", hash);
+    memcpy(prev_hash, hash, 65);
+}
+
+void pw_audit_chain_hash(const char prev_hash[65], const char *body, size_t n, char out[65])
+{
+    char *joined = malloc(64 + n);
+    if (!joined) {
+        memset(out, 0, 65);
+        return;
+    }
+    memcpy(joined, prev_hash, 64);
+    memcpy(joined + 64, body, n);
+    pw_sha256_hex(joined, 64 + n, out);
+    free(joined);
+}
+
+/* ---- appending ------------------------------------------------------------------------------ */
+
+static pw_status write_all(int fd, const char *p, size_t n)
+{
+    while (n) {
+        ssize_t w = write(fd, p, n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return PW_ERR_IO;
+        p += w;
+        n -= (size_t)w;
+    }
+    return PW_OK;
+}
+
+/* Make every record up to `mine` durable, sharing the sync with concurrent appenders. */
+static pw_status sync_upto(pw_audit *a, uint64_t mine, pw_err *err)
+{
+    pw_status st = PW_OK;
+    pthread_mutex_lock(&a->sync_mu);
+    if (a->synced_seq < mine) {
+        pthread_mutex_lock(&a->mu);
+        uint64_t written = a->seq;
+        pthread_mutex_unlock(&a->mu);
+        if (fdatasync(a->fd) == 0)
+            a->synced_seq = written;
+        else
+            st = pw_err_set(err, PW_ERR_IO, "%s: fdatasync: %s", a->path, strerror(errno));
+    }
+    pthread_mutex_unlock(&a->sync_mu);
+    return st;
+}
+
+pw_status pw_audit_append_batch(pw_audit *a, const pw_audit_record *recs, size_t n, pw_err *err)
+{
+    if (n == 0)
+        return PW_OK;
+    pw_buf b;
+    pw_buf_init(&b);
+    pthread_mutex_lock(&a->mu);
+    if (a->failed) {
+        pthread_mutex_unlock(&a->mu);
+        pw_buf_free(&b);
+        return pw_err_set(err, PW_ERR_STATE, "%s: an earlier write failed; reopen the log",
+                          a->path);
+    }
+    char hash[65];
+    memcpy(hash, a->last_hash, 65);
+    for (size_t i = 0; i < n; i++)
+        format_record(&b, a->seq + 1 + i, &recs[i], hash);
+    pw_status st = b.failed ? PW_ERR_NOMEM : write_all(a->fd, b.data, b.len);
+    if (st == PW_OK) {
+        a->seq += n;
+        memcpy(a->last_hash, hash, 65);
+    } else if (st == PW_ERR_IO) {
+        a->failed = 1;
+    }
+    uint64_t mine = a->seq;
+    int saved_errno = errno;
+    pthread_mutex_unlock(&a->mu);
+    pw_buf_free(&b);
+    if (st != PW_OK)
+        return pw_err_set(err, st, "%s: appending %zu record(s): %s", a->path, n,
+                          st == PW_ERR_NOMEM ? "out of memory" : strerror(saved_errno));
+    return sync_upto(a, mine, err);
+}
+
+pw_status pw_audit_append(pw_audit *a, const pw_audit_record *rec, pw_err *err)
+{
+    return pw_audit_append_batch(a, rec, 1, err);
+}

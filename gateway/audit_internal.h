@@ -1,0 +1,27 @@
+/*
+ * audit_internal.h — what the audit writer (audit.c) and reader (audit_read.c) share: the chain
+ * hash, the split of a line into its canonical bytes and hash, and time formatting.
+ */
+#ifndef PHIWALL_GW_AUDIT_INTERNAL_H
+#define PHIWALL_GW_AUDIT_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "audit.h"
+
+/* SHA-256(prev_hash (64 hex chars) || body) as hex. */
+void pw_audit_chain_hash(const char prev_hash[65], const char *body, size_t n, char out[65]);
+
+/* "2026-11-28T17:53:00.123Z" */
+void pw_audit_format_time(int64_t ms, char out[32]);
+
+/* A line (without its newline) ends in `,"hash":"<64 hex>"}`: the canonical body is everything
+ * before that suffix. Returns 0 when the line does not have that shape. */
+int pw_audit_split_line(const char *line, size_t n, size_t *body_len, char hash[65]);
+
+/* seq and hash of a record line (shape and seq checked, hash not recomputed). */
+pw_status pw_audit_parse_chain_link(const char *line, size_t n, uint64_t *seq, char hash[65],
+                                    pw_err *err);
+
+#endif

@@ -1,0 +1,41 @@
+/*
+ * gw_time.h — wall-clock and monotonic milliseconds for the delivery side (spool, forwarders,
+ * audit). Internal to gateway/: header-only so that each user stays a small file.
+ */
+#ifndef PHIWALL_GW_TIME_H
+#define PHIWALL_GW_TIME_H
+
+#include <stdint.h>
+#include <time.h>
+
+/* Milliseconds since the Unix epoch (CLOCK_REALTIME): what spool rows and audit records hold. */
+static inline int64_t pw_gw_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Monotonic milliseconds: for measuring latencies and waits, immune to clock steps. */
+static inline int64_t pw_gw_mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* An absolute CLOCK_REALTIME deadline `ms` from now, for pthread_cond_timedwait. */
+static inline struct timespec pw_gw_deadline(unsigned ms)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    ts.tv_sec += ms / 1000;
+    ts.tv_nsec += (long)(ms % 1000) * 1000000L;
+    if (ts.tv_nsec >= 1000000000L) {
+        ts.tv_sec++;
+        ts.tv_nsec -= 1000000000L;
+    }
+    return ts;
+}
+
+#endif

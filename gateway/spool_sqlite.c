@@ -1,0 +1,360 @@
+/*
+ * spool_sqlite.c — the gateway's embedded durable queue (pw_spool, see spool.h) on SQLite.
+ *
+ * What is stored: ONLY post-policy payloads. The policy side (ingest) reduces and scrubs each
+ * event per destination before calling pw_spool_put; raw IPs, raw URLs and raw user fields never
+ * reach this file, the dead-letter table or any log written from here. Rows hold the exact JSON
+ * object the destination's forwarder will send, keyed by (event_id, destination).
+ *
+ * Durability: WAL journal with synchronous=FULL, so a COMMIT returns only after the WAL has been
+ * fsync'd: an acknowledged put survives kill -9 and power loss (NORMAL would survive kill -9 only,
+ * since WAL frames would sit in the page cache until the next checkpoint). The cost of that fsync
+ * is shared by group commit: pw_spool_put hands its rows to one committer thread, which gathers
+ * every request that arrives within commit_interval_ms into one transaction (each request in its
+ * own SAVEPOINT, so one request that is refused does not fail the others) and wakes each caller
+ * only once the COMMIT has returned.
+ *
+ * Idempotency: UNIQUE(event_id, destination) with INSERT OR IGNORE. Delivered and dead rows stay as
+ * payload-less tombstones (state 1 / 2) for PW_SPOOL_TOMBSTONE_MS so that a tag retrying an event
+ * after delivery is still recognised; older tombstones are purged as acks arrive.
+ *
+ * Bounded size: `bytes` counts payload + key bytes (+ a fixed per-row overhead) of queued rows
+ * and dead letters. A put that would go beyond max_bytes fails with PW_ERR_LIMIT and nothing of
+ * it is stored (ingest answers 503): events are refused at the door, never silently dropped.
+ *
+ * Concurrency: one SQLite connection guarded by `db_mu`; the committer thread and the forwarders
+ * (lease/ack/retry/dead) take turns on it.
+ */
+#include "spool.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gw_time.h"
+#include "spool_sqlite_internal.h"
+
+static const char SCHEMA[] =
+    "CREATE TABLE IF NOT EXISTS spool("
+    " id INTEGER PRIMARY KEY,"
+    " event_id TEXT NOT NULL,"
+    " destination TEXT NOT NULL,"
+    " payload BLOB,"
+    " created_ms INTEGER NOT NULL,"
+    " state INTEGER NOT NULL DEFAULT 0," /* 0 queued, 1 delivered, 2 dead */
+    " attempts INTEGER NOT NULL DEFAULT 0,"
+    " next_attempt_ms INTEGER NOT NULL DEFAULT 0,"
+    " lease_until INTEGER NOT NULL DEFAULT 0,"
+    " done_ms INTEGER NOT NULL DEFAULT 0,"
+    " UNIQUE(event_id, destination));"
+    "CREATE INDEX IF NOT EXISTS spool_due ON spool(destination, state, next_attempt_ms);"
+    "CREATE INDEX IF NOT EXISTS spool_done ON spool(done_ms) WHERE state <> 0;"
+    "CREATE TABLE IF NOT EXISTS dead("
+    " id INTEGER PRIMARY KEY,"
+    " spool_id INTEGER NOT NULL,"
+    " event_id TEXT NOT NULL,"
+    " destination TEXT NOT NULL,"
+    " payload BLOB,"
+    " created_ms INTEGER NOT NULL,"
+    " attempts INTEGER NOT NULL,"
+    " dead_ms INTEGER NOT NULL,"
+    " reason TEXT NOT NULL);"
+    "CREATE INDEX IF NOT EXISTS dead_key ON dead(event_id, destination);";
+
+pw_status pw_spool_db_fail(pw_spool *s, pw_err *err, const char *what)
+{
+    return pw_err_set(err, PW_ERR_IO, "spool: %s: %s", what, sqlite3_errmsg(s->db));
+}
+
+pw_status pw_spool_exec(pw_spool *s, const char *sql, pw_err *err)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) == SQLITE_OK)
+        return PW_OK;
+    pw_status st = pw_err_set(err, PW_ERR_IO, "spool: %s: %s", sql, msg ? msg : "?");
+    sqlite3_free(msg);
+    return st;
+}
+
+uint64_t pw_spool_row_bytes(const char *event_id, const char *dest, size_t payload_len)
+{
+    return strlen(event_id) + strlen(dest) + payload_len + ROW_OVERHEAD;
+}
+
+/* ---- opening ---------------------------------------------------------------------------- */
+
+static pw_status load_bytes(pw_spool *s, pw_err *err)
+{
+    static const char sql[] =
+        "SELECT (SELECT coalesce(sum(length(event_id)+length(destination)+length(payload)+?1),0)"
+        "        FROM spool WHERE state = 0)"
+        "     + (SELECT coalesce(sum(length(event_id)+length(destination)+length(payload)+?1),0)"
+        "        FROM dead)";
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return pw_spool_db_fail(s, err, "counting bytes");
+    sqlite3_bind_int(st, 1, ROW_OVERHEAD);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        s->bytes = (uint64_t)sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return PW_OK;
+}
+
+static pw_status configure_db(pw_spool *s, pw_err *err)
+{
+    static const char *const pragmas[] = {
+        "PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA foreign_keys=OFF",
+        "PRAGMA journal_size_limit=67108864", "PRAGMA wal_autocheckpoint=4000"};
+    sqlite3_busy_timeout(s->db, 5000);
+    for (size_t i = 0; i < sizeof pragmas / sizeof pragmas[0]; i++) {
+        pw_status st = pw_spool_exec(s, pragmas[i], err);
+        if (st != PW_OK)
+            return st;
+    }
+    pw_status st = pw_spool_exec(s, SCHEMA, err);
+    if (st != PW_OK)
+        return st;
+    /* A crash leaves leases behind: rows leased by the previous process are due again now. */
+    st = pw_spool_exec(s, "UPDATE spool SET lease_until = 0 WHERE state = 0 AND lease_until <> 0",
+                       err);
+    if (st != PW_OK)
+        return st;
+    return load_bytes(s, err);
+}
+
+static void *committer_main(void *arg);
+
+static void spool_destroy(pw_spool *s)
+{
+    if (s->db)
+        sqlite3_close(s->db);
+    pthread_mutex_destroy(&s->db_mu);
+    pthread_mutex_destroy(&s->q_mu);
+    pthread_cond_destroy(&s->q_cond);
+    pthread_cond_destroy(&s->done_cond);
+    free(s);
+}
+
+pw_status pw_spool_open(const pw_spool_opts *opts, pw_spool **out, pw_err *err)
+{
+    *out = NULL;
+    if (!opts || !opts->path)
+        return pw_err_set(err, PW_ERR_INVALID, "spool: no path given");
+    pw_spool *s = calloc(1, sizeof *s);
+    if (!s)
+        return pw_err_set(err, PW_ERR_NOMEM, "spool: out of memory");
+    pthread_mutex_init(&s->db_mu, NULL);
+    pthread_mutex_init(&s->q_mu, NULL);
+    pthread_cond_init(&s->q_cond, NULL);
+    pthread_cond_init(&s->done_cond, NULL);
+    s->max_bytes = opts->max_bytes;
+    s->commit_interval_ms = opts->commit_interval_ms;
+    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+    if (sqlite3_open_v2(opts->path, &s->db, flags, NULL) != SQLITE_OK) {
+        pw_err_set(err, PW_ERR_IO, "spool: %s: %s", opts->path,
+                   s->db ? sqlite3_errmsg(s->db) : "cannot open");
+        spool_destroy(s);
+        return PW_ERR_IO;
+    }
+    pw_status st = configure_db(s, err);
+    if (st != PW_OK) {
+        pw_err_prefix(err, "%s: ", opts->path);
+        spool_destroy(s);
+        return st;
+    }
+    if (pthread_create(&s->committer, NULL, committer_main, s) != 0) {
+        spool_destroy(s);
+        return pw_err_set(err, PW_ERR_IO, "spool: cannot start the committer thread");
+    }
+    s->committer_running = 1;
+    *out = s;
+    return PW_OK;
+}
+
+void pw_spool_close(pw_spool *s)
+{
+    if (!s)
+        return;
+    pthread_mutex_lock(&s->q_mu);
+    s->stop = 1;
+    pthread_cond_broadcast(&s->q_cond);
+    pthread_mutex_unlock(&s->q_mu);
+    if (s->committer_running)
+        pthread_join(s->committer, NULL);
+    /* Checkpoint so the WAL does not keep growing across restarts; failures are harmless. */
+    sqlite3_exec(s->db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL);
+    spool_destroy(s);
+}
+
+/* ---- writing a batch of put requests ---------------------------------------------------- */
+
+static pw_status insert_item(pw_spool *s, sqlite3_stmt *ins, const pw_spool_put_item *it,
+                             int *inserted, pw_err *err)
+{
+    sqlite3_reset(ins);
+    sqlite3_bind_text(ins, 1, it->event_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(ins, 2, it->destination, -1, SQLITE_STATIC);
+    sqlite3_bind_blob(ins, 3, it->payload ? it->payload : "", (int)it->payload_len, SQLITE_STATIC);
+    sqlite3_bind_int64(ins, 4, it->created_ms ? it->created_ms : pw_gw_now_ms());
+    if (sqlite3_step(ins) != SQLITE_DONE)
+        return pw_spool_db_fail(s, err, "insert");
+    *inserted = sqlite3_changes(s->db) == 1;
+    return PW_OK;
+}
+
+static pw_status validate_items(const pw_spool_put_item *items, size_t n, pw_err *err)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (!items[i].event_id || !items[i].event_id[0])
+            return pw_err_set(err, PW_ERR_INVALID, "spool: item %zu: empty event_id", i);
+        if (!items[i].destination || !items[i].destination[0])
+            return pw_err_set(err, PW_ERR_INVALID, "spool: item %zu: empty destination", i);
+        if (items[i].payload_len > 0x7fffffff)
+            return pw_err_set(err, PW_ERR_LIMIT, "spool: item %zu: payload too large", i);
+    }
+    return PW_OK;
+}
+
+/* One request inside the open transaction, in its own savepoint. Adds to *added the bytes of the
+ * rows it really inserted (duplicates add nothing). */
+static pw_status write_request(pw_spool *s, sqlite3_stmt *ins, put_req *r, uint64_t *added,
+                               pw_err *err)
+{
+    pw_status st = validate_items(r->items, r->n, err);
+    if (st != PW_OK)
+        return st;
+    uint64_t want = 0;
+    for (size_t i = 0; i < r->n; i++)
+        want += pw_spool_row_bytes(r->items[i].event_id, r->items[i].destination,
+                                   r->items[i].payload_len);
+    if (s->max_bytes && s->bytes + *added + want > s->max_bytes)
+        return pw_err_set(err, PW_ERR_LIMIT,
+                          "spool: full (%llu of %llu bytes used, %llu more asked): retry later",
+                          (unsigned long long)(s->bytes + *added), (unsigned long long)s->max_bytes,
+                          (unsigned long long)want);
+    if ((st = pw_spool_exec(s, "SAVEPOINT req", err)) != PW_OK)
+        return st;
+    uint64_t mine = 0;
+    for (size_t i = 0; i < r->n && st == PW_OK; i++) {
+        int inserted = 0;
+        st = insert_item(s, ins, &r->items[i], &inserted, err);
+        if (inserted)
+            mine += pw_spool_row_bytes(r->items[i].event_id, r->items[i].destination,
+                                       r->items[i].payload_len);
+    }
+    if (st != PW_OK) {
+        pw_spool_exec(s, "ROLLBACK TO req", NULL);
+        pw_spool_exec(s, "RELEASE req", NULL);
+        return st;
+    }
+    *added += mine;
+    return pw_spool_exec(s, "RELEASE req", err);
+}
+
+/* Write every request of the list in one transaction; sets each request's status. */
+static void commit_requests(pw_spool *s, put_req *list)
+{
+    static const char ins_sql[] = "INSERT OR IGNORE INTO spool(event_id, destination, payload,"
+                                  " created_ms) VALUES(?1, ?2, ?3, ?4)";
+    pw_err err = {0};
+    sqlite3_stmt *ins = NULL;
+    uint64_t added = 0;
+    pthread_mutex_lock(&s->db_mu);
+    pw_status st = pw_spool_exec(s, "BEGIN IMMEDIATE", &err);
+    if (st == PW_OK && sqlite3_prepare_v2(s->db, ins_sql, -1, &ins, NULL) != SQLITE_OK)
+        st = pw_spool_db_fail(s, &err, "prepare insert");
+    for (put_req *r = list; r && st == PW_OK; r = r->next)
+        r->status = write_request(s, ins, r, &added, &r->err);
+    sqlite3_finalize(ins);
+    if (st == PW_OK)
+        st = pw_spool_exec(s, "COMMIT", &err);
+    if (st == PW_OK) {
+        s->bytes += added;
+    } else {
+        pw_spool_exec(s, "ROLLBACK", NULL);
+        for (put_req *r = list; r; r = r->next) {
+            r->status = st;
+            r->err = err;
+        }
+    }
+    pthread_mutex_unlock(&s->db_mu);
+}
+
+/* ---- the committer thread ---------------------------------------------------------------- */
+
+/* Wait (q_mu held) for the first request, then up to commit_interval_ms for companions. */
+static put_req *take_batch(pw_spool *s)
+{
+    while (!s->head && !s->stop)
+        pthread_cond_wait(&s->q_cond, &s->q_mu);
+    if (!s->head)
+        return NULL;
+    if (s->commit_interval_ms && !s->stop) {
+        struct timespec until = pw_gw_deadline(s->commit_interval_ms);
+        while (!s->stop && s->pending < MAX_REQS_PER_COMMIT &&
+               pthread_cond_timedwait(&s->q_cond, &s->q_mu, &until) != ETIMEDOUT) {}
+    }
+    put_req *list = s->head;
+    s->head = s->tail = NULL;
+    s->pending = 0;
+    return list;
+}
+
+static void *committer_main(void *arg)
+{
+    pw_spool *s = arg;
+    pthread_mutex_lock(&s->q_mu);
+    for (;;) {
+        put_req *list = take_batch(s);
+        if (!list)
+            break;
+        pthread_mutex_unlock(&s->q_mu);
+        commit_requests(s, list);
+        pthread_mutex_lock(&s->q_mu);
+        for (put_req *r = list; r;) {
+            put_req *next = r->next; /* r lives on its caller's stack: read before waking it */
+            r->done = 1;
+            r = next;
+        }
+        pthread_cond_broadcast(&s->done_cond);
+    }
+    pthread_mutex_unlock(&s->q_mu);
+    return NULL;
+}
+
+pw_status pw_spool_put(pw_spool *s, const pw_spool_put_item *items, size_t n, pw_err *err)
+{
+    if (n == 0)
+        return PW_OK;
+    put_req r = {.items = items, .n = n, .status = PW_OK};
+    pthread_mutex_lock(&s->q_mu);
+    if (s->stop) {
+        pthread_mutex_unlock(&s->q_mu);
+        return pw_err_set(err, PW_ERR_STATE, "spool: closing");
+    }
+    if (s->tail)
+        s->tail->next = &r;
+    else
+        s->head = &r;
+    s->tail = &r;
+    s->pending++;
+    if (s->pending == 1 || s->pending >= MAX_REQS_PER_COMMIT)
+        pthread_cond_signal(&s->q_cond);
+    while (!r.done)
+        pthread_cond_wait(&s->done_cond, &s->q_mu);
+    pthread_mutex_unlock(&s->q_mu);
+    if (r.status != PW_OK && err)
+        *err = r.err;
+    return r.status;
+}
+
+pw_status pw_spool_put_unbatched(pw_spool *s, const pw_spool_put_item *items, size_t n, pw_err *err)
+{
+    put_req r = {.items = items, .n = n, .status = PW_OK};
+    commit_requests(s, &r);
+    if (r.status != PW_OK && err)
+        *err = r.err;
+    return r.status;
+}

@@ -1,0 +1,51 @@
+/*
+ * spool_sqlite_internal.h — what the two halves of the SQLite spool share: the producer side
+ * (spool_sqlite.c: open, group-committed puts) and the consumer side (spool_sqlite_lease.c:
+ * lease, ack, retry, dead letters, stats). Not a public interface.
+ */
+#ifndef PHIWALL_GW_SPOOL_SQLITE_INTERNAL_H
+#define PHIWALL_GW_SPOOL_SQLITE_INTERNAL_H
+
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdint.h>
+
+#include "spool.h"
+
+#define ROW_OVERHEAD          64 /* bytes counted per row beyond its strings: ids, times, index */
+#define PW_SPOOL_TOMBSTONE_MS (72LL * 3600 * 1000) /* keep idempotency keys 72 h after delivery */
+#define MAX_REQS_PER_COMMIT   1024
+
+typedef struct put_req {
+    const pw_spool_put_item *items;
+    size_t n;
+    pw_status status;
+    pw_err err;
+    int done;
+    struct put_req *next;
+} put_req;
+
+struct pw_spool {
+    sqlite3 *db;
+    pthread_mutex_t db_mu; /* the connection and `bytes` */
+    uint64_t max_bytes;
+    uint64_t bytes;
+    unsigned commit_interval_ms;
+
+    pthread_mutex_t q_mu;     /* the pending list and the committer's state */
+    pthread_cond_t q_cond;    /* committer: work arrived or stop */
+    pthread_cond_t done_cond; /* callers: a commit finished */
+    put_req *head, *tail;
+    size_t pending;
+    int stop;
+    pthread_t committer;
+    int committer_running;
+    unsigned acks_since_purge;
+};
+
+/* Helpers; callers hold db_mu. */
+pw_status pw_spool_db_fail(pw_spool *s, pw_err *err, const char *what);
+pw_status pw_spool_exec(pw_spool *s, const char *sql, pw_err *err);
+uint64_t pw_spool_row_bytes(const char *event_id, const char *dest, size_t payload_len);
+
+#endif

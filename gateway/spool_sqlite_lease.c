@@ -1,0 +1,356 @@
+/*
+ * spool_sqlite_lease.c — the consumer half of the SQLite spool (see spool_sqlite.c for storage,
+ * durability and the "post-policy data only" rule): forwarders lease due rows of their
+ * destination, then ack (delivered: row becomes a payload-less tombstone), retry (due again at
+ * next_attempt_ms) or dead-letter them (moved to the `dead` table with a reason).
+ *
+ * `attempts` counts leases: an item handed out by pw_spool_lease carries the number of the
+ * attempt it is being leased for (1 for the first delivery), which the forwarders' backoff uses.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gw_time.h"
+#include "spool_sqlite_internal.h"
+
+static char *dup_column_text(sqlite3_stmt *st, int col)
+{
+    const char *t = (const char *)sqlite3_column_text(st, col);
+    return strdup(t ? t : "");
+}
+
+static char *dup_column_blob(sqlite3_stmt *st, int col, size_t *len)
+{
+    const void *p = sqlite3_column_blob(st, col);
+    size_t n = (size_t)sqlite3_column_bytes(st, col);
+    char *out = malloc(n + 1);
+    if (!out)
+        return NULL;
+    if (n)
+        memcpy(out, p, n);
+    out[n] = '\0';
+    *len = n;
+    return out;
+}
+
+void pw_spool_items_free(pw_spool_item *items, size_t n)
+{
+    if (!items)
+        return;
+    for (size_t i = 0; i < n; i++) {
+        free((char *)items[i].event_id);
+        free((char *)items[i].destination);
+        free((char *)items[i].payload);
+    }
+    free(items);
+}
+
+/* Read up to max due rows (db_mu held, inside a transaction). */
+static pw_status select_due(pw_spool *s, const char *dest, size_t max, int64_t now,
+                            pw_spool_item *items, size_t *n, pw_err *err)
+{
+    static const char sql[] =
+        "SELECT id, event_id, destination, payload, created_ms, attempts FROM spool"
+        " WHERE destination = ?1 AND state = 0 AND next_attempt_ms <= ?2 AND lease_until <= ?2"
+        " ORDER BY next_attempt_ms, id LIMIT ?3";
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return pw_spool_db_fail(s, err, "prepare lease");
+    sqlite3_bind_text(st, 1, dest, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, now);
+    sqlite3_bind_int64(st, 3, (sqlite3_int64)max);
+    int rc;
+    while (*n < max && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        pw_spool_item *it = &items[(*n)++];
+        it->id = sqlite3_column_int64(st, 0);
+        it->event_id = dup_column_text(st, 1);
+        it->destination = dup_column_text(st, 2);
+        it->payload = dup_column_blob(st, 3, &it->payload_len);
+        it->created_ms = sqlite3_column_int64(st, 4);
+        it->attempts = sqlite3_column_int(st, 5) + 1;
+        if (!it->event_id || !it->destination || !it->payload) {
+            sqlite3_finalize(st);
+            return pw_err_set(err, PW_ERR_NOMEM, "spool: out of memory leasing");
+        }
+    }
+    sqlite3_finalize(st);
+    return PW_OK;
+}
+
+static pw_status mark_leased(pw_spool *s, const pw_spool_item *items, size_t n, int64_t until,
+                             pw_err *err)
+{
+    static const char sql[] =
+        "UPDATE spool SET lease_until = ?1, attempts = attempts + 1 WHERE id = ?2";
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return pw_spool_db_fail(s, err, "prepare lease update");
+    pw_status status = PW_OK;
+    for (size_t i = 0; i < n && status == PW_OK; i++) {
+        sqlite3_reset(st);
+        sqlite3_bind_int64(st, 1, until);
+        sqlite3_bind_int64(st, 2, items[i].id);
+        if (sqlite3_step(st) != SQLITE_DONE)
+            status = pw_spool_db_fail(s, err, "lease update");
+    }
+    sqlite3_finalize(st);
+    return status;
+}
+
+pw_status pw_spool_lease(pw_spool *s, const char *destination, size_t max, unsigned lease_ms,
+                         pw_spool_item **items, size_t *n, pw_err *err)
+{
+    *items = NULL;
+    *n = 0;
+    if (max == 0)
+        return PW_OK;
+    pw_spool_item *buf = calloc(max, sizeof *buf);
+    if (!buf)
+        return pw_err_set(err, PW_ERR_NOMEM, "spool: out of memory leasing %zu items", max);
+    int64_t now = pw_gw_now_ms();
+    size_t got = 0;
+    pthread_mutex_lock(&s->db_mu);
+    pw_status st = pw_spool_exec(s, "BEGIN IMMEDIATE", err);
+    if (st == PW_OK)
+        st = select_due(s, destination, max, now, buf, &got, err);
+    if (st == PW_OK && got)
+        st = mark_leased(s, buf, got, now + lease_ms, err);
+    if (st == PW_OK)
+        st = pw_spool_exec(s, "COMMIT", err);
+    if (st != PW_OK)
+        pw_spool_exec(s, "ROLLBACK", NULL);
+    pthread_mutex_unlock(&s->db_mu);
+    if (st != PW_OK || got == 0) {
+        pw_spool_items_free(buf, got);
+        return st;
+    }
+    *items = buf;
+    *n = got;
+    return PW_OK;
+}
+
+/* Subtract the bytes of queued rows about to leave the queue (db_mu held). */
+static void uncount_rows(pw_spool *s, const int64_t *ids, size_t n)
+{
+    static const char sql[] = "SELECT length(event_id) + length(destination) + length(payload)"
+                              " FROM spool WHERE id = ?1 AND state = 0";
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return;
+    for (size_t i = 0; i < n; i++) {
+        sqlite3_reset(st);
+        sqlite3_bind_int64(st, 1, ids[i]);
+        if (sqlite3_step(st) != SQLITE_ROW)
+            continue;
+        uint64_t b = (uint64_t)sqlite3_column_int64(st, 0) + ROW_OVERHEAD;
+        s->bytes = s->bytes > b ? s->bytes - b : 0;
+    }
+    sqlite3_finalize(st);
+}
+
+/* Drop tombstones past their idempotency horizon, a bounded number per call (db_mu held). */
+static void purge_tombstones(pw_spool *s, int64_t now)
+{
+    static const char sql[] = "DELETE FROM spool WHERE id IN (SELECT id FROM spool"
+                              " WHERE state <> 0 AND done_ms < ?1 LIMIT 2000)";
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return;
+    sqlite3_bind_int64(st, 1, now - PW_SPOOL_TOMBSTONE_MS);
+    sqlite3_step(st);
+    sqlite3_finalize(st);
+}
+
+pw_status pw_spool_ack(pw_spool *s, const int64_t *ids, size_t n, pw_err *err)
+{
+    static const char sql[] = "UPDATE spool SET state = 1, payload = NULL, done_ms = ?1,"
+                              " lease_until = 0 WHERE id = ?2 AND state = 0";
+    if (n == 0)
+        return PW_OK;
+    int64_t now = pw_gw_now_ms();
+    sqlite3_stmt *st = NULL;
+    pthread_mutex_lock(&s->db_mu);
+    pw_status status = pw_spool_exec(s, "BEGIN IMMEDIATE", err);
+    if (status == PW_OK && sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+        status = pw_spool_db_fail(s, err, "prepare ack");
+    uint64_t bytes_before = s->bytes;
+    if (status == PW_OK)
+        uncount_rows(s, ids, n);
+    for (size_t i = 0; i < n && status == PW_OK; i++) {
+        sqlite3_reset(st);
+        sqlite3_bind_int64(st, 1, now);
+        sqlite3_bind_int64(st, 2, ids[i]);
+        if (sqlite3_step(st) != SQLITE_DONE)
+            status = pw_spool_db_fail(s, err, "ack");
+    }
+    sqlite3_finalize(st);
+    if (status == PW_OK && (s->acks_since_purge += (unsigned)n) >= 1000) {
+        s->acks_since_purge = 0;
+        purge_tombstones(s, now);
+    }
+    if (status == PW_OK)
+        status = pw_spool_exec(s, "COMMIT", err);
+    if (status != PW_OK) {
+        pw_spool_exec(s, "ROLLBACK", NULL);
+        s->bytes = bytes_before;
+    }
+    pthread_mutex_unlock(&s->db_mu);
+    return status;
+}
+
+pw_status pw_spool_retry(pw_spool *s, int64_t id, int64_t next_attempt_ms, pw_err *err)
+{
+    static const char sql[] = "UPDATE spool SET next_attempt_ms = ?1, lease_until = 0"
+                              " WHERE id = ?2 AND state = 0";
+    sqlite3_stmt *st = NULL;
+    pthread_mutex_lock(&s->db_mu);
+    pw_status status = PW_OK;
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
+        status = pw_spool_db_fail(s, err, "prepare retry");
+    } else {
+        sqlite3_bind_int64(st, 1, next_attempt_ms);
+        sqlite3_bind_int64(st, 2, id);
+        if (sqlite3_step(st) != SQLITE_DONE)
+            status = pw_spool_db_fail(s, err, "retry");
+        else if (sqlite3_changes(s->db) == 0)
+            status =
+                pw_err_set(err, PW_ERR_NOTFOUND, "spool: row %lld is not queued", (long long)id);
+    }
+    sqlite3_finalize(st);
+    pthread_mutex_unlock(&s->db_mu);
+    return status;
+}
+
+/* Copy the row into `dead`, then make it a tombstone (db_mu held, inside a transaction). The
+ * dead letter keeps its bytes, so the row's bytes stay counted. */
+static pw_status move_to_dead(pw_spool *s, int64_t id, const char *reason, int64_t now, pw_err *err)
+{
+    static const char copy_sql[] =
+        "INSERT INTO dead(spool_id, event_id, destination, payload, created_ms, attempts,"
+        " dead_ms, reason) SELECT id, event_id, destination, payload, created_ms, attempts,"
+        " ?2, ?3 FROM spool WHERE id = ?1 AND state = 0";
+    static const char mark_sql[] = "UPDATE spool SET state = 2, payload = NULL, done_ms = ?2,"
+                                   " lease_until = 0 WHERE id = ?1 AND state = 0";
+    const char *sqls[2] = {copy_sql, mark_sql};
+    for (int i = 0; i < 2; i++) {
+        sqlite3_stmt *st = NULL;
+        if (sqlite3_prepare_v2(s->db, sqls[i], -1, &st, NULL) != SQLITE_OK)
+            return pw_spool_db_fail(s, err, "prepare dead letter");
+        sqlite3_bind_int64(st, 1, id);
+        sqlite3_bind_int64(st, 2, now);
+        if (i == 0)
+            sqlite3_bind_text(st, 3, reason ? reason : "", -1, SQLITE_STATIC);
+        int rc = sqlite3_step(st);
+        int changed = sqlite3_changes(s->db);
+        sqlite3_finalize(st);
+        if (rc != SQLITE_DONE)
+            return pw_spool_db_fail(s, err, "dead letter");
+        if (i == 0 && changed == 0)
+            return pw_err_set(err, PW_ERR_NOTFOUND, "spool: row %lld is not queued", (long long)id);
+    }
+    return PW_OK;
+}
+
+pw_status pw_spool_dead(pw_spool *s, int64_t id, const char *reason, pw_err *err)
+{
+    pthread_mutex_lock(&s->db_mu);
+    pw_status st = pw_spool_exec(s, "BEGIN IMMEDIATE", err);
+    if (st == PW_OK)
+        st = move_to_dead(s, id, reason, pw_gw_now_ms(), err);
+    if (st == PW_OK)
+        st = pw_spool_exec(s, "COMMIT", err);
+    if (st != PW_OK)
+        pw_spool_exec(s, "ROLLBACK", NULL);
+    pthread_mutex_unlock(&s->db_mu);
+    return st;
+}
+
+/* ---- inspection ------------------------------------------------------------------------- */
+
+static pw_status query_i64(pw_spool *s, const char *sql, const char *dest, int64_t *out,
+                           pw_err *err)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return pw_spool_db_fail(s, err, "prepare stats");
+    if (dest)
+        sqlite3_bind_text(st, 1, dest, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, 1);
+    *out = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    sqlite3_finalize(st);
+    return PW_OK;
+}
+
+pw_status pw_spool_stats_get(pw_spool *s, const char *destination, pw_spool_stats *out, pw_err *err)
+{
+    static const char depth_sql[] =
+        "SELECT count(*) FROM spool WHERE state = 0 AND (?1 IS NULL OR destination = ?1)";
+    static const char oldest_sql[] = "SELECT coalesce(min(created_ms), 0) FROM spool"
+                                     " WHERE state = 0 AND (?1 IS NULL OR destination = ?1)";
+    static const char dead_sql[] = "SELECT count(*) FROM dead WHERE ?1 IS NULL OR destination = ?1";
+    int64_t depth = 0, oldest = 0, dead = 0;
+    memset(out, 0, sizeof *out);
+    pthread_mutex_lock(&s->db_mu);
+    pw_status st = query_i64(s, depth_sql, destination, &depth, err);
+    if (st == PW_OK)
+        st = query_i64(s, oldest_sql, destination, &oldest, err);
+    if (st == PW_OK)
+        st = query_i64(s, dead_sql, destination, &dead, err);
+    out->bytes = s->bytes;
+    pthread_mutex_unlock(&s->db_mu);
+    out->depth = (uint64_t)depth;
+    out->oldest_ms = oldest;
+    out->dead = (uint64_t)dead;
+    return st;
+}
+
+pw_status pw_spool_dead_reason(pw_spool *s, const char *event_id, const char *destination,
+                               char *reason, size_t cap, pw_err *err)
+{
+    static const char sql[] = "SELECT reason FROM dead WHERE event_id = ?1 AND destination = ?2"
+                              " ORDER BY id DESC LIMIT 1";
+    sqlite3_stmt *st = NULL;
+    pw_status status = PW_OK;
+    pthread_mutex_lock(&s->db_mu);
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
+        status = pw_spool_db_fail(s, err, "prepare dead lookup");
+    } else {
+        sqlite3_bind_text(st, 1, event_id, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, destination, -1, SQLITE_STATIC);
+        if (sqlite3_step(st) == SQLITE_ROW) {
+            const char *r = (const char *)sqlite3_column_text(st, 0);
+            snprintf(reason, cap, "%s", r ? r : "");
+        } else {
+            status = pw_err_set(err, PW_ERR_NOTFOUND, "spool: no dead letter for %s/%s", event_id,
+                                destination);
+        }
+    }
+    sqlite3_finalize(st);
+    pthread_mutex_unlock(&s->db_mu);
+    return status;
+}
+
+pw_status pw_spool_state(pw_spool *s, const char *event_id, const char *destination, int *state,
+                         pw_err *err)
+{
+    static const char sql[] = "SELECT state FROM spool WHERE event_id = ?1 AND destination = ?2";
+    sqlite3_stmt *st = NULL;
+    pw_status status = PW_OK;
+    pthread_mutex_lock(&s->db_mu);
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
+        status = pw_spool_db_fail(s, err, "prepare state lookup");
+    } else {
+        sqlite3_bind_text(st, 1, event_id, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, destination, -1, SQLITE_STATIC);
+        if (sqlite3_step(st) == SQLITE_ROW)
+            *state = sqlite3_column_int(st, 0);
+        else
+            status =
+                pw_err_set(err, PW_ERR_NOTFOUND, "spool: no row for %s/%s", event_id, destination);
+    }
+    sqlite3_finalize(st);
+    pthread_mutex_unlock(&s->db_mu);
+    return status;
+}

@@ -1,0 +1,293 @@
+/* test_gw_spool.c — the SQLite spool: idempotency, leases, retry scheduling, dead letters,
+ * bounded size (PW_ERR_LIMIT → 503), group commit under many threads, and reopen. */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "gw_time.h"
+#include "pw_test.h"
+#include "spool.h"
+
+static void temp_path(char *out, size_t cap, const char *tag)
+{
+    snprintf(out, cap, "/tmp/pw_spool_%s_%d.db", tag, (int)getpid());
+    char side[300];
+    unlink(out);
+    snprintf(side, sizeof side, "%s-wal", out);
+    unlink(side);
+    snprintf(side, sizeof side, "%s-shm", out);
+    unlink(side);
+}
+
+static void remove_db(const char *path)
+{
+    char side[300];
+    unlink(path);
+    snprintf(side, sizeof side, "%s-wal", path);
+    unlink(side);
+    snprintf(side, sizeof side, "%s-shm", path);
+    unlink(side);
+}
+
+static pw_spool *open_spool(const char *path, uint64_t max_bytes, unsigned interval)
+{
+    pw_spool_opts o = {.path = path, .max_bytes = max_bytes, .commit_interval_ms = interval};
+    pw_spool *s = NULL;
+    pw_err err = {0};
+    pw_status st = pw_spool_open(&o, &s, &err);
+    if (st != PW_OK)
+        fprintf(stderr, "open: %s\n", err.msg);
+    return s;
+}
+
+static pw_status put1(pw_spool *s, const char *id, const char *dest, const char *payload)
+{
+    pw_spool_put_item it = {id, dest, payload, strlen(payload), pw_gw_now_ms()};
+    return pw_spool_put(s, &it, 1, NULL);
+}
+
+static void test_idempotent_put_and_reopen(void)
+{
+    char path[256];
+    temp_path(path, sizeof path, "idem");
+    pw_spool *s = open_spool(path, 0, 1);
+    CHECK(s != NULL);
+    CHECK_INT(put1(s, "e1", "meta", "{\"a\":1}"), PW_OK);
+    CHECK_INT(put1(s, "e1", "meta", "{\"a\":2}"), PW_OK); /* same key: first kept */
+    CHECK_INT(put1(s, "e1", "ga4", "{\"b\":1}"), PW_OK);  /* other destination: new row */
+    pw_spool_stats stats;
+    CHECK_INT(pw_spool_stats_get(s, "meta", &stats, NULL), PW_OK);
+    CHECK_INT(stats.depth, 1);
+    CHECK_INT(pw_spool_stats_get(s, NULL, &stats, NULL), PW_OK);
+    CHECK_INT(stats.depth, 2);
+    CHECK(stats.oldest_ms > 0);
+    pw_spool_close(s);
+
+    s = open_spool(path, 0, 1); /* durable across close/open */
+    pw_spool_item *items = NULL;
+    size_t n = 0;
+    CHECK_INT(pw_spool_lease(s, "meta", 10, 60000, &items, &n, NULL), PW_OK);
+    CHECK_INT(n, 1);
+    if (n == 1) {
+        CHECK_STR(items[0].payload, "{\"a\":1}");
+        CHECK_INT(items[0].payload_len, 7);
+        CHECK_STR(items[0].event_id, "e1");
+        CHECK_INT(items[0].attempts, 1);
+        CHECK_INT(pw_spool_ack(s, &items[0].id, 1, NULL), PW_OK);
+    }
+    pw_spool_items_free(items, n);
+    /* Delivered: a repeat of the same event is still recognised and not queued again. */
+    CHECK_INT(put1(s, "e1", "meta", "{\"a\":3}"), PW_OK);
+    int state = -1;
+    CHECK_INT(pw_spool_state(s, "e1", "meta", &state, NULL), PW_OK);
+    CHECK_INT(state, PW_SPOOL_DELIVERED);
+    CHECK_INT(pw_spool_stats_get(s, "meta", &stats, NULL), PW_OK);
+    CHECK_INT(stats.depth, 0);
+    pw_spool_close(s);
+    remove_db(path);
+}
+
+static void test_leases_and_retry_schedule(void)
+{
+    char path[256];
+    temp_path(path, sizeof path, "lease");
+    pw_spool *s = open_spool(path, 0, 0);
+    char id[32];
+    for (int i = 0; i < 5; i++) {
+        snprintf(id, sizeof id, "ev%d", i);
+        CHECK_INT(put1(s, id, "hook", "{}"), PW_OK);
+    }
+    pw_spool_item *a = NULL, *b = NULL;
+    size_t na = 0, nb = 0;
+    CHECK_INT(pw_spool_lease(s, "hook", 3, 60000, &a, &na, NULL), PW_OK);
+    CHECK_INT(na, 3);
+    CHECK_INT(pw_spool_lease(s, "hook", 10, 60000, &b, &nb, NULL), PW_OK);
+    CHECK_INT(nb, 2); /* the first three are leased: not handed out twice */
+    pw_spool_items_free(b, nb);
+    CHECK_INT(pw_spool_lease(s, "hook", 10, 60000, &b, &nb, NULL), PW_OK);
+    CHECK_INT(nb, 0);
+    CHECK(b == NULL);
+    /* Retry one in the future, one now. */
+    CHECK_INT(pw_spool_retry(s, a[0].id, pw_gw_now_ms() + 60000, NULL), PW_OK);
+    CHECK_INT(pw_spool_retry(s, a[1].id, pw_gw_now_ms() - 1, NULL), PW_OK);
+    CHECK_INT(pw_spool_lease(s, "hook", 10, 60000, &b, &nb, NULL), PW_OK);
+    CHECK_INT(nb, 1);
+    if (nb == 1) {
+        CHECK_INT(b[0].id, a[1].id);
+        CHECK_INT(b[0].attempts, 2);
+    }
+    pw_spool_items_free(b, nb);
+    /* A short lease expires and the row is due again. */
+    pw_spool_item *c = NULL;
+    size_t nc = 0;
+    CHECK_INT(pw_spool_retry(s, a[2].id, 0, NULL), PW_OK);
+    CHECK_INT(pw_spool_lease(s, "hook", 1, 30, &c, &nc, NULL), PW_OK);
+    CHECK_INT(nc, 1);
+    pw_spool_items_free(c, nc);
+    usleep(60 * 1000);
+    CHECK_INT(pw_spool_lease(s, "hook", 1, 30, &c, &nc, NULL), PW_OK);
+    CHECK_INT(nc, 1);
+    if (nc == 1)
+        CHECK_INT(c[0].attempts, 3);
+    pw_spool_items_free(c, nc);
+    /* Leases do not survive a restart: everything not acked is due again after reopen. */
+    pw_spool_items_free(a, na);
+    pw_spool_close(s);
+    s = open_spool(path, 0, 0);
+    CHECK_INT(pw_spool_lease(s, "hook", 10, 60000, &b, &nb, NULL), PW_OK);
+    CHECK_INT(nb, 4); /* all but the one scheduled 60 s ahead */
+    pw_spool_items_free(b, nb);
+    CHECK_INT(pw_spool_retry(s, 999999, 0, NULL), PW_ERR_NOTFOUND);
+    pw_spool_close(s);
+    remove_db(path);
+}
+
+static void test_dead_letters(void)
+{
+    char path[256];
+    temp_path(path, sizeof path, "dead");
+    pw_spool *s = open_spool(path, 0, 0);
+    CHECK_INT(put1(s, "d1", "meta", "{\"x\":1}"), PW_OK);
+    pw_spool_item *a = NULL;
+    size_t na = 0;
+    CHECK_INT(pw_spool_lease(s, "meta", 10, 60000, &a, &na, NULL), PW_OK);
+    CHECK_INT(na, 1);
+    if (na == 1) {
+        CHECK_INT(pw_spool_dead(s, a[0].id, "graph code 190: invalid token", NULL), PW_OK);
+        CHECK_INT(pw_spool_dead(s, a[0].id, "again", NULL), PW_ERR_NOTFOUND);
+    }
+    pw_spool_items_free(a, na);
+    char reason[128] = "";
+    CHECK_INT(pw_spool_dead_reason(s, "d1", "meta", reason, sizeof reason, NULL), PW_OK);
+    CHECK_STR(reason, "graph code 190: invalid token");
+    CHECK_INT(pw_spool_dead_reason(s, "zz", "meta", reason, sizeof reason, NULL), PW_ERR_NOTFOUND);
+    pw_spool_stats st;
+    CHECK_INT(pw_spool_stats_get(s, "meta", &st, NULL), PW_OK);
+    CHECK_INT(st.depth, 0);
+    CHECK_INT(st.dead, 1);
+    CHECK(st.bytes > 0); /* dead letters occupy disk and count */
+    int state = -1;
+    CHECK_INT(pw_spool_state(s, "d1", "meta", &state, NULL), PW_OK);
+    CHECK_INT(state, PW_SPOOL_DEAD);
+    CHECK_INT(put1(s, "d1", "meta", "{\"x\":2}"), PW_OK); /* not re-queued */
+    CHECK_INT(pw_spool_stats_get(s, "meta", &st, NULL), PW_OK);
+    CHECK_INT(st.depth, 0);
+    pw_spool_close(s);
+    remove_db(path);
+}
+
+static void test_bounded_size(void)
+{
+    char path[256];
+    temp_path(path, sizeof path, "full");
+    char payload[1000];
+    memset(payload, 'p', sizeof payload - 1);
+    payload[sizeof payload - 1] = '\0';
+    pw_spool *s = open_spool(path, 5000, 0);
+    int accepted = 0;
+    pw_status last = PW_OK;
+    char id[32];
+    for (int i = 0; i < 10; i++) {
+        snprintf(id, sizeof id, "big%d", i);
+        last = put1(s, id, "meta", payload);
+        if (last != PW_OK)
+            break;
+        accepted++;
+    }
+    CHECK_INT(last, PW_ERR_LIMIT);
+    CHECK_INT(accepted, 4); /* 4 × (999 + 4 + 4 + 64) = 4284 ≤ 5000 < 5355 */
+    /* A request of several items is all-or-nothing. */
+    pw_spool_put_item two[2] = {{"x1", "meta", "{}", 2, 1}, {"x2", "meta", payload, 999, 1}};
+    pw_err err = {0};
+    CHECK_INT(pw_spool_put(s, two, 2, &err), PW_ERR_LIMIT);
+    CHECK(strstr(err.msg, "full") != NULL);
+    int state;
+    CHECK_INT(pw_spool_state(s, "x1", "meta", &state, NULL), PW_ERR_NOTFOUND);
+    /* Delivery frees room; the byte count survives a reopen. */
+    pw_spool_item *a = NULL;
+    size_t na = 0;
+    CHECK_INT(pw_spool_lease(s, "meta", 2, 60000, &a, &na, NULL), PW_OK);
+    CHECK_INT(na, 2);
+    int64_t ids[2] = {na > 0 ? a[0].id : 0, na > 1 ? a[1].id : 0};
+    CHECK_INT(pw_spool_ack(s, ids, 2, NULL), PW_OK);
+    pw_spool_items_free(a, na);
+    pw_spool_close(s);
+    s = open_spool(path, 5000, 0);
+    pw_spool_stats st;
+    CHECK_INT(pw_spool_stats_get(s, NULL, &st, NULL), PW_OK);
+    CHECK_INT(st.bytes, 2 * (999 + 4 + 4 + 64));
+    CHECK_INT(put1(s, "again1", "meta", payload), PW_OK);
+    CHECK_INT(put1(s, "again2", "meta", payload), PW_OK);
+    CHECK_INT(put1(s, "again3", "meta", payload), PW_ERR_LIMIT);
+    pw_spool_close(s);
+    remove_db(path);
+}
+
+static void test_rejects_bad_items(void)
+{
+    char path[256];
+    temp_path(path, sizeof path, "bad");
+    pw_spool *s = open_spool(path, 0, 0);
+    pw_spool_put_item it[2] = {{"ok", "meta", "{}", 2, 1}, {"", "meta", "{}", 2, 1}};
+    pw_err err = {0};
+    CHECK_INT(pw_spool_put(s, it, 2, &err), PW_ERR_INVALID);
+    CHECK(strstr(err.msg, "item 1") != NULL);
+    int state;
+    CHECK_INT(pw_spool_state(s, "ok", "meta", &state, NULL), PW_ERR_NOTFOUND);
+    pw_spool_close(s);
+    remove_db(path);
+}
+
+#define THREADS    16
+#define PER_THREAD 50
+
+typedef struct worker {
+    pw_spool *s;
+    int index;
+    int failures;
+} worker;
+
+static void *put_worker(void *arg)
+{
+    worker *w = arg;
+    char id[48];
+    for (int i = 0; i < PER_THREAD; i++) {
+        snprintf(id, sizeof id, "t%02d-%03d", w->index, i);
+        pw_spool_put_item items[2] = {{id, "meta", "{\"m\":1}", 7, pw_gw_now_ms()},
+                                      {id, "ga4", "{\"g\":1}", 7, pw_gw_now_ms()}};
+        if (pw_spool_put(w->s, items, 2, NULL) != PW_OK)
+            w->failures++;
+    }
+    return NULL;
+}
+
+static void test_group_commit_many_threads(void)
+{
+    char path[256];
+    temp_path(path, sizeof path, "group");
+    pw_spool *s = open_spool(path, 0, 2);
+    pthread_t th[THREADS];
+    worker w[THREADS];
+    for (int i = 0; i < THREADS; i++) {
+        w[i] = (worker){s, i, 0};
+        pthread_create(&th[i], NULL, put_worker, &w[i]);
+    }
+    int failures = 0;
+    for (int i = 0; i < THREADS; i++) {
+        pthread_join(th[i], NULL);
+        failures += w[i].failures;
+    }
+    CHECK_INT(failures, 0);
+    pw_spool_stats st;
+    CHECK_INT(pw_spool_stats_get(s, "meta", &st, NULL), PW_OK);
+    CHECK_INT(st.depth, THREADS * PER_THREAD);
+    CHECK_INT(pw_spool_stats_get(s, NULL, &st, NULL), PW_OK);
+    CHECK_INT(st.depth, 2 * THREADS * PER_THREAD);
+    pw_spool_close(s);
+    remove_db(path);
+}
+
+PW_TEST_MAIN(PW_TEST(test_idempotent_put_and_reopen), PW_TEST(test_leases_and_retry_schedule),
+             PW_TEST(test_dead_letters), PW_TEST(test_bounded_size),
+             PW_TEST(test_rejects_bad_items), PW_TEST(test_group_commit_many_threads))
