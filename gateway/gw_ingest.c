@@ -25,39 +25,35 @@ static void reply_error(pw_gw_reply *r, int status, const char *msg)
     pw_buf_free(&b);
 }
 
-static pw_status audit_rec(const pw_gw_sink *s, pw_audit_action act, int64_t now,
-                           const char *event_id, const char *name, const char *dest,
-                           const char *rule, const char *fields, pw_err *err)
+static void audit_rec(pw_audit_record *out, pw_audit_action act, int64_t now, const char *event_id,
+                      const char *name, const char *dest, const char *rule, const char *fields)
 {
-    if (!s->audit)
-        return PW_OK;
-    pw_audit_record rec = {.time_ms = now,
-                           .event_id = event_id,
-                           .event_name = name,
-                           .destination = dest,
-                           .action = act,
-                           .rule = rule,
-                           .fields_json = fields};
-    return s->audit(s->ctx, &rec, err);
+    *out = (pw_audit_record){.time_ms = now,
+                             .event_id = event_id,
+                             .event_name = name,
+                             .destination = dest,
+                             .action = act,
+                             .rule = rule,
+                             .fields_json = fields};
 }
 
 /* Audit one event: accepted at ingest, then queued or dropped per destination. The event's
  * own name is never written (it may be the very thing that leaks): the taxonomy name is. */
-static pw_status audit_event(const pw_gw_sink *s, const pw_gw_policy *p, const pw_gw_event *ev,
-                             const pw_gw_dest_result *res, int64_t now, pw_err *err)
+static size_t audit_event(pw_audit_record *out, const pw_gw_policy *p, const pw_gw_event *ev,
+                          const pw_gw_dest_result *res, int64_t now)
 {
     const char *name = NULL;
+    size_t k = 0;
     for (size_t d = 0; d < p->n_dests && !name; d++)
         name = res[d].out_name;
-    pw_status st = audit_rec(s, PW_AUDIT_ACCEPTED, now, ev->event_id, name, NULL,
-                             "ingest: valid event", NULL, err);
-    for (size_t d = 0; st == PW_OK && d < p->n_dests; d++) {
+    audit_rec(&out[k++], PW_AUDIT_ACCEPTED, now, ev->event_id, name, NULL, "ingest: valid event",
+              NULL);
+    for (size_t d = 0; d < p->n_dests; d++) {
         const pw_gw_dest_result *r = &res[d];
-        st = audit_rec(s, r->accepted ? PW_AUDIT_QUEUED : PW_AUDIT_DROPPED, now, ev->event_id,
-                       r->out_name, r->dest->dest.name, r->rule,
-                       r->accepted ? r->fields_json : NULL, err);
+        audit_rec(&out[k++], r->accepted ? PW_AUDIT_QUEUED : PW_AUDIT_DROPPED, now, ev->event_id,
+                  r->out_name, r->dest->dest.name, r->rule, r->accepted ? r->fields_json : NULL);
     }
-    return st;
+    return k;
 }
 
 void pw_gw_ingest(const pw_gw_policy *p, const pw_gw_phi *phi, const pw_gw_sink *sink,
@@ -116,12 +112,20 @@ void pw_gw_ingest(const pw_gw_policy *p, const pw_gw_phi *phi, const pw_gw_sink 
         reply->retry_after = 5;
         return;
     }
+    /* One audit write (one sync) for the whole request. */
+    pw_audit_record *recs = pw_arena_calloc(a, n_ev * (p->n_dests + 1), sizeof *recs);
+    if (!recs) {
+        reply_error(reply, 500, "out of memory");
+        return;
+    }
+    size_t n_recs = 0;
     for (size_t i = 0; i < n_ev; i++)
-        if (audit_event(sink, p, &evs[i], &res[i * p->n_dests], now_ms, &err) != PW_OK) {
-            reply_error(reply, 503, "audit: unavailable, retry later");
-            reply->retry_after = 5;
-            return; /* spooled rows are idempotent by event_id: the retry re-audits */
-        }
+        n_recs += audit_event(recs + n_recs, p, &evs[i], &res[i * p->n_dests], now_ms);
+    if (sink->audit && sink->audit(sink->ctx, recs, n_recs, &err) != PW_OK) {
+        reply_error(reply, 503, "audit: unavailable, retry later");
+        reply->retry_after = 5;
+        return; /* spooled rows are idempotent by event_id: the retry re-audits */
+    }
     atomic_fetch_add(&m->accepted, n_accepted);
     atomic_fetch_add(&m->dropped, dropped);
     atomic_fetch_add(&m->redacted, redacted);

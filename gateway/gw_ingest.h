@@ -19,7 +19,7 @@
  * the product (gw_server.c), an in-memory recorder in tests. */
 typedef struct pw_gw_sink {
     pw_status (*put)(void *ctx, const pw_spool_put_item *items, size_t n, pw_err *err);
-    pw_status (*audit)(void *ctx, const pw_audit_record *rec, pw_err *err);
+    pw_status (*audit)(void *ctx, const pw_audit_record *recs, size_t n, pw_err *err);
     void *ctx;
 } pw_gw_sink;
 

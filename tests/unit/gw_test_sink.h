@@ -38,11 +38,11 @@ static pw_status gw_test_sink_put(void *ctx, const pw_spool_put_item *it, size_t
     return PW_OK;
 }
 
-static pw_status gw_test_sink_audit(void *ctx, const pw_audit_record *rec, pw_err *err)
+static pw_status gw_test_sink_audit(void *ctx, const pw_audit_record *recs, size_t n, pw_err *err)
 {
     gw_test_sink *s = ctx;
     pthread_mutex_lock(&s->mu);
-    if (s->n_audits < 8192) {
+    for (const pw_audit_record *rec = recs; rec < recs + n && s->n_audits < 8192; rec++) {
         size_t len = 64 + (rec->destination ? strlen(rec->destination) : 0) +
                      (rec->rule ? strlen(rec->rule) : 0) +
                      (rec->fields_json ? strlen(rec->fields_json) : 0) +

@@ -9,22 +9,21 @@
 #include "gw_test_sink.h"
 #include "pw_test.h"
 
-static const char *const yaml =
-    "site:\n"
-    "  origins: [https://www.example-hospital.org]\n"
-    "  hmac_key_env: GW_TEST_SITE_KEY\n"
-    "ingest:\n"
-    "  max_body: 4096\n"
-    "  rate_limit: {per_second: 1, burst: %d}\n"
-    "destinations:\n"
-    "  meta:\n"
-    "    type: meta\n"
-    "    pixel_id: \"42\"\n"
-    "    access_token_env: GW_TEST_SITE_KEY\n"
-    "    events: {page_view: PageView, appointment_request: Schedule}\n"
-    "    allow_params: [note]\n"
-    "    page_url: origin\n"
-    "    phi: redact\n";
+static const char *const yaml = "site:\n"
+                                "  origins: [https://www.example-hospital.org]\n"
+                                "  hmac_key_env: GW_TEST_SITE_KEY\n"
+                                "ingest:\n"
+                                "  max_body: 4096\n"
+                                "  rate_limit: {per_second: 1, burst: %d}\n"
+                                "destinations:\n"
+                                "  meta:\n"
+                                "    type: meta\n"
+                                "    pixel_id: \"42\"\n"
+                                "    access_token_env: GW_TEST_SITE_KEY\n"
+                                "    events: {page_view: PageView, appointment_request: Schedule}\n"
+                                "    allow_params: [note]\n"
+                                "    page_url: origin\n"
+                                "    phi: redact\n";
 
 static pw_status borrow(void *ctx, pw_gw_phi *out, void **token, pw_err *err)
 {
@@ -106,8 +105,8 @@ static size_t on_header(char *p, size_t sz, size_t n, void *ud)
 }
 
 /* One request; body NULL for GET (or method given). */
-static reply *request(server *s, const char *method, const char *path, const char *body,
-                      size_t len, const char *origin, const char *ctype)
+static reply *request(server *s, const char *method, const char *path, const char *body, size_t len,
+                      const char *origin, const char *ctype)
 {
     static reply r;
     memset(&r, 0, sizeof r);
@@ -152,14 +151,13 @@ static reply *post(server *s, const char *body)
 }
 
 #define EV(id, name) "{\"event_id\":\"" id "\",\"name\":\"" name "\""
-#define ID1 "11111111-2222-4333-8444-555555555555"
-#define ID2 "11111111-2222-4333-8444-666666666666"
+#define ID1          "11111111-2222-4333-8444-555555555555"
+#define ID2          "11111111-2222-4333-8444-666666666666"
 
 static void test_routes(void)
 {
     server s;
-    if (!start(&s, 1000))
-    {
+    if (!start(&s, 1000)) {
         CHECK(0);
         return;
     }
@@ -176,7 +174,9 @@ static void test_routes(void)
     CHECK_STR(r->body, "{\"error\":\"path: not found\"}");
     r = request(&s, "GET", "/e", NULL, 0, NULL, NULL);
     CHECK_INT(r->status, 405);
-    r = post(&s, EV(ID1, "appointment_request") ",\"page_url\":\"https://www.example-hospital.org/x?q=1\"}");
+    r = post(
+        &s,
+        EV(ID1, "appointment_request") ",\"page_url\":\"https://www.example-hospital.org/x?q=1\"}");
     CHECK_INT(r->status, 200);
     CHECK_STR(r->body, "{\"received\":1,\"accepted\":1,\"queued\":1}");
     r = request(&s, "GET", "/metrics", NULL, 0, NULL, NULL);
@@ -189,15 +189,15 @@ static void test_routes(void)
 static void test_queued_rows_and_audit(void)
 {
     server s;
-    if (!start(&s, 1000))
-    {
+    if (!start(&s, 1000)) {
         CHECK(0);
         return;
     }
-    const char *body = "{\"events\":[" EV(ID1, "appointment_request")
-                       ",\"page_url\":\"https://www.example-hospital.org/cancer?mrn=12345678\","
-                       "\"params\":{\"note\":\"about hiv\",\"secret\":\"x\"}},"
-                       EV(ID2, "diabetes_quiz") "}]}";
+    const char *body = "{\"events\":[" EV(
+        ID1, "appointment_request") ",\"page_url\":\"https://www.example-hospital.org/"
+                                    "cancer?mrn=12345678\","
+                                    "\"params\":{\"note\":\"about hiv\",\"secret\":\"x\"}}," EV(
+                                        ID2, "diabetes_quiz") "}]}";
     reply *r = post(&s, body);
     CHECK_INT(r->status, 200);
     CHECK_STR(r->body, "{\"received\":2,\"accepted\":1,\"queued\":1}");
@@ -216,7 +216,8 @@ static void test_queued_rows_and_audit(void)
     /* accepted + queued for ID1, accepted + dropped for ID2; no raw name in the audit. */
     CHECK_INT(s.sink.n_audits, 4);
     if (s.sink.n_audits == 4) {
-        CHECK(strncmp(s.sink.audits[1], "2\tmeta\tSchedule\tevents.appointment_request\t{", 44) == 0);
+        CHECK(strncmp(s.sink.audits[1], "2\tmeta\tSchedule\tevents.appointment_request\t{", 44) ==
+              0);
         CHECK_STR(s.sink.audits[3], "1\tmeta\t-\tdeny_by_default: event name not in events\t-");
         for (size_t i = 0; i < s.sink.n_audits; i++)
             CHECK(strstr(s.sink.audits[i], "diabetes") == NULL);
@@ -231,8 +232,7 @@ static void test_queued_rows_and_audit(void)
 static void test_bad_bodies(void)
 {
     server s;
-    if (!start(&s, 1000))
-    {
+    if (!start(&s, 1000)) {
         CHECK(0);
         return;
     }
@@ -258,7 +258,8 @@ static void test_bad_bodies(void)
          "{\"error\":\"event.time: must be a non-negative integer (ms since epoch)\"}"},
         {EV(ID1, "page_view") ",\"user\":{\"email\":5}}", 400,
          "{\"error\":\"event.user.email: must be a string\"}"},
-        {"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]",
+        {"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]"
+         "]]]]]]]]]]]]]]]]]",
          400, "{\"error\":\"body: byte 16: nesting deeper than 16\"}"},
         {"[]", 400, "{\"error\":\"events: must not be empty\"}"},
         {"\"just a string\"", 400, "{\"error\":\"event: must be an object\"}"},
@@ -277,7 +278,8 @@ static void test_bad_bodies(void)
     /* Embedded NUL, invalid UTF-8 and a control byte: answered, never a crash. */
     r = request(&s, "POST", "/e", "{\"a\":\"\0\"}", 9, NULL, NULL);
     CHECK_INT(r->status, 400);
-    r = request(&s, "POST", "/e", EV(ID1, "\xff\xfe") "}", strlen(EV(ID1, "\xff\xfe") "}"), NULL, NULL);
+    r = request(&s, "POST", "/e", EV(ID1, "\xff\xfe") "}", strlen(EV(ID1, "\xff\xfe") "}"), NULL,
+                NULL);
     CHECK_INT(r->status, 400);
     stop(&s);
 }
@@ -285,8 +287,7 @@ static void test_bad_bodies(void)
 static void test_size_limit(void)
 {
     server s;
-    if (!start(&s, 1000))
-    {
+    if (!start(&s, 1000)) {
         CHECK(0);
         return;
     }
@@ -310,8 +311,7 @@ static void test_size_limit(void)
 static void test_cors(void)
 {
     server s;
-    if (!start(&s, 1000))
-    {
+    if (!start(&s, 1000)) {
         CHECK(0);
         return;
     }
@@ -336,8 +336,7 @@ static void test_cors(void)
 static void test_rate_limit(void)
 {
     server s;
-    if (!start(&s, 3))
-    {
+    if (!start(&s, 3)) {
         CHECK(0);
         return;
     }
@@ -359,8 +358,7 @@ static void test_rate_limit(void)
 static void test_spool_full_is_503(void)
 {
     server s;
-    if (!start(&s, 1000))
-    {
+    if (!start(&s, 1000)) {
         CHECK(0);
         return;
     }
@@ -376,8 +374,7 @@ static void test_spool_full_is_503(void)
 static void test_policy_swap(void)
 {
     server s;
-    if (!start(&s, 1000))
-    {
+    if (!start(&s, 1000)) {
         CHECK(0);
         return;
     }

@@ -1,0 +1,44 @@
+/* gw_explain.c — render the policy's decisions for --explain (see gw_explain.h). */
+#include "gw_explain.h"
+
+static void explain_dest(pw_buf *o, const pw_gw_dest_result *r)
+{
+    const char *name = r->dest->dest.name;
+    if (!r->accepted) {
+        pw_buf_printf(o, "  %s: DROPPED — %s\n", name, r->rule);
+        return;
+    }
+    pw_buf_printf(o, "  %s: SENT as %s — %s\n", name, r->out_name, r->rule);
+    for (size_t i = 0; i < r->n_fields; i++)
+        pw_buf_printf(o, "    %-28s %-9s %s\n", r->fields[i].field, r->fields[i].action,
+                      r->fields[i].rule);
+    pw_buf_printf(o, "    payload: %.*s\n", (int)r->payload_len, r->payload);
+}
+
+pw_status pw_gw_explain(const pw_gw_policy *p, const pw_gw_phi *phi, const char *body, size_t n,
+                        const char *client_ip, const char *user_agent, int64_t now_ms,
+                        pw_buf *out, pw_err *err)
+{
+    pw_arena a;
+    pw_arena_init(&a, 0);
+    pw_gw_event *evs = NULL;
+    size_t n_ev = 0;
+    pw_status st = pw_gw_events_parse(&a, body, n, &p->limits, &evs, &n_ev, err);
+    pw_gw_dest_result *res = st == PW_OK ? pw_arena_calloc(&a, p->n_dests, sizeof *res) : NULL;
+    if (st == PW_OK && !res)
+        st = pw_err_set(err, PW_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; st == PW_OK && i < n_ev; i++) {
+        evs[i].client_ip = client_ip;
+        evs[i].user_agent = user_agent;
+        st = pw_gw_policy_apply(p, phi, &a, &evs[i], now_ms, res, err);
+        if (st != PW_OK)
+            break;
+        pw_buf_printf(out, "event %s (%s)\n", evs[i].event_id, evs[i].name);
+        for (size_t d = 0; d < p->n_dests; d++)
+            explain_dest(out, &res[d]);
+    }
+    pw_arena_free(&a);
+    if (st == PW_OK && out->failed)
+        st = pw_err_set(err, PW_ERR_NOMEM, "out of memory");
+    return st;
+}
