@@ -8,7 +8,7 @@
 #include "gw_policy.h"
 
 pw_status pw_gw_explain(const pw_gw_policy *p, const pw_gw_phi *phi, const char *body, size_t n,
-                        const char *client_ip, const char *user_agent, int64_t now_ms,
-                        pw_buf *out, pw_err *err);
+                        const char *client_ip, const char *user_agent, int64_t now_ms, pw_buf *out,
+                        pw_err *err);
 
 #endif

@@ -111,6 +111,92 @@ static const char *redact(pw_arena *a, const char *s, const pw_hit *h, size_t n)
     return out;
 }
 
+static int hit_cmp(const void *x, const void *y)
+{
+    const pw_hit *a = x, *b = y;
+    return a->start < b->start ? -1 : a->start > b->start ? 1 : 0;
+}
+
+/* Defence in depth, on top of the engine: the visitor's own user fields (email, phone, name…)
+ * must never appear in any other field, whatever their shape, and long digit runs are treated
+ * as identifiers. Every occurrence becomes a hit (sorted, overlaps merged). */
+static int own_data_in(const pw_gw_event *ev, const char *s, pw_hit **hits, size_t *n, pw_arena *a)
+{
+    enum { MAX_OWN = 32 };
+    size_t len = strlen(s), k = 0;
+    pw_hit found[MAX_OWN];
+    for (size_t i = 0; i < ev->n_user && k < MAX_OWN; i++) {
+        const pw_gw_param *u = &ev->user[i];
+        if (u->len < 3 || u->len > len)
+            continue;
+        char *needle = pw_arena_strndup(a, u->str, u->len);
+        for (size_t off = 0; needle && off < len && k < MAX_OWN;) {
+            const char *at = pw_strcasestr_n(s + off, len - off, needle);
+            if (!at)
+                break;
+            size_t st = (size_t)(at - s);
+            found[k++] = (pw_hit){.category = PW_PHI_CANARY,
+                                  .subtype = "visitor-data",
+                                  .start = st,
+                                  .end = st + u->len};
+            off = st + u->len;
+        }
+    }
+    /* A run of 7+ digits is an identifier's shape (MRN, member, account, phone) whatever its
+     * context: no conversion parameter needs one. */
+    for (size_t i = 0; i < len && k < MAX_OWN;) {
+        size_t j = i;
+        while (j < len && s[j] >= '0' && s[j] <= '9')
+            j++;
+        if (j - i >= 7)
+            found[k++] =
+                (pw_hit){.category = PW_PHI_RECORD_ID, .subtype = "digits", .start = i, .end = j};
+        i = j > i ? j : i + 1;
+    }
+    if (!k)
+        return 0;
+    qsort(found, k, sizeof found[0], hit_cmp);
+    pw_hit *h = pw_arena_calloc(a, k, sizeof *h);
+    if (!h)
+        return 0;
+    size_t m = 0;
+    for (size_t i = 0; i < k; i++) {
+        if (m && found[i].start < h[m - 1].end) {
+            if (found[i].end > h[m - 1].end)
+                h[m - 1].end = found[i].end;
+            continue;
+        }
+        h[m++] = found[i];
+    }
+    *hits = h;
+    *n = m;
+    return 1;
+}
+
+/* Union of two hit lists, sorted by start, overlapping spans merged into one. */
+static pw_status merge_hits(pw_arena *a, pw_hit **hits, size_t *n, const pw_hit *more, size_t m)
+{
+    size_t total = *n + m, k = 0;
+    pw_hit *all = pw_arena_calloc(a, total ? total : 1, sizeof *all);
+    if (!all)
+        return PW_ERR_NOMEM;
+    if (*n)
+        memcpy(all, *hits, *n * sizeof *all);
+    memcpy(all + *n, more, m * sizeof *all);
+    qsort(all, total, sizeof *all, hit_cmp);
+    for (size_t i = 0; i < total; i++) {
+        if (k && all[i].start < all[k - 1].end) {
+            if (all[i].end > all[k - 1].end)
+                all[k - 1].end = all[i].end;
+            continue;
+        }
+        all[k++] = all[i];
+    }
+    *hits = all;
+    *n = k;
+    return PW_OK;
+}
+
 /*
  * Pass a string through the PHI engine under the destination's phi mode. *out is the value to
  * send (unchanged or redacted) or NULL when the field is dropped.
@@ -124,6 +210,11 @@ static pw_status scrub(apply_ctx *c, reduced *r, const pw_gw_dest_policy *d, con
     if (st != PW_OK)
         return st;
     *out = s;
+    pw_hit *own = NULL;
+    size_t n_own = 0;
+    if (own_data_in(c->ev, s, &own, &n_own, c->a) &&
+        (st = merge_hits(c->a, &hits, &n, own, n_own)) != PW_OK)
+        return pw_err_set(c->err, st, "out of memory");
     if (n == 0)
         return PW_OK;
     r->redacted++;
@@ -402,7 +493,8 @@ static pw_status param_fields(apply_ctx *c, reduced *r, const pw_gw_dest_policy 
     for (size_t i = 0; i < ev->n_params; i++) {
         const pw_gw_param *q = &ev->params[i];
         if (!allowed(d->params, d->n_params, q->key)) {
-            trace(c, r, "params.(not allowed)", "dropped", "deny_by_default: allow_params");
+            trace(c, r, pw_arena_sprintf(c->a, "params.%s", q->key), "dropped",
+                  "deny_by_default: allow_params");
             continue;
         }
         char *field = pw_arena_sprintf(c->a, "%s.%s", prefix, q->key);

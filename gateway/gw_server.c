@@ -61,10 +61,12 @@ static void metrics_extra(void *ctx, pw_buf *o)
         if (pw_spool_stats_get(s->spool, d, &st, NULL) != PW_OK)
             continue;
         double age = st.oldest_ms ? (double)(now - st.oldest_ms) / 1000.0 : 0;
-        pw_buf_printf(o, "phiwall_gateway_spool_depth{destination=\"%s\"} %" PRIu64 "\n", d, st.depth);
+        pw_buf_printf(o, "phiwall_gateway_spool_depth{destination=\"%s\"} %" PRIu64 "\n", d,
+                      st.depth);
         pw_buf_printf(o, "phiwall_gateway_spool_oldest_age_seconds{destination=\"%s\"} %.3f\n", d,
                       age < 0 ? 0 : age);
-        pw_buf_printf(o, "phiwall_gateway_spool_dead{destination=\"%s\"} %" PRIu64 "\n", d, st.dead);
+        pw_buf_printf(o, "phiwall_gateway_spool_dead{destination=\"%s\"} %" PRIu64 "\n", d,
+                      st.dead);
     }
     pw_buf_puts(o, "# TYPE phiwall_gateway_deliveries_total counter\n"
                    "# TYPE phiwall_gateway_delivery_seconds_sum counter\n");
@@ -74,15 +76,16 @@ static void metrics_extra(void *ctx, pw_buf *o)
         const char *d = p->dests[i].dest.name;
         if (pw_forwarders_stats(s->fwd, d, &fs) != PW_OK)
             continue;
-        pw_buf_printf(o,
-                      "phiwall_gateway_deliveries_total{destination=\"%s\",outcome=\"sent\"} %llu\n"
-                      "phiwall_gateway_deliveries_total{destination=\"%s\",outcome=\"failed\"} %llu\n"
-                      "phiwall_gateway_deliveries_total{destination=\"%s\",outcome=\"retried\"} %llu\n"
-                      "phiwall_gateway_deliveries_total{destination=\"%s\",outcome=\"dead\"} %llu\n"
-                      "phiwall_gateway_delivery_batches_total{destination=\"%s\"} %llu\n"
-                      "phiwall_gateway_delivery_seconds_sum{destination=\"%s\"} %.6f\n",
-                      d, fs.sent, d, fs.failed, d, fs.retried, d, fs.dead, d, fs.batches, d,
-                      fs.latency_sum_s);
+        pw_buf_printf(
+            o,
+            "phiwall_gateway_deliveries_total{destination=\"%s\",outcome=\"sent\"} %llu\n"
+            "phiwall_gateway_deliveries_total{destination=\"%s\",outcome=\"failed\"} %llu\n"
+            "phiwall_gateway_deliveries_total{destination=\"%s\",outcome=\"retried\"} %llu\n"
+            "phiwall_gateway_deliveries_total{destination=\"%s\",outcome=\"dead\"} %llu\n"
+            "phiwall_gateway_delivery_batches_total{destination=\"%s\"} %llu\n"
+            "phiwall_gateway_delivery_seconds_sum{destination=\"%s\"} %.6f\n",
+            d, fs.sent, d, fs.failed, d, fs.retried, d, fs.dead, d, fs.batches, d,
+            fs.latency_sum_s);
     }
     pthread_mutex_unlock(&s->fwd_mu);
     pw_gw_policy_release(ref);
@@ -193,8 +196,7 @@ static void reload(server *s)
                   NULL);
         return;
     }
-    if (pw_gw_holder_swap(&s->holder, p, &err) != PW_OK ||
-        start_forwarders(s, &err) != PW_OK) {
+    if (pw_gw_holder_swap(&s->holder, p, &err) != PW_OK || start_forwarders(s, &err) != PW_OK) {
         pw_gw_log("error", "policy reload incomplete", "error", err.msg, NULL);
         return;
     }
@@ -220,8 +222,8 @@ pw_status pw_gw_serve(const pw_gw_server_opts *o, pw_err *err)
     }
     char port[16];
     snprintf(port, sizeof port, "%u", pw_gw_http_port(s.http));
-    pw_gw_log("info", "listening", "host", o->host ? o->host : "127.0.0.1", "port", port,
-              "config", o->config, NULL);
+    pw_gw_log("info", "listening", "host", o->host ? o->host : "127.0.0.1", "port", port, "config",
+              o->config, NULL);
     for (;;) {
         int sig = 0;
         if (sigwait(&set, &sig) != 0)

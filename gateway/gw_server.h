@@ -11,14 +11,14 @@
 #include "phiwall/error.h"
 
 typedef struct pw_gw_server_opts {
-    const char *config;      /* policy YAML */
-    const char *host;        /* listen address, default 127.0.0.1 */
-    unsigned port;           /* default 8787; 0 = any */
-    const char *spool_path;  /* default phiwall-spool.db */
-    const char *audit_path;  /* default phiwall-audit.log */
+    const char *config;       /* policy YAML */
+    const char *host;         /* listen address, default 127.0.0.1 */
+    unsigned port;            /* default 8787; 0 = any */
+    const char *spool_path;   /* default phiwall-spool.db */
+    const char *audit_path;   /* default phiwall-audit.log */
     uint64_t spool_max_bytes; /* default 1 GiB */
-    unsigned threads;        /* HTTP threads, 0 = CPUs */
-    const char *vocab_file;  /* extra vocabulary for the PHI engine, or NULL */
+    unsigned threads;         /* HTTP threads, 0 = CPUs */
+    const char *vocab_file;   /* extra vocabulary for the PHI engine, or NULL */
 } pw_gw_server_opts;
 
 /* Runs until SIGTERM or SIGINT. Logs JSON lines on stderr. */

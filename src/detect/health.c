@@ -67,8 +67,8 @@ static size_t normalise(pw_detect_scratch *s, const pw_seg *g)
 
 static const char *class_subtype(pw_vocab_class c)
 {
-    static const char *const names[] = {"condition",  "symptom",      "procedure",
-                                        "medication", "specialty",    "care-service",
+    static const char *const names[] = {"condition",        "symptom",   "procedure",
+                                        "medication",       "specialty", "care-service",
                                         "sensitive-service"};
     return (unsigned)c <= PW_VOCAB_SENSITIVE_SERVICE ? names[c] : "condition";
 }
@@ -78,8 +78,8 @@ static void add_match(pw_scan *sc, const pw_seg *g, const pw_vocab_entry *e, siz
     size_t before = sc->s->n_hits;
     const char *canon = e->canonical ? e->canonical : e->term;
     if (e->cls == PW_VOCAB_CARE_INTENT)
-        pw_scan_add(sc, g, i, j, PW_PHI_CARE_INTENT, e->subtype ? e->subtype : "care", canon,
-                    0.8f, PW_REASON_VOCABULARY, e->term);
+        pw_scan_add(sc, g, i, j, PW_PHI_CARE_INTENT, e->subtype ? e->subtype : "care", canon, 0.8f,
+                    PW_REASON_VOCABULARY, e->term);
     else
         pw_scan_add(sc, g, i, j, PW_PHI_HEALTH, class_subtype(e->cls), canon,
                     e->sensitivity == PW_SENS_HIGH ? 0.95f : 0.85f, PW_REASON_VOCABULARY, e->term);
@@ -96,8 +96,8 @@ void pw_health_scan(pw_scan *sc, const pw_seg *g)
         return;
     pw_vocab_match *m = NULL;
     size_t nm = 0;
-    pw_status st = pw_vocab_scan(sc->d->vocab, sc->s->vocab, sc->a, sc->s->norm, n, &m, &nm,
-                                 sc->err);
+    pw_status st =
+        pw_vocab_scan(sc->d->vocab, sc->s->vocab, sc->a, sc->s->norm, n, &m, &nm, sc->err);
     if (st != PW_OK) {
         sc->st = st;
         return;

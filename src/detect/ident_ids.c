@@ -155,8 +155,8 @@ int pw_ident_hashed(pw_scan *sc, const pw_seg *g)
     if (!hashed_category(g->ctx, &cat, &sub))
         return 0;
     pw_scan_add(sc, g, i, j, cat, sub, NULL, 0.9f, PW_REASON_CONTEXT,
-                len == 64 ? "sha256 hash under an identifier key"
-                          : len == 40 ? "sha1 hash under an identifier key"
-                                      : "md5 hash under an identifier key");
+                len == 64   ? "sha256 hash under an identifier key"
+                : len == 40 ? "sha1 hash under an identifier key"
+                            : "md5 hash under an identifier key");
     return 1;
 }

@@ -12,14 +12,17 @@
 static const char *tag_of(const pw_hit *h)
 {
     static const char *const tags[PW_PHI__COUNT] = {
-        "[EMAIL]", "[PHONE]", "[SSN]",  "[DATE]", "[ZIP]",    "[ADDRESS]", "[IP]",   "[ID]",
-        "[NPI]",   "[DEA]",   "[MBI]",  "[CARD]", "[NAME]",   "[CANARY]",  "[HEALTH]", "[CARE]"};
+        "[EMAIL]", "[PHONE]", "[SSN]", "[DATE]", "[ZIP]",  "[ADDRESS]", "[IP]",     "[ID]",
+        "[NPI]",   "[DEA]",   "[MBI]", "[CARD]", "[NAME]", "[CANARY]",  "[HEALTH]", "[CARE]"};
     if (h->category == PW_PHI_HEALTH && h->subtype) {
         static const struct {
             const char *sub, *tag;
-        } health[] = {{"condition", "[CONDITION]"},   {"symptom", "[SYMPTOM]"},
-                      {"procedure", "[PROCEDURE]"},   {"medication", "[MEDICATION]"},
-                      {"specialty", "[SPECIALTY]"},   {"care-service", "[CARE-SERVICE]"},
+        } health[] = {{"condition", "[CONDITION]"},
+                      {"symptom", "[SYMPTOM]"},
+                      {"procedure", "[PROCEDURE]"},
+                      {"medication", "[MEDICATION]"},
+                      {"specialty", "[SPECIALTY]"},
+                      {"care-service", "[CARE-SERVICE]"},
                       {"sensitive-service", "[SENSITIVE-SERVICE]"}};
         for (size_t i = 0; i < sizeof health / sizeof health[0]; i++)
             if (strcmp(h->subtype, health[i].sub) == 0)
@@ -62,7 +65,8 @@ static const pw_hit *hit_in(const pw_hit *h, size_t nh, size_t a, size_t b)
 
 static int is_url_text(const char *s, size_t n)
 {
-    return (n >= 8 && pw_strncaseeq(s, "https://", 8)) || (n >= 7 && pw_strncaseeq(s, "http://", 7));
+    return (n >= 8 && pw_strncaseeq(s, "https://", 8)) ||
+           (n >= 7 && pw_strncaseeq(s, "http://", 7));
 }
 
 static pw_status redact_nested(const pw_detector *d, pw_detect_scratch *s, pw_arena *a,
