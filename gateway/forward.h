@@ -51,4 +51,25 @@ typedef struct pw_forward_stats {
 
 pw_status pw_forwarders_stats(pw_forwarders *f, const char *dest, pw_forward_stats *out);
 
+/* ---- additions (gwout) -------------------------------------------------------------------- */
+
+/* Tuning; zero fields take the defaults shown. */
+typedef struct pw_forward_opts {
+    unsigned retry_base_ms; /* first retry delay before jitter (1000); doubles per attempt */
+    unsigned retry_max_ms;  /* cap of the backoff (300000) */
+    unsigned poll_ms;       /* idle wait between spool polls (200) */
+    unsigned lease_ms;      /* how long a leased item is reserved for a cycle (60000) */
+} pw_forward_opts;
+
+pw_status pw_forwarders_start_opts(const pw_destination *dests, size_t n_dests, pw_spool *spool,
+                                   pw_audit *audit, const pw_forward_opts *opts,
+                                   pw_forwarders **out, pw_err *err);
+
+/* New events were spooled: wake the idle forwarders now instead of at their next poll. */
+void pw_forwarders_notify(pw_forwarders *f);
+
+/* Upper bounds in seconds of latency_buckets[0..n-1] (n = 11); bucket 11 is +Inf. Buckets are
+ * per range (not cumulative): sum buckets 0..i for Prometheus' le=bound[i]. */
+const double *pw_forward_latency_bounds(size_t *n);
+
 #endif

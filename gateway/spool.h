@@ -75,7 +75,7 @@ pw_status pw_spool_stats_get(pw_spool *s, const char *destination, pw_spool_stat
 /* ---- additions (gwout) -------------------------------------------------------------------- */
 
 /* Row states as pw_spool_state reports them. Delivered and dead rows stay as payload-less
- * tombstones for 72 h so that a repeated event_id is still recognised (and not re-sent). */
+ * tombstones for 15 min so that a repeated event_id is still recognised (and not re-sent). */
 enum { PW_SPOOL_QUEUED = 0, PW_SPOOL_DELIVERED = 1, PW_SPOOL_DEAD = 2 };
 
 /* The state of (event_id, destination); PW_ERR_NOTFOUND if never spooled (or purged). */
@@ -85,6 +85,23 @@ pw_status pw_spool_state(pw_spool *s, const char *event_id, const char *destinat
 /* The reason of the latest dead letter of (event_id, destination); PW_ERR_NOTFOUND if none. */
 pw_status pw_spool_dead_reason(pw_spool *s, const char *event_id, const char *destination,
                                char *reason, size_t cap, pw_err *err);
+
+/* Batch forms of retry and dead (one transaction, one fsync): a forwarder's whole request.
+ * Dead is all-or-nothing; retry reports PW_ERR_NOTFOUND if some rows were not queued (the others
+ * are rescheduled). */
+pw_status pw_spool_retry_batch(pw_spool *s, const int64_t *ids, size_t n, int64_t next_attempt_ms,
+                               pw_err *err);
+pw_status pw_spool_dead_batch(pw_spool *s, const int64_t *ids, const char *const *reasons, size_t n,
+                              pw_err *err);
+
+/* Asynchronous put for an event-driven ingest (e.g. a suspended libmicrohttpd connection): the
+ * items are copied, the call returns at once, and `done` runs on the committer thread once the
+ * rows are durable (status PW_OK) or refused (PW_ERR_LIMIT → answer 503, …; err describes it).
+ * `done` must be quick and must not call back into the spool. A non-OK return means `done` will
+ * not be called. pw_spool_close commits every request queued before it and runs its `done`. */
+typedef void (*pw_spool_done_fn)(void *ctx, pw_status status, const pw_err *err);
+pw_status pw_spool_put_async(pw_spool *s, const pw_spool_put_item *items, size_t n,
+                             pw_spool_done_fn done, void *ctx, pw_err *err);
 
 /* Baseline for bench/bench_spool.c: the same as pw_spool_put but committing its own transaction
  * on the caller's thread (one fsync per call, no group commit). Not for production use. */

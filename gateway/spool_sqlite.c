@@ -15,12 +15,14 @@
  * only once the COMMIT has returned.
  *
  * Idempotency: UNIQUE(event_id, destination) with INSERT OR IGNORE. Delivered and dead rows stay as
- * payload-less tombstones (state 1 / 2) for PW_SPOOL_TOMBSTONE_MS so that a tag retrying an event
- * after delivery is still recognised; older tombstones are purged as acks arrive.
+ * payload-less tombstones (state 1 / 2) for PW_SPOOL_TOMBSTONE_MS (15 min: the tag's retries of
+ * one event come within seconds) so that a retry after delivery is still recognised; older
+ * tombstones are purged as acks arrive. Upstreams deduplicate by event_id beyond that.
  *
  * Bounded size: `bytes` counts payload + key bytes (+ a fixed per-row overhead) of queued rows
- * and dead letters. A put that would go beyond max_bytes fails with PW_ERR_LIMIT and nothing of
- * it is stored (ingest answers 503): events are refused at the door, never silently dropped.
+ * and dead letters, and key bytes (+ a smaller overhead) of tombstones. A put that would go beyond
+ * max_bytes fails with PW_ERR_LIMIT and nothing of it is stored (ingest answers 503): events are
+ * refused at the door, never silently dropped.
  *
  * Concurrency: one SQLite connection guarded by `db_mu`; the committer thread and the forwarders
  * (lease/ack/retry/dead) take turns on it.
@@ -91,11 +93,14 @@ static pw_status load_bytes(pw_spool *s, pw_err *err)
         "SELECT (SELECT coalesce(sum(length(event_id)+length(destination)+length(payload)+?1),0)"
         "        FROM spool WHERE state = 0)"
         "     + (SELECT coalesce(sum(length(event_id)+length(destination)+length(payload)+?1),0)"
-        "        FROM dead)";
+        "        FROM dead)"
+        "     + (SELECT coalesce(sum(length(event_id)+length(destination)+?2),0)"
+        "        FROM spool WHERE state <> 0)";
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
         return pw_spool_db_fail(s, err, "counting bytes");
     sqlite3_bind_int(st, 1, ROW_OVERHEAD);
+    sqlite3_bind_int(st, 2, TOMB_OVERHEAD);
     if (sqlite3_step(st) == SQLITE_ROW)
         s->bytes = (uint64_t)sqlite3_column_int64(st, 0);
     sqlite3_finalize(st);
@@ -218,22 +223,14 @@ static pw_status validate_items(const pw_spool_put_item *items, size_t n, pw_err
 }
 
 /* One request inside the open transaction, in its own savepoint. Adds to *added the bytes of the
- * rows it really inserted (duplicates add nothing). */
+ * rows it really inserted; duplicates add nothing, so repeating a stored event succeeds even when
+ * the spool is full. */
 static pw_status write_request(pw_spool *s, sqlite3_stmt *ins, put_req *r, uint64_t *added,
                                pw_err *err)
 {
     pw_status st = validate_items(r->items, r->n, err);
     if (st != PW_OK)
         return st;
-    uint64_t want = 0;
-    for (size_t i = 0; i < r->n; i++)
-        want += pw_spool_row_bytes(r->items[i].event_id, r->items[i].destination,
-                                   r->items[i].payload_len);
-    if (s->max_bytes && s->bytes + *added + want > s->max_bytes)
-        return pw_err_set(err, PW_ERR_LIMIT,
-                          "spool: full (%llu of %llu bytes used, %llu more asked): retry later",
-                          (unsigned long long)(s->bytes + *added), (unsigned long long)s->max_bytes,
-                          (unsigned long long)want);
     if ((st = pw_spool_exec(s, "SAVEPOINT req", err)) != PW_OK)
         return st;
     uint64_t mine = 0;
@@ -244,6 +241,11 @@ static pw_status write_request(pw_spool *s, sqlite3_stmt *ins, put_req *r, uint6
             mine += pw_spool_row_bytes(r->items[i].event_id, r->items[i].destination,
                                        r->items[i].payload_len);
     }
+    if (st == PW_OK && s->max_bytes && s->bytes + *added + mine > s->max_bytes)
+        st = pw_err_set(err, PW_ERR_LIMIT,
+                        "spool: full (%llu of %llu bytes used, %llu more asked): retry later",
+                        (unsigned long long)(s->bytes + *added), (unsigned long long)s->max_bytes,
+                        (unsigned long long)mine);
     if (st != PW_OK) {
         pw_spool_exec(s, "ROLLBACK TO req", NULL);
         pw_spool_exec(s, "RELEASE req", NULL);
@@ -302,16 +304,35 @@ static put_req *take_batch(pw_spool *s)
     return list;
 }
 
+/* Call and free the asynchronous requests of a committed list, unlinking them from it. */
+static void complete_async(put_req *list)
+{
+    put_req **link = &list->next;
+    for (put_req *r = *link; r; r = *link) {
+        if (!r->done_fn) {
+            link = &r->next;
+            continue;
+        }
+        *link = r->next;
+        r->done_fn(r->done_ctx, r->status, r->status == PW_OK ? NULL : &r->err);
+        free(r);
+    }
+}
+
 static void *committer_main(void *arg)
 {
     pw_spool *s = arg;
     pthread_mutex_lock(&s->q_mu);
     for (;;) {
-        put_req *list = take_batch(s);
-        if (!list)
+        put_req *first = take_batch(s);
+        if (!first)
             break;
+        /* A dummy head lets complete_async unlink any request, the first one included. */
+        put_req head = {.next = first};
+        put_req *list = &head;
         pthread_mutex_unlock(&s->q_mu);
-        commit_requests(s, list);
+        commit_requests(s, first);
+        complete_async(list);
         pthread_mutex_lock(&s->q_mu);
         for (put_req *r = list; r;) {
             put_req *next = r->next; /* r lives on its caller's stack: read before waking it */
@@ -324,24 +345,33 @@ static void *committer_main(void *arg)
     return NULL;
 }
 
+/* Queue r for the committer (q_mu held). */
+static pw_status enqueue(pw_spool *s, put_req *r, pw_err *err)
+{
+    if (s->stop)
+        return pw_err_set(err, PW_ERR_STATE, "spool: closing");
+    if (s->tail)
+        s->tail->next = r;
+    else
+        s->head = r;
+    s->tail = r;
+    s->pending++;
+    if (s->pending == 1 || s->pending >= MAX_REQS_PER_COMMIT)
+        pthread_cond_signal(&s->q_cond);
+    return PW_OK;
+}
+
 pw_status pw_spool_put(pw_spool *s, const pw_spool_put_item *items, size_t n, pw_err *err)
 {
     if (n == 0)
         return PW_OK;
     put_req r = {.items = items, .n = n, .status = PW_OK};
     pthread_mutex_lock(&s->q_mu);
-    if (s->stop) {
+    pw_status st = enqueue(s, &r, err);
+    if (st != PW_OK) {
         pthread_mutex_unlock(&s->q_mu);
-        return pw_err_set(err, PW_ERR_STATE, "spool: closing");
+        return st;
     }
-    if (s->tail)
-        s->tail->next = &r;
-    else
-        s->head = &r;
-    s->tail = &r;
-    s->pending++;
-    if (s->pending == 1 || s->pending >= MAX_REQS_PER_COMMIT)
-        pthread_cond_signal(&s->q_cond);
     while (!r.done)
         pthread_cond_wait(&s->done_cond, &s->q_mu);
     pthread_mutex_unlock(&s->q_mu);
@@ -357,4 +387,59 @@ pw_status pw_spool_put_unbatched(pw_spool *s, const pw_spool_put_item *items, si
     if (r.status != PW_OK && err)
         *err = r.err;
     return r.status;
+}
+
+/* One heap block: the request, the item array, then every string of every item. */
+static put_req *copy_request(const pw_spool_put_item *items, size_t n)
+{
+    size_t bytes = sizeof(put_req) + n * sizeof(pw_spool_put_item);
+    for (size_t i = 0; i < n; i++)
+        bytes += strlen(items[i].event_id ? items[i].event_id : "") + 1 +
+                 strlen(items[i].destination ? items[i].destination : "") + 1 +
+                 items[i].payload_len + 1;
+    put_req *r = calloc(1, bytes);
+    if (!r)
+        return NULL;
+    pw_spool_put_item *copy = (pw_spool_put_item *)(r + 1);
+    char *p = (char *)(copy + n);
+    for (size_t i = 0; i < n; i++) {
+        const char *strs[2] = {items[i].event_id ? items[i].event_id : "",
+                               items[i].destination ? items[i].destination : ""};
+        copy[i] = items[i];
+        for (int k = 0; k < 2; k++) {
+            size_t len = strlen(strs[k]) + 1;
+            memcpy(p, strs[k], len);
+            if (k == 0)
+                copy[i].event_id = p;
+            else
+                copy[i].destination = p;
+            p += len;
+        }
+        if (items[i].payload_len)
+            memcpy(p, items[i].payload, items[i].payload_len);
+        p[items[i].payload_len] = '\0';
+        copy[i].payload = p;
+        p += items[i].payload_len + 1;
+    }
+    r->items = copy;
+    r->n = n;
+    return r;
+}
+
+pw_status pw_spool_put_async(pw_spool *s, const pw_spool_put_item *items, size_t n,
+                             pw_spool_done_fn done, void *ctx, pw_err *err)
+{
+    if (!done)
+        return pw_err_set(err, PW_ERR_INVALID, "spool: put_async needs a completion callback");
+    put_req *r = copy_request(items, n);
+    if (!r)
+        return pw_err_set(err, PW_ERR_NOMEM, "spool: out of memory queueing %zu items", n);
+    r->done_fn = done;
+    r->done_ctx = ctx;
+    pthread_mutex_lock(&s->q_mu);
+    pw_status st = enqueue(s, r, err);
+    pthread_mutex_unlock(&s->q_mu);
+    if (st != PW_OK)
+        free(r);
+    return st;
 }

@@ -13,7 +13,8 @@
 #include "spool.h"
 
 #define ROW_OVERHEAD          64 /* bytes counted per row beyond its strings: ids, times, index */
-#define PW_SPOOL_TOMBSTONE_MS (72LL * 3600 * 1000) /* keep idempotency keys 72 h after delivery */
+#define TOMB_OVERHEAD         32 /* bytes counted per tombstone beyond its key */
+#define PW_SPOOL_TOMBSTONE_MS (15LL * 60 * 1000) /* keep idempotency keys 15 min after the end */
 #define MAX_REQS_PER_COMMIT   1024
 
 typedef struct put_req {
@@ -22,6 +23,8 @@ typedef struct put_req {
     pw_status status;
     pw_err err;
     int done;
+    pw_spool_done_fn done_fn; /* async: called by the committer, then the request is freed */
+    void *done_ctx;
     struct put_req *next;
 } put_req;
 

@@ -130,21 +130,23 @@ pw_status pw_spool_lease(pw_spool *s, const char *destination, size_t max, unsig
     return PW_OK;
 }
 
-/* Subtract the bytes of queued rows about to leave the queue (db_mu held). */
-static void uncount_rows(pw_spool *s, const int64_t *ids, size_t n)
+static void uncount(pw_spool *s, uint64_t b)
 {
-    static const char sql[] = "SELECT length(event_id) + length(destination) + length(payload)"
-                              " FROM spool WHERE id = ?1 AND state = 0";
+    s->bytes = s->bytes > b ? s->bytes - b : 0;
+}
+
+/* A queued row becomes a tombstone: it keeps only its key's bytes (db_mu held). */
+static void uncount_acked(pw_spool *s, const int64_t *ids, size_t n)
+{
+    static const char sql[] = "SELECT length(payload) FROM spool WHERE id = ?1 AND state = 0";
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
         return;
     for (size_t i = 0; i < n; i++) {
         sqlite3_reset(st);
         sqlite3_bind_int64(st, 1, ids[i]);
-        if (sqlite3_step(st) != SQLITE_ROW)
-            continue;
-        uint64_t b = (uint64_t)sqlite3_column_int64(st, 0) + ROW_OVERHEAD;
-        s->bytes = s->bytes > b ? s->bytes - b : 0;
+        if (sqlite3_step(st) == SQLITE_ROW)
+            uncount(s, (uint64_t)sqlite3_column_int64(st, 0) + ROW_OVERHEAD - TOMB_OVERHEAD);
     }
     sqlite3_finalize(st);
 }
@@ -152,13 +154,26 @@ static void uncount_rows(pw_spool *s, const int64_t *ids, size_t n)
 /* Drop tombstones past their idempotency horizon, a bounded number per call (db_mu held). */
 static void purge_tombstones(pw_spool *s, int64_t now)
 {
-    static const char sql[] = "DELETE FROM spool WHERE id IN (SELECT id FROM spool"
-                              " WHERE state <> 0 AND done_ms < ?1 LIMIT 2000)";
+    static const char pick[] = "SELECT id FROM spool WHERE state <> 0 AND done_ms < ?1"
+                               " ORDER BY done_ms LIMIT 2000";
+    static const char size_sql[] = "SELECT coalesce(sum(length(event_id)+length(destination)+?2),"
+                                   " 0) FROM spool WHERE id IN (%s)";
+    static const char del_sql[] = "DELETE FROM spool WHERE id IN (%s)";
+    char sql[512];
     sqlite3_stmt *st = NULL;
+    snprintf(sql, sizeof sql, size_sql, pick);
     if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
         return;
     sqlite3_bind_int64(st, 1, now - PW_SPOOL_TOMBSTONE_MS);
-    sqlite3_step(st);
+    sqlite3_bind_int(st, 2, TOMB_OVERHEAD);
+    uint64_t freed = sqlite3_step(st) == SQLITE_ROW ? (uint64_t)sqlite3_column_int64(st, 0) : 0;
+    sqlite3_finalize(st);
+    snprintf(sql, sizeof sql, del_sql, pick);
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return;
+    sqlite3_bind_int64(st, 1, now - PW_SPOOL_TOMBSTONE_MS);
+    if (sqlite3_step(st) == SQLITE_DONE)
+        uncount(s, freed);
     sqlite3_finalize(st);
 }
 
@@ -176,7 +191,7 @@ pw_status pw_spool_ack(pw_spool *s, const int64_t *ids, size_t n, pw_err *err)
         status = pw_spool_db_fail(s, err, "prepare ack");
     uint64_t bytes_before = s->bytes;
     if (status == PW_OK)
-        uncount_rows(s, ids, n);
+        uncount_acked(s, ids, n);
     for (size_t i = 0; i < n && status == PW_OK; i++) {
         sqlite3_reset(st);
         sqlite3_bind_int64(st, 1, now);
@@ -199,31 +214,43 @@ pw_status pw_spool_ack(pw_spool *s, const int64_t *ids, size_t n, pw_err *err)
     return status;
 }
 
-pw_status pw_spool_retry(pw_spool *s, int64_t id, int64_t next_attempt_ms, pw_err *err)
+pw_status pw_spool_retry_batch(pw_spool *s, const int64_t *ids, size_t n, int64_t next_attempt_ms,
+                               pw_err *err)
 {
     static const char sql[] = "UPDATE spool SET next_attempt_ms = ?1, lease_until = 0"
                               " WHERE id = ?2 AND state = 0";
     sqlite3_stmt *st = NULL;
+    size_t changed = 0;
     pthread_mutex_lock(&s->db_mu);
-    pw_status status = PW_OK;
-    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
+    pw_status status = pw_spool_exec(s, "BEGIN IMMEDIATE", err);
+    if (status == PW_OK && sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
         status = pw_spool_db_fail(s, err, "prepare retry");
-    } else {
+    for (size_t i = 0; i < n && status == PW_OK; i++) {
+        sqlite3_reset(st);
         sqlite3_bind_int64(st, 1, next_attempt_ms);
-        sqlite3_bind_int64(st, 2, id);
+        sqlite3_bind_int64(st, 2, ids[i]);
         if (sqlite3_step(st) != SQLITE_DONE)
             status = pw_spool_db_fail(s, err, "retry");
-        else if (sqlite3_changes(s->db) == 0)
-            status =
-                pw_err_set(err, PW_ERR_NOTFOUND, "spool: row %lld is not queued", (long long)id);
+        changed += (size_t)sqlite3_changes(s->db);
     }
     sqlite3_finalize(st);
+    if (status == PW_OK)
+        status = pw_spool_exec(s, "COMMIT", err);
+    if (status != PW_OK)
+        pw_spool_exec(s, "ROLLBACK", NULL);
     pthread_mutex_unlock(&s->db_mu);
+    if (status == PW_OK && changed < n)
+        return pw_err_set(err, PW_ERR_NOTFOUND, "spool: %zu of %zu rows were not queued",
+                          n - changed, n);
     return status;
 }
 
-/* Copy the row into `dead`, then make it a tombstone (db_mu held, inside a transaction). The
- * dead letter keeps its bytes, so the row's bytes stay counted. */
+pw_status pw_spool_retry(pw_spool *s, int64_t id, int64_t next_attempt_ms, pw_err *err)
+{
+    return pw_spool_retry_batch(s, &id, 1, next_attempt_ms, err);
+}
+
+/* Copy the row into `dead`, then make it a tombstone (db_mu held, inside a transaction). */
 static pw_status move_to_dead(pw_spool *s, int64_t id, const char *reason, int64_t now, pw_err *err)
 {
     static const char copy_sql[] =
@@ -232,6 +259,16 @@ static pw_status move_to_dead(pw_spool *s, int64_t id, const char *reason, int64
         " ?2, ?3 FROM spool WHERE id = ?1 AND state = 0";
     static const char mark_sql[] = "UPDATE spool SET state = 2, payload = NULL, done_ms = ?2,"
                                    " lease_until = 0 WHERE id = ?1 AND state = 0";
+    static const char key_sql[] = "SELECT length(event_id) + length(destination) FROM spool"
+                                  " WHERE id = ?1 AND state = 0";
+    uint64_t key_bytes = 0;
+    sqlite3_stmt *k = NULL;
+    if (sqlite3_prepare_v2(s->db, key_sql, -1, &k, NULL) == SQLITE_OK) {
+        sqlite3_bind_int64(k, 1, id);
+        if (sqlite3_step(k) == SQLITE_ROW)
+            key_bytes = (uint64_t)sqlite3_column_int64(k, 0);
+    }
+    sqlite3_finalize(k);
     const char *sqls[2] = {copy_sql, mark_sql};
     for (int i = 0; i < 2; i++) {
         sqlite3_stmt *st = NULL;
@@ -249,21 +286,32 @@ static pw_status move_to_dead(pw_spool *s, int64_t id, const char *reason, int64
         if (i == 0 && changed == 0)
             return pw_err_set(err, PW_ERR_NOTFOUND, "spool: row %lld is not queued", (long long)id);
     }
+    s->bytes += key_bytes + TOMB_OVERHEAD; /* the dead letter keeps the row's bytes + a tombstone */
     return PW_OK;
+}
+
+pw_status pw_spool_dead_batch(pw_spool *s, const int64_t *ids, const char *const *reasons, size_t n,
+                              pw_err *err)
+{
+    int64_t now = pw_gw_now_ms();
+    pthread_mutex_lock(&s->db_mu);
+    uint64_t bytes_before = s->bytes;
+    pw_status st = pw_spool_exec(s, "BEGIN IMMEDIATE", err);
+    for (size_t i = 0; i < n && st == PW_OK; i++)
+        st = move_to_dead(s, ids[i], reasons[i], now, err);
+    if (st == PW_OK)
+        st = pw_spool_exec(s, "COMMIT", err);
+    if (st != PW_OK) {
+        pw_spool_exec(s, "ROLLBACK", NULL);
+        s->bytes = bytes_before;
+    }
+    pthread_mutex_unlock(&s->db_mu);
+    return st;
 }
 
 pw_status pw_spool_dead(pw_spool *s, int64_t id, const char *reason, pw_err *err)
 {
-    pthread_mutex_lock(&s->db_mu);
-    pw_status st = pw_spool_exec(s, "BEGIN IMMEDIATE", err);
-    if (st == PW_OK)
-        st = move_to_dead(s, id, reason, pw_gw_now_ms(), err);
-    if (st == PW_OK)
-        st = pw_spool_exec(s, "COMMIT", err);
-    if (st != PW_OK)
-        pw_spool_exec(s, "ROLLBACK", NULL);
-    pthread_mutex_unlock(&s->db_mu);
-    return st;
+    return pw_spool_dead_batch(s, &id, &reason, 1, err);
 }
 
 /* ---- inspection ------------------------------------------------------------------------- */

@@ -216,7 +216,7 @@ static void test_bounded_size(void)
     s = open_spool(path, 5000, 0);
     pw_spool_stats st;
     CHECK_INT(pw_spool_stats_get(s, NULL, &st, NULL), PW_OK);
-    CHECK_INT(st.bytes, 2 * (999 + 4 + 4 + 64));
+    CHECK_INT(st.bytes, 2 * (999 + 4 + 4 + 64) + 2 * (4 + 4 + 32)); /* 2 queued, 2 tombstones */
     CHECK_INT(put1(s, "again1", "meta", payload), PW_OK);
     CHECK_INT(put1(s, "again2", "meta", payload), PW_OK);
     CHECK_INT(put1(s, "again3", "meta", payload), PW_ERR_LIMIT);
@@ -288,6 +288,59 @@ static void test_group_commit_many_threads(void)
     remove_db(path);
 }
 
-PW_TEST_MAIN(PW_TEST(test_idempotent_put_and_reopen), PW_TEST(test_leases_and_retry_schedule),
-             PW_TEST(test_dead_letters), PW_TEST(test_bounded_size),
-             PW_TEST(test_rejects_bad_items), PW_TEST(test_group_commit_many_threads))
+typedef struct async_state {
+    pthread_mutex_t mu;
+    pthread_cond_t cond;
+    int done, ok, limit;
+} async_state;
+
+static void on_done(void *ctx, pw_status st, const pw_err *err)
+{
+    async_state *a = ctx;
+    pthread_mutex_lock(&a->mu);
+    a->done++;
+    a->ok += st == PW_OK;
+    a->limit += st == PW_ERR_LIMIT && err && strstr(err->msg, "full");
+    pthread_cond_signal(&a->cond);
+    pthread_mutex_unlock(&a->mu);
+}
+
+static void test_async_put(void)
+{
+    char path[256];
+    temp_path(path, sizeof path, "async");
+    pw_spool *s = open_spool(path, 200 * (4 + 4 + 2 + 64), 1);
+    async_state a = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, 0};
+    char id[16];
+    for (int i = 0; i < 300; i++) {
+        snprintf(id, sizeof id, "a%03d", i % 250); /* 50 repeats: idempotent */
+        char payload[8] = "{}";
+        pw_spool_put_item it = {id, "meta", payload, 2, 0};
+        CHECK_INT(pw_spool_put_async(s, &it, 1, on_done, &a, NULL), PW_OK);
+        memset(id, 'X', sizeof id - 1); /* the spool copied the item */
+        memset(payload, 'X', 2);
+    }
+    pthread_mutex_lock(&a.mu);
+    while (a.done < 300)
+        pthread_cond_wait(&a.cond, &a.mu);
+    pthread_mutex_unlock(&a.mu);
+    pw_spool_stats st;
+    CHECK_INT(pw_spool_stats_get(s, "meta", &st, NULL), PW_OK);
+    CHECK_INT(st.depth, 200); /* a000..a199 fit; a200..a249 refused; repeats of stored ids ok */
+    CHECK_INT(a.ok, 250);
+    CHECK_INT(a.limit, 50);
+    pw_spool_item *items = NULL;
+    size_t n = 0;
+    CHECK_INT(pw_spool_lease(s, "meta", 1, 1000, &items, &n, NULL), PW_OK);
+    if (n == 1)
+        CHECK_STR(items[0].payload, "{}");
+    pw_spool_items_free(items, n);
+    CHECK_INT(pw_spool_put_async(s, NULL, 0, NULL, NULL, NULL), PW_ERR_INVALID);
+    pw_spool_close(s);
+    remove_db(path);
+}
+
+PW_TEST_MAIN(PW_TEST(test_async_put), PW_TEST(test_idempotent_put_and_reopen),
+             PW_TEST(test_leases_and_retry_schedule), PW_TEST(test_dead_letters),
+             PW_TEST(test_bounded_size), PW_TEST(test_rejects_bad_items),
+             PW_TEST(test_group_commit_many_threads))

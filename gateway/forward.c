@@ -1,0 +1,542 @@
+/*
+ * forward.c — the forwarder engine (see forward.h): one thread per destination, each with its
+ * own libcurl multi handle. A thread per destination keeps one slow or failing upstream from
+ * delaying another, keeps each destination's state (backoff, stats, connection cache) private
+ * to one thread, and costs little: a gateway has a handful of destinations. Within a
+ * destination, the requests of one cycle (e.g. 1001 Meta events → 2 requests, GA4 events of
+ * several visitors) run concurrently on the multi handle.
+ *
+ * A cycle: lease due items → triage each (parse, the driver's validation, age limits; failures
+ * are dead-lettered with an audit record) → pack the rest into requests within the driver's
+ * event and byte limits → send → per request, deliver (audit SENT, then ack: the disclosure is
+ * recorded before the spool forgets it), retry (exponential backoff with jitter, or Retry-After;
+ * dead instead once the destination's retry window would be passed) or dead-letter.
+ */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "forward_internal.h"
+#include "forward_plan.h"
+#include "gw_json.h"
+#include "gw_time.h"
+#include "phiwall/text.h"
+
+static const double latency_bounds[11] = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
+                                          0.5,   1.0,  2.5,   5.0,  10.0};
+
+typedef struct runner {
+    pw_forwarders *f;
+    pw_destination d; /* deep copy: the caller's config may go away after start */
+    char *owned[12];
+    const fw_driver *drv;
+    CURLM *multi;
+    pthread_t thread;
+    int started;
+    pthread_mutex_t mu; /* stats */
+    pw_forward_stats stats;
+    unsigned seed;
+} runner;
+
+struct pw_forwarders {
+    pw_spool *spool;
+    pw_audit *audit;
+    pw_forward_opts opts;
+    atomic_int stop;
+    size_t n;
+    runner *runners;
+};
+
+const double *pw_forward_latency_bounds(size_t *n)
+{
+    *n = sizeof latency_bounds / sizeof latency_bounds[0];
+    return latency_bounds;
+}
+
+/* ---- outcomes -------------------------------------------------------------------------- */
+
+/* Replace every occurrence of the destination's secrets by "[redacted]". */
+static void scrub_secrets(const pw_destination *d, char *s, size_t cap)
+{
+    const char *secrets[3] = {d->access_token, d->api_secret, d->bearer_token};
+    for (int i = 0; i < 3; i++) {
+        const char *k = secrets[i];
+        if (!k || strlen(k) < 4)
+            continue;
+        char *hit;
+        while ((hit = strstr(s, k))) {
+            char rest[512];
+            snprintf(rest, sizeof rest, "%s", hit + strlen(k));
+            snprintf(hit, cap - (size_t)(hit - s), "[redacted]%s", rest);
+        }
+    }
+}
+
+static const char *event_name_of(yajl_val p)
+{
+    const char *n = pw_gw_json_str(p, "event_name");
+    if (n)
+        return n;
+    yajl_val evs = pw_gw_json_get(p, "events");
+    if (YAJL_IS_ARRAY(evs) && evs->u.array.len)
+        return pw_gw_json_str(evs->u.array.values[0], "name");
+    return pw_gw_json_str(p, "name");
+}
+
+static pw_audit_record base_record(runner *r, const fw_item *it, pw_audit_action action,
+                                   int http_status, const char *detail)
+{
+    pw_audit_record rec = {.time_ms = pw_gw_now_ms(),
+                           .event_id = it->spool->event_id,
+                           .event_name = it->json ? event_name_of(it->json) : NULL,
+                           .destination = r->d.name,
+                           .action = action,
+                           .rule = r->drv->kind_name,
+                           .http_status = http_status,
+                           .detail = detail};
+    return rec;
+}
+
+static void count(runner *r, unsigned long long *field, unsigned long long n)
+{
+    pthread_mutex_lock(&r->mu);
+    *field += n;
+    pthread_mutex_unlock(&r->mu);
+}
+
+/* Outcomes of one kind gathered over a request or a cycle, written with one audit sync and one
+ * spool transaction. */
+typedef struct outcome_batch {
+    pw_audit_record *recs;
+    int64_t *ids;
+    char **details; /* owned */
+    size_t n, cap;
+} outcome_batch;
+
+static int batch_init(outcome_batch *b, size_t cap)
+{
+    memset(b, 0, sizeof *b);
+    b->recs = calloc(cap ? cap : 1, sizeof *b->recs);
+    b->ids = calloc(cap ? cap : 1, sizeof *b->ids);
+    b->details = calloc(cap ? cap : 1, sizeof *b->details);
+    b->cap = cap;
+    return b->recs && b->ids && b->details;
+}
+
+static void batch_reset(outcome_batch *b)
+{
+    for (size_t i = 0; i < b->n; i++)
+        free(b->details[i]);
+    b->n = 0;
+}
+
+static void batch_free(outcome_batch *b)
+{
+    batch_reset(b);
+    free(b->recs);
+    free(b->ids);
+    free(b->details);
+}
+
+static void batch_add(outcome_batch *b, runner *r, fw_item *it, pw_audit_action action,
+                      int http_status, const char *detail)
+{
+    if (b->n == b->cap)
+        return; /* cannot happen: sized for the whole lease; the lease expiry is the fallback */
+    b->details[b->n] = strdup(detail);
+    b->recs[b->n] = base_record(r, it, action, http_status, b->details[b->n]);
+    b->ids[b->n] = it->spool->id;
+    b->n++;
+}
+
+/* Dead letters: audit first (the accounting), count, then the spool. */
+static void flush_dead(runner *r, outcome_batch *b)
+{
+    if (!b->n)
+        return;
+    pw_audit_append_batch(r->f->audit, b->recs, b->n, NULL);
+    count(r, &r->stats.dead, b->n); /* before the spool changes: drained ⇒ counted */
+    pw_spool_dead_batch(r->f->spool, b->ids, (const char *const *)b->details, b->n, NULL);
+    batch_reset(b);
+}
+
+static void flush_retry(runner *r, outcome_batch *b, int64_t next)
+{
+    if (!b->n)
+        return;
+    pw_audit_append_batch(r->f->audit, b->recs, b->n, NULL);
+    count(r, &r->stats.retried, b->n);
+    pw_spool_retry_batch(r->f->spool, b->ids, b->n, next, NULL);
+    batch_reset(b);
+}
+
+static int64_t backoff_ms(runner *r, int attempts)
+{
+    const pw_forward_opts *o = &r->f->opts;
+    int64_t delay = o->retry_base_ms;
+    for (int i = 1; i < attempts && delay < o->retry_max_ms; i++)
+        delay *= 2;
+    if (delay > o->retry_max_ms)
+        delay = o->retry_max_ms;
+    int64_t half = delay / 2;
+    return half + (int64_t)(rand_r(&r->seed) % (unsigned)(half + 1)); /* jitter: [d/2, d] */
+}
+
+/* Schedule one item at `next` (`wait` ms from now), or dead-letter it when that passes its retry
+ * window. */
+static void retry_item(runner *r, fw_item *it, const fw_outcome *out, int http_status, int64_t wait,
+                       int64_t next, outcome_batch *retry, outcome_batch *dead)
+{
+    char detail[512];
+    if (next > it->spool->created_ms + r->drv->retry_window_ms) {
+        snprintf(detail, sizeof detail, "retry window closed after attempt %d: %s",
+                 it->spool->attempts, out->detail);
+        batch_add(dead, r, it, PW_AUDIT_DEAD, http_status, detail);
+        return;
+    }
+    snprintf(detail, sizeof detail, "attempt %d failed, next in %lld ms%s: %s", it->spool->attempts,
+             (long long)wait, out->retry_after_ms > 0 ? " (Retry-After)" : "", out->detail);
+    batch_add(retry, r, it, PW_AUDIT_RETRY, http_status, detail);
+}
+
+/* One delay for the whole request (its items stay together in the next batch): Retry-After
+ * when the upstream gave one, else the jittered backoff of the most-tried item. */
+static int64_t retry_wait(runner *r, const fw_request *q, const fw_outcome *out)
+{
+    if (out->retry_after_ms > 0)
+        return out->retry_after_ms;
+    int attempts = 1;
+    for (size_t i = 0; i < q->n_items; i++)
+        if (q->items[i]->spool->attempts > attempts)
+            attempts = q->items[i]->spool->attempts;
+    return backoff_ms(r, attempts);
+}
+
+static void deliver(runner *r, fw_request *q, const fw_outcome *out)
+{
+    pw_audit_record *recs = calloc(q->n_items, sizeof *recs);
+    int64_t *ids = calloc(q->n_items, sizeof *ids);
+    char(*sha)[65] = calloc(q->n_items, 65);
+    pw_buf *fields = calloc(q->n_items, sizeof *fields);
+    if (!recs || !ids || !sha || !fields) {
+        free(recs);
+        free(ids);
+        free(sha);
+        free(fields);
+        return; /* leases expire: delivered again later, deduplicated by event_id upstream */
+    }
+    for (size_t i = 0; i < q->n_items; i++) {
+        fw_item *it = q->items[i];
+        pw_sha256_hex(q->body.data + it->body_start, it->body_end - it->body_start, sha[i]);
+        pw_buf_init(&fields[i]);
+        pw_fw_fields_disclosed(it->json, &fields[i]);
+        recs[i] = base_record(r, it, PW_AUDIT_SENT, (int)q->http_status, out->detail);
+        recs[i].payload_sha256 = sha[i];
+        recs[i].fields_json = fields[i].data;
+        ids[i] = it->spool->id;
+    }
+    pw_audit_append_batch(r->f->audit, recs, q->n_items, NULL);
+    count(r, &r->stats.sent, q->n_items);
+    pw_spool_ack(r->f->spool, ids, q->n_items, NULL);
+    for (size_t i = 0; i < q->n_items; i++)
+        pw_buf_free(&fields[i]);
+    free(recs);
+    free(ids);
+    free(sha);
+    free(fields);
+}
+
+static void record_latency(runner *r, double s)
+{
+    size_t b = 0;
+    while (b < 11 && s > latency_bounds[b])
+        b++;
+    pthread_mutex_lock(&r->mu);
+    r->stats.batches++;
+    r->stats.latency_sum_s += s;
+    r->stats.latency_buckets[b]++;
+    pthread_mutex_unlock(&r->mu);
+}
+
+static void apply_outcome(runner *r, fw_request *q, outcome_batch *retry, outcome_batch *dead)
+{
+    fw_outcome out;
+    r->drv->classify(&r->d, q, &out);
+    scrub_secrets(&r->d, out.detail, sizeof out.detail);
+    if (q->curl_code == 0 || q->timed_out)
+        record_latency(r, q->latency_s);
+    if (out.verdict == FW_DELIVERED) {
+        deliver(r, q, &out);
+        return;
+    }
+    count(r, &r->stats.failed, q->n_items);
+    int64_t wait = out.verdict == FW_RETRY ? retry_wait(r, q, &out) : 0;
+    int64_t next = pw_gw_now_ms() + wait;
+    for (size_t i = 0; i < q->n_items; i++) {
+        if (out.verdict == FW_RETRY)
+            retry_item(r, q->items[i], &out, (int)q->http_status, wait, next, retry, dead);
+        else
+            batch_add(dead, r, q->items[i], PW_AUDIT_DEAD, (int)q->http_status, out.detail);
+    }
+    flush_retry(r, retry, next);
+}
+
+/* ---- one cycle ------------------------------------------------------------------------- */
+
+/* Parse and check one leased item; 0 if it may be sent. */
+static int triage(runner *r, fw_item *it, int64_t now, outcome_batch *dead)
+{
+    char why[256];
+    it->json = pw_gw_json_parse(it->spool->payload, it->spool->payload_len, NULL, 0);
+    if (!it->json) {
+        batch_add(dead, r, it, PW_AUDIT_DEAD, 0, "invalid: payload is not JSON");
+        return 1;
+    }
+    if (r->drv->validate(it->json, now, &it->n_events, why, sizeof why)) {
+        batch_add(dead, r, it, PW_AUDIT_DEAD, 0, why);
+        return 1;
+    }
+    int64_t age = now - it->spool->created_ms;
+    if (age > r->drv->max_age_ms) {
+        snprintf(why, sizeof why, "stale: accepted %lld h ago, %s accepts %lld h",
+                 (long long)(age / 3600000), r->drv->kind_name,
+                 (long long)(r->drv->max_age_ms / 3600000));
+        batch_add(dead, r, it, PW_AUDIT_DEAD, 0, why);
+        return 1;
+    }
+    if (it->spool->attempts > 1 && age > r->drv->retry_window_ms) {
+        snprintf(why, sizeof why, "retry window closed: accepted %lld h ago",
+                 (long long)(age / 3600000));
+        batch_add(dead, r, it, PW_AUDIT_DEAD, 0, why);
+        return 1;
+    }
+    return 0;
+}
+
+static size_t lease_size(const runner *r)
+{
+    size_t per =
+        r->d.max_batch && r->d.max_batch < r->drv->max_events ? r->d.max_batch : r->drv->max_events;
+    return per * 4;
+}
+
+/* Triage, plan, send and settle the leased items. */
+static void deliver_leased(runner *r, pw_spool_item *leased, size_t n, fw_item *items, fw_item **ok,
+                           outcome_batch *retry, outcome_batch *dead)
+{
+    size_t n_ok = 0;
+    int64_t now = pw_gw_now_ms();
+    for (size_t i = 0; i < n; i++) {
+        items[i].spool = &leased[i];
+        if (triage(r, &items[i], now, dead) == 0)
+            ok[n_ok++] = &items[i];
+    }
+    flush_dead(r, dead);
+    fw_plan plan = {0};
+    if (n_ok && pw_fw_plan(r->drv, &r->d, ok, n_ok, &plan) == PW_OK) {
+        for (size_t i = 0; i < plan.n_dead; i++)
+            batch_add(dead, r, plan.dead[i], PW_AUDIT_DEAD, 0,
+                      "invalid: event too large for one request");
+        flush_dead(r, dead);
+        pw_fw_send_all(r->multi, &r->d, plan.reqs, plan.n_reqs);
+        for (size_t i = 0; i < plan.n_reqs; i++)
+            apply_outcome(r, plan.reqs[i], retry, dead);
+        flush_dead(r, dead);
+    }
+    pw_fw_plan_free(&plan);
+}
+
+static size_t run_cycle(runner *r)
+{
+    pw_spool_item *leased = NULL;
+    size_t n = 0;
+    if (pw_spool_lease(r->f->spool, r->d.name, lease_size(r), r->f->opts.lease_ms, &leased, &n,
+                       NULL) != PW_OK ||
+        n == 0)
+        return 0;
+    fw_item *items = calloc(n, sizeof *items);
+    fw_item **ok = calloc(n, sizeof *ok);
+    outcome_batch retry, dead;
+    int ready = batch_init(&retry, n) & batch_init(&dead, n);
+    if (items && ok && ready) /* else the leases expire and the items come back */
+        deliver_leased(r, leased, n, items, ok, &retry, &dead);
+    batch_free(&retry);
+    batch_free(&dead);
+    for (size_t i = 0; items && i < n; i++)
+        yajl_tree_free(items[i].json);
+    free(items);
+    free(ok);
+    pw_spool_items_free(leased, n);
+    return n;
+}
+
+static void *runner_main(void *arg)
+{
+    runner *r = arg;
+    while (!atomic_load(&r->f->stop)) {
+        if (run_cycle(r) == 0)
+            curl_multi_poll(r->multi, NULL, 0, (int)r->f->opts.poll_ms, NULL);
+    }
+    return NULL;
+}
+
+/* ---- lifecycle ------------------------------------------------------------------------- */
+
+static const fw_driver *driver_for(pw_dest_kind k)
+{
+    switch (k) {
+    case PW_DEST_META_CAPI: return &pw_fw_meta_driver;
+    case PW_DEST_GA4_MP: return &pw_fw_ga4_driver;
+    case PW_DEST_WEBHOOK: return &pw_fw_webhook_driver;
+    }
+    return NULL;
+}
+
+static int copy_destination(runner *r, const pw_destination *src)
+{
+    r->d = *src;
+    const char **fields[] = {&r->d.name,           &r->d.base_url,     &r->d.api_version,
+                             &r->d.pixel_id,       &r->d.access_token, &r->d.test_event_code,
+                             &r->d.measurement_id, &r->d.api_secret,   &r->d.url,
+                             &r->d.bearer_token};
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+        if (!*fields[i])
+            continue;
+        r->owned[i] = strdup(*fields[i]);
+        if (!r->owned[i])
+            return 0;
+        *fields[i] = r->owned[i];
+    }
+    return 1;
+}
+
+static pw_status check_destination(const pw_destination *d, size_t i, pw_err *err)
+{
+    if (!d->name || !d->name[0])
+        return pw_err_set(err, PW_ERR_INVALID, "forward: destination %zu has no name", i);
+    if (!driver_for(d->kind))
+        return pw_err_set(err, PW_ERR_INVALID, "forward: %s: unknown kind %d", d->name, d->kind);
+    if (d->kind == PW_DEST_META_CAPI && (!d->pixel_id || !d->access_token))
+        return pw_err_set(err, PW_ERR_INVALID, "forward: %s: Meta needs pixel_id and access_token",
+                          d->name);
+    if (d->kind == PW_DEST_GA4_MP && (!d->measurement_id || !d->api_secret))
+        return pw_err_set(err, PW_ERR_INVALID,
+                          "forward: %s: GA4 needs measurement_id and api_secret", d->name);
+    if (d->kind == PW_DEST_WEBHOOK && (!d->url || !d->url[0]))
+        return pw_err_set(err, PW_ERR_INVALID, "forward: %s: webhook needs url", d->name);
+    return PW_OK;
+}
+
+static void free_forwarders(pw_forwarders *f)
+{
+    for (size_t i = 0; i < f->n; i++) {
+        runner *r = &f->runners[i];
+        if (r->multi)
+            curl_multi_cleanup(r->multi);
+        for (size_t k = 0; k < sizeof r->owned / sizeof r->owned[0]; k++) {
+            if (r->owned[k])
+                memset(r->owned[k], 0, strlen(r->owned[k])); /* tokens among them */
+            free(r->owned[k]);
+        }
+        pthread_mutex_destroy(&r->mu);
+    }
+    free(f->runners);
+    free(f);
+}
+
+static void fill_defaults(pw_forward_opts *o)
+{
+    if (!o->retry_base_ms)
+        o->retry_base_ms = 1000;
+    if (!o->retry_max_ms)
+        o->retry_max_ms = 300000;
+    if (!o->poll_ms)
+        o->poll_ms = 200;
+    if (!o->lease_ms)
+        o->lease_ms = 60000;
+}
+
+pw_status pw_forwarders_start_opts(const pw_destination *dests, size_t n_dests, pw_spool *spool,
+                                   pw_audit *audit, const pw_forward_opts *opts,
+                                   pw_forwarders **out, pw_err *err)
+{
+    *out = NULL;
+    for (size_t i = 0; i < n_dests; i++) {
+        pw_status st = check_destination(&dests[i], i, err);
+        if (st != PW_OK)
+            return st;
+    }
+    pw_forwarders *f = calloc(1, sizeof *f);
+    if (!f || !(f->runners = calloc(n_dests ? n_dests : 1, sizeof *f->runners))) {
+        free(f);
+        return pw_err_set(err, PW_ERR_NOMEM, "forward: out of memory");
+    }
+    f->spool = spool;
+    f->audit = audit;
+    if (opts)
+        f->opts = *opts;
+    fill_defaults(&f->opts);
+    f->n = n_dests;
+    curl_global_init(CURL_GLOBAL_DEFAULT); /* reference-counted; idempotent */
+    for (size_t i = 0; i < n_dests; i++) {
+        runner *r = &f->runners[i];
+        pthread_mutex_init(&r->mu, NULL);
+        r->f = f;
+        r->drv = driver_for(dests[i].kind);
+        r->seed = (unsigned)(pw_gw_mono_ms() ^ (int64_t)(i * 7919));
+        if (!copy_destination(r, &dests[i]) || !(r->multi = curl_multi_init())) {
+            free_forwarders(f);
+            return pw_err_set(err, PW_ERR_NOMEM, "forward: out of memory");
+        }
+    }
+    for (size_t i = 0; i < n_dests; i++) {
+        runner *r = &f->runners[i];
+        if (pthread_create(&r->thread, NULL, runner_main, r) != 0) {
+            pw_forwarders_stop(f);
+            return pw_err_set(err, PW_ERR_IO, "forward: cannot start a thread");
+        }
+        r->started = 1;
+    }
+    *out = f;
+    return PW_OK;
+}
+
+pw_status pw_forwarders_start(const pw_destination *dests, size_t n_dests, pw_spool *spool,
+                              pw_audit *audit, pw_forwarders **out, pw_err *err)
+{
+    return pw_forwarders_start_opts(dests, n_dests, spool, audit, NULL, out, err);
+}
+
+void pw_forwarders_notify(pw_forwarders *f)
+{
+    for (size_t i = 0; f && i < f->n; i++)
+        curl_multi_wakeup(f->runners[i].multi);
+}
+
+void pw_forwarders_stop(pw_forwarders *f)
+{
+    if (!f)
+        return;
+    atomic_store(&f->stop, 1);
+    pw_forwarders_notify(f);
+    for (size_t i = 0; i < f->n; i++)
+        if (f->runners[i].started)
+            pthread_join(f->runners[i].thread, NULL);
+    free_forwarders(f);
+}
+
+pw_status pw_forwarders_stats(pw_forwarders *f, const char *dest, pw_forward_stats *out)
+{
+    for (size_t i = 0; i < f->n; i++) {
+        runner *r = &f->runners[i];
+        if (strcmp(r->d.name, dest) != 0)
+            continue;
+        pthread_mutex_lock(&r->mu);
+        *out = r->stats;
+        pthread_mutex_unlock(&r->mu);
+        return PW_OK;
+    }
+    return PW_ERR_NOTFOUND;
+}

@@ -1,0 +1,111 @@
+/*
+ * forward_internal.h — what the forwarder engine (forward.c, forward_send.c) shares with the
+ * per-destination drivers (forward_meta.c, forward_ga4.c, forward_webhook.c) and the upstream
+ * response parsers (forward_response.c). Not a public interface.
+ *
+ * A driver knows one destination's rules: how to validate one spooled payload before it may
+ * join a batch (one bad Meta event rejects the whole batch; GA4 answers 2xx to bad data, so
+ * local validation is the only error signal), the limits of one request, how to assemble the
+ * body from a group of events, and how to read the answer (retry, dead, or delivered).
+ */
+#ifndef PHIWALL_GW_FORWARD_INTERNAL_H
+#define PHIWALL_GW_FORWARD_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <curl/curl.h>
+#include <yajl/yajl_tree.h>
+
+#include "forward.h"
+#include "phiwall/buf.h"
+
+#define FW_DAY_MS (24LL * 3600 * 1000)
+
+/* One leased item after triage: its parsed payload and where its bytes sit in the request. */
+typedef struct fw_item {
+    pw_spool_item *spool;
+    yajl_val json;
+    size_t n_events;             /* events it contributes (GA4: its events array; others: 1) */
+    size_t est_bytes;            /* its compact size, for splitting requests by bytes */
+    char *group;                 /* items share a request only with the same group (GA4) */
+    size_t body_start, body_end; /* its bytes inside the request body, for payload_sha256 */
+} fw_item;
+
+/* One HTTP request: a slice of items and the body built for them. */
+typedef struct fw_request {
+    fw_item **items;
+    size_t n_items;
+    pw_buf body;
+    char *url;
+    size_t n_events, est_bytes; /* while packing */
+    /* filled by the transfer */
+    long http_status;
+    int curl_code; /* CURLcode */
+    int timed_out;
+    int64_t retry_after_ms; /* from Retry-After, 0 if none */
+    double latency_s;
+    pw_buf response;
+} fw_request;
+
+typedef enum fw_verdict { FW_DELIVERED = 0, FW_RETRY, FW_DEAD } fw_verdict;
+
+typedef struct fw_outcome {
+    fw_verdict verdict;
+    int64_t retry_after_ms;
+    char detail[384]; /* no tokens: scrubbed before it is audited */
+} fw_outcome;
+
+typedef struct fw_driver {
+    const char *kind_name;
+    size_t max_events;       /* per request, when the destination does not set max_batch */
+    size_t max_body_bytes;   /* per request, 0 = unbounded */
+    int64_t max_age_ms;      /* older than this when sent → dead (stale) */
+    int64_t retry_window_ms; /* no retry after created + this (Meta: before 48 h dedup ends) */
+    /* 0 and *n_events set when the payload may be sent; else why (no PHI: names, not values). */
+    int (*validate)(yajl_val payload, int64_t now_ms, size_t *n_events, char *why, size_t cap);
+    /* Items may share one request only when their keys are equal (GA4: everything but the
+     * events: client_id, consent, …). NULL: all items of a destination share requests. */
+    void (*group_key)(yajl_val payload, pw_buf *out);
+    /* URL of a request (malloc'd), and the body of a request for its items. */
+    char *(*url)(const pw_destination *d);
+    pw_status (*build)(const pw_destination *d, fw_request *r);
+    void (*classify)(const pw_destination *d, const fw_request *r, fw_outcome *out);
+} fw_driver;
+
+extern const fw_driver pw_fw_meta_driver;
+extern const fw_driver pw_fw_ga4_driver;
+extern const fw_driver pw_fw_webhook_driver;
+
+/* Shared by the drivers: the answer read by HTTP status alone (2xx delivered; 408, 429, 5xx and
+ * transport failures retried; other statuses dead), and appending an item compactly while
+ * recording where its bytes are. */
+void pw_fw_classify_http(const fw_request *r, unsigned timeout_ms, fw_outcome *out);
+void pw_fw_emit_item(pw_buf *b, fw_item *it, yajl_val v);
+
+/* Run the requests concurrently on the multi handle until each has finished or failed. */
+void pw_fw_send_all(CURLM *multi, const pw_destination *d, fw_request **reqs, size_t n);
+
+/* ---- upstream responses (forward_response.c; fuzzed by fuzz_gw_upstream_response.c) ---- */
+
+typedef struct pw_meta_response {
+    int has_error;
+    long long error_code, error_subcode;
+    long long events_received; /* -1 when absent */
+    char fbtrace_id[64];
+    char message[160];
+} pw_meta_response;
+
+/* Parse a Graph API answer (success or {"error":{…}}). Returns 0 if the body is not JSON. */
+int pw_fw_parse_meta_response(const char *body, size_t n, pw_meta_response *out);
+
+typedef struct pw_ga4_response {
+    size_t validation_messages; /* /debug/mp/collect answers; production sends none */
+    char first_message[160];
+} pw_ga4_response;
+
+int pw_fw_parse_ga4_response(const char *body, size_t n, pw_ga4_response *out);
+
+/* Graph error codes: 1 retryable, 0 final (10, 100, 190, 200–299, …), -1 unknown. */
+int pw_fw_meta_code_retryable(long long code);
+
+#endif

@@ -1,0 +1,137 @@
+/*
+ * forward_send.c — the HTTP side of the forwarders: run a set of prepared requests concurrently
+ * on a destination's libcurl multi handle (connections are reused across cycles through the
+ * multi handle's cache), collect status, Retry-After, latency and a bounded copy of each answer,
+ * and read an answer by HTTP status. Secrets are set as headers or body here and never copied
+ * into an outcome's detail.
+ */
+#include <curl/curl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "forward_internal.h"
+
+#define MAX_RESPONSE_BYTES (64 * 1024)
+#define DEFAULT_TIMEOUT_MS 1500
+
+static size_t on_body(char *p, size_t size, size_t nmemb, void *ctx)
+{
+    fw_request *r = ctx;
+    size_t n = size * nmemb;
+    if (r->response.len < MAX_RESPONSE_BYTES) {
+        size_t keep = n;
+        if (keep > MAX_RESPONSE_BYTES - r->response.len)
+            keep = MAX_RESPONSE_BYTES - r->response.len;
+        pw_buf_append(&r->response, p, keep);
+    }
+    return n;
+}
+
+static struct curl_slist *headers_for(const pw_destination *d)
+{
+    struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/json");
+    h = curl_slist_append(h, "Expect:"); /* no 100-continue round trip for large bodies */
+    if (d->kind == PW_DEST_WEBHOOK && d->bearer_token && d->bearer_token[0]) {
+        size_t n = strlen(d->bearer_token) + 32;
+        char *auth = malloc(n);
+        if (auth) {
+            snprintf(auth, n, "Authorization: Bearer %s", d->bearer_token);
+            h = curl_slist_append(h, auth);
+            memset(auth, 0, n);
+            free(auth);
+        }
+    }
+    return h;
+}
+
+static CURL *easy_for(const pw_destination *d, fw_request *r, struct curl_slist *headers)
+{
+    CURL *e = curl_easy_init();
+    if (!e)
+        return NULL;
+    long timeout = d->timeout_ms ? (long)d->timeout_ms : DEFAULT_TIMEOUT_MS;
+    curl_easy_setopt(e, CURLOPT_URL, r->url);
+    curl_easy_setopt(e, CURLOPT_POST, 1L);
+    curl_easy_setopt(e, CURLOPT_POSTFIELDS, r->body.data ? r->body.data : "");
+    curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)r->body.len);
+    curl_easy_setopt(e, CURLOPT_HTTPHEADER, headers);
+    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, timeout);
+    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, timeout);
+    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(e, CURLOPT_WRITEDATA, r);
+    curl_easy_setopt(e, CURLOPT_PRIVATE, r);
+    curl_easy_setopt(e, CURLOPT_USERAGENT, "phiwall-gateway");
+    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+    return e;
+}
+
+static void finish_transfer(CURLM *multi, CURLMsg *msg)
+{
+    fw_request *r = NULL;
+    CURL *e = msg->easy_handle;
+    curl_easy_getinfo(e, CURLINFO_PRIVATE, (char **)&r);
+    r->curl_code = (int)msg->data.result;
+    r->timed_out = msg->data.result == CURLE_OPERATION_TIMEDOUT;
+    curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &r->http_status);
+    curl_off_t after = 0;
+    if (curl_easy_getinfo(e, CURLINFO_RETRY_AFTER, &after) == CURLE_OK && after > 0)
+        r->retry_after_ms = (int64_t)after * 1000;
+    curl_easy_getinfo(e, CURLINFO_TOTAL_TIME, &r->latency_s);
+    curl_multi_remove_handle(multi, e);
+    curl_easy_cleanup(e);
+}
+
+void pw_fw_send_all(CURLM *multi, const pw_destination *d, fw_request **reqs, size_t n)
+{
+    struct curl_slist *headers = headers_for(d);
+    size_t added = 0;
+    for (size_t i = 0; i < n; i++) {
+        CURL *e = easy_for(d, reqs[i], headers);
+        if (!e || curl_multi_add_handle(multi, e) != CURLM_OK) {
+            reqs[i]->curl_code = CURLE_OUT_OF_MEMORY;
+            if (e)
+                curl_easy_cleanup(e);
+            continue;
+        }
+        added++;
+    }
+    int running = (int)added;
+    while (running > 0) {
+        if (curl_multi_perform(multi, &running) != CURLM_OK)
+            break;
+        CURLMsg *msg;
+        int left;
+        while ((msg = curl_multi_info_read(multi, &left)))
+            if (msg->msg == CURLMSG_DONE)
+                finish_transfer(multi, msg);
+        if (running > 0)
+            curl_multi_poll(multi, NULL, 0, 100, NULL);
+    }
+    curl_slist_free_all(headers);
+}
+
+void pw_fw_classify_http(const fw_request *r, unsigned timeout_ms, fw_outcome *out)
+{
+    memset(out, 0, sizeof *out);
+    out->retry_after_ms = r->retry_after_ms;
+    if (r->curl_code != CURLE_OK) {
+        out->verdict = FW_RETRY;
+        if (r->timed_out)
+            snprintf(out->detail, sizeof out->detail, "timeout after %u ms",
+                     timeout_ms ? timeout_ms : DEFAULT_TIMEOUT_MS);
+        else
+            snprintf(out->detail, sizeof out->detail, "transport: %s",
+                     curl_easy_strerror((CURLcode)r->curl_code));
+        return;
+    }
+    long s = r->http_status;
+    if (s >= 200 && s < 300)
+        out->verdict = FW_DELIVERED;
+    else if (s == 408 || s == 429 || s >= 500)
+        out->verdict = FW_RETRY;
+    else
+        out->verdict = FW_DEAD;
+    snprintf(out->detail, sizeof out->detail, "http %ld", s);
+}

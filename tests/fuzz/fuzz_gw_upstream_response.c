@@ -1,0 +1,63 @@
+/* fuzz_gw_upstream_response.c — what the forwarders read from upstreams and from the spool:
+ * Graph API and GA4 answers (gateway/forward_response.c), and the Meta/GA4/webhook validators,
+ * group keys and disclosed-field lists run on arbitrary JSON. Strings copied out of answers must
+ * stay bounded and free of control characters (they reach the audit log). */
+#include "pw_fuzz.h"
+#include <stdint.h>
+#include <string.h>
+
+#include "forward_internal.h"
+#include "forward_plan.h"
+#include "gw_json.h"
+
+static void check_clean(const char *s, size_t cap)
+{
+    size_t n = strnlen(s, cap);
+    FUZZ_ASSERT(n < cap);
+    for (size_t i = 0; i < n; i++)
+        FUZZ_ASSERT((unsigned char)s[i] >= 0x20 && s[i] != 0x7f);
+}
+
+static void run_drivers(const char *s, size_t n)
+{
+    yajl_val v = pw_gw_json_parse(s, n, NULL, 0);
+    if (!v)
+        return;
+    const fw_driver *drivers[] = {&pw_fw_meta_driver, &pw_fw_ga4_driver, &pw_fw_webhook_driver};
+    for (size_t i = 0; i < 3; i++) {
+        char why[256] = "";
+        size_t events = 0;
+        if (drivers[i]->validate(v, 1795000000000LL, &events, why, sizeof why))
+            FUZZ_ASSERT(strnlen(why, sizeof why) < sizeof why && why[0]);
+        else
+            FUZZ_ASSERT(events >= 1 && events <= 1000);
+    }
+    pw_buf b;
+    pw_buf_init(&b);
+    pw_fw_ga4_driver.group_key(v, &b);
+    pw_buf_clear(&b);
+    pw_fw_fields_disclosed(v, &b);
+    FUZZ_ASSERT(b.failed || (b.len >= 2 && b.data[0] == '{' && b.data[b.len - 1] == '}'));
+    pw_buf_clear(&b);
+    pw_gw_json_emit(&b, v);
+    yajl_val again = b.failed ? NULL : pw_gw_json_parse(b.data, b.len, NULL, 0);
+    FUZZ_ASSERT(b.failed || again); /* compact re-emission is valid JSON */
+    yajl_tree_free(again);
+    pw_buf_free(&b);
+    yajl_tree_free(v);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    const char *s = (const char *)data;
+    pw_meta_response m;
+    if (pw_fw_parse_meta_response(s, size, &m)) {
+        check_clean(m.fbtrace_id, sizeof m.fbtrace_id);
+        check_clean(m.message, sizeof m.message);
+    }
+    pw_ga4_response g;
+    if (pw_fw_parse_ga4_response(s, size, &g))
+        check_clean(g.first_message, sizeof g.first_message);
+    run_drivers(s, size);
+    return 0;
+}

@@ -1,0 +1,48 @@
+/*
+ * mock_upstream.h — a loopback HTTP server (libmicrohttpd, 127.0.0.1, ephemeral port) standing in
+ * for the Meta Graph API, GA4 /mp/collect and webhooks in tests. It records every request
+ * exactly (method, path with query, headers that matter, body bytes) and answers from a script:
+ * each queued reply is used once, in order; when the script is empty it answers 200 with
+ * {"events_received":N,"messages":[],"fbtrace_id":"AmockTrace"} (N = length of the body's
+ * "data" array) for Graph-style bodies and an empty 200 otherwise. A reply can carry a
+ * Retry-After header or a delay longer than the client's timeout.
+ */
+#ifndef PW_MOCK_UPSTREAM_H
+#define PW_MOCK_UPSTREAM_H
+
+#include <stddef.h>
+
+typedef struct mock_upstream mock_upstream;
+
+typedef struct mock_reply {
+    int status;        /* e.g. 200, 429, 500, 400 */
+    const char *body;  /* copied; NULL = empty */
+    int retry_after_s; /* > 0: send Retry-After */
+    unsigned delay_ms; /* sleep before answering (a timeout when > the client's) */
+} mock_reply;
+
+typedef struct mock_request {
+    char *method;
+    char *url; /* path, then "?k=v&…" (values decoded) when there was a query */
+    char *body;
+    size_t body_len;
+    char *authorization; /* NULL when absent */
+    char *content_type;
+} mock_request;
+
+mock_upstream *mock_upstream_start(void);
+void mock_upstream_stop(mock_upstream *m);
+/* "http://127.0.0.1:PORT" */
+const char *mock_upstream_base(const mock_upstream *m);
+void mock_upstream_script(mock_upstream *m, const mock_reply *reply);
+size_t mock_upstream_count(mock_upstream *m);
+/* The i-th request received (valid until stop). NULL when i is out of range. */
+const mock_request *mock_upstream_request(mock_upstream *m, size_t i);
+/* Wait until at least n requests arrived; 1 if they did within timeout_ms. */
+int mock_upstream_wait(mock_upstream *m, size_t n, unsigned timeout_ms);
+
+/* Graph-style error body for scripts: {"error":{"message":…,"type":"OAuthException",
+ * "code":CODE,"error_subcode":SUB,"fbtrace_id":TRACE}} in buf. */
+const char *mock_graph_error(char *buf, size_t cap, int code, int subcode, const char *trace);
+
+#endif

@@ -1,0 +1,654 @@
+/* test_gw_forward.c — the forwarders against loopback mocks of Meta CAPI, GA4 MP and a webhook:
+ * exact request bodies, batching limits (1001 Meta events → 2 requests, 26 GA4 events → 2,
+ * GA4 bodies under 130 kB), retries on 500 / timeout / 429 + Retry-After, final Graph codes and
+ * invalid or stale events dead-lettered, the audit trail of each outcome, tokens never audited.
+ *
+ * The mock is compiled in directly (tests/mock/CMakeLists.txt builds it as pw_mock once
+ * tests/CMakeLists.txt adds the folder). */
+#include "../mock/mock_upstream.c"
+
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "audit.h"
+#include "forward.h"
+#include "forward_internal.h"
+#include "gw_time.h"
+#include "phiwall/text.h"
+#include "pw_test.h"
+#include "spool.h"
+
+#define META_TOKEN "tok-SECRET-1234"
+#define GA4_SECRET "sec-GA4-5678"
+
+typedef struct env {
+    char spool_path[256], audit_path[256];
+    pw_spool *spool;
+    pw_audit *audit;
+    mock_upstream *mock;
+    pw_forwarders *fw;
+} env;
+
+static void env_open(env *e, const char *tag)
+{
+    memset(e, 0, sizeof *e);
+    snprintf(e->spool_path, sizeof e->spool_path, "/tmp/pw_fw_%s_%d.db", tag, (int)getpid());
+    snprintf(e->audit_path, sizeof e->audit_path, "/tmp/pw_fw_%s_%d.log", tag, (int)getpid());
+    unlink(e->spool_path);
+    unlink(e->audit_path);
+    pw_spool_opts o = {.path = e->spool_path, .commit_interval_ms = 0};
+    CHECK_INT(pw_spool_open(&o, &e->spool, NULL), PW_OK);
+    CHECK_INT(pw_audit_open(e->audit_path, &e->audit, NULL), PW_OK);
+    e->mock = mock_upstream_start();
+    CHECK(e->mock != NULL);
+}
+
+static void env_start(env *e, const pw_destination *d)
+{
+    pw_forward_opts o = {.retry_base_ms = 20, .retry_max_ms = 100, .poll_ms = 10};
+    pw_err err = {0};
+    CHECK_INT(pw_forwarders_start_opts(d, 1, e->spool, e->audit, &o, &e->fw, &err), PW_OK);
+}
+
+static void env_close(env *e)
+{
+    pw_forwarders_stop(e->fw);
+    mock_upstream_stop(e->mock);
+    pw_audit_close(e->audit);
+    pw_spool_close(e->spool);
+    char side[300];
+    snprintf(side, sizeof side, "%s-wal", e->spool_path);
+    unlink(side);
+    snprintf(side, sizeof side, "%s-shm", e->spool_path);
+    unlink(side);
+    unlink(e->spool_path);
+    unlink(e->audit_path);
+}
+
+static pw_destination meta_dest(const env *e)
+{
+    pw_destination d = {.name = "meta",
+                        .kind = PW_DEST_META_CAPI,
+                        .base_url = mock_upstream_base(e->mock),
+                        .api_version = "v21.0",
+                        .pixel_id = "123456",
+                        .access_token = META_TOKEN,
+                        .timeout_ms = 1500};
+    return d;
+}
+
+static pw_destination ga4_dest(const env *e)
+{
+    pw_destination d = {.name = "ga4",
+                        .kind = PW_DEST_GA4_MP,
+                        .base_url = mock_upstream_base(e->mock),
+                        .measurement_id = "G-TEST1",
+                        .api_secret = GA4_SECRET,
+                        .timeout_ms = 1500};
+    return d;
+}
+
+static char *meta_event(const char *id, const char *name, long long event_time)
+{
+    char *s = malloc(512);
+    snprintf(s, 512,
+             "{\"event_name\":\"%s\",\"event_time\":%lld,\"event_id\":\"%s\",\"action_source\":"
+             "\"website\",\"event_source_url\":\"https://hospital.example/\",\"user_data\":{\"em\":"
+             "[\"a665a45920422f9d417e4867efdc4fb8a04a1f3fff1fa07e998e86f7f7a27ae3\"]},"
+             "\"custom_data\":{\"page_category\":\"scheduling\"}}",
+             name, event_time, id);
+    return s;
+}
+
+static void put_raw(env *e, const char *dest, const char *id, const char *payload, int64_t created)
+{
+    pw_spool_put_item it = {id, dest, payload, strlen(payload), created};
+    CHECK_INT(pw_spool_put(e->spool, &it, 1, NULL), PW_OK);
+}
+
+static long long now_s(void)
+{
+    return (long long)(pw_gw_now_ms() / 1000);
+}
+
+/* Wait until the destination has nothing queued (delivered or dead). */
+static int drained(env *e, const char *dest, unsigned timeout_ms)
+{
+    int64_t until = pw_gw_mono_ms() + timeout_ms;
+    pw_spool_stats st;
+    while (pw_gw_mono_ms() < until) {
+        if (pw_spool_stats_get(e->spool, dest, &st, NULL) == PW_OK && st.depth == 0)
+            return 1;
+        usleep(5000);
+    }
+    return 0;
+}
+
+static int state_of(env *e, const char *id, const char *dest)
+{
+    int state = -1;
+    pw_spool_state(e->spool, id, dest, &state, NULL);
+    return state;
+}
+
+typedef struct audit_seen {
+    int sent, retry, dead;
+    char last_detail[512];
+    char sha[8][65];
+    char fields[512];
+} audit_seen;
+
+static int see(const pw_audit_entry *en, void *ctx)
+{
+    audit_seen *s = ctx;
+    if (strcmp(en->action, "sent") == 0) {
+        if (s->sent < 8 && en->payload_sha256)
+            snprintf(s->sha[s->sent], 65, "%s", en->payload_sha256);
+        if (en->fields_json)
+            snprintf(s->fields, sizeof s->fields, "%s", en->fields_json);
+        s->sent++;
+    } else if (strcmp(en->action, "retry") == 0) {
+        s->retry++;
+    } else if (strcmp(en->action, "dead") == 0) {
+        s->dead++;
+    }
+    if (en->detail)
+        snprintf(s->last_detail, sizeof s->last_detail, "%s", en->detail);
+    return 0;
+}
+
+static audit_seen read_audit(env *e)
+{
+    audit_seen s = {0};
+    pw_audit_verify_result res;
+    CHECK_INT(pw_audit_verify_file(e->audit_path, &res, NULL), PW_OK);
+    CHECK_INT(pw_audit_list_file(e->audit_path, NULL, see, &s, NULL), PW_OK);
+    return s;
+}
+
+static int file_contains(const char *path, const char *needle)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return 0;
+    static char buf[1 << 20];
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    buf[n] = '\0';
+    fclose(f);
+    return strstr(buf, needle) != NULL;
+}
+
+/* Number of elements of the top-level array `key` in a JSON body. */
+static size_t array_len(const char *body, const char *key)
+{
+    yajl_val v = yajl_tree_parse(body, NULL, 0);
+    const char *path[] = {key, NULL};
+    yajl_val a = v ? yajl_tree_get(v, path, yajl_t_array) : NULL;
+    size_t n = a ? a->u.array.len : 0;
+    yajl_tree_free(v);
+    return n;
+}
+
+/* ---- Meta ---------------------------------------------------------------------------- */
+
+static void test_meta_exact_payload_and_audit(void)
+{
+    env e;
+    env_open(&e, "meta");
+    long long t = now_s() - 60;
+    char *a = meta_event("ev-a", "Lead", t), *b = meta_event("ev-b", "Schedule", t);
+    put_raw(&e, "meta", "ev-a", a, 0);
+    put_raw(&e, "meta", "ev-b", b, 0);
+    pw_destination d = meta_dest(&e);
+    d.test_event_code = "TEST42";
+    env_start(&e, &d);
+    CHECK(drained(&e, "meta", 5000));
+    pw_forwarders_stop(e.fw);
+    e.fw = NULL;
+    CHECK_INT(mock_upstream_count(e.mock), 1);
+    const mock_request *r = mock_upstream_request(e.mock, 0);
+    char want[2048];
+    snprintf(want, sizeof want,
+             "{\"data\":[%s,%s],\"test_event_code\":\"TEST42\",\"access_token\":\"" META_TOKEN
+             "\"}",
+             a, b);
+    if (r) {
+        CHECK_STR(r->method, "POST");
+        CHECK_STR(r->url, "/v21.0/123456/events");
+        CHECK_STR(r->body, want);
+        CHECK_STR(r->content_type, "application/json");
+    }
+    CHECK_INT(state_of(&e, "ev-a", "meta"), PW_SPOOL_DELIVERED);
+    audit_seen s = read_audit(&e);
+    CHECK_INT(s.sent, 2);
+    char sha_a[65];
+    pw_sha256_hex(a, strlen(a), sha_a);
+    CHECK_STR(s.sha[0], sha_a); /* the exact bytes of that event in the request */
+    CHECK(strstr(s.last_detail, "fbtrace_id=AmockTrace") != NULL);
+    CHECK(strstr(s.last_detail, "events_received=2") != NULL);
+    CHECK(strstr(s.fields, "\"user_data.em[]\":\"sha256\"") != NULL);
+    CHECK(strstr(s.fields, "\"custom_data.page_category\":\"value\"") != NULL);
+    CHECK(!file_contains(e.audit_path, META_TOKEN));
+    free(a);
+    free(b);
+    env_close(&e);
+}
+
+static void test_meta_1001_events_two_requests(void)
+{
+    env e;
+    env_open(&e, "meta1001");
+    long long t = now_s() - 10;
+    pw_spool_put_item *items = calloc(1001, sizeof *items);
+    char **payloads = calloc(1001, sizeof *payloads);
+    char ids[1001][16];
+    for (int i = 0; i < 1001; i++) {
+        snprintf(ids[i], sizeof ids[i], "m%04d", i);
+        payloads[i] = meta_event(ids[i], "PageView", t);
+        items[i] = (pw_spool_put_item){ids[i], "meta", payloads[i], strlen(payloads[i]), 0};
+    }
+    CHECK_INT(pw_spool_put(e.spool, items, 1001, NULL), PW_OK);
+    pw_destination d = meta_dest(&e);
+    env_start(&e, &d);
+    CHECK(drained(&e, "meta", 10000));
+    pw_forward_stats fs;
+    CHECK_INT(pw_forwarders_stats(e.fw, "meta", &fs), PW_OK);
+    CHECK_INT(fs.sent, 1001);
+    CHECK_INT(fs.batches, 2);
+    CHECK_INT(mock_upstream_count(e.mock), 2);
+    size_t total = 0;
+    for (size_t i = 0; i < mock_upstream_count(e.mock); i++) {
+        size_t n = array_len(mock_upstream_request(e.mock, i)->body, "data");
+        CHECK(n <= 1000);
+        total += n;
+    }
+    CHECK_INT(total, 1001);
+    for (int i = 0; i < 1001; i++)
+        free(payloads[i]);
+    free(payloads);
+    free(items);
+    env_close(&e);
+}
+
+static void test_meta_retry_500_then_delivered(void)
+{
+    env e;
+    env_open(&e, "meta500");
+    char *a = meta_event("r1", "Lead", now_s());
+    put_raw(&e, "meta", "r1", a, 0);
+    mock_reply fail = {.status = 500, .body = "{\"error\":{\"message\":\"boom\"}}"};
+    mock_upstream_script(e.mock, &fail);
+    pw_destination d = meta_dest(&e);
+    env_start(&e, &d);
+    CHECK(drained(&e, "meta", 5000));
+    CHECK_INT(mock_upstream_count(e.mock), 2);
+    CHECK_INT(state_of(&e, "r1", "meta"), PW_SPOOL_DELIVERED);
+    CHECK_STR(mock_upstream_request(e.mock, 0)->body, mock_upstream_request(e.mock, 1)->body);
+    pw_forward_stats fs;
+    pw_forwarders_stats(e.fw, "meta", &fs);
+    CHECK_INT(fs.retried, 1);
+    CHECK_INT(fs.failed, 1);
+    CHECK_INT(fs.sent, 1);
+    pw_forwarders_stop(e.fw);
+    e.fw = NULL;
+    audit_seen s = read_audit(&e);
+    CHECK_INT(s.retry, 1);
+    CHECK_INT(s.sent, 1);
+    free(a);
+    env_close(&e);
+}
+
+static void test_meta_timeout_then_delivered(void)
+{
+    env e;
+    env_open(&e, "metato");
+    char *a = meta_event("t1", "Lead", now_s());
+    put_raw(&e, "meta", "t1", a, 0);
+    mock_reply slow = {.status = 200, .body = "{}", .delay_ms = 700};
+    mock_upstream_script(e.mock, &slow);
+    pw_destination d = meta_dest(&e);
+    d.timeout_ms = 200;
+    env_start(&e, &d);
+    CHECK(drained(&e, "meta", 5000));
+    CHECK_INT(state_of(&e, "t1", "meta"), PW_SPOOL_DELIVERED);
+    CHECK(mock_upstream_count(e.mock) >= 2);
+    pw_forwarders_stop(e.fw);
+    e.fw = NULL;
+    audit_seen s = read_audit(&e);
+    CHECK(s.retry >= 1);
+    CHECK(file_contains(e.audit_path, "timeout after 200 ms"));
+    free(a);
+    env_close(&e);
+}
+
+static void test_meta_429_honours_retry_after(void)
+{
+    env e;
+    env_open(&e, "meta429");
+    char *a = meta_event("q1", "Lead", now_s());
+    put_raw(&e, "meta", "q1", a, 0);
+    mock_reply busy = {.status = 429, .body = "{}", .retry_after_s = 1};
+    mock_upstream_script(e.mock, &busy);
+    pw_destination d = meta_dest(&e);
+    int64_t t0 = pw_gw_mono_ms();
+    env_start(&e, &d);
+    CHECK(mock_upstream_wait(e.mock, 1, 3000));
+    int64_t t1 = pw_gw_mono_ms();
+    CHECK(drained(&e, "meta", 5000));
+    int64_t t2 = pw_gw_mono_ms();
+    (void)t0;
+    CHECK(t2 - t1 >= 900); /* backoff alone would be 20–40 ms */
+    CHECK_INT(mock_upstream_count(e.mock), 2);
+    pw_forwarders_stop(e.fw);
+    e.fw = NULL;
+    CHECK(file_contains(e.audit_path, "(Retry-After)"));
+    free(a);
+    env_close(&e);
+}
+
+static void test_meta_graph_codes(void)
+{
+    env e;
+    env_open(&e, "metacode");
+    char *a = meta_event("g1", "Lead", now_s());
+    put_raw(&e, "meta", "g1", a, 0);
+    char body[512];
+    /* A final error whose message even echoes the token: dead, once, and scrubbed. */
+    snprintf(body, sizeof body,
+             "{\"error\":{\"message\":\"Invalid OAuth access token " META_TOKEN "\",\"type\":"
+             "\"OAuthException\",\"code\":190,\"fbtrace_id\":\"AtraceDead\"}}");
+    mock_reply final = {.status = 400, .body = body};
+    mock_upstream_script(e.mock, &final);
+    pw_destination d = meta_dest(&e);
+    env_start(&e, &d);
+    CHECK(drained(&e, "meta", 5000));
+    usleep(100 * 1000);
+    CHECK_INT(mock_upstream_count(e.mock), 1);
+    CHECK_INT(state_of(&e, "g1", "meta"), PW_SPOOL_DEAD);
+    char reason[256] = "";
+    CHECK_INT(pw_spool_dead_reason(e.spool, "g1", "meta", reason, sizeof reason, NULL), PW_OK);
+    CHECK(strstr(reason, "code 190") != NULL);
+    CHECK(strstr(reason, "fbtrace_id=AtraceDead") != NULL);
+    CHECK(strstr(reason, META_TOKEN) == NULL);
+    /* A retryable code (2, service unavailable) is retried. */
+    char *b = meta_event("g2", "Lead", now_s());
+    mock_reply transient = {.status = 500, .body = mock_graph_error(body, sizeof body, 2, 0, "T2")};
+    mock_upstream_script(e.mock, &transient);
+    put_raw(&e, "meta", "g2", b, 0);
+    pw_forwarders_notify(e.fw);
+    CHECK(drained(&e, "meta", 5000));
+    CHECK_INT(state_of(&e, "g2", "meta"), PW_SPOOL_DELIVERED);
+    CHECK_INT(mock_upstream_count(e.mock), 3);
+    pw_forwarders_stop(e.fw);
+    e.fw = NULL;
+    audit_seen s = read_audit(&e);
+    CHECK_INT(s.dead, 1);
+    CHECK_INT(s.retry, 1);
+    CHECK(!file_contains(e.audit_path, META_TOKEN));
+    free(a);
+    free(b);
+    env_close(&e);
+}
+
+static void test_meta_stale_and_invalid_dead_lettered(void)
+{
+    env e;
+    env_open(&e, "metastale");
+    int64_t now = pw_gw_now_ms();
+    char *old = meta_event("s1", "Lead", now_s() - (long long)(6.5 * 86400));
+    char *fresh = meta_event("s2", "Lead", now_s());
+    char *future = meta_event("s3", "Lead", now_s() + 3600);
+    const char *no_user =
+        "{\"event_name\":\"Lead\",\"event_time\":1,\"action_source\":\"website\"}";
+    put_raw(&e, "meta", "s1", old, 0);
+    put_raw(&e, "meta", "s2", fresh, 0);
+    put_raw(&e, "meta", "s3", future, 0);
+    put_raw(&e, "meta", "s4", no_user, 0);
+    put_raw(&e, "meta", "s5", "not json", 0);
+    char raw[512];
+    snprintf(raw, sizeof raw,
+             "{\"event_name\":\"Lead\",\"event_time\":%lld,\"action_source\":\"website\","
+             "\"user_data\":{\"em\":[\"jane.doe@example.com\"]}}",
+             now_s());
+    put_raw(&e, "meta", "s7", raw, 0);
+    /* Accepted 47.5 h ago and failing now: retrying would pass the 48 h dedup window. */
+    char *late = meta_event("s6", "Lead", now_s() - 60);
+    put_raw(&e, "meta", "s6", late, now - (int64_t)(47.5 * 3600 * 1000));
+    mock_reply fail = {.status = 503, .body = "{}"};
+    mock_upstream_script(e.mock, &fail);
+    pw_destination d = meta_dest(&e);
+    env_start(&e, &d);
+    CHECK(drained(&e, "meta", 5000));
+    char reason[256];
+    CHECK_INT(pw_spool_dead_reason(e.spool, "s1", "meta", reason, sizeof reason, NULL), PW_OK);
+    CHECK(strstr(reason, "stale: event_time older than 6 days") != NULL);
+    CHECK_INT(pw_spool_dead_reason(e.spool, "s3", "meta", reason, sizeof reason, NULL), PW_OK);
+    CHECK(strstr(reason, "future") != NULL);
+    CHECK_INT(pw_spool_dead_reason(e.spool, "s4", "meta", reason, sizeof reason, NULL), PW_OK);
+    CHECK(strstr(reason, "user_data") != NULL);
+    CHECK_INT(pw_spool_dead_reason(e.spool, "s5", "meta", reason, sizeof reason, NULL), PW_OK);
+    CHECK(strstr(reason, "not JSON") != NULL);
+    CHECK_INT(pw_spool_dead_reason(e.spool, "s7", "meta", reason, sizeof reason, NULL), PW_OK);
+    CHECK(strstr(reason, "user_data.em must hold SHA-256") != NULL);
+    CHECK(strstr(reason, "jane") == NULL);
+    for (size_t i = 0; i < mock_upstream_count(e.mock); i++)
+        CHECK(strstr(mock_upstream_request(e.mock, i)->body, "jane.doe") == NULL);
+    CHECK(!file_contains(e.audit_path, "jane.doe"));
+    CHECK_INT(pw_spool_dead_reason(e.spool, "s6", "meta", reason, sizeof reason, NULL), PW_OK);
+    CHECK(strstr(reason, "retry window closed") != NULL);
+    /* s2 was sent in a batch (with s6) that failed once, then delivered alone. */
+    CHECK_INT(state_of(&e, "s2", "meta"), PW_SPOOL_DELIVERED);
+    CHECK_INT(mock_upstream_count(e.mock), 2);
+    CHECK_INT(array_len(mock_upstream_request(e.mock, 0)->body, "data"), 2);
+    CHECK_INT(array_len(mock_upstream_request(e.mock, 1)->body, "data"), 1);
+    pw_forwarders_stop(e.fw);
+    e.fw = NULL;
+    audit_seen s = read_audit(&e);
+    CHECK_INT(s.dead, 6);
+    CHECK_INT(s.sent, 1);
+    free(old);
+    free(fresh);
+    free(future);
+    free(late);
+    env_close(&e);
+}
+
+/* ---- GA4 ----------------------------------------------------------------------------- */
+
+static void test_ga4_26_events_two_requests(void)
+{
+    env e;
+    env_open(&e, "ga4");
+    char id[32], payload[256];
+    for (int i = 0; i < 26; i++) {
+        snprintf(id, sizeof id, "g%02d", i);
+        snprintf(payload, sizeof payload,
+                 "{\"client_id\":\"c.1\",\"consent\":{\"ad_user_data\":\"DENIED\"},\"events\":[{"
+                 "\"name\":\"page_view\",\"params\":{\"page_category\":\"scheduling\",\"n\":%d}}]}",
+                 i);
+        put_raw(&e, "ga4", id, payload, 0);
+    }
+    put_raw(&e, "ga4", "other", "{\"client_id\":\"c.2\",\"events\":[{\"name\":\"lead\"}]}", 0);
+    pw_destination d = ga4_dest(&e);
+    env_start(&e, &d);
+    CHECK(drained(&e, "ga4", 5000));
+    CHECK_INT(mock_upstream_count(e.mock), 3); /* 25 + 1 for c.1, 1 for c.2 */
+    size_t total = 0;
+    for (size_t i = 0; i < mock_upstream_count(e.mock); i++) {
+        const mock_request *r = mock_upstream_request(e.mock, i);
+        CHECK_STR(r->url, "/mp/collect?measurement_id=G-TEST1&api_secret=" GA4_SECRET);
+        size_t n = array_len(r->body, "events");
+        CHECK(n <= 25);
+        total += n;
+        static const char first[] =
+            "{\"client_id\":\"c.1\",\"consent\":{\"ad_user_data\":\"DENIED\"},\"events\":[{"
+            "\"name\":\"page_view\",\"params\":{\"page_category\":\"scheduling\",\"n\":0}},{";
+        if (n == 25)
+            CHECK(strncmp(r->body, first, sizeof first - 1) == 0);
+        if (strstr(r->body, "c.2"))
+            CHECK_STR(r->body,
+                      "{\"consent\":{\"ad_user_data\":\"DENIED\",\"ad_personalization\":"
+                      "\"DENIED\"},\"client_id\":\"c.2\",\"events\":[{\"name\":\"lead\"}]}");
+    }
+    CHECK_INT(total, 27);
+    pw_forwarders_stop(e.fw);
+    e.fw = NULL;
+    CHECK(!file_contains(e.audit_path, GA4_SECRET));
+    env_close(&e);
+}
+
+static void test_ga4_split_by_size(void)
+{
+    env e;
+    env_open(&e, "ga4size");
+    /* 10 payloads of ~20 kB each (ecommerce items arrays): under 25 events, over 130 kB. */
+    size_t cap = 32 * 1024;
+    char *p = malloc(cap);
+    char id[32];
+    for (int i = 0; i < 10; i++) {
+        size_t n = (size_t)snprintf(p, cap,
+                                    "{\"client_id\":\"c.1\",\"events\":[{\"name\":"
+                                    "\"purchase\",\"params\":{\"items\":[");
+        for (int k = 0; k < 200; k++)
+            n += (size_t)snprintf(
+                p + n, cap - n,
+                "%s{\"item_id\":\"SKU-%05d\",\"item_name\":\"Scrubs, navy, size M, "
+                "pack of three\",\"price\":%d}",
+                k ? "," : "", k + i * 1000, k);
+        snprintf(p + n, cap - n, "]}}]}");
+        snprintf(id, sizeof id, "big%d", i);
+        put_raw(&e, "ga4", id, p, 0);
+    }
+    pw_destination d = ga4_dest(&e);
+    env_start(&e, &d);
+    CHECK(drained(&e, "ga4", 5000));
+    size_t reqs = mock_upstream_count(e.mock), total = 0;
+    CHECK(reqs >= 2);
+    for (size_t i = 0; i < reqs; i++) {
+        const mock_request *r = mock_upstream_request(e.mock, i);
+        CHECK(r->body_len < 130000);
+        total += array_len(r->body, "events");
+    }
+    CHECK_INT(total, 10);
+    free(p);
+    env_close(&e);
+}
+
+static void test_ga4_invalid_dead_lettered_locally(void)
+{
+    env e;
+    env_open(&e, "ga4bad");
+    char v101[128], payload[512];
+    memset(v101, 'x', 101);
+    v101[101] = '\0';
+    put_raw(&e, "ga4", "long_name",
+            "{\"client_id\":\"c\",\"events\":[{\"name\":"
+            "\"a_name_that_is_far_too_long_for_ga4_limits_x\"}]}",
+            0);
+    snprintf(payload, sizeof payload,
+             "{\"client_id\":\"c\",\"events\":[{\"name\":\"lead\",\"params\":{\"p\":\"%s\"}}]}",
+             v101);
+    put_raw(&e, "ga4", "long_value", payload, 0);
+    put_raw(&e, "ga4", "reserved",
+            "{\"client_id\":\"c\",\"events\":[{\"name\":\"session_start\"}]}", 0);
+    put_raw(&e, "ga4", "no_client", "{\"events\":[{\"name\":\"lead\"}]}", 0);
+    put_raw(&e, "ga4", "ok", "{\"client_id\":\"c\",\"events\":[{\"name\":\"lead\"}]}", 0);
+    pw_destination d = ga4_dest(&e);
+    env_start(&e, &d);
+    CHECK(drained(&e, "ga4", 5000));
+    CHECK_INT(mock_upstream_count(e.mock), 1);
+    CHECK_STR(mock_upstream_request(e.mock, 0)->body,
+              "{\"consent\":{\"ad_user_data\":\"DENIED\",\"ad_personalization\":\"DENIED\"},"
+              "\"client_id\":\"c\",\"events\":[{\"name\":\"lead\"}]}");
+    char reason[256];
+    CHECK_INT(pw_spool_dead_reason(e.spool, "long_name", "ga4", reason, sizeof reason, NULL),
+              PW_OK);
+    CHECK(strstr(reason, "events[0].name") != NULL);
+    CHECK_INT(pw_spool_dead_reason(e.spool, "long_value", "ga4", reason, sizeof reason, NULL),
+              PW_OK);
+    CHECK(strstr(reason, "longer than 100") != NULL);
+    CHECK(strstr(reason, "xxxx") == NULL); /* values never in reasons */
+    CHECK_INT(pw_spool_dead_reason(e.spool, "reserved", "ga4", reason, sizeof reason, NULL), PW_OK);
+    CHECK_INT(pw_spool_dead_reason(e.spool, "no_client", "ga4", reason, sizeof reason, NULL),
+              PW_OK);
+    CHECK(strstr(reason, "client_id") != NULL);
+    env_close(&e);
+}
+
+/* ---- webhook --------------------------------------------------------------------------- */
+
+static void test_webhook_bearer_retry_and_dead(void)
+{
+    env e;
+    env_open(&e, "hook");
+    char url[128];
+    snprintf(url, sizeof url, "%s/hooks/in", mock_upstream_base(e.mock));
+    pw_destination d = {.name = "crm",
+                        .kind = PW_DEST_WEBHOOK,
+                        .url = url,
+                        .bearer_token = "hook-TOKEN-9",
+                        .timeout_ms = 1000};
+    put_raw(&e, "crm", "w1", "{\"type\":\"lead\"}", 0);
+    put_raw(&e, "crm", "w2", "{\"type\":\"contact\"}", 0);
+    mock_reply unavailable = {.status = 503};
+    mock_upstream_script(e.mock, &unavailable);
+    env_start(&e, &d);
+    CHECK(drained(&e, "crm", 5000));
+    CHECK_INT(mock_upstream_count(e.mock), 2);
+    const mock_request *r = mock_upstream_request(e.mock, 1);
+    CHECK_STR(r->url, "/hooks/in");
+    CHECK_STR(r->body, "[{\"type\":\"lead\"},{\"type\":\"contact\"}]");
+    CHECK_STR(r->authorization, "Bearer hook-TOKEN-9");
+    mock_reply gone = {.status = 404};
+    mock_upstream_script(e.mock, &gone);
+    put_raw(&e, "crm", "w3", "{\"type\":\"lead\"}", 0);
+    pw_forwarders_notify(e.fw);
+    CHECK(drained(&e, "crm", 5000));
+    CHECK_INT(state_of(&e, "w3", "crm"), PW_SPOOL_DEAD);
+    pw_forwarders_stop(e.fw);
+    e.fw = NULL;
+    CHECK(!file_contains(e.audit_path, "hook-TOKEN-9"));
+    env_close(&e);
+}
+
+/* ---- response parsing ------------------------------------------------------------------- */
+
+static void test_parse_responses(void)
+{
+    pw_meta_response m;
+    const char *ok = "{\"events_received\":3,\"messages\":[],\"fbtrace_id\":\"AbC\"}";
+    CHECK(pw_fw_parse_meta_response(ok, strlen(ok), &m));
+    CHECK_INT(m.has_error, 0);
+    CHECK_INT(m.events_received, 3);
+    CHECK_STR(m.fbtrace_id, "AbC");
+    const char *err = "{\"error\":{\"message\":\"Invalid\\nparameter\",\"code\":100,"
+                      "\"error_subcode\":2804003,\"fbtrace_id\":\"X1\"}}";
+    CHECK(pw_fw_parse_meta_response(err, strlen(err), &m));
+    CHECK_INT(m.has_error, 1);
+    CHECK_INT(m.error_code, 100);
+    CHECK_INT(m.error_subcode, 2804003);
+    CHECK_STR(m.message, "Invalid parameter");
+    CHECK(!pw_fw_parse_meta_response("<html>", 6, &m));
+    CHECK_INT(pw_fw_meta_code_retryable(17), 1);
+    CHECK_INT(pw_fw_meta_code_retryable(341), 1);
+    CHECK_INT(pw_fw_meta_code_retryable(190), 0);
+    CHECK_INT(pw_fw_meta_code_retryable(250), 0);
+    CHECK_INT(pw_fw_meta_code_retryable(12345), -1);
+    pw_ga4_response g;
+    const char *dbg = "{\"validationMessages\":[{\"fieldPath\":\"events\",\"description\":"
+                      "\"Event name is reserved\",\"validationCode\":\"NAME_RESERVED\"}]}";
+    CHECK(pw_fw_parse_ga4_response(dbg, strlen(dbg), &g));
+    CHECK_INT(g.validation_messages, 1);
+    CHECK_STR(g.first_message, "Event name is reserved");
+    CHECK(pw_fw_parse_ga4_response("", 0, &g));
+    CHECK_INT(g.validation_messages, 0);
+}
+
+PW_TEST_MAIN(PW_TEST(test_parse_responses), PW_TEST(test_meta_exact_payload_and_audit),
+             PW_TEST(test_meta_1001_events_two_requests),
+             PW_TEST(test_meta_retry_500_then_delivered), PW_TEST(test_meta_timeout_then_delivered),
+             PW_TEST(test_meta_429_honours_retry_after), PW_TEST(test_meta_graph_codes),
+             PW_TEST(test_meta_stale_and_invalid_dead_lettered),
+             PW_TEST(test_ga4_26_events_two_requests), PW_TEST(test_ga4_split_by_size),
+             PW_TEST(test_ga4_invalid_dead_lettered_locally),
+             PW_TEST(test_webhook_bearer_retry_and_dead))
