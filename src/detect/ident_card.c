@@ -21,6 +21,10 @@ static int known_prefix(const char *d, size_t n)
         return n >= 16;
     if (two == 35)
         return n >= 16;
+    if (four == 2131 || four == 1800) /* older 15-digit JCB */
+        return n == 15;
+    if (two == 50 || (two >= 56 && two <= 69)) /* Maestro: 12–19 digits */
+        return n >= 12;
     if (two == 36 || two == 38 || two == 30)
         return n >= 14;
     return 0;
@@ -59,13 +63,13 @@ void pw_ident_card(pw_scan *sc, const pw_seg *g)
         if (!pw_isdigit((unsigned char)s[i]))
             continue;
         size_t run = pw_digits_at(s, n, i);
-        if (!pw_num_left_ok(s, i) || (run < 13 && run > 6) || run < 2) {
+        if (!pw_num_left_ok(s, i) || (run < 12 && run > 6) || run < 2) {
             i += run - 1;
             continue;
         }
         char d[20];
         size_t nd = 0, end = collect(s, n, i, d, &nd);
-        if (nd >= 13 && pw_num_right_ok(s, n, end) && known_prefix(d, nd) && pw_luhn_ok(d, nd)) {
+        if (nd >= 12 && pw_num_right_ok(s, n, end) && known_prefix(d, nd) && pw_luhn_ok(d, nd)) {
             pw_ctx ctx = pw_ctx_at(g, i);
             if (ctx != PW_CTX_NEGATIVE && ctx != PW_CTX_TIME)
                 pw_scan_add(sc, g, i, end, PW_PHI_CARD, "card", pw_arena_strndup(sc->a, d, nd),

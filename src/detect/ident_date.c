@@ -159,9 +159,34 @@ static int is_timestamp(const char *s, size_t n, size_t end)
            s[end + 3] == ':';
 }
 
+/* A scheduling or birth word earlier on the same line ("Appointment confirmed for … on"). */
+static pw_ctx sentence_ctx(const char *s, size_t i)
+{
+    static const struct {
+        const char *word;
+        pw_ctx ctx;
+    } words[] = {{"appointment", PW_CTX_APPT}, {"appt", PW_CTX_APPT},   {"visit", PW_CTX_APPT},
+                 {"scheduled", PW_CTX_APPT},   {"booked", PW_CTX_APPT}, {"birth", PW_CTX_DOB},
+                 {"born", PW_CTX_DOB},         {"dob", PW_CTX_DOB}};
+    size_t from = i > 80 ? i - 80 : 0;
+    for (size_t k = i; k > from; k--)
+        if (s[k - 1] == '\n' || s[k - 1] == '.' || s[k - 1] == '|') {
+            from = k;
+            break;
+        }
+    for (size_t w = 0; w < sizeof words / sizeof words[0]; w++) {
+        const char *hit = pw_strcasestr_n(s + from, i - from, words[w].word);
+        if (hit && (hit == s || !pw_isalpha((unsigned char)hit[-1])))
+            return words[w].ctx;
+    }
+    return PW_CTX_NONE;
+}
+
 static void emit(pw_scan *sc, const pw_seg *g, size_t i, const ymd *o)
 {
     pw_ctx ctx = pw_ctx_at(g, i);
+    if (ctx == PW_CTX_NONE)
+        ctx = sentence_ctx(g->s, i);
     if (ctx == PW_CTX_TIME || ctx == PW_CTX_NEGATIVE || ctx == PW_CTX_PHONE)
         return;
     const char *sub = "date";

@@ -103,7 +103,7 @@ static void dea_mbi(pw_scan *sc, const pw_seg *g)
             continue;
         char mbi[12];
         size_t end;
-        if (is_dea_at(s, n, i)) {
+        if (is_dea_at(s, n, i) && !id_subtype(pw_ctx_at(g, i), g)) { /* "MRN: MR1234563" */
             pw_scan_add(sc, g, i, i + 9, PW_PHI_DEA, "dea", NULL, 0.9f, PW_REASON_CHECKSUM,
                         "dea check digit");
         } else if (pw_isdigit(c) && (end = parse_mbi(s, n, i, mbi)) != 0) {

@@ -34,7 +34,7 @@ static size_t name_word(const char *s, size_t n, size_t i)
     while (p < n && (pw_islower((unsigned char)s[p]) || s[p] == '\'' || s[p] == '-' ||
                      (pw_isupper((unsigned char)s[p]) && p > i + 1 && s[p - 1] == '\'')))
         p++;
-    if (p - i < 2 || stop_word(s + i, p - i))
+    if (p - i < 2 || (p < n && pw_isalnum((unsigned char)s[p])) || stop_word(s + i, p - i))
         return 0;
     return p;
 }
@@ -85,11 +85,23 @@ typedef struct trigger {
     const char *subtype;
 } trigger;
 
-static const trigger triggers[] = {{"dr. ", "provider"},         {"dr ", "provider"},
-                                   {"doctor ", "provider"},      {"patient name: ", "patient"},
-                                   {"patient name ", "patient"}, {"patient: ", "patient"},
-                                   {"name: ", "patient"},        {"my name is ", "patient"},
-                                   {"full name: ", "patient"},   {NULL, NULL}};
+static const trigger triggers[] = {{"dr. ", "provider"},
+                                   {"dr ", "provider"},
+                                   {"doctor ", "provider"},
+                                   {"patient name: ", "patient"},
+                                   {"patient name ", "patient"},
+                                   {"patient: ", "patient"},
+                                   {"name: ", "patient"},
+                                   {"my name is ", "patient"},
+                                   {"full name: ", "patient"},
+                                   {"mr. ", "patient"},
+                                   {"mrs. ", "patient"},
+                                   {"ms. ", "patient"},
+                                   {"mr ", "patient"},
+                                   {"mrs ", "patient"},
+                                   {"ms ", "patient"},
+                                   {"miss ", "patient"},
+                                   {NULL, NULL}};
 
 static int word_start(const char *s, size_t i)
 {

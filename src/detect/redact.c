@@ -50,6 +50,11 @@ static pw_status redact_text(const char *str, size_t n, const pw_hit *h, size_t 
     return out->failed ? PW_ERR_NOMEM : PW_OK;
 }
 
+static int is_search(const pw_hit *h)
+{
+    return h->category == PW_PHI_CARE_INTENT && h->subtype && strcmp(h->subtype, "search") == 0;
+}
+
 /* The most specific hit overlapping [a, b), or NULL. */
 static const pw_hit *hit_in(const pw_hit *h, size_t nh, size_t a, size_t b)
 {
@@ -57,6 +62,8 @@ static const pw_hit *hit_in(const pw_hit *h, size_t nh, size_t a, size_t b)
     for (size_t i = 0; i < nh; i++) {
         if (h[i].start >= b || h[i].end <= a)
             continue;
+        if (is_search(&h[i]))
+            return &h[i]; /* a search query goes as a whole */
         if (!best || (pw_phi_is_identifier(h[i].category) && !pw_phi_is_identifier(best->category)))
             best = &h[i];
     }
@@ -81,7 +88,8 @@ static pw_status redact_value(const pw_detector *d, pw_detect_scratch *s, pw_are
     char *dec = pw_pct_decode(a, v, n, 1, &dn);
     for (int layer = 1; dec && layer < PW_DETECT_MAX_LAYERS && memchr(dec, '%', dn); layer++)
         dec = pw_pct_decode(a, dec, dn, 0, &dn);
-    if (dec && depth < PW_DETECT_MAX_URL_DEPTH && is_url_text(dec, dn) && !memchr(dec, ' ', dn)) {
+    if (dec && !is_search(hit) && depth < PW_DETECT_MAX_URL_DEPTH && is_url_text(dec, dn) &&
+        !memchr(dec, ' ', dn)) {
         pw_buf inner;
         pw_buf_init(&inner);
         pw_status st = redact_nested(d, s, a, dec, dn, &inner, err, depth + 1);
