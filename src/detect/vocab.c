@@ -315,6 +315,20 @@ static int by_start_longest(const void *a, const void *b)
     return 0;
 }
 
+/* Few matches per field and nearly in order: insertion sort beats qsort there. */
+static void insertion_sort(pw_vocab_match *m, size_t n)
+{
+    for (size_t i = 1; i < n; i++) {
+        pw_vocab_match x = m[i];
+        size_t j = i;
+        while (j > 0 && by_start_longest(&m[j - 1], &x) > 0) {
+            m[j] = m[j - 1];
+            j--;
+        }
+        m[j] = x;
+    }
+}
+
 /* Sort, keep the longest at each start, copy into the arena. */
 static pw_status finish(pw_vocab_sink *sink, pw_arena *a, pw_vocab_match **out, size_t *n_out,
                         pw_err *err)
@@ -323,7 +337,10 @@ static pw_status finish(pw_vocab_sink *sink, pw_arena *a, pw_vocab_match **out, 
     *n_out = 0;
     if (sink->n == 0)
         return PW_OK;
-    qsort(sink->m, sink->n, sizeof *sink->m, by_start_longest);
+    if (sink->n > 32)
+        qsort(sink->m, sink->n, sizeof *sink->m, by_start_longest);
+    else
+        insertion_sort(sink->m, sink->n);
     size_t k = 0;
     for (size_t i = 0; i < sink->n; i++)
         if (k == 0 || sink->m[i].start != sink->m[k - 1].start)
