@@ -11,10 +11,8 @@
 #include "cli.h"
 #include "gw_explain.h"
 #include "gw_server.h"
-#include "gw_time.h"
-#ifdef PW_GW_HAVE_DETECT
 #include "gw_phi_detect.h"
-#endif
+#include "gw_time.h"
 
 static void usage(void)
 {
@@ -55,7 +53,6 @@ static int check(const char *path)
     return PW_EXIT_CLEAN;
 }
 
-#ifdef PW_GW_HAVE_DETECT
 static int explain(const char *config, const char *event_path, const char *ip, const char *ua,
                    const char *vocab)
 {
@@ -95,7 +92,6 @@ static int explain(const char *config, const char *event_path, const char *ip, c
     pw_gw_policy_free(p);
     return rc;
 }
-#endif
 
 /* "127.0.0.1:8787", "[::1]:8787" or ":8787". */
 static int parse_listen(char *s, pw_gw_server_opts *o)
@@ -122,15 +118,10 @@ static int parse_listen(char *s, pw_gw_server_opts *o)
 
 static int serve(pw_gw_server_opts *o)
 {
-#if defined(PW_GW_HAVE_DETECT) && defined(PW_GW_HAVE_FORWARD)
     pw_err err = {0};
     if (pw_gw_serve(o, &err) != PW_OK)
         return pw_cli_fail("gateway", &err);
     return PW_EXIT_CLEAN;
-#else
-    pw_cli_errorf("gateway", "this build has no PHI engine or forwarders: refusing to serve");
-    return PW_EXIT_RUNTIME;
-#endif
 }
 
 int pw_cmd_gateway(int argc, char **argv)
@@ -179,15 +170,7 @@ int pw_cmd_gateway(int argc, char **argv)
         return check(check_path);
     if (!o.config)
         return pw_cli_usage_error("gateway", "--config FILE is required");
-    if (explain_path) {
-#ifdef PW_GW_HAVE_DETECT
+    if (explain_path)
         return explain(o.config, explain_path, ip, ua, o.vocab_file);
-#else
-        (void)ip;
-        (void)ua;
-        pw_cli_errorf("gateway", "--explain needs the PHI engine, not in this build");
-        return PW_EXIT_RUNTIME;
-#endif
-    }
     return serve(&o);
 }

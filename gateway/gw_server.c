@@ -18,8 +18,9 @@
 #include "gw_phi_detect.h"
 #include "gw_time.h"
 
-typedef struct server {
-    const pw_gw_server_opts *o;
+typedef struct pw_gw_server server;
+struct pw_gw_server {
+    pw_gw_server_opts o;
     pw_gw_policy_holder holder;
     int holder_ok;
     pw_detector *det;
@@ -30,13 +31,21 @@ typedef struct server {
     pw_forwarders *fwd;
     pthread_mutex_t fwd_mu; /* /metrics reads the forwarders while SIGHUP replaces them */
     pw_gw_http *http;
-} server;
+};
 
 /* ---- sink: the SQLite spool and the hash-chained audit -------------------------------- */
 
 static pw_status sink_put(void *ctx, const pw_spool_put_item *items, size_t n, pw_err *err)
 {
-    return pw_spool_put(((server *)ctx)->spool, items, n, err);
+    server *s = ctx;
+    pw_status st = pw_spool_put(s->spool, items, n, err);
+    if (st == PW_OK) {
+        pthread_mutex_lock(&s->fwd_mu);
+        if (s->fwd)
+            pw_forwarders_notify(s->fwd); /* deliver now rather than at the next poll */
+        pthread_mutex_unlock(&s->fwd_mu);
+    }
+    return st;
 }
 
 static pw_status sink_audit(void *ctx, const pw_audit_record *recs, size_t n, pw_err *err)
@@ -69,7 +78,7 @@ static void metrics_extra(void *ctx, pw_buf *o)
                       st.dead);
     }
     pw_buf_puts(o, "# TYPE phiwall_gateway_deliveries_total counter\n"
-                   "# TYPE phiwall_gateway_delivery_seconds_sum counter\n");
+                   "# TYPE phiwall_gateway_delivery_seconds histogram\n");
     pthread_mutex_lock(&s->fwd_mu);
     for (size_t i = 0; s->fwd && i < p->n_dests; i++) {
         pw_forward_stats fs;
@@ -96,7 +105,7 @@ static void metrics_extra(void *ctx, pw_buf *o)
 static pw_status start_forwarders(server *s, pw_err *err)
 {
     pw_gw_policy *p = NULL;
-    pw_status st = pw_gw_policy_load(s->o->config, &p, err);
+    pw_status st = pw_gw_policy_load(s->o.config, &p, err);
     if (st != PW_OK)
         return st;
     pw_destination *dests = calloc(p->n_dests, sizeof *dests);
@@ -141,7 +150,7 @@ static void stop_forwarders(server *s)
 
 static pw_status open_parts(server *s, pw_err *err)
 {
-    const pw_gw_server_opts *o = s->o;
+    const pw_gw_server_opts *o = &s->o;
     pw_gw_policy *p = NULL;
     pw_status st = pw_gw_policy_load(o->config, &p, err);
     if (st != PW_OK || (st = pw_gw_holder_init(&s->holder, p, err)) != PW_OK)
@@ -187,20 +196,46 @@ static void close_parts(server *s)
         pw_gw_holder_destroy(&s->holder);
 }
 
-static void reload(server *s)
+pw_status pw_gw_server_reload(server *s, pw_err *err)
 {
-    pw_err err = {0};
     pw_gw_policy *p = NULL;
-    if (pw_gw_policy_load(s->o->config, &p, &err) != PW_OK) {
-        pw_gw_log("error", "policy reload failed; keeping the current policy", "error", err.msg,
-                  NULL);
-        return;
+    pw_status st = pw_gw_policy_load(s->o.config, &p, err);
+    if (st != PW_OK)
+        return st;
+    if ((st = pw_gw_holder_swap(&s->holder, p, err)) != PW_OK)
+        return st;
+    return start_forwarders(s, err);
+}
+
+pw_status pw_gw_server_start(const pw_gw_server_opts *o, server **out, pw_err *err)
+{
+    *out = NULL;
+    server *s = calloc(1, sizeof *s);
+    if (!s)
+        return pw_err_set(err, PW_ERR_NOMEM, "out of memory");
+    s->o = *o;
+    pthread_mutex_init(&s->fwd_mu, NULL);
+    pw_status st = open_parts(s, err);
+    if (st != PW_OK) {
+        pw_gw_server_stop(s);
+        return st;
     }
-    if (pw_gw_holder_swap(&s->holder, p, &err) != PW_OK || start_forwarders(s, &err) != PW_OK) {
-        pw_gw_log("error", "policy reload incomplete", "error", err.msg, NULL);
+    *out = s;
+    return PW_OK;
+}
+
+unsigned pw_gw_server_port(const server *s)
+{
+    return pw_gw_http_port(s->http);
+}
+
+void pw_gw_server_stop(server *s)
+{
+    if (!s)
         return;
-    }
-    pw_gw_log("info", "policy reloaded", "config", s->o->config, NULL);
+    close_parts(s);
+    pthread_mutex_destroy(&s->fwd_mu);
+    free(s);
 }
 
 pw_status pw_gw_serve(const pw_gw_server_opts *o, pw_err *err)
@@ -212,30 +247,31 @@ pw_status pw_gw_serve(const pw_gw_server_opts *o, pw_err *err)
     sigaddset(&set, SIGINT);
     sigaddset(&set, SIGPIPE);
     pthread_sigmask(SIG_BLOCK, &set, NULL); /* inherited by every thread started below */
-    server s = {.o = o};
-    pthread_mutex_init(&s.fwd_mu, NULL);
-    pw_status st = open_parts(&s, err);
-    if (st != PW_OK) {
-        close_parts(&s);
-        pthread_mutex_destroy(&s.fwd_mu);
+    server *s = NULL;
+    pw_status st = pw_gw_server_start(o, &s, err);
+    if (st != PW_OK)
         return st;
-    }
     char port[16];
-    snprintf(port, sizeof port, "%u", pw_gw_http_port(s.http));
+    snprintf(port, sizeof port, "%u", pw_gw_server_port(s));
     pw_gw_log("info", "listening", "host", o->host ? o->host : "127.0.0.1", "port", port, "config",
               o->config, NULL);
     for (;;) {
         int sig = 0;
         if (sigwait(&set, &sig) != 0)
             continue;
-        if (sig == SIGHUP)
-            reload(&s);
-        else if (sig == SIGTERM || sig == SIGINT)
+        if (sig == SIGHUP) {
+            pw_err e = {0};
+            if (pw_gw_server_reload(s, &e) != PW_OK)
+                pw_gw_log("error", "policy reload failed; the current policy stays", "error", e.msg,
+                          NULL);
+            else
+                pw_gw_log("info", "policy reloaded", "config", o->config, NULL);
+        } else if (sig == SIGTERM || sig == SIGINT) {
             break;
+        }
     }
     pw_gw_log("info", "draining", NULL);
-    close_parts(&s);
-    pthread_mutex_destroy(&s.fwd_mu);
+    pw_gw_server_stop(s);
     pw_gw_log("info", "stopped", NULL);
     return PW_OK;
 }

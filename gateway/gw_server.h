@@ -21,7 +21,18 @@ typedef struct pw_gw_server_opts {
     const char *vocab_file;   /* extra vocabulary for the PHI engine, or NULL */
 } pw_gw_server_opts;
 
-/* Runs until SIGTERM or SIGINT. Logs JSON lines on stderr. */
+typedef struct pw_gw_server pw_gw_server;
+
+/* Start every part; returns once the HTTP front listens. o's strings must outlive the server. */
+pw_status pw_gw_server_start(const pw_gw_server_opts *o, pw_gw_server **out, pw_err *err);
+unsigned pw_gw_server_port(const pw_gw_server *s);
+/* Re-read the policy file; on any error the current policy stays in force. */
+pw_status pw_gw_server_reload(pw_gw_server *s, pw_err *err);
+/* Drain: stop accepting, let requests in flight finish (their spool commits land), stop the
+ * forwarders, close spool and audit. Frees s. */
+void pw_gw_server_stop(pw_gw_server *s);
+
+/* start, then block signals and run until SIGTERM or SIGINT (SIGHUP reloads); JSON logs. */
 pw_status pw_gw_serve(const pw_gw_server_opts *o, pw_err *err);
 
 #endif
