@@ -24,6 +24,7 @@ struct pw_gw_http {
     pw_gw_counters counters;
     pw_gw_latency latency;
     atomic_ullong requests[6]; /* by status class: 2xx, 400, 403/404/405/415, 413, 429, 5xx */
+    atomic_int inflight;       /* requests suspended while their commit runs */
 };
 
 enum { ROUTE_NONE = 0, ROUTE_EVENTS, ROUTE_PREFLIGHT, ROUTE_TAG, ROUTE_HEALTH, ROUTE_METRICS };
@@ -38,6 +39,14 @@ typedef struct req {
     struct timespec t0;
     char ip[INET6_ADDRSTRLEN];
     const char *origin; /* allowed origin for CORS headers, points into the policy */
+    /* Asynchronous commit: the request's arena and prepared rows live until the reply. */
+    struct MHD_Connection *conn;
+    pw_gw_http *h;
+    int arena_live;
+    pw_arena arena;
+    pw_gw_prepared pr;
+    atomic_int committed;
+    pw_status spool_st, audit_st;
 } req;
 
 static double since(const struct timespec *t0)
@@ -177,6 +186,25 @@ static void append_body(req *r, size_t max, const char *data, size_t n)
     r->len += n;
 }
 
+static enum MHD_Result send_reply(pw_gw_http *h, struct MHD_Connection *c, req *r,
+                                  const pw_gw_reply *reply)
+{
+    return send_buf(h, c, r, reply->status, "application/json", reply->body, strlen(reply->body),
+                    reply->retry_after);
+}
+
+/* On the committer's thread: the request is durable (or refused); wake its connection. */
+static void on_committed(void *ctx, pw_status spool_st, pw_status audit_st)
+{
+    req *r = ctx;
+    pw_gw_http *h = r->h;
+    r->spool_st = spool_st;
+    r->audit_st = audit_st;
+    atomic_store(&r->committed, 1);
+    MHD_resume_connection(r->conn);
+    atomic_fetch_sub(&h->inflight, 1);
+}
+
 static enum MHD_Result events_body_done(pw_gw_http *h, struct MHD_Connection *c, req *r)
 {
     const pw_gw_policy *p = r->pref->policy;
@@ -188,16 +216,34 @@ static enum MHD_Result events_body_done(pw_gw_http *h, struct MHD_Connection *c,
     if (h->cfg.phi.borrow(h->cfg.phi.ctx, &phi, &token, &err) != PW_OK)
         return send_error(h, c, r, 503, "phi engine: unavailable", 5);
     const char *ua = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "User-Agent");
-    pw_arena a;
-    pw_arena_init(&a, 0);
+    pw_arena_init(&r->arena, 0);
+    r->arena_live = 1;
     pw_gw_reply reply;
-    pw_gw_ingest(p, &phi, &h->cfg.sink, &h->counters, &a, r->body ? r->body : "", r->len,
-                 r->ip[0] ? r->ip : NULL, ua, pw_gw_now_ms(), &reply);
+    int commit =
+        pw_gw_ingest_prepare(p, &phi, &h->counters, &r->arena, r->body ? r->body : "", r->len,
+                             r->ip[0] ? r->ip : NULL, ua, pw_gw_now_ms(), &r->pr, &reply);
     h->cfg.phi.give_back(h->cfg.phi.ctx, token);
-    enum MHD_Result ok = send_buf(h, c, r, reply.status, "application/json", reply.body,
-                                  strlen(reply.body), reply.retry_after);
-    pw_arena_free(&a);
-    return ok;
+    if (!commit)
+        return send_reply(h, c, r, &reply);
+    if (!h->cfg.committer) { /* synchronous: this thread waits for the commit */
+        const pw_gw_sink *s = &h->cfg.sink;
+        pw_status sst = r->pr.n_items ? s->put(s->ctx, r->pr.items, r->pr.n_items, &err) : PW_OK;
+        pw_status ast =
+            sst == PW_OK && s->audit ? s->audit(s->ctx, r->pr.recs, r->pr.n_recs, &err) : PW_OK;
+        pw_gw_ingest_finish(&h->counters, &r->pr, sst, ast, &reply);
+        return send_reply(h, c, r, &reply);
+    }
+    r->conn = c;
+    r->h = h;
+    atomic_fetch_add(&h->inflight, 1);
+    MHD_suspend_connection(c);
+    if (pw_gw_commit_submit(h->cfg.committer, &r->pr, on_committed, r, &err) != PW_OK) {
+        MHD_resume_connection(c);
+        atomic_fetch_sub(&h->inflight, 1);
+        pw_gw_ingest_finish(&h->counters, &r->pr, err.code ? err.code : PW_ERR_IO, PW_OK, &reply);
+        return send_reply(h, c, r, &reply);
+    }
+    return MHD_YES;
 }
 
 static enum MHD_Result preflight(pw_gw_http *h, struct MHD_Connection *c, req *r)
@@ -316,6 +362,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         *upload_size = 0;
         return MHD_YES;
     }
+    if (r->route == ROUTE_EVENTS && atomic_load(&r->committed)) { /* resumed after commit */
+        pw_gw_reply reply;
+        pw_gw_ingest_finish(&h->counters, &r->pr, r->spool_st, r->audit_st, &reply);
+        return send_reply(h, c, r, &reply);
+    }
+    if (r->route == ROUTE_EVENTS && r->conn)
+        return MHD_YES; /* still committing */
     if (r->route == ROUTE_EVENTS)
         return events_body_done(h, c, r);
     if (r->route == ROUTE_PREFLIGHT)
@@ -333,6 +386,8 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     if (r->route == ROUTE_EVENTS)
         pw_gw_latency_observe(&h->latency, since(&r->t0));
     pw_gw_policy_release(r->pref);
+    if (r->arena_live)
+        pw_arena_free(&r->arena);
     free(r->body);
     free(r);
     *con_cls = NULL;
@@ -374,7 +429,8 @@ pw_status pw_gw_http_start(const pw_gw_http_config *cfg, pw_gw_http **out, pw_er
         threads = n > 0 ? (unsigned)n : 2;
     }
     struct sockaddr_storage ss;
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_TURBO;
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_TURBO |
+                     MHD_ALLOW_SUSPEND_RESUME;
     pw_status st = bind_addr(cfg, &ss, &flags, err);
     if (st != PW_OK) {
         pw_gw_ratelimit_free(h->rl);
@@ -420,6 +476,9 @@ void pw_gw_http_stop(pw_gw_http *h)
 {
     if (!h)
         return;
+    /* Let suspended requests finish their commit (bounded: 30 s). */
+    for (int i = 0; i < 30000 && atomic_load(&h->inflight) > 0; i++)
+        usleep(1000);
     MHD_stop_daemon(h->d);
     pw_gw_ratelimit_free(h->rl);
     free(h);

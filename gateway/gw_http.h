@@ -9,6 +9,7 @@
 #ifndef PHIWALL_GW_HTTP_H
 #define PHIWALL_GW_HTTP_H
 
+#include "gw_commit.h"
 #include "gw_ingest.h"
 #include "gw_runtime.h"
 
@@ -25,7 +26,8 @@ typedef struct pw_gw_http_config {
     unsigned threads; /* 0: number of CPUs */
     pw_gw_policy_holder *policies;
     pw_gw_phi_source phi;
-    pw_gw_sink sink;
+    pw_gw_sink sink;            /* synchronous commit (tests), used when committer is NULL */
+    pw_gw_committer *committer; /* asynchronous commit: requests wait suspended, not blocking */
     /* Extra /metrics text (spool depth, forwarder counters), or NULL. */
     void (*metrics_extra)(void *ctx, pw_buf *out);
     void *metrics_ctx;

@@ -56,81 +56,98 @@ static size_t audit_event(pw_audit_record *out, const pw_gw_policy *p, const pw_
     return k;
 }
 
-void pw_gw_ingest(const pw_gw_policy *p, const pw_gw_phi *phi, const pw_gw_sink *sink,
-                  pw_gw_counters *m, pw_arena *a, const char *body, size_t n, const char *client_ip,
-                  const char *user_agent, int64_t now_ms, pw_gw_reply *reply)
+int pw_gw_ingest_prepare(const pw_gw_policy *p, const pw_gw_phi *phi, pw_gw_counters *m,
+                         pw_arena *a, const char *body, size_t n, const char *client_ip,
+                         const char *user_agent, int64_t now_ms, pw_gw_prepared *out,
+                         pw_gw_reply *reply)
 {
     pw_err err = {0};
     pw_gw_event *evs = NULL;
     size_t n_ev = 0;
     memset(reply, 0, sizeof *reply);
+    memset(out, 0, sizeof *out);
     if (pw_gw_events_parse(a, body, n, &p->limits, &evs, &n_ev, &err) != PW_OK) {
         atomic_fetch_add(&m->rejected, 1);
         reply_error(reply, err.code == PW_ERR_NOMEM ? 500 : 400, err.msg);
-        return;
+        return 0;
     }
     atomic_fetch_add(&m->events_in, n_ev);
-    pw_gw_dest_result *res = pw_arena_calloc(a, n_ev * (p->n_dests ? p->n_dests : 1), sizeof *res);
-    pw_spool_put_item *items =
-        pw_arena_calloc(a, n_ev * (p->n_dests ? p->n_dests : 1), sizeof *items);
-    if (!res || !items) {
+    size_t nd = p->n_dests;
+    pw_gw_dest_result *res = pw_arena_calloc(a, n_ev * nd, sizeof *res);
+    out->items = pw_arena_calloc(a, n_ev * nd, sizeof *out->items);
+    out->recs = pw_arena_calloc(a, n_ev * (nd + 1), sizeof *out->recs);
+    if (!res || !out->items || !out->recs) {
         reply_error(reply, 500, "out of memory");
-        return;
+        return 0;
     }
-    size_t n_items = 0, n_accepted = 0;
-    unsigned long long dropped = 0, redacted = 0;
+    out->n_events = n_ev;
     for (size_t i = 0; i < n_ev; i++) {
         evs[i].client_ip = client_ip;
         evs[i].user_agent = user_agent;
-        pw_gw_dest_result *r = &res[i * p->n_dests];
+        pw_gw_dest_result *r = &res[i * nd];
         if (pw_gw_policy_apply(p, phi, a, &evs[i], now_ms, r, &err) != PW_OK) {
             atomic_fetch_add(&m->rejected, n_ev);
             reply_error(reply, 500, "policy could not be applied");
-            return;
+            return 0;
         }
         int any = 0;
-        for (size_t d = 0; d < p->n_dests; d++) {
-            redacted += r[d].redacted;
+        for (size_t d = 0; d < nd; d++) {
+            out->redacted += r[d].redacted;
             if (!r[d].accepted) {
-                dropped++;
+                out->dropped++;
                 continue;
             }
             any = 1;
-            items[n_items++] = (pw_spool_put_item){.event_id = evs[i].event_id,
-                                                   .destination = r[d].dest->dest.name,
-                                                   .payload = r[d].payload,
-                                                   .payload_len = r[d].payload_len,
-                                                   .created_ms = now_ms};
+            out->items[out->n_items++] = (pw_spool_put_item){.event_id = evs[i].event_id,
+                                                             .destination = r[d].dest->dest.name,
+                                                             .payload = r[d].payload,
+                                                             .payload_len = r[d].payload_len,
+                                                             .created_ms = now_ms};
         }
-        n_accepted += any;
+        out->n_accepted += (size_t)any;
+        out->n_recs += audit_event(out->recs + out->n_recs, p, &evs[i], r, now_ms);
     }
-    if (n_items && sink->put(sink->ctx, items, n_items, &err) != PW_OK) {
-        atomic_fetch_add(&m->rejected, n_ev);
+    return 1;
+}
+
+void pw_gw_ingest_finish(pw_gw_counters *m, const pw_gw_prepared *pr, pw_status spool_st,
+                         pw_status audit_st, pw_gw_reply *reply)
+{
+    memset(reply, 0, sizeof *reply);
+    if (spool_st != PW_OK) {
+        atomic_fetch_add(&m->rejected, pr->n_events);
         reply_error(reply, 503,
-                    err.code == PW_ERR_LIMIT ? "spool: full, retry later"
+                    spool_st == PW_ERR_LIMIT ? "spool: full, retry later"
                                              : "spool: unavailable, retry later");
         reply->retry_after = 5;
         return;
     }
-    /* One audit write (one sync) for the whole request. */
-    pw_audit_record *recs = pw_arena_calloc(a, n_ev * (p->n_dests + 1), sizeof *recs);
-    if (!recs) {
-        reply_error(reply, 500, "out of memory");
-        return;
-    }
-    size_t n_recs = 0;
-    for (size_t i = 0; i < n_ev; i++)
-        n_recs += audit_event(recs + n_recs, p, &evs[i], &res[i * p->n_dests], now_ms);
-    if (sink->audit && sink->audit(sink->ctx, recs, n_recs, &err) != PW_OK) {
+    if (audit_st != PW_OK) { /* spooled rows are idempotent by event_id: the retry re-audits */
+        atomic_fetch_add(&m->rejected, pr->n_events);
         reply_error(reply, 503, "audit: unavailable, retry later");
         reply->retry_after = 5;
-        return; /* spooled rows are idempotent by event_id: the retry re-audits */
+        return;
     }
-    atomic_fetch_add(&m->accepted, n_accepted);
-    atomic_fetch_add(&m->dropped, dropped);
-    atomic_fetch_add(&m->redacted, redacted);
-    atomic_fetch_add(&m->queued, n_items);
+    atomic_fetch_add(&m->accepted, pr->n_accepted);
+    atomic_fetch_add(&m->dropped, pr->dropped);
+    atomic_fetch_add(&m->redacted, pr->redacted);
+    atomic_fetch_add(&m->queued, pr->n_items);
     reply->status = 200;
     snprintf(reply->body, sizeof reply->body, "{\"received\":%zu,\"accepted\":%zu,\"queued\":%zu}",
-             n_ev, n_accepted, n_items);
+             pr->n_events, pr->n_accepted, pr->n_items);
+}
+
+void pw_gw_ingest(const pw_gw_policy *p, const pw_gw_phi *phi, const pw_gw_sink *sink,
+                  pw_gw_counters *m, pw_arena *a, const char *body, size_t n, const char *client_ip,
+                  const char *user_agent, int64_t now_ms, pw_gw_reply *reply)
+{
+    pw_gw_prepared pr;
+    if (!pw_gw_ingest_prepare(p, phi, m, a, body, n, client_ip, user_agent, now_ms, &pr, reply))
+        return;
+    pw_err err = {0};
+    pw_status sst = pr.n_items ? sink->put(sink->ctx, pr.items, pr.n_items, &err) : PW_OK;
+    pw_status ast = PW_OK;
+    if (sst == PW_OK && sink->audit) /* one audit write (one sync) for the whole request */
+        ast = sink->audit(sink->ctx, pr.recs, pr.n_recs, &err);
+    pw_gw_ingest_finish(m, &pr, sst == PW_OK ? PW_OK : err.code ? err.code : sst, ast, reply);
 }

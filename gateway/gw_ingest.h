@@ -39,6 +39,28 @@ typedef struct pw_gw_reply {
     int retry_after; /* seconds, 0 = none */
 } pw_gw_reply;
 
+/* A request after parsing and policy, before anything is written: the spool rows and the
+ * audit records (all in the request's arena). */
+typedef struct pw_gw_prepared {
+    pw_spool_put_item *items;
+    size_t n_items;
+    pw_audit_record *recs;
+    size_t n_recs;
+    size_t n_events, n_accepted;
+    unsigned long long dropped, redacted;
+} pw_gw_prepared;
+
+/* Parse and apply the policy. Returns 1 when `out` must be committed (spool, then audit) and
+ * finished with pw_gw_ingest_finish; 0 when `reply` is already final (a 4xx/5xx). */
+int pw_gw_ingest_prepare(const pw_gw_policy *p, const pw_gw_phi *phi, pw_gw_counters *m,
+                         pw_arena *a, const char *body, size_t n, const char *client_ip,
+                         const char *user_agent, int64_t now_ms, pw_gw_prepared *out,
+                         pw_gw_reply *reply);
+/* The reply once the commit is done: spool_st/audit_st are the outcomes (PW_OK = durable). */
+void pw_gw_ingest_finish(pw_gw_counters *m, const pw_gw_prepared *pr, pw_status spool_st,
+                         pw_status audit_st, pw_gw_reply *reply);
+
+/* prepare + synchronous commit through `sink` + finish (tests, tools). */
 void pw_gw_ingest(const pw_gw_policy *p, const pw_gw_phi *phi, const pw_gw_sink *sink,
                   pw_gw_counters *m, pw_arena *a, const char *body, size_t n, const char *client_ip,
                   const char *user_agent, int64_t now_ms, pw_gw_reply *reply);

@@ -30,6 +30,7 @@ struct pw_gw_server {
     pw_gw_policy *fwd_policy; /* the forwarders' own copy: they outlive a policy swap */
     pw_forwarders *fwd;
     pthread_mutex_t fwd_mu; /* /metrics reads the forwarders while SIGHUP replaces them */
+    pw_gw_committer *committer;
     pw_gw_http *http;
 };
 
@@ -51,6 +52,15 @@ static pw_status sink_put(void *ctx, const pw_spool_put_item *items, size_t n, p
 static pw_status sink_audit(void *ctx, const pw_audit_record *recs, size_t n, pw_err *err)
 {
     return pw_audit_append_batch(((server *)ctx)->audit, recs, n, err);
+}
+
+static void notify_forwarders(void *ctx)
+{
+    server *s = ctx;
+    pthread_mutex_lock(&s->fwd_mu);
+    if (s->fwd)
+        pw_forwarders_notify(s->fwd);
+    pthread_mutex_unlock(&s->fwd_mu);
 }
 
 /* ---- /metrics: spool and forwarders per destination ----------------------------------- */
@@ -170,12 +180,16 @@ static pw_status open_parts(server *s, pw_err *err)
         return st;
     if ((st = start_forwarders(s, err)) != PW_OK)
         return st;
+    if ((st = pw_gw_committer_new(s->spool, s->audit, notify_forwarders, s, &s->committer, err)) !=
+        PW_OK)
+        return st;
     pw_gw_http_config hc = {.host = o->host ? o->host : "127.0.0.1",
                             .port = o->port,
                             .threads = o->threads,
                             .policies = &s->holder,
                             .phi = pw_gw_phi_pool_source(s->pool),
                             .sink = {sink_put, sink_audit, s},
+                            .committer = s->committer,
                             .metrics_extra = metrics_extra,
                             .metrics_ctx = s};
     return pw_gw_http_start(&hc, &s->http, err);
@@ -187,6 +201,7 @@ static void close_parts(server *s)
         pw_gw_http_quiesce(s->http); /* no new connections */
         pw_gw_http_stop(s->http);    /* requests in flight finish: their spool puts commit */
     }
+    pw_gw_committer_free(s->committer);
     stop_forwarders(s);
     pw_spool_close(s->spool);
     pw_audit_close(s->audit);
