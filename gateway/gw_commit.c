@@ -2,11 +2,14 @@
 #include "gw_commit.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
 typedef struct job {
-    const pw_gw_prepared *pr;
+    pw_audit_record *recs; /* deep copy: the request may be answered and gone before the audit */
+    size_t n_recs;
+    int has_items;
     pw_gw_commit_done done;
     void *ctx;
     pw_status spool_st;
@@ -23,7 +26,49 @@ struct pw_gw_committer {
     job *head, *tail;
     int stopping;
     pthread_t thread;
+    atomic_ullong audit_failures;
 };
+
+static size_t str_size(const char *s)
+{
+    return s ? strlen(s) + 1 : 0;
+}
+
+static const char *str_copy(char **at, const char *s)
+{
+    if (!s)
+        return NULL;
+    size_t n = strlen(s) + 1;
+    memcpy(*at, s, n);
+    const char *out = *at;
+    *at += n;
+    return out;
+}
+
+/* One allocation holding the records and every string they point to. */
+static pw_audit_record *copy_records(const pw_audit_record *r, size_t n)
+{
+    size_t bytes = n * sizeof *r;
+    for (size_t i = 0; i < n; i++)
+        bytes += str_size(r[i].event_id) + str_size(r[i].event_name) + str_size(r[i].destination) +
+                 str_size(r[i].rule) + str_size(r[i].fields_json) + str_size(r[i].payload_sha256) +
+                 str_size(r[i].detail);
+    pw_audit_record *out = malloc(bytes ? bytes : 1);
+    if (!out)
+        return NULL;
+    char *at = (char *)(out + n);
+    for (size_t i = 0; i < n; i++) {
+        out[i] = r[i];
+        out[i].event_id = str_copy(&at, r[i].event_id);
+        out[i].event_name = str_copy(&at, r[i].event_name);
+        out[i].destination = str_copy(&at, r[i].destination);
+        out[i].rule = str_copy(&at, r[i].rule);
+        out[i].fields_json = str_copy(&at, r[i].fields_json);
+        out[i].payload_sha256 = str_copy(&at, r[i].payload_sha256);
+        out[i].detail = str_copy(&at, r[i].detail);
+    }
+    return out;
+}
 
 static void enqueue(pw_gw_committer *c, job *j)
 {
@@ -47,18 +92,23 @@ typedef struct put_ctx {
 static void on_spooled(void *ctx, pw_status st, const pw_err *err)
 {
     put_ctx *pc = ctx;
-    pc->j->spool_st = st;
-    enqueue(pc->c, pc->j);
+    job *j = pc->j;
+    j->spool_st = st;
+    /* The rows are durable: answer now. The audit records follow on the audit thread. */
+    j->done(j->ctx, st, PW_OK);
+    j->done = NULL;
+    enqueue(pc->c, j);
     free(pc);
 }
 
-/* One audit append for every spooled request in the batch, then their completions. */
+/* One audit append for every spooled request in the batch (one sync), then wake the
+ * forwarders. */
 static void settle(pw_gw_committer *c, job *batch)
 {
     size_t n = 0;
     for (job *j = batch; j; j = j->next)
         if (j->spool_st == PW_OK)
-            n += j->pr->n_recs;
+            n += j->n_recs;
     pw_status ast = PW_OK;
     pw_audit_record *recs = n ? malloc(n * sizeof *recs) : NULL;
     if (n && !recs)
@@ -67,17 +117,21 @@ static void settle(pw_gw_committer *c, job *batch)
         size_t k = 0;
         for (job *j = batch; j; j = j->next)
             if (j->spool_st == PW_OK) {
-                memcpy(recs + k, j->pr->recs, j->pr->n_recs * sizeof *recs);
-                k += j->pr->n_recs;
+                memcpy(recs + k, j->recs, j->n_recs * sizeof *recs);
+                k += j->n_recs;
             }
         ast = pw_audit_append_batch(c->audit, recs, n, NULL);
         free(recs);
     }
+    if (ast != PW_OK)
+        atomic_fetch_add(&c->audit_failures, 1);
     int spooled = 0;
     while (batch) {
         job *next = batch->next;
-        spooled |= batch->spool_st == PW_OK && batch->pr->n_items;
-        batch->done(batch->ctx, batch->spool_st, batch->spool_st == PW_OK ? ast : PW_OK);
+        spooled |= batch->spool_st == PW_OK && batch->has_items;
+        if (batch->done) /* nothing was spooled: answered only once audited */
+            batch->done(batch->ctx, batch->spool_st, batch->spool_st == PW_OK ? ast : PW_OK);
+        free(batch->recs);
         free(batch);
         batch = next;
     }
@@ -133,7 +187,17 @@ pw_status pw_gw_commit_submit(pw_gw_committer *c, const pw_gw_prepared *pr, pw_g
         free(pc);
         return pw_err_set(err, PW_ERR_NOMEM, "out of memory");
     }
-    *j = (job){.pr = pr, .done = done, .ctx = ctx, .spool_st = PW_OK};
+    *j = (job){.n_recs = pr->n_recs,
+               .has_items = pr->n_items > 0,
+               .done = done,
+               .ctx = ctx,
+               .spool_st = PW_OK};
+    j->recs = copy_records(pr->recs, pr->n_recs);
+    if (!j->recs && pr->n_recs) {
+        free(pc);
+        free(j);
+        return pw_err_set(err, PW_ERR_NOMEM, "out of memory");
+    }
     if (!pr->n_items) { /* nothing to spool (every destination dropped it): audit only */
         free(pc);
         enqueue(c, j);
@@ -143,9 +207,15 @@ pw_status pw_gw_commit_submit(pw_gw_committer *c, const pw_gw_prepared *pr, pw_g
     pw_status st = pw_spool_put_async(c->spool, pr->items, pr->n_items, on_spooled, pc, err);
     if (st != PW_OK) {
         free(pc);
+        free(j->recs);
         free(j);
     }
     return st;
+}
+
+unsigned long long pw_gw_committer_audit_failures(pw_gw_committer *c)
+{
+    return c ? atomic_load(&c->audit_failures) : 0;
 }
 
 void pw_gw_committer_free(pw_gw_committer *c)

@@ -1,8 +1,11 @@
 /*
- * gw_commit.h — the asynchronous commit of accepted requests: spool rows first (the spool's
- * group commit, pw_spool_put_async), then their audit records, gathered from every request that
- * completed meanwhile into one audit append (one sync). Lets the HTTP threads suspend a request
- * instead of blocking on fsync, so many requests share each commit.
+ * gw_commit.h — the asynchronous commit of accepted requests. Spool rows first (the spool's
+ * group commit, pw_spool_put_async): once they are durable the request is answered (an
+ * acknowledged event is delivered or still spooled after kill -9). Its audit records (accepted /
+ * queued / dropped) follow on the committer's thread, gathered from every request that finished
+ * meanwhile into one audit append (one sync); the forwarders' "sent" records are written by the
+ * forwarders themselves. The HTTP threads never block on fsync, so many requests share each
+ * commit. A request with nothing to spool is answered once its audit records are written.
  */
 #ifndef PHIWALL_GW_COMMIT_H
 #define PHIWALL_GW_COMMIT_H
@@ -16,10 +19,12 @@ typedef void (*pw_gw_commit_done)(void *ctx, pw_status spool_st, pw_status audit
 
 pw_status pw_gw_committer_new(pw_spool *spool, pw_audit *audit, void (*notify)(void *ctx),
                               void *notify_ctx, pw_gw_committer **out, pw_err *err);
-/* pr (and the records it points to) must stay valid until done runs. A non-OK return means
- * done will not run. */
+/* pr is copied as needed (the records are deep-copied). A non-OK return means done will not
+ * run. */
 pw_status pw_gw_commit_submit(pw_gw_committer *c, const pw_gw_prepared *pr, pw_gw_commit_done done,
                               void *ctx, pw_err *err);
+/* Audit appends that failed (logged by the server; /metrics). */
+unsigned long long pw_gw_committer_audit_failures(pw_gw_committer *c);
 /* Completes every submitted request (its spool puts must be able to finish), then frees. */
 void pw_gw_committer_free(pw_gw_committer *c);
 

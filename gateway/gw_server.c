@@ -87,6 +87,10 @@ static void metrics_extra(void *ctx, pw_buf *o)
         pw_buf_printf(o, "phiwall_gateway_spool_dead{destination=\"%s\"} %" PRIu64 "\n", d,
                       st.dead);
     }
+    pw_buf_printf(o,
+                  "# TYPE phiwall_gateway_audit_failures_total counter\n"
+                  "phiwall_gateway_audit_failures_total %llu\n",
+                  pw_gw_committer_audit_failures(s->committer));
     pw_buf_puts(o, "# TYPE phiwall_gateway_deliveries_total counter\n"
                    "# TYPE phiwall_gateway_delivery_seconds histogram\n");
     pthread_mutex_lock(&s->fwd_mu);
