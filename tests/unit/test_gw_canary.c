@@ -24,7 +24,7 @@
 #include "phiwall/text.h"
 #include "pw_test.h"
 
-#define N_EVENTS  3000
+#define N_EVENTS  2000
 #define PER_BATCH 10
 
 static const char *const policy_yaml =
