@@ -37,7 +37,8 @@ static void usage(void)
         "Signals: SIGHUP reloads the policy, SIGTERM drains and stops.\n");
 }
 
-static int check(const char *path)
+/* Validate, print the effective policy, and lint its names with the PHI engine. */
+static int check(const char *path, const char *vocab)
 {
     pw_gw_policy *p = NULL;
     pw_err err = {0};
@@ -46,10 +47,30 @@ static int check(const char *path)
     pw_buf b;
     pw_buf_init(&b);
     pw_gw_policy_print(p, &b);
+    pw_detector *det = NULL;
+    pw_gw_phi_pool *pool = NULL;
+    size_t warnings = 0;
+    pw_detector_opts dopts = {.vocab_file = vocab};
+    pw_status st = pw_detector_new(&dopts, &det, &err);
+    if (st == PW_OK)
+        st = pw_gw_phi_pool_new(det, &pool, &err);
+    if (st == PW_OK) {
+        pw_gw_phi_source src = pw_gw_phi_pool_source(pool);
+        pw_gw_phi phi;
+        void *token = NULL;
+        if ((st = src.borrow(src.ctx, &phi, &token, &err)) == PW_OK) {
+            st = pw_gw_policy_lint(p, &phi, &b, &warnings, &err);
+            src.give_back(src.ctx, token);
+        }
+    }
     fwrite(b.data, 1, b.len, stdout);
     pw_buf_free(&b);
+    pw_gw_phi_pool_free(pool);
+    pw_detector_free(det);
     pw_gw_policy_free(p);
-    printf("# %s: OK\n", path);
+    if (st != PW_OK)
+        return pw_cli_fail("gateway", &err);
+    printf("# %s: OK%s\n", path, warnings ? " (with warnings)" : "");
     return PW_EXIT_CLEAN;
 }
 
@@ -167,7 +188,7 @@ int pw_cmd_gateway(int argc, char **argv)
     if (optind < argc)
         return pw_cli_usage_error("gateway", "unexpected argument '%s'", argv[optind]);
     if (check_path)
-        return check(check_path);
+        return check(check_path, o.vocab_file);
     if (!o.config)
         return pw_cli_usage_error("gateway", "--config FILE is required");
     if (explain_path)

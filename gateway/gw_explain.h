@@ -11,4 +11,10 @@ pw_status pw_gw_explain(const pw_gw_policy *p, const pw_gw_phi *phi, const char 
                         const char *client_ip, const char *user_agent, int64_t now_ms, pw_buf *out,
                         pw_err *err);
 
+/* Lint for --check: configured names the PHI engine flags (a taxonomy name with a health term
+ * refuses every event mapped to it; a category with one discloses it). One line per problem
+ * appended to out; *n_warnings counts them. */
+pw_status pw_gw_policy_lint(const pw_gw_policy *p, const pw_gw_phi *phi, pw_buf *out,
+                            size_t *n_warnings, pw_err *err);
+
 #endif

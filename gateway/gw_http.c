@@ -127,6 +127,28 @@ static void client_ip(struct MHD_Connection *c, char *out, size_t n)
                   (socklen_t)n);
 }
 
+/* Behind the site's reverse proxy the TCP peer is the proxy: the client is the last
+ * X-Forwarded-For entry (the one the trusted proxy appended). */
+static void forwarded_ip(struct MHD_Connection *c, char *out, size_t n)
+{
+    const char *xff = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Forwarded-For");
+    if (!xff)
+        return;
+    const char *last = strrchr(xff, ',');
+    last = last ? last + 1 : xff;
+    while (*last == ' ')
+        last++;
+    size_t len = strcspn(last, " ");
+    unsigned char buf[16];
+    char tmp[INET6_ADDRSTRLEN];
+    if (len == 0 || len >= sizeof tmp)
+        return;
+    memcpy(tmp, last, len);
+    tmp[len] = '\0';
+    if (inet_pton(AF_INET, tmp, buf) == 1 || inet_pton(AF_INET6, tmp, buf) == 1)
+        snprintf(out, n, "%s", tmp);
+}
+
 /* The request's Origin if it is one of the site's; *present says whether one was sent. */
 static const char *allowed_origin(const pw_gw_policy *p, struct MHD_Connection *c, int *present)
 {
@@ -351,6 +373,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
             return MHD_YES;
         r->pref = pw_gw_holder_acquire(h->cfg.policies);
         client_ip(c, r->ip, sizeof r->ip);
+        if (r->pref->policy->trust_proxy)
+            forwarded_ip(c, r->ip, sizeof r->ip);
         return r->route == ROUTE_EVENTS ? events_headers(h, c, r) : MHD_YES;
     }
     if (r->answered) { /* an early answer (413, 429…): discard whatever body follows */

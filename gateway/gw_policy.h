@@ -75,6 +75,7 @@ typedef struct pw_gw_policy {
     const char *site_key_source;
     size_t max_body;
     double rate_per_sec, rate_burst; /* per client IP */
+    int trust_proxy; /* client IP from the last X-Forwarded-For entry (behind a reverse proxy) */
     pw_gw_parse_limits limits;
     pw_gw_dest_policy *dests;
     size_t n_dests;

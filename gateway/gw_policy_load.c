@@ -258,6 +258,13 @@ static pw_status ingest_pair(load_ctx *c, const char *key, yaml_node_t *kn, yaml
     }
     if (strcmp(key, "rate_limit") == 0)
         return each_pair(c, v, path, rate_pair, NULL);
+    if (strcmp(key, "trust_proxy") == 0) {
+        static const char *const bools[] = {"false", "true", NULL};
+        int b = 0;
+        if ((st = get_enum(c, v, path, bools, &b)) == PW_OK)
+            c->p->trust_proxy = b;
+        return st;
+    }
     return unknown_key(c, kn, path);
 }
 

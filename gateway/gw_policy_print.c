@@ -73,6 +73,8 @@ pw_status pw_gw_policy_print(const pw_gw_policy *p, pw_buf *o)
                   "ingest:\n    max_body: %zu\n    max_events: %zu\n"
                   "    rate_limit: %.0f/s per client IP, burst %.0f\n",
                   p->max_body, p->limits.max_events, p->rate_per_sec, p->rate_burst);
+    pw_buf_printf(o, "    client IP: %s\n",
+                  p->trust_proxy ? "last X-Forwarded-For entry (trust_proxy)" : "TCP peer");
     pw_buf_puts(o, "destinations:\n");
     for (size_t i = 0; i < p->n_dests; i++)
         print_dest(o, &p->dests[i]);

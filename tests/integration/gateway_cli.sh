@@ -16,6 +16,10 @@ out=$("$PHIWALL" gateway --check "$ex"); expect_code 0 $? "--check example"
 expect_match "$out" "appointment_request -> Schedule" "--check prints the taxonomy"
 expect_nomatch "$out" "tok-XYZ|sec-XYZ|0123456789abcdef" "--check never prints secrets"
 
+sed 's/      newsletter_signup: Lead/      newsletter_signup: CancerLead/' "$ex" >"$dir/lint.yaml"
+out=$("$PHIWALL" gateway --check "$dir/lint.yaml"); expect_code 0 $? "--check with a warning"
+expect_match "$out" "warning: destinations.meta.events.newsletter_signup: taxonomy name hits the PHI engine" "--check lints names"
+
 printf 'destinations:\n  meta:\n    type: meta\n    allow_params: value\n' >"$dir/bad.yaml"
 out=$("$PHIWALL" gateway --check "$dir/bad.yaml" 2>&1); expect_code 3 $? "--check bad file"
 expect_match "$out" "bad.yaml:4:19: destinations.meta.allow_params: expected a list" "line:col error"

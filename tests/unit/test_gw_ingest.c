@@ -15,6 +15,7 @@ static const char *const yaml = "site:\n"
                                 "ingest:\n"
                                 "  max_body: 4096\n"
                                 "  rate_limit: {per_second: 1, burst: %d}\n"
+                                "  trust_proxy: true\n"
                                 "destinations:\n"
                                 "  meta:\n"
                                 "    type: meta\n"
@@ -76,6 +77,8 @@ static void stop(server *s)
     gw_test_sink_clear(&s->sink);
 }
 
+static const char *extra_header; /* one more request header, or NULL */
+
 typedef struct reply {
     long status;
     char body[8192];
@@ -121,6 +124,8 @@ static reply *request(server *s, const char *method, const char *path, const cha
     snprintf(th, sizeof th, "Content-Type: %s", ctype ? ctype : "text/plain");
     h = curl_slist_append(h, th);
     h = curl_slist_append(h, "User-Agent: test-agent/1.0");
+    if (extra_header)
+        h = curl_slist_append(h, extra_header);
     curl_easy_setopt(c, CURLOPT_URL, url);
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
     curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
@@ -352,6 +357,16 @@ static void test_rate_limit(void)
     }
     CHECK(ok >= 3 && ok <= 4); /* burst 3, +1/s refill */
     CHECK(limited >= 2);
+    /* Behind a proxy (trust_proxy): each client has its own bucket. */
+    extra_header = "X-Forwarded-For: 203.0.113.50, 198.51.100.7";
+    ok = 0;
+    for (int i = 0; i < 3; i++)
+        ok += post(&s, ev)->status == 200;
+    CHECK_INT(ok, 3);
+    CHECK_INT(post(&s, ev)->status, 429);
+    extra_header = "X-Forwarded-For: 198.51.100.8";
+    CHECK_INT(post(&s, ev)->status, 200);
+    extra_header = NULL;
     stop(&s);
 }
 
