@@ -47,6 +47,13 @@ pw_status pw_audit_append(pw_audit *a, const pw_audit_record *rec, pw_err *err);
 /* Append several records with one write and one sync (a forwarder's batch outcome). */
 pw_status pw_audit_append_batch(pw_audit *a, const pw_audit_record *recs, size_t n, pw_err *err);
 
+/* For high-volume ingest records (accepted/dropped/queued): write now, make durable later. The
+ * records are in the chain at once; they become durable with the next pw_audit_sync or synced
+ * append (fdatasync covers every earlier write of the file), so a crash can lose only a tail of
+ * them, never leave a hole. Forwarders' sent/retry/dead records always use the synced forms. */
+pw_status pw_audit_append_nosync(pw_audit *a, const pw_audit_record *recs, size_t n, pw_err *err);
+pw_status pw_audit_sync(pw_audit *a, pw_err *err);
+
 /* "accepted", "dropped", "queued", "sent", "retry", "dead". */
 const char *pw_audit_action_name(pw_audit_action a);
 

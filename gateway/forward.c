@@ -65,11 +65,12 @@ static void scrub_secrets(const pw_destination *d, char *s, size_t cap)
         const char *k = secrets[i];
         if (!k || strlen(k) < 4)
             continue;
-        char *hit;
-        while ((hit = strstr(s, k))) {
+        char *from = s, *hit;
+        while ((hit = strstr(from, k))) {
             char rest[512];
             snprintf(rest, sizeof rest, "%s", hit + strlen(k));
-            snprintf(hit, cap - (size_t)(hit - s), "[redacted]%s", rest);
+            int n = snprintf(hit, cap - (size_t)(hit - s), "[redacted]%s", rest);
+            from = hit + (n < 10 ? n : 10); /* past the marker, which may contain the secret */
         }
     }
 }

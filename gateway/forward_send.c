@@ -83,18 +83,34 @@ static void finish_transfer(CURLM *multi, CURLMsg *msg)
     curl_easy_cleanup(e);
 }
 
+/* After a multi failure: detach the transfers still attached (their requests are about to be
+ * freed) and mark them failed, to be retried. */
+static void abandon_running(CURLM *multi, fw_request **reqs, CURL **easy, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (!easy[i] || reqs[i]->curl_code != -1)
+            continue;
+        curl_multi_remove_handle(multi, easy[i]);
+        curl_easy_cleanup(easy[i]);
+        reqs[i]->curl_code = CURLE_ABORTED_BY_CALLBACK;
+    }
+}
+
 void pw_fw_send_all(CURLM *multi, const pw_destination *d, fw_request **reqs, size_t n)
 {
     struct curl_slist *headers = headers_for(d);
+    CURL **easy = calloc(n ? n : 1, sizeof *easy);
     size_t added = 0;
     for (size_t i = 0; i < n; i++) {
-        CURL *e = easy_for(d, reqs[i], headers);
+        reqs[i]->curl_code = -1; /* running */
+        CURL *e = easy ? easy_for(d, reqs[i], headers) : NULL;
         if (!e || curl_multi_add_handle(multi, e) != CURLM_OK) {
             reqs[i]->curl_code = CURLE_OUT_OF_MEMORY;
             if (e)
                 curl_easy_cleanup(e);
             continue;
         }
+        easy[i] = e;
         added++;
     }
     int running = (int)added;
@@ -109,6 +125,9 @@ void pw_fw_send_all(CURLM *multi, const pw_destination *d, fw_request **reqs, si
         if (running > 0)
             curl_multi_poll(multi, NULL, 0, 100, NULL);
     }
+    if (easy)
+        abandon_running(multi, reqs, easy, n);
+    free(easy);
     curl_slist_free_all(headers);
 }
 

@@ -9,10 +9,11 @@
  * Durability: WAL journal with synchronous=FULL, so a COMMIT returns only after the WAL has been
  * fsync'd: an acknowledged put survives kill -9 and power loss (NORMAL would survive kill -9 only,
  * since WAL frames would sit in the page cache until the next checkpoint). The cost of that fsync
- * is shared by group commit: pw_spool_put hands its rows to one committer thread, which gathers
- * every request that arrives within commit_interval_ms into one transaction (each request in its
- * own SAVEPOINT, so one request that is refused does not fail the others) and wakes each caller
- * only once the COMMIT has returned.
+ * is shared by group commit: requests queue up, and one leader (the first synchronous caller to
+ * find nobody committing, or the committer thread for asynchronous puts) gathers every request
+ * that arrived within commit_interval_ms into one transaction (each request in its own SAVEPOINT,
+ * so one request that is refused does not fail the others); each caller returns only once the
+ * COMMIT holding its rows has returned. While a leader commits, the next batch accumulates.
  *
  * Idempotency: UNIQUE(event_id, destination) with INSERT OR IGNORE. Delivered and dead rows stay as
  * payload-less tombstones (state 1 / 2) for PW_SPOOL_TOMBSTONE_MS (15 min: the tag's retries of
@@ -24,7 +25,7 @@
  * max_bytes fails with PW_ERR_LIMIT and nothing of it is stored (ingest answers 503): events are
  * refused at the door, never silently dropped.
  *
- * Concurrency: one SQLite connection guarded by `db_mu`; the committer thread and the forwarders
+ * Concurrency: one SQLite connection guarded by `db_mu`; the committing leader and the forwarders
  * (lease/ack/retry/dead) take turns on it.
  */
 #include "spool.h"
@@ -34,6 +35,7 @@
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "gw_time.h"
 #include "spool_sqlite_internal.h"
@@ -67,7 +69,9 @@ static const char SCHEMA[] =
 
 pw_status pw_spool_db_fail(pw_spool *s, pw_err *err, const char *what)
 {
-    return pw_err_set(err, PW_ERR_IO, "spool: %s: %s", what, sqlite3_errmsg(s->db));
+    /* A full disk is the bounded-size case too: ingest answers 503, not 500. */
+    pw_status code = sqlite3_errcode(s->db) == SQLITE_FULL ? PW_ERR_LIMIT : PW_ERR_IO;
+    return pw_err_set(err, code, "spool: %s: %s", what, sqlite3_errmsg(s->db));
 }
 
 pw_status pw_spool_exec(pw_spool *s, const char *sql, pw_err *err)
@@ -139,6 +143,7 @@ static void spool_destroy(pw_spool *s)
     pthread_mutex_destroy(&s->q_mu);
     pthread_cond_destroy(&s->q_cond);
     pthread_cond_destroy(&s->done_cond);
+    pthread_cond_destroy(&s->interval_cond);
     free(s);
 }
 
@@ -154,6 +159,7 @@ pw_status pw_spool_open(const pw_spool_opts *opts, pw_spool **out, pw_err *err)
     pthread_mutex_init(&s->q_mu, NULL);
     pthread_cond_init(&s->q_cond, NULL);
     pthread_cond_init(&s->done_cond, NULL);
+    pthread_cond_init(&s->interval_cond, NULL);
     s->max_bytes = opts->max_bytes;
     s->commit_interval_ms = opts->commit_interval_ms;
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
@@ -163,6 +169,7 @@ pw_status pw_spool_open(const pw_spool_opts *opts, pw_spool **out, pw_err *err)
         spool_destroy(s);
         return PW_ERR_IO;
     }
+    chmod(opts->path, S_IRUSR | S_IWUSR); /* post-policy events still are nobody else's business */
     pw_status st = configure_db(s, err);
     if (st != PW_OK) {
         pw_err_prefix(err, "%s: ", opts->path);
@@ -284,25 +291,7 @@ static void commit_requests(pw_spool *s, put_req *list)
     pthread_mutex_unlock(&s->db_mu);
 }
 
-/* ---- the committer thread ---------------------------------------------------------------- */
-
-/* Wait (q_mu held) for the first request, then up to commit_interval_ms for companions. */
-static put_req *take_batch(pw_spool *s)
-{
-    while (!s->head && !s->stop)
-        pthread_cond_wait(&s->q_cond, &s->q_mu);
-    if (!s->head)
-        return NULL;
-    if (s->commit_interval_ms && !s->stop) {
-        struct timespec until = pw_gw_deadline(s->commit_interval_ms);
-        while (!s->stop && s->pending < MAX_REQS_PER_COMMIT &&
-               pthread_cond_timedwait(&s->q_cond, &s->q_mu, &until) != ETIMEDOUT) {}
-    }
-    put_req *list = s->head;
-    s->head = s->tail = NULL;
-    s->pending = 0;
-    return list;
-}
+/* ---- group commit: a leader commits for everyone queued ------------------------------------ */
 
 /* Call and free the asynchronous requests of a committed list, unlinking them from it. */
 static void complete_async(put_req *list)
@@ -319,33 +308,55 @@ static void complete_async(put_req *list)
     }
 }
 
+/*
+ * Called with q_mu held, when requests are queued and nobody is committing. The caller becomes
+ * the leader: it waits up to commit_interval_ms for companions, takes every queued request,
+ * commits them in one transaction (q_mu released meanwhile, so more requests queue up for the
+ * next leader), then marks them done and wakes the waiters. A synchronous caller leads itself,
+ * so a lone put costs no thread hand-off; the committer thread leads for asynchronous puts.
+ */
+static void lead_one_commit(pw_spool *s)
+{
+    s->committing = 1;
+    if (s->commit_interval_ms && !s->stop) {
+        struct timespec until = pw_gw_deadline(s->commit_interval_ms);
+        while (!s->stop && s->pending < MAX_REQS_PER_COMMIT &&
+               pthread_cond_timedwait(&s->interval_cond, &s->q_mu, &until) != ETIMEDOUT) {}
+    }
+    put_req head = {.next = s->head}; /* a dummy head lets complete_async unlink the first too */
+    s->head = s->tail = NULL;
+    s->pending = 0;
+    pthread_mutex_unlock(&s->q_mu);
+    commit_requests(s, head.next);
+    complete_async(&head);
+    pthread_mutex_lock(&s->q_mu);
+    for (put_req *r = head.next; r;) {
+        put_req *next = r->next; /* r lives on its caller's stack: read before waking it */
+        r->done = 1;
+        r = next;
+    }
+    s->committing = 0;
+    pthread_cond_broadcast(&s->done_cond);
+    if (s->head || s->stop)
+        pthread_cond_signal(&s->q_cond); /* the committer thread may lead what is left */
+}
+
 static void *committer_main(void *arg)
 {
     pw_spool *s = arg;
     pthread_mutex_lock(&s->q_mu);
     for (;;) {
-        put_req *first = take_batch(s);
-        if (!first)
-            break;
-        /* A dummy head lets complete_async unlink any request, the first one included. */
-        put_req head = {.next = first};
-        put_req *list = &head;
-        pthread_mutex_unlock(&s->q_mu);
-        commit_requests(s, first);
-        complete_async(list);
-        pthread_mutex_lock(&s->q_mu);
-        for (put_req *r = list; r;) {
-            put_req *next = r->next; /* r lives on its caller's stack: read before waking it */
-            r->done = 1;
-            r = next;
-        }
-        pthread_cond_broadcast(&s->done_cond);
+        while (s->committing || (!s->head && !s->stop))
+            pthread_cond_wait(&s->q_cond, &s->q_mu);
+        if (!s->head)
+            break; /* stopping, and everything queued is committed */
+        lead_one_commit(s);
     }
     pthread_mutex_unlock(&s->q_mu);
     return NULL;
 }
 
-/* Queue r for the committer (q_mu held). */
+/* Queue r (q_mu held). Asynchronous requests wake the committer thread to lead them. */
 static pw_status enqueue(pw_spool *s, put_req *r, pw_err *err)
 {
     if (s->stop)
@@ -356,8 +367,10 @@ static pw_status enqueue(pw_spool *s, put_req *r, pw_err *err)
         s->head = r;
     s->tail = r;
     s->pending++;
-    if (s->pending == 1 || s->pending >= MAX_REQS_PER_COMMIT)
+    if (r->done_fn && !s->committing)
         pthread_cond_signal(&s->q_cond);
+    if (s->pending >= MAX_REQS_PER_COMMIT)
+        pthread_cond_signal(&s->interval_cond); /* the batch is full: commit it now */
     return PW_OK;
 }
 
@@ -372,8 +385,12 @@ pw_status pw_spool_put(pw_spool *s, const pw_spool_put_item *items, size_t n, pw
         pthread_mutex_unlock(&s->q_mu);
         return st;
     }
-    while (!r.done)
-        pthread_cond_wait(&s->done_cond, &s->q_mu);
+    while (!r.done) {
+        if (!s->committing)
+            lead_one_commit(s);
+        else
+            pthread_cond_wait(&s->done_cond, &s->q_mu);
+    }
     pthread_mutex_unlock(&s->q_mu);
     if (r.status != PW_OK && err)
         *err = r.err;

@@ -35,9 +35,11 @@ struct pw_spool {
     uint64_t bytes;
     unsigned commit_interval_ms;
 
-    pthread_mutex_t q_mu;     /* the pending list and the committer's state */
-    pthread_cond_t q_cond;    /* committer: work arrived or stop */
-    pthread_cond_t done_cond; /* callers: a commit finished */
+    pthread_mutex_t q_mu;         /* the pending list and the committer's state */
+    pthread_cond_t q_cond;        /* committer: work arrived or stop */
+    pthread_cond_t done_cond;     /* callers: a commit finished */
+    pthread_cond_t interval_cond; /* a leader waiting for companions: the batch is full */
+    int committing;               /* a leader is committing (or gathering) a batch */
     put_req *head, *tail;
     size_t pending;
     int stop;

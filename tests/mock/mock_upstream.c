@@ -5,6 +5,7 @@
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,7 +32,8 @@ struct mock_upstream {
     size_t n_reqs;
     scripted script[MOCK_MAX_SCRIPT];
     size_t script_head, script_len;
-    volatile int stopping;
+    atomic_int stopping;
+    FILE *log;
 };
 
 typedef struct upload {
@@ -62,6 +64,43 @@ static enum MHD_Result add_arg(void *cls, enum MHD_ValueKind kind, const char *k
     return MHD_YES;
 }
 
+static void put_json_string(FILE *f, const char *s, size_t n)
+{
+    fputc('"', f);
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '"' || c == '\\')
+            fprintf(f, "\\%c", c);
+        else if (c < 0x20)
+            fprintf(f, "\\u%04x", c);
+        else
+            fputc(c, f);
+    }
+    fputc('"', f);
+}
+
+/* m->mu held. */
+static void log_request(mock_upstream *m, const mock_request *r)
+{
+    if (!m->log)
+        return;
+    fputs("{\"method\":", m->log);
+    put_json_string(m->log, r->method, strlen(r->method));
+    fputs(",\"url\":", m->log);
+    put_json_string(m->log, r->url, strlen(r->url));
+    fputs(",\"body\":", m->log);
+    put_json_string(m->log, r->body, r->body_len);
+    fputs("}\n", m->log);
+    fflush(m->log);
+}
+
+void mock_upstream_set_log(mock_upstream *m, FILE *f)
+{
+    pthread_mutex_lock(&m->mu);
+    m->log = f;
+    pthread_mutex_unlock(&m->mu);
+}
+
 static void record(mock_upstream *m, struct MHD_Connection *c, const char *url, const char *method,
                    upload *u)
 {
@@ -77,10 +116,18 @@ static void record(mock_upstream *m, struct MHD_Connection *c, const char *url, 
     r->content_type =
         dup_or_null(MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE));
     pthread_mutex_lock(&m->mu);
-    if (m->n_reqs < MOCK_MAX_REQUESTS)
+    log_request(m, r);
+    if (m->n_reqs < MOCK_MAX_REQUESTS) {
         m->reqs[m->n_reqs++] = r;
-    else
+    } else {
+        free(r->method);
+        free(r->url);
+        free(r->body);
+        free(r->authorization);
+        free(r->content_type);
+        free(r);
         r = NULL;
+    }
     pthread_cond_broadcast(&m->cond);
     pthread_mutex_unlock(&m->mu);
     (void)r;
@@ -117,7 +164,7 @@ static char *default_body(const char *body)
 
 static void sleep_ms(mock_upstream *m, unsigned ms)
 {
-    for (unsigned slept = 0; slept < ms && !m->stopping; slept += 10) {
+    for (unsigned slept = 0; slept < ms && !atomic_load(&m->stopping); slept += 10) {
         struct timespec ts = {0, 10 * 1000000L};
         nanosleep(&ts, NULL);
     }
@@ -217,7 +264,7 @@ void mock_upstream_stop(mock_upstream *m)
 {
     if (!m)
         return;
-    m->stopping = 1;
+    atomic_store(&m->stopping, 1);
     MHD_stop_daemon(m->daemon);
     for (size_t i = 0; i < m->n_reqs; i++) {
         mock_request *r = m->reqs[i];

@@ -11,6 +11,7 @@
 #define PW_MOCK_UPSTREAM_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 typedef struct mock_upstream mock_upstream;
 
@@ -40,6 +41,10 @@ size_t mock_upstream_count(mock_upstream *m);
 const mock_request *mock_upstream_request(mock_upstream *m, size_t i);
 /* Wait until at least n requests arrived; 1 if they did within timeout_ms. */
 int mock_upstream_wait(mock_upstream *m, size_t n, unsigned timeout_ms);
+
+/* Also append each request as a JSON line {"method","url","body"} to f (NULL: off); for the
+ * standalone program and demos. */
+void mock_upstream_set_log(mock_upstream *m, FILE *f);
 
 /* Graph-style error body for scripts: {"error":{"message":…,"type":"OAuthException",
  * "code":CODE,"error_subcode":SUB,"fbtrace_id":TRACE}} in buf. */

@@ -49,12 +49,12 @@ static size_t line_starts(const char *buf, size_t len, size_t *starts, size_t ma
     return n;
 }
 
-static pw_audit_record sample(int i, const char *dest)
+/* A SENT record; its event_id is written into id (which must outlive the record). */
+static pw_audit_record sample(int i, const char *dest, char id[32])
 {
-    static char ids[64][32];
-    snprintf(ids[i % 64], sizeof ids[0], "ev-%04d", i);
+    snprintf(id, 32, "ev-%04d", i);
     pw_audit_record r = {.time_ms = 1795000000000LL + i * 1000LL,
-                         .event_id = ids[i % 64],
+                         .event_id = id,
                          .event_name = "Schedule",
                          .destination = dest,
                          .action = PW_AUDIT_SENT,
@@ -72,7 +72,8 @@ static void write_log(const char *path, int n)
     pw_audit *a = NULL;
     CHECK_INT(pw_audit_open(path, &a, NULL), PW_OK);
     for (int i = 0; i < n; i++) {
-        pw_audit_record r = sample(i, i % 2 ? "meta" : "ga4");
+        char id[32];
+        pw_audit_record r = sample(i, i % 2 ? "meta" : "ga4", id);
         CHECK_INT(pw_audit_append(a, &r, NULL), PW_OK);
     }
     pw_audit_close(a);
@@ -197,8 +198,8 @@ static void *append_worker(void *arg)
 {
     appender *w = arg;
     for (int i = 0; i < 40; i++) {
-        pw_audit_record r = sample(w->index * 100 + i, "hook");
-        r.event_id = "shared";
+        char id[32];
+        pw_audit_record r = sample(w->index * 100 + i, "hook", id);
         if (pw_audit_append(w->a, &r, NULL) != PW_OK)
             w->failures++;
     }
@@ -221,12 +222,17 @@ static void test_concurrent_appends(void)
         pthread_join(th[i], NULL);
         CHECK_INT(w[i].failures, 0);
     }
-    pw_audit_record batch[3] = {sample(1, "meta"), sample(2, "meta"), sample(3, "meta")};
+    char ids[3][32];
+    pw_audit_record batch[3] = {sample(1, "meta", ids[0]), sample(2, "meta", ids[1]),
+                                sample(3, "meta", ids[2])};
     CHECK_INT(pw_audit_append_batch(a, batch, 3, NULL), PW_OK);
+    batch[0].action = PW_AUDIT_QUEUED;
+    CHECK_INT(pw_audit_append_nosync(a, batch, 1, NULL), PW_OK);
+    CHECK_INT(pw_audit_sync(a, NULL), PW_OK);
     pw_audit_close(a);
     pw_audit_verify_result res;
     CHECK_INT(pw_audit_verify_file(path, &res, NULL), PW_OK);
-    CHECK_INT(res.records, 8 * 40 + 3);
+    CHECK_INT(res.records, 8 * 40 + 4);
     unlink(path);
 }
 
@@ -280,6 +286,33 @@ static void test_list_filters(void)
     unlink(path);
 }
 
-PW_TEST_MAIN(PW_TEST(test_chain_verifies_and_canonical_line),
+static void test_long_last_record_and_torn_tail(void)
+{
+    char path[256];
+    temp_path(path, sizeof path, "long");
+    pw_audit *a = NULL;
+    CHECK_INT(pw_audit_open(path, &a, NULL), PW_OK);
+    char *detail = malloc(200001);
+    memset(detail, 'd', 200000);
+    detail[200000] = '\0';
+    char id[32];
+    pw_audit_record r = sample(1, "meta", id);
+    r.detail = detail; /* a last record longer than the 64 KiB tail window */
+    CHECK_INT(pw_audit_append(a, &r, NULL), PW_OK);
+    pw_audit_close(a);
+    FILE *f = fopen(path, "ab");
+    fputs("{\"seq\":2,\"ti", f);
+    fclose(f);
+    write_log(path, 2);
+    pw_audit_verify_result res;
+    pw_err err = {0};
+    CHECK_INT(pw_audit_verify_file(path, &res, &err), PW_OK);
+    CHECK_INT(res.records, 3);
+    free(detail);
+    unlink(path);
+}
+
+PW_TEST_MAIN(PW_TEST(test_long_last_record_and_torn_tail),
+             PW_TEST(test_chain_verifies_and_canonical_line),
              PW_TEST(test_tampering_detected_with_line), PW_TEST(test_torn_tail_cut_on_reopen),
              PW_TEST(test_concurrent_appends), PW_TEST(test_list_filters))

@@ -340,7 +340,44 @@ static void test_async_put(void)
     remove_db(path);
 }
 
-PW_TEST_MAIN(PW_TEST(test_async_put), PW_TEST(test_idempotent_put_and_reopen),
-             PW_TEST(test_leases_and_retry_schedule), PW_TEST(test_dead_letters),
-             PW_TEST(test_bounded_size), PW_TEST(test_rejects_bad_items),
-             PW_TEST(test_group_commit_many_threads))
+/* Synchronous leaders and the committer thread (leading async puts) share the queue; close
+ * commits what is still queued and runs its callbacks. */
+static void test_mixed_sync_async_and_close(void)
+{
+    char path[256];
+    temp_path(path, sizeof path, "mixed");
+    pw_spool *s = open_spool(path, 0, 1);
+    pthread_t th[8];
+    worker w[8];
+    for (int i = 0; i < 8; i++) {
+        w[i] = (worker){s, i, 0};
+        pthread_create(&th[i], NULL, put_worker, &w[i]);
+    }
+    async_state a = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, 0};
+    char id[16];
+    for (int i = 0; i < 500; i++) {
+        snprintf(id, sizeof id, "async-%03d", i);
+        pw_spool_put_item it = {id, "hook", "{}", 2, 0};
+        CHECK_INT(pw_spool_put_async(s, &it, 1, on_done, &a, NULL), PW_OK);
+    }
+    for (int i = 0; i < 8; i++) {
+        pthread_join(th[i], NULL);
+        CHECK_INT(w[i].failures, 0);
+    }
+    pw_spool_close(s); /* commits any async put still queued */
+    CHECK_INT(a.done, 500);
+    CHECK_INT(a.ok, 500);
+    s = open_spool(path, 0, 1);
+    pw_spool_stats st;
+    CHECK_INT(pw_spool_stats_get(s, "hook", &st, NULL), PW_OK);
+    CHECK_INT(st.depth, 500);
+    CHECK_INT(pw_spool_stats_get(s, "meta", &st, NULL), PW_OK);
+    CHECK_INT(st.depth, 8 * PER_THREAD);
+    pw_spool_close(s);
+    remove_db(path);
+}
+
+PW_TEST_MAIN(PW_TEST(test_async_put), PW_TEST(test_mixed_sync_async_and_close),
+             PW_TEST(test_idempotent_put_and_reopen), PW_TEST(test_leases_and_retry_schedule),
+             PW_TEST(test_dead_letters), PW_TEST(test_bounded_size),
+             PW_TEST(test_rejects_bad_items), PW_TEST(test_group_commit_many_threads))
