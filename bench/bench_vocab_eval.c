@@ -39,6 +39,7 @@ static const char *health_hit(ctx *c, const char *text, size_t n)
     const char *hit = NULL;
     pw_arena_reset(&c->a);
     if (pw_vocab_scan(c->v, c->s, &c->a, norm, len, &m, &k, NULL) == PW_OK) {
+        k = pw_vocab_drop_contained(m, k);
         for (size_t i = 0; i < k && !hit; i++) {
             const pw_vocab_entry *e = pw_vocab_entry_at(c->v, m[i].entry);
             if (e->cls != PW_VOCAB_GENERIC && e->cls != PW_VOCAB_CARE_INTENT)

@@ -1,7 +1,8 @@
 /*
  * vocab_corpus.h — a seeded generator of web-tracking strings for the vocabulary benchmarks:
- * page URLs with slugs and query strings, page titles and button texts from hospital and
- * non-hospital sites, about one in four carrying a health term. Output is normalised the way
+ * page URLs with slugs and query strings, pixel beacon URLs (ids, timestamps, tokens), page
+ * titles and button texts from hospital and non-hospital sites, about one in four carrying a
+ * health term. Output is normalised the way
  * detect normalises (lower-case, non-alphanumeric runs → one space), one field per line.
  */
 #ifndef PW_BENCH_VOCAB_CORPUS_H
@@ -76,7 +77,16 @@ static const char *const corpus_health[] = {"breast-cancer-treatment",
 static size_t corpus_field(char *buf, size_t cap)
 {
     const char *health = corpus_rnd(4) == 0 ? PICK(corpus_health) : NULL;
-    switch (corpus_rnd(3)) {
+    switch (corpus_rnd(4)) {
+    case 3: /* a pixel beacon: long numbers and tokens, the page URL inside */
+        return (size_t)snprintf(
+            buf, cap,
+            "https://www.facebook.com/tr/?id=%u%u&ev=PageView&dl=%s%s%s%s&rl=&if=false&ts=17%011u"
+            "&sw=1920&sh=1080&v=2.9.%u&r=stable&ec=0&o=4124&fbp=fb.1.17%011u.%u&it=17%011u"
+            "&coo=false&rqm=GET",
+            corpus_rnd(100000), corpus_rnd(100000), PICK(corpus_hosts), PICK(corpus_paths),
+            health ? "/" : "", health ? health : "", corpus_rnd(1000000000), corpus_rnd(200),
+            corpus_rnd(1000000000), corpus_rnd(1000000000), corpus_rnd(1000000000));
     case 0:
         return (size_t)snprintf(buf, cap, "%s%s/%s?utm_source=newsletter&id=%u&q=%s",
                                 PICK(corpus_hosts), PICK(corpus_paths),

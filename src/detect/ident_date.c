@@ -42,11 +42,15 @@ static int month_name(const char *s, size_t n, size_t i, size_t *end)
     size_t w = i;
     while (w < n && pw_isalpha((unsigned char)s[w]))
         w++;
+    static const unsigned char lens[] = {7, 8, 5, 5, 3, 4, 4, 6, 9, 7, 8, 8};
     size_t len = w - i;
-    if (len < 3)
+    if (len < 3 || len > 9)
         return 0;
+    int c0 = s[i] | 32;
     for (int m = 0; m < 12; m++) {
-        size_t full = strlen(names[m]);
+        size_t full = lens[m];
+        if (names[m][0] != c0)
+            continue;
         if ((len == full || (len == 3) || (m == 8 && len == 4)) && len <= full &&
             pw_strncaseeq(s + i, names[m], len)) {
             *end = w < n && s[w] == '.' ? w + 1 : w;
@@ -209,6 +213,15 @@ static void emit(pw_scan *sc, const pw_seg *g, size_t i, const ymd *o)
     pw_scan_add(sc, g, i, o->end, PW_PHI_DATE, sub, norm, conf, why, "calendar date");
 }
 
+/* A date without a year ("Jun 3", 20240603) counts only with birth/appointment/date context. */
+static int date_context(const pw_seg *g, size_t i)
+{
+    pw_ctx c = pw_ctx_at(g, i);
+    if (c == PW_CTX_NONE)
+        c = sentence_ctx(g->s, i);
+    return c == PW_CTX_DOB || c == PW_CTX_APPT || c == PW_CTX_DATE;
+}
+
 void pw_ident_date(pw_scan *sc, const pw_seg *g)
 {
     const char *s = g->s;
@@ -225,8 +238,7 @@ void pw_ident_date(pw_scan *sc, const pw_seg *g)
             ok = parse_month_first(s, n, i, &o);
         if (!ok || !pw_num_right_ok(s, n, o.end))
             continue;
-        if (o.has_year == 1 || pw_ctx_at(g, i) == PW_CTX_DOB || pw_ctx_at(g, i) == PW_CTX_APPT ||
-            pw_ctx_at(g, i) == PW_CTX_DATE)
+        if (o.has_year == 1 || date_context(g, i))
             emit(sc, g, i, &o);
         i = o.end - 1;
     }

@@ -179,8 +179,8 @@ void pw_ident_phone(pw_scan *sc, const pw_seg *g)
             if (!blocked(ctx))
                 add_phone(sc, g, i, end, intl, ctx, 1);
             i = end;
-        } else if (pw_ctx_at(g, i) == PW_CTX_PHONE &&
-                   (end = parse_loose(s, n, i, intl, sizeof intl)) != 0) {
+        } else if ((end = parse_loose(s, n, i, intl, sizeof intl)) != 0 &&
+                   pw_ctx_at(g, i) == PW_CTX_PHONE) {
             add_phone(sc, g, i, end, intl, PW_CTX_PHONE, 0);
             i = end;
         } else {

@@ -145,4 +145,28 @@ static void test_with_user_file_agree(void)
             "hiv1\t-\tcondition\t-\thigh\tclinical\n");
 }
 
-PW_TEST_MAIN(PW_TEST(test_builtin_agree), PW_TEST(test_with_user_file_agree))
+/* The automaton embedded at build time equals one built at runtime from the same table (a user
+ * file with a term that never occurs forces the runtime build). No Hyperscan needed. */
+static void test_embedded_equals_runtime_ac(void)
+{
+    static const char extra[] = "zzqxjw\t-\tcondition\t-\tnormal\tclinical\n";
+    pw_vocab_opts o = {.backend = PW_VOCAB_BACKEND_AC};
+    pw_vocab *embedded = NULL, *runtime = NULL;
+    CHECK_INT(pw_vocab_new_opts(&o, &embedded, NULL), PW_OK);
+    o.user_data = extra;
+    o.user_len = strlen(extra);
+    CHECK_INT(pw_vocab_new_opts(&o, &runtime, NULL), PW_OK);
+    if (embedded && runtime) {
+        size_t cap = 1u << 20, len = 0;
+        char *text = malloc(cap);
+        while (len < cap)
+            put_piece(embedded, text, &len, cap);
+        CHECK(same_matches(embedded, runtime, text, len));
+        free(text);
+    }
+    pw_vocab_free(embedded);
+    pw_vocab_free(runtime);
+}
+
+PW_TEST_MAIN(PW_TEST(test_builtin_agree), PW_TEST(test_with_user_file_agree),
+             PW_TEST(test_embedded_equals_runtime_ac))

@@ -27,7 +27,7 @@ US_DIC = "/usr/share/hunspell/en_US.dic"
 PROCEDURE_SUFFIX = ("ectomy", "ectomies", "otomy", "otomies", "ostomy", "ostomies", "plasty",
                     "plasties", "scopy", "scopies", "graphy", "gram", "grams", "pexy", "rrhaphy",
                     "tripsy", "centesis", "desis")
-CONDITION_SUFFIX = ("cephaly", "dactyly", "spermia", "kinesia", "phagia", "phasia", "somnia", "schisis", "lysis", "itis", "itides", "osis", "oses", "emia", "aemia", "emias", "pathy",
+CONDITION_SUFFIX = ("tropia", "tropias", "phoria", "cephaly", "dactyly", "spermia", "kinesia", "phagia", "phasia", "somnia", "schisis", "lysis", "itis", "itides", "osis", "oses", "emia", "aemia", "emias", "pathy",
                     "pathies", "oma", "omas", "omata", "algia", "algias", "uria", "plegia",
                     "paresis", "trophy", "rrhea", "rrhoea", "rrhagia", "rrhage", "cele",
                     "celes", "iasis", "iases", "penia", "cytosis", "megaly", "ptosis",

@@ -169,6 +169,10 @@ def plural(word):
     return word + "s"
 
 
+# Words a rule would derive but that are too often something else (a surname, a colour space).
+NEVER = {"burns", "amd", "hsv", "ms", "ed", "add", "sad", "mi", "pad", "tb"}
+
+
 class Out:
     def __init__(self, hand):
         self.seen = set(hand)
@@ -176,7 +180,7 @@ class Out:
 
     def add(self, term, canonical, cls, sens, reg, subtype="-"):
         t = norm(term)
-        if not t or t in self.seen:
+        if not t or t in self.seen or t in NEVER:
             return
         self.seen.add(t)
         c = norm(canonical) if canonical else "-"
@@ -277,7 +281,6 @@ def gen_systems(out):
     for part in PARTS + SYSTEMS:
         for kind in INJURY_KINDS:
             out.add("%s of %s" % (kind, part), None, "condition", "normal", "clinical")
-            out.add("%s of the %s" % (kind, part), None, "condition", "normal", "clinical")
     for v in VITAMINS:
         out.add("%s deficiency" % v, None, "condition", "normal", "clinical")
         out.add("deficiency of %s" % v, "%s deficiency" % v, "condition", "normal", "clinical")
@@ -286,6 +289,38 @@ def gen_systems(out):
                     "%s metabolism disorder", "%s metabolism disorders",
                     "%s metabolism", "%s storage disorder", "%s storage disease"):
             out.add(fmt % m, None, "condition", "normal", "clinical")
+
+
+JOB_SUFFIX = ["nurse", "nurses", "nurse practitioner", "nurse manager", "technician",
+              "technologist", "tech", "jobs", "job", "careers", "positions", "residency",
+              "fellowship", "staff", "department", "faculty", "research", "pharmacist",
+              "social worker", "therapist", "director", "manager", "coordinator", "educator",
+              "grand rounds", "conference", "society"]
+JOB_PREFIX = ["registered nurse", "travel nurse", "staff nurse", "nurse manager", "director of",
+              "chief of", "department of", "division of", "jobs in", "careers in",
+              "residency in", "fellowship in"]
+
+
+JOB_SUFFIX_SERVICE = ["nurse", "nurses", "technician", "technologist", "tech", "jobs",
+                      "department", "staff", "manager", "coordinator"]
+JOB_PREFIX_SERVICE = ["registered nurse", "nurse manager", "department of"]
+
+
+def gen_job_titles(out, entries):
+    """Staff, job and department names ("oncology nurse", "department of psychiatry") say
+    nothing about a patient: generic, so they are the longest match there and a term inside
+    them is dropped by the caller (pw_vocab_drop_contained)."""
+    for e in entries:
+        if e[2] not in ("specialty", "care_service", "sensitive_service", "procedure") or \
+                len(e[0]) < 3:
+            continue
+        if e[2] != "specialty" and len(e[0].split()) > 3:
+            continue
+        specialty = e[2] == "specialty"
+        for suffix in JOB_SUFFIX if specialty else JOB_SUFFIX_SERVICE:
+            out.add("%s %s" % (e[0], suffix), None, "generic", "normal", "lay")
+        for prefix in JOB_PREFIX if specialty else JOB_PREFIX_SERVICE:
+            out.add("%s %s" % (prefix, e[0]), None, "generic", "normal", "lay")
 
 
 def gen_plurals(out, entries):
@@ -329,6 +364,7 @@ def main():
     hand = {e[0] for e in entries}
     med, us = load_dic(MED_DIC), load_dic(US_DIC)
     out = Out(hand)
+    gen_job_titles(out, entries)
     gen_plurals(out, entries)
     gen_british(out, entries, med)
     gen_misspellings(out, entries, med, us)
