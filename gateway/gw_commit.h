@@ -3,9 +3,10 @@
  * group commit, pw_spool_put_async): once they are durable the request is answered (an
  * acknowledged event is delivered or still spooled after kill -9). Its audit records (accepted /
  * queued / dropped) follow on the committer's thread, gathered from every request that finished
- * meanwhile into one audit append (one sync); the forwarders' "sent" records are written by the
- * forwarders themselves. The HTTP threads never block on fsync, so many requests share each
- * commit. A request with nothing to spool is answered once its audit records are written.
+ * meanwhile into one audit append, synced at most every 100 ms (pw_audit_append_nosync: a crash
+ * loses at most a tail of them, never a hole); the forwarders write their "sent" records synced.
+ * The HTTP threads never block on fsync, so many requests share each commit. A request with nothing
+ * to spool is answered once its audit records are written.
  */
 #ifndef PHIWALL_GW_COMMIT_H
 #define PHIWALL_GW_COMMIT_H
