@@ -633,6 +633,7 @@ static char *fields_json(apply_ctx *c, const reduced *r)
     pw_buf b;
     pw_gw_jw w;
     pw_buf_init(&b);
+    pw_buf_reserve(&b, 1024);
     pw_gw_jw_init(&w, &b);
     pw_gw_jw_obj(&w, NULL);
     for (size_t i = 0; i < r->n_tr; i++)
@@ -691,6 +692,7 @@ static pw_status apply_dest(apply_ctx *c, const pw_gw_dest_policy *d, int64_t no
     pw_buf b;
     pw_gw_jw w;
     pw_buf_init(&b);
+    pw_buf_reserve(&b, 2048);
     pw_gw_jw_init(&w, &b);
     if (d->dest.kind == PW_DEST_META_CAPI)
         render_meta(&w, ev, &r);
