@@ -1,22 +1,197 @@
-/* cmd_gateway.c — `phiwall gateway`: not yet available; lands with issue #8. */
+/*
+ * cmd_gateway.c — `phiwall gateway`: run the first-party event gateway, check a policy file
+ * (--check), or show what an event would become for each destination (--explain).
+ * The gateway itself lives in gateway/ (gw_server.c); this file parses options and reports.
+ */
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "cli.h"
+#include "gw_explain.h"
+#include "gw_server.h"
+#include "gw_phi_detect.h"
+#include "gw_time.h"
+
+static void usage(void)
+{
+    printf(
+        "Usage: phiwall gateway --config FILE [--listen ADDR:PORT] [--spool PATH] [--audit PATH]\n"
+        "       phiwall gateway --check FILE\n"
+        "       phiwall gateway --explain EVENT.json --config FILE\n\n"
+        "Run the first-party event gateway: POST /e takes events from the phiwall.js tag,\n"
+        "the policy reduces them per destination (deny by default, PHI engine on every\n"
+        "string), only post-policy events are spooled, forwarded and audited.\n\n"
+        "Options:\n"
+        "  --config FILE       policy (YAML); see contrib/gateway.example.yaml\n"
+        "  --listen ADDR:PORT  default 127.0.0.1:8787 ([::1]:8787 for IPv6)\n"
+        "  --spool PATH        SQLite spool (default phiwall-spool.db)\n"
+        "  --spool-max-mb N    bounded spool: new events get 503 beyond (default 1024)\n"
+        "  --audit PATH        hash-chained audit log (default phiwall-audit.log)\n"
+        "  --threads N         HTTP threads (default: CPUs)\n"
+        "  --vocab FILE        extra health vocabulary for the PHI engine\n"
+        "  --check FILE        validate the policy and print the effective policy\n"
+        "  --explain FILE      show field by field what each destination would receive\n"
+        "  --ip ADDR, --ua UA  client IP / user agent to assume with --explain\n"
+        "Signals: SIGHUP reloads the policy, SIGTERM drains and stops.\n");
+}
+
+/* Validate, print the effective policy, and lint its names with the PHI engine. */
+static int check(const char *path, const char *vocab)
+{
+    pw_gw_policy *p = NULL;
+    pw_err err = {0};
+    if (pw_gw_policy_load(path, &p, &err) != PW_OK)
+        return pw_cli_fail("gateway", &err);
+    pw_buf b;
+    pw_buf_init(&b);
+    pw_gw_policy_print(p, &b);
+    pw_detector *det = NULL;
+    pw_gw_phi_pool *pool = NULL;
+    size_t warnings = 0;
+    pw_detector_opts dopts = {.vocab_file = vocab};
+    pw_status st = pw_detector_new(&dopts, &det, &err);
+    if (st == PW_OK)
+        st = pw_gw_phi_pool_new(det, &pool, &err);
+    if (st == PW_OK) {
+        pw_gw_phi_source src = pw_gw_phi_pool_source(pool);
+        pw_gw_phi phi;
+        void *token = NULL;
+        if ((st = src.borrow(src.ctx, &phi, &token, &err)) == PW_OK) {
+            st = pw_gw_policy_lint(p, &phi, &b, &warnings, &err);
+            src.give_back(src.ctx, token);
+        }
+    }
+    fwrite(b.data, 1, b.len, stdout);
+    pw_buf_free(&b);
+    pw_gw_phi_pool_free(pool);
+    pw_detector_free(det);
+    pw_gw_policy_free(p);
+    if (st != PW_OK)
+        return pw_cli_fail("gateway", &err);
+    printf("# %s: OK%s\n", path, warnings ? " (with warnings)" : "");
+    return PW_EXIT_CLEAN;
+}
+
+static int explain(const char *config, const char *event_path, const char *ip, const char *ua,
+                   const char *vocab)
+{
+    pw_err err = {0};
+    pw_gw_policy *p = NULL;
+    pw_detector *det = NULL;
+    pw_gw_phi_pool *pool = NULL;
+    char *body = NULL;
+    size_t n = 0;
+    int rc = PW_EXIT_CLEAN;
+    pw_detector_opts dopts = {.vocab_file = vocab};
+    if (pw_gw_policy_load(config, &p, &err) != PW_OK ||
+        pw_cli_read_file(event_path, &body, &n, &err) != PW_OK ||
+        pw_detector_new(&dopts, &det, &err) != PW_OK ||
+        pw_gw_phi_pool_new(det, &pool, &err) != PW_OK) {
+        rc = pw_cli_fail("gateway", &err);
+    } else {
+        pw_gw_phi_source src = pw_gw_phi_pool_source(pool);
+        pw_gw_phi phi;
+        void *token = NULL;
+        pw_buf out;
+        pw_buf_init(&out);
+        if (src.borrow(src.ctx, &phi, &token, &err) != PW_OK ||
+            pw_gw_explain(p, &phi, body, n, ip, ua, pw_gw_now_ms(), &out, &err) != PW_OK) {
+            pw_err_prefix(&err, "%s: ", event_path);
+            rc = pw_cli_fail("gateway", &err);
+        } else {
+            fwrite(out.data, 1, out.len, stdout);
+        }
+        if (token)
+            src.give_back(src.ctx, token);
+        pw_buf_free(&out);
+    }
+    free(body);
+    pw_gw_phi_pool_free(pool);
+    pw_detector_free(det);
+    pw_gw_policy_free(p);
+    return rc;
+}
+
+/* "127.0.0.1:8787", "[::1]:8787" or ":8787". */
+static int parse_listen(char *s, pw_gw_server_opts *o)
+{
+    char *colon = strrchr(s, ':');
+    if (!colon)
+        return 0;
+    *colon = '\0';
+    char *end = NULL;
+    long port = strtol(colon + 1, &end, 10);
+    if (*end || port < 0 || port > 65535)
+        return 0;
+    o->port = (unsigned)port;
+    if (s[0] == '[') {
+        size_t n = strlen(s);
+        if (n < 2 || s[n - 1] != ']')
+            return 0;
+        s[n - 1] = '\0';
+        s++;
+    }
+    o->host = s[0] ? s : "0.0.0.0";
+    return 1;
+}
+
+static int serve(pw_gw_server_opts *o)
+{
+    pw_err err = {0};
+    if (pw_gw_serve(o, &err) != PW_OK)
+        return pw_cli_fail("gateway", &err);
+    return PW_EXIT_CLEAN;
+}
 
 int pw_cmd_gateway(int argc, char **argv)
 {
-    static const struct option opts[] = {{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+    static const struct option opts[] = {{"config", required_argument, NULL, 'c'},
+                                         {"listen", required_argument, NULL, 'l'},
+                                         {"spool", required_argument, NULL, 's'},
+                                         {"audit", required_argument, NULL, 'a'},
+                                         {"check", required_argument, NULL, 'C'},
+                                         {"explain", required_argument, NULL, 'E'},
+                                         {"threads", required_argument, NULL, 't'},
+                                         {"vocab", required_argument, NULL, 'v'},
+                                         {"ip", required_argument, NULL, 'i'},
+                                         {"ua", required_argument, NULL, 'u'},
+                                         {"spool-max-mb", required_argument, NULL, 'm'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {NULL, 0, NULL, 0}};
+    pw_gw_server_opts o = {.host = "127.0.0.1", .port = 8787};
+    const char *check_path = NULL, *explain_path = NULL;
+    const char *ip = "203.0.113.7", *ua = "Mozilla/5.0 (phiwall explain)";
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        if (c == 'h') {
-            printf("Usage: phiwall gateway [options]\n\n"
-                   "Not yet available in this build: it lands with issue #8.\n");
-            return PW_EXIT_CLEAN;
+        switch (c) {
+        case 'c': o.config = optarg; break;
+        case 'l':
+            if (!parse_listen(optarg, &o))
+                return pw_cli_usage_error("gateway", "--listen: expected ADDR:PORT");
+            break;
+        case 's': o.spool_path = optarg; break;
+        case 'a': o.audit_path = optarg; break;
+        case 'C': check_path = optarg; break;
+        case 'E': explain_path = optarg; break;
+        case 't': o.threads = (unsigned)atoi(optarg); break;
+        case 'v': o.vocab_file = optarg; break;
+        case 'i': ip = optarg; break;
+        case 'u': ua = optarg; break;
+        case 'm': o.spool_max_bytes = (uint64_t)strtoull(optarg, NULL, 10) << 20; break;
+        case 'h': usage(); return PW_EXIT_CLEAN;
+        default: return pw_cli_usage_error("gateway", "unknown option");
         }
-        return pw_cli_usage_error("gateway", "unknown option");
     }
-    pw_cli_errorf("gateway", "not yet available in this build (lands with issue #8)");
-    return PW_EXIT_RUNTIME;
+    if (optind < argc)
+        return pw_cli_usage_error("gateway", "unexpected argument '%s'", argv[optind]);
+    if (check_path)
+        return check(check_path, o.vocab_file);
+    if (!o.config)
+        return pw_cli_usage_error("gateway", "--config FILE is required");
+    if (explain_path)
+        return explain(o.config, explain_path, ip, ua, o.vocab_file);
+    return serve(&o);
 }

@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# gateway.sh — the gateway under wrk on loopback, against nginx answering `return 204` in the
+# same run: same wrk threads, connections and duration. The gateway runs with its policy, the
+# PHI engine and the durable SQLite spool on (every 200 is fsync'd), forwarders delivering to
+# the same nginx. Prints both req/s, the ratio, p50/p99 latency and the reproducing command.
+#
+#   bench/gateway.sh [BUILD_DIR] [DURATION_S] [CONNECTIONS] [WRK_THREADS]
+# Needs wrk and nginx-light (Debian); run as root (nginx is started with a temp config, no
+# daemon, on free loopback ports, and stopped after).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+build=${1:-build}
+dur=${2:-10}
+conns=${3:-64}
+wthreads=${4:-2}
+phiwall=$build/phiwall
+command -v wrk >/dev/null || { echo "wrk not installed (apt-get install wrk)"; exit 1; }
+command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || { echo "nginx not installed"; exit 1; }
+nginx_bin=$(command -v nginx || echo /usr/sbin/nginx)
+[ -x "$phiwall" ] || { echo "build first: ./scripts/build.sh $build"; exit 1; }
+
+tmp=$(mktemp -d /tmp/phiwall-bench-gw.XXXXXX)
+gw_pid= ; ngx_pid=
+cleanup() {
+  [ -n "$gw_pid" ] && kill "$gw_pid" 2>/dev/null && wait "$gw_pid" 2>/dev/null || true
+  [ -n "$ngx_pid" ] && kill "$ngx_pid" 2>/dev/null && wait "$ngx_pid" 2>/dev/null || true
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+ngx_port=$(free_port)
+up_port=$(free_port)
+gw_port=$(free_port)
+cpus=$(nproc)
+
+# nginx: the baseline (return 204) and the upstream the forwarders deliver to.
+mkdir -p "$tmp/nginx/logs"
+cat >"$tmp/nginx/nginx.conf" <<NGX
+worker_processes $cpus;
+pid $tmp/nginx/nginx.pid;
+error_log $tmp/nginx/logs/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  keepalive_requests 1000000;
+  client_body_temp_path $tmp/nginx/body;
+  server { listen 127.0.0.1:$ngx_port; location / { return 204; } }
+  server {
+    listen 127.0.0.1:$up_port;
+    location /v21.0/ { default_type application/json;
+      return 200 '{"events_received":1,"messages":[],"fbtrace_id":"bench"}'; }
+    location / { return 204; }
+  }
+}
+NGX
+"$nginx_bin" -p "$tmp/nginx" -c "$tmp/nginx/nginx.conf" -g 'daemon off;' &
+ngx_pid=$!
+
+cat >"$tmp/gateway.yaml" <<YAML
+site:
+  origins: [https://www.example-hospital.org]
+  hmac_key_env: BENCH_SITE_KEY
+ingest:
+  rate_limit: {per_second: 1000000, burst: 1000000}   # one client IP here; the limiter still runs
+destinations:
+  meta:
+    type: meta
+    pixel_id: "1234"
+    access_token_env: BENCH_TOKEN
+    base_url: http://127.0.0.1:$up_port
+    events: {page_view: PageView, appointment_request: Schedule}
+    allow_params: [value, currency, note]
+    page_url: categories
+    page_categories: {"/find-a-doctor*": find_doctor}
+    default_category: other
+    user_data: [em, ph]
+    first_party_id: hmac
+    phi: redact
+  ga4:
+    type: ga4
+    measurement_id: G-BENCH
+    api_secret_env: BENCH_TOKEN
+    base_url: http://127.0.0.1:$up_port
+    events: {appointment_request: generate_lead}
+    allow_params: [value, currency]
+    page_url: origin
+    first_party_id: hmac
+YAML
+export BENCH_SITE_KEY=0123456789abcdef-bench-key BENCH_TOKEN=bench-token
+gw_threads=${PW_GW_THREADS:-64}
+"$phiwall" gateway --config "$tmp/gateway.yaml" --listen "127.0.0.1:$gw_port" \
+  --spool "$tmp/spool.db" --audit "$tmp/audit.log" --threads "$gw_threads" 2>"$tmp/gateway.log" &
+gw_pid=$!
+
+wait_port() { for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$1/${2:-}" && return 0; sleep 0.05; done; echo "port $1 did not open"; exit 1; }
+wait_port "$ngx_port"
+wait_port "$gw_port" healthz
+
+run_wrk() { # url [script]
+  if [ -n "${2:-}" ]; then wrk -t"$wthreads" -c"$conns" -d"${dur}s" --latency -s "$2" "$1"
+  else wrk -t"$wthreads" -c"$conns" -d"${dur}s" --latency "$1"; fi
+}
+rps() { awk '/^Requests\/sec/ {print $2}'; }
+pct() { awk -v p="$1" '$1 == p {print $2}'; }
+non2xx() { awk '/Non-2xx/ {print $NF}'; }
+
+# Warm up both briefly, then measure nginx first and the gateway second.
+wrk -t1 -c4 -d1s "http://127.0.0.1:$ngx_port/" >/dev/null
+wrk -t1 -c4 -d1s -s bench/gateway_event.lua "http://127.0.0.1:$gw_port/e" >/dev/null
+ngx_out=$(run_wrk "http://127.0.0.1:$ngx_port/")
+gw_out=$(run_wrk "http://127.0.0.1:$gw_port/e" bench/gateway_event.lua)
+
+ngx_rps=$(echo "$ngx_out" | rps)
+gw_rps=$(echo "$gw_out" | rps)
+metrics=$(curl -s "http://127.0.0.1:$gw_port/metrics")
+echo "== nginx (return 204)";  echo "$ngx_out" | grep -E "Requests/sec|  50%|  99%|Non-2xx|Socket errors" || true
+echo "== phiwall gateway (policy + PHI engine + SQLite spool + audit, $gw_threads HTTP threads)"
+echo "$gw_out" | grep -E "Requests/sec|  50%|  99%|Non-2xx|Socket errors" || true
+echo "$metrics" | grep -E 'events_total\{outcome="(in|accepted|queued|rejected)"\}|requests_total|spool_depth|deliveries_total\{.*sent' || true
+printf '\nnginx return 204 : %10.0f req/s  p50 %-8s p99 %s\n' "$ngx_rps" \
+  "$(echo "$ngx_out" | pct 50%)" "$(echo "$ngx_out" | pct 99%)"
+printf 'phiwall gateway  : %10.0f req/s  p50 %-8s p99 %s\n' "$gw_rps" \
+  "$(echo "$gw_out" | pct 50%)" "$(echo "$gw_out" | pct 99%)"
+awk -v g="$gw_rps" -v n="$ngx_rps" 'BEGIN { printf "ratio gateway/nginx: %.2f (target >= 0.50)\n", g / n }'
+echo "machine: $cpus CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "reproduce: bench/gateway.sh $build $dur $conns $wthreads   (PW_GW_THREADS=$gw_threads)"

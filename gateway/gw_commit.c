@@ -1,0 +1,264 @@
+/* gw_commit.c — spool, then batched audit, off the HTTP threads (see gw_commit.h). */
+#include "gw_commit.h"
+
+#include "gw_time.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct job {
+    pw_audit_record *recs; /* deep copy: the request may be answered and gone before the audit */
+    size_t n_recs;
+    int has_items;
+    pw_gw_commit_done done;
+    void *ctx;
+    pw_status spool_st;
+    struct job *next;
+} job;
+
+struct pw_gw_committer {
+    pw_spool *spool;
+    pw_audit *audit;
+    void (*notify)(void *);
+    void *notify_ctx;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    job *head, *tail;
+    int stopping;
+    pthread_t thread;
+    atomic_ullong audit_failures;
+    int64_t last_sync_ms;
+    int dirty; /* written but not yet synced (audit thread only) */
+};
+
+#define SYNC_MS 100
+
+static size_t str_size(const char *s)
+{
+    return s ? strlen(s) + 1 : 0;
+}
+
+static const char *str_copy(char **at, const char *s)
+{
+    if (!s)
+        return NULL;
+    size_t n = strlen(s) + 1;
+    memcpy(*at, s, n);
+    const char *out = *at;
+    *at += n;
+    return out;
+}
+
+/* One allocation holding the records and every string they point to. */
+static pw_audit_record *copy_records(const pw_audit_record *r, size_t n)
+{
+    size_t bytes = n * sizeof *r;
+    for (size_t i = 0; i < n; i++)
+        bytes += str_size(r[i].event_id) + str_size(r[i].event_name) + str_size(r[i].destination) +
+                 str_size(r[i].rule) + str_size(r[i].fields_json) + str_size(r[i].payload_sha256) +
+                 str_size(r[i].detail);
+    pw_audit_record *out = malloc(bytes ? bytes : 1);
+    if (!out)
+        return NULL;
+    char *at = (char *)(out + n);
+    for (size_t i = 0; i < n; i++) {
+        out[i] = r[i];
+        out[i].event_id = str_copy(&at, r[i].event_id);
+        out[i].event_name = str_copy(&at, r[i].event_name);
+        out[i].destination = str_copy(&at, r[i].destination);
+        out[i].rule = str_copy(&at, r[i].rule);
+        out[i].fields_json = str_copy(&at, r[i].fields_json);
+        out[i].payload_sha256 = str_copy(&at, r[i].payload_sha256);
+        out[i].detail = str_copy(&at, r[i].detail);
+    }
+    return out;
+}
+
+static void enqueue(pw_gw_committer *c, job *j)
+{
+    pthread_mutex_lock(&c->mu);
+    j->next = NULL;
+    if (c->tail)
+        c->tail->next = j;
+    else
+        c->head = j;
+    c->tail = j;
+    pthread_cond_signal(&c->cv);
+    pthread_mutex_unlock(&c->mu);
+}
+
+typedef struct put_ctx {
+    pw_gw_committer *c;
+    job *j;
+} put_ctx;
+
+/* On the spool's committer thread: hand over to the audit thread. */
+static void on_spooled(void *ctx, pw_status st, const pw_err *err)
+{
+    put_ctx *pc = ctx;
+    job *j = pc->j;
+    j->spool_st = st;
+    /* The rows are durable: answer now. The audit records follow on the audit thread. */
+    j->done(j->ctx, st, PW_OK);
+    j->done = NULL;
+    enqueue(pc->c, j);
+    free(pc);
+}
+
+/* One audit append for every spooled request in the batch (one sync), then wake the
+ * forwarders. */
+static void settle(pw_gw_committer *c, job *batch)
+{
+    size_t n = 0;
+    for (job *j = batch; j; j = j->next)
+        if (j->spool_st == PW_OK)
+            n += j->n_recs;
+    pw_status ast = PW_OK;
+    pw_audit_record *recs = n ? malloc(n * sizeof *recs) : NULL;
+    if (n && !recs)
+        ast = PW_ERR_NOMEM;
+    if (recs) {
+        size_t k = 0;
+        for (job *j = batch; j; j = j->next)
+            if (j->spool_st == PW_OK) {
+                memcpy(recs + k, j->recs, j->n_recs * sizeof *recs);
+                k += j->n_recs;
+            }
+        /* Written now, synced at most every SYNC_MS (the forwarders' synced "sent" records
+         * also cover them): a crash can lose only a tail of ingest records, never leave a hole,
+         * and the disk is not asked for one more fsync per batch. */
+        ast = pw_audit_append_nosync(c->audit, recs, n, NULL);
+        free(recs);
+        int64_t now = pw_gw_mono_ms();
+        c->dirty = ast == PW_OK;
+        if (ast == PW_OK && now - c->last_sync_ms >= SYNC_MS) {
+            ast = pw_audit_sync(c->audit, NULL);
+            c->last_sync_ms = now;
+            c->dirty = 0;
+        }
+    }
+    if (ast != PW_OK)
+        atomic_fetch_add(&c->audit_failures, 1);
+    int spooled = 0;
+    while (batch) {
+        job *next = batch->next;
+        spooled |= batch->spool_st == PW_OK && batch->has_items;
+        if (batch->done) /* nothing was spooled: answered only once audited */
+            batch->done(batch->ctx, batch->spool_st, batch->spool_st == PW_OK ? ast : PW_OK);
+        free(batch->recs);
+        free(batch);
+        batch = next;
+    }
+    if (spooled && c->notify)
+        c->notify(c->notify_ctx);
+}
+
+static void *audit_thread(void *arg)
+{
+    pw_gw_committer *c = arg;
+    for (;;) {
+        pthread_mutex_lock(&c->mu);
+        while (!c->head && !c->stopping) {
+            if (!c->dirty) {
+                pthread_cond_wait(&c->cv, &c->mu);
+                continue;
+            }
+            struct timespec dl = pw_gw_deadline(SYNC_MS);
+            if (pthread_cond_timedwait(&c->cv, &c->mu, &dl) != 0 && !c->head) {
+                /* Quiet now: make the written tail durable. */
+                pthread_mutex_unlock(&c->mu);
+                if (pw_audit_sync(c->audit, NULL) != PW_OK)
+                    atomic_fetch_add(&c->audit_failures, 1);
+                c->dirty = 0;
+                c->last_sync_ms = pw_gw_mono_ms();
+                pthread_mutex_lock(&c->mu);
+            }
+        }
+        job *batch = c->head;
+        c->head = c->tail = NULL;
+        int stop = c->stopping;
+        pthread_mutex_unlock(&c->mu);
+        if (batch)
+            settle(c, batch);
+        else if (stop)
+            return NULL;
+    }
+}
+
+pw_status pw_gw_committer_new(pw_spool *spool, pw_audit *audit, void (*notify)(void *),
+                              void *notify_ctx, pw_gw_committer **out, pw_err *err)
+{
+    pw_gw_committer *c = calloc(1, sizeof *c);
+    if (!c)
+        return pw_err_set(err, PW_ERR_NOMEM, "out of memory");
+    *c = (pw_gw_committer){
+        .spool = spool, .audit = audit, .notify = notify, .notify_ctx = notify_ctx};
+    pthread_mutex_init(&c->mu, NULL);
+    pthread_cond_init(&c->cv, NULL);
+    if (pthread_create(&c->thread, NULL, audit_thread, c) != 0) {
+        pthread_cond_destroy(&c->cv);
+        pthread_mutex_destroy(&c->mu);
+        free(c);
+        return pw_err_set(err, PW_ERR_NOMEM, "committer: cannot start its thread");
+    }
+    *out = c;
+    return PW_OK;
+}
+
+pw_status pw_gw_commit_submit(pw_gw_committer *c, const pw_gw_prepared *pr, pw_gw_commit_done done,
+                              void *ctx, pw_err *err)
+{
+    job *j = calloc(1, sizeof *j);
+    put_ctx *pc = calloc(1, sizeof *pc);
+    if (!j || !pc) {
+        free(j);
+        free(pc);
+        return pw_err_set(err, PW_ERR_NOMEM, "out of memory");
+    }
+    *j = (job){.n_recs = pr->n_recs,
+               .has_items = pr->n_items > 0,
+               .done = done,
+               .ctx = ctx,
+               .spool_st = PW_OK};
+    j->recs = copy_records(pr->recs, pr->n_recs);
+    if (!j->recs && pr->n_recs) {
+        free(pc);
+        free(j);
+        return pw_err_set(err, PW_ERR_NOMEM, "out of memory");
+    }
+    if (!pr->n_items) { /* nothing to spool (every destination dropped it): audit only */
+        free(pc);
+        enqueue(c, j);
+        return PW_OK;
+    }
+    *pc = (put_ctx){c, j};
+    pw_status st = pw_spool_put_async(c->spool, pr->items, pr->n_items, on_spooled, pc, err);
+    if (st != PW_OK) {
+        free(pc);
+        free(j->recs);
+        free(j);
+    }
+    return st;
+}
+
+unsigned long long pw_gw_committer_audit_failures(pw_gw_committer *c)
+{
+    return c ? atomic_load(&c->audit_failures) : 0;
+}
+
+void pw_gw_committer_free(pw_gw_committer *c)
+{
+    if (!c)
+        return;
+    pthread_mutex_lock(&c->mu);
+    c->stopping = 1;
+    pthread_cond_signal(&c->cv);
+    pthread_mutex_unlock(&c->mu);
+    pthread_join(c->thread, NULL);
+    pw_audit_sync(c->audit, NULL);
+    pthread_cond_destroy(&c->cv);
+    pthread_mutex_destroy(&c->mu);
+    free(c);
+}

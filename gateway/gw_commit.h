@@ -1,0 +1,32 @@
+/*
+ * gw_commit.h — the asynchronous commit of accepted requests. Spool rows first (the spool's
+ * group commit, pw_spool_put_async): once they are durable the request is answered (an
+ * acknowledged event is delivered or still spooled after kill -9). Its audit records (accepted /
+ * queued / dropped) follow on the committer's thread, gathered from every request that finished
+ * meanwhile into one audit append, synced at most every 100 ms (pw_audit_append_nosync: a crash
+ * loses at most a tail of them, never a hole); the forwarders write their "sent" records synced.
+ * The HTTP threads never block on fsync, so many requests share each commit. A request with nothing
+ * to spool is answered once its audit records are written.
+ */
+#ifndef PHIWALL_GW_COMMIT_H
+#define PHIWALL_GW_COMMIT_H
+
+#include "gw_ingest.h"
+
+typedef struct pw_gw_committer pw_gw_committer;
+
+/* Runs on the committer's thread once the request is durable (or refused). Must be quick. */
+typedef void (*pw_gw_commit_done)(void *ctx, pw_status spool_st, pw_status audit_st);
+
+pw_status pw_gw_committer_new(pw_spool *spool, pw_audit *audit, void (*notify)(void *ctx),
+                              void *notify_ctx, pw_gw_committer **out, pw_err *err);
+/* pr is copied as needed (the records are deep-copied). A non-OK return means done will not
+ * run. */
+pw_status pw_gw_commit_submit(pw_gw_committer *c, const pw_gw_prepared *pr, pw_gw_commit_done done,
+                              void *ctx, pw_err *err);
+/* Audit appends that failed (logged by the server; /metrics). */
+unsigned long long pw_gw_committer_audit_failures(pw_gw_committer *c);
+/* Completes every submitted request (its spool puts must be able to finish), then frees. */
+void pw_gw_committer_free(pw_gw_committer *c);
+
+#endif

@@ -1,0 +1,65 @@
+/*
+ * gw_event.h — the first-party event as the tag sends it to POST /e, parsed and validated.
+ *
+ * An event lives in the request's arena and only for the request: it holds raw visitor data
+ * (URLs, titles, user fields, the client IP and user agent) that the policy reduces before
+ * anything is written anywhere. Validation errors name the field ("events[2].name: must be a
+ * string") so a site developer can fix the call that produced it.
+ */
+#ifndef PHIWALL_GW_EVENT_H
+#define PHIWALL_GW_EVENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "phiwall/arena.h"
+#include "phiwall/error.h"
+
+typedef enum pw_gw_value_kind { PW_GW_V_STRING = 0, PW_GW_V_NUMBER, PW_GW_V_BOOL } pw_gw_value_kind;
+
+/* One key/value of params or user: numbers keep their JSON text. */
+typedef struct pw_gw_param {
+    const char *key;
+    pw_gw_value_kind kind;
+    const char *str; /* string value, or the number's JSON text, or "true"/"false" */
+    size_t len;
+} pw_gw_param;
+
+typedef struct pw_gw_event {
+    const char *event_id; /* UUID, validated: 8-4-4-4-12 hex */
+    const char *name;
+    int64_t time_ms;                              /* 0 when absent */
+    const char *page_url, *page_title, *referrer; /* NULL when absent */
+    int consent_ads, consent_analytics;
+    pw_gw_param *user; /* visitor data (email, phone, …): strings only */
+    size_t n_user;
+    const char *fpid; /* first-party id */
+    pw_gw_param *params;
+    size_t n_params;
+    /* Request context: memory only, never copied out raw. */
+    const char *client_ip;
+    const char *user_agent;
+} pw_gw_event;
+
+typedef struct pw_gw_parse_limits {
+    size_t max_events; /* per request (batch) */
+    size_t max_params; /* per event, params and user each */
+    size_t max_string; /* bytes per string value */
+} pw_gw_parse_limits;
+
+#define PW_GW_PARSE_LIMITS_DEFAULT \
+    {                              \
+        100, 50, 4096              \
+    }
+
+/*
+ * Parse a body: one event object, a JSON array of events, or {"events":[…]}. Everything is
+ * allocated in `a`. On error nothing is returned and err names the field.
+ */
+pw_status pw_gw_events_parse(pw_arena *a, const char *body, size_t n, const pw_gw_parse_limits *lim,
+                             pw_gw_event **out, size_t *n_out, pw_err *err);
+
+/* 1 if s is a UUID in the 8-4-4-4-12 hex form (the idempotency key; never carries data). */
+int pw_gw_is_uuid(const char *s);
+
+#endif

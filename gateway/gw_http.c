@@ -1,0 +1,509 @@
+/*
+ * gw_http.c — routes and limits of the gateway's HTTP front on libmicrohttpd (see gw_http.h).
+ * Every error is a JSON body with a 4xx/5xx status; nothing the client sends can crash it.
+ */
+#include "gw_http.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "gw_json_writer.h"
+
+struct pw_gw_http {
+    struct MHD_Daemon *d;
+    pw_gw_http_config cfg;
+    pw_gw_ratelimit *rl;
+    pw_gw_counters counters;
+    pw_gw_latency latency;
+    atomic_ullong requests[6]; /* by status class: 2xx, 400, 403/404/405/415, 413, 429, 5xx */
+    atomic_int inflight;       /* requests suspended while their commit runs */
+};
+
+enum { ROUTE_NONE = 0, ROUTE_EVENTS, ROUTE_PREFLIGHT, ROUTE_TAG, ROUTE_HEALTH, ROUTE_METRICS };
+
+typedef struct req {
+    int route;
+    pw_gw_policy_ref *pref;
+    char *body;
+    size_t len, cap;
+    int too_large;
+    int answered;
+    struct timespec t0;
+    char ip[INET6_ADDRSTRLEN];
+    const char *origin; /* allowed origin for CORS headers, points into the policy */
+    /* Asynchronous commit: the request's arena and prepared rows live until the reply. */
+    struct MHD_Connection *conn;
+    pw_gw_http *h;
+    int arena_live;
+    pw_arena arena;
+    pw_gw_prepared pr;
+    atomic_int committed;
+    pw_status spool_st, audit_st;
+} req;
+
+static double since(const struct timespec *t0)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+static void count_status(pw_gw_http *h, int status)
+{
+    int i = status < 300    ? 0
+            : status == 400 ? 1
+            : status == 413 ? 3
+            : status == 429 ? 4
+            : status >= 500 ? 5
+                            : 2;
+    atomic_fetch_add(&h->requests[i], 1);
+}
+
+static enum MHD_Result send_buf(pw_gw_http *h, struct MHD_Connection *c, req *r, int status,
+                                const char *type, const char *body, size_t len, int retry_after)
+{
+    struct MHD_Response *resp =
+        MHD_create_response_from_buffer(len, (void *)body, MHD_RESPMEM_MUST_COPY);
+    if (!resp)
+        return MHD_NO;
+    if (type)
+        MHD_add_response_header(resp, "Content-Type", type);
+    MHD_add_response_header(resp, "Cache-Control", "no-store");
+    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    if (r && r->origin) {
+        MHD_add_response_header(resp, "Access-Control-Allow-Origin", r->origin);
+        MHD_add_response_header(resp, "Vary", "Origin");
+    }
+    if (retry_after > 0) {
+        char ra[16];
+        snprintf(ra, sizeof ra, "%d", retry_after);
+        MHD_add_response_header(resp, "Retry-After", ra);
+    }
+    enum MHD_Result ok = MHD_queue_response(c, (unsigned)status, resp);
+    MHD_destroy_response(resp);
+    if (r)
+        r->answered = 1;
+    count_status(h, status);
+    return ok;
+}
+
+static enum MHD_Result send_error(pw_gw_http *h, struct MHD_Connection *c, req *r, int status,
+                                  const char *msg, int retry_after)
+{
+    pw_buf b;
+    pw_gw_jw w;
+    pw_buf_init(&b);
+    pw_gw_jw_init(&w, &b);
+    pw_gw_jw_obj(&w, NULL);
+    pw_gw_jw_str(&w, "error", msg);
+    pw_gw_jw_end_obj(&w);
+    enum MHD_Result ok = send_buf(h, c, r, status, "application/json", b.data ? b.data : "{}",
+                                  b.data ? b.len : 2, retry_after);
+    pw_buf_free(&b);
+    return ok;
+}
+
+static void client_ip(struct MHD_Connection *c, char *out, size_t n)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    out[0] = '\0';
+    if (!ci || !ci->client_addr)
+        return;
+    const struct sockaddr *sa = ci->client_addr;
+    if (sa->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, out,
+                  (socklen_t)n);
+    else if (sa->sa_family == AF_INET6)
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, out,
+                  (socklen_t)n);
+}
+
+/* Behind the site's reverse proxy the TCP peer is the proxy: the client is the last
+ * X-Forwarded-For entry (the one the trusted proxy appended). */
+static void forwarded_ip(struct MHD_Connection *c, char *out, size_t n)
+{
+    const char *xff = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Forwarded-For");
+    if (!xff)
+        return;
+    const char *last = strrchr(xff, ',');
+    last = last ? last + 1 : xff;
+    while (*last == ' ')
+        last++;
+    size_t len = strcspn(last, " ");
+    unsigned char buf[16];
+    char tmp[INET6_ADDRSTRLEN];
+    if (len == 0 || len >= sizeof tmp)
+        return;
+    memcpy(tmp, last, len);
+    tmp[len] = '\0';
+    if (inet_pton(AF_INET, tmp, buf) == 1 || inet_pton(AF_INET6, tmp, buf) == 1)
+        snprintf(out, n, "%s", tmp);
+}
+
+/* The request's Origin if it is one of the site's; *present says whether one was sent. */
+static const char *allowed_origin(const pw_gw_policy *p, struct MHD_Connection *c, int *present)
+{
+    const char *o = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Origin");
+    *present = o != NULL;
+    for (size_t i = 0; o && i < p->n_origins; i++)
+        if (strcasecmp(p->origins[i], o) == 0)
+            return p->origins[i];
+    return NULL;
+}
+
+static int content_type_ok(struct MHD_Connection *c)
+{
+    const char *t = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");
+    if (!t)
+        return 1;
+    return strncasecmp(t, "application/json", 16) == 0 || strncasecmp(t, "text/plain", 10) == 0;
+}
+
+/* First call for POST /e: everything decidable from the headers. */
+static enum MHD_Result events_headers(pw_gw_http *h, struct MHD_Connection *c, req *r)
+{
+    const pw_gw_policy *p = r->pref->policy;
+    int present = 0;
+    r->origin = allowed_origin(p, c, &present);
+    if (present && !r->origin)
+        return send_error(h, c, r, 403, "origin: not one of site.origins", 0);
+    if (!content_type_ok(c))
+        return send_error(h, c, r, 415, "content-type: expected application/json or text/plain", 0);
+    const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
+    if (cl && strtoull(cl, NULL, 10) > p->max_body)
+        return send_error(h, c, r, 413, "body: larger than ingest.max_body", 0);
+    if (!pw_gw_ratelimit_take(h->rl, r->ip, p->rate_per_sec, p->rate_burst))
+        return send_error(h, c, r, 429, "rate limit: too many requests from this address", 1);
+    return MHD_YES;
+}
+
+static void append_body(req *r, size_t max, const char *data, size_t n)
+{
+    if (r->too_large || r->len + n > max) {
+        r->too_large = 1;
+        return;
+    }
+    if (r->len + n > r->cap) {
+        size_t cap = r->cap ? r->cap : 1024;
+        while (cap < r->len + n)
+            cap *= 2;
+        char *nb = realloc(r->body, cap);
+        if (!nb) {
+            r->too_large = 1;
+            return;
+        }
+        r->body = nb;
+        r->cap = cap;
+    }
+    memcpy(r->body + r->len, data, n);
+    r->len += n;
+}
+
+static enum MHD_Result send_reply(pw_gw_http *h, struct MHD_Connection *c, req *r,
+                                  const pw_gw_reply *reply)
+{
+    return send_buf(h, c, r, reply->status, "application/json", reply->body, strlen(reply->body),
+                    reply->retry_after);
+}
+
+/* On the committer's thread: the request is durable (or refused); wake its connection. */
+static void on_committed(void *ctx, pw_status spool_st, pw_status audit_st)
+{
+    req *r = ctx;
+    pw_gw_http *h = r->h;
+    r->spool_st = spool_st;
+    r->audit_st = audit_st;
+    atomic_store(&r->committed, 1);
+    MHD_resume_connection(r->conn);
+    atomic_fetch_sub(&h->inflight, 1);
+}
+
+static enum MHD_Result events_body_done(pw_gw_http *h, struct MHD_Connection *c, req *r)
+{
+    const pw_gw_policy *p = r->pref->policy;
+    if (r->too_large)
+        return send_error(h, c, r, 413, "body: larger than ingest.max_body", 0);
+    pw_gw_phi phi;
+    void *token = NULL;
+    pw_err err = {0};
+    if (h->cfg.phi.borrow(h->cfg.phi.ctx, &phi, &token, &err) != PW_OK)
+        return send_error(h, c, r, 503, "phi engine: unavailable", 5);
+    const char *ua = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "User-Agent");
+    pw_arena_init(&r->arena, 0);
+    r->arena_live = 1;
+    pw_gw_reply reply;
+    int commit =
+        pw_gw_ingest_prepare(p, &phi, &h->counters, &r->arena, r->body ? r->body : "", r->len,
+                             r->ip[0] ? r->ip : NULL, ua, pw_gw_now_ms(), &r->pr, &reply);
+    h->cfg.phi.give_back(h->cfg.phi.ctx, token);
+    if (!commit)
+        return send_reply(h, c, r, &reply);
+    if (!h->cfg.committer) { /* synchronous: this thread waits for the commit */
+        const pw_gw_sink *s = &h->cfg.sink;
+        pw_status sst = r->pr.n_items ? s->put(s->ctx, r->pr.items, r->pr.n_items, &err) : PW_OK;
+        pw_status ast =
+            sst == PW_OK && s->audit ? s->audit(s->ctx, r->pr.recs, r->pr.n_recs, &err) : PW_OK;
+        pw_gw_ingest_finish(&h->counters, &r->pr, sst, ast, &reply);
+        return send_reply(h, c, r, &reply);
+    }
+    r->conn = c;
+    r->h = h;
+    atomic_fetch_add(&h->inflight, 1);
+    MHD_suspend_connection(c);
+    if (pw_gw_commit_submit(h->cfg.committer, &r->pr, on_committed, r, &err) != PW_OK) {
+        MHD_resume_connection(c);
+        atomic_fetch_sub(&h->inflight, 1);
+        pw_gw_ingest_finish(&h->counters, &r->pr, err.code ? err.code : PW_ERR_IO, PW_OK, &reply);
+        return send_reply(h, c, r, &reply);
+    }
+    return MHD_YES;
+}
+
+static enum MHD_Result preflight(pw_gw_http *h, struct MHD_Connection *c, req *r)
+{
+    int present = 0;
+    r->origin = allowed_origin(r->pref->policy, c, &present);
+    if (!r->origin)
+        return send_error(h, c, NULL, 403, "origin: not one of site.origins", 0);
+    struct MHD_Response *resp = MHD_create_response_from_buffer(0, "", MHD_RESPMEM_PERSISTENT);
+    if (!resp)
+        return MHD_NO;
+    MHD_add_response_header(resp, "Access-Control-Allow-Origin", r->origin);
+    MHD_add_response_header(resp, "Access-Control-Allow-Methods", "POST, OPTIONS");
+    MHD_add_response_header(resp, "Access-Control-Allow-Headers", "Content-Type");
+    MHD_add_response_header(resp, "Access-Control-Max-Age", "86400");
+    MHD_add_response_header(resp, "Vary", "Origin");
+    enum MHD_Result ok = MHD_queue_response(c, 204, resp);
+    MHD_destroy_response(resp);
+    r->answered = 1;
+    count_status(h, 204);
+    return ok;
+}
+
+static void metrics_text(pw_gw_http *h, pw_buf *o)
+{
+    pw_gw_counters *m = &h->counters;
+    struct {
+        const char *name;
+        atomic_ullong *v;
+    } ev[] = {{"in", &m->events_in},    {"accepted", &m->accepted}, {"rejected", &m->rejected},
+              {"dropped", &m->dropped}, {"redacted", &m->redacted}, {"queued", &m->queued}};
+    pw_buf_puts(o,
+                "# HELP phiwall_gateway_events_total Events by outcome (dropped: per "
+                "destination; redacted: strings)\n# TYPE phiwall_gateway_events_total counter\n");
+    for (size_t i = 0; i < sizeof ev / sizeof ev[0]; i++)
+        pw_buf_printf(o, "phiwall_gateway_events_total{outcome=\"%s\"} %llu\n", ev[i].name,
+                      (unsigned long long)atomic_load(ev[i].v));
+    static const char *const cls[] = {"2xx", "400", "4xx", "413", "429", "5xx"};
+    pw_buf_puts(o, "# TYPE phiwall_gateway_requests_total counter\n");
+    for (int i = 0; i < 6; i++)
+        pw_buf_printf(o, "phiwall_gateway_requests_total{status=\"%s\"} %llu\n", cls[i],
+                      (unsigned long long)atomic_load(&h->requests[i]));
+    pw_gw_latency_print(&h->latency, "phiwall_gateway_request_duration_seconds", o);
+    if (h->cfg.metrics_extra)
+        h->cfg.metrics_extra(h->cfg.metrics_ctx, o);
+}
+
+static enum MHD_Result simple_get(pw_gw_http *h, struct MHD_Connection *c, req *r)
+{
+    if (r->route == ROUTE_TAG)
+        return send_buf(h, c, r, 200, "application/javascript; charset=utf-8",
+                        (const char *)pw_gw_tag_js, pw_gw_tag_js_len, 0);
+    if (r->route == ROUTE_HEALTH)
+        return send_buf(h, c, r, 200, "application/json", "{\"status\":\"ok\"}", 15, 0);
+    pw_buf b;
+    pw_buf_init(&b);
+    metrics_text(h, &b);
+    enum MHD_Result ok =
+        b.failed ? send_error(h, c, r, 500, "out of memory", 0)
+                 : send_buf(h, c, r, 200, "text/plain; version=0.0.4", b.data, b.len, 0);
+    pw_buf_free(&b);
+    return ok;
+}
+
+static int route_of(const char *method, const char *url, int *bad_method)
+{
+    struct {
+        const char *path, *method;
+        int route;
+    } routes[] = {{"/e", "POST", ROUTE_EVENTS},
+                  {"/e", "OPTIONS", ROUTE_PREFLIGHT},
+                  {"/phiwall.js", "GET", ROUTE_TAG},
+                  {"/healthz", "GET", ROUTE_HEALTH},
+                  {"/metrics", "GET", ROUTE_METRICS}};
+    *bad_method = 0;
+    for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
+        if (strcmp(url, routes[i].path) != 0)
+            continue;
+        if (strcmp(method, routes[i].method) == 0 ||
+            (routes[i].route >= ROUTE_TAG && strcmp(method, "HEAD") == 0))
+            return routes[i].route;
+        *bad_method = 1;
+    }
+    return ROUTE_NONE;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
+                                  const char *method, const char *version, const char *upload,
+                                  size_t *upload_size, void **con_cls)
+{
+    pw_gw_http *h = cls;
+    req *r = *con_cls;
+    if (!r) {
+        r = calloc(1, sizeof *r);
+        if (!r)
+            return MHD_NO;
+        *con_cls = r;
+        clock_gettime(CLOCK_MONOTONIC, &r->t0);
+        int bad_method = 0;
+        r->route = route_of(method, url, &bad_method);
+        if (r->route == ROUTE_NONE)
+            return send_error(h, c, r, bad_method ? 405 : 404,
+                              bad_method ? "method: not allowed" : "path: not found", 0);
+        if (r->route != ROUTE_EVENTS && r->route != ROUTE_PREFLIGHT)
+            return MHD_YES;
+        r->pref = pw_gw_holder_acquire(h->cfg.policies);
+        client_ip(c, r->ip, sizeof r->ip);
+        if (r->pref->policy->trust_proxy)
+            forwarded_ip(c, r->ip, sizeof r->ip);
+        return r->route == ROUTE_EVENTS ? events_headers(h, c, r) : MHD_YES;
+    }
+    if (r->answered) { /* an early answer (413, 429…): discard whatever body follows */
+        *upload_size = 0;
+        return MHD_YES;
+    }
+    if (r->route == ROUTE_EVENTS && *upload_size) {
+        append_body(r, r->pref->policy->max_body, upload, *upload_size);
+        *upload_size = 0;
+        return MHD_YES;
+    }
+    if (r->route == ROUTE_EVENTS && atomic_load(&r->committed)) { /* resumed after commit */
+        pw_gw_reply reply;
+        pw_gw_ingest_finish(&h->counters, &r->pr, r->spool_st, r->audit_st, &reply);
+        return send_reply(h, c, r, &reply);
+    }
+    if (r->route == ROUTE_EVENTS && r->conn)
+        return MHD_YES; /* still committing */
+    if (r->route == ROUTE_EVENTS)
+        return events_body_done(h, c, r);
+    if (r->route == ROUTE_PREFLIGHT)
+        return preflight(h, c, r);
+    return simple_get(h, c, r);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    pw_gw_http *h = cls;
+    req *r = *con_cls;
+    if (!r)
+        return;
+    if (r->route == ROUTE_EVENTS)
+        pw_gw_latency_observe(&h->latency, since(&r->t0));
+    pw_gw_policy_release(r->pref);
+    if (r->arena_live)
+        pw_arena_free(&r->arena);
+    free(r->body);
+    free(r);
+    *con_cls = NULL;
+}
+
+static pw_status bind_addr(const pw_gw_http_config *cfg, struct sockaddr_storage *ss,
+                           unsigned *flags, pw_err *err)
+{
+    memset(ss, 0, sizeof *ss);
+    const char *host = cfg->host ? cfg->host : "127.0.0.1";
+    struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
+    struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+    if (inet_pton(AF_INET, host, &s4->sin_addr) == 1) {
+        s4->sin_family = AF_INET;
+        s4->sin_port = htons((uint16_t)cfg->port);
+        return PW_OK;
+    }
+    if (inet_pton(AF_INET6, host, &s6->sin6_addr) == 1) {
+        s6->sin6_family = AF_INET6;
+        s6->sin6_port = htons((uint16_t)cfg->port);
+        *flags |= MHD_USE_IPv6;
+        return PW_OK;
+    }
+    return pw_err_set(err, PW_ERR_INVALID, "listen: '%s' is not an IP address", host);
+}
+
+pw_status pw_gw_http_start(const pw_gw_http_config *cfg, pw_gw_http **out, pw_err *err)
+{
+    *out = NULL;
+    pw_gw_http *h = calloc(1, sizeof *h);
+    if (!h || !(h->rl = pw_gw_ratelimit_new())) {
+        free(h);
+        return pw_err_set(err, PW_ERR_NOMEM, "out of memory");
+    }
+    h->cfg = *cfg;
+    unsigned threads = cfg->threads;
+    if (!threads) {
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+        threads = n > 0 ? (unsigned)n : 2;
+    }
+    struct sockaddr_storage ss;
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_TURBO |
+                     MHD_ALLOW_SUSPEND_RESUME;
+    pw_status st = bind_addr(cfg, &ss, &flags, err);
+    if (st != PW_OK) {
+        pw_gw_ratelimit_free(h->rl);
+        free(h);
+        return st;
+    }
+    h->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, h, MHD_OPTION_SOCK_ADDR,
+                            (struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE, threads,
+                            MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
+                            MHD_OPTION_NOTIFY_COMPLETED, on_completed, h,
+                            MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024, MHD_OPTION_END);
+    if (!h->d) {
+        pw_gw_ratelimit_free(h->rl);
+        free(h);
+        return pw_err_set(err, PW_ERR_IO, "listen %s:%u: cannot start the HTTP server",
+                          cfg->host ? cfg->host : "127.0.0.1", cfg->port);
+    }
+    *out = h;
+    return PW_OK;
+}
+
+unsigned pw_gw_http_port(const pw_gw_http *h)
+{
+    const union MHD_DaemonInfo *di = MHD_get_daemon_info(h->d, MHD_DAEMON_INFO_BIND_PORT);
+    return di ? di->port : 0;
+}
+
+pw_gw_counters *pw_gw_http_counters(pw_gw_http *h)
+{
+    return &h->counters;
+}
+
+void pw_gw_http_quiesce(pw_gw_http *h)
+{
+    if (h && h->d) {
+        MHD_socket s = MHD_quiesce_daemon(h->d);
+        if (s != MHD_INVALID_SOCKET)
+            close(s);
+    }
+}
+
+void pw_gw_http_stop(pw_gw_http *h)
+{
+    if (!h)
+        return;
+    /* Let suspended requests finish their commit (bounded: 30 s). */
+    for (int i = 0; i < 30000 && atomic_load(&h->inflight) > 0; i++)
+        usleep(1000);
+    MHD_stop_daemon(h->d);
+    pw_gw_ratelimit_free(h->rl);
+    free(h);
+}

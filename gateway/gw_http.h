@@ -1,0 +1,50 @@
+/*
+ * gw_http.h — the gateway's HTTP/1.1 front (libmicrohttpd, epoll, internal thread pool,
+ * keep-alive): POST /e (events, sendBeacon bodies), OPTIONS /e (CORS preflight for the site's
+ * own origins), GET /phiwall.js (the first-party tag), /healthz and /metrics.
+ *
+ * Raw IPs and user agents are read from the connection into the request's memory and handed
+ * to the policy; they are never logged or stored.
+ */
+#ifndef PHIWALL_GW_HTTP_H
+#define PHIWALL_GW_HTTP_H
+
+#include "gw_commit.h"
+#include "gw_ingest.h"
+#include "gw_runtime.h"
+
+/* A per-thread PHI engine: borrow for one request, give back after. */
+typedef struct pw_gw_phi_source {
+    pw_status (*borrow)(void *ctx, pw_gw_phi *out, void **token, pw_err *err);
+    void (*give_back)(void *ctx, void *token);
+    void *ctx;
+} pw_gw_phi_source;
+
+typedef struct pw_gw_http_config {
+    const char *host; /* "127.0.0.1", "::1" or "0.0.0.0" */
+    unsigned port;    /* 0: any free port (tests) */
+    unsigned threads; /* 0: number of CPUs */
+    pw_gw_policy_holder *policies;
+    pw_gw_phi_source phi;
+    pw_gw_sink sink;            /* synchronous commit (tests), used when committer is NULL */
+    pw_gw_committer *committer; /* asynchronous commit: requests wait suspended, not blocking */
+    /* Extra /metrics text (spool depth, forwarder counters), or NULL. */
+    void (*metrics_extra)(void *ctx, pw_buf *out);
+    void *metrics_ctx;
+} pw_gw_http_config;
+
+typedef struct pw_gw_http pw_gw_http;
+
+pw_status pw_gw_http_start(const pw_gw_http_config *cfg, pw_gw_http **out, pw_err *err);
+unsigned pw_gw_http_port(const pw_gw_http *h);
+pw_gw_counters *pw_gw_http_counters(pw_gw_http *h);
+/* Stop accepting new connections (SIGTERM drain); requests in flight finish. */
+void pw_gw_http_quiesce(pw_gw_http *h);
+/* Stop the daemon (waits for its threads) and free. */
+void pw_gw_http_stop(pw_gw_http *h);
+
+/* The embedded first-party tag (gateway/tag/phiwall.js). */
+extern const unsigned char pw_gw_tag_js[];
+extern const size_t pw_gw_tag_js_len;
+
+#endif

@@ -1,0 +1,146 @@
+/*
+ * gw_policy.h — the gateway's policy: what each destination may receive, loaded from one YAML
+ * file and applied to every event before anything is spooled (DESIGN §4, "scrub before the
+ * spool"). Deny by default: an event name, parameter or user field not named in the file is
+ * never forwarded, and every string that remains passes the PHI engine.
+ *
+ * A loaded pw_gw_policy is immutable and shared by the request threads; SIGHUP builds a new one
+ * and swaps it in (gw_server.c).
+ */
+#ifndef PHIWALL_GW_POLICY_H
+#define PHIWALL_GW_POLICY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "forward.h"
+#include "gw_event.h"
+#include "phiwall/arena.h"
+#include "phiwall/buf.h"
+#include "phiwall/detect.h"
+#include "phiwall/error.h"
+
+typedef enum pw_gw_url_mode {
+    PW_GW_URL_DROP = 0,  /* never sent */
+    PW_GW_URL_ORIGIN,    /* scheme://host[:port] only */
+    PW_GW_URL_CATEGORIES /* origin + a page category from path globs */
+} pw_gw_url_mode;
+
+typedef enum pw_gw_ip_mode { PW_GW_IP_DROP = 0, PW_GW_IP_TRUNCATE } pw_gw_ip_mode;
+typedef enum pw_gw_keep_mode { PW_GW_DROP = 0, PW_GW_KEEP } pw_gw_keep_mode;
+typedef enum pw_gw_phi_mode { PW_GW_PHI_REDACT = 0, PW_GW_PHI_DROP } pw_gw_phi_mode;
+
+typedef struct pw_gw_event_rule {
+    const char *from; /* site action name as the tag sends it */
+    const char *to;   /* safe taxonomy name sent to the destination */
+} pw_gw_event_rule;
+
+typedef struct pw_gw_page_category {
+    const char *glob;     /* path glob such as "/find-a-doctor*" ('*' any run, '?' one byte) */
+    const char *category; /* "find_doctor" */
+} pw_gw_page_category;
+
+/* Meta's user_data keys that the policy may allow (always sent hashed). */
+#define PW_GW_USER_KEYS "em ph fn ln db ge ct st zp country"
+
+typedef struct pw_gw_dest_policy {
+    pw_destination dest;      /* connection settings for the forwarders */
+    const char *token_source; /* "file /etc/…" / "env META_TOKEN" for --check (never the value) */
+    pw_gw_event_rule *events;
+    size_t n_events;
+    const char **params; /* allowed params (copied into custom_data / params) */
+    size_t n_params;
+    pw_gw_url_mode page_url;
+    pw_gw_page_category *categories;
+    size_t n_categories;
+    const char *default_category; /* when no glob matches (categories mode) */
+    pw_gw_url_mode referrer;      /* drop | origin */
+    pw_gw_keep_mode page_title;
+    pw_gw_ip_mode client_ip;
+    pw_gw_keep_mode user_agent;
+    const char **user_data; /* allowed Meta user_data keys; sent only with consent.ads, hashed */
+    size_t n_user_data;
+    pw_gw_keep_mode first_party_id; /* KEEP = HMAC-SHA256 with the site key */
+    pw_gw_phi_mode phi_strings;     /* a string with PHI: redact it or drop the field */
+    int ga4_consent_from_visitor;   /* GA4: send the visitor's consent instead of DENIED */
+} pw_gw_dest_policy;
+
+typedef struct pw_gw_policy {
+    pw_arena arena; /* everything below */
+    const char *path;
+    const char **origins; /* CORS: allowed site origins */
+    size_t n_origins;
+    const unsigned char *site_key; /* HMAC key for first-party ids */
+    size_t site_key_len;
+    const char *site_key_source;
+    size_t max_body;
+    double rate_per_sec, rate_burst; /* per client IP */
+    int trust_proxy; /* client IP from the last X-Forwarded-For entry (behind a reverse proxy) */
+    pw_gw_parse_limits limits;
+    pw_gw_dest_policy *dests;
+    size_t n_dests;
+} pw_gw_policy;
+
+typedef struct pw_gw_load_opts {
+    int resolve_secrets; /* read token/key files and env (0: leave them NULL; fuzzing) */
+} pw_gw_load_opts;
+
+/* Parse YAML text; errors read "NAME:LINE:COL: path: message". */
+pw_status pw_gw_policy_parse(const char *name, const char *yaml, size_t n,
+                             const pw_gw_load_opts *opts, pw_gw_policy **out, pw_err *err);
+/* Read and parse a file; secrets are resolved relative to the file's directory. */
+pw_status pw_gw_policy_load(const char *path, pw_gw_policy **out, pw_err *err);
+void pw_gw_policy_free(pw_gw_policy *p);
+
+/* The effective policy as YAML-like text, secrets shown only by their source. */
+pw_status pw_gw_policy_print(const pw_gw_policy *p, pw_buf *out);
+
+/* ---- applying the policy -------------------------------------------------------------- */
+
+/* The PHI engine as the policy sees it: one scan per string (bound to a thread's scratch). */
+typedef struct pw_gw_phi {
+    pw_status (*scan)(void *ctx, pw_arena *a, const char *key, const char *s, size_t n,
+                      pw_field_type type, pw_hit **hits, size_t *n_hits, pw_err *err);
+    void *ctx;
+} pw_gw_phi;
+
+/* Field by field, what one destination receives and which rule decided. */
+typedef struct pw_gw_field_trace {
+    const char *field;  /* output field ("custom_data.value") or input field when dropped */
+    const char *action; /* "sent", "redacted", "hashed", "hmac", "reduced", "dropped" */
+    const char *rule;   /* the policy rule that decided */
+} pw_gw_field_trace;
+
+typedef struct pw_gw_dest_result {
+    const pw_gw_dest_policy *dest;
+    int accepted;         /* 0: the event is not sent to this destination */
+    const char *rule;     /* accepted: the event rule; dropped: why */
+    const char *out_name; /* the taxonomy name sent, NULL when dropped */
+    char *payload;        /* post-policy JSON in the destination's wire shape (arena) */
+    size_t payload_len;
+    pw_gw_field_trace *fields;
+    size_t n_fields;
+    char *fields_json; /* {"field":"rule",…} of what is sent, for the audit (arena) */
+    unsigned redacted; /* strings redacted or dropped for PHI */
+} pw_gw_dest_result;
+
+/*
+ * Apply the policy to one event for every destination; results[] has p->n_dests entries.
+ * Nothing raw is copied into a payload: each output string is the result of a rule (mapped
+ * name, origin, category, hash, HMAC, truncated IP) or passed the PHI engine.
+ */
+pw_status pw_gw_policy_apply(const pw_gw_policy *p, const pw_gw_phi *phi, pw_arena *a,
+                             const pw_gw_event *ev, int64_t now_ms, pw_gw_dest_result *results,
+                             pw_err *err);
+
+/* Helpers, exposed for tests and --explain. */
+/* Meta normalisation of one user_data value (NULL when it cannot be normalised). */
+const char *pw_gw_meta_normalize(pw_arena *a, const char *key, const char *v, size_t n);
+/* Normalise then SHA-256 (64-hex input passes through lower-cased); NULL when unusable. */
+const char *pw_gw_meta_hash(pw_arena *a, const char *key, const char *v, size_t n);
+/* "203.0.113.7" -> "203.0.113.0", IPv6 -> /48; NULL when not an IP. */
+const char *pw_gw_ip_truncate(pw_arena *a, const char *ip);
+/* Path glob: '*' any run of bytes, '?' one byte. */
+int pw_gw_glob_match(const char *glob, const char *s, size_t n);
+
+#endif

@@ -1,0 +1,732 @@
+/*
+ * gw_policy_apply.c — apply the policy to one event for each destination (DESIGN §4).
+ *
+ * Every output value is produced by a rule: a mapped taxonomy name, an origin from the site's
+ * own list, a page category from a path glob, a hash or HMAC, a truncated IP, or a string that
+ * passed the PHI engine (redacted or dropped when it hits). Nothing else from the request can
+ * reach a payload, so what is spooled is already scrubbed. Each decision is recorded as a
+ * field trace (for --explain and the audit's field -> rule map).
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "gw_json_writer.h"
+#include "gw_policy.h"
+#include "phiwall/text.h"
+#include "phiwall/url.h"
+
+#define MAX_CACHE 160
+
+typedef struct scan_entry {
+    const char *s;
+    pw_hit *hits;
+    size_t n;
+} scan_entry;
+
+typedef struct apply_ctx {
+    const pw_gw_policy *p;
+    const pw_gw_phi *phi;
+    pw_arena *a;
+    const pw_gw_event *ev;
+    pw_err *err;
+    scan_entry cache[MAX_CACHE]; /* one scan per string, shared by the destinations */
+    size_t n_cache;
+} apply_ctx;
+
+typedef struct out_kv {
+    const char *key;
+    const char *val;
+    int raw; /* JSON number / boolean text */
+} out_kv;
+
+typedef struct reduced {
+    const char *name;
+    int64_t time_ms;
+    const char *origin, *source_url, *category, *referrer, *title, *ip, *ua, *fpid;
+    out_kv *user, *params;
+    size_t n_user, n_params;
+    pw_gw_field_trace *tr;
+    size_t n_tr, cap_tr;
+    unsigned redacted;
+} reduced;
+
+static const char *const cat_labels[] = {
+    "EMAIL", "PHONE", "SSN", "DATE", "ZIP",  "ADDRESS", "IP",     "RECORD_ID",
+    "NPI",   "DEA",   "MBI", "CARD", "NAME", "CANARY",  "HEALTH", "CARE_INTENT"};
+
+static const char *cat_label(pw_phi_category c)
+{
+    return (unsigned)c < sizeof cat_labels / sizeof cat_labels[0] ? cat_labels[c] : "PHI";
+}
+
+static void trace(apply_ctx *c, reduced *r, const char *field, const char *action, const char *rule)
+{
+    if (r->n_tr == r->cap_tr) {
+        size_t cap = r->cap_tr ? r->cap_tr * 2 : 32;
+        pw_gw_field_trace *n = pw_arena_alloc(c->a, cap * sizeof *n);
+        if (!n)
+            return;
+        if (r->n_tr)
+            memcpy(n, r->tr, r->n_tr * sizeof *n);
+        r->tr = n;
+        r->cap_tr = cap;
+    }
+    r->tr[r->n_tr++] = (pw_gw_field_trace){field, action, rule};
+}
+
+static pw_status scan(apply_ctx *c, const char *key, const char *s, pw_field_type t, pw_hit **hits,
+                      size_t *n)
+{
+    for (size_t i = 0; i < c->n_cache; i++)
+        if (c->cache[i].s == s) {
+            *hits = c->cache[i].hits;
+            *n = c->cache[i].n;
+            return PW_OK;
+        }
+    pw_status st = c->phi->scan(c->phi->ctx, c->a, key, s, strlen(s), t, hits, n, c->err);
+    if (st != PW_OK)
+        return st;
+    if (c->n_cache < MAX_CACHE)
+        c->cache[c->n_cache++] = (scan_entry){s, *hits, *n};
+    return PW_OK;
+}
+
+/* A copy of s with each hit replaced by [CATEGORY]; hits are sorted and do not overlap. */
+static const char *redact(pw_arena *a, const char *s, const pw_hit *h, size_t n)
+{
+    pw_buf b;
+    pw_buf_init(&b);
+    size_t pos = 0, len = strlen(s);
+    for (size_t i = 0; i < n; i++) {
+        if (h[i].start < pos || h[i].end > len || h[i].start > h[i].end)
+            continue;
+        pw_buf_append(&b, s + pos, h[i].start - pos);
+        pw_buf_printf(&b, "[%s]", cat_label(h[i].category));
+        pos = h[i].end;
+    }
+    pw_buf_append(&b, s + pos, len - pos);
+    const char *out = b.failed ? NULL : pw_arena_strndup(a, b.data ? b.data : "", b.len);
+    pw_buf_free(&b);
+    return out;
+}
+
+static int hit_cmp(const void *x, const void *y)
+{
+    const pw_hit *a = x, *b = y;
+    return a->start < b->start ? -1 : a->start > b->start ? 1 : 0;
+}
+
+/* Defence in depth, on top of the engine: the visitor's own user fields (email, phone, name…)
+ * must never appear in any other field, whatever their shape, and long digit runs are treated
+ * as identifiers. Every occurrence becomes a hit (sorted, overlaps merged). */
+static int own_data_in(const pw_gw_event *ev, const char *s, pw_hit **hits, size_t *n, pw_arena *a)
+{
+    enum { MAX_OWN = 32 };
+    size_t len = strlen(s), k = 0;
+    pw_hit found[MAX_OWN];
+    for (size_t i = 0; i < ev->n_user && k < MAX_OWN; i++) {
+        const pw_gw_param *u = &ev->user[i];
+        if (u->len < 3 || u->len > len)
+            continue;
+        char *needle = pw_arena_strndup(a, u->str, u->len);
+        for (size_t off = 0; needle && off < len && k < MAX_OWN;) {
+            const char *at = pw_strcasestr_n(s + off, len - off, needle);
+            if (!at)
+                break;
+            size_t st = (size_t)(at - s);
+            found[k++] = (pw_hit){.category = PW_PHI_CANARY,
+                                  .subtype = "visitor-data",
+                                  .start = st,
+                                  .end = st + u->len};
+            off = st + u->len;
+        }
+    }
+    /* A run of 7+ digits is an identifier's shape (MRN, member, account, phone) whatever its
+     * context: no conversion parameter needs one. */
+    for (size_t i = 0; i < len && k < MAX_OWN;) {
+        size_t j = i;
+        while (j < len && s[j] >= '0' && s[j] <= '9')
+            j++;
+        if (j - i >= 7)
+            found[k++] =
+                (pw_hit){.category = PW_PHI_RECORD_ID, .subtype = "digits", .start = i, .end = j};
+        i = j > i ? j : i + 1;
+    }
+    if (!k)
+        return 0;
+    qsort(found, k, sizeof found[0], hit_cmp);
+    pw_hit *h = pw_arena_calloc(a, k, sizeof *h);
+    if (!h)
+        return 0;
+    size_t m = 0;
+    for (size_t i = 0; i < k; i++) {
+        if (m && found[i].start < h[m - 1].end) {
+            if (found[i].end > h[m - 1].end)
+                h[m - 1].end = found[i].end;
+            continue;
+        }
+        h[m++] = found[i];
+    }
+    *hits = h;
+    *n = m;
+    return 1;
+}
+
+/* Union of two hit lists, sorted by start, overlapping spans merged into one. */
+static pw_status merge_hits(pw_arena *a, pw_hit **hits, size_t *n, const pw_hit *more, size_t m)
+{
+    size_t total = *n + m, k = 0;
+    pw_hit *all = pw_arena_calloc(a, total ? total : 1, sizeof *all);
+    if (!all)
+        return PW_ERR_NOMEM;
+    if (*n)
+        memcpy(all, *hits, *n * sizeof *all);
+    memcpy(all + *n, more, m * sizeof *all);
+    qsort(all, total, sizeof *all, hit_cmp);
+    for (size_t i = 0; i < total; i++) {
+        if (k && all[i].start < all[k - 1].end) {
+            if (all[i].end > all[k - 1].end)
+                all[k - 1].end = all[i].end;
+            continue;
+        }
+        all[k++] = all[i];
+    }
+    *hits = all;
+    *n = k;
+    return PW_OK;
+}
+
+/*
+ * Pass a string through the PHI engine under the destination's phi mode. *out is the value to
+ * send (unchanged or redacted) or NULL when the field is dropped.
+ */
+static pw_status scrub(apply_ctx *c, reduced *r, const pw_gw_dest_policy *d, const char *field,
+                       const char *key, const char *s, pw_field_type t, const char **out)
+{
+    pw_hit *hits = NULL;
+    size_t n = 0;
+    pw_status st = scan(c, key, s, t, &hits, &n);
+    if (st != PW_OK)
+        return st;
+    *out = s;
+    pw_hit *own = NULL;
+    size_t n_own = 0;
+    if (own_data_in(c->ev, s, &own, &n_own, c->a) &&
+        (st = merge_hits(c->a, &hits, &n, own, n_own)) != PW_OK)
+        return pw_err_set(c->err, st, "out of memory");
+    if (n == 0)
+        return PW_OK;
+    r->redacted++;
+    const char *rule =
+        pw_arena_sprintf(c->a, "phi: %s (%s)", d->phi_strings == PW_GW_PHI_DROP ? "drop" : "redact",
+                         cat_label(hits[0].category));
+    if (d->phi_strings == PW_GW_PHI_DROP || t == PW_FT_URL) {
+        *out = NULL;
+        trace(c, r, field, "dropped", rule);
+        return PW_OK;
+    }
+    *out = redact(c->a, s, hits, n);
+    trace(c, r, field, "redacted", rule);
+    return PW_OK;
+}
+
+/* ---- the event name ------------------------------------------------------------------ */
+
+static const pw_gw_event_rule *find_event(const pw_gw_dest_policy *d, const char *name)
+{
+    for (size_t i = 0; i < d->n_events; i++)
+        if (strcmp(d->events[i].from, name) == 0)
+            return &d->events[i];
+    return NULL;
+}
+
+/* A name that reveals a condition or carries an identifier is refused; care intent alone
+ * ("appointment") is what the safe taxonomy names, so it does not refuse a name. */
+static pw_status name_refusal(apply_ctx *c, const char *name, const char **rule)
+{
+    pw_hit *hits = NULL;
+    size_t n = 0;
+    *rule = NULL;
+    pw_status st = scan(c, "event_name", name, PW_FT_TEXT, &hits, &n);
+    for (size_t i = 0; st == PW_OK && i < n; i++)
+        if (hits[i].category != PW_PHI_CARE_INTENT) {
+            *rule =
+                pw_arena_sprintf(c->a, "event_name.phi: refused (%s)", cat_label(hits[i].category));
+            break;
+        }
+    return st;
+}
+
+/* ---- URLs ---------------------------------------------------------------------------- */
+
+static const char *origin_of(apply_ctx *c, const char *url, pw_url *u)
+{
+    if (!url || pw_url_parse(url, strlen(url), u, NULL) != PW_OK || !u->host.n)
+        return NULL;
+    char *host = pw_url_host_dup(c->a, u);
+    char *scheme = pw_lower_dup(c->a, u->scheme.p, u->scheme.n, 0);
+    if (!host || !scheme || (strcmp(scheme, "https") && strcmp(scheme, "http")))
+        return NULL;
+    if (u->port.n)
+        return pw_arena_sprintf(c->a, "%s://%s:%.*s", scheme, host, (int)u->port.n, u->port.p);
+    return pw_arena_sprintf(c->a, "%s://%s", scheme, host);
+}
+
+static int site_origin(const pw_gw_policy *p, const char *origin)
+{
+    for (size_t i = 0; i < p->n_origins; i++)
+        if (strcasecmp(p->origins[i], origin) == 0)
+            return 1;
+    return 0;
+}
+
+/* An origin is sent only when it is one of the site's own, or (no list) passes the engine. */
+static pw_status safe_origin(apply_ctx *c, reduced *r, const pw_gw_dest_policy *d,
+                             const char *field, const char *url, const char **out, pw_url *u)
+{
+    *out = NULL;
+    const char *o = origin_of(c, url, u);
+    if (!o) {
+        trace(c, r, field, "dropped", "url: not an absolute http(s) URL");
+        return PW_OK;
+    }
+    if (site_origin(c->p, o)) {
+        *out = o;
+        return PW_OK;
+    }
+    if (c->p->n_origins && strcmp(field, "page_url") == 0) {
+        trace(c, r, field, "dropped", "page_url: origin not in site.origins");
+        return PW_OK;
+    }
+    const char *s = NULL;
+    pw_status st = scrub(c, r, d, field, field, o, PW_FT_URL, &s);
+    *out = s;
+    return st;
+}
+
+static pw_status page_fields(apply_ctx *c, reduced *r, const pw_gw_dest_policy *d)
+{
+    const pw_gw_event *ev = c->ev;
+    pw_url u;
+    pw_status st;
+    if (ev->page_url && d->page_url == PW_GW_URL_DROP)
+        trace(c, r, "page_url", "dropped", "page_url: drop");
+    if (ev->page_url && d->page_url != PW_GW_URL_DROP) {
+        if ((st = safe_origin(c, r, d, "page_url", ev->page_url, &r->origin, &u)) != PW_OK)
+            return st;
+        if (r->origin)
+            r->source_url = pw_arena_sprintf(c->a, "%s/", r->origin);
+        if (r->origin)
+            trace(c, r, "page_url", "reduced",
+                  d->page_url == PW_GW_URL_ORIGIN ? "page_url: origin (path and query dropped)"
+                                                  : "page_url: categories (origin only)");
+        if (r->origin && d->page_url == PW_GW_URL_CATEGORIES) {
+            for (size_t i = 0; i < d->n_categories && !r->category; i++)
+                if (pw_gw_glob_match(d->categories[i].glob, u.path.n ? u.path.p : "/",
+                                     u.path.n ? u.path.n : 1)) {
+                    r->category = d->categories[i].category;
+                    trace(c, r, "page_category", "sent",
+                          pw_arena_sprintf(c->a, "page_categories: %s", d->categories[i].glob));
+                }
+            if (!r->category && d->default_category) {
+                r->category = d->default_category;
+                trace(c, r, "page_category", "sent", "default_category");
+            }
+        }
+    }
+    if (ev->referrer && d->referrer == PW_GW_URL_DROP)
+        trace(c, r, "referrer", "dropped", "referrer: drop");
+    if (ev->referrer && d->referrer != PW_GW_URL_DROP) {
+        if ((st = safe_origin(c, r, d, "referrer", ev->referrer, &r->referrer, &u)) != PW_OK)
+            return st;
+        if (r->referrer)
+            trace(c, r, "referrer", "reduced", "referrer: origin");
+    }
+    if (ev->page_title && d->page_title == PW_GW_DROP)
+        trace(c, r, "page_title", "dropped", "page_title: drop");
+    if (ev->page_title && d->page_title == PW_GW_KEEP) {
+        if ((st = scrub(c, r, d, "page_title", "page_title", ev->page_title, PW_FT_TEXT,
+                        &r->title)) != PW_OK)
+            return st;
+        if (r->title && r->title == ev->page_title)
+            trace(c, r, "page_title", "sent", "page_title: keep (PHI engine: clean)");
+    }
+    return PW_OK;
+}
+
+/* ---- client context, ids, user data -------------------------------------------------- */
+
+static pw_status client_fields(apply_ctx *c, reduced *r, const pw_gw_dest_policy *d)
+{
+    const pw_gw_event *ev = c->ev;
+    if (ev->client_ip && d->client_ip == PW_GW_IP_DROP)
+        trace(c, r, "client_ip", "dropped", "client_ip: drop");
+    if (ev->client_ip && d->client_ip == PW_GW_IP_TRUNCATE && d->dest.kind != PW_DEST_GA4_MP) {
+        r->ip = pw_gw_ip_truncate(c->a, ev->client_ip);
+        trace(c, r, "client_ip", r->ip ? "reduced" : "dropped",
+              r->ip ? "client_ip: truncate (/24, /48)" : "client_ip: not an IP address");
+    }
+    if (ev->user_agent && d->user_agent == PW_GW_DROP)
+        trace(c, r, "user_agent", "dropped", "user_agent: drop");
+    if (ev->user_agent && d->user_agent == PW_GW_KEEP && d->dest.kind != PW_DEST_GA4_MP) {
+        pw_status st =
+            scrub(c, r, d, "user_agent", "user_agent", ev->user_agent, PW_FT_TEXT, &r->ua);
+        if (st != PW_OK)
+            return st;
+        if (r->ua && r->ua == ev->user_agent)
+            trace(c, r, "user_agent", "sent", "user_agent: keep (PHI engine: clean)");
+    }
+    const unsigned char *key = c->p->site_key;
+    size_t klen = c->p->site_key_len;
+    const char *id = ev->fpid;
+    if (id && (d->first_party_id != PW_GW_KEEP || !key)) {
+        trace(c, r, "fpid", "dropped",
+              key ? "first_party_id: drop" : "first_party_id: no site key");
+        id = NULL;
+    }
+    if (!id && d->dest.kind == PW_DEST_GA4_MP && key)
+        id = ev->event_id; /* GA4 needs a client_id: an HMAC that links nothing across events */
+    if (id) {
+        char *h = pw_arena_alloc(c->a, 65);
+        if (!h)
+            return pw_err_set(c->err, PW_ERR_NOMEM, "out of memory");
+        pw_hmac_sha256_hex(key, klen, id, strlen(id), h);
+        r->fpid = h;
+        trace(c, r,
+              d->dest.kind == PW_DEST_META_CAPI ? "user_data.external_id"
+              : d->dest.kind == PW_DEST_GA4_MP  ? "client_id"
+                                                : "fpid",
+              "hmac",
+              id == ev->fpid ? "first_party_id: HMAC-SHA256 (site key)"
+                             : "client_id: HMAC-SHA256 of event_id (no first-party id sent)");
+    }
+    return PW_OK;
+}
+
+/* Site field names to Meta's keys. */
+static const char *user_key(const char *k)
+{
+    static const char *const map[][2] = {{"email", "em"},
+                                         {"phone", "ph"},
+                                         {"first_name", "fn"},
+                                         {"last_name", "ln"},
+                                         {"date_of_birth", "db"},
+                                         {"dob", "db"},
+                                         {"birthdate", "db"},
+                                         {"gender", "ge"},
+                                         {"city", "ct"},
+                                         {"state", "st"},
+                                         {"zip", "zp"},
+                                         {"postal_code", "zp"},
+                                         {"country", "country"},
+                                         {"em", "em"},
+                                         {"ph", "ph"},
+                                         {"fn", "fn"},
+                                         {"ln", "ln"},
+                                         {"db", "db"},
+                                         {"ge", "ge"},
+                                         {"ct", "ct"},
+                                         {"st", "st"},
+                                         {"zp", "zp"}};
+    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+        if (strcmp(map[i][0], k) == 0)
+            return map[i][1];
+    return NULL;
+}
+
+static int allowed(const char **list, size_t n, const char *k)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(list[i], k) == 0)
+            return 1;
+    return 0;
+}
+
+static pw_status user_fields(apply_ctx *c, reduced *r, const pw_gw_dest_policy *d)
+{
+    const pw_gw_event *ev = c->ev;
+    if (!ev->n_user)
+        return PW_OK;
+    r->user = pw_arena_calloc(c->a, ev->n_user, sizeof *r->user);
+    if (!r->user)
+        return pw_err_set(c->err, PW_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < ev->n_user; i++) {
+        const pw_gw_param *u = &ev->user[i];
+        const char *k = user_key(u->key);
+        char *in = pw_arena_sprintf(c->a, "user.%s", k ? k : "(field)");
+        if (!k || !allowed(d->user_data, d->n_user_data, k)) {
+            trace(c, r, in, "dropped", "deny_by_default: user_data not allowed");
+            continue;
+        }
+        if (!ev->consent_ads) {
+            trace(c, r, in, "dropped", "user_data: no visitor consent (consent.ads)");
+            continue;
+        }
+        int dup = 0;
+        for (size_t j = 0; j < r->n_user; j++)
+            dup |= strcmp(r->user[j].key, k) == 0;
+        const char *h = dup ? NULL : pw_gw_meta_hash(c->a, k, u->str, u->len);
+        if (!h) {
+            trace(c, r, in, "dropped",
+                  dup ? "user_data: duplicate key" : "user_data: cannot normalise");
+            continue;
+        }
+        r->user[r->n_user++] = (out_kv){k, h, 0};
+        trace(c, r, pw_arena_sprintf(c->a, "user_data.%s", k), "hashed",
+              "user_data: allowed, consent.ads, normalised + SHA-256");
+    }
+    return PW_OK;
+}
+
+/* ---- params --------------------------------------------------------------------------- */
+
+static pw_status param_fields(apply_ctx *c, reduced *r, const pw_gw_dest_policy *d,
+                              const char *prefix)
+{
+    const pw_gw_event *ev = c->ev;
+    if (!ev->n_params)
+        return PW_OK;
+    r->params = pw_arena_calloc(c->a, ev->n_params, sizeof *r->params);
+    if (!r->params)
+        return pw_err_set(c->err, PW_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < ev->n_params; i++) {
+        const pw_gw_param *q = &ev->params[i];
+        if (!allowed(d->params, d->n_params, q->key)) {
+            trace(c, r, pw_arena_sprintf(c->a, "params.%s", q->key), "dropped",
+                  "deny_by_default: allow_params");
+            continue;
+        }
+        char *field = pw_arena_sprintf(c->a, "%s.%s", prefix, q->key);
+        if (d->dest.kind == PW_DEST_GA4_MP && q->len > 100) {
+            trace(c, r, field, "dropped", "ga4: values are limited to 100 characters");
+            continue;
+        }
+        if (q->kind == PW_GW_V_BOOL) {
+            r->params[r->n_params++] = (out_kv){q->key, q->str, 1};
+            trace(c, r, field, "sent", "allow_params");
+            continue;
+        }
+        /* Numbers pass the engine too: an MRN or phone number can be sent as a number. */
+        const char *v = NULL;
+        pw_status st = scrub(c, r, d, field, q->key, q->str, PW_FT_JSON_VALUE, &v);
+        if (st != PW_OK)
+            return st;
+        if (v && q->kind == PW_GW_V_NUMBER && v != q->str) {
+            trace(c, r, field, "dropped", "phi: a number with PHI cannot be redacted");
+            continue;
+        }
+        if (!v)
+            continue;
+        r->params[r->n_params++] = (out_kv){q->key, v, q->kind == PW_GW_V_NUMBER};
+        if (v == q->str)
+            trace(c, r, field, "sent", "allow_params (PHI engine: clean)");
+    }
+    return PW_OK;
+}
+
+/* ---- wire shapes ---------------------------------------------------------------------- */
+
+static void put_kvs(pw_gw_jw *w, const out_kv *kv, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (kv[i].raw)
+            pw_gw_jw_raw(w, kv[i].key, kv[i].val);
+        else
+            pw_gw_jw_str(w, kv[i].key, kv[i].val);
+    }
+}
+
+static void render_meta(pw_gw_jw *w, const pw_gw_event *ev, const reduced *r)
+{
+    pw_gw_jw_obj(w, NULL);
+    pw_gw_jw_str(w, "event_name", r->name);
+    pw_gw_jw_int(w, "event_time", r->time_ms / 1000);
+    pw_gw_jw_str(w, "event_id", ev->event_id);
+    pw_gw_jw_str(w, "action_source", "website");
+    if (r->source_url)
+        pw_gw_jw_str(w, "event_source_url", r->source_url);
+    pw_gw_jw_obj(w, "user_data");
+    put_kvs(w, r->user, r->n_user);
+    if (r->fpid)
+        pw_gw_jw_str(w, "external_id", r->fpid);
+    if (r->ip)
+        pw_gw_jw_str(w, "client_ip_address", r->ip);
+    if (r->ua)
+        pw_gw_jw_str(w, "client_user_agent", r->ua);
+    pw_gw_jw_end_obj(w);
+    pw_gw_jw_obj(w, "custom_data");
+    put_kvs(w, r->params, r->n_params);
+    if (r->category)
+        pw_gw_jw_str(w, "content_category", r->category);
+    if (r->referrer)
+        pw_gw_jw_str(w, "referrer_origin", r->referrer);
+    if (r->title)
+        pw_gw_jw_str(w, "page_title", r->title);
+    pw_gw_jw_end_obj(w);
+    pw_gw_jw_end_obj(w);
+}
+
+static void render_ga4(pw_gw_jw *w, const pw_gw_event *ev, const reduced *r,
+                       const pw_gw_dest_policy *d)
+{
+    pw_gw_jw_obj(w, NULL);
+    pw_gw_jw_str(w, "client_id", r->fpid ? r->fpid : "");
+    pw_gw_jw_int(w, "timestamp_micros", r->time_ms * 1000);
+    const char *ads = d->ga4_consent_from_visitor && ev->consent_ads ? "GRANTED" : "DENIED";
+    pw_gw_jw_obj(w, "consent");
+    pw_gw_jw_str(w, "ad_user_data", ads);
+    pw_gw_jw_str(w, "ad_personalization", ads);
+    pw_gw_jw_end_obj(w);
+    pw_gw_jw_arr(w, "events");
+    pw_gw_jw_obj(w, NULL);
+    pw_gw_jw_str(w, "name", r->name);
+    pw_gw_jw_obj(w, "params");
+    put_kvs(w, r->params, r->n_params);
+    if (r->origin)
+        pw_gw_jw_str(w, "page_location", r->origin);
+    if (r->category)
+        pw_gw_jw_str(w, "page_category", r->category);
+    if (r->referrer)
+        pw_gw_jw_str(w, "page_referrer", r->referrer);
+    if (r->title)
+        pw_gw_jw_str(w, "page_title", r->title);
+    pw_gw_jw_end_obj(w);
+    pw_gw_jw_end_obj(w);
+    pw_gw_jw_end_arr(w);
+    pw_gw_jw_end_obj(w);
+}
+
+static void render_webhook(pw_gw_jw *w, const pw_gw_event *ev, const reduced *r)
+{
+    pw_gw_jw_obj(w, NULL);
+    pw_gw_jw_str(w, "event_id", ev->event_id);
+    pw_gw_jw_str(w, "name", r->name);
+    pw_gw_jw_int(w, "time", r->time_ms);
+    if (r->origin)
+        pw_gw_jw_str(w, "page_origin", r->origin);
+    if (r->category)
+        pw_gw_jw_str(w, "page_category", r->category);
+    if (r->referrer)
+        pw_gw_jw_str(w, "referrer_origin", r->referrer);
+    if (r->title)
+        pw_gw_jw_str(w, "page_title", r->title);
+    if (r->ip)
+        pw_gw_jw_str(w, "client_ip", r->ip);
+    if (r->ua)
+        pw_gw_jw_str(w, "user_agent", r->ua);
+    if (r->fpid)
+        pw_gw_jw_str(w, "fpid", r->fpid);
+    if (r->n_user) {
+        pw_gw_jw_obj(w, "user_data");
+        put_kvs(w, r->user, r->n_user);
+        pw_gw_jw_end_obj(w);
+    }
+    pw_gw_jw_obj(w, "params");
+    put_kvs(w, r->params, r->n_params);
+    pw_gw_jw_end_obj(w);
+    pw_gw_jw_end_obj(w);
+}
+
+static char *fields_json(apply_ctx *c, const reduced *r)
+{
+    pw_buf b;
+    pw_gw_jw w;
+    pw_buf_init(&b);
+    pw_buf_reserve(&b, 1024);
+    pw_gw_jw_init(&w, &b);
+    pw_gw_jw_obj(&w, NULL);
+    for (size_t i = 0; i < r->n_tr; i++)
+        if (strcmp(r->tr[i].action, "dropped") != 0)
+            pw_gw_jw_str(&w, r->tr[i].field, r->tr[i].rule);
+    pw_gw_jw_end_obj(&w);
+    char *out = b.failed ? NULL : pw_arena_strndup(c->a, b.data, b.len);
+    pw_buf_free(&b);
+    return out;
+}
+
+static int64_t event_time(const pw_gw_event *ev, int64_t now_ms)
+{
+    const int64_t six_days = 6LL * 24 * 3600 * 1000;
+    if (ev->time_ms && ev->time_ms <= now_ms + 60000 && ev->time_ms >= now_ms - six_days)
+        return ev->time_ms < now_ms ? ev->time_ms : now_ms;
+    return now_ms;
+}
+
+static pw_status apply_dest(apply_ctx *c, const pw_gw_dest_policy *d, int64_t now_ms,
+                            pw_gw_dest_result *res)
+{
+    const pw_gw_event *ev = c->ev;
+    reduced r = {0};
+    pw_status st;
+    memset(res, 0, sizeof *res);
+    res->dest = d;
+    const pw_gw_event_rule *rule = find_event(d, ev->name);
+    const char *refusal = NULL;
+    if (!rule) {
+        res->rule = "deny_by_default: event name not in events";
+        return PW_OK;
+    }
+    if ((st = name_refusal(c, ev->name, &refusal)) != PW_OK)
+        return st;
+    if (!refusal && (st = name_refusal(c, rule->to, &refusal)) != PW_OK)
+        return st;
+    if (refusal) {
+        res->rule = refusal;
+        return PW_OK;
+    }
+    r.name = rule->to;
+    r.time_ms = event_time(ev, now_ms);
+    trace(c, &r, "event_name", "sent", pw_arena_sprintf(c->a, "events.%s", rule->from));
+    trace(c, &r, "event_id", "sent", "event_id: UUID (idempotency key)");
+    trace(c, &r, "event_time", "sent", "event_time: clamped to the last 6 days");
+    const char *prefix = d->dest.kind == PW_DEST_META_CAPI ? "custom_data"
+                         : d->dest.kind == PW_DEST_GA4_MP  ? "events[0].params"
+                                                           : "params";
+    if ((st = page_fields(c, &r, d)) != PW_OK || (st = client_fields(c, &r, d)) != PW_OK ||
+        (d->dest.kind != PW_DEST_GA4_MP && (st = user_fields(c, &r, d)) != PW_OK) ||
+        (st = param_fields(c, &r, d, prefix)) != PW_OK)
+        return st;
+    if (d->dest.kind == PW_DEST_GA4_MP && ev->n_user)
+        trace(c, &r, "user", "dropped", "ga4: no user data is sent to Google");
+    pw_buf b;
+    pw_gw_jw w;
+    pw_buf_init(&b);
+    pw_buf_reserve(&b, 2048);
+    pw_gw_jw_init(&w, &b);
+    if (d->dest.kind == PW_DEST_META_CAPI)
+        render_meta(&w, ev, &r);
+    else if (d->dest.kind == PW_DEST_GA4_MP)
+        render_ga4(&w, ev, &r, d);
+    else
+        render_webhook(&w, ev, &r);
+    res->payload = b.failed ? NULL : pw_arena_strndup(c->a, b.data, b.len);
+    res->payload_len = b.len;
+    pw_buf_free(&b);
+    res->fields_json = fields_json(c, &r);
+    if (!res->payload || !res->fields_json)
+        return pw_err_set(c->err, PW_ERR_NOMEM, "out of memory");
+    res->accepted = 1;
+    res->rule = pw_arena_sprintf(c->a, "events.%s", rule->from);
+    res->out_name = r.name;
+    res->fields = r.tr;
+    res->n_fields = r.n_tr;
+    res->redacted = r.redacted;
+    return PW_OK;
+}
+
+pw_status pw_gw_policy_apply(const pw_gw_policy *p, const pw_gw_phi *phi, pw_arena *a,
+                             const pw_gw_event *ev, int64_t now_ms, pw_gw_dest_result *results,
+                             pw_err *err)
+{
+    apply_ctx *c = pw_arena_calloc(a, 1, sizeof *c);
+    if (!c)
+        return pw_err_set(err, PW_ERR_NOMEM, "out of memory");
+    *c = (apply_ctx){.p = p, .phi = phi, .a = a, .ev = ev, .err = err};
+    for (size_t i = 0; i < p->n_dests; i++) {
+        pw_status st = apply_dest(c, &p->dests[i], now_ms, &results[i]);
+        if (st != PW_OK)
+            return st;
+    }
+    return PW_OK;
+}

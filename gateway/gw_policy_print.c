@@ -1,0 +1,82 @@
+/*
+ * gw_policy_print.c — the effective policy as `phiwall gateway --check` prints it: defaults
+ * filled in, secrets shown only by where they come from, never by value.
+ */
+#include "gw_policy.h"
+
+static const char *const url_names[] = {"drop", "origin", "categories"};
+static const char *const kind_names[] = {"meta", "ga4", "webhook"};
+
+static void list(pw_buf *o, const char *label, const char **v, size_t n)
+{
+    pw_buf_printf(o, "    %s: [", label);
+    for (size_t i = 0; i < n; i++)
+        pw_buf_printf(o, "%s%s", i ? ", " : "", v[i]);
+    pw_buf_puts(o, "]\n");
+}
+
+static void print_dest(pw_buf *o, const pw_gw_dest_policy *d)
+{
+    const pw_destination *x = &d->dest;
+    pw_buf_printf(o, "  %s:\n    type: %s\n", x->name, kind_names[x->kind]);
+    if (x->kind == PW_DEST_META_CAPI)
+        pw_buf_printf(o, "    endpoint: %s/%s/%s/events\n", x->base_url, x->api_version,
+                      x->pixel_id);
+    else if (x->kind == PW_DEST_GA4_MP)
+        pw_buf_printf(o, "    endpoint: %s/mp/collect (measurement_id %s)\n", x->base_url,
+                      x->measurement_id);
+    else
+        pw_buf_printf(o, "    endpoint: %s\n", x->url);
+    if (d->token_source)
+        pw_buf_printf(o, "    credential: from %s%s\n", d->token_source,
+                      (x->access_token || x->api_secret || x->bearer_token) ? " (loaded)" : "");
+    if (x->test_event_code)
+        pw_buf_puts(o, "    test_event_code: set (tests only)\n");
+    pw_buf_printf(o,
+                  "    timeout_ms: %u\n    events:                # everything else is dropped\n",
+                  x->timeout_ms);
+    for (size_t i = 0; i < d->n_events; i++)
+        pw_buf_printf(o, "      %s -> %s\n", d->events[i].from, d->events[i].to);
+    list(o, "allow_params", d->params, d->n_params);
+    pw_buf_printf(o, "    page_url: %s\n", url_names[d->page_url]);
+    for (size_t i = 0; d->page_url == PW_GW_URL_CATEGORIES && i < d->n_categories; i++)
+        pw_buf_printf(o, "      %s -> %s\n", d->categories[i].glob, d->categories[i].category);
+    if (d->page_url == PW_GW_URL_CATEGORIES && d->default_category)
+        pw_buf_printf(o, "      (other) -> %s\n", d->default_category);
+    pw_buf_printf(o, "    query_strings: dropped (always)\n    referrer: %s\n",
+                  url_names[d->referrer]);
+    pw_buf_printf(o, "    page_title: %s\n", d->page_title ? "keep (PHI engine)" : "drop");
+    pw_buf_printf(o, "    client_ip: %s\n",
+                  x->kind == PW_DEST_GA4_MP ? "drop (ga4)"
+                  : d->client_ip            ? "truncate (/24, IPv6 /48)"
+                                            : "drop");
+    pw_buf_printf(o, "    user_agent: %s\n",
+                  x->kind == PW_DEST_GA4_MP ? "drop (ga4)"
+                  : d->user_agent           ? "keep (PHI engine)"
+                                            : "drop");
+    list(o, "user_data (consent.ads, SHA-256)", d->user_data, d->n_user_data);
+    pw_buf_printf(o, "    first_party_id: %s\n",
+                  d->first_party_id ? "HMAC-SHA256 (site key)" : "drop");
+    pw_buf_printf(o, "    phi in remaining strings: %s; event names with PHI: refused\n",
+                  d->phi_strings ? "drop the field" : "redact");
+    if (x->kind == PW_DEST_GA4_MP)
+        pw_buf_printf(o, "    consent: %s\n", d->ga4_consent_from_visitor ? "visitor" : "DENIED");
+}
+
+pw_status pw_gw_policy_print(const pw_gw_policy *p, pw_buf *o)
+{
+    pw_buf_printf(o, "# effective policy from %s\nsite:\n", p->path ? p->path : "(text)");
+    pw_buf_puts(o, "");
+    list(o, "origins", p->origins, p->n_origins);
+    pw_buf_printf(o, "    hmac_key: %s\n", p->site_key_source ? p->site_key_source : "(none)");
+    pw_buf_printf(o,
+                  "ingest:\n    max_body: %zu\n    max_events: %zu\n"
+                  "    rate_limit: %.0f/s per client IP, burst %.0f\n",
+                  p->max_body, p->limits.max_events, p->rate_per_sec, p->rate_burst);
+    pw_buf_printf(o, "    client IP: %s\n",
+                  p->trust_proxy ? "last X-Forwarded-For entry (trust_proxy)" : "TCP peer");
+    pw_buf_puts(o, "destinations:\n");
+    for (size_t i = 0; i < p->n_dests; i++)
+        print_dest(o, &p->dests[i]);
+    return o->failed ? PW_ERR_NOMEM : PW_OK;
+}

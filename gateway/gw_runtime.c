@@ -1,0 +1,176 @@
+/* gw_runtime.c — policy hand-over (refcounted swap), token buckets, latency histogram. */
+#include "gw_runtime.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* ---- policy holder --------------------------------------------------------------------- */
+
+static pw_gw_policy_ref *ref_new(pw_gw_policy *p)
+{
+    pw_gw_policy_ref *r = calloc(1, sizeof *r);
+    if (!r)
+        return NULL;
+    r->policy = p;
+    atomic_init(&r->refs, 1);
+    return r;
+}
+
+pw_status pw_gw_holder_init(pw_gw_policy_holder *h, pw_gw_policy *p, pw_err *err)
+{
+    h->cur = ref_new(p);
+    if (!h->cur) {
+        pw_gw_policy_free(p);
+        return pw_err_set(err, PW_ERR_NOMEM, "out of memory");
+    }
+    pthread_mutex_init(&h->mu, NULL);
+    return PW_OK;
+}
+
+pw_gw_policy_ref *pw_gw_holder_acquire(pw_gw_policy_holder *h)
+{
+    pthread_mutex_lock(&h->mu);
+    pw_gw_policy_ref *r = h->cur;
+    atomic_fetch_add(&r->refs, 1);
+    pthread_mutex_unlock(&h->mu);
+    return r;
+}
+
+void pw_gw_policy_release(pw_gw_policy_ref *r)
+{
+    if (r && atomic_fetch_sub(&r->refs, 1) == 1) {
+        pw_gw_policy_free(r->policy);
+        free(r);
+    }
+}
+
+pw_status pw_gw_holder_swap(pw_gw_policy_holder *h, pw_gw_policy *p, pw_err *err)
+{
+    pw_gw_policy_ref *r = ref_new(p);
+    if (!r) {
+        pw_gw_policy_free(p);
+        return pw_err_set(err, PW_ERR_NOMEM, "out of memory");
+    }
+    pthread_mutex_lock(&h->mu);
+    pw_gw_policy_ref *old = h->cur;
+    h->cur = r;
+    pthread_mutex_unlock(&h->mu);
+    pw_gw_policy_release(old);
+    return PW_OK;
+}
+
+void pw_gw_holder_destroy(pw_gw_policy_holder *h)
+{
+    pw_gw_policy_release(h->cur);
+    h->cur = NULL;
+    pthread_mutex_destroy(&h->mu);
+}
+
+/* ---- token buckets --------------------------------------------------------------------- */
+
+#define RL_SHARDS 16
+#define RL_SLOTS  1024 /* per shard; an evicted idle bucket simply starts full again */
+
+typedef struct rl_slot {
+    char ip[48];
+    double tokens;
+    double last;
+} rl_slot;
+
+struct pw_gw_ratelimit {
+    struct {
+        pthread_mutex_t mu;
+        rl_slot slots[RL_SLOTS];
+    } shard[RL_SHARDS];
+};
+
+pw_gw_ratelimit *pw_gw_ratelimit_new(void)
+{
+    pw_gw_ratelimit *r = calloc(1, sizeof *r);
+    for (int i = 0; r && i < RL_SHARDS; i++)
+        pthread_mutex_init(&r->shard[i].mu, NULL);
+    return r;
+}
+
+void pw_gw_ratelimit_free(pw_gw_ratelimit *r)
+{
+    if (!r)
+        return;
+    for (int i = 0; i < RL_SHARDS; i++)
+        pthread_mutex_destroy(&r->shard[i].mu);
+    free(r);
+}
+
+static double mono_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static unsigned long fnv(const char *s)
+{
+    unsigned long h = 1469598103934665603UL;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211UL;
+    return h;
+}
+
+int pw_gw_ratelimit_take(pw_gw_ratelimit *r, const char *ip, double rate, double burst)
+{
+    if (!r || rate <= 0)
+        return 1;
+    unsigned long h = fnv(ip ? ip : "");
+    int sh = (int)(h % RL_SHARDS);
+    rl_slot *s = &r->shard[sh].slots[(h / RL_SHARDS) % RL_SLOTS];
+    double now = mono_s();
+    int ok;
+    pthread_mutex_lock(&r->shard[sh].mu);
+    if (strncmp(s->ip, ip ? ip : "", sizeof s->ip - 1) != 0) {
+        /* A new client (or a colliding one): its bucket starts full. */
+        snprintf(s->ip, sizeof s->ip, "%s", ip ? ip : "");
+        s->tokens = burst;
+        s->last = now;
+    }
+    s->tokens += (now - s->last) * rate;
+    if (s->tokens > burst)
+        s->tokens = burst;
+    s->last = now;
+    ok = s->tokens >= 1.0;
+    if (ok)
+        s->tokens -= 1.0;
+    pthread_mutex_unlock(&r->shard[sh].mu);
+    return ok;
+}
+
+/* ---- latency --------------------------------------------------------------------------- */
+
+const double pw_gw_lat_bounds[PW_GW_LAT_BUCKETS - 1] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+                                                        0.05,   0.1,   0.25,   0.5,   1.0};
+
+void pw_gw_latency_observe(pw_gw_latency *l, double s)
+{
+    int i = 0;
+    while (i < PW_GW_LAT_BUCKETS - 1 && s > pw_gw_lat_bounds[i])
+        i++;
+    atomic_fetch_add(&l->count[i], 1);
+    atomic_fetch_add(&l->total, 1);
+    atomic_fetch_add(&l->sum_us, (unsigned long long)(s * 1e6));
+}
+
+void pw_gw_latency_print(const pw_gw_latency *l, const char *name, pw_buf *o)
+{
+    unsigned long long cum = 0;
+    pw_buf_printf(o, "# TYPE %s histogram\n", name);
+    for (int i = 0; i < PW_GW_LAT_BUCKETS; i++) {
+        cum += atomic_load(&l->count[i]);
+        if (i < PW_GW_LAT_BUCKETS - 1)
+            pw_buf_printf(o, "%s_bucket{le=\"%g\"} %llu\n", name, pw_gw_lat_bounds[i], cum);
+        else
+            pw_buf_printf(o, "%s_bucket{le=\"+Inf\"} %llu\n", name, cum);
+    }
+    pw_buf_printf(o, "%s_sum %.6f\n%s_count %llu\n", name, (double)atomic_load(&l->sum_us) / 1e6,
+                  name, (unsigned long long)atomic_load(&l->total));
+}

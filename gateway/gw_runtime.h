@@ -1,0 +1,53 @@
+/*
+ * gw_runtime.h — what the request threads share at run time: the current policy (swapped
+ * atomically on SIGHUP; requests in flight keep the one they started with), per-client-IP
+ * token buckets, and the request latency histogram for /metrics.
+ */
+#ifndef PHIWALL_GW_RUNTIME_H
+#define PHIWALL_GW_RUNTIME_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stddef.h>
+
+#include "gw_policy.h"
+#include "phiwall/buf.h"
+
+/* ---- the current policy ---------------------------------------------------------------- */
+typedef struct pw_gw_policy_ref {
+    pw_gw_policy *policy;
+    atomic_int refs; /* the holder's own reference + one per request in flight */
+} pw_gw_policy_ref;
+
+typedef struct pw_gw_policy_holder {
+    pthread_mutex_t mu;
+    pw_gw_policy_ref *cur;
+} pw_gw_policy_holder;
+
+/* Takes ownership of p. */
+pw_status pw_gw_holder_init(pw_gw_policy_holder *h, pw_gw_policy *p, pw_err *err);
+pw_gw_policy_ref *pw_gw_holder_acquire(pw_gw_policy_holder *h);
+void pw_gw_policy_release(pw_gw_policy_ref *r);
+/* Install p (ownership taken); the old policy is freed when its last request ends. */
+pw_status pw_gw_holder_swap(pw_gw_policy_holder *h, pw_gw_policy *p, pw_err *err);
+void pw_gw_holder_destroy(pw_gw_policy_holder *h);
+
+/* ---- per-IP token buckets -------------------------------------------------------------- */
+typedef struct pw_gw_ratelimit pw_gw_ratelimit;
+pw_gw_ratelimit *pw_gw_ratelimit_new(void);
+void pw_gw_ratelimit_free(pw_gw_ratelimit *r);
+/* 1 if a request from ip may proceed (rate per second, burst capacity). */
+int pw_gw_ratelimit_take(pw_gw_ratelimit *r, const char *ip, double rate, double burst);
+
+/* ---- latency histogram ----------------------------------------------------------------- */
+#define PW_GW_LAT_BUCKETS 12
+extern const double pw_gw_lat_bounds[PW_GW_LAT_BUCKETS - 1]; /* seconds; last bucket +Inf */
+typedef struct pw_gw_latency {
+    atomic_ullong count[PW_GW_LAT_BUCKETS]; /* per bucket (not cumulative) */
+    atomic_ullong total;
+    atomic_ullong sum_us;
+} pw_gw_latency;
+void pw_gw_latency_observe(pw_gw_latency *l, double seconds);
+void pw_gw_latency_print(const pw_gw_latency *l, const char *name, pw_buf *out);
+
+#endif

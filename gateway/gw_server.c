@@ -1,0 +1,296 @@
+/*
+ * gw_server.c — wire the gateway's parts together and run them (see gw_server.h).
+ * Signals are blocked in every thread and taken synchronously by the main thread (sigwait),
+ * so reload and drain run as ordinary code, not in a signal handler.
+ */
+#include "gw_server.h"
+
+#include <inttypes.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "forward.h"
+#include "gw_http.h"
+#include "gw_log.h"
+#include "gw_phi_detect.h"
+#include "gw_time.h"
+
+typedef struct pw_gw_server server;
+struct pw_gw_server {
+    pw_gw_server_opts o;
+    pw_gw_policy_holder holder;
+    int holder_ok;
+    pw_detector *det;
+    pw_gw_phi_pool *pool;
+    pw_spool *spool;
+    pw_audit *audit;
+    pw_gw_policy *fwd_policy; /* the forwarders' own copy: they outlive a policy swap */
+    pw_forwarders *fwd;
+    pthread_mutex_t fwd_mu; /* /metrics reads the forwarders while SIGHUP replaces them */
+    pw_gw_committer *committer;
+    pw_gw_http *http;
+};
+
+/* ---- sink: the SQLite spool and the hash-chained audit -------------------------------- */
+
+static pw_status sink_put(void *ctx, const pw_spool_put_item *items, size_t n, pw_err *err)
+{
+    server *s = ctx;
+    pw_status st = pw_spool_put(s->spool, items, n, err);
+    if (st == PW_OK) {
+        pthread_mutex_lock(&s->fwd_mu);
+        if (s->fwd)
+            pw_forwarders_notify(s->fwd); /* deliver now rather than at the next poll */
+        pthread_mutex_unlock(&s->fwd_mu);
+    }
+    return st;
+}
+
+static pw_status sink_audit(void *ctx, const pw_audit_record *recs, size_t n, pw_err *err)
+{
+    return pw_audit_append_batch(((server *)ctx)->audit, recs, n, err);
+}
+
+static void notify_forwarders(void *ctx)
+{
+    server *s = ctx;
+    pthread_mutex_lock(&s->fwd_mu);
+    if (s->fwd)
+        pw_forwarders_notify(s->fwd);
+    pthread_mutex_unlock(&s->fwd_mu);
+}
+
+/* ---- /metrics: spool and forwarders per destination ----------------------------------- */
+
+static void metrics_extra(void *ctx, pw_buf *o)
+{
+    server *s = ctx;
+    pw_gw_policy_ref *ref = pw_gw_holder_acquire(&s->holder);
+    const pw_gw_policy *p = ref->policy;
+    int64_t now = pw_gw_now_ms();
+    pw_buf_puts(o, "# TYPE phiwall_gateway_spool_depth gauge\n"
+                   "# TYPE phiwall_gateway_spool_oldest_age_seconds gauge\n"
+                   "# TYPE phiwall_gateway_spool_dead gauge\n");
+    for (size_t i = 0; i < p->n_dests; i++) {
+        pw_spool_stats st;
+        const char *d = p->dests[i].dest.name;
+        if (pw_spool_stats_get(s->spool, d, &st, NULL) != PW_OK)
+            continue;
+        double age = st.oldest_ms ? (double)(now - st.oldest_ms) / 1000.0 : 0;
+        pw_buf_printf(o, "phiwall_gateway_spool_depth{destination=\"%s\"} %" PRIu64 "\n", d,
+                      st.depth);
+        pw_buf_printf(o, "phiwall_gateway_spool_oldest_age_seconds{destination=\"%s\"} %.3f\n", d,
+                      age < 0 ? 0 : age);
+        pw_buf_printf(o, "phiwall_gateway_spool_dead{destination=\"%s\"} %" PRIu64 "\n", d,
+                      st.dead);
+    }
+    pw_buf_printf(o,
+                  "# TYPE phiwall_gateway_audit_failures_total counter\n"
+                  "phiwall_gateway_audit_failures_total %llu\n",
+                  pw_gw_committer_audit_failures(s->committer));
+    pw_buf_puts(o, "# TYPE phiwall_gateway_deliveries_total counter\n"
+                   "# TYPE phiwall_gateway_delivery_seconds histogram\n");
+    pthread_mutex_lock(&s->fwd_mu);
+    for (size_t i = 0; s->fwd && i < p->n_dests; i++) {
+        pw_forward_stats fs;
+        const char *d = p->dests[i].dest.name;
+        if (pw_forwarders_stats(s->fwd, d, &fs) != PW_OK)
+            continue;
+        pw_buf_printf(
+            o,
+            "phiwall_gateway_deliveries_total{destination=\"%s\",outcome=\"sent\"} %llu\n"
+            "phiwall_gateway_deliveries_total{destination=\"%s\",outcome=\"failed\"} %llu\n"
+            "phiwall_gateway_deliveries_total{destination=\"%s\",outcome=\"retried\"} %llu\n"
+            "phiwall_gateway_deliveries_total{destination=\"%s\",outcome=\"dead\"} %llu\n"
+            "phiwall_gateway_delivery_batches_total{destination=\"%s\"} %llu\n"
+            "phiwall_gateway_delivery_seconds_sum{destination=\"%s\"} %.6f\n",
+            d, fs.sent, d, fs.failed, d, fs.retried, d, fs.dead, d, fs.batches, d,
+            fs.latency_sum_s);
+    }
+    pthread_mutex_unlock(&s->fwd_mu);
+    pw_gw_policy_release(ref);
+}
+
+/* ---- forwarders ------------------------------------------------------------------------ */
+
+static pw_status start_forwarders(server *s, pw_err *err)
+{
+    pw_gw_policy *p = NULL;
+    pw_status st = pw_gw_policy_load(s->o.config, &p, err);
+    if (st != PW_OK)
+        return st;
+    pw_destination *dests = calloc(p->n_dests, sizeof *dests);
+    if (!dests) {
+        pw_gw_policy_free(p);
+        return pw_err_set(err, PW_ERR_NOMEM, "out of memory");
+    }
+    for (size_t i = 0; i < p->n_dests; i++)
+        dests[i] = p->dests[i].dest;
+    pw_forwarders *f = NULL;
+    st = pw_forwarders_start(dests, p->n_dests, s->spool, s->audit, &f, err);
+    free(dests);
+    if (st != PW_OK) {
+        pw_gw_policy_free(p);
+        return st;
+    }
+    pthread_mutex_lock(&s->fwd_mu);
+    pw_forwarders *old = s->fwd;
+    pw_gw_policy *old_p = s->fwd_policy;
+    s->fwd = f;
+    s->fwd_policy = p;
+    pthread_mutex_unlock(&s->fwd_mu);
+    if (old)
+        pw_forwarders_stop(old);
+    pw_gw_policy_free(old_p);
+    return PW_OK;
+}
+
+static void stop_forwarders(server *s)
+{
+    pthread_mutex_lock(&s->fwd_mu);
+    pw_forwarders *f = s->fwd;
+    s->fwd = NULL;
+    pthread_mutex_unlock(&s->fwd_mu);
+    if (f)
+        pw_forwarders_stop(f);
+    pw_gw_policy_free(s->fwd_policy);
+    s->fwd_policy = NULL;
+}
+
+/* ---- life cycle ------------------------------------------------------------------------ */
+
+static pw_status open_parts(server *s, pw_err *err)
+{
+    const pw_gw_server_opts *o = &s->o;
+    pw_gw_policy *p = NULL;
+    pw_status st = pw_gw_policy_load(o->config, &p, err);
+    if (st != PW_OK || (st = pw_gw_holder_init(&s->holder, p, err)) != PW_OK)
+        return st;
+    s->holder_ok = 1;
+    pw_detector_opts dopts = {.vocab_file = o->vocab_file};
+    if ((st = pw_detector_new(&dopts, &s->det, err)) != PW_OK ||
+        (st = pw_gw_phi_pool_new(s->det, &s->pool, err)) != PW_OK)
+        return pw_err_prefix(err, "phi engine: ");
+    pw_spool_opts so = {.path = o->spool_path ? o->spool_path : "phiwall-spool.db",
+                        .max_bytes = o->spool_max_bytes ? o->spool_max_bytes : (1ULL << 30),
+                        .commit_interval_ms = 2};
+    if ((st = pw_spool_open(&so, &s->spool, err)) != PW_OK)
+        return st;
+    if ((st = pw_audit_open(o->audit_path ? o->audit_path : "phiwall-audit.log", &s->audit, err)) !=
+        PW_OK)
+        return st;
+    if ((st = start_forwarders(s, err)) != PW_OK)
+        return st;
+    if ((st = pw_gw_committer_new(s->spool, s->audit, notify_forwarders, s, &s->committer, err)) !=
+        PW_OK)
+        return st;
+    pw_gw_http_config hc = {.host = o->host ? o->host : "127.0.0.1",
+                            .port = o->port,
+                            .threads = o->threads,
+                            .policies = &s->holder,
+                            .phi = pw_gw_phi_pool_source(s->pool),
+                            .sink = {sink_put, sink_audit, s},
+                            .committer = s->committer,
+                            .metrics_extra = metrics_extra,
+                            .metrics_ctx = s};
+    return pw_gw_http_start(&hc, &s->http, err);
+}
+
+static void close_parts(server *s)
+{
+    if (s->http) {
+        pw_gw_http_quiesce(s->http); /* no new connections */
+        pw_gw_http_stop(s->http);    /* requests in flight finish: their spool puts commit */
+    }
+    pw_gw_committer_free(s->committer);
+    stop_forwarders(s);
+    pw_spool_close(s->spool);
+    pw_audit_close(s->audit);
+    pw_gw_phi_pool_free(s->pool);
+    pw_detector_free(s->det);
+    if (s->holder_ok)
+        pw_gw_holder_destroy(&s->holder);
+}
+
+pw_status pw_gw_server_reload(server *s, pw_err *err)
+{
+    pw_gw_policy *p = NULL;
+    pw_status st = pw_gw_policy_load(s->o.config, &p, err);
+    if (st != PW_OK)
+        return st;
+    if ((st = pw_gw_holder_swap(&s->holder, p, err)) != PW_OK)
+        return st;
+    return start_forwarders(s, err);
+}
+
+pw_status pw_gw_server_start(const pw_gw_server_opts *o, server **out, pw_err *err)
+{
+    *out = NULL;
+    server *s = calloc(1, sizeof *s);
+    if (!s)
+        return pw_err_set(err, PW_ERR_NOMEM, "out of memory");
+    s->o = *o;
+    pthread_mutex_init(&s->fwd_mu, NULL);
+    pw_status st = open_parts(s, err);
+    if (st != PW_OK) {
+        pw_gw_server_stop(s);
+        return st;
+    }
+    *out = s;
+    return PW_OK;
+}
+
+unsigned pw_gw_server_port(const server *s)
+{
+    return pw_gw_http_port(s->http);
+}
+
+void pw_gw_server_stop(server *s)
+{
+    if (!s)
+        return;
+    close_parts(s);
+    pthread_mutex_destroy(&s->fwd_mu);
+    free(s);
+}
+
+pw_status pw_gw_serve(const pw_gw_server_opts *o, pw_err *err)
+{
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGHUP);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &set, NULL); /* inherited by every thread started below */
+    server *s = NULL;
+    pw_status st = pw_gw_server_start(o, &s, err);
+    if (st != PW_OK)
+        return st;
+    char port[16];
+    snprintf(port, sizeof port, "%u", pw_gw_server_port(s));
+    pw_gw_log("info", "listening", "host", o->host ? o->host : "127.0.0.1", "port", port, "config",
+              o->config, NULL);
+    for (;;) {
+        int sig = 0;
+        if (sigwait(&set, &sig) != 0)
+            continue;
+        if (sig == SIGHUP) {
+            pw_err e = {0};
+            if (pw_gw_server_reload(s, &e) != PW_OK)
+                pw_gw_log("error", "policy reload failed; the current policy stays", "error", e.msg,
+                          NULL);
+            else
+                pw_gw_log("info", "policy reloaded", "config", o->config, NULL);
+        } else if (sig == SIGTERM || sig == SIGINT) {
+            break;
+        }
+    }
+    pw_gw_log("info", "draining", NULL);
+    pw_gw_server_stop(s);
+    pw_gw_log("info", "stopped", NULL);
+    return PW_OK;
+}

@@ -1,0 +1,38 @@
+/*
+ * gw_server.h — `phiwall gateway` at run time: policy + PHI engine + spool + audit + forwarders
+ * + HTTP front, wired together; SIGHUP reloads the policy atomically, SIGTERM/SIGINT drain
+ * (stop accepting, finish requests in flight so their spool commits land, stop forwarders).
+ */
+#ifndef PHIWALL_GW_SERVER_H
+#define PHIWALL_GW_SERVER_H
+
+#include <stdint.h>
+
+#include "phiwall/error.h"
+
+typedef struct pw_gw_server_opts {
+    const char *config;       /* policy YAML */
+    const char *host;         /* listen address, default 127.0.0.1 */
+    unsigned port;            /* default 8787; 0 = any */
+    const char *spool_path;   /* default phiwall-spool.db */
+    const char *audit_path;   /* default phiwall-audit.log */
+    uint64_t spool_max_bytes; /* default 1 GiB */
+    unsigned threads;         /* HTTP threads, 0 = CPUs */
+    const char *vocab_file;   /* extra vocabulary for the PHI engine, or NULL */
+} pw_gw_server_opts;
+
+typedef struct pw_gw_server pw_gw_server;
+
+/* Start every part; returns once the HTTP front listens. o's strings must outlive the server. */
+pw_status pw_gw_server_start(const pw_gw_server_opts *o, pw_gw_server **out, pw_err *err);
+unsigned pw_gw_server_port(const pw_gw_server *s);
+/* Re-read the policy file; on any error the current policy stays in force. */
+pw_status pw_gw_server_reload(pw_gw_server *s, pw_err *err);
+/* Drain: stop accepting, let requests in flight finish (their spool commits land), stop the
+ * forwarders, close spool and audit. Frees s. */
+void pw_gw_server_stop(pw_gw_server *s);
+
+/* start, then block signals and run until SIGTERM or SIGINT (SIGHUP reloads); JSON logs. */
+pw_status pw_gw_serve(const pw_gw_server_opts *o, pw_err *err);
+
+#endif

@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# gateway_cli.sh — `phiwall gateway` as a program: --check (effective policy, line:col errors),
+# --explain, and a real run: /healthz, /phiwall.js, POST /e, SIGHUP reload (good and bad
+# files), SIGTERM drain; the logs and the audit never hold the PHI that was posted.
+set -u
+. "$PW_SRC/tests/integration/lib.bash"
+command -v curl >/dev/null || skip "curl not present"
+
+dir=$(mktemp -d)
+pid=
+trap '[ -n "$pid" ] && kill -9 $pid 2>/dev/null; rm -rf "$dir"' EXIT
+export PHIWALL_SITE_KEY=0123456789abcdef-integration PHIWALL_META_TOKEN=tok-XYZ PHIWALL_GA4_SECRET=sec-XYZ
+ex="$PW_SRC/contrib/gateway.example.yaml"
+
+out=$("$PHIWALL" gateway --check "$ex"); expect_code 0 $? "--check example"
+expect_match "$out" "appointment_request -> Schedule" "--check prints the taxonomy"
+expect_nomatch "$out" "tok-XYZ|sec-XYZ|0123456789abcdef" "--check never prints secrets"
+
+sed 's/      newsletter_signup: Lead/      newsletter_signup: CancerLead/' "$ex" >"$dir/lint.yaml"
+out=$("$PHIWALL" gateway --check "$dir/lint.yaml"); expect_code 0 $? "--check with a warning"
+expect_match "$out" "warning: destinations.meta.events.newsletter_signup: taxonomy name hits the PHI engine" "--check lints names"
+
+printf 'destinations:\n  meta:\n    type: meta\n    allow_params: value\n' >"$dir/bad.yaml"
+out=$("$PHIWALL" gateway --check "$dir/bad.yaml" 2>&1); expect_code 3 $? "--check bad file"
+expect_match "$out" "bad.yaml:4:19: destinations.meta.allow_params: expected a list" "line:col error"
+
+out=$("$PHIWALL" gateway --explain "$PW_SRC/tests/data/gateway/event_appointment.json" --config "$ex")
+expect_code 0 $? "--explain"
+expect_match "$out" "meta: SENT as Schedule" "--explain meta"
+expect_match "$out" "meta: DROPPED — deny_by_default: event name not in events" "--explain refuses"
+expect_match "$out" "params.condition +dropped +deny_by_default: allow_params" "--explain param rule"
+expect_nomatch "$out" "payload:.*(diabetes|00123456|Jane|jane)" "--explain payloads clean"
+
+# A real run on a free port.
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' 2>/dev/null) || skip "python3 not present"
+cp "$ex" "$dir/gw.yaml"
+sed -i 's|pixel_id: "000000000000000"|pixel_id: "1"\n    base_url: http://127.0.0.1:9|' "$dir/gw.yaml"
+sed -i 's|measurement_id: G-XXXXXXXXXX|measurement_id: G-X\n    base_url: http://127.0.0.1:9|' "$dir/gw.yaml"
+"$PHIWALL" gateway --config "$dir/gw.yaml" --listen "127.0.0.1:$port" --spool "$dir/spool.db" \
+    --audit "$dir/audit.log" --threads 2 2>"$dir/log" &
+pid=$!
+for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.05; done
+out=$(curl -sf "http://127.0.0.1:$port/healthz"); expect_match "$out" '"status":"ok"' "/healthz"
+out=$(curl -sf "http://127.0.0.1:$port/phiwall.js"); expect_match "$out" "sendBeacon" "/phiwall.js"
+ev='{"event_id":"8a6e0804-2bd0-4672-b79d-d97027f9071a","name":"appointment_request","page_url":"https://www.example-hospital.org/find-a-doctor/x?email=jane.doe%40example.com","consent":{"ads":true},"user":{"email":"jane.doe@example.com"},"params":{"value":5,"note":"breast cancer MRN 00123456"}}'
+out=$(curl -s -H 'Origin: https://www.example-hospital.org' -H 'Content-Type: text/plain' --data "$ev" "http://127.0.0.1:$port/e")
+expect_match "$out" '"accepted":1,"queued":2' "POST /e"
+out=$(curl -s -H "Content-Type: application/json" --data '{"event_id":"x","name":1}' "http://127.0.0.1:$port/e")
+expect_match "$out" '"error":"event.event_id: must be a UUID string"' "400 names the field"
+out=$(curl -s "http://127.0.0.1:$port/metrics")
+expect_match "$out" 'phiwall_gateway_events_total\{outcome="queued"\} 2' "/metrics queued"
+expect_match "$out" 'phiwall_gateway_spool_depth\{destination="meta"\}' "/metrics spool depth"
+
+# SIGHUP with a bad file keeps the policy; with a good one (no GA4) applies it.
+cp "$dir/gw.yaml" "$dir/good.yaml"
+printf 'destinations: [\n' >"$dir/gw.yaml"
+kill -HUP $pid; sleep 0.3
+expect_match "$(cat "$dir/log")" '"msg":"policy reload failed; the current policy stays".*gw.yaml:2:1' "bad reload logged"
+sed '/^  ga4:/,$d' "$dir/good.yaml" >"$dir/gw.yaml"
+kill -HUP $pid; sleep 0.3
+expect_match "$(cat "$dir/log")" '"msg":"policy reloaded"' "good reload logged"
+ev2=${ev/8a6e0804/9b6e0804}
+out=$(curl -s -H "Content-Type: application/json" --data "$ev2" "http://127.0.0.1:$port/e")
+expect_match "$out" '"accepted":1,"queued":1' "reloaded policy in force"
+
+kill -TERM $pid; wait $pid; expect_code 0 $? "SIGTERM drains and exits 0"
+pid=
+expect_match "$(cat "$dir/log")" '"msg":"stopped"' "stopped logged"
+expect_nomatch "$(cat "$dir/log" "$dir/audit.log")" "jane|cancer|00123456|127\.0\.0\.1.*e\"|tok-XYZ" "no PHI or token in logs/audit"
+out=$("$PHIWALL" audit verify --audit "$dir/audit.log" 2>&1); expect_code 0 $? "audit chain verifies"
+finish

