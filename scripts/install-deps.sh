@@ -14,10 +14,10 @@ PACKAGES=(
   webext-ublock-origin-chromium hunspell-en-med
   # browser scan, tests and the demo
   chromium fonts-dejavu-core
+  # demo recorder and tests (Node without npm packages), JSON checks, evaluation scripts
+  nodejs jq python3
   # benchmarks (peers measured side by side)
-  wrk nginx-light ripgrep nodejs npm
-  # demo tests (answer key and HAR checks)
-  jq
+  wrk nginx-light ripgrep npm
 )
 
 # libhyperscan needs x86_64 with SSSE3; elsewhere the portable Aho-Corasick back end is used.
