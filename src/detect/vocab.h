@@ -1,7 +1,7 @@
 /*
  * vocab.h — (internal to detect) the health-context vocabulary and its multi-pattern matcher.
  *
- * The vocabulary (data/vocab/*.tsv, written by the project) is compiled at build time: a
+ * The vocabulary (data/vocab/ TSV files, written by the project) is compiled at build time: a
  * Hyperscan database serialised into the library where libhyperscan is available, and a
  * portable Aho-Corasick automaton otherwise, behind this one interface. Matching runs on text
  * that detect has already normalised (lower-case ASCII, every non-alphanumeric byte turned into
