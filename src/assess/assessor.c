@@ -301,9 +301,12 @@ static rule_field *scan_fields(pw_assessor *as, const pw_beacon *b, size_t *n_ou
     if (!extra || !rf)
         return NULL;
     size_t n = 0;
+    int has_search = 0; /* decode may already split search terms out of page URLs */
+    for (size_t i = 0; i < b->n_fields; i++)
+        has_search |= b->fields[i].kind == PW_FIELD_SEARCH_TERM;
     for (size_t i = 0; i < b->n_fields + n_extra; i++) {
         const pw_field *f = i < b->n_fields ? &b->fields[i] : &extra[i - b->n_fields];
-        if (i < b->n_fields && f->kind == PW_FIELD_PAGE_URL)
+        if (i < b->n_fields && f->kind == PW_FIELD_PAGE_URL && !has_search)
             n_extra += search_fields(&as->req, f, extra + n_extra, extra_room - n_extra);
         rule_field *r = &rf[n++];
         r->f = f;
@@ -465,6 +468,9 @@ static pw_status assess_beacon(pw_assessor *as, const pw_beacon *b, const pw_req
         int sev = rule->match(&in, use);
         if (sev < 0)
             continue;
+        for (size_t i = 0; i < n; i++)
+            if (!rf[i].f->value_len) /* an empty field proves nothing */
+                use[i] = 0;
         pw_status st = record(as, rule, sev, &in, page, use, err);
         if (st != PW_OK)
             return st;

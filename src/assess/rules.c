@@ -56,6 +56,19 @@ static int field_has(const rule_field *rf, int (*pred)(const pw_hit *))
     return 0;
 }
 
+static int is_canary(const pw_hit *h)
+{
+    return h->category == PW_PHI_CANARY;
+}
+
+/* A custom-data key that names a search ("cd[search_string]", "ep.search_query"). */
+static int search_key(const pw_field *f)
+{
+    if (f->kind != PW_FIELD_CUSTOM_DATA && f->kind != PW_FIELD_OTHER)
+        return 0;
+    return f->key && (strcasestr(f->key, "search") || strcasestr(f->key, "query"));
+}
+
 static int starts(const char *s, const char *prefix)
 {
     return s && strncmp(s, prefix, strlen(prefix)) == 0;
@@ -148,7 +161,7 @@ static int m_search(const rule_input *in, unsigned char *use)
     int found = 0, health = in->ctx >= PW_CTX_CONDITION;
     for (size_t i = 0; i < in->n_fields; i++) {
         const rule_field *rf = &in->fields[i];
-        if (rf->f->kind != PW_FIELD_SEARCH_TERM || rf->f->value_len == 0)
+        if ((rf->f->kind != PW_FIELD_SEARCH_TERM && !search_key(rf->f)) || rf->f->value_len == 0)
             continue;
         use[i] = found = 1;
         health |= field_has(rf, pw_hit_is_health);
@@ -180,7 +193,10 @@ static int m_form(const rule_input *in, unsigned char *use)
             continue;
         int udff = starts(rf->f->key, "udff[") && rf->f->value_len > 0;
         int typed = k == PW_FIELD_FORM_VALUE && rf->f->value_len > 0;
-        if (udff || typed || field_has(rf, pw_hit_is_personal))
+        /* ud[…] is advanced matching (its own rule) unless a typed canary is inside it */
+        int (*pred)(const pw_hit *) =
+            k == PW_FIELD_USER_DATA && !udff ? is_canary : pw_hit_is_personal;
+        if (udff || typed || field_has(rf, pred))
             use[i] = found = 1;
     }
     return found ? PW_SEV_CRITICAL : -1;

@@ -93,8 +93,9 @@ void pw_report_spans(const pw_evidence *ev, pw_buf *out, pw_span_fn span, void *
 
 void pw_report_hit_label(pw_buf *out, const pw_hit *h)
 {
-    pw_buf_puts(out, pw_phi_category_name(h->category));
-    if (h->subtype && h->subtype[0])
+    const char *cat = pw_phi_category_name(h->category);
+    pw_buf_puts(out, cat);
+    if (h->subtype && h->subtype[0] && strcmp(h->subtype, cat) != 0)
         pw_buf_printf(out, " (%s)", h->subtype);
     if (h->normalized && h->normalized[0] && h->category != PW_PHI_CANARY)
         pw_buf_printf(out, ": %.80s", h->normalized);
