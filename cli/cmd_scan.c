@@ -54,12 +54,15 @@ static void usage(FILE *f)
 /* 0 to go on, or an exit code. */
 static int parse_args(int argc, char **argv, scan_args *a)
 {
-    static const struct option opts[] = {
-        {"har", required_argument, NULL, 'H'},      {"format", required_argument, NULL, 'f'},
-        {"output", required_argument, NULL, 'o'},   {"fail-on", required_argument, NULL, 'F'},
-        {"trackers", required_argument, NULL, 'T'}, {"vocab", required_argument, NULL, 'V'},
-        {"canary", required_argument, NULL, 'C'},   {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
+    static const struct option opts[] = {{"har", required_argument, NULL, 'H'},
+                                         {"format", required_argument, NULL, 'f'},
+                                         {"output", required_argument, NULL, 'o'},
+                                         {"fail-on", required_argument, NULL, 'F'},
+                                         {"trackers", required_argument, NULL, 'T'},
+                                         {"vocab", required_argument, NULL, 'V'},
+                                         {"canary", required_argument, NULL, 'C'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {NULL, 0, NULL, 0}};
     int c, rc;
     optind = 1;
     while ((c = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {

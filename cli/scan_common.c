@@ -77,8 +77,8 @@ int pw_cli_scan_finish(const pw_scan_result *r, const pw_cli_scan_out *o)
 
 static int canary_kind(const char *k, pw_canary_kind *out)
 {
-    static const char *const names[] = {"text", "name",    "email", "phone", "date",
-                                        "zip",  "gender",  "address", "id"};
+    static const char *const names[] = {"text", "name",   "email",   "phone", "date",
+                                        "zip",  "gender", "address", "id"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         if (strcmp(k, names[i]) == 0) {
             *out = (pw_canary_kind)i;

@@ -15,7 +15,10 @@ typedef struct pw_cli_scan_out {
     int fail_on;             /* a pw_severity, or -1: never exit 1 */
 } pw_cli_scan_out;
 
-#define PW_CLI_SCAN_OUT_INIT {PW_REPORT_TEXT, NULL, -1}
+#define PW_CLI_SCAN_OUT_INIT     \
+    {                            \
+        PW_REPORT_TEXT, NULL, -1 \
+    }
 
 /* Parse --format / --fail-on values; print a usage error and return PW_EXIT_USAGE when bad,
  * else 0. */

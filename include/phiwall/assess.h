@@ -121,9 +121,9 @@ pw_status pw_assessor_set_target(pw_assessor *as, const char *target, pw_source 
 
 /* The rule table, for reports (SARIF tool.driver.rules) and docs/rules.md. */
 typedef struct pw_rule_info {
-    const char *id;    /* "PW-AUTH-TRACKER" */
-    const char *title; /* one line */
-    const char *legal; /* the reasoning findings of this rule carry */
+    const char *id;       /* "PW-AUTH-TRACKER" */
+    const char *title;    /* one line */
+    const char *legal;    /* the reasoning findings of this rule carry */
     pw_severity severity; /* the highest severity the rule gives */
 } pw_rule_info;
 

@@ -14,9 +14,9 @@
 #include "assess/assess_internal.h"
 #include "phiwall/url.h"
 
-#define EVIDENCE_VALUE_MAX 4096 /* bytes of a field kept as evidence */
-#define EVIDENCE_BODY_MAX 65536 /* bytes of a request body kept as evidence */
-#define NO_PAGE "(unknown page)"
+#define EVIDENCE_VALUE_MAX 4096  /* bytes of a field kept as evidence */
+#define EVIDENCE_BODY_MAX  65536 /* bytes of a request body kept as evidence */
+#define NO_PAGE            "(unknown page)"
 
 /* ---- a small string-keyed index (open addressing over positions in a key array) ---- */
 
@@ -158,8 +158,7 @@ void pw_assessor_free(pw_assessor *as)
     free(as);
 }
 
-pw_status pw_assessor_set_target(pw_assessor *as, const char *target, pw_source source,
-                                 pw_err *err)
+pw_status pw_assessor_set_target(pw_assessor *as, const char *target, pw_source source, pw_err *err)
 {
     as->target = target ? pw_arena_strdup(&as->arena, target) : NULL;
     as->source = source;
@@ -201,8 +200,8 @@ static size_t ensure_page(pw_assessor *as, const pw_page *in)
         if (!p->page.title && in->title) {
             p->page.title = dup_or_null(&as->arena, in->title);
             const char *why;
-            pw_hhs_context c = pw_assess_page_context(as->det, as->scratch, &as->req,
-                                                      p->page.url, p->page.title, &why);
+            pw_hhs_context c = pw_assess_page_context(as->det, as->scratch, &as->req, p->page.url,
+                                                      p->page.title, &why);
             raise_context(p, c, dup_or_null(&as->arena, why));
         }
         if (!p->page.screenshot_png && in->screenshot_png)
@@ -225,8 +224,8 @@ static size_t ensure_page(pw_assessor *as, const pw_page *in)
     if (!p->page.url)
         return SIZE_MAX;
     const char *why;
-    p->ctx = pw_assess_page_context(as->det, as->scratch, &as->req, p->page.url, p->page.title,
-                                    &why);
+    p->ctx =
+        pw_assess_page_context(as->det, as->scratch, &as->req, p->page.url, p->page.title, &why);
     p->why = dup_or_null(&as->arena, why);
     flag_context(as, p);
     as->page_keys[as->n_pages] = (char *)p->page.url;
@@ -262,10 +261,10 @@ static pw_field_type scan_type(pw_field_kind k)
 
 static int is_search_param(const char *k)
 {
-    static const char *const names[] = {"q",       "query",       "search",      "s",
-                                        "term",    "terms",       "keyword",     "keywords",
-                                        "kw",      "searchterm",  "search_term", "searchtext",
-                                        "k",       "search_query", NULL};
+    static const char *const names[] = {"q",    "query",        "search",      "s",
+                                        "term", "terms",        "keyword",     "keywords",
+                                        "kw",   "searchterm",   "search_term", "searchtext",
+                                        "k",    "search_query", NULL};
     for (size_t i = 0; names[i]; i++)
         if (strcasecmp(k, names[i]) == 0)
             return 1;
@@ -497,9 +496,8 @@ pw_status pw_assessor_add_request(pw_assessor *as, const pw_request *req, pw_err
     as->n_requests++;
     const char *page_url = req->page_url;
     if (!page_url)
-        page_url = req->resource_type && strcasecmp(req->resource_type, "document") == 0
-                       ? req->url
-                       : NO_PAGE;
+        page_url = req->resource_type && strcasecmp(req->resource_type, "document") == 0 ? req->url
+                                                                                         : NO_PAGE;
     pw_page blank = {.url = page_url};
     size_t page_i = ensure_page(as, &blank);
     if (page_i == SIZE_MAX)

@@ -13,10 +13,9 @@
 #include "phiwall/assess.h"
 #include "phiwall/url.h"
 
-static const char *const sev_names[PW_SEV__COUNT] = {"info", "low", "medium", "high",
-                                                      "critical"};
+static const char *const sev_names[PW_SEV__COUNT] = {"info", "low", "medium", "high", "critical"};
 static const char *const ctx_names[PW_CTX__COUNT] = {"general", "condition", "care-intent",
-                                                      "authenticated"};
+                                                     "authenticated"};
 
 const char *pw_severity_name(pw_severity s)
 {
@@ -41,29 +40,65 @@ const char *pw_hhs_context_name(pw_hhs_context c)
 
 /* Cues are whole words of the normalised text (lower case, every other byte a space). */
 static const char *const auth_cues[] = {
-    "mychart", "my chart", "portal", "patient portal", "login", "log in", "signin", "sign in",
-    "logon", "my account", "myaccount", "account", "billing", "bill pay", "pay bill",
-    "pay my bill", "paybill", "billpay", "pay your bill", "payment", "payments", "telehealth",
-    "telemedicine", "video visit", "virtual visit", "e visit", "evisit", "messages", "inbox",
-    "message center", "myhealth", "my health record", "test results", "dashboard", NULL};
-static const char *const care_cues[] = {
-    "appointment", "appointments", "schedule", "scheduling", "book", "book online",
-    "request an appointment", "find a doctor", "find a provider", "findadoctor", "find doctor",
-    "find a physician", "provider search", "doctor search", "physician search", "search",
-    "symptom", "symptoms checker", "symptom checker", "checker", "triage", "pharmacy", "refill",
-    "refills", "prescription", "prescriptions", "rx", "second opinion", "pre register",
-    "preregister", "register", "registration", "intake", "get care", "wait times",
-    "new patient", "referral", NULL};
-static const char *const general_cues[] = {
-    "careers", "career", "jobs", "job", "employment", "news", "newsroom", "press", "media",
-    "parking", "visiting", "visitor", "visitors", "visiting hours", "directions", "maps",
-    "about", "about us", "donate", "giving", "foundation", "volunteer", "volunteers", "events",
-    "leadership", "board", "contact", "privacy", "terms", "accessibility", "sitemap", NULL};
+    "mychart",     "my chart",         "portal",       "patient portal", "login",
+    "log in",      "signin",           "sign in",      "logon",          "my account",
+    "myaccount",   "account",          "billing",      "bill pay",       "pay bill",
+    "pay my bill", "paybill",          "billpay",      "pay your bill",  "payment",
+    "payments",    "telehealth",       "telemedicine", "video visit",    "virtual visit",
+    "e visit",     "evisit",           "messages",     "inbox",          "message center",
+    "myhealth",    "my health record", "test results", "dashboard",      NULL};
+static const char *const care_cues[] = {"appointment",
+                                        "appointments",
+                                        "schedule",
+                                        "scheduling",
+                                        "book",
+                                        "book online",
+                                        "request an appointment",
+                                        "find a doctor",
+                                        "find a provider",
+                                        "findadoctor",
+                                        "find doctor",
+                                        "find a physician",
+                                        "provider search",
+                                        "doctor search",
+                                        "physician search",
+                                        "search",
+                                        "symptom",
+                                        "symptoms checker",
+                                        "symptom checker",
+                                        "checker",
+                                        "triage",
+                                        "pharmacy",
+                                        "refill",
+                                        "refills",
+                                        "prescription",
+                                        "prescriptions",
+                                        "rx",
+                                        "second opinion",
+                                        "pre register",
+                                        "preregister",
+                                        "register",
+                                        "registration",
+                                        "intake",
+                                        "get care",
+                                        "wait times",
+                                        "new patient",
+                                        "referral",
+                                        NULL};
+static const char *const general_cues[] = {"careers",    "career",         "jobs",       "job",
+                                           "employment", "news",           "newsroom",   "press",
+                                           "media",      "parking",        "visiting",   "visitor",
+                                           "visitors",   "visiting hours", "directions", "maps",
+                                           "about",      "about us",       "donate",     "giving",
+                                           "foundation", "volunteer",      "volunteers", "events",
+                                           "leadership", "board",          "contact",    "privacy",
+                                           "terms",      "accessibility",  "sitemap",    NULL};
 static const char *const condition_cues[] = {
-    "conditions", "condition", "diseases", "disease", "treatment", "treatments", "services",
-    "service", "specialties", "specialty", "health library", "healthlibrary", "clinics",
-    "clinic", "programs", "doctors", "doctor", "providers", "provider", "physicians",
-    "physician", "profile", "care", "therapy", "surgery", "center", "centers", NULL};
+    "conditions", "condition",  "diseases",    "disease",   "treatment",      "treatments",
+    "services",   "service",    "specialties", "specialty", "health library", "healthlibrary",
+    "clinics",    "clinic",     "programs",    "doctors",   "doctor",         "providers",
+    "provider",   "physicians", "physician",   "profile",   "care",           "therapy",
+    "surgery",    "center",     "centers",     NULL};
 
 /* Lower-cased copy with every non-alphanumeric run as one space, framed by spaces. */
 static char *normalise(pw_arena *a, const char *s, size_t n)
@@ -202,9 +237,8 @@ pw_hhs_context pw_assess_page_context(const pw_detector *d, pw_detect_scratch *s
     return ctx;
 }
 
-static const char *const auth_cookie_words[] = {"auth", "login", "logged", "jwt", "token",
-                                                "sso", "saml", "mychart", "oidc", "remember",
-                                                NULL};
+static const char *const auth_cookie_words[] = {
+    "auth", "login", "logged", "jwt", "token", "sso", "saml", "mychart", "oidc", "remember", NULL};
 
 /* Cookie names only: "a=1; AuthToken=…" → does any name hold an auth word? */
 int pw_assess_auth_cookie(const char *cookie)
@@ -216,8 +250,9 @@ int pw_assess_auth_cookie(const char *cookie)
         while (*p == ' ' || *p == ';')
             p++;
         const char *eq = strchr(p, '='), *semi = strchr(p, ';');
-        size_t n = eq && (!semi || eq < semi) ? (size_t)(eq - p) : semi ? (size_t)(semi - p)
-                                                                          : strlen(p);
+        size_t n = eq && (!semi || eq < semi) ? (size_t)(eq - p)
+                   : semi                     ? (size_t)(semi - p)
+                                              : strlen(p);
         char name[128];
         size_t k = n < sizeof name - 1 ? n : sizeof name - 1;
         for (size_t i = 0; i < k; i++)
@@ -235,8 +270,9 @@ int pw_assess_auth_cookie(const char *cookie)
 
 int pw_assess_login_url(const char *url)
 {
-    static const char *const words[] = {"login", "log in", "signin", "sign in", "logon",
-                                        "sso", "saml", "oauth", "authenticate", "auth", NULL};
+    static const char *const words[] = {"login",        "log in", "signin", "sign in",
+                                        "logon",        "sso",    "saml",   "oauth",
+                                        "authenticate", "auth",   NULL};
     pw_arena a;
     pw_arena_init(&a, 1024);
     pw_slice path = path_part(url);

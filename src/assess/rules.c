@@ -145,8 +145,8 @@ static char *r_button(pw_arena *a, const rule_input *in)
         return pw_arena_sprintf(
             a,
             "Turn off Meta's automatic events (they send button text): call "
-            "fbq('set','autoConfig',false,'%s') before fbq('init','%s'), or remove the pixel "
-            "from %s.",
+            "`fbq('set','autoConfig',false,'%s')` before `fbq('init','%s')`, or remove the "
+            "pixel from %s.",
             account(in), account(in), pw_page_pattern(a, in->page_url));
     return pw_arena_sprintf(a,
                             "Stop %s from collecting click and link text on %s (disable automatic "
@@ -208,7 +208,7 @@ static char *r_form(pw_arena *a, const rule_input *in)
     if (is_meta(in))
         return pw_arena_sprintf(
             a,
-            "Stop the pixel reading forms: fbq('set','autoConfig',false,'%s') turns off "
+            "Stop the pixel reading forms: `fbq('set','autoConfig',false,'%s')` turns off "
             "automatic form hashing (udff); make forms on %s submit with POST so typed values "
             "never appear in a URL; or remove the pixel from %s.",
             account(in), pat, pat);
@@ -239,7 +239,7 @@ static char *r_advanced(pw_arena *a, const rule_input *in)
     if (is_meta(in))
         return pw_arena_sprintf(
             a,
-            "Disable advanced matching: remove the user-data object from fbq('init','%s',{…}) "
+            "Disable advanced matching: remove the user-data object from `fbq('init','%s',{…})` "
             "and turn off Automatic Advanced Matching for pixel %s in Events Manager. Send "
             "conversions through `phiwall gateway`, which sends user data only with consent "
             "and policy.",
@@ -371,39 +371,45 @@ static const pw_rule rules[] = {
       "associate agreement or the patient's authorization. AHA v. Becerra (N.D. Tex. 2024) did "
       "not vacate this part of the guidance.",
       PW_SEV_CRITICAL},
-     m_auth, r_auth},
+     m_auth,
+     r_auth},
     {{"PW-FORM-VALUES", "Form values, identifiers or their hashes sent to a tracker",
       "Values the visitor typed (or their hashes, which the vendor matches to a person) identify "
       "the individual; sent from a health provider's site they are PHI disclosed without a BAA "
       "(HHS guidance). Hashing is not de-identification. The FTC punished the same flows "
       "outside HIPAA (GoodRx 2023, BetterHelp 2023).",
       PW_SEV_CRITICAL},
-     m_form, r_form},
+     m_form,
+     r_form},
     {{"PW-BUTTON-TEXT", "Button or link text revealing care intent or a condition",
       "The clicked button's text tells the vendor what care this visitor seeks, joined with "
       "their IP address and cookie ID: PHI under the HHS guidance. This goes beyond the "
       "IP-plus-public-page combination that AHA v. Becerra vacated.",
       PW_SEV_HIGH},
-     m_button, r_button},
+     m_button,
+     r_button},
     {{"PW-SEARCH-TERM", "Site-search terms sent to a tracker",
       "Terms a visitor searches for (a doctor, a condition, a treatment) relate to their own "
       "care; joined with an IP address or cookie ID they are PHI under the HHS guidance, and "
       "AHA v. Becerra did not vacate this. Searches with no health term are reported at low "
       "severity.",
       PW_SEV_HIGH},
-     m_search, r_search},
+     m_search,
+     r_search},
     {{"PW-ADVANCED-MATCHING", "Advanced matching (hashed e-mail, phone, name) on a health site",
       "Advanced matching sends hashed identifiers that the vendor resolves to a person; "
       "combined with pages of a health provider this is individually identifiable health "
       "information (HHS guidance; FTC BetterHelp 2023). Hashing does not de-identify.",
       PW_SEV_HIGH},
-     m_advanced, r_advanced},
+     m_advanced,
+     r_advanced},
     {{"PW-SESSION-REPLAY", "Session replay on a care, condition or portal page",
       "Session replay records what the visitor sees and types, including any health "
       "information on the page, with identifiers: a disclosure under the HHS guidance unless "
       "the vendor signs a BAA and masking is verified.",
       PW_SEV_HIGH},
-     m_replay, r_replay},
+     m_replay,
+     r_replay},
     {{"PW-CONDITION-URL",
       "Condition, provider or care page URL sent with an IP address or cookie ID (elevated "
       "risk)",
@@ -412,23 +418,27 @@ static const pw_rule rules[] = {
       "about a condition or provider as PHI. State health-privacy laws (e.g. Washington's My "
       "Health My Data Act) and the FTC Act may still apply.",
       PW_SEV_MEDIUM},
-     m_condition, r_condition},
+     m_condition,
+     r_condition},
     {{"PW-NO-BAA", "Tracker from a vendor that signs no BAA on a care or portal page",
       "Under the HHS guidance a covered entity may disclose PHI to a tracking vendor only under "
       "a business associate agreement or with HIPAA authorization; this vendor is not known to "
       "sign one, so PHI collected on this page would be an impermissible disclosure.",
       PW_SEV_MEDIUM},
-     m_no_baa, r_no_baa},
+     m_no_baa,
+     r_no_baa},
     {{"PW-CONSENT", "Tracker fired before consent or after the visitor refused",
       "Independent of HIPAA, firing before opt-in or after a refusal conflicts with state "
       "privacy laws and with the FTC's GoodRx and BetterHelp orders on health data.",
       PW_SEV_HIGH},
-     m_consent, r_consent},
+     m_consent,
+     r_consent},
     {{"PW-TRACKER-PRESENT", "Tracker on a general page (inventory, not a PHI finding)",
       "A general page (careers, news, visiting hours) relates to no one's care: not PHI under "
       "the HHS guidance. Listed so the inventory of trackers is complete.",
       PW_SEV_INFO},
-     m_present, r_present},
+     m_present,
+     r_present},
 };
 
 size_t pw_rules_n(void)

@@ -15,27 +15,71 @@
 #include "phiwall/har.h"
 #include "phiwall/text.h"
 
-#define CHUNK 65536
-#define MAX_DEPTH 1024
+#define CHUNK       65536
+#define MAX_DEPTH   1024
 #define MAX_HEADERS 4096
 
 typedef enum node {
-    N_SKIP = 0, N_ROOT, N_LOG, N_PAGES, N_PAGE, N_ENTRIES, N_ENTRY, N_REQ, N_HEADERS, N_HEADER,
-    N_POST, N_PARAMS, N_PARAM, N_RESP, N_CONTENT, N_INIT, N_STACK, N_FRAMES, N_FRAME
+    N_SKIP = 0,
+    N_ROOT,
+    N_LOG,
+    N_PAGES,
+    N_PAGE,
+    N_ENTRIES,
+    N_ENTRY,
+    N_REQ,
+    N_HEADERS,
+    N_HEADER,
+    N_POST,
+    N_PARAMS,
+    N_PARAM,
+    N_RESP,
+    N_CONTENT,
+    N_INIT,
+    N_STACK,
+    N_FRAMES,
+    N_FRAME
 } node;
 
 typedef enum key {
-    K_OTHER = 0, K_LOG, K_PAGES, K_ENTRIES, K_ID, K_TITLE, K_STARTED, K_PAGEREF, K_REQUEST,
-    K_RESPONSE, K_METHOD, K_URL, K_HEADERS, K_NAME, K_VALUE, K_POSTDATA, K_MIMETYPE, K_TEXT,
-    K_ENCODING, K_PARAMS, K_STATUS, K_CONTENT, K_RESOURCETYPE, K_INITIATOR, K_TYPE, K_STACK,
-    K_CALLFRAMES, K__COUNT
+    K_OTHER = 0,
+    K_LOG,
+    K_PAGES,
+    K_ENTRIES,
+    K_ID,
+    K_TITLE,
+    K_STARTED,
+    K_PAGEREF,
+    K_REQUEST,
+    K_RESPONSE,
+    K_METHOD,
+    K_URL,
+    K_HEADERS,
+    K_NAME,
+    K_VALUE,
+    K_POSTDATA,
+    K_MIMETYPE,
+    K_TEXT,
+    K_ENCODING,
+    K_PARAMS,
+    K_STATUS,
+    K_CONTENT,
+    K_RESOURCETYPE,
+    K_INITIATOR,
+    K_TYPE,
+    K_STACK,
+    K_CALLFRAMES,
+    K__COUNT
 } key;
 
 static const char *const key_names[K__COUNT] = {
-    "?",        "log",     "pages",         "entries",    "id",      "title",  "startedDateTime",
-    "pageref",  "request", "response",      "method",     "url",     "headers", "name",
-    "value",    "postData", "mimeType",     "text",       "encoding", "params", "status",
-    "content",  "_resourceType", "_initiator", "type",    "stack",   "callFrames",
+    "?",        "log",      "pages",           "entries",
+    "id",       "title",    "startedDateTime", "pageref",
+    "request",  "response", "method",          "url",
+    "headers",  "name",     "value",           "postData",
+    "mimeType", "text",     "encoding",        "params",
+    "status",   "content",  "_resourceType",   "_initiator",
+    "type",     "stack",    "callFrames",
 };
 
 /* What a (container, key) slot must hold. 'o' object, 'a' array, 's' string, 'n' number or
@@ -49,22 +93,38 @@ typedef struct slot {
 } slot;
 
 static const slot slots[] = {
-    {N_ROOT, K_LOG, 'o', N_LOG, 1},          {N_LOG, K_PAGES, 'a', N_PAGES, 1},
-    {N_LOG, K_ENTRIES, 'a', N_ENTRIES, 1},   {N_PAGE, K_ID, 's', N_SKIP, 1},
-    {N_PAGE, K_TITLE, 's', N_SKIP, 0},       {N_PAGE, K_STARTED, 's', N_SKIP, 0},
-    {N_ENTRY, K_PAGEREF, 's', N_SKIP, 0},    {N_ENTRY, K_STARTED, 's', N_SKIP, 0},
-    {N_ENTRY, K_REQUEST, 'o', N_REQ, 1},     {N_ENTRY, K_RESPONSE, 'o', N_RESP, 0},
-    {N_ENTRY, K_RESOURCETYPE, 's', N_SKIP, 0}, {N_ENTRY, K_INITIATOR, 'i', N_INIT, 0},
-    {N_REQ, K_METHOD, 's', N_SKIP, 1},       {N_REQ, K_URL, 's', N_SKIP, 1},
-    {N_REQ, K_HEADERS, 'a', N_HEADERS, 1},   {N_REQ, K_POSTDATA, 'o', N_POST, 1},
-    {N_HEADER, K_NAME, 's', N_SKIP, 1},      {N_HEADER, K_VALUE, 's', N_SKIP, 1},
-    {N_POST, K_MIMETYPE, 's', N_SKIP, 0},    {N_POST, K_TEXT, 's', N_SKIP, 1},
-    {N_POST, K_ENCODING, 's', N_SKIP, 0},    {N_POST, K_PARAMS, 'a', N_PARAMS, 1},
-    {N_PARAM, K_NAME, 's', N_SKIP, 0},       {N_PARAM, K_VALUE, 's', N_SKIP, 0},
-    {N_RESP, K_STATUS, 'n', N_SKIP, 0},      {N_RESP, K_CONTENT, 'o', N_CONTENT, 0},
-    {N_CONTENT, K_MIMETYPE, 's', N_SKIP, 0}, {N_INIT, K_TYPE, 's', N_SKIP, 0},
-    {N_INIT, K_URL, 's', N_SKIP, 0},         {N_INIT, K_STACK, 'o', N_STACK, 0},
-    {N_STACK, K_CALLFRAMES, 'a', N_FRAMES, 0}, {N_FRAME, K_URL, 's', N_SKIP, 0},
+    {N_ROOT, K_LOG, 'o', N_LOG, 1},
+    {N_LOG, K_PAGES, 'a', N_PAGES, 1},
+    {N_LOG, K_ENTRIES, 'a', N_ENTRIES, 1},
+    {N_PAGE, K_ID, 's', N_SKIP, 1},
+    {N_PAGE, K_TITLE, 's', N_SKIP, 0},
+    {N_PAGE, K_STARTED, 's', N_SKIP, 0},
+    {N_ENTRY, K_PAGEREF, 's', N_SKIP, 0},
+    {N_ENTRY, K_STARTED, 's', N_SKIP, 0},
+    {N_ENTRY, K_REQUEST, 'o', N_REQ, 1},
+    {N_ENTRY, K_RESPONSE, 'o', N_RESP, 0},
+    {N_ENTRY, K_RESOURCETYPE, 's', N_SKIP, 0},
+    {N_ENTRY, K_INITIATOR, 'i', N_INIT, 0},
+    {N_REQ, K_METHOD, 's', N_SKIP, 1},
+    {N_REQ, K_URL, 's', N_SKIP, 1},
+    {N_REQ, K_HEADERS, 'a', N_HEADERS, 1},
+    {N_REQ, K_POSTDATA, 'o', N_POST, 1},
+    {N_HEADER, K_NAME, 's', N_SKIP, 1},
+    {N_HEADER, K_VALUE, 's', N_SKIP, 1},
+    {N_POST, K_MIMETYPE, 's', N_SKIP, 0},
+    {N_POST, K_TEXT, 's', N_SKIP, 1},
+    {N_POST, K_ENCODING, 's', N_SKIP, 0},
+    {N_POST, K_PARAMS, 'a', N_PARAMS, 1},
+    {N_PARAM, K_NAME, 's', N_SKIP, 0},
+    {N_PARAM, K_VALUE, 's', N_SKIP, 0},
+    {N_RESP, K_STATUS, 'n', N_SKIP, 0},
+    {N_RESP, K_CONTENT, 'o', N_CONTENT, 0},
+    {N_CONTENT, K_MIMETYPE, 's', N_SKIP, 0},
+    {N_INIT, K_TYPE, 's', N_SKIP, 0},
+    {N_INIT, K_URL, 's', N_SKIP, 0},
+    {N_INIT, K_STACK, 'o', N_STACK, 0},
+    {N_STACK, K_CALLFRAMES, 'a', N_FRAMES, 0},
+    {N_FRAME, K_URL, 's', N_SKIP, 0},
 };
 
 /* Elements of the arrays we read. */
@@ -76,9 +136,9 @@ static const slot elements[] = {
 
 typedef struct frame {
     node n;
-    key k;          /* current key when the frame is an object */
+    key k; /* current key when the frame is an object */
     int is_array;
-    size_t idx;     /* elements seen when the frame is an array */
+    size_t idx; /* elements seen when the frame is an array */
 } frame;
 
 /* The entry being read; its strings live in the entry arena. */
@@ -155,9 +215,9 @@ static int fail(har *h, pw_status code, const char *what, const char *prep, int 
 {
     char path[256];
     path_of(h, with_key, path, sizeof path);
-    h->status = pw_err_set(h->err, code, "%s: byte %zu: expected %s %s %s%s", h->name,
-                           offset_now(h), what, prep, path[0] ? path : "the top level",
-                           suffix ? suffix : "");
+    h->status =
+        pw_err_set(h->err, code, "%s: byte %zu: expected %s %s %s%s", h->name, offset_now(h), what,
+                   prep, path[0] ? path : "the top level", suffix ? suffix : "");
     return 0;
 }
 
@@ -246,9 +306,7 @@ static int store_string(har *h, node n, key k, const unsigned char *s, size_t le
     entry *e = &h->e;
     char **dst = NULL;
     switch (n) {
-    case N_PAGE:
-        dst = k == K_ID ? &h->pr.id : k == K_TITLE ? &h->pr.title : &h->pr.started;
-        break;
+    case N_PAGE: dst = k == K_ID ? &h->pr.id : k == K_TITLE ? &h->pr.title : &h->pr.started; break;
     case N_ENTRY:
         dst = k == K_PAGEREF ? &e->pageref : k == K_STARTED ? &e->started : &e->rtype;
         if (k == K_INITIATOR)
@@ -557,13 +615,13 @@ static pw_status finish_parse(har *h)
         path_of(h, 0, path, sizeof path);
         return pw_err_set(h->err, PW_ERR_PARSE,
                           "%s: byte %zu: expected more JSON: the file ends inside %s", h->name,
-                          h->lim.in_off, h->depth ? (path[0] ? path : "the top-level object")
-                                                  : "a value");
+                          h->lim.in_off,
+                          h->depth ? (path[0] ? path : "the top-level object") : "a value");
     }
     if (!h->seen_log)
         return pw_err_set(h->err, PW_ERR_PARSE,
-                          "%s: byte %zu: expected a \"log\" object (HAR 1.2), found none",
-                          h->name, h->lim.in_off);
+                          "%s: byte %zu: expected a \"log\" object (HAR 1.2), found none", h->name,
+                          h->lim.in_off);
     return PW_OK;
 }
 

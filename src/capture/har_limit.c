@@ -42,8 +42,7 @@ static int string_step(har_limiter *l, unsigned char c)
     return c == '"';
 }
 
-int har_limiter_push(har_limiter *l, const unsigned char *in, size_t n, har_feed_fn feed,
-                     void *ctx)
+int har_limiter_push(har_limiter *l, const unsigned char *in, size_t n, har_feed_fn feed, void *ctx)
 {
     size_t i = 0, seg = 0;
     while (i < n) {

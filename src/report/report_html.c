@@ -47,7 +47,8 @@ static const char css[] =
     ".ctx.authenticated{background:#fde8e8;border-color:#f5b5b5}.ctx.care-intent{"
     "background:#fff1e0;border-color:#f6c58f}.ctx.condition{background:#fff9db;"
     "border-color:#eed67a}"
-    ".sev-critical{--c:var(--critical)}.sev-high{--c:var(--high)}.sev-medium{--c:var(--medium)}"
+    ".why{color:var(--muted);font-size:12.5px}.sev-critical{--c:var(--critical)}.sev-high{--c:var(-"
+    "-high)}.sev-medium{--c:var(--medium)}"
     ".sev-low{--c:var(--low)}.sev-info{--c:var(--info)}"
     "article.page{background:var(--card);border:1px solid var(--line);border-radius:10px;"
     "padding:18px 20px;margin:0 0 20px}article.page .head{display:flex;gap:10px;"
@@ -133,16 +134,15 @@ static void summary(pw_buf *b, const pw_scan_result *r)
                   "%zu tracker beacons decoded%s</p>",
                   r->n_pages, r->n_requests, r->n_third_party, r->n_beacons,
                   r->n_decode_errors ? " · some bodies could not be decoded" : "");
-    pw_buf_puts(b,
-                "<div class=\"note\"><b>How to read this report.</b> <i>Critical</i> and "
-                "<i>high</i> findings are disclosures of protected health information under the "
-                "HHS OCR guidance on tracking technologies (Dec 2022, revised March 2024): "
-                "trackers on authenticated pages, and button text, search terms, form values or "
-                "identifiers sent from pages about the visitor's own care. <i>Medium</i> "
-                "condition-page findings are elevated risk only: <i>AHA v. Becerra</i> (N.D. "
-                "Tex., June 20 2024) vacated the guidance for an IP address joined with a visit "
-                "to a public page about a condition or provider. <i>Info</i> lists trackers on "
-                "general pages for inventory.</div></section>");
+    pw_buf_puts(b, "<div class=\"note\"><b>How to read this report.</b> <i>Critical</i> and "
+                   "<i>high</i> findings are disclosures of protected health information under the "
+                   "HHS OCR guidance on tracking technologies (Dec 2022, revised March 2024): "
+                   "trackers on authenticated pages, and button text, search terms, form values or "
+                   "identifiers sent from pages about the visitor's own care. <i>Medium</i> "
+                   "condition-page findings are elevated risk only: <i>AHA v. Becerra</i> (N.D. "
+                   "Tex., June 20 2024) vacated the guidance for an IP address joined with a visit "
+                   "to a public page about a condition or provider. <i>Info</i> lists trackers on "
+                   "general pages for inventory.</div></section>");
 }
 
 static int page_max_severity(const pw_scan_result *r, const char *url, size_t *n)
@@ -191,7 +191,8 @@ static void evidence(pw_buf *b, const pw_finding *f)
 {
     if (!f->n_evidence)
         return;
-    pw_buf_puts(b, "<table class=\"ev\"><tr><th>Field</th><th>Value as sent (PHI marked)</th></tr>");
+    pw_buf_puts(b,
+                "<table class=\"ev\"><tr><th>Field</th><th>Value as sent (PHI marked)</th></tr>");
     for (size_t i = 0; i < f->n_evidence; i++) {
         const pw_evidence *ev = &f->evidence[i];
         pw_buf_puts(b, "<tr><td class=\"k\">");
@@ -280,8 +281,9 @@ static void screenshot(pw_buf *b, const char *path)
         pw_arena_init(&a, 0);
         char *b64 = pw_base64_encode(&a, data, n);
         if (b64)
-            pw_buf_printf(b, "<figure><img alt=\"screenshot of the page\" "
-                             "src=\"data:image/png;base64,%s\"></figure>",
+            pw_buf_printf(b,
+                          "<figure><img alt=\"screenshot of the page\" "
+                          "src=\"data:image/png;base64,%s\"></figure>",
                           b64);
         pw_arena_free(&a);
     }
@@ -321,8 +323,14 @@ static void page_article(pw_buf *b, const pw_scan_result *r, size_t first)
     pw_hhs_context ctx = p ? r->page_contexts[pi] : r->findings[first].context;
     pw_buf_puts(b, "<article class=\"page\"><div class=\"head\"><h3>");
     esc(b, url);
-    pw_buf_printf(b, "</h3><span class=\"ctx %s\">%s</span></div>", pw_hhs_context_name(ctx),
+    pw_buf_printf(b, "</h3><span class=\"ctx %s\">%s</span>", pw_hhs_context_name(ctx),
                   pw_hhs_context_name(ctx));
+    if (p && r->page_reasons && r->page_reasons[pi]) {
+        pw_buf_puts(b, "<span class=\"why\">");
+        esc(b, r->page_reasons[pi]);
+        pw_buf_puts(b, "</span>");
+    }
+    pw_buf_puts(b, "</div>");
     if (p && p->title) {
         pw_buf_puts(b, "<p class=\"ptitle\">");
         esc(b, p->title);
@@ -373,8 +381,7 @@ static void inventory(pw_buf *b, const pw_scan_result *r)
     pw_buf_puts(b, "</table></section>");
 }
 
-pw_status pw_report_html(const pw_scan_result *r, const pw_report_opts *o, pw_buf *out,
-                         pw_err *err)
+pw_status pw_report_html(const pw_scan_result *r, const pw_report_opts *o, pw_buf *out, pw_err *err)
 {
     pw_buf_puts(out, "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
                      "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
@@ -384,8 +391,7 @@ pw_status pw_report_html(const pw_scan_result *r, const pw_report_opts *o, pw_bu
     pw_buf_puts(out, "<header class=\"top\"><div class=\"in\"><div class=\"brand\">phiwall</div>"
                      "<h1>Tracking &amp; PHI disclosure report</h1><p class=\"meta\">");
     esc(out, r->target ? r->target : "");
-    pw_buf_printf(out, " · source: %s</p></div></header><main>",
-                  pw_report_source_name(r->source));
+    pw_buf_printf(out, " · source: %s</p></div></header><main>", pw_report_source_name(r->source));
     summary(out, r);
     pw_buf_puts(out, "<section><h2>Findings by page</h2>");
     int any = 0;

@@ -141,8 +141,7 @@ static void write_summary(pw_jw *w, const pw_scan_result *r)
     pw_jw_end_obj(w);
 }
 
-pw_status pw_report_json(const pw_scan_result *r, const pw_report_opts *o, pw_buf *out,
-                         pw_err *err)
+pw_status pw_report_json(const pw_scan_result *r, const pw_report_opts *o, pw_buf *out, pw_err *err)
 {
     pw_jw w;
     pw_jw_init(&w, out);

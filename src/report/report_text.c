@@ -9,15 +9,15 @@
 #include "phiwall/url.h"
 #include "report/report_internal.h"
 
-#define RESET "\033[0m"
-#define BOLD "\033[1m"
-#define DIM "\033[2m"
+#define RESET  "\033[0m"
+#define BOLD   "\033[1m"
+#define DIM    "\033[2m"
 #define HILITE "\033[1;4;31m"
 
 static const char *sev_color(pw_severity s)
 {
-    static const char *const c[PW_SEV__COUNT] = {"\033[36m", "\033[34m", "\033[33m",
-                                                  "\033[1;31m", "\033[1;37;41m"};
+    static const char *const c[PW_SEV__COUNT] = {"\033[36m", "\033[34m", "\033[33m", "\033[1;31m",
+                                                 "\033[1;37;41m"};
     return (unsigned)s < PW_SEV__COUNT ? c[s] : "";
 }
 
@@ -108,8 +108,7 @@ static void details(pw_buf *b, const pw_finding *f, int color)
     snprintf(head, sizeof head, "[%s]", pw_severity_name(f->severity));
     pw_buf_putc(b, '\n');
     colored(b, color, sev_color(f->severity), head);
-    pw_buf_printf(b, " %s%s%s  %s\n", color ? BOLD : "", f->rule_id, color ? RESET : "",
-                  f->title);
+    pw_buf_printf(b, " %s%s%s  %s\n", color ? BOLD : "", f->rule_id, color ? RESET : "", f->title);
     pw_buf_printf(b, "  page:     %s (%s)\n", f->page_url, pw_hhs_context_name(f->context));
     pw_buf_printf(b, "  tracker:  %s", pw_report_product(f->tracker));
     if (f->account_id)
@@ -131,8 +130,7 @@ static void details(pw_buf *b, const pw_finding *f, int color)
     pw_buf_printf(b, "  fix:      %s\n", f->remediation);
 }
 
-pw_status pw_report_text(const pw_scan_result *r, const pw_report_opts *o, pw_buf *out,
-                         pw_err *err)
+pw_status pw_report_text(const pw_scan_result *r, const pw_report_opts *o, pw_buf *out, pw_err *err)
 {
     int color = o->color;
     summary(out, r, color);
@@ -145,8 +143,9 @@ pw_status pw_report_text(const pw_scan_result *r, const pw_report_opts *o, pw_bu
             details(out, &r->findings[i], color);
     }
     if (n_info)
-        pw_buf_printf(out, "\n%zu informational finding%s (trackers on general pages) are listed "
-                           "in the table only.\n",
+        pw_buf_printf(out,
+                      "\n%zu informational finding%s (trackers on general pages) are listed "
+                      "in the table only.\n",
                       n_info, n_info == 1 ? "" : "s");
     return pw_report_buf_status(out, err);
 }

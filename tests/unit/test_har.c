@@ -112,14 +112,16 @@ static void firefox_export(void)
 {
     /* entries before pages, document title as page title, form params without text */
     const char *j =
-        "{\"log\":{\"entries\":[{\"pageref\":\"page_7\",\"startedDateTime\":\"2024-05-01T12:00:00Z\","
+        "{\"log\":{\"entries\":[{\"pageref\":\"page_7\",\"startedDateTime\":\"2024-05-01T12:00:"
+        "00Z\","
         "\"request\":{\"method\":\"GET\",\"url\":\"https://h.org/find-a-doctor\",\"headers\":[]},"
         "\"response\":{\"status\":200,\"content\":{\"mimeType\":\"text/html; charset=utf-8\"}}},"
         "{\"pageref\":\"page_7\",\"request\":{\"method\":\"POST\",\"url\":\"https://h.org/s\","
         "\"headers\":[],\"postData\":{\"mimeType\":\"application/x-www-form-urlencoded\","
         "\"params\":[{\"name\":\"q\",\"value\":\"knee pain\"},{\"name\":\"z\",\"value\":\"a&b\"}]}}"
         ",\"response\":{\"status\":302}}],"
-        "\"pages\":[{\"id\":\"page_7\",\"title\":\"Find a Doctor | H\",\"startedDateTime\":null}]}}";
+        "\"pages\":[{\"id\":\"page_7\",\"title\":\"Find a Doctor | "
+        "H\",\"startedDateTime\":null}]}}";
     got g;
     pw_err err;
     CHECK_INT(read_str(j, &g, NULL, NULL, &err), PW_OK);
@@ -131,13 +133,15 @@ static void firefox_export(void)
 
 static void no_pages(void)
 {
-    const char *j =
-        "{\"log\":{\"entries\":["
-        "{\"request\":{\"method\":\"GET\",\"url\":\"https://a.org/\"},\"_resourceType\":\"document\"},"
-        "{\"request\":{\"method\":\"GET\",\"url\":\"https://t.com/p\"},\"_resourceType\":\"image\"},"
-        "{\"request\":{\"method\":\"GET\",\"url\":\"https://a.org/conditions/asthma\"},"
-        "\"_resourceType\":\"document\"},"
-        "{\"request\":{\"method\":\"GET\",\"url\":\"https://t.com/q\"},\"_resourceType\":\"image\"}]}}";
+    const char *j = "{\"log\":{\"entries\":["
+                    "{\"request\":{\"method\":\"GET\",\"url\":\"https://a.org/"
+                    "\"},\"_resourceType\":\"document\"},"
+                    "{\"request\":{\"method\":\"GET\",\"url\":\"https://t.com/"
+                    "p\"},\"_resourceType\":\"image\"},"
+                    "{\"request\":{\"method\":\"GET\",\"url\":\"https://a.org/conditions/asthma\"},"
+                    "\"_resourceType\":\"document\"},"
+                    "{\"request\":{\"method\":\"GET\",\"url\":\"https://t.com/"
+                    "q\"},\"_resourceType\":\"image\"}]}}";
     got g;
     pw_err err;
     CHECK_INT(read_str(j, &g, NULL, NULL, &err), PW_OK);
@@ -157,8 +161,7 @@ static void expect_error(const char *json, pw_status code, const char *msg)
 
 static void malformed(void)
 {
-    expect_error("{\"log\":{\"entries\":[{\"request\":{\"url\":\"https://a.org/\"",
-                 PW_ERR_PARSE,
+    expect_error("{\"log\":{\"entries\":[{\"request\":{\"url\":\"https://a.org/\"", PW_ERR_PARSE,
                  "t.har: byte 53: expected more JSON: the file ends inside "
                  "log.entries[0].request");
     expect_error("[1,2]", PW_ERR_PARSE,
@@ -173,7 +176,8 @@ static void malformed(void)
                  "t.har: byte 20: expected an object for log.entries[0]");
     expect_error("{\"log\":{\"entries\":[{\"request\":{\"url\":\"u\",\"headers\":[{\"value\":"
                  "\"v\"}]}}]}}",
-                 PW_ERR_PARSE, "t.har: byte 65: expected \"name\" in log.entries[0].request.headers[0]");
+                 PW_ERR_PARSE,
+                 "t.har: byte 65: expected \"name\" in log.entries[0].request.headers[0]");
     expect_error("\x89PNG\r\n\x1a\n\x00\x00", PW_ERR_PARSE,
                  "t.har: byte 1: expected JSON: invalid char in json text.");
     expect_error("{\"log\":{\"entries\":[]}} x", PW_ERR_PARSE,
@@ -206,7 +210,7 @@ static void truncates_long_strings(void)
     CHECK_INT(g.n_reqs, 1);
     CHECK_INT(g.body_len[0], 100); /* 98 "a" + the whole escape, decoded to é (2 bytes) */
     CHECK_INT(st.n_truncated, 2);
-    CHECK_INT(st.first_truncation, 89); 
+    CHECK_INT(st.first_truncation, 89);
     free(body);
     free(j);
 }
@@ -250,6 +254,5 @@ static void parse_time(void)
     CHECK(har_parse_time(NULL) == 0.0);
 }
 
-PW_TEST_MAIN(PW_TEST(chrome_export), PW_TEST(firefox_export), PW_TEST(no_pages),
-             PW_TEST(malformed), PW_TEST(truncates_long_strings), PW_TEST(limiter_chunks),
-             PW_TEST(parse_time))
+PW_TEST_MAIN(PW_TEST(chrome_export), PW_TEST(firefox_export), PW_TEST(no_pages), PW_TEST(malformed),
+             PW_TEST(truncates_long_strings), PW_TEST(limiter_chunks), PW_TEST(parse_time))
