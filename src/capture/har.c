@@ -82,6 +82,10 @@ static const char *const key_names[K__COUNT] = {
     "type",     "stack",    "callFrames",
 };
 
+static const unsigned char key_lens[K__COUNT] = {
+    1, 3, 5, 7, 2, 5, 15, 7, 7, 8, 6, 3, 7, 4, 5, 8, 8, 4, 8, 6, 6, 7, 13, 10, 4, 5, 10,
+};
+
 /* What a (container, key) slot must hold. 'o' object, 'a' array, 's' string, 'n' number or
  * string, 'i' object or string. Strict slots make a type mismatch an error; others are skipped. */
 typedef struct slot {
@@ -134,6 +138,18 @@ static const slot elements[] = {
     {N_FRAMES, K_OTHER, 'o', N_FRAME, 0},
 };
 
+/* Index + 1 into slots[] for each (container node, key): built from slots[] once per read. */
+typedef struct slot_table {
+    unsigned char at[N_FRAME + 1][K__COUNT];
+} slot_table;
+
+static void slot_table_init(slot_table *t)
+{
+    memset(t, 0, sizeof *t);
+    for (size_t i = 0; i < sizeof slots / sizeof slots[0]; i++)
+        t->at[slots[i].parent][slots[i].k] = (unsigned char)(i + 1);
+}
+
 typedef struct frame {
     node n;
     key k; /* current key when the frame is an object */
@@ -173,12 +189,14 @@ typedef struct har {
     har_pages pages;
     har_page *anon; /* current page when the HAR has no pageref */
     pw_har_stats *stats;
+    slot_table slots;
 } har;
 
 static key key_lookup(const unsigned char *s, size_t n)
 {
+    /* first byte and length rule out almost every key before any memcmp */
     for (int k = 1; k < K__COUNT; k++)
-        if (strlen(key_names[k]) == n && memcmp(key_names[k], s, n) == 0)
+        if (key_names[k][0] == (char)s[0] && key_lens[k] == n && memcmp(key_names[k], s, n) == 0)
             return (key)k;
     return K_OTHER;
 }
@@ -227,7 +245,7 @@ static int sink_failed(har *h, pw_status st)
     return 0;
 }
 
-static const slot *find_slot(const frame *top)
+static const slot *find_slot(const slot_table *t, const frame *top)
 {
     if (top->is_array) {
         for (size_t i = 0; i < sizeof elements / sizeof elements[0]; i++)
@@ -235,10 +253,8 @@ static const slot *find_slot(const frame *top)
                 return &elements[i];
         return NULL;
     }
-    for (size_t i = 0; i < sizeof slots / sizeof slots[0]; i++)
-        if (slots[i].parent == top->n && slots[i].k == top->k)
-            return &slots[i];
-    return NULL;
+    unsigned char i = t->at[top->n][top->k];
+    return i ? &slots[i - 1] : NULL;
 }
 
 static const char *type_name(char t)
@@ -346,7 +362,7 @@ static int on_value(har *h, char type, const unsigned char *s, size_t len)
     frame *top = &h->stack[h->depth - 1];
     if (top->is_array)
         top->idx++;
-    const slot *sl = top->n == N_SKIP ? NULL : find_slot(top);
+    const slot *sl = top->n == N_SKIP ? NULL : find_slot(&h->slots, top);
     int container = type == 'o' || type == 'a';
     if (!sl || type == 'z')
         return container ? push(h, N_SKIP, type == 'a') : 1;
@@ -666,6 +682,7 @@ pw_status pw_har_read_ex(FILE *f, const char *name, const pw_capture_sink *sink,
     h->sink = sink ? sink : &no_sink;
     h->err = err;
     h->stats = stats;
+    slot_table_init(&h->slots);
     har_limiter_init(&h->lim, opts && opts->max_string ? opts->max_string : PW_HAR_MAX_STRING);
     pw_arena_init(&h->ea, 0);
     har_pages_init(&h->pages);

@@ -59,17 +59,22 @@ int har_limiter_push(har_limiter *l, const unsigned char *in, size_t n, har_feed
             continue;
         }
         if (!l->dropping) {
-            /* Fast path: plain content bytes up to the limit. */
+            /* Fast path: plain content bytes up to the limit, skipped with memchr. */
             size_t room = l->max > l->str_len ? l->max - l->str_len : 0;
             size_t end = n - i < room ? n : i + room;
             while (i < end) {
-                unsigned char c = in[i];
-                if (!l->esc && !l->hex_left && c != '"' && c != '\\') {
-                    i++;
-                    l->str_len++;
-                    continue;
+                if (!l->esc && !l->hex_left) {
+                    const unsigned char *q = memchr(in + i, '"', end - i);
+                    size_t stop = q ? (size_t)(q - in) : end;
+                    const unsigned char *bs = memchr(in + i, '\\', stop - i);
+                    if (bs)
+                        stop = (size_t)(bs - in);
+                    l->str_len += stop - i;
+                    i = stop;
+                    if (i == end)
+                        break;
                 }
-                i++;
+                unsigned char c = in[i++];
                 l->str_len++;
                 if (string_step(l, c)) {
                     l->in_str = 0;
