@@ -43,9 +43,8 @@ pw_status dk_add(dk_ctx *ctx, dk_builder *bb, const char *key, const char *value
 /* Query parameters that carry what a visitor typed into a site search. */
 static int is_search_param(const char *k)
 {
-    static const char *const names[] = {"q",          "query",   "search",   "s",
-                                        "searchterm", "keyword", "keywords", "search_term",
-                                        "term",       NULL};
+    static const char *const names[] = {"q",       "query",    "search",      "s",    "searchterm",
+                                        "keyword", "keywords", "search_term", "term", NULL};
     for (size_t i = 0; names[i]; i++)
         if (strcmp(k, names[i]) == 0)
             return 1;
@@ -70,7 +69,8 @@ static pw_status add_search_terms(dk_ctx *ctx, dk_builder *bb, const pw_field *f
         char *key = pw_arena_sprintf(ctx->a, "%s?%s", fkey, kv[i].key);
         if (!key)
             return pw_err_set(err, PW_ERR_NOMEM, "decode: out of memory");
-        pw_status st = dk_add(ctx, bb, key, kv[i].value, kv[i].value_len, PW_FIELD_SEARCH_TERM, err);
+        pw_status st =
+            dk_add(ctx, bb, key, kv[i].value, kv[i].value_len, PW_FIELD_SEARCH_TERM, err);
         if (st != PW_OK)
             return st;
     }
@@ -130,29 +130,33 @@ static int in_list(const char *k, size_t n, const char *const *list)
 
 pw_field_kind dk_generic_kind(const char *key)
 {
-    static const char *const page[] = {"url", "u", "dl", "page", "page_url", "pageurl", "href",
-                                       "location", "loc", "uri", "current_url", "page_location",
-                                       "pl", "landing_page", "documenturl", NULL};
-    static const char *const ref[] = {"ref", "referrer", "referer", "dr", "rl", "rf",
-                                      "page_referrer", "documentreferrer", NULL};
+    static const char *const page[] = {
+        "url",         "u",   "dl",  "page",        "page_url",      "pageurl", "href",
+        "location",    "loc", "uri", "current_url", "page_location", "pl",      "landing_page",
+        "documenturl", NULL};
+    static const char *const ref[] = {"ref", "referrer",      "referer",          "dr", "rl",
+                                      "rf",  "page_referrer", "documentreferrer", NULL};
     static const char *const title[] = {"title", "dt", "tl", "page_title", "pagetitle", NULL};
-    static const char *const search[] = {"q", "query", "search", "search_term", "searchterm",
-                                         "keyword", "keywords", "term", "kw", NULL};
+    static const char *const search[] = {"q",          "query",   "search",   "search_term",
+                                         "searchterm", "keyword", "keywords", "term",
+                                         "kw",         NULL};
     static const char *const user[] = {
-        "email", "em", "e_mail", "phone", "ph", "fn", "ln", "first_name", "last_name",
-        "firstname", "lastname", "zip", "zp", "postal_code", "zipcode", "dob", "db", "birthday",
-        "gender", "ge", "address", "user_id", "uid", "userid", "external_id", "hashed_email",
-        "hem", "u_hem", "u_hpn", "traits", NULL};
+        "email",      "em",        "e_mail",    "phone",       "ph",           "fn",  "ln",
+        "first_name", "last_name", "firstname", "lastname",    "zip",          "zp",  "postal_code",
+        "zipcode",    "dob",       "db",        "birthday",    "gender",       "ge",  "address",
+        "user_id",    "uid",       "userid",    "external_id", "hashed_email", "hem", "u_hem",
+        "u_hpn",      "traits",    NULL};
     static const char *const device[] = {
-        "cid", "client_id", "anonymous_id", "anonymousid", "device_id", "deviceid",
-        "visitor_id", "visitorid", "session_id", "sessionid", "uuid", "fbp", "fbc", "_ga",
-        "gclid", "fbclid", "msclkid", "ttclid", "cookie", "distinct_id", "vid", "sid", NULL};
-    static const char *const event[] = {"event", "ev", "en", "event_name", "eventname", "evt",
-                                        "action", NULL};
-    static const char *const account[] = {"pid", "pixel_id", "pixelid", "tid", "account",
-                                          "account_id", "site_id", "siteid", "partner_id",
-                                          "advertiser_id", "writekey", "write_key", "api_key",
-                                          "apikey", "token", NULL};
+        "cid",        "client_id",   "anonymous_id", "anonymousid", "device_id", "deviceid",
+        "visitor_id", "visitorid",   "session_id",   "sessionid",   "uuid",      "fbp",
+        "fbc",        "_ga",         "gclid",        "fbclid",      "msclkid",   "ttclid",
+        "cookie",     "distinct_id", "vid",          "sid",         NULL};
+    static const char *const event[] = {"event",     "ev",  "en",     "event_name",
+                                        "eventname", "evt", "action", NULL};
+    static const char *const account[] = {"pid",        "pixel_id",      "pixelid",  "tid",
+                                          "account",    "account_id",    "site_id",  "siteid",
+                                          "partner_id", "advertiser_id", "writekey", "write_key",
+                                          "api_key",    "apikey",        "token",    NULL};
     /* the last component: "context.page.url" → "url", "cd[email]" → "email" */
     const char *k = key;
     const char *dot = strrchr(k, '.');

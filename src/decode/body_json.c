@@ -128,8 +128,8 @@ static int on_end(void *ctx)
 }
 
 static const yajl_callbacks callbacks = {
-    on_null, on_bool, NULL, NULL, on_number, on_string, on_start_map, on_key, on_end,
-    on_start_array, on_end,
+    on_null,      on_bool, NULL,   NULL,           on_number, on_string,
+    on_start_map, on_key,  on_end, on_start_array, on_end,
 };
 
 static pw_status parse_error(flat *f, yajl_handle h, const char *s, size_t n)

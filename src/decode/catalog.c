@@ -12,8 +12,18 @@
 #include "catalog_internal.h"
 #include "phiwall/buf.h"
 
-enum { COL_ID, COL_VENDOR, COL_PRODUCT, COL_CATEGORY, COL_BAA, COL_NOTE, COL_DECODER, COL_HOSTS,
-       COL_PATHS, COL__COUNT };
+enum {
+    COL_ID,
+    COL_VENDOR,
+    COL_PRODUCT,
+    COL_CATEGORY,
+    COL_BAA,
+    COL_NOTE,
+    COL_DECODER,
+    COL_HOSTS,
+    COL_PATHS,
+    COL__COUNT
+};
 
 static pw_status grow_entries(pw_catalog *c, pw_err *err)
 {
@@ -242,8 +252,8 @@ pw_status pw_catalog_open(const pw_catalog_options *opts, pw_catalog **out, pw_e
                    "not in the phiwall catalog; matched an EasyPrivacy rule");
     init_synthetic(&c->unknown_entry, "unknown-third-party", "unknown third party",
                    "not in the phiwall catalog");
-    pw_status st = parse_tsv(c, pw_trackers_tsv, pw_trackers_tsv_len, "trackers.tsv (built in)",
-                             err);
+    pw_status st =
+        parse_tsv(c, pw_trackers_tsv, pw_trackers_tsv_len, "trackers.tsv (built in)", err);
     if (st == PW_OK && opts && opts->user_file)
         st = load_user_file(c, opts->user_file, err);
     if (st == PW_OK)

@@ -141,8 +141,8 @@ typedef struct dk_easyprivacy dk_easyprivacy;
 pw_status dk_easyprivacy_load(pw_arena *a, const char *path, dk_easyprivacy **out, pw_err *err);
 size_t dk_easyprivacy_count(const dk_easyprivacy *ep);
 /* The matching rule text for a third-party request (url lower-case), or NULL. */
-const char *dk_easyprivacy_match(const dk_easyprivacy *ep, const char *url_lower,
-                                 const char *host, const char *page_host);
+const char *dk_easyprivacy_match(const dk_easyprivacy *ep, const char *url_lower, const char *host,
+                                 const char *page_host);
 
 /* ---- catalog internals shared with decode.c ---- */
 const pw_tracker *dk_catalog_easyprivacy_entry(const pw_catalog *c);

@@ -20,10 +20,10 @@ static const dk_keymap ga4_map[] = {
 };
 
 static const dk_keymap ua_map[] = {
-    {"tid", PW_FIELD_ACCOUNT},    {"cid", PW_FIELD_DEVICE_ID},    {"uid", PW_FIELD_USER_DATA},
-    {"t", PW_FIELD_EVENT},        {"dl", PW_FIELD_PAGE_URL},      {"dp", PW_FIELD_PAGE_URL},
-    {"dt", PW_FIELD_PAGE_TITLE},  {"dr", PW_FIELD_REFERRER},      {"ec", PW_FIELD_CUSTOM_DATA},
-    {"ea", PW_FIELD_CUSTOM_DATA}, {"el", PW_FIELD_CUSTOM_DATA},   {"ev", PW_FIELD_CUSTOM_DATA},
+    {"tid", PW_FIELD_ACCOUNT},     {"cid", PW_FIELD_DEVICE_ID},   {"uid", PW_FIELD_USER_DATA},
+    {"t", PW_FIELD_EVENT},         {"dl", PW_FIELD_PAGE_URL},     {"dp", PW_FIELD_PAGE_URL},
+    {"dt", PW_FIELD_PAGE_TITLE},   {"dr", PW_FIELD_REFERRER},     {"ec", PW_FIELD_CUSTOM_DATA},
+    {"ea", PW_FIELD_CUSTOM_DATA},  {"el", PW_FIELD_CUSTOM_DATA},  {"ev", PW_FIELD_CUSTOM_DATA},
     {"cd*", PW_FIELD_CUSTOM_DATA}, {"cm*", PW_FIELD_CUSTOM_DATA}, {"_gid", PW_FIELD_DEVICE_ID},
     {NULL, PW_FIELD_OTHER},
 };

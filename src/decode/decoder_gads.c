@@ -12,17 +12,19 @@
 #include "decode_internal.h"
 
 static const dk_keymap gads_map[] = {
-    {"url", PW_FIELD_PAGE_URL},      {"ref", PW_FIELD_REFERRER},     {"tiba", PW_FIELD_PAGE_TITLE},
-    {"label", PW_FIELD_CUSTOM_DATA}, {"data", PW_FIELD_CUSTOM_DATA}, {"data.event", PW_FIELD_EVENT},
+    {"url", PW_FIELD_PAGE_URL},       {"ref", PW_FIELD_REFERRER},
+    {"tiba", PW_FIELD_PAGE_TITLE},    {"label", PW_FIELD_CUSTOM_DATA},
+    {"data", PW_FIELD_CUSTOM_DATA},   {"data.event", PW_FIELD_EVENT},
     {"data.*", PW_FIELD_CUSTOM_DATA}, {"value", PW_FIELD_CUSTOM_DATA},
-    {"em", PW_FIELD_USER_DATA},      {"gclaw", PW_FIELD_DEVICE_ID},  {"gcl_dc", PW_FIELD_DEVICE_ID},
-    {"auid", PW_FIELD_DEVICE_ID},    {"gclid", PW_FIELD_DEVICE_ID},  {"cid", PW_FIELD_DEVICE_ID},
+    {"em", PW_FIELD_USER_DATA},       {"gclaw", PW_FIELD_DEVICE_ID},
+    {"gcl_dc", PW_FIELD_DEVICE_ID},   {"auid", PW_FIELD_DEVICE_ID},
+    {"gclid", PW_FIELD_DEVICE_ID},    {"cid", PW_FIELD_DEVICE_ID},
     {NULL, PW_FIELD_OTHER},
 };
 
 static const char *const id_segments[] = {"/viewthroughconversion/", "/1p-conversion/",
-                                          "/1p-user-list/", "/conversion/", "/rmkt/collect/",
-                                          NULL};
+                                          "/1p-user-list/",          "/conversion/",
+                                          "/rmkt/collect/",          NULL};
 
 static const char *conversion_id(dk_ctx *ctx, const char **segment)
 {
@@ -75,10 +77,10 @@ static pw_status adjust(dk_ctx *ctx, dk_builder *bb, const dk_pairs *body, pw_er
         if (bb->b.fields[i].kind == PW_FIELD_EVENT)
             return PW_OK; /* dk_emit takes it */
     if (segment)
-        bb->b.event_name = strstr(segment, "conversion") && strcmp(segment,
-                                                                   "/viewthroughconversion/")
-                               ? "conversion"
-                               : "remarketing";
+        bb->b.event_name =
+            strstr(segment, "conversion") && strcmp(segment, "/viewthroughconversion/")
+                ? "conversion"
+                : "remarketing";
     return PW_OK;
 }
 

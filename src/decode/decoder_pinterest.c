@@ -9,15 +9,24 @@
 #include "decode_internal.h"
 
 static const dk_keymap pinterest_map[] = {
-    {"tid", PW_FIELD_ACCOUNT},        {"event", PW_FIELD_EVENT},
-    {"pd", PW_FIELD_USER_DATA},       {"pd[*", PW_FIELD_USER_DATA},
-    {"pd.*", PW_FIELD_USER_DATA},     {"ed", PW_FIELD_CUSTOM_DATA},
-    {"ed[search_query]", PW_FIELD_SEARCH_TERM}, {"ed.search_query", PW_FIELD_SEARCH_TERM},
-    {"ed[*", PW_FIELD_CUSTOM_DATA},   {"ed.*", PW_FIELD_CUSTOM_DATA},
-    {"ad", PW_FIELD_OTHER},           {"ad.loc", PW_FIELD_PAGE_URL},
-    {"ad.ref", PW_FIELD_REFERRER},    {"ad.*", PW_FIELD_OTHER},
-    {"epik", PW_FIELD_DEVICE_ID},     {"dep", PW_FIELD_OTHER},
-    {"cb", PW_FIELD_OTHER},           {NULL, PW_FIELD_OTHER},
+    {"tid", PW_FIELD_ACCOUNT},
+    {"event", PW_FIELD_EVENT},
+    {"pd", PW_FIELD_USER_DATA},
+    {"pd[*", PW_FIELD_USER_DATA},
+    {"pd.*", PW_FIELD_USER_DATA},
+    {"ed", PW_FIELD_CUSTOM_DATA},
+    {"ed[search_query]", PW_FIELD_SEARCH_TERM},
+    {"ed.search_query", PW_FIELD_SEARCH_TERM},
+    {"ed[*", PW_FIELD_CUSTOM_DATA},
+    {"ed.*", PW_FIELD_CUSTOM_DATA},
+    {"ad", PW_FIELD_OTHER},
+    {"ad.loc", PW_FIELD_PAGE_URL},
+    {"ad.ref", PW_FIELD_REFERRER},
+    {"ad.*", PW_FIELD_OTHER},
+    {"epik", PW_FIELD_DEVICE_ID},
+    {"dep", PW_FIELD_OTHER},
+    {"cb", PW_FIELD_OTHER},
+    {NULL, PW_FIELD_OTHER},
 };
 
 static pw_field_kind json_kind(const char *param, const char *subkey, const dk_keymap *m)

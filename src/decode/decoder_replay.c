@@ -8,10 +8,11 @@
 #include "decode_internal.h"
 
 static const dk_keymap replay_map[] = {
-    {"site_id", PW_FIELD_ACCOUNT},   {"siteId", PW_FIELD_ACCOUNT},  {"hjid", PW_FIELD_ACCOUNT},
-    {"orgId", PW_FIELD_ACCOUNT},     {"OrgId", PW_FIELD_ACCOUNT},   {"projectId", PW_FIELD_ACCOUNT},
+    {"site_id", PW_FIELD_ACCOUNT},    {"siteId", PW_FIELD_ACCOUNT},
+    {"hjid", PW_FIELD_ACCOUNT},       {"orgId", PW_FIELD_ACCOUNT},
+    {"OrgId", PW_FIELD_ACCOUNT},      {"projectId", PW_FIELD_ACCOUNT},
     {"website_id", PW_FIELD_ACCOUNT}, {"sessionId", PW_FIELD_DEVICE_ID},
-    {"UserId", PW_FIELD_DEVICE_ID},  {"visitorId", PW_FIELD_DEVICE_ID},
+    {"UserId", PW_FIELD_DEVICE_ID},   {"visitorId", PW_FIELD_DEVICE_ID},
     {NULL, PW_FIELD_OTHER},
 };
 

@@ -54,7 +54,7 @@ static const char *account_from_path(dk_ctx *ctx)
 }
 
 static const dk_keymap script_map[] = {
-    {"id", PW_FIELD_ACCOUNT}, {"tid", PW_FIELD_ACCOUNT}, {"pixel_id", PW_FIELD_ACCOUNT},
+    {"id", PW_FIELD_ACCOUNT},    {"tid", PW_FIELD_ACCOUNT}, {"pixel_id", PW_FIELD_ACCOUNT},
     {"sdkid", PW_FIELD_ACCOUNT}, {NULL, PW_FIELD_OTHER},
 };
 

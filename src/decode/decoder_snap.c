@@ -6,10 +6,10 @@
 #include "decode_internal.h"
 
 static const dk_keymap snap_map[] = {
-    {"pid", PW_FIELD_ACCOUNT},      {"ev", PW_FIELD_EVENT},         {"pl", PW_FIELD_PAGE_URL},
-    {"rf", PW_FIELD_REFERRER},      {"u_hem", PW_FIELD_USER_DATA},  {"u_hpn", PW_FIELD_USER_DATA},
-    {"u_c1", PW_FIELD_DEVICE_ID},   {"u_scsid", PW_FIELD_DEVICE_ID}, {"u_sclid", PW_FIELD_DEVICE_ID},
-    {"e_*", PW_FIELD_CUSTOM_DATA},  {"m_*", PW_FIELD_OTHER},        {"ts", PW_FIELD_OTHER},
+    {"pid", PW_FIELD_ACCOUNT},     {"ev", PW_FIELD_EVENT},          {"pl", PW_FIELD_PAGE_URL},
+    {"rf", PW_FIELD_REFERRER},     {"u_hem", PW_FIELD_USER_DATA},   {"u_hpn", PW_FIELD_USER_DATA},
+    {"u_c1", PW_FIELD_DEVICE_ID},  {"u_scsid", PW_FIELD_DEVICE_ID}, {"u_sclid", PW_FIELD_DEVICE_ID},
+    {"e_*", PW_FIELD_CUSTOM_DATA}, {"m_*", PW_FIELD_OTHER},         {"ts", PW_FIELD_OTHER},
     {NULL, PW_FIELD_OTHER},
 };
 

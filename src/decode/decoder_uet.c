@@ -8,15 +8,18 @@
 #include "decode_internal.h"
 
 static const dk_keymap uet_map[] = {
-    {"ti", PW_FIELD_ACCOUNT},      {"evt", PW_FIELD_EVENT},        {"p", PW_FIELD_PAGE_URL},
-    {"r", PW_FIELD_REFERRER},      {"tl", PW_FIELD_PAGE_TITLE},    {"kw", PW_FIELD_CUSTOM_DATA},
-    {"ea", PW_FIELD_CUSTOM_DATA},  {"ec", PW_FIELD_CUSTOM_DATA},   {"el", PW_FIELD_CUSTOM_DATA},
-    {"ev", PW_FIELD_CUSTOM_DATA},  {"gv", PW_FIELD_CUSTOM_DATA},   {"gc", PW_FIELD_CUSTOM_DATA},
+    {"ti", PW_FIELD_ACCOUNT},         {"evt", PW_FIELD_EVENT},
+    {"p", PW_FIELD_PAGE_URL},         {"r", PW_FIELD_REFERRER},
+    {"tl", PW_FIELD_PAGE_TITLE},      {"kw", PW_FIELD_CUSTOM_DATA},
+    {"ea", PW_FIELD_CUSTOM_DATA},     {"ec", PW_FIELD_CUSTOM_DATA},
+    {"el", PW_FIELD_CUSTOM_DATA},     {"ev", PW_FIELD_CUSTOM_DATA},
+    {"gv", PW_FIELD_CUSTOM_DATA},     {"gc", PW_FIELD_CUSTOM_DATA},
     {"prodid", PW_FIELD_CUSTOM_DATA}, {"pagetype", PW_FIELD_CUSTOM_DATA},
-    {"mid", PW_FIELD_DEVICE_ID},   {"sid", PW_FIELD_DEVICE_ID},    {"vid", PW_FIELD_DEVICE_ID},
-    {"msclkid", PW_FIELD_DEVICE_ID}, {"em", PW_FIELD_USER_DATA},   {"ph", PW_FIELD_USER_DATA},
-    {"lg", PW_FIELD_OTHER},        {"sw", PW_FIELD_OTHER},         {"sh", PW_FIELD_OTHER},
-    {NULL, PW_FIELD_OTHER},
+    {"mid", PW_FIELD_DEVICE_ID},      {"sid", PW_FIELD_DEVICE_ID},
+    {"vid", PW_FIELD_DEVICE_ID},      {"msclkid", PW_FIELD_DEVICE_ID},
+    {"em", PW_FIELD_USER_DATA},       {"ph", PW_FIELD_USER_DATA},
+    {"lg", PW_FIELD_OTHER},           {"sw", PW_FIELD_OTHER},
+    {"sh", PW_FIELD_OTHER},           {NULL, PW_FIELD_OTHER},
 };
 
 static pw_status custom_event_name(dk_ctx *ctx, dk_builder *bb, const dk_pairs *body, pw_err *err)

@@ -65,12 +65,12 @@ static int option_in(const char *opt, size_t n, const char *const *list)
 /* Read "$opt,opt=…" into the rule; 0 when the rule must be skipped. */
 static int parse_options(pw_arena *a, const char *opts, ep_rule *r)
 {
-    static const char *const skip[] = {"first-party", "1p", "~third-party", "~3p", "redirect",
-                                       "redirect-rule", "removeparam", "csp", "rewrite",
-                                       "badfilter", "replace", "urltransform", "uritransform",
-                                       "header", "permissions", "popup", "elemhide", "generichide",
-                                       "specifichide", "ehide", "shide", "ghide", "document",
-                                       "doc", "urlskip", NULL};
+    static const char *const skip[] = {
+        "first-party",  "1p",     "~third-party", "~3p",       "redirect", "redirect-rule",
+        "removeparam",  "csp",    "rewrite",      "badfilter", "replace",  "urltransform",
+        "uritransform", "header", "permissions",  "popup",     "elemhide", "generichide",
+        "specifichide", "ehide",  "shide",        "ghide",     "document", "doc",
+        "urlskip",      NULL};
     const char *p = opts;
     while (*p) {
         size_t len = strcspn(p, ",");
@@ -87,8 +87,8 @@ static int parse_options(pw_arena *a, const char *opts, ep_rule *r)
 
 static int is_stop_token(const char *t, size_t n)
 {
-    static const char *const stop[] = {"http", "https", "www", "com", "js", "net", "org",
-                                       "html", "php", "gif", "png", "jpg", "min", NULL};
+    static const char *const stop[] = {"http", "https", "www", "com", "js",  "net", "org",
+                                       "html", "php",   "gif", "png", "jpg", "min", NULL};
     return option_in(t, n, stop);
 }
 
@@ -346,8 +346,8 @@ static const ep_rule *set_match(const ep_set *set, const ep_query *q)
     return NULL;
 }
 
-const char *dk_easyprivacy_match(const dk_easyprivacy *ep, const char *url_lower,
-                                 const char *host, const char *page_host)
+const char *dk_easyprivacy_match(const dk_easyprivacy *ep, const char *url_lower, const char *host,
+                                 const char *page_host)
 {
     if (!ep || !url_lower)
         return NULL;

@@ -14,8 +14,8 @@
 const char *pw_phi_category_name(pw_phi_category c)
 {
     static const char *const names[PW_PHI__COUNT] = {
-        "email", "phone", "ssn",  "date", "zip",  "address", "ip",     "record-id",
-        "npi",   "dea",   "mbi",  "card", "name", "canary",  "health", "care-intent"};
+        "email", "phone", "ssn", "date", "zip",  "address", "ip",     "record-id",
+        "npi",   "dea",   "mbi", "card", "name", "canary",  "health", "care-intent"};
     return (unsigned)c < PW_PHI__COUNT ? names[c] : "unknown";
 }
 
@@ -146,8 +146,8 @@ void pw_scan_add(pw_scan *sc, const pw_seg *g, size_t i, size_t j, pw_phi_catego
     if (sc->d->n_norm_values && cat != PW_PHI_CANARY && pw_phi_is_identifier(cat)) {
         const char *label = pw_canary_label_for(sc->d, h->normalized);
         if (label)
-            pw_scan_add(sc, g, i, j, PW_PHI_CANARY, "plain", h->normalized, 0.97f,
-                        PW_REASON_CANARY, label);
+            pw_scan_add(sc, g, i, j, PW_PHI_CANARY, "plain", h->normalized, 0.97f, PW_REASON_CANARY,
+                        label);
     }
 }
 

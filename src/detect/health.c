@@ -27,10 +27,11 @@ static int ensure_norm(pw_detect_scratch *s, size_t need)
     return 1;
 }
 
-/* A word break before s[i] inside an alphanumeric run: "breastCancer", "HIVTesting". */
-static int camel_break(const char *s, size_t n, size_t i)
+/* A word break before s[i] inside an alphanumeric run: "breastCancer", "HIVTesting". Short
+ * runs ("PrEP", "iPhone"-like brand spellings) stay whole. */
+static int camel_break(const char *s, size_t n, size_t i, size_t run_len)
 {
-    if (i == 0 || !pw_isupper((unsigned char)s[i]))
+    if (i == 0 || run_len < 7 || !pw_isupper((unsigned char)s[i]))
         return 0;
     int prev = (unsigned char)s[i - 1];
     if (pw_islower(prev))
@@ -47,13 +48,20 @@ static size_t normalise(pw_detect_scratch *s, const pw_seg *g)
     uint32_t *map = s->norm_map;
     size_t o = 0;
     int pending_space = 0;
+    size_t run_end = 0, run_len = 0;
     for (size_t i = 0; i < g->n; i++) {
         int c = (unsigned char)g->s[i];
         if (!pw_isalnum(c)) {
             pending_space = o > 0;
             continue;
         }
-        if ((pending_space || camel_break(g->s, g->n, i)) && o > 0) {
+        if (i >= run_end) { /* a new alphanumeric run: measure it once */
+            run_end = i;
+            while (run_end < g->n && pw_isalnum((unsigned char)g->s[run_end]))
+                run_end++;
+            run_len = run_end - i;
+        }
+        if ((pending_space || camel_break(g->s, g->n, i, run_len)) && o > 0) {
             out[o] = ' ';
             map[o++] = (uint32_t)i;
         }
@@ -67,8 +75,8 @@ static size_t normalise(pw_detect_scratch *s, const pw_seg *g)
 
 static const char *class_subtype(pw_vocab_class c)
 {
-    static const char *const names[] = {"condition",  "symptom",      "procedure",
-                                        "medication", "specialty",    "care-service",
+    static const char *const names[] = {"condition",        "symptom",   "procedure",
+                                        "medication",       "specialty", "care-service",
                                         "sensitive-service"};
     return (unsigned)c <= PW_VOCAB_SENSITIVE_SERVICE ? names[c] : "condition";
 }
@@ -78,8 +86,8 @@ static void add_match(pw_scan *sc, const pw_seg *g, const pw_vocab_entry *e, siz
     size_t before = sc->s->n_hits;
     const char *canon = e->canonical ? e->canonical : e->term;
     if (e->cls == PW_VOCAB_CARE_INTENT)
-        pw_scan_add(sc, g, i, j, PW_PHI_CARE_INTENT, e->subtype ? e->subtype : "care", canon,
-                    0.8f, PW_REASON_VOCABULARY, e->term);
+        pw_scan_add(sc, g, i, j, PW_PHI_CARE_INTENT, e->subtype ? e->subtype : "care", canon, 0.8f,
+                    PW_REASON_VOCABULARY, e->term);
     else
         pw_scan_add(sc, g, i, j, PW_PHI_HEALTH, class_subtype(e->cls), canon,
                     e->sensitivity == PW_SENS_HIGH ? 0.95f : 0.85f, PW_REASON_VOCABULARY, e->term);
@@ -96,8 +104,8 @@ void pw_health_scan(pw_scan *sc, const pw_seg *g)
         return;
     pw_vocab_match *m = NULL;
     size_t nm = 0;
-    pw_status st = pw_vocab_scan(sc->d->vocab, sc->s->vocab, sc->a, sc->s->norm, n, &m, &nm,
-                                 sc->err);
+    pw_status st =
+        pw_vocab_scan(sc->d->vocab, sc->s->vocab, sc->a, sc->s->norm, n, &m, &nm, sc->err);
     if (st != PW_OK) {
         sc->st = st;
         return;

@@ -9,14 +9,15 @@
 #include "phiwall/text.h"
 
 static const char *const suffixes[] = {
-    "street", "st", "avenue", "ave", "road", "rd", "boulevard", "blvd", "lane", "ln", "drive",
-    "dr", "court", "ct", "way", "place", "pl", "terrace", "ter", "circle", "cir", "parkway",
-    "pkwy", "highway", "hwy", "square", "sq", "trail", "trl", "plaza", "alley", "crossing",
-    "loop", "pike", "row", "ridge", "grove", "heights", "hollow", "crescent", "expressway",
-    "freeway", "turnpike", "route", "rte", "landing", "commons", NULL};
+    "street",     "st",      "avenue",   "ave",    "road",  "rd",      "boulevard", "blvd",
+    "lane",       "ln",      "drive",    "dr",     "court", "ct",      "way",       "place",
+    "pl",         "terrace", "ter",      "circle", "cir",   "parkway", "pkwy",      "highway",
+    "hwy",        "square",  "sq",       "trail",  "trl",   "plaza",   "alley",     "crossing",
+    "loop",       "pike",    "row",      "ridge",  "grove", "heights", "hollow",    "crescent",
+    "expressway", "freeway", "turnpike", "route",  "rte",   "landing", "commons",   NULL};
 
-static const char *const units[] = {"apt", "apartment", "suite", "ste", "unit", "floor", "fl",
-                                    "room", "rm", "bldg", "building", NULL};
+static const char *const units[] = {"apt", "apartment", "suite", "ste",  "unit",     "floor",
+                                    "fl",  "room",      "rm",    "bldg", "building", NULL};
 
 static size_t word_end(const char *s, size_t n, size_t i)
 {
@@ -89,7 +90,8 @@ static size_t parse_street(const char *s, size_t n, size_t i)
     if (num == 0 || num > 6)
         return 0;
     size_t p = i + num;
-    if (p < n && pw_isalpha((unsigned char)s[p]) && !pw_isalpha((unsigned char)s[p + 1 < n ? p + 1 : p]))
+    if (p < n && pw_isalpha((unsigned char)s[p]) &&
+        !pw_isalpha((unsigned char)s[p + 1 < n ? p + 1 : p]))
         p++; /* 12B */
     for (int words = 0; words < 5; words++) {
         if (p >= n || s[p] != ' ')

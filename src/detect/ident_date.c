@@ -36,9 +36,9 @@ static int valid(int y, int m, int d)
 
 static int month_name(const char *s, size_t n, size_t i, size_t *end)
 {
-    static const char *const names[] = {"january", "february", "march",     "april",
-                                        "may",     "june",     "july",      "august",
-                                        "september", "october", "november", "december"};
+    static const char *const names[] = {"january",   "february", "march",    "april",
+                                        "may",       "june",     "july",     "august",
+                                        "september", "october",  "november", "december"};
     size_t w = i;
     while (w < n && pw_isalpha((unsigned char)s[w]))
         w++;
@@ -154,8 +154,9 @@ static int parse_day_first(const char *s, size_t n, size_t i, ymd *o)
 
 static int is_timestamp(const char *s, size_t n, size_t end)
 {
-    return end + 3 < n && (s[end] == 'T' || s[end] == ' ') && pw_isdigit((unsigned char)s[end + 1]) &&
-           pw_isdigit((unsigned char)s[end + 2]) && s[end + 3] == ':';
+    return end + 3 < n && (s[end] == 'T' || s[end] == ' ') &&
+           pw_isdigit((unsigned char)s[end + 1]) && pw_isdigit((unsigned char)s[end + 2]) &&
+           s[end + 3] == ':';
 }
 
 static void emit(pw_scan *sc, const pw_seg *g, size_t i, const ymd *o)
@@ -171,8 +172,7 @@ static void emit(pw_scan *sc, const pw_seg *g, size_t i, const ymd *o)
     else if (ctx == PW_CTX_APPT)
         sub = "appointment", conf = 0.95f;
     else if (ctx != PW_CTX_DATE) {
-        int value_field =
-            g->in_query || g->type == PW_FT_FORM_VALUE || g->type == PW_FT_JSON_VALUE;
+        int value_field = g->in_query || g->type == PW_FT_FORM_VALUE || g->type == PW_FT_JSON_VALUE;
         int slug = g->in_url && !g->in_query;
         if (o->has_year != 1 || is_timestamp(g->s, g->n, o->end))
             return;

@@ -20,8 +20,8 @@ static int domain_char(int c)
 /* "icon@2x.png" is an image, not an address. */
 static int file_extension(const char *s, size_t n)
 {
-    static const char *const ext[] = {"png", "jpg", "jpeg", "gif", "svg", "webp", "js", "css",
-                                      "avif", "ico", NULL};
+    static const char *const ext[] = {"png", "jpg", "jpeg", "gif", "svg", "webp",
+                                      "js",  "css", "avif", "ico", NULL};
     for (const char *const *e = ext; *e; e++)
         if (strlen(*e) == n && pw_strncaseeq(s, *e, n))
             return 1;

@@ -103,7 +103,7 @@ static void dea_mbi(pw_scan *sc, const pw_seg *g)
             continue;
         char mbi[12];
         size_t end;
-        if (is_dea_at(s, n, i)) {
+        if (is_dea_at(s, n, i) && !id_subtype(pw_ctx_at(g, i), g)) { /* "MRN: MR1234563" */
             pw_scan_add(sc, g, i, i + 9, PW_PHI_DEA, "dea", NULL, 0.9f, PW_REASON_CHECKSUM,
                         "dea check digit");
         } else if (pw_isdigit(c) && (end = parse_mbi(s, n, i, mbi)) != 0) {
@@ -155,8 +155,8 @@ int pw_ident_hashed(pw_scan *sc, const pw_seg *g)
     if (!hashed_category(g->ctx, &cat, &sub))
         return 0;
     pw_scan_add(sc, g, i, j, cat, sub, NULL, 0.9f, PW_REASON_CONTEXT,
-                len == 64 ? "sha256 hash under an identifier key"
-                          : len == 40 ? "sha1 hash under an identifier key"
-                                      : "md5 hash under an identifier key");
+                len == 64   ? "sha256 hash under an identifier key"
+                : len == 40 ? "sha1 hash under an identifier key"
+                            : "md5 hash under an identifier key");
     return 1;
 }

@@ -55,7 +55,8 @@ static int is_hexc(int c)
 static size_t parse_v6(const char *s, size_t n, size_t i, char *out, size_t cap)
 {
     size_t p = i, colons = 0, digits = 0;
-    while (p < n && (is_hexc((unsigned char)s[p]) || s[p] == ':' || s[p] == '.') && p - i < cap - 1) {
+    while (p < n && (is_hexc((unsigned char)s[p]) || s[p] == ':' || s[p] == '.') &&
+           p - i < cap - 1) {
         colons += s[p] == ':';
         digits += pw_isdigit((unsigned char)s[p]);
         p++;

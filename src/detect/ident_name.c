@@ -10,10 +10,10 @@
 #include "phiwall/text.h"
 
 static const char *const not_names[] = {
-    "the", "our", "your", "a", "an", "and", "or", "for", "to", "of", "in", "at", "with",
-    "appointment", "appointments", "office", "clinic", "center", "team", "today", "now",
-    "here", "online", "visit", "find", "book", "schedule", "search", "profile", "page", "is",
-    NULL};
+    "the",    "our",    "your",     "a",      "an",      "and",         "or",           "for",
+    "to",     "of",     "in",       "at",     "with",    "appointment", "appointments", "office",
+    "clinic", "center", "team",     "today",  "now",     "here",        "online",       "visit",
+    "find",   "book",   "schedule", "search", "profile", "page",        "is",           NULL};
 
 static int stop_word(const char *s, size_t len)
 {
@@ -34,7 +34,7 @@ static size_t name_word(const char *s, size_t n, size_t i)
     while (p < n && (pw_islower((unsigned char)s[p]) || s[p] == '\'' || s[p] == '-' ||
                      (pw_isupper((unsigned char)s[p]) && p > i + 1 && s[p - 1] == '\'')))
         p++;
-    if (p - i < 2 || stop_word(s + i, p - i))
+    if (p - i < 2 || (p < n && pw_isalnum((unsigned char)s[p])) || stop_word(s + i, p - i))
         return 0;
     return p;
 }
@@ -76,8 +76,8 @@ static void name_key(pw_scan *sc, const pw_seg *g)
         j--;
     if (!name_like(g->s + i, j - i))
         return;
-    pw_scan_add(sc, g, i, j, PW_PHI_NAME, g->ctx == PW_CTX_PROVIDER ? "provider" : "patient",
-                NULL, 0.9f, PW_REASON_CONTEXT, "name key");
+    pw_scan_add(sc, g, i, j, PW_PHI_NAME, g->ctx == PW_CTX_PROVIDER ? "provider" : "patient", NULL,
+                0.9f, PW_REASON_CONTEXT, "name key");
 }
 
 typedef struct trigger {
@@ -85,11 +85,11 @@ typedef struct trigger {
     const char *subtype;
 } trigger;
 
-static const trigger triggers[] = {{"dr. ", "provider"},          {"dr ", "provider"},
-                                   {"doctor ", "provider"},       {"patient name: ", "patient"},
-                                   {"patient name ", "patient"},  {"patient: ", "patient"},
-                                   {"name: ", "patient"},         {"my name is ", "patient"},
-                                   {"full name: ", "patient"},    {NULL, NULL}};
+static const trigger triggers[] = {{"dr. ", "provider"},         {"dr ", "provider"},
+                                   {"doctor ", "provider"},      {"patient name: ", "patient"},
+                                   {"patient name ", "patient"}, {"patient: ", "patient"},
+                                   {"name: ", "patient"},        {"my name is ", "patient"},
+                                   {"full name: ", "patient"},   {NULL, NULL}};
 
 static int word_start(const char *s, size_t i)
 {
@@ -99,8 +99,8 @@ static int word_start(const char *s, size_t i)
 /* "Jane Smith, MD": credentials after a name make it a provider. */
 static int credential_after(const char *s, size_t n, size_t e)
 {
-    static const char *const creds[] = {", MD", ", M.D.", ", DO", ", NP", ", PA-C", ", RN",
-                                        ", DDS", ", DPM", ", FNP", NULL};
+    static const char *const creds[] = {", MD", ", M.D.", ", DO",  ", NP",  ", PA-C",
+                                        ", RN", ", DDS",  ", DPM", ", FNP", NULL};
     for (const char *const *c = creds; *c; c++) {
         size_t l = strlen(*c);
         if (e + l <= n && memcmp(s + e, *c, l) == 0 &&

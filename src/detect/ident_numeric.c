@@ -53,11 +53,10 @@ static void try_npi(pw_scan *sc, const pw_seg *g, size_t i, size_t run)
     if (run != 10 || !pw_npi_ok(g->s + i, 10) || !pw_num_right_ok(g->s, g->n, i + 10))
         return;
     pw_ctx ctx = pw_ctx_at(g, i);
-    int has_ctx = ctx == PW_CTX_NPI;
-    if (!has_ctx && (ctx != PW_CTX_NONE || g->type != PW_FT_TEXT || g->in_url))
+    if (ctx != PW_CTX_NPI)
         return;
-    pw_scan_add(sc, g, i, i + 10, PW_PHI_NPI, "npi", NULL, has_ctx ? 0.97f : 0.6f,
-                PW_REASON_CHECKSUM, has_ctx ? "npi context + check digit" : "npi check digit");
+    pw_scan_add(sc, g, i, i + 10, PW_PHI_NPI, "npi", NULL, 0.97f, PW_REASON_CHECKSUM,
+                "npi context + check digit");
 }
 
 void pw_ident_numeric(pw_scan *sc, const pw_seg *g)

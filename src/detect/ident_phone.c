@@ -130,9 +130,9 @@ static void add_phone(pw_scan *sc, const pw_seg *g, size_t i, size_t end, const 
 
 static int blocked(pw_ctx c)
 {
-    return c == PW_CTX_TIME || c == PW_CTX_NEGATIVE || c == PW_CTX_ORG_PHONE ||
-           c == PW_CTX_ZIP || c == PW_CTX_SSN || c == PW_CTX_DOB || c == PW_CTX_DATE ||
-           c == PW_CTX_NPI || c == PW_CTX_IP;
+    return c == PW_CTX_TIME || c == PW_CTX_NEGATIVE || c == PW_CTX_ORG_PHONE || c == PW_CTX_ZIP ||
+           c == PW_CTX_SSN || c == PW_CTX_DOB || c == PW_CTX_DATE || c == PW_CTX_NPI ||
+           c == PW_CTX_IP;
 }
 
 void pw_ident_phone(pw_scan *sc, const pw_seg *g)

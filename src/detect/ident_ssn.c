@@ -54,8 +54,7 @@ void pw_ident_ssn(pw_scan *sc, const pw_seg *g)
             int has_ctx = ctx == PW_CTX_SSN;
             if ((has_ctx || !bare) && ctx != PW_CTX_NEGATIVE && ctx != PW_CTX_TIME)
                 pw_scan_add(sc, g, i, end, PW_PHI_SSN, "ssn", pw_arena_strdup(sc->a, d),
-                            has_ctx ? 0.97f : 0.9f,
-                            has_ctx ? PW_REASON_CONTEXT : PW_REASON_PATTERN,
+                            has_ctx ? 0.97f : 0.9f, has_ctx ? PW_REASON_CONTEXT : PW_REASON_PATTERN,
                             has_ctx ? "ssn context" : "ssn shape");
             i = end - 1;
             continue;

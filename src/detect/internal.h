@@ -14,7 +14,7 @@
 #include "phiwall/detect.h"
 
 /* Maximum percent-decoding layers and nested URLs followed. */
-#define PW_DETECT_MAX_LAYERS 3
+#define PW_DETECT_MAX_LAYERS    3
 #define PW_DETECT_MAX_URL_DEPTH 3
 
 /* What the field name (or a word just before a value) says the value is. */
@@ -45,9 +45,9 @@ typedef enum pw_ctx {
     PW_CTX_IP,
     PW_CTX_GENDER,
     PW_CTX_SEARCH,
-    PW_CTX_TIME, /* ts, timestamp, cachebuster: numbers here are never identifiers */
+    PW_CTX_TIME,      /* ts, timestamp, cachebuster: numbers here are never identifiers */
     PW_CTX_ORG_PHONE, /* "call us", "toll-free": an organisation's number, not a person's */
-    PW_CTX_NEGATIVE /* order, invoice, tracking, sku: numbers here are not SSNs/IDs */
+    PW_CTX_NEGATIVE   /* order, invoice, tracking, sku: numbers here are not SSNs/IDs */
 } pw_ctx;
 
 /* A canary's searchable forms. */
@@ -75,8 +75,8 @@ struct pw_detector {
 
 struct pw_detect_scratch {
     pw_vocab_scratch *vocab;
-    char *norm;          /* normalised text for the vocabulary */
-    uint32_t *norm_map;  /* norm byte -> segment byte */
+    char *norm;         /* normalised text for the vocabulary */
+    uint32_t *norm_map; /* norm byte -> segment byte */
     size_t norm_cap;
     pw_hit *hits; /* collected hits before they are copied into the caller's arena */
     size_t n_hits, cap_hits;
@@ -90,12 +90,12 @@ typedef struct pw_seg {
     size_t n;
     size_t base;
     const uint32_t *ostart, *oend;
-    pw_ctx ctx;          /* from the key */
-    const char *key;     /* the key's text (may be NULL) */
+    pw_ctx ctx;      /* from the key */
+    const char *key; /* the key's text (may be NULL) */
     size_t key_n;
     pw_field_type type;
-    int in_url;          /* a path slug or query value */
-    int in_query;        /* a query (or fragment) parameter value */
+    int in_url;   /* a path slug or query value */
+    int in_query; /* a query (or fragment) parameter value */
 } pw_seg;
 
 /* Scan state for one pw_detect_scan call. */
@@ -139,8 +139,7 @@ typedef struct pw_url_part {
 
 /* Split s into parts (at most max; the rest becomes one TEXT part). *authority_end is the
  * offset just after "scheme://host:port" (0 for a relative URL). Returns the count. */
-size_t pw_url_parts(const char *s, size_t n, pw_url_part *parts, size_t max,
-                    size_t *authority_end);
+size_t pw_url_parts(const char *s, size_t n, pw_url_part *parts, size_t max, size_t *authority_end);
 
 /* Percent-decode one layer of g into out (maps in the arena). 0 if nothing to decode. */
 int pw_seg_pct_decode(pw_arena *a, const pw_seg *g, int plus_is_space, pw_seg *out);

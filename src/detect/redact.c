@@ -12,14 +12,17 @@
 static const char *tag_of(const pw_hit *h)
 {
     static const char *const tags[PW_PHI__COUNT] = {
-        "[EMAIL]", "[PHONE]", "[SSN]",  "[DATE]", "[ZIP]",    "[ADDRESS]", "[IP]",   "[ID]",
-        "[NPI]",   "[DEA]",   "[MBI]",  "[CARD]", "[NAME]",   "[CANARY]",  "[HEALTH]", "[CARE]"};
+        "[EMAIL]", "[PHONE]", "[SSN]", "[DATE]", "[ZIP]",  "[ADDRESS]", "[IP]",     "[ID]",
+        "[NPI]",   "[DEA]",   "[MBI]", "[CARD]", "[NAME]", "[CANARY]",  "[HEALTH]", "[CARE]"};
     if (h->category == PW_PHI_HEALTH && h->subtype) {
         static const struct {
             const char *sub, *tag;
-        } health[] = {{"condition", "[CONDITION]"},   {"symptom", "[SYMPTOM]"},
-                      {"procedure", "[PROCEDURE]"},   {"medication", "[MEDICATION]"},
-                      {"specialty", "[SPECIALTY]"},   {"care-service", "[CARE-SERVICE]"},
+        } health[] = {{"condition", "[CONDITION]"},
+                      {"symptom", "[SYMPTOM]"},
+                      {"procedure", "[PROCEDURE]"},
+                      {"medication", "[MEDICATION]"},
+                      {"specialty", "[SPECIALTY]"},
+                      {"care-service", "[CARE-SERVICE]"},
                       {"sensitive-service", "[SENSITIVE-SERVICE]"}};
         for (size_t i = 0; i < sizeof health / sizeof health[0]; i++)
             if (strcmp(h->subtype, health[i].sub) == 0)
@@ -47,6 +50,11 @@ static pw_status redact_text(const char *str, size_t n, const pw_hit *h, size_t 
     return out->failed ? PW_ERR_NOMEM : PW_OK;
 }
 
+static int is_search(const pw_hit *h)
+{
+    return h->category == PW_PHI_CARE_INTENT && h->subtype && strcmp(h->subtype, "search") == 0;
+}
+
 /* The most specific hit overlapping [a, b), or NULL. */
 static const pw_hit *hit_in(const pw_hit *h, size_t nh, size_t a, size_t b)
 {
@@ -54,6 +62,8 @@ static const pw_hit *hit_in(const pw_hit *h, size_t nh, size_t a, size_t b)
     for (size_t i = 0; i < nh; i++) {
         if (h[i].start >= b || h[i].end <= a)
             continue;
+        if (is_search(&h[i]))
+            return &h[i]; /* a search query goes as a whole */
         if (!best || (pw_phi_is_identifier(h[i].category) && !pw_phi_is_identifier(best->category)))
             best = &h[i];
     }
@@ -62,7 +72,8 @@ static const pw_hit *hit_in(const pw_hit *h, size_t nh, size_t a, size_t b)
 
 static int is_url_text(const char *s, size_t n)
 {
-    return (n >= 8 && pw_strncaseeq(s, "https://", 8)) || (n >= 7 && pw_strncaseeq(s, "http://", 7));
+    return (n >= 8 && pw_strncaseeq(s, "https://", 8)) ||
+           (n >= 7 && pw_strncaseeq(s, "http://", 7));
 }
 
 static pw_status redact_nested(const pw_detector *d, pw_detect_scratch *s, pw_arena *a,
@@ -77,7 +88,8 @@ static pw_status redact_value(const pw_detector *d, pw_detect_scratch *s, pw_are
     char *dec = pw_pct_decode(a, v, n, 1, &dn);
     for (int layer = 1; dec && layer < PW_DETECT_MAX_LAYERS && memchr(dec, '%', dn); layer++)
         dec = pw_pct_decode(a, dec, dn, 0, &dn);
-    if (dec && depth < PW_DETECT_MAX_URL_DEPTH && is_url_text(dec, dn) && !memchr(dec, ' ', dn)) {
+    if (dec && !is_search(hit) && depth < PW_DETECT_MAX_URL_DEPTH && is_url_text(dec, dn) &&
+        !memchr(dec, ' ', dn)) {
         pw_buf inner;
         pw_buf_init(&inner);
         pw_status st = redact_nested(d, s, a, dec, dn, &inner, err, depth + 1);

@@ -72,8 +72,7 @@ static void split_params(part_sink *k, const char *s, size_t b, size_t e)
     }
 }
 
-size_t pw_url_parts(const char *s, size_t n, pw_url_part *parts, size_t max,
-                    size_t *authority_end)
+size_t pw_url_parts(const char *s, size_t n, pw_url_part *parts, size_t max, size_t *authority_end)
 {
     part_sink k = {parts, 0, max > 0 ? max - 1 : 0, 0};
     size_t a = authority(s, n);

@@ -102,7 +102,8 @@ static void test_no_false_canary(void)
     /* gender "f" is only ever matched hashed; "Jane" not inside "Janet" */
     dt_scan(&T, NULL, "https://h.org/a?f=f&name=Janet", PW_FT_URL);
     CHECK(dt_find(&T, PW_PHI_CANARY) == NULL);
-    dt_scan(&T, NULL, "https://h.org/a?h=0000000000000000000000000000000000000000000000000000000000000000",
+    dt_scan(&T, NULL,
+            "https://h.org/a?h=0000000000000000000000000000000000000000000000000000000000000000",
             PW_FT_URL);
     CHECK(dt_find(&T, PW_PHI_CANARY) == NULL);
 }

@@ -29,14 +29,18 @@ static void test_text(void)
 
 static void test_url_shape(void)
 {
-    CHECK_STR(redact(NULL, "https://h.org/patients/12345/visits?email=a%40b.org&lang=en#top",
-                     PW_FT_URL),
-              "https://h.org/patients/[ID]/visits?email=[EMAIL]&lang=en#top");
+    CHECK_STR(
+        redact(NULL, "https://h.org/patients/12345/visits?email=a%40b.org&lang=en#top", PW_FT_URL),
+        "https://h.org/patients/[ID]/visits?email=[EMAIL]&lang=en#top");
     CHECK_STR(redact(NULL, "https://h.org/search?q=knee+pain&page=2", PW_FT_URL),
               "https://h.org/search?q=[SEARCH]&page=2");
     /* a nested URL is redacted as a URL and re-encoded */
-    CHECK_STR(redact(NULL, "https://www.facebook.com/tr/?ev=Lead&dl=https%3A%2F%2Fh.org%2Fbook%3Fph%3D6175550123%26x%3D1", PW_FT_URL),
-              "https://www.facebook.com/tr/?ev=Lead&dl=https%3A%2F%2Fh.org%2Fbook%3Fph%3D%5BPHONE%5D%26x%3D1");
+    CHECK_STR(redact(NULL,
+                     "https://www.facebook.com/tr/"
+                     "?ev=Lead&dl=https%3A%2F%2Fh.org%2Fbook%3Fph%3D6175550123%26x%3D1",
+                     PW_FT_URL),
+              "https://www.facebook.com/tr/"
+              "?ev=Lead&dl=https%3A%2F%2Fh.org%2Fbook%3Fph%3D%5BPHONE%5D%26x%3D1");
 }
 
 static const char *const samples[] = {
