@@ -33,6 +33,29 @@ static void contexts(void)
     CHECK_INT(ctx_of("https://h.org/facebook-accountable", NULL), PW_CTX_GENERAL);
 }
 
+/* With the PHI engine, a health term in the path or title makes a condition page. */
+static void contexts_with_engine(void)
+{
+    pw_detector *d = NULL;
+    pw_detect_scratch *s = NULL;
+    pw_detector_opts o = {0};
+    CHECK_INT(pw_detector_new(&o, &d, NULL), PW_OK);
+    CHECK_INT(pw_detect_scratch_new(d, &s, NULL), PW_OK);
+    pw_arena a;
+    pw_arena_init(&a, 0);
+    const char *why = NULL;
+    CHECK_INT(pw_assess_page_context(d, s, &a, "https://h.org/heart-failure", NULL, &why),
+              PW_CTX_CONDITION);
+    CHECK(why && strstr(why, "health term"));
+    CHECK_INT(pw_assess_page_context(d, s, &a, "https://h.org/x", "Living with diabetes", &why),
+              PW_CTX_CONDITION);
+    CHECK_INT(pw_assess_page_context(d, s, &a, "https://h.org/our-story", "Our story", &why),
+              PW_CTX_GENERAL);
+    pw_arena_free(&a);
+    pw_detect_scratch_free(s);
+    pw_detector_free(d);
+}
+
 static void cookies_and_login(void)
 {
     CHECK(pw_assess_auth_cookie("_ga=1; AuthToken=xyz"));
@@ -70,5 +93,5 @@ static void rule_table(void)
     CHECK(pw_rule_info_find("PW-NOPE") == NULL);
 }
 
-PW_TEST_MAIN(PW_TEST(contexts), PW_TEST(cookies_and_login), PW_TEST(severities),
-             PW_TEST(rule_table))
+PW_TEST_MAIN(PW_TEST(contexts), PW_TEST(contexts_with_engine), PW_TEST(cookies_and_login),
+             PW_TEST(severities), PW_TEST(rule_table))

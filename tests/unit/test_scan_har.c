@@ -206,6 +206,7 @@ static void positives(void)
     CHECK(has_rule("session_replay", "PW-SESSION-REPLAY", "high"));
     CHECK(has_rule("session_replay", "PW-NO-BAA", "medium"));
     CHECK(has_rule("firefox_base64", "PW-SEARCH-TERM", NULL));
+    CHECK(has_rule("button_text", "PW-BUTTON-TEXT", "high"));
 }
 
 static void negatives(void)
