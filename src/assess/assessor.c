@@ -7,6 +7,7 @@
  * not the number of requests.
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -109,7 +110,7 @@ struct pw_assessor {
     size_t n_findings, cap_findings, cap_finding_keys;
     index_map finding_index;
     size_t n_requests, n_third, n_beacons, n_decode_errors;
-    int logged_in; /* a first-party POST to a login URL was seen */
+    char *login_area; /* "host/portal": pages there are authenticated after a login POST */
     const char *target;
     pw_source source;
     pw_scan_result result;
@@ -175,11 +176,40 @@ static void raise_context(apage *p, pw_hhs_context ctx, const char *why)
     }
 }
 
+/* "host/first-segment" of a URL whose path has at least two segments ("/portal/login"), else
+ * NULL: a bare "/login" does not tell which pages are behind it. */
+static char *area_of(pw_arena *a, const char *url)
+{
+    pw_url u;
+    if (!url || pw_url_parse(url, strlen(url), &u, NULL) != PW_OK || u.path.n < 2)
+        return NULL;
+    const char *slash = memchr(u.path.p + 1, '/', u.path.n - 1);
+    if (!slash || slash + 1 == u.path.p + u.path.n)
+        return NULL;
+    return pw_arena_sprintf(a, "%.*s%.*s/", (int)u.host.n, u.host.p, (int)(slash - u.path.p),
+                            u.path.p);
+}
+
+static int in_login_area(const char *url, const char *area)
+{
+    pw_url u;
+    if (!url || pw_url_parse(url, strlen(url), &u, NULL) != PW_OK)
+        return 0;
+    size_t n = strlen(area);
+    char here[1024];
+    int w =
+        snprintf(here, sizeof here, "%.*s%.*s", (int)u.host.n, u.host.p, (int)u.path.n, u.path.p);
+    return w > 0 && (size_t)w >= n && strncmp(here, area, n) == 0;
+}
+
 /* Context from the page's own flags (set by browser capture) and the scan's login state. */
 static void flag_context(pw_assessor *as, apage *p)
 {
-    if (p->page.after_login || as->logged_in)
+    if (p->page.after_login)
         raise_context(p, PW_CTX_AUTHENTICATED, "reached after a login in this session");
+    if (as->login_area && in_login_area(p->page.url, as->login_area) &&
+        !pw_assess_login_url(p->page.url))
+        raise_context(p, PW_CTX_AUTHENTICATED, "in the logged-in area after a login POST");
     if (p->page.has_session_cookie)
         raise_context(p, PW_CTX_AUTHENTICATED, "a session cookie was set when it loaded");
     if (p->page.has_login_form)
@@ -483,8 +513,9 @@ static void first_party_cues(pw_assessor *as, const pw_request *req, size_t page
     if (pw_assess_auth_cookie(pw_request_header(req, "cookie")))
         raise_context(&as->pages[page_i], PW_CTX_AUTHENTICATED,
                       "an authentication cookie was sent with the page's own requests");
-    if (req->method && strcasecmp(req->method, "POST") == 0 && pw_assess_login_url(req->url))
-        as->logged_in = 1;
+    if (!as->login_area && req->method && strcasecmp(req->method, "POST") == 0 &&
+        pw_assess_login_url(req->url))
+        as->login_area = area_of(&as->arena, req->url);
 }
 
 pw_status pw_assessor_add_request(pw_assessor *as, const pw_request *req, pw_err *err)

@@ -39,9 +39,11 @@ const char *pw_hhs_context_name(pw_hhs_context c)
 }
 
 /* Cues are whole words of the normalised text (lower case, every other byte a space). */
+/* A login page is not itself authenticated (HHS: what is typed there can still be PHI). */
+static const char *const login_cues[] = {"login",   "log in",   "signin",       "sign in", "logon",
+                                         "sign on", "register", "registration", NULL};
 static const char *const auth_cues[] = {
-    "mychart",     "my chart",         "portal",       "patient portal", "login",
-    "log in",      "signin",           "sign in",      "logon",          "my account",
+    "mychart",     "my chart",         "portal",       "patient portal", "my account",
     "myaccount",   "account",          "billing",      "bill pay",       "pay bill",
     "pay my bill", "paybill",          "billpay",      "pay your bill",  "payment",
     "payments",    "telehealth",       "telemedicine", "video visit",    "virtual visit",
@@ -207,7 +209,11 @@ pw_hhs_context pw_assess_page_context(const pw_detector *d, pw_detect_scratch *s
             *reason = why;
         return ctx;
     }
-    if ((cue = find_cue(a, ptext, auth_cues)) || (ttext && (cue = find_cue(a, ttext, auth_cues)))) {
+    if ((cue = find_cue(a, ptext, login_cues))) {
+        ctx = PW_CTX_CARE_INTENT;
+        why = pw_arena_sprintf(a, "login/registration page cue '%s' (not yet authenticated)", cue);
+    } else if ((cue = find_cue(a, ptext, auth_cues)) ||
+               (ttext && (cue = find_cue(a, ttext, auth_cues)))) {
         ctx = PW_CTX_AUTHENTICATED;
         why = pw_arena_sprintf(a, "login/portal cue '%s'", cue);
     } else if ((cue = first_segment_cue(a, path, general_cues))) {

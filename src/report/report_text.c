@@ -70,14 +70,14 @@ static void table(pw_buf *b, const pw_scan_result *r, int color)
         pw_buf_puts(b, "\nNo tracker findings.\n");
         return;
     }
-    pw_buf_printf(b, "\n%s%-9s %-21s %-14s %-17s %-36s %5s%s\n", color ? BOLD : "", "SEVERITY",
-                  "RULE", "VENDOR", "ACCOUNT", "PAGE", "N", color ? RESET : "");
+    pw_buf_printf(b, "\n%s%-9s %-21s %-20s %-17s %-36s %5s%s\n", color ? BOLD : "", "SEVERITY",
+                  "RULE", "TRACKER", "ACCOUNT", "PAGE", "N", color ? RESET : "");
     for (size_t i = 0; i < r->n_findings; i++) {
         const pw_finding *f = &r->findings[i];
         char sev[16];
         snprintf(sev, sizeof sev, "%-9s", pw_severity_name(f->severity));
         colored(b, color, sev_color(f->severity), sev);
-        pw_buf_printf(b, " %-21s %-14.14s %-17.17s ", f->rule_id, pw_report_vendor(f->tracker),
+        pw_buf_printf(b, " %-21s %-20.20s %-17.17s ", f->rule_id, pw_report_product(f->tracker),
                       f->account_id ? f->account_id : "-");
         short_url(b, f->page_url, 36);
         pw_buf_printf(b, " %5zu\n", f->occurrences);

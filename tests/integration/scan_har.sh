@@ -10,7 +10,7 @@ trap 'rm -rf "$T"' EXIT
 # text (default): summary, table and the finding for the portal page
 out=$("$PHIWALL" scan --har "$D/auth_tracker.har"); expect_code 0 $? "text scan"
 expect_match "$out" '1 critical' "text counts by severity"
-expect_match "$out" 'PW-AUTH-TRACKER +Meta +123456789012345' "text table row"
+expect_match "$out" 'PW-AUTH-TRACKER +Meta Pixel +123456789012345' "text table row"
 expect_nomatch "$out" $'\033\\[' "no colour when piped"
 
 # --fail-on: exit 1 at or above, 0 below

@@ -20,6 +20,7 @@ static void contexts(void)
     CHECK_INT(ctx_of("https://h.org/mychart/inbox", NULL), PW_CTX_AUTHENTICATED);
     CHECK_INT(ctx_of("https://h.org/billing/pay-my-bill", NULL), PW_CTX_AUTHENTICATED);
     CHECK_INT(ctx_of("https://h.org/x", "Telehealth visit"), PW_CTX_AUTHENTICATED);
+    CHECK_INT(ctx_of("https://h.org/portal/login", NULL), PW_CTX_CARE_INTENT);
     CHECK_INT(ctx_of("https://h.org/appointments/new", NULL), PW_CTX_CARE_INTENT);
     CHECK_INT(ctx_of("https://h.org/find-a-doctor?q=knee", NULL), PW_CTX_CARE_INTENT);
     CHECK_INT(ctx_of("https://h.org/pharmacy/refill", NULL), PW_CTX_CARE_INTENT);
