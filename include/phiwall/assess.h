@@ -93,6 +93,19 @@ pw_status pw_assessor_add_page(pw_assessor *as, const pw_page *page, pw_err *err
  * counted and reported in the result, never fatal. */
 pw_status pw_assessor_add_request(pw_assessor *as, const pw_request *req, pw_err *err);
 
+/* One tracker account seen in the scan, whatever the findings: the inventory of "who receives
+ * what from which pages". */
+typedef struct pw_tracker_use {
+    const pw_tracker *tracker;
+    const char *account_id;    /* may be NULL */
+    const char *const *events; /* distinct event names, first 32 */
+    size_t n_events;
+    const char *const *hosts; /* distinct request hosts, first 16 */
+    size_t n_hosts;
+    size_t n_requests; /* beacons */
+    size_t n_pages;    /* distinct pages */
+} pw_tracker_use;
+
 /* The result, valid until the assessor is freed. Findings are sorted by severity (highest
  * first), then page, then vendor. */
 typedef struct pw_scan_result {
@@ -108,6 +121,8 @@ typedef struct pw_scan_result {
     const char *target;                  /* what was scanned (URL or file names) */
     pw_source source;
     const char *const *page_reasons; /* parallel to pages: why the context (may be NULL) */
+    const pw_tracker_use *trackers;  /* inventory, ordered by vendor, product, account */
+    size_t n_trackers;
 } pw_scan_result;
 
 pw_status pw_assessor_finish(pw_assessor *as, const pw_scan_result **out, pw_err *err);

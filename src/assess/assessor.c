@@ -13,6 +13,7 @@
 #include <strings.h>
 
 #include "assess/assess_internal.h"
+#include "assess/inventory.h"
 #include "phiwall/url.h"
 
 #define EVIDENCE_VALUE_MAX 4096  /* bytes of a field kept as evidence */
@@ -110,6 +111,7 @@ struct pw_assessor {
     size_t n_findings, cap_findings, cap_finding_keys;
     index_map finding_index;
     size_t n_requests, n_third, n_beacons, n_decode_errors;
+    pw_inventory *inventory;
     char *login_area; /* "host/portal": pages there are authenticated after a login POST */
     const char *target;
     pw_source source;
@@ -131,6 +133,11 @@ pw_status pw_assessor_new(const pw_assess_opts *opts, pw_assessor **out, pw_err 
     as->det = opts->detector;
     pw_arena_init(&as->arena, 0);
     pw_arena_init(&as->req, 0);
+    as->inventory = pw_inventory_new(&as->arena);
+    if (!as->inventory) {
+        pw_assessor_free(as);
+        return pw_err_set(err, PW_ERR_NOMEM, "assessor: out of memory");
+    }
     pw_status st = pw_detect_scratch_new(as->det, &as->scratch, err);
     if (st != PW_OK) {
         pw_assessor_free(as);
@@ -145,6 +152,7 @@ void pw_assessor_free(pw_assessor *as)
     if (!as)
         return;
     pw_detect_scratch_free(as->scratch);
+    pw_inventory_free(as->inventory);
     free(as->pages);
     free(as->page_keys);
     free(as->page_index.slot);
@@ -546,7 +554,9 @@ pw_status pw_assessor_add_request(pw_assessor *as, const pw_request *req, pw_err
     pw_status st = PW_OK;
     for (size_t i = 0; i < nb && st == PW_OK; i++) {
         as->n_beacons++;
-        st = assess_beacon(as, &beacons[i], req, page_i, err);
+        st = pw_inventory_add(as->inventory, &beacons[i], as->pages[page_i].page.url, err);
+        if (st == PW_OK)
+            st = assess_beacon(as, &beacons[i], req, page_i, err);
     }
     pw_arena_reset(&as->req);
     return st;
@@ -605,6 +615,7 @@ pw_status pw_assessor_finish(pw_assessor *as, const pw_scan_result **out, pw_err
                                   .target = as->target,
                                   .source = as->source,
                                   .page_reasons = as->out_why};
+    as->result.trackers = pw_inventory_result(as->inventory, &as->result.n_trackers);
     *out = &as->result;
     return PW_OK;
 }

@@ -86,6 +86,28 @@ static void write_tracker(pw_jw *w, const pw_tracker *t)
     pw_jw_end_obj(w);
 }
 
+static void write_strings(pw_jw *w, const char *key, const char *const *v, size_t n)
+{
+    pw_jw_key(w, key);
+    pw_jw_arr(w);
+    for (size_t i = 0; i < n; i++)
+        pw_jw_str(w, v[i]);
+    pw_jw_end_arr(w);
+}
+
+static void write_use(pw_jw *w, const pw_tracker_use *u)
+{
+    pw_jw_obj(w);
+    pw_jw_key(w, "vendor");
+    write_tracker(w, u->tracker);
+    pw_jw_kstr(w, "account_id", u->account_id);
+    write_strings(w, "events", u->events, u->n_events);
+    write_strings(w, "hosts", u->hosts, u->n_hosts);
+    pw_jw_kint(w, "requests", (long long)u->n_requests);
+    pw_jw_kint(w, "pages", (long long)u->n_pages);
+    pw_jw_end_obj(w);
+}
+
 static void write_finding(pw_jw *w, const pw_finding *f)
 {
     pw_jw_obj(w);
@@ -166,6 +188,11 @@ pw_status pw_report_json(const pw_scan_result *r, const pw_report_opts *o, pw_bu
         pw_jw_kstr(&w, "context_reason", r->page_reasons ? r->page_reasons[i] : NULL);
         pw_jw_end_obj(&w);
     }
+    pw_jw_end_arr(&w);
+    pw_jw_key(&w, "trackers");
+    pw_jw_arr(&w);
+    for (size_t i = 0; i < r->n_trackers; i++)
+        write_use(&w, &r->trackers[i]);
     pw_jw_end_arr(&w);
     pw_jw_key(&w, "findings");
     pw_jw_arr(&w);

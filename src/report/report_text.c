@@ -84,6 +84,23 @@ static void table(pw_buf *b, const pw_scan_result *r, int color)
     }
 }
 
+static void inventory(pw_buf *b, const pw_scan_result *r, int color)
+{
+    if (!r->n_trackers)
+        return;
+    pw_buf_printf(b, "\n%sTrackers seen%s\n", color ? BOLD : "", color ? RESET : "");
+    for (size_t i = 0; i < r->n_trackers; i++) {
+        const pw_tracker_use *u = &r->trackers[i];
+        pw_buf_printf(b, "  %-24.24s %-18s %5zu beacon%s on %zu page%s",
+                      pw_report_product(u->tracker), u->account_id ? u->account_id : "-",
+                      u->n_requests, u->n_requests == 1 ? " " : "s", u->n_pages,
+                      u->n_pages == 1 ? "" : "s");
+        for (size_t j = 0; j < u->n_events; j++)
+            pw_buf_printf(b, "%s%s", j ? ", " : "  events: ", u->events[j]);
+        pw_buf_putc(b, '\n');
+    }
+}
+
 static void text_span(pw_buf *out, const char *s, size_t n, const pw_hit *h, void *ctx)
 {
     int color = *(const int *)ctx;
@@ -135,6 +152,7 @@ pw_status pw_report_text(const pw_scan_result *r, const pw_report_opts *o, pw_bu
     int color = o->color;
     summary(out, r, color);
     table(out, r, color);
+    inventory(out, r, color);
     size_t n_info = 0;
     for (size_t i = 0; i < r->n_findings; i++) {
         if (r->findings[i].severity == PW_SEV_INFO)
