@@ -22,10 +22,12 @@ typedef struct rule_input {
     size_t n_fields;
     const pw_request *req;
     const char *page_url;
+    int unknown; /* a third party neither in the catalog nor on EasyPrivacy (a CDN, a font) */
 } rule_input;
 
 typedef struct pw_rule {
     pw_rule_info info;
+    int content_only; /* fires for unknown third parties too: it looks at what was sent */
     /* -1 when the rule does not fire, else the severity; sets use[i] for evidence fields. */
     int (*match)(const rule_input *in, unsigned char *use);
     /* The concrete fix for this beacon on this page, in the arena. */
@@ -34,6 +36,9 @@ typedef struct pw_rule {
 
 size_t pw_rules_n(void);
 const pw_rule *pw_rules_at(size_t i);
+
+/* 1 for decode's catch-all entry of third parties that are not known trackers. */
+int pw_tracker_is_unknown(const pw_tracker *t);
 
 /* Hit helpers shared by rules and the assessor. */
 int pw_hit_is_health(const pw_hit *h);   /* health vocabulary or care intent */

@@ -498,9 +498,12 @@ static pw_status assess_beacon(pw_assessor *as, const pw_beacon *b, const pw_req
                      .fields = rf,
                      .n_fields = n,
                      .req = req,
-                     .page_url = page->page.url};
+                     .page_url = page->page.url,
+                     .unknown = pw_tracker_is_unknown(b->tracker)};
     for (size_t r = 0; r < pw_rules_n(); r++) {
         const pw_rule *rule = pw_rules_at(r);
+        if (in.unknown && !rule->content_only)
+            continue;
         memset(use, 0, n + 1);
         int sev = rule->match(&in, use);
         if (sev < 0)
@@ -554,7 +557,8 @@ pw_status pw_assessor_add_request(pw_assessor *as, const pw_request *req, pw_err
     pw_status st = PW_OK;
     for (size_t i = 0; i < nb && st == PW_OK; i++) {
         as->n_beacons++;
-        st = pw_inventory_add(as->inventory, &beacons[i], as->pages[page_i].page.url, err);
+        if (!pw_tracker_is_unknown(beacons[i].tracker))
+            st = pw_inventory_add(as->inventory, &beacons[i], as->pages[page_i].page.url, err);
         if (st == PW_OK)
             st = assess_beacon(as, &beacons[i], req, page_i, err);
     }

@@ -12,6 +12,12 @@
 
 /* ---- helpers ---- */
 
+int pw_tracker_is_unknown(const pw_tracker *t)
+{
+    /* decode's synthetic entry (catalog.c); EasyPrivacy matches get their own entry */
+    return !t || (t->id && strcmp(t->id, "unknown-third-party") == 0);
+}
+
 int pw_hit_is_health(const pw_hit *h)
 {
     return h->category == PW_PHI_HEALTH || h->category == PW_PHI_CARE_INTENT;
@@ -371,6 +377,7 @@ static const pw_rule rules[] = {
       "associate agreement or the patient's authorization. AHA v. Becerra (N.D. Tex. 2024) did "
       "not vacate this part of the guidance.",
       PW_SEV_CRITICAL},
+     0,
      m_auth,
      r_auth},
     {{"PW-FORM-VALUES", "Form values, identifiers or their hashes sent to a tracker",
@@ -379,6 +386,7 @@ static const pw_rule rules[] = {
       "(HHS guidance). Hashing is not de-identification. The FTC punished the same flows "
       "outside HIPAA (GoodRx 2023, BetterHelp 2023).",
       PW_SEV_CRITICAL},
+     1,
      m_form,
      r_form},
     {{"PW-BUTTON-TEXT", "Button or link text revealing care intent or a condition",
@@ -386,6 +394,7 @@ static const pw_rule rules[] = {
       "their IP address and cookie ID: PHI under the HHS guidance. This goes beyond the "
       "IP-plus-public-page combination that AHA v. Becerra vacated.",
       PW_SEV_HIGH},
+     1,
      m_button,
      r_button},
     {{"PW-SEARCH-TERM", "Site-search terms sent to a tracker",
@@ -394,6 +403,7 @@ static const pw_rule rules[] = {
       "AHA v. Becerra did not vacate this. Searches with no health term are reported at low "
       "severity.",
       PW_SEV_HIGH},
+     1,
      m_search,
      r_search},
     {{"PW-ADVANCED-MATCHING", "Advanced matching (hashed e-mail, phone, name) on a health site",
@@ -401,6 +411,7 @@ static const pw_rule rules[] = {
       "combined with pages of a health provider this is individually identifiable health "
       "information (HHS guidance; FTC BetterHelp 2023). Hashing does not de-identify.",
       PW_SEV_HIGH},
+     1,
      m_advanced,
      r_advanced},
     {{"PW-SESSION-REPLAY", "Session replay on a care, condition or portal page",
@@ -408,6 +419,7 @@ static const pw_rule rules[] = {
       "information on the page, with identifiers: a disclosure under the HHS guidance unless "
       "the vendor signs a BAA and masking is verified.",
       PW_SEV_HIGH},
+     0,
      m_replay,
      r_replay},
     {{"PW-CONDITION-URL",
@@ -418,6 +430,7 @@ static const pw_rule rules[] = {
       "about a condition or provider as PHI. State health-privacy laws (e.g. Washington's My "
       "Health My Data Act) and the FTC Act may still apply.",
       PW_SEV_MEDIUM},
+     0,
      m_condition,
      r_condition},
     {{"PW-NO-BAA", "Tracker from a vendor that signs no BAA on a care or portal page",
@@ -425,18 +438,21 @@ static const pw_rule rules[] = {
       "a business associate agreement or with HIPAA authorization; this vendor is not known to "
       "sign one, so PHI collected on this page would be an impermissible disclosure.",
       PW_SEV_MEDIUM},
+     0,
      m_no_baa,
      r_no_baa},
     {{"PW-CONSENT", "Tracker fired before consent or after the visitor refused",
       "Independent of HIPAA, firing before opt-in or after a refusal conflicts with state "
       "privacy laws and with the FTC's GoodRx and BetterHelp orders on health data.",
       PW_SEV_HIGH},
+     0,
      m_consent,
      r_consent},
     {{"PW-TRACKER-PRESENT", "Tracker on a general page (inventory, not a PHI finding)",
       "A general page (careers, news, visiting hours) relates to no one's care: not PHI under "
       "the HHS guidance. Listed so the inventory of trackers is complete.",
       PW_SEV_INFO},
+     0,
      m_present,
      r_present},
 };
