@@ -31,9 +31,13 @@ int pw_hit_is_personal(const pw_hit *h)
     case PW_PHI_SSN:
     case PW_PHI_MBI:
     case PW_PHI_CARD: return 1;
+    case PW_PHI_NAME:
+        /* a doctor's name on a provider page is not the visitor's identity */
+        if (h->subtype && strcmp(h->subtype, "provider") == 0)
+            return 0;
+        return h->reason != PW_REASON_PATTERN && h->confidence >= 0.5f;
     case PW_PHI_PHONE:
     case PW_PHI_RECORD_ID:
-    case PW_PHI_NAME:
     case PW_PHI_ADDRESS:
     case PW_PHI_NPI:
     case PW_PHI_DATE: return h->reason != PW_REASON_PATTERN && h->confidence >= 0.5f;
@@ -134,12 +138,22 @@ static char *r_auth(pw_arena *a, const rule_input *in)
 
 /* ---- PW-BUTTON-TEXT ---- */
 
+/* Button text, or anything describing the clicked element (cd[buttonFeatures].destination,
+ * properties.button_text). */
+static int button_field(const pw_field *f)
+{
+    if (f->kind == PW_FIELD_BUTTON_TEXT)
+        return 1;
+    return f->key && (strcasestr(f->key, "buttonFeatures") || strcasestr(f->key, "button_text") ||
+                      strcasestr(f->key, "buttonText"));
+}
+
 static int m_button(const rule_input *in, unsigned char *use)
 {
     int found = 0;
     for (size_t i = 0; i < in->n_fields; i++) {
         const rule_field *rf = &in->fields[i];
-        if (rf->f->kind == PW_FIELD_BUTTON_TEXT && field_has(rf, pw_hit_is_health))
+        if (button_field(rf->f) && field_has(rf, pw_hit_is_health))
             use[i] = found = 1;
     }
     return found ? PW_SEV_HIGH : -1;
@@ -189,20 +203,45 @@ static char *r_search(pw_arena *a, const rule_input *in)
 
 /* ---- PW-FORM-VALUES ---- */
 
+/* Page metadata the pixel scrapes (Microdata event): describes the page, not the visitor. */
+static int page_metadata(const pw_field *f)
+{
+    return starts(f->key, "cd[Schema.org]") || starts(f->key, "cd[JSON-LD]") ||
+           starts(f->key, "cd[Meta]") || starts(f->key, "cd[OpenGraph]");
+}
+
+/* Identifiers in a field; a name guessed only from a key called "name" counts for flat keys
+ * ("first_name", "dl?name"), not inside JSON ("formFeatures.2.name" is a field's name). */
+static int field_personal(const rule_field *rf)
+{
+    int nested = rf->f->key && strchr(rf->f->key, '.') != NULL;
+    for (size_t i = 0; i < rf->n_hits; i++) {
+        const pw_hit *h = &rf->hits[i];
+        if (nested && h->category == PW_PHI_NAME && h->reason_detail &&
+            strcmp(h->reason_detail, "name key") == 0)
+            continue;
+        if (pw_hit_is_personal(h))
+            return 1;
+    }
+    return 0;
+}
+
 static int m_form(const rule_input *in, unsigned char *use)
 {
     int found = 0;
     for (size_t i = 0; i < in->n_fields; i++) {
         const rule_field *rf = &in->fields[i];
         pw_field_kind k = rf->f->kind;
-        if (k == PW_FIELD_DEVICE_ID || k == PW_FIELD_ACCOUNT || k == PW_FIELD_EVENT)
+        if (k == PW_FIELD_DEVICE_ID || k == PW_FIELD_ACCOUNT || k == PW_FIELD_EVENT ||
+            k == PW_FIELD_FORM_META) /* placeholders and field names are PW-FORM-FIELDS */
             continue;
         int udff = starts(rf->f->key, "udff[") && rf->f->value_len > 0;
         int typed = k == PW_FIELD_FORM_VALUE && rf->f->value_len > 0;
-        /* ud[…] is advanced matching (its own rule) unless a typed canary is inside it */
-        int (*pred)(const pw_hit *) =
-            k == PW_FIELD_USER_DATA && !udff ? is_canary : pw_hit_is_personal;
-        if (udff || typed || field_has(rf, pred))
+        /* ud[…] is advanced matching (its own rule) and page metadata describes the page:
+         * there only a typed canary counts */
+        int canary_only = (k == PW_FIELD_USER_DATA && !udff) || page_metadata(rf->f);
+        int personal = canary_only ? field_has(rf, is_canary) : field_personal(rf);
+        if (udff || typed || personal)
             use[i] = found = 1;
     }
     return found ? PW_SEV_CRITICAL : -1;
@@ -288,6 +327,30 @@ static char *r_condition(pw_arena *a, const rule_input *in)
         "`phiwall gateway` with a policy that reduces the page URL to a page category and "
         "drops the IP address and cookie IDs.",
         product(in), pw_page_pattern(a, in->page_url));
+}
+
+/* ---- PW-FORM-FIELDS ---- */
+
+static int m_form_fields(const rule_input *in, unsigned char *use)
+{
+    if (in->ctx == PW_CTX_GENERAL)
+        return -1;
+    int found = 0;
+    for (size_t i = 0; i < in->n_fields; i++)
+        if (in->fields[i].f->kind == PW_FIELD_FORM_META && in->fields[i].f->value_len > 0)
+            use[i] = found = 1;
+    return found ? PW_SEV_MEDIUM : -1;
+}
+
+static char *r_form_fields(pw_arena *a, const rule_input *in)
+{
+    if (is_meta(in))
+        return pw_arena_sprintf(a,
+                                "`fbq('set','autoConfig',false,'%s')` stops the pixel describing "
+                                "forms (cd[formFeatures]); or remove it from %s.",
+                                account(in), pw_page_pattern(a, in->page_url));
+    return pw_arena_sprintf(a, "Stop %s from collecting form metadata on %s, or remove the tag.",
+                            product(in), pw_page_pattern(a, in->page_url));
 }
 
 /* ---- PW-SESSION-REPLAY ---- */
@@ -433,6 +496,14 @@ static const pw_rule rules[] = {
      0,
      m_condition,
      r_condition},
+    {{"PW-FORM-FIELDS", "Form field names sent from a care page (elevated risk)",
+      "The names of the form's fields (reason for visit, insurance, member ID…) tell the vendor "
+      "what the visitor was filling in on a care page, but not the values: elevated risk rather "
+      "than a proven disclosure. Values, or their hashes, are PW-FORM-VALUES.",
+      PW_SEV_MEDIUM},
+     1,
+     m_form_fields,
+     r_form_fields},
     {{"PW-NO-BAA", "Tracker from a vendor that signs no BAA on a care or portal page",
       "Under the HHS guidance a covered entity may disclose PHI to a tracking vendor only under "
       "a business associate agreement or with HIPAA authorization; this vendor is not known to "

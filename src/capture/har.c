@@ -69,6 +69,8 @@ typedef enum key {
     K_TYPE,
     K_STACK,
     K_CALLFRAMES,
+    K_STEP,
+    K_CONSENT,
     K__COUNT
 } key;
 
@@ -79,11 +81,12 @@ static const char *const key_names[K__COUNT] = {
     "headers",  "name",     "value",           "postData",
     "mimeType", "text",     "encoding",        "params",
     "status",   "content",  "_resourceType",   "_initiator",
-    "type",     "stack",    "callFrames",
+    "type",     "stack",    "callFrames",      "_step",
+    "_consent",
 };
 
 static const unsigned char key_lens[K__COUNT] = {
-    1, 3, 5, 7, 2, 5, 15, 7, 7, 8, 6, 3, 7, 4, 5, 8, 8, 4, 8, 6, 6, 7, 13, 10, 4, 5, 10,
+    1, 3, 5, 7, 2, 5, 15, 7, 7, 8, 6, 3, 7, 4, 5, 8, 8, 4, 8, 6, 6, 7, 13, 10, 4, 5, 10, 5, 8,
 };
 
 /* What a (container, key) slot must hold. 'o' object, 'a' array, 's' string, 'n' number or
@@ -128,6 +131,9 @@ static const slot slots[] = {
     {N_INIT, K_URL, 's', N_SKIP, 0},
     {N_INIT, K_STACK, 'o', N_STACK, 0},
     {N_STACK, K_CALLFRAMES, 'a', N_FRAMES, 0},
+    /* recorder extensions (demo/record-har.mjs, phiwall's own recordings) */
+    {N_ENTRY, K_STEP, 's', N_SKIP, 0},
+    {N_ENTRY, K_CONSENT, 's', N_SKIP, 0},
     {N_FRAME, K_URL, 's', N_SKIP, 0},
 };
 
@@ -159,7 +165,7 @@ typedef struct frame {
 
 /* The entry being read; its strings live in the entry arena. */
 typedef struct entry {
-    char *pageref, *started, *rtype, *initiator, *init_type, *method, *url;
+    char *pageref, *started, *rtype, *initiator, *init_type, *method, *url, *step, *consent;
     char *ptext, *pmime, *penc, *content_mime, *hname, *hvalue;
     size_t ptext_len;
     int status;
@@ -327,6 +333,10 @@ static int store_string(har *h, node n, key k, const unsigned char *s, size_t le
         dst = k == K_PAGEREF ? &e->pageref : k == K_STARTED ? &e->started : &e->rtype;
         if (k == K_INITIATOR)
             dst = &e->initiator;
+        else if (k == K_STEP)
+            dst = &e->step;
+        else if (k == K_CONSENT)
+            dst = &e->consent;
         break;
     case N_REQ: dst = k == K_METHOD ? &e->method : &e->url; break;
     case N_HEADER:
@@ -461,6 +471,15 @@ static void params_body(har *h, entry *e)
         e->pmime = "application/x-www-form-urlencoded";
 }
 
+/* "_step": what a recorder was doing ("load", "click", …). */
+static pw_step parse_step(const char *s)
+{
+    for (int i = 0; s && i < PW_STEP__COUNT; i++)
+        if (strcmp(s, pw_step_name((pw_step)i)) == 0)
+            return (pw_step)i;
+    return PW_STEP_UNKNOWN;
+}
+
 static int finish_entry(har *h)
 {
     entry *e = &h->e;
@@ -498,8 +517,10 @@ static int finish_entry(har *h)
         .initiator = e->initiator ? e->initiator : e->init_type,
         .timestamp = har_parse_time(e->started),
         .status = e->status,
-        .step = PW_STEP_UNKNOWN,
+        .step = parse_step(e->step),
         .source = PW_SOURCE_HAR,
+        .before_consent = e->consent && strcmp(e->consent, "none") == 0,
+        .after_reject = e->consent && strncmp(e->consent, "reject", 6) == 0,
     };
     h->stats->n_entries++;
     pw_status st = h->sink->on_request ? h->sink->on_request(h->sink->ctx, &req, h->err) : PW_OK;

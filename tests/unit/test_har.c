@@ -246,6 +246,35 @@ static void limiter_chunks(void)
     }
 }
 
+/* Recorder extensions: "_step" and "_consent" on entries. */
+typedef struct flags {
+    pw_step step;
+    int before, reject;
+} flags;
+
+static pw_status on_flags(void *ctx, const pw_request *r, pw_err *err)
+{
+    flags *f = ctx;
+    f->step = r->step;
+    f->before = r->before_consent;
+    f->reject = r->after_reject;
+    return PW_OK;
+}
+
+static void recorder_fields(void)
+{
+    const char *j = "{\"log\":{\"entries\":[{\"_step\":\"click\",\"_consent\":\"none\","
+                    "\"request\":{\"url\":\"https://t.com/\"}}]}}";
+    FILE *f = fmemopen((void *)j, strlen(j), "r");
+    flags fl = {0};
+    pw_capture_sink sink = {NULL, on_flags, &fl};
+    CHECK_INT(pw_har_read(f, "t.har", &sink, NULL), PW_OK);
+    fclose(f);
+    CHECK_INT(fl.step, PW_STEP_CLICK);
+    CHECK_INT(fl.before, 1);
+    CHECK_INT(fl.reject, 0);
+}
+
 static void parse_time(void)
 {
     CHECK(har_parse_time("1970-01-01T00:00:01.250Z") == 1.25);
@@ -255,4 +284,5 @@ static void parse_time(void)
 }
 
 PW_TEST_MAIN(PW_TEST(chrome_export), PW_TEST(firefox_export), PW_TEST(no_pages), PW_TEST(malformed),
-             PW_TEST(truncates_long_strings), PW_TEST(limiter_chunks), PW_TEST(parse_time))
+             PW_TEST(truncates_long_strings), PW_TEST(limiter_chunks), PW_TEST(recorder_fields),
+             PW_TEST(parse_time))
