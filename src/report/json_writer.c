@@ -107,6 +107,15 @@ void pw_jw_num(pw_jw *w, double v)
         pw_buf_puts(w->b, "null");
 }
 
+void pw_jw_fixed(pw_jw *w, double v, int decimals)
+{
+    before(w);
+    if (isfinite(v))
+        pw_buf_printf(w->b, "%.*f", decimals, v);
+    else
+        pw_buf_puts(w->b, "null");
+}
+
 void pw_jw_bool(pw_jw *w, int v)
 {
     before(w);

@@ -28,6 +28,7 @@ void pw_jw_str(pw_jw *w, const char *s); /* NULL writes null */
 void pw_jw_strn(pw_jw *w, const char *s, size_t n);
 void pw_jw_int(pw_jw *w, long long v);
 void pw_jw_num(pw_jw *w, double v);
+void pw_jw_fixed(pw_jw *w, double v, int decimals); /* 0.97, not 0.96999999999999997 */
 void pw_jw_bool(pw_jw *w, int v);
 void pw_jw_null(pw_jw *w);
 /* key + value shorthands */

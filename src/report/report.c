@@ -95,6 +95,8 @@ void pw_report_hit_label(pw_buf *out, const pw_hit *h)
 {
     const char *cat = pw_phi_category_name(h->category);
     pw_buf_puts(out, cat);
+    if (h->category == PW_PHI_CANARY && h->reason_detail && h->reason_detail[0])
+        pw_buf_printf(out, " '%s'", h->reason_detail);
     if (h->subtype && h->subtype[0] && strcmp(h->subtype, cat) != 0)
         pw_buf_printf(out, " (%s)", h->subtype);
     if (h->normalized && h->normalized[0] && h->category != PW_PHI_CANARY)

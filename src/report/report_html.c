@@ -65,7 +65,8 @@ static const char css[] =
     ".fix{background:#e9f7ef;border:1px solid #b7e1c6;border-radius:6px;padding:8px 12px;"
     "font-size:13.5px}code{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;"
     "font-size:12.5px;background:#eef1f6;padding:1px 4px;border-radius:4px}"
-    "details{margin-top:8px}summary{cursor:pointer;color:var(--low);font-size:13px}"
+    "details.more>summary{color:var(--muted);margin:6px "
+    "0}details{margin-top:8px}summary{cursor:pointer;color:var(--low);font-size:13px}"
     "pre{white-space:pre-wrap;word-break:break-all;background:#0f172a;color:#e2e8f0;"
     "padding:12px;border-radius:6px;font-size:12px;max-height:420px;overflow:auto}"
     "figure{margin:12px 0}figure img{max-width:100%;border:1px solid var(--line);"
@@ -309,7 +310,8 @@ static int seen_before(const pw_scan_result *r, size_t i, int same_vendor)
         const pw_finding *g = &r->findings[j];
         if (g->severity == PW_SEV_INFO || strcmp(g->page_url, f->page_url) != 0)
             continue;
-        if (!same_vendor || strcmp(pw_report_vendor(g->tracker), pw_report_vendor(f->tracker)) == 0)
+        if (!same_vendor ||
+            strcmp(pw_report_product(g->tracker), pw_report_product(f->tracker)) == 0)
             return 1;
     }
     return 0;
@@ -343,16 +345,34 @@ static void page_article(pw_buf *b, const pw_scan_result *r, size_t first)
         if (fv->severity == PW_SEV_INFO || strcmp(fv->page_url, url) != 0 ||
             (v != first && seen_before(r, v, 1)))
             continue;
-        const char *vendor = pw_report_vendor(fv->tracker);
+        const char *product = pw_report_product(fv->tracker);
         pw_buf_puts(b, "<h4>");
-        esc(b, pw_report_product(fv->tracker));
+        esc(b, product);
         pw_buf_puts(b, "</h4>");
-        for (size_t i = v; i < r->n_findings; i++) {
-            const pw_finding *f = &r->findings[i];
-            if (f->severity != PW_SEV_INFO && strcmp(f->page_url, url) == 0 &&
-                strcmp(pw_report_vendor(f->tracker), vendor) == 0)
-                finding(b, f);
+        /* the tracker's most severe findings in full, the rest folded away */
+        size_t n_more = 0;
+        for (int pass = 0; pass < 2; pass++) {
+            if (pass == 1 && n_more)
+                pw_buf_printf(b,
+                              "<details class=\"more\"><summary>%zu more finding%s for this "
+                              "tracker at lower severity</summary>",
+                              n_more, n_more == 1 ? "" : "s");
+            for (size_t i = v; i < r->n_findings; i++) {
+                const pw_finding *f = &r->findings[i];
+                if (f->severity == PW_SEV_INFO || strcmp(f->page_url, url) != 0 ||
+                    strcmp(pw_report_product(f->tracker), product) != 0)
+                    continue;
+                int top = f->severity == fv->severity;
+                if (pass == 0 && top)
+                    finding(b, f);
+                else if (pass == 0)
+                    n_more++;
+                else if (!top)
+                    finding(b, f);
+            }
         }
+        if (n_more)
+            pw_buf_puts(b, "</details>");
     }
     pw_buf_puts(b, "</article>");
 }

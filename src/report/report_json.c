@@ -19,7 +19,7 @@ static void write_hit(pw_jw *w, const pw_evidence *ev, const pw_hit *h)
     pw_jw_strn(w, ev->value + h->start, h->end - h->start);
     pw_jw_kstr(w, "normalized", h->normalized);
     pw_jw_key(w, "confidence");
-    pw_jw_num(w, (double)(int)(h->confidence * 100 + 0.5) / 100.0);
+    pw_jw_fixed(w, h->confidence, 2);
     pw_jw_kstr(w, "reason", pw_reason_name(h->reason));
     pw_jw_kstr(w, "reason_detail", h->reason_detail);
     pw_jw_kstr(w, "sensitivity", h->sensitivity == PW_SENS_HIGH ? "high" : "normal");
@@ -57,7 +57,7 @@ static void write_request(pw_jw *w, const pw_request *q)
     pw_jw_kstr(w, "resource_type", q->resource_type);
     pw_jw_kstr(w, "initiator", q->initiator);
     pw_jw_key(w, "timestamp");
-    pw_jw_num(w, q->timestamp);
+    pw_jw_fixed(w, q->timestamp, 3);
     pw_jw_kint(w, "status", q->status);
     pw_jw_kstr(w, "step", pw_step_name(q->step));
     pw_jw_key(w, "headers");
