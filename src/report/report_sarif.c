@@ -131,18 +131,20 @@ static void write_result(pw_jw *w, const pw_finding *f)
     pw_jw_kint(w, "ruleIndex", (long long)rule_index(f->rule_id));
     pw_jw_kstr(w, "level", level_of(f->severity));
     write_message(w, f);
-    pw_jw_key(w, "locations");
-    pw_jw_arr(w);
-    pw_jw_obj(w);
-    pw_jw_key(w, "physicalLocation");
-    pw_jw_obj(w);
-    pw_jw_key(w, "artifactLocation");
-    pw_jw_obj(w);
-    pw_jw_kstr(w, "uri", f->page_url);
-    pw_jw_end_obj(w);
-    pw_jw_end_obj(w);
-    pw_jw_end_obj(w);
-    pw_jw_end_arr(w);
+    if (f->page_url && strstr(f->page_url, "://")) { /* "(unknown page)" is no URI */
+        pw_jw_key(w, "locations");
+        pw_jw_arr(w);
+        pw_jw_obj(w);
+        pw_jw_key(w, "physicalLocation");
+        pw_jw_obj(w);
+        pw_jw_key(w, "artifactLocation");
+        pw_jw_obj(w);
+        pw_jw_kstr(w, "uri", f->page_url);
+        pw_jw_end_obj(w);
+        pw_jw_end_obj(w);
+        pw_jw_end_obj(w);
+        pw_jw_end_arr(w);
+    }
     pw_jw_key(w, "partialFingerprints");
     pw_jw_obj(w);
     pw_buf fp;
