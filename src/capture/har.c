@@ -85,10 +85,6 @@ static const char *const key_names[K__COUNT] = {
     "_consent",
 };
 
-static const unsigned char key_lens[K__COUNT] = {
-    1, 3, 5, 7, 2, 5, 15, 7, 7, 8, 6, 3, 7, 4, 5, 8, 8, 4, 8, 6, 6, 7, 13, 10, 4, 5, 10, 5, 8,
-};
-
 /* What a (container, key) slot must hold. 'o' object, 'a' array, 's' string, 'n' number or
  * string, 'i' object or string. Strict slots make a type mismatch an error; others are skipped. */
 typedef struct slot {
@@ -198,12 +194,28 @@ typedef struct har {
     slot_table slots;
 } har;
 
+/* Keys grouped by length, so a lookup compares at most a handful of candidates. */
 static key key_lookup(const unsigned char *s, size_t n)
 {
-    /* first byte and length rule out almost every key before any memcmp */
-    for (int k = 1; k < K__COUNT; k++)
-        if (key_names[k][0] == (char)s[0] && key_lens[k] == n && memcmp(key_names[k], s, n) == 0)
-            return (key)k;
+    static const key by_len[16][6] = {
+        [2] = {K_ID},
+        [3] = {K_LOG, K_URL},
+        [4] = {K_NAME, K_TEXT, K_TYPE},
+        [5] = {K_PAGES, K_TITLE, K_VALUE, K_STACK, K_STEP},
+        [6] = {K_METHOD, K_PARAMS, K_STATUS},
+        [7] = {K_ENTRIES, K_PAGEREF, K_REQUEST, K_HEADERS, K_CONTENT},
+        [8] = {K_RESPONSE, K_POSTDATA, K_MIMETYPE, K_ENCODING, K_CONSENT},
+        [10] = {K_INITIATOR, K_CALLFRAMES},
+        [13] = {K_RESOURCETYPE},
+        [15] = {K_STARTED},
+    };
+    if (n >= 16)
+        return K_OTHER;
+    for (size_t i = 0; i < 6 && by_len[n][i] != K_OTHER; i++) {
+        key k = by_len[n][i];
+        if (key_names[k][0] == (char)s[0] && memcmp(key_names[k], s, n) == 0)
+            return k;
+    }
     return K_OTHER;
 }
 
