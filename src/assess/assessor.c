@@ -90,6 +90,12 @@ static int grow(void **v, size_t *cap, size_t n, size_t size)
 
 /* ---- the assessor ---- */
 
+typedef struct party_cache {
+    size_t page; /* page index + 1; 0 = empty */
+    char host[96];
+    int third;
+} party_cache;
+
 typedef struct apage {
     pw_page page;
     pw_hhs_context ctx;
@@ -112,7 +118,8 @@ struct pw_assessor {
     index_map finding_index;
     size_t n_requests, n_third, n_beacons, n_decode_errors;
     pw_inventory *inventory;
-    char *login_area; /* "host/portal": pages there are authenticated after a login POST */
+    party_cache party[256]; /* (page, host) → third party?, libpsl lookups are not free */
+    char *login_area;       /* "host/portal": pages there are authenticated after a login POST */
     const char *target;
     pw_source source;
     pw_scan_result result;
@@ -529,6 +536,26 @@ static void first_party_cues(pw_assessor *as, const pw_request *req, size_t page
         as->login_area = area_of(&as->arena, req->url);
 }
 
+/* pw_is_third_party, remembered per (page, request host): a page's requests repeat hosts. */
+static int third_party(pw_assessor *as, size_t page_i, const char *page_url, const char *url)
+{
+    pw_url u;
+    if (pw_url_parse(url, strlen(url), &u, NULL) != PW_OK || u.host.n >= sizeof as->party[0].host)
+        return pw_is_third_party(page_url, url);
+    uint64_t h = 1469598103934665603ull ^ page_i;
+    for (size_t i = 0; i < u.host.n; i++)
+        h = (h ^ (unsigned char)u.host.p[i]) * 1099511628211ull;
+    party_cache *c = &as->party[h & 255];
+    if (c->page == page_i + 1 && strlen(c->host) == u.host.n &&
+        memcmp(c->host, u.host.p, u.host.n) == 0)
+        return c->third;
+    c->page = page_i + 1;
+    memcpy(c->host, u.host.p, u.host.n);
+    c->host[u.host.n] = '\0';
+    c->third = pw_is_third_party(page_url, url);
+    return c->third;
+}
+
 pw_status pw_assessor_add_request(pw_assessor *as, const pw_request *req, pw_err *err)
 {
     if (!req || !req->url)
@@ -544,7 +571,7 @@ pw_status pw_assessor_add_request(pw_assessor *as, const pw_request *req, pw_err
     size_t page_i = ensure_page(as, &blank);
     if (page_i == SIZE_MAX)
         return pw_err_set(err, PW_ERR_NOMEM, "assessor: out of memory");
-    int third = strcmp(page_url, NO_PAGE) != 0 && pw_is_third_party(page_url, req->url);
+    int third = strcmp(page_url, NO_PAGE) != 0 && third_party(as, page_i, page_url, req->url);
     if (third)
         as->n_third++;
     else
