@@ -405,6 +405,33 @@ static pw_evidence *copy_evidence(pw_arena *a, const rule_field *rf, size_t n,
     return ev;
 }
 
+/* Reports get forwarded: keep which cookies a tracker received (c_user, _fbp…: proof of the
+ * identity join) but not their values, and never an Authorization header's value. */
+static char *scrub_header(pw_arena *a, const char *name, const char *value)
+{
+    if (!name || !value)
+        return dup_or_null(a, value);
+    if (strcasecmp(name, "authorization") == 0 || strcasecmp(name, "proxy-authorization") == 0)
+        return pw_arena_strdup(a, "[removed by phiwall]");
+    if (strcasecmp(name, "cookie") != 0)
+        return pw_arena_strdup(a, value);
+    pw_buf b;
+    pw_buf_init(&b);
+    for (const char *p = value; *p;) {
+        while (*p == ' ' || *p == ';')
+            p++;
+        const char *end = strchr(p, ';'), *eq = strchr(p, '=');
+        size_t n = end ? (size_t)(end - p) : strlen(p);
+        size_t name_len = eq && (size_t)(eq - p) < n ? (size_t)(eq - p) : n;
+        if (name_len)
+            pw_buf_printf(&b, "%s%.*s=…", b.len ? "; " : "", (int)name_len, p);
+        p += n;
+    }
+    char *out = pw_arena_strndup(a, b.data ? b.data : "", b.len);
+    pw_buf_free(&b);
+    return out;
+}
+
 static pw_request *copy_request(pw_arena *a, const pw_request *r)
 {
     pw_request *c = pw_arena_alloc(a, sizeof *c);
@@ -413,7 +440,8 @@ static pw_request *copy_request(pw_arena *a, const pw_request *r)
         return NULL;
     *c = *r;
     for (size_t i = 0; i < r->n_headers; i++)
-        h[i] = (pw_header){dup_or_null(a, r->headers[i].name), dup_or_null(a, r->headers[i].value)};
+        h[i] = (pw_header){dup_or_null(a, r->headers[i].name),
+                           scrub_header(a, r->headers[i].name, r->headers[i].value)};
     c->headers = h;
     c->method = dup_or_null(a, r->method);
     c->url = dup_or_null(a, r->url);

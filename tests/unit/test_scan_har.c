@@ -222,4 +222,16 @@ static void negatives(void)
     CHECK_INT(count_findings("first_party_only"), 0);
 }
 
-PW_TEST_MAIN(PW_TEST(goldens), PW_TEST(positives), PW_TEST(negatives))
+/* Cookie values never reach a report; the cookie names do. */
+static void scrubbed_cookies(void)
+{
+    pw_buf out;
+    pw_buf_init(&out);
+    CHECK_INT(scan_json("cookie_scrub", &out), 0);
+    CHECK(out.data && strstr(out.data, "c_user=…; fr=…") != NULL);
+    CHECK(out.data && strstr(out.data, "SECRETVALUE") == NULL);
+    CHECK(out.data && strstr(out.data, "100001234567") == NULL);
+    pw_buf_free(&out);
+}
+
+PW_TEST_MAIN(PW_TEST(goldens), PW_TEST(positives), PW_TEST(negatives), PW_TEST(scrubbed_cookies))

@@ -120,6 +120,10 @@ cases = {
                         [doc(SITE + "/find-a-doctor"),
                          dict(meta(SITE + "/find-a-doctor", "Search",
                                    {"cd[search_string]": "knee pain"}, post=True), b64=True)])],
+    # the tracker's own cookies (c_user: the Facebook account) are evidence; their values are not
+    "cookie_scrub": [page("/mychart/home", "MyChart",
+                          lambda u: dict(meta(u, "PageView"),
+                                         cookie="c_user=100001234567; fr=SECRETVALUE"))],
     # two pages: general + portal, for the multi-file merge test
     "mixed": [page("/news/new-parking-garage", "News", lambda u: meta(u, "PageView")),
               page("/billing/pay-my-bill", "Pay my bill", lambda u: meta(u, "PageView"),
