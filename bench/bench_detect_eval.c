@@ -33,7 +33,7 @@ typedef struct eval {
     pw_detect_scratch *s;
     pw_arena a;
     tally t[PW_PHI__COUNT];
-    long general_rows, general_rows_hit, rows;
+    long general_rows, general_rows_hit, general_rows_ident, rows;
     int verbose;
 } eval;
 
@@ -50,9 +50,10 @@ static int overlaps(size_t a, size_t b, size_t c, size_t d)
     return a < d && c < b;
 }
 
-/* Score one string against its gold spans. Returns the number of hits. */
+/* Score one string against its gold spans. Returns the number of hits; *n_ident the number of
+ * identifier hits among them. */
 static size_t score(eval *e, const char *key, const char *text, pw_field_type ft, const gold *g,
-                    size_t ng)
+                    size_t ng, size_t *n_ident)
 {
     pw_hit *h = NULL;
     size_t nh = 0;
@@ -93,6 +94,9 @@ static size_t score(eval *e, const char *key, const char *text, pw_field_type ft
                     (int)(h[i].end - h[i].start), text + h[i].start, text);
     }
     e->rows++;
+    *n_ident = 0;
+    for (size_t i = 0; i < nh; i++)
+        *n_ident += pw_phi_is_identifier(h[i].category);
     return nh;
 }
 
@@ -169,10 +173,11 @@ static int run_tsv(eval *e, const char *path)
         gold g[MAX_GOLD];
         size_t ng = parse_labels(col[3], col[4], g, path, ln);
         const char *key = strcmp(col[2], "-") == 0 ? NULL : col[2];
-        size_t nh = score(e, key, col[3], field_type(col[1]), g, ng);
+        size_t n_ident = 0, nh = score(e, key, col[3], field_type(col[1]), g, ng, &n_ident);
         if (strcmp(col[0], "general") == 0) {
             e->general_rows++;
             e->general_rows_hit += nh > 0;
+            e->general_rows_ident += n_ident > 0;
             if (nh && e->verbose)
                 fprintf(stderr, "GENERAL HIT in %s\n", col[3]);
         }
@@ -188,10 +193,10 @@ static int presidio_category(const char *t)
     static const struct {
         const char *type;
         pw_phi_category cat;
-    } map[] = {{"PERSON", PW_PHI_NAME},          {"STREET_ADDRESS", PW_PHI_ADDRESS},
-               {"PHONE_NUMBER", PW_PHI_PHONE},   {"EMAIL_ADDRESS", PW_PHI_EMAIL},
-               {"US_SSN", PW_PHI_SSN},           {"DATE_TIME", PW_PHI_DATE},
-               {"ZIP_CODE", PW_PHI_ZIP},         {"IP_ADDRESS", PW_PHI_IP},
+    } map[] = {{"PERSON", PW_PHI_NAME},        {"STREET_ADDRESS", PW_PHI_ADDRESS},
+               {"PHONE_NUMBER", PW_PHI_PHONE}, {"EMAIL_ADDRESS", PW_PHI_EMAIL},
+               {"US_SSN", PW_PHI_SSN},         {"DATE_TIME", PW_PHI_DATE},
+               {"ZIP_CODE", PW_PHI_ZIP},       {"IP_ADDRESS", PW_PHI_IP},
                {"CREDIT_CARD", PW_PHI_CARD}};
     for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
         if (strcmp(t, map[i].type) == 0)
@@ -258,10 +263,12 @@ static int run_presidio(eval *e, const char *dir)
             yajl_val ve = yajl_tree_get(sp, p_e, yajl_t_number);
             if (!type || !vs || !ve)
                 continue;
-            g[ng++] = (gold){presidio_category(type), byte_offset(text, (size_t)YAJL_GET_INTEGER(vs)),
-                             byte_offset(text, (size_t)YAJL_GET_INTEGER(ve))};
+            g[ng++] =
+                (gold){presidio_category(type), byte_offset(text, (size_t)YAJL_GET_INTEGER(vs)),
+                       byte_offset(text, (size_t)YAJL_GET_INTEGER(ve))};
         }
-        score(e, NULL, text, PW_FT_TEXT, g, ng);
+        size_t n_ident = 0;
+        score(e, NULL, text, PW_FT_TEXT, g, ng, &n_ident);
     }
     yajl_tree_free(root);
     return 0;
@@ -297,8 +304,9 @@ static void report(const eval *e)
     printf("\n%-12s %6ld %6ld", "HEALTH+CARE", health.gold, health.pred);
     ratio(health.tp_pred, health.pred);
     ratio(health.tp_gold, health.gold);
-    printf("\nrows %ld; general hospital rows with any hit: %ld of %ld\n", e->rows,
-           e->general_rows_hit, e->general_rows);
+    printf("\nrows %ld; general hospital rows with any hit: %ld of %ld (with an identifier hit: "
+           "%ld)\n",
+           e->rows, e->general_rows_hit, e->general_rows, e->general_rows_ident);
 }
 
 int main(int argc, char **argv)
@@ -311,7 +319,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: %s [-v] FILE.tsv… | [-v] --presidio DIR\n", argv[0]);
         return 2;
     }
-    if (pw_detector_new(NULL, &e.d, NULL) != PW_OK || pw_detect_scratch_new(e.d, &e.s, NULL) != PW_OK)
+    if (pw_detector_new(NULL, &e.d, NULL) != PW_OK ||
+        pw_detect_scratch_new(e.d, &e.s, NULL) != PW_OK)
         return 1;
     pw_arena_init(&e.a, 0);
     int rc = 0;

@@ -22,6 +22,8 @@ typedef struct trackers_opts {
     const char *body_file;
     const char *content_type;
     const char *page_url;
+    pw_header headers[32];
+    size_t n_headers;
     pw_catalog_options catalog;
 } trackers_opts;
 
@@ -40,12 +42,29 @@ static void usage(void)
            "  -b, --body FILE        request body bytes ('-' for stdin)\n"
            "  -t, --content-type T   request Content-Type (multipart needs its boundary)\n"
            "  -p, --page URL         page that sent the request (first/third party)\n"
+           "  -H, --header 'N: V'    a request header, e.g. 'Cookie: c_user=1' (repeatable)\n"
            "      --trackers FILE    extra catalog entries (data/trackers.tsv format)\n"
            "      --easyprivacy FILE ABP filter list for uncatalogued trackers (default: Debian's\n"
            "                         EasyPrivacy when installed)\n"
            "      --no-easyprivacy   do not load any filter list\n"
            "  -h, --help             this help\n\n"
            "Exit: 0 ok, 2 usage error, 3 the catalog or the request could not be read.\n");
+}
+
+/* "Name: value" split in place (optarg points into argv, which we may modify). */
+static int add_header(trackers_opts *o, char *arg)
+{
+    char *colon = strchr(arg, ':');
+    if (!colon || colon == arg || o->n_headers == sizeof o->headers / sizeof o->headers[0])
+        return -1;
+    *colon = '\0';
+    const char *value = colon + 1;
+    while (*value == ' ')
+        value++;
+    o->headers[o->n_headers].name = arg;
+    o->headers[o->n_headers].value = value;
+    o->n_headers++;
+    return 0;
 }
 
 static int parse_args(int argc, char **argv, trackers_opts *o)
@@ -59,6 +78,7 @@ static int parse_args(int argc, char **argv, trackers_opts *o)
         {"body", required_argument, NULL, 'b'},
         {"content-type", required_argument, NULL, 't'},
         {"page", required_argument, NULL, 'p'},
+        {"header", required_argument, NULL, 'H'},
         {"trackers", required_argument, NULL, OPT_TRACKERS},
         {"easyprivacy", required_argument, NULL, OPT_EASYPRIVACY},
         {"no-easyprivacy", no_argument, NULL, OPT_NO_EASYPRIVACY},
@@ -68,7 +88,7 @@ static int parse_args(int argc, char **argv, trackers_opts *o)
     int c;
     optind = 1;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "c:jd:X:b:t:p:h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "c:jd:X:b:t:p:H:h", opts, NULL)) != -1) {
         switch (c) {
         case 'c': o->category = optarg; break;
         case 'j': o->json = 1; break;
@@ -77,6 +97,13 @@ static int parse_args(int argc, char **argv, trackers_opts *o)
         case 'b': o->body_file = optarg; break;
         case 't': o->content_type = optarg; break;
         case 'p': o->page_url = optarg; break;
+        case 'H':
+            if (add_header(o, optarg) != 0)
+                return pw_cli_usage_error("trackers",
+                                          "bad or too many --header '%s' (expected "
+                                          "'Name: value')",
+                                          optarg);
+            break;
         case OPT_TRACKERS: o->catalog.user_file = optarg; break;
         case OPT_EASYPRIVACY: o->catalog.easyprivacy_file = optarg; break;
         case OPT_NO_EASYPRIVACY: o->catalog.easyprivacy_file = ""; break;
@@ -91,9 +118,10 @@ static int parse_args(int argc, char **argv, trackers_opts *o)
     if (o->category && pw_category_parse(o->category, &o->cat) != 0)
         return pw_cli_usage_error("trackers", "unknown category '%s'", o->category);
     o->has_category = o->category != NULL;
-    if (!o->decode_url && (o->body_file || o->method || o->content_type || o->page_url))
-        return pw_cli_usage_error("trackers", "--method, --body, --content-type and --page "
-                                              "need --decode URL");
+    if (!o->decode_url &&
+        (o->body_file || o->method || o->content_type || o->page_url || o->n_headers))
+        return pw_cli_usage_error("trackers", "--method, --body, --content-type, --page and "
+                                              "--header need --decode URL");
     return 0;
 }
 
@@ -263,6 +291,8 @@ static int decode_one(const trackers_opts *o, const pw_catalog *c, pw_buf *b)
     r.body = (const unsigned char *)body;
     r.body_len = body_len;
     r.content_type = o->content_type;
+    r.headers = o->headers;
+    r.n_headers = o->n_headers;
     pw_arena a;
     pw_arena_init(&a, 0);
     pw_beacon *bs = NULL;

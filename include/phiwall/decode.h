@@ -134,6 +134,15 @@ const pw_tracker *pw_catalog_at(const pw_catalog *c, size_t i);
 /* Match a request URL against the catalog's host and path patterns; NULL if no entry. */
 const pw_tracker *pw_catalog_match(const pw_catalog *c, const char *url);
 
+/*
+ * Is this request a tracker's? The catalog entry for `url`, else (when it is third party to
+ * `page_url`) the "easyprivacy" entry if an EasyPrivacy rule matches (*matched_rule gets the rule;
+ * may be NULL), else NULL. For capture sources that answer tracker requests locally (a contained
+ * scan) before any body exists. Thread-safe; allocates nothing.
+ */
+const pw_tracker *pw_catalog_classify(const pw_catalog *c, const char *url, const char *page_url,
+                                      const char **matched_rule);
+
 /* Party: is `url` third party relative to `page_url`? (registrable domain via libpsl) */
 int pw_is_third_party(const char *page_url, const char *url);
 
@@ -141,8 +150,12 @@ int pw_is_third_party(const char *page_url, const char *url);
 char *pw_registrable_domain(pw_arena *a, const char *host);
 
 /*
- * Decode one request into zero or more beacons (GA4 batches give several). First-party requests
- * and unknown hosts that are not trackers give none. A malformed body gives PW_ERR_PARSE with the
+ * Decode one request into zero or more beacons (GA4 batches give several). A catalog match is
+ * decoded by its entry's decoder (script loads give PW_BEACON_SCRIPT). Without one, a third-party
+ * request matching an EasyPrivacy rule gives a beacon of the "easyprivacy" entry (matched_rule
+ * set), and any other third-party request that carries data (query or body) one of the
+ * "unknown-third-party" entry with its key/value fields; first-party requests and data-less
+ * unknown third parties (fonts, images) give none. A malformed body gives PW_ERR_PARSE with the
  * field and offset in err; beacons decoded before the error are still returned.
  * Everything is allocated in `a`. Thread-safe for a shared catalog.
  */

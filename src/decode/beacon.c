@@ -1,7 +1,8 @@
 /*
  * beacon.c — how decoders build pw_beacons: a growable field list in the request's arena, typed
  * adds, and the finishing step every beacon shares (search terms read out of page URLs, the
- * account and event taken from the first ACCOUNT/EVENT field when the decoder set none).
+ * account and event taken from the first ACCOUNT/EVENT field when the decoder set none, the
+ * cookies sent along as device IDs).
  */
 #include <string.h>
 
@@ -21,6 +22,9 @@ void dk_builder_init(dk_ctx *ctx, dk_builder *bb, pw_beacon_kind kind, const cha
 pw_status dk_add(dk_ctx *ctx, dk_builder *bb, const char *key, const char *value, size_t value_len,
                  pw_field_kind kind, pw_err *err)
 {
+    if (++ctx->n_fields > DK_MAX_FIELDS)
+        return pw_err_set(err, PW_ERR_LIMIT, "field '%.64s': more than %zu fields in one request",
+                          key, DK_MAX_FIELDS);
     if (bb->b.n_fields == bb->cap) {
         size_t cap = bb->cap ? bb->cap * 2 : 16;
         pw_field *f = pw_arena_alloc(ctx->a, cap * sizeof *f);
@@ -53,14 +57,35 @@ static int is_search_param(const char *k)
 
 /* A page URL whose own query names a search gives SEARCH_TERM fields ("dl?q"), decoding that
  * inner query once more: it is a new layer. */
-static pw_status add_search_terms(dk_ctx *ctx, dk_builder *bb, const pw_field *f, pw_err *err)
+/* The query of an absolute URL or of a path ("/search?q=x", UA's dp); 0 if none. */
+static int url_query(const char *v, size_t n, pw_slice *q)
 {
     pw_url u;
-    if (pw_url_parse(f->value, f->value_len, &u, NULL) != PW_OK || !u.query.n)
+    if (pw_url_parse(v, n, &u, NULL) == PW_OK) {
+        *q = u.query;
+        return q->n > 0;
+    }
+    if (n == 0 || v[0] != '/')
+        return 0;
+    const char *qm = memchr(v, '?', n);
+    if (!qm)
+        return 0;
+    q->p = qm + 1;
+    q->n = n - (size_t)(q->p - v);
+    const char *hash = memchr(q->p, '#', q->n);
+    if (hash)
+        q->n = (size_t)(hash - q->p);
+    return q->n > 0;
+}
+
+static pw_status add_search_terms(dk_ctx *ctx, dk_builder *bb, const pw_field *f, pw_err *err)
+{
+    pw_slice q;
+    if (!url_query(f->value, f->value_len, &q))
         return PW_OK;
     pw_kv *kv;
     size_t n;
-    if (pw_form_parse(ctx->a, u.query.p, u.query.n, DK_MAX_PAIRS, &kv, &n, NULL) != PW_OK)
+    if (pw_form_parse(ctx->a, q.p, q.n, DK_MAX_PAIRS, &kv, &n, NULL) != PW_OK)
         return PW_OK;
     const char *fkey = f->key;
     for (size_t i = 0; i < n; i++) {
@@ -77,8 +102,42 @@ static pw_status add_search_terms(dk_ctx *ctx, dk_builder *bb, const pw_field *f
     return PW_OK;
 }
 
+/* Cookies sent with a beacon identify the visitor to the tracker (Meta's c_user is the Facebook
+ * account ID; datr, fr, IDE, MUID … are device IDs): each becomes a "cookie:<name>" field. */
+static pw_status add_cookies(dk_ctx *ctx, dk_builder *bb, pw_err *err)
+{
+    const char *h = pw_request_header(ctx->req, "cookie");
+    size_t count = 0;
+    while (h && *h && count < 100) {
+        while (*h == ' ' || *h == ';')
+            h++;
+        size_t len = strcspn(h, ";");
+        const char *eq = memchr(h, '=', len);
+        if (eq && eq > h) {
+            size_t klen = (size_t)(eq - h), vlen = len - klen - 1;
+            char *key = pw_arena_sprintf(ctx->a, "cookie:%.*s", (int)klen, h);
+            char *val = dk_dup(ctx->a, eq + 1, vlen);
+            if (!key || !val)
+                return pw_err_set(err, PW_ERR_NOMEM, "decode: out of memory");
+            pw_field_kind kind =
+                strcmp(key, "cookie:c_user") == 0 ? PW_FIELD_USER_DATA : PW_FIELD_DEVICE_ID;
+            pw_status st = dk_add(ctx, bb, key, val, vlen, kind, err);
+            if (st != PW_OK)
+                return st;
+            count++;
+        }
+        h += len;
+    }
+    return PW_OK;
+}
+
 pw_status dk_emit(dk_ctx *ctx, dk_builder *bb, pw_err *err)
 {
+    if (bb->b.kind != PW_BEACON_SCRIPT) {
+        pw_status st = add_cookies(ctx, bb, err);
+        if (st != PW_OK)
+            return st;
+    }
     size_t n = bb->b.n_fields;
     for (size_t i = 0; i < n; i++) {
         pw_field f = bb->b.fields[i]; /* copy: adding may move the array */
@@ -92,6 +151,9 @@ pw_status dk_emit(dk_ctx *ctx, dk_builder *bb, pw_err *err)
         if (f.kind == PW_FIELD_EVENT && !bb->b.event_name && f.value_len)
             bb->b.event_name = f.value;
     }
+    if (ctx->n_out >= DK_MAX_BEACONS)
+        return pw_err_set(err, PW_ERR_LIMIT, "body: more than %zu events in one request",
+                          DK_MAX_BEACONS);
     if (ctx->n_out == ctx->cap_out) {
         size_t cap = ctx->cap_out ? ctx->cap_out * 2 : 4;
         pw_beacon *b = pw_arena_alloc(ctx->a, cap * sizeof *b);
@@ -109,21 +171,19 @@ pw_status dk_emit(dk_ctx *ctx, dk_builder *bb, pw_err *err)
 pw_field_kind dk_keymap_kind(const dk_keymap *m, const char *key, pw_field_kind fallback)
 {
     for (; m && m->key; m++) {
-        size_t n = strlen(m->key);
-        if (n && m->key[n - 1] == '*') {
-            if (strncmp(key, m->key, n - 1) == 0)
-                return m->kind;
-        } else if (strcmp(key, m->key) == 0) {
+        const char *mk = m->key, *k = key;
+        while (*mk && *mk == *k && *mk != '*')
+            mk++, k++;
+        if ((*mk == '*' && mk[1] == '\0') || (*mk == '\0' && *k == '\0'))
             return m->kind;
-        }
     }
     return fallback;
 }
 
-static int in_list(const char *k, size_t n, const char *const *list)
+static int in_list(const char *k, const char *const *list)
 {
     for (; *list; list++)
-        if (strlen(*list) == n && pw_strncaseeq(k, *list, n))
+        if ((*list)[0] == k[0] && strcmp(k, *list) == 0)
             return 1;
     return 0;
 }
@@ -168,21 +228,28 @@ pw_field_kind dk_generic_kind(const char *key)
         n = (size_t)(k + n - 1 - (lb + 1));
         k = lb + 1;
     }
-    if (in_list(k, n, page))
+    char leaf[32]; /* every name in the lists is shorter */
+    if (n == 0 || n >= sizeof leaf)
+        return PW_FIELD_OTHER;
+    for (size_t i = 0; i < n; i++)
+        leaf[i] = (char)(k[i] >= 'A' && k[i] <= 'Z' ? k[i] - 'A' + 'a' : k[i]);
+    leaf[n] = '\0';
+    k = leaf;
+    if (in_list(k, page))
         return PW_FIELD_PAGE_URL;
-    if (in_list(k, n, ref))
+    if (in_list(k, ref))
         return PW_FIELD_REFERRER;
-    if (in_list(k, n, title))
+    if (in_list(k, title))
         return PW_FIELD_PAGE_TITLE;
-    if (in_list(k, n, search))
+    if (in_list(k, search))
         return PW_FIELD_SEARCH_TERM;
-    if (in_list(k, n, user))
+    if (in_list(k, user))
         return PW_FIELD_USER_DATA;
-    if (in_list(k, n, device))
+    if (in_list(k, device))
         return PW_FIELD_DEVICE_ID;
-    if (in_list(k, n, event))
+    if (in_list(k, event))
         return PW_FIELD_EVENT;
-    if (in_list(k, n, account))
+    if (in_list(k, account))
         return PW_FIELD_ACCOUNT;
     return PW_FIELD_OTHER;
 }

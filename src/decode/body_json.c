@@ -122,8 +122,11 @@ static int on_key(void *ctx, const unsigned char *k, size_t n)
 static int on_end(void *ctx)
 {
     flat *f = ctx;
-    if (f->depth > 0)
+    if (f->depth > 0) {
         f->path.len = f->stack[--f->depth].base_len;
+        if (f->path.data)
+            f->path.data[f->path.len] = '\0';
+    }
     return 1;
 }
 

@@ -3,6 +3,7 @@
  * pixel sends long events). The boundary comes from the Content-Type; each part's name comes from
  * its Content-Disposition header and its value is taken verbatim (multipart has no
  * percent-encoding layer). A part without its closing boundary is PW_ERR_PARSE with the offset.
+ * When the Content-Type lacks the boundary, the body's first "--boundary" line supplies it.
  */
 #include <string.h>
 
@@ -28,6 +29,19 @@ char *dk_multipart_boundary(pw_arena *a, const char *content_type)
     if (n == 0 || n > 200)
         return NULL;
     return pw_arena_strndup(a, b, n);
+}
+
+/* Some captures drop the boundary from the Content-Type; the body's first line still names it. */
+static char *boundary_from_body(pw_arena *a, const char *s, size_t n)
+{
+    if (n < 4 || s[0] != '-' || s[1] != '-')
+        return NULL;
+    size_t len = 2;
+    while (len < n && len < 202 && s[len] != '\r' && s[len] != '\n')
+        len++;
+    if (len == 2 || len >= 202 || len >= n)
+        return NULL;
+    return pw_arena_strndup(a, s + 2, len - 2);
 }
 
 /* Value of `param` ("name") in a Content-Disposition line [s, s+n); NULL if absent. */
@@ -78,6 +92,8 @@ pw_status dk_body_multipart(pw_arena *a, const char *content_type, const char *s
                             dk_pairs *out, pw_err *err)
 {
     char *boundary = dk_multipart_boundary(a, content_type);
+    if (!boundary)
+        boundary = boundary_from_body(a, s, n);
     if (!boundary)
         return pw_err_set(err, PW_ERR_PARSE, "multipart: no boundary in Content-Type '%.100s'",
                           content_type ? content_type : "");

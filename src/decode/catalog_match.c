@@ -116,39 +116,26 @@ typedef struct best_match {
 static void consider(const pw_catalog *c, const dk_hostrule *r, int exact_host, const char *path,
                      size_t path_len, best_match *best)
 {
-    if (!r->wildcard && !exact_host && r->dom_len)
+    if (!r->wildcard && !exact_host)
         return;
     const dk_entry *e = &c->entries[r->entry];
     int ps = path_score(e, path, path_len);
     if (!ps)
         return;
-    long host_score = r->dom_len == 0 && !r->wildcard ? 0 : (long)r->dom_len;
-    if (!r->wildcard && r->dom_len)
-        host_score += 100000;
-    long score = host_score * 1000 + ps;
+    /* host first (exact over wildcard, then longer), then the path glob's length */
+    long host_score = (long)r->dom_len + (r->wildcard ? 0 : 100000);
+    long score = host_score * 1000 + (ps > 999 ? 999 : ps);
     if (score > best->score || (score == best->score && (!best->entry || e > best->entry))) {
         best->score = score;
         best->entry = e;
     }
 }
 
-const pw_tracker *pw_catalog_match(const pw_catalog *c, const char *url)
+const pw_tracker *dk_catalog_match_parts(const pw_catalog *c, const char *host, const pw_url *u)
 {
-    pw_url u;
-    if (!c || !url || pw_url_parse(url, strlen(url), &u, NULL) != PW_OK)
-        return NULL;
-    char host[256];
-    size_t hn = u.host.n;
-    const char *hp = u.host.p;
-    while (hn && hp[hn - 1] == '.')
-        hn--;
-    if (hn == 0 || hn >= sizeof host)
-        return NULL;
-    for (size_t i = 0; i < hn; i++)
-        host[i] = (char)((hp[i] >= 'A' && hp[i] <= 'Z') ? hp[i] - 'A' + 'a' : hp[i]);
-    host[hn] = '\0';
-    const char *path = u.path.n ? u.path.p : "/";
-    size_t path_len = u.path.n ? u.path.n : 1;
+    size_t hn = strlen(host);
+    const char *path = u->path.n ? u->path.p : "/";
+    size_t path_len = u->path.n ? u->path.n : 1;
     best_match best = {NULL, 0};
     for (size_t off = 0; off < hn;) {
         int32_t r = dk_strmap_get(&c->host_index, host + off, hn - off);
@@ -169,4 +156,22 @@ const pw_tracker *pw_catalog_match(const pw_catalog *c, const char *url)
         }
     }
     return best.entry ? &best.entry->t : NULL;
+}
+
+const pw_tracker *pw_catalog_match(const pw_catalog *c, const char *url)
+{
+    pw_url u;
+    if (!c || !url || pw_url_parse(url, strlen(url), &u, NULL) != PW_OK)
+        return NULL;
+    char host[256];
+    size_t hn = u.host.n;
+    const char *hp = u.host.p;
+    while (hn && hp[hn - 1] == '.')
+        hn--;
+    if (hn == 0 || hn >= sizeof host)
+        return NULL;
+    for (size_t i = 0; i < hn; i++)
+        host[i] = (char)((hp[i] >= 'A' && hp[i] <= 'Z') ? hp[i] - 'A' + 'a' : hp[i]);
+    host[hn] = '\0';
+    return dk_catalog_match_parts(c, host, &u);
 }

@@ -3,16 +3,10 @@
  * unknown-third-party entry), parse its query once, and hand it to the entry's decoder (or to the
  * script decoder when the request only loads the tracker's code).
  */
-#include <stdio.h>
 #include <string.h>
 
 #include "decode_internal.h"
 #include "phiwall/text.h"
-
-const char *dk_default_transport(const dk_ctx *ctx)
-{
-    return ctx->req->body_len ? "text" : "get";
-}
 
 pw_status dk_request_body_pairs(dk_ctx *ctx, dk_pairs *out, const char **transport, pw_err *err)
 {
@@ -55,6 +49,29 @@ static int has_data(const dk_ctx *ctx)
     return ctx->url.query.n > 0 || ctx->req->body_len > 0;
 }
 
+/* The EasyPrivacy rule a (third-party) request matches, or NULL (no list, no rule). */
+static const char *easyprivacy_rule(const pw_catalog *c, const char *url, const char *page_url)
+{
+    const dk_easyprivacy *ep = dk_catalog_easyprivacy(c);
+    if (!ep)
+        return NULL;
+    char lower[2048 + 1], page_host[256] = ""; /* the matcher reads at most 2 KiB */
+    size_t n = strnlen(url, sizeof lower - 1);
+    for (size_t i = 0; i < n; i++)
+        lower[i] = (char)(url[i] >= 'A' && url[i] <= 'Z' ? url[i] - 'A' + 'a' : url[i]);
+    lower[n] = '\0';
+    pw_url pu;
+    if (page_url && pw_url_parse(page_url, strlen(page_url), &pu, NULL) == PW_OK &&
+        pu.host.n < sizeof page_host) {
+        for (size_t i = 0; i < pu.host.n; i++) {
+            char ch = pu.host.p[i];
+            page_host[i] = (char)(ch >= 'A' && ch <= 'Z' ? ch - 'A' + 'a' : ch);
+        }
+        page_host[pu.host.n] = '\0';
+    }
+    return dk_easyprivacy_match(ep, lower, page_host);
+}
+
 /* No catalog entry: a third-party request is an EasyPrivacy tracker or, if it carries data, an
  * unknown third party; anything else gives no beacon. */
 static const pw_tracker *fallback_tracker(dk_ctx *ctx)
@@ -62,23 +79,9 @@ static const pw_tracker *fallback_tracker(dk_ctx *ctx)
     const pw_request *r = ctx->req;
     if (!pw_is_third_party(r->page_url, r->url))
         return NULL;
-    const dk_easyprivacy *ep = dk_catalog_easyprivacy(ctx->cat);
-    if (ep) {
-        char *lower = pw_lower_dup(ctx->a, r->url, strlen(r->url), 1);
-        char page_host[256] = "";
-        pw_url pu;
-        if (r->page_url && pw_url_parse(r->page_url, strlen(r->page_url), &pu, NULL) == PW_OK &&
-            pu.host.n < sizeof page_host) {
-            char *h = pw_url_host_dup(ctx->a, &pu);
-            if (h)
-                snprintf(page_host, sizeof page_host, "%s", h);
-        }
-        const char *rule = lower ? dk_easyprivacy_match(ep, lower, ctx->host, page_host) : NULL;
-        if (rule) {
-            ctx->matched_rule = rule;
-            return dk_catalog_easyprivacy_entry(ctx->cat);
-        }
-    }
+    ctx->matched_rule = easyprivacy_rule(ctx->cat, r->url, r->page_url);
+    if (ctx->matched_rule)
+        return dk_catalog_easyprivacy_entry(ctx->cat);
     return has_data(ctx) ? dk_catalog_unknown_entry(ctx->cat) : NULL;
 }
 
@@ -95,7 +98,7 @@ pw_status pw_decode(const pw_catalog *c, pw_arena *a, const pw_request *req, pw_
     ctx.host = pw_url_host_dup(a, &ctx.url);
     if (!ctx.host)
         return pw_err_set(err, PW_ERR_NOMEM, "decode: out of memory");
-    ctx.tracker = pw_catalog_match(c, req->url);
+    ctx.tracker = dk_catalog_match_parts(c, ctx.host, &ctx.url);
     if (!ctx.tracker)
         ctx.tracker = fallback_tracker(&ctx);
     if (!ctx.tracker)
@@ -113,4 +116,18 @@ pw_status pw_decode(const pw_catalog *c, pw_arena *a, const pw_request *req, pw_
     *out = ctx.out;
     *n_out = ctx.n_out;
     return st;
+}
+
+const pw_tracker *pw_catalog_classify(const pw_catalog *c, const char *url, const char *page_url,
+                                      const char **matched_rule)
+{
+    if (matched_rule)
+        *matched_rule = NULL;
+    const pw_tracker *t = pw_catalog_match(c, url);
+    if (t || !c || !url || !pw_is_third_party(page_url, url))
+        return t;
+    const char *rule = easyprivacy_rule(c, url, page_url);
+    if (matched_rule)
+        *matched_rule = rule;
+    return rule ? dk_catalog_easyprivacy_entry(c) : NULL;
 }

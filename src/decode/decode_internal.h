@@ -13,9 +13,13 @@
 #include "phiwall/url.h"
 
 /* Limits on untrusted input: beyond them a request gives PW_ERR_LIMIT naming the field. */
-#define DK_MAX_BODY  ((size_t)16 << 20)
-#define DK_MAX_PAIRS ((size_t)10000)
-#define DK_MAX_DEPTH 64
+#define DK_MAX_BODY    ((size_t)16 << 20)
+#define DK_MAX_PAIRS   ((size_t)10000)
+#define DK_MAX_DEPTH   64
+#define DK_MAX_BEACONS ((size_t)1000) /* events batched into one request */
+/* Typed fields over all beacons of one request: batches repeat shared parameters and JSON
+ * values become sub-fields, so this bounds memory where DK_MAX_PAIRS alone would not. */
+#define DK_MAX_FIELDS ((size_t)100000)
 
 /* ---- raw key/value pairs, as parsed from a query, a form, multipart or flattened JSON ---- */
 typedef struct dk_pairs {
@@ -55,6 +59,7 @@ typedef struct dk_ctx {
     dk_pairs query;   /* the URL's query, decoded once */
     pw_beacon *out;
     size_t n_out, cap_out;
+    size_t n_fields; /* over every beacon, against DK_MAX_FIELDS */
 } dk_ctx;
 
 typedef struct dk_builder {
@@ -89,8 +94,6 @@ pw_status dk_add_json_param(dk_ctx *ctx, dk_builder *bb, const pw_kv *kv, dk_sub
 /* Body pairs by Content-Type (form, multipart, JSON, text/plain JSON or form); *transport is set
  * to "form-post", "multipart", "json" or "text". An empty body gives no pairs. */
 pw_status dk_request_body_pairs(dk_ctx *ctx, dk_pairs *out, const char **transport, pw_err *err);
-/* "get" for bodiless requests, otherwise from the body. */
-const char *dk_default_transport(const dk_ctx *ctx);
 /* Copy n bytes (NULs included) into the arena, NUL-terminated. */
 char *dk_dup(pw_arena *a, const char *s, size_t n);
 /* 1 if the value looks like JSON (first non-space is '{' or '['). */
@@ -140,14 +143,17 @@ int32_t dk_strmap_put(dk_strmap *m, const char *k, size_t n, int32_t value);
 typedef struct dk_easyprivacy dk_easyprivacy;
 pw_status dk_easyprivacy_load(pw_arena *a, const char *path, dk_easyprivacy **out, pw_err *err);
 size_t dk_easyprivacy_count(const dk_easyprivacy *ep);
-/* The matching rule text for a third-party request (url lower-case), or NULL. */
-const char *dk_easyprivacy_match(const dk_easyprivacy *ep, const char *url_lower, const char *host,
+/* The text of the blocking rule that matches a third-party request (url lower-case; page_host
+ * for $domain=, "" if unknown) unless an exception rule also matches; NULL otherwise. */
+const char *dk_easyprivacy_match(const dk_easyprivacy *ep, const char *url_lower,
                                  const char *page_host);
 
 /* ---- catalog internals shared with decode.c ---- */
 const pw_tracker *dk_catalog_easyprivacy_entry(const pw_catalog *c);
 const pw_tracker *dk_catalog_unknown_entry(const pw_catalog *c);
 const dk_easyprivacy *dk_catalog_easyprivacy(const pw_catalog *c);
+/* pw_catalog_match for an already parsed URL and its lower-case host. */
+const pw_tracker *dk_catalog_match_parts(const pw_catalog *c, const char *host, const pw_url *u);
 const pw_decoder *dk_catalog_decoder(const pw_catalog *c, const pw_tracker *t);
 
 /* The compiled-in catalog text (generated from data/trackers.tsv at build time). */

@@ -1,7 +1,8 @@
 /*
  * decoder_script.c — a tracker's code being loaded (fbevents.js, gtm.js, gtag/js, insight.min.js,
- * hotjar-<id>.js …): presence, not yet data. Gives a PW_BEACON_SCRIPT with the account the loader
- * names (gtm.js?id=GTM-…, gtag/js?id=G-…, signals/config/<pixel>, hotjar-<site>.js) when it can.
+ * hotjar-<id>.js, clarity.ms/tag/<id> …): presence, not yet data. Gives a PW_BEACON_SCRIPT with
+ * the account the loader names (gtm.js?id=GTM-…, gtag/js?id=G-…, signals/config/<pixel>,
+ * hotjar-<site>.js, /tag/<id>) when it can.
  */
 #include <string.h>
 
@@ -19,17 +20,26 @@ static int has_prefix(const char *s, size_t n, const char *prefix)
     return n >= k && memcmp(s, prefix, k) == 0;
 }
 
+/* Paths that load a tracker's code rather than report to it. */
+static int loader_path(const char *p, size_t n)
+{
+    return ends_with(p, n, ".js") || has_prefix(p, n, "/gtag/js") ||
+           has_prefix(p, n, "/signals/config/") || has_prefix(p, n, "/gtm.js") ||
+           has_prefix(p, n, "/tag/");
+}
+
 int dk_is_script_load(const dk_ctx *ctx)
 {
     const pw_request *r = ctx->req;
     if (r->body_len)
         return 0;
+    int loader = loader_path(ctx->url.path.p, ctx->url.path.n) ||
+                 dk_catalog_decoder(ctx->cat, ctx->tracker) == &dk_decoder_script;
+    /* a known resource type decides, except that a <script> beacon (JSONP-style conversion
+       pings) to a non-loader path is still decoded as the beacon it is */
     if (r->resource_type)
-        return strcmp(r->resource_type, "script") == 0;
-    const char *p = ctx->url.path.p;
-    size_t n = ctx->url.path.n;
-    return ends_with(p, n, ".js") || has_prefix(p, n, "/gtag/js") ||
-           has_prefix(p, n, "/signals/config/") || has_prefix(p, n, "/gtm.js");
+        return strcmp(r->resource_type, "script") == 0 && loader;
+    return loader;
 }
 
 /* The account a loader path names: /signals/config/<id>, /…/hotjar-<id>.js, /tag/<id>.js. */
@@ -42,6 +52,12 @@ static const char *account_from_path(dk_ctx *ctx)
         while (16 + len < n && p[16 + len] != '/')
             len++;
         return len ? dk_dup(ctx->a, p + 16, len) : NULL;
+    }
+    if (has_prefix(p, n, "/tag/")) {
+        size_t len = 0;
+        while (5 + len < n && p[5 + len] != '/' && p[5 + len] != '.')
+            len++;
+        return len ? dk_dup(ctx->a, p + 5, len) : NULL;
     }
     const char *h = memmem(p, n, "hotjar-", 7);
     if (h) {

@@ -65,6 +65,24 @@ static pw_status one_beacon(dk_ctx *ctx, const dk_pairs *body, long idx, const c
     return st == PW_OK ? dk_emit(ctx, &bb, err) : st;
 }
 
+/* Distinct batch indices in order of appearance (at most DK_MAX_BEACONS + 1 of them). */
+static size_t batch_indices(pw_arena *a, const dk_pairs *body, long **out)
+{
+    long *idx = pw_arena_alloc(a, (DK_MAX_BEACONS + 1) * sizeof *idx);
+    size_t n = 0;
+    for (size_t i = 0; idx && i < body->n && n <= DK_MAX_BEACONS; i++) {
+        const char *rest;
+        long bi = batch_index(body->v[i].key, &rest);
+        size_t k = n;
+        while (bi >= 0 && k > 0 && idx[k - 1] != bi)
+            k--;
+        if (bi >= 0 && k == 0)
+            idx[n++] = bi;
+    }
+    *out = idx;
+    return n;
+}
+
 static pw_status decode_tiktok(dk_ctx *ctx, pw_err *err)
 {
     dk_pairs body = {0};
@@ -72,17 +90,14 @@ static pw_status decode_tiktok(dk_ctx *ctx, pw_err *err)
     pw_status st = dk_request_body_pairs(ctx, &body, &transport, err);
     if (st != PW_OK)
         return st;
-    long max_idx = -1;
-    for (size_t i = 0; i < body.n; i++) {
-        const char *rest;
-        long bi = batch_index(body.v[i].key, &rest);
-        if (bi > max_idx)
-            max_idx = bi;
-    }
-    if (max_idx < 0)
+    long *idx;
+    size_t n = batch_indices(ctx->a, &body, &idx);
+    if (!idx)
+        return pw_err_set(err, PW_ERR_NOMEM, "decode: out of memory");
+    if (n == 0)
         return one_beacon(ctx, &body, -1, transport, err);
-    for (long idx = 0; idx <= max_idx && st == PW_OK; idx++)
-        st = one_beacon(ctx, &body, idx, transport, err);
+    for (size_t i = 0; i < n && st == PW_OK; i++)
+        st = one_beacon(ctx, &body, idx[i], transport, err);
     return st;
 }
 

@@ -9,9 +9,11 @@
  * rules that rewrite rather than block (`$redirect`, `$removeparam`, `$csp` …) are skipped, as
  * are cosmetic rules (`##`, `#@#`, `#?#`, `#$#`) and comments.
  *
- * Each rule is indexed by one token (a run of [a-z0-9%] that the pattern bounds on both sides),
- * preferring long, rare tokens; a URL is split into the same tokens and only the rules filed
- * under them are tried. Loaded once; read-only afterwards.
+ * "||domain^" rules (most of the list) are indexed by their domain and found by looking the
+ * request host up once per label suffix. Every other rule is indexed by one token (a run of
+ * [a-z0-9%] that the pattern bounds on both sides), preferring long, rare tokens; a URL is split
+ * into the same tokens and only the rules filed under them are tried. Only the first 2 KiB of a URL
+ * are matched (bounded work on hostile input). Loaded once; read-only afterwards.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -26,14 +28,16 @@ typedef struct ep_rule {
     const char *pattern; /* lower-case, anchors and options removed */
     const char *domains; /* domain= list, or NULL */
     unsigned char host_anchor, start_anchor, end_anchor;
+    int32_t tok_off; /* the index token's offset when no '*' precedes it, else -1 */
     int32_t next;
 } ep_rule;
 
 typedef struct ep_set {
     ep_rule *rules;
     size_t n;
-    dk_strmap index;
-    int32_t *loose; /* rules without a usable token */
+    dk_strmap hosts; /* "||domain^…" rules by their domain */
+    dk_strmap index; /* other rules by their best token */
+    int32_t *loose;  /* rules without a usable token */
     size_t n_loose;
 } ep_set;
 
@@ -108,7 +112,7 @@ static int best_token(const ep_rule *r, const char **tok, size_t *tok_len)
             j++;
         int left_ok = i > 0 ? p[i - 1] != '*' : (r->host_anchor || r->start_anchor);
         int right_ok = j < n ? p[j] != '*' : r->end_anchor;
-        long score = (long)(j - i) - (is_stop_token(p + i, j - i) ? 100 : 0);
+        long score = is_stop_token(p + i, j - i) ? 1 : 10 * (long)(j - i);
         if (left_ok && right_ok && j - i >= 2 && score > best_score) {
             best_score = score;
             best = i;
@@ -156,9 +160,27 @@ static pw_status add_rule(pw_arena *a, ep_set *set, const char *line, size_t len
     return PW_OK;
 }
 
+/* Length of the domain a "||domain^…" rule starts with, when the domain ends at a separator
+ * ('^', '/', ':') or at an end anchor, so that only hosts ending in it can match; else 0. */
+static size_t anchored_domain(const ep_rule *r)
+{
+    if (!r->host_anchor)
+        return 0;
+    size_t i = 0;
+    const char *p = r->pattern;
+    while ((p[i] >= 'a' && p[i] <= 'z') || (p[i] >= '0' && p[i] <= '9') || p[i] == '.' ||
+           p[i] == '-' || p[i] == '_')
+        i++;
+    if (i == 0 || p[0] == '.' || p[i - 1] == '.')
+        return 0;
+    int ends = p[i] == '^' || p[i] == '/' || p[i] == ':' || (p[i] == '\0' && r->end_anchor);
+    return ends ? i : 0;
+}
+
 static pw_status index_set(pw_arena *a, ep_set *set)
 {
-    if (dk_strmap_init(a, &set->index, set->n) != PW_OK)
+    if (dk_strmap_init(a, &set->index, set->n) != PW_OK ||
+        dk_strmap_init(a, &set->hosts, set->n) != PW_OK)
         return PW_ERR_NOMEM;
     set->loose = pw_arena_calloc(a, set->n + 1, sizeof *set->loose);
     if (!set->loose)
@@ -168,9 +190,16 @@ static pw_status index_set(pw_arena *a, ep_set *set)
         size_t tn;
         ep_rule *r = &set->rules[i];
         r->next = -1;
-        if (best_token(r, &tok, &tn))
+        r->tok_off = -1;
+        size_t dom = anchored_domain(r);
+        if (dom) {
+            r->next = dk_strmap_put(&set->hosts, r->pattern, dom, (int32_t)i);
+        } else if (best_token(r, &tok, &tn)) {
             r->next = dk_strmap_put(&set->index, tok, tn, (int32_t)i);
-        else
+            size_t off = (size_t)(tok - r->pattern);
+            if (!memchr(r->pattern, '*', off))
+                r->tok_off = (int32_t)off;
+        } else
             set->loose[set->n_loose++] = (int32_t)i;
     }
     return PW_OK;
@@ -178,6 +207,8 @@ static pw_status index_set(pw_arena *a, ep_set *set)
 
 static int is_cosmetic(const char *s, size_t n)
 {
+    if (!memchr(s, '#', n))
+        return 0; /* the common case, without five searches */
     return memmem(s, n, "##", 2) || memmem(s, n, "#@#", 3) || memmem(s, n, "#?#", 3) ||
            memmem(s, n, "#$#", 3) || memmem(s, n, "#%#", 3);
 }
@@ -319,13 +350,59 @@ typedef struct ep_query {
     const char *url;
     size_t n;
     const char *host_start, *host_end, *page_host;
+    int truncated; /* only the first EP_MAX_URL bytes are matched */
 } ep_query;
+
+/* Hostile pages can send megabyte URLs; the host and path that rules aim at come first. */
+#define EP_MAX_URL 2048
+
+/* A rule found through the URL token at `pos`: when nothing variable precedes the rule's token,
+ * the pattern can only start tok_off bytes earlier, so one alignment is tried instead of all. */
+static int rule_matches_at(const ep_rule *r, const ep_query *q, size_t pos)
+{
+    if (r->end_anchor && q->truncated)
+        return 0;
+    if (r->tok_off < 0)
+        return rule_matches(r, q->url, q->n, q->host_start, q->host_end, q->page_host);
+    if ((size_t)r->tok_off > pos)
+        return 0;
+    const char *s = q->url + pos - r->tok_off;
+    if (r->host_anchor &&
+        (s < q->host_start || s >= q->host_end || (s != q->host_start && s[-1] != '.')))
+        return 0;
+    if (r->start_anchor && s != q->url)
+        return 0;
+    return match_here(r->pattern, s, q->url + q->n, r->end_anchor) &&
+           domain_allows(r->domains, q->page_host);
+}
+
+/* "||domain^…" rules: look the request host up once per label suffix. */
+static const ep_rule *host_match(const ep_set *set, const ep_query *q)
+{
+    const char *end = q->url + q->n;
+    for (const char *s = q->host_start; s < q->host_end; s++) {
+        if (s != q->host_start && s[-1] != '.')
+            continue;
+        for (int32_t k = dk_strmap_get(&set->hosts, s, (size_t)(q->host_end - s)); k >= 0;
+             k = set->rules[k].next) {
+            const ep_rule *r = &set->rules[k];
+            if (!(r->end_anchor && q->truncated) && match_here(r->pattern, s, end, r->end_anchor) &&
+                domain_allows(r->domains, q->page_host))
+                return r;
+        }
+    }
+    return NULL;
+}
 
 static const ep_rule *set_match(const ep_set *set, const ep_query *q)
 {
+    const ep_rule *hit = host_match(set, q);
+    if (hit)
+        return hit;
     for (size_t i = 0; i < set->n_loose; i++) {
         const ep_rule *r = &set->rules[set->loose[i]];
-        if (rule_matches(r, q->url, q->n, q->host_start, q->host_end, q->page_host))
+        if (!(r->end_anchor && q->truncated) &&
+            rule_matches(r, q->url, q->n, q->host_start, q->host_end, q->page_host))
             return r;
     }
     for (size_t i = 0; i < q->n;) {
@@ -338,26 +415,31 @@ static const ep_rule *set_match(const ep_set *set, const ep_query *q)
             j++;
         for (int32_t k = dk_strmap_get(&set->index, q->url + i, j - i); k >= 0;
              k = set->rules[k].next)
-            if (rule_matches(&set->rules[k], q->url, q->n, q->host_start, q->host_end,
-                             q->page_host))
+            if (rule_matches_at(&set->rules[k], q, i))
                 return &set->rules[k];
         i = j;
     }
     return NULL;
 }
 
-const char *dk_easyprivacy_match(const dk_easyprivacy *ep, const char *url_lower, const char *host,
+const char *dk_easyprivacy_match(const dk_easyprivacy *ep, const char *url_lower,
                                  const char *page_host)
 {
     if (!ep || !url_lower)
         return NULL;
-    ep_query q = {url_lower, strlen(url_lower), NULL, NULL, page_host ? page_host : ""};
-    const char *scheme_end = strstr(url_lower, "://");
+    ep_query q = {url_lower, strnlen(url_lower, EP_MAX_URL + 1), NULL,
+                  NULL,      page_host ? page_host : "",         0};
+    if (q.n > EP_MAX_URL) {
+        q.n = EP_MAX_URL;
+        q.truncated = 1;
+    }
+    const char *scheme_end = memmem(url_lower, q.n, "://", 3);
     q.host_start = scheme_end ? scheme_end + 3 : url_lower;
-    q.host_end = q.host_start + strcspn(q.host_start, "/?#:");
+    q.host_end = q.host_start;
+    while (q.host_end < url_lower + q.n && !strchr("/?#:", *q.host_end))
+        q.host_end++;
     const ep_rule *r = set_match(&ep->block, &q);
     if (!r || set_match(&ep->allow, &q))
         return NULL;
-    (void)host;
     return r->text;
 }

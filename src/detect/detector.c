@@ -200,11 +200,11 @@ static int by_score_desc(const void *pa, const void *pb)
     int ra = hit_rank(a), rb = hit_rank(b);
     if (ra != rb)
         return rb - ra;
+    size_t la = a->end - a->start, lb = b->end - b->start;
+    if (la != lb) /* the longer match is the more specific ("colonoscopy prep" over "prep") */
+        return la < lb ? 1 : -1;
     if (a->confidence != b->confidence)
         return a->confidence < b->confidence ? 1 : -1;
-    size_t la = a->end - a->start, lb = b->end - b->start;
-    if (la != lb)
-        return la < lb ? 1 : -1;
     return a->start < b->start ? -1 : a->start > b->start;
 }
 

@@ -2,6 +2,7 @@
  * ident_address.c — street addresses: a house number, up to four capitalised words and a street
  * suffix ("1200 North Elm Street", "55 Fruit St"), an optional unit ("Apt 4B", "Suite 200") and
  * an optional ", City, ST 02115" tail; and any value under an address key ("address1").
+ * Streets named after the institution ("1 Hospital Drive", "Medical Center Blvd") are skipped.
  */
 #include <string.h>
 
@@ -16,6 +17,10 @@ static const char *const suffixes[] = {
     "loop",       "pike",    "row",      "ridge",  "grove", "heights", "hollow",    "crescent",
     "expressway", "freeway", "turnpike", "route",  "rte",   "landing", "commons",   NULL};
 
+/* Street names made of these words belong to the institution, not to a person. */
+static const char *const institutions[] = {"hospital", "medical",    "health",  "clinic",
+                                           "campus",   "university", "college", NULL};
+
 static const char *const units[] = {"apt", "apartment", "suite", "ste",  "unit",     "floor",
                                     "fl",  "room",      "rm",    "bldg", "building", NULL};
 
@@ -28,8 +33,11 @@ static size_t word_end(const char *s, size_t n, size_t i)
 
 static int word_in(const char *s, size_t len, const char *const *list)
 {
+    if (len > 12)
+        return 0;
+    int c0 = s[0] | 32;
     for (const char *const *w = list; *w; w++)
-        if (strlen(*w) == len && pw_strncaseeq(s, *w, len))
+        if ((*w)[0] == c0 && word_eq(s, len, *w))
             return 1;
     return 0;
 }
@@ -100,6 +108,8 @@ static size_t parse_street(const char *s, size_t n, size_t i)
         size_t e = word_end(s, n, p);
         if (e == p || (!pw_isupper((unsigned char)s[p]) && !pw_isdigit((unsigned char)s[p])))
             return 0;
+        if (word_in(s + p, e - p, institutions))
+            return 0; /* "1 Hospital Drive": the organisation's own address */
         if (words > 0 && word_in(s + p, e - p, suffixes)) {
             if (e < n && s[e] == '.')
                 e++;

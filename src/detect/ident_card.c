@@ -7,6 +7,7 @@
 
 #include "detect/internal.h"
 
+/* 1: a known issuer prefix and length; 2: one that also needs a card word; 0: neither. */
 static int known_prefix(const char *d, size_t n)
 {
     int two = (d[0] - '0') * 10 + (d[1] - '0');
@@ -23,6 +24,10 @@ static int known_prefix(const char *d, size_t n)
         return n >= 16;
     if (two == 36 || two == 38 || two == 30)
         return n >= 14;
+    if (four == 2131 || four == 1800) /* older 15-digit JCB: only after a card word */
+        return n == 15 ? 2 : 0;
+    if (two == 50 || (two >= 56 && two <= 69)) /* Maestro, 12–19 digits: only after a card word */
+        return n >= 12 ? 2 : 0;
     return 0;
 }
 
@@ -59,15 +64,18 @@ void pw_ident_card(pw_scan *sc, const pw_seg *g)
         if (!pw_isdigit((unsigned char)s[i]))
             continue;
         size_t run = pw_digits_at(s, n, i);
-        if (!pw_num_left_ok(s, i) || (run < 13 && run > 6) || run < 2) {
+        if (!pw_num_left_ok(s, i) || (run < 12 && run > 6) || run < 2) {
             i += run - 1;
             continue;
         }
         char d[20];
         size_t nd = 0, end = collect(s, n, i, d, &nd);
-        if (nd >= 13 && pw_num_right_ok(s, n, end) && known_prefix(d, nd) && pw_luhn_ok(d, nd)) {
+        int prefix = nd >= 12 && pw_num_right_ok(s, n, end) ? known_prefix(d, nd) : 0;
+        if (prefix && pw_luhn_ok(d, nd)) {
             pw_ctx ctx = pw_ctx_at(g, i);
-            if (ctx != PW_CTX_NEGATIVE && ctx != PW_CTX_TIME)
+            /* wide prefixes, and numbers in URL path slugs (pixel IDs), need a card word */
+            int need_ctx = prefix == 2 || (g->in_url && !g->in_query);
+            if (ctx != PW_CTX_NEGATIVE && ctx != PW_CTX_TIME && (!need_ctx || ctx == PW_CTX_CARD))
                 pw_scan_add(sc, g, i, end, PW_PHI_CARD, "card", pw_arena_strndup(sc->a, d, nd),
                             0.95f, PW_REASON_CHECKSUM, "luhn");
             i = end - 1;

@@ -42,11 +42,15 @@ static int month_name(const char *s, size_t n, size_t i, size_t *end)
     size_t w = i;
     while (w < n && pw_isalpha((unsigned char)s[w]))
         w++;
+    static const unsigned char lens[] = {7, 8, 5, 5, 3, 4, 4, 6, 9, 7, 8, 8};
     size_t len = w - i;
-    if (len < 3)
+    if (len < 3 || len > 9)
         return 0;
+    int c0 = s[i] | 32;
     for (int m = 0; m < 12; m++) {
-        size_t full = strlen(names[m]);
+        size_t full = lens[m];
+        if (names[m][0] != c0)
+            continue;
         if ((len == full || (len == 3) || (m == 8 && len == 4)) && len <= full &&
             pw_strncaseeq(s + i, names[m], len)) {
             *end = w < n && s[w] == '.' ? w + 1 : w;
@@ -159,9 +163,34 @@ static int is_timestamp(const char *s, size_t n, size_t end)
            s[end + 3] == ':';
 }
 
+/* A scheduling or birth word earlier on the same line ("Appointment confirmed for … on"). */
+static pw_ctx sentence_ctx(const char *s, size_t i)
+{
+    static const struct {
+        const char *word;
+        pw_ctx ctx;
+    } words[] = {{"appointment", PW_CTX_APPT}, {"appt", PW_CTX_APPT},   {"visit", PW_CTX_APPT},
+                 {"scheduled", PW_CTX_APPT},   {"booked", PW_CTX_APPT}, {"birth", PW_CTX_DOB},
+                 {"born", PW_CTX_DOB},         {"dob", PW_CTX_DOB}};
+    size_t from = i > 80 ? i - 80 : 0;
+    for (size_t k = i; k > from; k--)
+        if (s[k - 1] == '\n' || s[k - 1] == '.' || s[k - 1] == '|') {
+            from = k;
+            break;
+        }
+    for (size_t w = 0; w < sizeof words / sizeof words[0]; w++) {
+        const char *hit = pw_strcasestr_n(s + from, i - from, words[w].word);
+        if (hit && (hit == s || !pw_isalpha((unsigned char)hit[-1])))
+            return words[w].ctx;
+    }
+    return PW_CTX_NONE;
+}
+
 static void emit(pw_scan *sc, const pw_seg *g, size_t i, const ymd *o)
 {
     pw_ctx ctx = pw_ctx_at(g, i);
+    if (ctx == PW_CTX_NONE)
+        ctx = sentence_ctx(g->s, i);
     if (ctx == PW_CTX_TIME || ctx == PW_CTX_NEGATIVE || ctx == PW_CTX_PHONE)
         return;
     const char *sub = "date";
@@ -184,6 +213,15 @@ static void emit(pw_scan *sc, const pw_seg *g, size_t i, const ymd *o)
     pw_scan_add(sc, g, i, o->end, PW_PHI_DATE, sub, norm, conf, why, "calendar date");
 }
 
+/* A date without a year ("Jun 3", 20240603) counts only with birth/appointment/date context. */
+static int date_context(const pw_seg *g, size_t i)
+{
+    pw_ctx c = pw_ctx_at(g, i);
+    if (c == PW_CTX_NONE)
+        c = sentence_ctx(g->s, i);
+    return c == PW_CTX_DOB || c == PW_CTX_APPT || c == PW_CTX_DATE;
+}
+
 void pw_ident_date(pw_scan *sc, const pw_seg *g)
 {
     const char *s = g->s;
@@ -200,8 +238,7 @@ void pw_ident_date(pw_scan *sc, const pw_seg *g)
             ok = parse_month_first(s, n, i, &o);
         if (!ok || !pw_num_right_ok(s, n, o.end))
             continue;
-        if (o.has_year == 1 || pw_ctx_at(g, i) == PW_CTX_DOB || pw_ctx_at(g, i) == PW_CTX_APPT ||
-            pw_ctx_at(g, i) == PW_CTX_DATE)
+        if (o.has_year == 1 || date_context(g, i))
             emit(sc, g, i, &o);
         i = o.end - 1;
     }

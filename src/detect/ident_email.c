@@ -9,7 +9,7 @@
 
 static int local_char(int c)
 {
-    return pw_isalnum(c) || (c && strchr("._%+-'", c));
+    return pw_isalnum(c) || c == '.' || c == '_' || c == '%' || c == '+' || c == '-' || c == '\'';
 }
 
 static int domain_char(int c)

@@ -59,7 +59,7 @@ static void context_ids(pw_scan *sc, const pw_seg *g)
 
 static int mbi_letter(int c)
 {
-    return pw_isupper(c) && !strchr("SLOIBZ", c);
+    return pw_isupper(c) && c != 'S' && c != 'L' && c != 'O' && c != 'I' && c != 'B' && c != 'Z';
 }
 
 /* MBI: C A AN N A AN N A A N N (C = 1-9, A = letter but S L O I B Z), dashes after 4 and 7. */
@@ -88,7 +88,8 @@ static size_t parse_mbi(const char *s, size_t n, size_t i, char *out)
 static int is_dea_at(const char *s, size_t n, size_t i)
 {
     int c = (unsigned char)s[i], c2 = (unsigned char)s[i + 1];
-    if (!pw_isupper(c) || !strchr("ABCDEFGHJKLMPRSTUX", c) || !(pw_isupper(c2) || c2 == '9'))
+    if (!pw_isupper(c) || c == 'I' || c == 'N' || c == 'O' || c == 'Q' || c == 'V' || c == 'W' ||
+        c == 'Y' || c == 'Z' || !(pw_isupper(c2) || c2 == '9'))
         return 0;
     return pw_dea_ok(s + i, 9) && (i + 9 == n || !pw_isalnum((unsigned char)s[i + 9]));
 }

@@ -17,8 +17,10 @@ static const char *const not_names[] = {
 
 static int stop_word(const char *s, size_t len)
 {
+    if (len > 11)
+        return 0;
     for (const char *const *w = not_names; *w; w++)
-        if (strlen(*w) == len && pw_strncaseeq(s, *w, len))
+        if (word_eq(s, len, *w))
             return 1;
     return 0;
 }
@@ -76,6 +78,8 @@ static void name_key(pw_scan *sc, const pw_seg *g)
         j--;
     if (!name_like(g->s + i, j - i))
         return;
+    if (j - i <= 2 && pw_islower((unsigned char)g->s[i])) /* "ln=en": a language code */
+        return;
     pw_scan_add(sc, g, i, j, PW_PHI_NAME, g->ctx == PW_CTX_PROVIDER ? "provider" : "patient", NULL,
                 0.9f, PW_REASON_CONTEXT, "name key");
 }
@@ -83,13 +87,31 @@ static void name_key(pw_scan *sc, const pw_seg *g)
 typedef struct trigger {
     const char *word; /* case-insensitive, followed by the name */
     const char *subtype;
+    unsigned char len;
 } trigger;
 
-static const trigger triggers[] = {{"dr. ", "provider"},         {"dr ", "provider"},
-                                   {"doctor ", "provider"},      {"patient name: ", "patient"},
-                                   {"patient name ", "patient"}, {"patient: ", "patient"},
-                                   {"name: ", "patient"},        {"my name is ", "patient"},
-                                   {"full name: ", "patient"},   {NULL, NULL}};
+#define T(word, sub)                \
+    {                               \
+        word, sub, sizeof(word) - 1 \
+    }
+
+static const trigger triggers[] = {T("dr. ", "provider"),
+                                   T("dr ", "provider"),
+                                   T("doctor ", "provider"),
+                                   T("patient name: ", "patient"),
+                                   T("patient name ", "patient"),
+                                   T("patient: ", "patient"),
+                                   T("name: ", "patient"),
+                                   T("my name is ", "patient"),
+                                   T("full name: ", "patient"),
+                                   T("mr. ", "patient"),
+                                   T("mrs. ", "patient"),
+                                   T("ms. ", "patient"),
+                                   T("mr ", "patient"),
+                                   T("mrs ", "patient"),
+                                   T("ms ", "patient"),
+                                   T("miss ", "patient"),
+                                   {NULL, NULL, 0}};
 
 static int word_start(const char *s, size_t i)
 {
@@ -101,6 +123,8 @@ static int credential_after(const char *s, size_t n, size_t e)
 {
     static const char *const creds[] = {", MD", ", M.D.", ", DO",  ", NP",  ", PA-C",
                                         ", RN", ", DDS",  ", DPM", ", FNP", NULL};
+    if (e + 3 > n || s[e] != ',')
+        return 0;
     for (const char *const *c = creds; *c; c++) {
         size_t l = strlen(*c);
         if (e + l <= n && memcmp(s + e, *c, l) == 0 &&
@@ -114,13 +138,17 @@ static void name_text(pw_scan *sc, const pw_seg *g)
 {
     const char *s = g->s;
     size_t n = g->n;
+    int has_comma = memchr(s, ',', n) != NULL;
     for (size_t i = 0; i < n; i++) {
         int c = (unsigned char)s[i];
         if (!pw_isalpha(c) || !word_start(s, i))
             continue;
-        for (const trigger *t = triggers; t->word; t++) {
-            size_t l = strlen(t->word);
-            if ((c | 32) != t->word[0] || i + l > n || !pw_strncaseeq(s + i, t->word, l))
+        int lc = c | 32;
+        for (const trigger *t =
+                 lc == 'd' || lc == 'p' || lc == 'n' || lc == 'm' || lc == 'f' ? triggers : NULL;
+             t && t->word; t++) {
+            size_t l = t->len;
+            if (lc != t->word[0] || i + l > n || !pw_strncaseeq(s + i, t->word, l))
                 continue;
             size_t e = name_words(s, n, i + l);
             if (e) {
@@ -130,7 +158,7 @@ static void name_text(pw_scan *sc, const pw_seg *g)
             }
             break;
         }
-        if (pw_isupper(c)) {
+        if (has_comma && pw_isupper(c)) {
             size_t e = name_words(s, n, i);
             if (e && e > i && memchr(s + i, ' ', e - i) && credential_after(s, n, e)) {
                 pw_scan_add(sc, g, i, e, PW_PHI_NAME, "provider", NULL, 0.85f, PW_REASON_CONTEXT,

@@ -116,6 +116,27 @@ static size_t parse_intl(const char *s, size_t n, size_t i, char *digits, size_t
     return end;
 }
 
+/* Where a word says "phone": 7–15 digits in groups split by single separators ("0494 92 82 32"). */
+static size_t parse_loose(const char *s, size_t n, size_t i, char *digits, size_t cap)
+{
+    size_t p = i, nd = 0, end = 0;
+    while (p < n && nd + 1 < cap) {
+        if (pw_isdigit((unsigned char)s[p])) {
+            digits[nd++] = s[p++];
+            end = p;
+        } else if ((is_sep(s[p]) || s[p] == '(' || s[p] == ')') && p + 1 < n &&
+                   (pw_isdigit((unsigned char)s[p + 1]) || s[p + 1] == '(')) {
+            p++;
+        } else {
+            break;
+        }
+    }
+    digits[nd] = '\0';
+    if (nd < 7 || nd > 15 || !pw_num_right_ok(s, n, end))
+        return 0;
+    return end;
+}
+
 static void add_phone(pw_scan *sc, const pw_seg *g, size_t i, size_t end, const char *digits,
                       pw_ctx ctx, int pattern_ok)
 {
@@ -157,6 +178,10 @@ void pw_ident_phone(pw_scan *sc, const pw_seg *g)
             pw_ctx ctx = pw_ctx_at(g, i);
             if (!blocked(ctx))
                 add_phone(sc, g, i, end, intl, ctx, 1);
+            i = end;
+        } else if ((end = parse_loose(s, n, i, intl, sizeof intl)) != 0 &&
+                   pw_ctx_at(g, i) == PW_CTX_PHONE) {
+            add_phone(sc, g, i, end, intl, PW_CTX_PHONE, 0);
             i = end;
         } else {
             while (i + 1 < n && pw_isdigit((unsigned char)s[i + 1]))

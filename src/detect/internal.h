@@ -45,6 +45,7 @@ typedef enum pw_ctx {
     PW_CTX_IP,
     PW_CTX_GENDER,
     PW_CTX_SEARCH,
+    PW_CTX_CARD,
     PW_CTX_TIME,      /* ts, timestamp, cachebuster: numbers here are never identifiers */
     PW_CTX_ORG_PHONE, /* "call us", "toll-free": an organisation's number, not a person's */
     PW_CTX_NEGATIVE   /* order, invoice, tracking, sku: numbers here are not SSNs/IDs */
@@ -227,6 +228,15 @@ static inline int pw_num_right_ok(const char *s, size_t n, size_t j)
         pw_isalnum((unsigned char)s[j + 1]))
         return 0;
     return 1;
+}
+
+/* s[0..len) equals the lower-case word w, ignoring ASCII case. */
+static inline int word_eq(const char *s, size_t len, const char *w)
+{
+    for (size_t k = 0; k < len; k++)
+        if (w[k] == '\0' || pw_tolower((unsigned char)s[k]) != w[k])
+            return 0;
+    return w[len] == '\0';
 }
 
 /* Count of consecutive digits at s[i]. */

@@ -25,11 +25,17 @@ static const unsigned char char_class[256] = {
     ['T'] = CC_ALPHA, ['U'] = CC_ALPHA, ['V'] = CC_ALPHA, ['W'] = CC_ALPHA, ['X'] = CC_ALPHA,
     ['Y'] = CC_ALPHA, ['Z'] = CC_ALPHA, ['@'] = CC_AT,    ['%'] = CC_PCT,   ['+'] = CC_PLUS};
 
-static unsigned classes_of(const char *s, size_t n)
+/* Character classes present in s, and how many digits. */
+static unsigned classes_of(const char *s, size_t n, size_t *digits)
 {
     unsigned f = 0;
-    for (size_t i = 0; i < n; i++)
-        f |= char_class[(unsigned char)s[i]];
+    size_t d = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned c = char_class[(unsigned char)s[i]];
+        f |= c;
+        d += c & CC_DIGIT;
+    }
+    *digits = d;
     return f;
 }
 
@@ -127,25 +133,33 @@ static void search_intent(pw_scan *sc, const pw_seg *g)
                     "search query parameter");
 }
 
-static void scan_identifiers(pw_scan *sc, const pw_seg *g, unsigned cls)
+/* Each detector runs only when the segment holds enough digits for its shortest form. */
+static void scan_identifiers(pw_scan *sc, const pw_seg *g, unsigned cls, size_t digits)
 {
     if (cls & CC_AT)
         pw_ident_email(sc, g);
-    if (cls & CC_DIGIT) {
+    if (digits >= 9)
         pw_ident_ssn(sc, g);
+    if (digits >= 7)
         pw_ident_phone(sc, g);
+    if (digits >= 12)
         pw_ident_card(sc, g);
+    if (digits >= 5)
         pw_ident_numeric(sc, g);
+    if (digits >= 1)
         pw_ident_date(sc, g);
+    if (digits >= 4)
         pw_ident_ip(sc, g);
+    if (digits >= 3)
         pw_ident_ids(sc, g);
+    if (digits >= 1)
         pw_ident_address(sc, g);
-    }
 }
 
 void pw_scan_segment(pw_scan *sc, const pw_seg *g, int depth)
 {
-    unsigned cls = classes_of(g->s, g->n);
+    size_t digits = 0;
+    unsigned cls = classes_of(g->s, g->n, &digits);
     if (!(cls & (CC_DIGIT | CC_ALPHA)))
         return;
     if (sc->d->n_forms)
@@ -163,8 +177,10 @@ void pw_scan_segment(pw_scan *sc, const pw_seg *g, int depth)
     }
     if (g->ctx == PW_CTX_SEARCH)
         search_intent(sc, g);
+    if (g->in_query && (g->ctx == PW_CTX_TIME || g->ctx == PW_CTX_NEGATIVE))
+        return; /* ts=, v=, id=, fbp=: tracker bookkeeping, never PHI (canaries checked above) */
     if (g->ctx == PW_CTX_NONE || !pw_ident_hashed(sc, g))
-        scan_identifiers(sc, g, cls);
+        scan_identifiers(sc, g, cls, digits);
     pw_ident_name(sc, g);
     if (cls & CC_ALPHA)
         pw_health_scan(sc, g);

@@ -9,9 +9,11 @@
 #include "detect/internal.h"
 #include "phiwall/text.h"
 
+/* The first of up to three delimiter bytes at or after i (n when none). */
 static size_t find_any(const char *s, size_t i, size_t n, const char *set)
 {
-    while (i < n && !strchr(set, s[i]))
+    char a = set[0], b = set[1] ? set[1] : set[0], c = set[1] && set[2] ? set[2] : b;
+    while (i < n && s[i] != a && s[i] != b && s[i] != c)
         i++;
     return i;
 }
@@ -132,6 +134,17 @@ static pw_ctx key_ctx(pw_scan *sc, const char *k, size_t n)
     return pw_ctx_from_key(k, n);
 }
 
+/* A slug's context from the slug before it: only patient-record words count
+ * ("/patients/12345"); "/accounts/<id>" and "/s/<font>" in vendor URLs are no PHI. */
+static pw_ctx path_ctx(pw_ctx c, size_t key_len)
+{
+    if (c == PW_CTX_PATIENT_ID || c == PW_CTX_MEMBER || c == PW_CTX_MRN)
+        return c;
+    if (c == PW_CTX_SEARCH && key_len >= 5)
+        return c;
+    return PW_CTX_NONE;
+}
+
 void pw_scan_url(pw_scan *sc, const pw_seg *g, int depth)
 {
     pw_url_part parts[PW_URL_MAX_PARTS];
@@ -146,6 +159,8 @@ void pw_scan_url(pw_scan *sc, const pw_seg *g, int depth)
         t.in_url = 1;
         t.in_query = p->kind == PW_UPART_PARAM;
         t.ctx = p->kind == PW_UPART_TEXT ? PW_CTX_NONE : key_ctx(sc, t.key, t.key_n);
+        if (p->kind == PW_UPART_PATH)
+            t.ctx = path_ctx(t.ctx, t.key_n);
         if (p->kind == PW_UPART_TEXT)
             t.key = NULL, t.key_n = 0;
         pw_scan_segment(sc, &t, depth);

@@ -1,7 +1,8 @@
 # The health vocabulary, compiled at build time (DESIGN §5: fast startup).
 # pw_vocab_gen (a host tool, not part of libphiwall) reads data/vocab/<name>.tsv and then
 # data/vocab/generated/<name>.tsv (first entry of a term wins) and writes vocab_builtin.c: the entry
-# table plus, when libhs is found, the serialised Hyperscan database as a byte array.
+# table, the serialised word-level Aho-Corasick automaton and, when libhs is found, the
+# serialised Hyperscan database, as byte arrays.
 set(PW_VOCAB_SRC ${CMAKE_CURRENT_LIST_DIR})
 file(GLOB PW_VOCAB_TSV_HAND CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/data/vocab/*.tsv)
 file(GLOB PW_VOCAB_TSV_GEN CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/data/vocab/generated/*.tsv)
@@ -15,6 +16,7 @@ list(REMOVE_ITEM pw_lib_sources ${PW_VOCAB_SRC}/vocab_gen.c)
 set_property(TARGET phiwall PROPERTY SOURCES ${pw_lib_sources})
 
 add_executable(pw_vocab_gen ${PW_VOCAB_SRC}/vocab_gen.c ${PW_VOCAB_SRC}/vocab_tsv.c
+                            ${PW_VOCAB_SRC}/vocab_ac.c ${PW_VOCAB_SRC}/vocab_ac_blob.c
                             ${PROJECT_SOURCE_DIR}/src/util/arena.c
                             ${PROJECT_SOURCE_DIR}/src/util/error.c)
 target_include_directories(pw_vocab_gen PRIVATE ${PROJECT_SOURCE_DIR}/include

@@ -8,49 +8,88 @@
  * only when exactly one space separates them in the text, which gives the same whole-word
  * semantics as the Hyperscan back end with its boundary check.
  */
-#include "detect/vocab_impl.h"
+#include "detect/vocab_ac.h"
 
 #include <string.h>
 
-#define NONE UINT32_MAX
+#define LOWER_BITS 0x2020202020202020ull
 
-typedef struct word_slot {
-    uint32_t hash, off, id, len; /* len 0 = empty slot; off into the word pool */
-} word_slot;
-
-typedef struct edge_slot {
-    uint64_t key; /* node << 32 | word id; UINT64_MAX = empty */
-    uint32_t child;
-} edge_slot;
-
-struct pw_vocab_ac {
-    word_slot *words; /* word → id (ids from 1) */
-    uint32_t word_mask, n_words, max_word_len;
-    char *pool; /* word bytes */
-    size_t pool_len, pool_cap;
-    edge_slot *edges; /* (node, word) → child, nodes other than the root */
-    uint32_t edge_mask, n_edges;
-    uint32_t *root_next; /* word id → child of the root (0 = stay at the root) */
-    uint32_t n_nodes, cap_nodes;
-    uint32_t *fail, *dict; /* failure link; nearest terminal node on the failure chain (0 none) */
-    uint32_t *out_entry;   /* entry reported at this node, NONE if not terminal */
-    uint32_t *out_len;     /* byte length of the term ending at this node */
-    uint32_t *parent, *word, *depth;
-};
-
-static uint32_t hash_step(uint32_t h, unsigned char c)
+/* Bytes s[0..n), n <= 8, as a number (byte k at bits 8k): the same value on any byte order. */
+static uint64_t load_tail(const unsigned char *s, size_t n)
 {
-    return (h ^ c) * 16777619u;
+    uint64_t v = 0;
+    for (size_t k = 0; k < n; k++)
+        v |= (uint64_t)s[k] << (8 * k);
+    return v;
 }
 
-#define HASH_SEED 2166136261u
-
-static uint32_t hash_bytes(const char *s, size_t n)
+/* Eight bytes as a number, byte k at bits 8k. */
+static uint64_t load8(const unsigned char *s)
 {
-    uint32_t h = HASH_SEED;
-    for (size_t i = 0; i < n; i++)
-        h = hash_step(h, (unsigned char)s[i]);
-    return h;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    uint64_t v;
+    memcpy(&v, s, 8);
+    return v;
+#else
+    return load_tail(s, 8);
+#endif
+}
+
+#define ONES  0x0101010101010101ull
+#define HIGHS 0x8080808080808080ull
+
+/* 0x80 in each byte of v that is an ASCII letter or digit, 0 elsewhere (SWAR range tests on
+ * the low 7 bits, bytes with the high bit set excluded). */
+static uint64_t word_byte_mask(uint64_t v)
+{
+    uint64_t low = v & ~HIGHS, folded = low | LOWER_BITS;
+    uint64_t digit = (low + (0x80 - '0') * ONES) & ~(low + (0x7f - '9') * ONES);
+    uint64_t alpha = (folded + (0x80 - 'a') * ONES) & ~(folded + (0x7f - 'z') * ONES);
+    return (digit | alpha) & ~v & HIGHS;
+}
+
+/* First index >= i that is not a word byte (n if none). */
+static size_t word_end(const unsigned char *t, size_t i, size_t n, const unsigned char *lc)
+{
+    for (; i + 8 <= n; i += 8) {
+        uint64_t stop = ~word_byte_mask(load8(t + i)) & HIGHS;
+        if (stop)
+            return i + (size_t)__builtin_ctzll(stop) / 8;
+    }
+    while (i < n && lc[t[i]])
+        i++;
+    return i;
+}
+
+static uint64_t hash_mix(uint64_t h, uint64_t v)
+{
+    h = (h ^ v) * 0xff51afd7ed558ccdull;
+    return h ^ (h >> 29);
+}
+
+/* Hash of a word s[0..n) (ASCII letters and digits, either case); `avail` bytes are readable
+ * from s (avail >= n). OR-ing 0x20 into every byte lower-cases letters and leaves digits, so a
+ * word hashes the same in the text and in the vocabulary. */
+static inline __attribute__((always_inline)) uint32_t hash_word(const unsigned char *s, size_t n,
+                                                                size_t avail)
+{
+    uint64_t h = 0x9e3779b97f4a7c15ull ^ n;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        h = hash_mix(h, load8(s + i) | LOWER_BITS);
+    size_t rest = n - i;
+    if (rest) {
+        uint64_t keep = ~0ull >> (8 * (8 - rest));
+        uint64_t v = avail - i >= 8 ? load8(s + i) & keep : load_tail(s + i, rest);
+        h = hash_mix(h, v | (LOWER_BITS & keep));
+    }
+    return (uint32_t)(h ^ (h >> 32));
+}
+
+/* Filter bit of a word hash: the high bits, independent of the table slot (low bits). */
+static uint32_t filter_bit(uint32_t h)
+{
+    return (h >> 14) & (PW_AC_FILTER_BITS - 1);
 }
 
 static uint64_t mix64(uint64_t k)
@@ -63,18 +102,51 @@ static uint64_t mix64(uint64_t k)
 
 /* ---- build ---- */
 
-static uint32_t pow2_at_least(size_t n)
+/* Re-insert the word table into 2^k slots (mask = 2^k - 1). */
+static int rehash_words(pw_vocab_ac *ac, uint32_t mask)
 {
-    uint32_t c = 16;
-    while (c < n)
-        c <<= 1;
-    return c;
+    pw_ac_word_slot *words = calloc((size_t)mask + 1, sizeof *words);
+    if (!words)
+        return -1;
+    for (uint32_t i = 0; ac->words && i <= ac->word_mask; i++) {
+        if (!ac->words[i].len)
+            continue;
+        uint32_t j = ac->words[i].hash & mask;
+        while (words[j].len)
+            j = (j + 1) & mask;
+        words[j] = ac->words[i];
+    }
+    free(ac->words);
+    ac->words = words;
+    ac->word_mask = mask;
+    return 0;
+}
+
+/* Re-insert the edge table into 2^k slots. */
+static int rehash_edges(pw_vocab_ac *ac, uint32_t mask)
+{
+    pw_ac_edge_slot *edges = malloc(((size_t)mask + 1) * sizeof *edges);
+    if (!edges)
+        return -1;
+    memset(edges, 0xff, ((size_t)mask + 1) * sizeof *edges);
+    for (uint32_t i = 0; ac->edges && i <= ac->edge_mask; i++) {
+        if (ac->edges[i].key == UINT64_MAX)
+            continue;
+        uint32_t j = (uint32_t)mix64(ac->edges[i].key) & mask;
+        while (edges[j].key != UINT64_MAX)
+            j = (j + 1) & mask;
+        edges[j] = ac->edges[i];
+    }
+    free(ac->edges);
+    ac->edges = edges;
+    ac->edge_mask = mask;
+    return 0;
 }
 
 static uint32_t word_find(const pw_vocab_ac *ac, uint32_t h, const char *s, size_t n)
 {
     for (uint32_t i = h & ac->word_mask;; i = (i + 1) & ac->word_mask) {
-        const word_slot *w = &ac->words[i];
+        const pw_ac_word_slot *w = &ac->words[i];
         if (w->len == 0)
             return 0;
         if (w->hash == h && w->len == n && memcmp(ac->pool + w->off, s, n) == 0)
@@ -84,9 +156,11 @@ static uint32_t word_find(const pw_vocab_ac *ac, uint32_t h, const char *s, size
 
 static uint32_t word_intern(pw_vocab_ac *ac, const char *s, size_t n)
 {
-    uint32_t h = hash_bytes(s, n), id = word_find(ac, h, s, n);
+    uint32_t h = hash_word((const unsigned char *)s, n, n), id = word_find(ac, h, s, n);
     if (id)
         return id;
+    if ((ac->n_words + 1) * 2 > ac->word_mask && rehash_words(ac, ac->word_mask * 2 + 1) != 0)
+        return 0;
     if (ac->pool_len + n > ac->pool_cap) {
         size_t cap = (ac->pool_cap + n) * 2;
         char *p = realloc(ac->pool, cap);
@@ -99,7 +173,8 @@ static uint32_t word_intern(pw_vocab_ac *ac, const char *s, size_t n)
     uint32_t i = h & ac->word_mask;
     while (ac->words[i].len)
         i = (i + 1) & ac->word_mask;
-    ac->words[i] = (word_slot){h, (uint32_t)ac->pool_len, ++ac->n_words, (uint32_t)n};
+    ac->words[i] = (pw_ac_word_slot){h, (uint32_t)ac->pool_len, ++ac->n_words, (uint32_t)n};
+    ac->filter[filter_bit(h) / 64] |= 1ull << (filter_bit(h) % 64);
     ac->pool_len += n;
     if (n > ac->max_word_len)
         ac->max_word_len = (uint32_t)n;
@@ -117,14 +192,17 @@ static uint32_t edge_get(const pw_vocab_ac *ac, uint32_t node, uint32_t word)
     }
 }
 
-static void edge_put(pw_vocab_ac *ac, uint32_t node, uint32_t word, uint32_t child)
+static int edge_put(pw_vocab_ac *ac, uint32_t node, uint32_t word, uint32_t child)
 {
+    if ((ac->n_edges + 1) * 2 > ac->edge_mask && rehash_edges(ac, ac->edge_mask * 2 + 1) != 0)
+        return -1;
     uint64_t key = (uint64_t)node << 32 | word;
     uint32_t i = (uint32_t)mix64(key) & ac->edge_mask;
     while (ac->edges[i].key != UINT64_MAX)
         i = (i + 1) & ac->edge_mask;
-    ac->edges[i] = (edge_slot){key, child};
+    ac->edges[i] = (pw_ac_edge_slot){key, child, 0};
     ac->n_edges++;
+    return 0;
 }
 
 static uint32_t child_of(const pw_vocab_ac *ac, uint32_t node, uint32_t word)
@@ -140,11 +218,9 @@ static int alloc_tables(pw_vocab_ac *ac, const pw_vocab_pattern *p, size_t n)
         for (uint32_t k = 0; k < p[i].len; k++)
             total_words += p[i].term[k] == ' ';
     }
-    ac->word_mask = pow2_at_least(total_words * 2 + 1) - 1;
-    ac->edge_mask = pow2_at_least(total_words * 2 + 1) - 1;
     ac->cap_nodes = (uint32_t)total_words + 1;
-    ac->words = calloc((size_t)ac->word_mask + 1, sizeof *ac->words);
-    ac->edges = malloc(((size_t)ac->edge_mask + 1) * sizeof *ac->edges);
+    if (rehash_words(ac, 1023) != 0 || rehash_edges(ac, 1023) != 0)
+        return -1;
     ac->root_next = calloc(total_words + 2, sizeof *ac->root_next);
     uint32_t **arrays[] = {&ac->fail,   &ac->dict, &ac->out_entry, &ac->out_len,
                            &ac->parent, &ac->word, &ac->depth};
@@ -153,11 +229,12 @@ static int alloc_tables(pw_vocab_ac *ac, const pw_vocab_pattern *p, size_t n)
     for (size_t i = 0; i < sizeof arrays / sizeof arrays[0]; i++)
         if (!*arrays[i])
             return -1;
-    if (!ac->words || !ac->edges || !ac->root_next)
+    ac->has_child = calloc(ac->cap_nodes, 1);
+    ac->filter = calloc(PW_AC_FILTER_BITS / 64, sizeof *ac->filter);
+    if (!ac->root_next || !ac->has_child || !ac->filter)
         return -1;
-    memset(ac->edges, 0xff, ((size_t)ac->edge_mask + 1) * sizeof *ac->edges);
     ac->n_nodes = 1;
-    ac->out_entry[0] = NONE;
+    ac->out_entry[0] = PW_AC_NONE;
     return 0;
 }
 
@@ -190,16 +267,17 @@ static int insert_term(pw_vocab_ac *ac, const pw_vocab_pattern *p)
             ac->parent[next] = node;
             ac->word[next] = w;
             ac->depth[next] = ac->depth[node] + 1;
-            ac->out_entry[next] = NONE;
+            ac->out_entry[next] = PW_AC_NONE;
             if (node == 0)
                 ac->root_next[w] = next;
-            else
-                edge_put(ac, node, w, next);
+            else if (edge_put(ac, node, w, next) != 0)
+                return -1;
+            ac->has_child[node] = 1;
         }
         node = next;
         i = j + 1;
     }
-    if (ac->out_entry[node] == NONE) {
+    if (ac->out_entry[node] == PW_AC_NONE) {
         ac->out_entry[node] = p->entry;
         ac->out_len[node] = p->len;
     }
@@ -230,12 +308,12 @@ static int link_failures(pw_vocab_ac *ac)
         uint32_t v = order[k], p = ac->parent[v], w = ac->word[v], f = 0;
         if (p != 0) {
             f = ac->fail[p];
-            while (f != 0 && !edge_get(ac, f, w))
+            while (f != 0 && !(ac->has_child[f] && edge_get(ac, f, w)))
                 f = ac->fail[f];
             f = child_of(ac, f, w);
         }
         ac->fail[v] = f;
-        ac->dict[v] = ac->out_entry[f] != NONE ? f : ac->dict[f];
+        ac->dict[v] = ac->out_entry[f] != PW_AC_NONE ? f : ac->dict[f];
     }
     free(start);
     free(order);
@@ -269,6 +347,11 @@ void pw_vocab_ac_free(pw_vocab_ac *ac)
 {
     if (!ac)
         return;
+    if (ac->borrowed) {
+        free(ac);
+        return;
+    }
+    free(ac->filter);
     free(ac->words);
     free(ac->pool);
     free(ac->edges);
@@ -280,6 +363,7 @@ void pw_vocab_ac_free(pw_vocab_ac *ac)
     free(ac->parent);
     free(ac->word);
     free(ac->depth);
+    free(ac->has_child);
     free(ac);
 }
 
@@ -305,10 +389,11 @@ static const unsigned char *lower_table(void)
 static uint32_t lookup_word(const pw_vocab_ac *ac, const unsigned char *lc, uint32_t h,
                             const unsigned char *s, size_t n)
 {
-    if (n > ac->max_word_len)
+    uint32_t bit = filter_bit(h);
+    if (n > ac->max_word_len || !(ac->filter[bit / 64] >> (bit % 64) & 1))
         return 0;
     for (uint32_t i = h & ac->word_mask;; i = (i + 1) & ac->word_mask) {
-        const word_slot *w = &ac->words[i];
+        const pw_ac_word_slot *w = &ac->words[i];
         if (w->len == 0)
             return 0;
         if (w->hash != h || w->len != n)
@@ -327,16 +412,18 @@ static uint32_t step(const pw_vocab_ac *ac, uint32_t state, uint32_t w)
     for (;;) {
         if (state == 0)
             return ac->root_next[w];
-        uint32_t c = edge_get(ac, state, w);
-        if (c)
-            return c;
+        if (ac->has_child[state]) {
+            uint32_t c = edge_get(ac, state, w);
+            if (c)
+                return c;
+        }
         state = ac->fail[state];
     }
 }
 
 static int emit(const pw_vocab_ac *ac, uint32_t state, size_t end, pw_vocab_sink *sink)
 {
-    uint32_t o = ac->out_entry[state] != NONE ? state : ac->dict[state];
+    uint32_t o = ac->out_entry[state] != PW_AC_NONE ? state : ac->dict[state];
     for (; o != 0; o = ac->dict[o])
         if (pw_vocab_sink_push(sink, end - ac->out_len[o], end, ac->out_entry[o]) != 0)
             return -1;
@@ -354,13 +441,14 @@ int pw_vocab_ac_scan(const pw_vocab_ac *ac, const char *text, size_t n, pw_vocab
         if (i == n)
             break;
         size_t ws = i;
-        uint32_t h = HASH_SEED;
-        for (; i < n && lc[t[i]]; i++)
-            h = hash_step(h, lc[t[i]]);
+        i = word_end(t, i, n, lc);
+        /* Words longer than any vocabulary word (ids, tokens) are not even hashed. */
+        uint32_t w = i - ws > ac->max_word_len
+                         ? 0
+                         : lookup_word(ac, lc, hash_word(t + ws, i - ws, n - ws), t + ws, i - ws);
         if (!(ws > 0 && prev_end == ws - 1 && t[ws - 1] == ' '))
             state = 0;
         prev_end = i;
-        uint32_t w = lookup_word(ac, lc, h, t + ws, i - ws);
         state = w ? step(ac, state, w) : 0;
         if (state && emit(ac, state, i, sink) != 0)
             return -1;

@@ -14,5 +14,7 @@ extern const pw_vocab_entry pw_vocab_builtin_entries[]; /* unique terms, file or
 extern const size_t pw_vocab_builtin_count;
 extern const unsigned char pw_vocab_builtin_hs[]; /* hs_serialize_database output */
 extern const size_t pw_vocab_builtin_hs_size;     /* 0 when built without Hyperscan */
+extern const unsigned char pw_vocab_builtin_ac[]; /* pw_vocab_ac_serialize output, 8-aligned */
+extern const size_t pw_vocab_builtin_ac_size;
 
 #endif

@@ -1,13 +1,15 @@
 /*
  * vocab_gen.c — build-time host tool: reads data/vocab/<name>.tsv, keeps the first entry of each
  * normalised term, and writes a C source with the entry table and (when built with Hyperscan)
- * the serialised literal database, so the library starts without compiling anything.
+ * the serialised literal database, and the serialised word-level Aho-Corasick automaton, so the
+ * library starts without compiling anything.
  * Usage: pw_vocab_gen OUT.c FILE.tsv…   (run by src/detect/vocab.cmake; not part of libphiwall)
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "detect/vocab_ac.h"
 #include "detect/vocab_tsv.h"
 
 #ifdef PW_HAVE_HS
@@ -68,11 +70,12 @@ static void emit_entries(FILE *out, const pw_vocab_list *l, const unsigned char 
     fprintf(out, "    {NULL, NULL, PW_VOCAB_GENERIC, NULL, PW_SENS_NORMAL, 0}\n};\n");
 }
 
-static void emit_bytes(FILE *out, const unsigned char *p, size_t n)
+/* An 8-byte aligned byte array `name` and `name`_size. */
+static void emit_bytes(FILE *out, const char *name, const unsigned char *p, size_t n)
 {
-    fprintf(out, "const unsigned char pw_vocab_builtin_hs[%zu] =", n ? n : 1);
+    fprintf(out, "_Alignas(8) const unsigned char %s[%zu] =", name, n ? n : 1);
     if (n == 0) {
-        fprintf(out, " {0};\n");
+        fprintf(out, " {0};\nconst size_t %s_size = 0;\n\n", name);
         return;
     }
     for (size_t i = 0; i < n; i++) {
@@ -82,7 +85,7 @@ static void emit_bytes(FILE *out, const unsigned char *p, size_t n)
         if (i % 32 == 31 || i + 1 == n)
             fprintf(out, "\"");
     }
-    fprintf(out, ";\n");
+    fprintf(out, ";\nconst size_t %s_size = %zu;\n\n", name, n);
 }
 
 #ifdef PW_HAVE_HS
@@ -126,6 +129,31 @@ done:
 }
 #endif
 
+/* The word-level Aho-Corasick automaton of the kept terms (entry = index in the table). */
+static int build_ac_blob(const pw_vocab_list *l, const unsigned char *dup, size_t kept,
+                         unsigned char **blob, size_t *n)
+{
+    pw_vocab_pattern *p = malloc((kept + 1) * sizeof *p);
+    if (!p)
+        return 1;
+    size_t k = 0;
+    for (size_t i = 0; i < l->n; i++)
+        if (!dup[i]) {
+            p[k] = (pw_vocab_pattern){l->items[i].term, (uint32_t)strlen(l->items[i].term),
+                                      (uint32_t)k};
+            k++;
+        }
+    pw_vocab_ac *ac = NULL;
+    pw_err err;
+    int rc = pw_vocab_ac_build(p, kept, &ac, &err) != PW_OK ||
+             pw_vocab_ac_serialize(ac, blob, n, &err) != PW_OK;
+    if (rc)
+        fprintf(stderr, "pw_vocab_gen: %s\n", err.msg);
+    pw_vocab_ac_free(ac);
+    free(p);
+    return rc;
+}
+
 static int write_output(const char *path, const pw_vocab_list *l, const unsigned char *dup,
                         size_t kept, int n_files)
 {
@@ -135,10 +163,17 @@ static int write_output(const char *path, const pw_vocab_list *l, const unsigned
     if (kept && compile_hs(l, dup, kept, &hs_bytes, &hs_n) != 0)
         return 1;
 #endif
+    unsigned char *ac_bytes = NULL;
+    size_t ac_n = 0;
+    if (build_ac_blob(l, dup, kept, &ac_bytes, &ac_n) != 0) {
+        free(hs_bytes);
+        return 1;
+    }
     FILE *out = fopen(path, "w");
     if (!out) {
         perror(path);
         free(hs_bytes);
+        free(ac_bytes);
         return 1;
     }
     fprintf(out,
@@ -147,9 +182,10 @@ static int write_output(const char *path, const pw_vocab_list *l, const unsigned
             n_files, kept);
     emit_entries(out, l, dup);
     fprintf(out, "const size_t pw_vocab_builtin_count = %zu;\n\n", kept);
-    emit_bytes(out, (const unsigned char *)hs_bytes, hs_n);
-    fprintf(out, "const size_t pw_vocab_builtin_hs_size = %zu;\n", hs_n);
+    emit_bytes(out, "pw_vocab_builtin_hs", (const unsigned char *)hs_bytes, hs_n);
+    emit_bytes(out, "pw_vocab_builtin_ac", ac_bytes, ac_n);
     free(hs_bytes);
+    free(ac_bytes);
     return fclose(out) != 0;
 }
 

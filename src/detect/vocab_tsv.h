@@ -8,7 +8,7 @@
 
 #include <stddef.h>
 
-#include "detect/vocab.h"
+#include "vocab.h"
 
 /* Longest accepted term after normalisation (bytes); longer lines are a parse error. */
 #define PW_VOCAB_TERM_MAX 256

@@ -48,6 +48,11 @@ expect_code 0 $? "decode GA4 batch"
 [ "$(printf '%s\n' "$out" | grep -c '^beacon ')" -eq 3 ] && pass || fail "GA4 batch gives 3 beacons"
 expect_match "$out" 'search_term +ep\.search_term = chest pain cardiologist' "GA4 search term"
 
+# headers: cookies sent along identify the visitor
+out=$($T --decode 'https://www.facebook.com/tr/?id=1&ev=Lead' -H 'Cookie: c_user=1000123; datr=xyz')
+expect_match "$out" 'user_data +cookie:c_user = 1000123' "cookie header decoded"
+$T --decode https://x.test/ -H 'no colon' 2>/dev/null; expect_code 2 $? "bad --header"
+
 # a truncated body: runtime error, named
 err=$($T --decode https://www.facebook.com/tr/ --body <(head -c 300 "$D/meta_sendbeacon.multipart") \
       --content-type 'multipart/form-data; boundary=----WebKitFormBoundaryq4Xb9Yz2' 2>&1 >/dev/null)

@@ -63,8 +63,11 @@ static void multipart(void)
     pw_err err;
     dk_pairs r = {0};
     CHECK_INT(dk_body_multipart(&a, "multipart/form-data", body, strlen(body), &r, &err),
-              PW_ERR_PARSE);
+              PW_ERR_PARSE); /* a preamble hides the boundary */
     CHECK(strstr(err.msg, "no boundary") != NULL);
+    dk_pairs guessed = {0};
+    CHECK_INT(dk_body_multipart(&a, "multipart/form-data", lf, strlen(lf), &guessed, NULL), PW_OK);
+    CHECK_STR(get(&guessed, "k"), "v");
     CHECK_INT(
         dk_body_multipart(&a, "multipart/form-data; boundary=nope", body, strlen(body), &r, &err),
         PW_ERR_PARSE);

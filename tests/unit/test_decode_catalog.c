@@ -1,5 +1,6 @@
 /* test_decode_catalog.c — the compiled-in catalog, matching specificity, user files with
  * file:line errors, and the enum names. */
+#include "decode/decode_internal.h"
 #include "decode_testlib.h"
 #include "pw_test.h"
 
@@ -33,6 +34,15 @@ static void compiled_in(void)
     CHECK_INT(pw_catalog_find(c, "freshpaint")->baa, PW_BAA_YES);
     CHECK_INT(pw_catalog_find(c, "hotjar")->category, PW_CATEGORY_SESSION_REPLAY);
     CHECK_INT(pw_catalog_easyprivacy_rules(c), 0);
+    /* every decoder in the registry serves at least one entry */
+    for (size_t d = 0; d < dk_decoder_count(); d++) {
+        size_t users = 0;
+        for (size_t i = 0; i < pw_catalog_count(c); i++)
+            users += strcmp(pw_catalog_at(c, i)->decoder, dk_decoder_at(d)->name) == 0;
+        if (!users)
+            fprintf(stderr, "decoder %s has no catalog entry\n", dk_decoder_at(d)->name);
+        CHECK(users > 0);
+    }
     pw_catalog_free(c);
 }
 
@@ -67,6 +77,9 @@ static void matching(void)
     /* host "*" with a path: Adobe Analytics behind a first-party CNAME */
     CHECK_STR(match_id(c, "https://metrics.example-hospital.org/b/ss/hosp-prod/1/JS-2.22"),
               "adobe-analytics");
+    CHECK_STR(match_id(c, "https://sgtm.example-hospital.org/g/collect?v=2&tid=G-1"),
+              "ga4-server-side");
+    CHECK_STR(match_id(c, "https://www.google-analytics.com/g/collect?v=2"), "ga4");
     CHECK_STR(match_id(c, "https://www.example-hospital.org/"), "(none)");
     CHECK_STR(match_id(c, "not a url"), "(none)");
     pw_catalog_free(c);

@@ -60,6 +60,32 @@ static void mini_list(void)
     CHECK_STR(rule_for(c, &a, "https://regex.example/x", page), "(none)");
     CHECK_STR(rule_for(c, &a, "https://cdn.example-hospital.org/pixel-track.gif?x", page),
               "(none)");
+    /* a 1 MiB URL: matched on its first 2 KiB, quickly; end anchors do not match a cut URL */
+    size_t big = 1 << 20;
+    char *url = malloc(big + 64);
+    size_t n = (size_t)snprintf(url, big + 64, "https://c.test/analytics/v2/hit?");
+    while (n < big) {
+        url[n] = n % 200 ? 'a' : '&';
+        n++;
+    }
+    url[n] = '\0';
+    CHECK_STR(rule_for(c, &a, url, page), "/analytics/*/hit^");
+    memcpy(url, "https://cdn.someone.test/zzzzzzzzzzzzz?", 39);
+    decoded huge = decode_req(c, &a, "GET", url, page, NULL, NULL, 0);
+    CHECK_INT(huge.st, PW_OK);
+    CHECK(huge.n == 1 && huge.b[0].matched_rule == NULL); /* unknown third party with data */
+    free(url);
+    /* classification without decoding (contained scans) */
+    const char *rule = NULL;
+    const pw_tracker *t =
+        pw_catalog_classify(c, "https://Metrics-Collector.example/x.gif", page, &rule);
+    CHECK(t != NULL && strcmp(t->id, "easyprivacy") == 0);
+    CHECK_STR(rule, "||metrics-collector.example^");
+    t = pw_catalog_classify(c, "https://www.facebook.com/tr/?id=1", page, &rule);
+    CHECK(t != NULL && strcmp(t->id, "meta-pixel") == 0 && rule == NULL);
+    CHECK(pw_catalog_classify(c, "https://cdn.example-hospital.org/pixel-track.gif?x", page,
+                              NULL) == NULL); /* first party */
+    CHECK(pw_catalog_classify(c, "https://fonts.someone.test/a.woff2", page, NULL) == NULL);
     /* an unmatched third party without data gives nothing; with data, the unknown entry */
     decoded u =
         decode_req(c, &a, "GET", "https://cdn.someone.test/font.woff2", page, NULL, NULL, 0);

@@ -96,6 +96,20 @@ static void universal_analytics(void)
     CHECK_INT(p.n, 1);
     if (p.n == 1)
         CHECK_STR(p.b[0].event_name, "pageview");
+    /* UA's /batch: one hit per line, the same decoder */
+    const char *batch = "v=1&t=pageview&tid=UA-9-1&cid=1&dp=%2Fa%3Fsearch%3Dknee%2Bpain%23top\nv=1&"
+                        "t=event&tid=UA-9-1&cid=1&ec=x"
+                        "&ea=call_clicked";
+    decoded b = decode_req(c, &a, "POST", "https://www.google-analytics.com/batch", NULL,
+                           "text/plain", batch, strlen(batch));
+    CHECK_INT(b.n, 2);
+    if (b.n == 2) {
+        CHECK_STR(b.b[0].tracker->id, "universal-analytics");
+        CHECK_STR(b.b[0].event_name, "pageview");
+        CHECK_STR(b.b[1].event_name, "call_clicked");
+        CHECK_INT(field_kind(&b.b[0], "dp"), PW_FIELD_PAGE_URL);
+        CHECK_STR(field_value(&b.b[0], "dp?search"), "knee pain"); /* a path's query too */
+    }
     pw_arena_free(&a);
     pw_catalog_free(c);
 }
@@ -113,6 +127,21 @@ static void bad_lines(void)
         CHECK_STR(d.b[1].event_name, "b");
     decoded e = decode_req(c, &a, "POST", GA4_URL, NULL, "text/plain", "\n\n", 2);
     CHECK_INT(e.n, 1);
+    /* amplification: 5,000 query pairs repeated on 100 lines stops at the field limit */
+    size_t cap = 5000 * 4 + 256;
+    char *url = malloc(cap);
+    size_t n = (size_t)snprintf(url, cap, "https://www.google-analytics.com/g/collect?v=2");
+    for (int i = 0; i < 5000; i++)
+        n += (size_t)snprintf(url + n, cap - n, "&k%d", i % 10);
+    char lines[400];
+    size_t ln = 0;
+    for (int i = 0; i < 100; i++)
+        ln += (size_t)snprintf(lines + ln, sizeof lines - ln, "e\n");
+    decoded amp = decode_req(c, &a, "POST", url, NULL, "text/plain", lines, ln);
+    CHECK_INT(amp.st, PW_ERR_LIMIT);
+    CHECK(strstr(amp.err.msg, "fields in one request") != NULL);
+    CHECK(amp.n >= 19 && amp.n <= 20);
+    free(url);
     pw_arena_free(&a);
     pw_catalog_free(c);
 }

@@ -132,6 +132,22 @@ static void noscript_and_missing_ev(void)
         CHECK_STR(d.b[0].account_id, "42");
         CHECK_STR(d.b[0].transport, "get");
     }
+    /* cookies sent along identify the visitor */
+    static const pw_header h[] = {{"Cookie", "c_user=100012345678; datr=AbCd; fr=0x1.2"}};
+    pw_request r = {.method = "GET",
+                    .url = "https://www.facebook.com/tr/?id=42&ev=Lead",
+                    .headers = h,
+                    .n_headers = 1};
+    pw_beacon *bs;
+    size_t nb;
+    CHECK_INT(pw_decode(c, &a, &r, &bs, &nb, NULL), PW_OK);
+    CHECK_INT(nb, 1);
+    if (nb == 1) {
+        CHECK_STR(field_value(&bs[0], "cookie:c_user"), "100012345678");
+        CHECK_INT(field_kind(&bs[0], "cookie:c_user"), PW_FIELD_USER_DATA);
+        CHECK_INT(field_kind(&bs[0], "cookie:datr"), PW_FIELD_DEVICE_ID);
+        CHECK_STR(field_value(&bs[0], "cookie:fr"), "0x1.2");
+    }
     decoded m = decode_get(c, &a, "https://www.facebook.com/tr/?id=42&dl=https%3A%2F%2Fx.org%2F");
     CHECK_INT(m.st, PW_OK);
     CHECK_INT(m.n, 1);
@@ -219,6 +235,39 @@ static void hostile_features(void)
     pw_catalog_free(c);
 }
 
-PW_TEST_MAIN(PW_TEST(get_pixel_long_dl), PW_TEST(form_post_button_click),
+static void microdata(void)
+{
+    pw_catalog *c = test_catalog();
+    pw_arena a;
+    pw_arena_init(&a, 0);
+    /* the automatic Microdata event: page metadata as JSON-valued custom data */
+    const char *body =
+        "id=5&ev=Microdata&es=automatic&dl=https%3A%2F%2Fh.org%2Fdoctors%2Fjane-roe"
+        "&cd[DataLayer]=%5B%7B%22event%22%3A%22gtm.js%22%2C%22patientType%22%3A%22new%22%7D%5D"
+        "&cd[Meta]=%7B%22title%22%3A%22Dr.%20Jane%20Roe%2C%20Oncology%22%2C%22meta%3Adescription"
+        "%22%3A%22Book%20with%20Dr.%20Roe%22%7D"
+        "&cd[OpenGraph]=%7B%22og%3Aurl%22%3A%22https%3A%2F%2Fh.org%2Fdoctors%2Fjane-roe%22%7D"
+        "&cd[Schema.org]=%5B%5D&cd[JSON-LD]=%5B%7B%22%40type%22%3A%22Physician%22%2C%22name%22"
+        "%3A%22Jane%20Roe%22%7D%5D";
+    decoded d = decode_req(c, &a, "POST", "https://www.facebook.com/tr/", NULL,
+                           "application/x-www-form-urlencoded", body, strlen(body));
+    CHECK_INT(d.st, PW_OK);
+    CHECK_INT(d.n, 1);
+    if (d.n == 1) {
+        const pw_beacon *b = &d.b[0];
+        CHECK_STR(b->event_name, "Microdata");
+        CHECK_STR(field_value(b, "cd[Meta].title"), "Dr. Jane Roe, Oncology");
+        CHECK_INT(field_kind(b, "cd[Meta].title"), PW_FIELD_PAGE_TITLE);
+        CHECK_INT(field_kind(b, "cd[OpenGraph].og:url"), PW_FIELD_PAGE_URL);
+        CHECK_STR(field_value(b, "cd[DataLayer].0.patientType"), "new");
+        CHECK_INT(field_kind(b, "cd[DataLayer].0.patientType"), PW_FIELD_CUSTOM_DATA);
+        CHECK_STR(field_value(b, "cd[JSON-LD].0.@type"), "Physician");
+        CHECK_INT(field_kind(b, "cd[JSON-LD]"), PW_FIELD_CUSTOM_DATA);
+    }
+    pw_arena_free(&a);
+    pw_catalog_free(c);
+}
+
+PW_TEST_MAIN(PW_TEST(microdata), PW_TEST(get_pixel_long_dl), PW_TEST(form_post_button_click),
              PW_TEST(multipart_sendbeacon), PW_TEST(noscript_and_missing_ev), PW_TEST(encodings),
              PW_TEST(big_body), PW_TEST(hostile_features))

@@ -1,4 +1,6 @@
 /* test_decode_party.c — first vs third party by registrable domain (libpsl). */
+#include <pthread.h>
+
 #include "decode_testlib.h"
 #include "phiwall/arena.h"
 #include "pw_test.h"
@@ -67,4 +69,40 @@ static void decode_respects_party(void)
     pw_catalog_free(c);
 }
 
-PW_TEST_MAIN(PW_TEST(third_party), PW_TEST(registrable), PW_TEST(decode_respects_party))
+/* One catalog shared by threads, each with its own arena: same answers, no interference. */
+static void *decode_many(void *arg)
+{
+    const pw_catalog *c = arg;
+    pw_arena a;
+    pw_arena_init(&a, 0);
+    long ok = 0;
+    for (int i = 0; i < 2000; i++) {
+        decoded d = decode_get(c, &a,
+                               "https://www.facebook.com/tr/?id=9&ev=Search&dl=https%3A%2F%2Fh.org"
+                               "%2F%3Fq%3Dx");
+        ok += d.n == 1 && strcmp(d.b[0].event_name, "Search") == 0 &&
+              strcmp(field_value(&d.b[0], "dl?q"), "x") == 0;
+        ok += pw_is_third_party("https://www.example-hospital.org/",
+                                "https://cdn.example-hospital.org/") == 0;
+        pw_arena_reset(&a);
+    }
+    pw_arena_free(&a);
+    return (void *)ok;
+}
+
+static void shared_catalog_threads(void)
+{
+    pw_catalog *c = test_catalog();
+    pthread_t t[4];
+    for (int i = 0; i < 4; i++)
+        pthread_create(&t[i], NULL, decode_many, c);
+    for (int i = 0; i < 4; i++) {
+        void *ok;
+        pthread_join(t[i], &ok);
+        CHECK_INT((long)ok, 4000);
+    }
+    pw_catalog_free(c);
+}
+
+PW_TEST_MAIN(PW_TEST(shared_catalog_threads), PW_TEST(third_party), PW_TEST(registrable),
+             PW_TEST(decode_respects_party))

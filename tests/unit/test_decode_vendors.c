@@ -49,6 +49,24 @@ static void tiktok(void)
         CHECK_INT(field_kind(&bt.b[1], "batch.1.properties.button_text"), PW_FIELD_CUSTOM_DATA);
     }
     free(body);
+    /* hostile batch indices give no flood of beacons */
+    const char *sparse = "{\"batch\":{\"99999999\":{\"event\":\"a\"},\"5\":{\"event\":\"b\"}}}";
+    decoded sp = decode_req(c, &a, "POST", "https://analytics.tiktok.com/api/v2/pixel/batch", PAGE,
+                            "application/json", sparse, strlen(sparse));
+    CHECK_INT(sp.st, PW_OK);
+    CHECK_INT(sp.n, 2);
+    /* more than DK_MAX_BEACONS events: a limit error, the first ones kept */
+    size_t cap = 20 * 1200 + 32, len2 = 0;
+    char *many = malloc(cap);
+    len2 += (size_t)snprintf(many, cap, "{\"batch\":[");
+    for (int i = 0; i < 1200; i++)
+        len2 += (size_t)snprintf(many + len2, cap - len2, "%s{\"event\":\"e\"}", i ? "," : "");
+    len2 += (size_t)snprintf(many + len2, cap - len2, "]}");
+    decoded lots = decode_req(c, &a, "POST", "https://analytics.tiktok.com/api/v2/pixel/batch",
+                              PAGE, "application/json", many, len2);
+    CHECK_INT(lots.st, PW_ERR_LIMIT);
+    CHECK_INT(lots.n, 1000);
+    free(many);
     /* malformed JSON: parse error with an offset */
     decoded bad = decode_req(c, &a, "POST", "https://analytics.tiktok.com/api/v2/pixel", PAGE,
                              "application/json", "{\"event\":\"x\",", 13);
@@ -232,6 +250,28 @@ static void replay_and_scripts(void)
     CHECK_INT(pw_decode(c, &a, &r, &bs, &n, NULL), PW_OK);
     if (n == 1)
         CHECK_INT(bs[0].kind, PW_BEACON_EVENT);
+    /* a conversion ping loaded through a <script> tag is still a beacon */
+    pw_request js = {.method = "GET",
+                     .url = "https://googleads.g.doubleclick.net/pagead/viewthroughconversion/77/"
+                            "?url=https%3A%2F%2Fh.org%2F&fmt=3",
+                     .resource_type = "script"};
+    CHECK_INT(pw_decode(c, &a, &js, &bs, &n, NULL), PW_OK);
+    CHECK_INT(n, 1);
+    if (n == 1) {
+        CHECK_INT(bs[0].kind, PW_BEACON_EVENT);
+        CHECK_STR(bs[0].account_id, "77");
+    }
+    decoded cl = decode_get(c, &a, "https://www.clarity.ms/tag/abc123xyz?ref=gtm2");
+    CHECK_INT(cl.n, 1);
+    if (cl.n == 1) {
+        CHECK_INT(cl.b[0].kind, PW_BEACON_SCRIPT);
+        CHECK_STR(cl.b[0].account_id, "abc123xyz");
+    }
+    decoded cc =
+        decode_req(c, &a, "POST", "https://w.clarity.ms/collect", PAGE, "text/plain", "x", 1);
+    CHECK_INT(cc.n, 1);
+    if (cc.n == 1)
+        CHECK_INT(cc.b[0].kind, PW_BEACON_REPLAY);
     pw_arena_free(&a);
     pw_catalog_free(c);
 }

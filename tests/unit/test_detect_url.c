@@ -70,6 +70,11 @@ static void test_no_hits_on_general_urls(void)
         "&_p=1699999999123&sr=1920x1080&ul=en-us&_s=1",
         "https://www.facebook.com/tr/?id=1234567890123456&ev=PageView&ts=1699999999123&sw=1920"
         "&sh=1080&v=2.9.106&r=stable&it=1699999998000&coo=false",
+        /* shapes seen in real hospital HARs (The Markup's Blacklight scans) */
+        "https://fonts.gstatic.com/s/catamaran/v8/o-0bIpQoyXQa2RxT7-5B6Ryxs2E",
+        "https://connect.facebook.net/signals/config/616904678765230?v=2.9.47&r=stable",
+        "https://edge.api.brightcove.com/playback/v1/accounts/5502557046001/videos/5805840154001",
+        "https://p.example.net/i?pub=hospital&rev=v8.28.8-wp&ln=en&pc=men&cb=0&ab=-",
     };
     for (size_t i = 0; i < sizeof urls / sizeof urls[0]; i++) {
         dt_scan(&T, NULL, urls[i], PW_FT_URL);

@@ -145,7 +145,7 @@ static void test_user_file_on_disk(void)
     CHECK_INT(pw_vocab_new(path, &v, &err), PW_OK);
     if (v) {
         CHECK_STR(scan_str(v, "zorbitol for flux capacitor syndrome"),
-                  "0-8:zorbitol;13-36:flux capacitor syndrome");
+                  "0-8:zorbitol;13-36:flux capacitor syndrome;28-36:syndrome");
         /* The user line re-classes a built-in generic word. */
         pw_vocab_match m;
         const char *r = scan_str(v, "hospital");
@@ -238,6 +238,17 @@ static void test_builtin(void)
     }
 }
 
+static void test_drop_contained(void)
+{
+    pw_vocab_match m[] = {{0, 12, 0}, {6, 12, 1}, {8, 20, 2}, {13, 20, 3}, {21, 25, 4}};
+    size_t n = pw_vocab_drop_contained(m, 5);
+    CHECK_INT(n, 3);
+    CHECK_INT(m[0].entry, 0);
+    CHECK_INT(m[1].entry, 2); /* partial overlap with the first: kept */
+    CHECK_INT(m[2].entry, 4);
+    CHECK_INT(pw_vocab_drop_contained(m, 0), 0);
+}
+
 static void test_names(void)
 {
     CHECK_STR(pw_vocab_class_name(PW_VOCAB_SENSITIVE_SERVICE), "sensitive_service");
@@ -247,4 +258,4 @@ static void test_names(void)
 
 PW_TEST_MAIN(PW_TEST(test_whole_words_longest), PW_TEST(test_case_and_separators),
              PW_TEST(test_user_file_errors), PW_TEST(test_user_file_on_disk), PW_TEST(test_builtin),
-             PW_TEST(test_names))
+             PW_TEST(test_drop_contained), PW_TEST(test_names))

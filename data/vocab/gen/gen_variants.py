@@ -101,6 +101,40 @@ BONES = ["hip", "wrist", "ankle", "arm", "leg", "rib", "ribs", "collarbone", "cl
 PAIN_SITES = PARTS + ["stomach", "belly", "side", "rib", "flank", "tailbone", "arch", "calf",
                       "hamstring", "groin", "bone", "nerve", "ear", "tooth", "eye", "sinus"]
 
+SYSTEMS = ["nervous system", "central nervous system", "peripheral nervous system",
+           "respiratory system", "digestive system", "circulatory system",
+           "cardiovascular system", "musculoskeletal system", "urinary system",
+           "genitourinary system", "immune system", "endocrine system", "reproductive system",
+           "skin and subcutaneous tissue", "subcutaneous tissue", "connective tissue",
+           "blood forming organs", "eye and adnexa", "ear and mastoid process", "inner ear",
+           "middle ear", "external ear", "vocal cords", "upper respiratory tract",
+           "lower respiratory tract", "urinary tract", "female genital tract",
+           "female genital organs", "male genital organs", "genital organs", "oral cavity",
+           "salivary glands", "teeth and supporting structures", "jaws", "biliary tract",
+           "gastrointestinal tract", "intestine", "peritoneum", "pleura", "mediastinum",
+           "diaphragm", "lymphatic system", "spleen", "thymus", "bone density",
+           "bone structure", "musculoskeletal", "soft tissues", "synovium", "bursa", "tendons",
+           "ligaments", "muscles", "nerves", "nerve roots", "spinal cord", "meninges",
+           "eyelid", "lacrimal system", "orbit", "conjunctiva", "sclera", "cornea", "iris",
+           "lens", "choroid", "retina", "optic nerve", "visual pathways", "vitreous body",
+           "globe", "tympanic membrane", "eustachian tube", "vestibular function",
+           "newborn", "fetus", "placenta", "amniotic fluid", "umbilical cord", "puerperium"]
+INJURY_KINDS = ["strain", "sprain", "dislocation", "subluxation", "fracture", "bite",
+                "open bite", "superficial bite", "open wound", "superficial injury",
+                "crushing injury", "traumatic amputation", "amputation", "corrosion", "burn",
+                "frostbite", "laceration", "puncture wound", "contusion", "abrasion",
+                "blister", "avulsion", "rupture", "tear", "injury", "unspecified injury",
+                "foreign body"]
+VITAMINS = ["vitamin a", "vitamin b", "vitamin b1", "vitamin b6", "vitamin b12", "vitamin c",
+            "vitamin d", "vitamin e", "vitamin k", "folate", "folic acid", "iron", "zinc",
+            "copper", "iodine", "selenium", "calcium", "magnesium", "potassium", "thiamine",
+            "niacin", "riboflavin", "protein", "dietary"]
+METABOLISM = ["amino acid", "fatty acid", "carbohydrate", "lipid", "lipoprotein", "mineral",
+              "iron", "copper", "zinc", "purine", "pyrimidine", "urea cycle", "porphyrin",
+              "bilirubin", "glycosaminoglycan", "glycoprotein", "plasma protein", "calcium",
+              "phosphorus", "magnesium", "glucose", "galactose", "fructose", "glycogen",
+              "sphingolipid", "cholesterol", "bone", "branched chain amino acid"]
+
 CONDITION_SUFFIX = [("treatment", None), ("symptoms", "symptom"), ("diagnosis", None),
                     ("specialist", "specialty"), ("doctor", "specialty"),
                     ("clinic", "care_service"), ("care", "care_service"),
@@ -135,6 +169,10 @@ def plural(word):
     return word + "s"
 
 
+# Words a rule would derive but that are too often something else (a surname, a colour space).
+NEVER = {"burns", "amd", "hsv", "ms", "ed", "add", "sad", "mi", "pad", "tb"}
+
+
 class Out:
     def __init__(self, hand):
         self.seen = set(hand)
@@ -142,7 +180,7 @@ class Out:
 
     def add(self, term, canonical, cls, sens, reg, subtype="-"):
         t = norm(term)
-        if not t or t in self.seen:
+        if not t or t in self.seen or t in NEVER:
             return
         self.seen.add(t)
         c = norm(canonical) if canonical else "-"
@@ -231,6 +269,60 @@ def gen_anatomy(out):
                     "condition", "normal", "lay")
 
 
+def gen_systems(out):
+    for system in SYSTEMS:
+        for fmt in ("disorders of %s", "disorders of the %s", "disorder of %s",
+                    "disorder of the %s", "diseases of %s", "diseases of the %s",
+                    "disease of %s", "disease of the %s", "%s disorder", "%s disorders",
+                    "%s disease", "%s diseases", "complications of %s", "infection of %s",
+                    "abnormalities of %s", "%s abnormality", "malformations of %s",
+                    "congenital malformations of %s", "injury of %s", "neoplasm of %s"):
+            out.add(fmt % system, None, "condition", "normal", "clinical")
+    for part in PARTS + SYSTEMS:
+        for kind in INJURY_KINDS:
+            out.add("%s of %s" % (kind, part), None, "condition", "normal", "clinical")
+    for v in VITAMINS:
+        out.add("%s deficiency" % v, None, "condition", "normal", "clinical")
+        out.add("deficiency of %s" % v, "%s deficiency" % v, "condition", "normal", "clinical")
+    for m in METABOLISM:
+        for fmt in ("disorders of %s metabolism", "disorder of %s metabolism",
+                    "%s metabolism disorder", "%s metabolism disorders",
+                    "%s metabolism", "%s storage disorder", "%s storage disease"):
+            out.add(fmt % m, None, "condition", "normal", "clinical")
+
+
+JOB_SUFFIX = ["nurse", "nurses", "nurse practitioner", "nurse manager", "technician",
+              "technologist", "tech", "jobs", "job", "careers", "positions", "residency",
+              "fellowship", "staff", "department", "faculty", "research", "pharmacist",
+              "social worker", "therapist", "director", "manager", "coordinator", "educator",
+              "grand rounds", "conference", "society"]
+JOB_PREFIX = ["registered nurse", "travel nurse", "staff nurse", "nurse manager", "director of",
+              "chief of", "department of", "division of", "jobs in", "careers in",
+              "residency in", "fellowship in"]
+
+
+JOB_SUFFIX_SERVICE = ["nurse", "nurses", "technician", "technologist", "tech", "jobs",
+                      "department", "staff", "manager", "coordinator"]
+JOB_PREFIX_SERVICE = ["registered nurse", "nurse manager", "department of"]
+
+
+def gen_job_titles(out, entries):
+    """Staff, job and department names ("oncology nurse", "department of psychiatry") say
+    nothing about a patient: generic, so they are the longest match there and a term inside
+    them is dropped by the caller (pw_vocab_drop_contained)."""
+    for e in entries:
+        if e[2] not in ("specialty", "care_service", "sensitive_service", "procedure") or \
+                len(e[0]) < 3:
+            continue
+        if e[2] != "specialty" and len(e[0].split()) > 3:
+            continue
+        specialty = e[2] == "specialty"
+        for suffix in JOB_SUFFIX if specialty else JOB_SUFFIX_SERVICE:
+            out.add("%s %s" % (e[0], suffix), None, "generic", "normal", "lay")
+        for prefix in JOB_PREFIX if specialty else JOB_PREFIX_SERVICE:
+            out.add("%s %s" % (prefix, e[0]), None, "generic", "normal", "lay")
+
+
 def gen_plurals(out, entries):
     for e in entries:
         if e[2] not in ("condition", "procedure", "symptom"):
@@ -272,10 +364,12 @@ def main():
     hand = {e[0] for e in entries}
     med, us = load_dic(MED_DIC), load_dic(US_DIC)
     out = Out(hand)
+    gen_job_titles(out, entries)
     gen_plurals(out, entries)
     gen_british(out, entries, med)
     gen_misspellings(out, entries, med, us)
     gen_anatomy(out)
+    gen_systems(out)
     gen_condition_phrases(out, entries)
     gen_procedure_phrases(out, entries)
     gen_medication_phrases(out, entries)

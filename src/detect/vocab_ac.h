@@ -1,0 +1,51 @@
+/*
+ * vocab_ac.h — (internal to the vocabulary) the layout of the word-level Aho-Corasick automaton,
+ * shared by its builder/scanner (vocab_ac.c) and its flat serialisation (vocab_ac_blob.c), which
+ * lets the build embed the automaton of the built-in vocabulary in the library.
+ */
+#ifndef PHIWALL_DETECT_VOCAB_AC_H
+#define PHIWALL_DETECT_VOCAB_AC_H
+
+#include <stdint.h>
+
+#include "detect/vocab_impl.h"
+
+#define PW_AC_NONE UINT32_MAX
+
+typedef struct pw_ac_word_slot {
+    uint32_t hash, off, id, len; /* len 0 = empty slot; off into the word pool */
+} pw_ac_word_slot;
+
+typedef struct pw_ac_edge_slot {
+    uint64_t key; /* node << 32 | word id; UINT64_MAX = empty */
+    uint32_t child, pad;
+} pw_ac_edge_slot;
+
+/* A bit per hash value: most words of ordinary text are in no term and are rejected here, in a
+ * table small enough to stay in the first-level cache, before the word table is touched. */
+#define PW_AC_FILTER_BITS (1u << 18)
+
+struct pw_vocab_ac {
+    uint64_t *filter;       /* PW_AC_FILTER_BITS bits */
+    pw_ac_word_slot *words; /* word → id (ids from 1) */
+    uint32_t word_mask, n_words, max_word_len;
+    char *pool; /* word bytes */
+    size_t pool_len, pool_cap;
+    pw_ac_edge_slot *edges; /* (node, word) → child, nodes other than the root */
+    uint32_t edge_mask, n_edges;
+    uint32_t *root_next; /* word id → child of the root (0 = stay at the root) */
+    uint32_t n_nodes, cap_nodes;
+    uint32_t *fail, *dict; /* failure link; nearest terminal node on the failure chain (0 none) */
+    uint32_t *out_entry;   /* entry reported at this node, PW_AC_NONE if not terminal */
+    uint32_t *out_len;     /* byte length of the term ending at this node */
+    uint32_t *parent, *word, *depth; /* build only (NULL in a view) */
+    uint8_t *has_child;              /* 0: no goto edge leaves this node (skip the edge table) */
+    int borrowed; /* 1: the arrays point into an embedded blob (pw_vocab_ac_view) */
+};
+
+/* Flatten an automaton into one malloc'd blob (same byte order and word size only). */
+pw_status pw_vocab_ac_serialize(const pw_vocab_ac *ac, unsigned char **out, size_t *n, pw_err *err);
+/* An automaton that reads `blob` in place (must stay alive, 8-byte aligned). */
+pw_status pw_vocab_ac_view(const unsigned char *blob, size_t n, pw_vocab_ac **out, pw_err *err);
+
+#endif
