@@ -394,6 +394,15 @@ static pw_evidence *copy_evidence(pw_arena *a, const rule_field *rf, size_t n,
             hits[nh].reason_detail = dup_or_null(a, rf[i].hits[j].reason_detail);
             nh++;
         }
+        if (f->key &&
+            strncmp(f->key, "cookie:", 7) == 0) { /* cookie name is the evidence; value stays out */
+            char *v = pw_arena_sprintf(a, "[%zu-byte value withheld]", f->value_len);
+            ev[w++] = (pw_evidence){.key = dup_or_null(a, f->key),
+                                    .value = v,
+                                    .value_len = v ? strlen(v) : 0,
+                                    .kind = f->kind};
+            continue;
+        }
         ev[w++] = (pw_evidence){.key = dup_or_null(a, f->key),
                                 .value = pw_arena_strndup(a, f->value ? f->value : "", len),
                                 .value_len = len,
