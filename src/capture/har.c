@@ -358,7 +358,14 @@ static int store_string(har *h, node n, key k, const unsigned char *s, size_t le
         if (k == K_TEXT)
             e->ptext_len = len;
         break;
-    case N_RESP: e->status = atoi(copy(h, s, len > 8 ? 8 : len) ?: "0"); return 1;
+    case N_RESP: {
+        char digits[12];
+        size_t nd = len < sizeof digits - 1 ? len : sizeof digits - 1;
+        memcpy(digits, s, nd);
+        digits[nd] = '\0';
+        e->status = atoi(digits);
+        return 1;
+    }
     case N_CONTENT: dst = &e->content_mime; break;
     case N_INIT: dst = k == K_TYPE ? &e->init_type : &e->initiator; break;
     case N_FRAME: dst = e->initiator ? NULL : &e->initiator; break;

@@ -180,6 +180,30 @@ static void html(void)
     CHECK(strstr(h, "src=\"http") == NULL);
 }
 
+/* A page screenshot is embedded as a data: URI, never linked. */
+static void html_screenshot(void)
+{
+    const char *path = "/tmp/phiwall_test_report_shot.png";
+    FILE *f = fopen(path, "wb");
+    CHECK(f != NULL);
+    if (!f)
+        return;
+    fwrite("\x89PNG\r\n\x1a\n\0\0\0\rIHDR", 1, 16, f);
+    fclose(f);
+    pw_page shot_pages[] = {{.url = "https://h.org/appointments", .screenshot_png = path}};
+    pw_scan_result r = result;
+    r.pages = shot_pages;
+    r.n_pages = 1;
+    pw_buf b;
+    pw_buf_init(&b);
+    pw_report_opts o = {0};
+    CHECK_INT(pw_report_render(&r, PW_REPORT_HTML, &o, &b, NULL), PW_OK);
+    CHECK(b.data && strstr(b.data, "src=\"data:image/png;base64,iVBORw0KGgo") != NULL);
+    CHECK(b.data && strstr(b.data, path) == NULL);
+    pw_buf_free(&b);
+    remove(path);
+}
+
 static void empty_result(void)
 {
     pw_scan_result none = {.target = "empty.har"};
@@ -196,4 +220,4 @@ static void empty_result(void)
 }
 
 PW_TEST_MAIN(PW_TEST(formats_parse), PW_TEST(text), PW_TEST(json), PW_TEST(sarif), PW_TEST(html),
-             PW_TEST(empty_result))
+             PW_TEST(html_screenshot), PW_TEST(empty_result))
