@@ -182,11 +182,13 @@ static int engine_cue(const pw_detector *d, pw_detect_scratch *s, pw_arena *a, c
             *reason = pw_arena_sprintf(a, "care term '%s' (%s)", term, h->subtype);
             return 1;
         }
-        if (h->category == PW_PHI_CARE_INTENT && *ctx < PW_CTX_CARE_INTENT) {
+        /* "patient education", "health library": reading about care, not seeking it */
+        int informational = h->subtype && strcmp(h->subtype, "search") == 0;
+        if (h->category == PW_PHI_CARE_INTENT && !informational && *ctx < PW_CTX_CARE_INTENT) {
             *ctx = PW_CTX_CARE_INTENT;
             *reason = pw_arena_sprintf(a, "care term '%s'", term);
             found = 1;
-        } else if (h->category == PW_PHI_HEALTH && *ctx < PW_CTX_CONDITION) {
+        } else if ((h->category == PW_PHI_HEALTH || informational) && *ctx < PW_CTX_CONDITION) {
             *ctx = PW_CTX_CONDITION;
             *reason = pw_arena_sprintf(a, "health term '%s'", term);
             found = 1;
@@ -243,8 +245,11 @@ pw_hhs_context pw_assess_page_context(const pw_detector *d, pw_detect_scratch *s
     return ctx;
 }
 
+/* Words in a cookie's name that mean a logged-in user; CSRF tokens are given to anyone. */
 static const char *const auth_cookie_words[] = {
-    "auth", "login", "logged", "jwt", "token", "sso", "saml", "mychart", "oidc", "remember", NULL};
+    "auth",        "login",    "logged",        "jwt",       "access_token",
+    "accesstoken", "id_token", "refresh_token", "authtoken", "sso",
+    "saml",        "mychart",  "oidc",          "remember",  NULL};
 
 /* Cookie names only: "a=1; AuthToken=…" → does any name hold an auth word? */
 int pw_assess_auth_cookie(const char *cookie)
@@ -264,7 +269,8 @@ int pw_assess_auth_cookie(const char *cookie)
         for (size_t i = 0; i < k; i++)
             name[i] = (char)tolower((unsigned char)p[i]);
         name[k] = '\0';
-        for (size_t i = 0; k && auth_cookie_words[i]; i++)
+        int anti_forgery = strstr(name, "csrf") || strstr(name, "xsrf");
+        for (size_t i = 0; k && !anti_forgery && auth_cookie_words[i]; i++)
             if (strstr(name, auth_cookie_words[i]))
                 return 1;
         if (!semi)

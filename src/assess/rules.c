@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "assess/assess_internal.h"
+#include "phiwall/text.h"
 #include "phiwall/url.h"
 
 /* ---- helpers ---- */
@@ -84,6 +85,13 @@ static int starts(const char *s, const char *prefix)
     return s && strncmp(s, prefix, strlen(prefix)) == 0;
 }
 
+/* Page metadata the pixel scrapes (Microdata event): describes the page, not the visitor. */
+static int page_metadata(const pw_field *f)
+{
+    return starts(f->key, "cd[Schema.org]") || starts(f->key, "cd[JSON-LD]") ||
+           starts(f->key, "cd[Meta]") || starts(f->key, "cd[OpenGraph]");
+}
+
 static int is_meta(const rule_input *in)
 {
     return in->b->tracker->decoder && strcmp(in->b->tracker->decoder, "meta") == 0;
@@ -153,7 +161,7 @@ static int m_button(const rule_input *in, unsigned char *use)
     int found = 0;
     for (size_t i = 0; i < in->n_fields; i++) {
         const rule_field *rf = &in->fields[i];
-        if (button_field(rf->f) && field_has(rf, pw_hit_is_health))
+        if (button_field(rf->f) && !page_metadata(rf->f) && field_has(rf, pw_hit_is_health))
             use[i] = found = 1;
     }
     return found ? PW_SEV_HIGH : -1;
@@ -181,7 +189,8 @@ static int m_search(const rule_input *in, unsigned char *use)
     int found = 0, health = in->ctx >= PW_CTX_CONDITION;
     for (size_t i = 0; i < in->n_fields; i++) {
         const rule_field *rf = &in->fields[i];
-        if ((rf->f->kind != PW_FIELD_SEARCH_TERM && !search_key(rf->f)) || rf->f->value_len == 0)
+        if ((rf->f->kind != PW_FIELD_SEARCH_TERM && !search_key(rf->f)) || rf->f->value_len == 0 ||
+            page_metadata(rf->f)) /* JSON-LD "keywords" are no search */
             continue;
         use[i] = found = 1;
         health |= field_has(rf, pw_hit_is_health);
@@ -202,13 +211,6 @@ static char *r_search(pw_arena *a, const rule_input *in)
 }
 
 /* ---- PW-FORM-VALUES ---- */
-
-/* Page metadata the pixel scrapes (Microdata event): describes the page, not the visitor. */
-static int page_metadata(const pw_field *f)
-{
-    return starts(f->key, "cd[Schema.org]") || starts(f->key, "cd[JSON-LD]") ||
-           starts(f->key, "cd[Meta]") || starts(f->key, "cd[OpenGraph]");
-}
 
 /* Identifiers in a field; a name guessed only from a key called "name" counts for flat keys
  * ("first_name", "dl?name"), not inside JSON ("formFeatures.2.name" is a field's name). */
@@ -266,14 +268,23 @@ static char *r_form(pw_arena *a, const rule_input *in)
 
 /* ---- PW-ADVANCED-MATCHING ---- */
 
+/* Identity sent for matching: ud[…] parameters, or a user-data field holding a hash or an
+ * identifier; a bare cookie-sync "uid" is a device ID, not advanced matching. */
+static int matching_field(const rule_field *rf)
+{
+    const pw_field *f = rf->f;
+    if (f->kind != PW_FIELD_USER_DATA || f->value_len == 0 || starts(f->key, "udff["))
+        return 0;
+    return starts(f->key, "ud[") || f->hashed || pw_is_sha256_hex(f->value, f->value_len) ||
+           field_personal(rf);
+}
+
 static int m_advanced(const rule_input *in, unsigned char *use)
 {
     int found = 0;
-    for (size_t i = 0; i < in->n_fields; i++) {
-        const pw_field *f = in->fields[i].f;
-        if (f->kind == PW_FIELD_USER_DATA && f->value_len > 0 && !starts(f->key, "udff["))
+    for (size_t i = 0; i < in->n_fields; i++)
+        if (matching_field(&in->fields[i]))
             use[i] = found = 1;
-    }
     if (!found)
         return -1;
     return in->ctx >= PW_CTX_CONDITION ? PW_SEV_HIGH : PW_SEV_MEDIUM;

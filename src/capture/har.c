@@ -71,18 +71,41 @@ typedef enum key {
     K_CALLFRAMES,
     K_STEP,
     K_CONSENT,
+    K_INITIATOR_TYPE,
     K__COUNT
 } key;
 
 static const char *const key_names[K__COUNT] = {
-    "?",        "log",      "pages",           "entries",
-    "id",       "title",    "startedDateTime", "pageref",
-    "request",  "response", "method",          "url",
-    "headers",  "name",     "value",           "postData",
-    "mimeType", "text",     "encoding",        "params",
-    "status",   "content",  "_resourceType",   "_initiator",
-    "type",     "stack",    "callFrames",      "_step",
+    "?",
+    "log",
+    "pages",
+    "entries",
+    "id",
+    "title",
+    "startedDateTime",
+    "pageref",
+    "request",
+    "response",
+    "method",
+    "url",
+    "headers",
+    "name",
+    "value",
+    "postData",
+    "mimeType",
+    "text",
+    "encoding",
+    "params",
+    "status",
+    "content",
+    "_resourceType",
+    "_initiator",
+    "type",
+    "stack",
+    "callFrames",
+    "_step",
     "_consent",
+    "_initiator_type",
 };
 
 /* What a (container, key) slot must hold. 'o' object, 'a' array, 's' string, 'n' number or
@@ -130,6 +153,7 @@ static const slot slots[] = {
     /* recorder extensions (demo/record-har.mjs, phiwall's own recordings) */
     {N_ENTRY, K_STEP, 's', N_SKIP, 0},
     {N_ENTRY, K_CONSENT, 's', N_SKIP, 0},
+    {N_ENTRY, K_INITIATOR_TYPE, 's', N_SKIP, 0}, /* puppeteer-har (Blacklight) */
     {N_FRAME, K_URL, 's', N_SKIP, 0},
 };
 
@@ -207,7 +231,7 @@ static key key_lookup(const unsigned char *s, size_t n)
         [8] = {K_RESPONSE, K_POSTDATA, K_MIMETYPE, K_ENCODING, K_CONSENT},
         [10] = {K_INITIATOR, K_CALLFRAMES},
         [13] = {K_RESOURCETYPE},
-        [15] = {K_STARTED},
+        [15] = {K_STARTED, K_INITIATOR_TYPE},
     };
     if (n >= 16)
         return K_OTHER;
@@ -349,6 +373,8 @@ static int store_string(har *h, node n, key k, const unsigned char *s, size_t le
             dst = &e->step;
         else if (k == K_CONSENT)
             dst = &e->consent;
+        else if (k == K_INITIATOR_TYPE)
+            dst = &e->init_type;
         break;
     case N_REQ: dst = k == K_METHOD ? &e->method : &e->url; break;
     case N_HEADER:
@@ -448,14 +474,37 @@ static const char *header(const entry *e, const char *name)
     return NULL;
 }
 
-/* The page this entry belongs to, learning the page's URL from its first document. */
+/* A top-level navigation (not an iframe): the browser says so (Sec-Fetch-Dest: document) or,
+ * without that header, the navigation was not started by a script or the parser. */
+static int is_navigation(const entry *e)
+{
+    if (!is_document(e))
+        return 0;
+    const char *dest = header(e, "sec-fetch-dest");
+    if (dest)
+        return strcasecmp(dest, "document") == 0;
+    return e->init_type && strcmp(e->init_type, "other") == 0;
+}
+
+/* The page this entry belongs to, learning the page's URL from its first document. One pageref
+ * can span several navigations (puppeteer-har, Blacklight): a later top-level document that is
+ * not a redirect starts a new page under the same ref. */
 static har_page *entry_page(har *h, const entry *e)
 {
     if (e->pageref) {
         har_page *p = har_pages_get(&h->pages, e->pageref, 1);
-        if (p && !p->url && (is_document(e) || p->n_entries == 0))
+        if (!p)
+            return NULL;
+        if (!p->url && (is_document(e) || p->n_entries == 0)) {
             p->url = pw_arena_strdup(&h->pages.arena, e->url);
-        if (p && !p->ts)
+        } else if (p->url && p->n_entries > 0 && (e->status < 300 || e->status > 399) &&
+                   is_navigation(e) && strcmp(p->url, e->url) != 0) {
+            p->url = pw_arena_strdup(&h->pages.arena, e->url);
+            p->title = NULL;
+            p->emitted = 0;
+            p->ts = har_parse_time(e->started);
+        }
+        if (!p->ts)
             p->ts = har_parse_time(e->started);
         return p;
     }

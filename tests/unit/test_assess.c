@@ -64,6 +64,8 @@ static void cookies_and_login(void)
     CHECK(!pw_assess_auth_cookie("_ga=GA1.2; _fbp=fb.1.2; PHPSESSID=abc"));
     CHECK(!pw_assess_auth_cookie("x=auth")); /* values do not count */
     CHECK(!pw_assess_auth_cookie(NULL));
+    CHECK(!pw_assess_auth_cookie("_ga=1; csrftoken=abc; XSRF-TOKEN=x"));
+    CHECK(pw_assess_auth_cookie("access_token=abc"));
     CHECK(pw_assess_login_url("https://h.org/mychart/Authentication/Login"));
     CHECK(pw_assess_login_url("https://h.org/sso/saml"));
     CHECK(!pw_assess_login_url("https://h.org/blog/logging-tips"));

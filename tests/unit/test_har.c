@@ -150,6 +150,36 @@ static void no_pages(void)
     CHECK_STR(g.page_of[3], "https://a.org/conditions/asthma");
 }
 
+/* One pageref, several navigations (puppeteer-har, as in Blacklight's HARs): each top-level
+ * document that is not a redirect starts a page; iframes and redirect hops do not. */
+static void navigations_in_one_page(void)
+{
+    const char *j =
+        "{\"log\":{\"pages\":[{\"id\":\"p\",\"title\":\"http://a.org/\"}],\"entries\":["
+        "{\"pageref\":\"p\",\"_initiator_type\":\"other\",\"request\":{\"url\":\"http://a.org/\"},"
+        "\"response\":{\"status\":301,\"content\":{\"mimeType\":\"text/html\"}}},"
+        "{\"pageref\":\"p\",\"_initiator_type\":\"other\",\"request\":{\"url\":\"https://a.org/"
+        "home\","
+        "\"headers\":[{\"name\":\"Sec-Fetch-Dest\",\"value\":\"document\"}]},"
+        "\"response\":{\"status\":200,\"content\":{\"mimeType\":\"text/html\"}}},"
+        "{\"pageref\":\"p\",\"_initiator_type\":\"script\",\"request\":{\"url\":\"https://ads.com/"
+        "f\","
+        "\"headers\":[{\"name\":\"Sec-Fetch-Dest\",\"value\":\"iframe\"}]},"
+        "\"response\":{\"status\":200,\"content\":{\"mimeType\":\"text/html\"}}},"
+        "{\"pageref\":\"p\",\"_initiator_type\":\"other\",\"request\":{\"url\":"
+        "\"https://a.org/conditions/asthma\"},\"response\":{\"status\":200,\"content\":"
+        "{\"mimeType\":\"text/html\"}}},"
+        "{\"pageref\":\"p\",\"request\":{\"url\":\"https://t.com/px\"}}]}}";
+    got g;
+    pw_err err;
+    CHECK_INT(read_str(j, &g, NULL, NULL, &err), PW_OK);
+    CHECK_INT(g.n_pages, 3);
+    CHECK_STR(g.page_url[1], "https://a.org/home");
+    CHECK_STR(g.page_url[2], "https://a.org/conditions/asthma");
+    CHECK_STR(g.page_of[2], "https://a.org/home"); /* the iframe stays on its page */
+    CHECK_STR(g.page_of[4], "https://a.org/conditions/asthma");
+}
+
 static void expect_error(const char *json, pw_status code, const char *msg)
 {
     got g;
@@ -283,6 +313,6 @@ static void parse_time(void)
     CHECK(har_parse_time(NULL) == 0.0);
 }
 
-PW_TEST_MAIN(PW_TEST(chrome_export), PW_TEST(firefox_export), PW_TEST(no_pages), PW_TEST(malformed),
-             PW_TEST(truncates_long_strings), PW_TEST(limiter_chunks), PW_TEST(recorder_fields),
-             PW_TEST(parse_time))
+PW_TEST_MAIN(PW_TEST(chrome_export), PW_TEST(firefox_export), PW_TEST(no_pages),
+             PW_TEST(navigations_in_one_page), PW_TEST(malformed), PW_TEST(truncates_long_strings),
+             PW_TEST(limiter_chunks), PW_TEST(recorder_fields), PW_TEST(parse_time))
