@@ -93,6 +93,19 @@ pw_status pw_assessor_add_page(pw_assessor *as, const pw_page *page, pw_err *err
  * counted and reported in the result, never fatal. */
 pw_status pw_assessor_add_request(pw_assessor *as, const pw_request *req, pw_err *err);
 
+/* One tracker account seen in the scan, whatever the findings: the inventory of "who receives
+ * what from which pages". */
+typedef struct pw_tracker_use {
+    const pw_tracker *tracker;
+    const char *account_id;    /* may be NULL */
+    const char *const *events; /* distinct event names, first 32 */
+    size_t n_events;
+    const char *const *hosts; /* distinct request hosts, first 16 */
+    size_t n_hosts;
+    size_t n_requests; /* beacons */
+    size_t n_pages;    /* distinct pages */
+} pw_tracker_use;
+
 /* The result, valid until the assessor is freed. Findings are sorted by severity (highest
  * first), then page, then vendor. */
 typedef struct pw_scan_result {
@@ -107,12 +120,41 @@ typedef struct pw_scan_result {
     size_t n_decode_errors;              /* requests whose body could not be decoded */
     const char *target;                  /* what was scanned (URL or file names) */
     pw_source source;
+    const char *const *page_reasons; /* parallel to pages: why the context (may be NULL) */
+    const pw_tracker_use *trackers;  /* inventory, ordered by vendor, product, account */
+    size_t n_trackers;
 } pw_scan_result;
 
 pw_status pw_assessor_finish(pw_assessor *as, const pw_scan_result **out, pw_err *err);
 
 /* Highest severity among the findings, or -1 if there are none. */
 int pw_scan_result_max_severity(const pw_scan_result *r);
+
+/* Name what was scanned (copied; "a.har, b.har" or a URL) and the capture source. */
+pw_status pw_assessor_set_target(pw_assessor *as, const char *target, pw_source source,
+                                 pw_err *err);
+
+/* The rule table, for reports (SARIF tool.driver.rules) and docs/rules.md. */
+typedef struct pw_rule_info {
+    const char *id;       /* "PW-AUTH-TRACKER" */
+    const char *title;    /* one line */
+    const char *legal;    /* the reasoning findings of this rule carry */
+    pw_severity severity; /* the highest severity the rule gives */
+} pw_rule_info;
+
+size_t pw_rule_count(void);
+const pw_rule_info *pw_rule_info_at(size_t i);
+const pw_rule_info *pw_rule_info_find(const char *id); /* NULL if unknown */
+
+/* Page context from the page alone (URL and title cues, health terms found by the detector in
+ * the URL path and title); *reason (may be NULL) gets a static or arena string explaining it.
+ * The assessor adds login flows and session cookies on top. `d` and `s` may be NULL (cues only). */
+pw_hhs_context pw_assess_page_context(const pw_detector *d, pw_detect_scratch *s, pw_arena *a,
+                                      const char *url, const char *title, const char **reason);
+/* 1 if a Cookie header holds an authentication-like cookie (auth, login, token, sso, …). */
+int pw_assess_auth_cookie(const char *cookie_header);
+/* 1 if a URL's path looks like a login endpoint (login, signin, sso, oauth, …). */
+int pw_assess_login_url(const char *url);
 
 #ifdef __cplusplus
 }

@@ -1,0 +1,136 @@
+/*
+ * inventory.c — the assess stage's tracker inventory: every (tracker, account) seen, with its
+ * events, request hosts, beacon count and number of pages, independent of whether a rule fired.
+ * Reports list it; evaluations compare it with other tools (tests/integration/markup_eval.sh).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "assess/inventory.h"
+#include "phiwall/url.h"
+
+#define MAX_EVENTS 32
+#define MAX_HOSTS  16
+
+typedef struct use_item {
+    pw_tracker_use pub;
+    const char *events[MAX_EVENTS];
+    const char *hosts[MAX_HOSTS];
+    const char *last_page; /* requests come grouped by page: count page changes */
+    char *key;
+} use_item;
+
+struct pw_inventory {
+    pw_arena *arena;
+    use_item **items;
+    size_t n, cap;
+    pw_tracker_use *out;
+};
+
+pw_inventory *pw_inventory_new(pw_arena *a)
+{
+    pw_inventory *inv = calloc(1, sizeof *inv);
+    if (inv)
+        inv->arena = a;
+    return inv;
+}
+
+void pw_inventory_free(pw_inventory *inv)
+{
+    if (!inv)
+        return;
+    free(inv->items);
+    free(inv->out);
+    free(inv);
+}
+
+static use_item *find(pw_inventory *inv, const pw_beacon *b)
+{
+    const char *acct = b->account_id ? b->account_id : "";
+    for (size_t i = inv->n; i-- > 0;) {
+        use_item *it = inv->items[i];
+        if (it->pub.tracker == b->tracker && strcmp(it->key, acct) == 0)
+            return it;
+    }
+    if (inv->n == inv->cap) {
+        size_t cap = inv->cap ? inv->cap * 2 : 16;
+        use_item **v = realloc(inv->items, cap * sizeof *v);
+        if (!v)
+            return NULL;
+        inv->items = v;
+        inv->cap = cap;
+    }
+    use_item *it = pw_arena_calloc(inv->arena, 1, sizeof *it);
+    if (!it || !(it->key = pw_arena_strdup(inv->arena, acct)))
+        return NULL;
+    it->pub.tracker = b->tracker;
+    it->pub.account_id = b->account_id ? it->key : NULL;
+    inv->items[inv->n++] = it;
+    return it;
+}
+
+/* Add s to a small distinct list. */
+static void add_distinct(pw_arena *a, const char **v, size_t *n, size_t max, const char *s,
+                         size_t len)
+{
+    for (size_t i = 0; i < *n; i++)
+        if (strlen(v[i]) == len && memcmp(v[i], s, len) == 0)
+            return;
+    if (*n < max && (v[*n] = pw_arena_strndup(a, s, len)))
+        (*n)++;
+}
+
+pw_status pw_inventory_add(pw_inventory *inv, const pw_beacon *b, const char *page_url, pw_err *err)
+{
+    use_item *it = find(inv, b);
+    if (!it)
+        return pw_err_set(err, PW_ERR_NOMEM, "assessor: out of memory");
+    it->pub.n_requests++;
+    if (!it->last_page || strcmp(it->last_page, page_url) != 0) {
+        it->pub.n_pages++;
+        it->last_page = pw_arena_strdup(inv->arena, page_url);
+    }
+    if (b->event_name)
+        add_distinct(inv->arena, it->events, &it->pub.n_events, MAX_EVENTS, b->event_name,
+                     strlen(b->event_name));
+    pw_url u;
+    const char *url = b->request ? b->request->url : NULL;
+    if (url && pw_url_parse(url, strlen(url), &u, NULL) == PW_OK)
+        add_distinct(inv->arena, it->hosts, &it->pub.n_hosts, MAX_HOSTS, u.host.p, u.host.n);
+    return PW_OK;
+}
+
+static const char *name_of(const pw_tracker *t)
+{
+    return t->vendor ? t->vendor : t->id ? t->id : "";
+}
+
+static int cmp_use(const void *pa, const void *pb)
+{
+    const pw_tracker_use *a = pa, *b = pb;
+    int c = strcmp(name_of(a->tracker), name_of(b->tracker));
+    if (!c)
+        c = strcmp(a->tracker->id ? a->tracker->id : "", b->tracker->id ? b->tracker->id : "");
+    if (!c)
+        c = strcmp(a->account_id ? a->account_id : "", b->account_id ? b->account_id : "");
+    return c;
+}
+
+const pw_tracker_use *pw_inventory_result(pw_inventory *inv, size_t *n)
+{
+    free(inv->out);
+    inv->out = calloc(inv->n ? inv->n : 1, sizeof *inv->out);
+    if (!inv->out) {
+        *n = 0;
+        return NULL;
+    }
+    for (size_t i = 0; i < inv->n; i++) {
+        use_item *it = inv->items[i];
+        it->pub.events = it->events;
+        it->pub.hosts = it->hosts;
+        inv->out[i] = it->pub;
+    }
+    qsort(inv->out, inv->n, sizeof *inv->out, cmp_use);
+    *n = inv->n;
+    return inv->out;
+}

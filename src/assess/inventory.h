@@ -1,0 +1,16 @@
+/* inventory.h — (internal to assess) the tracker inventory kept by the assessor. */
+#ifndef PHIWALL_ASSESS_INVENTORY_H
+#define PHIWALL_ASSESS_INVENTORY_H
+
+#include "phiwall/assess.h"
+
+typedef struct pw_inventory pw_inventory;
+
+pw_inventory *pw_inventory_new(pw_arena *a); /* items live in the arena */
+void pw_inventory_free(pw_inventory *inv);
+pw_status pw_inventory_add(pw_inventory *inv, const pw_beacon *b, const char *page_url,
+                           pw_err *err);
+/* Sorted copy, valid until the next call or free. */
+const pw_tracker_use *pw_inventory_result(pw_inventory *inv, size_t *n);
+
+#endif

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# markup_eval.sh — phiwall's HAR analysis against The Markup's Blacklight inspections of six
+# health nonprofits (../shared/data/markup-nonprofit-health): every Meta pixel ID and Meta event
+# Blacklight saw must be found; every other disagreement (tracker domains, session recorders) is
+# printed by bench/markup_eval.py for review.
+set -u
+. "$PW_SRC/tests/integration/lib.bash"
+data=""
+for d in "$PW_SRC/../shared/data" "$PW_SRC/../../shared/data"; do
+    [ -d "$d/markup-nonprofit-health" ] && data="$d/markup-nonprofit-health" && break
+done
+[ -n "$data" ] || skip "../shared/data not present"
+command -v python3 >/dev/null || skip "python3 not installed"
+out=$(python3 "$PW_SRC/bench/markup_eval.py" "$PHIWALL" "$data"); rc=$?
+printf '%s\n' "$out"
+expect_code 0 $rc "no pixel ID or Meta event missed"
+expect_match "$out" '^6 sites: Meta pixel IDs 18/18, Meta events 8/8' "pixel IDs and events found"
+finish
