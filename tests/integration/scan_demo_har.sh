@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# demo_har.sh — `phiwall scan --har demo/demo.har` graded against the demo site's answer key
+# scan_demo_har.sh — `phiwall scan --har demo/demo.har` graded against the demo site's answer key
 # (demo/expected.json): every PHI transmission of a page load the key lists must be reported
 # with the matching rule, tracker and page (bench/demo_eval.py prints every miss).
 set -u
