@@ -25,9 +25,20 @@ if [ "$(uname -m)" != "x86_64" ]; then
   PACKAGES=("${PACKAGES[@]/libhyperscan-dev/}")
 fi
 
+# A package whose program is already on PATH from another source (e.g. a vendor's Node.js build
+# that bundles npm and conflicts with Debian's npm package) counts as present.
+provided_by_path() {
+  case "$1" in
+    nodejs) command -v node >/dev/null 2>&1 ;;
+    npm) command -v npm >/dev/null 2>&1 ;;
+    *) return 1 ;;
+  esac
+}
+
 missing=()
 for p in "${PACKAGES[@]}"; do
   [ -n "$p" ] || continue
+  provided_by_path "$p" && continue
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
     missing+=("$p")
   fi
