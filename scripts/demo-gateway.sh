@@ -4,8 +4,9 @@
 # allows to a loopback mock of Meta CAPI and GA4. Starts phiwall-mock-upstream, `phiwall gateway`
 # (temp spool and audit log) and `phiwall-demo-server --clean --gateway URL`, browses the clean
 # site in headless Chromium (demo/drive-clean.mjs: care pages, the appointment form filled with
-# the canary identity and submitted), waits for delivery, then prints what left the browser,
-# `phiwall audit verify`, `phiwall audit list` and what the mock received. Everything listens on
+# the canary identity and submitted), scans it with `phiwall scan URL` when the build has the
+# browser scanner (expected: no PHI finding; prints the summary), waits for delivery, then prints
+# what left the browser, `phiwall audit verify`, `phiwall audit list` and what the mock received. Everything listens on
 # 127.0.0.1 only; every process it starts is stopped on exit.
 #
 #   scripts/demo-gateway.sh                   # installs deps and builds into build/ if needed
@@ -96,6 +97,32 @@ node "$src/demo/drive-clean.mjs" --site "$site" --gateway "$gateway" --chromium 
 echo
 echo "== what left the browser (every request not to the site itself)"
 cat "$dir/browser.txt"
+
+# 4b. the browser scan of the clean site, when this build has it (`phiwall scan URL`): it crawls,
+# fills forms with its own canary identity and checks every request; expected: no PHI finding.
+# Vendor hosts are mapped to the demo server and every other host is unresolvable (contained).
+if "$build/phiwall" scan --help 2>&1 | grep -q 'scan URL.*browser scan'; then
+    maps=()
+    for h in $(python3 -c 'import json,sys; print(" ".join(json.load(open(sys.argv[1]))["vendor_script_hosts"]))' \
+        "$src/demo/expected.json"); do
+        maps+=(--map-host "$h=$site/vendor/$h")
+    done
+    scan_rc=0
+    "$build/phiwall" scan "$site/" "${maps[@]}" \
+        --browser-arg="--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1" \
+        --consent accept --max-pages "${PHIWALL_DEMO_SCAN_PAGES:-16}" --jobs 2 --settle 400 \
+        --format json -o "$dir/scan.json" 2>"$dir/scan.err" || scan_rc=$?
+    echo
+    echo "== phiwall scan $site/ (clean variant; exit $scan_rc)"
+    python3 - "$dir/scan.json" <<'PY' || tail -n 5 "$dir/scan.err"
+import json, sys
+r = json.load(open(sys.argv[1]))
+print("summary " + json.dumps(r.get("summary"), sort_keys=True))
+PY
+else
+    echo
+    echo "== phiwall scan: not in this build (branch 'browser'); the browser run above stands in"
+fi
 
 # 5. delivery: the forwarders send Schedule (Meta) and generate_lead (GA4) last; then quiet
 for _ in $(seq 100); do

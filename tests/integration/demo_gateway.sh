@@ -4,7 +4,8 @@
 # Meta and GA4. Asserts: nothing from the browser went anywhere but the site and the gateway;
 # the mock got Meta and GA4 events, all with safe taxonomy names and harmless page categories;
 # no canary identity value of demo/expected.json (plain, normalised, URL-encoded or SHA-256) and
-# no care-page path reached the mock; `phiwall audit verify` accepts the audit chain.
+# no care-page path reached the mock; `phiwall audit verify` accepts the audit chain. With a
+# build that has the browser scan (`phiwall scan URL`), the scan of the clean site finds nothing.
 set -u
 . "$PW_SRC/tests/integration/lib.bash"
 
@@ -19,7 +20,8 @@ done
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 
-out=$(timeout 60 "$PW_SRC/scripts/demo-gateway.sh" --build-dir "$PW_BUILD" --out "$dir/run" 2>&1)
+# a short crawl when the build has the browser scan (the demo default is 16 pages)
+out=$(PHIWALL_DEMO_SCAN_PAGES=${PHIWALL_DEMO_SCAN_PAGES:-5} timeout 90 "$PW_SRC/scripts/demo-gateway.sh" --build-dir "$PW_BUILD" --out "$dir/run" 2>&1)
 rc=$?
 expect_code 0 "$rc" "scripts/demo-gateway.sh runs to the end"
 [ "$rc" = 0 ] || printf '%s\n' "$out" | tail -n 30 >&2
@@ -33,8 +35,17 @@ expect_match "$b" 'drive-clean: [0-9]+ pages, [0-9]+ site requests, [1-9][0-9]* 
 gw=$(printf '%s\n' "$b" | sed -n 's|^request [A-Z]* \(http://127.0.0.1:[0-9]*\)/.*|\1|p' | sort -u)
 [ "$(printf '%s\n' "$gw" | grep -c .)" = 1 ] && pass || fail "requests off the site go to more than one origin: $gw"
 
+# the browser scan of the clean site, when this build has `phiwall scan URL`: no finding at all
+if [ -f "$dir/run/scan.json" ]; then
+    sum=$(python3 -c 'import json,sys; s=json.load(open(sys.argv[1]))["summary"]; print(s["pages"], s["findings"])' \
+        "$dir/run/scan.json" 2>/dev/null)
+    expect_match "$sum" '^[1-9][0-9]* 0$' "the scan of the clean site crawled pages and found no PHI (pages findings: $sum)"
+else
+    expect_match "$out" 'phiwall scan: not in this build' "without the browser scan, the script says so"
+fi
+
 # the mock: events, names, categories, canaries
-report=$(python3 - "$dir/run/mock.jsonl" "$PW_SRC/demo/expected.json" <<'PY'
+report=$(python3 - "$dir/run/mock.jsonl" "$PW_SRC/demo/expected.json" "$dir/run/scan.json" <<'PY'
 import hashlib, json, sys, urllib.parse
 SAFE = {"meta": {"PageView", "Schedule", "Contact", "Lead"}, "ga4": {"page_view", "generate_lead"}}
 CATEGORIES = {"home", "scheduling", "find_doctor", "visit_info", "about", "other"}
@@ -54,6 +65,12 @@ for k, v in canary.items():
             add(w)
     else:
         add(v)
+try:  # the scan's own canary identity: every value it put into a query string
+    for page in json.load(open(sys.argv[3]))["pages"]:
+        for _, v in urllib.parse.parse_qsl(urllib.parse.urlsplit(page["url"]).query):
+            add(v)
+except (OSError, ValueError, KeyError):
+    pass
 for care in ("hiv-care", "behavioral-health", "elena-marsh", "symptom-checker", "sertraline"):
     values.add(care)
 names = {"meta": set(), "ga4": set()}
