@@ -90,7 +90,7 @@ for _ in $(seq 100); do curl -sf "$gateway/healthz" >/dev/null 2>&1 && break; sl
 curl -sf "$gateway/healthz" >/dev/null || { echo "demo-gateway.sh: gateway did not start" >&2; cat "$dir/gateway.log" >&2; exit 3; }
 
 echo "== closed loop: site $site -> gateway $gateway -> mock Meta/GA4 $mock"
-echo "   (files in $dir)"
+if [ -n "$out" ]; then echo "   (files kept in $dir)"; else echo "   (--out DIR keeps the files)"; fi
 
 # 4. a visitor browses the clean site
 node "$src/demo/drive-clean.mjs" --site "$site" --gateway "$gateway" --chromium "$chromium" >"$dir/browser.txt"
@@ -135,7 +135,7 @@ wait "$gw_pid" 2>/dev/null || true
 
 echo
 echo "== phiwall audit verify"
-"$build/phiwall" audit verify --audit "$dir/audit.log" || true
+"$build/phiwall" audit verify --audit "$dir/audit.log" || echo "(audit verify: exit $?)"
 echo
 echo "== phiwall audit list"
 "$build/phiwall" audit list --audit "$dir/audit.log"
