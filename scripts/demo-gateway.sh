@@ -9,7 +9,7 @@
 # what left the browser, `phiwall audit verify`, `phiwall audit list` and what the mock received. Everything listens on
 # 127.0.0.1 only; every process it starts is stopped on exit.
 #
-#   scripts/demo-gateway.sh                   # installs deps and builds into build/ if needed
+#   scripts/demo-gateway.sh                   # builds build/ (deps first on a first build)
 #   scripts/demo-gateway.sh --build-dir DIR   # use an existing build, do not build
 #   scripts/demo-gateway.sh --out DIR         # keep the files (config, mock.jsonl, audit.log,
 #                                             # browser.txt, logs) in DIR (tests use this)
@@ -25,8 +25,14 @@ while [ $# -gt 0 ]; do
     esac
 done
 if [ -z "$build" ]; then
-    (cd "$src" && ./scripts/install-deps.sh && ./scripts/build.sh build)
     build=$src/build
+    # a first build installs the Debian packages first (like scripts/test.sh); later ones only
+    # bring build/ up to date
+    if [ -x "$build/phiwall" ] && [ -x "$build/phiwall-demo-server" ] && [ -x "$build/phiwall-mock-upstream" ]; then
+        (cd "$src" && ./scripts/build.sh build >/dev/null)
+    else
+        (cd "$src" && ./scripts/install-deps.sh && ./scripts/build.sh build)
+    fi
 fi
 chromium=${CHROMIUM:-/usr/bin/chromium}
 for need in "$build/phiwall" "$build/phiwall-demo-server" "$build/phiwall-mock-upstream" "$chromium"; do
