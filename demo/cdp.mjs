@@ -126,7 +126,8 @@ export function postBody(req) {
 
 /* ---------- Fetch interception: serve vendor scripts, answer beacons locally ---------- */
 /*
- * ctx: {origin, vendorHosts (Set), postByNetworkId (Map, filled with request bodies), log}.
+ * ctx: {origin, vendorHosts (Set), postByNetworkId (Map, filled with request bodies), log,
+ *       scripts (optional Map: absolute URL without query -> Buffer, served as JavaScript)}.
  */
 export async function onRequestPaused(cdp, sid, ctx, p) {
   const url = new URL(p.request.url);
@@ -134,6 +135,11 @@ export async function onRequestPaused(cdp, sid, ctx, p) {
   if (body !== null && p.networkId) ctx.postByNetworkId.set(p.networkId, body);
   try {
     if (url.origin === ctx.origin) return await cdp.send('Fetch.continueRequest', { requestId: p.requestId }, sid);
+    const own = ctx.scripts && p.request.method === 'GET' && ctx.scripts.get(url.origin + url.pathname);
+    if (own) {
+      return await cdp.send('Fetch.fulfillRequest', { requestId: p.requestId, responseCode: 200,
+        responseHeaders: [{ name: 'Content-Type', value: 'application/javascript' }], body: own.toString('base64') }, sid);
+    }
     if (ctx.vendorHosts.has(url.host) && p.resourceType === 'Script') {
       const r = await fetch(`${ctx.origin}/vendor/${url.host}${url.pathname}`);
       const buf = Buffer.from(await r.arrayBuffer());

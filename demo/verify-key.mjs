@@ -8,9 +8,10 @@
  *   - nothing marked "after-accept" fires before consent, and on_leave events fire on leaving,
  *   - nothing fires that the key does not list (precision of the key itself),
  *   - clicks send the events the key lists, with the button text the key gives.
- * --clean checks the clean variant instead: no request to any third party, a first-party
- * PageView (and Schedule on the appointment form) to the gateway URL, without page address,
- * title or typed values.
+ * --clean checks the clean variant instead: no request to any third party, only the gateway's
+ * tag (gateway/tag/phiwall.js, served from the gateway URL) and its events: a page_view (and
+ * appointment_request on the appointment form) to the gateway's /e, with the page path but no
+ * query, title, referrer or typed value.
  * Pages are spread over parallel tabs, each in its own browser context (own cookie jar).
  *
  *   node demo/verify-key.mjs [--server build/phiwall-demo-server] [--chromium /usr/bin/chromium]
@@ -22,6 +23,7 @@ import { fileURLToPath } from 'node:url';
 import { sleep, startServer, launchChromium, postBody, onRequestPaused, Driver } from './cdp.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
+const GATEWAY = 'http://127.0.0.1:9'; /* --clean: the gateway's base URL (never contacted: answered locally) */
 const ROOT = resolve(HERE, '..');
 const args = {};
 for (let i = 2; i < process.argv.length; i++) {
@@ -109,7 +111,8 @@ class Tab {
     const { targetId } = await this.cdp.send('Target.createTarget', { url: 'about:blank', browserContextId });
     const { sessionId } = await this.cdp.send('Target.attachToTarget', { targetId, flatten: true });
     this.sid = sessionId;
-    const fetchCtx = { origin: this.origin, vendorHosts: new Set(KEY.vendor_script_hosts), postByNetworkId: new Map(), log };
+    const fetchCtx = { origin: this.origin, vendorHosts: new Set(KEY.vendor_script_hosts), postByNetworkId: new Map(), log,
+      scripts: new Map([[`${GATEWAY}/phiwall.js`, readFileSync(join(ROOT, 'gateway', 'tag', 'phiwall.js'))]]) };
     this.cdp.on((msg) => {
       if (msg.sessionId !== this.sid) return;
       if (msg.method === 'Network.requestWillBeSent') {
@@ -240,10 +243,20 @@ async function checkPage(tab, page, rep) {
 }
 
 /*
- * --clean: the clean variant must send nothing to any third party, only first-party events to
- * the gateway URL, and those carry no page address, title or typed value.
+ * --clean: the clean variant must send nothing to any third party; it loads the gateway's tag
+ * from the gateway URL and posts events to its /e, with the page path but no query, title,
+ * referrer or typed value.
  */
-const GATEWAY = 'http://127.0.0.1:9/e';
+const GATEWAY_EVENTS = `${GATEWAY}/e`;
+function gatewayEvents(hits) {
+  const out = [];
+  for (const r of hits) {
+    let b = null;
+    try { b = JSON.parse(r.body); } catch { /* reported by the caller */ }
+    for (const ev of (b && (b.events || (Array.isArray(b) ? b : [b]))) || [null]) out.push({ ev, raw: r.body });
+  }
+  return out;
+}
 async function checkCleanPage(tab, page, rep) {
   await tab.clearCookies();
   if (page.auth_required) await tab.login();
@@ -251,8 +264,9 @@ async function checkCleanPage(tab, page, rep) {
   tab.raw = [];
   await tab.d.goto(page.path);
   const end = Date.now() + 8000;
-  const gatewayHits = () => tab.raw.filter((r) => r.url === GATEWAY);
-  while (Date.now() < end && !gatewayHits().some((r) => r.body.includes('"PageView"'))) await sleep(100);
+  const gatewayHits = () => tab.raw.filter((r) => r.url === GATEWAY_EVENTS);
+  const sent = (name) => gatewayEvents(gatewayHits()).some((e) => e.ev && e.ev.name === name);
+  while (Date.now() < end && !sent('page_view')) await sleep(100);
   if (page.path === '/appointments/request') {
     const c = KEY.canary;
     for (const [sel, v] of [['#first_name', c.first_name], ['#last_name', c.last_name], ['#email', c.email], ['#phone', c.phone]])
@@ -260,20 +274,23 @@ async function checkCleanPage(tab, page, rep) {
     await tab.d.setValue('#dob', c.dob); /* required, like the names */
     await tab.d.click('#appointment-submit', 'submit', true);
     const until = Date.now() + 8000;
-    while (Date.now() < until && !gatewayHits().some((r) => r.body.includes('"Schedule"'))) await sleep(100);
-    rep.ok(gatewayHits().some((r) => r.body.includes('"event_name":"Schedule"')), `clean ${page.path}: no Schedule event on submit`);
+    while (Date.now() < until && !sent('appointment_request')) await sleep(100);
+    rep.ok(sent('appointment_request'), `clean ${page.path}: no appointment_request event on submit`);
   }
   await sleep(300);
   for (const r of tab.raw)
-    rep.ok(r.url === GATEWAY, `clean ${page.path}: request to a third party: ${r.method} ${r.url.slice(0, 100)}`);
-  const hits = gatewayHits();
-  rep.ok(hits.some((r) => r.body.includes('"event_name":"PageView"')), `clean ${page.path}: no PageView to the gateway`);
-  for (const r of hits) {
-    let ev = null;
-    try { ev = JSON.parse(r.body); } catch { /* reported below */ }
-    rep.ok(ev && /^[0-9a-f-]{36}$/.test(ev.event_id) && ev.page_category, `clean ${page.path}: malformed gateway event ${r.body.slice(0, 120)}`);
-    const leaks = ['http', page.path.length > 1 ? page.path : null, KEY.canary.email, KEY.canary.last_name, page.title]
-      .filter((x) => x && r.body.includes(x));
+    rep.ok(r.url.startsWith(`${GATEWAY}/`), `clean ${page.path}: request to a third party: ${r.method} ${r.url.slice(0, 100)}`);
+  rep.ok(sent('page_view'), `clean ${page.path}: no page_view to the gateway`);
+  for (const { ev, raw } of gatewayEvents(gatewayHits())) {
+    rep.ok(ev && /^[0-9a-f-]{36}$/.test(ev.event_id) && typeof ev.name === 'string',
+      `clean ${page.path}: malformed gateway event ${raw.slice(0, 120)}`);
+    if (!ev) continue;
+    const leaks = [KEY.canary.email, KEY.canary.last_name, KEY.canary.first_name, page.title]
+      .filter((x) => x && raw.includes(x));
+    if (/[?#]/.test(ev.page_url || '')) leaks.push('a query or fragment in page_url');
+    if (ev.page_title !== undefined) leaks.push('page_title');
+    if (ev.referrer !== undefined) leaks.push('referrer');
+    if (ev.user !== undefined) leaks.push('user data');
     rep.ok(leaks.length === 0, `clean ${page.path}: gateway event carries ${leaks.join(', ')}`);
   }
 }

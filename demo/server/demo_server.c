@@ -8,6 +8,7 @@
  *   phiwall-demo-server [--port N] [--root DIR] [--clean] [--clean-dir DIR] [--gateway URL]
  *                       [--quiet]
  *
+ * --gateway URL is the base URL of a phiwall gateway: the clean pages load URL/phiwall.js.
  * The first stdout line is "listening on http://127.0.0.1:PORT" (--port 0 picks a free port).
  */
 #include "dbuf.h"
@@ -309,7 +310,7 @@ static void serve_get(conn *c)
         }
         return render_page(c, 200, file, authed ? PORTAL_NAME : NULL);
     }
-    /* Static files: the clean overlay first (phiwall.js), then the site; never _private dirs. */
+    /* Static files: the clean overlay first (--clean-dir), then the site; never _private dirs. */
     if (strstr(p, "/_") == NULL && strncmp(p, "/pages/", 7) != 0) {
         if (g_site.clean && serve_file(c, g_site.clean_dir, p, 0) == 0)
             return;

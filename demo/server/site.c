@@ -343,8 +343,16 @@ static void resolve(render_ctx *rc, const char *name, size_t n, dbuf *out)
         key[n] = '\0';
         resolve_header(rc, key, out);
     } else if (IS("gateway")) {
-        /* Checked at startup to hold only URL-safe characters (it lands inside a script). */
-        dbuf_adds(out, rc->cfg->gateway ? rc->cfg->gateway : "/e");
+        /* The gateway's base URL, where it serves /phiwall.js and /e (an old-style ".../e" or a
+         * trailing "/" is cut); empty without --gateway, so the tag is not found and the page
+         * stays inert. Checked at startup to hold only URL-safe characters (lands in a tag). */
+        const char *g = rc->cfg->gateway ? rc->cfg->gateway : "";
+        size_t gl = strlen(g);
+        if (gl >= 2 && strcmp(g + gl - 2, "/e") == 0)
+            gl -= 2;
+        while (gl > 0 && g[gl - 1] == '/')
+            gl--;
+        dbuf_add(out, g, gl);
     } else if (IS("q")) {
         if (rc->qlen > 0)
             dbuf_add_html(out, rc->q, (size_t)rc->qlen);

@@ -11,6 +11,9 @@
   var endpoint = (me && me.getAttribute('data-endpoint')) ||
     (me && me.src ? me.src.replace(/\/phiwall\.js(\?.*)?$/, '/e') : '/e');
   var autoPage = !(me && me.getAttribute('data-auto-pageview') === 'false');
+  /* data-page="path": send the page address without query or fragment, and no title or
+   * referrer (the gateway needs no more to map the path to a page category). */
+  var pathOnly = !!(me && me.getAttribute('data-page') === 'path');
   var QKEY = '_phiwall_q', IDKEY = '_phiwall_id', MAX_Q = 50, MAX_TRIES = 8;
   var consent = { ads: false, analytics: false };
   var queue = load();
@@ -53,9 +56,12 @@
   }
 
   function build(name, params, user) {
+    var loc = w.location;
     var ev = {
       event_id: uuid(), name: String(name), time: Date.now(),
-      page_url: w.location.href, page_title: d.title, referrer: d.referrer || undefined,
+      page_url: pathOnly ? loc.protocol + '//' + loc.host + loc.pathname : loc.href,
+      page_title: pathOnly ? undefined : d.title,
+      referrer: (!pathOnly && d.referrer) || undefined,
       consent: { ads: !!consent.ads, analytics: !!consent.analytics },
       fpid: fpid(), params: params || {}
     };
