@@ -26,13 +26,8 @@ while [ $# -gt 0 ]; do
 done
 if [ -z "$build" ]; then
     build=$src/build
-    # a first build installs the Debian packages first (like scripts/test.sh); later ones only
-    # bring build/ up to date
-    if [ -x "$build/phiwall" ] && [ -x "$build/phiwall-demo-server" ] && [ -x "$build/phiwall-mock-upstream" ]; then
-        (cd "$src" && ./scripts/build.sh build >/dev/null)
-    else
-        (cd "$src" && ./scripts/install-deps.sh && ./scripts/build.sh build)
-    fi
+    # like scripts/test.sh: packages (idempotent, quick when present), then bring build/ up to date
+    (cd "$src" && ./scripts/install-deps.sh >/dev/null && ./scripts/build.sh build >/dev/null)
 fi
 chromium=${CHROMIUM:-/usr/bin/chromium}
 for need in "$build/phiwall" "$build/phiwall-demo-server" "$build/phiwall-mock-upstream" "$chromium"; do
