@@ -19,107 +19,109 @@ typedef struct ctx_word {
         word, ctx, sizeof(word) - 1 \
     }
 
-/* Field names, compared exactly after compaction. */
-static const ctx_word key_exact[] = {W("em", PW_CTX_EMAIL),
-                                     W("email", PW_CTX_EMAIL),
-                                     W("mail", PW_CTX_EMAIL),
-                                     W("uhem", PW_CTX_EMAIL),
-                                     W("ph", PW_CTX_PHONE),
-                                     W("phone", PW_CTX_PHONE),
-                                     W("tel", PW_CTX_PHONE),
-                                     W("telephone", PW_CTX_PHONE),
-                                     W("mobile", PW_CTX_PHONE),
-                                     W("cell", PW_CTX_PHONE),
-                                     W("uhpn", PW_CTX_PHONE),
-                                     W("fax", PW_CTX_FAX),
-                                     W("ssn", PW_CTX_SSN),
-                                     W("db", PW_CTX_DOB),
-                                     W("dob", PW_CTX_DOB),
-                                     W("bday", PW_CTX_DOB),
-                                     W("birthday", PW_CTX_DOB),
-                                     W("appt", PW_CTX_APPT),
-                                     W("date", PW_CTX_DATE),
-                                     W("zp", PW_CTX_ZIP),
-                                     W("zip", PW_CTX_ZIP),
-                                     W("postcode", PW_CTX_ZIP),
-                                     W("addr", PW_CTX_ADDRESS),
-                                     W("address1", PW_CTX_ADDRESS),
-                                     W("address2", PW_CTX_ADDRESS),
-                                     W("street", PW_CTX_ADDRESS),
-                                     W("fn", PW_CTX_FIRST_NAME),
-                                     W("fname", PW_CTX_FIRST_NAME),
-                                     W("first", PW_CTX_FIRST_NAME),
-                                     W("ln", PW_CTX_LAST_NAME),
-                                     W("lname", PW_CTX_LAST_NAME),
-                                     W("last", PW_CTX_LAST_NAME),
-                                     W("surname", PW_CTX_LAST_NAME),
-                                     W("name", PW_CTX_NAME),
-                                     W("yourname", PW_CTX_NAME),
-                                     W("provider", PW_CTX_PROVIDER),
-                                     W("doctor", PW_CTX_PROVIDER),
-                                     W("physician", PW_CTX_PROVIDER),
-                                     W("mrn", PW_CTX_MRN),
-                                     W("chart", PW_CTX_MRN),
-                                     W("member", PW_CTX_MEMBER),
-                                     W("members", PW_CTX_MEMBER),
-                                     W("acct", PW_CTX_ACCOUNT),
-                                     W("account", PW_CTX_ACCOUNT),
-                                     W("accounts", PW_CTX_ACCOUNT),
-                                     W("policy", PW_CTX_POLICY),
-                                     W("patient", PW_CTX_PATIENT_ID),
-                                     W("patients", PW_CTX_PATIENT_ID),
-                                     W("ptid", PW_CTX_PATIENT_ID),
-                                     W("record", PW_CTX_PATIENT_ID),
-                                     W("records", PW_CTX_PATIENT_ID),
-                                     W("charts", PW_CTX_PATIENT_ID),
-                                     W("npi", PW_CTX_NPI),
-                                     W("dea", PW_CTX_DEA),
-                                     W("mbi", PW_CTX_MBI),
-                                     W("ip", PW_CTX_IP),
-                                     W("ipaddress", PW_CTX_IP),
-                                     W("clientip", PW_CTX_IP),
-                                     W("clientipaddress", PW_CTX_IP),
-                                     W("ge", PW_CTX_GENDER),
-                                     W("gender", PW_CTX_GENDER),
-                                     W("sex", PW_CTX_GENDER),
-                                     W("cc", PW_CTX_CARD),
-                                     W("ccnum", PW_CTX_CARD),
-                                     W("card", PW_CTX_CARD),
-                                     W("q", PW_CTX_SEARCH),
-                                     W("s", PW_CTX_SEARCH),
-                                     W("query", PW_CTX_SEARCH),
-                                     W("search", PW_CTX_SEARCH),
-                                     W("term", PW_CTX_SEARCH),
-                                     W("keyword", PW_CTX_SEARCH),
-                                     W("keywords", PW_CTX_SEARCH),
-                                     W("searchterm", PW_CTX_SEARCH),
-                                     W("searchquery", PW_CTX_SEARCH),
-                                     W("kw", PW_CTX_SEARCH),
-                                     W("ts", PW_CTX_TIME),
-                                     W("time", PW_CTX_TIME),
-                                     W("cb", PW_CTX_TIME),
-                                     W("rnd", PW_CTX_TIME),
-                                     W("random", PW_CTX_TIME),
-                                     W("it", PW_CTX_TIME),
-                                     W("z", PW_CTX_TIME),
-                                     W("v", PW_CTX_TIME),
-                                     W("ver", PW_CTX_TIME),
-                                     W("version", PW_CTX_TIME),
-                                     W("sw", PW_CTX_TIME),
-                                     W("sh", PW_CTX_TIME),
-                                     W("sr", PW_CTX_TIME),
-                                     W("vp", PW_CTX_TIME),
-                                     W("id", PW_CTX_NEGATIVE),
-                                     W("tid", PW_CTX_NEGATIVE),
-                                     W("cid", PW_CTX_NEGATIVE),
-                                     W("eid", PW_CTX_NEGATIVE),
-                                     W("fbp", PW_CTX_NEGATIVE),
-                                     W("fbc", PW_CTX_NEGATIVE),
-                                     W("gclid", PW_CTX_NEGATIVE),
-                                     W("fbclid", PW_CTX_NEGATIVE),
-                                     W("pid", PW_CTX_NEGATIVE),
-                                     W("sku", PW_CTX_NEGATIVE),
-                                     {NULL, PW_CTX_NONE, 0}};
+/* Field names, compared exactly after compaction; sorted by (length, bytes) for binary search
+ * (no duplicates, so the lookup does not depend on order). */
+static const ctx_word key_exact[] = {
+    W("q", PW_CTX_SEARCH),
+    W("s", PW_CTX_SEARCH),
+    W("v", PW_CTX_TIME),
+    W("z", PW_CTX_TIME),
+    W("cb", PW_CTX_TIME),
+    W("cc", PW_CTX_CARD),
+    W("db", PW_CTX_DOB),
+    W("em", PW_CTX_EMAIL),
+    W("fn", PW_CTX_FIRST_NAME),
+    W("ge", PW_CTX_GENDER),
+    W("id", PW_CTX_NEGATIVE),
+    W("ip", PW_CTX_IP),
+    W("it", PW_CTX_TIME),
+    W("kw", PW_CTX_SEARCH),
+    W("ln", PW_CTX_LAST_NAME),
+    W("ph", PW_CTX_PHONE),
+    W("sh", PW_CTX_TIME),
+    W("sr", PW_CTX_TIME),
+    W("sw", PW_CTX_TIME),
+    W("ts", PW_CTX_TIME),
+    W("vp", PW_CTX_TIME),
+    W("zp", PW_CTX_ZIP),
+    W("cid", PW_CTX_NEGATIVE),
+    W("dea", PW_CTX_DEA),
+    W("dob", PW_CTX_DOB),
+    W("eid", PW_CTX_NEGATIVE),
+    W("fax", PW_CTX_FAX),
+    W("fbc", PW_CTX_NEGATIVE),
+    W("fbp", PW_CTX_NEGATIVE),
+    W("mbi", PW_CTX_MBI),
+    W("mrn", PW_CTX_MRN),
+    W("npi", PW_CTX_NPI),
+    W("pid", PW_CTX_NEGATIVE),
+    W("rnd", PW_CTX_TIME),
+    W("sex", PW_CTX_GENDER),
+    W("sku", PW_CTX_NEGATIVE),
+    W("ssn", PW_CTX_SSN),
+    W("tel", PW_CTX_PHONE),
+    W("tid", PW_CTX_NEGATIVE),
+    W("ver", PW_CTX_TIME),
+    W("zip", PW_CTX_ZIP),
+    W("acct", PW_CTX_ACCOUNT),
+    W("addr", PW_CTX_ADDRESS),
+    W("appt", PW_CTX_APPT),
+    W("bday", PW_CTX_DOB),
+    W("card", PW_CTX_CARD),
+    W("cell", PW_CTX_PHONE),
+    W("date", PW_CTX_DATE),
+    W("last", PW_CTX_LAST_NAME),
+    W("mail", PW_CTX_EMAIL),
+    W("name", PW_CTX_NAME),
+    W("ptid", PW_CTX_PATIENT_ID),
+    W("term", PW_CTX_SEARCH),
+    W("time", PW_CTX_TIME),
+    W("uhem", PW_CTX_EMAIL),
+    W("uhpn", PW_CTX_PHONE),
+    W("ccnum", PW_CTX_CARD),
+    W("chart", PW_CTX_MRN),
+    W("email", PW_CTX_EMAIL),
+    W("first", PW_CTX_FIRST_NAME),
+    W("fname", PW_CTX_FIRST_NAME),
+    W("gclid", PW_CTX_NEGATIVE),
+    W("lname", PW_CTX_LAST_NAME),
+    W("phone", PW_CTX_PHONE),
+    W("query", PW_CTX_SEARCH),
+    W("charts", PW_CTX_PATIENT_ID),
+    W("doctor", PW_CTX_PROVIDER),
+    W("fbclid", PW_CTX_NEGATIVE),
+    W("gender", PW_CTX_GENDER),
+    W("member", PW_CTX_MEMBER),
+    W("mobile", PW_CTX_PHONE),
+    W("policy", PW_CTX_POLICY),
+    W("random", PW_CTX_TIME),
+    W("record", PW_CTX_PATIENT_ID),
+    W("search", PW_CTX_SEARCH),
+    W("street", PW_CTX_ADDRESS),
+    W("account", PW_CTX_ACCOUNT),
+    W("keyword", PW_CTX_SEARCH),
+    W("members", PW_CTX_MEMBER),
+    W("patient", PW_CTX_PATIENT_ID),
+    W("records", PW_CTX_PATIENT_ID),
+    W("surname", PW_CTX_LAST_NAME),
+    W("version", PW_CTX_TIME),
+    W("accounts", PW_CTX_ACCOUNT),
+    W("address1", PW_CTX_ADDRESS),
+    W("address2", PW_CTX_ADDRESS),
+    W("birthday", PW_CTX_DOB),
+    W("clientip", PW_CTX_IP),
+    W("keywords", PW_CTX_SEARCH),
+    W("patients", PW_CTX_PATIENT_ID),
+    W("postcode", PW_CTX_ZIP),
+    W("provider", PW_CTX_PROVIDER),
+    W("yourname", PW_CTX_NAME),
+    W("ipaddress", PW_CTX_IP),
+    W("physician", PW_CTX_PROVIDER),
+    W("telephone", PW_CTX_PHONE),
+    W("searchterm", PW_CTX_SEARCH),
+    W("searchquery", PW_CTX_SEARCH),
+    W("clientipaddress", PW_CTX_IP),
+};
 
 /* Field names containing these (checked in order, after the exact table). */
 static const ctx_word key_contains[] = {W("ipaddress", PW_CTX_IP),
@@ -287,19 +289,46 @@ static size_t compact_key(const char *key, size_t n, char *out, size_t cap)
     return o;
 }
 
-/* w occurs in k[0..kl): a first-byte scan with memchr, then memcmp. */
+/* w occurs in k[0..kl) (keys are short: a plain first-byte loop beats memchr calls). */
 static int contains(const char *k, size_t kl, const ctx_word *w)
 {
     if (w->len > kl)
         return 0;
-    const char *end = k + kl - w->len + 1, *p = k;
-    while ((p = memchr(p, w->word[0], (size_t)(end - p))) != NULL) {
-        if (memcmp(p, w->word, w->len) == 0)
+    char first = w->word[0];
+    for (size_t p = 0; p + w->len <= kl; p++)
+        if (k[p] == first && memcmp(k + p, w->word, w->len) == 0)
             return 1;
-        if (++p >= end)
-            break;
-    }
     return 0;
+}
+
+/* Order of a compact key against a table word: by length, then bytes. */
+static int exact_cmp(const char *k, size_t kl, const ctx_word *w)
+{
+    if (kl != w->len)
+        return kl < w->len ? -1 : 1;
+    return memcmp(k, w->word, kl);
+}
+
+static pw_ctx exact_lookup(const char *k, size_t kl)
+{
+    size_t lo = 0, hi = sizeof key_exact / sizeof key_exact[0];
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = exact_cmp(k, kl, &key_exact[mid]);
+        if (c == 0)
+            return key_exact[mid].ctx;
+        if (c < 0)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return PW_CTX_NONE;
+}
+
+/* Bit of a compact byte (a-z, 0-9) for the "which bytes occur" mask. */
+static uint64_t byte_bit(unsigned char c)
+{
+    return pw_isdigit(c) ? (uint64_t)1 << (26 + c - '0') : (uint64_t)1 << ((c - 'a') & 31);
 }
 
 pw_ctx pw_ctx_from_key(const char *key, size_t n)
@@ -308,14 +337,20 @@ pw_ctx pw_ctx_from_key(const char *key, size_t n)
     size_t kl = compact_key(key, n, k, sizeof k);
     if (kl == 0)
         return PW_CTX_NONE;
-    for (const ctx_word *w = key_exact; w->word; w++)
-        if (w->len == kl && k[0] == w->word[0] && memcmp(k, w->word, kl) == 0)
-            return w->ctx;
+    pw_ctx exact = exact_lookup(k, kl);
+    if (exact != PW_CTX_NONE)
+        return exact;
     if (kl < 6) /* short keys are all in the exact table */
         return PW_CTX_NONE;
-    for (const ctx_word *w = key_contains; w->word; w++) /* table order decides */
-        if (contains(k, kl, w))
+    uint64_t present = 0;
+    for (size_t i = 0; i < kl; i++)
+        present |= byte_bit((unsigned char)k[i]);
+    for (const ctx_word *w = key_contains; w->word; w++) { /* table order decides */
+        uint64_t need =
+            byte_bit((unsigned char)w->word[0]) | byte_bit((unsigned char)w->word[w->len - 1]);
+        if ((present & need) == need && contains(k, kl, w))
             return w->ctx;
+    }
     return PW_CTX_NONE;
 }
 
