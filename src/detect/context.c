@@ -169,100 +169,89 @@ static const ctx_word key_contains[] = {W("ipaddress", PW_CTX_IP),
                                         W("transaction", PW_CTX_NEGATIVE),
                                         {NULL, PW_CTX_NONE, 0}};
 
-/* Words before a value (compact, matched as the end of the preceding words). */
-static const ctx_word before_words[] = {W("card", PW_CTX_CARD),
-                                        W("cardnumber", PW_CTX_CARD),
-                                        W("creditcard", PW_CTX_CARD),
-                                        W("creditcardnumber", PW_CTX_CARD),
-                                        W("dateofbirth", PW_CTX_DOB),
-                                        W("birthdate", PW_CTX_DOB),
-                                        W("birthday", PW_CTX_DOB),
-                                        W("dob", PW_CTX_DOB),
-                                        W("born", PW_CTX_DOB),
-                                        W("bornon", PW_CTX_DOB),
-                                        W("appointment", PW_CTX_APPT),
-                                        W("appointmenton", PW_CTX_APPT),
-                                        W("appt", PW_CTX_APPT),
-                                        W("scheduledfor", PW_CTX_APPT),
-                                        W("visiton", PW_CTX_APPT),
-                                        W("faxnumber", PW_CTX_FAX),
-                                        W("fax", PW_CTX_FAX),
-                                        W("callus", PW_CTX_ORG_PHONE),
-                                        W("callusat", PW_CTX_ORG_PHONE),
-                                        W("contactus", PW_CTX_ORG_PHONE),
-                                        W("contactusat", PW_CTX_ORG_PHONE),
-                                        W("tollfree", PW_CTX_ORG_PHONE),
-                                        W("hotline", PW_CTX_ORG_PHONE),
-                                        W("helpline", PW_CTX_ORG_PHONE),
-                                        W("mainline", PW_CTX_ORG_PHONE),
-                                        W("switchboard", PW_CTX_ORG_PHONE),
-                                        W("tty", PW_CTX_ORG_PHONE),
-                                        W("phonenumber", PW_CTX_PHONE),
-                                        W("callme", PW_CTX_PHONE),
-                                        W("callmeat", PW_CTX_PHONE),
-                                        W("callmeon", PW_CTX_PHONE),
-                                        W("reachmeat", PW_CTX_PHONE),
-                                        W("textme", PW_CTX_PHONE),
-                                        W("textmeat", PW_CTX_PHONE),
-                                        W("answeringat", PW_CTX_PHONE),
-                                        W("messagesto", PW_CTX_PHONE),
-                                        W("date", PW_CTX_DATE),
-                                        W("when", PW_CTX_DATE),
-                                        W("phone", PW_CTX_PHONE),
-                                        W("telephone", PW_CTX_PHONE),
-                                        W("tel", PW_CTX_PHONE),
-                                        W("mobile", PW_CTX_PHONE),
-                                        W("cell", PW_CTX_PHONE),
-                                        W("socialsecuritynumber", PW_CTX_SSN),
-                                        W("socialsecurity", PW_CTX_SSN),
-                                        W("ssn", PW_CTX_SSN),
-                                        W("zipcode", PW_CTX_ZIP),
-                                        W("zip", PW_CTX_ZIP),
-                                        W("postalcode", PW_CTX_ZIP),
-                                        W("medicalrecordnumber", PW_CTX_MRN),
-                                        W("medicalrecord", PW_CTX_MRN),
-                                        W("recordnumber", PW_CTX_MRN),
-                                        W("mrn", PW_CTX_MRN),
-                                        W("chartnumber", PW_CTX_MRN),
-                                        W("patientid", PW_CTX_MRN),
-                                        W("patientnumber", PW_CTX_MRN),
-                                        W("memberid", PW_CTX_MEMBER),
-                                        W("membernumber", PW_CTX_MEMBER),
-                                        W("member", PW_CTX_MEMBER),
-                                        W("subscriberid", PW_CTX_MEMBER),
-                                        W("insuranceid", PW_CTX_MEMBER),
-                                        W("groupnumber", PW_CTX_POLICY),
-                                        W("accountnumber", PW_CTX_ACCOUNT),
-                                        W("account", PW_CTX_ACCOUNT),
-                                        W("acct", PW_CTX_ACCOUNT),
-                                        W("policynumber", PW_CTX_POLICY),
-                                        W("policy", PW_CTX_POLICY),
-                                        W("npi", PW_CTX_NPI),
-                                        W("dea", PW_CTX_DEA),
-                                        W("medicareid", PW_CTX_MBI),
-                                        W("medicarenumber", PW_CTX_MBI),
-                                        W("mbi", PW_CTX_MBI),
-                                        W("ipaddress", PW_CTX_IP),
-                                        W("ip", PW_CTX_IP),
-                                        W("ordernumber", PW_CTX_NEGATIVE),
-                                        W("order", PW_CTX_NEGATIVE),
-                                        W("invoice", PW_CTX_NEGATIVE),
-                                        W("trackingnumber", PW_CTX_NEGATIVE),
-                                        W("tracking", PW_CTX_NEGATIVE),
-                                        W("confirmation", PW_CTX_NEGATIVE),
-                                        W("confirmationnumber", PW_CTX_NEGATIVE),
-                                        W("reference", PW_CTX_NEGATIVE),
-                                        W("ref", PW_CTX_NEGATIVE),
-                                        W("sku", PW_CTX_NEGATIVE),
-                                        W("serial", PW_CTX_NEGATIVE),
-                                        W("serialnumber", PW_CTX_NEGATIVE),
-                                        W("model", PW_CTX_NEGATIVE),
-                                        W("part", PW_CTX_NEGATIVE),
-                                        W("version", PW_CTX_NEGATIVE),
-                                        W("build", PW_CTX_NEGATIVE),
-                                        W("release", PW_CTX_NEGATIVE),
-                                        W("timestamp", PW_CTX_TIME),
-                                        {NULL, PW_CTX_NONE, 0}};
+/* Words before a value (compact, matched as the end of the preceding words), grouped by their
+ * last letter; within a group the first match wins, so a longer word that ends in a shorter
+ * one with another meaning comes first ("birthdate" before "date"). */
+static const ctx_word before_a[] = {W("dea", PW_CTX_DEA), {NULL, PW_CTX_NONE, 0}};
+static const ctx_word before_b[] = {W("dob", PW_CTX_DOB), {NULL, PW_CTX_NONE, 0}};
+static const ctx_word before_d[] = {W("card", PW_CTX_CARD),
+                                    W("creditcard", PW_CTX_CARD),
+                                    W("switchboard", PW_CTX_ORG_PHONE),
+                                    W("medicalrecord", PW_CTX_MRN),
+                                    W("patientid", PW_CTX_MRN),
+                                    W("memberid", PW_CTX_MEMBER),
+                                    W("subscriberid", PW_CTX_MEMBER),
+                                    W("insuranceid", PW_CTX_MEMBER),
+                                    W("medicareid", PW_CTX_MBI),
+                                    W("build", PW_CTX_NEGATIVE),
+                                    {NULL, PW_CTX_NONE, 0}};
+static const ctx_word before_e[] = {
+    W("birthdate", PW_CTX_DOB),      W("tollfree", PW_CTX_ORG_PHONE),
+    W("hotline", PW_CTX_ORG_PHONE),  W("helpline", PW_CTX_ORG_PHONE),
+    W("mainline", PW_CTX_ORG_PHONE), W("callme", PW_CTX_PHONE),
+    W("textme", PW_CTX_PHONE),       W("date", PW_CTX_DATE),
+    W("phone", PW_CTX_PHONE),        W("telephone", PW_CTX_PHONE),
+    W("mobile", PW_CTX_PHONE),       W("zipcode", PW_CTX_ZIP),
+    W("postalcode", PW_CTX_ZIP),     W("invoice", PW_CTX_NEGATIVE),
+    W("reference", PW_CTX_NEGATIVE), W("release", PW_CTX_NEGATIVE),
+    {NULL, PW_CTX_NONE, 0}};
+static const ctx_word before_f[] = {W("ref", PW_CTX_NEGATIVE), {NULL, PW_CTX_NONE, 0}};
+static const ctx_word before_g[] = {W("tracking", PW_CTX_NEGATIVE), {NULL, PW_CTX_NONE, 0}};
+static const ctx_word before_h[] = {W("dateofbirth", PW_CTX_DOB), {NULL, PW_CTX_NONE, 0}};
+static const ctx_word before_i[] = {
+    W("npi", PW_CTX_NPI), W("mbi", PW_CTX_MBI), {NULL, PW_CTX_NONE, 0}};
+static const ctx_word before_l[] = {W("tel", PW_CTX_PHONE),
+                                    W("cell", PW_CTX_PHONE),
+                                    W("serial", PW_CTX_NEGATIVE),
+                                    W("model", PW_CTX_NEGATIVE),
+                                    {NULL, PW_CTX_NONE, 0}};
+static const ctx_word before_n[] = {
+    W("born", PW_CTX_DOB),         W("bornon", PW_CTX_DOB),     W("appointmenton", PW_CTX_APPT),
+    W("visiton", PW_CTX_APPT),     W("callmeon", PW_CTX_PHONE), W("when", PW_CTX_DATE),
+    W("ssn", PW_CTX_SSN),          W("mrn", PW_CTX_MRN),        W("confirmation", PW_CTX_NEGATIVE),
+    W("version", PW_CTX_NEGATIVE), {NULL, PW_CTX_NONE, 0}};
+static const ctx_word before_o[] = {W("messagesto", PW_CTX_PHONE), {NULL, PW_CTX_NONE, 0}};
+static const ctx_word before_p[] = {
+    W("zip", PW_CTX_ZIP), W("ip", PW_CTX_IP), W("timestamp", PW_CTX_TIME), {NULL, PW_CTX_NONE, 0}};
+static const ctx_word before_r[] = {
+    W("cardnumber", PW_CTX_CARD),         W("creditcardnumber", PW_CTX_CARD),
+    W("scheduledfor", PW_CTX_APPT),       W("faxnumber", PW_CTX_FAX),
+    W("phonenumber", PW_CTX_PHONE),       W("socialsecuritynumber", PW_CTX_SSN),
+    W("medicalrecordnumber", PW_CTX_MRN), W("recordnumber", PW_CTX_MRN),
+    W("chartnumber", PW_CTX_MRN),         W("patientnumber", PW_CTX_MRN),
+    W("membernumber", PW_CTX_MEMBER),     W("member", PW_CTX_MEMBER),
+    W("groupnumber", PW_CTX_POLICY),      W("accountnumber", PW_CTX_ACCOUNT),
+    W("policynumber", PW_CTX_POLICY),     W("medicarenumber", PW_CTX_MBI),
+    W("ordernumber", PW_CTX_NEGATIVE),    W("order", PW_CTX_NEGATIVE),
+    W("trackingnumber", PW_CTX_NEGATIVE), W("confirmationnumber", PW_CTX_NEGATIVE),
+    W("serialnumber", PW_CTX_NEGATIVE),   {NULL, PW_CTX_NONE, 0}};
+static const ctx_word before_s[] = {W("callus", PW_CTX_ORG_PHONE),
+                                    W("contactus", PW_CTX_ORG_PHONE),
+                                    W("ipaddress", PW_CTX_IP),
+                                    {NULL, PW_CTX_NONE, 0}};
+static const ctx_word before_t[] = {
+    W("appointment", PW_CTX_APPT),   W("appt", PW_CTX_APPT),
+    W("callusat", PW_CTX_ORG_PHONE), W("contactusat", PW_CTX_ORG_PHONE),
+    W("callmeat", PW_CTX_PHONE),     W("reachmeat", PW_CTX_PHONE),
+    W("textmeat", PW_CTX_PHONE),     W("answeringat", PW_CTX_PHONE),
+    W("account", PW_CTX_ACCOUNT),    W("acct", PW_CTX_ACCOUNT),
+    W("part", PW_CTX_NEGATIVE),      {NULL, PW_CTX_NONE, 0}};
+static const ctx_word before_u[] = {W("sku", PW_CTX_NEGATIVE), {NULL, PW_CTX_NONE, 0}};
+static const ctx_word before_x[] = {W("fax", PW_CTX_FAX), {NULL, PW_CTX_NONE, 0}};
+static const ctx_word before_y[] = {W("birthday", PW_CTX_DOB),
+                                    W("tty", PW_CTX_ORG_PHONE),
+                                    W("socialsecurity", PW_CTX_SSN),
+                                    W("policy", PW_CTX_POLICY),
+                                    {NULL, PW_CTX_NONE, 0}};
+
+/* The group of words ending in a letter (NULL when none does). */
+static const ctx_word *const before_by_last[26] = {
+    ['a' - 'a'] = before_a, ['b' - 'a'] = before_b, ['d' - 'a'] = before_d, ['e' - 'a'] = before_e,
+    ['f' - 'a'] = before_f, ['g' - 'a'] = before_g, ['h' - 'a'] = before_h, ['i' - 'a'] = before_i,
+    ['l' - 'a'] = before_l, ['n' - 'a'] = before_n, ['o' - 'a'] = before_o, ['p' - 'a'] = before_p,
+    ['r' - 'a'] = before_r, ['s' - 'a'] = before_s, ['t' - 'a'] = before_t, ['u' - 'a'] = before_u,
+    ['x' - 'a'] = before_x, ['y' - 'a'] = before_y,
+};
 
 /* Words that may sit between the context word and the value ("phone number is"). */
 static const ctx_word fillers[] = {
@@ -391,10 +380,10 @@ static size_t words_before(const char *s, size_t i, char *out, unsigned char *wo
 
 static pw_ctx match_suffix(const char *w, const unsigned char *ws, size_t n)
 {
-    char last = w[n - 1];
-    for (const ctx_word *c = before_words; c->word; c++) {
+    const ctx_word *c = before_by_last[(unsigned char)(w[n - 1] - 'a') % 26];
+    for (; c && c->word; c++) {
         size_t l = c->len;
-        if (l <= n && c->word[l - 1] == last && ws[n - l] && memcmp(w + n - l, c->word, l) == 0)
+        if (l <= n && ws[n - l] && memcmp(w + n - l, c->word, l) == 0)
             return c->ctx;
     }
     return PW_CTX_NONE;
