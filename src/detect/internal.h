@@ -176,26 +176,33 @@ int pw_luhn_ok(const char *digits, size_t n);
 int pw_npi_ok(const char *digits, size_t n);
 int pw_dea_ok(const char *s, size_t n);
 
-/* Character classes. */
+/* Character classes (ASCII only; a table lookup, see charclass.c). */
+enum { PW_CC_DIGIT = 1, PW_CC_UPPER = 2, PW_CC_LOWER = 4 };
+extern const unsigned char pw_char_class[256];
+
+static inline int pw_cc_has(int c, unsigned bits)
+{
+    return (unsigned)c < 256 && (pw_char_class[c] & bits) != 0;
+}
 static inline int pw_isdigit(int c)
 {
-    return c >= '0' && c <= '9';
+    return pw_cc_has(c, PW_CC_DIGIT);
 }
 static inline int pw_isalpha(int c)
 {
-    return (c | 32) >= 'a' && (c | 32) <= 'z';
+    return pw_cc_has(c, PW_CC_UPPER | PW_CC_LOWER);
 }
 static inline int pw_isalnum(int c)
 {
-    return pw_isdigit(c) || pw_isalpha(c);
+    return pw_cc_has(c, PW_CC_DIGIT | PW_CC_UPPER | PW_CC_LOWER);
 }
 static inline int pw_isupper(int c)
 {
-    return c >= 'A' && c <= 'Z';
+    return pw_cc_has(c, PW_CC_UPPER);
 }
 static inline int pw_islower(int c)
 {
-    return c >= 'a' && c <= 'z';
+    return pw_cc_has(c, PW_CC_LOWER);
 }
 static inline int pw_tolower(int c)
 {
