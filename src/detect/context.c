@@ -295,6 +295,8 @@ static int exact_cmp(const char *k, size_t kl, const ctx_word *w)
 {
     if (kl != w->len)
         return kl < w->len ? -1 : 1;
+    if (k[0] != w->word[0]) /* most probes differ at once: no memcmp call */
+        return (unsigned char)k[0] < (unsigned char)w->word[0] ? -1 : 1;
     return memcmp(k, w->word, kl);
 }
 
@@ -314,10 +316,11 @@ static pw_ctx exact_lookup(const char *k, size_t kl)
     return PW_CTX_NONE;
 }
 
-/* Bit of a compact byte (a-z, 0-9) for the "which bytes occur" mask. */
-static uint64_t byte_bit(unsigned char c)
+/* Bit of a lower-case letter for the "which letters occur" mask (0 for a digit: the contained
+ * words are all letters). */
+static uint32_t letter_bit(unsigned char c)
 {
-    return pw_isdigit(c) ? (uint64_t)1 << (26 + c - '0') : (uint64_t)1 << ((c - 'a') & 31);
+    return pw_islower(c) ? (uint32_t)1 << (c - 'a') : 0;
 }
 
 pw_ctx pw_ctx_from_key(const char *key, size_t n)
@@ -331,12 +334,12 @@ pw_ctx pw_ctx_from_key(const char *key, size_t n)
         return exact;
     if (kl < 6) /* short keys are all in the exact table */
         return PW_CTX_NONE;
-    uint64_t present = 0;
+    uint32_t present = 0;
     for (size_t i = 0; i < kl; i++)
-        present |= byte_bit((unsigned char)k[i]);
+        present |= letter_bit((unsigned char)k[i]);
     for (const ctx_word *w = key_contains; w->word; w++) { /* table order decides */
-        uint64_t need =
-            byte_bit((unsigned char)w->word[0]) | byte_bit((unsigned char)w->word[w->len - 1]);
+        uint32_t need =
+            letter_bit((unsigned char)w->word[0]) | letter_bit((unsigned char)w->word[w->len - 1]);
         if ((present & need) == need && contains(k, kl, w))
             return w->ctx;
     }
