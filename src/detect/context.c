@@ -416,9 +416,21 @@ pw_ctx pw_ctx_before(const char *s, size_t i)
     return PW_CTX_NONE;
 }
 
+pw_ctx pw_ctx_before_seg(const pw_seg *g, size_t i)
+{
+    if (!g->memo)
+        return pw_ctx_before(g->s, i);
+    pw_ctx_memo *m = &g->memo[i % PW_CTX_MEMO_SLOTS];
+    if (m->at == g->s + i && m->seg == g->s)
+        return m->ctx;
+    pw_ctx c = pw_ctx_before(g->s, i);
+    *m = (pw_ctx_memo){g->s, g->s + i, c};
+    return c;
+}
+
 pw_ctx pw_ctx_at(const pw_seg *g, size_t i)
 {
-    pw_ctx c = pw_ctx_before(g->s, i);
+    pw_ctx c = pw_ctx_before_seg(g, i);
     if (c != PW_CTX_NONE)
         return c;
     return g->ctx;
