@@ -19,107 +19,109 @@ typedef struct ctx_word {
         word, ctx, sizeof(word) - 1 \
     }
 
-/* Field names, compared exactly after compaction. */
-static const ctx_word key_exact[] = {W("em", PW_CTX_EMAIL),
-                                     W("email", PW_CTX_EMAIL),
-                                     W("mail", PW_CTX_EMAIL),
-                                     W("uhem", PW_CTX_EMAIL),
-                                     W("ph", PW_CTX_PHONE),
-                                     W("phone", PW_CTX_PHONE),
-                                     W("tel", PW_CTX_PHONE),
-                                     W("telephone", PW_CTX_PHONE),
-                                     W("mobile", PW_CTX_PHONE),
-                                     W("cell", PW_CTX_PHONE),
-                                     W("uhpn", PW_CTX_PHONE),
-                                     W("fax", PW_CTX_FAX),
-                                     W("ssn", PW_CTX_SSN),
-                                     W("db", PW_CTX_DOB),
-                                     W("dob", PW_CTX_DOB),
-                                     W("bday", PW_CTX_DOB),
-                                     W("birthday", PW_CTX_DOB),
-                                     W("appt", PW_CTX_APPT),
-                                     W("date", PW_CTX_DATE),
-                                     W("zp", PW_CTX_ZIP),
-                                     W("zip", PW_CTX_ZIP),
-                                     W("postcode", PW_CTX_ZIP),
-                                     W("addr", PW_CTX_ADDRESS),
-                                     W("address1", PW_CTX_ADDRESS),
-                                     W("address2", PW_CTX_ADDRESS),
-                                     W("street", PW_CTX_ADDRESS),
-                                     W("fn", PW_CTX_FIRST_NAME),
-                                     W("fname", PW_CTX_FIRST_NAME),
-                                     W("first", PW_CTX_FIRST_NAME),
-                                     W("ln", PW_CTX_LAST_NAME),
-                                     W("lname", PW_CTX_LAST_NAME),
-                                     W("last", PW_CTX_LAST_NAME),
-                                     W("surname", PW_CTX_LAST_NAME),
-                                     W("name", PW_CTX_NAME),
-                                     W("yourname", PW_CTX_NAME),
-                                     W("provider", PW_CTX_PROVIDER),
-                                     W("doctor", PW_CTX_PROVIDER),
-                                     W("physician", PW_CTX_PROVIDER),
-                                     W("mrn", PW_CTX_MRN),
-                                     W("chart", PW_CTX_MRN),
-                                     W("member", PW_CTX_MEMBER),
-                                     W("members", PW_CTX_MEMBER),
-                                     W("acct", PW_CTX_ACCOUNT),
-                                     W("account", PW_CTX_ACCOUNT),
-                                     W("accounts", PW_CTX_ACCOUNT),
-                                     W("policy", PW_CTX_POLICY),
-                                     W("patient", PW_CTX_PATIENT_ID),
-                                     W("patients", PW_CTX_PATIENT_ID),
-                                     W("ptid", PW_CTX_PATIENT_ID),
-                                     W("record", PW_CTX_PATIENT_ID),
-                                     W("records", PW_CTX_PATIENT_ID),
-                                     W("charts", PW_CTX_PATIENT_ID),
-                                     W("npi", PW_CTX_NPI),
-                                     W("dea", PW_CTX_DEA),
-                                     W("mbi", PW_CTX_MBI),
-                                     W("ip", PW_CTX_IP),
-                                     W("ipaddress", PW_CTX_IP),
-                                     W("clientip", PW_CTX_IP),
-                                     W("clientipaddress", PW_CTX_IP),
-                                     W("ge", PW_CTX_GENDER),
-                                     W("gender", PW_CTX_GENDER),
-                                     W("sex", PW_CTX_GENDER),
-                                     W("cc", PW_CTX_CARD),
-                                     W("ccnum", PW_CTX_CARD),
-                                     W("card", PW_CTX_CARD),
-                                     W("q", PW_CTX_SEARCH),
-                                     W("s", PW_CTX_SEARCH),
-                                     W("query", PW_CTX_SEARCH),
-                                     W("search", PW_CTX_SEARCH),
-                                     W("term", PW_CTX_SEARCH),
-                                     W("keyword", PW_CTX_SEARCH),
-                                     W("keywords", PW_CTX_SEARCH),
-                                     W("searchterm", PW_CTX_SEARCH),
-                                     W("searchquery", PW_CTX_SEARCH),
-                                     W("kw", PW_CTX_SEARCH),
-                                     W("ts", PW_CTX_TIME),
-                                     W("time", PW_CTX_TIME),
-                                     W("cb", PW_CTX_TIME),
-                                     W("rnd", PW_CTX_TIME),
-                                     W("random", PW_CTX_TIME),
-                                     W("it", PW_CTX_TIME),
-                                     W("z", PW_CTX_TIME),
-                                     W("v", PW_CTX_TIME),
-                                     W("ver", PW_CTX_TIME),
-                                     W("version", PW_CTX_TIME),
-                                     W("sw", PW_CTX_TIME),
-                                     W("sh", PW_CTX_TIME),
-                                     W("sr", PW_CTX_TIME),
-                                     W("vp", PW_CTX_TIME),
-                                     W("id", PW_CTX_NEGATIVE),
-                                     W("tid", PW_CTX_NEGATIVE),
-                                     W("cid", PW_CTX_NEGATIVE),
-                                     W("eid", PW_CTX_NEGATIVE),
-                                     W("fbp", PW_CTX_NEGATIVE),
-                                     W("fbc", PW_CTX_NEGATIVE),
-                                     W("gclid", PW_CTX_NEGATIVE),
-                                     W("fbclid", PW_CTX_NEGATIVE),
-                                     W("pid", PW_CTX_NEGATIVE),
-                                     W("sku", PW_CTX_NEGATIVE),
-                                     {NULL, PW_CTX_NONE, 0}};
+/* Field names, compared exactly after compaction; sorted by (length, bytes) for binary search
+ * (no duplicates, so the lookup does not depend on order). */
+static const ctx_word key_exact[] = {
+    W("q", PW_CTX_SEARCH),
+    W("s", PW_CTX_SEARCH),
+    W("v", PW_CTX_TIME),
+    W("z", PW_CTX_TIME),
+    W("cb", PW_CTX_TIME),
+    W("cc", PW_CTX_CARD),
+    W("db", PW_CTX_DOB),
+    W("em", PW_CTX_EMAIL),
+    W("fn", PW_CTX_FIRST_NAME),
+    W("ge", PW_CTX_GENDER),
+    W("id", PW_CTX_NEGATIVE),
+    W("ip", PW_CTX_IP),
+    W("it", PW_CTX_TIME),
+    W("kw", PW_CTX_SEARCH),
+    W("ln", PW_CTX_LAST_NAME),
+    W("ph", PW_CTX_PHONE),
+    W("sh", PW_CTX_TIME),
+    W("sr", PW_CTX_TIME),
+    W("sw", PW_CTX_TIME),
+    W("ts", PW_CTX_TIME),
+    W("vp", PW_CTX_TIME),
+    W("zp", PW_CTX_ZIP),
+    W("cid", PW_CTX_NEGATIVE),
+    W("dea", PW_CTX_DEA),
+    W("dob", PW_CTX_DOB),
+    W("eid", PW_CTX_NEGATIVE),
+    W("fax", PW_CTX_FAX),
+    W("fbc", PW_CTX_NEGATIVE),
+    W("fbp", PW_CTX_NEGATIVE),
+    W("mbi", PW_CTX_MBI),
+    W("mrn", PW_CTX_MRN),
+    W("npi", PW_CTX_NPI),
+    W("pid", PW_CTX_NEGATIVE),
+    W("rnd", PW_CTX_TIME),
+    W("sex", PW_CTX_GENDER),
+    W("sku", PW_CTX_NEGATIVE),
+    W("ssn", PW_CTX_SSN),
+    W("tel", PW_CTX_PHONE),
+    W("tid", PW_CTX_NEGATIVE),
+    W("ver", PW_CTX_TIME),
+    W("zip", PW_CTX_ZIP),
+    W("acct", PW_CTX_ACCOUNT),
+    W("addr", PW_CTX_ADDRESS),
+    W("appt", PW_CTX_APPT),
+    W("bday", PW_CTX_DOB),
+    W("card", PW_CTX_CARD),
+    W("cell", PW_CTX_PHONE),
+    W("date", PW_CTX_DATE),
+    W("last", PW_CTX_LAST_NAME),
+    W("mail", PW_CTX_EMAIL),
+    W("name", PW_CTX_NAME),
+    W("ptid", PW_CTX_PATIENT_ID),
+    W("term", PW_CTX_SEARCH),
+    W("time", PW_CTX_TIME),
+    W("uhem", PW_CTX_EMAIL),
+    W("uhpn", PW_CTX_PHONE),
+    W("ccnum", PW_CTX_CARD),
+    W("chart", PW_CTX_MRN),
+    W("email", PW_CTX_EMAIL),
+    W("first", PW_CTX_FIRST_NAME),
+    W("fname", PW_CTX_FIRST_NAME),
+    W("gclid", PW_CTX_NEGATIVE),
+    W("lname", PW_CTX_LAST_NAME),
+    W("phone", PW_CTX_PHONE),
+    W("query", PW_CTX_SEARCH),
+    W("charts", PW_CTX_PATIENT_ID),
+    W("doctor", PW_CTX_PROVIDER),
+    W("fbclid", PW_CTX_NEGATIVE),
+    W("gender", PW_CTX_GENDER),
+    W("member", PW_CTX_MEMBER),
+    W("mobile", PW_CTX_PHONE),
+    W("policy", PW_CTX_POLICY),
+    W("random", PW_CTX_TIME),
+    W("record", PW_CTX_PATIENT_ID),
+    W("search", PW_CTX_SEARCH),
+    W("street", PW_CTX_ADDRESS),
+    W("account", PW_CTX_ACCOUNT),
+    W("keyword", PW_CTX_SEARCH),
+    W("members", PW_CTX_MEMBER),
+    W("patient", PW_CTX_PATIENT_ID),
+    W("records", PW_CTX_PATIENT_ID),
+    W("surname", PW_CTX_LAST_NAME),
+    W("version", PW_CTX_TIME),
+    W("accounts", PW_CTX_ACCOUNT),
+    W("address1", PW_CTX_ADDRESS),
+    W("address2", PW_CTX_ADDRESS),
+    W("birthday", PW_CTX_DOB),
+    W("clientip", PW_CTX_IP),
+    W("keywords", PW_CTX_SEARCH),
+    W("patients", PW_CTX_PATIENT_ID),
+    W("postcode", PW_CTX_ZIP),
+    W("provider", PW_CTX_PROVIDER),
+    W("yourname", PW_CTX_NAME),
+    W("ipaddress", PW_CTX_IP),
+    W("physician", PW_CTX_PROVIDER),
+    W("telephone", PW_CTX_PHONE),
+    W("searchterm", PW_CTX_SEARCH),
+    W("searchquery", PW_CTX_SEARCH),
+    W("clientipaddress", PW_CTX_IP),
+};
 
 /* Field names containing these (checked in order, after the exact table). */
 static const ctx_word key_contains[] = {W("ipaddress", PW_CTX_IP),
@@ -167,100 +169,89 @@ static const ctx_word key_contains[] = {W("ipaddress", PW_CTX_IP),
                                         W("transaction", PW_CTX_NEGATIVE),
                                         {NULL, PW_CTX_NONE, 0}};
 
-/* Words before a value (compact, matched as the end of the preceding words). */
-static const ctx_word before_words[] = {W("card", PW_CTX_CARD),
-                                        W("cardnumber", PW_CTX_CARD),
-                                        W("creditcard", PW_CTX_CARD),
-                                        W("creditcardnumber", PW_CTX_CARD),
-                                        W("dateofbirth", PW_CTX_DOB),
-                                        W("birthdate", PW_CTX_DOB),
-                                        W("birthday", PW_CTX_DOB),
-                                        W("dob", PW_CTX_DOB),
-                                        W("born", PW_CTX_DOB),
-                                        W("bornon", PW_CTX_DOB),
-                                        W("appointment", PW_CTX_APPT),
-                                        W("appointmenton", PW_CTX_APPT),
-                                        W("appt", PW_CTX_APPT),
-                                        W("scheduledfor", PW_CTX_APPT),
-                                        W("visiton", PW_CTX_APPT),
-                                        W("faxnumber", PW_CTX_FAX),
-                                        W("fax", PW_CTX_FAX),
-                                        W("callus", PW_CTX_ORG_PHONE),
-                                        W("callusat", PW_CTX_ORG_PHONE),
-                                        W("contactus", PW_CTX_ORG_PHONE),
-                                        W("contactusat", PW_CTX_ORG_PHONE),
-                                        W("tollfree", PW_CTX_ORG_PHONE),
-                                        W("hotline", PW_CTX_ORG_PHONE),
-                                        W("helpline", PW_CTX_ORG_PHONE),
-                                        W("mainline", PW_CTX_ORG_PHONE),
-                                        W("switchboard", PW_CTX_ORG_PHONE),
-                                        W("tty", PW_CTX_ORG_PHONE),
-                                        W("phonenumber", PW_CTX_PHONE),
-                                        W("callme", PW_CTX_PHONE),
-                                        W("callmeat", PW_CTX_PHONE),
-                                        W("callmeon", PW_CTX_PHONE),
-                                        W("reachmeat", PW_CTX_PHONE),
-                                        W("textme", PW_CTX_PHONE),
-                                        W("textmeat", PW_CTX_PHONE),
-                                        W("answeringat", PW_CTX_PHONE),
-                                        W("messagesto", PW_CTX_PHONE),
-                                        W("date", PW_CTX_DATE),
-                                        W("when", PW_CTX_DATE),
-                                        W("phone", PW_CTX_PHONE),
-                                        W("telephone", PW_CTX_PHONE),
-                                        W("tel", PW_CTX_PHONE),
-                                        W("mobile", PW_CTX_PHONE),
-                                        W("cell", PW_CTX_PHONE),
-                                        W("socialsecuritynumber", PW_CTX_SSN),
-                                        W("socialsecurity", PW_CTX_SSN),
-                                        W("ssn", PW_CTX_SSN),
-                                        W("zipcode", PW_CTX_ZIP),
-                                        W("zip", PW_CTX_ZIP),
-                                        W("postalcode", PW_CTX_ZIP),
-                                        W("medicalrecordnumber", PW_CTX_MRN),
-                                        W("medicalrecord", PW_CTX_MRN),
-                                        W("recordnumber", PW_CTX_MRN),
-                                        W("mrn", PW_CTX_MRN),
-                                        W("chartnumber", PW_CTX_MRN),
-                                        W("patientid", PW_CTX_MRN),
-                                        W("patientnumber", PW_CTX_MRN),
-                                        W("memberid", PW_CTX_MEMBER),
-                                        W("membernumber", PW_CTX_MEMBER),
-                                        W("member", PW_CTX_MEMBER),
-                                        W("subscriberid", PW_CTX_MEMBER),
-                                        W("insuranceid", PW_CTX_MEMBER),
-                                        W("groupnumber", PW_CTX_POLICY),
-                                        W("accountnumber", PW_CTX_ACCOUNT),
-                                        W("account", PW_CTX_ACCOUNT),
-                                        W("acct", PW_CTX_ACCOUNT),
-                                        W("policynumber", PW_CTX_POLICY),
-                                        W("policy", PW_CTX_POLICY),
-                                        W("npi", PW_CTX_NPI),
-                                        W("dea", PW_CTX_DEA),
-                                        W("medicareid", PW_CTX_MBI),
-                                        W("medicarenumber", PW_CTX_MBI),
-                                        W("mbi", PW_CTX_MBI),
-                                        W("ipaddress", PW_CTX_IP),
-                                        W("ip", PW_CTX_IP),
-                                        W("ordernumber", PW_CTX_NEGATIVE),
-                                        W("order", PW_CTX_NEGATIVE),
-                                        W("invoice", PW_CTX_NEGATIVE),
-                                        W("trackingnumber", PW_CTX_NEGATIVE),
-                                        W("tracking", PW_CTX_NEGATIVE),
-                                        W("confirmation", PW_CTX_NEGATIVE),
-                                        W("confirmationnumber", PW_CTX_NEGATIVE),
-                                        W("reference", PW_CTX_NEGATIVE),
-                                        W("ref", PW_CTX_NEGATIVE),
-                                        W("sku", PW_CTX_NEGATIVE),
-                                        W("serial", PW_CTX_NEGATIVE),
-                                        W("serialnumber", PW_CTX_NEGATIVE),
-                                        W("model", PW_CTX_NEGATIVE),
-                                        W("part", PW_CTX_NEGATIVE),
-                                        W("version", PW_CTX_NEGATIVE),
-                                        W("build", PW_CTX_NEGATIVE),
-                                        W("release", PW_CTX_NEGATIVE),
-                                        W("timestamp", PW_CTX_TIME),
-                                        {NULL, PW_CTX_NONE, 0}};
+/* Words before a value (compact, matched as the end of the preceding words), grouped by their
+ * last letter; within a group the first match wins, so a longer word that ends in a shorter
+ * one with another meaning comes first ("birthdate" before "date"). */
+static const ctx_word before_a[] = {W("dea", PW_CTX_DEA), {NULL, PW_CTX_NONE, 0}};
+static const ctx_word before_b[] = {W("dob", PW_CTX_DOB), {NULL, PW_CTX_NONE, 0}};
+static const ctx_word before_d[] = {W("card", PW_CTX_CARD),
+                                    W("creditcard", PW_CTX_CARD),
+                                    W("switchboard", PW_CTX_ORG_PHONE),
+                                    W("medicalrecord", PW_CTX_MRN),
+                                    W("patientid", PW_CTX_MRN),
+                                    W("memberid", PW_CTX_MEMBER),
+                                    W("subscriberid", PW_CTX_MEMBER),
+                                    W("insuranceid", PW_CTX_MEMBER),
+                                    W("medicareid", PW_CTX_MBI),
+                                    W("build", PW_CTX_NEGATIVE),
+                                    {NULL, PW_CTX_NONE, 0}};
+static const ctx_word before_e[] = {
+    W("birthdate", PW_CTX_DOB),      W("tollfree", PW_CTX_ORG_PHONE),
+    W("hotline", PW_CTX_ORG_PHONE),  W("helpline", PW_CTX_ORG_PHONE),
+    W("mainline", PW_CTX_ORG_PHONE), W("callme", PW_CTX_PHONE),
+    W("textme", PW_CTX_PHONE),       W("date", PW_CTX_DATE),
+    W("phone", PW_CTX_PHONE),        W("telephone", PW_CTX_PHONE),
+    W("mobile", PW_CTX_PHONE),       W("zipcode", PW_CTX_ZIP),
+    W("postalcode", PW_CTX_ZIP),     W("invoice", PW_CTX_NEGATIVE),
+    W("reference", PW_CTX_NEGATIVE), W("release", PW_CTX_NEGATIVE),
+    {NULL, PW_CTX_NONE, 0}};
+static const ctx_word before_f[] = {W("ref", PW_CTX_NEGATIVE), {NULL, PW_CTX_NONE, 0}};
+static const ctx_word before_g[] = {W("tracking", PW_CTX_NEGATIVE), {NULL, PW_CTX_NONE, 0}};
+static const ctx_word before_h[] = {W("dateofbirth", PW_CTX_DOB), {NULL, PW_CTX_NONE, 0}};
+static const ctx_word before_i[] = {
+    W("npi", PW_CTX_NPI), W("mbi", PW_CTX_MBI), {NULL, PW_CTX_NONE, 0}};
+static const ctx_word before_l[] = {W("tel", PW_CTX_PHONE),
+                                    W("cell", PW_CTX_PHONE),
+                                    W("serial", PW_CTX_NEGATIVE),
+                                    W("model", PW_CTX_NEGATIVE),
+                                    {NULL, PW_CTX_NONE, 0}};
+static const ctx_word before_n[] = {
+    W("born", PW_CTX_DOB),         W("bornon", PW_CTX_DOB),     W("appointmenton", PW_CTX_APPT),
+    W("visiton", PW_CTX_APPT),     W("callmeon", PW_CTX_PHONE), W("when", PW_CTX_DATE),
+    W("ssn", PW_CTX_SSN),          W("mrn", PW_CTX_MRN),        W("confirmation", PW_CTX_NEGATIVE),
+    W("version", PW_CTX_NEGATIVE), {NULL, PW_CTX_NONE, 0}};
+static const ctx_word before_o[] = {W("messagesto", PW_CTX_PHONE), {NULL, PW_CTX_NONE, 0}};
+static const ctx_word before_p[] = {
+    W("zip", PW_CTX_ZIP), W("ip", PW_CTX_IP), W("timestamp", PW_CTX_TIME), {NULL, PW_CTX_NONE, 0}};
+static const ctx_word before_r[] = {
+    W("cardnumber", PW_CTX_CARD),         W("creditcardnumber", PW_CTX_CARD),
+    W("scheduledfor", PW_CTX_APPT),       W("faxnumber", PW_CTX_FAX),
+    W("phonenumber", PW_CTX_PHONE),       W("socialsecuritynumber", PW_CTX_SSN),
+    W("medicalrecordnumber", PW_CTX_MRN), W("recordnumber", PW_CTX_MRN),
+    W("chartnumber", PW_CTX_MRN),         W("patientnumber", PW_CTX_MRN),
+    W("membernumber", PW_CTX_MEMBER),     W("member", PW_CTX_MEMBER),
+    W("groupnumber", PW_CTX_POLICY),      W("accountnumber", PW_CTX_ACCOUNT),
+    W("policynumber", PW_CTX_POLICY),     W("medicarenumber", PW_CTX_MBI),
+    W("ordernumber", PW_CTX_NEGATIVE),    W("order", PW_CTX_NEGATIVE),
+    W("trackingnumber", PW_CTX_NEGATIVE), W("confirmationnumber", PW_CTX_NEGATIVE),
+    W("serialnumber", PW_CTX_NEGATIVE),   {NULL, PW_CTX_NONE, 0}};
+static const ctx_word before_s[] = {W("callus", PW_CTX_ORG_PHONE),
+                                    W("contactus", PW_CTX_ORG_PHONE),
+                                    W("ipaddress", PW_CTX_IP),
+                                    {NULL, PW_CTX_NONE, 0}};
+static const ctx_word before_t[] = {
+    W("appointment", PW_CTX_APPT),   W("appt", PW_CTX_APPT),
+    W("callusat", PW_CTX_ORG_PHONE), W("contactusat", PW_CTX_ORG_PHONE),
+    W("callmeat", PW_CTX_PHONE),     W("reachmeat", PW_CTX_PHONE),
+    W("textmeat", PW_CTX_PHONE),     W("answeringat", PW_CTX_PHONE),
+    W("account", PW_CTX_ACCOUNT),    W("acct", PW_CTX_ACCOUNT),
+    W("part", PW_CTX_NEGATIVE),      {NULL, PW_CTX_NONE, 0}};
+static const ctx_word before_u[] = {W("sku", PW_CTX_NEGATIVE), {NULL, PW_CTX_NONE, 0}};
+static const ctx_word before_x[] = {W("fax", PW_CTX_FAX), {NULL, PW_CTX_NONE, 0}};
+static const ctx_word before_y[] = {W("birthday", PW_CTX_DOB),
+                                    W("tty", PW_CTX_ORG_PHONE),
+                                    W("socialsecurity", PW_CTX_SSN),
+                                    W("policy", PW_CTX_POLICY),
+                                    {NULL, PW_CTX_NONE, 0}};
+
+/* The group of words ending in a letter (NULL when none does). */
+static const ctx_word *const before_by_last[26] = {
+    ['a' - 'a'] = before_a, ['b' - 'a'] = before_b, ['d' - 'a'] = before_d, ['e' - 'a'] = before_e,
+    ['f' - 'a'] = before_f, ['g' - 'a'] = before_g, ['h' - 'a'] = before_h, ['i' - 'a'] = before_i,
+    ['l' - 'a'] = before_l, ['n' - 'a'] = before_n, ['o' - 'a'] = before_o, ['p' - 'a'] = before_p,
+    ['r' - 'a'] = before_r, ['s' - 'a'] = before_s, ['t' - 'a'] = before_t, ['u' - 'a'] = before_u,
+    ['x' - 'a'] = before_x, ['y' - 'a'] = before_y,
+};
 
 /* Words that may sit between the context word and the value ("phone number is"). */
 static const ctx_word fillers[] = {
@@ -287,19 +278,49 @@ static size_t compact_key(const char *key, size_t n, char *out, size_t cap)
     return o;
 }
 
-/* w occurs in k[0..kl): a first-byte scan with memchr, then memcmp. */
+/* w occurs in k[0..kl) (keys are short: a plain first-byte loop beats memchr calls). */
 static int contains(const char *k, size_t kl, const ctx_word *w)
 {
     if (w->len > kl)
         return 0;
-    const char *end = k + kl - w->len + 1, *p = k;
-    while ((p = memchr(p, w->word[0], (size_t)(end - p))) != NULL) {
-        if (memcmp(p, w->word, w->len) == 0)
+    char first = w->word[0];
+    for (size_t p = 0; p + w->len <= kl; p++)
+        if (k[p] == first && memcmp(k + p, w->word, w->len) == 0)
             return 1;
-        if (++p >= end)
-            break;
-    }
     return 0;
+}
+
+/* Order of a compact key against a table word: by length, then bytes. */
+static int exact_cmp(const char *k, size_t kl, const ctx_word *w)
+{
+    if (kl != w->len)
+        return kl < w->len ? -1 : 1;
+    if (k[0] != w->word[0]) /* most probes differ at once: no memcmp call */
+        return (unsigned char)k[0] < (unsigned char)w->word[0] ? -1 : 1;
+    return memcmp(k, w->word, kl);
+}
+
+static pw_ctx exact_lookup(const char *k, size_t kl)
+{
+    size_t lo = 0, hi = sizeof key_exact / sizeof key_exact[0];
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = exact_cmp(k, kl, &key_exact[mid]);
+        if (c == 0)
+            return key_exact[mid].ctx;
+        if (c < 0)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return PW_CTX_NONE;
+}
+
+/* Bit of a lower-case letter for the "which letters occur" mask (0 for a digit: the contained
+ * words are all letters). */
+static uint32_t letter_bit(unsigned char c)
+{
+    return pw_islower(c) ? (uint32_t)1 << (c - 'a') : 0;
 }
 
 pw_ctx pw_ctx_from_key(const char *key, size_t n)
@@ -308,14 +329,20 @@ pw_ctx pw_ctx_from_key(const char *key, size_t n)
     size_t kl = compact_key(key, n, k, sizeof k);
     if (kl == 0)
         return PW_CTX_NONE;
-    for (const ctx_word *w = key_exact; w->word; w++)
-        if (w->len == kl && k[0] == w->word[0] && memcmp(k, w->word, kl) == 0)
-            return w->ctx;
+    pw_ctx exact = exact_lookup(k, kl);
+    if (exact != PW_CTX_NONE)
+        return exact;
     if (kl < 6) /* short keys are all in the exact table */
         return PW_CTX_NONE;
-    for (const ctx_word *w = key_contains; w->word; w++) /* table order decides */
-        if (contains(k, kl, w))
+    uint32_t present = 0;
+    for (size_t i = 0; i < kl; i++)
+        present |= letter_bit((unsigned char)k[i]);
+    for (const ctx_word *w = key_contains; w->word; w++) { /* table order decides */
+        uint32_t need =
+            letter_bit((unsigned char)w->word[0]) | letter_bit((unsigned char)w->word[w->len - 1]);
+        if ((present & need) == need && contains(k, kl, w))
             return w->ctx;
+    }
     return PW_CTX_NONE;
 }
 
@@ -356,10 +383,10 @@ static size_t words_before(const char *s, size_t i, char *out, unsigned char *wo
 
 static pw_ctx match_suffix(const char *w, const unsigned char *ws, size_t n)
 {
-    char last = w[n - 1];
-    for (const ctx_word *c = before_words; c->word; c++) {
+    const ctx_word *c = before_by_last[(unsigned char)(w[n - 1] - 'a') % 26];
+    for (; c && c->word; c++) {
         size_t l = c->len;
-        if (l <= n && c->word[l - 1] == last && ws[n - l] && memcmp(w + n - l, c->word, l) == 0)
+        if (l <= n && ws[n - l] && memcmp(w + n - l, c->word, l) == 0)
             return c->ctx;
     }
     return PW_CTX_NONE;
@@ -389,9 +416,21 @@ pw_ctx pw_ctx_before(const char *s, size_t i)
     return PW_CTX_NONE;
 }
 
+pw_ctx pw_ctx_before_seg(const pw_seg *g, size_t i)
+{
+    if (!g->memo)
+        return pw_ctx_before(g->s, i);
+    pw_ctx_memo *m = &g->memo[i % PW_CTX_MEMO_SLOTS];
+    if (m->at == g->s + i && m->seg == g->s)
+        return m->ctx;
+    pw_ctx c = pw_ctx_before(g->s, i);
+    *m = (pw_ctx_memo){g->s, g->s + i, c};
+    return c;
+}
+
 pw_ctx pw_ctx_at(const pw_seg *g, size_t i)
 {
-    pw_ctx c = pw_ctx_before(g->s, i);
+    pw_ctx c = pw_ctx_before_seg(g, i);
     if (c != PW_CTX_NONE)
         return c;
     return g->ctx;

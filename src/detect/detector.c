@@ -272,7 +272,13 @@ pw_status pw_detect_scan(const pw_detector *d, pw_detect_scratch *s, pw_arena *a
         return pw_err_set(err, PW_ERR_LIMIT, "detect: field of %zu bytes is too large", n);
     s->n_hits = 0;
     pw_scan sc = {.d = d, .s = s, .a = a, .orig = str, .orig_n = n, .st = PW_OK, .err = err};
-    pw_seg g = {.s = str, .n = n, .type = type, .key = key, .key_n = key ? strlen(key) : 0};
+    memset(s->ctx_memo, 0, sizeof s->ctx_memo);
+    pw_seg g = {.s = str,
+                .n = n,
+                .type = type,
+                .key = key,
+                .key_n = key ? strlen(key) : 0,
+                .memo = s->ctx_memo};
     g.ctx = key ? pw_ctx_from_key(key, g.key_n) : PW_CTX_NONE;
     if (type == PW_FT_URL || looks_like_url(str, n))
         pw_scan_url(&sc, &g, 0);

@@ -34,11 +34,20 @@ static int valid(int y, int m, int d)
     return 1;
 }
 
+/* c (lower-cased) starts a month name: j f m a s o n d. */
+static int month_initial(int c)
+{
+    return c == 'j' || c == 'f' || c == 'm' || c == 'a' || c == 's' || c == 'o' || c == 'n' ||
+           c == 'd';
+}
+
 static int month_name(const char *s, size_t n, size_t i, size_t *end)
 {
     static const char *const names[] = {"january",   "february", "march",    "april",
                                         "may",       "june",     "july",     "august",
                                         "september", "october",  "november", "december"};
+    if (i >= n || !month_initial(s[i] | 32))
+        return 0;
     size_t w = i;
     while (w < n && pw_isalpha((unsigned char)s[w]))
         w++;
@@ -186,6 +195,23 @@ static pw_ctx sentence_ctx(const char *s, size_t i)
     return PW_CTX_NONE;
 }
 
+/* "%04d%02d%02d" of a validated date without the printf machinery (printf when out of range). */
+static char *yyyymmdd(pw_arena *a, const ymd *o)
+{
+    if (o->y < 0 || o->y > 9999 || o->m < 0 || o->m > 99 || o->d < 0 || o->d > 99)
+        return pw_arena_sprintf(a, "%04d%02d%02d", o->y, o->m, o->d);
+    char *t = pw_arena_alloc(a, 9);
+    if (!t)
+        return NULL;
+    int v[4] = {o->y / 100, o->y % 100, o->m, o->d};
+    for (int k = 0; k < 4; k++) {
+        t[2 * k] = (char)('0' + v[k] / 10);
+        t[2 * k + 1] = (char)('0' + v[k] % 10);
+    }
+    t[8] = '\0';
+    return t;
+}
+
 static void emit(pw_scan *sc, const pw_seg *g, size_t i, const ymd *o)
 {
     pw_ctx ctx = pw_ctx_at(g, i);
@@ -209,7 +235,7 @@ static void emit(pw_scan *sc, const pw_seg *g, size_t i, const ymd *o)
             return;
         why = PW_REASON_PATTERN, conf = value_field ? 0.75f : 0.6f;
     }
-    char *norm = pw_arena_sprintf(sc->a, "%04d%02d%02d", o->y, o->m, o->d);
+    char *norm = yyyymmdd(sc->a, o);
     pw_scan_add(sc, g, i, o->end, PW_PHI_DATE, sub, norm, conf, why, "calendar date");
 }
 

@@ -45,7 +45,7 @@ static void context_ids(pw_scan *sc, const pw_seg *g)
         size_t end = id_token(s, n, i);
         if (!end)
             continue;
-        pw_ctx ctx = pw_ctx_before(s, i);
+        pw_ctx ctx = pw_ctx_before_seg(g, i);
         if (ctx == PW_CTX_NONE)
             ctx = g->ctx;
         const char *sub = id_subtype(ctx, g);

@@ -148,7 +148,8 @@ static void name_text(pw_scan *sc, const pw_seg *g)
                  lc == 'd' || lc == 'p' || lc == 'n' || lc == 'm' || lc == 'f' ? triggers : NULL;
              t && t->word; t++) {
             size_t l = t->len;
-            if (lc != t->word[0] || i + l > n || !pw_strncaseeq(s + i, t->word, l))
+            if (lc != t->word[0] || i + l > n || (s[i + 1] | 32) != t->word[1] ||
+                !pw_strncaseeq(s + i, t->word, l))
                 continue;
             size_t e = name_words(s, n, i + l);
             if (e) {

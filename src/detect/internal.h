@@ -74,7 +74,17 @@ struct pw_detector {
     size_t n_norm_values;
 };
 
+/* One remembered pw_ctx_before answer: several detectors ask about the same number. */
+typedef struct pw_ctx_memo {
+    const char *seg; /* segment start (the look-back stops there) */
+    const char *at;  /* the position asked about */
+    pw_ctx ctx;
+} pw_ctx_memo;
+
+#define PW_CTX_MEMO_SLOTS 8
+
 struct pw_detect_scratch {
+    pw_ctx_memo ctx_memo[PW_CTX_MEMO_SLOTS]; /* cleared by every pw_detect_scan */
     pw_vocab_scratch *vocab;
     char *norm;         /* normalised text for the vocabulary */
     uint32_t *norm_map; /* norm byte -> segment byte */
@@ -95,8 +105,9 @@ typedef struct pw_seg {
     const char *key; /* the key's text (may be NULL) */
     size_t key_n;
     pw_field_type type;
-    int in_url;   /* a path slug or query value */
-    int in_query; /* a query (or fragment) parameter value */
+    int in_url;        /* a path slug or query value */
+    int in_query;      /* a query (or fragment) parameter value */
+    pw_ctx_memo *memo; /* the scratch's context memo, or NULL (no memo) */
 } pw_seg;
 
 /* Scan state for one pw_detect_scan call. */
@@ -176,26 +187,33 @@ int pw_luhn_ok(const char *digits, size_t n);
 int pw_npi_ok(const char *digits, size_t n);
 int pw_dea_ok(const char *s, size_t n);
 
-/* Character classes. */
+/* Character classes (ASCII only; a table lookup, see charclass.c). */
+enum { PW_CC_DIGIT = 1, PW_CC_UPPER = 2, PW_CC_LOWER = 4 };
+extern const unsigned char pw_char_class[256];
+
+static inline int pw_cc_has(int c, unsigned bits)
+{
+    return (unsigned)c < 256 && (pw_char_class[c] & bits) != 0;
+}
 static inline int pw_isdigit(int c)
 {
-    return c >= '0' && c <= '9';
+    return pw_cc_has(c, PW_CC_DIGIT);
 }
 static inline int pw_isalpha(int c)
 {
-    return (c | 32) >= 'a' && (c | 32) <= 'z';
+    return pw_cc_has(c, PW_CC_UPPER | PW_CC_LOWER);
 }
 static inline int pw_isalnum(int c)
 {
-    return pw_isdigit(c) || pw_isalpha(c);
+    return pw_cc_has(c, PW_CC_DIGIT | PW_CC_UPPER | PW_CC_LOWER);
 }
 static inline int pw_isupper(int c)
 {
-    return c >= 'A' && c <= 'Z';
+    return pw_cc_has(c, PW_CC_UPPER);
 }
 static inline int pw_islower(int c)
 {
-    return c >= 'a' && c <= 'z';
+    return pw_cc_has(c, PW_CC_LOWER);
 }
 static inline int pw_tolower(int c)
 {
@@ -253,6 +271,9 @@ char *pw_lower_ascii_dup(pw_arena *a, const char *s, size_t n);
 
 /* An upper-case US state code ("MA 02115") just before s[i]. */
 int pw_state_before(const char *s, size_t i);
+
+/* pw_ctx_before(g->s, i), remembered in g->memo for the rest of the scan. */
+pw_ctx pw_ctx_before_seg(const pw_seg *g, size_t i);
 
 /* The context for a value at s[i]: the key's, else the words before it. */
 pw_ctx pw_ctx_at(const pw_seg *g, size_t i);

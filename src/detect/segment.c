@@ -65,11 +65,12 @@ int pw_seg_pct_decode(pw_arena *a, const pw_seg *g, int plus_is_space, pw_seg *o
     if (!buf || !os || !oe)
         return 0;
     size_t o = 0;
-    int changed = 0;
+    int changed = 0, hi, lo;
     for (size_t i = 0; i < g->n; i++) {
         int c = (unsigned char)g->s[i];
-        if (c == '%' && i + 2 < g->n && hexval(g->s[i + 1]) >= 0 && hexval(g->s[i + 2]) >= 0) {
-            buf[o] = (char)(hexval(g->s[i + 1]) * 16 + hexval(g->s[i + 2]));
+        if (c == '%' && i + 2 < g->n && (hi = hexval(g->s[i + 1])) >= 0 &&
+            (lo = hexval(g->s[i + 2])) >= 0) {
+            buf[o] = (char)(hi * 16 + lo);
             os[o] = (uint32_t)orig_start(g, i);
             oe[o++] = (uint32_t)orig_end(g, i + 2);
             i += 2;

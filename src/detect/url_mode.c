@@ -18,6 +18,22 @@ static size_t find_any(const char *s, size_t i, size_t n, const char *set)
     return i;
 }
 
+/* The first c at or after i (n when none): memchr, vectorised by libc. */
+static size_t find_char(const char *s, size_t i, size_t n, char c)
+{
+    if (i >= n)
+        return n;
+    const char *p = memchr(s + i, c, n - i);
+    return p ? (size_t)(p - s) : n;
+}
+
+/* The first of two delimiter bytes at or after i (n when none). */
+static size_t find_either(const char *s, size_t i, size_t n, char a, char b)
+{
+    size_t x = find_char(s, i, n, a);
+    return find_char(s, i, x, b);
+}
+
 static size_t authority(const char *s, size_t n)
 {
     size_t i = 0;
@@ -51,7 +67,7 @@ static void split_path(part_sink *k, const char *s, size_t b, size_t e)
             i++;
             continue;
         }
-        size_t j = find_any(s, i, e, "/");
+        size_t j = find_char(s, i, e, '/');
         put(k, PW_UPART_PATH, prev_s, prev_e, i, j);
         prev_s = i, prev_e = j;
         i = j;
@@ -60,11 +76,13 @@ static void split_path(part_sink *k, const char *s, size_t b, size_t e)
 
 static void split_params(part_sink *k, const char *s, size_t b, size_t e)
 {
-    size_t i = b;
+    size_t i = b, semi = find_char(s, b, e, ';'); /* ';' is rare: found once, then again */
     while (i < e) {
-        size_t j = find_any(s, i, e, "&;");
+        if (semi < i)
+            semi = find_char(s, i, e, ';');
+        size_t j = find_char(s, i, semi, '&');
         if (j > i) {
-            size_t eq = find_any(s, i, j, "=");
+            size_t eq = find_char(s, i, j, '=');
             if (eq < j)
                 put(k, PW_UPART_PARAM, i, eq, eq + 1, j);
             else
@@ -79,10 +97,10 @@ size_t pw_url_parts(const char *s, size_t n, pw_url_part *parts, size_t max, siz
     part_sink k = {parts, 0, max > 0 ? max - 1 : 0, 0};
     size_t a = authority(s, n);
     *authority_end = a;
-    size_t q = find_any(s, a, n, "?#");
+    size_t q = find_either(s, a, n, '?', '#');
     split_path(&k, s, a, q);
     if (q < n && s[q] == '?') {
-        size_t h = find_any(s, q + 1, n, "#");
+        size_t h = find_char(s, q + 1, n, '#');
         split_params(&k, s, q + 1, h);
         q = h;
     }
@@ -90,7 +108,7 @@ size_t pw_url_parts(const char *s, size_t n, pw_url_part *parts, size_t max, siz
         size_t f = q + 1;
         if (f < n && s[f] == '!')
             f++;
-        size_t fq = find_any(s, f, n, "?");
+        size_t fq = find_char(s, f, n, '?');
         if (f < n && s[f] == '/')
             split_path(&k, s, f, fq);
         else if (memchr(s + f, '=', fq - f))
