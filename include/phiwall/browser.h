@@ -89,19 +89,19 @@ typedef struct pw_browser_hooks {
 } pw_browser_hooks;
 
 typedef struct pw_browser_opts {
-    const char *browser_path;            /* NULL: /usr/bin/chromium */
-    const char *const *browser_args;     /* passed to Chromium as is */
+    const char *browser_path;        /* NULL: /usr/bin/chromium */
+    const char *const *browser_args; /* passed to Chromium as is */
     size_t n_browser_args;
-    int contain;                         /* answer tracker endpoints locally (default on) */
+    int contain; /* answer tracker endpoints locally (default on) */
     const pw_host_map *host_maps;
     size_t n_host_maps;
-    size_t max_pages;                    /* 0: 50 */
-    int max_depth;                       /* <0: unlimited; 0: the start page only */
-    int jobs;                            /* tabs in parallel; 0: 1 */
+    size_t max_pages; /* 0: 50 */
+    int max_depth;    /* <0: unlimited; 0: the start page only */
+    int jobs;         /* tabs in parallel; 0: 1 */
     int ignore_robots;
-    int delay_ms;                        /* polite delay between page loads per tab */
-    int timeout_ms;                      /* page load timeout; 0: 20000 */
-    int settle_ms;                       /* quiet time after load and each step; 0: 1000 */
+    int delay_ms;   /* polite delay between page loads per tab */
+    int timeout_ms; /* page load timeout; 0: 20000 */
+    int settle_ms;  /* quiet time after load and each step; 0: 1000 */
     pw_device device;
     pw_consent_mode consent;
     int interact;                        /* scroll, fill, click, submit, search (default on) */
@@ -120,13 +120,13 @@ typedef struct pw_browser_opts {
 void pw_browser_opts_init(pw_browser_opts *o);
 
 typedef struct pw_browser_stats {
-    size_t pages;           /* pages visited */
-    size_t pages_failed;    /* load failed or timed out */
-    size_t requests;        /* requests delivered to the sink */
-    size_t contained;       /* answered locally by containment */
-    size_t mapped;          /* served from a --map-host prefix */
+    size_t pages;        /* pages visited */
+    size_t pages_failed; /* load failed or timed out */
+    size_t requests;     /* requests delivered to the sink */
+    size_t contained;    /* answered locally by containment */
+    size_t mapped;       /* served from a --map-host prefix */
     size_t browser_restarts;
-    int login_ok;           /* 1 after a successful --login */
+    int login_ok; /* 1 after a successful --login */
 } pw_browser_stats;
 
 /*

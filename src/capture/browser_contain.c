@@ -98,8 +98,8 @@ static void serve_mapped(bx_browser *b, const char *session, const char *id, con
         pw_buf_append(&local, u.query.p, u.query.n);
     }
     bx_http_result res;
-    pw_status st = local.failed ? PW_ERR_NOMEM
-                                : bx_http_get(local.data, 5000, 16u << 20, &res, NULL);
+    pw_status st =
+        local.failed ? PW_ERR_NOMEM : bx_http_get(local.data, 5000, 16u << 20, &res, NULL);
     bx_log(b, "map %s -> %s (%s)", url, local.data ? local.data : "?",
            st == PW_OK ? "ok" : "failed");
     pw_buf_free(&local);

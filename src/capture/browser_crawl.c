@@ -19,18 +19,18 @@ typedef struct intent {
 } intent;
 
 static const intent intents[] = {
-    {"schedul", 50},   {"appointment", 50}, {"book", 40},       {"find-a-doctor", 45},
-    {"find a doctor", 45}, {"doctor", 30},  {"provider", 30},   {"physician", 30},
-    {"symptom", 40},   {"checker", 20},     {"portal", 40},     {"mychart", 40},
-    {"login", 25},     {"sign-in", 25},     {"bill", 35},       {"pay", 30},
-    {"pharmacy", 35},  {"refill", 35},      {"prescription", 35}, {"telehealth", 35},
-    {"virtual", 20},   {"condition", 30},   {"treatment", 25},  {"services", 15},
-    {"search", 30},    {"cancer", 20},      {"clinic", 15},     {"request", 20},
-    {"contact", 15},   {"patient", 20},     {"form", 15},       {"register", 15},
+    {"schedul", 50},       {"appointment", 50}, {"book", 40},         {"find-a-doctor", 45},
+    {"find a doctor", 45}, {"doctor", 30},      {"provider", 30},     {"physician", 30},
+    {"symptom", 40},       {"checker", 20},     {"portal", 40},       {"mychart", 40},
+    {"login", 25},         {"sign-in", 25},     {"bill", 35},         {"pay", 30},
+    {"pharmacy", 35},      {"refill", 35},      {"prescription", 35}, {"telehealth", 35},
+    {"virtual", 20},       {"condition", 30},   {"treatment", 25},    {"services", 15},
+    {"search", 30},        {"cancer", 20},      {"clinic", 15},       {"request", 20},
+    {"contact", 15},       {"patient", 20},     {"form", 15},         {"register", 15},
 };
 
 static const intent low[] = {
-    {"career", -30}, {"job", -20},  {"news", -15},   {"blog", -10}, {"press", -15},
+    {"career", -30},  {"job", -20},   {"news", -15},  {"blog", -10},    {"press", -15},
     {"privacy", -20}, {"terms", -20}, {"donat", -10}, {"visiting", -5},
 };
 
@@ -153,10 +153,10 @@ int bx_queue_pop(bx_queue *q, bx_queue_item *item)
 
 static int has_skipped_extension(const pw_url *u)
 {
-    static const char *const ext[] = {".pdf", ".jpg", ".jpeg", ".png", ".gif", ".svg", ".zip",
-                                      ".doc", ".docx", ".xls", ".xlsx", ".ppt", ".pptx", ".mp4",
-                                      ".mp3", ".mov", ".ics", ".xml", ".json", ".css", ".js",
-                                      ".webp", ".ico", ".txt", ".csv"};
+    static const char *const ext[] = {".pdf",  ".jpg",  ".jpeg", ".png",  ".gif",  ".svg",  ".zip",
+                                      ".doc",  ".docx", ".xls",  ".xlsx", ".ppt",  ".pptx", ".mp4",
+                                      ".mp3",  ".mov",  ".ics",  ".xml",  ".json", ".css",  ".js",
+                                      ".webp", ".ico",  ".txt",  ".csv"};
     for (size_t i = 0; i < sizeof ext / sizeof ext[0]; i++) {
         size_t n = strlen(ext[i]);
         if (u->path.n >= n && pw_strncaseeq(u->path.p + u->path.n - n, ext[i], n))

@@ -223,8 +223,8 @@ static void on_request(bx_browser *b, bx_tab *t, const cdp_msg *m)
     int top_doc = type && strcmp(type, "Document") == 0 && frame && t->target_id &&
                   strcmp(frame, t->target_id) == 0;
     q->request_id = pw_arena_strdup(a, id);
-    q->r.method = pw_arena_strdup(a, cdp_str(p, "request.method") ? cdp_str(p, "request.method")
-                                                                   : "GET");
+    q->r.method =
+        pw_arena_strdup(a, cdp_str(p, "request.method") ? cdp_str(p, "request.method") : "GET");
     q->r.url = pw_arena_strdup(a, url);
     copy_headers(a, cdp_get(p, "request.headers"), q);
     q->r.content_type = pw_request_header(&q->r, "Content-Type");
@@ -249,8 +249,8 @@ static void on_request(bx_browser *b, bx_tab *t, const cdp_msg *m)
         if (w) {
             w->tab = t;
             w->req = q;
-            if (cdp_send(b->conn, m->session, "Network.getRequestPostData", params, on_post_data,
-                         w, NULL) == PW_OK) {
+            if (cdp_send(b->conn, m->session, "Network.getRequestPostData", params, on_post_data, w,
+                         NULL) == PW_OK) {
                 q->body_pending = 1;
                 t->bodies_pending++;
             }

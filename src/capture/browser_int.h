@@ -13,7 +13,7 @@
 #include "phiwall/browser.h"
 
 #define BX_MAX_JOBS 8
-#define BX_CALL_MS 8000 /* a command the browser does not answer in this time: hung */
+#define BX_CALL_MS  8000 /* a command the browser does not answer in this time: hung */
 
 /* One captured request, kept until its page is flushed to the sink. */
 typedef struct bx_req {
@@ -44,7 +44,7 @@ typedef struct bx_tab {
     int index;
     char *target_id; /* heap: live as long as the tab */
     char *session;
-    int active;    /* has a task this round */
+    int active; /* has a task this round */
     bx_task task;
     pw_arena arena; /* per-task: requests, visits, strings */
     pw_step step;
@@ -98,19 +98,19 @@ typedef struct bx_browser {
     int consent_answered;
     int consent_rejected;
     int logged_in;
-    int quiet; /* no protocol log (login: the password is on the wire) */
+    int quiet;   /* no protocol log (login: the password is on the wire) */
     int deliver; /* 0 while logging in: requests carry credentials */
     pw_status sink_status;
     pw_err sink_err;
     char *start_url;
-    char *site; /* site key of the start URL's host */
+    char *site;          /* site key of the start URL's host */
     pw_arena scan_arena; /* lives for the whole scan */
     char **robots_disallow;
     size_t n_robots;
     bx_queue queue;
     size_t shot_seq;
     size_t pages_started;
-    int fetch_on; /* Fetch domain enabled (containment or host maps) */
+    int fetch_on;     /* Fetch domain enabled (containment or host maps) */
     char *search_url; /* heap: a page with a site search, searched once */
     int search_queued;
 } bx_browser;

@@ -2,8 +2,8 @@
  * browser_js.c — the JavaScript the scanner evaluates in pages (Runtime.evaluate): page facts and
  * links, scrolling, filling every field with the canary identity (chosen by autocomplete, type,
  * name, id, placeholder and label), finding care controls to click and the form to submit, the
- * site search, consent banners and the login form. Each returns a JSON string. Scripts named _fn are
- * function expressions called with JSON arguments (bx_tab_call).
+ * site search, consent banners and the login form. Each returns a JSON string. Scripts named _fn
+ * are function expressions called with JSON arguments (bx_tab_call).
  */
 #include "capture/browser_int.h"
 
@@ -16,19 +16,19 @@ const char bx_js_scroll[] =
 
 /* Shared helpers: visible(), describe(el) (autocomplete, type, name, id, placeholder, label),
  * setValue(el, v) through the native setter so frameworks see it. */
-#define BX_JS_HELPERS                                                                             \
-    "const visible=e=>{const r=e.getBoundingClientRect();const s=getComputedStyle(e);"            \
-    "return r.width>0&&r.height>0&&s.visibility!=='hidden'&&s.display!=='none';};"                \
-    "const labelOf=e=>{let t='';if(e.id){const l=document.querySelector('label[for=\"'+"          \
-    "CSS.escape(e.id)+'\"]');if(l)t+=' '+l.innerText;}const p=e.closest('label');"                \
-    "if(p)t+=' '+p.innerText;return t;};"                                                         \
-    "const describe=e=>[e.getAttribute('autocomplete'),e.type,e.name,e.id,"                       \
-    "e.getAttribute('placeholder'),e.getAttribute('aria-label'),labelOf(e)]"                      \
-    ".filter(Boolean).join(' ').toLowerCase();"                                                   \
+#define BX_JS_HELPERS                                                                            \
+    "const visible=e=>{const r=e.getBoundingClientRect();const s=getComputedStyle(e);"           \
+    "return r.width>0&&r.height>0&&s.visibility!=='hidden'&&s.display!=='none';};"               \
+    "const labelOf=e=>{let t='';if(e.id){const l=document.querySelector('label[for=\"'+"         \
+    "CSS.escape(e.id)+'\"]');if(l)t+=' '+l.innerText;}const p=e.closest('label');"               \
+    "if(p)t+=' '+p.innerText;return t;};"                                                        \
+    "const describe=e=>[e.getAttribute('autocomplete'),e.type,e.name,e.id,"                      \
+    "e.getAttribute('placeholder'),e.getAttribute('aria-label'),labelOf(e)]"                     \
+    ".filter(Boolean).join(' ').toLowerCase();"                                                  \
     "const setValue=(e,v)=>{const proto=e.tagName==='TEXTAREA'?HTMLTextAreaElement.prototype:"   \
-    "e.tagName==='SELECT'?HTMLSelectElement.prototype:HTMLInputElement.prototype;"                \
+    "e.tagName==='SELECT'?HTMLSelectElement.prototype:HTMLInputElement.prototype;"               \
     "const d=Object.getOwnPropertyDescriptor(proto,'value');e.focus();"                          \
-    "if(d&&d.set)d.set.call(e,v);else e.value=v;"                                                 \
+    "if(d&&d.set)d.set.call(e,v);else e.value=v;"                                                \
     "for(const t of ['input','change'])e.dispatchEvent(new Event(t,{bubbles:true}));e.blur();};" \
     "const isSearch=e=>e.type==='search'||/(^|[^a-z])(q|s|query|search|keywords?|term)"          \
     "([^a-z]|$)/.test(((e.name||'')+' '+(e.id||'')+' '+(e.getAttribute('role')||'')"             \
@@ -46,8 +46,7 @@ const char bx_js_page_info[] =
     "search:[...document.querySelectorAll('input')].some(isSearch),links:L.concat(frames)});})()";
 
 const char bx_js_fill_fn[] =
-    "(id=>{" BX_JS_HELPERS
-    "const pick=(e,d)=>{const t=(e.type||'').toLowerCase();"
+    "(id=>{" BX_JS_HELPERS "const pick=(e,d)=>{const t=(e.type||'').toLowerCase();"
     "if(isSearch(e))return id.search_term;"
     "if(t==='email'||/e-?mail/.test(d))return id.email;"
     "if(t==='tel'||/phone|mobile|tel\\b|cell/.test(d))return id.phone;"

@@ -95,8 +95,8 @@ void pw_browser_identity_make(pw_arena *a, const char *tag, pw_browser_identity 
     id->zip = pw_arena_sprintf(a, "01%.3s", digits + 1);
     id->member_id = pw_arena_sprintf(a, "PWM%.6s", digits);
     id->gender = pw_arena_strdup(a, "female");
-    id->reason = pw_arena_sprintf(a, "Follow-up for type 2 diabetes and chest pain, ref %s",
-                                  letters);
+    id->reason =
+        pw_arena_sprintf(a, "Follow-up for type 2 diabetes and chest pain, ref %s", letters);
     id->search_term = pw_arena_strdup(a, "diabetes");
 }
 

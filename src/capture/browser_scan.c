@@ -144,8 +144,7 @@ static int fatal(bx_browser *b, pw_status st)
 /* Evaluate js in every active tab; stop at a fatal error (the browser is gone or hung). */
 typedef pw_status (*tab_step_fn)(bx_tab *t, pw_err *err);
 
-static pw_status each_tab(bx_browser *b, pw_step step, tab_step_fn fn, int pages_only,
-                          pw_err *err)
+static pw_status each_tab(bx_browser *b, pw_step step, tab_step_fn fn, int pages_only, pw_err *err)
 {
     for (int i = 0; i < b->n_tabs; i++) {
         bx_tab *t = &b->tabs[i];
@@ -187,13 +186,12 @@ static char *identity_json(pw_arena *a, const pw_browser_identity *id)
 {
     pw_buf b;
     pw_buf_init(&b);
-    const char *keys[] = {"first_name", "last_name", "email",  "phone",  "dob",
-                          "address",    "city",      "state",  "zip",    "member_id",
+    const char *keys[] = {"first_name", "last_name", "email",      "phone", "dob",
+                          "address",    "city",      "state",      "zip",   "member_id",
                           "gender",     "reason",    "search_term"};
-    const char *vals[] = {id->first_name, id->last_name, id->email,     id->phone,
-                          id->dob,        id->address,   id->city,      id->state,
-                          id->zip,        id->member_id, id->gender,    id->reason,
-                          id->search_term};
+    const char *vals[] = {id->first_name, id->last_name, id->email,      id->phone, id->dob,
+                          id->address,    id->city,      id->state,      id->zip,   id->member_id,
+                          id->gender,     id->reason,    id->search_term};
     pw_buf_putc(&b, '{');
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
         const char *v = vals[i] ? vals[i] : "";
@@ -389,8 +387,12 @@ static void report_progress(bx_browser *b, const char *url)
 {
     if (!b->o->hooks.progress)
         return;
-    pw_browser_progress p = {b->stats->pages, b->queue.n, b->stats->requests,
-                             b->stats->contained, b->stats->browser_restarts, url};
+    pw_browser_progress p = {b->stats->pages,
+                             b->queue.n,
+                             b->stats->requests,
+                             b->stats->contained,
+                             b->stats->browser_restarts,
+                             url};
     b->o->hooks.progress(b->o->hooks.ctx, &p);
 }
 
@@ -406,8 +408,10 @@ static pw_status interact(bx_browser *b, pw_err *err)
         static const struct {
             pw_step step;
             tab_step_fn fn;
-        } steps[] = {{PW_STEP_SCROLL, step_scroll}, {PW_STEP_FILL, step_fill},
-                     {PW_STEP_CLICK, step_click},   {PW_STEP_SUBMIT, step_submit}};
+        } steps[] = {{PW_STEP_SCROLL, step_scroll},
+                     {PW_STEP_FILL, step_fill},
+                     {PW_STEP_CLICK, step_click},
+                     {PW_STEP_SUBMIT, step_submit}};
         for (size_t s = 0; s < 4 && st == PW_OK; s++) {
             st = each_tab(b, steps[s].step, steps[s].fn, 1, err); /* search tasks only search */
             if (st == PW_OK && steps[s].step == PW_STEP_SUBMIT)
@@ -488,8 +492,7 @@ static pw_status run_round(bx_browser *b, pw_err *err)
         if (!all_loaded(b)) {
             for (int i = 0; i < b->n_tabs; i++)
                 if (b->tabs[i].active && !b->tabs[i].loaded)
-                    bx_log(b, "page %s: no load event in %d ms", b->tabs[i].task.url,
-                           timeout);
+                    bx_log(b, "page %s: no load event in %d ms", b->tabs[i].task.url, timeout);
             if (!browser_healthy(b))
                 st = PW_ERR_TIMEOUT;
             for (int i = 0; st == PW_OK && i < b->n_tabs; i++)
@@ -615,8 +618,8 @@ pw_status pw_browser_scan(const char *start_url, const pw_browser_opts *opts,
     if (st == PW_OK && o.login_url)
         st = do_login(b, err);
     int restarts_in_a_row = 0;
-    while (st == PW_OK && b->pages_started < o.max_pages && (b->queue.n || (b->search_url &&
-                                                                            !b->search_queued))) {
+    while (st == PW_OK && b->pages_started < o.max_pages &&
+           (b->queue.n || (b->search_url && !b->search_queued))) {
         size_t before = b->stats->browser_restarts;
         st = run_round(b, err);
         restarts_in_a_row = b->stats->browser_restarts > before ? restarts_in_a_row + 1 : 0;

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/time.h>
 
 #include "capture/browser_int.h"
 #include "phiwall/text.h"
@@ -55,8 +56,8 @@ static pw_status set_cookies(bx_tab *t, pw_err *err)
         pw_buf_putc(&p, '}');
         int was_quiet = t->b->quiet;
         t->b->quiet = 1; /* cookie values are credentials: never logged */
-        pw_status st = p.failed ? PW_ERR_NOMEM
-                                : call(t, t->session, "Network.setCookie", p.data, NULL, err);
+        pw_status st =
+            p.failed ? PW_ERR_NOMEM : call(t, t->session, "Network.setCookie", p.data, NULL, err);
         t->b->quiet = was_quiet;
         pw_buf_free(&p);
         if (st != PW_OK)
@@ -174,9 +175,9 @@ pw_status bx_tab_navigate(bx_tab *t, const char *url, pw_err *err)
     pw_buf_putc(&p, '}');
     t->loaded = 0;
     t->nav_failed = 0;
-    pw_status st = p.failed ? PW_ERR_NOMEM
-                            : cdp_send(t->b->conn, t->session, "Page.navigate", p.data,
-                                       on_navigated, t, err);
+    pw_status st =
+        p.failed ? PW_ERR_NOMEM
+                 : cdp_send(t->b->conn, t->session, "Page.navigate", p.data, on_navigated, t, err);
     pw_buf_free(&p);
     return st;
 }
@@ -189,8 +190,8 @@ pw_status bx_tab_eval(bx_tab *t, const char *js, pw_arena *a, char **value_out, 
     pw_buf_json_string(&p, js, strlen(js));
     pw_buf_puts(&p, ",\"returnByValue\":true,\"awaitPromise\":true,\"userGesture\":true}");
     cdp_msg r;
-    pw_status st = p.failed ? PW_ERR_NOMEM
-                            : call(t, t->session, "Runtime.evaluate", p.data, &r, err);
+    pw_status st =
+        p.failed ? PW_ERR_NOMEM : call(t, t->session, "Runtime.evaluate", p.data, &r, err);
     pw_buf_free(&p);
     if (st != PW_OK)
         return st;
@@ -255,8 +256,8 @@ pw_status bx_tab_screenshot(bx_tab *t, pw_err *err)
     cdp_msg_free(&r);
     if (!png)
         return pw_err_set(err, PW_ERR_REMOTE, "Page.captureScreenshot: no image data");
-    char *path = pw_arena_sprintf(&t->arena, "%s/page-%04zu.png", b->o->screenshot_dir,
-                                  ++b->shot_seq);
+    char *path =
+        pw_arena_sprintf(&t->arena, "%s/page-%04zu.png", b->o->screenshot_dir, ++b->shot_seq);
     FILE *f = path ? fopen(path, "wb") : NULL;
     if (!f)
         return pw_err_set(err, PW_ERR_IO, "%s: %s", path ? path : "screenshot", strerror(errno));
@@ -272,6 +273,9 @@ static pw_status emit_page(bx_tab *t, const char *url, int main_page, pw_err *er
     bx_browser *b = t->b;
     pw_page pg = {0};
     pg.url = url;
+    struct timeval tv;
+    gettimeofday(&tv, NULL);
+    pg.timestamp = (double)tv.tv_sec + tv.tv_usec / 1e6;
     pg.title = main_page ? t->title : NULL;
     pg.screenshot_png = main_page ? t->screenshot : NULL;
     pg.has_login_form = main_page ? t->has_login_form : 0;
@@ -331,8 +335,7 @@ pw_status bx_tab_page_info(bx_tab *t, pw_err *err)
     yajl_val links = cdp_get(root, "links");
     int next_depth = t->task.depth + 1;
     int may_follow = b->o->max_depth < 0 || next_depth <= b->o->max_depth;
-    for (size_t i = 0; may_follow && links && YAJL_IS_ARRAY(links) && i < links->u.array.len;
-         i++) {
+    for (size_t i = 0; may_follow && links && YAJL_IS_ARRAY(links) && i < links->u.array.len; i++) {
         yajl_val pair = links->u.array.values[i];
         if (!YAJL_IS_ARRAY(pair) || pair->u.array.len < 2 ||
             !YAJL_IS_STRING(pair->u.array.values[0]) || !YAJL_IS_STRING(pair->u.array.values[1]))

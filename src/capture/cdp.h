@@ -41,17 +41,17 @@ yajl_val cdp_get(yajl_val v, const char *path);
 /* ---- the browser process ------------------------------------------------------------------ */
 
 typedef struct cdp_proc {
-    pid_t pid;          /* process group leader; 0 when not running */
-    int wfd;            /* our end of the child's fd 3 (commands) */
-    int rfd;            /* our end of the child's fd 4 (responses, events) */
-    char *profile_dir;  /* fresh mkdtemp profile, removed on stop */
+    pid_t pid;         /* process group leader; 0 when not running */
+    int wfd;           /* our end of the child's fd 3 (commands) */
+    int rfd;           /* our end of the child's fd 4 (responses, events) */
+    char *profile_dir; /* fresh mkdtemp profile, removed on stop */
 } cdp_proc;
 
 typedef struct cdp_launch {
-    const char *browser_path;        /* NULL: /usr/bin/chromium */
-    const char *const *extra_args;   /* --browser-arg values, passed as is */
+    const char *browser_path;      /* NULL: /usr/bin/chromium */
+    const char *const *extra_args; /* --browser-arg values, passed as is */
     size_t n_extra_args;
-    int mobile;                      /* narrow window */
+    int mobile; /* narrow window */
 } cdp_launch;
 
 pw_status cdp_proc_start(cdp_proc *p, const cdp_launch *l, pw_err *err);

@@ -5,6 +5,7 @@
  * a deadline; EOF or an I/O error marks the connection dead so the caller restarts the browser.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,6 +53,9 @@ pw_status cdp_conn_new(int rfd, int wfd, cdp_conn **out, pw_err *err)
         return pw_err_set(err, PW_ERR_NOMEM, "devtools connection: out of memory");
     c->rfd = rfd;
     c->wfd = wfd;
+    /* Non-blocking both ways: reads drain what poll() announced, writes wait with a deadline. */
+    fcntl(rfd, F_SETFL, fcntl(rfd, F_GETFL) | O_NONBLOCK);
+    fcntl(wfd, F_SETFL, fcntl(wfd, F_GETFL) | O_NONBLOCK);
     c->next_id = 1;
     pw_buf_init(&c->in);
     *out = c;
@@ -141,8 +145,8 @@ static pending *slot_for(cdp_conn *c, long id)
     return NULL;
 }
 
-static pw_status send_raw(cdp_conn *c, const char *session, const char *method,
-                          const char *params, long *id_out, pw_err *err)
+static pw_status send_raw(cdp_conn *c, const char *session, const char *method, const char *params,
+                          long *id_out, pw_err *err)
 {
     if (c->dead)
         return pw_err_set(err, PW_ERR_STATE, "browser connection is closed");
@@ -298,8 +302,8 @@ pw_status cdp_call(cdp_conn *c, const char *session, const char *method, const c
         s->waiting = 0;
         if (c->dead)
             return pw_err_set(err, PW_ERR_IO, "%s: browser connection lost", method);
-        return pw_err_set(err, PW_ERR_TIMEOUT, "%s: no answer from the browser in %d ms",
-                          method, timeout_ms);
+        return pw_err_set(err, PW_ERR_TIMEOUT, "%s: no answer from the browser in %d ms", method,
+                          timeout_ms);
     }
     cdp_msg m = s->msg;
     memset(&s->msg, 0, sizeof s->msg);

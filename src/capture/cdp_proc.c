@@ -151,11 +151,9 @@ void cdp_proc_stop(cdp_proc *p)
         pid_t grp = p->pid > 0 ? p->pid : -p->pid;
         kill(-grp, SIGKILL);
         if (p->pid > 0)
-            while (waitpid(p->pid, NULL, 0) < 0 && errno == EINTR) {
-            }
+            while (waitpid(p->pid, NULL, 0) < 0 && errno == EINTR) {}
         /* Reap any grandchild that got reparented to us (we may be a subreaper). */
-        while (waitpid(-grp, NULL, WNOHANG) > 0) {
-        }
+        while (waitpid(-grp, NULL, WNOHANG) > 0) {}
         p->pid = 0;
     }
     if (p->wfd >= 0)

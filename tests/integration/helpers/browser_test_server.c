@@ -116,8 +116,8 @@ static enum MHD_Result stream_page(struct MHD_Connection *c, int trickle, size_t
     stream *s = calloc(1, sizeof *s);
     s->trickle = trickle;
     s->total = total;
-    struct MHD_Response *r = MHD_create_response_from_callback(
-        trickle ? MHD_SIZE_UNKNOWN : total, 64 * 1024, stream_cb, s, free);
+    struct MHD_Response *r = MHD_create_response_from_callback(trickle ? MHD_SIZE_UNKNOWN : total,
+                                                               64 * 1024, stream_cb, s, free);
     MHD_add_response_header(r, "Content-Type", "text/html");
     enum MHD_Result ret = MHD_queue_response(c, 200, r);
     MHD_destroy_response(r);
@@ -170,10 +170,9 @@ int main(int argc, char **argv)
     addr.sin_family = AF_INET;
     addr.sin_port = htons((uint16_t)port);
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    struct MHD_Daemon *d =
-        MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD, 0,
-                         NULL, NULL, handle, NULL, MHD_OPTION_SOCK_ADDR, &addr,
-                         MHD_OPTION_CONNECTION_TIMEOUT, 120u, MHD_OPTION_END);
+    struct MHD_Daemon *d = MHD_start_daemon(
+        MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD, 0, NULL, NULL, handle,
+        NULL, MHD_OPTION_SOCK_ADDR, &addr, MHD_OPTION_CONNECTION_TIMEOUT, 120u, MHD_OPTION_END);
     if (!d) {
         fprintf(stderr, "browser_test_server: cannot listen\n");
         return 1;
@@ -182,8 +181,7 @@ int main(int argc, char **argv)
     printf("PORT %u\n", info ? info->port : port);
     fflush(stdout);
     char buf[64];
-    while (read(0, buf, sizeof buf) > 0) {
-    }
+    while (read(0, buf, sizeof buf) > 0) {}
     MHD_stop_daemon(d);
     return 0;
 }
