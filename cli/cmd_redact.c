@@ -1,22 +1,352 @@
-/* cmd_redact.c — `phiwall redact`: not yet available; lands with issue #4. */
+/*
+ * cmd_redact.c — `phiwall redact`: a log filter from stdin to stdout. Text mode redacts each
+ * line; JSON mode parses each line as a JSON value and redacts every string value (object keys
+ * are kept and give context: {"email": …}). --hits prints the hits as JSON lines instead.
+ * --canary FILE adds values to find in any encoding; --vocab FILE extends the health vocabulary.
+ */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yajl/yajl_gen.h>
+#include <yajl/yajl_tree.h>
 
 #include "cli.h"
+#include "phiwall/detect.h"
+
+typedef struct redact_opts {
+    int json;
+    int hits;
+    pw_field_type type;
+    const char *canary_file;
+    const char *vocab_file;
+} redact_opts;
+
+typedef struct redactor {
+    const pw_detector *d;
+    pw_detect_scratch *s;
+    pw_arena arena;
+    pw_buf out;
+    const redact_opts *o;
+    size_t line;
+} redactor;
+
+static void usage(void)
+{
+    printf("Usage: phiwall redact [options] < input > output\n\n"
+           "Remove PHI (identifiers, health context, canaries) from text or JSON lines.\n\n"
+           "  --format text|json   text: redact each line (default); json: each line is a JSON\n"
+           "                       value, every string value is redacted, keys are kept\n"
+           "  --type text|url|form|json  field type for text lines (default text; URLs are\n"
+           "                       recognised by their scheme either way)\n"
+           "  --hits               print the hits as JSON lines instead of redacting\n"
+           "  --canary FILE        values to find in any encoding: label<TAB>kind<TAB>value per\n"
+           "                       line; kind is text|name|email|phone|date|zip|gender|address|id\n"
+           "  --vocab FILE         extra health vocabulary (TSV, see docs/detect.md)\n"
+           "  -h, --help           this help\n");
+}
+
+static int parse_kind(const char *k, pw_canary_kind *out)
+{
+    static const char *const names[] = {"text", "name",   "email",   "phone", "date",
+                                        "zip",  "gender", "address", "id"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strcmp(k, names[i]) == 0) {
+            *out = (pw_canary_kind)i;
+            return 1;
+        }
+    return 0;
+}
+
+/* Read label<TAB>kind<TAB>value lines; blank lines and '#' comments are skipped. */
+static pw_status read_canaries(const char *path, pw_arena *a, pw_canary **out, size_t *n,
+                               pw_err *err)
+{
+    char *data = NULL;
+    size_t len = 0, cap = 0, line = 0;
+    pw_status st = pw_cli_read_file(path, &data, &len, err);
+    if (st != PW_OK)
+        return st;
+    *out = NULL;
+    *n = 0;
+    for (char *p = data, *next; p && *p; p = next) {
+        line++;
+        next = strchr(p, '\n');
+        if (next)
+            *next++ = '\0';
+        size_t l = strlen(p);
+        if (l && p[l - 1] == '\r')
+            p[--l] = '\0';
+        if (l == 0 || p[0] == '#')
+            continue;
+        char *t1 = strchr(p, '\t'), *t2 = t1 ? strchr(t1 + 1, '\t') : NULL;
+        if (!t2) {
+            free(data);
+            return pw_err_set(err, PW_ERR_PARSE, "%s: line %zu: expected label<TAB>kind<TAB>value",
+                              path, line);
+        }
+        *t1 = *t2 = '\0';
+        pw_canary c = {.label = pw_arena_strdup(a, p), .value = pw_arena_strdup(a, t2 + 1)};
+        if (!parse_kind(t1 + 1, &c.kind)) {
+            st = pw_err_set(err, PW_ERR_PARSE, "%s: line %zu: unknown kind '%s'", path, line,
+                            t1 + 1);
+            free(data);
+            return st;
+        }
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 16;
+            pw_canary *v = pw_arena_alloc(a, cap * sizeof *v);
+            if (!v) {
+                free(data);
+                return pw_err_set(err, PW_ERR_NOMEM, "%s: out of memory", path);
+            }
+            if (*n)
+                memcpy(v, *out, *n * sizeof *v);
+            *out = v;
+        }
+        (*out)[(*n)++] = c;
+    }
+    free(data);
+    return PW_OK;
+}
+
+static void print_hits(redactor *r, const char *key, const char *s, size_t n, const pw_hit *h,
+                       size_t nh)
+{
+    for (size_t i = 0; i < nh; i++) {
+        pw_buf b;
+        pw_buf_init(&b);
+        pw_buf_printf(&b, "{\"line\":%zu,", r->line);
+        if (key) {
+            pw_buf_puts(&b, "\"key\":");
+            pw_buf_json_string(&b, key, strlen(key));
+            pw_buf_putc(&b, ',');
+        }
+        pw_buf_printf(&b, "\"category\":\"%s\",\"subtype\":", pw_phi_category_name(h[i].category));
+        pw_buf_json_string(&b, h[i].subtype ? h[i].subtype : "",
+                           h[i].subtype ? strlen(h[i].subtype) : 0);
+        pw_buf_printf(&b, ",\"start\":%zu,\"end\":%zu,\"text\":", h[i].start, h[i].end);
+        pw_buf_json_string(&b, s + h[i].start, h[i].end - h[i].start);
+        pw_buf_puts(&b, ",\"normalized\":");
+        pw_buf_json_string(&b, h[i].normalized, strlen(h[i].normalized));
+        pw_buf_printf(&b, ",\"confidence\":%.2f,\"reason\":\"%s\",\"detail\":", h[i].confidence,
+                      pw_reason_name(h[i].reason));
+        const char *det = h[i].reason_detail ? h[i].reason_detail : "";
+        pw_buf_json_string(&b, det, strlen(det));
+        pw_buf_printf(&b, ",\"sensitivity\":\"%s\"}\n",
+                      h[i].sensitivity == PW_SENS_HIGH ? "high" : "normal");
+        fwrite(b.data, 1, b.len, stdout);
+        pw_buf_free(&b);
+    }
+    (void)n;
+}
+
+/* Redact (or report) one string; the redacted copy is left in r->out. */
+static pw_status one_string(redactor *r, const char *key, const char *s, size_t n,
+                            pw_field_type type, pw_err *err)
+{
+    pw_buf_clear(&r->out);
+    if (r->o->hits) {
+        pw_hit *h = NULL;
+        size_t nh = 0;
+        pw_status st = pw_detect_scan(r->d, r->s, &r->arena, key, s, n, type, &h, &nh, err);
+        if (st == PW_OK)
+            print_hits(r, key, s, n, h, nh);
+        return st;
+    }
+    return pw_redact(r->d, r->s, &r->arena, key, s, n, type, &r->out, err);
+}
+
+static pw_status json_value(redactor *r, yajl_gen g, const char *key, yajl_val v, pw_err *err);
+
+static pw_status json_object(redactor *r, yajl_gen g, yajl_val v, pw_err *err)
+{
+    yajl_gen_map_open(g);
+    for (size_t i = 0; i < v->u.object.len; i++) {
+        const char *k = v->u.object.keys[i];
+        yajl_gen_string(g, (const unsigned char *)k, strlen(k));
+        pw_status st = json_value(r, g, k, v->u.object.values[i], err);
+        if (st != PW_OK)
+            return st;
+    }
+    yajl_gen_map_close(g);
+    return PW_OK;
+}
+
+static pw_status json_value(redactor *r, yajl_gen g, const char *key, yajl_val v, pw_err *err)
+{
+    if (YAJL_IS_STRING(v)) {
+        const char *s = YAJL_GET_STRING(v);
+        pw_status st = one_string(r, key, s, strlen(s), PW_FT_JSON_VALUE, err);
+        if (st != PW_OK)
+            return st;
+        if (r->o->hits)
+            return PW_OK;
+        yajl_gen_string(g, (const unsigned char *)(r->out.data ? r->out.data : ""), r->out.len);
+    } else if (YAJL_IS_OBJECT(v)) {
+        return json_object(r, g, v, err);
+    } else if (YAJL_IS_ARRAY(v)) {
+        yajl_gen_array_open(g);
+        for (size_t i = 0; i < v->u.array.len; i++) {
+            pw_status st = json_value(r, g, key, v->u.array.values[i], err);
+            if (st != PW_OK)
+                return st;
+        }
+        yajl_gen_array_close(g);
+    } else if (YAJL_IS_NUMBER(v)) {
+        yajl_gen_number(g, v->u.number.r, strlen(v->u.number.r));
+    } else if (YAJL_IS_TRUE(v) || YAJL_IS_FALSE(v)) {
+        yajl_gen_bool(g, YAJL_IS_TRUE(v));
+    } else {
+        yajl_gen_null(g);
+    }
+    return PW_OK;
+}
+
+static pw_status json_line(redactor *r, const char *line, pw_err *err)
+{
+    char msg[256];
+    yajl_val v = yajl_tree_parse(line, msg, sizeof msg);
+    if (!v) {
+        char *nl = strchr(msg, '\n');
+        if (nl)
+            *nl = '\0';
+        return pw_err_set(err, PW_ERR_PARSE, "stdin: line %zu: invalid JSON: %s", r->line, msg);
+    }
+    yajl_gen g = yajl_gen_alloc(NULL);
+    pw_status st =
+        g ? json_value(r, g, NULL, v, err) : pw_err_set(err, PW_ERR_NOMEM, "out of memory");
+    if (st == PW_OK && !r->o->hits) {
+        const unsigned char *buf;
+        size_t len;
+        yajl_gen_get_buf(g, &buf, &len);
+        fwrite(buf, 1, len, stdout);
+        fputc('\n', stdout);
+    } else if (st != PW_OK) {
+        pw_err_prefix(err, "stdin: line %zu: ", r->line);
+    }
+    if (g)
+        yajl_gen_free(g);
+    yajl_tree_free(v);
+    return st;
+}
+
+static pw_status text_line(redactor *r, const char *line, size_t n, pw_err *err)
+{
+    pw_status st = one_string(r, NULL, line, n, r->o->type, err);
+    if (st != PW_OK)
+        return pw_err_prefix(err, "stdin: line %zu: ", r->line);
+    if (!r->o->hits) {
+        fwrite(r->out.data ? r->out.data : "", 1, r->out.len, stdout);
+        fputc('\n', stdout);
+    }
+    return PW_OK;
+}
+
+static int run(const redact_opts *o, const pw_detector *d)
+{
+    pw_err err = {0};
+    redactor r = {.d = d, .o = o};
+    if (pw_detect_scratch_new(d, &r.s, &err) != PW_OK)
+        return pw_cli_fail("redact", &err);
+    pw_arena_init(&r.arena, 0);
+    pw_buf_init(&r.out);
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t got;
+    int rc = PW_EXIT_CLEAN;
+    while ((got = getline(&line, &cap, stdin)) >= 0) {
+        r.line++;
+        size_t n = (size_t)got;
+        if (n && line[n - 1] == '\n')
+            line[--n] = '\0';
+        pw_arena_reset(&r.arena);
+        pw_status st =
+            o->json ? (n ? json_line(&r, line, &err) : PW_OK) : text_line(&r, line, n, &err);
+        if (st != PW_OK) {
+            rc = pw_cli_fail("redact", &err);
+            break;
+        }
+    }
+    free(line);
+    pw_buf_free(&r.out);
+    pw_arena_free(&r.arena);
+    pw_detect_scratch_free(r.s);
+    if (fflush(stdout) != 0) {
+        pw_cli_errorf("redact", "stdout: %s", strerror(errno));
+        return PW_EXIT_RUNTIME;
+    }
+    return rc;
+}
+
+static int parse_type(const char *t, pw_field_type *out)
+{
+    if (strcmp(t, "text") == 0)
+        *out = PW_FT_TEXT;
+    else if (strcmp(t, "url") == 0)
+        *out = PW_FT_URL;
+    else if (strcmp(t, "form") == 0)
+        *out = PW_FT_FORM_VALUE;
+    else if (strcmp(t, "json") == 0)
+        *out = PW_FT_JSON_VALUE;
+    else
+        return 0;
+    return 1;
+}
 
 int pw_cmd_redact(int argc, char **argv)
 {
-    static const struct option opts[] = {{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+    static const struct option opts[] = {{"help", no_argument, NULL, 'h'},
+                                         {"format", required_argument, NULL, 'f'},
+                                         {"type", required_argument, NULL, 't'},
+                                         {"hits", no_argument, NULL, 'H'},
+                                         {"canary", required_argument, NULL, 'c'},
+                                         {"vocab", required_argument, NULL, 'v'},
+                                         {NULL, 0, NULL, 0}};
+    redact_opts o = {.type = PW_FT_TEXT};
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        if (c == 'h') {
-            printf("Usage: phiwall redact [options]\n\n"
-                   "Not yet available in this build: it lands with issue #4.\n");
-            return PW_EXIT_CLEAN;
+        switch (c) {
+        case 'h': usage(); return PW_EXIT_CLEAN;
+        case 'f':
+            if (strcmp(optarg, "json") != 0 && strcmp(optarg, "text") != 0)
+                return pw_cli_usage_error("redact", "--format: expected text or json, got '%s'",
+                                          optarg);
+            o.json = strcmp(optarg, "json") == 0;
+            break;
+        case 't':
+            if (!parse_type(optarg, &o.type))
+                return pw_cli_usage_error("redact", "--type: expected text|url|form|json");
+            break;
+        case 'H': o.hits = 1; break;
+        case 'c': o.canary_file = optarg; break;
+        case 'v': o.vocab_file = optarg; break;
+        default: return pw_cli_usage_error("redact", "unknown option");
         }
-        return pw_cli_usage_error("redact", "unknown option");
     }
-    pw_cli_errorf("redact", "not yet available in this build (lands with issue #4)");
-    return PW_EXIT_RUNTIME;
+    if (optind < argc)
+        return pw_cli_usage_error("redact", "unexpected argument '%s'", argv[optind]);
+    pw_err err = {0};
+    pw_arena a;
+    pw_arena_init(&a, 0);
+    pw_detector_opts dopts = {.vocab_file = o.vocab_file};
+    pw_canary *canaries = NULL;
+    size_t n_canaries = 0;
+    if (o.canary_file && read_canaries(o.canary_file, &a, &canaries, &n_canaries, &err) != PW_OK) {
+        pw_arena_free(&a);
+        return pw_cli_fail("redact", &err);
+    }
+    dopts.canaries = canaries;
+    dopts.n_canaries = n_canaries;
+    pw_detector *d = NULL;
+    if (pw_detector_new(&dopts, &d, &err) != PW_OK) {
+        pw_arena_free(&a);
+        return pw_cli_fail("redact", &err);
+    }
+    int rc = run(&o, d);
+    pw_detector_free(d);
+    pw_arena_free(&a);
+    return rc;
 }

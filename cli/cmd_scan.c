@@ -1,24 +1,170 @@
-/* cmd_scan.c — `phiwall scan`: not yet available; lands with issue #6 (HAR) and #7 (browser). */
+/*
+ * cmd_scan.c — `phiwall scan`: with --har FILE… it streams each HAR through the pipeline
+ * (capture → decode → detect → assess) into one report; with URLs it hands over to the browser
+ * scan (pw_cli_scan_live in scan_live.c) when that is part of the build.
+ */
 #include <getopt.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "cli.h"
+#include "phiwall/har.h"
+#include "scan_common.h"
+
+int pw_cli_scan_live(int argc, char **argv);
+
+/* Replaced by the strong definition in scan_live.c when the browser scan is built in. */
+__attribute__((weak)) int pw_cli_scan_live(int argc, char **argv)
+{
+    pw_cli_errorf("scan", "browser scan not yet available in this build; record a HAR in your "
+                          "browser's DevTools and run 'phiwall scan --har FILE'");
+    return PW_EXIT_RUNTIME;
+}
+
+#define MAX_HARS 256
+
+typedef struct scan_args {
+    const char *hars[MAX_HARS];
+    size_t n_hars;
+    const char *trackers, *vocab, *canary;
+    pw_cli_scan_out out;
+} scan_args;
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "Usage: phiwall scan --har FILE [--har FILE…] [options]\n"
+            "       phiwall scan URL… [options]          (browser scan)\n\n"
+            "Find protected health information sent to trackers, ranked under HHS guidance.\n\n"
+            "  --har FILE           a HAR 1.2 file recorded in a browser (Chrome, Firefox,\n"
+            "                       Safari); repeat to merge several into one report; '-' = stdin\n"
+            "  --format FMT         text (default), json, sarif or html\n"
+            "  -o, --output FILE    write the report to FILE instead of stdout\n"
+            "  --fail-on SEVERITY   exit 1 when a finding is at or above SEVERITY\n"
+            "                       (critical, high, medium, low, info; default none)\n"
+            "  --trackers FILE      extra tracker catalog entries (TSV, see docs)\n"
+            "  --vocab FILE         extra health vocabulary (TSV)\n"
+            "  --canary FILE        values typed during the capture, found in any encoding:\n"
+            "                       label<TAB>kind<TAB>value per line\n"
+            "  -h, --help           this help\n\n"
+            "Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage, 3 runtime error.\n"
+            "See docs/scan-har.md, docs/rules.md and docs/report-formats.md.\n");
+}
+
+/* 0 to go on, or an exit code. */
+static int parse_args(int argc, char **argv, scan_args *a)
+{
+    static const struct option opts[] = {{"har", required_argument, NULL, 'H'},
+                                         {"format", required_argument, NULL, 'f'},
+                                         {"output", required_argument, NULL, 'o'},
+                                         {"fail-on", required_argument, NULL, 'F'},
+                                         {"trackers", required_argument, NULL, 'T'},
+                                         {"vocab", required_argument, NULL, 'V'},
+                                         {"canary", required_argument, NULL, 'C'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {NULL, 0, NULL, 0}};
+    int c, rc;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
+        switch (c) {
+        case 'H':
+            if (a->n_hars == MAX_HARS)
+                return pw_cli_usage_error("scan", "at most %d --har files", MAX_HARS);
+            a->hars[a->n_hars++] = optarg;
+            break;
+        case 'f':
+            if ((rc = pw_cli_scan_set_format(&a->out, optarg)))
+                return rc;
+            break;
+        case 'o': a->out.output = optarg; break;
+        case 'F':
+            if ((rc = pw_cli_scan_set_fail_on(&a->out, optarg)))
+                return rc;
+            break;
+        case 'T': a->trackers = optarg; break;
+        case 'V': a->vocab = optarg; break;
+        case 'C': a->canary = optarg; break;
+        case 'h': usage(stdout); return -1;
+        default: return pw_cli_usage_error("scan", "unknown option");
+        }
+    }
+    return 0;
+}
+
+static void join_targets(const scan_args *a, char *out, size_t cap)
+{
+    size_t len = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < a->n_hars && len < cap; i++) {
+        int w = snprintf(out + len, cap - len, "%s%s", i ? ", " : "", a->hars[i]);
+        if (w < 0)
+            break;
+        len += (size_t)w;
+    }
+}
+
+static int read_one(pw_cli_pipeline *p, const char *path, pw_err *err)
+{
+    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+    if (!f) {
+        pw_err_set(err, PW_ERR_IO, "%s: cannot open", path);
+        return 0;
+    }
+    pw_capture_sink sink = pw_cli_pipeline_sink(p);
+    pw_har_stats st;
+    pw_status s = pw_har_read_ex(f, path, &sink, NULL, &st, err);
+    if (f != stdin)
+        fclose(f);
+    if (s == PW_OK && st.n_truncated)
+        fprintf(stderr,
+                "phiwall: scan: note: %s: %zu string(s) longer than %zu MiB were truncated "
+                "(first at byte %zu)\n",
+                path, st.n_truncated, PW_HAR_MAX_STRING >> 20, st.first_truncation);
+    return s == PW_OK;
+}
+
+static int scan_hars(const scan_args *a)
+{
+    pw_cli_pipeline p;
+    pw_err err;
+    pw_err_clear(&err);
+    if (pw_cli_pipeline_open(&p, a->trackers, a->vocab, a->canary, &err) != PW_OK)
+        return pw_cli_fail("scan", &err);
+    char target[4096];
+    join_targets(a, target, sizeof target);
+    int ok = pw_assessor_set_target(p.assessor, target, PW_SOURCE_HAR, &err) == PW_OK;
+    for (size_t i = 0; ok && i < a->n_hars; i++)
+        ok = read_one(&p, a->hars[i], &err);
+    const pw_scan_result *r = NULL;
+    if (ok)
+        ok = pw_assessor_finish(p.assessor, &r, &err) == PW_OK;
+    int rc = ok ? pw_cli_scan_finish(r, &a->out) : pw_cli_fail("scan", &err);
+    pw_cli_pipeline_close(&p);
+    return rc;
+}
+
+/* URL scans have options of their own: anything without --har goes to the browser scan. */
+static int wants_har(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++)
+        if (strcmp(argv[i], "--har") == 0 || strncmp(argv[i], "--har=", 6) == 0 ||
+            strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0 || argc == 1)
+            return 1;
+    return argc == 1;
+}
 
 int pw_cmd_scan(int argc, char **argv)
 {
-    static const struct option opts[] = {{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        if (c == 'h') {
-            printf("Usage: phiwall scan [options]\n\n"
-                   "Not yet available in this build: it lands with issue #6 (HAR) and #7 "
-                   "(browser).\n");
-            return PW_EXIT_CLEAN;
-        }
-        return pw_cli_usage_error("scan", "unknown option");
-    }
-    pw_cli_errorf("scan",
-                  "not yet available in this build (lands with issue #6 (HAR) and #7 (browser))");
-    return PW_EXIT_RUNTIME;
+    scan_args a = {.out = PW_CLI_SCAN_OUT_INIT};
+    if (!wants_har(argc, argv))
+        return pw_cli_scan_live(argc, argv);
+    int rc = parse_args(argc, argv, &a);
+    if (rc)
+        return rc < 0 ? PW_EXIT_CLEAN : rc;
+    if (a.n_hars == 0)
+        return pw_cli_usage_error("scan", "nothing to scan: give --har FILE or a URL");
+    if (optind < argc)
+        return pw_cli_usage_error("scan", "give either --har files or URLs, not both ('%s')",
+                                  argv[optind]);
+    return scan_hars(&a);
 }

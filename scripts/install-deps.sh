@@ -16,6 +16,8 @@ PACKAGES=(
   chromium fonts-dejavu-core
   # benchmarks (peers measured side by side)
   wrk nginx-light ripgrep nodejs npm
+  # demo tests (answer key and HAR checks)
+  jq
 )
 
 # libhyperscan needs x86_64 with SSSE3; elsewhere the portable Aho-Corasick back end is used.

@@ -107,12 +107,39 @@ typedef struct pw_scan_result {
     size_t n_decode_errors;              /* requests whose body could not be decoded */
     const char *target;                  /* what was scanned (URL or file names) */
     pw_source source;
+    const char *const *page_reasons; /* parallel to pages: why the context (may be NULL) */
 } pw_scan_result;
 
 pw_status pw_assessor_finish(pw_assessor *as, const pw_scan_result **out, pw_err *err);
 
 /* Highest severity among the findings, or -1 if there are none. */
 int pw_scan_result_max_severity(const pw_scan_result *r);
+
+/* Name what was scanned (copied; "a.har, b.har" or a URL) and the capture source. */
+pw_status pw_assessor_set_target(pw_assessor *as, const char *target, pw_source source,
+                                 pw_err *err);
+
+/* The rule table, for reports (SARIF tool.driver.rules) and docs/rules.md. */
+typedef struct pw_rule_info {
+    const char *id;       /* "PW-AUTH-TRACKER" */
+    const char *title;    /* one line */
+    const char *legal;    /* the reasoning findings of this rule carry */
+    pw_severity severity; /* the highest severity the rule gives */
+} pw_rule_info;
+
+size_t pw_rule_count(void);
+const pw_rule_info *pw_rule_info_at(size_t i);
+const pw_rule_info *pw_rule_info_find(const char *id); /* NULL if unknown */
+
+/* Page context from the page alone (URL and title cues, health terms found by the detector in
+ * the URL path and title); *reason (may be NULL) gets a static or arena string explaining it.
+ * The assessor adds login flows and session cookies on top. `d` and `s` may be NULL (cues only). */
+pw_hhs_context pw_assess_page_context(const pw_detector *d, pw_detect_scratch *s, pw_arena *a,
+                                      const char *url, const char *title, const char **reason);
+/* 1 if a Cookie header holds an authentication-like cookie (auth, login, token, sso, …). */
+int pw_assess_auth_cookie(const char *cookie_header);
+/* 1 if a URL's path looks like a login endpoint (login, signin, sso, oauth, …). */
+int pw_assess_login_url(const char *url);
 
 #ifdef __cplusplus
 }

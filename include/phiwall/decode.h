@@ -36,7 +36,8 @@ typedef enum pw_baa { PW_BAA_UNKNOWN = 0, PW_BAA_NO, PW_BAA_YES, PW_BAA_SOME_PLA
 
 const char *pw_category_name(pw_category c); /* "advertising" */
 int pw_category_parse(const char *s, pw_category *out);
-const char *pw_baa_name(pw_baa b); /* "no", "yes", "some-plans", "unknown" */
+const char *pw_baa_name(pw_baa b);            /* "no", "yes", "some-plans", "unknown" */
+int pw_baa_parse(const char *s, pw_baa *out); /* 0 ok, -1 unknown */
 
 /* One catalog entry (compiled in from data/trackers.tsv or loaded with --trackers FILE). */
 typedef struct pw_tracker {
@@ -67,7 +68,7 @@ typedef enum pw_field_kind {
     PW_FIELD__COUNT
 } pw_field_kind;
 
-const char *pw_field_kind_name(pw_field_kind k);
+const char *pw_field_kind_name(pw_field_kind k); /* "page_url", "button_text", … */
 
 typedef struct pw_field {
     const char *key;   /* as on the wire, flattened: "cd[buttonText]", "ep.search_term",
@@ -97,10 +98,35 @@ typedef struct pw_beacon {
     const pw_request *request; /* the request it came from */
 } pw_beacon;
 
+const char *pw_beacon_kind_name(pw_beacon_kind k); /* "event", "script", "replay" */
+
 typedef struct pw_catalog pw_catalog;
 
-/* The compiled-in catalog, plus optional extra entries from a user file (may be NULL). */
+/* The compiled-in catalog, plus optional extra entries from a user file (may be NULL). Loads the
+ * EasyPrivacy list from PW_EASYPRIVACY_DEFAULT_PATH when that file exists (absence is fine). */
 pw_status pw_catalog_load(const char *user_file, pw_catalog **out, pw_err *err);
+
+/* Where Debian's webext-ublock-origin-chromium installs EasyPrivacy. */
+#define PW_EASYPRIVACY_DEFAULT_PATH                                              \
+    "/usr/share/chromium/extensions/ublock-origin/assets/thirdparties/easylist/" \
+    "easyprivacy.txt"
+
+typedef struct pw_catalog_options {
+    const char *user_file; /* extra entries in the trackers.tsv format, or NULL */
+    /* EasyPrivacy list: NULL = the default path if present (missing is not an error);
+       "" = none; a path = that file (missing is PW_ERR_IO). */
+    const char *easyprivacy_file;
+} pw_catalog_options;
+
+/* pw_catalog_load with every choice spelled out (opts may be NULL: the defaults). */
+pw_status pw_catalog_open(const pw_catalog_options *opts, pw_catalog **out, pw_err *err);
+/* Number of EasyPrivacy network rules loaded (0 when the list is absent). */
+size_t pw_catalog_easyprivacy_rules(const pw_catalog *c);
+/* Entry by id ("meta-pixel"), or NULL. */
+const pw_tracker *pw_catalog_find(const pw_catalog *c, const char *id);
+/* Host patterns and path globs of an entry, comma-separated as in the TSV (for listings). */
+const char *pw_catalog_hosts(const pw_catalog *c, const pw_tracker *t);
+const char *pw_catalog_paths(const pw_catalog *c, const pw_tracker *t);
 void pw_catalog_free(pw_catalog *c);
 size_t pw_catalog_count(const pw_catalog *c);
 const pw_tracker *pw_catalog_at(const pw_catalog *c, size_t i);

@@ -19,6 +19,27 @@ extern "C" {
 pw_status pw_har_read(FILE *f, const char *name, const pw_capture_sink *sink, pw_err *err);
 pw_status pw_har_read_file(const char *path, const pw_capture_sink *sink, pw_err *err);
 
+/* Default cap on one JSON string (a POST body, a URL, a response body): longer strings are
+ * truncated to this many bytes and counted in pw_har_stats, so memory stays bounded. */
+#define PW_HAR_MAX_STRING ((size_t)8 << 20)
+
+typedef struct pw_har_opts {
+    size_t max_string; /* 0 = PW_HAR_MAX_STRING */
+} pw_har_opts;
+
+/* What a read saw; filled even when the read fails part way. */
+typedef struct pw_har_stats {
+    size_t bytes;            /* bytes read from the stream */
+    size_t n_entries;        /* entries delivered as requests */
+    size_t n_pages;          /* pages delivered */
+    size_t n_truncated;      /* strings cut to max_string */
+    size_t first_truncation; /* byte offset of the first truncated string (if n_truncated) */
+} pw_har_stats;
+
+/* pw_har_read with options and statistics; opts and stats may be NULL. */
+pw_status pw_har_read_ex(FILE *f, const char *name, const pw_capture_sink *sink,
+                         const pw_har_opts *opts, pw_har_stats *stats, pw_err *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,7 +1,7 @@
 /*
  * vocab.h — (internal to detect) the health-context vocabulary and its multi-pattern matcher.
  *
- * The vocabulary (data/vocab/*.tsv, written by the project) is compiled at build time: a
+ * The vocabulary (data/vocab/<name>.tsv, written by the project) is compiled at build time: a
  * Hyperscan database serialised into the library where libhyperscan is available, and a
  * portable Aho-Corasick automaton otherwise, behind this one interface. Matching runs on text
  * that detect has already normalised (lower-case ASCII, every non-alphanumeric byte turned into
@@ -61,5 +61,40 @@ void pw_vocab_scratch_free(pw_vocab_scratch *s);
  * start at the same place. Results in the arena. */
 pw_status pw_vocab_scan(const pw_vocab *v, pw_vocab_scratch *s, pw_arena *a, const char *text,
                         size_t n, pw_vocab_match **out, size_t *n_out, pw_err *err);
+
+/* ---- Additions (vocab branch): back-end choice, names, in-memory user data. ---- */
+
+/* "condition", "symptom", "procedure", "medication", "specialty", "care_service",
+ * "sensitive_service", "care_intent", "generic"; "unknown" out of range. */
+const char *pw_vocab_class_name(pw_vocab_class c);
+
+typedef enum pw_vocab_backend {
+    PW_VOCAB_BACKEND_AUTO = 0, /* Hyperscan when built in, else Aho-Corasick; the environment
+                                  variable PHIWALL_VOCAB_BACKEND=ac|hyperscan overrides */
+    PW_VOCAB_BACKEND_HYPERSCAN,
+    PW_VOCAB_BACKEND_AC
+} pw_vocab_backend;
+
+const char *pw_vocab_backend_name(pw_vocab_backend b); /* "auto", "hyperscan", "ac" */
+
+typedef struct pw_vocab_opts {
+    const char *user_file; /* extra TSV file, or NULL */
+    const char *user_data; /* extra TSV text (used when user_file is NULL), or NULL */
+    size_t user_len;
+    const char *user_name; /* name of user_data in messages ("<memory>" if NULL) */
+    pw_vocab_backend backend;
+    int no_builtin; /* 1: only the user entries (tests, fuzzing) */
+} pw_vocab_opts;
+
+/* pw_vocab_new with options. A user entry whose term is already in the vocabulary replaces it
+ * (a user file can re-class a built-in term, e.g. as generic). PW_ERR_UNSUPPORTED when the
+ * requested back end is not in this build. */
+pw_status pw_vocab_new_opts(const pw_vocab_opts *opts, pw_vocab **out, pw_err *err);
+
+/* The back end actually in use (never AUTO). */
+pw_vocab_backend pw_vocab_backend_of(const pw_vocab *v);
+
+/* Byte length of entry i's term. */
+size_t pw_vocab_term_len(const pw_vocab *v, uint32_t i);
 
 #endif

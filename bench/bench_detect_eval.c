@@ -1,0 +1,334 @@
+/*
+ * bench_detect_eval.c — precision and recall of the PHI engine per category.
+ *
+ *   bench_detect_eval FILE.tsv…            labelled rows (tests/data/detect/heldout.tsv, or the
+ *                                         output of data/eval/gen_detect_corpus.py)
+ *   bench_detect_eval --presidio DIR       presidio-research synthetic sentences (read in place)
+ *
+ * A predicted hit is a true positive when it overlaps a labelled span of the same category;
+ * overlapping a labelled span of another scored category (a ZIP inside a labelled address) is
+ * neutral; anything else is a false positive. Rows of group "general" (careers, parking, news,
+ * visiting hours) must give no hit at all and are counted separately.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yajl/yajl_tree.h>
+
+#include "phiwall/detect.h"
+
+#define MAX_GOLD 32
+
+typedef struct gold {
+    int cat; /* pw_phi_category, or -1 for an unscored span */
+    size_t start, end;
+} gold;
+
+typedef struct tally {
+    long gold, pred, tp_pred, tp_gold;
+} tally;
+
+typedef struct eval {
+    pw_detector *d;
+    pw_detect_scratch *s;
+    pw_arena a;
+    tally t[PW_PHI__COUNT];
+    long general_rows, general_rows_hit, rows;
+    int verbose;
+} eval;
+
+static int category_by_name(const char *n, size_t len)
+{
+    for (int c = 0; c < PW_PHI__COUNT; c++)
+        if (strlen(pw_phi_category_name(c)) == len && strncmp(pw_phi_category_name(c), n, len) == 0)
+            return c;
+    return -1;
+}
+
+static int overlaps(size_t a, size_t b, size_t c, size_t d)
+{
+    return a < d && c < b;
+}
+
+/* Score one string against its gold spans. Returns the number of hits. */
+static size_t score(eval *e, const char *key, const char *text, pw_field_type ft, const gold *g,
+                    size_t ng)
+{
+    pw_hit *h = NULL;
+    size_t nh = 0;
+    pw_arena_reset(&e->a);
+    if (pw_detect_scan(e->d, e->s, &e->a, key, text, strlen(text), ft, &h, &nh, NULL) != PW_OK)
+        return 0;
+    for (size_t k = 0; k < ng; k++) {
+        if (g[k].cat < 0)
+            continue;
+        e->t[g[k].cat].gold++;
+        int found = 0;
+        for (size_t i = 0; i < nh && !found; i++)
+            found = (int)h[i].category == g[k].cat &&
+                    overlaps(h[i].start, h[i].end, g[k].start, g[k].end);
+        e->t[g[k].cat].tp_gold += found;
+        if (!found && e->verbose)
+            fprintf(stderr, "FN %s: \"%.*s\" in %s\n", pw_phi_category_name(g[k].cat),
+                    (int)(g[k].end - g[k].start), text + g[k].start, text);
+    }
+    for (size_t i = 0; i < nh; i++) {
+        if (h[i].category == PW_PHI_CANARY)
+            continue;
+        int same = 0, other = 0;
+        for (size_t k = 0; k < ng; k++) {
+            if (!overlaps(h[i].start, h[i].end, g[k].start, g[k].end))
+                continue;
+            if (g[k].cat == (int)h[i].category)
+                same = 1;
+            else if (g[k].cat >= 0)
+                other = 1;
+        }
+        if (other && !same)
+            continue;
+        e->t[h[i].category].pred++;
+        e->t[h[i].category].tp_pred += same;
+        if (!same && e->verbose)
+            fprintf(stderr, "FP %s: \"%.*s\" in %s\n", pw_phi_category_name(h[i].category),
+                    (int)(h[i].end - h[i].start), text + h[i].start, text);
+    }
+    e->rows++;
+    return nh;
+}
+
+static pw_field_type field_type(const char *t)
+{
+    if (strcmp(t, "url") == 0)
+        return PW_FT_URL;
+    if (strcmp(t, "form") == 0)
+        return PW_FT_FORM_VALUE;
+    if (strcmp(t, "json") == 0)
+        return PW_FT_JSON_VALUE;
+    return PW_FT_TEXT;
+}
+
+/* labels: "cat=substring | cat=substring" or "-". */
+static size_t parse_labels(const char *text, char *labels, gold *g, const char *file, long line)
+{
+    size_t ng = 0;
+    if (strcmp(labels, "-") == 0)
+        return 0;
+    for (char *tok = strtok(labels, "|"); tok && ng < MAX_GOLD; tok = strtok(NULL, "|")) {
+        while (*tok == ' ')
+            tok++;
+        char *eq = strchr(tok, '=');
+        size_t l = strlen(tok);
+        while (l > 0 && tok[l - 1] == ' ' && (size_t)(eq - tok) < l - 1)
+            tok[--l] = '\0';
+        if (!eq) {
+            fprintf(stderr, "%s:%ld: label without '=': %s\n", file, line, tok);
+            continue;
+        }
+        int cat = category_by_name(tok, (size_t)(eq - tok));
+        const char *at = strstr(text, eq + 1);
+        if (cat < 0 || !at) {
+            fprintf(stderr, "%s:%ld: bad label '%s'\n", file, line, tok);
+            continue;
+        }
+        g[ng++] = (gold){cat, (size_t)(at - text), (size_t)(at - text) + strlen(eq + 1)};
+    }
+    return ng;
+}
+
+static int run_tsv(eval *e, const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        perror(path);
+        return 1;
+    }
+    char *line = NULL;
+    size_t cap = 0;
+    long ln = 0;
+    while (getline(&line, &cap, f) > 0) {
+        ln++;
+        line[strcspn(line, "\r\n")] = '\0';
+        if (line[0] == '#' || line[0] == '\0')
+            continue;
+        char *col[5];
+        int nc = 0;
+        for (char *p = line; nc < 5; nc++) {
+            col[nc] = p;
+            char *tab = strchr(p, '\t');
+            if (!tab) {
+                nc++;
+                break;
+            }
+            *tab = '\0';
+            p = tab + 1;
+        }
+        if (nc < 5) {
+            fprintf(stderr, "%s:%ld: expected 5 tab-separated columns\n", path, ln);
+            continue;
+        }
+        gold g[MAX_GOLD];
+        size_t ng = parse_labels(col[3], col[4], g, path, ln);
+        const char *key = strcmp(col[2], "-") == 0 ? NULL : col[2];
+        size_t nh = score(e, key, col[3], field_type(col[1]), g, ng);
+        if (strcmp(col[0], "general") == 0) {
+            e->general_rows++;
+            e->general_rows_hit += nh > 0;
+            if (nh && e->verbose)
+                fprintf(stderr, "GENERAL HIT in %s\n", col[3]);
+        }
+    }
+    free(line);
+    fclose(f);
+    return 0;
+}
+
+/* presidio entity types scored here; others are ignored (-1 is never used for them). */
+static int presidio_category(const char *t)
+{
+    static const struct {
+        const char *type;
+        pw_phi_category cat;
+    } map[] = {{"PERSON", PW_PHI_NAME},        {"STREET_ADDRESS", PW_PHI_ADDRESS},
+               {"PHONE_NUMBER", PW_PHI_PHONE}, {"EMAIL_ADDRESS", PW_PHI_EMAIL},
+               {"US_SSN", PW_PHI_SSN},         {"DATE_TIME", PW_PHI_DATE},
+               {"ZIP_CODE", PW_PHI_ZIP},       {"IP_ADDRESS", PW_PHI_IP},
+               {"CREDIT_CARD", PW_PHI_CARD}};
+    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+        if (strcmp(t, map[i].type) == 0)
+            return (int)map[i].cat;
+    return -1;
+}
+
+/* Character offset (as Python counts) to byte offset in UTF-8 text. */
+static size_t byte_offset(const char *s, size_t chars)
+{
+    size_t b = 0, c = 0;
+    while (s[b] && c < chars) {
+        b++;
+        while ((s[b] & 0xC0) == 0x80)
+            b++;
+        c++;
+    }
+    return b;
+}
+
+static int run_presidio(eval *e, const char *dir)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/synth_dataset_v2.json", dir);
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        printf("skipped: %s not present\n", path);
+        return 0;
+    }
+    fseek(f, 0, SEEK_END);
+    long len = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *buf = malloc((size_t)len + 1);
+    if (!buf || fread(buf, 1, (size_t)len, f) != (size_t)len) {
+        fclose(f);
+        free(buf);
+        return 1;
+    }
+    buf[len] = '\0';
+    fclose(f);
+    char msg[256];
+    yajl_val root = yajl_tree_parse(buf, msg, sizeof msg);
+    free(buf);
+    if (!YAJL_IS_ARRAY(root)) {
+        fprintf(stderr, "%s: %s\n", path, msg);
+        yajl_tree_free(root);
+        return 1;
+    }
+    static const char *p_text[] = {"full_text", NULL}, *p_spans[] = {"spans", NULL},
+                      *p_type[] = {"entity_type", NULL}, *p_s[] = {"start_position", NULL},
+                      *p_e[] = {"end_position", NULL};
+    for (size_t i = 0; i < root->u.array.len; i++) {
+        yajl_val item = root->u.array.values[i];
+        const char *text = YAJL_GET_STRING(yajl_tree_get(item, p_text, yajl_t_string));
+        yajl_val spans = yajl_tree_get(item, p_spans, yajl_t_array);
+        if (!text || !spans)
+            continue;
+        gold g[MAX_GOLD];
+        size_t ng = 0;
+        for (size_t k = 0; k < spans->u.array.len && ng < MAX_GOLD; k++) {
+            yajl_val sp = spans->u.array.values[k];
+            const char *type = YAJL_GET_STRING(yajl_tree_get(sp, p_type, yajl_t_string));
+            yajl_val vs = yajl_tree_get(sp, p_s, yajl_t_number);
+            yajl_val ve = yajl_tree_get(sp, p_e, yajl_t_number);
+            if (!type || !vs || !ve)
+                continue;
+            g[ng++] =
+                (gold){presidio_category(type), byte_offset(text, (size_t)YAJL_GET_INTEGER(vs)),
+                       byte_offset(text, (size_t)YAJL_GET_INTEGER(ve))};
+        }
+        score(e, NULL, text, PW_FT_TEXT, g, ng);
+    }
+    yajl_tree_free(root);
+    return 0;
+}
+
+static void ratio(long num, long den)
+{
+    if (den == 0)
+        printf("     -");
+    else
+        printf(" %5.3f", (double)num / (double)den);
+}
+
+static void report(const eval *e)
+{
+    printf("%-12s %6s %6s %6s %6s\n", "category", "gold", "pred", "prec", "recall");
+    tally id = {0}, health = {0};
+    for (int c = 0; c < PW_PHI__COUNT; c++) {
+        const tally *t = &e->t[c];
+        if (!t->gold && !t->pred)
+            continue;
+        printf("%-12s %6ld %6ld", pw_phi_category_name(c), t->gold, t->pred);
+        ratio(t->tp_pred, t->pred);
+        ratio(t->tp_gold, t->gold);
+        printf("\n");
+        tally *sum = pw_phi_is_identifier(c) ? &id : &health;
+        sum->gold += t->gold, sum->pred += t->pred;
+        sum->tp_pred += t->tp_pred, sum->tp_gold += t->tp_gold;
+    }
+    printf("%-12s %6ld %6ld", "IDENTIFIERS", id.gold, id.pred);
+    ratio(id.tp_pred, id.pred);
+    ratio(id.tp_gold, id.gold);
+    printf("\n%-12s %6ld %6ld", "HEALTH+CARE", health.gold, health.pred);
+    ratio(health.tp_pred, health.pred);
+    ratio(health.tp_gold, health.gold);
+    printf("\nrows %ld; general hospital rows with any hit: %ld of %ld\n", e->rows,
+           e->general_rows_hit, e->general_rows);
+}
+
+int main(int argc, char **argv)
+{
+    eval e = {0};
+    int first = 1;
+    if (argc > 1 && strcmp(argv[1], "-v") == 0)
+        e.verbose = 1, first = 2;
+    if (argc <= first) {
+        fprintf(stderr, "usage: %s [-v] FILE.tsv… | [-v] --presidio DIR\n", argv[0]);
+        return 2;
+    }
+    if (pw_detector_new(NULL, &e.d, NULL) != PW_OK ||
+        pw_detect_scratch_new(e.d, &e.s, NULL) != PW_OK)
+        return 1;
+    pw_arena_init(&e.a, 0);
+    int rc = 0;
+    if (strcmp(argv[first], "--presidio") == 0 && argc > first + 1)
+        rc = run_presidio(&e, argv[first + 1]);
+    else
+        for (int i = first; i < argc; i++)
+            rc |= run_tsv(&e, argv[i]);
+    report(&e);
+    printf("command: %s", argv[0]);
+    for (int i = 1; i < argc; i++)
+        printf(" %s", argv[i]);
+    printf("\n");
+    pw_arena_free(&e.a);
+    pw_detect_scratch_free(e.s);
+    pw_detector_free(e.d);
+    return rc;
+}

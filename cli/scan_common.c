@@ -1,0 +1,193 @@
+/*
+ * scan_common.c — the end of every `phiwall scan`: render the result in the chosen format, write
+ * it to stdout or -o FILE, and turn --fail-on into the exit code. Also opens the pipeline
+ * (catalog, detector with vocabulary and canaries, assessor) from the shared options.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "phiwall/version.h"
+#include "scan_common.h"
+
+int pw_cli_scan_set_format(pw_cli_scan_out *o, const char *value)
+{
+    if (pw_report_format_parse(value, &o->format) != 0)
+        return pw_cli_usage_error("scan", "unknown format '%s' (text, json, sarif, html)", value);
+    return 0;
+}
+
+int pw_cli_scan_set_fail_on(pw_cli_scan_out *o, const char *value)
+{
+    pw_severity s;
+    if (strcmp(value, "none") == 0) {
+        o->fail_on = -1;
+        return 0;
+    }
+    if (pw_severity_parse(value, &s) != 0)
+        return pw_cli_usage_error(
+            "scan", "unknown severity '%s' (critical, high, medium, low, info, none)", value);
+    o->fail_on = (int)s;
+    return 0;
+}
+
+static int write_all(const char *path, const pw_buf *b)
+{
+    int to_stdout = !path || strcmp(path, "-") == 0;
+    FILE *f = to_stdout ? stdout : fopen(path, "wb");
+    if (!f) {
+        pw_cli_errorf("scan", "io error: %s: %s", path, strerror(errno));
+        return PW_EXIT_RUNTIME;
+    }
+    size_t n = b->data ? fwrite(b->data, 1, b->len, f) : 0;
+    int bad = n != b->len || fflush(f) != 0;
+    if (!to_stdout && fclose(f) != 0)
+        bad = 1;
+    if (bad) {
+        pw_cli_errorf("scan", "io error: %s: write failed", to_stdout ? "stdout" : path);
+        return PW_EXIT_RUNTIME;
+    }
+    return PW_EXIT_CLEAN;
+}
+
+int pw_cli_scan_finish(const pw_scan_result *r, const pw_cli_scan_out *o)
+{
+    int to_stdout = !o->output || strcmp(o->output, "-") == 0;
+    pw_report_opts ro = {
+        .color = o->format == PW_REPORT_TEXT && to_stdout && pw_cli_use_color(stdout),
+        .tool_version = PW_VERSION,
+    };
+    pw_buf b;
+    pw_buf_init(&b);
+    pw_err err;
+    pw_err_clear(&err);
+    if (pw_report_render(r, o->format, &ro, &b, &err) != PW_OK) {
+        pw_buf_free(&b);
+        return pw_cli_fail("scan", &err);
+    }
+    int rc = write_all(o->output, &b);
+    pw_buf_free(&b);
+    if (rc != PW_EXIT_CLEAN)
+        return rc;
+    int max = pw_scan_result_max_severity(r);
+    return o->fail_on >= 0 && max >= o->fail_on ? PW_EXIT_FINDINGS : PW_EXIT_CLEAN;
+}
+
+static int canary_kind(const char *k, pw_canary_kind *out)
+{
+    static const char *const names[] = {"text", "name",   "email",   "phone", "date",
+                                        "zip",  "gender", "address", "id"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        if (strcmp(k, names[i]) == 0) {
+            *out = (pw_canary_kind)i;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+pw_status pw_cli_read_canaries(const char *path, pw_arena *a, pw_canary **out, size_t *n,
+                               pw_err *err)
+{
+    char *data = NULL;
+    size_t len = 0, cap = 0, line_no = 0;
+    pw_status st = pw_cli_read_file(path, &data, &len, err);
+    if (st != PW_OK)
+        return st;
+    *out = NULL;
+    *n = 0;
+    for (char *line = data, *next; line && *line; line = next) {
+        next = strchr(line, '\n');
+        if (next)
+            *next++ = '\0';
+        line_no++;
+        size_t l = strlen(line);
+        if (l && line[l - 1] == '\r')
+            line[l - 1] = '\0';
+        if (line[0] == '\0' || line[0] == '#')
+            continue;
+        char *t1 = strchr(line, '\t'), *t2 = t1 ? strchr(t1 + 1, '\t') : NULL;
+        pw_canary c;
+        if (!t2) {
+            st = pw_err_set(err, PW_ERR_PARSE, "%s: line %zu: expected label<TAB>kind<TAB>value",
+                            path, line_no);
+            break;
+        }
+        *t1 = *t2 = '\0';
+        if (canary_kind(t1 + 1, &c.kind) != 0) {
+            st = pw_err_set(err, PW_ERR_PARSE, "%s: line %zu: unknown canary kind '%s'", path,
+                            line_no, t1 + 1);
+            break;
+        }
+        c.label = pw_arena_strdup(a, line);
+        c.value = pw_arena_strdup(a, t2 + 1);
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 16;
+            pw_canary *v = pw_arena_alloc(a, cap * sizeof *v);
+            if (!v) {
+                st = pw_err_set(err, PW_ERR_NOMEM, "%s: out of memory", path);
+                break;
+            }
+            if (*n)
+                memcpy(v, *out, *n * sizeof *v);
+            *out = v;
+        }
+        (*out)[(*n)++] = c;
+    }
+    free(data);
+    return st;
+}
+
+pw_status pw_cli_pipeline_open(pw_cli_pipeline *p, const char *trackers_file,
+                               const char *vocab_file, const char *canary_file, pw_err *err)
+{
+    memset(p, 0, sizeof *p);
+    pw_arena_init(&p->arena, 0);
+    pw_detector_opts dopts = {.vocab_file = vocab_file};
+    pw_canary *canaries = NULL;
+    pw_status st = PW_OK;
+    if (canary_file)
+        st = pw_cli_read_canaries(canary_file, &p->arena, &canaries, &dopts.n_canaries, err);
+    dopts.canaries = canaries;
+    if (st == PW_OK)
+        st = pw_catalog_load(trackers_file, &p->catalog, err);
+    if (st == PW_OK)
+        st = pw_detector_new(&dopts, &p->detector, err);
+    if (st == PW_OK) {
+        pw_assess_opts aopts = {.catalog = p->catalog, .detector = p->detector};
+        st = pw_assessor_new(&aopts, &p->assessor, err);
+    }
+    if (st != PW_OK)
+        pw_cli_pipeline_close(p);
+    return st;
+}
+
+void pw_cli_pipeline_close(pw_cli_pipeline *p)
+{
+    pw_assessor_free(p->assessor);
+    pw_detector_free(p->detector);
+    pw_catalog_free(p->catalog);
+    pw_arena_free(&p->arena);
+    p->assessor = NULL;
+    p->detector = NULL;
+    p->catalog = NULL;
+}
+
+static pw_status sink_page(void *ctx, const pw_page *page, pw_err *err)
+{
+    pw_cli_pipeline *p = ctx;
+    return pw_assessor_add_page(p->assessor, page, err);
+}
+
+static pw_status sink_request(void *ctx, const pw_request *req, pw_err *err)
+{
+    pw_cli_pipeline *p = ctx;
+    return pw_assessor_add_request(p->assessor, req, err);
+}
+
+pw_capture_sink pw_cli_pipeline_sink(pw_cli_pipeline *p)
+{
+    return (pw_capture_sink){sink_page, sink_request, p};
+}

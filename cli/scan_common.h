@@ -1,0 +1,52 @@
+/*
+ * scan_common.h — what every `phiwall scan` source (HAR files here, the browser in scan_live.c)
+ * shares once it has a pw_scan_result: the output options, rendering, writing and the exit code.
+ * Also the shared loaders for --canary files and the pipeline objects (catalog, detector).
+ */
+#ifndef PHIWALL_CLI_SCAN_COMMON_H
+#define PHIWALL_CLI_SCAN_COMMON_H
+
+#include "phiwall/assess.h"
+#include "phiwall/report.h"
+
+typedef struct pw_cli_scan_out {
+    pw_report_format format; /* default PW_REPORT_TEXT */
+    const char *output;      /* file to write, or NULL / "-" for stdout */
+    int fail_on;             /* a pw_severity, or -1: never exit 1 */
+} pw_cli_scan_out;
+
+#define PW_CLI_SCAN_OUT_INIT     \
+    {                            \
+        PW_REPORT_TEXT, NULL, -1 \
+    }
+
+/* Parse --format / --fail-on values; print a usage error and return PW_EXIT_USAGE when bad,
+ * else 0. */
+int pw_cli_scan_set_format(pw_cli_scan_out *o, const char *value);
+int pw_cli_scan_set_fail_on(pw_cli_scan_out *o, const char *value);
+
+/* Render r as o asks, write it, and return the exit code: PW_EXIT_FINDINGS when a finding is at
+ * or above o->fail_on, PW_EXIT_CLEAN otherwise, PW_EXIT_RUNTIME when writing fails. */
+int pw_cli_scan_finish(const pw_scan_result *r, const pw_cli_scan_out *o);
+
+/* Read a canary file: one "label<TAB>kind<TAB>value" per line (kind: text, name, email, phone,
+ * date, zip, gender, address, id); '#' starts a comment. Strings live in the arena. */
+pw_status pw_cli_read_canaries(const char *path, pw_arena *a, pw_canary **out, size_t *n,
+                               pw_err *err);
+
+/* The scan pipeline's long-lived objects from the common options. */
+typedef struct pw_cli_pipeline {
+    pw_catalog *catalog;
+    pw_detector *detector;
+    pw_assessor *assessor;
+    pw_arena arena; /* canaries */
+} pw_cli_pipeline;
+
+pw_status pw_cli_pipeline_open(pw_cli_pipeline *p, const char *trackers_file,
+                               const char *vocab_file, const char *canary_file, pw_err *err);
+void pw_cli_pipeline_close(pw_cli_pipeline *p);
+
+/* A capture sink feeding the pipeline's assessor. */
+pw_capture_sink pw_cli_pipeline_sink(pw_cli_pipeline *p);
+
+#endif

@@ -1,0 +1,44 @@
+/*
+ * assess_internal.h — (internal to assess) what a rule sees and the rule table. A rule looks at
+ * one beacon on one page (its fields with the PHI engine's hits) and says whether it fires, at
+ * which severity, and which fields are its evidence. The assessor aggregates what fires.
+ */
+#ifndef PHIWALL_ASSESS_INTERNAL_H
+#define PHIWALL_ASSESS_INTERNAL_H
+
+#include "phiwall/assess.h"
+
+/* A decoded field with the hits the PHI engine found in it. */
+typedef struct rule_field {
+    const pw_field *f;
+    const pw_hit *hits;
+    size_t n_hits;
+} rule_field;
+
+typedef struct rule_input {
+    pw_hhs_context ctx;
+    const pw_beacon *b;
+    const rule_field *fields;
+    size_t n_fields;
+    const pw_request *req;
+    const char *page_url;
+} rule_input;
+
+typedef struct pw_rule {
+    pw_rule_info info;
+    /* -1 when the rule does not fire, else the severity; sets use[i] for evidence fields. */
+    int (*match)(const rule_input *in, unsigned char *use);
+    /* The concrete fix for this beacon on this page, in the arena. */
+    char *(*remedy)(pw_arena *a, const rule_input *in);
+} pw_rule;
+
+size_t pw_rules_n(void);
+const pw_rule *pw_rules_at(size_t i);
+
+/* Hit helpers shared by rules and the assessor. */
+int pw_hit_is_health(const pw_hit *h);   /* health vocabulary or care intent */
+int pw_hit_is_personal(const pw_hit *h); /* canary, or an identifier strong enough to count */
+/* "host/appointments/(star)" pattern naming the section of the site a page belongs to. */
+char *pw_page_pattern(pw_arena *a, const char *page_url);
+
+#endif

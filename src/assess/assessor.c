@@ -1,0 +1,619 @@
+/*
+ * assessor.c — the assess stage's driver (pw_assessor): keeps the pages and their HHS context,
+ * decodes each request into beacons (decode), scans each field for PHI (detect), runs the rule
+ * table (rules.c) and aggregates one finding per (rule, vendor, account, page) with an
+ * occurrence count. Per-request work happens in an arena reset after each request; only pages
+ * and findings (with their first evidence) are kept, so memory follows the number of findings,
+ * not the number of requests.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "assess/assess_internal.h"
+#include "phiwall/url.h"
+
+#define EVIDENCE_VALUE_MAX 4096  /* bytes of a field kept as evidence */
+#define EVIDENCE_BODY_MAX  65536 /* bytes of a request body kept as evidence */
+#define NO_PAGE            "(unknown page)"
+
+/* ---- a small string-keyed index (open addressing over positions in a key array) ---- */
+
+typedef struct index_map {
+    size_t *slot; /* position + 1; 0 is empty */
+    size_t cap, n;
+} index_map;
+
+static uint64_t hash_str(const char *s)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ull;
+    return h;
+}
+
+static size_t map_find(const index_map *m, char *const *keys, const char *key)
+{
+    if (!m->cap)
+        return SIZE_MAX;
+    for (size_t i = hash_str(key) & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
+        if (!m->slot[i])
+            return SIZE_MAX;
+        if (strcmp(keys[m->slot[i] - 1], key) == 0)
+            return m->slot[i] - 1;
+    }
+}
+
+static int map_put(index_map *m, char *const *keys, size_t pos)
+{
+    if ((m->n + 1) * 10 > m->cap * 7) {
+        size_t cap = m->cap ? m->cap * 2 : 64;
+        size_t *slot = calloc(cap, sizeof *slot);
+        if (!slot)
+            return 0;
+        for (size_t i = 0; i < m->cap; i++) {
+            if (!m->slot[i])
+                continue;
+            size_t j = hash_str(keys[m->slot[i] - 1]) & (cap - 1);
+            while (slot[j])
+                j = (j + 1) & (cap - 1);
+            slot[j] = m->slot[i];
+        }
+        free(m->slot);
+        m->slot = slot;
+        m->cap = cap;
+    }
+    size_t j = hash_str(keys[pos]) & (m->cap - 1);
+    while (m->slot[j])
+        j = (j + 1) & (m->cap - 1);
+    m->slot[j] = pos + 1;
+    m->n++;
+    return 1;
+}
+
+/* Grow a heap array of `size`-byte items to hold one more. */
+static int grow(void **v, size_t *cap, size_t n, size_t size)
+{
+    if (n < *cap)
+        return 1;
+    size_t nc = *cap ? *cap * 2 : 32;
+    void *p = realloc(*v, nc * size);
+    if (!p)
+        return 0;
+    *v = p;
+    *cap = nc;
+    return 1;
+}
+
+/* ---- the assessor ---- */
+
+typedef struct apage {
+    pw_page page;
+    pw_hhs_context ctx;
+    const char *why; /* what decided the context */
+} apage;
+
+struct pw_assessor {
+    const pw_catalog *cat;
+    const pw_detector *det;
+    pw_detect_scratch *scratch;
+    pw_arena arena; /* pages, findings, evidence: the whole scan */
+    pw_arena req;   /* one request at a time */
+    apage *pages;
+    char **page_keys;
+    size_t n_pages, cap_pages, cap_page_keys;
+    index_map page_index;
+    pw_finding *findings;
+    char **finding_keys;
+    size_t n_findings, cap_findings, cap_finding_keys;
+    index_map finding_index;
+    size_t n_requests, n_third, n_beacons, n_decode_errors;
+    char *login_area; /* "host/portal": pages there are authenticated after a login POST */
+    const char *target;
+    pw_source source;
+    pw_scan_result result;
+    pw_page *out_pages;
+    pw_hhs_context *out_ctx;
+    const char **out_why;
+    int finished;
+};
+
+pw_status pw_assessor_new(const pw_assess_opts *opts, pw_assessor **out, pw_err *err)
+{
+    if (!opts || !opts->catalog || !opts->detector)
+        return pw_err_set(err, PW_ERR_INVALID, "assessor: a catalog and a detector are required");
+    pw_assessor *as = calloc(1, sizeof *as);
+    if (!as)
+        return pw_err_set(err, PW_ERR_NOMEM, "assessor: out of memory");
+    as->cat = opts->catalog;
+    as->det = opts->detector;
+    pw_arena_init(&as->arena, 0);
+    pw_arena_init(&as->req, 0);
+    pw_status st = pw_detect_scratch_new(as->det, &as->scratch, err);
+    if (st != PW_OK) {
+        pw_assessor_free(as);
+        return st;
+    }
+    *out = as;
+    return PW_OK;
+}
+
+void pw_assessor_free(pw_assessor *as)
+{
+    if (!as)
+        return;
+    pw_detect_scratch_free(as->scratch);
+    free(as->pages);
+    free(as->page_keys);
+    free(as->page_index.slot);
+    free(as->findings);
+    free(as->finding_keys);
+    free(as->finding_index.slot);
+    free(as->out_pages);
+    free(as->out_ctx);
+    free(as->out_why);
+    pw_arena_free(&as->req);
+    pw_arena_free(&as->arena);
+    free(as);
+}
+
+pw_status pw_assessor_set_target(pw_assessor *as, const char *target, pw_source source, pw_err *err)
+{
+    as->target = target ? pw_arena_strdup(&as->arena, target) : NULL;
+    as->source = source;
+    if (target && !as->target)
+        return pw_err_set(err, PW_ERR_NOMEM, "assessor: out of memory");
+    return PW_OK;
+}
+
+static void raise_context(apage *p, pw_hhs_context ctx, const char *why)
+{
+    if (ctx > p->ctx) {
+        p->ctx = ctx;
+        p->why = why;
+    }
+}
+
+/* "host/first-segment" of a URL whose path has at least two segments ("/portal/login"), else
+ * NULL: a bare "/login" does not tell which pages are behind it. */
+static char *area_of(pw_arena *a, const char *url)
+{
+    pw_url u;
+    if (!url || pw_url_parse(url, strlen(url), &u, NULL) != PW_OK || u.path.n < 2)
+        return NULL;
+    const char *slash = memchr(u.path.p + 1, '/', u.path.n - 1);
+    if (!slash || slash + 1 == u.path.p + u.path.n)
+        return NULL;
+    return pw_arena_sprintf(a, "%.*s%.*s/", (int)u.host.n, u.host.p, (int)(slash - u.path.p),
+                            u.path.p);
+}
+
+static int in_login_area(const char *url, const char *area)
+{
+    pw_url u;
+    if (!url || pw_url_parse(url, strlen(url), &u, NULL) != PW_OK)
+        return 0;
+    size_t n = strlen(area);
+    char here[1024];
+    int w =
+        snprintf(here, sizeof here, "%.*s%.*s", (int)u.host.n, u.host.p, (int)u.path.n, u.path.p);
+    return w > 0 && (size_t)w >= n && strncmp(here, area, n) == 0;
+}
+
+/* Context from the page's own flags (set by browser capture) and the scan's login state. */
+static void flag_context(pw_assessor *as, apage *p)
+{
+    if (p->page.after_login)
+        raise_context(p, PW_CTX_AUTHENTICATED, "reached after a login in this session");
+    if (as->login_area && in_login_area(p->page.url, as->login_area) &&
+        !pw_assess_login_url(p->page.url))
+        raise_context(p, PW_CTX_AUTHENTICATED, "in the logged-in area after a login POST");
+    if (p->page.has_session_cookie)
+        raise_context(p, PW_CTX_AUTHENTICATED, "a session cookie was set when it loaded");
+    if (p->page.has_login_form)
+        raise_context(p, PW_CTX_AUTHENTICATED, "the page has a password field");
+}
+
+static char *dup_or_null(pw_arena *a, const char *s)
+{
+    return s ? pw_arena_strdup(a, s) : NULL;
+}
+
+/* The page with this URL, created (and classified) when new; SIZE_MAX on allocation failure. */
+static size_t ensure_page(pw_assessor *as, const pw_page *in)
+{
+    size_t i = map_find(&as->page_index, as->page_keys, in->url);
+    if (i != SIZE_MAX) {
+        apage *p = &as->pages[i];
+        if (!p->page.title && in->title) {
+            p->page.title = dup_or_null(&as->arena, in->title);
+            const char *why;
+            pw_hhs_context c = pw_assess_page_context(as->det, as->scratch, &as->req, p->page.url,
+                                                      p->page.title, &why);
+            raise_context(p, c, dup_or_null(&as->arena, why));
+        }
+        if (!p->page.screenshot_png && in->screenshot_png)
+            p->page.screenshot_png = dup_or_null(&as->arena, in->screenshot_png);
+        p->page.has_session_cookie |= in->has_session_cookie;
+        p->page.has_login_form |= in->has_login_form;
+        p->page.after_login |= in->after_login;
+        flag_context(as, p);
+        return i;
+    }
+    if (!grow((void **)&as->pages, &as->cap_pages, as->n_pages, sizeof *as->pages) ||
+        !grow((void **)&as->page_keys, &as->cap_page_keys, as->n_pages, sizeof *as->page_keys))
+        return SIZE_MAX;
+    apage *p = &as->pages[as->n_pages];
+    memset(p, 0, sizeof *p);
+    p->page = *in;
+    p->page.url = pw_arena_strdup(&as->arena, in->url);
+    p->page.title = dup_or_null(&as->arena, in->title);
+    p->page.screenshot_png = dup_or_null(&as->arena, in->screenshot_png);
+    if (!p->page.url)
+        return SIZE_MAX;
+    const char *why;
+    p->ctx =
+        pw_assess_page_context(as->det, as->scratch, &as->req, p->page.url, p->page.title, &why);
+    p->why = dup_or_null(&as->arena, why);
+    flag_context(as, p);
+    as->page_keys[as->n_pages] = (char *)p->page.url;
+    if (!map_put(&as->page_index, as->page_keys, as->n_pages))
+        return SIZE_MAX;
+    return as->n_pages++;
+}
+
+pw_status pw_assessor_add_page(pw_assessor *as, const pw_page *page, pw_err *err)
+{
+    if (!page || !page->url)
+        return pw_err_set(err, PW_ERR_INVALID, "assessor: page without a URL");
+    if (as->finished)
+        return pw_err_set(err, PW_ERR_STATE, "assessor: page added after finish");
+    size_t i = ensure_page(as, page);
+    pw_arena_reset(&as->req);
+    return i == SIZE_MAX ? pw_err_set(err, PW_ERR_NOMEM, "assessor: out of memory") : PW_OK;
+}
+
+/* ---- evidence ---- */
+
+static pw_field_type scan_type(pw_field_kind k)
+{
+    switch (k) {
+    case PW_FIELD_PAGE_URL:
+    case PW_FIELD_REFERRER: return PW_FT_URL;
+    case PW_FIELD_FORM_META: return PW_FT_FORM_NAME;
+    case PW_FIELD_FORM_VALUE:
+    case PW_FIELD_USER_DATA: return PW_FT_FORM_VALUE;
+    default: return PW_FT_TEXT;
+    }
+}
+
+static int is_search_param(const char *k)
+{
+    static const char *const names[] = {"q",    "query",        "search",      "s",
+                                        "term", "terms",        "keyword",     "keywords",
+                                        "kw",   "searchterm",   "search_term", "searchtext",
+                                        "k",    "search_query", NULL};
+    for (size_t i = 0; names[i]; i++)
+        if (strcasecmp(k, names[i]) == 0)
+            return 1;
+    return 0;
+}
+
+/* Site-search terms inside a page URL field (…/search?q=knee+pain) become SEARCH_TERM fields. */
+static size_t search_fields(pw_arena *a, const pw_field *f, pw_field *out, size_t room)
+{
+    pw_url u;
+    pw_kv *kv = NULL;
+    size_t n = 0, got = 0;
+    if (room == 0 || pw_url_parse(f->value, f->value_len, &u, NULL) != PW_OK || !u.query.n ||
+        pw_form_parse(a, u.query.p, u.query.n, 64, &kv, &n, NULL) != PW_OK)
+        return 0;
+    for (size_t i = 0; i < n && got < room; i++) {
+        if (!kv[i].value_len || !is_search_param(kv[i].key))
+            continue;
+        out[got++] = (pw_field){.key = pw_arena_sprintf(a, "%s?%s", f->key, kv[i].key),
+                                .value = kv[i].value,
+                                .value_len = kv[i].value_len,
+                                .kind = PW_FIELD_SEARCH_TERM};
+    }
+    return got;
+}
+
+/* The beacon's fields plus derived search terms, each scanned by the PHI engine. */
+static rule_field *scan_fields(pw_assessor *as, const pw_beacon *b, size_t *n_out)
+{
+    size_t extra_room = 8, n_extra = 0;
+    pw_field *extra = pw_arena_calloc(&as->req, extra_room, sizeof *extra);
+    rule_field *rf = pw_arena_calloc(&as->req, b->n_fields + extra_room, sizeof *rf);
+    if (!extra || !rf)
+        return NULL;
+    size_t n = 0;
+    int has_search = 0; /* decode may already split search terms out of page URLs */
+    for (size_t i = 0; i < b->n_fields; i++)
+        has_search |= b->fields[i].kind == PW_FIELD_SEARCH_TERM;
+    for (size_t i = 0; i < b->n_fields + n_extra; i++) {
+        const pw_field *f = i < b->n_fields ? &b->fields[i] : &extra[i - b->n_fields];
+        if (i < b->n_fields && f->kind == PW_FIELD_PAGE_URL && !has_search)
+            n_extra += search_fields(&as->req, f, extra + n_extra, extra_room - n_extra);
+        rule_field *r = &rf[n++];
+        r->f = f;
+        if (!f->value || !f->value_len || f->kind == PW_FIELD_ACCOUNT ||
+            f->kind == PW_FIELD_DEVICE_ID)
+            continue;
+        pw_hit *hits = NULL;
+        size_t nh = 0;
+        if (pw_detect_scan(as->det, as->scratch, &as->req, f->key, f->value, f->value_len,
+                           scan_type(f->kind), &hits, &nh, NULL) == PW_OK) {
+            r->hits = hits;
+            r->n_hits = nh;
+        }
+    }
+    *n_out = n;
+    return rf;
+}
+
+static pw_evidence *copy_evidence(pw_arena *a, const rule_field *rf, size_t n,
+                                  const unsigned char *use, size_t *n_out)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        k += use[i];
+    pw_evidence *ev = pw_arena_calloc(a, k ? k : 1, sizeof *ev);
+    if (!ev)
+        return NULL;
+    size_t w = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!use[i])
+            continue;
+        const pw_field *f = rf[i].f;
+        size_t len = f->value_len < EVIDENCE_VALUE_MAX ? f->value_len : EVIDENCE_VALUE_MAX;
+        pw_hit *hits = pw_arena_calloc(a, rf[i].n_hits ? rf[i].n_hits : 1, sizeof *hits);
+        size_t nh = 0;
+        for (size_t j = 0; hits && j < rf[i].n_hits; j++) {
+            if (rf[i].hits[j].end > len)
+                continue;
+            hits[nh] = rf[i].hits[j];
+            hits[nh].normalized = dup_or_null(a, rf[i].hits[j].normalized);
+            hits[nh].reason_detail = dup_or_null(a, rf[i].hits[j].reason_detail);
+            nh++;
+        }
+        ev[w++] = (pw_evidence){.key = dup_or_null(a, f->key),
+                                .value = pw_arena_strndup(a, f->value ? f->value : "", len),
+                                .value_len = len,
+                                .kind = f->kind,
+                                .hits = hits,
+                                .n_hits = nh};
+    }
+    *n_out = w;
+    return ev;
+}
+
+static pw_request *copy_request(pw_arena *a, const pw_request *r)
+{
+    pw_request *c = pw_arena_alloc(a, sizeof *c);
+    pw_header *h = pw_arena_calloc(a, r->n_headers ? r->n_headers : 1, sizeof *h);
+    if (!c || !h)
+        return NULL;
+    *c = *r;
+    for (size_t i = 0; i < r->n_headers; i++)
+        h[i] = (pw_header){dup_or_null(a, r->headers[i].name), dup_or_null(a, r->headers[i].value)};
+    c->headers = h;
+    c->method = dup_or_null(a, r->method);
+    c->url = dup_or_null(a, r->url);
+    c->content_type = dup_or_null(a, r->content_type);
+    c->page_url = dup_or_null(a, r->page_url);
+    c->frame_url = dup_or_null(a, r->frame_url);
+    c->resource_type = dup_or_null(a, r->resource_type);
+    c->initiator = dup_or_null(a, r->initiator);
+    c->body_len = r->body_len < EVIDENCE_BODY_MAX ? r->body_len : EVIDENCE_BODY_MAX;
+    c->body = r->body ? pw_arena_memdup(a, r->body, c->body_len) : NULL;
+    return c;
+}
+
+/* ---- aggregation ---- */
+
+static void set_evidence(pw_assessor *as, pw_finding *f, const rule_input *in,
+                         const unsigned char *use)
+{
+    size_t n = 0;
+    pw_evidence *ev = copy_evidence(&as->arena, in->fields, in->n_fields, use, &n);
+    f->evidence = ev;
+    f->n_evidence = ev ? n : 0;
+    f->request = copy_request(&as->arena, in->req);
+}
+
+static pw_status record(pw_assessor *as, const pw_rule *rule, int sev, const rule_input *in,
+                        const apage *page, const unsigned char *use, pw_err *err)
+{
+    const pw_beacon *b = in->b;
+    char *key = pw_arena_sprintf(&as->req, "%s\x1f%s\x1f%s\x1f%s", rule->info.id, b->tracker->id,
+                                 b->account_id ? b->account_id : "", page->page.url);
+    if (!key)
+        return pw_err_set(err, PW_ERR_NOMEM, "assessor: out of memory");
+    size_t i = map_find(&as->finding_index, as->finding_keys, key);
+    if (i != SIZE_MAX) {
+        pw_finding *f = &as->findings[i];
+        f->occurrences++;
+        if (!f->event_name && b->event_name)
+            f->event_name = pw_arena_strdup(&as->arena, b->event_name);
+        if ((pw_severity)sev > f->severity) {
+            f->severity = (pw_severity)sev;
+            set_evidence(as, f, in, use);
+        }
+        return PW_OK;
+    }
+    if (!grow((void **)&as->findings, &as->cap_findings, as->n_findings, sizeof *as->findings) ||
+        !grow((void **)&as->finding_keys, &as->cap_finding_keys, as->n_findings,
+              sizeof *as->finding_keys))
+        return pw_err_set(err, PW_ERR_NOMEM, "assessor: out of memory");
+    pw_finding *f = &as->findings[as->n_findings];
+    *f = (pw_finding){
+        .rule_id = rule->info.id,
+        .title = rule->info.title,
+        .severity = (pw_severity)sev,
+        .context = page->ctx,
+        .legal = rule->info.legal,
+        .remediation = rule->remedy(&as->arena, in),
+        .tracker = b->tracker,
+        .account_id = dup_or_null(&as->arena, b->account_id),
+        .event_name = dup_or_null(&as->arena, b->event_name),
+        .page_url = page->page.url,
+        .page_title = page->page.title,
+        .screenshot_png = page->page.screenshot_png,
+        .step = in->req->step,
+        .before_consent = in->req->before_consent,
+        .after_reject = in->req->after_reject,
+        .occurrences = 1,
+    };
+    set_evidence(as, f, in, use);
+    as->finding_keys[as->n_findings] = pw_arena_strdup(&as->arena, key);
+    if (!as->finding_keys[as->n_findings] ||
+        !map_put(&as->finding_index, as->finding_keys, as->n_findings))
+        return pw_err_set(err, PW_ERR_NOMEM, "assessor: out of memory");
+    as->n_findings++;
+    return PW_OK;
+}
+
+static pw_status assess_beacon(pw_assessor *as, const pw_beacon *b, const pw_request *req,
+                               size_t page_i, pw_err *err)
+{
+    size_t n = 0;
+    rule_field *rf = scan_fields(as, b, &n);
+    unsigned char *use = pw_arena_alloc(&as->req, n + 1);
+    if (!rf || !use)
+        return pw_err_set(err, PW_ERR_NOMEM, "assessor: out of memory");
+    const apage *page = &as->pages[page_i];
+    rule_input in = {.ctx = page->ctx,
+                     .b = b,
+                     .fields = rf,
+                     .n_fields = n,
+                     .req = req,
+                     .page_url = page->page.url};
+    for (size_t r = 0; r < pw_rules_n(); r++) {
+        const pw_rule *rule = pw_rules_at(r);
+        memset(use, 0, n + 1);
+        int sev = rule->match(&in, use);
+        if (sev < 0)
+            continue;
+        for (size_t i = 0; i < n; i++)
+            if (!rf[i].f->value_len) /* an empty field proves nothing */
+                use[i] = 0;
+        pw_status st = record(as, rule, sev, &in, page, use, err);
+        if (st != PW_OK)
+            return st;
+    }
+    return PW_OK;
+}
+
+/* First-party requests tell us about login state and authentication cookies. */
+static void first_party_cues(pw_assessor *as, const pw_request *req, size_t page_i)
+{
+    if (pw_assess_auth_cookie(pw_request_header(req, "cookie")))
+        raise_context(&as->pages[page_i], PW_CTX_AUTHENTICATED,
+                      "an authentication cookie was sent with the page's own requests");
+    if (!as->login_area && req->method && strcasecmp(req->method, "POST") == 0 &&
+        pw_assess_login_url(req->url))
+        as->login_area = area_of(&as->arena, req->url);
+}
+
+pw_status pw_assessor_add_request(pw_assessor *as, const pw_request *req, pw_err *err)
+{
+    if (!req || !req->url)
+        return pw_err_set(err, PW_ERR_INVALID, "assessor: request without a URL");
+    if (as->finished)
+        return pw_err_set(err, PW_ERR_STATE, "assessor: request added after finish");
+    as->n_requests++;
+    const char *page_url = req->page_url;
+    if (!page_url)
+        page_url = req->resource_type && strcasecmp(req->resource_type, "document") == 0 ? req->url
+                                                                                         : NO_PAGE;
+    pw_page blank = {.url = page_url};
+    size_t page_i = ensure_page(as, &blank);
+    if (page_i == SIZE_MAX)
+        return pw_err_set(err, PW_ERR_NOMEM, "assessor: out of memory");
+    int third = strcmp(page_url, NO_PAGE) != 0 && pw_is_third_party(page_url, req->url);
+    if (third)
+        as->n_third++;
+    else
+        first_party_cues(as, req, page_i);
+    pw_beacon *beacons = NULL;
+    size_t nb = 0;
+    pw_err derr;
+    if (pw_decode(as->cat, &as->req, req, &beacons, &nb, &derr) != PW_OK)
+        as->n_decode_errors++;
+    pw_status st = PW_OK;
+    for (size_t i = 0; i < nb && st == PW_OK; i++) {
+        as->n_beacons++;
+        st = assess_beacon(as, &beacons[i], req, page_i, err);
+    }
+    pw_arena_reset(&as->req);
+    return st;
+}
+
+/* ---- result ---- */
+
+static int cmp_findings(const void *pa, const void *pb)
+{
+    const pw_finding *a = pa, *b = pb;
+    if (a->severity != b->severity)
+        return a->severity > b->severity ? -1 : 1;
+    int c = strcmp(a->page_url, b->page_url);
+    if (c)
+        return c;
+    c = strcmp(a->tracker->vendor ? a->tracker->vendor : a->tracker->id,
+               b->tracker->vendor ? b->tracker->vendor : b->tracker->id);
+    if (c)
+        return c;
+    c = strcmp(a->rule_id, b->rule_id);
+    if (c)
+        return c;
+    return strcmp(a->account_id ? a->account_id : "", b->account_id ? b->account_id : "");
+}
+
+pw_status pw_assessor_finish(pw_assessor *as, const pw_scan_result **out, pw_err *err)
+{
+    if (as->n_findings)
+        qsort(as->findings, as->n_findings, sizeof *as->findings, cmp_findings);
+    free(as->finding_index.slot); /* positions changed: the index is no longer valid */
+    memset(&as->finding_index, 0, sizeof as->finding_index);
+    as->finished = 1;
+    free(as->out_pages);
+    free(as->out_ctx);
+    free(as->out_why);
+    size_t np = as->n_pages ? as->n_pages : 1;
+    as->out_pages = calloc(np, sizeof *as->out_pages);
+    as->out_ctx = calloc(np, sizeof *as->out_ctx);
+    as->out_why = calloc(np, sizeof *as->out_why);
+    if (!as->out_pages || !as->out_ctx || !as->out_why)
+        return pw_err_set(err, PW_ERR_NOMEM, "assessor: out of memory");
+    for (size_t i = 0; i < as->n_pages; i++) {
+        as->out_pages[i] = as->pages[i].page;
+        as->out_ctx[i] = as->pages[i].ctx;
+        as->out_why[i] = as->pages[i].why;
+    }
+    as->result = (pw_scan_result){.findings = as->findings,
+                                  .n_findings = as->n_findings,
+                                  .pages = as->out_pages,
+                                  .n_pages = as->n_pages,
+                                  .page_contexts = as->out_ctx,
+                                  .n_requests = as->n_requests,
+                                  .n_third_party = as->n_third,
+                                  .n_beacons = as->n_beacons,
+                                  .n_decode_errors = as->n_decode_errors,
+                                  .target = as->target,
+                                  .source = as->source,
+                                  .page_reasons = as->out_why};
+    *out = &as->result;
+    return PW_OK;
+}
+
+int pw_scan_result_max_severity(const pw_scan_result *r)
+{
+    int max = -1;
+    for (size_t i = 0; r && i < r->n_findings; i++)
+        if ((int)r->findings[i].severity > max)
+            max = (int)r->findings[i].severity;
+    return max;
+}

@@ -1,0 +1,289 @@
+/*
+ * context.c — the HHS context of a page (DESIGN §3): authenticated, care intent, condition or
+ * general, from cues in the URL path and title, and from health terms the PHI engine finds there.
+ * Documented in docs/rules.md ("Page context"). Order of precedence:
+ *   authenticated cue > care-intent cue > general cue (careers, news…) > health term or
+ *   condition/provider cue > general.
+ * Login flows and session cookies (seen on the page's requests) are added by the assessor.
+ */
+#include <ctype.h>
+#include <string.h>
+#include <strings.h>
+
+#include "phiwall/assess.h"
+#include "phiwall/url.h"
+
+static const char *const sev_names[PW_SEV__COUNT] = {"info", "low", "medium", "high", "critical"};
+static const char *const ctx_names[PW_CTX__COUNT] = {"general", "condition", "care-intent",
+                                                     "authenticated"};
+
+const char *pw_severity_name(pw_severity s)
+{
+    return (unsigned)s < PW_SEV__COUNT ? sev_names[s] : "unknown";
+}
+
+int pw_severity_parse(const char *s, pw_severity *out)
+{
+    for (int i = 0; i < PW_SEV__COUNT; i++) {
+        if (s && strcasecmp(s, sev_names[i]) == 0) {
+            *out = (pw_severity)i;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+const char *pw_hhs_context_name(pw_hhs_context c)
+{
+    return (unsigned)c < PW_CTX__COUNT ? ctx_names[c] : "unknown";
+}
+
+/* Cues are whole words of the normalised text (lower case, every other byte a space). */
+/* A login page is not itself authenticated (HHS: what is typed there can still be PHI). */
+static const char *const login_cues[] = {"login",   "log in",   "signin",       "sign in", "logon",
+                                         "sign on", "register", "registration", NULL};
+static const char *const auth_cues[] = {
+    "mychart",     "my chart",         "portal",       "patient portal", "my account",
+    "myaccount",   "account",          "billing",      "bill pay",       "pay bill",
+    "pay my bill", "paybill",          "billpay",      "pay your bill",  "payment",
+    "payments",    "telehealth",       "telemedicine", "video visit",    "virtual visit",
+    "e visit",     "evisit",           "messages",     "inbox",          "message center",
+    "myhealth",    "my health record", "test results", "dashboard",      NULL};
+static const char *const care_cues[] = {"appointment",
+                                        "appointments",
+                                        "schedule",
+                                        "scheduling",
+                                        "book",
+                                        "book online",
+                                        "request an appointment",
+                                        "find a doctor",
+                                        "find a provider",
+                                        "findadoctor",
+                                        "find doctor",
+                                        "find a physician",
+                                        "provider search",
+                                        "doctor search",
+                                        "physician search",
+                                        "search",
+                                        "symptom",
+                                        "symptoms checker",
+                                        "symptom checker",
+                                        "checker",
+                                        "triage",
+                                        "pharmacy",
+                                        "refill",
+                                        "refills",
+                                        "prescription",
+                                        "prescriptions",
+                                        "rx",
+                                        "second opinion",
+                                        "pre register",
+                                        "preregister",
+                                        "register",
+                                        "registration",
+                                        "intake",
+                                        "get care",
+                                        "wait times",
+                                        "new patient",
+                                        "referral",
+                                        NULL};
+static const char *const general_cues[] = {"careers",    "career",         "jobs",       "job",
+                                           "employment", "news",           "newsroom",   "press",
+                                           "media",      "parking",        "visiting",   "visitor",
+                                           "visitors",   "visiting hours", "directions", "maps",
+                                           "about",      "about us",       "donate",     "giving",
+                                           "foundation", "volunteer",      "volunteers", "events",
+                                           "leadership", "board",          "contact",    "privacy",
+                                           "terms",      "accessibility",  "sitemap",    NULL};
+static const char *const condition_cues[] = {
+    "conditions", "condition",  "diseases",    "disease",   "treatment",      "treatments",
+    "services",   "service",    "specialties", "specialty", "health library", "healthlibrary",
+    "clinics",    "clinic",     "programs",    "doctors",   "doctor",         "providers",
+    "provider",   "physicians", "physician",   "profile",   "care",           "therapy",
+    "surgery",    "center",     "centers",     NULL};
+
+/* Lower-cased copy with every non-alphanumeric run as one space, framed by spaces. */
+static char *normalise(pw_arena *a, const char *s, size_t n)
+{
+    char *out = pw_arena_alloc(a, n + 3);
+    if (!out)
+        return NULL;
+    size_t w = 0;
+    out[w++] = ' ';
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (isalnum(c))
+            out[w++] = (char)tolower(c);
+        else if (out[w - 1] != ' ')
+            out[w++] = ' ';
+    }
+    if (out[w - 1] != ' ')
+        out[w++] = ' ';
+    out[w] = '\0';
+    return out;
+}
+
+/* First cue found as whole words in text, or NULL. */
+static const char *find_cue(pw_arena *a, const char *text, const char *const *cues)
+{
+    for (size_t i = 0; cues[i]; i++) {
+        char *pat = pw_arena_sprintf(a, " %s ", cues[i]);
+        if (pat && strstr(text, pat))
+            return cues[i];
+    }
+    return NULL;
+}
+
+/* A cue matching the whole first path segment ("/careers/search" is a careers page). */
+static const char *first_segment_cue(pw_arena *a, pw_slice path, const char *const *cues)
+{
+    size_t i = 0;
+    while (i < path.n && path.p[i] == '/')
+        i++;
+    size_t j = i;
+    while (j < path.n && path.p[j] != '/' && path.p[j] != '?')
+        j++;
+    char *seg = normalise(a, path.p + i, j - i);
+    for (size_t k = 0; seg && cues[k]; k++) {
+        char *pat = pw_arena_sprintf(a, " %s ", cues[k]);
+        if (pat && strcmp(seg, pat) == 0)
+            return cues[k];
+    }
+    return NULL;
+}
+
+/* The path and query of an URL (or the whole string when it is not an absolute URL). */
+static pw_slice path_part(const char *url)
+{
+    pw_url u;
+    if (url && pw_url_parse(url, strlen(url), &u, NULL) == PW_OK) {
+        const char *end = u.query.n ? u.query.p + u.query.n : u.path.p + u.path.n;
+        return (pw_slice){u.path.p, (size_t)(end - u.path.p)};
+    }
+    return (pw_slice){url ? url : "", url ? strlen(url) : 0};
+}
+
+/* Health or care-intent terms found by the PHI engine in the URL path or the title. */
+static int engine_cue(const pw_detector *d, pw_detect_scratch *s, pw_arena *a, const char *str,
+                      size_t n, pw_field_type type, pw_hhs_context *ctx, const char **reason)
+{
+    pw_hit *hits = NULL;
+    size_t nh = 0;
+    if (!d || !s || !n || pw_detect_scan(d, s, a, NULL, str, n, type, &hits, &nh, NULL) != PW_OK)
+        return 0;
+    int found = 0;
+    for (size_t i = 0; i < nh; i++) {
+        const pw_hit *h = &hits[i];
+        const char *term = h->normalized ? h->normalized : "";
+        if (h->category == PW_PHI_CARE_INTENT && h->subtype &&
+            (strstr(h->subtype, "portal") || strstr(h->subtype, "bill") ||
+             strstr(h->subtype, "tele") || strstr(h->subtype, "message"))) {
+            *ctx = PW_CTX_AUTHENTICATED;
+            *reason = pw_arena_sprintf(a, "care term '%s' (%s)", term, h->subtype);
+            return 1;
+        }
+        if (h->category == PW_PHI_CARE_INTENT && *ctx < PW_CTX_CARE_INTENT) {
+            *ctx = PW_CTX_CARE_INTENT;
+            *reason = pw_arena_sprintf(a, "care term '%s'", term);
+            found = 1;
+        } else if (h->category == PW_PHI_HEALTH && *ctx < PW_CTX_CONDITION) {
+            *ctx = PW_CTX_CONDITION;
+            *reason = pw_arena_sprintf(a, "health term '%s'", term);
+            found = 1;
+        }
+    }
+    return found;
+}
+
+pw_hhs_context pw_assess_page_context(const pw_detector *d, pw_detect_scratch *s, pw_arena *a,
+                                      const char *url, const char *title, const char **reason)
+{
+    const char *why = "no health, care or login cue";
+    pw_slice path = path_part(url);
+    char *ptext = normalise(a, path.p, path.n);
+    char *ttext = title ? normalise(a, title, strlen(title)) : NULL;
+    const char *cue;
+    pw_hhs_context ctx = PW_CTX_GENERAL;
+    if (!ptext) {
+        if (reason)
+            *reason = why;
+        return ctx;
+    }
+    if ((cue = find_cue(a, ptext, login_cues))) {
+        ctx = PW_CTX_CARE_INTENT;
+        why = pw_arena_sprintf(a, "login/registration page cue '%s' (not yet authenticated)", cue);
+    } else if ((cue = find_cue(a, ptext, auth_cues)) ||
+               (ttext && (cue = find_cue(a, ttext, auth_cues)))) {
+        ctx = PW_CTX_AUTHENTICATED;
+        why = pw_arena_sprintf(a, "login/portal cue '%s'", cue);
+    } else if ((cue = first_segment_cue(a, path, general_cues))) {
+        why = pw_arena_sprintf(a, "general section '/%s'", cue);
+    } else if ((cue = find_cue(a, ptext, care_cues)) ||
+               (ttext && (cue = find_cue(a, ttext, care_cues)))) {
+        ctx = PW_CTX_CARE_INTENT;
+        why = pw_arena_sprintf(a, "care-intent cue '%s'", cue);
+    } else if ((cue = find_cue(a, ptext, general_cues))) {
+        why = pw_arena_sprintf(a, "general page cue '%s'", cue);
+    } else {
+        pw_hhs_context e = PW_CTX_GENERAL;
+        const char *ewhy = NULL;
+        engine_cue(d, s, a, path.p, path.n, PW_FT_URL, &e, &ewhy);
+        if (title && e < PW_CTX_AUTHENTICATED)
+            engine_cue(d, s, a, title, strlen(title), PW_FT_TEXT, &e, &ewhy);
+        if (e != PW_CTX_GENERAL) {
+            ctx = e;
+            why = ewhy;
+        } else if ((cue = find_cue(a, ptext, condition_cues))) {
+            ctx = PW_CTX_CONDITION;
+            why = pw_arena_sprintf(a, "condition/provider page cue '%s'", cue);
+        }
+    }
+    if (reason)
+        *reason = why ? why : "";
+    return ctx;
+}
+
+static const char *const auth_cookie_words[] = {
+    "auth", "login", "logged", "jwt", "token", "sso", "saml", "mychart", "oidc", "remember", NULL};
+
+/* Cookie names only: "a=1; AuthToken=…" → does any name hold an auth word? */
+int pw_assess_auth_cookie(const char *cookie)
+{
+    if (!cookie)
+        return 0;
+    const char *p = cookie;
+    while (*p) {
+        while (*p == ' ' || *p == ';')
+            p++;
+        const char *eq = strchr(p, '='), *semi = strchr(p, ';');
+        size_t n = eq && (!semi || eq < semi) ? (size_t)(eq - p)
+                   : semi                     ? (size_t)(semi - p)
+                                              : strlen(p);
+        char name[128];
+        size_t k = n < sizeof name - 1 ? n : sizeof name - 1;
+        for (size_t i = 0; i < k; i++)
+            name[i] = (char)tolower((unsigned char)p[i]);
+        name[k] = '\0';
+        for (size_t i = 0; k && auth_cookie_words[i]; i++)
+            if (strstr(name, auth_cookie_words[i]))
+                return 1;
+        if (!semi)
+            break;
+        p = semi + 1;
+    }
+    return 0;
+}
+
+int pw_assess_login_url(const char *url)
+{
+    static const char *const words[] = {"login",        "log in", "signin", "sign in",
+                                        "logon",        "sso",    "saml",   "oauth",
+                                        "authenticate", "auth",   NULL};
+    pw_arena a;
+    pw_arena_init(&a, 1024);
+    pw_slice path = path_part(url);
+    char *t = normalise(&a, path.p, path.n);
+    int hit = t && find_cue(&a, t, words) != NULL;
+    pw_arena_free(&a);
+    return hit;
+}

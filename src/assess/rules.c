@@ -1,0 +1,470 @@
+/*
+ * rules.c — the assess stage's rule table: one struct per rule with its id, title, legal
+ * reasoning (HHS OCR guidance of Dec 2022 / Mar 2024 as narrowed by AHA v. Becerra, N.D. Tex.
+ * June 20 2024), a match function and a remediation. docs/rules.md documents each one; the
+ * wording here is what reports print, so it must never claim more than the law supports.
+ */
+#include <string.h>
+#include <strings.h>
+
+#include "assess/assess_internal.h"
+#include "phiwall/url.h"
+
+/* ---- helpers ---- */
+
+int pw_hit_is_health(const pw_hit *h)
+{
+    return h->category == PW_PHI_HEALTH || h->category == PW_PHI_CARE_INTENT;
+}
+
+int pw_hit_is_personal(const pw_hit *h)
+{
+    switch (h->category) {
+    case PW_PHI_CANARY:
+    case PW_PHI_EMAIL:
+    case PW_PHI_SSN:
+    case PW_PHI_MBI:
+    case PW_PHI_CARD: return 1;
+    case PW_PHI_PHONE:
+    case PW_PHI_RECORD_ID:
+    case PW_PHI_NAME:
+    case PW_PHI_ADDRESS:
+    case PW_PHI_NPI:
+    case PW_PHI_DATE: return h->reason != PW_REASON_PATTERN && h->confidence >= 0.5f;
+    default: return 0;
+    }
+}
+
+char *pw_page_pattern(pw_arena *a, const char *page_url)
+{
+    pw_url u;
+    if (!page_url || pw_url_parse(page_url, strlen(page_url), &u, NULL) != PW_OK)
+        return pw_arena_strdup(a, page_url ? page_url : "(unknown page)");
+    size_t i = u.path.n && u.path.p[0] == '/' ? 1 : 0;
+    while (i < u.path.n && u.path.p[i] != '/')
+        i++;
+    if (i <= 1)
+        return pw_arena_sprintf(a, "%.*s/", (int)u.host.n, u.host.p);
+    return pw_arena_sprintf(a, "%.*s%.*s/*", (int)u.host.n, u.host.p, (int)i, u.path.p);
+}
+
+static int field_has(const rule_field *rf, int (*pred)(const pw_hit *))
+{
+    for (size_t i = 0; i < rf->n_hits; i++)
+        if (pred(&rf->hits[i]))
+            return 1;
+    return 0;
+}
+
+static int is_canary(const pw_hit *h)
+{
+    return h->category == PW_PHI_CANARY;
+}
+
+/* A custom-data key that names a search ("cd[search_string]", "ep.search_query"). */
+static int search_key(const pw_field *f)
+{
+    if (f->kind != PW_FIELD_CUSTOM_DATA && f->kind != PW_FIELD_OTHER)
+        return 0;
+    return f->key && (strcasestr(f->key, "search") || strcasestr(f->key, "query"));
+}
+
+static int starts(const char *s, const char *prefix)
+{
+    return s && strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+static int is_meta(const rule_input *in)
+{
+    return in->b->tracker->decoder && strcmp(in->b->tracker->decoder, "meta") == 0;
+}
+
+static const char *account(const rule_input *in)
+{
+    return in->b->account_id ? in->b->account_id : "<ID>";
+}
+
+static const char *product(const rule_input *in)
+{
+    const pw_tracker *t = in->b->tracker;
+    return t->product ? t->product : t->vendor ? t->vendor : t->id;
+}
+
+static const char *vendor(const rule_input *in)
+{
+    const pw_tracker *t = in->b->tracker;
+    return t->vendor ? t->vendor : t->id;
+}
+
+/* Mark fields of the given kinds (and any with health hits) as evidence. */
+static void use_kinds(const rule_input *in, unsigned char *use, unsigned kinds_mask)
+{
+    for (size_t i = 0; i < in->n_fields; i++)
+        if (kinds_mask & (1u << in->fields[i].f->kind))
+            use[i] = 1;
+}
+
+#define K(k) (1u << (k))
+
+/* ---- PW-AUTH-TRACKER ---- */
+
+static int m_auth(const rule_input *in, unsigned char *use)
+{
+    if (in->ctx != PW_CTX_AUTHENTICATED)
+        return -1;
+    use_kinds(in, use, K(PW_FIELD_PAGE_URL) | K(PW_FIELD_PAGE_TITLE) | K(PW_FIELD_DEVICE_ID));
+    return PW_SEV_CRITICAL;
+}
+
+static char *r_auth(pw_arena *a, const rule_input *in)
+{
+    return pw_arena_sprintf(
+        a,
+        "Remove the %s tag from every logged-in page (%s): load it only outside the portal, "
+        "e.g. exclude these paths in the tag manager trigger. If conversions are needed, send "
+        "them through `phiwall gateway` with a deny-by-default policy instead.",
+        product(in), pw_page_pattern(a, in->page_url));
+}
+
+/* ---- PW-BUTTON-TEXT ---- */
+
+static int m_button(const rule_input *in, unsigned char *use)
+{
+    int found = 0;
+    for (size_t i = 0; i < in->n_fields; i++) {
+        const rule_field *rf = &in->fields[i];
+        if (rf->f->kind == PW_FIELD_BUTTON_TEXT && field_has(rf, pw_hit_is_health))
+            use[i] = found = 1;
+    }
+    return found ? PW_SEV_HIGH : -1;
+}
+
+static char *r_button(pw_arena *a, const rule_input *in)
+{
+    if (is_meta(in))
+        return pw_arena_sprintf(
+            a,
+            "Turn off Meta's automatic events (they send button text): call "
+            "`fbq('set','autoConfig',false,'%s')` before `fbq('init','%s')`, or remove the "
+            "pixel from %s.",
+            account(in), account(in), pw_page_pattern(a, in->page_url));
+    return pw_arena_sprintf(a,
+                            "Stop %s from collecting click and link text on %s (disable automatic "
+                            "click / enhanced-measurement tracking), or remove the tag there.",
+                            product(in), pw_page_pattern(a, in->page_url));
+}
+
+/* ---- PW-SEARCH-TERM ---- */
+
+static int m_search(const rule_input *in, unsigned char *use)
+{
+    int found = 0, health = in->ctx >= PW_CTX_CONDITION;
+    for (size_t i = 0; i < in->n_fields; i++) {
+        const rule_field *rf = &in->fields[i];
+        if ((rf->f->kind != PW_FIELD_SEARCH_TERM && !search_key(rf->f)) || rf->f->value_len == 0)
+            continue;
+        use[i] = found = 1;
+        health |= field_has(rf, pw_hit_is_health);
+    }
+    if (!found)
+        return -1;
+    return health ? PW_SEV_HIGH : PW_SEV_LOW;
+}
+
+static char *r_search(pw_arena *a, const rule_input *in)
+{
+    return pw_arena_sprintf(
+        a,
+        "Do not send site-search queries to %s: strip the query string from the page URL it "
+        "receives (dl / page_location), turn off site-search tracking for %s, or remove the tag "
+        "from search and find-a-doctor pages (%s).",
+        vendor(in), account(in), pw_page_pattern(a, in->page_url));
+}
+
+/* ---- PW-FORM-VALUES ---- */
+
+static int m_form(const rule_input *in, unsigned char *use)
+{
+    int found = 0;
+    for (size_t i = 0; i < in->n_fields; i++) {
+        const rule_field *rf = &in->fields[i];
+        pw_field_kind k = rf->f->kind;
+        if (k == PW_FIELD_DEVICE_ID || k == PW_FIELD_ACCOUNT || k == PW_FIELD_EVENT)
+            continue;
+        int udff = starts(rf->f->key, "udff[") && rf->f->value_len > 0;
+        int typed = k == PW_FIELD_FORM_VALUE && rf->f->value_len > 0;
+        /* ud[…] is advanced matching (its own rule) unless a typed canary is inside it */
+        int (*pred)(const pw_hit *) =
+            k == PW_FIELD_USER_DATA && !udff ? is_canary : pw_hit_is_personal;
+        if (udff || typed || field_has(rf, pred))
+            use[i] = found = 1;
+    }
+    return found ? PW_SEV_CRITICAL : -1;
+}
+
+static char *r_form(pw_arena *a, const rule_input *in)
+{
+    const char *pat = pw_page_pattern(a, in->page_url);
+    if (is_meta(in))
+        return pw_arena_sprintf(
+            a,
+            "Stop the pixel reading forms: `fbq('set','autoConfig',false,'%s')` turns off "
+            "automatic form hashing (udff); make forms on %s submit with POST so typed values "
+            "never appear in a URL; or remove the pixel from %s.",
+            account(in), pat, pat);
+    return pw_arena_sprintf(a,
+                            "Make forms on %s submit with POST (typed values must never appear "
+                            "in a URL) and remove %s from those pages, or route its events "
+                            "through `phiwall gateway` with a policy that drops user fields.",
+                            pat, product(in));
+}
+
+/* ---- PW-ADVANCED-MATCHING ---- */
+
+static int m_advanced(const rule_input *in, unsigned char *use)
+{
+    int found = 0;
+    for (size_t i = 0; i < in->n_fields; i++) {
+        const pw_field *f = in->fields[i].f;
+        if (f->kind == PW_FIELD_USER_DATA && f->value_len > 0 && !starts(f->key, "udff["))
+            use[i] = found = 1;
+    }
+    if (!found)
+        return -1;
+    return in->ctx >= PW_CTX_CONDITION ? PW_SEV_HIGH : PW_SEV_MEDIUM;
+}
+
+static char *r_advanced(pw_arena *a, const rule_input *in)
+{
+    if (is_meta(in))
+        return pw_arena_sprintf(
+            a,
+            "Disable advanced matching: remove the user-data object from `fbq('init','%s',{…})` "
+            "and turn off Automatic Advanced Matching for pixel %s in Events Manager. Send "
+            "conversions through `phiwall gateway`, which sends user data only with consent "
+            "and policy.",
+            account(in), account(in));
+    return pw_arena_sprintf(a,
+                            "Stop sending user data (hashed e-mail, phone, name) to %s from this "
+                            "health site: remove the enhanced-conversions / user-data settings "
+                            "for %s.",
+                            vendor(in), account(in));
+}
+
+/* ---- PW-CONDITION-URL ---- */
+
+static int m_condition(const rule_input *in, unsigned char *use)
+{
+    if (in->ctx != PW_CTX_CONDITION && in->ctx != PW_CTX_CARE_INTENT)
+        return -1;
+    if (in->b->kind == PW_BEACON_SCRIPT)
+        return -1;
+    int url = 0;
+    for (size_t i = 0; i < in->n_fields; i++) {
+        pw_field_kind k = in->fields[i].f->kind;
+        if (k == PW_FIELD_PAGE_URL || k == PW_FIELD_REFERRER || k == PW_FIELD_PAGE_TITLE) {
+            use[i] = 1;
+            url = 1;
+        } else if (k == PW_FIELD_DEVICE_ID) {
+            use[i] = 1;
+        }
+    }
+    if (!url && !pw_request_header(in->req, "referer"))
+        return -1;
+    return PW_SEV_MEDIUM;
+}
+
+static char *r_condition(pw_arena *a, const rule_input *in)
+{
+    return pw_arena_sprintf(
+        a,
+        "Remove %s from condition, provider and care pages (%s), or send page views through "
+        "`phiwall gateway` with a policy that reduces the page URL to a page category and "
+        "drops the IP address and cookie IDs.",
+        product(in), pw_page_pattern(a, in->page_url));
+}
+
+/* ---- PW-SESSION-REPLAY ---- */
+
+static int m_replay(const rule_input *in, unsigned char *use)
+{
+    if (in->ctx == PW_CTX_GENERAL)
+        return -1;
+    if (in->b->kind != PW_BEACON_REPLAY && in->b->tracker->category != PW_CATEGORY_SESSION_REPLAY)
+        return -1;
+    use_kinds(in, use, K(PW_FIELD_PAGE_URL) | K(PW_FIELD_FORM_VALUE) | K(PW_FIELD_DEVICE_ID));
+    return PW_SEV_HIGH;
+}
+
+static char *r_replay(pw_arena *a, const rule_input *in)
+{
+    return pw_arena_sprintf(a,
+                            "Exclude %s from %s recording (page exclusion rule), or at least "
+                            "mask all text and inputs; better, remove session replay from care "
+                            "pages entirely.",
+                            pw_page_pattern(a, in->page_url), product(in));
+}
+
+/* ---- PW-NO-BAA ---- */
+
+static int m_no_baa(const rule_input *in, unsigned char *use)
+{
+    if (in->ctx != PW_CTX_CARE_INTENT && in->ctx != PW_CTX_AUTHENTICATED)
+        return -1;
+    pw_baa baa = in->b->tracker->baa;
+    if (baa == PW_BAA_YES || baa == PW_BAA_SOME_PLANS)
+        return -1;
+    use_kinds(in, use, K(PW_FIELD_PAGE_URL));
+    return PW_SEV_MEDIUM;
+}
+
+static char *r_no_baa(pw_arena *a, const rule_input *in)
+{
+    return pw_arena_sprintf(a,
+                            "%s does not sign a HIPAA business associate agreement: remove %s "
+                            "from %s, or replace it with `phiwall gateway` forwarding only "
+                            "allow-listed, PHI-free events.",
+                            vendor(in), product(in), pw_page_pattern(a, in->page_url));
+}
+
+/* ---- PW-TRACKER-PRESENT ---- */
+
+static int m_present(const rule_input *in, unsigned char *use)
+{
+    if (in->ctx != PW_CTX_GENERAL)
+        return -1;
+    use_kinds(in, use, K(PW_FIELD_PAGE_URL));
+    return PW_SEV_INFO;
+}
+
+static char *r_present(pw_arena *a, const rule_input *in)
+{
+    return pw_arena_sprintf(a,
+                            "No action needed for this page; keep %s off care, condition and "
+                            "portal pages (it is on %s).",
+                            product(in), pw_page_pattern(a, in->page_url));
+}
+
+/* ---- PW-CONSENT ---- */
+
+static int m_consent(const rule_input *in, unsigned char *use)
+{
+    if (in->req->after_reject)
+        return PW_SEV_HIGH;
+    return in->req->before_consent ? PW_SEV_MEDIUM : -1;
+}
+
+static char *r_consent(pw_arena *a, const rule_input *in)
+{
+    return pw_arena_sprintf(a,
+                            "Load %s only after the visitor opts in (consent mode default "
+                            "'denied', tag-manager consent trigger) and never after a reject.",
+                            product(in));
+}
+
+/* ---- the table ---- */
+
+static const pw_rule rules[] = {
+    {{"PW-AUTH-TRACKER", "Tracker on an authenticated page (patient portal, bill pay, telehealth)",
+      "HHS OCR guidance (Dec 2022, rev. Mar 2024): tracking technologies on user-authenticated "
+      "pages generally have access to PHI, so this is a disclosure that needs a business "
+      "associate agreement or the patient's authorization. AHA v. Becerra (N.D. Tex. 2024) did "
+      "not vacate this part of the guidance.",
+      PW_SEV_CRITICAL},
+     m_auth,
+     r_auth},
+    {{"PW-FORM-VALUES", "Form values, identifiers or their hashes sent to a tracker",
+      "Values the visitor typed (or their hashes, which the vendor matches to a person) identify "
+      "the individual; sent from a health provider's site they are PHI disclosed without a BAA "
+      "(HHS guidance). Hashing is not de-identification. The FTC punished the same flows "
+      "outside HIPAA (GoodRx 2023, BetterHelp 2023).",
+      PW_SEV_CRITICAL},
+     m_form,
+     r_form},
+    {{"PW-BUTTON-TEXT", "Button or link text revealing care intent or a condition",
+      "The clicked button's text tells the vendor what care this visitor seeks, joined with "
+      "their IP address and cookie ID: PHI under the HHS guidance. This goes beyond the "
+      "IP-plus-public-page combination that AHA v. Becerra vacated.",
+      PW_SEV_HIGH},
+     m_button,
+     r_button},
+    {{"PW-SEARCH-TERM", "Site-search terms sent to a tracker",
+      "Terms a visitor searches for (a doctor, a condition, a treatment) relate to their own "
+      "care; joined with an IP address or cookie ID they are PHI under the HHS guidance, and "
+      "AHA v. Becerra did not vacate this. Searches with no health term are reported at low "
+      "severity.",
+      PW_SEV_HIGH},
+     m_search,
+     r_search},
+    {{"PW-ADVANCED-MATCHING", "Advanced matching (hashed e-mail, phone, name) on a health site",
+      "Advanced matching sends hashed identifiers that the vendor resolves to a person; "
+      "combined with pages of a health provider this is individually identifiable health "
+      "information (HHS guidance; FTC BetterHelp 2023). Hashing does not de-identify.",
+      PW_SEV_HIGH},
+     m_advanced,
+     r_advanced},
+    {{"PW-SESSION-REPLAY", "Session replay on a care, condition or portal page",
+      "Session replay records what the visitor sees and types, including any health "
+      "information on the page, with identifiers: a disclosure under the HHS guidance unless "
+      "the vendor signs a BAA and masking is verified.",
+      PW_SEV_HIGH},
+     m_replay,
+     r_replay},
+    {{"PW-CONDITION-URL",
+      "Condition, provider or care page URL sent with an IP address or cookie ID (elevated "
+      "risk)",
+      "Elevated risk, not a proven PHI disclosure: AHA v. Becerra (N.D. Tex., June 20 2024) "
+      "vacated the HHS guidance where it treated an IP address plus a visit to a public page "
+      "about a condition or provider as PHI. State health-privacy laws (e.g. Washington's My "
+      "Health My Data Act) and the FTC Act may still apply.",
+      PW_SEV_MEDIUM},
+     m_condition,
+     r_condition},
+    {{"PW-NO-BAA", "Tracker from a vendor that signs no BAA on a care or portal page",
+      "Under the HHS guidance a covered entity may disclose PHI to a tracking vendor only under "
+      "a business associate agreement or with HIPAA authorization; this vendor is not known to "
+      "sign one, so PHI collected on this page would be an impermissible disclosure.",
+      PW_SEV_MEDIUM},
+     m_no_baa,
+     r_no_baa},
+    {{"PW-CONSENT", "Tracker fired before consent or after the visitor refused",
+      "Independent of HIPAA, firing before opt-in or after a refusal conflicts with state "
+      "privacy laws and with the FTC's GoodRx and BetterHelp orders on health data.",
+      PW_SEV_HIGH},
+     m_consent,
+     r_consent},
+    {{"PW-TRACKER-PRESENT", "Tracker on a general page (inventory, not a PHI finding)",
+      "A general page (careers, news, visiting hours) relates to no one's care: not PHI under "
+      "the HHS guidance. Listed so the inventory of trackers is complete.",
+      PW_SEV_INFO},
+     m_present,
+     r_present},
+};
+
+size_t pw_rules_n(void)
+{
+    return sizeof rules / sizeof rules[0];
+}
+
+const pw_rule *pw_rules_at(size_t i)
+{
+    return i < pw_rules_n() ? &rules[i] : NULL;
+}
+
+size_t pw_rule_count(void)
+{
+    return pw_rules_n();
+}
+
+const pw_rule_info *pw_rule_info_at(size_t i)
+{
+    return i < pw_rules_n() ? &rules[i].info : NULL;
+}
+
+const pw_rule_info *pw_rule_info_find(const char *id)
+{
+    for (size_t i = 0; id && i < pw_rules_n(); i++)
+        if (strcmp(rules[i].info.id, id) == 0)
+            return &rules[i].info;
+    return NULL;
+}

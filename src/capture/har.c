@@ -1,0 +1,720 @@
+/*
+ * har.c — the HAR 1.2 capture source. The file is streamed through yajl's event parser in 64 KiB
+ * chunks; a small path stack knows where each event sits (log.pages[i], log.entries[i].request…),
+ * only the fields phiwall needs are copied into a per-entry arena, and each finished entry is
+ * delivered as a pw_request (its page as a pw_page first) and then forgotten. Memory is bounded by
+ * the largest single entry, whose strings the limiter (har_limit.c) caps.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <yajl/yajl_parse.h>
+
+#include "capture/har_internal.h"
+#include "phiwall/har.h"
+#include "phiwall/text.h"
+
+#define CHUNK       65536
+#define MAX_DEPTH   1024
+#define MAX_HEADERS 4096
+
+typedef enum node {
+    N_SKIP = 0,
+    N_ROOT,
+    N_LOG,
+    N_PAGES,
+    N_PAGE,
+    N_ENTRIES,
+    N_ENTRY,
+    N_REQ,
+    N_HEADERS,
+    N_HEADER,
+    N_POST,
+    N_PARAMS,
+    N_PARAM,
+    N_RESP,
+    N_CONTENT,
+    N_INIT,
+    N_STACK,
+    N_FRAMES,
+    N_FRAME
+} node;
+
+typedef enum key {
+    K_OTHER = 0,
+    K_LOG,
+    K_PAGES,
+    K_ENTRIES,
+    K_ID,
+    K_TITLE,
+    K_STARTED,
+    K_PAGEREF,
+    K_REQUEST,
+    K_RESPONSE,
+    K_METHOD,
+    K_URL,
+    K_HEADERS,
+    K_NAME,
+    K_VALUE,
+    K_POSTDATA,
+    K_MIMETYPE,
+    K_TEXT,
+    K_ENCODING,
+    K_PARAMS,
+    K_STATUS,
+    K_CONTENT,
+    K_RESOURCETYPE,
+    K_INITIATOR,
+    K_TYPE,
+    K_STACK,
+    K_CALLFRAMES,
+    K__COUNT
+} key;
+
+static const char *const key_names[K__COUNT] = {
+    "?",        "log",      "pages",           "entries",
+    "id",       "title",    "startedDateTime", "pageref",
+    "request",  "response", "method",          "url",
+    "headers",  "name",     "value",           "postData",
+    "mimeType", "text",     "encoding",        "params",
+    "status",   "content",  "_resourceType",   "_initiator",
+    "type",     "stack",    "callFrames",
+};
+
+static const unsigned char key_lens[K__COUNT] = {
+    1, 3, 5, 7, 2, 5, 15, 7, 7, 8, 6, 3, 7, 4, 5, 8, 8, 4, 8, 6, 6, 7, 13, 10, 4, 5, 10,
+};
+
+/* What a (container, key) slot must hold. 'o' object, 'a' array, 's' string, 'n' number or
+ * string, 'i' object or string. Strict slots make a type mismatch an error; others are skipped. */
+typedef struct slot {
+    node parent;
+    key k;
+    char expect;
+    node child;
+    int strict;
+} slot;
+
+static const slot slots[] = {
+    {N_ROOT, K_LOG, 'o', N_LOG, 1},
+    {N_LOG, K_PAGES, 'a', N_PAGES, 1},
+    {N_LOG, K_ENTRIES, 'a', N_ENTRIES, 1},
+    {N_PAGE, K_ID, 's', N_SKIP, 1},
+    {N_PAGE, K_TITLE, 's', N_SKIP, 0},
+    {N_PAGE, K_STARTED, 's', N_SKIP, 0},
+    {N_ENTRY, K_PAGEREF, 's', N_SKIP, 0},
+    {N_ENTRY, K_STARTED, 's', N_SKIP, 0},
+    {N_ENTRY, K_REQUEST, 'o', N_REQ, 1},
+    {N_ENTRY, K_RESPONSE, 'o', N_RESP, 0},
+    {N_ENTRY, K_RESOURCETYPE, 's', N_SKIP, 0},
+    {N_ENTRY, K_INITIATOR, 'i', N_INIT, 0},
+    {N_REQ, K_METHOD, 's', N_SKIP, 1},
+    {N_REQ, K_URL, 's', N_SKIP, 1},
+    {N_REQ, K_HEADERS, 'a', N_HEADERS, 1},
+    {N_REQ, K_POSTDATA, 'o', N_POST, 1},
+    {N_HEADER, K_NAME, 's', N_SKIP, 1},
+    {N_HEADER, K_VALUE, 's', N_SKIP, 1},
+    {N_POST, K_MIMETYPE, 's', N_SKIP, 0},
+    {N_POST, K_TEXT, 's', N_SKIP, 1},
+    {N_POST, K_ENCODING, 's', N_SKIP, 0},
+    {N_POST, K_PARAMS, 'a', N_PARAMS, 1},
+    {N_PARAM, K_NAME, 's', N_SKIP, 0},
+    {N_PARAM, K_VALUE, 's', N_SKIP, 0},
+    {N_RESP, K_STATUS, 'n', N_SKIP, 0},
+    {N_RESP, K_CONTENT, 'o', N_CONTENT, 0},
+    {N_CONTENT, K_MIMETYPE, 's', N_SKIP, 0},
+    {N_INIT, K_TYPE, 's', N_SKIP, 0},
+    {N_INIT, K_URL, 's', N_SKIP, 0},
+    {N_INIT, K_STACK, 'o', N_STACK, 0},
+    {N_STACK, K_CALLFRAMES, 'a', N_FRAMES, 0},
+    {N_FRAME, K_URL, 's', N_SKIP, 0},
+};
+
+/* Elements of the arrays we read. */
+static const slot elements[] = {
+    {N_PAGES, K_OTHER, 'o', N_PAGE, 1},     {N_ENTRIES, K_OTHER, 'o', N_ENTRY, 1},
+    {N_HEADERS, K_OTHER, 'o', N_HEADER, 1}, {N_PARAMS, K_OTHER, 'o', N_PARAM, 1},
+    {N_FRAMES, K_OTHER, 'o', N_FRAME, 0},
+};
+
+/* Index + 1 into slots[] for each (container node, key): built from slots[] once per read. */
+typedef struct slot_table {
+    unsigned char at[N_FRAME + 1][K__COUNT];
+} slot_table;
+
+static void slot_table_init(slot_table *t)
+{
+    memset(t, 0, sizeof *t);
+    for (size_t i = 0; i < sizeof slots / sizeof slots[0]; i++)
+        t->at[slots[i].parent][slots[i].k] = (unsigned char)(i + 1);
+}
+
+typedef struct frame {
+    node n;
+    key k; /* current key when the frame is an object */
+    int is_array;
+    size_t idx; /* elements seen when the frame is an array */
+} frame;
+
+/* The entry being read; its strings live in the entry arena. */
+typedef struct entry {
+    char *pageref, *started, *rtype, *initiator, *init_type, *method, *url;
+    char *ptext, *pmime, *penc, *content_mime, *hname, *hvalue;
+    size_t ptext_len;
+    int status;
+    pw_header *headers, *params;
+    size_t n_headers, cap_headers, n_params, cap_params;
+} entry;
+
+typedef struct page_rec {
+    char *id, *title, *started;
+} page_rec;
+
+typedef struct har {
+    const char *name;
+    const pw_capture_sink *sink;
+    pw_err *err;
+    pw_status status;
+    yajl_handle yh;
+    har_limiter lim;
+    size_t run_off; /* input offset of the run being parsed */
+    int truncated_run;
+    frame stack[MAX_DEPTH];
+    size_t depth;
+    int seen_log;
+    pw_arena ea; /* per entry */
+    entry e;
+    page_rec pr;
+    har_pages pages;
+    har_page *anon; /* current page when the HAR has no pageref */
+    pw_har_stats *stats;
+    slot_table slots;
+} har;
+
+static key key_lookup(const unsigned char *s, size_t n)
+{
+    /* first byte and length rule out almost every key before any memcmp */
+    for (int k = 1; k < K__COUNT; k++)
+        if (key_names[k][0] == (char)s[0] && key_lens[k] == n && memcmp(key_names[k], s, n) == 0)
+            return (key)k;
+    return K_OTHER;
+}
+
+static size_t offset_now(const har *h)
+{
+    return h->run_off + yajl_get_bytes_consumed(h->yh);
+}
+
+/* "log.entries[3].request.url" for the value about to be stored at the top of the stack. */
+static void path_of(const har *h, int with_current, char *out, size_t cap)
+{
+    size_t len = 0;
+    out[0] = '\0';
+    for (size_t i = 1; i <= h->depth; i++) {
+        const frame *p = &h->stack[i - 1];
+        if (i == h->depth && !with_current)
+            break;
+        int w;
+        if (p->is_array)
+            w = snprintf(out + len, cap - len, "[%zu]", p->idx ? p->idx - 1 : 0);
+        else
+            w = snprintf(out + len, cap - len, "%s%s", len ? "." : "", key_names[p->k]);
+        if (w < 0 || (size_t)w >= cap - len)
+            return;
+        len += (size_t)w;
+    }
+}
+
+/* "FILE: byte N: expected WHAT PREP PATH"; with_key names the value at the top of the stack,
+ * otherwise the container itself ("in log.entries[3]"). */
+static int fail(har *h, pw_status code, const char *what, const char *prep, int with_key,
+                const char *suffix)
+{
+    char path[256];
+    path_of(h, with_key, path, sizeof path);
+    h->status =
+        pw_err_set(h->err, code, "%s: byte %zu: expected %s %s %s%s", h->name, offset_now(h), what,
+                   prep, path[0] ? path : "the top level", suffix ? suffix : "");
+    return 0;
+}
+
+static int sink_failed(har *h, pw_status st)
+{
+    h->status = st;
+    return 0;
+}
+
+static const slot *find_slot(const slot_table *t, const frame *top)
+{
+    if (top->is_array) {
+        for (size_t i = 0; i < sizeof elements / sizeof elements[0]; i++)
+            if (elements[i].parent == top->n)
+                return &elements[i];
+        return NULL;
+    }
+    unsigned char i = t->at[top->n][top->k];
+    return i ? &slots[i - 1] : NULL;
+}
+
+static const char *type_name(char t)
+{
+    switch (t) {
+    case 'o': return "an object";
+    case 'a': return "an array";
+    case 's': return "a string";
+    case 'n': return "a number";
+    default: return "an object or a string";
+    }
+}
+
+static int fits(char expect, char got)
+{
+    if (expect == got)
+        return 1;
+    if (expect == 'n')
+        return got == 's';
+    if (expect == 'i')
+        return got == 'o' || got == 's';
+    return 0;
+}
+
+static int push(har *h, node n, int is_array)
+{
+    if (h->depth == MAX_DEPTH)
+        return fail(h, PW_ERR_LIMIT, "at most 1024 levels of nesting", "at", 1, NULL);
+    h->stack[h->depth++] = (frame){.n = n, .is_array = is_array};
+    return 1;
+}
+
+/* ---- storing scalars ---- */
+
+static char *copy(har *h, const unsigned char *s, size_t n)
+{
+    char *p = pw_arena_alloc(&h->ea, n + 1);
+    if (p) {
+        memcpy(p, s, n);
+        p[n] = '\0';
+    }
+    return p;
+}
+
+static int add_pair(har *h, pw_header **v, size_t *n, size_t *cap, char *name, char *value)
+{
+    if (*n == MAX_HEADERS)
+        return 1; /* beyond any real request: ignore the rest */
+    if (*n == *cap) {
+        size_t nc = *cap ? *cap * 2 : 16;
+        pw_header *nv = pw_arena_alloc(&h->ea, nc * sizeof *nv);
+        if (!nv)
+            return 0;
+        if (*n)
+            memcpy(nv, *v, *n * sizeof *nv);
+        *v = nv;
+        *cap = nc;
+    }
+    (*v)[(*n)++] = (pw_header){.name = name, .value = value ? value : ""};
+    return 1;
+}
+
+static int store_string(har *h, node n, key k, const unsigned char *s, size_t len)
+{
+    entry *e = &h->e;
+    char **dst = NULL;
+    switch (n) {
+    case N_PAGE: dst = k == K_ID ? &h->pr.id : k == K_TITLE ? &h->pr.title : &h->pr.started; break;
+    case N_ENTRY:
+        dst = k == K_PAGEREF ? &e->pageref : k == K_STARTED ? &e->started : &e->rtype;
+        if (k == K_INITIATOR)
+            dst = &e->initiator;
+        break;
+    case N_REQ: dst = k == K_METHOD ? &e->method : &e->url; break;
+    case N_HEADER:
+    case N_PARAM: dst = k == K_NAME ? &e->hname : &e->hvalue; break;
+    case N_POST:
+        dst = k == K_MIMETYPE ? &e->pmime : k == K_TEXT ? &e->ptext : &e->penc;
+        if (k == K_TEXT)
+            e->ptext_len = len;
+        break;
+    case N_RESP: e->status = atoi(copy(h, s, len > 8 ? 8 : len) ?: "0"); return 1;
+    case N_CONTENT: dst = &e->content_mime; break;
+    case N_INIT: dst = k == K_TYPE ? &e->init_type : &e->initiator; break;
+    case N_FRAME: dst = e->initiator ? NULL : &e->initiator; break;
+    default: return 1;
+    }
+    if (!dst)
+        return 1;
+    /* page records live until the page is stored; copy them like entry strings */
+    if (!(*dst = copy(h, s, len)))
+        return fail(h, PW_ERR_NOMEM, "memory", "for", 1, NULL);
+    return 1;
+}
+
+/* ---- one value event (object start, array start or scalar) ---- */
+
+static int on_value(har *h, char type, const unsigned char *s, size_t len)
+{
+    if (h->depth == 0) {
+        if (type != 'o')
+            return fail(h, PW_ERR_PARSE, "an object (HAR 1.2)", "at", 1, NULL);
+        return push(h, N_ROOT, 0);
+    }
+    frame *top = &h->stack[h->depth - 1];
+    if (top->is_array)
+        top->idx++;
+    const slot *sl = top->n == N_SKIP ? NULL : find_slot(&h->slots, top);
+    int container = type == 'o' || type == 'a';
+    if (!sl || type == 'z')
+        return container ? push(h, N_SKIP, type == 'a') : 1;
+    if (!fits(sl->expect, type)) {
+        if (sl->strict)
+            return fail(h, PW_ERR_PARSE, type_name(sl->expect), "for", 1, NULL);
+        return container ? push(h, N_SKIP, type == 'a') : 1;
+    }
+    if (container) {
+        if (sl->child == N_LOG)
+            h->seen_log = 1;
+        return push(h, sl->child, type == 'a');
+    }
+    node where = top->is_array ? N_SKIP : top->n;
+    return store_string(h, where, top->k, s, len);
+}
+
+/* ---- finishing records ---- */
+
+static int finish_page(har *h)
+{
+    page_rec *r = &h->pr;
+    if (!r->id)
+        return fail(h, PW_ERR_PARSE, "\"id\"", "in", 0, NULL);
+    har_page *p = har_pages_get(&h->pages, r->id, 1);
+    if (!p)
+        return fail(h, PW_ERR_NOMEM, "memory", "for", 1, NULL);
+    if (har_looks_like_url(r->title)) {
+        if (!p->url)
+            p->url = pw_arena_strdup(&h->pages.arena, r->title);
+    } else if (r->title && !p->title) {
+        p->title = pw_arena_strdup(&h->pages.arena, r->title);
+    }
+    if (r->started && !p->ts)
+        p->ts = har_parse_time(r->started);
+    memset(r, 0, sizeof *r);
+    pw_arena_reset(&h->ea);
+    pw_status st = har_page_emit(p, h->sink, &h->stats->n_pages, h->err);
+    return st == PW_OK ? 1 : sink_failed(h, st);
+}
+
+static int is_document(const entry *e)
+{
+    if (e->rtype)
+        return strcasecmp(e->rtype, "document") == 0;
+    return e->content_mime && strncasecmp(e->content_mime, "text/html", 9) == 0;
+}
+
+static const char *header(const entry *e, const char *name)
+{
+    for (size_t i = 0; i < e->n_headers; i++)
+        if (strcasecmp(e->headers[i].name, name) == 0)
+            return e->headers[i].value;
+    return NULL;
+}
+
+/* The page this entry belongs to, learning the page's URL from its first document. */
+static har_page *entry_page(har *h, const entry *e)
+{
+    if (e->pageref) {
+        har_page *p = har_pages_get(&h->pages, e->pageref, 1);
+        if (p && !p->url && (is_document(e) || p->n_entries == 0))
+            p->url = pw_arena_strdup(&h->pages.arena, e->url);
+        if (p && !p->ts)
+            p->ts = har_parse_time(e->started);
+        return p;
+    }
+    const char *dest = header(e, "sec-fetch-dest");
+    if (is_document(e) && (!dest || strcasecmp(dest, "document") == 0))
+        h->anon = har_pages_add_anonymous(&h->pages, e->url, har_parse_time(e->started));
+    return h->anon;
+}
+
+/* Form params without text (Firefox): rebuild an urlencoded body. */
+static void params_body(har *h, entry *e)
+{
+    size_t cap = 1;
+    char **enc = pw_arena_calloc(&h->ea, e->n_params * 2 + 1, sizeof *enc);
+    if (!enc)
+        return;
+    for (size_t i = 0; i < e->n_params; i++) {
+        enc[2 * i] = pw_pct_encode(&h->ea, e->params[i].name, strlen(e->params[i].name));
+        enc[2 * i + 1] = pw_pct_encode(&h->ea, e->params[i].value, strlen(e->params[i].value));
+        if (!enc[2 * i] || !enc[2 * i + 1])
+            return;
+        cap += strlen(enc[2 * i]) + strlen(enc[2 * i + 1]) + 2;
+    }
+    char *body = pw_arena_alloc(&h->ea, cap), *w = body;
+    if (!body)
+        return;
+    for (size_t i = 0; i < e->n_params; i++)
+        w += sprintf(w, "%s%s=%s", i ? "&" : "", enc[2 * i], enc[2 * i + 1]);
+    e->ptext = body;
+    e->ptext_len = (size_t)(w - body);
+    if (!e->pmime)
+        e->pmime = "application/x-www-form-urlencoded";
+}
+
+static int finish_entry(har *h)
+{
+    entry *e = &h->e;
+    if (!e->url)
+        return fail(h, PW_ERR_PARSE, "\"url\"", "in", 0, ".request");
+    if (!e->ptext && e->n_params)
+        params_body(h, e);
+    const unsigned char *body = (const unsigned char *)e->ptext;
+    size_t body_len = e->ptext_len;
+    if (body && e->penc && strcasecmp(e->penc, "base64") == 0) {
+        size_t n = 0;
+        unsigned char *dec = pw_base64_decode(&h->ea, e->ptext, e->ptext_len, &n);
+        if (dec) {
+            body = dec;
+            body_len = n;
+        }
+    }
+    har_page *p = entry_page(h, e);
+    if (p) {
+        p->n_entries++;
+        pw_status st = har_page_emit(p, h->sink, &h->stats->n_pages, h->err);
+        if (st != PW_OK)
+            return sink_failed(h, st);
+    }
+    pw_request req = {
+        .method = e->method ? e->method : "GET",
+        .url = e->url,
+        .headers = e->headers,
+        .n_headers = e->n_headers,
+        .body = body,
+        .body_len = body ? body_len : 0,
+        .content_type = e->pmime ? e->pmime : header(e, "content-type"),
+        .page_url = p ? p->url : NULL,
+        .resource_type = e->rtype,
+        .initiator = e->initiator ? e->initiator : e->init_type,
+        .timestamp = har_parse_time(e->started),
+        .status = e->status,
+        .step = PW_STEP_UNKNOWN,
+        .source = PW_SOURCE_HAR,
+    };
+    h->stats->n_entries++;
+    pw_status st = h->sink->on_request ? h->sink->on_request(h->sink->ctx, &req, h->err) : PW_OK;
+    memset(e, 0, sizeof *e);
+    pw_arena_reset(&h->ea);
+    return st == PW_OK ? 1 : sink_failed(h, st);
+}
+
+static int finish_pair(har *h, node n)
+{
+    entry *e = &h->e;
+    int ok = 1;
+    if (n == N_HEADER && !e->hname)
+        return fail(h, PW_ERR_PARSE, "\"name\"", "in", 0, NULL);
+    if (n == N_HEADER)
+        ok = add_pair(h, &e->headers, &e->n_headers, &e->cap_headers, e->hname, e->hvalue);
+    else if (e->hname)
+        ok = add_pair(h, &e->params, &e->n_params, &e->cap_params, e->hname, e->hvalue);
+    e->hname = e->hvalue = NULL;
+    return ok ? 1 : fail(h, PW_ERR_NOMEM, "memory", "for", 0, NULL);
+}
+
+static int on_end(har *h)
+{
+    node n = h->stack[h->depth - 1].n;
+    int ok = 1;
+    switch (n) {
+    case N_PAGE: ok = finish_page(h); break;
+    case N_ENTRY: ok = finish_entry(h); break;
+    case N_HEADER:
+    case N_PARAM: ok = finish_pair(h, n); break;
+    default: break;
+    }
+    h->depth--;
+    return ok;
+}
+
+/* ---- yajl callbacks ---- */
+
+static int cb_null(void *ctx)
+{
+    return on_value(ctx, 'z', NULL, 0);
+}
+static int cb_bool(void *ctx, int b)
+{
+    return on_value(ctx, 'b', NULL, 0);
+}
+static int cb_number(void *ctx, const char *s, size_t n)
+{
+    return on_value(ctx, 'n', (const unsigned char *)s, n);
+}
+static int cb_string(void *ctx, const unsigned char *s, size_t n)
+{
+    return on_value(ctx, 's', s, n);
+}
+static int cb_start_map(void *ctx)
+{
+    return on_value(ctx, 'o', NULL, 0);
+}
+static int cb_start_array(void *ctx)
+{
+    return on_value(ctx, 'a', NULL, 0);
+}
+static int cb_key(void *ctx, const unsigned char *s, size_t n)
+{
+    har *h = ctx;
+    frame *top = &h->stack[h->depth - 1];
+    top->k = top->n == N_SKIP ? K_OTHER : key_lookup(s, n);
+    return 1;
+}
+static int cb_end(void *ctx)
+{
+    return on_end(ctx);
+}
+
+static const yajl_callbacks callbacks = {
+    .yajl_null = cb_null,
+    .yajl_boolean = cb_bool,
+    .yajl_number = cb_number,
+    .yajl_string = cb_string,
+    .yajl_start_map = cb_start_map,
+    .yajl_map_key = cb_key,
+    .yajl_end_map = cb_end,
+    .yajl_start_array = cb_start_array,
+    .yajl_end_array = cb_end,
+};
+
+/* ---- driving the parser ---- */
+
+static void syntax_error(har *h, const unsigned char *p, size_t n)
+{
+    unsigned char *msg = yajl_get_error(h->yh, 0, p, n);
+    char text[200];
+    snprintf(text, sizeof text, "%s", msg ? (const char *)msg : "syntax error");
+    yajl_free_error(h->yh, msg);
+    char *nl = strchr(text, '\n');
+    if (nl)
+        *nl = '\0';
+    const char *what = text;
+    if (strncmp(what, "parse error: ", 13) == 0)
+        what += 13;
+    else if (strncmp(what, "lexical error: ", 15) == 0)
+        what += 15;
+    h->status = pw_err_set(h->err, PW_ERR_PARSE, "%s: byte %zu: expected JSON: %s", h->name,
+                           h->run_off + yajl_get_bytes_consumed(h->yh), what);
+}
+
+static int feed(void *ctx, const unsigned char *p, size_t n, size_t off, int closes_truncated)
+{
+    har *h = ctx;
+    h->run_off = off;
+    h->truncated_run = closes_truncated;
+    yajl_status ys = yajl_parse(h->yh, p, n);
+    if (ys == yajl_status_ok)
+        return 1;
+    if (ys == yajl_status_error)
+        syntax_error(h, p, n);
+    return 0;
+}
+
+static pw_status finish_parse(har *h)
+{
+    h->run_off = h->lim.in_off;
+    yajl_status ys = yajl_complete_parse(h->yh);
+    if (ys == yajl_status_client_canceled)
+        return h->status;
+    if (ys != yajl_status_ok || h->depth > 0) {
+        char path[256];
+        path_of(h, 0, path, sizeof path);
+        return pw_err_set(h->err, PW_ERR_PARSE,
+                          "%s: byte %zu: expected more JSON: the file ends inside %s", h->name,
+                          h->lim.in_off,
+                          h->depth ? (path[0] ? path : "the top-level object") : "a value");
+    }
+    if (!h->seen_log)
+        return pw_err_set(h->err, PW_ERR_PARSE,
+                          "%s: byte %zu: expected a \"log\" object (HAR 1.2), found none", h->name,
+                          h->lim.in_off);
+    return PW_OK;
+}
+
+static pw_status read_stream(har *h, FILE *f)
+{
+    unsigned char *buf = malloc(CHUNK);
+    if (!buf)
+        return pw_err_set(h->err, PW_ERR_NOMEM, "%s: out of memory", h->name);
+    pw_status st = PW_OK;
+    for (;;) {
+        size_t n = fread(buf, 1, CHUNK, f);
+        if (n == 0) {
+            if (ferror(f))
+                st = pw_err_set(h->err, PW_ERR_IO, "%s: byte %zu: read error: %s", h->name,
+                                h->lim.in_off, strerror(errno));
+            else
+                st = finish_parse(h);
+            break;
+        }
+        h->stats->bytes += n;
+        if (!har_limiter_push(&h->lim, buf, n, feed, h)) {
+            st = h->status != PW_OK ? h->status : PW_ERR_PARSE;
+            break;
+        }
+    }
+    free(buf);
+    return st;
+}
+
+pw_status pw_har_read_ex(FILE *f, const char *name, const pw_capture_sink *sink,
+                         const pw_har_opts *opts, pw_har_stats *stats, pw_err *err)
+{
+    pw_har_stats local;
+    if (!stats)
+        stats = &local;
+    memset(stats, 0, sizeof *stats);
+    har *h = calloc(1, sizeof *h);
+    if (!h)
+        return pw_err_set(err, PW_ERR_NOMEM, "%s: out of memory", name ? name : "<stdin>");
+    static const pw_capture_sink no_sink = {0};
+    h->name = name ? name : "<stdin>";
+    h->sink = sink ? sink : &no_sink;
+    h->err = err;
+    h->stats = stats;
+    slot_table_init(&h->slots);
+    har_limiter_init(&h->lim, opts && opts->max_string ? opts->max_string : PW_HAR_MAX_STRING);
+    pw_arena_init(&h->ea, 0);
+    har_pages_init(&h->pages);
+    h->yh = yajl_alloc(&callbacks, NULL, h);
+    pw_status st;
+    if (!h->yh) {
+        st = pw_err_set(err, PW_ERR_NOMEM, "%s: out of memory", h->name);
+    } else {
+        yajl_config(h->yh, yajl_dont_validate_strings, 1);
+        st = read_stream(h, f);
+        yajl_free(h->yh);
+    }
+    stats->n_truncated = h->lim.n_truncated;
+    stats->first_truncation = h->lim.first_truncation;
+    har_pages_free(&h->pages);
+    pw_arena_free(&h->ea);
+    free(h);
+    return st;
+}
+
+pw_status pw_har_read(FILE *f, const char *name, const pw_capture_sink *sink, pw_err *err)
+{
+    return pw_har_read_ex(f, name, sink, NULL, NULL, err);
+}
+
+pw_status pw_har_read_file(const char *path, const pw_capture_sink *sink, pw_err *err)
+{
+    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+    if (!f)
+        return pw_err_set(err, PW_ERR_IO, "%s: %s", path, strerror(errno));
+    pw_status st = pw_har_read(f, path, sink, err);
+    if (f != stdin)
+        fclose(f);
+    return st;
+}

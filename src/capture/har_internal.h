@@ -1,0 +1,68 @@
+/*
+ * har_internal.h — (internal to the HAR reader) the pieces har.c drives: a byte filter that caps
+ * the length of JSON strings before yajl sees them (so a huge body cannot grow memory), and the
+ * table of pages that resolves each entry's pageref to the URL of its top-level document.
+ */
+#ifndef PHIWALL_CAPTURE_HAR_INTERNAL_H
+#define PHIWALL_CAPTURE_HAR_INTERNAL_H
+
+#include <stddef.h>
+
+#include "phiwall/arena.h"
+#include "phiwall/error.h"
+#include "phiwall/request.h"
+
+/* ---- string limiter: forwards the input in runs, dropping the tail of over-long strings ---- */
+
+/* Called with each run of bytes to parse; `off` is the run's offset in the input.
+ * `closes_truncated` is 1 for the one-byte run that closes a truncated string. */
+typedef int (*har_feed_fn)(void *ctx, const unsigned char *p, size_t n, size_t off,
+                           int closes_truncated);
+
+typedef struct har_limiter {
+    size_t max;       /* content bytes kept per string */
+    size_t in_off;    /* input bytes seen before the current chunk */
+    size_t str_len;   /* content bytes of the current string so far */
+    size_t str_start; /* input offset of the current string's opening quote */
+    int in_str, esc, hex_left, dropping;
+    size_t n_truncated, first_truncation;
+} har_limiter;
+
+void har_limiter_init(har_limiter *l, size_t max);
+/* Push one chunk; stops and returns 0 as soon as feed returns 0. */
+int har_limiter_push(har_limiter *l, const unsigned char *in, size_t n, har_feed_fn feed,
+                     void *ctx);
+
+/* ---- pages ---- */
+
+typedef struct har_page {
+    char *id;
+    char *title;
+    char *url;
+    double ts;
+    size_t n_entries;
+    int emitted;
+} har_page;
+
+typedef struct har_pages {
+    pw_arena arena;
+    har_page **v;
+    size_t n, cap;
+    size_t last; /* index of the last page looked up: entries come grouped by page */
+} har_pages;
+
+void har_pages_init(har_pages *t);
+void har_pages_free(har_pages *t);
+/* Find the page with this id, creating it when `create`; NULL on allocation failure or absent. */
+har_page *har_pages_get(har_pages *t, const char *id, int create);
+/* A page with no id (HARs without pages[]: one per top-level document). */
+har_page *har_pages_add_anonymous(har_pages *t, const char *url, double ts);
+/* Deliver the page to the sink once its URL is known. */
+pw_status har_page_emit(har_page *p, const pw_capture_sink *sink, size_t *n_emitted, pw_err *err);
+/* 1 if s starts with http:// or https:// (Chrome writes the page URL in pages[].title). */
+int har_looks_like_url(const char *s);
+
+/* "2024-05-01T12:00:00.123Z" or with "+02:00" → seconds since the epoch; 0 if unparsable. */
+double har_parse_time(const char *s);
+
+#endif

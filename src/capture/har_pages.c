@@ -1,0 +1,126 @@
+/*
+ * har_pages.c — the HAR reader's page table: log.pages[] records (id, title, startedDateTime)
+ * and the page URL each entry is attributed to. Chrome writes the page URL as the page's title;
+ * Firefox and Safari write the document title, so the URL comes from the page's first document
+ * request. A page is delivered to the sink once, as soon as its URL is known.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "capture/har_internal.h"
+
+void har_pages_init(har_pages *t)
+{
+    memset(t, 0, sizeof *t);
+    pw_arena_init(&t->arena, 0);
+}
+
+void har_pages_free(har_pages *t)
+{
+    free(t->v);
+    pw_arena_free(&t->arena);
+    memset(t, 0, sizeof *t);
+}
+
+static har_page *push_page(har_pages *t)
+{
+    if (t->n == t->cap) {
+        size_t cap = t->cap ? t->cap * 2 : 16;
+        har_page **v = realloc(t->v, cap * sizeof *v);
+        if (!v)
+            return NULL;
+        t->v = v;
+        t->cap = cap;
+    }
+    har_page *p = pw_arena_calloc(&t->arena, 1, sizeof *p);
+    if (!p)
+        return NULL;
+    t->last = t->n;
+    t->v[t->n++] = p;
+    return p;
+}
+
+har_page *har_pages_get(har_pages *t, const char *id, int create)
+{
+    if (t->last < t->n && t->v[t->last]->id && strcmp(t->v[t->last]->id, id) == 0)
+        return t->v[t->last];
+    for (size_t i = t->n; i-- > 0;) {
+        if (t->v[i]->id && strcmp(t->v[i]->id, id) == 0) {
+            t->last = i;
+            return t->v[i];
+        }
+    }
+    if (!create)
+        return NULL;
+    har_page *p = push_page(t);
+    if (p && !(p->id = pw_arena_strdup(&t->arena, id)))
+        return NULL;
+    return p;
+}
+
+har_page *har_pages_add_anonymous(har_pages *t, const char *url, double ts)
+{
+    har_page *p = push_page(t);
+    if (!p || !(p->url = pw_arena_strdup(&t->arena, url)))
+        return NULL;
+    p->ts = ts;
+    return p;
+}
+
+pw_status har_page_emit(har_page *p, const pw_capture_sink *sink, size_t *n_emitted, pw_err *err)
+{
+    if (p->emitted || !p->url)
+        return PW_OK;
+    p->emitted = 1;
+    (*n_emitted)++;
+    if (!sink->on_page)
+        return PW_OK;
+    pw_page page = {.url = p->url, .title = p->title, .timestamp = p->ts};
+    return sink->on_page(sink->ctx, &page, err);
+}
+
+int har_looks_like_url(const char *s)
+{
+    return s && (strncmp(s, "http://", 7) == 0 || strncmp(s, "https://", 8) == 0);
+}
+
+static int digits(const char *s, int n, int *out)
+{
+    int v = 0;
+    for (int i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return 0;
+        v = v * 10 + (s[i] - '0');
+    }
+    *out = v;
+    return 1;
+}
+
+double har_parse_time(const char *s)
+{
+    int Y, M, D, h, m, sec;
+    if (!s || strlen(s) < 19 || !digits(s, 4, &Y) || s[4] != '-' || !digits(s + 5, 2, &M) ||
+        s[7] != '-' || !digits(s + 8, 2, &D) || (s[10] != 'T' && s[10] != ' ') ||
+        !digits(s + 11, 2, &h) || s[13] != ':' || !digits(s + 14, 2, &m) || s[16] != ':' ||
+        !digits(s + 17, 2, &sec))
+        return 0;
+    struct tm tm = {.tm_year = Y - 1900,
+                    .tm_mon = M - 1,
+                    .tm_mday = D,
+                    .tm_hour = h,
+                    .tm_min = m,
+                    .tm_sec = sec};
+    double t = (double)timegm(&tm);
+    const char *p = s + 19;
+    if (*p == '.') {
+        double scale = 0.1;
+        for (p++; *p >= '0' && *p <= '9'; p++, scale /= 10)
+            t += (*p - '0') * scale;
+    }
+    int oh, om;
+    if ((*p == '+' || *p == '-') && digits(p + 1, 2, &oh) && p[3] == ':' && digits(p + 4, 2, &om))
+        t -= (*p == '+' ? 1 : -1) * (oh * 3600.0 + om * 60.0);
+    return t;
+}

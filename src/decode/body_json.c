@@ -1,0 +1,173 @@
+/*
+ * body_json.c — flatten a JSON document into dotted key/value pairs with yajl's event API:
+ * {"context":{"page":{"url":"u"}},"batch":[{"event":"e"}]} gives "context.page.url" = "u" and
+ * "batch.0.event" = "e". Strings arrive unescaped (one decoding layer); numbers keep their text;
+ * true/false/null become "true"/"false"/"null". Depth beyond DK_MAX_DEPTH and more than
+ * DK_MAX_PAIRS values stop the parse with PW_ERR_LIMIT naming the field; syntax errors give
+ * PW_ERR_PARSE with the byte offset.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <yajl/yajl_parse.h>
+
+#include "decode_internal.h"
+#include "phiwall/buf.h"
+
+typedef struct frame {
+    int is_array;
+    size_t index;
+    size_t base_len; /* path length at the container's own key */
+} frame;
+
+typedef struct flat {
+    pw_arena *a;
+    dk_pairs *out;
+    pw_err *err;
+    pw_status st;
+    pw_buf path;
+    frame stack[DK_MAX_DEPTH + 1];
+    int depth;
+} flat;
+
+static void set_component(flat *f, const char *k, size_t n)
+{
+    size_t base = f->depth ? f->stack[f->depth - 1].base_len : f->path.len;
+    f->path.len = base;
+    if (f->path.data)
+        f->path.data[base] = '\0';
+    if (base)
+        pw_buf_putc(&f->path, '.');
+    pw_buf_append(&f->path, k, n);
+}
+
+/* Before any value: inside an array the component is the element's index. */
+static void begin_value(flat *f)
+{
+    if (f->depth == 0 || !f->stack[f->depth - 1].is_array)
+        return;
+    char num[24];
+    int n = snprintf(num, sizeof num, "%zu", f->stack[f->depth - 1].index++);
+    set_component(f, num, (size_t)n);
+}
+
+static int emit(flat *f, const char *v, size_t n)
+{
+    begin_value(f);
+    if (f->path.failed) {
+        f->st = pw_err_set(f->err, PW_ERR_NOMEM, "json: out of memory");
+        return 0;
+    }
+    const char *key = f->path.data ? f->path.data : "";
+    char *k = dk_dup(f->a, key, f->path.len);
+    char *val = dk_dup(f->a, v, n);
+    if (!k || !val) {
+        f->st = pw_err_set(f->err, PW_ERR_NOMEM, "json: out of memory");
+        return 0;
+    }
+    f->st = dk_pairs_push(f->a, f->out, k, f->path.len, val, n, f->err);
+    return f->st == PW_OK;
+}
+
+static int on_null(void *ctx)
+{
+    return emit(ctx, "null", 4);
+}
+
+static int on_bool(void *ctx, int b)
+{
+    return emit(ctx, b ? "true" : "false", b ? 4 : 5);
+}
+
+static int on_number(void *ctx, const char *s, size_t n)
+{
+    return emit(ctx, s, n);
+}
+
+static int on_string(void *ctx, const unsigned char *s, size_t n)
+{
+    return emit(ctx, (const char *)s, n);
+}
+
+static int open_container(flat *f, int is_array)
+{
+    begin_value(f);
+    if (f->depth >= DK_MAX_DEPTH) {
+        f->st = pw_err_set(f->err, PW_ERR_LIMIT, "json: field '%.80s': nesting deeper than %d",
+                           f->path.data ? f->path.data : "", DK_MAX_DEPTH);
+        return 0;
+    }
+    frame *fr = &f->stack[f->depth++];
+    fr->is_array = is_array;
+    fr->index = 0;
+    fr->base_len = f->path.len;
+    return 1;
+}
+
+static int on_start_map(void *ctx)
+{
+    return open_container(ctx, 0);
+}
+
+static int on_start_array(void *ctx)
+{
+    return open_container(ctx, 1);
+}
+
+static int on_key(void *ctx, const unsigned char *k, size_t n)
+{
+    set_component(ctx, (const char *)k, n);
+    return 1;
+}
+
+static int on_end(void *ctx)
+{
+    flat *f = ctx;
+    if (f->depth > 0) {
+        f->path.len = f->stack[--f->depth].base_len;
+        if (f->path.data)
+            f->path.data[f->path.len] = '\0';
+    }
+    return 1;
+}
+
+static const yajl_callbacks callbacks = {
+    on_null,      on_bool, NULL,   NULL,           on_number, on_string,
+    on_start_map, on_key,  on_end, on_start_array, on_end,
+};
+
+static pw_status parse_error(flat *f, yajl_handle h, const char *s, size_t n)
+{
+    size_t off = yajl_get_bytes_consumed(h);
+    unsigned char *msg = yajl_get_error(h, 0, (const unsigned char *)s, n);
+    pw_status st = pw_err_set(f->err, PW_ERR_PARSE, "json: byte %zu: %s", off,
+                              msg ? (const char *)msg : "malformed");
+    if (msg)
+        yajl_free_error(h, msg);
+    return st;
+}
+
+pw_status dk_body_json(pw_arena *a, const char *prefix, const char *s, size_t n, dk_pairs *out,
+                       pw_err *err)
+{
+    flat f = {.a = a, .out = out, .err = err, .st = PW_OK};
+    pw_buf_init(&f.path);
+    if (prefix && *prefix)
+        pw_buf_puts(&f.path, prefix);
+    yajl_handle h = yajl_alloc(&callbacks, NULL, &f);
+    if (!h) {
+        pw_buf_free(&f.path);
+        return pw_err_set(err, PW_ERR_NOMEM, "json: out of memory");
+    }
+    yajl_config(h, yajl_dont_validate_strings, 1);
+    yajl_status ys = yajl_parse(h, (const unsigned char *)s, n);
+    if (ys == yajl_status_ok)
+        ys = yajl_complete_parse(h);
+    pw_status st = PW_OK;
+    if (ys == yajl_status_client_canceled)
+        st = f.st != PW_OK ? f.st : pw_err_set(err, PW_ERR_PARSE, "json: stopped");
+    else if (ys != yajl_status_ok)
+        st = parse_error(&f, h, s, n);
+    yajl_free(h);
+    pw_buf_free(&f.path);
+    return st;
+}

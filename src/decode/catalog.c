@@ -1,0 +1,346 @@
+/*
+ * catalog.c — the tracker catalog: the compiled-in data/trackers.tsv plus an optional user file
+ * in the same format, parsed into dk_entry records with file:line errors, and the two synthetic
+ * entries (EasyPrivacy match, unknown third party) that beacons point at when no entry fits.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "catalog_internal.h"
+#include "phiwall/buf.h"
+
+enum {
+    COL_ID,
+    COL_VENDOR,
+    COL_PRODUCT,
+    COL_CATEGORY,
+    COL_BAA,
+    COL_NOTE,
+    COL_DECODER,
+    COL_HOSTS,
+    COL_PATHS,
+    COL__COUNT
+};
+
+static pw_status grow_entries(pw_catalog *c, pw_err *err)
+{
+    if (c->n < c->cap)
+        return PW_OK;
+    size_t cap = c->cap ? c->cap * 2 : 128;
+    dk_entry *e = pw_arena_calloc(&c->arena, cap, sizeof *e);
+    if (!e)
+        return pw_err_set(err, PW_ERR_NOMEM, "catalog: out of memory");
+    if (c->n)
+        memcpy(e, c->entries, c->n * sizeof *e);
+    c->entries = e;
+    c->cap = cap;
+    return PW_OK;
+}
+
+/* Split "a,b,c" into trimmed non-empty items; "*" alone means "no restriction" for paths. */
+static const char **split_list(pw_arena *a, const char *s, size_t *n_out)
+{
+    size_t count = 1;
+    for (const char *p = s; *p; p++)
+        count += *p == ',';
+    const char **items = pw_arena_calloc(a, count, sizeof *items);
+    if (!items)
+        return NULL;
+    size_t n = 0;
+    const char *p = s;
+    while (*p) {
+        const char *end = strchr(p, ',');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        while (len && (*p == ' '))
+            p++, len--;
+        while (len && p[len - 1] == ' ')
+            len--;
+        if (len)
+            items[n++] = pw_arena_strndup(a, p, len);
+        p += len;
+        while (*p == ' ')
+            p++;
+        if (*p == ',')
+            p++;
+    }
+    *n_out = n;
+    return items;
+}
+
+static int valid_id(const char *s)
+{
+    if (!*s)
+        return 0;
+    for (; *s; s++)
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '-' || *s == '_' ||
+              *s == '.'))
+            return 0;
+    return 1;
+}
+
+static pw_status line_error(pw_err *err, const char *file, size_t line, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static pw_status line_error(pw_err *err, const char *file, size_t line, const char *fmt, ...)
+{
+    char msg[384];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    return pw_err_set(err, PW_ERR_PARSE, "%s:%zu: %s", file, line, msg);
+}
+
+static pw_status fill_entry(pw_catalog *c, dk_entry *e, char **col, const char *file, size_t line,
+                            pw_err *err)
+{
+    if (!valid_id(col[COL_ID]))
+        return line_error(err, file, line, "bad id '%s' (expected lower-case letters, digits, -)",
+                          col[COL_ID]);
+    if (pw_catalog_find(c, col[COL_ID]))
+        return line_error(err, file, line, "duplicate id '%s'", col[COL_ID]);
+    e->t.id = col[COL_ID];
+    e->t.vendor = col[COL_VENDOR];
+    e->t.product = col[COL_PRODUCT];
+    e->t.baa_note = col[COL_NOTE];
+    e->t.decoder = col[COL_DECODER];
+    if (pw_category_parse(col[COL_CATEGORY], &e->t.category) != 0)
+        return line_error(err, file, line,
+                          "unknown category '%s' (expected advertising, analytics, "
+                          "session-replay, tag-manager, social, cdp, chat or other)",
+                          col[COL_CATEGORY]);
+    if (pw_baa_parse(col[COL_BAA], &e->t.baa) != 0)
+        return line_error(err, file, line,
+                          "unknown baa '%s' (expected yes, no, some-plans or unknown)",
+                          col[COL_BAA]);
+    e->decoder = dk_decoder_find(col[COL_DECODER]);
+    if (!e->decoder)
+        return line_error(err, file, line, "unknown decoder '%s'", col[COL_DECODER]);
+    if (!*col[COL_VENDOR] || !*col[COL_PRODUCT] || !*col[COL_HOSTS])
+        return line_error(err, file, line, "%s: vendor, product and hosts must not be empty",
+                          col[COL_ID]);
+    e->hosts_text = col[COL_HOSTS];
+    e->paths_text = col[COL_PATHS];
+    e->paths = split_list(&c->arena, col[COL_PATHS], &e->n_paths);
+    if (!e->paths)
+        return pw_err_set(err, PW_ERR_NOMEM, "catalog: out of memory");
+    if (e->n_paths == 1 && strcmp(e->paths[0], "*") == 0)
+        e->n_paths = 0;
+    return PW_OK;
+}
+
+/* One TSV line (already NUL-terminated, in the arena, so columns point into it). */
+static pw_status parse_line(pw_catalog *c, char *s, const char *file, size_t line, pw_err *err)
+{
+    char *col[COL__COUNT];
+    size_t n = 0;
+    col[n++] = s;
+    for (char *p = s; *p; p++) {
+        if (*p != '\t')
+            continue;
+        *p = '\0';
+        if (n == COL__COUNT)
+            return line_error(err, file, line, "%s: more than 9 tab-separated columns", col[0]);
+        col[n++] = p + 1;
+    }
+    if (n != COL__COUNT)
+        return line_error(err, file, line,
+                          "%s: expected 9 tab-separated columns (id vendor product category baa "
+                          "baa_note decoder hosts paths)",
+                          col[0]);
+    pw_status st = grow_entries(c, err);
+    if (st != PW_OK)
+        return st;
+    dk_entry *e = &c->entries[c->n];
+    memset(e, 0, sizeof *e);
+    st = fill_entry(c, e, col, file, line, err);
+    if (st == PW_OK)
+        c->n++;
+    return st;
+}
+
+static pw_status parse_tsv(pw_catalog *c, const char *text, size_t len, const char *file,
+                           pw_err *err)
+{
+    size_t line = 0, i = 0;
+    while (i < len) {
+        size_t end = i;
+        while (end < len && text[end] != '\n')
+            end++;
+        line++;
+        size_t n = end - i;
+        if (n && text[i + n - 1] == '\r')
+            n--;
+        if (n && text[i] != '#') {
+            if (memchr(text + i, '\0', n))
+                return line_error(err, file, line, "%s", "NUL byte in line");
+            char *copy = pw_arena_strndup(&c->arena, text + i, n);
+            if (!copy)
+                return pw_err_set(err, PW_ERR_NOMEM, "catalog: out of memory");
+            pw_status st = parse_line(c, copy, file, line, err);
+            if (st != PW_OK)
+                return st;
+        }
+        i = end + 1;
+    }
+    return PW_OK;
+}
+
+static pw_status load_user_file(pw_catalog *c, const char *path, pw_err *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return pw_err_set(err, PW_ERR_IO, "%s: %s", path, strerror(errno));
+    pw_buf b;
+    pw_buf_init(&b);
+    char chunk[8192];
+    size_t got;
+    while ((got = fread(chunk, 1, sizeof chunk, f)) > 0)
+        pw_buf_append(&b, chunk, got);
+    int bad = ferror(f);
+    fclose(f);
+    pw_status st = PW_OK;
+    if (bad)
+        st = pw_err_set(err, PW_ERR_IO, "%s: read error", path);
+    else if (b.failed)
+        st = pw_err_set(err, PW_ERR_NOMEM, "%s: out of memory", path);
+    else
+        st = parse_tsv(c, b.data ? b.data : "", b.len, path, err);
+    pw_buf_free(&b);
+    return st;
+}
+
+static void init_synthetic(dk_entry *e, const char *id, const char *product, const char *note)
+{
+    e->t.id = id;
+    e->t.vendor = "unknown";
+    e->t.product = product;
+    e->t.category = PW_CATEGORY_OTHER;
+    e->t.baa = PW_BAA_UNKNOWN;
+    e->t.baa_note = note;
+    e->t.decoder = "generic";
+    e->decoder = &dk_decoder_generic;
+    e->hosts_text = "";
+    e->paths_text = "";
+}
+
+static pw_status load_easyprivacy(pw_catalog *c, const char *path, pw_err *err)
+{
+    if (path && !*path)
+        return PW_OK;
+    const char *p = path ? path : PW_EASYPRIVACY_DEFAULT_PATH;
+    pw_status st = dk_easyprivacy_load(&c->arena, p, &c->easyprivacy, err);
+    if (st == PW_ERR_IO && !path) {
+        pw_err_clear(err); /* the default list is optional */
+        c->easyprivacy = NULL;
+        return PW_OK;
+    }
+    return st;
+}
+
+pw_status pw_catalog_open(const pw_catalog_options *opts, pw_catalog **out, pw_err *err)
+{
+    *out = NULL;
+    pw_catalog *c = calloc(1, sizeof *c);
+    if (!c)
+        return pw_err_set(err, PW_ERR_NOMEM, "catalog: out of memory");
+    pw_arena_init(&c->arena, 0);
+    init_synthetic(&c->easyprivacy_entry, "easyprivacy", "tracker (EasyPrivacy)",
+                   "not in the phiwall catalog; matched an EasyPrivacy rule");
+    init_synthetic(&c->unknown_entry, "unknown-third-party", "unknown third party",
+                   "not in the phiwall catalog");
+    pw_status st =
+        parse_tsv(c, pw_trackers_tsv, pw_trackers_tsv_len, "trackers.tsv (built in)", err);
+    if (st == PW_OK && opts && opts->user_file)
+        st = load_user_file(c, opts->user_file, err);
+    if (st == PW_OK)
+        st = load_easyprivacy(c, opts ? opts->easyprivacy_file : NULL, err);
+    if (st == PW_OK)
+        st = dk_catalog_index(c, err);
+    if (st != PW_OK) {
+        pw_catalog_free(c);
+        return st;
+    }
+    *out = c;
+    return PW_OK;
+}
+
+pw_status pw_catalog_load(const char *user_file, pw_catalog **out, pw_err *err)
+{
+    pw_catalog_options o = {user_file, NULL};
+    return pw_catalog_open(&o, out, err);
+}
+
+void pw_catalog_free(pw_catalog *c)
+{
+    if (!c)
+        return;
+    pw_arena_free(&c->arena);
+    free(c);
+}
+
+size_t pw_catalog_count(const pw_catalog *c)
+{
+    return c ? c->n : 0;
+}
+
+const pw_tracker *pw_catalog_at(const pw_catalog *c, size_t i)
+{
+    return c && i < c->n ? &c->entries[i].t : NULL;
+}
+
+const pw_tracker *pw_catalog_find(const pw_catalog *c, const char *id)
+{
+    for (size_t i = 0; c && id && i < c->n; i++)
+        if (strcmp(c->entries[i].t.id, id) == 0)
+            return &c->entries[i].t;
+    if (c && id && strcmp(id, c->easyprivacy_entry.t.id) == 0)
+        return &c->easyprivacy_entry.t;
+    if (c && id && strcmp(id, c->unknown_entry.t.id) == 0)
+        return &c->unknown_entry.t;
+    return NULL;
+}
+
+/* Entries are dk_entry records whose first member is the pw_tracker. */
+static const dk_entry *entry_of(const pw_tracker *t)
+{
+    return (const dk_entry *)(const void *)t;
+}
+
+const char *pw_catalog_hosts(const pw_catalog *c, const pw_tracker *t)
+{
+    return t ? entry_of(t)->hosts_text : "";
+}
+
+const char *pw_catalog_paths(const pw_catalog *c, const pw_tracker *t)
+{
+    return t ? entry_of(t)->paths_text : "";
+}
+
+size_t pw_catalog_easyprivacy_rules(const pw_catalog *c)
+{
+    return c && c->easyprivacy ? dk_easyprivacy_count(c->easyprivacy) : 0;
+}
+
+const pw_tracker *dk_catalog_easyprivacy_entry(const pw_catalog *c)
+{
+    return &c->easyprivacy_entry.t;
+}
+
+const pw_tracker *dk_catalog_unknown_entry(const pw_catalog *c)
+{
+    return &c->unknown_entry.t;
+}
+
+const dk_easyprivacy *dk_catalog_easyprivacy(const pw_catalog *c)
+{
+    return c->easyprivacy;
+}
+
+const pw_decoder *dk_catalog_decoder(const pw_catalog *c, const pw_tracker *t)
+{
+    return entry_of(t)->decoder;
+}

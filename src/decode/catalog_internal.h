@@ -1,0 +1,44 @@
+/*
+ * catalog_internal.h — the catalog's layout, shared by catalog.c (loading the TSV) and
+ * catalog_match.c (the host index and URL matching). Read-only once loaded.
+ */
+#ifndef PHIWALL_CATALOG_INTERNAL_H
+#define PHIWALL_CATALOG_INTERNAL_H
+
+#include "decode_internal.h"
+
+typedef struct dk_entry {
+    pw_tracker t; /* first: pw_catalog_at hands out &entry->t */
+    const pw_decoder *decoder;
+    const char *hosts_text, *paths_text; /* as written, for listings */
+    const char **paths;                  /* path globs; none = any path */
+    size_t n_paths;
+} dk_entry;
+
+/* One host pattern of one entry, chained per indexed domain. */
+typedef struct dk_hostrule {
+    int32_t entry;
+    int32_t next;   /* next rule with the same indexed domain, or -1 */
+    int wildcard;   /* "*.domain": the domain and its subdomains */
+    size_t dom_len; /* length of the indexed domain */
+} dk_hostrule;
+
+struct pw_catalog {
+    pw_arena arena;
+    dk_entry *entries;
+    size_t n, cap;
+    dk_hostrule *rules;
+    size_t n_rules, cap_rules;
+    int32_t *any_host; /* rules whose host pattern is "*" */
+    size_t n_any;
+    dk_strmap host_index;
+    dk_entry easyprivacy_entry, unknown_entry;
+    dk_easyprivacy *easyprivacy;
+};
+
+/* Build the host index once every entry is in (catalog_match.c). */
+pw_status dk_catalog_index(pw_catalog *c, pw_err *err);
+/* '*' glob over a whole string. */
+int dk_glob_match(const char *pat, const char *s, size_t n);
+
+#endif

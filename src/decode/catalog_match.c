@@ -1,0 +1,178 @@
+/*
+ * catalog_match.c — find the catalog entry for a URL. Host patterns are indexed by domain in a
+ * hash map; a request host is looked up once per label suffix ("a.b.example.com",
+ * "b.example.com", "example.com", "com"), so matching costs a handful of lookups whatever the
+ * catalog size. Among matches the most specific wins: an exact host beats a wildcard, a longer
+ * domain beats a shorter one, a path glob beats "any path", and later (user) entries win ties.
+ */
+#include <string.h>
+
+#include "catalog_internal.h"
+#include "phiwall/text.h"
+
+int dk_glob_match(const char *pat, const char *s, size_t n)
+{
+    size_t i = 0, star_i = 0;
+    const char *p = pat;
+    const char *star = NULL;
+    while (i < n) {
+        if (*p == '*') {
+            star = ++p;
+            star_i = i;
+        } else if (*p && *p == s[i]) {
+            p++;
+            i++;
+        } else if (star) {
+            p = star;
+            i = ++star_i;
+        } else {
+            return 0;
+        }
+    }
+    while (*p == '*')
+        p++;
+    return *p == '\0';
+}
+
+static pw_status add_rule(pw_catalog *c, int32_t entry, const char *pat, pw_err *err)
+{
+    if (c->n_rules == c->cap_rules) {
+        size_t cap = c->cap_rules ? c->cap_rules * 2 : 256;
+        dk_hostrule *r = pw_arena_calloc(&c->arena, cap, sizeof *r);
+        if (!r)
+            return pw_err_set(err, PW_ERR_NOMEM, "catalog: out of memory");
+        if (c->n_rules)
+            memcpy(r, c->rules, c->n_rules * sizeof *r);
+        c->rules = r;
+        c->cap_rules = cap;
+    }
+    dk_hostrule *r = &c->rules[c->n_rules];
+    r->entry = entry;
+    r->wildcard = strncmp(pat, "*.", 2) == 0;
+    const char *dom = r->wildcard ? pat + 2 : pat;
+    r->dom_len = strlen(dom);
+    if (strcmp(pat, "*") == 0) {
+        c->any_host[c->n_any++] = (int32_t)c->n_rules;
+        r->next = -1;
+    } else {
+        char *key = pw_lower_dup(&c->arena, dom, r->dom_len, 1);
+        if (!key)
+            return pw_err_set(err, PW_ERR_NOMEM, "catalog: out of memory");
+        r->next = dk_strmap_put(&c->host_index, key, strlen(key), (int32_t)c->n_rules);
+    }
+    c->n_rules++;
+    return PW_OK;
+}
+
+pw_status dk_catalog_index(pw_catalog *c, pw_err *err)
+{
+    size_t n_patterns = 0;
+    for (size_t i = 0; i < c->n; i++)
+        for (const char *p = c->entries[i].hosts_text; *p; p++)
+            n_patterns += *p == ',';
+    n_patterns += c->n;
+    c->any_host = pw_arena_calloc(&c->arena, n_patterns, sizeof *c->any_host);
+    if (!c->any_host || dk_strmap_init(&c->arena, &c->host_index, n_patterns) != PW_OK)
+        return pw_err_set(err, PW_ERR_NOMEM, "catalog: out of memory");
+    for (size_t i = 0; i < c->n; i++) {
+        char *copy = pw_arena_strdup(&c->arena, c->entries[i].hosts_text);
+        if (!copy)
+            return pw_err_set(err, PW_ERR_NOMEM, "catalog: out of memory");
+        for (char *tok = copy; tok;) {
+            char *comma = strchr(tok, ',');
+            if (comma)
+                *comma = '\0';
+            while (*tok == ' ')
+                tok++;
+            size_t len = strlen(tok);
+            while (len && tok[len - 1] == ' ')
+                tok[--len] = '\0';
+            if (len) {
+                pw_status st = add_rule(c, (int32_t)i, tok, err);
+                if (st != PW_OK)
+                    return st;
+            }
+            tok = comma ? comma + 1 : NULL;
+        }
+    }
+    return PW_OK;
+}
+
+static int path_score(const dk_entry *e, const char *path, size_t n)
+{
+    if (e->n_paths == 0)
+        return 1;
+    for (size_t i = 0; i < e->n_paths; i++)
+        if (dk_glob_match(e->paths[i], path, n))
+            return 2 + (int)strlen(e->paths[i]);
+    return 0;
+}
+
+typedef struct best_match {
+    const dk_entry *entry;
+    long score;
+} best_match;
+
+static void consider(const pw_catalog *c, const dk_hostrule *r, int exact_host, const char *path,
+                     size_t path_len, best_match *best)
+{
+    if (!r->wildcard && !exact_host && r->dom_len)
+        return;
+    const dk_entry *e = &c->entries[r->entry];
+    int ps = path_score(e, path, path_len);
+    if (!ps)
+        return;
+    long host_score = r->dom_len == 0 && !r->wildcard ? 0 : (long)r->dom_len;
+    if (!r->wildcard && r->dom_len)
+        host_score += 100000;
+    long score = host_score * 1000 + ps;
+    if (score > best->score || (score == best->score && (!best->entry || e > best->entry))) {
+        best->score = score;
+        best->entry = e;
+    }
+}
+
+const pw_tracker *dk_catalog_match_parts(const pw_catalog *c, const char *host, const pw_url *u)
+{
+    size_t hn = strlen(host);
+    const char *path = u->path.n ? u->path.p : "/";
+    size_t path_len = u->path.n ? u->path.n : 1;
+    best_match best = {NULL, 0};
+    for (size_t off = 0; off < hn;) {
+        int32_t r = dk_strmap_get(&c->host_index, host + off, hn - off);
+        for (; r >= 0; r = c->rules[r].next)
+            consider(c, &c->rules[r], off == 0, path, path_len, &best);
+        const char *dot = memchr(host + off, '.', hn - off);
+        if (!dot)
+            break;
+        off = (size_t)(dot - host) + 1;
+    }
+    for (size_t i = 0; i < c->n_any; i++) {
+        const dk_hostrule *r = &c->rules[c->any_host[i]];
+        const dk_entry *e = &c->entries[r->entry];
+        int ps = path_score(e, path, path_len);
+        if (ps && e->n_paths && (long)ps > best.score) {
+            best.score = ps;
+            best.entry = e;
+        }
+    }
+    return best.entry ? &best.entry->t : NULL;
+}
+
+const pw_tracker *pw_catalog_match(const pw_catalog *c, const char *url)
+{
+    pw_url u;
+    if (!c || !url || pw_url_parse(url, strlen(url), &u, NULL) != PW_OK)
+        return NULL;
+    char host[256];
+    size_t hn = u.host.n;
+    const char *hp = u.host.p;
+    while (hn && hp[hn - 1] == '.')
+        hn--;
+    if (hn == 0 || hn >= sizeof host)
+        return NULL;
+    for (size_t i = 0; i < hn; i++)
+        host[i] = (char)((hp[i] >= 'A' && hp[i] <= 'Z') ? hp[i] - 'A' + 'a' : hp[i]);
+    host[hn] = '\0';
+    return dk_catalog_match_parts(c, host, &u);
+}

@@ -1,0 +1,160 @@
+/*
+ * decode_internal.h — what the decode stage's files share and nobody else sees: limits, the
+ * per-request decode context, the raw key/value list that body parsers fill, the beacon builder
+ * that decoders use, the decoder table (pw_decoder) and the catalog's internals.
+ */
+#ifndef PHIWALL_DECODE_INTERNAL_H
+#define PHIWALL_DECODE_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "phiwall/decode.h"
+#include "phiwall/url.h"
+
+/* Limits on untrusted input: beyond them a request gives PW_ERR_LIMIT naming the field. */
+#define DK_MAX_BODY  ((size_t)16 << 20)
+#define DK_MAX_PAIRS ((size_t)10000)
+#define DK_MAX_DEPTH 64
+
+/* ---- raw key/value pairs, as parsed from a query, a form, multipart or flattened JSON ---- */
+typedef struct dk_pairs {
+    pw_kv *v;
+    size_t n, cap;
+} dk_pairs;
+
+/* Append (no copy: key and value must live in the arena or longer). PW_ERR_LIMIT past
+ * DK_MAX_PAIRS, naming `key`. */
+pw_status dk_pairs_push(pw_arena *a, dk_pairs *p, char *key, size_t key_len, char *value,
+                        size_t value_len, pw_err *err);
+/* Value of the first pair named `key`, or NULL. */
+const pw_kv *dk_pairs_find(const dk_pairs *p, const char *key);
+const char *dk_pairs_get(const dk_pairs *p, const char *key);
+
+/* ---- body parsers (body_form.c, body_multipart.c, body_json.c) ---- */
+pw_status dk_body_form(pw_arena *a, const char *s, size_t n, dk_pairs *out, pw_err *err);
+/* multipart/form-data; the boundary comes from the Content-Type value. */
+pw_status dk_body_multipart(pw_arena *a, const char *content_type, const char *s, size_t n,
+                            dk_pairs *out, pw_err *err);
+/* Flatten JSON to dotted keys ("context.page.url", "batch.0.event"), each key prefixed with
+ * `prefix` + "." when prefix is non-empty. Depth beyond DK_MAX_DEPTH gives PW_ERR_LIMIT. */
+pw_status dk_body_json(pw_arena *a, const char *prefix, const char *s, size_t n, dk_pairs *out,
+                       pw_err *err);
+/* Multipart boundary from a Content-Type value, in the arena; NULL if none. */
+char *dk_multipart_boundary(pw_arena *a, const char *content_type);
+
+/* ---- the per-request context and the beacon builder (decode.c, beacon.c) ---- */
+typedef struct dk_ctx {
+    const pw_catalog *cat;
+    pw_arena *a;
+    const pw_request *req;
+    const pw_tracker *tracker;
+    const char *matched_rule;
+    pw_url url;
+    const char *host; /* lower-case */
+    dk_pairs query;   /* the URL's query, decoded once */
+    pw_beacon *out;
+    size_t n_out, cap_out;
+} dk_ctx;
+
+typedef struct dk_builder {
+    pw_beacon b;
+    size_t cap;
+} dk_builder;
+
+void dk_builder_init(dk_ctx *ctx, dk_builder *bb, pw_beacon_kind kind, const char *transport);
+pw_status dk_add(dk_ctx *ctx, dk_builder *bb, const char *key, const char *value, size_t value_len,
+                 pw_field_kind kind, pw_err *err);
+/* Finish: adds SEARCH_TERM fields found in page URLs, fills account_id/event_name from the first
+ * ACCOUNT/EVENT fields when the decoder did not, and appends the beacon to ctx->out. */
+pw_status dk_emit(dk_ctx *ctx, dk_builder *bb, pw_err *err);
+
+/* Key → kind tables: a key ending in '*' is a prefix. Terminated by a NULL key. */
+typedef struct dk_keymap {
+    const char *key;
+    pw_field_kind kind;
+} dk_keymap;
+pw_field_kind dk_keymap_kind(const dk_keymap *m, const char *key, pw_field_kind fallback);
+/* The generic guess from a key's name (url → PAGE_URL, email → USER_DATA …). */
+pw_field_kind dk_generic_kind(const char *key);
+/* Add every pair, typed by the map (then the generic guess when `guess`). */
+pw_status dk_add_pairs(dk_ctx *ctx, dk_builder *bb, const dk_pairs *p, const dk_keymap *m,
+                       int guess, pw_err *err);
+/* A parameter whose value is JSON: add its flattened sub-fields ("cd[pageFeatures].title"),
+ * typed by `kind_of` (NULL: the keymap, then the name guess, then CUSTOM_DATA). A value that does
+ * not parse adds nothing (the raw field stays); limits still fail. */
+typedef pw_field_kind (*dk_subkind_fn)(const char *param, const char *subkey, const dk_keymap *m);
+pw_status dk_add_json_param(dk_ctx *ctx, dk_builder *bb, const pw_kv *kv, dk_subkind_fn kind_of,
+                            const dk_keymap *m, pw_err *err);
+/* Body pairs by Content-Type (form, multipart, JSON, text/plain JSON or form); *transport is set
+ * to "form-post", "multipart", "json" or "text". An empty body gives no pairs. */
+pw_status dk_request_body_pairs(dk_ctx *ctx, dk_pairs *out, const char **transport, pw_err *err);
+/* "get" for bodiless requests, otherwise from the body. */
+const char *dk_default_transport(const dk_ctx *ctx);
+/* Copy n bytes (NULs included) into the arena, NUL-terminated. */
+char *dk_dup(pw_arena *a, const char *s, size_t n);
+/* 1 if the value looks like JSON (first non-space is '{' or '['). */
+int dk_looks_json(const char *s, size_t n);
+
+/* ---- decoders: one file each, listed in decoder_registry.c ---- */
+typedef struct pw_decoder {
+    const char *name;
+    pw_status (*decode)(dk_ctx *ctx, pw_err *err);
+} pw_decoder;
+
+const pw_decoder *dk_decoder_find(const char *name);
+size_t dk_decoder_count(void);
+const pw_decoder *dk_decoder_at(size_t i);
+
+extern const pw_decoder dk_decoder_meta, dk_decoder_ga4, dk_decoder_gads, dk_decoder_tiktok,
+    dk_decoder_linkedin, dk_decoder_twitter, dk_decoder_uet, dk_decoder_pinterest, dk_decoder_snap,
+    dk_decoder_replay, dk_decoder_script, dk_decoder_generic;
+
+/* decoder_generic.c: one beacon from the query and the body, keys typed by `m` then by name.
+ */
+pw_status dk_decode_pairs(dk_ctx *ctx, pw_beacon_kind kind, const dk_keymap *m, pw_err *err);
+/* Like dk_decode_pairs but lets the caller adjust the builder before it is emitted. */
+typedef pw_status (*dk_adjust_fn)(dk_ctx *ctx, dk_builder *bb, const dk_pairs *body, pw_err *err);
+pw_status dk_decode_pairs_with(dk_ctx *ctx, pw_beacon_kind kind, const dk_keymap *m,
+                               dk_adjust_fn adjust, pw_err *err);
+
+/* decoder_script.c: does this request load a tracker's script rather than send a beacon? */
+int dk_is_script_load(const dk_ctx *ctx);
+
+/* ---- string → index map (strmap.c): fixed capacity, chains kept by the caller ---- */
+typedef struct dk_strmap {
+    const char **keys;
+    size_t *lens;
+    int32_t *heads;
+    size_t cap; /* power of two */
+} dk_strmap;
+
+pw_status dk_strmap_init(pw_arena *a, dk_strmap *m, size_t expected);
+/* Head stored for key, or -1. */
+int32_t dk_strmap_get(const dk_strmap *m, const char *k, size_t n);
+/* Set key's head to `value`, returning the previous head (or -1) so the caller chains it. The
+ * key must outlive the map. */
+int32_t dk_strmap_put(dk_strmap *m, const char *k, size_t n, int32_t value);
+
+/* ---- EasyPrivacy (easyprivacy.c) ---- */
+typedef struct dk_easyprivacy dk_easyprivacy;
+pw_status dk_easyprivacy_load(pw_arena *a, const char *path, dk_easyprivacy **out, pw_err *err);
+size_t dk_easyprivacy_count(const dk_easyprivacy *ep);
+/* The text of the blocking rule that matches a third-party request (url lower-case; page_host
+ * for $domain=, "" if unknown) unless an exception rule also matches; NULL otherwise. */
+const char *dk_easyprivacy_match(const dk_easyprivacy *ep, const char *url_lower,
+                                 const char *page_host);
+
+/* ---- catalog internals shared with decode.c ---- */
+const pw_tracker *dk_catalog_easyprivacy_entry(const pw_catalog *c);
+const pw_tracker *dk_catalog_unknown_entry(const pw_catalog *c);
+const dk_easyprivacy *dk_catalog_easyprivacy(const pw_catalog *c);
+/* pw_catalog_match for an already parsed URL and its lower-case host. */
+const pw_tracker *dk_catalog_match_parts(const pw_catalog *c, const char *host, const pw_url *u);
+const pw_decoder *dk_catalog_decoder(const pw_catalog *c, const pw_tracker *t);
+
+/* The compiled-in catalog text (generated from data/trackers.tsv at build time). */
+extern const char pw_trackers_tsv[];
+extern const size_t pw_trackers_tsv_len;
+
+#endif

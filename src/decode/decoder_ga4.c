@@ -1,0 +1,100 @@
+/*
+ * decoder_ga4.c — Google Analytics: GA4 (/g/collect) and Universal Analytics (/collect,
+ * /r/collect, /j/collect, /batch). Shared parameters travel in the URL query; a POST body may
+ * batch several events, one query string per line: each line becomes one beacon, merged with the
+ * query's parameters (the line's own values listed after them, its `en` naming the event).
+ */
+#include <string.h>
+
+#include "decode_internal.h"
+
+static const dk_keymap ga4_map[] = {
+    {"tid", PW_FIELD_ACCOUNT},      {"cid", PW_FIELD_DEVICE_ID},
+    {"uid", PW_FIELD_USER_DATA},    {"en", PW_FIELD_EVENT},
+    {"dl", PW_FIELD_PAGE_URL},      {"dt", PW_FIELD_PAGE_TITLE},
+    {"dr", PW_FIELD_REFERRER},      {"ep.search_term", PW_FIELD_SEARCH_TERM},
+    {"ep.*", PW_FIELD_CUSTOM_DATA}, {"epn.*", PW_FIELD_CUSTOM_DATA},
+    {"up.*", PW_FIELD_USER_DATA},   {"upn.*", PW_FIELD_USER_DATA},
+    {"sid", PW_FIELD_DEVICE_ID},    {"_fplc", PW_FIELD_DEVICE_ID},
+    {"em", PW_FIELD_USER_DATA},     {NULL, PW_FIELD_OTHER},
+};
+
+static const dk_keymap ua_map[] = {
+    {"tid", PW_FIELD_ACCOUNT},     {"cid", PW_FIELD_DEVICE_ID},   {"uid", PW_FIELD_USER_DATA},
+    {"t", PW_FIELD_EVENT},         {"dl", PW_FIELD_PAGE_URL},     {"dp", PW_FIELD_PAGE_URL},
+    {"dt", PW_FIELD_PAGE_TITLE},   {"dr", PW_FIELD_REFERRER},     {"ec", PW_FIELD_CUSTOM_DATA},
+    {"ea", PW_FIELD_CUSTOM_DATA},  {"el", PW_FIELD_CUSTOM_DATA},  {"ev", PW_FIELD_CUSTOM_DATA},
+    {"cd*", PW_FIELD_CUSTOM_DATA}, {"cm*", PW_FIELD_CUSTOM_DATA}, {"_gid", PW_FIELD_DEVICE_ID},
+    {NULL, PW_FIELD_OTHER},
+};
+
+static int is_ga4(const dk_ctx *ctx)
+{
+    return ctx->url.path.n >= 10 && memcmp(ctx->url.path.p, "/g/collect", 10) == 0;
+}
+
+/* UA's event name: the hit type, or the action of an event hit. */
+static void ua_event_name(dk_builder *bb)
+{
+    const char *t = NULL, *ea = NULL;
+    for (size_t i = 0; i < bb->b.n_fields; i++) {
+        if (strcmp(bb->b.fields[i].key, "t") == 0)
+            t = bb->b.fields[i].value;
+        else if (strcmp(bb->b.fields[i].key, "ea") == 0)
+            ea = bb->b.fields[i].value;
+    }
+    bb->b.event_name = t && strcmp(t, "event") == 0 && ea && *ea ? ea : t;
+}
+
+static pw_status one_beacon(dk_ctx *ctx, const dk_pairs *line, const char *transport, pw_err *err)
+{
+    const dk_keymap *m = is_ga4(ctx) ? ga4_map : ua_map;
+    dk_builder bb;
+    dk_builder_init(ctx, &bb, PW_BEACON_EVENT, transport);
+    pw_status st = dk_add_pairs(ctx, &bb, &ctx->query, m, 0, err);
+    if (st == PW_OK && line)
+        st = dk_add_pairs(ctx, &bb, line, m, 0, err);
+    if (st != PW_OK)
+        return st;
+    if (is_ga4(ctx)) {
+        const char *en = line ? dk_pairs_get(line, "en") : NULL;
+        bb.b.event_name = en ? en : dk_pairs_get(&ctx->query, "en");
+    } else {
+        ua_event_name(&bb);
+    }
+    return dk_emit(ctx, &bb, err);
+}
+
+static pw_status decode_ga4(dk_ctx *ctx, pw_err *err)
+{
+    const char *s = (const char *)ctx->req->body;
+    size_t n = ctx->req->body_len;
+    if (!s || n == 0)
+        return one_beacon(ctx, NULL, "get", err);
+    if (n > DK_MAX_BODY)
+        return pw_err_set(err, PW_ERR_LIMIT, "body: %zu bytes exceed the limit of %zu", n,
+                          DK_MAX_BODY);
+    size_t start = 0, line_no = 0, emitted = 0;
+    while (start < n) {
+        const char *nl = memchr(s + start, '\n', n - start);
+        size_t end = nl ? (size_t)(nl - s) : n, len = end - start;
+        line_no++;
+        if (len && s[start + len - 1] == '\r')
+            len--;
+        if (len) {
+            dk_pairs line = {0};
+            pw_status st = dk_body_form(ctx->a, s + start, len, &line, err);
+            if (st == PW_OK)
+                st = one_beacon(ctx, &line, "text", err);
+            if (st != PW_OK) {
+                pw_err_prefix(err, "body line %zu (byte %zu): ", line_no, start);
+                return st;
+            }
+            emitted++;
+        }
+        start = end + 1;
+    }
+    return emitted ? PW_OK : one_beacon(ctx, NULL, "text", err);
+}
+
+const pw_decoder dk_decoder_ga4 = {"ga4", decode_ga4};

@@ -1,0 +1,384 @@
+/*
+ * easyprivacy.c — a fast matcher for the network rules of an Adblock Plus filter list (Debian's
+ * EasyPrivacy by default), so an uncatalogued third party that a list knows is still reported.
+ *
+ * Supported: `||host^…` (host anchor), `|…` / `…|` (start and end anchors), `*` wildcards, `^`
+ * separators, plain substrings, `@@` exceptions, `$domain=a.com|~b.com` (honoured), and
+ * `$third-party` (always true here: only third-party requests are checked). Resource-type options
+ * (`$script`, `$image` …) are ignored; rules with `$first-party`, regex rules (`/…/`), and
+ * rules that rewrite rather than block (`$redirect`, `$removeparam`, `$csp` …) are skipped, as
+ * are cosmetic rules (`##`, `#@#`, `#?#`, `#$#`) and comments.
+ *
+ * Each rule is indexed by one token (a run of [a-z0-9%] that the pattern bounds on both sides),
+ * preferring long, rare tokens; a URL is split into the same tokens and only the rules filed
+ * under them are tried. Loaded once; read-only afterwards.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "decode_internal.h"
+#include "phiwall/text.h"
+
+typedef struct ep_rule {
+    const char *text;    /* the rule as written (reported as matched_rule) */
+    const char *pattern; /* lower-case, anchors and options removed */
+    const char *domains; /* domain= list, or NULL */
+    unsigned char host_anchor, start_anchor, end_anchor;
+    int32_t tok_off; /* the index token's offset when no '*' precedes it, else -1 */
+    int32_t next;
+} ep_rule;
+
+typedef struct ep_set {
+    ep_rule *rules;
+    size_t n;
+    dk_strmap index;
+    int32_t *loose; /* rules without a usable token */
+    size_t n_loose;
+} ep_set;
+
+struct dk_easyprivacy {
+    ep_set block, allow;
+};
+
+static int is_token_char(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '%';
+}
+
+static int is_separator(char c)
+{
+    return !((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+             c == '_' || c == '-' || c == '.' || c == '%');
+}
+
+/* ---- loading ---- */
+
+static int option_in(const char *opt, size_t n, const char *const *list)
+{
+    for (; *list; list++)
+        if (strlen(*list) == n && memcmp(opt, *list, n) == 0)
+            return 1;
+    return 0;
+}
+
+/* Read "$opt,opt=…" into the rule; 0 when the rule must be skipped. */
+static int parse_options(pw_arena *a, const char *opts, ep_rule *r)
+{
+    static const char *const skip[] = {
+        "first-party",  "1p",     "~third-party", "~3p",       "redirect", "redirect-rule",
+        "removeparam",  "csp",    "rewrite",      "badfilter", "replace",  "urltransform",
+        "uritransform", "header", "permissions",  "popup",     "elemhide", "generichide",
+        "specifichide", "ehide",  "shide",        "ghide",     "document", "doc",
+        "urlskip",      NULL};
+    const char *p = opts;
+    while (*p) {
+        size_t len = strcspn(p, ",");
+        const char *eq = memchr(p, '=', len);
+        size_t name_len = eq ? (size_t)(eq - p) : len;
+        if (option_in(p, name_len, skip))
+            return 0;
+        if (eq && name_len == 6 && memcmp(p, "domain", 6) == 0)
+            r->domains = pw_arena_strndup(a, eq + 1, len - 7);
+        p += len + (p[len] == ',');
+    }
+    return 1;
+}
+
+static int is_stop_token(const char *t, size_t n)
+{
+    static const char *const stop[] = {"http", "https", "www", "com", "js",  "net", "org",
+                                       "html", "php",   "gif", "png", "jpg", "min", NULL};
+    return option_in(t, n, stop);
+}
+
+/* The best token of a pattern: bounded on both sides, longest, not a stop word. */
+static int best_token(const ep_rule *r, const char **tok, size_t *tok_len)
+{
+    const char *p = r->pattern;
+    size_t n = strlen(p), best = 0;
+    long best_score = 0;
+    for (size_t i = 0; i < n;) {
+        if (!is_token_char(p[i])) {
+            i++;
+            continue;
+        }
+        size_t j = i;
+        while (j < n && is_token_char(p[j]))
+            j++;
+        int left_ok = i > 0 ? p[i - 1] != '*' : (r->host_anchor || r->start_anchor);
+        int right_ok = j < n ? p[j] != '*' : r->end_anchor;
+        long score = is_stop_token(p + i, j - i) ? 1 : 10 * (long)(j - i);
+        if (left_ok && right_ok && j - i >= 2 && score > best_score) {
+            best_score = score;
+            best = i;
+            *tok_len = j - i;
+        }
+        i = j;
+    }
+    *tok = p + best;
+    return best_score > 0;
+}
+
+static pw_status add_rule(pw_arena *a, ep_set *set, const char *line, size_t len)
+{
+    int allow = len >= 2 && line[0] == '@' && line[1] == '@';
+    const char *body = allow ? line + 2 : line;
+    size_t blen = allow ? len - 2 : len;
+    ep_rule r = {0};
+    r.text = pw_arena_strndup(a, line, len);
+    char *pat = pw_lower_dup(a, body, blen, 1);
+    if (!r.text || !pat)
+        return PW_ERR_NOMEM;
+    char *dollar = strrchr(pat, '$');
+    if (dollar) {
+        *dollar = '\0';
+        if (!parse_options(a, dollar + 1, &r))
+            return PW_OK;
+    }
+    size_t n = strlen(pat);
+    if (n >= 2 && pat[0] == '/' && pat[n - 1] == '/')
+        return PW_OK; /* regular expression */
+    if (n >= 2 && pat[0] == '|' && pat[1] == '|')
+        r.host_anchor = 1, pat += 2, n -= 2;
+    else if (n && pat[0] == '|')
+        r.start_anchor = 1, pat++, n--;
+    if (n && pat[n - 1] == '|')
+        r.end_anchor = 1, pat[--n] = '\0';
+    while (n && pat[0] == '*' && !r.host_anchor)
+        pat++, n--, r.start_anchor = 0;
+    while (n && pat[n - 1] == '*')
+        pat[--n] = '\0', r.end_anchor = 0;
+    if (n == 0)
+        return PW_OK;
+    r.pattern = pat;
+    set->rules[set->n] = r;
+    return PW_OK;
+}
+
+static pw_status index_set(pw_arena *a, ep_set *set)
+{
+    if (dk_strmap_init(a, &set->index, set->n) != PW_OK)
+        return PW_ERR_NOMEM;
+    set->loose = pw_arena_calloc(a, set->n + 1, sizeof *set->loose);
+    if (!set->loose)
+        return PW_ERR_NOMEM;
+    for (size_t i = 0; i < set->n; i++) {
+        const char *tok;
+        size_t tn;
+        ep_rule *r = &set->rules[i];
+        r->next = -1;
+        r->tok_off = -1;
+        if (best_token(r, &tok, &tn)) {
+            r->next = dk_strmap_put(&set->index, tok, tn, (int32_t)i);
+            size_t off = (size_t)(tok - r->pattern);
+            if (!memchr(r->pattern, '*', off))
+                r->tok_off = (int32_t)off;
+        } else
+            set->loose[set->n_loose++] = (int32_t)i;
+    }
+    return PW_OK;
+}
+
+static int is_cosmetic(const char *s, size_t n)
+{
+    return memmem(s, n, "##", 2) || memmem(s, n, "#@#", 3) || memmem(s, n, "#?#", 3) ||
+           memmem(s, n, "#$#", 3) || memmem(s, n, "#%#", 3);
+}
+
+static pw_status parse_list(pw_arena *a, const char *text, size_t len, dk_easyprivacy *ep)
+{
+    size_t lines = 1;
+    for (size_t i = 0; i < len; i++)
+        lines += text[i] == '\n';
+    ep->block.rules = pw_arena_calloc(a, lines, sizeof(ep_rule));
+    ep->allow.rules = pw_arena_calloc(a, lines, sizeof(ep_rule));
+    if (!ep->block.rules || !ep->allow.rules)
+        return PW_ERR_NOMEM;
+    for (size_t i = 0; i < len;) {
+        const char *nl = memchr(text + i, '\n', len - i);
+        size_t end = nl ? (size_t)(nl - text) : len, n = end - i;
+        const char *s = text + i;
+        while (n && (s[n - 1] == '\r' || s[n - 1] == ' '))
+            n--;
+        i = end + 1;
+        if (!n || s[0] == '!' || s[0] == '[' || is_cosmetic(s, n))
+            continue;
+        ep_set *set = n >= 2 && s[0] == '@' && s[1] == '@' ? &ep->allow : &ep->block;
+        if (add_rule(a, set, s, n) != PW_OK)
+            return PW_ERR_NOMEM;
+        if (set->rules[set->n].pattern)
+            set->n++;
+    }
+    if (index_set(a, &ep->block) != PW_OK || index_set(a, &ep->allow) != PW_OK)
+        return PW_ERR_NOMEM;
+    return PW_OK;
+}
+
+pw_status dk_easyprivacy_load(pw_arena *a, const char *path, dk_easyprivacy **out, pw_err *err)
+{
+    *out = NULL;
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return pw_err_set(err, PW_ERR_IO, "%s: %s", path, strerror(errno));
+    fseek(f, 0, SEEK_END);
+    long size = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    if (size < 0 || (size_t)size > DK_MAX_BODY * 4) {
+        fclose(f);
+        return pw_err_set(err, PW_ERR_LIMIT, "%s: filter list too large", path);
+    }
+    char *text = malloc((size_t)size + 1);
+    size_t got = text ? fread(text, 1, (size_t)size, f) : 0;
+    fclose(f);
+    if (!text)
+        return pw_err_set(err, PW_ERR_NOMEM, "%s: out of memory", path);
+    dk_easyprivacy *ep = pw_arena_calloc(a, 1, sizeof *ep);
+    pw_status st = ep ? parse_list(a, text, got, ep) : PW_ERR_NOMEM;
+    free(text);
+    if (st != PW_OK)
+        return pw_err_set(err, st, "%s: out of memory", path);
+    *out = ep;
+    return PW_OK;
+}
+
+size_t dk_easyprivacy_count(const dk_easyprivacy *ep)
+{
+    return ep ? ep->block.n + ep->allow.n : 0;
+}
+
+/* ---- matching ---- */
+
+/* Does pattern p match s at its start (anywhere up to end; to end when end_anchor)? */
+static int match_here(const char *p, const char *s, const char *end, int end_anchor)
+{
+    const char *star_p = NULL, *star_s = NULL;
+    for (;;) {
+        if (*p == '\0') {
+            if (!end_anchor || s == end)
+                return 1;
+        } else if (*p == '*') {
+            star_p = ++p;
+            star_s = s;
+            continue;
+        } else if (s < end && (*p == '^' ? is_separator(*s) : *p == *s)) {
+            p++, s++;
+            continue;
+        } else if (*p == '^' && s == end) {
+            p++;
+            continue;
+        }
+        if (!star_p || star_s >= end)
+            return 0;
+        p = star_p;
+        s = ++star_s;
+    }
+}
+
+static int domain_allows(const char *domains, const char *page_host)
+{
+    if (!domains)
+        return 1;
+    int has_include = 0, included = 0;
+    size_t hn = strlen(page_host);
+    for (const char *d = domains; *d;) {
+        size_t len = strcspn(d, "|");
+        int neg = *d == '~';
+        const char *name = d + neg;
+        size_t nn = len - (size_t)neg;
+        int hit = hn >= nn && memcmp(page_host + hn - nn, name, nn) == 0 &&
+                  (hn == nn || page_host[hn - nn - 1] == '.');
+        if (neg && hit)
+            return 0;
+        if (!neg) {
+            has_include = 1;
+            included |= hit;
+        }
+        d += len + (d[len] == '|');
+    }
+    return !has_include || included;
+}
+
+static int rule_matches(const ep_rule *r, const char *url, size_t n, const char *host_start,
+                        const char *host_end, const char *page_host)
+{
+    const char *end = url + n;
+    int hit = 0;
+    if (r->host_anchor) {
+        for (const char *s = host_start; s < host_end && !hit; s++)
+            if (s == host_start || s[-1] == '.')
+                hit = match_here(r->pattern, s, end, r->end_anchor);
+    } else if (r->start_anchor) {
+        hit = match_here(r->pattern, url, end, r->end_anchor);
+    } else {
+        char first = r->pattern[0];
+        for (const char *s = url; s < end && !hit; s++)
+            if (first == '^' || first == *s)
+                hit = match_here(r->pattern, s, end, r->end_anchor);
+    }
+    return hit && domain_allows(r->domains, page_host);
+}
+
+typedef struct ep_query {
+    const char *url;
+    size_t n;
+    const char *host_start, *host_end, *page_host;
+} ep_query;
+
+/* A rule found through the URL token at `pos`: when nothing variable precedes the rule's token,
+ * the pattern can only start tok_off bytes earlier, so one alignment is tried instead of all. */
+static int rule_matches_at(const ep_rule *r, const ep_query *q, size_t pos)
+{
+    if (r->tok_off < 0)
+        return rule_matches(r, q->url, q->n, q->host_start, q->host_end, q->page_host);
+    if ((size_t)r->tok_off > pos)
+        return 0;
+    const char *s = q->url + pos - r->tok_off;
+    if (r->host_anchor &&
+        (s < q->host_start || s >= q->host_end || (s != q->host_start && s[-1] != '.')))
+        return 0;
+    if (r->start_anchor && s != q->url)
+        return 0;
+    return match_here(r->pattern, s, q->url + q->n, r->end_anchor) &&
+           domain_allows(r->domains, q->page_host);
+}
+
+static const ep_rule *set_match(const ep_set *set, const ep_query *q)
+{
+    for (size_t i = 0; i < set->n_loose; i++) {
+        const ep_rule *r = &set->rules[set->loose[i]];
+        if (rule_matches(r, q->url, q->n, q->host_start, q->host_end, q->page_host))
+            return r;
+    }
+    for (size_t i = 0; i < q->n;) {
+        if (!is_token_char(q->url[i])) {
+            i++;
+            continue;
+        }
+        size_t j = i;
+        while (j < q->n && is_token_char(q->url[j]))
+            j++;
+        for (int32_t k = dk_strmap_get(&set->index, q->url + i, j - i); k >= 0;
+             k = set->rules[k].next)
+            if (rule_matches_at(&set->rules[k], q, i))
+                return &set->rules[k];
+        i = j;
+    }
+    return NULL;
+}
+
+const char *dk_easyprivacy_match(const dk_easyprivacy *ep, const char *url_lower,
+                                 const char *page_host)
+{
+    if (!ep || !url_lower)
+        return NULL;
+    ep_query q = {url_lower, strlen(url_lower), NULL, NULL, page_host ? page_host : ""};
+    const char *scheme_end = strstr(url_lower, "://");
+    q.host_start = scheme_end ? scheme_end + 3 : url_lower;
+    q.host_end = q.host_start + strcspn(q.host_start, "/?#:");
+    const ep_rule *r = set_match(&ep->block, &q);
+    if (!r || set_match(&ep->allow, &q))
+        return NULL;
+    return r->text;
+}

@@ -1,0 +1,276 @@
+/*
+ * detector.c — the public face of the PHI engine: category and reason names, building and
+ * freeing a detector and its per-thread scratch, and pw_detect_scan, which routes a field to the
+ * URL or segment scanner, then resolves overlapping hits and sorts them into the caller's arena.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "detect/internal.h"
+#include "phiwall/text.h"
+
+#define MAX_HITS 4096
+
+const char *pw_phi_category_name(pw_phi_category c)
+{
+    static const char *const names[PW_PHI__COUNT] = {
+        "email", "phone", "ssn", "date", "zip",  "address", "ip",     "record-id",
+        "npi",   "dea",   "mbi", "card", "name", "canary",  "health", "care-intent"};
+    return (unsigned)c < PW_PHI__COUNT ? names[c] : "unknown";
+}
+
+int pw_phi_is_identifier(pw_phi_category c)
+{
+    return c != PW_PHI_HEALTH && c != PW_PHI_CARE_INTENT && (unsigned)c < PW_PHI__COUNT;
+}
+
+const char *pw_reason_name(pw_reason r)
+{
+    static const char *const names[] = {"pattern", "checksum", "context", "vocabulary", "canary"};
+    return (unsigned)r <= PW_REASON_CANARY ? names[r] : "unknown";
+}
+
+pw_status pw_detector_new(const pw_detector_opts *opts, pw_detector **out, pw_err *err)
+{
+    *out = NULL;
+    pw_detector *d = calloc(1, sizeof *d);
+    if (!d)
+        return pw_err_set(err, PW_ERR_NOMEM, "detector: out of memory");
+    pw_arena_init(&d->arena, 0);
+    pw_status st = pw_vocab_new(opts ? opts->vocab_file : NULL, &d->vocab, err);
+    if (st == PW_OK && opts && opts->n_canaries)
+        st = pw_canary_build(d, opts->canaries, opts->n_canaries, err);
+    if (st != PW_OK) {
+        pw_detector_free(d);
+        return st;
+    }
+    *out = d;
+    return PW_OK;
+}
+
+void pw_detector_free(pw_detector *d)
+{
+    if (!d)
+        return;
+    pw_vocab_free(d->vocab);
+    pw_arena_free(&d->arena);
+    free(d);
+}
+
+size_t pw_detector_vocab_size(const pw_detector *d)
+{
+    return d && d->vocab ? pw_vocab_size(d->vocab) : 0;
+}
+
+pw_status pw_detect_scratch_new(const pw_detector *d, pw_detect_scratch **out, pw_err *err)
+{
+    *out = NULL;
+    pw_detect_scratch *s = calloc(1, sizeof *s);
+    if (!s)
+        return pw_err_set(err, PW_ERR_NOMEM, "detect scratch: out of memory");
+    pw_status st = pw_vocab_scratch_new(d->vocab, &s->vocab, err);
+    if (st != PW_OK) {
+        free(s);
+        return st;
+    }
+    *out = s;
+    return PW_OK;
+}
+
+void pw_detect_scratch_free(pw_detect_scratch *s)
+{
+    if (!s)
+        return;
+    pw_vocab_scratch_free(s->vocab);
+    free(s->norm);
+    free(s->norm_map);
+    free(s->hits);
+    free(s);
+}
+
+void pw_seg_span(const pw_seg *g, size_t i, size_t j, size_t *start, size_t *end)
+{
+    if (!g->ostart) {
+        *start = g->base + i;
+        *end = g->base + j;
+        return;
+    }
+    size_t lo = g->ostart[i], hi = g->oend[j - 1];
+    for (size_t k = i; k < j; k++) { /* layers can reorder nothing, but be safe */
+        if (g->ostart[k] < lo)
+            lo = g->ostart[k];
+        if (g->oend[k] > hi)
+            hi = g->oend[k];
+    }
+    *start = lo;
+    *end = hi;
+}
+
+static int grow_hits(pw_detect_scratch *s)
+{
+    size_t cap = s->cap_hits ? s->cap_hits * 2 : 32;
+    pw_hit *h = realloc(s->hits, cap * sizeof *h);
+    if (!h)
+        return 0;
+    s->hits = h;
+    s->cap_hits = cap;
+    return 1;
+}
+
+void pw_scan_add(pw_scan *sc, const pw_seg *g, size_t i, size_t j, pw_phi_category cat,
+                 const char *subtype, const char *normalized, float confidence, pw_reason reason,
+                 const char *detail)
+{
+    pw_detect_scratch *s = sc->s;
+    if (sc->st != PW_OK || j <= i || s->n_hits >= MAX_HITS)
+        return;
+    if (s->n_hits == s->cap_hits && !grow_hits(s)) {
+        sc->st = pw_err_set(sc->err, PW_ERR_NOMEM, "detect: out of memory for hits");
+        return;
+    }
+    pw_hit *h = &s->hits[s->n_hits];
+    memset(h, 0, sizeof *h);
+    h->category = cat;
+    h->subtype = subtype;
+    pw_seg_span(g, i, j, &h->start, &h->end);
+    h->normalized = normalized ? normalized : pw_arena_strndup(sc->a, g->s + i, j - i);
+    h->confidence = confidence;
+    h->reason = reason;
+    h->reason_detail = detail;
+    h->sensitivity = PW_SENS_NORMAL;
+    if (!h->normalized) {
+        sc->st = pw_err_set(sc->err, PW_ERR_NOMEM, "detect: out of memory");
+        return;
+    }
+    s->n_hits++;
+    if (sc->d->n_norm_values && cat != PW_PHI_CANARY && pw_phi_is_identifier(cat)) {
+        const char *label = pw_canary_label_for(sc->d, h->normalized);
+        if (label)
+            pw_scan_add(sc, g, i, j, PW_PHI_CANARY, "plain", h->normalized, 0.97f, PW_REASON_CANARY,
+                        label);
+    }
+}
+
+/* How specific a hit is: the more specific wins an overlap. */
+static int hit_rank(const pw_hit *h)
+{
+    switch (h->category) {
+    case PW_PHI_CANARY: return 100;
+    case PW_PHI_CARD:
+    case PW_PHI_NPI:
+    case PW_PHI_DEA:
+    case PW_PHI_MBI: return 90;
+    case PW_PHI_EMAIL:
+    case PW_PHI_SSN: return 85;
+    case PW_PHI_IP: return 80;
+    case PW_PHI_PHONE: return 75;
+    case PW_PHI_DATE: return 70;
+    case PW_PHI_RECORD_ID: return 65;
+    case PW_PHI_ADDRESS: return 60;
+    case PW_PHI_NAME: return 55;
+    case PW_PHI_ZIP: return 50;
+    case PW_PHI_HEALTH: return 20;
+    default: return 10;
+    }
+}
+
+static int is_search(const pw_hit *h)
+{
+    return h->category == PW_PHI_CARE_INTENT && h->subtype && strcmp(h->subtype, "search") == 0;
+}
+
+static int overlaps(const pw_hit *a, const pw_hit *b)
+{
+    return a->start < b->end && b->start < a->end;
+}
+
+/* A search-query hit may contain the hits found inside the query. */
+static int may_nest(const pw_hit *a, const pw_hit *b)
+{
+    if (is_search(a))
+        return b->start >= a->start && b->end <= a->end && !is_search(b);
+    if (is_search(b))
+        return a->start >= b->start && a->end <= b->end;
+    return 0;
+}
+
+static int by_score_desc(const void *pa, const void *pb)
+{
+    const pw_hit *a = pa, *b = pb;
+    int ra = hit_rank(a), rb = hit_rank(b);
+    if (ra != rb)
+        return rb - ra;
+    size_t la = a->end - a->start, lb = b->end - b->start;
+    if (la != lb) /* the longer match is the more specific ("colonoscopy prep" over "prep") */
+        return la < lb ? 1 : -1;
+    if (a->confidence != b->confidence)
+        return a->confidence < b->confidence ? 1 : -1;
+    return a->start < b->start ? -1 : a->start > b->start;
+}
+
+static int by_start(const void *pa, const void *pb)
+{
+    const pw_hit *a = pa, *b = pb;
+    if (a->start != b->start)
+        return a->start < b->start ? -1 : 1;
+    if (a->end != b->end)
+        return a->end > b->end ? -1 : 1;
+    return hit_rank(b) - hit_rank(a);
+}
+
+/* Keep the most specific hit of each overlapping group; returns the new count. */
+static size_t resolve_overlaps(pw_hit *h, size_t n)
+{
+    qsort(h, n, sizeof *h, by_score_desc);
+    size_t kept = 0;
+    for (size_t i = 0; i < n; i++) {
+        int ok = 1;
+        for (size_t k = 0; k < kept && ok; k++)
+            if (overlaps(&h[k], &h[i]) && !may_nest(&h[k], &h[i]))
+                ok = 0;
+        if (ok)
+            h[kept++] = h[i];
+    }
+    qsort(h, kept, sizeof *h, by_start);
+    return kept;
+}
+
+static int looks_like_url(const char *s, size_t n)
+{
+    if (n >= 8 && pw_strncaseeq(s, "https://", 8))
+        return memchr(s, ' ', n) == NULL;
+    if (n >= 7 && pw_strncaseeq(s, "http://", 7))
+        return memchr(s, ' ', n) == NULL;
+    return 0;
+}
+
+pw_status pw_detect_scan(const pw_detector *d, pw_detect_scratch *s, pw_arena *a, const char *key,
+                         const char *str, size_t n, pw_field_type type, pw_hit **hits,
+                         size_t *n_hits, pw_err *err)
+{
+    *hits = NULL;
+    *n_hits = 0;
+    if (!d || !s || !a || (!str && n))
+        return pw_err_set(err, PW_ERR_INVALID, "detect: missing detector, scratch or arena");
+    if (n > UINT32_MAX)
+        return pw_err_set(err, PW_ERR_LIMIT, "detect: field of %zu bytes is too large", n);
+    s->n_hits = 0;
+    pw_scan sc = {.d = d, .s = s, .a = a, .orig = str, .orig_n = n, .st = PW_OK, .err = err};
+    pw_seg g = {.s = str, .n = n, .type = type, .key = key, .key_n = key ? strlen(key) : 0};
+    g.ctx = key ? pw_ctx_from_key(key, g.key_n) : PW_CTX_NONE;
+    if (type == PW_FT_URL || looks_like_url(str, n))
+        pw_scan_url(&sc, &g, 0);
+    else
+        pw_scan_segment(&sc, &g, 0);
+    if (sc.st != PW_OK)
+        return sc.st;
+    if (s->n_hits == 0)
+        return PW_OK;
+    size_t kept = resolve_overlaps(s->hits, s->n_hits);
+    pw_hit *out = pw_arena_memdup(a, s->hits, kept * sizeof *out);
+    if (!out)
+        return pw_err_set(err, PW_ERR_NOMEM, "detect: out of memory");
+    *hits = out;
+    *n_hits = kept;
+    return PW_OK;
+}

@@ -1,0 +1,120 @@
+/*
+ * health.c — health context: normalise a segment into lower-case word text (camelCase, slugs,
+ * punctuation and non-ASCII become single spaces) with a map back to segment bytes, run the
+ * vocabulary matcher (vocab.h) and turn its matches into HEALTH or CARE_INTENT hits. Generic
+ * words ("hospital", "clinic") never count on their own.
+ */
+#include <stdlib.h>
+
+#include "detect/internal.h"
+
+static int ensure_norm(pw_detect_scratch *s, size_t need)
+{
+    if (need <= s->norm_cap)
+        return 1;
+    size_t cap = s->norm_cap ? s->norm_cap : 256;
+    while (cap < need)
+        cap *= 2;
+    char *t = realloc(s->norm, cap);
+    if (!t)
+        return 0;
+    s->norm = t;
+    uint32_t *m = realloc(s->norm_map, cap * sizeof *m);
+    if (!m)
+        return 0;
+    s->norm_map = m;
+    s->norm_cap = cap;
+    return 1;
+}
+
+/* A word break before s[i] inside an alphanumeric run: "breastCancer", "HIVTesting". Short
+ * runs ("PrEP", "iPhone"-like brand spellings) stay whole. */
+static int camel_break(const char *s, size_t n, size_t i, size_t run_len)
+{
+    if (i == 0 || run_len < 7 || !pw_isupper((unsigned char)s[i]))
+        return 0;
+    int prev = (unsigned char)s[i - 1];
+    if (pw_islower(prev))
+        return 1;
+    return pw_isupper(prev) && i + 1 < n && pw_islower((unsigned char)s[i + 1]);
+}
+
+/* Normalise g into s->norm; returns the length (0 when there is nothing to match). */
+static size_t normalise(pw_detect_scratch *s, const pw_seg *g)
+{
+    if (!ensure_norm(s, g->n * 2 + 2))
+        return 0;
+    char *out = s->norm;
+    uint32_t *map = s->norm_map;
+    size_t o = 0;
+    int pending_space = 0;
+    size_t run_end = 0, run_len = 0;
+    for (size_t i = 0; i < g->n; i++) {
+        int c = (unsigned char)g->s[i];
+        if (!pw_isalnum(c)) {
+            pending_space = o > 0;
+            continue;
+        }
+        if (i >= run_end) { /* a new alphanumeric run: measure it once */
+            run_end = i;
+            while (run_end < g->n && pw_isalnum((unsigned char)g->s[run_end]))
+                run_end++;
+            run_len = run_end - i;
+        }
+        if ((pending_space || camel_break(g->s, g->n, i, run_len)) && o > 0) {
+            out[o] = ' ';
+            map[o++] = (uint32_t)i;
+        }
+        pending_space = 0;
+        out[o] = (char)pw_tolower(c);
+        map[o++] = (uint32_t)i;
+    }
+    out[o] = '\0';
+    return o;
+}
+
+static const char *class_subtype(pw_vocab_class c)
+{
+    static const char *const names[] = {"condition",        "symptom",   "procedure",
+                                        "medication",       "specialty", "care-service",
+                                        "sensitive-service"};
+    return (unsigned)c <= PW_VOCAB_SENSITIVE_SERVICE ? names[c] : "condition";
+}
+
+static void add_match(pw_scan *sc, const pw_seg *g, const pw_vocab_entry *e, size_t i, size_t j)
+{
+    size_t before = sc->s->n_hits;
+    const char *canon = e->canonical ? e->canonical : e->term;
+    if (e->cls == PW_VOCAB_CARE_INTENT)
+        pw_scan_add(sc, g, i, j, PW_PHI_CARE_INTENT, e->subtype ? e->subtype : "care", canon, 0.8f,
+                    PW_REASON_VOCABULARY, e->term);
+    else
+        pw_scan_add(sc, g, i, j, PW_PHI_HEALTH, class_subtype(e->cls), canon,
+                    e->sensitivity == PW_SENS_HIGH ? 0.95f : 0.85f, PW_REASON_VOCABULARY, e->term);
+    if (sc->s->n_hits > before)
+        sc->s->hits[before].sensitivity = e->sensitivity;
+}
+
+void pw_health_scan(pw_scan *sc, const pw_seg *g)
+{
+    if (!pw_vocab_size(sc->d->vocab))
+        return;
+    size_t n = normalise(sc->s, g);
+    if (n == 0)
+        return;
+    pw_vocab_match *m = NULL;
+    size_t nm = 0;
+    pw_status st =
+        pw_vocab_scan(sc->d->vocab, sc->s->vocab, sc->a, sc->s->norm, n, &m, &nm, sc->err);
+    if (st != PW_OK) {
+        sc->st = st;
+        return;
+    }
+    for (size_t k = 0; k < nm; k++) {
+        const pw_vocab_entry *e = pw_vocab_entry_at(sc->d->vocab, m[k].entry);
+        if (!e || e->cls == PW_VOCAB_GENERIC || m[k].end <= m[k].start || m[k].end > n)
+            continue;
+        size_t i = sc->s->norm_map[m[k].start], j = sc->s->norm_map[m[k].end - 1] + 1;
+        add_match(sc, g, e, i, j);
+    }
+}

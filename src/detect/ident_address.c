@@ -1,0 +1,147 @@
+/*
+ * ident_address.c — street addresses: a house number, up to four capitalised words and a street
+ * suffix ("1200 North Elm Street", "55 Fruit St"), an optional unit ("Apt 4B", "Suite 200") and
+ * an optional ", City, ST 02115" tail; and any value under an address key ("address1").
+ */
+#include <string.h>
+
+#include "detect/internal.h"
+#include "phiwall/text.h"
+
+static const char *const suffixes[] = {
+    "street",     "st",      "avenue",   "ave",    "road",  "rd",      "boulevard", "blvd",
+    "lane",       "ln",      "drive",    "dr",     "court", "ct",      "way",       "place",
+    "pl",         "terrace", "ter",      "circle", "cir",   "parkway", "pkwy",      "highway",
+    "hwy",        "square",  "sq",       "trail",  "trl",   "plaza",   "alley",     "crossing",
+    "loop",       "pike",    "row",      "ridge",  "grove", "heights", "hollow",    "crescent",
+    "expressway", "freeway", "turnpike", "route",  "rte",   "landing", "commons",   NULL};
+
+static const char *const units[] = {"apt", "apartment", "suite", "ste",  "unit",     "floor",
+                                    "fl",  "room",      "rm",    "bldg", "building", NULL};
+
+static size_t word_end(const char *s, size_t n, size_t i)
+{
+    while (i < n && (pw_isalnum((unsigned char)s[i]) || s[i] == '\''))
+        i++;
+    return i;
+}
+
+static int word_in(const char *s, size_t len, const char *const *list)
+{
+    for (const char *const *w = list; *w; w++)
+        if (strlen(*w) == len && pw_strncaseeq(s, *w, len))
+            return 1;
+    return 0;
+}
+
+/* "Apt. 4B", "Suite 200", "#12" after the street: new end or the old one. */
+static size_t unit_tail(const char *s, size_t n, size_t p)
+{
+    size_t q = p;
+    while (q < n && (s[q] == ' ' || s[q] == ','))
+        q++;
+    if (q < n && s[q] == '#') {
+        size_t e = word_end(s, n, q + 1);
+        return e > q + 1 ? e : p;
+    }
+    size_t e = word_end(s, n, q);
+    if (e == q || !word_in(s + q, e - q, units))
+        return p;
+    q = e;
+    while (q < n && (s[q] == ' ' || s[q] == '.' || s[q] == '#'))
+        q++;
+    e = word_end(s, n, q);
+    return e > q && pw_isdigit((unsigned char)s[q]) ? e : p;
+}
+
+/* ", Boston, MA 02115" after the street. */
+static size_t city_tail(const char *s, size_t n, size_t p)
+{
+    size_t q = p;
+    while (q < n && (s[q] == ',' || s[q] == ' ' || s[q] == '\n'))
+        q++;
+    size_t words = 0;
+    while (q < n && pw_isupper((unsigned char)s[q]) && words < 3) {
+        size_t e = word_end(s, n, q);
+        if (e - q == 2 && pw_isupper((unsigned char)s[q + 1]))
+            break; /* the state code */
+        q = e;
+        words++;
+        while (q < n && (s[q] == ' ' || s[q] == ','))
+            q++;
+    }
+    if (q + 2 >= n || !pw_isupper((unsigned char)s[q]) || !pw_isupper((unsigned char)s[q + 1]))
+        return p;
+    size_t z = q + 2;
+    while (z < n && (s[z] == ' ' || s[z] == ','))
+        z++;
+    if (pw_digits_at(s, n, z) != 5)
+        return p;
+    z += 5;
+    if (z + 5 <= n && s[z] == '-' && pw_digits_at(s, n, z + 1) == 4)
+        z += 5;
+    return z;
+}
+
+/* A street address starting with the house number at s[i]; end or 0. */
+static size_t parse_street(const char *s, size_t n, size_t i)
+{
+    size_t num = pw_digits_at(s, n, i);
+    if (num == 0 || num > 6)
+        return 0;
+    size_t p = i + num;
+    if (p < n && pw_isalpha((unsigned char)s[p]) &&
+        !pw_isalpha((unsigned char)s[p + 1 < n ? p + 1 : p]))
+        p++; /* 12B */
+    for (int words = 0; words < 5; words++) {
+        if (p >= n || s[p] != ' ')
+            return 0;
+        p++;
+        size_t e = word_end(s, n, p);
+        if (e == p || (!pw_isupper((unsigned char)s[p]) && !pw_isdigit((unsigned char)s[p])))
+            return 0;
+        if (words > 0 && word_in(s + p, e - p, suffixes)) {
+            if (e < n && s[e] == '.')
+                e++;
+            return e;
+        }
+        p = e;
+    }
+    return 0;
+}
+
+static void address_key(pw_scan *sc, const pw_seg *g)
+{
+    size_t i = 0, j = g->n;
+    while (i < j && (g->s[i] == ' ' || g->s[i] == '\n'))
+        i++;
+    while (j > i && (g->s[j - 1] == ' ' || g->s[j - 1] == '\n'))
+        j--;
+    if (j - i >= 4)
+        pw_scan_add(sc, g, i, j, PW_PHI_ADDRESS, "street", NULL, 0.9f, PW_REASON_CONTEXT,
+                    "address key");
+}
+
+void pw_ident_address(pw_scan *sc, const pw_seg *g)
+{
+    if (g->ctx == PW_CTX_ADDRESS) {
+        address_key(sc, g);
+        return;
+    }
+    const char *s = g->s;
+    size_t n = g->n;
+    for (size_t i = 0; i < n; i++) {
+        if (!pw_isdigit((unsigned char)s[i]) || !pw_num_left_ok(s, i))
+            continue;
+        size_t e = parse_street(s, n, i);
+        if (e) {
+            e = unit_tail(s, n, e);
+            e = city_tail(s, n, e);
+            pw_scan_add(sc, g, i, e, PW_PHI_ADDRESS, "street", NULL, 0.85f, PW_REASON_PATTERN,
+                        "house number + street suffix");
+            i = e - 1;
+            continue;
+        }
+        i += pw_digits_at(s, n, i) - 1;
+    }
+}

@@ -1,0 +1,82 @@
+/*
+ * ident_card.c — payment card numbers: 13–19 digits, plain or grouped by one consistent space
+ * or dash, with a known issuer prefix and a valid Luhn check digit. Pixel and click IDs under
+ * keys like "id" or "fbp" are never cards.
+ */
+#include <string.h>
+
+#include "detect/internal.h"
+
+static int known_prefix(const char *d, size_t n)
+{
+    int two = (d[0] - '0') * 10 + (d[1] - '0');
+    int four = two * 100 + (d[2] - '0') * 10 + (d[3] - '0');
+    if (d[0] == '4')
+        return n == 13 || n == 16 || n == 19;
+    if ((two >= 51 && two <= 55) || (four >= 2221 && four <= 2720))
+        return n == 16;
+    if (two == 34 || two == 37)
+        return n == 15;
+    if (four == 6011 || two == 65 || (four >= 6440 && four <= 6499))
+        return n >= 16;
+    if (two == 35)
+        return n >= 16;
+    if (four == 2131 || four == 1800) /* older 15-digit JCB */
+        return n == 15;
+    if (two == 50 || (two >= 56 && two <= 69)) /* Maestro: 12–19 digits */
+        return n >= 12;
+    if (two == 36 || two == 38 || two == 30)
+        return n >= 14;
+    return 0;
+}
+
+/* Collect digits at s[i] grouped by one separator; end offset, digits in d. */
+static size_t collect(const char *s, size_t n, size_t i, char *d, size_t *nd)
+{
+    size_t p = i, k = 0, end = i;
+    char sep = 0;
+    while (p < n && k < 19) {
+        size_t run = pw_digits_at(s, n, p);
+        if (run == 0 || k + run > 19)
+            break;
+        memcpy(d + k, s + p, run);
+        k += run;
+        p += run;
+        end = p;
+        if (p + 1 < n && (s[p] == ' ' || s[p] == '-') && pw_isdigit((unsigned char)s[p + 1]) &&
+            (!sep || s[p] == sep) && run >= 3) {
+            sep = s[p];
+            p++;
+            continue;
+        }
+        break;
+    }
+    *nd = k;
+    return end;
+}
+
+void pw_ident_card(pw_scan *sc, const pw_seg *g)
+{
+    const char *s = g->s;
+    size_t n = g->n;
+    for (size_t i = 0; i < n; i++) {
+        if (!pw_isdigit((unsigned char)s[i]))
+            continue;
+        size_t run = pw_digits_at(s, n, i);
+        if (!pw_num_left_ok(s, i) || (run < 12 && run > 6) || run < 2) {
+            i += run - 1;
+            continue;
+        }
+        char d[20];
+        size_t nd = 0, end = collect(s, n, i, d, &nd);
+        if (nd >= 12 && pw_num_right_ok(s, n, end) && known_prefix(d, nd) && pw_luhn_ok(d, nd)) {
+            pw_ctx ctx = pw_ctx_at(g, i);
+            if (ctx != PW_CTX_NEGATIVE && ctx != PW_CTX_TIME)
+                pw_scan_add(sc, g, i, end, PW_PHI_CARD, "card", pw_arena_strndup(sc->a, d, nd),
+                            0.95f, PW_REASON_CHECKSUM, "luhn");
+            i = end - 1;
+            continue;
+        }
+        i += run - 1;
+    }
+}

@@ -1,0 +1,233 @@
+/*
+ * ident_date.c — dates that can be a birth date or an appointment: numeric (2024-05-01,
+ * 05/01/2024, 5.1.24, 20240501 with context) and with month names (March 14, 1985; 14 Mar 1985),
+ * checked for a real calendar day. Subtype from context ("dob", "appointment"); without context
+ * a date counts in form/query/JSON values, but in free text and URL slugs only when its year is
+ * a plausible birth year (news dates are not PHI). ISO timestamps need context.
+ */
+#include <string.h>
+
+#include "detect/internal.h"
+#include "phiwall/text.h"
+
+typedef struct ymd {
+    int y, m, d;
+    size_t end;
+    int has_year;
+} ymd;
+
+static int num(const char *s, size_t i, size_t len)
+{
+    int v = 0;
+    for (size_t k = 0; k < len; k++)
+        v = v * 10 + (s[i + k] - '0');
+    return v;
+}
+
+static int valid(int y, int m, int d)
+{
+    static const int dim[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (y < 1900 || y > 2100 || m < 1 || m > 12 || d < 1 || d > dim[m - 1])
+        return 0;
+    if (m == 2 && d == 29 && !(y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)))
+        return 0;
+    return 1;
+}
+
+static int month_name(const char *s, size_t n, size_t i, size_t *end)
+{
+    static const char *const names[] = {"january",   "february", "march",    "april",
+                                        "may",       "june",     "july",     "august",
+                                        "september", "october",  "november", "december"};
+    size_t w = i;
+    while (w < n && pw_isalpha((unsigned char)s[w]))
+        w++;
+    size_t len = w - i;
+    if (len < 3)
+        return 0;
+    for (int m = 0; m < 12; m++) {
+        size_t full = strlen(names[m]);
+        if ((len == full || (len == 3) || (m == 8 && len == 4)) && len <= full &&
+            pw_strncaseeq(s + i, names[m], len)) {
+            *end = w < n && s[w] == '.' ? w + 1 : w;
+            return m + 1;
+        }
+    }
+    return 0;
+}
+
+/* Numeric forms at s[i]. */
+static int parse_numeric(const char *s, size_t n, size_t i, ymd *o)
+{
+    size_t a = pw_digits_at(s, n, i);
+    if (a == 8) { /* YYYYMMDD */
+        o->y = num(s, i, 4), o->m = num(s, i + 4, 2), o->d = num(s, i + 6, 2);
+        o->end = i + 8;
+        o->has_year = 2; /* bare: needs context */
+        return valid(o->y, o->m, o->d);
+    }
+    if (i + a >= n)
+        return 0;
+    char sep = s[i + a];
+    if (sep != '-' && sep != '/' && sep != '.')
+        return 0;
+    size_t j = i + a + 1, b = pw_digits_at(s, n, j);
+    if (b == 0 || b > 2 || j + b >= n || s[j + b] != sep)
+        return 0;
+    size_t k = j + b + 1, c = pw_digits_at(s, n, k);
+    o->end = k + c;
+    o->has_year = 1;
+    if (a == 4 && c >= 1 && c <= 2) {
+        o->y = num(s, i, 4), o->m = num(s, j, b), o->d = num(s, k, c);
+        return valid(o->y, o->m, o->d);
+    }
+    if (a > 2 || (c != 4 && c != 2))
+        return 0;
+    int y = num(s, k, c);
+    if (c == 2)
+        y += y > 30 ? 1900 : 2000;
+    int p = num(s, i, a), q = num(s, j, b);
+    o->y = y;
+    if (valid(y, p, q)) {
+        o->m = p, o->d = q;
+        return 1;
+    }
+    if (sep != '/' && valid(y, q, p)) { /* 14.03.1985 */
+        o->m = q, o->d = p;
+        return 1;
+    }
+    return 0;
+}
+
+static size_t skip_sep(const char *s, size_t n, size_t p)
+{
+    while (p < n && (s[p] == ' ' || s[p] == ',' || s[p] == '-'))
+        p++;
+    return p;
+}
+
+/* "March 14, 1985", "Mar 14 1985", "March 14" (no year). */
+static int parse_month_first(const char *s, size_t n, size_t i, ymd *o)
+{
+    size_t p;
+    int m = month_name(s, n, i, &p);
+    if (!m)
+        return 0;
+    p = skip_sep(s, n, p);
+    size_t dl = pw_digits_at(s, n, p);
+    if (dl == 0 || dl > 2)
+        return 0;
+    o->m = m, o->d = num(s, p, dl);
+    p += dl;
+    if (p + 1 < n && pw_isalpha((unsigned char)s[p]) && pw_isalpha((unsigned char)s[p + 1]))
+        p += 2; /* 14th, 1st */
+    o->end = p;
+    size_t q = skip_sep(s, n, p);
+    if (pw_digits_at(s, n, q) == 4) {
+        o->y = num(s, q, 4);
+        o->end = q + 4;
+        o->has_year = 1;
+        return valid(o->y, o->m, o->d);
+    }
+    o->y = 2000, o->has_year = 0;
+    return valid(o->y, o->m, o->d);
+}
+
+/* "14 March 1985", "14-Mar-1985". */
+static int parse_day_first(const char *s, size_t n, size_t i, ymd *o)
+{
+    size_t dl = pw_digits_at(s, n, i);
+    if (dl == 0 || dl > 2 || i + dl >= n || (s[i + dl] != ' ' && s[i + dl] != '-'))
+        return 0;
+    size_t p;
+    int m = month_name(s, n, i + dl + 1, &p);
+    if (!m)
+        return 0;
+    size_t q = skip_sep(s, n, p);
+    if (pw_digits_at(s, n, q) != 4)
+        return 0;
+    o->d = num(s, i, dl), o->m = m, o->y = num(s, q, 4);
+    o->end = q + 4;
+    o->has_year = 1;
+    return valid(o->y, o->m, o->d);
+}
+
+static int is_timestamp(const char *s, size_t n, size_t end)
+{
+    return end + 3 < n && (s[end] == 'T' || s[end] == ' ') &&
+           pw_isdigit((unsigned char)s[end + 1]) && pw_isdigit((unsigned char)s[end + 2]) &&
+           s[end + 3] == ':';
+}
+
+/* A scheduling or birth word earlier on the same line ("Appointment confirmed for … on"). */
+static pw_ctx sentence_ctx(const char *s, size_t i)
+{
+    static const struct {
+        const char *word;
+        pw_ctx ctx;
+    } words[] = {{"appointment", PW_CTX_APPT}, {"appt", PW_CTX_APPT},   {"visit", PW_CTX_APPT},
+                 {"scheduled", PW_CTX_APPT},   {"booked", PW_CTX_APPT}, {"birth", PW_CTX_DOB},
+                 {"born", PW_CTX_DOB},         {"dob", PW_CTX_DOB}};
+    size_t from = i > 80 ? i - 80 : 0;
+    for (size_t k = i; k > from; k--)
+        if (s[k - 1] == '\n' || s[k - 1] == '.' || s[k - 1] == '|') {
+            from = k;
+            break;
+        }
+    for (size_t w = 0; w < sizeof words / sizeof words[0]; w++) {
+        const char *hit = pw_strcasestr_n(s + from, i - from, words[w].word);
+        if (hit && (hit == s || !pw_isalpha((unsigned char)hit[-1])))
+            return words[w].ctx;
+    }
+    return PW_CTX_NONE;
+}
+
+static void emit(pw_scan *sc, const pw_seg *g, size_t i, const ymd *o)
+{
+    pw_ctx ctx = pw_ctx_at(g, i);
+    if (ctx == PW_CTX_NONE)
+        ctx = sentence_ctx(g->s, i);
+    if (ctx == PW_CTX_TIME || ctx == PW_CTX_NEGATIVE || ctx == PW_CTX_PHONE)
+        return;
+    const char *sub = "date";
+    float conf = 0.9f;
+    pw_reason why = PW_REASON_CONTEXT;
+    if (ctx == PW_CTX_DOB)
+        sub = "dob", conf = 0.97f;
+    else if (ctx == PW_CTX_APPT)
+        sub = "appointment", conf = 0.95f;
+    else if (ctx != PW_CTX_DATE) {
+        int value_field = g->in_query || g->type == PW_FT_FORM_VALUE || g->type == PW_FT_JSON_VALUE;
+        int slug = g->in_url && !g->in_query;
+        if (o->has_year != 1 || is_timestamp(g->s, g->n, o->end))
+            return;
+        if ((!value_field || slug) && o->y > 2012)
+            return;
+        why = PW_REASON_PATTERN, conf = value_field ? 0.75f : 0.6f;
+    }
+    char *norm = pw_arena_sprintf(sc->a, "%04d%02d%02d", o->y, o->m, o->d);
+    pw_scan_add(sc, g, i, o->end, PW_PHI_DATE, sub, norm, conf, why, "calendar date");
+}
+
+void pw_ident_date(pw_scan *sc, const pw_seg *g)
+{
+    const char *s = g->s;
+    size_t n = g->n;
+    for (size_t i = 0; i < n; i++) {
+        int c = (unsigned char)s[i];
+        if (!pw_isalnum(c) || (i > 0 && pw_isalnum((unsigned char)s[i - 1])))
+            continue;
+        ymd o = {0};
+        int ok = 0;
+        if (pw_isdigit(c) && pw_num_left_ok(s, i))
+            ok = parse_numeric(s, n, i, &o) || parse_day_first(s, n, i, &o);
+        else if (pw_isalpha(c))
+            ok = parse_month_first(s, n, i, &o);
+        if (!ok || !pw_num_right_ok(s, n, o.end))
+            continue;
+        if (o.has_year == 1 || pw_ctx_at(g, i) == PW_CTX_DOB || pw_ctx_at(g, i) == PW_CTX_APPT ||
+            pw_ctx_at(g, i) == PW_CTX_DATE)
+            emit(sc, g, i, &o);
+        i = o.end - 1;
+    }
+}

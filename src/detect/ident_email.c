@@ -1,0 +1,70 @@
+/*
+ * ident_email.c — e-mail addresses: found at each '@' by extending over the local part and a
+ * dotted domain whose last label is 2+ letters; normalised to lower case (the form Meta hashes).
+ */
+#include <string.h>
+
+#include "detect/internal.h"
+#include "phiwall/text.h"
+
+static int local_char(int c)
+{
+    return pw_isalnum(c) || (c && strchr("._%+-'", c));
+}
+
+static int domain_char(int c)
+{
+    return pw_isalnum(c) || c == '.' || c == '-';
+}
+
+/* "icon@2x.png" is an image, not an address. */
+static int file_extension(const char *s, size_t n)
+{
+    static const char *const ext[] = {"png", "jpg", "jpeg", "gif", "svg", "webp",
+                                      "js",  "css", "avif", "ico", NULL};
+    for (const char *const *e = ext; *e; e++)
+        if (strlen(*e) == n && pw_strncaseeq(s, *e, n))
+            return 1;
+    return 0;
+}
+
+/* Domain after '@' at s[at]: end offset, or 0 when it is not a domain. */
+static size_t domain_end(const char *s, size_t n, size_t at)
+{
+    size_t p = at + 1, dot = 0;
+    while (p < n && domain_char((unsigned char)s[p]))
+        p++;
+    while (p > at + 1 && (s[p - 1] == '.' || s[p - 1] == '-')) /* "a@b.com." ends a sentence */
+        p--;
+    for (size_t k = at + 1; k < p; k++)
+        if (s[k] == '.')
+            dot = k;
+    if (!dot || dot == at + 1 || p - dot - 1 < 2)
+        return 0;
+    for (size_t k = dot + 1; k < p; k++)
+        if (!pw_isalpha((unsigned char)s[k]))
+            return 0;
+    return file_extension(s + dot + 1, p - dot - 1) ? 0 : p;
+}
+
+void pw_ident_email(pw_scan *sc, const pw_seg *g)
+{
+    const char *s = g->s;
+    size_t n = g->n;
+    const char *at = memchr(s, '@', n);
+    while (at) {
+        size_t a = (size_t)(at - s), b = a;
+        while (b > 0 && local_char((unsigned char)s[b - 1]))
+            b--;
+        while (b < a && !pw_isalnum((unsigned char)s[b]))
+            b++;
+        size_t e = b < a ? domain_end(s, n, a) : 0;
+        if (e) {
+            char *norm = pw_lower_ascii_dup(sc->a, s + b, e - b);
+            pw_scan_add(sc, g, b, e, PW_PHI_EMAIL, "email", norm, 0.98f, PW_REASON_PATTERN,
+                        "email address");
+        }
+        size_t next = e ? e : a + 1;
+        at = next < n ? memchr(s + next, '@', n - next) : NULL;
+    }
+}

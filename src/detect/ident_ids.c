@@ -1,0 +1,162 @@
+/*
+ * ident_ids.c — record identifiers: medical record, member, account and policy numbers (an ID
+ * shape after a context word or under a key such as "mrn", "memberId", "patient_id"), IDs in URL
+ * paths ("/patients/12345/"), DEA registration numbers (check digit), Medicare MBIs (the CMS
+ * character-position format), and hashed values under identifier keys ("ud[em]=<sha256>").
+ */
+#include <string.h>
+
+#include "detect/internal.h"
+
+static const char *id_subtype(pw_ctx c, const pw_seg *g)
+{
+    switch (c) {
+    case PW_CTX_MRN: return "mrn";
+    case PW_CTX_MEMBER: return "member";
+    case PW_CTX_ACCOUNT: return "account";
+    case PW_CTX_POLICY: return "policy";
+    case PW_CTX_PATIENT_ID: return g->in_url ? "url-id" : "mrn";
+    default: return NULL;
+    }
+}
+
+/* An ID token: letters, digits and dashes, 4–24 long, with at least 3 digits. */
+static size_t id_token(const char *s, size_t n, size_t i)
+{
+    size_t p = i, digits = 0;
+    while (p < n && (pw_isalnum((unsigned char)s[p]) || (s[p] == '-' && p > i))) {
+        digits += pw_isdigit((unsigned char)s[p]);
+        p++;
+    }
+    while (p > i && s[p - 1] == '-')
+        p--;
+    if (p - i < 4 || p - i > 24 || digits < 3)
+        return 0;
+    return p;
+}
+
+static void context_ids(pw_scan *sc, const pw_seg *g)
+{
+    const char *s = g->s;
+    size_t n = g->n;
+    for (size_t i = 0; i < n; i++) {
+        if (!pw_isalnum((unsigned char)s[i]) || (i > 0 && pw_isalnum((unsigned char)s[i - 1])))
+            continue;
+        size_t end = id_token(s, n, i);
+        if (!end)
+            continue;
+        pw_ctx ctx = pw_ctx_before(s, i);
+        if (ctx == PW_CTX_NONE)
+            ctx = g->ctx;
+        const char *sub = id_subtype(ctx, g);
+        if (sub)
+            pw_scan_add(sc, g, i, end, PW_PHI_RECORD_ID, sub, NULL, 0.9f, PW_REASON_CONTEXT,
+                        g->in_url && ctx == PW_CTX_PATIENT_ID ? "id after a patient path or key"
+                                                              : "record number context");
+        i = end - 1;
+    }
+}
+
+static int mbi_letter(int c)
+{
+    return pw_isupper(c) && !strchr("SLOIBZ", c);
+}
+
+/* MBI: C A AN N A AN N A A N N (C = 1-9, A = letter but S L O I B Z), dashes after 4 and 7. */
+static size_t parse_mbi(const char *s, size_t n, size_t i, char *out)
+{
+    static const char shape[] = "CAXNAXNAANN";
+    size_t p = i, k = 0;
+    while (k < 11 && p < n) {
+        if ((k == 4 || k == 7) && s[p] == '-' && p + 1 < n)
+            p++;
+        int c = (unsigned char)s[p];
+        int ok = shape[k] == 'C'   ? c >= '1' && c <= '9'
+                 : shape[k] == 'N' ? pw_isdigit(c)
+                 : shape[k] == 'A' ? mbi_letter(c)
+                                   : pw_isdigit(c) || mbi_letter(c);
+        if (!ok)
+            return 0;
+        out[k++] = (char)c;
+        p++;
+    }
+    out[k] = '\0';
+    return k == 11 && (p >= n || !pw_isalnum((unsigned char)s[p])) ? p : 0;
+}
+
+/* DEA: upper-case registrant letter, upper-case letter or 9, 7 digits with the check digit. */
+static int is_dea_at(const char *s, size_t n, size_t i)
+{
+    int c = (unsigned char)s[i], c2 = (unsigned char)s[i + 1];
+    if (!pw_isupper(c) || !strchr("ABCDEFGHJKLMPRSTUX", c) || !(pw_isupper(c2) || c2 == '9'))
+        return 0;
+    return pw_dea_ok(s + i, 9) && (i + 9 == n || !pw_isalnum((unsigned char)s[i + 9]));
+}
+
+static void dea_mbi(pw_scan *sc, const pw_seg *g)
+{
+    const char *s = g->s;
+    size_t n = g->n;
+    for (size_t i = 0; i + 9 <= n; i++) {
+        int c = (unsigned char)s[i];
+        if (!pw_isalnum(c) || (i > 0 && pw_isalnum((unsigned char)s[i - 1])))
+            continue;
+        char mbi[12];
+        size_t end;
+        if (is_dea_at(s, n, i) && !id_subtype(pw_ctx_at(g, i), g)) { /* "MRN: MR1234563" */
+            pw_scan_add(sc, g, i, i + 9, PW_PHI_DEA, "dea", NULL, 0.9f, PW_REASON_CHECKSUM,
+                        "dea check digit");
+        } else if (pw_isdigit(c) && (end = parse_mbi(s, n, i, mbi)) != 0) {
+            pw_scan_add(sc, g, i, end, PW_PHI_MBI, "mbi", pw_arena_strdup(sc->a, mbi), 0.9f,
+                        PW_REASON_PATTERN, "medicare beneficiary identifier format");
+        }
+    }
+}
+
+void pw_ident_ids(pw_scan *sc, const pw_seg *g)
+{
+    context_ids(sc, g);
+    dea_mbi(sc, g);
+}
+
+/* Category a hashed value under this key stands for. */
+static int hashed_category(pw_ctx c, pw_phi_category *cat, const char **sub)
+{
+    switch (c) {
+    case PW_CTX_EMAIL: *cat = PW_PHI_EMAIL, *sub = "email"; return 1;
+    case PW_CTX_PHONE: *cat = PW_PHI_PHONE, *sub = "phone"; return 1;
+    case PW_CTX_DOB: *cat = PW_PHI_DATE, *sub = "dob"; return 1;
+    case PW_CTX_ZIP: *cat = PW_PHI_ZIP, *sub = "zip"; return 1;
+    case PW_CTX_FIRST_NAME:
+    case PW_CTX_LAST_NAME:
+    case PW_CTX_NAME: *cat = PW_PHI_NAME, *sub = "patient"; return 1;
+    case PW_CTX_ADDRESS: *cat = PW_PHI_ADDRESS, *sub = "address"; return 1;
+    default: return 0;
+    }
+}
+
+int pw_ident_hashed(pw_scan *sc, const pw_seg *g)
+{
+    size_t i = 0, j = g->n;
+    while (i < j && g->s[i] == ' ')
+        i++;
+    while (j > i && g->s[j - 1] == ' ')
+        j--;
+    size_t len = j - i;
+    if (len != 32 && len != 40 && len != 64)
+        return 0;
+    for (size_t k = i; k < j; k++) {
+        int c = (unsigned char)g->s[k];
+        if (!pw_isdigit(c) && !((c | 32) >= 'a' && (c | 32) <= 'f'))
+            return 0;
+    }
+    pw_phi_category cat;
+    const char *sub;
+    if (!hashed_category(g->ctx, &cat, &sub))
+        return 0;
+    pw_scan_add(sc, g, i, j, cat, sub, NULL, 0.9f, PW_REASON_CONTEXT,
+                len == 64   ? "sha256 hash under an identifier key"
+                : len == 40 ? "sha1 hash under an identifier key"
+                            : "md5 hash under an identifier key");
+    return 1;
+}

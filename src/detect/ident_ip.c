@@ -1,0 +1,106 @@
+/*
+ * ident_ip.c — IP addresses: dotted IPv4 (each octet 0–255, not glued to other digits or dots,
+ * not a version string such as "v1.2.3.4" or "version 10.0.0.1") and IPv6 (validated with
+ * inet_pton, at least two colons and a digit, so clock times and MAC addresses do not count).
+ */
+#include <arpa/inet.h>
+#include <string.h>
+
+#include "detect/internal.h"
+
+static int ip_left_ok(const char *s, size_t i)
+{
+    if (i == 0)
+        return 1;
+    int c = (unsigned char)s[i - 1];
+    if (pw_isalnum(c) || c == '.' || c == ':')
+        return 0;
+    if ((c == '/' || c == '-' || c == '_') && i >= 2 && pw_isalnum((unsigned char)s[i - 2]))
+        return 0; /* Chrome/120.0.0.1, build-1.2.3.4 */
+    return 1;
+}
+
+static size_t parse_v4(const char *s, size_t n, size_t i, char *out)
+{
+    size_t p = i;
+    for (int oct = 0; oct < 4; oct++) {
+        size_t d = pw_digits_at(s, n, p);
+        if (d == 0 || d > 3)
+            return 0;
+        int v = 0;
+        for (size_t k = 0; k < d; k++)
+            v = v * 10 + (s[p + k] - '0');
+        if (v > 255 || (oct == 0 && v == 0))
+            return 0;
+        p += d;
+        if (oct < 3) {
+            if (p >= n || s[p] != '.')
+                return 0;
+            p++;
+        }
+    }
+    if (p < n && (pw_isalnum((unsigned char)s[p]) ||
+                  (s[p] == '.' && p + 1 < n && pw_isdigit((unsigned char)s[p + 1]))))
+        return 0;
+    memcpy(out, s + i, p - i);
+    out[p - i] = '\0';
+    return p;
+}
+
+static int is_hexc(int c)
+{
+    return pw_isdigit(c) || ((c | 32) >= 'a' && (c | 32) <= 'f');
+}
+
+static size_t parse_v6(const char *s, size_t n, size_t i, char *out, size_t cap)
+{
+    size_t p = i, colons = 0, digits = 0;
+    while (p < n && (is_hexc((unsigned char)s[p]) || s[p] == ':' || s[p] == '.') &&
+           p - i < cap - 1) {
+        colons += s[p] == ':';
+        digits += pw_isdigit((unsigned char)s[p]);
+        p++;
+    }
+    while (p > i && s[p - 1] == '.')
+        p--;
+    if (colons < 2 || digits == 0 || (p < n && pw_isalnum((unsigned char)s[p])))
+        return 0;
+    memcpy(out, s + i, p - i);
+    out[p - i] = '\0';
+    unsigned char buf[16];
+    return inet_pton(AF_INET6, out, buf) == 1 ? p : 0;
+}
+
+static void add_ip(pw_scan *sc, const pw_seg *g, size_t i, size_t end, const char *text)
+{
+    pw_ctx ctx = pw_ctx_at(g, i);
+    if (ctx == PW_CTX_NEGATIVE || ctx == PW_CTX_TIME)
+        return;
+    int has_ctx = ctx == PW_CTX_IP;
+    pw_scan_add(sc, g, i, end, PW_PHI_IP, strchr(text, ':') ? "ipv6" : "ipv4",
+                pw_arena_strdup(sc->a, text), has_ctx ? 0.97f : 0.9f,
+                has_ctx ? PW_REASON_CONTEXT : PW_REASON_PATTERN, "ip address");
+}
+
+void pw_ident_ip(pw_scan *sc, const pw_seg *g)
+{
+    const char *s = g->s;
+    size_t n = g->n;
+    int has_colon = memchr(s, ':', n) != NULL;
+    for (size_t i = 0; i < n; i++) {
+        int c = (unsigned char)s[i];
+        if (!(is_hexc(c) || c == ':') || !ip_left_ok(s, i))
+            continue;
+        char text[64];
+        size_t end = 0;
+        if (pw_isdigit(c) && (end = parse_v4(s, n, i, text)) != 0) {
+            add_ip(sc, g, i, end, text);
+            i = end - 1;
+            continue;
+        }
+        if (has_colon && (end = parse_v6(s, n, i, text, sizeof text)) != 0) {
+            add_ip(sc, g, i, end, text);
+            i = end - 1;
+        }
+    }
+}

@@ -1,0 +1,165 @@
+/*
+ * ident_name.c — person names, only where context says a name is there: the whole value of a
+ * name key ("fn", "ln", "first_name", "patientName"), capitalised words after "patient name:",
+ * "name:", "my name is" (subtype "patient"), and after "Dr." / "Doctor" or before ", MD"
+ * (subtype "provider"). Names without such context are not guessed.
+ */
+#include <string.h>
+
+#include "detect/internal.h"
+#include "phiwall/text.h"
+
+static const char *const not_names[] = {
+    "the",    "our",    "your",     "a",      "an",      "and",         "or",           "for",
+    "to",     "of",     "in",       "at",     "with",    "appointment", "appointments", "office",
+    "clinic", "center", "team",     "today",  "now",     "here",        "online",       "visit",
+    "find",   "book",   "schedule", "search", "profile", "page",        "is",           NULL};
+
+static int stop_word(const char *s, size_t len)
+{
+    for (const char *const *w = not_names; *w; w++)
+        if (strlen(*w) == len && pw_strncaseeq(s, *w, len))
+            return 1;
+    return 0;
+}
+
+/* One capitalised name word ("Smith", "O'Neil", "Smith-Jones") or an initial ("J."). */
+static size_t name_word(const char *s, size_t n, size_t i)
+{
+    if (i >= n || !pw_isupper((unsigned char)s[i]))
+        return 0;
+    size_t p = i + 1;
+    if (p < n && s[p] == '.')
+        return p + 1;
+    while (p < n && (pw_islower((unsigned char)s[p]) || s[p] == '\'' || s[p] == '-' ||
+                     (pw_isupper((unsigned char)s[p]) && p > i + 1 && s[p - 1] == '\'')))
+        p++;
+    if (p - i < 2 || (p < n && pw_isalnum((unsigned char)s[p])) || stop_word(s + i, p - i))
+        return 0;
+    return p;
+}
+
+/* Up to three name words starting at s[i]; end or 0. */
+static size_t name_words(const char *s, size_t n, size_t i)
+{
+    size_t e = name_word(s, n, i), end = 0;
+    for (int k = 0; e && k < 3; k++) {
+        end = e;
+        if (e >= n || s[e] != ' ')
+            break;
+        e = name_word(s, n, e + 1);
+    }
+    return end;
+}
+
+static int name_like(const char *s, size_t n)
+{
+    int letters = 0;
+    if (n == 0 || n > 64)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        int c = (unsigned char)s[i];
+        if (pw_isalpha(c) || c >= 0x80)
+            letters++;
+        else if (!strchr(" '-.,", c))
+            return 0;
+    }
+    return letters >= 1;
+}
+
+static void name_key(pw_scan *sc, const pw_seg *g)
+{
+    size_t i = 0, j = g->n;
+    while (i < j && g->s[i] == ' ')
+        i++;
+    while (j > i && g->s[j - 1] == ' ')
+        j--;
+    if (!name_like(g->s + i, j - i))
+        return;
+    pw_scan_add(sc, g, i, j, PW_PHI_NAME, g->ctx == PW_CTX_PROVIDER ? "provider" : "patient", NULL,
+                0.9f, PW_REASON_CONTEXT, "name key");
+}
+
+typedef struct trigger {
+    const char *word; /* case-insensitive, followed by the name */
+    const char *subtype;
+} trigger;
+
+static const trigger triggers[] = {{"dr. ", "provider"},
+                                   {"dr ", "provider"},
+                                   {"doctor ", "provider"},
+                                   {"patient name: ", "patient"},
+                                   {"patient name ", "patient"},
+                                   {"patient: ", "patient"},
+                                   {"name: ", "patient"},
+                                   {"my name is ", "patient"},
+                                   {"full name: ", "patient"},
+                                   {"mr. ", "patient"},
+                                   {"mrs. ", "patient"},
+                                   {"ms. ", "patient"},
+                                   {"mr ", "patient"},
+                                   {"mrs ", "patient"},
+                                   {"ms ", "patient"},
+                                   {"miss ", "patient"},
+                                   {NULL, NULL}};
+
+static int word_start(const char *s, size_t i)
+{
+    return i == 0 || !pw_isalpha((unsigned char)s[i - 1]);
+}
+
+/* "Jane Smith, MD": credentials after a name make it a provider. */
+static int credential_after(const char *s, size_t n, size_t e)
+{
+    static const char *const creds[] = {", MD", ", M.D.", ", DO",  ", NP",  ", PA-C",
+                                        ", RN", ", DDS",  ", DPM", ", FNP", NULL};
+    for (const char *const *c = creds; *c; c++) {
+        size_t l = strlen(*c);
+        if (e + l <= n && memcmp(s + e, *c, l) == 0 &&
+            (e + l == n || !pw_isalpha((unsigned char)s[e + l])))
+            return 1;
+    }
+    return 0;
+}
+
+static void name_text(pw_scan *sc, const pw_seg *g)
+{
+    const char *s = g->s;
+    size_t n = g->n;
+    for (size_t i = 0; i < n; i++) {
+        int c = (unsigned char)s[i];
+        if (!pw_isalpha(c) || !word_start(s, i))
+            continue;
+        for (const trigger *t = triggers; t->word; t++) {
+            size_t l = strlen(t->word);
+            if ((c | 32) != t->word[0] || i + l > n || !pw_strncaseeq(s + i, t->word, l))
+                continue;
+            size_t e = name_words(s, n, i + l);
+            if (e) {
+                pw_scan_add(sc, g, i + l, e, PW_PHI_NAME, t->subtype, NULL, 0.85f,
+                            PW_REASON_CONTEXT, t->word);
+                i = e - 1;
+            }
+            break;
+        }
+        if (pw_isupper(c)) {
+            size_t e = name_words(s, n, i);
+            if (e && e > i && memchr(s + i, ' ', e - i) && credential_after(s, n, e)) {
+                pw_scan_add(sc, g, i, e, PW_PHI_NAME, "provider", NULL, 0.85f, PW_REASON_CONTEXT,
+                            "credentials after name");
+                i = e - 1;
+            }
+        }
+    }
+}
+
+void pw_ident_name(pw_scan *sc, const pw_seg *g)
+{
+    pw_ctx c = g->ctx;
+    if (c == PW_CTX_FIRST_NAME || c == PW_CTX_LAST_NAME || c == PW_CTX_NAME ||
+        c == PW_CTX_PROVIDER) {
+        name_key(sc, g);
+        return;
+    }
+    name_text(sc, g);
+}

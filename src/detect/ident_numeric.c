@@ -1,0 +1,76 @@
+/*
+ * ident_numeric.c — bare digit runs that need a checksum or context: NPI (10 digits, Luhn over
+ * the 80840 prefix; without a "NPI" word only in free text, since 10-digit Unix timestamps share
+ * the range) and ZIP / ZIP+4 (with a "zip" key or word, or after a US state code: "MA 02115").
+ */
+#include <string.h>
+
+#include "detect/internal.h"
+
+static const char *const states[] = {
+    "AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "DC", "FL", "GA", "HI", "ID", "IL",
+    "IN", "IA", "KS", "KY", "LA", "ME", "MD", "MA", "MI", "MN", "MS", "MO", "MT", "NE",
+    "NV", "NH", "NJ", "NM", "NY", "NC", "ND", "OH", "OK", "OR", "PA", "RI", "SC", "SD",
+    "TN", "TX", "UT", "VT", "VA", "WA", "WV", "WI", "WY", "PR", NULL};
+
+/* "MA 02115" / "MA, 02115": an upper-case state code just before s[i]. */
+int pw_state_before(const char *s, size_t i)
+{
+    size_t p = i;
+    while (p > 0 && (s[p - 1] == ' ' || s[p - 1] == ','))
+        p--;
+    if (p == i || p < 2)
+        return 0;
+    if (p > 2 && pw_isalpha((unsigned char)s[p - 3]))
+        return 0;
+    for (const char *const *st = states; *st; st++)
+        if (s[p - 2] == (*st)[0] && s[p - 1] == (*st)[1])
+            return 1;
+    return 0;
+}
+
+static void try_zip(pw_scan *sc, const pw_seg *g, size_t i, size_t run)
+{
+    const char *s = g->s;
+    size_t n = g->n, end = i + 5;
+    if (run != 5)
+        return;
+    if (end + 5 <= n && s[end] == '-' && pw_digits_at(s, n, end + 1) == 4)
+        end += 5;
+    if (!pw_num_right_ok(s, n, end))
+        return;
+    pw_ctx ctx = pw_ctx_at(g, i);
+    int state = pw_state_before(s, i);
+    if (ctx != PW_CTX_ZIP && !state)
+        return;
+    pw_scan_add(sc, g, i, end, PW_PHI_ZIP, "zip", pw_arena_strndup(sc->a, s + i, 5),
+                ctx == PW_CTX_ZIP ? 0.95f : 0.85f, PW_REASON_CONTEXT,
+                ctx == PW_CTX_ZIP ? "zip context" : "after a state code");
+}
+
+static void try_npi(pw_scan *sc, const pw_seg *g, size_t i, size_t run)
+{
+    if (run != 10 || !pw_npi_ok(g->s + i, 10) || !pw_num_right_ok(g->s, g->n, i + 10))
+        return;
+    pw_ctx ctx = pw_ctx_at(g, i);
+    if (ctx != PW_CTX_NPI)
+        return;
+    pw_scan_add(sc, g, i, i + 10, PW_PHI_NPI, "npi", NULL, 0.97f, PW_REASON_CHECKSUM,
+                "npi context + check digit");
+}
+
+void pw_ident_numeric(pw_scan *sc, const pw_seg *g)
+{
+    const char *s = g->s;
+    size_t n = g->n;
+    for (size_t i = 0; i < n; i++) {
+        if (!pw_isdigit((unsigned char)s[i]))
+            continue;
+        size_t run = pw_digits_at(s, n, i);
+        if (pw_num_left_ok(s, i)) {
+            try_zip(sc, g, i, run);
+            try_npi(sc, g, i, run);
+        }
+        i += run - 1;
+    }
+}

@@ -1,0 +1,191 @@
+/*
+ * ident_phone.c — telephone and fax numbers: NANP with separators ("(617) 555-0123",
+ * "617.555.0123", "+1 617 555 0123"), E.164 ("+16175550123", "+44 20 7946 0958"), and bare
+ * 10/11-digit runs only where a key or word says "phone". Timestamps, order numbers and an
+ * organisation's own numbers ("call us at", toll-free) are not a person's phone.
+ */
+#include <string.h>
+
+#include "detect/internal.h"
+
+static int is_sep(int c)
+{
+    return c == '-' || c == '.' || c == ' ';
+}
+
+static int toll_free(const char *area)
+{
+    static const char *const codes[] = {"800", "888", "877", "866", "855", "844", "833", NULL};
+    for (const char *const *c = codes; *c; c++)
+        if (memcmp(area, *c, 3) == 0)
+            return 1;
+    return 0;
+}
+
+typedef struct nanp {
+    size_t end;
+    char digits[11]; /* area + exchange + line, NUL-terminated */
+    int separated;   /* had separators or parentheses */
+    int plus;        /* written with a leading + */
+} nanp;
+
+/* Parse a NANP number at s[i]; 1 on success. */
+static int parse_nanp(const char *s, size_t n, size_t i, nanp *out)
+{
+    size_t p = i;
+    memset(out, 0, sizeof *out);
+    if (p < n && s[p] == '+') {
+        out->plus = 1;
+        p++;
+        if (p >= n || s[p] != '1')
+            return 0;
+        p++;
+        if (p < n && (is_sep(s[p]))) {
+            out->separated = 1;
+            p++;
+        }
+    } else if (p + 1 < n && s[p] == '1' && (is_sep(s[p + 1]) || s[p + 1] == '(')) {
+        out->separated = 1;
+        p += is_sep(s[p + 1]) ? 2 : 1;
+    } else if (p + 11 <= n && s[p] == '1' && pw_digits_at(s, n, p) == 11) {
+        p++;
+    }
+    int paren = p < n && s[p] == '(';
+    if (paren)
+        p++;
+    if (pw_digits_at(s, n, p) < 3)
+        return 0;
+    memcpy(out->digits, s + p, 3);
+    p += 3;
+    char sep1 = 0;
+    if (paren) {
+        if (p >= n || s[p] != ')')
+            return 0;
+        p++;
+        out->separated = 1;
+        if (p < n && (s[p] == ' ' || s[p] == '-'))
+            p++;
+    } else if (p < n && is_sep(s[p])) {
+        sep1 = s[p++];
+        out->separated = 1;
+    }
+    if (pw_digits_at(s, n, p) < 3)
+        return 0;
+    memcpy(out->digits + 3, s + p, 3);
+    p += 3;
+    if (p < n && is_sep(s[p])) {
+        if (!paren && sep1 && s[p] != sep1)
+            return 0;
+        if (!paren && !sep1)
+            return 0;
+        p++;
+    } else if (sep1) {
+        return 0;
+    }
+    if (pw_digits_at(s, n, p) != 4)
+        return 0;
+    memcpy(out->digits + 6, s + p, 4);
+    out->digits[10] = '\0';
+    out->end = p + 4;
+    if (out->digits[0] < '2' || out->digits[3] < '2')
+        return 0;
+    return pw_num_right_ok(s, n, out->end);
+}
+
+/* "+44 20 7946 0958": + country code (not 1), 8–15 digits with single separators. */
+static size_t parse_intl(const char *s, size_t n, size_t i, char *digits, size_t cap)
+{
+    if (s[i] != '+' || i + 1 >= n || s[i + 1] < '2' || s[i + 1] > '9')
+        return 0;
+    size_t p = i + 1, nd = 0, end = 0;
+    digits[nd++] = '+';
+    while (p < n && nd + 1 < cap) {
+        if (pw_isdigit((unsigned char)s[p])) {
+            digits[nd++] = s[p++];
+            end = p;
+        } else if ((is_sep(s[p]) || s[p] == '(' || s[p] == ')') && p + 1 < n &&
+                   (pw_isdigit((unsigned char)s[p + 1]) || s[p + 1] == '(')) {
+            p++;
+        } else {
+            break;
+        }
+    }
+    digits[nd] = '\0';
+    if (nd - 1 < 8 || nd - 1 > 15 || !pw_num_right_ok(s, n, end))
+        return 0;
+    return end;
+}
+
+/* Where a word says "phone": 7–15 digits in groups split by single separators ("0494 92 82 32"). */
+static size_t parse_loose(const char *s, size_t n, size_t i, char *digits, size_t cap)
+{
+    size_t p = i, nd = 0, end = 0;
+    while (p < n && nd + 1 < cap) {
+        if (pw_isdigit((unsigned char)s[p])) {
+            digits[nd++] = s[p++];
+            end = p;
+        } else if ((is_sep(s[p]) || s[p] == '(' || s[p] == ')') && p + 1 < n &&
+                   (pw_isdigit((unsigned char)s[p + 1]) || s[p + 1] == '(')) {
+            p++;
+        } else {
+            break;
+        }
+    }
+    digits[nd] = '\0';
+    if (nd < 7 || nd > 15 || !pw_num_right_ok(s, n, end))
+        return 0;
+    return end;
+}
+
+static void add_phone(pw_scan *sc, const pw_seg *g, size_t i, size_t end, const char *digits,
+                      pw_ctx ctx, int pattern_ok)
+{
+    int has_ctx = ctx == PW_CTX_PHONE || ctx == PW_CTX_FAX;
+    if (!pattern_ok && !has_ctx)
+        return;
+    const char *norm = pw_arena_strdup(sc->a, digits);
+    pw_scan_add(sc, g, i, end, PW_PHI_PHONE, ctx == PW_CTX_FAX ? "fax" : "phone", norm,
+                has_ctx ? 0.97f : 0.85f, has_ctx ? PW_REASON_CONTEXT : PW_REASON_PATTERN,
+                has_ctx ? "phone context" : "phone number shape");
+}
+
+static int blocked(pw_ctx c)
+{
+    return c == PW_CTX_TIME || c == PW_CTX_NEGATIVE || c == PW_CTX_ORG_PHONE || c == PW_CTX_ZIP ||
+           c == PW_CTX_SSN || c == PW_CTX_DOB || c == PW_CTX_DATE || c == PW_CTX_NPI ||
+           c == PW_CTX_IP;
+}
+
+void pw_ident_phone(pw_scan *sc, const pw_seg *g)
+{
+    const char *s = g->s;
+    size_t n = g->n;
+    for (size_t i = 0; i < n; i++) {
+        int c = (unsigned char)s[i];
+        if (!(pw_isdigit(c) || c == '+' || c == '(') || !pw_num_left_ok(s, i))
+            continue;
+        if (c == '(' && (i + 1 >= n || !pw_isdigit((unsigned char)s[i + 1])))
+            continue;
+        nanp p;
+        char intl[20];
+        size_t end;
+        if (parse_nanp(s, n, i, &p)) {
+            pw_ctx ctx = pw_ctx_at(g, i);
+            if (!blocked(ctx) && !toll_free(p.digits))
+                add_phone(sc, g, i, p.end, p.digits, ctx, p.separated || p.plus);
+            i = p.end;
+        } else if ((end = parse_intl(s, n, i, intl, sizeof intl)) != 0) {
+            pw_ctx ctx = pw_ctx_at(g, i);
+            if (!blocked(ctx))
+                add_phone(sc, g, i, end, intl, ctx, 1);
+            i = end;
+        } else if (pw_ctx_at(g, i) == PW_CTX_PHONE &&
+                   (end = parse_loose(s, n, i, intl, sizeof intl)) != 0) {
+            add_phone(sc, g, i, end, intl, PW_CTX_PHONE, 0);
+            i = end;
+        } else {
+            while (i + 1 < n && pw_isdigit((unsigned char)s[i + 1]))
+                i++;
+        }
+    }
+}

@@ -1,0 +1,64 @@
+/*
+ * ident_ssn.c — US Social Security numbers: "123-45-6789" / "123 45 6789" by shape with the
+ * SSA's never-issued rules (area 000, 666 and 900–999, group 00, serial 0000), and 9 bare digits
+ * only where a key or word says "SSN". Order, invoice and tracking numbers are not SSNs.
+ */
+#include <string.h>
+
+#include "detect/internal.h"
+
+static int ssn_valid(const char *d)
+{
+    if (memcmp(d, "000", 3) == 0 || memcmp(d, "666", 3) == 0 || d[0] == '9')
+        return 0;
+    if (memcmp(d + 3, "00", 2) == 0 || memcmp(d + 5, "0000", 4) == 0)
+        return 0;
+    return 1;
+}
+
+/* Parse "ddd-dd-dddd", "ddd dd dddd" or (bare=1) "ddddddddd" at s[i]; end offset or 0. */
+static size_t parse_ssn(const char *s, size_t n, size_t i, char d[10], int *bare)
+{
+    if (pw_digits_at(s, n, i) == 9) {
+        memcpy(d, s + i, 9);
+        *bare = 1;
+        return i + 9;
+    }
+    if (pw_digits_at(s, n, i) != 3 || i + 11 > n)
+        return 0;
+    char sep = s[i + 3];
+    if ((sep != '-' && sep != ' ') || s[i + 6] != sep)
+        return 0;
+    if (pw_digits_at(s, n, i + 4) != 2 || pw_digits_at(s, n, i + 7) != 4)
+        return 0;
+    memcpy(d, s + i, 3);
+    memcpy(d + 3, s + i + 4, 2);
+    memcpy(d + 5, s + i + 7, 4);
+    *bare = 0;
+    return i + 11;
+}
+
+void pw_ident_ssn(pw_scan *sc, const pw_seg *g)
+{
+    const char *s = g->s;
+    size_t n = g->n;
+    for (size_t i = 0; i < n; i++) {
+        if (!pw_isdigit((unsigned char)s[i]))
+            continue;
+        size_t run = pw_digits_at(s, n, i);
+        char d[10] = {0};
+        int bare = 0;
+        size_t end = pw_num_left_ok(s, i) ? parse_ssn(s, n, i, d, &bare) : 0;
+        if (end && pw_num_right_ok(s, n, end) && ssn_valid(d)) {
+            pw_ctx ctx = pw_ctx_at(g, i);
+            int has_ctx = ctx == PW_CTX_SSN;
+            if ((has_ctx || !bare) && ctx != PW_CTX_NEGATIVE && ctx != PW_CTX_TIME)
+                pw_scan_add(sc, g, i, end, PW_PHI_SSN, "ssn", pw_arena_strdup(sc->a, d),
+                            has_ctx ? 0.97f : 0.9f, has_ctx ? PW_REASON_CONTEXT : PW_REASON_PATTERN,
+                            has_ctx ? "ssn context" : "ssn shape");
+            i = end - 1;
+            continue;
+        }
+        i += run - 1;
+    }
+}

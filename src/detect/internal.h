@@ -1,0 +1,253 @@
+/*
+ * internal.h — (internal to detect) shared types of the PHI engine: the compiled detector, the
+ * per-thread scratch, a "segment" (a piece of text to scan, possibly decoded from the original
+ * string, with a map back to original byte offsets), the hit collector, and the entry points
+ * of each identifier detector. detector.c drives them; redact.c reuses the URL splitter.
+ */
+#ifndef PHIWALL_DETECT_INTERNAL_H
+#define PHIWALL_DETECT_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "detect/vocab.h"
+#include "phiwall/detect.h"
+
+/* Maximum percent-decoding layers and nested URLs followed. */
+#define PW_DETECT_MAX_LAYERS    3
+#define PW_DETECT_MAX_URL_DEPTH 3
+
+/* What the field name (or a word just before a value) says the value is. */
+typedef enum pw_ctx {
+    PW_CTX_NONE = 0,
+    PW_CTX_EMAIL,
+    PW_CTX_PHONE,
+    PW_CTX_FAX,
+    PW_CTX_SSN,
+    PW_CTX_DOB,
+    PW_CTX_APPT,
+    PW_CTX_DATE,
+    PW_CTX_ZIP,
+    PW_CTX_ADDRESS,
+    PW_CTX_CITY,
+    PW_CTX_FIRST_NAME,
+    PW_CTX_LAST_NAME,
+    PW_CTX_NAME,
+    PW_CTX_PROVIDER,
+    PW_CTX_MRN,
+    PW_CTX_MEMBER,
+    PW_CTX_ACCOUNT,
+    PW_CTX_POLICY,
+    PW_CTX_PATIENT_ID,
+    PW_CTX_NPI,
+    PW_CTX_DEA,
+    PW_CTX_MBI,
+    PW_CTX_IP,
+    PW_CTX_GENDER,
+    PW_CTX_SEARCH,
+    PW_CTX_TIME,      /* ts, timestamp, cachebuster: numbers here are never identifiers */
+    PW_CTX_ORG_PHONE, /* "call us", "toll-free": an organisation's number, not a person's */
+    PW_CTX_NEGATIVE   /* order, invoice, tracking, sku: numbers here are not SSNs/IDs */
+} pw_ctx;
+
+/* A canary's searchable forms. */
+typedef struct pw_canary_form {
+    const char *text; /* lower-case form to find */
+    size_t len;
+    const char *encoding; /* "plain", "urlencoded", "base64", "md5", "sha1", "sha256" */
+    uint32_t canary;      /* index into pw_detector.canaries */
+    uint8_t is_hash;      /* hex digest: matched as a whole hex token */
+    const char *value;    /* the normalised value this form encodes */
+} pw_canary_form;
+
+struct pw_detector {
+    pw_vocab *vocab;
+    pw_arena arena; /* canary forms and labels */
+    pw_canary *canaries;
+    size_t n_canaries;
+    pw_canary_form *forms;
+    size_t n_forms;
+    /* normalised canary values compared with identifier hits ("5551234567", "19850314") */
+    const char **norm_values;
+    const char **norm_labels;
+    size_t n_norm_values;
+};
+
+struct pw_detect_scratch {
+    pw_vocab_scratch *vocab;
+    char *norm;         /* normalised text for the vocabulary */
+    uint32_t *norm_map; /* norm byte -> segment byte */
+    size_t norm_cap;
+    pw_hit *hits; /* collected hits before they are copied into the caller's arena */
+    size_t n_hits, cap_hits;
+    int oom;
+};
+
+/* A piece of text to scan: either a slice of the original (map == NULL: original offset = base +
+ * i) or a decoded layer (ostart[i]/oend[i] = smallest original span of byte i). */
+typedef struct pw_seg {
+    const char *s;
+    size_t n;
+    size_t base;
+    const uint32_t *ostart, *oend;
+    pw_ctx ctx;      /* from the key */
+    const char *key; /* the key's text (may be NULL) */
+    size_t key_n;
+    pw_field_type type;
+    int in_url;   /* a path slug or query value */
+    int in_query; /* a query (or fragment) parameter value */
+} pw_seg;
+
+/* Scan state for one pw_detect_scan call. */
+typedef struct pw_scan {
+    const pw_detector *d;
+    pw_detect_scratch *s;
+    pw_arena *a;
+    const char *orig;
+    size_t orig_n;
+    pw_status st;
+    pw_err *err;
+} pw_scan;
+
+/* Original byte span of seg bytes [i, j). */
+void pw_seg_span(const pw_seg *g, size_t i, size_t j, size_t *start, size_t *end);
+
+/* Record a hit on seg bytes [i, j); normalized may be NULL (the text itself, copied). */
+void pw_scan_add(pw_scan *sc, const pw_seg *g, size_t i, size_t j, pw_phi_category cat,
+                 const char *subtype, const char *normalized, float confidence, pw_reason reason,
+                 const char *detail);
+
+/* Scan one segment with everything (decoding layers, identifiers, vocabulary, canaries). */
+void pw_scan_segment(pw_scan *sc, const pw_seg *g, int depth);
+/* URL mode: split into path slugs and query params and scan each. */
+void pw_scan_url(pw_scan *sc, const pw_seg *g, int depth);
+
+/* URL mode: the parts of a URL that are scanned, as spans of the string. */
+typedef enum pw_upart_kind {
+    PW_UPART_PATH = 0, /* a path segment; key = the segment before it */
+    PW_UPART_PARAM,    /* a query or fragment parameter value; key = its name */
+    PW_UPART_TEXT      /* a fragment that is neither (scanned as text) */
+} pw_upart_kind;
+
+typedef struct pw_url_part {
+    pw_upart_kind kind;
+    size_t key_start, key_end; /* empty when there is no key */
+    size_t val_start, val_end;
+} pw_url_part;
+
+#define PW_URL_MAX_PARTS 256
+
+/* Split s into parts (at most max; the rest becomes one TEXT part). *authority_end is the
+ * offset just after "scheme://host:port" (0 for a relative URL). Returns the count. */
+size_t pw_url_parts(const char *s, size_t n, pw_url_part *parts, size_t max, size_t *authority_end);
+
+/* Percent-decode one layer of g into out (maps in the arena). 0 if nothing to decode. */
+int pw_seg_pct_decode(pw_arena *a, const pw_seg *g, int plus_is_space, pw_seg *out);
+
+/* Key classification ("ud[em]" -> EMAIL, "patient_id" -> PATIENT_ID). */
+pw_ctx pw_ctx_from_key(const char *key, size_t n);
+/* The context word ending just before position i in s (looks back a few words), or NONE. */
+pw_ctx pw_ctx_before(const char *s, size_t i);
+
+/* Identifier detectors: each scans the whole segment. */
+void pw_ident_email(pw_scan *sc, const pw_seg *g);
+void pw_ident_numeric(pw_scan *sc, const pw_seg *g); /* phone, ssn, card, npi, zip, ids… */
+void pw_ident_date(pw_scan *sc, const pw_seg *g);
+void pw_ident_ip(pw_scan *sc, const pw_seg *g);
+void pw_ident_ids(pw_scan *sc, const pw_seg *g);     /* MRN/member/…, DEA, MBI */
+void pw_ident_address(pw_scan *sc, const pw_seg *g); /* street addresses, ZIP */
+void pw_ident_name(pw_scan *sc, const pw_seg *g);
+void pw_ident_phone(pw_scan *sc, const pw_seg *g);
+void pw_ident_ssn(pw_scan *sc, const pw_seg *g);
+void pw_ident_card(pw_scan *sc, const pw_seg *g);
+void pw_canary_scan(pw_scan *sc, const pw_seg *g);
+/* A 32/40/64-hex value under an identifier key ("ud[em]"); 1 if it was one. */
+int pw_ident_hashed(pw_scan *sc, const pw_seg *g);
+void pw_health_scan(pw_scan *sc, const pw_seg *g);
+
+/* Canary forms built at pw_detector_new. */
+pw_status pw_canary_build(pw_detector *d, const pw_canary *c, size_t n, pw_err *err);
+/* 1 if a normalised identifier value equals a canary's normalised value. */
+int pw_canary_is_value(const pw_detector *d, const char *norm);
+
+/* Checksums (exposed for tests). */
+int pw_luhn_ok(const char *digits, size_t n);
+int pw_npi_ok(const char *digits, size_t n);
+int pw_dea_ok(const char *s, size_t n);
+
+/* Character classes. */
+static inline int pw_isdigit(int c)
+{
+    return c >= '0' && c <= '9';
+}
+static inline int pw_isalpha(int c)
+{
+    return (c | 32) >= 'a' && (c | 32) <= 'z';
+}
+static inline int pw_isalnum(int c)
+{
+    return pw_isdigit(c) || pw_isalpha(c);
+}
+static inline int pw_isupper(int c)
+{
+    return c >= 'A' && c <= 'Z';
+}
+static inline int pw_islower(int c)
+{
+    return c >= 'a' && c <= 'z';
+}
+static inline int pw_tolower(int c)
+{
+    return pw_isupper(c) ? c + 32 : c;
+}
+
+/* A number may start at s[i]: no letter/digit before it, and no "ABC-" or "1." glued to it. */
+static inline int pw_num_left_ok(const char *s, size_t i)
+{
+    if (i == 0)
+        return 1;
+    int c = (unsigned char)s[i - 1];
+    if (pw_isalnum(c))
+        return 0;
+    if ((c == '-' || c == '.' || c == '/' || c == '_') && i >= 2 &&
+        pw_isalnum((unsigned char)s[i - 2]))
+        return 0;
+    return 1;
+}
+
+/* A number may end before s[j]: no letter/digit after it, and no "-1" or ".5" glued to it. */
+static inline int pw_num_right_ok(const char *s, size_t n, size_t j)
+{
+    if (j >= n)
+        return 1;
+    int c = (unsigned char)s[j];
+    if (pw_isalnum(c))
+        return 0;
+    if ((c == '-' || c == '.' || c == '/' || c == '_') && j + 1 < n &&
+        pw_isalnum((unsigned char)s[j + 1]))
+        return 0;
+    return 1;
+}
+
+/* Count of consecutive digits at s[i]. */
+static inline size_t pw_digits_at(const char *s, size_t n, size_t i)
+{
+    size_t k = i;
+    while (k < n && pw_isdigit((unsigned char)s[k]))
+        k++;
+    return k - i;
+}
+
+/* Lower-case copy in the arena. */
+char *pw_lower_ascii_dup(pw_arena *a, const char *s, size_t n);
+
+/* An upper-case US state code ("MA 02115") just before s[i]. */
+int pw_state_before(const char *s, size_t i);
+
+/* The context for a value at s[i]: the key's, else the words before it. */
+pw_ctx pw_ctx_at(const pw_seg *g, size_t i);
+
+/* The label of the canary whose normalised value is norm, or NULL. */
+const char *pw_canary_label_for(const pw_detector *d, const char *norm);
+
+#endif

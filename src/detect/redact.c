@@ -1,0 +1,179 @@
+/*
+ * redact.c — pw_redact: a copy of a field with every hit replaced by its tag ("[EMAIL]",
+ * "[CONDITION]", "[CARE]"). In URL mode the structure stays (scheme, host, path shape): a path
+ * segment with a hit becomes its tag, a parameter with a hit (or any search-query parameter)
+ * keeps its name and loses its value, and a nested URL value is redacted as a URL and re-encoded.
+ */
+#include <string.h>
+
+#include "detect/internal.h"
+#include "phiwall/text.h"
+
+static const char *tag_of(const pw_hit *h)
+{
+    static const char *const tags[PW_PHI__COUNT] = {
+        "[EMAIL]", "[PHONE]", "[SSN]", "[DATE]", "[ZIP]",  "[ADDRESS]", "[IP]",     "[ID]",
+        "[NPI]",   "[DEA]",   "[MBI]", "[CARD]", "[NAME]", "[CANARY]",  "[HEALTH]", "[CARE]"};
+    if (h->category == PW_PHI_HEALTH && h->subtype) {
+        static const struct {
+            const char *sub, *tag;
+        } health[] = {{"condition", "[CONDITION]"},
+                      {"symptom", "[SYMPTOM]"},
+                      {"procedure", "[PROCEDURE]"},
+                      {"medication", "[MEDICATION]"},
+                      {"specialty", "[SPECIALTY]"},
+                      {"care-service", "[CARE-SERVICE]"},
+                      {"sensitive-service", "[SENSITIVE-SERVICE]"}};
+        for (size_t i = 0; i < sizeof health / sizeof health[0]; i++)
+            if (strcmp(h->subtype, health[i].sub) == 0)
+                return health[i].tag;
+    }
+    if (h->category == PW_PHI_CARE_INTENT && h->subtype && strcmp(h->subtype, "search") == 0)
+        return "[SEARCH]";
+    return (unsigned)h->category < PW_PHI__COUNT ? tags[h->category] : "[REDACTED]";
+}
+
+/* Text mode: copy the gaps, write a tag for each hit (nested hits are inside the outer one). */
+static pw_status redact_text(const char *str, size_t n, const pw_hit *h, size_t nh, pw_buf *out)
+{
+    size_t pos = 0;
+    for (size_t i = 0; i < nh; i++) {
+        if (h[i].end <= pos)
+            continue;
+        size_t start = h[i].start > pos ? h[i].start : pos;
+        pw_buf_append(out, str + pos, start - pos);
+        if (h[i].start >= pos)
+            pw_buf_puts(out, tag_of(&h[i]));
+        pos = h[i].end;
+    }
+    pw_buf_append(out, str + pos, n - pos);
+    return out->failed ? PW_ERR_NOMEM : PW_OK;
+}
+
+static int is_search(const pw_hit *h)
+{
+    return h->category == PW_PHI_CARE_INTENT && h->subtype && strcmp(h->subtype, "search") == 0;
+}
+
+/* The most specific hit overlapping [a, b), or NULL. */
+static const pw_hit *hit_in(const pw_hit *h, size_t nh, size_t a, size_t b)
+{
+    const pw_hit *best = NULL;
+    for (size_t i = 0; i < nh; i++) {
+        if (h[i].start >= b || h[i].end <= a)
+            continue;
+        if (is_search(&h[i]))
+            return &h[i]; /* a search query goes as a whole */
+        if (!best || (pw_phi_is_identifier(h[i].category) && !pw_phi_is_identifier(best->category)))
+            best = &h[i];
+    }
+    return best;
+}
+
+static int is_url_text(const char *s, size_t n)
+{
+    return (n >= 8 && pw_strncaseeq(s, "https://", 8)) ||
+           (n >= 7 && pw_strncaseeq(s, "http://", 7));
+}
+
+static pw_status redact_nested(const pw_detector *d, pw_detect_scratch *s, pw_arena *a,
+                               const char *v, size_t n, pw_buf *out, pw_err *err, int depth);
+
+/* A parameter value with a hit: a nested URL is redacted as a URL, anything else dropped. */
+static pw_status redact_value(const pw_detector *d, pw_detect_scratch *s, pw_arena *a,
+                              const char *v, size_t n, const pw_hit *hit, pw_buf *out, pw_err *err,
+                              int depth)
+{
+    size_t dn = 0;
+    char *dec = pw_pct_decode(a, v, n, 1, &dn);
+    for (int layer = 1; dec && layer < PW_DETECT_MAX_LAYERS && memchr(dec, '%', dn); layer++)
+        dec = pw_pct_decode(a, dec, dn, 0, &dn);
+    if (dec && !is_search(hit) && depth < PW_DETECT_MAX_URL_DEPTH && is_url_text(dec, dn) &&
+        !memchr(dec, ' ', dn)) {
+        pw_buf inner;
+        pw_buf_init(&inner);
+        pw_status st = redact_nested(d, s, a, dec, dn, &inner, err, depth + 1);
+        if (st == PW_OK) {
+            char *enc = pw_pct_encode(a, inner.data ? inner.data : "", inner.len);
+            pw_buf_puts(out, enc ? enc : tag_of(hit));
+        }
+        pw_buf_free(&inner);
+        return st;
+    }
+    pw_buf_puts(out, tag_of(hit));
+    return out->failed ? PW_ERR_NOMEM : PW_OK;
+}
+
+static pw_status redact_url(const pw_detector *d, pw_detect_scratch *s, pw_arena *a,
+                            const char *str, size_t n, const pw_hit *h, size_t nh, pw_buf *out,
+                            pw_err *err, int depth)
+{
+    pw_url_part parts[PW_URL_MAX_PARTS];
+    size_t auth = 0, np = pw_url_parts(str, n, parts, PW_URL_MAX_PARTS, &auth);
+    size_t pos = 0;
+    for (size_t i = 0; i < np; i++) {
+        const pw_url_part *p = &parts[i];
+        const pw_hit *hit = hit_in(h, nh, p->val_start, p->val_end);
+        if (!hit || p->val_start < pos)
+            continue;
+        pw_buf_append(out, str + pos, p->val_start - pos);
+        pw_status st = p->kind == PW_UPART_PARAM
+                           ? redact_value(d, s, a, str + p->val_start, p->val_end - p->val_start,
+                                          hit, out, err, depth)
+                           : pw_buf_puts(out, tag_of(hit));
+        if (st != PW_OK)
+            return st;
+        pos = p->val_end;
+    }
+    /* hits outside any part (e.g. in userinfo) are replaced in place */
+    pw_buf_append(out, str + pos, n - pos);
+    return out->failed ? PW_ERR_NOMEM : PW_OK;
+}
+
+static pw_status redact_nested(const pw_detector *d, pw_detect_scratch *s, pw_arena *a,
+                               const char *v, size_t n, pw_buf *out, pw_err *err, int depth)
+{
+    pw_hit *h = NULL;
+    size_t nh = 0;
+    pw_status st = pw_detect_scan(d, s, a, NULL, v, n, PW_FT_URL, &h, &nh, err);
+    if (st != PW_OK)
+        return st;
+    return redact_url(d, s, a, v, n, h, nh, out, err, depth);
+}
+
+/* 1 if every hit lies inside a part the URL redaction replaces. */
+static int all_hits_in_parts(const char *str, size_t n, const pw_hit *h, size_t nh)
+{
+    pw_url_part parts[PW_URL_MAX_PARTS];
+    size_t auth = 0, np = pw_url_parts(str, n, parts, PW_URL_MAX_PARTS, &auth);
+    for (size_t i = 0; i < nh; i++) {
+        int inside = 0;
+        for (size_t k = 0; k < np && !inside; k++)
+            inside = h[i].start >= parts[k].val_start && h[i].end <= parts[k].val_end;
+        if (!inside)
+            return 0;
+    }
+    return 1;
+}
+
+pw_status pw_redact(const pw_detector *d, pw_detect_scratch *s, pw_arena *a, const char *key,
+                    const char *str, size_t n, pw_field_type type, pw_buf *out, pw_err *err)
+{
+    pw_hit *h = NULL;
+    size_t nh = 0;
+    pw_status st = pw_detect_scan(d, s, a, key, str, n, type, &h, &nh, err);
+    if (st != PW_OK)
+        return st;
+    if (nh == 0) {
+        pw_buf_append(out, str, n);
+        return out->failed ? pw_err_set(err, PW_ERR_NOMEM, "redact: out of memory") : PW_OK;
+    }
+    int url = type == PW_FT_URL || (is_url_text(str, n) && !memchr(str, ' ', n));
+    if (url && all_hits_in_parts(str, n, h, nh))
+        st = redact_url(d, s, a, str, n, h, nh, out, err, 0);
+    else
+        st = redact_text(str, n, h, nh, out);
+    if (st == PW_ERR_NOMEM)
+        return pw_err_set(err, PW_ERR_NOMEM, "redact: out of memory");
+    return st;
+}

@@ -1,0 +1,171 @@
+/*
+ * segment.c — scanning one segment of a field: a quick character-class pass decides which
+ * detectors can possibly fire (fields without letters or digits are skipped at once), percent-
+ * encoded layers are decoded (up to PW_DETECT_MAX_LAYERS, keeping a map to original offsets),
+ * then identifier detectors, canaries and the health vocabulary run on the innermost layer.
+ */
+#include <string.h>
+
+#include "detect/internal.h"
+
+enum { CC_DIGIT = 1, CC_ALPHA = 2, CC_AT = 4, CC_PCT = 8, CC_PLUS = 16 };
+
+static const unsigned char char_class[256] = {
+    ['0'] = CC_DIGIT, ['1'] = CC_DIGIT, ['2'] = CC_DIGIT, ['3'] = CC_DIGIT, ['4'] = CC_DIGIT,
+    ['5'] = CC_DIGIT, ['6'] = CC_DIGIT, ['7'] = CC_DIGIT, ['8'] = CC_DIGIT, ['9'] = CC_DIGIT,
+    ['a'] = CC_ALPHA, ['b'] = CC_ALPHA, ['c'] = CC_ALPHA, ['d'] = CC_ALPHA, ['e'] = CC_ALPHA,
+    ['f'] = CC_ALPHA, ['g'] = CC_ALPHA, ['h'] = CC_ALPHA, ['i'] = CC_ALPHA, ['j'] = CC_ALPHA,
+    ['k'] = CC_ALPHA, ['l'] = CC_ALPHA, ['m'] = CC_ALPHA, ['n'] = CC_ALPHA, ['o'] = CC_ALPHA,
+    ['p'] = CC_ALPHA, ['q'] = CC_ALPHA, ['r'] = CC_ALPHA, ['s'] = CC_ALPHA, ['t'] = CC_ALPHA,
+    ['u'] = CC_ALPHA, ['v'] = CC_ALPHA, ['w'] = CC_ALPHA, ['x'] = CC_ALPHA, ['y'] = CC_ALPHA,
+    ['z'] = CC_ALPHA, ['A'] = CC_ALPHA, ['B'] = CC_ALPHA, ['C'] = CC_ALPHA, ['D'] = CC_ALPHA,
+    ['E'] = CC_ALPHA, ['F'] = CC_ALPHA, ['G'] = CC_ALPHA, ['H'] = CC_ALPHA, ['I'] = CC_ALPHA,
+    ['J'] = CC_ALPHA, ['K'] = CC_ALPHA, ['L'] = CC_ALPHA, ['M'] = CC_ALPHA, ['N'] = CC_ALPHA,
+    ['O'] = CC_ALPHA, ['P'] = CC_ALPHA, ['Q'] = CC_ALPHA, ['R'] = CC_ALPHA, ['S'] = CC_ALPHA,
+    ['T'] = CC_ALPHA, ['U'] = CC_ALPHA, ['V'] = CC_ALPHA, ['W'] = CC_ALPHA, ['X'] = CC_ALPHA,
+    ['Y'] = CC_ALPHA, ['Z'] = CC_ALPHA, ['@'] = CC_AT,    ['%'] = CC_PCT,   ['+'] = CC_PLUS};
+
+static unsigned classes_of(const char *s, size_t n)
+{
+    unsigned f = 0;
+    for (size_t i = 0; i < n; i++)
+        f |= char_class[(unsigned char)s[i]];
+    return f;
+}
+
+static int hexval(int c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    c |= 32;
+    return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+static size_t orig_start(const pw_seg *g, size_t i)
+{
+    return g->ostart ? g->ostart[i] : g->base + i;
+}
+
+static size_t orig_end(const pw_seg *g, size_t i)
+{
+    return g->oend ? g->oend[i] : g->base + i + 1;
+}
+
+int pw_seg_pct_decode(pw_arena *a, const pw_seg *g, int plus_is_space, pw_seg *out)
+{
+    char *buf = pw_arena_alloc(a, g->n + 1);
+    uint32_t *os = pw_arena_alloc(a, (g->n + 1) * sizeof *os);
+    uint32_t *oe = pw_arena_alloc(a, (g->n + 1) * sizeof *oe);
+    if (!buf || !os || !oe)
+        return 0;
+    size_t o = 0;
+    int changed = 0;
+    for (size_t i = 0; i < g->n; i++) {
+        int c = (unsigned char)g->s[i];
+        if (c == '%' && i + 2 < g->n && hexval(g->s[i + 1]) >= 0 && hexval(g->s[i + 2]) >= 0) {
+            buf[o] = (char)(hexval(g->s[i + 1]) * 16 + hexval(g->s[i + 2]));
+            os[o] = (uint32_t)orig_start(g, i);
+            oe[o++] = (uint32_t)orig_end(g, i + 2);
+            i += 2;
+            changed = 1;
+            continue;
+        }
+        if (c == '+' && plus_is_space) {
+            c = ' ';
+            changed = 1;
+        }
+        buf[o] = (char)c;
+        os[o] = (uint32_t)orig_start(g, i);
+        oe[o++] = (uint32_t)orig_end(g, i);
+    }
+    if (!changed)
+        return 0;
+    buf[o] = '\0';
+    *out = *g;
+    out->s = buf;
+    out->n = o;
+    out->ostart = os;
+    out->oend = oe;
+    out->base = 0;
+    return 1;
+}
+
+static int has_pct_escape(const char *s, size_t n)
+{
+    const char *p = memchr(s, '%', n);
+    while (p) {
+        size_t i = (size_t)(p - s);
+        if (i + 2 < n && hexval(s[i + 1]) >= 0 && hexval(s[i + 2]) >= 0)
+            return 1;
+        p = memchr(p + 1, '%', n - i - 1);
+    }
+    return 0;
+}
+
+static int decoded_is_url(const pw_seg *g)
+{
+    size_t i = 0;
+    while (i < g->n && g->s[i] == ' ')
+        i++;
+    const char *s = g->s + i;
+    size_t n = g->n - i;
+    return (n >= 8 && strncmp(s, "https://", 8) == 0) || (n >= 7 && strncmp(s, "http://", 7) == 0);
+}
+
+static void search_intent(pw_scan *sc, const pw_seg *g)
+{
+    size_t i = 0, j = g->n;
+    while (i < j && !pw_isalnum((unsigned char)g->s[i]))
+        i++;
+    while (j > i && !pw_isalnum((unsigned char)g->s[j - 1]))
+        j--;
+    int letters = 0;
+    for (size_t k = i; k < j && !letters; k++)
+        letters = pw_isalpha((unsigned char)g->s[k]);
+    if (letters) /* "_s=1" (GA session count) is no search */
+        pw_scan_add(sc, g, i, j, PW_PHI_CARE_INTENT, "search", NULL, 0.9f, PW_REASON_CONTEXT,
+                    "search query parameter");
+}
+
+static void scan_identifiers(pw_scan *sc, const pw_seg *g, unsigned cls)
+{
+    if (cls & CC_AT)
+        pw_ident_email(sc, g);
+    if (cls & CC_DIGIT) {
+        pw_ident_ssn(sc, g);
+        pw_ident_phone(sc, g);
+        pw_ident_card(sc, g);
+        pw_ident_numeric(sc, g);
+        pw_ident_date(sc, g);
+        pw_ident_ip(sc, g);
+        pw_ident_ids(sc, g);
+        pw_ident_address(sc, g);
+    }
+}
+
+void pw_scan_segment(pw_scan *sc, const pw_seg *g, int depth)
+{
+    unsigned cls = classes_of(g->s, g->n);
+    if (!(cls & (CC_DIGIT | CC_ALPHA)))
+        return;
+    if (sc->d->n_forms)
+        pw_canary_scan(sc, g);
+    int plus = g->in_query && (cls & CC_PLUS);
+    if (depth < PW_DETECT_MAX_LAYERS && (((cls & CC_PCT) && has_pct_escape(g->s, g->n)) || plus)) {
+        pw_seg dec;
+        if (pw_seg_pct_decode(sc->a, g, plus, &dec)) {
+            if (decoded_is_url(&dec) && depth < PW_DETECT_MAX_URL_DEPTH)
+                pw_scan_url(sc, &dec, depth + 1);
+            else
+                pw_scan_segment(sc, &dec, depth + 1);
+            return;
+        }
+    }
+    if (g->ctx == PW_CTX_SEARCH)
+        search_intent(sc, g);
+    if (g->ctx == PW_CTX_NONE || !pw_ident_hashed(sc, g))
+        scan_identifiers(sc, g, cls);
+    pw_ident_name(sc, g);
+    if (cls & CC_ALPHA)
+        pw_health_scan(sc, g);
+}

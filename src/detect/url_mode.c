@@ -1,0 +1,153 @@
+/*
+ * url_mode.c — URL fields: split a URL into path slugs, query parameters and fragment, and scan
+ * each as its own segment with the right context (a slug's key is the slug before it, so
+ * "/patients/12345" is an ID; a parameter's key is its name, so "fn=jane" is a name). Parameter
+ * values are decoded layer by layer; a value that is itself a URL (dl=, url=) is split again.
+ */
+#include <string.h>
+
+#include "detect/internal.h"
+#include "phiwall/text.h"
+
+static size_t find_any(const char *s, size_t i, size_t n, const char *set)
+{
+    while (i < n && !strchr(set, s[i]))
+        i++;
+    return i;
+}
+
+static size_t authority(const char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n && (pw_isalnum((unsigned char)s[i]) || s[i] == '+' || s[i] == '-' || s[i] == '.'))
+        i++;
+    if (i == 0 || i + 3 > n || memcmp(s + i, "://", 3) != 0)
+        return 0;
+    return find_any(s, i + 3, n, "/?#");
+}
+
+typedef struct part_sink {
+    pw_url_part *v;
+    size_t n, max;
+    int full;
+} part_sink;
+
+static void put(part_sink *k, pw_upart_kind kind, size_t ks, size_t ke, size_t vs, size_t ve)
+{
+    if (k->n >= k->max) {
+        k->full = 1;
+        return;
+    }
+    k->v[k->n++] = (pw_url_part){kind, ks, ke, vs, ve};
+}
+
+static void split_path(part_sink *k, const char *s, size_t b, size_t e)
+{
+    size_t prev_s = b, prev_e = b, i = b;
+    while (i < e) {
+        if (s[i] == '/') {
+            i++;
+            continue;
+        }
+        size_t j = find_any(s, i, e, "/");
+        put(k, PW_UPART_PATH, prev_s, prev_e, i, j);
+        prev_s = i, prev_e = j;
+        i = j;
+    }
+}
+
+static void split_params(part_sink *k, const char *s, size_t b, size_t e)
+{
+    size_t i = b;
+    while (i < e) {
+        size_t j = find_any(s, i, e, "&;");
+        if (j > i) {
+            size_t eq = find_any(s, i, j, "=");
+            if (eq < j)
+                put(k, PW_UPART_PARAM, i, eq, eq + 1, j);
+            else
+                put(k, PW_UPART_TEXT, i, i, i, j);
+        }
+        i = j + 1;
+    }
+}
+
+size_t pw_url_parts(const char *s, size_t n, pw_url_part *parts, size_t max, size_t *authority_end)
+{
+    part_sink k = {parts, 0, max > 0 ? max - 1 : 0, 0};
+    size_t a = authority(s, n);
+    *authority_end = a;
+    size_t q = find_any(s, a, n, "?#");
+    split_path(&k, s, a, q);
+    if (q < n && s[q] == '?') {
+        size_t h = find_any(s, q + 1, n, "#");
+        split_params(&k, s, q + 1, h);
+        q = h;
+    }
+    if (q < n && s[q] == '#') {
+        size_t f = q + 1;
+        if (f < n && s[f] == '!')
+            f++;
+        size_t fq = find_any(s, f, n, "?");
+        if (f < n && s[f] == '/')
+            split_path(&k, s, f, fq);
+        else if (memchr(s + f, '=', fq - f))
+            split_params(&k, s, f, fq), fq = fq < n ? fq : n;
+        else if (fq > f)
+            put(&k, PW_UPART_TEXT, f, f, f, fq);
+        if (fq < n)
+            split_params(&k, s, fq + 1, n);
+    }
+    if (k.full && k.n > 0 && max > 0) { /* the rest is scanned as one text part */
+        size_t from = k.v[k.n - 1].val_end;
+        k.v[k.n++] = (pw_url_part){PW_UPART_TEXT, from, from, from, n};
+    }
+    return k.n;
+}
+
+static pw_seg sub_seg(const pw_seg *g, size_t a, size_t b)
+{
+    pw_seg t = *g;
+    t.s = g->s + a;
+    t.n = b - a;
+    if (g->ostart) {
+        t.ostart = g->ostart + a;
+        t.oend = g->oend + a;
+    } else {
+        t.base = g->base + a;
+    }
+    return t;
+}
+
+static pw_ctx key_ctx(pw_scan *sc, const char *k, size_t n)
+{
+    if (n == 0)
+        return PW_CTX_NONE;
+    if (memchr(k, '%', n) || memchr(k, '+', n)) {
+        size_t dn = 0;
+        char *dec = pw_pct_decode(sc->a, k, n, 1, &dn);
+        if (dec)
+            return pw_ctx_from_key(dec, dn);
+    }
+    return pw_ctx_from_key(k, n);
+}
+
+void pw_scan_url(pw_scan *sc, const pw_seg *g, int depth)
+{
+    pw_url_part parts[PW_URL_MAX_PARTS];
+    size_t auth = 0, np = pw_url_parts(g->s, g->n, parts, PW_URL_MAX_PARTS, &auth);
+    for (size_t i = 0; i < np && sc->st == PW_OK; i++) {
+        const pw_url_part *p = &parts[i];
+        if (p->val_end <= p->val_start)
+            continue;
+        pw_seg t = sub_seg(g, p->val_start, p->val_end);
+        t.key = g->s + p->key_start;
+        t.key_n = p->key_end - p->key_start;
+        t.in_url = 1;
+        t.in_query = p->kind == PW_UPART_PARAM;
+        t.ctx = p->kind == PW_UPART_TEXT ? PW_CTX_NONE : key_ctx(sc, t.key, t.key_n);
+        if (p->kind == PW_UPART_TEXT)
+            t.key = NULL, t.key_n = 0;
+        pw_scan_segment(sc, &t, depth);
+    }
+}

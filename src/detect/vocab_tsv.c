@@ -1,0 +1,251 @@
+/*
+ * vocab_tsv.c — parse the vocabulary TSV format (data/vocab/<name>.tsv and --vocab user files) into
+ * entries with normalised terms. Shared by the build-time generator and the runtime loader, so
+ * that a user file is read exactly like the built-in data. Errors name "file:line: what".
+ */
+#include "detect/vocab_tsv.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define N_COLS 6
+
+static const char *const class_names[PW_VOCAB__COUNT] = {
+    "condition",    "symptom",           "procedure",   "medication", "specialty",
+    "care_service", "sensitive_service", "care_intent", "generic",
+};
+
+const char *pw_vocab_class_name(pw_vocab_class c)
+{
+    if ((unsigned)c >= PW_VOCAB__COUNT)
+        return "unknown";
+    return class_names[c];
+}
+
+pw_vocab_class pw_vocab_class_parse(const char *s, size_t n)
+{
+    for (int c = 0; c < PW_VOCAB__COUNT; c++) {
+        if (strlen(class_names[c]) == n && memcmp(class_names[c], s, n) == 0)
+            return (pw_vocab_class)c;
+    }
+    return PW_VOCAB__COUNT;
+}
+
+static int is_alnum_byte(unsigned char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+size_t pw_vocab_normalize(const char *in, size_t n, char *out)
+{
+    size_t o = 0;
+    int pending_space = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)in[i];
+        if (!is_alnum_byte(c)) {
+            pending_space = o > 0;
+            continue;
+        }
+        if (pending_space)
+            out[o++] = ' ';
+        pending_space = 0;
+        out[o++] = (char)((c >= 'A' && c <= 'Z') ? c + 32 : c);
+    }
+    return o;
+}
+
+typedef struct field {
+    const char *s;
+    size_t n;
+} field;
+
+static int field_is(field f, const char *lit)
+{
+    return f.n == strlen(lit) && memcmp(f.s, lit, f.n) == 0;
+}
+
+/* Split one line into exactly N_COLS tab-separated fields; returns the count found. */
+static size_t split_line(const char *line, size_t n, field *cols)
+{
+    size_t k = 0, start = 0;
+    for (size_t i = 0; i <= n; i++) {
+        if (i < n && line[i] != '\t')
+            continue;
+        if (k < N_COLS)
+            cols[k] = (field){line + start, i - start};
+        k++;
+        start = i + 1;
+    }
+    return k;
+}
+
+static pw_status list_push(pw_vocab_list *list, const pw_vocab_entry *e)
+{
+    if (list->n == list->cap) {
+        size_t cap = list->cap ? list->cap * 2 : 256;
+        pw_vocab_entry *items = realloc(list->items, cap * sizeof *items);
+        if (!items)
+            return PW_ERR_NOMEM;
+        list->items = items;
+        list->cap = cap;
+    }
+    list->items[list->n++] = *e;
+    return PW_OK;
+}
+
+static int subtype_ok(field f)
+{
+    if (f.n == 0 || f.n > 64)
+        return 0;
+    for (size_t i = 0; i < f.n; i++) {
+        unsigned char c = (unsigned char)f.s[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_'))
+            return 0;
+    }
+    return 1;
+}
+
+/* Normalise a term-like field into the arena; NULL on empty or too long (why in *what). */
+static char *norm_field(pw_arena *a, field f, const char **what)
+{
+    char buf[PW_VOCAB_TERM_MAX];
+    if (f.n > PW_VOCAB_TERM_MAX) {
+        *what = "longer than 256 bytes";
+        return NULL;
+    }
+    size_t len = pw_vocab_normalize(f.s, f.n, buf);
+    if (len == 0) {
+        *what = "has no letters or digits";
+        return NULL;
+    }
+    char *s = pw_arena_strndup(a, buf, len);
+    if (!s)
+        *what = "out of memory";
+    return s;
+}
+
+static pw_status parse_row(const char *name, size_t lineno, field *cols, pw_vocab_list *list,
+                           pw_err *err)
+{
+    pw_vocab_entry e = {0};
+    const char *what = NULL;
+    e.term = norm_field(list->arena, cols[0], &what);
+    if (!e.term)
+        return pw_err_set(err, PW_ERR_PARSE, "%s:%zu: term %s", name, lineno, what);
+    e.canonical = e.term;
+    if (!field_is(cols[1], "-")) {
+        e.canonical = norm_field(list->arena, cols[1], &what);
+        if (!e.canonical)
+            return pw_err_set(err, PW_ERR_PARSE, "%s:%zu: canonical %s", name, lineno, what);
+    }
+    e.cls = pw_vocab_class_parse(cols[2].s, cols[2].n);
+    if (e.cls == PW_VOCAB__COUNT)
+        return pw_err_set(err, PW_ERR_PARSE,
+                          "%s:%zu: class '%.*s' unknown (expected condition, symptom, procedure, "
+                          "medication, specialty, care_service, sensitive_service, care_intent "
+                          "or generic)",
+                          name, lineno, (int)(cols[2].n > 40 ? 40 : cols[2].n), cols[2].s);
+    if (!field_is(cols[3], "-")) {
+        if (!subtype_ok(cols[3]))
+            return pw_err_set(err, PW_ERR_PARSE,
+                              "%s:%zu: subtype must be '-' or 1-64 of [a-z0-9_-]", name, lineno);
+        e.subtype = pw_arena_strndup(list->arena, cols[3].s, cols[3].n);
+    }
+    if (e.cls == PW_VOCAB_CARE_INTENT && !e.subtype)
+        return pw_err_set(err, PW_ERR_PARSE, "%s:%zu: care_intent needs a subtype", name, lineno);
+    if (field_is(cols[4], "high"))
+        e.sensitivity = PW_SENS_HIGH;
+    else if (!field_is(cols[4], "normal"))
+        return pw_err_set(err, PW_ERR_PARSE, "%s:%zu: sensitivity must be 'high' or 'normal'", name,
+                          lineno);
+    if (field_is(cols[5], "lay"))
+        e.lay = 1;
+    else if (!field_is(cols[5], "clinical"))
+        return pw_err_set(err, PW_ERR_PARSE, "%s:%zu: register must be 'lay' or 'clinical'", name,
+                          lineno);
+    if (list_push(list, &e) != PW_OK || (e.subtype == NULL && !field_is(cols[3], "-")))
+        return pw_err_set(err, PW_ERR_NOMEM, "%s:%zu: out of memory", name, lineno);
+    return PW_OK;
+}
+
+static int blank_or_comment(const char *line, size_t n)
+{
+    size_t i = 0;
+    while (i < n && (line[i] == ' ' || line[i] == '\t' || line[i] == '\r'))
+        i++;
+    return i == n || line[i] == '#';
+}
+
+pw_status pw_vocab_tsv_parse(const char *name, const char *data, size_t n, pw_vocab_list *list,
+                             pw_err *err)
+{
+    size_t lineno = 0, pos = 0;
+    while (pos < n) {
+        const char *nl = memchr(data + pos, '\n', n - pos);
+        size_t end = nl ? (size_t)(nl - data) : n;
+        size_t len = end - pos;
+        const char *line = data + pos;
+        lineno++;
+        pos = end + 1;
+        if (len && line[len - 1] == '\r')
+            len--;
+        if (blank_or_comment(line, len))
+            continue;
+        if (memchr(line, '\0', len))
+            return pw_err_set(err, PW_ERR_PARSE, "%s:%zu: NUL byte in line", name, lineno);
+        field cols[N_COLS];
+        size_t k = split_line(line, len, cols);
+        if (k != N_COLS)
+            return pw_err_set(err, PW_ERR_PARSE,
+                              "%s:%zu: expected 6 tab-separated columns (term, canonical, class, "
+                              "subtype, sensitivity, register), found %zu",
+                              name, lineno, k);
+        pw_status st = parse_row(name, lineno, cols, list, err);
+        if (st != PW_OK)
+            return st;
+    }
+    return PW_OK;
+}
+
+pw_status pw_vocab_read_file(const char *path, char **data, size_t *n, pw_err *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return pw_err_set(err, PW_ERR_IO, "%s: %s", path, strerror(errno));
+    size_t cap = 65536, len = 0;
+    char *buf = malloc(cap);
+    while (buf) {
+        len += fread(buf + len, 1, cap - len - 1, f);
+        if (len < cap - 1)
+            break;
+        char *bigger = realloc(buf, cap * 2);
+        if (!bigger) {
+            free(buf);
+            buf = NULL;
+            break;
+        }
+        buf = bigger;
+        cap *= 2;
+    }
+    int failed = ferror(f);
+    fclose(f);
+    if (!buf)
+        return pw_err_set(err, PW_ERR_NOMEM, "%s: out of memory", path);
+    if (failed) {
+        free(buf);
+        return pw_err_set(err, PW_ERR_IO, "%s: read error", path);
+    }
+    buf[len] = '\0';
+    *data = buf;
+    *n = len;
+    return PW_OK;
+}
+
+void pw_vocab_list_free(pw_vocab_list *list)
+{
+    free(list->items);
+    list->items = NULL;
+    list->n = list->cap = 0;
+}

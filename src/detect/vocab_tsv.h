@@ -1,0 +1,45 @@
+/*
+ * vocab_tsv.h — (internal to detect) the vocabulary's TSV format: normalisation of terms and the
+ * line-precise parser shared by the build-time generator (vocab_gen.c) and the runtime loader of
+ * user files (--vocab). See docs/vocabulary.md for the format.
+ */
+#ifndef PHIWALL_DETECT_VOCAB_TSV_H
+#define PHIWALL_DETECT_VOCAB_TSV_H
+
+#include <stddef.h>
+
+#include "vocab.h"
+
+/* Longest accepted term after normalisation (bytes); longer lines are a parse error. */
+#define PW_VOCAB_TERM_MAX 256
+
+/* Normalise like detect does: ASCII lower-case, every run of non-alphanumeric bytes becomes one
+ * space, no leading/trailing space. Writes at most n bytes to out (out may equal in); returns
+ * the normalised length. */
+size_t pw_vocab_normalize(const char *in, size_t n, char *out);
+
+/* Parse a class name ("condition", "care_intent", …); PW_VOCAB__COUNT when unknown. */
+pw_vocab_class pw_vocab_class_parse(const char *s, size_t n);
+
+/* A growable list of entries whose strings live in `arena`. */
+typedef struct pw_vocab_list {
+    pw_vocab_entry *items;
+    size_t n, cap;
+    pw_arena *arena;
+} pw_vocab_list;
+
+/*
+ * Parse TSV text `data[0..n)` named `name` (for messages: "name:LINE: what") and append its
+ * entries to `list`. Lines: term, canonical ('-' = the term), class, subtype ('-' = none),
+ * sensitivity (high|normal), register (lay|clinical), tab-separated. Blank lines and lines
+ * starting with '#' are skipped. Fails at the first malformed line.
+ */
+pw_status pw_vocab_tsv_parse(const char *name, const char *data, size_t n, pw_vocab_list *list,
+                             pw_err *err);
+
+/* Read a whole file into a malloc'd buffer (*n bytes, NUL-terminated). */
+pw_status pw_vocab_read_file(const char *path, char **data, size_t *n, pw_err *err);
+
+void pw_vocab_list_free(pw_vocab_list *list);
+
+#endif

@@ -1,0 +1,107 @@
+/*
+ * report.c — the report stage's entry point: the table of formats (one renderer per file) and the
+ * helpers they share. Renderers only present what assess computed.
+ */
+#include <string.h>
+#include <strings.h>
+
+#include "report/report_internal.h"
+
+static const struct {
+    const char *name;
+    pw_report_format fmt;
+    pw_report_fn fn;
+} formats[] = {
+    {"text", PW_REPORT_TEXT, pw_report_text},
+    {"json", PW_REPORT_JSON, pw_report_json},
+    {"sarif", PW_REPORT_SARIF, pw_report_sarif},
+    {"html", PW_REPORT_HTML, pw_report_html},
+};
+#define N_FORMATS (sizeof formats / sizeof formats[0])
+
+int pw_report_format_parse(const char *s, pw_report_format *out)
+{
+    for (size_t i = 0; s && i < N_FORMATS; i++) {
+        if (strcasecmp(s, formats[i].name) == 0) {
+            *out = formats[i].fmt;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+pw_status pw_report_render(const pw_scan_result *r, pw_report_format fmt,
+                           const pw_report_opts *opts, pw_buf *out, pw_err *err)
+{
+    static const pw_report_opts defaults = {0};
+    if (!r)
+        return pw_err_set(err, PW_ERR_INVALID, "report: no scan result");
+    for (size_t i = 0; i < N_FORMATS; i++)
+        if (formats[i].fmt == fmt)
+            return formats[i].fn(r, opts ? opts : &defaults, out, err);
+    return pw_err_set(err, PW_ERR_INVALID, "report: unknown format %d", (int)fmt);
+}
+
+void pw_report_counts(const pw_scan_result *r, size_t counts[PW_SEV__COUNT])
+{
+    memset(counts, 0, sizeof(size_t) * PW_SEV__COUNT);
+    for (size_t i = 0; i < r->n_findings; i++)
+        if ((unsigned)r->findings[i].severity < PW_SEV__COUNT)
+            counts[r->findings[i].severity]++;
+}
+
+const char *pw_report_vendor(const pw_tracker *t)
+{
+    if (!t)
+        return "unknown";
+    return t->vendor ? t->vendor : t->id ? t->id : "unknown";
+}
+
+const char *pw_report_product(const pw_tracker *t)
+{
+    if (!t)
+        return "unknown";
+    return t->product ? t->product : pw_report_vendor(t);
+}
+
+const char *pw_report_source_name(pw_source s)
+{
+    switch (s) {
+    case PW_SOURCE_HAR: return "har";
+    case PW_SOURCE_BROWSER: return "browser";
+    case PW_SOURCE_STATIC: return "static";
+    case PW_SOURCE_GATEWAY: return "gateway";
+    }
+    return "unknown";
+}
+
+void pw_report_spans(const pw_evidence *ev, pw_buf *out, pw_span_fn span, void *ctx)
+{
+    size_t at = 0, n = ev->value ? ev->value_len : 0;
+    for (size_t i = 0; i < ev->n_hits; i++) {
+        const pw_hit *h = &ev->hits[i];
+        if (h->start < at || h->end > n || h->end <= h->start)
+            continue;
+        if (h->start > at)
+            span(out, ev->value + at, h->start - at, NULL, ctx);
+        span(out, ev->value + h->start, h->end - h->start, h, ctx);
+        at = h->end;
+    }
+    if (at < n)
+        span(out, ev->value + at, n - at, NULL, ctx);
+}
+
+void pw_report_hit_label(pw_buf *out, const pw_hit *h)
+{
+    const char *cat = pw_phi_category_name(h->category);
+    pw_buf_puts(out, cat);
+    if (h->subtype && h->subtype[0] && strcmp(h->subtype, cat) != 0)
+        pw_buf_printf(out, " (%s)", h->subtype);
+    if (h->normalized && h->normalized[0] && h->category != PW_PHI_CANARY)
+        pw_buf_printf(out, ": %.80s", h->normalized);
+}
+
+pw_status pw_report_buf_status(const pw_buf *out, pw_err *err)
+{
+    return out->failed ? pw_err_set(err, PW_ERR_NOMEM, "report: out of memory") : PW_OK;
+}

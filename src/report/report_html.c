@@ -1,0 +1,416 @@
+/*
+ * report_html.c — `--format html`: one self-contained file (inline CSS, no script, no external
+ * asset) a privacy officer can read, print and forward: summary, pages with their HHS context,
+ * findings grouped by page then vendor, evidence with the PHI marked (<mark>), the legal
+ * reasoning, the fix, and the raw request in a collapsible <details>. Page screenshots are
+ * embedded as data: URIs.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "phiwall/text.h"
+#include "report/report_internal.h"
+
+#define SCREENSHOT_MAX ((size_t)8 << 20)
+
+static const char css[] =
+    ":root{--ink:#1d2433;--muted:#5b6475;--line:#dfe3ea;--bg:#f5f7fa;--card:#fff;"
+    "--critical:#a4161a;--high:#d9480f;--medium:#b7791f;--low:#1c6dd0;--info:#5b6475}"
+    "*{box-sizing:border-box}body{margin:0;font:15px/1.5 system-ui,-apple-system,'Segoe UI',"
+    "Roboto,sans-serif;color:var(--ink);background:var(--bg)}"
+    "main{max-width:1100px;margin:0 auto;padding:0 24px 48px}"
+    "header.top{background:#14213d;color:#fff;padding:28px 0 24px;margin-bottom:24px}"
+    "header.top .in{max-width:1100px;margin:0 auto;padding:0 24px}"
+    ".brand{font-weight:700;letter-spacing:.08em;text-transform:uppercase;font-size:12px;"
+    "color:#9fb3d9}h1{margin:4px 0 6px;font-size:26px}header .meta{color:#c9d4ea;margin:0;"
+    "word-break:break-all}"
+    "h2{font-size:19px;margin:32px 0 12px;padding-bottom:6px;border-bottom:2px solid var(--line)}"
+    "h3{font-size:16px;margin:0;word-break:break-all}h4{font-size:14px;margin:16px 0 8px;"
+    "color:var(--muted);text-transform:uppercase;letter-spacing:.04em}"
+    ".cards{display:grid;grid-template-columns:repeat(5,1fr);gap:12px}"
+    ".card{background:var(--card);border:1px solid var(--line);border-radius:10px;"
+    "padding:14px 16px;border-top:5px solid var(--c)}.card .n{font-size:30px;font-weight:700;"
+    "color:var(--c)}.card .l{color:var(--muted);font-size:13px;text-transform:capitalize}"
+    ".stats{color:var(--muted);margin:12px 0 0}"
+    ".note{background:#fff8e6;border:1px solid #f0d79a;border-radius:8px;padding:12px 16px;"
+    "margin-top:16px;font-size:14px}"
+    "table{width:100%;border-collapse:collapse;background:var(--card);border:1px solid "
+    "var(--line);border-radius:8px;overflow:hidden;font-size:14px}th,td{text-align:left;"
+    "padding:8px 10px;border-bottom:1px solid var(--line);vertical-align:top}"
+    "th{background:#eef1f6;font-size:12px;text-transform:uppercase;letter-spacing:.04em;"
+    "color:var(--muted)}td.url{word-break:break-all}"
+    ".badge{display:inline-block;border-radius:999px;padding:1px 10px;font-size:12px;"
+    "font-weight:600;color:#fff;background:var(--c);white-space:nowrap}"
+    ".ctx{display:inline-block;border-radius:6px;padding:1px 8px;font-size:12px;"
+    "border:1px solid var(--line);background:#f0f3f8;color:var(--ink);white-space:nowrap}"
+    ".ctx.authenticated{background:#fde8e8;border-color:#f5b5b5}.ctx.care-intent{"
+    "background:#fff1e0;border-color:#f6c58f}.ctx.condition{background:#fff9db;"
+    "border-color:#eed67a}"
+    ".why{color:var(--muted);font-size:12.5px}.sev-critical{--c:var(--critical)}.sev-high{--c:var(-"
+    "-high)}.sev-medium{--c:var(--medium)}"
+    ".sev-low{--c:var(--low)}.sev-info{--c:var(--info)}"
+    "article.page{background:var(--card);border:1px solid var(--line);border-radius:10px;"
+    "padding:18px 20px;margin:0 0 20px}article.page .head{display:flex;gap:10px;"
+    "align-items:center;flex-wrap:wrap}.ptitle{color:var(--muted);margin:4px 0 0}"
+    ".finding{border-left:4px solid var(--c);padding:10px 14px;margin:10px 0;background:#fbfcfe;"
+    "border-radius:0 8px 8px 0}.finding .t{font-weight:600}.rule{font-family:ui-monospace,"
+    "SFMono-Regular,Menlo,monospace;font-size:12px;color:var(--muted);margin-left:6px}"
+    ".fmeta{color:var(--muted);font-size:13px;margin:2px 0 8px}"
+    ".ev td{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;font-size:12.5px;"
+    "word-break:break-all}.ev td.k{width:190px;color:var(--muted)}"
+    "mark{background:#ffd8d8;color:#7a0010;border-radius:3px;padding:0 2px;font-weight:600}"
+    ".hits{font-family:system-ui,sans-serif;color:var(--critical);font-size:12px}"
+    ".legal{font-size:13.5px;margin:8px 0 4px}.legal b,.fix b{font-weight:600}"
+    ".fix{background:#e9f7ef;border:1px solid #b7e1c6;border-radius:6px;padding:8px 12px;"
+    "font-size:13.5px}code{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;"
+    "font-size:12.5px;background:#eef1f6;padding:1px 4px;border-radius:4px}"
+    "details{margin-top:8px}summary{cursor:pointer;color:var(--low);font-size:13px}"
+    "pre{white-space:pre-wrap;word-break:break-all;background:#0f172a;color:#e2e8f0;"
+    "padding:12px;border-radius:6px;font-size:12px;max-height:420px;overflow:auto}"
+    "figure{margin:12px 0}figure img{max-width:100%;border:1px solid var(--line);"
+    "border-radius:6px}"
+    "footer{color:var(--muted);font-size:12.5px;margin-top:40px;border-top:1px solid "
+    "var(--line);padding-top:12px}"
+    "@media print{body{background:#fff}header.top{background:#fff;color:#000;"
+    "border-bottom:2px solid #000}header .meta,.brand{color:#333}article.page,.finding{"
+    "break-inside:avoid}summary{display:none}pre{max-height:none;background:#f4f4f4;"
+    "color:#000}}";
+
+static void esc(pw_buf *b, const char *s)
+{
+    if (s)
+        pw_buf_html_text(b, s, strlen(s));
+}
+
+/* Remediation text: `code` spans become <code>. */
+static void esc_code(pw_buf *b, const char *s)
+{
+    int in = 0;
+    for (const char *p = s ? s : ""; *p;) {
+        const char *tick = strchr(p, '`');
+        size_t n = tick ? (size_t)(tick - p) : strlen(p);
+        pw_buf_html_text(b, p, n);
+        if (!tick)
+            break;
+        pw_buf_puts(b, in ? "</code>" : "<code>");
+        in = !in;
+        p = tick + 1;
+    }
+    if (in)
+        pw_buf_puts(b, "</code>");
+}
+
+static void html_span(pw_buf *out, const char *s, size_t n, const pw_hit *h, void *ctx)
+{
+    if (h) {
+        pw_buf_puts(out, "<mark title=\"");
+        pw_buf label;
+        pw_buf_init(&label);
+        pw_report_hit_label(&label, h);
+        if (label.data)
+            pw_buf_html_text(out, label.data, label.len);
+        pw_buf_free(&label);
+        pw_buf_puts(out, "\">");
+    }
+    pw_buf_html_text(out, s, n);
+    if (h)
+        pw_buf_puts(out, "</mark>");
+}
+
+static void summary(pw_buf *b, const pw_scan_result *r)
+{
+    size_t counts[PW_SEV__COUNT];
+    pw_report_counts(r, counts);
+    pw_buf_puts(b, "<section><div class=\"cards\">");
+    for (int s = PW_SEV_CRITICAL; s >= PW_SEV_INFO; s--)
+        pw_buf_printf(b,
+                      "<div class=\"card sev-%s\"><div class=\"n\">%zu</div>"
+                      "<div class=\"l\">%s</div></div>",
+                      pw_severity_name((pw_severity)s), counts[s],
+                      pw_severity_name((pw_severity)s));
+    pw_buf_printf(b,
+                  "</div><p class=\"stats\">%zu pages · %zu requests · %zu to third parties · "
+                  "%zu tracker beacons decoded%s</p>",
+                  r->n_pages, r->n_requests, r->n_third_party, r->n_beacons,
+                  r->n_decode_errors ? " · some bodies could not be decoded" : "");
+    pw_buf_puts(b, "<div class=\"note\"><b>How to read this report.</b> <i>Critical</i> and "
+                   "<i>high</i> findings are disclosures of protected health information under the "
+                   "HHS OCR guidance on tracking technologies (Dec 2022, revised March 2024): "
+                   "trackers on authenticated pages, and button text, search terms, form values or "
+                   "identifiers sent from pages about the visitor's own care. <i>Medium</i> "
+                   "condition-page findings are elevated risk only: <i>AHA v. Becerra</i> (N.D. "
+                   "Tex., June 20 2024) vacated the guidance for an IP address joined with a visit "
+                   "to a public page about a condition or provider. <i>Info</i> lists trackers on "
+                   "general pages for inventory.</div></section>");
+}
+
+static int page_max_severity(const pw_scan_result *r, const char *url, size_t *n)
+{
+    int max = -1;
+    *n = 0;
+    for (size_t i = 0; i < r->n_findings; i++) {
+        if (strcmp(r->findings[i].page_url, url) != 0)
+            continue;
+        (*n)++;
+        if ((int)r->findings[i].severity > max)
+            max = (int)r->findings[i].severity;
+    }
+    return max;
+}
+
+static void pages_table(pw_buf *b, const pw_scan_result *r)
+{
+    pw_buf_puts(b, "<section><h2>Pages</h2><table><tr><th>Page</th><th>HHS context</th>"
+                   "<th>Why</th><th>Findings</th></tr>");
+    for (size_t i = 0; i < r->n_pages; i++) {
+        size_t n;
+        int max = page_max_severity(r, r->pages[i].url, &n);
+        const char *ctx = pw_hhs_context_name(r->page_contexts[i]);
+        pw_buf_puts(b, "<tr><td class=\"url\">");
+        esc(b, r->pages[i].url);
+        if (r->pages[i].title) {
+            pw_buf_puts(b, "<div class=\"ptitle\">");
+            esc(b, r->pages[i].title);
+            pw_buf_puts(b, "</div>");
+        }
+        pw_buf_printf(b, "</td><td><span class=\"ctx %s\">%s</span></td><td>", ctx, ctx);
+        esc(b, r->page_reasons ? r->page_reasons[i] : NULL);
+        pw_buf_puts(b, "</td><td>");
+        if (max >= 0)
+            pw_buf_printf(b, "%zu <span class=\"badge sev-%s\">%s</span>", n,
+                          pw_severity_name((pw_severity)max), pw_severity_name((pw_severity)max));
+        else
+            pw_buf_puts(b, "—");
+        pw_buf_puts(b, "</td></tr>");
+    }
+    pw_buf_puts(b, "</table></section>");
+}
+
+static void evidence(pw_buf *b, const pw_finding *f)
+{
+    if (!f->n_evidence)
+        return;
+    pw_buf_puts(b,
+                "<table class=\"ev\"><tr><th>Field</th><th>Value as sent (PHI marked)</th></tr>");
+    for (size_t i = 0; i < f->n_evidence; i++) {
+        const pw_evidence *ev = &f->evidence[i];
+        pw_buf_puts(b, "<tr><td class=\"k\">");
+        esc(b, ev->key);
+        pw_buf_printf(b, "<br><small>%s</small></td><td>", pw_field_kind_name(ev->kind));
+        pw_report_spans(ev, b, html_span, NULL);
+        if (ev->n_hits) {
+            pw_buf_puts(b, "<div class=\"hits\">");
+            for (size_t j = 0; j < ev->n_hits; j++) {
+                pw_buf label;
+                pw_buf_init(&label);
+                pw_report_hit_label(&label, &ev->hits[j]);
+                if (j)
+                    pw_buf_puts(b, " · ");
+                if (label.data)
+                    pw_buf_html_text(b, label.data, label.len);
+                pw_buf_free(&label);
+            }
+            pw_buf_puts(b, "</div>");
+        }
+        pw_buf_puts(b, "</td></tr>");
+    }
+    pw_buf_puts(b, "</table>");
+}
+
+static void raw_request(pw_buf *b, const pw_request *q)
+{
+    if (!q)
+        return;
+    pw_buf_puts(b, "<details><summary>Raw request</summary><pre>");
+    esc(b, q->method);
+    pw_buf_putc(b, ' ');
+    esc(b, q->url);
+    pw_buf_putc(b, '\n');
+    for (size_t i = 0; i < q->n_headers; i++) {
+        esc(b, q->headers[i].name);
+        pw_buf_puts(b, ": ");
+        esc(b, q->headers[i].value);
+        pw_buf_putc(b, '\n');
+    }
+    if (q->body && q->body_len) {
+        pw_buf_putc(b, '\n');
+        pw_buf_html_text(b, (const char *)q->body, q->body_len);
+    }
+    pw_buf_puts(b, "</pre></details>");
+}
+
+static void finding(pw_buf *b, const pw_finding *f)
+{
+    const char *sev = pw_severity_name(f->severity);
+    pw_buf_printf(b, "<div class=\"finding sev-%s\"><span class=\"badge\">%s</span> ", sev, sev);
+    pw_buf_puts(b, "<span class=\"t\">");
+    esc(b, f->title);
+    pw_buf_printf(b, "</span><span class=\"rule\">%s</span><div class=\"fmeta\">", f->rule_id);
+    if (f->event_name) {
+        pw_buf_puts(b, "event <code>");
+        esc(b, f->event_name);
+        pw_buf_puts(b, "</code> · ");
+    }
+    pw_buf_printf(b, "%zu request%s", f->occurrences, f->occurrences == 1 ? "" : "s");
+    if (f->before_consent)
+        pw_buf_puts(b, " · before consent");
+    if (f->after_reject)
+        pw_buf_puts(b, " · after the visitor rejected tracking");
+    pw_buf_puts(b, "</div>");
+    evidence(b, f);
+    pw_buf_puts(b, "<p class=\"legal\"><b>Why it matters.</b> ");
+    esc(b, f->legal);
+    pw_buf_puts(b, "</p><div class=\"fix\"><b>Fix.</b> ");
+    esc_code(b, f->remediation);
+    pw_buf_puts(b, "</div>");
+    raw_request(b, f->request);
+    pw_buf_puts(b, "</div>");
+}
+
+static void screenshot(pw_buf *b, const char *path)
+{
+    FILE *fp = path ? fopen(path, "rb") : NULL;
+    if (!fp)
+        return;
+    unsigned char *data = malloc(SCREENSHOT_MAX);
+    size_t n = data ? fread(data, 1, SCREENSHOT_MAX, fp) : 0;
+    fclose(fp);
+    if (n > 8 && n < SCREENSHOT_MAX && memcmp(data, "\x89PNG", 4) == 0) {
+        pw_arena a;
+        pw_arena_init(&a, 0);
+        char *b64 = pw_base64_encode(&a, data, n);
+        if (b64)
+            pw_buf_printf(b,
+                          "<figure><img alt=\"screenshot of the page\" "
+                          "src=\"data:image/png;base64,%s\"></figure>",
+                          b64);
+        pw_arena_free(&a);
+    }
+    free(data);
+}
+
+static const pw_page *page_of(const pw_scan_result *r, const char *url, size_t *idx)
+{
+    for (size_t i = 0; i < r->n_pages; i++) {
+        if (strcmp(r->pages[i].url, url) == 0) {
+            *idx = i;
+            return &r->pages[i];
+        }
+    }
+    return NULL;
+}
+
+/* Has an earlier finding (in sorted order) the same page (and vendor, when given)? */
+static int seen_before(const pw_scan_result *r, size_t i, int same_vendor)
+{
+    const pw_finding *f = &r->findings[i];
+    for (size_t j = 0; j < i; j++) {
+        const pw_finding *g = &r->findings[j];
+        if (g->severity == PW_SEV_INFO || strcmp(g->page_url, f->page_url) != 0)
+            continue;
+        if (!same_vendor || strcmp(pw_report_vendor(g->tracker), pw_report_vendor(f->tracker)) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+static void page_article(pw_buf *b, const pw_scan_result *r, size_t first)
+{
+    const char *url = r->findings[first].page_url;
+    size_t pi = 0;
+    const pw_page *p = page_of(r, url, &pi);
+    pw_hhs_context ctx = p ? r->page_contexts[pi] : r->findings[first].context;
+    pw_buf_puts(b, "<article class=\"page\"><div class=\"head\"><h3>");
+    esc(b, url);
+    pw_buf_printf(b, "</h3><span class=\"ctx %s\">%s</span>", pw_hhs_context_name(ctx),
+                  pw_hhs_context_name(ctx));
+    if (p && r->page_reasons && r->page_reasons[pi]) {
+        pw_buf_puts(b, "<span class=\"why\">");
+        esc(b, r->page_reasons[pi]);
+        pw_buf_puts(b, "</span>");
+    }
+    pw_buf_puts(b, "</div>");
+    if (p && p->title) {
+        pw_buf_puts(b, "<p class=\"ptitle\">");
+        esc(b, p->title);
+        pw_buf_puts(b, "</p>");
+    }
+    if (p)
+        screenshot(b, p->screenshot_png);
+    for (size_t v = first; v < r->n_findings; v++) {
+        const pw_finding *fv = &r->findings[v];
+        if (fv->severity == PW_SEV_INFO || strcmp(fv->page_url, url) != 0 ||
+            (v != first && seen_before(r, v, 1)))
+            continue;
+        const char *vendor = pw_report_vendor(fv->tracker);
+        pw_buf_puts(b, "<h4>");
+        esc(b, pw_report_product(fv->tracker));
+        pw_buf_puts(b, "</h4>");
+        for (size_t i = v; i < r->n_findings; i++) {
+            const pw_finding *f = &r->findings[i];
+            if (f->severity != PW_SEV_INFO && strcmp(f->page_url, url) == 0 &&
+                strcmp(pw_report_vendor(f->tracker), vendor) == 0)
+                finding(b, f);
+        }
+    }
+    pw_buf_puts(b, "</article>");
+}
+
+static void inventory(pw_buf *b, const pw_scan_result *r)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < r->n_findings; i++)
+        n += r->findings[i].severity == PW_SEV_INFO;
+    if (!n)
+        return;
+    pw_buf_puts(b, "<section><h2>Trackers on general pages (inventory)</h2><table><tr>"
+                   "<th>Page</th><th>Tracker</th><th>Account</th><th>Requests</th></tr>");
+    for (size_t i = 0; i < r->n_findings; i++) {
+        const pw_finding *f = &r->findings[i];
+        if (f->severity != PW_SEV_INFO)
+            continue;
+        pw_buf_puts(b, "<tr><td class=\"url\">");
+        esc(b, f->page_url);
+        pw_buf_puts(b, "</td><td>");
+        esc(b, pw_report_product(f->tracker));
+        pw_buf_puts(b, "</td><td><code>");
+        esc(b, f->account_id ? f->account_id : "—");
+        pw_buf_printf(b, "</code></td><td>%zu</td></tr>", f->occurrences);
+    }
+    pw_buf_puts(b, "</table></section>");
+}
+
+pw_status pw_report_html(const pw_scan_result *r, const pw_report_opts *o, pw_buf *out, pw_err *err)
+{
+    pw_buf_puts(out, "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+                     "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
+                     "<title>phiwall report — ");
+    esc(out, r->target ? r->target : "scan");
+    pw_buf_printf(out, "</title><style>%s</style></head><body>", css);
+    pw_buf_puts(out, "<header class=\"top\"><div class=\"in\"><div class=\"brand\">phiwall</div>"
+                     "<h1>Tracking &amp; PHI disclosure report</h1><p class=\"meta\">");
+    esc(out, r->target ? r->target : "");
+    pw_buf_printf(out, " · source: %s</p></div></header><main>", pw_report_source_name(r->source));
+    summary(out, r);
+    pw_buf_puts(out, "<section><h2>Findings by page</h2>");
+    int any = 0;
+    for (size_t i = 0; i < r->n_findings; i++) {
+        if (r->findings[i].severity == PW_SEV_INFO || seen_before(r, i, 0))
+            continue;
+        page_article(out, r, i);
+        any = 1;
+    }
+    if (!any)
+        pw_buf_puts(out, "<p>No PHI findings: no tracker sent health information from a care, "
+                         "condition or portal page in this capture.</p>");
+    pw_buf_puts(out, "</section>");
+    inventory(out, r);
+    pages_table(out, r);
+    pw_buf_puts(out, "<footer>Generated by phiwall");
+    if (o->tool_version)
+        pw_buf_printf(out, " %s", o->tool_version);
+    pw_buf_puts(out, ". Findings describe what this capture observed; they are an engineering "
+                     "assessment, not legal advice.</footer></main></body></html>\n");
+    return pw_report_buf_status(out, err);
+}

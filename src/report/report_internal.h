@@ -1,0 +1,38 @@
+/*
+ * report_internal.h — (internal to report) the format table and what every renderer shares:
+ * severity counts, vendor names, and walking an evidence value as plain and highlighted spans.
+ */
+#ifndef PHIWALL_REPORT_INTERNAL_H
+#define PHIWALL_REPORT_INTERNAL_H
+
+#include "phiwall/report.h"
+
+typedef pw_status (*pw_report_fn)(const pw_scan_result *r, const pw_report_opts *o, pw_buf *out,
+                                  pw_err *err);
+
+pw_status pw_report_text(const pw_scan_result *r, const pw_report_opts *o, pw_buf *out,
+                         pw_err *err);
+pw_status pw_report_json(const pw_scan_result *r, const pw_report_opts *o, pw_buf *out,
+                         pw_err *err);
+pw_status pw_report_sarif(const pw_scan_result *r, const pw_report_opts *o, pw_buf *out,
+                          pw_err *err);
+pw_status pw_report_html(const pw_scan_result *r, const pw_report_opts *o, pw_buf *out,
+                         pw_err *err);
+
+void pw_report_counts(const pw_scan_result *r, size_t counts[PW_SEV__COUNT]);
+const char *pw_report_vendor(const pw_tracker *t);  /* "Meta" */
+const char *pw_report_product(const pw_tracker *t); /* "Meta Pixel" */
+const char *pw_report_source_name(pw_source s);     /* "har" */
+
+/* Call `span` for each run of ev->value: marked = the hit covering it, or NULL for plain text.
+ * Overlapping or out-of-range hits are skipped. */
+typedef void (*pw_span_fn)(pw_buf *out, const char *s, size_t n, const pw_hit *marked, void *ctx);
+void pw_report_spans(const pw_evidence *ev, pw_buf *out, pw_span_fn span, void *ctx);
+
+/* A short label for a hit: "canary email (sha256)", "health: asthma". In the arena-free buf. */
+void pw_report_hit_label(pw_buf *out, const pw_hit *h);
+
+/* pw_buf status after a render: NOMEM if any append failed. */
+pw_status pw_report_buf_status(const pw_buf *out, pw_err *err);
+
+#endif

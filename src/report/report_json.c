@@ -1,0 +1,177 @@
+/*
+ * report_json.c — `--format json`: the whole scan result as one JSON document following
+ * docs/report.schema.json ("schema_version": "1"). Field names are stable; new fields may be
+ * added within a schema version, never renamed or removed.
+ */
+#include <string.h>
+
+#include "report/json_writer.h"
+#include "report/report_internal.h"
+
+static void write_hit(pw_jw *w, const pw_evidence *ev, const pw_hit *h)
+{
+    pw_jw_obj(w);
+    pw_jw_kstr(w, "category", pw_phi_category_name(h->category));
+    pw_jw_kstr(w, "subtype", h->subtype);
+    pw_jw_kint(w, "start", (long long)h->start);
+    pw_jw_kint(w, "end", (long long)h->end);
+    pw_jw_key(w, "text");
+    pw_jw_strn(w, ev->value + h->start, h->end - h->start);
+    pw_jw_kstr(w, "normalized", h->normalized);
+    pw_jw_key(w, "confidence");
+    pw_jw_num(w, (double)(int)(h->confidence * 100 + 0.5) / 100.0);
+    pw_jw_kstr(w, "reason", pw_reason_name(h->reason));
+    pw_jw_kstr(w, "reason_detail", h->reason_detail);
+    pw_jw_kstr(w, "sensitivity", h->sensitivity == PW_SENS_HIGH ? "high" : "normal");
+    pw_jw_end_obj(w);
+}
+
+static void write_evidence(pw_jw *w, const pw_evidence *ev)
+{
+    pw_jw_obj(w);
+    pw_jw_kstr(w, "key", ev->key);
+    pw_jw_key(w, "value");
+    pw_jw_strn(w, ev->value, ev->value ? ev->value_len : 0);
+    pw_jw_kstr(w, "kind", pw_field_kind_name(ev->kind));
+    pw_jw_key(w, "hits");
+    pw_jw_arr(w);
+    for (size_t i = 0; i < ev->n_hits; i++) {
+        const pw_hit *h = &ev->hits[i];
+        if (h->end <= ev->value_len && h->start < h->end)
+            write_hit(w, ev, h);
+    }
+    pw_jw_end_arr(w);
+    pw_jw_end_obj(w);
+}
+
+static void write_request(pw_jw *w, const pw_request *q)
+{
+    if (!q) {
+        pw_jw_null(w);
+        return;
+    }
+    pw_jw_obj(w);
+    pw_jw_kstr(w, "method", q->method);
+    pw_jw_kstr(w, "url", q->url);
+    pw_jw_kstr(w, "content_type", q->content_type);
+    pw_jw_kstr(w, "resource_type", q->resource_type);
+    pw_jw_kstr(w, "initiator", q->initiator);
+    pw_jw_key(w, "timestamp");
+    pw_jw_num(w, q->timestamp);
+    pw_jw_kint(w, "status", q->status);
+    pw_jw_kstr(w, "step", pw_step_name(q->step));
+    pw_jw_key(w, "headers");
+    pw_jw_arr(w);
+    for (size_t i = 0; i < q->n_headers; i++) {
+        pw_jw_obj(w);
+        pw_jw_kstr(w, "name", q->headers[i].name);
+        pw_jw_kstr(w, "value", q->headers[i].value);
+        pw_jw_end_obj(w);
+    }
+    pw_jw_end_arr(w);
+    pw_jw_key(w, "body");
+    pw_jw_strn(w, (const char *)q->body, q->body ? q->body_len : 0);
+    pw_jw_end_obj(w);
+}
+
+static void write_tracker(pw_jw *w, const pw_tracker *t)
+{
+    pw_jw_obj(w);
+    pw_jw_kstr(w, "id", t ? t->id : NULL);
+    pw_jw_kstr(w, "name", pw_report_vendor(t));
+    pw_jw_kstr(w, "product", pw_report_product(t));
+    pw_jw_kstr(w, "category", t ? pw_category_name(t->category) : NULL);
+    pw_jw_kstr(w, "baa", t ? pw_baa_name(t->baa) : NULL);
+    pw_jw_kstr(w, "baa_note", t ? t->baa_note : NULL);
+    pw_jw_end_obj(w);
+}
+
+static void write_finding(pw_jw *w, const pw_finding *f)
+{
+    pw_jw_obj(w);
+    pw_jw_kstr(w, "rule_id", f->rule_id);
+    pw_jw_kstr(w, "title", f->title);
+    pw_jw_kstr(w, "severity", pw_severity_name(f->severity));
+    pw_jw_kstr(w, "context", pw_hhs_context_name(f->context));
+    pw_jw_kstr(w, "legal", f->legal);
+    pw_jw_kstr(w, "remediation", f->remediation);
+    pw_jw_key(w, "vendor");
+    write_tracker(w, f->tracker);
+    pw_jw_kstr(w, "account_id", f->account_id);
+    pw_jw_kstr(w, "event_name", f->event_name);
+    pw_jw_key(w, "page");
+    pw_jw_obj(w);
+    pw_jw_kstr(w, "url", f->page_url);
+    pw_jw_kstr(w, "title", f->page_title);
+    pw_jw_end_obj(w);
+    pw_jw_kstr(w, "step", pw_step_name(f->step));
+    pw_jw_key(w, "before_consent");
+    pw_jw_bool(w, f->before_consent);
+    pw_jw_key(w, "after_reject");
+    pw_jw_bool(w, f->after_reject);
+    pw_jw_kint(w, "occurrences", (long long)f->occurrences);
+    pw_jw_key(w, "evidence");
+    pw_jw_arr(w);
+    for (size_t i = 0; i < f->n_evidence; i++)
+        write_evidence(w, &f->evidence[i]);
+    pw_jw_end_arr(w);
+    pw_jw_key(w, "request");
+    write_request(w, f->request);
+    pw_jw_end_obj(w);
+}
+
+static void write_summary(pw_jw *w, const pw_scan_result *r)
+{
+    size_t counts[PW_SEV__COUNT];
+    pw_report_counts(r, counts);
+    pw_jw_obj(w);
+    pw_jw_kint(w, "pages", (long long)r->n_pages);
+    pw_jw_kint(w, "requests", (long long)r->n_requests);
+    pw_jw_kint(w, "third_party_requests", (long long)r->n_third_party);
+    pw_jw_kint(w, "beacons", (long long)r->n_beacons);
+    pw_jw_kint(w, "decode_errors", (long long)r->n_decode_errors);
+    pw_jw_kint(w, "findings", (long long)r->n_findings);
+    pw_jw_key(w, "by_severity");
+    pw_jw_obj(w);
+    for (int s = PW_SEV_CRITICAL; s >= PW_SEV_INFO; s--)
+        pw_jw_kint(w, pw_severity_name((pw_severity)s), (long long)counts[s]);
+    pw_jw_end_obj(w);
+    int max = pw_scan_result_max_severity(r);
+    pw_jw_kstr(w, "max_severity", max < 0 ? NULL : pw_severity_name((pw_severity)max));
+    pw_jw_end_obj(w);
+}
+
+pw_status pw_report_json(const pw_scan_result *r, const pw_report_opts *o, pw_buf *out, pw_err *err)
+{
+    pw_jw w;
+    pw_jw_init(&w, out);
+    pw_jw_obj(&w);
+    pw_jw_kstr(&w, "schema_version", "1");
+    pw_jw_key(&w, "tool");
+    pw_jw_obj(&w);
+    pw_jw_kstr(&w, "name", "phiwall");
+    pw_jw_kstr(&w, "version", o->tool_version);
+    pw_jw_end_obj(&w);
+    pw_jw_kstr(&w, "target", r->target);
+    pw_jw_kstr(&w, "source", pw_report_source_name(r->source));
+    pw_jw_key(&w, "summary");
+    write_summary(&w, r);
+    pw_jw_key(&w, "pages");
+    pw_jw_arr(&w);
+    for (size_t i = 0; i < r->n_pages; i++) {
+        pw_jw_obj(&w);
+        pw_jw_kstr(&w, "url", r->pages[i].url);
+        pw_jw_kstr(&w, "title", r->pages[i].title);
+        pw_jw_kstr(&w, "context", pw_hhs_context_name(r->page_contexts[i]));
+        pw_jw_kstr(&w, "context_reason", r->page_reasons ? r->page_reasons[i] : NULL);
+        pw_jw_end_obj(&w);
+    }
+    pw_jw_end_arr(&w);
+    pw_jw_key(&w, "findings");
+    pw_jw_arr(&w);
+    for (size_t i = 0; i < r->n_findings; i++)
+        write_finding(&w, &r->findings[i]);
+    pw_jw_end_arr(&w);
+    pw_jw_end_obj(&w);
+    return pw_report_buf_status(out, err);
+}

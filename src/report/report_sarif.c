@@ -1,0 +1,201 @@
+/*
+ * report_sarif.c — `--format sarif`: SARIF 2.1.0 for code-scanning dashboards. Every rule of the
+ * rule table is listed in tool.driver.rules; each finding is a result whose location is the
+ * page URL (artifactLocation.uri), with phiwall's own severity and evidence in properties.
+ */
+#include <string.h>
+
+#include "report/json_writer.h"
+#include "report/report_internal.h"
+
+static const char *level_of(pw_severity s)
+{
+    switch (s) {
+    case PW_SEV_CRITICAL:
+    case PW_SEV_HIGH: return "error";
+    case PW_SEV_MEDIUM: return "warning";
+    default: return "note";
+    }
+}
+
+/* GitHub code scanning reads "security-severity" (0–10) to rank results. */
+static const char *security_severity(pw_severity s)
+{
+    static const char *const v[PW_SEV__COUNT] = {"0.0", "2.0", "5.0", "8.0", "9.5"};
+    return (unsigned)s < PW_SEV__COUNT ? v[s] : "0.0";
+}
+
+/* "PW-AUTH-TRACKER" → "AuthTracker" (SARIF reportingDescriptor.name). */
+static void rule_name(pw_buf *b, const char *id)
+{
+    const char *p = strncmp(id, "PW-", 3) == 0 ? id + 3 : id;
+    int up = 1;
+    for (; *p; p++) {
+        if (*p == '-') {
+            up = 1;
+            continue;
+        }
+        char c = *p;
+        if (!up && c >= 'A' && c <= 'Z')
+            c = (char)(c - 'A' + 'a');
+        pw_buf_putc(b, c);
+        up = 0;
+    }
+}
+
+static void write_rules(pw_jw *w)
+{
+    pw_buf name;
+    pw_buf_init(&name);
+    pw_jw_arr(w);
+    for (size_t i = 0; i < pw_rule_count(); i++) {
+        const pw_rule_info *ri = pw_rule_info_at(i);
+        pw_buf_clear(&name);
+        rule_name(&name, ri->id);
+        pw_jw_obj(w);
+        pw_jw_kstr(w, "id", ri->id);
+        pw_jw_kstr(w, "name", name.data ? name.data : ri->id);
+        pw_jw_key(w, "shortDescription");
+        pw_jw_obj(w);
+        pw_jw_kstr(w, "text", ri->title);
+        pw_jw_end_obj(w);
+        pw_jw_key(w, "fullDescription");
+        pw_jw_obj(w);
+        pw_jw_kstr(w, "text", ri->legal);
+        pw_jw_end_obj(w);
+        pw_jw_key(w, "help");
+        pw_jw_obj(w);
+        pw_jw_kstr(w, "text", "See docs/rules.md for when this rule fires and how to fix it.");
+        pw_jw_end_obj(w);
+        pw_jw_key(w, "defaultConfiguration");
+        pw_jw_obj(w);
+        pw_jw_kstr(w, "level", level_of(ri->severity));
+        pw_jw_end_obj(w);
+        pw_jw_key(w, "properties");
+        pw_jw_obj(w);
+        pw_jw_kstr(w, "security-severity", security_severity(ri->severity));
+        pw_jw_key(w, "tags");
+        pw_jw_arr(w);
+        pw_jw_str(w, "privacy");
+        pw_jw_str(w, "hipaa");
+        pw_jw_str(w, "phi");
+        pw_jw_end_arr(w);
+        pw_jw_end_obj(w);
+        pw_jw_end_obj(w);
+    }
+    pw_jw_end_arr(w);
+    pw_buf_free(&name);
+}
+
+static size_t rule_index(const char *id)
+{
+    for (size_t i = 0; i < pw_rule_count(); i++)
+        if (strcmp(pw_rule_info_at(i)->id, id) == 0)
+            return i;
+    return 0;
+}
+
+static void write_message(pw_jw *w, const pw_finding *f)
+{
+    pw_buf m;
+    pw_buf_init(&m);
+    pw_buf_printf(&m, "%s: %s", pw_severity_name(f->severity), f->title);
+    pw_buf_printf(&m, " — %s", pw_report_product(f->tracker));
+    if (f->account_id)
+        pw_buf_printf(&m, " %s", f->account_id);
+    if (f->event_name)
+        pw_buf_printf(&m, " (%s)", f->event_name);
+    pw_buf_printf(&m, " on %s page, %zu request(s).", pw_hhs_context_name(f->context),
+                  f->occurrences);
+    for (size_t i = 0; i < f->n_evidence; i++) {
+        const pw_evidence *ev = &f->evidence[i];
+        for (size_t j = 0; j < ev->n_hits; j++) {
+            pw_buf_printf(&m, " %s: ", ev->key ? ev->key : "field");
+            pw_report_hit_label(&m, &ev->hits[j]);
+            pw_buf_putc(&m, '.');
+        }
+    }
+    pw_buf_printf(&m, " Fix: %s", f->remediation ? f->remediation : "");
+    pw_jw_key(w, "message");
+    pw_jw_obj(w);
+    pw_jw_key(w, "text");
+    pw_jw_strn(w, m.data ? m.data : "", m.len);
+    pw_jw_end_obj(w);
+    pw_buf_free(&m);
+}
+
+static void write_result(pw_jw *w, const pw_finding *f)
+{
+    pw_jw_obj(w);
+    pw_jw_kstr(w, "ruleId", f->rule_id);
+    pw_jw_kint(w, "ruleIndex", (long long)rule_index(f->rule_id));
+    pw_jw_kstr(w, "level", level_of(f->severity));
+    write_message(w, f);
+    pw_jw_key(w, "locations");
+    pw_jw_arr(w);
+    pw_jw_obj(w);
+    pw_jw_key(w, "physicalLocation");
+    pw_jw_obj(w);
+    pw_jw_key(w, "artifactLocation");
+    pw_jw_obj(w);
+    pw_jw_kstr(w, "uri", f->page_url);
+    pw_jw_end_obj(w);
+    pw_jw_end_obj(w);
+    pw_jw_end_obj(w);
+    pw_jw_end_arr(w);
+    pw_jw_key(w, "partialFingerprints");
+    pw_jw_obj(w);
+    pw_buf fp;
+    pw_buf_init(&fp);
+    pw_buf_printf(&fp, "%s|%s|%s|%s", f->rule_id, f->tracker ? f->tracker->id : "",
+                  f->account_id ? f->account_id : "", f->page_url);
+    pw_jw_key(w, "phiwallFinding/v1");
+    pw_jw_strn(w, fp.data ? fp.data : "", fp.len);
+    pw_buf_free(&fp);
+    pw_jw_end_obj(w);
+    pw_jw_key(w, "properties");
+    pw_jw_obj(w);
+    pw_jw_kstr(w, "severity", pw_severity_name(f->severity));
+    pw_jw_kstr(w, "security-severity", security_severity(f->severity));
+    pw_jw_kstr(w, "context", pw_hhs_context_name(f->context));
+    pw_jw_kstr(w, "vendor", pw_report_vendor(f->tracker));
+    pw_jw_kstr(w, "account_id", f->account_id);
+    pw_jw_kstr(w, "event_name", f->event_name);
+    pw_jw_kint(w, "occurrences", (long long)f->occurrences);
+    pw_jw_kstr(w, "request_url", f->request ? f->request->url : NULL);
+    pw_jw_kstr(w, "remediation", f->remediation);
+    pw_jw_end_obj(w);
+    pw_jw_end_obj(w);
+}
+
+pw_status pw_report_sarif(const pw_scan_result *r, const pw_report_opts *o, pw_buf *out,
+                          pw_err *err)
+{
+    pw_jw w;
+    pw_jw_init(&w, out);
+    pw_jw_obj(&w);
+    pw_jw_kstr(&w, "$schema", "https://json.schemastore.org/sarif-2.1.0.json");
+    pw_jw_kstr(&w, "version", "2.1.0");
+    pw_jw_key(&w, "runs");
+    pw_jw_arr(&w);
+    pw_jw_obj(&w);
+    pw_jw_key(&w, "tool");
+    pw_jw_obj(&w);
+    pw_jw_key(&w, "driver");
+    pw_jw_obj(&w);
+    pw_jw_kstr(&w, "name", "phiwall");
+    pw_jw_kstr(&w, "version", o->tool_version ? o->tool_version : "0");
+    pw_jw_key(&w, "rules");
+    write_rules(&w);
+    pw_jw_end_obj(&w);
+    pw_jw_end_obj(&w);
+    pw_jw_key(&w, "results");
+    pw_jw_arr(&w);
+    for (size_t i = 0; i < r->n_findings; i++)
+        write_result(&w, &r->findings[i]);
+    pw_jw_end_arr(&w);
+    pw_jw_end_obj(&w);
+    pw_jw_end_arr(&w);
+    pw_jw_end_obj(&w);
+    return pw_report_buf_status(out, err);
+}

@@ -1,0 +1,134 @@
+#!/usr/bin/env python3
+"""make_cases.py — writes the small hand-made HARs under tests/data/har/ (one per rule, positive
+and negative). The HARs are committed; rerun this only to change a case. Each case is a list of
+pages, each with the requests that page sent, in Chrome's export shape unless noted."""
+import base64, json, os, sys, urllib.parse
+
+SITE = "https://www.demo-hospital.org"
+PIXEL = "123456789012345"
+here = os.path.dirname(os.path.abspath(__file__))
+
+def q(d):
+    return urllib.parse.urlencode(d, quote_via=urllib.parse.quote)
+
+def meta(page, ev, extra=None, post=False, cookie_ids=True):
+    p = {"id": PIXEL, "ev": ev, "dl": page, "rl": "", "if": "false", "ts": "1714564800000",
+         "v": "2.9.106", "r": "stable"}
+    if cookie_ids:
+        p["fbp"] = "fb.1.1714564800000.1234567890"
+    p.update(extra or {})
+    if post:
+        return {"method": "POST", "url": "https://www.facebook.com/tr/",
+                "mime": "application/x-www-form-urlencoded", "text": q(p), "type": "ping"}
+    return {"method": "GET", "url": "https://www.facebook.com/tr/?" + q(p), "type": "image"}
+
+def ga4(page, en, extra=None):
+    p = {"v": "2", "tid": "G-TEST12345", "cid": "123.456", "en": en, "dl": page, "dt": "Page"}
+    p.update(extra or {})
+    return {"method": "POST", "url": "https://region1.google-analytics.com/g/collect?" + q(p),
+            "type": "ping"}
+
+def hotjar(page):
+    return {"method": "POST", "url": "https://in.hotjar.com/api/v2/client/sites/1234/visit-data",
+            "mime": "application/json", "text": json.dumps({"url": page}), "type": "xhr"}
+
+def doc(url, cookie=None, method="GET", text=None, mime=None):
+    r = {"method": method, "url": url, "type": "document"}
+    if cookie:
+        r["cookie"] = cookie
+    if text is not None:
+        r["text"], r["mime"] = text, mime or "application/x-www-form-urlencoded"
+    return r
+
+def har(pages, flavour="chrome"):
+    out_pages, entries = [], []
+    for i, (url, title, reqs) in enumerate(pages):
+        pid = f"page_{i + 1}"
+        ptitle = url if flavour == "chrome" else title
+        out_pages.append({"startedDateTime": f"2024-05-01T12:{i:02d}:00.000Z", "id": pid,
+                          "title": ptitle, "pageTimings": {}})
+        for j, r in enumerate(reqs):
+            headers = [{"name": "User-Agent", "value": "Mozilla/5.0"}]
+            if r.get("cookie"):
+                headers.append({"name": "Cookie", "value": r["cookie"]})
+            if r["type"] != "document":
+                headers.append({"name": "Referer", "value": url})
+            req = {"method": r["method"], "url": r["url"], "httpVersion": "HTTP/2",
+                   "headers": headers, "queryString": [], "cookies": [], "headersSize": -1,
+                   "bodySize": 0}
+            if "text" in r:
+                pd = {"mimeType": r["mime"], "text": r["text"]}
+                if r.get("b64"):
+                    pd = {"mimeType": r["mime"], "encoding": "base64",
+                          "text": base64.b64encode(r["text"].encode()).decode()}
+                req["postData"] = pd
+            e = {"pageref": pid, "startedDateTime": f"2024-05-01T12:{i:02d}:{j:02d}.000Z",
+                 "time": 10, "request": req,
+                 "response": {"status": 200, "statusText": "", "httpVersion": "HTTP/2",
+                              "headers": [], "cookies": [], "content": {"size": 0,
+                              "mimeType": "text/html" if r["type"] == "document" else "image/gif"},
+                              "redirectURL": "", "headersSize": -1, "bodySize": 0},
+                 "cache": {}, "timings": {"send": 0, "wait": 1, "receive": 1}}
+            if flavour == "chrome":
+                e["_resourceType"] = r["type"]
+                e["_initiator"] = {"type": "script", "stack": {"callFrames": [
+                    {"url": "https://connect.facebook.net/en_US/fbevents.js"}]}}
+            entries.append(e)
+    return {"log": {"version": "1.2", "creator": {"name": flavour, "version": "1"},
+                    "pages": out_pages, "entries": entries}}
+
+def page(path, title, *reqs, cookie=None):
+    url = SITE + path
+    return (url, title, [doc(url, cookie=cookie)] + [r(url) if callable(r) else r for r in reqs])
+
+cases = {
+    # PW-AUTH-TRACKER: pixel on the patient portal (+ PW-NO-BAA)
+    "auth_tracker": [page("/mychart/messages", "Messages - MyChart",
+                          lambda u: meta(u, "PageView"))],
+    # authenticated by cookie only: a neutral URL, an auth cookie on the page's own request
+    "auth_cookie": [page("/home", "Welcome", lambda u: meta(u, "PageView"),
+                         cookie="AuthToken=abc123; _ga=GA1.1.1")],
+    # PW-BUTTON-TEXT: automatic click event carrying care-intent button text
+    "button_text": [page("/appointments", "Request an appointment",
+                         lambda u: meta(u, "SubscribedButtonClick",
+                                        {"cd[buttonText]": "Schedule a mammogram",
+                                         "es": "automatic"}))],
+    # PW-SEARCH-TERM: the find-a-doctor search URL goes to GA4
+    "search_term": [page("/find-a-doctor/results?q=oncologist+breast+cancer", "Find a Doctor",
+                         lambda u: ga4(u, "page_view"))],
+    # PW-FORM-VALUES: GET form put the typed e-mail in dl; udff hashes from the form
+    "form_values": [page("/appointments/confirm?email=jane.doe%40example.com&phone=5551234567",
+                         "Appointment request",
+                         lambda u: meta(u, "PageView", {
+                             "udff[em]": "a" * 64}, post=True))],
+    # PW-ADVANCED-MATCHING: ud[em] on a condition page
+    "advanced_matching": [page("/conditions/asthma", "Asthma care",
+                               lambda u: meta(u, "PageView", {"ud[em]": "b" * 64}))],
+    # PW-CONDITION-URL only: a PageView on a condition page is elevated risk, nothing more
+    "condition_pageview": [page("/conditions/asthma", "Asthma care",
+                                lambda u: meta(u, "PageView"))],
+    # PW-SESSION-REPLAY: Hotjar on a scheduling page
+    "session_replay": [page("/appointments", "Request an appointment", hotjar)],
+    # negative: a careers page with a pixel gives only the info inventory finding
+    "careers_pixel": [page("/careers/nursing-jobs", "Careers", lambda u: meta(u, "PageView"))],
+    # negative: first-party analytics only, no tracker at all
+    "first_party_only": [page("/appointments", "Request an appointment",
+                              {"method": "POST", "url": SITE + "/api/log", "type": "xhr",
+                               "mime": "application/json", "text": "{\"a\":1}"})],
+    # Firefox-shaped export (document title as page title, no _resourceType), base64 body
+    "firefox_base64": [(SITE + "/find-a-doctor", "Find a Doctor | Demo Hospital",
+                        [doc(SITE + "/find-a-doctor"),
+                         dict(meta(SITE + "/find-a-doctor", "Search",
+                                   {"cd[search_string]": "knee pain"}, post=True), b64=True)])],
+    # two pages: general + portal, for the multi-file merge test
+    "mixed": [page("/news/new-parking-garage", "News", lambda u: meta(u, "PageView")),
+              page("/billing/pay-my-bill", "Pay my bill", lambda u: meta(u, "PageView"),
+                   lambda u: ga4(u, "page_view"))],
+}
+
+for name, pages in cases.items():
+    flavour = "firefox" if name.startswith("firefox") else "chrome"
+    with open(os.path.join(here, name + ".har"), "w") as f:
+        json.dump(har(pages, flavour), f, indent=1)
+        f.write("\n")
+print(f"wrote {len(cases)} HARs to {here}")

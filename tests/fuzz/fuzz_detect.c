@@ -1,0 +1,103 @@
+/*
+ * fuzz_detect.c — the PHI engine on arbitrary input: scan and redact must not crash, every span
+ * lies inside the input and hits are sorted, and no hit's text is left in the redacted copy
+ * (it occurs there no more often than it occurred outside every hit). The first byte picks the
+ * field type and whether a key is given.
+ */
+#include <string.h>
+
+#include "phiwall/detect.h"
+#include "pw_fuzz.h"
+
+static const pw_canary canaries[] = {{"email", "jane.doe@example.com", PW_CANARY_EMAIL},
+                                     {"phone", "617-555-0123", PW_CANARY_PHONE},
+                                     {"dob", "1985-03-14", PW_CANARY_DATE}};
+static const char *const keys[] = {NULL, "q", "fn", "email", "ph", "patient_id", "dl", "zp"};
+
+static size_t count_in(const char *hay, size_t n, const char *t, size_t tl, const pw_hit *h,
+                       size_t nh)
+{
+    size_t c = 0;
+    for (size_t i = 0; i + tl <= n; i++) {
+        if (memcmp(hay + i, t, tl) != 0)
+            continue;
+        int in_hit = 0;
+        for (size_t k = 0; k < nh && !in_hit; k++)
+            in_hit = i < h[k].end && h[k].start < i + tl;
+        c += !in_hit;
+    }
+    return c;
+}
+
+/* The output with each "[TAG]" blanked, so tags never count as left-behind text. */
+static char *blank_tags(const char *out, size_t on)
+{
+    char *c = malloc(on + 1);
+    FUZZ_ASSERT(c != NULL);
+    memcpy(c, out, on);
+    for (size_t i = 0; i < on; i++) {
+        if (c[i] != '[')
+            continue;
+        size_t j = i + 1;
+        while (j < on && ((c[j] >= 'A' && c[j] <= 'Z') || c[j] == '-'))
+            j++;
+        if (j < on && c[j] == ']' && j > i + 1)
+            memset(c + i, 0, j - i + 1);
+    }
+    return c;
+}
+
+/* Each hit's text occurs in the output no more often than it occurred outside any hit. */
+static int text_redacted(const char *in, size_t n, const pw_hit *h, size_t nh, const char *out,
+                         size_t on)
+{
+    char *blanked = blank_tags(out, on);
+    int ok = 1;
+    for (size_t k = 0; k < nh && ok; k++) {
+        const char *t = in + h[k].start;
+        size_t tl = h[k].end - h[k].start;
+        if (tl < 4)
+            continue;
+        if (count_in(blanked, on, t, tl, NULL, 0) > count_in(in, n, t, tl, h, nh)) {
+            fprintf(stderr, "left behind: %s \"%.*s\"\n", pw_phi_category_name(h[k].category),
+                    (int)tl, t);
+            ok = 0;
+        }
+    }
+    free(blanked);
+    return ok;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    static pw_detector *d;
+    static pw_detect_scratch *s;
+    if (!d) {
+        pw_detector_opts o = {.canaries = canaries, .n_canaries = 3};
+        FUZZ_ASSERT(pw_detector_new(&o, &d, NULL) == PW_OK);
+        FUZZ_ASSERT(pw_detect_scratch_new(d, &s, NULL) == PW_OK);
+    }
+    if (size < 1)
+        return 0;
+    pw_field_type ft = (pw_field_type)(data[0] % 5);
+    const char *key = keys[(data[0] >> 3) % 8];
+    const char *str = (const char *)data + 1;
+    size_t n = size - 1;
+    pw_arena a;
+    pw_arena_init(&a, 0);
+    pw_hit *h = NULL;
+    size_t nh = 0;
+    FUZZ_ASSERT(pw_detect_scan(d, s, &a, key, str, n, ft, &h, &nh, NULL) == PW_OK);
+    for (size_t i = 0; i < nh; i++) {
+        FUZZ_ASSERT(h[i].start < h[i].end && h[i].end <= n);
+        FUZZ_ASSERT(i == 0 || h[i - 1].start <= h[i].start);
+        FUZZ_ASSERT(h[i].normalized && h[i].subtype);
+    }
+    pw_buf out;
+    pw_buf_init(&out);
+    FUZZ_ASSERT(pw_redact(d, s, &a, key, str, n, ft, &out, NULL) == PW_OK);
+    FUZZ_ASSERT(text_redacted(str, n, h, nh, out.data ? out.data : "", out.len));
+    pw_buf_free(&out);
+    pw_arena_free(&a);
+    return 0;
+}

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# redact.sh — `phiwall redact` as a log filter: text and JSON lines, canaries, --hits, errors.
+set -u
+. "$PW_SRC/tests/integration/lib.bash"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+out=$(printf 'Email jane.doe@example.com or call (617) 555-0123\nnothing here\n' | "$PHIWALL" redact)
+expect_code 0 $? "text redact"
+expect_match "$out" '^Email \[EMAIL\] or call \[PHONE\]$' "text line redacted"
+expect_match "$out" '^nothing here$' "clean line unchanged"
+expect_nomatch "$out" 'jane|555' "no identifier left"
+
+out=$(printf '{"user":{"email":"a.b@c.org","n":3,"ok":true,"tags":["617-555-0123",null]}}\n' |
+      "$PHIWALL" redact --format json)
+expect_code 0 $? "json redact"
+expect_match "$out" '"email":"\[EMAIL\]"' "json string redacted, key kept"
+expect_match "$out" '"n":3,"ok":true' "numbers and booleans kept"
+expect_match "$out" '\["\[PHONE\]",null\]' "array strings redacted"
+
+out=$(echo 'https://h.org/patients/12345/visit?email=a%40b.org&lang=en' | "$PHIWALL" redact)
+expect_match "$out" '^https://h.org/patients/\[ID\]/visit\?email=\[EMAIL\]&lang=en$' "URL shape kept"
+
+printf 'email\temail\tJane.Doe@Example.com\nphone\tphone\t617-555-0123\n' > "$tmp/canaries.tsv"
+out=$(echo 'ud[em]=86e0b9e56c17cc4d12387e1949b85053fbe73bc3ce5a1188713a9d300cc6133d' |
+      "$PHIWALL" redact --canary "$tmp/canaries.tsv" --hits)
+expect_code 0 $? "--hits with canaries"
+expect_match "$out" '"category":"canary","subtype":"sha256"' "hashed canary found"
+expect_match "$out" '"detail":"email"' "canary label reported"
+
+printf 'bad line without tabs\n' > "$tmp/bad.tsv"
+err=$(echo x | "$PHIWALL" redact --canary "$tmp/bad.tsv" 2>&1 >/dev/null)
+expect_code 3 $? "bad canary file"
+expect_match "$err" 'bad.tsv: line 1: expected label<TAB>kind<TAB>value' "error names the line"
+
+err=$(printf '{"a":1}\n{"b":\n' | "$PHIWALL" redact --format json 2>&1 >/dev/null)
+expect_code 3 $? "bad JSON"
+expect_match "$err" 'line 2' "JSON error names the line"
+
+"$PHIWALL" redact --format xml </dev/null 2>/dev/null
+expect_code 2 $? "bad --format is a usage error"
+finish

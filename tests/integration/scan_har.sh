@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# scan_har.sh — `phiwall scan --har`: formats, -o, --fail-on exit codes, several files merged
+# into one report, malformed input (exit 3 with file and byte offset), usage errors (exit 2).
+set -u
+. "$PW_SRC/tests/integration/lib.bash"
+D="$PW_SRC/tests/data/har"
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+
+# text (default): summary, table and the finding for the portal page
+out=$("$PHIWALL" scan --har "$D/auth_tracker.har"); expect_code 0 $? "text scan"
+expect_match "$out" '1 critical' "text counts by severity"
+expect_match "$out" 'PW-AUTH-TRACKER +Meta Pixel +123456789012345' "text table row"
+expect_nomatch "$out" $'\033\\[' "no colour when piped"
+
+# --fail-on: exit 1 at or above, 0 below
+"$PHIWALL" scan --har "$D/auth_tracker.har" --fail-on critical >/dev/null; expect_code 1 $? "--fail-on critical"
+"$PHIWALL" scan --har "$D/condition_pageview.har" --fail-on high >/dev/null; expect_code 0 $? "--fail-on high, only medium"
+"$PHIWALL" scan --har "$D/condition_pageview.har" --fail-on medium >/dev/null; expect_code 1 $? "--fail-on medium"
+"$PHIWALL" scan --har "$D/careers_pixel.har" --fail-on low >/dev/null; expect_code 0 $? "careers page is info only"
+"$PHIWALL" scan --har "$D/careers_pixel.har" --fail-on info >/dev/null; expect_code 1 $? "--fail-on info"
+
+# json to a file, valid and versioned
+"$PHIWALL" scan --har "$D/form_values.har" --format json -o "$T/r.json"; expect_code 0 $? "json -o"
+json=$(cat "$T/r.json")
+expect_match "$json" '"schema_version": "1"' "json schema version"
+expect_match "$json" '"rule_id": "PW-FORM-VALUES"' "json finding"
+if command -v python3 >/dev/null && python3 -c 'import jsonschema' 2>/dev/null; then
+    python3 - "$PW_SRC/docs/report.schema.json" "$T/r.json" <<'PY'
+import json, sys, jsonschema
+jsonschema.Draft202012Validator(json.load(open(sys.argv[1]))).validate(json.load(open(sys.argv[2])))
+PY
+    expect_code 0 $? "json validates against docs/report.schema.json"
+fi
+
+# sarif
+sarif=$("$PHIWALL" scan --har "$D/search_term.har" --format sarif); expect_code 0 $? "sarif"
+expect_match "$sarif" '"version": "2.1.0"' "sarif version"
+expect_match "$sarif" '"ruleId": "PW-SEARCH-TERM"' "sarif result"
+expect_match "$sarif" '"uri": "https://www.demo-hospital.org/find-a-doctor' "sarif location is the page"
+
+# html: self-contained
+"$PHIWALL" scan --har "$D/form_values.har" --format html -o "$T/r.html"; expect_code 0 $? "html"
+html=$(cat "$T/r.html")
+expect_match "$html" '<mark title=' "html marks PHI"
+expect_match "$html" '<details><summary>Raw request' "html raw request"
+expect_nomatch "$html" '<script|<link |src="https?:' "html has no external asset"
+
+# several HARs merge into one report
+json=$("$PHIWALL" scan --har "$D/careers_pixel.har" --har "$D/auth_tracker.har" --format json)
+expect_code 0 $? "two HARs"
+expect_match "$json" '"pages": 2,' "pages of both files"
+expect_match "$json" 'careers_pixel.har, .*auth_tracker.har' "target names both files"
+expect_match "$json" '"rule_id": "PW-TRACKER-PRESENT"' "finding from the first file"
+expect_match "$json" '"rule_id": "PW-AUTH-TRACKER"' "finding from the second file"
+
+# stdin
+out=$("$PHIWALL" scan --har - < "$D/auth_tracker.har"); expect_code 0 $? "--har -"
+expect_match "$out" 'PW-AUTH-TRACKER' "stdin scan"
+
+# malformed input: exit 3, file and byte offset named
+printf '{"log":{"entries":[{"request":{"url":' > "$T/trunc.har"
+err=$("$PHIWALL" scan --har "$T/trunc.har" 2>&1 >/dev/null); expect_code 3 $? "truncated HAR"
+expect_match "$err" "^phiwall: scan: parse error: $T/trunc.har: byte 37: expected more JSON" "truncation message"
+head -c 300 /dev/urandom > "$T/garbage.har"; printf '\x01' | cat - "$T/garbage.har" > "$T/g2.har"
+err=$("$PHIWALL" scan --har "$T/g2.har" 2>&1 >/dev/null); expect_code 3 $? "binary garbage"
+expect_match "$err" 'g2.har: byte [0-9]+: expected' "garbage message"
+echo '{"log":{"entries":{}}}' > "$T/type.har"
+err=$("$PHIWALL" scan --har "$T/type.har" 2>&1 >/dev/null); expect_code 3 $? "wrong type"
+expect_match "$err" 'type.har: byte 19: expected an array for log.entries' "wrong type message"
+"$PHIWALL" scan --har "$T/missing.har" 2>/dev/null; expect_code 3 $? "missing file"
+
+# usage errors
+"$PHIWALL" scan --har "$D/auth_tracker.har" --format pdf 2>/dev/null; expect_code 2 $? "bad format"
+"$PHIWALL" scan --har "$D/auth_tracker.har" --fail-on urgent 2>/dev/null; expect_code 2 $? "bad severity"
+"$PHIWALL" scan --har "$D/auth_tracker.har" https://x.org 2>/dev/null; expect_code 2 $? "HAR and URL"
+"$PHIWALL" scan 2>/dev/null; expect_code 2 $? "nothing to scan"
+finish

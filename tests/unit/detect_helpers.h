@@ -1,0 +1,80 @@
+/*
+ * detect_helpers.h — shared by the test_detect_*.c unit tests: one detector per test file, a
+ * scan helper that returns hits for a string, and finders for a hit of a category.
+ */
+#ifndef PW_DETECT_HELPERS_H
+#define PW_DETECT_HELPERS_H
+
+#include <string.h>
+
+#include "phiwall/detect.h"
+
+typedef struct dt_ctx {
+    pw_detector *d;
+    pw_detect_scratch *s;
+    pw_arena a;
+    pw_hit *h;
+    size_t n;
+    const char *str;
+} dt_ctx;
+
+static inline int dt_open(dt_ctx *t, const pw_canary *c, size_t nc)
+{
+    memset(t, 0, sizeof *t);
+    pw_detector_opts o = {.canaries = c, .n_canaries = nc};
+    if (pw_detector_new(&o, &t->d, NULL) != PW_OK)
+        return 0;
+    if (pw_detect_scratch_new(t->d, &t->s, NULL) != PW_OK)
+        return 0;
+    pw_arena_init(&t->a, 0);
+    return 1;
+}
+
+static inline void dt_close(dt_ctx *t)
+{
+    pw_arena_free(&t->a);
+    pw_detect_scratch_free(t->s);
+    pw_detector_free(t->d);
+}
+
+static inline size_t dt_scan(dt_ctx *t, const char *key, const char *s, pw_field_type type)
+{
+    t->str = s;
+    if (pw_detect_scan(t->d, t->s, &t->a, key, s, strlen(s), type, &t->h, &t->n, NULL) != PW_OK)
+        return (size_t)-1;
+    return t->n;
+}
+
+/* The first hit of a category (or NULL); its text in the scanned string in *text. */
+static inline const pw_hit *dt_find(dt_ctx *t, pw_phi_category c)
+{
+    for (size_t i = 0; i < t->n; i++)
+        if (t->h[i].category == c)
+            return &t->h[i];
+    return NULL;
+}
+
+static inline int dt_count(dt_ctx *t, pw_phi_category c)
+{
+    int k = 0;
+    for (size_t i = 0; i < t->n; i++)
+        k += t->h[i].category == c;
+    return k;
+}
+
+/* The hit's text, copied into the arena. */
+static inline const char *dt_text(dt_ctx *t, const pw_hit *h)
+{
+    return h ? pw_arena_strndup(&t->a, t->str + h->start, h->end - h->start) : NULL;
+}
+
+/* Count identifier hits. */
+static inline int dt_identifiers(dt_ctx *t)
+{
+    int k = 0;
+    for (size_t i = 0; i < t->n; i++)
+        k += pw_phi_is_identifier(t->h[i].category);
+    return k;
+}
+
+#endif

@@ -1,0 +1,125 @@
+/* test_decode_catalog.c — the compiled-in catalog, matching specificity, user files with
+ * file:line errors, and the enum names. */
+#include "decode_testlib.h"
+#include "pw_test.h"
+
+static void compiled_in(void)
+{
+    pw_catalog *c = test_catalog();
+    CHECK(pw_catalog_count(c) >= 80);
+    int seen[PW_CATEGORY__COUNT] = {0};
+    for (size_t i = 0; i < pw_catalog_count(c); i++) {
+        const pw_tracker *t = pw_catalog_at(c, i);
+        seen[t->category] = 1;
+        CHECK(t->baa_note && t->baa_note[0]);
+        CHECK(t->vendor[0] && t->product[0]);
+    }
+    for (int k = 0; k < PW_CATEGORY__COUNT; k++)
+        CHECK(seen[k]);
+    const char *const must[] = {"meta-pixel",          "ga4",
+                                "universal-analytics", "google-ads",
+                                "google-tag-manager",  "tiktok-pixel",
+                                "linkedin-insight",    "twitter-pixel",
+                                "microsoft-uet",       "pinterest-tag",
+                                "snap-pixel",          "hotjar",
+                                "fullstory",           "microsoft-clarity",
+                                "doubleclick",         "criteo",
+                                "adobe-analytics",     "yandex-metrica",
+                                "freshpaint",          "segment",
+                                "youtube-embed",       NULL};
+    for (size_t i = 0; must[i]; i++)
+        CHECK(pw_catalog_find(c, must[i]) != NULL);
+    CHECK_INT(pw_catalog_find(c, "meta-pixel")->baa, PW_BAA_NO);
+    CHECK_INT(pw_catalog_find(c, "freshpaint")->baa, PW_BAA_YES);
+    CHECK_INT(pw_catalog_find(c, "hotjar")->category, PW_CATEGORY_SESSION_REPLAY);
+    CHECK_INT(pw_catalog_easyprivacy_rules(c), 0);
+    pw_catalog_free(c);
+}
+
+static const char *match_id(const pw_catalog *c, const char *url)
+{
+    const pw_tracker *t = pw_catalog_match(c, url);
+    return t ? t->id : "(none)";
+}
+
+static void matching(void)
+{
+    pw_catalog *c = test_catalog();
+    CHECK_STR(match_id(c, "https://www.facebook.com/tr/?id=1"), "meta-pixel");
+    CHECK_STR(match_id(c, "https://WWW.FACEBOOK.COM./tr?id=1"), "meta-pixel");
+    CHECK_STR(match_id(c, "https://connect.facebook.net/en_US/fbevents.js"), "meta-pixel");
+    CHECK_STR(match_id(c, "https://connect.facebook.net/signals/config/123?v=2.9"), "meta-pixel");
+    CHECK_STR(match_id(c, "https://connect.facebook.net/en_US/sdk.js"), "facebook-social");
+    CHECK_STR(match_id(c, "https://www.facebook.com/profile.php"), "(none)");
+    /* exact host beats wildcard; path globs decide between GA4 and UA */
+    CHECK_STR(match_id(c, "https://stats.g.doubleclick.net/g/collect?v=2"), "ga4");
+    CHECK_STR(match_id(c, "https://stats.g.doubleclick.net/j/collect?v=1"), "universal-analytics");
+    CHECK_STR(match_id(c, "https://ad.doubleclick.net/activity;src=1"), "doubleclick");
+    CHECK_STR(match_id(c, "https://googleads.g.doubleclick.net/pagead/viewthroughconversion/1/"),
+              "google-ads");
+    CHECK_STR(match_id(c, "https://region1.google-analytics.com/g/collect"), "ga4");
+    /* '*.' covers the apex and any depth of subdomain */
+    CHECK_STR(match_id(c, "https://script.hotjar.com/modules.js"), "hotjar");
+    CHECK_STR(match_id(c, "https://hotjar.com/"), "hotjar");
+    CHECK_STR(match_id(c, "https://a.b.c.clarity.ms/collect"), "microsoft-clarity");
+    CHECK_STR(match_id(c, "https://hotjar.com.evil.test/"), "(none)");
+    CHECK_STR(match_id(c, "https://nothotjar.com/"), "(none)");
+    /* host "*" with a path: Adobe Analytics behind a first-party CNAME */
+    CHECK_STR(match_id(c, "https://metrics.example-hospital.org/b/ss/hosp-prod/1/JS-2.22"),
+              "adobe-analytics");
+    CHECK_STR(match_id(c, "https://www.example-hospital.org/"), "(none)");
+    CHECK_STR(match_id(c, "not a url"), "(none)");
+    pw_catalog_free(c);
+}
+
+static void user_file(void)
+{
+    pw_catalog_options o = {test_data_path("extra_trackers.tsv"), ""};
+    pw_catalog *c = NULL;
+    pw_err err;
+    CHECK_INT(pw_catalog_open(&o, &c, &err), PW_OK);
+    if (c) {
+        CHECK(pw_catalog_find(c, "acme-pixel") != NULL);
+        CHECK_STR(match_id(c, "https://px.acme-ads.test/px?e=1"), "acme-pixel");
+        CHECK_STR(match_id(c, "https://x.acme-cdn.test/collect"), "acme-pixel");
+        CHECK_STR(match_id(c, "https://px.acme-ads.test/other"), "(none)");
+        pw_catalog_free(c);
+    }
+    o.user_file = test_data_path("bad_category.tsv");
+    CHECK_INT(pw_catalog_open(&o, &c, &err), PW_ERR_PARSE);
+    CHECK(strstr(err.msg, "bad_category.tsv:2:") != NULL);
+    CHECK(strstr(err.msg, "not-a-category") != NULL);
+    o.user_file = test_data_path("bad_columns.tsv");
+    CHECK_INT(pw_catalog_open(&o, &c, &err), PW_ERR_PARSE);
+    CHECK(strstr(err.msg, "bad_columns.tsv:1:") != NULL);
+    /* an id already in the built-in catalog */
+    FILE *f = fopen("dup_trackers.tsv", "w");
+    fputs("meta-pixel\tX\tY\tadvertising\tno\tn\tgeneric\tx.test\t*\n", f);
+    fclose(f);
+    o.user_file = "dup_trackers.tsv";
+    CHECK_INT(pw_catalog_open(&o, &c, &err), PW_ERR_PARSE);
+    CHECK(strstr(err.msg, "duplicate id 'meta-pixel'") != NULL);
+    remove("dup_trackers.tsv");
+    o.user_file = "/nonexistent/trackers.tsv";
+    CHECK_INT(pw_catalog_open(&o, &c, &err), PW_ERR_IO);
+    CHECK(strstr(err.msg, "/nonexistent/trackers.tsv") != NULL);
+}
+
+static void names(void)
+{
+    pw_category cat;
+    CHECK_INT(pw_category_parse("session replay", &cat), 0);
+    CHECK_INT(cat, PW_CATEGORY_SESSION_REPLAY);
+    CHECK_INT(pw_category_parse("Tag-Manager", &cat), 0);
+    CHECK_INT(cat, PW_CATEGORY_TAG_MANAGER);
+    CHECK_INT(pw_category_parse("ads", &cat), -1);
+    CHECK_STR(pw_category_name(PW_CATEGORY_CDP), "cdp");
+    pw_baa b;
+    CHECK_INT(pw_baa_parse("some-plans", &b), 0);
+    CHECK_INT(b, PW_BAA_SOME_PLANS);
+    CHECK_STR(pw_baa_name(PW_BAA_UNKNOWN), "unknown");
+    CHECK_STR(pw_field_kind_name(PW_FIELD_BUTTON_TEXT), "button_text");
+    CHECK_STR(pw_field_kind_name(PW_FIELD__COUNT), "other");
+}
+
+PW_TEST_MAIN(PW_TEST(compiled_in), PW_TEST(matching), PW_TEST(user_file), PW_TEST(names))

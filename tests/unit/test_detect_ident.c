@@ -1,0 +1,211 @@
+/* test_detect_ident.c — identifier detectors: positives with exact spans and hard negatives. */
+#include "detect_helpers.h"
+#include "pw_test.h"
+
+static dt_ctx T;
+
+/* One hit of category c whose text is exactly want. */
+static void expect_hit(const char *key, const char *s, pw_field_type ft, pw_phi_category c,
+                       const char *want)
+{
+    dt_scan(&T, key, s, ft);
+    const pw_hit *h = dt_find(&T, c);
+    if (!h)
+        fprintf(stderr, "  no %s hit in \"%s\"\n", pw_phi_category_name(c), s);
+    CHECK(h != NULL);
+    if (h)
+        CHECK_STR(dt_text(&T, h), want);
+}
+
+static void expect_none(const char *key, const char *s, pw_field_type ft, pw_phi_category c)
+{
+    dt_scan(&T, key, s, ft);
+    if (dt_find(&T, c))
+        fprintf(stderr, "  unexpected %s hit \"%s\" in \"%s\"\n", pw_phi_category_name(c),
+                dt_text(&T, dt_find(&T, c)), s);
+    CHECK(dt_find(&T, c) == NULL);
+}
+
+static void test_email(void)
+{
+    expect_hit(NULL, "Contact: Jane.Doe+test@Example.co.uk.", PW_FT_TEXT, PW_PHI_EMAIL,
+               "Jane.Doe+test@Example.co.uk");
+    CHECK_STR(dt_find(&T, PW_PHI_EMAIL)->normalized, "jane.doe+test@example.co.uk");
+    expect_none(NULL, "follow us @hospital on social", PW_FT_TEXT, PW_PHI_EMAIL);
+    expect_none(NULL, "user@localhost", PW_FT_TEXT, PW_PHI_EMAIL);
+    expect_none(NULL, "image@2x.png", PW_FT_TEXT, PW_PHI_EMAIL);
+}
+
+static void test_phone(void)
+{
+    expect_hit(NULL, "call me at (617) 555-0123 tonight", PW_FT_TEXT, PW_PHI_PHONE,
+               "(617) 555-0123");
+    CHECK_STR(dt_find(&T, PW_PHI_PHONE)->normalized, "6175550123");
+    expect_hit(NULL, "mobile 617.555.0123", PW_FT_TEXT, PW_PHI_PHONE, "617.555.0123");
+    expect_hit(NULL, "+1 617 555 0123", PW_FT_TEXT, PW_PHI_PHONE, "+1 617 555 0123");
+    expect_hit(NULL, "+16175550123", PW_FT_TEXT, PW_PHI_PHONE, "+16175550123");
+    expect_hit(NULL, "+44 20 7946 0958", PW_FT_TEXT, PW_PHI_PHONE, "+44 20 7946 0958");
+    expect_hit("ph", "6175550123", PW_FT_FORM_VALUE, PW_PHI_PHONE, "6175550123");
+    expect_hit(NULL, "Fax: 617-555-0199", PW_FT_TEXT, PW_PHI_PHONE, "617-555-0199");
+    CHECK_STR(dt_find(&T, PW_PHI_PHONE)->subtype, "fax");
+    /* hard negatives: timestamps, bare numbers, mixed separators, invalid area codes */
+    expect_none("ts", "1699999999", PW_FT_FORM_VALUE, PW_PHI_PHONE);
+    expect_none(NULL, "event at 1699999999123", PW_FT_TEXT, PW_PHI_PHONE);
+    expect_none(NULL, "id 6175550123", PW_FT_TEXT, PW_PHI_PHONE);
+    expect_none(NULL, "617-555.0123", PW_FT_TEXT, PW_PHI_PHONE);
+    expect_none(NULL, "123-456-7890", PW_FT_TEXT, PW_PHI_PHONE);
+    expect_none(NULL, "2023-10-12", PW_FT_TEXT, PW_PHI_PHONE);
+    expect_none(NULL, "Call us at 617-555-0100 for directions", PW_FT_TEXT, PW_PHI_PHONE);
+    expect_none(NULL, "1-800-555-0199", PW_FT_TEXT, PW_PHI_PHONE);
+}
+
+static void test_ssn(void)
+{
+    expect_hit(NULL, "my ssn is 123-45-6789.", PW_FT_TEXT, PW_PHI_SSN, "123-45-6789");
+    expect_hit(NULL, "123 45 6789", PW_FT_TEXT, PW_PHI_SSN, "123 45 6789");
+    expect_hit("ssn", "123456789", PW_FT_FORM_VALUE, PW_PHI_SSN, "123456789");
+    expect_none(NULL, "000-12-3456", PW_FT_TEXT, PW_PHI_SSN);
+    expect_none(NULL, "666-12-3456", PW_FT_TEXT, PW_PHI_SSN);
+    expect_none(NULL, "912-34-5678", PW_FT_TEXT, PW_PHI_SSN);
+    expect_none(NULL, "123-00-4567", PW_FT_TEXT, PW_PHI_SSN);
+    expect_none(NULL, "123-45-0000", PW_FT_TEXT, PW_PHI_SSN);
+    expect_none(NULL, "Order #123-45-6789 shipped", PW_FT_TEXT, PW_PHI_SSN);
+    expect_none(NULL, "ORD-123-45-6789", PW_FT_TEXT, PW_PHI_SSN);
+    expect_none(NULL, "123456789", PW_FT_TEXT, PW_PHI_SSN);
+    expect_none(NULL, "1123-45-67890", PW_FT_TEXT, PW_PHI_SSN);
+}
+
+static void test_date(void)
+{
+    expect_hit(NULL, "DOB: 03/14/1985", PW_FT_TEXT, PW_PHI_DATE, "03/14/1985");
+    CHECK_STR(dt_find(&T, PW_PHI_DATE)->subtype, "dob");
+    CHECK_STR(dt_find(&T, PW_PHI_DATE)->normalized, "19850314");
+    expect_hit(NULL, "born March 14, 1985 in Ohio", PW_FT_TEXT, PW_PHI_DATE, "March 14, 1985");
+    expect_hit(NULL, "14 Mar 1985", PW_FT_TEXT, PW_PHI_DATE, "14 Mar 1985");
+    expect_hit("db", "19850314", PW_FT_FORM_VALUE, PW_PHI_DATE, "19850314");
+    expect_hit(NULL, "your appointment is on 2026-05-01", PW_FT_TEXT, PW_PHI_DATE, "2026-05-01");
+    CHECK_STR(dt_find(&T, PW_PHI_DATE)->subtype, "appointment");
+    expect_hit("appt_date", "05/01/2026", PW_FT_FORM_VALUE, PW_PHI_DATE, "05/01/2026");
+    expect_hit(NULL, "14.03.1985", PW_FT_TEXT, PW_PHI_DATE, "14.03.1985");
+    /* not calendar days, timestamps, news dates, bare digits */
+    expect_none(NULL, "02/30/1985", PW_FT_TEXT, PW_PHI_DATE);
+    expect_none(NULL, "13/13/1985", PW_FT_TEXT, PW_PHI_DATE);
+    expect_none(NULL, "2024-01-15T10:30:00Z", PW_FT_JSON_VALUE, PW_PHI_DATE);
+    expect_none(NULL, "News - posted January 5, 2024", PW_FT_TEXT, PW_PHI_DATE);
+    expect_none(NULL, "19850314", PW_FT_TEXT, PW_PHI_DATE);
+    expect_none(NULL, "version 1.2.2024", PW_FT_TEXT, PW_PHI_DATE);
+}
+
+static void test_zip_address(void)
+{
+    expect_hit("zp", "02115", PW_FT_FORM_VALUE, PW_PHI_ZIP, "02115");
+    expect_hit(NULL, "Boston, MA 02115-1234", PW_FT_TEXT, PW_PHI_ZIP, "02115-1234");
+    expect_none(NULL, "we have 02115 reasons", PW_FT_TEXT, PW_PHI_ZIP);
+    expect_hit(NULL, "I live at 1200 North Elm Street Apt 4B, Boston, MA 02115 now", PW_FT_TEXT,
+               PW_PHI_ADDRESS, "1200 North Elm Street Apt 4B, Boston, MA 02115");
+    expect_hit(NULL, "55 Fruit St.", PW_FT_TEXT, PW_PHI_ADDRESS, "55 Fruit St.");
+    expect_hit("address1", "12 Main", PW_FT_FORM_VALUE, PW_PHI_ADDRESS, "12 Main");
+    expect_none(NULL, "5 Ways to Lower Your Risk", PW_FT_TEXT, PW_PHI_ADDRESS);
+    expect_none(NULL, "Parking is on level 3 of garage B", PW_FT_TEXT, PW_PHI_ADDRESS);
+}
+
+static void test_ip(void)
+{
+    expect_hit(NULL, "client 192.168.10.5 connected", PW_FT_TEXT, PW_PHI_IP, "192.168.10.5");
+    expect_hit(NULL, "from 2001:db8::8a2e:370:7334.", PW_FT_TEXT, PW_PHI_IP,
+               "2001:db8::8a2e:370:7334");
+    expect_none(NULL, "version 1.2.3.4", PW_FT_TEXT, PW_PHI_IP);
+    expect_none(NULL, "v10.0.0.1", PW_FT_TEXT, PW_PHI_IP);
+    expect_none(NULL, "Chrome/120.0.6099.109", PW_FT_TEXT, PW_PHI_IP);
+    expect_none(NULL, "1.2.3.4.5", PW_FT_TEXT, PW_PHI_IP);
+    expect_none(NULL, "256.1.1.1", PW_FT_TEXT, PW_PHI_IP);
+    expect_none(NULL, "meet at 10:30:00", PW_FT_TEXT, PW_PHI_IP);
+    expect_none(NULL, "mac 00:1a:2b:3c:4d:5e", PW_FT_TEXT, PW_PHI_IP);
+}
+
+static void test_ids(void)
+{
+    expect_hit(NULL, "MRN: 00123456", PW_FT_TEXT, PW_PHI_RECORD_ID, "00123456");
+    CHECK_STR(dt_find(&T, PW_PHI_RECORD_ID)->subtype, "mrn");
+    expect_hit(NULL, "Member ID XJH123456789", PW_FT_TEXT, PW_PHI_RECORD_ID, "XJH123456789");
+    CHECK_STR(dt_find(&T, PW_PHI_RECORD_ID)->subtype, "member");
+    expect_hit("policyNumber", "P-1234-5678", PW_FT_FORM_VALUE, PW_PHI_RECORD_ID, "P-1234-5678");
+    CHECK_STR(dt_find(&T, PW_PHI_RECORD_ID)->subtype, "policy");
+    expect_hit(NULL, "https://portal.example.org/patients/12345/visits", PW_FT_URL,
+               PW_PHI_RECORD_ID, "12345");
+    CHECK_STR(dt_find(&T, PW_PHI_RECORD_ID)->subtype, "url-id");
+    expect_hit(NULL, "https://x.org/chart?patient_id=A998877", PW_FT_URL, PW_PHI_RECORD_ID,
+               "A998877");
+    expect_none(NULL, "https://x.org/news/12345/new-wing", PW_FT_URL, PW_PHI_RECORD_ID);
+    expect_none(NULL, "Room 12345", PW_FT_TEXT, PW_PHI_RECORD_ID);
+    /* NPI: check digit; 1234567893 is valid, 1234567890 is not */
+    expect_hit(NULL, "NPI 1234567893", PW_FT_TEXT, PW_PHI_NPI, "1234567893");
+    expect_none(NULL, "NPI 1234567890", PW_FT_TEXT, PW_PHI_NPI);
+    expect_none("ts", "1234567893", PW_FT_FORM_VALUE, PW_PHI_NPI);
+    /* DEA: AB1234563 passes (1+3+5 + 2*(2+4+6) = 33 -> 3), AB1234567 fails */
+    expect_hit(NULL, "DEA AB1234563", PW_FT_TEXT, PW_PHI_DEA, "AB1234563");
+    expect_none(NULL, "DEA AB1234567", PW_FT_TEXT, PW_PHI_DEA);
+    /* MBI format; S, L, O, I, B, Z never appear in letter positions */
+    expect_hit(NULL, "Medicare 1EG4-TE5-MK73", PW_FT_TEXT, PW_PHI_MBI, "1EG4-TE5-MK73");
+    expect_hit(NULL, "1EG4TE5MK73", PW_FT_TEXT, PW_PHI_MBI, "1EG4TE5MK73");
+    expect_none(NULL, "1SG4TE5MK73", PW_FT_TEXT, PW_PHI_MBI);
+    expect_none(NULL, "1eg4te5mk73", PW_FT_TEXT, PW_PHI_MBI);
+}
+
+static void test_card(void)
+{
+    expect_hit(NULL, "card 4111 1111 1111 1111 exp", PW_FT_TEXT, PW_PHI_CARD,
+               "4111 1111 1111 1111");
+    expect_hit(NULL, "5500-0000-0000-0004", PW_FT_TEXT, PW_PHI_CARD, "5500-0000-0000-0004");
+    expect_hit(NULL, "amex 378282246310005", PW_FT_TEXT, PW_PHI_CARD, "378282246310005");
+    expect_none(NULL, "card 4111 1111 1111 1112", PW_FT_TEXT, PW_PHI_CARD);
+    expect_none(NULL, "4111-1111 1111-1111", PW_FT_TEXT, PW_PHI_CARD);
+    expect_none("id", "4111111111111111", PW_FT_FORM_VALUE, PW_PHI_CARD);
+    expect_none(NULL, "ts 1700000000123", PW_FT_TEXT, PW_PHI_CARD);
+}
+
+static void test_names(void)
+{
+    expect_hit("fn", "Jane", PW_FT_FORM_VALUE, PW_PHI_NAME, "Jane");
+    CHECK_STR(dt_find(&T, PW_PHI_NAME)->subtype, "patient");
+    expect_hit("ud[ln]", " O'Neil ", PW_FT_FORM_VALUE, PW_PHI_NAME, "O'Neil");
+    expect_hit("patientName", "Jane Q. Public", PW_FT_FORM_VALUE, PW_PHI_NAME, "Jane Q. Public");
+    expect_hit(NULL, "Book with Dr. Maria Lopez today", PW_FT_TEXT, PW_PHI_NAME, "Maria Lopez");
+    CHECK_STR(dt_find(&T, PW_PHI_NAME)->subtype, "provider");
+    expect_hit(NULL, "Patient name: John Smith", PW_FT_TEXT, PW_PHI_NAME, "John Smith");
+    CHECK_STR(dt_find(&T, PW_PHI_NAME)->subtype, "patient");
+    expect_hit(NULL, "Alan Grant, MD", PW_FT_TEXT, PW_PHI_NAME, "Alan Grant");
+    expect_none(NULL, "Find a Doctor", PW_FT_TEXT, PW_PHI_NAME);
+    expect_none(NULL, "Visiting Hours and Parking", PW_FT_TEXT, PW_PHI_NAME);
+    expect_none("fn", "a3f1c2", PW_FT_FORM_VALUE, PW_PHI_NAME);
+}
+
+static void test_hashed_under_key(void)
+{
+    /* sha256("jane.doe@example.com") under Meta's ud[em] is still an email identifier */
+    const char *h = "b9bb6d5d4b4c1d1b4bd0ad1c5e7e0d9c2f0ed3a1b8f9e4bd8e1f1a2b3c4d5e6f";
+    expect_hit("ud[em]", h, PW_FT_FORM_VALUE, PW_PHI_EMAIL, h);
+    expect_none("ev", h, PW_FT_FORM_VALUE, PW_PHI_EMAIL);
+}
+
+static void test_quick_reject(void)
+{
+    CHECK_INT(dt_scan(&T, NULL, "   ---   ///", PW_FT_TEXT), 0);
+    CHECK_INT(dt_scan(&T, NULL, "", PW_FT_TEXT), 0);
+    CHECK_INT(dt_scan(&T, NULL, "Visiting hours are 9am to 8pm daily", PW_FT_TEXT), 0);
+}
+
+static void setup(void)
+{
+    CHECK(dt_open(&T, NULL, 0));
+}
+
+static void teardown(void)
+{
+    dt_close(&T);
+}
+
+PW_TEST_MAIN(PW_TEST(setup), PW_TEST(test_email), PW_TEST(test_phone), PW_TEST(test_ssn),
+             PW_TEST(test_date), PW_TEST(test_zip_address), PW_TEST(test_ip), PW_TEST(test_ids),
+             PW_TEST(test_card), PW_TEST(test_names), PW_TEST(test_hashed_under_key),
+             PW_TEST(test_quick_reject), PW_TEST(teardown))

@@ -1,0 +1,258 @@
+/* test_har.c — the streaming HAR reader: browser variants, page attribution, bodies, limits and
+ * the exact error messages on malformed input. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "capture/har_internal.h"
+#include "phiwall/har.h"
+#include "pw_test.h"
+
+typedef struct got {
+    int n_pages, n_reqs;
+    char page_url[8][256], page_title[8][128];
+    char url[16][256], page_of[16][256], method[16][8], rtype[16][16], init[16][128];
+    char body[16][256];
+    size_t body_len[16];
+    int status[16], n_headers[16];
+    double ts[16];
+} got;
+
+static pw_status on_page(void *ctx, const pw_page *p, pw_err *err)
+{
+    got *g = ctx;
+    if (g->n_pages < 8) {
+        snprintf(g->page_url[g->n_pages], 256, "%s", p->url);
+        snprintf(g->page_title[g->n_pages], 128, "%s", p->title ? p->title : "-");
+    }
+    g->n_pages++;
+    return PW_OK;
+}
+
+static pw_status on_request(void *ctx, const pw_request *r, pw_err *err)
+{
+    got *g = ctx;
+    int i = g->n_reqs++;
+    if (i >= 16)
+        return PW_OK;
+    snprintf(g->url[i], 256, "%s", r->url);
+    snprintf(g->page_of[i], 256, "%s", r->page_url ? r->page_url : "-");
+    snprintf(g->method[i], 8, "%s", r->method);
+    snprintf(g->rtype[i], 16, "%s", r->resource_type ? r->resource_type : "-");
+    snprintf(g->init[i], 128, "%s", r->initiator ? r->initiator : "-");
+    size_t n = r->body_len < 255 ? r->body_len : 255;
+    if (r->body)
+        memcpy(g->body[i], r->body, n);
+    g->body[i][n] = '\0';
+    g->body_len[i] = r->body_len;
+    g->status[i] = r->status;
+    g->n_headers[i] = (int)r->n_headers;
+    g->ts[i] = r->timestamp;
+    return PW_OK;
+}
+
+static pw_status read_str(const char *json, got *g, const pw_har_opts *o, pw_har_stats *st,
+                          pw_err *err)
+{
+    memset(g, 0, sizeof *g);
+    FILE *f = fmemopen((void *)json, strlen(json), "r");
+    pw_capture_sink sink = {on_page, on_request, g};
+    pw_status s = pw_har_read_ex(f, "t.har", &sink, o, st, err);
+    fclose(f);
+    return s;
+}
+
+static void chrome_export(void)
+{
+    const char *j =
+        "{\"log\":{\"version\":\"1.2\",\"creator\":{\"name\":\"WebInspector\"},"
+        "\"pages\":[{\"startedDateTime\":\"2024-05-01T12:00:00.500Z\",\"id\":\"page_1\","
+        "\"title\":\"https://h.org/appointments\",\"pageTimings\":{}}],"
+        "\"entries\":[{\"_initiator\":{\"type\":\"other\"},\"_resourceType\":\"document\","
+        "\"pageref\":\"page_1\",\"startedDateTime\":\"2024-05-01T12:00:01.000Z\","
+        "\"request\":{\"method\":\"GET\",\"url\":\"https://h.org/appointments\","
+        "\"headers\":[{\"name\":\"Cookie\",\"value\":\"a=1\"}],\"queryString\":[]},"
+        "\"response\":{\"status\":200,\"content\":{\"size\":5,\"mimeType\":\"text/html\","
+        "\"text\":\"<html>\"}}},"
+        "{\"_initiator\":{\"type\":\"script\",\"stack\":{\"callFrames\":[{\"url\":"
+        "\"https://connect.facebook.net/en_US/fbevents.js\",\"lineNumber\":1}]}},"
+        "\"_resourceType\":\"ping\",\"pageref\":\"page_1\",\"startedDateTime\":"
+        "\"2024-05-01T14:00:02.000+02:00\",\"request\":{\"method\":\"POST\",\"url\":"
+        "\"https://www.facebook.com/tr/\",\"headers\":[],\"postData\":{\"mimeType\":"
+        "\"application/x-www-form-urlencoded\",\"text\":\"id=1&ev=PageView\"}},"
+        "\"response\":{\"status\":204}},"
+        "{\"pageref\":\"page_1\",\"request\":{\"method\":\"POST\",\"url\":\"https://x.com/b\","
+        "\"postData\":{\"mimeType\":\"text/plain\",\"encoding\":\"base64\",\"text\":"
+        "\"aGVsbG8Ad29ybGQ=\"}},\"response\":{\"status\":\"200\"}}]}}";
+    got g;
+    pw_err err;
+    pw_har_stats st;
+    CHECK_INT(read_str(j, &g, NULL, &st, &err), PW_OK);
+    CHECK_INT(g.n_pages, 1);
+    CHECK_STR(g.page_url[0], "https://h.org/appointments");
+    CHECK_STR(g.page_title[0], "-");
+    CHECK_INT(g.n_reqs, 3);
+    CHECK_STR(g.rtype[0], "document");
+    CHECK_INT(g.n_headers[0], 1);
+    CHECK_STR(g.method[1], "POST");
+    CHECK_STR(g.page_of[1], "https://h.org/appointments");
+    CHECK_STR(g.init[1], "https://connect.facebook.net/en_US/fbevents.js");
+    CHECK_STR(g.init[0], "other");
+    CHECK_STR(g.body[1], "id=1&ev=PageView");
+    CHECK_INT(g.status[1], 204);
+    CHECK_INT(g.status[2], 200);
+    CHECK(g.ts[1] == 1714564802.0); /* 14:00:02+02:00 == 12:00:02Z */
+    CHECK_INT(g.body_len[2], 11);   /* base64 "hello\0world" keeps its NUL */
+    CHECK(memcmp(g.body[2], "hello\0world", 11) == 0);
+    CHECK_INT(st.n_entries, 3);
+    CHECK_INT(st.n_pages, 1);
+    CHECK_INT(st.bytes, strlen(j));
+}
+
+static void firefox_export(void)
+{
+    /* entries before pages, document title as page title, form params without text */
+    const char *j =
+        "{\"log\":{\"entries\":[{\"pageref\":\"page_7\",\"startedDateTime\":\"2024-05-01T12:00:"
+        "00Z\","
+        "\"request\":{\"method\":\"GET\",\"url\":\"https://h.org/find-a-doctor\",\"headers\":[]},"
+        "\"response\":{\"status\":200,\"content\":{\"mimeType\":\"text/html; charset=utf-8\"}}},"
+        "{\"pageref\":\"page_7\",\"request\":{\"method\":\"POST\",\"url\":\"https://h.org/s\","
+        "\"headers\":[],\"postData\":{\"mimeType\":\"application/x-www-form-urlencoded\","
+        "\"params\":[{\"name\":\"q\",\"value\":\"knee pain\"},{\"name\":\"z\",\"value\":\"a&b\"}]}}"
+        ",\"response\":{\"status\":302}}],"
+        "\"pages\":[{\"id\":\"page_7\",\"title\":\"Find a Doctor | "
+        "H\",\"startedDateTime\":null}]}}";
+    got g;
+    pw_err err;
+    CHECK_INT(read_str(j, &g, NULL, NULL, &err), PW_OK);
+    CHECK_INT(g.n_pages, 1);
+    CHECK_STR(g.page_url[0], "https://h.org/find-a-doctor");
+    CHECK_STR(g.page_of[1], "https://h.org/find-a-doctor");
+    CHECK_STR(g.body[1], "q=knee%20pain&z=a%26b");
+}
+
+static void no_pages(void)
+{
+    const char *j = "{\"log\":{\"entries\":["
+                    "{\"request\":{\"method\":\"GET\",\"url\":\"https://a.org/"
+                    "\"},\"_resourceType\":\"document\"},"
+                    "{\"request\":{\"method\":\"GET\",\"url\":\"https://t.com/"
+                    "p\"},\"_resourceType\":\"image\"},"
+                    "{\"request\":{\"method\":\"GET\",\"url\":\"https://a.org/conditions/asthma\"},"
+                    "\"_resourceType\":\"document\"},"
+                    "{\"request\":{\"method\":\"GET\",\"url\":\"https://t.com/"
+                    "q\"},\"_resourceType\":\"image\"}]}}";
+    got g;
+    pw_err err;
+    CHECK_INT(read_str(j, &g, NULL, NULL, &err), PW_OK);
+    CHECK_INT(g.n_pages, 2);
+    CHECK_STR(g.page_of[1], "https://a.org/");
+    CHECK_STR(g.page_of[3], "https://a.org/conditions/asthma");
+}
+
+static void expect_error(const char *json, pw_status code, const char *msg)
+{
+    got g;
+    pw_err err;
+    pw_err_clear(&err);
+    CHECK_INT(read_str(json, &g, NULL, NULL, &err), code);
+    CHECK_STR(err.msg, msg);
+}
+
+static void malformed(void)
+{
+    expect_error("{\"log\":{\"entries\":[{\"request\":{\"url\":\"https://a.org/\"", PW_ERR_PARSE,
+                 "t.har: byte 53: expected more JSON: the file ends inside "
+                 "log.entries[0].request");
+    expect_error("[1,2]", PW_ERR_PARSE,
+                 "t.har: byte 1: expected an object (HAR 1.2) at the top level");
+    expect_error("{\"log\":{\"entries\":{}}}", PW_ERR_PARSE,
+                 "t.har: byte 19: expected an array for log.entries");
+    expect_error("{\"log\":{\"entries\":[{\"request\":{\"url\":7}}]}}", PW_ERR_PARSE,
+                 "t.har: byte 38: expected a string for log.entries[0].request.url");
+    expect_error("{\"log\":{\"entries\":[{\"request\":{\"method\":\"GET\"}}]}}", PW_ERR_PARSE,
+                 "t.har: byte 47: expected \"url\" in log.entries[0].request");
+    expect_error("{\"log\":{\"entries\":[3]}}", PW_ERR_PARSE,
+                 "t.har: byte 20: expected an object for log.entries[0]");
+    expect_error("{\"log\":{\"entries\":[{\"request\":{\"url\":\"u\",\"headers\":[{\"value\":"
+                 "\"v\"}]}}]}}",
+                 PW_ERR_PARSE,
+                 "t.har: byte 65: expected \"name\" in log.entries[0].request.headers[0]");
+    expect_error("\x89PNG\r\n\x1a\n\x00\x00", PW_ERR_PARSE,
+                 "t.har: byte 1: expected JSON: invalid char in json text.");
+    expect_error("{\"log\":{\"entries\":[]}} x", PW_ERR_PARSE,
+                 "t.har: byte 24: expected JSON: trailing garbage");
+    expect_error("{\"other\":1}", PW_ERR_PARSE,
+                 "t.har: byte 11: expected a \"log\" object (HAR 1.2), found none");
+    expect_error("", PW_ERR_PARSE,
+                 "t.har: byte 0: expected more JSON: the file ends inside a value");
+}
+
+static void truncates_long_strings(void)
+{
+    /* a body of 5000 bytes, an escape and a UTF-8 character straddling the cut at 100 */
+    size_t n = 5000;
+    char *body = malloc(n + 1);
+    memset(body, 'a', n);
+    body[n] = '\0';
+    memcpy(body + 98, "\\u00e9", 6);
+    memcpy(body + 200, "\xc3\xa9", 2);
+    char *j = malloc(2 * n + 400);
+    sprintf(j,
+            "{\"log\":{\"entries\":[{\"request\":{\"method\":\"POST\",\"url\":\"https://x.com/\","
+            "\"postData\":{\"text\":\"%s\"}},\"response\":{\"content\":{\"text\":\"%s\"}}}]}}",
+            body, body);
+    got g;
+    pw_err err;
+    pw_har_stats st;
+    pw_har_opts o = {.max_string = 100};
+    CHECK_INT(read_str(j, &g, &o, &st, &err), PW_OK);
+    CHECK_INT(g.n_reqs, 1);
+    CHECK_INT(g.body_len[0], 100); /* 98 "a" + the whole escape, decoded to é (2 bytes) */
+    CHECK_INT(st.n_truncated, 2);
+    CHECK_INT(st.first_truncation, 89);
+    free(body);
+    free(j);
+}
+
+/* The limiter alone across chunk boundaries: the output must be the same JSON, cut. */
+typedef struct collect {
+    char out[4096];
+    size_t n;
+} collect;
+
+static int collect_feed(void *ctx, const unsigned char *p, size_t n, size_t off, int closes)
+{
+    collect *c = ctx;
+    memcpy(c->out + c->n, p, n);
+    c->n += n;
+    return 1;
+}
+
+static void limiter_chunks(void)
+{
+    const char *in = "{\"k\":\"0123456789\\\"abc\",\"x\":\"\\\\\\\\\\\\\\\\zz\",\"y\":\"ab\"}";
+    for (size_t chunk = 1; chunk <= 7; chunk++) {
+        har_limiter l;
+        har_limiter_init(&l, 4);
+        collect c = {.n = 0};
+        size_t len = strlen(in);
+        for (size_t i = 0; i < len; i += chunk)
+            har_limiter_push(&l, (const unsigned char *)in + i, len - i < chunk ? len - i : chunk,
+                             collect_feed, &c);
+        c.out[c.n] = '\0';
+        CHECK_STR(c.out, "{\"k\":\"0123\",\"x\":\"\\\\\\\\\",\"y\":\"ab\"}");
+        CHECK_INT(l.n_truncated, 2);
+    }
+}
+
+static void parse_time(void)
+{
+    CHECK(har_parse_time("1970-01-01T00:00:01.250Z") == 1.25);
+    CHECK(har_parse_time("1970-01-01T01:00:00+01:00") == 0.0);
+    CHECK(har_parse_time("garbage") == 0.0);
+    CHECK(har_parse_time(NULL) == 0.0);
+}
+
+PW_TEST_MAIN(PW_TEST(chrome_export), PW_TEST(firefox_export), PW_TEST(no_pages), PW_TEST(malformed),
+             PW_TEST(truncates_long_strings), PW_TEST(limiter_chunks), PW_TEST(parse_time))

@@ -1,0 +1,199 @@
+/*
+ * test_report.c — the report renderers on a hand-built pw_scan_result: escaping, PHI marking
+ * from hit spans, severity counts, SARIF structure, colour only when asked, self-contained HTML.
+ */
+#include <string.h>
+#include <yajl/yajl_tree.h>
+
+#include "phiwall/report.h"
+#include "pw_test.h"
+
+static const pw_tracker meta = {.id = "meta-pixel",
+                                .vendor = "Meta",
+                                .product = "Meta Pixel",
+                                .category = PW_CATEGORY_ADVERTISING,
+                                .baa = PW_BAA_NO,
+                                .decoder = "meta"};
+
+static const pw_hit hits[] = {
+    {.category = PW_PHI_CARE_INTENT,
+     .subtype = "scheduling",
+     .start = 0,
+     .end = 8,
+     .normalized = "schedule",
+     .confidence = 0.9f,
+     .reason = PW_REASON_VOCABULARY},
+    {.category = PW_PHI_HEALTH,
+     .subtype = "procedure",
+     .start = 11,
+     .end = 20,
+     .normalized = "mammogram",
+     .confidence = 0.9f,
+     .reason = PW_REASON_VOCABULARY},
+};
+
+static const pw_evidence ev[] = {
+    {.key = "cd[buttonText]",
+     .value = "Schedule a mammogram <now>",
+     .value_len = 26,
+     .kind = PW_FIELD_BUTTON_TEXT,
+     .hits = hits,
+     .n_hits = 2},
+};
+
+static const pw_header hdrs[] = {{"Referer", "https://h.org/appointments?x=\"1\""}};
+static const pw_request req = {.method = "GET",
+                               .url = "https://www.facebook.com/tr/?id=1&ev=SubscribedButtonClick",
+                               .headers = hdrs,
+                               .n_headers = 1};
+
+static pw_finding findings[] = {
+    {.rule_id = "PW-BUTTON-TEXT",
+     .title = "Button text",
+     .severity = PW_SEV_HIGH,
+     .context = PW_CTX_CARE_INTENT,
+     .legal = "Because <law>.",
+     .remediation = "Call `fbq('set','autoConfig',false,'1')`.",
+     .tracker = &meta,
+     .account_id = "1",
+     .event_name = "SubscribedButtonClick",
+     .page_url = "https://h.org/appointments",
+     .occurrences = 3,
+     .evidence = ev,
+     .n_evidence = 1,
+     .request = &req},
+    {.rule_id = "PW-TRACKER-PRESENT",
+     .title = "Tracker present",
+     .severity = PW_SEV_INFO,
+     .context = PW_CTX_GENERAL,
+     .legal = "General.",
+     .remediation = "None.",
+     .tracker = &meta,
+     .account_id = "1",
+     .page_url = "https://h.org/careers",
+     .occurrences = 1},
+};
+
+static const pw_page pages[] = {{.url = "https://h.org/appointments", .title = "Book & go"},
+                                {.url = "https://h.org/careers"}};
+static const pw_hhs_context ctxs[] = {PW_CTX_CARE_INTENT, PW_CTX_GENERAL};
+
+static const pw_scan_result result = {.findings = findings,
+                                      .n_findings = 2,
+                                      .pages = pages,
+                                      .n_pages = 2,
+                                      .page_contexts = ctxs,
+                                      .n_requests = 10,
+                                      .n_third_party = 4,
+                                      .n_beacons = 4,
+                                      .target = "t.har",
+                                      .source = PW_SOURCE_HAR};
+
+static char *render(pw_report_format fmt, int color)
+{
+    static pw_buf b;
+    pw_buf_free(&b);
+    pw_buf_init(&b);
+    pw_report_opts o = {.color = color, .tool_version = "9.9.9"};
+    pw_err err;
+    CHECK_INT(pw_report_render(&result, fmt, &o, &b, &err), PW_OK);
+    return b.data ? b.data : "";
+}
+
+static void formats_parse(void)
+{
+    pw_report_format f;
+    CHECK_INT(pw_report_format_parse("sarif", &f), 0);
+    CHECK_INT(f, PW_REPORT_SARIF);
+    CHECK_INT(pw_report_format_parse("HTML", &f), 0);
+    CHECK_INT(f, PW_REPORT_HTML);
+    CHECK_INT(pw_report_format_parse("xml", &f), -1);
+    CHECK_INT(pw_scan_result_max_severity(&result), PW_SEV_HIGH);
+}
+
+static void text(void)
+{
+    char *t = render(PW_REPORT_TEXT, 0);
+    CHECK(strstr(t, "0 critical  1 high  0 medium  0 low  1 info") != NULL);
+    CHECK(strstr(t, "[[Schedule]] a [[mammogram]] <now>") != NULL);
+    CHECK(strstr(t, "\033[") == NULL);
+    CHECK(strstr(t, "PW-TRACKER-PRESENT") != NULL); /* in the table */
+    CHECK(strstr(t, "1 informational finding") != NULL);
+    t = render(PW_REPORT_TEXT, 1);
+    CHECK(strstr(t, "\033[1;4;31mmammogram\033[0m") != NULL);
+}
+
+static void json(void)
+{
+    char *j = render(PW_REPORT_JSON, 0), err[128];
+    yajl_val doc = yajl_tree_parse(j, err, sizeof err);
+    CHECK(doc != NULL);
+    static const char *ver[] = {"schema_version", NULL},
+                      *high[] = {"summary", "by_severity", "high", NULL};
+    CHECK_STR(YAJL_GET_STRING(yajl_tree_get(doc, ver, yajl_t_string)), "1");
+    CHECK_INT(YAJL_GET_INTEGER(yajl_tree_get(doc, high, yajl_t_number)), 1);
+    CHECK(strstr(j, "\"text\": \"mammogram\"") != NULL);
+    CHECK(strstr(j, "x=\\\"1\\\"") != NULL); /* escaped quote in a header */
+    yajl_tree_free(doc);
+}
+
+static void sarif(void)
+{
+    char *s = render(PW_REPORT_SARIF, 0), err[128];
+    yajl_val doc = yajl_tree_parse(s, err, sizeof err);
+    CHECK(doc != NULL);
+    static const char *ver[] = {"version", NULL};
+    CHECK_STR(YAJL_GET_STRING(yajl_tree_get(doc, ver, yajl_t_string)), "2.1.0");
+    static const char *runs[] = {"runs", NULL};
+    yajl_val r = yajl_tree_get(doc, runs, yajl_t_array);
+    CHECK(r && YAJL_GET_ARRAY(r)->len == 1);
+    yajl_val run = YAJL_GET_ARRAY(r)->values[0];
+    static const char *rules[] = {"tool", "driver", "rules", NULL}, *results[] = {"results", NULL};
+    yajl_val rl = yajl_tree_get(run, rules, yajl_t_array);
+    CHECK(rl && YAJL_GET_ARRAY(rl)->len == pw_rule_count());
+    yajl_val res = yajl_tree_get(run, results, yajl_t_array);
+    CHECK(res && YAJL_GET_ARRAY(res)->len == 2);
+    yajl_val first = YAJL_GET_ARRAY(res)->values[0];
+    static const char *level[] = {"level", NULL}, *rid[] = {"ruleId", NULL};
+    static const char *uri[] = {"locations", NULL};
+    CHECK_STR(YAJL_GET_STRING(yajl_tree_get(first, level, yajl_t_string)), "error");
+    CHECK_STR(YAJL_GET_STRING(yajl_tree_get(first, rid, yajl_t_string)), "PW-BUTTON-TEXT");
+    CHECK(yajl_tree_get(first, uri, yajl_t_array) != NULL);
+    CHECK(strstr(s, "\"uri\": \"https://h.org/appointments\"") != NULL);
+    yajl_tree_free(doc);
+}
+
+static void html(void)
+{
+    char *h = render(PW_REPORT_HTML, 0);
+    CHECK(strncmp(h, "<!doctype html>", 15) == 0);
+    CHECK(strstr(h, ">mammogram</mark> &lt;now&gt;") != NULL);
+    CHECK(strstr(h, "Because &lt;law&gt;.") != NULL);
+    CHECK(strstr(h, "<code>fbq(&#39;set&#39;,&#39;autoConfig&#39;,false,&#39;1&#39;)</code>") !=
+              NULL ||
+          strstr(h, "<code>fbq(&#x27;set&#x27;") != NULL);
+    CHECK(strstr(h, "<details><summary>Raw request</summary>") != NULL);
+    CHECK(strstr(h, "Book &amp; go") != NULL);
+    /* self-contained: no external fetches */
+    CHECK(strstr(h, "<script") == NULL);
+    CHECK(strstr(h, "<link") == NULL);
+    CHECK(strstr(h, "src=\"http") == NULL);
+}
+
+static void empty_result(void)
+{
+    pw_scan_result none = {.target = "empty.har"};
+    pw_buf b;
+    pw_buf_init(&b);
+    pw_report_opts o = {0};
+    for (int f = PW_REPORT_TEXT; f <= PW_REPORT_HTML; f++) {
+        pw_buf_clear(&b);
+        CHECK_INT(pw_report_render(&none, (pw_report_format)f, &o, &b, NULL), PW_OK);
+        CHECK(b.len > 0);
+    }
+    pw_buf_free(&b);
+    CHECK_INT(pw_scan_result_max_severity(&none), -1);
+}
+
+PW_TEST_MAIN(PW_TEST(formats_parse), PW_TEST(text), PW_TEST(json), PW_TEST(sarif), PW_TEST(html),
+             PW_TEST(empty_result))
