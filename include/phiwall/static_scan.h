@@ -41,8 +41,8 @@ pw_status pw_static_scan(const char *start_url, const pw_static_opts *opts,
  * inferred requests to the sink; links found (absolute, fragment-free) go to on_link if set. */
 typedef void (*pw_static_link_fn)(void *ctx, const char *url, const char *text);
 pw_status pw_static_extract(const char *page_url, const char *html, size_t n,
-                            const pw_capture_sink *sink, pw_static_link_fn on_link,
-                            void *link_ctx, pw_err *err);
+                            const pw_capture_sink *sink, pw_static_link_fn on_link, void *link_ctx,
+                            pw_err *err);
 
 #ifdef __cplusplus
 }

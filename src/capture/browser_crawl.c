@@ -185,7 +185,10 @@ int bx_crawlable(bx_browser *b, const char *url)
     if (!((u.scheme.n == 4 && pw_strncaseeq(u.scheme.p, "http", 4)) ||
           (u.scheme.n == 5 && pw_strncaseeq(u.scheme.p, "https", 5))))
         return 0;
-    if (has_skipped_extension(&u) || !robots_allows(b, &u))
+    /* robots.txt speaks to anonymous crawlers; the area behind an explicit --login is what the
+     * site's owner asked to audit. */
+    int in_login_area = b->login_area && strncmp(url, b->login_area, strlen(b->login_area)) == 0;
+    if (has_skipped_extension(&u) || (!in_login_area && !robots_allows(b, &u)))
         return 0;
     if (pw_strcasestr_n(u.path.p, u.path.n, "logout") ||
         pw_strcasestr_n(u.path.p, u.path.n, "signout") ||

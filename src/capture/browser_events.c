@@ -228,9 +228,17 @@ static void on_request(bx_browser *b, bx_tab *t, const cdp_msg *m)
     q->r.url = pw_arena_strdup(a, url);
     copy_headers(a, cdp_get(p, "request.headers"), q);
     q->r.content_type = pw_request_header(&q->r, "Content-Type");
-    q->r.page_url = top_doc ? q->r.url : t->top_url;
     const char *doc = cdp_str(p, "documentURL");
     q->r.frame_url = doc ? pw_arena_strdup(a, doc) : NULL;
+    /* A request of the top frame belongs to the document that sent it, even when it arrives
+     * while the tab is already leaving for the next page (pagehide beacons). */
+    int top_frame = frame && t->target_id && strcmp(frame, t->target_id) == 0;
+    if (top_doc)
+        q->r.page_url = q->r.url;
+    else if (top_frame && q->r.frame_url && strncmp(q->r.frame_url, "http", 4) == 0)
+        q->r.page_url = q->r.frame_url;
+    else
+        q->r.page_url = t->top_url;
     q->r.resource_type = lower_type(a, type);
     q->r.initiator = initiator_of(a, cdp_get(p, "initiator"));
     double wall = 0;
@@ -281,6 +289,8 @@ static void on_frame_navigated(bx_tab *t, const cdp_msg *m)
     if (cdp_str(f, "parentId"))
         return;
     const char *url = cdp_str(f, "url");
+    if (url && strcmp(url, "about:blank") == 0)
+        t->blank = 1;
     if (!url || strcmp(url, "about:blank") == 0 || strncmp(url, "chrome-error:", 13) == 0)
         return;
     t->top_url = pw_arena_strdup(&t->arena, url);

@@ -51,6 +51,8 @@ typedef struct bx_tab {
     int loaded;
     int nav_failed;
     int crashed;
+    int acted; /* the last step did something (filled, clicked, submitted) */
+    int blank; /* back on about:blank after a task (pagehide beacons are in) */
     const char *nav_error;
     const char *top_url; /* current top document */
     const char *title;
@@ -98,8 +100,9 @@ typedef struct bx_browser {
     int consent_answered;
     int consent_rejected;
     int logged_in;
-    int quiet;   /* no protocol log (login: the password is on the wire) */
-    int deliver; /* 0 while logging in: requests carry credentials */
+    char *login_area; /* heap: scheme://host/path/ prefix of the logged-in area */
+    int quiet;        /* no protocol log (login: the password is on the wire) */
+    int deliver;      /* 0 while logging in: requests carry credentials */
     pw_status sink_status;
     pw_err sink_err;
     char *start_url;

@@ -125,12 +125,21 @@ static void wait_loaded(bx_browser *b, int timeout_ms)
         cdp_pump(b->conn, deadline, NULL);
 }
 
-static void settle(bx_browser *b)
+static void settle_ms(bx_browser *b, int ms)
 {
-    int ms = b->o->settle_ms > 0 ? b->o->settle_ms : 1000;
     long long deadline = cdp_now_ms() + ms;
     while (!cdp_conn_dead(b->conn) && cdp_now_ms() < deadline)
         cdp_pump(b->conn, deadline, NULL);
+}
+
+static int settle_of(const bx_browser *b)
+{
+    return b->o->settle_ms > 0 ? b->o->settle_ms : 1000;
+}
+
+static void settle(bx_browser *b)
+{
+    settle_ms(b, settle_of(b));
 }
 
 static int fatal(bx_browser *b, pw_status st)
@@ -179,6 +188,7 @@ static int point_of(const char *json, double *x, double *y)
 
 static pw_status step_scroll(bx_tab *t, pw_err *err)
 {
+    t->acted = 1;
     return bx_tab_eval(t, bx_js_scroll, &t->arena, NULL, err);
 }
 
@@ -218,7 +228,10 @@ static pw_status step_fill(bx_tab *t, pw_err *err)
     char *json = identity_json(&t->arena, id);
     if (!json)
         return pw_err_set(err, PW_ERR_NOMEM, "fill: out of memory");
-    return bx_tab_call(t, bx_js_fill_fn, json, &t->arena, NULL, err);
+    char *v = NULL;
+    pw_status st = bx_tab_call(t, bx_js_fill_fn, json, &t->arena, &v, err);
+    t->acted = st == PW_OK && v && !strstr(v, "\"filled\":0");
+    return st;
 }
 
 static pw_status step_click(bx_tab *t, pw_err *err)
@@ -236,6 +249,7 @@ static pw_status step_click(bx_tab *t, pw_err *err)
         if (st != PW_OK || !point_of(pt, &x, &y))
             return st;
         bx_log(t->b, "click %s: %s", t->task.url, pt);
+        t->acted = 1;
         st = bx_tab_click_at(t, x, y, err);
         if (st != PW_OK)
             return st;
@@ -249,6 +263,7 @@ static pw_status click_or_submitted(bx_tab *t, const char *v, const char *what, 
     if (!v || strcmp(v, "null") == 0)
         return PW_OK;
     bx_log(t->b, "%s %s: %s", what, t->task.url, v);
+    t->acted = 1;
     t->loaded = 0; /* a submission usually loads a new document */
     if (point_of(v, &x, &y))
         return bx_tab_click_at(t, x, y, err);
@@ -318,6 +333,24 @@ static pw_status step_facts(bx_tab *t, pw_err *err)
 
 /* ---- login -------------------------------------------------------------------------------- */
 
+/* The logged-in area: the landing page's directory ("https://h/portal/"), or the landing page
+ * alone when it is at the site root. */
+static void set_login_area(bx_browser *b, const char *landed)
+{
+    const char *scheme_end = strstr(landed, "://");
+    const char *path = scheme_end ? strchr(scheme_end + 3, '/') : NULL;
+    const char *q = landed + strcspn(landed, "?#");
+    const char *slash = q;
+    while (slash > landed && slash[-1] != '/')
+        slash--;
+    free(b->login_area);
+    if (!path || slash <= path + 1)
+        b->login_area = strndup(landed, (size_t)(q - landed));
+    else
+        b->login_area = strndup(landed, (size_t)(slash - landed));
+    bx_log(b, "logged-in area: %s", b->login_area ? b->login_area : "?");
+}
+
 static pw_status do_login(bx_browser *b, pw_err *err)
 {
     bx_tab *t = &b->tabs[0];
@@ -351,8 +384,11 @@ static pw_status do_login(bx_browser *b, pw_err *err)
         b->logged_in = st == PW_OK && !t->has_login_form;
     }
     const char *landed = t->top_url ? t->top_url : NULL;
-    if (b->logged_in && landed && bx_crawlable(b, landed))
-        bx_queue_push(&b->queue, landed, "portal", 1);
+    if (b->logged_in && landed) {
+        set_login_area(b, landed);
+        if (bx_crawlable(b, landed))
+            bx_queue_push(&b->queue, landed, "portal", 1);
+    }
     b->stats->login_ok = b->logged_in;
     bx_log(b, "login %s", b->logged_in ? "succeeded" : "failed (still a password field)");
     bx_tab_reset(t);
@@ -413,11 +449,16 @@ static pw_status interact(bx_browser *b, pw_err *err)
                      {PW_STEP_CLICK, step_click},
                      {PW_STEP_SUBMIT, step_submit}};
         for (size_t s = 0; s < 4 && st == PW_OK; s++) {
+            int acted = 0;
+            for (int i = 0; i < b->n_tabs; i++)
+                b->tabs[i].acted = 0;
             st = each_tab(b, steps[s].step, steps[s].fn, 1, err); /* search tasks only search */
-            if (st == PW_OK && steps[s].step == PW_STEP_SUBMIT)
+            for (int i = 0; i < b->n_tabs; i++)
+                acted |= b->tabs[i].active && b->tabs[i].acted;
+            if (st == PW_OK && acted && steps[s].step == PW_STEP_SUBMIT)
                 wait_loaded(b, b->o->timeout_ms / 2);
-            if (st == PW_OK)
-                settle(b);
+            if (st == PW_OK && acted) /* nothing happened: nothing to wait for */
+                settle_ms(b, steps[s].step == PW_STEP_SCROLL ? settle_of(b) / 2 : settle_of(b));
         }
     }
     if (st == PW_OK && any_search) {
@@ -460,6 +501,28 @@ static pw_status flush_all(bx_browser *b, pw_err *err)
         bx_tab_reset(t);
     }
     return st;
+}
+
+/* Leave every page for about:blank so that pagehide/unload beacons are captured with the page
+ * that sent them rather than the next one. */
+static void leave_pages(bx_browser *b)
+{
+    for (int i = 0; i < b->n_tabs; i++) {
+        bx_tab *t = &b->tabs[i];
+        t->blank = 0;
+        if (t->active && !t->crashed)
+            bx_tab_navigate(t, "about:blank", NULL);
+    }
+    long long deadline = cdp_now_ms() + 2000;
+    for (;;) {
+        int waiting = 0;
+        for (int i = 0; i < b->n_tabs; i++)
+            waiting |= b->tabs[i].active && !b->tabs[i].crashed && !b->tabs[i].blank;
+        if (!waiting || cdp_conn_dead(b->conn) || cdp_now_ms() >= deadline)
+            break;
+        cdp_pump(b->conn, deadline, NULL);
+    }
+    settle_ms(b, 150); /* the last beacons of the unload */
 }
 
 /* Returns PW_OK to go on; a fatal browser error has already been handled by a restart. */
@@ -521,6 +584,8 @@ static pw_status run_round(bx_browser *b, pw_err *err)
     for (int i = 0; i < b->n_tabs && broken; i++)
         if (b->tabs[i].active && !b->tabs[i].loaded)
             b->tabs[i].nav_failed = 1;
+    if (!broken)
+        leave_pages(b);
     pw_status fst = flush_all(b, err);
     if (fst != PW_OK)
         return fst; /* the sink refused: stop */
@@ -567,6 +632,7 @@ static void scan_free(bx_browser *b)
     free(b->user_agent);
     free(b->start_url);
     free(b->search_url);
+    free(b->login_area);
     pw_arena_free(&b->scan_arena);
 }
 

@@ -138,7 +138,7 @@ void bx_tab_reset(bx_tab *t)
     memset(&t->task, 0, sizeof t->task);
     t->active = 0;
     t->step = PW_STEP_LOAD;
-    t->loaded = t->nav_failed = t->crashed = 0;
+    t->loaded = t->nav_failed = t->crashed = t->blank = 0;
     t->nav_error = t->top_url = t->title = t->screenshot = t->facts_url = NULL;
     t->has_login_form = 0;
     t->visits = NULL;
@@ -279,8 +279,11 @@ static pw_status emit_page(bx_tab *t, const char *url, int main_page, pw_err *er
     pg.title = main_page ? t->title : NULL;
     pg.screenshot_png = main_page ? t->screenshot : NULL;
     pg.has_login_form = main_page ? t->has_login_form : 0;
-    pg.after_login = b->logged_in;
-    pg.has_session_cookie = b->logged_in || b->o->n_cookies > 0;
+    /* Only pages inside the area the login led to count as authenticated; the rest of the
+     * site is public even while the session cookie is set. */
+    pg.after_login =
+        b->logged_in && b->login_area && strncmp(url, b->login_area, strlen(b->login_area)) == 0;
+    pg.has_session_cookie = pg.after_login;
     if (!b->sink->on_page)
         return PW_OK;
     return b->sink->on_page(b->sink->ctx, &pg, err);

@@ -20,9 +20,9 @@
 #ifdef PW_HAVE_GUMBO
 #include <gumbo.h>
 
-#define SX_MAX_HTML (16u << 20)
+#define SX_MAX_HTML     (16u << 20)
 #define SX_MAX_REQUESTS 2000
-#define SX_MAX_ARGS 32
+#define SX_MAX_ARGS     32
 
 typedef struct sx {
     const char *page_url;
@@ -215,8 +215,7 @@ static void fbq_call(sx *x, const arg *args, size_t n, const char *script, size_
         pw_buf q;
         pw_buf_init(&q);
         char *dl = pw_pct_encode(x->a, x->page_url, strlen(x->page_url));
-        pw_buf_printf(&q, "https://www.facebook.com/tr?id=%s&ev=PageView&dl=%s", id,
-                      dl ? dl : "");
+        pw_buf_printf(&q, "https://www.facebook.com/tr?id=%s&ev=PageView&dl=%s", id, dl ? dl : "");
         if (n >= 3 && args[2].object)
             advanced_matching(x, &args[2], &q);
         int auto_off = pw_strcasestr_n(script, len, "autoConfig") &&
@@ -260,13 +259,17 @@ static void gtag_call(sx *x, const arg *args, size_t n, const char *script, size
     char *dl = pw_pct_encode(x->a, x->page_url, strlen(x->page_url));
     if (strncmp(id, "G-", 2) == 0)
         emit(x,
-             pw_arena_sprintf(x->a, "https://www.google-analytics.com/g/collect?v=2&tid=%s"
-                                    "&en=page_view&dl=%s", id, dl ? dl : ""),
+             pw_arena_sprintf(x->a,
+                              "https://www.google-analytics.com/g/collect?v=2&tid=%s"
+                              "&en=page_view&dl=%s",
+                              id, dl ? dl : ""),
              "image", "gtag('config') snippet");
     else if (strncmp(id, "AW-", 3) == 0)
         emit(x,
-             pw_arena_sprintf(x->a, "https://googleads.g.doubleclick.net/pagead/"
-                                    "viewthroughconversion/%s/?url=%s", id + 3, dl ? dl : ""),
+             pw_arena_sprintf(x->a,
+                              "https://googleads.g.doubleclick.net/pagead/"
+                              "viewthroughconversion/%s/?url=%s",
+                              id + 3, dl ? dl : ""),
              "image", "gtag('config') snippet");
 }
 
@@ -293,8 +296,8 @@ static void gtm_ids(sx *x, const char *s, size_t len)
         if (q - p < 6)
             continue;
         emit(x,
-             pw_arena_sprintf(x->a, "https://www.googletagmanager.com/gtm.js?id=%.*s",
-                              (int)(q - p), p),
+             pw_arena_sprintf(x->a, "https://www.googletagmanager.com/gtm.js?id=%.*s", (int)(q - p),
+                              p),
              "script", "Google Tag Manager snippet");
         p = q;
     }
@@ -321,8 +324,7 @@ static const char *text_of(GumboNode *n)
     if (n->v.element.children.length == 0)
         return NULL;
     GumboNode *c = n->v.element.children.data[0];
-    return c->type == GUMBO_NODE_TEXT || c->type == GUMBO_NODE_WHITESPACE ? c->v.text.text
-                                                                           : NULL;
+    return c->type == GUMBO_NODE_TEXT || c->type == GUMBO_NODE_WHITESPACE ? c->v.text.text : NULL;
 }
 
 /* <noscript> may come back as raw text: find <img src="…"> in it by hand. */
@@ -389,8 +391,7 @@ static void element(sx *x, GumboNode *n, int in_noscript)
                 x->on_link(x->link_ctx, abs, t ? t : "");
         }
         break;
-    default:
-        break;
+    default: break;
     }
 }
 
@@ -432,8 +433,8 @@ static void walk(sx *x, GumboNode *root)
 }
 
 pw_status pw_static_extract(const char *page_url, const char *html, size_t n,
-                            const pw_capture_sink *sink, pw_static_link_fn on_link,
-                            void *link_ctx, pw_err *err)
+                            const pw_capture_sink *sink, pw_static_link_fn on_link, void *link_ctx,
+                            pw_err *err)
 {
     if (n > SX_MAX_HTML)
         n = SX_MAX_HTML; /* the head of a huge page is where trackers are installed */
@@ -464,8 +465,8 @@ pw_status pw_static_extract(const char *page_url, const char *html, size_t n,
 #else
 
 pw_status pw_static_extract(const char *page_url, const char *html, size_t n,
-                            const pw_capture_sink *sink, pw_static_link_fn on_link,
-                            void *link_ctx, pw_err *err)
+                            const pw_capture_sink *sink, pw_static_link_fn on_link, void *link_ctx,
+                            pw_err *err)
 {
     (void)html, (void)n, (void)sink, (void)on_link, (void)link_ctx;
     return pw_err_set(err, PW_ERR_UNSUPPORTED, "%s: built without libgumbo", page_url);

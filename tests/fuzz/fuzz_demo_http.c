@@ -56,8 +56,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             check_slice(buf, size, req.headers[i].value);
         }
         check_path(out, dh_path_clean(req.path.p, req.path.n, out, sizeof out));
-        check_decoded(out, dh_form_get(req.query.p ? req.query.p : "", req.query.n, "q", out,
-                                       sizeof out));
+        check_decoded(
+            out, dh_form_get(req.query.p ? req.query.p : "", req.query.n, "q", out, sizeof out));
         const dh_slice *ck = dh_header_get(&req, "cookie");
         if (ck)
             check_decoded(out, dh_cookie_get(ck->p, ck->n, "rrmc_session", out, sizeof out));

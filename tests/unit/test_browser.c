@@ -34,9 +34,9 @@ static void test_msg_parse(void)
     CHECK_STR(cdp_str(m.params, "request.url"), "https://a/");
     cdp_msg_free(&m);
 
-    CHECK_INT(cdp_msg_parse("{\"id\":2,\"error\":{\"code\":-32000,\"message\":\"nope\"}}", &m,
-                            NULL),
-              PW_OK);
+    CHECK_INT(
+        cdp_msg_parse("{\"id\":2,\"error\":{\"code\":-32000,\"message\":\"nope\"}}", &m, NULL),
+        PW_OK);
     CHECK_STR(m.error, "nope");
     cdp_msg_free(&m);
 
@@ -141,8 +141,7 @@ static void test_options(void)
     pw_arena a;
     pw_arena_init(&a, 0);
     pw_host_map m;
-    CHECK_INT(pw_host_map_parse(&a, "connect.facebook.net=http://127.0.0.1:1/vendor/x/", &m,
-                                NULL),
+    CHECK_INT(pw_host_map_parse(&a, "connect.facebook.net=http://127.0.0.1:1/vendor/x/", &m, NULL),
               PW_OK);
     CHECK_STR(m.host, "connect.facebook.net");
     CHECK_STR(m.prefix, "http://127.0.0.1:1/vendor/x");
@@ -269,7 +268,8 @@ static pw_status col_req(void *ctx, const pw_request *r, pw_err *err)
     collected *c = ctx;
     if (c->n < 16) {
         snprintf(c->urls[c->n], sizeof c->urls[0], "%s", r->url);
-        snprintf(c->what[c->n], sizeof c->what[0], "%s", pw_request_header(r, "X-Phiwall-Inferred"));
+        snprintf(c->what[c->n], sizeof c->what[0], "%s",
+                 pw_request_header(r, "X-Phiwall-Inferred"));
         c->n++;
     }
     CHECK_INT(r->source, PW_SOURCE_STATIC);
@@ -298,9 +298,9 @@ static void test_static_extract(void)
         "<iframe src=\"/embed/map\"></iframe><a href=\"/schedule\">Book</a></body></html>";
     collected c = {0};
     pw_capture_sink sink = {col_page, col_req, &c};
-    CHECK_INT(pw_static_extract("https://h.org/heart", html, sizeof html - 1, &sink, NULL, NULL,
-                                NULL),
-              PW_OK);
+    CHECK_INT(
+        pw_static_extract("https://h.org/heart", html, sizeof html - 1, &sink, NULL, NULL, NULL),
+        PW_OK);
     CHECK_INT(c.pages, 1);
     CHECK(c.title != NULL);
     CHECK(has_url(&c, "connect.facebook.net/en_US/fbevents.js"));

@@ -52,9 +52,9 @@ static void test_parse_refused(void)
     CHECK_INT(parse("GET /\x01 HTTP/1.1\r\nHost: x\r\n\r\n", &r), DH_BAD);
     CHECK_INT(parse("GET / HTTP/1.1\r\nHost: x\r\n folded\r\n\r\n", &r), DH_BAD);
     CHECK_INT(parse("GET / HTTP/1.1\r\nHost: x\r\nContent-Length: 1x\r\n\r\n", &r), DH_BAD);
-    CHECK_INT(parse("GET / HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 1\r\n\r\n",
-                    &r),
-              DH_BAD);
+    CHECK_INT(
+        parse("GET / HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 1\r\n\r\n", &r),
+        DH_BAD);
     CHECK_INT(parse("GET / HTTP/2.0\r\nHost: x\r\n\r\n", &r), DH_UNSUPPORTED);
     CHECK_INT(parse("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n", &r),
               DH_UNSUPPORTED);
