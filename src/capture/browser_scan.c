@@ -321,7 +321,9 @@ static pw_status step_facts(bx_tab *t, pw_err *err)
     if (st == PW_OK || !fatal(t->b, st)) {
         pw_err e;
         st = bx_tab_screenshot(t, &e);
-        if (st != PW_OK && fatal(t->b, st)) {
+        if (st != PW_OK) /* evidence, not capture: only a lost browser is fatal here */
+            bx_log(t->b, "screenshot of %s: %s", t->task.url, e.msg);
+        if (st != PW_OK && cdp_conn_dead(t->b->conn)) {
             if (err)
                 *err = e;
             return st;
@@ -457,8 +459,13 @@ static pw_status interact(bx_browser *b, pw_err *err)
                 acted |= b->tabs[i].active && b->tabs[i].acted;
             if (st == PW_OK && acted && steps[s].step == PW_STEP_SUBMIT)
                 wait_loaded(b, b->o->timeout_ms / 2);
-            if (st == PW_OK && acted) /* nothing happened: nothing to wait for */
-                settle_ms(b, steps[s].step == PW_STEP_SCROLL ? settle_of(b) / 2 : settle_of(b));
+            /* Nothing happened: nothing to wait for. A submission loads a new page whose
+             * trackers start from scratch: twice the time. */
+            int ms = steps[s].step == PW_STEP_SCROLL   ? settle_of(b) / 2
+                     : steps[s].step == PW_STEP_SUBMIT ? settle_of(b) * 2
+                                                       : settle_of(b);
+            if (st == PW_OK && acted)
+                settle_ms(b, ms);
         }
     }
     if (st == PW_OK && any_search) {
@@ -476,7 +483,7 @@ static pw_status interact(bx_browser *b, pw_err *err)
         }
         if (st == PW_OK) {
             wait_loaded(b, b->o->timeout_ms / 2);
-            settle(b);
+            settle_ms(b, settle_of(b) * 2);
         }
     }
     return st;
@@ -522,7 +529,7 @@ static void leave_pages(bx_browser *b)
             break;
         cdp_pump(b->conn, deadline, NULL);
     }
-    settle_ms(b, 150); /* the last beacons of the unload */
+    settle_ms(b, 300); /* the last beacons of the unload */
 }
 
 /* Returns PW_OK to go on; a fatal browser error has already been handled by a restart. */

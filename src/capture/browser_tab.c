@@ -114,6 +114,7 @@ pw_status bx_tab_open(bx_browser *b, bx_tab *t, pw_err *err)
         return st;
     static const char *const setup[][2] = {
         {"Page.enable", "{}"},
+        {"Emulation.setFocusEmulationEnabled", "{\"enabled\":true}"},
         {"Network.enable", "{\"maxPostDataSize\":1048576}"},
         {"Target.setAutoAttach",
          "{\"autoAttach\":true,\"waitForDebuggerOnStart\":true,\"flatten\":true}"},
@@ -247,7 +248,12 @@ pw_status bx_tab_screenshot(bx_tab *t, pw_err *err)
     if (!b->o->screenshot_dir)
         return PW_OK;
     cdp_msg r;
-    pw_status st = call(t, t->session, "Page.captureScreenshot", "{\"format\":\"png\"}", &r, err);
+    /* Only the front tab renders frames in headless mode: with --jobs, bring each to front. */
+    pw_status st = b->n_tabs > 1 ? call(t, t->session, "Page.bringToFront", "{}", NULL, err)
+                                 : PW_OK;
+    if (st == PW_OK)
+        st = cdp_call(b->conn, t->session, "Page.captureScreenshot", "{\"format\":\"png\"}", 4000,
+                      &r, err);
     if (st != PW_OK)
         return st;
     const char *data = cdp_str(r.result, "data");

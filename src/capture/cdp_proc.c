@@ -30,6 +30,11 @@ static const char *const base_args[] = {
     "--disable-extensions",
     "--mute-audio",
     "--hide-scrollbars",
+    /* parallel tabs (--jobs) are background tabs: keep their timers, rendering and
+     * screenshots running as if each were in front */
+    "--disable-background-timer-throttling",
+    "--disable-renderer-backgrounding",
+    "--disable-backgrounding-occluded-windows",
     "--remote-debugging-pipe",
 };
 

@@ -3,11 +3,12 @@
  * a mini hospital site with a fake pixel (served under /vendor/<host>/ for --map-host) plus the
  * hostile pages the scanner must survive: a page that never finishes loading, a redirect loop and
  * a 50 MB page. Listens on 127.0.0.1, port from argv[1] (0 = any); prints "PORT <n>" and runs
- * until stdin closes or SIGTERM.
+ * until SIGTERM or SIGINT.
  */
 #include <arpa/inet.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -165,6 +166,11 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 int main(int argc, char **argv)
 {
     signal(SIGPIPE, SIG_IGN);
+    sigset_t block;
+    sigemptyset(&block);
+    sigaddset(&block, SIGTERM);
+    sigaddset(&block, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &block, NULL); /* inherited by the server's threads */
     unsigned port = argc > 1 ? (unsigned)atoi(argv[1]) : 0;
     struct sockaddr_in addr = {0};
     addr.sin_family = AF_INET;
