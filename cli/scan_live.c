@@ -26,43 +26,69 @@ void pw_cli_scan_live_usage(FILE *f);
 void pw_cli_scan_live_usage(FILE *f)
 {
     fprintf(
-        f,
-        "Usage: phiwall scan URL… [options]\n"
-        "       phiwall scan --sites FILE --out DIR [options]\n\n"
-        "Scan a live site in headless Chromium: crawl same-site pages (care pages first), fill\n"
-        "forms with a canary identity, click care controls, submit, search; every request of\n"
-        "every frame is decoded and checked for PHI. Tracker beacons are answered locally\n"
-        "(contained), so the audit sends nothing to any vendor.\n\n"
-        "Report:   --format text|json|sarif|html   -o FILE   --fail-on SEVERITY\n"
-        "          --trackers FILE  --vocab FILE  --canary FILE (extra values to find)\n"
-        "Crawl:    --max-pages N (50)  --depth N  --jobs N (tabs, 1)  --delay MS\n"
-        "          --ignore-robots  --no-sitemap  --no-interact\n"
-        "Browser:  --browser PATH  --browser-arg ARG (repeatable)  --device desktop|mobile\n"
-        "          --timeout SEC (page load, 20)  --settle MS (1000)  --verbose\n"
-        "Contain:  --no-contain   let beacons reach the vendors: a faithful live run, but the\n"
-        "                         canary identity and page data are then sent to them\n"
-        "          --map-host HOST=URLPREFIX  serve HOST's requests from a local prefix\n"
-        "Consent:  --consent none|accept|reject\n"
-        "Auth:     --cookie NAME=VALUE (repeatable)  --cookies FILE (cookies.txt)\n"
-        "          --login URL --username U --password-file F\n"
-        "Evidence: --har-out FILE (HAR 1.2 of the session)  --screenshots DIR\n"
-        "          --canary-tag TAG (reproducible canary identity)\n"
-        "Triage:   --static   read HTML only (no browser): tracker tags, pixel IDs, fbq init\n"
-        "                     arguments, noscript beacons; inferred, not observed traffic\n"
-        "Many:     --sites FILE --out DIR   one report per site + summary.csv/summary.html;\n"
-        "                     sites whose report exists are skipped (resumable)\n\n"
-        "Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage, 3 runtime error.\n"
-        "See docs/scan-browser.md.\n");
+        f, "Usage: phiwall scan URL… [options]\n"
+           "       phiwall scan --sites FILE --out DIR [options]\n\n"
+           "Scan a live site in headless Chromium: crawl same-site pages (care pages first), fill\n"
+           "forms with a canary identity, click care controls, submit, search; every request of\n"
+           "every frame is decoded and checked for PHI. Tracker beacons are answered locally\n"
+           "(contained), so the audit sends nothing to any vendor.\n\n"
+           "Report:   --format text|json|sarif|html   -o FILE   --fail-on SEVERITY\n"
+           "          --trackers FILE  --vocab FILE  --canary FILE (extra values to find)\n"
+           "Crawl:    --max-pages N (50)  --depth N  --jobs N (tabs, 1)  --delay MS\n"
+           "          --ignore-robots  --no-sitemap  --no-interact\n"
+           "Browser:  --browser PATH  --browser-arg ARG (repeatable)  --device desktop|mobile\n"
+           "          --timeout SEC (page load, 20)  --settle MS (1000)  --verbose\n"
+           "Contain:  --no-contain   let beacons reach the vendors: a faithful live run, but the\n"
+           "                         canary identity and page data are then sent to them\n"
+           "          --map-host HOST=URLPREFIX  serve HOST's requests from a local prefix\n"
+           "Consent:  --consent none|accept|reject\n"
+           "Auth:     --cookie NAME=VALUE (repeatable)  --cookies FILE (cookies.txt)\n"
+           "          --login URL --username U --password-file F\n"
+           "Evidence: --har-out FILE (HAR 1.2 of the session)  --screenshots DIR\n"
+           "          --canary-tag TAG (reproducible canary identity)\n"
+           "Triage:   --static   read HTML only (no browser): tracker tags, pixel IDs, fbq init\n"
+           "                     arguments, noscript beacons; inferred, not observed traffic\n"
+           "Many:     --sites FILE --out DIR   one report per site + summary.csv/summary.html;\n"
+           "                     sites whose report exists are skipped (resumable)\n\n"
+           "Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage, 3 runtime error.\n"
+           "See docs/scan-browser.md.\n");
 }
 
 /* ---- options ------------------------------------------------------------------------------ */
 
 enum {
-    O_FORMAT = 256, O_FAIL_ON, O_TRACKERS, O_VOCAB, O_CANARY, O_BROWSER, O_BROWSER_ARG,
-    O_NO_CONTAIN, O_MAP_HOST, O_MAX_PAGES, O_DEPTH, O_JOBS, O_IGNORE_ROBOTS, O_DELAY,
-    O_TIMEOUT, O_SETTLE, O_DEVICE, O_CONSENT, O_COOKIE, O_COOKIES, O_LOGIN, O_USERNAME,
-    O_PASSWORD_FILE, O_HAR_OUT, O_SCREENSHOTS, O_STATIC, O_SITES, O_OUT, O_VERBOSE,
-    O_NO_INTERACT, O_NO_SITEMAP, O_CANARY_TAG
+    O_FORMAT = 256,
+    O_FAIL_ON,
+    O_TRACKERS,
+    O_VOCAB,
+    O_CANARY,
+    O_BROWSER,
+    O_BROWSER_ARG,
+    O_NO_CONTAIN,
+    O_MAP_HOST,
+    O_MAX_PAGES,
+    O_DEPTH,
+    O_JOBS,
+    O_IGNORE_ROBOTS,
+    O_DELAY,
+    O_TIMEOUT,
+    O_SETTLE,
+    O_DEVICE,
+    O_CONSENT,
+    O_COOKIE,
+    O_COOKIES,
+    O_LOGIN,
+    O_USERNAME,
+    O_PASSWORD_FILE,
+    O_HAR_OUT,
+    O_SCREENSHOTS,
+    O_STATIC,
+    O_SITES,
+    O_OUT,
+    O_VERBOSE,
+    O_NO_INTERACT,
+    O_NO_SITEMAP,
+    O_CANARY_TAG
 };
 
 static const struct option live_opts[] = {
@@ -260,11 +286,12 @@ static int parse_live_args(int argc, char **argv, pw_live_args *a)
             return rc;
     for (int i = optind; i < argc; i++) {
         if (a->n_urls == 1)
-            return pw_cli_usage_error("scan", "one site at a time ('%s'); use --sites FILE "
-                                              "--out DIR for several", argv[i]);
-        if (!strstr(argv[i], "://"))
-            return pw_cli_usage_error("scan", "'%s' is not a URL (http://… or https://…)",
+            return pw_cli_usage_error("scan",
+                                      "one site at a time ('%s'); use --sites FILE "
+                                      "--out DIR for several",
                                       argv[i]);
+        if (!strstr(argv[i], "://"))
+            return pw_cli_usage_error("scan", "'%s' is not a URL (http://… or https://…)", argv[i]);
         a->urls[a->n_urls++] = argv[i];
     }
     return check_args(a);
@@ -303,8 +330,7 @@ static void show_progress(void *ctx, const pw_browser_progress *p)
     size_t n = strlen(u);
     fprintf(stderr, "\r\033[K%zu pages done, %zu queued, %zu requests, %zu contained%s  %s%s",
             p->pages_done, p->pages_queued, p->requests, p->contained,
-            p->restarts ? " (browser restarted)" : "", n > 50 ? "…" : "",
-            n > 50 ? u + n - 50 : u);
+            p->restarts ? " (browser restarted)" : "", n > 50 ? "…" : "", n > 50 ? u + n - 50 : u);
     fflush(stderr);
 }
 
@@ -345,8 +371,8 @@ static size_t identity_canaries(const pw_browser_identity *id, pw_canary *c)
     return n;
 }
 
-static pw_status open_pipeline(pw_live_args *a, const pw_browser_identity *id,
-                               pw_cli_pipeline *p, pw_err *err)
+static pw_status open_pipeline(pw_live_args *a, const pw_browser_identity *id, pw_cli_pipeline *p,
+                               pw_err *err)
 {
     memset(p, 0, sizeof *p);
     pw_arena_init(&p->arena, 0);
@@ -387,7 +413,7 @@ static int remove_entry(const char *path, const struct stat *st, int flag, struc
 }
 
 static pw_status capture_static(pw_live_args *a, const char *url, pw_cli_pipeline *p,
-                                 const pw_capture_sink *sink, pw_err *err)
+                                const pw_capture_sink *sink, pw_err *err)
 {
     pw_static_opts so = {0};
     so.max_pages = a->bo.max_pages ? (a->bo.max_pages < 20 ? a->bo.max_pages : 20) : 20;
@@ -419,13 +445,11 @@ static pw_status capture_browser(pw_live_args *a, const char *url, pw_cli_pipeli
     if (a->progress)
         fputs("\r\033[K", stderr);
     if (st == PW_OK) {
-        if (bs.pages_failed || bs.browser_restarts || (o.login_url && !bs.login_ok) ||
-            a->verbose)
+        if (bs.pages_failed || bs.browser_restarts || (o.login_url && !bs.login_ok) || a->verbose)
             fprintf(stderr,
                     "phiwall: scan: %s: %zu pages (%zu failed), %zu requests, %zu contained, "
                     "%zu browser restarts%s\n",
-                    url, bs.pages, bs.pages_failed, bs.requests, bs.contained,
-                    bs.browser_restarts,
+                    url, bs.pages, bs.pages_failed, bs.requests, bs.contained, bs.browser_restarts,
                     o.login_url ? (bs.login_ok ? ", logged in" : ", LOGIN FAILED") : "");
         if (!o.contain)
             fprintf(stderr, "phiwall: scan: note: --no-contain: tracker beacons (with the canary "
@@ -460,8 +484,9 @@ int pw_live_scan_site(pw_live_args *a, const char *url, const pw_cli_scan_out *o
     a->bo.identity = &id;
     int use_static = a->static_only;
     if (!use_static && !pw_browser_available(a->bo.browser_path)) {
-        pw_cli_errorf("scan", "warning: no browser at %s; falling back to --static (tracker "
-                              "tags in HTML, not observed traffic)",
+        pw_cli_errorf("scan",
+                      "warning: no browser at %s; falling back to --static (tracker "
+                      "tags in HTML, not observed traffic)",
                       a->bo.browser_path ? a->bo.browser_path : "/usr/bin/chromium");
         use_static = 1;
     }

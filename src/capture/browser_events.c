@@ -291,6 +291,10 @@ static void on_frame_navigated(bx_tab *t, const cdp_msg *m)
     const char *url = cdp_str(f, "url");
     if (url && strcmp(url, "about:blank") == 0)
         t->blank = 1;
+    if (url && strncmp(url, "chrome-error:", 13) == 0 && !t->nav_failed) {
+        t->nav_failed = 1; /* the browser's own error page: DNS, refused, redirect loop… */
+        t->nav_error = "the browser showed its error page";
+    }
     if (!url || strcmp(url, "about:blank") == 0 || strncmp(url, "chrome-error:", 13) == 0)
         return;
     t->top_url = pw_arena_strdup(&t->arena, url);

@@ -517,8 +517,11 @@ static void leave_pages(bx_browser *b)
     for (int i = 0; i < b->n_tabs; i++) {
         bx_tab *t = &b->tabs[i];
         t->blank = 0;
-        if (t->active && !t->crashed)
+        if (t->active && !t->crashed) {
+            int failed = t->nav_failed; /* the task's outcome, not this navigation's */
             bx_tab_navigate(t, "about:blank", NULL);
+            t->nav_failed = failed;
+        }
     }
     long long deadline = cdp_now_ms() + 2000;
     for (;;) {

@@ -249,8 +249,8 @@ pw_status bx_tab_screenshot(bx_tab *t, pw_err *err)
         return PW_OK;
     cdp_msg r;
     /* Only the front tab renders frames in headless mode: with --jobs, bring each to front. */
-    pw_status st = b->n_tabs > 1 ? call(t, t->session, "Page.bringToFront", "{}", NULL, err)
-                                 : PW_OK;
+    pw_status st =
+        b->n_tabs > 1 ? call(t, t->session, "Page.bringToFront", "{}", NULL, err) : PW_OK;
     if (st == PW_OK)
         st = cdp_call(b->conn, t->session, "Page.captureScreenshot", "{\"format\":\"png\"}", 4000,
                       &r, err);

@@ -186,8 +186,8 @@ int main(int argc, char **argv)
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
     printf("PORT %u\n", info ? info->port : port);
     fflush(stdout);
-    char buf[64];
-    while (read(0, buf, sizeof buf) > 0) {}
+    int sig;
+    sigwait(&block, &sig);
     MHD_stop_daemon(d);
     return 0;
 }
