@@ -19,9 +19,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     pw_err err;
     if (cdp_msg_parse(text, &m, &err) == PW_OK) {
         double n;
-        static const char *const paths[] = {"request.url", "request.postData", "frame.url",
-                                            "targetInfo.type", "response.status", "a.b.c.d",
-                                            "", "."};
+        static const char *const paths[] = {
+            "request.url",     "request.postData", "frame.url", "targetInfo.type",
+            "response.status", "a.b.c.d",          "",          "."};
         for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
             (void)cdp_str(m.params, paths[i]);
             (void)cdp_num(m.params, paths[i], &n);
