@@ -386,7 +386,8 @@ static pw_status open_pipeline(pw_live_args *a, const pw_browser_identity *id, p
         st = pw_err_set(err, PW_ERR_NOMEM, "canaries: out of memory");
     size_t n = 0;
     if (st == PW_OK) {
-        memcpy(all, file, n_file * sizeof *all);
+        if (n_file)
+            memcpy(all, file, n_file * sizeof *all);
         n = n_file + (id ? identity_canaries(id, all + n_file) : 0);
     }
     pw_detector_opts dopts = {.vocab_file = a->vocab, .canaries = all, .n_canaries = n};
