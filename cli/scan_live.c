@@ -21,7 +21,6 @@
 #include "scan_live.h"
 
 int pw_cli_scan_live(int argc, char **argv);
-void pw_cli_scan_live_usage(FILE *f);
 
 void pw_cli_scan_live_usage(FILE *f)
 {

@@ -5,6 +5,8 @@
 #ifndef PHIWALL_CLI_SCAN_LIVE_H
 #define PHIWALL_CLI_SCAN_LIVE_H
 
+#include <stdio.h>
+
 #include "phiwall/browser.h"
 #include "phiwall/static_scan.h"
 #include "scan_common.h"
@@ -42,6 +44,9 @@ typedef struct pw_live_summary {
 
 int pw_live_scan_site(pw_live_args *a, const char *url, const pw_cli_scan_out *out,
                       pw_live_summary *sum);
+
+/* `phiwall scan URL --help` text (cmd_scan.c may print it after the HAR usage). */
+void pw_cli_scan_live_usage(FILE *f);
 
 /* --sites FILE --out DIR */
 int pw_live_scan_sites(pw_live_args *a);
