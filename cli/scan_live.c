@@ -1,0 +1,582 @@
+/*
+ * scan_live.c — `phiwall scan URL…`: scans a live site in headless Chromium (crawl, interaction
+ * with a canary identity, contained by default) or, with --static or when no browser is
+ * installed, by reading its HTML; then the same decode → detect → assess → report pipeline as
+ * `scan --har`. --sites FILE --out DIR hands over to scan_sites.c.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "phiwall/decode.h"
+#include "phiwall/text.h"
+#include "phiwall/version.h"
+#include "scan_live.h"
+
+int pw_cli_scan_live(int argc, char **argv);
+
+void pw_cli_scan_live_usage(FILE *f)
+{
+    fprintf(
+        f, "Usage: phiwall scan URL… [options]\n"
+           "       phiwall scan --sites FILE --out DIR [options]\n\n"
+           "Scan a live site in headless Chromium: crawl same-site pages (care pages first), fill\n"
+           "forms with a canary identity, click care controls, submit, search; every request of\n"
+           "every frame is decoded and checked for PHI. Tracker beacons are answered locally\n"
+           "(contained), so the audit sends nothing to any vendor.\n\n"
+           "Report:   --format text|json|sarif|html   -o FILE   --fail-on SEVERITY\n"
+           "          --trackers FILE  --vocab FILE  --canary FILE (extra values to find)\n"
+           "Crawl:    --max-pages N (50)  --depth N  --jobs N (tabs, 1)  --delay MS\n"
+           "          --ignore-robots  --no-sitemap  --no-interact\n"
+           "Browser:  --browser PATH  --browser-arg ARG (repeatable)  --device desktop|mobile\n"
+           "          --timeout SEC (page load, 20)  --settle MS (1000)  --verbose\n"
+           "Contain:  --no-contain   let beacons reach the vendors: a faithful live run, but the\n"
+           "                         canary identity and page data are then sent to them\n"
+           "          --map-host HOST=URLPREFIX  serve HOST's requests from a local prefix\n"
+           "Consent:  --consent none|accept|reject\n"
+           "Auth:     --cookie NAME=VALUE (repeatable)  --cookies FILE (cookies.txt)\n"
+           "          --login URL --username U --password-file F\n"
+           "Evidence: --har-out FILE (HAR 1.2 of the session)  --screenshots DIR\n"
+           "          --canary-tag TAG (reproducible canary identity)\n"
+           "Triage:   --static   read HTML only (no browser): tracker tags, pixel IDs, fbq init\n"
+           "                     arguments, noscript beacons; inferred, not observed traffic\n"
+           "Many:     --sites FILE --out DIR   one report per site + summary.csv/summary.html;\n"
+           "                     sites whose report exists are skipped (resumable)\n\n"
+           "Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage, 3 runtime error.\n"
+           "See docs/scan-browser.md.\n");
+}
+
+/* ---- options ------------------------------------------------------------------------------ */
+
+enum {
+    O_FORMAT = 256,
+    O_FAIL_ON,
+    O_TRACKERS,
+    O_VOCAB,
+    O_CANARY,
+    O_BROWSER,
+    O_BROWSER_ARG,
+    O_NO_CONTAIN,
+    O_MAP_HOST,
+    O_MAX_PAGES,
+    O_DEPTH,
+    O_JOBS,
+    O_IGNORE_ROBOTS,
+    O_DELAY,
+    O_TIMEOUT,
+    O_SETTLE,
+    O_DEVICE,
+    O_CONSENT,
+    O_COOKIE,
+    O_COOKIES,
+    O_LOGIN,
+    O_USERNAME,
+    O_PASSWORD_FILE,
+    O_HAR_OUT,
+    O_SCREENSHOTS,
+    O_STATIC,
+    O_SITES,
+    O_OUT,
+    O_VERBOSE,
+    O_NO_INTERACT,
+    O_NO_SITEMAP,
+    O_CANARY_TAG
+};
+
+static const struct option live_opts[] = {
+    {"format", required_argument, NULL, O_FORMAT},
+    {"output", required_argument, NULL, 'o'},
+    {"fail-on", required_argument, NULL, O_FAIL_ON},
+    {"trackers", required_argument, NULL, O_TRACKERS},
+    {"vocab", required_argument, NULL, O_VOCAB},
+    {"canary", required_argument, NULL, O_CANARY},
+    {"browser", required_argument, NULL, O_BROWSER},
+    {"browser-arg", required_argument, NULL, O_BROWSER_ARG},
+    {"no-contain", no_argument, NULL, O_NO_CONTAIN},
+    {"map-host", required_argument, NULL, O_MAP_HOST},
+    {"max-pages", required_argument, NULL, O_MAX_PAGES},
+    {"depth", required_argument, NULL, O_DEPTH},
+    {"jobs", required_argument, NULL, O_JOBS},
+    {"ignore-robots", no_argument, NULL, O_IGNORE_ROBOTS},
+    {"delay", required_argument, NULL, O_DELAY},
+    {"timeout", required_argument, NULL, O_TIMEOUT},
+    {"settle", required_argument, NULL, O_SETTLE},
+    {"device", required_argument, NULL, O_DEVICE},
+    {"consent", required_argument, NULL, O_CONSENT},
+    {"cookie", required_argument, NULL, O_COOKIE},
+    {"cookies", required_argument, NULL, O_COOKIES},
+    {"login", required_argument, NULL, O_LOGIN},
+    {"username", required_argument, NULL, O_USERNAME},
+    {"password-file", required_argument, NULL, O_PASSWORD_FILE},
+    {"har-out", required_argument, NULL, O_HAR_OUT},
+    {"screenshots", required_argument, NULL, O_SCREENSHOTS},
+    {"static", no_argument, NULL, O_STATIC},
+    {"sites", required_argument, NULL, O_SITES},
+    {"out", required_argument, NULL, O_OUT},
+    {"verbose", no_argument, NULL, O_VERBOSE},
+    {"no-interact", no_argument, NULL, O_NO_INTERACT},
+    {"no-sitemap", no_argument, NULL, O_NO_SITEMAP},
+    {"canary-tag", required_argument, NULL, O_CANARY_TAG},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0}};
+
+static int int_arg(const char *opt, const char *v, long lo, long hi, long *out)
+{
+    char *end;
+    errno = 0;
+    long n = strtol(v, &end, 10);
+    if (errno || end == v || *end || n < lo || n > hi)
+        return pw_cli_usage_error("scan", "%s: expected a number from %ld to %ld, got '%s'", opt,
+                                  lo, hi, v);
+    *out = n;
+    return 0;
+}
+
+static int add_list(const char *opt, size_t *n)
+{
+    if (*n >= PW_LIVE_MAX_LIST)
+        return pw_cli_usage_error("scan", "%s: at most %d", opt, PW_LIVE_MAX_LIST);
+    return 0;
+}
+
+static int parse_cookie(pw_live_args *a, const char *v)
+{
+    const char *eq = strchr(v, '=');
+    if (!eq || eq == v)
+        return pw_cli_usage_error("scan", "--cookie: expected NAME=VALUE");
+    pw_cookie *c = &a->cookies[a->bo.n_cookies++];
+    memset(c, 0, sizeof *c);
+    c->name = pw_arena_strndup(&a->arena, v, (size_t)(eq - v));
+    c->value = pw_arena_strdup(&a->arena, eq + 1);
+    return 0;
+}
+
+/* Options with a value to check; 0 or an exit code. */
+static int parse_one(pw_live_args *a, int c, const char *v)
+{
+    long n;
+    int rc = 0;
+    pw_err err;
+    switch (c) {
+    case O_FORMAT: a->format_set = 1; return pw_cli_scan_set_format(&a->out, v);
+    case 'o': a->out.output = v; return 0;
+    case O_FAIL_ON: return pw_cli_scan_set_fail_on(&a->out, v);
+    case O_TRACKERS: a->trackers = v; return 0;
+    case O_VOCAB: a->vocab = v; return 0;
+    case O_CANARY: a->canary_file = v; return 0;
+    case O_BROWSER: a->bo.browser_path = v; return 0;
+    case O_BROWSER_ARG:
+        if ((rc = add_list("--browser-arg", &a->bo.n_browser_args)))
+            return rc;
+        a->browser_args[a->bo.n_browser_args++] = v;
+        return 0;
+    case O_NO_CONTAIN: a->bo.contain = 0; return 0;
+    case O_MAP_HOST:
+        if ((rc = add_list("--map-host", &a->bo.n_host_maps)))
+            return rc;
+        if (pw_host_map_parse(&a->arena, v, &a->maps[a->bo.n_host_maps], &err) != PW_OK)
+            return pw_cli_usage_error("scan", "%s", err.msg);
+        a->bo.n_host_maps++;
+        return 0;
+    case O_MAX_PAGES:
+        if (!(rc = int_arg("--max-pages", v, 1, 100000, &n)))
+            a->bo.max_pages = (size_t)n;
+        return rc;
+    case O_DEPTH:
+        if (!(rc = int_arg("--depth", v, 0, 1000, &n)))
+            a->bo.max_depth = (int)n;
+        return rc;
+    case O_JOBS:
+        if (!(rc = int_arg("--jobs", v, 1, 8, &n)))
+            a->bo.jobs = (int)n;
+        return rc;
+    case O_IGNORE_ROBOTS: a->bo.ignore_robots = 1; return 0;
+    case O_DELAY:
+        if (!(rc = int_arg("--delay", v, 0, 600000, &n)))
+            a->bo.delay_ms = (int)n;
+        return rc;
+    case O_TIMEOUT:
+        if (!(rc = int_arg("--timeout", v, 1, 3600, &n)))
+            a->bo.timeout_ms = (int)n * 1000;
+        return rc;
+    case O_SETTLE:
+        if (!(rc = int_arg("--settle", v, 1, 600000, &n)))
+            a->bo.settle_ms = (int)n;
+        return rc;
+    case O_DEVICE:
+        if (pw_device_parse(v, &a->bo.device) != 0)
+            return pw_cli_usage_error("scan", "--device: expected desktop or mobile");
+        return 0;
+    case O_CONSENT:
+        if (pw_consent_mode_parse(v, &a->bo.consent) != 0)
+            return pw_cli_usage_error("scan", "--consent: expected none, accept or reject");
+        return 0;
+    case O_COOKIE:
+        if ((rc = add_list("--cookie", &a->bo.n_cookies)))
+            return rc;
+        return parse_cookie(a, v);
+    case O_COOKIES: a->cookies_file = v; return 0;
+    case O_LOGIN: a->bo.login_url = v; return 0;
+    case O_USERNAME: a->bo.username = v; return 0;
+    case O_PASSWORD_FILE: a->password_file = v; return 0;
+    case O_HAR_OUT: a->har_out = v; return 0;
+    case O_SCREENSHOTS: a->screenshots = v; return 0;
+    case O_STATIC: a->static_only = 1; return 0;
+    case O_SITES: a->sites_file = v; return 0;
+    case O_OUT: a->out_dir = v; return 0;
+    case O_VERBOSE: a->verbose = 1; return 0;
+    case O_NO_INTERACT: a->bo.interact = 0; return 0;
+    case O_NO_SITEMAP: a->bo.follow_sitemap = 0; return 0;
+    case O_CANARY_TAG: a->canary_tag = v; return 0;
+    case 'h': pw_cli_scan_live_usage(stdout); return -1;
+    default: return pw_cli_usage_error("scan", "unknown option");
+    }
+}
+
+static int read_password(pw_live_args *a)
+{
+    char *data = NULL;
+    size_t len = 0;
+    pw_err err;
+    if (pw_cli_read_file(a->password_file, &data, &len, &err) != 0)
+        return pw_cli_fail("scan", &err);
+    data[strcspn(data, "\r\n")] = '\0';
+    a->bo.password = pw_arena_strdup(&a->arena, data);
+    memset(data, 0, len); /* do not leave the secret in freed memory */
+    free(data);
+    return 0;
+}
+
+static int check_args(pw_live_args *a)
+{
+    if (a->sites_file && !a->out_dir)
+        return pw_cli_usage_error("scan", "--sites needs --out DIR");
+    if (!a->sites_file && a->n_urls == 0)
+        return pw_cli_usage_error("scan", "nothing to scan: give a URL, --sites FILE or --har");
+    if (a->bo.login_url && (!a->bo.username || !a->password_file))
+        return pw_cli_usage_error("scan", "--login needs --username and --password-file");
+    if (a->password_file && read_password(a))
+        return PW_EXIT_RUNTIME;
+    if (a->cookies_file) {
+        pw_cookie *list;
+        size_t n;
+        pw_err err;
+        if (pw_cookies_read_file(&a->arena, a->cookies_file, &list, &n, &err) != PW_OK)
+            return pw_cli_fail("scan", &err);
+        for (size_t i = 0; i < n && a->bo.n_cookies < PW_LIVE_MAX_LIST; i++)
+            a->cookies[a->bo.n_cookies++] = list[i];
+    }
+    return 0;
+}
+
+static int parse_live_args(int argc, char **argv, pw_live_args *a)
+{
+    int c, rc;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "ho:", live_opts, NULL)) != -1)
+        if ((rc = parse_one(a, c, optarg)))
+            return rc;
+    for (int i = optind; i < argc; i++) {
+        if (a->n_urls == 1)
+            return pw_cli_usage_error("scan",
+                                      "one site at a time ('%s'); use --sites FILE "
+                                      "--out DIR for several",
+                                      argv[i]);
+        if (!strstr(argv[i], "://"))
+            return pw_cli_usage_error("scan", "'%s' is not a URL (http://… or https://…)", argv[i]);
+        a->urls[a->n_urls++] = argv[i];
+    }
+    return check_args(a);
+}
+
+/* ---- hooks: the decode stage's knowledge for the capture stage ---------------------------- */
+
+static int is_tracker_endpoint(void *ctx, const char *page_url, const char *url,
+                               const char *resource_type)
+{
+    (void)resource_type;
+    const pw_catalog *cat = ctx;
+    return pw_catalog_match(cat, url) != NULL && (!page_url || pw_is_third_party(page_url, url));
+}
+
+static char *site_of(void *ctx, pw_arena *a, const char *host)
+{
+    (void)ctx;
+    return pw_registrable_domain(a, host);
+}
+
+static void log_line(void *ctx, const char *line)
+{
+    (void)ctx;
+    /* Cookies are credentials in an authenticated scan: never in a log. */
+    if (strstr(line, "ookie"))
+        fprintf(stderr, "phiwall: scan: [message with cookies omitted]\n");
+    else
+        fprintf(stderr, "phiwall: scan: %s\n", line);
+}
+
+static void show_progress(void *ctx, const pw_browser_progress *p)
+{
+    (void)ctx;
+    const char *u = p->current_url ? p->current_url : "";
+    size_t n = strlen(u);
+    fprintf(stderr, "\r\033[K%zu pages done, %zu queued, %zu requests, %zu contained%s  %s%s",
+            p->pages_done, p->pages_queued, p->requests, p->contained,
+            p->restarts ? " (browser restarted)" : "", n > 50 ? "…" : "", n > 50 ? u + n - 50 : u);
+    fflush(stderr);
+}
+
+/* ---- the canary identity and the pipeline ------------------------------------------------- */
+
+static void random_tag(char out[7])
+{
+    unsigned char r[3] = {0};
+    int fd = open("/dev/urandom", O_RDONLY);
+    if (fd < 0 || read(fd, r, sizeof r) != (ssize_t)sizeof r) {
+        unsigned v = (unsigned)getpid() * 2654435761u;
+        memcpy(r, &v, sizeof r);
+    }
+    if (fd >= 0)
+        close(fd);
+    pw_hex(r, sizeof r, out);
+    out[6] = '\0';
+}
+
+static size_t identity_canaries(const pw_browser_identity *id, pw_canary *c)
+{
+    const struct {
+        const char *label, *value;
+        pw_canary_kind kind;
+    } all[] = {{"first name", id->first_name, PW_CANARY_NAME},
+               {"last name", id->last_name, PW_CANARY_NAME},
+               {"email", id->email, PW_CANARY_EMAIL},
+               {"phone", id->phone, PW_CANARY_PHONE},
+               {"date of birth", id->dob, PW_CANARY_DATE},
+               {"street address", id->address, PW_CANARY_ADDRESS},
+               {"ZIP code", id->zip, PW_CANARY_ZIP},
+               {"member ID", id->member_id, PW_CANARY_ID},
+               {"reason for visit", id->reason, PW_CANARY_TEXT}};
+    size_t n = 0;
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
+        if (all[i].value)
+            c[n++] = (pw_canary){all[i].label, all[i].value, all[i].kind};
+    return n;
+}
+
+static pw_status open_pipeline(pw_live_args *a, const pw_browser_identity *id, pw_cli_pipeline *p,
+                               pw_err *err)
+{
+    memset(p, 0, sizeof *p);
+    pw_arena_init(&p->arena, 0);
+    pw_canary *file = NULL;
+    size_t n_file = 0;
+    pw_status st = PW_OK;
+    if (a->canary_file)
+        st = pw_cli_read_canaries(a->canary_file, &p->arena, &file, &n_file, err);
+    pw_canary *all = st == PW_OK ? pw_arena_calloc(&p->arena, n_file + 16, sizeof *all) : NULL;
+    if (st == PW_OK && !all)
+        st = pw_err_set(err, PW_ERR_NOMEM, "canaries: out of memory");
+    size_t n = 0;
+    if (st == PW_OK) {
+        if (n_file)
+            memcpy(all, file, n_file * sizeof *all);
+        n = n_file + (id ? identity_canaries(id, all + n_file) : 0);
+    }
+    pw_detector_opts dopts = {.vocab_file = a->vocab, .canaries = all, .n_canaries = n};
+    if (st == PW_OK)
+        st = pw_catalog_load(a->trackers, &p->catalog, err);
+    if (st == PW_OK)
+        st = pw_detector_new(&dopts, &p->detector, err);
+    if (st == PW_OK) {
+        pw_assess_opts aopts = {.catalog = p->catalog, .detector = p->detector};
+        st = pw_assessor_new(&aopts, &p->assessor, err);
+    }
+    if (st != PW_OK)
+        pw_cli_pipeline_close(p);
+    return st;
+}
+
+/* ---- one site ----------------------------------------------------------------------------- */
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st, (void)flag, (void)ftw;
+    remove(path);
+    return 0;
+}
+
+static pw_status capture_static(pw_live_args *a, const char *url, pw_cli_pipeline *p,
+                                const pw_capture_sink *sink, pw_err *err)
+{
+    pw_static_opts so = {0};
+    so.max_pages = a->bo.max_pages ? (a->bo.max_pages < 20 ? a->bo.max_pages : 20) : 20;
+    so.max_depth = a->bo.max_depth;
+    so.timeout_ms = a->bo.timeout_ms;
+    so.ignore_robots = a->bo.ignore_robots;
+    so.site_of = site_of;
+    pw_static_stats ss;
+    pw_status st = pw_static_scan(url, &so, sink, &ss, err);
+    if (st == PW_OK)
+        st = pw_assessor_set_target(p->assessor, url, PW_SOURCE_STATIC, err);
+    return st;
+}
+
+static pw_status capture_browser(pw_live_args *a, const char *url, pw_cli_pipeline *p,
+                                 const pw_capture_sink *sink, pw_err *err)
+{
+    pw_browser_opts o = a->bo;
+    o.browser_args = a->browser_args;
+    o.host_maps = a->maps;
+    o.cookies = a->cookies;
+    o.hooks.is_tracker_endpoint = is_tracker_endpoint;
+    o.hooks.site_of = site_of;
+    o.hooks.ctx = p->catalog;
+    o.hooks.log = a->verbose ? log_line : NULL;
+    o.hooks.progress = a->progress ? show_progress : NULL;
+    pw_browser_stats bs;
+    pw_status st = pw_browser_scan(url, &o, sink, &bs, err);
+    if (a->progress)
+        fputs("\r\033[K", stderr);
+    if (st == PW_OK) {
+        if (bs.pages_failed || bs.browser_restarts || (o.login_url && !bs.login_ok) || a->verbose)
+            fprintf(stderr,
+                    "phiwall: scan: %s: %zu pages (%zu failed), %zu requests, %zu contained, "
+                    "%zu browser restarts%s\n",
+                    url, bs.pages, bs.pages_failed, bs.requests, bs.contained, bs.browser_restarts,
+                    o.login_url ? (bs.login_ok ? ", logged in" : ", LOGIN FAILED") : "");
+        if (!o.contain)
+            fprintf(stderr, "phiwall: scan: note: --no-contain: tracker beacons (with the canary "
+                            "identity) were sent to the vendors\n");
+        st = pw_assessor_set_target(p->assessor, url, PW_SOURCE_BROWSER, err);
+    }
+    return st;
+}
+
+static void summarize(const pw_scan_result *r, pw_live_summary *sum, const char *source)
+{
+    memset(sum, 0, sizeof *sum);
+    sum->pages = r->n_pages;
+    sum->requests = r->n_requests;
+    sum->findings = r->n_findings;
+    for (size_t i = 0; i < r->n_findings; i++)
+        if ((int)r->findings[i].severity >= 0 && r->findings[i].severity < 5)
+            sum->by_sev[r->findings[i].severity]++;
+    sum->max_sev = pw_scan_result_max_severity(r);
+    sum->source = source;
+}
+
+int pw_live_scan_site(pw_live_args *a, const char *url, const pw_cli_scan_out *out,
+                      pw_live_summary *sum)
+{
+    pw_arena idarena;
+    pw_arena_init(&idarena, 0);
+    char tag[7];
+    random_tag(tag);
+    pw_browser_identity id;
+    pw_browser_identity_make(&idarena, a->canary_tag ? a->canary_tag : tag, &id);
+    a->bo.identity = &id;
+    int use_static = a->static_only;
+    if (!use_static && !pw_browser_available(a->bo.browser_path)) {
+        pw_cli_errorf("scan",
+                      "warning: no browser at %s; falling back to --static (tracker "
+                      "tags in HTML, not observed traffic)",
+                      a->bo.browser_path ? a->bo.browser_path : "/usr/bin/chromium");
+        use_static = 1;
+    }
+    pw_cli_pipeline p;
+    pw_err err;
+    pw_err_clear(&err);
+    pw_status st = open_pipeline(a, use_static ? NULL : &id, &p, &err);
+    if (st != PW_OK) {
+        pw_arena_free(&idarena);
+        return pw_cli_fail("scan", &err);
+    }
+    char shots[] = "/tmp/phiwall-shots-XXXXXX";
+    int temp_shots = 0;
+    if (!use_static && a->screenshots) {
+        mkdir(a->screenshots, 0755);
+        a->bo.screenshot_dir = a->screenshots;
+    } else if (!use_static && out->format == PW_REPORT_HTML && mkdtemp(shots)) {
+        a->bo.screenshot_dir = shots;
+        temp_shots = 1;
+    }
+    pw_capture_sink sink = pw_cli_pipeline_sink(&p);
+    pw_har_tee tee = {NULL, NULL};
+    pw_capture_sink tee_sink;
+    const pw_capture_sink *use = &sink;
+    if (a->har_out) {
+        st = pw_har_writer_open(a->har_out, PW_VERSION, &tee.writer, &err);
+        tee.next = &sink;
+        tee_sink = pw_har_tee_sink(&tee);
+        use = &tee_sink;
+    }
+    if (st == PW_OK)
+        st = use_static ? capture_static(a, url, &p, use, &err)
+                        : capture_browser(a, url, &p, use, &err);
+    if (tee.writer) {
+        pw_err herr;
+        if (pw_har_writer_close(tee.writer, &herr) != PW_OK && st == PW_OK) {
+            err = herr;
+            st = herr.code;
+        }
+    }
+    int rc;
+    const pw_scan_result *r = NULL;
+    if (st == PW_OK)
+        st = pw_assessor_finish(p.assessor, &r, &err);
+    if (st != PW_OK) {
+        rc = pw_cli_fail("scan", &err);
+    } else {
+        if (sum)
+            summarize(r, sum, use_static ? "static" : "browser");
+        rc = pw_cli_scan_finish(r, out);
+    }
+    if (temp_shots)
+        nftw(shots, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
+    a->bo.screenshot_dir = NULL;
+    a->bo.identity = NULL;
+    pw_cli_pipeline_close(&p);
+    pw_arena_free(&idarena);
+    return rc;
+}
+
+int pw_cli_scan_live(int argc, char **argv)
+{
+    pw_live_args *a = calloc(1, sizeof *a);
+    if (!a) {
+        pw_cli_errorf("scan", "out of memory");
+        return PW_EXIT_RUNTIME;
+    }
+    pw_cli_scan_out init = PW_CLI_SCAN_OUT_INIT;
+    a->out = init;
+    pw_browser_opts_init(&a->bo);
+    pw_arena_init(&a->arena, 0);
+    int rc = parse_live_args(argc, argv, a);
+    if (rc == 0) {
+        a->progress = !a->verbose && pw_cli_use_progress(stderr);
+        if (a->sites_file) {
+            rc = pw_live_scan_sites(a);
+        } else {
+            int worst = PW_EXIT_CLEAN;
+            for (size_t i = 0; i < a->n_urls; i++) {
+                int one = pw_live_scan_site(a, a->urls[i], &a->out, NULL);
+                worst = one > worst ? one : worst;
+            }
+            rc = worst;
+        }
+    } else if (rc < 0) {
+        rc = PW_EXIT_CLEAN;
+    }
+    if (a->bo.password)
+        memset((char *)a->bo.password, 0, strlen(a->bo.password));
+    pw_arena_free(&a->arena);
+    free(a);
+    return rc;
+}

@@ -1,0 +1,157 @@
+/*
+ * browser_contain.c — answers each Fetch.requestPaused: tracker endpoints (as the decode stage
+ * judges them through the is_tracker_endpoint hook) are fulfilled locally with 204 or a 1x1 GIF
+ * so nothing reaches the vendor (the request was already captured by the Network domain, body
+ * included); scripts still load; hosts named by --map-host are served from a local URL prefix;
+ * everything else continues to the network unchanged.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "capture/browser_int.h"
+#include "phiwall/text.h"
+#include "phiwall/url.h"
+
+/* The smallest transparent GIF (43 bytes), base64. */
+static const char gif_1x1_b64[] = "R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7";
+
+const pw_host_map *bx_host_map_find(const pw_browser_opts *o, const char *url)
+{
+    pw_url u;
+    if (o->n_host_maps == 0 || pw_url_parse(url, strlen(url), &u, NULL) != PW_OK)
+        return NULL;
+    for (size_t i = 0; i < o->n_host_maps; i++) {
+        const char *h = o->host_maps[i].host;
+        if (strlen(h) == u.host.n && pw_strncaseeq(h, u.host.p, u.host.n))
+            return &o->host_maps[i];
+    }
+    return NULL;
+}
+
+static void send_fulfill(bx_browser *b, const char *session, const char *id, int status,
+                         const char *ctype, const char *body_b64)
+{
+    pw_buf p;
+    pw_buf_init(&p);
+    pw_buf_puts(&p, "{\"requestId\":");
+    pw_buf_json_string(&p, id, strlen(id));
+    pw_buf_printf(&p, ",\"responseCode\":%d,\"responseHeaders\":[", status);
+    pw_buf_puts(&p, "{\"name\":\"Access-Control-Allow-Origin\",\"value\":\"*\"},"
+                    "{\"name\":\"Cache-Control\",\"value\":\"no-store\"}");
+    if (ctype) {
+        pw_buf_puts(&p, ",{\"name\":\"Content-Type\",\"value\":");
+        pw_buf_json_string(&p, ctype, strlen(ctype));
+        pw_buf_putc(&p, '}');
+    }
+    pw_buf_putc(&p, ']');
+    if (body_b64) {
+        pw_buf_puts(&p, ",\"body\":\"");
+        pw_buf_puts(&p, body_b64);
+        pw_buf_putc(&p, '"');
+    }
+    pw_buf_putc(&p, '}');
+    if (!p.failed)
+        cdp_send(b->conn, session, "Fetch.fulfillRequest", p.data, NULL, NULL, NULL);
+    pw_buf_free(&p);
+}
+
+static void send_continue(bx_browser *b, const char *session, const char *id)
+{
+    pw_buf p;
+    pw_buf_init(&p);
+    pw_buf_puts(&p, "{\"requestId\":");
+    pw_buf_json_string(&p, id, strlen(id));
+    pw_buf_putc(&p, '}');
+    if (!p.failed)
+        cdp_send(b->conn, session, "Fetch.continueRequest", p.data, NULL, NULL, NULL);
+    pw_buf_free(&p);
+}
+
+static void send_fail(bx_browser *b, const char *session, const char *id)
+{
+    pw_buf p;
+    pw_buf_init(&p);
+    pw_buf_puts(&p, "{\"requestId\":");
+    pw_buf_json_string(&p, id, strlen(id));
+    pw_buf_puts(&p, ",\"errorReason\":\"Failed\"}");
+    if (!p.failed)
+        cdp_send(b->conn, session, "Fetch.failRequest", p.data, NULL, NULL, NULL);
+    pw_buf_free(&p);
+}
+
+/* Serve url from the mapped local prefix: prefix + path + query of the original. */
+static void serve_mapped(bx_browser *b, const char *session, const char *id, const char *url,
+                         const pw_host_map *map)
+{
+    pw_url u;
+    if (pw_url_parse(url, strlen(url), &u, NULL) != PW_OK) {
+        send_fail(b, session, id);
+        return;
+    }
+    pw_buf local;
+    pw_buf_init(&local);
+    pw_buf_puts(&local, map->prefix);
+    pw_buf_append(&local, u.path.n ? u.path.p : "/", u.path.n ? u.path.n : 1);
+    if (u.query.n) {
+        pw_buf_putc(&local, '?');
+        pw_buf_append(&local, u.query.p, u.query.n);
+    }
+    bx_http_result res;
+    pw_status st =
+        local.failed ? PW_ERR_NOMEM : bx_http_get(local.data, 5000, 16u << 20, &res, NULL);
+    bx_log(b, "map %s -> %s (%s)", url, local.data ? local.data : "?",
+           st == PW_OK ? "ok" : "failed");
+    pw_buf_free(&local);
+    if (st != PW_OK) {
+        send_fail(b, session, id);
+        return;
+    }
+    pw_arena a;
+    pw_arena_init(&a, 0);
+    char *b64 = pw_base64_encode(&a, res.body, res.len);
+    send_fulfill(b, session, id, res.status > 0 ? (int)res.status : 200,
+                 res.content_type ? res.content_type : "application/octet-stream", b64);
+    pw_arena_free(&a);
+    bx_http_result_free(&res);
+    b->stats->mapped++;
+}
+
+static int is_loaded_resource(const char *rtype)
+{
+    return rtype && (strcmp(rtype, "Script") == 0 || strcmp(rtype, "Stylesheet") == 0 ||
+                     strcmp(rtype, "Font") == 0);
+}
+
+void bx_fetch_paused(bx_browser *b, bx_tab *t, const cdp_msg *m)
+{
+    const char *id = cdp_str(m->params, "requestId");
+    const char *url = cdp_str(m->params, "request.url");
+    const char *rtype = cdp_str(m->params, "resourceType");
+    const char *frame = cdp_str(m->params, "frameId");
+    if (!id)
+        return;
+    if (!url) {
+        send_continue(b, m->session, id);
+        return;
+    }
+    int top_doc = rtype && strcmp(rtype, "Document") == 0 && frame && t->target_id &&
+                  strcmp(frame, t->target_id) == 0;
+    const pw_browser_opts *o = b->o;
+    const char *page = t->top_url ? t->top_url : b->start_url;
+    if (o->contain && !top_doc && !is_loaded_resource(rtype) && o->hooks.is_tracker_endpoint &&
+        o->hooks.is_tracker_endpoint(o->hooks.ctx, page, url, rtype ? rtype : "")) {
+        int image = rtype && strcmp(rtype, "Image") == 0;
+        bx_log(b, "contain %s %s", rtype ? rtype : "?", url);
+        send_fulfill(b, m->session, id, image ? 200 : 204, image ? "image/gif" : NULL,
+                     image ? gif_1x1_b64 : NULL);
+        b->stats->contained++;
+        return;
+    }
+    const pw_host_map *map = bx_host_map_find(o, url);
+    if (map) {
+        serve_mapped(b, m->session, id, url, map);
+        return;
+    }
+    send_continue(b, m->session, id);
+}

@@ -1,0 +1,327 @@
+/*
+ * browser_crawl.c — what to visit next: a priority queue of same-site URLs ordered by care
+ * intent (scheduling, find-a-doctor, conditions, symptom checker, pharmacy, bill pay, portal,
+ * search before general pages, then breadth first), robots.txt rules (User-agent: *), and the
+ * URLs listed in /sitemap.xml.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "capture/browser_int.h"
+#include "phiwall/text.h"
+#include "phiwall/url.h"
+
+#define BX_QUEUE_MAX 20000
+
+typedef struct intent {
+    const char *word;
+    int score;
+} intent;
+
+static const intent intents[] = {
+    {"schedul", 50},       {"appointment", 50}, {"book", 40},         {"find-a-doctor", 45},
+    {"find a doctor", 45}, {"doctor", 30},      {"provider", 30},     {"physician", 30},
+    {"symptom", 40},       {"checker", 20},     {"portal", 40},       {"mychart", 40},
+    {"login", 25},         {"sign-in", 25},     {"bill", 35},         {"pay", 30},
+    {"pharmacy", 35},      {"refill", 35},      {"prescription", 35}, {"telehealth", 35},
+    {"virtual", 20},       {"condition", 30},   {"treatment", 25},    {"services", 15},
+    {"search", 30},        {"cancer", 20},      {"clinic", 15},       {"request", 20},
+    {"contact", 15},       {"patient", 20},     {"form", 15},         {"register", 15},
+};
+
+static const intent low[] = {
+    {"career", -30},  {"job", -20},   {"news", -15},  {"blog", -10},    {"press", -15},
+    {"privacy", -20}, {"terms", -20}, {"donat", -10}, {"visiting", -5},
+};
+
+int bx_care_score(const char *url, const char *text)
+{
+    int score = 0;
+    const char *parts[2] = {url, text};
+    for (size_t p = 0; p < 2; p++) {
+        const char *s = parts[p];
+        if (!s)
+            continue;
+        size_t n = strlen(s);
+        for (size_t i = 0; i < sizeof intents / sizeof intents[0]; i++)
+            if (pw_strcasestr_n(s, n, intents[i].word))
+                score += intents[i].score;
+        for (size_t i = 0; i < sizeof low / sizeof low[0]; i++)
+            if (pw_strcasestr_n(s, n, low[i].word))
+                score += low[i].score;
+    }
+    return score;
+}
+
+void bx_queue_init(bx_queue *q)
+{
+    memset(q, 0, sizeof *q);
+}
+
+void bx_queue_free(bx_queue *q)
+{
+    for (size_t i = 0; i < q->n; i++)
+        free(q->items[i].url);
+    free(q->items);
+    for (size_t i = 0; i < q->seen_cap; i++)
+        free(q->seen[i]);
+    free(q->seen);
+    memset(q, 0, sizeof *q);
+}
+
+static size_t hash_str(const char *s)
+{
+    size_t h = 1469598103934665603u;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211u;
+    return h;
+}
+
+/* 1 if newly added, 0 if already seen, -1 on no memory. */
+static int seen_add(bx_queue *q, const char *url)
+{
+    if (q->seen_n * 2 >= q->seen_cap) {
+        size_t cap = q->seen_cap ? q->seen_cap * 2 : 256;
+        char **t = calloc(cap, sizeof *t);
+        if (!t)
+            return -1;
+        for (size_t i = 0; i < q->seen_cap; i++) {
+            if (!q->seen[i])
+                continue;
+            size_t j = hash_str(q->seen[i]) & (cap - 1);
+            while (t[j])
+                j = (j + 1) & (cap - 1);
+            t[j] = q->seen[i];
+        }
+        free(q->seen);
+        q->seen = t;
+        q->seen_cap = cap;
+    }
+    size_t j = hash_str(url) & (q->seen_cap - 1);
+    while (q->seen[j]) {
+        if (strcmp(q->seen[j], url) == 0)
+            return 0;
+        j = (j + 1) & (q->seen_cap - 1);
+    }
+    q->seen[j] = strdup(url);
+    if (!q->seen[j])
+        return -1;
+    q->seen_n++;
+    return 1;
+}
+
+int bx_queue_push(bx_queue *q, const char *url, const char *text, int depth)
+{
+    size_t n = strcspn(url, "#");
+    char *u = strndup(url, n);
+    if (!u)
+        return -1;
+    int fresh = seen_add(q, u);
+    if (fresh <= 0 || q->n >= BX_QUEUE_MAX) {
+        free(u);
+        return fresh < 0 ? -1 : 0;
+    }
+    if (q->n == q->cap) {
+        size_t cap = q->cap ? q->cap * 2 : 64;
+        bx_queue_item *p = realloc(q->items, cap * sizeof *p);
+        if (!p) {
+            free(u);
+            return -1;
+        }
+        q->items = p;
+        q->cap = cap;
+    }
+    q->items[q->n++] = (bx_queue_item){u, depth, bx_care_score(u, text), q->seq++};
+    return 1;
+}
+
+int bx_queue_pop(bx_queue *q, bx_queue_item *item)
+{
+    if (q->n == 0)
+        return 0;
+    size_t best = 0;
+    for (size_t i = 1; i < q->n; i++) {
+        const bx_queue_item *a = &q->items[i], *b = &q->items[best];
+        if (a->score > b->score || (a->score == b->score && a->depth < b->depth) ||
+            (a->score == b->score && a->depth == b->depth && a->seq < b->seq))
+            best = i;
+    }
+    *item = q->items[best];
+    q->items[best] = q->items[--q->n];
+    return 1;
+}
+
+static int has_skipped_extension(const pw_url *u)
+{
+    static const char *const ext[] = {".pdf",  ".jpg",  ".jpeg", ".png",  ".gif",  ".svg",  ".zip",
+                                      ".doc",  ".docx", ".xls",  ".xlsx", ".ppt",  ".pptx", ".mp4",
+                                      ".mp3",  ".mov",  ".ics",  ".xml",  ".json", ".css",  ".js",
+                                      ".webp", ".ico",  ".txt",  ".csv"};
+    for (size_t i = 0; i < sizeof ext / sizeof ext[0]; i++) {
+        size_t n = strlen(ext[i]);
+        if (u->path.n >= n && pw_strncaseeq(u->path.p + u->path.n - n, ext[i], n))
+            return 1;
+    }
+    return 0;
+}
+
+static int robots_allows(bx_browser *b, const pw_url *u)
+{
+    if (b->o->ignore_robots)
+        return 1;
+    for (size_t i = 0; i < b->n_robots; i++) {
+        size_t n = strlen(b->robots_disallow[i]);
+        if (n && u->path.n >= n && memcmp(u->path.p, b->robots_disallow[i], n) == 0)
+            return 0;
+    }
+    return 1;
+}
+
+int bx_crawlable(bx_browser *b, const char *url)
+{
+    pw_url u;
+    if (pw_url_parse(url, strlen(url), &u, NULL) != PW_OK)
+        return 0;
+    if (!((u.scheme.n == 4 && pw_strncaseeq(u.scheme.p, "http", 4)) ||
+          (u.scheme.n == 5 && pw_strncaseeq(u.scheme.p, "https", 5))))
+        return 0;
+    /* robots.txt speaks to anonymous crawlers; the area behind an explicit --login is what the
+     * site's owner asked to audit. */
+    int in_login_area = b->login_area && strncmp(url, b->login_area, strlen(b->login_area)) == 0;
+    if (has_skipped_extension(&u) || (!in_login_area && !robots_allows(b, &u)))
+        return 0;
+    if (pw_strcasestr_n(u.path.p, u.path.n, "logout") ||
+        pw_strcasestr_n(u.path.p, u.path.n, "signout") ||
+        pw_strcasestr_n(u.path.p, u.path.n, "log-out") ||
+        pw_strcasestr_n(u.path.p, u.path.n, "sign-out"))
+        return 0; /* an authenticated scan must stay logged in */
+    pw_arena a;
+    pw_arena_init(&a, 4096);
+    char *host = pw_url_host_dup(&a, &u);
+    char *site = NULL;
+    if (host && b->o->hooks.site_of)
+        site = b->o->hooks.site_of(b->o->hooks.ctx, &a, host);
+    if (!site)
+        site = host;
+    int same = site && b->site && strcmp(site, b->site) == 0;
+    pw_arena_free(&a);
+    return same;
+}
+
+static char *origin_of(const char *url, const char *path)
+{
+    pw_url u;
+    if (pw_url_parse(url, strlen(url), &u, NULL) != PW_OK)
+        return NULL;
+    pw_buf b;
+    pw_buf_init(&b);
+    pw_buf_append(&b, u.scheme.p, u.scheme.n);
+    pw_buf_puts(&b, "://");
+    pw_buf_append(&b, u.host.p, u.host.n);
+    if (u.port.n) {
+        pw_buf_putc(&b, ':');
+        pw_buf_append(&b, u.port.p, u.port.n);
+    }
+    pw_buf_puts(&b, path);
+    return pw_buf_steal(&b, NULL);
+}
+
+static int add_disallow(bx_browser *b, const char *p, size_t n)
+{
+    char **list = realloc(b->robots_disallow, (b->n_robots + 1) * sizeof *list);
+    if (!list)
+        return -1;
+    b->robots_disallow = list;
+    list[b->n_robots] = strndup(p, n);
+    if (list[b->n_robots])
+        b->n_robots++;
+    return 0;
+}
+
+/* Disallow lines of the groups that apply to every agent ("*"). */
+void bx_read_robots(bx_browser *b)
+{
+    if (b->o->ignore_robots)
+        return;
+    char *url = origin_of(b->start_url, "/robots.txt");
+    bx_http_result r;
+    if (!url || bx_http_get(url, 5000, 512 * 1024, &r, NULL) != PW_OK) {
+        free(url);
+        return;
+    }
+    free(url);
+    if (r.status == 200) {
+        int applies = 0, in_agents = 0;
+        for (char *line = r.body; line && *line;) {
+            char *end = strchr(line, '\n');
+            size_t n = end ? (size_t)(end - line) : strlen(line);
+            size_t hash = strcspn(line, "#");
+            if (hash < n)
+                n = hash;
+            while (n && (line[n - 1] == '\r' || line[n - 1] == ' ' || line[n - 1] == '\t'))
+                n--;
+            if (n >= 11 && pw_strncaseeq(line, "user-agent:", 11)) {
+                const char *v = line + 11;
+                while (*v == ' ' || *v == '\t')
+                    v++;
+                int star = (size_t)(v - line) < n && *v == '*';
+                applies = in_agents ? applies || star : star;
+                in_agents = 1;
+            } else if (n > 0) {
+                in_agents = 0;
+                if (applies && n >= 9 && pw_strncaseeq(line, "disallow:", 9)) {
+                    const char *v = line + 9;
+                    while (*v == ' ' || *v == '\t')
+                        v++;
+                    size_t vn = n - (size_t)(v - line);
+                    if (vn > 0)
+                        add_disallow(b, v, vn);
+                }
+            }
+            line = end ? end + 1 : NULL;
+        }
+    }
+    bx_log(b, "robots.txt: %zu disallowed prefixes", b->n_robots);
+    bx_http_result_free(&r);
+}
+
+/* <loc>…</loc> entries of /sitemap.xml (one level: a sitemap index's children are read once). */
+static void read_sitemap_url(bx_browser *b, const char *url, int level)
+{
+    bx_http_result r;
+    if (bx_http_get(url, 5000, 8u << 20, &r, NULL) != PW_OK)
+        return;
+    size_t added = 0;
+    for (const char *p = r.status == 200 ? r.body : ""; (p = strstr(p, "<loc>"));) {
+        p += 5;
+        const char *e = strstr(p, "</loc>");
+        if (!e)
+            break;
+        while (p < e && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t'))
+            p++;
+        char *loc = strndup(p, (size_t)(e - p));
+        if (loc) {
+            size_t n = strlen(loc);
+            while (n && strchr(" \r\n\t", loc[n - 1]))
+                loc[--n] = '\0';
+            if (n > 4 && pw_strncaseeq(loc + n - 4, ".xml", 4) && level == 0)
+                read_sitemap_url(b, loc, 1);
+            else if (bx_crawlable(b, loc) && bx_queue_push(&b->queue, loc, NULL, 1) > 0)
+                added++;
+            free(loc);
+        }
+        p = e + 6;
+    }
+    bx_log(b, "sitemap %s: %zu URLs", url, added);
+    bx_http_result_free(&r);
+}
+
+void bx_read_sitemap(bx_browser *b)
+{
+    if (!b->o->follow_sitemap || b->o->max_depth == 0)
+        return;
+    char *url = origin_of(b->start_url, "/sitemap.xml");
+    if (url)
+        read_sitemap_url(b, url, 0);
+    free(url);
+}

@@ -1,0 +1,349 @@
+/*
+ * browser_events.c — turns DevTools events into capture: attaches to every iframe and worker
+ * (flattened sessions routed to their tab), records every Network.requestWillBeSent with its
+ * POST body (fetching it with Network.getRequestPostData when the event omits it), the response
+ * status, the top document's URL, load completion, crashes, and dismisses JavaScript dialogs so
+ * no page blocks the scan.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "capture/browser_int.h"
+#include "phiwall/text.h"
+
+void bx_log(bx_browser *b, const char *fmt, ...)
+{
+    if (!b->o->hooks.log || b->quiet)
+        return;
+    char line[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    b->o->hooks.log(b->o->hooks.ctx, line);
+}
+
+/* ---- session → tab routing ---------------------------------------------------------------- */
+
+int bx_tab_of_session(bx_browser *b, const char *session)
+{
+    if (!session)
+        return -1;
+    for (int i = 0; i < b->n_tabs; i++)
+        if (b->tabs[i].session && strcmp(b->tabs[i].session, session) == 0)
+            return i;
+    for (size_t i = 0; i < b->n_sessions; i++)
+        if (strcmp(b->sessions[i].session, session) == 0)
+            return b->sessions[i].tab;
+    return -1;
+}
+
+pw_status bx_session_add(bx_browser *b, const char *session, int tab)
+{
+    if (b->n_sessions == b->cap_sessions) {
+        size_t cap = b->cap_sessions ? b->cap_sessions * 2 : 16;
+        bx_session_map *p = realloc(b->sessions, cap * sizeof *p);
+        if (!p)
+            return PW_ERR_NOMEM;
+        b->sessions = p;
+        b->cap_sessions = cap;
+    }
+    char *s = strdup(session);
+    if (!s)
+        return PW_ERR_NOMEM;
+    b->sessions[b->n_sessions++] = (bx_session_map){s, tab};
+    return PW_OK;
+}
+
+void bx_session_remove(bx_browser *b, const char *session)
+{
+    for (size_t i = 0; i < b->n_sessions; i++) {
+        if (strcmp(b->sessions[i].session, session) != 0)
+            continue;
+        free(b->sessions[i].session);
+        b->sessions[i] = b->sessions[--b->n_sessions];
+        return;
+    }
+}
+
+void bx_sessions_clear(bx_browser *b)
+{
+    for (size_t i = 0; i < b->n_sessions; i++)
+        free(b->sessions[i].session);
+    free(b->sessions);
+    b->sessions = NULL;
+    b->n_sessions = b->cap_sessions = 0;
+}
+
+/* A new iframe, worker or popup of a tab: capture it too, then let it run. */
+static void on_attached(bx_browser *b, const cdp_msg *m)
+{
+    const char *child = cdp_str(m->params, "sessionId");
+    const char *type = cdp_str(m->params, "targetInfo.type");
+    int tab = bx_tab_of_session(b, m->session);
+    if (!child || tab < 0)
+        return;
+    if (bx_session_add(b, child, tab) != PW_OK)
+        return;
+    bx_log(b, "attached %s session to tab %d: %s", type ? type : "?", tab,
+           cdp_str(m->params, "targetInfo.url") ? cdp_str(m->params, "targetInfo.url") : "");
+    cdp_send(b->conn, child, "Network.enable", "{}", NULL, NULL, NULL);
+    if (b->fetch_on)
+        cdp_send(b->conn, child, "Fetch.enable", "{\"patterns\":[{\"urlPattern\":\"*\"}]}", NULL,
+                 NULL, NULL);
+    if (type && (strcmp(type, "iframe") == 0 || strcmp(type, "page") == 0))
+        cdp_send(b->conn, child, "Target.setAutoAttach",
+                 "{\"autoAttach\":true,\"waitForDebuggerOnStart\":true,\"flatten\":true}", NULL,
+                 NULL, NULL);
+    cdp_send(b->conn, child, "Runtime.runIfWaitingForDebugger", "{}", NULL, NULL, NULL);
+}
+
+/* ---- requests ----------------------------------------------------------------------------- */
+
+static bx_req *find_req(bx_tab *t, const char *request_id)
+{
+    bx_req *found = NULL;
+    for (bx_req *r = t->reqs; r; r = r->next) /* the last one wins (redirect chains) */
+        if (strcmp(r->request_id, request_id) == 0)
+            found = r;
+    return found;
+}
+
+static void copy_headers(pw_arena *a, yajl_val obj, bx_req *q)
+{
+    if (!obj || !YAJL_IS_OBJECT(obj) || obj->u.object.len == 0)
+        return;
+    size_t n = obj->u.object.len;
+    q->headers = pw_arena_calloc(a, n, sizeof *q->headers);
+    if (!q->headers)
+        return;
+    for (size_t i = 0; i < n; i++) {
+        yajl_val v = obj->u.object.values[i];
+        if (!v || !YAJL_IS_STRING(v))
+            continue;
+        q->headers[q->r.n_headers].name = pw_arena_strdup(a, obj->u.object.keys[i]);
+        q->headers[q->r.n_headers].value = pw_arena_strdup(a, v->u.string);
+        q->r.n_headers++;
+    }
+    q->r.headers = q->headers;
+}
+
+/* postData (text) or postDataEntries (base64 pieces) into the request body. */
+static int copy_body(pw_arena *a, yajl_val request, bx_req *q)
+{
+    const char *text = cdp_str(request, "postData");
+    if (text) {
+        q->r.body = (const unsigned char *)pw_arena_strdup(a, text);
+        q->r.body_len = strlen(text);
+        return 1;
+    }
+    yajl_val entries = cdp_get(request, "postDataEntries");
+    if (!entries || !YAJL_IS_ARRAY(entries) || entries->u.array.len == 0)
+        return 0;
+    pw_buf body;
+    pw_buf_init(&body);
+    for (size_t i = 0; i < entries->u.array.len; i++) {
+        const char *b64 = cdp_str(entries->u.array.values[i], "bytes");
+        size_t n = 0;
+        unsigned char *bytes = b64 ? pw_base64_decode(a, b64, strlen(b64), &n) : NULL;
+        if (bytes)
+            pw_buf_append(&body, bytes, n);
+    }
+    if (body.len) {
+        q->r.body = pw_arena_memdup(a, body.data, body.len);
+        q->r.body_len = body.len;
+    }
+    pw_buf_free(&body);
+    return q->r.body_len > 0;
+}
+
+typedef struct body_wait {
+    bx_tab *tab;
+    bx_req *req;
+} body_wait;
+
+static void on_post_data(void *ctx, const cdp_msg *m)
+{
+    body_wait *w = ctx;
+    bx_tab *t = w->tab;
+    if (t->bodies_pending)
+        t->bodies_pending--;
+    w->req->body_pending = 0;
+    const char *data = m && !m->error ? cdp_str(m->result, "postData") : NULL;
+    if (data && !w->req->r.body) {
+        w->req->r.body = (const unsigned char *)pw_arena_strdup(&t->arena, data);
+        w->req->r.body_len = strlen(data);
+    }
+}
+
+static const char *initiator_of(pw_arena *a, yajl_val init)
+{
+    const char *url = cdp_str(init, "url");
+    if (url)
+        return pw_arena_strdup(a, url);
+    yajl_val frames = cdp_get(init, "stack.callFrames");
+    if (frames && YAJL_IS_ARRAY(frames) && frames->u.array.len > 0) {
+        url = cdp_str(frames->u.array.values[0], "url");
+        if (url && url[0])
+            return pw_arena_strdup(a, url);
+    }
+    const char *type = cdp_str(init, "type");
+    return type ? pw_arena_strdup(a, type) : NULL;
+}
+
+static const char *lower_type(pw_arena *a, const char *t)
+{
+    if (!t)
+        return NULL;
+    return pw_lower_dup(a, t, strlen(t), 0);
+}
+
+static void on_request(bx_browser *b, bx_tab *t, const cdp_msg *m)
+{
+    yajl_val p = m->params;
+    const char *id = cdp_str(p, "requestId");
+    const char *url = cdp_str(p, "request.url");
+    if (!id || !url || strncmp(url, "data:", 5) == 0 || strncmp(url, "blob:", 5) == 0)
+        return;
+    yajl_val redirect = cdp_get(p, "redirectResponse");
+    double st;
+    if (redirect && cdp_num(redirect, "status", &st)) {
+        bx_req *prev = find_req(t, id);
+        if (prev)
+            prev->r.status = (int)st;
+    }
+    pw_arena *a = &t->arena;
+    bx_req *q = pw_arena_calloc(a, 1, sizeof *q);
+    if (!q)
+        return;
+    const char *type = cdp_str(p, "type");
+    const char *frame = cdp_str(p, "frameId");
+    int top_doc = type && strcmp(type, "Document") == 0 && frame && t->target_id &&
+                  strcmp(frame, t->target_id) == 0;
+    q->request_id = pw_arena_strdup(a, id);
+    q->r.method =
+        pw_arena_strdup(a, cdp_str(p, "request.method") ? cdp_str(p, "request.method") : "GET");
+    q->r.url = pw_arena_strdup(a, url);
+    copy_headers(a, cdp_get(p, "request.headers"), q);
+    q->r.content_type = pw_request_header(&q->r, "Content-Type");
+    const char *doc = cdp_str(p, "documentURL");
+    q->r.frame_url = doc ? pw_arena_strdup(a, doc) : NULL;
+    /* A request of the top frame belongs to the document that sent it, even when it arrives
+     * while the tab is already leaving for the next page (pagehide beacons). */
+    int top_frame = frame && t->target_id && strcmp(frame, t->target_id) == 0;
+    if (top_doc)
+        q->r.page_url = q->r.url;
+    else if (top_frame && q->r.frame_url && strncmp(q->r.frame_url, "http", 4) == 0)
+        q->r.page_url = q->r.frame_url;
+    else
+        q->r.page_url = t->top_url;
+    q->r.resource_type = lower_type(a, type);
+    q->r.initiator = initiator_of(a, cdp_get(p, "initiator"));
+    double wall = 0;
+    cdp_num(p, "wallTime", &wall);
+    q->r.timestamp = wall;
+    q->r.step = t->step;
+    q->r.source = PW_SOURCE_BROWSER;
+    if (b->o->consent != PW_CONSENT_NONE) {
+        q->r.before_consent = !b->consent_answered;
+        q->r.after_reject = b->consent_rejected;
+    }
+    if (!copy_body(a, cdp_get(p, "request"), q) && cdp_bool(p, "request.hasPostData")) {
+        body_wait *w = pw_arena_calloc(a, 1, sizeof *w);
+        char params[256];
+        snprintf(params, sizeof params, "{\"requestId\":\"%.200s\"}", id);
+        if (w) {
+            w->tab = t;
+            w->req = q;
+            if (cdp_send(b->conn, m->session, "Network.getRequestPostData", params, on_post_data, w,
+                         NULL) == PW_OK) {
+                q->body_pending = 1;
+                t->bodies_pending++;
+            }
+        }
+    }
+    if (t->reqs_tail)
+        t->reqs_tail->next = q;
+    else
+        t->reqs = q;
+    t->reqs_tail = q;
+    t->n_reqs++;
+}
+
+static void on_response(bx_tab *t, const cdp_msg *m)
+{
+    const char *id = cdp_str(m->params, "requestId");
+    double st;
+    bx_req *q = id ? find_req(t, id) : NULL;
+    if (q && cdp_num(m->params, "response.status", &st))
+        q->r.status = (int)st;
+}
+
+/* ---- page lifecycle ----------------------------------------------------------------------- */
+
+static void on_frame_navigated(bx_tab *t, const cdp_msg *m)
+{
+    yajl_val f = cdp_get(m->params, "frame");
+    if (cdp_str(f, "parentId"))
+        return;
+    const char *url = cdp_str(f, "url");
+    if (url && strcmp(url, "about:blank") == 0)
+        t->blank = 1;
+    if (url && strncmp(url, "chrome-error:", 13) == 0 && !t->nav_failed) {
+        t->nav_failed = 1; /* the browser's own error page: DNS, refused, redirect loop… */
+        t->nav_error = "the browser showed its error page";
+    }
+    if (!url || strcmp(url, "about:blank") == 0 || strncmp(url, "chrome-error:", 13) == 0)
+        return;
+    t->top_url = pw_arena_strdup(&t->arena, url);
+    for (bx_visit *v = t->visits; v; v = v->next)
+        if (strcmp(v->url, url) == 0)
+            return;
+    bx_visit *v = pw_arena_calloc(&t->arena, 1, sizeof *v);
+    if (!v)
+        return;
+    v->url = t->top_url;
+    v->next = t->visits;
+    t->visits = v;
+}
+
+void bx_on_event(void *ctx, const cdp_msg *m)
+{
+    bx_browser *b = ctx;
+    const char *ev = m->method;
+    if (strcmp(ev, "Target.attachedToTarget") == 0) {
+        on_attached(b, m);
+        return;
+    }
+    if (strcmp(ev, "Target.detachedFromTarget") == 0) {
+        const char *s = cdp_str(m->params, "sessionId");
+        if (s)
+            bx_session_remove(b, s);
+        return;
+    }
+    int ti = bx_tab_of_session(b, m->session);
+    if (ti < 0)
+        return;
+    bx_tab *t = &b->tabs[ti];
+    int top = t->session && m->session && strcmp(t->session, m->session) == 0;
+    int record = t->active && b->deliver; /* login requests carry credentials: not kept */
+    if (strcmp(ev, "Fetch.requestPaused") == 0)
+        bx_fetch_paused(b, t, m);
+    else if (strcmp(ev, "Page.javascriptDialogOpening") == 0)
+        cdp_send(b->conn, m->session, "Page.handleJavaScriptDialog", "{\"accept\":true}", NULL,
+                 NULL, NULL);
+    else if (!t->active)
+        return; /* between tasks: nothing is recorded */
+    else if (record && strcmp(ev, "Network.requestWillBeSent") == 0)
+        on_request(b, t, m);
+    else if (record && strcmp(ev, "Network.responseReceived") == 0)
+        on_response(t, m);
+    else if (top && strcmp(ev, "Page.loadEventFired") == 0)
+        t->loaded = 1;
+    else if (top && strcmp(ev, "Page.frameNavigated") == 0)
+        on_frame_navigated(t, m);
+    else if (top && strcmp(ev, "Inspector.targetCrashed") == 0)
+        t->crashed = 1;
+}

@@ -1,0 +1,181 @@
+/*
+ * browser_int.h — shared state of the browser capture source (internal to src/capture/): the
+ * browser (process + connection + tabs), each tab's per-page capture, the crawl queue, and the
+ * JavaScript the scanner runs in pages. browser_scan.c orchestrates; browser_events.c turns
+ * DevTools events into captured requests; browser_contain.c answers Fetch interceptions;
+ * browser_tab.c runs the per-page steps; browser_crawl.c keeps the queue; browser_http.c fetches
+ * with libcurl (robots.txt, sitemap.xml, --map-host).
+ */
+#ifndef PW_CAPTURE_BROWSER_INT_H
+#define PW_CAPTURE_BROWSER_INT_H
+
+#include "capture/cdp.h"
+#include "phiwall/browser.h"
+
+#define BX_MAX_JOBS 8
+#define BX_CALL_MS  8000 /* a command the browser does not answer in this time: hung */
+
+/* One captured request, kept until its page is flushed to the sink. */
+typedef struct bx_req {
+    struct bx_req *next;
+    const char *request_id;
+    pw_request r;
+    pw_header *headers;
+    int body_pending; /* Network.getRequestPostData in flight */
+} bx_req;
+
+typedef struct bx_visit { /* a top-level document the tab showed during one task */
+    struct bx_visit *next;
+    const char *url;
+} bx_visit;
+
+typedef enum bx_task_kind { BX_TASK_PAGE = 0, BX_TASK_SEARCH, BX_TASK_LOGIN } bx_task_kind;
+
+typedef struct bx_task {
+    char *url; /* heap */
+    int depth;
+    bx_task_kind kind;
+} bx_task;
+
+struct bx_browser;
+
+typedef struct bx_tab {
+    struct bx_browser *b;
+    int index;
+    char *target_id; /* heap: live as long as the tab */
+    char *session;
+    int active; /* has a task this round */
+    bx_task task;
+    pw_arena arena; /* per-task: requests, visits, strings */
+    pw_step step;
+    int loaded;
+    int nav_failed;
+    int crashed;
+    int acted; /* the last step did something (filled, clicked, submitted) */
+    int blank; /* back on about:blank after a task (pagehide beacons are in) */
+    const char *nav_error;
+    const char *top_url; /* current top document */
+    const char *title;
+    const char *facts_url; /* the document title/screenshot describe */
+    const char *screenshot;
+    int has_login_form;
+    bx_visit *visits;
+    bx_req *reqs, *reqs_tail;
+    size_t n_reqs;
+    size_t bodies_pending;
+} bx_tab;
+
+typedef struct bx_session_map {
+    char *session;
+    int tab;
+} bx_session_map;
+
+typedef struct bx_queue_item {
+    char *url;
+    int depth;
+    int score;
+    size_t seq;
+} bx_queue_item;
+
+typedef struct bx_queue {
+    bx_queue_item *items;
+    size_t n, cap;
+    char **seen; /* every URL ever queued (open addressing, normalised) */
+    size_t seen_n, seen_cap;
+    size_t seq;
+} bx_queue;
+
+typedef struct bx_browser {
+    const pw_browser_opts *o;
+    const pw_capture_sink *sink;
+    pw_browser_stats *stats;
+    cdp_launch launch;
+    cdp_proc proc;
+    cdp_conn *conn;
+    char *user_agent; /* heap: the browser's UA without "Headless" */
+    bx_tab tabs[BX_MAX_JOBS];
+    int n_tabs;
+    bx_session_map *sessions;
+    size_t n_sessions, cap_sessions;
+    int consent_answered;
+    int consent_rejected;
+    int logged_in;
+    char *login_area; /* heap: scheme://host/path/ prefix of the logged-in area */
+    int quiet;        /* no protocol log (login: the password is on the wire) */
+    int deliver;      /* 0 while logging in: requests carry credentials */
+    pw_status sink_status;
+    pw_err sink_err;
+    char *start_url;
+    char *site;          /* site key of the start URL's host */
+    pw_arena scan_arena; /* lives for the whole scan */
+    char **robots_disallow;
+    size_t n_robots;
+    bx_queue queue;
+    size_t shot_seq;
+    size_t pages_started;
+    int fetch_on;     /* Fetch domain enabled (containment or host maps) */
+    char *search_url; /* heap: a page with a site search, searched once */
+    int search_queued;
+} bx_browser;
+
+/* browser_events.c */
+void bx_on_event(void *ctx, const cdp_msg *m);
+int bx_tab_of_session(bx_browser *b, const char *session);
+pw_status bx_session_add(bx_browser *b, const char *session, int tab);
+void bx_session_remove(bx_browser *b, const char *session);
+void bx_sessions_clear(bx_browser *b);
+void bx_log(bx_browser *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* browser_contain.c */
+void bx_fetch_paused(bx_browser *b, bx_tab *t, const cdp_msg *m);
+const pw_host_map *bx_host_map_find(const pw_browser_opts *o, const char *url);
+
+/* browser_http.c: GET url with libcurl (loopback or the audited site), capped in size. */
+typedef struct bx_http_result {
+    long status;
+    char *content_type; /* heap or NULL */
+    char *body;         /* heap, NUL-terminated */
+    size_t len;
+} bx_http_result;
+pw_status bx_http_get(const char *url, long timeout_ms, size_t max_bytes, bx_http_result *out,
+                      pw_err *err);
+void bx_http_result_free(bx_http_result *r);
+
+/* browser_tab.c: one tab's work; every call has a timeout. */
+pw_status bx_tab_open(bx_browser *b, bx_tab *t, pw_err *err);
+void bx_tab_begin(bx_tab *t, const bx_task *task);
+pw_status bx_tab_navigate(bx_tab *t, const char *url, pw_err *err);
+pw_status bx_tab_eval(bx_tab *t, const char *js, pw_arena *a, char **value_out, pw_err *err);
+/* Evaluate "(fn)(args)" where args is JSON argument text ("1", "\"x\",\"y\""). */
+pw_status bx_tab_call(bx_tab *t, const char *fn, const char *args, pw_arena *a, char **value_out,
+                      pw_err *err);
+pw_status bx_tab_click_at(bx_tab *t, double x, double y, pw_err *err);
+pw_status bx_tab_page_info(bx_tab *t, pw_err *err);
+pw_status bx_tab_screenshot(bx_tab *t, pw_err *err);
+pw_status bx_tab_flush(bx_tab *t, pw_err *err);
+void bx_tab_reset(bx_tab *t);
+
+/* browser_crawl.c */
+void bx_queue_init(bx_queue *q);
+void bx_queue_free(bx_queue *q);
+/* Queue a URL (fragment dropped, duplicates ignored); score from URL and link text. */
+int bx_queue_push(bx_queue *q, const char *url, const char *text, int depth);
+/* Highest score first, then first queued. The caller frees item->url. */
+int bx_queue_pop(bx_queue *q, bx_queue_item *item);
+int bx_care_score(const char *url, const char *text);
+int bx_crawlable(bx_browser *b, const char *url);
+void bx_read_robots(bx_browser *b);
+void bx_read_sitemap(bx_browser *b);
+
+/* browser_js.c: scripts run in pages (Runtime.evaluate expressions). */
+extern const char bx_js_page_info[];
+extern const char bx_js_scroll[];
+extern const char bx_js_fill_fn[]; /* (identity object) */
+extern const char bx_js_click_targets[];
+extern const char bx_js_click_point_fn[]; /* (index) */
+extern const char bx_js_submit_target[];
+extern const char bx_js_search_fn[];  /* (term) */
+extern const char bx_js_consent_fn[]; /* (1 accept | 0 reject) */
+extern const char bx_js_login_fn[];   /* (username, password) */
+
+#endif

@@ -1,0 +1,165 @@
+/*
+ * browser_js.c — the JavaScript the scanner evaluates in pages (Runtime.evaluate): page facts and
+ * links, scrolling, filling every field with the canary identity (chosen by autocomplete, type,
+ * name, id, placeholder and label), finding care controls to click and the form to submit, the
+ * site search, consent banners and the login form. Each returns a JSON string. Scripts named _fn
+ * are function expressions called with JSON arguments (bx_tab_call).
+ */
+#include "capture/browser_int.h"
+
+const char bx_js_scroll[] =
+    "(async()=>{const h=()=>Math.max(document.body?document.body.scrollHeight:0,"
+    "document.documentElement.scrollHeight);"
+    "for(let i=0;i<8&&window.scrollY+innerHeight<h();i++){window.scrollBy(0,innerHeight);"
+    "await new Promise(r=>setTimeout(r,60));}"
+    "window.scrollTo(0,0);return JSON.stringify({height:h()});})()";
+
+/* Shared helpers: visible(), describe(el) (autocomplete, type, name, id, placeholder, label),
+ * setValue(el, v) through the native setter so frameworks see it. */
+#define BX_JS_HELPERS                                                                            \
+    "const visible=e=>{const r=e.getBoundingClientRect();const s=getComputedStyle(e);"           \
+    "return r.width>0&&r.height>0&&s.visibility!=='hidden'&&s.display!=='none';};"               \
+    "const labelOf=e=>{let t='';if(e.id){const l=document.querySelector('label[for=\"'+"         \
+    "CSS.escape(e.id)+'\"]');if(l)t+=' '+l.innerText;}const p=e.closest('label');"               \
+    "if(p)t+=' '+p.innerText;return t;};"                                                        \
+    "const describe=e=>[e.getAttribute('autocomplete'),e.type,e.name,e.id,"                      \
+    "e.getAttribute('placeholder'),e.getAttribute('aria-label'),labelOf(e)]"                     \
+    ".filter(Boolean).join(' ').toLowerCase();"                                                  \
+    "const setValue=(e,v)=>{const proto=e.tagName==='TEXTAREA'?HTMLTextAreaElement.prototype:"   \
+    "e.tagName==='SELECT'?HTMLSelectElement.prototype:HTMLInputElement.prototype;"               \
+    "const d=Object.getOwnPropertyDescriptor(proto,'value');e.focus();"                          \
+    "if(d&&d.set)d.set.call(e,v);else e.value=v;"                                                \
+    "for(const t of ['input','change'])e.dispatchEvent(new Event(t,{bubbles:true}));e.blur();};" \
+    "const isSearch=e=>e.type==='search'||/(^|[^a-z])(q|s|query|search|keywords?|term)"          \
+    "([^a-z]|$)/.test(((e.name||'')+' '+(e.id||'')+' '+(e.getAttribute('role')||'')"             \
+    ").toLowerCase())||(e.form&&e.form.getAttribute('role')==='search');"
+
+const char bx_js_page_info[] =
+    "(()=>{" BX_JS_HELPERS "const L=[],S=new Set();"
+    "for(const a of document.querySelectorAll('a[href],area[href]')){const h=a.href;"
+    "if(!h||S.has(h))continue;S.add(h);"
+    "L.push([h,((a.innerText||'')+' '+(a.getAttribute('aria-label')||'')+' '+(a.title||''))"
+    ".replace(/\\s+/g,' ').trim().slice(0,100)]);if(L.length>=800)break;}"
+    "const frames=[...document.querySelectorAll('iframe[src]')].map(f=>[f.src,'iframe']);"
+    "return JSON.stringify({title:document.title||'',"
+    "login:!!document.querySelector('input[type=password]'),"
+    "search:[...document.querySelectorAll('input')].some(isSearch),links:L.concat(frames)});})()";
+
+const char bx_js_fill_fn[] =
+    "(id=>{" BX_JS_HELPERS "const pick=(e,d)=>{const t=(e.type||'').toLowerCase();"
+    "if(isSearch(e))return id.search_term;"
+    "if(t==='email'||/e-?mail/.test(d))return id.email;"
+    "if(t==='tel'||/phone|mobile|tel\\b|cell/.test(d))return id.phone;"
+    "if(/birth|dob|bday/.test(d))return t==='date'?id.dob:id.dob_us;"
+    "if(t==='date')return id.dob;"
+    "if(/given|first|fname/.test(d))return id.first_name;"
+    "if(/family|last|surname|lname/.test(d))return id.last_name;"
+    "if(/zip|postal/.test(d))return id.zip;"
+    "if(/city|locality|level2/.test(d))return id.city;"
+    "if(/state|region|level1|province/.test(d))return id.state;"
+    "if(/address|street|line1/.test(d))return id.address;"
+    "if(/member|insurance|policy|subscriber|mrn|record|account|patient.?id/.test(d))"
+    "return id.member_id;"
+    "if(/gender|sex/.test(d))return id.gender;"
+    "if(/name/.test(d))return id.first_name+' '+id.last_name;"
+    "if(/reason|message|comment|symptom|describe|note|question|concern|detail/.test(d)||"
+    "e.tagName==='TEXTAREA')return id.reason;"
+    "if(t==='number')return '2';"
+    "return id.reason;};"
+    "let n=0;const radios=new Set();"
+    "for(const e of document.querySelectorAll('input,select,textarea')){"
+    "const t=(e.type||'').toLowerCase();"
+    "if(e.disabled||e.readOnly||['hidden','submit','button','reset','image','file','password']"
+    ".includes(t))continue;if(!visible(e)&&!e.closest('form'))continue;"
+    "const d=describe(e);"
+    "if(t==='checkbox'){if(!e.checked){e.click();n++;}continue;}"
+    "if(t==='radio'){if(!radios.has(e.name)){radios.add(e.name);e.click();n++;}continue;}"
+    "if(e.tagName==='SELECT'){const want=(pick(e,d)||'').toLowerCase();let o=[...e.options]"
+    ".find(o=>o.value&&(o.value.toLowerCase()===want||o.text.toLowerCase()===want));"
+    "if(!o)o=[...e.options].find(o=>o.value&&!o.disabled);if(o){setValue(e,o.value);n++;}"
+    "continue;}"
+    "const v=pick(e,d);if(v==null)continue;setValue(e,v);n++;}"
+    "return JSON.stringify({filled:n});})";
+
+const char bx_js_click_targets[] =
+    "(()=>{" BX_JS_HELPERS
+    "const re=/schedul|book|appointment|find a (doctor|provider|physician|location)|"
+    "find (a |your )?(doctor|provider)|request|call|contact|get care|make an|"
+    "refill|telehealth|virtual visit|sign up|register|check.?in|symptom|pay/i;"
+    "const els=[...document.querySelectorAll('a[href],button,[role=button],input[type=button]')]"
+    ".filter(e=>{if(!visible(e)||e.closest('nav,header,footer,[role=navigation]'))return false;"
+    "if(e.type==='submit'&&e.form)return false;"
+    "const t=(e.innerText||e.value||e.getAttribute('aria-label')||'')+' '+(e.getAttribute"
+    "('href')||'');return re.test(t);}).slice(0,4);"
+    "window.__pwTargets=els;"
+    "if(!window.__pwNoNav){window.__pwNoNav=1;addEventListener('click',ev=>{"
+    "const a=ev.target.closest&&ev.target.closest('a[href]');"
+    "if(a&&window.__pwBlockNav)ev.preventDefault();});}"
+    "window.__pwBlockNav=1;"
+    "return JSON.stringify({n:els.length});})()";
+
+const char bx_js_click_point_fn[] =
+    "(i=>{const e=(window.__pwTargets||[])[i];if(!e||!e.isConnected)return 'null';"
+    "e.scrollIntoView({block:'center'});const r=e.getBoundingClientRect();"
+    "return JSON.stringify({x:r.left+r.width/2,y:r.top+r.height/2,"
+    "text:(e.innerText||e.value||'').trim().slice(0,60)});})";
+
+/* The form with the most filled fields (not a search or login form): its submit control's
+ * position, or a requestSubmit() when it has none. Navigation is allowed again. */
+const char bx_js_submit_target[] =
+    "(()=>{" BX_JS_HELPERS "window.__pwBlockNav=0;"
+    "let best=null,bn=0;for(const f of document.forms){"
+    "if(f.querySelector('input[type=password]'))continue;"
+    "const fs=[...f.elements].filter(e=>!isSearch(e)&&e.value&&!['hidden','submit','button']"
+    ".includes(e.type));if(fs.length>bn){bn=fs.length;best=f;}}"
+    "if(!best)return 'null';"
+    "const s=best.querySelector('button[type=submit],input[type=submit],button:not([type])');"
+    "if(s&&visible(s)){s.scrollIntoView({block:'center'});const r=s.getBoundingClientRect();"
+    "return JSON.stringify({x:r.left+r.width/2,y:r.top+r.height/2,fields:bn});}"
+    "if(best.requestSubmit)best.requestSubmit();else best.submit();"
+    "return JSON.stringify({submitted:1,fields:bn});})()";
+
+const char bx_js_search_fn[] =
+    "(term=>{" BX_JS_HELPERS
+    "const e=[...document.querySelectorAll('input')].find(e=>isSearch(e)&&visible(e))||"
+    "[...document.querySelectorAll('input')].find(e=>isSearch(e));"
+    "if(!e)return 'null';setValue(e,term);"
+    "const f=e.form;const s=f&&f.querySelector('button[type=submit],input[type=submit],"
+    "button:not([type])');"
+    "if(s&&visible(s)){s.scrollIntoView({block:'center'});const r=s.getBoundingClientRect();"
+    "return JSON.stringify({x:r.left+r.width/2,y:r.top+r.height/2});}"
+    "if(f){if(f.requestSubmit)f.requestSubmit();else f.submit();}"
+    "else{e.dispatchEvent(new KeyboardEvent('keydown',{key:'Enter',bubbles:true}));}"
+    "return JSON.stringify({submitted:1});})";
+
+/* Consent banners: OneTrust, Cookiebot, TrustArc, Osano, Didomi, generic buttons by text. */
+const char bx_js_consent_fn[] =
+    "(accept=>{"
+    "const ids=accept?['#onetrust-accept-btn-handler','#CybotCookiebotDialogBodyLevelButton"
+    "LevelOptinAllowAll','#CybotCookiebotDialogBodyButtonAccept','#truste-consent-button',"
+    "'.osano-cm-accept-all','#didomi-notice-agree-button','[data-consent=accept]',"
+    "'[data-action=accept]','#accept-cookies','.cookie-accept']:"
+    "['#onetrust-reject-all-handler','#CybotCookiebotDialogBodyButtonDecline',"
+    "'#truste-consent-required','.osano-cm-denyAll','#didomi-notice-disagree-button',"
+    "'[data-consent=reject]','[data-action=reject]','#reject-cookies','.cookie-reject'];"
+    "const vis=e=>{const r=e.getBoundingClientRect();return r.width>0&&r.height>0;};"
+    "for(const s of ids){const e=document.querySelector(s);if(e&&vis(e)){e.click();"
+    "return JSON.stringify({clicked:s});}}"
+    "const re=accept?/^(accept|accept all|accept all cookies|allow all|allow cookies|i agree|"
+    "agree|ok|okay|got it|i accept|yes)\\b/i:/^(reject|reject all|decline|deny|refuse|"
+    "necessary only|only necessary|use necessary|essential only|do not accept|no thanks)\\b/i;"
+    "for(const e of document.querySelectorAll('button,[role=button],a,input[type=button]')){"
+    "const t=(e.innerText||e.value||'').trim();if(t.length<40&&re.test(t)&&vis(e)){e.click();"
+    "return JSON.stringify({clicked:t});}}return 'null';})";
+
+const char bx_js_login_fn[] =
+    "((u,p)=>{" BX_JS_HELPERS
+    "const pw=[...document.querySelectorAll('input[type=password]')].find(visible)||"
+    "document.querySelector('input[type=password]');if(!pw)return 'null';"
+    "const f=pw.form||document;const fields=[...f.querySelectorAll('input')].filter(e=>"
+    "['text','email','tel',''].includes(e.type)&&!isSearch(e));"
+    "const user=fields.find(e=>/user|email|login|account|id/i.test(describe(e)))||fields[0];"
+    "if(user)setValue(user,u);setValue(pw,p);"
+    "const s=(pw.form||document).querySelector('button[type=submit],input[type=submit],"
+    "button:not([type])');if(s){s.click();}else if(pw.form){pw.form.requestSubmit?"
+    "pw.form.requestSubmit():pw.form.submit();}return JSON.stringify({ok:1});})";

@@ -1,0 +1,710 @@
+/*
+ * browser_scan.c — pw_browser_scan: starts Chromium, logs in if asked, then crawls in rounds of
+ * up to --jobs tabs: navigate all, wait for load (with a deadline), settle, answer the consent
+ * banner, read page facts and links, screenshot, then interact step by step (scroll, fill,
+ * click, submit, site search) with a shared settle after each step, and flush each tab's pages
+ * and requests to the sink. A dead or hung browser is killed and restarted for the next round.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "capture/browser_int.h"
+#include "phiwall/url.h"
+
+/* ---- browser lifetime --------------------------------------------------------------------- */
+
+static void log_protocol(void *ctx, const char *dir, const char *text, size_t n)
+{
+    bx_browser *b = ctx;
+    if (b->quiet || !b->o->hooks.log)
+        return;
+    char line[1024];
+    snprintf(line, sizeof line, "%s %.*s%s", dir, (int)(n > 900 ? 900 : n), text,
+             n > 900 ? "…" : "");
+    b->o->hooks.log(b->o->hooks.ctx, line);
+}
+
+static void stop_browser(bx_browser *b)
+{
+    cdp_conn_free(b->conn);
+    b->conn = NULL;
+    cdp_proc_stop(&b->proc);
+    bx_sessions_clear(b);
+    for (int i = 0; i < b->n_tabs; i++) {
+        free(b->tabs[i].target_id);
+        free(b->tabs[i].session);
+        b->tabs[i].target_id = b->tabs[i].session = NULL;
+    }
+}
+
+static void read_user_agent(bx_browser *b)
+{
+    cdp_msg r;
+    if (cdp_call(b->conn, NULL, "Browser.getVersion", NULL, 15000, &r, NULL) != PW_OK)
+        return;
+    const char *ua = cdp_str(r.result, "userAgent");
+    const char *h = ua ? strstr(ua, "HeadlessChrome") : NULL;
+    free(b->user_agent);
+    b->user_agent = NULL;
+    if (h) { /* some sites refuse headless browsers: look like the browser it is */
+        size_t pre = (size_t)(h - ua);
+        b->user_agent = malloc(strlen(ua) + 1);
+        if (b->user_agent) {
+            memcpy(b->user_agent, ua, pre);
+            strcpy(b->user_agent + pre, h + 8);
+        }
+    }
+    cdp_msg_free(&r);
+}
+
+static pw_status start_browser(bx_browser *b, pw_err *err)
+{
+    pw_status st = cdp_proc_start(&b->proc, &b->launch, err);
+    if (st != PW_OK)
+        return st;
+    st = cdp_conn_new(b->proc.rfd, b->proc.wfd, &b->conn, err);
+    if (st != PW_OK) {
+        cdp_proc_stop(&b->proc);
+        return st;
+    }
+    cdp_conn_on_event(b->conn, bx_on_event, b);
+    if (b->o->hooks.log)
+        cdp_conn_on_log(b->conn, log_protocol, b);
+    read_user_agent(b);
+    if (cdp_conn_dead(b->conn)) {
+        stop_browser(b);
+        return pw_err_set(err, PW_ERR_IO, "browser %s did not start (no DevTools answer)",
+                          b->launch.browser_path ? b->launch.browser_path : "/usr/bin/chromium");
+    }
+    for (int i = 0; i < b->n_tabs && st == PW_OK; i++) {
+        b->tabs[i].index = i;
+        st = bx_tab_open(b, &b->tabs[i], err);
+    }
+    if (st != PW_OK)
+        stop_browser(b);
+    return st;
+}
+
+static int browser_healthy(bx_browser *b)
+{
+    if (!b->conn || cdp_conn_dead(b->conn) || cdp_proc_exited(&b->proc))
+        return 0;
+    return cdp_call(b->conn, NULL, "Browser.getVersion", NULL, 10000, NULL, NULL) == PW_OK;
+}
+
+static pw_status do_login(bx_browser *b, pw_err *err);
+
+static pw_status restart_browser(bx_browser *b, pw_err *err)
+{
+    bx_log(b, "browser unresponsive or gone: restarting");
+    stop_browser(b);
+    b->stats->browser_restarts++;
+    pw_status st = start_browser(b, err);
+    if (st == PW_OK && b->o->login_url)
+        st = do_login(b, err);
+    return st;
+}
+
+/* ---- waiting ------------------------------------------------------------------------------ */
+
+static int all_loaded(bx_browser *b)
+{
+    for (int i = 0; i < b->n_tabs; i++) {
+        bx_tab *t = &b->tabs[i];
+        if (t->active && !t->loaded && !t->nav_failed && !t->crashed)
+            return 0;
+    }
+    return 1;
+}
+
+static void wait_loaded(bx_browser *b, int timeout_ms)
+{
+    long long deadline = cdp_now_ms() + timeout_ms;
+    while (!all_loaded(b) && !cdp_conn_dead(b->conn) && cdp_now_ms() < deadline)
+        cdp_pump(b->conn, deadline, NULL);
+}
+
+static void settle_ms(bx_browser *b, int ms)
+{
+    long long deadline = cdp_now_ms() + ms;
+    while (!cdp_conn_dead(b->conn) && cdp_now_ms() < deadline)
+        cdp_pump(b->conn, deadline, NULL);
+}
+
+static int settle_of(const bx_browser *b)
+{
+    return b->o->settle_ms > 0 ? b->o->settle_ms : 1000;
+}
+
+static void settle(bx_browser *b)
+{
+    settle_ms(b, settle_of(b));
+}
+
+static int fatal(bx_browser *b, pw_status st)
+{
+    return st == PW_ERR_TIMEOUT || st == PW_ERR_IO || st == PW_ERR_STATE ||
+           (b->conn && cdp_conn_dead(b->conn));
+}
+
+/* ---- steps -------------------------------------------------------------------------------- */
+
+/* Evaluate js in every active tab; stop at a fatal error (the browser is gone or hung). */
+typedef pw_status (*tab_step_fn)(bx_tab *t, pw_err *err);
+
+static pw_status each_tab(bx_browser *b, pw_step step, tab_step_fn fn, int pages_only, pw_err *err)
+{
+    for (int i = 0; i < b->n_tabs; i++) {
+        bx_tab *t = &b->tabs[i];
+        if (!t->active || t->crashed || t->nav_failed ||
+            (pages_only && t->task.kind != BX_TASK_PAGE))
+            continue;
+        t->step = step;
+        pw_err e;
+        pw_err_clear(&e);
+        pw_status st = fn(t, &e);
+        if (st != PW_OK)
+            bx_log(b, "tab %d %s: %s", i, t->task.url, e.msg);
+        if (st != PW_OK && fatal(b, st)) {
+            if (err)
+                *err = e;
+            return st;
+        }
+    }
+    return PW_OK;
+}
+
+static int point_of(const char *json, double *x, double *y)
+{
+    if (!json || strcmp(json, "null") == 0)
+        return 0;
+    yajl_val v = yajl_tree_parse(json, NULL, 0);
+    int ok = v && cdp_num(v, "x", x) && cdp_num(v, "y", y);
+    if (v)
+        yajl_tree_free(v);
+    return ok;
+}
+
+static pw_status step_scroll(bx_tab *t, pw_err *err)
+{
+    t->acted = 1;
+    return bx_tab_eval(t, bx_js_scroll, &t->arena, NULL, err);
+}
+
+static char *identity_json(pw_arena *a, const pw_browser_identity *id)
+{
+    pw_buf b;
+    pw_buf_init(&b);
+    const char *keys[] = {"first_name", "last_name", "email",      "phone", "dob",
+                          "address",    "city",      "state",      "zip",   "member_id",
+                          "gender",     "reason",    "search_term"};
+    const char *vals[] = {id->first_name, id->last_name, id->email,      id->phone, id->dob,
+                          id->address,    id->city,      id->state,      id->zip,   id->member_id,
+                          id->gender,     id->reason,    id->search_term};
+    pw_buf_putc(&b, '{');
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+        const char *v = vals[i] ? vals[i] : "";
+        pw_buf_printf(&b, "%s\"%s\":", i ? "," : "", keys[i]);
+        pw_buf_json_string(&b, v, strlen(v));
+    }
+    /* the date of birth as US forms expect it in text fields: MM/DD/YYYY */
+    const char *d = id->dob ? id->dob : "";
+    if (strlen(d) == 10)
+        pw_buf_printf(&b, ",\"dob_us\":\"%.2s/%.2s/%.4s\"", d + 5, d + 8, d);
+    else
+        pw_buf_puts(&b, ",\"dob_us\":\"\"");
+    pw_buf_putc(&b, '}');
+    char *out = b.failed ? NULL : pw_arena_strdup(a, b.data);
+    pw_buf_free(&b);
+    return out;
+}
+
+static pw_status step_fill(bx_tab *t, pw_err *err)
+{
+    const pw_browser_identity *id = t->b->o->identity;
+    if (!id)
+        return PW_OK;
+    char *json = identity_json(&t->arena, id);
+    if (!json)
+        return pw_err_set(err, PW_ERR_NOMEM, "fill: out of memory");
+    char *v = NULL;
+    pw_status st = bx_tab_call(t, bx_js_fill_fn, json, &t->arena, &v, err);
+    t->acted = st == PW_OK && v && !strstr(v, "\"filled\":0");
+    return st;
+}
+
+static pw_status step_click(bx_tab *t, pw_err *err)
+{
+    char *v = NULL;
+    pw_status st = bx_tab_eval(t, bx_js_click_targets, &t->arena, &v, err);
+    if (st != PW_OK || !v)
+        return st;
+    for (int i = 0; i < 4; i++) {
+        char idx[16];
+        snprintf(idx, sizeof idx, "%d", i);
+        char *pt = NULL;
+        double x, y;
+        st = bx_tab_call(t, bx_js_click_point_fn, idx, &t->arena, &pt, err);
+        if (st != PW_OK || !point_of(pt, &x, &y))
+            return st;
+        bx_log(t->b, "click %s: %s", t->task.url, pt);
+        t->acted = 1;
+        st = bx_tab_click_at(t, x, y, err);
+        if (st != PW_OK)
+            return st;
+    }
+    return PW_OK;
+}
+
+static pw_status click_or_submitted(bx_tab *t, const char *v, const char *what, pw_err *err)
+{
+    double x, y;
+    if (!v || strcmp(v, "null") == 0)
+        return PW_OK;
+    bx_log(t->b, "%s %s: %s", what, t->task.url, v);
+    t->acted = 1;
+    t->loaded = 0; /* a submission usually loads a new document */
+    if (point_of(v, &x, &y))
+        return bx_tab_click_at(t, x, y, err);
+    return PW_OK;
+}
+
+static pw_status step_submit(bx_tab *t, pw_err *err)
+{
+    char *v = NULL;
+    pw_status st = bx_tab_eval(t, bx_js_submit_target, &t->arena, &v, err);
+    if (st != PW_OK)
+        return st;
+    if (!v || strcmp(v, "null") == 0)
+        t->loaded = 1;
+    return click_or_submitted(t, v, "submit", err);
+}
+
+static pw_status step_search(bx_tab *t, pw_err *err)
+{
+    const pw_browser_identity *id = t->b->o->identity;
+    const char *term = id && id->search_term ? id->search_term : "diabetes";
+    pw_buf q;
+    pw_buf_init(&q);
+    pw_buf_json_string(&q, term, strlen(term));
+    char *v = NULL;
+    pw_status st = q.failed ? pw_err_set(err, PW_ERR_NOMEM, "search: out of memory")
+                            : bx_tab_call(t, bx_js_search_fn, q.data, &t->arena, &v, err);
+    pw_buf_free(&q);
+    if (st != PW_OK)
+        return st;
+    if (!v || strcmp(v, "null") == 0)
+        t->loaded = 1;
+    return click_or_submitted(t, v, "search", err);
+}
+
+static pw_status step_consent(bx_tab *t, pw_err *err)
+{
+    bx_browser *b = t->b;
+    if (b->consent_answered)
+        return PW_OK;
+    char *v = NULL;
+    pw_status st = bx_tab_call(t, bx_js_consent_fn, b->o->consent == PW_CONSENT_ACCEPT ? "1" : "0",
+                               &t->arena, &v, err);
+    if (st != PW_OK || !v || strcmp(v, "null") == 0)
+        return st;
+    bx_log(b, "consent %s: %s", b->o->consent == PW_CONSENT_ACCEPT ? "accept" : "reject", v);
+    b->consent_answered = 1;
+    b->consent_rejected = b->o->consent == PW_CONSENT_REJECT;
+    return PW_OK;
+}
+
+static pw_status step_facts(bx_tab *t, pw_err *err)
+{
+    pw_status st = bx_tab_page_info(t, err);
+    if (st == PW_OK || !fatal(t->b, st)) {
+        pw_err e;
+        st = bx_tab_screenshot(t, &e);
+        if (st != PW_OK) /* evidence, not capture: only a lost browser is fatal here */
+            bx_log(t->b, "screenshot of %s: %s", t->task.url, e.msg);
+        if (st != PW_OK && cdp_conn_dead(t->b->conn)) {
+            if (err)
+                *err = e;
+            return st;
+        }
+        st = PW_OK;
+    }
+    return st;
+}
+
+/* ---- login -------------------------------------------------------------------------------- */
+
+/* The logged-in area: the landing page's directory ("https://h/portal/"), or the landing page
+ * alone when it is at the site root. */
+static void set_login_area(bx_browser *b, const char *landed)
+{
+    const char *scheme_end = strstr(landed, "://");
+    const char *path = scheme_end ? strchr(scheme_end + 3, '/') : NULL;
+    const char *q = landed + strcspn(landed, "?#");
+    const char *slash = q;
+    while (slash > landed && slash[-1] != '/')
+        slash--;
+    free(b->login_area);
+    if (!path || slash <= path + 1)
+        b->login_area = strndup(landed, (size_t)(q - landed));
+    else
+        b->login_area = strndup(landed, (size_t)(slash - landed));
+    bx_log(b, "logged-in area: %s", b->login_area ? b->login_area : "?");
+}
+
+static pw_status do_login(bx_browser *b, pw_err *err)
+{
+    bx_tab *t = &b->tabs[0];
+    bx_task task = {(char *)b->o->login_url, 0, BX_TASK_LOGIN};
+    b->deliver = 0;
+    b->quiet = 1; /* the password crosses the pipe: no protocol log */
+    bx_tab_begin(t, &task);
+    pw_status st = bx_tab_navigate(t, b->o->login_url, err);
+    if (st == PW_OK)
+        wait_loaded(b, b->o->timeout_ms);
+    pw_buf u, p;
+    pw_buf_init(&u);
+    pw_buf_init(&p);
+    const char *user = b->o->username ? b->o->username : "";
+    const char *pass = b->o->password ? b->o->password : "";
+    pw_buf_json_string(&u, user, strlen(user));
+    pw_buf_json_string(&p, pass, strlen(pass));
+    pw_buf_putc(&u, ',');
+    pw_buf_append(&u, p.data, p.len);
+    char *v = NULL;
+    if (st == PW_OK && !u.failed && !p.failed) {
+        t->loaded = 0;
+        st = bx_tab_call(t, bx_js_login_fn, u.data, &t->arena, &v, err);
+    }
+    pw_buf_free(&u);
+    pw_buf_free(&p);
+    if (st == PW_OK && v && strcmp(v, "null") != 0) {
+        wait_loaded(b, b->o->timeout_ms);
+        settle(b);
+        st = bx_tab_page_info(t, err);
+        b->logged_in = st == PW_OK && !t->has_login_form;
+    }
+    const char *landed = t->top_url ? t->top_url : NULL;
+    if (b->logged_in && landed) {
+        set_login_area(b, landed);
+        if (bx_crawlable(b, landed))
+            bx_queue_push(&b->queue, landed, "portal", 1);
+    }
+    b->stats->login_ok = b->logged_in;
+    bx_log(b, "login %s", b->logged_in ? "succeeded" : "failed (still a password field)");
+    bx_tab_reset(t);
+    b->deliver = 1;
+    b->quiet = 0;
+    if (st != PW_OK && fatal(b, st))
+        return st;
+    return PW_OK;
+}
+
+/* ---- one round: up to --jobs pages in parallel -------------------------------------------- */
+
+static int next_task(bx_browser *b, bx_task *task)
+{
+    if (b->search_url && !b->search_queued) {
+        b->search_queued = 1;
+        task->url = strdup(b->search_url);
+        task->depth = 1;
+        task->kind = BX_TASK_SEARCH;
+        return task->url != NULL;
+    }
+    bx_queue_item it;
+    if (!bx_queue_pop(&b->queue, &it))
+        return 0;
+    task->url = it.url;
+    task->depth = it.depth;
+    task->kind = BX_TASK_PAGE;
+    return 1;
+}
+
+static void report_progress(bx_browser *b, const char *url)
+{
+    if (!b->o->hooks.progress)
+        return;
+    pw_browser_progress p = {b->stats->pages,
+                             b->queue.n,
+                             b->stats->requests,
+                             b->stats->contained,
+                             b->stats->browser_restarts,
+                             url};
+    b->o->hooks.progress(b->o->hooks.ctx, &p);
+}
+
+static pw_status interact(bx_browser *b, pw_err *err)
+{
+    pw_status st = PW_OK;
+    int any_page = 0, any_search = 0;
+    for (int i = 0; i < b->n_tabs; i++) {
+        any_page |= b->tabs[i].active && b->tabs[i].task.kind == BX_TASK_PAGE;
+        any_search |= b->tabs[i].active && b->tabs[i].task.kind == BX_TASK_SEARCH;
+    }
+    if (any_page) {
+        static const struct {
+            pw_step step;
+            tab_step_fn fn;
+        } steps[] = {{PW_STEP_SCROLL, step_scroll},
+                     {PW_STEP_FILL, step_fill},
+                     {PW_STEP_CLICK, step_click},
+                     {PW_STEP_SUBMIT, step_submit}};
+        for (size_t s = 0; s < 4 && st == PW_OK; s++) {
+            int acted = 0;
+            for (int i = 0; i < b->n_tabs; i++)
+                b->tabs[i].acted = 0;
+            st = each_tab(b, steps[s].step, steps[s].fn, 1, err); /* search tasks only search */
+            for (int i = 0; i < b->n_tabs; i++)
+                acted |= b->tabs[i].active && b->tabs[i].acted;
+            if (st == PW_OK && acted && steps[s].step == PW_STEP_SUBMIT)
+                wait_loaded(b, b->o->timeout_ms / 2);
+            /* Nothing happened: nothing to wait for. A submission loads a new page whose
+             * trackers start from scratch: twice the time. */
+            int ms = steps[s].step == PW_STEP_SCROLL   ? settle_of(b) / 2
+                     : steps[s].step == PW_STEP_SUBMIT ? settle_of(b) * 2
+                                                       : settle_of(b);
+            if (st == PW_OK && acted)
+                settle_ms(b, ms);
+        }
+    }
+    if (st == PW_OK && any_search) {
+        for (int i = 0; i < b->n_tabs && st == PW_OK; i++) {
+            bx_tab *t = &b->tabs[i];
+            if (!t->active || t->task.kind != BX_TASK_SEARCH || t->nav_failed || t->crashed)
+                continue;
+            t->step = PW_STEP_SUBMIT;
+            pw_err e;
+            st = step_search(t, &e);
+            if (st != PW_OK && !fatal(b, st))
+                st = PW_OK;
+            else if (st != PW_OK && err)
+                *err = e;
+        }
+        if (st == PW_OK) {
+            wait_loaded(b, b->o->timeout_ms / 2);
+            settle_ms(b, settle_of(b) * 2);
+        }
+    }
+    return st;
+}
+
+static pw_status flush_all(bx_browser *b, pw_err *err)
+{
+    pw_status st = PW_OK;
+    for (int i = 0; i < b->n_tabs; i++) {
+        bx_tab *t = &b->tabs[i];
+        if (!t->active)
+            continue;
+        if (t->nav_failed || t->crashed) {
+            b->stats->pages_failed++;
+            bx_log(b, "page %s failed: %s", t->task.url,
+                   t->crashed ? "renderer crashed" : (t->nav_error ? t->nav_error : "?"));
+        }
+        b->stats->pages++;
+        if (st == PW_OK)
+            st = bx_tab_flush(t, err);
+        report_progress(b, t->task.url);
+        bx_tab_reset(t);
+    }
+    return st;
+}
+
+/* Leave every page for about:blank so that pagehide/unload beacons are captured with the page
+ * that sent them rather than the next one. */
+static void leave_pages(bx_browser *b)
+{
+    for (int i = 0; i < b->n_tabs; i++) {
+        bx_tab *t = &b->tabs[i];
+        t->blank = 0;
+        if (t->active && !t->crashed) {
+            int failed = t->nav_failed; /* the task's outcome, not this navigation's */
+            bx_tab_navigate(t, "about:blank", NULL);
+            t->nav_failed = failed;
+        }
+    }
+    long long deadline = cdp_now_ms() + 2000;
+    for (;;) {
+        int waiting = 0;
+        for (int i = 0; i < b->n_tabs; i++)
+            waiting |= b->tabs[i].active && !b->tabs[i].crashed && !b->tabs[i].blank;
+        if (!waiting || cdp_conn_dead(b->conn) || cdp_now_ms() >= deadline)
+            break;
+        cdp_pump(b->conn, deadline, NULL);
+    }
+    settle_ms(b, 300); /* the last beacons of the unload */
+}
+
+/* Returns PW_OK to go on; a fatal browser error has already been handled by a restart. */
+static pw_status run_round(bx_browser *b, pw_err *err)
+{
+    int n = 0;
+    for (int i = 0; i < b->n_tabs; i++) {
+        bx_task task;
+        if (b->pages_started >= b->o->max_pages || !next_task(b, &task))
+            break;
+        bx_tab_begin(&b->tabs[i], &task);
+        free(task.url);
+        b->pages_started++;
+        n++;
+        report_progress(b, b->tabs[i].task.url);
+        bx_log(b, "visit %s (depth %d%s)", b->tabs[i].task.url, b->tabs[i].task.depth,
+               b->tabs[i].task.kind == BX_TASK_SEARCH ? ", site search" : "");
+    }
+    if (n == 0)
+        return PW_OK;
+    pw_err e;
+    pw_err_clear(&e);
+    pw_status st = PW_OK;
+    for (int i = 0; i < b->n_tabs && st == PW_OK; i++)
+        if (b->tabs[i].active)
+            st = bx_tab_navigate(&b->tabs[i], b->tabs[i].task.url, &e);
+    int timeout = b->o->timeout_ms > 0 ? b->o->timeout_ms : 20000;
+    if (st == PW_OK) {
+        wait_loaded(b, timeout);
+        if (!all_loaded(b)) {
+            for (int i = 0; i < b->n_tabs; i++)
+                if (b->tabs[i].active && !b->tabs[i].loaded)
+                    bx_log(b, "page %s: no load event in %d ms", b->tabs[i].task.url, timeout);
+            if (!browser_healthy(b))
+                st = PW_ERR_TIMEOUT;
+            for (int i = 0; st == PW_OK && i < b->n_tabs; i++)
+                if (b->tabs[i].active && !b->tabs[i].loaded)
+                    cdp_send(b->conn, b->tabs[i].session, "Page.stopLoading", "{}", NULL, NULL,
+                             NULL);
+        }
+    }
+    if (st == PW_OK)
+        settle(b);
+    if (st == PW_OK && b->o->consent != PW_CONSENT_NONE && !b->consent_answered) {
+        st = each_tab(b, PW_STEP_LOAD, step_consent, 0, &e);
+        if (st == PW_OK && b->consent_answered)
+            settle(b);
+    }
+    if (st == PW_OK)
+        st = each_tab(b, PW_STEP_LOAD, step_facts, 0, &e);
+    if (st == PW_OK && b->o->interact)
+        st = interact(b, &e);
+    if (st != PW_OK && !fatal(b, st)) {
+        if (err)
+            *err = e;
+        return st;
+    }
+    int broken = st != PW_OK;
+    for (int i = 0; i < b->n_tabs && broken; i++)
+        if (b->tabs[i].active && !b->tabs[i].loaded)
+            b->tabs[i].nav_failed = 1;
+    if (!broken)
+        leave_pages(b);
+    pw_status fst = flush_all(b, err);
+    if (fst != PW_OK)
+        return fst; /* the sink refused: stop */
+    for (int i = 0; i < b->n_tabs && !broken; i++) {
+        if (!b->tabs[i].crashed)
+            continue;
+        broken = 1; /* a crashed renderer: simplest is a fresh browser */
+    }
+    if (broken) {
+        bx_log(b, "browser problem: %s", e.msg);
+        return restart_browser(b, err);
+    }
+    if (b->o->delay_ms > 0) {
+        long long deadline = cdp_now_ms() + b->o->delay_ms;
+        while (!cdp_conn_dead(b->conn) && cdp_now_ms() < deadline)
+            cdp_pump(b->conn, deadline, NULL);
+    }
+    return PW_OK;
+}
+
+/* ---- entry -------------------------------------------------------------------------------- */
+
+static char *site_of(bx_browser *b, const char *url)
+{
+    pw_url u;
+    if (pw_url_parse(url, strlen(url), &u, NULL) != PW_OK)
+        return NULL;
+    char *host = pw_url_host_dup(&b->scan_arena, &u);
+    char *site = host && b->o->hooks.site_of
+                     ? b->o->hooks.site_of(b->o->hooks.ctx, &b->scan_arena, host)
+                     : NULL;
+    return site ? site : host;
+}
+
+static void scan_free(bx_browser *b)
+{
+    stop_browser(b);
+    for (int i = 0; i < b->n_tabs; i++)
+        bx_tab_reset(&b->tabs[i]), pw_arena_free(&b->tabs[i].arena);
+    for (size_t i = 0; i < b->n_robots; i++)
+        free(b->robots_disallow[i]);
+    free(b->robots_disallow);
+    bx_queue_free(&b->queue);
+    free(b->user_agent);
+    free(b->start_url);
+    free(b->search_url);
+    free(b->login_area);
+    pw_arena_free(&b->scan_arena);
+}
+
+pw_status pw_browser_scan(const char *start_url, const pw_browser_opts *opts,
+                          const pw_capture_sink *sink, pw_browser_stats *stats, pw_err *err)
+{
+    pw_browser_opts o = *opts;
+    if (o.max_pages == 0)
+        o.max_pages = 50;
+    if (o.jobs <= 0)
+        o.jobs = 1;
+    if (o.jobs > BX_MAX_JOBS)
+        o.jobs = BX_MAX_JOBS;
+    if (o.timeout_ms <= 0)
+        o.timeout_ms = 20000;
+    pw_browser_stats local_stats;
+    bx_browser *b = calloc(1, sizeof *b);
+    if (!b)
+        return pw_err_set(err, PW_ERR_NOMEM, "browser scan: out of memory");
+    b->o = &o;
+    b->sink = sink;
+    b->stats = stats ? stats : &local_stats;
+    memset(b->stats, 0, sizeof *b->stats);
+    b->deliver = 1;
+    b->n_tabs = o.jobs;
+    b->fetch_on = o.contain || o.n_host_maps > 0;
+    b->launch = (cdp_launch){o.browser_path, o.browser_args, o.n_browser_args,
+                             o.device == PW_DEVICE_MOBILE};
+    pw_arena_init(&b->scan_arena, 0);
+    for (int i = 0; i < BX_MAX_JOBS; i++)
+        pw_arena_init(&b->tabs[i].arena, 0);
+    bx_queue_init(&b->queue);
+    pw_status st = PW_OK;
+    pw_url su;
+    if (pw_url_parse(start_url, strlen(start_url), &su, err) != PW_OK) {
+        st = pw_err_prefix(err, "start URL: ");
+        goto done;
+    }
+    b->start_url = strdup(start_url);
+    b->site = site_of(b, start_url);
+    if (!b->start_url || !b->site) {
+        st = pw_err_set(err, PW_ERR_INVALID, "start URL %s: no host", start_url);
+        goto done;
+    }
+    bx_queue_push(&b->queue, start_url, "home", 0);
+    bx_read_robots(b);
+    bx_read_sitemap(b);
+    st = start_browser(b, err);
+    if (st == PW_OK && o.login_url)
+        st = do_login(b, err);
+    int restarts_in_a_row = 0;
+    while (st == PW_OK && b->pages_started < o.max_pages &&
+           (b->queue.n || (b->search_url && !b->search_queued))) {
+        size_t before = b->stats->browser_restarts;
+        st = run_round(b, err);
+        restarts_in_a_row = b->stats->browser_restarts > before ? restarts_in_a_row + 1 : 0;
+        if (st == PW_OK && restarts_in_a_row > 3)
+            st = pw_err_set(err, PW_ERR_IO, "the browser failed %d times in a row; giving up",
+                            restarts_in_a_row);
+    }
+done:
+    scan_free(b);
+    free(b);
+    return st;
+}

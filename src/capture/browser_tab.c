@@ -1,0 +1,358 @@
+/*
+ * browser_tab.c — one tab of the scanning browser: created with Target.createTarget and attached
+ * as a flattened session with Page, Network, Fetch and auto-attach (iframes, workers) enabled;
+ * navigation, script evaluation, trusted mouse clicks, page facts (title, links, login form),
+ * screenshots to PNG files, and the flush of one task's pages and requests to the sink.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+
+#include "capture/browser_int.h"
+#include "phiwall/text.h"
+
+static const char mobile_ua[] = "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 "
+                                "(KHTML, like Gecko) Chrome/156.0.0.0 Mobile Safari/537.36";
+
+static pw_status call(bx_tab *t, const char *session, const char *method, const char *params,
+                      cdp_msg *resp, pw_err *err)
+{
+    return cdp_call(t->b->conn, session, method, params, BX_CALL_MS, resp, err);
+}
+
+static pw_status dup_result_str(cdp_msg *r, const char *path, char **out, const char *what,
+                                pw_err *err)
+{
+    const char *s = cdp_str(r->result, path);
+    *out = s ? strdup(s) : NULL;
+    cdp_msg_free(r);
+    if (!*out)
+        return pw_err_set(err, PW_ERR_REMOTE, "%s: no %s in the answer", what, path);
+    return PW_OK;
+}
+
+static pw_status set_cookies(bx_tab *t, pw_err *err)
+{
+    const pw_browser_opts *o = t->b->o;
+    for (size_t i = 0; i < o->n_cookies; i++) {
+        const pw_cookie *c = &o->cookies[i];
+        pw_buf p;
+        pw_buf_init(&p);
+        pw_buf_puts(&p, "{\"name\":");
+        pw_buf_json_string(&p, c->name, strlen(c->name));
+        pw_buf_puts(&p, ",\"value\":");
+        pw_buf_json_string(&p, c->value, strlen(c->value));
+        if (c->domain) {
+            pw_buf_puts(&p, ",\"domain\":");
+            pw_buf_json_string(&p, c->domain, strlen(c->domain));
+        } else {
+            pw_buf_puts(&p, ",\"url\":");
+            pw_buf_json_string(&p, t->b->start_url, strlen(t->b->start_url));
+        }
+        pw_buf_puts(&p, ",\"path\":");
+        pw_buf_json_string(&p, c->path ? c->path : "/", strlen(c->path ? c->path : "/"));
+        pw_buf_putc(&p, '}');
+        int was_quiet = t->b->quiet;
+        t->b->quiet = 1; /* cookie values are credentials: never logged */
+        pw_status st =
+            p.failed ? PW_ERR_NOMEM : call(t, t->session, "Network.setCookie", p.data, NULL, err);
+        t->b->quiet = was_quiet;
+        pw_buf_free(&p);
+        if (st != PW_OK)
+            return pw_err_prefix(err, "cookie %s: ", c->name);
+    }
+    return PW_OK;
+}
+
+static pw_status emulate(bx_tab *t, pw_err *err)
+{
+    bx_browser *b = t->b;
+    pw_buf p;
+    pw_buf_init(&p);
+    const char *ua = b->o->device == PW_DEVICE_MOBILE ? mobile_ua : b->user_agent;
+    pw_status st = PW_OK;
+    if (ua) {
+        pw_buf_puts(&p, "{\"userAgent\":");
+        pw_buf_json_string(&p, ua, strlen(ua));
+        pw_buf_putc(&p, '}');
+        st = call(t, t->session, "Network.setUserAgentOverride", p.data, NULL, err);
+    }
+    pw_buf_free(&p);
+    if (st != PW_OK || b->o->device != PW_DEVICE_MOBILE)
+        return st;
+    st = call(t, t->session, "Emulation.setDeviceMetricsOverride",
+              "{\"width\":412,\"height\":915,\"deviceScaleFactor\":2.625,\"mobile\":true}", NULL,
+              err);
+    if (st == PW_OK)
+        st = call(t, t->session, "Emulation.setTouchEmulationEnabled",
+                  "{\"enabled\":true,\"maxTouchPoints\":5}", NULL, err);
+    return st;
+}
+
+pw_status bx_tab_open(bx_browser *b, bx_tab *t, pw_err *err)
+{
+    cdp_msg r;
+    t->b = b;
+    pw_status st = cdp_call(b->conn, NULL, "Target.createTarget", "{\"url\":\"about:blank\"}",
+                            BX_CALL_MS, &r, err);
+    if (st == PW_OK)
+        st = dup_result_str(&r, "targetId", &t->target_id, "Target.createTarget", err);
+    if (st != PW_OK)
+        return st;
+    pw_buf p;
+    pw_buf_init(&p);
+    pw_buf_puts(&p, "{\"flatten\":true,\"targetId\":");
+    pw_buf_json_string(&p, t->target_id, strlen(t->target_id));
+    pw_buf_putc(&p, '}');
+    st = cdp_call(b->conn, NULL, "Target.attachToTarget", p.data, BX_CALL_MS, &r, err);
+    pw_buf_free(&p);
+    if (st == PW_OK)
+        st = dup_result_str(&r, "sessionId", &t->session, "Target.attachToTarget", err);
+    if (st != PW_OK)
+        return st;
+    static const char *const setup[][2] = {
+        {"Page.enable", "{}"},
+        {"Emulation.setFocusEmulationEnabled", "{\"enabled\":true}"},
+        {"Network.enable", "{\"maxPostDataSize\":1048576}"},
+        {"Target.setAutoAttach",
+         "{\"autoAttach\":true,\"waitForDebuggerOnStart\":true,\"flatten\":true}"},
+    };
+    for (size_t i = 0; i < sizeof setup / sizeof setup[0] && st == PW_OK; i++)
+        st = call(t, t->session, setup[i][0], setup[i][1], NULL, err);
+    if (st == PW_OK && b->fetch_on)
+        st = call(t, t->session, "Fetch.enable", "{\"patterns\":[{\"urlPattern\":\"*\"}]}", NULL,
+                  err);
+    if (st == PW_OK)
+        st = emulate(t, err);
+    if (st == PW_OK)
+        st = set_cookies(t, err);
+    return st;
+}
+
+void bx_tab_reset(bx_tab *t)
+{
+    pw_arena_free(&t->arena);
+    pw_arena_init(&t->arena, 0);
+    free(t->task.url);
+    memset(&t->task, 0, sizeof t->task);
+    t->active = 0;
+    t->step = PW_STEP_LOAD;
+    t->loaded = t->nav_failed = t->crashed = t->blank = 0;
+    t->nav_error = t->top_url = t->title = t->screenshot = t->facts_url = NULL;
+    t->has_login_form = 0;
+    t->visits = NULL;
+    t->reqs = t->reqs_tail = NULL;
+    t->n_reqs = 0;
+    t->bodies_pending = 0;
+}
+
+void bx_tab_begin(bx_tab *t, const bx_task *task)
+{
+    bx_tab_reset(t);
+    t->task.url = strdup(task->url);
+    t->task.depth = task->depth;
+    t->task.kind = task->kind;
+    t->active = 1;
+}
+
+static void on_navigated(void *ctx, const cdp_msg *m)
+{
+    bx_tab *t = ctx;
+    const char *e = m ? (m->error ? m->error : cdp_str(m->result, "errorText")) : "connection lost";
+    if (!e)
+        return;
+    t->nav_failed = 1;
+    t->nav_error = pw_arena_strdup(&t->arena, e);
+}
+
+pw_status bx_tab_navigate(bx_tab *t, const char *url, pw_err *err)
+{
+    pw_buf p;
+    pw_buf_init(&p);
+    pw_buf_puts(&p, "{\"url\":");
+    pw_buf_json_string(&p, url, strlen(url));
+    pw_buf_putc(&p, '}');
+    t->loaded = 0;
+    t->nav_failed = 0;
+    pw_status st =
+        p.failed ? PW_ERR_NOMEM
+                 : cdp_send(t->b->conn, t->session, "Page.navigate", p.data, on_navigated, t, err);
+    pw_buf_free(&p);
+    return st;
+}
+
+pw_status bx_tab_eval(bx_tab *t, const char *js, pw_arena *a, char **value_out, pw_err *err)
+{
+    pw_buf p;
+    pw_buf_init(&p);
+    pw_buf_puts(&p, "{\"expression\":");
+    pw_buf_json_string(&p, js, strlen(js));
+    pw_buf_puts(&p, ",\"returnByValue\":true,\"awaitPromise\":true,\"userGesture\":true}");
+    cdp_msg r;
+    pw_status st =
+        p.failed ? PW_ERR_NOMEM : call(t, t->session, "Runtime.evaluate", p.data, &r, err);
+    pw_buf_free(&p);
+    if (st != PW_OK)
+        return st;
+    const char *exc = cdp_str(r.result, "exceptionDetails.exception.description");
+    if (!exc && cdp_get(r.result, "exceptionDetails"))
+        exc = cdp_str(r.result, "exceptionDetails.text");
+    if (exc) {
+        pw_err_set(err, PW_ERR_REMOTE, "page script: %.200s", exc);
+        cdp_msg_free(&r);
+        return PW_ERR_REMOTE;
+    }
+    const char *v = cdp_str(r.result, "result.value");
+    if (value_out)
+        *value_out = v ? pw_arena_strdup(a, v) : NULL;
+    cdp_msg_free(&r);
+    return PW_OK;
+}
+
+pw_status bx_tab_call(bx_tab *t, const char *fn, const char *args, pw_arena *a, char **value_out,
+                      pw_err *err)
+{
+    pw_buf js;
+    pw_buf_init(&js);
+    pw_buf_putc(&js, '(');
+    pw_buf_puts(&js, fn);
+    pw_buf_puts(&js, ")(");
+    pw_buf_puts(&js, args);
+    pw_buf_putc(&js, ')');
+    pw_status st = js.failed ? pw_err_set(err, PW_ERR_NOMEM, "page script: out of memory")
+                             : bx_tab_eval(t, js.data, a, value_out, err);
+    pw_buf_free(&js);
+    return st;
+}
+
+pw_status bx_tab_click_at(bx_tab *t, double x, double y, pw_err *err)
+{
+    static const char *const types[] = {"mouseMoved", "mousePressed", "mouseReleased"};
+    for (size_t i = 0; i < 3; i++) {
+        char p[200];
+        snprintf(p, sizeof p,
+                 "{\"type\":\"%s\",\"x\":%.1f,\"y\":%.1f,\"button\":\"left\",\"clickCount\":%d}",
+                 types[i], x, y, i ? 1 : 0);
+        pw_status st = call(t, t->session, "Input.dispatchMouseEvent", p, NULL, err);
+        if (st != PW_OK)
+            return st;
+    }
+    return PW_OK;
+}
+
+pw_status bx_tab_screenshot(bx_tab *t, pw_err *err)
+{
+    bx_browser *b = t->b;
+    if (!b->o->screenshot_dir)
+        return PW_OK;
+    cdp_msg r;
+    /* Only the front tab renders frames in headless mode: with --jobs, bring each to front. */
+    pw_status st =
+        b->n_tabs > 1 ? call(t, t->session, "Page.bringToFront", "{}", NULL, err) : PW_OK;
+    if (st == PW_OK)
+        st = cdp_call(b->conn, t->session, "Page.captureScreenshot", "{\"format\":\"png\"}", 4000,
+                      &r, err);
+    if (st != PW_OK)
+        return st;
+    const char *data = cdp_str(r.result, "data");
+    size_t n = 0;
+    unsigned char *png = data ? pw_base64_decode(&t->arena, data, strlen(data), &n) : NULL;
+    cdp_msg_free(&r);
+    if (!png)
+        return pw_err_set(err, PW_ERR_REMOTE, "Page.captureScreenshot: no image data");
+    char *path =
+        pw_arena_sprintf(&t->arena, "%s/page-%04zu.png", b->o->screenshot_dir, ++b->shot_seq);
+    FILE *f = path ? fopen(path, "wb") : NULL;
+    if (!f)
+        return pw_err_set(err, PW_ERR_IO, "%s: %s", path ? path : "screenshot", strerror(errno));
+    size_t w = fwrite(png, 1, n, f);
+    if (fclose(f) != 0 || w != n)
+        return pw_err_set(err, PW_ERR_IO, "%s: write failed", path);
+    t->screenshot = path;
+    return PW_OK;
+}
+
+static pw_status emit_page(bx_tab *t, const char *url, int main_page, pw_err *err)
+{
+    bx_browser *b = t->b;
+    pw_page pg = {0};
+    pg.url = url;
+    struct timeval tv;
+    gettimeofday(&tv, NULL);
+    pg.timestamp = (double)tv.tv_sec + tv.tv_usec / 1e6;
+    pg.title = main_page ? t->title : NULL;
+    pg.screenshot_png = main_page ? t->screenshot : NULL;
+    pg.has_login_form = main_page ? t->has_login_form : 0;
+    /* Only pages inside the area the login led to count as authenticated; the rest of the
+     * site is public even while the session cookie is set. */
+    pg.after_login =
+        b->logged_in && b->login_area && strncmp(url, b->login_area, strlen(b->login_area)) == 0;
+    pg.has_session_cookie = pg.after_login;
+    if (!b->sink->on_page)
+        return PW_OK;
+    return b->sink->on_page(b->sink->ctx, &pg, err);
+}
+
+pw_status bx_tab_flush(bx_tab *t, pw_err *err)
+{
+    bx_browser *b = t->b;
+    /* Bodies still on their way: give them a moment, never forever. */
+    long long deadline = cdp_now_ms() + 2000;
+    while (t->bodies_pending && !cdp_conn_dead(b->conn) && cdp_now_ms() < deadline)
+        cdp_pump(b->conn, deadline, NULL);
+    pw_status st = PW_OK;
+    const char *main_url = t->facts_url ? t->facts_url : t->top_url ? t->top_url : t->task.url;
+    int main_seen = 0;
+    for (bx_visit *v = t->visits; v && st == PW_OK; v = v->next) {
+        int is_main = strcmp(v->url, main_url) == 0 && !main_seen;
+        main_seen |= is_main;
+        st = emit_page(t, v->url, is_main, err);
+    }
+    if (st == PW_OK && !main_seen && t->n_reqs > 0)
+        st = emit_page(t, main_url, 1, err);
+    for (bx_req *q = t->reqs; q && st == PW_OK; q = q->next) {
+        if (!q->r.page_url)
+            q->r.page_url = main_url;
+        if (b->sink->on_request)
+            st = b->sink->on_request(b->sink->ctx, &q->r, err);
+        b->stats->requests++;
+    }
+    t->active = 0;
+    return st;
+}
+
+pw_status bx_tab_page_info(bx_tab *t, pw_err *err)
+{
+    char *json = NULL;
+    pw_status st = bx_tab_eval(t, bx_js_page_info, &t->arena, &json, err);
+    if (st != PW_OK || !json)
+        return st;
+    /* Not a protocol message, but the same tree parser reads it. */
+    yajl_val root = yajl_tree_parse(json, NULL, 0);
+    if (!root)
+        return pw_err_set(err, PW_ERR_PARSE, "page facts of %s: not JSON", t->task.url);
+    t->facts_url = t->top_url ? t->top_url : t->task.url;
+    const char *title = cdp_str(root, "title");
+    t->title = title && title[0] ? pw_arena_strdup(&t->arena, title) : NULL;
+    t->has_login_form = cdp_bool(root, "login");
+    bx_browser *b = t->b;
+    if (cdp_bool(root, "search") && !b->search_queued && t->task.kind == BX_TASK_PAGE &&
+        b->o->interact && !b->search_url)
+        b->search_url = strdup(t->top_url ? t->top_url : t->task.url);
+    yajl_val links = cdp_get(root, "links");
+    int next_depth = t->task.depth + 1;
+    int may_follow = b->o->max_depth < 0 || next_depth <= b->o->max_depth;
+    for (size_t i = 0; may_follow && links && YAJL_IS_ARRAY(links) && i < links->u.array.len; i++) {
+        yajl_val pair = links->u.array.values[i];
+        if (!YAJL_IS_ARRAY(pair) || pair->u.array.len < 2 ||
+            !YAJL_IS_STRING(pair->u.array.values[0]) || !YAJL_IS_STRING(pair->u.array.values[1]))
+            continue;
+        const char *href = pair->u.array.values[0]->u.string;
+        if (bx_crawlable(b, href))
+            bx_queue_push(&b->queue, href, pair->u.array.values[1]->u.string, next_depth);
+    }
+    yajl_tree_free(root);
+    return PW_OK;
+}

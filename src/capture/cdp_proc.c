@@ -1,0 +1,176 @@
+/*
+ * cdp_proc.c — the Chromium process: launched headless with --remote-debugging-pipe (we write
+ * its fd 3, read its fd 4) in its own process group and a fresh mkdtemp profile; stopped by
+ * SIGKILL to the whole group, reaped (no zombies) and its profile removed.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "capture/cdp.h"
+
+#define CDP_MAX_ARGS 64
+
+static const char *const base_args[] = {
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--no-default-browser-check",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-breakpad",
+    "--disable-extensions",
+    "--mute-audio",
+    "--hide-scrollbars",
+    /* parallel tabs (--jobs) are background tabs: keep their timers, rendering and
+     * screenshots running as if each were in front */
+    "--disable-background-timer-throttling",
+    "--disable-renderer-backgrounding",
+    "--disable-backgrounding-occluded-windows",
+    "--remote-debugging-pipe",
+};
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st, (void)flag, (void)ftw;
+    remove(path);
+    return 0;
+}
+
+static void remove_tree(const char *dir)
+{
+    if (dir)
+        nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* Child side: wire the pipes to fds 3 and 4, silence stdio, exec. Never returns. */
+static void exec_child(int cmd_r, int ev_w, char **argv)
+{
+    setpgid(0, 0);
+    /* Move both ends above 4 first so the dup2 calls cannot clobber each other. */
+    int a = fcntl(cmd_r, F_DUPFD, 10), b = fcntl(ev_w, F_DUPFD, 10);
+    if (a < 0 || b < 0 || dup2(a, 3) < 0 || dup2(b, 4) < 0)
+        _exit(127);
+    int devnull = open("/dev/null", O_RDWR);
+    if (devnull >= 0) {
+        dup2(devnull, 0);
+        dup2(devnull, 1);
+        dup2(devnull, 2);
+    }
+    for (int fd = 5; fd < 1024; fd++)
+        close(fd);
+    signal(SIGPIPE, SIG_DFL);
+    execv(argv[0], argv);
+    _exit(127);
+}
+
+static size_t build_argv(const cdp_launch *l, char *user_dir_arg, char **argv)
+{
+    size_t n = 0;
+    argv[n++] = (char *)(l->browser_path ? l->browser_path : "/usr/bin/chromium");
+    for (size_t i = 0; i < sizeof base_args / sizeof base_args[0]; i++)
+        argv[n++] = (char *)base_args[i];
+    argv[n++] = user_dir_arg;
+    argv[n++] = (char *)(l->mobile ? "--window-size=412,915" : "--window-size=1366,900");
+    for (size_t i = 0; i < l->n_extra_args && n < CDP_MAX_ARGS - 2; i++)
+        argv[n++] = (char *)l->extra_args[i];
+    argv[n++] = (char *)"about:blank";
+    argv[n] = NULL;
+    return n;
+}
+
+pw_status cdp_proc_start(cdp_proc *p, const cdp_launch *l, pw_err *err)
+{
+    memset(p, 0, sizeof *p);
+    p->wfd = p->rfd = -1;
+    const char *path = l->browser_path ? l->browser_path : "/usr/bin/chromium";
+    if (access(path, X_OK) != 0)
+        return pw_err_set(err, PW_ERR_NOTFOUND, "browser %s: %s", path, strerror(errno));
+    const char *tmp = getenv("TMPDIR");
+    char tmpl[512];
+    snprintf(tmpl, sizeof tmpl, "%s/phiwall-chromium-XXXXXX", tmp && tmp[0] ? tmp : "/tmp");
+    if (!mkdtemp(tmpl))
+        return pw_err_set(err, PW_ERR_IO, "profile directory %s: %s", tmpl, strerror(errno));
+    p->profile_dir = strdup(tmpl);
+    char user_dir_arg[600];
+    snprintf(user_dir_arg, sizeof user_dir_arg, "--user-data-dir=%s", tmpl);
+    char *argv[CDP_MAX_ARGS];
+    build_argv(l, user_dir_arg, argv);
+
+    int cmd[2], ev[2];
+    if (pipe2(cmd, O_CLOEXEC) != 0)
+        goto fail_errno;
+    if (pipe2(ev, O_CLOEXEC) != 0) {
+        close(cmd[0]), close(cmd[1]);
+        goto fail_errno;
+    }
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(cmd[0]), close(cmd[1]), close(ev[0]), close(ev[1]);
+        goto fail_errno;
+    }
+    if (pid == 0)
+        exec_child(cmd[0], ev[1], argv);
+    setpgid(pid, pid); /* also in the child: whichever runs first wins the race */
+    close(cmd[0]);
+    close(ev[1]);
+    p->pid = pid;
+    p->wfd = cmd[1];
+    p->rfd = ev[0];
+    fcntl(p->wfd, F_SETFL, fcntl(p->wfd, F_GETFL) | O_NONBLOCK);
+    fcntl(p->rfd, F_SETFL, fcntl(p->rfd, F_GETFL) | O_NONBLOCK);
+    return PW_OK;
+
+fail_errno:;
+    int e = errno;
+    remove_tree(p->profile_dir);
+    free(p->profile_dir);
+    p->profile_dir = NULL;
+    return pw_err_set(err, PW_ERR_IO, "launching %s: %s", path, strerror(e));
+}
+
+int cdp_proc_exited(cdp_proc *p)
+{
+    if (p->pid <= 0)
+        return 1;
+    int st;
+    pid_t r = waitpid(p->pid, &st, WNOHANG);
+    if (r == p->pid || (r < 0 && errno == ECHILD)) {
+        p->pid = -p->pid; /* remember the group for the final kill */
+        return 1;
+    }
+    return 0;
+}
+
+void cdp_proc_stop(cdp_proc *p)
+{
+    if (p->pid != 0) {
+        pid_t grp = p->pid > 0 ? p->pid : -p->pid;
+        kill(-grp, SIGKILL);
+        if (p->pid > 0)
+            while (waitpid(p->pid, NULL, 0) < 0 && errno == EINTR) {}
+        /* Reap any grandchild that got reparented to us (we may be a subreaper). */
+        while (waitpid(-grp, NULL, WNOHANG) > 0) {}
+        p->pid = 0;
+    }
+    if (p->wfd >= 0)
+        close(p->wfd);
+    if (p->rfd >= 0)
+        close(p->rfd);
+    p->wfd = p->rfd = -1;
+    if (p->profile_dir) {
+        /* Chromium's helpers may still be writing for a moment after SIGKILL. */
+        remove_tree(p->profile_dir);
+        rmdir(p->profile_dir);
+        free(p->profile_dir);
+        p->profile_dir = NULL;
+    }
+}

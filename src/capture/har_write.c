@@ -1,0 +1,252 @@
+/*
+ * har_write.c — writes a capture session as HAR 1.2 (--har-out): pages are kept in memory (they
+ * are few), entries are streamed to a temporary file as they arrive, and close() writes the log
+ * with pages first so that any HAR reader can attribute entries. Scanner facts that HAR has no
+ * field for travel in underscore fields (_resourceType, _initiator, _step, _frameUrl, _source,
+ * _beforeConsent, _afterReject), which `phiwall scan --har` reads back.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "phiwall/browser.h"
+#include "phiwall/buf.h"
+#include "phiwall/text.h"
+
+struct pw_har_writer {
+    FILE *out;
+    FILE *entries; /* tmpfile() */
+    char *path;
+    char *version;
+    pw_buf pages;
+    size_t n_pages, n_entries;
+    char **page_urls; /* id = "page_<index+1>" */
+};
+
+static void json_str(pw_buf *b, const char *s)
+{
+    if (s)
+        pw_buf_json_string(b, s, strlen(s));
+    else
+        pw_buf_puts(b, "null");
+}
+
+static void iso_time(pw_buf *b, double ts)
+{
+    if (ts <= 0)
+        ts = (double)time(NULL);
+    time_t secs = (time_t)ts;
+    struct tm tm;
+    gmtime_r(&secs, &tm);
+    char date[32];
+    strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%S", &tm);
+    pw_buf_printf(b, "\"%s.%03dZ\"", date, (int)((ts - (double)secs) * 1000) % 1000);
+}
+
+pw_status pw_har_writer_open(const char *path, const char *creator_version, pw_har_writer **out,
+                             pw_err *err)
+{
+    pw_har_writer *w = calloc(1, sizeof *w);
+    if (!w)
+        return pw_err_set(err, PW_ERR_NOMEM, "%s: out of memory", path);
+    pw_buf_init(&w->pages);
+    w->path = strdup(path);
+    w->version = strdup(creator_version ? creator_version : "0");
+    w->out = fopen(path, "w");
+    if (!w->out) {
+        int e = errno;
+        pw_har_writer_close(w, NULL);
+        return pw_err_set(err, PW_ERR_IO, "%s: %s", path, strerror(e));
+    }
+    w->entries = tmpfile();
+    if (!w->entries) {
+        int e = errno;
+        pw_har_writer_close(w, NULL);
+        return pw_err_set(err, PW_ERR_IO, "%s: temporary file: %s", path, strerror(e));
+    }
+    *out = w;
+    return PW_OK;
+}
+
+static const char *page_id(pw_har_writer *w, const char *url, char *buf, size_t n)
+{
+    for (size_t i = w->n_pages; url && i-- > 0;)
+        if (strcmp(w->page_urls[i], url) == 0) {
+            snprintf(buf, n, "page_%zu", i + 1);
+            return buf;
+        }
+    return NULL;
+}
+
+pw_status pw_har_writer_add_page(pw_har_writer *w, const pw_page *page, pw_err *err)
+{
+    char **urls = realloc(w->page_urls, (w->n_pages + 1) * sizeof *urls);
+    if (!urls)
+        return pw_err_set(err, PW_ERR_NOMEM, "%s: out of memory", w->path);
+    w->page_urls = urls;
+    urls[w->n_pages] = strdup(page->url ? page->url : "");
+    if (!urls[w->n_pages])
+        return pw_err_set(err, PW_ERR_NOMEM, "%s: out of memory", w->path);
+    w->n_pages++;
+    pw_buf *b = &w->pages;
+    pw_buf_printf(b, "%s\n    {\"id\":\"page_%zu\",\"startedDateTime\":", w->n_pages > 1 ? "," : "",
+                  w->n_pages);
+    iso_time(b, page->timestamp);
+    pw_buf_puts(b, ",\"title\":");
+    json_str(b, page->title ? page->title : page->url);
+    pw_buf_puts(b, ",\"_url\":");
+    json_str(b, page->url);
+    if (page->screenshot_png) {
+        pw_buf_puts(b, ",\"_screenshot\":");
+        json_str(b, page->screenshot_png);
+    }
+    pw_buf_printf(b, ",\"_hasLoginForm\":%s,\"_afterLogin\":%s,\"pageTimings\":{}}",
+                  page->has_login_form ? "true" : "false", page->after_login ? "true" : "false");
+    return b->failed ? pw_err_set(err, PW_ERR_NOMEM, "%s: out of memory", w->path) : PW_OK;
+}
+
+static void write_request(pw_buf *b, const pw_request *r)
+{
+    pw_buf_puts(b, "\"request\":{\"method\":");
+    json_str(b, r->method ? r->method : "GET");
+    pw_buf_puts(b, ",\"url\":");
+    json_str(b, r->url);
+    pw_buf_puts(b, ",\"httpVersion\":\"HTTP/1.1\",\"cookies\":[],\"headers\":[");
+    for (size_t i = 0; i < r->n_headers; i++) {
+        pw_buf_puts(b, i ? ",{\"name\":" : "{\"name\":");
+        json_str(b, r->headers[i].name);
+        pw_buf_puts(b, ",\"value\":");
+        json_str(b, r->headers[i].value);
+        pw_buf_putc(b, '}');
+    }
+    pw_buf_puts(b, "],\"queryString\":[]");
+    if (r->body && r->body_len) {
+        pw_buf_puts(b, ",\"postData\":{\"mimeType\":");
+        json_str(b, r->content_type ? r->content_type : "");
+        pw_buf_puts(b, ",\"text\":");
+        pw_buf_json_string(b, (const char *)r->body, r->body_len);
+        pw_buf_putc(b, '}');
+    }
+    pw_buf_printf(b, ",\"headersSize\":-1,\"bodySize\":%zu}", r->body_len);
+}
+
+pw_status pw_har_writer_add_request(pw_har_writer *w, const pw_request *r, pw_err *err)
+{
+    pw_buf b;
+    pw_buf_init(&b);
+    char idbuf[32];
+    const char *pid = page_id(w, r->page_url, idbuf, sizeof idbuf);
+    pw_buf_puts(&b, w->n_entries ? ",\n    {" : "\n    {");
+    if (pid)
+        pw_buf_printf(&b, "\"pageref\":\"%s\",", pid);
+    pw_buf_puts(&b, "\"startedDateTime\":");
+    iso_time(&b, r->timestamp);
+    pw_buf_puts(&b, ",\"time\":0,");
+    write_request(&b, r);
+    pw_buf_printf(&b,
+                  ",\"response\":{\"status\":%d,\"statusText\":\"\",\"httpVersion\":\"\","
+                  "\"cookies\":[],\"headers\":[],\"content\":{\"size\":0,\"mimeType\":\"\"},"
+                  "\"redirectURL\":\"\",\"headersSize\":-1,\"bodySize\":-1},\"cache\":{},"
+                  "\"timings\":{\"send\":0,\"wait\":0,\"receive\":0}",
+                  r->status);
+    if (r->resource_type) {
+        pw_buf_puts(&b, ",\"_resourceType\":");
+        json_str(&b, r->resource_type);
+    }
+    if (r->initiator) {
+        pw_buf_puts(&b, ",\"_initiator\":{\"type\":\"other\",\"url\":");
+        json_str(&b, r->initiator);
+        pw_buf_putc(&b, '}');
+    }
+    if (r->frame_url) {
+        pw_buf_puts(&b, ",\"_frameUrl\":");
+        json_str(&b, r->frame_url);
+    }
+    pw_buf_printf(&b, ",\"_step\":\"%s\",\"_beforeConsent\":%s,\"_afterReject\":%s}",
+                  pw_step_name(r->step), r->before_consent ? "true" : "false",
+                  r->after_reject ? "true" : "false");
+    pw_status st = PW_OK;
+    if (b.failed)
+        st = pw_err_set(err, PW_ERR_NOMEM, "%s: out of memory", w->path);
+    else if (fwrite(b.data, 1, b.len, w->entries) != b.len)
+        st = pw_err_set(err, PW_ERR_IO, "%s: temporary file: write failed", w->path);
+    pw_buf_free(&b);
+    if (st == PW_OK)
+        w->n_entries++;
+    return st;
+}
+
+static void free_writer(pw_har_writer *w)
+{
+    if (w->entries)
+        fclose(w->entries);
+    if (w->out)
+        fclose(w->out);
+    for (size_t i = 0; i < w->n_pages; i++)
+        free(w->page_urls[i]);
+    free(w->page_urls);
+    pw_buf_free(&w->pages);
+    free(w->path);
+    free(w->version);
+    free(w);
+}
+
+pw_status pw_har_writer_close(pw_har_writer *w, pw_err *err)
+{
+    if (!w)
+        return PW_OK;
+    pw_status st = PW_OK;
+    if (w->out && w->entries) {
+        pw_buf head;
+        pw_buf_init(&head);
+        pw_buf_puts(&head, "{\"log\":{\"version\":\"1.2\",\"creator\":{\"name\":\"phiwall\","
+                           "\"version\":");
+        json_str(&head, w->version);
+        pw_buf_puts(&head, "},\n  \"pages\":[");
+        pw_buf_append(&head, w->pages.data ? w->pages.data : "", w->pages.len);
+        pw_buf_puts(&head, "],\n  \"entries\":[");
+        if (head.failed || fwrite(head.data, 1, head.len, w->out) != head.len)
+            st = pw_err_set(err, PW_ERR_IO, "%s: write failed", w->path);
+        pw_buf_free(&head);
+        rewind(w->entries);
+        char buf[65536];
+        size_t n;
+        while (st == PW_OK && (n = fread(buf, 1, sizeof buf, w->entries)) > 0)
+            if (fwrite(buf, 1, n, w->out) != n)
+                st = pw_err_set(err, PW_ERR_IO, "%s: write failed", w->path);
+        if (st == PW_OK && fputs("]}}\n", w->out) == EOF)
+            st = pw_err_set(err, PW_ERR_IO, "%s: write failed", w->path);
+        FILE *out = w->out;
+        w->out = NULL;
+        if (fclose(out) != 0 && st == PW_OK)
+            st = pw_err_set(err, PW_ERR_IO, "%s: %s", w->path, strerror(errno));
+    }
+    free_writer(w);
+    return st;
+}
+
+static pw_status tee_page(void *ctx, const pw_page *page, pw_err *err)
+{
+    pw_har_tee *t = ctx;
+    pw_status st = pw_har_writer_add_page(t->writer, page, err);
+    if (st == PW_OK && t->next && t->next->on_page)
+        st = t->next->on_page(t->next->ctx, page, err);
+    return st;
+}
+
+static pw_status tee_request(void *ctx, const pw_request *req, pw_err *err)
+{
+    pw_har_tee *t = ctx;
+    pw_status st = pw_har_writer_add_request(t->writer, req, err);
+    if (st == PW_OK && t->next && t->next->on_request)
+        st = t->next->on_request(t->next->ctx, req, err);
+    return st;
+}
+
+pw_capture_sink pw_har_tee_sink(pw_har_tee *tee)
+{
+    pw_capture_sink s = {tee_page, tee_request, tee};
+    return s;
+}

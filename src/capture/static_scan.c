@@ -1,0 +1,98 @@
+/*
+ * static_scan.c — pw_static_scan: the browserless capture source. Fetches the start page and
+ * same-site pages (care-intent links first, robots.txt respected, at most max_pages) with
+ * libcurl and hands each HTML document to pw_static_extract. Everything it delivers is marked
+ * PW_SOURCE_STATIC: inferred from HTML, not observed traffic.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "capture/browser_int.h"
+#include "phiwall/static_scan.h"
+#include "phiwall/url.h"
+
+typedef struct st_crawl {
+    bx_browser b; /* reuses the browser crawl's queue, robots and same-site rules */
+    pw_browser_opts bo;
+    int depth; /* of the page being read */
+} st_crawl;
+
+static void on_link(void *ctx, const char *url, const char *text)
+{
+    st_crawl *c = ctx;
+    int next = c->depth + 1;
+    if (c->bo.max_depth >= 0 && next > c->bo.max_depth)
+        return;
+    if (bx_crawlable(&c->b, url))
+        bx_queue_push(&c->b.queue, url, text, next);
+}
+
+static int is_html(const bx_http_result *r)
+{
+    if (!r->content_type)
+        return 1;
+    return strstr(r->content_type, "html") != NULL;
+}
+
+pw_status pw_static_scan(const char *start_url, const pw_static_opts *opts,
+                         const pw_capture_sink *sink, pw_static_stats *stats, pw_err *err)
+{
+    pw_static_stats local;
+    if (!stats)
+        stats = &local;
+    memset(stats, 0, sizeof *stats);
+    pw_url u;
+    if (pw_url_parse(start_url, strlen(start_url), &u, err) != PW_OK)
+        return pw_err_prefix(err, "start URL: ");
+    st_crawl *c = calloc(1, sizeof *c);
+    if (!c)
+        return pw_err_set(err, PW_ERR_NOMEM, "static scan: out of memory");
+    pw_browser_opts_init(&c->bo);
+    c->bo.ignore_robots = opts->ignore_robots;
+    c->bo.max_depth = opts->max_depth;
+    c->bo.hooks.site_of = opts->site_of;
+    c->bo.hooks.ctx = opts->ctx;
+    c->b.o = &c->bo;
+    pw_arena_init(&c->b.scan_arena, 0);
+    bx_queue_init(&c->b.queue);
+    c->b.start_url = strdup(start_url);
+    char *host = pw_url_host_dup(&c->b.scan_arena, &u);
+    c->b.site = host && opts->site_of ? opts->site_of(opts->ctx, &c->b.scan_arena, host) : NULL;
+    if (!c->b.site)
+        c->b.site = host;
+    size_t max_pages = opts->max_pages ? opts->max_pages : 20;
+    long timeout = opts->timeout_ms > 0 ? opts->timeout_ms : 15000;
+    size_t max_bytes = opts->max_bytes ? opts->max_bytes : (8u << 20);
+    pw_status st = PW_OK;
+    bx_read_robots(&c->b);
+    bx_queue_push(&c->b.queue, start_url, "home", 0);
+    bx_queue_item it;
+    while (st == PW_OK && stats->pages < max_pages && bx_queue_pop(&c->b.queue, &it)) {
+        bx_http_result r;
+        stats->pages++;
+        pw_err e;
+        if (bx_http_get(it.url, timeout, max_bytes, &r, &e) != PW_OK) {
+            stats->pages_failed++;
+            if (stats->pages == 1) /* the start page itself: the user must know */
+                st = pw_err_set(err, e.code, "%s", e.msg);
+            free(it.url);
+            continue;
+        }
+        if (r.status >= 200 && r.status < 300 && is_html(&r)) {
+            c->depth = it.depth;
+            st = pw_static_extract(it.url, r.body, r.len, sink, on_link, c, err);
+        } else {
+            stats->pages_failed++;
+        }
+        bx_http_result_free(&r);
+        free(it.url);
+    }
+    for (size_t i = 0; i < c->b.n_robots; i++)
+        free(c->b.robots_disallow[i]);
+    free(c->b.robots_disallow);
+    bx_queue_free(&c->b.queue);
+    free(c->b.start_url);
+    pw_arena_free(&c->b.scan_arena);
+    free(c);
+    return st;
+}

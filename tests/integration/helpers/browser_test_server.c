@@ -1,0 +1,193 @@
+/*
+ * browser_test_server.c — a small loopback HTTP server (libmicrohttpd) for the browser scan tests:
+ * a mini hospital site with a fake pixel (served under /vendor/<host>/ for --map-host) plus the
+ * hostile pages the scanner must survive: a page that never finishes loading, a redirect loop and
+ * a 50 MB page. Listens on 127.0.0.1, port from argv[1] (0 = any); prints "PORT <n>" and runs
+ * until SIGTERM or SIGINT.
+ */
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char home[] =
+    "<!doctype html><html><head><title>Test Hospital</title>"
+    "<script src=\"https://connect.facebook.net/en_US/fbevents.js\"></script></head><body>"
+    "<h1>Test Hospital</h1>"
+    "<div id=\"consent\"><button id=\"accept-cookies\">Accept all</button>"
+    "<button id=\"reject-cookies\">Reject all</button></div>"
+    "<form action=\"/search\" role=\"search\"><input type=\"search\" name=\"q\">"
+    "<button type=\"submit\">Search</button></form>"
+    "<a href=\"/careers\">Careers</a> <a href=\"/appointments\">Schedule an appointment</a> "
+    "<a href=\"/private/x\">Private</a> <a href=\"https://other.example.net/\">Elsewhere</a>"
+    "</body></html>";
+
+static const char appointments[] =
+    "<!doctype html><html><head><title>Request an appointment</title>"
+    "<script src=\"https://connect.facebook.net/en_US/fbevents.js\"></script></head><body>"
+    "<h1>Request an appointment</h1><form action=\"/appointments/thanks\" method=\"get\">"
+    "<label for=\"fn\">First name</label><input id=\"fn\" name=\"first_name\">"
+    "<label for=\"ln\">Last name</label><input id=\"ln\" name=\"last_name\">"
+    "<input type=\"email\" name=\"email\" placeholder=\"Email\">"
+    "<input type=\"tel\" name=\"phone\" placeholder=\"Phone\">"
+    "<label>Date of birth <input name=\"dob\"></label>"
+    "<textarea name=\"reason\"></textarea>"
+    "<button type=\"submit\">Book appointment</button></form></body></html>";
+
+static const char simple_fmt[] =
+    "<!doctype html><html><head><title>%s</title>"
+    "<script src=\"https://connect.facebook.net/en_US/fbevents.js\"></script></head>"
+    "<body><h1>%s</h1><a href=\"/\">Home</a></body></html>";
+
+/* The fake pixel: a PageView image beacon with the page URL, a click beacon with the button
+ * text, and a sendBeacon POST on submit carrying the typed values. */
+static const char pixel_js[] =
+    "(function(){var px='https://www.facebook.com/tr';"
+    "function q(o){return Object.keys(o).map(function(k){return encodeURIComponent(k)+'='+"
+    "encodeURIComponent(o[k])}).join('&')}"
+    "new Image().src=px+'?'+q({id:'1234567890',ev:'PageView',dl:location.href,"
+    "rl:document.referrer});"
+    "document.addEventListener('click',function(e){var b=e.target.closest('button,a');if(!b)"
+    "return;new Image().src=px+'?'+q({id:'1234567890',ev:'SubscribedButtonClick',"
+    "dl:location.href,'cd[buttonText]':(b.innerText||'').trim()});},true);"
+    "document.addEventListener('submit',function(e){var f=e.target,o={id:'1234567890',"
+    "ev:'Lead',dl:location.href};for(var i=0;i<f.elements.length;i++){var el=f.elements[i];"
+    "if(el.name)o['udff['+el.name+']']=el.value;}navigator.sendBeacon(px,new Blob([q(o)],"
+    "{type:'application/x-www-form-urlencoded'}));},true);})();";
+
+static const char robots[] = "User-agent: *\nDisallow: /private\n";
+
+typedef struct stream {
+    size_t sent, total;
+    int trickle;
+} stream;
+
+static ssize_t stream_cb(void *cls, uint64_t pos, char *buf, size_t max)
+{
+    stream *s = cls;
+    static const char head[] = "<!doctype html><html><head><title>Slow</title></head><body>";
+    if (s->trickle) {
+        if (pos == 0) {
+            memcpy(buf, head, sizeof head - 1);
+            return sizeof head - 1;
+        }
+        if (s->sent++ > 3000) /* ten minutes at most */
+            return MHD_CONTENT_READER_END_OF_STREAM;
+        usleep(200000);
+        buf[0] = ' ';
+        return 1;
+    }
+    if (pos >= s->total)
+        return MHD_CONTENT_READER_END_OF_STREAM;
+    size_t n = max;
+    if (n > s->total - pos)
+        n = s->total - pos;
+    for (size_t i = 0; i < n; i++)
+        buf[i] = "<p>filler text for a very large page.</p>\n"[(pos + i) % 42];
+    return (ssize_t)n;
+}
+
+static enum MHD_Result send_text(struct MHD_Connection *c, int status, const char *type,
+                                 const char *body)
+{
+    struct MHD_Response *r =
+        MHD_create_response_from_buffer(strlen(body), (void *)body, MHD_RESPMEM_MUST_COPY);
+    MHD_add_response_header(r, "Content-Type", type);
+    enum MHD_Result ret = MHD_queue_response(c, (unsigned)status, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
+static enum MHD_Result redirect(struct MHD_Connection *c, const char *to)
+{
+    struct MHD_Response *r = MHD_create_response_from_buffer(0, "", MHD_RESPMEM_PERSISTENT);
+    MHD_add_response_header(r, "Location", to);
+    enum MHD_Result ret = MHD_queue_response(c, 302, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
+static enum MHD_Result stream_page(struct MHD_Connection *c, int trickle, size_t total)
+{
+    stream *s = calloc(1, sizeof *s);
+    s->trickle = trickle;
+    s->total = total;
+    struct MHD_Response *r = MHD_create_response_from_callback(trickle ? MHD_SIZE_UNKNOWN : total,
+                                                               64 * 1024, stream_cb, s, free);
+    MHD_add_response_header(r, "Content-Type", "text/html");
+    enum MHD_Result ret = MHD_queue_response(c, 200, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
+static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url,
+                              const char *method, const char *version, const char *data,
+                              size_t *data_len, void **state)
+{
+    (void)cls, (void)version, (void)data;
+    if (strcmp(method, "POST") == 0 && *state == NULL) {
+        *state = (void *)1;
+        return MHD_YES;
+    }
+    if (*data_len) {
+        *data_len = 0;
+        return MHD_YES;
+    }
+    char page[512];
+    if (strcmp(url, "/") == 0)
+        return send_text(c, 200, "text/html", home);
+    if (strcmp(url, "/appointments") == 0)
+        return send_text(c, 200, "text/html", appointments);
+    if (strcmp(url, "/robots.txt") == 0)
+        return send_text(c, 200, "text/plain", robots);
+    if (strncmp(url, "/vendor/", 8) == 0 && strstr(url, "fbevents.js"))
+        return send_text(c, 200, "application/javascript", pixel_js);
+    if (strcmp(url, "/never") == 0)
+        return stream_page(c, 1, 0);
+    if (strcmp(url, "/big") == 0)
+        return stream_page(c, 0, 50u << 20);
+    if (strcmp(url, "/loop") == 0)
+        return redirect(c, "/loop2");
+    if (strcmp(url, "/loop2") == 0)
+        return redirect(c, "/loop");
+    if (strcmp(url, "/careers") == 0 || strcmp(url, "/search") == 0 ||
+        strcmp(url, "/appointments/thanks") == 0 || strcmp(url, "/private/x") == 0) {
+        snprintf(page, sizeof page, simple_fmt, url + 1, url + 1);
+        return send_text(c, 200, "text/html", page);
+    }
+    return send_text(c, 404, "text/html", "<html><title>Not found</title>not found</html>");
+}
+
+int main(int argc, char **argv)
+{
+    signal(SIGPIPE, SIG_IGN);
+    sigset_t block;
+    sigemptyset(&block);
+    sigaddset(&block, SIGTERM);
+    sigaddset(&block, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &block, NULL); /* inherited by the server's threads */
+    unsigned port = argc > 1 ? (unsigned)atoi(argv[1]) : 0;
+    struct sockaddr_in addr = {0};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons((uint16_t)port);
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    struct MHD_Daemon *d = MHD_start_daemon(
+        MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD, 0, NULL, NULL, handle,
+        NULL, MHD_OPTION_SOCK_ADDR, &addr, MHD_OPTION_CONNECTION_TIMEOUT, 120u, MHD_OPTION_END);
+    if (!d) {
+        fprintf(stderr, "browser_test_server: cannot listen\n");
+        return 1;
+    }
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+    printf("PORT %u\n", info ? info->port : port);
+    fflush(stdout);
+    int sig;
+    sigwait(&block, &sig);
+    MHD_stop_daemon(d);
+    return 0;
+}

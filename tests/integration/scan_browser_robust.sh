@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# scan_browser_robust.sh — the browser scan survives hostile pages and a failing browser: a page
+# that never finishes loading, a redirect loop, a 50 MB page, the browser killed mid-scan (the
+# scan goes on with a restarted browser) and a hung (stopped) browser; no process is left.
+# Uses the small loopback server pw_browser_test_server.
+set -u
+. "$PW_SRC/tests/integration/lib.bash"
+[ -x /usr/bin/chromium ] || skip "chromium not installed"
+command -v jq >/dev/null || skip "jq not installed (scripts/install-deps.sh)"
+SERVER="$PW_BUILD/pw_browser_test_server"
+[ -x "$SERVER" ] || skip "pw_browser_test_server not built (libmicrohttpd missing)"
+T=$(mktemp -d)
+export TMPDIR=$T
+
+"$SERVER" 0 >"$T/server.out" </dev/null &
+SRV=$!
+trap 'kill $SRV 2>/dev/null; wait $SRV 2>/dev/null; rm -rf "$T"' EXIT
+for _ in $(seq 50); do grep -q PORT "$T/server.out" && break; sleep 0.1; done
+BASE="http://127.0.0.1:$(awk '/PORT/{print $2}' "$T/server.out")"
+MAP=(--map-host "connect.facebook.net=$BASE/vendor/connect.facebook.net"
+     --browser-arg="--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1")
+
+scan() { # name, then phiwall options; report in $T/<name>.json, stderr in $T/<name>.err
+    local name=$1; shift
+    local t0=$(date +%s)
+    timeout 120 "$PHIWALL" scan "$@" "${MAP[@]}" --settle 300 --format json \
+        -o "$T/$name.json" 2>"$T/$name.err"
+    local rc=$?
+    echo "$name: exit $rc in $(( $(date +%s) - t0 )) s; $(jq -c .summary "$T/$name.json" 2>/dev/null)"
+    return $rc
+}
+
+# a page that never finishes loading: the load timeout ends the wait, the scan completes
+scan never "$BASE/never" --timeout 3 --max-pages 1; expect_code 0 $? "never-loading page"
+expect_match "$(jq -r '.pages[].url' "$T/never.json")" '/never$' "never-loading page reported"
+
+# a redirect loop: counted as a failed page, not a failed scan
+scan loop "$BASE/loop" --timeout 5 --max-pages 1; expect_code 0 $? "redirect loop"
+expect_match "$(cat "$T/loop.err")" '\(1 failed\)' "redirect loop counted as failed"
+
+# a 50 MB page
+scan big "$BASE/big" --timeout 15 --max-pages 1 --no-interact; expect_code 0 $? "50 MB page"
+expect_match "$(jq -r '.pages[].url' "$T/big.json")" '/big$' "50 MB page reported"
+
+# the browser is killed while the crawl runs: restarted, the crawl goes on
+( for _ in $(seq 200); do
+      n=$(grep -c '^phiwall: scan: visit ' "$T/crash.err" 2>/dev/null); [ "${n:-0}" -ge 2 ] && break
+      sleep 0.1
+  done
+  pid=$(pgrep -o -f "$T/phiwall-chromium")
+  [ -n "$pid" ] && kill -KILL "$pid" ) &
+KILLER=$!
+scan crash "$BASE/" --max-pages 5 --settle 1500 --verbose; rc=$?
+wait $KILLER
+expect_code 0 $rc "scan with the browser killed"
+expect_match "$(grep -c 'restarting' "$T/crash.err")" '^[1-9]' "browser restarted"
+pages=$(jq '.summary.pages' "$T/crash.json")
+[ "${pages:-0}" -ge 3 ] && pass || fail "only ${pages:-0} pages after the crash"
+expect_match "$(jq -r '.findings[].rule_id' "$T/crash.json" | sort -u | tr '\n' ' ')" 'PW-FORM-VALUES' "findings after the restart"
+
+# the browser hangs (SIGSTOP): no answer in time, killed, restarted
+( for _ in $(seq 200); do
+      grep -q '^phiwall: scan: visit ' "$T/hang.err" 2>/dev/null && break
+      sleep 0.1
+  done
+  pid=$(pgrep -o -f "$T/phiwall-chromium")
+  [ -n "$pid" ] && kill -STOP "$pid" ) &
+KILLER=$!
+scan hang "$BASE/careers" --max-pages 2 --timeout 3 --verbose --no-sitemap; rc=$?
+wait $KILLER
+expect_code 0 $rc "scan with a hung browser"
+expect_match "$(grep -c 'restarting' "$T/hang.err")" '^[1-9]' "hung browser restarted"
+
+# nothing left behind: no browser process, no profile directory, no zombie of ours
+sleep 0.5
+expect_match "$(pgrep -f "$T/phiwall-chromium" || echo none)" '^none$' "no browser process left"
+expect_match "$(ls -d "$T"/phiwall-chromium-* 2>/dev/null || echo none)" '^none$' "profiles removed"
+finish

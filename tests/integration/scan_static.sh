@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# scan_static.sh — `phiwall scan --static` (HTML only, no browser) finds the tracker tag and
+# marks the report as static; a missing browser falls back to it with a warning; --sites writes
+# one report per site plus summary.csv/html and skips finished sites when run again.
+set -u
+. "$PW_SRC/tests/integration/lib.bash"
+command -v jq >/dev/null || skip "jq not installed (scripts/install-deps.sh)"
+SERVER="$PW_BUILD/pw_browser_test_server"
+[ -x "$SERVER" ] || skip "pw_browser_test_server not built (libmicrohttpd missing)"
+T=$(mktemp -d)
+"$SERVER" 0 >"$T/server.out" </dev/null &
+SRV=$!
+trap 'kill $SRV 2>/dev/null; wait $SRV 2>/dev/null; rm -rf "$T"' EXIT
+for _ in $(seq 50); do grep -q PORT "$T/server.out" && break; sleep 0.1; done
+BASE="http://127.0.0.1:$(awk '/PORT/{print $2}' "$T/server.out")"
+
+"$PHIWALL" scan "$BASE/appointments" --static --max-pages 3 --format json -o "$T/s.json" 2>"$T/s.err"
+expect_code 0 $? "static scan"
+expect_match "$(jq -r .source "$T/s.json")" '^static$' "report says static"
+expect_match "$(jq -r '.findings[].vendor.id' "$T/s.json" | sort -u | tr '\n' ' ')" 'meta-pixel' "Meta Pixel tag found"
+expect_nomatch "$(jq -r '.pages[].url' "$T/s.json")" '/private' "robots.txt respected"
+
+# no browser: falls back with a warning
+"$PHIWALL" scan "$BASE/" --browser /nonexistent/chromium --max-pages 2 --format json \
+    -o "$T/f.json" 2>"$T/f.err"
+expect_code 0 $? "fallback scan"
+expect_match "$(cat "$T/f.err")" 'falling back to --static' "fallback warning"
+expect_match "$(jq -r .source "$T/f.json")" '^static$' "fallback is static"
+
+# usage errors
+"$PHIWALL" scan "$BASE/" --consent maybe 2>/dev/null; expect_code 2 $? "bad --consent"
+"$PHIWALL" scan "$BASE/" --map-host nohost 2>/dev/null; expect_code 2 $? "bad --map-host"
+"$PHIWALL" scan "$BASE/" --login "$BASE/login" 2>/dev/null; expect_code 2 $? "--login without password"
+"$PHIWALL" scan "$BASE/" "$BASE/x" 2>/dev/null; expect_code 2 $? "two URLs"
+
+# many sites, resumable
+printf '# sites\n%s/\n%s/careers\n' "$BASE" "$BASE" >"$T/sites.txt"
+"$PHIWALL" scan --sites "$T/sites.txt" --out "$T/out" --static --max-pages 2 2>"$T/m.err"
+expect_code 0 $? "--sites"
+n=$(ls "$T/out"/*.html 2>/dev/null | grep -vc summary.html)
+expect_code 2 "$n" "one HTML report per site"
+expect_match "$(cat "$T/out/summary.csv")" '^site,source,pages' "summary.csv header"
+expect_code 3 "$(wc -l <"$T/out/summary.csv")" "summary.csv rows"
+expect_match "$(cat "$T/out/summary.html")" '<table>' "summary.html"
+"$PHIWALL" scan --sites "$T/sites.txt" --out "$T/out" --static --max-pages 2 2>"$T/m2.err"
+expect_code 0 $? "--sites again"
+expect_code 2 "$(grep -c 'skipped' "$T/m2.err")" "finished sites skipped"
+finish

@@ -1,0 +1,339 @@
+/* test_browser.c — unit tests of the browser capture source that need no browser: the DevTools
+ * message layer and connection (over pipes), the crawl queue and care-intent order, option
+ * parsing, the canary identity, cookie files, the HAR writer and the static HTML extractor. */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <yajl/yajl_tree.h>
+
+#include "capture/browser_int.h"
+#include "phiwall/static_scan.h"
+#include "pw_test.h"
+
+static void test_msg_parse(void)
+{
+    cdp_msg m;
+    CHECK_INT(cdp_msg_parse("{\"id\":7,\"result\":{\"a\":{\"b\":\"x\"},\"n\":3}}", &m, NULL),
+              PW_OK);
+    CHECK_INT(m.id, 7);
+    CHECK(m.method == NULL);
+    CHECK_STR(cdp_str(m.result, "a.b"), "x");
+    double n = 0;
+    CHECK(cdp_num(m.result, "n", &n) && n == 3);
+    CHECK(cdp_str(m.result, "a.c") == NULL);
+    CHECK(cdp_str(m.result, "n") == NULL); /* wrong type */
+    cdp_msg_free(&m);
+
+    CHECK_INT(cdp_msg_parse("{\"method\":\"Network.requestWillBeSent\",\"sessionId\":\"S1\","
+                            "\"params\":{\"request\":{\"url\":\"https://a/\"}}}",
+                            &m, NULL),
+              PW_OK);
+    CHECK_INT(m.id, -1);
+    CHECK_STR(m.method, "Network.requestWillBeSent");
+    CHECK_STR(m.session, "S1");
+    CHECK_STR(cdp_str(m.params, "request.url"), "https://a/");
+    cdp_msg_free(&m);
+
+    CHECK_INT(
+        cdp_msg_parse("{\"id\":2,\"error\":{\"code\":-32000,\"message\":\"nope\"}}", &m, NULL),
+        PW_OK);
+    CHECK_STR(m.error, "nope");
+    cdp_msg_free(&m);
+
+    pw_err e;
+    CHECK_INT(cdp_msg_parse("{\"id\":", &m, &e), PW_ERR_PARSE);
+    CHECK(strstr(e.msg, "devtools message") != NULL);
+    CHECK_INT(cdp_msg_parse("[1,2]", &m, NULL), PW_ERR_PARSE);
+    CHECK_INT(cdp_msg_parse("{\"x\":1}", &m, NULL), PW_ERR_PARSE);
+    CHECK_INT(cdp_msg_parse("{\"id\":\"1\"}", &m, NULL), PW_ERR_PARSE);
+    CHECK_INT(cdp_msg_parse("{\"id\":-4}", &m, NULL), PW_ERR_PARSE);
+}
+
+typedef struct ev_count {
+    int n;
+    char last[64];
+} ev_count;
+
+static void count_event(void *ctx, const cdp_msg *m)
+{
+    ev_count *c = ctx;
+    c->n++;
+    snprintf(c->last, sizeof c->last, "%s", m->method);
+}
+
+static void put(int fd, const char *s)
+{
+    CHECK(write(fd, s, strlen(s) + 1) == (ssize_t)strlen(s) + 1); /* with its NUL */
+}
+
+static void test_conn_over_pipes(void)
+{
+    int to_us[2], to_browser[2];
+    CHECK(pipe(to_us) == 0 && pipe(to_browser) == 0);
+    cdp_conn *c;
+    CHECK_INT(cdp_conn_new(to_us[0], to_browser[1], &c, NULL), PW_OK);
+    ev_count ev = {0};
+    cdp_conn_on_event(c, count_event, &ev);
+    /* The "browser" answers before we ask: an event, a stray response, then ours (id 1). */
+    put(to_us[1], "{\"method\":\"Page.loadEventFired\",\"params\":{}}");
+    put(to_us[1], "{\"id\":99,\"result\":{}}");
+    put(to_us[1], "not json at all");
+    put(to_us[1], "{\"id\":1,\"result\":{\"v\":\"ok\"}}");
+    cdp_msg r;
+    CHECK_INT(cdp_call(c, "S", "Runtime.evaluate", "{\"expression\":\"1\"}", 2000, &r, NULL),
+              PW_OK);
+    CHECK_STR(cdp_str(r.result, "v"), "ok");
+    cdp_msg_free(&r);
+    CHECK_INT(ev.n, 1);
+    CHECK_STR(ev.last, "Page.loadEventFired");
+    /* What we wrote: one NUL-terminated command with id, session, method, params. */
+    char buf[512];
+    ssize_t got = read(to_browser[0], buf, sizeof buf - 1);
+    CHECK(got > 0);
+    buf[got > 0 ? got : 0] = '\0';
+    CHECK_STR(buf, "{\"id\":1,\"sessionId\":\"S\",\"method\":\"Runtime.evaluate\","
+                   "\"params\":{\"expression\":\"1\"}}");
+    /* A protocol error is PW_ERR_REMOTE with the browser's message. */
+    put(to_us[1], "{\"id\":2,\"error\":{\"message\":\"No target\"}}");
+    pw_err e;
+    CHECK_INT(cdp_call(c, NULL, "Target.attachToTarget", NULL, 2000, NULL, &e), PW_ERR_REMOTE);
+    CHECK(strstr(e.msg, "No target") != NULL);
+    /* No answer: a timeout, not a hang. */
+    long long t0 = cdp_now_ms();
+    CHECK_INT(cdp_call(c, NULL, "Browser.getVersion", NULL, 150, NULL, &e), PW_ERR_TIMEOUT);
+    CHECK(cdp_now_ms() - t0 < 1000);
+    CHECK(!cdp_conn_dead(c));
+    /* The browser goes away: EOF marks the connection dead. */
+    close(to_us[1]);
+    CHECK(cdp_call(c, NULL, "Browser.getVersion", NULL, 2000, NULL, &e) != PW_OK);
+    CHECK(cdp_conn_dead(c));
+    cdp_conn_free(c);
+    close(to_us[0]);
+    close(to_browser[0]);
+    close(to_browser[1]);
+}
+
+static void test_queue_order(void)
+{
+    bx_queue q;
+    bx_queue_init(&q);
+    CHECK_INT(bx_queue_push(&q, "https://h.org/careers", "Careers", 1), 1);
+    CHECK_INT(bx_queue_push(&q, "https://h.org/about", "About us", 1), 1);
+    CHECK_INT(bx_queue_push(&q, "https://h.org/schedule", "Schedule an appointment", 1), 1);
+    CHECK_INT(bx_queue_push(&q, "https://h.org/schedule#top", "again", 1), 0);
+    CHECK_INT(bx_queue_push(&q, "https://h.org/find-a-doctor", "Find a doctor", 2), 1);
+    bx_queue_item it;
+    const char *want[] = {"https://h.org/schedule", "https://h.org/find-a-doctor",
+                          "https://h.org/about", "https://h.org/careers"};
+    for (size_t i = 0; i < 4; i++) {
+        CHECK(bx_queue_pop(&q, &it));
+        CHECK_STR(it.url, want[i]);
+        free(it.url);
+    }
+    CHECK(!bx_queue_pop(&q, &it));
+    bx_queue_free(&q);
+    CHECK(bx_care_score("https://h.org/patient-portal/login", NULL) >
+          bx_care_score("https://h.org/news/2024", NULL));
+}
+
+static void test_options(void)
+{
+    pw_arena a;
+    pw_arena_init(&a, 0);
+    pw_host_map m;
+    CHECK_INT(pw_host_map_parse(&a, "connect.facebook.net=http://127.0.0.1:1/vendor/x/", &m, NULL),
+              PW_OK);
+    CHECK_STR(m.host, "connect.facebook.net");
+    CHECK_STR(m.prefix, "http://127.0.0.1:1/vendor/x");
+    CHECK_INT(pw_host_map_parse(&a, "nohost", &m, NULL), PW_ERR_INVALID);
+    CHECK_INT(pw_host_map_parse(&a, "h=relative/path", &m, NULL), PW_ERR_INVALID);
+    pw_consent_mode cm;
+    CHECK(pw_consent_mode_parse("reject", &cm) == 0 && cm == PW_CONSENT_REJECT);
+    CHECK(pw_consent_mode_parse("maybe", &cm) < 0);
+    pw_device d;
+    CHECK(pw_device_parse("mobile", &d) == 0 && d == PW_DEVICE_MOBILE);
+    CHECK(pw_device_parse("tablet", &d) < 0);
+
+    pw_browser_identity x, y;
+    pw_browser_identity_make(&a, "0a1b2c", &x);
+    pw_browser_identity_make(&a, "ffee99", &y);
+    CHECK(strcmp(x.email, y.email) != 0);
+    CHECK(strcmp(x.last_name, y.last_name) != 0);
+    CHECK(strcmp(x.phone, y.phone) != 0);
+    CHECK_INT(strlen(x.zip), 5);
+    CHECK(strstr(x.reason, "diabetes") != NULL);
+    CHECK(strchr(x.email, '@') != NULL);
+
+    char path[] = "/tmp/pw_cookiesXXXXXX";
+    int fd = mkstemp(path);
+    const char *txt = "# Netscape HTTP Cookie File\n"
+                      ".h.org\tTRUE\t/\tTRUE\t0\tsid\tabc123\n"
+                      "#HttpOnly_h.org\tFALSE\t/portal\tTRUE\t0\ttok\tz\n"
+                      "\n"
+                      "plain=value=with=equals\n";
+    CHECK(write(fd, txt, strlen(txt)) == (ssize_t)strlen(txt));
+    close(fd);
+    pw_cookie *c = NULL;
+    size_t n = 0;
+    CHECK_INT(pw_cookies_read_file(&a, path, &c, &n, NULL), PW_OK);
+    CHECK_INT(n, 3);
+    if (n == 3) {
+        CHECK_STR(c[0].name, "sid");
+        CHECK_STR(c[0].domain, ".h.org");
+        CHECK_STR(c[1].path, "/portal");
+        CHECK_STR(c[2].name, "plain");
+        CHECK_STR(c[2].value, "value=with=equals");
+    }
+    FILE *f = fopen(path, "w");
+    fputs("secretvalue-without-name\n", f);
+    fclose(f);
+    pw_err e;
+    CHECK_INT(pw_cookies_read_file(&a, path, &c, &n, &e), PW_ERR_PARSE);
+    CHECK(strstr(e.msg, "line 1") != NULL);
+    CHECK(strstr(e.msg, "secretvalue") == NULL); /* never echo a possible secret */
+    unlink(path);
+    pw_arena_free(&a);
+}
+
+static void test_har_writer(void)
+{
+    char path[] = "/tmp/pw_harXXXXXX";
+    close(mkstemp(path));
+    pw_har_writer *w;
+    CHECK_INT(pw_har_writer_open(path, "0.1", &w, NULL), PW_OK);
+    pw_page pg = {.url = "https://h.org/a", .title = "A \"page\"", .timestamp = 1700000000.5};
+    pw_header h[] = {{"Content-Type", "application/x-www-form-urlencoded"}};
+    pw_request r = {.method = "POST",
+                    .url = "https://www.facebook.com/tr",
+                    .headers = h,
+                    .n_headers = 1,
+                    .body = (const unsigned char *)"id=1&ev=Lead",
+                    .body_len = 12,
+                    .content_type = h[0].value,
+                    .page_url = "https://h.org/a",
+                    .resource_type = "ping",
+                    .status = 204,
+                    .step = PW_STEP_SUBMIT,
+                    .source = PW_SOURCE_BROWSER};
+    CHECK_INT(pw_har_writer_add_page(w, &pg, NULL), PW_OK);
+    CHECK_INT(pw_har_writer_add_request(w, &r, NULL), PW_OK);
+    CHECK_INT(pw_har_writer_add_request(w, &r, NULL), PW_OK);
+    CHECK_INT(pw_har_writer_close(w, NULL), PW_OK);
+    FILE *f = fopen(path, "r");
+    char buf[8192];
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    char ebuf[128];
+    yajl_val root = yajl_tree_parse(buf, ebuf, sizeof ebuf);
+    CHECK(root != NULL);
+    const char *p_pages[] = {"log", "pages", NULL};
+    const char *p_entries[] = {"log", "entries", NULL};
+    yajl_val pages = yajl_tree_get(root, p_pages, yajl_t_array);
+    yajl_val entries = yajl_tree_get(root, p_entries, yajl_t_array);
+    CHECK(pages && pages->u.array.len == 1);
+    CHECK(entries && entries->u.array.len == 2);
+    if (entries && entries->u.array.len == 2) {
+        yajl_val e0 = entries->u.array.values[0];
+        CHECK_STR(cdp_str(e0, "pageref"), "page_1");
+        CHECK_STR(cdp_str(e0, "request.postData.text"), "id=1&ev=Lead");
+        CHECK_STR(cdp_str(e0, "_step"), "submit");
+        double st = 0;
+        CHECK(cdp_num(e0, "response.status", &st) && st == 204);
+    }
+    if (pages && pages->u.array.len == 1)
+        CHECK_STR(cdp_str(pages->u.array.values[0], "title"), "A \"page\"");
+    yajl_tree_free(root);
+    unlink(path);
+}
+
+typedef struct collected {
+    int pages;
+    char urls[16][512];
+    char what[16][128];
+    int n;
+    const char *title;
+} collected;
+
+static pw_status col_page(void *ctx, const pw_page *p, pw_err *err)
+{
+    collected *c = ctx;
+    c->pages++;
+    c->title = p->title ? "set" : NULL;
+    return PW_OK;
+}
+
+static pw_status col_req(void *ctx, const pw_request *r, pw_err *err)
+{
+    collected *c = ctx;
+    if (c->n < 16) {
+        snprintf(c->urls[c->n], sizeof c->urls[0], "%s", r->url);
+        snprintf(c->what[c->n], sizeof c->what[0], "%s",
+                 pw_request_header(r, "X-Phiwall-Inferred"));
+        c->n++;
+    }
+    CHECK_INT(r->source, PW_SOURCE_STATIC);
+    return PW_OK;
+}
+
+static int has_url(const collected *c, const char *needle)
+{
+    for (int i = 0; i < c->n; i++)
+        if (strstr(c->urls[i], needle))
+            return 1;
+    return 0;
+}
+
+static void test_static_extract(void)
+{
+    static const char html[] =
+        "<html><head><title>Cardiology</title>"
+        "<script src=\"https://connect.facebook.net/en_US/fbevents.js\"></script>"
+        "<script>fbq('init', '1234567890', {em: 'pat@example.org', fn: user.first});"
+        "fbq('track', 'PageView');</script>"
+        "<script>(function(w,d,s,l,i){})(window,document,'script','dataLayer','GTM-ABC123');"
+        "gtag('config', 'G-XYZ987');</script></head><body>"
+        "<noscript><img height=\"1\" width=\"1\" src=\"https://www.facebook.com/tr?id=1234567890"
+        "&amp;ev=PageView&amp;noscript=1\"/></noscript>"
+        "<iframe src=\"/embed/map\"></iframe><a href=\"/schedule\">Book</a></body></html>";
+    collected c = {0};
+    pw_capture_sink sink = {col_page, col_req, &c};
+    CHECK_INT(
+        pw_static_extract("https://h.org/heart", html, sizeof html - 1, &sink, NULL, NULL, NULL),
+        PW_OK);
+    CHECK_INT(c.pages, 1);
+    CHECK(c.title != NULL);
+    CHECK(has_url(&c, "connect.facebook.net/en_US/fbevents.js"));
+    CHECK(has_url(&c, "ud%5Bem%5D=pat%40example.org"));
+    CHECK(has_url(&c, "ud%5Bfn%5D=(dynamic)"));
+    CHECK(has_url(&c, "gtm.js?id=GTM-ABC123"));
+    CHECK(has_url(&c, "tid=G-XYZ987"));
+    CHECK(has_url(&c, "tr?id=1234567890&ev=PageView&noscript=1"));
+    CHECK(has_url(&c, "https://h.org/embed/map"));
+    int auto_on = 0;
+    for (int i = 0; i < c.n; i++)
+        auto_on |= strstr(c.what[i], "autoConfig=on") != NULL;
+    CHECK(auto_on);
+
+    static const char off[] = "<script>fbq('set','autoConfig',false,'42');fbq('init','42');"
+                              "</script>";
+    collected d = {0};
+    pw_capture_sink s2 = {col_page, col_req, &d};
+    CHECK_INT(pw_static_extract("https://h.org/", off, sizeof off - 1, &s2, NULL, NULL, NULL),
+              PW_OK);
+    CHECK_INT(d.n, 1);
+    CHECK(strstr(d.what[0], "autoConfig=false") != NULL);
+    /* Hostile input: deep nesting and garbage must not crash. */
+    size_t big = 3000;
+    char *deep = malloc(big * 5 + 1);
+    for (size_t i = 0; i < big; i++)
+        memcpy(deep + i * 5, "<div>", 5);
+    deep[big * 5] = '\0';
+    collected z = {0};
+    pw_capture_sink s3 = {col_page, col_req, &z};
+    CHECK_INT(pw_static_extract("https://h.org/", deep, big * 5, &s3, NULL, NULL, NULL), PW_OK);
+    free(deep);
+}
+
+PW_TEST_MAIN(PW_TEST(test_msg_parse), PW_TEST(test_conn_over_pipes), PW_TEST(test_queue_order),
+             PW_TEST(test_options), PW_TEST(test_har_writer), PW_TEST(test_static_extract))
