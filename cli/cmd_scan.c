@@ -1,7 +1,7 @@
 /*
  * cmd_scan.c — `phiwall scan`: with --har FILE… it streams each HAR through the pipeline
  * (capture → decode → detect → assess) into one report; with URLs it hands over to the browser
- * scan (pw_cli_scan_live in scan_live.c) when that is part of the build.
+ * scan (pw_cli_scan_live in scan_live.c). `--help` shows both.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -10,16 +10,7 @@
 #include "cli.h"
 #include "phiwall/har.h"
 #include "scan_common.h"
-
-int pw_cli_scan_live(int argc, char **argv);
-
-/* Replaced by the strong definition in scan_live.c when the browser scan is built in. */
-__attribute__((weak)) int pw_cli_scan_live(int argc, char **argv)
-{
-    pw_cli_errorf("scan", "browser scan not yet available in this build; record a HAR in your "
-                          "browser's DevTools and run 'phiwall scan --har FILE'");
-    return PW_EXIT_RUNTIME;
-}
+#include "scan_live.h"
 
 #define MAX_HARS 256
 
@@ -48,7 +39,8 @@ static void usage(FILE *f)
             "                       label<TAB>kind<TAB>value per line\n"
             "  -h, --help           this help\n\n"
             "Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage, 3 runtime error.\n"
-            "See docs/scan-har.md, docs/rules.md and docs/report-formats.md.\n");
+            "See docs/scan-har.md, docs/rules.md and docs/report-formats.md.\n\n");
+    pw_cli_scan_live_usage(f);
 }
 
 /* 0 to go on, or an exit code. */

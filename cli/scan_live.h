@@ -46,6 +46,8 @@ int pw_live_scan_site(pw_live_args *a, const char *url, const pw_cli_scan_out *o
                       pw_live_summary *sum);
 
 /* `phiwall scan URL --help` text (cmd_scan.c may print it after the HAR usage). */
+/* `phiwall scan URL…` (argv[0] is "scan"): the browser or static scan. */
+int pw_cli_scan_live(int argc, char **argv);
 void pw_cli_scan_live_usage(FILE *f);
 
 /* --sites FILE --out DIR */
