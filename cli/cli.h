@@ -7,6 +7,8 @@
 
 #include <stdio.h>
 
+#include "phiwall/arena.h"
+#include "phiwall/detect.h"
 #include "phiwall/error.h"
 
 /* Exit codes (documented in README.md and `phiwall help`). */
@@ -44,5 +46,10 @@ int pw_cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((for
 
 /* Read a whole file (or "-" for stdin) into a malloc'd buffer. */
 int pw_cli_read_file(const char *path, char **data, size_t *len, pw_err *err);
+
+/* Read a canary file: one "label<TAB>kind<TAB>value" per line (kind: text, name, email, phone,
+ * date, zip, gender, address, id); '#' starts a comment. Strings live in the arena. */
+pw_status pw_cli_read_canaries(const char *path, pw_arena *a, pw_canary **out, size_t *n,
+                               pw_err *err);
 
 #endif

@@ -47,70 +47,6 @@ static void usage(void)
            "  -h, --help           this help\n");
 }
 
-static int parse_kind(const char *k, pw_canary_kind *out)
-{
-    static const char *const names[] = {"text", "name",   "email",   "phone", "date",
-                                        "zip",  "gender", "address", "id"};
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-        if (strcmp(k, names[i]) == 0) {
-            *out = (pw_canary_kind)i;
-            return 1;
-        }
-    return 0;
-}
-
-/* Read label<TAB>kind<TAB>value lines; blank lines and '#' comments are skipped. */
-static pw_status read_canaries(const char *path, pw_arena *a, pw_canary **out, size_t *n,
-                               pw_err *err)
-{
-    char *data = NULL;
-    size_t len = 0, cap = 0, line = 0;
-    pw_status st = pw_cli_read_file(path, &data, &len, err);
-    if (st != PW_OK)
-        return st;
-    *out = NULL;
-    *n = 0;
-    for (char *p = data, *next; p && *p; p = next) {
-        line++;
-        next = strchr(p, '\n');
-        if (next)
-            *next++ = '\0';
-        size_t l = strlen(p);
-        if (l && p[l - 1] == '\r')
-            p[--l] = '\0';
-        if (l == 0 || p[0] == '#')
-            continue;
-        char *t1 = strchr(p, '\t'), *t2 = t1 ? strchr(t1 + 1, '\t') : NULL;
-        if (!t2) {
-            free(data);
-            return pw_err_set(err, PW_ERR_PARSE, "%s: line %zu: expected label<TAB>kind<TAB>value",
-                              path, line);
-        }
-        *t1 = *t2 = '\0';
-        pw_canary c = {.label = pw_arena_strdup(a, p), .value = pw_arena_strdup(a, t2 + 1)};
-        if (!parse_kind(t1 + 1, &c.kind)) {
-            st = pw_err_set(err, PW_ERR_PARSE, "%s: line %zu: unknown kind '%s'", path, line,
-                            t1 + 1);
-            free(data);
-            return st;
-        }
-        if (*n == cap) {
-            cap = cap ? cap * 2 : 16;
-            pw_canary *v = pw_arena_alloc(a, cap * sizeof *v);
-            if (!v) {
-                free(data);
-                return pw_err_set(err, PW_ERR_NOMEM, "%s: out of memory", path);
-            }
-            if (*n)
-                memcpy(v, *out, *n * sizeof *v);
-            *out = v;
-        }
-        (*out)[(*n)++] = c;
-    }
-    free(data);
-    return PW_OK;
-}
-
 static void print_hits(redactor *r, const char *key, const char *s, size_t n, const pw_hit *h,
                        size_t nh)
 {
@@ -334,7 +270,8 @@ int pw_cmd_redact(int argc, char **argv)
     pw_detector_opts dopts = {.vocab_file = o.vocab_file};
     pw_canary *canaries = NULL;
     size_t n_canaries = 0;
-    if (o.canary_file && read_canaries(o.canary_file, &a, &canaries, &n_canaries, &err) != PW_OK) {
+    if (o.canary_file &&
+        pw_cli_read_canaries(o.canary_file, &a, &canaries, &n_canaries, &err) != PW_OK) {
         pw_arena_free(&a);
         return pw_cli_fail("redact", &err);
     }

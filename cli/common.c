@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "phiwall/arena.h"
 
 int pw_cli_use_color(FILE *f)
 {
@@ -87,4 +88,70 @@ int pw_cli_read_file(const char *path, char **data, size_t *len, pw_err *err)
     *data = buf;
     *len = n;
     return PW_OK;
+}
+
+static int canary_kind(const char *k, pw_canary_kind *out)
+{
+    static const char *const names[] = {"text", "name",   "email",   "phone", "date",
+                                        "zip",  "gender", "address", "id"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        if (strcmp(k, names[i]) == 0) {
+            *out = (pw_canary_kind)i;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+/* Shared by `redact` and `scan`: one parser for --canary files. */
+pw_status pw_cli_read_canaries(const char *path, pw_arena *a, pw_canary **out, size_t *n,
+                               pw_err *err)
+{
+    char *data = NULL;
+    size_t len = 0, cap = 0, line_no = 0;
+    pw_status st = pw_cli_read_file(path, &data, &len, err);
+    if (st != PW_OK)
+        return st;
+    *out = NULL;
+    *n = 0;
+    for (char *line = data, *next; line && *line; line = next) {
+        next = strchr(line, '\n');
+        if (next)
+            *next++ = '\0';
+        line_no++;
+        size_t l = strlen(line);
+        if (l && line[l - 1] == '\r')
+            line[l - 1] = '\0';
+        if (line[0] == '\0' || line[0] == '#')
+            continue;
+        char *t1 = strchr(line, '\t'), *t2 = t1 ? strchr(t1 + 1, '\t') : NULL;
+        pw_canary c;
+        if (!t2) {
+            st = pw_err_set(err, PW_ERR_PARSE, "%s: line %zu: expected label<TAB>kind<TAB>value",
+                            path, line_no);
+            break;
+        }
+        *t1 = *t2 = '\0';
+        if (canary_kind(t1 + 1, &c.kind) != 0) {
+            st = pw_err_set(err, PW_ERR_PARSE, "%s: line %zu: unknown canary kind '%s'", path,
+                            line_no, t1 + 1);
+            break;
+        }
+        c.label = pw_arena_strdup(a, line);
+        c.value = pw_arena_strdup(a, t2 + 1);
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 16;
+            pw_canary *v = pw_arena_alloc(a, cap * sizeof *v);
+            if (!v) {
+                st = pw_err_set(err, PW_ERR_NOMEM, "%s: out of memory", path);
+                break;
+            }
+            if (*n)
+                memcpy(v, *out, *n * sizeof *v);
+            *out = v;
+        }
+        (*out)[(*n)++] = c;
+    }
+    free(data);
+    return st;
 }

@@ -75,71 +75,6 @@ int pw_cli_scan_finish(const pw_scan_result *r, const pw_cli_scan_out *o)
     return o->fail_on >= 0 && max >= o->fail_on ? PW_EXIT_FINDINGS : PW_EXIT_CLEAN;
 }
 
-static int canary_kind(const char *k, pw_canary_kind *out)
-{
-    static const char *const names[] = {"text", "name",   "email",   "phone", "date",
-                                        "zip",  "gender", "address", "id"};
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
-        if (strcmp(k, names[i]) == 0) {
-            *out = (pw_canary_kind)i;
-            return 0;
-        }
-    }
-    return -1;
-}
-
-pw_status pw_cli_read_canaries(const char *path, pw_arena *a, pw_canary **out, size_t *n,
-                               pw_err *err)
-{
-    char *data = NULL;
-    size_t len = 0, cap = 0, line_no = 0;
-    pw_status st = pw_cli_read_file(path, &data, &len, err);
-    if (st != PW_OK)
-        return st;
-    *out = NULL;
-    *n = 0;
-    for (char *line = data, *next; line && *line; line = next) {
-        next = strchr(line, '\n');
-        if (next)
-            *next++ = '\0';
-        line_no++;
-        size_t l = strlen(line);
-        if (l && line[l - 1] == '\r')
-            line[l - 1] = '\0';
-        if (line[0] == '\0' || line[0] == '#')
-            continue;
-        char *t1 = strchr(line, '\t'), *t2 = t1 ? strchr(t1 + 1, '\t') : NULL;
-        pw_canary c;
-        if (!t2) {
-            st = pw_err_set(err, PW_ERR_PARSE, "%s: line %zu: expected label<TAB>kind<TAB>value",
-                            path, line_no);
-            break;
-        }
-        *t1 = *t2 = '\0';
-        if (canary_kind(t1 + 1, &c.kind) != 0) {
-            st = pw_err_set(err, PW_ERR_PARSE, "%s: line %zu: unknown canary kind '%s'", path,
-                            line_no, t1 + 1);
-            break;
-        }
-        c.label = pw_arena_strdup(a, line);
-        c.value = pw_arena_strdup(a, t2 + 1);
-        if (*n == cap) {
-            cap = cap ? cap * 2 : 16;
-            pw_canary *v = pw_arena_alloc(a, cap * sizeof *v);
-            if (!v) {
-                st = pw_err_set(err, PW_ERR_NOMEM, "%s: out of memory", path);
-                break;
-            }
-            if (*n)
-                memcpy(v, *out, *n * sizeof *v);
-            *out = v;
-        }
-        (*out)[(*n)++] = c;
-    }
-    free(data);
-    return st;
-}
-
 pw_status pw_cli_pipeline_open(pw_cli_pipeline *p, const char *trackers_file,
                                const char *vocab_file, const char *canary_file, pw_err *err)
 {
@@ -151,10 +86,19 @@ pw_status pw_cli_pipeline_open(pw_cli_pipeline *p, const char *trackers_file,
     if (canary_file)
         st = pw_cli_read_canaries(canary_file, &p->arena, &canaries, &dopts.n_canaries, err);
     dopts.canaries = canaries;
+    if (st != PW_OK) {
+        pw_cli_pipeline_close(p);
+        return st;
+    }
+    return pw_cli_pipeline_build(p, trackers_file, &dopts, err);
+}
+
+pw_status pw_cli_pipeline_build(pw_cli_pipeline *p, const char *trackers_file,
+                                const pw_detector_opts *dopts, pw_err *err)
+{
+    pw_status st = pw_catalog_load(trackers_file, &p->catalog, err);
     if (st == PW_OK)
-        st = pw_catalog_load(trackers_file, &p->catalog, err);
-    if (st == PW_OK)
-        st = pw_detector_new(&dopts, &p->detector, err);
+        st = pw_detector_new(dopts, &p->detector, err);
     if (st == PW_OK) {
         pw_assess_opts aopts = {.catalog = p->catalog, .detector = p->detector};
         st = pw_assessor_new(&aopts, &p->assessor, err);

@@ -29,11 +29,6 @@ int pw_cli_scan_set_fail_on(pw_cli_scan_out *o, const char *value);
  * or above o->fail_on, PW_EXIT_CLEAN otherwise, PW_EXIT_RUNTIME when writing fails. */
 int pw_cli_scan_finish(const pw_scan_result *r, const pw_cli_scan_out *o);
 
-/* Read a canary file: one "label<TAB>kind<TAB>value" per line (kind: text, name, email, phone,
- * date, zip, gender, address, id); '#' starts a comment. Strings live in the arena. */
-pw_status pw_cli_read_canaries(const char *path, pw_arena *a, pw_canary **out, size_t *n,
-                               pw_err *err);
-
 /* The scan pipeline's long-lived objects from the common options. */
 typedef struct pw_cli_pipeline {
     pw_catalog *catalog;
@@ -44,6 +39,10 @@ typedef struct pw_cli_pipeline {
 
 pw_status pw_cli_pipeline_open(pw_cli_pipeline *p, const char *trackers_file,
                                const char *vocab_file, const char *canary_file, pw_err *err);
+/* The catalog, detector and assessor of an opened pipeline (p zeroed, its arena initialised,
+ * holding the canaries dopts points at); closes the pipeline on failure. */
+pw_status pw_cli_pipeline_build(pw_cli_pipeline *p, const char *trackers_file,
+                                const pw_detector_opts *dopts, pw_err *err);
 void pw_cli_pipeline_close(pw_cli_pipeline *p);
 
 /* A capture sink feeding the pipeline's assessor. */

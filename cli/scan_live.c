@@ -389,18 +389,12 @@ static pw_status open_pipeline(pw_live_args *a, const pw_browser_identity *id, p
             memcpy(all, file, n_file * sizeof *all);
         n = n_file + (id ? identity_canaries(id, all + n_file) : 0);
     }
-    pw_detector_opts dopts = {.vocab_file = a->vocab, .canaries = all, .n_canaries = n};
-    if (st == PW_OK)
-        st = pw_catalog_load(a->trackers, &p->catalog, err);
-    if (st == PW_OK)
-        st = pw_detector_new(&dopts, &p->detector, err);
-    if (st == PW_OK) {
-        pw_assess_opts aopts = {.catalog = p->catalog, .detector = p->detector};
-        st = pw_assessor_new(&aopts, &p->assessor, err);
-    }
-    if (st != PW_OK)
+    if (st != PW_OK) {
         pw_cli_pipeline_close(p);
-    return st;
+        return st;
+    }
+    pw_detector_opts dopts = {.vocab_file = a->vocab, .canaries = all, .n_canaries = n};
+    return pw_cli_pipeline_build(p, a->trackers, &dopts, err);
 }
 
 /* ---- one site ----------------------------------------------------------------------------- */
