@@ -220,15 +220,18 @@ static int in_login_area(const char *url, const char *area)
 /* Context from the page's own flags (set by browser capture) and the scan's login state. */
 static void flag_context(pw_assessor *as, apage *p)
 {
+    /* A login page stays unauthenticated whatever the session state (HHS lists portal login
+     * pages among unauthenticated pages); what a visitor types there is still care intent. */
+    if (pw_assess_login_url(p->page.url) || (p->page.has_login_form && !p->page.after_login)) {
+        raise_context(p, PW_CTX_CARE_INTENT, "a login page: credentials are typed here");
+        return;
+    }
     if (p->page.after_login)
         raise_context(p, PW_CTX_AUTHENTICATED, "reached after a login in this session");
-    if (as->login_area && in_login_area(p->page.url, as->login_area) &&
-        !pw_assess_login_url(p->page.url))
+    if (as->login_area && in_login_area(p->page.url, as->login_area))
         raise_context(p, PW_CTX_AUTHENTICATED, "in the logged-in area after a login POST");
     if (p->page.has_session_cookie)
         raise_context(p, PW_CTX_AUTHENTICATED, "a session cookie was set when it loaded");
-    if (p->page.has_login_form)
-        raise_context(p, PW_CTX_AUTHENTICATED, "the page has a password field");
 }
 
 static char *dup_or_null(pw_arena *a, const char *s)
