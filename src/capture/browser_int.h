@@ -35,7 +35,11 @@ typedef struct bx_task {
     char *url; /* heap */
     int depth;
     bx_task_kind kind;
+    int retried; /* already visited once when the browser broke: not retried again */
 } bx_task;
+
+/* Pages whose visit a browser crash cut short, visited again after the restart (one per tab). */
+#define BX_RETRY_MAX 16
 
 struct bx_browser;
 
@@ -116,6 +120,8 @@ typedef struct bx_browser {
     int fetch_on;     /* Fetch domain enabled (containment or host maps) */
     char *search_url; /* heap: a page with a site search, searched once */
     int search_queued;
+    bx_task retry[BX_RETRY_MAX]; /* visits cut short by a broken browser, served first */
+    int n_retry;
 } bx_browser;
 
 /* browser_events.c */

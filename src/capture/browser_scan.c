@@ -356,7 +356,7 @@ static void set_login_area(bx_browser *b, const char *landed)
 static pw_status do_login(bx_browser *b, pw_err *err)
 {
     bx_tab *t = &b->tabs[0];
-    bx_task task = {(char *)b->o->login_url, 0, BX_TASK_LOGIN};
+    bx_task task = {.url = (char *)b->o->login_url, .depth = 0, .kind = BX_TASK_LOGIN};
     b->deliver = 0;
     b->quiet = 1; /* the password crosses the pipe: no protocol log */
     bx_tab_begin(t, &task);
@@ -405,6 +405,11 @@ static pw_status do_login(bx_browser *b, pw_err *err)
 
 static int next_task(bx_browser *b, bx_task *task)
 {
+    task->retried = 0;
+    if (b->n_retry > 0) {
+        *task = b->retry[--b->n_retry];
+        return 1;
+    }
     if (b->search_url && !b->search_queued) {
         b->search_queued = 1;
         task->url = strdup(b->search_url);
@@ -535,6 +540,24 @@ static void leave_pages(bx_browser *b)
     settle_ms(b, 300); /* the last beacons of the unload */
 }
 
+/* A crash or hang cut these visits short before their facts and links were read: visit each
+ * once more after the restart, without counting it twice against --max-pages. */
+static void requeue_cut_short(bx_browser *b)
+{
+    for (int i = 0; i < b->n_tabs && b->n_retry < BX_RETRY_MAX; i++) {
+        bx_task *t = &b->tabs[i].task;
+        if (!b->tabs[i].active || t->retried || t->kind == BX_TASK_LOGIN || !t->url)
+            continue;
+        bx_task again = {strdup(t->url), t->depth, t->kind, 1};
+        if (!again.url)
+            continue;
+        b->retry[b->n_retry++] = again;
+        if (b->pages_started > 0)
+            b->pages_started--;
+        bx_log(b, "visit %s again after the restart", t->url);
+    }
+}
+
 /* Returns PW_OK to go on; a fatal browser error has already been handled by a restart. */
 static pw_status run_round(bx_browser *b, pw_err *err)
 {
@@ -594,16 +617,16 @@ static pw_status run_round(bx_browser *b, pw_err *err)
     for (int i = 0; i < b->n_tabs && broken; i++)
         if (b->tabs[i].active && !b->tabs[i].loaded)
             b->tabs[i].nav_failed = 1;
+    for (int i = 0; i < b->n_tabs && !broken; i++)
+        if (b->tabs[i].active && b->tabs[i].crashed)
+            broken = 1; /* a crashed renderer: simplest is a fresh browser */
     if (!broken)
         leave_pages(b);
+    else
+        requeue_cut_short(b); /* before flush_all resets the tabs */
     pw_status fst = flush_all(b, err);
     if (fst != PW_OK)
         return fst; /* the sink refused: stop */
-    for (int i = 0; i < b->n_tabs && !broken; i++) {
-        if (!b->tabs[i].crashed)
-            continue;
-        broken = 1; /* a crashed renderer: simplest is a fresh browser */
-    }
     if (broken) {
         bx_log(b, "browser problem: %s", e.msg);
         return restart_browser(b, err);
@@ -639,6 +662,8 @@ static void scan_free(bx_browser *b)
         free(b->robots_disallow[i]);
     free(b->robots_disallow);
     bx_queue_free(&b->queue);
+    for (int i = 0; i < b->n_retry; i++)
+        free(b->retry[i].url);
     free(b->user_agent);
     free(b->start_url);
     free(b->search_url);
@@ -695,7 +720,7 @@ pw_status pw_browser_scan(const char *start_url, const pw_browser_opts *opts,
         st = do_login(b, err);
     int restarts_in_a_row = 0;
     while (st == PW_OK && b->pages_started < o.max_pages &&
-           (b->queue.n || (b->search_url && !b->search_queued))) {
+           (b->n_retry || b->queue.n || (b->search_url && !b->search_queued))) {
         size_t before = b->stats->browser_restarts;
         st = run_round(b, err);
         restarts_in_a_row = b->stats->browser_restarts > before ? restarts_in_a_row + 1 : 0;

@@ -154,6 +154,7 @@ void bx_tab_begin(bx_tab *t, const bx_task *task)
     t->task.url = strdup(task->url);
     t->task.depth = task->depth;
     t->task.kind = task->kind;
+    t->task.retried = task->retried;
     t->active = 1;
 }
 
