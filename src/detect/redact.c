@@ -156,6 +156,22 @@ static int all_hits_in_parts(const char *str, size_t n, const pw_hit *h, size_t 
     return 1;
 }
 
+/* URL mode rebuilds the URL layer by layer; on mangled input (broken escapes inside nested URLs)
+ * that can leave an identifier's text standing. Redaction must never do that, so the result is
+ * checked for the text of every identifier hit, and the caller falls back to replacing the hit
+ * spans of the original text. */
+static int identifier_left(const char *str, const pw_hit *h, size_t nh, const char *r, size_t n)
+{
+    for (size_t i = 0; i < nh; i++) {
+        size_t len = h[i].end - h[i].start;
+        if (!pw_phi_is_identifier(h[i].category) || len == 0 || len > n)
+            continue;
+        if (memmem(r, n, str + h[i].start, len))
+            return 1;
+    }
+    return 0;
+}
+
 pw_status pw_redact(const pw_detector *d, pw_detect_scratch *s, pw_arena *a, const char *key,
                     const char *str, size_t n, pw_field_type type, pw_buf *out, pw_err *err)
 {
@@ -169,10 +185,18 @@ pw_status pw_redact(const pw_detector *d, pw_detect_scratch *s, pw_arena *a, con
         return out->failed ? pw_err_set(err, PW_ERR_NOMEM, "redact: out of memory") : PW_OK;
     }
     int url = type == PW_FT_URL || (is_url_text(str, n) && !memchr(str, ' ', n));
-    if (url && all_hits_in_parts(str, n, h, nh))
+    size_t mark = out->len;
+    if (url && all_hits_in_parts(str, n, h, nh)) {
         st = redact_url(d, s, a, str, n, h, nh, out, err, 0);
-    else
+        if (st == PW_OK && identifier_left(str, h, nh, out->data + mark, out->len - mark)) {
+            out->len = mark;
+            if (out->data)
+                out->data[mark] = '\0';
+            st = redact_text(str, n, h, nh, out);
+        }
+    } else {
         st = redact_text(str, n, h, nh, out);
+    }
     if (st == PW_ERR_NOMEM)
         return pw_err_set(err, PW_ERR_NOMEM, "redact: out of memory");
     return st;
