@@ -104,12 +104,20 @@ run_wrk() { # url [script]
 rps() { awk '/^Requests\/sec/ {print $2}'; }
 pct() { awk -v p="$1" '$1 == p {print $2}'; }
 non2xx() { awk '/Non-2xx/ {print $NF}'; }
+# CPU ticks used so far by each gateway thread group (thread name -> ticks), one line each.
+cpu_by_thread() { cat /proc/"$gw_pid"/task/*/stat 2>/dev/null |
+  awk '{ sub(/^[0-9]+ \(/, ""); name = $0; sub(/\).*/, "", name); sub(/^[^)]*\) /, "");
+         t[name] += $12 + $13 } END { for (n in t) print n, t[n] }' | sort; }
+events_in() { curl -s "http://127.0.0.1:$gw_port/metrics" |
+  awk '/^phiwall_gateway_events_total\{outcome="in"\}/ {print $2}'; }
 
 # Warm up both briefly, then measure nginx first and the gateway second.
 wrk -t1 -c4 -d1s "http://127.0.0.1:$ngx_port/" >/dev/null
 wrk -t1 -c4 -d1s -s bench/gateway_event.lua "http://127.0.0.1:$gw_port/e" >/dev/null
 ngx_out=$(run_wrk "http://127.0.0.1:$ngx_port/")
+cpu0=$(cpu_by_thread); ev0=$(events_in)
 gw_out=$(run_wrk "http://127.0.0.1:$gw_port/e" bench/gateway_event.lua)
+cpu1=$(cpu_by_thread); ev1=$(events_in)
 
 ngx_rps=$(echo "$ngx_out" | rps)
 gw_rps=$(echo "$gw_out" | rps)
@@ -123,5 +131,11 @@ printf '\nnginx return 204 : %10.0f req/s  p50 %-8s p99 %s\n' "$ngx_rps" \
 printf 'phiwall gateway  : %10.0f req/s  p50 %-8s p99 %s\n' "$gw_rps" \
   "$(echo "$gw_out" | pct 50%)" "$(echo "$gw_out" | pct 99%)"
 awk -v g="$gw_rps" -v n="$ngx_rps" 'BEGIN { printf "ratio gateway/nginx: %.2f (target >= 0.50)\n", g / n }'
+# CPU per event is steadier than req/s on a shared machine: it does not depend on what else runs.
+hz=$(getconf CLK_TCK)
+join -a2 -e0 -o 0,1.2,2.2 <(echo "$cpu0") <(echo "$cpu1") |
+  awk -v e="$((${ev1%.*} - ${ev0%.*}))" -v hz="$hz" '
+    { d = ($3 - $2) / hz; tot += d; if (d > 0) printf "gateway CPU %-12s %7.2f s  %6.1f us/event\n", $1, d, d * 1e6 / e }
+    END { if (e > 0) printf "gateway CPU total        %7.2f s  %6.1f us/event (%d events)\n", tot, tot * 1e6 / e, e }'
 echo "machine: $cpus CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "reproduce: bench/gateway.sh $build $dur $conns $wthreads   (PW_GW_THREADS=$gw_threads)"
