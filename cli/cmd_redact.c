@@ -96,13 +96,33 @@ static pw_status one_string(redactor *r, const char *key, const char *s, size_t 
 
 static pw_status json_value(redactor *r, yajl_gen g, const char *key, yajl_val v, pw_err *err);
 
-static pw_status json_object(redactor *r, yajl_gen g, yajl_val v, pw_err *err)
+/* A member's key as the detector sees it: "parent.key", so that "product.name" is not taken
+ * for a person's name while "patient.name" and a top-level "name" are. */
+static char *member_key(const char *parent, const char *k)
+{
+    size_t pl = parent ? strlen(parent) : 0, kl = strlen(k);
+    char *path = malloc(pl + kl + 2);
+    if (!path)
+        return NULL;
+    if (pl) {
+        memcpy(path, parent, pl);
+        path[pl++] = '.';
+    }
+    memcpy(path + pl, k, kl + 1);
+    return path;
+}
+
+static pw_status json_object(redactor *r, yajl_gen g, const char *parent, yajl_val v, pw_err *err)
 {
     yajl_gen_map_open(g);
     for (size_t i = 0; i < v->u.object.len; i++) {
         const char *k = v->u.object.keys[i];
         yajl_gen_string(g, (const unsigned char *)k, strlen(k));
-        pw_status st = json_value(r, g, k, v->u.object.values[i], err);
+        char *path = member_key(parent, k);
+        if (!path)
+            return pw_err_set(err, PW_ERR_NOMEM, "out of memory");
+        pw_status st = json_value(r, g, path, v->u.object.values[i], err);
+        free(path);
         if (st != PW_OK)
             return st;
     }
@@ -121,7 +141,7 @@ static pw_status json_value(redactor *r, yajl_gen g, const char *key, yajl_val v
             return PW_OK;
         yajl_gen_string(g, (const unsigned char *)(r->out.data ? r->out.data : ""), r->out.len);
     } else if (YAJL_IS_OBJECT(v)) {
-        return json_object(r, g, v, err);
+        return json_object(r, g, key, v, err);
     } else if (YAJL_IS_ARRAY(v)) {
         yajl_gen_array_open(g);
         for (size_t i = 0; i < v->u.array.len; i++) {

@@ -80,13 +80,24 @@ static void send_fail(bx_browser *b, const char *session, const char *id)
     pw_buf_free(&p);
 }
 
+/* Remember the answer: the page may move on before the browser reports the response. */
+static void note_answered(bx_tab *t, const char *network_id, int status)
+{
+    bx_answered *a = network_id ? pw_arena_calloc(&t->arena, 1, sizeof *a) : NULL;
+    if (!a || !(a->network_id = pw_arena_strdup(&t->arena, network_id)))
+        return;
+    a->status = status;
+    a->next = t->answered;
+    t->answered = a;
+}
+
 /* Serve url from the mapped local prefix: prefix + path + query of the original. */
-static void serve_mapped(bx_browser *b, const char *session, const char *id, const char *url,
-                         const pw_host_map *map)
+static void serve_mapped(bx_browser *b, bx_tab *t, const cdp_msg *m, const char *id,
+                         const char *url, const pw_host_map *map)
 {
     pw_url u;
     if (pw_url_parse(url, strlen(url), &u, NULL) != PW_OK) {
-        send_fail(b, session, id);
+        send_fail(b, m->session, id);
         return;
     }
     pw_buf local;
@@ -104,14 +115,16 @@ static void serve_mapped(bx_browser *b, const char *session, const char *id, con
            st == PW_OK ? "ok" : "failed");
     pw_buf_free(&local);
     if (st != PW_OK) {
-        send_fail(b, session, id);
+        send_fail(b, m->session, id);
         return;
     }
     pw_arena a;
     pw_arena_init(&a, 0);
     char *b64 = pw_base64_encode(&a, res.body, res.len);
-    send_fulfill(b, session, id, res.status > 0 ? (int)res.status : 200,
+    int status = res.status > 0 ? (int)res.status : 200;
+    send_fulfill(b, m->session, id, status,
                  res.content_type ? res.content_type : "application/octet-stream", b64);
+    note_answered(t, cdp_str(m->params, "networkId"), status);
     pw_arena_free(&a);
     bx_http_result_free(&res);
     b->stats->mapped++;
@@ -145,12 +158,13 @@ void bx_fetch_paused(bx_browser *b, bx_tab *t, const cdp_msg *m)
         bx_log(b, "contain %s %s", rtype ? rtype : "?", url);
         send_fulfill(b, m->session, id, image ? 200 : 204, image ? "image/gif" : NULL,
                      image ? gif_1x1_b64 : NULL);
+        note_answered(t, cdp_str(m->params, "networkId"), image ? 200 : 204);
         b->stats->contained++;
         return;
     }
     const pw_host_map *map = bx_host_map_find(o, url);
     if (map) {
-        serve_mapped(b, m->session, id, url, map);
+        serve_mapped(b, t, m, id, url, map);
         return;
     }
     send_continue(b, m->session, id);

@@ -24,6 +24,14 @@ typedef struct bx_req {
     int body_pending; /* Network.getRequestPostData in flight */
 } bx_req;
 
+/* A request phiwall answered itself (containment): its status when the browser's own
+ * Network.responseReceived never came (the page moved on first). */
+typedef struct bx_answered {
+    struct bx_answered *next;
+    const char *network_id;
+    int status;
+} bx_answered;
+
 typedef struct bx_visit { /* a top-level document the tab showed during one task */
     struct bx_visit *next;
     const char *url;
@@ -67,6 +75,7 @@ typedef struct bx_tab {
     bx_req *reqs, *reqs_tail;
     size_t n_reqs;
     size_t bodies_pending;
+    struct bx_answered *answered; /* requests containment answered locally during the task */
 } bx_tab;
 
 typedef struct bx_session_map {

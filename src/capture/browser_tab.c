@@ -144,6 +144,7 @@ void bx_tab_reset(bx_tab *t)
     t->has_login_form = 0;
     t->visits = NULL;
     t->reqs = t->reqs_tail = NULL;
+    t->answered = NULL;
     t->n_reqs = 0;
     t->bodies_pending = 0;
 }
@@ -296,6 +297,15 @@ static pw_status emit_page(bx_tab *t, const char *url, int main_page, pw_err *er
     return b->sink->on_page(b->sink->ctx, &pg, err);
 }
 
+/* The status phiwall answered a contained request with, or 0. */
+static int answered_status(const bx_tab *t, const char *request_id)
+{
+    for (const bx_answered *a = t->answered; a; a = a->next)
+        if (strcmp(a->network_id, request_id) == 0)
+            return a->status;
+    return 0;
+}
+
 pw_status bx_tab_flush(bx_tab *t, pw_err *err)
 {
     bx_browser *b = t->b;
@@ -316,6 +326,8 @@ pw_status bx_tab_flush(bx_tab *t, pw_err *err)
     for (bx_req *q = t->reqs; q && st == PW_OK; q = q->next) {
         if (!q->r.page_url)
             q->r.page_url = main_url;
+        if (!q->r.status)
+            q->r.status = answered_status(t, q->request_id);
         if (b->sink->on_request)
             st = b->sink->on_request(b->sink->ctx, &q->r, err);
         b->stats->requests++;

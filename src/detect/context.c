@@ -259,10 +259,11 @@ static const ctx_word fillers[] = {
     W("num", PW_CTX_NONE), W("nr", PW_CTX_NONE),  W("at", PW_CTX_NONE),     W("on", PW_CTX_NONE),
     W("id", PW_CTX_NONE),  {NULL, PW_CTX_NONE, 0}};
 
-/* The field name's last bracketed or dotted component, compacted: "ud[em]" -> "em". */
-static size_t compact_key(const char *key, size_t n, char *out, size_t cap)
+/* The component of a bracketed or dotted field name that ends at e, compacted ("ud[em]" with e
+ * at the end -> "em"); *begin is where it starts. */
+static size_t compact_component(const char *key, size_t e, size_t *begin, char *out, size_t cap)
 {
-    size_t b = 0, e = n;
+    size_t b = 0;
     while (e > 0 && (key[e - 1] == ']' || key[e - 1] == ' '))
         e--;
     for (size_t i = e; i > 0; i--)
@@ -275,7 +276,39 @@ static size_t compact_key(const char *key, size_t n, char *out, size_t cap)
         if (pw_isalnum((unsigned char)key[i]))
             out[o++] = (char)pw_tolower((unsigned char)key[i]);
     out[o] = '\0';
+    *begin = b;
     return o;
+}
+
+/* Objects whose "name" member is a person's name; any other parent ("product.name",
+ * "event.name", "contents.0.name") names a thing. */
+static const char *const person_parents[] = {
+    "user",   "userdata",  "ud",        "patient", "contact",    "customer",  "person",
+    "member", "visitor",   "guest",     "profile", "subscriber", "billing",   "shipping",
+    "caller", "applicant", "guarantor", "insured", "dependent",  "guardian",  "emergencycontact",
+    "sender", "recipient", "owner",     "client",  "lead",       "requester", NULL};
+
+/* A bare "name" key is a person's name at the top level or under a person-like parent. */
+static int name_parent_is_person(const char *key, size_t b)
+{
+    while (b > 0) {
+        size_t pb;
+        char parent[64];
+        size_t pl = compact_component(key, b - 1, &pb, parent, sizeof parent);
+        if (pl > 0 && pw_digits_at(parent, pl, 0) == pl) { /* an array index: look further up */
+            b = pb;
+            continue;
+        }
+        if (pl == 0)
+            return 1;
+        if (pl > 3 && parent[pl - 1] == 's') /* "patients.0.name" */
+            parent[--pl] = '\0';
+        for (const char *const *w = person_parents; *w; w++)
+            if (strcmp(parent, *w) == 0)
+                return 1;
+        return 0;
+    }
+    return 1;
 }
 
 /* w occurs in k[0..kl) (keys are short: a plain first-byte loop beats memchr calls). */
@@ -326,10 +359,13 @@ static uint32_t letter_bit(unsigned char c)
 pw_ctx pw_ctx_from_key(const char *key, size_t n)
 {
     char k[64];
-    size_t kl = compact_key(key, n, k, sizeof k);
+    size_t b;
+    size_t kl = compact_component(key, n, &b, k, sizeof k);
     if (kl == 0)
         return PW_CTX_NONE;
     pw_ctx exact = exact_lookup(k, kl);
+    if (exact == PW_CTX_NAME && !name_parent_is_person(key, b))
+        return PW_CTX_NONE;
     if (exact != PW_CTX_NONE)
         return exact;
     if (kl < 6) /* short keys are all in the exact table */

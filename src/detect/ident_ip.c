@@ -1,7 +1,7 @@
 /*
  * ident_ip.c — IP addresses: dotted IPv4 (each octet 0–255, not glued to other digits or dots,
- * not a version string such as "v1.2.3.4" or "version 10.0.0.1") and IPv6 (validated with
- * inet_pton, at least two colons and a digit, so clock times and MAC addresses do not count).
+ * not a version string such as "v1.2.3.4", "1.2.3.4b" or "version 10.0.0.1") and IPv6 (validated
+ * with inet_pton, at least two colons and a digit, so clock times and MAC addresses do not count).
  */
 #include <arpa/inet.h>
 #include <string.h>
@@ -23,6 +23,7 @@ static int ip_left_ok(const char *s, size_t i)
 static size_t parse_v4(const char *s, size_t n, size_t i, char *out)
 {
     size_t p = i;
+    int big_octet = 0; /* some octet >= 10: "1.2.3.4b" is a version, "198.51.100.23h" an IP */
     for (int oct = 0; oct < 4; oct++) {
         size_t d = pw_digits_at(s, n, p);
         if (d == 0 || d > 3)
@@ -32,6 +33,7 @@ static size_t parse_v4(const char *s, size_t n, size_t i, char *out)
             v = v * 10 + (s[p + k] - '0');
         if (v > 255 || (oct == 0 && v == 0))
             return 0;
+        big_octet |= v >= 10;
         p += d;
         if (oct < 3) {
             if (p >= n || s[p] != '.')
@@ -39,8 +41,11 @@ static size_t parse_v4(const char *s, size_t n, size_t i, char *out)
             p++;
         }
     }
-    if (p < n && (pw_isalnum((unsigned char)s[p]) ||
-                  (s[p] == '.' && p + 1 < n && pw_isdigit((unsigned char)s[p + 1]))))
+    /* Glued to more digits or a fifth octet it is something else (an OID, a longer number);
+     * glued to letters ("198.51.100.231h", typed text) it is still the address. */
+    if (p < n &&
+        (pw_isdigit((unsigned char)s[p]) || (pw_isalpha((unsigned char)s[p]) && !big_octet) ||
+         (s[p] == '.' && p + 1 < n && pw_isdigit((unsigned char)s[p + 1]))))
         return 0;
     memcpy(out, s + i, p - i);
     out[p - i] = '\0';

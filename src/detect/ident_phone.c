@@ -116,20 +116,28 @@ static size_t parse_intl(const char *s, size_t n, size_t i, char *digits, size_t
     return end;
 }
 
-/* Where a word says "phone": 7–15 digits in groups split by single separators ("0494 92 82 32"). */
+static int is_group_sep(int c)
+{
+    return is_sep(c) || c == '(' || c == ')';
+}
+
+/* Where a word says "phone": 7–15 digits in groups split by one or two separators
+ * ("0494 92 82 32", "+1 (555) 014-2398"), after an optional '+'. */
 static size_t parse_loose(const char *s, size_t n, size_t i, char *digits, size_t cap)
 {
-    size_t p = i, nd = 0, end = 0;
+    size_t p = i + (s[i] == '+'), nd = 0, end = 0;
     while (p < n && nd + 1 < cap) {
         if (pw_isdigit((unsigned char)s[p])) {
             digits[nd++] = s[p++];
             end = p;
-        } else if ((is_sep(s[p]) || s[p] == '(' || s[p] == ')') && p + 1 < n &&
-                   (pw_isdigit((unsigned char)s[p + 1]) || s[p + 1] == '(')) {
-            p++;
-        } else {
-            break;
+            continue;
         }
+        size_t run = 0;
+        while (run < 2 && p + run < n && is_group_sep((unsigned char)s[p + run]))
+            run++;
+        if (run == 0 || p + run >= n || !pw_isdigit((unsigned char)s[p + run]))
+            break;
+        p += run;
     }
     digits[nd] = '\0';
     if (nd < 7 || nd > 15 || !pw_num_right_ok(s, n, end))

@@ -57,6 +57,14 @@ static void test_phone(void)
     expect_none(NULL, "2023-10-12", PW_FT_TEXT, PW_PHI_PHONE);
     expect_none(NULL, "Call us at 617-555-0100 for directions", PW_FT_TEXT, PW_PHI_PHONE);
     expect_none(NULL, "1-800-555-0199", PW_FT_TEXT, PW_PHI_PHONE);
+    /* under a phone key the whole number counts, parentheses and '+' included (the exchange
+     * 014 is not valid NANP, so only the key makes it a phone) */
+    expect_hit("tel", "(555) 014-2398", PW_FT_FORM_VALUE, PW_PHI_PHONE, "(555) 014-2398");
+    CHECK_STR(dt_find(&T, PW_PHI_PHONE)->normalized, "5550142398");
+    expect_hit(NULL, "https://h.example/appt?tel=%28555%29+014-2398", PW_FT_URL, PW_PHI_PHONE,
+               "%28555%29+014-2398");
+    expect_hit(NULL, "phone: +1 (555) 014-2398", PW_FT_TEXT, PW_PHI_PHONE, "+1 (555) 014-2398");
+    expect_none(NULL, "room (555) 014-2398", PW_FT_TEXT, PW_PHI_PHONE);
 }
 
 static void test_ssn(void)
@@ -121,6 +129,10 @@ static void test_ip(void)
     expect_none(NULL, "256.1.1.1", PW_FT_TEXT, PW_PHI_IP);
     expect_none(NULL, "meet at 10:30:00", PW_FT_TEXT, PW_PHI_IP);
     expect_none(NULL, "mac 00:1a:2b:3c:4d:5e", PW_FT_TEXT, PW_PHI_IP);
+    /* glued to letters (typed text): still the address; a small-number version is not */
+    expect_hit(NULL, "my ip is 198.51.100.231h ok", PW_FT_TEXT, PW_PHI_IP, "198.51.100.231");
+    expect_none(NULL, "release 1.2.3.4b", PW_FT_TEXT, PW_PHI_IP);
+    expect_none(NULL, "198.51.100.2311", PW_FT_TEXT, PW_PHI_IP);
 }
 
 static void test_ids(void)
@@ -178,6 +190,14 @@ static void test_names(void)
     expect_none(NULL, "Find a Doctor", PW_FT_TEXT, PW_PHI_NAME);
     expect_none(NULL, "Visiting Hours and Parking", PW_FT_TEXT, PW_PHI_NAME);
     expect_none("fn", "a3f1c2", PW_FT_FORM_VALUE, PW_PHI_NAME);
+    /* a bare "name" member is a person's name only at the top or under a person-like parent */
+    expect_hit("name", "Jane Doe", PW_FT_JSON_VALUE, PW_PHI_NAME, "Jane Doe");
+    expect_hit("patient.name", "Jane Doe", PW_FT_JSON_VALUE, PW_PHI_NAME, "Jane Doe");
+    expect_hit("patients.0.name", "Jane Doe", PW_FT_JSON_VALUE, PW_PHI_NAME, "Jane Doe");
+    expect_hit("contact[name]", "Jane Doe", PW_FT_FORM_VALUE, PW_PHI_NAME, "Jane Doe");
+    expect_none("product.name", "Knee Brace", PW_FT_JSON_VALUE, PW_PHI_NAME);
+    expect_none("event.name", "Page View", PW_FT_JSON_VALUE, PW_PHI_NAME);
+    expect_none("cd[contents].0.name", "Gift Card", PW_FT_JSON_VALUE, PW_PHI_NAME);
 }
 
 static void test_hashed_under_key(void)
