@@ -27,3 +27,12 @@ function request()
     os.time() * 1000, counter, counter % 10000, counter)
   return wrk.format("POST", "/e", {["Content-Type"] = "text/plain"}, body)
 end
+
+-- Paced runs (bench/gateway.sh's fixed-rate phase): each connection waits PW_PACE_MS between
+-- requests, so C connections offer about C * 1000 / PW_PACE_MS events/s.
+local pace = tonumber(os.getenv("PW_PACE_MS") or "")
+if pace then
+  function delay()
+    return pace
+  end
+end
