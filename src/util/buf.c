@@ -138,6 +138,10 @@ pw_status pw_buf_json_string(pw_buf *b, const char *s, size_t n)
     size_t run = 0; /* copy unescaped runs in one append */
     size_t i = 0;
     while (i < n) {
+        while (i < n && u[i] >= 0x20 && u[i] < 0x7f && u[i] != '"' && u[i] != '\\')
+            i++; /* the common case: printable ASCII, no escape */
+        if (i == n)
+            break;
         unsigned char c = u[i];
         const char *esc = NULL;
         char tmp[7];
