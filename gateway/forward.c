@@ -376,6 +376,9 @@ static size_t run_cycle(runner *r)
 static void *runner_main(void *arg)
 {
     runner *r = arg;
+    char name[16]; /* "pw-fwd-meta": per-thread CPU in bench/gateway.sh (15 chars at most) */
+    snprintf(name, sizeof name, "pw-fwd-%s", r->d.name);
+    pthread_setname_np(pthread_self(), name);
     while (!atomic_load(&r->f->stop)) {
         if (run_cycle(r) == 0)
             curl_multi_poll(r->multi, NULL, 0, (int)r->f->opts.poll_ms, NULL);

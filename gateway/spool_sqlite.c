@@ -344,6 +344,7 @@ static void lead_one_commit(pw_spool *s)
 static void *committer_main(void *arg)
 {
     pw_spool *s = arg;
+    pthread_setname_np(pthread_self(), "pw-spool"); /* per-thread CPU in bench/gateway.sh */
     pthread_mutex_lock(&s->q_mu);
     for (;;) {
         while (s->committing || (!s->head && !s->stop))
