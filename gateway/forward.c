@@ -21,6 +21,7 @@
 #include "forward_internal.h"
 #include "forward_plan.h"
 #include "gw_json.h"
+#include "gw_sha256.h"
 #include "gw_time.h"
 #include "phiwall/text.h"
 
@@ -35,7 +36,8 @@ typedef struct runner {
     CURLM *multi;
     pthread_t thread;
     int started;
-    pthread_mutex_t mu; /* stats */
+    pw_gw_sha256 *hasher; /* payload_sha256 of sent items (this runner's thread only) */
+    pthread_mutex_t mu;   /* stats */
     pw_forward_stats stats;
     unsigned seed;
 } runner;
@@ -215,38 +217,81 @@ static int64_t retry_wait(runner *r, const fw_request *q, const fw_outcome *out)
     return backoff_ms(r, attempts);
 }
 
-static void deliver(runner *r, fw_request *q, const fw_outcome *out)
+/* Deliveries of a whole cycle, written with one audit append (one sync) and one spool ack (one
+ * commit) however many requests they came in. */
+typedef struct sent_batch {
+    pw_audit_record *recs;
+    int64_t *ids;
+    char (*sha)[65];
+    pw_buf *fields;
+    char **details; /* one per delivered request, owned */
+    size_t n, n_details, cap;
+} sent_batch;
+
+static int sent_init(sent_batch *b, size_t cap)
 {
-    pw_audit_record *recs = calloc(q->n_items, sizeof *recs);
-    int64_t *ids = calloc(q->n_items, sizeof *ids);
-    char(*sha)[65] = calloc(q->n_items, 65);
-    pw_buf *fields = calloc(q->n_items, sizeof *fields);
-    if (!recs || !ids || !sha || !fields) {
-        free(recs);
-        free(ids);
-        free(sha);
-        free(fields);
+    memset(b, 0, sizeof *b);
+    size_t c = cap ? cap : 1;
+    b->recs = calloc(c, sizeof *b->recs);
+    b->ids = calloc(c, sizeof *b->ids);
+    b->sha = calloc(c, sizeof *b->sha);
+    b->fields = calloc(c, sizeof *b->fields);
+    b->details = calloc(c, sizeof *b->details);
+    b->cap = cap;
+    return b->recs && b->ids && b->sha && b->fields && b->details;
+}
+
+static void sent_reset(sent_batch *b)
+{
+    for (size_t i = 0; i < b->n; i++)
+        pw_buf_free(&b->fields[i]);
+    for (size_t i = 0; i < b->n_details; i++)
+        free(b->details[i]);
+    b->n = b->n_details = 0;
+}
+
+static void sent_free(sent_batch *b)
+{
+    if (b->fields && b->details)
+        sent_reset(b);
+    free(b->recs);
+    free(b->ids);
+    free(b->sha);
+    free(b->fields);
+    free(b->details);
+}
+
+static void deliver(runner *r, fw_request *q, const fw_outcome *out, sent_batch *sent)
+{
+    char *detail = strdup(out->detail);
+    if (!detail || sent->n + q->n_items > sent->cap) {
+        free(detail);
         return; /* leases expire: delivered again later, deduplicated by event_id upstream */
     }
+    sent->details[sent->n_details++] = detail;
     for (size_t i = 0; i < q->n_items; i++) {
         fw_item *it = q->items[i];
-        pw_sha256_hex(q->body.data + it->body_start, it->body_end - it->body_start, sha[i]);
-        pw_buf_init(&fields[i]);
-        pw_fw_fields_disclosed(it->json, &fields[i]);
-        recs[i] = base_record(r, it, PW_AUDIT_SENT, (int)q->http_status, out->detail);
-        recs[i].payload_sha256 = sha[i];
-        recs[i].fields_json = fields[i].data;
-        ids[i] = it->spool->id;
+        size_t k = sent->n++;
+        pw_gw_sha256_hex2(r->hasher, q->body.data + it->body_start, it->body_end - it->body_start,
+                          NULL, 0, sent->sha[k]);
+        pw_buf_init(&sent->fields[k]);
+        pw_fw_fields_disclosed(it->json, &sent->fields[k]);
+        sent->recs[k] = base_record(r, it, PW_AUDIT_SENT, (int)q->http_status, detail);
+        sent->recs[k].payload_sha256 = sent->sha[k];
+        sent->recs[k].fields_json = sent->fields[k].data;
+        sent->ids[k] = it->spool->id;
     }
-    pw_audit_append_batch(r->f->audit, recs, q->n_items, NULL);
-    count(r, &r->stats.sent, q->n_items);
-    pw_spool_ack(r->f->spool, ids, q->n_items, NULL);
-    for (size_t i = 0; i < q->n_items; i++)
-        pw_buf_free(&fields[i]);
-    free(recs);
-    free(ids);
-    free(sha);
-    free(fields);
+}
+
+/* The disclosures are recorded before the spool forgets the rows. */
+static void flush_sent(runner *r, sent_batch *b)
+{
+    if (!b->n)
+        return;
+    pw_audit_append_batch(r->f->audit, b->recs, b->n, NULL);
+    count(r, &r->stats.sent, b->n);
+    pw_spool_ack(r->f->spool, b->ids, b->n, NULL);
+    sent_reset(b);
 }
 
 static void record_latency(runner *r, double s)
@@ -261,7 +306,8 @@ static void record_latency(runner *r, double s)
     pthread_mutex_unlock(&r->mu);
 }
 
-static void apply_outcome(runner *r, fw_request *q, outcome_batch *retry, outcome_batch *dead)
+static void apply_outcome(runner *r, fw_request *q, sent_batch *sent, outcome_batch *retry,
+                          outcome_batch *dead)
 {
     fw_outcome out;
     r->drv->classify(&r->d, q, &out);
@@ -269,7 +315,7 @@ static void apply_outcome(runner *r, fw_request *q, outcome_batch *retry, outcom
     if (q->curl_code == 0 || q->timed_out)
         record_latency(r, q->latency_s);
     if (out.verdict == FW_DELIVERED) {
-        deliver(r, q, &out);
+        deliver(r, q, &out, sent);
         return;
     }
     count(r, &r->stats.failed, q->n_items);
@@ -325,7 +371,7 @@ static size_t lease_size(const runner *r)
 
 /* Triage, plan, send and settle the leased items. */
 static void deliver_leased(runner *r, pw_spool_item *leased, size_t n, fw_item *items, fw_item **ok,
-                           outcome_batch *retry, outcome_batch *dead)
+                           sent_batch *sent, outcome_batch *retry, outcome_batch *dead)
 {
     size_t n_ok = 0;
     int64_t now = pw_gw_now_ms();
@@ -343,7 +389,8 @@ static void deliver_leased(runner *r, pw_spool_item *leased, size_t n, fw_item *
         flush_dead(r, dead);
         pw_fw_send_all(r->multi, &r->d, plan.reqs, plan.n_reqs);
         for (size_t i = 0; i < plan.n_reqs; i++)
-            apply_outcome(r, plan.reqs[i], retry, dead);
+            apply_outcome(r, plan.reqs[i], sent, retry, dead);
+        flush_sent(r, sent);
         flush_dead(r, dead);
     }
     pw_fw_plan_free(&plan);
@@ -360,9 +407,11 @@ static size_t run_cycle(runner *r)
     fw_item *items = calloc(n, sizeof *items);
     fw_item **ok = calloc(n, sizeof *ok);
     outcome_batch retry, dead;
-    int ready = batch_init(&retry, n) & batch_init(&dead, n);
+    sent_batch sent;
+    int ready = batch_init(&retry, n) & batch_init(&dead, n) & sent_init(&sent, n);
     if (items && ok && ready) /* else the leases expire and the items come back */
-        deliver_leased(r, leased, n, items, ok, &retry, &dead);
+        deliver_leased(r, leased, n, items, ok, &sent, &retry, &dead);
+    sent_free(&sent);
     batch_free(&retry);
     batch_free(&dead);
     for (size_t i = 0; items && i < n; i++)
@@ -439,6 +488,7 @@ static void free_forwarders(pw_forwarders *f)
         runner *r = &f->runners[i];
         if (r->multi)
             curl_multi_cleanup(r->multi);
+        pw_gw_sha256_free(r->hasher);
         for (size_t k = 0; k < sizeof r->owned / sizeof r->owned[0]; k++) {
             if (r->owned[k])
                 memset(r->owned[k], 0, strlen(r->owned[k])); /* tokens among them */
@@ -490,6 +540,7 @@ pw_status pw_forwarders_start_opts(const pw_destination *dests, size_t n_dests, 
         r->f = f;
         r->drv = driver_for(dests[i].kind);
         r->seed = (unsigned)(pw_gw_mono_ms() ^ (int64_t)(i * 7919));
+        r->hasher = pw_gw_sha256_new(); /* NULL: pw_sha256_hex, slower */
         if (!copy_destination(r, &dests[i]) || !(r->multi = curl_multi_init())) {
             free_forwarders(f);
             return pw_err_set(err, PW_ERR_NOMEM, "forward: out of memory");

@@ -84,6 +84,76 @@ pw_status pw_spool_exec(pw_spool *s, const char *sql, pw_err *err)
     return st;
 }
 
+static const char *const stmt_sql[SQL_COUNT] = {
+    [SQL_BEGIN] = "BEGIN IMMEDIATE",
+    [SQL_COMMIT] = "COMMIT",
+    [SQL_ROLLBACK] = "ROLLBACK",
+    [SQL_SAVEPOINT] = "SAVEPOINT req",
+    [SQL_RELEASE] = "RELEASE req",
+    [SQL_ROLLBACK_TO] = "ROLLBACK TO req",
+    [SQL_INSERT] = "INSERT OR IGNORE INTO spool(event_id, destination, payload, created_ms)"
+                   " VALUES(?1, ?2, ?3, ?4)",
+    [SQL_LEASE_SELECT] =
+        "SELECT id, event_id, destination, payload, created_ms, attempts FROM spool"
+        " WHERE destination = ?1 AND state = 0 AND next_attempt_ms <= ?2 AND lease_until <= ?2"
+        " ORDER BY next_attempt_ms, id LIMIT ?3",
+    [SQL_LEASE_MARK] = "UPDATE spool SET lease_until = ?1, attempts = attempts + 1 WHERE id = ?2",
+    [SQL_ACK_LEN] = "SELECT length(payload) FROM spool WHERE id = ?1 AND state = 0",
+    [SQL_ACK] = "UPDATE spool SET state = 1, payload = NULL, done_ms = ?1, lease_until = 0"
+                " WHERE id = ?2 AND state = 0",
+    [SQL_RETRY] = "UPDATE spool SET next_attempt_ms = ?1, lease_until = 0"
+                  " WHERE id = ?2 AND state = 0",
+};
+
+sqlite3_stmt *pw_spool_stmt(pw_spool *s, enum pw_spool_sql which)
+{
+    sqlite3_stmt *st = s->stmts[which];
+    if (st) {
+        sqlite3_reset(st);
+        sqlite3_clear_bindings(st);
+        return st;
+    }
+    if (sqlite3_prepare_v3(s->db, stmt_sql[which], -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) !=
+        SQLITE_OK) {
+        sqlite3_finalize(st);
+        return NULL;
+    }
+    s->stmts[which] = st;
+    return st;
+}
+
+/* PRAGMA synchronous takes effect when the statement is compiled, not when it runs: no caching.
+ * The flag remembers a NORMAL that could not be undone, so that no put ever commits under it. */
+pw_status pw_spool_set_synchronous(pw_spool *s, int full, pw_err *err)
+{
+    pw_status st =
+        pw_spool_exec(s, full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL", err);
+    if (full && st == PW_OK)
+        s->sync_normal = 0;
+    if (!full)
+        s->sync_normal = 1;
+    return st;
+}
+
+pw_status pw_spool_begin(pw_spool *s, pw_err *err)
+{
+    pw_status st = s->sync_normal ? pw_spool_set_synchronous(s, 1, err) : PW_OK;
+    return st == PW_OK ? pw_spool_run(s, SQL_BEGIN, err) : st;
+}
+
+pw_status pw_spool_run(pw_spool *s, enum pw_spool_sql which, pw_err *err)
+{
+    sqlite3_stmt *st = pw_spool_stmt(s, which);
+    if (!st)
+        return pw_spool_db_fail(s, err, stmt_sql[which]);
+    int rc = sqlite3_step(st);
+    while (rc == SQLITE_ROW) /* a PRAGMA may answer a row */
+        rc = sqlite3_step(st);
+    pw_status status = rc == SQLITE_DONE ? PW_OK : pw_spool_db_fail(s, err, stmt_sql[which]);
+    sqlite3_reset(st);
+    return status;
+}
+
 uint64_t pw_spool_row_bytes(const char *event_id, const char *dest, size_t payload_len)
 {
     return strlen(event_id) + strlen(dest) + payload_len + ROW_OVERHEAD;
@@ -137,6 +207,8 @@ static void *committer_main(void *arg);
 
 static void spool_destroy(pw_spool *s)
 {
+    for (size_t i = 0; i < SQL_COUNT; i++)
+        sqlite3_finalize(s->stmts[i]);
     if (s->db)
         sqlite3_close(s->db);
     pthread_mutex_destroy(&s->db_mu);
@@ -238,7 +310,7 @@ static pw_status write_request(pw_spool *s, sqlite3_stmt *ins, put_req *r, uint6
     pw_status st = validate_items(r->items, r->n, err);
     if (st != PW_OK)
         return st;
-    if ((st = pw_spool_exec(s, "SAVEPOINT req", err)) != PW_OK)
+    if ((st = pw_spool_run(s, SQL_SAVEPOINT, err)) != PW_OK)
         return st;
     uint64_t mine = 0;
     for (size_t i = 0; i < r->n && st == PW_OK; i++) {
@@ -253,36 +325,34 @@ static pw_status write_request(pw_spool *s, sqlite3_stmt *ins, put_req *r, uint6
                         "spool: full (%llu of %llu bytes used, %llu more asked): retry later",
                         (unsigned long long)(s->bytes + *added), (unsigned long long)s->max_bytes,
                         (unsigned long long)mine);
+    sqlite3_reset(ins);
     if (st != PW_OK) {
-        pw_spool_exec(s, "ROLLBACK TO req", NULL);
-        pw_spool_exec(s, "RELEASE req", NULL);
+        pw_spool_run(s, SQL_ROLLBACK_TO, NULL);
+        pw_spool_run(s, SQL_RELEASE, NULL);
         return st;
     }
     *added += mine;
-    return pw_spool_exec(s, "RELEASE req", err);
+    return pw_spool_run(s, SQL_RELEASE, err);
 }
 
 /* Write every request of the list in one transaction; sets each request's status. */
 static void commit_requests(pw_spool *s, put_req *list)
 {
-    static const char ins_sql[] = "INSERT OR IGNORE INTO spool(event_id, destination, payload,"
-                                  " created_ms) VALUES(?1, ?2, ?3, ?4)";
     pw_err err = {0};
     sqlite3_stmt *ins = NULL;
     uint64_t added = 0;
     pthread_mutex_lock(&s->db_mu);
-    pw_status st = pw_spool_exec(s, "BEGIN IMMEDIATE", &err);
-    if (st == PW_OK && sqlite3_prepare_v2(s->db, ins_sql, -1, &ins, NULL) != SQLITE_OK)
+    pw_status st = pw_spool_begin(s, &err);
+    if (st == PW_OK && !(ins = pw_spool_stmt(s, SQL_INSERT)))
         st = pw_spool_db_fail(s, &err, "prepare insert");
     for (put_req *r = list; r && st == PW_OK; r = r->next)
         r->status = write_request(s, ins, r, &added, &r->err);
-    sqlite3_finalize(ins);
     if (st == PW_OK)
-        st = pw_spool_exec(s, "COMMIT", &err);
+        st = pw_spool_run(s, SQL_COMMIT, &err);
     if (st == PW_OK) {
         s->bytes += added;
     } else {
-        pw_spool_exec(s, "ROLLBACK", NULL);
+        pw_spool_run(s, SQL_ROLLBACK, NULL);
         for (put_req *r = list; r; r = r->next) {
             r->status = st;
             r->err = err;

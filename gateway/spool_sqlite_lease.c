@@ -50,12 +50,8 @@ void pw_spool_items_free(pw_spool_item *items, size_t n)
 static pw_status select_due(pw_spool *s, const char *dest, size_t max, int64_t now,
                             pw_spool_item *items, size_t *n, pw_err *err)
 {
-    static const char sql[] =
-        "SELECT id, event_id, destination, payload, created_ms, attempts FROM spool"
-        " WHERE destination = ?1 AND state = 0 AND next_attempt_ms <= ?2 AND lease_until <= ?2"
-        " ORDER BY next_attempt_ms, id LIMIT ?3";
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+    sqlite3_stmt *st = pw_spool_stmt(s, SQL_LEASE_SELECT);
+    if (!st)
         return pw_spool_db_fail(s, err, "prepare lease");
     sqlite3_bind_text(st, 1, dest, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, now);
@@ -70,21 +66,19 @@ static pw_status select_due(pw_spool *s, const char *dest, size_t max, int64_t n
         it->created_ms = sqlite3_column_int64(st, 4);
         it->attempts = sqlite3_column_int(st, 5) + 1;
         if (!it->event_id || !it->destination || !it->payload) {
-            sqlite3_finalize(st);
+            sqlite3_reset(st);
             return pw_err_set(err, PW_ERR_NOMEM, "spool: out of memory leasing");
         }
     }
-    sqlite3_finalize(st);
+    sqlite3_reset(st);
     return PW_OK;
 }
 
 static pw_status mark_leased(pw_spool *s, const pw_spool_item *items, size_t n, int64_t until,
                              pw_err *err)
 {
-    static const char sql[] =
-        "UPDATE spool SET lease_until = ?1, attempts = attempts + 1 WHERE id = ?2";
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+    sqlite3_stmt *st = pw_spool_stmt(s, SQL_LEASE_MARK);
+    if (!st)
         return pw_spool_db_fail(s, err, "prepare lease update");
     pw_status status = PW_OK;
     for (size_t i = 0; i < n && status == PW_OK; i++) {
@@ -94,7 +88,7 @@ static pw_status mark_leased(pw_spool *s, const pw_spool_item *items, size_t n, 
         if (sqlite3_step(st) != SQLITE_DONE)
             status = pw_spool_db_fail(s, err, "lease update");
     }
-    sqlite3_finalize(st);
+    sqlite3_reset(st);
     return status;
 }
 
@@ -111,15 +105,23 @@ pw_status pw_spool_lease(pw_spool *s, const char *destination, size_t max, unsig
     int64_t now = pw_gw_now_ms();
     size_t got = 0;
     pthread_mutex_lock(&s->db_mu);
-    pw_status st = pw_spool_exec(s, "BEGIN IMMEDIATE", err);
+    /* A lease need not reach the disk before delivery starts: leases are cleared when the spool
+     * is reopened, so losing one (power loss) changes nothing but an attempt count. Its commit
+     * skips the fsync; the next synchronous commit makes it durable along with its own rows. */
+    pw_status st = pw_spool_set_synchronous(s, 0, err);
+    if (st == PW_OK)
+        st = pw_spool_run(s, SQL_BEGIN, err);
     if (st == PW_OK)
         st = select_due(s, destination, max, now, buf, &got, err);
     if (st == PW_OK && got)
         st = mark_leased(s, buf, got, now + lease_ms, err);
     if (st == PW_OK)
-        st = pw_spool_exec(s, "COMMIT", err);
+        st = pw_spool_run(s, SQL_COMMIT, err);
     if (st != PW_OK)
-        pw_spool_exec(s, "ROLLBACK", NULL);
+        pw_spool_run(s, SQL_ROLLBACK, NULL);
+    pw_status full = pw_spool_set_synchronous(s, 1, err); /* every other commit is synced */
+    if (st == PW_OK)
+        st = full;
     pthread_mutex_unlock(&s->db_mu);
     if (st != PW_OK || got == 0) {
         pw_spool_items_free(buf, got);
@@ -138,9 +140,8 @@ static void uncount(pw_spool *s, uint64_t b)
 /* A queued row becomes a tombstone: it keeps only its key's bytes (db_mu held). */
 static void uncount_acked(pw_spool *s, const int64_t *ids, size_t n)
 {
-    static const char sql[] = "SELECT length(payload) FROM spool WHERE id = ?1 AND state = 0";
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+    sqlite3_stmt *st = pw_spool_stmt(s, SQL_ACK_LEN);
+    if (!st)
         return;
     for (size_t i = 0; i < n; i++) {
         sqlite3_reset(st);
@@ -148,7 +149,7 @@ static void uncount_acked(pw_spool *s, const int64_t *ids, size_t n)
         if (sqlite3_step(st) == SQLITE_ROW)
             uncount(s, (uint64_t)sqlite3_column_int64(st, 0) + ROW_OVERHEAD - TOMB_OVERHEAD);
     }
-    sqlite3_finalize(st);
+    sqlite3_reset(st);
 }
 
 /* Drop tombstones past their idempotency horizon, a bounded number per call (db_mu held). */
@@ -179,15 +180,13 @@ static void purge_tombstones(pw_spool *s, int64_t now)
 
 pw_status pw_spool_ack(pw_spool *s, const int64_t *ids, size_t n, pw_err *err)
 {
-    static const char sql[] = "UPDATE spool SET state = 1, payload = NULL, done_ms = ?1,"
-                              " lease_until = 0 WHERE id = ?2 AND state = 0";
     if (n == 0)
         return PW_OK;
     int64_t now = pw_gw_now_ms();
     sqlite3_stmt *st = NULL;
     pthread_mutex_lock(&s->db_mu);
-    pw_status status = pw_spool_exec(s, "BEGIN IMMEDIATE", err);
-    if (status == PW_OK && sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+    pw_status status = pw_spool_begin(s, err);
+    if (status == PW_OK && !(st = pw_spool_stmt(s, SQL_ACK)))
         status = pw_spool_db_fail(s, err, "prepare ack");
     uint64_t bytes_before = s->bytes;
     if (status == PW_OK)
@@ -199,15 +198,16 @@ pw_status pw_spool_ack(pw_spool *s, const int64_t *ids, size_t n, pw_err *err)
         if (sqlite3_step(st) != SQLITE_DONE)
             status = pw_spool_db_fail(s, err, "ack");
     }
-    sqlite3_finalize(st);
+    if (st)
+        sqlite3_reset(st);
     if (status == PW_OK && (s->acks_since_purge += (unsigned)n) >= 1000) {
         s->acks_since_purge = 0;
         purge_tombstones(s, now);
     }
     if (status == PW_OK)
-        status = pw_spool_exec(s, "COMMIT", err);
+        status = pw_spool_run(s, SQL_COMMIT, err);
     if (status != PW_OK) {
-        pw_spool_exec(s, "ROLLBACK", NULL);
+        pw_spool_run(s, SQL_ROLLBACK, NULL);
         s->bytes = bytes_before;
     }
     pthread_mutex_unlock(&s->db_mu);
@@ -217,13 +217,11 @@ pw_status pw_spool_ack(pw_spool *s, const int64_t *ids, size_t n, pw_err *err)
 pw_status pw_spool_retry_batch(pw_spool *s, const int64_t *ids, size_t n, int64_t next_attempt_ms,
                                pw_err *err)
 {
-    static const char sql[] = "UPDATE spool SET next_attempt_ms = ?1, lease_until = 0"
-                              " WHERE id = ?2 AND state = 0";
     sqlite3_stmt *st = NULL;
     size_t changed = 0;
     pthread_mutex_lock(&s->db_mu);
-    pw_status status = pw_spool_exec(s, "BEGIN IMMEDIATE", err);
-    if (status == PW_OK && sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+    pw_status status = pw_spool_begin(s, err);
+    if (status == PW_OK && !(st = pw_spool_stmt(s, SQL_RETRY)))
         status = pw_spool_db_fail(s, err, "prepare retry");
     for (size_t i = 0; i < n && status == PW_OK; i++) {
         sqlite3_reset(st);
@@ -233,11 +231,12 @@ pw_status pw_spool_retry_batch(pw_spool *s, const int64_t *ids, size_t n, int64_
             status = pw_spool_db_fail(s, err, "retry");
         changed += (size_t)sqlite3_changes(s->db);
     }
-    sqlite3_finalize(st);
+    if (st)
+        sqlite3_reset(st);
     if (status == PW_OK)
-        status = pw_spool_exec(s, "COMMIT", err);
+        status = pw_spool_run(s, SQL_COMMIT, err);
     if (status != PW_OK)
-        pw_spool_exec(s, "ROLLBACK", NULL);
+        pw_spool_run(s, SQL_ROLLBACK, NULL);
     pthread_mutex_unlock(&s->db_mu);
     if (status == PW_OK && changed < n)
         return pw_err_set(err, PW_ERR_NOTFOUND, "spool: %zu of %zu rows were not queued",
@@ -296,13 +295,13 @@ pw_status pw_spool_dead_batch(pw_spool *s, const int64_t *ids, const char *const
     int64_t now = pw_gw_now_ms();
     pthread_mutex_lock(&s->db_mu);
     uint64_t bytes_before = s->bytes;
-    pw_status st = pw_spool_exec(s, "BEGIN IMMEDIATE", err);
+    pw_status st = pw_spool_begin(s, err);
     for (size_t i = 0; i < n && st == PW_OK; i++)
         st = move_to_dead(s, ids[i], reasons[i], now, err);
     if (st == PW_OK)
-        st = pw_spool_exec(s, "COMMIT", err);
+        st = pw_spool_run(s, SQL_COMMIT, err);
     if (st != PW_OK) {
-        pw_spool_exec(s, "ROLLBACK", NULL);
+        pw_spool_run(s, SQL_ROLLBACK, NULL);
         s->bytes = bytes_before;
     }
     pthread_mutex_unlock(&s->db_mu);
