@@ -34,6 +34,7 @@ typedef struct runner {
     char *owned[12];
     const fw_driver *drv;
     CURLM *multi;
+    fw_easy_pool pool; /* this runner's thread only */
     pthread_t thread;
     int started;
     pw_gw_sha256 *hasher; /* payload_sha256 of sent items (this runner's thread only) */
@@ -387,7 +388,7 @@ static void deliver_leased(runner *r, pw_spool_item *leased, size_t n, fw_item *
             batch_add(dead, r, plan.dead[i], PW_AUDIT_DEAD, 0,
                       "invalid: event too large for one request");
         flush_dead(r, dead);
-        pw_fw_send_all(r->multi, &r->d, plan.reqs, plan.n_reqs);
+        pw_fw_send_all(r->multi, &r->pool, &r->d, plan.reqs, plan.n_reqs);
         for (size_t i = 0; i < plan.n_reqs; i++)
             apply_outcome(r, plan.reqs[i], sent, retry, dead);
         flush_sent(r, sent);
@@ -486,6 +487,7 @@ static void free_forwarders(pw_forwarders *f)
 {
     for (size_t i = 0; i < f->n; i++) {
         runner *r = &f->runners[i];
+        pw_fw_pool_free(&r->pool);
         if (r->multi)
             curl_multi_cleanup(r->multi);
         pw_gw_sha256_free(r->hasher);
@@ -545,6 +547,10 @@ pw_status pw_forwarders_start_opts(const pw_destination *dests, size_t n_dests, 
             free_forwarders(f);
             return pw_err_set(err, PW_ERR_NOMEM, "forward: out of memory");
         }
+        /* Keep-alive connections for every request a cycle runs at once (GA4: one request per
+         * visitor), so the next cycle does not reconnect. */
+        curl_multi_setopt(r->multi, CURLMOPT_MAXCONNECTS,
+                          (long)(lease_size(r) < 256 ? lease_size(r) : 256));
     }
     for (size_t i = 0; i < n_dests; i++) {
         runner *r = &f->runners[i];

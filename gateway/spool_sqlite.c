@@ -248,7 +248,9 @@ pw_status pw_spool_open(const pw_spool_opts *opts, pw_spool **out, pw_err *err)
         spool_destroy(s);
         return st;
     }
+    pw_spool_ckpt_start(s, opts->path);
     if (pthread_create(&s->committer, NULL, committer_main, s) != 0) {
+        pw_spool_ckpt_stop(s);
         spool_destroy(s);
         return pw_err_set(err, PW_ERR_IO, "spool: cannot start the committer thread");
     }
@@ -267,6 +269,7 @@ void pw_spool_close(pw_spool *s)
     pthread_mutex_unlock(&s->q_mu);
     if (s->committer_running)
         pthread_join(s->committer, NULL);
+    pw_spool_ckpt_stop(s);
     /* Checkpoint so the WAL does not keep growing across restarts; failures are harmless. */
     sqlite3_exec(s->db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL);
     spool_destroy(s);
@@ -388,9 +391,12 @@ static void complete_async(put_req *list)
 static void lead_one_commit(pw_spool *s)
 {
     s->committing = 1;
-    if (s->commit_interval_ms && !s->stop) {
+    /* Requests that queued up while the previous commit ran are a batch already: commit them
+     * now (waiting would only add to their latency). A lone request waits up to
+     * commit_interval_ms for companions, until a few have come. */
+    if (s->commit_interval_ms && !s->stop && s->pending < 2) {
         struct timespec until = pw_gw_deadline(s->commit_interval_ms);
-        while (!s->stop && s->pending < MAX_REQS_PER_COMMIT &&
+        while (!s->stop && s->pending < GATHER_ENOUGH &&
                pthread_cond_timedwait(&s->interval_cond, &s->q_mu, &until) != ETIMEDOUT) {}
     }
     put_req head = {.next = s->head}; /* a dummy head lets complete_async unlink the first too */
@@ -440,8 +446,8 @@ static pw_status enqueue(pw_spool *s, put_req *r, pw_err *err)
     s->pending++;
     if (r->done_fn && !s->committing)
         pthread_cond_signal(&s->q_cond);
-    if (s->pending >= MAX_REQS_PER_COMMIT)
-        pthread_cond_signal(&s->interval_cond); /* the batch is full: commit it now */
+    if (s->pending >= GATHER_ENOUGH)
+        pthread_cond_signal(&s->interval_cond); /* enough companions: commit now */
     return PW_OK;
 }
 

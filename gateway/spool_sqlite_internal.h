@@ -15,7 +15,7 @@
 #define ROW_OVERHEAD          64 /* bytes counted per row beyond its strings: ids, times, index */
 #define TOMB_OVERHEAD         32 /* bytes counted per tombstone beyond its key */
 #define PW_SPOOL_TOMBSTONE_MS (15LL * 60 * 1000) /* keep idempotency keys 15 min after the end */
-#define MAX_REQS_PER_COMMIT   1024
+#define GATHER_ENOUGH         8 /* a leader stops waiting for companions once this many wait */
 
 /* Statements prepared once per connection (pw_spool_stmt); indexes into pw_spool.stmts. */
 enum pw_spool_sql {
@@ -33,6 +33,8 @@ enum pw_spool_sql {
     SQL_RETRY,
     SQL_COUNT
 };
+
+typedef struct pw_spool_ckpt pw_spool_ckpt;
 
 typedef struct put_req {
     const pw_spool_put_item *items;
@@ -65,7 +67,13 @@ struct pw_spool {
     unsigned acks_since_purge;
     sqlite3_stmt *stmts[SQL_COUNT]; /* under db_mu */
     int sync_normal;                /* synchronous=NORMAL is on (a lease's commit) */
+    pw_spool_ckpt *ckpt;            /* background WAL checkpoints, NULL: SQLite's own */
 };
+
+/* Background checkpoints (spool_sqlite_ckpt.c): started once the schema is ready, stopped
+ * before the connection closes. Without them SQLite's automatic checkpoint remains. */
+void pw_spool_ckpt_start(pw_spool *s, const char *path);
+void pw_spool_ckpt_stop(pw_spool *s);
 
 /* Helpers; callers hold db_mu. */
 pw_status pw_spool_db_fail(pw_spool *s, pw_err *err, const char *what);
