@@ -423,6 +423,19 @@ static size_t run_cycle(runner *r)
     return n;
 }
 
+/* After a cycle that did not fill its lease, let events gather until linger_ms after its start:
+ * a few large requests (and one audit sync, one ack commit each) cost far less per event than
+ * many small ones. Notifications are not waited for here; only a stop ends the wait early. */
+static void linger(runner *r, int64_t start)
+{
+    for (;;) {
+        int64_t left = start + r->f->opts.linger_ms - pw_gw_mono_ms();
+        if (left <= 0 || atomic_load(&r->f->stop))
+            return;
+        curl_multi_poll(r->multi, NULL, 0, (int)left, NULL);
+    }
+}
+
 static void *runner_main(void *arg)
 {
     runner *r = arg;
@@ -430,8 +443,12 @@ static void *runner_main(void *arg)
     snprintf(name, sizeof name, "pw-fwd-%s", r->d.name);
     pthread_setname_np(pthread_self(), name);
     while (!atomic_load(&r->f->stop)) {
-        if (run_cycle(r) == 0)
+        int64_t start = pw_gw_mono_ms();
+        size_t n = run_cycle(r);
+        if (n == 0)
             curl_multi_poll(r->multi, NULL, 0, (int)r->f->opts.poll_ms, NULL);
+        else if (n < lease_size(r))
+            linger(r, start);
     }
     return NULL;
 }
@@ -512,6 +529,8 @@ static void fill_defaults(pw_forward_opts *o)
         o->poll_ms = 200;
     if (!o->lease_ms)
         o->lease_ms = 60000;
+    if (!o->linger_ms)
+        o->linger_ms = o->poll_ms < 50 ? o->poll_ms : 50;
 }
 
 pw_status pw_forwarders_start_opts(const pw_destination *dests, size_t n_dests, pw_spool *spool,
