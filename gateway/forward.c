@@ -8,9 +8,13 @@
  *
  * A cycle: lease due items → triage each (parse, the driver's validation, age limits; failures
  * are dead-lettered with an audit record) → pack the rest into requests within the driver's
- * event and byte limits → send → per request, deliver (audit SENT, then ack: the disclosure is
- * recorded before the spool forgets it), retry (exponential backoff with jitter, or Retry-After;
- * dead instead once the destination's retry window would be passed) or dead-letter.
+ * event and byte limits → send → per request, deliver, retry (exponential backoff with jitter,
+ * or Retry-After; dead instead once the destination's retry window would be passed) or
+ * dead-letter. The deliveries of the whole cycle are settled together: one synced audit append
+ * of their SENT records, then one spool ack (the disclosure is recorded before the spool forgets
+ * it). A cycle that did not fill its lease is followed by a short linger, so that under load
+ * requests carry many events and the fixed costs (sync, commit, request) are shared. The thread
+ * is named "pw-fwd-<destination>" (bench/gateway.sh reports CPU per thread name).
  */
 #include <pthread.h>
 #include <stdatomic.h>

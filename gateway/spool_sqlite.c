@@ -10,10 +10,15 @@
  * fsync'd: an acknowledged put survives kill -9 and power loss (NORMAL would survive kill -9 only,
  * since WAL frames would sit in the page cache until the next checkpoint). The cost of that fsync
  * is shared by group commit: requests queue up, and one leader (the first synchronous caller to
- * find nobody committing, or the committer thread for asynchronous puts) gathers every request
- * that arrived within commit_interval_ms into one transaction (each request in its own SAVEPOINT,
- * so one request that is refused does not fail the others); each caller returns only once the
- * COMMIT holding its rows has returned. While a leader commits, the next batch accumulates.
+ * find nobody committing, or the committer thread "pw-spool" for asynchronous puts) takes every
+ * queued request into one transaction (each request in its own SAVEPOINT, so one request that is
+ * refused does not fail the others); each caller returns only once the COMMIT holding its rows
+ * has returned. While a leader commits, the next batch accumulates, and the next leader commits
+ * it at once; only a lone request waits (up to commit_interval_ms, until GATHER_ENOUGH have come)
+ * for companions. Every put commit is synced; only a forwarder's lease commits without an fsync
+ * (leases are cleared on reopen, see spool_sqlite_lease.c), and the next synced commit covers
+ * it. WAL checkpoints run on their own connection and thread (spool_sqlite_ckpt.c), not inside a
+ * put's commit. Statements are prepared once per connection (pw_spool_stmt).
  *
  * Idempotency: UNIQUE(event_id, destination) with INSERT OR IGNORE. Delivered and dead rows stay as
  * payload-less tombstones (state 1 / 2) for PW_SPOOL_TOMBSTONE_MS (15 min: the tag's retries of

@@ -14,35 +14,44 @@
 #include "gw_time.h"
 #include "spool_sqlite_internal.h"
 
-static char *dup_column_text(sqlite3_stmt *st, int col)
+/* One allocation per item: event_id, destination and payload (NUL-terminated) one after the
+ * other, owned through event_id. */
+static int copy_row(sqlite3_stmt *st, pw_spool_item *it)
 {
-    const char *t = (const char *)sqlite3_column_text(st, col);
-    return strdup(t ? t : "");
-}
-
-static char *dup_column_blob(sqlite3_stmt *st, int col, size_t *len)
-{
-    const void *p = sqlite3_column_blob(st, col);
-    size_t n = (size_t)sqlite3_column_bytes(st, col);
-    char *out = malloc(n + 1);
-    if (!out)
-        return NULL;
-    if (n)
-        memcpy(out, p, n);
-    out[n] = '\0';
-    *len = n;
-    return out;
+    const char *eid = (const char *)sqlite3_column_text(st, 1);
+    size_t n_eid = eid ? (size_t)sqlite3_column_bytes(st, 1) : 0;
+    const char *dest = (const char *)sqlite3_column_text(st, 2);
+    size_t n_dest = dest ? (size_t)sqlite3_column_bytes(st, 2) : 0;
+    const void *payload = sqlite3_column_blob(st, 3);
+    size_t n_payload = (size_t)sqlite3_column_bytes(st, 3);
+    char *block = malloc(n_eid + n_dest + n_payload + 3);
+    if (!block)
+        return 0;
+    char *p = block;
+    if (n_eid)
+        memcpy(p, eid, n_eid);
+    p[n_eid] = '\0';
+    it->event_id = p;
+    p += n_eid + 1;
+    if (n_dest)
+        memcpy(p, dest, n_dest);
+    p[n_dest] = '\0';
+    it->destination = p;
+    p += n_dest + 1;
+    if (n_payload)
+        memcpy(p, payload, n_payload);
+    p[n_payload] = '\0';
+    it->payload = p;
+    it->payload_len = n_payload;
+    return 1;
 }
 
 void pw_spool_items_free(pw_spool_item *items, size_t n)
 {
     if (!items)
         return;
-    for (size_t i = 0; i < n; i++) {
-        free((char *)items[i].event_id);
-        free((char *)items[i].destination);
-        free((char *)items[i].payload);
-    }
+    for (size_t i = 0; i < n; i++)
+        free((char *)items[i].event_id); /* the item's block */
     free(items);
 }
 
@@ -58,17 +67,15 @@ static pw_status select_due(pw_spool *s, const char *dest, size_t max, int64_t n
     sqlite3_bind_int64(st, 3, (sqlite3_int64)max);
     int rc;
     while (*n < max && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        pw_spool_item *it = &items[(*n)++];
+        pw_spool_item *it = &items[*n];
         it->id = sqlite3_column_int64(st, 0);
-        it->event_id = dup_column_text(st, 1);
-        it->destination = dup_column_text(st, 2);
-        it->payload = dup_column_blob(st, 3, &it->payload_len);
         it->created_ms = sqlite3_column_int64(st, 4);
         it->attempts = sqlite3_column_int(st, 5) + 1;
-        if (!it->event_id || !it->destination || !it->payload) {
+        if (!copy_row(st, it)) {
             sqlite3_reset(st);
             return pw_err_set(err, PW_ERR_NOMEM, "spool: out of memory leasing");
         }
+        (*n)++;
     }
     sqlite3_reset(st);
     return PW_OK;
