@@ -6,9 +6,10 @@
  * it (and every HTTP answer behind them) waits too: a latency spike every few thousand events.
  * Here the connection's WAL hook only wakes a checkpointer thread ("pw-ckpt") that runs PASSIVE
  * checkpoints on its own connection, concurrently with the writer (WAL allows it). Durability
- * is the writer's business and unchanged: every commit still fsyncs the WAL. Should the WAL
- * still grow far beyond the threshold (a checkpointer that cannot keep up), the writer falls
- * back to checkpointing inline, as SQLite would by itself.
+ * is the writer's business and unchanged: every commit still fsyncs the WAL. The writer only
+ * finishes a checkpoint that is nearly done, so that the WAL can restart (on_wal_commit); should
+ * the WAL still grow far beyond the threshold (a checkpointer that cannot keep up), the writer
+ * checkpoints inline, as SQLite would by itself.
  */
 #include <pthread.h>
 #include <sqlite3.h>
@@ -18,6 +19,7 @@
 
 #define CKPT_FRAMES        4000  /* wake the checkpointer (SQLite's own default is 1000) */
 #define CKPT_INLINE_FRAMES 40000 /* ~160 MiB of WAL: the writer checkpoints itself */
+#define CKPT_REMAINDER     256   /* frames the writer checkpoints itself to let the WAL restart */
 
 struct pw_spool_ckpt {
     sqlite3 *db; /* the checkpointer's own connection */
@@ -25,22 +27,32 @@ struct pw_spool_ckpt {
     pthread_mutex_t mu;
     pthread_cond_t cv;
     int wanted, stop;
+    int running;    /* a background checkpoint is under way */
+    int backfilled; /* frames the last one copied (0: none since the WAL restarted) */
 };
 
-/* Runs in the committing thread after each commit (db_mu held). */
+/* Runs in the committing thread after each commit (db_mu held). The WAL restarts from its
+ * beginning only when a write transaction starts with every frame checkpointed, which a
+ * background checkpoint racing a steady stream of commits never achieves by itself: once it has
+ * copied all but the last few commits' frames, the writer checkpoints that remainder itself
+ * (no commit can slip in: it holds the write lock), and the next transaction restarts the WAL. */
 static int on_wal_commit(void *arg, sqlite3 *db, const char *name, int frames)
 {
     pw_spool_ckpt *c = arg;
-    if (frames >= CKPT_INLINE_FRAMES) {
-        sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+    if (frames < CKPT_FRAMES)
         return SQLITE_OK;
-    }
-    if (frames >= CKPT_FRAMES) {
-        pthread_mutex_lock(&c->mu);
+    pthread_mutex_lock(&c->mu);
+    int finish = frames >= CKPT_INLINE_FRAMES ||
+                 (!c->running && c->backfilled && frames - c->backfilled <= CKPT_REMAINDER);
+    if (finish)
+        c->backfilled = 0;
+    else if (!c->running) {
         c->wanted = 1;
         pthread_cond_signal(&c->cv);
-        pthread_mutex_unlock(&c->mu);
     }
+    pthread_mutex_unlock(&c->mu);
+    if (finish)
+        sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
     return SQLITE_OK;
 }
 
@@ -55,10 +67,14 @@ static void *ckpt_main(void *arg)
         if (c->stop)
             break;
         c->wanted = 0;
+        c->running = 1;
         pthread_mutex_unlock(&c->mu);
         /* Failures (SQLITE_BUSY: another checkpoint running) are retried at the next wake. */
-        sqlite3_wal_checkpoint_v2(c->db, "main", SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+        int log = -1, done = -1;
+        sqlite3_wal_checkpoint_v2(c->db, "main", SQLITE_CHECKPOINT_PASSIVE, &log, &done);
         pthread_mutex_lock(&c->mu);
+        c->running = 0;
+        c->backfilled = done > 0 ? done : 0;
     }
     pthread_mutex_unlock(&c->mu);
     return NULL;
@@ -81,7 +97,10 @@ void pw_spool_ckpt_start(pw_spool *s, const char *path)
     pthread_mutex_init(&c->mu, NULL);
     pthread_cond_init(&c->cv, NULL);
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
+    /* A connection opens the WAL only once it has read the file: until then its checkpoints
+     * would do nothing (and report success). */
     if (sqlite3_open_v2(path, &c->db, flags, NULL) != SQLITE_OK ||
+        sqlite3_exec(c->db, "SELECT count(*) FROM sqlite_master", NULL, NULL, NULL) != SQLITE_OK ||
         pthread_create(&c->thread, NULL, ckpt_main, c) != 0) {
         ckpt_free(c);
         return;
