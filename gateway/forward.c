@@ -227,6 +227,7 @@ static int64_t retry_wait(runner *r, const fw_request *q, const fw_outcome *out)
 typedef struct sent_batch {
     pw_audit_record *recs;
     int64_t *ids;
+    size_t *lens; /* payload lengths as leased, for the spool's size accounting */
     char (*sha)[65];
     pw_buf *fields;
     char **details; /* one per delivered request, owned */
@@ -239,11 +240,12 @@ static int sent_init(sent_batch *b, size_t cap)
     size_t c = cap ? cap : 1;
     b->recs = calloc(c, sizeof *b->recs);
     b->ids = calloc(c, sizeof *b->ids);
+    b->lens = calloc(c, sizeof *b->lens);
     b->sha = calloc(c, sizeof *b->sha);
     b->fields = calloc(c, sizeof *b->fields);
     b->details = calloc(c, sizeof *b->details);
     b->cap = cap;
-    return b->recs && b->ids && b->sha && b->fields && b->details;
+    return b->recs && b->ids && b->lens && b->sha && b->fields && b->details;
 }
 
 static void sent_reset(sent_batch *b)
@@ -261,6 +263,7 @@ static void sent_free(sent_batch *b)
         sent_reset(b);
     free(b->recs);
     free(b->ids);
+    free(b->lens);
     free(b->sha);
     free(b->fields);
     free(b->details);
@@ -285,6 +288,7 @@ static void deliver(runner *r, fw_request *q, const fw_outcome *out, sent_batch 
         sent->recs[k].payload_sha256 = sent->sha[k];
         sent->recs[k].fields_json = sent->fields[k].data;
         sent->ids[k] = it->spool->id;
+        sent->lens[k] = it->spool->payload_len;
     }
 }
 
@@ -295,7 +299,7 @@ static void flush_sent(runner *r, sent_batch *b)
         return;
     pw_audit_append_batch(r->f->audit, b->recs, b->n, NULL);
     count(r, &r->stats.sent, b->n);
-    pw_spool_ack(r->f->spool, b->ids, b->n, NULL);
+    pw_spool_ack_sized(r->f->spool, b->ids, b->lens, b->n, NULL);
     sent_reset(b);
 }
 

@@ -185,7 +185,9 @@ static void purge_tombstones(pw_spool *s, int64_t now)
     sqlite3_finalize(st);
 }
 
-pw_status pw_spool_ack(pw_spool *s, const int64_t *ids, size_t n, pw_err *err)
+/* lens: the rows' payload lengths as leased, or NULL to read them. */
+static pw_status ack_rows(pw_spool *s, const int64_t *ids, const size_t *lens, size_t n,
+                          pw_err *err)
 {
     if (n == 0)
         return PW_OK;
@@ -196,7 +198,7 @@ pw_status pw_spool_ack(pw_spool *s, const int64_t *ids, size_t n, pw_err *err)
     if (status == PW_OK && !(st = pw_spool_stmt(s, SQL_ACK)))
         status = pw_spool_db_fail(s, err, "prepare ack");
     uint64_t bytes_before = s->bytes;
-    if (status == PW_OK)
+    if (status == PW_OK && !lens)
         uncount_acked(s, ids, n);
     for (size_t i = 0; i < n && status == PW_OK; i++) {
         sqlite3_reset(st);
@@ -204,6 +206,8 @@ pw_status pw_spool_ack(pw_spool *s, const int64_t *ids, size_t n, pw_err *err)
         sqlite3_bind_int64(st, 2, ids[i]);
         if (sqlite3_step(st) != SQLITE_DONE)
             status = pw_spool_db_fail(s, err, "ack");
+        else if (lens && sqlite3_changes(s->db) == 1) /* was queued: now a tombstone */
+            uncount(s, (uint64_t)lens[i] + ROW_OVERHEAD - TOMB_OVERHEAD);
     }
     if (st)
         sqlite3_reset(st);
@@ -219,6 +223,17 @@ pw_status pw_spool_ack(pw_spool *s, const int64_t *ids, size_t n, pw_err *err)
     }
     pthread_mutex_unlock(&s->db_mu);
     return status;
+}
+
+pw_status pw_spool_ack(pw_spool *s, const int64_t *ids, size_t n, pw_err *err)
+{
+    return ack_rows(s, ids, NULL, n, err);
+}
+
+pw_status pw_spool_ack_sized(pw_spool *s, const int64_t *ids, const size_t *payload_lens, size_t n,
+                             pw_err *err)
+{
+    return ack_rows(s, ids, payload_lens, n, err);
 }
 
 pw_status pw_spool_retry_batch(pw_spool *s, const int64_t *ids, size_t n, int64_t next_attempt_ms,
