@@ -30,9 +30,21 @@
 
 #include "audit_internal.h"
 #include "gw_json.h"
+#include "gw_sha256.h"
 #include "gw_time.h"
 #include "phiwall/buf.h"
 #include "phiwall/text.h"
+
+#define FIELDS_MEMO     8    /* field maps remembered (a policy has a few per destination) */
+#define FIELDS_MEMO_MAX 4096 /* longer maps are written afresh each time */
+
+typedef struct fields_memo {
+    char *src; /* fields_json as given */
+    size_t src_len;
+    char *out; /* as written into a record */
+    size_t out_len;
+    uint64_t used;
+} fields_memo;
 
 struct pw_audit {
     int fd;
@@ -43,6 +55,12 @@ struct pw_audit {
     uint64_t synced_seq;     /* every record up to this one is durable */
     char last_hash[65];
     int failed; /* a write failed: the chain on disk may be torn, refuse further appends */
+    /* formatting state, under mu */
+    pw_gw_sha256 *hasher; /* NULL: pw_sha256_hex */
+    fields_memo fields[FIELDS_MEMO];
+    uint64_t fields_clock;
+    int64_t time_sec;
+    char time_prefix[20];
 };
 
 static const char *const action_names[] = {"accepted", "dropped", "queued",
@@ -186,6 +204,7 @@ pw_status pw_audit_open(const char *path, pw_audit **out, pw_err *err)
     }
     pthread_mutex_init(&a->mu, NULL);
     pthread_mutex_init(&a->sync_mu, NULL);
+    a->hasher = pw_gw_sha256_new();
     *out = a;
     return PW_OK;
 }
@@ -198,71 +217,167 @@ void pw_audit_close(pw_audit *a)
     close(a->fd);
     pthread_mutex_destroy(&a->mu);
     pthread_mutex_destroy(&a->sync_mu);
+    pw_gw_sha256_free(a->hasher);
+    for (size_t i = 0; i < FIELDS_MEMO; i++) {
+        free(a->fields[i].src);
+        free(a->fields[i].out);
+    }
     free(a->path);
     free(a);
 }
 
 /* ---- formatting one record ------------------------------------------------------------------ */
 
-static void put_str_member(pw_buf *b, const char *key, const char *val)
+/* Appends of the hot path: no printf, JSON strings copied as they are when nothing in them
+ * needs escaping (the same bytes pw_buf_json_string writes then). */
+static void put_u64(pw_buf *b, uint64_t v)
+{
+    char tmp[24];
+    size_t i = sizeof tmp;
+    do {
+        tmp[--i] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    pw_buf_append(b, tmp + i, sizeof tmp - i);
+}
+
+static void put_json_string(pw_buf *b, const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\') {
+            pw_buf_json_string(b, s, n);
+            return;
+        }
+    }
+    pw_buf_putc(b, '"');
+    pw_buf_append(b, s, n);
+    pw_buf_putc(b, '"');
+}
+
+/* `key` is the literal `,"name":`. */
+static void put_str_member(pw_buf *b, const char *key, size_t key_len, const char *val)
 {
     if (!val)
         return;
-    pw_buf_printf(b, ",\"%s\":", key);
-    pw_buf_json_string(b, val, strlen(val));
+    pw_buf_append(b, key, key_len);
+    put_json_string(b, val, strlen(val));
 }
+#define PUT_STR(b, name, val) put_str_member(b, ",\"" name "\":", sizeof(",\"" name "\":") - 1, val)
 
 /* The fields map is embedded as JSON when it is JSON, else kept as a string. */
-static void put_fields(pw_buf *b, const char *fields_json)
+static void format_fields(pw_buf *b, const char *fields_json, size_t n)
 {
-    if (!fields_json)
-        return;
-    yajl_val v = pw_gw_json_parse(fields_json, strlen(fields_json), NULL, 0);
-    pw_buf_puts(b, ",\"fields\":");
+    yajl_val v = pw_gw_json_parse(fields_json, n, NULL, 0);
     if (v)
         pw_gw_json_emit(b, v);
     else
-        pw_buf_json_string(b, fields_json, strlen(fields_json));
+        pw_buf_json_string(b, fields_json, n);
     yajl_tree_free(v);
 }
 
-/* Append one full line for rec as record `seq` chained to prev_hash; updates prev_hash. */
-static void format_record(pw_buf *b, uint64_t seq, const pw_audit_record *rec, char prev_hash[65])
+/* A policy yields the same few field maps over and over: remember how each was written. */
+static void put_fields(pw_audit *a, pw_buf *b, const char *fields_json)
 {
-    char when[32];
-    pw_audit_format_time(rec->time_ms ? rec->time_ms : pw_gw_now_ms(), when);
+    if (!fields_json)
+        return;
+    pw_buf_puts(b, ",\"fields\":");
+    size_t n = strlen(fields_json);
+    fields_memo *oldest = &a->fields[0];
+    for (size_t i = 0; i < FIELDS_MEMO; i++) {
+        fields_memo *m = &a->fields[i];
+        if (m->src && m->src_len == n && memcmp(m->src, fields_json, n) == 0) {
+            m->used = ++a->fields_clock;
+            pw_buf_append(b, m->out, m->out_len);
+            return;
+        }
+        if (m->used < oldest->used)
+            oldest = m;
+    }
     size_t start = b->len;
-    pw_buf_printf(b, "{\"seq\":%llu,\"time\":\"%s\",\"action\":\"%s\"", (unsigned long long)seq,
-                  when, pw_audit_action_name(rec->action));
-    put_str_member(b, "event_id", rec->event_id);
-    put_str_member(b, "event_name", rec->event_name);
-    put_str_member(b, "destination", rec->destination);
-    put_str_member(b, "rule", rec->rule);
-    put_fields(b, rec->fields_json);
-    put_str_member(b, "payload_sha256", rec->payload_sha256);
-    if (rec->http_status)
-        pw_buf_printf(b, ",\"http_status\":%d", rec->http_status);
-    put_str_member(b, "detail", rec->detail);
-    pw_buf_printf(b, ",\"prev_hash\":\"%s\"", prev_hash);
+    format_fields(b, fields_json, n);
+    if (b->failed || n > FIELDS_MEMO_MAX)
+        return;
+    char *src = malloc(n + 1), *out = malloc(b->len - start + 1);
+    if (!src || !out) {
+        free(src);
+        free(out);
+        return;
+    }
+    free(oldest->src);
+    free(oldest->out);
+    memcpy(src, fields_json, n + 1);
+    memcpy(out, b->data + start, b->len - start);
+    *oldest = (fields_memo){
+        .src = src, .src_len = n, .out = out, .out_len = b->len - start, .used = ++a->fields_clock};
+}
+
+/* `"time":"…"` value: the part up to the seconds changes once a second. */
+static void put_time(pw_audit *a, pw_buf *b, int64_t ms)
+{
+    if (ms < 0) {
+        char when[32];
+        pw_audit_format_time(ms, when);
+        pw_buf_puts(b, when);
+        return;
+    }
+    if (ms / 1000 != a->time_sec || !a->time_prefix[0]) {
+        char when[32];
+        pw_audit_format_time(ms, when);
+        memcpy(a->time_prefix, when, 19); /* "2026-11-28T17:53:00" */
+        a->time_prefix[19] = '\0';
+        a->time_sec = ms / 1000;
+    }
+    char frac[6] = {
+        '.', (char)('0' + ms % 1000 / 100), (char)('0' + ms % 100 / 10), (char)('0' + ms % 10), 'Z',
+        '\0'};
+    pw_buf_append(b, a->time_prefix, 19);
+    pw_buf_append(b, frac, 5);
+}
+
+/* Append one full line for rec as record `seq` chained to prev_hash; updates prev_hash
+ * (a->mu held: the memos and the hasher are the log's). */
+static void format_record(pw_audit *a, pw_buf *b, uint64_t seq, const pw_audit_record *rec,
+                          char prev_hash[65])
+{
+    size_t start = b->len;
+    pw_buf_puts(b, "{\"seq\":");
+    put_u64(b, seq);
+    pw_buf_puts(b, ",\"time\":\"");
+    put_time(a, b, rec->time_ms ? rec->time_ms : pw_gw_now_ms());
+    pw_buf_puts(b, "\",\"action\":\"");
+    pw_buf_puts(b, pw_audit_action_name(rec->action));
+    pw_buf_putc(b, '"');
+    PUT_STR(b, "event_id", rec->event_id);
+    PUT_STR(b, "event_name", rec->event_name);
+    PUT_STR(b, "destination", rec->destination);
+    PUT_STR(b, "rule", rec->rule);
+    put_fields(a, b, rec->fields_json);
+    PUT_STR(b, "payload_sha256", rec->payload_sha256);
+    if (rec->http_status) {
+        pw_buf_puts(b, ",\"http_status\":");
+        if (rec->http_status < 0)
+            pw_buf_putc(b, '-');
+        put_u64(b, rec->http_status < 0 ? (uint64_t)(-(int64_t)rec->http_status)
+                                        : (uint64_t)rec->http_status);
+    }
+    PUT_STR(b, "detail", rec->detail);
+    pw_buf_puts(b, ",\"prev_hash\":\"");
+    pw_buf_append(b, prev_hash, 64);
+    pw_buf_putc(b, '"');
     if (b->failed)
         return;
     char hash[65];
-    pw_audit_chain_hash(prev_hash, b->data + start, b->len - start, hash);
-    pw_buf_printf(b, ",\"hash\":\"%s\"}\n", hash);
+    pw_gw_sha256_hex2(a->hasher, prev_hash, 64, b->data + start, b->len - start, hash);
+    pw_buf_puts(b, ",\"hash\":\"");
+    pw_buf_append(b, hash, 64);
+    pw_buf_puts(b, "\"}\n");
     memcpy(prev_hash, hash, 65);
 }
 
 void pw_audit_chain_hash(const char prev_hash[65], const char *body, size_t n, char out[65])
 {
-    char *joined = malloc(64 + n);
-    if (!joined) {
-        memset(out, 0, 65);
-        return;
-    }
-    memcpy(joined, prev_hash, 64);
-    memcpy(joined + 64, body, n);
-    pw_sha256_hex(joined, 64 + n, out);
-    free(joined);
+    pw_gw_sha256_hex2(NULL, prev_hash, 64, body, n, out);
 }
 
 /* ---- appending ------------------------------------------------------------------------------ */
@@ -316,7 +431,7 @@ static pw_status append_records(pw_audit *a, const pw_audit_record *recs, size_t
     char hash[65];
     memcpy(hash, a->last_hash, 65);
     for (size_t i = 0; i < n; i++)
-        format_record(&b, a->seq + 1 + i, &recs[i], hash);
+        format_record(a, &b, a->seq + 1 + i, &recs[i], hash);
     pw_status st = b.failed ? PW_ERR_NOMEM : write_all(a->fd, b.data, b.len);
     if (st == PW_OK) {
         a->seq += n;

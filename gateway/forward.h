@@ -59,6 +59,8 @@ typedef struct pw_forward_opts {
     unsigned retry_max_ms;  /* cap of the backoff (300000) */
     unsigned poll_ms;       /* idle wait between spool polls (200) */
     unsigned lease_ms;      /* how long a leased item is reserved for a cycle (60000) */
+    unsigned linger_ms;     /* after a cycle short of a full lease, wait until this long after
+                               its start before the next (min(poll_ms, 50)) */
 } pw_forward_opts;
 
 pw_status pw_forwarders_start_opts(const pw_destination *dests, size_t n_dests, pw_spool *spool,

@@ -82,8 +82,18 @@ extern const fw_driver pw_fw_webhook_driver;
 void pw_fw_classify_http(const fw_request *r, unsigned timeout_ms, fw_outcome *out);
 void pw_fw_emit_item(pw_buf *b, fw_item *it, yajl_val v);
 
+/* Easy handles kept between cycles (one destination's thread): creating one per request costs
+ * more than the request itself on a fast upstream. */
+typedef struct fw_easy_pool {
+    CURL **free;
+    size_t n, cap;
+} fw_easy_pool;
+
+void pw_fw_pool_free(fw_easy_pool *p);
+
 /* Run the requests concurrently on the multi handle until each has finished or failed. */
-void pw_fw_send_all(CURLM *multi, const pw_destination *d, fw_request **reqs, size_t n);
+void pw_fw_send_all(CURLM *multi, fw_easy_pool *pool, const pw_destination *d, fw_request **reqs,
+                    size_t n);
 
 /* ---- upstream responses (forward_response.c; fuzzed by fuzz_gw_upstream_response.c) ---- */
 

@@ -25,9 +25,11 @@ static pw_status measure(const fw_driver *drv, fw_item *it)
 {
     pw_buf b;
     pw_buf_init(&b);
-    pw_gw_json_emit(&b, it->json);
-    it->est_bytes = b.len;
-    pw_buf_clear(&b);
+    if (drv->max_body_bytes) { /* the size only counts against a byte limit (not Meta's) */
+        pw_gw_json_emit(&b, it->json);
+        it->est_bytes = b.len;
+        pw_buf_clear(&b);
+    }
     if (drv->group_key)
         drv->group_key(it->json, &b);
     pw_buf_putc(&b, '\0');
@@ -131,22 +133,20 @@ void pw_fw_plan_free(fw_plan *p)
 
 /* ---- fields disclosed ------------------------------------------------------------------- */
 
-static void add_field(pw_buf *out, const char *path, yajl_val leaf)
+static void add_field(pw_buf *out, const char *path, yajl_val leaf, pw_buf *key)
 {
-    pw_buf key;
-    pw_buf_init(&key);
-    pw_buf_json_string(&key, path, strlen(path));
-    pw_buf_putc(&key, ':');
-    if (!key.failed && !(out->data && strstr(out->data, key.data))) {
+    pw_buf_clear(key);
+    pw_buf_json_string(key, path, strlen(path));
+    pw_buf_putc(key, ':');
+    if (!key->failed && !(out->data && strstr(out->data, key->data))) {
         pw_buf_putc(out, out->len ? ',' : '{');
-        pw_buf_append(out, key.data, key.len);
+        pw_buf_append(out, key->data, key->len);
         const char *s = YAJL_IS_STRING(leaf) ? YAJL_GET_STRING(leaf) : NULL;
         pw_buf_puts(out, s && pw_is_sha256_hex(s, strlen(s)) ? "\"sha256\"" : "\"value\"");
     }
-    pw_buf_free(&key);
 }
 
-static void walk(yajl_val v, pw_buf *path, pw_buf *out)
+static void walk(yajl_val v, pw_buf *path, pw_buf *out, pw_buf *key)
 {
     size_t mark = path->len;
     if (YAJL_IS_OBJECT(v)) {
@@ -154,7 +154,7 @@ static void walk(yajl_val v, pw_buf *path, pw_buf *out)
             if (mark)
                 pw_buf_putc(path, '.');
             pw_buf_puts(path, v->u.object.keys[i]);
-            walk(v->u.object.values[i], path, out);
+            walk(v->u.object.values[i], path, out, key);
             path->len = mark;
             if (path->data)
                 path->data[mark] = '\0';
@@ -164,22 +164,24 @@ static void walk(yajl_val v, pw_buf *path, pw_buf *out)
     if (YAJL_IS_ARRAY(v)) {
         pw_buf_puts(path, "[]");
         for (size_t i = 0; i < v->u.array.len; i++)
-            walk(v->u.array.values[i], path, out);
+            walk(v->u.array.values[i], path, out, key);
         path->len = mark;
         if (path->data)
             path->data[mark] = '\0';
         return;
     }
-    add_field(out, path->data ? path->data : "", v);
+    add_field(out, path->data ? path->data : "", v, key);
 }
 
 void pw_fw_fields_disclosed(yajl_val payload, pw_buf *out)
 {
-    pw_buf path;
+    pw_buf path, key;
     pw_buf_init(&path);
-    walk(payload, &path, out); /* the first field opens the object */
+    pw_buf_init(&key);
+    walk(payload, &path, out, &key); /* the first field opens the object */
     if (out->len == 0)
         pw_buf_putc(out, '{');
     pw_buf_putc(out, '}');
     pw_buf_free(&path);
+    pw_buf_free(&key);
 }

@@ -45,9 +45,45 @@ static struct curl_slist *headers_for(const pw_destination *d)
     return h;
 }
 
-static CURL *easy_for(const pw_destination *d, fw_request *r, struct curl_slist *headers)
+#define POOL_MAX 256 /* handles kept; a cycle may run more, the rest are cleaned up */
+
+void pw_fw_pool_free(fw_easy_pool *p)
 {
-    CURL *e = curl_easy_init();
+    for (size_t i = 0; i < p->n; i++)
+        curl_easy_cleanup(p->free[i]);
+    free(p->free);
+    memset(p, 0, sizeof *p);
+}
+
+static CURL *pool_take(fw_easy_pool *p)
+{
+    if (!p || !p->n)
+        return curl_easy_init();
+    CURL *e = p->free[--p->n];
+    curl_easy_reset(e); /* every option is set again below */
+    return e;
+}
+
+static void pool_give(fw_easy_pool *p, CURL *e)
+{
+    if (p && p->n == p->cap && p->cap < POOL_MAX) {
+        size_t cap = p->cap ? p->cap * 2 : 16;
+        CURL **grown = realloc(p->free, cap * sizeof *grown);
+        if (grown) {
+            p->free = grown;
+            p->cap = cap;
+        }
+    }
+    if (p && p->n < p->cap)
+        p->free[p->n++] = e;
+    else
+        curl_easy_cleanup(e);
+}
+
+static CURL *easy_for(fw_easy_pool *pool, const pw_destination *d, fw_request *r,
+                      struct curl_slist *headers)
+{
+    CURL *e = pool_take(pool);
     if (!e)
         return NULL;
     long timeout = d->timeout_ms ? (long)d->timeout_ms : DEFAULT_TIMEOUT_MS;
@@ -67,7 +103,7 @@ static CURL *easy_for(const pw_destination *d, fw_request *r, struct curl_slist 
     return e;
 }
 
-static void finish_transfer(CURLM *multi, CURLMsg *msg)
+static void finish_transfer(CURLM *multi, fw_easy_pool *pool, CURLMsg *msg)
 {
     fw_request *r = NULL;
     CURL *e = msg->easy_handle;
@@ -80,7 +116,7 @@ static void finish_transfer(CURLM *multi, CURLMsg *msg)
         r->retry_after_ms = (int64_t)after * 1000;
     curl_easy_getinfo(e, CURLINFO_TOTAL_TIME, &r->latency_s);
     curl_multi_remove_handle(multi, e);
-    curl_easy_cleanup(e);
+    pool_give(pool, e);
 }
 
 /* After a multi failure: detach the transfers still attached (their requests are about to be
@@ -96,14 +132,15 @@ static void abandon_running(CURLM *multi, fw_request **reqs, CURL **easy, size_t
     }
 }
 
-void pw_fw_send_all(CURLM *multi, const pw_destination *d, fw_request **reqs, size_t n)
+void pw_fw_send_all(CURLM *multi, fw_easy_pool *pool, const pw_destination *d, fw_request **reqs,
+                    size_t n)
 {
     struct curl_slist *headers = headers_for(d);
     CURL **easy = calloc(n ? n : 1, sizeof *easy);
     size_t added = 0;
     for (size_t i = 0; i < n; i++) {
         reqs[i]->curl_code = -1; /* running */
-        CURL *e = easy ? easy_for(d, reqs[i], headers) : NULL;
+        CURL *e = easy ? easy_for(pool, d, reqs[i], headers) : NULL;
         if (!e || curl_multi_add_handle(multi, e) != CURLM_OK) {
             reqs[i]->curl_code = CURLE_OUT_OF_MEMORY;
             if (e)
@@ -121,7 +158,7 @@ void pw_fw_send_all(CURLM *multi, const pw_destination *d, fw_request **reqs, si
         int left;
         while ((msg = curl_multi_info_read(multi, &left)))
             if (msg->msg == CURLMSG_DONE)
-                finish_transfer(multi, msg);
+                finish_transfer(multi, pool, msg);
         if (running > 0)
             curl_multi_poll(multi, NULL, 0, 100, NULL);
     }

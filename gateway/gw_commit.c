@@ -158,6 +158,7 @@ static void settle(pw_gw_committer *c, job *batch)
 static void *audit_thread(void *arg)
 {
     pw_gw_committer *c = arg;
+    pthread_setname_np(pthread_self(), "pw-audit"); /* per-thread CPU in bench/gateway.sh */
     for (;;) {
         pthread_mutex_lock(&c->mu);
         while (!c->head && !c->stopping) {

@@ -103,6 +103,11 @@ typedef void (*pw_spool_done_fn)(void *ctx, pw_status status, const pw_err *err)
 pw_status pw_spool_put_async(pw_spool *s, const pw_spool_put_item *items, size_t n,
                              pw_spool_done_fn done, void *ctx, pw_err *err);
 
+/* pw_spool_ack for rows whose payload lengths the caller has from the lease (payload_len):
+ * the same outcome without reading each row back for the size accounting. */
+pw_status pw_spool_ack_sized(pw_spool *s, const int64_t *ids, const size_t *payload_lens, size_t n,
+                             pw_err *err);
+
 /* Baseline for bench/bench_spool.c: the same as pw_spool_put but committing its own transaction
  * on the caller's thread (one fsync per call, no group commit). Not for production use. */
 pw_status pw_spool_put_unbatched(pw_spool *s, const pw_spool_put_item *items, size_t n,

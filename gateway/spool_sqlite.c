@@ -10,10 +10,15 @@
  * fsync'd: an acknowledged put survives kill -9 and power loss (NORMAL would survive kill -9 only,
  * since WAL frames would sit in the page cache until the next checkpoint). The cost of that fsync
  * is shared by group commit: requests queue up, and one leader (the first synchronous caller to
- * find nobody committing, or the committer thread for asynchronous puts) gathers every request
- * that arrived within commit_interval_ms into one transaction (each request in its own SAVEPOINT,
- * so one request that is refused does not fail the others); each caller returns only once the
- * COMMIT holding its rows has returned. While a leader commits, the next batch accumulates.
+ * find nobody committing, or the committer thread "pw-spool" for asynchronous puts) takes every
+ * queued request into one transaction (each request in its own SAVEPOINT, so one request that is
+ * refused does not fail the others); each caller returns only once the COMMIT holding its rows
+ * has returned. While a leader commits, the next batch accumulates, and the next leader commits
+ * it at once; only a lone request waits (up to commit_interval_ms, until GATHER_ENOUGH have come)
+ * for companions. Every put commit is synced; only a forwarder's lease commits without an fsync
+ * (leases are cleared on reopen, see spool_sqlite_lease.c), and the next synced commit covers
+ * it. WAL checkpoints run on their own connection and thread (spool_sqlite_ckpt.c), not inside a
+ * put's commit. Statements are prepared once per connection (pw_spool_stmt).
  *
  * Idempotency: UNIQUE(event_id, destination) with INSERT OR IGNORE. Delivered and dead rows stay as
  * payload-less tombstones (state 1 / 2) for PW_SPOOL_TOMBSTONE_MS (15 min: the tag's retries of
@@ -84,6 +89,76 @@ pw_status pw_spool_exec(pw_spool *s, const char *sql, pw_err *err)
     return st;
 }
 
+static const char *const stmt_sql[SQL_COUNT] = {
+    [SQL_BEGIN] = "BEGIN IMMEDIATE",
+    [SQL_COMMIT] = "COMMIT",
+    [SQL_ROLLBACK] = "ROLLBACK",
+    [SQL_SAVEPOINT] = "SAVEPOINT req",
+    [SQL_RELEASE] = "RELEASE req",
+    [SQL_ROLLBACK_TO] = "ROLLBACK TO req",
+    [SQL_INSERT] = "INSERT OR IGNORE INTO spool(event_id, destination, payload, created_ms)"
+                   " VALUES(?1, ?2, ?3, ?4)",
+    [SQL_LEASE_SELECT] =
+        "SELECT id, event_id, destination, payload, created_ms, attempts FROM spool"
+        " WHERE destination = ?1 AND state = 0 AND next_attempt_ms <= ?2 AND lease_until <= ?2"
+        " ORDER BY next_attempt_ms, id LIMIT ?3",
+    [SQL_LEASE_MARK] = "UPDATE spool SET lease_until = ?1, attempts = attempts + 1 WHERE id = ?2",
+    [SQL_ACK_LEN] = "SELECT length(payload) FROM spool WHERE id = ?1 AND state = 0",
+    [SQL_ACK] = "UPDATE spool SET state = 1, payload = NULL, done_ms = ?1, lease_until = 0"
+                " WHERE id = ?2 AND state = 0",
+    [SQL_RETRY] = "UPDATE spool SET next_attempt_ms = ?1, lease_until = 0"
+                  " WHERE id = ?2 AND state = 0",
+};
+
+sqlite3_stmt *pw_spool_stmt(pw_spool *s, enum pw_spool_sql which)
+{
+    sqlite3_stmt *st = s->stmts[which];
+    if (st) {
+        sqlite3_reset(st);
+        sqlite3_clear_bindings(st);
+        return st;
+    }
+    if (sqlite3_prepare_v3(s->db, stmt_sql[which], -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) !=
+        SQLITE_OK) {
+        sqlite3_finalize(st);
+        return NULL;
+    }
+    s->stmts[which] = st;
+    return st;
+}
+
+/* PRAGMA synchronous takes effect when the statement is compiled, not when it runs: no caching.
+ * The flag remembers a NORMAL that could not be undone, so that no put ever commits under it. */
+pw_status pw_spool_set_synchronous(pw_spool *s, int full, pw_err *err)
+{
+    pw_status st =
+        pw_spool_exec(s, full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL", err);
+    if (full && st == PW_OK)
+        s->sync_normal = 0;
+    if (!full)
+        s->sync_normal = 1;
+    return st;
+}
+
+pw_status pw_spool_begin(pw_spool *s, pw_err *err)
+{
+    pw_status st = s->sync_normal ? pw_spool_set_synchronous(s, 1, err) : PW_OK;
+    return st == PW_OK ? pw_spool_run(s, SQL_BEGIN, err) : st;
+}
+
+pw_status pw_spool_run(pw_spool *s, enum pw_spool_sql which, pw_err *err)
+{
+    sqlite3_stmt *st = pw_spool_stmt(s, which);
+    if (!st)
+        return pw_spool_db_fail(s, err, stmt_sql[which]);
+    int rc = sqlite3_step(st);
+    while (rc == SQLITE_ROW) /* a PRAGMA may answer a row */
+        rc = sqlite3_step(st);
+    pw_status status = rc == SQLITE_DONE ? PW_OK : pw_spool_db_fail(s, err, stmt_sql[which]);
+    sqlite3_reset(st);
+    return status;
+}
+
 uint64_t pw_spool_row_bytes(const char *event_id, const char *dest, size_t payload_len)
 {
     return strlen(event_id) + strlen(dest) + payload_len + ROW_OVERHEAD;
@@ -137,6 +212,8 @@ static void *committer_main(void *arg);
 
 static void spool_destroy(pw_spool *s)
 {
+    for (size_t i = 0; i < SQL_COUNT; i++)
+        sqlite3_finalize(s->stmts[i]);
     if (s->db)
         sqlite3_close(s->db);
     pthread_mutex_destroy(&s->db_mu);
@@ -176,7 +253,9 @@ pw_status pw_spool_open(const pw_spool_opts *opts, pw_spool **out, pw_err *err)
         spool_destroy(s);
         return st;
     }
+    pw_spool_ckpt_start(s, opts->path);
     if (pthread_create(&s->committer, NULL, committer_main, s) != 0) {
+        pw_spool_ckpt_stop(s);
         spool_destroy(s);
         return pw_err_set(err, PW_ERR_IO, "spool: cannot start the committer thread");
     }
@@ -195,6 +274,7 @@ void pw_spool_close(pw_spool *s)
     pthread_mutex_unlock(&s->q_mu);
     if (s->committer_running)
         pthread_join(s->committer, NULL);
+    pw_spool_ckpt_stop(s);
     /* Checkpoint so the WAL does not keep growing across restarts; failures are harmless. */
     sqlite3_exec(s->db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL);
     spool_destroy(s);
@@ -238,7 +318,7 @@ static pw_status write_request(pw_spool *s, sqlite3_stmt *ins, put_req *r, uint6
     pw_status st = validate_items(r->items, r->n, err);
     if (st != PW_OK)
         return st;
-    if ((st = pw_spool_exec(s, "SAVEPOINT req", err)) != PW_OK)
+    if ((st = pw_spool_run(s, SQL_SAVEPOINT, err)) != PW_OK)
         return st;
     uint64_t mine = 0;
     for (size_t i = 0; i < r->n && st == PW_OK; i++) {
@@ -253,36 +333,34 @@ static pw_status write_request(pw_spool *s, sqlite3_stmt *ins, put_req *r, uint6
                         "spool: full (%llu of %llu bytes used, %llu more asked): retry later",
                         (unsigned long long)(s->bytes + *added), (unsigned long long)s->max_bytes,
                         (unsigned long long)mine);
+    sqlite3_reset(ins);
     if (st != PW_OK) {
-        pw_spool_exec(s, "ROLLBACK TO req", NULL);
-        pw_spool_exec(s, "RELEASE req", NULL);
+        pw_spool_run(s, SQL_ROLLBACK_TO, NULL);
+        pw_spool_run(s, SQL_RELEASE, NULL);
         return st;
     }
     *added += mine;
-    return pw_spool_exec(s, "RELEASE req", err);
+    return pw_spool_run(s, SQL_RELEASE, err);
 }
 
 /* Write every request of the list in one transaction; sets each request's status. */
 static void commit_requests(pw_spool *s, put_req *list)
 {
-    static const char ins_sql[] = "INSERT OR IGNORE INTO spool(event_id, destination, payload,"
-                                  " created_ms) VALUES(?1, ?2, ?3, ?4)";
     pw_err err = {0};
     sqlite3_stmt *ins = NULL;
     uint64_t added = 0;
     pthread_mutex_lock(&s->db_mu);
-    pw_status st = pw_spool_exec(s, "BEGIN IMMEDIATE", &err);
-    if (st == PW_OK && sqlite3_prepare_v2(s->db, ins_sql, -1, &ins, NULL) != SQLITE_OK)
+    pw_status st = pw_spool_begin(s, &err);
+    if (st == PW_OK && !(ins = pw_spool_stmt(s, SQL_INSERT)))
         st = pw_spool_db_fail(s, &err, "prepare insert");
     for (put_req *r = list; r && st == PW_OK; r = r->next)
         r->status = write_request(s, ins, r, &added, &r->err);
-    sqlite3_finalize(ins);
     if (st == PW_OK)
-        st = pw_spool_exec(s, "COMMIT", &err);
+        st = pw_spool_run(s, SQL_COMMIT, &err);
     if (st == PW_OK) {
         s->bytes += added;
     } else {
-        pw_spool_exec(s, "ROLLBACK", NULL);
+        pw_spool_run(s, SQL_ROLLBACK, NULL);
         for (put_req *r = list; r; r = r->next) {
             r->status = st;
             r->err = err;
@@ -318,9 +396,12 @@ static void complete_async(put_req *list)
 static void lead_one_commit(pw_spool *s)
 {
     s->committing = 1;
-    if (s->commit_interval_ms && !s->stop) {
+    /* Requests that queued up while the previous commit ran are a batch already: commit them
+     * now (waiting would only add to their latency). A lone request waits up to
+     * commit_interval_ms for companions, until a few have come. */
+    if (s->commit_interval_ms && !s->stop && s->pending < 2) {
         struct timespec until = pw_gw_deadline(s->commit_interval_ms);
-        while (!s->stop && s->pending < MAX_REQS_PER_COMMIT &&
+        while (!s->stop && s->pending < GATHER_ENOUGH &&
                pthread_cond_timedwait(&s->interval_cond, &s->q_mu, &until) != ETIMEDOUT) {}
     }
     put_req head = {.next = s->head}; /* a dummy head lets complete_async unlink the first too */
@@ -344,6 +425,7 @@ static void lead_one_commit(pw_spool *s)
 static void *committer_main(void *arg)
 {
     pw_spool *s = arg;
+    pthread_setname_np(pthread_self(), "pw-spool"); /* per-thread CPU in bench/gateway.sh */
     pthread_mutex_lock(&s->q_mu);
     for (;;) {
         while (s->committing || (!s->head && !s->stop))
@@ -369,8 +451,8 @@ static pw_status enqueue(pw_spool *s, put_req *r, pw_err *err)
     s->pending++;
     if (r->done_fn && !s->committing)
         pthread_cond_signal(&s->q_cond);
-    if (s->pending >= MAX_REQS_PER_COMMIT)
-        pthread_cond_signal(&s->interval_cond); /* the batch is full: commit it now */
+    if (s->pending >= GATHER_ENOUGH)
+        pthread_cond_signal(&s->interval_cond); /* enough companions: commit now */
     return PW_OK;
 }
 

@@ -14,35 +14,44 @@
 #include "gw_time.h"
 #include "spool_sqlite_internal.h"
 
-static char *dup_column_text(sqlite3_stmt *st, int col)
+/* One allocation per item: event_id, destination and payload (NUL-terminated) one after the
+ * other, owned through event_id. */
+static int copy_row(sqlite3_stmt *st, pw_spool_item *it)
 {
-    const char *t = (const char *)sqlite3_column_text(st, col);
-    return strdup(t ? t : "");
-}
-
-static char *dup_column_blob(sqlite3_stmt *st, int col, size_t *len)
-{
-    const void *p = sqlite3_column_blob(st, col);
-    size_t n = (size_t)sqlite3_column_bytes(st, col);
-    char *out = malloc(n + 1);
-    if (!out)
-        return NULL;
-    if (n)
-        memcpy(out, p, n);
-    out[n] = '\0';
-    *len = n;
-    return out;
+    const char *eid = (const char *)sqlite3_column_text(st, 1);
+    size_t n_eid = eid ? (size_t)sqlite3_column_bytes(st, 1) : 0;
+    const char *dest = (const char *)sqlite3_column_text(st, 2);
+    size_t n_dest = dest ? (size_t)sqlite3_column_bytes(st, 2) : 0;
+    const void *payload = sqlite3_column_blob(st, 3);
+    size_t n_payload = (size_t)sqlite3_column_bytes(st, 3);
+    char *block = malloc(n_eid + n_dest + n_payload + 3);
+    if (!block)
+        return 0;
+    char *p = block;
+    if (n_eid)
+        memcpy(p, eid, n_eid);
+    p[n_eid] = '\0';
+    it->event_id = p;
+    p += n_eid + 1;
+    if (n_dest)
+        memcpy(p, dest, n_dest);
+    p[n_dest] = '\0';
+    it->destination = p;
+    p += n_dest + 1;
+    if (n_payload)
+        memcpy(p, payload, n_payload);
+    p[n_payload] = '\0';
+    it->payload = p;
+    it->payload_len = n_payload;
+    return 1;
 }
 
 void pw_spool_items_free(pw_spool_item *items, size_t n)
 {
     if (!items)
         return;
-    for (size_t i = 0; i < n; i++) {
-        free((char *)items[i].event_id);
-        free((char *)items[i].destination);
-        free((char *)items[i].payload);
-    }
+    for (size_t i = 0; i < n; i++)
+        free((char *)items[i].event_id); /* the item's block */
     free(items);
 }
 
@@ -50,41 +59,33 @@ void pw_spool_items_free(pw_spool_item *items, size_t n)
 static pw_status select_due(pw_spool *s, const char *dest, size_t max, int64_t now,
                             pw_spool_item *items, size_t *n, pw_err *err)
 {
-    static const char sql[] =
-        "SELECT id, event_id, destination, payload, created_ms, attempts FROM spool"
-        " WHERE destination = ?1 AND state = 0 AND next_attempt_ms <= ?2 AND lease_until <= ?2"
-        " ORDER BY next_attempt_ms, id LIMIT ?3";
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+    sqlite3_stmt *st = pw_spool_stmt(s, SQL_LEASE_SELECT);
+    if (!st)
         return pw_spool_db_fail(s, err, "prepare lease");
     sqlite3_bind_text(st, 1, dest, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, now);
     sqlite3_bind_int64(st, 3, (sqlite3_int64)max);
     int rc;
     while (*n < max && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        pw_spool_item *it = &items[(*n)++];
+        pw_spool_item *it = &items[*n];
         it->id = sqlite3_column_int64(st, 0);
-        it->event_id = dup_column_text(st, 1);
-        it->destination = dup_column_text(st, 2);
-        it->payload = dup_column_blob(st, 3, &it->payload_len);
         it->created_ms = sqlite3_column_int64(st, 4);
         it->attempts = sqlite3_column_int(st, 5) + 1;
-        if (!it->event_id || !it->destination || !it->payload) {
-            sqlite3_finalize(st);
+        if (!copy_row(st, it)) {
+            sqlite3_reset(st);
             return pw_err_set(err, PW_ERR_NOMEM, "spool: out of memory leasing");
         }
+        (*n)++;
     }
-    sqlite3_finalize(st);
+    sqlite3_reset(st);
     return PW_OK;
 }
 
 static pw_status mark_leased(pw_spool *s, const pw_spool_item *items, size_t n, int64_t until,
                              pw_err *err)
 {
-    static const char sql[] =
-        "UPDATE spool SET lease_until = ?1, attempts = attempts + 1 WHERE id = ?2";
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+    sqlite3_stmt *st = pw_spool_stmt(s, SQL_LEASE_MARK);
+    if (!st)
         return pw_spool_db_fail(s, err, "prepare lease update");
     pw_status status = PW_OK;
     for (size_t i = 0; i < n && status == PW_OK; i++) {
@@ -94,7 +95,7 @@ static pw_status mark_leased(pw_spool *s, const pw_spool_item *items, size_t n, 
         if (sqlite3_step(st) != SQLITE_DONE)
             status = pw_spool_db_fail(s, err, "lease update");
     }
-    sqlite3_finalize(st);
+    sqlite3_reset(st);
     return status;
 }
 
@@ -111,15 +112,23 @@ pw_status pw_spool_lease(pw_spool *s, const char *destination, size_t max, unsig
     int64_t now = pw_gw_now_ms();
     size_t got = 0;
     pthread_mutex_lock(&s->db_mu);
-    pw_status st = pw_spool_exec(s, "BEGIN IMMEDIATE", err);
+    /* A lease need not reach the disk before delivery starts: leases are cleared when the spool
+     * is reopened, so losing one (power loss) changes nothing but an attempt count. Its commit
+     * skips the fsync; the next synchronous commit makes it durable along with its own rows. */
+    pw_status st = pw_spool_set_synchronous(s, 0, err);
+    if (st == PW_OK)
+        st = pw_spool_run(s, SQL_BEGIN, err);
     if (st == PW_OK)
         st = select_due(s, destination, max, now, buf, &got, err);
     if (st == PW_OK && got)
         st = mark_leased(s, buf, got, now + lease_ms, err);
     if (st == PW_OK)
-        st = pw_spool_exec(s, "COMMIT", err);
+        st = pw_spool_run(s, SQL_COMMIT, err);
     if (st != PW_OK)
-        pw_spool_exec(s, "ROLLBACK", NULL);
+        pw_spool_run(s, SQL_ROLLBACK, NULL);
+    pw_status full = pw_spool_set_synchronous(s, 1, err); /* every other commit is synced */
+    if (st == PW_OK)
+        st = full;
     pthread_mutex_unlock(&s->db_mu);
     if (st != PW_OK || got == 0) {
         pw_spool_items_free(buf, got);
@@ -138,9 +147,8 @@ static void uncount(pw_spool *s, uint64_t b)
 /* A queued row becomes a tombstone: it keeps only its key's bytes (db_mu held). */
 static void uncount_acked(pw_spool *s, const int64_t *ids, size_t n)
 {
-    static const char sql[] = "SELECT length(payload) FROM spool WHERE id = ?1 AND state = 0";
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+    sqlite3_stmt *st = pw_spool_stmt(s, SQL_ACK_LEN);
+    if (!st)
         return;
     for (size_t i = 0; i < n; i++) {
         sqlite3_reset(st);
@@ -148,7 +156,7 @@ static void uncount_acked(pw_spool *s, const int64_t *ids, size_t n)
         if (sqlite3_step(st) == SQLITE_ROW)
             uncount(s, (uint64_t)sqlite3_column_int64(st, 0) + ROW_OVERHEAD - TOMB_OVERHEAD);
     }
-    sqlite3_finalize(st);
+    sqlite3_reset(st);
 }
 
 /* Drop tombstones past their idempotency horizon, a bounded number per call (db_mu held). */
@@ -177,20 +185,20 @@ static void purge_tombstones(pw_spool *s, int64_t now)
     sqlite3_finalize(st);
 }
 
-pw_status pw_spool_ack(pw_spool *s, const int64_t *ids, size_t n, pw_err *err)
+/* lens: the rows' payload lengths as leased, or NULL to read them. */
+static pw_status ack_rows(pw_spool *s, const int64_t *ids, const size_t *lens, size_t n,
+                          pw_err *err)
 {
-    static const char sql[] = "UPDATE spool SET state = 1, payload = NULL, done_ms = ?1,"
-                              " lease_until = 0 WHERE id = ?2 AND state = 0";
     if (n == 0)
         return PW_OK;
     int64_t now = pw_gw_now_ms();
     sqlite3_stmt *st = NULL;
     pthread_mutex_lock(&s->db_mu);
-    pw_status status = pw_spool_exec(s, "BEGIN IMMEDIATE", err);
-    if (status == PW_OK && sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+    pw_status status = pw_spool_begin(s, err);
+    if (status == PW_OK && !(st = pw_spool_stmt(s, SQL_ACK)))
         status = pw_spool_db_fail(s, err, "prepare ack");
     uint64_t bytes_before = s->bytes;
-    if (status == PW_OK)
+    if (status == PW_OK && !lens)
         uncount_acked(s, ids, n);
     for (size_t i = 0; i < n && status == PW_OK; i++) {
         sqlite3_reset(st);
@@ -198,32 +206,44 @@ pw_status pw_spool_ack(pw_spool *s, const int64_t *ids, size_t n, pw_err *err)
         sqlite3_bind_int64(st, 2, ids[i]);
         if (sqlite3_step(st) != SQLITE_DONE)
             status = pw_spool_db_fail(s, err, "ack");
+        else if (lens && sqlite3_changes(s->db) == 1) /* was queued: now a tombstone */
+            uncount(s, (uint64_t)lens[i] + ROW_OVERHEAD - TOMB_OVERHEAD);
     }
-    sqlite3_finalize(st);
+    if (st)
+        sqlite3_reset(st);
     if (status == PW_OK && (s->acks_since_purge += (unsigned)n) >= 1000) {
         s->acks_since_purge = 0;
         purge_tombstones(s, now);
     }
     if (status == PW_OK)
-        status = pw_spool_exec(s, "COMMIT", err);
+        status = pw_spool_run(s, SQL_COMMIT, err);
     if (status != PW_OK) {
-        pw_spool_exec(s, "ROLLBACK", NULL);
+        pw_spool_run(s, SQL_ROLLBACK, NULL);
         s->bytes = bytes_before;
     }
     pthread_mutex_unlock(&s->db_mu);
     return status;
 }
 
+pw_status pw_spool_ack(pw_spool *s, const int64_t *ids, size_t n, pw_err *err)
+{
+    return ack_rows(s, ids, NULL, n, err);
+}
+
+pw_status pw_spool_ack_sized(pw_spool *s, const int64_t *ids, const size_t *payload_lens, size_t n,
+                             pw_err *err)
+{
+    return ack_rows(s, ids, payload_lens, n, err);
+}
+
 pw_status pw_spool_retry_batch(pw_spool *s, const int64_t *ids, size_t n, int64_t next_attempt_ms,
                                pw_err *err)
 {
-    static const char sql[] = "UPDATE spool SET next_attempt_ms = ?1, lease_until = 0"
-                              " WHERE id = ?2 AND state = 0";
     sqlite3_stmt *st = NULL;
     size_t changed = 0;
     pthread_mutex_lock(&s->db_mu);
-    pw_status status = pw_spool_exec(s, "BEGIN IMMEDIATE", err);
-    if (status == PW_OK && sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+    pw_status status = pw_spool_begin(s, err);
+    if (status == PW_OK && !(st = pw_spool_stmt(s, SQL_RETRY)))
         status = pw_spool_db_fail(s, err, "prepare retry");
     for (size_t i = 0; i < n && status == PW_OK; i++) {
         sqlite3_reset(st);
@@ -233,11 +253,12 @@ pw_status pw_spool_retry_batch(pw_spool *s, const int64_t *ids, size_t n, int64_
             status = pw_spool_db_fail(s, err, "retry");
         changed += (size_t)sqlite3_changes(s->db);
     }
-    sqlite3_finalize(st);
+    if (st)
+        sqlite3_reset(st);
     if (status == PW_OK)
-        status = pw_spool_exec(s, "COMMIT", err);
+        status = pw_spool_run(s, SQL_COMMIT, err);
     if (status != PW_OK)
-        pw_spool_exec(s, "ROLLBACK", NULL);
+        pw_spool_run(s, SQL_ROLLBACK, NULL);
     pthread_mutex_unlock(&s->db_mu);
     if (status == PW_OK && changed < n)
         return pw_err_set(err, PW_ERR_NOTFOUND, "spool: %zu of %zu rows were not queued",
@@ -296,13 +317,13 @@ pw_status pw_spool_dead_batch(pw_spool *s, const int64_t *ids, const char *const
     int64_t now = pw_gw_now_ms();
     pthread_mutex_lock(&s->db_mu);
     uint64_t bytes_before = s->bytes;
-    pw_status st = pw_spool_exec(s, "BEGIN IMMEDIATE", err);
+    pw_status st = pw_spool_begin(s, err);
     for (size_t i = 0; i < n && st == PW_OK; i++)
         st = move_to_dead(s, ids[i], reasons[i], now, err);
     if (st == PW_OK)
-        st = pw_spool_exec(s, "COMMIT", err);
+        st = pw_spool_run(s, SQL_COMMIT, err);
     if (st != PW_OK) {
-        pw_spool_exec(s, "ROLLBACK", NULL);
+        pw_spool_run(s, SQL_ROLLBACK, NULL);
         s->bytes = bytes_before;
     }
     pthread_mutex_unlock(&s->db_mu);

@@ -1,0 +1,130 @@
+/*
+ * spool_sqlite_ckpt.c — WAL checkpoints of the SQLite spool, off the commit path.
+ *
+ * SQLite's automatic checkpoint runs inside the COMMIT that crosses the threshold: that commit
+ * copies thousands of pages into the database file and fsyncs it while every put waiting for
+ * it (and every HTTP answer behind them) waits too: a latency spike every few thousand events.
+ * Here the connection's WAL hook only wakes a checkpointer thread ("pw-ckpt") that runs PASSIVE
+ * checkpoints on its own connection, concurrently with the writer (WAL allows it). Durability
+ * is the writer's business and unchanged: every commit still fsyncs the WAL. The writer only
+ * finishes a checkpoint that is nearly done, so that the WAL can restart (on_wal_commit); should
+ * the WAL still grow far beyond the threshold (a checkpointer that cannot keep up), the writer
+ * checkpoints inline, as SQLite would by itself.
+ */
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+
+#include "spool_sqlite_internal.h"
+
+#define CKPT_FRAMES        4000  /* wake the checkpointer (SQLite's own default is 1000) */
+#define CKPT_INLINE_FRAMES 40000 /* ~160 MiB of WAL: the writer checkpoints itself */
+#define CKPT_REMAINDER     256   /* frames the writer checkpoints itself to let the WAL restart */
+
+struct pw_spool_ckpt {
+    sqlite3 *db; /* the checkpointer's own connection */
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int wanted, stop;
+    int running;    /* a background checkpoint is under way */
+    int backfilled; /* frames the last one copied (0: none since the WAL restarted) */
+};
+
+/* Runs in the committing thread after each commit (db_mu held). The WAL restarts from its
+ * beginning only when a write transaction starts with every frame checkpointed, which a
+ * background checkpoint racing a steady stream of commits never achieves by itself: once it has
+ * copied all but the last few commits' frames, the writer checkpoints that remainder itself
+ * (no commit can slip in: it holds the write lock), and the next transaction restarts the WAL. */
+static int on_wal_commit(void *arg, sqlite3 *db, const char *name, int frames)
+{
+    pw_spool_ckpt *c = arg;
+    if (frames < CKPT_FRAMES)
+        return SQLITE_OK;
+    pthread_mutex_lock(&c->mu);
+    int finish = frames >= CKPT_INLINE_FRAMES ||
+                 (!c->running && c->backfilled && frames - c->backfilled <= CKPT_REMAINDER);
+    if (finish)
+        c->backfilled = 0;
+    else if (!c->running) {
+        c->wanted = 1;
+        pthread_cond_signal(&c->cv);
+    }
+    pthread_mutex_unlock(&c->mu);
+    if (finish)
+        sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+    return SQLITE_OK;
+}
+
+static void *ckpt_main(void *arg)
+{
+    pw_spool_ckpt *c = arg;
+    pthread_setname_np(pthread_self(), "pw-ckpt");
+    pthread_mutex_lock(&c->mu);
+    for (;;) {
+        while (!c->wanted && !c->stop)
+            pthread_cond_wait(&c->cv, &c->mu);
+        if (c->stop)
+            break;
+        c->wanted = 0;
+        c->running = 1;
+        pthread_mutex_unlock(&c->mu);
+        /* Failures (SQLITE_BUSY: another checkpoint running) are retried at the next wake. */
+        int log = -1, done = -1;
+        sqlite3_wal_checkpoint_v2(c->db, "main", SQLITE_CHECKPOINT_PASSIVE, &log, &done);
+        pthread_mutex_lock(&c->mu);
+        c->running = 0;
+        c->backfilled = done > 0 ? done : 0;
+    }
+    pthread_mutex_unlock(&c->mu);
+    return NULL;
+}
+
+static void ckpt_free(pw_spool_ckpt *c)
+{
+    if (c->db)
+        sqlite3_close(c->db);
+    pthread_cond_destroy(&c->cv);
+    pthread_mutex_destroy(&c->mu);
+    free(c);
+}
+
+void pw_spool_ckpt_start(pw_spool *s, const char *path)
+{
+    pw_spool_ckpt *c = calloc(1, sizeof *c);
+    if (!c)
+        return; /* SQLite's automatic checkpoint stays on */
+    pthread_mutex_init(&c->mu, NULL);
+    pthread_cond_init(&c->cv, NULL);
+    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
+    /* A connection opens the WAL only once it has read the file: until then its checkpoints
+     * would do nothing (and report success). */
+    if (sqlite3_open_v2(path, &c->db, flags, NULL) != SQLITE_OK ||
+        sqlite3_exec(c->db, "SELECT count(*) FROM sqlite_master", NULL, NULL, NULL) != SQLITE_OK ||
+        pthread_create(&c->thread, NULL, ckpt_main, c) != 0) {
+        ckpt_free(c);
+        return;
+    }
+    sqlite3_busy_timeout(c->db, 1000);
+    s->ckpt = c;
+    pthread_mutex_lock(&s->db_mu);
+    sqlite3_wal_hook(s->db, on_wal_commit, c); /* replaces the automatic checkpoint */
+    pthread_mutex_unlock(&s->db_mu);
+}
+
+void pw_spool_ckpt_stop(pw_spool *s)
+{
+    pw_spool_ckpt *c = s->ckpt;
+    if (!c)
+        return;
+    pthread_mutex_lock(&s->db_mu);
+    sqlite3_wal_hook(s->db, NULL, NULL);
+    pthread_mutex_unlock(&s->db_mu);
+    pthread_mutex_lock(&c->mu);
+    c->stop = 1;
+    pthread_cond_signal(&c->cv);
+    pthread_mutex_unlock(&c->mu);
+    pthread_join(c->thread, NULL);
+    ckpt_free(c);
+    s->ckpt = NULL;
+}
