@@ -251,25 +251,25 @@ ANAT_ADJ_HIGH = {"placental", "fetal", "uterine", "ovarian", "vaginal", "vulvar"
                  "testicular", "scrotal", "prostatic", "mammary", "breast", "nipple",
                  "endometrial", "tubal", "anal", "perianal"}
 LESION_HEADS = ["scar", "scars", "scarring", "opacity", "opacities", "deposit", "deposits",
-                "degeneration", "degenerations", "detachment", "hemorrhage", "haemorrhage",
-                "bleeding", "occlusion", "obstruction", "perforation", "perforations",
+                "degeneration", "detachment", "hemorrhage", "haemorrhage",
+                "bleeding", "occlusion", "obstruction", "perforation",
                 "rupture", "tear", "tears", "ulcer", "ulcers", "ulceration", "erosion",
                 "edema", "oedema", "cyst", "cysts", "lesion", "lesions", "mass", "masses",
                 "nodule", "nodules", "polyp", "polyps", "stricture", "stenosis", "fistula",
                 "abscess", "infarction", "infarct", "ischemia", "insufficiency", "failure",
                 "dysfunction", "disease", "diseases", "disorder", "disorders", "injury",
-                "injuries", "trauma", "laceration", "inflammation", "inflammations",
+                "injuries", "trauma", "laceration", "inflammation",
                 "infection", "infections", "calcification", "atrophy", "hypertrophy",
                 "dysplasia", "malformation", "malformations", "anomaly", "anomalies",
                 "adhesions", "prolapse", "displacement", "dislocation", "neovascularization",
-                "pigmentation", "pigmentations", "dystrophy", "damage", "necrosis",
+                "pigmentation", "dystrophy", "damage", "necrosis",
                 "thrombosis", "embolism", "aneurysm", "varices", "hematoma", "contusion",
                 "hypoplasia", "agenesis", "aplasia", "fibrosis", "effusion", "granuloma",
-                "concretions", "hernia", "torsion", "compression", "hypoesthesia",
+                "concretion", "hernia", "torsion", "compression", "hypoesthesia",
                 "neuropathy", "spasm", "incompetence", "regurgitation",
                 "dilation", "dilatation", "enlargement", "thickening", "thinning",
                 "defect", "defects", "retraction", "recession",
-                "atresia", "duplication", "insufficiencies", "hyperplasia"]
+                "atresia", "duplication", "hyperplasia"]
 # adjective x head pairs that are everyday phrases or non-medical senses
 ANAT_NEVER = {"dental damage", "dental failure", "oral failure", "spinal tap", "tendon failure",
               "ligament failure", "dental compression", "oral compression", "nipple failure",
@@ -277,7 +277,8 @@ ANAT_NEVER = {"dental damage", "dental failure", "oral failure", "spinal tap", "
 JOINTS = ["shoulder", "elbow", "wrist", "hand", "hip", "knee", "ankle", "foot", "finger",
           "fingers", "toe", "toes", "thumb", "jaw", "neck", "spine", "back", "joint", "joints",
           "sacroiliac joint", "tmj", "heel", "big toe"]
-JOINT_FORMS = ["%s instability", "unstable %s", "instability of the %s", "%s stiffness",
+JOINT_FORMS = ["%s instability", "unstable %s", "instability of the %s",
+               "instability of %s", "%s stiffness",
                "stiff %s", "stiffness of %s", "stiffness of the %s", "%s contracture",
                "contracture of %s", "%s effusion", "effusion of the %s", "%s deformity",
                "%s arthritis", "arthritis of the %s", "arthritis in the %s",
@@ -479,7 +480,7 @@ def gen_injuries(out):
     for part in BURN_PARTS:
         for fmt in ("burns of %s", "burns of the %s", "burns to %s", "burns to the %s",
                     "burn to the %s", "burned %s", "burnt %s", "%s burn", "%s burns",
-                    "scalded %s", "corrosions of %s", "corrosion of the %s",
+                    "scalded %s",
                     "chemical burn of %s", "chemical burn to the %s", "frostbite of %s",
                     "frostbitten %s", "frostbite on %s"):
             add(fmt % part, "burn", "high" if part == "genitals" else "normal")
