@@ -6,6 +6,12 @@ Reads data/vocab/*.tsv (written by hand) and writes data/vocab/generated/variant
     "living with <condition>", "symptoms of <condition>" ... (class and sensitivity of the base);
   * anatomy combinations written here: "<organ> cancer", "<organ> pain", "<part> injury",
     "fracture of <bone>", "disorders of the <organ>" ...;
+  * anatomical adjective x lesion word ("corneal scar", "gingival recession"), joint patterns
+    ("knee instability", "stiff shoulder", "loose body in the knee");
+  * injuries named by mechanism or circumstance, as patients and pages word them: falls from,
+    off and down named things ("fell off a ladder"), bites and stings by animal, burns by kind
+    and body part, wounds by weapon, "<activity or vehicle> injury", "hit by a car". Bare event
+    words ("fall", "accident", "crash", "assault") are never emitted: they are ordinary English;
   * regular plurals of count nouns and British spellings (anaemia, oesophagus, paediatric),
     the latter kept only when the hunspell-en-med dictionary knows the spelling (used as a filter
     only; nothing is copied from it);
