@@ -280,6 +280,11 @@ LESION_HEADS = ["scar", "scars", "scarring", "opacity", "opacities", "deposit", 
 ANAT_NEVER = {"dental damage", "dental failure", "oral failure", "spinal tap", "tendon failure",
               "ligament failure", "dental compression", "oral compression", "nipple failure",
               "breast failure", "sinus failure"}
+CERVICAL_SPINE = {"injury", "injuries", "trauma", "compression", "spasm", "dislocation",
+                  "displacement", "stenosis", "neuropathy", "hernia", "instability", "contusion",
+                  "hematoma", "laceration", "degeneration", "disease", "disorder", "disorders",
+                  "diseases", "damage", "defect", "defects", "malformation", "anomaly",
+                  "anomalies", "calcification", "atrophy", "thickening"}
 JOINTS = ["shoulder", "elbow", "wrist", "hand", "hip", "knee", "ankle", "foot", "finger",
           "fingers", "toe", "toes", "thumb", "jaw", "neck", "spine", "back", "joint", "joints",
           "sacroiliac joint", "tmj", "heel", "big toe"]
@@ -516,11 +521,13 @@ def gen_injuries(out):
 
 def gen_anatomical_adjectives(out):
     for adj in ANAT_ADJ:
-        sens = "high" if adj in ANAT_ADJ_HIGH else "normal"
         for head in LESION_HEADS:
             t = "%s %s" % (adj, head)
-            if t not in ANAT_NEVER:
-                out.add(t, None, "condition", sens, "clinical")
+            if t in ANAT_NEVER:
+                continue
+            # "cervical" is the neck or the cervix: the cervix unless the head is a spine word
+            high = adj in ANAT_ADJ_HIGH or (adj == "cervical" and head not in CERVICAL_SPINE)
+            out.add(t, None, "condition", "high" if high else "normal", "clinical")
 
 
 def gen_joints(out):
