@@ -6,6 +6,12 @@ Reads data/vocab/*.tsv (written by hand) and writes data/vocab/generated/variant
     "living with <condition>", "symptoms of <condition>" ... (class and sensitivity of the base);
   * anatomy combinations written here: "<organ> cancer", "<organ> pain", "<part> injury",
     "fracture of <bone>", "disorders of the <organ>" ...;
+  * anatomical adjective x lesion word ("corneal scar", "gingival recession"), joint patterns
+    ("knee instability", "stiff shoulder", "loose body in the knee");
+  * injuries named by mechanism or circumstance, as patients and pages word them: falls from,
+    off and down named things ("fell off a ladder"), bites and stings by animal, burns by kind
+    and body part, wounds by weapon, "<activity or vehicle> injury", "hit by a car". Bare event
+    words ("fall", "accident", "crash", "assault") are never emitted: they are ordinary English;
   * regular plurals of count nouns and British spellings (anaemia, oesophagus, paediatric),
     the latter kept only when the hunspell-en-med dictionary knows the spelling (used as a filter
     only; nothing is copied from it);
@@ -134,6 +140,177 @@ METABOLISM = ["amino acid", "fatty acid", "carbohydrate", "lipid", "lipoprotein"
               "bilirubin", "glycosaminoglycan", "glycoprotein", "plasma protein", "calcium",
               "phosphorus", "magnesium", "glucose", "galactose", "fructose", "glycogen",
               "sphingolipid", "cholesterol", "bone", "branched chain amino acid"]
+
+# ---- injuries and their circumstances, as patients and pages word them ----
+# Only phrases that name an injury or its mechanism in words a person would use ("fell off a
+# ladder", "dog bite", "chemical burn", "skiing injury"); never a bare event word ("fall",
+# "accident", "crash"), which is ordinary English and appears in incident reports that are not
+# health information.
+FALL_FROM = ["ladder", "step ladder", "stepladder", "roof", "bed", "bunk bed", "chair",
+             "wheelchair", "tree", "horse", "bicycle", "bike", "scaffolding", "scaffold",
+             "balcony", "window", "trampoline", "playground equipment", "monkey bars", "swing",
+             "stool", "step stool", "changing table", "cliff", "height", "skateboard",
+             "scooter", "motorcycle", "toilet", "bathtub", "stairs", "steps", "staircase",
+             "loft", "deck", "porch", "truck", "hospital bed", "crib", "high chair"]
+FALL_DOWN = ["stairs", "steps", "a flight of stairs", "the stairs", "the steps"]
+FALL_ON = ["ice", "the ice", "stairs", "the stairs", "steps", "wet floor", "a wet floor",
+           "the bathroom floor", "black ice", "snow and ice"]
+FALL_PHRASES = ["slip and fall", "slip and fall injury", "trip and fall", "slip trip and fall",
+                "slipped and fell", "tripped and fell", "fall injury", "fall injuries",
+                "fall related injury", "fall related injuries", "injured in a fall",
+                "injury from a fall", "injuries from a fall", "injuries from falls",
+                "hurt in a fall", "falls in older adults", "falls in the elderly",
+                "fall in the elderly", "elderly falls", "fall with injury",
+                "fall from a height", "falls from height", "slipped on ice", "slip on ice",
+                "fall from standing", "ground level fall", "mechanical fall"]
+BITERS = ["dog", "cat", "snake", "spider", "rat", "horse", "monkey", "bat", "raccoon", "fox",
+          "squirrel", "rodent", "animal", "human", "insect", "mosquito", "tick", "flea",
+          "bed bug", "bedbug", "ant", "fire ant", "shark", "alligator", "crocodile", "lizard",
+          "ferret", "hamster", "rabbit", "pig", "cow", "sheep", "goat", "parrot", "bird",
+          "eel", "rattlesnake", "copperhead", "black widow", "brown recluse",
+          "chigger", "mite", "lice", "horsefly", "deer fly", "sand fly", "wild animal"]
+STINGERS = ["bee", "wasp", "hornet", "yellow jacket", "insect", "jellyfish", "scorpion",
+            "stingray", "fire ant", "ant", "sea urchin", "portuguese man o war",
+            "caterpillar", "nettle", "stinging nettle", "coral", "lionfish"]
+BURN_KINDS = ["chemical", "acid", "alkali", "caustic", "electrical", "thermal", "flame",
+              "fire", "contact", "friction", "steam", "scald", "hot water", "hot oil",
+              "grease", "hot liquid", "radiation", "sun", "rope", "carpet", "cigarette",
+              "tar", "hot coffee", "first degree", "second degree", "third degree",
+              "fourth degree", "1st degree", "2nd degree", "3rd degree", "partial thickness",
+              "full thickness", "superficial", "deep", "minor", "severe", "major",
+              "extensive", "facial", "eye", "inhalation", "airway", "corneal"]
+WOUND_KINDS = ["gunshot", "gun shot", "bullet", "stab", "knife", "shrapnel", "blast",
+               "firearm", "gun", "shotgun", "pellet", "bb gun", "nail gun", "needle",
+               "needlestick", "needle stick", "glass", "bite", "animal bite", "dog bite",
+               "chainsaw", "machete", "arrow"]
+INJURY_CONTEXTS = ["car", "car accident", "car crash", "auto", "auto accident",
+                   "motor vehicle", "motor vehicle accident", "motor vehicle crash", "vehicle",
+                   "truck", "truck accident", "bus", "bus accident", "motorcycle",
+                   "motorcycle accident", "motorcycle crash", "motorbike", "moped", "scooter",
+                   "e scooter", "electric scooter", "bicycle", "bicycle accident", "bike",
+                   "bike accident", "cycling", "cycling accident", "atv", "atv accident",
+                   "quad bike", "snowmobile", "snowmobile accident", "boat", "boating",
+                   "boating accident", "jet ski", "personal watercraft", "train", "tractor",
+                   "farm", "farming", "golf cart", "skateboard", "skateboarding", "skiing",
+                   "ski", "snowboard", "snowboarding", "sledding", "ice skating",
+                   "roller skating", "rollerblading", "inline skating", "hoverboard",
+                   "trampoline", "playground", "horseback riding", "horse riding",
+                   "equestrian", "diving", "diving board", "swimming pool", "pedestrian",
+                   "workplace", "work", "work related", "occupational", "construction",
+                   "industrial", "machinery", "machine", "lawn mower", "lawnmower", "chainsaw",
+                   "power tool", "firework", "fireworks", "hunting", "football", "soccer",
+                   "basketball", "baseball", "softball", "hockey", "ice hockey", "rugby",
+                   "lacrosse", "volleyball", "tennis", "golf", "gymnastics", "cheerleading",
+                   "dance", "ballet", "running", "climbing", "rock climbing", "wrestling",
+                   "boxing", "martial arts", "athletic", "overuse", "blast", "explosion",
+                   "crush", "crushing", "assault", "fire", "house fire", "electrical",
+                   "lightning", "whiplash", "seatbelt", "seat belt", "airbag", "collision",
+                   "rollover", "high speed", "traffic", "road traffic", "road",
+                   "recreational", "water sports", "jumping", "falling object"]
+STRUCK = ["hit by a car", "hit by car", "struck by a car", "struck by car", "hit by a vehicle",
+          "struck by a vehicle", "struck by vehicle", "hit by a truck", "struck by a truck",
+          "run over by a car", "run over by a vehicle", "hit by a bus", "hit by a train",
+          "struck by a train", "kicked by a horse", "kicked by horse", "thrown from a horse",
+          "thrown from horse", "bucked off a horse", "struck by falling object",
+          "struck by a falling object", "hit by falling object", "hit by a falling object",
+          "hit by a baseball", "hit by a ball", "hit in the head", "hit in the eye",
+          "caught in machinery", "crushed by machinery", "crushed by a car",
+          "injured in an assault", "assault victim", "assault victims", "victim of assault",
+          "physical assault", "victim of violence", "violent injury", "violent injuries",
+          "smoke inhalation", "smoke inhalation injury",
+          "inhaled smoke", "submersion injury", "shallow water diving",
+          "dived into shallow water", "swallowed a coin", "swallowed a magnet",
+          "accidental poisoning", "accidental ingestion", "accidental overdose",
+          "unintentional injury", "unintentional injuries", "intentional self harm",
+          "self inflicted injury", "self inflicted wound", "non accidental injury",
+          "nonaccidental trauma", "abusive head trauma", "shaken baby syndrome",
+          "burn victim", "burn victims", "burn wound", "burn wounds", "burn scar",
+          "burn scars", "burn injury", "burn injuries", "burned skin", "burnt skin",
+          "scalded", "scalds", "scalding injury", "road rash", "frostbitten"]
+BURN_PARTS = ["hand", "hands", "finger", "fingers", "face", "eye", "eyes", "arm", "arms", "leg",
+              "legs", "foot", "feet", "mouth", "tongue", "throat", "lip", "lips", "chest",
+              "neck", "scalp", "skin", "palm", "wrist", "ear", "ears", "eyelid",
+              "eardrum", "ear drum", "esophagus", "airway", "lungs", "shoulder",
+              "thigh", "knee", "ankle", "toe", "toes", "buttocks", "genitals", "trunk",
+              "internal organs", "eyeball"]
+
+
+# ---- anatomical adjectives x lesion words ("corneal scar", "retinal break", "gingival
+# recession"): both words are needed, so neither an everyday adjective nor a bare lesion word
+# fires alone. Adjectives of reproductive organs give high sensitivity.
+ANAT_ADJ = ["corneal", "retinal", "choroidal", "chorioretinal", "conjunctival", "macular",
+            "vitreous", "lacrimal", "scleral", "uveal", "ocular", "orbital", "palpebral",
+            "tympanic", "cochlear", "vestibular", "ossicular", "renal", "hepatic", "biliary",
+            "pancreatic", "splenic", "adrenal", "thyroid", "pituitary", "pulmonary", "pleural",
+            "bronchial", "tracheal", "laryngeal", "pharyngeal", "nasal", "sinus", "oral",
+            "gingival", "periodontal", "dental", "lingual", "salivary", "esophageal",
+            "gastric", "duodenal", "intestinal", "colonic", "rectal", "anal", "perianal",
+            "cardiac", "myocardial", "pericardial", "valvular", "aortic", "arterial", "venous",
+            "coronary", "carotid", "cerebral", "cerebellar", "intracranial", "spinal",
+            "vertebral", "intervertebral", "articular", "synovial", "cutaneous",
+            "subcutaneous", "muscular", "tendon", "ligament", "urethral", "ureteral",
+            "bladder", "peritoneal", "abdominal", "lymphatic", "placental", "umbilical",
+            "fetal", "uterine", "ovarian", "vaginal", "vulvar", "cervical", "penile",
+            "testicular", "scrotal", "prostatic", "mammary", "breast", "nipple",
+            "endometrial", "tubal"]
+ANAT_ADJ_HIGH = {"placental", "fetal", "uterine", "ovarian", "vaginal", "vulvar", "penile",
+                 "testicular", "scrotal", "prostatic", "mammary", "breast", "nipple",
+                 "endometrial", "tubal", "anal", "perianal"}
+LESION_HEADS = ["scar", "scars", "scarring", "opacity", "opacities", "deposit", "deposits",
+                "degeneration", "detachment", "hemorrhage", "haemorrhage",
+                "bleeding", "occlusion", "obstruction", "perforation",
+                "rupture", "tear", "tears", "ulcer", "ulcers", "ulceration", "erosion",
+                "edema", "oedema", "cyst", "cysts", "lesion", "lesions", "mass", "masses",
+                "nodule", "nodules", "polyp", "polyps", "stricture", "stenosis", "fistula",
+                "abscess", "infarction", "infarct", "ischemia", "insufficiency", "failure",
+                "dysfunction", "disease", "diseases", "disorder", "disorders", "injury",
+                "injuries", "trauma", "laceration", "inflammation",
+                "infection", "infections", "calcification", "atrophy", "hypertrophy",
+                "dysplasia", "malformation", "malformations", "anomaly", "anomalies",
+                "adhesions", "prolapse", "displacement", "dislocation", "neovascularization",
+                "pigmentation", "dystrophy", "damage", "necrosis",
+                "thrombosis", "embolism", "aneurysm", "varices", "hematoma", "contusion",
+                "hypoplasia", "agenesis", "aplasia", "fibrosis", "effusion", "granuloma",
+                "concretion", "hernia", "torsion", "compression", "hypoesthesia",
+                "neuropathy", "spasm", "incompetence", "regurgitation",
+                "dilation", "dilatation", "enlargement", "thickening", "thinning",
+                "defect", "defects", "retraction", "recession",
+                "atresia", "duplication", "hyperplasia"]
+# adjective x head pairs that are everyday phrases or non-medical senses
+ANAT_NEVER = {"dental damage", "dental failure", "oral failure", "spinal tap", "tendon failure",
+              "ligament failure", "dental compression", "oral compression", "nipple failure",
+              "breast failure", "sinus failure"}
+CERVICAL_SPINE = {"injury", "injuries", "trauma", "compression", "spasm", "dislocation",
+                  "displacement", "stenosis", "neuropathy", "hernia", "instability", "contusion",
+                  "hematoma", "laceration", "degeneration", "disease", "disorder", "disorders",
+                  "diseases", "damage", "defect", "defects", "malformation", "anomaly",
+                  "anomalies", "calcification", "atrophy", "thickening"}
+JOINTS = ["shoulder", "elbow", "wrist", "hand", "hip", "knee", "ankle", "foot", "finger",
+          "fingers", "toe", "toes", "thumb", "jaw", "neck", "spine", "back", "joint", "joints",
+          "sacroiliac joint", "tmj", "heel", "big toe"]
+JOINT_FORMS = ["%s instability", "unstable %s", "instability of the %s",
+               "instability of %s", "%s stiffness",
+               "stiff %s", "stiffness of %s", "stiffness of the %s", "%s contracture",
+               "contracture of %s", "%s effusion", "effusion of the %s", "%s deformity",
+               "%s arthritis", "arthritis of the %s", "arthritis in the %s",
+               "%s osteoarthritis", "osteoarthritis of the %s", "%s replacement",
+               "%s arthroplasty", "artificial %s", "%s spur", "%s bone spur",
+               "bone spur in the %s", "loose body in %s", "loose body in the %s",
+               "%s ganglion", "ganglion of the %s", "%s bursitis", "%s tendonitis",
+               "%s tendinitis", "%s numbness", "numb %s", "numbness in the %s",
+               "%s tingling", "tingling in the %s", "%s cramp", "%s cramps",
+               "%s twitching", "%s swelling", "swollen %s", "%s weakness",
+               "%s osteophyte", "%s dysplasia", "%s subluxation", "%s hypermobility",
+               "%s locking", "locked %s", "%s clicking", "%s popping", "%s inflammation"]
+JOINT_NEVER = {"unstable back", "stiff back", "locked hand", "locked back", "locked joint",
+               "artificial hand", "back swelling", "hand swelling", "locked neck", "numb back",
+               "neck locking", "back locking", "hand locking", "spine locking",
+               "unstable spine", "artificial spine", "artificial back", "artificial neck",
+               "artificial joints", "back replacement", "neck replacement",
+               "hand replacement", "spine replacement", "back deformity", "hand cramps",
+               "back popping", "back clicking", "hand clicking", "neck popping",
+               "neck clicking", "finger clicking", "swollen back"}
+
 
 CONDITION_SUFFIX = [("treatment", None), ("symptoms", "symptom"), ("diagnosis", None),
                     ("specialist", "specialty"), ("doctor", "specialty"),
@@ -269,6 +446,101 @@ def gen_anatomy(out):
                     "condition", "normal", "lay")
 
 
+def gen_injuries(out):
+    """Injuries named by mechanism or circumstance: falls from/off/down things, bites and
+    stings, burns by kind and body part, wounds by weapon, activity and vehicle injuries."""
+    def add(t, canonical=None, sens="normal", reg="lay"):
+        out.add(t, canonical, "condition", sens, reg)
+    for obj in FALL_FROM:
+        for art in ("", "a ", "the ", "my "):
+            for verb in ("fall from", "fall off", "fell from", "fell off", "falling from",
+                         "falling off", "fallen from", "fall out of", "fell out of"):
+                if "out of" in verb and obj not in ("bed", "bunk bed", "chair", "wheelchair",
+                                                    "window", "tree", "crib", "high chair",
+                                                    "hospital bed", "truck", "loft"):
+                    continue
+                if obj == "height" and art in ("the ", "my "):
+                    continue
+                add("%s %s%s" % (verb, art, obj), "fall injury")
+    for obj in FALL_DOWN:
+        for verb in ("fall down", "fell down", "falling down", "fallen down", "tumble down",
+                     "tumbled down"):
+            add("%s %s" % (verb, obj), "fall injury")
+    for obj in FALL_ON:
+        for verb in ("fall on", "fell on", "slip on", "slipped on", "slipping on"):
+            add("%s %s" % (verb, obj), "fall injury")
+    for t in FALL_PHRASES:
+        add(t, "fall injury")
+    for a in BITERS:
+        add("%s bite" % a)
+        add("%s bites" % a, "%s bite" % a)
+        add("bitten by a %s" % a, "%s bite" % a)
+        add("bitten by %s" % a, "%s bite" % a)
+        add("%s bite wound" % a, "%s bite" % a)
+    for a in ("cat", "dog", "animal", "human"):
+        add("%s scratch" % a)
+        add("%s scratches" % a, "%s scratch" % a)
+    for a in STINGERS:
+        add("%s sting" % a)
+        add("%s stings" % a, "%s sting" % a)
+        add("stung by a %s" % a, "%s sting" % a)
+        add("stung by %s" % a, "%s sting" % a)
+    for k in BURN_KINDS:
+        add("%s burn" % k, "burn")
+        add("%s burns" % k, "burn")
+    for part in BURN_PARTS:
+        for fmt in ("burns of %s", "burns of the %s", "burns to %s", "burns to the %s",
+                    "burn to the %s", "burned %s", "burnt %s", "%s burn", "%s burns",
+                    "scalded %s",
+                    "chemical burn of %s", "chemical burn to the %s", "frostbite of %s",
+                    "frostbitten %s", "frostbite on %s"):
+            add(fmt % part, "burn", "high" if part == "genitals" else "normal")
+    for k in WOUND_KINDS:
+        add("%s wound" % k)
+        add("%s wounds" % k, "%s wound" % k)
+        add("%s injury" % k)
+        add("%s injuries" % k, "%s injury" % k)
+    for c in INJURY_CONTEXTS:
+        for fmt in ("%s injury", "%s injuries", "%s related injury", "%s related injuries",
+                    "injured in a %s", "injured in %s", "injuries from a %s",
+                    "%s accident injury", "%s accident injuries", "%s crash injury",
+                    "%s crash injuries"):
+            if ("accident" in c or "crash" in c or "collision" in c) and \
+                    ("accident" in fmt or "crash" in fmt):
+                continue
+            if c.endswith("related") and "related" in fmt:
+                continue
+            if fmt.startswith("injured in") and not c.endswith(("accident", "crash",
+                                                                 "explosion", "fire",
+                                                                 "collision", "assault")):
+                continue
+            add(fmt % c, "injury")
+    for t in STRUCK:
+        add(t, "injury")
+
+
+def gen_anatomical_adjectives(out):
+    for adj in ANAT_ADJ:
+        for head in LESION_HEADS:
+            t = "%s %s" % (adj, head)
+            if t in ANAT_NEVER:
+                continue
+            # "cervical" is the neck or the cervix: the cervix unless the head is a spine word
+            high = adj in ANAT_ADJ_HIGH or (adj == "cervical" and head not in CERVICAL_SPINE)
+            out.add(t, None, "condition", "high" if high else "normal", "clinical")
+
+
+def gen_joints(out):
+    for joint in JOINTS:
+        for fmt in JOINT_FORMS:
+            t = fmt % joint
+            if t in JOINT_NEVER:
+                continue
+            cls = "procedure" if fmt.endswith(("replacement", "arthroplasty")) or \
+                fmt.startswith("artificial") else "condition"
+            out.add(t, None, cls, "normal", "lay")
+
+
 def gen_systems(out):
     for system in SYSTEMS:
         for fmt in ("disorders of %s", "disorders of the %s", "disorder of %s",
@@ -370,6 +642,9 @@ def main():
     gen_misspellings(out, entries, med, us)
     gen_anatomy(out)
     gen_systems(out)
+    gen_injuries(out)
+    gen_anatomical_adjectives(out)
+    gen_joints(out)
     gen_condition_phrases(out, entries)
     gen_procedure_phrases(out, entries)
     gen_medication_phrases(out, entries)
