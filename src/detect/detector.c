@@ -279,7 +279,7 @@ pw_status pw_detect_scan(const pw_detector *d, pw_detect_scratch *s, pw_arena *a
                 .key = key,
                 .key_n = key ? strlen(key) : 0,
                 .memo = s->ctx_memo};
-    g.ctx = key ? pw_ctx_from_key(key, g.key_n) : PW_CTX_NONE;
+    g.ctx = key ? pw_ctx_from_key_memo(s, key, g.key_n) : PW_CTX_NONE;
     if (type == PW_FT_URL || looks_like_url(str, n))
         pw_scan_url(&sc, &g, 0);
     else

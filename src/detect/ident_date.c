@@ -119,10 +119,26 @@ static size_t skip_sep(const char *s, size_t n, size_t p)
     return p;
 }
 
+/* The word at s[i] is followed ('.', then spaces, commas or dashes) by a digit: what
+ * parse_month_first needs after any month name. Checked first, since most words fail it and it
+ * costs less than comparing the word with the twelve month names. */
+static int digit_after_word(const char *s, size_t n, size_t i)
+{
+    size_t w = i;
+    while (w < n && pw_isalpha((unsigned char)s[w]))
+        w++;
+    if (w < n && s[w] == '.')
+        w++;
+    w = skip_sep(s, n, w);
+    return w < n && pw_isdigit((unsigned char)s[w]);
+}
+
 /* "March 14, 1985", "Mar 14 1985", "March 14" (no year). */
 static int parse_month_first(const char *s, size_t n, size_t i, ymd *o)
 {
     size_t p;
+    if (!digit_after_word(s, n, i))
+        return 0;
     int m = month_name(s, n, i, &p);
     if (!m)
         return 0;

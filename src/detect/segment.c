@@ -1,43 +1,12 @@
 /*
- * segment.c — scanning one segment of a field: a quick character-class pass decides which
- * detectors can possibly fire (fields without letters or digits are skipped at once), percent-
+ * segment.c — scanning one segment of a field: a quick character-class pass (summary.c) decides
+ * which detectors can possibly fire (fields without letters or digits are skipped at once), percent-
  * encoded layers are decoded (up to PW_DETECT_MAX_LAYERS, keeping a map to original offsets),
  * then identifier detectors, canaries and the health vocabulary run on the innermost layer.
  */
 #include <string.h>
 
 #include "detect/internal.h"
-
-enum { CC_DIGIT = 1, CC_ALPHA = 2, CC_AT = 4, CC_PCT = 8, CC_PLUS = 16 };
-
-static const unsigned char char_class[256] = {
-    ['0'] = CC_DIGIT, ['1'] = CC_DIGIT, ['2'] = CC_DIGIT, ['3'] = CC_DIGIT, ['4'] = CC_DIGIT,
-    ['5'] = CC_DIGIT, ['6'] = CC_DIGIT, ['7'] = CC_DIGIT, ['8'] = CC_DIGIT, ['9'] = CC_DIGIT,
-    ['a'] = CC_ALPHA, ['b'] = CC_ALPHA, ['c'] = CC_ALPHA, ['d'] = CC_ALPHA, ['e'] = CC_ALPHA,
-    ['f'] = CC_ALPHA, ['g'] = CC_ALPHA, ['h'] = CC_ALPHA, ['i'] = CC_ALPHA, ['j'] = CC_ALPHA,
-    ['k'] = CC_ALPHA, ['l'] = CC_ALPHA, ['m'] = CC_ALPHA, ['n'] = CC_ALPHA, ['o'] = CC_ALPHA,
-    ['p'] = CC_ALPHA, ['q'] = CC_ALPHA, ['r'] = CC_ALPHA, ['s'] = CC_ALPHA, ['t'] = CC_ALPHA,
-    ['u'] = CC_ALPHA, ['v'] = CC_ALPHA, ['w'] = CC_ALPHA, ['x'] = CC_ALPHA, ['y'] = CC_ALPHA,
-    ['z'] = CC_ALPHA, ['A'] = CC_ALPHA, ['B'] = CC_ALPHA, ['C'] = CC_ALPHA, ['D'] = CC_ALPHA,
-    ['E'] = CC_ALPHA, ['F'] = CC_ALPHA, ['G'] = CC_ALPHA, ['H'] = CC_ALPHA, ['I'] = CC_ALPHA,
-    ['J'] = CC_ALPHA, ['K'] = CC_ALPHA, ['L'] = CC_ALPHA, ['M'] = CC_ALPHA, ['N'] = CC_ALPHA,
-    ['O'] = CC_ALPHA, ['P'] = CC_ALPHA, ['Q'] = CC_ALPHA, ['R'] = CC_ALPHA, ['S'] = CC_ALPHA,
-    ['T'] = CC_ALPHA, ['U'] = CC_ALPHA, ['V'] = CC_ALPHA, ['W'] = CC_ALPHA, ['X'] = CC_ALPHA,
-    ['Y'] = CC_ALPHA, ['Z'] = CC_ALPHA, ['@'] = CC_AT,    ['%'] = CC_PCT,   ['+'] = CC_PLUS};
-
-/* Character classes present in s, and how many digits. */
-static unsigned classes_of(const char *s, size_t n, size_t *digits)
-{
-    unsigned f = 0;
-    size_t d = 0;
-    for (size_t i = 0; i < n; i++) {
-        unsigned c = char_class[(unsigned char)s[i]];
-        f |= c;
-        d += c & CC_DIGIT;
-    }
-    *digits = d;
-    return f;
-}
 
 static int hexval(int c)
 {
@@ -134,10 +103,12 @@ static void search_intent(pw_scan *sc, const pw_seg *g)
                     "search query parameter");
 }
 
-/* Each detector runs only when the segment holds enough digits for its shortest form. */
-static void scan_identifiers(pw_scan *sc, const pw_seg *g, unsigned cls, size_t digits)
+/* Each detector runs only when the segment holds enough digits for its shortest form (finer
+ * gates on g->sum sit in the detectors, beside the patterns they rely on). */
+static void scan_identifiers(pw_scan *sc, const pw_seg *g)
 {
-    if (cls & CC_AT)
+    size_t digits = g->sum->digits;
+    if (g->sum->cls & PW_SUM_AT)
         pw_ident_email(sc, g);
     if (digits >= 9)
         pw_ident_ssn(sc, g);
@@ -157,16 +128,21 @@ static void scan_identifiers(pw_scan *sc, const pw_seg *g, unsigned cls, size_t 
         pw_ident_address(sc, g);
 }
 
-void pw_scan_segment(pw_scan *sc, const pw_seg *g, int depth)
+void pw_scan_segment(pw_scan *sc, const pw_seg *in, int depth)
 {
-    size_t digits = 0;
-    unsigned cls = classes_of(g->s, g->n, &digits);
-    if (!(cls & (CC_DIGIT | CC_ALPHA)))
+    pw_seg_summary sum;
+    pw_seg_summarize(in->s, in->n, &sum);
+    unsigned cls = sum.cls;
+    if (!(cls & (PW_SUM_DIGIT | PW_SUM_ALPHA)))
         return;
+    pw_seg seg = *in;
+    seg.sum = &sum;
+    const pw_seg *g = &seg;
     if (sc->d->n_forms)
         pw_canary_scan(sc, g);
-    int plus = g->in_query && (cls & CC_PLUS);
-    if (depth < PW_DETECT_MAX_LAYERS && (((cls & CC_PCT) && has_pct_escape(g->s, g->n)) || plus)) {
+    int plus = g->in_query && (cls & PW_SUM_PLUS);
+    if (depth < PW_DETECT_MAX_LAYERS &&
+        (((cls & PW_SUM_PCT) && has_pct_escape(g->s, g->n)) || plus)) {
         pw_seg dec;
         if (pw_seg_pct_decode(sc->a, g, plus, &dec)) {
             if (decoded_is_url(&dec) && depth < PW_DETECT_MAX_URL_DEPTH)
@@ -181,8 +157,8 @@ void pw_scan_segment(pw_scan *sc, const pw_seg *g, int depth)
     if (g->in_query && (g->ctx == PW_CTX_TIME || g->ctx == PW_CTX_NEGATIVE))
         return; /* ts=, v=, id=, fbp=: tracker bookkeeping, never PHI (canaries checked above) */
     if (g->ctx == PW_CTX_NONE || !pw_ident_hashed(sc, g))
-        scan_identifiers(sc, g, cls, digits);
+        scan_identifiers(sc, g);
     pw_ident_name(sc, g);
-    if (cls & CC_ALPHA)
+    if (cls & PW_SUM_ALPHA)
         pw_health_scan(sc, g);
 }
