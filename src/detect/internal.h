@@ -84,7 +84,7 @@ typedef struct pw_ctx_memo {
 #define PW_CTX_MEMO_SLOTS 8
 
 /* One remembered key classification (key_memo.c); len 0 = empty. */
-#define PW_KEY_MEMO_SLOTS 64
+#define PW_KEY_MEMO_SLOTS 256
 #define PW_KEY_MEMO_LEN   30
 typedef struct pw_key_memo {
     uint32_t hash;
@@ -120,8 +120,8 @@ enum {
 typedef struct pw_seg_summary {
     unsigned cls;  /* PW_SUM_* bits of the bytes present */
     size_t digits; /* ASCII digits */
-    size_t colons;
-    uint64_t runs; /* bit k: a maximal digit run of k digits (63 and longer: bit 63) */
+    uint64_t runs; /* bit k: a maximal digit run of k digits (63 and longer: bit 63); only
+                      filled when digits >= 5 (0 otherwise: every reader needs 5 or more) */
 } pw_seg_summary;
 
 void pw_seg_summarize(const char *s, size_t n, pw_seg_summary *out);

@@ -28,17 +28,14 @@ static uint64_t run_bit(size_t run)
     return (uint64_t)1 << (run < 63 ? run : 63);
 }
 
-void pw_seg_summarize(const char *s, size_t n, pw_seg_summary *out)
+/* Lengths of the maximal digit runs of s (a second pass, only for segments with enough digits
+ * for the detectors that read it). */
+static uint64_t digit_runs(const char *s, size_t n)
 {
-    unsigned f = 0;
-    size_t digits = 0, colons = 0, run = 0;
     uint64_t runs = 0;
+    size_t run = 0;
     for (size_t i = 0; i < n; i++) {
-        unsigned c = sum_class[(unsigned char)s[i]];
-        f |= c;
-        colons += (c & PW_SUM_COLON) != 0;
-        if (c & PW_SUM_DIGIT) {
-            digits++;
+        if (pw_isdigit((unsigned char)s[i])) {
             run++;
             continue;
         }
@@ -46,10 +43,19 @@ void pw_seg_summarize(const char *s, size_t n, pw_seg_summary *out)
             runs |= run_bit(run);
         run = 0;
     }
-    if (run)
-        runs |= run_bit(run);
+    return run ? runs | run_bit(run) : runs;
+}
+
+void pw_seg_summarize(const char *s, size_t n, pw_seg_summary *out)
+{
+    unsigned f = 0;
+    size_t digits = 0;
+    for (size_t i = 0; i < n; i++) { /* no branch: the loop runs over every byte scanned */
+        unsigned c = sum_class[(unsigned char)s[i]];
+        f |= c;
+        digits += c & PW_SUM_DIGIT;
+    }
     out->cls = f;
-    out->colons = colons;
-    out->runs = runs;
     out->digits = digits;
+    out->runs = digits >= 5 ? digit_runs(s, n) : 0;
 }
