@@ -260,19 +260,38 @@ static int looks_like_url(const char *s, size_t n)
     return 0;
 }
 
+pw_status pw_detect_check_field(const pw_detector *d, const pw_detect_scratch *s,
+                                const pw_arena *a, const char *str, size_t n, pw_err *err)
+{
+    if (!d || !s || !a || (!str && n))
+        return pw_err_set(err, PW_ERR_INVALID, "detect: missing detector, scratch or arena");
+    if (n > UINT32_MAX)
+        return pw_err_set(err, PW_ERR_LIMIT, "detect: field of %zu bytes is too large", n);
+    return PW_OK;
+}
+
 pw_status pw_detect_scan(const pw_detector *d, pw_detect_scratch *s, pw_arena *a, const char *key,
                          const char *str, size_t n, pw_field_type type, pw_hit **hits,
                          size_t *n_hits, pw_err *err)
 {
     *hits = NULL;
     *n_hits = 0;
-    if (!d || !s || !a || (!str && n))
-        return pw_err_set(err, PW_ERR_INVALID, "detect: missing detector, scratch or arena");
-    if (n > UINT32_MAX)
-        return pw_err_set(err, PW_ERR_LIMIT, "detect: field of %zu bytes is too large", n);
+    pw_status st = pw_detect_check_field(d, s, a, str, n, err);
+    if (st != PW_OK)
+        return st;
+    /* The memo is keyed by addresses: the caller may reuse a buffer for other text next time. */
+    memset(s->ctx_memo, 0, sizeof s->ctx_memo);
+    return pw_detect_scan_checked(d, s, a, key, str, n, type, hits, n_hits, err);
+}
+
+pw_status pw_detect_scan_checked(const pw_detector *d, pw_detect_scratch *s, pw_arena *a,
+                                 const char *key, const char *str, size_t n, pw_field_type type,
+                                 pw_hit **hits, size_t *n_hits, pw_err *err)
+{
+    *hits = NULL;
+    *n_hits = 0;
     s->n_hits = 0;
     pw_scan sc = {.d = d, .s = s, .a = a, .orig = str, .orig_n = n, .st = PW_OK, .err = err};
-    memset(s->ctx_memo, 0, sizeof s->ctx_memo);
     pw_seg g = {.s = str,
                 .n = n,
                 .type = type,

@@ -159,6 +159,15 @@ typedef struct pw_scan {
     pw_err *err;
 } pw_scan;
 
+/* pw_detect_scan's argument checks (PW_OK or the error it returns). */
+pw_status pw_detect_check_field(const pw_detector *d, const pw_detect_scratch *s,
+                                const pw_arena *a, const char *str, size_t n, pw_err *err);
+/* pw_detect_scan after those checks, without clearing the context memo (the caller does, once
+ * per set of buffers that stay unchanged). */
+pw_status pw_detect_scan_checked(const pw_detector *d, pw_detect_scratch *s, pw_arena *a,
+                                 const char *key, const char *str, size_t n, pw_field_type type,
+                                 pw_hit **hits, size_t *n_hits, pw_err *err);
+
 /* Original byte span of seg bytes [i, j). */
 void pw_seg_span(const pw_seg *g, size_t i, size_t j, size_t *start, size_t *end);
 
