@@ -188,7 +188,20 @@ static int is_timestamp(const char *s, size_t n, size_t end)
            s[end + 3] == ':';
 }
 
-/* A scheduling or birth word earlier on the same line ("Appointment confirmed for … on"). */
+/* Bit (c - 'a') for each ASCII letter of s[0..n), either case. */
+static uint32_t letters_in(const char *s, size_t n)
+{
+    uint32_t m = 0;
+    for (size_t k = 0; k < n; k++) {
+        unsigned c = ((unsigned char)s[k] | 32u) - 'a';
+        if (c < 26)
+            m |= 1u << c;
+    }
+    return m;
+}
+
+/* A scheduling or birth word earlier on the same line ("Appointment confirmed for … on").
+ * A word with a letter the line lacks cannot occur in it: that test skips most searches. */
 static pw_ctx sentence_ctx(const char *s, size_t i)
 {
     static const struct {
@@ -203,7 +216,11 @@ static pw_ctx sentence_ctx(const char *s, size_t i)
             from = k;
             break;
         }
+    uint32_t have = letters_in(s + from, i - from);
     for (size_t w = 0; w < sizeof words / sizeof words[0]; w++) {
+        uint32_t need = letters_in(words[w].word, strlen(words[w].word));
+        if ((have & need) != need)
+            continue;
         const char *hit = pw_strcasestr_n(s + from, i - from, words[w].word);
         if (hit && (hit == s || !pw_isalpha((unsigned char)hit[-1])))
             return words[w].ctx;
