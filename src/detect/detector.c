@@ -84,6 +84,7 @@ void pw_detect_scratch_free(pw_detect_scratch *s)
     pw_vocab_scratch_free(s->vocab);
     free(s->norm);
     free(s->norm_map);
+    free(s->words);
     free(s->hits);
     free(s);
 }

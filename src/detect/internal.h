@@ -99,6 +99,8 @@ struct pw_detect_scratch {
     char *norm;         /* normalised text for the vocabulary */
     uint32_t *norm_map; /* norm byte -> segment byte */
     size_t norm_cap;
+    pw_vocab_word *words; /* the words of a segment for the vocabulary (health.c) */
+    size_t words_cap;
     pw_hit *hits; /* collected hits before they are copied into the caller's arena */
     size_t n_hits, cap_hits;
     int oom;
