@@ -261,8 +261,8 @@ static int looks_like_url(const char *s, size_t n)
     return 0;
 }
 
-pw_status pw_detect_check_field(const pw_detector *d, const pw_detect_scratch *s,
-                                const pw_arena *a, const char *str, size_t n, pw_err *err)
+pw_status pw_detect_check_field(const pw_detector *d, const pw_detect_scratch *s, const pw_arena *a,
+                                const char *str, size_t n, pw_err *err)
 {
     if (!d || !s || !a || (!str && n))
         return pw_err_set(err, PW_ERR_INVALID, "detect: missing detector, scratch or arena");

@@ -162,8 +162,8 @@ typedef struct pw_scan {
 } pw_scan;
 
 /* pw_detect_scan's argument checks (PW_OK or the error it returns). */
-pw_status pw_detect_check_field(const pw_detector *d, const pw_detect_scratch *s,
-                                const pw_arena *a, const char *str, size_t n, pw_err *err);
+pw_status pw_detect_check_field(const pw_detector *d, const pw_detect_scratch *s, const pw_arena *a,
+                                const char *str, size_t n, pw_err *err);
 /* pw_detect_scan after those checks, without clearing the context memo (the caller does, once
  * per set of buffers that stay unchanged). */
 pw_status pw_detect_scan_checked(const pw_detector *d, pw_detect_scratch *s, pw_arena *a,

@@ -1,8 +1,9 @@
 /*
  * segment.c — scanning one segment of a field: a quick character-class pass (summary.c) decides
- * which detectors can possibly fire (fields without letters or digits are skipped at once), percent-
- * encoded layers are decoded (up to PW_DETECT_MAX_LAYERS, keeping a map to original offsets),
- * then identifier detectors, canaries and the health vocabulary run on the innermost layer.
+ * which detectors can possibly fire (fields without letters or digits are skipped at once),
+ * percent- encoded layers are decoded (up to PW_DETECT_MAX_LAYERS, keeping a map to original
+ * offsets), then identifier detectors, canaries and the health vocabulary run on the innermost
+ * layer.
  */
 #include <string.h>
 
