@@ -27,6 +27,39 @@ static size_t orig_end(const pw_seg *g, size_t i)
     return g->oend ? g->oend[i] : g->base + i + 1;
 }
 
+/* The first byte at or after i that decoding may change: '%', or '+' when it means a space. */
+static size_t next_special(const char *s, size_t i, size_t n, int plus_is_space)
+{
+    if (!plus_is_space) {
+        const char *p = i < n ? memchr(s + i, '%', n - i) : NULL;
+        return p ? (size_t)(p - s) : n;
+    }
+    while (i < n && s[i] != '%' && s[i] != '+')
+        i++;
+    return i;
+}
+
+/* Copy g's bytes [i, j) unchanged to out position o, with their original spans; new o. */
+static size_t copy_plain(const pw_seg *g, size_t i, size_t j, char *buf, uint32_t *os, uint32_t *oe,
+                         size_t o)
+{
+    size_t len = j - i;
+    if (len == 0)
+        return o;
+    memcpy(buf + o, g->s + i, len);
+    if (g->ostart) {
+        memcpy(os + o, g->ostart + i, len * sizeof *os);
+        memcpy(oe + o, g->oend + i, len * sizeof *oe);
+        return o + len;
+    }
+    for (size_t k = 0; k < len; k++) {
+        os[o + k] = (uint32_t)(g->base + i + k);
+        oe[o + k] = (uint32_t)(g->base + i + k + 1);
+    }
+    return o + len;
+}
+
+/* Bytes that decoding leaves alone are copied in stretches between the '%' (and '+') bytes. */
 int pw_seg_pct_decode(pw_arena *a, const pw_seg *g, int plus_is_space, pw_seg *out)
 {
     char *buf = pw_arena_alloc(a, g->n + 1);
@@ -34,16 +67,20 @@ int pw_seg_pct_decode(pw_arena *a, const pw_seg *g, int plus_is_space, pw_seg *o
     uint32_t *oe = pw_arena_alloc(a, (g->n + 1) * sizeof *oe);
     if (!buf || !os || !oe)
         return 0;
-    size_t o = 0;
+    size_t o = 0, i = 0;
     int changed = 0, hi, lo;
-    for (size_t i = 0; i < g->n; i++) {
-        int c = (unsigned char)g->s[i];
-        if (c == '%' && i + 2 < g->n && (hi = hexval(g->s[i + 1])) >= 0 &&
-            (lo = hexval(g->s[i + 2])) >= 0) {
+    while (i < g->n) {
+        size_t j = next_special(g->s, i, g->n, plus_is_space);
+        o = copy_plain(g, i, j, buf, os, oe, o);
+        if (j >= g->n)
+            break;
+        int c = (unsigned char)g->s[j];
+        if (c == '%' && j + 2 < g->n && (hi = hexval(g->s[j + 1])) >= 0 &&
+            (lo = hexval(g->s[j + 2])) >= 0) {
             buf[o] = (char)(hi * 16 + lo);
-            os[o] = (uint32_t)orig_start(g, i);
-            oe[o++] = (uint32_t)orig_end(g, i + 2);
-            i += 2;
+            os[o] = (uint32_t)orig_start(g, j);
+            oe[o++] = (uint32_t)orig_end(g, j + 2);
+            i = j + 3;
             changed = 1;
             continue;
         }
@@ -52,8 +89,9 @@ int pw_seg_pct_decode(pw_arena *a, const pw_seg *g, int plus_is_space, pw_seg *o
             changed = 1;
         }
         buf[o] = (char)c;
-        os[o] = (uint32_t)orig_start(g, i);
-        oe[o++] = (uint32_t)orig_end(g, i);
+        os[o] = (uint32_t)orig_start(g, j);
+        oe[o++] = (uint32_t)orig_end(g, j);
+        i = j + 1;
     }
     if (!changed)
         return 0;
