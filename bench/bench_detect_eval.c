@@ -4,6 +4,9 @@
  *   bench_detect_eval FILE.tsv…            labelled rows (tests/data/detect/heldout.tsv, or the
  *                                         output of data/eval/gen_detect_corpus.py)
  *   bench_detect_eval --presidio DIR       presidio-research synthetic sentences (read in place)
+ *   bench_detect_eval --dump FILE.tsv…     every hit (all fields) and the redacted text of every
+ *                                         row, one line each: diff two builds' dumps to prove a
+ *                                         speed change kept every result
  *
  * A predicted hit is a true positive when it overlaps a labelled span of the same category;
  * overlapping a labelled span of another scored category (a ZIP inside a labelled address) is
@@ -35,6 +38,10 @@ typedef struct eval {
     tally t[PW_PHI__COUNT];
     long general_rows, general_rows_hit, general_rows_ident, rows;
     int verbose;
+    int dump; /* print every hit and redaction instead of scoring */
+    pw_detector *canary_d;
+    pw_detect_scratch *canary_s;
+    pw_buf out;
 } eval;
 
 static int category_by_name(const char *n, size_t len)
@@ -48,6 +55,37 @@ static int category_by_name(const char *n, size_t len)
 static int overlaps(size_t a, size_t b, size_t c, size_t d)
 {
     return a < d && c < b;
+}
+
+/* --dump: everything pw_detect_scan and pw_redact return for one string. */
+static void dump_one(eval *e, const char *key, const char *text, pw_field_type ft)
+{
+    pw_hit *h = NULL;
+    size_t nh = 0;
+    pw_arena_reset(&e->a);
+    pw_status st = pw_detect_scan(e->d, e->s, &e->a, key, text, strlen(text), ft, &h, &nh, NULL);
+    printf("row %ld status %d hits %zu\n", e->rows, (int)st, nh);
+    for (size_t i = 0; i < nh; i++)
+        printf("  %s/%s [%zu,%zu) norm=%s conf=%.3f %s:%s sens=%d\n",
+               pw_phi_category_name(h[i].category), h[i].subtype ? h[i].subtype : "-", h[i].start,
+               h[i].end, h[i].normalized ? h[i].normalized : "-", (double)h[i].confidence,
+               pw_reason_name(h[i].reason), h[i].reason_detail ? h[i].reason_detail : "-",
+               (int)h[i].sensitivity);
+    pw_buf_clear(&e->out);
+    st = pw_redact(e->d, e->s, &e->a, key, text, strlen(text), ft, &e->out, NULL);
+    printf("  redact %d: %.*s\n", (int)st, (int)e->out.len, e->out.data ? e->out.data : "");
+}
+
+/* The row with the plain detector, then with one that also looks for a few canaries. */
+static void dump_row(eval *e, const char *key, const char *text, pw_field_type ft)
+{
+    dump_one(e, key, text, ft);
+    pw_detector *plain = e->d;
+    pw_detect_scratch *plain_s = e->s;
+    e->d = e->canary_d, e->s = e->canary_s;
+    dump_one(e, key, text, ft);
+    e->d = plain, e->s = plain_s;
+    e->rows++;
 }
 
 /* Score one string against its gold spans. Returns the number of hits; *n_ident the number of
@@ -170,9 +208,13 @@ static int run_tsv(eval *e, const char *path)
             fprintf(stderr, "%s:%ld: expected 5 tab-separated columns\n", path, ln);
             continue;
         }
+        const char *key = strcmp(col[2], "-") == 0 ? NULL : col[2];
+        if (e->dump) {
+            dump_row(e, key, col[3], field_type(col[1]));
+            continue;
+        }
         gold g[MAX_GOLD];
         size_t ng = parse_labels(col[3], col[4], g, path, ln);
-        const char *key = strcmp(col[2], "-") == 0 ? NULL : col[2];
         size_t n_ident = 0, nh = score(e, key, col[3], field_type(col[1]), g, ng, &n_ident);
         if (strcmp(col[0], "general") == 0) {
             e->general_rows++;
@@ -315,25 +357,47 @@ int main(int argc, char **argv)
     int first = 1;
     if (argc > 1 && strcmp(argv[1], "-v") == 0)
         e.verbose = 1, first = 2;
+    else if (argc > 1 && strcmp(argv[1], "--dump") == 0)
+        e.dump = 1, first = 2;
+    static const pw_canary canaries[] = {{"email", "jane.doe@example.com", PW_CANARY_EMAIL},
+                                         {"phone", "617-555-0123", PW_CANARY_PHONE},
+                                         {"dob", "1985-03-14", PW_CANARY_DATE},
+                                         {"first name", "Maria", PW_CANARY_NAME},
+                                         {"zip", "02115", PW_CANARY_ZIP}};
+    pw_detector_opts co = {.canaries = canaries, .n_canaries = 5};
+    if (e.dump && (pw_detector_new(&co, &e.canary_d, NULL) != PW_OK ||
+                   pw_detect_scratch_new(e.canary_d, &e.canary_s, NULL) != PW_OK))
+        return 1;
     if (argc <= first) {
-        fprintf(stderr, "usage: %s [-v] FILE.tsv… | [-v] --presidio DIR\n", argv[0]);
+        fprintf(stderr, "usage: %s [-v|--dump] FILE.tsv… | [-v] --presidio DIR\n", argv[0]);
         return 2;
     }
     if (pw_detector_new(NULL, &e.d, NULL) != PW_OK ||
         pw_detect_scratch_new(e.d, &e.s, NULL) != PW_OK)
         return 1;
     pw_arena_init(&e.a, 0);
+    pw_buf_init(&e.out);
     int rc = 0;
     if (strcmp(argv[first], "--presidio") == 0 && argc > first + 1)
         rc = run_presidio(&e, argv[first + 1]);
     else
         for (int i = first; i < argc; i++)
             rc |= run_tsv(&e, argv[i]);
+    if (e.dump) {
+        pw_detect_scratch_free(e.canary_s);
+        pw_detector_free(e.canary_d);
+        pw_buf_free(&e.out);
+        pw_arena_free(&e.a);
+        pw_detect_scratch_free(e.s);
+        pw_detector_free(e.d);
+        return rc;
+    }
     report(&e);
     printf("command: %s", argv[0]);
     for (int i = 1; i < argc; i++)
         printf(" %s", argv[i]);
     printf("\n");
+    pw_buf_free(&e.out);
     pw_arena_free(&e.a);
     pw_detect_scratch_free(e.s);
     pw_detector_free(e.d);

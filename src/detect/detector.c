@@ -84,6 +84,7 @@ void pw_detect_scratch_free(pw_detect_scratch *s)
     pw_vocab_scratch_free(s->vocab);
     free(s->norm);
     free(s->norm_map);
+    free(s->words);
     free(s->hits);
     free(s);
 }
@@ -260,26 +261,45 @@ static int looks_like_url(const char *s, size_t n)
     return 0;
 }
 
+pw_status pw_detect_check_field(const pw_detector *d, const pw_detect_scratch *s, const pw_arena *a,
+                                const char *str, size_t n, pw_err *err)
+{
+    if (!d || !s || !a || (!str && n))
+        return pw_err_set(err, PW_ERR_INVALID, "detect: missing detector, scratch or arena");
+    if (n > UINT32_MAX)
+        return pw_err_set(err, PW_ERR_LIMIT, "detect: field of %zu bytes is too large", n);
+    return PW_OK;
+}
+
 pw_status pw_detect_scan(const pw_detector *d, pw_detect_scratch *s, pw_arena *a, const char *key,
                          const char *str, size_t n, pw_field_type type, pw_hit **hits,
                          size_t *n_hits, pw_err *err)
 {
     *hits = NULL;
     *n_hits = 0;
-    if (!d || !s || !a || (!str && n))
-        return pw_err_set(err, PW_ERR_INVALID, "detect: missing detector, scratch or arena");
-    if (n > UINT32_MAX)
-        return pw_err_set(err, PW_ERR_LIMIT, "detect: field of %zu bytes is too large", n);
+    pw_status st = pw_detect_check_field(d, s, a, str, n, err);
+    if (st != PW_OK)
+        return st;
+    /* The memo is keyed by addresses: the caller may reuse a buffer for other text next time. */
+    memset(s->ctx_memo, 0, sizeof s->ctx_memo);
+    return pw_detect_scan_checked(d, s, a, key, str, n, type, hits, n_hits, err);
+}
+
+pw_status pw_detect_scan_checked(const pw_detector *d, pw_detect_scratch *s, pw_arena *a,
+                                 const char *key, const char *str, size_t n, pw_field_type type,
+                                 pw_hit **hits, size_t *n_hits, pw_err *err)
+{
+    *hits = NULL;
+    *n_hits = 0;
     s->n_hits = 0;
     pw_scan sc = {.d = d, .s = s, .a = a, .orig = str, .orig_n = n, .st = PW_OK, .err = err};
-    memset(s->ctx_memo, 0, sizeof s->ctx_memo);
     pw_seg g = {.s = str,
                 .n = n,
                 .type = type,
                 .key = key,
                 .key_n = key ? strlen(key) : 0,
                 .memo = s->ctx_memo};
-    g.ctx = key ? pw_ctx_from_key(key, g.key_n) : PW_CTX_NONE;
+    g.ctx = key ? pw_ctx_from_key_memo(s, key, g.key_n) : PW_CTX_NONE;
     if (type == PW_FT_URL || looks_like_url(str, n))
         pw_scan_url(&sc, &g, 0);
     else

@@ -1,8 +1,10 @@
 /*
- * health.c — health context: normalise a segment into lower-case word text (camelCase, slugs,
- * punctuation and non-ASCII become single spaces) with a map back to segment bytes, run the
- * vocabulary matcher (vocab.h) and turn its matches into HEALTH or CARE_INTENT hits. Generic
- * words ("hospital", "clinic") never count on their own.
+ * health.c — health context: split a segment into words (ASCII letter/digit runs, camelCase split:
+ * "breastCancer"; slugs, punctuation and non-ASCII separate), run the vocabulary matcher
+ * (vocab.h) over them and turn its matches into HEALTH or CARE_INTENT hits. With the automaton
+ * back end the words are handed over as spans of the segment itself; the Hyperscan back end gets
+ * them written out as normalised lower-case text with a map back to segment bytes. Both give the
+ * same matches. Generic words ("hospital", "clinic") never count on their own.
  */
 #include <stdlib.h>
 
@@ -73,6 +75,82 @@ static size_t normalise(pw_detect_scratch *s, const pw_seg *g)
     return o;
 }
 
+/* Segments longer than this take the normalised-text path (its length limit decides there). */
+#define RAW_SCAN_MAX ((size_t)1 << 30)
+
+static pw_vocab_word *word_slot(pw_detect_scratch *s, size_t k)
+{
+    if (k < s->words_cap)
+        return &s->words[k];
+    size_t cap = s->words_cap ? s->words_cap * 2 : 64;
+    pw_vocab_word *w = realloc(s->words, cap * sizeof *w);
+    if (!w)
+        return NULL;
+    s->words = w;
+    s->words_cap = cap;
+    return &w[k];
+}
+
+/* The words normalise() would write, as spans of g->s, into s->words; the count, or -1 when out
+ * of memory. */
+static long split_words(pw_detect_scratch *s, const pw_seg *g)
+{
+    size_t nw = 0, norm = 0;
+    for (size_t i = 0; i < g->n;) {
+        if (!pw_isalnum((unsigned char)g->s[i])) {
+            i++;
+            continue;
+        }
+        size_t run_end = i;
+        while (run_end < g->n && pw_isalnum((unsigned char)g->s[run_end]))
+            run_end++;
+        size_t run_len = run_end - i, from = i;
+        for (size_t k = i + 1; k <= run_end; k++) {
+            if (k < run_end && !camel_break(g->s, g->n, k, run_len))
+                continue;
+            pw_vocab_word *w = word_slot(s, nw++);
+            if (!w)
+                return -1;
+            *w = (pw_vocab_word){(uint32_t)from, (uint32_t)k, (uint32_t)norm};
+            norm += k - from + 1;
+            from = k;
+        }
+        i = run_end;
+    }
+    return (long)nw;
+}
+
+static void add_match(pw_scan *sc, const pw_seg *g, const pw_vocab_entry *e, size_t i, size_t j);
+
+/* The automaton over the segment's own bytes; 0 when this path cannot serve (the caller then
+ * normalises). */
+static int scan_raw(pw_scan *sc, const pw_seg *g)
+{
+    const pw_vocab *v = sc->d->vocab;
+    if (g->n > RAW_SCAN_MAX || pw_vocab_backend_of(v) != PW_VOCAB_BACKEND_AC)
+        return 0;
+    long nw = split_words(sc->s, g);
+    if (nw < 0)
+        return 0;
+    if (nw == 0)
+        return 1;
+    const pw_vocab_match *m = NULL;
+    size_t nm = 0;
+    pw_status st = pw_vocab_scan_words(v, sc->s->vocab, g->s, g->n, sc->s->words, (size_t)nw, &m,
+                                       &nm, sc->err);
+    if (st != PW_OK) {
+        sc->st = st;
+        return 1;
+    }
+    for (size_t k = 0; k < nm; k++) {
+        const pw_vocab_entry *e = pw_vocab_entry_at(v, m[k].entry);
+        if (!e || e->cls == PW_VOCAB_GENERIC || m[k].end <= m[k].start || m[k].end > g->n)
+            continue;
+        add_match(sc, g, e, m[k].start, m[k].end);
+    }
+    return 1;
+}
+
 static const char *class_subtype(pw_vocab_class c)
 {
     static const char *const names[] = {"condition",        "symptom",   "procedure",
@@ -97,7 +175,7 @@ static void add_match(pw_scan *sc, const pw_seg *g, const pw_vocab_entry *e, siz
 
 void pw_health_scan(pw_scan *sc, const pw_seg *g)
 {
-    if (!pw_vocab_size(sc->d->vocab))
+    if (!pw_vocab_size(sc->d->vocab) || scan_raw(sc, g))
         return;
     size_t n = normalise(sc->s, g);
     if (n == 0)

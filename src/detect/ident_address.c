@@ -140,6 +140,8 @@ void pw_ident_address(pw_scan *sc, const pw_seg *g)
     }
     const char *s = g->s;
     size_t n = g->n;
+    if (g->sum && (g->sum->cls & (PW_SUM_UPPER | PW_SUM_SPACE)) != (PW_SUM_UPPER | PW_SUM_SPACE))
+        return; /* parse_street: "<number> <Word> … <Suffix>", the suffix capitalised */
     for (size_t i = 0; i < n; i++) {
         if (!pw_isdigit((unsigned char)s[i]) || !pw_num_left_ok(s, i))
             continue;

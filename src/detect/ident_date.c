@@ -119,10 +119,26 @@ static size_t skip_sep(const char *s, size_t n, size_t p)
     return p;
 }
 
+/* The word at s[i] is followed ('.', then spaces, commas or dashes) by a digit: what
+ * parse_month_first needs after any month name. Checked first, since most words fail it and it
+ * costs less than comparing the word with the twelve month names. */
+static int digit_after_word(const char *s, size_t n, size_t i)
+{
+    size_t w = i;
+    while (w < n && pw_isalpha((unsigned char)s[w]))
+        w++;
+    if (w < n && s[w] == '.')
+        w++;
+    w = skip_sep(s, n, w);
+    return w < n && pw_isdigit((unsigned char)s[w]);
+}
+
 /* "March 14, 1985", "Mar 14 1985", "March 14" (no year). */
 static int parse_month_first(const char *s, size_t n, size_t i, ymd *o)
 {
     size_t p;
+    if (!digit_after_word(s, n, i))
+        return 0;
     int m = month_name(s, n, i, &p);
     if (!m)
         return 0;
@@ -172,7 +188,20 @@ static int is_timestamp(const char *s, size_t n, size_t end)
            s[end + 3] == ':';
 }
 
-/* A scheduling or birth word earlier on the same line ("Appointment confirmed for … on"). */
+/* Bit (c - 'a') for each ASCII letter of s[0..n), either case. */
+static uint32_t letters_in(const char *s, size_t n)
+{
+    uint32_t m = 0;
+    for (size_t k = 0; k < n; k++) {
+        unsigned c = ((unsigned char)s[k] | 32u) - 'a';
+        if (c < 26)
+            m |= 1u << c;
+    }
+    return m;
+}
+
+/* A scheduling or birth word earlier on the same line ("Appointment confirmed for … on").
+ * A word with a letter the line lacks cannot occur in it: that test skips most searches. */
 static pw_ctx sentence_ctx(const char *s, size_t i)
 {
     static const struct {
@@ -187,7 +216,11 @@ static pw_ctx sentence_ctx(const char *s, size_t i)
             from = k;
             break;
         }
+    uint32_t have = letters_in(s + from, i - from);
     for (size_t w = 0; w < sizeof words / sizeof words[0]; w++) {
+        uint32_t need = letters_in(words[w].word, strlen(words[w].word));
+        if ((have & need) != need)
+            continue;
         const char *hit = pw_strcasestr_n(s + from, i - from, words[w].word);
         if (hit && (hit == s || !pw_isalpha((unsigned char)hit[-1])))
             return words[w].ctx;

@@ -98,6 +98,8 @@ static void dea_mbi(pw_scan *sc, const pw_seg *g)
 {
     const char *s = g->s;
     size_t n = g->n;
+    if (g->sum && !(g->sum->cls & PW_SUM_UPPER))
+        return; /* both start with (DEA) or hold (MBI) upper-case letters */
     for (size_t i = 0; i + 9 <= n; i++) {
         int c = (unsigned char)s[i];
         if (!pw_isalnum(c) || (i > 0 && pw_isalnum((unsigned char)s[i - 1])))

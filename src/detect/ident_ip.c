@@ -91,6 +91,8 @@ void pw_ident_ip(pw_scan *sc, const pw_seg *g)
 {
     const char *s = g->s;
     size_t n = g->n;
+    if (g->sum && !(g->sum->cls & (PW_SUM_DOT | PW_SUM_COLON)))
+        return; /* IPv4 needs dots, IPv6 colons */
     int has_colon = memchr(s, ':', n) != NULL;
     for (size_t i = 0; i < n; i++) {
         int c = (unsigned char)s[i];

@@ -138,6 +138,8 @@ static void name_text(pw_scan *sc, const pw_seg *g)
 {
     const char *s = g->s;
     size_t n = g->n;
+    if (g->sum && !(g->sum->cls & PW_SUM_UPPER))
+        return; /* every name word starts upper-case (name_word) */
     int has_comma = memchr(s, ',', n) != NULL;
     for (size_t i = 0; i < n; i++) {
         int c = (unsigned char)s[i];

@@ -63,6 +63,8 @@ void pw_ident_numeric(pw_scan *sc, const pw_seg *g)
 {
     const char *s = g->s;
     size_t n = g->n;
+    if (g->sum && !(g->sum->runs & (PW_RUN(5) | PW_RUN(10))))
+        return; /* a ZIP is a run of 5 digits, an NPI a run of 10 */
     for (size_t i = 0; i < n; i++) {
         if (!pw_isdigit((unsigned char)s[i]))
             continue;

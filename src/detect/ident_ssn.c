@@ -42,6 +42,8 @@ void pw_ident_ssn(pw_scan *sc, const pw_seg *g)
 {
     const char *s = g->s;
     size_t n = g->n;
+    if (g->sum && !(g->sum->runs & (PW_RUN(9) | PW_RUN(3))))
+        return; /* parse_ssn starts at a run of 9 digits, or of 3 ("123-45-6789") */
     for (size_t i = 0; i < n; i++) {
         if (!pw_isdigit((unsigned char)s[i]))
             continue;

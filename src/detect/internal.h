@@ -83,16 +83,53 @@ typedef struct pw_ctx_memo {
 
 #define PW_CTX_MEMO_SLOTS 8
 
+/* One remembered key classification (key_memo.c); len 0 = empty. */
+#define PW_KEY_MEMO_SLOTS 256
+#define PW_KEY_MEMO_LEN   30
+typedef struct pw_key_memo {
+    uint32_t hash;
+    unsigned char len, ctx;
+    char key[PW_KEY_MEMO_LEN];
+} pw_key_memo;
+
 struct pw_detect_scratch {
     pw_ctx_memo ctx_memo[PW_CTX_MEMO_SLOTS]; /* cleared by every pw_detect_scan */
+    pw_key_memo key_memo[PW_KEY_MEMO_SLOTS]; /* kept across scans: keys repeat */
     pw_vocab_scratch *vocab;
     char *norm;         /* normalised text for the vocabulary */
     uint32_t *norm_map; /* norm byte -> segment byte */
     size_t norm_cap;
+    pw_vocab_word *words; /* the words of a segment for the vocabulary (health.c) */
+    size_t words_cap;
     pw_hit *hits; /* collected hits before they are copied into the caller's arena */
     size_t n_hits, cap_hits;
     int oom;
 };
+
+/* What a segment holds (summary.c): one pass, read by the gates in segment.c and the detectors. */
+enum {
+    PW_SUM_DIGIT = 1,
+    PW_SUM_ALPHA = 2,
+    PW_SUM_AT = 4,
+    PW_SUM_PCT = 8,
+    PW_SUM_PLUS = 16,
+    PW_SUM_UPPER = 32,
+    PW_SUM_DOT = 64,
+    PW_SUM_COLON = 128,
+    PW_SUM_SPACE = 256
+};
+
+typedef struct pw_seg_summary {
+    unsigned cls;  /* PW_SUM_* bits of the bytes present */
+    size_t digits; /* ASCII digits */
+    uint64_t runs; /* bit k: a maximal digit run of k digits (63 and longer: bit 63); only
+                      filled when digits >= 5 (0 otherwise: every reader needs 5 or more) */
+} pw_seg_summary;
+
+void pw_seg_summarize(const char *s, size_t n, pw_seg_summary *out);
+
+/* Bit of pw_seg_summary.runs for a run of k digits (k < 63). */
+#define PW_RUN(k) ((uint64_t)1 << (k))
 
 /* A piece of text to scan: either a slice of the original (map == NULL: original offset = base +
  * i) or a decoded layer (ostart[i]/oend[i] = smallest original span of byte i). */
@@ -108,6 +145,9 @@ typedef struct pw_seg {
     int in_url;        /* a path slug or query value */
     int in_query;      /* a query (or fragment) parameter value */
     pw_ctx_memo *memo; /* the scratch's context memo, or NULL (no memo) */
+    /* What s holds, set by pw_scan_segment before it runs detectors (NULL: unknown, scan all).
+     * Copies of a segment (sub-segments, decoded layers) get their own before use. */
+    const pw_seg_summary *sum;
 } pw_seg;
 
 /* Scan state for one pw_detect_scan call. */
@@ -120,6 +160,15 @@ typedef struct pw_scan {
     pw_status st;
     pw_err *err;
 } pw_scan;
+
+/* pw_detect_scan's argument checks (PW_OK or the error it returns). */
+pw_status pw_detect_check_field(const pw_detector *d, const pw_detect_scratch *s, const pw_arena *a,
+                                const char *str, size_t n, pw_err *err);
+/* pw_detect_scan after those checks, without clearing the context memo (the caller does, once
+ * per set of buffers that stay unchanged). */
+pw_status pw_detect_scan_checked(const pw_detector *d, pw_detect_scratch *s, pw_arena *a,
+                                 const char *key, const char *str, size_t n, pw_field_type type,
+                                 pw_hit **hits, size_t *n_hits, pw_err *err);
 
 /* Original byte span of seg bytes [i, j). */
 void pw_seg_span(const pw_seg *g, size_t i, size_t j, size_t *start, size_t *end);
@@ -158,6 +207,8 @@ int pw_seg_pct_decode(pw_arena *a, const pw_seg *g, int plus_is_space, pw_seg *o
 
 /* Key classification ("ud[em]" -> EMAIL, "patient_id" -> PATIENT_ID). */
 pw_ctx pw_ctx_from_key(const char *key, size_t n);
+/* The same, remembered in the scratch (key_memo.c). */
+pw_ctx pw_ctx_from_key_memo(pw_detect_scratch *s, const char *key, size_t n);
 /* The context word ending just before position i in s (looks back a few words), or NONE. */
 pw_ctx pw_ctx_before(const char *s, size_t i);
 

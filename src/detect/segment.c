@@ -1,43 +1,13 @@
 /*
- * segment.c — scanning one segment of a field: a quick character-class pass decides which
- * detectors can possibly fire (fields without letters or digits are skipped at once), percent-
- * encoded layers are decoded (up to PW_DETECT_MAX_LAYERS, keeping a map to original offsets),
- * then identifier detectors, canaries and the health vocabulary run on the innermost layer.
+ * segment.c — scanning one segment of a field: a quick character-class pass (summary.c) decides
+ * which detectors can possibly fire (fields without letters or digits are skipped at once),
+ * percent- encoded layers are decoded (up to PW_DETECT_MAX_LAYERS, keeping a map to original
+ * offsets), then identifier detectors, canaries and the health vocabulary run on the innermost
+ * layer.
  */
 #include <string.h>
 
 #include "detect/internal.h"
-
-enum { CC_DIGIT = 1, CC_ALPHA = 2, CC_AT = 4, CC_PCT = 8, CC_PLUS = 16 };
-
-static const unsigned char char_class[256] = {
-    ['0'] = CC_DIGIT, ['1'] = CC_DIGIT, ['2'] = CC_DIGIT, ['3'] = CC_DIGIT, ['4'] = CC_DIGIT,
-    ['5'] = CC_DIGIT, ['6'] = CC_DIGIT, ['7'] = CC_DIGIT, ['8'] = CC_DIGIT, ['9'] = CC_DIGIT,
-    ['a'] = CC_ALPHA, ['b'] = CC_ALPHA, ['c'] = CC_ALPHA, ['d'] = CC_ALPHA, ['e'] = CC_ALPHA,
-    ['f'] = CC_ALPHA, ['g'] = CC_ALPHA, ['h'] = CC_ALPHA, ['i'] = CC_ALPHA, ['j'] = CC_ALPHA,
-    ['k'] = CC_ALPHA, ['l'] = CC_ALPHA, ['m'] = CC_ALPHA, ['n'] = CC_ALPHA, ['o'] = CC_ALPHA,
-    ['p'] = CC_ALPHA, ['q'] = CC_ALPHA, ['r'] = CC_ALPHA, ['s'] = CC_ALPHA, ['t'] = CC_ALPHA,
-    ['u'] = CC_ALPHA, ['v'] = CC_ALPHA, ['w'] = CC_ALPHA, ['x'] = CC_ALPHA, ['y'] = CC_ALPHA,
-    ['z'] = CC_ALPHA, ['A'] = CC_ALPHA, ['B'] = CC_ALPHA, ['C'] = CC_ALPHA, ['D'] = CC_ALPHA,
-    ['E'] = CC_ALPHA, ['F'] = CC_ALPHA, ['G'] = CC_ALPHA, ['H'] = CC_ALPHA, ['I'] = CC_ALPHA,
-    ['J'] = CC_ALPHA, ['K'] = CC_ALPHA, ['L'] = CC_ALPHA, ['M'] = CC_ALPHA, ['N'] = CC_ALPHA,
-    ['O'] = CC_ALPHA, ['P'] = CC_ALPHA, ['Q'] = CC_ALPHA, ['R'] = CC_ALPHA, ['S'] = CC_ALPHA,
-    ['T'] = CC_ALPHA, ['U'] = CC_ALPHA, ['V'] = CC_ALPHA, ['W'] = CC_ALPHA, ['X'] = CC_ALPHA,
-    ['Y'] = CC_ALPHA, ['Z'] = CC_ALPHA, ['@'] = CC_AT,    ['%'] = CC_PCT,   ['+'] = CC_PLUS};
-
-/* Character classes present in s, and how many digits. */
-static unsigned classes_of(const char *s, size_t n, size_t *digits)
-{
-    unsigned f = 0;
-    size_t d = 0;
-    for (size_t i = 0; i < n; i++) {
-        unsigned c = char_class[(unsigned char)s[i]];
-        f |= c;
-        d += c & CC_DIGIT;
-    }
-    *digits = d;
-    return f;
-}
 
 static int hexval(int c)
 {
@@ -57,6 +27,39 @@ static size_t orig_end(const pw_seg *g, size_t i)
     return g->oend ? g->oend[i] : g->base + i + 1;
 }
 
+/* The first byte at or after i that decoding may change: '%', or '+' when it means a space. */
+static size_t next_special(const char *s, size_t i, size_t n, int plus_is_space)
+{
+    if (!plus_is_space) {
+        const char *p = i < n ? memchr(s + i, '%', n - i) : NULL;
+        return p ? (size_t)(p - s) : n;
+    }
+    while (i < n && s[i] != '%' && s[i] != '+')
+        i++;
+    return i;
+}
+
+/* Copy g's bytes [i, j) unchanged to out position o, with their original spans; new o. */
+static size_t copy_plain(const pw_seg *g, size_t i, size_t j, char *buf, uint32_t *os, uint32_t *oe,
+                         size_t o)
+{
+    size_t len = j - i;
+    if (len == 0)
+        return o;
+    memcpy(buf + o, g->s + i, len);
+    if (g->ostart) {
+        memcpy(os + o, g->ostart + i, len * sizeof *os);
+        memcpy(oe + o, g->oend + i, len * sizeof *oe);
+        return o + len;
+    }
+    for (size_t k = 0; k < len; k++) {
+        os[o + k] = (uint32_t)(g->base + i + k);
+        oe[o + k] = (uint32_t)(g->base + i + k + 1);
+    }
+    return o + len;
+}
+
+/* Bytes that decoding leaves alone are copied in stretches between the '%' (and '+') bytes. */
 int pw_seg_pct_decode(pw_arena *a, const pw_seg *g, int plus_is_space, pw_seg *out)
 {
     char *buf = pw_arena_alloc(a, g->n + 1);
@@ -64,16 +67,20 @@ int pw_seg_pct_decode(pw_arena *a, const pw_seg *g, int plus_is_space, pw_seg *o
     uint32_t *oe = pw_arena_alloc(a, (g->n + 1) * sizeof *oe);
     if (!buf || !os || !oe)
         return 0;
-    size_t o = 0;
+    size_t o = 0, i = 0;
     int changed = 0, hi, lo;
-    for (size_t i = 0; i < g->n; i++) {
-        int c = (unsigned char)g->s[i];
-        if (c == '%' && i + 2 < g->n && (hi = hexval(g->s[i + 1])) >= 0 &&
-            (lo = hexval(g->s[i + 2])) >= 0) {
+    while (i < g->n) {
+        size_t j = next_special(g->s, i, g->n, plus_is_space);
+        o = copy_plain(g, i, j, buf, os, oe, o);
+        if (j >= g->n)
+            break;
+        int c = (unsigned char)g->s[j];
+        if (c == '%' && j + 2 < g->n && (hi = hexval(g->s[j + 1])) >= 0 &&
+            (lo = hexval(g->s[j + 2])) >= 0) {
             buf[o] = (char)(hi * 16 + lo);
-            os[o] = (uint32_t)orig_start(g, i);
-            oe[o++] = (uint32_t)orig_end(g, i + 2);
-            i += 2;
+            os[o] = (uint32_t)orig_start(g, j);
+            oe[o++] = (uint32_t)orig_end(g, j + 2);
+            i = j + 3;
             changed = 1;
             continue;
         }
@@ -82,8 +89,9 @@ int pw_seg_pct_decode(pw_arena *a, const pw_seg *g, int plus_is_space, pw_seg *o
             changed = 1;
         }
         buf[o] = (char)c;
-        os[o] = (uint32_t)orig_start(g, i);
-        oe[o++] = (uint32_t)orig_end(g, i);
+        os[o] = (uint32_t)orig_start(g, j);
+        oe[o++] = (uint32_t)orig_end(g, j);
+        i = j + 1;
     }
     if (!changed)
         return 0;
@@ -134,10 +142,12 @@ static void search_intent(pw_scan *sc, const pw_seg *g)
                     "search query parameter");
 }
 
-/* Each detector runs only when the segment holds enough digits for its shortest form. */
-static void scan_identifiers(pw_scan *sc, const pw_seg *g, unsigned cls, size_t digits)
+/* Each detector runs only when the segment holds enough digits for its shortest form (finer
+ * gates on g->sum sit in the detectors, beside the patterns they rely on). */
+static void scan_identifiers(pw_scan *sc, const pw_seg *g)
 {
-    if (cls & CC_AT)
+    size_t digits = g->sum->digits;
+    if (g->sum->cls & PW_SUM_AT)
         pw_ident_email(sc, g);
     if (digits >= 9)
         pw_ident_ssn(sc, g);
@@ -157,16 +167,21 @@ static void scan_identifiers(pw_scan *sc, const pw_seg *g, unsigned cls, size_t 
         pw_ident_address(sc, g);
 }
 
-void pw_scan_segment(pw_scan *sc, const pw_seg *g, int depth)
+void pw_scan_segment(pw_scan *sc, const pw_seg *in, int depth)
 {
-    size_t digits = 0;
-    unsigned cls = classes_of(g->s, g->n, &digits);
-    if (!(cls & (CC_DIGIT | CC_ALPHA)))
+    pw_seg_summary sum;
+    pw_seg_summarize(in->s, in->n, &sum);
+    unsigned cls = sum.cls;
+    if (!(cls & (PW_SUM_DIGIT | PW_SUM_ALPHA)))
         return;
+    pw_seg seg = *in;
+    seg.sum = &sum;
+    const pw_seg *g = &seg;
     if (sc->d->n_forms)
         pw_canary_scan(sc, g);
-    int plus = g->in_query && (cls & CC_PLUS);
-    if (depth < PW_DETECT_MAX_LAYERS && (((cls & CC_PCT) && has_pct_escape(g->s, g->n)) || plus)) {
+    int plus = g->in_query && (cls & PW_SUM_PLUS);
+    if (depth < PW_DETECT_MAX_LAYERS &&
+        (((cls & PW_SUM_PCT) && has_pct_escape(g->s, g->n)) || plus)) {
         pw_seg dec;
         if (pw_seg_pct_decode(sc->a, g, plus, &dec)) {
             if (decoded_is_url(&dec) && depth < PW_DETECT_MAX_URL_DEPTH)
@@ -181,8 +196,8 @@ void pw_scan_segment(pw_scan *sc, const pw_seg *g, int depth)
     if (g->in_query && (g->ctx == PW_CTX_TIME || g->ctx == PW_CTX_NEGATIVE))
         return; /* ts=, v=, id=, fbp=: tracker bookkeeping, never PHI (canaries checked above) */
     if (g->ctx == PW_CTX_NONE || !pw_ident_hashed(sc, g))
-        scan_identifiers(sc, g, cls, digits);
+        scan_identifiers(sc, g);
     pw_ident_name(sc, g);
-    if (cls & CC_ALPHA)
+    if (cls & PW_SUM_ALPHA)
         pw_health_scan(sc, g);
 }

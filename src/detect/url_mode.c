@@ -149,7 +149,7 @@ static pw_ctx key_ctx(pw_scan *sc, const char *k, size_t n)
         if (dec)
             return pw_ctx_from_key(dec, dn);
     }
-    return pw_ctx_from_key(k, n);
+    return pw_ctx_from_key_memo(sc->s, k, n);
 }
 
 /* A slug's context from the slug before it: only patient-record words count

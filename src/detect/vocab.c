@@ -348,6 +348,19 @@ static void sort_matches(pw_vocab_match *m, size_t n)
     }
 }
 
+/* Sort and keep the longest at each start, in place; returns the count. */
+static size_t longest_per_start(pw_vocab_sink *sink)
+{
+    if (sink->n == 0)
+        return 0;
+    sort_matches(sink->m, sink->n);
+    size_t k = 0;
+    for (size_t i = 0; i < sink->n; i++)
+        if (k == 0 || sink->m[i].start != sink->m[k - 1].start)
+            sink->m[k++] = sink->m[i];
+    return k;
+}
+
 /* Sort, keep the longest at each start, copy into the arena. */
 static pw_status finish(pw_vocab_sink *sink, pw_arena *a, pw_vocab_match **out, size_t *n_out,
                         pw_err *err)
@@ -356,11 +369,7 @@ static pw_status finish(pw_vocab_sink *sink, pw_arena *a, pw_vocab_match **out, 
     *n_out = 0;
     if (sink->n == 0)
         return PW_OK;
-    sort_matches(sink->m, sink->n);
-    size_t k = 0;
-    for (size_t i = 0; i < sink->n; i++)
-        if (k == 0 || sink->m[i].start != sink->m[k - 1].start)
-            sink->m[k++] = sink->m[i];
+    size_t k = longest_per_start(sink);
     pw_vocab_match *m = pw_arena_memdup(a, sink->m, k * sizeof *m);
     if (!m)
         return pw_err_set(err, PW_ERR_NOMEM, "vocabulary: out of memory for matches");
@@ -405,4 +414,20 @@ pw_status pw_vocab_scan(const pw_vocab *v, pw_vocab_scratch *s, pw_arena *a, con
             return st;
     }
     return finish(&s->sink, a, out, n_out, err);
+}
+
+pw_status pw_vocab_scan_words(const pw_vocab *v, pw_vocab_scratch *s, const char *text, size_t n,
+                              const pw_vocab_word *w, size_t nw, const pw_vocab_match **out,
+                              size_t *n_out, pw_err *err)
+{
+    *out = NULL;
+    *n_out = 0;
+    if (v->backend != PW_VOCAB_BACKEND_AC)
+        return pw_err_set(err, PW_ERR_UNSUPPORTED, "vocabulary: word scan needs the automaton");
+    s->sink.n = 0;
+    if (pw_vocab_ac_scan_words(v->ac, text, n, w, nw, &s->sink) != 0)
+        return pw_err_set(err, PW_ERR_NOMEM, "vocabulary: out of memory for matches");
+    *n_out = longest_per_start(&s->sink);
+    *out = s->sink.m;
+    return PW_OK;
 }

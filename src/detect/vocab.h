@@ -64,6 +64,21 @@ void pw_vocab_scratch_free(pw_vocab_scratch *s);
 pw_status pw_vocab_scan(const pw_vocab *v, pw_vocab_scratch *s, pw_arena *a, const char *text,
                         size_t n, pw_vocab_match **out, size_t *n_out, pw_err *err);
 
+/* One word of raw text: text[start..end) (ASCII letters and digits, any case); `norm` is where
+ * the word would start in the normalised text (words joined by single spaces). */
+typedef struct pw_vocab_word {
+    uint32_t start, end, norm;
+} pw_vocab_word;
+
+/* pw_vocab_scan without the normalised copy: the caller gives the words that normalisation
+ * would write, in order, as spans of the raw text, and gets the same matches as pw_vocab_scan
+ * on the normalised text, as spans of the raw text (first byte of the first word, end of the
+ * last). The matches stay in the scratch until its next scan. PW_ERR_UNSUPPORTED when the back
+ * end is not the automaton (the caller then normalises and calls pw_vocab_scan). */
+pw_status pw_vocab_scan_words(const pw_vocab *v, pw_vocab_scratch *s, const char *text, size_t n,
+                              const pw_vocab_word *w, size_t nw, const pw_vocab_match **out,
+                              size_t *n_out, pw_err *err);
+
 /* ---- Additions (vocab branch): back-end choice, names, in-memory user data. ---- */
 
 /* "condition", "symptom", "procedure", "medication", "specialty", "care_service",

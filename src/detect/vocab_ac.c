@@ -455,3 +455,38 @@ int pw_vocab_ac_scan(const pw_vocab_ac *ac, const char *text, size_t n, pw_vocab
     }
     return 0;
 }
+
+/* The terms ending at word k (state reached there), as raw spans: a term of out_len bytes ending
+ * at the word's normalised end starts at the word whose normalised start is that far back. */
+static int emit_words(const pw_vocab_ac *ac, uint32_t state, const pw_vocab_word *w, size_t k,
+                      pw_vocab_sink *sink)
+{
+    size_t norm_end = (size_t)w[k].norm + (w[k].end - w[k].start);
+    uint32_t o = ac->out_entry[state] != PW_AC_NONE ? state : ac->dict[state];
+    for (; o != 0; o = ac->dict[o]) {
+        size_t want = norm_end - ac->out_len[o], j = k;
+        while (j > 0 && w[j].norm > want)
+            j--;
+        if (w[j].norm == want &&
+            pw_vocab_sink_push(sink, w[j].start, w[k].end, ac->out_entry[o]) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+int pw_vocab_ac_scan_words(const pw_vocab_ac *ac, const char *text, size_t n,
+                           const pw_vocab_word *w, size_t nw, pw_vocab_sink *sink)
+{
+    const unsigned char *lc = lower_table(), *t = (const unsigned char *)text;
+    uint32_t state = 0;
+    for (size_t k = 0; k < nw; k++) { /* consecutive words are adjacent, as in normalised text */
+        size_t ws = w[k].start, len = w[k].end - ws;
+        uint32_t id = len > ac->max_word_len
+                          ? 0
+                          : lookup_word(ac, lc, hash_word(t + ws, len, n - ws), t + ws, len);
+        state = id ? step(ac, state, id) : 0;
+        if (state && emit_words(ac, state, w, k, sink) != 0)
+            return -1;
+    }
+    return 0;
+}

@@ -52,6 +52,10 @@ pw_status pw_vocab_ac_build(const pw_vocab_pattern *p, size_t n, pw_vocab_ac **o
 void pw_vocab_ac_free(pw_vocab_ac *ac);
 /* 0 on success, -1 when the sink ran out of memory. */
 int pw_vocab_ac_scan(const pw_vocab_ac *ac, const char *text, size_t n, pw_vocab_sink *sink);
+/* The same over words given as spans of raw text (see pw_vocab_scan_words); matches are
+ * reported as byte spans of that text. */
+int pw_vocab_ac_scan_words(const pw_vocab_ac *ac, const char *text, size_t n,
+                           const pw_vocab_word *w, size_t nw, pw_vocab_sink *sink);
 
 /* ---- Hyperscan (PW_ERR_UNSUPPORTED in builds without it) ---- */
 typedef struct pw_vocab_hs_db pw_vocab_hs_db;

@@ -2,7 +2,8 @@
  * fuzz_detect.c — the PHI engine on arbitrary input: scan and redact must not crash, every span
  * lies inside the input and hits are sorted, and no hit's text is left in the redacted copy
  * (it occurs there no more often than it occurred outside every hit). The first byte picks the
- * field type and whether a key is given.
+ * field type and whether a key is given. The input split at newlines is also scanned as one
+ * event (pw_detect_scan_event), which must give every line exactly its pw_detect_scan hits.
  */
 #include <string.h>
 
@@ -68,6 +69,36 @@ static int text_redacted(const char *in, size_t n, const pw_hit *h, size_t nh, c
     return ok;
 }
 
+#define EVENT_MAX 8
+
+/* The lines of str as one event; each field's hits equal pw_detect_scan's. */
+static void check_event(pw_detector *d, pw_detect_scratch *s, pw_arena *a, const char *str,
+                        size_t n, int first)
+{
+    pw_detect_field f[EVENT_MAX];
+    size_t nf = 0;
+    for (size_t i = 0; i <= n && nf < EVENT_MAX;) {
+        const char *nl = i < n ? memchr(str + i, '\n', n - i) : NULL;
+        size_t e = nl ? (size_t)(nl - str) : n;
+        int k = first + (int)nf;
+        f[nf++] = (pw_detect_field){keys[k % 8], str + i, e - i, (pw_field_type)(k % 5), NULL, 0};
+        i = e + 1;
+    }
+    FUZZ_ASSERT(pw_detect_scan_event(d, s, a, f, nf, NULL) == PW_OK);
+    for (size_t k = 0; k < nf; k++) {
+        pw_hit *h = NULL;
+        size_t nh = 0;
+        FUZZ_ASSERT(pw_detect_scan(d, s, a, f[k].key, f[k].str, f[k].n, f[k].type, &h, &nh, NULL) ==
+                    PW_OK);
+        FUZZ_ASSERT(nh == f[k].n_hits);
+        for (size_t i = 0; i < nh; i++)
+            FUZZ_ASSERT(h[i].start == f[k].hits[i].start && h[i].end == f[k].hits[i].end &&
+                        h[i].category == f[k].hits[i].category &&
+                        strcmp(h[i].subtype, f[k].hits[i].subtype) == 0 &&
+                        strcmp(h[i].normalized, f[k].hits[i].normalized) == 0);
+    }
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static pw_detector *d;
@@ -97,6 +128,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     pw_buf_init(&out);
     FUZZ_ASSERT(pw_redact(d, s, &a, key, str, n, ft, &out, NULL) == PW_OK);
     FUZZ_ASSERT(text_redacted(str, n, h, nh, out.data ? out.data : "", out.len));
+    check_event(d, s, &a, str, n, data[0]);
     pw_buf_free(&out);
     pw_arena_free(&a);
     return 0;
