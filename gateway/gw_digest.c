@@ -23,10 +23,19 @@ static void hex(const unsigned char *d, size_t n, char *out)
     out[2 * n] = '\0';
 }
 
+/* SHA256() itself goes through EVP (an algorithm fetch per call) in OpenSSL 3. */
+static void sha256(const void *p, size_t n, unsigned char d[SHA256_DIGEST_LENGTH])
+{
+    SHA256_CTX c;
+    SHA256_Init(&c);
+    SHA256_Update(&c, p, n);
+    SHA256_Final(d, &c);
+}
+
 void pw_gw_sha256_hex(const void *p, size_t n, char out[65])
 {
     unsigned char d[SHA256_DIGEST_LENGTH];
-    SHA256(p, n, d);
+    sha256(p, n, d);
     hex(d, sizeof d, out);
 }
 
@@ -45,7 +54,7 @@ void pw_gw_hmac_init(pw_gw_hmac *h, const void *key, size_t key_len)
 {
     unsigned char k[SHA256_DIGEST_LENGTH];
     if (key_len > SHA256_CBLOCK) { /* RFC 2104: a long key is hashed first */
-        SHA256(key, key_len, k);
+        sha256(key, key_len, k);
         key = k;
         key_len = sizeof k;
     }

@@ -6,6 +6,7 @@
  */
 #include "gw_json_writer.h"
 
+#include <stdint.h>
 #include <string.h>
 
 /* Append n bytes: in place when they fit, else through pw_buf (growth, sticky failure). */
@@ -25,20 +26,54 @@ static inline void put_c(pw_buf *b, char c)
     put(b, &c, 1);
 }
 
-/* 1 for the bytes a JSON string carries unescaped and pw_buf_json_string leaves alone. */
-static int plain_byte(unsigned char c)
+/* 1 for the bytes a JSON string carries unescaped and pw_buf_json_string leaves alone:
+ * printable ASCII but '"' and '\\'. */
+static const unsigned char plain[256] = {
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+};
+
+#define ONES  0x0101010101010101ULL
+#define HIGHS 0x8080808080808080ULL
+
+/* 1 if no byte of w is below 0x20, above 0x7e, '"' or '\\' (exact: borrows cannot fake a hit
+ * where no byte qualifies). */
+static int word_plain(uint64_t w)
 {
-    return c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
+    uint64_t ctrl = (w - ONES * 0x20) & ~w;         /* a byte < 0x20 */
+    uint64_t high = (w + ONES * (0x7f - 0x7e)) | w; /* a byte > 0x7e */
+    uint64_t quote = ((w ^ (ONES * '"')) - ONES) & ~(w ^ (ONES * '"'));
+    uint64_t bslash = ((w ^ (ONES * '\\')) - ONES) & ~(w ^ (ONES * '\\'));
+    return ((ctrl | high | quote | bslash) & HIGHS) == 0;
+}
+
+static int all_plain(const unsigned char *u, size_t n)
+{
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, u + i, 8);
+        if (!word_plain(w))
+            return 0;
+    }
+    unsigned char ok = 1;
+    for (; i < n; i++)
+        ok &= plain[u[i]];
+    return ok;
 }
 
 static void put_string(pw_buf *b, const char *s, size_t n)
 {
-    const unsigned char *u = (const unsigned char *)s;
-    for (size_t i = 0; i < n; i++)
-        if (!plain_byte(u[i])) {
-            pw_buf_json_string(b, s, n);
-            return;
-        }
+    if (!all_plain((const unsigned char *)s, n)) {
+        pw_buf_json_string(b, s, n);
+        return;
+    }
     if (!b->failed && b->len + n + 2 < b->cap) {
         char *w = b->data + b->len;
         w[0] = '"';
