@@ -2,6 +2,7 @@
 #include "gw_event.h"
 
 #include <ctype.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,29 +31,44 @@ int pw_gw_is_uuid(const char *s)
     return 1;
 }
 
-/* Reject deep nesting before the tree parser sees it (its recursion is unbounded). */
+#define ONES  0x0101010101010101ULL
+#define HIGHS 0x8080808080808080ULL
+
+/* The index of the first '"' or '\\' in s[i..n), or n or more: eight bytes at a time. */
+static size_t string_stop(const char *s, size_t i, size_t n)
+{
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w, q, b;
+        memcpy(&w, s + i, 8);
+        q = w ^ (ONES * '"');
+        b = w ^ (ONES * '\\');
+        if ((((q - ONES) & ~q) | ((b - ONES) & ~b)) & HIGHS)
+            break;
+    }
+    while (i < n && s[i] != '"' && s[i] != '\\')
+        i++;
+    return i;
+}
+
+/* Reject deep nesting before the tree parser sees it (its recursion is unbounded). Brackets
+ * inside strings do not count; a backslash in a string escapes the byte after it. */
 static pw_status check_nesting(const char *s, size_t n, pw_err *err)
 {
-    int depth = 0, in_str = 0, esc = 0;
+    int depth = 0;
     for (size_t i = 0; i < n; i++) {
         char c = s[i];
-        if (in_str) {
-            if (esc)
-                esc = 0;
-            else if (c == '\\')
-                esc = 1;
-            else if (c == '"')
-                in_str = 0;
+        if (c == '"') { /* to the closing quote (or the end) */
+            for (i = string_stop(s, i + 1, n); i < n && s[i] == '\\';)
+                i = string_stop(s, i + 2, n);
             continue;
         }
-        if (c == '"')
-            in_str = 1;
-        else if (c == '{' || c == '[') {
+        if (c == '{' || c == '[') {
             if (++depth > MAX_NESTING)
                 return pw_err_set(err, PW_ERR_LIMIT, "body: byte %zu: nesting deeper than %d", i,
                                   MAX_NESTING);
-        } else if (c == '}' || c == ']')
+        } else if (c == '}' || c == ']') {
             depth--;
+        }
     }
     return PW_OK;
 }
@@ -102,10 +118,53 @@ static pw_status key_err(parse_ctx *c, const char *field, const char *key, const
     return field_err(c, sub, what);
 }
 
-/* Optional string field: absent or null gives NULL. The value stays in the tree (the arena). */
-static pw_status get_string(parse_ctx *c, const pw_gw_jt *obj, const char *key, const char **out)
+/* The members of an event object the parser reads, found in one pass (first of each name). */
+typedef struct event_fields {
+    const pw_gw_jt *event_id, *name, *time, *page_url, *page_title, *referrer, *fpid, *consent,
+        *user, *params;
+} event_fields;
+
+static int key_is(const pw_gw_jt *m, const char *name, size_t len)
 {
-    const pw_gw_jt *v = obj_get(obj, key);
+    return m->key_len == len && memcmp(m->key, name, len) == 0;
+}
+
+#define KEY_IS(m, lit) key_is((m), (lit), sizeof(lit) - 1)
+
+static const pw_gw_jt **field_slot(event_fields *f, const pw_gw_jt *m)
+{
+    switch (m->key_len) {
+    case 4:
+        return KEY_IS(m, "name")   ? &f->name
+               : KEY_IS(m, "time") ? &f->time
+               : KEY_IS(m, "user") ? &f->user
+               : KEY_IS(m, "fpid") ? &f->fpid
+                                   : NULL;
+    case 6: return KEY_IS(m, "params") ? &f->params : NULL;
+    case 7: return KEY_IS(m, "consent") ? &f->consent : NULL;
+    case 8:
+        return KEY_IS(m, "event_id")   ? &f->event_id
+               : KEY_IS(m, "page_url") ? &f->page_url
+               : KEY_IS(m, "referrer") ? &f->referrer
+                                       : NULL;
+    case 10: return KEY_IS(m, "page_title") ? &f->page_title : NULL;
+    default: return NULL;
+    }
+}
+
+static void fields_of(const pw_gw_jt *obj, event_fields *f)
+{
+    memset(f, 0, sizeof *f);
+    for (const pw_gw_jt *m = obj->first; m; m = m->next) {
+        const pw_gw_jt **slot = field_slot(f, m);
+        if (slot && !*slot)
+            *slot = m;
+    }
+}
+
+/* Optional string field v (absent or null gives NULL). The value stays in the tree (the arena). */
+static pw_status get_string(parse_ctx *c, const pw_gw_jt *v, const char *key, const char **out)
+{
     *out = NULL;
     if (!v || v->type == PW_GW_JT_NULL)
         return PW_OK;
@@ -183,9 +242,8 @@ static pw_status parse_kv(parse_ctx *c, const pw_gw_jt *obj, const char *field, 
     return PW_OK;
 }
 
-static pw_status parse_time(parse_ctx *c, const pw_gw_jt *obj, int64_t *out)
+static pw_status parse_time(parse_ctx *c, const pw_gw_jt *v, int64_t *out)
 {
-    const pw_gw_jt *v = obj_get(obj, "time");
     *out = 0;
     if (!v || v->type == PW_GW_JT_NULL)
         return PW_OK;
@@ -195,15 +253,15 @@ static pw_status parse_time(parse_ctx *c, const pw_gw_jt *obj, int64_t *out)
     return PW_OK;
 }
 
-static pw_status parse_ids(parse_ctx *c, const pw_gw_jt *obj, pw_gw_event *ev)
+static pw_status parse_ids(parse_ctx *c, const event_fields *f, pw_gw_event *ev)
 {
-    const pw_gw_jt *id = obj_get(obj, "event_id");
+    const pw_gw_jt *id = f->event_id;
     if (!id)
         return field_err(c, "event_id", "required");
     if (id->type != PW_GW_JT_STRING || !pw_gw_is_uuid(id->s))
         return field_err(c, "event_id", "must be a UUID string");
     ev->event_id = id->s;
-    const pw_gw_jt *name = obj_get(obj, "name");
+    const pw_gw_jt *name = f->name;
     if (!name)
         return field_err(c, "name", "required");
     if (name->type != PW_GW_JT_STRING)
@@ -228,13 +286,16 @@ static pw_status parse_one(parse_ctx *c, const pw_gw_jt *obj, pw_gw_event *ev)
         return pw_err_set(c->err, PW_ERR_INVALID, "%s: duplicate key '%.40s'",
                           path_of(c, path, sizeof path), dup);
     }
-    if ((st = parse_ids(c, obj, ev)) != PW_OK || (st = parse_time(c, obj, &ev->time_ms)) != PW_OK ||
-        (st = get_string(c, obj, "page_url", &ev->page_url)) != PW_OK ||
-        (st = get_string(c, obj, "page_title", &ev->page_title)) != PW_OK ||
-        (st = get_string(c, obj, "referrer", &ev->referrer)) != PW_OK ||
-        (st = get_string(c, obj, "fpid", &ev->fpid)) != PW_OK)
+    event_fields f;
+    fields_of(obj, &f);
+    if ((st = parse_ids(c, &f, ev)) != PW_OK ||
+        (st = parse_time(c, f.time, &ev->time_ms)) != PW_OK ||
+        (st = get_string(c, f.page_url, "page_url", &ev->page_url)) != PW_OK ||
+        (st = get_string(c, f.page_title, "page_title", &ev->page_title)) != PW_OK ||
+        (st = get_string(c, f.referrer, "referrer", &ev->referrer)) != PW_OK ||
+        (st = get_string(c, f.fpid, "fpid", &ev->fpid)) != PW_OK)
         return st;
-    const pw_gw_jt *consent = obj_get(obj, "consent");
+    const pw_gw_jt *consent = f.consent;
     if (consent && consent->type != PW_GW_JT_NULL) {
         if (consent->type != PW_GW_JT_OBJECT)
             return field_err(c, "consent", "must be an object");
@@ -243,9 +304,9 @@ static pw_status parse_one(parse_ctx *c, const pw_gw_jt *obj, pw_gw_event *ev)
                 PW_OK)
             return st;
     }
-    if ((st = parse_kv(c, obj_get(obj, "user"), "user", 1, &ev->user, &ev->n_user)) != PW_OK)
+    if ((st = parse_kv(c, f.user, "user", 1, &ev->user, &ev->n_user)) != PW_OK)
         return st;
-    return parse_kv(c, obj_get(obj, "params"), "params", 0, &ev->params, &ev->n_params);
+    return parse_kv(c, f.params, "params", 0, &ev->params, &ev->n_params);
 }
 
 static pw_status parse_tree(parse_ctx *c, const pw_gw_jt *root, pw_gw_event **out, size_t *n_out)

@@ -33,8 +33,10 @@ typedef struct apply_ctx {
     pw_err *err;
     scan_entry cache[MAX_CACHE]; /* one scan per string, shared by the destinations */
     size_t n_cache;
-    pw_gw_hmac site_hmac; /* the site key's schedule, set up on first use */
+    pw_gw_hmac site_hmac; /* the site key's schedule, set up on first use (unprepared policy) */
     int site_hmac_ready;
+    const char *hmac_of; /* the last id HMACed and its hex (the same fpid for each destination) */
+    char hmac_hex[65];
     pw_buf out; /* payloads and field maps are rendered here, then copied to the arena */
 } apply_ctx;
 
@@ -288,21 +290,45 @@ static const pw_gw_event_rule *find_event(const pw_gw_dest_policy *d, const char
     return NULL;
 }
 
-/* A name that reveals a condition or carries an identifier is refused; care intent alone
- * ("appointment") is what the safe taxonomy names, so it does not refuse a name. */
+/* The refusal rule for a name whose scan gave hits[0..n), or NULL: a name that reveals a
+ * condition or carries an identifier is refused; care intent alone ("appointment") is what the
+ * safe taxonomy names, so it does not refuse a name. */
+static const char *refusal_of(pw_arena *a, const pw_hit *hits, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (hits[i].category != PW_PHI_CARE_INTENT)
+            return JOIN(a, SP("event_name.phi: refused ("), SP(cat_label(hits[i].category)),
+                        SP(")"));
+    return NULL;
+}
+
+/* 1 when the hits refuse a name (refusal_of is then non-NULL unless out of memory). */
+static int refuses(const pw_hit *hits, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (hits[i].category != PW_PHI_CARE_INTENT)
+            return 1;
+    return 0;
+}
+
 static pw_status name_refusal(apply_ctx *c, const char *name, const char **rule)
 {
     pw_hit *hits = NULL;
     size_t n = 0;
     *rule = NULL;
     pw_status st = scan(c, "event_name", name, PW_FT_TEXT, &hits, &n);
-    for (size_t i = 0; st == PW_OK && i < n; i++)
-        if (hits[i].category != PW_PHI_CARE_INTENT) {
-            *rule = JOIN(c->a, SP("event_name.phi: refused ("), SP(cat_label(hits[i].category)),
-                         SP(")"));
-            break;
-        }
+    if (st == PW_OK)
+        *rule = refusal_of(c->a, hits, n);
     return st;
+}
+
+/* The taxonomy name's refusal: from the prepared policy, else scanned now. */
+static pw_status taxonomy_refusal(apply_ctx *c, const pw_gw_event_rule *rule, const char **out)
+{
+    if (!c->p->prepared)
+        return name_refusal(c, rule->to, out);
+    *out = rule->to_refusal;
+    return PW_OK;
 }
 
 /* ---- URLs ---------------------------------------------------------------------------- */
@@ -405,6 +431,25 @@ static pw_status page_fields(apply_ctx *c, reduced *r, const pw_gw_dest_policy *
 
 /* ---- client context, ids, user data -------------------------------------------------- */
 
+/* HMAC-SHA256 of id with the site key, hex (arena): the key schedule comes from the prepared
+ * policy or is set up once per event; the same id for a second destination is not recomputed. */
+static const char *site_hmac(apply_ctx *c, const char *id)
+{
+    if (c->hmac_of == id)
+        return pw_arena_strndup(c->a, c->hmac_hex, 64);
+    const pw_gw_hmac *k = &c->p->site_hmac;
+    if (!c->p->prepared) {
+        if (!c->site_hmac_ready) {
+            pw_gw_hmac_init(&c->site_hmac, c->p->site_key, c->p->site_key_len);
+            c->site_hmac_ready = 1;
+        }
+        k = &c->site_hmac;
+    }
+    pw_gw_hmac_hex(k, id, strlen(id), c->hmac_hex);
+    c->hmac_of = id;
+    return pw_arena_strndup(c->a, c->hmac_hex, 64);
+}
+
 static pw_status client_fields(apply_ctx *c, reduced *r, const pw_gw_dest_policy *d)
 {
     const pw_gw_event *ev = c->ev;
@@ -426,7 +471,6 @@ static pw_status client_fields(apply_ctx *c, reduced *r, const pw_gw_dest_policy
             trace(c, r, "user_agent", "sent", "user_agent: keep (PHI engine: clean)");
     }
     const unsigned char *key = c->p->site_key;
-    size_t klen = c->p->site_key_len;
     const char *id = ev->fpid;
     if (id && (d->first_party_id != PW_GW_KEEP || !key)) {
         trace(c, r, "fpid", "dropped",
@@ -436,14 +480,9 @@ static pw_status client_fields(apply_ctx *c, reduced *r, const pw_gw_dest_policy
     if (!id && d->dest.kind == PW_DEST_GA4_MP && key)
         id = ev->event_id; /* GA4 needs a client_id: an HMAC that links nothing across events */
     if (id) {
-        char *h = pw_arena_alloc(c->a, 65);
+        const char *h = site_hmac(c, id);
         if (!h)
             return pw_err_set(c->err, PW_ERR_NOMEM, "out of memory");
-        if (!c->site_hmac_ready) { /* the key schedule once per event, not per destination */
-            pw_gw_hmac_init(&c->site_hmac, key, klen);
-            c->site_hmac_ready = 1;
-        }
-        pw_gw_hmac_hex(&c->site_hmac, id, strlen(id), h);
         r->fpid = h;
         trace(c, r,
               d->dest.kind == PW_DEST_META_CAPI ? "user_data.external_id"
@@ -726,7 +765,7 @@ static pw_status apply_dest(apply_ctx *c, const pw_gw_dest_policy *d, int64_t no
     }
     if ((st = name_refusal(c, ev->name, &refusal)) != PW_OK)
         return st;
-    if (!refusal && (st = name_refusal(c, rule->to, &refusal)) != PW_OK)
+    if (!refusal && (st = taxonomy_refusal(c, rule, &refusal)) != PW_OK)
         return st;
     if (refusal) {
         res->rule = refusal;
@@ -782,11 +821,46 @@ pw_status pw_gw_policy_apply(const pw_gw_policy *p, const pw_gw_phi *phi, pw_are
     c->err = err;
     c->n_cache = 0;
     c->site_hmac_ready = 0;
+    c->hmac_of = NULL;
     pw_buf_init(&c->out);
     pw_buf_reserve(&c->out, 2048);
     pw_status st = PW_OK;
     for (size_t i = 0; i < p->n_dests && st == PW_OK; i++)
         st = apply_dest(c, &p->dests[i], now_ms, &results[i]);
     pw_buf_free(&c->out);
+    return st;
+}
+
+/* The PHI engine's verdict on one taxonomy name, kept in the policy. */
+static pw_status prepare_rule(pw_gw_policy *p, const pw_gw_phi *phi, pw_arena *scratch,
+                              pw_gw_event_rule *rule, pw_err *err)
+{
+    pw_hit *hits = NULL;
+    size_t n = 0;
+    pw_status st = phi->scan(phi->ctx, scratch, "event_name", rule->to, strlen(rule->to),
+                             PW_FT_TEXT, &hits, &n, err);
+    if (st != PW_OK)
+        return st;
+    rule->to_refusal = refusal_of(&p->arena, hits, n);
+    if (!rule->to_refusal && refuses(hits, n))
+        return pw_err_set(err, PW_ERR_NOMEM, "out of memory");
+    return PW_OK;
+}
+
+pw_status pw_gw_policy_prepare(pw_gw_policy *p, const pw_gw_phi *phi, pw_err *err)
+{
+    p->prepared = 0;
+    if (p->site_key)
+        pw_gw_hmac_init(&p->site_hmac, p->site_key, p->site_key_len);
+    pw_arena scratch;
+    pw_arena_init(&scratch, 0);
+    pw_status st = PW_OK;
+    for (size_t d = 0; d < p->n_dests && st == PW_OK; d++)
+        for (size_t i = 0; i < p->dests[d].n_events && st == PW_OK; i++) {
+            st = prepare_rule(p, phi, &scratch, &p->dests[d].events[i], err);
+            pw_arena_reset(&scratch);
+        }
+    pw_arena_free(&scratch);
+    p->prepared = st == PW_OK;
     return st;
 }
