@@ -178,8 +178,10 @@ static int own_data_in(const pw_gw_event *ev, const char *s, pw_hit **hits, size
         const pw_gw_param *u = &ev->user[i];
         if (u->len < 3 || u->len > len)
             continue;
-        const char *needle = u->str; /* NUL-terminated at u->len (gw_event.c) */
-        for (size_t off = 0; off < len && k < MAX_OWN;) {
+        const char *needle = u->str; /* gw_event.c ends it at u->len; a copy when not */
+        if (needle[u->len] != '\0')
+            needle = pw_arena_strndup(a, u->str, u->len);
+        for (size_t off = 0; needle && off < len && k < MAX_OWN;) {
             const char *at = pw_strcasestr_n(s + off, len - off, needle);
             if (!at)
                 break;
