@@ -1,4 +1,8 @@
-/* gw_event.c — parse and validate first-party event JSON (one, an array, or {"events":[…]}). */
+/*
+ * gw_event.c — parse and validate first-party event JSON (one, an array, or {"events":[…]}).
+ * The body becomes an arena tree (gw_json_tree.c) and the events point into it: one copy of each
+ * string, all of it freed with the request's arena.
+ */
 #include "gw_event.h"
 
 #include <ctype.h>
