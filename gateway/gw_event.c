@@ -1,18 +1,24 @@
-/* gw_event.c — parse and validate first-party event JSON (one, an array, or {"events":[…]}). */
+/*
+ * gw_event.c — parse and validate first-party event JSON (one, an array, or {"events":[…]}).
+ * The body becomes an arena tree (gw_json_tree.c) and the events point into it: one copy of each
+ * string, all of it freed with the request's arena.
+ */
 #include "gw_event.h"
 
 #include <ctype.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <yajl/yajl_tree.h>
+
+#include "gw_json_tree.h"
 
 #define MAX_NESTING 16
 
 typedef struct parse_ctx {
     pw_arena *a;
     const pw_gw_parse_limits *lim;
-    char path[96]; /* "events[2]" or "event" */
+    long index; /* the event's place in a batch ("events[2]"), -1 for a single "event" */
     pw_err *err;
 } parse_ctx;
 
@@ -29,96 +35,194 @@ int pw_gw_is_uuid(const char *s)
     return 1;
 }
 
-/* Reject deep nesting before the tree parser sees it (its recursion is unbounded). */
+#define ONES  0x0101010101010101ULL
+#define HIGHS 0x8080808080808080ULL
+
+/* The index of the first '"' or '\\' in s[i..n), or n or more: eight bytes at a time. */
+static size_t string_stop(const char *s, size_t i, size_t n)
+{
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w, q, b;
+        memcpy(&w, s + i, 8);
+        q = w ^ (ONES * '"');
+        b = w ^ (ONES * '\\');
+        if ((((q - ONES) & ~q) | ((b - ONES) & ~b)) & HIGHS)
+            break;
+    }
+    while (i < n && s[i] != '"' && s[i] != '\\')
+        i++;
+    return i;
+}
+
+/* Reject deep nesting before the tree parser sees it (its recursion is unbounded). Brackets
+ * inside strings do not count; a backslash in a string escapes the byte after it. */
 static pw_status check_nesting(const char *s, size_t n, pw_err *err)
 {
-    int depth = 0, in_str = 0, esc = 0;
+    int depth = 0;
     for (size_t i = 0; i < n; i++) {
         char c = s[i];
-        if (in_str) {
-            if (esc)
-                esc = 0;
-            else if (c == '\\')
-                esc = 1;
-            else if (c == '"')
-                in_str = 0;
+        if (c == '"') { /* to the closing quote (or the end) */
+            for (i = string_stop(s, i + 1, n); i < n && s[i] == '\\';)
+                i = string_stop(s, i + 2, n);
             continue;
         }
-        if (c == '"')
-            in_str = 1;
-        else if (c == '{' || c == '[') {
+        if (c == '{' || c == '[') {
             if (++depth > MAX_NESTING)
                 return pw_err_set(err, PW_ERR_LIMIT, "body: byte %zu: nesting deeper than %d", i,
                                   MAX_NESTING);
-        } else if (c == '}' || c == ']')
+        } else if (c == '}' || c == ']') {
             depth--;
+        }
     }
     return PW_OK;
 }
 
-static yajl_val obj_get(yajl_val obj, const char *key)
+static const pw_gw_jt *obj_get(const pw_gw_jt *obj, const char *key)
 {
-    for (size_t i = 0; i < obj->u.object.len; i++)
-        if (strcmp(obj->u.object.keys[i], key) == 0)
-            return obj->u.object.values[i];
-    return NULL;
+    return pw_gw_jt_get(obj, key);
+}
+
+static int is_type(const pw_gw_jt *v, pw_gw_jt_type t)
+{
+    return v && v->type == t;
 }
 
 /* The first duplicated key of an object, or NULL: a duplicate would let two readers of the
  * same body see two different events. */
-static const char *dup_key(yajl_val obj)
+static const char *dup_key(const pw_gw_jt *obj)
 {
-    for (size_t i = 1; i < obj->u.object.len; i++)
-        for (size_t j = 0; j < i; j++)
-            if (strcmp(obj->u.object.keys[i], obj->u.object.keys[j]) == 0)
-                return obj->u.object.keys[i];
+    for (const pw_gw_jt *m = obj->first; m; m = m->next)
+        for (const pw_gw_jt *o = obj->first; o != m; o = o->next)
+            if (o->key_len == m->key_len && memcmp(o->key, m->key, m->key_len) == 0)
+                return m->key;
     return NULL;
+}
+
+/* "events[2]" in a batch, "event" for a body with one event. */
+static const char *path_of(const parse_ctx *c, char *buf, size_t cap)
+{
+    if (c->index < 0)
+        return "event";
+    snprintf(buf, cap, "events[%ld]", c->index);
+    return buf;
 }
 
 static pw_status field_err(parse_ctx *c, const char *field, const char *what)
 {
-    return pw_err_set(c->err, PW_ERR_INVALID, "%s%s%s: %s", c->path, field[0] ? "." : "", field,
-                      what);
+    char path[32];
+    return pw_err_set(c->err, PW_ERR_INVALID, "%s%s%s: %s", path_of(c, path, sizeof path),
+                      field[0] ? "." : "", field, what);
 }
 
-/* Optional string field: absent or null gives NULL. */
-static pw_status get_string(parse_ctx *c, yajl_val obj, const char *key, const char **out)
+/* An error on one key of params/user: "params.note: …". */
+static pw_status key_err(parse_ctx *c, const char *field, const char *key, const char *what)
 {
-    yajl_val v = obj_get(obj, key);
+    char sub[160];
+    snprintf(sub, sizeof sub, "%s.%.64s", field, key);
+    return field_err(c, sub, what);
+}
+
+/* The members of an event object the parser reads, found in one pass (first of each name). */
+typedef struct event_fields {
+    const pw_gw_jt *event_id, *name, *time, *page_url, *page_title, *referrer, *fpid, *consent,
+        *user, *params;
+} event_fields;
+
+static int key_is(const pw_gw_jt *m, const char *name, size_t len)
+{
+    return m->key_len == len && memcmp(m->key, name, len) == 0;
+}
+
+#define KEY_IS(m, lit) key_is((m), (lit), sizeof(lit) - 1)
+
+static const pw_gw_jt **field_slot(event_fields *f, const pw_gw_jt *m)
+{
+    switch (m->key_len) {
+    case 4:
+        return KEY_IS(m, "name")   ? &f->name
+               : KEY_IS(m, "time") ? &f->time
+               : KEY_IS(m, "user") ? &f->user
+               : KEY_IS(m, "fpid") ? &f->fpid
+                                   : NULL;
+    case 6: return KEY_IS(m, "params") ? &f->params : NULL;
+    case 7: return KEY_IS(m, "consent") ? &f->consent : NULL;
+    case 8:
+        return KEY_IS(m, "event_id")   ? &f->event_id
+               : KEY_IS(m, "page_url") ? &f->page_url
+               : KEY_IS(m, "referrer") ? &f->referrer
+                                       : NULL;
+    case 10: return KEY_IS(m, "page_title") ? &f->page_title : NULL;
+    default: return NULL;
+    }
+}
+
+static void fields_of(const pw_gw_jt *obj, event_fields *f)
+{
+    memset(f, 0, sizeof *f);
+    for (const pw_gw_jt *m = obj->first; m; m = m->next) {
+        const pw_gw_jt **slot = field_slot(f, m);
+        if (slot && !*slot)
+            *slot = m;
+    }
+}
+
+/* Optional string field v (absent or null gives NULL). The value stays in the tree (the arena). */
+static pw_status get_string(parse_ctx *c, const pw_gw_jt *v, const char *key, const char **out)
+{
     *out = NULL;
-    if (!v || YAJL_IS_NULL(v))
+    if (!v || v->type == PW_GW_JT_NULL)
         return PW_OK;
-    if (!YAJL_IS_STRING(v))
+    if (v->type != PW_GW_JT_STRING)
         return field_err(c, key, "must be a string");
-    size_t len = strlen(v->u.string);
-    if (len > c->lim->max_string)
+    if (v->len > c->lim->max_string)
         return field_err(c, key, "longer than the string limit");
-    *out = pw_arena_strndup(c->a, v->u.string, len);
-    return *out ? PW_OK : pw_err_set(c->err, PW_ERR_NOMEM, "out of memory");
-}
-
-static pw_status get_bool(parse_ctx *c, yajl_val obj, const char *key, const char *path, int *out)
-{
-    yajl_val v = obj_get(obj, key);
-    *out = 0;
-    if (!v || YAJL_IS_NULL(v))
-        return PW_OK;
-    if (!YAJL_IS_TRUE(v) && !YAJL_IS_FALSE(v))
-        return field_err(c, path, "must be a boolean");
-    *out = YAJL_IS_TRUE(v);
+    *out = v->s;
     return PW_OK;
 }
 
-static pw_status parse_kv(parse_ctx *c, yajl_val obj, const char *field, int strings_only,
+static pw_status get_bool(parse_ctx *c, const pw_gw_jt *obj, const char *key, const char *path,
+                          int *out)
+{
+    const pw_gw_jt *v = obj_get(obj, key);
+    *out = 0;
+    if (!v || v->type == PW_GW_JT_NULL)
+        return PW_OK;
+    if (v->type != PW_GW_JT_TRUE && v->type != PW_GW_JT_FALSE)
+        return field_err(c, path, "must be a boolean");
+    *out = v->type == PW_GW_JT_TRUE;
+    return PW_OK;
+}
+
+/* One non-null member of params/user into q. */
+static pw_status parse_value(parse_ctx *c, const pw_gw_jt *v, const char *field, int strings_only,
+                             pw_gw_param *q)
+{
+    if (v->type == PW_GW_JT_STRING) {
+        if (v->len > c->lim->max_string)
+            return key_err(c, field, v->key, "longer than the string limit");
+        *q = (pw_gw_param){v->key, PW_GW_V_STRING, v->s, v->len};
+    } else if (!strings_only && v->type == PW_GW_JT_NUMBER) {
+        *q = (pw_gw_param){v->key, PW_GW_V_NUMBER, v->s, v->len};
+    } else if (!strings_only && (v->type == PW_GW_JT_TRUE || v->type == PW_GW_JT_FALSE)) {
+        int t = v->type == PW_GW_JT_TRUE;
+        *q = (pw_gw_param){v->key, PW_GW_V_BOOL, t ? "true" : "false", t ? 4 : 5};
+    } else {
+        return key_err(c, field, v->key,
+                       strings_only ? "must be a string" : "must be a string, number or boolean");
+    }
+    return PW_OK;
+}
+
+static pw_status parse_kv(parse_ctx *c, const pw_gw_jt *obj, const char *field, int strings_only,
                           pw_gw_param **out, size_t *n_out)
 {
     *out = NULL;
     *n_out = 0;
-    if (!obj || YAJL_IS_NULL(obj))
+    if (!obj || obj->type == PW_GW_JT_NULL)
         return PW_OK;
-    if (!YAJL_IS_OBJECT(obj))
+    if (obj->type != PW_GW_JT_OBJECT)
         return field_err(c, field, "must be an object");
-    size_t n = obj->u.object.len;
+    size_t n = obj->n;
     if (n > c->lim->max_params)
         return field_err(c, field, "too many keys");
     if (dup_key(obj))
@@ -127,37 +231,14 @@ static pw_status parse_kv(parse_ctx *c, yajl_val obj, const char *field, int str
     if (!p)
         return pw_err_set(c->err, PW_ERR_NOMEM, "out of memory");
     size_t k = 0;
-    for (size_t i = 0; i < n; i++) {
-        const char *key = obj->u.object.keys[i];
-        yajl_val v = obj->u.object.values[i];
-        char sub[160];
-        snprintf(sub, sizeof sub, "%s.%.64s", field, key);
-        if (strlen(key) > 64)
+    for (const pw_gw_jt *v = obj->first; v; v = v->next) {
+        if (v->key_len > 64)
             return field_err(c, field, "key longer than 64 bytes");
-        if (YAJL_IS_NULL(v))
+        if (v->type == PW_GW_JT_NULL)
             continue;
-        pw_gw_param *q = &p[k];
-        q->key = pw_arena_strdup(c->a, key);
-        if (YAJL_IS_STRING(v)) {
-            q->kind = PW_GW_V_STRING;
-            q->len = strlen(v->u.string);
-            if (q->len > c->lim->max_string)
-                return field_err(c, sub, "longer than the string limit");
-            q->str = pw_arena_strndup(c->a, v->u.string, q->len);
-        } else if (!strings_only && YAJL_IS_NUMBER(v)) {
-            q->kind = PW_GW_V_NUMBER;
-            q->str = pw_arena_strdup(c->a, YAJL_GET_NUMBER(v));
-            q->len = q->str ? strlen(q->str) : 0;
-        } else if (!strings_only && (YAJL_IS_TRUE(v) || YAJL_IS_FALSE(v))) {
-            q->kind = PW_GW_V_BOOL;
-            q->str = YAJL_IS_TRUE(v) ? "true" : "false";
-            q->len = strlen(q->str);
-        } else {
-            return field_err(
-                c, sub, strings_only ? "must be a string" : "must be a string, number or boolean");
-        }
-        if (!q->key || !q->str)
-            return pw_err_set(c->err, PW_ERR_NOMEM, "out of memory");
+        pw_status st = parse_value(c, v, field, strings_only, &p[k]);
+        if (st != PW_OK)
+            return st;
         k++;
     }
     *out = p;
@@ -165,76 +246,86 @@ static pw_status parse_kv(parse_ctx *c, yajl_val obj, const char *field, int str
     return PW_OK;
 }
 
-static pw_status parse_time(parse_ctx *c, yajl_val obj, int64_t *out)
+static pw_status parse_time(parse_ctx *c, const pw_gw_jt *v, int64_t *out)
 {
-    yajl_val v = obj_get(obj, "time");
     *out = 0;
-    if (!v || YAJL_IS_NULL(v))
+    if (!v || v->type == PW_GW_JT_NULL)
         return PW_OK;
-    if (!YAJL_IS_INTEGER(v) || v->u.number.i < 0)
+    if (v->type != PW_GW_JT_NUMBER || !v->int_ok || v->i < 0)
         return field_err(c, "time", "must be a non-negative integer (ms since epoch)");
-    *out = v->u.number.i;
+    *out = v->i;
     return PW_OK;
 }
 
-static pw_status parse_one(parse_ctx *c, yajl_val obj, pw_gw_event *ev)
+static pw_status parse_ids(parse_ctx *c, const event_fields *f, pw_gw_event *ev)
+{
+    const pw_gw_jt *id = f->event_id;
+    if (!id)
+        return field_err(c, "event_id", "required");
+    if (id->type != PW_GW_JT_STRING || !pw_gw_is_uuid(id->s))
+        return field_err(c, "event_id", "must be a UUID string");
+    ev->event_id = id->s;
+    const pw_gw_jt *name = f->name;
+    if (!name)
+        return field_err(c, "name", "required");
+    if (name->type != PW_GW_JT_STRING)
+        return field_err(c, "name", "must be a string");
+    if (name->len == 0 || name->len > 128)
+        return field_err(c, "name", "must be 1 to 128 bytes");
+    ev->name = name->s;
+    return PW_OK;
+}
+
+static pw_status parse_one(parse_ctx *c, const pw_gw_jt *obj, pw_gw_event *ev)
 {
     pw_status st;
     memset(ev, 0, sizeof *ev);
-    if (!YAJL_IS_OBJECT(obj))
+    if (!is_type(obj, PW_GW_JT_OBJECT))
         return field_err(c, "", "must be an object");
-    if (obj->u.object.len > 64)
+    if (obj->n > 64)
         return field_err(c, "", "too many keys");
     const char *dup = dup_key(obj);
-    if (dup)
-        return pw_err_set(c->err, PW_ERR_INVALID, "%s: duplicate key '%.40s'", c->path, dup);
-    yajl_val id = obj_get(obj, "event_id");
-    if (!id)
-        return field_err(c, "event_id", "required");
-    if (!YAJL_IS_STRING(id) || !pw_gw_is_uuid(id->u.string))
-        return field_err(c, "event_id", "must be a UUID string");
-    ev->event_id = pw_arena_strdup(c->a, id->u.string);
-    yajl_val name = obj_get(obj, "name");
-    if (!name)
-        return field_err(c, "name", "required");
-    if (!YAJL_IS_STRING(name))
-        return field_err(c, "name", "must be a string");
-    size_t nlen = strlen(name->u.string);
-    if (nlen == 0 || nlen > 128)
-        return field_err(c, "name", "must be 1 to 128 bytes");
-    ev->name = pw_arena_strdup(c->a, name->u.string);
-    if ((st = parse_time(c, obj, &ev->time_ms)) != PW_OK ||
-        (st = get_string(c, obj, "page_url", &ev->page_url)) != PW_OK ||
-        (st = get_string(c, obj, "page_title", &ev->page_title)) != PW_OK ||
-        (st = get_string(c, obj, "referrer", &ev->referrer)) != PW_OK ||
-        (st = get_string(c, obj, "fpid", &ev->fpid)) != PW_OK)
+    if (dup) {
+        char path[32];
+        return pw_err_set(c->err, PW_ERR_INVALID, "%s: duplicate key '%.40s'",
+                          path_of(c, path, sizeof path), dup);
+    }
+    event_fields f;
+    fields_of(obj, &f);
+    if ((st = parse_ids(c, &f, ev)) != PW_OK ||
+        (st = parse_time(c, f.time, &ev->time_ms)) != PW_OK ||
+        (st = get_string(c, f.page_url, "page_url", &ev->page_url)) != PW_OK ||
+        (st = get_string(c, f.page_title, "page_title", &ev->page_title)) != PW_OK ||
+        (st = get_string(c, f.referrer, "referrer", &ev->referrer)) != PW_OK ||
+        (st = get_string(c, f.fpid, "fpid", &ev->fpid)) != PW_OK)
         return st;
-    yajl_val consent = obj_get(obj, "consent");
-    if (consent && !YAJL_IS_NULL(consent)) {
-        if (!YAJL_IS_OBJECT(consent))
+    const pw_gw_jt *consent = f.consent;
+    if (consent && consent->type != PW_GW_JT_NULL) {
+        if (consent->type != PW_GW_JT_OBJECT)
             return field_err(c, "consent", "must be an object");
         if ((st = get_bool(c, consent, "ads", "consent.ads", &ev->consent_ads)) != PW_OK ||
             (st = get_bool(c, consent, "analytics", "consent.analytics", &ev->consent_analytics)) !=
                 PW_OK)
             return st;
     }
-    if ((st = parse_kv(c, obj_get(obj, "user"), "user", 1, &ev->user, &ev->n_user)) != PW_OK)
+    if ((st = parse_kv(c, f.user, "user", 1, &ev->user, &ev->n_user)) != PW_OK)
         return st;
-    return parse_kv(c, obj_get(obj, "params"), "params", 0, &ev->params, &ev->n_params);
+    return parse_kv(c, f.params, "params", 0, &ev->params, &ev->n_params);
 }
 
-static pw_status parse_tree(parse_ctx *c, yajl_val root, pw_gw_event **out, size_t *n_out)
+static pw_status parse_tree(parse_ctx *c, const pw_gw_jt *root, pw_gw_event **out, size_t *n_out)
 {
-    yajl_val list = NULL;
-    if (YAJL_IS_ARRAY(root))
+    const pw_gw_jt *list = NULL;
+    if (is_type(root, PW_GW_JT_ARRAY))
         list = root;
-    else if (YAJL_IS_OBJECT(root) && obj_get(root, "events") && !obj_get(root, "event_id")) {
+    else if (is_type(root, PW_GW_JT_OBJECT) && obj_get(root, "events") &&
+             !obj_get(root, "event_id")) {
         list = obj_get(root, "events");
-        if (!YAJL_IS_ARRAY(list))
+        if (list->type != PW_GW_JT_ARRAY)
             return pw_err_set(c->err, PW_ERR_INVALID, "events: must be an array");
     }
     if (!list) {
-        snprintf(c->path, sizeof c->path, "event");
+        c->index = -1;
         pw_gw_event *ev = pw_arena_calloc(c->a, 1, sizeof *ev);
         if (!ev)
             return pw_err_set(c->err, PW_ERR_NOMEM, "out of memory");
@@ -245,7 +336,7 @@ static pw_status parse_tree(parse_ctx *c, yajl_val root, pw_gw_event **out, size
         }
         return st;
     }
-    size_t n = list->u.array.len;
+    size_t n = list->n;
     if (n == 0)
         return pw_err_set(c->err, PW_ERR_INVALID, "events: must not be empty");
     if (n > c->lim->max_events)
@@ -253,9 +344,10 @@ static pw_status parse_tree(parse_ctx *c, yajl_val root, pw_gw_event **out, size
     pw_gw_event *evs = pw_arena_calloc(c->a, n, sizeof *evs);
     if (!evs)
         return pw_err_set(c->err, PW_ERR_NOMEM, "out of memory");
-    for (size_t i = 0; i < n; i++) {
-        snprintf(c->path, sizeof c->path, "events[%zu]", i);
-        pw_status st = parse_one(c, list->u.array.values[i], &evs[i]);
+    size_t i = 0;
+    for (const pw_gw_jt *v = list->first; v; v = v->next, i++) {
+        c->index = (long)i;
+        pw_status st = parse_one(c, v, &evs[i]);
         if (st != PW_OK)
             return st;
     }
@@ -268,7 +360,7 @@ pw_status pw_gw_events_parse(pw_arena *a, const char *body, size_t n, const pw_g
                              pw_gw_event **out, size_t *n_out, pw_err *err)
 {
     static const pw_gw_parse_limits defaults = PW_GW_PARSE_LIMITS_DEFAULT;
-    parse_ctx c = {.a = a, .lim = lim ? lim : &defaults, .err = err};
+    parse_ctx c = {.a = a, .lim = lim ? lim : &defaults, .index = -1, .err = err};
     *out = NULL;
     *n_out = 0;
     if (n == 0)
@@ -278,23 +370,15 @@ pw_status pw_gw_events_parse(pw_arena *a, const char *body, size_t n, const pw_g
     pw_status st = check_nesting(body, n, err);
     if (st != PW_OK)
         return st;
-    char *copy = pw_arena_strndup(a, body, n);
-    if (!copy)
-        return pw_err_set(err, PW_ERR_NOMEM, "out of memory");
     char ebuf[256];
-    ebuf[0] = '\0';
-    yajl_val root = yajl_tree_parse(copy, ebuf, sizeof ebuf);
-    if (!root) {
-        for (char *p = ebuf; *p; p++) /* yajl's message spans lines; keep the first */
-            if (*p == '\n') {
-                *p = '\0';
-                break;
-            }
+    pw_gw_jt *root = NULL;
+    st = pw_gw_jt_parse(a, body, n, &root, ebuf, sizeof ebuf);
+    if (st == PW_ERR_NOMEM)
+        return pw_err_set(err, PW_ERR_NOMEM, "out of memory");
+    if (st != PW_OK)
         return pw_err_set(err, PW_ERR_PARSE, "body: invalid JSON: %s",
                           ebuf[0] ? ebuf : "parse error");
-    }
     st = parse_tree(&c, root, out, n_out);
-    yajl_tree_free(root);
     if (st != PW_OK) {
         *out = NULL;
         *n_out = 0;

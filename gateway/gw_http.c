@@ -7,6 +7,7 @@
 #include <arpa/inet.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,24 +16,35 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "gw_http_reply.h"
 #include "gw_json_writer.h"
+
+typedef struct req req;
 
 struct pw_gw_http {
     struct MHD_Daemon *d;
     pw_gw_http_config cfg;
     pw_gw_ratelimit *rl;
+    pw_gw_reply_cache *replies;
     pw_gw_counters counters;
     pw_gw_latency latency;
     atomic_ullong requests[6]; /* by status class: 2xx, 400, 403/404/405/415, 413, 429, 5xx */
     atomic_int inflight;       /* requests suspended while their commit runs */
+    pthread_mutex_t pool_mu;   /* finished requests kept for reuse, with their arena's block */
+    req *pool;
+    size_t pool_n;
 };
+
+/* Requests kept for reuse: each holds one arena block (REQ_ARENA_BLOCK bytes). */
+#define REQ_POOL_MAX    256
+#define REQ_ARENA_BLOCK (32u * 1024u)
 
 enum { ROUTE_NONE = 0, ROUTE_EVENTS, ROUTE_PREFLIGHT, ROUTE_TAG, ROUTE_HEALTH, ROUTE_METRICS };
 
-typedef struct req {
+struct req {
     int route;
     pw_gw_policy_ref *pref;
-    char *body;
+    char *body; /* in the arena */
     size_t len, cap;
     int too_large;
     int answered;
@@ -42,12 +54,63 @@ typedef struct req {
     /* Asynchronous commit: the request's arena and prepared rows live until the reply. */
     struct MHD_Connection *conn;
     pw_gw_http *h;
-    int arena_live;
-    pw_arena arena;
+    pw_arena arena; /* everything of the request: body, parsed events, payloads, records */
     pw_gw_prepared pr;
     atomic_int committed;
     pw_status spool_st, audit_st;
-} req;
+    req *next_free; /* in the pool */
+};
+
+/* A cleared request, from the pool when one is there (its arena keeps its first block). */
+static req *req_new(pw_gw_http *h)
+{
+    pthread_mutex_lock(&h->pool_mu);
+    req *r = h->pool;
+    if (r) {
+        h->pool = r->next_free;
+        h->pool_n--;
+    }
+    pthread_mutex_unlock(&h->pool_mu);
+    if (!r) {
+        r = malloc(sizeof *r);
+        if (!r)
+            return NULL;
+        pw_arena_init(&r->arena, REQ_ARENA_BLOCK);
+    }
+    pw_arena arena = r->arena;
+    memset(r, 0, sizeof *r);
+    r->arena = arena;
+    return r;
+}
+
+/* Back to the pool (arena reset), or freed when the pool is full. */
+static void req_done(pw_gw_http *h, req *r)
+{
+    pw_arena_reset(&r->arena);
+    pthread_mutex_lock(&h->pool_mu);
+    int keep = h->pool_n < REQ_POOL_MAX;
+    if (keep) {
+        r->next_free = h->pool;
+        h->pool = r;
+        h->pool_n++;
+    }
+    pthread_mutex_unlock(&h->pool_mu);
+    if (!keep) {
+        pw_arena_free(&r->arena);
+        free(r);
+    }
+}
+
+static void pool_free(pw_gw_http *h)
+{
+    while (h->pool) {
+        req *r = h->pool;
+        h->pool = r->next_free;
+        pw_arena_free(&r->arena);
+        free(r);
+    }
+    h->pool_n = 0;
+}
 
 static double since(const struct timespec *t0)
 {
@@ -67,32 +130,33 @@ static void count_status(pw_gw_http *h, int status)
     atomic_fetch_add(&h->requests[i], 1);
 }
 
-static enum MHD_Result send_buf(pw_gw_http *h, struct MHD_Connection *c, req *r, int status,
-                                const char *type, const char *body, size_t len, int retry_after)
+/* Answer the request. `cached`: the answer repeats (POST /e successes, the tag, /healthz), so
+ * its response may come from, and stay in, the reply cache. */
+static enum MHD_Result send_any(pw_gw_http *h, struct MHD_Connection *c, req *r, int status,
+                                const char *type, const char *body, size_t len, int retry_after,
+                                int cached)
 {
+    const char *origin = r ? r->origin : NULL;
+    int owned = 1;
     struct MHD_Response *resp =
-        MHD_create_response_from_buffer(len, (void *)body, MHD_RESPMEM_MUST_COPY);
+        cached && retry_after <= 0
+            ? pw_gw_reply_cache_get(h->replies, (unsigned)status, type, body, len, origin, &owned)
+            : pw_gw_response_new(type, body, len, origin, retry_after);
     if (!resp)
         return MHD_NO;
-    if (type)
-        MHD_add_response_header(resp, "Content-Type", type);
-    MHD_add_response_header(resp, "Cache-Control", "no-store");
-    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
-    if (r && r->origin) {
-        MHD_add_response_header(resp, "Access-Control-Allow-Origin", r->origin);
-        MHD_add_response_header(resp, "Vary", "Origin");
-    }
-    if (retry_after > 0) {
-        char ra[16];
-        snprintf(ra, sizeof ra, "%d", retry_after);
-        MHD_add_response_header(resp, "Retry-After", ra);
-    }
     enum MHD_Result ok = MHD_queue_response(c, (unsigned)status, resp);
-    MHD_destroy_response(resp);
+    if (owned)
+        MHD_destroy_response(resp);
     if (r)
         r->answered = 1;
     count_status(h, status);
     return ok;
+}
+
+static enum MHD_Result send_buf(pw_gw_http *h, struct MHD_Connection *c, req *r, int status,
+                                const char *type, const char *body, size_t len, int retry_after)
+{
+    return send_any(h, c, r, status, type, body, len, retry_after, 0);
 }
 
 static enum MHD_Result send_error(pw_gw_http *h, struct MHD_Connection *c, req *r, int status,
@@ -192,15 +256,17 @@ static void append_body(req *r, size_t max, const char *data, size_t n)
         r->too_large = 1;
         return;
     }
-    if (r->len + n > r->cap) {
-        size_t cap = r->cap ? r->cap : 1024;
+    if (r->len + n > r->cap) { /* usually once: the whole body comes in one piece */
+        size_t cap = r->cap ? r->cap * 2 : 1024;
         while (cap < r->len + n)
             cap *= 2;
-        char *nb = realloc(r->body, cap);
+        char *nb = pw_arena_alloc(&r->arena, cap);
         if (!nb) {
             r->too_large = 1;
             return;
         }
+        if (r->len)
+            memcpy(nb, r->body, r->len);
         r->body = nb;
         r->cap = cap;
     }
@@ -211,8 +277,8 @@ static void append_body(req *r, size_t max, const char *data, size_t n)
 static enum MHD_Result send_reply(pw_gw_http *h, struct MHD_Connection *c, req *r,
                                   const pw_gw_reply *reply)
 {
-    return send_buf(h, c, r, reply->status, "application/json", reply->body, strlen(reply->body),
-                    reply->retry_after);
+    return send_any(h, c, r, reply->status, "application/json", reply->body, strlen(reply->body),
+                    reply->retry_after, reply->status == 200);
 }
 
 /* On the committer's thread: the request is durable (or refused); wake its connection. */
@@ -238,8 +304,6 @@ static enum MHD_Result events_body_done(pw_gw_http *h, struct MHD_Connection *c,
     if (h->cfg.phi.borrow(h->cfg.phi.ctx, &phi, &token, &err) != PW_OK)
         return send_error(h, c, r, 503, "phi engine: unavailable", 5);
     const char *ua = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "User-Agent");
-    pw_arena_init(&r->arena, 0);
-    r->arena_live = 1;
     pw_gw_reply reply;
     int commit =
         pw_gw_ingest_prepare(p, &phi, &h->counters, &r->arena, r->body ? r->body : "", r->len,
@@ -316,10 +380,10 @@ static void metrics_text(pw_gw_http *h, pw_buf *o)
 static enum MHD_Result simple_get(pw_gw_http *h, struct MHD_Connection *c, req *r)
 {
     if (r->route == ROUTE_TAG)
-        return send_buf(h, c, r, 200, "application/javascript; charset=utf-8",
-                        (const char *)pw_gw_tag_js, pw_gw_tag_js_len, 0);
+        return send_any(h, c, r, 200, "application/javascript; charset=utf-8",
+                        (const char *)pw_gw_tag_js, pw_gw_tag_js_len, 0, 1);
     if (r->route == ROUTE_HEALTH)
-        return send_buf(h, c, r, 200, "application/json", "{\"status\":\"ok\"}", 15, 0);
+        return send_any(h, c, r, 200, "application/json", "{\"status\":\"ok\"}", 15, 0, 1);
     pw_buf b;
     pw_buf_init(&b);
     metrics_text(h, &b);
@@ -359,7 +423,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     pw_gw_http *h = cls;
     req *r = *con_cls;
     if (!r) {
-        r = calloc(1, sizeof *r);
+        r = req_new(h);
         if (!r)
             return MHD_NO;
         *con_cls = r;
@@ -410,10 +474,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     if (r->route == ROUTE_EVENTS)
         pw_gw_latency_observe(&h->latency, since(&r->t0));
     pw_gw_policy_release(r->pref);
-    if (r->arena_live)
-        pw_arena_free(&r->arena);
-    free(r->body);
-    free(r);
+    req_done(h, r);
     *con_cls = NULL;
 }
 
@@ -438,12 +499,27 @@ static pw_status bind_addr(const pw_gw_http_config *cfg, struct sockaddr_storage
     return pw_err_set(err, PW_ERR_INVALID, "listen: '%s' is not an IP address", host);
 }
 
+/* Free what pw_gw_http_start made (the daemon stopped or never started). */
+static void http_free(pw_gw_http *h)
+{
+    pw_gw_ratelimit_free(h->rl);
+    pw_gw_reply_cache_free(h->replies);
+    pool_free(h);
+    pthread_mutex_destroy(&h->pool_mu);
+    free(h);
+}
+
 pw_status pw_gw_http_start(const pw_gw_http_config *cfg, pw_gw_http **out, pw_err *err)
 {
     *out = NULL;
     pw_gw_http *h = calloc(1, sizeof *h);
-    if (!h || !(h->rl = pw_gw_ratelimit_new())) {
-        free(h);
+    if (!h)
+        return pw_err_set(err, PW_ERR_NOMEM, "out of memory");
+    pthread_mutex_init(&h->pool_mu, NULL);
+    h->rl = pw_gw_ratelimit_new();
+    h->replies = pw_gw_reply_cache_new();
+    if (!h->rl || !h->replies) {
+        http_free(h);
         return pw_err_set(err, PW_ERR_NOMEM, "out of memory");
     }
     h->cfg = *cfg;
@@ -457,8 +533,7 @@ pw_status pw_gw_http_start(const pw_gw_http_config *cfg, pw_gw_http **out, pw_er
                      MHD_ALLOW_SUSPEND_RESUME;
     pw_status st = bind_addr(cfg, &ss, &flags, err);
     if (st != PW_OK) {
-        pw_gw_ratelimit_free(h->rl);
-        free(h);
+        http_free(h);
         return st;
     }
     h->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, h, MHD_OPTION_SOCK_ADDR,
@@ -467,8 +542,7 @@ pw_status pw_gw_http_start(const pw_gw_http_config *cfg, pw_gw_http **out, pw_er
                             MHD_OPTION_NOTIFY_COMPLETED, on_completed, h,
                             MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024, MHD_OPTION_END);
     if (!h->d) {
-        pw_gw_ratelimit_free(h->rl);
-        free(h);
+        http_free(h);
         return pw_err_set(err, PW_ERR_IO, "listen %s:%u: cannot start the HTTP server",
                           cfg->host ? cfg->host : "127.0.0.1", cfg->port);
     }
@@ -504,6 +578,5 @@ void pw_gw_http_stop(pw_gw_http *h)
     for (int i = 0; i < 30000 && atomic_load(&h->inflight) > 0; i++)
         usleep(1000);
     MHD_stop_daemon(h->d);
-    pw_gw_ratelimit_free(h->rl);
-    free(h);
+    http_free(h);
 }

@@ -1,7 +1,92 @@
-/* gw_json_writer.c — see gw_json_writer.h. */
+/*
+ * gw_json_writer.c — see gw_json_writer.h. It runs several times per event on the request path,
+ * so appends that fit are done inline, and a string that needs no escaping (printable ASCII
+ * without '"' or '\') is copied as it is; anything else goes through pw_buf_json_string, so the
+ * output is byte for byte what pw_buf_json_string writes.
+ */
 #include "gw_json_writer.h"
 
+#include <stdint.h>
 #include <string.h>
+
+/* Append n bytes: in place when they fit, else through pw_buf (growth, sticky failure). */
+static inline void put(pw_buf *b, const char *p, size_t n)
+{
+    if (!b->failed && b->len + n < b->cap) { /* room for the bytes and the NUL */
+        memcpy(b->data + b->len, p, n);
+        b->len += n;
+        b->data[b->len] = '\0';
+        return;
+    }
+    pw_buf_append(b, p, n);
+}
+
+static inline void put_c(pw_buf *b, char c)
+{
+    put(b, &c, 1);
+}
+
+/* 1 for the bytes a JSON string carries unescaped and pw_buf_json_string leaves alone:
+ * printable ASCII but '"' and '\\'. */
+static const unsigned char plain[256] = {
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+};
+
+#define ONES  0x0101010101010101ULL
+#define HIGHS 0x8080808080808080ULL
+
+/* 1 if no byte of w is below 0x20, above 0x7e, '"' or '\\' (exact: borrows cannot fake a hit
+ * where no byte qualifies). */
+static int word_plain(uint64_t w)
+{
+    uint64_t ctrl = (w - ONES * 0x20) & ~w;         /* a byte < 0x20 */
+    uint64_t high = (w + ONES * (0x7f - 0x7e)) | w; /* a byte > 0x7e */
+    uint64_t quote = ((w ^ (ONES * '"')) - ONES) & ~(w ^ (ONES * '"'));
+    uint64_t bslash = ((w ^ (ONES * '\\')) - ONES) & ~(w ^ (ONES * '\\'));
+    return ((ctrl | high | quote | bslash) & HIGHS) == 0;
+}
+
+static int all_plain(const unsigned char *u, size_t n)
+{
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, u + i, 8);
+        if (!word_plain(w))
+            return 0;
+    }
+    unsigned char ok = 1;
+    for (; i < n; i++)
+        ok &= plain[u[i]];
+    return ok;
+}
+
+static void put_string(pw_buf *b, const char *s, size_t n)
+{
+    if (!all_plain((const unsigned char *)s, n)) {
+        pw_buf_json_string(b, s, n);
+        return;
+    }
+    if (!b->failed && b->len + n + 2 < b->cap) {
+        char *w = b->data + b->len;
+        w[0] = '"';
+        memcpy(w + 1, s, n);
+        w[n + 1] = '"';
+        w[n + 2] = '\0';
+        b->len += n + 2;
+        return;
+    }
+    put_c(b, '"');
+    put(b, s, n);
+    put_c(b, '"');
+}
 
 void pw_gw_jw_init(pw_gw_jw *w, pw_buf *b)
 {
@@ -12,17 +97,17 @@ void pw_gw_jw_init(pw_gw_jw *w, pw_buf *b)
 static void member(pw_gw_jw *w, const char *key)
 {
     if (w->count[w->depth]++)
-        pw_buf_putc(w->b, ',');
+        put_c(w->b, ',');
     if (key) {
-        pw_buf_json_string(w->b, key, strlen(key));
-        pw_buf_putc(w->b, ':');
+        put_string(w->b, key, strlen(key));
+        put_c(w->b, ':');
     }
 }
 
 static void open_container(pw_gw_jw *w, const char *key, char c)
 {
     member(w, key);
-    pw_buf_putc(w->b, c);
+    put_c(w->b, c);
     if (w->depth < 15)
         w->count[++w->depth] = 0;
 }
@@ -39,14 +124,14 @@ void pw_gw_jw_arr(pw_gw_jw *w, const char *key)
 
 void pw_gw_jw_end_obj(pw_gw_jw *w)
 {
-    pw_buf_putc(w->b, '}');
+    put_c(w->b, '}');
     if (w->depth > 0)
         w->depth--;
 }
 
 void pw_gw_jw_end_arr(pw_gw_jw *w)
 {
-    pw_buf_putc(w->b, ']');
+    put_c(w->b, ']');
     if (w->depth > 0)
         w->depth--;
 }
@@ -54,7 +139,7 @@ void pw_gw_jw_end_arr(pw_gw_jw *w)
 void pw_gw_jw_strn(pw_gw_jw *w, const char *key, const char *s, size_t n)
 {
     member(w, key);
-    pw_buf_json_string(w->b, s, n);
+    put_string(w->b, s, n);
 }
 
 void pw_gw_jw_str(pw_gw_jw *w, const char *key, const char *s)
@@ -65,11 +150,20 @@ void pw_gw_jw_str(pw_gw_jw *w, const char *key, const char *s)
 void pw_gw_jw_raw(pw_gw_jw *w, const char *key, const char *raw)
 {
     member(w, key);
-    pw_buf_puts(w->b, raw);
+    put(w->b, raw, strlen(raw));
 }
 
 void pw_gw_jw_int(pw_gw_jw *w, const char *key, long long v)
 {
+    char digits[24];
+    size_t i = sizeof digits;
+    unsigned long long m = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+    do {
+        digits[--i] = (char)('0' + m % 10);
+        m /= 10;
+    } while (m);
+    if (v < 0)
+        digits[--i] = '-';
     member(w, key);
-    pw_buf_printf(w->b, "%lld", v);
+    put(w->b, digits + i, sizeof digits - i);
 }

@@ -6,9 +6,9 @@
  */
 #include <arpa/inet.h>
 #include <ctype.h>
-#include <stdio.h>
 #include <string.h>
 
+#include "gw_digest.h"
 #include "gw_policy.h"
 #include "phiwall/text.h"
 
@@ -53,10 +53,13 @@ static const char *norm_date(pw_arena *a, const char *v, size_t n)
         return NULL;
     int slash_us = n >= 10 && isdigit((unsigned char)v[0]) && (v[2] == '/' || v[2] == '-');
     char out[9];
-    if (slash_us) /* MMDDYYYY -> YYYYMMDD */
-        snprintf(out, sizeof out, "%.4s%.2s%.2s", d + 4, d, d + 2);
-    else
+    if (slash_us) { /* MMDDYYYY -> YYYYMMDD */
+        memcpy(out, d + 4, 4);
+        memcpy(out + 4, d, 4);
+        out[8] = '\0';
+    } else {
         memcpy(out, d, 9);
+    }
     int mm = (out[4] - '0') * 10 + (out[5] - '0'), dd = (out[6] - '0') * 10 + (out[7] - '0');
     if (mm < 1 || mm > 12 || dd < 1 || dd > 31)
         return NULL;
@@ -71,8 +74,14 @@ static const char *norm_phone(pw_arena *a, const char *v, size_t n)
     while (d[0] == '0')
         d++;
     size_t len = strlen(d);
-    if (len == 10) /* North American number without country code: Meta wants it with */
-        return pw_arena_sprintf(a, "1%s", d);
+    if (len == 10) { /* North American number without country code: Meta wants it with */
+        char *with = pw_arena_alloc(a, 12);
+        if (with) {
+            with[0] = '1';
+            memcpy(with + 1, d, 11);
+        }
+        return with;
+    }
     return len >= 7 && len <= 15 ? d : NULL;
 }
 
@@ -123,7 +132,7 @@ const char *pw_gw_meta_hash(pw_arena *a, const char *key, const char *v, size_t 
         return NULL;
     char *out = pw_arena_alloc(a, 65);
     if (out)
-        pw_sha256_hex(norm, strlen(norm), out);
+        pw_gw_sha256_hex(norm, strlen(norm), out);
     return out;
 }
 

@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "forward.h"
+#include "gw_digest.h"
 #include "gw_event.h"
 #include "phiwall/arena.h"
 #include "phiwall/buf.h"
@@ -33,6 +34,8 @@ typedef enum pw_gw_phi_mode { PW_GW_PHI_REDACT = 0, PW_GW_PHI_DROP } pw_gw_phi_m
 typedef struct pw_gw_event_rule {
     const char *from; /* site action name as the tag sends it */
     const char *to;   /* safe taxonomy name sent to the destination */
+    /* Set by pw_gw_policy_prepare: the PHI engine's refusal of `to`, or NULL when clean. */
+    const char *to_refusal;
 } pw_gw_event_rule;
 
 typedef struct pw_gw_page_category {
@@ -79,6 +82,9 @@ typedef struct pw_gw_policy {
     pw_gw_parse_limits limits;
     pw_gw_dest_policy *dests;
     size_t n_dests;
+    /* Set by pw_gw_policy_prepare (work that depends on the policy alone, done once). */
+    int prepared;
+    pw_gw_hmac site_hmac; /* the site key's HMAC schedule (when site_key is set) */
 } pw_gw_policy;
 
 typedef struct pw_gw_load_opts {
@@ -123,6 +129,13 @@ typedef struct pw_gw_dest_result {
     char *fields_json; /* {"field":"rule",…} of what is sent, for the audit (arena) */
     unsigned redacted; /* strings redacted or dropped for PHI */
 } pw_gw_dest_result;
+
+/*
+ * Before a policy serves requests: compute once what depends on it alone (the site key's HMAC
+ * schedule, the PHI engine's verdict on each taxonomy name) instead of per event. Results are the
+ * same either way, provided every later pw_gw_policy_apply uses the same engine as phi here.
+ */
+pw_status pw_gw_policy_prepare(pw_gw_policy *p, const pw_gw_phi *phi, pw_err *err);
 
 /*
  * Apply the policy to one event for every destination; results[] has p->n_dests entries.

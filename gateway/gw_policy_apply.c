@@ -11,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "gw_digest.h"
 #include "gw_json_writer.h"
 #include "gw_policy.h"
 #include "phiwall/text.h"
@@ -32,7 +33,41 @@ typedef struct apply_ctx {
     pw_err *err;
     scan_entry cache[MAX_CACHE]; /* one scan per string, shared by the destinations */
     size_t n_cache;
+    pw_gw_hmac site_hmac; /* the site key's schedule, set up on first use (unprepared policy) */
+    int site_hmac_ready;
+    const char *hmac_of; /* the last id HMACed and its hex (the same fpid for each destination) */
+    char hmac_hex[65];
+    pw_buf out; /* payloads and field maps are rendered here, then copied to the arena */
 } apply_ctx;
+
+/* A piece of text for join(). */
+typedef struct span {
+    const char *p;
+    size_t n;
+} span;
+
+#define SP(s) ((span){(s), strlen(s)})
+
+/* The concatenation of parts, in the arena (the hot path's replacement for sprintf). */
+static char *join(pw_arena *a, const span *parts, size_t n)
+{
+    size_t len = 0;
+    for (size_t i = 0; i < n; i++)
+        len += parts[i].n;
+    char *out = pw_arena_alloc(a, len + 1);
+    if (!out)
+        return NULL;
+    char *w = out;
+    for (size_t i = 0; i < n; i++) {
+        memcpy(w, parts[i].p, parts[i].n);
+        w += parts[i].n;
+    }
+    *w = '\0';
+    return out;
+}
+
+#define JOIN(a, ...) \
+    join((a), (const span[]){__VA_ARGS__}, sizeof((const span[]){__VA_ARGS__}) / sizeof(span))
 
 typedef struct out_kv {
     const char *key;
@@ -95,19 +130,33 @@ static pw_status scan(apply_ctx *c, const char *key, const char *s, pw_field_typ
 /* A copy of s with each hit replaced by [CATEGORY]; hits are sorted and do not overlap. */
 static const char *redact(pw_arena *a, const char *s, const pw_hit *h, size_t n)
 {
-    pw_buf b;
-    pw_buf_init(&b);
-    size_t pos = 0, len = strlen(s);
+    size_t len = strlen(s), size = 0, pos = 0;
+    for (size_t i = 0; i < n; i++) { /* first the size, then the copy */
+        if (h[i].start < pos || h[i].end > len || h[i].start > h[i].end)
+            continue;
+        size += h[i].start - pos + strlen(cat_label(h[i].category)) + 2;
+        pos = h[i].end;
+    }
+    size += len - pos;
+    char *out = pw_arena_alloc(a, size + 1), *w = out;
+    if (!out)
+        return NULL;
+    pos = 0;
     for (size_t i = 0; i < n; i++) {
         if (h[i].start < pos || h[i].end > len || h[i].start > h[i].end)
             continue;
-        pw_buf_append(&b, s + pos, h[i].start - pos);
-        pw_buf_printf(&b, "[%s]", cat_label(h[i].category));
+        const char *label = cat_label(h[i].category);
+        size_t ln = strlen(label);
+        memcpy(w, s + pos, h[i].start - pos);
+        w += h[i].start - pos;
+        *w++ = '[';
+        memcpy(w, label, ln);
+        w += ln;
+        *w++ = ']';
         pos = h[i].end;
     }
-    pw_buf_append(&b, s + pos, len - pos);
-    const char *out = b.failed ? NULL : pw_arena_strndup(a, b.data ? b.data : "", b.len);
-    pw_buf_free(&b);
+    memcpy(w, s + pos, len - pos);
+    w[len - pos] = '\0';
     return out;
 }
 
@@ -129,7 +178,9 @@ static int own_data_in(const pw_gw_event *ev, const char *s, pw_hit **hits, size
         const pw_gw_param *u = &ev->user[i];
         if (u->len < 3 || u->len > len)
             continue;
-        char *needle = pw_arena_strndup(a, u->str, u->len);
+        const char *needle = u->str; /* gw_event.c ends it at u->len; a copy when not */
+        if (needle[u->len] != '\0')
+            needle = pw_arena_strndup(a, u->str, u->len);
         for (size_t off = 0; needle && off < len && k < MAX_OWN;) {
             const char *at = pw_strcasestr_n(s + off, len - off, needle);
             if (!at)
@@ -219,8 +270,8 @@ static pw_status scrub(apply_ctx *c, reduced *r, const pw_gw_dest_policy *d, con
         return PW_OK;
     r->redacted++;
     const char *rule =
-        pw_arena_sprintf(c->a, "phi: %s (%s)", d->phi_strings == PW_GW_PHI_DROP ? "drop" : "redact",
-                         cat_label(hits[0].category));
+        JOIN(c->a, SP("phi: "), SP(d->phi_strings == PW_GW_PHI_DROP ? "drop" : "redact"), SP(" ("),
+             SP(cat_label(hits[0].category)), SP(")"));
     if (d->phi_strings == PW_GW_PHI_DROP || t == PW_FT_URL) {
         *out = NULL;
         trace(c, r, field, "dropped", rule);
@@ -241,21 +292,45 @@ static const pw_gw_event_rule *find_event(const pw_gw_dest_policy *d, const char
     return NULL;
 }
 
-/* A name that reveals a condition or carries an identifier is refused; care intent alone
- * ("appointment") is what the safe taxonomy names, so it does not refuse a name. */
+/* The refusal rule for a name whose scan gave hits[0..n), or NULL: a name that reveals a
+ * condition or carries an identifier is refused; care intent alone ("appointment") is what the
+ * safe taxonomy names, so it does not refuse a name. */
+static const char *refusal_of(pw_arena *a, const pw_hit *hits, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (hits[i].category != PW_PHI_CARE_INTENT)
+            return JOIN(a, SP("event_name.phi: refused ("), SP(cat_label(hits[i].category)),
+                        SP(")"));
+    return NULL;
+}
+
+/* 1 when the hits refuse a name (refusal_of is then non-NULL unless out of memory). */
+static int refuses(const pw_hit *hits, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (hits[i].category != PW_PHI_CARE_INTENT)
+            return 1;
+    return 0;
+}
+
 static pw_status name_refusal(apply_ctx *c, const char *name, const char **rule)
 {
     pw_hit *hits = NULL;
     size_t n = 0;
     *rule = NULL;
     pw_status st = scan(c, "event_name", name, PW_FT_TEXT, &hits, &n);
-    for (size_t i = 0; st == PW_OK && i < n; i++)
-        if (hits[i].category != PW_PHI_CARE_INTENT) {
-            *rule =
-                pw_arena_sprintf(c->a, "event_name.phi: refused (%s)", cat_label(hits[i].category));
-            break;
-        }
+    if (st == PW_OK)
+        *rule = refusal_of(c->a, hits, n);
     return st;
+}
+
+/* The taxonomy name's refusal: from the prepared policy, else scanned now. */
+static pw_status taxonomy_refusal(apply_ctx *c, const pw_gw_event_rule *rule, const char **out)
+{
+    if (!c->p->prepared)
+        return name_refusal(c, rule->to, out);
+    *out = rule->to_refusal;
+    return PW_OK;
 }
 
 /* ---- URLs ---------------------------------------------------------------------------- */
@@ -269,8 +344,9 @@ static const char *origin_of(apply_ctx *c, const char *url, pw_url *u)
     if (!host || !scheme || (strcmp(scheme, "https") && strcmp(scheme, "http")))
         return NULL;
     if (u->port.n)
-        return pw_arena_sprintf(c->a, "%s://%s:%.*s", scheme, host, (int)u->port.n, u->port.p);
-    return pw_arena_sprintf(c->a, "%s://%s", scheme, host);
+        return JOIN(c->a, SP(scheme), SP("://"), SP(host), SP(":"),
+                    ((span){u->port.p, strnlen(u->port.p, u->port.n)}));
+    return JOIN(c->a, SP(scheme), SP("://"), SP(host));
 }
 
 static int site_origin(const pw_gw_policy *p, const char *origin)
@@ -316,7 +392,7 @@ static pw_status page_fields(apply_ctx *c, reduced *r, const pw_gw_dest_policy *
         if ((st = safe_origin(c, r, d, "page_url", ev->page_url, &r->origin, &u)) != PW_OK)
             return st;
         if (r->origin)
-            r->source_url = pw_arena_sprintf(c->a, "%s/", r->origin);
+            r->source_url = JOIN(c->a, SP(r->origin), SP("/"));
         if (r->origin)
             trace(c, r, "page_url", "reduced",
                   d->page_url == PW_GW_URL_ORIGIN ? "page_url: origin (path and query dropped)"
@@ -327,7 +403,7 @@ static pw_status page_fields(apply_ctx *c, reduced *r, const pw_gw_dest_policy *
                                      u.path.n ? u.path.n : 1)) {
                     r->category = d->categories[i].category;
                     trace(c, r, "page_category", "sent",
-                          pw_arena_sprintf(c->a, "page_categories: %s", d->categories[i].glob));
+                          JOIN(c->a, SP("page_categories: "), SP(d->categories[i].glob)));
                 }
             if (!r->category && d->default_category) {
                 r->category = d->default_category;
@@ -357,6 +433,25 @@ static pw_status page_fields(apply_ctx *c, reduced *r, const pw_gw_dest_policy *
 
 /* ---- client context, ids, user data -------------------------------------------------- */
 
+/* HMAC-SHA256 of id with the site key, hex (arena): the key schedule comes from the prepared
+ * policy or is set up once per event; the same id for a second destination is not recomputed. */
+static const char *site_hmac(apply_ctx *c, const char *id)
+{
+    if (c->hmac_of == id)
+        return pw_arena_strndup(c->a, c->hmac_hex, 64);
+    const pw_gw_hmac *k = &c->p->site_hmac;
+    if (!c->p->prepared) {
+        if (!c->site_hmac_ready) {
+            pw_gw_hmac_init(&c->site_hmac, c->p->site_key, c->p->site_key_len);
+            c->site_hmac_ready = 1;
+        }
+        k = &c->site_hmac;
+    }
+    pw_gw_hmac_hex(k, id, strlen(id), c->hmac_hex);
+    c->hmac_of = id;
+    return pw_arena_strndup(c->a, c->hmac_hex, 64);
+}
+
 static pw_status client_fields(apply_ctx *c, reduced *r, const pw_gw_dest_policy *d)
 {
     const pw_gw_event *ev = c->ev;
@@ -378,7 +473,6 @@ static pw_status client_fields(apply_ctx *c, reduced *r, const pw_gw_dest_policy
             trace(c, r, "user_agent", "sent", "user_agent: keep (PHI engine: clean)");
     }
     const unsigned char *key = c->p->site_key;
-    size_t klen = c->p->site_key_len;
     const char *id = ev->fpid;
     if (id && (d->first_party_id != PW_GW_KEEP || !key)) {
         trace(c, r, "fpid", "dropped",
@@ -388,10 +482,9 @@ static pw_status client_fields(apply_ctx *c, reduced *r, const pw_gw_dest_policy
     if (!id && d->dest.kind == PW_DEST_GA4_MP && key)
         id = ev->event_id; /* GA4 needs a client_id: an HMAC that links nothing across events */
     if (id) {
-        char *h = pw_arena_alloc(c->a, 65);
+        const char *h = site_hmac(c, id);
         if (!h)
             return pw_err_set(c->err, PW_ERR_NOMEM, "out of memory");
-        pw_hmac_sha256_hex(key, klen, id, strlen(id), h);
         r->fpid = h;
         trace(c, r,
               d->dest.kind == PW_DEST_META_CAPI ? "user_data.external_id"
@@ -454,7 +547,7 @@ static pw_status user_fields(apply_ctx *c, reduced *r, const pw_gw_dest_policy *
     for (size_t i = 0; i < ev->n_user; i++) {
         const pw_gw_param *u = &ev->user[i];
         const char *k = user_key(u->key);
-        char *in = pw_arena_sprintf(c->a, "user.%s", k ? k : "(field)");
+        char *in = JOIN(c->a, SP("user."), SP(k ? k : "(field)"));
         if (!k || !allowed(d->user_data, d->n_user_data, k)) {
             trace(c, r, in, "dropped", "deny_by_default: user_data not allowed");
             continue;
@@ -473,7 +566,7 @@ static pw_status user_fields(apply_ctx *c, reduced *r, const pw_gw_dest_policy *
             continue;
         }
         r->user[r->n_user++] = (out_kv){k, h, 0};
-        trace(c, r, pw_arena_sprintf(c->a, "user_data.%s", k), "hashed",
+        trace(c, r, JOIN(c->a, SP("user_data."), SP(k)), "hashed",
               "user_data: allowed, consent.ads, normalised + SHA-256");
     }
     return PW_OK;
@@ -493,11 +586,11 @@ static pw_status param_fields(apply_ctx *c, reduced *r, const pw_gw_dest_policy 
     for (size_t i = 0; i < ev->n_params; i++) {
         const pw_gw_param *q = &ev->params[i];
         if (!allowed(d->params, d->n_params, q->key)) {
-            trace(c, r, pw_arena_sprintf(c->a, "params.%s", q->key), "dropped",
+            trace(c, r, JOIN(c->a, SP("params."), SP(q->key)), "dropped",
                   "deny_by_default: allow_params");
             continue;
         }
-        char *field = pw_arena_sprintf(c->a, "%s.%s", prefix, q->key);
+        char *field = JOIN(c->a, SP(prefix), SP("."), SP(q->key));
         if (d->dest.kind == PW_DEST_GA4_MP && q->len > 100) {
             trace(c, r, field, "dropped", "ga4: values are limited to 100 characters");
             continue;
@@ -628,21 +721,26 @@ static void render_webhook(pw_gw_jw *w, const pw_gw_event *ev, const reduced *r)
     pw_gw_jw_end_obj(w);
 }
 
+/* What was rendered into c->out, copied to the arena (NULL when out of memory). */
+static char *take_out(apply_ctx *c, size_t *len)
+{
+    char *out = c->out.failed ? NULL : pw_arena_memdup(c->a, c->out.data, c->out.len);
+    if (len)
+        *len = c->out.len;
+    pw_buf_clear(&c->out);
+    return out;
+}
+
 static char *fields_json(apply_ctx *c, const reduced *r)
 {
-    pw_buf b;
     pw_gw_jw w;
-    pw_buf_init(&b);
-    pw_buf_reserve(&b, 1024);
-    pw_gw_jw_init(&w, &b);
+    pw_gw_jw_init(&w, &c->out);
     pw_gw_jw_obj(&w, NULL);
     for (size_t i = 0; i < r->n_tr; i++)
         if (strcmp(r->tr[i].action, "dropped") != 0)
             pw_gw_jw_str(&w, r->tr[i].field, r->tr[i].rule);
     pw_gw_jw_end_obj(&w);
-    char *out = b.failed ? NULL : pw_arena_strndup(c->a, b.data, b.len);
-    pw_buf_free(&b);
-    return out;
+    return take_out(c, NULL);
 }
 
 static int64_t event_time(const pw_gw_event *ev, int64_t now_ms)
@@ -669,7 +767,7 @@ static pw_status apply_dest(apply_ctx *c, const pw_gw_dest_policy *d, int64_t no
     }
     if ((st = name_refusal(c, ev->name, &refusal)) != PW_OK)
         return st;
-    if (!refusal && (st = name_refusal(c, rule->to, &refusal)) != PW_OK)
+    if (!refusal && (st = taxonomy_refusal(c, rule, &refusal)) != PW_OK)
         return st;
     if (refusal) {
         res->rule = refusal;
@@ -677,7 +775,8 @@ static pw_status apply_dest(apply_ctx *c, const pw_gw_dest_policy *d, int64_t no
     }
     r.name = rule->to;
     r.time_ms = event_time(ev, now_ms);
-    trace(c, &r, "event_name", "sent", pw_arena_sprintf(c->a, "events.%s", rule->from));
+    const char *event_rule = JOIN(c->a, SP("events."), SP(rule->from));
+    trace(c, &r, "event_name", "sent", event_rule);
     trace(c, &r, "event_id", "sent", "event_id: UUID (idempotency key)");
     trace(c, &r, "event_time", "sent", "event_time: clamped to the last 6 days");
     const char *prefix = d->dest.kind == PW_DEST_META_CAPI ? "custom_data"
@@ -689,25 +788,20 @@ static pw_status apply_dest(apply_ctx *c, const pw_gw_dest_policy *d, int64_t no
         return st;
     if (d->dest.kind == PW_DEST_GA4_MP && ev->n_user)
         trace(c, &r, "user", "dropped", "ga4: no user data is sent to Google");
-    pw_buf b;
     pw_gw_jw w;
-    pw_buf_init(&b);
-    pw_buf_reserve(&b, 2048);
-    pw_gw_jw_init(&w, &b);
+    pw_gw_jw_init(&w, &c->out);
     if (d->dest.kind == PW_DEST_META_CAPI)
         render_meta(&w, ev, &r);
     else if (d->dest.kind == PW_DEST_GA4_MP)
         render_ga4(&w, ev, &r, d);
     else
         render_webhook(&w, ev, &r);
-    res->payload = b.failed ? NULL : pw_arena_strndup(c->a, b.data, b.len);
-    res->payload_len = b.len;
-    pw_buf_free(&b);
+    res->payload = take_out(c, &res->payload_len);
     res->fields_json = fields_json(c, &r);
-    if (!res->payload || !res->fields_json)
+    if (!res->payload || !res->fields_json || !event_rule)
         return pw_err_set(c->err, PW_ERR_NOMEM, "out of memory");
     res->accepted = 1;
-    res->rule = pw_arena_sprintf(c->a, "events.%s", rule->from);
+    res->rule = event_rule;
     res->out_name = r.name;
     res->fields = r.tr;
     res->n_fields = r.n_tr;
@@ -719,14 +813,56 @@ pw_status pw_gw_policy_apply(const pw_gw_policy *p, const pw_gw_phi *phi, pw_are
                              const pw_gw_event *ev, int64_t now_ms, pw_gw_dest_result *results,
                              pw_err *err)
 {
-    apply_ctx *c = pw_arena_calloc(a, 1, sizeof *c);
+    apply_ctx *c = pw_arena_alloc(a, sizeof *c); /* the scan cache is not cleared: n_cache says */
     if (!c)
         return pw_err_set(err, PW_ERR_NOMEM, "out of memory");
-    *c = (apply_ctx){.p = p, .phi = phi, .a = a, .ev = ev, .err = err};
-    for (size_t i = 0; i < p->n_dests; i++) {
-        pw_status st = apply_dest(c, &p->dests[i], now_ms, &results[i]);
-        if (st != PW_OK)
-            return st;
-    }
+    c->p = p;
+    c->phi = phi;
+    c->a = a;
+    c->ev = ev;
+    c->err = err;
+    c->n_cache = 0;
+    c->site_hmac_ready = 0;
+    c->hmac_of = NULL;
+    pw_buf_init(&c->out);
+    pw_buf_reserve(&c->out, 2048);
+    pw_status st = PW_OK;
+    for (size_t i = 0; i < p->n_dests && st == PW_OK; i++)
+        st = apply_dest(c, &p->dests[i], now_ms, &results[i]);
+    pw_buf_free(&c->out);
+    return st;
+}
+
+/* The PHI engine's verdict on one taxonomy name, kept in the policy. */
+static pw_status prepare_rule(pw_gw_policy *p, const pw_gw_phi *phi, pw_arena *scratch,
+                              pw_gw_event_rule *rule, pw_err *err)
+{
+    pw_hit *hits = NULL;
+    size_t n = 0;
+    pw_status st = phi->scan(phi->ctx, scratch, "event_name", rule->to, strlen(rule->to),
+                             PW_FT_TEXT, &hits, &n, err);
+    if (st != PW_OK)
+        return st;
+    rule->to_refusal = refusal_of(&p->arena, hits, n);
+    if (!rule->to_refusal && refuses(hits, n))
+        return pw_err_set(err, PW_ERR_NOMEM, "out of memory");
     return PW_OK;
+}
+
+pw_status pw_gw_policy_prepare(pw_gw_policy *p, const pw_gw_phi *phi, pw_err *err)
+{
+    p->prepared = 0;
+    if (p->site_key)
+        pw_gw_hmac_init(&p->site_hmac, p->site_key, p->site_key_len);
+    pw_arena scratch;
+    pw_arena_init(&scratch, 0);
+    pw_status st = PW_OK;
+    for (size_t d = 0; d < p->n_dests && st == PW_OK; d++)
+        for (size_t i = 0; i < p->dests[d].n_events && st == PW_OK; i++) {
+            st = prepare_rule(p, phi, &scratch, &p->dests[d].events[i], err);
+            pw_arena_reset(&scratch);
+        }
+    pw_arena_free(&scratch);
+    p->prepared = st == PW_OK;
+    return st;
 }

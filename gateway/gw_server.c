@@ -162,18 +162,39 @@ static void stop_forwarders(server *s)
 
 /* ---- life cycle ------------------------------------------------------------------------ */
 
+/* Do once what depends on the policy alone (see pw_gw_policy_prepare); frees p on failure. */
+static pw_status prepare_policy(server *s, pw_gw_policy *p, pw_err *err)
+{
+    pw_gw_phi_source src = pw_gw_phi_pool_source(s->pool);
+    pw_gw_phi phi;
+    void *token = NULL;
+    pw_status st = src.borrow(src.ctx, &phi, &token, err);
+    if (st == PW_OK) {
+        st = pw_gw_policy_prepare(p, &phi, err);
+        src.give_back(src.ctx, token);
+    }
+    if (st != PW_OK)
+        pw_gw_policy_free(p);
+    return st;
+}
+
 static pw_status open_parts(server *s, pw_err *err)
 {
     const pw_gw_server_opts *o = &s->o;
     pw_gw_policy *p = NULL;
-    pw_status st = pw_gw_policy_load(o->config, &p, err);
-    if (st != PW_OK || (st = pw_gw_holder_init(&s->holder, p, err)) != PW_OK)
+    pw_status st = pw_gw_policy_load(o->config, &p, err); /* config errors before the engine */
+    if (st != PW_OK)
         return st;
-    s->holder_ok = 1;
     pw_detector_opts dopts = {.vocab_file = o->vocab_file};
     if ((st = pw_detector_new(&dopts, &s->det, err)) != PW_OK ||
-        (st = pw_gw_phi_pool_new(s->det, &s->pool, err)) != PW_OK)
+        (st = pw_gw_phi_pool_new(s->det, &s->pool, err)) != PW_OK) {
+        pw_gw_policy_free(p);
         return pw_err_prefix(err, "phi engine: ");
+    }
+    if ((st = prepare_policy(s, p, err)) != PW_OK ||
+        (st = pw_gw_holder_init(&s->holder, p, err)) != PW_OK)
+        return st;
+    s->holder_ok = 1;
     pw_spool_opts so = {.path = o->spool_path ? o->spool_path : "phiwall-spool.db",
                         .max_bytes = o->spool_max_bytes ? o->spool_max_bytes : (1ULL << 30),
                         .commit_interval_ms = 2};
@@ -219,6 +240,8 @@ pw_status pw_gw_server_reload(server *s, pw_err *err)
 {
     pw_gw_policy *p = NULL;
     pw_status st = pw_gw_policy_load(s->o.config, &p, err);
+    if (st == PW_OK)
+        st = prepare_policy(s, p, err);
     if (st != PW_OK)
         return st;
     if ((st = pw_gw_holder_swap(&s->holder, p, err)) != PW_OK)

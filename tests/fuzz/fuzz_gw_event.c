@@ -1,11 +1,14 @@
 /*
  * fuzz_gw_event.c — the gateway's event parser and policy on arbitrary bytes (a POST /e body).
  * Properties: never a crash; every accepted payload is well-formed JSON; the raw client IP and
- * user agent never appear in a payload (the policy truncates the one and drops the other).
+ * user agent never appear in a payload (the policy truncates the one and drops the other); the
+ * request path's arena JSON tree (gw_json_tree.c) agrees with yajl_tree on every input.
  */
+#include <stdlib.h>
 #include <string.h>
 #include <yajl/yajl_tree.h>
 
+#include "gw_json_tree.h"
 #include "gw_phi_detect.h"
 #include "gw_time.h"
 #include "pw_fuzz.h"
@@ -42,6 +45,58 @@ static void init(void)
     FUZZ_ASSERT(pw_detect_scratch_new(det, &scratch, NULL) == PW_OK);
 }
 
+/* The arena tree and yajl_tree agree: same shape, strings, numbers and integer rule, or the
+ * same error message. */
+static int same_tree(const pw_gw_jt *a, yajl_val b)
+{
+    if (b->type == yajl_t_string)
+        return a->type == PW_GW_JT_STRING && strcmp(a->s, b->u.string) == 0;
+    if (b->type == yajl_t_number)
+        return a->type == PW_GW_JT_NUMBER && strcmp(a->s, b->u.number.r) == 0 &&
+               a->int_ok == YAJL_IS_INTEGER(b) && (!a->int_ok || a->i == b->u.number.i);
+    if (b->type == yajl_t_object || b->type == yajl_t_array) {
+        int obj = b->type == yajl_t_object;
+        size_t n = obj ? b->u.object.len : b->u.array.len;
+        if (a->type != (obj ? PW_GW_JT_OBJECT : PW_GW_JT_ARRAY) || a->n != n)
+            return 0;
+        const pw_gw_jt *m = a->first;
+        for (size_t i = 0; i < n; i++, m = m->next) {
+            yajl_val v = obj ? b->u.object.values[i] : b->u.array.values[i];
+            if (!m || (obj && strcmp(m->key, b->u.object.keys[i]) != 0) || !same_tree(m, v))
+                return 0;
+        }
+        return 1;
+    }
+    return a->type == (b->type == yajl_t_true    ? PW_GW_JT_TRUE
+                       : b->type == yajl_t_false ? PW_GW_JT_FALSE
+                                                 : PW_GW_JT_NULL);
+}
+
+static void check_tree(const uint8_t *data, size_t size)
+{
+    if (memchr(data, '\0', size))
+        return;
+    char *text = malloc(size + 1);
+    FUZZ_ASSERT(text != NULL);
+    memcpy(text, data, size);
+    text[size] = '\0';
+    char yerr[256], jerr[256];
+    yajl_val y = yajl_tree_parse(text, yerr, sizeof yerr);
+    pw_arena a;
+    pw_arena_init(&a, 0);
+    pw_gw_jt *t = NULL;
+    pw_status st = pw_gw_jt_parse(&a, text, size, &t, jerr, sizeof jerr);
+    if (y) {
+        FUZZ_ASSERT(st == PW_OK && t && same_tree(t, y));
+    } else {
+        yerr[strcspn(yerr, "\n")] = '\0';
+        FUZZ_ASSERT(st == PW_ERR_PARSE && strcmp(yerr, jerr) == 0);
+    }
+    yajl_tree_free(y);
+    pw_arena_free(&a);
+    free(text);
+}
+
 static int in_input(const uint8_t *data, size_t size, const char *s)
 {
     return memmem(data, size, s, strlen(s)) != NULL;
@@ -51,6 +106,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (!policy)
         init();
+    check_tree(data, size);
     pw_arena a;
     pw_arena_init(&a, 0);
     pw_gw_event *evs = NULL;

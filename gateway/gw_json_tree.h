@@ -1,0 +1,55 @@
+/*
+ * gw_json_tree.h — untrusted JSON text to a read-only tree allocated in an arena, for the request
+ * path (POST /e). It is yajl's own parser (same grammar, comments allowed, UTF-8 validated, same
+ * error messages as yajl_tree_parse) driven through its event interface, so the tree costs a few
+ * bump allocations instead of a malloc per node and a recursive free; nothing is freed until the
+ * request's arena is.
+ *
+ * The tree reads like yajl_tree's: strings and object keys end at their first NUL byte (a "\u0000"
+ * escape cuts them short, as a C string would), a number keeps its JSON text and says whether it
+ * is a 64-bit integer under yajl's rules. Internal to gateway/.
+ */
+#ifndef PHIWALL_GW_JSON_TREE_H
+#define PHIWALL_GW_JSON_TREE_H
+
+#include <stddef.h>
+
+#include "phiwall/arena.h"
+#include "phiwall/error.h"
+
+typedef enum pw_gw_jt_type {
+    PW_GW_JT_NULL = 0,
+    PW_GW_JT_FALSE,
+    PW_GW_JT_TRUE,
+    PW_GW_JT_NUMBER,
+    PW_GW_JT_STRING,
+    PW_GW_JT_OBJECT,
+    PW_GW_JT_ARRAY
+} pw_gw_jt_type;
+
+typedef struct pw_gw_jt pw_gw_jt;
+struct pw_gw_jt {
+    pw_gw_jt_type type;
+    int int_ok;      /* NUMBER: `i` holds its value (yajl's integer rules) */
+    long long i;     /* NUMBER */
+    const char *s;   /* STRING: the decoded text; NUMBER: its JSON text (NUL-terminated) */
+    size_t len;      /* strlen(s) */
+    const char *key; /* a member of an OBJECT: its key (NUL-terminated) */
+    size_t key_len;  /* strlen(key) */
+    pw_gw_jt *first; /* OBJECT / ARRAY: members in document order */
+    pw_gw_jt *next;  /* the next member of the parent */
+    size_t n;        /* OBJECT / ARRAY: number of members */
+};
+
+/*
+ * Parse n bytes of JSON into a tree in `a`. On malformed JSON returns PW_ERR_PARSE and writes
+ * yajl's error message (first line only, e.g. "lexical error: invalid char in json text.") to
+ * errbuf; PW_ERR_NOMEM when the arena cannot grow.
+ */
+pw_status pw_gw_jt_parse(pw_arena *a, const char *s, size_t n, pw_gw_jt **out, char *errbuf,
+                         size_t errcap);
+
+/* The first member named key of an object, or NULL. */
+const pw_gw_jt *pw_gw_jt_get(const pw_gw_jt *obj, const char *key);
+
+#endif
