@@ -161,7 +161,7 @@ static int parse_cookie(pw_live_args *a, const char *v)
 /* Options with a value to check; 0 or an exit code. */
 static int parse_one(pw_live_args *a, int c, const char *v)
 {
-    long n;
+    long n = 0; /* set by int_arg when it returns 0 */
     int rc = 0;
     pw_err err;
     switch (c) {

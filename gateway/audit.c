@@ -30,7 +30,7 @@
 
 #include "audit_internal.h"
 #include "gw_json.h"
-#include "gw_sha256.h"
+#include "gw_digest.h"
 #include "gw_time.h"
 #include "phiwall/buf.h"
 #include "phiwall/text.h"
@@ -56,7 +56,6 @@ struct pw_audit {
     char last_hash[65];
     int failed; /* a write failed: the chain on disk may be torn, refuse further appends */
     /* formatting state, under mu */
-    pw_gw_sha256 *hasher; /* NULL: pw_sha256_hex */
     fields_memo fields[FIELDS_MEMO];
     uint64_t fields_clock;
     int64_t time_sec;
@@ -204,7 +203,6 @@ pw_status pw_audit_open(const char *path, pw_audit **out, pw_err *err)
     }
     pthread_mutex_init(&a->mu, NULL);
     pthread_mutex_init(&a->sync_mu, NULL);
-    a->hasher = pw_gw_sha256_new();
     *out = a;
     return PW_OK;
 }
@@ -217,7 +215,6 @@ void pw_audit_close(pw_audit *a)
     close(a->fd);
     pthread_mutex_destroy(&a->mu);
     pthread_mutex_destroy(&a->sync_mu);
-    pw_gw_sha256_free(a->hasher);
     for (size_t i = 0; i < FIELDS_MEMO; i++) {
         free(a->fields[i].src);
         free(a->fields[i].out);
@@ -336,7 +333,7 @@ static void put_time(pw_audit *a, pw_buf *b, int64_t ms)
 }
 
 /* Append one full line for rec as record `seq` chained to prev_hash; updates prev_hash
- * (a->mu held: the memos and the hasher are the log's). */
+ * (a->mu held: the memos are the log's). */
 static void format_record(pw_audit *a, pw_buf *b, uint64_t seq, const pw_audit_record *rec,
                           char prev_hash[65])
 {
@@ -368,7 +365,7 @@ static void format_record(pw_audit *a, pw_buf *b, uint64_t seq, const pw_audit_r
     if (b->failed)
         return;
     char hash[65];
-    pw_gw_sha256_hex2(a->hasher, prev_hash, 64, b->data + start, b->len - start, hash);
+    pw_gw_sha256_hex2(prev_hash, 64, b->data + start, b->len - start, hash);
     pw_buf_puts(b, ",\"hash\":\"");
     pw_buf_append(b, hash, 64);
     pw_buf_puts(b, "\"}\n");
@@ -377,7 +374,7 @@ static void format_record(pw_audit *a, pw_buf *b, uint64_t seq, const pw_audit_r
 
 void pw_audit_chain_hash(const char prev_hash[65], const char *body, size_t n, char out[65])
 {
-    pw_gw_sha256_hex2(NULL, prev_hash, 64, body, n, out);
+    pw_gw_sha256_hex2(prev_hash, 64, body, n, out);
 }
 
 /* ---- appending ------------------------------------------------------------------------------ */

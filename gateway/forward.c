@@ -25,7 +25,7 @@
 #include "forward_internal.h"
 #include "forward_plan.h"
 #include "gw_json.h"
-#include "gw_sha256.h"
+#include "gw_digest.h"
 #include "gw_time.h"
 #include "phiwall/text.h"
 
@@ -41,8 +41,7 @@ typedef struct runner {
     fw_easy_pool pool; /* this runner's thread only */
     pthread_t thread;
     int started;
-    pw_gw_sha256 *hasher; /* payload_sha256 of sent items (this runner's thread only) */
-    pthread_mutex_t mu;   /* stats */
+    pthread_mutex_t mu; /* stats */
     pw_forward_stats stats;
     unsigned seed;
 } runner;
@@ -280,8 +279,8 @@ static void deliver(runner *r, fw_request *q, const fw_outcome *out, sent_batch 
     for (size_t i = 0; i < q->n_items; i++) {
         fw_item *it = q->items[i];
         size_t k = sent->n++;
-        pw_gw_sha256_hex2(r->hasher, q->body.data + it->body_start, it->body_end - it->body_start,
-                          NULL, 0, sent->sha[k]);
+        pw_gw_sha256_hex2(q->body.data + it->body_start, it->body_end - it->body_start, NULL, 0,
+                          sent->sha[k]);
         pw_buf_init(&sent->fields[k]);
         pw_fw_fields_disclosed(it->json, &sent->fields[k]);
         sent->recs[k] = base_record(r, it, PW_AUDIT_SENT, (int)q->http_status, detail);
@@ -515,7 +514,6 @@ static void free_forwarders(pw_forwarders *f)
         pw_fw_pool_free(&r->pool);
         if (r->multi)
             curl_multi_cleanup(r->multi);
-        pw_gw_sha256_free(r->hasher);
         for (size_t k = 0; k < sizeof r->owned / sizeof r->owned[0]; k++) {
             if (r->owned[k])
                 memset(r->owned[k], 0, strlen(r->owned[k])); /* tokens among them */
@@ -569,7 +567,6 @@ pw_status pw_forwarders_start_opts(const pw_destination *dests, size_t n_dests, 
         r->f = f;
         r->drv = driver_for(dests[i].kind);
         r->seed = (unsigned)(pw_gw_mono_ms() ^ (int64_t)(i * 7919));
-        r->hasher = pw_gw_sha256_new(); /* NULL: pw_sha256_hex, slower */
         if (!copy_destination(r, &dests[i]) || !(r->multi = curl_multi_init())) {
             free_forwarders(f);
             return pw_err_set(err, PW_ERR_NOMEM, "forward: out of memory");

@@ -39,6 +39,18 @@ void pw_gw_sha256_hex(const void *p, size_t n, char out[65])
     hex(d, sizeof d, out);
 }
 
+void pw_gw_sha256_hex2(const void *a, size_t na, const void *b, size_t nb, char out[65])
+{
+    SHA256_CTX c;
+    unsigned char d[SHA256_DIGEST_LENGTH];
+    SHA256_Init(&c);
+    SHA256_Update(&c, a, na);
+    if (nb)
+        SHA256_Update(&c, b, nb);
+    SHA256_Final(d, &c);
+    hex(d, sizeof d, out);
+}
+
 /* The state after one 64-byte block of key ^ pad. */
 static void padded_state(SHA256_CTX *c, const unsigned char *key, size_t key_len, unsigned char pad)
 {

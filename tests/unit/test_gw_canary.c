@@ -274,10 +274,8 @@ static int leaks(const char *text, const forms *f, const char *where)
     char *low = pw_lower_dup(&a, text, strlen(text), 0);
     int bad = 0;
     for (size_t i = 0; i < f->n && !bad; i++) {
-        char needle[256];
-        snprintf(needle, sizeof needle, "%s", f->v[i]);
-        lower(needle);
-        if (strstr(low, needle)) {
+        const char *needle = pw_lower_dup(&a, f->v[i], strlen(f->v[i]), 0);
+        if (needle && strstr(low, needle)) {
             fprintf(stderr, "LEAK in %s: '%s' in %s\n", where, f->v[i], text);
             bad = 1;
         }
