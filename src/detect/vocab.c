@@ -239,6 +239,30 @@ static pw_status choose_backend(pw_vocab *v, const pw_vocab_opts *o, pw_err *err
 
 /* ---- lifecycle ---- */
 
+/* The built-in entries with their strings as pointers into the compiled-in pool. */
+static pw_status unpack_builtin(pw_vocab *v, pw_err *err)
+{
+    size_t n = pw_vocab_builtin_count;
+    pw_vocab_entry *e = n ? pw_arena_alloc(&v->arena, n * sizeof *e) : NULL;
+    if (n && !e)
+        return pw_err_set(err, PW_ERR_NOMEM, "vocabulary: out of memory");
+    const char *pool = pw_vocab_builtin_strings;
+    for (size_t i = 0; i < n; i++) {
+        const pw_vocab_packed *p = &pw_vocab_builtin_entries[i];
+        e[i] = (pw_vocab_entry){
+            .term = pool + p->term,
+            .canonical = pool + p->canonical,
+            .cls = (pw_vocab_class)p->cls,
+            .subtype = p->subtype == PW_VOCAB_NO_STRING ? NULL : pool + p->subtype,
+            .sensitivity = (pw_sensitivity)p->sensitivity,
+            .lay = p->lay,
+        };
+    }
+    v->builtin = e;
+    v->n_builtin = n;
+    return PW_OK;
+}
+
 pw_status pw_vocab_new_opts(const pw_vocab_opts *opts, pw_vocab **out, pw_err *err)
 {
     static const pw_vocab_opts defaults = {0};
@@ -248,12 +272,10 @@ pw_status pw_vocab_new_opts(const pw_vocab_opts *opts, pw_vocab **out, pw_err *e
     if (!v)
         return pw_err_set(err, PW_ERR_NOMEM, "vocabulary: out of memory");
     pw_arena_init(&v->arena, 0);
-    if (!o->no_builtin) {
-        v->builtin = pw_vocab_builtin_entries;
-        v->n_builtin = pw_vocab_builtin_count;
-    }
+    pw_status st = o->no_builtin ? PW_OK : unpack_builtin(v, err);
     pw_vocab_list list = {.arena = &v->arena};
-    pw_status st = load_user(v, o, &list, err);
+    if (st == PW_OK)
+        st = load_user(v, o, &list, err);
     if (st == PW_OK)
         st = merge_entries(v, &list, err);
     pw_vocab_list_free(&list);

@@ -7,11 +7,23 @@
 #define PHIWALL_DETECT_VOCAB_BUILTIN_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "detect/vocab.h"
 
-extern const pw_vocab_entry pw_vocab_builtin_entries[]; /* unique terms, file order */
+/* An entry with its strings as offsets into pw_vocab_builtin_strings: a table of pointers would
+ * need one load-time relocation per string (hundreds of thousands), paid by every run of the
+ * program, even `phiwall --version`. pw_vocab_new turns these into pw_vocab_entry. */
+typedef struct pw_vocab_packed {
+    uint32_t term, canonical, subtype; /* subtype: PW_VOCAB_NO_STRING when there is none */
+    uint8_t cls, sensitivity, lay;
+} pw_vocab_packed;
+
+#define PW_VOCAB_NO_STRING UINT32_MAX
+
+extern const pw_vocab_packed pw_vocab_builtin_entries[]; /* unique terms, file order */
 extern const size_t pw_vocab_builtin_count;
+extern const char pw_vocab_builtin_strings[];     /* NUL-terminated strings, back to back */
 extern const unsigned char pw_vocab_builtin_hs[]; /* hs_serialize_database output */
 extern const size_t pw_vocab_builtin_hs_size;     /* 0 when built without Hyperscan */
 extern const unsigned char pw_vocab_builtin_ac[]; /* pw_vocab_ac_serialize output, 8-aligned */
