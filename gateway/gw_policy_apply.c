@@ -751,6 +751,19 @@ static int64_t event_time(const pw_gw_event *ev, int64_t now_ms)
     return now_ms;
 }
 
+/* What the platform itself would reject once the policy has removed what it must: Meta takes no
+ * event without a user_data key, GA4 none without a client_id. NULL when it can be sent. */
+static const char *unsendable_rule(const pw_gw_dest_policy *d, const reduced *r)
+{
+    if (d->dest.kind == PW_DEST_META_CAPI && !r->n_user && !r->fpid && !r->ip && !r->ua)
+        return "meta: no user_data left after the policy (no consent, or every identifier "
+               "dropped); Meta rejects such events";
+    if (d->dest.kind == PW_DEST_GA4_MP && !r->fpid)
+        return "ga4: no client_id left after the policy (first-party id missing or dropped); "
+               "GA4 requires one";
+    return NULL;
+}
+
 static pw_status apply_dest(apply_ctx *c, const pw_gw_dest_policy *d, int64_t now_ms,
                             pw_gw_dest_result *res)
 {
@@ -788,6 +801,11 @@ static pw_status apply_dest(apply_ctx *c, const pw_gw_dest_policy *d, int64_t no
         return st;
     if (d->dest.kind == PW_DEST_GA4_MP && ev->n_user)
         trace(c, &r, "user", "dropped", "ga4: no user data is sent to Google");
+    const char *unsendable = unsendable_rule(d, &r);
+    if (unsendable) { /* refused here rather than spooled and dead-lettered by the platform */
+        res->rule = unsendable;
+        return PW_OK;
+    }
     pw_gw_jw w;
     pw_gw_jw_init(&w, &c->out);
     if (d->dest.kind == PW_DEST_META_CAPI)

@@ -24,6 +24,7 @@ static const char *const yaml = "site:\n"
                                 "    events: {page_view: PageView, appointment_request: Schedule}\n"
                                 "    allow_params: [note]\n"
                                 "    page_url: origin\n"
+                                "    client_ip: truncate\n" /* Meta needs one user_data key */
                                 "    phi: redact\n";
 
 static pw_status borrow(void *ctx, pw_gw_phi *out, void **token, pw_err *err)
@@ -215,7 +216,7 @@ static void test_queued_rows_and_audit(void)
         CHECK(strstr(row, "12345678") == NULL);
         CHECK(strstr(row, "cancer") == NULL);
         CHECK(strstr(row, "secret") == NULL);
-        CHECK(strstr(row, "127.0.0.1") == NULL); /* client_ip: drop (default) */
+        CHECK(strstr(row, "127.0.0.1") == NULL); /* client_ip: truncate (to 127.0.0.0) */
         CHECK(strstr(row, "test-agent") == NULL);
     }
     /* accepted + queued for ID1, accepted + dropped for ID2; no raw name in the audit. */

@@ -368,6 +368,46 @@ static void test_apply_denials(void)
     pw_gw_policy_free(p);
 }
 
+/* Meta takes no event without a user_data key: a policy that leaves none refuses the event at
+ * ingest, with the reason, instead of spooling it for Meta to reject. */
+static void test_apply_unsendable(void)
+{
+    static const char *const bare_yaml = "site:\n"
+                                         "  origins: [https://www.example-hospital.org]\n"
+                                         "destinations:\n"
+                                         "  meta:\n"
+                                         "    type: meta\n"
+                                         "    pixel_id: \"42\"\n"
+                                         "    access_token_env: GW_TEST_META_TOKEN\n"
+                                         "    events: {page_view: PageView}\n"
+                                         "    user_data: [em]\n";
+    pw_err err = {0};
+    pw_gw_policy *p = load(bare_yaml, &err);
+    CHECK(p != NULL);
+    if (!p)
+        return;
+    pw_arena a;
+    pw_arena_init(&a, 0);
+    pw_gw_dest_result res[1];
+    pw_gw_event ev = base_event();
+    ev.name = "page_view";
+    ev.n_user = 0;
+    CHECK_INT(pw_gw_policy_apply(p, &gw_test_phi, &a, &ev, 1700000000000, res, &err), PW_OK);
+    CHECK(!res[0].accepted);
+    CHECK(res[0].payload == NULL);
+    CHECK(res[0].rule && strstr(res[0].rule, "meta: no user_data left") != NULL);
+    /* with the visitor's consent and an email, the same event goes */
+    pw_gw_param user[] = {{"email", PW_GW_V_STRING, "john.doe@example.com", 20}};
+    ev.user = user;
+    ev.n_user = 1;
+    ev.consent_ads = 1;
+    CHECK_INT(pw_gw_policy_apply(p, &gw_test_phi, &a, &ev, 1700000000000, res, &err), PW_OK);
+    CHECK(res[0].accepted);
+    CHECK(res[0].payload && strstr(res[0].payload, "\"em\"") != NULL);
+    pw_arena_free(&a);
+    pw_gw_policy_free(p);
+}
+
 static void test_example_config_loads(void)
 {
     setenv("PHIWALL_SITE_KEY", KEY, 1);
@@ -388,4 +428,4 @@ static void test_example_config_loads(void)
 PW_TEST_MAIN(PW_TEST(test_validation_errors), PW_TEST(test_load_and_print),
              PW_TEST(test_meta_hash_vectors), PW_TEST(test_ip_and_glob),
              PW_TEST(test_apply_meta_shape), PW_TEST(test_apply_denials),
-             PW_TEST(test_example_config_loads))
+             PW_TEST(test_apply_unsendable), PW_TEST(test_example_config_loads))
