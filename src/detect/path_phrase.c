@@ -10,7 +10,16 @@
 
 #include "detect/internal.h"
 
-/* 1 if parts a and b are path slugs with nothing but '/' between them. */
+/* 1 if part p holds a letter: a phrase never runs through an ID slug ("/patients/12345/"). */
+static int has_letter(const char *s, const pw_url_part *p)
+{
+    for (size_t i = p->val_start; i < p->val_end; i++)
+        if (pw_isalpha((unsigned char)s[i]))
+            return 1;
+    return 0;
+}
+
+/* 1 if parts a and b are path slugs with letters and nothing but '/' between them. */
 static int adjacent(const char *s, const pw_url_part *a, const pw_url_part *b)
 {
     if (a->kind != PW_UPART_PATH || b->kind != PW_UPART_PATH || b->val_start <= a->val_end)
@@ -18,7 +27,7 @@ static int adjacent(const char *s, const pw_url_part *a, const pw_url_part *b)
     for (size_t i = a->val_end; i < b->val_start; i++)
         if (s[i] != '/')
             return 0;
-    return 1;
+    return has_letter(s, a) && has_letter(s, b);
 }
 
 /* The run's bytes as one segment, decoded layer by layer (plus stays plus in a path). */
