@@ -131,6 +131,21 @@ typedef struct cut_set {
 static void add_match(pw_scan *sc, const pw_seg *g, const pw_vocab_entry *e, size_t i, size_t j,
                       const cut_set *cuts);
 
+/* Generic matches are dropped, and a generic phrase shields the care-intent phrase that starts
+ * inside it: "supplier portal login" is no patient portal. *generic_end is the furthest end of
+ * the generic matches so far (matches come sorted by start). 1 if the match is to be skipped. */
+static int skip_match(const pw_vocab_entry *e, size_t start, size_t end, size_t *generic_end)
+{
+    if (!e)
+        return 1;
+    if (e->cls == PW_VOCAB_GENERIC) {
+        if (end > *generic_end)
+            *generic_end = end;
+        return 1;
+    }
+    return e->cls == PW_VOCAB_CARE_INTENT && start < *generic_end;
+}
+
 /* The automaton over the segment's own bytes; 0 when this path cannot serve (the caller then
  * normalises). */
 static int scan_raw(pw_scan *sc, const pw_seg *g, const cut_set *cuts)
@@ -151,9 +166,11 @@ static int scan_raw(pw_scan *sc, const pw_seg *g, const cut_set *cuts)
         sc->st = st;
         return 1;
     }
+    size_t generic_end = 0;
     for (size_t k = 0; k < nm; k++) {
         const pw_vocab_entry *e = pw_vocab_entry_at(v, m[k].entry);
-        if (!e || e->cls == PW_VOCAB_GENERIC || m[k].end <= m[k].start || m[k].end > g->n)
+        if (skip_match(e, m[k].start, m[k].end, &generic_end) || m[k].end <= m[k].start ||
+            m[k].end > g->n)
             continue;
         add_match(sc, g, e, m[k].start, m[k].end, cuts);
     }
@@ -213,9 +230,11 @@ static void health_scan(pw_scan *sc, const pw_seg *g, const cut_set *cuts)
         sc->st = st;
         return;
     }
+    size_t generic_end = 0;
     for (size_t k = 0; k < nm; k++) {
         const pw_vocab_entry *e = pw_vocab_entry_at(sc->d->vocab, m[k].entry);
-        if (!e || e->cls == PW_VOCAB_GENERIC || m[k].end <= m[k].start || m[k].end > n)
+        if (skip_match(e, m[k].start, m[k].end, &generic_end) || m[k].end <= m[k].start ||
+            m[k].end > n)
             continue;
         size_t i = sc->s->norm_map[m[k].start], j = sc->s->norm_map[m[k].end - 1] + 1;
         add_match(sc, g, e, i, j, cuts);

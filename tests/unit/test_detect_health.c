@@ -123,6 +123,11 @@ static void test_second_opinion_and_behavioral_health(void)
     dt_scan(&T, NULL, m, PW_FT_TEXT);
     CHECK_INT(T.n, 1);
     CHECK(hit_with_text(PW_PHI_HEALTH, "prostate cancer diagnosis") != NULL);
+    /* a portal that is not a patient's */
+    dt_scan(&T, NULL, "Supplier portal login", PW_FT_TEXT);
+    CHECK_INT(T.n, 0);
+    expect_health("Patient portal login", PW_FT_TEXT, PW_PHI_CARE_INTENT, "portal",
+                  "Patient portal");
     dt_scan(&T, NULL, "Get a second opinion before you sign the contract", PW_FT_TEXT);
     CHECK_INT(T.n, 0);
     dt_scan(&T, NULL, "https://h.org/contact?message=I%20need%20a%20second%20opinion", PW_FT_URL);

@@ -141,10 +141,17 @@ static void test_path_phrases(void)
 static void test_path_phrase_limits(void)
 {
     static const char *const urls[] = {
-        "https://h.org/portal?next=login", "https://h.org/portal#login",
-        "https://h.org/suppliers/portal",  "https://h.org/supplier-portal/",
-        "https://portal.h.org/login",      "https://h.org/x?a=portal&b=login",
-        "/portal/members/ABC/claims",      "https://h.org/news/portal/",
+        "https://h.org/portal?next=login",
+        "https://h.org/portal#login",
+        "https://h.org/suppliers/portal",
+        "https://h.org/supplier-portal/",
+        "https://portal.h.org/login",
+        "https://h.org/x?a=portal&b=login",
+        "/portal/members/ABC/claims",
+        "https://h.org/news/portal/",
+        /* a generic phrase ("supplier portal") shields the "portal login" after it */
+        "https://h.org/vendors/supplier-portal/login",
+        "https://h.org/employee-portal/sign-in",
     };
     for (size_t i = 0; i < sizeof urls / sizeof urls[0]; i++) {
         dt_scan(&T, NULL, urls[i], PW_FT_URL);
