@@ -185,14 +185,25 @@ static int overlaps(const pw_hit *a, const pw_hit *b)
     return a->start < b->end && b->start < a->end;
 }
 
-/* A search-query hit may contain the hits found inside the query. */
+/* A care-intent phrase may name the health term it is about ("schedule mammogram" holds
+ * "mammogram", "virtual urgent care" holds "urgent care"): the health hit outranks the phrase,
+ * and without this the intent would be lost to it. Strictly inside only. */
+static int care_holds_health(const pw_hit *outer, const pw_hit *inner)
+{
+    return outer->category == PW_PHI_CARE_INTENT && inner->category == PW_PHI_HEALTH &&
+           inner->start >= outer->start && inner->end <= outer->end &&
+           inner->end - inner->start < outer->end - outer->start;
+}
+
+/* A search-query hit may contain the hits found inside the query; a care-intent phrase the
+ * health term inside it. */
 static int may_nest(const pw_hit *a, const pw_hit *b)
 {
     if (is_search(a))
         return b->start >= a->start && b->end <= a->end && !is_search(b);
     if (is_search(b))
         return a->start >= b->start && a->end <= b->end;
-    return 0;
+    return care_holds_health(a, b) || care_holds_health(b, a);
 }
 
 static int by_score_desc(const void *pa, const void *pb)

@@ -5,6 +5,8 @@
  * back end the words are handed over as spans of the segment itself; the Hyperscan back end gets
  * them written out as normalised lower-case text with a map back to segment bytes. Both give the
  * same matches. Generic words ("hospital", "clinic") never count on their own.
+ * pw_health_scan_across keeps only the matches that run across given separators (URL path
+ * phrases, path_phrase.c).
  */
 #include <stdlib.h>
 
@@ -120,11 +122,33 @@ static long split_words(pw_detect_scratch *s, const pw_seg *g)
     return (long)nw;
 }
 
-static void add_match(pw_scan *sc, const pw_seg *g, const pw_vocab_entry *e, size_t i, size_t j);
+/* Original byte offsets a match must cover to count (n == 0: every match counts). */
+typedef struct cut_set {
+    const size_t *at;
+    size_t n;
+} cut_set;
+
+static void add_match(pw_scan *sc, const pw_seg *g, const pw_vocab_entry *e, size_t i, size_t j,
+                      const cut_set *cuts);
+
+/* Generic matches are dropped, and a generic phrase shields the care-intent phrase that starts
+ * inside it: "supplier portal login" is no patient portal. *generic_end is the furthest end of
+ * the generic matches so far (matches come sorted by start). 1 if the match is to be skipped. */
+static int skip_match(const pw_vocab_entry *e, size_t start, size_t end, size_t *generic_end)
+{
+    if (!e)
+        return 1;
+    if (e->cls == PW_VOCAB_GENERIC) {
+        if (end > *generic_end)
+            *generic_end = end;
+        return 1;
+    }
+    return e->cls == PW_VOCAB_CARE_INTENT && start < *generic_end;
+}
 
 /* The automaton over the segment's own bytes; 0 when this path cannot serve (the caller then
  * normalises). */
-static int scan_raw(pw_scan *sc, const pw_seg *g)
+static int scan_raw(pw_scan *sc, const pw_seg *g, const cut_set *cuts)
 {
     const pw_vocab *v = sc->d->vocab;
     if (g->n > RAW_SCAN_MAX || pw_vocab_backend_of(v) != PW_VOCAB_BACKEND_AC)
@@ -142,11 +166,13 @@ static int scan_raw(pw_scan *sc, const pw_seg *g)
         sc->st = st;
         return 1;
     }
+    size_t generic_end = 0;
     for (size_t k = 0; k < nm; k++) {
         const pw_vocab_entry *e = pw_vocab_entry_at(v, m[k].entry);
-        if (!e || e->cls == PW_VOCAB_GENERIC || m[k].end <= m[k].start || m[k].end > g->n)
+        if (skip_match(e, m[k].start, m[k].end, &generic_end) || m[k].end <= m[k].start ||
+            m[k].end > g->n)
             continue;
-        add_match(sc, g, e, m[k].start, m[k].end);
+        add_match(sc, g, e, m[k].start, m[k].end, cuts);
     }
     return 1;
 }
@@ -159,8 +185,24 @@ static const char *class_subtype(pw_vocab_class c)
     return (unsigned)c <= PW_VOCAB_SENSITIVE_SERVICE ? names[c] : "condition";
 }
 
-static void add_match(pw_scan *sc, const pw_seg *g, const pw_vocab_entry *e, size_t i, size_t j)
+/* 1 if seg bytes [i, j) cover one of the cut offsets (or there are none). */
+static int covers_cut(const pw_seg *g, size_t i, size_t j, const cut_set *cuts)
 {
+    if (cuts->n == 0)
+        return 1;
+    size_t start = 0, end = 0;
+    pw_seg_span(g, i, j, &start, &end);
+    for (size_t k = 0; k < cuts->n; k++)
+        if (start <= cuts->at[k] && cuts->at[k] < end)
+            return 1;
+    return 0;
+}
+
+static void add_match(pw_scan *sc, const pw_seg *g, const pw_vocab_entry *e, size_t i, size_t j,
+                      const cut_set *cuts)
+{
+    if (!covers_cut(g, i, j, cuts))
+        return;
     size_t before = sc->s->n_hits;
     const char *canon = e->canonical ? e->canonical : e->term;
     if (e->cls == PW_VOCAB_CARE_INTENT)
@@ -173,9 +215,9 @@ static void add_match(pw_scan *sc, const pw_seg *g, const pw_vocab_entry *e, siz
         sc->s->hits[before].sensitivity = e->sensitivity;
 }
 
-void pw_health_scan(pw_scan *sc, const pw_seg *g)
+static void health_scan(pw_scan *sc, const pw_seg *g, const cut_set *cuts)
 {
-    if (!pw_vocab_size(sc->d->vocab) || scan_raw(sc, g))
+    if (!pw_vocab_size(sc->d->vocab) || scan_raw(sc, g, cuts))
         return;
     size_t n = normalise(sc->s, g);
     if (n == 0)
@@ -188,11 +230,27 @@ void pw_health_scan(pw_scan *sc, const pw_seg *g)
         sc->st = st;
         return;
     }
+    size_t generic_end = 0;
     for (size_t k = 0; k < nm; k++) {
         const pw_vocab_entry *e = pw_vocab_entry_at(sc->d->vocab, m[k].entry);
-        if (!e || e->cls == PW_VOCAB_GENERIC || m[k].end <= m[k].start || m[k].end > n)
+        if (skip_match(e, m[k].start, m[k].end, &generic_end) || m[k].end <= m[k].start ||
+            m[k].end > n)
             continue;
         size_t i = sc->s->norm_map[m[k].start], j = sc->s->norm_map[m[k].end - 1] + 1;
-        add_match(sc, g, e, i, j);
+        add_match(sc, g, e, i, j, cuts);
     }
+}
+
+void pw_health_scan(pw_scan *sc, const pw_seg *g)
+{
+    const cut_set all = {NULL, 0};
+    health_scan(sc, g, &all);
+}
+
+void pw_health_scan_across(pw_scan *sc, const pw_seg *g, const size_t *cuts, size_t n_cuts)
+{
+    if (n_cuts == 0)
+        return;
+    const cut_set some = {cuts, n_cuts};
+    health_scan(sc, g, &some);
 }

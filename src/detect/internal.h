@@ -182,6 +182,8 @@ void pw_scan_add(pw_scan *sc, const pw_seg *g, size_t i, size_t j, pw_phi_catego
 void pw_scan_segment(pw_scan *sc, const pw_seg *g, int depth);
 /* URL mode: split into path slugs and query params and scan each. */
 void pw_scan_url(pw_scan *sc, const pw_seg *g, int depth);
+/* Bytes [a, b) of g as a segment of their own (same maps, key and context). */
+pw_seg pw_seg_sub(const pw_seg *g, size_t a, size_t b);
 
 /* URL mode: the parts of a URL that are scanned, as spans of the string. */
 typedef enum pw_upart_kind {
@@ -201,6 +203,10 @@ typedef struct pw_url_part {
 /* Split s into parts (at most max; the rest becomes one TEXT part). *authority_end is the
  * offset just after "scheme://host:port" (0 for a relative URL). Returns the count. */
 size_t pw_url_parts(const char *s, size_t n, pw_url_part *parts, size_t max, size_t *authority_end);
+
+/* URL mode: vocabulary phrases across adjacent path parts of g ("/pharmacy/refill"); only the
+ * matches that cross a '/' are added (each part alone is scanned by pw_scan_url). */
+void pw_scan_path_phrases(pw_scan *sc, const pw_seg *g, const pw_url_part *parts, size_t np);
 
 /* Percent-decode one layer of g into out (maps in the arena). 0 if nothing to decode. */
 int pw_seg_pct_decode(pw_arena *a, const pw_seg *g, int plus_is_space, pw_seg *out);
@@ -227,6 +233,9 @@ void pw_canary_scan(pw_scan *sc, const pw_seg *g);
 /* A 32/40/64-hex value under an identifier key ("ud[em]"); 1 if it was one. */
 int pw_ident_hashed(pw_scan *sc, const pw_seg *g);
 void pw_health_scan(pw_scan *sc, const pw_seg *g);
+/* The vocabulary only, keeping the matches whose original span covers one of the original byte
+ * offsets cuts[0..n_cuts) (the '/' between path segments). */
+void pw_health_scan_across(pw_scan *sc, const pw_seg *g, const size_t *cuts, size_t n_cuts);
 
 /* Canary forms built at pw_detector_new. */
 pw_status pw_canary_build(pw_detector *d, const pw_canary *c, size_t n, pw_err *err);

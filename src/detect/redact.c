@@ -55,6 +55,15 @@ static int is_search(const pw_hit *h)
     return h->category == PW_PHI_CARE_INTENT && h->subtype && strcmp(h->subtype, "search") == 0;
 }
 
+/* Which hit names a replaced part: an identifier, else a health term (the one inside
+ * "schedule mammogram"), else care intent. */
+static int hit_weight(const pw_hit *h)
+{
+    if (pw_phi_is_identifier(h->category))
+        return 2;
+    return h->category == PW_PHI_HEALTH;
+}
+
 /* The most specific hit overlapping [a, b), or NULL. */
 static const pw_hit *hit_in(const pw_hit *h, size_t nh, size_t a, size_t b)
 {
@@ -64,7 +73,7 @@ static const pw_hit *hit_in(const pw_hit *h, size_t nh, size_t a, size_t b)
             continue;
         if (is_search(&h[i]))
             return &h[i]; /* a search query goes as a whole */
-        if (!best || (pw_phi_is_identifier(h[i].category) && !pw_phi_is_identifier(best->category)))
+        if (!best || hit_weight(&h[i]) > hit_weight(best))
             best = &h[i];
     }
     return best;
@@ -141,18 +150,24 @@ static pw_status redact_nested(const pw_detector *d, pw_detect_scratch *s, pw_ar
     return redact_url(d, s, a, v, n, h, nh, out, err, depth);
 }
 
-/* 1 if every hit lies inside a part the URL redaction replaces. */
+/* 1 if byte i lies inside one of the parts. */
+static int in_some_part(const pw_url_part *parts, size_t np, size_t i)
+{
+    for (size_t k = 0; k < np; k++)
+        if (i >= parts[k].val_start && i < parts[k].val_end)
+            return 1;
+    return 0;
+}
+
+/* 1 if every hit starts and ends inside parts the URL redaction replaces (a phrase across path
+ * slugs, "/pharmacy/refill", replaces every slug it overlaps). */
 static int all_hits_in_parts(const char *str, size_t n, const pw_hit *h, size_t nh)
 {
     pw_url_part parts[PW_URL_MAX_PARTS];
     size_t auth = 0, np = pw_url_parts(str, n, parts, PW_URL_MAX_PARTS, &auth);
-    for (size_t i = 0; i < nh; i++) {
-        int inside = 0;
-        for (size_t k = 0; k < np && !inside; k++)
-            inside = h[i].start >= parts[k].val_start && h[i].end <= parts[k].val_end;
-        if (!inside)
+    for (size_t i = 0; i < nh; i++)
+        if (!in_some_part(parts, np, h[i].start) || !in_some_part(parts, np, h[i].end - 1))
             return 0;
-    }
     return 1;
 }
 

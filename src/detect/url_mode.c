@@ -3,6 +3,7 @@
  * each as its own segment with the right context (a slug's key is the slug before it, so
  * "/patients/12345" is an ID; a parameter's key is its name, so "fn=jane" is a name). Parameter
  * values are decoded layer by layer; a value that is itself a URL (dl=, url=) is split again.
+ * Phrases that run across path slugs ("/pharmacy/refill") are found by path_phrase.c.
  */
 #include <string.h>
 
@@ -125,7 +126,7 @@ size_t pw_url_parts(const char *s, size_t n, pw_url_part *parts, size_t max, siz
     return k.n;
 }
 
-static pw_seg sub_seg(const pw_seg *g, size_t a, size_t b)
+pw_seg pw_seg_sub(const pw_seg *g, size_t a, size_t b)
 {
     pw_seg t = *g;
     t.s = g->s + a;
@@ -171,7 +172,7 @@ void pw_scan_url(pw_scan *sc, const pw_seg *g, int depth)
         const pw_url_part *p = &parts[i];
         if (p->val_end <= p->val_start)
             continue;
-        pw_seg t = sub_seg(g, p->val_start, p->val_end);
+        pw_seg t = pw_seg_sub(g, p->val_start, p->val_end);
         t.key = g->s + p->key_start;
         t.key_n = p->key_end - p->key_start;
         t.in_url = 1;
@@ -185,4 +186,6 @@ void pw_scan_url(pw_scan *sc, const pw_seg *g, int depth)
             t.key = NULL, t.key_n = 0;
         pw_scan_segment(sc, &t, depth);
     }
+    if (sc->st == PW_OK)
+        pw_scan_path_phrases(sc, g, parts, np);
 }

@@ -74,13 +74,92 @@ static void test_generic_words_alone(void)
     }
 }
 
+/* The hit of category c whose text is exactly text, or NULL (no CHECK). */
+static const pw_hit *hit_with_text(pw_phi_category c, const char *text)
+{
+    for (size_t i = 0; i < T.n; i++)
+        if (T.h[i].category == c && strcmp(dt_text(&T, &T.h[i]), text) == 0)
+            return &T.h[i];
+    return NULL;
+}
+
+/* A care-intent phrase keeps its span when the health term inside it outranks it. */
+static void test_care_holds_health(void)
+{
+    const pw_hit *c = expect_health("Schedule Mammogram", PW_FT_TEXT, PW_PHI_CARE_INTENT,
+                                    "scheduling", "Schedule Mammogram");
+    if (c) {
+        CHECK_INT(c->start, 0);
+        CHECK_INT(c->end, 18);
+    }
+    const pw_hit *h = hit_with_text(PW_PHI_HEALTH, "Mammogram");
+    CHECK(h != NULL);
+    if (h)
+        CHECK_INT(h->start, 9);
+    CHECK_INT(T.n, 2);
+    const char *u = "https://bat.bing.com/action/0?ti=5551234&evt=custom&ea=submit&el=Schedule%20"
+                    "Mammogram&p=https%3A%2F%2Fwww.coastal-example.org%2Fimaging";
+    c = expect_health(u, PW_FT_URL, PW_PHI_CARE_INTENT, "scheduling", "Schedule%20Mammogram");
+    if (c) {
+        CHECK_INT(c->start, 65);
+        CHECK_INT(c->end, 85);
+    }
+    h = hit_with_text(PW_PHI_HEALTH, "Mammogram");
+    CHECK(h != NULL);
+    if (h) {
+        CHECK_INT(h->start, 76);
+        CHECK_INT(h->end, 85);
+    }
+    /* the term alone is health only */
+    dt_scan(&T, NULL, "Mammogram", PW_FT_TEXT);
+    CHECK_INT(T.n, 1);
+    CHECK_INT(dt_count(&T, PW_PHI_CARE_INTENT), 0);
+}
+
+/* "second opinion" is everyday English; "behavioral health" is a high-sensitivity service. */
+static void test_second_opinion_and_behavioral_health(void)
+{
+    const char *m = "I need a second opinion on my prostate cancer diagnosis";
+    dt_scan(&T, NULL, m, PW_FT_TEXT);
+    CHECK_INT(T.n, 1);
+    CHECK(hit_with_text(PW_PHI_HEALTH, "prostate cancer diagnosis") != NULL);
+    /* a portal that is not a patient's */
+    dt_scan(&T, NULL, "Supplier portal login", PW_FT_TEXT);
+    CHECK_INT(T.n, 0);
+    expect_health("Patient portal login", PW_FT_TEXT, PW_PHI_CARE_INTENT, "portal",
+                  "Patient portal");
+    dt_scan(&T, NULL, "Get a second opinion before you sign the contract", PW_FT_TEXT);
+    CHECK_INT(T.n, 0);
+    dt_scan(&T, NULL, "https://h.org/contact?message=I%20need%20a%20second%20opinion", PW_FT_URL);
+    CHECK_INT(T.n, 0);
+    expect_health("Request a medical second opinion", PW_FT_TEXT, PW_PHI_HEALTH, "care-service",
+                  "medical second opinion");
+    const pw_hit *h =
+        expect_health("Opioid Addiction Treatment | Northside Behavioral Health", PW_FT_TEXT,
+                      PW_PHI_HEALTH, "sensitive-service", "Behavioral Health");
+    if (h)
+        CHECK_INT(h->sensitivity, PW_SENS_HIGH);
+    expect_health("https://www.northside-example.org/behavioral-health/depression-treatment/",
+                  PW_FT_URL, PW_PHI_HEALTH, "sensitive-service", "behavioral-health");
+}
+
 static void test_redact_health(void)
 {
     pw_buf b;
     pw_buf_init(&b);
-    const char *u = "https://h.org/conditions/breast-cancer/treatment?ref=nav";
+    const char *u = "https://h.org/conditions/breast-cancer/overview?ref=nav";
     CHECK_INT(pw_redact(T.d, T.s, &T.a, NULL, u, strlen(u), PW_FT_URL, &b, NULL), PW_OK);
-    CHECK_STR(b.data, "https://h.org/conditions/[CONDITION]/treatment?ref=nav");
+    CHECK_STR(b.data, "https://h.org/conditions/[CONDITION]/overview?ref=nav");
+    /* "breast cancer treatment" runs across two slugs: both go */
+    pw_buf_clear(&b);
+    u = "https://h.org/conditions/breast-cancer/treatment?ref=nav";
+    CHECK_INT(pw_redact(T.d, T.s, &T.a, NULL, u, strlen(u), PW_FT_URL, &b, NULL), PW_OK);
+    CHECK_STR(b.data, "https://h.org/conditions/[PROCEDURE]/[PROCEDURE]?ref=nav");
+    /* a care phrase holding a health term: the value is named by the health term */
+    pw_buf_clear(&b);
+    u = "https://bat.bing.com/action/0?ea=submit&el=Schedule%20Mammogram&p=1";
+    CHECK_INT(pw_redact(T.d, T.s, &T.a, NULL, u, strlen(u), PW_FT_URL, &b, NULL), PW_OK);
+    CHECK_STR(b.data, "https://bat.bing.com/action/0?ea=submit&el=[PROCEDURE]&p=1");
     pw_buf_free(&b);
 }
 
@@ -96,4 +175,5 @@ static void teardown(void)
 
 PW_TEST_MAIN(PW_TEST(setup), PW_TEST(test_text_and_synonyms), PW_TEST(test_url_layers),
              PW_TEST(test_care_intent), PW_TEST(test_generic_words_alone),
+             PW_TEST(test_care_holds_health), PW_TEST(test_second_opinion_and_behavioral_health),
              PW_TEST(test_redact_health), PW_TEST(teardown))

@@ -1,6 +1,7 @@
 /*
  * test_detect_url.c — URL mode: path slugs and query parameters scanned with their keys as
- * context, decoded layer by layer, with every span pointing into the original (encoded) URL.
+ * context, decoded layer by layer, with every span pointing into the original (encoded) URL;
+ * phrases that run across path slugs ("/pharmacy/refill", "/portal/login").
  */
 #include "detect_helpers.h"
 #include "pw_test.h"
@@ -85,6 +86,99 @@ static void test_no_hits_on_general_urls(void)
     }
 }
 
+/* A care-intent hit of the given subtype whose text is exactly want (NULL if none). */
+static const pw_hit *care_hit(const char *subtype, const char *want)
+{
+    const pw_hit *h = find_text(want);
+    if (!h || h->category != PW_PHI_CARE_INTENT || strcmp(h->subtype, subtype) != 0) {
+        fprintf(stderr, "  no care-intent/%s \"%s\" in %s\n", subtype, want, T.str);
+        return NULL;
+    }
+    return h;
+}
+
+/* Phrases across path slugs are one phrase: "/pharmacy/refill", "/portal/login". */
+static void test_path_phrases(void)
+{
+    dt_scan(&T, NULL, "https://www.coastal-example.org/pharmacy/refill?rx=RX77120455", PW_FT_URL);
+    const pw_hit *h = care_hit("refill", "pharmacy/refill");
+    CHECK(h != NULL);
+    if (h) {
+        CHECK_INT(h->start, 32);
+        CHECK_INT(h->end, 47);
+        CHECK_STR(h->normalized, "pharmacy refill");
+    }
+    CHECK_INT(dt_count(&T, PW_PHI_CARE_INTENT), 1); /* no second hit on "pharmacy" alone */
+
+    dt_scan(&T, NULL,
+            "https://www.ridgeview-example.org/portal/login?returnUrl=%2Fportal%2Fmessages",
+            PW_FT_URL);
+    CHECK(care_hit("portal", "portal/login") != NULL);
+    CHECK(care_hit("portal", "portal%2Fmessages") != NULL);
+    dt_scan(&T, NULL, "https://h.org/Portal//Sign-In", PW_FT_URL);
+    CHECK(care_hit("portal", "Portal//Sign-In") != NULL);
+    dt_scan(&T, NULL, "https://h.org/patient/portal/", PW_FT_URL);
+    CHECK(care_hit("portal", "patient/portal") != NULL);
+    dt_scan(&T, NULL, "https://h.org/mychart/", PW_FT_URL);
+    CHECK(care_hit("portal", "mychart") != NULL);
+
+    /* inside a tracker's dl=: the span is the encoded text of the original */
+    const char *u = "https://www.facebook.com/tr/?id=1&ev=PageView&dl=https%3A%2F%2Fh.org%2Fportal%"
+                    "2Flogin%3Fx%3D1";
+    dt_scan(&T, NULL, u, PW_FT_URL);
+    h = care_hit("portal", "portal%2Flogin");
+    CHECK(h != NULL);
+    if (h)
+        CHECK_INT(h->start, (long)(strstr(u, "portal%2Flogin") - u));
+    /* percent-encoded words inside the slugs */
+    dt_scan(&T, NULL, "https://h.org/prescription%20refill/status", PW_FT_URL);
+    CHECK(care_hit("refill", "prescription%20refill") != NULL);
+    dt_scan(&T, NULL, "https://h.org/rx/refill%2Dstatus", PW_FT_URL);
+    CHECK(care_hit("refill", "rx/refill") != NULL);
+}
+
+/* Bare "portal" is no care intent, and phrases never join across '?', '#', '&' or the host. */
+static void test_path_phrase_limits(void)
+{
+    static const char *const urls[] = {
+        "https://h.org/portal?next=login",
+        "https://h.org/portal#login",
+        "https://h.org/suppliers/portal",
+        "https://h.org/supplier-portal/",
+        "https://portal.h.org/login",
+        "https://h.org/x?a=portal&b=login",
+        "/portal/members/ABC/claims",
+        "https://h.org/news/portal/",
+        /* a generic phrase ("supplier portal") shields the "portal login" after it */
+        "https://h.org/vendors/supplier-portal/login",
+        "https://h.org/employee-portal/sign-in",
+    };
+    for (size_t i = 0; i < sizeof urls / sizeof urls[0]; i++) {
+        dt_scan(&T, NULL, urls[i], PW_FT_URL);
+        if (T.n)
+            fprintf(stderr, "  %s: %s hit \"%s\"\n", urls[i], pw_phi_category_name(T.h[0].category),
+                    dt_text(&T, &T.h[0]));
+        CHECK_INT(T.n, 0);
+    }
+    /* a cross-slug scan adds nothing that a slug found on its own */
+    dt_scan(&T, NULL, "https://h.org/appointments/new", PW_FT_URL);
+    CHECK_INT(T.n, 1);
+    CHECK(care_hit("scheduling", "appointments") != NULL);
+}
+
+/* Redaction replaces every slug a cross-slug phrase overlaps and keeps the URL's shape. */
+static void test_redact_path_phrase(void)
+{
+    pw_buf b;
+    pw_buf_init(&b);
+    const char *u = "https://www.coastal-example.org/pharmacy/refill?rx=RX77120455&patient_id="
+                    "MRN00412299";
+    CHECK_INT(pw_redact(T.d, T.s, &T.a, NULL, u, strlen(u), PW_FT_URL, &b, NULL), PW_OK);
+    CHECK_STR(b.data,
+              "https://www.coastal-example.org/[CARE]/[CARE]?rx=RX77120455&patient_id=[ID]");
+    pw_buf_free(&b);
+}
+
 static void setup(void)
 {
     CHECK(dt_open(&T, NULL, 0));
@@ -97,4 +191,5 @@ static void teardown(void)
 
 PW_TEST_MAIN(PW_TEST(setup), PW_TEST(test_spans_in_original), PW_TEST(test_search_and_plus),
              PW_TEST(test_relative_and_fragment), PW_TEST(test_no_hits_on_general_urls),
-             PW_TEST(teardown))
+             PW_TEST(test_path_phrases), PW_TEST(test_path_phrase_limits),
+             PW_TEST(test_redact_path_phrase), PW_TEST(teardown))

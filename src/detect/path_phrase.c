@@ -1,0 +1,74 @@
+/*
+ * path_phrase.c — URL mode: vocabulary phrases that run across path slugs. pw_scan_url scans
+ * each slug on its own, so "/pharmacy/refill" or "/portal/login" would only be "pharmacy" and
+ * "portal". Here each run of adjacent path slugs is scanned once more as one phrase (the word
+ * splitter already treats '/' as a space), percent-decoded like any segment, for the vocabulary
+ * only; a match counts only when it covers a '/' between two slugs, since the matches inside
+ * one slug were found already. Spans stay in original offsets through the segment maps.
+ */
+#include <string.h>
+
+#include "detect/internal.h"
+
+/* 1 if part p holds a letter: a phrase never runs through an ID slug ("/patients/12345/"). */
+static int has_letter(const char *s, const pw_url_part *p)
+{
+    for (size_t i = p->val_start; i < p->val_end; i++)
+        if (pw_isalpha((unsigned char)s[i]))
+            return 1;
+    return 0;
+}
+
+/* 1 if parts a and b are path slugs with letters and nothing but '/' between them. */
+static int adjacent(const char *s, const pw_url_part *a, const pw_url_part *b)
+{
+    if (a->kind != PW_UPART_PATH || b->kind != PW_UPART_PATH || b->val_start <= a->val_end)
+        return 0;
+    for (size_t i = a->val_end; i < b->val_start; i++)
+        if (s[i] != '/')
+            return 0;
+    return has_letter(s, a) && has_letter(s, b);
+}
+
+/* The run's bytes as one segment, decoded layer by layer (plus stays plus in a path). */
+static pw_seg run_segment(pw_scan *sc, const pw_seg *g, size_t from, size_t to)
+{
+    pw_seg t = pw_seg_sub(g, from, to);
+    t.key = NULL;
+    t.key_n = 0;
+    t.ctx = PW_CTX_NONE;
+    t.in_url = 1;
+    t.in_query = 0;
+    t.sum = NULL;
+    pw_seg dec;
+    for (int layer = 0; layer < PW_DETECT_MAX_LAYERS && memchr(t.s, '%', t.n); layer++) {
+        if (!pw_seg_pct_decode(sc->a, &t, 0, &dec))
+            break;
+        t = dec;
+    }
+    return t;
+}
+
+/* Scan parts [first, last] (adjacent slugs, last > first) as one phrase. */
+static void scan_run(pw_scan *sc, const pw_seg *g, const pw_url_part *parts, size_t first,
+                     size_t last)
+{
+    size_t cuts[PW_URL_MAX_PARTS], nc = 0, end = 0;
+    for (size_t k = first; k < last && nc < PW_URL_MAX_PARTS; k++)
+        pw_seg_span(g, parts[k].val_end, parts[k].val_end + 1, &cuts[nc++], &end);
+    pw_seg t = run_segment(sc, g, parts[first].val_start, parts[last].val_end);
+    pw_health_scan_across(sc, &t, cuts, nc);
+}
+
+void pw_scan_path_phrases(pw_scan *sc, const pw_seg *g, const pw_url_part *parts, size_t np)
+{
+    size_t i = 0;
+    while (i < np && sc->st == PW_OK) {
+        size_t j = i;
+        while (j + 1 < np && adjacent(g->s, &parts[j], &parts[j + 1]))
+            j++;
+        if (j > i)
+            scan_run(sc, g, parts, i, j);
+        i = j + 1;
+    }
+}
