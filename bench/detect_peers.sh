@@ -3,11 +3,11 @@
 #   phiwall redact (this project), npm redact-pii (installed into bench/node_modules on first
 #   run), and rg -F -f with the health vocabulary (a near-limit literal-matching reference).
 # Prints MB/s for each, the ratios, and identifier recall / false-redaction rate of the two
-# redactors. Needs python3, node + npm (peer only) and ripgrep (Debian packages).
+# redactors. Needs python3, node + npm (peer only), ripgrep and GNU time (Debian packages).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${1:-build}
-rows=${PW_BENCH_ROWS:-20000}
+rows=${PW_BENCH_ROWS:-100000}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
@@ -16,13 +16,13 @@ grep -v '^#' "$work/corpus.tsv" | cut -f4 > "$work/corpus.txt"
 bytes=$(wc -c < "$work/corpus.txt")
 mb() { python3 -c "print(f'{$bytes / $1 / 1e6:.1f}')"; }
 # CPU seconds (user + sys) of a command: the machine is shared, so wall time would measure load.
-cpu() {
-    python3 -c '
-import resource, subprocess, sys
-with open(sys.argv[1], "rb") as i, open(sys.argv[2], "wb") as o:
-    subprocess.run(sys.argv[3:], stdin=i, stdout=o, check=False)
-r = resource.getrusage(resource.RUSAGE_CHILDREN)
-print(max(r.ru_utime + r.ru_stime, 1e-6))' "$@"
+# GNU time reports the exec'd program's own rusage (a Python wrapper's RUSAGE_CHILDREN also
+# counted the forked interpreter before exec, ~0.1 s here).
+cpu() { # IN OUT CMD...
+    local in=$1 out=$2
+    shift 2
+    /usr/bin/time -f "%U %S" -o "$work/time.txt" "$@" < "$in" > "$out" || true
+    awk '{ s = $1 + $2; print (s > 0.000001 ? s : 0.000001) }' "$work/time.txt"
 }
 
 echo "corpus: $rows fields, $bytes bytes (data/eval/gen_detect_corpus.py --seed 4 --rows $rows)"

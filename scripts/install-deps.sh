@@ -17,7 +17,7 @@ PACKAGES=(
   # demo recorder and tests (Node without npm packages), JSON checks, evaluation scripts
   nodejs jq python3
   # benchmarks (peers measured side by side)
-  wrk nginx-light ripgrep npm
+  wrk nginx-light ripgrep time npm
 )
 
 # libhyperscan needs x86_64 with SSSE3; elsewhere the portable Aho-Corasick back end is used.
