@@ -345,8 +345,6 @@ static pw_status query_i64(pw_spool *s, const char *sql, const char *dest, int64
         return pw_spool_db_fail(s, err, "prepare stats");
     if (dest)
         sqlite3_bind_text(st, 1, dest, -1, SQLITE_STATIC);
-    else
-        sqlite3_bind_null(st, 1);
     *out = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
     sqlite3_finalize(st);
     return PW_OK;
@@ -354,19 +352,26 @@ static pw_status query_i64(pw_spool *s, const char *sql, const char *dest, int64
 
 pw_status pw_spool_stats_get(pw_spool *s, const char *destination, pw_spool_stats *out, pw_err *err)
 {
-    static const char depth_sql[] =
-        "SELECT count(*) FROM spool WHERE state = 0 AND (?1 IS NULL OR destination = ?1)";
-    static const char oldest_sql[] = "SELECT coalesce(min(created_ms), 0) FROM spool"
-                                     " WHERE state = 0 AND (?1 IS NULL OR destination = ?1)";
-    static const char dead_sql[] = "SELECT count(*) FROM dead WHERE ?1 IS NULL OR destination = ?1";
+    /* Per destination the queries are written so that the spool_due index (destination, state,
+     * …) answers them: "?1 IS NULL OR destination = ?1" would scan the whole table while holding
+     * the lock every put waits for, on each /metrics scrape. */
+    static const char *const depth_sql[2] = {
+        "SELECT count(*) FROM spool WHERE state = 0",
+        "SELECT count(*) FROM spool WHERE destination = ?1 AND state = 0"};
+    static const char *const oldest_sql[2] = {
+        "SELECT coalesce(min(created_ms), 0) FROM spool WHERE state = 0",
+        "SELECT coalesce(min(created_ms), 0) FROM spool WHERE destination = ?1 AND state = 0"};
+    static const char *const dead_sql[2] = {"SELECT count(*) FROM dead",
+                                            "SELECT count(*) FROM dead WHERE destination = ?1"};
+    int one = destination != NULL;
     int64_t depth = 0, oldest = 0, dead = 0;
     memset(out, 0, sizeof *out);
     pthread_mutex_lock(&s->db_mu);
-    pw_status st = query_i64(s, depth_sql, destination, &depth, err);
+    pw_status st = query_i64(s, depth_sql[one], destination, &depth, err);
     if (st == PW_OK)
-        st = query_i64(s, oldest_sql, destination, &oldest, err);
+        st = query_i64(s, oldest_sql[one], destination, &oldest, err);
     if (st == PW_OK)
-        st = query_i64(s, dead_sql, destination, &dead, err);
+        st = query_i64(s, dead_sql[one], destination, &dead, err);
     out->bytes = s->bytes;
     pthread_mutex_unlock(&s->db_mu);
     out->depth = (uint64_t)depth;
