@@ -17,6 +17,18 @@ static const pw_hit *find_text(const char *want)
     return NULL;
 }
 
+/* Not a single hit in any of the URLs. */
+static void expect_no_hits(const char *const *urls, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        dt_scan(&T, NULL, urls[i], PW_FT_URL);
+        if (T.n)
+            fprintf(stderr, "  %s: %s hit \"%s\"\n", urls[i], pw_phi_category_name(T.h[0].category),
+                    dt_text(&T, &T.h[0]));
+        CHECK_INT(T.n, 0);
+    }
+}
+
 static void test_spans_in_original(void)
 {
     const char *u = "https://www.facebook.com/tr/?id=123&ev=Lead&dl=https%3A%2F%2Fwww.h.org%"
@@ -77,13 +89,7 @@ static void test_no_hits_on_general_urls(void)
         "https://edge.api.brightcove.com/playback/v1/accounts/5502557046001/videos/5805840154001",
         "https://p.example.net/i?pub=hospital&rev=v8.28.8-wp&ln=en&pc=men&cb=0&ab=-",
     };
-    for (size_t i = 0; i < sizeof urls / sizeof urls[0]; i++) {
-        dt_scan(&T, NULL, urls[i], PW_FT_URL);
-        if (T.n)
-            fprintf(stderr, "  %s: %s hit \"%s\"\n", urls[i], pw_phi_category_name(T.h[0].category),
-                    dt_text(&T, &T.h[0]));
-        CHECK_INT(T.n, 0);
-    }
+    expect_no_hits(urls, sizeof urls / sizeof urls[0]);
 }
 
 /* A care-intent hit of the given subtype whose text is exactly want (NULL if none). */
@@ -153,13 +159,7 @@ static void test_path_phrase_limits(void)
         "https://h.org/vendors/supplier-portal/login",
         "https://h.org/employee-portal/sign-in",
     };
-    for (size_t i = 0; i < sizeof urls / sizeof urls[0]; i++) {
-        dt_scan(&T, NULL, urls[i], PW_FT_URL);
-        if (T.n)
-            fprintf(stderr, "  %s: %s hit \"%s\"\n", urls[i], pw_phi_category_name(T.h[0].category),
-                    dt_text(&T, &T.h[0]));
-        CHECK_INT(T.n, 0);
-    }
+    expect_no_hits(urls, sizeof urls / sizeof urls[0]);
     /* a cross-slug scan adds nothing that a slug found on its own */
     dt_scan(&T, NULL, "https://h.org/appointments/new", PW_FT_URL);
     CHECK_INT(T.n, 1);
