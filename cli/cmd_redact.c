@@ -96,33 +96,18 @@ static pw_status one_string(redactor *r, const char *key, const char *s, size_t 
 
 static pw_status json_value(redactor *r, yajl_gen g, const char *key, yajl_val v, pw_err *err);
 
-/* A member's key as the detector sees it: "parent.key", so that "product.name" is not taken
- * for a person's name while "patient.name" and a top-level "name" are. */
-static char *member_key(const char *parent, const char *k)
-{
-    size_t pl = parent ? strlen(parent) : 0, kl = strlen(k);
-    char *path = malloc(pl + kl + 2);
-    if (!path)
-        return NULL;
-    if (pl) {
-        memcpy(path, parent, pl);
-        path[pl++] = '.';
-    }
-    memcpy(path + pl, k, kl + 1);
-    return path;
-}
-
 static pw_status json_object(redactor *r, yajl_gen g, const char *parent, yajl_val v, pw_err *err)
 {
     yajl_gen_map_open(g);
     for (size_t i = 0; i < v->u.object.len; i++) {
         const char *k = v->u.object.keys[i];
         yajl_gen_string(g, (const unsigned char *)k, strlen(k));
-        char *path = member_key(parent, k);
+        /* "product.name" is not a person's name where "patient.name" and "name" are: the
+         * detector sees the member's path (the arena is reset per input line) */
+        const char *path = parent ? pw_arena_sprintf(&r->arena, "%s.%s", parent, k) : k;
         if (!path)
             return pw_err_set(err, PW_ERR_NOMEM, "out of memory");
         pw_status st = json_value(r, g, path, v->u.object.values[i], err);
-        free(path);
         if (st != PW_OK)
             return st;
     }

@@ -54,14 +54,9 @@ typedef struct build {
 
 static char *copy_cstr(pw_arena *a, const unsigned char *s, size_t n, size_t *len)
 {
-    const unsigned char *nul = memchr(s, '\0', n); /* as a C string: ends at the first NUL */
-    size_t k = nul ? (size_t)(nul - s) : n;
-    char *p = pw_arena_alloc(a, k + 1);
-    if (!p)
-        return NULL;
-    memcpy(p, s, k);
-    p[k] = '\0';
-    *len = k;
+    char *p = pw_arena_strndup(a, (const char *)s, n); /* a C string: ends at the first NUL */
+    if (p)
+        *len = strlen(p);
     return p;
 }
 

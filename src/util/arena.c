@@ -100,9 +100,8 @@ void *pw_arena_calloc(pw_arena *a, size_t count, size_t size)
 
 char *pw_arena_strndup(pw_arena *a, const char *s, size_t n)
 {
-    size_t len = 0;
-    while (len < n && s[len])
-        len++;
+    const char *nul = memchr(s, '\0', n);
+    size_t len = nul ? (size_t)(nul - s) : n;
     char *p = pw_arena_alloc(a, len + 1);
     if (!p)
         return NULL;

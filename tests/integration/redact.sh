@@ -18,6 +18,12 @@ expect_match "$out" '"email":"\[EMAIL\]"' "json string redacted, key kept"
 expect_match "$out" '"n":3,"ok":true' "numbers and booleans kept"
 expect_match "$out" '\["\[PHONE\]",null\]' "array strings redacted"
 
+# a "name" member names a person at the top or under a person, a thing under anything else
+out=$(printf '{"name":"Jane Doe","patients":[{"name":"John Roe"}],"product":{"name":"Knee Brace"}}\n' |
+      "$PHIWALL" redact --format json)
+expect_match "$out" '^\{"name":"\[NAME\]","patients":\[\{"name":"\[NAME\]"\}\]' "person names redacted"
+expect_match "$out" '"product":\{"name":"Knee Brace"\}' "product name kept"
+
 out=$(echo 'https://h.org/patients/12345/visit?email=a%40b.org&lang=en' | "$PHIWALL" redact)
 expect_match "$out" '^https://h.org/patients/\[ID\]/visit\?email=\[EMAIL\]&lang=en$' "URL shape kept"
 
