@@ -11,17 +11,9 @@
 #include <openssl/sha.h>
 #include <string.h>
 
-_Static_assert(sizeof(SHA256_CTX) <= sizeof(((pw_gw_hmac *)0)->inner), "SHA256_CTX fits");
+#include "phiwall/text.h"
 
-static void hex(const unsigned char *d, size_t n, char *out)
-{
-    static const char digits[] = "0123456789abcdef";
-    for (size_t i = 0; i < n; i++) {
-        out[2 * i] = digits[d[i] >> 4];
-        out[2 * i + 1] = digits[d[i] & 15];
-    }
-    out[2 * n] = '\0';
-}
+_Static_assert(sizeof(SHA256_CTX) <= sizeof(((pw_gw_hmac *)0)->inner), "SHA256_CTX fits");
 
 /* SHA256() itself goes through EVP (an algorithm fetch per call) in OpenSSL 3. */
 static void sha256(const void *p, size_t n, unsigned char d[SHA256_DIGEST_LENGTH])
@@ -34,9 +26,7 @@ static void sha256(const void *p, size_t n, unsigned char d[SHA256_DIGEST_LENGTH
 
 void pw_gw_sha256_hex(const void *p, size_t n, char out[65])
 {
-    unsigned char d[SHA256_DIGEST_LENGTH];
-    sha256(p, n, d);
-    hex(d, sizeof d, out);
+    pw_gw_sha256_hex2(p, n, NULL, 0, out);
 }
 
 void pw_gw_sha256_hex2(const void *a, size_t na, const void *b, size_t nb, char out[65])
@@ -48,7 +38,7 @@ void pw_gw_sha256_hex2(const void *a, size_t na, const void *b, size_t nb, char 
     if (nb)
         SHA256_Update(&c, b, nb);
     SHA256_Final(d, &c);
-    hex(d, sizeof d, out);
+    pw_hex(d, sizeof d, out);
 }
 
 /* The state after one 64-byte block of key ^ pad. */
@@ -87,5 +77,5 @@ void pw_gw_hmac_hex(const pw_gw_hmac *h, const void *p, size_t n, char out[65])
     memcpy(&c, h->outer, sizeof c);
     SHA256_Update(&c, d, sizeof d);
     SHA256_Final(d, &c);
-    hex(d, sizeof d, out);
+    pw_hex(d, sizeof d, out);
 }
