@@ -121,7 +121,7 @@ cpu1=$(cpu_by_thread); ev1=$(events_in)
 # Fixed offered load (DESIGN: >= 10,000 events/s at p99 < 5 ms): 50 connections, each pausing
 # 1000*50/rate ms between requests. Closed loop per connection (wrk), not an open-loop generator.
 rate=${PW_BENCH_RATE:-10000}
-pace_ms=$((50 * 1000 / rate))
+pace_ms=$((50 * 1000 / rate)); [ "$pace_ms" -ge 1 ] || pace_ms=1   # wrk pauses in whole ms
 paced_out=$(PW_PACE_MS=$pace_ms wrk -t"$wthreads" -c50 -d"${dur}s" --latency \
   -s bench/gateway_event.lua "http://127.0.0.1:$gw_port/e")
 
