@@ -39,6 +39,12 @@ struct pw_gw_http {
 #define REQ_POOL_MAX    256
 #define REQ_ARENA_BLOCK (32u * 1024u)
 
+/* libmicrohttpd's memory per connection (request line, headers, read and write buffers). It
+ * zeroes the whole of it before every request of a keep-alive connection, so its size is paid
+ * per request: 16 KiB (half the library's default) still holds ~12 KiB of request headers;
+ * bodies stream through it in pieces (append_body). */
+#define CONN_MEMORY_LIMIT ((size_t)16 * 1024)
+
 enum { ROUTE_NONE = 0, ROUTE_EVENTS, ROUTE_PREFLIGHT, ROUTE_TAG, ROUTE_HEALTH, ROUTE_METRICS };
 
 struct req {
@@ -46,6 +52,7 @@ struct req {
     pw_gw_policy_ref *pref;
     char *body; /* in the arena */
     size_t len, cap;
+    size_t want; /* Content-Length when sent (and within ingest.max_body): the body's size */
     int too_large;
     int answered;
     struct timespec t0;
@@ -243,8 +250,10 @@ static enum MHD_Result events_headers(pw_gw_http *h, struct MHD_Connection *c, r
     if (!content_type_ok(c))
         return send_error(h, c, r, 415, "content-type: expected application/json or text/plain", 0);
     const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
-    if (cl && strtoull(cl, NULL, 10) > p->max_body)
+    unsigned long long want = cl ? strtoull(cl, NULL, 10) : 0;
+    if (want > p->max_body)
         return send_error(h, c, r, 413, "body: larger than ingest.max_body", 0);
+    r->want = (size_t)want;
     if (!pw_gw_ratelimit_take(h->rl, r->ip, p->rate_per_sec, p->rate_burst))
         return send_error(h, c, r, 429, "rate limit: too many requests from this address", 1);
     return MHD_YES;
@@ -256,8 +265,8 @@ static void append_body(req *r, size_t max, const char *data, size_t n)
         r->too_large = 1;
         return;
     }
-    if (r->len + n > r->cap) { /* usually once: the whole body comes in one piece */
-        size_t cap = r->cap ? r->cap * 2 : 1024;
+    if (r->len + n > r->cap) { /* once when Content-Length was sent: the body's own size */
+        size_t cap = r->cap ? r->cap * 2 : r->want > n ? r->want : 1024;
         while (cap < r->len + n)
             cap *= 2;
         char *nb = pw_arena_alloc(&r->arena, cap);
@@ -536,11 +545,11 @@ pw_status pw_gw_http_start(const pw_gw_http_config *cfg, pw_gw_http **out, pw_er
         http_free(h);
         return st;
     }
-    h->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, h, MHD_OPTION_SOCK_ADDR,
-                            (struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE, threads,
-                            MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
-                            MHD_OPTION_NOTIFY_COMPLETED, on_completed, h,
-                            MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024, MHD_OPTION_END);
+    h->d = MHD_start_daemon(
+        flags, 0, NULL, NULL, on_request, h, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+        MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, h, MHD_OPTION_LISTEN_BACKLOG_SIZE,
+        (unsigned)1024, MHD_OPTION_CONNECTION_MEMORY_LIMIT, CONN_MEMORY_LIMIT, MHD_OPTION_END);
     if (!h->d) {
         http_free(h);
         return pw_err_set(err, PW_ERR_IO, "listen %s:%u: cannot start the HTTP server",

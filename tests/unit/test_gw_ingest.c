@@ -314,6 +314,35 @@ static void test_size_limit(void)
     stop(&s);
 }
 
+/* The connection's 16 KiB of memory holds ~7 KB of request headers (a cookie-laden request is
+ * served); beyond, libmicrohttpd answers 431 and the gateway goes on serving. */
+static void test_big_headers(void)
+{
+    server s;
+    if (!start(&s, 1000)) {
+        CHECK(0);
+        return;
+    }
+    size_t big = 20000;
+    char *cookie = malloc(big + 1);
+    memcpy(cookie, "Cookie: a=", 10);
+    memset(cookie + 10, 'c', big - 10);
+    const char *body = EV(ID1, "page_view") ",\"params\":{\"note\":\"hello\"}}";
+    cookie[7000] = '\0';
+    extra_header = cookie;
+    reply *r = post(&s, body);
+    CHECK_INT(r->status, 200);
+    CHECK_STR(r->body, "{\"received\":1,\"accepted\":1,\"queued\":1}");
+    CHECK_INT(s.sink.n_rows, 1);
+    cookie[7000] = 'c';
+    cookie[big] = '\0';
+    CHECK_INT(post(&s, body)->status, 431);
+    extra_header = NULL;
+    CHECK_INT(post(&s, body)->status, 200);
+    free(cookie);
+    stop(&s);
+}
+
 static void test_cors(void)
 {
     server s;
@@ -407,5 +436,5 @@ static void test_policy_swap(void)
 }
 
 PW_TEST_MAIN(PW_TEST(test_routes), PW_TEST(test_queued_rows_and_audit), PW_TEST(test_bad_bodies),
-             PW_TEST(test_size_limit), PW_TEST(test_cors), PW_TEST(test_rate_limit),
-             PW_TEST(test_spool_full_is_503), PW_TEST(test_policy_swap))
+             PW_TEST(test_size_limit), PW_TEST(test_big_headers), PW_TEST(test_cors),
+             PW_TEST(test_rate_limit), PW_TEST(test_spool_full_is_503), PW_TEST(test_policy_swap))
