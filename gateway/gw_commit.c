@@ -9,6 +9,7 @@
 #include <string.h>
 
 typedef struct job {
+    pw_gw_committer *c;
     pw_audit_record *recs; /* deep copy: the request may be answered and gone before the audit */
     size_t n_recs;
     int has_items;
@@ -51,17 +52,19 @@ static const char *str_copy(char **at, const char *s)
     return out;
 }
 
-/* One allocation holding the records and every string they point to. */
-static pw_audit_record *copy_records(const pw_audit_record *r, size_t n)
+/* One allocation holding the job, its records and every string they point to. */
+static job *job_new(const pw_audit_record *r, size_t n)
 {
-    size_t bytes = n * sizeof *r;
+    size_t bytes = sizeof(job) + n * sizeof *r;
     for (size_t i = 0; i < n; i++)
         bytes += str_size(r[i].event_id) + str_size(r[i].event_name) + str_size(r[i].destination) +
                  str_size(r[i].rule) + str_size(r[i].fields_json) + str_size(r[i].payload_sha256) +
                  str_size(r[i].detail);
-    pw_audit_record *out = malloc(bytes ? bytes : 1);
-    if (!out)
+    job *j = malloc(bytes);
+    if (!j)
         return NULL;
+    pw_audit_record *out = (pw_audit_record *)(void *)(j + 1);
+    *j = (job){.recs = out, .n_recs = n};
     char *at = (char *)(out + n);
     for (size_t i = 0; i < n; i++) {
         out[i] = r[i];
@@ -73,7 +76,7 @@ static pw_audit_record *copy_records(const pw_audit_record *r, size_t n)
         out[i].payload_sha256 = str_copy(&at, r[i].payload_sha256);
         out[i].detail = str_copy(&at, r[i].detail);
     }
-    return out;
+    return j;
 }
 
 static void enqueue(pw_gw_committer *c, job *j)
@@ -89,22 +92,15 @@ static void enqueue(pw_gw_committer *c, job *j)
     pthread_mutex_unlock(&c->mu);
 }
 
-typedef struct put_ctx {
-    pw_gw_committer *c;
-    job *j;
-} put_ctx;
-
 /* On the spool's committer thread: hand over to the audit thread. */
 static void on_spooled(void *ctx, pw_status st, const pw_err *err)
 {
-    put_ctx *pc = ctx;
-    job *j = pc->j;
+    job *j = ctx;
     j->spool_st = st;
     /* The rows are durable: answer now. The audit records follow on the audit thread. */
     j->done(j->ctx, st, PW_OK);
     j->done = NULL;
-    enqueue(pc->c, j);
-    free(pc);
+    enqueue(j->c, j);
 }
 
 /* One audit append for every spooled request in the batch (one sync), then wake the
@@ -147,7 +143,6 @@ static void settle(pw_gw_committer *c, job *batch)
         spooled |= batch->spool_st == PW_OK && batch->has_items;
         if (batch->done) /* nothing was spooled: answered only once audited */
             batch->done(batch->ctx, batch->spool_st, batch->spool_st == PW_OK ? ast : PW_OK);
-        free(batch->recs);
         free(batch);
         batch = next;
     }
@@ -211,36 +206,21 @@ pw_status pw_gw_committer_new(pw_spool *spool, pw_audit *audit, void (*notify)(v
 pw_status pw_gw_commit_submit(pw_gw_committer *c, const pw_gw_prepared *pr, pw_gw_commit_done done,
                               void *ctx, pw_err *err)
 {
-    job *j = calloc(1, sizeof *j);
-    put_ctx *pc = calloc(1, sizeof *pc);
-    if (!j || !pc) {
-        free(j);
-        free(pc);
+    job *j = job_new(pr->recs, pr->n_recs);
+    if (!j)
         return pw_err_set(err, PW_ERR_NOMEM, "out of memory");
-    }
-    *j = (job){.n_recs = pr->n_recs,
-               .has_items = pr->n_items > 0,
-               .done = done,
-               .ctx = ctx,
-               .spool_st = PW_OK};
-    j->recs = copy_records(pr->recs, pr->n_recs);
-    if (!j->recs && pr->n_recs) {
-        free(pc);
-        free(j);
-        return pw_err_set(err, PW_ERR_NOMEM, "out of memory");
-    }
+    j->c = c;
+    j->has_items = pr->n_items > 0;
+    j->done = done;
+    j->ctx = ctx;
+    j->spool_st = PW_OK;
     if (!pr->n_items) { /* nothing to spool (every destination dropped it): audit only */
-        free(pc);
         enqueue(c, j);
         return PW_OK;
     }
-    *pc = (put_ctx){c, j};
-    pw_status st = pw_spool_put_async(c->spool, pr->items, pr->n_items, on_spooled, pc, err);
-    if (st != PW_OK) {
-        free(pc);
-        free(j->recs);
+    pw_status st = pw_spool_put_async(c->spool, pr->items, pr->n_items, on_spooled, j, err);
+    if (st != PW_OK)
         free(j);
-    }
     return st;
 }
 
