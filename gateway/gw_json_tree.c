@@ -1,4 +1,5 @@
-/* gw_json_tree.c — yajl's event parser building an arena tree (see gw_json_tree.h). */
+/* gw_json_tree.c — JSON text to an arena tree: a fast path for plain JSON, yajl's event parser
+ * for everything else (see gw_json_tree.h). */
 #include "gw_json_tree.h"
 
 #include <limits.h>
@@ -209,6 +210,263 @@ static const yajl_callbacks callbacks = {
     .yajl_end_array = close_container,
 };
 
+/* ---- the fast path -------------------------------------------------------------------- */
+/*
+ * Most bodies are plain JSON: no comments, no \u escapes, no control bytes, valid UTF-8, the four
+ * usual whitespace bytes. Those are parsed here directly into the same tree yajl's callbacks
+ * build (same node functions, same number rule). Anything else — including every malformed
+ * body — makes the fast path give up (FAST_NO), and yajl parses the body as before, so accepted
+ * trees and error messages are yajl's own. The fast path is stricter than yajl, never looser.
+ */
+enum { FAST_NOMEM = -1, FAST_NO = 0, FAST_OK = 1 };
+
+#define FAST_MAX_DEPTH 64
+
+static int is_ws(unsigned char c)
+{
+    return c == ' ' || c == '\n' || c == '\r' || c == '\t';
+}
+
+static const unsigned char *skip_ws(const unsigned char *p, const unsigned char *end)
+{
+    while (p < end && is_ws(*p))
+        p++;
+    return p;
+}
+
+/* Length of the well-formed UTF-8 sequence (RFC 3629) at p, 0 if there is none. yajl checks
+ * only the lead and continuation bit patterns, so it accepts all of these and more. */
+static size_t utf8_len(const unsigned char *p, const unsigned char *end)
+{
+    unsigned c = p[0];
+    size_t need = c >= 0xC2 && c <= 0xDF   ? 2
+                  : c >= 0xE0 && c <= 0xEF ? 3
+                  : c >= 0xF0 && c <= 0xF4 ? 4
+                                           : 0;
+    if (!need || (size_t)(end - p) < need)
+        return 0;
+    unsigned lo = c == 0xE0 ? 0xA0 : c == 0xF0 ? 0x90 : 0x80;
+    unsigned hi = c == 0xED ? 0x9F : c == 0xF4 ? 0x8F : 0xBF;
+    if (p[1] < lo || p[1] > hi)
+        return 0;
+    for (size_t i = 2; i < need; i++)
+        if ((p[i] & 0xC0) != 0x80)
+            return 0;
+    return need;
+}
+
+static char unescape(unsigned char c)
+{
+    switch (c) {
+    case 'b': return '\b';
+    case 'f': return '\f';
+    case 'n': return '\n';
+    case 'r': return '\r';
+    case 't': return '\t';
+    default: return (char)c; /* '"', '\\', '/' */
+    }
+}
+
+/* The string whose opening quote is at p[-1], decoded into the arena (*out, *len). Returns the
+ * byte after the closing quote; NULL when the fast path does not take it, or when the arena is
+ * full (*nomem set). */
+static const unsigned char *fast_string(pw_arena *a, const unsigned char *p,
+                                        const unsigned char *end, const char **out, size_t *len,
+                                        int *nomem)
+{
+    const unsigned char *q = p;
+    int esc = 0;
+    while (q < end && *q != '"') {
+        unsigned char c = *q;
+        if (c == '\\') {
+            if (end - q < 2 || !memchr("\"\\/bfnrt", q[1], 8) || !q[1])
+                return NULL;
+            esc = 1;
+            q += 2;
+        } else if (c < 0x20) {
+            return NULL;
+        } else if (c < 0x80) {
+            q++;
+        } else {
+            size_t k = utf8_len(q, end);
+            if (!k)
+                return NULL;
+            q += k;
+        }
+    }
+    if (q >= end)
+        return NULL;
+    size_t n = (size_t)(q - p);
+    char *s = pw_arena_alloc(a, n + 1);
+    if (!s) {
+        *nomem = 1;
+        return NULL;
+    }
+    size_t w = 0;
+    if (!esc) {
+        memcpy(s, p, n);
+        w = n;
+    } else {
+        for (const unsigned char *r = p; r < q; r++)
+            s[w++] = *r == '\\' ? unescape(*++r) : (char)*r;
+    }
+    s[w] = '\0';
+    *out = s;
+    *len = w;
+    return q + 1;
+}
+
+/* A value must be followed by whitespace, ',', ']', '}' or the end. */
+static int delimited(const unsigned char *p, const unsigned char *end)
+{
+    return p == end || is_ws(*p) || *p == ',' || *p == ']' || *p == '}';
+}
+
+static int is_digit(unsigned char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+static const unsigned char *digits(const unsigned char *p, const unsigned char *end)
+{
+    while (p < end && is_digit(*p))
+        p++;
+    return p;
+}
+
+/* The end of the JSON number at p, or NULL. */
+static const unsigned char *number_end(const unsigned char *p, const unsigned char *end)
+{
+    if (p < end && *p == '-')
+        p++;
+    if (p >= end || !is_digit(*p))
+        return NULL;
+    p = *p == '0' ? p + 1 : digits(p, end);
+    if (p < end && *p == '.') {
+        if (++p >= end || !is_digit(*p))
+            return NULL;
+        p = digits(p, end);
+    }
+    if (p < end && (*p == 'e' || *p == 'E')) {
+        if (++p < end && (*p == '+' || *p == '-'))
+            p++;
+        if (p >= end || !is_digit(*p))
+            return NULL;
+        p = digits(p, end);
+    }
+    return delimited(p, end) ? p : NULL;
+}
+
+/* A scalar value at p (string, number, true, false, null) added to the tree. Returns the byte
+ * after it, or NULL (*nomem says why). */
+static const unsigned char *fast_scalar(build *b, const unsigned char *p, const unsigned char *end,
+                                        int *nomem)
+{
+    static const struct {
+        const char *text;
+        size_t n;
+        pw_gw_jt_type type;
+    } lits[] = {
+        {"true", 4, PW_GW_JT_TRUE}, {"false", 5, PW_GW_JT_FALSE}, {"null", 4, PW_GW_JT_NULL}};
+    pw_gw_jt *v = NULL;
+    const unsigned char *next = NULL;
+    if (*p == '"') {
+        const char *s = NULL;
+        size_t len = 0;
+        if (!(next = fast_string(b->a, p + 1, end, &s, &len, nomem)))
+            return NULL;
+        if (!(v = node(b, PW_GW_JT_STRING)))
+            goto nomem;
+        v->s = s;
+        v->len = len;
+    } else if (*p == '-' || is_digit(*p)) {
+        if (!(next = number_end(p, end)))
+            return NULL;
+        if (!(v = node(b, PW_GW_JT_NUMBER)) ||
+            !(v->s = pw_arena_strndup(b->a, (const char *)p, (size_t)(next - p))))
+            goto nomem;
+        v->len = (size_t)(next - p);
+        v->int_ok = int_of(v->s, v->len, &v->i);
+    } else {
+        for (size_t i = 0; i < sizeof lits / sizeof lits[0] && !next; i++)
+            if ((size_t)(end - p) >= lits[i].n && memcmp(p, lits[i].text, lits[i].n) == 0 &&
+                delimited(p + lits[i].n, end)) {
+                next = p + lits[i].n;
+                if (!(v = node(b, lits[i].type)))
+                    goto nomem;
+            }
+        if (!next)
+            return NULL;
+    }
+    add(b, v);
+    return next;
+nomem:
+    *nomem = 1;
+    return NULL;
+}
+
+/* An object's key at p (its opening quote) and the ':' after it. */
+static const unsigned char *fast_key(build *b, const unsigned char *p, const unsigned char *end,
+                                     int *nomem)
+{
+    if (p >= end || *p != '"')
+        return NULL;
+    p = fast_string(b->a, p + 1, end, &b->key, &b->key_len, nomem);
+    if (!p)
+        return NULL;
+    p = skip_ws(p, end);
+    return p < end && *p == ':' ? p + 1 : NULL;
+}
+
+static int fast_parse(build *b, const unsigned char *p, const unsigned char *end)
+{
+    int nomem = 0;
+    for (;;) {
+        /* a value */
+        p = skip_ws(p, end);
+        if (p >= end)
+            return FAST_NO;
+        if (*p == '{' || *p == '[') {
+            int obj = *p == '{';
+            if (b->depth >= FAST_MAX_DEPTH)
+                return FAST_NO;
+            if (!open_container(b, obj ? PW_GW_JT_OBJECT : PW_GW_JT_ARRAY))
+                return FAST_NOMEM;
+            p = skip_ws(p + 1, end);
+            if (p < end && *p == (obj ? '}' : ']')) {
+                b->depth--;
+                p++;
+            } else {
+                if (obj && !(p = fast_key(b, p, end, &nomem)))
+                    return nomem ? FAST_NOMEM : FAST_NO;
+                continue; /* the first member's value */
+            }
+        } else if (!(p = fast_scalar(b, p, end, &nomem))) {
+            return nomem ? FAST_NOMEM : FAST_NO;
+        }
+        /* after a value: close containers, or go on to the next member */
+        for (;;) {
+            p = skip_ws(p, end);
+            if (!b->depth)
+                return p == end ? FAST_OK : FAST_NO;
+            int obj = b->stack[b->depth - 1]->type == PW_GW_JT_OBJECT;
+            if (p >= end)
+                return FAST_NO;
+            if (*p == (obj ? '}' : ']')) {
+                b->depth--;
+                p++;
+                continue;
+            }
+            if (*p != ',')
+                return FAST_NO;
+            p++;
+            if (obj && !(p = fast_key(b, skip_ws(p, end), end, &nomem)))
+                return nomem ? FAST_NOMEM : FAST_NO;
+            break;
+        }
+    }
+}
+
 /* yajl's verbose message, first line only (the rest quotes the input). */
 static void error_text(yajl_handle h, const char *s, size_t n, char *errbuf, size_t errcap)
 {
@@ -219,6 +477,23 @@ static void error_text(yajl_handle h, const char *s, size_t n, char *errbuf, siz
 
 pw_status pw_gw_jt_parse(pw_arena *a, const char *s, size_t n, pw_gw_jt **out, char *errbuf,
                          size_t errcap)
+{
+    *out = NULL;
+    if (errcap)
+        errbuf[0] = '\0';
+    build fb = {.a = a};
+    int fast = fast_parse(&fb, (const unsigned char *)s, (const unsigned char *)s + n);
+    if (fast == FAST_NOMEM)
+        return PW_ERR_NOMEM;
+    if (fast == FAST_OK) {
+        *out = fb.root;
+        return PW_OK;
+    }
+    return pw_gw_jt_parse_yajl(a, s, n, out, errbuf, errcap);
+}
+
+pw_status pw_gw_jt_parse_yajl(pw_arena *a, const char *s, size_t n, pw_gw_jt **out, char *errbuf,
+                              size_t errcap)
 {
     build b = {.a = a};
     yajl_alloc_funcs af = {jt_malloc, jt_realloc, jt_free, a};

@@ -1,7 +1,8 @@
 /*
  * gw_json_tree.h — untrusted JSON text to a read-only tree allocated in an arena, for the request
- * path (POST /e). It is yajl's own parser (same grammar, comments allowed, UTF-8 validated, same
- * error messages as yajl_tree_parse) driven through its event interface, so the tree costs a few
+ * path (POST /e). It accepts and rejects exactly what yajl does (same grammar, comments allowed,
+ * UTF-8 validated, same error messages as yajl_tree_parse); plain bodies take a direct parser,
+ * the rest yajl's own driven through its event interface, so the tree costs a few
  * bump allocations instead of a malloc per node and a recursive free; nothing is freed until the
  * request's arena is.
  *
@@ -48,6 +49,12 @@ struct pw_gw_jt {
  */
 pw_status pw_gw_jt_parse(pw_arena *a, const char *s, size_t n, pw_gw_jt **out, char *errbuf,
                          size_t errcap);
+/* The same through yajl alone. pw_gw_jt_parse first tries a direct parser for plain JSON (no
+ * comments, no \u escapes, no control bytes, well-formed UTF-8, usual whitespace) and hands
+ * anything else to this function: the trees and messages are identical (fuzz_gw_event checks
+ * pw_gw_jt_parse against yajl_tree, test_gw_json_tree the two paths against each other). */
+pw_status pw_gw_jt_parse_yajl(pw_arena *a, const char *s, size_t n, pw_gw_jt **out, char *errbuf,
+                              size_t errcap);
 
 /* The first member named key of an object, or NULL. */
 const pw_gw_jt *pw_gw_jt_get(const pw_gw_jt *obj, const char *key);
