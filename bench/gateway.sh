@@ -20,8 +20,9 @@ nginx_bin=$(command -v nginx || echo /usr/sbin/nginx)
 [ -x "$phiwall" ] || { echo "build first: ./scripts/build.sh $build"; exit 1; }
 
 tmp=$(mktemp -d /tmp/phiwall-bench-gw.XXXXXX)
-gw_pid= ; ngx_pid=
+gw_pid= ; ngx_pid= ; floor_pid=
 cleanup() {
+  [ -n "$floor_pid" ] && kill "$floor_pid" 2>/dev/null || true
   [ -n "$gw_pid" ] && kill "$gw_pid" 2>/dev/null && wait "$gw_pid" 2>/dev/null || true
   [ -n "$ngx_pid" ] && kill "$ngx_pid" 2>/dev/null && wait "$ngx_pid" 2>/dev/null || true
   rm -rf "$tmp"
@@ -116,7 +117,12 @@ events_in() { curl -s "http://127.0.0.1:$gw_port/metrics" |
 # Warm up both briefly, then measure nginx first and the gateway second.
 wrk -t1 -c4 -d1s "http://127.0.0.1:$ngx_port/" >/dev/null
 wrk -t1 -c4 -d1s -s bench/gateway_event.lua "http://127.0.0.1:$gw_port/e" >/dev/null
+proc_ticks() { for p in "$@"; do awk '{print $14 + $15}' /proc/"$p"/stat; done | awk '{t += $1} END {print t + 0}'; }
+requests() { awk '/ requests in / {print $1}'; }
+ngx_workers=$(pgrep -P "$ngx_pid" | tr '\n' ' ')
+ngx_t0=$(proc_ticks $ngx_workers)
 ngx_out=$(run_wrk "http://127.0.0.1:$ngx_port/")
+ngx_t1=$(proc_ticks $ngx_workers)
 cpu0=$(cpu_by_thread); ev0=$(events_in)
 gw_out=$(run_wrk "http://127.0.0.1:$gw_port/e" bench/gateway_event.lua)
 cpu1=$(cpu_by_thread); ev1=$(events_in)
@@ -126,6 +132,26 @@ rate=${PW_BENCH_RATE:-10000}
 pace_ms=$((50 * 1000 / rate)); [ "$pace_ms" -ge 1 ] || pace_ms=1   # wrk pauses in whole ms
 paced_out=$(PW_PACE_MS=$pace_ms wrk -t"$wthreads" -c50 -d"${dur}s" --latency \
   -s bench/gateway_event.lua "http://127.0.0.1:$gw_port/e")
+
+# The floor under the gateway's HTTP front, same wrk load: libmicrohttpd with the gateway's
+# settings and no work, answering at once (direct) or after a suspend/resume (as the commit does).
+floor_bin=$build/bench/bench_http_floor
+floor_lines=
+if [ -x "$floor_bin" ]; then
+  mkfifo "$tmp/floor.in"
+  for mode in direct suspend; do
+    "$floor_bin" "$mode" "$gw_threads" <>"$tmp/floor.in" >"$tmp/floor.out" & floor_pid=$!
+    for _ in $(seq 100); do grep -q '^port' "$tmp/floor.out" && break; sleep 0.05; done
+    fport=$(awk '{print $2}' "$tmp/floor.out")
+    f_t0=$(proc_ticks $floor_pid)
+    f_out=$(run_wrk "http://127.0.0.1:$fport/e" bench/gateway_event.lua)
+    f_t1=$(proc_ticks $floor_pid)
+    kill "$floor_pid"; wait "$floor_pid" 2>/dev/null || true
+    floor_lines+=$(awk -v t="$((f_t1 - f_t0))" -v n="$(echo "$f_out" | requests)" -v hz="$(getconf CLK_TCK)" \
+      -v r="$(echo "$f_out" | rps)" -v m="$mode" \
+      'BEGIN { printf "  libmicrohttpd, no work (%-7s) %7.1f   %8.0f req/s\n", m, t * 1e6 / hz / n, r }')$'\n'
+  done
+fi
 
 ngx_rps=$(echo "$ngx_out" | rps)
 gw_rps=$(echo "$gw_out" | rps)
@@ -149,5 +175,9 @@ join -a2 -e0 -o 0,1.2,2.2 <(echo "$cpu0") <(echo "$cpu1") |
   awk -v e="$((${ev1%.*} - ${ev0%.*}))" -v hz="$hz" '
     { d = ($3 - $2) / hz; tot += d; if (d > 0) printf "gateway CPU %-12s %7.2f s  %6.1f us/event\n", $1, d, d * 1e6 / e }
     END { if (e > 0) printf "gateway CPU total        %7.2f s  %6.1f us/event (%d events)\n", tot, tot * 1e6 / e, e }'
+echo "CPU per request (us, every thread of the server; 1 event per request):"
+awk -v t="$((ngx_t1 - ngx_t0))" -v n="$(echo "$ngx_out" | requests)" -v hz="$hz" -v r="$ngx_rps" \
+  'BEGIN { printf "  nginx return 204                  %7.1f   %8.0f req/s\n", t * 1e6 / hz / n, r }'
+printf '%s' "$floor_lines"
 echo "machine: $cpus CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "reproduce: bench/gateway.sh $build $dur $conns $wthreads   (PW_GW_THREADS=$gw_threads)"

@@ -3,6 +3,7 @@
 #include "gw_json_tree.h"
 
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <yajl/yajl_parse.h>
@@ -255,6 +256,25 @@ static size_t utf8_len(const unsigned char *p, const unsigned char *end)
     return need;
 }
 
+#define ONES  0x0101010101010101ULL
+#define HIGHS 0x8080808080808080ULL
+
+/* 1 if none of the 8 bytes at p is '"', '\\', a control byte or a non-ASCII byte. */
+static int plain8(const unsigned char *p)
+{
+    uint64_t w;
+    memcpy(&w, p, 8);
+    uint64_t q = w ^ (ONES * '"'), b = w ^ (ONES * '\\');
+    uint64_t hit = ((q - ONES) & ~q) | ((b - ONES) & ~b) | ((w - ONES * 0x20) & ~w) | w;
+    return (hit & HIGHS) == 0;
+}
+
+static int simple_escape(unsigned char c)
+{
+    return c == '"' || c == '\\' || c == '/' || c == 'b' || c == 'f' || c == 'n' || c == 'r' ||
+           c == 't';
+}
+
 static char unescape(unsigned char c)
 {
     switch (c) {
@@ -276,10 +296,14 @@ static const unsigned char *fast_string(pw_arena *a, const unsigned char *p,
 {
     const unsigned char *q = p;
     int esc = 0;
-    while (q < end && *q != '"') {
+    for (;;) {
+        while (end - q >= 8 && plain8(q))
+            q += 8;
+        if (q >= end || *q == '"')
+            break;
         unsigned char c = *q;
         if (c == '\\') {
-            if (end - q < 2 || !memchr("\"\\/bfnrt", q[1], 8) || !q[1])
+            if (end - q < 2 || !simple_escape(q[1]))
                 return NULL;
             esc = 1;
             q += 2;
@@ -382,10 +406,14 @@ static const unsigned char *fast_scalar(build *b, const unsigned char *p, const 
     } else if (*p == '-' || is_digit(*p)) {
         if (!(next = number_end(p, end)))
             return NULL;
-        if (!(v = node(b, PW_GW_JT_NUMBER)) ||
-            !(v->s = pw_arena_strndup(b->a, (const char *)p, (size_t)(next - p))))
+        size_t len = (size_t)(next - p);
+        char *text = pw_arena_alloc(b->a, len + 1);
+        if (!text || !(v = node(b, PW_GW_JT_NUMBER)))
             goto nomem;
-        v->len = (size_t)(next - p);
+        memcpy(text, p, len);
+        text[len] = '\0';
+        v->s = text;
+        v->len = len;
         v->int_ok = int_of(v->s, v->len, &v->i);
     } else {
         for (size_t i = 0; i < sizeof lits / sizeof lits[0] && !next; i++)
