@@ -474,6 +474,85 @@ static int emit_words(const pw_vocab_ac *ac, uint32_t state, const pw_vocab_word
     return 0;
 }
 
+/* One word of the raw scan: record it (emit_words walks back through the words), look it up,
+ * advance the automaton and report the terms ending here. 0, or -1 when out of memory. */
+static inline __attribute__((always_inline)) int
+raw_word(const pw_vocab_ac *ac, const unsigned char *lc, const unsigned char *t, size_t n,
+         size_t from, size_t to, pw_vocab_wordbuf *wb, size_t *nw, size_t *norm, uint32_t *state,
+         pw_vocab_sink *sink)
+{
+    if (*nw == wb->cap) {
+        size_t cap = wb->cap ? wb->cap * 2 : 64;
+        pw_vocab_word *w = realloc(wb->w, cap * sizeof *w);
+        if (!w)
+            return -1;
+        wb->w = w;
+        wb->cap = cap;
+    }
+    size_t k = (*nw)++, len = to - from;
+    wb->w[k] = (pw_vocab_word){(uint32_t)from, (uint32_t)to, (uint32_t)*norm};
+    *norm += len + 1;
+    uint32_t id = len > ac->max_word_len
+                      ? 0
+                      : lookup_word(ac, lc, hash_word(t + from, len, n - from), t + from, len);
+    *state = id ? step(ac, *state, id) : 0;
+    return *state ? emit_words(ac, *state, wb->w, k, sink) : 0;
+}
+
+/* Byte classes of the raw scan: 0 separator, 1 lower-case letter or digit, 2 upper-case letter. */
+static const unsigned char *raw_class(void)
+{
+    static const unsigned char t[256] = {
+#define C10(v) v, v, v, v, v, v, v, v, v, v
+#define C26(v) C10(v), C10(v), v, v, v, v, v, v
+        ['0'] = C10(1),
+        ['A'] = C26(2),
+        ['a'] = C26(1),
+    };
+    return t;
+}
+
+/* Split one alphanumeric run text[ws..we) at its camelCase breaks and scan the pieces. */
+static int raw_camel_run(const pw_vocab_ac *ac, const unsigned char *lc, const char *text, size_t n,
+                         size_t ws, size_t we, pw_vocab_wordbuf *wb, size_t *nw, size_t *norm,
+                         uint32_t *state, pw_vocab_sink *sink)
+{
+    const unsigned char *t = (const unsigned char *)text;
+    size_t from = ws, run_len = we - ws;
+    for (size_t k = ws + 1; k < we; k++) {
+        if (!pw_vocab_camel_break(text, n, k, run_len))
+            continue;
+        if (raw_word(ac, lc, t, n, from, k, wb, nw, norm, state, sink) != 0)
+            return -1;
+        from = k;
+    }
+    return raw_word(ac, lc, t, n, from, we, wb, nw, norm, state, sink);
+}
+
+int pw_vocab_ac_scan_raw(const pw_vocab_ac *ac, const char *text, size_t n, pw_vocab_wordbuf *wb,
+                         pw_vocab_sink *sink)
+{
+    const unsigned char *lc = lower_table(), *cls = raw_class(), *t = (const unsigned char *)text;
+    uint32_t state = 0;
+    size_t nw = 0, norm = 0, i = 0;
+    while (i < n) {
+        if (!cls[t[i]]) {
+            i++;
+            continue;
+        }
+        size_t ws = i;
+        unsigned seen = 0;
+        for (unsigned c; i < n && (c = cls[t[i]]) != 0; i++)
+            seen |= c;
+        int r = (seen & 2) && i - ws >= PW_VOCAB_CAMEL_MIN
+                    ? raw_camel_run(ac, lc, text, n, ws, i, wb, &nw, &norm, &state, sink)
+                    : raw_word(ac, lc, t, n, ws, i, wb, &nw, &norm, &state, sink);
+        if (r != 0)
+            return -1;
+    }
+    return 0;
+}
+
 int pw_vocab_ac_scan_words(const pw_vocab_ac *ac, const char *text, size_t n,
                            const pw_vocab_word *w, size_t nw, pw_vocab_sink *sink)
 {
