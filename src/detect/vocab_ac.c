@@ -67,11 +67,21 @@ static uint64_t hash_mix(uint64_t h, uint64_t v)
     return h ^ (h >> 29);
 }
 
+/* The last `rest` bytes (1..7) of a word ending at s + rest, as load_tail(s, rest) would give
+ * them: one load of the 8 bytes ending there when `before` bytes before s are readable (before +
+ * rest >= 8), else byte by byte. */
+static inline uint64_t load_last(const unsigned char *s, size_t rest, size_t before)
+{
+    if (before + rest >= 8)
+        return load8(s + rest - 8) >> (8 * (8 - rest));
+    return load_tail(s, rest);
+}
+
 /* Hash of a word s[0..n) (ASCII letters and digits, either case); `avail` bytes are readable
- * from s (avail >= n). OR-ing 0x20 into every byte lower-cases letters and leaves digits, so a
- * word hashes the same in the text and in the vocabulary. */
+ * from s (avail >= n) and `before` bytes before it. OR-ing 0x20 into every byte lower-cases
+ * letters and leaves digits, so a word hashes the same in the text and in the vocabulary. */
 static inline __attribute__((always_inline)) uint32_t hash_word(const unsigned char *s, size_t n,
-                                                                size_t avail)
+                                                                size_t avail, size_t before)
 {
     uint64_t h = 0x9e3779b97f4a7c15ull ^ n;
     size_t i = 0;
@@ -80,7 +90,7 @@ static inline __attribute__((always_inline)) uint32_t hash_word(const unsigned c
     size_t rest = n - i;
     if (rest) {
         uint64_t keep = ~0ull >> (8 * (8 - rest));
-        uint64_t v = avail - i >= 8 ? load8(s + i) & keep : load_tail(s + i, rest);
+        uint64_t v = avail - i >= 8 ? load8(s + i) & keep : load_last(s + i, rest, before + i);
         h = hash_mix(h, v | (LOWER_BITS & keep));
     }
     return (uint32_t)(h ^ (h >> 32));
@@ -156,7 +166,7 @@ static uint32_t word_find(const pw_vocab_ac *ac, uint32_t h, const char *s, size
 
 static uint32_t word_intern(pw_vocab_ac *ac, const char *s, size_t n)
 {
-    uint32_t h = hash_word((const unsigned char *)s, n, n), id = word_find(ac, h, s, n);
+    uint32_t h = hash_word((const unsigned char *)s, n, n, 0), id = word_find(ac, h, s, n);
     if (id)
         return id;
     if ((ac->n_words + 1) * 2 > ac->word_mask && rehash_words(ac, ac->word_mask * 2 + 1) != 0)
@@ -443,9 +453,10 @@ int pw_vocab_ac_scan(const pw_vocab_ac *ac, const char *text, size_t n, pw_vocab
         size_t ws = i;
         i = word_end(t, i, n, lc);
         /* Words longer than any vocabulary word (ids, tokens) are not even hashed. */
-        uint32_t w = i - ws > ac->max_word_len
-                         ? 0
-                         : lookup_word(ac, lc, hash_word(t + ws, i - ws, n - ws), t + ws, i - ws);
+        uint32_t w =
+            i - ws > ac->max_word_len
+                ? 0
+                : lookup_word(ac, lc, hash_word(t + ws, i - ws, n - ws, ws), t + ws, i - ws);
         if (!(ws > 0 && prev_end == ws - 1 && t[ws - 1] == ' '))
             state = 0;
         prev_end = i;
@@ -489,13 +500,20 @@ raw_word(const pw_vocab_ac *ac, const unsigned char *lc, const unsigned char *t,
         wb->w = w;
         wb->cap = cap;
     }
-    size_t k = (*nw)++, len = to - from;
-    wb->w[k] = (pw_vocab_word){(uint32_t)from, (uint32_t)to, (uint32_t)*norm};
+    size_t len = to - from, at = *norm;
     *norm += len + 1;
-    uint32_t id = len > ac->max_word_len
-                      ? 0
-                      : lookup_word(ac, lc, hash_word(t + from, len, n - from), t + from, len);
-    *state = id ? step(ac, *state, id) : 0;
+    uint32_t id =
+        len > ac->max_word_len
+            ? 0
+            : lookup_word(ac, lc, hash_word(t + from, len, n - from, from), t + from, len);
+    if (!id) { /* no term holds this word: no match reaches back past it, forget the words */
+        *state = 0;
+        *nw = 0;
+        return 0;
+    }
+    size_t k = (*nw)++;
+    wb->w[k] = (pw_vocab_word){(uint32_t)from, (uint32_t)to, (uint32_t)at};
+    *state = step(ac, *state, id);
     return *state ? emit_words(ac, *state, wb->w, k, sink) : 0;
 }
 
@@ -562,7 +580,7 @@ int pw_vocab_ac_scan_words(const pw_vocab_ac *ac, const char *text, size_t n,
         size_t ws = w[k].start, len = w[k].end - ws;
         uint32_t id = len > ac->max_word_len
                           ? 0
-                          : lookup_word(ac, lc, hash_word(t + ws, len, n - ws), t + ws, len);
+                          : lookup_word(ac, lc, hash_word(t + ws, len, n - ws, ws), t + ws, len);
         state = id ? step(ac, state, id) : 0;
         if (state && emit_words(ac, state, w, k, sink) != 0)
             return -1;
