@@ -5,10 +5,13 @@
  * pass for '@' over the same fields (the cheapest possible look at every byte). "event" scans
  * the same fields with pw_detect_scan_event, consecutive rows grouped into events of
  * EVENT_FIELDS fields (a tracker event's parameters), and is reported beside the per-field scan.
+ * The per-size rows select fields by length (short fields show the fixed cost of a call) and add
+ * the CPU time per field.
  *
  *   python3 data/eval/gen_detect_corpus.py --rows 20000 > /tmp/detect_corpus.tsv
  *   build/bench/bench_detect /tmp/detect_corpus.tsv
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -89,17 +92,29 @@ static int load(const char *path, corpus *c)
 
 typedef enum mode { M_BASELINE, M_SCAN, M_REDACT, M_EVENT } mode;
 
+/* Which fields a row measures: a field type (-1 = all) and a length range [min_len, max_len]. */
+typedef struct selection {
+    int type;
+    size_t min_len, max_len;
+} selection;
+
+static int selected(const field *f, const selection *sel)
+{
+    return (sel->type < 0 || (int)f->type == sel->type) && f->n >= sel->min_len &&
+           f->n <= sel->max_len;
+}
+
 #define EVENT_FIELDS 10
 
 /* Scan the selected fields in events of EVENT_FIELDS; adds their bytes and hits. */
 static void scan_events(const corpus *c, pw_detector *d, pw_detect_scratch *s, pw_arena *a,
-                        int only, size_t *bytes, size_t *hits)
+                        const selection *sel, size_t *bytes, size_t *hits)
 {
     pw_detect_field ev[EVENT_FIELDS];
     size_t n = 0;
     for (size_t i = 0; i <= c->n; i++) {
         const field *f = i < c->n ? &c->f[i] : NULL;
-        if (f && only >= 0 && (int)f->type != only)
+        if (f && !selected(f, sel))
             continue;
         if (f) {
             ev[n++] = (pw_detect_field){f->key, f->text, f->n, f->type, NULL, 0};
@@ -115,27 +130,28 @@ static void scan_events(const corpus *c, pw_detector *d, pw_detect_scratch *s, p
     }
 }
 
-/* MB/s of one mode over the fields selected by `only` (-1 = all types). */
-static double measure(const corpus *c, pw_detector *d, pw_detect_scratch *s, mode m, int only,
-                      size_t *hits_out)
+/* MB/s of one mode over the selected fields; *us_per_field (if not NULL) the CPU time per field. */
+static double measure(const corpus *c, pw_detector *d, pw_detect_scratch *s, mode m,
+                      const selection *sel, size_t *hits_out, double *us_per_field)
 {
     pw_arena a;
     pw_arena_init(&a, 0);
     pw_buf out;
     pw_buf_init(&out);
-    size_t bytes = 0, hits = 0, sink = 0;
+    size_t bytes = 0, hits = 0, sink = 0, fields = 0;
     double t0 = cpu_seconds(), t = 0;
     for (int round = 0; t < 1.0 || round < 2; round++) {
         if (m == M_EVENT) {
-            scan_events(c, d, s, &a, only, &bytes, &hits);
+            scan_events(c, d, s, &a, sel, &bytes, &hits);
             t = cpu_seconds() - t0;
             continue;
         }
         for (size_t i = 0; i < c->n; i++) {
             const field *f = &c->f[i];
-            if (only >= 0 && (int)f->type != only)
+            if (!selected(f, sel))
                 continue;
             bytes += f->n;
+            fields++;
             if (m == M_BASELINE) {
                 sink += memchr(f->text, '@', f->n) != NULL;
                 continue;
@@ -155,6 +171,8 @@ static double measure(const corpus *c, pw_detector *d, pw_detect_scratch *s, mod
     }
     if (hits_out)
         *hits_out = hits + (sink & 0);
+    if (us_per_field)
+        *us_per_field = fields ? t * 1e6 / (double)fields : 0;
     pw_buf_free(&out);
     pw_arena_free(&a);
     return (double)bytes / t / 1e6;
@@ -179,17 +197,30 @@ int main(int argc, char **argv)
            c.n, (double)c.bytes / 1e6, pw_detector_vocab_size(d));
     static const struct {
         const char *name;
-        int type;
-    } sets[] = {{"all fields", -1}, {"URL fields", PW_FT_URL}, {"text fields", PW_FT_TEXT}};
+        selection sel;
+    } sets[] = {
+        {"all fields", {-1, 0, SIZE_MAX}},
+        {"URL fields", {PW_FT_URL, 0, SIZE_MAX}},
+        {"text fields", {PW_FT_TEXT, 0, SIZE_MAX}},
+        {"<= 24 B", {-1, 0, 24}},
+        {"25-64 B", {-1, 25, 64}},
+        {"65-256 B", {-1, 65, 256}},
+        {"> 256 B", {-1, 257, SIZE_MAX}},
+    };
     for (size_t k = 0; k < sizeof sets / sizeof sets[0]; k++) {
-        size_t hits = 0, ev_hits = 0;
-        double base = measure(&c, d, s, M_BASELINE, sets[k].type, NULL);
-        double scan = measure(&c, d, s, M_SCAN, sets[k].type, &hits);
-        double event = measure(&c, d, s, M_EVENT, sets[k].type, &ev_hits);
-        double red = measure(&c, d, s, M_REDACT, sets[k].type, NULL);
-        printf("%-12s scan %8.1f MB/s  event %8.1f MB/s (x%.2f)  redact %8.1f MB/s  "
-               "baseline memchr %9.1f MB/s  scan/baseline %.4f\n",
-               sets[k].name, scan, event, event / scan, red, base, scan / base);
+        size_t hits = 0, ev_hits = 0, n = 0;
+        for (size_t i = 0; i < c.n; i++)
+            n += selected(&c.f[i], &sets[k].sel);
+        if (n == 0)
+            continue;
+        double us = 0;
+        double base = measure(&c, d, s, M_BASELINE, &sets[k].sel, NULL, NULL);
+        double scan = measure(&c, d, s, M_SCAN, &sets[k].sel, &hits, &us);
+        double event = measure(&c, d, s, M_EVENT, &sets[k].sel, &ev_hits, NULL);
+        double red = measure(&c, d, s, M_REDACT, &sets[k].sel, NULL, NULL);
+        printf("%-12s scan %8.1f MB/s (%6.2f us/field, %5zu fields)  event %8.1f MB/s (x%.2f)  "
+               "redact %8.1f MB/s  baseline memchr %9.1f MB/s  scan/baseline %.4f\n",
+               sets[k].name, scan, us, n, event, event / scan, red, base, scan / base);
     }
     printf("command: %s %s\n", argv[0], path);
     pw_detect_scratch_free(s);

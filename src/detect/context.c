@@ -382,16 +382,18 @@ pw_ctx pw_ctx_from_key(const char *key, size_t n)
     return PW_CTX_NONE;
 }
 
-/* Compact the up to three words before s[i] (stopping at a digit or a line break). Writes the
- * letters in order and, for each, whether it starts a word. */
-static size_t words_before(const char *s, size_t i, char *out, unsigned char *word_start,
-                           size_t cap)
+/* Letters kept of the words before a value. */
+#define BEFORE_CAP 40
+
+/* Compact the up to three words before s[i] (stopping at a digit or a line break, looking back
+ * 48 bytes at most, keeping the last BEFORE_CAP letters) into the end of out[BEFORE_CAP]: the
+ * letters in order, and for each whether it starts a word. Returns their count n; they are
+ * out[BEFORE_CAP - n .. BEFORE_CAP) (written from the back: no reversing copy). */
+static size_t words_before(const char *s, size_t i, char *out, unsigned char *word_start)
 {
-    char rev[40];
-    unsigned char rev_ws[40];
     size_t o = 0, words = 0;
     size_t j = i, limit = i > 48 ? i - 48 : 0;
-    while (j > limit && o < sizeof rev) {
+    while (j > limit && o < BEFORE_CAP) {
         int c = (unsigned char)s[j - 1];
         if (pw_isdigit(c) || c == '\n')
             break;
@@ -402,49 +404,65 @@ static size_t words_before(const char *s, size_t i, char *out, unsigned char *wo
         size_t w_end = j;
         while (j > limit && pw_isalpha((unsigned char)s[j - 1]))
             j--;
-        for (size_t k = w_end; k > j && o < sizeof rev; k--) {
-            rev[o] = (char)pw_tolower((unsigned char)s[k - 1]);
-            rev_ws[o++] = (k - 1 == j);
+        size_t len = w_end - j, keep = len < BEFORE_CAP - o ? len : BEFORE_CAP - o;
+        size_t at = BEFORE_CAP - o - keep; /* the word's last `keep` letters go to out[at..] */
+        for (size_t k = 0; k < keep; k++) {
+            out[at + k] = (char)(s[w_end - keep + k] | 0x20); /* ASCII letters only here */
+            word_start[at + k] = 0;
         }
+        if (keep == len)
+            word_start[at] = 1;
+        o += keep;
         if (++words == 3)
             break;
     }
-    size_t n = o < cap ? o : cap;
-    for (size_t k = 0; k < n; k++) {
-        out[k] = rev[o - 1 - k];
-        word_start[k] = rev_ws[o - 1 - k];
-    }
-    return n;
+    return o;
+}
+
+/* The compact letters w[0..n) end with c's word, which starts a word there. */
+static int ends_with_word(const char *w, const unsigned char *ws, size_t n, const ctx_word *c)
+{
+    size_t l = c->len;
+    if (l > n || !ws[n - l])
+        return 0;
+    const char *tail = w + n - l;
+    for (size_t k = l; k-- > 0;) /* from the end: most candidates differ there at once */
+        if (tail[k] != c->word[k])
+            return 0;
+    return 1;
 }
 
 static pw_ctx match_suffix(const char *w, const unsigned char *ws, size_t n)
 {
     const ctx_word *c = before_by_last[(unsigned char)(w[n - 1] - 'a') % 26];
-    for (; c && c->word; c++) {
-        size_t l = c->len;
-        if (l <= n && ws[n - l] && memcmp(w + n - l, c->word, l) == 0)
+    for (; c && c->word; c++)
+        if (ends_with_word(w, ws, n, c))
             return c->ctx;
-    }
     return PW_CTX_NONE;
+}
+
+/* Length of the filler word ending w[0..n) ("number", "is"), 0 when none; a filler never makes
+ * up all the letters. */
+static size_t filler_len(const char *w, const unsigned char *ws, size_t n)
+{
+    for (const ctx_word *f = fillers; f->word; f++)
+        if (f->len < n && ends_with_word(w, ws, n, f))
+            return f->len;
+    return 0;
 }
 
 pw_ctx pw_ctx_before(const char *s, size_t i)
 {
-    char w[40];
-    unsigned char ws[40];
-    size_t n = words_before(s, i, w, ws, sizeof w);
+    char buf[BEFORE_CAP];
+    unsigned char ws_buf[BEFORE_CAP];
+    size_t n = words_before(s, i, buf, ws_buf);
+    const char *w = buf + BEFORE_CAP - n;
+    const unsigned char *ws = ws_buf + BEFORE_CAP - n;
     for (int round = 0; round < 3 && n > 0; round++) {
         pw_ctx c = match_suffix(w, ws, n);
         if (c != PW_CTX_NONE)
             return c;
-        size_t cut = 0;
-        for (const ctx_word *f = fillers; f->word; f++) {
-            size_t l = f->len;
-            if (l < n && ws[n - l] && memcmp(w + n - l, f->word, l) == 0) {
-                cut = l;
-                break;
-            }
-        }
+        size_t cut = filler_len(w, ws, n);
         if (!cut)
             break;
         n -= cut;

@@ -265,6 +265,9 @@ static size_t resolve_overlaps(pw_hit *h, size_t n)
 
 static int looks_like_url(const char *s, size_t n)
 {
+    /* det-health: most fields do not start with 'h': no case-insensitive compares for them */
+    if (n < 7 || (s[0] | 0x20) != 'h')
+        return 0;
     if (n >= 8 && pw_strncaseeq(s, "https://", 8))
         return memchr(s, ' ', n) == NULL;
     if (n >= 7 && pw_strncaseeq(s, "http://", 7))

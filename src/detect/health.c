@@ -2,8 +2,9 @@
  * health.c — health context: split a segment into words (ASCII letter/digit runs, camelCase split:
  * "breastCancer"; slugs, punctuation and non-ASCII separate), run the vocabulary matcher
  * (vocab.h) over them and turn its matches into HEALTH or CARE_INTENT hits. With the automaton
- * back end the words are handed over as spans of the segment itself; the Hyperscan back end gets
- * them written out as normalised lower-case text with a map back to segment bytes. Both give the
+ * back end the vocabulary splits the segment's own bytes into words in the same pass that looks
+ * them up (pw_vocab_scan_raw); the Hyperscan back end gets them written out as normalised
+ * lower-case text with a map back to segment bytes. Both give the
  * same matches. Generic words ("hospital", "clinic") never count on their own.
  * pw_health_scan_across keeps only the matches that run across given separators (URL path
  * phrases, path_phrase.c).
@@ -31,18 +32,6 @@ static int ensure_norm(pw_detect_scratch *s, size_t need)
     return 1;
 }
 
-/* A word break before s[i] inside an alphanumeric run: "breastCancer", "HIVTesting". Short
- * runs ("PrEP", "iPhone"-like brand spellings) stay whole. */
-static int camel_break(const char *s, size_t n, size_t i, size_t run_len)
-{
-    if (i == 0 || run_len < 7 || !pw_isupper((unsigned char)s[i]))
-        return 0;
-    int prev = (unsigned char)s[i - 1];
-    if (pw_islower(prev))
-        return 1;
-    return pw_isupper(prev) && i + 1 < n && pw_islower((unsigned char)s[i + 1]);
-}
-
 /* Normalise g into s->norm; returns the length (0 when there is nothing to match). */
 static size_t normalise(pw_detect_scratch *s, const pw_seg *g)
 {
@@ -65,7 +54,7 @@ static size_t normalise(pw_detect_scratch *s, const pw_seg *g)
                 run_end++;
             run_len = run_end - i;
         }
-        if ((pending_space || camel_break(g->s, g->n, i, run_len)) && o > 0) {
+        if ((pending_space || pw_vocab_camel_break(g->s, g->n, i, run_len)) && o > 0) {
             out[o] = ' ';
             map[o++] = (uint32_t)i;
         }
@@ -79,48 +68,6 @@ static size_t normalise(pw_detect_scratch *s, const pw_seg *g)
 
 /* Segments longer than this take the normalised-text path (its length limit decides there). */
 #define RAW_SCAN_MAX ((size_t)1 << 30)
-
-static pw_vocab_word *word_slot(pw_detect_scratch *s, size_t k)
-{
-    if (k < s->words_cap)
-        return &s->words[k];
-    size_t cap = s->words_cap ? s->words_cap * 2 : 64;
-    pw_vocab_word *w = realloc(s->words, cap * sizeof *w);
-    if (!w)
-        return NULL;
-    s->words = w;
-    s->words_cap = cap;
-    return &w[k];
-}
-
-/* The words normalise() would write, as spans of g->s, into s->words; the count, or -1 when out
- * of memory. */
-static long split_words(pw_detect_scratch *s, const pw_seg *g)
-{
-    size_t nw = 0, norm = 0;
-    for (size_t i = 0; i < g->n;) {
-        if (!pw_isalnum((unsigned char)g->s[i])) {
-            i++;
-            continue;
-        }
-        size_t run_end = i;
-        while (run_end < g->n && pw_isalnum((unsigned char)g->s[run_end]))
-            run_end++;
-        size_t run_len = run_end - i, from = i;
-        for (size_t k = i + 1; k <= run_end; k++) {
-            if (k < run_end && !camel_break(g->s, g->n, k, run_len))
-                continue;
-            pw_vocab_word *w = word_slot(s, nw++);
-            if (!w)
-                return -1;
-            *w = (pw_vocab_word){(uint32_t)from, (uint32_t)k, (uint32_t)norm};
-            norm += k - from + 1;
-            from = k;
-        }
-        i = run_end;
-    }
-    return (long)nw;
-}
 
 /* Original byte offsets a match must cover to count (n == 0: every match counts). */
 typedef struct cut_set {
@@ -153,15 +100,9 @@ static int scan_raw(pw_scan *sc, const pw_seg *g, const cut_set *cuts)
     const pw_vocab *v = sc->d->vocab;
     if (g->n > RAW_SCAN_MAX || pw_vocab_backend_of(v) != PW_VOCAB_BACKEND_AC)
         return 0;
-    long nw = split_words(sc->s, g);
-    if (nw < 0)
-        return 0;
-    if (nw == 0)
-        return 1;
     const pw_vocab_match *m = NULL;
     size_t nm = 0;
-    pw_status st = pw_vocab_scan_words(v, sc->s->vocab, g->s, g->n, sc->s->words, (size_t)nw, &m,
-                                       &nm, sc->err);
+    pw_status st = pw_vocab_scan_raw(v, sc->s->vocab, g->s, g->n, &m, &nm, sc->err);
     if (st != PW_OK) {
         sc->st = st;
         return 1;

@@ -341,4 +341,12 @@ pw_ctx pw_ctx_at(const pw_seg *g, size_t i);
 /* The label of the canary whose normalised value is norm, or NULL. */
 const char *pw_canary_label_for(const pw_detector *d, const char *norm);
 
+/* ---- det-health additions (owned by the health/context helper) ---- */
+
+/* The context of a URL parameter or path key: a name holding '%' or '+' is classified decoded
+ * (the copy in a, not remembered), any other through pw_ctx_from_key_memo; NONE when n == 0. */
+pw_ctx pw_ctx_from_param_key(pw_detect_scratch *s, pw_arena *a, const char *key, size_t n);
+
+/* ---- end of det-health additions ---- */
+
 #endif

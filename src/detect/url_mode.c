@@ -10,11 +10,11 @@
 #include "detect/internal.h"
 #include "phiwall/text.h"
 
-/* The first of up to three delimiter bytes at or after i (n when none). */
-static size_t find_any(const char *s, size_t i, size_t n, const char *set)
+/* The first '/', '?' or '#' at or after i (n when none): where a URL's authority ends. */
+static size_t find_authority_end(const char *s, size_t i, size_t n)
 {
-    char a = set[0], b = set[1] ? set[1] : set[0], c = set[1] && set[2] ? set[2] : b;
-    while (i < n && s[i] != a && s[i] != b && s[i] != c)
+    static const unsigned char stop[256] = {['/'] = 1, ['?'] = 1, ['#'] = 1};
+    while (i < n && !stop[(unsigned char)s[i]])
         i++;
     return i;
 }
@@ -42,7 +42,7 @@ static size_t authority(const char *s, size_t n)
         i++;
     if (i == 0 || i + 3 > n || memcmp(s + i, "://", 3) != 0)
         return 0;
-    return find_any(s, i + 3, n, "/?#");
+    return find_authority_end(s, i + 3, n);
 }
 
 typedef struct part_sink {
@@ -142,15 +142,7 @@ pw_seg pw_seg_sub(const pw_seg *g, size_t a, size_t b)
 
 static pw_ctx key_ctx(pw_scan *sc, const char *k, size_t n)
 {
-    if (n == 0)
-        return PW_CTX_NONE;
-    if (memchr(k, '%', n) || memchr(k, '+', n)) {
-        size_t dn = 0;
-        char *dec = pw_pct_decode(sc->a, k, n, 1, &dn);
-        if (dec)
-            return pw_ctx_from_key(dec, dn);
-    }
-    return pw_ctx_from_key_memo(sc->s, k, n);
+    return pw_ctx_from_param_key(sc->s, sc->a, k, n);
 }
 
 /* A slug's context from the slug before it: only patient-record words count

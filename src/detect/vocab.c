@@ -35,6 +35,7 @@ struct pw_vocab {
 struct pw_vocab_scratch {
     void *hs;
     pw_vocab_sink sink;
+    pw_vocab_wordbuf words; /* pw_vocab_scan_raw */
 };
 
 const char *pw_vocab_backend_name(pw_vocab_backend b)
@@ -333,6 +334,7 @@ void pw_vocab_scratch_free(pw_vocab_scratch *s)
     if (s->hs)
         pw_vocab_hs_scratch_free(s->hs);
     free(s->sink.m);
+    free(s->words.w);
     free(s);
 }
 
@@ -448,6 +450,23 @@ pw_status pw_vocab_scan_words(const pw_vocab *v, pw_vocab_scratch *s, const char
         return pw_err_set(err, PW_ERR_UNSUPPORTED, "vocabulary: word scan needs the automaton");
     s->sink.n = 0;
     if (pw_vocab_ac_scan_words(v->ac, text, n, w, nw, &s->sink) != 0)
+        return pw_err_set(err, PW_ERR_NOMEM, "vocabulary: out of memory for matches");
+    *n_out = longest_per_start(&s->sink);
+    *out = s->sink.m;
+    return PW_OK;
+}
+
+pw_status pw_vocab_scan_raw(const pw_vocab *v, pw_vocab_scratch *s, const char *text, size_t n,
+                            const pw_vocab_match **out, size_t *n_out, pw_err *err)
+{
+    *out = NULL;
+    *n_out = 0;
+    if (v->backend != PW_VOCAB_BACKEND_AC)
+        return pw_err_set(err, PW_ERR_UNSUPPORTED, "vocabulary: raw scan needs the automaton");
+    if (n > UINT32_MAX)
+        return pw_err_set(err, PW_ERR_LIMIT, "vocabulary: text of %zu bytes is too large", n);
+    s->sink.n = 0;
+    if (pw_vocab_ac_scan_raw(v->ac, text, n, &s->words, &s->sink) != 0)
         return pw_err_set(err, PW_ERR_NOMEM, "vocabulary: out of memory for matches");
     *n_out = longest_per_start(&s->sink);
     *out = s->sink.m;

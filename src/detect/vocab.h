@@ -120,4 +120,30 @@ size_t pw_vocab_drop_contained(pw_vocab_match *m, size_t n);
 /* Byte length of entry i's term. */
 size_t pw_vocab_term_len(const pw_vocab *v, uint32_t i);
 
+/* ---- Additions (det-health branch): the raw scan splits words itself. ---- */
+
+/* Alphanumeric runs shorter than this are never split at camelCase breaks ("PrEP", "iPhone"). */
+#define PW_VOCAB_CAMEL_MIN 7
+
+/* A camelCase word break before s[i] inside an ASCII alphanumeric run of run_len bytes:
+ * "breastCancer", "HIVTesting" (an upper-case letter after a lower-case one, or the last upper-case
+ * letter of a capital run before a lower-case one). The one rule of both word splitters (the raw
+ * scan and detect's normalised text). */
+static inline int pw_vocab_camel_break(const char *s, size_t n, size_t i, size_t run_len)
+{
+    if (i == 0 || run_len < PW_VOCAB_CAMEL_MIN || (unsigned)((unsigned char)s[i] - 'A') >= 26u)
+        return 0;
+    unsigned prev = (unsigned char)s[i - 1];
+    if (prev - 'a' < 26u)
+        return 1;
+    return prev - 'A' < 26u && i + 1 < n && (unsigned)((unsigned char)s[i + 1] - 'a') < 26u;
+}
+
+/* pw_vocab_scan_words over the words of text[0..n) found here: each maximal run of ASCII
+ * letters/digits, split at camelCase breaks (pw_vocab_camel_break) — the words a caller would
+ * normalise the text into. Same matches, raw spans, kept in the scratch until its next scan;
+ * PW_ERR_UNSUPPORTED when the back end is not the automaton. */
+pw_status pw_vocab_scan_raw(const pw_vocab *v, pw_vocab_scratch *s, const char *text, size_t n,
+                            const pw_vocab_match **out, size_t *n_out, pw_err *err);
+
 #endif

@@ -67,11 +67,21 @@ static uint64_t hash_mix(uint64_t h, uint64_t v)
     return h ^ (h >> 29);
 }
 
+/* The last `rest` bytes (1..7) of a word ending at s + rest, as load_tail(s, rest) would give
+ * them: one load of the 8 bytes ending there when `before` bytes before s are readable (before +
+ * rest >= 8), else byte by byte. */
+static inline uint64_t load_last(const unsigned char *s, size_t rest, size_t before)
+{
+    if (before + rest >= 8)
+        return load8(s + rest - 8) >> (8 * (8 - rest));
+    return load_tail(s, rest);
+}
+
 /* Hash of a word s[0..n) (ASCII letters and digits, either case); `avail` bytes are readable
- * from s (avail >= n). OR-ing 0x20 into every byte lower-cases letters and leaves digits, so a
- * word hashes the same in the text and in the vocabulary. */
+ * from s (avail >= n) and `before` bytes before it. OR-ing 0x20 into every byte lower-cases
+ * letters and leaves digits, so a word hashes the same in the text and in the vocabulary. */
 static inline __attribute__((always_inline)) uint32_t hash_word(const unsigned char *s, size_t n,
-                                                                size_t avail)
+                                                                size_t avail, size_t before)
 {
     uint64_t h = 0x9e3779b97f4a7c15ull ^ n;
     size_t i = 0;
@@ -80,7 +90,7 @@ static inline __attribute__((always_inline)) uint32_t hash_word(const unsigned c
     size_t rest = n - i;
     if (rest) {
         uint64_t keep = ~0ull >> (8 * (8 - rest));
-        uint64_t v = avail - i >= 8 ? load8(s + i) & keep : load_tail(s + i, rest);
+        uint64_t v = avail - i >= 8 ? load8(s + i) & keep : load_last(s + i, rest, before + i);
         h = hash_mix(h, v | (LOWER_BITS & keep));
     }
     return (uint32_t)(h ^ (h >> 32));
@@ -156,7 +166,7 @@ static uint32_t word_find(const pw_vocab_ac *ac, uint32_t h, const char *s, size
 
 static uint32_t word_intern(pw_vocab_ac *ac, const char *s, size_t n)
 {
-    uint32_t h = hash_word((const unsigned char *)s, n, n), id = word_find(ac, h, s, n);
+    uint32_t h = hash_word((const unsigned char *)s, n, n, 0), id = word_find(ac, h, s, n);
     if (id)
         return id;
     if ((ac->n_words + 1) * 2 > ac->word_mask && rehash_words(ac, ac->word_mask * 2 + 1) != 0)
@@ -443,9 +453,10 @@ int pw_vocab_ac_scan(const pw_vocab_ac *ac, const char *text, size_t n, pw_vocab
         size_t ws = i;
         i = word_end(t, i, n, lc);
         /* Words longer than any vocabulary word (ids, tokens) are not even hashed. */
-        uint32_t w = i - ws > ac->max_word_len
-                         ? 0
-                         : lookup_word(ac, lc, hash_word(t + ws, i - ws, n - ws), t + ws, i - ws);
+        uint32_t w =
+            i - ws > ac->max_word_len
+                ? 0
+                : lookup_word(ac, lc, hash_word(t + ws, i - ws, n - ws, ws), t + ws, i - ws);
         if (!(ws > 0 && prev_end == ws - 1 && t[ws - 1] == ' '))
             state = 0;
         prev_end = i;
@@ -474,6 +485,92 @@ static int emit_words(const pw_vocab_ac *ac, uint32_t state, const pw_vocab_word
     return 0;
 }
 
+/* One word of the raw scan: record it (emit_words walks back through the words), look it up,
+ * advance the automaton and report the terms ending here. 0, or -1 when out of memory. */
+static inline __attribute__((always_inline)) int
+raw_word(const pw_vocab_ac *ac, const unsigned char *lc, const unsigned char *t, size_t n,
+         size_t from, size_t to, pw_vocab_wordbuf *wb, size_t *nw, size_t *norm, uint32_t *state,
+         pw_vocab_sink *sink)
+{
+    if (*nw == wb->cap) {
+        size_t cap = wb->cap ? wb->cap * 2 : 64;
+        pw_vocab_word *w = realloc(wb->w, cap * sizeof *w);
+        if (!w)
+            return -1;
+        wb->w = w;
+        wb->cap = cap;
+    }
+    size_t len = to - from, at = *norm;
+    *norm += len + 1;
+    uint32_t id =
+        len > ac->max_word_len
+            ? 0
+            : lookup_word(ac, lc, hash_word(t + from, len, n - from, from), t + from, len);
+    if (!id) { /* no term holds this word: no match reaches back past it, forget the words */
+        *state = 0;
+        *nw = 0;
+        return 0;
+    }
+    size_t k = (*nw)++;
+    wb->w[k] = (pw_vocab_word){(uint32_t)from, (uint32_t)to, (uint32_t)at};
+    *state = step(ac, *state, id);
+    return *state ? emit_words(ac, *state, wb->w, k, sink) : 0;
+}
+
+/* Byte classes of the raw scan: 0 separator, 1 lower-case letter or digit, 2 upper-case letter. */
+static const unsigned char *raw_class(void)
+{
+    static const unsigned char t[256] = {
+#define C10(v) v, v, v, v, v, v, v, v, v, v
+#define C26(v) C10(v), C10(v), v, v, v, v, v, v
+        ['0'] = C10(1),
+        ['A'] = C26(2),
+        ['a'] = C26(1),
+    };
+    return t;
+}
+
+/* Split one alphanumeric run text[ws..we) at its camelCase breaks and scan the pieces. */
+static int raw_camel_run(const pw_vocab_ac *ac, const unsigned char *lc, const char *text, size_t n,
+                         size_t ws, size_t we, pw_vocab_wordbuf *wb, size_t *nw, size_t *norm,
+                         uint32_t *state, pw_vocab_sink *sink)
+{
+    const unsigned char *t = (const unsigned char *)text;
+    size_t from = ws, run_len = we - ws;
+    for (size_t k = ws + 1; k < we; k++) {
+        if (!pw_vocab_camel_break(text, n, k, run_len))
+            continue;
+        if (raw_word(ac, lc, t, n, from, k, wb, nw, norm, state, sink) != 0)
+            return -1;
+        from = k;
+    }
+    return raw_word(ac, lc, t, n, from, we, wb, nw, norm, state, sink);
+}
+
+int pw_vocab_ac_scan_raw(const pw_vocab_ac *ac, const char *text, size_t n, pw_vocab_wordbuf *wb,
+                         pw_vocab_sink *sink)
+{
+    const unsigned char *lc = lower_table(), *cls = raw_class(), *t = (const unsigned char *)text;
+    uint32_t state = 0;
+    size_t nw = 0, norm = 0, i = 0;
+    while (i < n) {
+        if (!cls[t[i]]) {
+            i++;
+            continue;
+        }
+        size_t ws = i;
+        unsigned seen = 0;
+        for (unsigned c; i < n && (c = cls[t[i]]) != 0; i++)
+            seen |= c;
+        int r = (seen & 2) && i - ws >= PW_VOCAB_CAMEL_MIN
+                    ? raw_camel_run(ac, lc, text, n, ws, i, wb, &nw, &norm, &state, sink)
+                    : raw_word(ac, lc, t, n, ws, i, wb, &nw, &norm, &state, sink);
+        if (r != 0)
+            return -1;
+    }
+    return 0;
+}
+
 int pw_vocab_ac_scan_words(const pw_vocab_ac *ac, const char *text, size_t n,
                            const pw_vocab_word *w, size_t nw, pw_vocab_sink *sink)
 {
@@ -483,7 +580,7 @@ int pw_vocab_ac_scan_words(const pw_vocab_ac *ac, const char *text, size_t n,
         size_t ws = w[k].start, len = w[k].end - ws;
         uint32_t id = len > ac->max_word_len
                           ? 0
-                          : lookup_word(ac, lc, hash_word(t + ws, len, n - ws), t + ws, len);
+                          : lookup_word(ac, lc, hash_word(t + ws, len, n - ws, ws), t + ws, len);
         state = id ? step(ac, state, id) : 0;
         if (state && emit_words(ac, state, w, k, sink) != 0)
             return -1;

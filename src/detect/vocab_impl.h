@@ -57,6 +57,16 @@ int pw_vocab_ac_scan(const pw_vocab_ac *ac, const char *text, size_t n, pw_vocab
 int pw_vocab_ac_scan_words(const pw_vocab_ac *ac, const char *text, size_t n,
                            const pw_vocab_word *w, size_t nw, pw_vocab_sink *sink);
 
+/* Growable word list of a raw scan, kept in the per-thread scratch. */
+typedef struct pw_vocab_wordbuf {
+    pw_vocab_word *w;
+    size_t cap;
+} pw_vocab_wordbuf;
+
+/* The same over the words of the raw text, split here (see pw_vocab_scan_raw). */
+int pw_vocab_ac_scan_raw(const pw_vocab_ac *ac, const char *text, size_t n, pw_vocab_wordbuf *wb,
+                         pw_vocab_sink *sink);
+
 /* ---- Hyperscan (PW_ERR_UNSUPPORTED in builds without it) ---- */
 typedef struct pw_vocab_hs_db pw_vocab_hs_db;
 int pw_vocab_hs_available(void);
