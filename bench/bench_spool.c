@@ -178,6 +178,15 @@ static sample spool_put(pw_spool *s, long n, long group)
     return d;
 }
 
+static double lease_cpu_s, ack_cpu_s, ack_thread_s; /* of the drains, split */
+
+static double thread_cpu_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 /* Lease and ack everything of one destination; returns the items acked. */
 static long drain(pw_spool *s, const char *dest, long batch, long *commits)
 {
@@ -187,16 +196,22 @@ static long drain(pw_spool *s, const char *dest, long batch, long *commits)
     for (;;) {
         pw_spool_item *items = NULL;
         size_t n = 0;
+        sample t0 = now_sample();
         if (pw_spool_lease(s, dest, (size_t)batch, 60000, &items, &n, NULL) != PW_OK)
             exit(1);
+        lease_cpu_s += since(t0).cpu_s;
         if (n == 0)
             break;
         for (size_t i = 0; i < n; i++) {
             ids[i] = items[i].id;
             lens[i] = items[i].payload_len;
         }
+        t0 = now_sample();
+        double th = thread_cpu_s();
         if (pw_spool_ack_sized(s, ids, lens, n, NULL) != PW_OK)
             exit(1);
+        ack_thread_s += thread_cpu_s() - th;
+        ack_cpu_s += since(t0).cpu_s;
         pw_spool_items_free(items, n);
         total += (long)n;
         (*commits)++;
@@ -253,6 +268,9 @@ int main(int argc, char **argv)
            "fsyncs/commit", "cpu ratio");
     print_row("put (1 commit per group)", put, n, groups, base_put);
     print_row("lease+ack, both dests", ack, n, commits, base_ack);
+    printf("of which lease %.2f, ack %.2f cpu us/ev (%.2f in the acking thread)\n",
+           lease_cpu_s * 1e6 / (double)n, ack_cpu_s * 1e6 / (double)n,
+           ack_thread_s * 1e6 / (double)n);
     printf("baseline: the same bytes appended + fdatasync per group / per ack batch of %ld\n",
            lease);
     printf("reproduce: ./build/bench/bench_spool %s %ld %ld\n", dir, n, group);

@@ -73,19 +73,20 @@ static const char *const stmt_sql[SQL_COUNT] = {
     [SQL_BEGIN] = "BEGIN IMMEDIATE",
     [SQL_COMMIT] = "COMMIT",
     [SQL_ROLLBACK] = "ROLLBACK",
-    [SQL_INSERT] =
-        "INSERT INTO ev(created_ms, pending, dests, event_id, body) VALUES(?1, ?2, ?3, ?4, ?5)",
+    [SQL_INSERT] = "INSERT INTO ev(created_ms, pending, dests, event_id) VALUES(?1, ?2, ?3, ?4)",
+    [SQL_INSERT_BODY] = "INSERT INTO body(id, payloads) VALUES(?1, ?2)",
     [SQL_ROW_DESTS] = "SELECT dests FROM ev WHERE id = ?1 AND event_id = ?2",
-    [SQL_ROW] = "SELECT id, created_ms, pending, dests, event_id, body FROM ev WHERE id = ?1",
-    [SQL_SCAN_FROM] =
-        "SELECT id, created_ms, pending, dests, event_id, body FROM ev WHERE id >= ?1 ORDER BY id",
-    [SQL_ACK] = "UPDATE ev SET pending = pending & ~?1,"
-                " body = CASE WHEN pending & ~?1 = 0 THEN NULL ELSE body END"
+    [SQL_ROW] = "SELECT ev.id, created_ms, pending, dests, event_id, payloads FROM ev"
+                " LEFT JOIN body ON body.id = ev.id WHERE ev.id = ?1",
+    [SQL_SCAN_FROM] = "SELECT ev.id, created_ms, pending, dests, event_id, payloads FROM ev"
+                      " LEFT JOIN body ON body.id = ev.id WHERE ev.id >= ?1 ORDER BY ev.id",
+    [SQL_SCAN_STATE] = "SELECT id, created_ms, pending, dests FROM ev WHERE id >= ?1 ORDER BY id",
+    [SQL_ACK] = "UPDATE ev SET pending = pending & ~?1"
                 " WHERE id IN (SELECT value FROM json_each(?2)) AND pending & ?1 <> 0"
                 " RETURNING id, pending, created_ms, dests, length(event_id)",
-    [SQL_CLEAR_BIT] = "UPDATE ev SET pending = pending & ~?1,"
-                      " body = CASE WHEN pending & ~?1 = 0 THEN NULL ELSE body END"
-                      " WHERE id = ?2 AND pending & ?1 <> 0",
+    [SQL_CLEAR_BIT] = "UPDATE ev SET pending = pending & ~?1 WHERE id = ?2 AND pending & ?1 <> 0"
+                      " RETURNING pending",
+    [SQL_DROP_BODIES] = "DELETE FROM body WHERE id IN (SELECT value FROM json_each(?1))",
     [SQL_RETRY_DUE] = "SELECT item, attempts FROM retry WHERE dest = ?1 AND next_attempt_ms <= ?2"
                       " ORDER BY next_attempt_ms",
     [SQL_RETRY_HAS] = "SELECT attempts FROM retry WHERE item = ?1",
@@ -97,12 +98,13 @@ static const char *const stmt_sql[SQL_COUNT] = {
     [SQL_RETRY_COUNT] = "SELECT count(*) FROM retry WHERE dest = ?1",
     [SQL_DEAD_PUT] = "INSERT INTO dead(spool_id, event_id, destination, payload, created_ms,"
                      " attempts, dead_ms, reason) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-    [SQL_PURGE] = "DELETE FROM ev WHERE id >= ?1 AND id < ?2 AND pending = 0 AND created_ms < ?3"
-                  " RETURNING id, dests, event_id",
+    [SQL_PURGE] = "DELETE FROM ev WHERE id >= ?1 AND id < ?2 AND created_ms < ?3"
+                  " AND pending = " PW_SPOOL_PENDING_BASE_SQL " RETURNING id, dests, event_id",
     [SQL_PURGE_STOP] = "SELECT id FROM ev WHERE id >= ?1 AND id < ?2 AND created_ms >= ?3"
                        " ORDER BY id LIMIT 1",
-    [SQL_DELETE_ROWS] = "DELETE FROM ev WHERE id IN (SELECT value FROM json_each(?1))"
-                        " AND pending = 0 RETURNING id, dests, event_id",
+    [SQL_DELETE_ROWS] =
+        "DELETE FROM ev WHERE id IN (SELECT value FROM json_each(?1))"
+        " AND pending = " PW_SPOOL_PENDING_BASE_SQL " RETURNING id, dests, event_id",
 };
 
 sqlite3_stmt *pw_spool_stmt(pw_spool *s, enum pw_spool_sql which)

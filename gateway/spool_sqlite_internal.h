@@ -5,11 +5,12 @@
  * (spool_sqlite_map.c), the schema and its migration (spool_sqlite_schema.c) and background
  * checkpoints (spool_sqlite_ckpt.c). Not a public interface.
  *
- * Storage (schema version 2, see spool_sqlite_schema.c): one row per event in `ev`, appended in
- * rowid order, holding the post-policy payload of each of its destinations; an item (one event
- * for one destination) is named by ev.id * 64 + its position in the row. No SQL index is touched
- * by a put: the idempotency index (event_id → rows) and the leases live in memory, rebuilt from
- * the rows when the spool is opened.
+ * Storage (schema version 2, see spool_sqlite_schema.c): one small row per event in `ev`,
+ * appended in rowid order (its destinations and their delivery state), and one `body` row with
+ * the post-policy payloads of its destinations, deleted once the event is done; an item (one
+ * event for one destination) is named by ev.id * 64 + its position in the row. No SQL index is
+ * touched by a put: the idempotency index (event_id → rows) and the leases live in memory, rebuilt
+ * from the rows when the spool is opened.
  */
 #ifndef PHIWALL_GW_SPOOL_SQLITE_INTERNAL_H
 #define PHIWALL_GW_SPOOL_SQLITE_INTERNAL_H
@@ -20,15 +21,20 @@
 
 #include "spool.h"
 
-#define ROW_OVERHEAD          64 /* bytes counted per queued item beyond its strings */
-#define TOMB_OVERHEAD         32 /* bytes counted per tombstone beyond its key */
-#define PW_SPOOL_TOMBSTONE_MS (15LL * 60 * 1000) /* keep idempotency keys 15 min after acceptance \
-                                                  */
-#define GATHER_ENOUGH        8    /* a leader stops waiting for companions once this many wait */
-#define PW_SPOOL_MAX_POS     63   /* destinations per event row (bits of ev.pending) */
-#define PW_SPOOL_DEST_BYTES  6    /* per destination in ev.dests: u16 dest id, u32 payload length */
-#define PW_SPOOL_PURGE_CHUNK 4096 /* rows a purge step looks at */
-#define PW_SPOOL_SCHEMA      2    /* PRAGMA user_version of the current layout */
+#define ROW_OVERHEAD  64 /* bytes counted per queued item beyond its strings */
+#define TOMB_OVERHEAD 32 /* bytes counted per tombstone beyond its key */
+#define PW_SPOOL_TOMBSTONE_MS                                                \
+    (15LL * 60 * 1000)      /* keep idempotency keys 15 min after acceptance \
+                             */
+#define GATHER_ENOUGH    8  /* a leader stops waiting for companions once this many wait */
+#define PW_SPOOL_MAX_POS 62 /* destinations per event row (bits 0..61 of ev.pending) */
+/* ev.pending always carries bit 62: an 8-byte integer whatever bits are left, so that an ack
+ * rewrites the row in place (SQLite overwrites a cell of unchanged size without rebalancing). */
+#define PW_SPOOL_PENDING_BASE     (1ll << 62)
+#define PW_SPOOL_PENDING_BASE_SQL "4611686018427387904"
+#define PW_SPOOL_DEST_BYTES       6 /* per destination in ev.dests: u16 dest id, u32 payload length */
+#define PW_SPOOL_PURGE_CHUNK      4096 /* rows a purge step looks at */
+#define PW_SPOOL_SCHEMA           2    /* PRAGMA user_version of the current layout */
 
 #define ITEM_ID(row, pos) ((row)*64 + (pos))
 #define ITEM_ROW(item)    ((item) >> 6)
@@ -40,11 +46,14 @@ enum pw_spool_sql {
     SQL_COMMIT,
     SQL_ROLLBACK,
     SQL_INSERT,      /* a new event row */
+    SQL_INSERT_BODY, /* its payloads */
     SQL_ROW_DESTS,   /* dests of one row (duplicate check) */
     SQL_ROW,         /* one row for a lease or a dead letter */
     SQL_SCAN_FROM,   /* rows from a rowid on: new items to lease */
+    SQL_SCAN_STATE,  /* the same without payloads (stats) */
     SQL_ACK,         /* clear one position's bit for a JSON array of rows */
     SQL_CLEAR_BIT,   /* clear one position's bit of one row (dead letter) */
+    SQL_DROP_BODIES, /* delete the payloads of a JSON array of finished rows */
     SQL_RETRY_DUE,   /* due retries of a destination */
     SQL_RETRY_HAS,   /* is an item scheduled for retry */
     SQL_RETRY_PUT,   /* schedule an item */

@@ -113,7 +113,7 @@ static int read_view(sqlite3_stmt *st, row_view *v)
 {
     v->id = sqlite3_column_int64(st, 0);
     v->created_ms = sqlite3_column_int64(st, 1);
-    v->pending = (uint64_t)sqlite3_column_int64(st, 2);
+    v->pending = (uint64_t)(sqlite3_column_int64(st, 2) & ~PW_SPOOL_PENDING_BASE);
     v->n_pos =
         pw_spool_parse_dests(sqlite3_column_blob(st, 3), sqlite3_column_bytes(st, 3), v->pos);
     return v->n_pos > 0;
@@ -411,6 +411,20 @@ static pw_status purge_step(pw_spool *s, int64_t now, settle *t, pw_err *err)
     return PW_OK;
 }
 
+static pw_status drop_bodies(pw_spool *s, const int64_t *rows, size_t n, pw_err *err)
+{
+    if (n == 0)
+        return PW_OK;
+    const char *json = pw_spool_json_ids(s, rows, n);
+    sqlite3_stmt *st = pw_spool_stmt(s, SQL_DROP_BODIES);
+    if (!json || !st)
+        return pw_err_set(err, PW_ERR_NOMEM, "spool: cannot prepare a payload cleanup");
+    sqlite3_bind_text(st, 1, json, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? PW_OK : pw_spool_db_fail(s, err, "payload cleanup");
+}
+
 /* Rows the purge has passed that an ack has just made tombstones of, if old enough. */
 static pw_status delete_rows(pw_spool *s, const int64_t *rows, size_t n, settle *t, pw_err *err)
 {
@@ -426,7 +440,7 @@ static pw_status delete_rows(pw_spool *s, const int64_t *rows, size_t n, settle 
 
 /* Clear position p's bit of the rows (one statement, RETURNING what changed). */
 static pw_status ack_position(pw_spool *s, int p, const int64_t *rows, size_t n, int64_t now,
-                              settle *t, int64_t *old_rows, size_t *n_old, pw_err *err)
+                              settle *t, int64_t *finished, size_t *n_finished, pw_err *err)
 {
     const char *json = pw_spool_json_ids(s, rows, n);
     sqlite3_stmt *st = pw_spool_stmt(s, SQL_ACK);
@@ -445,20 +459,37 @@ static pw_status ack_position(pw_spool *s, int p, const int64_t *rows, size_t n,
         t->bytes_out += (int64_t)(pw_spool_item_bytes(eid_len, d->name_len, pos[p].len, 1) -
                                   pw_spool_item_bytes(eid_len, d->name_len, 0, 0));
         t->depth_out[dest_index(s, d)]++;
-        int64_t row = sqlite3_column_int64(st, 0);
-        if (sqlite3_column_int64(st, 1) == 0 && row < s->purge_lo &&
+        if (sqlite3_column_int64(st, 1) != PW_SPOOL_PENDING_BASE)
+            continue;
+        finished[*n_finished] = sqlite3_column_int64(st, 0);
+        /* A tombstone the purge has passed already, if old enough, goes at once. */
+        if (finished[*n_finished] < s->purge_lo &&
             sqlite3_column_int64(st, 2) < now - PW_SPOOL_TOMBSTONE_MS)
-            old_rows[(*n_old)++] = row;
+            finished[*n_finished] = -finished[*n_finished];
+        (*n_finished)++;
     }
     sqlite3_reset(st);
     return rc == SQLITE_DONE ? PW_OK : pw_spool_db_fail(s, err, "ack");
 }
 
+/* Events with nothing queued any more: their bodies go; old tombstones (negated) go too. */
+static pw_status finish_rows(pw_spool *s, int64_t *finished, size_t n, settle *t, pw_err *err)
+{
+    size_t n_old = 0;
+    int64_t *old = finished + n;
+    for (size_t i = 0; i < n; i++) {
+        if (finished[i] < 0)
+            old[n_old++] = finished[i] = -finished[i];
+    }
+    pw_status st = drop_bodies(s, finished, n, err);
+    return st == PW_OK ? delete_rows(s, old, n_old, t, err) : st;
+}
+
 static pw_status ack_in_txn(pw_spool *s, const int64_t *ids, size_t n, int64_t *rows,
-                            int64_t *old_rows, settle *t, pw_err *err)
+                            int64_t *finished, settle *t, pw_err *err)
 {
     int64_t now = pw_gw_now_ms();
-    size_t n_old = 0;
+    size_t n_finished = 0;
     uint64_t positions = 0;
     for (size_t i = 0; i < n; i++)
         positions |= 1ull << ITEM_POS(ids[i]);
@@ -470,12 +501,12 @@ static pw_status ack_in_txn(pw_spool *s, const int64_t *ids, size_t n, int64_t *
         for (size_t i = 0; i < n; i++)
             if (ITEM_POS(ids[i]) == p)
                 rows[m++] = ITEM_ROW(ids[i]);
-        st = ack_position(s, p, rows, m, now, t, old_rows, &n_old, err);
+        st = ack_position(s, p, rows, m, now, t, finished, &n_finished, err);
     }
     if (st == PW_OK)
         st = forget_retries(s, ids, n, err);
     if (st == PW_OK)
-        st = delete_rows(s, old_rows, n_old, t, err);
+        st = finish_rows(s, finished, n_finished, t, err);
     if (st == PW_OK && (s->acks_since_purge += (unsigned)n) >= 1000) {
         s->acks_since_purge = 0;
         st = purge_step(s, now, t, err);
@@ -487,7 +518,7 @@ static pw_status ack_items(pw_spool *s, const int64_t *ids, size_t n, pw_err *er
 {
     if (n == 0)
         return PW_OK;
-    int64_t *rows = malloc(2 * n * sizeof *rows);
+    int64_t *rows = malloc(3 * n * sizeof *rows);
     if (!rows)
         return pw_err_set(err, PW_ERR_NOMEM, "spool: out of memory acking %zu items", n);
     settle t;
@@ -637,9 +668,12 @@ static pw_status move_to_dead(pw_spool *s, int64_t item, const char *reason, int
         return pw_spool_db_fail(s, err, "dead letter");
     sqlite3_bind_int64(st, 1, (int64_t)(1ull << p));
     sqlite3_bind_int64(st, 2, ITEM_ROW(item));
-    rc = sqlite3_step(st);
+    int64_t left = -1, row_id = ITEM_ROW(item);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        left = sqlite3_column_int64(st, 0);
     sqlite3_reset(st);
-    if (rc != SQLITE_DONE)
+    if (rc != SQLITE_DONE ||
+        (left == PW_SPOOL_PENDING_BASE && drop_bodies(s, &row_id, 1, err) != PW_OK))
         return pw_spool_db_fail(s, err, "dead letter");
     /* The dead letter keeps the item's bytes; the tombstone adds its own. */
     t->bytes_in += (int64_t)pw_spool_item_bytes(eid_len, d->name_len, 0, 0);

@@ -2,10 +2,10 @@
  * spool_sqlite_put.c — writing a group of put requests into one transaction of the SQLite spool
  * (the group commit itself is in spool_sqlite.c).
  *
- * The items of one event (consecutive items with the same event_id) become one `ev` row: its
- * destinations and payload lengths in `dests`, the payloads one after the other in `body`, one
- * pending bit per destination. Items whose (event_id, destination) is already spooled are
- * skipped: the in-memory key index finds the rows of an event_id without any SQL index, and
+ * The items of one event (consecutive items with the same event_id) become one `ev` row (its
+ * destinations and payload lengths in `dests`, one pending bit per destination) and one `body`
+ * row (the payloads one after the other). Items whose (event_id, destination) is already spooled
+ * are skipped: the in-memory key index finds the rows of an event_id without any SQL index, and
  * only for a repeated event are those rows read back. A request is all-or-nothing against the
  * size bound: its bytes are counted before anything of it is written.
  */
@@ -140,15 +140,23 @@ static pw_status insert_run(pw_spool *s, const event_run *r, pw_err *err)
         return pw_spool_db_fail(s, err, "prepare insert");
     int64_t created = r->items[0].created_ms ? r->items[0].created_ms : pw_gw_now_ms();
     sqlite3_bind_int64(st, 1, created);
-    sqlite3_bind_int64(st, 2, (int64_t)((1ull << r->n_chosen) - 1));
+    sqlite3_bind_int64(st, 2, PW_SPOOL_PENDING_BASE | (int64_t)((1ull << r->n_chosen) - 1));
     sqlite3_bind_blob(st, 3, dests, r->n_chosen * PW_SPOOL_DEST_BYTES, SQLITE_STATIC);
     sqlite3_bind_text(st, 4, r->items[0].event_id, (int)r->eid_len, SQLITE_STATIC);
-    sqlite3_bind_blob(st, 5, body, (int)body_len, SQLITE_STATIC);
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
     if (rc != SQLITE_DONE)
         return pw_spool_db_fail(s, err, "insert");
-    if (!remember_insert(s, r->hash, sqlite3_last_insert_rowid(s->db)))
+    int64_t row = sqlite3_last_insert_rowid(s->db);
+    if (!(st = pw_spool_stmt(s, SQL_INSERT_BODY)))
+        return pw_spool_db_fail(s, err, "prepare insert");
+    sqlite3_bind_int64(st, 1, row);
+    sqlite3_bind_blob(st, 2, body, (int)body_len, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return pw_spool_db_fail(s, err, "insert");
+    if (!remember_insert(s, r->hash, row))
         return pw_err_set(err, PW_ERR_NOMEM, "spool: out of memory");
     for (int i = 0; i < r->n_chosen; i++)
         r->dest[i]->depth_txn++;

@@ -3,17 +3,20 @@
  * migration of a version-1 file (one `spool` row per event and destination, written by phiwall
  * before the per-event layout) and the open scan that rebuilds the in-memory state.
  *
- *   ev(id, created_ms, pending, dests, event_id, body)   one row per event, appended in id order
+ *   ev(id, created_ms, pending, dests, event_id)     one row per event, appended in id order
  *       pending: bit i set while the i-th destination of the row is queued
  *       dests:   per destination 6 bytes: u16 dest id, u32 payload length (little endian)
- *       body:    the payloads concatenated in `dests` order; NULL once nothing is queued
+ *   body(id, payloads)                               the payloads concatenated in `dests` order,
+ *                                                    deleted once nothing of the event is queued
  *   dest(id, name)                                       destination names, never reused
  *   retry(item, dest, next_attempt_ms, attempts)         items whose delivery failed, rescheduled
  *   dead(...)                                            dead letters, as in version 1
  *
  * An item (one event for one destination) is ev.id * 64 + position. `ev` has no index: event_id
  * lookups go through the in-memory key index that pw_spool_load builds from the rows, so a put
- * appends one row and touches no B-tree page but the table's last.
+ * appends a row to each table and touches no B-tree page but their last. The payloads live apart
+ * so that an ack rewrites only the small `ev` rows, and the bodies of a run of finished events
+ * go away as whole pages.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -26,8 +29,8 @@ static const char SCHEMA_V2[] =
     " created_ms INTEGER NOT NULL,"
     " pending INTEGER NOT NULL,"
     " dests BLOB NOT NULL,"
-    " event_id TEXT NOT NULL,"
-    " body BLOB);"
+    " event_id TEXT NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS body(id INTEGER PRIMARY KEY, payloads BLOB NOT NULL);"
     "CREATE TABLE IF NOT EXISTS dest(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);"
     "CREATE TABLE IF NOT EXISTS retry("
     " item INTEGER PRIMARY KEY,"
@@ -88,8 +91,8 @@ static void put_dest_bytes(unsigned char *p, int64_t dest, uint32_t len)
 }
 
 /* One version-1 row becomes one ev row (and a retry row if it had been tried). */
-static pw_status migrate_row(pw_spool *s, sqlite3_stmt *row, sqlite3_stmt *ins, sqlite3_stmt *ret,
-                             pw_err *err)
+static pw_status migrate_row(pw_spool *s, sqlite3_stmt *row, sqlite3_stmt *ins, sqlite3_stmt *body,
+                             sqlite3_stmt *ret, pw_err *err)
 {
     const char *dest_name = (const char *)sqlite3_column_text(row, 1);
     pw_spool_dest *d = NULL;
@@ -102,13 +105,18 @@ static pw_status migrate_row(pw_spool *s, sqlite3_stmt *row, sqlite3_stmt *ins, 
     put_dest_bytes(dests, d->id, (uint32_t)len);
     sqlite3_reset(ins);
     sqlite3_bind_int64(ins, 1, sqlite3_column_int64(row, 3));
-    sqlite3_bind_int64(ins, 2, queued ? 1 : 0);
+    sqlite3_bind_int64(ins, 2, PW_SPOOL_PENDING_BASE | (queued ? 1 : 0));
     sqlite3_bind_blob(ins, 3, dests, sizeof dests, SQLITE_TRANSIENT);
     sqlite3_bind_value(ins, 4, sqlite3_column_value(row, 0));
-    if (queued)
-        sqlite3_bind_blob(ins, 5, len ? sqlite3_column_blob(row, 2) : "", len, SQLITE_TRANSIENT);
     if (sqlite3_step(ins) != SQLITE_DONE)
         return pw_spool_db_fail(s, err, "migrating a row");
+    if (queued) {
+        sqlite3_reset(body);
+        sqlite3_bind_int64(body, 1, sqlite3_last_insert_rowid(s->db));
+        sqlite3_bind_blob(body, 2, len ? sqlite3_column_blob(row, 2) : "", len, SQLITE_TRANSIENT);
+        if (sqlite3_step(body) != SQLITE_DONE)
+            return pw_spool_db_fail(s, err, "migrating a payload");
+    }
     int64_t attempts = sqlite3_column_int64(row, 5), next = sqlite3_column_int64(row, 6);
     if (!queued || (attempts == 0 && next == 0))
         return PW_OK;
@@ -125,22 +133,25 @@ static pw_status migrate_rows(pw_spool *s, pw_err *err)
     static const char rows_sql[] = "SELECT event_id, destination, payload, created_ms, state,"
                                    " attempts, next_attempt_ms FROM spool ORDER BY id";
     static const char ins_sql[] =
-        "INSERT INTO ev(created_ms, pending, dests, event_id, body) VALUES(?1, ?2, ?3, ?4, ?5)";
+        "INSERT INTO ev(created_ms, pending, dests, event_id) VALUES(?1, ?2, ?3, ?4)";
+    static const char body_sql[] = "INSERT INTO body(id, payloads) VALUES(?1, ?2)";
     static const char ret_sql[] =
         "INSERT INTO retry(item, dest, next_attempt_ms, attempts) VALUES(?1, ?2, ?3, ?4)";
-    sqlite3_stmt *row = NULL, *ins = NULL, *ret = NULL;
+    sqlite3_stmt *row = NULL, *ins = NULL, *body = NULL, *ret = NULL;
     pw_status st = PW_OK;
     if (sqlite3_prepare_v2(s->db, rows_sql, -1, &row, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(s->db, ins_sql, -1, &ins, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(s->db, body_sql, -1, &body, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(s->db, ret_sql, -1, &ret, NULL) != SQLITE_OK)
         st = pw_spool_db_fail(s, err, "preparing the migration");
     int rc = SQLITE_ROW;
     while (st == PW_OK && (rc = sqlite3_step(row)) == SQLITE_ROW)
-        st = migrate_row(s, row, ins, ret, err);
+        st = migrate_row(s, row, ins, body, ret, err);
     if (st == PW_OK && rc != SQLITE_DONE)
         st = pw_spool_db_fail(s, err, "reading version-1 rows");
     sqlite3_finalize(row);
     sqlite3_finalize(ins);
+    sqlite3_finalize(body);
     sqlite3_finalize(ret);
     return st;
 }
@@ -184,7 +195,7 @@ pw_status pw_spool_schema_ready(pw_spool *s, pw_err *err)
 static pw_status load_row(pw_spool *s, sqlite3_stmt *st, int64_t *first_queued, pw_err *err)
 {
     int64_t id = sqlite3_column_int64(st, 0);
-    uint64_t pending = (uint64_t)sqlite3_column_int64(st, 1);
+    uint64_t pending = (uint64_t)(sqlite3_column_int64(st, 1) & ~PW_SPOOL_PENDING_BASE);
     pw_spool_pos pos[PW_SPOOL_MAX_POS];
     int n = pw_spool_parse_dests(sqlite3_column_blob(st, 2), sqlite3_column_bytes(st, 2), pos);
     const char *eid = (const char *)sqlite3_column_text(st, 3);

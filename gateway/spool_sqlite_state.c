@@ -17,7 +17,7 @@ static int64_t oldest_queued(pw_spool *s, pw_spool_dest *d)
     for (size_t i = 0; i < s->n_dests; i++)
         if ((!d || d == &s->dests[i]) && s->dests[i].depth && s->dests[i].low < from)
             from = s->dests[i].low;
-    sqlite3_stmt *st = pw_spool_stmt(s, SQL_SCAN_FROM);
+    sqlite3_stmt *st = pw_spool_stmt(s, SQL_SCAN_STATE);
     if (!st || from > s->last_row)
         return 0;
     sqlite3_bind_int64(st, 1, from);
