@@ -81,12 +81,13 @@ static const char *const stmt_sql[SQL_COUNT] = {
     [SQL_SCAN_FROM] = "SELECT ev.id, created_ms, pending, dests, event_id, payloads FROM ev"
                       " LEFT JOIN body ON body.id = ev.id WHERE ev.id >= ?1 ORDER BY ev.id",
     [SQL_SCAN_STATE] = "SELECT id, created_ms, pending, dests FROM ev WHERE id >= ?1 ORDER BY id",
-    [SQL_ACK] = "UPDATE ev SET pending = pending & ~?1"
-                " WHERE id IN (SELECT value FROM json_each(?2)) AND pending & ?1 <> 0"
-                " RETURNING id, pending, created_ms, dests, length(event_id)",
+    [SQL_ACK] = "UPDATE ev SET pending = pending & ~?1 WHERE id BETWEEN ?2 AND ?3"
+                " AND pending & ?1 <> 0",
     [SQL_CLEAR_BIT] = "UPDATE ev SET pending = pending & ~?1 WHERE id = ?2 AND pending & ?1 <> 0"
                       " RETURNING pending",
-    [SQL_DROP_BODIES] = "DELETE FROM body WHERE id IN (SELECT value FROM json_each(?1))",
+    [SQL_DROP_BODIES] =
+        "DELETE FROM body WHERE id BETWEEN ?1 AND ?2 AND"
+        " (SELECT pending FROM ev WHERE ev.id = body.id) = " PW_SPOOL_PENDING_BASE_SQL,
     [SQL_RETRY_DUE] = "SELECT item, attempts FROM retry WHERE dest = ?1 AND next_attempt_ms <= ?2"
                       " ORDER BY next_attempt_ms",
     [SQL_RETRY_HAS] = "SELECT attempts FROM retry WHERE item = ?1",
@@ -103,7 +104,7 @@ static const char *const stmt_sql[SQL_COUNT] = {
     [SQL_PURGE_STOP] = "SELECT id FROM ev WHERE id >= ?1 AND id < ?2 AND created_ms >= ?3"
                        " ORDER BY id LIMIT 1",
     [SQL_DELETE_ROWS] =
-        "DELETE FROM ev WHERE id IN (SELECT value FROM json_each(?1))"
+        "DELETE FROM ev WHERE id BETWEEN ?1 AND ?2 AND created_ms < ?3"
         " AND pending = " PW_SPOOL_PENDING_BASE_SQL " RETURNING id, dests, event_id",
 };
 
@@ -162,6 +163,23 @@ char *pw_spool_scratch(pw_spool *s, size_t n)
     return p;
 }
 
+/* Decimal digits of v at p (no terminator); returns the end. */
+static char *put_int(char *p, int64_t v)
+{
+    char tmp[24];
+    int n = 0;
+    uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+    if (v < 0)
+        *p++ = '-';
+    do {
+        tmp[n++] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    while (n)
+        *p++ = tmp[--n];
+    return p;
+}
+
 const char *pw_spool_json_ids(pw_spool *s, const int64_t *v, size_t n)
 {
     char *out = pw_spool_scratch(s, n * 21 + 3);
@@ -169,8 +187,11 @@ const char *pw_spool_json_ids(pw_spool *s, const int64_t *v, size_t n)
         return NULL;
     char *p = out;
     *p++ = '[';
-    for (size_t i = 0; i < n; i++)
-        p += snprintf(p, 22, i ? ",%lld" : "%lld", (long long)v[i]);
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            *p++ = ',';
+        p = put_int(p, v[i]);
+    }
     *p++ = ']';
     *p = '\0';
     return out;

@@ -51,9 +51,9 @@ enum pw_spool_sql {
     SQL_ROW,         /* one row for a lease or a dead letter */
     SQL_SCAN_FROM,   /* rows from a rowid on: new items to lease */
     SQL_SCAN_STATE,  /* the same without payloads (stats) */
-    SQL_ACK,         /* clear one position's bit for a JSON array of rows */
+    SQL_ACK,         /* clear one position's bit for a range of rows */
     SQL_CLEAR_BIT,   /* clear one position's bit of one row (dead letter) */
-    SQL_DROP_BODIES, /* delete the payloads of a JSON array of finished rows */
+    SQL_DROP_BODIES, /* delete the payloads of the finished rows of a range */
     SQL_RETRY_DUE,   /* due retries of a destination */
     SQL_RETRY_HAS,   /* is an item scheduled for retry */
     SQL_RETRY_PUT,   /* schedule an item */
@@ -62,7 +62,7 @@ enum pw_spool_sql {
     SQL_DEAD_PUT,    /* a dead letter */
     SQL_PURGE,       /* delete old tombstones in a rowid range */
     SQL_PURGE_STOP,  /* the first young row of a rowid range */
-    SQL_DELETE_ROWS, /* delete tombstone rows of a JSON array */
+    SQL_DELETE_ROWS, /* delete old tombstone rows of a range */
     SQL_COUNT
 };
 

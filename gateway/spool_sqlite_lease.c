@@ -9,11 +9,12 @@
  * a failure) and from a scan of `ev` that starts at the destination's cursor (rows below it were
  * seen by an earlier lease), in rowid order.
  *
- * Settling, each one synced transaction per call: ack clears the destination's pending bit of
- * every acked row in one statement (rows given as a JSON array; the payloads are dropped once no
- * bit is left: a tombstone), retry upserts a `retry` row, dead copies the item into `dead` and
- * clears its bit. Acks also purge tombstones older than the idempotency horizon, a rowid range
- * at a time.
+ * Settling, each one synced transaction per call: ack clears the destination's pending bit with
+ * one UPDATE per run of consecutive rows (one per batch when the lease handed out consecutive
+ * rows), what it needs to know of each item coming from its lease, and deletes the payloads of
+ * the events left with no bit (tombstones), retry upserts a `retry` row, dead copies the item into
+ * `dead` and clears its bit. Acks also purge tombstones older than the idempotency horizon, a rowid
+ * range at a time.
  *
  * `attempts` counts leases: an item handed out carries the number of the attempt it is being
  * leased for (1 for the first delivery), which the forwarders' backoff uses.
@@ -94,6 +95,15 @@ static void settle_apply(pw_spool *s, settle *t, const int64_t *items, size_t n)
         }
 }
 
+/* A lease map entry's aux: the attempt number, the payload and event_id lengths (what an ack of
+ * the item needs without reading its row). */
+#define LEASE_AUX(attempts, len, eid_len)                                          \
+    ((int64_t)((attempts) > 0xffff ? 0xffff : (attempts)) | (int64_t)(len) << 16 | \
+     (int64_t)((eid_len)&0x7fff) << 48)
+#define LEASE_ATTEMPTS(aux) ((int)((aux)&0xffff))
+#define LEASE_LEN(aux)      ((uint32_t)((aux) >> 16))
+#define LEASE_EID_LEN(aux)  ((uint32_t)((aux) >> 48) & 0x7fff)
+
 static size_t dest_index(pw_spool *s, const pw_spool_dest *d)
 {
     return (size_t)(d - s->dests);
@@ -172,11 +182,12 @@ static pw_status hand_out(pw_spool_dest *d, sqlite3_stmt *st, const row_view *v,
 {
     if (!copy_item(st, v, p, d, attempts, &o->items[o->n]))
         return pw_err_set(err, PW_ERR_NOMEM, "spool: out of memory leasing");
+    int64_t aux = LEASE_AUX(attempts, v->pos[p].len, sqlite3_column_bytes(st, 4));
     pw_spool_slot *l = pw_spool_map_find(&d->leases, (uint64_t)ITEM_ID(v->id, p), -1);
     if (l) {
         l->val = o->until;
-        l->aux = attempts;
-    } else if (!pw_spool_map_add(&d->leases, (uint64_t)ITEM_ID(v->id, p), o->until, attempts)) {
+        l->aux = aux;
+    } else if (!pw_spool_map_add(&d->leases, (uint64_t)ITEM_ID(v->id, p), o->until, aux)) {
         free((char *)o->items[o->n].event_id);
         return pw_err_set(err, PW_ERR_NOMEM, "spool: out of memory leasing");
     }
@@ -214,7 +225,7 @@ static pw_status lease_expired(pw_spool *s, pw_spool_dest *d, lease_out *o, pw_e
         int p = load_item(s, d, due[i], &st, &v);
         pw_spool_slot *l = pw_spool_map_find(&d->leases, (uint64_t)due[i], -1);
         if (p >= 0 && l)
-            status = hand_out(d, st, &v, p, (int)l->aux + 1, o, err);
+            status = hand_out(d, st, &v, p, LEASE_ATTEMPTS(l->aux) + 1, o, err);
         else if (l)
             pw_spool_map_del(&d->leases, l); /* settled meanwhile */
         if (st)
@@ -411,102 +422,135 @@ static pw_status purge_step(pw_spool *s, int64_t now, settle *t, pw_err *err)
     return PW_OK;
 }
 
-static pw_status drop_bodies(pw_spool *s, const int64_t *rows, size_t n, pw_err *err)
+/* The payloads of the finished events among rows lo..hi. */
+static pw_status drop_bodies(pw_spool *s, int64_t lo, int64_t hi, pw_err *err)
 {
-    if (n == 0)
-        return PW_OK;
-    const char *json = pw_spool_json_ids(s, rows, n);
     sqlite3_stmt *st = pw_spool_stmt(s, SQL_DROP_BODIES);
-    if (!json || !st)
-        return pw_err_set(err, PW_ERR_NOMEM, "spool: cannot prepare a payload cleanup");
-    sqlite3_bind_text(st, 1, json, -1, SQLITE_STATIC);
+    if (!st)
+        return pw_spool_db_fail(s, err, "prepare payload cleanup");
+    sqlite3_bind_int64(st, 1, lo);
+    sqlite3_bind_int64(st, 2, hi);
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
     return rc == SQLITE_DONE ? PW_OK : pw_spool_db_fail(s, err, "payload cleanup");
 }
 
-/* Rows the purge has passed that an ack has just made tombstones of, if old enough. */
-static pw_status delete_rows(pw_spool *s, const int64_t *rows, size_t n, settle *t, pw_err *err)
+/* Rows the purge has passed already that an ack has just made tombstones of, if old enough. */
+static pw_status delete_old_rows(pw_spool *s, int64_t lo, int64_t hi, int64_t now, settle *t,
+                                 pw_err *err)
 {
-    if (n == 0)
+    if (hi >= s->purge_lo)
+        hi = s->purge_lo - 1;
+    if (lo > hi)
         return PW_OK;
-    const char *json = pw_spool_json_ids(s, rows, n);
     sqlite3_stmt *st = pw_spool_stmt(s, SQL_DELETE_ROWS);
-    if (!json || !st)
-        return pw_err_set(err, PW_ERR_NOMEM, "spool: cannot prepare a tombstone purge");
-    sqlite3_bind_text(st, 1, json, -1, SQLITE_STATIC);
+    if (!st)
+        return pw_spool_db_fail(s, err, "prepare tombstone purge");
+    sqlite3_bind_int64(st, 1, lo);
+    sqlite3_bind_int64(st, 2, hi);
+    sqlite3_bind_int64(st, 3, now - PW_SPOOL_TOMBSTONE_MS);
     return count_deleted(s, st, t, err);
 }
 
-/* Clear position p's bit of the rows (one statement, RETURNING what changed). */
-static pw_status ack_position(pw_spool *s, int p, const int64_t *rows, size_t n, int64_t now,
-                              settle *t, int64_t *finished, size_t *n_finished, pw_err *err)
+/* What an ack needs to know of one item: from its lease, or read from its row. */
+typedef struct ack_item {
+    int64_t row;
+    int pos;
+    pw_spool_dest *d;
+    uint32_t len, eid_len;
+} ack_item;
+
+static int describe_item(pw_spool *s, int64_t item, ack_item *a)
 {
-    const char *json = pw_spool_json_ids(s, rows, n);
-    sqlite3_stmt *st = pw_spool_stmt(s, SQL_ACK);
-    if (!json || !st)
-        return pw_err_set(err, PW_ERR_NOMEM, "spool: cannot prepare an ack");
-    sqlite3_bind_int64(st, 1, (int64_t)(1ull << p));
-    sqlite3_bind_text(st, 2, json, -1, SQLITE_STATIC);
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        pw_spool_pos pos[PW_SPOOL_MAX_POS];
-        int np = pw_spool_parse_dests(sqlite3_column_blob(st, 3), sqlite3_column_bytes(st, 3), pos);
-        pw_spool_dest *d = p < np ? pw_spool_dest_by_id(s, pos[p].dest) : NULL;
-        if (!d)
-            continue;
-        size_t eid_len = (size_t)sqlite3_column_int64(st, 4);
-        t->bytes_out += (int64_t)(pw_spool_item_bytes(eid_len, d->name_len, pos[p].len, 1) -
-                                  pw_spool_item_bytes(eid_len, d->name_len, 0, 0));
-        t->depth_out[dest_index(s, d)]++;
-        if (sqlite3_column_int64(st, 1) != PW_SPOOL_PENDING_BASE)
-            continue;
-        finished[*n_finished] = sqlite3_column_int64(st, 0);
-        /* A tombstone the purge has passed already, if old enough, goes at once. */
-        if (finished[*n_finished] < s->purge_lo &&
-            sqlite3_column_int64(st, 2) < now - PW_SPOOL_TOMBSTONE_MS)
-            finished[*n_finished] = -finished[*n_finished];
-        (*n_finished)++;
+    *a = (ack_item){.row = ITEM_ROW(item), .pos = ITEM_POS(item)};
+    for (size_t i = 0; i < s->n_dests; i++) {
+        pw_spool_slot *l = pw_spool_map_find(&s->dests[i].leases, (uint64_t)item, -1);
+        if (l) {
+            a->d = &s->dests[i];
+            a->len = LEASE_LEN(l->aux);
+            a->eid_len = LEASE_EID_LEN(l->aux);
+            return 1;
+        }
+    }
+    sqlite3_stmt *st = pw_spool_stmt(s, SQL_ROW);
+    row_view v;
+    if (!st)
+        return 0;
+    sqlite3_bind_int64(st, 1, a->row);
+    if (sqlite3_step(st) == SQLITE_ROW && read_view(st, &v) && a->pos < v.n_pos &&
+        ((v.pending >> a->pos) & 1)) {
+        a->d = pw_spool_dest_by_id(s, v.pos[a->pos].dest);
+        a->len = v.pos[a->pos].len;
+        a->eid_len = (uint32_t)sqlite3_column_bytes(st, 4);
     }
     sqlite3_reset(st);
-    return rc == SQLITE_DONE ? PW_OK : pw_spool_db_fail(s, err, "ack");
+    return a->d != NULL;
 }
 
-/* Events with nothing queued any more: their bodies go; old tombstones (negated) go too. */
-static pw_status finish_rows(pw_spool *s, int64_t *finished, size_t n, settle *t, pw_err *err)
+static int by_pos_row(const void *x, const void *y)
 {
-    size_t n_old = 0;
-    int64_t *old = finished + n;
-    for (size_t i = 0; i < n; i++) {
-        if (finished[i] < 0)
-            old[n_old++] = finished[i] = -finished[i];
-    }
-    pw_status st = drop_bodies(s, finished, n, err);
-    return st == PW_OK ? delete_rows(s, old, n_old, t, err) : st;
+    const ack_item *a = x, *b = y;
+    if (a->pos != b->pos)
+        return a->pos < b->pos ? -1 : 1;
+    return a->row < b->row ? -1 : a->row > b->row;
 }
 
-static pw_status ack_in_txn(pw_spool *s, const int64_t *ids, size_t n, int64_t *rows,
-                            int64_t *finished, settle *t, pw_err *err)
+/* Clear position p's bit of rows lo..hi, all of them acked items: one statement per run. */
+static pw_status ack_run(pw_spool *s, int p, int64_t lo, int64_t hi, int64_t now, settle *t,
+                         pw_err *err)
+{
+    sqlite3_stmt *st = pw_spool_stmt(s, SQL_ACK);
+    if (!st)
+        return pw_spool_db_fail(s, err, "prepare ack");
+    sqlite3_bind_int64(st, 1, (int64_t)(1ull << p));
+    sqlite3_bind_int64(st, 2, lo);
+    sqlite3_bind_int64(st, 3, hi);
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return pw_spool_db_fail(s, err, "ack");
+    pw_status status = drop_bodies(s, lo, hi, err);
+    if (status == PW_OK && lo < s->purge_lo)
+        status = delete_old_rows(s, lo, hi, now, t, err);
+    return status;
+}
+
+/* The acked items, sorted by position then row, in runs of consecutive rows. */
+static pw_status ack_sorted(pw_spool *s, const ack_item *a, size_t n, int64_t now, settle *t,
+                            pw_err *err)
+{
+    pw_status st = PW_OK;
+    for (size_t i = 0; i < n && st == PW_OK;) {
+        size_t j = i + 1;
+        while (j < n && a[j].pos == a[i].pos && a[j].row == a[j - 1].row + 1)
+            j++;
+        st = ack_run(s, a[i].pos, a[i].row, a[j - 1].row, now, t, err);
+        for (size_t k = i; k < j; k++) {
+            t->bytes_out +=
+                (int64_t)(pw_spool_item_bytes(a[k].eid_len, a[k].d->name_len, a[k].len, 1) -
+                          pw_spool_item_bytes(a[k].eid_len, a[k].d->name_len, 0, 0));
+            t->depth_out[dest_index(s, a[k].d)]++;
+        }
+        i = j;
+    }
+    return st;
+}
+
+static pw_status ack_in_txn(pw_spool *s, const int64_t *ids, size_t n, ack_item *a, settle *t,
+                            pw_err *err)
 {
     int64_t now = pw_gw_now_ms();
-    size_t n_finished = 0;
-    uint64_t positions = 0;
+    size_t m = 0;
     for (size_t i = 0; i < n; i++)
-        positions |= 1ull << ITEM_POS(ids[i]);
-    pw_status st = PW_OK;
-    for (int p = 0; p < 64 && st == PW_OK; p++) {
-        if (!((positions >> p) & 1))
-            continue;
-        size_t m = 0;
-        for (size_t i = 0; i < n; i++)
-            if (ITEM_POS(ids[i]) == p)
-                rows[m++] = ITEM_ROW(ids[i]);
-        st = ack_position(s, p, rows, m, now, t, finished, &n_finished, err);
-    }
+        m += (size_t)describe_item(s, ids[i], &a[m]); /* not queued: nothing to do */
+    qsort(a, m, sizeof *a, by_pos_row);
+    size_t u = 0; /* an item acked twice in one call counts once */
+    for (size_t i = 0; i < m; i++)
+        if (u == 0 || a[i].pos != a[u - 1].pos || a[i].row != a[u - 1].row)
+            a[u++] = a[i];
+    pw_status st = ack_sorted(s, a, u, now, t, err);
     if (st == PW_OK)
         st = forget_retries(s, ids, n, err);
-    if (st == PW_OK)
-        st = finish_rows(s, finished, n_finished, t, err);
     if (st == PW_OK && (s->acks_since_purge += (unsigned)n) >= 1000) {
         s->acks_since_purge = 0;
         st = purge_step(s, now, t, err);
@@ -518,7 +562,7 @@ static pw_status ack_items(pw_spool *s, const int64_t *ids, size_t n, pw_err *er
 {
     if (n == 0)
         return PW_OK;
-    int64_t *rows = malloc(3 * n * sizeof *rows);
+    ack_item *rows = malloc(n * sizeof *rows);
     if (!rows)
         return pw_err_set(err, PW_ERR_NOMEM, "spool: out of memory acking %zu items", n);
     settle t;
@@ -527,7 +571,7 @@ static pw_status ack_items(pw_spool *s, const int64_t *ids, size_t n, pw_err *er
     pw_status st =
         ready ? pw_spool_begin(s, err) : pw_err_set(err, PW_ERR_NOMEM, "spool: out of memory");
     if (st == PW_OK)
-        st = ack_in_txn(s, ids, n, rows, rows + n, &t, err);
+        st = ack_in_txn(s, ids, n, rows, &t, err);
     if (st == PW_OK)
         st = pw_spool_run(s, SQL_COMMIT, err);
     if (st == PW_OK)
@@ -558,7 +602,7 @@ pw_status pw_spool_ack_sized(pw_spool *s, const int64_t *ids, const size_t *payl
 static int lease_attempts(pw_spool *s, pw_spool_dest *d, int64_t item)
 {
     pw_spool_slot *l = pw_spool_map_find(&d->leases, (uint64_t)item, -1);
-    int64_t attempts = l ? l->aux : 0;
+    int64_t attempts = l ? LEASE_ATTEMPTS(l->aux) : 0;
     if (!l)
         has_retry(s, item, &attempts);
     return (int)attempts;
@@ -673,7 +717,7 @@ static pw_status move_to_dead(pw_spool *s, int64_t item, const char *reason, int
         left = sqlite3_column_int64(st, 0);
     sqlite3_reset(st);
     if (rc != SQLITE_DONE ||
-        (left == PW_SPOOL_PENDING_BASE && drop_bodies(s, &row_id, 1, err) != PW_OK))
+        (left == PW_SPOOL_PENDING_BASE && drop_bodies(s, row_id, row_id, err) != PW_OK))
         return pw_spool_db_fail(s, err, "dead letter");
     /* The dead letter keeps the item's bytes; the tombstone adds its own. */
     t->bytes_in += (int64_t)pw_spool_item_bytes(eid_len, d->name_len, 0, 0);
