@@ -23,11 +23,12 @@
 
 #define ROW_OVERHEAD  64 /* bytes counted per queued item beyond its strings */
 #define TOMB_OVERHEAD 32 /* bytes counted per tombstone beyond its key */
-#define PW_SPOOL_TOMBSTONE_MS                                                \
-    (15LL * 60 * 1000)      /* keep idempotency keys 15 min after acceptance \
-                             */
-#define GATHER_ENOUGH    8  /* a leader stops waiting for companions once this many wait */
-#define PW_SPOOL_MAX_POS 62 /* destinations per event row (bits 0..61 of ev.pending) */
+#define PW_SPOOL_TOMBSTONE_MS                                                           \
+    (15LL * 60 * 1000)                 /* keep idempotency keys 15 min after acceptance \
+                                        */
+#define PW_SPOOL_KEYS_SOFT_MAX 1000000 /* beyond, tombstones go before their 15 min are up */
+#define GATHER_ENOUGH          8  /* a leader stops waiting for companions once this many wait */
+#define PW_SPOOL_MAX_POS       62 /* destinations per event row (bits 0..61 of ev.pending) */
 /* ev.pending always carries bit 62: an 8-byte integer whatever bits are left, so that an ack
  * rewrites the row in place (SQLite overwrites a cell of unchanged size without rebalancing). */
 #define PW_SPOOL_PENDING_BASE     (1ll << 62)

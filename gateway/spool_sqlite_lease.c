@@ -19,6 +19,7 @@
  * `attempts` counts leases: an item handed out carries the number of the attempt it is being
  * leased for (1 for the first delivery), which the forwarders' backoff uses.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -396,6 +397,13 @@ static pw_status count_deleted(pw_spool *s, sqlite3_stmt *st, settle *t, pw_err 
     return rc == SQLITE_DONE ? PW_OK : pw_spool_db_fail(s, err, "purging tombstones");
 }
 
+/* Tombstones accepted before this may go: 15 minutes ago, or — once the event_id index holds
+ * more than PW_SPOOL_KEYS_SOFT_MAX rows — any (oldest first), which bounds its memory. */
+static int64_t tomb_horizon(const pw_spool *s, int64_t now)
+{
+    return s->keys.n > PW_SPOOL_KEYS_SOFT_MAX ? INT64_MAX : now - PW_SPOOL_TOMBSTONE_MS;
+}
+
 /* Tombstones of one rowid range past the idempotency horizon. The newest row is never deleted,
  * so that SQLite never hands out a rowid twice. */
 static pw_status purge_step(pw_spool *s, int64_t now, settle *t, pw_err *err)
@@ -410,13 +418,13 @@ static pw_status purge_step(pw_spool *s, int64_t now, settle *t, pw_err *err)
         return pw_spool_db_fail(s, err, "prepare purge");
     sqlite3_bind_int64(st, 1, lo);
     sqlite3_bind_int64(st, 2, hi);
-    sqlite3_bind_int64(st, 3, now - PW_SPOOL_TOMBSTONE_MS);
+    sqlite3_bind_int64(st, 3, tomb_horizon(s, now));
     pw_status status = count_deleted(s, st, t, err);
     if (status != PW_OK || !(st = pw_spool_stmt(s, SQL_PURGE_STOP)))
         return status != PW_OK ? status : pw_spool_db_fail(s, err, "prepare purge");
     sqlite3_bind_int64(st, 1, lo);
     sqlite3_bind_int64(st, 2, hi);
-    sqlite3_bind_int64(st, 3, now - PW_SPOOL_TOMBSTONE_MS);
+    sqlite3_bind_int64(st, 3, tomb_horizon(s, now));
     t->purge_lo = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : hi;
     sqlite3_reset(st);
     return PW_OK;
@@ -448,7 +456,7 @@ static pw_status delete_old_rows(pw_spool *s, int64_t lo, int64_t hi, int64_t no
         return pw_spool_db_fail(s, err, "prepare tombstone purge");
     sqlite3_bind_int64(st, 1, lo);
     sqlite3_bind_int64(st, 2, hi);
-    sqlite3_bind_int64(st, 3, now - PW_SPOOL_TOMBSTONE_MS);
+    sqlite3_bind_int64(st, 3, tomb_horizon(s, now));
     return count_deleted(s, st, t, err);
 }
 
