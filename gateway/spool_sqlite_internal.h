@@ -27,6 +27,7 @@
     (15LL * 60 * 1000)                 /* keep idempotency keys 15 min after acceptance \
                                         */
 #define PW_SPOOL_KEYS_SOFT_MAX 1000000 /* beyond, tombstones go before their 15 min are up */
+#define PW_SPOOL_MAX_EVENT_ID  1024    /* bytes (a lease keeps its length in 15 bits) */
 #define GATHER_ENOUGH          8  /* a leader stops waiting for companions once this many wait */
 #define PW_SPOOL_MAX_POS       62 /* destinations per event row (bits 0..61 of ev.pending) */
 /* ev.pending always carries bit 62: an 8-byte integer whatever bits are left, so that an ack

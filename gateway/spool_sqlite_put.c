@@ -31,6 +31,9 @@ static pw_status validate_items(pw_spool *s, const pw_spool_put_item *items, siz
         pw_spool_dest *d = NULL;
         if (!items[i].event_id || !items[i].event_id[0])
             return pw_err_set(err, PW_ERR_INVALID, "spool: item %zu: empty event_id", i);
+        if (strlen(items[i].event_id) > PW_SPOOL_MAX_EVENT_ID)
+            return pw_err_set(err, PW_ERR_INVALID, "spool: item %zu: event_id longer than %d bytes",
+                              i, PW_SPOOL_MAX_EVENT_ID);
         if (!items[i].destination || !items[i].destination[0])
             return pw_err_set(err, PW_ERR_INVALID, "spool: item %zu: empty destination", i);
         if (items[i].payload_len > 0x7fffffff)

@@ -160,6 +160,11 @@ static void test_event_row_and_late_destination(void)
                                 {"e1", "ga4", "{\"b\":22}", 8, 0},
                                 {"e1", "meta", "{\"a\":9}", 7, 0}}; /* repeated: first kept */
     CHECK_INT(pw_spool_put(s, two, 3, NULL), PW_OK);
+    char long_id[1100];
+    memset(long_id, 'k', sizeof long_id - 1);
+    long_id[sizeof long_id - 1] = '\0';
+    pw_spool_put_item too_long = {long_id, "meta", "{}", 2, 0};
+    CHECK_INT(pw_spool_put(s, &too_long, 1, NULL), PW_ERR_INVALID);
     pw_spool_put_item late = {"e1", "hook", "{\"c\":3}", 7, 0};
     CHECK_INT(pw_spool_put(s, &late, 1, NULL), PW_OK);
     CHECK_INT(pw_spool_put(s, &late, 1, NULL), PW_OK);
