@@ -1,12 +1,13 @@
 /*
  * spool.h — the gateway's durable queue between policy and the forwarders (DESIGN §4).
  *
- * Only post-policy events enter the spool: a row holds one event for one destination, already
- * reduced and scrubbed, as the JSON object that destination's forwarder will send. event_id +
- * destination is the idempotency key: putting the same pair twice keeps the first.
+ * Only post-policy events enter the spool: an item is one event for one destination, already
+ * reduced and scrubbed, as the JSON object that destination's forwarder will send. event_id is
+ * the idempotency key: putting the same (event_id, destination) twice keeps the first.
  *
- * The embedded back end is SQLite in WAL mode with batched commits; pw_spool_put returns only
- * once the row is durable (fsync'd by the commit it joined), so an event acknowledged with 2xx
+ * The embedded back end is SQLite in WAL mode with batched commits, one row per event holding
+ * the payloads of all its destinations (spool_sqlite_schema.c); pw_spool_put returns only once
+ * the items are durable (fsync'd by the commit they joined), so an event acknowledged with 2xx
  * survives kill -9. A later back end (NATS JetStream) implements the same interface.
  */
 #ifndef PHIWALL_GW_SPOOL_H
@@ -26,7 +27,7 @@ typedef struct pw_spool_opts {
 } pw_spool_opts;
 
 typedef struct pw_spool_item {
-    int64_t id;              /* row id */
+    int64_t id;              /* item id (event row * 64 + position in the row) */
     const char *event_id;    /* UUIDv4 from the tag */
     const char *destination; /* destination name from the policy ("meta", "ga4", "hook1") */
     const char *payload;     /* post-policy event JSON for that destination */
@@ -47,7 +48,8 @@ pw_status pw_spool_open(const pw_spool_opts *opts, pw_spool **out, pw_err *err);
 void pw_spool_close(pw_spool *s);
 
 /* Durably enqueue n items atomically (one ingest request may carry several events and
- * destinations). Thread-safe; concurrent callers share one group commit. */
+ * destinations; consecutive items of one event_id share a row). Thread-safe; concurrent callers
+ * share one group commit. */
 pw_status pw_spool_put(pw_spool *s, const pw_spool_put_item *items, size_t n, pw_err *err);
 
 /* Lease up to max due items of one destination for delivery (not handed out again until
@@ -74,8 +76,9 @@ pw_status pw_spool_stats_get(pw_spool *s, const char *destination, pw_spool_stat
 
 /* ---- additions (gwout) -------------------------------------------------------------------- */
 
-/* Row states as pw_spool_state reports them. Delivered and dead rows stay as payload-less
- * tombstones for 15 min so that a repeated event_id is still recognised (and not re-sent). */
+/* Item states as pw_spool_state reports them. Delivered and dead items stay as payload-less
+ * tombstones for 15 min after acceptance so that a repeated event_id is still recognised (and
+ * not re-sent). */
 enum { PW_SPOOL_QUEUED = 0, PW_SPOOL_DELIVERED = 1, PW_SPOOL_DEAD = 2 };
 
 /* The state of (event_id, destination); PW_ERR_NOTFOUND if never spooled (or purged). */
@@ -103,13 +106,13 @@ typedef void (*pw_spool_done_fn)(void *ctx, pw_status status, const pw_err *err)
 pw_status pw_spool_put_async(pw_spool *s, const pw_spool_put_item *items, size_t n,
                              pw_spool_done_fn done, void *ctx, pw_err *err);
 
-/* pw_spool_ack for rows whose payload lengths the caller has from the lease (payload_len):
- * the same outcome without reading each row back for the size accounting. */
+/* pw_spool_ack with the payload lengths from the lease (payload_len). Kept for its callers: the
+ * spool now takes the lengths from its own lease records, so this is pw_spool_ack. */
 pw_status pw_spool_ack_sized(pw_spool *s, const int64_t *ids, const size_t *payload_lens, size_t n,
                              pw_err *err);
 
-/* Baseline for bench/bench_spool.c: the same as pw_spool_put but committing its own transaction
- * on the caller's thread (one fsync per call, no group commit). Not for production use. */
+/* The same as pw_spool_put but committing its own transaction on the caller's thread (one fsync
+ * per call, no group commit): a baseline for measurements. Not for production use. */
 pw_status pw_spool_put_unbatched(pw_spool *s, const pw_spool_put_item *items, size_t n,
                                  pw_err *err);
 

@@ -1,31 +1,33 @@
 /*
- * spool_sqlite.c — the gateway's embedded durable queue (pw_spool, see spool.h) on SQLite.
+ * spool_sqlite.c — the gateway's embedded durable queue (pw_spool, see spool.h) on SQLite:
+ * opening, statements, destinations and group commit. Rows are written by spool_sqlite_put.c,
+ * leased and settled by spool_sqlite_lease.c; the layout is in spool_sqlite_schema.c.
  *
  * What is stored: ONLY post-policy payloads. The policy side (ingest) reduces and scrubs each
  * event per destination before calling pw_spool_put; raw IPs, raw URLs and raw user fields never
- * reach this file, the dead-letter table or any log written from here. Rows hold the exact JSON
- * object the destination's forwarder will send, keyed by (event_id, destination).
+ * reach this file, the dead-letter table or any log written from here. A row holds, per
+ * destination, the exact JSON object that destination's forwarder will send.
  *
  * Durability: WAL journal with synchronous=FULL, so a COMMIT returns only after the WAL has been
- * fsync'd: an acknowledged put survives kill -9 and power loss (NORMAL would survive kill -9 only,
- * since WAL frames would sit in the page cache until the next checkpoint). The cost of that fsync
- * is shared by group commit: requests queue up, and one leader (the first synchronous caller to
- * find nobody committing, or the committer thread "pw-spool" for asynchronous puts) takes every
- * queued request into one transaction (each request in its own SAVEPOINT, so one request that is
- * refused does not fail the others); each caller returns only once the COMMIT holding its rows
- * has returned. While a leader commits, the next batch accumulates, and the next leader commits
- * it at once; only a lone request waits (up to commit_interval_ms, until GATHER_ENOUGH have come)
- * for companions. Every put commit is synced; only a forwarder's lease commits without an fsync
- * (leases are cleared on reopen, see spool_sqlite_lease.c), and the next synced commit covers
- * it. WAL checkpoints run on their own connection and thread (spool_sqlite_ckpt.c), not inside a
- * put's commit. Statements are prepared once per connection (pw_spool_stmt).
+ * fsync'd: an acknowledged put survives kill -9 and power loss. The cost of that fsync is shared
+ * by group commit: requests queue up, and one leader (the first synchronous caller to find
+ * nobody committing, or the committer thread "pw-spool" for asynchronous puts) takes every
+ * queued request into one transaction; each caller returns only once the COMMIT holding its
+ * rows has returned. While a leader commits, the next batch accumulates, and the next leader
+ * commits it at once; only a lone request waits (up to commit_interval_ms, until GATHER_ENOUGH
+ * have come) for companions. Every commit that changes the spool is synced (puts, acks,
+ * retries, dead letters); leases are not written at all (they live in memory and end with the
+ * process, so a crash mid-delivery re-sends, deduplicated upstream by event_id). WAL
+ * checkpoints run on their own connection and thread (spool_sqlite_ckpt.c).
  *
- * Idempotency: UNIQUE(event_id, destination) with INSERT OR IGNORE. Delivered and dead rows stay as
- * payload-less tombstones (state 1 / 2) for PW_SPOOL_TOMBSTONE_MS (15 min: the tag's retries of
- * one event come within seconds) so that a retry after delivery is still recognised; older
- * tombstones are purged as acks arrive. Upstreams deduplicate by event_id beyond that.
+ * Idempotency: event_id. A repeated (event_id, destination) is ignored, found through an
+ * in-memory index of every row (rebuilt from the rows on open). Delivered and dead items stay as
+ * payload-less tombstones for PW_SPOOL_TOMBSTONE_MS after acceptance (15 min: the tag's retries
+ * of one event come within seconds) so that a retry after delivery is still recognised; older
+ * tombstones are purged in rowid ranges as acks arrive. Upstreams deduplicate by event_id
+ * beyond that.
  *
- * Bounded size: `bytes` counts payload + key bytes (+ a fixed per-row overhead) of queued rows
+ * Bounded size: `bytes` counts payload + key bytes (+ a fixed per-item overhead) of queued items
  * and dead letters, and key bytes (+ a smaller overhead) of tombstones. A put that would go beyond
  * max_bytes fails with PW_ERR_LIMIT and nothing of it is stored (ingest answers 503): events are
  * refused at the door, never silently dropped.
@@ -38,39 +40,16 @@
 #include <errno.h>
 #include <pthread.h>
 #include <sqlite3.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "gw_time.h"
 #include "spool_sqlite_internal.h"
-
-static const char SCHEMA[] =
-    "CREATE TABLE IF NOT EXISTS spool("
-    " id INTEGER PRIMARY KEY,"
-    " event_id TEXT NOT NULL,"
-    " destination TEXT NOT NULL,"
-    " payload BLOB,"
-    " created_ms INTEGER NOT NULL,"
-    " state INTEGER NOT NULL DEFAULT 0," /* 0 queued, 1 delivered, 2 dead */
-    " attempts INTEGER NOT NULL DEFAULT 0,"
-    " next_attempt_ms INTEGER NOT NULL DEFAULT 0,"
-    " lease_until INTEGER NOT NULL DEFAULT 0,"
-    " done_ms INTEGER NOT NULL DEFAULT 0,"
-    " UNIQUE(event_id, destination));"
-    "CREATE INDEX IF NOT EXISTS spool_due ON spool(destination, state, next_attempt_ms);"
-    "CREATE INDEX IF NOT EXISTS spool_done ON spool(done_ms) WHERE state <> 0;"
-    "CREATE TABLE IF NOT EXISTS dead("
-    " id INTEGER PRIMARY KEY,"
-    " spool_id INTEGER NOT NULL,"
-    " event_id TEXT NOT NULL,"
-    " destination TEXT NOT NULL,"
-    " payload BLOB,"
-    " created_ms INTEGER NOT NULL,"
-    " attempts INTEGER NOT NULL,"
-    " dead_ms INTEGER NOT NULL,"
-    " reason TEXT NOT NULL);"
-    "CREATE INDEX IF NOT EXISTS dead_key ON dead(event_id, destination);";
 
 pw_status pw_spool_db_fail(pw_spool *s, pw_err *err, const char *what)
 {
@@ -84,7 +63,8 @@ pw_status pw_spool_exec(pw_spool *s, const char *sql, pw_err *err)
     char *msg = NULL;
     if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) == SQLITE_OK)
         return PW_OK;
-    pw_status st = pw_err_set(err, PW_ERR_IO, "spool: %s: %s", sql, msg ? msg : "?");
+    pw_status st = pw_err_set(err, sqlite3_errcode(s->db) == SQLITE_FULL ? PW_ERR_LIMIT : PW_ERR_IO,
+                              "spool: %.80s: %s", sql, msg ? msg : "?");
     sqlite3_free(msg);
     return st;
 }
@@ -93,21 +73,39 @@ static const char *const stmt_sql[SQL_COUNT] = {
     [SQL_BEGIN] = "BEGIN IMMEDIATE",
     [SQL_COMMIT] = "COMMIT",
     [SQL_ROLLBACK] = "ROLLBACK",
-    [SQL_SAVEPOINT] = "SAVEPOINT req",
-    [SQL_RELEASE] = "RELEASE req",
-    [SQL_ROLLBACK_TO] = "ROLLBACK TO req",
-    [SQL_INSERT] = "INSERT OR IGNORE INTO spool(event_id, destination, payload, created_ms)"
-                   " VALUES(?1, ?2, ?3, ?4)",
-    [SQL_LEASE_SELECT] =
-        "SELECT id, event_id, destination, payload, created_ms, attempts FROM spool"
-        " WHERE destination = ?1 AND state = 0 AND next_attempt_ms <= ?2 AND lease_until <= ?2"
-        " ORDER BY next_attempt_ms, id LIMIT ?3",
-    [SQL_LEASE_MARK] = "UPDATE spool SET lease_until = ?1, attempts = attempts + 1 WHERE id = ?2",
-    [SQL_ACK_LEN] = "SELECT length(payload) FROM spool WHERE id = ?1 AND state = 0",
-    [SQL_ACK] = "UPDATE spool SET state = 1, payload = NULL, done_ms = ?1, lease_until = 0"
-                " WHERE id = ?2 AND state = 0",
-    [SQL_RETRY] = "UPDATE spool SET next_attempt_ms = ?1, lease_until = 0"
-                  " WHERE id = ?2 AND state = 0",
+    [SQL_INSERT] = "INSERT INTO ev(created_ms, pending, dests, event_id) VALUES(?1, ?2, ?3, ?4)",
+    [SQL_INSERT_BODY] = "INSERT INTO body(id, payloads) VALUES(?1, ?2)",
+    [SQL_ROW_DESTS] = "SELECT dests FROM ev WHERE id = ?1 AND event_id = ?2",
+    [SQL_ROW] = "SELECT ev.id, created_ms, pending, dests, event_id, payloads FROM ev"
+                " LEFT JOIN body ON body.id = ev.id WHERE ev.id = ?1",
+    [SQL_SCAN_FROM] = "SELECT ev.id, created_ms, pending, dests, event_id, payloads FROM ev"
+                      " LEFT JOIN body ON body.id = ev.id WHERE ev.id >= ?1 ORDER BY ev.id",
+    [SQL_SCAN_STATE] = "SELECT id, created_ms, pending, dests FROM ev WHERE id >= ?1 ORDER BY id",
+    [SQL_ACK] = "UPDATE ev SET pending = pending & ~?1 WHERE id BETWEEN ?2 AND ?3"
+                " AND pending & ?1 <> 0",
+    [SQL_CLEAR_BIT] = "UPDATE ev SET pending = pending & ~?1 WHERE id = ?2 AND pending & ?1 <> 0"
+                      " RETURNING pending",
+    [SQL_DROP_BODIES] =
+        "DELETE FROM body WHERE id BETWEEN ?1 AND ?2 AND"
+        " (SELECT pending FROM ev WHERE ev.id = body.id) = " PW_SPOOL_PENDING_BASE_SQL,
+    [SQL_RETRY_DUE] = "SELECT item, attempts FROM retry WHERE dest = ?1 AND next_attempt_ms <= ?2"
+                      " ORDER BY next_attempt_ms",
+    [SQL_RETRY_HAS] = "SELECT attempts FROM retry WHERE item = ?1",
+    [SQL_RETRY_PUT] = "INSERT INTO retry(item, dest, next_attempt_ms, attempts)"
+                      " VALUES(?1, ?2, ?3, ?4) ON CONFLICT(item) DO UPDATE SET"
+                      " next_attempt_ms = excluded.next_attempt_ms,"
+                      " attempts = max(attempts, excluded.attempts)",
+    [SQL_RETRY_DEL] = "DELETE FROM retry WHERE item IN (SELECT value FROM json_each(?1))",
+    [SQL_RETRY_COUNT] = "SELECT count(*) FROM retry WHERE dest = ?1",
+    [SQL_DEAD_PUT] = "INSERT INTO dead(spool_id, event_id, destination, payload, created_ms,"
+                     " attempts, dead_ms, reason) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    [SQL_PURGE] = "DELETE FROM ev WHERE id >= ?1 AND id < ?2 AND created_ms < ?3"
+                  " AND pending = " PW_SPOOL_PENDING_BASE_SQL " RETURNING id, dests, event_id",
+    [SQL_PURGE_STOP] = "SELECT id FROM ev WHERE id >= ?1 AND id < ?2 AND created_ms >= ?3"
+                       " ORDER BY id LIMIT 1",
+    [SQL_DELETE_ROWS] =
+        "DELETE FROM ev WHERE id BETWEEN ?1 AND ?2 AND created_ms < ?3"
+        " AND pending = " PW_SPOOL_PENDING_BASE_SQL " RETURNING id, dests, event_id",
 };
 
 sqlite3_stmt *pw_spool_stmt(pw_spool *s, enum pw_spool_sql which)
@@ -127,23 +125,9 @@ sqlite3_stmt *pw_spool_stmt(pw_spool *s, enum pw_spool_sql which)
     return st;
 }
 
-/* PRAGMA synchronous takes effect when the statement is compiled, not when it runs: no caching.
- * The flag remembers a NORMAL that could not be undone, so that no put ever commits under it. */
-pw_status pw_spool_set_synchronous(pw_spool *s, int full, pw_err *err)
-{
-    pw_status st =
-        pw_spool_exec(s, full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL", err);
-    if (full && st == PW_OK)
-        s->sync_normal = 0;
-    if (!full)
-        s->sync_normal = 1;
-    return st;
-}
-
 pw_status pw_spool_begin(pw_spool *s, pw_err *err)
 {
-    pw_status st = s->sync_normal ? pw_spool_set_synchronous(s, 1, err) : PW_OK;
-    return st == PW_OK ? pw_spool_run(s, SQL_BEGIN, err) : st;
+    return pw_spool_run(s, SQL_BEGIN, err);
 }
 
 pw_status pw_spool_run(pw_spool *s, enum pw_spool_sql which, pw_err *err)
@@ -152,60 +136,183 @@ pw_status pw_spool_run(pw_spool *s, enum pw_spool_sql which, pw_err *err)
     if (!st)
         return pw_spool_db_fail(s, err, stmt_sql[which]);
     int rc = sqlite3_step(st);
-    while (rc == SQLITE_ROW) /* a PRAGMA may answer a row */
+    while (rc == SQLITE_ROW)
         rc = sqlite3_step(st);
     pw_status status = rc == SQLITE_DONE ? PW_OK : pw_spool_db_fail(s, err, stmt_sql[which]);
     sqlite3_reset(st);
     return status;
 }
 
-uint64_t pw_spool_row_bytes(const char *event_id, const char *dest, size_t payload_len)
+uint64_t pw_spool_item_bytes(size_t eid_len, size_t dest_len, size_t payload_len, int queued)
 {
-    return strlen(event_id) + strlen(dest) + payload_len + ROW_OVERHEAD;
+    return eid_len + dest_len + (queued ? payload_len + ROW_OVERHEAD : TOMB_OVERHEAD);
+}
+
+char *pw_spool_scratch(pw_spool *s, size_t n)
+{
+    if (n <= s->scratch_cap)
+        return s->scratch;
+    size_t cap = s->scratch_cap ? s->scratch_cap : 4096;
+    while (cap < n)
+        cap *= 2;
+    char *p = realloc(s->scratch, cap);
+    if (!p)
+        return NULL;
+    s->scratch = p;
+    s->scratch_cap = cap;
+    return p;
+}
+
+/* Decimal digits of v at p (no terminator); returns the end. */
+static char *put_int(char *p, int64_t v)
+{
+    char tmp[24];
+    int n = 0;
+    uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+    if (v < 0)
+        *p++ = '-';
+    do {
+        tmp[n++] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    while (n)
+        *p++ = tmp[--n];
+    return p;
+}
+
+const char *pw_spool_json_ids(pw_spool *s, const int64_t *v, size_t n)
+{
+    char *out = pw_spool_scratch(s, n * 21 + 3);
+    if (!out)
+        return NULL;
+    char *p = out;
+    *p++ = '[';
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            *p++ = ',';
+        p = put_int(p, v[i]);
+    }
+    *p++ = ']';
+    *p = '\0';
+    return out;
+}
+
+/* ---- destinations ------------------------------------------------------------------------- */
+
+pw_spool_dest *pw_spool_dest_by_name(pw_spool *s, const char *name)
+{
+    for (size_t i = 0; i < s->n_dests; i++)
+        if (strcmp(s->dests[i].name, name) == 0)
+            return &s->dests[i];
+    return NULL;
+}
+
+pw_spool_dest *pw_spool_dest_by_id(pw_spool *s, int64_t id)
+{
+    for (size_t i = 0; i < s->n_dests; i++)
+        if (s->dests[i].id == id)
+            return &s->dests[i];
+    return NULL;
+}
+
+static pw_spool_dest *dest_push(pw_spool *s, int64_t id, const char *name)
+{
+    pw_spool_dest *grown = realloc(s->dests, (s->n_dests + 1) * sizeof *grown);
+    if (!grown)
+        return NULL;
+    s->dests = grown;
+    pw_spool_dest *d = &s->dests[s->n_dests];
+    memset(d, 0, sizeof *d);
+    if (!(d->name = strdup(name)))
+        return NULL;
+    d->id = id;
+    d->name_len = strlen(name);
+    d->cursor = d->low = s->last_row + 1; /* no row names it yet */
+    s->n_dests++;
+    return d;
+}
+
+static pw_status insert_dest(pw_spool *s, const char *name, int64_t *id, pw_err *err)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(s->db, "INSERT INTO dest(name) VALUES(?1)", -1, &st, NULL) != SQLITE_OK)
+        return pw_spool_db_fail(s, err, "preparing a destination");
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        return pw_spool_db_fail(s, err, "adding a destination");
+    *id = sqlite3_last_insert_rowid(s->db);
+    return PW_OK;
+}
+
+/* Inside an open transaction the new name joins it; otherwise it commits on its own. */
+pw_status pw_spool_dest_add(pw_spool *s, const char *name, pw_spool_dest **out, pw_err *err)
+{
+    if ((*out = pw_spool_dest_by_name(s, name)))
+        return PW_OK;
+    int own = sqlite3_get_autocommit(s->db);
+    int64_t id = 0;
+    pw_status st = own ? pw_spool_begin(s, err) : PW_OK;
+    if (st == PW_OK)
+        st = insert_dest(s, name, &id, err);
+    if (st == PW_OK && id > 0xffff)
+        st = pw_err_set(err, PW_ERR_LIMIT, "spool: more than 65535 destination names");
+    if (own)
+        st = st == PW_OK ? pw_spool_run(s, SQL_COMMIT, err)
+                         : (pw_spool_run(s, SQL_ROLLBACK, NULL), st);
+    if (st != PW_OK)
+        return st;
+    if (!(*out = dest_push(s, id, name)))
+        return pw_err_set(err, PW_ERR_NOMEM, "spool: out of memory");
+    return PW_OK;
+}
+
+static pw_status load_dest_names(pw_spool *s, pw_err *err)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(s->db, "SELECT id, name FROM dest ORDER BY id", -1, &st, NULL) !=
+        SQLITE_OK)
+        return pw_spool_db_fail(s, err, "reading destinations");
+    pw_status status = PW_OK;
+    while (status == PW_OK && sqlite3_step(st) == SQLITE_ROW) {
+        const char *name = (const char *)sqlite3_column_text(st, 1);
+        if (!pw_spool_dest_by_name(s, name ? name : "") &&
+            !dest_push(s, sqlite3_column_int64(st, 0), name ? name : ""))
+            status = pw_err_set(err, PW_ERR_NOMEM, "spool: out of memory");
+    }
+    sqlite3_finalize(st);
+    return status;
 }
 
 /* ---- opening ---------------------------------------------------------------------------- */
 
-static pw_status load_bytes(pw_spool *s, pw_err *err)
-{
-    static const char sql[] =
-        "SELECT (SELECT coalesce(sum(length(event_id)+length(destination)+length(payload)+?1),0)"
-        "        FROM spool WHERE state = 0)"
-        "     + (SELECT coalesce(sum(length(event_id)+length(destination)+length(payload)+?1),0)"
-        "        FROM dead)"
-        "     + (SELECT coalesce(sum(length(event_id)+length(destination)+?2),0)"
-        "        FROM spool WHERE state <> 0)";
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
-        return pw_spool_db_fail(s, err, "counting bytes");
-    sqlite3_bind_int(st, 1, ROW_OVERHEAD);
-    sqlite3_bind_int(st, 2, TOMB_OVERHEAD);
-    if (sqlite3_step(st) == SQLITE_ROW)
-        s->bytes = (uint64_t)sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    return PW_OK;
-}
-
 static pw_status configure_db(pw_spool *s, pw_err *err)
 {
     static const char *const pragmas[] = {
-        "PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA foreign_keys=OFF",
-        "PRAGMA journal_size_limit=67108864", "PRAGMA wal_autocheckpoint=4000"};
+        "PRAGMA journal_mode=WAL",  "PRAGMA synchronous=FULL",
+        "PRAGMA foreign_keys=OFF",  "PRAGMA journal_size_limit=67108864",
+        "PRAGMA cache_size=-16384", "PRAGMA wal_autocheckpoint=4000"};
     sqlite3_busy_timeout(s->db, 5000);
     for (size_t i = 0; i < sizeof pragmas / sizeof pragmas[0]; i++) {
         pw_status st = pw_spool_exec(s, pragmas[i], err);
         if (st != PW_OK)
             return st;
     }
-    pw_status st = pw_spool_exec(s, SCHEMA, err);
-    if (st != PW_OK)
-        return st;
-    /* A crash leaves leases behind: rows leased by the previous process are due again now. */
-    st = pw_spool_exec(s, "UPDATE spool SET lease_until = 0 WHERE state = 0 AND lease_until <> 0",
-                       err);
-    if (st != PW_OK)
-        return st;
-    return load_bytes(s, err);
+    pw_status st = pw_spool_schema_ready(s, err);
+    if (st == PW_OK)
+        st = load_dest_names(s, err);
+    return st == PW_OK ? pw_spool_load(s, err) : st;
+}
+
+static void random_key(uint64_t key[2])
+{
+    if (getrandom(key, 2 * sizeof key[0], 0) == (ssize_t)(2 * sizeof key[0]))
+        return;
+    struct timespec ts; /* no entropy source: still a key nobody outside can read */
+    clock_gettime(CLOCK_REALTIME, &ts);
+    key[0] = (uint64_t)ts.tv_nsec * 0x9E3779B97F4A7C15ull ^ (uint64_t)(uintptr_t)key;
+    key[1] = (uint64_t)ts.tv_sec ^ (uint64_t)getpid() << 32;
 }
 
 static void *committer_main(void *arg);
@@ -216,6 +323,15 @@ static void spool_destroy(pw_spool *s)
         sqlite3_finalize(s->stmts[i]);
     if (s->db)
         sqlite3_close(s->db);
+    for (size_t i = 0; i < s->n_dests; i++) {
+        free(s->dests[i].name);
+        pw_spool_map_free(&s->dests[i].leases);
+    }
+    free(s->dests);
+    pw_spool_map_free(&s->keys);
+    free(s->scratch);
+    free(s->undo);
+    free(s->path);
     pthread_mutex_destroy(&s->db_mu);
     pthread_mutex_destroy(&s->q_mu);
     pthread_cond_destroy(&s->q_cond);
@@ -239,8 +355,10 @@ pw_status pw_spool_open(const pw_spool_opts *opts, pw_spool **out, pw_err *err)
     pthread_cond_init(&s->interval_cond, NULL);
     s->max_bytes = opts->max_bytes;
     s->commit_interval_ms = opts->commit_interval_ms;
+    s->path = strdup(opts->path);
+    random_key(s->hash_key);
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
-    if (sqlite3_open_v2(opts->path, &s->db, flags, NULL) != SQLITE_OK) {
+    if (!s->path || sqlite3_open_v2(opts->path, &s->db, flags, NULL) != SQLITE_OK) {
         pw_err_set(err, PW_ERR_IO, "spool: %s: %s", opts->path,
                    s->db ? sqlite3_errmsg(s->db) : "cannot open");
         spool_destroy(s);
@@ -278,95 +396,6 @@ void pw_spool_close(pw_spool *s)
     /* Checkpoint so the WAL does not keep growing across restarts; failures are harmless. */
     sqlite3_exec(s->db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL);
     spool_destroy(s);
-}
-
-/* ---- writing a batch of put requests ---------------------------------------------------- */
-
-static pw_status insert_item(pw_spool *s, sqlite3_stmt *ins, const pw_spool_put_item *it,
-                             int *inserted, pw_err *err)
-{
-    sqlite3_reset(ins);
-    sqlite3_bind_text(ins, 1, it->event_id, -1, SQLITE_STATIC);
-    sqlite3_bind_text(ins, 2, it->destination, -1, SQLITE_STATIC);
-    sqlite3_bind_blob(ins, 3, it->payload ? it->payload : "", (int)it->payload_len, SQLITE_STATIC);
-    sqlite3_bind_int64(ins, 4, it->created_ms ? it->created_ms : pw_gw_now_ms());
-    if (sqlite3_step(ins) != SQLITE_DONE)
-        return pw_spool_db_fail(s, err, "insert");
-    *inserted = sqlite3_changes(s->db) == 1;
-    return PW_OK;
-}
-
-static pw_status validate_items(const pw_spool_put_item *items, size_t n, pw_err *err)
-{
-    for (size_t i = 0; i < n; i++) {
-        if (!items[i].event_id || !items[i].event_id[0])
-            return pw_err_set(err, PW_ERR_INVALID, "spool: item %zu: empty event_id", i);
-        if (!items[i].destination || !items[i].destination[0])
-            return pw_err_set(err, PW_ERR_INVALID, "spool: item %zu: empty destination", i);
-        if (items[i].payload_len > 0x7fffffff)
-            return pw_err_set(err, PW_ERR_LIMIT, "spool: item %zu: payload too large", i);
-    }
-    return PW_OK;
-}
-
-/* One request inside the open transaction, in its own savepoint. Adds to *added the bytes of the
- * rows it really inserted; duplicates add nothing, so repeating a stored event succeeds even when
- * the spool is full. */
-static pw_status write_request(pw_spool *s, sqlite3_stmt *ins, put_req *r, uint64_t *added,
-                               pw_err *err)
-{
-    pw_status st = validate_items(r->items, r->n, err);
-    if (st != PW_OK)
-        return st;
-    if ((st = pw_spool_run(s, SQL_SAVEPOINT, err)) != PW_OK)
-        return st;
-    uint64_t mine = 0;
-    for (size_t i = 0; i < r->n && st == PW_OK; i++) {
-        int inserted = 0;
-        st = insert_item(s, ins, &r->items[i], &inserted, err);
-        if (inserted)
-            mine += pw_spool_row_bytes(r->items[i].event_id, r->items[i].destination,
-                                       r->items[i].payload_len);
-    }
-    if (st == PW_OK && s->max_bytes && s->bytes + *added + mine > s->max_bytes)
-        st = pw_err_set(err, PW_ERR_LIMIT,
-                        "spool: full (%llu of %llu bytes used, %llu more asked): retry later",
-                        (unsigned long long)(s->bytes + *added), (unsigned long long)s->max_bytes,
-                        (unsigned long long)mine);
-    sqlite3_reset(ins);
-    if (st != PW_OK) {
-        pw_spool_run(s, SQL_ROLLBACK_TO, NULL);
-        pw_spool_run(s, SQL_RELEASE, NULL);
-        return st;
-    }
-    *added += mine;
-    return pw_spool_run(s, SQL_RELEASE, err);
-}
-
-/* Write every request of the list in one transaction; sets each request's status. */
-static void commit_requests(pw_spool *s, put_req *list)
-{
-    pw_err err = {0};
-    sqlite3_stmt *ins = NULL;
-    uint64_t added = 0;
-    pthread_mutex_lock(&s->db_mu);
-    pw_status st = pw_spool_begin(s, &err);
-    if (st == PW_OK && !(ins = pw_spool_stmt(s, SQL_INSERT)))
-        st = pw_spool_db_fail(s, &err, "prepare insert");
-    for (put_req *r = list; r && st == PW_OK; r = r->next)
-        r->status = write_request(s, ins, r, &added, &r->err);
-    if (st == PW_OK)
-        st = pw_spool_run(s, SQL_COMMIT, &err);
-    if (st == PW_OK) {
-        s->bytes += added;
-    } else {
-        pw_spool_run(s, SQL_ROLLBACK, NULL);
-        for (put_req *r = list; r; r = r->next) {
-            r->status = st;
-            r->err = err;
-        }
-    }
-    pthread_mutex_unlock(&s->db_mu);
 }
 
 /* ---- group commit: a leader commits for everyone queued ------------------------------------ */
@@ -408,7 +437,7 @@ static void lead_one_commit(pw_spool *s)
     s->head = s->tail = NULL;
     s->pending = 0;
     pthread_mutex_unlock(&s->q_mu);
-    commit_requests(s, head.next);
+    pw_spool_commit_requests(s, head.next);
     complete_async(&head);
     pthread_mutex_lock(&s->q_mu);
     for (put_req *r = head.next; r;) {
@@ -482,7 +511,7 @@ pw_status pw_spool_put(pw_spool *s, const pw_spool_put_item *items, size_t n, pw
 pw_status pw_spool_put_unbatched(pw_spool *s, const pw_spool_put_item *items, size_t n, pw_err *err)
 {
     put_req r = {.items = items, .n = n, .status = PW_OK};
-    commit_requests(s, &r);
+    pw_spool_commit_requests(s, &r);
     if (r.status != PW_OK && err)
         *err = r.err;
     return r.status;

@@ -1,7 +1,16 @@
 /*
- * spool_sqlite_internal.h — what the two halves of the SQLite spool share: the producer side
- * (spool_sqlite.c: open, group-committed puts) and the consumer side (spool_sqlite_lease.c:
- * lease, ack, retry, dead letters, stats). Not a public interface.
+ * spool_sqlite_internal.h — what the parts of the SQLite spool share: opening and group commit
+ * (spool_sqlite.c), writing a batch of puts (spool_sqlite_put.c), leases and outcomes
+ * (spool_sqlite_lease.c), inspection (spool_sqlite_state.c), the in-memory indexes
+ * (spool_sqlite_map.c), the schema and its migration (spool_sqlite_schema.c) and background
+ * checkpoints (spool_sqlite_ckpt.c). Not a public interface.
+ *
+ * Storage (schema version 2, see spool_sqlite_schema.c): one small row per event in `ev`,
+ * appended in rowid order (its destinations and their delivery state), and one `body` row with
+ * the post-policy payloads of its destinations, deleted once the event is done; an item (one
+ * event for one destination) is named by ev.id * 64 + its position in the row. No SQL index is
+ * touched by a put: the idempotency index (event_id → rows) and the leases live in memory, rebuilt
+ * from the rows when the spool is opened.
  */
 #ifndef PHIWALL_GW_SPOOL_SQLITE_INTERNAL_H
 #define PHIWALL_GW_SPOOL_SQLITE_INTERNAL_H
@@ -12,27 +21,103 @@
 
 #include "spool.h"
 
-#define ROW_OVERHEAD          64 /* bytes counted per row beyond its strings: ids, times, index */
-#define TOMB_OVERHEAD         32 /* bytes counted per tombstone beyond its key */
-#define PW_SPOOL_TOMBSTONE_MS (15LL * 60 * 1000) /* keep idempotency keys 15 min after the end */
-#define GATHER_ENOUGH         8 /* a leader stops waiting for companions once this many wait */
+#define ROW_OVERHEAD  64 /* bytes counted per queued item beyond its strings */
+#define TOMB_OVERHEAD 32 /* bytes counted per tombstone beyond its key */
+#define PW_SPOOL_TOMBSTONE_MS                                                           \
+    (15LL * 60 * 1000)                 /* keep idempotency keys 15 min after acceptance \
+                                        */
+#define PW_SPOOL_KEYS_SOFT_MAX 1000000 /* beyond, tombstones go before their 15 min are up */
+#define PW_SPOOL_MAX_EVENT_ID  1024    /* bytes (a lease keeps its length in 15 bits) */
+#define GATHER_ENOUGH          8  /* a leader stops waiting for companions once this many wait */
+#define PW_SPOOL_MAX_POS       62 /* destinations per event row (bits 0..61 of ev.pending) */
+/* ev.pending always carries bit 62: an 8-byte integer whatever bits are left, so that an ack
+ * rewrites the row in place (SQLite overwrites a cell of unchanged size without rebalancing). */
+#define PW_SPOOL_PENDING_BASE     (1ll << 62)
+#define PW_SPOOL_PENDING_BASE_SQL "4611686018427387904"
+#define PW_SPOOL_DEST_BYTES       6 /* per destination in ev.dests: u16 dest id, u32 payload length */
+#define PW_SPOOL_PURGE_CHUNK      4096 /* rows a purge step looks at */
+#define PW_SPOOL_SCHEMA           2    /* PRAGMA user_version of the current layout */
+
+#define ITEM_ID(row, pos) ((row)*64 + (pos))
+#define ITEM_ROW(item)    ((item) >> 6)
+#define ITEM_POS(item)    ((int)((item)&63))
 
 /* Statements prepared once per connection (pw_spool_stmt); indexes into pw_spool.stmts. */
 enum pw_spool_sql {
     SQL_BEGIN = 0,
     SQL_COMMIT,
     SQL_ROLLBACK,
-    SQL_SAVEPOINT,
-    SQL_RELEASE,
-    SQL_ROLLBACK_TO,
-    SQL_INSERT,
-    SQL_LEASE_SELECT,
-    SQL_LEASE_MARK,
-    SQL_ACK_LEN,
-    SQL_ACK,
-    SQL_RETRY,
+    SQL_INSERT,      /* a new event row */
+    SQL_INSERT_BODY, /* its payloads */
+    SQL_ROW_DESTS,   /* dests of one row (duplicate check) */
+    SQL_ROW,         /* one row for a lease or a dead letter */
+    SQL_SCAN_FROM,   /* rows from a rowid on: new items to lease */
+    SQL_SCAN_STATE,  /* the same without payloads (stats) */
+    SQL_ACK,         /* clear one position's bit for a range of rows */
+    SQL_CLEAR_BIT,   /* clear one position's bit of one row (dead letter) */
+    SQL_DROP_BODIES, /* delete the payloads of the finished rows of a range */
+    SQL_RETRY_DUE,   /* due retries of a destination */
+    SQL_RETRY_HAS,   /* is an item scheduled for retry */
+    SQL_RETRY_PUT,   /* schedule an item */
+    SQL_RETRY_DEL,   /* forget the schedules of a JSON array of items */
+    SQL_RETRY_COUNT, /* scheduled items of a destination */
+    SQL_DEAD_PUT,    /* a dead letter */
+    SQL_PURGE,       /* delete old tombstones in a rowid range */
+    SQL_PURGE_STOP,  /* the first young row of a rowid range */
+    SQL_DELETE_ROWS, /* delete old tombstone rows of a range */
     SQL_COUNT
 };
+
+/* ---- in-memory maps (spool_sqlite_map.c) ------------------------------------------------ */
+
+/* Open addressing, 64-bit keys (0 is reserved: callers never use it), duplicates allowed. */
+typedef struct pw_spool_slot {
+    uint64_t key;
+    int64_t val;
+    int64_t aux;
+} pw_spool_slot;
+
+typedef struct pw_spool_map {
+    pw_spool_slot *slots;
+    size_t cap; /* a power of two, or 0 */
+    size_t n;
+} pw_spool_map;
+
+/* 0 on out of memory. */
+int pw_spool_map_add(pw_spool_map *m, uint64_t key, int64_t val, int64_t aux);
+/* The slot holding key (the first one; with `val` >= 0 the one holding that value too). */
+pw_spool_slot *pw_spool_map_find(pw_spool_map *m, uint64_t key, int64_t val);
+/* The next slot after `from` with the same key, NULL at the end of its run. */
+pw_spool_slot *pw_spool_map_next(pw_spool_map *m, pw_spool_slot *from);
+void pw_spool_map_del(pw_spool_map *m, pw_spool_slot *slot);
+void pw_spool_map_free(pw_spool_map *m);
+
+/* Keyed hash of an event_id (SipHash-2-4 with the spool's random key); never 0. */
+uint64_t pw_spool_key_hash(const uint64_t key[2], const char *s, size_t n);
+
+/* ---- destinations ------------------------------------------------------------------------- */
+
+typedef struct pw_spool_dest {
+    int64_t id; /* dest.id */
+    char *name;
+    size_t name_len;
+    int64_t cursor;      /* rows below it were looked at by the new-item scan of a lease */
+    int64_t low;         /* no row below it is queued for this destination (stats hint) */
+    uint64_t depth;      /* queued items */
+    uint64_t depth_txn;  /* items added by the open put transaction */
+    int maybe_retries;   /* the retry table may hold items of this destination */
+    pw_spool_map leases; /* item → lease_until (val), attempts of the lease (aux) */
+} pw_spool_dest;
+
+/* Parsed ev.dests. */
+typedef struct pw_spool_pos {
+    int64_t dest;
+    uint32_t len;
+    uint32_t off; /* in body */
+} pw_spool_pos;
+
+/* Decode ev.dests into out (PW_SPOOL_MAX_POS entries); the number of positions, -1 if bad. */
+int pw_spool_parse_dests(const void *blob, int bytes, pw_spool_pos *out);
 
 typedef struct pw_spool_ckpt pw_spool_ckpt;
 
@@ -49,7 +134,8 @@ typedef struct put_req {
 
 struct pw_spool {
     sqlite3 *db;
-    pthread_mutex_t db_mu; /* the connection and `bytes` */
+    char *path;
+    pthread_mutex_t db_mu; /* the connection and every in-memory index below */
     uint64_t max_bytes;
     uint64_t bytes;
     unsigned commit_interval_ms;
@@ -64,10 +150,21 @@ struct pw_spool {
     int stop;
     pthread_t committer;
     int committer_running;
-    unsigned acks_since_purge;
     sqlite3_stmt *stmts[SQL_COUNT]; /* under db_mu */
-    int sync_normal;                /* synchronous=NORMAL is on (a lease's commit) */
     pw_spool_ckpt *ckpt;            /* background WAL checkpoints, NULL: SQLite's own */
+
+    /* In memory, under db_mu, rebuilt by the open scan. */
+    uint64_t hash_key[2]; /* random per open: the key index is never written anywhere */
+    pw_spool_map keys;    /* hash(event_id) → ev.id of every row (tombstones too) */
+    pw_spool_dest *dests;
+    size_t n_dests;
+    int64_t last_row; /* highest ev.id: never purged, so rowids only grow */
+    int64_t purge_lo; /* rows below it are queued, or gone, or were young when looked at */
+    unsigned acks_since_purge;
+    char *scratch; /* a put's body, an ack's JSON array */
+    size_t scratch_cap;
+    int64_t *undo; /* rows inserted by the open transaction, for its rollback */
+    size_t n_undo, undo_cap;
 };
 
 /* Background checkpoints (spool_sqlite_ckpt.c): started once the schema is ready, stopped
@@ -75,18 +172,34 @@ struct pw_spool {
 void pw_spool_ckpt_start(pw_spool *s, const char *path);
 void pw_spool_ckpt_stop(pw_spool *s);
 
+/* Schema (spool_sqlite_schema.c): create, or migrate an older layout, or refuse (db_mu not
+ * needed: called before the spool is shared). */
+pw_status pw_spool_schema_ready(pw_spool *s, pw_err *err);
+/* The open scan: bytes, depths, cursors and the key index from the rows. */
+pw_status pw_spool_load(pw_spool *s, pw_err *err);
+
 /* Helpers; callers hold db_mu. */
 pw_status pw_spool_db_fail(pw_spool *s, pw_err *err, const char *what);
 pw_status pw_spool_exec(pw_spool *s, const char *sql, pw_err *err);
-uint64_t pw_spool_row_bytes(const char *event_id, const char *dest, size_t payload_len);
+uint64_t pw_spool_item_bytes(size_t eid_len, size_t dest_len, size_t payload_len, int queued);
 /* The prepared statement `which`, reset with its bindings cleared; NULL if it cannot be
  * prepared (the connection's error says why). */
 sqlite3_stmt *pw_spool_stmt(pw_spool *s, enum pw_spool_sql which);
-/* PRAGMA synchronous=FULL (full) or NORMAL. */
-pw_status pw_spool_set_synchronous(pw_spool *s, int full, pw_err *err);
-/* BEGIN IMMEDIATE of a transaction whose COMMIT is synced (synchronous=FULL ensured). */
+/* BEGIN IMMEDIATE of a transaction whose COMMIT is synced (synchronous=FULL throughout). */
 pw_status pw_spool_begin(pw_spool *s, pw_err *err);
-/* Run a statement without parameters (BEGIN, COMMIT, SAVEPOINT…) to completion. */
+/* Run a statement without parameters (BEGIN, COMMIT…) to completion. */
 pw_status pw_spool_run(pw_spool *s, enum pw_spool_sql which, pw_err *err);
+/* The destination of that name/id, NULL if unknown. */
+pw_spool_dest *pw_spool_dest_by_name(pw_spool *s, const char *name);
+pw_spool_dest *pw_spool_dest_by_id(pw_spool *s, int64_t id);
+/* Register a destination name (its own synced transaction when new). */
+pw_status pw_spool_dest_add(pw_spool *s, const char *name, pw_spool_dest **out, pw_err *err);
+/* A scratch buffer of at least n bytes (NULL: out of memory). */
+char *pw_spool_scratch(pw_spool *s, size_t n);
+/* "[a,b,c]" of n integers into the scratch buffer (NULL: out of memory). */
+const char *pw_spool_json_ids(pw_spool *s, const int64_t *v, size_t n);
+
+/* Write every request of the list in one transaction (spool_sqlite_put.c); sets each status. */
+void pw_spool_commit_requests(pw_spool *s, put_req *list);
 
 #endif

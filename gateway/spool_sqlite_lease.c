@@ -1,12 +1,25 @@
 /*
- * spool_sqlite_lease.c — the consumer half of the SQLite spool (see spool_sqlite.c for storage,
- * durability and the "post-policy data only" rule): forwarders lease due rows of their
- * destination, then ack (delivered: row becomes a payload-less tombstone), retry (due again at
- * next_attempt_ms) or dead-letter them (moved to the `dead` table with a reason).
+ * spool_sqlite_lease.c — the consumer half of the SQLite spool (see spool_sqlite.c for
+ * durability and the "post-policy data only" rule, spool_sqlite_schema.c for the layout):
+ * forwarders lease due items of their destination, then settle them.
  *
- * `attempts` counts leases: an item handed out by pw_spool_lease carries the number of the
- * attempt it is being leased for (1 for the first delivery), which the forwarders' backoff uses.
+ * A lease writes nothing: it lives in the destination's in-memory lease map (item → until,
+ * attempts) and ends with the process, so a crash mid-delivery simply makes the items due again.
+ * Due items come, in this order, from expired leases, from the `retry` table (rescheduled after
+ * a failure) and from a scan of `ev` that starts at the destination's cursor (rows below it were
+ * seen by an earlier lease), in rowid order.
+ *
+ * Settling, each one synced transaction per call: ack clears the destination's pending bit with
+ * one UPDATE per run of consecutive rows (one per batch when the lease handed out consecutive
+ * rows), what it needs to know of each item coming from its lease, and deletes the payloads of
+ * the events left with no bit (tombstones), retry upserts a `retry` row, dead copies the item into
+ * `dead` and clears its bit. Acks also purge tombstones older than the idempotency horizon, a rowid
+ * range at a time.
+ *
+ * `attempts` counts leases: an item handed out carries the number of the attempt it is being
+ * leased for (1 for the first delivery), which the forwarders' backoff uses.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,86 +27,287 @@
 #include "gw_time.h"
 #include "spool_sqlite_internal.h"
 
-/* One allocation per item: event_id, destination and payload (NUL-terminated) one after the
- * other, owned through event_id. */
-static int copy_row(sqlite3_stmt *st, pw_spool_item *it)
+/* Changes of one settling transaction, applied to memory only once it has committed. */
+typedef struct settle {
+    int64_t bytes_in, bytes_out;
+    uint64_t *depth_out; /* per s->dests index */
+    int64_t *gone;       /* (hash, row) pairs of deleted rows */
+    size_t n_gone, cap_gone;
+    int64_t purge_lo;
+} settle;
+
+static int settle_init(pw_spool *s, settle *t)
 {
-    const char *eid = (const char *)sqlite3_column_text(st, 1);
-    size_t n_eid = eid ? (size_t)sqlite3_column_bytes(st, 1) : 0;
-    const char *dest = (const char *)sqlite3_column_text(st, 2);
-    size_t n_dest = dest ? (size_t)sqlite3_column_bytes(st, 2) : 0;
-    const void *payload = sqlite3_column_blob(st, 3);
-    size_t n_payload = (size_t)sqlite3_column_bytes(st, 3);
-    char *block = malloc(n_eid + n_dest + n_payload + 3);
-    if (!block)
-        return 0;
-    char *p = block;
-    if (n_eid)
-        memcpy(p, eid, n_eid);
-    p[n_eid] = '\0';
-    it->event_id = p;
-    p += n_eid + 1;
-    if (n_dest)
-        memcpy(p, dest, n_dest);
-    p[n_dest] = '\0';
-    it->destination = p;
-    p += n_dest + 1;
-    if (n_payload)
-        memcpy(p, payload, n_payload);
-    p[n_payload] = '\0';
-    it->payload = p;
-    it->payload_len = n_payload;
+    memset(t, 0, sizeof *t);
+    t->purge_lo = s->purge_lo;
+    t->depth_out = calloc(s->n_dests + 1, sizeof *t->depth_out);
+    return t->depth_out != NULL;
+}
+
+static void settle_free(settle *t)
+{
+    free(t->depth_out);
+    free(t->gone);
+}
+
+static int settle_gone(settle *t, uint64_t hash, int64_t row)
+{
+    if (t->n_gone == t->cap_gone) {
+        size_t cap = t->cap_gone ? t->cap_gone * 2 : 64;
+        int64_t *grown = realloc(t->gone, cap * 2 * sizeof *grown);
+        if (!grown)
+            return 0;
+        t->gone = grown;
+        t->cap_gone = cap;
+    }
+    t->gone[2 * t->n_gone] = (int64_t)hash;
+    t->gone[2 * t->n_gone + 1] = row;
+    t->n_gone++;
     return 1;
 }
 
-void pw_spool_items_free(pw_spool_item *items, size_t n)
+static void uncount_bytes(pw_spool *s, int64_t b)
 {
-    if (!items)
-        return;
-    for (size_t i = 0; i < n; i++)
-        free((char *)items[i].event_id); /* the item's block */
-    free(items);
+    s->bytes = b < 0 || s->bytes > (uint64_t)b ? s->bytes - (uint64_t)b : 0;
 }
 
-/* Read up to max due rows (db_mu held, inside a transaction). */
-static pw_status select_due(pw_spool *s, const char *dest, size_t max, int64_t now,
-                            pw_spool_item *items, size_t *n, pw_err *err)
+/* After COMMIT: bytes, depths, the key index, the purge cursor, the items' leases. */
+static void settle_apply(pw_spool *s, settle *t, const int64_t *items, size_t n)
 {
-    sqlite3_stmt *st = pw_spool_stmt(s, SQL_LEASE_SELECT);
-    if (!st)
-        return pw_spool_db_fail(s, err, "prepare lease");
-    sqlite3_bind_text(st, 1, dest, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, now);
-    sqlite3_bind_int64(st, 3, (sqlite3_int64)max);
-    int rc;
-    while (*n < max && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        pw_spool_item *it = &items[*n];
-        it->id = sqlite3_column_int64(st, 0);
-        it->created_ms = sqlite3_column_int64(st, 4);
-        it->attempts = sqlite3_column_int(st, 5) + 1;
-        if (!copy_row(st, it)) {
-            sqlite3_reset(st);
-            return pw_err_set(err, PW_ERR_NOMEM, "spool: out of memory leasing");
-        }
-        (*n)++;
+    s->bytes += (uint64_t)t->bytes_in;
+    uncount_bytes(s, t->bytes_out);
+    for (size_t i = 0; i < s->n_dests; i++)
+        s->dests[i].depth -=
+            t->depth_out[i] < s->dests[i].depth ? t->depth_out[i] : s->dests[i].depth;
+    for (size_t i = 0; i < t->n_gone; i++) {
+        pw_spool_slot *k =
+            pw_spool_map_find(&s->keys, (uint64_t)t->gone[2 * i], t->gone[2 * i + 1]);
+        if (k)
+            pw_spool_map_del(&s->keys, k);
     }
-    sqlite3_reset(st);
+    s->purge_lo = t->purge_lo;
+    for (size_t i = 0; i < n; i++)
+        for (size_t d = 0; d < s->n_dests; d++) {
+            pw_spool_slot *l = pw_spool_map_find(&s->dests[d].leases, (uint64_t)items[i], -1);
+            if (l) {
+                pw_spool_map_del(&s->dests[d].leases, l);
+                break;
+            }
+        }
+}
+
+/* A lease map entry's aux: the attempt number, the payload and event_id lengths (what an ack of
+ * the item needs without reading its row). */
+#define LEASE_AUX(attempts, len, eid_len)                                          \
+    ((int64_t)((attempts) > 0xffff ? 0xffff : (attempts)) | (int64_t)(len) << 16 | \
+     (int64_t)((eid_len)&0x7fff) << 48)
+#define LEASE_ATTEMPTS(aux) ((int)((aux)&0xffff))
+#define LEASE_LEN(aux)      ((uint32_t)((aux) >> 16))
+#define LEASE_EID_LEN(aux)  ((uint32_t)((aux) >> 48) & 0x7fff)
+
+static size_t dest_index(pw_spool *s, const pw_spool_dest *d)
+{
+    return (size_t)(d - s->dests);
+}
+
+/* ---- leasing ------------------------------------------------------------------------------ */
+
+/* Columns of SQL_ROW / SQL_SCAN_FROM: id, created_ms, pending, dests, event_id, body. */
+typedef struct row_view {
+    int64_t id, created_ms;
+    uint64_t pending;
+    pw_spool_pos pos[PW_SPOOL_MAX_POS];
+    int n_pos;
+} row_view;
+
+static int read_view(sqlite3_stmt *st, row_view *v)
+{
+    v->id = sqlite3_column_int64(st, 0);
+    v->created_ms = sqlite3_column_int64(st, 1);
+    v->pending = (uint64_t)(sqlite3_column_int64(st, 2) & ~PW_SPOOL_PENDING_BASE);
+    v->n_pos =
+        pw_spool_parse_dests(sqlite3_column_blob(st, 3), sqlite3_column_bytes(st, 3), v->pos);
+    return v->n_pos > 0;
+}
+
+/* The position of destination d in the row if it is queued there, else -1. */
+static int queued_pos(const row_view *v, const pw_spool_dest *d)
+{
+    for (int i = 0; i < v->n_pos; i++)
+        if (v->pos[i].dest == d->id)
+            return (v->pending >> i) & 1 ? i : -1;
+    return -1;
+}
+
+typedef struct lease_out {
+    pw_spool_item *items;
+    size_t n, max;
+    int64_t now, until;
+} lease_out;
+
+/* One allocation per item: event_id, destination and payload (NUL-terminated) one after the
+ * other, owned through event_id. */
+static int copy_item(sqlite3_stmt *st, const row_view *v, int p, const pw_spool_dest *d,
+                     int attempts, pw_spool_item *it)
+{
+    const char *eid = (const char *)sqlite3_column_text(st, 4);
+    size_t n_eid = (size_t)sqlite3_column_bytes(st, 4);
+    const char *body = sqlite3_column_blob(st, 5);
+    size_t n_body = (size_t)sqlite3_column_bytes(st, 5);
+    size_t off = v->pos[p].off, len = v->pos[p].len;
+    if (off + len > n_body || (len && !body))
+        return 0;
+    char *block = malloc(n_eid + d->name_len + len + 3);
+    if (!block)
+        return 0;
+    memcpy(block, eid ? eid : "", n_eid);
+    block[n_eid] = '\0';
+    char *dest = block + n_eid + 1, *payload = dest + d->name_len + 1;
+    memcpy(dest, d->name, d->name_len + 1);
+    if (len)
+        memcpy(payload, body + off, len);
+    payload[len] = '\0';
+    *it = (pw_spool_item){.id = ITEM_ID(v->id, p),
+                          .event_id = block,
+                          .destination = dest,
+                          .payload = payload,
+                          .payload_len = len,
+                          .created_ms = v->created_ms,
+                          .attempts = attempts};
+    return 1;
+}
+
+/* Hand out the item at position p of the current row of st, leased until o->until. */
+static pw_status hand_out(pw_spool_dest *d, sqlite3_stmt *st, const row_view *v, int p,
+                          int attempts, lease_out *o, pw_err *err)
+{
+    if (!copy_item(st, v, p, d, attempts, &o->items[o->n]))
+        return pw_err_set(err, PW_ERR_NOMEM, "spool: out of memory leasing");
+    int64_t aux = LEASE_AUX(attempts, v->pos[p].len, sqlite3_column_bytes(st, 4));
+    pw_spool_slot *l = pw_spool_map_find(&d->leases, (uint64_t)ITEM_ID(v->id, p), -1);
+    if (l) {
+        l->val = o->until;
+        l->aux = aux;
+    } else if (!pw_spool_map_add(&d->leases, (uint64_t)ITEM_ID(v->id, p), o->until, aux)) {
+        free((char *)o->items[o->n].event_id);
+        return pw_err_set(err, PW_ERR_NOMEM, "spool: out of memory leasing");
+    }
+    o->n++;
     return PW_OK;
 }
 
-static pw_status mark_leased(pw_spool *s, const pw_spool_item *items, size_t n, int64_t until,
-                             pw_err *err)
+/* Read item's row; its position if still queued for d (st then holds the row), else -1. */
+static int load_item(pw_spool *s, pw_spool_dest *d, int64_t item, sqlite3_stmt **st, row_view *v)
 {
-    sqlite3_stmt *st = pw_spool_stmt(s, SQL_LEASE_MARK);
-    if (!st)
-        return pw_spool_db_fail(s, err, "prepare lease update");
+    *st = pw_spool_stmt(s, SQL_ROW);
+    if (!*st)
+        return -1;
+    sqlite3_bind_int64(*st, 1, ITEM_ROW(item));
+    if (sqlite3_step(*st) != SQLITE_ROW || !read_view(*st, v))
+        return -1;
+    int p = queued_pos(v, d);
+    return p == ITEM_POS(item) ? p : -1;
+}
+
+/* Leases that ran out: the items are due again (the attempt count goes on). */
+static pw_status lease_expired(pw_spool *s, pw_spool_dest *d, lease_out *o, pw_err *err)
+{
+    int64_t *due = malloc(o->max * sizeof *due);
+    if (!due)
+        return pw_err_set(err, PW_ERR_NOMEM, "spool: out of memory leasing");
+    size_t n_due = 0;
+    for (size_t i = 0; i < d->leases.cap && n_due < o->max - o->n; i++)
+        if (d->leases.slots[i].key && d->leases.slots[i].val <= o->now)
+            due[n_due++] = (int64_t)d->leases.slots[i].key;
     pw_status status = PW_OK;
-    for (size_t i = 0; i < n && status == PW_OK; i++) {
-        sqlite3_reset(st);
-        sqlite3_bind_int64(st, 1, until);
-        sqlite3_bind_int64(st, 2, items[i].id);
-        if (sqlite3_step(st) != SQLITE_DONE)
-            status = pw_spool_db_fail(s, err, "lease update");
+    for (size_t i = 0; i < n_due && status == PW_OK; i++) {
+        sqlite3_stmt *st = NULL;
+        row_view v;
+        int p = load_item(s, d, due[i], &st, &v);
+        pw_spool_slot *l = pw_spool_map_find(&d->leases, (uint64_t)due[i], -1);
+        if (p >= 0 && l)
+            status = hand_out(d, st, &v, p, LEASE_ATTEMPTS(l->aux) + 1, o, err);
+        else if (l)
+            pw_spool_map_del(&d->leases, l); /* settled meanwhile */
+        if (st)
+            sqlite3_reset(st);
+    }
+    free(due);
+    return status;
+}
+
+static int has_retry(pw_spool *s, int64_t item, int64_t *attempts)
+{
+    sqlite3_stmt *st = pw_spool_stmt(s, SQL_RETRY_HAS);
+    if (!st)
+        return 0;
+    sqlite3_bind_int64(st, 1, item);
+    int found = sqlite3_step(st) == SQLITE_ROW;
+    if (found && attempts)
+        *attempts = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    return found;
+}
+
+static void check_retries_left(pw_spool *s, pw_spool_dest *d)
+{
+    sqlite3_stmt *st = pw_spool_stmt(s, SQL_RETRY_COUNT);
+    if (!st)
+        return;
+    sqlite3_bind_int64(st, 1, d->id);
+    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int64(st, 0) == 0)
+        d->maybe_retries = 0;
+    sqlite3_reset(st);
+}
+
+/* Rescheduled items whose time has come. */
+static pw_status lease_retries(pw_spool *s, pw_spool_dest *d, lease_out *o, pw_err *err)
+{
+    check_retries_left(s, d);
+    if (!d->maybe_retries)
+        return PW_OK;
+    sqlite3_stmt *due = pw_spool_stmt(s, SQL_RETRY_DUE);
+    if (!due)
+        return pw_spool_db_fail(s, err, "prepare retry lease");
+    sqlite3_bind_int64(due, 1, d->id);
+    sqlite3_bind_int64(due, 2, o->now);
+    pw_status status = PW_OK;
+    while (status == PW_OK && o->n < o->max && sqlite3_step(due) == SQLITE_ROW) {
+        int64_t item = sqlite3_column_int64(due, 0);
+        int attempts = sqlite3_column_int(due, 1);
+        if (pw_spool_map_find(&d->leases, (uint64_t)item, -1))
+            continue;
+        sqlite3_stmt *st = NULL;
+        row_view v;
+        int p = load_item(s, d, item, &st, &v);
+        if (p >= 0)
+            status = hand_out(d, st, &v, p, attempts + 1, o, err);
+        if (st)
+            sqlite3_reset(st);
+    }
+    sqlite3_reset(due);
+    return status;
+}
+
+/* New items: rows from the cursor on, in rowid order. */
+static pw_status lease_new(pw_spool *s, pw_spool_dest *d, lease_out *o, pw_err *err)
+{
+    sqlite3_stmt *st = pw_spool_stmt(s, SQL_SCAN_FROM);
+    if (!st)
+        return pw_spool_db_fail(s, err, "prepare lease");
+    sqlite3_bind_int64(st, 1, d->cursor);
+    pw_status status = PW_OK;
+    while (status == PW_OK && o->n < o->max && sqlite3_step(st) == SQLITE_ROW) {
+        row_view v;
+        if (!read_view(st, &v))
+            continue;
+        int p = queued_pos(&v, d);
+        int64_t item = ITEM_ID(v.id, p);
+        if (p >= 0 && !pw_spool_map_find(&d->leases, (uint64_t)item, -1) &&
+            !(d->maybe_retries && has_retry(s, item, NULL)))
+            status = hand_out(d, st, &v, p, 1, o, err);
+        if (status == PW_OK)
+            d->cursor = v.id + 1;
     }
     sqlite3_reset(st);
     return status;
@@ -106,162 +320,357 @@ pw_status pw_spool_lease(pw_spool *s, const char *destination, size_t max, unsig
     *n = 0;
     if (max == 0)
         return PW_OK;
-    pw_spool_item *buf = calloc(max, sizeof *buf);
-    if (!buf)
+    lease_out o = {.max = max, .now = pw_gw_now_ms()};
+    o.until = o.now + lease_ms;
+    if (!(o.items = calloc(max, sizeof *o.items)))
         return pw_err_set(err, PW_ERR_NOMEM, "spool: out of memory leasing %zu items", max);
-    int64_t now = pw_gw_now_ms();
-    size_t got = 0;
     pthread_mutex_lock(&s->db_mu);
-    /* A lease need not reach the disk before delivery starts: leases are cleared when the spool
-     * is reopened, so losing one (power loss) changes nothing but an attempt count. Its commit
-     * skips the fsync; the next synchronous commit makes it durable along with its own rows. */
-    pw_status st = pw_spool_set_synchronous(s, 0, err);
-    if (st == PW_OK)
-        st = pw_spool_run(s, SQL_BEGIN, err);
-    if (st == PW_OK)
-        st = select_due(s, destination, max, now, buf, &got, err);
-    if (st == PW_OK && got)
-        st = mark_leased(s, buf, got, now + lease_ms, err);
-    if (st == PW_OK)
-        st = pw_spool_run(s, SQL_COMMIT, err);
-    if (st != PW_OK)
-        pw_spool_run(s, SQL_ROLLBACK, NULL);
-    pw_status full = pw_spool_set_synchronous(s, 1, err); /* every other commit is synced */
-    if (st == PW_OK)
-        st = full;
+    pw_spool_dest *d = destination ? pw_spool_dest_by_name(s, destination) : NULL;
+    pw_status st = PW_OK;
+    if (d)
+        st = lease_expired(s, d, &o, err);
+    if (d && st == PW_OK && o.n < max)
+        st = lease_retries(s, d, &o, err);
+    if (d && st == PW_OK && o.n < max)
+        st = lease_new(s, d, &o, err);
     pthread_mutex_unlock(&s->db_mu);
-    if (st != PW_OK || got == 0) {
-        pw_spool_items_free(buf, got);
+    if (st != PW_OK || o.n == 0) {
+        pw_spool_items_free(o.items, o.n); /* their leases expire */
         return st;
     }
-    *items = buf;
-    *n = got;
+    *items = o.items;
+    *n = o.n;
     return PW_OK;
 }
 
-static void uncount(pw_spool *s, uint64_t b)
+void pw_spool_items_free(pw_spool_item *items, size_t n)
 {
-    s->bytes = s->bytes > b ? s->bytes - b : 0;
+    if (!items)
+        return;
+    for (size_t i = 0; i < n; i++)
+        free((char *)items[i].event_id); /* the item's block */
+    free(items);
 }
 
-/* A queued row becomes a tombstone: it keeps only its key's bytes (db_mu held). */
-static void uncount_acked(pw_spool *s, const int64_t *ids, size_t n)
+/* ---- settling ----------------------------------------------------------------------------- */
+
+static int any_retries(pw_spool *s)
 {
-    sqlite3_stmt *st = pw_spool_stmt(s, SQL_ACK_LEN);
-    if (!st)
-        return;
-    for (size_t i = 0; i < n; i++) {
-        sqlite3_reset(st);
-        sqlite3_bind_int64(st, 1, ids[i]);
-        if (sqlite3_step(st) == SQLITE_ROW)
-            uncount(s, (uint64_t)sqlite3_column_int64(st, 0) + ROW_OVERHEAD - TOMB_OVERHEAD);
+    for (size_t i = 0; i < s->n_dests; i++)
+        if (s->dests[i].maybe_retries)
+            return 1;
+    return 0;
+}
+
+static pw_status forget_retries(pw_spool *s, const int64_t *items, size_t n, pw_err *err)
+{
+    if (!any_retries(s))
+        return PW_OK;
+    const char *json = pw_spool_json_ids(s, items, n);
+    sqlite3_stmt *st = pw_spool_stmt(s, SQL_RETRY_DEL);
+    if (!json || !st)
+        return pw_err_set(err, PW_ERR_NOMEM, "spool: cannot prepare the retry cleanup");
+    sqlite3_bind_text(st, 1, json, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? PW_OK : pw_spool_db_fail(s, err, "retry cleanup");
+}
+
+/* Rows deleted by st (RETURNING id, dests, event_id): their tombstones' bytes and keys. */
+static pw_status count_deleted(pw_spool *s, sqlite3_stmt *st, settle *t, pw_err *err)
+{
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        pw_spool_pos pos[PW_SPOOL_MAX_POS];
+        int n = pw_spool_parse_dests(sqlite3_column_blob(st, 1), sqlite3_column_bytes(st, 1), pos);
+        const char *eid = (const char *)sqlite3_column_text(st, 2);
+        size_t eid_len = (size_t)sqlite3_column_bytes(st, 2);
+        for (int i = 0; i < n; i++) {
+            pw_spool_dest *d = pw_spool_dest_by_id(s, pos[i].dest);
+            t->bytes_out += (int64_t)pw_spool_item_bytes(eid_len, d ? d->name_len : 0, 0, 0);
+        }
+        if (!settle_gone(t, pw_spool_key_hash(s->hash_key, eid ? eid : "", eid_len),
+                         sqlite3_column_int64(st, 0)))
+            rc = SQLITE_NOMEM;
     }
     sqlite3_reset(st);
+    return rc == SQLITE_DONE ? PW_OK : pw_spool_db_fail(s, err, "purging tombstones");
 }
 
-/* Drop tombstones past their idempotency horizon, a bounded number per call (db_mu held). */
-static void purge_tombstones(pw_spool *s, int64_t now)
+/* Tombstones accepted before this may go: 15 minutes ago, or — once the event_id index holds
+ * more than PW_SPOOL_KEYS_SOFT_MAX rows — any (oldest first), which bounds its memory. */
+static int64_t tomb_horizon(const pw_spool *s, int64_t now)
 {
-    static const char pick[] = "SELECT id FROM spool WHERE state <> 0 AND done_ms < ?1"
-                               " ORDER BY done_ms LIMIT 2000";
-    static const char size_sql[] = "SELECT coalesce(sum(length(event_id)+length(destination)+?2),"
-                                   " 0) FROM spool WHERE id IN (%s)";
-    static const char del_sql[] = "DELETE FROM spool WHERE id IN (%s)";
-    char sql[512];
-    sqlite3_stmt *st = NULL;
-    snprintf(sql, sizeof sql, size_sql, pick);
-    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
-        return;
-    sqlite3_bind_int64(st, 1, now - PW_SPOOL_TOMBSTONE_MS);
-    sqlite3_bind_int(st, 2, TOMB_OVERHEAD);
-    uint64_t freed = sqlite3_step(st) == SQLITE_ROW ? (uint64_t)sqlite3_column_int64(st, 0) : 0;
-    sqlite3_finalize(st);
-    snprintf(sql, sizeof sql, del_sql, pick);
-    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
-        return;
-    sqlite3_bind_int64(st, 1, now - PW_SPOOL_TOMBSTONE_MS);
-    if (sqlite3_step(st) == SQLITE_DONE)
-        uncount(s, freed);
-    sqlite3_finalize(st);
+    return s->keys.n > PW_SPOOL_KEYS_SOFT_MAX ? INT64_MAX : now - PW_SPOOL_TOMBSTONE_MS;
 }
 
-/* lens: the rows' payload lengths as leased, or NULL to read them. */
-static pw_status ack_rows(pw_spool *s, const int64_t *ids, const size_t *lens, size_t n,
-                          pw_err *err)
+/* Tombstones of one rowid range past the idempotency horizon. The newest row is never deleted,
+ * so that SQLite never hands out a rowid twice. */
+static pw_status purge_step(pw_spool *s, int64_t now, settle *t, pw_err *err)
+{
+    int64_t lo = s->purge_lo, hi = lo + PW_SPOOL_PURGE_CHUNK;
+    if (hi > s->last_row)
+        hi = s->last_row;
+    if (hi <= lo)
+        return PW_OK;
+    sqlite3_stmt *st = pw_spool_stmt(s, SQL_PURGE);
+    if (!st)
+        return pw_spool_db_fail(s, err, "prepare purge");
+    sqlite3_bind_int64(st, 1, lo);
+    sqlite3_bind_int64(st, 2, hi);
+    sqlite3_bind_int64(st, 3, tomb_horizon(s, now));
+    pw_status status = count_deleted(s, st, t, err);
+    if (status != PW_OK || !(st = pw_spool_stmt(s, SQL_PURGE_STOP)))
+        return status != PW_OK ? status : pw_spool_db_fail(s, err, "prepare purge");
+    sqlite3_bind_int64(st, 1, lo);
+    sqlite3_bind_int64(st, 2, hi);
+    sqlite3_bind_int64(st, 3, tomb_horizon(s, now));
+    t->purge_lo = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : hi;
+    sqlite3_reset(st);
+    return PW_OK;
+}
+
+/* The payloads of the finished events among rows lo..hi. */
+static pw_status drop_bodies(pw_spool *s, int64_t lo, int64_t hi, pw_err *err)
+{
+    sqlite3_stmt *st = pw_spool_stmt(s, SQL_DROP_BODIES);
+    if (!st)
+        return pw_spool_db_fail(s, err, "prepare payload cleanup");
+    sqlite3_bind_int64(st, 1, lo);
+    sqlite3_bind_int64(st, 2, hi);
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? PW_OK : pw_spool_db_fail(s, err, "payload cleanup");
+}
+
+/* Rows the purge has passed already that an ack has just made tombstones of, if old enough. */
+static pw_status delete_old_rows(pw_spool *s, int64_t lo, int64_t hi, int64_t now, settle *t,
+                                 pw_err *err)
+{
+    if (hi >= s->purge_lo)
+        hi = s->purge_lo - 1;
+    if (lo > hi)
+        return PW_OK;
+    sqlite3_stmt *st = pw_spool_stmt(s, SQL_DELETE_ROWS);
+    if (!st)
+        return pw_spool_db_fail(s, err, "prepare tombstone purge");
+    sqlite3_bind_int64(st, 1, lo);
+    sqlite3_bind_int64(st, 2, hi);
+    sqlite3_bind_int64(st, 3, tomb_horizon(s, now));
+    return count_deleted(s, st, t, err);
+}
+
+/* What an ack needs to know of one item: from its lease, or read from its row. */
+typedef struct ack_item {
+    int64_t row;
+    int pos;
+    pw_spool_dest *d;
+    uint32_t len, eid_len;
+} ack_item;
+
+static int describe_item(pw_spool *s, int64_t item, ack_item *a)
+{
+    *a = (ack_item){.row = ITEM_ROW(item), .pos = ITEM_POS(item)};
+    for (size_t i = 0; i < s->n_dests; i++) {
+        pw_spool_slot *l = pw_spool_map_find(&s->dests[i].leases, (uint64_t)item, -1);
+        if (l) {
+            a->d = &s->dests[i];
+            a->len = LEASE_LEN(l->aux);
+            a->eid_len = LEASE_EID_LEN(l->aux);
+            return 1;
+        }
+    }
+    sqlite3_stmt *st = pw_spool_stmt(s, SQL_ROW);
+    row_view v;
+    if (!st)
+        return 0;
+    sqlite3_bind_int64(st, 1, a->row);
+    if (sqlite3_step(st) == SQLITE_ROW && read_view(st, &v) && a->pos < v.n_pos &&
+        ((v.pending >> a->pos) & 1)) {
+        a->d = pw_spool_dest_by_id(s, v.pos[a->pos].dest);
+        a->len = v.pos[a->pos].len;
+        a->eid_len = (uint32_t)sqlite3_column_bytes(st, 4);
+    }
+    sqlite3_reset(st);
+    return a->d != NULL;
+}
+
+static int by_pos_row(const void *x, const void *y)
+{
+    const ack_item *a = x, *b = y;
+    if (a->pos != b->pos)
+        return a->pos < b->pos ? -1 : 1;
+    return a->row < b->row ? -1 : a->row > b->row;
+}
+
+/* Clear position p's bit of rows lo..hi, all of them acked items: one statement per run. */
+static pw_status ack_run(pw_spool *s, int p, int64_t lo, int64_t hi, int64_t now, settle *t,
+                         pw_err *err)
+{
+    sqlite3_stmt *st = pw_spool_stmt(s, SQL_ACK);
+    if (!st)
+        return pw_spool_db_fail(s, err, "prepare ack");
+    sqlite3_bind_int64(st, 1, (int64_t)(1ull << p));
+    sqlite3_bind_int64(st, 2, lo);
+    sqlite3_bind_int64(st, 3, hi);
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return pw_spool_db_fail(s, err, "ack");
+    pw_status status = drop_bodies(s, lo, hi, err);
+    if (status == PW_OK && lo < s->purge_lo)
+        status = delete_old_rows(s, lo, hi, now, t, err);
+    return status;
+}
+
+/* The acked items, sorted by position then row, in runs of consecutive rows. */
+static pw_status ack_sorted(pw_spool *s, const ack_item *a, size_t n, int64_t now, settle *t,
+                            pw_err *err)
+{
+    pw_status st = PW_OK;
+    for (size_t i = 0; i < n && st == PW_OK;) {
+        size_t j = i + 1;
+        while (j < n && a[j].pos == a[i].pos && a[j].row == a[j - 1].row + 1)
+            j++;
+        st = ack_run(s, a[i].pos, a[i].row, a[j - 1].row, now, t, err);
+        for (size_t k = i; k < j; k++) {
+            t->bytes_out +=
+                (int64_t)(pw_spool_item_bytes(a[k].eid_len, a[k].d->name_len, a[k].len, 1) -
+                          pw_spool_item_bytes(a[k].eid_len, a[k].d->name_len, 0, 0));
+            t->depth_out[dest_index(s, a[k].d)]++;
+        }
+        i = j;
+    }
+    return st;
+}
+
+static pw_status ack_in_txn(pw_spool *s, const int64_t *ids, size_t n, ack_item *a, settle *t,
+                            pw_err *err)
+{
+    int64_t now = pw_gw_now_ms();
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        m += (size_t)describe_item(s, ids[i], &a[m]); /* not queued: nothing to do */
+    qsort(a, m, sizeof *a, by_pos_row);
+    size_t u = 0; /* an item acked twice in one call counts once */
+    for (size_t i = 0; i < m; i++)
+        if (u == 0 || a[i].pos != a[u - 1].pos || a[i].row != a[u - 1].row)
+            a[u++] = a[i];
+    pw_status st = ack_sorted(s, a, u, now, t, err);
+    if (st == PW_OK)
+        st = forget_retries(s, ids, n, err);
+    if (st == PW_OK && (s->acks_since_purge += (unsigned)n) >= 1000) {
+        s->acks_since_purge = 0;
+        st = purge_step(s, now, t, err);
+    }
+    return st;
+}
+
+static pw_status ack_items(pw_spool *s, const int64_t *ids, size_t n, pw_err *err)
 {
     if (n == 0)
         return PW_OK;
-    int64_t now = pw_gw_now_ms();
-    sqlite3_stmt *st = NULL;
+    ack_item *rows = malloc(n * sizeof *rows);
+    if (!rows)
+        return pw_err_set(err, PW_ERR_NOMEM, "spool: out of memory acking %zu items", n);
+    settle t;
     pthread_mutex_lock(&s->db_mu);
-    pw_status status = pw_spool_begin(s, err);
-    if (status == PW_OK && !(st = pw_spool_stmt(s, SQL_ACK)))
-        status = pw_spool_db_fail(s, err, "prepare ack");
-    uint64_t bytes_before = s->bytes;
-    if (status == PW_OK && !lens)
-        uncount_acked(s, ids, n);
-    for (size_t i = 0; i < n && status == PW_OK; i++) {
-        sqlite3_reset(st);
-        sqlite3_bind_int64(st, 1, now);
-        sqlite3_bind_int64(st, 2, ids[i]);
-        if (sqlite3_step(st) != SQLITE_DONE)
-            status = pw_spool_db_fail(s, err, "ack");
-        else if (lens && sqlite3_changes(s->db) == 1) /* was queued: now a tombstone */
-            uncount(s, (uint64_t)lens[i] + ROW_OVERHEAD - TOMB_OVERHEAD);
-    }
-    if (st)
-        sqlite3_reset(st);
-    if (status == PW_OK && (s->acks_since_purge += (unsigned)n) >= 1000) {
-        s->acks_since_purge = 0;
-        purge_tombstones(s, now);
-    }
-    if (status == PW_OK)
-        status = pw_spool_run(s, SQL_COMMIT, err);
-    if (status != PW_OK) {
+    int ready = settle_init(s, &t);
+    pw_status st =
+        ready ? pw_spool_begin(s, err) : pw_err_set(err, PW_ERR_NOMEM, "spool: out of memory");
+    if (st == PW_OK)
+        st = ack_in_txn(s, ids, n, rows, &t, err);
+    if (st == PW_OK)
+        st = pw_spool_run(s, SQL_COMMIT, err);
+    if (st == PW_OK)
+        settle_apply(s, &t, ids, n);
+    else if (ready)
         pw_spool_run(s, SQL_ROLLBACK, NULL);
-        s->bytes = bytes_before;
-    }
     pthread_mutex_unlock(&s->db_mu);
-    return status;
+    settle_free(&t);
+    free(rows);
+    return st;
 }
 
 pw_status pw_spool_ack(pw_spool *s, const int64_t *ids, size_t n, pw_err *err)
 {
-    return ack_rows(s, ids, NULL, n, err);
+    return ack_items(s, ids, n, err);
 }
 
+/* The lengths are known from the rows themselves: kept for the callers that pass them. */
 pw_status pw_spool_ack_sized(pw_spool *s, const int64_t *ids, const size_t *payload_lens, size_t n,
                              pw_err *err)
 {
-    return ack_rows(s, ids, payload_lens, n, err);
+    (void)payload_lens;
+    return ack_items(s, ids, n, err);
+}
+
+/* ---- retries and dead letters --------------------------------------------------------------- */
+
+static int lease_attempts(pw_spool *s, pw_spool_dest *d, int64_t item)
+{
+    pw_spool_slot *l = pw_spool_map_find(&d->leases, (uint64_t)item, -1);
+    int64_t attempts = l ? LEASE_ATTEMPTS(l->aux) : 0;
+    if (!l)
+        has_retry(s, item, &attempts);
+    return (int)attempts;
+}
+
+static pw_status retry_item(pw_spool *s, int64_t item, int64_t next, size_t *changed, pw_err *err)
+{
+    sqlite3_stmt *row = NULL;
+    row_view v;
+    pw_spool_dest *d = NULL;
+    int p = -1;
+    row = pw_spool_stmt(s, SQL_ROW);
+    if (row) {
+        sqlite3_bind_int64(row, 1, ITEM_ROW(item));
+        if (sqlite3_step(row) == SQLITE_ROW && read_view(row, &v) && ITEM_POS(item) < v.n_pos &&
+            (v.pending >> ITEM_POS(item)) & 1)
+            p = ITEM_POS(item);
+        if (p >= 0)
+            d = pw_spool_dest_by_id(s, v.pos[p].dest);
+        sqlite3_reset(row);
+    }
+    if (!d)
+        return PW_OK; /* not queued: counted by the caller */
+    sqlite3_stmt *st = pw_spool_stmt(s, SQL_RETRY_PUT);
+    if (!st)
+        return pw_spool_db_fail(s, err, "prepare retry");
+    sqlite3_bind_int64(st, 1, item);
+    sqlite3_bind_int64(st, 2, d->id);
+    sqlite3_bind_int64(st, 3, next);
+    sqlite3_bind_int64(st, 4, lease_attempts(s, d, item));
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return pw_spool_db_fail(s, err, "retry");
+    d->maybe_retries = 1; /* a hint: harmless if the transaction rolls back */
+    (*changed)++;
+    return PW_OK;
 }
 
 pw_status pw_spool_retry_batch(pw_spool *s, const int64_t *ids, size_t n, int64_t next_attempt_ms,
                                pw_err *err)
 {
-    sqlite3_stmt *st = NULL;
     size_t changed = 0;
+    settle t;
     pthread_mutex_lock(&s->db_mu);
-    pw_status status = pw_spool_begin(s, err);
-    if (status == PW_OK && !(st = pw_spool_stmt(s, SQL_RETRY)))
-        status = pw_spool_db_fail(s, err, "prepare retry");
-    for (size_t i = 0; i < n && status == PW_OK; i++) {
-        sqlite3_reset(st);
-        sqlite3_bind_int64(st, 1, next_attempt_ms);
-        sqlite3_bind_int64(st, 2, ids[i]);
-        if (sqlite3_step(st) != SQLITE_DONE)
-            status = pw_spool_db_fail(s, err, "retry");
-        changed += (size_t)sqlite3_changes(s->db);
-    }
-    if (st)
-        sqlite3_reset(st);
+    int ready = settle_init(s, &t);
+    pw_status status =
+        ready ? pw_spool_begin(s, err) : pw_err_set(err, PW_ERR_NOMEM, "spool: out of memory");
+    for (size_t i = 0; i < n && status == PW_OK; i++)
+        status = retry_item(s, ids[i], next_attempt_ms, &changed, err);
     if (status == PW_OK)
         status = pw_spool_run(s, SQL_COMMIT, err);
-    if (status != PW_OK)
+    if (status == PW_OK)
+        settle_apply(s, &t, ids, n); /* the leases end */
+    else if (ready)
         pw_spool_run(s, SQL_ROLLBACK, NULL);
     pthread_mutex_unlock(&s->db_mu);
+    settle_free(&t);
     if (status == PW_OK && changed < n)
-        return pw_err_set(err, PW_ERR_NOTFOUND, "spool: %zu of %zu rows were not queued",
+        return pw_err_set(err, PW_ERR_NOTFOUND, "spool: %zu of %zu items were not queued",
                           n - changed, n);
     return status;
 }
@@ -271,43 +680,56 @@ pw_status pw_spool_retry(pw_spool *s, int64_t id, int64_t next_attempt_ms, pw_er
     return pw_spool_retry_batch(s, &id, 1, next_attempt_ms, err);
 }
 
-/* Copy the row into `dead`, then make it a tombstone (db_mu held, inside a transaction). */
-static pw_status move_to_dead(pw_spool *s, int64_t id, const char *reason, int64_t now, pw_err *err)
+/* Copy the item into `dead`, then clear its bit: a tombstone (inside a transaction). */
+static pw_status move_to_dead(pw_spool *s, int64_t item, const char *reason, int64_t now, settle *t,
+                              pw_err *err)
 {
-    static const char copy_sql[] =
-        "INSERT INTO dead(spool_id, event_id, destination, payload, created_ms, attempts,"
-        " dead_ms, reason) SELECT id, event_id, destination, payload, created_ms, attempts,"
-        " ?2, ?3 FROM spool WHERE id = ?1 AND state = 0";
-    static const char mark_sql[] = "UPDATE spool SET state = 2, payload = NULL, done_ms = ?2,"
-                                   " lease_until = 0 WHERE id = ?1 AND state = 0";
-    static const char key_sql[] = "SELECT length(event_id) + length(destination) FROM spool"
-                                  " WHERE id = ?1 AND state = 0";
-    uint64_t key_bytes = 0;
-    sqlite3_stmt *k = NULL;
-    if (sqlite3_prepare_v2(s->db, key_sql, -1, &k, NULL) == SQLITE_OK) {
-        sqlite3_bind_int64(k, 1, id);
-        if (sqlite3_step(k) == SQLITE_ROW)
-            key_bytes = (uint64_t)sqlite3_column_int64(k, 0);
+    sqlite3_stmt *row = pw_spool_stmt(s, SQL_ROW), *st = NULL;
+    row_view v;
+    if (!row)
+        return pw_spool_db_fail(s, err, "prepare dead letter");
+    sqlite3_bind_int64(row, 1, ITEM_ROW(item));
+    int p = ITEM_POS(item);
+    pw_spool_dest *d = NULL;
+    if (sqlite3_step(row) == SQLITE_ROW && read_view(row, &v) && p < v.n_pos &&
+        ((v.pending >> p) & 1))
+        d = pw_spool_dest_by_id(s, v.pos[p].dest);
+    const unsigned char *body = sqlite3_column_blob(row, 5);
+    size_t n_body = (size_t)sqlite3_column_bytes(row, 5);
+    if (!d || v.pos[p].off + v.pos[p].len > n_body) {
+        sqlite3_reset(row);
+        return pw_err_set(err, PW_ERR_NOTFOUND, "spool: item %lld is not queued", (long long)item);
     }
-    sqlite3_finalize(k);
-    const char *sqls[2] = {copy_sql, mark_sql};
-    for (int i = 0; i < 2; i++) {
-        sqlite3_stmt *st = NULL;
-        if (sqlite3_prepare_v2(s->db, sqls[i], -1, &st, NULL) != SQLITE_OK)
-            return pw_spool_db_fail(s, err, "prepare dead letter");
-        sqlite3_bind_int64(st, 1, id);
-        sqlite3_bind_int64(st, 2, now);
-        if (i == 0)
-            sqlite3_bind_text(st, 3, reason ? reason : "", -1, SQLITE_STATIC);
-        int rc = sqlite3_step(st);
-        int changed = sqlite3_changes(s->db);
-        sqlite3_finalize(st);
-        if (rc != SQLITE_DONE)
-            return pw_spool_db_fail(s, err, "dead letter");
-        if (i == 0 && changed == 0)
-            return pw_err_set(err, PW_ERR_NOTFOUND, "spool: row %lld is not queued", (long long)id);
+    size_t eid_len = (size_t)sqlite3_column_bytes(row, 4);
+    int rc = SQLITE_ERROR;
+    if ((st = pw_spool_stmt(s, SQL_DEAD_PUT))) {
+        sqlite3_bind_int64(st, 1, item);
+        sqlite3_bind_value(st, 2, sqlite3_column_value(row, 4));
+        sqlite3_bind_text(st, 3, d->name, (int)d->name_len, SQLITE_STATIC);
+        sqlite3_bind_blob(st, 4, body ? (const void *)(body + v.pos[p].off) : "", (int)v.pos[p].len,
+                          SQLITE_TRANSIENT);
+        sqlite3_bind_int64(st, 5, v.created_ms);
+        sqlite3_bind_int64(st, 6, lease_attempts(s, d, item));
+        sqlite3_bind_int64(st, 7, now);
+        sqlite3_bind_text(st, 8, reason ? reason : "", -1, SQLITE_STATIC);
+        rc = sqlite3_step(st);
+        sqlite3_reset(st);
     }
-    s->bytes += key_bytes + TOMB_OVERHEAD; /* the dead letter keeps the row's bytes + a tombstone */
+    sqlite3_reset(row);
+    if (rc != SQLITE_DONE || !(st = pw_spool_stmt(s, SQL_CLEAR_BIT)))
+        return pw_spool_db_fail(s, err, "dead letter");
+    sqlite3_bind_int64(st, 1, (int64_t)(1ull << p));
+    sqlite3_bind_int64(st, 2, ITEM_ROW(item));
+    int64_t left = -1, row_id = ITEM_ROW(item);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        left = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE ||
+        (left == PW_SPOOL_PENDING_BASE && drop_bodies(s, row_id, row_id, err) != PW_OK))
+        return pw_spool_db_fail(s, err, "dead letter");
+    /* The dead letter keeps the item's bytes; the tombstone adds its own. */
+    t->bytes_in += (int64_t)pw_spool_item_bytes(eid_len, d->name_len, 0, 0);
+    t->depth_out[dest_index(s, d)]++;
     return PW_OK;
 }
 
@@ -315,116 +737,27 @@ pw_status pw_spool_dead_batch(pw_spool *s, const int64_t *ids, const char *const
                               pw_err *err)
 {
     int64_t now = pw_gw_now_ms();
+    settle t;
     pthread_mutex_lock(&s->db_mu);
-    uint64_t bytes_before = s->bytes;
-    pw_status st = pw_spool_begin(s, err);
+    int ready = settle_init(s, &t);
+    pw_status st =
+        ready ? pw_spool_begin(s, err) : pw_err_set(err, PW_ERR_NOMEM, "spool: out of memory");
     for (size_t i = 0; i < n && st == PW_OK; i++)
-        st = move_to_dead(s, ids[i], reasons[i], now, err);
+        st = move_to_dead(s, ids[i], reasons[i], now, &t, err);
+    if (st == PW_OK)
+        st = forget_retries(s, ids, n, err);
     if (st == PW_OK)
         st = pw_spool_run(s, SQL_COMMIT, err);
-    if (st != PW_OK) {
+    if (st == PW_OK)
+        settle_apply(s, &t, ids, n);
+    else if (ready)
         pw_spool_run(s, SQL_ROLLBACK, NULL);
-        s->bytes = bytes_before;
-    }
     pthread_mutex_unlock(&s->db_mu);
+    settle_free(&t);
     return st;
 }
 
 pw_status pw_spool_dead(pw_spool *s, int64_t id, const char *reason, pw_err *err)
 {
     return pw_spool_dead_batch(s, &id, &reason, 1, err);
-}
-
-/* ---- inspection ------------------------------------------------------------------------- */
-
-static pw_status query_i64(pw_spool *s, const char *sql, const char *dest, int64_t *out,
-                           pw_err *err)
-{
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
-        return pw_spool_db_fail(s, err, "prepare stats");
-    if (dest)
-        sqlite3_bind_text(st, 1, dest, -1, SQLITE_STATIC);
-    *out = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-    sqlite3_finalize(st);
-    return PW_OK;
-}
-
-pw_status pw_spool_stats_get(pw_spool *s, const char *destination, pw_spool_stats *out, pw_err *err)
-{
-    /* Per destination the queries are written so that the spool_due index (destination, state,
-     * …) answers them: "?1 IS NULL OR destination = ?1" would scan the whole table while holding
-     * the lock every put waits for, on each /metrics scrape. */
-    static const char *const depth_sql[2] = {
-        "SELECT count(*) FROM spool WHERE state = 0",
-        "SELECT count(*) FROM spool WHERE destination = ?1 AND state = 0"};
-    static const char *const oldest_sql[2] = {
-        "SELECT coalesce(min(created_ms), 0) FROM spool WHERE state = 0",
-        "SELECT coalesce(min(created_ms), 0) FROM spool WHERE destination = ?1 AND state = 0"};
-    static const char *const dead_sql[2] = {"SELECT count(*) FROM dead",
-                                            "SELECT count(*) FROM dead WHERE destination = ?1"};
-    int one = destination != NULL;
-    int64_t depth = 0, oldest = 0, dead = 0;
-    memset(out, 0, sizeof *out);
-    pthread_mutex_lock(&s->db_mu);
-    pw_status st = query_i64(s, depth_sql[one], destination, &depth, err);
-    if (st == PW_OK)
-        st = query_i64(s, oldest_sql[one], destination, &oldest, err);
-    if (st == PW_OK)
-        st = query_i64(s, dead_sql[one], destination, &dead, err);
-    out->bytes = s->bytes;
-    pthread_mutex_unlock(&s->db_mu);
-    out->depth = (uint64_t)depth;
-    out->oldest_ms = oldest;
-    out->dead = (uint64_t)dead;
-    return st;
-}
-
-pw_status pw_spool_dead_reason(pw_spool *s, const char *event_id, const char *destination,
-                               char *reason, size_t cap, pw_err *err)
-{
-    static const char sql[] = "SELECT reason FROM dead WHERE event_id = ?1 AND destination = ?2"
-                              " ORDER BY id DESC LIMIT 1";
-    sqlite3_stmt *st = NULL;
-    pw_status status = PW_OK;
-    pthread_mutex_lock(&s->db_mu);
-    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
-        status = pw_spool_db_fail(s, err, "prepare dead lookup");
-    } else {
-        sqlite3_bind_text(st, 1, event_id, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, destination, -1, SQLITE_STATIC);
-        if (sqlite3_step(st) == SQLITE_ROW) {
-            const char *r = (const char *)sqlite3_column_text(st, 0);
-            snprintf(reason, cap, "%s", r ? r : "");
-        } else {
-            status = pw_err_set(err, PW_ERR_NOTFOUND, "spool: no dead letter for %s/%s", event_id,
-                                destination);
-        }
-    }
-    sqlite3_finalize(st);
-    pthread_mutex_unlock(&s->db_mu);
-    return status;
-}
-
-pw_status pw_spool_state(pw_spool *s, const char *event_id, const char *destination, int *state,
-                         pw_err *err)
-{
-    static const char sql[] = "SELECT state FROM spool WHERE event_id = ?1 AND destination = ?2";
-    sqlite3_stmt *st = NULL;
-    pw_status status = PW_OK;
-    pthread_mutex_lock(&s->db_mu);
-    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
-        status = pw_spool_db_fail(s, err, "prepare state lookup");
-    } else {
-        sqlite3_bind_text(st, 1, event_id, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, destination, -1, SQLITE_STATIC);
-        if (sqlite3_step(st) == SQLITE_ROW)
-            *state = sqlite3_column_int(st, 0);
-        else
-            status =
-                pw_err_set(err, PW_ERR_NOTFOUND, "spool: no row for %s/%s", event_id, destination);
-    }
-    sqlite3_finalize(st);
-    pthread_mutex_unlock(&s->db_mu);
-    return status;
 }

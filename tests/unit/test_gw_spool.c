@@ -442,33 +442,38 @@ static int wal_frames(const char *path)
 }
 
 /* The automatic checkpoint is replaced by a background one: the WAL must still be checkpointed
- * and restarted, not grow with every commit. 1500 single-row commits write well over the
- * 4000-frame threshold (each dirties a table page and two index pages at least). */
+ * and restarted, not grow with every commit. 1500 commits of six 1500-byte events each write
+ * well over the 4000-frame threshold (each dirties the event table's last page and three pages of
+ * payloads at least). */
 static void test_checkpoints_keep_wal_bounded(void)
 {
-    char path[256], id[32];
+    char path[256];
     temp_path(path, sizeof path, "ckpt");
     pw_spool *s = open_spool(path, 0, 0);
     CHECK(s != NULL);
-    char payload[400];
+    char payload[1501], ids[6][32];
     memset(payload, 'x', sizeof payload - 1);
     payload[sizeof payload - 1] = '\0';
     int ok = 1;
     for (int i = 0; i < 1500 && ok; i++) {
-        snprintf(id, sizeof id, "ck-%d", i);
-        ok = put1(s, id, "meta", payload) == PW_OK;
+        pw_spool_put_item six[6];
+        for (int k = 0; k < 6; k++) {
+            snprintf(ids[k], sizeof ids[k], "ck-%d-%d", i, k);
+            six[k] = (pw_spool_put_item){ids[k], "meta", payload, sizeof payload - 1, 0};
+        }
+        ok = pw_spool_put(s, six, 6, NULL) == PW_OK;
     }
     CHECK(ok);
     int frames = wal_frames(path);
     CHECK(frames >= 0 && frames < 4000 + 600); /* restarted after a checkpoint at least once */
     pw_spool_stats st;
     CHECK_INT(pw_spool_stats_get(s, "meta", &st, NULL), PW_OK);
-    CHECK_INT((long long)st.depth, 1500);
+    CHECK_INT((long long)st.depth, 9000);
     pw_spool_close(s);
     s = open_spool(path, 0, 0);
     CHECK(s != NULL);
     CHECK_INT(pw_spool_stats_get(s, "meta", &st, NULL), PW_OK);
-    CHECK_INT((long long)st.depth, 1500);
+    CHECK_INT((long long)st.depth, 9000);
     pw_spool_close(s);
     remove_db(path);
 }

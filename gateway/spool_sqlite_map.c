@@ -1,0 +1,145 @@
+/*
+ * spool_sqlite_map.c — the SQLite spool's in-memory indexes: an open-addressing hash map from
+ * 64-bit keys to (val, aux) with duplicate keys allowed (event_id hash → rows; item → lease),
+ * and the keyed hash of event_ids (SipHash-2-4, written from its specification, keyed with
+ * random bytes per open so that crafted event_ids cannot pile up in one probe run).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "spool_sqlite_internal.h"
+
+static uint64_t rotl(uint64_t x, int b)
+{
+    return (x << b) | (x >> (64 - b));
+}
+
+static void sip_round(uint64_t v[4])
+{
+    v[0] += v[1];
+    v[1] = rotl(v[1], 13) ^ v[0];
+    v[0] = rotl(v[0], 32);
+    v[2] += v[3];
+    v[3] = rotl(v[3], 16) ^ v[2];
+    v[0] += v[3];
+    v[3] = rotl(v[3], 21) ^ v[0];
+    v[2] += v[1];
+    v[1] = rotl(v[1], 17) ^ v[2];
+    v[2] = rotl(v[2], 32);
+}
+
+static void sip_block(uint64_t v[4], uint64_t m)
+{
+    v[3] ^= m;
+    sip_round(v);
+    sip_round(v);
+    v[0] ^= m;
+}
+
+static uint64_t load_le(const unsigned char *p, size_t n)
+{
+    uint64_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        m |= (uint64_t)p[i] << (8 * i);
+    return m;
+}
+
+uint64_t pw_spool_key_hash(const uint64_t key[2], const char *s, size_t n)
+{
+    uint64_t v[4] = {key[0] ^ 0x736f6d6570736575ull, key[1] ^ 0x646f72616e646f6dull,
+                     key[0] ^ 0x6c7967656e657261ull, key[1] ^ 0x7465646279746573ull};
+    const unsigned char *p = (const unsigned char *)s;
+    size_t whole = n - n % 8;
+    for (size_t i = 0; i < whole; i += 8)
+        sip_block(v, load_le(p + i, 8));
+    sip_block(v, load_le(p + whole, n % 8) | ((uint64_t)n << 56));
+    v[2] ^= 0xff;
+    for (int i = 0; i < 4; i++)
+        sip_round(v);
+    uint64_t h = v[0] ^ v[1] ^ v[2] ^ v[3];
+    return h ? h : 1;
+}
+
+/* ---- the map ------------------------------------------------------------------------------ */
+
+static size_t home(const pw_spool_map *m, uint64_t key)
+{
+    return (size_t)((key * 0x9E3779B97F4A7C15ull) >> 17) & (m->cap - 1);
+}
+
+static void place(pw_spool_map *m, pw_spool_slot s)
+{
+    size_t i = home(m, s.key);
+    while (m->slots[i].key)
+        i = (i + 1) & (m->cap - 1);
+    m->slots[i] = s;
+    m->n++;
+}
+
+static int grow(pw_spool_map *m)
+{
+    size_t cap = m->cap ? m->cap * 2 : 64;
+    pw_spool_slot *old = m->slots;
+    size_t old_cap = m->cap;
+    pw_spool_slot *slots = calloc(cap, sizeof *slots);
+    if (!slots)
+        return 0;
+    m->slots = slots;
+    m->cap = cap;
+    m->n = 0;
+    for (size_t i = 0; i < old_cap; i++)
+        if (old[i].key)
+            place(m, old[i]);
+    free(old);
+    return 1;
+}
+
+int pw_spool_map_add(pw_spool_map *m, uint64_t key, int64_t val, int64_t aux)
+{
+    if ((m->n + 1) * 2 > m->cap && !grow(m))
+        return 0;
+    place(m, (pw_spool_slot){key, val, aux});
+    return 1;
+}
+
+static pw_spool_slot *probe(pw_spool_map *m, size_t i, uint64_t key, int64_t val)
+{
+    for (; m->slots[i].key; i = (i + 1) & (m->cap - 1))
+        if (m->slots[i].key == key && (val < 0 || m->slots[i].val == val))
+            return &m->slots[i];
+    return NULL;
+}
+
+pw_spool_slot *pw_spool_map_find(pw_spool_map *m, uint64_t key, int64_t val)
+{
+    return m->cap ? probe(m, home(m, key), key, val) : NULL;
+}
+
+pw_spool_slot *pw_spool_map_next(pw_spool_map *m, pw_spool_slot *from)
+{
+    size_t i = ((size_t)(from - m->slots) + 1) & (m->cap - 1);
+    return probe(m, i, from->key, -1);
+}
+
+/* Backward-shift deletion: later members of the probe run move up, no tombstones. */
+void pw_spool_map_del(pw_spool_map *m, pw_spool_slot *slot)
+{
+    size_t mask = m->cap - 1, hole = (size_t)(slot - m->slots);
+    for (size_t j = (hole + 1) & mask; m->slots[j].key; j = (j + 1) & mask) {
+        size_t h = home(m, m->slots[j].key);
+        /* The entry at j may fill the hole if its home is not cyclically in (hole, j]. */
+        int stays = hole <= j ? (h > hole && h <= j) : (h > hole || h <= j);
+        if (stays)
+            continue;
+        m->slots[hole] = m->slots[j];
+        hole = j;
+    }
+    memset(&m->slots[hole], 0, sizeof m->slots[hole]);
+    m->n--;
+}
+
+void pw_spool_map_free(pw_spool_map *m)
+{
+    free(m->slots);
+    memset(m, 0, sizeof *m);
+}

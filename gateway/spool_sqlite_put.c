@@ -1,0 +1,249 @@
+/*
+ * spool_sqlite_put.c — writing a group of put requests into one transaction of the SQLite spool
+ * (the group commit itself is in spool_sqlite.c).
+ *
+ * The items of one event (consecutive items with the same event_id) become one `ev` row (its
+ * destinations and payload lengths in `dests`, one pending bit per destination) and one `body`
+ * row (the payloads one after the other). Items whose (event_id, destination) is already spooled
+ * are skipped: the in-memory key index finds the rows of an event_id without any SQL index, and
+ * only for a repeated event are those rows read back. A request is all-or-nothing against the
+ * size bound: its bytes are counted before anything of it is written.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "gw_time.h"
+#include "spool_sqlite_internal.h"
+
+typedef struct event_run {
+    const pw_spool_put_item *items; /* the event's items */
+    size_t n;
+    uint64_t hash;
+    size_t eid_len;
+    const pw_spool_put_item *chosen[PW_SPOOL_MAX_POS]; /* not yet spooled */
+    pw_spool_dest *dest[PW_SPOOL_MAX_POS];
+    int n_chosen;
+} event_run;
+
+static pw_status validate_items(pw_spool *s, const pw_spool_put_item *items, size_t n, pw_err *err)
+{
+    for (size_t i = 0; i < n; i++) {
+        pw_spool_dest *d = NULL;
+        if (!items[i].event_id || !items[i].event_id[0])
+            return pw_err_set(err, PW_ERR_INVALID, "spool: item %zu: empty event_id", i);
+        if (strlen(items[i].event_id) > PW_SPOOL_MAX_EVENT_ID)
+            return pw_err_set(err, PW_ERR_INVALID, "spool: item %zu: event_id longer than %d bytes",
+                              i, PW_SPOOL_MAX_EVENT_ID);
+        if (!items[i].destination || !items[i].destination[0])
+            return pw_err_set(err, PW_ERR_INVALID, "spool: item %zu: empty destination", i);
+        if (items[i].payload_len > 0x7fffffff)
+            return pw_err_set(err, PW_ERR_LIMIT, "spool: item %zu: payload too large", i);
+        pw_status st = pw_spool_dest_add(s, items[i].destination, &d, err);
+        if (st != PW_OK)
+            return st;
+    }
+    return PW_OK;
+}
+
+/* 1 if destination `dest` is already spooled for this event (a row with the same event_id). */
+static int already_spooled(pw_spool *s, const event_run *r, int64_t dest)
+{
+    for (pw_spool_slot *k = pw_spool_map_find(&s->keys, r->hash, -1); k;
+         k = pw_spool_map_next(&s->keys, k)) {
+        sqlite3_stmt *st = pw_spool_stmt(s, SQL_ROW_DESTS);
+        if (!st)
+            return 0;
+        sqlite3_bind_int64(st, 1, k->val);
+        sqlite3_bind_text(st, 2, r->items[0].event_id, (int)r->eid_len, SQLITE_STATIC);
+        int found = 0;
+        if (sqlite3_step(st) == SQLITE_ROW) {
+            pw_spool_pos pos[PW_SPOOL_MAX_POS];
+            int n =
+                pw_spool_parse_dests(sqlite3_column_blob(st, 0), sqlite3_column_bytes(st, 0), pos);
+            for (int i = 0; i < n && !found; i++)
+                found = pos[i].dest == dest;
+        }
+        sqlite3_reset(st);
+        if (found)
+            return 1;
+    }
+    return 0;
+}
+
+/* Which items of the run are new; adds their bytes to *bytes. */
+static pw_status plan_run(pw_spool *s, event_run *r, uint64_t *bytes, pw_err *err)
+{
+    r->n_chosen = 0;
+    for (size_t i = 0; i < r->n; i++) {
+        pw_spool_dest *d = pw_spool_dest_by_name(s, r->items[i].destination);
+        int dup = !d;
+        for (int k = 0; k < r->n_chosen && !dup; k++)
+            dup = r->dest[k] == d;
+        if (dup || already_spooled(s, r, d->id))
+            continue;
+        if (r->n_chosen == PW_SPOOL_MAX_POS)
+            return pw_err_set(err, PW_ERR_LIMIT, "spool: event %s: more than %d destinations",
+                              r->items[0].event_id, PW_SPOOL_MAX_POS);
+        r->chosen[r->n_chosen] = &r->items[i];
+        r->dest[r->n_chosen++] = d;
+        *bytes += pw_spool_item_bytes(r->eid_len, d->name_len, r->items[i].payload_len, 1);
+    }
+    return PW_OK;
+}
+
+/* The run of items starting at items[0]: every following item with the same event_id. */
+static event_run next_run(pw_spool *s, const pw_spool_put_item *items, size_t left)
+{
+    event_run r = {.items = items, .n = 1, .eid_len = strlen(items[0].event_id)};
+    while (r.n < left && strcmp(items[r.n].event_id, items[0].event_id) == 0)
+        r.n++;
+    r.hash = pw_spool_key_hash(s->hash_key, items[0].event_id, r.eid_len);
+    return r;
+}
+
+static int remember_insert(pw_spool *s, uint64_t hash, int64_t row)
+{
+    if (s->n_undo == s->undo_cap) {
+        size_t cap = s->undo_cap ? s->undo_cap * 2 : 256;
+        int64_t *grown = realloc(s->undo, cap * 2 * sizeof *grown);
+        if (!grown)
+            return 0;
+        s->undo = grown;
+        s->undo_cap = cap;
+    }
+    s->undo[2 * s->n_undo] = (int64_t)hash;
+    s->undo[2 * s->n_undo + 1] = row;
+    s->n_undo++;
+    return pw_spool_map_add(&s->keys, hash, row, 0);
+}
+
+static pw_status insert_run(pw_spool *s, const event_run *r, pw_err *err)
+{
+    unsigned char dests[PW_SPOOL_MAX_POS * PW_SPOOL_DEST_BYTES];
+    size_t body_len = 0;
+    for (int i = 0; i < r->n_chosen; i++)
+        body_len += r->chosen[i]->payload_len;
+    char *body = pw_spool_scratch(s, body_len + 1);
+    if (!body)
+        return pw_err_set(err, PW_ERR_NOMEM, "spool: out of memory");
+    size_t off = 0;
+    for (int i = 0; i < r->n_chosen; i++) {
+        unsigned char *p = dests + i * PW_SPOOL_DEST_BYTES;
+        uint32_t len = (uint32_t)r->chosen[i]->payload_len;
+        p[0] = (unsigned char)r->dest[i]->id;
+        p[1] = (unsigned char)(r->dest[i]->id >> 8);
+        for (int b = 0; b < 4; b++)
+            p[2 + b] = (unsigned char)(len >> (8 * b));
+        if (len)
+            memcpy(body + off, r->chosen[i]->payload, len);
+        off += len;
+    }
+    sqlite3_stmt *st = pw_spool_stmt(s, SQL_INSERT);
+    if (!st)
+        return pw_spool_db_fail(s, err, "prepare insert");
+    int64_t created = r->items[0].created_ms ? r->items[0].created_ms : pw_gw_now_ms();
+    sqlite3_bind_int64(st, 1, created);
+    sqlite3_bind_int64(st, 2, PW_SPOOL_PENDING_BASE | (int64_t)((1ull << r->n_chosen) - 1));
+    sqlite3_bind_blob(st, 3, dests, r->n_chosen * PW_SPOOL_DEST_BYTES, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, r->items[0].event_id, (int)r->eid_len, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return pw_spool_db_fail(s, err, "insert");
+    int64_t row = sqlite3_last_insert_rowid(s->db);
+    if (!(st = pw_spool_stmt(s, SQL_INSERT_BODY)))
+        return pw_spool_db_fail(s, err, "prepare insert");
+    sqlite3_bind_int64(st, 1, row);
+    sqlite3_bind_blob(st, 2, body, (int)body_len, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return pw_spool_db_fail(s, err, "insert");
+    if (!remember_insert(s, r->hash, row))
+        return pw_err_set(err, PW_ERR_NOMEM, "spool: out of memory");
+    for (int i = 0; i < r->n_chosen; i++)
+        r->dest[i]->depth_txn++;
+    return PW_OK;
+}
+
+/* Pass 1: the request's new bytes; refused (nothing written) if it does not fit. */
+static pw_status check_request(pw_spool *s, put_req *r, uint64_t added, pw_err *err)
+{
+    uint64_t mine = 0;
+    pw_status st = PW_OK;
+    for (size_t i = 0; i < r->n && st == PW_OK;) {
+        event_run ev = next_run(s, r->items + i, r->n - i);
+        st = plan_run(s, &ev, &mine, err);
+        i += ev.n;
+    }
+    if (st == PW_OK && s->max_bytes && s->bytes + added + mine > s->max_bytes)
+        st = pw_err_set(err, PW_ERR_LIMIT,
+                        "spool: full (%llu of %llu bytes used, %llu more asked): retry later",
+                        (unsigned long long)(s->bytes + added), (unsigned long long)s->max_bytes,
+                        (unsigned long long)mine);
+    return st;
+}
+
+/* Pass 2: write the rows; a failure here fails the whole transaction. */
+static pw_status insert_request(pw_spool *s, put_req *r, uint64_t *added, pw_err *err)
+{
+    pw_status st = PW_OK;
+    for (size_t i = 0; i < r->n && st == PW_OK;) {
+        event_run ev = next_run(s, r->items + i, r->n - i);
+        st = plan_run(s, &ev, added, err);
+        if (st == PW_OK && ev.n_chosen)
+            st = insert_run(s, &ev, err);
+        i += ev.n;
+    }
+    return st;
+}
+
+/* After COMMIT (ok) or ROLLBACK: settle the in-memory side of the transaction. */
+static void finish_txn(pw_spool *s, int ok, uint64_t added)
+{
+    for (size_t i = 0; i < s->n_dests; i++) {
+        if (ok)
+            s->dests[i].depth += s->dests[i].depth_txn;
+        s->dests[i].depth_txn = 0;
+    }
+    if (ok) {
+        s->bytes += added;
+        if (s->n_undo)
+            s->last_row = s->undo[2 * s->n_undo - 1];
+    } else {
+        for (size_t i = 0; i < s->n_undo; i++) {
+            pw_spool_slot *k =
+                pw_spool_map_find(&s->keys, (uint64_t)s->undo[2 * i], s->undo[2 * i + 1]);
+            if (k)
+                pw_spool_map_del(&s->keys, k);
+        }
+    }
+    s->n_undo = 0;
+}
+
+void pw_spool_commit_requests(pw_spool *s, put_req *list)
+{
+    pw_err err = {0};
+    uint64_t added = 0;
+    pthread_mutex_lock(&s->db_mu);
+    for (put_req *r = list; r; r = r->next) /* new destination names commit on their own */
+        r->status = validate_items(s, r->items, r->n, &r->err);
+    pw_status st = pw_spool_begin(s, &err);
+    for (put_req *r = list; r && st == PW_OK; r = r->next) {
+        if (r->status != PW_OK)
+            continue;
+        if ((r->status = check_request(s, r, added, &r->err)) == PW_OK)
+            st = insert_request(s, r, &added, &err);
+    }
+    if (st == PW_OK)
+        st = pw_spool_run(s, SQL_COMMIT, &err);
+    if (st != PW_OK) {
+        pw_spool_run(s, SQL_ROLLBACK, NULL);
+        for (put_req *r = list; r; r = r->next) {
+            r->status = st;
+            r->err = err;
+        }
+    }
+    finish_txn(s, st == PW_OK, added);
+    pthread_mutex_unlock(&s->db_mu);
+}

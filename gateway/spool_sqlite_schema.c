@@ -1,0 +1,275 @@
+/*
+ * spool_sqlite_schema.c — the SQLite spool's on-disk layout (PRAGMA user_version 2), the
+ * migration of a version-1 file (one `spool` row per event and destination, written by phiwall
+ * before the per-event layout) and the open scan that rebuilds the in-memory state.
+ *
+ *   ev(id, created_ms, pending, dests, event_id)     one row per event, appended in id order
+ *       pending: bit i set while the i-th destination of the row is queued
+ *       dests:   per destination 6 bytes: u16 dest id, u32 payload length (little endian)
+ *   body(id, payloads)                               the payloads concatenated in `dests` order,
+ *                                                    deleted once nothing of the event is queued
+ *   dest(id, name)                                       destination names, never reused
+ *   retry(item, dest, next_attempt_ms, attempts)         items whose delivery failed, rescheduled
+ *   dead(...)                                            dead letters, as in version 1
+ *
+ * An item (one event for one destination) is ev.id * 64 + position. `ev` has no index: event_id
+ * lookups go through the in-memory key index that pw_spool_load builds from the rows, so a put
+ * appends a row to each table and touches no B-tree page but their last. The payloads live apart
+ * so that an ack rewrites only the small `ev` rows, and the bodies of a run of finished events
+ * go away as whole pages.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "spool_sqlite_internal.h"
+
+static const char SCHEMA_V2[] =
+    "CREATE TABLE IF NOT EXISTS ev("
+    " id INTEGER PRIMARY KEY,"
+    " created_ms INTEGER NOT NULL,"
+    " pending INTEGER NOT NULL,"
+    " dests BLOB NOT NULL,"
+    " event_id TEXT NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS body(id INTEGER PRIMARY KEY, payloads BLOB NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS dest(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);"
+    "CREATE TABLE IF NOT EXISTS retry("
+    " item INTEGER PRIMARY KEY,"
+    " dest INTEGER NOT NULL,"
+    " next_attempt_ms INTEGER NOT NULL,"
+    " attempts INTEGER NOT NULL);"
+    "CREATE INDEX IF NOT EXISTS retry_due ON retry(dest, next_attempt_ms);"
+    "CREATE TABLE IF NOT EXISTS dead("
+    " id INTEGER PRIMARY KEY,"
+    " spool_id INTEGER NOT NULL,"
+    " event_id TEXT NOT NULL,"
+    " destination TEXT NOT NULL,"
+    " payload BLOB,"
+    " created_ms INTEGER NOT NULL,"
+    " attempts INTEGER NOT NULL,"
+    " dead_ms INTEGER NOT NULL,"
+    " reason TEXT NOT NULL);"
+    "CREATE INDEX IF NOT EXISTS dead_key ON dead(event_id, destination);"
+    "PRAGMA user_version = 2;";
+
+int pw_spool_parse_dests(const void *blob, int bytes, pw_spool_pos *out)
+{
+    const unsigned char *p = blob;
+    if (!p || bytes <= 0 || bytes % PW_SPOOL_DEST_BYTES ||
+        bytes / PW_SPOOL_DEST_BYTES > PW_SPOOL_MAX_POS)
+        return -1;
+    int n = bytes / PW_SPOOL_DEST_BYTES;
+    uint32_t off = 0;
+    for (int i = 0; i < n; i++, p += PW_SPOOL_DEST_BYTES) {
+        out[i].dest = (int64_t)(p[0] | p[1] << 8);
+        out[i].len =
+            (uint32_t)p[2] | (uint32_t)p[3] << 8 | (uint32_t)p[4] << 16 | (uint32_t)p[5] << 24;
+        out[i].off = off;
+        off += out[i].len;
+    }
+    return n;
+}
+
+static int64_t scalar(pw_spool *s, const char *sql)
+{
+    sqlite3_stmt *st = NULL;
+    int64_t v = -1;
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return v;
+}
+
+/* ---- version 1 → 2 ------------------------------------------------------------------------ */
+
+static void put_dest_bytes(unsigned char *p, int64_t dest, uint32_t len)
+{
+    p[0] = (unsigned char)dest;
+    p[1] = (unsigned char)(dest >> 8);
+    for (int i = 0; i < 4; i++)
+        p[2 + i] = (unsigned char)(len >> (8 * i));
+}
+
+/* One version-1 row becomes one ev row (and a retry row if it had been tried). */
+static pw_status migrate_row(pw_spool *s, sqlite3_stmt *row, sqlite3_stmt *ins, sqlite3_stmt *body,
+                             sqlite3_stmt *ret, pw_err *err)
+{
+    const char *dest_name = (const char *)sqlite3_column_text(row, 1);
+    pw_spool_dest *d = NULL;
+    pw_status st = pw_spool_dest_add(s, dest_name ? dest_name : "", &d, err);
+    if (st != PW_OK)
+        return st;
+    int queued = sqlite3_column_int(row, 4) == 0;
+    int len = queued ? sqlite3_column_bytes(row, 2) : 0;
+    unsigned char dests[PW_SPOOL_DEST_BYTES];
+    put_dest_bytes(dests, d->id, (uint32_t)len);
+    sqlite3_reset(ins);
+    sqlite3_bind_int64(ins, 1, sqlite3_column_int64(row, 3));
+    sqlite3_bind_int64(ins, 2, PW_SPOOL_PENDING_BASE | (queued ? 1 : 0));
+    sqlite3_bind_blob(ins, 3, dests, sizeof dests, SQLITE_TRANSIENT);
+    sqlite3_bind_value(ins, 4, sqlite3_column_value(row, 0));
+    if (sqlite3_step(ins) != SQLITE_DONE)
+        return pw_spool_db_fail(s, err, "migrating a row");
+    if (queued) {
+        sqlite3_reset(body);
+        sqlite3_bind_int64(body, 1, sqlite3_last_insert_rowid(s->db));
+        sqlite3_bind_blob(body, 2, len ? sqlite3_column_blob(row, 2) : "", len, SQLITE_TRANSIENT);
+        if (sqlite3_step(body) != SQLITE_DONE)
+            return pw_spool_db_fail(s, err, "migrating a payload");
+    }
+    int64_t attempts = sqlite3_column_int64(row, 5), next = sqlite3_column_int64(row, 6);
+    if (!queued || (attempts == 0 && next == 0))
+        return PW_OK;
+    sqlite3_reset(ret);
+    sqlite3_bind_int64(ret, 1, ITEM_ID(sqlite3_last_insert_rowid(s->db), 0));
+    sqlite3_bind_int64(ret, 2, d->id);
+    sqlite3_bind_int64(ret, 3, next);
+    sqlite3_bind_int64(ret, 4, attempts);
+    return sqlite3_step(ret) == SQLITE_DONE ? PW_OK : pw_spool_db_fail(s, err, "migrating a retry");
+}
+
+static pw_status migrate_rows(pw_spool *s, pw_err *err)
+{
+    static const char rows_sql[] = "SELECT event_id, destination, payload, created_ms, state,"
+                                   " attempts, next_attempt_ms FROM spool ORDER BY id";
+    static const char ins_sql[] =
+        "INSERT INTO ev(created_ms, pending, dests, event_id) VALUES(?1, ?2, ?3, ?4)";
+    static const char body_sql[] = "INSERT INTO body(id, payloads) VALUES(?1, ?2)";
+    static const char ret_sql[] =
+        "INSERT INTO retry(item, dest, next_attempt_ms, attempts) VALUES(?1, ?2, ?3, ?4)";
+    sqlite3_stmt *row = NULL, *ins = NULL, *body = NULL, *ret = NULL;
+    pw_status st = PW_OK;
+    if (sqlite3_prepare_v2(s->db, rows_sql, -1, &row, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(s->db, ins_sql, -1, &ins, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(s->db, body_sql, -1, &body, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(s->db, ret_sql, -1, &ret, NULL) != SQLITE_OK)
+        st = pw_spool_db_fail(s, err, "preparing the migration");
+    int rc = SQLITE_ROW;
+    while (st == PW_OK && (rc = sqlite3_step(row)) == SQLITE_ROW)
+        st = migrate_row(s, row, ins, body, ret, err);
+    if (st == PW_OK && rc != SQLITE_DONE)
+        st = pw_spool_db_fail(s, err, "reading version-1 rows");
+    sqlite3_finalize(row);
+    sqlite3_finalize(ins);
+    sqlite3_finalize(body);
+    sqlite3_finalize(ret);
+    return st;
+}
+
+/* In one transaction: nothing of the old rows is lost or doubled if it is interrupted. */
+static pw_status migrate_v1(pw_spool *s, pw_err *err)
+{
+    pw_status st = pw_spool_exec(s, "BEGIN IMMEDIATE", err);
+    if (st != PW_OK)
+        return st;
+    if ((st = pw_spool_exec(s, SCHEMA_V2, err)) == PW_OK && (st = migrate_rows(s, err)) == PW_OK &&
+        (st = pw_spool_exec(s, "DROP TABLE spool", err)) == PW_OK)
+        st = pw_spool_exec(s, "COMMIT", err);
+    if (st != PW_OK) {
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+        pw_err_prefix(err, "migrating the version-1 spool (left unchanged; an older phiwall can "
+                           "still drain it): ");
+    }
+    return st;
+}
+
+pw_status pw_spool_schema_ready(pw_spool *s, pw_err *err)
+{
+    int64_t version = scalar(s, "PRAGMA user_version");
+    int64_t has_v1 = scalar(s, "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
+                               " AND name = 'spool'");
+    if (version > PW_SPOOL_SCHEMA)
+        return pw_err_set(err, PW_ERR_UNSUPPORTED,
+                          "spool layout version %lld is newer than this phiwall understands (%d):"
+                          " run the phiwall that wrote it until the spool is drained, or move"
+                          " the file aside",
+                          (long long)version, PW_SPOOL_SCHEMA);
+    if (version < PW_SPOOL_SCHEMA && has_v1 > 0)
+        return migrate_v1(s, err);
+    return pw_spool_exec(s, SCHEMA_V2, err);
+}
+
+/* ---- the open scan ------------------------------------------------------------------------ */
+
+/* One row into bytes, depths and the key index. */
+static pw_status load_row(pw_spool *s, sqlite3_stmt *st, int64_t *first_queued, pw_err *err)
+{
+    int64_t id = sqlite3_column_int64(st, 0);
+    uint64_t pending = (uint64_t)(sqlite3_column_int64(st, 1) & ~PW_SPOOL_PENDING_BASE);
+    pw_spool_pos pos[PW_SPOOL_MAX_POS];
+    int n = pw_spool_parse_dests(sqlite3_column_blob(st, 2), sqlite3_column_bytes(st, 2), pos);
+    const char *eid = (const char *)sqlite3_column_text(st, 3);
+    size_t eid_len = (size_t)sqlite3_column_bytes(st, 3);
+    if (n < 0 || !eid)
+        return pw_err_set(err, PW_ERR_PARSE, "spool: row %lld: bad destination list",
+                          (long long)id);
+    for (int i = 0; i < n; i++) {
+        pw_spool_dest *d = pw_spool_dest_by_id(s, pos[i].dest);
+        int queued = (int)(pending >> i) & 1;
+        if (!d)
+            return pw_err_set(err, PW_ERR_PARSE, "spool: row %lld: unknown destination %lld",
+                              (long long)id, (long long)pos[i].dest);
+        s->bytes += pw_spool_item_bytes(eid_len, d->name_len, pos[i].len, queued);
+        d->depth += (uint64_t)queued;
+    }
+    if (pending && *first_queued == 0)
+        *first_queued = id;
+    s->last_row = id;
+    if (!pw_spool_map_add(&s->keys, pw_spool_key_hash(s->hash_key, eid, eid_len), id, 0))
+        return pw_err_set(err, PW_ERR_NOMEM, "spool: out of memory indexing %lld rows",
+                          (long long)id);
+    return PW_OK;
+}
+
+static pw_status load_dead_bytes(pw_spool *s, pw_err *err)
+{
+    static const char sql[] = "SELECT coalesce(sum(length(event_id) + length(destination)"
+                              " + length(payload) + ?1), 0) FROM dead";
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return pw_spool_db_fail(s, err, "counting dead letters");
+    sqlite3_bind_int(st, 1, ROW_OVERHEAD);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        s->bytes += (uint64_t)sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return PW_OK;
+}
+
+static void mark_retries(pw_spool *s)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(s->db, "SELECT DISTINCT dest FROM retry", -1, &st, NULL) != SQLITE_OK)
+        return;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        pw_spool_dest *d = pw_spool_dest_by_id(s, sqlite3_column_int64(st, 0));
+        if (d)
+            d->maybe_retries = 1;
+    }
+    sqlite3_finalize(st);
+}
+
+pw_status pw_spool_load(pw_spool *s, pw_err *err)
+{
+    pw_status status = PW_OK;
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(s->db, "SELECT id, pending, dests, event_id FROM ev ORDER BY id", -1,
+                           &st, NULL) != SQLITE_OK)
+        return pw_spool_db_fail(s, err, "scanning the spool");
+    int64_t first_queued = 0;
+    int rc;
+    while (status == PW_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (s->purge_lo == 0)
+            s->purge_lo = sqlite3_column_int64(st, 0);
+        status = load_row(s, st, &first_queued, err);
+    }
+    if (status == PW_OK && rc != SQLITE_DONE)
+        status = pw_spool_db_fail(s, err, "scanning the spool");
+    sqlite3_finalize(st);
+    if (status != PW_OK)
+        return status;
+    int64_t start = first_queued ? first_queued : s->last_row + 1;
+    for (size_t i = 0; i < s->n_dests; i++)
+        s->dests[i].cursor = s->dests[i].low = start;
+    mark_retries(s);
+    return load_dead_bytes(s, err);
+}

@@ -1,0 +1,149 @@
+/*
+ * spool_sqlite_state.c — inspecting the SQLite spool: depth, oldest queued event, dead letters
+ * and bytes for /metrics (pw_spool_stats_get), the state of one (event_id, destination) and the
+ * reason of a dead letter. Depths are counted in memory; the oldest queued event is found by a
+ * rowid scan from a per-destination hint below which nothing is queued, so a scrape costs no
+ * table scan while puts wait for the lock.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "spool_sqlite_internal.h"
+
+/* created_ms of d's first queued row (d NULL: of any), advancing the hints; 0 if none. */
+static int64_t oldest_queued(pw_spool *s, pw_spool_dest *d)
+{
+    int64_t from = s->last_row + 1;
+    for (size_t i = 0; i < s->n_dests; i++)
+        if ((!d || d == &s->dests[i]) && s->dests[i].depth && s->dests[i].low < from)
+            from = s->dests[i].low;
+    sqlite3_stmt *st = pw_spool_stmt(s, SQL_SCAN_STATE);
+    if (!st || from > s->last_row)
+        return 0;
+    sqlite3_bind_int64(st, 1, from);
+    int64_t oldest = 0;
+    while (!oldest && sqlite3_step(st) == SQLITE_ROW) {
+        uint64_t pending = (uint64_t)sqlite3_column_int64(st, 2);
+        pw_spool_pos pos[PW_SPOOL_MAX_POS];
+        int n = pw_spool_parse_dests(sqlite3_column_blob(st, 3), sqlite3_column_bytes(st, 3), pos);
+        for (int i = 0; i < n && !oldest; i++)
+            if ((pending >> i) & 1 && (!d || pos[i].dest == d->id))
+                oldest = sqlite3_column_int64(st, 1);
+        if (d)
+            d->low = sqlite3_column_int64(st, 0) + (oldest ? 0 : 1);
+    }
+    sqlite3_reset(st);
+    return oldest;
+}
+
+static pw_status count_dead(pw_spool *s, const char *dest, int64_t *out, pw_err *err)
+{
+    static const char *const sql[2] = {"SELECT count(*) FROM dead",
+                                       "SELECT count(*) FROM dead WHERE destination = ?1"};
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(s->db, sql[dest != NULL], -1, &st, NULL) != SQLITE_OK)
+        return pw_spool_db_fail(s, err, "prepare stats");
+    if (dest)
+        sqlite3_bind_text(st, 1, dest, -1, SQLITE_STATIC);
+    *out = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    sqlite3_finalize(st);
+    return PW_OK;
+}
+
+pw_status pw_spool_stats_get(pw_spool *s, const char *destination, pw_spool_stats *out, pw_err *err)
+{
+    memset(out, 0, sizeof *out);
+    int64_t dead = 0;
+    pthread_mutex_lock(&s->db_mu);
+    pw_spool_dest *d = destination ? pw_spool_dest_by_name(s, destination) : NULL;
+    for (size_t i = 0; i < s->n_dests; i++)
+        if (!destination || d == &s->dests[i])
+            out->depth += s->dests[i].depth;
+    if (out->depth && (d || !destination))
+        out->oldest_ms = oldest_queued(s, d);
+    pw_status st = count_dead(s, destination, &dead, err);
+    out->bytes = s->bytes;
+    pthread_mutex_unlock(&s->db_mu);
+    out->dead = (uint64_t)dead;
+    return st;
+}
+
+pw_status pw_spool_dead_reason(pw_spool *s, const char *event_id, const char *destination,
+                               char *reason, size_t cap, pw_err *err)
+{
+    static const char sql[] = "SELECT reason FROM dead WHERE event_id = ?1 AND destination = ?2"
+                              " ORDER BY id DESC LIMIT 1";
+    sqlite3_stmt *st = NULL;
+    pw_status status = PW_OK;
+    pthread_mutex_lock(&s->db_mu);
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
+        status = pw_spool_db_fail(s, err, "prepare dead lookup");
+    } else {
+        sqlite3_bind_text(st, 1, event_id, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, destination, -1, SQLITE_STATIC);
+        if (sqlite3_step(st) == SQLITE_ROW) {
+            const char *r = (const char *)sqlite3_column_text(st, 0);
+            snprintf(reason, cap, "%s", r ? r : "");
+        } else {
+            status = pw_err_set(err, PW_ERR_NOTFOUND, "spool: no dead letter for %s/%s", event_id,
+                                destination);
+        }
+    }
+    sqlite3_finalize(st);
+    pthread_mutex_unlock(&s->db_mu);
+    return status;
+}
+
+/* The state of d's item in row `row` of event_id: -1 if the row is not that event's or lacks d. */
+static int row_state(pw_spool *s, int64_t row, const char *event_id, const pw_spool_dest *d)
+{
+    sqlite3_stmt *st = pw_spool_stmt(s, SQL_ROW);
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, row);
+    int state = -1;
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        const char *eid = (const char *)sqlite3_column_text(st, 4);
+        uint64_t pending = (uint64_t)sqlite3_column_int64(st, 2);
+        pw_spool_pos pos[PW_SPOOL_MAX_POS];
+        int n = pw_spool_parse_dests(sqlite3_column_blob(st, 3), sqlite3_column_bytes(st, 3), pos);
+        for (int i = 0; eid && strcmp(eid, event_id) == 0 && i < n; i++)
+            if (pos[i].dest == d->id)
+                state = (pending >> i) & 1 ? PW_SPOOL_QUEUED : PW_SPOOL_DELIVERED;
+    }
+    sqlite3_reset(st);
+    return state;
+}
+
+static int is_dead(pw_spool *s, const char *event_id, const char *destination)
+{
+    static const char sql[] = "SELECT 1 FROM dead WHERE event_id = ?1 AND destination = ?2";
+    sqlite3_stmt *st = NULL;
+    int dead = 0;
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, event_id, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, destination, -1, SQLITE_STATIC);
+        dead = sqlite3_step(st) == SQLITE_ROW;
+    }
+    sqlite3_finalize(st);
+    return dead;
+}
+
+pw_status pw_spool_state(pw_spool *s, const char *event_id, const char *destination, int *state,
+                         pw_err *err)
+{
+    int found = -1;
+    pthread_mutex_lock(&s->db_mu);
+    pw_spool_dest *d = pw_spool_dest_by_name(s, destination);
+    uint64_t hash = pw_spool_key_hash(s->hash_key, event_id, strlen(event_id));
+    for (pw_spool_slot *k = d ? pw_spool_map_find(&s->keys, hash, -1) : NULL; k && found < 0;
+         k = pw_spool_map_next(&s->keys, k))
+        found = row_state(s, k->val, event_id, d);
+    if (found == PW_SPOOL_DELIVERED && is_dead(s, event_id, destination))
+        found = PW_SPOOL_DEAD;
+    pthread_mutex_unlock(&s->db_mu);
+    if (found < 0)
+        return pw_err_set(err, PW_ERR_NOTFOUND, "spool: no item for %s/%s", event_id, destination);
+    *state = found;
+    return PW_OK;
+}

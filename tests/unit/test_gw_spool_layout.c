@@ -1,0 +1,253 @@
+/* test_gw_spool_layout.c — the SQLite spool's per-event layout (version 2): a version-1 file
+ * (one `spool` row per event and destination) is migrated on open with nothing lost; a file
+ * from a newer layout is refused with an error naming it; several destinations of one event share
+ * a row while a later destination of the same event still gets spooled; tombstones past the
+ * idempotency horizon are purged and the byte count agrees with a fresh count on reopen. */
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "gw_time.h"
+#include "pw_test.h"
+#include "spool.h"
+
+static void temp_path(char *out, size_t cap, const char *tag)
+{
+    char side[300];
+    snprintf(out, cap, "/tmp/pw_spool_layout_%s_%d.db", tag, (int)getpid());
+    unlink(out);
+    snprintf(side, sizeof side, "%s-wal", out);
+    unlink(side);
+    snprintf(side, sizeof side, "%s-shm", out);
+    unlink(side);
+}
+
+static void remove_db(const char *path)
+{
+    char tmp[300];
+    unlink(path);
+    snprintf(tmp, sizeof tmp, "%s-wal", path);
+    unlink(tmp);
+    snprintf(tmp, sizeof tmp, "%s-shm", path);
+    unlink(tmp);
+}
+
+static int exec(const char *path, const char *sql)
+{
+    sqlite3 *db = NULL;
+    int rc = sqlite3_open(path, &db);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
+    sqlite3_close(db);
+    return rc;
+}
+
+static long long scalar(const char *path, const char *sql)
+{
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+    long long v = -1;
+    if (sqlite3_open(path, &db) == SQLITE_OK &&
+        sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+        v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return v;
+}
+
+/* The version-1 layout as phiwall wrote it, with: two queued rows of one event, one retried
+ * row due now, one delivered tombstone and one dead letter. */
+static const char V1[] =
+    "PRAGMA journal_mode=WAL;"
+    "CREATE TABLE spool(id INTEGER PRIMARY KEY, event_id TEXT NOT NULL, destination TEXT NOT NULL,"
+    " payload BLOB, created_ms INTEGER NOT NULL, state INTEGER NOT NULL DEFAULT 0,"
+    " attempts INTEGER NOT NULL DEFAULT 0, next_attempt_ms INTEGER NOT NULL DEFAULT 0,"
+    " lease_until INTEGER NOT NULL DEFAULT 0, done_ms INTEGER NOT NULL DEFAULT 0,"
+    " UNIQUE(event_id, destination));"
+    "CREATE INDEX spool_due ON spool(destination, state, next_attempt_ms);"
+    "CREATE TABLE dead(id INTEGER PRIMARY KEY, spool_id INTEGER NOT NULL, event_id TEXT NOT NULL,"
+    " destination TEXT NOT NULL, payload BLOB, created_ms INTEGER NOT NULL,"
+    " attempts INTEGER NOT NULL, dead_ms INTEGER NOT NULL, reason TEXT NOT NULL);"
+    "INSERT INTO spool(event_id, destination, payload, created_ms) VALUES"
+    " ('q1', 'meta', '{\"m\":1}', 1000), ('q1', 'ga4', '{\"g\":1}', 1000);"
+    "INSERT INTO spool(event_id, destination, payload, created_ms, attempts, next_attempt_ms)"
+    " VALUES ('r1', 'meta', '{\"m\":2}', 2000, 3, 5);"
+    "INSERT INTO spool(event_id, destination, payload, created_ms, state, done_ms)"
+    " VALUES ('d1', 'meta', NULL, 3000, 1, 4000), ('x1', 'meta', NULL, 3000, 2, 4000);"
+    "INSERT INTO dead(spool_id, event_id, destination, payload, created_ms, attempts, dead_ms,"
+    " reason) VALUES (5, 'x1', 'meta', '{\"x\":1}', 3000, 2, 4000, 'graph code 100');";
+
+static void test_version1_file_is_migrated(void)
+{
+    char path[256];
+    temp_path(path, sizeof path, "v1");
+    CHECK_INT(exec(path, V1), SQLITE_OK);
+    pw_spool_opts o = {.path = path};
+    pw_spool *s = NULL;
+    pw_err err = {0};
+    CHECK_INT(pw_spool_open(&o, &s, &err), PW_OK);
+    if (!s) {
+        fprintf(stderr, "open: %s\n", err.msg);
+        return;
+    }
+    pw_spool_item *items = NULL;
+    size_t n = 0;
+    CHECK_INT(pw_spool_lease(s, "meta", 10, 60000, &items, &n, NULL), PW_OK);
+    CHECK_INT(n, 2); /* q1 and the retried r1, due now */
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(items[i].event_id, "r1") == 0) {
+            CHECK_STR(items[i].payload, "{\"m\":2}");
+            CHECK_INT(items[i].attempts, 4); /* three attempts made before */
+            CHECK_INT(items[i].created_ms, 2000);
+        } else {
+            CHECK_STR(items[i].event_id, "q1");
+            CHECK_STR(items[i].payload, "{\"m\":1}");
+            CHECK_INT(items[i].attempts, 1);
+        }
+    }
+    pw_spool_items_free(items, n);
+    CHECK_INT(pw_spool_lease(s, "ga4", 10, 60000, &items, &n, NULL), PW_OK);
+    CHECK_INT(n, 1);
+    if (n == 1)
+        CHECK_STR(items[0].payload, "{\"g\":1}");
+    pw_spool_items_free(items, n);
+    int state = -1;
+    CHECK_INT(pw_spool_state(s, "d1", "meta", &state, NULL), PW_OK);
+    CHECK_INT(state, PW_SPOOL_DELIVERED);
+    CHECK_INT(pw_spool_state(s, "x1", "meta", &state, NULL), PW_OK);
+    CHECK_INT(state, PW_SPOOL_DEAD);
+    /* The tombstone still makes a repeat a no-op. */
+    pw_spool_put_item again = {"d1", "meta", "{}", 2, 0};
+    CHECK_INT(pw_spool_put(s, &again, 1, NULL), PW_OK);
+    pw_spool_stats st;
+    CHECK_INT(pw_spool_stats_get(s, "meta", &st, NULL), PW_OK);
+    CHECK_INT(st.depth, 2);
+    CHECK_INT(st.dead, 1);
+    CHECK_INT(st.oldest_ms, 1000);
+    pw_spool_close(s);
+    CHECK_INT(scalar(path, "SELECT count(*) FROM sqlite_master WHERE name = 'spool'"), 0);
+    CHECK_INT(scalar(path, "PRAGMA user_version"), 2);
+    remove_db(path);
+}
+
+static void test_newer_layout_is_refused(void)
+{
+    char path[256];
+    temp_path(path, sizeof path, "v9");
+    CHECK_INT(exec(path, "CREATE TABLE future(x); PRAGMA user_version = 9;"), SQLITE_OK);
+    pw_spool_opts o = {.path = path};
+    pw_spool *s = NULL;
+    pw_err err = {0};
+    CHECK_INT(pw_spool_open(&o, &s, &err), PW_ERR_UNSUPPORTED);
+    CHECK(s == NULL);
+    CHECK(strstr(err.msg, path) != NULL);
+    CHECK(strstr(err.msg, "newer") != NULL);
+    remove_db(path);
+}
+
+static void test_event_row_and_late_destination(void)
+{
+    char path[256];
+    temp_path(path, sizeof path, "row");
+    pw_spool_opts o = {.path = path};
+    pw_spool *s = NULL;
+    CHECK_INT(pw_spool_open(&o, &s, NULL), PW_OK);
+    if (!s)
+        return;
+    pw_spool_put_item two[3] = {{"e1", "meta", "{\"a\":1}", 7, 0},
+                                {"e1", "ga4", "{\"b\":22}", 8, 0},
+                                {"e1", "meta", "{\"a\":9}", 7, 0}}; /* repeated: first kept */
+    CHECK_INT(pw_spool_put(s, two, 3, NULL), PW_OK);
+    char long_id[1100];
+    memset(long_id, 'k', sizeof long_id - 1);
+    long_id[sizeof long_id - 1] = '\0';
+    pw_spool_put_item too_long = {long_id, "meta", "{}", 2, 0};
+    CHECK_INT(pw_spool_put(s, &too_long, 1, NULL), PW_ERR_INVALID);
+    pw_spool_put_item late = {"e1", "hook", "{\"c\":3}", 7, 0};
+    CHECK_INT(pw_spool_put(s, &late, 1, NULL), PW_OK);
+    CHECK_INT(pw_spool_put(s, &late, 1, NULL), PW_OK);
+    pw_spool_stats st;
+    CHECK_INT(pw_spool_stats_get(s, NULL, &st, NULL), PW_OK);
+    CHECK_INT(st.depth, 3);
+    const char *dests[3] = {"meta", "ga4", "hook"},
+               *want[3] = {"{\"a\":1}", "{\"b\":22}", "{\"c\":3}"};
+    for (int i = 0; i < 3; i++) {
+        pw_spool_item *items = NULL;
+        size_t n = 0;
+        CHECK_INT(pw_spool_lease(s, dests[i], 10, 60000, &items, &n, NULL), PW_OK);
+        CHECK_INT(n, 1);
+        if (n == 1) {
+            CHECK_STR(items[0].payload, want[i]);
+            CHECK_STR(items[0].destination, dests[i]);
+            CHECK_INT(pw_spool_ack(s, &items[0].id, 1, NULL), PW_OK);
+        }
+        pw_spool_items_free(items, n);
+    }
+    pw_spool_close(s);
+    /* The first put is one event row for two destinations, the late one a second row. */
+    CHECK_INT(scalar(path, "SELECT count(*) FROM ev"), 2);
+    CHECK_INT(scalar(path, "SELECT count(*) FROM body"), 0); /* all delivered: payloads gone */
+    remove_db(path);
+}
+
+/* Old tombstones go once 1000 acks have come; the last row stays (rowids never reused). */
+static void test_old_tombstones_are_purged(void)
+{
+    char path[256], id[32];
+    temp_path(path, sizeof path, "purge");
+    pw_spool_opts o = {.path = path};
+    pw_spool *s = NULL;
+    CHECK_INT(pw_spool_open(&o, &s, NULL), PW_OK);
+    if (!s)
+        return;
+    int64_t old = pw_gw_now_ms() - 20 * 60 * 1000;
+    enum { N = 1500 };
+    pw_spool_put_item *items = calloc(N, sizeof *items);
+    char(*ids)[32] = calloc(N, sizeof *ids);
+    for (int i = 0; i < N; i++) {
+        snprintf(ids[i], sizeof ids[i], "old%d", i);
+        items[i] = (pw_spool_put_item){ids[i], "meta", "{}", 2, old};
+    }
+    CHECK_INT(pw_spool_put(s, items, N, NULL), PW_OK);
+    pw_spool_put_item young = {"young", "meta", "{\"y\":1}", 7, 0};
+    CHECK_INT(pw_spool_put(s, &young, 1, NULL), PW_OK);
+    for (int round = 0; round < 4; round++) {
+        pw_spool_item *leased = NULL;
+        size_t n = 0;
+        CHECK_INT(pw_spool_lease(s, "meta", 1000, 60000, &leased, &n, NULL), PW_OK);
+        int64_t *acks = calloc(n + 1, sizeof *acks);
+        for (size_t i = 0; i < n; i++)
+            acks[i] = leased[i].id;
+        CHECK_INT(pw_spool_ack(s, acks, n, NULL), PW_OK);
+        free(acks);
+        pw_spool_items_free(leased, n);
+    }
+    int state = -1;
+    CHECK_INT(pw_spool_state(s, "old5", "meta", &state, NULL), PW_ERR_NOTFOUND); /* purged */
+    CHECK_INT(pw_spool_state(s, "young", "meta", &state, NULL), PW_OK);
+    CHECK_INT(state, PW_SPOOL_DELIVERED);
+    pw_spool_stats before, after;
+    CHECK_INT(pw_spool_stats_get(s, NULL, &before, NULL), PW_OK);
+    CHECK_INT(before.depth, 0);
+    pw_spool_close(s);
+    CHECK(scalar(path, "SELECT count(*) FROM ev") < N / 2);
+    CHECK_INT(pw_spool_open(&o, &s, NULL), PW_OK);
+    if (s) {
+        CHECK_INT(pw_spool_stats_get(s, NULL, &after, NULL), PW_OK);
+        CHECK_INT((long long)after.bytes, (long long)before.bytes); /* counted alike both ways */
+        snprintf(id, sizeof id, "old%d", N - 1);
+        young = (pw_spool_put_item){id, "meta", "{}", 2, 0}; /* beyond the horizon: new again */
+        CHECK_INT(pw_spool_put(s, &young, 1, NULL), PW_OK);
+        CHECK_INT(pw_spool_stats_get(s, "meta", &after, NULL), PW_OK);
+        CHECK_INT(after.depth, 1);
+        pw_spool_close(s);
+    }
+    free(items);
+    free(ids);
+    remove_db(path);
+}
+
+PW_TEST_MAIN(PW_TEST(test_version1_file_is_migrated), PW_TEST(test_newer_layout_is_refused),
+             PW_TEST(test_event_row_and_late_destination), PW_TEST(test_old_tombstones_are_purged))
