@@ -19,8 +19,9 @@ static int stop_word(const char *s, size_t len)
 {
     if (len > 11)
         return 0;
+    int c0 = pw_tolower((unsigned char)s[0]);
     for (const char *const *w = not_names; *w; w++)
-        if (word_eq(s, len, *w))
+        if ((*w)[0] == c0 && word_eq(s, len, *w))
             return 1;
     return 0;
 }
@@ -134,14 +135,29 @@ static int credential_after(const char *s, size_t n, size_t e)
     return 0;
 }
 
+/* ", M", ", D", ", N", ", P", ", R" or ", F" somewhere in s: where credential_after can match
+ * (", MD", ", DO", ", NP", ", PA-C", ", RN", ", FNP" …). */
+static int credential_somewhere(const char *s, size_t n)
+{
+    const char *p = memchr(s, ',', n);
+    while (p) {
+        size_t k = (size_t)(p - s);
+        if (k + 2 < n && s[k + 1] == ' ' && strchr("MDNPRF", s[k + 2]) && s[k + 2] != '\0')
+            return 1;
+        p = k + 1 < n ? memchr(p + 1, ',', n - k - 1) : NULL;
+    }
+    return 0;
+}
+
 static void name_text(pw_scan *sc, const pw_seg *g)
 {
     const char *s = g->s;
     size_t n = g->n;
     if (g->sum && !(g->sum->cls & PW_SUM_UPPER))
         return; /* every name word starts upper-case (name_word) */
-    int has_comma = memchr(s, ',', n) != NULL;
-    for (size_t i = 0; i < n; i++) {
+    int has_comma = credential_somewhere(s, n);
+    for (size_t i = pw_cand_next(g, PW_CAND_ALPHA, 0); i < n;
+         i = pw_cand_next(g, PW_CAND_ALPHA, i + 1)) {
         int c = (unsigned char)s[i];
         if (!pw_isalpha(c) || !word_start(s, i))
             continue;
