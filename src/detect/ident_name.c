@@ -96,23 +96,32 @@ typedef struct trigger {
         word, sub, sizeof(word) - 1 \
     }
 
-static const trigger triggers[] = {T("dr. ", "provider"),
-                                   T("dr ", "provider"),
-                                   T("doctor ", "provider"),
-                                   T("patient name: ", "patient"),
-                                   T("patient name ", "patient"),
-                                   T("patient: ", "patient"),
-                                   T("name: ", "patient"),
-                                   T("my name is ", "patient"),
-                                   T("full name: ", "patient"),
-                                   T("mr. ", "patient"),
-                                   T("mrs. ", "patient"),
-                                   T("ms. ", "patient"),
-                                   T("mr ", "patient"),
-                                   T("mrs ", "patient"),
-                                   T("ms ", "patient"),
-                                   T("miss ", "patient"),
-                                   {NULL, NULL, 0}};
+/* Grouped by first letter (the order within a group decides: the first that matches wins). */
+static const trigger triggers_d[] = {
+    T("dr. ", "provider"), T("dr ", "provider"), T("doctor ", "provider"), {NULL, NULL, 0}};
+static const trigger triggers_p[] = {T("patient name: ", "patient"),
+                                     T("patient name ", "patient"),
+                                     T("patient: ", "patient"),
+                                     {NULL, NULL, 0}};
+static const trigger triggers_n[] = {T("name: ", "patient"), {NULL, NULL, 0}};
+static const trigger triggers_m[] = {
+    T("my name is ", "patient"), T("mr. ", "patient"),  T("mrs. ", "patient"),
+    T("ms. ", "patient"),        T("mr ", "patient"),   T("mrs ", "patient"),
+    T("ms ", "patient"),         T("miss ", "patient"), {NULL, NULL, 0}};
+static const trigger triggers_f[] = {T("full name: ", "patient"), {NULL, NULL, 0}};
+
+/* The triggers starting with lower-case letter lc, or NULL. */
+static const trigger *triggers_for(int lc)
+{
+    switch (lc) {
+    case 'd': return triggers_d;
+    case 'p': return triggers_p;
+    case 'n': return triggers_n;
+    case 'm': return triggers_m;
+    case 'f': return triggers_f;
+    default: return NULL;
+    }
+}
 
 static int word_start(const char *s, size_t i)
 {
@@ -162,9 +171,7 @@ static void name_text(pw_scan *sc, const pw_seg *g)
         if (!pw_isalpha(c) || !word_start(s, i))
             continue;
         int lc = c | 32;
-        for (const trigger *t =
-                 lc == 'd' || lc == 'p' || lc == 'n' || lc == 'm' || lc == 'f' ? triggers : NULL;
-             t && t->word; t++) {
+        for (const trigger *t = triggers_for(lc); t && t->word; t++) {
             size_t l = t->len;
             if (lc != t->word[0] || i + l > n || (s[i + 1] | 32) != t->word[1] ||
                 !pw_strncaseeq(s + i, t->word, l))

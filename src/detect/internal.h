@@ -168,23 +168,41 @@ enum {
     PW_MK_OPEN,      /* '+' '(' : where a phone number may start */
     PW_MK_DOT,       /* '.' */
     PW_MK_COLON,     /* ':' */
+    PW_MK_DASH,      /* '-' */
     PW_MK__COUNT
 };
 
 #define PW_MASK_INLINE_WORDS 16 /* segments up to 1024 bytes keep their masks inline */
 
 typedef struct pw_seg_masks {
-    size_t n, words;                                      /* bytes, 64-bit words per mask */
-    uint64_t *m[PW_MK__COUNT];                            /* m[k][i / 64] bit i % 64 */
-    uint64_t inline_store[PW_MK__COUNT][PW_MASK_INLINE_WORDS]; /* when words fit */
+    size_t n, words; /* bytes, 64-bit words per mask */
+    uint64_t *bits;  /* mask k, word w: bits[k * words + w]; bit b of word w is byte 64 w + b */
+    uint64_t inline_store[PW_MK__COUNT * PW_MASK_INLINE_WORDS]; /* when the words fit */
 } pw_seg_masks;
+
+/* Word w of mask k. */
+static inline uint64_t pw_mask(const pw_seg_masks *m, int k, size_t w)
+{
+    return m->bits[(size_t)k * m->words + w];
+}
+
+/* Bits of mask k for bytes [i, i + 64) (past the end: 0), byte i at bit 0. */
+static inline uint64_t pw_mask_at(const pw_seg_masks *m, int k, size_t i)
+{
+    size_t w = i >> 6;
+    unsigned sh = (unsigned)(i & 63);
+    if (w >= m->words)
+        return 0;
+    uint64_t lo = pw_mask(m, k, w) >> sh;
+    return sh && w + 1 < m->words ? lo | pw_mask(m, k, w + 1) << (64 - sh) : lo;
+}
 
 /* Summary and masks of s in one pass. Masks longer than the inline store come from a (or, when
  * that fails, are left out: out->masks = NULL). */
 void pw_seg_summarize_masks(pw_arena *a, const char *s, size_t n, pw_seg_summary *out,
                             pw_seg_masks *m);
 /* The portable byte-at-a-time classifier behind pw_seg_summarize_masks (the SSE2 path must give
- * the same masks; exposed for the unit test). m->m must point at storage of m->words words. */
+ * the same masks; exposed for the unit test). m->bits must hold PW_MK__COUNT * m->words words. */
 void pw_seg_masks_scalar(const char *s, size_t n, pw_seg_masks *m);
 
 /* Candidate kinds: which positions a detector's loop looks at. */
@@ -202,22 +220,22 @@ typedef enum pw_cand_kind {
 /* Word w of mask k shifted so that bit i says what byte i - 1 is (byte -1: in no class). */
 static inline uint64_t pw_mask_prev(const pw_seg_masks *m, int k, size_t w)
 {
-    return (m->m[k][w] << 1) | (w ? m->m[k][w - 1] >> 63 : 0);
+    return (pw_mask(m, k, w) << 1) | (w ? pw_mask(m, k, w - 1) >> 63 : 0);
 }
 
 /* Word w of mask k shifted so that bit i says what byte i + 1 is (byte n: in no class). */
 static inline uint64_t pw_mask_next(const pw_seg_masks *m, int k, size_t w)
 {
-    return (m->m[k][w] >> 1) | (w + 1 < m->words ? m->m[k][w + 1] << 63 : 0);
+    return (pw_mask(m, k, w) >> 1) | (w + 1 < m->words ? pw_mask(m, k, w + 1) << 63 : 0);
 }
 
 /* Candidate bits of word w of the masks. */
 static inline uint64_t pw_cand_word(const pw_seg_masks *m, pw_cand_kind k, size_t w)
 {
-    uint64_t d = m->m[PW_MK_DIGIT][w], a = m->m[PW_MK_ALPHA][w];
+    uint64_t d = pw_mask(m, PW_MK_DIGIT, w), a = pw_mask(m, PW_MK_ALPHA, w);
     switch (k) {
     case PW_CAND_RUN: return d & ~pw_mask_prev(m, PW_MK_DIGIT, w);
-    case PW_CAND_PHONE: return (d & ~pw_mask_prev(m, PW_MK_DIGIT, w)) | m->m[PW_MK_OPEN][w];
+    case PW_CAND_PHONE: return (d & ~pw_mask_prev(m, PW_MK_DIGIT, w)) | pw_mask(m, PW_MK_OPEN, w);
     case PW_CAND_WORD:
         return (d | a) & ~(pw_mask_prev(m, PW_MK_DIGIT, w) | pw_mask_prev(m, PW_MK_ALPHA, w));
     case PW_CAND_ALPHA: return a & ~pw_mask_prev(m, PW_MK_ALPHA, w);
@@ -225,11 +243,11 @@ static inline uint64_t pw_cand_word(const pw_seg_masks *m, pw_cand_kind k, size_
     case PW_CAND_IP6: {
         uint64_t before = pw_mask_prev(m, PW_MK_DIGIT, w) | pw_mask_prev(m, PW_MK_ALPHA, w) |
                           pw_mask_prev(m, PW_MK_DOT, w) | pw_mask_prev(m, PW_MK_COLON, w);
-        uint64_t at = k == PW_CAND_IP4 ? d : d | m->m[PW_MK_HEX][w] | m->m[PW_MK_COLON][w];
+        uint64_t at = k == PW_CAND_IP4 ? d : d | pw_mask(m, PW_MK_HEX, w) | pw_mask(m, PW_MK_COLON, w);
         return at & ~before;
     }
     case PW_CAND_IDWORD: {
-        uint64_t ud = d | m->m[PW_MK_UPPER][w];
+        uint64_t ud = d | pw_mask(m, PW_MK_UPPER, w);
         uint64_t ud_next = pw_mask_next(m, PW_MK_DIGIT, w) | pw_mask_next(m, PW_MK_UPPER, w);
         uint64_t word = (d | a) &
                         ~(pw_mask_prev(m, PW_MK_DIGIT, w) | pw_mask_prev(m, PW_MK_ALPHA, w));

@@ -10,7 +10,7 @@
  */
 #include <string.h>
 
-#if defined(__SSE2__)
+#if defined(__SSE2__) && defined(__x86_64__)
 #include <emmintrin.h>
 #endif
 
@@ -165,7 +165,8 @@ static const unsigned char mask_class[256] = {['0'] = MD,
                                               ['+'] = 1u << PW_MK_OPEN,
                                               ['('] = 1u << PW_MK_OPEN,
                                               ['.'] = 1u << PW_MK_DOT,
-                                              [':'] = 1u << PW_MK_COLON};
+                                              [':'] = 1u << PW_MK_COLON,
+                                              ['-'] = 1u << PW_MK_DASH};
 
 /* Bit of a digit run length (63 and longer share the top bit). */
 static uint64_t run_bit(size_t run)
@@ -209,17 +210,16 @@ void pw_seg_summarize(const char *s, size_t n, pw_seg_summary *out)
 
 void pw_seg_masks_scalar(const char *s, size_t n, pw_seg_masks *m)
 {
-    for (int k = 0; k < PW_MK__COUNT; k++)
-        memset(m->m[k], 0, m->words * sizeof m->m[k][0]);
+    memset(m->bits, 0, PW_MK__COUNT * m->words * sizeof m->bits[0]);
     for (size_t i = 0; i < n; i++) {
         unsigned c = mask_class[(unsigned char)s[i]];
         for (int k = 0; c; k++, c >>= 1)
             if (c & 1)
-                m->m[k][i >> 6] |= (uint64_t)1 << (i & 63);
+                m->bits[(size_t)k * m->words + (i >> 6)] |= (uint64_t)1 << (i & 63);
     }
 }
 
-#if defined(__SSE2__)
+#if defined(__SSE2__) && defined(__x86_64__)
 
 /* Bytes of v in [lo, hi] (signed compare: bytes >= 0x80 are negative, in no ASCII range). */
 static __m128i in_range(__m128i v, char lo, char hi)
@@ -228,103 +228,117 @@ static __m128i in_range(__m128i v, char lo, char hi)
                          _mm_cmplt_epi8(v, _mm_set1_epi8((char)(hi + 1))));
 }
 
-static uint64_t bits16(__m128i v, int k)
+static uint64_t bits16(__m128i v)
 {
-    return (uint64_t)(unsigned)_mm_movemask_epi8(v) << (16 * k);
+    return (uint64_t)(unsigned)_mm_movemask_epi8(v);
 }
 
-/* The masks 64 bytes at a time; the PW_SUM_AT/PCT/PLUS/SPACE bits of the bytes seen. */
-static unsigned classify(const char *s, size_t n, pw_seg_masks *m)
+/* Bytes [off, off + 16) of s, zeroes past n (zero is in no class). */
+static __m128i load16(const char *s, size_t off, size_t n)
 {
-    __m128i at = _mm_setzero_si128(), pct = at, plus = at, space = at;
-    for (size_t w = 0; w < m->words; w++) {
-        unsigned char tail[64];
-        const unsigned char *p = (const unsigned char *)s + w * 64;
-        if (n - w * 64 < 64) { /* the last, short block: zero bytes are in no class */
-            memset(tail, 0, sizeof tail);
-            memcpy(tail, p, n - w * 64);
-            p = tail;
-        }
-        uint64_t r[PW_MK__COUNT] = {0};
-        for (int k = 0; k < 4; k++) {
-            __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * k));
+    if (n - off >= 16)
+        return _mm_loadu_si128((const __m128i *)(const void *)(s + off));
+    unsigned char tail[16] = {0};
+    memcpy(tail, s + off, n - off);
+    return _mm_loadu_si128((const __m128i *)(const void *)tail);
+}
+
+/* Bits set in x (no popcnt instruction in the baseline x86-64 target). */
+static size_t popcount64(uint64_t x)
+{
+    x = x - ((x >> 1) & 0x5555555555555555ull);
+    x = (x & 0x3333333333333333ull) + ((x >> 2) & 0x3333333333333333ull);
+    x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0full;
+    return (size_t)((x * 0x0101010101010101ull) >> 56);
+}
+
+/* The masks 16 bytes at a time, each 64-bit word built in registers and stored once; fills
+ * out's class bits and counts. */
+static void classify(const char *s, size_t n, pw_seg_masks *m, pw_seg_summary *out)
+{
+    __m128i extra = _mm_setzero_si128(); /* '@' 0x01, '%' 0x02, '+' 0x04, ' ' 0x08 per byte */
+    uint64_t any_alpha = 0, any_upper = 0, any_dot = 0;
+    size_t digits = 0, colons = 0, words = m->words;
+    uint64_t *b = m->bits;
+    for (size_t w = 0; w < words; w++) {
+        uint64_t dg = 0, al = 0, up = 0, hx = 0, op = 0, dt = 0, cl = 0, da = 0;
+        size_t end = n - w * 64 < 64 ? n : w * 64 + 64;
+        for (size_t off = w * 64; off < end; off += 16) {
+            __m128i v = load16(s, off, n);
             __m128i folded = _mm_or_si128(v, _mm_set1_epi8(0x20)); /* 'A' -> 'a' */
             __m128i is_plus = _mm_cmpeq_epi8(v, _mm_set1_epi8('+'));
-            r[PW_MK_DIGIT] |= bits16(in_range(v, '0', '9'), k);
-            r[PW_MK_ALPHA] |= bits16(in_range(folded, 'a', 'z'), k);
-            r[PW_MK_UPPER] |= bits16(in_range(v, 'A', 'Z'), k);
-            r[PW_MK_HEX] |= bits16(in_range(folded, 'a', 'f'), k);
-            r[PW_MK_OPEN] |=
-                bits16(_mm_or_si128(is_plus, _mm_cmpeq_epi8(v, _mm_set1_epi8('('))), k);
-            r[PW_MK_DOT] |= bits16(_mm_cmpeq_epi8(v, _mm_set1_epi8('.')), k);
-            r[PW_MK_COLON] |= bits16(_mm_cmpeq_epi8(v, _mm_set1_epi8(':')), k);
-            at = _mm_or_si128(at, _mm_cmpeq_epi8(v, _mm_set1_epi8('@')));
-            pct = _mm_or_si128(pct, _mm_cmpeq_epi8(v, _mm_set1_epi8('%')));
-            plus = _mm_or_si128(plus, is_plus);
-            space = _mm_or_si128(space, _mm_cmpeq_epi8(v, _mm_set1_epi8(' ')));
+            __m128i is_open = _mm_or_si128(is_plus, _mm_cmpeq_epi8(v, _mm_set1_epi8('(')));
+            unsigned sh = (unsigned)(off & 63);
+            dg |= bits16(in_range(v, '0', '9')) << sh;
+            al |= bits16(in_range(folded, 'a', 'z')) << sh;
+            up |= bits16(in_range(v, 'A', 'Z')) << sh;
+            hx |= bits16(in_range(folded, 'a', 'f')) << sh;
+            op |= bits16(is_open) << sh;
+            dt |= bits16(_mm_cmpeq_epi8(v, _mm_set1_epi8('.'))) << sh;
+            cl |= bits16(_mm_cmpeq_epi8(v, _mm_set1_epi8(':'))) << sh;
+            da |= bits16(_mm_cmpeq_epi8(v, _mm_set1_epi8('-'))) << sh;
+            __m128i e = _mm_or_si128(
+                _mm_or_si128(
+                    _mm_and_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('@')), _mm_set1_epi8(1)),
+                    _mm_and_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('%')), _mm_set1_epi8(2))),
+                _mm_or_si128(
+                    _mm_and_si128(is_plus, _mm_set1_epi8(4)),
+                    _mm_and_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(' ')), _mm_set1_epi8(8))));
+            extra = _mm_or_si128(extra, e);
         }
-        for (int k = 0; k < PW_MK__COUNT; k++)
-            m->m[k][w] = r[k];
+        b[PW_MK_DIGIT * words + w] = dg, b[PW_MK_ALPHA * words + w] = al;
+        b[PW_MK_UPPER * words + w] = up, b[PW_MK_HEX * words + w] = hx;
+        b[PW_MK_OPEN * words + w] = op, b[PW_MK_DOT * words + w] = dt;
+        b[PW_MK_COLON * words + w] = cl, b[PW_MK_DASH * words + w] = da;
+        any_alpha |= al, any_upper |= up, any_dot |= dt;
+        digits += dg ? popcount64(dg) : 0;
+        colons += cl ? popcount64(cl) : 0;
     }
-    return (_mm_movemask_epi8(at) ? PW_SUM_AT : 0u) | (_mm_movemask_epi8(pct) ? PW_SUM_PCT : 0u) |
-           (_mm_movemask_epi8(plus) ? PW_SUM_PLUS : 0u) |
-           (_mm_movemask_epi8(space) ? PW_SUM_SPACE : 0u);
+    /* fold the per-byte flags of extra into its low byte */
+    extra = _mm_or_si128(extra, _mm_srli_si128(extra, 8));
+    extra = _mm_or_si128(extra, _mm_srli_si128(extra, 4));
+    extra = _mm_or_si128(extra, _mm_srli_si128(extra, 2));
+    extra = _mm_or_si128(extra, _mm_srli_si128(extra, 1));
+    unsigned x = (unsigned)_mm_cvtsi128_si32(extra) & 0xff;
+    out->digits = digits;
+    out->colons = colons;
+    out->cls = ((x & 1) ? PW_SUM_AT : 0u) | ((x & 2) ? PW_SUM_PCT : 0u) |
+               ((x & 4) ? PW_SUM_PLUS : 0u) | ((x & 8) ? PW_SUM_SPACE : 0u) |
+               (any_alpha ? PW_SUM_ALPHA : 0u) | (any_upper ? PW_SUM_UPPER : 0u) |
+               (any_dot ? PW_SUM_DOT : 0u) | (digits ? PW_SUM_DIGIT : 0u) |
+               (colons ? PW_SUM_COLON : 0u);
 }
 
 #else
 
-/* The masks byte by byte; the PW_SUM_AT/PCT/PLUS/SPACE bits of the bytes seen. */
-static unsigned classify(const char *s, size_t n, pw_seg_masks *m)
+/* The masks byte by byte; fills out's class bits and counts. */
+static void classify(const char *s, size_t n, pw_seg_masks *m, pw_seg_summary *out)
 {
-    unsigned f = 0;
-    for (size_t i = 0; i < n; i++)
-        f |= sum_class[(unsigned char)s[i]];
+    pw_seg_summarize(s, n, out);
     pw_seg_masks_scalar(s, n, m);
-    return f & (PW_SUM_AT | PW_SUM_PCT | PW_SUM_PLUS | PW_SUM_SPACE);
 }
 
 #endif
 
-/* Lengths of the maximal digit runs, from the digit mask: each run is a start bit and an end
- * bit (its last digit), met in order. */
+/* Lengths of the maximal digit runs, from the digit mask: from each run's first digit, the
+ * count of consecutive digit bits. */
 static uint64_t mask_runs(const pw_seg_masks *m)
 {
     uint64_t runs = 0;
-    size_t start = 0;
     for (size_t w = 0; w < m->words; w++) {
-        uint64_t d = m->m[PW_MK_DIGIT][w];
-        if (!d)
-            continue;
+        uint64_t d = pw_mask(m, PW_MK_DIGIT, w);
         uint64_t st = d & ~pw_mask_prev(m, PW_MK_DIGIT, w);
-        uint64_t en = d & ~pw_mask_next(m, PW_MK_DIGIT, w);
-        while (st | en) {
-            if (st && (!en || __builtin_ctzll(st) <= __builtin_ctzll(en))) {
-                start = (w << 6) + (size_t)__builtin_ctzll(st);
-                st &= st - 1;
-            } else {
-                size_t end = (w << 6) + (size_t)__builtin_ctzll(en);
-                runs |= run_bit(end - start + 1);
-                en &= en - 1;
-            }
+        while (st) {
+            size_t p = (w << 6) + (size_t)__builtin_ctzll(st), run = 0;
+            uint64_t ones;
+            while ((ones = ~pw_mask_at(m, PW_MK_DIGIT, p + run)) == 0)
+                run += 64;
+            run += (size_t)__builtin_ctzll(ones);
+            runs |= run_bit(run);
+            st &= st - 1;
         }
     }
     return runs;
-}
-
-static size_t mask_count(const pw_seg_masks *m, int k)
-{
-    size_t c = 0;
-    for (size_t w = 0; w < m->words; w++)
-        c += (size_t)__builtin_popcountll(m->m[k][w]);
-    return c;
-}
-
-static int mask_any(const pw_seg_masks *m, int k)
-{
-    for (size_t w = 0; w < m->words; w++)
-        if (m->m[k][w])
-            return 1;
-    return 0;
 }
 
 /* Point m's masks at the inline store, or at arena memory for a long segment; 0 if none. */
@@ -332,15 +346,10 @@ static int masks_storage(pw_arena *a, size_t n, pw_seg_masks *m)
 {
     m->n = n;
     m->words = (n + 63) / 64;
-    uint64_t *block = NULL;
-    if (m->words > PW_MASK_INLINE_WORDS) {
-        block = a ? pw_arena_alloc(a, m->words * PW_MK__COUNT * sizeof *block) : NULL;
-        if (!block)
-            return 0;
-    }
-    for (int k = 0; k < PW_MK__COUNT; k++)
-        m->m[k] = block ? block + (size_t)k * m->words : m->inline_store[k];
-    return 1;
+    m->bits = m->inline_store;
+    if (m->words > PW_MASK_INLINE_WORDS)
+        m->bits = a ? pw_arena_alloc(a, m->words * PW_MK__COUNT * sizeof *m->bits) : NULL;
+    return m->bits != NULL;
 }
 
 void pw_seg_summarize_masks(pw_arena *a, const char *s, size_t n, pw_seg_summary *out,
@@ -350,15 +359,7 @@ void pw_seg_summarize_masks(pw_arena *a, const char *s, size_t n, pw_seg_summary
         pw_seg_summarize(s, n, out);
         return;
     }
-    unsigned f = classify(s, n, m);
-    out->digits = mask_count(m, PW_MK_DIGIT);
-    out->colons = mask_count(m, PW_MK_COLON);
-    f |= out->digits ? PW_SUM_DIGIT : 0u;
-    f |= out->colons ? PW_SUM_COLON : 0u;
-    f |= mask_any(m, PW_MK_ALPHA) ? PW_SUM_ALPHA : 0u;
-    f |= mask_any(m, PW_MK_UPPER) ? PW_SUM_UPPER : 0u;
-    f |= mask_any(m, PW_MK_DOT) ? PW_SUM_DOT : 0u;
-    out->cls = f;
+    classify(s, n, m, out);
     out->runs = out->digits ? mask_runs(m) : 0;
     out->masks = m;
 }
