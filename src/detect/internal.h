@@ -197,8 +197,9 @@ static inline uint64_t pw_mask_at(const pw_seg_masks *m, int k, size_t i)
     return sh && w + 1 < m->words ? lo | pw_mask(m, k, w + 1) << (64 - sh) : lo;
 }
 
-/* Summary and masks of s in one pass. Masks longer than the inline store come from a (or, when
- * that fails, are left out: out->masks = NULL). */
+/* Summary and masks of s in one pass. Segments under 16 bytes get no masks (out->masks = NULL:
+ * walking them costs less); masks longer than the inline store come from a (or, when that
+ * fails, are left out too). */
 void pw_seg_summarize_masks(pw_arena *a, const char *s, size_t n, pw_seg_summary *out,
                             pw_seg_masks *m);
 /* The portable byte-at-a-time classifier behind pw_seg_summarize_masks (the SSE2 path must give

@@ -341,6 +341,9 @@ static uint64_t mask_runs(const pw_seg_masks *m)
     return runs;
 }
 
+/* Shorter segments are walked byte by byte: the masks' fixed cost exceeds what they save. */
+#define PW_MASK_MIN_BYTES 16
+
 /* Point m's masks at the inline store, or at arena memory for a long segment; 0 if none. */
 static int masks_storage(pw_arena *a, size_t n, pw_seg_masks *m)
 {
@@ -355,7 +358,7 @@ static int masks_storage(pw_arena *a, size_t n, pw_seg_masks *m)
 void pw_seg_summarize_masks(pw_arena *a, const char *s, size_t n, pw_seg_summary *out,
                             pw_seg_masks *m)
 {
-    if (!masks_storage(a, n, m)) {
+    if (n < PW_MASK_MIN_BYTES || !masks_storage(a, n, m)) {
         pw_seg_summarize(s, n, out);
         return;
     }

@@ -2,7 +2,8 @@
  * test_detect_candidates.c — the one classifying pass over a segment (summary.c) and the
  * candidate positions the identifier detectors read from it (pw_cand_next, internal.h):
  *   - the SSE2 masks equal the byte-at-a-time ones, and the summary's classes, digit and colon
- *     counts and digit-run lengths equal the plain pw_seg_summarize pass;
+ *     counts and digit-run lengths equal the plain pw_seg_summarize pass (segments under 16
+ *     bytes get no masks: their detectors walk every byte);
  *   - every candidate kind yields exactly the positions its byte-level definition names;
  *   - property: on seeded random and generated inputs (phones, dates, IDs, names, addresses,
  *     long digit runs, many '@', 1–2 kB fields), every identifier detector finds the same hits
@@ -200,11 +201,15 @@ static void check_masks(const char *s, size_t n)
     pw_seg_masks m, ref;
     pw_seg_summarize_masks(&a, s, n, &fast, &m);
     pw_seg_summarize(s, n, &plain);
-    CHECK(fast.masks == &m);
+    CHECK(fast.masks == (n >= 16 ? &m : NULL)); /* short segments are walked byte by byte */
     CHECK_INT(fast.cls, plain.cls);
     CHECK_INT(fast.digits, plain.digits);
     CHECK_INT(fast.colons, plain.colons);
     CHECK(fast.runs == plain.runs);
+    if (!fast.masks) {
+        pw_arena_free(&a);
+        return;
+    }
     ref.n = n;
     ref.words = m.words;
     ref.bits = pw_arena_alloc(&a, (m.words ? m.words : 1) * PW_MK__COUNT * sizeof *ref.bits);
@@ -276,7 +281,7 @@ static void check_candidates(const char *s, size_t n)
     pw_seg_masks m;
     pw_seg_summarize_masks(&a, s, n, &sum, &m);
     pw_seg g = {.s = s, .n = n, .sum = &sum};
-    for (int k = 0; k < PW_CAND__COUNT; k++) {
+    for (int k = 0; k < PW_CAND__COUNT && sum.masks; k++) {
         size_t expect = 0;
         while (expect < n && !is_candidate((pw_cand_kind)k, s, n, (long)expect))
             expect++;
