@@ -244,14 +244,15 @@ static inline uint64_t pw_cand_word(const pw_seg_masks *m, pw_cand_kind k, size_
     case PW_CAND_IP6: {
         uint64_t before = pw_mask_prev(m, PW_MK_DIGIT, w) | pw_mask_prev(m, PW_MK_ALPHA, w) |
                           pw_mask_prev(m, PW_MK_DOT, w) | pw_mask_prev(m, PW_MK_COLON, w);
-        uint64_t at = k == PW_CAND_IP4 ? d : d | pw_mask(m, PW_MK_HEX, w) | pw_mask(m, PW_MK_COLON, w);
+        uint64_t at =
+            k == PW_CAND_IP4 ? d : d | pw_mask(m, PW_MK_HEX, w) | pw_mask(m, PW_MK_COLON, w);
         return at & ~before;
     }
     case PW_CAND_IDWORD: {
         uint64_t ud = d | pw_mask(m, PW_MK_UPPER, w);
         uint64_t ud_next = pw_mask_next(m, PW_MK_DIGIT, w) | pw_mask_next(m, PW_MK_UPPER, w);
-        uint64_t word = (d | a) &
-                        ~(pw_mask_prev(m, PW_MK_DIGIT, w) | pw_mask_prev(m, PW_MK_ALPHA, w));
+        uint64_t word =
+            (d | a) & ~(pw_mask_prev(m, PW_MK_DIGIT, w) | pw_mask_prev(m, PW_MK_ALPHA, w));
         return word & ud & ud_next;
     }
     default: return ~(uint64_t)0;
@@ -260,7 +261,8 @@ static inline uint64_t pw_cand_word(const pw_seg_masks *m, pw_cand_kind k, size_
 
 /* The first candidate position >= i of kind k, or >= g->n when none; i itself when g has no
  * masks (every byte is a candidate). */
-static inline size_t pw_cand_next(const pw_seg *g, pw_cand_kind k, size_t i)
+static inline __attribute__((always_inline)) size_t pw_cand_next(const pw_seg *g, pw_cand_kind k,
+                                                                 size_t i)
 {
     const pw_seg_masks *m = g->sum ? g->sum->masks : NULL;
     if (!m)
