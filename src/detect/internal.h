@@ -155,7 +155,7 @@ typedef struct pw_seg {
     const pw_seg_summary *sum;
 } pw_seg;
 
-/* ==== det-ident: byte masks and candidate positions (summary.c, candidates.c) ==============
+/* ==== det-ident: byte masks and candidate positions (summary.c) ===========================
  * pw_scan_segment classifies every byte of a segment once (SSE2 when available) into bit masks,
  * one bit per byte. Each identifier detector asks pw_cand_next for the next position where its
  * pattern can start (a digit run, a word, '+', '(' …) instead of testing every byte; with no
