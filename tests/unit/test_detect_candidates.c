@@ -338,7 +338,8 @@ static void run_detector(pw_detector *d, pw_detect_scratch *s, pw_arena *a, dete
     fn(&sc, g);
     CHECK(sc.st == PW_OK);
     out->n = s->n_hits < 512 ? s->n_hits : 512;
-    memcpy(out->h, s->hits, out->n * sizeof out->h[0]);
+    if (out->n)
+        memcpy(out->h, s->hits, out->n * sizeof out->h[0]);
 }
 
 static int same_hits(const run_out *x, const run_out *y)
