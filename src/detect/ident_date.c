@@ -285,7 +285,8 @@ void pw_ident_date(pw_scan *sc, const pw_seg *g)
 {
     const char *s = g->s;
     size_t n = g->n;
-    if (g->sum && !(g->sum->runs & (PW_RUN(1) | PW_RUN(2) | PW_RUN(8))))
+    if (g->sum && pw_sum_runs_known(g->sum) &&
+        !(g->sum->runs & (PW_RUN(1) | PW_RUN(2) | PW_RUN(8))))
         return; /* every form has a day of 1-2 digits, or is YYYYMMDD */
     for (size_t i = pw_cand_next(g, PW_CAND_WORD, 0); i < n;
          i = pw_cand_next(g, PW_CAND_WORD, i + 1)) {

@@ -94,7 +94,7 @@ void pw_ident_ip(pw_scan *sc, const pw_seg *g)
     if (g->sum && !(g->sum->cls & (PW_SUM_DOT | PW_SUM_COLON)))
         return; /* IPv4 needs dots, IPv6 colons */
     /* IPv6 needs two colons; without it only digits can start an address */
-    int has_colon = g->sum ? g->sum->colons >= 2 : memchr(s, ':', n) != NULL;
+    int has_colon = g->sum && g->sum->masks ? g->sum->colons >= 2 : memchr(s, ':', n) != NULL;
     pw_cand_kind k = has_colon ? PW_CAND_IP6 : PW_CAND_IP4;
     for (size_t i = pw_cand_next(g, k, 0); i < n; i = pw_cand_next(g, k, i + 1)) {
         int c = (unsigned char)s[i];

@@ -124,14 +124,21 @@ struct pw_seg_masks;
 typedef struct pw_seg_summary {
     unsigned cls;  /* PW_SUM_* bits of the bytes present */
     size_t digits; /* ASCII digits */
-    uint64_t runs; /* bit k: a maximal digit run of k digits (63 and longer: bit 63) */
-    size_t colons; /* ':' bytes */
+    uint64_t runs;  /* bit k: a maximal digit run of k digits (63 and longer: bit 63); without
+                       masks only filled when digits >= 5 (see pw_sum_runs_known) */
+    size_t colons;  /* ':' bytes, counted with the masks only (0 without) */
     /* per-byte class masks (det-ident block below); NULL: walk every byte */
     const struct pw_seg_masks *masks;
 } pw_seg_summary;
 
 /* The summary without masks (summary.masks = NULL: detectors walk every byte). */
 void pw_seg_summarize(const char *s, size_t n, pw_seg_summary *out);
+
+/* pw_seg_summary.runs is filled (a reader may rely on a missing run length). */
+static inline int pw_sum_runs_known(const pw_seg_summary *m)
+{
+    return m->masks != NULL || m->digits >= 5;
+}
 
 /* Bit of pw_seg_summary.runs for a run of k digits (k < 63). */
 #define PW_RUN(k) ((uint64_t)1 << (k))

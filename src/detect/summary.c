@@ -194,17 +194,16 @@ static uint64_t digit_runs(const char *s, size_t n)
 void pw_seg_summarize(const char *s, size_t n, pw_seg_summary *out)
 {
     unsigned f = 0;
-    size_t digits = 0, colons = 0;
+    size_t digits = 0;
     for (size_t i = 0; i < n; i++) { /* no branch: the loop runs over every byte scanned */
         unsigned c = sum_class[(unsigned char)s[i]];
         f |= c;
         digits += c & PW_SUM_DIGIT;
-        colons += (c & PW_SUM_COLON) != 0;
     }
     out->cls = f;
     out->digits = digits;
-    out->colons = colons;
-    out->runs = digits ? digit_runs(s, n) : 0;
+    out->colons = 0;                                /* counted with the masks only */
+    out->runs = digits >= 5 ? digit_runs(s, n) : 0; /* every reader without masks needs 5+ */
     out->masks = NULL;
 }
 
