@@ -137,7 +137,7 @@ static int digit_after_word(const char *s, size_t n, size_t i)
 static int parse_month_first(const char *s, size_t n, size_t i, ymd *o)
 {
     size_t p;
-    if (!digit_after_word(s, n, i))
+    if (!month_initial(s[i] | 32) || !digit_after_word(s, n, i))
         return 0;
     int m = month_name(s, n, i, &p);
     if (!m)
@@ -285,7 +285,11 @@ void pw_ident_date(pw_scan *sc, const pw_seg *g)
 {
     const char *s = g->s;
     size_t n = g->n;
-    for (size_t i = 0; i < n; i++) {
+    if (g->sum && pw_sum_runs_known(g->sum) &&
+        !(g->sum->runs & (PW_RUN(1) | PW_RUN(2) | PW_RUN(8))))
+        return; /* every form has a day of 1-2 digits, or is YYYYMMDD */
+    for (size_t i = pw_cand_next(g, PW_CAND_WORD, 0); i < n;
+         i = pw_cand_next(g, PW_CAND_WORD, i + 1)) {
         int c = (unsigned char)s[i];
         if (!pw_isalnum(c) || (i > 0 && pw_isalnum((unsigned char)s[i - 1])))
             continue;

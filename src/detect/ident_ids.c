@@ -20,6 +20,25 @@ static const char *id_subtype(pw_ctx c, const pw_seg *g)
     }
 }
 
+/* id_token from the masks: the run of letters, digits and dashes from i found with one bit
+ * scan; (size_t)-1 when it is 64 bytes or longer (the byte walk decides then). */
+static size_t id_token_masks(const pw_seg_masks *m, const char *s, size_t i)
+{
+    uint64_t d = pw_mask_at(m, PW_MK_DIGIT, i);
+    uint64_t other = ~(d | pw_mask_at(m, PW_MK_ALPHA, i) | pw_mask_at(m, PW_MK_DASH, i));
+    if (!other)
+        return (size_t)-1;
+    size_t len = (size_t)__builtin_ctzll(other);
+    while (len > 0 && s[i + len - 1] == '-')
+        len--;
+    if (len < 4 || len > 24)
+        return 0;
+    d &= ((uint64_t)1 << len) - 1;
+    for (int k = 0; k < 2 && d; k++) /* at least 3 digits: d stays non-zero after clearing 2 */
+        d &= d - 1;
+    return d ? i + len : 0;
+}
+
 /* An ID token: letters, digits and dashes, 4–24 long, with at least 3 digits. */
 static size_t id_token(const char *s, size_t n, size_t i)
 {
@@ -35,14 +54,34 @@ static size_t id_token(const char *s, size_t n, size_t i)
     return p;
 }
 
+/* At least `want` digits among bytes [i, i + len) (len <= 64); 1 without masks. */
+static int digits_ahead(const pw_seg *g, size_t i, unsigned len, int want)
+{
+    const pw_seg_masks *m = g->sum ? g->sum->masks : NULL;
+    if (!m)
+        return 1;
+    uint64_t d = pw_mask_at(m, PW_MK_DIGIT, i);
+    if (len < 64)
+        d &= ((uint64_t)1 << len) - 1;
+    for (int k = 1; k < want && d; k++)
+        d &= d - 1;
+    return d != 0;
+}
+
 static void context_ids(pw_scan *sc, const pw_seg *g)
 {
     const char *s = g->s;
     size_t n = g->n;
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = pw_cand_next(g, PW_CAND_WORD, 0); i < n;
+         i = pw_cand_next(g, PW_CAND_WORD, i + 1)) {
         if (!pw_isalnum((unsigned char)s[i]) || (i > 0 && pw_isalnum((unsigned char)s[i - 1])))
             continue;
-        size_t end = id_token(s, n, i);
+        if (!digits_ahead(g, i, 24, 3))
+            continue; /* a token of at most 24 bytes from i cannot hold 3 digits */
+        const pw_seg_masks *m = g->sum ? g->sum->masks : NULL;
+        size_t end = m ? id_token_masks(m, s, i) : (size_t)-1;
+        if (end == (size_t)-1)
+            end = id_token(s, n, i);
         if (!end)
             continue;
         pw_ctx ctx = pw_ctx_before_seg(g, i);
@@ -98,9 +137,10 @@ static void dea_mbi(pw_scan *sc, const pw_seg *g)
 {
     const char *s = g->s;
     size_t n = g->n;
-    if (g->sum && !(g->sum->cls & PW_SUM_UPPER))
-        return; /* both start with (DEA) or hold (MBI) upper-case letters */
-    for (size_t i = 0; i + 9 <= n; i++) {
+    if (g->sum && (!(g->sum->cls & PW_SUM_UPPER) || g->sum->digits < 5))
+        return; /* both start with (DEA) or hold (MBI) upper-case letters, and 5+ digits */
+    for (size_t i = pw_cand_next(g, PW_CAND_IDWORD, 0); i + 9 <= n;
+         i = pw_cand_next(g, PW_CAND_IDWORD, i + 1)) {
         int c = (unsigned char)s[i];
         if (!pw_isalnum(c) || (i > 0 && pw_isalnum((unsigned char)s[i - 1])))
             continue;

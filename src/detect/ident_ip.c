@@ -93,8 +93,10 @@ void pw_ident_ip(pw_scan *sc, const pw_seg *g)
     size_t n = g->n;
     if (g->sum && !(g->sum->cls & (PW_SUM_DOT | PW_SUM_COLON)))
         return; /* IPv4 needs dots, IPv6 colons */
-    int has_colon = memchr(s, ':', n) != NULL;
-    for (size_t i = 0; i < n; i++) {
+    /* IPv6 needs two colons; without it only digits can start an address */
+    int has_colon = g->sum && g->sum->masks ? g->sum->colons >= 2 : memchr(s, ':', n) != NULL;
+    pw_cand_kind k = has_colon ? PW_CAND_IP6 : PW_CAND_IP4;
+    for (size_t i = pw_cand_next(g, k, 0); i < n; i = pw_cand_next(g, k, i + 1)) {
         int c = (unsigned char)s[i];
         if (!(is_hexc(c) || c == ':') || !ip_left_ok(s, i))
             continue;

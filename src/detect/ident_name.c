@@ -19,8 +19,9 @@ static int stop_word(const char *s, size_t len)
 {
     if (len > 11)
         return 0;
+    int c0 = pw_tolower((unsigned char)s[0]);
     for (const char *const *w = not_names; *w; w++)
-        if (word_eq(s, len, *w))
+        if ((*w)[0] == c0 && word_eq(s, len, *w))
             return 1;
     return 0;
 }
@@ -95,23 +96,32 @@ typedef struct trigger {
         word, sub, sizeof(word) - 1 \
     }
 
-static const trigger triggers[] = {T("dr. ", "provider"),
-                                   T("dr ", "provider"),
-                                   T("doctor ", "provider"),
-                                   T("patient name: ", "patient"),
-                                   T("patient name ", "patient"),
-                                   T("patient: ", "patient"),
-                                   T("name: ", "patient"),
-                                   T("my name is ", "patient"),
-                                   T("full name: ", "patient"),
-                                   T("mr. ", "patient"),
-                                   T("mrs. ", "patient"),
-                                   T("ms. ", "patient"),
-                                   T("mr ", "patient"),
-                                   T("mrs ", "patient"),
-                                   T("ms ", "patient"),
-                                   T("miss ", "patient"),
-                                   {NULL, NULL, 0}};
+/* Grouped by first letter (the order within a group decides: the first that matches wins). */
+static const trigger triggers_d[] = {
+    T("dr. ", "provider"), T("dr ", "provider"), T("doctor ", "provider"), {NULL, NULL, 0}};
+static const trigger triggers_p[] = {T("patient name: ", "patient"),
+                                     T("patient name ", "patient"),
+                                     T("patient: ", "patient"),
+                                     {NULL, NULL, 0}};
+static const trigger triggers_n[] = {T("name: ", "patient"), {NULL, NULL, 0}};
+static const trigger triggers_m[] = {
+    T("my name is ", "patient"), T("mr. ", "patient"),  T("mrs. ", "patient"),
+    T("ms. ", "patient"),        T("mr ", "patient"),   T("mrs ", "patient"),
+    T("ms ", "patient"),         T("miss ", "patient"), {NULL, NULL, 0}};
+static const trigger triggers_f[] = {T("full name: ", "patient"), {NULL, NULL, 0}};
+
+/* The triggers starting with lower-case letter lc, or NULL. */
+static const trigger *triggers_for(int lc)
+{
+    switch (lc) {
+    case 'd': return triggers_d;
+    case 'p': return triggers_p;
+    case 'n': return triggers_n;
+    case 'm': return triggers_m;
+    case 'f': return triggers_f;
+    default: return NULL;
+    }
+}
 
 static int word_start(const char *s, size_t i)
 {
@@ -134,21 +144,34 @@ static int credential_after(const char *s, size_t n, size_t e)
     return 0;
 }
 
+/* ", M", ", D", ", N", ", P", ", R" or ", F" somewhere in s: where credential_after can match
+ * (", MD", ", DO", ", NP", ", PA-C", ", RN", ", FNP" …). */
+static int credential_somewhere(const char *s, size_t n)
+{
+    const char *p = memchr(s, ',', n);
+    while (p) {
+        size_t k = (size_t)(p - s);
+        if (k + 2 < n && s[k + 1] == ' ' && strchr("MDNPRF", s[k + 2]) && s[k + 2] != '\0')
+            return 1;
+        p = k + 1 < n ? memchr(p + 1, ',', n - k - 1) : NULL;
+    }
+    return 0;
+}
+
 static void name_text(pw_scan *sc, const pw_seg *g)
 {
     const char *s = g->s;
     size_t n = g->n;
     if (g->sum && !(g->sum->cls & PW_SUM_UPPER))
         return; /* every name word starts upper-case (name_word) */
-    int has_comma = memchr(s, ',', n) != NULL;
-    for (size_t i = 0; i < n; i++) {
+    int has_comma = credential_somewhere(s, n);
+    for (size_t i = pw_cand_next(g, PW_CAND_ALPHA, 0); i < n;
+         i = pw_cand_next(g, PW_CAND_ALPHA, i + 1)) {
         int c = (unsigned char)s[i];
         if (!pw_isalpha(c) || !word_start(s, i))
             continue;
         int lc = c | 32;
-        for (const trigger *t =
-                 lc == 'd' || lc == 'p' || lc == 'n' || lc == 'm' || lc == 'f' ? triggers : NULL;
-             t && t->word; t++) {
+        for (const trigger *t = triggers_for(lc); t && t->word; t++) {
             size_t l = t->len;
             if (lc != t->word[0] || i + l > n || (s[i + 1] | 32) != t->word[1] ||
                 !pw_strncaseeq(s + i, t->word, l))

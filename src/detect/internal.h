@@ -119,14 +119,26 @@ enum {
     PW_SUM_SPACE = 256
 };
 
+struct pw_seg_masks;
+
 typedef struct pw_seg_summary {
     unsigned cls;  /* PW_SUM_* bits of the bytes present */
     size_t digits; /* ASCII digits */
-    uint64_t runs; /* bit k: a maximal digit run of k digits (63 and longer: bit 63); only
-                      filled when digits >= 5 (0 otherwise: every reader needs 5 or more) */
+    uint64_t runs;  /* bit k: a maximal digit run of k digits (63 and longer: bit 63); without
+                       masks only filled when digits >= 5 (see pw_sum_runs_known) */
+    size_t colons;  /* ':' bytes, counted with the masks only (0 without) */
+    /* per-byte class masks (det-ident block below); NULL: walk every byte */
+    const struct pw_seg_masks *masks;
 } pw_seg_summary;
 
+/* The summary without masks (summary.masks = NULL: detectors walk every byte). */
 void pw_seg_summarize(const char *s, size_t n, pw_seg_summary *out);
+
+/* pw_seg_summary.runs is filled (a reader may rely on a missing run length). */
+static inline int pw_sum_runs_known(const pw_seg_summary *m)
+{
+    return m->masks != NULL || m->digits >= 5;
+}
 
 /* Bit of pw_seg_summary.runs for a run of k digits (k < 63). */
 #define PW_RUN(k) ((uint64_t)1 << (k))
@@ -149,6 +161,131 @@ typedef struct pw_seg {
      * Copies of a segment (sub-segments, decoded layers) get their own before use. */
     const pw_seg_summary *sum;
 } pw_seg;
+
+/* ==== det-ident: byte masks and candidate positions (summary.c) ===========================
+ * pw_scan_segment classifies every byte of a segment once (SSE2 when available) into bit masks,
+ * one bit per byte. Each identifier detector asks pw_cand_next for the next position where its
+ * pattern can start (a digit run, a word, '+', '(' …) instead of testing every byte; with no
+ * masks (g->sum or g->sum->masks NULL) pw_cand_next returns every position, the full walk. */
+enum {
+    PW_MK_DIGIT = 0, /* 0-9 */
+    PW_MK_ALPHA,     /* A-Z a-z */
+    PW_MK_UPPER,     /* A-Z */
+    PW_MK_HEX,       /* A-F a-f */
+    PW_MK_OPEN,      /* '+' '(' : where a phone number may start */
+    PW_MK_DOT,       /* '.' */
+    PW_MK_COLON,     /* ':' */
+    PW_MK_DASH,      /* '-' */
+    PW_MK__COUNT
+};
+
+#define PW_MASK_INLINE_WORDS 16 /* segments up to 1024 bytes keep their masks inline */
+
+typedef struct pw_seg_masks {
+    size_t n, words; /* bytes, 64-bit words per mask */
+    uint64_t *bits;  /* mask k, word w: bits[k * words + w]; bit b of word w is byte 64 w + b */
+    uint64_t inline_store[PW_MK__COUNT * PW_MASK_INLINE_WORDS]; /* when the words fit */
+} pw_seg_masks;
+
+/* Word w of mask k. */
+static inline uint64_t pw_mask(const pw_seg_masks *m, int k, size_t w)
+{
+    return m->bits[(size_t)k * m->words + w];
+}
+
+/* Bits of mask k for bytes [i, i + 64) (past the end: 0), byte i at bit 0. */
+static inline uint64_t pw_mask_at(const pw_seg_masks *m, int k, size_t i)
+{
+    size_t w = i >> 6;
+    unsigned sh = (unsigned)(i & 63);
+    if (w >= m->words)
+        return 0;
+    uint64_t lo = pw_mask(m, k, w) >> sh;
+    return sh && w + 1 < m->words ? lo | pw_mask(m, k, w + 1) << (64 - sh) : lo;
+}
+
+/* Summary and masks of s in one pass. Segments under 16 bytes get no masks (out->masks = NULL:
+ * walking them costs less); masks longer than the inline store come from a (or, when that
+ * fails, are left out too). */
+void pw_seg_summarize_masks(pw_arena *a, const char *s, size_t n, pw_seg_summary *out,
+                            pw_seg_masks *m);
+/* The portable byte-at-a-time classifier behind pw_seg_summarize_masks (the SSE2 path must give
+ * the same masks; exposed for the unit test). m->bits must hold PW_MK__COUNT * m->words words. */
+void pw_seg_masks_scalar(const char *s, size_t n, pw_seg_masks *m);
+
+/* Candidate kinds: which positions a detector's loop looks at. */
+typedef enum pw_cand_kind {
+    PW_CAND_RUN = 0, /* first digit of a digit run */
+    PW_CAND_PHONE,   /* RUN, '+', '(' */
+    PW_CAND_WORD,    /* first byte of a letter/digit run */
+    PW_CAND_ALPHA,   /* first letter of a letter run (the byte before is no letter) */
+    PW_CAND_IP4,     /* digit whose previous byte is no letter, digit, '.' or ':' */
+    PW_CAND_IP6,     /* the same for a digit, hex letter or ':' */
+    PW_CAND_IDWORD,  /* WORD of an upper-case letter or digit, followed by one (DEA, MBI) */
+    PW_CAND__COUNT
+} pw_cand_kind;
+
+/* Word w of mask k shifted so that bit i says what byte i - 1 is (byte -1: in no class). */
+static inline uint64_t pw_mask_prev(const pw_seg_masks *m, int k, size_t w)
+{
+    return (pw_mask(m, k, w) << 1) | (w ? pw_mask(m, k, w - 1) >> 63 : 0);
+}
+
+/* Word w of mask k shifted so that bit i says what byte i + 1 is (byte n: in no class). */
+static inline uint64_t pw_mask_next(const pw_seg_masks *m, int k, size_t w)
+{
+    return (pw_mask(m, k, w) >> 1) | (w + 1 < m->words ? pw_mask(m, k, w + 1) << 63 : 0);
+}
+
+/* Candidate bits of word w of the masks. */
+static inline uint64_t pw_cand_word(const pw_seg_masks *m, pw_cand_kind k, size_t w)
+{
+    uint64_t d = pw_mask(m, PW_MK_DIGIT, w), a = pw_mask(m, PW_MK_ALPHA, w);
+    switch (k) {
+    case PW_CAND_RUN: return d & ~pw_mask_prev(m, PW_MK_DIGIT, w);
+    case PW_CAND_PHONE: return (d & ~pw_mask_prev(m, PW_MK_DIGIT, w)) | pw_mask(m, PW_MK_OPEN, w);
+    case PW_CAND_WORD:
+        return (d | a) & ~(pw_mask_prev(m, PW_MK_DIGIT, w) | pw_mask_prev(m, PW_MK_ALPHA, w));
+    case PW_CAND_ALPHA: return a & ~pw_mask_prev(m, PW_MK_ALPHA, w);
+    case PW_CAND_IP4:
+    case PW_CAND_IP6: {
+        uint64_t before = pw_mask_prev(m, PW_MK_DIGIT, w) | pw_mask_prev(m, PW_MK_ALPHA, w) |
+                          pw_mask_prev(m, PW_MK_DOT, w) | pw_mask_prev(m, PW_MK_COLON, w);
+        uint64_t at =
+            k == PW_CAND_IP4 ? d : d | pw_mask(m, PW_MK_HEX, w) | pw_mask(m, PW_MK_COLON, w);
+        return at & ~before;
+    }
+    case PW_CAND_IDWORD: {
+        uint64_t ud = d | pw_mask(m, PW_MK_UPPER, w);
+        uint64_t ud_next = pw_mask_next(m, PW_MK_DIGIT, w) | pw_mask_next(m, PW_MK_UPPER, w);
+        uint64_t word =
+            (d | a) & ~(pw_mask_prev(m, PW_MK_DIGIT, w) | pw_mask_prev(m, PW_MK_ALPHA, w));
+        return word & ud & ud_next;
+    }
+    default: return ~(uint64_t)0;
+    }
+}
+
+/* The first candidate position >= i of kind k, or >= g->n when none; i itself when g has no
+ * masks (every byte is a candidate). */
+static inline __attribute__((always_inline)) size_t pw_cand_next(const pw_seg *g, pw_cand_kind k,
+                                                                 size_t i)
+{
+    const pw_seg_masks *m = g->sum ? g->sum->masks : NULL;
+    if (!m)
+        return i;
+    size_t w = i >> 6;
+    if (w >= m->words)
+        return g->n;
+    uint64_t bits = pw_cand_word(m, k, w) & (~(uint64_t)0 << (i & 63));
+    while (!bits) {
+        if (++w >= m->words)
+            return g->n;
+        bits = pw_cand_word(m, k, w);
+    }
+    return (w << 6) + (size_t)__builtin_ctzll(bits);
+}
+/* ==== end det-ident ========================================================================= */
 
 /* Scan state for one pw_detect_scan call. */
 typedef struct pw_scan {

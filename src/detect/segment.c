@@ -170,7 +170,8 @@ static void scan_identifiers(pw_scan *sc, const pw_seg *g)
 void pw_scan_segment(pw_scan *sc, const pw_seg *in, int depth)
 {
     pw_seg_summary sum;
-    pw_seg_summarize(in->s, in->n, &sum);
+    pw_seg_masks masks;
+    pw_seg_summarize_masks(sc->a, in->s, in->n, &sum, &masks);
     unsigned cls = sum.cls;
     if (!(cls & (PW_SUM_DIGIT | PW_SUM_ALPHA)))
         return;

@@ -1,9 +1,19 @@
 /*
- * summary.c — (internal to detect) the one cheap pass over a segment that records what it holds
- * (letters, upper case, digits and the lengths of its digit runs, '@', '%', '+', '.', ':',
- * spaces). pw_scan_segment and the detectors read it to skip, without looking at a byte again,
- * every detector whose shortest possible match the segment cannot contain.
+ * summary.c — (internal to detect) the one pass over a segment that records what it holds:
+ * which classes of bytes occur (letters, upper case, digits, '@', '%', '+', '.', ':', spaces),
+ * how many digits and colons, the lengths of its digit runs, and per-byte class masks (digits,
+ * letters, upper case, hex letters, '+'/'(', '.', ':'; one bit per byte). pw_scan_segment and
+ * the detectors read it to skip, without looking at a byte again, every detector whose shortest
+ * match the segment cannot contain; the masks give each detector its candidate start positions
+ * (pw_cand_next in internal.h). The masks are computed 16 bytes at a time with SSE2 where the
+ * compiler targets it, else byte by byte (both give the same bits; test_detect_candidates).
  */
+#include <string.h>
+
+#if defined(__SSE2__) && defined(__x86_64__)
+#include <emmintrin.h>
+#endif
+
 #include "detect/internal.h"
 
 #define D PW_SUM_DIGIT
@@ -79,14 +89,92 @@ static const unsigned short sum_class[256] = {['0'] = D,
                                               [':'] = PW_SUM_COLON,
                                               [' '] = PW_SUM_SPACE};
 
+#undef D
+#undef L
+#undef U
+
+/* Mask bits (1 << PW_MK_*) of each byte, for the portable classifier. */
+#define MD  (1u << PW_MK_DIGIT)
+#define MA  (1u << PW_MK_ALPHA)
+#define MU  ((1u << PW_MK_ALPHA) | (1u << PW_MK_UPPER))
+#define MUH ((1u << PW_MK_ALPHA) | (1u << PW_MK_UPPER) | (1u << PW_MK_HEX))
+#define MLH ((1u << PW_MK_ALPHA) | (1u << PW_MK_HEX))
+
+static const unsigned char mask_class[256] = {['0'] = MD,
+                                              ['1'] = MD,
+                                              ['2'] = MD,
+                                              ['3'] = MD,
+                                              ['4'] = MD,
+                                              ['5'] = MD,
+                                              ['6'] = MD,
+                                              ['7'] = MD,
+                                              ['8'] = MD,
+                                              ['9'] = MD,
+                                              ['A'] = MUH,
+                                              ['B'] = MUH,
+                                              ['C'] = MUH,
+                                              ['D'] = MUH,
+                                              ['E'] = MUH,
+                                              ['F'] = MUH,
+                                              ['G'] = MU,
+                                              ['H'] = MU,
+                                              ['I'] = MU,
+                                              ['J'] = MU,
+                                              ['K'] = MU,
+                                              ['L'] = MU,
+                                              ['M'] = MU,
+                                              ['N'] = MU,
+                                              ['O'] = MU,
+                                              ['P'] = MU,
+                                              ['Q'] = MU,
+                                              ['R'] = MU,
+                                              ['S'] = MU,
+                                              ['T'] = MU,
+                                              ['U'] = MU,
+                                              ['V'] = MU,
+                                              ['W'] = MU,
+                                              ['X'] = MU,
+                                              ['Y'] = MU,
+                                              ['Z'] = MU,
+                                              ['a'] = MLH,
+                                              ['b'] = MLH,
+                                              ['c'] = MLH,
+                                              ['d'] = MLH,
+                                              ['e'] = MLH,
+                                              ['f'] = MLH,
+                                              ['g'] = MA,
+                                              ['h'] = MA,
+                                              ['i'] = MA,
+                                              ['j'] = MA,
+                                              ['k'] = MA,
+                                              ['l'] = MA,
+                                              ['m'] = MA,
+                                              ['n'] = MA,
+                                              ['o'] = MA,
+                                              ['p'] = MA,
+                                              ['q'] = MA,
+                                              ['r'] = MA,
+                                              ['s'] = MA,
+                                              ['t'] = MA,
+                                              ['u'] = MA,
+                                              ['v'] = MA,
+                                              ['w'] = MA,
+                                              ['x'] = MA,
+                                              ['y'] = MA,
+                                              ['z'] = MA,
+                                              ['+'] = 1u << PW_MK_OPEN,
+                                              ['('] = 1u << PW_MK_OPEN,
+                                              ['.'] = 1u << PW_MK_DOT,
+                                              [':'] = 1u << PW_MK_COLON,
+                                              ['-'] = 1u << PW_MK_DASH};
+
 /* Bit of a digit run length (63 and longer share the top bit). */
 static uint64_t run_bit(size_t run)
 {
     return (uint64_t)1 << (run < 63 ? run : 63);
 }
 
-/* Lengths of the maximal digit runs of s (a second pass, only for segments with enough digits
- * for the detectors that read it). */
+/* Lengths of the maximal digit runs of s, byte by byte. */
 static uint64_t digit_runs(const char *s, size_t n)
 {
     uint64_t runs = 0;
@@ -114,5 +202,166 @@ void pw_seg_summarize(const char *s, size_t n, pw_seg_summary *out)
     }
     out->cls = f;
     out->digits = digits;
-    out->runs = digits >= 5 ? digit_runs(s, n) : 0;
+    out->colons = 0;                                /* counted with the masks only */
+    out->runs = digits >= 5 ? digit_runs(s, n) : 0; /* every reader without masks needs 5+ */
+    out->masks = NULL;
+}
+
+void pw_seg_masks_scalar(const char *s, size_t n, pw_seg_masks *m)
+{
+    memset(m->bits, 0, PW_MK__COUNT * m->words * sizeof m->bits[0]);
+    for (size_t i = 0; i < n; i++) {
+        unsigned c = mask_class[(unsigned char)s[i]];
+        for (int k = 0; c; k++, c >>= 1)
+            if (c & 1)
+                m->bits[(size_t)k * m->words + (i >> 6)] |= (uint64_t)1 << (i & 63);
+    }
+}
+
+#if defined(__SSE2__) && defined(__x86_64__)
+
+/* Bytes of v in [lo, hi] (signed compare: bytes >= 0x80 are negative, in no ASCII range). */
+static __m128i in_range(__m128i v, char lo, char hi)
+{
+    return _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8((char)(lo - 1))),
+                         _mm_cmplt_epi8(v, _mm_set1_epi8((char)(hi + 1))));
+}
+
+static uint64_t bits16(__m128i v)
+{
+    return (uint64_t)(unsigned)_mm_movemask_epi8(v);
+}
+
+/* Bytes [off, off + 16) of s, zeroes past n (zero is in no class). */
+static __m128i load16(const char *s, size_t off, size_t n)
+{
+    if (n - off >= 16)
+        return _mm_loadu_si128((const __m128i *)(const void *)(s + off));
+    unsigned char tail[16] = {0};
+    memcpy(tail, s + off, n - off);
+    return _mm_loadu_si128((const __m128i *)(const void *)tail);
+}
+
+/* Bits set in x (no popcnt instruction in the baseline x86-64 target). */
+static size_t popcount64(uint64_t x)
+{
+    x = x - ((x >> 1) & 0x5555555555555555ull);
+    x = (x & 0x3333333333333333ull) + ((x >> 2) & 0x3333333333333333ull);
+    x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0full;
+    return (size_t)((x * 0x0101010101010101ull) >> 56);
+}
+
+/* The masks 16 bytes at a time, each 64-bit word built in registers and stored once; fills
+ * out's class bits and counts. */
+static void classify(const char *s, size_t n, pw_seg_masks *m, pw_seg_summary *out)
+{
+    __m128i extra = _mm_setzero_si128(); /* '@' 0x01, '%' 0x02, '+' 0x04, ' ' 0x08 per byte */
+    uint64_t any_alpha = 0, any_upper = 0, any_dot = 0;
+    size_t digits = 0, colons = 0, words = m->words;
+    uint64_t *b = m->bits;
+    for (size_t w = 0; w < words; w++) {
+        uint64_t dg = 0, al = 0, up = 0, hx = 0, op = 0, dt = 0, cl = 0, da = 0;
+        size_t end = n - w * 64 < 64 ? n : w * 64 + 64;
+        for (size_t off = w * 64; off < end; off += 16) {
+            __m128i v = load16(s, off, n);
+            __m128i folded = _mm_or_si128(v, _mm_set1_epi8(0x20)); /* 'A' -> 'a' */
+            __m128i is_plus = _mm_cmpeq_epi8(v, _mm_set1_epi8('+'));
+            __m128i is_open = _mm_or_si128(is_plus, _mm_cmpeq_epi8(v, _mm_set1_epi8('(')));
+            unsigned sh = (unsigned)(off & 63);
+            dg |= bits16(in_range(v, '0', '9')) << sh;
+            al |= bits16(in_range(folded, 'a', 'z')) << sh;
+            up |= bits16(in_range(v, 'A', 'Z')) << sh;
+            hx |= bits16(in_range(folded, 'a', 'f')) << sh;
+            op |= bits16(is_open) << sh;
+            dt |= bits16(_mm_cmpeq_epi8(v, _mm_set1_epi8('.'))) << sh;
+            cl |= bits16(_mm_cmpeq_epi8(v, _mm_set1_epi8(':'))) << sh;
+            da |= bits16(_mm_cmpeq_epi8(v, _mm_set1_epi8('-'))) << sh;
+            __m128i e = _mm_or_si128(
+                _mm_or_si128(
+                    _mm_and_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('@')), _mm_set1_epi8(1)),
+                    _mm_and_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('%')), _mm_set1_epi8(2))),
+                _mm_or_si128(
+                    _mm_and_si128(is_plus, _mm_set1_epi8(4)),
+                    _mm_and_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(' ')), _mm_set1_epi8(8))));
+            extra = _mm_or_si128(extra, e);
+        }
+        b[PW_MK_DIGIT * words + w] = dg, b[PW_MK_ALPHA * words + w] = al;
+        b[PW_MK_UPPER * words + w] = up, b[PW_MK_HEX * words + w] = hx;
+        b[PW_MK_OPEN * words + w] = op, b[PW_MK_DOT * words + w] = dt;
+        b[PW_MK_COLON * words + w] = cl, b[PW_MK_DASH * words + w] = da;
+        any_alpha |= al, any_upper |= up, any_dot |= dt;
+        digits += dg ? popcount64(dg) : 0;
+        colons += cl ? popcount64(cl) : 0;
+    }
+    /* fold the per-byte flags of extra into its low byte */
+    extra = _mm_or_si128(extra, _mm_srli_si128(extra, 8));
+    extra = _mm_or_si128(extra, _mm_srli_si128(extra, 4));
+    extra = _mm_or_si128(extra, _mm_srli_si128(extra, 2));
+    extra = _mm_or_si128(extra, _mm_srli_si128(extra, 1));
+    unsigned x = (unsigned)_mm_cvtsi128_si32(extra) & 0xff;
+    out->digits = digits;
+    out->colons = colons;
+    out->cls = ((x & 1) ? PW_SUM_AT : 0u) | ((x & 2) ? PW_SUM_PCT : 0u) |
+               ((x & 4) ? PW_SUM_PLUS : 0u) | ((x & 8) ? PW_SUM_SPACE : 0u) |
+               (any_alpha ? PW_SUM_ALPHA : 0u) | (any_upper ? PW_SUM_UPPER : 0u) |
+               (any_dot ? PW_SUM_DOT : 0u) | (digits ? PW_SUM_DIGIT : 0u) |
+               (colons ? PW_SUM_COLON : 0u);
+}
+
+#else
+
+/* The masks byte by byte; fills out's class bits and counts. */
+static void classify(const char *s, size_t n, pw_seg_masks *m, pw_seg_summary *out)
+{
+    pw_seg_summarize(s, n, out);
+    pw_seg_masks_scalar(s, n, m);
+}
+
+#endif
+
+/* Lengths of the maximal digit runs, from the digit mask: from each run's first digit, the
+ * count of consecutive digit bits. */
+static uint64_t mask_runs(const pw_seg_masks *m)
+{
+    uint64_t runs = 0;
+    for (size_t w = 0; w < m->words; w++) {
+        uint64_t d = pw_mask(m, PW_MK_DIGIT, w);
+        uint64_t st = d & ~pw_mask_prev(m, PW_MK_DIGIT, w);
+        while (st) {
+            size_t p = (w << 6) + (size_t)__builtin_ctzll(st), run = 0;
+            uint64_t ones;
+            while ((ones = ~pw_mask_at(m, PW_MK_DIGIT, p + run)) == 0)
+                run += 64;
+            run += (size_t)__builtin_ctzll(ones);
+            runs |= run_bit(run);
+            st &= st - 1;
+        }
+    }
+    return runs;
+}
+
+/* Shorter segments are walked byte by byte: the masks' fixed cost exceeds what they save. */
+#define PW_MASK_MIN_BYTES 16
+
+/* Point m's masks at the inline store, or at arena memory for a long segment; 0 if none. */
+static int masks_storage(pw_arena *a, size_t n, pw_seg_masks *m)
+{
+    m->n = n;
+    m->words = (n + 63) / 64;
+    m->bits = m->inline_store;
+    if (m->words > PW_MASK_INLINE_WORDS)
+        m->bits = a ? pw_arena_alloc(a, m->words * PW_MK__COUNT * sizeof *m->bits) : NULL;
+    return m->bits != NULL;
+}
+
+void pw_seg_summarize_masks(pw_arena *a, const char *s, size_t n, pw_seg_summary *out,
+                            pw_seg_masks *m)
+{
+    if (n < PW_MASK_MIN_BYTES || !masks_storage(a, n, m)) {
+        pw_seg_summarize(s, n, out);
+        return;
+    }
+    classify(s, n, m, out);
+    out->runs = out->digits ? mask_runs(m) : 0;
+    out->masks = m;
 }
