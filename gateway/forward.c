@@ -16,8 +16,12 @@
  * requests carry many events and the fixed costs (sync, commit, request) are shared. The thread
  * is named "pw-fwd-<destination>" (bench/gateway.sh reports CPU per thread name).
  */
+#include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +48,10 @@ typedef struct runner {
     pthread_mutex_t mu; /* stats */
     pw_forward_stats stats;
     unsigned seed;
+    /* Wake-ups: notify sets `pending`, and writes to the multi handle's wake-up pipe only when
+     * the thread sleeps in its idle poll (`sleeping`), once per sleep. A busy or lingering
+     * forwarder costs a notifier two atomic operations, and the forwarder no wake-up at all. */
+    atomic_int pending, sleeping;
 } runner;
 
 struct pw_forwarders {
@@ -370,11 +378,13 @@ static int triage(runner *r, fw_item *it, int64_t now, outcome_batch *dead)
     return 0;
 }
 
+#define LEASE_MIN 400 /* items leased per cycle at least: GA4 sends one request per visitor */
+
 static size_t lease_size(const runner *r)
 {
     size_t per =
         r->d.max_batch && r->d.max_batch < r->drv->max_events ? r->d.max_batch : r->drv->max_events;
-    return per * 4;
+    return per * 4 < LEASE_MIN ? LEASE_MIN : per * 4;
 }
 
 /* Triage, plan, send and settle the leased items. */
@@ -443,17 +453,45 @@ static void linger(runner *r, int64_t start)
     }
 }
 
+/* Nothing was due: sleep until notified, stopped, or poll_ms passes. `sleeping` is published
+ * before `pending` is read, and a notifier publishes `pending` before it reads `sleeping`, so
+ * either the forwarder sees the notification or the notifier sees it asleep and wakes it. */
+static void idle_wait(runner *r)
+{
+    atomic_store(&r->sleeping, 1);
+    if (!atomic_load(&r->pending) && !atomic_load(&r->f->stop))
+        curl_multi_poll(r->multi, NULL, 0, (int)r->f->opts.poll_ms, NULL);
+    atomic_store(&r->sleeping, 0);
+}
+
+/* Delivery is asynchronous (the spool absorbs bursts), so the forwarder threads may run at a
+ * lower priority than ingest: under a burst the HTTP threads get the cores first and answer
+ * sooner, and the forwarders catch up in larger batches right after. */
+static void lower_priority(const runner *r)
+{
+    int nice = r->f->opts.nice;
+    if (nice == PW_FORWARD_NICE_OFF)
+        return;
+    pid_t tid = (pid_t)syscall(SYS_gettid);
+    errno = 0;
+    int cur = getpriority(PRIO_PROCESS, (id_t)tid);
+    if (errno == 0)
+        setpriority(PRIO_PROCESS, (id_t)tid, cur + nice); /* best effort: this thread only */
+}
+
 static void *runner_main(void *arg)
 {
     runner *r = arg;
     char name[16]; /* "pw-fwd-meta": per-thread CPU in bench/gateway.sh (15 chars at most) */
     snprintf(name, sizeof name, "pw-fwd-%s", r->d.name);
     pthread_setname_np(pthread_self(), name);
+    lower_priority(r);
     while (!atomic_load(&r->f->stop)) {
         int64_t start = pw_gw_mono_ms();
+        atomic_store(&r->pending, 0); /* the lease below sees everything spooled before now */
         size_t n = run_cycle(r);
         if (n == 0)
-            curl_multi_poll(r->multi, NULL, 0, (int)r->f->opts.poll_ms, NULL);
+            idle_wait(r);
         else if (n < lease_size(r))
             linger(r, start);
     }
@@ -537,6 +575,22 @@ static void fill_defaults(pw_forward_opts *o)
         o->lease_ms = 60000;
     if (!o->linger_ms)
         o->linger_ms = o->poll_ms < 50 ? o->poll_ms : 50;
+    if (!o->nice)
+        o->nice = PW_FORWARD_NICE_DEFAULT;
+}
+
+/* PHIWALL_FORWARD_NICE=N (0 = the process's priority), for pw_forwarders_start. */
+static pw_forward_opts opts_from_env(void)
+{
+    pw_forward_opts o = {0};
+    const char *v = getenv("PHIWALL_FORWARD_NICE");
+    if (v && *v) {
+        char *end;
+        long n = strtol(v, &end, 10);
+        if (*end == '\0' && n >= 0 && n <= 19)
+            o.nice = n == 0 ? PW_FORWARD_NICE_OFF : (int)n;
+    }
+    return o;
 }
 
 pw_status pw_forwarders_start_opts(const pw_destination *dests, size_t n_dests, pw_spool *spool,
@@ -574,7 +628,7 @@ pw_status pw_forwarders_start_opts(const pw_destination *dests, size_t n_dests, 
         /* Keep-alive connections for every request a cycle runs at once (GA4: one request per
          * visitor), so the next cycle does not reconnect. */
         curl_multi_setopt(r->multi, CURLMOPT_MAXCONNECTS,
-                          (long)(lease_size(r) < 256 ? lease_size(r) : 256));
+                          (long)(lease_size(r) < 1024 ? lease_size(r) : 1024));
     }
     for (size_t i = 0; i < n_dests; i++) {
         runner *r = &f->runners[i];
@@ -591,13 +645,18 @@ pw_status pw_forwarders_start_opts(const pw_destination *dests, size_t n_dests, 
 pw_status pw_forwarders_start(const pw_destination *dests, size_t n_dests, pw_spool *spool,
                               pw_audit *audit, pw_forwarders **out, pw_err *err)
 {
-    return pw_forwarders_start_opts(dests, n_dests, spool, audit, NULL, out, err);
+    pw_forward_opts o = opts_from_env();
+    return pw_forwarders_start_opts(dests, n_dests, spool, audit, &o, out, err);
 }
 
 void pw_forwarders_notify(pw_forwarders *f)
 {
-    for (size_t i = 0; f && i < f->n; i++)
-        curl_multi_wakeup(f->runners[i].multi);
+    for (size_t i = 0; f && i < f->n; i++) {
+        runner *r = &f->runners[i];
+        atomic_store(&r->pending, 1);
+        if (atomic_exchange(&r->sleeping, 0))
+            curl_multi_wakeup(r->multi);
+    }
 }
 
 void pw_forwarders_stop(pw_forwarders *f)
@@ -605,7 +664,8 @@ void pw_forwarders_stop(pw_forwarders *f)
     if (!f)
         return;
     atomic_store(&f->stop, 1);
-    pw_forwarders_notify(f);
+    for (size_t i = 0; i < f->n; i++)
+        curl_multi_wakeup(f->runners[i].multi);
     for (size_t i = 0; i < f->n; i++)
         if (f->runners[i].started)
             pthread_join(f->runners[i].thread, NULL);

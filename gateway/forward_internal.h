@@ -36,7 +36,7 @@ typedef struct fw_request {
     fw_item **items;
     size_t n_items;
     pw_buf body;
-    char *url;
+    const char *url;            /* the plan's */
     size_t n_events, est_bytes; /* while packing */
     /* filled by the transfer */
     long http_status;
@@ -87,6 +87,7 @@ void pw_fw_emit_item(pw_buf *b, fw_item *it, yajl_val v);
 typedef struct fw_easy_pool {
     CURL **free;
     size_t n, cap;
+    struct curl_slist *headers; /* the destination's, shared by every handle */
 } fw_easy_pool;
 
 void pw_fw_pool_free(fw_easy_pool *p);

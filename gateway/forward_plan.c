@@ -100,10 +100,12 @@ pw_status pw_fw_plan(const fw_driver *drv, const pw_destination *d, fw_item **it
         if (measure(drv, items[i]) != PW_OK)
             return PW_ERR_NOMEM;
     pw_status st = pack(drv, d, out);
+    if (st == PW_OK && out->n_reqs && !(out->url = drv->url(d)))
+        st = PW_ERR_NOMEM;
     for (size_t i = 0; st == PW_OK && i < out->n_reqs; i++) {
         fw_request *r = out->reqs[i];
-        r->url = drv->url(d);
-        st = r->url ? drv->build(d, r) : PW_ERR_NOMEM;
+        r->url = out->url;
+        st = drv->build(d, r);
         if (st == PW_OK && r->body.failed)
             st = PW_ERR_NOMEM;
     }
@@ -118,7 +120,6 @@ void pw_fw_plan_free(fw_plan *p)
             memset(r->body.data, 0, r->body.len);
         pw_buf_free(&r->body);
         pw_buf_free(&r->response);
-        free(r->url);
         free(r->items);
         free(r);
     }
@@ -126,6 +127,7 @@ void pw_fw_plan_free(fw_plan *p)
         free(p->items[i]->group);
         p->items[i]->group = NULL;
     }
+    free(p->url);
     free(p->reqs);
     free(p->dead);
     memset(p, 0, sizeof *p);
