@@ -357,6 +357,7 @@ static int triage(runner *r, fw_item *it, int64_t now, outcome_batch *dead)
         batch_add(dead, r, it, PW_AUDIT_DEAD, 0, "invalid: payload is not JSON");
         return 1;
     }
+    it->compact = pw_fw_compact(it->spool->payload, it->spool->payload_len);
     if (r->drv->validate(it->json, now, &it->n_events, why, sizeof why)) {
         batch_add(dead, r, it, PW_AUDIT_DEAD, 0, why);
         return 1;
