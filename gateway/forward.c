@@ -406,7 +406,9 @@ static void deliver_leased(runner *r, pw_spool_item *leased, size_t n, fw_item *
             batch_add(dead, r, plan.dead[i], PW_AUDIT_DEAD, 0,
                       "invalid: event too large for one request");
         flush_dead(r, dead);
-        pw_fw_send_all(r->multi, &r->pool, &r->d, plan.reqs, plan.n_reqs);
+        for (size_t i = 0; i < plan.n_reqs; i += FW_WAVE)
+            pw_fw_send_all(r->multi, &r->pool, &r->d, plan.reqs + i,
+                           plan.n_reqs - i < FW_WAVE ? plan.n_reqs - i : FW_WAVE);
         for (size_t i = 0; i < plan.n_reqs; i++)
             apply_outcome(r, plan.reqs[i], sent, retry, dead);
         flush_sent(r, sent);
@@ -550,9 +552,9 @@ static void free_forwarders(pw_forwarders *f)
 {
     for (size_t i = 0; i < f->n; i++) {
         runner *r = &f->runners[i];
-        pw_fw_pool_free(&r->pool);
-        if (r->multi)
+        if (r->multi) /* first: closing its connections calls back into the pool's loop */
             curl_multi_cleanup(r->multi);
+        pw_fw_pool_free(&r->pool);
         for (size_t k = 0; k < sizeof r->owned / sizeof r->owned[0]; k++) {
             if (r->owned[k])
                 memset(r->owned[k], 0, strlen(r->owned[k])); /* tokens among them */
@@ -626,10 +628,9 @@ pw_status pw_forwarders_start_opts(const pw_destination *dests, size_t n_dests, 
             free_forwarders(f);
             return pw_err_set(err, PW_ERR_NOMEM, "forward: out of memory");
         }
-        /* Keep-alive connections for every request a cycle runs at once (GA4: one request per
-         * visitor), so the next cycle does not reconnect. */
-        curl_multi_setopt(r->multi, CURLMOPT_MAXCONNECTS,
-                          (long)(lease_size(r) < 1024 ? lease_size(r) : 1024));
+        /* Keep-alive connections for every request a wave runs at once (GA4: one request per
+         * visitor), so the next wave does not reconnect. */
+        curl_multi_setopt(r->multi, CURLMOPT_MAXCONNECTS, (long)FW_WAVE);
     }
     for (size_t i = 0; i < n_dests; i++) {
         runner *r = &f->runners[i];

@@ -59,15 +59,42 @@ static fw_request *open_request(fw_plan *p, size_t cap)
     return r;
 }
 
-static fw_request *find_room(fw_plan *p, const fw_item *it, size_t per, size_t budget)
+/* The requests of each group, in the order they were opened, found by the group's hash: an
+ * item is compared with its own group's requests only (GA4 has one group per visitor, so a scan
+ * of every open request would cost a cycle the square of its visitors). */
+typedef struct group_slot {
+    uint64_t hash;
+    fw_request *first, *last;
+} group_slot;
+
+typedef struct group_index {
+    group_slot *slots;
+    size_t cap; /* a power of two, at least twice the items */
+} group_index;
+
+static uint64_t group_hash(const char *s)
 {
-    for (size_t i = 0; i < p->n_reqs; i++) {
-        fw_request *r = p->reqs[i];
-        if (strcmp(r->items[0]->group, it->group) != 0)
-            continue;
+    uint64_t h = 1469598103934665603ull;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ull;
+    return h;
+}
+
+static group_slot *group_slot_of(group_index *g, const char *group, uint64_t h)
+{
+    for (size_t i = (size_t)h & (g->cap - 1);; i = (i + 1) & (g->cap - 1)) {
+        group_slot *s = &g->slots[i];
+        if (!s->first || (s->hash == h && strcmp(s->first->items[0]->group, group) == 0))
+            return s;
+    }
+}
+
+/* The first request of the item's group with room for its events and bytes, in opening order. */
+static fw_request *find_room(const group_slot *slot, const fw_item *it, size_t per, size_t budget)
+{
+    for (fw_request *r = slot->first; r; r = r->next_in_group)
         if (r->n_events + it->n_events <= per && r->est_bytes + it->est_bytes + 1 <= budget)
             return r;
-    }
     return NULL;
 }
 
@@ -75,20 +102,39 @@ static pw_status pack(const fw_driver *drv, const pw_destination *d, fw_plan *p)
 {
     size_t per = d->max_batch && d->max_batch < drv->max_events ? d->max_batch : drv->max_events;
     size_t budget = drv->max_body_bytes ? drv->max_body_bytes - ENVELOPE_BYTES : SIZE_MAX;
+    group_index g = {.cap = 16};
+    while (g.cap < p->n_items * 2)
+        g.cap *= 2;
+    if (!(g.slots = calloc(g.cap, sizeof *g.slots)))
+        return PW_ERR_NOMEM;
+    pw_status st = PW_OK;
     for (size_t i = 0; i < p->n_items; i++) {
         fw_item *it = p->items[i];
         if (it->est_bytes > budget) {
             p->dead[p->n_dead++] = it;
             continue;
         }
-        fw_request *r = find_room(p, it, per, budget);
-        if (!r && !(r = open_request(p, p->n_items)))
-            return PW_ERR_NOMEM;
+        uint64_t h = group_hash(it->group);
+        group_slot *slot = group_slot_of(&g, it->group, h);
+        fw_request *r = find_room(slot, it, per, budget);
+        if (!r) {
+            if (!(r = open_request(p, p->n_items))) {
+                st = PW_ERR_NOMEM;
+                break;
+            }
+            r->items[0] = it; /* names the group for the slot's comparisons */
+            if (slot->last)
+                slot->last->next_in_group = r;
+            else
+                *slot = (group_slot){.hash = h, .first = r};
+            slot->last = r;
+        }
         r->items[r->n_items++] = it;
         r->n_events += it->n_events;
         r->est_bytes += it->est_bytes + 1;
     }
-    return PW_OK;
+    free(g.slots);
+    return st;
 }
 
 pw_status pw_fw_plan(const fw_driver *drv, const pw_destination *d, fw_item **items, size_t n,

@@ -28,7 +28,7 @@ static size_t on_body(char *p, size_t size, size_t nmemb, void *ctx)
     return n;
 }
 
-#define POOL_MAX 1024 /* handles kept; a cycle may run more, the rest are cleaned up */
+#define POOL_MAX 256 /* handles kept; a cycle may run more, the rest are cleaned up */
 
 void pw_fw_pool_free(fw_easy_pool *p)
 {
@@ -143,6 +143,15 @@ static void abandon_running(CURLM *multi, fw_request **reqs, CURL **easy, size_t
     }
 }
 
+static void collect_done(CURLM *multi, fw_easy_pool *pool)
+{
+    CURLMsg *msg;
+    int left;
+    while ((msg = curl_multi_info_read(multi, &left)))
+        if (msg->msg == CURLMSG_DONE)
+            finish_transfer(multi, pool, msg);
+}
+
 void pw_fw_send_all(CURLM *multi, fw_easy_pool *pool, const pw_destination *d, fw_request **reqs,
                     size_t n)
 {
@@ -166,11 +175,7 @@ void pw_fw_send_all(CURLM *multi, fw_easy_pool *pool, const pw_destination *d, f
     while (running > 0) {
         if (curl_multi_perform(multi, &running) != CURLM_OK)
             break;
-        CURLMsg *msg;
-        int left;
-        while ((msg = curl_multi_info_read(multi, &left)))
-            if (msg->msg == CURLMSG_DONE)
-                finish_transfer(multi, pool, msg);
+        collect_done(multi, pool);
         if (running > 0)
             curl_multi_poll(multi, NULL, 0, 100, NULL);
     }
