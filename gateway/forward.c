@@ -43,6 +43,7 @@ typedef struct runner {
     const fw_driver *drv;
     CURLM *multi;
     fw_easy_pool pool; /* this runner's thread only */
+    pw_arena arena;    /* the parsed payloads of one cycle */
     pthread_t thread;
     int started;
     pthread_mutex_t mu; /* stats */
@@ -352,7 +353,7 @@ static void apply_outcome(runner *r, fw_request *q, sent_batch *sent, outcome_ba
 static int triage(runner *r, fw_item *it, int64_t now, outcome_batch *dead)
 {
     char why[256];
-    it->json = pw_gw_json_parse(it->spool->payload, it->spool->payload_len, NULL, 0);
+    it->json = pw_fw_parse(&r->arena, it->spool->payload, it->spool->payload_len);
     if (!it->json) {
         batch_add(dead, r, it, PW_AUDIT_DEAD, 0, "invalid: payload is not JSON");
         return 1;
@@ -435,8 +436,7 @@ static size_t run_cycle(runner *r)
     sent_free(&sent);
     batch_free(&retry);
     batch_free(&dead);
-    for (size_t i = 0; items && i < n; i++)
-        yajl_tree_free(items[i].json);
+    pw_arena_reset(&r->arena); /* the items' trees */
     free(items);
     free(ok);
     pw_spool_items_free(leased, n);
@@ -552,9 +552,10 @@ static void free_forwarders(pw_forwarders *f)
 {
     for (size_t i = 0; i < f->n; i++) {
         runner *r = &f->runners[i];
-        if (r->multi) /* first: closing its connections calls back into the pool's loop */
+        if (r->multi)
             curl_multi_cleanup(r->multi);
         pw_fw_pool_free(&r->pool);
+        pw_arena_free(&r->arena);
         for (size_t k = 0; k < sizeof r->owned / sizeof r->owned[0]; k++) {
             if (r->owned[k])
                 memset(r->owned[k], 0, strlen(r->owned[k])); /* tokens among them */
@@ -621,6 +622,7 @@ pw_status pw_forwarders_start_opts(const pw_destination *dests, size_t n_dests, 
     for (size_t i = 0; i < n_dests; i++) {
         runner *r = &f->runners[i];
         pthread_mutex_init(&r->mu, NULL);
+        pw_arena_init(&r->arena, 1 << 22); /* a GA4 cycle's trees fit the first block */
         r->f = f;
         r->drv = driver_for(dests[i].kind);
         r->seed = (unsigned)(pw_gw_mono_ms() ^ (int64_t)(i * 7919));

@@ -17,6 +17,7 @@
 #include <yajl/yajl_tree.h>
 
 #include "forward.h"
+#include "phiwall/arena.h"
 #include "phiwall/buf.h"
 
 #define FW_DAY_MS (24LL * 3600 * 1000)
@@ -83,6 +84,10 @@ extern const fw_driver pw_fw_webhook_driver;
  * recording where its bytes are. */
 void pw_fw_classify_http(const fw_request *r, unsigned timeout_ms, fw_outcome *out);
 void pw_fw_emit_item(pw_buf *b, fw_item *it, yajl_val v);
+
+/* A leased payload as the tree yajl_tree_parse (via pw_gw_json_parse) would build, allocated in
+ * `a` (forward_tree.c): never yajl_tree_free it, reset the arena. NULL when it is not JSON. */
+yajl_val pw_fw_parse(pw_arena *a, const char *s, size_t n);
 
 /* ---- payloads already compact (forward_compact.c) ---- */
 
