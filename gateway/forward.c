@@ -473,7 +473,7 @@ static void idle_wait(runner *r)
 static void lower_priority(const runner *r)
 {
     int nice = r->f->opts.nice;
-    if (nice == PW_FORWARD_NICE_OFF)
+    if (nice <= 0)
         return;
     pid_t tid = (pid_t)syscall(SYS_gettid);
     errno = 0;
@@ -579,11 +579,9 @@ static void fill_defaults(pw_forward_opts *o)
         o->lease_ms = 60000;
     if (!o->linger_ms)
         o->linger_ms = o->poll_ms < 50 ? o->poll_ms : 50;
-    if (!o->nice)
-        o->nice = PW_FORWARD_NICE_DEFAULT;
 }
 
-/* PHIWALL_FORWARD_NICE=N (0 = the process's priority), for pw_forwarders_start. */
+/* PHIWALL_FORWARD_NICE=N (1–19; 0 or unset: the process's priority), for pw_forwarders_start. */
 static pw_forward_opts opts_from_env(void)
 {
     pw_forward_opts o = {0};
@@ -592,7 +590,7 @@ static pw_forward_opts opts_from_env(void)
         char *end;
         long n = strtol(v, &end, 10);
         if (*end == '\0' && n >= 0 && n <= 19)
-            o.nice = n == 0 ? PW_FORWARD_NICE_OFF : (int)n;
+            o.nice = (int)n;
     }
     return o;
 }

@@ -37,8 +37,8 @@ typedef struct pw_destination {
 typedef struct pw_forwarders pw_forwarders;
 
 /* Start delivering for every destination. spool and audit must outlive the forwarders.
- * Default options; the environment variable PHIWALL_FORWARD_NICE=N (0–19) sets opts.nice
- * (0: the forwarders run at the process's priority). */
+ * Default options, except that the environment variable PHIWALL_FORWARD_NICE=N (1–19) sets
+ * opts.nice. */
 pw_status pw_forwarders_start(const pw_destination *dests, size_t n_dests, pw_spool *spool,
                               pw_audit *audit, pw_forwarders **out, pw_err *err);
 /* Stop: finish in-flight requests (bounded by their timeouts), then join the threads. */
@@ -63,12 +63,9 @@ typedef struct pw_forward_opts {
     unsigned lease_ms;      /* how long a leased item is reserved for a cycle (60000) */
     unsigned linger_ms;     /* after a cycle short of a full lease, wait until this long after
                                its start before the next (min(poll_ms, 50)) */
-    int nice; /* added to the forwarder threads' nice value, so that ingest gets the cores first
-                 under a burst (PW_FORWARD_NICE_DEFAULT); PW_FORWARD_NICE_OFF: unchanged */
+    int nice; /* 1..19: added to the forwarder threads' nice value, so that ingest gets the
+                 cores first under a burst; 0 (default): the process's own priority */
 } pw_forward_opts;
-
-#define PW_FORWARD_NICE_DEFAULT 5
-#define PW_FORWARD_NICE_OFF     (-1000)
 
 pw_status pw_forwarders_start_opts(const pw_destination *dests, size_t n_dests, pw_spool *spool,
                                    pw_audit *audit, const pw_forward_opts *opts,
