@@ -259,12 +259,14 @@ static void ref_walk(yajl_val v, pw_buf *path, pw_buf *out)
     pw_buf_free(&key);
 }
 
+#define EMPTY_SHA256 "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+
 static void test_fields_same_as_substring_rule(void)
 {
     const char *payloads[] = {
         "{\"a\\\"b\":1,\"b\":2,\"dup\":1,\"dup\":2,\":x\":1,\",\":2,\"arr\":[{\"k\":1},{\"k\":2}]}",
-        "{\"x\":{\"y\":[1,2,{\"z\":\"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852"
-        "b855\"}]},\"x.y\":1,\"x\":{\"y\":2},\"n\":[[[]]],\"e\":{}}",
+        "{\"x\":{\"y\":[1,2,{\"z\":\"" EMPTY_SHA256 "\"}]},\"x.y\":1,\"x\":{\"y\":2},\"n\":[[[]]],"
+        "\"e\":{}}",
         "{\"user_data\":{\"em\":[\"a\",\"b\"],\"ph\":[]},\"custom_data\":{\"v\":1}}",
         "[1,[2],{\"a\":[{\"a\":1}]}]",
         "\"top\"",
