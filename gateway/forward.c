@@ -16,8 +16,12 @@
  * requests carry many events and the fixed costs (sync, commit, request) are shared. The thread
  * is named "pw-fwd-<destination>" (bench/gateway.sh reports CPU per thread name).
  */
+#include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,11 +43,16 @@ typedef struct runner {
     const fw_driver *drv;
     CURLM *multi;
     fw_easy_pool pool; /* this runner's thread only */
+    pw_arena arena;    /* the parsed payloads of one cycle */
     pthread_t thread;
     int started;
     pthread_mutex_t mu; /* stats */
     pw_forward_stats stats;
     unsigned seed;
+    /* Wake-ups: notify sets `pending`, and writes to the multi handle's wake-up pipe only when
+     * the thread sleeps in its idle poll (`sleeping`), once per sleep. A busy or lingering
+     * forwarder costs a notifier two atomic operations, and the forwarder no wake-up at all. */
+    atomic_int pending, sleeping;
 } runner;
 
 struct pw_forwarders {
@@ -344,11 +353,12 @@ static void apply_outcome(runner *r, fw_request *q, sent_batch *sent, outcome_ba
 static int triage(runner *r, fw_item *it, int64_t now, outcome_batch *dead)
 {
     char why[256];
-    it->json = pw_gw_json_parse(it->spool->payload, it->spool->payload_len, NULL, 0);
+    it->json = pw_fw_parse(&r->arena, it->spool->payload, it->spool->payload_len);
     if (!it->json) {
         batch_add(dead, r, it, PW_AUDIT_DEAD, 0, "invalid: payload is not JSON");
         return 1;
     }
+    it->compact = pw_fw_compact(it->spool->payload, it->spool->payload_len);
     if (r->drv->validate(it->json, now, &it->n_events, why, sizeof why)) {
         batch_add(dead, r, it, PW_AUDIT_DEAD, 0, why);
         return 1;
@@ -370,11 +380,13 @@ static int triage(runner *r, fw_item *it, int64_t now, outcome_batch *dead)
     return 0;
 }
 
+#define LEASE_MIN 400 /* items leased per cycle at least: GA4 sends one request per visitor */
+
 static size_t lease_size(const runner *r)
 {
     size_t per =
         r->d.max_batch && r->d.max_batch < r->drv->max_events ? r->d.max_batch : r->drv->max_events;
-    return per * 4;
+    return per * 4 < LEASE_MIN ? LEASE_MIN : per * 4;
 }
 
 /* Triage, plan, send and settle the leased items. */
@@ -395,7 +407,9 @@ static void deliver_leased(runner *r, pw_spool_item *leased, size_t n, fw_item *
             batch_add(dead, r, plan.dead[i], PW_AUDIT_DEAD, 0,
                       "invalid: event too large for one request");
         flush_dead(r, dead);
-        pw_fw_send_all(r->multi, &r->pool, &r->d, plan.reqs, plan.n_reqs);
+        for (size_t i = 0; i < plan.n_reqs; i += FW_WAVE)
+            pw_fw_send_all(r->multi, &r->pool, &r->d, plan.reqs + i,
+                           plan.n_reqs - i < FW_WAVE ? plan.n_reqs - i : FW_WAVE);
         for (size_t i = 0; i < plan.n_reqs; i++)
             apply_outcome(r, plan.reqs[i], sent, retry, dead);
         flush_sent(r, sent);
@@ -422,8 +436,7 @@ static size_t run_cycle(runner *r)
     sent_free(&sent);
     batch_free(&retry);
     batch_free(&dead);
-    for (size_t i = 0; items && i < n; i++)
-        yajl_tree_free(items[i].json);
+    pw_arena_reset(&r->arena); /* the items' trees */
     free(items);
     free(ok);
     pw_spool_items_free(leased, n);
@@ -443,17 +456,45 @@ static void linger(runner *r, int64_t start)
     }
 }
 
+/* Nothing was due: sleep until notified, stopped, or poll_ms passes. `sleeping` is published
+ * before `pending` is read, and a notifier publishes `pending` before it reads `sleeping`, so
+ * either the forwarder sees the notification or the notifier sees it asleep and wakes it. */
+static void idle_wait(runner *r)
+{
+    atomic_store(&r->sleeping, 1);
+    if (!atomic_load(&r->pending) && !atomic_load(&r->f->stop))
+        curl_multi_poll(r->multi, NULL, 0, (int)r->f->opts.poll_ms, NULL);
+    atomic_store(&r->sleeping, 0);
+}
+
+/* Delivery is asynchronous (the spool absorbs bursts), so the forwarder threads may run at a
+ * lower priority than ingest: under a burst the HTTP threads get the cores first and answer
+ * sooner, and the forwarders catch up in larger batches right after. */
+static void lower_priority(const runner *r)
+{
+    int nice = r->f->opts.nice;
+    if (nice <= 0)
+        return;
+    pid_t tid = (pid_t)syscall(SYS_gettid);
+    errno = 0;
+    int cur = getpriority(PRIO_PROCESS, (id_t)tid);
+    if (errno == 0)
+        setpriority(PRIO_PROCESS, (id_t)tid, cur + nice); /* best effort: this thread only */
+}
+
 static void *runner_main(void *arg)
 {
     runner *r = arg;
     char name[16]; /* "pw-fwd-meta": per-thread CPU in bench/gateway.sh (15 chars at most) */
     snprintf(name, sizeof name, "pw-fwd-%s", r->d.name);
     pthread_setname_np(pthread_self(), name);
+    lower_priority(r);
     while (!atomic_load(&r->f->stop)) {
         int64_t start = pw_gw_mono_ms();
+        atomic_store(&r->pending, 0); /* the lease below sees everything spooled before now */
         size_t n = run_cycle(r);
         if (n == 0)
-            curl_multi_poll(r->multi, NULL, 0, (int)r->f->opts.poll_ms, NULL);
+            idle_wait(r);
         else if (n < lease_size(r))
             linger(r, start);
     }
@@ -511,9 +552,10 @@ static void free_forwarders(pw_forwarders *f)
 {
     for (size_t i = 0; i < f->n; i++) {
         runner *r = &f->runners[i];
-        pw_fw_pool_free(&r->pool);
         if (r->multi)
             curl_multi_cleanup(r->multi);
+        pw_fw_pool_free(&r->pool);
+        pw_arena_free(&r->arena);
         for (size_t k = 0; k < sizeof r->owned / sizeof r->owned[0]; k++) {
             if (r->owned[k])
                 memset(r->owned[k], 0, strlen(r->owned[k])); /* tokens among them */
@@ -537,6 +579,20 @@ static void fill_defaults(pw_forward_opts *o)
         o->lease_ms = 60000;
     if (!o->linger_ms)
         o->linger_ms = o->poll_ms < 50 ? o->poll_ms : 50;
+}
+
+/* PHIWALL_FORWARD_NICE=N (1–19; 0 or unset: the process's priority), for pw_forwarders_start. */
+static pw_forward_opts opts_from_env(void)
+{
+    pw_forward_opts o = {0};
+    const char *v = getenv("PHIWALL_FORWARD_NICE");
+    if (v && *v) {
+        char *end;
+        long n = strtol(v, &end, 10);
+        if (*end == '\0' && n >= 0 && n <= 19)
+            o.nice = (int)n;
+    }
+    return o;
 }
 
 pw_status pw_forwarders_start_opts(const pw_destination *dests, size_t n_dests, pw_spool *spool,
@@ -564,6 +620,7 @@ pw_status pw_forwarders_start_opts(const pw_destination *dests, size_t n_dests, 
     for (size_t i = 0; i < n_dests; i++) {
         runner *r = &f->runners[i];
         pthread_mutex_init(&r->mu, NULL);
+        pw_arena_init(&r->arena, 1 << 22); /* a GA4 cycle's trees fit the first block */
         r->f = f;
         r->drv = driver_for(dests[i].kind);
         r->seed = (unsigned)(pw_gw_mono_ms() ^ (int64_t)(i * 7919));
@@ -571,10 +628,9 @@ pw_status pw_forwarders_start_opts(const pw_destination *dests, size_t n_dests, 
             free_forwarders(f);
             return pw_err_set(err, PW_ERR_NOMEM, "forward: out of memory");
         }
-        /* Keep-alive connections for every request a cycle runs at once (GA4: one request per
-         * visitor), so the next cycle does not reconnect. */
-        curl_multi_setopt(r->multi, CURLMOPT_MAXCONNECTS,
-                          (long)(lease_size(r) < 256 ? lease_size(r) : 256));
+        /* Keep-alive connections for every request a wave runs at once (GA4: one request per
+         * visitor), so the next wave does not reconnect. */
+        curl_multi_setopt(r->multi, CURLMOPT_MAXCONNECTS, (long)FW_WAVE);
     }
     for (size_t i = 0; i < n_dests; i++) {
         runner *r = &f->runners[i];
@@ -591,13 +647,18 @@ pw_status pw_forwarders_start_opts(const pw_destination *dests, size_t n_dests, 
 pw_status pw_forwarders_start(const pw_destination *dests, size_t n_dests, pw_spool *spool,
                               pw_audit *audit, pw_forwarders **out, pw_err *err)
 {
-    return pw_forwarders_start_opts(dests, n_dests, spool, audit, NULL, out, err);
+    pw_forward_opts o = opts_from_env();
+    return pw_forwarders_start_opts(dests, n_dests, spool, audit, &o, out, err);
 }
 
 void pw_forwarders_notify(pw_forwarders *f)
 {
-    for (size_t i = 0; f && i < f->n; i++)
-        curl_multi_wakeup(f->runners[i].multi);
+    for (size_t i = 0; f && i < f->n; i++) {
+        runner *r = &f->runners[i];
+        atomic_store(&r->pending, 1);
+        if (atomic_exchange(&r->sleeping, 0))
+            curl_multi_wakeup(r->multi);
+    }
 }
 
 void pw_forwarders_stop(pw_forwarders *f)
@@ -605,7 +666,8 @@ void pw_forwarders_stop(pw_forwarders *f)
     if (!f)
         return;
     atomic_store(&f->stop, 1);
-    pw_forwarders_notify(f);
+    for (size_t i = 0; i < f->n; i++)
+        curl_multi_wakeup(f->runners[i].multi);
     for (size_t i = 0; i < f->n; i++)
         if (f->runners[i].started)
             pthread_join(f->runners[i].thread, NULL);

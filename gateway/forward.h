@@ -36,7 +36,9 @@ typedef struct pw_destination {
 
 typedef struct pw_forwarders pw_forwarders;
 
-/* Start delivering for every destination. spool and audit must outlive the forwarders. */
+/* Start delivering for every destination. spool and audit must outlive the forwarders.
+ * Default options, except that the environment variable PHIWALL_FORWARD_NICE=N (1–19) sets
+ * opts.nice. */
 pw_status pw_forwarders_start(const pw_destination *dests, size_t n_dests, pw_spool *spool,
                               pw_audit *audit, pw_forwarders **out, pw_err *err);
 /* Stop: finish in-flight requests (bounded by their timeouts), then join the threads. */
@@ -61,6 +63,8 @@ typedef struct pw_forward_opts {
     unsigned lease_ms;      /* how long a leased item is reserved for a cycle (60000) */
     unsigned linger_ms;     /* after a cycle short of a full lease, wait until this long after
                                its start before the next (min(poll_ms, 50)) */
+    int nice; /* 1..19: added to the forwarder threads' nice value, so that ingest gets the
+                 cores first under a burst; 0 (default): the process's own priority */
 } pw_forward_opts;
 
 pw_status pw_forwarders_start_opts(const pw_destination *dests, size_t n_dests, pw_spool *spool,

@@ -17,6 +17,7 @@
 #include <yajl/yajl_tree.h>
 
 #include "forward.h"
+#include "phiwall/arena.h"
 #include "phiwall/buf.h"
 
 #define FW_DAY_MS (24LL * 3600 * 1000)
@@ -25,9 +26,10 @@
 typedef struct fw_item {
     pw_spool_item *spool;
     yajl_val json;
-    size_t n_events;             /* events it contributes (GA4: its events array; others: 1) */
-    size_t est_bytes;            /* its compact size, for splitting requests by bytes */
-    char *group;                 /* items share a request only with the same group (GA4) */
+    int compact;      /* the payload bytes are its compact re-emission (pw_fw_compact): copy them */
+    size_t n_events;  /* events it contributes (GA4: its events array; others: 1) */
+    size_t est_bytes; /* its compact size, for splitting requests by bytes */
+    char *group;      /* items share a request only with the same group (GA4) */
     size_t body_start, body_end; /* its bytes inside the request body, for payload_sha256 */
 } fw_item;
 
@@ -36,8 +38,9 @@ typedef struct fw_request {
     fw_item **items;
     size_t n_items;
     pw_buf body;
-    char *url;
-    size_t n_events, est_bytes; /* while packing */
+    const char *url;                  /* the plan's */
+    size_t n_events, est_bytes;       /* while packing */
+    struct fw_request *next_in_group; /* while packing: the group's next request */
     /* filled by the transfer */
     long http_status;
     int curl_code; /* CURLcode */
@@ -65,7 +68,7 @@ typedef struct fw_driver {
     int (*validate)(yajl_val payload, int64_t now_ms, size_t *n_events, char *why, size_t cap);
     /* Items may share one request only when their keys are equal (GA4: everything but the
      * events: client_id, consent, …). NULL: all items of a destination share requests. */
-    void (*group_key)(yajl_val payload, pw_buf *out);
+    void (*group_key)(const struct fw_item *it, pw_buf *out);
     /* URL of a request (malloc'd), and the body of a request for its items. */
     char *(*url)(const pw_destination *d);
     pw_status (*build)(const pw_destination *d, fw_request *r);
@@ -82,14 +85,42 @@ extern const fw_driver pw_fw_webhook_driver;
 void pw_fw_classify_http(const fw_request *r, unsigned timeout_ms, fw_outcome *out);
 void pw_fw_emit_item(pw_buf *b, fw_item *it, yajl_val v);
 
+/* A leased payload as the tree yajl_tree_parse (via pw_gw_json_parse) would build, allocated in
+ * `a` (forward_tree.c): never yajl_tree_free it, reset the arena. NULL when it is not JSON. */
+yajl_val pw_fw_parse(pw_arena *a, const char *s, size_t n);
+
+/* ---- payloads already compact (forward_compact.c) ---- */
+
+typedef struct fw_span {
+    size_t start, end; /* byte offsets, end exclusive */
+} fw_span;
+
+/* 1 when the n bytes of an already parsed JSON text are exactly what pw_gw_json_emit writes for
+ * its tree, so they can be copied instead of re-emitted. */
+int pw_fw_compact(const char *s, size_t n);
+/* Top-level members of a compact object, in order: start with *pos = 0; each call gives the
+ * member ("key":value), its key (with quotes) and its value; 0 when there are no more. */
+int pw_fw_compact_next(const char *s, size_t n, size_t *pos, fw_span *member, fw_span *key,
+                       fw_span *value);
+/* The key span (with quotes) is exactly "name" (name holds no character needing an escape). */
+int pw_fw_compact_key_is(const char *s, fw_span key, const char *name);
+
 /* Easy handles kept between cycles (one destination's thread): creating one per request costs
  * more than the request itself on a fast upstream. */
 typedef struct fw_easy_pool {
     CURL **free;
     size_t n, cap;
+    struct curl_slist *headers; /* the destination's, shared by every handle */
 } fw_easy_pool;
 
 void pw_fw_pool_free(fw_easy_pool *p);
+
+/* Requests a forwarder runs at once: the lease of a cycle may hold more (GA4: one request per
+ * visitor); they are sent in waves of this many, each wave on kept-alive connections. libcurl's
+ * cost per request grows with the transfers and connections it juggles, so a few hundred at
+ * once cost more CPU per request than waves of 100, and cannot finish sooner on a loopback or
+ * a single upstream host. */
+#define FW_WAVE 100
 
 /* Run the requests concurrently on the multi handle until each has finished or failed. */
 void pw_fw_send_all(CURLM *multi, fw_easy_pool *pool, const pw_destination *d, fw_request **reqs,

@@ -15,6 +15,7 @@ typedef struct fw_plan {
     size_t n_dead;
     fw_item **items; /* the items planned (their group keys are freed with the plan) */
     size_t n_items;
+    char *url; /* the destination's URL, built once: every request points to it */
 } fw_plan;
 
 pw_status pw_fw_plan(const fw_driver *drv, const pw_destination *d, fw_item **items, size_t n,

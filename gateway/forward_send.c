@@ -28,6 +28,18 @@ static size_t on_body(char *p, size_t size, size_t nmemb, void *ctx)
     return n;
 }
 
+#define POOL_MAX 256 /* handles kept; a cycle may run more, the rest are cleaned up */
+
+void pw_fw_pool_free(fw_easy_pool *p)
+{
+    for (size_t i = 0; i < p->n; i++)
+        curl_easy_cleanup(p->free[i]);
+    free(p->free);
+    curl_slist_free_all(p->headers);
+    memset(p, 0, sizeof *p);
+}
+
+/* The destination's request headers, built once per pool (they hold no per-request data). */
 static struct curl_slist *headers_for(const pw_destination *d)
 {
     struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/json");
@@ -45,28 +57,37 @@ static struct curl_slist *headers_for(const pw_destination *d)
     return h;
 }
 
-#define POOL_MAX 256 /* handles kept; a cycle may run more, the rest are cleaned up */
-
-void pw_fw_pool_free(fw_easy_pool *p)
+/* A new handle with every option that is the same for all of a destination's requests. Handles
+ * go back to the pool with these options still set, so a request only sets its own (body,
+ * private pointers): no curl_easy_reset and a dozen setopt calls per request. */
+static CURL *new_easy(fw_easy_pool *p, const pw_destination *d)
 {
-    for (size_t i = 0; i < p->n; i++)
-        curl_easy_cleanup(p->free[i]);
-    free(p->free);
-    memset(p, 0, sizeof *p);
+    CURL *e = curl_easy_init();
+    if (!e)
+        return NULL;
+    long timeout = d->timeout_ms ? (long)d->timeout_ms : DEFAULT_TIMEOUT_MS;
+    curl_easy_setopt(e, CURLOPT_POST, 1L);
+    curl_easy_setopt(e, CURLOPT_HTTPHEADER, p->headers);
+    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, timeout);
+    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, timeout);
+    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(e, CURLOPT_TCP_NODELAY, 1L);
+    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(e, CURLOPT_USERAGENT, "phiwall-gateway");
+    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+    return e;
 }
 
-static CURL *pool_take(fw_easy_pool *p)
+static CURL *pool_take(fw_easy_pool *p, const pw_destination *d)
 {
-    if (!p || !p->n)
-        return curl_easy_init();
-    CURL *e = p->free[--p->n];
-    curl_easy_reset(e); /* every option is set again below */
-    return e;
+    if (p->n)
+        return p->free[--p->n];
+    return new_easy(p, d);
 }
 
 static void pool_give(fw_easy_pool *p, CURL *e)
 {
-    if (p && p->n == p->cap && p->cap < POOL_MAX) {
+    if (p->n == p->cap && p->cap < POOL_MAX) {
         size_t cap = p->cap ? p->cap * 2 : 16;
         CURL **grown = realloc(p->free, cap * sizeof *grown);
         if (grown) {
@@ -74,32 +95,22 @@ static void pool_give(fw_easy_pool *p, CURL *e)
             p->cap = cap;
         }
     }
-    if (p && p->n < p->cap)
+    if (p->n < p->cap)
         p->free[p->n++] = e;
     else
         curl_easy_cleanup(e);
 }
 
-static CURL *easy_for(fw_easy_pool *pool, const pw_destination *d, fw_request *r,
-                      struct curl_slist *headers)
+static CURL *easy_for(fw_easy_pool *pool, const pw_destination *d, fw_request *r)
 {
-    CURL *e = pool_take(pool);
+    CURL *e = pool_take(pool, d);
     if (!e)
         return NULL;
-    long timeout = d->timeout_ms ? (long)d->timeout_ms : DEFAULT_TIMEOUT_MS;
     curl_easy_setopt(e, CURLOPT_URL, r->url);
-    curl_easy_setopt(e, CURLOPT_POST, 1L);
     curl_easy_setopt(e, CURLOPT_POSTFIELDS, r->body.data ? r->body.data : "");
     curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)r->body.len);
-    curl_easy_setopt(e, CURLOPT_HTTPHEADER, headers);
-    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, timeout);
-    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, timeout);
-    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(e, CURLOPT_WRITEDATA, r);
     curl_easy_setopt(e, CURLOPT_PRIVATE, r);
-    curl_easy_setopt(e, CURLOPT_USERAGENT, "phiwall-gateway");
-    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
     return e;
 }
 
@@ -132,15 +143,25 @@ static void abandon_running(CURLM *multi, fw_request **reqs, CURL **easy, size_t
     }
 }
 
+static void collect_done(CURLM *multi, fw_easy_pool *pool)
+{
+    CURLMsg *msg;
+    int left;
+    while ((msg = curl_multi_info_read(multi, &left)))
+        if (msg->msg == CURLMSG_DONE)
+            finish_transfer(multi, pool, msg);
+}
+
 void pw_fw_send_all(CURLM *multi, fw_easy_pool *pool, const pw_destination *d, fw_request **reqs,
                     size_t n)
 {
-    struct curl_slist *headers = headers_for(d);
-    CURL **easy = calloc(n ? n : 1, sizeof *easy);
+    if (!pool->headers)
+        pool->headers = headers_for(d);
+    CURL **easy = pool->headers ? calloc(n ? n : 1, sizeof *easy) : NULL;
     size_t added = 0;
     for (size_t i = 0; i < n; i++) {
         reqs[i]->curl_code = -1; /* running */
-        CURL *e = easy ? easy_for(pool, d, reqs[i], headers) : NULL;
+        CURL *e = easy ? easy_for(pool, d, reqs[i]) : NULL;
         if (!e || curl_multi_add_handle(multi, e) != CURLM_OK) {
             reqs[i]->curl_code = CURLE_OUT_OF_MEMORY;
             if (e)
@@ -154,18 +175,13 @@ void pw_fw_send_all(CURLM *multi, fw_easy_pool *pool, const pw_destination *d, f
     while (running > 0) {
         if (curl_multi_perform(multi, &running) != CURLM_OK)
             break;
-        CURLMsg *msg;
-        int left;
-        while ((msg = curl_multi_info_read(multi, &left)))
-            if (msg->msg == CURLMSG_DONE)
-                finish_transfer(multi, pool, msg);
+        collect_done(multi, pool);
         if (running > 0)
             curl_multi_poll(multi, NULL, 0, 100, NULL);
     }
     if (easy)
         abandon_running(multi, reqs, easy, n);
     free(easy);
-    curl_slist_free_all(headers);
 }
 
 void pw_fw_classify_http(const fw_request *r, unsigned timeout_ms, fw_outcome *out)

@@ -1,7 +1,9 @@
 /* fuzz_gw_upstream_response.c — what the forwarders read from upstreams and from the spool:
  * Graph API and GA4 answers (gateway/forward_response.c), and the Meta/GA4/webhook validators,
  * group keys and disclosed-field lists run on arbitrary JSON. Strings copied out of answers must
- * stay bounded and free of control characters (they reach the audit log). */
+ * stay bounded and free of control characters (they reach the audit log). A payload that
+ * pw_fw_compact accepts must be byte for byte its own re-emission, its members as the scan finds
+ * them must be those of the tree, and its GA4 group key the same by either path. */
 #include "pw_fuzz.h"
 #include <stdint.h>
 #include <string.h>
@@ -16,6 +18,36 @@ static void check_clean(const char *s, size_t cap)
     FUZZ_ASSERT(n < cap);
     for (size_t i = 0; i < n; i++)
         FUZZ_ASSERT((unsigned char)s[i] >= 0x20 && s[i] != 0x7f);
+}
+
+/* The compact path writes what re-emission writes. */
+static void check_compact(const char *s, size_t n, yajl_val v, fw_item *it, const pw_buf *key)
+{
+    pw_buf b;
+    pw_buf_init(&b);
+    pw_gw_json_emit(&b, v);
+    FUZZ_ASSERT(b.failed || (b.len == n && memcmp(b.data, s, n) == 0));
+    if (YAJL_IS_OBJECT(v)) {
+        size_t pos = 0, i = 0;
+        fw_span m, k, val;
+        for (; pw_fw_compact_next(s, n, &pos, &m, &k, &val); i++) {
+            FUZZ_ASSERT(i < v->u.object.len);
+            pw_buf_clear(&b);
+            pw_gw_json_emit(&b, v->u.object.values[i]);
+            FUZZ_ASSERT(b.failed || (b.len == val.end - val.start &&
+                                     memcmp(b.data, s + val.start, b.len) == 0));
+            FUZZ_ASSERT(pw_fw_compact_key_is(s, k, "events") ==
+                        (strcmp(v->u.object.keys[i], "events") == 0));
+        }
+        FUZZ_ASSERT(i == v->u.object.len);
+    }
+    pw_buf_clear(&b);
+    it->compact = 1;
+    pw_fw_ga4_driver.group_key(it, &b);
+    it->compact = 0;
+    FUZZ_ASSERT(b.failed || key->failed ||
+                (b.len == key->len && (b.len == 0 || memcmp(b.data, key->data, b.len) == 0)));
+    pw_buf_free(&b);
 }
 
 static void run_drivers(const char *s, size_t n)
@@ -34,7 +66,11 @@ static void run_drivers(const char *s, size_t n)
     }
     pw_buf b;
     pw_buf_init(&b);
-    pw_fw_ga4_driver.group_key(v, &b);
+    pw_spool_item sp = {.payload = s, .payload_len = n};
+    fw_item it = {.spool = &sp, .json = v};
+    pw_fw_ga4_driver.group_key(&it, &b);
+    if (pw_fw_compact(s, n))
+        check_compact(s, n, v, &it, &b);
     pw_buf_clear(&b);
     pw_fw_fields_disclosed(v, &b);
     FUZZ_ASSERT(b.failed || (b.len >= 2 && b.data[0] == '{' && b.data[b.len - 1] == '}'));
