@@ -124,9 +124,9 @@ struct pw_seg_masks;
 typedef struct pw_seg_summary {
     unsigned cls;  /* PW_SUM_* bits of the bytes present */
     size_t digits; /* ASCII digits */
-    uint64_t runs;  /* bit k: a maximal digit run of k digits (63 and longer: bit 63); without
-                       masks only filled when digits >= 5 (see pw_sum_runs_known) */
-    size_t colons;  /* ':' bytes, counted with the masks only (0 without) */
+    uint64_t runs; /* bit k: a maximal digit run of k digits (63 and longer: bit 63); without
+                      masks only filled when digits >= 5 (see pw_sum_runs_known) */
+    size_t colons; /* ':' bytes, counted with the masks only (0 without) */
     /* per-byte class masks (det-ident block below); NULL: walk every byte */
     const struct pw_seg_masks *masks;
 } pw_seg_summary;
