@@ -18,27 +18,6 @@
 #include "gw_json.h"
 #include "gw_json_tree.h"
 
-static int within_depth(const char *s, size_t n, int max)
-{
-    int depth = 0, in_str = 0;
-    for (size_t i = 0; i < n; i++) {
-        char c = s[i];
-        if (in_str) {
-            if (c == '\\')
-                i++;
-            else if (c == '"')
-                in_str = 0;
-        } else if (c == '"') {
-            in_str = 1;
-        } else if ((c == '[' || c == '{') && ++depth > max) {
-            return 0;
-        } else if ((c == ']' || c == '}') && depth > 0) {
-            depth--;
-        }
-    }
-    return 1;
-}
-
 /* yajl_tree's number: its text, the integer when yajl's rule allows, the double when strtod
  * reads the whole text. */
 static void set_number(yajl_val v, const pw_gw_jt *j)
@@ -98,7 +77,7 @@ static yajl_val convert(pw_arena *a, const pw_gw_jt *j)
 
 yajl_val pw_fw_parse(pw_arena *a, const char *s, size_t n)
 {
-    if (memchr(s, '\0', n) || !within_depth(s, n, PW_GW_JSON_MAX_DEPTH))
+    if (memchr(s, '\0', n) || !pw_gw_json_nesting_ok(s, n, PW_GW_JSON_MAX_DEPTH))
         return NULL;
     pw_gw_jt *root = NULL;
     if (pw_gw_jt_parse(a, s, n, &root, NULL, 0) != PW_OK || !root)

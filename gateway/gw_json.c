@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Deepest [ / { nesting outside strings, stopping early past max. */
-static int nesting_ok(const char *s, size_t n, int max)
+/* Stops early past max. */
+int pw_gw_json_nesting_ok(const char *s, size_t n, int max)
 {
     int depth = 0, in_str = 0;
     for (size_t i = 0; i < n; i++) {
@@ -36,7 +36,7 @@ yajl_val pw_gw_json_parse(const char *s, size_t n, char *errbuf, size_t errcap)
         errcap = sizeof dummy;
     }
     errbuf[0] = '\0';
-    if (!nesting_ok(s, n, PW_GW_JSON_MAX_DEPTH)) {
+    if (!pw_gw_json_nesting_ok(s, n, PW_GW_JSON_MAX_DEPTH)) {
         snprintf(errbuf, errcap, "nesting deeper than %d", PW_GW_JSON_MAX_DEPTH);
         return NULL;
     }

@@ -15,6 +15,10 @@
 
 #define PW_GW_JSON_MAX_DEPTH 64
 
+/* 1 when no [ / { nesting outside strings goes deeper than max (checked before a parser that
+ * recurses per level sees the text). */
+int pw_gw_json_nesting_ok(const char *s, size_t n, int max);
+
 /* Parse n bytes (need not be NUL-terminated). NULL on malformed JSON or nesting deeper than
  * PW_GW_JSON_MAX_DEPTH; errbuf (may be NULL) then says why. Free with yajl_tree_free. */
 yajl_val pw_gw_json_parse(const char *s, size_t n, char *errbuf, size_t errcap);

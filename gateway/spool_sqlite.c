@@ -330,7 +330,7 @@ static void spool_destroy(pw_spool *s)
     free(s->dests);
     pw_spool_map_free(&s->keys);
     free(s->scratch);
-    free(s->undo);
+    free(s->undo.pairs);
     free(s->path);
     pthread_mutex_destroy(&s->db_mu);
     pthread_mutex_destroy(&s->q_mu);

@@ -92,6 +92,19 @@ pw_spool_slot *pw_spool_map_next(pw_spool_map *m, pw_spool_slot *from);
 void pw_spool_map_del(pw_spool_map *m, pw_spool_slot *slot);
 void pw_spool_map_free(pw_spool_map *m);
 
+/* A growing list of (event_id hash, row) pairs whose key entries a transaction may have to
+ * take back out of the key index: rows it inserted (undone on rollback) or deleted (forgotten
+ * once it commits). */
+typedef struct pw_spool_keyrows {
+    int64_t *pairs;
+    size_t n, cap;
+} pw_spool_keyrows;
+
+/* 0 when out of memory. */
+int pw_spool_keyrows_push(pw_spool_keyrows *l, uint64_t hash, int64_t row);
+/* Removes each listed (hash, row) entry from the map and empties the list. */
+void pw_spool_keyrows_forget(pw_spool_map *keys, pw_spool_keyrows *l);
+
 /* Keyed hash of an event_id (SipHash-2-4 with the spool's random key); never 0. */
 uint64_t pw_spool_key_hash(const uint64_t key[2], const char *s, size_t n);
 
@@ -163,8 +176,7 @@ struct pw_spool {
     unsigned acks_since_purge;
     char *scratch; /* a put's body, an ack's JSON array */
     size_t scratch_cap;
-    int64_t *undo; /* rows inserted by the open transaction, for its rollback */
-    size_t n_undo, undo_cap;
+    pw_spool_keyrows undo; /* rows inserted by the open transaction, for its rollback */
 };
 
 /* Background checkpoints (spool_sqlite_ckpt.c): started once the schema is ready, stopped

@@ -30,9 +30,8 @@
 /* Changes of one settling transaction, applied to memory only once it has committed. */
 typedef struct settle {
     int64_t bytes_in, bytes_out;
-    uint64_t *depth_out; /* per s->dests index */
-    int64_t *gone;       /* (hash, row) pairs of deleted rows */
-    size_t n_gone, cap_gone;
+    uint64_t *depth_out;   /* per s->dests index */
+    pw_spool_keyrows gone; /* deleted rows */
     int64_t purge_lo;
 } settle;
 
@@ -47,23 +46,7 @@ static int settle_init(pw_spool *s, settle *t)
 static void settle_free(settle *t)
 {
     free(t->depth_out);
-    free(t->gone);
-}
-
-static int settle_gone(settle *t, uint64_t hash, int64_t row)
-{
-    if (t->n_gone == t->cap_gone) {
-        size_t cap = t->cap_gone ? t->cap_gone * 2 : 64;
-        int64_t *grown = realloc(t->gone, cap * 2 * sizeof *grown);
-        if (!grown)
-            return 0;
-        t->gone = grown;
-        t->cap_gone = cap;
-    }
-    t->gone[2 * t->n_gone] = (int64_t)hash;
-    t->gone[2 * t->n_gone + 1] = row;
-    t->n_gone++;
-    return 1;
+    free(t->gone.pairs);
 }
 
 static void uncount_bytes(pw_spool *s, int64_t b)
@@ -79,12 +62,7 @@ static void settle_apply(pw_spool *s, settle *t, const int64_t *items, size_t n)
     for (size_t i = 0; i < s->n_dests; i++)
         s->dests[i].depth -=
             t->depth_out[i] < s->dests[i].depth ? t->depth_out[i] : s->dests[i].depth;
-    for (size_t i = 0; i < t->n_gone; i++) {
-        pw_spool_slot *k =
-            pw_spool_map_find(&s->keys, (uint64_t)t->gone[2 * i], t->gone[2 * i + 1]);
-        if (k)
-            pw_spool_map_del(&s->keys, k);
-    }
+    pw_spool_keyrows_forget(&s->keys, &t->gone);
     s->purge_lo = t->purge_lo;
     for (size_t i = 0; i < n; i++)
         for (size_t d = 0; d < s->n_dests; d++) {
@@ -389,8 +367,9 @@ static pw_status count_deleted(pw_spool *s, sqlite3_stmt *st, settle *t, pw_err 
             pw_spool_dest *d = pw_spool_dest_by_id(s, pos[i].dest);
             t->bytes_out += (int64_t)pw_spool_item_bytes(eid_len, d ? d->name_len : 0, 0, 0);
         }
-        if (!settle_gone(t, pw_spool_key_hash(s->hash_key, eid ? eid : "", eid_len),
-                         sqlite3_column_int64(st, 0)))
+        if (!pw_spool_keyrows_push(&t->gone,
+                                   pw_spool_key_hash(s->hash_key, eid ? eid : "", eid_len),
+                                   sqlite3_column_int64(st, 0)))
             rc = SQLITE_NOMEM;
     }
     sqlite3_reset(st);

@@ -143,3 +143,29 @@ void pw_spool_map_free(pw_spool_map *m)
     free(m->slots);
     memset(m, 0, sizeof *m);
 }
+
+int pw_spool_keyrows_push(pw_spool_keyrows *l, uint64_t hash, int64_t row)
+{
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 64;
+        int64_t *grown = realloc(l->pairs, cap * 2 * sizeof *grown);
+        if (!grown)
+            return 0;
+        l->pairs = grown;
+        l->cap = cap;
+    }
+    l->pairs[2 * l->n] = (int64_t)hash;
+    l->pairs[2 * l->n + 1] = row;
+    l->n++;
+    return 1;
+}
+
+void pw_spool_keyrows_forget(pw_spool_map *keys, pw_spool_keyrows *l)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        pw_spool_slot *k = pw_spool_map_find(keys, (uint64_t)l->pairs[2 * i], l->pairs[2 * i + 1]);
+        if (k)
+            pw_spool_map_del(keys, k);
+    }
+    l->n = 0;
+}

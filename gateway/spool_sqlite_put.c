@@ -103,17 +103,8 @@ static event_run next_run(pw_spool *s, const pw_spool_put_item *items, size_t le
 
 static int remember_insert(pw_spool *s, uint64_t hash, int64_t row)
 {
-    if (s->n_undo == s->undo_cap) {
-        size_t cap = s->undo_cap ? s->undo_cap * 2 : 256;
-        int64_t *grown = realloc(s->undo, cap * 2 * sizeof *grown);
-        if (!grown)
-            return 0;
-        s->undo = grown;
-        s->undo_cap = cap;
-    }
-    s->undo[2 * s->n_undo] = (int64_t)hash;
-    s->undo[2 * s->n_undo + 1] = row;
-    s->n_undo++;
+    if (!pw_spool_keyrows_push(&s->undo, hash, row))
+        return 0;
     return pw_spool_map_add(&s->keys, hash, row, 0);
 }
 
@@ -208,17 +199,12 @@ static void finish_txn(pw_spool *s, int ok, uint64_t added)
     }
     if (ok) {
         s->bytes += added;
-        if (s->n_undo)
-            s->last_row = s->undo[2 * s->n_undo - 1];
+        if (s->undo.n)
+            s->last_row = s->undo.pairs[2 * s->undo.n - 1];
+        s->undo.n = 0;
     } else {
-        for (size_t i = 0; i < s->n_undo; i++) {
-            pw_spool_slot *k =
-                pw_spool_map_find(&s->keys, (uint64_t)s->undo[2 * i], s->undo[2 * i + 1]);
-            if (k)
-                pw_spool_map_del(&s->keys, k);
-        }
+        pw_spool_keyrows_forget(&s->keys, &s->undo);
     }
-    s->n_undo = 0;
 }
 
 void pw_spool_commit_requests(pw_spool *s, put_req *list)
