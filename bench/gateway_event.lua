@@ -28,11 +28,33 @@ function request()
   return wrk.format("POST", "/e", {["Content-Type"] = "text/plain"}, body)
 end
 
--- Paced runs (bench/gateway.sh's fixed-rate phase): each connection waits PW_PACE_MS between
--- requests, so C connections offer about C * 1000 / PW_PACE_MS events/s.
-local pace = tonumber(os.getenv("PW_PACE_MS") or "")
-if pace then
+-- Paced runs (bench/gateway.sh's fixed-rate phase): PW_RATE events/s offered in all, split over
+-- PW_THREADS wrk threads. Each thread keeps its own send schedule (one slot every
+-- PW_THREADS*1000/PW_RATE ms) and delays every connection's next request until the next free
+-- slot, so the offered rate does not fall when responses get slower (as a fixed pause after
+-- each response would); when every connection is busy the achieved rate falls short and the
+-- script reports both. wrk delays in whole milliseconds; slots average out to the rate.
+local rate = tonumber(os.getenv("PW_RATE") or "")
+if rate then
+  local ffi = require("ffi")
+  ffi.cdef [[
+    typedef struct { long tv_sec; long tv_nsec; } pw_timespec;
+    int clock_gettime(int clk, pw_timespec *ts);
+  ]]
+  local ts = ffi.new("pw_timespec")
+  local function now_ms()
+    ffi.C.clock_gettime(1, ts) -- CLOCK_MONOTONIC
+    return tonumber(ts.tv_sec) * 1000 + tonumber(ts.tv_nsec) / 1e6
+  end
+  local interval = (tonumber(os.getenv("PW_THREADS") or "1") or 1) * 1000 / rate
+  local next_at = nil
   function delay()
-    return pace
+    local now = now_ms()
+    if not next_at then next_at = now end
+    local at = next_at
+    next_at = next_at + interval
+    local wait = at - now
+    if wait < 1 then return 0 end
+    return math.floor(wait)
   end
 end
