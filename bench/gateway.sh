@@ -153,6 +153,10 @@ if [ -x "$floor_bin" ]; then
   done
 fi
 
+# The disk's floor under a durable answer: fdatasync latency in the spool's directory.
+fsync_line=
+[ -x "$build/bench/bench_fsync" ] && fsync_line=$("$build/bench/bench_fsync" "$tmp" 2000 | head -1)
+
 ngx_rps=$(echo "$ngx_out" | rps)
 gw_rps=$(echo "$gw_out" | rps)
 metrics=$(curl -s "http://127.0.0.1:$gw_port/metrics")
@@ -169,6 +173,7 @@ echo "$paced_out" | grep -E "Non-2xx|Socket errors" | sed "s/^/paced: /" || true
 printf 'gateway paced    : %10.0f req/s  p50 %-8s p99 %s  (offered %d/s on a fixed schedule, 100 connections; target p99 < 5ms at 10000/s)\n' \
   "$(echo "$paced_out" | rps)" "$(echo "$paced_out" | pct 50%)" "$(echo "$paced_out" | pct 99%)" \
   "$rate"
+[ -z "$fsync_line" ] || echo "durable floor    : $fsync_line (a 2xx waits for one or two of these)"
 # CPU per event is steadier than req/s on a shared machine: it does not depend on what else runs.
 hz=$(getconf CLK_TCK)
 join -a2 -e0 -o 0,1.2,2.2 <(echo "$cpu0") <(echo "$cpu1") |
