@@ -44,6 +44,10 @@ int pw_cli_fail(const char *cmd, const pw_err *err);
 /* Unknown option or missing argument: message, hint, PW_EXIT_USAGE. */
 int pw_cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* A whole decimal number from lo to hi for option opt of command cmd: 0 and *out set, or the
+ * usage error's exit code after saying what was expected. */
+int pw_cli_number_arg(const char *cmd, const char *opt, const char *v, long lo, long hi, long *out);
+
 /* Read a whole file (or "-" for stdin) into a malloc'd buffer. */
 int pw_cli_read_file(const char *path, char **data, size_t *len, pw_err *err);
 

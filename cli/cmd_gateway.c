@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "gw_explain.h"
+#include "gw_http.h"
 #include "gw_server.h"
 #include "gw_phi_detect.h"
 #include "gw_time.h"
@@ -30,6 +31,8 @@ static void usage(void)
         "  --spool-max-mb N    bounded spool: new events get 503 beyond (default 1024)\n"
         "  --audit PATH        hash-chained audit log (default phiwall-audit.log)\n"
         "  --threads N         HTTP threads (default: CPUs)\n"
+        "  --header-kib N      HTTP memory per connection in KiB, 8-1024 (default 16: request\n"
+        "                      headers up to about 7 KB, 431 beyond; raise it for heavy cookies)\n"
         "  --vocab FILE        extra health vocabulary for the PHI engine\n"
         "  --check FILE        validate the policy and print the effective policy\n"
         "  --explain FILE      show field by field what each destination would receive\n"
@@ -147,23 +150,19 @@ static int serve(pw_gw_server_opts *o)
 
 int pw_cmd_gateway(int argc, char **argv)
 {
-    static const struct option opts[] = {{"config", required_argument, NULL, 'c'},
-                                         {"listen", required_argument, NULL, 'l'},
-                                         {"spool", required_argument, NULL, 's'},
-                                         {"audit", required_argument, NULL, 'a'},
-                                         {"check", required_argument, NULL, 'C'},
-                                         {"explain", required_argument, NULL, 'E'},
-                                         {"threads", required_argument, NULL, 't'},
-                                         {"vocab", required_argument, NULL, 'v'},
-                                         {"ip", required_argument, NULL, 'i'},
-                                         {"ua", required_argument, NULL, 'u'},
-                                         {"spool-max-mb", required_argument, NULL, 'm'},
-                                         {"help", no_argument, NULL, 'h'},
-                                         {NULL, 0, NULL, 0}};
+    static const struct option opts[] = {
+        {"config", required_argument, NULL, 'c'},  {"listen", required_argument, NULL, 'l'},
+        {"spool", required_argument, NULL, 's'},   {"audit", required_argument, NULL, 'a'},
+        {"check", required_argument, NULL, 'C'},   {"explain", required_argument, NULL, 'E'},
+        {"threads", required_argument, NULL, 't'}, {"header-kib", required_argument, NULL, 'H'},
+        {"vocab", required_argument, NULL, 'v'},   {"ip", required_argument, NULL, 'i'},
+        {"ua", required_argument, NULL, 'u'},      {"spool-max-mb", required_argument, NULL, 'm'},
+        {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0}};
     pw_gw_server_opts o = {.host = "127.0.0.1", .port = 8787};
     const char *check_path = NULL, *explain_path = NULL;
     const char *ip = "203.0.113.7", *ua = "Mozilla/5.0 (phiwall explain)";
-    int c;
+    int c, rc;
+    long n;
     optind = 1;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
@@ -176,11 +175,25 @@ int pw_cmd_gateway(int argc, char **argv)
         case 'a': o.audit_path = optarg; break;
         case 'C': check_path = optarg; break;
         case 'E': explain_path = optarg; break;
-        case 't': o.threads = (unsigned)atoi(optarg); break;
+        case 't':
+            if ((rc = pw_cli_number_arg("gateway", "--threads", optarg, 0, 1024, &n)))
+                return rc;
+            o.threads = (unsigned)n;
+            break;
+        case 'H':
+            if ((rc = pw_cli_number_arg("gateway", "--header-kib", optarg, 8, PW_GW_CONN_KIB_MAX,
+                                        &n)))
+                return rc;
+            o.conn_kib = (unsigned)n;
+            break;
         case 'v': o.vocab_file = optarg; break;
         case 'i': ip = optarg; break;
         case 'u': ua = optarg; break;
-        case 'm': o.spool_max_bytes = (uint64_t)strtoull(optarg, NULL, 10) << 20; break;
+        case 'm':
+            if ((rc = pw_cli_number_arg("gateway", "--spool-max-mb", optarg, 1, 1L << 24, &n)))
+                return rc;
+            o.spool_max_bytes = (uint64_t)n << 20;
+            break;
         case 'h': usage(); return PW_EXIT_CLEAN;
         default: return pw_cli_usage_error("gateway", "unknown option");
         }

@@ -52,6 +52,18 @@ int pw_cli_usage_error(const char *cmd, const char *fmt, ...)
     return PW_EXIT_USAGE;
 }
 
+int pw_cli_number_arg(const char *cmd, const char *opt, const char *v, long lo, long hi, long *out)
+{
+    char *end;
+    errno = 0;
+    long n = strtol(v, &end, 10);
+    if (errno || end == v || *end || n < lo || n > hi)
+        return pw_cli_usage_error(cmd, "%s: expected a number from %ld to %ld, got '%s'", opt, lo,
+                                  hi, v);
+    *out = n;
+    return 0;
+}
+
 int pw_cli_read_file(const char *path, char **data, size_t *len, pw_err *err)
 {
     FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");

@@ -127,18 +127,6 @@ static const struct option live_opts[] = {
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0}};
 
-static int int_arg(const char *opt, const char *v, long lo, long hi, long *out)
-{
-    char *end;
-    errno = 0;
-    long n = strtol(v, &end, 10);
-    if (errno || end == v || *end || n < lo || n > hi)
-        return pw_cli_usage_error("scan", "%s: expected a number from %ld to %ld, got '%s'", opt,
-                                  lo, hi, v);
-    *out = n;
-    return 0;
-}
-
 static int add_list(const char *opt, size_t *n)
 {
     if (*n >= PW_LIVE_MAX_LIST)
@@ -186,28 +174,28 @@ static int parse_one(pw_live_args *a, int c, const char *v)
         a->bo.n_host_maps++;
         return 0;
     case O_MAX_PAGES:
-        if (!(rc = int_arg("--max-pages", v, 1, 100000, &n)))
+        if (!(rc = pw_cli_number_arg("scan", "--max-pages", v, 1, 100000, &n)))
             a->bo.max_pages = (size_t)n;
         return rc;
     case O_DEPTH:
-        if (!(rc = int_arg("--depth", v, 0, 1000, &n)))
+        if (!(rc = pw_cli_number_arg("scan", "--depth", v, 0, 1000, &n)))
             a->bo.max_depth = (int)n;
         return rc;
     case O_JOBS:
-        if (!(rc = int_arg("--jobs", v, 1, 8, &n)))
+        if (!(rc = pw_cli_number_arg("scan", "--jobs", v, 1, 8, &n)))
             a->bo.jobs = (int)n;
         return rc;
     case O_IGNORE_ROBOTS: a->bo.ignore_robots = 1; return 0;
     case O_DELAY:
-        if (!(rc = int_arg("--delay", v, 0, 600000, &n)))
+        if (!(rc = pw_cli_number_arg("scan", "--delay", v, 0, 600000, &n)))
             a->bo.delay_ms = (int)n;
         return rc;
     case O_TIMEOUT:
-        if (!(rc = int_arg("--timeout", v, 1, 3600, &n)))
+        if (!(rc = pw_cli_number_arg("scan", "--timeout", v, 1, 3600, &n)))
             a->bo.timeout_ms = (int)n * 1000;
         return rc;
     case O_SETTLE:
-        if (!(rc = int_arg("--settle", v, 1, 600000, &n)))
+        if (!(rc = pw_cli_number_arg("scan", "--settle", v, 1, 600000, &n)))
             a->bo.settle_ms = (int)n;
         return rc;
     case O_DEVICE:

@@ -41,9 +41,9 @@ struct pw_gw_http {
 
 /* libmicrohttpd's memory per connection (request line, headers, read and write buffers). It
  * zeroes the whole of it before every request of a keep-alive connection, so its size is paid
- * per request: 16 KiB (half the library's default) holds about 7 KB of request headers (431
- * beyond; test_gw_ingest); bodies stream through it in pieces (append_body). */
-#define CONN_MEMORY_LIMIT ((size_t)16 * 1024)
+ * per request: the default 16 KiB (PW_GW_CONN_KIB_DEFAULT, half the library's default) holds about
+ * 7 KB of request headers (431 beyond; test_gw_ingest); bodies stream through it in pieces
+ * (append_body). Sites with heavy cookies and no proxy in front raise it (--header-kib). */
 
 enum { ROUTE_NONE = 0, ROUTE_EVENTS, ROUTE_PREFLIGHT, ROUTE_TAG, ROUTE_HEALTH, ROUTE_METRICS };
 
@@ -559,11 +559,15 @@ pw_status pw_gw_http_start(const pw_gw_http_config *cfg, pw_gw_http **out, pw_er
         http_free(h);
         return st;
     }
+    size_t conn_kib = cfg->conn_kib ? cfg->conn_kib : PW_GW_CONN_KIB_DEFAULT;
+    if (conn_kib > PW_GW_CONN_KIB_MAX)
+        conn_kib = PW_GW_CONN_KIB_MAX;
+    size_t conn_memory = conn_kib * 1024;
     h->d = MHD_start_daemon(
         flags, 0, NULL, NULL, on_request, h, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
         MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, h, MHD_OPTION_LISTEN_BACKLOG_SIZE,
-        (unsigned)1024, MHD_OPTION_CONNECTION_MEMORY_LIMIT, CONN_MEMORY_LIMIT, MHD_OPTION_END);
+        (unsigned)1024, MHD_OPTION_CONNECTION_MEMORY_LIMIT, conn_memory, MHD_OPTION_END);
     if (!h->d) {
         http_free(h);
         return pw_err_set(err, PW_ERR_IO, "listen %s:%u: cannot start the HTTP server",

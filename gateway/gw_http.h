@@ -20,10 +20,16 @@ typedef struct pw_gw_phi_source {
     void *ctx;
 } pw_gw_phi_source;
 
+#define PW_GW_CONN_KIB_DEFAULT 16
+#define PW_GW_CONN_KIB_MAX     1024
+
 typedef struct pw_gw_http_config {
     const char *host; /* "127.0.0.1", "::1" or "0.0.0.0" */
     unsigned port;    /* 0: any free port (tests) */
     unsigned threads; /* 0: number of CPUs */
+    /* libmicrohttpd's memory per connection in KiB, which bounds the request headers (about
+     * half of it; 431 beyond); 0: PW_GW_CONN_KIB_DEFAULT. */
+    unsigned conn_kib;
     pw_gw_policy_holder *policies;
     pw_gw_phi_source phi;
     pw_gw_sink sink;            /* synchronous commit (tests), used when committer is NULL */

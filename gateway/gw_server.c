@@ -211,6 +211,7 @@ static pw_status open_parts(server *s, pw_err *err)
     pw_gw_http_config hc = {.host = o->host ? o->host : "127.0.0.1",
                             .port = o->port,
                             .threads = o->threads,
+                            .conn_kib = o->conn_kib,
                             .policies = &s->holder,
                             .phi = pw_gw_phi_pool_source(s->pool),
                             .sink = {sink_put, sink_audit, s},

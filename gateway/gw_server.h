@@ -18,6 +18,7 @@ typedef struct pw_gw_server_opts {
     const char *audit_path;   /* default phiwall-audit.log */
     uint64_t spool_max_bytes; /* default 1 GiB */
     unsigned threads;         /* HTTP threads, 0 = CPUs */
+    unsigned conn_kib;        /* HTTP memory per connection in KiB (headers), 0 = default */
     const char *vocab_file;   /* extra vocabulary for the PHI engine, or NULL */
 } pw_gw_server_opts;
 

@@ -24,6 +24,14 @@ printf 'destinations:\n  meta:\n    type: meta\n    allow_params: value\n' >"$di
 out=$("$PHIWALL" gateway --check "$dir/bad.yaml" 2>&1); expect_code 3 $? "--check bad file"
 expect_match "$out" "bad.yaml:4:19: destinations.meta.allow_params: expected a list" "line:col error"
 
+# Numeric options are whole numbers in range, or a usage error naming the option.
+out=$("$PHIWALL" gateway --config "$ex" --threads two 2>&1); expect_code 2 $? "--threads not a number"
+expect_match "$out" "--threads: expected a number from 0 to 1024, got 'two'" "--threads error"
+out=$("$PHIWALL" gateway --config "$ex" --header-kib 4 2>&1); expect_code 2 $? "--header-kib too small"
+expect_match "$out" "--header-kib: expected a number from 8 to 1024, got '4'" "--header-kib error"
+out=$("$PHIWALL" gateway --config "$ex" --spool-max-mb 12x 2>&1); expect_code 2 $? "--spool-max-mb junk"
+expect_match "$out" "--spool-max-mb: expected a number" "--spool-max-mb error"
+
 out=$("$PHIWALL" gateway --explain "$PW_SRC/tests/data/gateway/event_appointment.json" --config "$ex")
 expect_code 0 $? "--explain"
 expect_match "$out" "meta: SENT as Schedule" "--explain meta"

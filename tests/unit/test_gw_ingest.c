@@ -44,7 +44,7 @@ typedef struct server {
     char base[64];
 } server;
 
-static int start(server *s, int burst)
+static int start_with(server *s, int burst, unsigned conn_kib)
 {
     char text[2048];
     snprintf(text, sizeof text, yaml, burst);
@@ -60,6 +60,7 @@ static int start(server *s, int burst)
     pw_gw_http_config cfg = {.host = "127.0.0.1",
                              .port = 0,
                              .threads = 2,
+                             .conn_kib = conn_kib,
                              .policies = &s->holder,
                              .phi = {borrow, give_back, NULL},
                              .sink = gw_test_sink_bind(&s->sink)};
@@ -69,6 +70,11 @@ static int start(server *s, int burst)
     }
     snprintf(s->base, sizeof s->base, "http://127.0.0.1:%u", pw_gw_http_port(s->http));
     return 1;
+}
+
+static int start(server *s, int burst)
+{
+    return start_with(s, burst, 0);
 }
 
 static void stop(server *s)
@@ -339,6 +345,19 @@ static void test_big_headers(void)
     CHECK_INT(post(&s, body)->status, 431);
     extra_header = NULL;
     CHECK_INT(post(&s, body)->status, 200);
+    stop(&s);
+
+    /* --header-kib 48 (conn_kib) serves the 20 KB cookie the default refused. */
+    if (!start_with(&s, 1000, 48)) {
+        CHECK(0);
+        free(cookie);
+        return;
+    }
+    extra_header = cookie;
+    r = post(&s, body);
+    CHECK_INT(r->status, 200);
+    CHECK_INT(s.sink.n_rows, 1);
+    extra_header = NULL;
     free(cookie);
     stop(&s);
 }
