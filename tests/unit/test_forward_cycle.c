@@ -18,63 +18,9 @@
 #include "gw_json.h"
 #include "gw_time.h"
 #include "phiwall/text.h"
+#include "gw_test_fwenv.h"
 #include "pw_test.h"
 #include "spool.h"
-
-typedef struct env {
-    char spool_path[256], audit_path[256];
-    pw_spool *spool;
-    pw_audit *audit;
-    mock_upstream *mock;
-    pw_forwarders *fw;
-} env;
-
-static void env_open(env *e, const char *tag)
-{
-    memset(e, 0, sizeof *e);
-    snprintf(e->spool_path, sizeof e->spool_path, "/tmp/pw_fwc_%s_%d.db", tag, (int)getpid());
-    snprintf(e->audit_path, sizeof e->audit_path, "/tmp/pw_fwc_%s_%d.log", tag, (int)getpid());
-    unlink(e->spool_path);
-    unlink(e->audit_path);
-    pw_spool_opts o = {.path = e->spool_path, .commit_interval_ms = 0};
-    CHECK_INT(pw_spool_open(&o, &e->spool, NULL), PW_OK);
-    CHECK_INT(pw_audit_open(e->audit_path, &e->audit, NULL), PW_OK);
-    e->mock = mock_upstream_start();
-    CHECK(e->mock != NULL);
-}
-
-static void env_close(env *e)
-{
-    pw_forwarders_stop(e->fw);
-    mock_upstream_stop(e->mock);
-    pw_audit_close(e->audit);
-    pw_spool_close(e->spool);
-    char side[300];
-    snprintf(side, sizeof side, "%s-wal", e->spool_path);
-    unlink(side);
-    snprintf(side, sizeof side, "%s-shm", e->spool_path);
-    unlink(side);
-    unlink(e->spool_path);
-    unlink(e->audit_path);
-}
-
-static void put_raw(env *e, const char *dest, const char *id, const char *payload)
-{
-    pw_spool_put_item it = {id, dest, payload, strlen(payload), pw_gw_now_ms()};
-    CHECK_INT(pw_spool_put(e->spool, &it, 1, NULL), PW_OK);
-}
-
-static int drained(env *e, const char *dest, unsigned timeout_ms)
-{
-    int64_t until = pw_gw_mono_ms() + timeout_ms;
-    pw_spool_stats st;
-    while (pw_gw_mono_ms() < until) {
-        if (pw_spool_stats_get(e->spool, dest, &st, NULL) == PW_OK && st.depth == 0)
-            return 1;
-        usleep(2000);
-    }
-    return 0;
-}
 
 static void start(env *e, const pw_destination *d, unsigned poll_ms, int nice)
 {
@@ -126,7 +72,7 @@ static pw_destination meta_dest(env *e)
 static void test_compact_and_reemitted_same_body(void)
 {
     env e;
-    env_open(&e, "compact");
+    env_open(&e, "pw_fwc", "compact");
     long long t = pw_gw_now_ms() / 1000 - 30;
     char a[512], b[512], b_canon[512];
     const char *ud =
@@ -144,8 +90,8 @@ static void test_compact_and_reemitted_same_body(void)
              "{\"event_name\":\"Lead\",\"event_time\":%lld,\"event_id\":\"c-b\",\"action_source\":"
              "\"website\",%s,\"custom_data\":{\"note\":\"caf\xc3\xa9 /\"}}",
              t, ud);
-    put_raw(&e, "meta", "c-a", a);
-    put_raw(&e, "meta", "c-b", b);
+    put_raw(&e, "meta", "c-a", a, pw_gw_now_ms());
+    put_raw(&e, "meta", "c-b", b, pw_gw_now_ms());
     pw_destination d = meta_dest(&e);
     start(&e, &d, 10, 0);
     CHECK(drained(&e, "meta", 5000));
@@ -164,7 +110,7 @@ static void test_compact_and_reemitted_same_body(void)
 static void test_ga4_visitors_beyond_one_wave(void)
 {
     env e;
-    env_open(&e, "ga4wave");
+    env_open(&e, "pw_fwc", "ga4wave");
     enum { N = 250 };
     long long t = pw_gw_now_ms() / 1000;
     char id[32], p[512];
@@ -174,7 +120,7 @@ static void test_ga4_visitors_beyond_one_wave(void)
                  "{\"client_id\":\"visitor-%03d\",\"timestamp_micros\":%lld000000,\"events\":[{"
                  "\"name\":\"generate_lead\",\"params\":{\"value\":%d}}]}",
                  i, t, i);
-        put_raw(&e, "ga4", id, p);
+        put_raw(&e, "ga4", id, p, pw_gw_now_ms());
     }
     pw_destination d = {.name = "ga4",
                         .kind = PW_DEST_GA4_MP,
@@ -328,14 +274,14 @@ static pw_destination hook_dest(env *e, char *url, size_t cap)
 static void test_notify_wakes_idle_forwarder(void)
 {
     env e;
-    env_open(&e, "notify");
+    env_open(&e, "pw_fwc", "notify");
     char url[256], id[32];
     pw_destination d = hook_dest(&e, url, sizeof url);
     start(&e, &d, 10000, 0);
     usleep(50000); /* asleep in its idle poll */
     for (int i = 0; i < 20; i++) {
         snprintf(id, sizeof id, "n-%d", i);
-        put_raw(&e, "hook", id, "{\"n\":1}");
+        put_raw(&e, "hook", id, "{\"n\":1}", pw_gw_now_ms());
         pw_forwarders_notify(e.fw);
         pw_forwarders_notify(e.fw); /* a second one while it works costs no extra wake-up */
         CHECK(drained(&e, "hook", 1000));
@@ -385,7 +331,7 @@ static void test_forwarder_nice(void)
     int cases[][2] = {{7, base + 7 > 19 ? 19 : base + 7}, {0, base}};
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         env e;
-        env_open(&e, "nice");
+        env_open(&e, "pw_fwc", "nice");
         char url[256];
         pw_destination d = hook_dest(&e, url, sizeof url);
         start(&e, &d, 10, cases[i][0]);

@@ -15,54 +15,18 @@
 #include "forward_internal.h"
 #include "gw_time.h"
 #include "phiwall/text.h"
+#include "gw_test_fwenv.h"
 #include "pw_test.h"
 #include "spool.h"
 
 #define META_TOKEN "tok-SECRET-1234"
 #define GA4_SECRET "sec-GA4-5678"
 
-typedef struct env {
-    char spool_path[256], audit_path[256];
-    pw_spool *spool;
-    pw_audit *audit;
-    mock_upstream *mock;
-    pw_forwarders *fw;
-} env;
-
-static void env_open(env *e, const char *tag)
-{
-    memset(e, 0, sizeof *e);
-    snprintf(e->spool_path, sizeof e->spool_path, "/tmp/pw_fw_%s_%d.db", tag, (int)getpid());
-    snprintf(e->audit_path, sizeof e->audit_path, "/tmp/pw_fw_%s_%d.log", tag, (int)getpid());
-    unlink(e->spool_path);
-    unlink(e->audit_path);
-    pw_spool_opts o = {.path = e->spool_path, .commit_interval_ms = 0};
-    CHECK_INT(pw_spool_open(&o, &e->spool, NULL), PW_OK);
-    CHECK_INT(pw_audit_open(e->audit_path, &e->audit, NULL), PW_OK);
-    e->mock = mock_upstream_start();
-    CHECK(e->mock != NULL);
-}
-
 static void env_start(env *e, const pw_destination *d)
 {
     pw_forward_opts o = {.retry_base_ms = 20, .retry_max_ms = 100, .poll_ms = 10};
     pw_err err = {0};
     CHECK_INT(pw_forwarders_start_opts(d, 1, e->spool, e->audit, &o, &e->fw, &err), PW_OK);
-}
-
-static void env_close(env *e)
-{
-    pw_forwarders_stop(e->fw);
-    mock_upstream_stop(e->mock);
-    pw_audit_close(e->audit);
-    pw_spool_close(e->spool);
-    char side[300];
-    snprintf(side, sizeof side, "%s-wal", e->spool_path);
-    unlink(side);
-    snprintf(side, sizeof side, "%s-shm", e->spool_path);
-    unlink(side);
-    unlink(e->spool_path);
-    unlink(e->audit_path);
 }
 
 static pw_destination meta_dest(const env *e)
@@ -100,28 +64,9 @@ static char *meta_event(const char *id, const char *name, long long event_time)
     return s;
 }
 
-static void put_raw(env *e, const char *dest, const char *id, const char *payload, int64_t created)
-{
-    pw_spool_put_item it = {id, dest, payload, strlen(payload), created};
-    CHECK_INT(pw_spool_put(e->spool, &it, 1, NULL), PW_OK);
-}
-
 static long long now_s(void)
 {
     return (long long)(pw_gw_now_ms() / 1000);
-}
-
-/* Wait until the destination has nothing queued (delivered or dead). */
-static int drained(env *e, const char *dest, unsigned timeout_ms)
-{
-    int64_t until = pw_gw_mono_ms() + timeout_ms;
-    pw_spool_stats st;
-    while (pw_gw_mono_ms() < until) {
-        if (pw_spool_stats_get(e->spool, dest, &st, NULL) == PW_OK && st.depth == 0)
-            return 1;
-        usleep(5000);
-    }
-    return 0;
 }
 
 static int state_of(env *e, const char *id, const char *dest)
@@ -194,7 +139,7 @@ static size_t array_len(const char *body, const char *key)
 static void test_meta_exact_payload_and_audit(void)
 {
     env e;
-    env_open(&e, "meta");
+    env_open(&e, "pw_fw", "meta");
     long long t = now_s() - 60;
     char *a = meta_event("ev-a", "Lead", t), *b = meta_event("ev-b", "Schedule", t);
     put_raw(&e, "meta", "ev-a", a, 0);
@@ -237,7 +182,7 @@ static void test_meta_exact_payload_and_audit(void)
 static void test_meta_1001_events_two_requests(void)
 {
     env e;
-    env_open(&e, "meta1001");
+    env_open(&e, "pw_fw", "meta1001");
     long long t = now_s() - 10;
     pw_spool_put_item *items = calloc(1001, sizeof *items);
     char **payloads = calloc(1001, sizeof *payloads);
@@ -273,7 +218,7 @@ static void test_meta_1001_events_two_requests(void)
 static void test_meta_retry_500_then_delivered(void)
 {
     env e;
-    env_open(&e, "meta500");
+    env_open(&e, "pw_fw", "meta500");
     char *a = meta_event("r1", "Lead", now_s());
     put_raw(&e, "meta", "r1", a, 0);
     mock_reply fail = {.status = 500, .body = "{\"error\":{\"message\":\"boom\"}}"};
@@ -301,7 +246,7 @@ static void test_meta_retry_500_then_delivered(void)
 static void test_meta_timeout_then_delivered(void)
 {
     env e;
-    env_open(&e, "metato");
+    env_open(&e, "pw_fw", "metato");
     char *a = meta_event("t1", "Lead", now_s());
     put_raw(&e, "meta", "t1", a, 0);
     mock_reply slow = {.status = 200, .body = "{}", .delay_ms = 700};
@@ -324,7 +269,7 @@ static void test_meta_timeout_then_delivered(void)
 static void test_meta_429_honours_retry_after(void)
 {
     env e;
-    env_open(&e, "meta429");
+    env_open(&e, "pw_fw", "meta429");
     char *a = meta_event("q1", "Lead", now_s());
     put_raw(&e, "meta", "q1", a, 0);
     mock_reply busy = {.status = 429, .body = "{}", .retry_after_s = 1};
@@ -349,7 +294,7 @@ static void test_meta_429_honours_retry_after(void)
 static void test_meta_graph_codes(void)
 {
     env e;
-    env_open(&e, "metacode");
+    env_open(&e, "pw_fw", "metacode");
     char *a = meta_event("g1", "Lead", now_s());
     put_raw(&e, "meta", "g1", a, 0);
     char body[512];
@@ -393,7 +338,7 @@ static void test_meta_graph_codes(void)
 static void test_meta_stale_and_invalid_dead_lettered(void)
 {
     env e;
-    env_open(&e, "metastale");
+    env_open(&e, "pw_fw", "metastale");
     int64_t now = pw_gw_now_ms();
     char *old = meta_event("s1", "Lead", now_s() - (long long)(6.5 * 86400));
     char *fresh = meta_event("s2", "Lead", now_s());
@@ -458,7 +403,7 @@ static void test_meta_stale_and_invalid_dead_lettered(void)
 static void test_ga4_26_events_two_requests(void)
 {
     env e;
-    env_open(&e, "ga4");
+    env_open(&e, "pw_fw", "ga4");
     char id[32], payload[256];
     for (int i = 0; i < 26; i++) {
         snprintf(id, sizeof id, "g%02d", i);
@@ -500,7 +445,7 @@ static void test_ga4_26_events_two_requests(void)
 static void test_ga4_split_by_size(void)
 {
     env e;
-    env_open(&e, "ga4size");
+    env_open(&e, "pw_fw", "ga4size");
     /* 10 payloads of ~20 kB each (ecommerce items arrays): under 25 events, over 130 kB. */
     size_t cap = 32 * 1024;
     char *p = malloc(cap);
@@ -537,7 +482,7 @@ static void test_ga4_split_by_size(void)
 static void test_ga4_invalid_dead_lettered_locally(void)
 {
     env e;
-    env_open(&e, "ga4bad");
+    env_open(&e, "pw_fw", "ga4bad");
     char v101[128], payload[512];
     memset(v101, 'x', 101);
     v101[101] = '\0';
@@ -580,7 +525,7 @@ static void test_ga4_invalid_dead_lettered_locally(void)
 static void test_webhook_bearer_retry_and_dead(void)
 {
     env e;
-    env_open(&e, "hook");
+    env_open(&e, "pw_fw", "hook");
     char url[128];
     snprintf(url, sizeof url, "%s/hooks/in", mock_upstream_base(e.mock));
     pw_destination d = {.name = "crm",

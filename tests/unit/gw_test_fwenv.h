@@ -1,0 +1,78 @@
+/*
+ * gw_test_fwenv.h — TEST-ONLY environment of the forwarder tests: a fresh SQLite spool and audit
+ * log under /tmp, a loopback mock upstream (tests/mock/mock_upstream.c, included by the test
+ * before this header), the forwarders once a test starts them; put a raw payload, wait until a
+ * destination has drained, remove everything again.
+ */
+#ifndef GW_TEST_FWENV_H
+#define GW_TEST_FWENV_H
+
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "audit.h"
+#include "forward.h"
+#include "gw_time.h"
+#include "pw_test.h"
+#include "spool.h"
+
+typedef struct env {
+    char spool_path[256], audit_path[256];
+    pw_spool *spool;
+    pw_audit *audit;
+    mock_upstream *mock;
+    pw_forwarders *fw;
+} env;
+
+/* prefix keeps two test programs running in parallel apart, tag two tests of one program. */
+static inline void env_open(env *e, const char *prefix, const char *tag)
+{
+    memset(e, 0, sizeof *e);
+    snprintf(e->spool_path, sizeof e->spool_path, "/tmp/%s_%s_%d.db", prefix, tag, (int)getpid());
+    snprintf(e->audit_path, sizeof e->audit_path, "/tmp/%s_%s_%d.log", prefix, tag, (int)getpid());
+    unlink(e->spool_path);
+    unlink(e->audit_path);
+    pw_spool_opts o = {.path = e->spool_path, .commit_interval_ms = 0};
+    CHECK_INT(pw_spool_open(&o, &e->spool, NULL), PW_OK);
+    CHECK_INT(pw_audit_open(e->audit_path, &e->audit, NULL), PW_OK);
+    e->mock = mock_upstream_start();
+    CHECK(e->mock != NULL);
+}
+
+static inline void env_close(env *e)
+{
+    pw_forwarders_stop(e->fw);
+    mock_upstream_stop(e->mock);
+    pw_audit_close(e->audit);
+    pw_spool_close(e->spool);
+    char side[300];
+    snprintf(side, sizeof side, "%s-wal", e->spool_path);
+    unlink(side);
+    snprintf(side, sizeof side, "%s-shm", e->spool_path);
+    unlink(side);
+    unlink(e->spool_path);
+    unlink(e->audit_path);
+}
+
+static inline void put_raw(env *e, const char *dest, const char *id, const char *payload,
+                           int64_t created_ms)
+{
+    pw_spool_put_item it = {id, dest, payload, strlen(payload), created_ms};
+    CHECK_INT(pw_spool_put(e->spool, &it, 1, NULL), PW_OK);
+}
+
+/* Wait until the destination has nothing queued (delivered or dead). */
+static inline int drained(env *e, const char *dest, unsigned timeout_ms)
+{
+    int64_t until = pw_gw_mono_ms() + timeout_ms;
+    pw_spool_stats st;
+    while (pw_gw_mono_ms() < until) {
+        if (pw_spool_stats_get(e->spool, dest, &st, NULL) == PW_OK && st.depth == 0)
+            return 1;
+        usleep(2000);
+    }
+    return 0;
+}
+
+#endif
