@@ -13,6 +13,7 @@
 
 #include "audit.h"
 #include "forward.h"
+#include "gw_test_db.h"
 #include "gw_time.h"
 #include "pw_test.h"
 #include "spool.h"
@@ -46,12 +47,7 @@ static inline void env_close(env *e)
     mock_upstream_stop(e->mock);
     pw_audit_close(e->audit);
     pw_spool_close(e->spool);
-    char side[300];
-    snprintf(side, sizeof side, "%s-wal", e->spool_path);
-    unlink(side);
-    snprintf(side, sizeof side, "%s-shm", e->spool_path);
-    unlink(side);
-    unlink(e->spool_path);
+    gw_test_db_remove(e->spool_path);
     unlink(e->audit_path);
 }
 

@@ -8,29 +8,9 @@
 #include <unistd.h>
 
 #include "gw_time.h"
+#include "gw_test_db.h"
 #include "pw_test.h"
 #include "spool.h"
-
-static void temp_path(char *out, size_t cap, const char *tag)
-{
-    snprintf(out, cap, "/tmp/pw_spool_%s_%d.db", tag, (int)getpid());
-    char side[300];
-    unlink(out);
-    snprintf(side, sizeof side, "%s-wal", out);
-    unlink(side);
-    snprintf(side, sizeof side, "%s-shm", out);
-    unlink(side);
-}
-
-static void remove_db(const char *path)
-{
-    char side[300];
-    unlink(path);
-    snprintf(side, sizeof side, "%s-wal", path);
-    unlink(side);
-    snprintf(side, sizeof side, "%s-shm", path);
-    unlink(side);
-}
 
 static pw_spool *open_spool(const char *path, uint64_t max_bytes, unsigned interval)
 {
@@ -52,7 +32,7 @@ static pw_status put1(pw_spool *s, const char *id, const char *dest, const char 
 static void test_idempotent_put_and_reopen(void)
 {
     char path[256];
-    temp_path(path, sizeof path, "idem");
+    gw_test_db_path(path, sizeof path, "pw_spool", "idem");
     pw_spool *s = open_spool(path, 0, 1);
     CHECK(s != NULL);
     CHECK_INT(put1(s, "e1", "meta", "{\"a\":1}"), PW_OK);
@@ -87,13 +67,13 @@ static void test_idempotent_put_and_reopen(void)
     CHECK_INT(pw_spool_stats_get(s, "meta", &stats, NULL), PW_OK);
     CHECK_INT(stats.depth, 0);
     pw_spool_close(s);
-    remove_db(path);
+    gw_test_db_remove(path);
 }
 
 static void test_leases_and_retry_schedule(void)
 {
     char path[256];
-    temp_path(path, sizeof path, "lease");
+    gw_test_db_path(path, sizeof path, "pw_spool", "lease");
     pw_spool *s = open_spool(path, 0, 0);
     char id[32];
     for (int i = 0; i < 5; i++) {
@@ -142,13 +122,13 @@ static void test_leases_and_retry_schedule(void)
     pw_spool_items_free(b, nb);
     CHECK_INT(pw_spool_retry(s, 999999, 0, NULL), PW_ERR_NOTFOUND);
     pw_spool_close(s);
-    remove_db(path);
+    gw_test_db_remove(path);
 }
 
 static void test_dead_letters(void)
 {
     char path[256];
-    temp_path(path, sizeof path, "dead");
+    gw_test_db_path(path, sizeof path, "pw_spool", "dead");
     pw_spool *s = open_spool(path, 0, 0);
     CHECK_INT(put1(s, "d1", "meta", "{\"x\":1}"), PW_OK);
     pw_spool_item *a = NULL;
@@ -176,13 +156,13 @@ static void test_dead_letters(void)
     CHECK_INT(pw_spool_stats_get(s, "meta", &st, NULL), PW_OK);
     CHECK_INT(st.depth, 0);
     pw_spool_close(s);
-    remove_db(path);
+    gw_test_db_remove(path);
 }
 
 static void test_bounded_size(void)
 {
     char path[256];
-    temp_path(path, sizeof path, "full");
+    gw_test_db_path(path, sizeof path, "pw_spool", "full");
     char payload[1000];
     memset(payload, 'p', sizeof payload - 1);
     payload[sizeof payload - 1] = '\0';
@@ -223,13 +203,13 @@ static void test_bounded_size(void)
     CHECK_INT(put1(s, "again2", "meta", payload), PW_OK);
     CHECK_INT(put1(s, "again3", "meta", payload), PW_ERR_LIMIT);
     pw_spool_close(s);
-    remove_db(path);
+    gw_test_db_remove(path);
 }
 
 static void test_rejects_bad_items(void)
 {
     char path[256];
-    temp_path(path, sizeof path, "bad");
+    gw_test_db_path(path, sizeof path, "pw_spool", "bad");
     pw_spool *s = open_spool(path, 0, 0);
     pw_spool_put_item it[2] = {{"ok", "meta", "{}", 2, 1}, {"", "meta", "{}", 2, 1}};
     pw_err err = {0};
@@ -238,7 +218,7 @@ static void test_rejects_bad_items(void)
     int state;
     CHECK_INT(pw_spool_state(s, "ok", "meta", &state, NULL), PW_ERR_NOTFOUND);
     pw_spool_close(s);
-    remove_db(path);
+    gw_test_db_remove(path);
 }
 
 #define THREADS    16
@@ -267,7 +247,7 @@ static void *put_worker(void *arg)
 static void test_group_commit_many_threads(void)
 {
     char path[256];
-    temp_path(path, sizeof path, "group");
+    gw_test_db_path(path, sizeof path, "pw_spool", "group");
     pw_spool *s = open_spool(path, 0, 2);
     pthread_t th[THREADS];
     worker w[THREADS];
@@ -287,7 +267,7 @@ static void test_group_commit_many_threads(void)
     CHECK_INT(pw_spool_stats_get(s, NULL, &st, NULL), PW_OK);
     CHECK_INT(st.depth, 2 * THREADS * PER_THREAD);
     pw_spool_close(s);
-    remove_db(path);
+    gw_test_db_remove(path);
 }
 
 typedef struct async_state {
@@ -310,7 +290,7 @@ static void on_done(void *ctx, pw_status st, const pw_err *err)
 static void test_async_put(void)
 {
     char path[256];
-    temp_path(path, sizeof path, "async");
+    gw_test_db_path(path, sizeof path, "pw_spool", "async");
     pw_spool *s = open_spool(path, 200 * (4 + 4 + 2 + 64), 1);
     async_state a = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, 0};
     char id[16];
@@ -339,7 +319,7 @@ static void test_async_put(void)
     pw_spool_items_free(items, n);
     CHECK_INT(pw_spool_put_async(s, NULL, 0, NULL, NULL, NULL), PW_ERR_INVALID);
     pw_spool_close(s);
-    remove_db(path);
+    gw_test_db_remove(path);
 }
 
 /* Synchronous leaders and the committer thread (leading async puts) share the queue; close
@@ -347,7 +327,7 @@ static void test_async_put(void)
 static void test_mixed_sync_async_and_close(void)
 {
     char path[256];
-    temp_path(path, sizeof path, "mixed");
+    gw_test_db_path(path, sizeof path, "pw_spool", "mixed");
     pw_spool *s = open_spool(path, 0, 1);
     pthread_t th[8];
     worker w[8];
@@ -376,7 +356,7 @@ static void test_mixed_sync_async_and_close(void)
     CHECK_INT(pw_spool_stats_get(s, "meta", &st, NULL), PW_OK);
     CHECK_INT(st.depth, 8 * PER_THREAD);
     pw_spool_close(s);
-    remove_db(path);
+    gw_test_db_remove(path);
 }
 
 /* Bytes left after putting, leasing and acking one row, with the sizes read back (ack) or
@@ -384,7 +364,7 @@ static void test_mixed_sync_async_and_close(void)
 static uint64_t bytes_after_ack(int sized)
 {
     char path[256];
-    temp_path(path, sizeof path, sized ? "acksz" : "ack");
+    gw_test_db_path(path, sizeof path, "pw_spool", sized ? "acksz" : "ack");
     pw_spool *s = open_spool(path, 0, 0);
     pw_spool_item *items = NULL;
     size_t n = 0;
@@ -394,7 +374,7 @@ static uint64_t bytes_after_ack(int sized)
         pw_spool_lease(s, "meta", 1, 60000, &items, &n, NULL) != PW_OK || n != 1) {
         pw_spool_items_free(items, n);
         pw_spool_close(s);
-        remove_db(path);
+        gw_test_db_remove(path);
         return 0;
     }
     size_t len = items[0].payload_len;
@@ -408,7 +388,7 @@ static uint64_t bytes_after_ack(int sized)
     CHECK_INT((long long)st.depth, 1);
     pw_spool_items_free(items, n);
     pw_spool_close(s);
-    remove_db(path);
+    gw_test_db_remove(path);
     return st.bytes;
 }
 
@@ -448,7 +428,7 @@ static int wal_frames(const char *path)
 static void test_checkpoints_keep_wal_bounded(void)
 {
     char path[256];
-    temp_path(path, sizeof path, "ckpt");
+    gw_test_db_path(path, sizeof path, "pw_spool", "ckpt");
     pw_spool *s = open_spool(path, 0, 0);
     CHECK(s != NULL);
     char payload[1501], ids[6][32];
@@ -475,7 +455,7 @@ static void test_checkpoints_keep_wal_bounded(void)
     CHECK_INT(pw_spool_stats_get(s, "meta", &st, NULL), PW_OK);
     CHECK_INT((long long)st.depth, 9000);
     pw_spool_close(s);
-    remove_db(path);
+    gw_test_db_remove(path);
 }
 
 PW_TEST_MAIN(PW_TEST(test_async_put), PW_TEST(test_mixed_sync_async_and_close),

@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "gw_test_db.h"
 #include "pw_test.h"
 #include "spool.h"
 
@@ -163,12 +164,7 @@ static void test_kill9_loses_no_acknowledged_event(void)
     printf("%lld acknowledged events over %d kill -9 rounds, none lost\n", total_acked, ROUNDS);
     CHECK(total_acked > 0);
     check_database(path, total_acked * DESTS_PER_EVENT);
-    char side[300];
-    unlink(path);
-    snprintf(side, sizeof side, "%s-wal", path);
-    unlink(side);
-    snprintf(side, sizeof side, "%s-shm", path);
-    unlink(side);
+    gw_test_db_remove(path);
 }
 
 PW_TEST_MAIN(PW_TEST(test_kill9_loses_no_acknowledged_event))

@@ -10,29 +10,9 @@
 #include <unistd.h>
 
 #include "gw_time.h"
+#include "gw_test_db.h"
 #include "pw_test.h"
 #include "spool.h"
-
-static void temp_path(char *out, size_t cap, const char *tag)
-{
-    char side[300];
-    snprintf(out, cap, "/tmp/pw_spool_layout_%s_%d.db", tag, (int)getpid());
-    unlink(out);
-    snprintf(side, sizeof side, "%s-wal", out);
-    unlink(side);
-    snprintf(side, sizeof side, "%s-shm", out);
-    unlink(side);
-}
-
-static void remove_db(const char *path)
-{
-    char tmp[300];
-    unlink(path);
-    snprintf(tmp, sizeof tmp, "%s-wal", path);
-    unlink(tmp);
-    snprintf(tmp, sizeof tmp, "%s-shm", path);
-    unlink(tmp);
-}
 
 static int exec(const char *path, const char *sql)
 {
@@ -82,7 +62,7 @@ static const char V1[] =
 static void test_version1_file_is_migrated(void)
 {
     char path[256];
-    temp_path(path, sizeof path, "v1");
+    gw_test_db_path(path, sizeof path, "pw_spool_layout", "v1");
     CHECK_INT(exec(path, V1), SQLITE_OK);
     pw_spool_opts o = {.path = path};
     pw_spool *s = NULL;
@@ -129,13 +109,13 @@ static void test_version1_file_is_migrated(void)
     pw_spool_close(s);
     CHECK_INT(scalar(path, "SELECT count(*) FROM sqlite_master WHERE name = 'spool'"), 0);
     CHECK_INT(scalar(path, "PRAGMA user_version"), 2);
-    remove_db(path);
+    gw_test_db_remove(path);
 }
 
 static void test_newer_layout_is_refused(void)
 {
     char path[256];
-    temp_path(path, sizeof path, "v9");
+    gw_test_db_path(path, sizeof path, "pw_spool_layout", "v9");
     CHECK_INT(exec(path, "CREATE TABLE future(x); PRAGMA user_version = 9;"), SQLITE_OK);
     pw_spool_opts o = {.path = path};
     pw_spool *s = NULL;
@@ -144,13 +124,13 @@ static void test_newer_layout_is_refused(void)
     CHECK(s == NULL);
     CHECK(strstr(err.msg, path) != NULL);
     CHECK(strstr(err.msg, "newer") != NULL);
-    remove_db(path);
+    gw_test_db_remove(path);
 }
 
 static void test_event_row_and_late_destination(void)
 {
     char path[256];
-    temp_path(path, sizeof path, "row");
+    gw_test_db_path(path, sizeof path, "pw_spool_layout", "row");
     pw_spool_opts o = {.path = path};
     pw_spool *s = NULL;
     CHECK_INT(pw_spool_open(&o, &s, NULL), PW_OK);
@@ -189,14 +169,14 @@ static void test_event_row_and_late_destination(void)
     /* The first put is one event row for two destinations, the late one a second row. */
     CHECK_INT(scalar(path, "SELECT count(*) FROM ev"), 2);
     CHECK_INT(scalar(path, "SELECT count(*) FROM body"), 0); /* all delivered: payloads gone */
-    remove_db(path);
+    gw_test_db_remove(path);
 }
 
 /* Old tombstones go once 1000 acks have come; the last row stays (rowids never reused). */
 static void test_old_tombstones_are_purged(void)
 {
     char path[256], id[32];
-    temp_path(path, sizeof path, "purge");
+    gw_test_db_path(path, sizeof path, "pw_spool_layout", "purge");
     pw_spool_opts o = {.path = path};
     pw_spool *s = NULL;
     CHECK_INT(pw_spool_open(&o, &s, NULL), PW_OK);
@@ -246,7 +226,7 @@ static void test_old_tombstones_are_purged(void)
     }
     free(items);
     free(ids);
-    remove_db(path);
+    gw_test_db_remove(path);
 }
 
 PW_TEST_MAIN(PW_TEST(test_version1_file_is_migrated), PW_TEST(test_newer_layout_is_refused),
