@@ -7,12 +7,16 @@
  *   bench_detect_eval --dump FILE.tsv…     every hit (all fields) and the redacted text of every
  *                                         row, one line each: diff two builds' dumps to prove a
  *                                         speed change kept every result
+ *   bench_detect_eval --dump-event FILE.tsv…  the same lines, the hits found by scanning runs of
+ *                                         1–16 consecutive rows (seeded sizes) as one event with
+ *                                         pw_detect_scan_event: must equal --dump byte for byte
  *
  * A predicted hit is a true positive when it overlaps a labelled span of the same category;
  * overlapping a labelled span of another scored category (a ZIP inside a labelled address) is
  * neutral; anything else is a false positive. Rows of group "general" (careers, parking, news,
  * visiting hours) must give no hit at all and are counted separately.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,7 +46,19 @@ typedef struct eval {
     pw_detector *canary_d;
     pw_detect_scratch *canary_s;
     pw_buf out;
+    int event;            /* --dump-event: rows are buffered into events */
+    struct ev_row *ev;    /* the rows of the event being gathered */
+    size_t n_ev, ev_size; /* rows gathered, rows wanted in this event */
+    uint64_t rng;         /* event sizes */
+    pw_arena ev_a;        /* the event's hits */
 } eval;
+
+typedef struct ev_row {
+    char *key, *text;
+    pw_field_type ft;
+} ev_row;
+
+#define EVENT_MAX_ROWS 16
 
 static int category_by_name(const char *n, size_t len)
 {
@@ -57,14 +73,11 @@ static int overlaps(size_t a, size_t b, size_t c, size_t d)
     return a < d && c < b;
 }
 
-/* --dump: everything pw_detect_scan and pw_redact return for one string. */
-static void dump_one(eval *e, const char *key, const char *text, pw_field_type ft)
+/* The hits of one string, and pw_redact's copy of it, as --dump prints them. */
+static void dump_hits(eval *e, long row, pw_status st, const pw_hit *h, size_t nh, const char *key,
+                      const char *text, pw_field_type ft)
 {
-    pw_hit *h = NULL;
-    size_t nh = 0;
-    pw_arena_reset(&e->a);
-    pw_status st = pw_detect_scan(e->d, e->s, &e->a, key, text, strlen(text), ft, &h, &nh, NULL);
-    printf("row %ld status %d hits %zu\n", e->rows, (int)st, nh);
+    printf("row %ld status %d hits %zu\n", row, (int)st, nh);
     for (size_t i = 0; i < nh; i++)
         printf("  %s/%s [%zu,%zu) norm=%s conf=%.3f %s:%s sens=%d\n",
                pw_phi_category_name(h[i].category), h[i].subtype ? h[i].subtype : "-", h[i].start,
@@ -72,8 +85,61 @@ static void dump_one(eval *e, const char *key, const char *text, pw_field_type f
                pw_reason_name(h[i].reason), h[i].reason_detail ? h[i].reason_detail : "-",
                (int)h[i].sensitivity);
     pw_buf_clear(&e->out);
+    pw_arena_reset(&e->a);
     st = pw_redact(e->d, e->s, &e->a, key, text, strlen(text), ft, &e->out, NULL);
     printf("  redact %d: %.*s\n", (int)st, (int)e->out.len, e->out.data ? e->out.data : "");
+}
+
+/* --dump: everything pw_detect_scan and pw_redact return for one string. */
+static void dump_one(eval *e, const char *key, const char *text, pw_field_type ft)
+{
+    pw_hit *h = NULL;
+    size_t nh = 0;
+    pw_arena_reset(&e->a);
+    pw_status st = pw_detect_scan(e->d, e->s, &e->a, key, text, strlen(text), ft, &h, &nh, NULL);
+    dump_hits(e, e->rows, st, h, nh, key, text, ft);
+}
+
+/* --dump-event: the gathered rows as one event with each detector, printed as --dump would. */
+static void dump_event(eval *e)
+{
+    pw_detect_field f[2][EVENT_MAX_ROWS];
+    pw_detector *det[2] = {e->d, e->canary_d};
+    pw_detect_scratch *scr[2] = {e->s, e->canary_s};
+    pw_status st[2];
+    pw_arena_reset(&e->ev_a);
+    for (int k = 0; k < 2; k++) {
+        for (size_t i = 0; i < e->n_ev; i++)
+            f[k][i] = (pw_detect_field){e->ev[i].key, e->ev[i].text, strlen(e->ev[i].text),
+                                        e->ev[i].ft,  NULL,          0};
+        st[k] = pw_detect_scan_event(det[k], scr[k], &e->ev_a, f[k], e->n_ev, NULL);
+    }
+    for (size_t i = 0; i < e->n_ev; i++) {
+        for (int k = 0; k < 2; k++) {
+            pw_detector *pd = e->d;
+            pw_detect_scratch *ps = e->s;
+            e->d = det[k], e->s = scr[k];
+            dump_hits(e, e->rows, st[k], f[k][i].hits, f[k][i].n_hits, e->ev[i].key, e->ev[i].text,
+                      e->ev[i].ft);
+            e->d = pd, e->s = ps;
+        }
+        e->rows++;
+        free(e->ev[i].key);
+        free(e->ev[i].text);
+    }
+    e->n_ev = 0;
+}
+
+/* --dump-event: gather a row; a full event is scanned and printed. */
+static void gather_row(eval *e, const char *key, const char *text, pw_field_type ft)
+{
+    if (e->n_ev == 0) {
+        e->rng ^= e->rng << 13, e->rng ^= e->rng >> 7, e->rng ^= e->rng << 17;
+        e->ev_size = 1 + (size_t)(e->rng % EVENT_MAX_ROWS);
+    }
+    e->ev[e->n_ev++] = (ev_row){key ? strdup(key) : NULL, strdup(text), ft};
+    if (e->n_ev == e->ev_size)
+        dump_event(e);
 }
 
 /* The row with the plain detector, then with one that also looks for a few canaries. */
@@ -209,6 +275,10 @@ static int run_tsv(eval *e, const char *path)
             continue;
         }
         const char *key = strcmp(col[2], "-") == 0 ? NULL : col[2];
+        if (e->dump && e->event) {
+            gather_row(e, key, col[3], field_type(col[1]));
+            continue;
+        }
         if (e->dump) {
             dump_row(e, key, col[3], field_type(col[1]));
             continue;
@@ -224,6 +294,8 @@ static int run_tsv(eval *e, const char *path)
                 fprintf(stderr, "GENERAL HIT in %s\n", col[3]);
         }
     }
+    if (e->n_ev)
+        dump_event(e);
     free(line);
     fclose(f);
     return 0;
@@ -359,6 +431,12 @@ int main(int argc, char **argv)
         e.verbose = 1, first = 2;
     else if (argc > 1 && strcmp(argv[1], "--dump") == 0)
         e.dump = 1, first = 2;
+    else if (argc > 1 && strcmp(argv[1], "--dump-event") == 0)
+        e.dump = e.event = 1, first = 2;
+    ev_row rows[EVENT_MAX_ROWS];
+    e.ev = rows;
+    e.rng = 0x9e3779b97f4a7c15ull;
+    pw_arena_init(&e.ev_a, 0);
     static const pw_canary canaries[] = {{"email", "jane.doe@example.com", PW_CANARY_EMAIL},
                                          {"phone", "617-555-0123", PW_CANARY_PHONE},
                                          {"dob", "1985-03-14", PW_CANARY_DATE},
@@ -369,7 +447,8 @@ int main(int argc, char **argv)
                    pw_detect_scratch_new(e.canary_d, &e.canary_s, NULL) != PW_OK))
         return 1;
     if (argc <= first) {
-        fprintf(stderr, "usage: %s [-v|--dump] FILE.tsv… | [-v] --presidio DIR\n", argv[0]);
+        fprintf(stderr, "usage: %s [-v|--dump|--dump-event] FILE.tsv… | [-v] --presidio DIR\n",
+                argv[0]);
         return 2;
     }
     if (pw_detector_new(NULL, &e.d, NULL) != PW_OK ||
@@ -384,6 +463,7 @@ int main(int argc, char **argv)
         for (int i = first; i < argc; i++)
             rc |= run_tsv(&e, argv[i]);
     if (e.dump) {
+        pw_arena_free(&e.ev_a);
         pw_detect_scratch_free(e.canary_s);
         pw_detector_free(e.canary_d);
         pw_buf_free(&e.out);
@@ -398,6 +478,7 @@ int main(int argc, char **argv)
         printf(" %s", argv[i]);
     printf("\n");
     pw_buf_free(&e.out);
+    pw_arena_free(&e.ev_a);
     pw_arena_free(&e.a);
     pw_detect_scratch_free(e.s);
     pw_detector_free(e.d);

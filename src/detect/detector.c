@@ -40,6 +40,8 @@ pw_status pw_detector_new(const pw_detector_opts *opts, pw_detector **out, pw_er
     pw_status st = pw_vocab_new(opts ? opts->vocab_file : NULL, &d->vocab, err);
     if (st == PW_OK && opts && opts->n_canaries)
         st = pw_canary_build(d, opts->canaries, opts->n_canaries, err);
+    if (st == PW_OK)
+        d->event_vocab = pw_event_barrier_ok(d->vocab);
     if (st != PW_OK) {
         pw_detector_free(d);
         return st;
@@ -82,6 +84,7 @@ void pw_detect_scratch_free(pw_detect_scratch *s)
     if (!s)
         return;
     pw_vocab_scratch_free(s->vocab);
+    pw_event_bufs_free(s->event);
     free(s->norm);
     free(s->norm_map);
     free(s->words);
@@ -299,14 +302,28 @@ pw_status pw_detect_scan(const pw_detector *d, pw_detect_scratch *s, pw_arena *a
     return pw_detect_scan_checked(d, s, a, key, str, n, type, hits, n_hits, err);
 }
 
+int pw_detect_is_url(const char *str, size_t n, pw_field_type type)
+{
+    return type == PW_FT_URL || looks_like_url(str, n);
+}
+
 pw_status pw_detect_scan_checked(const pw_detector *d, pw_detect_scratch *s, pw_arena *a,
                                  const char *key, const char *str, size_t n, pw_field_type type,
                                  pw_hit **hits, size_t *n_hits, pw_err *err)
 {
+    return pw_detect_scan_prepared(d, s, a, key, str, n, type, NULL, hits, n_hits, err);
+}
+
+pw_status pw_detect_scan_prepared(const pw_detector *d, pw_detect_scratch *s, pw_arena *a,
+                                  const char *key, const char *str, size_t n, pw_field_type type,
+                                  const pw_field_prep *prep, pw_hit **hits, size_t *n_hits,
+                                  pw_err *err)
+{
     *hits = NULL;
     *n_hits = 0;
     s->n_hits = 0;
-    pw_scan sc = {.d = d, .s = s, .a = a, .orig = str, .orig_n = n, .st = PW_OK, .err = err};
+    pw_scan sc = {
+        .d = d, .s = s, .a = a, .orig = str, .orig_n = n, .st = PW_OK, .err = err, .prep = prep};
     pw_seg g = {.s = str,
                 .n = n,
                 .type = type,
@@ -314,7 +331,7 @@ pw_status pw_detect_scan_checked(const pw_detector *d, pw_detect_scratch *s, pw_
                 .key_n = key ? strlen(key) : 0,
                 .memo = s->ctx_memo};
     g.ctx = key ? pw_ctx_from_key_memo(s, key, g.key_n) : PW_CTX_NONE;
-    if (type == PW_FT_URL || looks_like_url(str, n))
+    if (pw_detect_is_url(str, n, type))
         pw_scan_url(&sc, &g, 0);
     else
         pw_scan_segment(&sc, &g, 0);

@@ -1,21 +1,231 @@
 /*
- * event.c — pw_detect_scan_event: all fields of one event in one call. Each field is scanned
- * exactly as pw_detect_scan would scan it (same hits), but the context memo is cleared once per
- * event instead of once per field (its entries are keyed by addresses, which stay valid while
- * the event's buffers and the arena are unchanged, i.e. for the whole call), and a field with no
- * letter or digit — which no detector can match — is skipped before any setup.
+ * event.c — pw_detect_scan_event: all fields of one event in one pass. Every field gets exactly
+ * the hits pw_detect_scan would give it; what is shared is the work around the detectors:
+ *
+ *  - one classification: each field's bytes are classified (SSE2 masks, summary.c) into one set
+ *    of event-wide masks, every field starting on a 64-bit word of its own, so a field's masks
+ *    are a window on the event's (the bits after its last byte are in no class: no detector
+ *    candidate, no pattern, crosses into the next field). The field's top segment then takes
+ *    its summary and masks from there instead of classifying itself again, and a field with no
+ *    letter or digit is skipped before any other setup;
+ *  - one vocabulary scan: the fields whose top segment reaches the health scan as it is (not a
+ *    URL, no percent layer, holding a letter) are joined into one buffer, each followed by a
+ *    barrier word that no vocabulary term holds (checked when the detector is built), so no term
+ *    runs from one field into the next; the automaton scans that buffer once and each field
+ *    gets its matches back at its own offsets. Fields without letters never enter it;
+ *  - the context memo is cleared once per event (its entries are keyed by addresses, which stay
+ *    valid while the event's buffers and the arena are unchanged, i.e. for the whole call).
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "detect/internal.h"
 
-/* Any ASCII letter or digit in s (most fields have one in their first bytes). */
-static int has_alnum(const char *s, size_t n)
+/* Lower-case letters and digits only (no camelCase split), in no term (pw_event_barrier_ok). */
+#define BARRIER     " qx0zj9vq "
+#define BARRIER_LEN (sizeof BARRIER - 1)
+
+int pw_event_barrier_ok(const pw_vocab *v)
 {
-    for (size_t i = 0; i < n; i++)
-        if (pw_isalnum((unsigned char)s[i]))
-            return 1;
-    return 0;
+    if (!v || !pw_vocab_size(v) || pw_vocab_backend_of(v) != PW_VOCAB_BACKEND_AC)
+        return 0;
+    for (uint32_t i = 0; i < pw_vocab_size(v); i++) {
+        const pw_vocab_entry *e = pw_vocab_entry_at(v, i);
+        if (e && e->term && strstr(e->term, "qx0zj9vq"))
+            return 0;
+    }
+    return 1;
+}
+
+void pw_event_bufs_free(pw_event_bufs *b)
+{
+    if (!b)
+        return;
+    free(b->bits);
+    free(b->ws);
+    free(b->text);
+    free(b->matches);
+    free(b->field_at);
+    free(b);
+}
+
+/* p (of *cap elements of size sz) grown to hold need; 0 when out of memory. */
+static int grow(void **p, size_t *cap, size_t need, size_t sz)
+{
+    if (need <= *cap)
+        return 1;
+    size_t c = *cap ? *cap : 16;
+    while (c < need)
+        c *= 2;
+    void *t = realloc(*p, c * sz);
+    if (!t)
+        return 0;
+    *p = t;
+    *cap = c;
+    return 1;
+}
+
+/* The words of masks a field takes in the event (none under 16 bytes: no masks there). */
+static size_t field_words(size_t n)
+{
+    return n < 16 ? 0 : (n + 63) / 64;
+}
+
+/* Classify fields [0, nf) into the event's masks; the total words in *stride. */
+static int classify_fields(pw_event_bufs *b, const pw_detect_field *f, size_t nf, size_t *stride)
+{
+    size_t words = 0;
+    for (size_t i = 0; i < nf; i++)
+        words += field_words(f[i].n);
+    *stride = words;
+    if (words == 0)
+        return 1;
+    if (!grow((void **)&b->ws, &b->ws_cap, words, sizeof *b->ws) ||
+        !grow((void **)&b->bits, &b->bits_cap, words * PW_MK__COUNT, sizeof *b->bits))
+        return 0;
+    for (size_t i = 0, w0 = 0; i < nf; w0 += field_words(f[i].n), i++)
+        if (field_words(f[i].n))
+            pw_masks_classify_into(f[i].str, f[i].n, b->bits, words, w0, b->ws);
+    return 1;
+}
+
+/* What the vocabulary pass needs to know of each field: its PW_SUM_* classes (in sums[i].cls;
+ * fields under 16 bytes get their whole summary, from their bytes, as on their own). */
+static void field_classes(const pw_event_bufs *b, const pw_detect_field *f, size_t nf,
+                          pw_seg_summary *sums)
+{
+    for (size_t i = 0, w0 = 0; i < nf; i++) {
+        size_t words = field_words(f[i].n);
+        if (!words) {
+            pw_seg_summarize(f[i].str, f[i].n, &sums[i]);
+            continue;
+        }
+        unsigned cls = 0;
+        size_t digits = 0;
+        for (size_t w = w0; w < w0 + words; w++)
+            cls |= b->ws[w].cls, digits += b->ws[w].digits;
+        sums[i].cls = cls | (digits ? PW_SUM_DIGIT : 0u);
+        w0 += words;
+    }
+}
+
+/* The field's top segment reaches the health scan as it is, and holds a letter. */
+static int vocab_field(const pw_detect_field *f, unsigned cls)
+{
+    return (cls & PW_SUM_ALPHA) && !pw_detect_is_url(f->str, f->n, f->type) &&
+           pw_seg_plain(f->str, f->n, cls);
+}
+
+/* Append a field and a barrier to the joined text; its offset in field_at[i]. */
+static int join_field(pw_event_bufs *b, size_t *len, const pw_detect_field *f, size_t i)
+{
+    if (!grow((void **)&b->text, &b->text_cap, *len + f->n + BARRIER_LEN, 1))
+        return 0;
+    b->field_at[i] = *len;
+    memcpy(b->text + *len, f->str, f->n);
+    memcpy(b->text + *len + f->n, BARRIER, BARRIER_LEN);
+    *len += f->n + BARRIER_LEN;
+    return 1;
+}
+
+/* One vocabulary scan over the joined fields; the matches copied into b->matches (sorted by
+ * start, as the fields are joined in order). 0 when the fields are to scan their own. */
+static int vocab_pass(const pw_detector *d, pw_detect_scratch *s, pw_event_bufs *b,
+                      const pw_detect_field *f, size_t nf, const pw_seg_summary *sums,
+                      size_t *n_matches)
+{
+    size_t len = 0;
+    *n_matches = 0;
+    for (size_t i = 0; i < nf; i++) {
+        b->field_at[i] = (size_t)-1;
+        if (vocab_field(&f[i], sums[i].cls) && !join_field(b, &len, &f[i], i))
+            return 0;
+    }
+    if (len == 0)
+        return 1;
+    if (len > UINT32_MAX)
+        return 0;
+    const pw_vocab_match *m = NULL;
+    size_t nm = 0;
+    if (pw_vocab_scan_raw(d->vocab, s->vocab, b->text, len, &m, &nm, NULL) != PW_OK)
+        return 0;
+    if (!grow((void **)&b->matches, &b->matches_cap, nm ? nm : 1, sizeof *b->matches))
+        return 0;
+    memcpy(b->matches, m, nm * sizeof *m);
+    *n_matches = nm;
+    return 1;
+}
+
+/* Field i's matches (from *k on, moved to field offsets) in prep. */
+static void field_matches(pw_event_bufs *b, size_t nm, size_t *k, const pw_detect_field *f,
+                          size_t i, pw_field_prep *prep)
+{
+    size_t at = b->field_at[i];
+    prep->vocab_known = at != (size_t)-1;
+    prep->vocab = NULL;
+    prep->n_vocab = 0;
+    if (!prep->vocab_known)
+        return;
+    while (*k < nm && b->matches[*k].start < at)
+        (*k)++;
+    size_t first = *k;
+    for (; *k < nm && b->matches[*k].start < at + f->n; (*k)++) {
+        b->matches[*k].start -= at;
+        b->matches[*k].end -= at;
+    }
+    prep->vocab = b->matches + first;
+    prep->n_vocab = *k - first;
+}
+
+/* The scratch's event buffers with room for nf fields. */
+static pw_event_bufs *event_bufs(pw_detect_scratch *s, size_t nf)
+{
+    if (!s->event && !(s->event = calloc(1, sizeof *s->event)))
+        return NULL;
+    if (!grow((void **)&s->event->field_at, &s->event->fields_cap, nf, sizeof(size_t)))
+        return NULL;
+    return s->event;
+}
+
+/* The first field that pw_detect_scan would refuse (nf when none). */
+static size_t first_bad(const pw_detector *d, const pw_detect_scratch *s, const pw_arena *a,
+                        const pw_detect_field *f, size_t nf)
+{
+    for (size_t i = 0; i < nf; i++)
+        if (pw_detect_check_field(d, s, a, f[i].str, f[i].n, NULL) != PW_OK)
+            return i;
+    return nf;
+}
+
+/* Scan fields [0, nf) (all valid) with what the event pass knows. */
+static pw_status scan_fields(const pw_detector *d, pw_detect_scratch *s, pw_arena *a,
+                             pw_detect_field *f, size_t nf, size_t *failed, pw_err *err)
+{
+    pw_event_bufs *b = event_bufs(s, nf);
+    pw_seg_summary *sums = b ? pw_arena_alloc(a, nf * sizeof *sums) : NULL;
+    size_t stride = 0;
+    if (!sums || !classify_fields(b, f, nf, &stride))
+        return pw_err_set(err, PW_ERR_NOMEM, "detect: out of memory for an event");
+    field_classes(b, f, nf, sums);
+    size_t nm = 0, k = 0;
+    int vocab = d->event_vocab && vocab_pass(d, s, b, f, nf, sums, &nm);
+    pw_seg_masks view;
+    for (size_t i = 0, w0 = 0; i < nf; w0 += field_words(f[i].n), i++) {
+        if (!(sums[i].cls & (PW_SUM_DIGIT | PW_SUM_ALPHA)))
+            continue; /* no detector matches without a letter or digit */
+        if (field_words(f[i].n))
+            pw_seg_summary_of_words(f[i].str, f[i].n, b->bits, stride, w0, b->ws, &sums[i], &view);
+        pw_field_prep prep = {.sum = &sums[i]};
+        if (vocab)
+            field_matches(b, nm, &k, &f[i], i, &prep);
+        pw_status st = pw_detect_scan_prepared(d, s, a, f[i].key, f[i].str, f[i].n, f[i].type,
+                                               &prep, &f[i].hits, &f[i].n_hits, err);
+        if (st != PW_OK) {
+            *failed = i;
+            return st;
+        }
+    }
+    return PW_OK;
 }
 
 pw_status pw_detect_scan_event(const pw_detector *d, pw_detect_scratch *s, pw_arena *a,
@@ -25,20 +235,17 @@ pw_status pw_detect_scan_event(const pw_detector *d, pw_detect_scratch *s, pw_ar
         return pw_err_set(err, PW_ERR_INVALID, "detect: missing fields");
     for (size_t i = 0; i < n_fields; i++)
         fields[i].hits = NULL, fields[i].n_hits = 0;
-    if (s)
+    size_t ok = first_bad(d, s, a, fields, n_fields), failed = ok;
+    pw_status st = PW_OK;
+    if (ok > 0) {
         memset(s->ctx_memo, 0, sizeof s->ctx_memo);
-    for (size_t i = 0; i < n_fields; i++) {
-        pw_detect_field *f = &fields[i];
-        pw_status st = pw_detect_check_field(d, s, a, f->str, f->n, err);
-        if (st == PW_OK && !has_alnum(f->str, f->n))
-            continue;
-        if (st == PW_OK)
-            st = pw_detect_scan_checked(d, s, a, f->key, f->str, f->n, f->type, &f->hits,
-                                        &f->n_hits, err);
-        if (st != PW_OK) {
-            pw_err_prefix(err, "field %zu (%s): ", i, f->key ? f->key : "no key");
-            return st;
-        }
+        st = scan_fields(d, s, a, fields, ok, &failed, err);
     }
-    return PW_OK;
+    if (st == PW_OK && ok < n_fields)
+        st = pw_detect_check_field(d, s, a, fields[ok].str, fields[ok].n, err);
+    if (st != PW_OK) {
+        const char *key = failed < n_fields && fields[failed].key ? fields[failed].key : "no key";
+        pw_err_prefix(err, "field %zu (%s): ", failed, key);
+    }
+    return st;
 }

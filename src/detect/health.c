@@ -93,6 +93,21 @@ static int skip_match(const pw_vocab_entry *e, size_t start, size_t end, size_t 
     return e->cls == PW_VOCAB_CARE_INTENT && start < *generic_end;
 }
 
+/* Hits from raw-span matches on g's bytes (sorted by start), those covering a cut. */
+static void add_raw_matches(pw_scan *sc, const pw_seg *g, const pw_vocab_match *m, size_t nm,
+                            const cut_set *cuts)
+{
+    const pw_vocab *v = sc->d->vocab;
+    size_t generic_end = 0;
+    for (size_t k = 0; k < nm; k++) {
+        const pw_vocab_entry *e = pw_vocab_entry_at(v, m[k].entry);
+        if (skip_match(e, m[k].start, m[k].end, &generic_end) || m[k].end <= m[k].start ||
+            m[k].end > g->n)
+            continue;
+        add_match(sc, g, e, m[k].start, m[k].end, cuts);
+    }
+}
+
 /* The automaton over the segment's own bytes; 0 when this path cannot serve (the caller then
  * normalises). */
 static int scan_raw(pw_scan *sc, const pw_seg *g, const cut_set *cuts)
@@ -107,14 +122,7 @@ static int scan_raw(pw_scan *sc, const pw_seg *g, const cut_set *cuts)
         sc->st = st;
         return 1;
     }
-    size_t generic_end = 0;
-    for (size_t k = 0; k < nm; k++) {
-        const pw_vocab_entry *e = pw_vocab_entry_at(v, m[k].entry);
-        if (skip_match(e, m[k].start, m[k].end, &generic_end) || m[k].end <= m[k].start ||
-            m[k].end > g->n)
-            continue;
-        add_match(sc, g, e, m[k].start, m[k].end, cuts);
-    }
+    add_raw_matches(sc, g, m, nm, cuts);
     return 1;
 }
 
@@ -185,6 +193,11 @@ static void health_scan(pw_scan *sc, const pw_seg *g, const cut_set *cuts)
 void pw_health_scan(pw_scan *sc, const pw_seg *g)
 {
     const cut_set all = {NULL, 0};
+    const pw_field_prep *p = sc->prep; /* det-event: the event pass scanned the field already */
+    if (p && p->vocab_known && g->s == sc->orig && g->n == sc->orig_n && !g->ostart) {
+        add_raw_matches(sc, g, p->vocab, p->n_vocab, &all);
+        return;
+    }
     health_scan(sc, g, &all);
 }
 

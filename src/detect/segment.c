@@ -167,16 +167,31 @@ static void scan_identifiers(pw_scan *sc, const pw_seg *g)
         pw_ident_address(sc, g);
 }
 
+int pw_seg_plain(const char *s, size_t n, unsigned cls)
+{
+    return !((cls & PW_SUM_PCT) && has_pct_escape(s, n));
+}
+
+/* The summary of in: the event pass's for a field's top segment (det-event), else computed. */
+static const pw_seg_summary *summarize(pw_scan *sc, const pw_seg *in, pw_seg_summary *sum,
+                                       pw_seg_masks *masks)
+{
+    if (sc->prep && sc->prep->sum && in->s == sc->orig && in->n == sc->orig_n && !in->ostart)
+        return sc->prep->sum;
+    pw_seg_summarize_masks(sc->a, in->s, in->n, sum, masks);
+    return sum;
+}
+
 void pw_scan_segment(pw_scan *sc, const pw_seg *in, int depth)
 {
-    pw_seg_summary sum;
+    pw_seg_summary own;
     pw_seg_masks masks;
-    pw_seg_summarize_masks(sc->a, in->s, in->n, &sum, &masks);
-    unsigned cls = sum.cls;
+    const pw_seg_summary *sum = summarize(sc, in, &own, &masks);
+    unsigned cls = sum->cls;
     if (!(cls & (PW_SUM_DIGIT | PW_SUM_ALPHA)))
         return;
     pw_seg seg = *in;
-    seg.sum = &sum;
+    seg.sum = sum;
     const pw_seg *g = &seg;
     if (sc->d->n_forms)
         pw_canary_scan(sc, g);

@@ -251,61 +251,97 @@ static size_t popcount64(uint64_t x)
     return (size_t)((x * 0x0101010101010101ull) >> 56);
 }
 
-/* The masks 16 bytes at a time, each 64-bit word built in registers and stored once; fills
- * out's class bits and counts. */
-static void classify(const char *s, size_t n, pw_seg_masks *m, pw_seg_summary *out)
+/* One 64-bit word of the masks: bytes [64 w, min(n, 64 w + 64)) of s, 16 at a time, built in
+ * registers and stored once into column w of b (stride words per mask); the '@' '%' '+' ' '
+ * flags of its bytes are or-ed into *extra (0x01 0x02 0x04 0x08 per byte). */
+static inline __attribute__((always_inline)) void
+classify_word(const char *s, size_t n, size_t w, uint64_t *b, size_t stride, __m128i *extra)
 {
-    __m128i extra = _mm_setzero_si128(); /* '@' 0x01, '%' 0x02, '+' 0x04, ' ' 0x08 per byte */
-    uint64_t any_alpha = 0, any_upper = 0, any_dot = 0;
-    size_t digits = 0, colons = 0, words = m->words;
-    uint64_t *b = m->bits;
-    for (size_t w = 0; w < words; w++) {
-        uint64_t dg = 0, al = 0, up = 0, hx = 0, op = 0, dt = 0, cl = 0, da = 0;
-        size_t end = n - w * 64 < 64 ? n : w * 64 + 64;
-        for (size_t off = w * 64; off < end; off += 16) {
-            __m128i v = load16(s, off, n);
-            __m128i folded = _mm_or_si128(v, _mm_set1_epi8(0x20)); /* 'A' -> 'a' */
-            __m128i is_plus = _mm_cmpeq_epi8(v, _mm_set1_epi8('+'));
-            __m128i is_open = _mm_or_si128(is_plus, _mm_cmpeq_epi8(v, _mm_set1_epi8('(')));
-            unsigned sh = (unsigned)(off & 63);
-            dg |= bits16(in_range(v, '0', '9')) << sh;
-            al |= bits16(in_range(folded, 'a', 'z')) << sh;
-            up |= bits16(in_range(v, 'A', 'Z')) << sh;
-            hx |= bits16(in_range(folded, 'a', 'f')) << sh;
-            op |= bits16(is_open) << sh;
-            dt |= bits16(_mm_cmpeq_epi8(v, _mm_set1_epi8('.'))) << sh;
-            cl |= bits16(_mm_cmpeq_epi8(v, _mm_set1_epi8(':'))) << sh;
-            da |= bits16(_mm_cmpeq_epi8(v, _mm_set1_epi8('-'))) << sh;
-            __m128i e = _mm_or_si128(
-                _mm_or_si128(
-                    _mm_and_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('@')), _mm_set1_epi8(1)),
-                    _mm_and_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('%')), _mm_set1_epi8(2))),
-                _mm_or_si128(
-                    _mm_and_si128(is_plus, _mm_set1_epi8(4)),
-                    _mm_and_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(' ')), _mm_set1_epi8(8))));
-            extra = _mm_or_si128(extra, e);
-        }
-        b[PW_MK_DIGIT * words + w] = dg, b[PW_MK_ALPHA * words + w] = al;
-        b[PW_MK_UPPER * words + w] = up, b[PW_MK_HEX * words + w] = hx;
-        b[PW_MK_OPEN * words + w] = op, b[PW_MK_DOT * words + w] = dt;
-        b[PW_MK_COLON * words + w] = cl, b[PW_MK_DASH * words + w] = da;
-        any_alpha |= al, any_upper |= up, any_dot |= dt;
-        digits += dg ? popcount64(dg) : 0;
-        colons += cl ? popcount64(cl) : 0;
+    uint64_t dg = 0, al = 0, up = 0, hx = 0, op = 0, dt = 0, cl = 0, da = 0;
+    size_t end = n - w * 64 < 64 ? n : w * 64 + 64;
+    __m128i ex = *extra;
+    for (size_t off = w * 64; off < end; off += 16) {
+        __m128i v = load16(s, off, n);
+        __m128i folded = _mm_or_si128(v, _mm_set1_epi8(0x20)); /* 'A' -> 'a' */
+        __m128i is_plus = _mm_cmpeq_epi8(v, _mm_set1_epi8('+'));
+        __m128i is_open = _mm_or_si128(is_plus, _mm_cmpeq_epi8(v, _mm_set1_epi8('(')));
+        unsigned sh = (unsigned)(off & 63);
+        dg |= bits16(in_range(v, '0', '9')) << sh;
+        al |= bits16(in_range(folded, 'a', 'z')) << sh;
+        up |= bits16(in_range(v, 'A', 'Z')) << sh;
+        hx |= bits16(in_range(folded, 'a', 'f')) << sh;
+        op |= bits16(is_open) << sh;
+        dt |= bits16(_mm_cmpeq_epi8(v, _mm_set1_epi8('.'))) << sh;
+        cl |= bits16(_mm_cmpeq_epi8(v, _mm_set1_epi8(':'))) << sh;
+        da |= bits16(_mm_cmpeq_epi8(v, _mm_set1_epi8('-'))) << sh;
+        __m128i e = _mm_or_si128(
+            _mm_or_si128(_mm_and_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('@')), _mm_set1_epi8(1)),
+                         _mm_and_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('%')), _mm_set1_epi8(2))),
+            _mm_or_si128(_mm_and_si128(is_plus, _mm_set1_epi8(4)),
+                         _mm_and_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(' ')), _mm_set1_epi8(8))));
+        ex = _mm_or_si128(ex, e);
     }
-    /* fold the per-byte flags of extra into its low byte */
+    *extra = ex;
+    b[PW_MK_DIGIT * stride + w] = dg, b[PW_MK_ALPHA * stride + w] = al;
+    b[PW_MK_UPPER * stride + w] = up, b[PW_MK_HEX * stride + w] = hx;
+    b[PW_MK_OPEN * stride + w] = op, b[PW_MK_DOT * stride + w] = dt;
+    b[PW_MK_COLON * stride + w] = cl, b[PW_MK_DASH * stride + w] = da;
+}
+
+/* The PW_SUM_* bits of the '@' '%' '+' ' ' flags accumulated by classify_word. */
+static unsigned extra_cls(__m128i extra)
+{
     extra = _mm_or_si128(extra, _mm_srli_si128(extra, 8));
     extra = _mm_or_si128(extra, _mm_srli_si128(extra, 4));
     extra = _mm_or_si128(extra, _mm_srli_si128(extra, 2));
     extra = _mm_or_si128(extra, _mm_srli_si128(extra, 1));
     unsigned x = (unsigned)_mm_cvtsi128_si32(extra) & 0xff;
+    return ((x & 1) ? PW_SUM_AT : 0u) | ((x & 2) ? PW_SUM_PCT : 0u) | ((x & 4) ? PW_SUM_PLUS : 0u) |
+           ((x & 8) ? PW_SUM_SPACE : 0u);
+}
+
+/* The summary bits of one mask word's letters, upper case and dots. */
+static unsigned word_cls(const uint64_t *b, size_t stride, size_t w)
+{
+    return (b[PW_MK_ALPHA * stride + w] ? PW_SUM_ALPHA : 0u) |
+           (b[PW_MK_UPPER * stride + w] ? PW_SUM_UPPER : 0u) |
+           (b[PW_MK_DOT * stride + w] ? PW_SUM_DOT : 0u);
+}
+
+/* The masks of s, word by word; fills out's class bits and counts. */
+static void classify(const char *s, size_t n, pw_seg_masks *m, pw_seg_summary *out)
+{
+    __m128i extra = _mm_setzero_si128();
+    unsigned cls = 0;
+    size_t digits = 0, colons = 0, words = m->words;
+    uint64_t *b = m->bits;
+    for (size_t w = 0; w < words; w++) {
+        classify_word(s, n, w, b, words, &extra);
+        cls |= word_cls(b, words, w);
+        uint64_t dg = b[PW_MK_DIGIT * words + w], cl = b[PW_MK_COLON * words + w];
+        digits += dg ? popcount64(dg) : 0;
+        colons += cl ? popcount64(cl) : 0;
+    }
     out->digits = digits;
     out->colons = colons;
-    out->cls = ((x & 1) ? PW_SUM_AT : 0u) | ((x & 2) ? PW_SUM_PCT : 0u) |
-               ((x & 4) ? PW_SUM_PLUS : 0u) | ((x & 8) ? PW_SUM_SPACE : 0u) |
-               (any_alpha ? PW_SUM_ALPHA : 0u) | (any_upper ? PW_SUM_UPPER : 0u) |
-               (any_dot ? PW_SUM_DOT : 0u) | (digits ? PW_SUM_DIGIT : 0u) |
-               (colons ? PW_SUM_COLON : 0u);
+    out->cls = cls | extra_cls(extra) | (digits ? PW_SUM_DIGIT : 0u) | (colons ? PW_SUM_COLON : 0u);
+}
+
+/* det-event: one field of an event into columns [w0, w0 + words) of the event's masks, and the
+ * summary counts of each of those words into ws[w0…]. */
+void pw_masks_classify_into(const char *s, size_t n, uint64_t *bits, size_t stride, size_t w0,
+                            pw_word_sum *ws)
+{
+    size_t words = (n + 63) / 64;
+    uint64_t *b = bits + w0;
+    for (size_t w = 0; w < words; w++) {
+        __m128i extra = _mm_setzero_si128();
+        classify_word(s, n, w, b, stride, &extra);
+        uint64_t dg = b[PW_MK_DIGIT * stride + w], cl = b[PW_MK_COLON * stride + w];
+        ws[w0 + w] =
+            (pw_word_sum){(uint16_t)(word_cls(b, stride, w) | extra_cls(extra)),
+                          (uint8_t)(dg ? popcount64(dg) : 0), (uint8_t)(cl ? popcount64(cl) : 0)};
+    }
 }
 
 #else
@@ -315,6 +351,27 @@ static void classify(const char *s, size_t n, pw_seg_masks *m, pw_seg_summary *o
 {
     pw_seg_summarize(s, n, out);
     pw_seg_masks_scalar(s, n, m);
+}
+
+/* det-event: the portable pw_masks_classify_into, byte by byte. */
+void pw_masks_classify_into(const char *s, size_t n, uint64_t *bits, size_t stride, size_t w0,
+                            pw_word_sum *ws)
+{
+    size_t words = (n + 63) / 64;
+    for (int k = 0; k < PW_MK__COUNT; k++)
+        memset(bits + (size_t)k * stride + w0, 0, words * sizeof *bits);
+    for (size_t w = 0; w < words; w++)
+        ws[w0 + w] = (pw_word_sum){0, 0, 0};
+    for (size_t i = 0; i < n; i++) {
+        unsigned c = mask_class[(unsigned char)s[i]], sc = sum_class[(unsigned char)s[i]];
+        pw_word_sum *x = &ws[w0 + (i >> 6)];
+        x->cls = (uint16_t)(x->cls | (sc & ~(unsigned)(PW_SUM_DIGIT | PW_SUM_COLON)));
+        x->digits = (uint8_t)(x->digits + (sc & PW_SUM_DIGIT ? 1 : 0));
+        x->colons = (uint8_t)(x->colons + (s[i] == ':'));
+        for (int k = 0; c; k++, c >>= 1)
+            if (c & 1)
+                bits[(size_t)k * stride + w0 + (i >> 6)] |= (uint64_t)1 << (i & 63);
+    }
 }
 
 #endif
@@ -348,6 +405,7 @@ static int masks_storage(pw_arena *a, size_t n, pw_seg_masks *m)
 {
     m->n = n;
     m->words = (n + 63) / 64;
+    m->stride = m->words;
     m->bits = m->inline_store;
     if (m->words > PW_MASK_INLINE_WORDS)
         m->bits = a ? pw_arena_alloc(a, m->words * PW_MK__COUNT * sizeof *m->bits) : NULL;
@@ -364,4 +422,29 @@ void pw_seg_summarize_masks(pw_arena *a, const char *s, size_t n, pw_seg_summary
     classify(s, n, m, out);
     out->runs = out->digits ? mask_runs(m) : 0;
     out->masks = m;
+}
+
+/* det-event: the summary of a field whose masks pw_masks_classify_into put at column w0 of an
+ * event's masks: what pw_seg_summarize_masks gives the field on its own (short fields are
+ * summarised from their bytes, and get no masks, as there). */
+void pw_seg_summary_of_words(const char *s, size_t n, uint64_t *bits, size_t stride, size_t w0,
+                             const pw_word_sum *ws, pw_seg_summary *out, pw_seg_masks *view)
+{
+    if (n < PW_MASK_MIN_BYTES) {
+        pw_seg_summarize(s, n, out);
+        return;
+    }
+    size_t words = (n + 63) / 64, digits = 0, colons = 0;
+    unsigned cls = 0;
+    for (size_t w = w0; w < w0 + words; w++) {
+        cls |= ws[w].cls;
+        digits += ws[w].digits;
+        colons += ws[w].colons;
+    }
+    view->n = n, view->words = words, view->bits = bits + w0, view->stride = stride;
+    out->cls = cls | (digits ? PW_SUM_DIGIT : 0u) | (colons ? PW_SUM_COLON : 0u);
+    out->digits = digits;
+    out->colons = colons;
+    out->masks = view;
+    out->runs = digits ? mask_runs(view) : 0;
 }
