@@ -10,6 +10,9 @@
  *
  *   python3 data/eval/gen_detect_corpus.py --rows 20000 > /tmp/detect_corpus.tsv
  *   build/bench/bench_detect /tmp/detect_corpus.tsv
+ *
+ * For instruction counts (deterministic where the clock is not), one pass in one mode:
+ *   valgrind --tool=callgrind build/bench/bench_detect --once scan|event /tmp/detect_corpus.tsv
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -178,8 +181,38 @@ static double measure(const corpus *c, pw_detector *d, pw_detect_scratch *s, mod
     return (double)bytes / t / 1e6;
 }
 
+/* --once: one pass over every field in one mode; prints the hits. */
+static int run_once(const corpus *c, pw_detector *d, pw_detect_scratch *s, const char *how)
+{
+    const selection all = {-1, 0, SIZE_MAX};
+    pw_arena a;
+    pw_arena_init(&a, 0);
+    size_t bytes = 0, hits = 0;
+    if (strcmp(how, "event") == 0) {
+        scan_events(c, d, s, &a, &all, &bytes, &hits);
+    } else {
+        for (size_t i = 0; i < c->n; i++) {
+            pw_hit *h;
+            size_t nh = 0;
+            pw_arena_reset(&a);
+            pw_detect_scan(d, s, &a, c->f[i].key, c->f[i].text, c->f[i].n, c->f[i].type, &h, &nh,
+                           NULL);
+            hits += nh;
+            bytes += c->f[i].n;
+        }
+    }
+    printf("%s: %zu fields, %zu bytes, %zu hits\n", how, c->n, bytes, hits);
+    pw_arena_free(&a);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
+    const char *once = NULL;
+    if (argc > 2 && strcmp(argv[1], "--once") == 0) {
+        once = argv[2];
+        argv += 2, argc -= 2;
+    }
     const char *path = argc > 1 ? argv[1] : "/tmp/detect_corpus.tsv";
     corpus c = {0};
     if (!load(path, &c)) {
@@ -193,6 +226,14 @@ int main(int argc, char **argv)
     pw_detect_scratch *s = NULL;
     if (pw_detector_new(NULL, &d, NULL) != PW_OK || pw_detect_scratch_new(d, &s, NULL) != PW_OK)
         return 1;
+    if (once) {
+        int rc = run_once(&c, d, s, once);
+        pw_detect_scratch_free(s);
+        pw_detector_free(d);
+        free(c.f);
+        free(c.data);
+        return rc;
+    }
     printf("corpus: %s, %zu fields, %.2f MB; vocabulary: %zu entries; one core (CPU time)\n", path,
            c.n, (double)c.bytes / 1e6, pw_detector_vocab_size(d));
     static const struct {

@@ -20,21 +20,38 @@
 #include <string.h>
 
 #include "detect/internal.h"
+#include "detect/vocab_builtin.h"
 
-/* Lower-case letters and digits only (no camelCase split), in no term (pw_event_barrier_ok). */
-#define BARRIER     " qx0zj9vq "
+/* The barrier as its own word (a single digit: the shortest word there is to look up). */
+#define BARRIER     " " PW_EVENT_BARRIER " "
 #define BARRIER_LEN (sizeof BARRIER - 1)
 
+/* 1 if the normalised term t has the barrier as one of its words. */
+static int term_has_barrier(const char *t)
+{
+    size_t bl = sizeof PW_EVENT_BARRIER - 1;
+    for (const char *p = strstr(t, PW_EVENT_BARRIER); p; p = strstr(p + 1, PW_EVENT_BARRIER))
+        if ((p == t || !pw_isalnum((unsigned char)p[-1])) && !pw_isalnum((unsigned char)p[bl]))
+            return 1;
+    return 0;
+}
+
+int pw_event_barrier_in_terms(const pw_vocab *v, size_t from)
+{
+    for (size_t i = from; i < pw_vocab_size(v); i++) {
+        const pw_vocab_entry *e = pw_vocab_entry_at(v, (uint32_t)i);
+        if (e && e->term && term_has_barrier(e->term))
+            return 1;
+    }
+    return 0;
+}
+
+/* The built-in terms are checked by test_detect_event_equiv (every build), a user file's here. */
 int pw_event_barrier_ok(const pw_vocab *v)
 {
     if (!v || !pw_vocab_size(v) || pw_vocab_backend_of(v) != PW_VOCAB_BACKEND_AC)
         return 0;
-    for (uint32_t i = 0; i < pw_vocab_size(v); i++) {
-        const pw_vocab_entry *e = pw_vocab_entry_at(v, i);
-        if (e && e->term && strstr(e->term, "qx0zj9vq"))
-            return 0;
-    }
-    return 1;
+    return !pw_event_barrier_in_terms(v, pw_vocab_builtin_count);
 }
 
 void pw_event_bufs_free(pw_event_bufs *b)
@@ -65,55 +82,49 @@ static int grow(void **p, size_t *cap, size_t need, size_t sz)
     return 1;
 }
 
-/* The words of masks a field takes in the event (none under 16 bytes: no masks there). */
-static size_t field_words(size_t n)
+/* The words of masks a field takes in the event: none for URLs (pw_scan_url classifies each
+ * part of its own; the whole is never one segment) and fields under 16 bytes (no masks). */
+static size_t field_words(const pw_detect_field *f, int url)
 {
-    return n < 16 ? 0 : (n + 63) / 64;
+    return url || f->n < 16 ? 0 : (f->n + 63) / 64;
 }
 
-/* Classify fields [0, nf) into the event's masks; the total words in *stride. */
-static int classify_fields(pw_event_bufs *b, const pw_detect_field *f, size_t nf, size_t *stride)
+/* Classify the fields into the event's masks (URL flags in url[]); the total words in *stride,
+ * each field's PW_SUM_* classes in sums[i].cls (fields under 16 bytes get their whole summary, as
+ * on their own; URLs all classes, i.e. "scan it"). */
+static int classify_fields(pw_event_bufs *b, const pw_detect_field *f, size_t nf,
+                           const unsigned char *url, size_t *stride, pw_seg_summary *sums)
 {
     size_t words = 0;
     for (size_t i = 0; i < nf; i++)
-        words += field_words(f[i].n);
+        words += field_words(&f[i], url[i]);
     *stride = words;
-    if (words == 0)
-        return 1;
-    if (!grow((void **)&b->ws, &b->ws_cap, words, sizeof *b->ws) ||
-        !grow((void **)&b->bits, &b->bits_cap, words * PW_MK__COUNT, sizeof *b->bits))
+    if (words && (!grow((void **)&b->ws, &b->ws_cap, words, sizeof *b->ws) ||
+                  !grow((void **)&b->bits, &b->bits_cap, words * PW_MK__COUNT, sizeof *b->bits)))
         return 0;
-    for (size_t i = 0, w0 = 0; i < nf; w0 += field_words(f[i].n), i++)
-        if (field_words(f[i].n))
+    for (size_t i = 0, w0 = 0; i < nf; i++) {
+        size_t fw = field_words(&f[i], url[i]);
+        if (url[i]) {
+            sums[i].cls = ~0u;
+        } else if (!fw) {
+            pw_seg_summarize(f[i].str, f[i].n, &sums[i]);
+        } else {
             pw_masks_classify_into(f[i].str, f[i].n, b->bits, words, w0, b->ws);
+            unsigned cls = 0, digits = 0;
+            for (size_t w = w0; w < w0 + fw; w++)
+                cls |= b->ws[w].cls, digits |= b->ws[w].digits;
+            sums[i].cls = cls | (digits ? PW_SUM_DIGIT : 0u);
+            w0 += fw;
+        }
+    }
     return 1;
 }
 
-/* What the vocabulary pass needs to know of each field: its PW_SUM_* classes (in sums[i].cls;
- * fields under 16 bytes get their whole summary, from their bytes, as on their own). */
-static void field_classes(const pw_event_bufs *b, const pw_detect_field *f, size_t nf,
-                          pw_seg_summary *sums)
+/* The field's top segment reaches the health scan as it is (not a URL, no percent layer to
+ * decode), and holds a letter. */
+static int vocab_field(const pw_detect_field *f, int url, unsigned cls)
 {
-    for (size_t i = 0, w0 = 0; i < nf; i++) {
-        size_t words = field_words(f[i].n);
-        if (!words) {
-            pw_seg_summarize(f[i].str, f[i].n, &sums[i]);
-            continue;
-        }
-        unsigned cls = 0;
-        size_t digits = 0;
-        for (size_t w = w0; w < w0 + words; w++)
-            cls |= b->ws[w].cls, digits += b->ws[w].digits;
-        sums[i].cls = cls | (digits ? PW_SUM_DIGIT : 0u);
-        w0 += words;
-    }
-}
-
-/* The field's top segment reaches the health scan as it is, and holds a letter. */
-static int vocab_field(const pw_detect_field *f, unsigned cls)
-{
-    return (cls & PW_SUM_ALPHA) && !pw_detect_is_url(f->str, f->n, f->type) &&
-           pw_seg_plain(f->str, f->n, cls);
+    return !url && (cls & PW_SUM_ALPHA) && pw_seg_plain(f->str, f->n, cls);
 }
 
 /* Append a field and a barrier to the joined text; its offset in field_at[i]. */
@@ -131,14 +142,14 @@ static int join_field(pw_event_bufs *b, size_t *len, const pw_detect_field *f, s
 /* One vocabulary scan over the joined fields; the matches copied into b->matches (sorted by
  * start, as the fields are joined in order). 0 when the fields are to scan their own. */
 static int vocab_pass(const pw_detector *d, pw_detect_scratch *s, pw_event_bufs *b,
-                      const pw_detect_field *f, size_t nf, const pw_seg_summary *sums,
-                      size_t *n_matches)
+                      const pw_detect_field *f, size_t nf, const unsigned char *url,
+                      const pw_seg_summary *sums, size_t *n_matches)
 {
     size_t len = 0;
     *n_matches = 0;
     for (size_t i = 0; i < nf; i++) {
         b->field_at[i] = (size_t)-1;
-        if (vocab_field(&f[i], sums[i].cls) && !join_field(b, &len, &f[i], i))
+        if (vocab_field(&f[i], url[i], sums[i].cls) && !join_field(b, &len, &f[i], i))
             return 0;
     }
     if (len == 0)
@@ -203,19 +214,25 @@ static pw_status scan_fields(const pw_detector *d, pw_detect_scratch *s, pw_aren
 {
     pw_event_bufs *b = event_bufs(s, nf);
     pw_seg_summary *sums = b ? pw_arena_alloc(a, nf * sizeof *sums) : NULL;
+    unsigned char *url = b ? pw_arena_alloc(a, nf) : NULL;
     size_t stride = 0;
-    if (!sums || !classify_fields(b, f, nf, &stride))
+    if (!sums || !url)
         return pw_err_set(err, PW_ERR_NOMEM, "detect: out of memory for an event");
-    field_classes(b, f, nf, sums);
+    for (size_t i = 0; i < nf; i++)
+        url[i] = (unsigned char)pw_detect_is_url(f[i].str, f[i].n, f[i].type);
+    if (!classify_fields(b, f, nf, url, &stride, sums))
+        return pw_err_set(err, PW_ERR_NOMEM, "detect: out of memory for an event");
     size_t nm = 0, k = 0;
-    int vocab = d->event_vocab && vocab_pass(d, s, b, f, nf, sums, &nm);
+    int vocab = d->event_vocab && vocab_pass(d, s, b, f, nf, url, sums, &nm);
     pw_seg_masks view;
-    for (size_t i = 0, w0 = 0; i < nf; w0 += field_words(f[i].n), i++) {
+    for (size_t i = 0, w0 = 0; i < nf; i++) {
         if (!(sums[i].cls & (PW_SUM_DIGIT | PW_SUM_ALPHA)))
             continue; /* no detector matches without a letter or digit */
-        if (field_words(f[i].n))
+        size_t fw = field_words(&f[i], url[i]);
+        if (fw)
             pw_seg_summary_of_words(f[i].str, f[i].n, b->bits, stride, w0, b->ws, &sums[i], &view);
-        pw_field_prep prep = {.sum = &sums[i]};
+        w0 += fw;
+        pw_field_prep prep = {.sum = url[i] ? NULL : &sums[i]};
         if (vocab)
             field_matches(b, nm, &k, &f[i], i, &prep);
         pw_status st = pw_detect_scan_prepared(d, s, a, f[i].key, f[i].str, f[i].n, f[i].type,

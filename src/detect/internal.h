@@ -335,6 +335,10 @@ void pw_event_bufs_free(pw_event_bufs *b);
 /* 1 if the event's vocabulary pass can join fields with its barrier word: the automaton back end,
  * and no term holds the barrier (pw_detector_new sets pw_detector.event_vocab from it). */
 int pw_event_barrier_ok(const pw_vocab *v);
+/* The word joining fields in that scan (no term may hold it as a word: no match reaches across
+ * it), and whether a term of v from entry `from` on holds it. */
+#define PW_EVENT_BARRIER "9"
+int pw_event_barrier_in_terms(const pw_vocab *v, size_t from);
 
 /* pw_detect_scan_checked with what the event pass knows about the field (prep may be NULL). */
 pw_status pw_detect_scan_prepared(const pw_detector *d, pw_detect_scratch *s, pw_arena *a,
