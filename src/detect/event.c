@@ -162,7 +162,8 @@ static int vocab_pass(const pw_detector *d, pw_detect_scratch *s, pw_event_bufs 
         return 0;
     if (!grow((void **)&b->matches, &b->matches_cap, nm ? nm : 1, sizeof *b->matches))
         return 0;
-    memcpy(b->matches, m, nm * sizeof *m);
+    if (nm)
+        memcpy(b->matches, m, nm * sizeof *m);
     *n_matches = nm;
     return 1;
 }

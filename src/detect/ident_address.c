@@ -142,8 +142,8 @@ void pw_ident_address(pw_scan *sc, const pw_seg *g)
     size_t n = g->n;
     if (g->sum && (g->sum->cls & (PW_SUM_UPPER | PW_SUM_SPACE)) != (PW_SUM_UPPER | PW_SUM_SPACE))
         return; /* parse_street: "<number> <Word> … <Suffix>", the suffix capitalised */
-    for (size_t i = pw_cand_next(g, PW_CAND_RUN, 0); i < n;
-         i = pw_cand_next(g, PW_CAND_RUN, i + 1)) {
+    pw_cand_iter ci;
+    for (size_t i = pw_cand_first(&ci, g, PW_CAND_RUN); i < n; i = pw_cand_from(&ci, i + 1)) {
         if (!pw_isdigit((unsigned char)s[i]) || !pw_num_left_ok(s, i))
             continue;
         size_t e = parse_street(s, n, i);

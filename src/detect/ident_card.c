@@ -60,8 +60,8 @@ void pw_ident_card(pw_scan *sc, const pw_seg *g)
 {
     const char *s = g->s;
     size_t n = g->n;
-    for (size_t i = pw_cand_next(g, PW_CAND_RUN, 0); i < n;
-         i = pw_cand_next(g, PW_CAND_RUN, i + 1)) {
+    pw_cand_iter ci;
+    for (size_t i = pw_cand_first(&ci, g, PW_CAND_RUN); i < n; i = pw_cand_from(&ci, i + 1)) {
         if (!pw_isdigit((unsigned char)s[i]))
             continue;
         size_t run = pw_digits_at(s, n, i);

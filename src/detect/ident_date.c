@@ -288,8 +288,8 @@ void pw_ident_date(pw_scan *sc, const pw_seg *g)
     if (g->sum && pw_sum_runs_known(g->sum) &&
         !(g->sum->runs & (PW_RUN(1) | PW_RUN(2) | PW_RUN(8))))
         return; /* every form has a day of 1-2 digits, or is YYYYMMDD */
-    for (size_t i = pw_cand_next(g, PW_CAND_WORD, 0); i < n;
-         i = pw_cand_next(g, PW_CAND_WORD, i + 1)) {
+    pw_cand_iter ci;
+    for (size_t i = pw_cand_first(&ci, g, PW_CAND_WORD); i < n; i = pw_cand_from(&ci, i + 1)) {
         int c = (unsigned char)s[i];
         if (!pw_isalnum(c) || (i > 0 && pw_isalnum((unsigned char)s[i - 1])))
             continue;

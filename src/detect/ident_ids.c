@@ -72,8 +72,8 @@ static void context_ids(pw_scan *sc, const pw_seg *g)
 {
     const char *s = g->s;
     size_t n = g->n;
-    for (size_t i = pw_cand_next(g, PW_CAND_WORD, 0); i < n;
-         i = pw_cand_next(g, PW_CAND_WORD, i + 1)) {
+    pw_cand_iter ci;
+    for (size_t i = pw_cand_first(&ci, g, PW_CAND_WORD); i < n; i = pw_cand_from(&ci, i + 1)) {
         if (!pw_isalnum((unsigned char)s[i]) || (i > 0 && pw_isalnum((unsigned char)s[i - 1])))
             continue;
         if (!digits_ahead(g, i, 24, 3))
@@ -139,8 +139,9 @@ static void dea_mbi(pw_scan *sc, const pw_seg *g)
     size_t n = g->n;
     if (g->sum && (!(g->sum->cls & PW_SUM_UPPER) || g->sum->digits < 5))
         return; /* both start with (DEA) or hold (MBI) upper-case letters, and 5+ digits */
-    for (size_t i = pw_cand_next(g, PW_CAND_IDWORD, 0); i + 9 <= n;
-         i = pw_cand_next(g, PW_CAND_IDWORD, i + 1)) {
+    pw_cand_iter ci;
+    for (size_t i = pw_cand_first(&ci, g, PW_CAND_IDWORD); i + 9 <= n;
+         i = pw_cand_from(&ci, i + 1)) {
         int c = (unsigned char)s[i];
         if (!pw_isalnum(c) || (i > 0 && pw_isalnum((unsigned char)s[i - 1])))
             continue;

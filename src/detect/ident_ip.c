@@ -96,7 +96,8 @@ void pw_ident_ip(pw_scan *sc, const pw_seg *g)
     /* IPv6 needs two colons; without it only digits can start an address */
     int has_colon = g->sum && g->sum->masks ? g->sum->colons >= 2 : memchr(s, ':', n) != NULL;
     pw_cand_kind k = has_colon ? PW_CAND_IP6 : PW_CAND_IP4;
-    for (size_t i = pw_cand_next(g, k, 0); i < n; i = pw_cand_next(g, k, i + 1)) {
+    pw_cand_iter ci;
+    for (size_t i = pw_cand_first(&ci, g, k); i < n; i = pw_cand_from(&ci, i + 1)) {
         int c = (unsigned char)s[i];
         if (!(is_hexc(c) || c == ':') || !ip_left_ok(s, i))
             continue;

@@ -162,11 +162,12 @@ static void name_text(pw_scan *sc, const pw_seg *g)
 {
     const char *s = g->s;
     size_t n = g->n;
-    if (g->sum && !(g->sum->cls & PW_SUM_UPPER))
-        return; /* every name word starts upper-case (name_word) */
+    if (g->sum && (g->sum->cls & (PW_SUM_UPPER | PW_SUM_SPACE)) != (PW_SUM_UPPER | PW_SUM_SPACE))
+        return; /* every name word starts upper-case (name_word); every trigger ends with a
+                   space, and so does the ", " before credentials (credential_somewhere) */
     int has_comma = credential_somewhere(s, n);
-    for (size_t i = pw_cand_next(g, PW_CAND_ALPHA, 0); i < n;
-         i = pw_cand_next(g, PW_CAND_ALPHA, i + 1)) {
+    pw_cand_iter ci;
+    for (size_t i = pw_cand_first(&ci, g, PW_CAND_ALPHA); i < n; i = pw_cand_from(&ci, i + 1)) {
         int c = (unsigned char)s[i];
         if (!pw_isalpha(c) || !word_start(s, i))
             continue;

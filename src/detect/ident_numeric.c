@@ -65,8 +65,8 @@ void pw_ident_numeric(pw_scan *sc, const pw_seg *g)
     size_t n = g->n;
     if (g->sum && !(g->sum->runs & (PW_RUN(5) | PW_RUN(10))))
         return; /* a ZIP is a run of 5 digits, an NPI a run of 10 */
-    for (size_t i = pw_cand_next(g, PW_CAND_RUN, 0); i < n;
-         i = pw_cand_next(g, PW_CAND_RUN, i + 1)) {
+    pw_cand_iter ci;
+    for (size_t i = pw_cand_first(&ci, g, PW_CAND_RUN); i < n; i = pw_cand_from(&ci, i + 1)) {
         if (!pw_isdigit((unsigned char)s[i]))
             continue;
         size_t run = pw_digits_at(s, n, i);

@@ -168,8 +168,8 @@ void pw_ident_phone(pw_scan *sc, const pw_seg *g)
 {
     const char *s = g->s;
     size_t n = g->n;
-    for (size_t i = pw_cand_next(g, PW_CAND_PHONE, 0); i < n;
-         i = pw_cand_next(g, PW_CAND_PHONE, i + 1)) {
+    pw_cand_iter ci;
+    for (size_t i = pw_cand_first(&ci, g, PW_CAND_PHONE); i < n; i = pw_cand_from(&ci, i + 1)) {
         int c = (unsigned char)s[i];
         if (!(pw_isdigit(c) || c == '+' || c == '(') || !pw_num_left_ok(s, i))
             continue;

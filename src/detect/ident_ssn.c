@@ -44,8 +44,8 @@ void pw_ident_ssn(pw_scan *sc, const pw_seg *g)
     size_t n = g->n;
     if (g->sum && !(g->sum->runs & (PW_RUN(9) | PW_RUN(3))))
         return; /* parse_ssn starts at a run of 9 digits, or of 3 ("123-45-6789") */
-    for (size_t i = pw_cand_next(g, PW_CAND_RUN, 0); i < n;
-         i = pw_cand_next(g, PW_CAND_RUN, i + 1)) {
+    pw_cand_iter ci;
+    for (size_t i = pw_cand_first(&ci, g, PW_CAND_RUN); i < n; i = pw_cand_from(&ci, i + 1)) {
         if (!pw_isdigit((unsigned char)s[i]))
             continue;
         size_t run = pw_digits_at(s, n, i);

@@ -288,6 +288,48 @@ static inline __attribute__((always_inline)) size_t pw_cand_next(const pw_seg *g
     }
     return (w << 6) + (size_t)__builtin_ctzll(bits);
 }
+/* det-event: pw_cand_next for a detector's loop, remembering the candidate bits of the word it is
+ * in (a loop visits its candidates in order: each 64-bit word is computed once, not once per
+ * candidate). Same positions as pw_cand_next. */
+typedef struct pw_cand_iter {
+    const pw_seg_masks *m; /* NULL: every position */
+    size_t n, w;           /* segment bytes; the word whose bits are cached (SIZE_MAX: none) */
+    uint64_t bits;
+    pw_cand_kind k;
+} pw_cand_iter;
+
+/* The first candidate position >= i (>= n when none). */
+static inline __attribute__((always_inline)) size_t pw_cand_from(pw_cand_iter *it, size_t i)
+{
+    const pw_seg_masks *m = it->m;
+    if (!m)
+        return i;
+    size_t w = i >> 6;
+    if (w >= m->words)
+        return it->n;
+    if (w != it->w)
+        it->w = w, it->bits = pw_cand_word(m, it->k, w);
+    uint64_t bits = it->bits & (~(uint64_t)0 << (i & 63));
+    while (!bits) {
+        if (++w >= m->words)
+            return it->n;
+        it->w = w;
+        bits = it->bits = pw_cand_word(m, it->k, w);
+    }
+    return (w << 6) + (size_t)__builtin_ctzll(bits);
+}
+
+/* Start iterating g's candidates of kind k: the first one. */
+static inline __attribute__((always_inline)) size_t pw_cand_first(pw_cand_iter *it, const pw_seg *g,
+                                                                  pw_cand_kind k)
+{
+    it->m = g->sum ? g->sum->masks : NULL;
+    it->n = g->n;
+    it->w = SIZE_MAX;
+    it->bits = 0;
+    it->k = k;
+    return pw_cand_from(it, 0);
+}
 /* ==== end det-ident ========================================================================= */
 
 /* ==== det-event: one event's fields classified in one pass (summary.c, event.c) ============= */

@@ -3,7 +3,8 @@
  * lies inside the input and hits are sorted, and no hit's text is left in the redacted copy
  * (it occurs there no more often than it occurred outside every hit). The first byte picks the
  * field type and whether a key is given. The input split at newlines is also scanned as one
- * event (pw_detect_scan_event), which must give every line exactly its pw_detect_scan hits.
+ * event (pw_detect_scan_event), which must give every line exactly its pw_detect_scan hits
+ * (every member equal), each span inside its own line.
  */
 #include <string.h>
 
@@ -91,11 +92,18 @@ static void check_event(pw_detector *d, pw_detect_scratch *s, pw_arena *a, const
         FUZZ_ASSERT(pw_detect_scan(d, s, a, f[k].key, f[k].str, f[k].n, f[k].type, &h, &nh, NULL) ==
                     PW_OK);
         FUZZ_ASSERT(nh == f[k].n_hits);
-        for (size_t i = 0; i < nh; i++)
-            FUZZ_ASSERT(h[i].start == f[k].hits[i].start && h[i].end == f[k].hits[i].end &&
-                        h[i].category == f[k].hits[i].category &&
-                        strcmp(h[i].subtype, f[k].hits[i].subtype) == 0 &&
-                        strcmp(h[i].normalized, f[k].hits[i].normalized) == 0);
+        for (size_t i = 0; i < nh; i++) {
+            const pw_hit *e = &f[k].hits[i];
+            FUZZ_ASSERT(e->start < e->end && e->end <= f[k].n); /* inside its own field */
+            FUZZ_ASSERT(h[i].start == e->start && h[i].end == e->end &&
+                        h[i].category == e->category && strcmp(h[i].subtype, e->subtype) == 0 &&
+                        strcmp(h[i].normalized, e->normalized) == 0 &&
+                        h[i].confidence == e->confidence && h[i].reason == e->reason &&
+                        h[i].sensitivity == e->sensitivity &&
+                        (h[i].reason_detail == e->reason_detail ||
+                         (h[i].reason_detail && e->reason_detail &&
+                          strcmp(h[i].reason_detail, e->reason_detail) == 0)));
+        }
     }
 }
 
