@@ -266,7 +266,7 @@ static size_t resolve_overlaps(pw_hit *h, size_t n)
     return kept;
 }
 
-static int looks_like_url(const char *s, size_t n)
+static inline __attribute__((always_inline)) int looks_like_url(const char *s, size_t n)
 {
     /* det-health: most fields do not start with 'h': no case-insensitive compares for them */
     if (n < 7 || (s[0] | 0x20) != 'h')
@@ -299,7 +299,7 @@ pw_status pw_detect_scan(const pw_detector *d, pw_detect_scratch *s, pw_arena *a
         return st;
     /* The memo is keyed by addresses: the caller may reuse a buffer for other text next time. */
     memset(s->ctx_memo, 0, sizeof s->ctx_memo);
-    return pw_detect_scan_checked(d, s, a, key, str, n, type, hits, n_hits, err);
+    return pw_detect_scan_prepared(d, s, a, key, str, n, type, NULL, hits, n_hits, err);
 }
 
 int pw_detect_is_url(const char *str, size_t n, pw_field_type type)
@@ -331,7 +331,7 @@ pw_status pw_detect_scan_prepared(const pw_detector *d, pw_detect_scratch *s, pw
                 .key_n = key ? strlen(key) : 0,
                 .memo = s->ctx_memo};
     g.ctx = key ? pw_ctx_from_key_memo(s, key, g.key_n) : PW_CTX_NONE;
-    if (pw_detect_is_url(str, n, type))
+    if (type == PW_FT_URL || looks_like_url(str, n))
         pw_scan_url(&sc, &g, 0);
     else
         pw_scan_segment(&sc, &g, 0);

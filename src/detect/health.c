@@ -94,8 +94,9 @@ static int skip_match(const pw_vocab_entry *e, size_t start, size_t end, size_t 
 }
 
 /* Hits from raw-span matches on g's bytes (sorted by start), those covering a cut. */
-static void add_raw_matches(pw_scan *sc, const pw_seg *g, const pw_vocab_match *m, size_t nm,
-                            const cut_set *cuts)
+static inline __attribute__((always_inline)) void add_raw_matches(pw_scan *sc, const pw_seg *g,
+                                                                  const pw_vocab_match *m,
+                                                                  size_t nm, const cut_set *cuts)
 {
     const pw_vocab *v = sc->d->vocab;
     size_t generic_end = 0;

@@ -105,7 +105,7 @@ int pw_seg_pct_decode(pw_arena *a, const pw_seg *g, int plus_is_space, pw_seg *o
     return 1;
 }
 
-static int has_pct_escape(const char *s, size_t n)
+static inline __attribute__((always_inline)) int has_pct_escape(const char *s, size_t n)
 {
     const char *p = memchr(s, '%', n);
     while (p) {

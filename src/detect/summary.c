@@ -251,10 +251,15 @@ static size_t popcount64(uint64_t x)
     return (size_t)((x * 0x0101010101010101ull) >> 56);
 }
 
+/* What the summary needs of one word of masks. */
+typedef struct word_bits {
+    uint64_t digit, alpha, upper, dot, colon;
+} word_bits;
+
 /* One 64-bit word of the masks: bytes [64 w, min(n, 64 w + 64)) of s, 16 at a time, built in
  * registers and stored once into column w of b (stride words per mask); the '@' '%' '+' ' '
  * flags of its bytes are or-ed into *extra (0x01 0x02 0x04 0x08 per byte). */
-static inline __attribute__((always_inline)) void
+static inline __attribute__((always_inline)) word_bits
 classify_word(const char *s, size_t n, size_t w, uint64_t *b, size_t stride, __m128i *extra)
 {
     uint64_t dg = 0, al = 0, up = 0, hx = 0, op = 0, dt = 0, cl = 0, da = 0;
@@ -286,6 +291,7 @@ classify_word(const char *s, size_t n, size_t w, uint64_t *b, size_t stride, __m
     b[PW_MK_UPPER * stride + w] = up, b[PW_MK_HEX * stride + w] = hx;
     b[PW_MK_OPEN * stride + w] = op, b[PW_MK_DOT * stride + w] = dt;
     b[PW_MK_COLON * stride + w] = cl, b[PW_MK_DASH * stride + w] = da;
+    return (word_bits){dg, al, up, dt, cl};
 }
 
 /* The PW_SUM_* bits of the '@' '%' '+' ' ' flags accumulated by classify_word. */
@@ -300,31 +306,23 @@ static unsigned extra_cls(__m128i extra)
            ((x & 8) ? PW_SUM_SPACE : 0u);
 }
 
-/* The summary bits of one mask word's letters, upper case and dots. */
-static unsigned word_cls(const uint64_t *b, size_t stride, size_t w)
-{
-    return (b[PW_MK_ALPHA * stride + w] ? PW_SUM_ALPHA : 0u) |
-           (b[PW_MK_UPPER * stride + w] ? PW_SUM_UPPER : 0u) |
-           (b[PW_MK_DOT * stride + w] ? PW_SUM_DOT : 0u);
-}
-
 /* The masks of s, word by word; fills out's class bits and counts. */
 static void classify(const char *s, size_t n, pw_seg_masks *m, pw_seg_summary *out)
 {
     __m128i extra = _mm_setzero_si128();
-    unsigned cls = 0;
+    uint64_t any_alpha = 0, any_upper = 0, any_dot = 0;
     size_t digits = 0, colons = 0, words = m->words;
-    uint64_t *b = m->bits;
     for (size_t w = 0; w < words; w++) {
-        classify_word(s, n, w, b, words, &extra);
-        cls |= word_cls(b, words, w);
-        uint64_t dg = b[PW_MK_DIGIT * words + w], cl = b[PW_MK_COLON * words + w];
-        digits += dg ? popcount64(dg) : 0;
-        colons += cl ? popcount64(cl) : 0;
+        word_bits x = classify_word(s, n, w, m->bits, words, &extra);
+        any_alpha |= x.alpha, any_upper |= x.upper, any_dot |= x.dot;
+        digits += x.digit ? popcount64(x.digit) : 0;
+        colons += x.colon ? popcount64(x.colon) : 0;
     }
     out->digits = digits;
     out->colons = colons;
-    out->cls = cls | extra_cls(extra) | (digits ? PW_SUM_DIGIT : 0u) | (colons ? PW_SUM_COLON : 0u);
+    out->cls = extra_cls(extra) | (any_alpha ? PW_SUM_ALPHA : 0u) |
+               (any_upper ? PW_SUM_UPPER : 0u) | (any_dot ? PW_SUM_DOT : 0u) |
+               (digits ? PW_SUM_DIGIT : 0u) | (colons ? PW_SUM_COLON : 0u);
 }
 
 /* det-event: one field of an event into columns [w0, w0 + words) of the event's masks, and the
@@ -333,14 +331,13 @@ void pw_masks_classify_into(const char *s, size_t n, uint64_t *bits, size_t stri
                             pw_word_sum *ws)
 {
     size_t words = (n + 63) / 64;
-    uint64_t *b = bits + w0;
     for (size_t w = 0; w < words; w++) {
         __m128i extra = _mm_setzero_si128();
-        classify_word(s, n, w, b, stride, &extra);
-        uint64_t dg = b[PW_MK_DIGIT * stride + w], cl = b[PW_MK_COLON * stride + w];
-        ws[w0 + w] =
-            (pw_word_sum){(uint16_t)(word_cls(b, stride, w) | extra_cls(extra)),
-                          (uint8_t)(dg ? popcount64(dg) : 0), (uint8_t)(cl ? popcount64(cl) : 0)};
+        word_bits x = classify_word(s, n, w, bits + w0, stride, &extra);
+        unsigned cls = (x.alpha ? PW_SUM_ALPHA : 0u) | (x.upper ? PW_SUM_UPPER : 0u) |
+                       (x.dot ? PW_SUM_DOT : 0u) | extra_cls(extra);
+        ws[w0 + w] = (pw_word_sum){(uint16_t)cls, (uint8_t)(x.digit ? popcount64(x.digit) : 0),
+                                   (uint8_t)(x.colon ? popcount64(x.colon) : 0)};
     }
 }
 
@@ -378,7 +375,7 @@ void pw_masks_classify_into(const char *s, size_t n, uint64_t *bits, size_t stri
 
 /* Lengths of the maximal digit runs, from the digit mask: from each run's first digit, the
  * count of consecutive digit bits. */
-static uint64_t mask_runs(const pw_seg_masks *m)
+static inline __attribute__((always_inline)) uint64_t mask_runs(const pw_seg_masks *m)
 {
     uint64_t runs = 0;
     for (size_t w = 0; w < m->words; w++) {
