@@ -63,6 +63,8 @@ void pw_event_bufs_free(pw_event_bufs *b)
     free(b->text);
     free(b->matches);
     free(b->field_at);
+    free(b->sums);
+    free(b->url);
     free(b);
 }
 
@@ -145,8 +147,12 @@ static int vocab_pass(const pw_detector *d, pw_detect_scratch *s, pw_event_bufs 
                       const pw_detect_field *f, size_t nf, const unsigned char *url,
                       const pw_seg_summary *sums, size_t *n_matches)
 {
-    size_t len = 0;
+    size_t len = 0, joined = 0;
     *n_matches = 0;
+    for (size_t i = 0; i < nf && joined < 2; i++)
+        joined += vocab_field(&f[i], url[i], sums[i].cls);
+    if (joined < 2)
+        return 0; /* one field's own scan is no dearer, and needs no barrier */
     for (size_t i = 0; i < nf; i++) {
         b->field_at[i] = (size_t)-1;
         if (vocab_field(&f[i], url[i], sums[i].cls) && !join_field(b, &len, &f[i], i))
@@ -192,11 +198,34 @@ static void field_matches(pw_event_bufs *b, size_t nm, size_t *k, const pw_detec
 /* The scratch's event buffers with room for nf fields. */
 static pw_event_bufs *event_bufs(pw_detect_scratch *s, size_t nf)
 {
-    if (!s->event && !(s->event = calloc(1, sizeof *s->event)))
+    pw_event_bufs *b = s->event;
+    if (!b && !(b = s->event = calloc(1, sizeof *s->event)))
         return NULL;
-    if (!grow((void **)&s->event->field_at, &s->event->fields_cap, nf, sizeof(size_t)))
+    if (nf <= b->fields_cap)
+        return b;
+    size_t cap = b->fields_cap, c2 = cap, c3 = cap;
+    if (!grow((void **)&b->field_at, &cap, nf, sizeof *b->field_at) ||
+        !grow((void **)&b->sums, &c2, nf, sizeof *b->sums) ||
+        !grow((void **)&b->url, &c3, nf, sizeof *b->url))
         return NULL;
-    return s->event;
+    b->fields_cap = cap;
+    return b;
+}
+
+/* Each field scanned on its own (the memo cleared once): no event pass pays for itself when at
+ * most one field is no URL (URLs split into parts that classify and scan themselves). */
+static pw_status scan_alone(const pw_detector *d, pw_detect_scratch *s, pw_arena *a,
+                            pw_detect_field *f, size_t nf, size_t *failed, pw_err *err)
+{
+    for (size_t i = 0; i < nf; i++) {
+        pw_status st = pw_detect_scan_prepared(d, s, a, f[i].key, f[i].str, f[i].n, f[i].type, NULL,
+                                               &f[i].hits, &f[i].n_hits, err);
+        if (st != PW_OK) {
+            *failed = i;
+            return st;
+        }
+    }
+    return PW_OK;
 }
 
 /* The first field that pw_detect_scan would refuse (nf when none). */
@@ -214,13 +243,17 @@ static pw_status scan_fields(const pw_detector *d, pw_detect_scratch *s, pw_aren
                              pw_detect_field *f, size_t nf, size_t *failed, pw_err *err)
 {
     pw_event_bufs *b = event_bufs(s, nf);
-    pw_seg_summary *sums = b ? pw_arena_alloc(a, nf * sizeof *sums) : NULL;
-    unsigned char *url = b ? pw_arena_alloc(a, nf) : NULL;
-    size_t stride = 0;
-    if (!sums || !url)
+    if (!b)
         return pw_err_set(err, PW_ERR_NOMEM, "detect: out of memory for an event");
-    for (size_t i = 0; i < nf; i++)
+    pw_seg_summary *sums = b->sums;
+    unsigned char *url = b->url;
+    size_t stride = 0, not_url = 0;
+    for (size_t i = 0; i < nf; i++) {
         url[i] = (unsigned char)pw_detect_is_url(f[i].str, f[i].n, f[i].type);
+        not_url += !url[i];
+    }
+    if (not_url < 2)
+        return scan_alone(d, s, a, f, nf, failed, err);
     if (!classify_fields(b, f, nf, url, &stride, sums))
         return pw_err_set(err, PW_ERR_NOMEM, "detect: out of memory for an event");
     size_t nm = 0, k = 0;

@@ -369,7 +369,9 @@ typedef struct pw_event_bufs {
     size_t text_cap;
     pw_vocab_match *matches; /* that scan's matches, copied out of the vocabulary scratch */
     size_t matches_cap;
-    size_t *field_at; /* per field: offset in text ((size_t)-1: not in it) */
+    size_t *field_at;     /* per field: offset in text ((size_t)-1: not in it) */
+    pw_seg_summary *sums; /* per field: the top segment's summary */
+    unsigned char *url;   /* per field: scanned as a URL */
     size_t fields_cap;
 } pw_event_bufs;
 
