@@ -426,7 +426,7 @@ void pw_scan_add(pw_scan *sc, const pw_seg *g, size_t i, size_t j, pw_phi_catego
                  const char *detail);
 
 /* Scan one segment with everything (decoding layers, identifiers, vocabulary, canaries). */
-void pw_scan_segment(pw_scan *sc, const pw_seg *g, int depth);
+void pw_scan_segment(pw_scan *sc, pw_seg *g, int depth); /* sets g->sum for the call's length */
 /* URL mode: split into path slugs and query params and scan each. */
 void pw_scan_url(pw_scan *sc, const pw_seg *g, int depth);
 /* Bytes [a, b) of g as a segment of their own (same maps, key and context). */

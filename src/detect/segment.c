@@ -182,7 +182,7 @@ static const pw_seg_summary *summarize(pw_scan *sc, const pw_seg *in, pw_seg_sum
     return sum;
 }
 
-void pw_scan_segment(pw_scan *sc, const pw_seg *in, int depth)
+void pw_scan_segment(pw_scan *sc, pw_seg *in, int depth)
 {
     pw_seg_summary own;
     pw_seg_masks masks;
@@ -190,9 +190,8 @@ void pw_scan_segment(pw_scan *sc, const pw_seg *in, int depth)
     unsigned cls = sum->cls;
     if (!(cls & (PW_SUM_DIGIT | PW_SUM_ALPHA)))
         return;
-    pw_seg seg = *in;
-    seg.sum = sum;
-    const pw_seg *g = &seg;
+    in->sum = sum; /* det-event: set in place (no copy of the segment); valid for this call */
+    const pw_seg *g = in;
     if (sc->d->n_forms)
         pw_canary_scan(sc, g);
     int plus = g->in_query && (cls & PW_SUM_PLUS);
