@@ -1,14 +1,27 @@
 /*
- * bench_http_floor.c — the floor under the gateway's HTTP front: libmicrohttpd with the gateway's
- * own settings (internal epoll thread pool, TURBO, 16 KiB per connection, suspend/resume) answering
- * POST /e with a fixed 200 and no work. bench/gateway.sh runs wrk against it in the same run as
- * nginx and the gateway and prints its CPU per request next to theirs.
+ * bench_http_floor.c — the floor under the gateway's HTTP front: the candidate libraries answering
+ * POST /e with a fixed 200 and no work. libmicrohttpd with the gateway's settings (internal epoll
+ * thread pool, TURBO, 16 KiB per connection, suspend/resume), and libh2o's evloop (one loop per
+ * thread, each with its own SO_REUSEPORT listening socket), built when libh2o-evloop-dev is
+ * installed. bench/gateway.sh runs wrk against it in the same run as nginx and the gateway and
+ * prints its CPU per request next to theirs.
  *
- *   bench_http_floor MODE THREADS   MODE: direct (answer at once) | suspend (suspend the request,
- *                                   a second thread resumes every waiting request, as the commit
- *                                   does); prints "port N", serves until stdin closes.
+ *   bench_http_floor MODE THREADS    prints "port N", serves until stdin closes. MODE:
+ *     direct        MHD, answer at once
+ *     suspend       MHD, suspend the request; a second thread resumes every waiting request (the
+ *                   commit's part)
+ *     block         MHD, a thread per connection that waits for the second thread instead
+ *     poll, poll-suspend   direct and suspend with poll() instead of epoll
+ *     h2o           h2o, answer at once
+ *     h2o-hop       h2o, hand the request to a second thread, which sends it back to its loop
+ *                   through an h2o_multithread queue to be answered
+ *   PW_FLOOR_COMMIT_US=N: the second thread sleeps N us per round (a stand-in for fdatasync), so
+ *   that answers come back in batches as they do after the spool's group commit.
  */
 #include <arpa/inet.h>
+#ifdef PW_HAVE_H2O
+#include <h2o.h>
+#endif
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -17,16 +30,22 @@
 #include <string.h>
 #include <unistd.h>
 
+/* PW_FLOOR_COMMIT_US: the hop thread sleeps this long per round, as the committer waits for the
+ * spool's fdatasync, so that answers come back in batches as they do in the gateway (0: none). */
+static unsigned commit_us;
+
 static const char reply_body[] = "{\"received\":1,\"accepted\":1,\"queued\":2}";
 
 typedef struct waiting {
-    struct MHD_Connection *c;
+    struct MHD_Connection *c; /* suspended; NULL: a blocked thread waits for done */
+    int done;
+    pthread_cond_t done_cv;
     struct waiting *next;
 } waiting;
 
 static struct {
     struct MHD_Response *resp;
-    int suspend;
+    int suspend, block;
     pthread_mutex_t mu;
     pthread_cond_t cv;
     waiting *queue;
@@ -41,12 +60,23 @@ static void *resumer(void *arg)
     while (!g.stop) {
         while (!g.queue && !g.stop)
             pthread_cond_wait(&g.cv, &g.mu);
+        pthread_mutex_unlock(&g.mu);
+        if (commit_us)
+            usleep(commit_us);
+        pthread_mutex_lock(&g.mu);
         waiting *w = g.queue;
         g.queue = NULL;
         pthread_mutex_unlock(&g.mu);
         while (w) {
             waiting *next = w->next;
-            MHD_resume_connection(w->c);
+            if (w->c) {
+                MHD_resume_connection(w->c);
+            } else {
+                pthread_mutex_lock(&g.mu);
+                w->done = 1;
+                pthread_cond_signal(&w->done_cv);
+                pthread_mutex_unlock(&g.mu);
+            }
             w = next;
         }
         pthread_mutex_lock(&g.mu);
@@ -58,14 +88,14 @@ static void *resumer(void *arg)
 typedef struct req {
     waiting w;
     int state; /* 0 new, 1 suspended, 2 resumed */
-} req;
+} mhd_req;
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
                                   const char *method, const char *version, const char *upload,
                                   size_t *upload_size, void **con_cls)
 {
     (void)cls, (void)url, (void)method, (void)version, (void)upload;
-    req *r = *con_cls;
+    mhd_req *r = *con_cls;
     if (!r) {
         r = calloc(1, sizeof *r);
         *con_cls = r;
@@ -86,6 +116,18 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         pthread_mutex_unlock(&g.mu);
         return MHD_YES;
     }
+    if (g.block) { /* this connection's own thread waits for the hop */
+        waiting *w = &r->w;
+        pthread_cond_init(&w->done_cv, NULL);
+        pthread_mutex_lock(&g.mu);
+        w->next = g.queue;
+        g.queue = w;
+        pthread_cond_signal(&g.cv);
+        while (!w->done)
+            pthread_cond_wait(&w->done_cv, &g.mu);
+        pthread_mutex_unlock(&g.mu);
+        pthread_cond_destroy(&w->done_cv);
+    }
     return MHD_queue_response(c, 200, g.resp);
 }
 
@@ -97,14 +139,204 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     *con_cls = NULL;
 }
 
+/* ---- libh2o evloop (built when libh2o-evloop-dev is installed) ---- */
+#ifdef PW_HAVE_H2O
+
+typedef struct h2o_thread {
+    h2o_context_t ctx; /* first: the handler finds its thread from req->conn->ctx */
+    h2o_accept_ctx_t accept;
+    h2o_multithread_queue_t *queue;
+    h2o_multithread_receiver_t replies; /* requests coming back from the hop thread */
+    int fd;
+    pthread_t tid;
+} h2o_thread;
+
+typedef struct hop {
+    h2o_multithread_message_t msg;
+    h2o_req_t *req;
+    h2o_thread *t;
+    struct hop *next;
+} hop;
+
+static struct {
+    h2o_globalconf_t config;
+    int hop;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    hop *queue;
+} hg = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
+
+static h2o_generator_t h2o_gen = {NULL, NULL};
+
+static void h2o_answer(h2o_req_t *req)
+{
+    static h2o_iovec_t body = {(char *)reply_body, sizeof reply_body - 1};
+    req->res.status = 200;
+    req->res.reason = "OK";
+    req->res.content_length = body.len;
+    h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL,
+                   H2O_STRLIT("application/json"));
+    h2o_start_response(req, &h2o_gen);
+    h2o_send(req, &body, 1, 1);
+}
+
+/* The stand-in for the commit: send every waiting request back to its loop. */
+static void *h2o_hopper(void *arg)
+{
+    (void)arg;
+    pthread_mutex_lock(&hg.mu);
+    for (;;) {
+        while (!hg.queue)
+            pthread_cond_wait(&hg.cv, &hg.mu);
+        pthread_mutex_unlock(&hg.mu);
+        if (commit_us)
+            usleep(commit_us);
+        pthread_mutex_lock(&hg.mu);
+        hop *x = hg.queue;
+        hg.queue = NULL;
+        pthread_mutex_unlock(&hg.mu);
+        while (x) {
+            hop *next = x->next;
+            h2o_multithread_send_message(&x->t->replies, &x->msg);
+            x = next;
+        }
+        pthread_mutex_lock(&hg.mu);
+    }
+    return NULL;
+}
+
+static void h2o_on_replies(h2o_multithread_receiver_t *recv, h2o_linklist_t *messages)
+{
+    (void)recv;
+    while (!h2o_linklist_is_empty(messages)) {
+        h2o_multithread_message_t *m =
+            H2O_STRUCT_FROM_MEMBER(h2o_multithread_message_t, link, messages->next);
+        h2o_linklist_unlink(&m->link);
+        h2o_answer(H2O_STRUCT_FROM_MEMBER(hop, msg, m)->req);
+    }
+}
+
+static int h2o_on_req(h2o_handler_t *self, h2o_req_t *req)
+{
+    (void)self;
+    if (!hg.hop) {
+        h2o_answer(req);
+        return 0;
+    }
+    hop *x = h2o_mem_alloc_pool(&req->pool, sizeof *x);
+    *x = (hop){.req = req, .t = (h2o_thread *)(void *)req->conn->ctx};
+    pthread_mutex_lock(&hg.mu);
+    x->next = hg.queue;
+    hg.queue = x;
+    pthread_cond_signal(&hg.cv);
+    pthread_mutex_unlock(&hg.mu);
+    return 0;
+}
+
+static void h2o_on_accept(h2o_socket_t *listener, const char *err)
+{
+    if (err)
+        return;
+    for (int i = 0; i < 16; i++) {
+        h2o_socket_t *sock = h2o_evloop_socket_accept(listener);
+        if (!sock)
+            return;
+        h2o_accept(listener->data, sock);
+    }
+}
+
+static void *h2o_loop_thread(void *arg)
+{
+    h2o_thread *t = arg;
+    h2o_context_init(&t->ctx, h2o_evloop_create(), &hg.config);
+    t->accept.ctx = &t->ctx;
+    t->accept.hosts = hg.config.hosts;
+    t->queue = h2o_multithread_create_queue(t->ctx.loop);
+    h2o_multithread_register_receiver(t->queue, &t->replies, h2o_on_replies);
+    h2o_socket_t *ls = h2o_evloop_socket_create(t->ctx.loop, t->fd, H2O_SOCKET_FLAG_DONT_READ);
+    ls->data = &t->accept;
+    h2o_socket_read_start(ls, h2o_on_accept);
+    for (;;) /* -1 is an interrupted epoll_wait (EINTR): run again */
+        h2o_evloop_run(t->ctx.loop, INT32_MAX);
+    return NULL;
+}
+
+static int reuseport_listener(unsigned *port)
+{
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    int on = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
+    setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof on);
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)*port)};
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof sa;
+    if (bind(fd, (struct sockaddr *)&sa, sizeof sa) != 0 || listen(fd, 1024) != 0 ||
+        getsockname(fd, (struct sockaddr *)&sa, &len) != 0) {
+        close(fd);
+        return -1;
+    }
+    *port = ntohs(sa.sin_port);
+    return fd;
+}
+
+static int h2o_main(unsigned threads)
+{
+    h2o_config_init(&hg.config);
+    hg.config.http1.req_timeout = 30000;
+    h2o_hostconf_t *host =
+        h2o_config_register_host(&hg.config, h2o_iovec_init(H2O_STRLIT("default")), 65535);
+    h2o_pathconf_t *path = h2o_config_register_path(host, "/", 0);
+    h2o_handler_t *handler = h2o_create_handler(path, sizeof *handler);
+    handler->on_req = h2o_on_req;
+    pthread_t hopper;
+    pthread_create(&hopper, NULL, h2o_hopper, NULL);
+    h2o_thread *ts = calloc(threads, sizeof *ts);
+    unsigned port = 0;
+    for (unsigned i = 0; i < threads; i++)
+        if ((ts[i].fd = reuseport_listener(&port)) < 0) {
+            fprintf(stderr, "bench_http_floor: cannot listen\n");
+            return 1;
+        }
+    for (unsigned i = 0; i < threads; i++)
+        pthread_create(&ts[i].tid, NULL, h2o_loop_thread, &ts[i]);
+    printf("port %u\n", port);
+    fflush(stdout);
+    char buf[64];
+    while (read(0, buf, sizeof buf) > 0)
+        ;
+    _exit(0); /* the loops run until the process ends */
+}
+#endif
+
 int main(int argc, char **argv)
 {
     if (argc != 3) {
-        fprintf(stderr, "usage: bench_http_floor direct|suspend THREADS\n");
+        fprintf(stderr, "usage: bench_http_floor direct|suspend|block|h2o|h2o-hop THREADS\n");
         return 2;
     }
+    const char *cu = getenv("PW_FLOOR_COMMIT_US");
+    commit_us = cu ? (unsigned)atoi(cu) : 0;
+    if (strncmp(argv[1], "h2o", 3) == 0) {
+#ifdef PW_HAVE_H2O
+        hg.hop = strcmp(argv[1], "h2o-hop") == 0;
+        int n = atoi(argv[2]);
+        return h2o_main(n > 0 ? (unsigned)n : 2);
+#else
+        fprintf(stderr, "bench_http_floor: built without libh2o-evloop-dev\n");
+        return 1;
+#endif
+    }
     g.suspend = strcmp(argv[1], "suspend") == 0;
+    g.block = strcmp(argv[1], "block") == 0;
+    int poll_mode =
+        strncmp(argv[1], "poll", 4) == 0; /* poll, poll-suspend: poll() instead of epoll */
+    g.suspend |= strcmp(argv[1], "poll-suspend") == 0;
     unsigned threads = (unsigned)atoi(argv[2]);
+    unsigned flags = g.block ? MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION |
+                                   MHD_USE_POLL | MHD_USE_ITC
+                             : MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC | MHD_USE_TURBO |
+                                   MHD_ALLOW_SUSPEND_RESUME |
+                                   (poll_mode ? MHD_USE_POLL : MHD_USE_EPOLL);
     g.resp = MHD_create_response_from_buffer(sizeof reply_body - 1, (void *)reply_body,
                                              MHD_RESPMEM_PERSISTENT);
     MHD_add_response_header(g.resp, "Content-Type", "application/json");
@@ -113,10 +345,11 @@ int main(int argc, char **argv)
     struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = 0};
     sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     struct MHD_Daemon *d =
-        MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
-                             MHD_USE_TURBO | MHD_ALLOW_SUSPEND_RESUME,
-                         0, NULL, NULL, on_request, NULL, MHD_OPTION_SOCK_ADDR,
-                         (struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE, threads ? threads : 2,
+        MHD_start_daemon(flags, 0, NULL, NULL, on_request, NULL, MHD_OPTION_SOCK_ADDR,
+                         (struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE,
+                         g.block   ? 0
+                         : threads ? threads
+                                   : 2,
                          MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30, MHD_OPTION_NOTIFY_COMPLETED,
                          on_completed, NULL, MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024,
                          MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)16 * 1024, MHD_OPTION_END);

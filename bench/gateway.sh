@@ -133,24 +133,42 @@ rate=${PW_BENCH_RATE:-10000}
 paced_out=$(PW_RATE=$rate PW_THREADS=$wthreads wrk -t"$wthreads" -c100 -d"${dur}s" --latency \
   -s bench/gateway_event.lua "http://127.0.0.1:$gw_port/e")
 
-# The floor under the gateway's HTTP front, same wrk load: libmicrohttpd with the gateway's
-# settings and no work, answering at once (direct) or after a suspend/resume (as the commit does).
+# The floor under the gateway's HTTP front, same wrk load: libmicrohttpd (the gateway's library)
+# and libh2o's evloop (the alternative measured against it) with no work, answering at once or
+# after a hop through a second thread (MHD: suspend/resume; h2o: a multithread queue back to the
+# loop), as the commit does.
 floor_bin=$build/bench/bench_http_floor
 floor_lines=
+# floor_run MODE [RATE]: wrk against bench_http_floor MODE (at full load, or paced at RATE/s over
+# 100 connections); appends its CPU per request to floor_lines. A mode not built is skipped.
+floor_run() {
+  "$floor_bin" "$1" "$gw_threads" <>"$tmp/floor.in" >"$tmp/floor.out" & floor_pid=$!
+  for _ in $(seq 100); do grep -q '^port' "$tmp/floor.out" && break; sleep 0.05; done
+  local fport f_t0 f_t1 f_out
+  fport=$(awk '{print $2}' "$tmp/floor.out")
+  if [ -z "$fport" ]; then # libh2o-evloop-dev missing
+    kill "$floor_pid" 2>/dev/null || true; wait "$floor_pid" 2>/dev/null || true; return 0
+  fi
+  f_t0=$(proc_ticks $floor_pid)
+  if [ -n "${2:-}" ]; then
+    f_out=$(PW_RATE=$2 PW_THREADS=$wthreads wrk -t"$wthreads" -c100 -d"${dur}s" \
+      -s bench/gateway_event.lua "http://127.0.0.1:$fport/e")
+  else
+    f_out=$(run_wrk "http://127.0.0.1:$fport/e" bench/gateway_event.lua)
+  fi
+  f_t1=$(proc_ticks $floor_pid)
+  kill "$floor_pid"; wait "$floor_pid" 2>/dev/null || true
+  floor_lines+=$(awk -v t="$((f_t1 - f_t0))" -v n="$(echo "$f_out" | requests)" -v hz="$(getconf CLK_TCK)" \
+    -v r="$(echo "$f_out" | rps)" -v m="$1" -v paced="${2:+ paced}" \
+    'BEGIN { lib = m ~ /^h2o/ ? "libh2o" : "libmicrohttpd"; sub(/^h2o-?/, "", m); if (m == "") m = "direct"
+             printf "  %-13s no work (%-7s) %7.1f   %8.0f req/s%s\n", lib, m, t * 1e6 / hz / n, r, paced }')$'\n'
+}
 if [ -x "$floor_bin" ]; then
   mkfifo "$tmp/floor.in"
-  for mode in direct suspend; do
-    "$floor_bin" "$mode" "$gw_threads" <>"$tmp/floor.in" >"$tmp/floor.out" & floor_pid=$!
-    for _ in $(seq 100); do grep -q '^port' "$tmp/floor.out" && break; sleep 0.05; done
-    fport=$(awk '{print $2}' "$tmp/floor.out")
-    f_t0=$(proc_ticks $floor_pid)
-    f_out=$(run_wrk "http://127.0.0.1:$fport/e" bench/gateway_event.lua)
-    f_t1=$(proc_ticks $floor_pid)
-    kill "$floor_pid"; wait "$floor_pid" 2>/dev/null || true
-    floor_lines+=$(awk -v t="$((f_t1 - f_t0))" -v n="$(echo "$f_out" | requests)" -v hz="$(getconf CLK_TCK)" \
-      -v r="$(echo "$f_out" | rps)" -v m="$mode" \
-      'BEGIN { printf "  libmicrohttpd, no work (%-7s) %7.1f   %8.0f req/s\n", m, t * 1e6 / hz / n, r }')$'\n'
-  done
+  for mode in direct suspend h2o h2o-hop; do floor_run "$mode"; done
+  # The two hop modes again at the paced run's fixed rate: the same requests per second and so the
+  # same batching for both libraries (at full load the faster one batches more).
+  for mode in suspend h2o-hop; do floor_run "$mode" "$rate"; done
 fi
 
 # The disk's floor under a durable answer: fdatasync latency in the spool's directory.
