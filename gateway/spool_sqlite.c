@@ -401,7 +401,7 @@ void pw_spool_close(pw_spool *s)
 /* ---- group commit: a leader commits for everyone queued ------------------------------------ */
 
 /* Call and free the asynchronous requests of a committed list, unlinking them from it. */
-static void complete_async(put_req *list)
+static void complete_async(pw_spool *s, put_req *list)
 {
     put_req **link = &list->next;
     for (put_req *r = *link; r; r = *link) {
@@ -411,6 +411,7 @@ static void complete_async(put_req *list)
         }
         *link = r->next;
         r->done_fn(r->done_ctx, r->status, r->status == PW_OK ? NULL : &r->err);
+        pw_histo_since(&s->timing.put_total, r->t_enq);
         free(r);
     }
 }
@@ -437,8 +438,11 @@ static void lead_one_commit(pw_spool *s)
     s->head = s->tail = NULL;
     s->pending = 0;
     pthread_mutex_unlock(&s->q_mu);
+    int64_t taken = pw_histo_now_ns();
+    for (put_req *r = head.next; r; r = r->next)
+        pw_histo_observe_ns(&s->timing.put_queue, taken - r->t_enq);
     pw_spool_commit_requests(s, head.next);
-    complete_async(&head);
+    complete_async(s, &head);
     pthread_mutex_lock(&s->q_mu);
     for (put_req *r = head.next; r;) {
         put_req *next = r->next; /* r lives on its caller's stack: read before waking it */
@@ -472,6 +476,7 @@ static pw_status enqueue(pw_spool *s, put_req *r, pw_err *err)
 {
     if (s->stop)
         return pw_err_set(err, PW_ERR_STATE, "spool: closing");
+    r->t_enq = pw_histo_now_ns();
     if (s->tail)
         s->tail->next = r;
     else
@@ -503,6 +508,7 @@ pw_status pw_spool_put(pw_spool *s, const pw_spool_put_item *items, size_t n, pw
             pthread_cond_wait(&s->done_cond, &s->q_mu);
     }
     pthread_mutex_unlock(&s->q_mu);
+    pw_histo_since(&s->timing.put_total, r.t_enq);
     if (r.status != PW_OK && err)
         *err = r.err;
     return r.status;

@@ -29,6 +29,7 @@ struct pw_spool_ckpt {
     int wanted, stop;
     int running;    /* a background checkpoint is under way */
     int backfilled; /* frames the last one copied (0: none since the WAL restarted) */
+    pw_histo *inline_time; /* checkpoints run by the committing thread */
 };
 
 /* Runs in the committing thread after each commit (db_mu held). The WAL restarts from its
@@ -51,8 +52,11 @@ static int on_wal_commit(void *arg, sqlite3 *db, const char *name, int frames)
         pthread_cond_signal(&c->cv);
     }
     pthread_mutex_unlock(&c->mu);
-    if (finish)
+    if (finish) {
+        int64_t t0 = pw_histo_now_ns();
         sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+        pw_histo_since(c->inline_time, t0);
+    }
     return SQLITE_OK;
 }
 
@@ -106,6 +110,7 @@ void pw_spool_ckpt_start(pw_spool *s, const char *path)
         return;
     }
     sqlite3_busy_timeout(c->db, 1000);
+    c->inline_time = &s->timing.ckpt_inline;
     s->ckpt = c;
     pthread_mutex_lock(&s->db_mu);
     sqlite3_wal_hook(s->db, on_wal_commit, c); /* replaces the automatic checkpoint */

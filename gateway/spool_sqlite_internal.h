@@ -19,6 +19,7 @@
 #include <sqlite3.h>
 #include <stdint.h>
 
+#include "gw_histo.h"
 #include "spool.h"
 
 #define ROW_OVERHEAD  64 /* bytes counted per queued item beyond its strings */
@@ -136,6 +137,7 @@ typedef struct pw_spool_ckpt pw_spool_ckpt;
 
 typedef struct put_req {
     const pw_spool_put_item *items;
+    int64_t t_enq; /* pw_histo_now_ns() when queued */
     size_t n;
     pw_status status;
     pw_err err;
@@ -144,6 +146,22 @@ typedef struct put_req {
     void *done_ctx;
     struct put_req *next;
 } put_req;
+
+/* Where the time of the commit path and of the forwarders' turns on the connection goes
+ * (pw_spool_metrics). */
+typedef struct pw_spool_timing {
+    pw_histo put_queue;   /* a put request queued until a leader takes its batch */
+    pw_histo put_lock;    /* the leader waiting for db_mu (a forwarder holds it) */
+    pw_histo put_write;   /* BEGIN and the batch's INSERTs */
+    pw_histo put_commit;  /* COMMIT: WAL write + fsync (+ an inline checkpoint) */
+    pw_histo put_total;   /* queued until its completion runs */
+    pw_histo lease_hold;  /* a lease holding db_mu */
+    pw_histo ack_hold;    /* an ack holding db_mu (its COMMIT included) */
+    pw_histo ack_commit;  /* an ack's COMMIT */
+    pw_histo other_hold;  /* retry / dead letter / stats holding db_mu */
+    pw_histo ckpt_inline; /* checkpoints run by a committing thread (the WAL hook) */
+    atomic_ullong commits, requests, items;
+} pw_spool_timing;
 
 struct pw_spool {
     sqlite3 *db;
@@ -177,6 +195,7 @@ struct pw_spool {
     char *scratch; /* a put's body, an ack's JSON array */
     size_t scratch_cap;
     pw_spool_keyrows undo; /* rows inserted by the open transaction, for its rollback */
+    pw_spool_timing timing;
 };
 
 /* Background checkpoints (spool_sqlite_ckpt.c): started once the schema is ready, stopped

@@ -303,6 +303,7 @@ pw_status pw_spool_lease(pw_spool *s, const char *destination, size_t max, unsig
     if (!(o.items = calloc(max, sizeof *o.items)))
         return pw_err_set(err, PW_ERR_NOMEM, "spool: out of memory leasing %zu items", max);
     pthread_mutex_lock(&s->db_mu);
+    int64_t held = pw_histo_now_ns();
     pw_spool_dest *d = destination ? pw_spool_dest_by_name(s, destination) : NULL;
     pw_status st = PW_OK;
     if (d)
@@ -311,6 +312,7 @@ pw_status pw_spool_lease(pw_spool *s, const char *destination, size_t max, unsig
         st = lease_retries(s, d, &o, err);
     if (d && st == PW_OK && o.n < max)
         st = lease_new(s, d, &o, err);
+    pw_histo_since(&s->timing.lease_hold, held);
     pthread_mutex_unlock(&s->db_mu);
     if (st != PW_OK || o.n == 0) {
         pw_spool_items_free(o.items, o.n); /* their leases expire */
@@ -554,17 +556,21 @@ static pw_status ack_items(pw_spool *s, const int64_t *ids, size_t n, pw_err *er
         return pw_err_set(err, PW_ERR_NOMEM, "spool: out of memory acking %zu items", n);
     settle t;
     pthread_mutex_lock(&s->db_mu);
+    int64_t held = pw_histo_now_ns();
     int ready = settle_init(s, &t);
     pw_status st =
         ready ? pw_spool_begin(s, err) : pw_err_set(err, PW_ERR_NOMEM, "spool: out of memory");
     if (st == PW_OK)
         st = ack_in_txn(s, ids, n, rows, &t, err);
+    int64_t commit = pw_histo_now_ns();
     if (st == PW_OK)
         st = pw_spool_run(s, SQL_COMMIT, err);
+    pw_histo_since(&s->timing.ack_commit, commit);
     if (st == PW_OK)
         settle_apply(s, &t, ids, n);
     else if (ready)
         pw_spool_run(s, SQL_ROLLBACK, NULL);
+    pw_histo_since(&s->timing.ack_hold, held);
     pthread_mutex_unlock(&s->db_mu);
     settle_free(&t);
     free(rows);
@@ -635,6 +641,7 @@ pw_status pw_spool_retry_batch(pw_spool *s, const int64_t *ids, size_t n, int64_
     size_t changed = 0;
     settle t;
     pthread_mutex_lock(&s->db_mu);
+    int64_t held = pw_histo_now_ns();
     int ready = settle_init(s, &t);
     pw_status status =
         ready ? pw_spool_begin(s, err) : pw_err_set(err, PW_ERR_NOMEM, "spool: out of memory");
@@ -646,6 +653,7 @@ pw_status pw_spool_retry_batch(pw_spool *s, const int64_t *ids, size_t n, int64_
         settle_apply(s, &t, ids, n); /* the leases end */
     else if (ready)
         pw_spool_run(s, SQL_ROLLBACK, NULL);
+    pw_histo_since(&s->timing.other_hold, held);
     pthread_mutex_unlock(&s->db_mu);
     settle_free(&t);
     if (status == PW_OK && changed < n)
@@ -718,6 +726,7 @@ pw_status pw_spool_dead_batch(pw_spool *s, const int64_t *ids, const char *const
     int64_t now = pw_gw_now_ms();
     settle t;
     pthread_mutex_lock(&s->db_mu);
+    int64_t held = pw_histo_now_ns();
     int ready = settle_init(s, &t);
     pw_status st =
         ready ? pw_spool_begin(s, err) : pw_err_set(err, PW_ERR_NOMEM, "spool: out of memory");
@@ -731,6 +740,7 @@ pw_status pw_spool_dead_batch(pw_spool *s, const int64_t *ids, const char *const
         settle_apply(s, &t, ids, n);
     else if (ready)
         pw_spool_run(s, SQL_ROLLBACK, NULL);
+    pw_histo_since(&s->timing.other_hold, held);
     pthread_mutex_unlock(&s->db_mu);
     settle_free(&t);
     return st;

@@ -211,9 +211,16 @@ void pw_spool_commit_requests(pw_spool *s, put_req *list)
 {
     pw_err err = {0};
     uint64_t added = 0;
+    pw_spool_timing *tm = &s->timing;
+    int64_t t0 = pw_histo_now_ns();
     pthread_mutex_lock(&s->db_mu);
-    for (put_req *r = list; r; r = r->next) /* new destination names commit on their own */
+    int64_t t1 = pw_histo_since(&tm->put_lock, t0);
+    size_t n_req = 0, n_items = 0;
+    for (put_req *r = list; r; r = r->next) { /* new destination names commit on their own */
         r->status = validate_items(s, r->items, r->n, &r->err);
+        n_req++;
+        n_items += r->n;
+    }
     pw_status st = pw_spool_begin(s, &err);
     for (put_req *r = list; r && st == PW_OK; r = r->next) {
         if (r->status != PW_OK)
@@ -221,8 +228,13 @@ void pw_spool_commit_requests(pw_spool *s, put_req *list)
         if ((r->status = check_request(s, r, added, &r->err)) == PW_OK)
             st = insert_request(s, r, &added, &err);
     }
+    int64_t t2 = pw_histo_since(&tm->put_write, t1);
     if (st == PW_OK)
         st = pw_spool_run(s, SQL_COMMIT, &err);
+    pw_histo_since(&tm->put_commit, t2);
+    atomic_fetch_add_explicit(&tm->commits, 1, memory_order_relaxed);
+    atomic_fetch_add_explicit(&tm->requests, n_req, memory_order_relaxed);
+    atomic_fetch_add_explicit(&tm->items, n_items, memory_order_relaxed);
     if (st != PW_OK) {
         pw_spool_run(s, SQL_ROLLBACK, NULL);
         for (put_req *r = list; r; r = r->next) {

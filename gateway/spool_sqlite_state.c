@@ -55,6 +55,7 @@ pw_status pw_spool_stats_get(pw_spool *s, const char *destination, pw_spool_stat
     memset(out, 0, sizeof *out);
     int64_t dead = 0;
     pthread_mutex_lock(&s->db_mu);
+    int64_t held = pw_histo_now_ns();
     pw_spool_dest *d = destination ? pw_spool_dest_by_name(s, destination) : NULL;
     for (size_t i = 0; i < s->n_dests; i++)
         if (!destination || d == &s->dests[i])
@@ -63,6 +64,7 @@ pw_status pw_spool_stats_get(pw_spool *s, const char *destination, pw_spool_stat
         out->oldest_ms = oldest_queued(s, d);
     pw_status st = count_dead(s, destination, &dead, err);
     out->bytes = s->bytes;
+    pw_histo_since(&s->timing.other_hold, held);
     pthread_mutex_unlock(&s->db_mu);
     out->dead = (uint64_t)dead;
     return st;
@@ -146,4 +148,39 @@ pw_status pw_spool_state(pw_spool *s, const char *event_id, const char *destinat
         return pw_err_set(err, PW_ERR_NOTFOUND, "spool: no item for %s/%s", event_id, destination);
     *state = found;
     return PW_OK;
+}
+
+/* ---- /metrics: where the commit path's time goes ------------------------------------------ */
+
+void pw_spool_metrics(pw_spool *s, pw_buf *o)
+{
+    static const char name[] = "phiwall_gateway_spool_phase_seconds";
+    const pw_spool_timing *t = &s->timing;
+    const struct {
+        const char *phase;
+        const pw_histo *h;
+    } phases[] = {{"put_queue", &t->put_queue},     {"put_lock", &t->put_lock},
+                  {"put_write", &t->put_write},     {"put_commit", &t->put_commit},
+                  {"put_total", &t->put_total},     {"lease_hold", &t->lease_hold},
+                  {"ack_hold", &t->ack_hold},       {"ack_commit", &t->ack_commit},
+                  {"other_hold", &t->other_hold},   {"ckpt_inline", &t->ckpt_inline}};
+    pw_histo_type(name,
+                  "Spool time by phase: put_* per put request (queue, total) or group commit "
+                  "(lock, write, commit); *_hold: the spool lock held by a forwarder",
+                  o);
+    for (size_t i = 0; i < sizeof phases / sizeof phases[0]; i++) {
+        char label[48];
+        snprintf(label, sizeof label, "phase=\"%s\"", phases[i].phase);
+        pw_histo_print(phases[i].h, name, label, o);
+    }
+    pw_buf_printf(o,
+                  "# TYPE phiwall_gateway_spool_commits_total counter\n"
+                  "phiwall_gateway_spool_commits_total %llu\n"
+                  "# TYPE phiwall_gateway_spool_commit_requests_total counter\n"
+                  "phiwall_gateway_spool_commit_requests_total %llu\n"
+                  "# TYPE phiwall_gateway_spool_commit_items_total counter\n"
+                  "phiwall_gateway_spool_commit_items_total %llu\n",
+                  (unsigned long long)atomic_load(&t->commits),
+                  (unsigned long long)atomic_load(&t->requests),
+                  (unsigned long long)atomic_load(&t->items));
 }
