@@ -4,7 +4,7 @@
 # linear interpolation inside the Prometheus buckets. Used by bench/gateway.sh:
 #   awk -f bench/gw_phases.awk before.txt after.txt
 function key(line) { sub(/,?le="[^"]*"/, "", line); sub(/_bucket/, "", line); return line }
-FNR == 1 { file++ }
+{ file = FILENAME == ARGV[1] ? 1 : 2 }
 /^phiwall_gateway_(commit|spool_phase)_seconds_(bucket|sum|count)/ {
   split($0, kv, " "); name = kv[1]; v = kv[2]
   if (name ~ /_bucket\{/) {

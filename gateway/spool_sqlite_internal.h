@@ -159,6 +159,7 @@ typedef struct pw_spool_timing {
     pw_histo ack_hold;    /* an ack holding db_mu (its COMMIT included) */
     pw_histo ack_commit;  /* an ack's COMMIT */
     pw_histo other_hold;  /* retry / dead letter / stats holding db_mu */
+    pw_histo ckpt_finish; /* the checkpointer's final pass, holding db_mu */
     pw_histo ckpt_inline; /* checkpoints run by a committing thread (the WAL hook) */
     atomic_ullong commits, requests, items;
 } pw_spool_timing;

@@ -163,7 +163,8 @@ void pw_spool_metrics(pw_spool *s, pw_buf *o)
                   {"put_write", &t->put_write},     {"put_commit", &t->put_commit},
                   {"put_total", &t->put_total},     {"lease_hold", &t->lease_hold},
                   {"ack_hold", &t->ack_hold},       {"ack_commit", &t->ack_commit},
-                  {"other_hold", &t->other_hold},   {"ckpt_inline", &t->ckpt_inline}};
+                  {"other_hold", &t->other_hold},   {"ckpt_finish", &t->ckpt_finish},
+                  {"ckpt_inline", &t->ckpt_inline}};
     pw_histo_type(name,
                   "Spool time by phase: put_* per put request (queue, total) or group commit "
                   "(lock, write, commit); *_hold: the spool lock held by a forwarder",
