@@ -292,8 +292,7 @@ static pw_status configure_db(pw_spool *s, pw_err *err)
     static const char *const pragmas[] = {
         "PRAGMA journal_mode=WAL",  "PRAGMA synchronous=FULL",
         "PRAGMA foreign_keys=OFF",  "PRAGMA journal_size_limit=67108864",
-        "PRAGMA cache_size=-16384", "PRAGMA wal_autocheckpoint=4000",
-        "PRAGMA secure_delete=FAST"};
+        "PRAGMA cache_size=-16384", "PRAGMA wal_autocheckpoint=4000"};
     sqlite3_busy_timeout(s->db, 5000);
     for (size_t i = 0; i < sizeof pragmas / sizeof pragmas[0]; i++) {
         pw_status st = pw_spool_exec(s, pragmas[i], err);
