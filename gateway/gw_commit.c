@@ -33,8 +33,8 @@ struct pw_gw_committer {
     pthread_t thread;
     atomic_ullong audit_failures;
     int64_t last_sync_ms;
-    int dirty; /* written but not yet synced (audit thread only) */
-    pw_histo answered; /* submitted until its completion ran (the 2xx may be sent) */
+    int dirty;             /* written but not yet synced (audit thread only) */
+    pw_histo answered;     /* submitted until its completion ran (the 2xx may be sent) */
     pw_histo audit_append; /* one batched audit append (+ its sync when due) */
 };
 

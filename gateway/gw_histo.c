@@ -57,5 +57,6 @@ void pw_histo_print(const pw_histo *h, const char *name, const char *labels, pw_
     const char *open = lab[0] ? "{" : "", *close = lab[0] ? "}" : "";
     pw_buf_printf(o, "%s_sum%s%s%s %.6f\n%s_count%s%s%s %llu\n", name, open, lab, close,
                   (double)atomic_load_explicit(&h->sum_ns, memory_order_relaxed) / 1e9, name, open,
-                  lab, close, (unsigned long long)atomic_load_explicit(&h->total, memory_order_relaxed));
+                  lab, close,
+                  (unsigned long long)atomic_load_explicit(&h->total, memory_order_relaxed));
 }

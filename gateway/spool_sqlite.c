@@ -38,6 +38,7 @@
 #include "spool.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -416,6 +417,32 @@ static void complete_async(pw_spool *s, put_req *list)
     }
 }
 
+/* After a commit (q_mu held): mark its requests done, except the acks that still have items
+ * to settle, which go back to the front of the queue for the next commit. */
+static void requeue_or_finish(pw_spool *s, put_req *list)
+{
+    put_req *again = NULL, **tail = &again;
+    size_t n_again = 0;
+    while (list) {
+        put_req *next = list->next; /* r lives on its caller's stack: read before waking it */
+        if (list->ack_ids && list->status == PW_OK && list->ack_off < list->n_ack) {
+            *tail = list;
+            tail = &list->next;
+            n_again++;
+        } else {
+            list->done = 1;
+        }
+        list = next;
+    }
+    if (!again)
+        return;
+    *tail = s->head;
+    if (!s->head)
+        s->tail = (put_req *)((char *)tail - offsetof(put_req, next));
+    s->head = again;
+    s->pending += n_again;
+}
+
 /*
  * Called with q_mu held, when requests are queued and nobody is committing. The caller becomes
  * the leader: it waits up to commit_interval_ms for companions, takes every queued request,
@@ -440,15 +467,12 @@ static void lead_one_commit(pw_spool *s)
     pthread_mutex_unlock(&s->q_mu);
     int64_t taken = pw_histo_now_ns();
     for (put_req *r = head.next; r; r = r->next)
-        pw_histo_observe_ns(&s->timing.put_queue, taken - r->t_enq);
+        if (!r->ack_ids)
+            pw_histo_observe_ns(&s->timing.put_queue, taken - r->t_enq);
     pw_spool_commit_requests(s, head.next);
     complete_async(s, &head);
     pthread_mutex_lock(&s->q_mu);
-    for (put_req *r = head.next; r;) {
-        put_req *next = r->next; /* r lives on its caller's stack: read before waking it */
-        r->done = 1;
-        r = next;
-    }
+    requeue_or_finish(s, head.next);
     s->committing = 0;
     pthread_cond_broadcast(&s->done_cond);
     if (s->head || s->stop)
@@ -490,28 +514,42 @@ static pw_status enqueue(pw_spool *s, put_req *r, pw_err *err)
     return PW_OK;
 }
 
-pw_status pw_spool_put(pw_spool *s, const pw_spool_put_item *items, size_t n, pw_err *err)
+/* A synchronous request: queue it, then lead commits or wait for them until it is done. */
+static pw_status commit_and_wait(pw_spool *s, put_req *r, pw_histo *total, pw_err *err)
 {
-    if (n == 0)
-        return PW_OK;
-    put_req r = {.items = items, .n = n, .status = PW_OK};
     pthread_mutex_lock(&s->q_mu);
-    pw_status st = enqueue(s, &r, err);
+    pw_status st = enqueue(s, r, err);
     if (st != PW_OK) {
         pthread_mutex_unlock(&s->q_mu);
         return st;
     }
-    while (!r.done) {
+    while (!r->done) {
         if (!s->committing)
             lead_one_commit(s);
         else
             pthread_cond_wait(&s->done_cond, &s->q_mu);
     }
     pthread_mutex_unlock(&s->q_mu);
-    pw_histo_since(&s->timing.put_total, r.t_enq);
-    if (r.status != PW_OK && err)
-        *err = r.err;
-    return r.status;
+    pw_histo_since(total, r->t_enq);
+    if (r->status != PW_OK && err)
+        *err = r->err;
+    return r->status;
+}
+
+pw_status pw_spool_put(pw_spool *s, const pw_spool_put_item *items, size_t n, pw_err *err)
+{
+    if (n == 0)
+        return PW_OK;
+    put_req r = {.items = items, .n = n, .status = PW_OK};
+    return commit_and_wait(s, &r, &s->timing.put_total, err);
+}
+
+pw_status pw_spool_ack_grouped(pw_spool *s, const int64_t *ids, size_t n, pw_err *err)
+{
+    if (n == 0)
+        return PW_OK;
+    put_req r = {.ack_ids = ids, .n_ack = n, .status = PW_OK};
+    return commit_and_wait(s, &r, &s->timing.ack_total, err);
 }
 
 pw_status pw_spool_put_unbatched(pw_spool *s, const pw_spool_put_item *items, size_t n, pw_err *err)
