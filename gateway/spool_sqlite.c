@@ -40,6 +40,7 @@
 #include <errno.h>
 #include <stddef.h>
 #include <pthread.h>
+#include <sched.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -400,6 +401,20 @@ void pw_spool_close(pw_spool *s)
 }
 
 /* ---- group commit: a leader commits for everyone queued ------------------------------------ */
+
+void pw_spool_lock_for_commit(pw_spool *s)
+{
+    atomic_fetch_add(&s->commit_waiting, 1);
+    pthread_mutex_lock(&s->db_mu);
+    atomic_fetch_sub(&s->commit_waiting, 1);
+}
+
+void pw_spool_let_commit_in(pw_spool *s)
+{
+    int64_t until = pw_histo_now_ns() + 2000000;
+    while (atomic_load(&s->commit_waiting) && pw_histo_now_ns() < until)
+        sched_yield();
+}
 
 /* Call and free the asynchronous requests of a committed list, unlinking them from it. */
 static void complete_async(pw_spool *s, put_req *list)

@@ -202,7 +202,14 @@ struct pw_spool {
     size_t scratch_cap;
     pw_spool_keyrows undo; /* rows inserted by the open transaction, for its rollback */
     pw_spool_timing timing;
+    atomic_int commit_waiting; /* a group commit is waiting for db_mu */
 };
+
+/* A group commit's leader taking db_mu (announced in commit_waiting). */
+void pw_spool_lock_for_commit(pw_spool *s);
+/* Called without db_mu between two turns of a long holder (a lease): if a commit waits for the
+ * lock, give it the chance to take it first (pthread mutexes are not fair), for at most 2 ms. */
+void pw_spool_let_commit_in(pw_spool *s);
 
 /* Background checkpoints (spool_sqlite_ckpt.c): started once the schema is ready, stopped
  * before the connection closes. Without them SQLite's automatic checkpoint remains. */

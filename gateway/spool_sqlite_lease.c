@@ -291,6 +291,8 @@ static pw_status lease_new(pw_spool *s, pw_spool_dest *d, lease_out *o, pw_err *
     return status;
 }
 
+#define LEASE_CHUNK 256 /* new items leased per turn on the spool's lock */
+
 pw_status pw_spool_lease(pw_spool *s, const char *destination, size_t max, unsigned lease_ms,
                          pw_spool_item **items, size_t *n, pw_err *err)
 {
@@ -310,8 +312,22 @@ pw_status pw_spool_lease(pw_spool *s, const char *destination, size_t max, unsig
         st = lease_expired(s, d, &o, err);
     if (d && st == PW_OK && o.n < max)
         st = lease_retries(s, d, &o, err);
-    if (d && st == PW_OK && o.n < max)
+    while (d && st == PW_OK && o.n < max) {
+        /* New items a chunk at a time, letting a commit in between: a large lease (Meta's
+         * 4000) must not hold the puts waiting behind it. */
+        o.max = max - o.n > LEASE_CHUNK ? o.n + LEASE_CHUNK : max;
         st = lease_new(s, d, &o, err);
+        int more = o.n == o.max && o.max < max;
+        o.max = max;
+        if (!more)
+            break;
+        pw_histo_since(&s->timing.lease_hold, held);
+        pthread_mutex_unlock(&s->db_mu);
+        pw_spool_let_commit_in(s);
+        pthread_mutex_lock(&s->db_mu);
+        held = pw_histo_now_ns();
+        d = pw_spool_dest_by_name(s, destination); /* s->dests may have grown meanwhile */
+    }
     pw_histo_since(&s->timing.lease_hold, held);
     pthread_mutex_unlock(&s->db_mu);
     if (st != PW_OK || o.n == 0) {

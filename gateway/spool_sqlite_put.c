@@ -213,7 +213,7 @@ void pw_spool_commit_requests(pw_spool *s, put_req *list)
     uint64_t added = 0;
     pw_spool_timing *tm = &s->timing;
     int64_t t0 = pw_histo_now_ns();
-    pthread_mutex_lock(&s->db_mu);
+    pw_spool_lock_for_commit(s);
     int64_t t1 = pw_histo_since(&tm->put_lock, t0);
     size_t n_req = 0, n_items = 0;
     for (put_req *r = list; r; r = r->next) { /* new destination names commit on their own */
