@@ -510,7 +510,7 @@ static void *committer_main(void *arg)
     return NULL;
 }
 
-/* Queue r (q_mu held). Asynchronous requests wake the committer thread to lead them. */
+/* Queue r (q_mu held). Asynchronous requests and acks wake the committer thread to lead them. */
 static pw_status enqueue(pw_spool *s, put_req *r, pw_err *err)
 {
     if (s->stop)
@@ -522,14 +522,16 @@ static pw_status enqueue(pw_spool *s, put_req *r, pw_err *err)
         s->head = r;
     s->tail = r;
     s->pending++;
-    if (r->done_fn && !s->committing)
+    if ((r->done_fn || r->ack_ids) && !s->committing)
         pthread_cond_signal(&s->q_cond);
     if (s->pending >= GATHER_ENOUGH)
         pthread_cond_signal(&s->interval_cond); /* enough companions: commit now */
     return PW_OK;
 }
 
-/* A synchronous request: queue it, then lead commits or wait for them until it is done. */
+/* A synchronous request: queue it, then lead commits or wait for them until it is done. An ack
+ * never leads: the committer thread does (a forwarder thread, possibly of a lower priority,
+ * must not be the one writing the puts that HTTP answers wait for). */
 static pw_status commit_and_wait(pw_spool *s, put_req *r, pw_histo *total, pw_err *err)
 {
     pthread_mutex_lock(&s->q_mu);
@@ -539,7 +541,7 @@ static pw_status commit_and_wait(pw_spool *s, put_req *r, pw_histo *total, pw_er
         return st;
     }
     while (!r->done) {
-        if (!s->committing)
+        if (!s->committing && !r->ack_ids)
             lead_one_commit(s);
         else
             pthread_cond_wait(&s->done_cond, &s->q_mu);
