@@ -246,7 +246,8 @@ const char *pw_spool_json_ids(pw_spool *s, const int64_t *v, size_t n);
 /* Write every request of the list in one transaction (spool_sqlite_put.c); sets each status. */
 void pw_spool_commit_requests(pw_spool *s, put_req *list);
 
-#define PW_SPOOL_ACKS_PER_COMMIT 128 /* bounds what acks add to a commit the puts wait for */
+#define PW_SPOOL_ACKS_PER_COMMIT 128  /* bounds what acks add to a commit the puts wait for */
+#define PW_SPOOL_ACKS_ALONE      1024 /* … and to a commit of acks only (a put may come) */
 
 /* The acks of a group commit (spool_sqlite_lease.c), written inside its open transaction under
  * a savepoint of their own: should they fail, only the ack requests fail (their status) and the

@@ -564,15 +564,19 @@ static pw_status ack_in_txn(pw_spool *s, const int64_t *ids, size_t n, ack_item 
 }
 
 /* Mark what this commit settles of each ack request of the list (ack_take, at most
- * PW_SPOOL_ACKS_PER_COMMIT items in all, oldest requests first); the number of items taken. */
+ * PW_SPOOL_ACKS_PER_COMMIT items in all when puts share the commit, PW_SPOOL_ACKS_ALONE when
+ * not; oldest requests first); the number of items taken. */
 static size_t take_acks(put_req *list)
 {
-    size_t n = 0;
+    size_t n = 0, budget = PW_SPOOL_ACKS_ALONE;
+    for (put_req *r = list; r; r = r->next)
+        if (!r->ack_ids)
+            budget = PW_SPOOL_ACKS_PER_COMMIT; /* puts wait for this commit */
     for (put_req *r = list; r; r = r->next) {
         r->ack_take = 0;
-        if (!r->ack_ids || r->status != PW_OK || n >= PW_SPOOL_ACKS_PER_COMMIT)
+        if (!r->ack_ids || r->status != PW_OK || n >= budget)
             continue;
-        size_t left = r->n_ack - r->ack_off, room = PW_SPOOL_ACKS_PER_COMMIT - n;
+        size_t left = r->n_ack - r->ack_off, room = budget - n;
         r->ack_take = left < room ? left : room;
         n += r->ack_take;
     }
