@@ -2,7 +2,9 @@
 # gateway.sh — the gateway under wrk on loopback, against nginx answering `return 204` in the
 # same run: same wrk threads, connections and duration. The gateway runs with its policy, the
 # PHI engine and the durable SQLite spool on (every 200 is fsync'd), forwarders delivering to
-# the same nginx. Prints both req/s, the ratio, p50/p99 latency and the reproducing command.
+# the same nginx. Prints both req/s, the ratio, p50/p99 latency and the reproducing command, and
+# for the paced phase where a request's wait went (the gateway's commit-path histograms from
+# /metrics, summarised by bench/gw_phases.awk; docs/gateway-delivery.md explains each phase).
 #
 #   bench/gateway.sh [BUILD_DIR] [DURATION_S] [CONNECTIONS] [WRK_THREADS]
 # Needs wrk and nginx-light (Debian); run as root (nginx is started with a temp config, no
