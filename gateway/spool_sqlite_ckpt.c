@@ -140,6 +140,9 @@ void pw_spool_ckpt_start(pw_spool *s, const char *path)
         return; /* SQLite's automatic checkpoint stays on */
     pthread_mutex_init(&c->mu, NULL);
     pthread_cond_init(&c->cv, NULL);
+    c->inline_time = &s->timing.ckpt_inline;
+    c->finish = &s->timing.ckpt_finish;
+    c->spool = s;
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
     /* A connection opens the WAL only once it has read the file: until then its checkpoints
      * would do nothing (and report success). */
@@ -150,9 +153,6 @@ void pw_spool_ckpt_start(pw_spool *s, const char *path)
         return;
     }
     sqlite3_busy_timeout(c->db, 1000);
-    c->inline_time = &s->timing.ckpt_inline;
-    c->finish = &s->timing.ckpt_finish;
-    c->spool = s;
     s->ckpt = c;
     pthread_mutex_lock(&s->db_mu);
     sqlite3_wal_hook(s->db, on_wal_commit, c); /* replaces the automatic checkpoint */
