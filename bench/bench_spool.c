@@ -252,6 +252,13 @@ int main(int argc, char **argv)
     sample ack = since(t0);
     pw_spool_stats st = {0};
     pw_spool_stats_get(s, NULL, &st, NULL);
+    if (getenv("PW_SPOOL_PHASES")) { /* where the time went (the spool's /metrics histograms) */
+        pw_buf b;
+        pw_buf_init(&b);
+        pw_spool_metrics(s, &b);
+        fwrite(b.data, 1, b.len, stderr);
+        pw_buf_free(&b);
+    }
     pw_spool_close(s);
     sample base_ack = baseline_ack(raw, n, lease);
     remove_db(path);

@@ -2,7 +2,9 @@
 # gateway.sh — the gateway under wrk on loopback, against nginx answering `return 204` in the
 # same run: same wrk threads, connections and duration. The gateway runs with its policy, the
 # PHI engine and the durable SQLite spool on (every 200 is fsync'd), forwarders delivering to
-# the same nginx. Prints both req/s, the ratio, p50/p99 latency and the reproducing command.
+# the same nginx. Prints both req/s, the ratio, p50/p99 latency and the reproducing command, and
+# for the paced phase where a request's wait went (the gateway's commit-path histograms from
+# /metrics, summarised by bench/gw_phases.awk; docs/gateway-delivery.md explains each phase).
 #
 #   bench/gateway.sh [BUILD_DIR] [DURATION_S] [CONNECTIONS] [WRK_THREADS]
 # Needs wrk and nginx-light (Debian); run as root (nginx is started with a temp config, no
@@ -130,8 +132,10 @@ cpu1=$(cpu_by_thread); ev1=$(events_in)
 # own schedule (bench/gateway_event.lua, PW_RATE), over 100 connections so that slow answers do
 # not lower the offered rate until all of them are busy.
 rate=${PW_BENCH_RATE:-10000}
+curl -s "http://127.0.0.1:$gw_port/metrics" >"$tmp/metrics.paced0"
 paced_out=$(PW_RATE=$rate PW_THREADS=$wthreads wrk -t"$wthreads" -c100 -d"${dur}s" --latency \
   -s bench/gateway_event.lua "http://127.0.0.1:$gw_port/e")
+curl -s "http://127.0.0.1:$gw_port/metrics" >"$tmp/metrics.paced1"
 
 # The floor under the gateway's HTTP front, same wrk load: libmicrohttpd (the gateway's library)
 # and libh2o's evloop (the alternative measured against it) with no work, answering at once or
@@ -192,6 +196,17 @@ printf 'gateway paced    : %10.0f req/s  p50 %-8s p99 %s  (offered %d/s on a fix
   "$(echo "$paced_out" | rps)" "$(echo "$paced_out" | pct 50%)" "$(echo "$paced_out" | pct 99%)" \
   "$rate"
 [ -z "$fsync_line" ] || echo "durable floor    : $fsync_line (a 2xx waits for one or two of these)"
+# Where a paced request's wait goes (the gateway's own histograms, /metrics): commit.answered is
+# the hand-over to the committer until the completion; put_* split it (queue: until a group
+# commit takes it; lock: that commit waiting for a forwarder to release the spool; write: the
+# INSERTs; commit: WAL write + fsync); *_hold: how long a forwarder's lease/ack holds the spool.
+echo "commit path during the paced phase:"
+awk -f bench/gw_phases.awk "$tmp/metrics.paced0" "$tmp/metrics.paced1"
+awk '/^phiwall_gateway_spool_commit_(requests|items)_total|^phiwall_gateway_spool_commits_total/ {v[$1] = $2}
+     END { if (v["phiwall_gateway_spool_commits_total"] > 0)
+             printf "  group commit: %.1f requests per commit (whole run)\n",
+               v["phiwall_gateway_spool_commit_requests_total"] / v["phiwall_gateway_spool_commits_total"] }' \
+  "$tmp/metrics.paced1"
 # CPU per event is steadier than req/s on a shared machine: it does not depend on what else runs.
 hz=$(getconf CLK_TCK)
 join -a2 -e0 -o 0,1.2,2.2 <(echo "$cpu0") <(echo "$cpu1") |

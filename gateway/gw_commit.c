@@ -1,6 +1,7 @@
 /* gw_commit.c — spool, then batched audit, off the HTTP threads (see gw_commit.h). */
 #include "gw_commit.h"
 
+#include "gw_histo.h"
 #include "gw_time.h"
 
 #include <pthread.h>
@@ -16,6 +17,7 @@ typedef struct job {
     pw_gw_commit_done done;
     void *ctx;
     pw_status spool_st;
+    int64_t t_submit; /* pw_histo_now_ns() */
     struct job *next;
 } job;
 
@@ -31,7 +33,9 @@ struct pw_gw_committer {
     pthread_t thread;
     atomic_ullong audit_failures;
     int64_t last_sync_ms;
-    int dirty; /* written but not yet synced (audit thread only) */
+    int dirty;             /* written but not yet synced (audit thread only) */
+    pw_histo answered;     /* submitted until its completion ran (the 2xx may be sent) */
+    pw_histo audit_append; /* one batched audit append (+ its sync when due) */
 };
 
 #define SYNC_MS 100
@@ -100,6 +104,7 @@ static void on_spooled(void *ctx, pw_status st, const pw_err *err)
     /* The rows are durable: answer now. The audit records follow on the audit thread. */
     j->done(j->ctx, st, PW_OK);
     j->done = NULL;
+    pw_histo_since(&j->c->answered, j->t_submit);
     enqueue(j->c, j);
 }
 
@@ -125,6 +130,7 @@ static void settle(pw_gw_committer *c, job *batch)
         /* Written now, synced at most every SYNC_MS (the forwarders' synced "sent" records
          * also cover them): a crash can lose only a tail of ingest records, never leave a hole,
          * and the disk is not asked for one more fsync per batch. */
+        int64_t t0 = pw_histo_now_ns();
         ast = pw_audit_append_nosync(c->audit, recs, n, NULL);
         free(recs);
         int64_t now = pw_gw_mono_ms();
@@ -134,6 +140,7 @@ static void settle(pw_gw_committer *c, job *batch)
             c->last_sync_ms = now;
             c->dirty = 0;
         }
+        pw_histo_since(&c->audit_append, t0);
     }
     if (ast != PW_OK)
         atomic_fetch_add(&c->audit_failures, 1);
@@ -141,8 +148,10 @@ static void settle(pw_gw_committer *c, job *batch)
     while (batch) {
         job *next = batch->next;
         spooled |= batch->spool_st == PW_OK && batch->has_items;
-        if (batch->done) /* nothing was spooled: answered only once audited */
+        if (batch->done) { /* nothing was spooled: answered only once audited */
             batch->done(batch->ctx, batch->spool_st, batch->spool_st == PW_OK ? ast : PW_OK);
+            pw_histo_since(&c->answered, batch->t_submit);
+        }
         free(batch);
         batch = next;
     }
@@ -210,6 +219,7 @@ pw_status pw_gw_commit_submit(pw_gw_committer *c, const pw_gw_prepared *pr, pw_g
     if (!j)
         return pw_err_set(err, PW_ERR_NOMEM, "out of memory");
     j->c = c;
+    j->t_submit = pw_histo_now_ns();
     j->has_items = pr->n_items > 0;
     j->done = done;
     j->ctx = ctx;
@@ -227,6 +237,20 @@ pw_status pw_gw_commit_submit(pw_gw_committer *c, const pw_gw_prepared *pr, pw_g
 unsigned long long pw_gw_committer_audit_failures(pw_gw_committer *c)
 {
     return c ? atomic_load(&c->audit_failures) : 0;
+}
+
+void pw_gw_committer_metrics(pw_gw_committer *c, pw_buf *o)
+{
+    if (!c)
+        return;
+    static const char name[] = "phiwall_gateway_commit_seconds";
+    pw_histo_type(name,
+                  "Commit path: a request handed to the committer until its completion "
+                  "(answered), one batched audit append (audit)",
+                  o);
+    pw_histo_print(&c->answered, name, "phase=\"answered\"", o);
+    pw_histo_print(&c->audit_append, name, "phase=\"audit\"", o);
+    pw_spool_metrics(c->spool, o);
 }
 
 void pw_gw_committer_free(pw_gw_committer *c)

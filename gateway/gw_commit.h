@@ -26,6 +26,9 @@ pw_status pw_gw_commit_submit(pw_gw_committer *c, const pw_gw_prepared *pr, pw_g
                               void *ctx, pw_err *err);
 /* Audit appends that failed (logged by the server; /metrics). */
 unsigned long long pw_gw_committer_audit_failures(pw_gw_committer *c);
+/* Prometheus text: the commit path's latency histograms (submitted → completion, audit
+ * appends) and the spool's own (pw_spool_metrics). */
+void pw_gw_committer_metrics(pw_gw_committer *c, pw_buf *out);
 /* Completes every submitted request (its spool puts must be able to finish), then frees. */
 void pw_gw_committer_free(pw_gw_committer *c);
 

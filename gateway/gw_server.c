@@ -91,6 +91,7 @@ static void metrics_extra(void *ctx, pw_buf *o)
                   "# TYPE phiwall_gateway_audit_failures_total counter\n"
                   "phiwall_gateway_audit_failures_total %llu\n",
                   pw_gw_committer_audit_failures(s->committer));
+    pw_gw_committer_metrics(s->committer, o);
     pw_buf_puts(o, "# TYPE phiwall_gateway_deliveries_total counter\n"
                    "# TYPE phiwall_gateway_delivery_seconds histogram\n");
     pthread_mutex_lock(&s->fwd_mu);

@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "phiwall/buf.h"
 #include "phiwall/error.h"
 
 typedef struct pw_spool pw_spool;
@@ -115,5 +116,12 @@ pw_status pw_spool_ack_sized(pw_spool *s, const int64_t *ids, const size_t *payl
  * per call, no group commit): a baseline for measurements. Not for production use. */
 pw_status pw_spool_put_unbatched(pw_spool *s, const pw_spool_put_item *items, size_t n,
                                  pw_err *err);
+
+/* ---- additions (gw-ingest) ---------------------------------------------------------------- */
+
+/* Prometheus text: histograms of where the commit path's time goes (queue wait, lock wait, SQL
+ * writes, the synced COMMIT, inline checkpoints) and of the forwarders' turns on the spool's
+ * lock, plus group-commit counters (commits, requests, items). */
+void pw_spool_metrics(pw_spool *s, pw_buf *out);
 
 #endif

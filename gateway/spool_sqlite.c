@@ -38,7 +38,9 @@
 #include "spool.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <pthread.h>
+#include <sched.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -400,8 +402,22 @@ void pw_spool_close(pw_spool *s)
 
 /* ---- group commit: a leader commits for everyone queued ------------------------------------ */
 
+void pw_spool_lock_for_commit(pw_spool *s)
+{
+    atomic_fetch_add(&s->commit_waiting, 1);
+    pthread_mutex_lock(&s->db_mu);
+    atomic_fetch_sub(&s->commit_waiting, 1);
+}
+
+void pw_spool_let_commit_in(pw_spool *s)
+{
+    int64_t until = pw_histo_now_ns() + 2000000;
+    while (atomic_load(&s->commit_waiting) && pw_histo_now_ns() < until)
+        sched_yield();
+}
+
 /* Call and free the asynchronous requests of a committed list, unlinking them from it. */
-static void complete_async(put_req *list)
+static void complete_async(pw_spool *s, put_req *list)
 {
     put_req **link = &list->next;
     for (put_req *r = *link; r; r = *link) {
@@ -411,8 +427,35 @@ static void complete_async(put_req *list)
         }
         *link = r->next;
         r->done_fn(r->done_ctx, r->status, r->status == PW_OK ? NULL : &r->err);
+        pw_histo_since(&s->timing.put_total, r->t_enq);
         free(r);
     }
+}
+
+/* After a commit (q_mu held): mark its requests done, except the acks that still have items
+ * to settle, which go back to the front of the queue for the next commit. */
+static void requeue_or_finish(pw_spool *s, put_req *list)
+{
+    put_req *again = NULL, **tail = &again;
+    size_t n_again = 0;
+    while (list) {
+        put_req *next = list->next; /* r lives on its caller's stack: read before waking it */
+        if (list->ack_ids && list->status == PW_OK && list->ack_off < list->n_ack) {
+            *tail = list;
+            tail = &list->next;
+            n_again++;
+        } else {
+            list->done = 1;
+        }
+        list = next;
+    }
+    if (!again)
+        return;
+    *tail = s->head;
+    if (!s->head)
+        s->tail = (put_req *)((char *)tail - offsetof(put_req, next));
+    s->head = again;
+    s->pending += n_again;
 }
 
 /*
@@ -437,14 +480,14 @@ static void lead_one_commit(pw_spool *s)
     s->head = s->tail = NULL;
     s->pending = 0;
     pthread_mutex_unlock(&s->q_mu);
+    int64_t taken = pw_histo_now_ns();
+    for (put_req *r = head.next; r; r = r->next)
+        if (!r->ack_ids)
+            pw_histo_observe_ns(&s->timing.put_queue, taken - r->t_enq);
     pw_spool_commit_requests(s, head.next);
-    complete_async(&head);
+    complete_async(s, &head);
     pthread_mutex_lock(&s->q_mu);
-    for (put_req *r = head.next; r;) {
-        put_req *next = r->next; /* r lives on its caller's stack: read before waking it */
-        r->done = 1;
-        r = next;
-    }
+    requeue_or_finish(s, head.next);
     s->committing = 0;
     pthread_cond_broadcast(&s->done_cond);
     if (s->head || s->stop)
@@ -467,22 +510,47 @@ static void *committer_main(void *arg)
     return NULL;
 }
 
-/* Queue r (q_mu held). Asynchronous requests wake the committer thread to lead them. */
+/* Queue r (q_mu held). Asynchronous requests and acks wake the committer thread to lead them. */
 static pw_status enqueue(pw_spool *s, put_req *r, pw_err *err)
 {
     if (s->stop)
         return pw_err_set(err, PW_ERR_STATE, "spool: closing");
+    r->t_enq = pw_histo_now_ns();
     if (s->tail)
         s->tail->next = r;
     else
         s->head = r;
     s->tail = r;
     s->pending++;
-    if (r->done_fn && !s->committing)
+    if ((r->done_fn || r->ack_ids) && !s->committing)
         pthread_cond_signal(&s->q_cond);
     if (s->pending >= GATHER_ENOUGH)
         pthread_cond_signal(&s->interval_cond); /* enough companions: commit now */
     return PW_OK;
+}
+
+/* A synchronous request: queue it, then lead commits or wait for them until it is done. An ack
+ * never leads: the committer thread does (a forwarder thread, possibly of a lower priority,
+ * must not be the one writing the puts that HTTP answers wait for). */
+static pw_status commit_and_wait(pw_spool *s, put_req *r, pw_histo *total, pw_err *err)
+{
+    pthread_mutex_lock(&s->q_mu);
+    pw_status st = enqueue(s, r, err);
+    if (st != PW_OK) {
+        pthread_mutex_unlock(&s->q_mu);
+        return st;
+    }
+    while (!r->done) {
+        if (!s->committing && !r->ack_ids)
+            lead_one_commit(s);
+        else
+            pthread_cond_wait(&s->done_cond, &s->q_mu);
+    }
+    pthread_mutex_unlock(&s->q_mu);
+    pw_histo_since(total, r->t_enq);
+    if (r->status != PW_OK && err)
+        *err = r->err;
+    return r->status;
 }
 
 pw_status pw_spool_put(pw_spool *s, const pw_spool_put_item *items, size_t n, pw_err *err)
@@ -490,22 +558,15 @@ pw_status pw_spool_put(pw_spool *s, const pw_spool_put_item *items, size_t n, pw
     if (n == 0)
         return PW_OK;
     put_req r = {.items = items, .n = n, .status = PW_OK};
-    pthread_mutex_lock(&s->q_mu);
-    pw_status st = enqueue(s, &r, err);
-    if (st != PW_OK) {
-        pthread_mutex_unlock(&s->q_mu);
-        return st;
-    }
-    while (!r.done) {
-        if (!s->committing)
-            lead_one_commit(s);
-        else
-            pthread_cond_wait(&s->done_cond, &s->q_mu);
-    }
-    pthread_mutex_unlock(&s->q_mu);
-    if (r.status != PW_OK && err)
-        *err = r.err;
-    return r.status;
+    return commit_and_wait(s, &r, &s->timing.put_total, err);
+}
+
+pw_status pw_spool_ack_grouped(pw_spool *s, const int64_t *ids, size_t n, pw_err *err)
+{
+    if (n == 0)
+        return PW_OK;
+    put_req r = {.ack_ids = ids, .n_ack = n, .status = PW_OK};
+    return commit_and_wait(s, &r, &s->timing.ack_total, err);
 }
 
 pw_status pw_spool_put_unbatched(pw_spool *s, const pw_spool_put_item *items, size_t n, pw_err *err)

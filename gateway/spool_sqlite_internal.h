@@ -19,6 +19,7 @@
 #include <sqlite3.h>
 #include <stdint.h>
 
+#include "gw_histo.h"
 #include "spool.h"
 
 #define ROW_OVERHEAD  64 /* bytes counted per queued item beyond its strings */
@@ -134,8 +135,14 @@ int pw_spool_parse_dests(const void *blob, int bytes, pw_spool_pos *out);
 
 typedef struct pw_spool_ckpt pw_spool_ckpt;
 
+/* A request of the group commit: a put (items), or an ack (ack_ids, items NULL) settled by
+ * the same transaction as the puts of its batch, at most PW_SPOOL_ACKS_PER_COMMIT items per
+ * commit (a large ack spans several commits and is done once all of it is committed). */
 typedef struct put_req {
     const pw_spool_put_item *items;
+    const int64_t *ack_ids;
+    size_t n_ack, ack_off, ack_take; /* settled by earlier commits / by this one */
+    int64_t t_enq;                   /* pw_histo_now_ns() when queued */
     size_t n;
     pw_status status;
     pw_err err;
@@ -144,6 +151,23 @@ typedef struct put_req {
     void *done_ctx;
     struct put_req *next;
 } put_req;
+
+/* Where the time of the commit path and of the forwarders' turns on the connection goes
+ * (pw_spool_metrics). */
+typedef struct pw_spool_timing {
+    pw_histo put_queue;   /* a put request queued until a leader takes its batch */
+    pw_histo put_lock;    /* the leader waiting for db_mu (a forwarder holds it) */
+    pw_histo put_write;   /* BEGIN and the batch's INSERTs */
+    pw_histo put_commit;  /* COMMIT: WAL write + fsync (+ an inline checkpoint) */
+    pw_histo put_total;   /* queued until its completion runs */
+    pw_histo lease_hold;  /* a lease holding db_mu */
+    pw_histo ack_write;   /* a group commit settling acks (their UPDATEs and DELETEs) */
+    pw_histo ack_total;   /* an ack request queued until all of it is committed */
+    pw_histo other_hold;  /* retry / dead letter / stats holding db_mu */
+    pw_histo ckpt_finish; /* the checkpointer's final pass, holding db_mu */
+    pw_histo ckpt_inline; /* checkpoints run by a committing thread (the WAL hook) */
+    atomic_ullong commits, requests, items;
+} pw_spool_timing;
 
 struct pw_spool {
     sqlite3 *db;
@@ -177,7 +201,15 @@ struct pw_spool {
     char *scratch; /* a put's body, an ack's JSON array */
     size_t scratch_cap;
     pw_spool_keyrows undo; /* rows inserted by the open transaction, for its rollback */
+    pw_spool_timing timing;
+    atomic_int commit_waiting; /* a group commit is waiting for db_mu */
 };
+
+/* A group commit's leader taking db_mu (announced in commit_waiting). */
+void pw_spool_lock_for_commit(pw_spool *s);
+/* Called without db_mu between two turns of a long holder (a lease): if a commit waits for the
+ * lock, give it the chance to take it first (pthread mutexes are not fair), for at most 2 ms. */
+void pw_spool_let_commit_in(pw_spool *s);
 
 /* Background checkpoints (spool_sqlite_ckpt.c): started once the schema is ready, stopped
  * before the connection closes. Without them SQLite's automatic checkpoint remains. */
@@ -213,5 +245,22 @@ const char *pw_spool_json_ids(pw_spool *s, const int64_t *v, size_t n);
 
 /* Write every request of the list in one transaction (spool_sqlite_put.c); sets each status. */
 void pw_spool_commit_requests(pw_spool *s, put_req *list);
+
+#define PW_SPOOL_ACKS_PER_COMMIT 128  /* bounds what acks add to a commit the puts wait for */
+#define PW_SPOOL_ACKS_ALONE      1024 /* … and to a commit of acks only (a put may come) */
+
+/* The acks of a group commit (spool_sqlite_lease.c), written inside its open transaction under
+ * a savepoint of their own: should they fail, only the ack requests fail (their status) and the
+ * puts still commit. pw_spool_acks_done applies them to memory once the COMMIT is known. */
+typedef struct pw_spool_ackset {
+    int64_t *ids;
+    size_t n;
+    void *settle; /* the in-memory changes waiting for the COMMIT */
+} pw_spool_ackset;
+pw_status pw_spool_acks_write(pw_spool *s, put_req *list, pw_spool_ackset *a, pw_err *err);
+void pw_spool_acks_done(pw_spool *s, put_req *list, pw_spool_ackset *a, int committed);
+/* Queue an ack request into the group commit and wait until all of it is committed
+ * (spool_sqlite.c). */
+pw_status pw_spool_ack_grouped(pw_spool *s, const int64_t *ids, size_t n, pw_err *err);
 
 #endif

@@ -291,6 +291,8 @@ static pw_status lease_new(pw_spool *s, pw_spool_dest *d, lease_out *o, pw_err *
     return status;
 }
 
+#define LEASE_CHUNK 256 /* new items leased per turn on the spool's lock */
+
 pw_status pw_spool_lease(pw_spool *s, const char *destination, size_t max, unsigned lease_ms,
                          pw_spool_item **items, size_t *n, pw_err *err)
 {
@@ -303,14 +305,30 @@ pw_status pw_spool_lease(pw_spool *s, const char *destination, size_t max, unsig
     if (!(o.items = calloc(max, sizeof *o.items)))
         return pw_err_set(err, PW_ERR_NOMEM, "spool: out of memory leasing %zu items", max);
     pthread_mutex_lock(&s->db_mu);
+    int64_t held = pw_histo_now_ns();
     pw_spool_dest *d = destination ? pw_spool_dest_by_name(s, destination) : NULL;
     pw_status st = PW_OK;
     if (d)
         st = lease_expired(s, d, &o, err);
     if (d && st == PW_OK && o.n < max)
         st = lease_retries(s, d, &o, err);
-    if (d && st == PW_OK && o.n < max)
+    while (d && st == PW_OK && o.n < max) {
+        /* New items a chunk at a time, letting a commit in between: a large lease (Meta's
+         * 4000) must not hold the puts waiting behind it. */
+        o.max = max - o.n > LEASE_CHUNK ? o.n + LEASE_CHUNK : max;
         st = lease_new(s, d, &o, err);
+        int more = o.n == o.max && o.max < max;
+        o.max = max;
+        if (!more)
+            break;
+        pw_histo_since(&s->timing.lease_hold, held);
+        pthread_mutex_unlock(&s->db_mu);
+        pw_spool_let_commit_in(s);
+        pthread_mutex_lock(&s->db_mu);
+        held = pw_histo_now_ns();
+        d = pw_spool_dest_by_name(s, destination); /* s->dests may have grown meanwhile */
+    }
+    pw_histo_since(&s->timing.lease_hold, held);
     pthread_mutex_unlock(&s->db_mu);
     if (st != PW_OK || o.n == 0) {
         pw_spool_items_free(o.items, o.n); /* their leases expire */
@@ -545,35 +563,104 @@ static pw_status ack_in_txn(pw_spool *s, const int64_t *ids, size_t n, ack_item 
     return st;
 }
 
-static pw_status ack_items(pw_spool *s, const int64_t *ids, size_t n, pw_err *err)
+/* Mark what this commit settles of each ack request of the list (ack_take, at most
+ * PW_SPOOL_ACKS_PER_COMMIT items in all when puts share the commit, PW_SPOOL_ACKS_ALONE when
+ * not; oldest requests first); the number of items taken. */
+static size_t take_acks(put_req *list)
 {
-    if (n == 0)
-        return PW_OK;
-    ack_item *rows = malloc(n * sizeof *rows);
-    if (!rows)
-        return pw_err_set(err, PW_ERR_NOMEM, "spool: out of memory acking %zu items", n);
-    settle t;
-    pthread_mutex_lock(&s->db_mu);
-    int ready = settle_init(s, &t);
-    pw_status st =
-        ready ? pw_spool_begin(s, err) : pw_err_set(err, PW_ERR_NOMEM, "spool: out of memory");
-    if (st == PW_OK)
-        st = ack_in_txn(s, ids, n, rows, &t, err);
-    if (st == PW_OK)
-        st = pw_spool_run(s, SQL_COMMIT, err);
-    if (st == PW_OK)
-        settle_apply(s, &t, ids, n);
-    else if (ready)
-        pw_spool_run(s, SQL_ROLLBACK, NULL);
-    pthread_mutex_unlock(&s->db_mu);
-    settle_free(&t);
-    free(rows);
-    return st;
+    size_t n = 0, budget = PW_SPOOL_ACKS_ALONE;
+    for (put_req *r = list; r; r = r->next)
+        if (!r->ack_ids)
+            budget = PW_SPOOL_ACKS_PER_COMMIT; /* puts wait for this commit */
+    for (put_req *r = list; r; r = r->next) {
+        r->ack_take = 0;
+        if (!r->ack_ids || r->status != PW_OK || n >= budget)
+            continue;
+        size_t left = r->n_ack - r->ack_off, room = budget - n;
+        r->ack_take = left < room ? left : room;
+        n += r->ack_take;
+    }
+    return n;
 }
 
+static void fail_acks(put_req *list, pw_status st, const pw_err *err)
+{
+    for (put_req *r = list; r; r = r->next)
+        if (r->ack_take) {
+            r->status = st;
+            r->err = *err;
+            r->ack_take = 0;
+        }
+}
+
+static void ackset_free(pw_spool_ackset *a)
+{
+    if (a->settle)
+        settle_free(a->settle);
+    free(a->settle);
+    free(a->ids);
+    *a = (pw_spool_ackset){0};
+}
+
+/* Inside the leader's transaction (db_mu held): the acks this commit settles, under a savepoint.
+ * A non-OK return (the savepoint itself failed) fails the whole transaction. */
+pw_status pw_spool_acks_write(pw_spool *s, put_req *list, pw_spool_ackset *a, pw_err *err)
+{
+    *a = (pw_spool_ackset){0};
+    size_t n = take_acks(list);
+    if (!n)
+        return PW_OK;
+    pw_err e = {0};
+    a->ids = malloc(n * sizeof *a->ids);
+    a->settle = malloc(sizeof(settle));
+    ack_item *rows = malloc(n * sizeof *rows);
+    if (!a->ids || !a->settle || !rows || !settle_init(s, a->settle)) {
+        if (a->settle)
+            memset(a->settle, 0, sizeof(settle)); /* settle_free of an empty one is harmless */
+        free(rows);
+        ackset_free(a);
+        fail_acks(list, pw_err_set(&e, PW_ERR_NOMEM, "spool: out of memory acking"), &e);
+        return PW_OK;
+    }
+    for (put_req *r = list; r; r = r->next)
+        for (size_t i = 0; i < r->ack_take; i++)
+            a->ids[a->n++] = r->ack_ids[r->ack_off + i];
+    pw_status st = pw_spool_exec(s, "SAVEPOINT pw_ack", err);
+    if (st != PW_OK) {
+        free(rows);
+        ackset_free(a);
+        return st;
+    }
+    pw_status ast = ack_in_txn(s, a->ids, a->n, rows, a->settle, &e);
+    free(rows);
+    if (ast == PW_OK)
+        return pw_spool_exec(s, "RELEASE pw_ack", err);
+    fail_acks(list, ast, &e);
+    ackset_free(a);
+    st = pw_spool_exec(s, "ROLLBACK TO pw_ack", err);
+    return st == PW_OK ? pw_spool_exec(s, "RELEASE pw_ack", err) : st;
+}
+
+/* After the COMMIT (committed) or the ROLLBACK of the leader's transaction (db_mu held). */
+void pw_spool_acks_done(pw_spool *s, put_req *list, pw_spool_ackset *a, int committed)
+{
+    if (!a->n)
+        return;
+    if (committed) {
+        settle_apply(s, a->settle, a->ids, a->n);
+        for (put_req *r = list; r; r = r->next)
+            r->ack_off += r->ack_take;
+    }
+    for (put_req *r = list; r; r = r->next)
+        r->ack_take = 0;
+    ackset_free(a);
+}
+
+/* Acks join the puts' group commit: one synced transaction for both, instead of an ack holding
+ * the spool (and its own fsync) while the puts behind it wait. */
 pw_status pw_spool_ack(pw_spool *s, const int64_t *ids, size_t n, pw_err *err)
 {
-    return ack_items(s, ids, n, err);
+    return pw_spool_ack_grouped(s, ids, n, err);
 }
 
 /* The lengths are known from the rows themselves: kept for the callers that pass them. */
@@ -581,7 +668,7 @@ pw_status pw_spool_ack_sized(pw_spool *s, const int64_t *ids, const size_t *payl
                              pw_err *err)
 {
     (void)payload_lens;
-    return ack_items(s, ids, n, err);
+    return pw_spool_ack_grouped(s, ids, n, err);
 }
 
 /* ---- retries and dead letters --------------------------------------------------------------- */
@@ -635,6 +722,7 @@ pw_status pw_spool_retry_batch(pw_spool *s, const int64_t *ids, size_t n, int64_
     size_t changed = 0;
     settle t;
     pthread_mutex_lock(&s->db_mu);
+    int64_t held = pw_histo_now_ns();
     int ready = settle_init(s, &t);
     pw_status status =
         ready ? pw_spool_begin(s, err) : pw_err_set(err, PW_ERR_NOMEM, "spool: out of memory");
@@ -646,6 +734,7 @@ pw_status pw_spool_retry_batch(pw_spool *s, const int64_t *ids, size_t n, int64_
         settle_apply(s, &t, ids, n); /* the leases end */
     else if (ready)
         pw_spool_run(s, SQL_ROLLBACK, NULL);
+    pw_histo_since(&s->timing.other_hold, held);
     pthread_mutex_unlock(&s->db_mu);
     settle_free(&t);
     if (status == PW_OK && changed < n)
@@ -718,6 +807,7 @@ pw_status pw_spool_dead_batch(pw_spool *s, const int64_t *ids, const char *const
     int64_t now = pw_gw_now_ms();
     settle t;
     pthread_mutex_lock(&s->db_mu);
+    int64_t held = pw_histo_now_ns();
     int ready = settle_init(s, &t);
     pw_status st =
         ready ? pw_spool_begin(s, err) : pw_err_set(err, PW_ERR_NOMEM, "spool: out of memory");
@@ -731,6 +821,7 @@ pw_status pw_spool_dead_batch(pw_spool *s, const int64_t *ids, const char *const
         settle_apply(s, &t, ids, n);
     else if (ready)
         pw_spool_run(s, SQL_ROLLBACK, NULL);
+    pw_histo_since(&s->timing.other_hold, held);
     pthread_mutex_unlock(&s->db_mu);
     settle_free(&t);
     return st;

@@ -211,18 +211,37 @@ void pw_spool_commit_requests(pw_spool *s, put_req *list)
 {
     pw_err err = {0};
     uint64_t added = 0;
-    pthread_mutex_lock(&s->db_mu);
-    for (put_req *r = list; r; r = r->next) /* new destination names commit on their own */
+    pw_spool_timing *tm = &s->timing;
+    int64_t t0 = pw_histo_now_ns();
+    pw_spool_lock_for_commit(s);
+    int64_t t1 = pw_histo_since(&tm->put_lock, t0);
+    size_t n_req = 0, n_items = 0;
+    for (put_req *r = list; r; r = r->next) { /* new destination names commit on their own */
+        if (r->ack_ids)
+            continue;
         r->status = validate_items(s, r->items, r->n, &r->err);
+        n_req++;
+        n_items += r->n;
+    }
     pw_status st = pw_spool_begin(s, &err);
     for (put_req *r = list; r && st == PW_OK; r = r->next) {
-        if (r->status != PW_OK)
+        if (r->status != PW_OK || r->ack_ids)
             continue;
         if ((r->status = check_request(s, r, added, &r->err)) == PW_OK)
             st = insert_request(s, r, &added, &err);
     }
+    int64_t t2 = pw_histo_since(&tm->put_write, t1);
+    pw_spool_ackset acks = {0};
+    if (st == PW_OK)
+        st = pw_spool_acks_write(s, list, &acks, &err);
+    if (acks.n)
+        t2 = pw_histo_since(&tm->ack_write, t2);
     if (st == PW_OK)
         st = pw_spool_run(s, SQL_COMMIT, &err);
+    pw_histo_since(&tm->put_commit, t2);
+    atomic_fetch_add_explicit(&tm->commits, 1, memory_order_relaxed);
+    atomic_fetch_add_explicit(&tm->requests, n_req, memory_order_relaxed);
+    atomic_fetch_add_explicit(&tm->items, n_items, memory_order_relaxed);
     if (st != PW_OK) {
         pw_spool_run(s, SQL_ROLLBACK, NULL);
         for (put_req *r = list; r; r = r->next) {
@@ -231,5 +250,6 @@ void pw_spool_commit_requests(pw_spool *s, put_req *list)
         }
     }
     finish_txn(s, st == PW_OK, added);
+    pw_spool_acks_done(s, list, &acks, st == PW_OK);
     pthread_mutex_unlock(&s->db_mu);
 }

@@ -10,18 +10,20 @@
 
 #include "spool_sqlite_internal.h"
 
-/* created_ms of d's first queued row (d NULL: of any), advancing the hints; 0 if none. */
-static int64_t oldest_queued(pw_spool *s, pw_spool_dest *d)
+#define OLDEST_SCAN_CHUNK 2048 /* rows looked at per turn on the spool's lock */
+
+/* One turn of the oldest-row scan, from *from on (db_mu held): created_ms of the first row
+ * queued for d (NULL: for any destination), advancing d's hint and *from; 0 if none found in
+ * this turn, with *more set if rows are left to look at. */
+static int64_t oldest_step(pw_spool *s, pw_spool_dest *d, int64_t *from, int *more)
 {
-    int64_t from = s->last_row + 1;
-    for (size_t i = 0; i < s->n_dests; i++)
-        if ((!d || d == &s->dests[i]) && s->dests[i].depth && s->dests[i].low < from)
-            from = s->dests[i].low;
+    *more = 0;
     sqlite3_stmt *st = pw_spool_stmt(s, SQL_SCAN_STATE);
-    if (!st || from > s->last_row)
+    if (!st || *from > s->last_row)
         return 0;
-    sqlite3_bind_int64(st, 1, from);
+    sqlite3_bind_int64(st, 1, *from);
     int64_t oldest = 0;
+    int rows = 0;
     while (!oldest && sqlite3_step(st) == SQLITE_ROW) {
         uint64_t pending = (uint64_t)sqlite3_column_int64(st, 2);
         pw_spool_pos pos[PW_SPOOL_MAX_POS];
@@ -29,10 +31,41 @@ static int64_t oldest_queued(pw_spool *s, pw_spool_dest *d)
         for (int i = 0; i < n && !oldest; i++)
             if ((pending >> i) & 1 && (!d || pos[i].dest == d->id))
                 oldest = sqlite3_column_int64(st, 1);
+        int64_t id = sqlite3_column_int64(st, 0);
+        *from = id + (oldest ? 0 : 1);
         if (d)
-            d->low = sqlite3_column_int64(st, 0) + (oldest ? 0 : 1);
+            d->low = *from;
+        if (!oldest && ++rows >= OLDEST_SCAN_CHUNK) {
+            *more = 1;
+            break;
+        }
     }
     sqlite3_reset(st);
+    return oldest;
+}
+
+/* created_ms of the first queued row of `destination` (NULL: of any), 0 if none. Scanned from a
+ * per-destination hint below which nothing is queued, a chunk of rows per turn on the lock so
+ * that a scrape after many deliveries does not keep the commits waiting. */
+static int64_t oldest_queued(pw_spool *s, const char *destination)
+{
+    int64_t from = -1, oldest = 0;
+    for (int more = 1; more && !oldest;) {
+        pthread_mutex_lock(&s->db_mu);
+        pw_spool_dest *d = destination ? pw_spool_dest_by_name(s, destination) : NULL;
+        if (from < 0) {
+            from = s->last_row + 1;
+            for (size_t i = 0; i < s->n_dests; i++)
+                if ((!d || d == &s->dests[i]) && s->dests[i].depth && s->dests[i].low < from)
+                    from = s->dests[i].low;
+        }
+        more = 0;
+        if (!destination || d)
+            oldest = oldest_step(s, d, &from, &more);
+        pthread_mutex_unlock(&s->db_mu);
+        if (more)
+            pw_spool_let_commit_in(s);
+    }
     return oldest;
 }
 
@@ -55,15 +88,18 @@ pw_status pw_spool_stats_get(pw_spool *s, const char *destination, pw_spool_stat
     memset(out, 0, sizeof *out);
     int64_t dead = 0;
     pthread_mutex_lock(&s->db_mu);
+    int64_t held = pw_histo_now_ns();
     pw_spool_dest *d = destination ? pw_spool_dest_by_name(s, destination) : NULL;
     for (size_t i = 0; i < s->n_dests; i++)
         if (!destination || d == &s->dests[i])
             out->depth += s->dests[i].depth;
-    if (out->depth && (d || !destination))
-        out->oldest_ms = oldest_queued(s, d);
+    int scan = out->depth && (d || !destination);
     pw_status st = count_dead(s, destination, &dead, err);
     out->bytes = s->bytes;
+    pw_histo_since(&s->timing.other_hold, held);
     pthread_mutex_unlock(&s->db_mu);
+    if (scan)
+        out->oldest_ms = oldest_queued(s, destination);
     out->dead = (uint64_t)dead;
     return st;
 }
@@ -146,4 +182,41 @@ pw_status pw_spool_state(pw_spool *s, const char *event_id, const char *destinat
         return pw_err_set(err, PW_ERR_NOTFOUND, "spool: no item for %s/%s", event_id, destination);
     *state = found;
     return PW_OK;
+}
+
+/* ---- /metrics: where the commit path's time goes ------------------------------------------ */
+
+void pw_spool_metrics(pw_spool *s, pw_buf *o)
+{
+    static const char name[] = "phiwall_gateway_spool_phase_seconds";
+    const pw_spool_timing *t = &s->timing;
+    const struct {
+        const char *phase;
+        const pw_histo *h;
+    } phases[] = {{"put_queue", &t->put_queue},    {"put_lock", &t->put_lock},
+                  {"put_write", &t->put_write},    {"put_commit", &t->put_commit},
+                  {"put_total", &t->put_total},    {"lease_hold", &t->lease_hold},
+                  {"ack_write", &t->ack_write},    {"ack_total", &t->ack_total},
+                  {"other_hold", &t->other_hold},  {"ckpt_finish", &t->ckpt_finish},
+                  {"ckpt_inline", &t->ckpt_inline}};
+    pw_histo_type(name,
+                  "Spool time by phase: put_* per put request (queue, total) or group commit "
+                  "(lock, write, commit); ack_*: acks joining the group commit (write: their SQL; "
+                  "total: per ack request); *_hold: the spool lock held by a forwarder",
+                  o);
+    for (size_t i = 0; i < sizeof phases / sizeof phases[0]; i++) {
+        char label[48];
+        snprintf(label, sizeof label, "phase=\"%s\"", phases[i].phase);
+        pw_histo_print(phases[i].h, name, label, o);
+    }
+    pw_buf_printf(o,
+                  "# TYPE phiwall_gateway_spool_commits_total counter\n"
+                  "phiwall_gateway_spool_commits_total %llu\n"
+                  "# TYPE phiwall_gateway_spool_commit_requests_total counter\n"
+                  "phiwall_gateway_spool_commit_requests_total %llu\n"
+                  "# TYPE phiwall_gateway_spool_commit_items_total counter\n"
+                  "phiwall_gateway_spool_commit_items_total %llu\n",
+                  (unsigned long long)atomic_load(&t->commits),
+                  (unsigned long long)atomic_load(&t->requests),
+                  (unsigned long long)atomic_load(&t->items));
 }

@@ -39,8 +39,27 @@ for i, c in enumerate(cases):
 rep.close()
 gw.send_signal(signal.SIGTERM); gw.wait()
 db = sqlite3.connect(out + "/spool.db")
+
+def spool_rows(db):
+    """(event_id, destination, payload) of every spooled item, for either spool layout."""
+    if db.execute("select 1 from sqlite_master where name = 'spool'").fetchone():  # layout 1
+        yield from db.execute("select s.event_id, s.destination, coalesce(s.payload, (select d.payload from dead d where d.spool_id = s.id)) from spool s")
+        return
+    names = dict(db.execute("select id, name from dest"))  # layout 2: a row per event
+    for rid, dests, eid, payloads in db.execute("select ev.id, dests, event_id, payloads from ev left join body on body.id = ev.id"):
+        off = 0
+        for pos in range(len(dests) // 6):
+            dest = int.from_bytes(dests[6 * pos:6 * pos + 2], "little")
+            n = int.from_bytes(dests[6 * pos + 2:6 * pos + 6], "little")
+            payload = payloads[off:off + n] if payloads is not None else None
+            if payload is None:
+                d = db.execute("select payload from dead where spool_id = ?", (rid * 64 + pos,)).fetchone()
+                payload = d[0] if d else None
+            off += n
+            yield eid, names.get(dest, "?"), payload
+
 with open(out + "/spool.txt", "w") as f:
-    for row in db.execute("select s.event_id, s.destination, coalesce(s.payload, (select d.payload from dead d where d.spool_id = s.id)) from spool s order by 1, 2"):
+    for row in sorted(spool_rows(db), key=lambda r: (r[0], r[1])):
         f.write("%s\t%s\t%s\n" % (row[0], row[1], row[2] if isinstance(row[2], str) else (row[2] or b"").decode()))
 recs = []
 for line in open(out + "/audit.log"):
