@@ -46,13 +46,17 @@ static pw_status measure(const fw_driver *drv, fw_item *it)
     return PW_OK;
 }
 
-static fw_request *open_request(fw_plan *p, size_t cap)
+/* A request holds at most `per` events and every item brings at least one, so room for that
+ * many items (or the whole lease, if smaller) is enough: not a lease-sized array per request. */
+static fw_request *open_request(fw_plan *p, size_t per)
 {
+    size_t cap = per < p->n_items ? per : p->n_items;
     fw_request *r = calloc(1, sizeof *r);
-    if (!r || !(r->items = calloc(cap, sizeof *r->items))) {
+    if (!r || !(r->items = calloc(cap ? cap : 1, sizeof *r->items))) {
         free(r);
         return NULL;
     }
+    r->items_cap = cap ? cap : 1;
     pw_buf_init(&r->body);
     pw_buf_init(&r->response);
     p->reqs[p->n_reqs++] = r;
@@ -93,7 +97,8 @@ static group_slot *group_slot_of(group_index *g, const char *group, uint64_t h)
 static fw_request *find_room(const group_slot *slot, const fw_item *it, size_t per, size_t budget)
 {
     for (fw_request *r = slot->first; r; r = r->next_in_group)
-        if (r->n_events + it->n_events <= per && r->est_bytes + it->est_bytes + 1 <= budget)
+        if (r->n_events + it->n_events <= per && r->est_bytes + it->est_bytes + 1 <= budget &&
+            r->n_items < r->items_cap)
             return r;
     return NULL;
 }
@@ -118,7 +123,7 @@ static pw_status pack(const fw_driver *drv, const pw_destination *d, fw_plan *p)
         group_slot *slot = group_slot_of(&g, it->group, h);
         fw_request *r = find_room(slot, it, per, budget);
         if (!r) {
-            if (!(r = open_request(p, p->n_items))) {
+            if (!(r = open_request(p, per))) {
                 st = PW_ERR_NOMEM;
                 break;
             }
