@@ -9,6 +9,8 @@
  *   bench_forward [DIR] [EVENTS] [UPSTREAM_BASE_URL]
  * Without an upstream URL a loopback mock (tests/mock) answers in-process; bench/gateway.sh's
  * nginx is a steadier upstream: e.g. `bench_forward /tmp 20000 http://127.0.0.1:PORT`.
+ * PW_BENCH_KEEP_AUDIT=1 keeps the audit log (its path is printed), e.g. to compare the records
+ * two builds write, without their times and hashes.
  */
 #include "../tests/mock/mock_upstream.c"
 
@@ -201,7 +203,10 @@ int main(int argc, char **argv)
     pw_spool_close(spool);
     mock_upstream_stop(mock);
     unlink(sp);
-    unlink(ap);
+    if (getenv("PW_BENCH_KEEP_AUDIT")) /* to compare the records of two builds */
+        printf("audit log kept: %s\n", ap);
+    else
+        unlink(ap);
     snprintf(side, sizeof side, "%s-wal", sp);
     unlink(side);
     snprintf(side, sizeof side, "%s-shm", sp);

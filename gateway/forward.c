@@ -240,6 +240,8 @@ typedef struct sent_batch {
     pw_buf *fields;
     char **details; /* one per delivered request, owned */
     size_t n, n_details, cap;
+    yajl_val shape;           /* the last payload whose fields were listed (NULL: none yet) */
+    const char *shape_fields; /* its list, owned by fields[] */
 } sent_batch;
 
 static int sent_init(sent_batch *b, size_t cap)
@@ -263,6 +265,8 @@ static void sent_reset(sent_batch *b)
     for (size_t i = 0; i < b->n_details; i++)
         free(b->details[i]);
     b->n = b->n_details = 0;
+    b->shape = NULL;
+    b->shape_fields = NULL;
 }
 
 static void sent_free(sent_batch *b)
@@ -275,6 +279,19 @@ static void sent_free(sent_batch *b)
     free(b->sha);
     free(b->fields);
     free(b->details);
+}
+
+/* The fields item k discloses: the list of the last payload listed when both have the same
+ * shape (most of a cycle's payloads do), else a list of its own. */
+static const char *fields_of(sent_batch *sent, size_t k, yajl_val json)
+{
+    pw_buf_init(&sent->fields[k]);
+    if (sent->shape && sent->shape_fields && pw_fw_same_fields(json, sent->shape))
+        return sent->shape_fields;
+    pw_fw_fields_disclosed(json, &sent->fields[k]);
+    sent->shape = json;
+    sent->shape_fields = sent->fields[k].data;
+    return sent->shape_fields;
 }
 
 static void deliver(runner *r, fw_request *q, const fw_outcome *out, sent_batch *sent)
@@ -290,11 +307,9 @@ static void deliver(runner *r, fw_request *q, const fw_outcome *out, sent_batch 
         size_t k = sent->n++;
         pw_gw_sha256_hex2(q->body.data + it->body_start, it->body_end - it->body_start, NULL, 0,
                           sent->sha[k]);
-        pw_buf_init(&sent->fields[k]);
-        pw_fw_fields_disclosed(it->json, &sent->fields[k]);
         sent->recs[k] = base_record(r, it, PW_AUDIT_SENT, (int)q->http_status, detail);
         sent->recs[k].payload_sha256 = sent->sha[k];
-        sent->recs[k].fields_json = sent->fields[k].data;
+        sent->recs[k].fields_json = fields_of(sent, k, it->json);
         sent->ids[k] = it->spool->id;
         sent->lens[k] = it->spool->payload_len;
     }

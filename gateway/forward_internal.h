@@ -36,7 +36,7 @@ typedef struct fw_item {
 /* One HTTP request: a slice of items and the body built for them. */
 typedef struct fw_request {
     fw_item **items;
-    size_t n_items;
+    size_t n_items, items_cap;
     pw_buf body;
     const char *url;                  /* the plan's */
     size_t n_events, est_bytes;       /* while packing */

@@ -46,13 +46,17 @@ static pw_status measure(const fw_driver *drv, fw_item *it)
     return PW_OK;
 }
 
-static fw_request *open_request(fw_plan *p, size_t cap)
+/* A request holds at most `per` events and every item brings at least one, so room for that
+ * many items (or the whole lease, if smaller) is enough: not a lease-sized array per request. */
+static fw_request *open_request(fw_plan *p, size_t per)
 {
+    size_t cap = per < p->n_items ? per : p->n_items;
     fw_request *r = calloc(1, sizeof *r);
-    if (!r || !(r->items = calloc(cap, sizeof *r->items))) {
+    if (!r || !(r->items = calloc(cap ? cap : 1, sizeof *r->items))) {
         free(r);
         return NULL;
     }
+    r->items_cap = cap ? cap : 1;
     pw_buf_init(&r->body);
     pw_buf_init(&r->response);
     p->reqs[p->n_reqs++] = r;
@@ -93,7 +97,8 @@ static group_slot *group_slot_of(group_index *g, const char *group, uint64_t h)
 static fw_request *find_room(const group_slot *slot, const fw_item *it, size_t per, size_t budget)
 {
     for (fw_request *r = slot->first; r; r = r->next_in_group)
-        if (r->n_events + it->n_events <= per && r->est_bytes + it->est_bytes + 1 <= budget)
+        if (r->n_events + it->n_events <= per && r->est_bytes + it->est_bytes + 1 <= budget &&
+            r->n_items < r->items_cap)
             return r;
     return NULL;
 }
@@ -118,7 +123,7 @@ static pw_status pack(const fw_driver *drv, const pw_destination *d, fw_plan *p)
         group_slot *slot = group_slot_of(&g, it->group, h);
         fw_request *r = find_room(slot, it, per, budget);
         if (!r) {
-            if (!(r = open_request(p, p->n_items))) {
+            if (!(r = open_request(p, per))) {
                 st = PW_ERR_NOMEM;
                 break;
             }
@@ -257,6 +262,13 @@ static void remember(fields_walk *w, uint32_t h, size_t at)
     w->n_keys++;
 }
 
+/* What add_field writes for a leaf: "sha256" (1) or "value" (0). */
+static int leaf_kind(yajl_val v)
+{
+    const char *s = YAJL_IS_STRING(v) ? YAJL_GET_STRING(v) : NULL;
+    return s && pw_is_sha256_hex(s, strlen(s));
+}
+
 static void add_field(fields_walk *w, yajl_val leaf)
 {
     const char *path = w->path.data ? w->path.data : "";
@@ -272,8 +284,7 @@ static void add_field(fields_walk *w, yajl_val leaf)
     pw_buf_putc(out, out->len ? ',' : '{');
     size_t at = out->len;
     pw_buf_append(out, key->data, key->len);
-    const char *s = YAJL_IS_STRING(leaf) ? YAJL_GET_STRING(leaf) : NULL;
-    pw_buf_puts(out, s && pw_is_sha256_hex(s, strlen(s)) ? "\"sha256\"" : "\"value\"");
+    pw_buf_puts(out, leaf_kind(leaf) ? "\"sha256\"" : "\"value\"");
     if (w->plain && !out->failed)
         remember(w, h, at);
 }
@@ -325,4 +336,29 @@ void pw_fw_fields_disclosed(yajl_val payload, pw_buf *out)
     pw_buf_putc(out, '}');
     pw_buf_free(&w.path);
     pw_buf_free(&w.key);
+}
+
+/* walk() visits the same paths and leaf kinds in the same order for both. */
+int pw_fw_same_fields(yajl_val a, yajl_val b)
+{
+    if (a == b)
+        return 1;
+    if (YAJL_IS_OBJECT(a) || YAJL_IS_OBJECT(b)) {
+        if (!YAJL_IS_OBJECT(a) || !YAJL_IS_OBJECT(b) || a->u.object.len != b->u.object.len)
+            return 0;
+        for (size_t i = 0; i < a->u.object.len; i++)
+            if (strcmp(a->u.object.keys[i], b->u.object.keys[i]) != 0 ||
+                !pw_fw_same_fields(a->u.object.values[i], b->u.object.values[i]))
+                return 0;
+        return 1;
+    }
+    if (YAJL_IS_ARRAY(a) || YAJL_IS_ARRAY(b)) {
+        if (!YAJL_IS_ARRAY(a) || !YAJL_IS_ARRAY(b) || a->u.array.len != b->u.array.len)
+            return 0;
+        for (size_t i = 0; i < a->u.array.len; i++)
+            if (!pw_fw_same_fields(a->u.array.values[i], b->u.array.values[i]))
+                return 0;
+        return 1;
+    }
+    return leaf_kind(a) == leaf_kind(b);
 }

@@ -25,5 +25,10 @@ void pw_fw_plan_free(fw_plan *p);
 /* {"user_data.em[]":"sha256","event_name":"value",…}: each leaf path once, and whether its value
  * is a SHA-256 hash; never the values themselves. */
 void pw_fw_fields_disclosed(yajl_val payload, pw_buf *out);
+/* 1 when pw_fw_fields_disclosed writes the same list for a and b because they have the same
+ * shape: the same keys in the same order, arrays of the same lengths, and leaves that are
+ * SHA-256 hashes in the same places. A cycle's payloads mostly share a few shapes, and this
+ * comparison costs far less than building the list. */
+int pw_fw_same_fields(yajl_val a, yajl_val b);
 
 #endif

@@ -3,7 +3,8 @@
  * group keys and disclosed-field lists run on arbitrary JSON. Strings copied out of answers must
  * stay bounded and free of control characters (they reach the audit log). A payload that
  * pw_fw_compact accepts must be byte for byte its own re-emission, its members as the scan finds
- * them must be those of the tree, and its GA4 group key the same by either path. */
+ * them must be those of the tree, and its GA4 group key the same by either path. Payloads of
+ * the same shape (pw_fw_same_fields) must have the same disclosed-field list. */
 #include "pw_fuzz.h"
 #include <stdint.h>
 #include <string.h>
@@ -18,6 +19,20 @@ static void check_clean(const char *s, size_t cap)
     FUZZ_ASSERT(n < cap);
     for (size_t i = 0; i < n; i++)
         FUZZ_ASSERT((unsigned char)s[i] >= 0x20 && s[i] != 0x7f);
+}
+
+/* Payloads the shape test calls the same get the same disclosed-field list. */
+static void check_same_fields(yajl_val a, yajl_val b)
+{
+    pw_buf fa, fb;
+    pw_buf_init(&fa);
+    pw_buf_init(&fb);
+    pw_fw_fields_disclosed(a, &fa);
+    pw_fw_fields_disclosed(b, &fb);
+    FUZZ_ASSERT(fa.failed || fb.failed ||
+                (fa.len == fb.len && memcmp(fa.data, fb.data, fa.len) == 0));
+    pw_buf_free(&fa);
+    pw_buf_free(&fb);
 }
 
 /* The compact path writes what re-emission writes. */
@@ -78,6 +93,9 @@ static void run_drivers(const char *s, size_t n)
     pw_gw_json_emit(&b, v);
     yajl_val again = b.failed ? NULL : pw_gw_json_parse(b.data, b.len, NULL, 0);
     FUZZ_ASSERT(b.failed || again); /* compact re-emission is valid JSON */
+    FUZZ_ASSERT(pw_fw_same_fields(v, v));
+    if (again && pw_fw_same_fields(v, again)) /* a shared field list is the same list */
+        check_same_fields(v, again);
     yajl_tree_free(again);
     pw_buf_free(&b);
     yajl_tree_free(v);

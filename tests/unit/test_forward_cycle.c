@@ -1,7 +1,8 @@
 /* test_forward_cycle.c — the forwarders' cheaper cycle keeps its behaviour: payloads copied when
  * already compact and re-emitted otherwise give the same bytes; GA4 visitors beyond one wave of
  * requests are all delivered, each in its own exact request; disclosed-field lists follow the
- * substring rule even for keys with quotes or commas; a notification always wakes an idle
+ * substring rule even for keys with quotes or commas, and payloads share a list only when their
+ * shapes make the lists equal; a notification always wakes an idle
  * forwarder (no lost wake-up) while the forwarder polls rarely; forwarder threads run at the
  * configured nice value. */
 #include "../mock/mock_upstream.c"
@@ -257,6 +258,68 @@ static void test_fields_same_as_substring_rule(void)
     yajl_tree_free(v);
 }
 
+static int fields_equal(yajl_val a, yajl_val b)
+{
+    pw_buf fa, fb;
+    pw_buf_init(&fa);
+    pw_buf_init(&fb);
+    pw_fw_fields_disclosed(a, &fa);
+    pw_fw_fields_disclosed(b, &fb);
+    int same = fa.len == fb.len && memcmp(fa.data, fb.data, fa.len) == 0;
+    pw_buf_free(&fa);
+    pw_buf_free(&fb);
+    return same;
+}
+
+/* Items of the same shape reuse one field list: the shape test says "same" only when the lists
+ * are equal, and tells apart what changes a list (key order, a hash in place of a value, array
+ * lengths, nesting). */
+static void test_same_fields_only_when_lists_equal(void)
+{
+    const char *payloads[] = {
+        "{\"client_id\":\"1\",\"events\":[{\"name\":\"a\",\"params\":{\"v\":1}}]}",
+        "{\"client_id\":\"2\",\"events\":[{\"name\":\"b\",\"params\":{\"v\":\"x\"}}]}",
+        "{\"events\":[{\"name\":\"a\",\"params\":{\"v\":1}}],\"client_id\":\"1\"}",
+        "{\"client_id\":\"1\",\"events\":[{\"name\":\"a\",\"params\":{\"v\":1}},{\"name\":"
+        "\"a\",\"params\":{\"v\":1}}]}",
+        "{\"user_data\":{\"em\":[\"" EMPTY_SHA256 "\"]},\"e\":1}",
+        "{\"user_data\":{\"em\":[\"" EMPTY_SHA256 "\"]},\"e\":\"" EMPTY_SHA256 "\"}",
+        "{\"user_data\":{\"em\":[\"nothash\"]},\"e\":1}",
+        "{\"user_data\":{\"em\":[]},\"e\":1}",
+        "{\"user_data\":{\"em\":{}},\"e\":1}",
+        "{\"user_data\":{\"em\":1},\"e\":1}",
+        "{\"a\":{\"b\":1}}",
+        "{\"a.b\":1}",
+        "{\"a\":[1,2]}",
+        "{\"a\":[1,null]}",
+        "[1,{\"a\":2}]",
+        "\"top\"",
+        "7",
+    };
+    enum { N = sizeof payloads / sizeof payloads[0] };
+    yajl_val v[N];
+    for (size_t i = 0; i < N; i++)
+        CHECK((v[i] = pw_gw_json_parse(payloads[i], strlen(payloads[i]), NULL, 0)) != NULL);
+    for (size_t i = 0; i < N; i++)
+        for (size_t j = 0; j < N; j++)
+            if (pw_fw_same_fields(v[i], v[j]))
+                CHECK(fields_equal(v[i], v[j]));
+    CHECK(pw_fw_same_fields(v[0], v[1])); /* other values, same shape */
+    CHECK(pw_fw_same_fields(v[12], v[13]));
+    CHECK(pw_fw_same_fields(v[15], v[16]));
+    CHECK(!pw_fw_same_fields(v[0], v[2])); /* key order */
+    CHECK(!pw_fw_same_fields(v[0], v[3])); /* array length (the list happens to be equal) */
+    CHECK(!pw_fw_same_fields(v[4], v[5])); /* a hash in place of a value */
+    CHECK(!pw_fw_same_fields(v[4], v[6]));
+    CHECK(!pw_fw_same_fields(v[7], v[8]));
+    CHECK(!pw_fw_same_fields(v[8], v[9]));
+    CHECK(!pw_fw_same_fields(v[10], v[11])); /* same path text, other nesting */
+    for (size_t i = 0; i < N; i++) {
+        CHECK(pw_fw_same_fields(v[i], v[i]));
+        yajl_tree_free(v[i]);
+    }
+}
+
 /* ---- wake-ups and priority ------------------------------------------------------------ */
 
 static pw_destination hook_dest(env *e, char *url, size_t cap)
@@ -347,5 +410,6 @@ static void test_forwarder_nice(void)
 
 PW_TEST_MAIN(PW_TEST(test_compact_rule), PW_TEST(test_compact_and_reemitted_same_body),
              PW_TEST(test_ga4_visitors_beyond_one_wave),
-             PW_TEST(test_fields_same_as_substring_rule), PW_TEST(test_notify_wakes_idle_forwarder),
-             PW_TEST(test_forwarder_nice))
+             PW_TEST(test_fields_same_as_substring_rule),
+             PW_TEST(test_same_fields_only_when_lists_equal),
+             PW_TEST(test_notify_wakes_idle_forwarder), PW_TEST(test_forwarder_nice))
