@@ -456,19 +456,56 @@ pw_status pw_vocab_scan_words(const pw_vocab *v, pw_vocab_scratch *s, const char
     return PW_OK;
 }
 
+/* The refusals of a raw scan, out of the scan's own (hot) path. */
+static __attribute__((noinline, cold)) pw_status raw_refused(const pw_vocab *v, size_t n, int sep,
+                                                             pw_err *err)
+{
+    if (v->backend != PW_VOCAB_BACKEND_AC)
+        return pw_err_set(err, PW_ERR_UNSUPPORTED, "vocabulary: raw scan needs the automaton");
+    if (n > UINT32_MAX)
+        return pw_err_set(err, PW_ERR_LIMIT, "vocabulary: text of %zu bytes is too large", n);
+    return pw_err_set(err, PW_ERR_INVALID, "vocabulary: separator %d is not a byte outside words",
+                      sep);
+}
+
+static __attribute__((noinline, cold)) pw_status raw_out_of_memory(pw_err *err)
+{
+    return pw_err_set(err, PW_ERR_NOMEM, "vocabulary: out of memory for matches");
+}
+
+/* The sink's matches, sorted, the longest kept at each start. */
+static pw_status raw_done(pw_vocab_scratch *s, const pw_vocab_match **out, size_t *n_out)
+{
+    *n_out = s->sink.n ? longest_per_start(&s->sink) : 0;
+    *out = s->sink.m;
+    return PW_OK;
+}
+
+pw_status pw_vocab_scan_raw_sep(const pw_vocab *v, pw_vocab_scratch *s, const char *text, size_t n,
+                                int sep, const pw_vocab_match **out, size_t *n_out, pw_err *err)
+{
+    *out = NULL;
+    *n_out = 0;
+    if (sep < 0)
+        return pw_vocab_scan_raw(v, s, text, n, out, n_out, err);
+    if (v->backend != PW_VOCAB_BACKEND_AC || n > UINT32_MAX || sep > 255 ||
+        pw_vocab_is_word_byte((unsigned char)sep))
+        return raw_refused(v, n, sep, err);
+    s->sink.n = 0;
+    if (pw_vocab_ac_scan_raw_sep(v->ac, text, n, sep, &s->words, &s->sink) != 0)
+        return raw_out_of_memory(err);
+    return raw_done(s, out, n_out);
+}
+
 pw_status pw_vocab_scan_raw(const pw_vocab *v, pw_vocab_scratch *s, const char *text, size_t n,
                             const pw_vocab_match **out, size_t *n_out, pw_err *err)
 {
     *out = NULL;
     *n_out = 0;
-    if (v->backend != PW_VOCAB_BACKEND_AC)
-        return pw_err_set(err, PW_ERR_UNSUPPORTED, "vocabulary: raw scan needs the automaton");
-    if (n > UINT32_MAX)
-        return pw_err_set(err, PW_ERR_LIMIT, "vocabulary: text of %zu bytes is too large", n);
+    if (v->backend != PW_VOCAB_BACKEND_AC || n > UINT32_MAX)
+        return raw_refused(v, n, -1, err);
     s->sink.n = 0;
     if (pw_vocab_ac_scan_raw(v->ac, text, n, &s->words, &s->sink) != 0)
-        return pw_err_set(err, PW_ERR_NOMEM, "vocabulary: out of memory for matches");
-    *n_out = longest_per_start(&s->sink);
-    *out = s->sink.m;
-    return PW_OK;
+        return raw_out_of_memory(err);
+    return raw_done(s, out, n_out);
 }

@@ -146,4 +146,13 @@ static inline int pw_vocab_camel_break(const char *s, size_t n, size_t i, size_t
 pw_status pw_vocab_scan_raw(const pw_vocab *v, pw_vocab_scratch *s, const char *text, size_t n,
                             const pw_vocab_match **out, size_t *n_out, pw_err *err);
 
+/* ---- Additions (det-vocab branch): several fields in one raw scan. ---- */
+
+/* pw_vocab_scan_raw over fields joined by the byte `sep` (a byte that is no ASCII letter or
+ * digit, e.g. '\n' or 0x1f; -1: none, which is pw_vocab_scan_raw): a separator ends every match
+ * in progress, so each field gets exactly the matches of its own pw_vocab_scan_raw (shifted by
+ * its offset) and none runs across two fields. PW_ERR_INVALID for a letter or digit. */
+pw_status pw_vocab_scan_raw_sep(const pw_vocab *v, pw_vocab_scratch *s, const char *text, size_t n,
+                                int sep, const pw_vocab_match **out, size_t *n_out, pw_err *err);
+
 #endif

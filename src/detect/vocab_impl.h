@@ -66,6 +66,10 @@ typedef struct pw_vocab_wordbuf {
 /* The same over the words of the raw text, split here (see pw_vocab_scan_raw). */
 int pw_vocab_ac_scan_raw(const pw_vocab_ac *ac, const char *text, size_t n, pw_vocab_wordbuf *wb,
                          pw_vocab_sink *sink);
+/* The same where the byte `sep` (not a letter or digit; -1: none) ends every match in progress
+ * (see pw_vocab_scan_raw_sep). */
+int pw_vocab_ac_scan_raw_sep(const pw_vocab_ac *ac, const char *text, size_t n, int sep,
+                             pw_vocab_wordbuf *wb, pw_vocab_sink *sink);
 
 /* ---- Hyperscan (PW_ERR_UNSUPPORTED in builds without it) ---- */
 typedef struct pw_vocab_hs_db pw_vocab_hs_db;
