@@ -509,3 +509,11 @@ pw_status pw_vocab_scan_raw(const pw_vocab *v, pw_vocab_scratch *s, const char *
         return raw_out_of_memory(err);
     return raw_done(s, out, n_out);
 }
+
+int pw_vocab_may_join(const pw_vocab *v, const char *text, size_t n, size_t a, size_t an, size_t b,
+                      size_t bn)
+{
+    if (v->backend != PW_VOCAB_BACKEND_AC || a + an > n || b + bn > n)
+        return 1;
+    return pw_vocab_ac_may_join(v->ac, text, n, a, an, b, bn);
+}

@@ -155,4 +155,11 @@ pw_status pw_vocab_scan_raw(const pw_vocab *v, pw_vocab_scratch *s, const char *
 pw_status pw_vocab_scan_raw_sep(const pw_vocab *v, pw_vocab_scratch *s, const char *text, size_t n,
                                 int sep, const pw_vocab_match **out, size_t *n_out, pw_err *err);
 
+/* 0 when no term holds the word text[a..a+an) directly followed by the word text[b..b+bn) (each
+ * one whole word: ASCII letters and digits only, any case; text holds n bytes), so that no match
+ * can run across whatever separates the two; 1 when a term may (a filter: it can say 1 wrongly,
+ * never 0). Always 1 with the Hyperscan back end. */
+int pw_vocab_may_join(const pw_vocab *v, const char *text, size_t n, size_t a, size_t an, size_t b,
+                      size_t bn);
+
 #endif

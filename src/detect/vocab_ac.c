@@ -158,7 +158,8 @@ static int alloc_tables(pw_vocab_ac *ac, const pw_vocab_pattern *p, size_t n)
             return -1;
     ac->node_flags = calloc(ac->cap_nodes, 1);
     ac->filter = calloc(PW_AC_FILTER_BITS / 64, sizeof *ac->filter);
-    if (!ac->root_next || !ac->node_flags || !ac->filter)
+    ac->pair_filter = calloc(((size_t)1 << PW_AC_PAIR_LOG) / 64, sizeof *ac->pair_filter);
+    if (!ac->root_next || !ac->node_flags || !ac->filter || !ac->pair_filter)
         return -1;
     ac->n_nodes = 1;
     ac->out_entry[0] = PW_AC_NONE;
@@ -188,6 +189,10 @@ static int insert_term(pw_vocab_ac *ac, const pw_vocab_pattern *p)
         uint32_t w = word_intern(ac, p->term + i, j - i);
         if (!w)
             return -1;
+        if (node != 0) {
+            uint32_t bit = pw_ac_pair_bit(ac->word[node], w);
+            ac->pair_filter[bit >> 6] |= (uint64_t)1 << (bit & 63);
+        }
         uint32_t next = child_of(ac, node, w);
         if (!next) {
             next = ac->n_nodes++;
@@ -328,7 +333,17 @@ void pw_vocab_ac_free(pw_vocab_ac *ac)
     free(ac->short_filter);
     free(ac->short_keys);
     free(ac->short_ids);
+    free(ac->pair_filter);
     free(ac);
+}
+
+int pw_vocab_ac_may_join(const pw_vocab_ac *ac, const char *text, size_t n, size_t a, size_t an,
+                         size_t b, size_t bn)
+{
+    const unsigned char *t = (const unsigned char *)text;
+    uint32_t ia = pw_ac_word_id(ac, t + a, an, n - a, a);
+    uint32_t ib = ia ? pw_ac_word_id(ac, t + b, bn, n - b, b) : 0;
+    return ia && ib && pw_ac_pair_may(ac, ia, ib);
 }
 
 /* ---- scan of normalised text ---- */

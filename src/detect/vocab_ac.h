@@ -35,6 +35,10 @@ typedef struct pw_ac_edge_slot {
 #define PW_AC_SHORT_FILTER_LOG 16
 #define PW_AC_SHORT_MAX        8
 
+/* Pairs of words that follow each other in a term: a filter of 2^PW_AC_PAIR_LOG bits (128 KiB)
+ * over their two ids (pw_vocab_may_join). */
+#define PW_AC_PAIR_LOG 20
+
 struct pw_vocab_ac {
     uint64_t *filter;       /* PW_AC_FILTER_BITS bits */
     pw_ac_word_slot *words; /* word → id (ids from 1) */
@@ -54,6 +58,7 @@ struct pw_vocab_ac {
     uint64_t *short_keys;             /* short_mask + 1 slots: word key, 0 = empty */
     uint32_t *short_ids;              /* word id of each slot */
     uint32_t short_mask, short_shift; /* slots - 1; 64 - log2(slots): slot = hash >> shift */
+    uint64_t *pair_filter;            /* 2^PW_AC_PAIR_LOG bits */
     int borrowed; /* 1: the arrays point into an embedded blob (pw_vocab_ac_view) */
 };
 

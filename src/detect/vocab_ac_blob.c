@@ -38,6 +38,7 @@ enum {
     H_OFF_SHORT_FILTER,
     H_OFF_SHORT_KEYS,
     H_OFF_SHORT_IDS,
+    H_OFF_PAIR_FILTER,
     H_TOTAL,
     H__COUNT
 };
@@ -71,6 +72,7 @@ static size_t sections(const pw_vocab_ac *ac, section *s)
         {ac->short_filter, ((size_t)1 << PW_AC_SHORT_FILTER_LOG) / 8, H_OFF_SHORT_FILTER},
         {ac->short_keys, ((size_t)ac->short_mask + 1) * sizeof *ac->short_keys, H_OFF_SHORT_KEYS},
         {ac->short_ids, ((size_t)ac->short_mask + 1) * sizeof *ac->short_ids, H_OFF_SHORT_IDS},
+        {ac->pair_filter, ((size_t)1 << PW_AC_PAIR_LOG) / 8, H_OFF_PAIR_FILTER},
     };
     memcpy(s, all, sizeof all);
     return sizeof all / sizeof all[0];
@@ -154,6 +156,7 @@ pw_status pw_vocab_ac_view(const unsigned char *blob, size_t n, pw_vocab_ac **ou
     ac->short_filter = (uint64_t *)(void *)(b + h[H_OFF_SHORT_FILTER]);
     ac->short_keys = (uint64_t *)(void *)(b + h[H_OFF_SHORT_KEYS]);
     ac->short_ids = (uint32_t *)(void *)(b + h[H_OFF_SHORT_IDS]);
+    ac->pair_filter = (uint64_t *)(void *)(b + h[H_OFF_PAIR_FILTER]);
     ac->borrowed = 1;
     *out = ac;
     return PW_OK;

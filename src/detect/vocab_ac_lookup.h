@@ -165,6 +165,21 @@ pw_ac_word_id(const pw_vocab_ac *ac, const unsigned char *s, size_t n, size_t av
     return pw_ac_long_lookup(ac, pw_ac_hash_word(s, n, avail, before), s, n, avail, before);
 }
 
+/* ---- pairs of words ---- */
+
+/* Filter bit of the word pair (a, b). */
+static inline uint32_t pw_ac_pair_bit(uint32_t a, uint32_t b)
+{
+    return (uint32_t)(((uint64_t)a << 32 | b) * PW_AC_KEY_MUL >> (64 - PW_AC_PAIR_LOG));
+}
+
+/* 0 when no term holds word a directly followed by word b (ids), 1 when one may. */
+static inline int pw_ac_pair_may(const pw_vocab_ac *ac, uint32_t a, uint32_t b)
+{
+    uint32_t bit = pw_ac_pair_bit(a, b);
+    return (int)(ac->pair_filter[bit >> 6] >> (bit & 63) & 1);
+}
+
 /* ---- the automaton ---- */
 
 static inline uint64_t pw_ac_mix64(uint64_t k)
