@@ -71,8 +71,10 @@ static size_t raw_matches(const pw_vocab *v, pw_vocab_scratch *s, const char *te
     size_t k = 0;
     CHECK_INT(pw_vocab_scan_raw(v, s, text, n, &m, &k, NULL), PW_OK);
     CHECK(k <= cap);
-    memcpy(out, m, (k < cap ? k : cap) * sizeof *m);
-    return k < cap ? k : cap;
+    k = k < cap ? k : cap;
+    if (k)
+        memcpy(out, m, k * sizeof *m);
+    return k;
 }
 
 /* Fields joined by sep: the joined scan's matches are the fields' own, shifted. */
