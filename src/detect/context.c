@@ -385,87 +385,128 @@ pw_ctx pw_ctx_from_key(const char *key, size_t n)
 /* Letters kept of the words before a value. */
 #define BEFORE_CAP 40
 
-/* Compact the up to three words before s[i] (stopping at a digit or a line break, looking back
- * 48 bytes at most, keeping the last BEFORE_CAP letters) into the end of out[BEFORE_CAP]: the
- * letters in order, and for each whether it starts a word. Returns their count n; they are
- * out[BEFORE_CAP - n .. BEFORE_CAP) (written from the back: no reversing copy). */
-static size_t words_before(const char *s, size_t i, char *out, unsigned char *word_start)
+/* One of the words before a value, as a span of the text (letters only). */
+typedef struct before_word {
+    const char *s;
+    size_t len;
+} before_word;
+
+/* The words before a value, last first: a suffix of their compact form (lower-case letters,
+ * concatenated) that starts a word is the last k of them, k <= full. */
+typedef struct before_words {
+    before_word w[3];
+    size_t nw;   /* words (at most 3) */
+    size_t full; /* words that start a word in the compact form: all but a word cut by the cap */
+    size_t n;    /* letters kept: the compact form's length */
+} before_words;
+
+/* The up to three words before s[i] (stopping at a digit or a line break, looking back 48 bytes
+ * at most, keeping the last BEFORE_CAP letters; a word cut by the 48-byte limit counts from the
+ * limit). Spans of the text: nothing is copied. */
+static void words_before(const char *s, size_t i, before_words *b)
 {
-    size_t o = 0, words = 0;
     size_t j = i, limit = i > 48 ? i - 48 : 0;
-    while (j > limit && o < BEFORE_CAP) {
-        int c = (unsigned char)s[j - 1];
-        if (pw_isdigit(c) || c == '\n')
+    b->nw = b->full = b->n = 0;
+    while (j > limit && b->n < BEFORE_CAP) {
+        unsigned c = (unsigned char)s[j - 1], cl = pw_char_class[c];
+        if ((cl & PW_CC_DIGIT) || c == '\n')
             break;
-        if (!pw_isalpha(c)) {
+        if (!(cl & (PW_CC_UPPER | PW_CC_LOWER))) {
             j--;
             continue;
         }
         size_t w_end = j;
         while (j > limit && pw_isalpha((unsigned char)s[j - 1]))
             j--;
-        size_t len = w_end - j, keep = len < BEFORE_CAP - o ? len : BEFORE_CAP - o;
-        size_t at = BEFORE_CAP - o - keep; /* the word's last `keep` letters go to out[at..] */
-        for (size_t k = 0; k < keep; k++) {
-            out[at + k] = (char)(s[w_end - keep + k] | 0x20); /* ASCII letters only here */
-            word_start[at + k] = 0;
-        }
-        if (keep == len)
-            word_start[at] = 1;
-        o += keep;
-        if (++words == 3)
+        size_t len = w_end - j, room = BEFORE_CAP - b->n, keep = len < room ? len : room;
+        b->w[b->nw++] = (before_word){s + w_end - keep, keep};
+        b->n += keep;
+        if (keep < len) /* it lost letters to the cap: the compact form does not start it */
+            break;
+        b->full++;
+        if (b->nw == 3)
             break;
     }
-    return o;
 }
 
-/* The compact letters w[0..n) end with c's word, which starts a word there. */
-static int ends_with_word(const char *w, const unsigned char *ws, size_t n, const ctx_word *c)
+/* c's compact word equals the last k words of b (lower-cased, concatenated). */
+static int equals_last_words(const ctx_word *c, const before_words *b, size_t k)
 {
-    size_t l = c->len;
-    if (l > n || !ws[n - l])
-        return 0;
-    const char *tail = w + n - l;
-    for (size_t k = l; k-- > 0;) /* from the end: most candidates differ there at once */
-        if (tail[k] != c->word[k])
-            return 0;
+    size_t pos = c->len;
+    for (size_t x = 0; x < k; x++) {
+        const before_word *w = &b->w[x];
+        pos -= w->len;
+        for (size_t y = w->len; y-- > 0;) /* from the end: most candidates differ there at once */
+            if ((w->s[y] | 0x20) != c->word[pos + y])
+                return 0;
+    }
     return 1;
 }
 
-static pw_ctx match_suffix(const char *w, const unsigned char *ws, size_t n)
+/* Bit L set when the last k <= full words of b hold L letters in all: the lengths a table word
+ * may have to be a suffix of the compact form that starts a word (L <= BEFORE_CAP < 64). */
+static uint64_t suffix_lengths(const before_words *b)
 {
-    const ctx_word *c = before_by_last[(unsigned char)(w[n - 1] - 'a') % 26];
+    uint64_t bits = 0;
+    size_t total = 0;
+    for (size_t k = 0; k < b->full; k++) {
+        total += b->w[k].len;
+        bits |= (uint64_t)1 << total;
+    }
+    return bits;
+}
+
+/* How many of the last words of b c's word is (0: it is no suffix of them starting a word);
+ * c->len is one of the lengths in suffix_lengths. */
+static size_t words_of_length(const before_words *b, size_t len)
+{
+    size_t k = 0, total = 0;
+    while (total < len)
+        total += b->w[k++].len;
+    return k;
+}
+
+static pw_ctx match_suffix(const before_words *b, uint64_t lengths)
+{
+    const before_word *last = &b->w[0];
+    const ctx_word *c = before_by_last[(unsigned char)((last->s[last->len - 1] | 0x20) - 'a') % 26];
     for (; c && c->word; c++)
-        if (ends_with_word(w, ws, n, c))
+        if ((lengths >> c->len & 1) && equals_last_words(c, b, words_of_length(b, c->len)))
             return c->ctx;
     return PW_CTX_NONE;
 }
 
-/* Length of the filler word ending w[0..n) ("number", "is"), 0 when none; a filler never makes
- * up all the letters. */
-static size_t filler_len(const char *w, const unsigned char *ws, size_t n)
+/* Drop the filler word ending b ("number", "is"); 0 when there is none. A filler never makes up
+ * all the letters. */
+static int drop_filler(before_words *b, uint64_t lengths)
 {
-    for (const ctx_word *f = fillers; f->word; f++)
-        if (f->len < n && ends_with_word(w, ws, n, f))
-            return f->len;
+    for (const ctx_word *f = fillers; f->word; f++) {
+        if (!(lengths >> f->len & 1) || f->len >= b->n)
+            continue;
+        size_t k = words_of_length(b, f->len);
+        if (!equals_last_words(f, b, k))
+            continue;
+        for (size_t x = k; x < b->nw; x++)
+            b->w[x - k] = b->w[x];
+        b->nw -= k;
+        b->full -= k;
+        b->n -= f->len;
+        return 1;
+    }
     return 0;
 }
 
 pw_ctx pw_ctx_before(const char *s, size_t i)
 {
-    char buf[BEFORE_CAP];
-    unsigned char ws_buf[BEFORE_CAP];
-    size_t n = words_before(s, i, buf, ws_buf);
-    const char *w = buf + BEFORE_CAP - n;
-    const unsigned char *ws = ws_buf + BEFORE_CAP - n;
-    for (int round = 0; round < 3 && n > 0; round++) {
-        pw_ctx c = match_suffix(w, ws, n);
+    before_words b;
+    words_before(s, i, &b);
+    for (int round = 0; round < 3 && b.n > 0; round++) {
+        uint64_t lengths = suffix_lengths(&b);
+        pw_ctx c = match_suffix(&b, lengths);
         if (c != PW_CTX_NONE)
             return c;
-        size_t cut = filler_len(w, ws, n);
-        if (!cut)
+        if (!drop_filler(&b, lengths))
             break;
-        n -= cut;
     }
     return PW_CTX_NONE;
 }

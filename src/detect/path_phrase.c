@@ -49,10 +49,64 @@ static pw_seg run_segment(pw_scan *sc, const pw_seg *g, size_t from, size_t to)
     return t;
 }
 
+/* The word of s[lo..hi) that ends last before p (dir < 0) or starts first at or after p
+ * (dir > 0), as the vocabulary splits words (letter/digit runs, camelCase breaks); its length,
+ * 0 when there is none. */
+static size_t word_next_to(const char *s, size_t lo, size_t hi, size_t p, int dir, size_t *at)
+{
+    size_t b = p, e = p;
+    if (dir < 0) {
+        while (e > lo && !pw_isalnum((unsigned char)s[e - 1]))
+            e--;
+        for (b = e; b > lo && pw_isalnum((unsigned char)s[b - 1]); b--)
+            ;
+    } else {
+        while (b < hi && !pw_isalnum((unsigned char)s[b]))
+            b++;
+        for (e = b; e < hi && pw_isalnum((unsigned char)s[e]); e++)
+            ;
+    }
+    size_t from = b, to = e, run_len = e - b;
+    for (size_t k = run_len >= PW_VOCAB_CAMEL_MIN ? b + 1 : e; k < e; k++) {
+        if (!pw_isupper((unsigned char)s[k]))
+            continue;
+        if (!pw_vocab_camel_break(s + b, run_len, k - b, run_len))
+            continue;
+        if (dir < 0)
+            from = k;
+        else if (to == e)
+            to = k;
+    }
+    *at = from;
+    return to - from;
+}
+
+/* 1 if a vocabulary match may cover a cut between parts [first, last]: such a match holds the
+ * word just before the cut's '/' and the word just after it, in a row, which the vocabulary can
+ * rule out for most slugs ("/careers/nursing") without a scan. Percent-escapes change the words
+ * once decoded: then always 1. */
+static int may_cross(const pw_scan *sc, const pw_seg *g, const pw_url_part *parts, size_t first,
+                     size_t last)
+{
+    const char *s = g->s;
+    size_t lo = parts[first].val_start, hi = parts[last].val_end;
+    if (memchr(s + lo, '%', hi - lo))
+        return 1;
+    for (size_t k = first; k < last; k++) {
+        size_t p = parts[k].val_end, a, b;
+        size_t an = word_next_to(s, lo, hi, p, -1, &a), bn = word_next_to(s, lo, hi, p, 1, &b);
+        if (an == 0 || bn == 0 || pw_vocab_may_join(sc->d->vocab, s, g->n, a, an, b, bn))
+            return 1;
+    }
+    return 0;
+}
+
 /* Scan parts [first, last] (adjacent slugs, last > first) as one phrase. */
 static void scan_run(pw_scan *sc, const pw_seg *g, const pw_url_part *parts, size_t first,
                      size_t last)
 {
+    if (!may_cross(sc, g, parts, first, last))
+        return;
     size_t cuts[PW_URL_MAX_PARTS], nc = 0, end = 0;
     for (size_t k = first; k < last && nc < PW_URL_MAX_PARTS; k++)
         pw_seg_span(g, parts[k].val_end, parts[k].val_end + 1, &cuts[nc++], &end);

@@ -23,8 +23,9 @@ struct pw_vocab {
     size_t n_builtin;
     pw_vocab_entry *user;
     size_t n_user;
-    uint32_t *len;           /* entry → term length */
-    uint32_t *builtin_map;   /* built-in pattern → entry (a user entry may replace it) */
+    const uint32_t *len;     /* entry → term length (the built-in table's own when alone) */
+    uint32_t *builtin_map;   /* built-in pattern → entry (a user entry may replace it); NULL:
+                                identity (no user entries) */
     pw_vocab_pattern *extra; /* user terms not in the built-in table */
     size_t n_extra;
     pw_vocab_backend backend;
@@ -125,21 +126,28 @@ static pw_status load_user(pw_vocab *v, const pw_vocab_opts *o, pw_vocab_list *l
  * a user term repeated in the file keeps its first line. */
 static pw_status merge_entries(pw_vocab *v, pw_vocab_list *list, pw_err *err)
 {
+    static const uint32_t no_len[1] = {0};
     size_t total = v->n_builtin + list->n;
-    v->user =
-        list->n ? pw_arena_memdup(&v->arena, list->items, list->n * sizeof *list->items) : NULL;
     v->n_user = list->n;
-    v->len = pw_arena_calloc(&v->arena, total + 1, sizeof *v->len);
-    v->builtin_map = pw_arena_calloc(&v->arena, v->n_builtin + 1, sizeof *v->builtin_map);
     v->extra = pw_arena_calloc(&v->arena, list->n + 1, sizeof *v->extra);
-    if ((list->n && !v->user) || !v->len || !v->builtin_map || !v->extra)
+    if (!v->extra)
         return pw_err_set(err, PW_ERR_NOMEM, "vocabulary: out of memory");
-    for (size_t i = 0; i < total; i++)
-        v->len[i] = (uint32_t)strlen(pw_vocab_entry_at(v, (uint32_t)i)->term);
+    if (list->n == 0) { /* the built-in table alone: lengths built in, no map (startup) */
+        v->len = v->n_builtin ? pw_vocab_builtin_len : no_len;
+        return PW_OK;
+    }
+    v->user = pw_arena_memdup(&v->arena, list->items, list->n * sizeof *list->items);
+    uint32_t *len = pw_arena_calloc(&v->arena, total + 1, sizeof *len);
+    v->builtin_map = pw_arena_calloc(&v->arena, v->n_builtin + 1, sizeof *v->builtin_map);
+    if (!v->user || !len || !v->builtin_map)
+        return pw_err_set(err, PW_ERR_NOMEM, "vocabulary: out of memory");
+    if (v->n_builtin)
+        memcpy(len, pw_vocab_builtin_len, v->n_builtin * sizeof *len);
+    for (size_t i = v->n_builtin; i < total; i++)
+        len[i] = (uint32_t)strlen(pw_vocab_entry_at(v, (uint32_t)i)->term);
+    v->len = len;
     for (size_t i = 0; i < v->n_builtin; i++)
         v->builtin_map[i] = (uint32_t)i;
-    if (list->n == 0)
-        return PW_OK;
     uint32_t cap = 16;
     while (cap < total * 2)
         cap <<= 1;
@@ -156,6 +164,12 @@ static pw_status merge_entries(pw_vocab *v, pw_vocab_list *list, pw_err *err)
             v->builtin_map[prev] = e;
     }
     return PW_OK;
+}
+
+/* Built-in pattern i reports this entry. */
+static uint32_t builtin_entry(const pw_vocab *v, size_t i)
+{
+    return v->builtin_map ? v->builtin_map[i] : (uint32_t)i;
 }
 
 /* ---- back ends ---- */
@@ -177,7 +191,7 @@ static int can_use_embedded_ac(const pw_vocab *v)
 {
     if (v->n_builtin == 0 || v->n_extra > 0 || pw_vocab_builtin_ac_size == 0)
         return 0;
-    for (size_t i = 0; i < v->n_builtin; i++)
+    for (size_t i = 0; v->builtin_map && i < v->n_builtin; i++)
         if (v->builtin_map[i] != i)
             return 0;
     return 1;
@@ -195,7 +209,7 @@ static pw_status build_ac(pw_vocab *v, pw_err *err)
     if (!p)
         return pw_err_set(err, PW_ERR_NOMEM, "vocabulary: out of memory");
     for (size_t i = 0; i < v->n_builtin; i++)
-        p[i] = (pw_vocab_pattern){v->builtin[i].term, v->len[i], v->builtin_map[i]};
+        p[i] = (pw_vocab_pattern){v->builtin[i].term, v->len[i], builtin_entry(v, i)};
     memcpy(p + v->n_builtin, v->extra, v->n_extra * sizeof *p);
     pw_status st = pw_vocab_ac_build(p, n, &v->ac, err);
     free(p);
@@ -456,19 +470,64 @@ pw_status pw_vocab_scan_words(const pw_vocab *v, pw_vocab_scratch *s, const char
     return PW_OK;
 }
 
+/* The refusals of a raw scan, out of the scan's own (hot) path. */
+static __attribute__((noinline, cold)) pw_status raw_refused(const pw_vocab *v, size_t n, int sep,
+                                                             pw_err *err)
+{
+    if (v->backend != PW_VOCAB_BACKEND_AC)
+        return pw_err_set(err, PW_ERR_UNSUPPORTED, "vocabulary: raw scan needs the automaton");
+    if (n > UINT32_MAX)
+        return pw_err_set(err, PW_ERR_LIMIT, "vocabulary: text of %zu bytes is too large", n);
+    return pw_err_set(err, PW_ERR_INVALID, "vocabulary: separator %d is not a byte outside words",
+                      sep);
+}
+
+static __attribute__((noinline, cold)) pw_status raw_out_of_memory(pw_err *err)
+{
+    return pw_err_set(err, PW_ERR_NOMEM, "vocabulary: out of memory for matches");
+}
+
+/* The sink's matches, sorted, the longest kept at each start. */
+static pw_status raw_done(pw_vocab_scratch *s, const pw_vocab_match **out, size_t *n_out)
+{
+    *n_out = s->sink.n ? longest_per_start(&s->sink) : 0;
+    *out = s->sink.m;
+    return PW_OK;
+}
+
+pw_status pw_vocab_scan_raw_sep(const pw_vocab *v, pw_vocab_scratch *s, const char *text, size_t n,
+                                int sep, const pw_vocab_match **out, size_t *n_out, pw_err *err)
+{
+    *out = NULL;
+    *n_out = 0;
+    if (sep < 0)
+        return pw_vocab_scan_raw(v, s, text, n, out, n_out, err);
+    if (v->backend != PW_VOCAB_BACKEND_AC || n > UINT32_MAX || sep > 255 ||
+        pw_vocab_is_word_byte((unsigned char)sep))
+        return raw_refused(v, n, sep, err);
+    s->sink.n = 0;
+    if (pw_vocab_ac_scan_raw_sep(v->ac, text, n, sep, &s->words, &s->sink) != 0)
+        return raw_out_of_memory(err);
+    return raw_done(s, out, n_out);
+}
+
 pw_status pw_vocab_scan_raw(const pw_vocab *v, pw_vocab_scratch *s, const char *text, size_t n,
                             const pw_vocab_match **out, size_t *n_out, pw_err *err)
 {
     *out = NULL;
     *n_out = 0;
-    if (v->backend != PW_VOCAB_BACKEND_AC)
-        return pw_err_set(err, PW_ERR_UNSUPPORTED, "vocabulary: raw scan needs the automaton");
-    if (n > UINT32_MAX)
-        return pw_err_set(err, PW_ERR_LIMIT, "vocabulary: text of %zu bytes is too large", n);
+    if (v->backend != PW_VOCAB_BACKEND_AC || n > UINT32_MAX)
+        return raw_refused(v, n, -1, err);
     s->sink.n = 0;
     if (pw_vocab_ac_scan_raw(v->ac, text, n, &s->words, &s->sink) != 0)
-        return pw_err_set(err, PW_ERR_NOMEM, "vocabulary: out of memory for matches");
-    *n_out = longest_per_start(&s->sink);
-    *out = s->sink.m;
-    return PW_OK;
+        return raw_out_of_memory(err);
+    return raw_done(s, out, n_out);
+}
+
+int pw_vocab_may_join(const pw_vocab *v, const char *text, size_t n, size_t a, size_t an, size_t b,
+                      size_t bn)
+{
+    if (v->backend != PW_VOCAB_BACKEND_AC || a + an > n || b + bn > n)
+        return 1;
+    return pw_vocab_ac_may_join(v->ac, text, n, a, an, b, bn);
 }

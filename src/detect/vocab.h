@@ -146,4 +146,20 @@ static inline int pw_vocab_camel_break(const char *s, size_t n, size_t i, size_t
 pw_status pw_vocab_scan_raw(const pw_vocab *v, pw_vocab_scratch *s, const char *text, size_t n,
                             const pw_vocab_match **out, size_t *n_out, pw_err *err);
 
+/* ---- Additions (det-vocab branch): several fields in one raw scan. ---- */
+
+/* pw_vocab_scan_raw over fields joined by the byte `sep` (a byte that is no ASCII letter or
+ * digit, e.g. '\n' or 0x1f; -1: none, which is pw_vocab_scan_raw): a separator ends every match
+ * in progress, so each field gets exactly the matches of its own pw_vocab_scan_raw (shifted by
+ * its offset) and none runs across two fields. PW_ERR_INVALID for a letter or digit. */
+pw_status pw_vocab_scan_raw_sep(const pw_vocab *v, pw_vocab_scratch *s, const char *text, size_t n,
+                                int sep, const pw_vocab_match **out, size_t *n_out, pw_err *err);
+
+/* 0 when no term holds the word text[a..a+an) directly followed by the word text[b..b+bn) (each
+ * one whole word: ASCII letters and digits only, any case; text holds n bytes), so that no match
+ * can run across whatever separates the two; 1 when a term may (a filter: it can say 1 wrongly,
+ * never 0). Always 1 with the Hyperscan back end. */
+int pw_vocab_may_join(const pw_vocab *v, const char *text, size_t n, size_t a, size_t an, size_t b,
+                      size_t bn);
+
 #endif

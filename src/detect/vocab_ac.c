@@ -8,41 +8,18 @@
  * only when exactly one space separates them in the text, which gives the same whole-word
  * semantics as the Hyperscan back end with its boundary check.
  */
-#include "detect/vocab_ac.h"
+#include "detect/vocab_ac_lookup.h"
 
 #include <string.h>
 
-#define LOWER_BITS 0x2020202020202020ull
-
-/* Bytes s[0..n), n <= 8, as a number (byte k at bits 8k): the same value on any byte order. */
-static uint64_t load_tail(const unsigned char *s, size_t n)
-{
-    uint64_t v = 0;
-    for (size_t k = 0; k < n; k++)
-        v |= (uint64_t)s[k] << (8 * k);
-    return v;
-}
-
-/* Eight bytes as a number, byte k at bits 8k. */
-static uint64_t load8(const unsigned char *s)
-{
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    uint64_t v;
-    memcpy(&v, s, 8);
-    return v;
-#else
-    return load_tail(s, 8);
-#endif
-}
-
-#define ONES  0x0101010101010101ull
 #define HIGHS 0x8080808080808080ull
+#define ONES  0x0101010101010101ull
 
 /* 0x80 in each byte of v that is an ASCII letter or digit, 0 elsewhere (SWAR range tests on
  * the low 7 bits, bytes with the high bit set excluded). */
 static uint64_t word_byte_mask(uint64_t v)
 {
-    uint64_t low = v & ~HIGHS, folded = low | LOWER_BITS;
+    uint64_t low = v & ~HIGHS, folded = low | PW_AC_LOWER_BITS;
     uint64_t digit = (low + (0x80 - '0') * ONES) & ~(low + (0x7f - '9') * ONES);
     uint64_t alpha = (folded + (0x80 - 'a') * ONES) & ~(folded + (0x7f - 'z') * ONES);
     return (digit | alpha) & ~v & HIGHS;
@@ -52,62 +29,13 @@ static uint64_t word_byte_mask(uint64_t v)
 static size_t word_end(const unsigned char *t, size_t i, size_t n, const unsigned char *lc)
 {
     for (; i + 8 <= n; i += 8) {
-        uint64_t stop = ~word_byte_mask(load8(t + i)) & HIGHS;
+        uint64_t stop = ~word_byte_mask(pw_ac_load8(t + i)) & HIGHS;
         if (stop)
             return i + (size_t)__builtin_ctzll(stop) / 8;
     }
     while (i < n && lc[t[i]])
         i++;
     return i;
-}
-
-static uint64_t hash_mix(uint64_t h, uint64_t v)
-{
-    h = (h ^ v) * 0xff51afd7ed558ccdull;
-    return h ^ (h >> 29);
-}
-
-/* The last `rest` bytes (1..7) of a word ending at s + rest, as load_tail(s, rest) would give
- * them: one load of the 8 bytes ending there when `before` bytes before s are readable (before +
- * rest >= 8), else byte by byte. */
-static inline uint64_t load_last(const unsigned char *s, size_t rest, size_t before)
-{
-    if (before + rest >= 8)
-        return load8(s + rest - 8) >> (8 * (8 - rest));
-    return load_tail(s, rest);
-}
-
-/* Hash of a word s[0..n) (ASCII letters and digits, either case); `avail` bytes are readable
- * from s (avail >= n) and `before` bytes before it. OR-ing 0x20 into every byte lower-cases
- * letters and leaves digits, so a word hashes the same in the text and in the vocabulary. */
-static inline __attribute__((always_inline)) uint32_t hash_word(const unsigned char *s, size_t n,
-                                                                size_t avail, size_t before)
-{
-    uint64_t h = 0x9e3779b97f4a7c15ull ^ n;
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8)
-        h = hash_mix(h, load8(s + i) | LOWER_BITS);
-    size_t rest = n - i;
-    if (rest) {
-        uint64_t keep = ~0ull >> (8 * (8 - rest));
-        uint64_t v = avail - i >= 8 ? load8(s + i) & keep : load_last(s + i, rest, before + i);
-        h = hash_mix(h, v | (LOWER_BITS & keep));
-    }
-    return (uint32_t)(h ^ (h >> 32));
-}
-
-/* Filter bit of a word hash: the high bits, independent of the table slot (low bits). */
-static uint32_t filter_bit(uint32_t h)
-{
-    return (h >> 14) & (PW_AC_FILTER_BITS - 1);
-}
-
-static uint64_t mix64(uint64_t k)
-{
-    k ^= k >> 33;
-    k *= 0xff51afd7ed558ccdull;
-    k ^= k >> 33;
-    return k;
 }
 
 /* ---- build ---- */
@@ -142,7 +70,7 @@ static int rehash_edges(pw_vocab_ac *ac, uint32_t mask)
     for (uint32_t i = 0; ac->edges && i <= ac->edge_mask; i++) {
         if (ac->edges[i].key == UINT64_MAX)
             continue;
-        uint32_t j = (uint32_t)mix64(ac->edges[i].key) & mask;
+        uint32_t j = (uint32_t)pw_ac_mix64(ac->edges[i].key) & mask;
         while (edges[j].key != UINT64_MAX)
             j = (j + 1) & mask;
         edges[j] = ac->edges[i];
@@ -166,7 +94,7 @@ static uint32_t word_find(const pw_vocab_ac *ac, uint32_t h, const char *s, size
 
 static uint32_t word_intern(pw_vocab_ac *ac, const char *s, size_t n)
 {
-    uint32_t h = hash_word((const unsigned char *)s, n, n, 0), id = word_find(ac, h, s, n);
+    uint32_t h = pw_ac_hash_word((const unsigned char *)s, n, n, 0), id = word_find(ac, h, s, n);
     if (id)
         return id;
     if ((ac->n_words + 1) * 2 > ac->word_mask && rehash_words(ac, ac->word_mask * 2 + 1) != 0)
@@ -184,22 +112,11 @@ static uint32_t word_intern(pw_vocab_ac *ac, const char *s, size_t n)
     while (ac->words[i].len)
         i = (i + 1) & ac->word_mask;
     ac->words[i] = (pw_ac_word_slot){h, (uint32_t)ac->pool_len, ++ac->n_words, (uint32_t)n};
-    ac->filter[filter_bit(h) / 64] |= 1ull << (filter_bit(h) % 64);
+    ac->filter[pw_ac_filter_bit(h) / 64] |= 1ull << (pw_ac_filter_bit(h) % 64);
     ac->pool_len += n;
     if (n > ac->max_word_len)
         ac->max_word_len = (uint32_t)n;
     return ac->n_words;
-}
-
-static uint32_t edge_get(const pw_vocab_ac *ac, uint32_t node, uint32_t word)
-{
-    uint64_t key = (uint64_t)node << 32 | word;
-    for (uint32_t i = (uint32_t)mix64(key) & ac->edge_mask;; i = (i + 1) & ac->edge_mask) {
-        if (ac->edges[i].key == key)
-            return ac->edges[i].child;
-        if (ac->edges[i].key == UINT64_MAX)
-            return 0;
-    }
 }
 
 static int edge_put(pw_vocab_ac *ac, uint32_t node, uint32_t word, uint32_t child)
@@ -207,7 +124,7 @@ static int edge_put(pw_vocab_ac *ac, uint32_t node, uint32_t word, uint32_t chil
     if ((ac->n_edges + 1) * 2 > ac->edge_mask && rehash_edges(ac, ac->edge_mask * 2 + 1) != 0)
         return -1;
     uint64_t key = (uint64_t)node << 32 | word;
-    uint32_t i = (uint32_t)mix64(key) & ac->edge_mask;
+    uint32_t i = (uint32_t)pw_ac_mix64(key) & ac->edge_mask;
     while (ac->edges[i].key != UINT64_MAX)
         i = (i + 1) & ac->edge_mask;
     ac->edges[i] = (pw_ac_edge_slot){key, child, 0};
@@ -217,7 +134,7 @@ static int edge_put(pw_vocab_ac *ac, uint32_t node, uint32_t word, uint32_t chil
 
 static uint32_t child_of(const pw_vocab_ac *ac, uint32_t node, uint32_t word)
 {
-    return node == 0 ? ac->root_next[word] : edge_get(ac, node, word);
+    return node == 0 ? ac->root_next[word] : pw_ac_edge_get(ac, node, word);
 }
 
 static int alloc_tables(pw_vocab_ac *ac, const pw_vocab_pattern *p, size_t n)
@@ -239,9 +156,10 @@ static int alloc_tables(pw_vocab_ac *ac, const pw_vocab_pattern *p, size_t n)
     for (size_t i = 0; i < sizeof arrays / sizeof arrays[0]; i++)
         if (!*arrays[i])
             return -1;
-    ac->has_child = calloc(ac->cap_nodes, 1);
+    ac->node_flags = calloc(ac->cap_nodes, 1);
     ac->filter = calloc(PW_AC_FILTER_BITS / 64, sizeof *ac->filter);
-    if (!ac->root_next || !ac->has_child || !ac->filter)
+    ac->pair_filter = calloc(((size_t)1 << PW_AC_PAIR_LOG) / 64, sizeof *ac->pair_filter);
+    if (!ac->root_next || !ac->node_flags || !ac->filter || !ac->pair_filter)
         return -1;
     ac->n_nodes = 1;
     ac->out_entry[0] = PW_AC_NONE;
@@ -271,6 +189,10 @@ static int insert_term(pw_vocab_ac *ac, const pw_vocab_pattern *p)
         uint32_t w = word_intern(ac, p->term + i, j - i);
         if (!w)
             return -1;
+        if (node != 0) {
+            uint32_t bit = pw_ac_pair_bit(ac->word[node], w);
+            ac->pair_filter[bit >> 6] |= (uint64_t)1 << (bit & 63);
+        }
         uint32_t next = child_of(ac, node, w);
         if (!next) {
             next = ac->n_nodes++;
@@ -282,7 +204,7 @@ static int insert_term(pw_vocab_ac *ac, const pw_vocab_pattern *p)
                 ac->root_next[w] = next;
             else if (edge_put(ac, node, w, next) != 0)
                 return -1;
-            ac->has_child[node] = 1;
+            ac->node_flags[node] |= PW_AC_HAS_CHILD;
         }
         node = next;
         i = j + 1;
@@ -318,15 +240,49 @@ static int link_failures(pw_vocab_ac *ac)
         uint32_t v = order[k], p = ac->parent[v], w = ac->word[v], f = 0;
         if (p != 0) {
             f = ac->fail[p];
-            while (f != 0 && !(ac->has_child[f] && edge_get(ac, f, w)))
+            while (f != 0 && !((ac->node_flags[f] & PW_AC_HAS_CHILD) && pw_ac_edge_get(ac, f, w)))
                 f = ac->fail[f];
             f = child_of(ac, f, w);
         }
         ac->fail[v] = f;
         ac->dict[v] = ac->out_entry[f] != PW_AC_NONE ? f : ac->dict[f];
+        if (ac->out_entry[v] != PW_AC_NONE || ac->dict[v] != 0)
+            ac->node_flags[v] |= PW_AC_EMITS;
     }
     free(start);
     free(order);
+    return 0;
+}
+
+/* The short-word filter and table (vocab_ac_lookup.h) of the words of up to 8 bytes. */
+static int build_short_table(pw_vocab_ac *ac)
+{
+    uint32_t n_short = 0;
+    for (uint32_t i = 0; i <= ac->word_mask; i++)
+        n_short += ac->words[i].len && ac->words[i].len <= PW_AC_SHORT_MAX;
+    uint32_t log = 4;
+    while (((uint32_t)1 << log) < n_short * 2)
+        log++;
+    ac->short_mask = ((uint32_t)1 << log) - 1;
+    ac->short_shift = 64 - log;
+    ac->short_filter = calloc(((size_t)1 << PW_AC_SHORT_FILTER_LOG) / 64, sizeof(uint64_t));
+    ac->short_keys = calloc((size_t)ac->short_mask + 1, sizeof *ac->short_keys);
+    ac->short_ids = calloc((size_t)ac->short_mask + 1, sizeof *ac->short_ids);
+    if (!ac->short_filter || !ac->short_keys || !ac->short_ids)
+        return -1;
+    for (uint32_t i = 0; i <= ac->word_mask; i++) {
+        const pw_ac_word_slot *w = &ac->words[i];
+        if (!w->len || w->len > PW_AC_SHORT_MAX)
+            continue;
+        uint64_t key = pw_ac_load_tail((const unsigned char *)ac->pool + w->off, w->len);
+        uint64_t h = pw_ac_short_hash(key);
+        uint32_t bit = pw_ac_short_bit(h), slot = (uint32_t)(h >> ac->short_shift);
+        ac->short_filter[bit >> 6] |= (uint64_t)1 << (bit & 63);
+        while (ac->short_keys[slot])
+            slot = (slot + 1) & ac->short_mask;
+        ac->short_keys[slot] = key;
+        ac->short_ids[slot] = w->id;
+    }
     return 0;
 }
 
@@ -344,7 +300,7 @@ pw_status pw_vocab_ac_build(const pw_vocab_pattern *p, size_t n, pw_vocab_ac **o
     for (size_t i = 0; i < n; i++)
         if (insert_term(ac, &p[i]) != 0)
             goto oom;
-    if (link_failures(ac) != 0)
+    if (link_failures(ac) != 0 || build_short_table(ac) != 0)
         goto oom;
     *out = ac;
     return PW_OK;
@@ -373,11 +329,33 @@ void pw_vocab_ac_free(pw_vocab_ac *ac)
     free(ac->parent);
     free(ac->word);
     free(ac->depth);
-    free(ac->has_child);
+    free(ac->node_flags);
+    free(ac->short_filter);
+    free(ac->short_keys);
+    free(ac->short_ids);
+    free(ac->pair_filter);
     free(ac);
 }
 
-/* ---- scan ---- */
+int pw_vocab_ac_may_join(const pw_vocab_ac *ac, const char *text, size_t n, size_t a, size_t an,
+                         size_t b, size_t bn)
+{
+    const unsigned char *t = (const unsigned char *)text;
+    uint32_t ia = pw_ac_word_id(ac, t + a, an, n - a, a);
+    uint32_t ib = ia ? pw_ac_word_id(ac, t + b, bn, n - b, b) : 0;
+    return ia && ib && pw_ac_pair_may(ac, ia, ib);
+}
+
+/* ---- scan of normalised text ---- */
+
+static int emit(const pw_vocab_ac *ac, uint32_t state, size_t end, pw_vocab_sink *sink)
+{
+    uint32_t o = ac->out_entry[state] != PW_AC_NONE ? state : ac->dict[state];
+    for (; o != 0; o = ac->dict[o])
+        if (pw_vocab_sink_push(sink, end - ac->out_len[o], end, ac->out_entry[o]) != 0)
+            return -1;
+    return 0;
+}
 
 /* Lower-case byte of a word character, 0 for a separator. */
 static const unsigned char *lower_table(void)
@@ -395,51 +373,6 @@ static const unsigned char *lower_table(void)
     return t;
 }
 
-/* Word id of text[0..n) (any case), 0 when the word is in no term. */
-static uint32_t lookup_word(const pw_vocab_ac *ac, const unsigned char *lc, uint32_t h,
-                            const unsigned char *s, size_t n)
-{
-    uint32_t bit = filter_bit(h);
-    if (n > ac->max_word_len || !(ac->filter[bit / 64] >> (bit % 64) & 1))
-        return 0;
-    for (uint32_t i = h & ac->word_mask;; i = (i + 1) & ac->word_mask) {
-        const pw_ac_word_slot *w = &ac->words[i];
-        if (w->len == 0)
-            return 0;
-        if (w->hash != h || w->len != n)
-            continue;
-        const unsigned char *k = (const unsigned char *)ac->pool + w->off;
-        size_t j = 0;
-        while (j < n && k[j] == lc[s[j]])
-            j++;
-        if (j == n)
-            return w->id;
-    }
-}
-
-static uint32_t step(const pw_vocab_ac *ac, uint32_t state, uint32_t w)
-{
-    for (;;) {
-        if (state == 0)
-            return ac->root_next[w];
-        if (ac->has_child[state]) {
-            uint32_t c = edge_get(ac, state, w);
-            if (c)
-                return c;
-        }
-        state = ac->fail[state];
-    }
-}
-
-static int emit(const pw_vocab_ac *ac, uint32_t state, size_t end, pw_vocab_sink *sink)
-{
-    uint32_t o = ac->out_entry[state] != PW_AC_NONE ? state : ac->dict[state];
-    for (; o != 0; o = ac->dict[o])
-        if (pw_vocab_sink_push(sink, end - ac->out_len[o], end, ac->out_entry[o]) != 0)
-            return -1;
-    return 0;
-}
-
 int pw_vocab_ac_scan(const pw_vocab_ac *ac, const char *text, size_t n, pw_vocab_sink *sink)
 {
     const unsigned char *lc = lower_table(), *t = (const unsigned char *)text;
@@ -452,25 +385,19 @@ int pw_vocab_ac_scan(const pw_vocab_ac *ac, const char *text, size_t n, pw_vocab
             break;
         size_t ws = i;
         i = word_end(t, i, n, lc);
-        /* Words longer than any vocabulary word (ids, tokens) are not even hashed. */
-        uint32_t w =
-            i - ws > ac->max_word_len
-                ? 0
-                : lookup_word(ac, lc, hash_word(t + ws, i - ws, n - ws, ws), t + ws, i - ws);
+        uint32_t w = pw_ac_word_id(ac, t + ws, i - ws, n - ws, ws);
         if (!(ws > 0 && prev_end == ws - 1 && t[ws - 1] == ' '))
             state = 0;
         prev_end = i;
-        state = w ? step(ac, state, w) : 0;
+        state = w ? pw_ac_step(ac, state, w) : 0;
         if (state && emit(ac, state, i, sink) != 0)
             return -1;
     }
     return 0;
 }
 
-/* The terms ending at word k (state reached there), as raw spans: a term of out_len bytes ending
- * at the word's normalised end starts at the word whose normalised start is that far back. */
-static int emit_words(const pw_vocab_ac *ac, uint32_t state, const pw_vocab_word *w, size_t k,
-                      pw_vocab_sink *sink)
+int pw_vocab_ac_emit_words(const pw_vocab_ac *ac, uint32_t state, const pw_vocab_word *w, size_t k,
+                           pw_vocab_sink *sink)
 {
     size_t norm_end = (size_t)w[k].norm + (w[k].end - w[k].start);
     uint32_t o = ac->out_entry[state] != PW_AC_NONE ? state : ac->dict[state];
@@ -485,104 +412,16 @@ static int emit_words(const pw_vocab_ac *ac, uint32_t state, const pw_vocab_word
     return 0;
 }
 
-/* One word of the raw scan: record it (emit_words walks back through the words), look it up,
- * advance the automaton and report the terms ending here. 0, or -1 when out of memory. */
-static inline __attribute__((always_inline)) int
-raw_word(const pw_vocab_ac *ac, const unsigned char *lc, const unsigned char *t, size_t n,
-         size_t from, size_t to, pw_vocab_wordbuf *wb, size_t *nw, size_t *norm, uint32_t *state,
-         pw_vocab_sink *sink)
-{
-    if (*nw == wb->cap) {
-        size_t cap = wb->cap ? wb->cap * 2 : 64;
-        pw_vocab_word *w = realloc(wb->w, cap * sizeof *w);
-        if (!w)
-            return -1;
-        wb->w = w;
-        wb->cap = cap;
-    }
-    size_t len = to - from, at = *norm;
-    *norm += len + 1;
-    uint32_t id =
-        len > ac->max_word_len
-            ? 0
-            : lookup_word(ac, lc, hash_word(t + from, len, n - from, from), t + from, len);
-    if (!id) { /* no term holds this word: no match reaches back past it, forget the words */
-        *state = 0;
-        *nw = 0;
-        return 0;
-    }
-    size_t k = (*nw)++;
-    wb->w[k] = (pw_vocab_word){(uint32_t)from, (uint32_t)to, (uint32_t)at};
-    *state = step(ac, *state, id);
-    return *state ? emit_words(ac, *state, wb->w, k, sink) : 0;
-}
-
-/* Byte classes of the raw scan: 0 separator, 1 lower-case letter or digit, 2 upper-case letter. */
-static const unsigned char *raw_class(void)
-{
-    static const unsigned char t[256] = {
-#define C10(v) v, v, v, v, v, v, v, v, v, v
-#define C26(v) C10(v), C10(v), v, v, v, v, v, v
-        ['0'] = C10(1),
-        ['A'] = C26(2),
-        ['a'] = C26(1),
-    };
-    return t;
-}
-
-/* Split one alphanumeric run text[ws..we) at its camelCase breaks and scan the pieces. */
-static int raw_camel_run(const pw_vocab_ac *ac, const unsigned char *lc, const char *text, size_t n,
-                         size_t ws, size_t we, pw_vocab_wordbuf *wb, size_t *nw, size_t *norm,
-                         uint32_t *state, pw_vocab_sink *sink)
-{
-    const unsigned char *t = (const unsigned char *)text;
-    size_t from = ws, run_len = we - ws;
-    for (size_t k = ws + 1; k < we; k++) {
-        if (!pw_vocab_camel_break(text, n, k, run_len))
-            continue;
-        if (raw_word(ac, lc, t, n, from, k, wb, nw, norm, state, sink) != 0)
-            return -1;
-        from = k;
-    }
-    return raw_word(ac, lc, t, n, from, we, wb, nw, norm, state, sink);
-}
-
-int pw_vocab_ac_scan_raw(const pw_vocab_ac *ac, const char *text, size_t n, pw_vocab_wordbuf *wb,
-                         pw_vocab_sink *sink)
-{
-    const unsigned char *lc = lower_table(), *cls = raw_class(), *t = (const unsigned char *)text;
-    uint32_t state = 0;
-    size_t nw = 0, norm = 0, i = 0;
-    while (i < n) {
-        if (!cls[t[i]]) {
-            i++;
-            continue;
-        }
-        size_t ws = i;
-        unsigned seen = 0;
-        for (unsigned c; i < n && (c = cls[t[i]]) != 0; i++)
-            seen |= c;
-        int r = (seen & 2) && i - ws >= PW_VOCAB_CAMEL_MIN
-                    ? raw_camel_run(ac, lc, text, n, ws, i, wb, &nw, &norm, &state, sink)
-                    : raw_word(ac, lc, t, n, ws, i, wb, &nw, &norm, &state, sink);
-        if (r != 0)
-            return -1;
-    }
-    return 0;
-}
-
 int pw_vocab_ac_scan_words(const pw_vocab_ac *ac, const char *text, size_t n,
                            const pw_vocab_word *w, size_t nw, pw_vocab_sink *sink)
 {
-    const unsigned char *lc = lower_table(), *t = (const unsigned char *)text;
+    const unsigned char *t = (const unsigned char *)text;
     uint32_t state = 0;
     for (size_t k = 0; k < nw; k++) { /* consecutive words are adjacent, as in normalised text */
         size_t ws = w[k].start, len = w[k].end - ws;
-        uint32_t id = len > ac->max_word_len
-                          ? 0
-                          : lookup_word(ac, lc, hash_word(t + ws, len, n - ws, ws), t + ws, len);
-        state = id ? step(ac, state, id) : 0;
-        if (state && emit_words(ac, state, w, k, sink) != 0)
+        uint32_t id = pw_ac_word_id(ac, t + ws, len, n - ws, ws);
+        state = id ? pw_ac_step(ac, state, id) : 0;
+        if (state && pw_vocab_ac_emit_words(ac, state, w, k, sink) != 0)
             return -1;
     }
     return 0;

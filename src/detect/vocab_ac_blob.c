@@ -10,7 +10,7 @@
 
 #include "detect/vocab_ac.h"
 
-#define MAGIC 0x3130304341575050ull /* "PPWAC001" */
+#define MAGIC 0x3230304341575050ull /* "PPWAC002" */
 
 enum {
     H_MAGIC,
@@ -21,6 +21,8 @@ enum {
     H_EDGE_MASK,
     H_N_EDGES,
     H_N_NODES,
+    H_SHORT_MASK,
+    H_SHORT_SHIFT,
     H_WORD_SLOT,
     H_EDGE_SLOT,
     H_OFF_FILTER,
@@ -32,7 +34,11 @@ enum {
     H_OFF_DICT,
     H_OFF_OUT_ENTRY,
     H_OFF_OUT_LEN,
-    H_OFF_HAS_CHILD,
+    H_OFF_NODE_FLAGS,
+    H_OFF_SHORT_FILTER,
+    H_OFF_SHORT_KEYS,
+    H_OFF_SHORT_IDS,
+    H_OFF_PAIR_FILTER,
     H_TOTAL,
     H__COUNT
 };
@@ -62,7 +68,11 @@ static size_t sections(const pw_vocab_ac *ac, section *s)
         {ac->dict, nodes * sizeof(uint32_t), H_OFF_DICT},
         {ac->out_entry, nodes * sizeof(uint32_t), H_OFF_OUT_ENTRY},
         {ac->out_len, nodes * sizeof(uint32_t), H_OFF_OUT_LEN},
-        {ac->has_child, nodes, H_OFF_HAS_CHILD},
+        {ac->node_flags, nodes, H_OFF_NODE_FLAGS},
+        {ac->short_filter, ((size_t)1 << PW_AC_SHORT_FILTER_LOG) / 8, H_OFF_SHORT_FILTER},
+        {ac->short_keys, ((size_t)ac->short_mask + 1) * sizeof *ac->short_keys, H_OFF_SHORT_KEYS},
+        {ac->short_ids, ((size_t)ac->short_mask + 1) * sizeof *ac->short_ids, H_OFF_SHORT_IDS},
+        {ac->pair_filter, ((size_t)1 << PW_AC_PAIR_LOG) / 8, H_OFF_PAIR_FILTER},
     };
     memcpy(s, all, sizeof all);
     return sizeof all / sizeof all[0];
@@ -72,9 +82,9 @@ pw_status pw_vocab_ac_serialize(const pw_vocab_ac *ac, unsigned char **out, size
 {
     section s[16] = {0}; /* zeroed: gcc -O3 cannot see that sections() fills the first k */
     size_t k = sections(ac, s);
-    uint64_t h[H__COUNT] = {
-        MAGIC,         ac->word_mask, ac->n_words, ac->max_word_len,  ac->pool_len,
-        ac->edge_mask, ac->n_edges,   ac->n_nodes, sizeof *ac->words, sizeof *ac->edges};
+    uint64_t h[H__COUNT] = {MAGIC,          ac->word_mask,   ac->n_words,       ac->max_word_len,
+                            ac->pool_len,   ac->edge_mask,   ac->n_edges,       ac->n_nodes,
+                            ac->short_mask, ac->short_shift, sizeof *ac->words, sizeof *ac->edges};
     size_t off = sizeof h;
     for (size_t i = 0; i < k; i++) {
         h[s[i].off_slot] = off;
@@ -105,9 +115,10 @@ pw_status pw_vocab_ac_view(const unsigned char *blob, size_t n, pw_vocab_ac **ou
         return pw_err_set(err, PW_ERR_INVALID, "vocabulary: embedded automaton too short");
     memcpy(h, blob, sizeof h);
     if (h[H_MAGIC] != MAGIC || h[H_TOTAL] != n || !mask_ok(h[H_WORD_MASK]) ||
-        !mask_ok(h[H_EDGE_MASK]) || h[H_N_NODES] == 0 || h[H_N_NODES] > UINT32_MAX ||
-        h[H_N_WORDS] > h[H_WORD_MASK] || h[H_WORD_SLOT] != sizeof(pw_ac_word_slot) ||
-        h[H_EDGE_SLOT] != sizeof(pw_ac_edge_slot))
+        !mask_ok(h[H_EDGE_MASK]) || !mask_ok(h[H_SHORT_MASK]) ||
+        h[H_SHORT_SHIFT] != 64 - (uint64_t)__builtin_popcountll(h[H_SHORT_MASK]) ||
+        h[H_N_NODES] == 0 || h[H_N_NODES] > UINT32_MAX || h[H_N_WORDS] > h[H_WORD_MASK] ||
+        h[H_WORD_SLOT] != sizeof(pw_ac_word_slot) || h[H_EDGE_SLOT] != sizeof(pw_ac_edge_slot))
         return pw_err_set(err, PW_ERR_INVALID, "vocabulary: embedded automaton is not valid");
     pw_vocab_ac *ac = calloc(1, sizeof *ac);
     if (!ac)
@@ -119,6 +130,8 @@ pw_status pw_vocab_ac_view(const unsigned char *blob, size_t n, pw_vocab_ac **ou
     ac->edge_mask = (uint32_t)h[H_EDGE_MASK];
     ac->n_edges = (uint32_t)h[H_N_EDGES];
     ac->n_nodes = (uint32_t)h[H_N_NODES];
+    ac->short_mask = (uint32_t)h[H_SHORT_MASK];
+    ac->short_shift = (uint32_t)h[H_SHORT_SHIFT];
     /* Every section must lie inside the blob. */
     section s[16] = {0}; /* zeroed: gcc -O3 cannot see that sections() fills the first k */
     size_t k = sections(ac, s);
@@ -139,7 +152,11 @@ pw_status pw_vocab_ac_view(const unsigned char *blob, size_t n, pw_vocab_ac **ou
     ac->dict = (uint32_t *)(void *)(b + h[H_OFF_DICT]);
     ac->out_entry = (uint32_t *)(void *)(b + h[H_OFF_OUT_ENTRY]);
     ac->out_len = (uint32_t *)(void *)(b + h[H_OFF_OUT_LEN]);
-    ac->has_child = b + h[H_OFF_HAS_CHILD];
+    ac->node_flags = b + h[H_OFF_NODE_FLAGS];
+    ac->short_filter = (uint64_t *)(void *)(b + h[H_OFF_SHORT_FILTER]);
+    ac->short_keys = (uint64_t *)(void *)(b + h[H_OFF_SHORT_KEYS]);
+    ac->short_ids = (uint32_t *)(void *)(b + h[H_OFF_SHORT_IDS]);
+    ac->pair_filter = (uint64_t *)(void *)(b + h[H_OFF_PAIR_FILTER]);
     ac->borrowed = 1;
     *out = ac;
     return PW_OK;

@@ -23,6 +23,7 @@ typedef struct pw_vocab_packed {
 
 extern const pw_vocab_packed pw_vocab_builtin_entries[]; /* unique terms, file order */
 extern const size_t pw_vocab_builtin_count;
+extern const uint32_t pw_vocab_builtin_len[];     /* byte length of each entry's term */
 extern const char pw_vocab_builtin_strings[];     /* NUL-terminated strings, back to back */
 extern const unsigned char pw_vocab_builtin_hs[]; /* hs_serialize_database output */
 extern const size_t pw_vocab_builtin_hs_size;     /* 0 when built without Hyperscan */

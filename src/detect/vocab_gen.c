@@ -128,7 +128,13 @@ static void emit_entries(FILE *out, const pw_vocab_list *l, const unsigned char 
         fprintf(out, "%s, %s, %d},\n", class_enum[e->cls],
                 e->sensitivity == PW_SENS_HIGH ? "PW_SENS_HIGH" : "PW_SENS_NORMAL", e->lay);
     }
-    fprintf(out, "    {0, 0, PW_VOCAB_NO_STRING, 0, 0, 0}\n};\n");
+    fprintf(out, "    {0, 0, PW_VOCAB_NO_STRING, 0, 0, 0}\n};\n\n");
+    fprintf(out, "const uint32_t pw_vocab_builtin_len[] = {");
+    size_t k = 0;
+    for (size_t i = 0; i < l->n; i++)
+        if (!dup[i])
+            fprintf(out, "%s%zu,", k++ % 32 ? "" : "\n    ", strlen(l->items[i].term));
+    fprintf(out, "\n    0};\n");
 }
 
 /* An 8-byte aligned byte array `name` and `name`_size. */

@@ -57,6 +57,10 @@ int pw_vocab_ac_scan(const pw_vocab_ac *ac, const char *text, size_t n, pw_vocab
 int pw_vocab_ac_scan_words(const pw_vocab_ac *ac, const char *text, size_t n,
                            const pw_vocab_word *w, size_t nw, pw_vocab_sink *sink);
 
+/* 0 when no term holds word a directly followed by word b (see pw_vocab_may_join). */
+int pw_vocab_ac_may_join(const pw_vocab_ac *ac, const char *text, size_t n, size_t a, size_t an,
+                         size_t b, size_t bn);
+
 /* Growable word list of a raw scan, kept in the per-thread scratch. */
 typedef struct pw_vocab_wordbuf {
     pw_vocab_word *w;
@@ -66,6 +70,10 @@ typedef struct pw_vocab_wordbuf {
 /* The same over the words of the raw text, split here (see pw_vocab_scan_raw). */
 int pw_vocab_ac_scan_raw(const pw_vocab_ac *ac, const char *text, size_t n, pw_vocab_wordbuf *wb,
                          pw_vocab_sink *sink);
+/* The same where the byte `sep` (not a letter or digit; -1: none) ends every match in progress
+ * (see pw_vocab_scan_raw_sep). */
+int pw_vocab_ac_scan_raw_sep(const pw_vocab_ac *ac, const char *text, size_t n, int sep,
+                             pw_vocab_wordbuf *wb, pw_vocab_sink *sink);
 
 /* ---- Hyperscan (PW_ERR_UNSUPPORTED in builds without it) ---- */
 typedef struct pw_vocab_hs_db pw_vocab_hs_db;

@@ -3,8 +3,12 @@
  * the built-in vocabulary on both back ends; they must agree, every match must lie inside the
  * input on word boundaries and spell its entry's term (ASCII case-insensitively). First byte
  * odd: the rest is a user TSV file; it must parse or fail with a "name:line:" message, and a
- * vocabulary built from it must keep the same match properties on the input itself.
+ * vocabulary built from it must keep the same match properties on the input itself. The raw
+ * scan (the automaton splits the bytes into words itself, camelCase included) must give the
+ * matches of the scan of the normalised text, mapped back; with '\n' as a field separator, no
+ * match may hold one.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "../../src/detect/vocab.h"
@@ -59,6 +63,61 @@ static void compare(const pw_vocab *x, const pw_vocab *y, const char *t, size_t 
     pw_arena_free(&a);
 }
 
+/* The normalised text detect gives the Hyperscan back end, with norm byte -> raw byte. */
+static size_t normalise(const char *s, size_t n, char *out, uint32_t *map)
+{
+    size_t o = 0, run_end = 0, run_len = 0;
+    int pending_space = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (!word_byte(c)) {
+            pending_space = o > 0;
+            continue;
+        }
+        if (i >= run_end) {
+            for (run_end = i; run_end < n && word_byte((unsigned char)s[run_end]); run_end++)
+                ;
+            run_len = run_end - i;
+        }
+        if ((pending_space || pw_vocab_camel_break(s, n, i, run_len)) && o > 0) {
+            out[o] = ' ';
+            map[o++] = (uint32_t)i;
+        }
+        pending_space = 0;
+        out[o] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+        map[o++] = (uint32_t)i;
+    }
+    return o;
+}
+
+/* Raw scan == normalised scan mapped back; the separator scan keeps matches off '\n'. */
+static void compare_raw(const pw_vocab *v, const char *t, size_t n)
+{
+    pw_vocab_scratch *s = NULL;
+    pw_arena a;
+    pw_arena_init(&a, 0);
+    FUZZ_ASSERT(pw_vocab_scratch_new(v, &s, NULL) == PW_OK);
+    char *norm = malloc(2 * n + 2);
+    uint32_t *map = malloc((2 * n + 2) * sizeof *map);
+    FUZZ_ASSERT(norm && map);
+    size_t nn = normalise(t, n, norm, map), nm = 0, nr = 0;
+    pw_vocab_match *m = NULL;
+    const pw_vocab_match *r = NULL;
+    FUZZ_ASSERT(pw_vocab_scan(v, s, &a, norm, nn, &m, &nm, NULL) == PW_OK);
+    FUZZ_ASSERT(pw_vocab_scan_raw(v, s, t, n, &r, &nr, NULL) == PW_OK);
+    FUZZ_ASSERT(nr == nm);
+    for (size_t i = 0; i < nm; i++)
+        FUZZ_ASSERT(r[i].start == map[m[i].start] && r[i].end == map[m[i].end - 1] + 1 &&
+                    r[i].entry == m[i].entry);
+    FUZZ_ASSERT(pw_vocab_scan_raw_sep(v, s, t, n, '\n', &r, &nr, NULL) == PW_OK);
+    for (size_t i = 0; i < nr; i++)
+        FUZZ_ASSERT(r[i].end <= n && !memchr(t + r[i].start, '\n', r[i].end - r[i].start));
+    free(norm);
+    free(map);
+    pw_vocab_scratch_free(s);
+    pw_arena_free(&a);
+}
+
 static void fuzz_scan(const char *t, size_t n)
 {
     static pw_vocab *ac, *hs;
@@ -72,6 +131,7 @@ static void fuzz_scan(const char *t, size_t n)
         ready = 1;
     }
     compare(ac, hs, t, n);
+    compare_raw(ac, t, n);
 }
 
 static void fuzz_user_file(const char *t, size_t n)
@@ -95,6 +155,7 @@ static void fuzz_user_file(const char *t, size_t n)
             hs = NULL;
     }
     compare(ac, hs, t, n);
+    compare_raw(ac, t, n);
     pw_vocab_free(ac);
     pw_vocab_free(hs);
 }

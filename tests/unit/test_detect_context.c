@@ -1,0 +1,119 @@
+/*
+ * test_detect_context.c — context lookups of the PHI engine (context.c, key_memo.c): the words
+ * before a value (pw_ctx_before) on cases that pin down its rules (word starts, filler words, the
+ * three-word and 48-byte limits, digits and line breaks that stop it, table order), and the key
+ * memo: with far more keys than slots, in random order, escaped and not, field keys and URL
+ * parameter names with the same bytes, every remembered answer equals a fresh classification.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "detect/internal.h"
+#include "phiwall/text.h"
+#include "pw_test.h"
+
+/* The context for a value right after text. */
+static pw_ctx before(const char *text)
+{
+    return pw_ctx_before(text, strlen(text));
+}
+
+static void test_words_before(void)
+{
+    CHECK_INT(before("DOB: "), PW_CTX_DOB);
+    CHECK_INT(before("Date of Birth "), PW_CTX_DOB);
+    CHECK_INT(before("birth date "), PW_CTX_DOB); /* "birthdate" comes before "date" */
+    CHECK_INT(before("due date "), PW_CTX_DATE);
+    CHECK_INT(before("Phone number is "), PW_CTX_PHONE); /* filler "is" */
+    CHECK_INT(before("SSN no. "), PW_CTX_SSN);
+    CHECK_INT(before("Call us at "), PW_CTX_ORG_PHONE);
+    CHECK_INT(before("please call me at "), PW_CTX_PHONE);
+    CHECK_INT(before("MRN #"), PW_CTX_MRN);
+    CHECK_INT(before("tmrn "), PW_CTX_NONE);   /* "mrn" does not start a word here */
+    CHECK_INT(before("mrn 12 "), PW_CTX_NONE); /* a digit stops the look-back */
+    CHECK_INT(before("mrn\n"), PW_CTX_NONE);   /* so does a line break */
+    CHECK_INT(before("mr-n: "), PW_CTX_MRN);   /* words join across punctuation */
+    CHECK_INT(before("your social security number "), PW_CTX_SSN);
+    CHECK_INT(before("phone number is no "), PW_CTX_NONE); /* three words: "number is no" */
+    CHECK_INT(before("Provider NPI "), PW_CTX_NPI);
+    CHECK_INT(before(""), PW_CTX_NONE);
+    char text[128];
+    snprintf(text, sizeof text, "mrn%45s", "");
+    CHECK_INT(before(text), PW_CTX_MRN); /* 48 bytes back: found */
+    snprintf(text, sizeof text, "mrn%46s", "");
+    CHECK_INT(before(text), PW_CTX_NONE); /* 49: too far */
+    snprintf(text, sizeof text, "%s ssn ", "abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrst");
+    CHECK_INT(before(text), PW_CTX_SSN); /* a word cut by the 40-letter cap */
+    snprintf(text, sizeof text, "xx%sssn ", "abcdefghijklmnopqrstuvwxyzabcdefghijklmnopq");
+    CHECK_INT(before(text), PW_CTX_NONE); /* "ssn" inside one long word */
+}
+
+/* A key's context as pw_ctx_from_param_key must give it: decoded when escaped. */
+static pw_ctx param_ctx(pw_arena *a, const char *k, size_t n)
+{
+    if (memchr(k, '%', n) || memchr(k, '+', n)) {
+        size_t dn = 0;
+        char *dec = pw_pct_decode(a, k, n, 1, &dn);
+        if (dec)
+            return pw_ctx_from_key(dec, dn);
+    }
+    return pw_ctx_from_key(k, n);
+}
+
+static void test_key_memo(void)
+{
+    static const char *const base[] = {"email",
+                                       "ud[em]",
+                                       "first%20name",
+                                       "first+name",
+                                       "fn",
+                                       "patient_id",
+                                       "dob",
+                                       "q",
+                                       "v",
+                                       "tid",
+                                       "cd[buttonText]",
+                                       "user.name",
+                                       "event.name",
+                                       "phone",
+                                       "searchterm",
+                                       "a_key_of_exactly_thirty_bytes_",
+                                       "zip"};
+    enum { NB = sizeof base / sizeof base[0], NKEYS = 700 };
+    char keys[NKEYS][40];
+    for (int i = 0; i < NKEYS; i++) {
+        if (i < NB)
+            snprintf(keys[i], sizeof keys[i], "%s", base[i]);
+        else
+            snprintf(keys[i], sizeof keys[i], "%s%d", base[i % NB], i); /* many more than slots */
+    }
+    pw_detector *d = NULL;
+    pw_detect_scratch *s = NULL;
+    pw_arena a;
+    pw_arena_init(&a, 0);
+    CHECK_INT(pw_detector_new(NULL, &d, NULL), PW_OK);
+    CHECK_INT(pw_detect_scratch_new(d, &s, NULL), PW_OK);
+    uint64_t r = 88172645463325252ull;
+    size_t wrong = 0;
+    for (int step = 0; step < 20000; step++) {
+        r ^= r << 13, r ^= r >> 7, r ^= r << 17;
+        /* mostly the few hot keys, now and then any other */
+        const char *k = keys[(r >> 8) % 4 ? (r >> 16) % NB : (r >> 16) % NKEYS];
+        size_t n = strlen(k);
+        if ((r & 1) ? pw_ctx_from_key_memo(s, k, n) != pw_ctx_from_key(k, n)
+                    : pw_ctx_from_param_key(s, &a, k, n) != param_ctx(&a, k, n))
+            wrong++;
+        pw_arena_reset(&a);
+    }
+    CHECK_INT(wrong, 0);
+    CHECK_INT(pw_ctx_from_key_memo(s, "first%20name", 12), pw_ctx_from_key("first%20name", 12));
+    CHECK_INT(pw_ctx_from_param_key(s, &a, "first%20name", 12), PW_CTX_FIRST_NAME);
+    CHECK_INT(pw_ctx_from_key_memo(s, "first%20name", 12), pw_ctx_from_key("first%20name", 12));
+    pw_arena_free(&a);
+    pw_detect_scratch_free(s);
+    pw_detector_free(d);
+}
+
+PW_TEST_MAIN(PW_TEST(test_words_before), PW_TEST(test_key_memo))
