@@ -13,11 +13,7 @@
 
 #include "../../src/detect/vocab.h"
 #include "pw_fuzz.h"
-
-static int word_byte(unsigned char c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-}
+#include "../unit/vocab_ref_norm.h"
 
 static void check_matches(const pw_vocab *v, const char *t, size_t n, const pw_vocab_match *m,
                           size_t k)
@@ -25,8 +21,8 @@ static void check_matches(const pw_vocab *v, const char *t, size_t n, const pw_v
     for (size_t i = 0; i < k; i++) {
         FUZZ_ASSERT(m[i].start < m[i].end && m[i].end <= n);
         FUZZ_ASSERT(i == 0 || m[i].start > m[i - 1].start);
-        FUZZ_ASSERT(m[i].start == 0 || !word_byte((unsigned char)t[m[i].start - 1]));
-        FUZZ_ASSERT(m[i].end == n || !word_byte((unsigned char)t[m[i].end]));
+        FUZZ_ASSERT(m[i].start == 0 || !vocab_ref_word_byte((unsigned char)t[m[i].start - 1]));
+        FUZZ_ASSERT(m[i].end == n || !vocab_ref_word_byte((unsigned char)t[m[i].end]));
         const pw_vocab_entry *e = pw_vocab_entry_at(v, m[i].entry);
         FUZZ_ASSERT(e && strlen(e->term) == m[i].end - m[i].start);
         for (size_t j = 0; j < m[i].end - m[i].start; j++) {
@@ -63,33 +59,6 @@ static void compare(const pw_vocab *x, const pw_vocab *y, const char *t, size_t 
     pw_arena_free(&a);
 }
 
-/* The normalised text detect gives the Hyperscan back end, with norm byte -> raw byte. */
-static size_t normalise(const char *s, size_t n, char *out, uint32_t *map)
-{
-    size_t o = 0, run_end = 0, run_len = 0;
-    int pending_space = 0;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (!word_byte(c)) {
-            pending_space = o > 0;
-            continue;
-        }
-        if (i >= run_end) {
-            for (run_end = i; run_end < n && word_byte((unsigned char)s[run_end]); run_end++)
-                ;
-            run_len = run_end - i;
-        }
-        if ((pending_space || pw_vocab_camel_break(s, n, i, run_len)) && o > 0) {
-            out[o] = ' ';
-            map[o++] = (uint32_t)i;
-        }
-        pending_space = 0;
-        out[o] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
-        map[o++] = (uint32_t)i;
-    }
-    return o;
-}
-
 /* Raw scan == normalised scan mapped back; the separator scan keeps matches off '\n'. */
 static void compare_raw(const pw_vocab *v, const char *t, size_t n)
 {
@@ -100,7 +69,7 @@ static void compare_raw(const pw_vocab *v, const char *t, size_t n)
     char *norm = malloc(2 * n + 2);
     uint32_t *map = malloc((2 * n + 2) * sizeof *map);
     FUZZ_ASSERT(norm && map);
-    size_t nn = normalise(t, n, norm, map), nm = 0, nr = 0;
+    size_t nn = vocab_ref_normalise(t, n, norm, map), nm = 0, nr = 0;
     pw_vocab_match *m = NULL;
     const pw_vocab_match *r = NULL;
     FUZZ_ASSERT(pw_vocab_scan(v, s, &a, norm, nn, &m, &nm, NULL) == PW_OK);

@@ -13,6 +13,7 @@
 
 #include "detect/vocab.h"
 #include "pw_test.h"
+#include "vocab_ref_norm.h"
 
 static uint64_t rng_state = 0x2545f4914f6cdd1dull;
 
@@ -22,11 +23,6 @@ static uint32_t rnd(uint32_t n)
     rng_state ^= rng_state >> 7;
     rng_state ^= rng_state << 17;
     return (uint32_t)(rng_state % n);
-}
-
-static int alnum(unsigned char c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
 }
 
 /* Append a term the way pages and URLs spell it. */
@@ -78,33 +74,6 @@ static void put_piece(const pw_vocab *v, char *buf, size_t *len, size_t cap)
     put_str(buf, len, cap, seps[rnd(sizeof seps / sizeof seps[0])]);
 }
 
-/* The normalised text detect gives the Hyperscan back end, with norm byte -> raw byte. */
-static size_t normalise(const char *s, size_t n, char *out, uint32_t *map)
-{
-    size_t o = 0, run_end = 0, run_len = 0;
-    int pending_space = 0;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (!alnum(c)) {
-            pending_space = o > 0;
-            continue;
-        }
-        if (i >= run_end) {
-            for (run_end = i; run_end < n && alnum((unsigned char)s[run_end]); run_end++)
-                ;
-            run_len = run_end - i;
-        }
-        if ((pending_space || pw_vocab_camel_break(s, n, i, run_len)) && o > 0) {
-            out[o] = ' ';
-            map[o++] = (uint32_t)i;
-        }
-        pending_space = 0;
-        out[o] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
-        map[o++] = (uint32_t)i;
-    }
-    return o;
-}
-
 /* Raw and normalised scans of text agree; returns the number of matches. */
 static size_t agree(const pw_vocab *v, const char *text, size_t n)
 {
@@ -114,7 +83,7 @@ static size_t agree(const pw_vocab *v, const char *text, size_t n)
     CHECK_INT(pw_vocab_scratch_new(v, &s, NULL), PW_OK);
     char *norm = malloc(2 * n + 2);
     uint32_t *map = malloc((2 * n + 2) * sizeof *map);
-    size_t nn = normalise(text, n, norm, map), nm = 0, nr = 0;
+    size_t nn = vocab_ref_normalise(text, n, norm, map), nm = 0, nr = 0;
     pw_vocab_match *m = NULL;
     const pw_vocab_match *r = NULL;
     CHECK_INT(pw_vocab_scan(v, s, &a, norm, nn, &m, &nm, NULL), PW_OK);
