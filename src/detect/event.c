@@ -260,12 +260,12 @@ static pw_status scan_fields(const pw_detector *d, pw_detect_scratch *s, pw_aren
     int vocab = d->event_vocab && vocab_pass(d, s, b, f, nf, url, sums, &nm);
     pw_seg_masks view;
     for (size_t i = 0, w0 = 0; i < nf; i++) {
+        size_t fw = field_words(&f[i], url[i]), at = w0;
+        w0 += fw; /* a skipped field still holds its words: the next field's start after them */
         if (!(sums[i].cls & (PW_SUM_DIGIT | PW_SUM_ALPHA)))
             continue; /* no detector matches without a letter or digit */
-        size_t fw = field_words(&f[i], url[i]);
         if (fw)
-            pw_seg_summary_of_words(f[i].str, f[i].n, b->bits, stride, w0, b->ws, &sums[i], &view);
-        w0 += fw;
+            pw_seg_summary_of_words(f[i].str, f[i].n, b->bits, stride, at, b->ws, &sums[i], &view);
         pw_field_prep prep = {.sum = url[i] ? NULL : &sums[i]};
         if (vocab)
             field_matches(b, nm, &k, &f[i], i, &prep);

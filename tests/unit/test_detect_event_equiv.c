@@ -136,7 +136,17 @@ static const char *const keys[] = {NULL,     "q",  "fn",  "email", "ph",        
 /* A random field: a row, sometimes under another key or type, sometimes empty or letterless. */
 static pw_detect_field random_field(void)
 {
-    static const char *const odd[] = {"", "--- ... ///", "12", "0", " ", "%20%20", "a"};
+    /* Letterless fields of 16 bytes and more hold words of the event's masks too. */
+    static const char *const odd[] = {
+        "",
+        "--- ... ///",
+        "12",
+        "0",
+        " ",
+        "%20%20",
+        "a",
+        "-- ** -- ** -- ** -- ** -- ** --",
+        "=========================== . =========================== . ========"};
     uint64_t x = next();
     const row *r = &R.r[x % R.n];
     pw_detect_field f = {r->key, r->text, strlen(r->text), r->type, NULL, 0};
