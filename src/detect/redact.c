@@ -171,15 +171,15 @@ static int all_hits_in_parts(const char *str, size_t n, const pw_hit *h, size_t 
     return 1;
 }
 
-/* URL mode rebuilds the URL layer by layer; on mangled input (broken escapes inside nested URLs)
- * that can leave an identifier's text standing. Redaction must never do that, so the result is
- * checked for the text of every identifier hit, and the caller falls back to replacing the hit
- * spans of the original text. */
-static int identifier_left(const char *str, const pw_hit *h, size_t nh, const char *r, size_t n)
+/* URL mode rebuilds the URL layer by layer; on mangled input (broken escapes or NUL bytes inside
+ * nested URLs) that can leave a hit's text standing. Redaction must never do that, so the result
+ * is checked for the text of every hit (health terms under 4 bytes only inside other words, which
+ * would be no leak), and the caller falls back to replacing the hit spans of the original text. */
+static int hit_text_left(const char *str, const pw_hit *h, size_t nh, const char *r, size_t n)
 {
     for (size_t i = 0; i < nh; i++) {
         size_t len = h[i].end - h[i].start;
-        if (!pw_phi_is_identifier(h[i].category) || len == 0 || len > n)
+        if (len == 0 || len > n || (len < 4 && !pw_phi_is_identifier(h[i].category)))
             continue;
         if (memmem(r, n, str + h[i].start, len))
             return 1;
@@ -203,7 +203,7 @@ pw_status pw_redact(const pw_detector *d, pw_detect_scratch *s, pw_arena *a, con
     size_t mark = out->len;
     if (url && all_hits_in_parts(str, n, h, nh)) {
         st = redact_url(d, s, a, str, n, h, nh, out, err, 0);
-        if (st == PW_OK && identifier_left(str, h, nh, out->data + mark, out->len - mark)) {
+        if (st == PW_OK && hit_text_left(str, h, nh, out->data + mark, out->len - mark)) {
             out->len = mark;
             if (out->data)
                 out->data[mark] = '\0';
