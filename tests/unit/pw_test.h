@@ -6,6 +6,7 @@
 #ifndef PW_TEST_H
 #define PW_TEST_H
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -48,6 +49,15 @@ typedef struct pw_test_case {
     {                 \
 #name, name   \
     }
+
+/* Seeded xorshift64 for generated test inputs: the same sequence on every run and machine. */
+static inline uint32_t pw_test_rnd(uint64_t *state, uint32_t n)
+{
+    *state ^= *state << 13;
+    *state ^= *state >> 7;
+    *state ^= *state << 17;
+    return (uint32_t)(*state % n);
+}
 
 #define PW_TEST_MAIN(...)                                             \
     int main(void)                                                    \

@@ -16,10 +16,7 @@ static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
 
 static uint32_t rnd(uint32_t n)
 {
-    rng_state ^= rng_state << 13;
-    rng_state ^= rng_state >> 7;
-    rng_state ^= rng_state << 17;
-    return (uint32_t)(rng_state % n);
+    return pw_test_rnd(&rng_state, n);
 }
 
 static void put(char *buf, size_t *len, size_t cap, const char *s, size_t n)
