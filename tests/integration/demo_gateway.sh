@@ -46,7 +46,7 @@ fi
 
 # the mock: events, names, categories, canaries
 report=$(python3 - "$dir/run/mock.jsonl" "$PW_SRC/demo/expected.json" "$dir/run/scan.json" <<'PY'
-import hashlib, json, sys, urllib.parse
+import hashlib, json, re, sys, urllib.parse
 SAFE = {"meta": {"PageView", "Schedule", "Contact", "Lead"}, "ga4": {"page_view", "generate_lead"}}
 CATEGORIES = {"home", "scheduling", "find_doctor", "visit_info", "about", "other"}
 canary = json.load(open(sys.argv[2]))["canary"]
@@ -81,7 +81,14 @@ for line in open(sys.argv[1]):
     r = json.loads(line)
     text = r["url"] + "\n" + r["body"]
     for v in values:
-        if v in text:
+        # a short or all-digit value (a ZIP like 01758) also occurs by chance inside a hex
+        # client_id or a timestamp; it counts only where it stands as a token of its own
+        if len(v) < 8 or v.isdigit():
+            token = re.compile(r"(?<![0-9A-Za-z])" + re.escape(v) + r"(?![0-9A-Za-z])")
+            hit = token.search(text) or token.search(urllib.parse.unquote_plus(text))
+        else:
+            hit = v in text
+        if hit:
             problems.append(f"canary {v[:24]!r} reached the mock: {r['url']}")
     dest = "meta" if "/events" in r["url"] else "ga4" if "/mp/collect" in r["url"] else None
     if dest is None:
