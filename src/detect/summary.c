@@ -10,7 +10,7 @@
  */
 #include <string.h>
 
-#if defined(__SSE2__) && defined(__x86_64__)
+#if defined(__SSE2__) && defined(__x86_64__) && !defined(PW_NO_SSE2)
 #include <emmintrin.h>
 #endif
 
@@ -218,7 +218,7 @@ void pw_seg_masks_scalar(const char *s, size_t n, pw_seg_masks *m)
     }
 }
 
-#if defined(__SSE2__) && defined(__x86_64__)
+#if defined(__SSE2__) && defined(__x86_64__) && !defined(PW_NO_SSE2)
 
 /* Bytes of v in [lo, hi] (signed compare: bytes >= 0x80 are negative, in no ASCII range). */
 static __m128i in_range(__m128i v, char lo, char hi)
@@ -343,11 +343,16 @@ void pw_masks_classify_into(const char *s, size_t n, uint64_t *bits, size_t stri
 
 #else
 
-/* The masks byte by byte; fills out's class bits and counts. */
+/* The masks byte by byte; fills out's class bits and counts. The colon count, which
+ * pw_seg_summarize leaves to the masks, comes from the colon mask (readers with masks trust it). */
 static void classify(const char *s, size_t n, pw_seg_masks *m, pw_seg_summary *out)
 {
     pw_seg_summarize(s, n, out);
     pw_seg_masks_scalar(s, n, m);
+    size_t colons = 0;
+    for (size_t w = 0; w < m->words; w++)
+        colons += (size_t)__builtin_popcountll(m->bits[PW_MK_COLON * m->words + w]);
+    out->colons = colons;
 }
 
 /* det-event: the portable pw_masks_classify_into, byte by byte. */
