@@ -177,7 +177,21 @@ export class Driver {
     const nav = await this.send('Page.navigate', { url: this.rec.origin + path });
     this.rec.loaderId = nav.loaderId; /* the document's loader: its requests carry this id */
     await done;
+    await this.arrived();
     await this.settle(this.rec.settleMs ?? 1100);
+  }
+  /* Page.loadEventFired names no document: a late one of the about:blank left behind can end
+   * the wait above before the new page exists (seen on a loaded CI machine). So also wait
+   * until the window holds a loaded document of the site. */
+  async arrived(ms = 20000) {
+    const end = Date.now() + ms;
+    const test = `document.readyState === 'complete' && location.href.startsWith(${JSON.stringify(this.rec.origin)})`;
+    for (;;) {
+      /* an evaluation during the navigation can fail (its context is destroyed): not yet */
+      if (await this.eval(test).catch(() => false)) return;
+      if (Date.now() > end) throw new Error(`page did not load within ${ms} ms`);
+      await sleep(50);
+    }
   }
   async center(selector) {
     const box = await this.eval(`(() => { const el = document.querySelector(${JSON.stringify(selector)});
