@@ -98,6 +98,7 @@ static void serve_mapped(bx_browser *b, bx_tab *t, const cdp_msg *m, const char 
     pw_url u;
     if (pw_url_parse(url, strlen(url), &u, NULL) != PW_OK) {
         send_fail(b, m->session, id);
+        note_answered(t, cdp_str(m->params, "networkId"), 0);
         return;
     }
     pw_buf local;
@@ -116,6 +117,7 @@ static void serve_mapped(bx_browser *b, bx_tab *t, const cdp_msg *m, const char 
     pw_buf_free(&local);
     if (st != PW_OK) {
         send_fail(b, m->session, id);
+        note_answered(t, cdp_str(m->params, "networkId"), 0);
         return;
     }
     pw_arena a;
@@ -146,6 +148,7 @@ void bx_fetch_paused(bx_browser *b, bx_tab *t, const cdp_msg *m)
         return;
     if (!url) {
         send_continue(b, m->session, id);
+        note_answered(t, cdp_str(m->params, "networkId"), 0);
         return;
     }
     int top_doc = rtype && strcmp(rtype, "Document") == 0 && frame && t->target_id &&
@@ -168,4 +171,5 @@ void bx_fetch_paused(bx_browser *b, bx_tab *t, const cdp_msg *m)
         return;
     }
     send_continue(b, m->session, id);
+    note_answered(t, cdp_str(m->params, "networkId"), 0);
 }

@@ -24,8 +24,9 @@ typedef struct bx_req {
     int body_pending; /* Network.getRequestPostData in flight */
 } bx_req;
 
-/* A request phiwall answered itself (containment): its status when the browser's own
- * Network.responseReceived never came (the page moved on first). */
+/* A request whose Fetch pause phiwall answered: the status of its own answer (containment,
+ * mapped hosts), used when the browser's Network.responseReceived never came (the page moved on
+ * first); 0 when the request was passed on to the network or failed. */
 typedef struct bx_answered {
     struct bx_answered *next;
     const char *network_id;

@@ -297,22 +297,45 @@ static pw_status emit_page(bx_tab *t, const char *url, int main_page, pw_err *er
     return b->sink->on_page(b->sink->ctx, &pg, err);
 }
 
-/* The status phiwall answered a contained request with, or 0. */
-static int answered_status(const bx_tab *t, const char *request_id)
+static const bx_answered *answer_of(const bx_tab *t, const char *request_id)
 {
     for (const bx_answered *a = t->answered; a; a = a->next)
         if (strcmp(a->network_id, request_id) == 0)
-            return a->status;
+            return a;
+    return NULL;
+}
+
+/* The status phiwall answered a contained request with, or 0. */
+static int answered_status(const bx_tab *t, const char *request_id)
+{
+    const bx_answered *a = answer_of(t, request_id);
+    return a ? a->status : 0;
+}
+
+/* A request without a response whose Fetch pause has not been handled yet: on a busy machine
+ * the pause can arrive after the settle ends, and the request's answer (a contained tracker's
+ * 204) would be missing from the page's record. */
+static int pause_pending(const bx_tab *t)
+{
+    if (!t->b->fetch_on)
+        return 0;
+    for (const bx_req *q = t->reqs; q; q = q->next)
+        if (!q->r.status && q->r.url && strncmp(q->r.url, "http", 4) == 0 &&
+            !answer_of(t, q->request_id))
+            return 1;
     return 0;
 }
 
 pw_status bx_tab_flush(bx_tab *t, pw_err *err)
 {
     bx_browser *b = t->b;
-    /* Bodies still on their way: give them a moment, never forever. */
+    /* Bodies and pauses still on their way: give them a moment, never forever. */
     long long deadline = cdp_now_ms() + 2000;
-    while (t->bodies_pending && !cdp_conn_dead(b->conn) && cdp_now_ms() < deadline)
+    while ((t->bodies_pending || pause_pending(t)) && !cdp_conn_dead(b->conn) &&
+           cdp_now_ms() < deadline)
         cdp_pump(b->conn, deadline, NULL);
+    if (pause_pending(t))
+        bx_log(b, "flush %s: a request's pause still unanswered after 2 s", t->task.url);
     pw_status st = PW_OK;
     const char *main_url = t->facts_url ? t->facts_url : t->top_url ? t->top_url : t->task.url;
     int main_seen = 0;
