@@ -87,9 +87,9 @@ static const char *const stmt_sql[SQL_COUNT] = {
                 " AND pending & ?1 <> 0",
     [SQL_CLEAR_BIT] = "UPDATE ev SET pending = pending & ~?1 WHERE id = ?2 AND pending & ?1 <> 0"
                       " RETURNING pending",
-    [SQL_DROP_BODIES] =
-        "DELETE FROM body WHERE id BETWEEN ?1 AND ?2 AND"
-        " (SELECT pending FROM ev WHERE ev.id = body.id) = " PW_SPOOL_PENDING_BASE_SQL,
+    [SQL_FINISHED] = "SELECT id FROM ev WHERE id BETWEEN ?1 AND ?2"
+                     " AND pending = " PW_SPOOL_PENDING_BASE_SQL,
+    [SQL_DROP_BODIES] = "DELETE FROM body WHERE id BETWEEN ?1 AND ?2",
     [SQL_RETRY_DUE] = "SELECT item, attempts FROM retry WHERE dest = ?1 AND next_attempt_ms <= ?2"
                       " ORDER BY next_attempt_ms",
     [SQL_RETRY_HAS] = "SELECT attempts FROM retry WHERE item = ?1",
@@ -103,7 +103,7 @@ static const char *const stmt_sql[SQL_COUNT] = {
                      " attempts, dead_ms, reason) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     [SQL_PURGE] = "DELETE FROM ev WHERE id >= ?1 AND id < ?2 AND created_ms < ?3"
                   " AND pending = " PW_SPOOL_PENDING_BASE_SQL " RETURNING id, dests, event_id",
-    [SQL_PURGE_STOP] = "SELECT id FROM ev WHERE id >= ?1 AND id < ?2 AND created_ms >= ?3"
+    [SQL_PURGE_STOP] = "SELECT id, created_ms FROM ev WHERE id >= ?1 AND id < ?2 AND created_ms >= ?3"
                        " ORDER BY id LIMIT 1",
     [SQL_DELETE_ROWS] =
         "DELETE FROM ev WHERE id BETWEEN ?1 AND ?2 AND created_ms < ?3"
@@ -294,7 +294,12 @@ static pw_status configure_db(pw_spool *s, pw_err *err)
     static const char *const pragmas[] = {
         "PRAGMA journal_mode=WAL",  "PRAGMA synchronous=FULL",
         "PRAGMA foreign_keys=OFF",  "PRAGMA journal_size_limit=67108864",
-        "PRAGMA cache_size=-16384", "PRAGMA wal_autocheckpoint=4000"};
+        "PRAGMA cache_size=-16384", "PRAGMA wal_autocheckpoint=4000",
+        /* The acks' savepoint journal (the pages they change, to roll back only them) stays in
+         * memory instead of spilling to a temporary file created, written and deleted on every
+         * group commit with acks. Only the rollback of a savepoint reads it; crash recovery is
+         * the WAL's. */
+        "PRAGMA temp_store=MEMORY"};
     sqlite3_busy_timeout(s->db, 5000);
     for (size_t i = 0; i < sizeof pragmas / sizeof pragmas[0]; i++) {
         pw_status st = pw_spool_exec(s, pragmas[i], err);
@@ -333,6 +338,7 @@ static void spool_destroy(pw_spool *s)
     pw_spool_map_free(&s->keys);
     free(s->scratch);
     free(s->undo.pairs);
+    free(s->runs);
     free(s->path);
     pthread_mutex_destroy(&s->db_mu);
     pthread_mutex_destroy(&s->q_mu);

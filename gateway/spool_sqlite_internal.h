@@ -56,7 +56,8 @@ enum pw_spool_sql {
     SQL_SCAN_STATE,  /* the same without payloads (stats) */
     SQL_ACK,         /* clear one position's bit for a range of rows */
     SQL_CLEAR_BIT,   /* clear one position's bit of one row (dead letter) */
-    SQL_DROP_BODIES, /* delete the payloads of the finished rows of a range */
+    SQL_FINISHED,    /* the finished rows (no bit left) of a range */
+    SQL_DROP_BODIES, /* delete the payloads of a range of finished rows */
     SQL_RETRY_DUE,   /* due retries of a destination */
     SQL_RETRY_HAS,   /* is an item scheduled for retry */
     SQL_RETRY_PUT,   /* schedule an item */
@@ -197,7 +198,10 @@ struct pw_spool {
     size_t n_dests;
     int64_t last_row; /* highest ev.id: never purged, so rowids only grow */
     int64_t purge_lo; /* rows below it are queued, or gone, or were young when looked at */
+    int64_t purge_young_ms; /* created_ms of the young row at purge_lo (0: none) */
     unsigned acks_since_purge;
+    int64_t *runs; /* an ack's runs of finished rows: lo, hi pairs */
+    size_t runs_cap;
     char *scratch; /* a put's body, an ack's JSON array */
     size_t scratch_cap;
     pw_spool_keyrows undo; /* rows inserted by the open transaction, for its rollback */

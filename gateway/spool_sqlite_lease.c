@@ -32,13 +32,14 @@ typedef struct settle {
     int64_t bytes_in, bytes_out;
     uint64_t *depth_out;   /* per s->dests index */
     pw_spool_keyrows gone; /* deleted rows */
-    int64_t purge_lo;
+    int64_t purge_lo, purge_young_ms;
 } settle;
 
 static int settle_init(pw_spool *s, settle *t)
 {
     memset(t, 0, sizeof *t);
     t->purge_lo = s->purge_lo;
+    t->purge_young_ms = s->purge_young_ms;
     t->depth_out = calloc(s->n_dests + 1, sizeof *t->depth_out);
     return t->depth_out != NULL;
 }
@@ -64,6 +65,7 @@ static void settle_apply(pw_spool *s, settle *t, const int64_t *items, size_t n)
             t->depth_out[i] < s->dests[i].depth ? t->depth_out[i] : s->dests[i].depth;
     pw_spool_keyrows_forget(&s->keys, &t->gone);
     s->purge_lo = t->purge_lo;
+    s->purge_young_ms = t->purge_young_ms;
     for (size_t i = 0; i < n; i++)
         for (size_t d = 0; d < s->n_dests; d++) {
             pw_spool_slot *l = pw_spool_map_find(&s->dests[d].leases, (uint64_t)items[i], -1);
@@ -427,6 +429,10 @@ static pw_status purge_step(pw_spool *s, int64_t now, settle *t, pw_err *err)
         hi = s->last_row;
     if (hi <= lo)
         return PW_OK;
+    /* The row the last step stopped at is still young: the step would look at the same rows
+     * again and find nothing (rows are appended in acceptance order). */
+    if (s->purge_young_ms && tomb_horizon(s, now) <= s->purge_young_ms)
+        return PW_OK;
     sqlite3_stmt *st = pw_spool_stmt(s, SQL_PURGE);
     if (!st)
         return pw_spool_db_fail(s, err, "prepare purge");
@@ -439,12 +445,14 @@ static pw_status purge_step(pw_spool *s, int64_t now, settle *t, pw_err *err)
     sqlite3_bind_int64(st, 1, lo);
     sqlite3_bind_int64(st, 2, hi);
     sqlite3_bind_int64(st, 3, tomb_horizon(s, now));
-    t->purge_lo = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : hi;
+    int young = sqlite3_step(st) == SQLITE_ROW;
+    t->purge_lo = young ? sqlite3_column_int64(st, 0) : hi;
+    t->purge_young_ms = young ? sqlite3_column_int64(st, 1) : 0;
     sqlite3_reset(st);
     return PW_OK;
 }
 
-/* The payloads of the finished events among rows lo..hi. */
+/* The payloads of rows lo..hi, every one of them finished (no bit left). */
 static pw_status drop_bodies(pw_spool *s, int64_t lo, int64_t hi, pw_err *err)
 {
     sqlite3_stmt *st = pw_spool_stmt(s, SQL_DROP_BODIES);
@@ -455,6 +463,54 @@ static pw_status drop_bodies(pw_spool *s, int64_t lo, int64_t hi, pw_err *err)
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
     return rc == SQLITE_DONE ? PW_OK : pw_spool_db_fail(s, err, "payload cleanup");
+}
+
+/* Append row id to the runs of consecutive finished rows in s->runs (n pairs so far). */
+static int add_to_runs(pw_spool *s, size_t *n, int64_t id)
+{
+    if (*n && s->runs[2 * *n - 1] + 1 == id) {
+        s->runs[2 * *n - 1] = id;
+        return 1;
+    }
+    if (*n == s->runs_cap) {
+        size_t cap = s->runs_cap ? s->runs_cap * 2 : 16;
+        int64_t *grown = realloc(s->runs, cap * 2 * sizeof *grown);
+        if (!grown)
+            return 0;
+        s->runs = grown;
+        s->runs_cap = cap;
+    }
+    s->runs[2 * *n] = s->runs[2 * *n + 1] = id;
+    (*n)++;
+    return 1;
+}
+
+/* The payloads of the events among rows lo..hi that have no bit left: the finished rows are
+ * found on `ev` (a range scan), then their bodies go a run of consecutive rows at a time, so the
+ * body table is only visited where there is something to delete (the first of two destinations
+ * to ack a range deletes nothing). A tombstone finished earlier may be in a run: its body is
+ * gone already and the DELETE simply finds nothing there. */
+static pw_status drop_finished(pw_spool *s, int64_t lo, int64_t hi, pw_err *err)
+{
+    sqlite3_stmt *st = pw_spool_stmt(s, SQL_FINISHED);
+    if (!st)
+        return pw_spool_db_fail(s, err, "prepare payload cleanup");
+    sqlite3_bind_int64(st, 1, lo);
+    sqlite3_bind_int64(st, 2, hi);
+    size_t n = 0;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        if (!add_to_runs(s, &n, sqlite3_column_int64(st, 0))) {
+            sqlite3_reset(st);
+            return pw_err_set(err, PW_ERR_NOMEM, "spool: out of memory acking");
+        }
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return pw_spool_db_fail(s, err, "payload cleanup");
+    pw_status status = PW_OK;
+    for (size_t i = 0; i < n && status == PW_OK; i++)
+        status = drop_bodies(s, s->runs[2 * i], s->runs[2 * i + 1], err);
+    return status;
 }
 
 /* Rows the purge has passed already that an ack has just made tombstones of, if old enough. */
@@ -531,7 +587,7 @@ static pw_status ack_run(pw_spool *s, int p, int64_t lo, int64_t hi, int64_t now
     sqlite3_reset(st);
     if (rc != SQLITE_DONE)
         return pw_spool_db_fail(s, err, "ack");
-    pw_status status = drop_bodies(s, lo, hi, err);
+    pw_status status = drop_finished(s, lo, hi, err);
     if (status == PW_OK && lo < s->purge_lo)
         status = delete_old_rows(s, lo, hi, now, t, err);
     return status;
@@ -565,7 +621,11 @@ static pw_status ack_in_txn(pw_spool *s, const int64_t *ids, size_t n, ack_item 
     size_t m = 0;
     for (size_t i = 0; i < n; i++)
         m += (size_t)describe_item(s, ids[i], &a[m]); /* not queued: nothing to do */
-    qsort(a, m, sizeof *a, by_pos_row);
+    size_t sorted = 1; /* as leased, usually: skip the sort */
+    while (sorted < m && by_pos_row(&a[sorted - 1], &a[sorted]) <= 0)
+        sorted++;
+    if (sorted < m)
+        qsort(a, m, sizeof *a, by_pos_row);
     size_t u = 0; /* an item acked twice in one call counts once */
     for (size_t i = 0; i < m; i++)
         if (u == 0 || a[i].pos != a[u - 1].pos || a[i].row != a[u - 1].row)
