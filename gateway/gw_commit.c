@@ -33,11 +33,11 @@ struct pw_gw_committer {
     pw_audit *audit;
     void (*notify)(void *);
     void *notify_ctx;
-    pthread_mutex_t mu;      /* the audit thread's sleep (with cv) */
+    pthread_mutex_t mu; /* the audit thread's sleep (with cv) */
     pthread_cond_t cv;
-    _Atomic(job *) inbox;    /* jobs pushed, newest first */
-    atomic_int sleeping;     /* the audit thread waits on cv: the next push wakes it */
-    int stopping;            /* under mu */
+    _Atomic(job *) inbox; /* jobs pushed, newest first */
+    atomic_int sleeping;  /* the audit thread waits on cv: the next push wakes it */
+    int stopping;         /* under mu */
     pthread_t thread;
     atomic_ullong audit_failures;
     int64_t last_sync_ms;
@@ -98,7 +98,7 @@ static void enqueue(pw_gw_committer *c, job *j)
         j->next = top;
     while (!atomic_compare_exchange_weak(&c->inbox, &top, j));
     if (!atomic_exchange(&c->sleeping, 0))
-        return; /* awake: it takes the stack when it is done with what it has */
+        return;                 /* awake: it takes the stack when it is done with what it has */
     pthread_mutex_lock(&c->mu); /* held by the sleeper until it waits: the signal is not lost */
     pthread_cond_signal(&c->cv);
     pthread_mutex_unlock(&c->mu);
