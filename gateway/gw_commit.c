@@ -1,4 +1,11 @@
-/* gw_commit.c — spool, then batched audit, off the HTTP threads (see gw_commit.h). */
+/*
+ * gw_commit.c — spool, then batched audit, off the HTTP threads (see gw_commit.h).
+ *
+ * Hand-off to the audit thread: the spool's committer thread completes every request of a group
+ * commit one after the other, so each pushes its job onto a lock-free stack and only the push
+ * that finds the audit thread asleep takes the mutex and wakes it. One wake-up per group commit
+ * at most instead of a mutex round (and often a futex wake) per request on the committer thread.
+ */
 #include "gw_commit.h"
 
 #include "gw_histo.h"
@@ -26,10 +33,11 @@ struct pw_gw_committer {
     pw_audit *audit;
     void (*notify)(void *);
     void *notify_ctx;
-    pthread_mutex_t mu;
+    pthread_mutex_t mu; /* the audit thread's sleep (with cv) */
     pthread_cond_t cv;
-    job *head, *tail;
-    int stopping;
+    _Atomic(job *) inbox; /* jobs pushed, newest first */
+    atomic_int sleeping;  /* the audit thread waits on cv: the next push wakes it */
+    int stopping;         /* under mu */
     pthread_t thread;
     atomic_ullong audit_failures;
     int64_t last_sync_ms;
@@ -85,15 +93,28 @@ static job *job_new(const pw_audit_record *r, size_t n)
 
 static void enqueue(pw_gw_committer *c, job *j)
 {
-    pthread_mutex_lock(&c->mu);
-    j->next = NULL;
-    if (c->tail)
-        c->tail->next = j;
-    else
-        c->head = j;
-    c->tail = j;
+    job *top = atomic_load(&c->inbox);
+    do
+        j->next = top;
+    while (!atomic_compare_exchange_weak(&c->inbox, &top, j));
+    if (!atomic_exchange(&c->sleeping, 0))
+        return;                 /* awake: it takes the stack when it is done with what it has */
+    pthread_mutex_lock(&c->mu); /* held by the sleeper until it waits: the signal is not lost */
     pthread_cond_signal(&c->cv);
     pthread_mutex_unlock(&c->mu);
+}
+
+/* Every job pushed so far, oldest first. */
+static job *take_inbox(pw_gw_committer *c)
+{
+    job *j = atomic_exchange(&c->inbox, NULL), *fifo = NULL;
+    while (j) {
+        job *next = j->next;
+        j->next = fifo;
+        fifo = j;
+        j = next;
+    }
+    return fifo;
 }
 
 /* On the spool's committer thread: hand over to the audit thread. */
@@ -159,32 +180,41 @@ static void settle(pw_gw_committer *c, job *batch)
         c->notify(c->notify_ctx);
 }
 
+/* Sleep until a job is pushed or stopping (mu held); syncs the written tail once quiet. */
+static void wait_for_jobs(pw_gw_committer *c)
+{
+    for (;;) {
+        atomic_store(&c->sleeping, 1);
+        if (atomic_load(&c->inbox) || c->stopping)
+            break;
+        if (!c->dirty) {
+            pthread_cond_wait(&c->cv, &c->mu);
+            continue;
+        }
+        struct timespec dl = pw_gw_deadline(SYNC_MS);
+        if (pthread_cond_timedwait(&c->cv, &c->mu, &dl) != 0 && !atomic_load(&c->inbox)) {
+            /* Quiet now: make the written tail durable. */
+            pthread_mutex_unlock(&c->mu);
+            if (pw_audit_sync(c->audit, NULL) != PW_OK)
+                atomic_fetch_add(&c->audit_failures, 1);
+            c->dirty = 0;
+            c->last_sync_ms = pw_gw_mono_ms();
+            pthread_mutex_lock(&c->mu);
+        }
+    }
+    atomic_store(&c->sleeping, 0);
+}
+
 static void *audit_thread(void *arg)
 {
     pw_gw_committer *c = arg;
     pthread_setname_np(pthread_self(), "pw-audit"); /* per-thread CPU in bench/gateway.sh */
     for (;;) {
         pthread_mutex_lock(&c->mu);
-        while (!c->head && !c->stopping) {
-            if (!c->dirty) {
-                pthread_cond_wait(&c->cv, &c->mu);
-                continue;
-            }
-            struct timespec dl = pw_gw_deadline(SYNC_MS);
-            if (pthread_cond_timedwait(&c->cv, &c->mu, &dl) != 0 && !c->head) {
-                /* Quiet now: make the written tail durable. */
-                pthread_mutex_unlock(&c->mu);
-                if (pw_audit_sync(c->audit, NULL) != PW_OK)
-                    atomic_fetch_add(&c->audit_failures, 1);
-                c->dirty = 0;
-                c->last_sync_ms = pw_gw_mono_ms();
-                pthread_mutex_lock(&c->mu);
-            }
-        }
-        job *batch = c->head;
-        c->head = c->tail = NULL;
+        wait_for_jobs(c);
         int stop = c->stopping;
         pthread_mutex_unlock(&c->mu);
+        job *batch = take_inbox(c);
         if (batch)
             settle(c, batch);
         else if (stop)
@@ -259,6 +289,7 @@ void pw_gw_committer_free(pw_gw_committer *c)
         return;
     pthread_mutex_lock(&c->mu);
     c->stopping = 1;
+    atomic_store(&c->sleeping, 0);
     pthread_cond_signal(&c->cv);
     pthread_mutex_unlock(&c->mu);
     pthread_join(c->thread, NULL);

@@ -75,21 +75,22 @@ static const char *const stmt_sql[SQL_COUNT] = {
     [SQL_BEGIN] = "BEGIN IMMEDIATE",
     [SQL_COMMIT] = "COMMIT",
     [SQL_ROLLBACK] = "ROLLBACK",
-    [SQL_INSERT] = "INSERT INTO ev(created_ms, pending, dests, event_id) VALUES(?1, ?2, ?3, ?4)",
+    [SQL_INSERT] = "INSERT INTO ev(created_ms, pending, dests, event_id, grp, off)"
+                   " VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
     [SQL_INSERT_BODY] = "INSERT INTO body(id, payloads) VALUES(?1, ?2)",
     [SQL_ROW_DESTS] = "SELECT dests FROM ev WHERE id = ?1 AND event_id = ?2",
-    [SQL_ROW] = "SELECT ev.id, created_ms, pending, dests, event_id, payloads FROM ev"
-                " LEFT JOIN body ON body.id = ev.id WHERE ev.id = ?1",
-    [SQL_SCAN_FROM] = "SELECT ev.id, created_ms, pending, dests, event_id, payloads FROM ev"
-                      " LEFT JOIN body ON body.id = ev.id WHERE ev.id >= ?1 ORDER BY ev.id",
+    [SQL_BODY] = "SELECT payloads FROM body WHERE id = ?1",
+    [SQL_ROW] = "SELECT id, created_ms, pending, dests, event_id, coalesce(grp, id),"
+                " coalesce(off, 0) FROM ev WHERE id = ?1",
+    [SQL_SCAN_FROM] = "SELECT id, created_ms, pending, dests, event_id, coalesce(grp, id),"
+                      " coalesce(off, 0) FROM ev WHERE id >= ?1 ORDER BY id",
     [SQL_SCAN_STATE] = "SELECT id, created_ms, pending, dests FROM ev WHERE id >= ?1 ORDER BY id",
     [SQL_ACK] = "UPDATE ev SET pending = pending & ~?1 WHERE id BETWEEN ?2 AND ?3"
                 " AND pending & ?1 <> 0",
-    [SQL_CLEAR_BIT] = "UPDATE ev SET pending = pending & ~?1 WHERE id = ?2 AND pending & ?1 <> 0"
-                      " RETURNING pending",
-    [SQL_DROP_BODIES] =
-        "DELETE FROM body WHERE id BETWEEN ?1 AND ?2 AND"
-        " (SELECT pending FROM ev WHERE ev.id = body.id) = " PW_SPOOL_PENDING_BASE_SQL,
+    [SQL_FINISHING] = "SELECT coalesce(grp, id) FROM ev WHERE id BETWEEN ?2 AND ?3"
+                      " AND pending = ?1",
+    [SQL_CLEAR_BIT] = "UPDATE ev SET pending = pending & ~?1 WHERE id = ?2 AND pending & ?1 <> 0",
+    [SQL_DROP_BODY] = "DELETE FROM body WHERE id = ?1",
     [SQL_RETRY_DUE] = "SELECT item, attempts FROM retry WHERE dest = ?1 AND next_attempt_ms <= ?2"
                       " ORDER BY next_attempt_ms",
     [SQL_RETRY_HAS] = "SELECT attempts FROM retry WHERE item = ?1",
@@ -103,8 +104,9 @@ static const char *const stmt_sql[SQL_COUNT] = {
                      " attempts, dead_ms, reason) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     [SQL_PURGE] = "DELETE FROM ev WHERE id >= ?1 AND id < ?2 AND created_ms < ?3"
                   " AND pending = " PW_SPOOL_PENDING_BASE_SQL " RETURNING id, dests, event_id",
-    [SQL_PURGE_STOP] = "SELECT id FROM ev WHERE id >= ?1 AND id < ?2 AND created_ms >= ?3"
-                       " ORDER BY id LIMIT 1",
+    [SQL_PURGE_STOP] =
+        "SELECT id, created_ms FROM ev WHERE id >= ?1 AND id < ?2 AND created_ms >= ?3"
+        " ORDER BY id LIMIT 1",
     [SQL_DELETE_ROWS] =
         "DELETE FROM ev WHERE id BETWEEN ?1 AND ?2 AND created_ms < ?3"
         " AND pending = " PW_SPOOL_PENDING_BASE_SQL " RETURNING id, dests, event_id",
@@ -292,9 +294,14 @@ static pw_status load_dest_names(pw_spool *s, pw_err *err)
 static pw_status configure_db(pw_spool *s, pw_err *err)
 {
     static const char *const pragmas[] = {
-        "PRAGMA journal_mode=WAL",  "PRAGMA synchronous=FULL",
-        "PRAGMA foreign_keys=OFF",  "PRAGMA journal_size_limit=67108864",
-        "PRAGMA cache_size=-16384", "PRAGMA wal_autocheckpoint=4000"};
+        "PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA foreign_keys=OFF",
+        "PRAGMA journal_size_limit=67108864", "PRAGMA cache_size=-16384",
+        "PRAGMA wal_autocheckpoint=4000",
+        /* The acks' savepoint journal (the pages they change, to roll back only them) stays in
+         * memory instead of spilling to a temporary file created, written and deleted on every
+         * group commit with acks. Only the rollback of a savepoint reads it; crash recovery is
+         * the WAL's. */
+        "PRAGMA temp_store=MEMORY"};
     sqlite3_busy_timeout(s->db, 5000);
     for (size_t i = 0; i < sizeof pragmas / sizeof pragmas[0]; i++) {
         pw_status st = pw_spool_exec(s, pragmas[i], err);
@@ -333,6 +340,9 @@ static void spool_destroy(pw_spool *s)
     pw_spool_map_free(&s->keys);
     free(s->scratch);
     free(s->undo.pairs);
+    pw_spool_map_free(&s->groups);
+    free(s->new_groups.pairs);
+    free(s->gbody);
     free(s->path);
     pthread_mutex_destroy(&s->db_mu);
     pthread_mutex_destroy(&s->q_mu);

@@ -5,9 +5,10 @@
  * (spool_sqlite_map.c), the schema and its migration (spool_sqlite_schema.c) and background
  * checkpoints (spool_sqlite_ckpt.c). Not a public interface.
  *
- * Storage (schema version 2, see spool_sqlite_schema.c): one small row per event in `ev`,
- * appended in rowid order (its destinations and their delivery state), and one `body` row with
- * the post-policy payloads of its destinations, deleted once the event is done; an item (one
+ * Storage (schema version 3, see spool_sqlite_schema.c): one small row per event in `ev`,
+ * appended in rowid order (its destinations and their delivery state), and one `body` row per
+ * group commit with the post-policy payloads of its events, deleted once the last of them is
+ * done; an item (one
  * event for one destination) is named by ev.id * 64 + its position in the row. No SQL index is
  * touched by a put: the idempotency index (event_id → rows) and the leases live in memory, rebuilt
  * from the rows when the spool is opened.
@@ -36,8 +37,9 @@
 #define PW_SPOOL_PENDING_BASE     (1ll << 62)
 #define PW_SPOOL_PENDING_BASE_SQL "4611686018427387904"
 #define PW_SPOOL_DEST_BYTES       6 /* per destination in ev.dests: u16 dest id, u32 payload length */
-#define PW_SPOOL_PURGE_CHUNK      4096 /* rows a purge step looks at */
-#define PW_SPOOL_SCHEMA           2    /* PRAGMA user_version of the current layout */
+#define PW_SPOOL_PURGE_CHUNK      4096         /* rows a purge step looks at */
+#define PW_SPOOL_SCHEMA           3            /* PRAGMA user_version of the current layout */
+#define PW_SPOOL_GROUP_MAX_BYTES  (256 * 1024) /* a body row (a group commit's payloads) */
 
 #define ITEM_ID(row, pos) ((row)*64 + (pos))
 #define ITEM_ROW(item)    ((item) >> 6)
@@ -51,12 +53,14 @@ enum pw_spool_sql {
     SQL_INSERT,      /* a new event row */
     SQL_INSERT_BODY, /* its payloads */
     SQL_ROW_DESTS,   /* dests of one row (duplicate check) */
+    SQL_BODY,        /* the payloads of one group */
     SQL_ROW,         /* one row for a lease or a dead letter */
     SQL_SCAN_FROM,   /* rows from a rowid on: new items to lease */
     SQL_SCAN_STATE,  /* the same without payloads (stats) */
     SQL_ACK,         /* clear one position's bit for a range of rows */
+    SQL_FINISHING,   /* the groups of the rows of a range left with only that bit */
     SQL_CLEAR_BIT,   /* clear one position's bit of one row (dead letter) */
-    SQL_DROP_BODIES, /* delete the payloads of the finished rows of a range */
+    SQL_DROP_BODY,   /* delete the payloads of a finished group */
     SQL_RETRY_DUE,   /* due retries of a destination */
     SQL_RETRY_HAS,   /* is an item scheduled for retry */
     SQL_RETRY_PUT,   /* schedule an item */
@@ -195,10 +199,19 @@ struct pw_spool {
     pw_spool_map keys;    /* hash(event_id) → ev.id of every row (tombstones too) */
     pw_spool_dest *dests;
     size_t n_dests;
-    int64_t last_row; /* highest ev.id: never purged, so rowids only grow */
-    int64_t purge_lo; /* rows below it are queued, or gone, or were young when looked at */
+    int64_t last_row;       /* highest ev.id: never purged, so rowids only grow */
+    int64_t purge_lo;       /* rows below it are queued, or gone, or were young when looked at */
+    int64_t purge_young_ms; /* created_ms of the young row at purge_lo (0: none) */
     unsigned acks_since_purge;
-    char *scratch; /* a put's body, an ack's JSON array */
+    /* Groups: the rows written by one group commit share one body row (their payloads one after
+     * the other), keyed by the group's first row; it goes once none of them is queued. */
+    pw_spool_map groups;         /* group → rows still queued (val), bytes of its body (aux) */
+    pw_spool_keyrows new_groups; /* groups added by the open transaction, for its rollback */
+    char *gbody;                 /* the open group's payloads, written when the group closes */
+    size_t gbody_len, gbody_cap;
+    int64_t gid;    /* the open group (0: none) */
+    int64_t g_rows; /* its rows */
+    char *scratch;  /* a put's body, an ack's JSON array */
     size_t scratch_cap;
     pw_spool_keyrows undo; /* rows inserted by the open transaction, for its rollback */
     pw_spool_timing timing;

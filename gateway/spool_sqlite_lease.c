@@ -32,13 +32,16 @@ typedef struct settle {
     int64_t bytes_in, bytes_out;
     uint64_t *depth_out;   /* per s->dests index */
     pw_spool_keyrows gone; /* deleted rows */
-    int64_t purge_lo;
+    int64_t purge_lo, purge_young_ms;
+    int64_t *gdec; /* (group, rows of it finished) pairs */
+    size_t n_gdec, cap_gdec;
 } settle;
 
 static int settle_init(pw_spool *s, settle *t)
 {
     memset(t, 0, sizeof *t);
     t->purge_lo = s->purge_lo;
+    t->purge_young_ms = s->purge_young_ms;
     t->depth_out = calloc(s->n_dests + 1, sizeof *t->depth_out);
     return t->depth_out != NULL;
 }
@@ -47,6 +50,7 @@ static void settle_free(settle *t)
 {
     free(t->depth_out);
     free(t->gone.pairs);
+    free(t->gdec);
 }
 
 static void uncount_bytes(pw_spool *s, int64_t b)
@@ -64,6 +68,12 @@ static void settle_apply(pw_spool *s, settle *t, const int64_t *items, size_t n)
             t->depth_out[i] < s->dests[i].depth ? t->depth_out[i] : s->dests[i].depth;
     pw_spool_keyrows_forget(&s->keys, &t->gone);
     s->purge_lo = t->purge_lo;
+    s->purge_young_ms = t->purge_young_ms;
+    for (size_t i = 0; i < t->n_gdec; i++) {
+        pw_spool_slot *g = pw_spool_map_find(&s->groups, (uint64_t)t->gdec[2 * i], -1);
+        if (g && (g->val -= t->gdec[2 * i + 1]) <= 0)
+            pw_spool_map_del(&s->groups, g);
+    }
     for (size_t i = 0; i < n; i++)
         for (size_t d = 0; d < s->n_dests; d++) {
             pw_spool_slot *l = pw_spool_map_find(&s->dests[d].leases, (uint64_t)items[i], -1);
@@ -90,9 +100,11 @@ static size_t dest_index(pw_spool *s, const pw_spool_dest *d)
 
 /* ---- leasing ------------------------------------------------------------------------------ */
 
-/* Columns of SQL_ROW / SQL_SCAN_FROM: id, created_ms, pending, dests, event_id, body. */
+/* Columns of SQL_ROW / SQL_SCAN_FROM: id, created_ms, pending, dests, event_id, group, offset
+ * of the row's payloads in the group's body. */
 typedef struct row_view {
     int64_t id, created_ms;
+    int64_t gid, off;
     uint64_t pending;
     pw_spool_pos pos[PW_SPOOL_MAX_POS];
     int n_pos;
@@ -103,6 +115,8 @@ static int read_view(sqlite3_stmt *st, row_view *v)
     v->id = sqlite3_column_int64(st, 0);
     v->created_ms = sqlite3_column_int64(st, 1);
     v->pending = (uint64_t)(sqlite3_column_int64(st, 2) & ~PW_SPOOL_PENDING_BASE);
+    v->gid = sqlite3_column_int64(st, 5);
+    v->off = sqlite3_column_int64(st, 6);
     v->n_pos =
         pw_spool_parse_dests(sqlite3_column_blob(st, 3), sqlite3_column_bytes(st, 3), v->pos);
     return v->n_pos > 0;
@@ -140,17 +154,50 @@ static int lease_room(lease_out *o)
     return 1;
 }
 
+/* The body of one group, read once for the consecutive rows of that group (SQL_BODY stays on
+ * its row while it is used: body_close before db_mu is let go). */
+typedef struct body_view {
+    int64_t gid; /* 0: none read */
+    const unsigned char *p;
+    size_t n;
+} body_view;
+
+static void body_close(pw_spool *s, body_view *b)
+{
+    if (b->gid && s->stmts[SQL_BODY])
+        sqlite3_reset(s->stmts[SQL_BODY]);
+    *b = (body_view){0};
+}
+
+/* The payloads of group gid (p NULL and n 0 if it has no body row). */
+static const body_view *body_of(pw_spool *s, body_view *b, int64_t gid)
+{
+    if (b->gid == gid && gid)
+        return b;
+    body_close(s, b);
+    sqlite3_stmt *st = pw_spool_stmt(s, SQL_BODY);
+    if (!st)
+        return b;
+    sqlite3_bind_int64(st, 1, gid);
+    b->gid = gid;
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        b->p = sqlite3_column_blob(st, 0);
+        b->n = (size_t)sqlite3_column_bytes(st, 0);
+    }
+    return b;
+}
+
 /* One allocation per item: event_id, destination and payload (NUL-terminated) one after the
  * other, owned through event_id. */
 static int copy_item(sqlite3_stmt *st, const row_view *v, int p, const pw_spool_dest *d,
-                     int attempts, pw_spool_item *it)
+                     int attempts, const body_view *b, pw_spool_item *it)
 {
     const char *eid = (const char *)sqlite3_column_text(st, 4);
     size_t n_eid = (size_t)sqlite3_column_bytes(st, 4);
-    const char *body = sqlite3_column_blob(st, 5);
-    size_t n_body = (size_t)sqlite3_column_bytes(st, 5);
-    size_t off = v->pos[p].off, len = v->pos[p].len;
-    if (off + len > n_body || (len && !body))
+    const unsigned char *body = b->p;
+    size_t n_body = b->n;
+    size_t off = (size_t)v->off + v->pos[p].off, len = v->pos[p].len;
+    if (v->off < 0 || off + len > n_body || (len && !body))
         return 0;
     char *block = malloc(n_eid + d->name_len + len + 3);
     if (!block)
@@ -173,10 +220,10 @@ static int copy_item(sqlite3_stmt *st, const row_view *v, int p, const pw_spool_
 }
 
 /* Hand out the item at position p of the current row of st, leased until o->until. */
-static pw_status hand_out(pw_spool_dest *d, sqlite3_stmt *st, const row_view *v, int p,
-                          int attempts, lease_out *o, pw_err *err)
+static pw_status hand_out(pw_spool *s, pw_spool_dest *d, sqlite3_stmt *st, const row_view *v, int p,
+                          int attempts, lease_out *o, body_view *b, pw_err *err)
 {
-    if (!lease_room(o) || !copy_item(st, v, p, d, attempts, &o->items[o->n]))
+    if (!lease_room(o) || !copy_item(st, v, p, d, attempts, body_of(s, b, v->gid), &o->items[o->n]))
         return pw_err_set(err, PW_ERR_NOMEM, "spool: out of memory leasing");
     int64_t aux = LEASE_AUX(attempts, v->pos[p].len, sqlite3_column_bytes(st, 4));
     pw_spool_slot *l = pw_spool_map_find(&d->leases, (uint64_t)ITEM_ID(v->id, p), -1);
@@ -217,18 +264,20 @@ static pw_status lease_expired(pw_spool *s, pw_spool_dest *d, lease_out *o, pw_e
         if (d->leases.slots[i].key && d->leases.slots[i].val <= o->now)
             due[n_due++] = (int64_t)d->leases.slots[i].key;
     pw_status status = PW_OK;
+    body_view b = {0};
     for (size_t i = 0; i < n_due && status == PW_OK; i++) {
         sqlite3_stmt *st = NULL;
         row_view v;
         int p = load_item(s, d, due[i], &st, &v);
         pw_spool_slot *l = pw_spool_map_find(&d->leases, (uint64_t)due[i], -1);
         if (p >= 0 && l)
-            status = hand_out(d, st, &v, p, LEASE_ATTEMPTS(l->aux) + 1, o, err);
+            status = hand_out(s, d, st, &v, p, LEASE_ATTEMPTS(l->aux) + 1, o, &b, err);
         else if (l)
             pw_spool_map_del(&d->leases, l); /* settled meanwhile */
         if (st)
             sqlite3_reset(st);
     }
+    body_close(s, &b);
     free(due);
     return status;
 }
@@ -269,6 +318,7 @@ static pw_status lease_retries(pw_spool *s, pw_spool_dest *d, lease_out *o, pw_e
     sqlite3_bind_int64(due, 1, d->id);
     sqlite3_bind_int64(due, 2, o->now);
     pw_status status = PW_OK;
+    body_view b = {0};
     while (status == PW_OK && o->n < o->max && sqlite3_step(due) == SQLITE_ROW) {
         int64_t item = sqlite3_column_int64(due, 0);
         int attempts = sqlite3_column_int(due, 1);
@@ -278,10 +328,11 @@ static pw_status lease_retries(pw_spool *s, pw_spool_dest *d, lease_out *o, pw_e
         row_view v;
         int p = load_item(s, d, item, &st, &v);
         if (p >= 0)
-            status = hand_out(d, st, &v, p, attempts + 1, o, err);
+            status = hand_out(s, d, st, &v, p, attempts + 1, o, &b, err);
         if (st)
             sqlite3_reset(st);
     }
+    body_close(s, &b);
     sqlite3_reset(due);
     return status;
 }
@@ -294,6 +345,7 @@ static pw_status lease_new(pw_spool *s, pw_spool_dest *d, lease_out *o, pw_err *
         return pw_spool_db_fail(s, err, "prepare lease");
     sqlite3_bind_int64(st, 1, d->cursor);
     pw_status status = PW_OK;
+    body_view b = {0};
     while (status == PW_OK && o->n < o->max && sqlite3_step(st) == SQLITE_ROW) {
         row_view v;
         if (!read_view(st, &v))
@@ -302,10 +354,11 @@ static pw_status lease_new(pw_spool *s, pw_spool_dest *d, lease_out *o, pw_err *
         int64_t item = ITEM_ID(v.id, p);
         if (p >= 0 && !pw_spool_map_find(&d->leases, (uint64_t)item, -1) &&
             !(d->maybe_retries && has_retry(s, item, NULL)))
-            status = hand_out(d, st, &v, p, 1, o, err);
+            status = hand_out(s, d, st, &v, p, 1, o, &b, err);
         if (status == PW_OK)
             d->cursor = v.id + 1;
     }
+    body_close(s, &b);
     sqlite3_reset(st);
     return status;
 }
@@ -427,6 +480,10 @@ static pw_status purge_step(pw_spool *s, int64_t now, settle *t, pw_err *err)
         hi = s->last_row;
     if (hi <= lo)
         return PW_OK;
+    /* The row the last step stopped at is still young: the step would look at the same rows
+     * again and find nothing (rows are appended in acceptance order). */
+    if (s->purge_young_ms && tomb_horizon(s, now) <= s->purge_young_ms)
+        return PW_OK;
     sqlite3_stmt *st = pw_spool_stmt(s, SQL_PURGE);
     if (!st)
         return pw_spool_db_fail(s, err, "prepare purge");
@@ -439,22 +496,72 @@ static pw_status purge_step(pw_spool *s, int64_t now, settle *t, pw_err *err)
     sqlite3_bind_int64(st, 1, lo);
     sqlite3_bind_int64(st, 2, hi);
     sqlite3_bind_int64(st, 3, tomb_horizon(s, now));
-    t->purge_lo = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : hi;
+    int young = sqlite3_step(st) == SQLITE_ROW;
+    t->purge_lo = young ? sqlite3_column_int64(st, 0) : hi;
+    t->purge_young_ms = young ? sqlite3_column_int64(st, 1) : 0;
     sqlite3_reset(st);
     return PW_OK;
 }
 
-/* The payloads of the finished events among rows lo..hi. */
-static pw_status drop_bodies(pw_spool *s, int64_t lo, int64_t hi, pw_err *err)
+/* Row r of group gid has no bit left (db_mu held, inside the settling transaction): one row
+ * fewer queued in the group, and the last one takes the group's body with it. The counts change
+ * in memory once the transaction has committed (settle_apply). */
+static pw_status row_finished(pw_spool *s, settle *t, int64_t gid, pw_err *err)
 {
-    sqlite3_stmt *st = pw_spool_stmt(s, SQL_DROP_BODIES);
+    pw_spool_slot *g = pw_spool_map_find(&s->groups, (uint64_t)gid, -1);
+    if (!g)
+        return PW_OK; /* its body is not counted as live: nothing to take */
+    size_t k = t->n_gdec;
+    if (!(k && t->gdec[2 * (k - 1)] == gid)) /* the usual case: the group of the row before */
+        for (k = 0; k < t->n_gdec && t->gdec[2 * k] != gid; k++) {}
+    else
+        k--;
+    if (k == t->n_gdec) {
+        if (t->n_gdec == t->cap_gdec) {
+            size_t cap = t->cap_gdec ? t->cap_gdec * 2 : 8;
+            int64_t *grown = realloc(t->gdec, cap * 2 * sizeof *grown);
+            if (!grown)
+                return pw_err_set(err, PW_ERR_NOMEM, "spool: out of memory acking");
+            t->gdec = grown;
+            t->cap_gdec = cap;
+        }
+        t->gdec[2 * k] = gid;
+        t->gdec[2 * k + 1] = 0;
+        t->n_gdec++;
+    }
+    if (++t->gdec[2 * k + 1] < g->val)
+        return PW_OK;
+    sqlite3_stmt *st = pw_spool_stmt(s, SQL_DROP_BODY);
     if (!st)
         return pw_spool_db_fail(s, err, "prepare payload cleanup");
-    sqlite3_bind_int64(st, 1, lo);
-    sqlite3_bind_int64(st, 2, hi);
+    sqlite3_bind_int64(st, 1, gid);
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
-    return rc == SQLITE_DONE ? PW_OK : pw_spool_db_fail(s, err, "payload cleanup");
+    if (rc != SQLITE_DONE)
+        return pw_spool_db_fail(s, err, "payload cleanup");
+    t->bytes_out += g->aux;
+    return PW_OK;
+}
+
+/* Before position p's bit is cleared on rows lo..hi: the rows it is the last bit of are
+ * finished by it (found with a range scan of `ev`; a RETURNING clause on the UPDATE costs
+ * SQLite a trigger program per row, several times the scan). */
+static pw_status finishing_rows(pw_spool *s, int p, int64_t lo, int64_t hi, settle *t, pw_err *err)
+{
+    sqlite3_stmt *st = pw_spool_stmt(s, SQL_FINISHING);
+    if (!st)
+        return pw_spool_db_fail(s, err, "prepare ack");
+    sqlite3_bind_int64(st, 1, PW_SPOOL_PENDING_BASE | (int64_t)(1ull << p));
+    sqlite3_bind_int64(st, 2, lo);
+    sqlite3_bind_int64(st, 3, hi);
+    int rc;
+    pw_status status = PW_OK;
+    while (status == PW_OK && (rc = sqlite3_step(st)) == SQLITE_ROW)
+        status = row_finished(s, t, sqlite3_column_int64(st, 0), err);
+    sqlite3_reset(st);
+    if (status == PW_OK && rc != SQLITE_DONE)
+        status = pw_spool_db_fail(s, err, "ack");
+    return status;
 }
 
 /* Rows the purge has passed already that an ack has just made tombstones of, if old enough. */
@@ -521,6 +628,9 @@ static int by_pos_row(const void *x, const void *y)
 static pw_status ack_run(pw_spool *s, int p, int64_t lo, int64_t hi, int64_t now, settle *t,
                          pw_err *err)
 {
+    pw_status status = finishing_rows(s, p, lo, hi, t, err);
+    if (status != PW_OK)
+        return status;
     sqlite3_stmt *st = pw_spool_stmt(s, SQL_ACK);
     if (!st)
         return pw_spool_db_fail(s, err, "prepare ack");
@@ -531,8 +641,7 @@ static pw_status ack_run(pw_spool *s, int p, int64_t lo, int64_t hi, int64_t now
     sqlite3_reset(st);
     if (rc != SQLITE_DONE)
         return pw_spool_db_fail(s, err, "ack");
-    pw_status status = drop_bodies(s, lo, hi, err);
-    if (status == PW_OK && lo < s->purge_lo)
+    if (lo < s->purge_lo)
         status = delete_old_rows(s, lo, hi, now, t, err);
     return status;
 }
@@ -548,8 +657,8 @@ static pw_status ack_sorted(pw_spool *s, const ack_item *a, size_t n, int64_t no
             j++;
         st = ack_run(s, a[i].pos, a[i].row, a[j - 1].row, now, t, err);
         for (size_t k = i; k < j; k++) {
-            t->bytes_out +=
-                (int64_t)(pw_spool_item_bytes(a[k].eid_len, a[k].d->name_len, a[k].len, 1) -
+            t->bytes_out += /* the payload's bytes go with the group's body */
+                (int64_t)(pw_spool_item_bytes(a[k].eid_len, a[k].d->name_len, 0, 1) -
                           pw_spool_item_bytes(a[k].eid_len, a[k].d->name_len, 0, 0));
             t->depth_out[dest_index(s, a[k].d)]++;
         }
@@ -565,7 +674,11 @@ static pw_status ack_in_txn(pw_spool *s, const int64_t *ids, size_t n, ack_item 
     size_t m = 0;
     for (size_t i = 0; i < n; i++)
         m += (size_t)describe_item(s, ids[i], &a[m]); /* not queued: nothing to do */
-    qsort(a, m, sizeof *a, by_pos_row);
+    size_t sorted = 1;                                /* as leased, usually: skip the sort */
+    while (sorted < m && by_pos_row(&a[sorted - 1], &a[sorted]) <= 0)
+        sorted++;
+    if (sorted < m)
+        qsort(a, m, sizeof *a, by_pos_row);
     size_t u = 0; /* an item acked twice in one call counts once */
     for (size_t i = 0; i < m; i++)
         if (u == 0 || a[i].pos != a[u - 1].pos || a[i].row != a[u - 1].row)
@@ -779,9 +892,11 @@ static pw_status move_to_dead(pw_spool *s, int64_t item, const char *reason, int
     if (sqlite3_step(row) == SQLITE_ROW && read_view(row, &v) && p < v.n_pos &&
         ((v.pending >> p) & 1))
         d = pw_spool_dest_by_id(s, v.pos[p].dest);
-    const unsigned char *body = sqlite3_column_blob(row, 5);
-    size_t n_body = (size_t)sqlite3_column_bytes(row, 5);
-    if (!d || v.pos[p].off + v.pos[p].len > n_body) {
+    body_view b = {0};
+    const body_view *body = d ? body_of(s, &b, v.gid) : &b;
+    size_t off = d ? (size_t)v.off + v.pos[p].off : 0;
+    if (!d || v.off < 0 || off + v.pos[p].len > body->n) {
+        body_close(s, &b);
         sqlite3_reset(row);
         return pw_err_set(err, PW_ERR_NOTFOUND, "spool: item %lld is not queued", (long long)item);
     }
@@ -791,7 +906,7 @@ static pw_status move_to_dead(pw_spool *s, int64_t item, const char *reason, int
         sqlite3_bind_int64(st, 1, item);
         sqlite3_bind_value(st, 2, sqlite3_column_value(row, 4));
         sqlite3_bind_text(st, 3, d->name, (int)d->name_len, SQLITE_STATIC);
-        sqlite3_bind_blob(st, 4, body ? (const void *)(body + v.pos[p].off) : "", (int)v.pos[p].len,
+        sqlite3_bind_blob(st, 4, body->p ? (const void *)(body->p + off) : "", (int)v.pos[p].len,
                           SQLITE_TRANSIENT);
         sqlite3_bind_int64(st, 5, v.created_ms);
         sqlite3_bind_int64(st, 6, lease_attempts(s, d, item));
@@ -800,20 +915,25 @@ static pw_status move_to_dead(pw_spool *s, int64_t item, const char *reason, int
         rc = sqlite3_step(st);
         sqlite3_reset(st);
     }
+    uint32_t len = v.pos[p].len;
+    body_close(s, &b);
     sqlite3_reset(row);
     if (rc != SQLITE_DONE || !(st = pw_spool_stmt(s, SQL_CLEAR_BIT)))
         return pw_spool_db_fail(s, err, "dead letter");
     sqlite3_bind_int64(st, 1, (int64_t)(1ull << p));
     sqlite3_bind_int64(st, 2, ITEM_ROW(item));
-    int64_t left = -1, row_id = ITEM_ROW(item);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-        left = sqlite3_column_int64(st, 0);
+    rc = sqlite3_step(st);
     sqlite3_reset(st);
-    if (rc != SQLITE_DONE ||
-        (left == PW_SPOOL_PENDING_BASE && drop_bodies(s, row_id, row_id, err) != PW_OK))
+    if (rc != SQLITE_DONE)
         return pw_spool_db_fail(s, err, "dead letter");
-    /* The dead letter keeps the item's bytes; the tombstone adds its own. */
-    t->bytes_in += (int64_t)pw_spool_item_bytes(eid_len, d->name_len, 0, 0);
+    if (v.pending == 1ull << p) { /* its last bit: the row is finished */
+        pw_status status = row_finished(s, t, v.gid, err);
+        if (status != PW_OK)
+            return status;
+    }
+    /* The dead letter keeps the item's bytes with a copy of its payload (the one in the group's
+     * body goes with the body); the tombstone adds its own. */
+    t->bytes_in += (int64_t)(len + pw_spool_item_bytes(eid_len, d->name_len, 0, 0));
     t->depth_out[dest_index(s, d)]++;
     return PW_OK;
 }

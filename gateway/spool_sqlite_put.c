@@ -3,8 +3,10 @@
  * (the group commit itself is in spool_sqlite.c).
  *
  * The items of one event (consecutive items with the same event_id) become one `ev` row (its
- * destinations and payload lengths in `dests`, one pending bit per destination) and one `body`
- * row (the payloads one after the other). Items whose (event_id, destination) is already spooled
+ * destinations and payload lengths in `dests`, one pending bit per destination); the payloads of
+ * every row of the transaction go one after the other into one `body` row (a group, up to
+ * PW_SPOOL_GROUP_MAX_BYTES), keyed by the group's first row, which the others name (grp) with
+ * their offset in it (off). Items whose (event_id, destination) is already spooled
  * are skipped: the in-memory key index finds the rows of an event_id without any SQL index, and
  * only for a repeated event are those rows read back. A request is all-or-nothing against the
  * size bound: its bytes are counted before anything of it is written.
@@ -108,16 +110,57 @@ static int remember_insert(pw_spool *s, uint64_t hash, int64_t row)
     return pw_spool_map_add(&s->keys, hash, row, 0);
 }
 
+/* Room for n more bytes of the open group's payloads. */
+static int gbody_room(pw_spool *s, size_t n)
+{
+    if (s->gbody_len + n <= s->gbody_cap)
+        return 1;
+    size_t cap = s->gbody_cap ? s->gbody_cap : 16384;
+    while (cap < s->gbody_len + n)
+        cap *= 2;
+    char *p = realloc(s->gbody, cap);
+    if (!p)
+        return 0;
+    s->gbody = p;
+    s->gbody_cap = cap;
+    return 1;
+}
+
+/* Write the open group's body row (all its rows' payloads, keyed by its first row) and count
+ * it in memory; nothing to do when no group is open. */
+static pw_status close_group(pw_spool *s, pw_err *err)
+{
+    if (!s->gid)
+        return PW_OK;
+    sqlite3_stmt *st = pw_spool_stmt(s, SQL_INSERT_BODY);
+    if (!st)
+        return pw_spool_db_fail(s, err, "prepare insert");
+    sqlite3_bind_int64(st, 1, s->gid);
+    sqlite3_bind_blob(st, 2, s->gbody_len ? s->gbody : "", (int)s->gbody_len, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return pw_spool_db_fail(s, err, "insert");
+    if (!pw_spool_keyrows_push(&s->new_groups, (uint64_t)s->gid, -1) ||
+        !pw_spool_map_add(&s->groups, (uint64_t)s->gid, s->g_rows, (int64_t)s->gbody_len))
+        return pw_err_set(err, PW_ERR_NOMEM, "spool: out of memory");
+    s->gid = 0;
+    s->gbody_len = 0;
+    s->g_rows = 0;
+    return PW_OK;
+}
+
+/* One ev row for the event; its payloads join the open group's body (the first row of a group
+ * names the body: grp and off stay NULL, as in a version-2 row with a body of its own). */
 static pw_status insert_run(pw_spool *s, const event_run *r, pw_err *err)
 {
     unsigned char dests[PW_SPOOL_MAX_POS * PW_SPOOL_DEST_BYTES];
     size_t body_len = 0;
     for (int i = 0; i < r->n_chosen; i++)
         body_len += r->chosen[i]->payload_len;
-    char *body = pw_spool_scratch(s, body_len + 1);
-    if (!body)
+    if (!gbody_room(s, body_len))
         return pw_err_set(err, PW_ERR_NOMEM, "spool: out of memory");
-    size_t off = 0;
+    size_t off = s->gbody_len;
     for (int i = 0; i < r->n_chosen; i++) {
         unsigned char *p = dests + i * PW_SPOOL_DEST_BYTES;
         uint32_t len = (uint32_t)r->chosen[i]->payload_len;
@@ -126,8 +169,8 @@ static pw_status insert_run(pw_spool *s, const event_run *r, pw_err *err)
         for (int b = 0; b < 4; b++)
             p[2 + b] = (unsigned char)(len >> (8 * b));
         if (len)
-            memcpy(body + off, r->chosen[i]->payload, len);
-        off += len;
+            memcpy(s->gbody + s->gbody_len, r->chosen[i]->payload, len);
+        s->gbody_len += len;
     }
     sqlite3_stmt *st = pw_spool_stmt(s, SQL_INSERT);
     if (!st)
@@ -137,24 +180,23 @@ static pw_status insert_run(pw_spool *s, const event_run *r, pw_err *err)
     sqlite3_bind_int64(st, 2, PW_SPOOL_PENDING_BASE | (int64_t)((1ull << r->n_chosen) - 1));
     sqlite3_bind_blob(st, 3, dests, r->n_chosen * PW_SPOOL_DEST_BYTES, SQLITE_STATIC);
     sqlite3_bind_text(st, 4, r->items[0].event_id, (int)r->eid_len, SQLITE_STATIC);
+    if (s->gid) { /* else NULL, NULL: this row opens the group */
+        sqlite3_bind_int64(st, 5, s->gid);
+        sqlite3_bind_int64(st, 6, (int64_t)off);
+    }
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
     if (rc != SQLITE_DONE)
         return pw_spool_db_fail(s, err, "insert");
     int64_t row = sqlite3_last_insert_rowid(s->db);
-    if (!(st = pw_spool_stmt(s, SQL_INSERT_BODY)))
-        return pw_spool_db_fail(s, err, "prepare insert");
-    sqlite3_bind_int64(st, 1, row);
-    sqlite3_bind_blob(st, 2, body, (int)body_len, SQLITE_STATIC);
-    rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE)
-        return pw_spool_db_fail(s, err, "insert");
+    if (!s->gid)
+        s->gid = row;
+    s->g_rows++;
     if (!remember_insert(s, r->hash, row))
         return pw_err_set(err, PW_ERR_NOMEM, "spool: out of memory");
     for (int i = 0; i < r->n_chosen; i++)
         r->dest[i]->depth_txn++;
-    return PW_OK;
+    return s->gbody_len >= PW_SPOOL_GROUP_MAX_BYTES ? close_group(s, err) : PW_OK;
 }
 
 /* Pass 1: the request's new bytes; refused (nothing written) if it does not fit. */
@@ -197,13 +239,18 @@ static void finish_txn(pw_spool *s, int ok, uint64_t added)
             s->dests[i].depth += s->dests[i].depth_txn;
         s->dests[i].depth_txn = 0;
     }
+    s->gid = 0;
+    s->gbody_len = 0;
+    s->g_rows = 0;
     if (ok) {
         s->bytes += added;
         if (s->undo.n)
             s->last_row = s->undo.pairs[2 * s->undo.n - 1];
         s->undo.n = 0;
+        s->new_groups.n = 0;
     } else {
         pw_spool_keyrows_forget(&s->keys, &s->undo);
+        pw_spool_keyrows_forget(&s->groups, &s->new_groups);
     }
 }
 
@@ -230,6 +277,8 @@ void pw_spool_commit_requests(pw_spool *s, put_req *list)
         if ((r->status = check_request(s, r, added, &r->err)) == PW_OK)
             st = insert_request(s, r, &added, &err);
     }
+    if (st == PW_OK)
+        st = close_group(s, &err);
     int64_t t2 = pw_histo_since(&tm->put_write, t1);
     pw_spool_ackset acks = {0};
     if (st == PW_OK)

@@ -1,35 +1,42 @@
 /*
- * spool_sqlite_schema.c — the SQLite spool's on-disk layout (PRAGMA user_version 2), the
- * migration of a version-1 file (one `spool` row per event and destination, written by phiwall
- * before the per-event layout) and the open scan that rebuilds the in-memory state.
+ * spool_sqlite_schema.c — the SQLite spool's on-disk layout (PRAGMA user_version 3), the
+ * upgrade of a version-2 file (a body row per event), the migration of a version-1 file (one
+ * `spool` row per event and destination, written by phiwall before the per-event layout) and the
+ * open scan that rebuilds the in-memory state.
  *
- *   ev(id, created_ms, pending, dests, event_id)     one row per event, appended in id order
+ *   ev(id, created_ms, pending, dests, event_id, grp, off)   one row per event, in id order
  *       pending: bit i set while the i-th destination of the row is queued
  *       dests:   per destination 6 bytes: u16 dest id, u32 payload length (little endian)
- *   body(id, payloads)                               the payloads concatenated in `dests` order,
- *                                                    deleted once nothing of the event is queued
+ *       grp:     the body row holding its payloads (NULL: its own id)
+ *       off:     where its payloads start in that body (NULL: 0)
+ *   body(id, payloads)          a group's payloads: every row written by one group commit (up to
+ *                               PW_SPOOL_GROUP_MAX_BYTES), keyed by its first row, each row's in
+ *                               `dests` order; deleted once no row of the group is queued
  *   dest(id, name)                                       destination names, never reused
  *   retry(item, dest, next_attempt_ms, attempts)         items whose delivery failed, rescheduled
  *   dead(...)                                            dead letters, as in version 1
  *
  * An item (one event for one destination) is ev.id * 64 + position. `ev` has no index: event_id
  * lookups go through the in-memory key index that pw_spool_load builds from the rows, so a put
- * appends a row to each table and touches no B-tree page but their last. The payloads live apart
- * so that an ack rewrites only the small `ev` rows, and the bodies of a run of finished events
- * go away as whole pages.
+ * appends rows and touches no B-tree page but the last ones. The payloads live apart so that an
+ * ack rewrites only the small `ev` rows; a commit writes one body (an overflow chain) instead of
+ * one per event, and a body goes with one DELETE. A version-2 row is a version-3 row that is
+ * its own group.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "spool_sqlite_internal.h"
 
-static const char SCHEMA_V2[] =
+static const char SCHEMA_V3[] =
     "CREATE TABLE IF NOT EXISTS ev("
     " id INTEGER PRIMARY KEY,"
     " created_ms INTEGER NOT NULL,"
     " pending INTEGER NOT NULL,"
     " dests BLOB NOT NULL,"
-    " event_id TEXT NOT NULL);"
+    " event_id TEXT NOT NULL,"
+    " grp INTEGER,"  /* the body row holding its payloads; NULL: its own id */
+    " off INTEGER);" /* where its payloads start in that body; NULL: 0 */
     "CREATE TABLE IF NOT EXISTS body(id INTEGER PRIMARY KEY, payloads BLOB NOT NULL);"
     "CREATE TABLE IF NOT EXISTS dest(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);"
     "CREATE TABLE IF NOT EXISTS retry("
@@ -49,7 +56,7 @@ static const char SCHEMA_V2[] =
     " dead_ms INTEGER NOT NULL,"
     " reason TEXT NOT NULL);"
     "CREATE INDEX IF NOT EXISTS dead_key ON dead(event_id, destination);"
-    "PRAGMA user_version = 2;";
+    "PRAGMA user_version = 3;";
 
 int pw_spool_parse_dests(const void *blob, int bytes, pw_spool_pos *out)
 {
@@ -162,7 +169,7 @@ static pw_status migrate_v1(pw_spool *s, pw_err *err)
     pw_status st = pw_spool_exec(s, "BEGIN IMMEDIATE", err);
     if (st != PW_OK)
         return st;
-    if ((st = pw_spool_exec(s, SCHEMA_V2, err)) == PW_OK && (st = migrate_rows(s, err)) == PW_OK &&
+    if ((st = pw_spool_exec(s, SCHEMA_V3, err)) == PW_OK && (st = migrate_rows(s, err)) == PW_OK &&
         (st = pw_spool_exec(s, "DROP TABLE spool", err)) == PW_OK)
         st = pw_spool_exec(s, "COMMIT", err);
     if (st != PW_OK) {
@@ -171,6 +178,29 @@ static pw_status migrate_v1(pw_spool *s, pw_err *err)
                            "still drain it): ");
     }
     return st;
+}
+
+/* ---- version 2 → 3 ------------------------------------------------------------------------ */
+
+/* A version-2 row is a version-3 row whose payloads have a body row of their own (grp and off
+ * NULL): the two columns are added (SQLite rewrites no row for that) and the version bumped, in
+ * one transaction. */
+static pw_status migrate_v2(pw_spool *s, pw_err *err)
+{
+    pw_status st = pw_spool_exec(s,
+                                 "BEGIN IMMEDIATE;"
+                                 " ALTER TABLE ev ADD COLUMN grp INTEGER;"
+                                 " ALTER TABLE ev ADD COLUMN off INTEGER;"
+                                 " PRAGMA user_version = 3;"
+                                 " COMMIT;",
+                                 err);
+    if (st != PW_OK) {
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+        pw_err_prefix(err, "migrating the version-2 spool (left unchanged; an older phiwall can "
+                           "still drain it): ");
+        return st;
+    }
+    return pw_spool_exec(s, SCHEMA_V3, err); /* the tables a version-2 file may lack */
 }
 
 pw_status pw_spool_schema_ready(pw_spool *s, pw_err *err)
@@ -186,12 +216,26 @@ pw_status pw_spool_schema_ready(pw_spool *s, pw_err *err)
                           (long long)version, PW_SPOOL_SCHEMA);
     if (version < PW_SPOOL_SCHEMA && has_v1 > 0)
         return migrate_v1(s, err);
-    return pw_spool_exec(s, SCHEMA_V2, err);
+    if (version == 2)
+        return migrate_v2(s, err);
+    return pw_spool_exec(s, SCHEMA_V3, err);
 }
 
 /* ---- the open scan ------------------------------------------------------------------------ */
 
-/* One row into bytes, depths and the key index. */
+/* A queued row of group gid: one more for the group's count. */
+static int count_group_row(pw_spool *s, int64_t gid)
+{
+    pw_spool_slot *g = pw_spool_map_find(&s->groups, (uint64_t)gid, -1);
+    if (g) {
+        g->val++;
+        return 1;
+    }
+    return gid > 0 && pw_spool_map_add(&s->groups, (uint64_t)gid, 1, 0);
+}
+
+/* One row into bytes (without its payloads: those count with their body), depths, the key index
+ * and its group's count. */
 static pw_status load_row(pw_spool *s, sqlite3_stmt *st, int64_t *first_queued, pw_err *err)
 {
     int64_t id = sqlite3_column_int64(st, 0);
@@ -209,11 +253,13 @@ static pw_status load_row(pw_spool *s, sqlite3_stmt *st, int64_t *first_queued, 
         if (!d)
             return pw_err_set(err, PW_ERR_PARSE, "spool: row %lld: unknown destination %lld",
                               (long long)id, (long long)pos[i].dest);
-        s->bytes += pw_spool_item_bytes(eid_len, d->name_len, pos[i].len, queued);
+        s->bytes += pw_spool_item_bytes(eid_len, d->name_len, 0, queued);
         d->depth += (uint64_t)queued;
     }
     if (pending && *first_queued == 0)
         *first_queued = id;
+    if (pending && !count_group_row(s, sqlite3_column_int64(st, 4)))
+        return pw_err_set(err, PW_ERR_NOMEM, "spool: out of memory counting groups");
     s->last_row = id;
     if (!pw_spool_map_add(&s->keys, pw_spool_key_hash(s->hash_key, eid, eid_len), id, 0))
         return pw_err_set(err, PW_ERR_NOMEM, "spool: out of memory indexing %lld rows",
@@ -235,6 +281,66 @@ static pw_status load_dead_bytes(pw_spool *s, pw_err *err)
     return PW_OK;
 }
 
+/* Delete bodies whose rows are all settled (none should be: a body goes in the transaction that
+ * settles its last row). */
+static pw_status drop_orphans(pw_spool *s, const int64_t *ids, size_t n, pw_err *err)
+{
+    if (!n)
+        return PW_OK;
+    sqlite3_stmt *st = NULL;
+    pw_status status = pw_spool_exec(s, "BEGIN IMMEDIATE", err);
+    if (status == PW_OK &&
+        sqlite3_prepare_v2(s->db, "DELETE FROM body WHERE id = ?1", -1, &st, NULL) != SQLITE_OK)
+        status = pw_spool_db_fail(s, err, "dropping settled payloads");
+    for (size_t i = 0; i < n && status == PW_OK; i++) {
+        sqlite3_reset(st);
+        sqlite3_bind_int64(st, 1, ids[i]);
+        if (sqlite3_step(st) != SQLITE_DONE)
+            status = pw_spool_db_fail(s, err, "dropping settled payloads");
+    }
+    sqlite3_finalize(st);
+    if (status == PW_OK)
+        return pw_spool_exec(s, "COMMIT", err);
+    sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    return status;
+}
+
+/* The bodies: their bytes count while a row of theirs is queued. */
+static pw_status load_bodies(pw_spool *s, pw_err *err)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(s->db, "SELECT id, length(payloads) FROM body", -1, &st, NULL) !=
+        SQLITE_OK)
+        return pw_spool_db_fail(s, err, "scanning payloads");
+    int64_t *orphans = NULL;
+    size_t n = 0, cap = 0;
+    pw_status status = PW_OK;
+    while (status == PW_OK && sqlite3_step(st) == SQLITE_ROW) {
+        int64_t id = sqlite3_column_int64(st, 0), len = sqlite3_column_int64(st, 1);
+        pw_spool_slot *g = pw_spool_map_find(&s->groups, (uint64_t)id, -1);
+        if (g) {
+            g->aux = len;
+            s->bytes += (uint64_t)len;
+            continue;
+        }
+        if (n == cap) {
+            cap = cap ? cap * 2 : 16;
+            int64_t *grown = realloc(orphans, cap * sizeof *grown);
+            if (!grown)
+                status = pw_err_set(err, PW_ERR_NOMEM, "spool: out of memory");
+            else
+                orphans = grown;
+        }
+        if (status == PW_OK)
+            orphans[n++] = id;
+    }
+    sqlite3_finalize(st);
+    if (status == PW_OK)
+        status = drop_orphans(s, orphans, n, err);
+    free(orphans);
+    return status;
+}
+
 static void mark_retries(pw_spool *s)
 {
     sqlite3_stmt *st = NULL;
@@ -252,8 +358,10 @@ pw_status pw_spool_load(pw_spool *s, pw_err *err)
 {
     pw_status status = PW_OK;
     sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(s->db, "SELECT id, pending, dests, event_id FROM ev ORDER BY id", -1,
-                           &st, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT id, pending, dests, event_id, coalesce(grp, id) FROM ev"
+                           " ORDER BY id",
+                           -1, &st, NULL) != SQLITE_OK)
         return pw_spool_db_fail(s, err, "scanning the spool");
     int64_t first_queued = 0;
     int rc;
@@ -271,5 +379,6 @@ pw_status pw_spool_load(pw_spool *s, pw_err *err)
     for (size_t i = 0; i < s->n_dests; i++)
         s->dests[i].cursor = s->dests[i].low = start;
     mark_retries(s);
-    return load_dead_bytes(s, err);
+    status = load_bodies(s, err);
+    return status == PW_OK ? load_dead_bytes(s, err) : status;
 }

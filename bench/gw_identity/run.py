@@ -45,8 +45,12 @@ def spool_rows(db):
     if db.execute("select 1 from sqlite_master where name = 'spool'").fetchone():  # layout 1
         yield from db.execute("select s.event_id, s.destination, coalesce(s.payload, (select d.payload from dead d where d.spool_id = s.id)) from spool s")
         return
-    names = dict(db.execute("select id, name from dest"))  # layout 2: a row per event
-    for rid, dests, eid, payloads in db.execute("select ev.id, dests, event_id, payloads from ev left join body on body.id = ev.id"):
+    names = dict(db.execute("select id, name from dest"))  # layouts 2 and 3: a row per event
+    cols = [c[1] for c in db.execute("pragma table_info(ev)")]
+    group = "coalesce(grp, ev.id), coalesce(off, 0)" if "grp" in cols else "ev.id, 0"  # 3: a body per commit
+    bodies = dict(db.execute("select id, payloads from body"))
+    for rid, dests, eid, gid, goff in db.execute(f"select ev.id, dests, event_id, {group} from ev order by ev.id"):
+        payloads = bodies[gid][goff:] if gid in bodies else None
         off = 0
         for pos in range(len(dests) // 6):
             dest = int.from_bytes(dests[6 * pos:6 * pos + 2], "little")

@@ -1,8 +1,10 @@
-/* test_gw_spool_layout.c — the SQLite spool's per-event layout (version 2): a version-1 file
- * (one `spool` row per event and destination) is migrated on open with nothing lost; a file
- * from a newer layout is refused with an error naming it; several destinations of one event share
- * a row while a later destination of the same event still gets spooled; tombstones past the
- * idempotency horizon are purged and the byte count agrees with a fresh count on reopen. */
+/* test_gw_spool_layout.c — the SQLite spool's layout (version 3: a row per event, one body per
+ * group commit): a version-1 file (one `spool` row per event and destination) and a version-2
+ * file (a body per event) are migrated on open with nothing lost; a file from a newer layout is
+ * refused with an error naming it; several destinations of one event share a row while a later
+ * destination of the same event still gets spooled; the events of one commit share one body,
+ * which goes with the last of them; tombstones past the idempotency horizon are purged and the
+ * byte count agrees with a fresh count on reopen. */
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -108,7 +110,146 @@ static void test_version1_file_is_migrated(void)
     CHECK_INT(st.oldest_ms, 1000);
     pw_spool_close(s);
     CHECK_INT(scalar(path, "SELECT count(*) FROM sqlite_master WHERE name = 'spool'"), 0);
-    CHECK_INT(scalar(path, "PRAGMA user_version"), 2);
+    CHECK_INT(scalar(path, "PRAGMA user_version"), 3);
+    gw_test_db_remove(path);
+}
+
+/* The version-2 layout as phiwall wrote it (destinations meta = 1, ga4 = 2): v2a queued for both,
+ * v2b delivered (a tombstone, no body), v2c queued for meta; each body holds its own row's
+ * payloads. */
+static const char V2[] =
+    "PRAGMA journal_mode=WAL;"
+    "CREATE TABLE ev(id INTEGER PRIMARY KEY, created_ms INTEGER NOT NULL,"
+    " pending INTEGER NOT NULL, dests BLOB NOT NULL, event_id TEXT NOT NULL);"
+    "CREATE TABLE body(id INTEGER PRIMARY KEY, payloads BLOB NOT NULL);"
+    "CREATE TABLE dest(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);"
+    "CREATE TABLE retry(item INTEGER PRIMARY KEY, dest INTEGER NOT NULL,"
+    " next_attempt_ms INTEGER NOT NULL, attempts INTEGER NOT NULL);"
+    "CREATE INDEX retry_due ON retry(dest, next_attempt_ms);"
+    "CREATE TABLE dead(id INTEGER PRIMARY KEY, spool_id INTEGER NOT NULL, event_id TEXT NOT NULL,"
+    " destination TEXT NOT NULL, payload BLOB, created_ms INTEGER NOT NULL,"
+    " attempts INTEGER NOT NULL, dead_ms INTEGER NOT NULL, reason TEXT NOT NULL);"
+    "CREATE INDEX dead_key ON dead(event_id, destination);"
+    "INSERT INTO dest VALUES (1, 'meta'), (2, 'ga4');"
+    "INSERT INTO ev VALUES (1, 1000, 4611686018427387907, X'010007000000020008000000', 'v2a'),"
+    " (2, 2000, 4611686018427387904, X'010007000000', 'v2b'),"
+    " (3, 3000, 4611686018427387905, X'010007000000', 'v2c');"
+    "INSERT INTO body VALUES (1, CAST('{\"m\":1}{\"g\":22}' AS BLOB)),"
+    " (3, CAST('{\"m\":3}' AS BLOB));"
+    "PRAGMA user_version = 2;";
+
+/* Lease up to 10 items of dest, check their payloads against want (n of them, in order), and
+ * ack them all. */
+static void lease_check_ack(pw_spool *s, const char *dest, const char *const *want, size_t n_want)
+{
+    pw_spool_item *items = NULL;
+    size_t n = 0;
+    CHECK_INT(pw_spool_lease(s, dest, 10, 60000, &items, &n, NULL), PW_OK);
+    CHECK_INT(n, n_want);
+    int64_t ids[10];
+    for (size_t i = 0; i < n && i < n_want; i++) {
+        CHECK_STR(items[i].payload, want[i]);
+        ids[i] = items[i].id;
+    }
+    if (n)
+        CHECK_INT(pw_spool_ack(s, ids, n, NULL), PW_OK);
+    pw_spool_items_free(items, n);
+}
+
+static uint64_t spool_bytes(pw_spool *s)
+{
+    pw_spool_stats st = {0};
+    CHECK_INT(pw_spool_stats_get(s, NULL, &st, NULL), PW_OK);
+    return st.bytes;
+}
+
+static void test_version2_file_is_migrated(void)
+{
+    char path[256];
+    gw_test_db_path(path, sizeof path, "pw_spool_layout", "v2");
+    CHECK_INT(exec(path, V2), SQLITE_OK);
+    pw_spool_opts o = {.path = path};
+    pw_spool *s = NULL;
+    pw_err err = {0};
+    CHECK_INT(pw_spool_open(&o, &s, &err), PW_OK);
+    if (!s) {
+        fprintf(stderr, "open: %s\n", err.msg);
+        return;
+    }
+    CHECK_INT(scalar(path, "PRAGMA user_version"), 3);
+    uint64_t bytes = spool_bytes(s);
+    /* queued: 3 items (key + name + 64), 1 tombstone (key + name + 32), bodies 15 + 7 bytes */
+    CHECK_INT((long long)bytes, 3 * 3 + 4 + 4 + 3 + 3 * 64 + 3 + 4 + 32 + 15 + 7);
+    int state = -1;
+    CHECK_INT(pw_spool_state(s, "v2b", "meta", &state, NULL), PW_OK);
+    CHECK_INT(state, PW_SPOOL_DELIVERED);
+    pw_spool_put_item again = {"v2a", "meta", "{}", 2, 0}; /* still known: a no-op */
+    CHECK_INT(pw_spool_put(s, &again, 1, NULL), PW_OK);
+    pw_spool_close(s);
+    CHECK_INT(pw_spool_open(&o, &s, NULL), PW_OK); /* reopened as version 3: counted alike */
+    if (!s)
+        return;
+    CHECK_INT((long long)spool_bytes(s), (long long)bytes);
+    const char *meta[2] = {"{\"m\":1}", "{\"m\":3}"}, *ga4[1] = {"{\"g\":22}"};
+    lease_check_ack(s, "meta", meta, 2);
+    CHECK_INT(scalar(path, "SELECT count(*) FROM body"), 1); /* v2a's, its ga4 item queued */
+    lease_check_ack(s, "ga4", ga4, 1);
+    CHECK_INT(scalar(path, "SELECT count(*) FROM body"), 0);
+    pw_spool_close(s);
+    gw_test_db_remove(path);
+}
+
+/* One commit of three events: one body, kept until the last of its items is settled (here a
+ * dead letter, which gets its own copy of the payload), counted alike on reopen. */
+static void test_group_body(void)
+{
+    char path[256];
+    gw_test_db_path(path, sizeof path, "pw_spool_layout", "group");
+    pw_spool_opts o = {.path = path};
+    pw_spool *s = NULL;
+    CHECK_INT(pw_spool_open(&o, &s, NULL), PW_OK);
+    if (!s)
+        return;
+    pw_spool_put_item items[6] = {
+        {"g1", "meta", "{\"a\":1}", 7, 0},   {"g1", "ga4", "{\"b\":1}", 7, 0},
+        {"g2", "meta", "{\"a\":22}", 8, 0},  {"g2", "ga4", "{\"b\":22}", 8, 0},
+        {"g3", "meta", "{\"a\":333}", 9, 0}, {"g3", "ga4", "{\"b\":333}", 9, 0}};
+    CHECK_INT(pw_spool_put(s, items, 6, NULL), PW_OK);
+    CHECK_INT(scalar(path, "SELECT count(*) FROM ev"), 3);
+    CHECK_INT(scalar(path, "SELECT count(*) FROM body"), 1);
+    const char *meta[3] = {"{\"a\":1}", "{\"a\":22}", "{\"a\":333}"};
+    lease_check_ack(s, "meta", meta, 3);
+    pw_spool_item *ga4 = NULL;
+    size_t n = 0;
+    CHECK_INT(pw_spool_lease(s, "ga4", 2, 60000, &ga4, &n, NULL), PW_OK);
+    CHECK_INT(n, 2);
+    int64_t ids[2] = {n > 0 ? ga4[0].id : 0, n > 1 ? ga4[1].id : 0};
+    CHECK_INT(pw_spool_ack(s, ids, 2, NULL), PW_OK);
+    pw_spool_items_free(ga4, n);
+    CHECK_INT(scalar(path, "SELECT count(*) FROM body"), 1); /* g3's ga4 item still queued */
+    uint64_t bytes = spool_bytes(s);
+    pw_spool_close(s);
+    CHECK_INT(pw_spool_open(&o, &s, NULL), PW_OK);
+    if (!s)
+        return;
+    CHECK_INT((long long)spool_bytes(s), (long long)bytes);
+    CHECK_INT(pw_spool_lease(s, "ga4", 10, 60000, &ga4, &n, NULL), PW_OK);
+    CHECK_INT(n, 1);
+    if (n == 1) {
+        CHECK_STR(ga4[0].payload, "{\"b\":333}");
+        CHECK_INT(pw_spool_dead(s, ga4[0].id, "test", NULL), PW_OK);
+    }
+    pw_spool_items_free(ga4, n);
+    CHECK_INT(scalar(path, "SELECT count(*) FROM body"), 0);
+    bytes = spool_bytes(s);
+    pw_spool_close(s);
+    CHECK_INT(scalar(path, "SELECT count(*) FROM dead WHERE payload = CAST('{\"b\":333}' AS BLOB)"),
+              1);
+    CHECK_INT(pw_spool_open(&o, &s, NULL), PW_OK);
+    if (s) {
+        CHECK_INT((long long)spool_bytes(s), (long long)bytes);
+        pw_spool_close(s);
+    }
     gw_test_db_remove(path);
 }
 
@@ -229,5 +370,6 @@ static void test_old_tombstones_are_purged(void)
     gw_test_db_remove(path);
 }
 
-PW_TEST_MAIN(PW_TEST(test_version1_file_is_migrated), PW_TEST(test_newer_layout_is_refused),
+PW_TEST_MAIN(PW_TEST(test_version1_file_is_migrated), PW_TEST(test_version2_file_is_migrated),
+             PW_TEST(test_group_body), PW_TEST(test_newer_layout_is_refused),
              PW_TEST(test_event_row_and_late_destination), PW_TEST(test_old_tombstones_are_purged))
