@@ -12,7 +12,7 @@
 
 /* The policy's defaults (delivery.nice, delivery.boost_lag_ms), chosen by bench/gateway.sh
  * (docs/gateway-delivery.md). */
-#define PW_GW_DELIVERY_NICE_DEFAULT      10
+#define PW_GW_DELIVERY_NICE_DEFAULT      0
 #define PW_GW_DELIVERY_BOOST_LAG_DEFAULT 5000
 
 /* Highest nice value a delivery thread may be given on top of the process's own. */
