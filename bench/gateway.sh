@@ -7,6 +7,10 @@
 # /metrics, summarised by bench/gw_phases.awk; docs/gateway-delivery.md explains each phase).
 #
 #   bench/gateway.sh [BUILD_DIR] [DURATION_S] [CONNECTIONS] [WRK_THREADS]
+# Environment: PW_BENCH_NICE=N / PW_BENCH_BOOST_MS=M set the policy's delivery.nice and
+# delivery.boost_lag_ms (unset: the gateway's defaults); PW_BENCH_FLOOR=0 skips the HTTP floor
+# runs; PW_BENCH_AUDIT_DIR puts the audit log elsewhere (e.g. /dev/shm: no audit fsync on the
+# spool's disk); PW_BENCH_RATE (10000) is the paced phase's rate; PW_GW_THREADS the HTTP threads.
 # Needs wrk and nginx-light (Debian); run as root (nginx is started with a temp config, no
 # daemon, on free loopback ports, and stopped after).
 set -euo pipefail
@@ -22,12 +26,13 @@ nginx_bin=$(command -v nginx || echo /usr/sbin/nginx)
 [ -x "$phiwall" ] || { echo "build first: ./scripts/build.sh $build"; exit 1; }
 
 tmp=$(mktemp -d /tmp/phiwall-bench-gw.XXXXXX)
-gw_pid= ; ngx_pid= ; floor_pid=
+gw_pid= ; ngx_pid= ; floor_pid= ; audit_log=
 cleanup() {
   [ -n "$floor_pid" ] && kill "$floor_pid" 2>/dev/null || true
   [ -n "$gw_pid" ] && kill "$gw_pid" 2>/dev/null && wait "$gw_pid" 2>/dev/null || true
   [ -n "$ngx_pid" ] && kill "$ngx_pid" 2>/dev/null && wait "$ngx_pid" 2>/dev/null || true
   rm -rf "$tmp"
+  [ -z "${PW_BENCH_AUDIT_DIR:-}" ] || [ -z "$audit_log" ] || rm -f "$audit_log"
 }
 trap cleanup EXIT
 
@@ -90,12 +95,19 @@ destinations:
     page_url: origin
     first_party_id: hmac
 YAML
+if [ -n "${PW_BENCH_NICE:-}${PW_BENCH_BOOST_MS:-}" ]; then
+  { echo "delivery:"
+    [ -z "${PW_BENCH_NICE:-}" ] || echo "  nice: $PW_BENCH_NICE"
+    [ -z "${PW_BENCH_BOOST_MS:-}" ] || echo "  boost_lag_ms: $PW_BENCH_BOOST_MS"; } >>"$tmp/gateway.yaml"
+fi
 export BENCH_SITE_KEY=0123456789abcdef-bench-key BENCH_TOKEN=bench-token
 # HTTP threads: the gateway's default (one per CPU) unless PW_GW_THREADS says otherwise. More
 # threads than CPUs only add context switches (64 on 2 CPUs: ~60% more CPU per event).
 gw_threads=${PW_GW_THREADS:-$cpus}
+audit_log=$tmp/audit.log
+[ -z "${PW_BENCH_AUDIT_DIR:-}" ] || audit_log=$(mktemp "$PW_BENCH_AUDIT_DIR/phiwall-bench-audit.XXXXXX")
 "$phiwall" gateway --config "$tmp/gateway.yaml" --listen "127.0.0.1:$gw_port" \
-  --spool "$tmp/spool.db" --audit "$tmp/audit.log" --threads "$gw_threads" 2>"$tmp/gateway.log" &
+  --spool "$tmp/spool.db" --audit "$audit_log" --threads "$gw_threads" 2>"$tmp/gateway.log" &
 gw_pid=$!
 
 wait_port() { for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$1/${2:-}" && return 0; sleep 0.05; done; echo "port $1 did not open"; exit 1; }
@@ -113,8 +125,26 @@ non2xx() { awk '/Non-2xx/ {print $NF}'; }
 cpu_by_thread() { cat /proc/"$gw_pid"/task/*/stat 2>/dev/null |
   awk '{ sub(/^[0-9]+ \(/, ""); name = $0; sub(/\).*/, "", name); sub(/^[^)]*\) /, "");
          t[name] += $12 + $13 } END { for (n in t) print n, t[n] }' | sort; }
+# Run-queue wait so far by thread group (name -> ns runnable but not running, schedstat field 2):
+# how long each group waited for a CPU, whatever else the machine runs.
+wait_by_thread() { for t in /proc/"$gw_pid"/task/*; do
+    printf '%s %s\n' "$(tr ' ' _ <"$t/comm" 2>/dev/null)" "$(cut -d' ' -f2 "$t/schedstat" 2>/dev/null)"
+  done | awk 'NF == 2 { t[$1] += $2 } END { for (n in t) print n, t[n] }' | sort; }
 events_in() { curl -s "http://127.0.0.1:$gw_port/metrics" |
   awk '/^phiwall_gateway_events_total\{outcome="in"\}/ {print $2}'; }
+spool_depth() { curl -s "http://127.0.0.1:$gw_port/metrics" |
+  awk '/^phiwall_gateway_spool_depth\{/ {d += $2} END {print d + 0}'; }
+# After a wrk run: the spool depth it left and how long delivery takes to empty the spool
+# ("depth drain_seconds"; drain "-" if it is not empty within 120 s).
+drain() {
+  local d0 t0 t
+  d0=$(spool_depth); t0=$(date +%s.%N)
+  for _ in $(seq 2400); do
+    [ "$(spool_depth)" = 0 ] && { t=$(date +%s.%N); awk -v a="$t0" -v b="$t" -v d="$d0" 'BEGIN { printf "%d %.2f\n", d, b - a }'; return; }
+    sleep 0.05
+  done
+  echo "$d0 -"
+}
 
 # Warm up both briefly, then measure nginx first and the gateway second.
 wrk -t1 -c4 -d1s "http://127.0.0.1:$ngx_port/" >/dev/null
@@ -125,9 +155,12 @@ ngx_workers=$(pgrep -P "$ngx_pid" | tr '\n' ' ')
 ngx_t0=$(proc_ticks $ngx_workers)
 ngx_out=$(run_wrk "http://127.0.0.1:$ngx_port/")
 ngx_t1=$(proc_ticks $ngx_workers)
-cpu0=$(cpu_by_thread); ev0=$(events_in)
+cpu0=$(cpu_by_thread); wait0=$(wait_by_thread); ev0=$(events_in)
 gw_out=$(run_wrk "http://127.0.0.1:$gw_port/e" bench/gateway_event.lua)
-cpu1=$(cpu_by_thread); ev1=$(events_in)
+ev1=$(events_in)
+wait1=$(wait_by_thread) # at the end of the burst: what ingest waited while delivery competed
+burst_drain=$(drain)
+cpu1=$(cpu_by_thread) # after the drain: delivery deferred past the burst is counted too
 # Fixed offered load (DESIGN: >= 10,000 events/s at p99 < 5 ms): each wrk thread sends on its
 # own schedule (bench/gateway_event.lua, PW_RATE), over 100 connections so that slow answers do
 # not lower the offered rate until all of them are busy.
@@ -136,6 +169,7 @@ curl -s "http://127.0.0.1:$gw_port/metrics" >"$tmp/metrics.paced0"
 paced_out=$(PW_RATE=$rate PW_THREADS=$wthreads wrk -t"$wthreads" -c100 -d"${dur}s" --latency \
   -s bench/gateway_event.lua "http://127.0.0.1:$gw_port/e")
 curl -s "http://127.0.0.1:$gw_port/metrics" >"$tmp/metrics.paced1"
+paced_drain=$(drain)
 
 # The floor under the gateway's HTTP front, same wrk load: libmicrohttpd (the gateway's library)
 # and libh2o's evloop (the alternative measured against it) with no work, answering at once or
@@ -167,7 +201,7 @@ floor_run() {
     'BEGIN { lib = m ~ /^h2o/ ? "libh2o" : "libmicrohttpd"; sub(/^h2o-?/, "", m); if (m == "") m = "direct"
              printf "  %-13s no work (%-7s) %7.1f   %8.0f req/s%s\n", lib, m, t * 1e6 / hz / n, r, paced }')$'\n'
 }
-if [ -x "$floor_bin" ]; then
+if [ -x "$floor_bin" ] && [ "${PW_BENCH_FLOOR:-1}" != 0 ]; then
   mkfifo "$tmp/floor.in"
   for mode in direct suspend h2o h2o-hop; do floor_run "$mode"; done
   # The two hop modes again at the paced run's fixed rate: the same requests per second and so the
@@ -195,6 +229,10 @@ echo "$paced_out" | grep -E "Non-2xx|Socket errors" | sed "s/^/paced: /" || true
 printf 'gateway paced    : %10.0f req/s  p50 %-8s p99 %s  (offered %d/s on a fixed schedule, 100 connections; target p99 < 5ms at 10000/s)\n' \
   "$(echo "$paced_out" | rps)" "$(echo "$paced_out" | pct 50%)" "$(echo "$paced_out" | pct 99%)" \
   "$rate"
+printf 'spool after burst: %8d items, empty %s s after wrk stopped (full load); paced: %d items, %s s\n' \
+  ${burst_drain% *} "${burst_drain#* }" ${paced_drain% *} "${paced_drain#* }"
+echo "$metrics" | grep -E '^phiwall_gateway_delivery_(nice|boosts_total|priority_refused)' | tr '\n' ' ' |
+  sed 's/phiwall_gateway_delivery_//g; s/$/\n/' | sed 's/^/delivery priority: /'
 [ -z "$fsync_line" ] || echo "durable floor    : $fsync_line (a 2xx waits for one or two of these)"
 # Where a paced request's wait goes (the gateway's own histograms, /metrics): commit.answered is
 # the hand-over to the committer until the completion; put_* split it (queue: until a group
@@ -213,9 +251,12 @@ join -a2 -e0 -o 0,1.2,2.2 <(echo "$cpu0") <(echo "$cpu1") |
   awk -v e="$((${ev1%.*} - ${ev0%.*}))" -v hz="$hz" '
     { d = ($3 - $2) / hz; tot += d; if (d > 0) printf "gateway CPU %-12s %7.2f s  %6.1f us/event\n", $1, d, d * 1e6 / e }
     END { if (e > 0) printf "gateway CPU total        %7.2f s  %6.1f us/event (%d events)\n", tot, tot * 1e6 / e, e }'
+join -a2 -e0 -o 0,1.2,2.2 <(echo "$wait0") <(echo "$wait1") |
+  awk -v e="$((${ev1%.*} - ${ev0%.*}))" '
+    { d = ($3 - $2) / 1e9; if (d > 0) printf "gateway run-queue wait %-12s %7.2f s  %6.1f us/event (runnable, no CPU; during the burst)\n", $1, d, d * 1e6 / e }'
 echo "CPU per request (us, every thread of the server; 1 event per request):"
 awk -v t="$((ngx_t1 - ngx_t0))" -v n="$(echo "$ngx_out" | requests)" -v hz="$hz" -v r="$ngx_rps" \
   'BEGIN { printf "  nginx return 204                  %7.1f   %8.0f req/s\n", t * 1e6 / hz / n, r }'
 printf '%s' "$floor_lines"
 echo "machine: $cpus CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "reproduce: bench/gateway.sh $build $dur $conns $wthreads   (PW_GW_THREADS=$gw_threads)"
+echo "reproduce: PW_BENCH_NICE=${PW_BENCH_NICE:-} PW_BENCH_BOOST_MS=${PW_BENCH_BOOST_MS:-} PW_BENCH_AUDIT_DIR=${PW_BENCH_AUDIT_DIR:-} bench/gateway.sh $build $dur $conns $wthreads   (PW_GW_THREADS=$gw_threads)"

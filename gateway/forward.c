@@ -16,11 +16,8 @@
  * requests carry many events and the fixed costs (sync, commit, request) are shared. The thread
  * is named "pw-fwd-<destination>" (bench/gateway.sh reports CPU per thread name).
  */
-#include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
-#include <sys/resource.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +25,7 @@
 
 #include "forward_internal.h"
 #include "forward_plan.h"
+#include "gw_prio.h"
 #include "gw_json.h"
 #include "gw_digest.h"
 #include "gw_time.h"
@@ -53,6 +51,8 @@ typedef struct runner {
      * the thread sleeps in its idle poll (`sleeping`), once per sleep. A busy or lingering
      * forwarder costs a notifier two atomic operations, and the forwarder no wake-up at all. */
     atomic_int pending, sleeping;
+    pw_gw_prio prio;   /* this thread's nice value: lowered, boosted while delivery lags */
+    int boost_refused; /* the kernel refused a boost once: not asked again */
 } runner;
 
 struct pw_forwarders {
@@ -395,6 +395,51 @@ static int triage(runner *r, fw_item *it, int64_t now, outcome_batch *dead)
     return 0;
 }
 
+/* ---- priority ------------------------------------------------------------------------ */
+
+/* Delivery is asynchronous (the spool absorbs bursts), so the forwarder threads may run at a
+ * lower priority than ingest: under a burst the HTTP threads get the cores first and answer
+ * sooner, and the forwarders catch up in larger batches right after. */
+static void lower_priority(runner *r)
+{
+    int refused = pw_gw_prio_init(&r->prio, r->f->opts.nice) != 0;
+    pthread_mutex_lock(&r->mu);
+    r->stats.nice = r->prio.now;
+    r->stats.nice_refused = refused;
+    pthread_mutex_unlock(&r->mu);
+}
+
+/* Age of the oldest first-time item of a lease: how far delivery is behind ingest. Items leased
+ * again (retries, expired leases) are old by design and do not count. */
+static int64_t lease_lag_ms(const pw_spool_item *it, size_t n, int64_t now)
+{
+    int64_t oldest = 0;
+    for (size_t i = 0; i < n; i++)
+        if (it[i].attempts <= 1 && it[i].created_ms > 0 && (!oldest || it[i].created_ms < oldest))
+            oldest = it[i].created_ms;
+    return oldest && now > oldest ? now - oldest : 0;
+}
+
+/* While the oldest new item a cycle leases is older than boost_lag_ms, the thread asks for the
+ * process's own priority back, so a long overload ends in a drained spool rather than in 503s
+ * while delivery idles; below half of it, it lowers itself again. */
+static void adapt_priority(runner *r, int64_t lag_ms)
+{
+    unsigned limit = r->f->opts.boost_lag_ms;
+    if (!limit || r->boost_refused || r->prio.lowered == r->prio.base)
+        return;
+    int want = r->prio.boosted ? lag_ms >= (int64_t)limit / 2 : lag_ms >= (int64_t)limit;
+    if (want == r->prio.boosted)
+        return;
+    int ok = pw_gw_prio_boost(&r->prio, want) == 0;
+    r->boost_refused = !ok;
+    pthread_mutex_lock(&r->mu);
+    r->stats.nice = r->prio.now;
+    r->stats.boosts += ok && want;
+    r->stats.boost_refused = !ok;
+    pthread_mutex_unlock(&r->mu);
+}
+
 #define LEASE_MIN 400 /* items leased per cycle at least: GA4 sends one request per visitor */
 
 static size_t lease_size(const runner *r)
@@ -441,6 +486,7 @@ static size_t run_cycle(runner *r)
                        NULL) != PW_OK ||
         n == 0)
         return 0;
+    adapt_priority(r, lease_lag_ms(leased, n, pw_gw_now_ms()));
     fw_item *items = calloc(n, sizeof *items);
     fw_item **ok = calloc(n, sizeof *ok);
     outcome_batch retry, dead;
@@ -482,21 +528,6 @@ static void idle_wait(runner *r)
     atomic_store(&r->sleeping, 0);
 }
 
-/* Delivery is asynchronous (the spool absorbs bursts), so the forwarder threads may run at a
- * lower priority than ingest: under a burst the HTTP threads get the cores first and answer
- * sooner, and the forwarders catch up in larger batches right after. */
-static void lower_priority(const runner *r)
-{
-    int nice = r->f->opts.nice;
-    if (nice <= 0)
-        return;
-    pid_t tid = (pid_t)syscall(SYS_gettid);
-    errno = 0;
-    int cur = getpriority(PRIO_PROCESS, (id_t)tid);
-    if (errno == 0)
-        setpriority(PRIO_PROCESS, (id_t)tid, cur + nice); /* best effort: this thread only */
-}
-
 static void *runner_main(void *arg)
 {
     runner *r = arg;
@@ -508,9 +539,10 @@ static void *runner_main(void *arg)
         int64_t start = pw_gw_mono_ms();
         atomic_store(&r->pending, 0); /* the lease below sees everything spooled before now */
         size_t n = run_cycle(r);
-        if (n == 0)
+        if (n == 0) {
+            adapt_priority(r, 0); /* caught up */
             idle_wait(r);
-        else if (n < lease_size(r))
+        } else if (n < lease_size(r))
             linger(r, start);
     }
     return NULL;

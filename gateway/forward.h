@@ -49,6 +49,13 @@ typedef struct pw_forward_stats {
     unsigned long long sent, failed, retried, dead, batches;
     double latency_sum_s;
     unsigned long long latency_buckets[12]; /* cumulative-ready counts, le = 5ms … 10s, +Inf */
+    /* The thread's priority (pw_forward_opts.nice, boost_lag_ms): its nice value now, how often
+     * it regained the process's priority because delivery lagged, and whether the kernel refused
+     * to lower it (nice_refused) or to raise it back (boost_refused: no CAP_SYS_NICE and an
+     * RLIMIT_NICE below the process's priority). */
+    int nice;
+    unsigned long long boosts;
+    int nice_refused, boost_refused;
 } pw_forward_stats;
 
 pw_status pw_forwarders_stats(pw_forwarders *f, const char *dest, pw_forward_stats *out);
@@ -65,6 +72,9 @@ typedef struct pw_forward_opts {
                                its start before the next (min(poll_ms, 50)) */
     int nice; /* 1..19: added to the forwarder threads' nice value, so that ingest gets the
                  cores first under a burst; 0 (default): the process's own priority */
+    unsigned boost_lag_ms; /* with nice: while the oldest new item a cycle leases is older than
+                              this, the thread asks for the process's priority back (until it is
+                              below half of it again); 0 (default): never */
 } pw_forward_opts;
 
 pw_status pw_forwarders_start_opts(const pw_destination *dests, size_t n_dests, pw_spool *spool,

@@ -9,6 +9,7 @@
 #include "gw_commit.h"
 
 #include "gw_histo.h"
+#include "gw_prio.h"
 #include "gw_time.h"
 
 #include <pthread.h>
@@ -44,6 +45,8 @@ struct pw_gw_committer {
     int dirty;             /* written but not yet synced (audit thread only) */
     pw_histo answered;     /* submitted until its completion ran (the 2xx may be sent) */
     pw_histo audit_append; /* one batched audit append (+ its sync when due) */
+    atomic_int want_nice;  /* pw_gw_committer_set_nice: the audit thread applies it */
+    pw_gw_prio prio;       /* the audit thread's */
 };
 
 #define SYNC_MS 100
@@ -180,12 +183,13 @@ static void settle(pw_gw_committer *c, job *batch)
         c->notify(c->notify_ctx);
 }
 
-/* Sleep until a job is pushed or stopping (mu held); syncs the written tail once quiet. */
-static void wait_for_jobs(pw_gw_committer *c)
+/* Sleep until a job is pushed, stopping or a new nice value (mu held); syncs the written tail
+ * once quiet. */
+static void wait_for_jobs(pw_gw_committer *c, int nice)
 {
     for (;;) {
         atomic_store(&c->sleeping, 1);
-        if (atomic_load(&c->inbox) || c->stopping)
+        if (atomic_load(&c->inbox) || c->stopping || atomic_load(&c->want_nice) != nice)
             break;
         if (!c->dirty) {
             pthread_cond_wait(&c->cv, &c->mu);
@@ -209,9 +213,15 @@ static void *audit_thread(void *arg)
 {
     pw_gw_committer *c = arg;
     pthread_setname_np(pthread_self(), "pw-audit"); /* per-thread CPU in bench/gateway.sh */
+    int nice = atomic_load(&c->want_nice);
+    pw_gw_prio_init(&c->prio, nice);
     for (;;) {
+        if (atomic_load(&c->want_nice) != nice) { /* a reload changed delivery.nice */
+            nice = atomic_load(&c->want_nice);
+            pw_gw_prio_set(&c->prio, nice);
+        }
         pthread_mutex_lock(&c->mu);
-        wait_for_jobs(c);
+        wait_for_jobs(c, nice);
         int stop = c->stopping;
         pthread_mutex_unlock(&c->mu);
         job *batch = take_inbox(c);
@@ -225,11 +235,19 @@ static void *audit_thread(void *arg)
 pw_status pw_gw_committer_new(pw_spool *spool, pw_audit *audit, void (*notify)(void *),
                               void *notify_ctx, pw_gw_committer **out, pw_err *err)
 {
+    return pw_gw_committer_new_nice(spool, audit, notify, notify_ctx, 0, out, err);
+}
+
+pw_status pw_gw_committer_new_nice(pw_spool *spool, pw_audit *audit, void (*notify)(void *),
+                                   void *notify_ctx, int audit_nice, pw_gw_committer **out,
+                                   pw_err *err)
+{
     pw_gw_committer *c = calloc(1, sizeof *c);
     if (!c)
         return pw_err_set(err, PW_ERR_NOMEM, "out of memory");
     *c = (pw_gw_committer){
         .spool = spool, .audit = audit, .notify = notify, .notify_ctx = notify_ctx};
+    atomic_init(&c->want_nice, audit_nice);
     pthread_mutex_init(&c->mu, NULL);
     pthread_cond_init(&c->cv, NULL);
     if (pthread_create(&c->thread, NULL, audit_thread, c) != 0) {
@@ -262,6 +280,16 @@ pw_status pw_gw_commit_submit(pw_gw_committer *c, const pw_gw_prepared *pr, pw_g
     if (st != PW_OK)
         free(j);
     return st;
+}
+
+void pw_gw_committer_set_nice(pw_gw_committer *c, int nice)
+{
+    if (!c)
+        return;
+    pthread_mutex_lock(&c->mu);
+    atomic_store(&c->want_nice, nice);
+    pthread_cond_signal(&c->cv);
+    pthread_mutex_unlock(&c->mu);
 }
 
 unsigned long long pw_gw_committer_audit_failures(pw_gw_committer *c)

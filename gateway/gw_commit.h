@@ -20,6 +20,14 @@ typedef void (*pw_gw_commit_done)(void *ctx, pw_status spool_st, pw_status audit
 
 pw_status pw_gw_committer_new(pw_spool *spool, pw_audit *audit, void (*notify)(void *ctx),
                               void *notify_ctx, pw_gw_committer **out, pw_err *err);
+/* The same, with the audit thread's nice value raised by audit_nice (0..19; 0: the process's
+ * priority): it writes only the ingest records of requests already answered, so it is
+ * delivery-side work (gw_prio.h). */
+pw_status pw_gw_committer_new_nice(pw_spool *spool, pw_audit *audit, void (*notify)(void *ctx),
+                                   void *notify_ctx, int audit_nice, pw_gw_committer **out,
+                                   pw_err *err);
+/* Change the audit thread's nice offset (a policy reload). */
+void pw_gw_committer_set_nice(pw_gw_committer *c, int nice);
 /* pr is copied as needed (the records are deep-copied). A non-OK return means done will not
  * run. */
 pw_status pw_gw_commit_submit(pw_gw_committer *c, const pw_gw_prepared *pr, pw_gw_commit_done done,

@@ -82,6 +82,9 @@ typedef struct pw_gw_policy {
     pw_gw_parse_limits limits;
     pw_gw_dest_policy *dests;
     size_t n_dests;
+    /* delivery: the forwarders' and the audit writer's CPU priority (gw_prio.h) */
+    int delivery_nice;              /* added to their nice value, 0..19 (0: none) */
+    unsigned delivery_boost_lag_ms; /* regain the process's priority past this lag (0: never) */
     /* Set by pw_gw_policy_prepare (work that depends on the policy alone, done once). */
     int prepared;
     pw_gw_hmac site_hmac; /* the site key's HMAC schedule (when site_key is set) */

@@ -13,6 +13,7 @@
 #include <yaml.h>
 
 #include "gw_policy.h"
+#include "gw_prio.h"
 
 typedef struct load_ctx {
     const char *name; /* file name for messages */
@@ -263,6 +264,26 @@ static pw_status ingest_pair(load_ctx *c, const char *key, yaml_node_t *kn, yaml
         int b = 0;
         if ((st = get_enum(c, v, path, bools, &b)) == PW_OK)
             c->p->trust_proxy = b;
+        return st;
+    }
+    return unknown_key(c, kn, path);
+}
+
+/* ---- delivery --------------------------------------------------------------------------- */
+
+static pw_status delivery_pair(load_ctx *c, const char *key, yaml_node_t *kn, yaml_node_t *v,
+                               const char *path, void *arg)
+{
+    unsigned long long x;
+    pw_status st;
+    if (strcmp(key, "nice") == 0) {
+        if ((st = get_uint(c, v, path, PW_GW_NICE_MAX, &x)) == PW_OK)
+            c->p->delivery_nice = (int)x;
+        return st;
+    }
+    if (strcmp(key, "boost_lag_ms") == 0) {
+        if ((st = get_uint(c, v, path, 86400000, &x)) == PW_OK)
+            c->p->delivery_boost_lag_ms = (unsigned)x;
         return st;
     }
     return unknown_key(c, kn, path);
@@ -519,6 +540,8 @@ static pw_status top_pair(load_ctx *c, const char *key, yaml_node_t *kn, yaml_no
         return each_pair(c, v, path, ingest_pair, NULL);
     if (strcmp(key, "destinations") == 0)
         return destinations(c, v, path);
+    if (strcmp(key, "delivery") == 0)
+        return each_pair(c, v, path, delivery_pair, NULL);
     if (strcmp(key, "version") == 0)
         return PW_OK;
     return unknown_key(c, kn, path);
@@ -562,6 +585,8 @@ static pw_gw_policy *policy_new(void)
     p->rate_per_sec = 20;
     p->rate_burst = 40;
     p->limits = (pw_gw_parse_limits)PW_GW_PARSE_LIMITS_DEFAULT;
+    p->delivery_nice = PW_GW_DELIVERY_NICE_DEFAULT;
+    p->delivery_boost_lag_ms = PW_GW_DELIVERY_BOOST_LAG_DEFAULT;
     return p;
 }
 

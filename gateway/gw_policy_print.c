@@ -75,6 +75,21 @@ pw_status pw_gw_policy_print(const pw_gw_policy *p, pw_buf *o)
                   p->max_body, p->limits.max_events, p->rate_per_sec, p->rate_burst);
     pw_buf_printf(o, "    client IP: %s\n",
                   p->trust_proxy ? "last X-Forwarded-For entry (trust_proxy)" : "TCP peer");
+    pw_buf_printf(o, "delivery:\n    nice: %d", p->delivery_nice);
+    if (p->delivery_nice)
+        pw_buf_puts(o, " (forwarders and audit writer below ingest)\n");
+    else
+        pw_buf_puts(o, " (delivery at the process's priority)\n");
+    if (!p->delivery_nice)
+        pw_buf_printf(o, "    boost_lag_ms: %u (unused: delivery is not lowered)\n",
+                      p->delivery_boost_lag_ms);
+    else if (p->delivery_boost_lag_ms)
+        pw_buf_printf(o,
+                      "    boost_lag_ms: %u (back to the process's priority while delivery is "
+                      "that far behind)\n",
+                      p->delivery_boost_lag_ms);
+    else
+        pw_buf_puts(o, "    boost_lag_ms: 0 (never)\n");
     pw_buf_puts(o, "destinations:\n");
     for (size_t i = 0; i < p->n_dests; i++)
         print_dest(o, &p->dests[i]);

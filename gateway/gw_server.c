@@ -93,7 +93,10 @@ static void metrics_extra(void *ctx, pw_buf *o)
                   pw_gw_committer_audit_failures(s->committer));
     pw_gw_committer_metrics(s->committer, o);
     pw_buf_puts(o, "# TYPE phiwall_gateway_deliveries_total counter\n"
-                   "# TYPE phiwall_gateway_delivery_seconds histogram\n");
+                   "# TYPE phiwall_gateway_delivery_seconds histogram\n"
+                   "# TYPE phiwall_gateway_delivery_nice gauge\n"
+                   "# TYPE phiwall_gateway_delivery_boosts_total counter\n"
+                   "# TYPE phiwall_gateway_delivery_priority_refused gauge\n");
     pthread_mutex_lock(&s->fwd_mu);
     for (size_t i = 0; s->fwd && i < p->n_dests; i++) {
         pw_forward_stats fs;
@@ -107,9 +110,12 @@ static void metrics_extra(void *ctx, pw_buf *o)
             "phiwall_gateway_deliveries_total{destination=\"%s\",outcome=\"retried\"} %llu\n"
             "phiwall_gateway_deliveries_total{destination=\"%s\",outcome=\"dead\"} %llu\n"
             "phiwall_gateway_delivery_batches_total{destination=\"%s\"} %llu\n"
-            "phiwall_gateway_delivery_seconds_sum{destination=\"%s\"} %.6f\n",
-            d, fs.sent, d, fs.failed, d, fs.retried, d, fs.dead, d, fs.batches, d,
-            fs.latency_sum_s);
+            "phiwall_gateway_delivery_seconds_sum{destination=\"%s\"} %.6f\n"
+            "phiwall_gateway_delivery_nice{destination=\"%s\"} %d\n"
+            "phiwall_gateway_delivery_boosts_total{destination=\"%s\"} %llu\n"
+            "phiwall_gateway_delivery_priority_refused{destination=\"%s\"} %d\n",
+            d, fs.sent, d, fs.failed, d, fs.retried, d, fs.dead, d, fs.batches, d, fs.latency_sum_s,
+            d, fs.nice, d, fs.boosts, d, fs.nice_refused | fs.boost_refused);
     }
     pthread_mutex_unlock(&s->fwd_mu);
     pw_gw_policy_release(ref);
@@ -131,7 +137,8 @@ static pw_status start_forwarders(server *s, pw_err *err)
     for (size_t i = 0; i < p->n_dests; i++)
         dests[i] = p->dests[i].dest;
     pw_forwarders *f = NULL;
-    st = pw_forwarders_start(dests, p->n_dests, s->spool, s->audit, &f, err);
+    pw_forward_opts fo = {.nice = p->delivery_nice, .boost_lag_ms = p->delivery_boost_lag_ms};
+    st = pw_forwarders_start_opts(dests, p->n_dests, s->spool, s->audit, &fo, &f, err);
     free(dests);
     if (st != PW_OK) {
         pw_gw_policy_free(p);
@@ -143,6 +150,7 @@ static pw_status start_forwarders(server *s, pw_err *err)
     s->fwd = f;
     s->fwd_policy = p;
     pthread_mutex_unlock(&s->fwd_mu);
+    pw_gw_committer_set_nice(s->committer, p->delivery_nice); /* NULL at start: set below */
     if (old)
         pw_forwarders_stop(old);
     pw_gw_policy_free(old_p);
@@ -206,8 +214,8 @@ static pw_status open_parts(server *s, pw_err *err)
         return st;
     if ((st = start_forwarders(s, err)) != PW_OK)
         return st;
-    if ((st = pw_gw_committer_new(s->spool, s->audit, notify_forwarders, s, &s->committer, err)) !=
-        PW_OK)
+    if ((st = pw_gw_committer_new_nice(s->spool, s->audit, notify_forwarders, s,
+                                       s->fwd_policy->delivery_nice, &s->committer, err)) != PW_OK)
         return st;
     pw_gw_http_config hc = {.host = o->host ? o->host : "127.0.0.1",
                             .port = o->port,

@@ -4,6 +4,7 @@
 #include <yajl/yajl_tree.h>
 
 #include "gw_policy.h"
+#include "gw_prio.h"
 #include "gw_test_phi.h"
 #include "pw_test.h"
 
@@ -425,7 +426,60 @@ static void test_example_config_loads(void)
     pw_gw_policy_free(p);
 }
 
+/* delivery: the delivery threads' priority; bad values name the line and column. */
+static void test_delivery_config(void)
+{
+    expect_error("delivery:\n  nice: 20\n",
+                 "gateway.yaml:2:9: delivery.nice: expected an integer from 0 to 19");
+    expect_error("delivery:\n  nice: -1\n",
+                 "gateway.yaml:2:9: delivery.nice: expected an integer from 0 to 19");
+    expect_error("delivery:\n  nice: 5\n  priority: low\n",
+                 "gateway.yaml:3:3: delivery.priority: unknown key");
+    expect_error(
+        "delivery:\n  boost_lag_ms: soon\n",
+        "gateway.yaml:2:17: delivery.boost_lag_ms: expected an integer from 0 to 86400000");
+    expect_error("delivery: 5\n", "gateway.yaml:1:11: delivery: expected a mapping");
+    expect_error("delivery:\n  nice: 3\n  nice: 4\n",
+                 "gateway.yaml:3:3: delivery.nice: duplicate key");
+
+    pw_err err = {0};
+    pw_gw_policy *p = load(base_yaml, &err); /* no delivery section: the defaults */
+    CHECK(p != NULL);
+    if (p) {
+        CHECK_INT(p->delivery_nice, PW_GW_DELIVERY_NICE_DEFAULT);
+        CHECK_INT(p->delivery_boost_lag_ms, PW_GW_DELIVERY_BOOST_LAG_DEFAULT);
+    }
+    pw_gw_policy_free(p);
+
+    char yaml[4096];
+    snprintf(yaml, sizeof yaml, "%sdelivery:\n  nice: 7\n  boost_lag_ms: 250\n", base_yaml);
+    p = load(yaml, &err);
+    CHECK(p != NULL);
+    if (!p)
+        return;
+    CHECK_INT(p->delivery_nice, 7);
+    CHECK_INT(p->delivery_boost_lag_ms, 250);
+    pw_buf b;
+    pw_buf_init(&b);
+    CHECK_INT(pw_gw_policy_print(p, &b), PW_OK);
+    CHECK(strstr(b.data, "delivery:\n    nice: 7 (forwarders and audit writer below ingest)\n"
+                         "    boost_lag_ms: 250 ") != NULL);
+    pw_buf_free(&b);
+    pw_gw_policy_free(p);
+
+    snprintf(yaml, sizeof yaml, "%sdelivery: {nice: 0}\n", base_yaml);
+    p = load(yaml, &err);
+    CHECK(p != NULL);
+    if (!p)
+        return;
+    pw_buf_init(&b);
+    CHECK_INT(pw_gw_policy_print(p, &b), PW_OK);
+    CHECK(strstr(b.data, "    nice: 0 (delivery at the process's priority)\n") != NULL);
+    pw_buf_free(&b);
+    pw_gw_policy_free(p);
+}
+
 PW_TEST_MAIN(PW_TEST(test_validation_errors), PW_TEST(test_load_and_print),
-             PW_TEST(test_meta_hash_vectors), PW_TEST(test_ip_and_glob),
-             PW_TEST(test_apply_meta_shape), PW_TEST(test_apply_denials),
+             PW_TEST(test_delivery_config), PW_TEST(test_meta_hash_vectors),
+             PW_TEST(test_ip_and_glob), PW_TEST(test_apply_meta_shape), PW_TEST(test_apply_denials),
              PW_TEST(test_apply_unsendable), PW_TEST(test_example_config_loads))

@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# gateway_prio.sh — `delivery.nice` in a real gateway: the forwarder threads (pw-fwd-*) and the
+# ingest audit writer (pw-audit) run at the configured nice value while the HTTP threads and the
+# spool's committer keep the process's own (read from /proc/PID/task/*/stat); at the lowest
+# priority (19) a burst of 1,000 events is still delivered in full to the loopback mock, and
+# /metrics and --check show the setting.
+set -u
+. "$PW_SRC/tests/integration/lib.bash"
+command -v curl >/dev/null || skip "curl not present"
+command -v python3 >/dev/null || skip "python3 not present"
+[ -x "$PW_BUILD/phiwall-mock-upstream" ] || skip "phiwall-mock-upstream not built"
+
+dir=$(mktemp -d)
+pid= ; mock_pid=
+trap '[ -n "$pid" ] && kill -9 $pid 2>/dev/null; [ -n "$mock_pid" ] && kill $mock_pid 2>/dev/null; rm -rf "$dir"' EXIT
+export PHIWALL_SITE_KEY=0123456789abcdef-integration PHIWALL_META_TOKEN=tok-prio PHIWALL_GA4_SECRET=sec-prio
+
+"$PW_BUILD/phiwall-mock-upstream" "$dir/mock.jsonl" >"$dir/mock.url" &
+mock_pid=$!
+for _ in $(seq 100); do [ -s "$dir/mock.url" ] && break; sleep 0.05; done
+mock=$(cat "$dir/mock.url")
+[ -n "$mock" ] || { fail "mock did not start"; finish; exit; }
+
+cat >"$dir/gw.yaml" <<YAML
+site:
+  origins: [https://www.example-hospital.org]
+  hmac_key_env: PHIWALL_SITE_KEY
+ingest:
+  rate_limit: {per_second: 1000000, burst: 1000000}
+delivery:
+  nice: 19
+  boost_lag_ms: 0
+destinations:
+  meta:
+    type: meta
+    pixel_id: "1"
+    access_token_env: PHIWALL_META_TOKEN
+    base_url: $mock
+    events: {appointment_request: Schedule}
+    allow_params: [value]
+    user_data: [em]
+  ga4:
+    type: ga4
+    measurement_id: G-PRIO
+    api_secret_env: PHIWALL_GA4_SECRET
+    base_url: $mock
+    events: {appointment_request: generate_lead}
+YAML
+
+out=$("$PHIWALL" gateway --check "$dir/gw.yaml"); expect_code 0 $? "--check"
+expect_match "$out" "nice: 19 \(forwarders and audit writer below ingest\)" "--check shows delivery.nice"
+printf 'delivery:\n  nice: 25\n' >"$dir/bad.yaml"
+out=$("$PHIWALL" gateway --check "$dir/bad.yaml" 2>&1); expect_code 3 $? "--check bad nice"
+expect_match "$out" "bad.yaml:2:9: delivery.nice: expected an integer from 0 to 19" "line:col error"
+
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+"$PHIWALL" gateway --config "$dir/gw.yaml" --listen "127.0.0.1:$port" --spool "$dir/spool.db" \
+    --audit "$dir/audit.log" --threads 2 2>"$dir/log" &
+pid=$!
+for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.05; done
+
+# name -> nice of every thread of the gateway ("MHD-worker 0", "pw-fwd-meta 19", …)
+thread_nices() {
+    for f in /proc/"$pid"/task/*/stat; do
+        python3 - "$f" <<'PY'
+import sys
+s = open(sys.argv[1]).read()
+comm = s[s.index("(") + 1:s.rindex(")")]
+print(comm.replace(" ", "_"), s[s.rindex(")") + 2:].split()[16])
+PY
+    done
+}
+base=$(awk '{ s = $0; sub(/^.*\) /, "", s); split(s, f, " "); print f[17] }' /proc/"$pid"/stat)
+want=$((base + 19 > 19 ? 19 : base + 19))
+
+# 1,000 events in 20 batched requests of 50, sent 4 at a time.
+python3 - "$dir/bodies" <<'PY'
+import json, sys, os
+os.makedirs(sys.argv[1])
+for b in range(20):
+    evs = [{"event_id": "00000000-0000-4000-8000-%012d" % (b * 50 + i), "name": "appointment_request",
+            "page_url": "https://www.example-hospital.org/x", "consent": {"ads": True, "analytics": True},
+            "user": {"email": "visitor.%d@example.com" % (b * 50 + i)}, "params": {"value": i}}
+           for i in range(50)]
+    open(os.path.join(sys.argv[1], "%02d.json" % b), "w").write(json.dumps(evs))
+PY
+ls "$dir"/bodies/*.json | xargs -P 4 -I{} curl -s -o /dev/null -w '%{http_code}\n' \
+    -H 'Content-Type: application/json' --data-binary @{} "http://127.0.0.1:$port/e" >"$dir/codes"
+expect_match "$(sort -u "$dir/codes" | tr '\n' ' ')" '^200 $' "every batch answered 200"
+
+nices=$(thread_nices)
+expect_match "$nices" "^pw-fwd-meta $want\$" "meta forwarder at nice $want"
+expect_match "$nices" "^pw-fwd-ga4 $want\$" "ga4 forwarder at nice $want"
+expect_match "$nices" "^pw-audit $want\$" "audit writer at nice $want"
+expect_match "$nices" "^pw-spool $base\$" "spool committer keeps nice $base"
+expect_nomatch "$(printf '%s\n' "$nices" | grep -Ev '^(pw-fwd-|pw-audit )')" " $want\$" "no ingest thread lowered"
+
+# Every event reaches the mock, for both destinations.
+for _ in $(seq 300); do
+    m=$(curl -s "http://127.0.0.1:$port/metrics")
+    printf '%s\n' "$m" | grep -q 'spool_depth{destination="meta"} 0' &&
+        printf '%s\n' "$m" | grep -q 'spool_depth{destination="ga4"} 0' && break
+    sleep 0.1
+done
+expect_match "$m" 'deliveries_total\{destination="meta",outcome="sent"\} 1000' "meta: 1000 delivered"
+expect_match "$m" 'deliveries_total\{destination="ga4",outcome="sent"\} 1000' "ga4: 1000 delivered"
+expect_match "$m" "delivery_nice\{destination=\"meta\"\} $want" "/metrics shows the nice value"
+n_mock=$(python3 - "$dir/mock.jsonl" <<'PY'
+import json, sys
+ids = set()
+for line in open(sys.argv[1]):
+    body = json.loads(json.loads(line)["body"])
+    ids.update(e["event_id"] for e in body.get("data", []))
+print(len(ids))
+PY
+)
+expect_code 1000 "$n_mock" "the mock received 1000 distinct Meta event_ids"
+
+kill -TERM $pid; wait $pid; expect_code 0 $? "SIGTERM drains and exits 0"
+pid=
+finish
