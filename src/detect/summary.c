@@ -232,11 +232,18 @@ static uint64_t bits16(__m128i v)
     return (uint64_t)(unsigned)_mm_movemask_epi8(v);
 }
 
-/* Bytes [off, off + 16) of s, zeroes past n (zero is in no class). */
-static __m128i load16(const char *s, size_t off, size_t n)
+/* Bytes [off, off + 16) of s, zeroes past n (zero is in no class); *at = off. For a last chunk
+ * whose word (starting at byte w0) holds the 16 bytes ending at n, those instead (no copy), *at =
+ * n - 16: the bytes before off it reads again get the bits they already have. */
+static __m128i load16(const char *s, size_t off, size_t n, size_t w0, size_t *at)
 {
+    *at = off;
     if (n - off >= 16)
         return _mm_loadu_si128((const __m128i *)(const void *)(s + off));
+    if (n >= w0 + 16) {
+        *at = n - 16;
+        return _mm_loadu_si128((const __m128i *)(const void *)(s + n - 16));
+    }
     unsigned char tail[16] = {0};
     memcpy(tail, s + off, n - off);
     return _mm_loadu_si128((const __m128i *)(const void *)tail);
@@ -266,11 +273,12 @@ classify_word(const char *s, size_t n, size_t w, uint64_t *b, size_t stride, __m
     size_t end = n - w * 64 < 64 ? n : w * 64 + 64;
     __m128i ex = *extra;
     for (size_t off = w * 64; off < end; off += 16) {
-        __m128i v = load16(s, off, n);
+        size_t at;
+        __m128i v = load16(s, off, n, w * 64, &at);
         __m128i folded = _mm_or_si128(v, _mm_set1_epi8(0x20)); /* 'A' -> 'a' */
         __m128i is_plus = _mm_cmpeq_epi8(v, _mm_set1_epi8('+'));
         __m128i is_open = _mm_or_si128(is_plus, _mm_cmpeq_epi8(v, _mm_set1_epi8('(')));
-        unsigned sh = (unsigned)(off & 63);
+        unsigned sh = (unsigned)(at & 63);
         dg |= bits16(in_range(v, '0', '9')) << sh;
         al |= bits16(in_range(folded, 'a', 'z')) << sh;
         up |= bits16(in_range(v, 'A', 'Z')) << sh;
