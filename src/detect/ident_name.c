@@ -217,6 +217,21 @@ static size_t last_credential(const char *s, size_t n)
     return last;
 }
 
+/* Where the trigger words may start: before the last upper-case letter that starts a word (a
+ * trigger ends with a space and at least 3 bytes before the name it announces), from the mask of
+ * a segment of at most 64 bytes; n without one. */
+static size_t names_end(const pw_seg *g)
+{
+    const pw_seg_masks *m = g->sum ? g->sum->masks : NULL;
+    if (!m || m->words != 1)
+        return g->n;
+    uint64_t u = pw_mask(m, PW_MK_UPPER, 0) & ~(pw_mask(m, PW_MK_ALPHA, 0) << 1);
+    if (!u)
+        return 0;
+    size_t last = 63 - (size_t)__builtin_clzll(u);
+    return last >= 3 ? last - 2 : 0;
+}
+
 static void name_text(pw_scan *sc, const pw_seg *g)
 {
     const char *s = g->s;
@@ -224,9 +239,11 @@ static void name_text(pw_scan *sc, const pw_seg *g)
     if (g->sum && (g->sum->cls & (PW_SUM_UPPER | PW_SUM_SPACE)) != (PW_SUM_UPPER | PW_SUM_SPACE))
         return; /* every name word starts upper-case (name_word); every trigger ends with a
                    space, and so does the ", " before credentials */
-    size_t cred_end = last_credential(s, n);
+    size_t cred_end = last_credential(s, n), stop = names_end(g);
+    if (stop < cred_end)
+        stop = cred_end;
     pw_cand_iter ci;
-    for (size_t i = pw_cand_first(&ci, g, PW_CAND_ALPHA); i < n; i = pw_cand_from(&ci, i + 1)) {
+    for (size_t i = pw_cand_first(&ci, g, PW_CAND_ALPHA); i < stop; i = pw_cand_from(&ci, i + 1)) {
         int c = (unsigned char)s[i];
         if (!pw_isalpha(c) || !word_start(s, i))
             continue;

@@ -319,6 +319,15 @@ static inline __attribute__((always_inline)) size_t pw_cand_from(pw_cand_iter *i
     return (w << 6) + (size_t)__builtin_ctzll(bits);
 }
 
+/* Bits set in x (no popcnt instruction in the baseline x86-64 target). */
+static inline size_t pw_popcount64(uint64_t x)
+{
+    x = x - ((x >> 1) & 0x5555555555555555ull);
+    x = (x & 0x3333333333333333ull) + ((x >> 2) & 0x3333333333333333ull);
+    x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0full;
+    return (size_t)((x * 0x0101010101010101ull) >> 56);
+}
+
 /* Start iterating g's candidates of kind k: the first one. */
 static inline __attribute__((always_inline)) size_t pw_cand_first(pw_cand_iter *it, const pw_seg *g,
                                                                   pw_cand_kind k)

@@ -249,15 +249,6 @@ static __m128i load16(const char *s, size_t off, size_t n, size_t w0, size_t *at
     return _mm_loadu_si128((const __m128i *)(const void *)tail);
 }
 
-/* Bits set in x (no popcnt instruction in the baseline x86-64 target). */
-static size_t popcount64(uint64_t x)
-{
-    x = x - ((x >> 1) & 0x5555555555555555ull);
-    x = (x & 0x3333333333333333ull) + ((x >> 2) & 0x3333333333333333ull);
-    x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0full;
-    return (size_t)((x * 0x0101010101010101ull) >> 56);
-}
-
 /* What the summary needs of one word of masks. */
 typedef struct word_bits {
     uint64_t digit, alpha, upper, dot, colon;
@@ -323,8 +314,8 @@ static void classify(const char *s, size_t n, pw_seg_masks *m, pw_seg_summary *o
     for (size_t w = 0; w < words; w++) {
         word_bits x = classify_word(s, n, w, m->bits, words, &extra);
         any_alpha |= x.alpha, any_upper |= x.upper, any_dot |= x.dot;
-        digits += x.digit ? popcount64(x.digit) : 0;
-        colons += x.colon ? popcount64(x.colon) : 0;
+        digits += x.digit ? pw_popcount64(x.digit) : 0;
+        colons += x.colon ? pw_popcount64(x.colon) : 0;
     }
     out->digits = digits;
     out->colons = colons;
@@ -344,8 +335,8 @@ void pw_masks_classify_into(const char *s, size_t n, uint64_t *bits, size_t stri
         word_bits x = classify_word(s, n, w, bits + w0, stride, &extra);
         unsigned cls = (x.alpha ? PW_SUM_ALPHA : 0u) | (x.upper ? PW_SUM_UPPER : 0u) |
                        (x.dot ? PW_SUM_DOT : 0u) | extra_cls(extra);
-        ws[w0 + w] = (pw_word_sum){(uint16_t)cls, (uint8_t)(x.digit ? popcount64(x.digit) : 0),
-                                   (uint8_t)(x.colon ? popcount64(x.colon) : 0)};
+        ws[w0 + w] = (pw_word_sum){(uint16_t)cls, (uint8_t)(x.digit ? pw_popcount64(x.digit) : 0),
+                                   (uint8_t)(x.colon ? pw_popcount64(x.colon) : 0)};
     }
 }
 
