@@ -232,6 +232,54 @@ static size_t names_end(const pw_seg *g)
     return last >= 3 ? last - 2 : 0;
 }
 
+/* A name announced by a trigger word starting at the word start s[i], or a provider's name
+ * before credentials ending at or before cred_end. Returns the last byte it consumed (i, or the
+ * name's last byte). */
+static size_t name_at(pw_scan *sc, const pw_seg *g, size_t i, size_t cred_end)
+{
+    const char *s = g->s;
+    size_t n = g->n;
+    int c = (unsigned char)s[i];
+    int lc = c | 32;
+    const trigger *t = i + 1 < n && trigger_may_start(lc, (unsigned char)s[i + 1])
+                           ? triggers_by_initial[lc - 'a']
+                           : NULL;
+    for (; t && t->word; t++) {
+        size_t l = t->len;
+        if (i + l > n || (s[i + 1] | 32) != t->word[1] || !trigger_eq(s + i, t->word, l))
+            continue;
+        size_t e = name_words(s, n, i + l);
+        if (e) {
+            pw_scan_add(sc, g, i + l, e, PW_PHI_NAME, t->subtype, NULL, 0.85f, PW_REASON_CONTEXT,
+                        t->word);
+            i = e - 1;
+        }
+        break;
+    }
+    if (i < cred_end && pw_isupper(c)) { /* the name ends at a credential's comma */
+        size_t e = name_words(s, n, i);
+        if (e && e > i && memchr(s + i, ' ', e - i) && credential_after(s, n, e)) {
+            pw_scan_add(sc, g, i, e, PW_PHI_NAME, "provider", NULL, 0.85f, PW_REASON_CONTEXT,
+                        "credentials after name");
+            i = e - 1;
+        }
+    }
+    return i;
+}
+
+/* name_text's walk on a segment of at most 64 bytes with masks: the word starts below stop from
+ * the letter mask. */
+static void name_text_word(pw_scan *sc, const pw_seg *g, const pw_seg_masks *m, size_t stop,
+                           size_t cred_end)
+{
+    uint64_t a = pw_mask(m, PW_MK_ALPHA, 0);
+    uint64_t cand = a & ~(a << 1) & (stop < 64 ? ((uint64_t)1 << stop) - 1 : ~(uint64_t)0);
+    while (cand) {
+        size_t next = name_at(sc, g, (size_t)__builtin_ctzll(cand), cred_end) + 1;
+        cand &= next < 64 ? ~(uint64_t)0 << next : 0;
+    }
+}
+
 static void name_text(pw_scan *sc, const pw_seg *g)
 {
     const char *s = g->s;
@@ -242,35 +290,16 @@ static void name_text(pw_scan *sc, const pw_seg *g)
     size_t cred_end = last_credential(s, n), stop = names_end(g);
     if (stop < cred_end)
         stop = cred_end;
+    const pw_seg_masks *m = g->sum ? g->sum->masks : NULL;
+    if (m && m->words == 1) {
+        name_text_word(sc, g, m, stop, cred_end);
+        return;
+    }
     pw_cand_iter ci;
     for (size_t i = pw_cand_first(&ci, g, PW_CAND_ALPHA); i < stop; i = pw_cand_from(&ci, i + 1)) {
         int c = (unsigned char)s[i];
-        if (!pw_isalpha(c) || !word_start(s, i))
-            continue;
-        int lc = c | 32;
-        const trigger *t = i + 1 < n && trigger_may_start(lc, (unsigned char)s[i + 1])
-                               ? triggers_by_initial[lc - 'a']
-                               : NULL;
-        for (; t && t->word; t++) {
-            size_t l = t->len;
-            if (i + l > n || (s[i + 1] | 32) != t->word[1] || !trigger_eq(s + i, t->word, l))
-                continue;
-            size_t e = name_words(s, n, i + l);
-            if (e) {
-                pw_scan_add(sc, g, i + l, e, PW_PHI_NAME, t->subtype, NULL, 0.85f,
-                            PW_REASON_CONTEXT, t->word);
-                i = e - 1;
-            }
-            break;
-        }
-        if (i < cred_end && pw_isupper(c)) { /* the name ends at a credential's comma */
-            size_t e = name_words(s, n, i);
-            if (e && e > i && memchr(s + i, ' ', e - i) && credential_after(s, n, e)) {
-                pw_scan_add(sc, g, i, e, PW_PHI_NAME, "provider", NULL, 0.85f, PW_REASON_CONTEXT,
-                            "credentials after name");
-                i = e - 1;
-            }
-        }
+        if (pw_isalpha(c) && word_start(s, i))
+            i = name_at(sc, g, i, cred_end);
     }
 }
 
