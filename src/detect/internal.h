@@ -417,6 +417,9 @@ typedef struct pw_scan {
     const struct pw_field_prep *prep; /* det-event: what the event pass knows, or NULL */
 } pw_scan;
 
+/* Forget every remembered context (pw_ctx_before_seg's memo): before a scan of new buffers. */
+void pw_ctx_memo_clear(pw_detect_scratch *s);
+
 /* pw_detect_scan's argument checks (PW_OK or the error it returns). */
 pw_status pw_detect_check_field(const pw_detector *d, const pw_detect_scratch *s, const pw_arena *a,
                                 const char *str, size_t n, pw_err *err);
