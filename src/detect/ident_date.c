@@ -200,16 +200,32 @@ static uint32_t letters_in(const char *s, size_t n)
     return m;
 }
 
+/* hay[0..n) holds the lower-case word w (len bytes) at a position not preceded by a letter
+ * (pw_strcasestr_n's first match, then the word-start test). */
+static int word_at_start(const char *hay, size_t n, const char *w, size_t len, const char *s)
+{
+    for (size_t k = 0; k + len <= n; k++) {
+        size_t j = 0;
+        while (j < len && pw_tolower((unsigned char)hay[k + j]) == w[j])
+            j++;
+        if (j == len) /* the first match decides, as with pw_strcasestr_n */
+            return hay + k == s || !pw_isalpha((unsigned char)hay[k - 1]);
+    }
+    return 0;
+}
+
 /* A scheduling or birth word earlier on the same line ("Appointment confirmed for … on").
  * A word with a letter the line lacks cannot occur in it: that test skips most searches. */
 static pw_ctx sentence_ctx(const char *s, size_t i)
 {
     static const struct {
         const char *word;
+        unsigned char len;
         pw_ctx ctx;
-    } words[] = {{"appointment", PW_CTX_APPT}, {"appt", PW_CTX_APPT},   {"visit", PW_CTX_APPT},
-                 {"scheduled", PW_CTX_APPT},   {"booked", PW_CTX_APPT}, {"birth", PW_CTX_DOB},
-                 {"born", PW_CTX_DOB},         {"dob", PW_CTX_DOB}};
+    } words[] = {{"appointment", 11, PW_CTX_APPT}, {"appt", 4, PW_CTX_APPT},
+                 {"visit", 5, PW_CTX_APPT},        {"scheduled", 9, PW_CTX_APPT},
+                 {"booked", 6, PW_CTX_APPT},       {"birth", 5, PW_CTX_DOB},
+                 {"born", 4, PW_CTX_DOB},          {"dob", 3, PW_CTX_DOB}};
     size_t from = i > 80 ? i - 80 : 0;
     for (size_t k = i; k > from; k--)
         if (s[k - 1] == '\n' || s[k - 1] == '.' || s[k - 1] == '|') {
@@ -218,11 +234,8 @@ static pw_ctx sentence_ctx(const char *s, size_t i)
         }
     uint32_t have = letters_in(s + from, i - from);
     for (size_t w = 0; w < sizeof words / sizeof words[0]; w++) {
-        uint32_t need = letters_in(words[w].word, strlen(words[w].word));
-        if ((have & need) != need)
-            continue;
-        const char *hit = pw_strcasestr_n(s + from, i - from, words[w].word);
-        if (hit && (hit == s || !pw_isalpha((unsigned char)hit[-1])))
+        uint32_t need = letters_in(words[w].word, words[w].len);
+        if ((have & need) == need && word_at_start(s + from, i - from, words[w].word, words[w].len, s))
             return words[w].ctx;
     }
     return PW_CTX_NONE;

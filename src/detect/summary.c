@@ -377,6 +377,14 @@ void pw_masks_classify_into(const char *s, size_t n, uint64_t *bits, size_t stri
 static inline __attribute__((always_inline)) uint64_t mask_runs(const pw_seg_masks *m)
 {
     uint64_t runs = 0;
+    if (m->words == 1) { /* every run ends inside the word: its length is one count of ones */
+        uint64_t d = pw_mask(m, PW_MK_DIGIT, 0);
+        for (uint64_t st = d & ~(d << 1); st; st &= st - 1) {
+            uint64_t ones = ~(d >> __builtin_ctzll(st));
+            runs |= run_bit(ones ? (size_t)__builtin_ctzll(ones) : 64);
+        }
+        return runs;
+    }
     for (size_t w = 0; w < m->words; w++) {
         uint64_t d = pw_mask(m, PW_MK_DIGIT, w);
         uint64_t st = d & ~pw_mask_prev(m, PW_MK_DIGIT, w);
