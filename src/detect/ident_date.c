@@ -235,7 +235,8 @@ static pw_ctx sentence_ctx(const char *s, size_t i)
     uint32_t have = letters_in(s + from, i - from);
     for (size_t w = 0; w < sizeof words / sizeof words[0]; w++) {
         uint32_t need = letters_in(words[w].word, words[w].len);
-        if ((have & need) == need && word_at_start(s + from, i - from, words[w].word, words[w].len, s))
+        if ((have & need) == need &&
+            word_at_start(s + from, i - from, words[w].word, words[w].len, s))
             return words[w].ctx;
     }
     return PW_CTX_NONE;

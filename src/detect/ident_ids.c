@@ -217,8 +217,7 @@ static void dea_mbi_word(pw_scan *sc, const pw_seg *g, const pw_seg_masks *m)
 {
     uint64_t d = pw_mask(m, PW_MK_DIGIT, 0), u = pw_mask(m, PW_MK_UPPER, 0);
     uint64_t dea = u & seven_set(d >> 2), mbi = d & u >> 1;
-    for (uint64_t cand = pw_cand_word(m, PW_CAND_IDWORD, 0) & (dea | mbi); cand;
-         cand &= cand - 1) {
+    for (uint64_t cand = pw_cand_word(m, PW_CAND_IDWORD, 0) & (dea | mbi); cand; cand &= cand - 1) {
         size_t i = (size_t)__builtin_ctzll(cand);
         if (i + 9 > g->n)
             return;

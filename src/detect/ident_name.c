@@ -10,8 +10,8 @@
 #include "phiwall/text.h"
 
 /* Words that are never a name, grouped by first letter (lower case). */
-static const char *const not_names_a[] = {"a", "an", "and", "at", "appointment", "appointments",
-                                          NULL};
+static const char *const not_names_a[] = {"a",           "an",           "and", "at",
+                                          "appointment", "appointments", NULL};
 static const char *const not_names_b[] = {"book", NULL};
 static const char *const not_names_c[] = {"clinic", "center", NULL};
 static const char *const not_names_f[] = {"for", "find", NULL};
@@ -132,16 +132,20 @@ static const trigger triggers_m[] = {
 static const trigger triggers_f[] = {T("full name: ", "patient"), {NULL, NULL, 0}};
 
 /* The triggers by first letter (lower case, 'a' at 0), NULL where none starts with it. */
-static const trigger *const triggers_by_initial[26] = {
-    ['d' - 'a'] = triggers_d, ['p' - 'a'] = triggers_p, ['n' - 'a'] = triggers_n,
-    ['m' - 'a'] = triggers_m, ['f' - 'a'] = triggers_f};
+static const trigger *const triggers_by_initial[26] = {['d' - 'a'] = triggers_d,
+                                                       ['p' - 'a'] = triggers_p,
+                                                       ['n' - 'a'] = triggers_n,
+                                                       ['m' - 'a'] = triggers_m,
+                                                       ['f' - 'a'] = triggers_f};
 
 /* Bit (c - 'a') for the second letters of the triggers starting with each letter ("dr", "do";
  * "pa"; "na"; "my", "mr", "ms", "mi"; "fu"). */
 #define LB(c) (1u << ((c) - 'a'))
-static const uint32_t trigger_second[26] = {
-    ['d' - 'a'] = LB('r') | LB('o'), ['p' - 'a'] = LB('a'), ['n' - 'a'] = LB('a'),
-    ['m' - 'a'] = LB('y') | LB('r') | LB('s') | LB('i'), ['f' - 'a'] = LB('u')};
+static const uint32_t trigger_second[26] = {['d' - 'a'] = LB('r') | LB('o'),
+                                            ['p' - 'a'] = LB('a'),
+                                            ['n' - 'a'] = LB('a'),
+                                            ['m' - 'a'] = LB('y') | LB('r') | LB('s') | LB('i'),
+                                            ['f' - 'a'] = LB('u')};
 #undef LB
 
 /* A trigger may start at s[i] (lower-case first letter lc; i + 1 < n). */
@@ -188,14 +192,15 @@ static int bytes_eq(const char *a, const char *b, size_t l)
 /* "Jane Smith, MD": credentials after a name make it a provider. */
 static int credential_after(const char *s, size_t n, size_t e)
 {
-    static const credential creds[] = {{", MD", 4}, {", M.D.", 6}, {", DO", 4},
-                                       {", NP", 4}, {", PA-C", 6}, {", RN", 4},
-                                       {", DDS", 5}, {", DPM", 5}, {", FNP", 5}};
+    static const credential creds[] = {{", MD", 4},  {", M.D.", 6}, {", DO", 4},
+                                       {", NP", 4},  {", PA-C", 6}, {", RN", 4},
+                                       {", DDS", 5}, {", DPM", 5},  {", FNP", 5}};
     if (e + 3 > n || s[e] != ',' || s[e + 1] != ' ' || !credential_initial(s[e + 2]))
         return 0;
     for (size_t k = 0; k < sizeof creds / sizeof creds[0]; k++) {
         size_t l = creds[k].len;
-        if (e + l <= n && s[e + 2] == creds[k].text[2] && bytes_eq(s + e + 3, creds[k].text + 3, l - 3) &&
+        if (e + l <= n && s[e + 2] == creds[k].text[2] &&
+            bytes_eq(s + e + 3, creds[k].text + 3, l - 3) &&
             (e + l == n || !pw_isalpha((unsigned char)s[e + l])))
             return 1;
     }
