@@ -241,6 +241,8 @@ static void sort_hits(pw_hit *h, size_t n, int (*cmp)(const void *, const void *
         return;
     }
     for (size_t i = 1; i < n; i++) {
+        if (cmp(&h[i - 1], &h[i]) <= 0)
+            continue; /* in place already (the rule): no copy */
         pw_hit x = h[i];
         size_t j = i;
         for (; j > 0 && cmp(&h[j - 1], &x) > 0; j--)
@@ -278,6 +280,12 @@ static inline __attribute__((always_inline)) int looks_like_url(const char *s, s
     return 0;
 }
 
+void pw_ctx_memo_clear(pw_detect_scratch *s)
+{
+    for (size_t k = 0; k < PW_CTX_MEMO_SLOTS; k++)
+        s->ctx_memo[k].at = NULL; /* no position matches it (a lookup compares at first) */
+}
+
 pw_status pw_detect_check_field(const pw_detector *d, const pw_detect_scratch *s, const pw_arena *a,
                                 const char *str, size_t n, pw_err *err)
 {
@@ -298,7 +306,7 @@ pw_status pw_detect_scan(const pw_detector *d, pw_detect_scratch *s, pw_arena *a
     if (st != PW_OK)
         return st;
     /* The memo is keyed by addresses: the caller may reuse a buffer for other text next time. */
-    memset(s->ctx_memo, 0, sizeof s->ctx_memo);
+    pw_ctx_memo_clear(s);
     return pw_detect_scan_prepared(d, s, a, key, str, n, type, NULL, hits, n_hits, err);
 }
 

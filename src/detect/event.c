@@ -289,7 +289,7 @@ pw_status pw_detect_scan_event(const pw_detector *d, pw_detect_scratch *s, pw_ar
     size_t ok = first_bad(d, s, a, fields, n_fields), failed = ok;
     pw_status st = PW_OK;
     if (ok > 0) {
-        memset(s->ctx_memo, 0, sizeof s->ctx_memo);
+        pw_ctx_memo_clear(s);
         st = scan_fields(d, s, a, fields, ok, &failed, err);
     }
     if (st == PW_OK && ok < n_fields)

@@ -132,6 +132,39 @@ static void address_key(pw_scan *sc, const pw_seg *g)
                     "address key");
 }
 
+/* The address starting with the house number at s[i] (i passes pw_num_left_ok): its end, or 0. */
+static size_t address_at(pw_scan *sc, const pw_seg *g, size_t i)
+{
+    size_t e = parse_street(g->s, g->n, i);
+    if (!e)
+        return 0;
+    e = unit_tail(g->s, g->n, e);
+    e = city_tail(g->s, g->n, e);
+    pw_scan_add(sc, g, i, e, PW_PHI_ADDRESS, "street", NULL, 0.85f, PW_REASON_PATTERN,
+                "house number + street suffix");
+    return e;
+}
+
+/* pw_ident_address on a segment of at most 64 bytes with masks: digit runs from the digit mask,
+ * parse_street only after a run of 1-6 digits followed by a space or a letter. */
+static void address_word(pw_scan *sc, const pw_seg *g, const pw_seg_masks *m)
+{
+    const char *s = g->s;
+    uint64_t d = pw_mask(m, PW_MK_DIGIT, 0);
+    for (uint64_t cand = d & ~(d << 1); cand;) {
+        size_t i = (size_t)__builtin_ctzll(cand);
+        cand &= cand - 1;
+        uint64_t rest = ~(d >> i);
+        size_t p = i + (rest ? (size_t)__builtin_ctzll(rest) : 64);
+        if (p - i > 6 || p >= g->n || (s[p] != ' ' && !pw_isalpha((unsigned char)s[p])) ||
+            !pw_num_left_ok(s, i))
+            continue; /* parse_street: 1-6 digits, then ' ' or a letter ("12B ") */
+        size_t e = address_at(sc, g, i);
+        if (e)
+            cand &= e < 64 ? ~(uint64_t)0 << e : 0;
+    }
+}
+
 void pw_ident_address(pw_scan *sc, const pw_seg *g)
 {
     if (g->ctx == PW_CTX_ADDRESS) {
@@ -142,16 +175,17 @@ void pw_ident_address(pw_scan *sc, const pw_seg *g)
     size_t n = g->n;
     if (g->sum && (g->sum->cls & (PW_SUM_UPPER | PW_SUM_SPACE)) != (PW_SUM_UPPER | PW_SUM_SPACE))
         return; /* parse_street: "<number> <Word> … <Suffix>", the suffix capitalised */
+    const pw_seg_masks *m = g->sum ? g->sum->masks : NULL;
+    if (m && m->words == 1) {
+        address_word(sc, g, m);
+        return;
+    }
     pw_cand_iter ci;
     for (size_t i = pw_cand_first(&ci, g, PW_CAND_RUN); i < n; i = pw_cand_from(&ci, i + 1)) {
         if (!pw_isdigit((unsigned char)s[i]) || !pw_num_left_ok(s, i))
             continue;
-        size_t e = parse_street(s, n, i);
+        size_t e = address_at(sc, g, i);
         if (e) {
-            e = unit_tail(s, n, e);
-            e = city_tail(s, n, e);
-            pw_scan_add(sc, g, i, e, PW_PHI_ADDRESS, "street", NULL, 0.85f, PW_REASON_PATTERN,
-                        "house number + street suffix");
             i = e - 1;
             continue;
         }

@@ -56,29 +56,70 @@ static size_t collect(const char *s, size_t n, size_t i, char *d, size_t *nd)
     return end;
 }
 
+/* The card number whose first digit run starts at s[i] (run digits, i passes pw_num_left_ok):
+ * its end once collected with a known prefix and a valid Luhn digit (reported or not), else 0. */
+static size_t card_at(pw_scan *sc, const pw_seg *g, size_t i)
+{
+    const char *s = g->s;
+    size_t n = g->n;
+    char d[20];
+    size_t nd = 0, end = collect(s, n, i, d, &nd);
+    int prefix = nd >= 12 && pw_num_right_ok(s, n, end) ? known_prefix(d, nd) : 0;
+    if (!prefix || !pw_luhn_ok(d, nd))
+        return 0;
+    pw_ctx ctx = pw_ctx_at(g, i);
+    /* wide prefixes, and numbers in URL path slugs (pixel IDs), need a card word */
+    int need_ctx = prefix == 2 || (g->in_url && !g->in_query);
+    if (ctx != PW_CTX_NEGATIVE && ctx != PW_CTX_TIME && (!need_ctx || ctx == PW_CTX_CARD))
+        pw_scan_add(sc, g, i, end, PW_PHI_CARD, "card", pw_arena_strndup(sc->a, d, nd), 0.95f,
+                    PW_REASON_CHECKSUM, "luhn");
+    return end;
+}
+
+/* A card may start at a digit run of run digits: 12 or more, or a group of 2-6. */
+static int card_run_ok(size_t run)
+{
+    return run >= 12 || (run >= 2 && run <= 6);
+}
+
+/* pw_ident_card on a segment of at most 64 bytes with masks: digit runs from the digit mask, and
+ * collect only with 12 digits from the run on. */
+static void card_word(pw_scan *sc, const pw_seg *g, const pw_seg_masks *m)
+{
+    uint64_t d = pw_mask(m, PW_MK_DIGIT, 0);
+    for (uint64_t cand = d & ~(d << 1); cand;) {
+        size_t i = (size_t)__builtin_ctzll(cand);
+        cand &= cand - 1;
+        uint64_t rest = ~(d >> i);
+        size_t run = rest ? (size_t)__builtin_ctzll(rest) : 64;
+        if (!card_run_ok(run) || pw_popcount64(d >> i) < 12 || !pw_num_left_ok(g->s, i))
+            continue;
+        size_t end = card_at(sc, g, i);
+        if (end)
+            cand &= end < 64 ? ~(uint64_t)0 << end : 0;
+    }
+}
+
 void pw_ident_card(pw_scan *sc, const pw_seg *g)
 {
     const char *s = g->s;
     size_t n = g->n;
+    const pw_seg_masks *m = g->sum ? g->sum->masks : NULL;
+    if (m && m->words == 1) {
+        card_word(sc, g, m);
+        return;
+    }
     pw_cand_iter ci;
     for (size_t i = pw_cand_first(&ci, g, PW_CAND_RUN); i < n; i = pw_cand_from(&ci, i + 1)) {
         if (!pw_isdigit((unsigned char)s[i]))
             continue;
         size_t run = pw_digits_at(s, n, i);
-        if (!pw_num_left_ok(s, i) || (run < 12 && run > 6) || run < 2) {
+        if (!pw_num_left_ok(s, i) || !card_run_ok(run)) {
             i += run - 1;
             continue;
         }
-        char d[20];
-        size_t nd = 0, end = collect(s, n, i, d, &nd);
-        int prefix = nd >= 12 && pw_num_right_ok(s, n, end) ? known_prefix(d, nd) : 0;
-        if (prefix && pw_luhn_ok(d, nd)) {
-            pw_ctx ctx = pw_ctx_at(g, i);
-            /* wide prefixes, and numbers in URL path slugs (pixel IDs), need a card word */
-            int need_ctx = prefix == 2 || (g->in_url && !g->in_query);
-            if (ctx != PW_CTX_NEGATIVE && ctx != PW_CTX_TIME && (!need_ctx || ctx == PW_CTX_CARD))
-                pw_scan_add(sc, g, i, end, PW_PHI_CARD, "card", pw_arena_strndup(sc->a, d, nd),
-                            0.95f, PW_REASON_CHECKSUM, "luhn");
+        size_t end = card_at(sc, g, i);
+        if (end) {
             i = end - 1;
             continue;
         }

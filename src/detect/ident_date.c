@@ -200,16 +200,32 @@ static uint32_t letters_in(const char *s, size_t n)
     return m;
 }
 
+/* hay[0..n) holds the lower-case word w (len bytes) at a position not preceded by a letter
+ * (pw_strcasestr_n's first match, then the word-start test). */
+static int word_at_start(const char *hay, size_t n, const char *w, size_t len, const char *s)
+{
+    for (size_t k = 0; k + len <= n; k++) {
+        size_t j = 0;
+        while (j < len && pw_tolower((unsigned char)hay[k + j]) == w[j])
+            j++;
+        if (j == len) /* the first match decides, as with pw_strcasestr_n */
+            return hay + k == s || !pw_isalpha((unsigned char)hay[k - 1]);
+    }
+    return 0;
+}
+
 /* A scheduling or birth word earlier on the same line ("Appointment confirmed for … on").
  * A word with a letter the line lacks cannot occur in it: that test skips most searches. */
 static pw_ctx sentence_ctx(const char *s, size_t i)
 {
     static const struct {
         const char *word;
+        unsigned char len;
         pw_ctx ctx;
-    } words[] = {{"appointment", PW_CTX_APPT}, {"appt", PW_CTX_APPT},   {"visit", PW_CTX_APPT},
-                 {"scheduled", PW_CTX_APPT},   {"booked", PW_CTX_APPT}, {"birth", PW_CTX_DOB},
-                 {"born", PW_CTX_DOB},         {"dob", PW_CTX_DOB}};
+    } words[] = {{"appointment", 11, PW_CTX_APPT}, {"appt", 4, PW_CTX_APPT},
+                 {"visit", 5, PW_CTX_APPT},        {"scheduled", 9, PW_CTX_APPT},
+                 {"booked", 6, PW_CTX_APPT},       {"birth", 5, PW_CTX_DOB},
+                 {"born", 4, PW_CTX_DOB},          {"dob", 3, PW_CTX_DOB}};
     size_t from = i > 80 ? i - 80 : 0;
     for (size_t k = i; k > from; k--)
         if (s[k - 1] == '\n' || s[k - 1] == '.' || s[k - 1] == '|') {
@@ -218,11 +234,9 @@ static pw_ctx sentence_ctx(const char *s, size_t i)
         }
     uint32_t have = letters_in(s + from, i - from);
     for (size_t w = 0; w < sizeof words / sizeof words[0]; w++) {
-        uint32_t need = letters_in(words[w].word, strlen(words[w].word));
-        if ((have & need) != need)
-            continue;
-        const char *hit = pw_strcasestr_n(s + from, i - from, words[w].word);
-        if (hit && (hit == s || !pw_isalpha((unsigned char)hit[-1])))
+        uint32_t need = letters_in(words[w].word, words[w].len);
+        if ((have & need) == need &&
+            word_at_start(s + from, i - from, words[w].word, words[w].len, s))
             return words[w].ctx;
     }
     return PW_CTX_NONE;
@@ -281,6 +295,59 @@ static int date_context(const pw_seg *g, size_t i)
     return c == PW_CTX_DOB || c == PW_CTX_APPT || c == PW_CTX_DATE;
 }
 
+/* The date starting at the word start s[i]: its end once parsed (emitted or not), or 0. */
+static size_t date_at(pw_scan *sc, const pw_seg *g, size_t i)
+{
+    const char *s = g->s;
+    size_t n = g->n;
+    int c = (unsigned char)s[i];
+    ymd o = {0};
+    int ok = 0;
+    if (pw_isdigit(c) && pw_num_left_ok(s, i))
+        ok = parse_numeric(s, n, i, &o) || parse_day_first(s, n, i, &o);
+    else if (pw_isalpha(c))
+        ok = parse_month_first(s, n, i, &o);
+    if (!ok || !pw_num_right_ok(s, n, o.end))
+        return 0;
+    if (o.has_year == 1 || date_context(g, i))
+        emit(sc, g, i, &o);
+    return o.end;
+}
+
+/* A date may start at the word start s[i] (with digit mask bits d from i): a digit run of 8
+ * (YYYYMMDD) or followed by '-' '/' '.', one of 1-2 digits followed by a space ("14 March"), or
+ * a word that may be a month name followed by a digit (with alpha mask bits a from i). */
+static int date_may_start(const char *s, size_t n, size_t i, uint64_t d, uint64_t a)
+{
+    if (!(d & 1)) { /* parse_month_first: a month name of 3-9 letters, then a digit */
+        size_t len = ~a ? (size_t)__builtin_ctzll(~a) : 64;
+        return len >= 3 && len <= 9 && month_initial(s[i] | 32) && digit_after_word(s, n, i);
+    }
+    size_t run = ~d ? (size_t)__builtin_ctzll(~d) : 64, p = i + run;
+    if (run == 8)
+        return 1;
+    if (p >= n)
+        return 0;
+    char c = s[p];
+    return c == '-' || c == '/' || c == '.' || (run <= 2 && c == ' ');
+}
+
+/* pw_ident_date on a segment of at most 64 bytes with masks: word starts from the masks, and
+ * date_at only where date_may_start. */
+static void date_word(pw_scan *sc, const pw_seg *g, const pw_seg_masks *m)
+{
+    uint64_t d = pw_mask(m, PW_MK_DIGIT, 0), a = pw_mask(m, PW_MK_ALPHA, 0), an = d | a;
+    for (uint64_t cand = an & ~(an << 1); cand;) {
+        size_t i = (size_t)__builtin_ctzll(cand);
+        cand &= cand - 1;
+        if (!date_may_start(g->s, g->n, i, d >> i, a >> i))
+            continue;
+        size_t end = date_at(sc, g, i);
+        if (end)
+            cand &= end < 64 ? ~(uint64_t)0 << end : 0;
+    }
+}
+
 void pw_ident_date(pw_scan *sc, const pw_seg *g)
 {
     const char *s = g->s;
@@ -288,21 +355,18 @@ void pw_ident_date(pw_scan *sc, const pw_seg *g)
     if (g->sum && pw_sum_runs_known(g->sum) &&
         !(g->sum->runs & (PW_RUN(1) | PW_RUN(2) | PW_RUN(8))))
         return; /* every form has a day of 1-2 digits, or is YYYYMMDD */
+    const pw_seg_masks *m = g->sum ? g->sum->masks : NULL;
+    if (m && m->words == 1) {
+        date_word(sc, g, m);
+        return;
+    }
     pw_cand_iter ci;
     for (size_t i = pw_cand_first(&ci, g, PW_CAND_WORD); i < n; i = pw_cand_from(&ci, i + 1)) {
         int c = (unsigned char)s[i];
         if (!pw_isalnum(c) || (i > 0 && pw_isalnum((unsigned char)s[i - 1])))
             continue;
-        ymd o = {0};
-        int ok = 0;
-        if (pw_isdigit(c) && pw_num_left_ok(s, i))
-            ok = parse_numeric(s, n, i, &o) || parse_day_first(s, n, i, &o);
-        else if (pw_isalpha(c))
-            ok = parse_month_first(s, n, i, &o);
-        if (!ok || !pw_num_right_ok(s, n, o.end))
-            continue;
-        if (o.has_year == 1 || date_context(g, i))
-            emit(sc, g, i, &o);
-        i = o.end - 1;
+        size_t end = date_at(sc, g, i);
+        if (end)
+            i = end - 1;
     }
 }

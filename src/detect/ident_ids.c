@@ -68,30 +68,80 @@ static int digits_ahead(const pw_seg *g, size_t i, unsigned len, int want)
     return d != 0;
 }
 
+/* The record-id hit for the ID token s[i..end), when the context names one. */
+static void context_id_at(pw_scan *sc, const pw_seg *g, size_t i, size_t end)
+{
+    pw_ctx ctx = pw_ctx_before_seg(g, i);
+    if (ctx == PW_CTX_NONE)
+        ctx = g->ctx;
+    const char *sub = id_subtype(ctx, g);
+    if (sub)
+        pw_scan_add(sc, g, i, end, PW_PHI_RECORD_ID, sub, NULL, 0.9f, PW_REASON_CONTEXT,
+                    g->in_url && ctx == PW_CTX_PATIENT_ID ? "id after a patient path or key"
+                                                          : "record number context");
+}
+
+/* At least 3 bits set in x. */
+static int three_bits(uint64_t x)
+{
+    x &= x - 1;
+    x &= x - 1;
+    return x != 0;
+}
+
+/* id_token_masks with the bits already at hand: rest has a bit at each byte from i that is no
+ * letter, digit or dash (rest != 0), digits one at each digit from i. */
+static size_t id_token_bits(const char *s, size_t i, uint64_t rest, uint64_t digits)
+{
+    size_t len = (size_t)__builtin_ctzll(rest);
+    while (len > 0 && s[i + len - 1] == '-')
+        len--;
+    if (len < 4 || len > 24)
+        return 0;
+    return three_bits(digits & (((uint64_t)1 << len) - 1)) ? i + len : 0;
+}
+
+/* context_ids on a segment of at most 64 bytes with masks: its one word of each mask read once,
+ * the candidates (word starts with 3 digits among the next 24 bytes) found by bit operations. */
+static void context_ids_word(pw_scan *sc, const pw_seg *g, const pw_seg_masks *m)
+{
+    uint64_t d = pw_mask(m, PW_MK_DIGIT, 0), an = d | pw_mask(m, PW_MK_ALPHA, 0);
+    uint64_t tok = an | pw_mask(m, PW_MK_DASH, 0);
+    for (uint64_t cand = an & ~(an << 1); cand;) {
+        size_t i = (size_t)__builtin_ctzll(cand);
+        cand &= cand - 1;
+        if (!three_bits(d >> i & 0xffffff))
+            continue; /* a token of at most 24 bytes from i cannot hold 3 digits */
+        uint64_t rest = ~(tok >> i);
+        size_t end = rest ? id_token_bits(g->s, i, rest, d >> i) : id_token(g->s, g->n, i);
+        if (!end)
+            continue;
+        context_id_at(sc, g, i, end);
+        cand &= end < 64 ? ~(uint64_t)0 << end : 0; /* go on after the token */
+    }
+}
+
 static void context_ids(pw_scan *sc, const pw_seg *g)
 {
     const char *s = g->s;
     size_t n = g->n;
+    const pw_seg_masks *m = g->sum ? g->sum->masks : NULL;
+    if (m && m->words == 1) {
+        context_ids_word(sc, g, m);
+        return;
+    }
     pw_cand_iter ci;
     for (size_t i = pw_cand_first(&ci, g, PW_CAND_WORD); i < n; i = pw_cand_from(&ci, i + 1)) {
         if (!pw_isalnum((unsigned char)s[i]) || (i > 0 && pw_isalnum((unsigned char)s[i - 1])))
             continue;
         if (!digits_ahead(g, i, 24, 3))
             continue; /* a token of at most 24 bytes from i cannot hold 3 digits */
-        const pw_seg_masks *m = g->sum ? g->sum->masks : NULL;
         size_t end = m ? id_token_masks(m, s, i) : (size_t)-1;
         if (end == (size_t)-1)
             end = id_token(s, n, i);
         if (!end)
             continue;
-        pw_ctx ctx = pw_ctx_before_seg(g, i);
-        if (ctx == PW_CTX_NONE)
-            ctx = g->ctx;
-        const char *sub = id_subtype(ctx, g);
-        if (sub)
-            pw_scan_add(sc, g, i, end, PW_PHI_RECORD_ID, sub, NULL, 0.9f, PW_REASON_CONTEXT,
-                        g->in_url && ctx == PW_CTX_PATIENT_ID ? "id after a patient path or key"
-                                                              : "record number context");
+        context_id_at(sc, g, i, end);
         i = end - 1;
     }
 }
@@ -133,28 +183,61 @@ static int is_dea_at(const char *s, size_t n, size_t i)
     return pw_dea_ok(s + i, 9) && (i + 9 == n || !pw_isalnum((unsigned char)s[i + 9]));
 }
 
-static void dea_mbi(pw_scan *sc, const pw_seg *g)
+/* A DEA or MBI starting at s[i] (a word start, i + 9 <= n). */
+static void dea_mbi_at(pw_scan *sc, const pw_seg *g, size_t i)
 {
     const char *s = g->s;
     size_t n = g->n;
+    int c = (unsigned char)s[i];
+    if (!pw_isalnum(c) || (i > 0 && pw_isalnum((unsigned char)s[i - 1])))
+        return;
+    char mbi[12];
+    size_t end;
+    if (is_dea_at(s, n, i) && !id_subtype(pw_ctx_at(g, i), g)) { /* "MRN: MR1234563" */
+        pw_scan_add(sc, g, i, i + 9, PW_PHI_DEA, "dea", NULL, 0.9f, PW_REASON_CHECKSUM,
+                    "dea check digit");
+    } else if (pw_isdigit(c) && (end = parse_mbi(s, n, i, mbi)) != 0) {
+        pw_scan_add(sc, g, i, end, PW_PHI_MBI, "mbi", pw_arena_strdup(sc->a, mbi), 0.9f,
+                    PW_REASON_PATTERN, "medicare beneficiary identifier format");
+    }
+}
+
+/* 1 at bit i where bits [i, i + 7) of x are all set. */
+static uint64_t seven_set(uint64_t x)
+{
+    x &= x >> 1;       /* 2 in a row */
+    x &= x >> 2;       /* 4 */
+    return x & x >> 3; /* 7 */
+}
+
+/* dea_mbi on a segment of at most 64 bytes with masks: only the IDWORD candidates where a DEA
+ * (an upper-case letter, 7 digits from the third byte) or an MBI (a digit, then an upper-case
+ * letter) can start. */
+static void dea_mbi_word(pw_scan *sc, const pw_seg *g, const pw_seg_masks *m)
+{
+    uint64_t d = pw_mask(m, PW_MK_DIGIT, 0), u = pw_mask(m, PW_MK_UPPER, 0);
+    uint64_t dea = u & seven_set(d >> 2), mbi = d & u >> 1;
+    for (uint64_t cand = pw_cand_word(m, PW_CAND_IDWORD, 0) & (dea | mbi); cand; cand &= cand - 1) {
+        size_t i = (size_t)__builtin_ctzll(cand);
+        if (i + 9 > g->n)
+            return;
+        dea_mbi_at(sc, g, i);
+    }
+}
+
+static void dea_mbi(pw_scan *sc, const pw_seg *g)
+{
     if (g->sum && (!(g->sum->cls & PW_SUM_UPPER) || g->sum->digits < 5))
         return; /* both start with (DEA) or hold (MBI) upper-case letters, and 5+ digits */
-    pw_cand_iter ci;
-    for (size_t i = pw_cand_first(&ci, g, PW_CAND_IDWORD); i + 9 <= n;
-         i = pw_cand_from(&ci, i + 1)) {
-        int c = (unsigned char)s[i];
-        if (!pw_isalnum(c) || (i > 0 && pw_isalnum((unsigned char)s[i - 1])))
-            continue;
-        char mbi[12];
-        size_t end;
-        if (is_dea_at(s, n, i) && !id_subtype(pw_ctx_at(g, i), g)) { /* "MRN: MR1234563" */
-            pw_scan_add(sc, g, i, i + 9, PW_PHI_DEA, "dea", NULL, 0.9f, PW_REASON_CHECKSUM,
-                        "dea check digit");
-        } else if (pw_isdigit(c) && (end = parse_mbi(s, n, i, mbi)) != 0) {
-            pw_scan_add(sc, g, i, end, PW_PHI_MBI, "mbi", pw_arena_strdup(sc->a, mbi), 0.9f,
-                        PW_REASON_PATTERN, "medicare beneficiary identifier format");
-        }
+    const pw_seg_masks *m = g->sum ? g->sum->masks : NULL;
+    if (m && m->words == 1) {
+        dea_mbi_word(sc, g, m);
+        return;
     }
+    pw_cand_iter ci;
+    for (size_t i = pw_cand_first(&ci, g, PW_CAND_IDWORD); i + 9 <= g->n;
+         i = pw_cand_from(&ci, i + 1))
+        dea_mbi_at(sc, g, i);
 }
 
 void pw_ident_ids(pw_scan *sc, const pw_seg *g)

@@ -87,6 +87,27 @@ static void add_ip(pw_scan *sc, const pw_seg *g, size_t i, size_t end, const cha
                 has_ctx ? PW_REASON_CONTEXT : PW_REASON_PATTERN, "ip address");
 }
 
+/* pw_ident_ip for IPv4 only (fewer than two colons) on a segment of at most 64 bytes with masks:
+ * parse_v4 only at a candidate whose run of 1-3 digits is followed by a dot. */
+static void ipv4_word(pw_scan *sc, const pw_seg *g, const pw_seg_masks *m)
+{
+    uint64_t d = pw_mask(m, PW_MK_DIGIT, 0), dot = pw_mask(m, PW_MK_DOT, 0);
+    for (uint64_t cand = pw_cand_word(m, PW_CAND_IP4, 0); cand;) {
+        size_t i = (size_t)__builtin_ctzll(cand);
+        cand &= cand - 1;
+        uint64_t rest = ~(d >> i);
+        size_t run = rest ? (size_t)__builtin_ctzll(rest) : 64;
+        if (run > 3 || i + run >= 64 || !(dot >> (i + run) & 1) || !ip_left_ok(g->s, i))
+            continue;
+        char text[64];
+        size_t end = parse_v4(g->s, g->n, i, text);
+        if (!end)
+            continue;
+        add_ip(sc, g, i, end, text);
+        cand &= end < 64 ? ~(uint64_t)0 << end : 0;
+    }
+}
+
 void pw_ident_ip(pw_scan *sc, const pw_seg *g)
 {
     const char *s = g->s;
@@ -95,6 +116,11 @@ void pw_ident_ip(pw_scan *sc, const pw_seg *g)
         return; /* IPv4 needs dots, IPv6 colons */
     /* IPv6 needs two colons; without it only digits can start an address */
     int has_colon = g->sum && g->sum->masks ? g->sum->colons >= 2 : memchr(s, ':', n) != NULL;
+    const pw_seg_masks *m = g->sum ? g->sum->masks : NULL;
+    if (!has_colon && m && m->words == 1) {
+        ipv4_word(sc, g, m);
+        return;
+    }
     pw_cand_kind k = has_colon ? PW_CAND_IP6 : PW_CAND_IP4;
     pw_cand_iter ci;
     for (size_t i = pw_cand_first(&ci, g, k); i < n; i = pw_cand_from(&ci, i + 1)) {

@@ -9,19 +9,39 @@
 #include "detect/internal.h"
 #include "phiwall/text.h"
 
-static const char *const not_names[] = {
-    "the",    "our",    "your",     "a",      "an",      "and",         "or",           "for",
-    "to",     "of",     "in",       "at",     "with",    "appointment", "appointments", "office",
-    "clinic", "center", "team",     "today",  "now",     "here",        "online",       "visit",
-    "find",   "book",   "schedule", "search", "profile", "page",        "is",           NULL};
+/* Words that are never a name, grouped by first letter (lower case). */
+static const char *const not_names_a[] = {"a",           "an",           "and", "at",
+                                          "appointment", "appointments", NULL};
+static const char *const not_names_b[] = {"book", NULL};
+static const char *const not_names_c[] = {"clinic", "center", NULL};
+static const char *const not_names_f[] = {"for", "find", NULL};
+static const char *const not_names_h[] = {"here", NULL};
+static const char *const not_names_i[] = {"in", "is", NULL};
+static const char *const not_names_n[] = {"now", NULL};
+static const char *const not_names_o[] = {"our", "or", "of", "office", "online", NULL};
+static const char *const not_names_p[] = {"profile", "page", NULL};
+static const char *const not_names_s[] = {"schedule", "search", NULL};
+static const char *const not_names_t[] = {"the", "to", "team", "today", NULL};
+static const char *const not_names_v[] = {"visit", NULL};
+static const char *const not_names_w[] = {"with", NULL};
+static const char *const not_names_y[] = {"your", NULL};
+
+static const char *const *const not_names_by_initial[26] = {
+    ['a' - 'a'] = not_names_a, ['b' - 'a'] = not_names_b, ['c' - 'a'] = not_names_c,
+    ['f' - 'a'] = not_names_f, ['h' - 'a'] = not_names_h, ['i' - 'a'] = not_names_i,
+    ['n' - 'a'] = not_names_n, ['o' - 'a'] = not_names_o, ['p' - 'a'] = not_names_p,
+    ['s' - 'a'] = not_names_s, ['t' - 'a'] = not_names_t, ['v' - 'a'] = not_names_v,
+    ['w' - 'a'] = not_names_w, ['y' - 'a'] = not_names_y};
 
 static int stop_word(const char *s, size_t len)
 {
     if (len > 11)
         return 0;
-    int c0 = pw_tolower((unsigned char)s[0]);
-    for (const char *const *w = not_names; *w; w++)
-        if ((*w)[0] == c0 && word_eq(s, len, *w))
+    unsigned x = (unsigned)pw_tolower((unsigned char)s[0]) - 'a';
+    if (x >= 26 || !not_names_by_initial[x])
+        return 0;
+    for (const char *const *w = not_names_by_initial[x]; *w; w++)
+        if (word_eq(s, len, *w))
             return 1;
     return 0;
 }
@@ -64,7 +84,8 @@ static int name_like(const char *s, size_t n)
         int c = (unsigned char)s[i];
         if (pw_isalpha(c) || c >= 0x80)
             letters++;
-        else if (!strchr(" '-.,", c))
+        else if (c != ' ' && c != '\'' && c != '-' && c != '.' && c != ',' &&
+                 c != '\0') /* what strchr(" '-.,", c) accepted, its terminator too */
             return 0;
     }
     return letters >= 1;
@@ -110,17 +131,37 @@ static const trigger triggers_m[] = {
     T("ms ", "patient"),         T("miss ", "patient"), {NULL, NULL, 0}};
 static const trigger triggers_f[] = {T("full name: ", "patient"), {NULL, NULL, 0}};
 
-/* The triggers starting with lower-case letter lc, or NULL. */
-static const trigger *triggers_for(int lc)
+/* The triggers by first letter (lower case, 'a' at 0), NULL where none starts with it. */
+static const trigger *const triggers_by_initial[26] = {['d' - 'a'] = triggers_d,
+                                                       ['p' - 'a'] = triggers_p,
+                                                       ['n' - 'a'] = triggers_n,
+                                                       ['m' - 'a'] = triggers_m,
+                                                       ['f' - 'a'] = triggers_f};
+
+/* Bit (c - 'a') for the second letters of the triggers starting with each letter ("dr", "do";
+ * "pa"; "na"; "my", "mr", "ms", "mi"; "fu"). */
+#define LB(c) (1u << ((c) - 'a'))
+static const uint32_t trigger_second[26] = {['d' - 'a'] = LB('r') | LB('o'),
+                                            ['p' - 'a'] = LB('a'),
+                                            ['n' - 'a'] = LB('a'),
+                                            ['m' - 'a'] = LB('y') | LB('r') | LB('s') | LB('i'),
+                                            ['f' - 'a'] = LB('u')};
+#undef LB
+
+/* A trigger may start at s[i] (lower-case first letter lc; i + 1 < n). */
+static int trigger_may_start(int lc, int c2)
 {
-    switch (lc) {
-    case 'd': return triggers_d;
-    case 'p': return triggers_p;
-    case 'n': return triggers_n;
-    case 'm': return triggers_m;
-    case 'f': return triggers_f;
-    default: return NULL;
-    }
+    unsigned x = (unsigned)(c2 | 32) - 'a';
+    return x < 26 && (trigger_second[lc - 'a'] >> x & 1);
+}
+
+/* s[0..l) equals the lower-case trigger word w, ignoring ASCII case. */
+static int trigger_eq(const char *s, const char *w, size_t l)
+{
+    for (size_t k = 0; k < l; k++)
+        if (pw_tolower((unsigned char)s[k]) != w[k])
+            return 0;
+    return 1;
 }
 
 static int word_start(const char *s, size_t i)
@@ -128,34 +169,120 @@ static int word_start(const char *s, size_t i)
     return i == 0 || !pw_isalpha((unsigned char)s[i - 1]);
 }
 
+typedef struct credential {
+    const char *text;
+    unsigned char len;
+} credential;
+
+/* c is the first letter of a credential (", MD", ", DO", ", NP", ", PA-C", ", RN", ", FNP"). */
+static int credential_initial(char c)
+{
+    return c == 'M' || c == 'D' || c == 'N' || c == 'P' || c == 'R' || c == 'F';
+}
+
+/* a[0..l) equals b[0..l) (a few bytes: no memcmp call). */
+static int bytes_eq(const char *a, const char *b, size_t l)
+{
+    for (size_t k = 0; k < l; k++)
+        if (a[k] != b[k])
+            return 0;
+    return 1;
+}
+
 /* "Jane Smith, MD": credentials after a name make it a provider. */
 static int credential_after(const char *s, size_t n, size_t e)
 {
-    static const char *const creds[] = {", MD", ", M.D.", ", DO",  ", NP",  ", PA-C",
-                                        ", RN", ", DDS",  ", DPM", ", FNP", NULL};
-    if (e + 3 > n || s[e] != ',')
+    static const credential creds[] = {{", MD", 4},  {", M.D.", 6}, {", DO", 4},
+                                       {", NP", 4},  {", PA-C", 6}, {", RN", 4},
+                                       {", DDS", 5}, {", DPM", 5},  {", FNP", 5}};
+    if (e + 3 > n || s[e] != ',' || s[e + 1] != ' ' || !credential_initial(s[e + 2]))
         return 0;
-    for (const char *const *c = creds; *c; c++) {
-        size_t l = strlen(*c);
-        if (e + l <= n && memcmp(s + e, *c, l) == 0 &&
+    for (size_t k = 0; k < sizeof creds / sizeof creds[0]; k++) {
+        size_t l = creds[k].len;
+        if (e + l <= n && s[e + 2] == creds[k].text[2] &&
+            bytes_eq(s + e + 3, creds[k].text + 3, l - 3) &&
             (e + l == n || !pw_isalpha((unsigned char)s[e + l])))
             return 1;
     }
     return 0;
 }
 
-/* ", M", ", D", ", N", ", P", ", R" or ", F" somewhere in s: where credential_after can match
- * (", MD", ", DO", ", NP", ", PA-C", ", RN", ", FNP" …). */
-static int credential_somewhere(const char *s, size_t n)
+/* The last comma of s where credential_after matches: a name before credentials ends there,
+ * so it starts before it. 0 when there is none (a name cannot end at offset 0). */
+static size_t last_credential(const char *s, size_t n)
 {
+    size_t last = 0;
     const char *p = memchr(s, ',', n);
     while (p) {
         size_t k = (size_t)(p - s);
-        if (k + 2 < n && s[k + 1] == ' ' && strchr("MDNPRF", s[k + 2]) && s[k + 2] != '\0')
-            return 1;
+        if (credential_after(s, n, k))
+            last = k;
         p = k + 1 < n ? memchr(p + 1, ',', n - k - 1) : NULL;
     }
-    return 0;
+    return last;
+}
+
+/* Where the trigger words may start: before the last upper-case letter that starts a word (a
+ * trigger ends with a space and at least 3 bytes before the name it announces), from the mask of
+ * a segment of at most 64 bytes; n without one. */
+static size_t names_end(const pw_seg *g)
+{
+    const pw_seg_masks *m = g->sum ? g->sum->masks : NULL;
+    if (!m || m->words != 1)
+        return g->n;
+    uint64_t u = pw_mask(m, PW_MK_UPPER, 0) & ~(pw_mask(m, PW_MK_ALPHA, 0) << 1);
+    if (!u)
+        return 0;
+    size_t last = 63 - (size_t)__builtin_clzll(u);
+    return last >= 3 ? last - 2 : 0;
+}
+
+/* A name announced by a trigger word starting at the word start s[i], or a provider's name
+ * before credentials ending at or before cred_end. Returns the last byte it consumed (i, or the
+ * name's last byte). */
+static size_t name_at(pw_scan *sc, const pw_seg *g, size_t i, size_t cred_end)
+{
+    const char *s = g->s;
+    size_t n = g->n;
+    int c = (unsigned char)s[i];
+    int lc = c | 32;
+    const trigger *t = i + 1 < n && trigger_may_start(lc, (unsigned char)s[i + 1])
+                           ? triggers_by_initial[lc - 'a']
+                           : NULL;
+    for (; t && t->word; t++) {
+        size_t l = t->len;
+        if (i + l > n || (s[i + 1] | 32) != t->word[1] || !trigger_eq(s + i, t->word, l))
+            continue;
+        size_t e = name_words(s, n, i + l);
+        if (e) {
+            pw_scan_add(sc, g, i + l, e, PW_PHI_NAME, t->subtype, NULL, 0.85f, PW_REASON_CONTEXT,
+                        t->word);
+            i = e - 1;
+        }
+        break;
+    }
+    if (i < cred_end && pw_isupper(c)) { /* the name ends at a credential's comma */
+        size_t e = name_words(s, n, i);
+        if (e && e > i && memchr(s + i, ' ', e - i) && credential_after(s, n, e)) {
+            pw_scan_add(sc, g, i, e, PW_PHI_NAME, "provider", NULL, 0.85f, PW_REASON_CONTEXT,
+                        "credentials after name");
+            i = e - 1;
+        }
+    }
+    return i;
+}
+
+/* name_text's walk on a segment of at most 64 bytes with masks: the word starts below stop from
+ * the letter mask. */
+static void name_text_word(pw_scan *sc, const pw_seg *g, const pw_seg_masks *m, size_t stop,
+                           size_t cred_end)
+{
+    uint64_t a = pw_mask(m, PW_MK_ALPHA, 0);
+    uint64_t cand = a & ~(a << 1) & (stop < 64 ? ((uint64_t)1 << stop) - 1 : ~(uint64_t)0);
+    while (cand) {
+        size_t next = name_at(sc, g, (size_t)__builtin_ctzll(cand), cred_end) + 1;
+        cand &= next < 64 ? ~(uint64_t)0 << next : 0;
+    }
 }
 
 static void name_text(pw_scan *sc, const pw_seg *g)
@@ -164,35 +291,20 @@ static void name_text(pw_scan *sc, const pw_seg *g)
     size_t n = g->n;
     if (g->sum && (g->sum->cls & (PW_SUM_UPPER | PW_SUM_SPACE)) != (PW_SUM_UPPER | PW_SUM_SPACE))
         return; /* every name word starts upper-case (name_word); every trigger ends with a
-                   space, and so does the ", " before credentials (credential_somewhere) */
-    int has_comma = credential_somewhere(s, n);
+                   space, and so does the ", " before credentials */
+    size_t cred_end = last_credential(s, n), stop = names_end(g);
+    if (stop < cred_end)
+        stop = cred_end;
+    const pw_seg_masks *m = g->sum ? g->sum->masks : NULL;
+    if (m && m->words == 1) {
+        name_text_word(sc, g, m, stop, cred_end);
+        return;
+    }
     pw_cand_iter ci;
-    for (size_t i = pw_cand_first(&ci, g, PW_CAND_ALPHA); i < n; i = pw_cand_from(&ci, i + 1)) {
+    for (size_t i = pw_cand_first(&ci, g, PW_CAND_ALPHA); i < stop; i = pw_cand_from(&ci, i + 1)) {
         int c = (unsigned char)s[i];
-        if (!pw_isalpha(c) || !word_start(s, i))
-            continue;
-        int lc = c | 32;
-        for (const trigger *t = triggers_for(lc); t && t->word; t++) {
-            size_t l = t->len;
-            if (lc != t->word[0] || i + l > n || (s[i + 1] | 32) != t->word[1] ||
-                !pw_strncaseeq(s + i, t->word, l))
-                continue;
-            size_t e = name_words(s, n, i + l);
-            if (e) {
-                pw_scan_add(sc, g, i + l, e, PW_PHI_NAME, t->subtype, NULL, 0.85f,
-                            PW_REASON_CONTEXT, t->word);
-                i = e - 1;
-            }
-            break;
-        }
-        if (has_comma && pw_isupper(c)) {
-            size_t e = name_words(s, n, i);
-            if (e && e > i && memchr(s + i, ' ', e - i) && credential_after(s, n, e)) {
-                pw_scan_add(sc, g, i, e, PW_PHI_NAME, "provider", NULL, 0.85f, PW_REASON_CONTEXT,
-                            "credentials after name");
-                i = e - 1;
-            }
-        }
+        if (pw_isalpha(c) && word_start(s, i))
+            i = name_at(sc, g, i, cred_end);
     }
 }
 

@@ -59,12 +59,33 @@ static void try_npi(pw_scan *sc, const pw_seg *g, size_t i, size_t run)
                 "npi context + check digit");
 }
 
+/* pw_ident_numeric on a segment of at most 64 bytes with masks: only the digit runs of 5 or 10
+ * (the others try nothing), their lengths from the digit mask. */
+static void numeric_word(pw_scan *sc, const pw_seg *g, const pw_seg_masks *m)
+{
+    uint64_t d = pw_mask(m, PW_MK_DIGIT, 0);
+    for (uint64_t cand = d & ~(d << 1); cand; cand &= cand - 1) {
+        size_t i = (size_t)__builtin_ctzll(cand);
+        uint64_t rest = ~(d >> i);
+        size_t run = rest ? (size_t)__builtin_ctzll(rest) : 64;
+        if ((run == 5 || run == 10) && pw_num_left_ok(g->s, i)) {
+            try_zip(sc, g, i, run);
+            try_npi(sc, g, i, run);
+        }
+    }
+}
+
 void pw_ident_numeric(pw_scan *sc, const pw_seg *g)
 {
     const char *s = g->s;
     size_t n = g->n;
     if (g->sum && !(g->sum->runs & (PW_RUN(5) | PW_RUN(10))))
         return; /* a ZIP is a run of 5 digits, an NPI a run of 10 */
+    const pw_seg_masks *m = g->sum ? g->sum->masks : NULL;
+    if (m && m->words == 1) {
+        numeric_word(sc, g, m);
+        return;
+    }
     pw_cand_iter ci;
     for (size_t i = pw_cand_first(&ci, g, PW_CAND_RUN); i < n; i = pw_cand_from(&ci, i + 1)) {
         if (!pw_isdigit((unsigned char)s[i]))

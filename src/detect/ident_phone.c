@@ -164,37 +164,75 @@ static int blocked(pw_ctx c)
            c == PW_CTX_IP;
 }
 
+/* A phone number at candidate s[i] (a digit, '+' or '('); nanp_possible 0 when the bytes from i
+ * cannot hold a NANP number (parse_nanp would fail). Returns the offset after which the next
+ * candidate may start: the number's end, or the end of the digit run at i. */
+static size_t phone_at(pw_scan *sc, const pw_seg *g, size_t i, int nanp_possible)
+{
+    const char *s = g->s;
+    size_t n = g->n;
+    nanp p;
+    char intl[20];
+    size_t end;
+    if (nanp_possible && parse_nanp(s, n, i, &p)) {
+        pw_ctx ctx = pw_ctx_at(g, i);
+        if (!blocked(ctx) && !toll_free(p.digits))
+            add_phone(sc, g, i, p.end, p.digits, ctx, p.separated || p.plus);
+        return p.end;
+    }
+    if ((end = parse_intl(s, n, i, intl, sizeof intl)) != 0) {
+        pw_ctx ctx = pw_ctx_at(g, i);
+        if (!blocked(ctx))
+            add_phone(sc, g, i, end, intl, ctx, 1);
+        return end;
+    }
+    if ((end = parse_loose(s, n, i, intl, sizeof intl)) != 0 && pw_ctx_at(g, i) == PW_CTX_PHONE) {
+        add_phone(sc, g, i, end, intl, PW_CTX_PHONE, 0);
+        return end;
+    }
+    while (i + 1 < n && pw_isdigit((unsigned char)s[i + 1]))
+        i++;
+    return i;
+}
+
+/* The candidate s[i] passes the first checks of every parser. */
+static int phone_start_ok(const char *s, size_t n, size_t i)
+{
+    int c = (unsigned char)s[i];
+    if (!(pw_isdigit(c) || c == '+' || c == '(') || !pw_num_left_ok(s, i))
+        return 0;
+    return c != '(' || (i + 1 < n && pw_isdigit((unsigned char)s[i + 1]));
+}
+
+/* pw_ident_phone on a segment of at most 64 bytes with masks: a candidate needs 7 digits after
+ * it (the fewest any form has), and parse_nanp runs only with 10 digits among the next 17 bytes
+ * (its longest form, "+1 (617) 555-0123"). */
+static void phone_word(pw_scan *sc, const pw_seg *g, const pw_seg_masks *m)
+{
+    uint64_t d = pw_mask(m, PW_MK_DIGIT, 0);
+    for (uint64_t cand = pw_cand_word(m, PW_CAND_PHONE, 0); cand;) {
+        size_t i = (size_t)__builtin_ctzll(cand);
+        cand &= cand - 1;
+        uint64_t ahead = d >> i;
+        if (pw_popcount64(ahead) < 7 || !phone_start_ok(g->s, g->n, i))
+            continue;
+        size_t next = phone_at(sc, g, i, pw_popcount64(ahead & 0x1ffff) >= 10) + 1;
+        cand &= next < 64 ? ~(uint64_t)0 << next : 0;
+    }
+}
+
 void pw_ident_phone(pw_scan *sc, const pw_seg *g)
 {
     const char *s = g->s;
     size_t n = g->n;
+    const pw_seg_masks *m = g->sum ? g->sum->masks : NULL;
+    if (m && m->words == 1) {
+        phone_word(sc, g, m);
+        return;
+    }
     pw_cand_iter ci;
     for (size_t i = pw_cand_first(&ci, g, PW_CAND_PHONE); i < n; i = pw_cand_from(&ci, i + 1)) {
-        int c = (unsigned char)s[i];
-        if (!(pw_isdigit(c) || c == '+' || c == '(') || !pw_num_left_ok(s, i))
-            continue;
-        if (c == '(' && (i + 1 >= n || !pw_isdigit((unsigned char)s[i + 1])))
-            continue;
-        nanp p;
-        char intl[20];
-        size_t end;
-        if (parse_nanp(s, n, i, &p)) {
-            pw_ctx ctx = pw_ctx_at(g, i);
-            if (!blocked(ctx) && !toll_free(p.digits))
-                add_phone(sc, g, i, p.end, p.digits, ctx, p.separated || p.plus);
-            i = p.end;
-        } else if ((end = parse_intl(s, n, i, intl, sizeof intl)) != 0) {
-            pw_ctx ctx = pw_ctx_at(g, i);
-            if (!blocked(ctx))
-                add_phone(sc, g, i, end, intl, ctx, 1);
-            i = end;
-        } else if ((end = parse_loose(s, n, i, intl, sizeof intl)) != 0 &&
-                   pw_ctx_at(g, i) == PW_CTX_PHONE) {
-            add_phone(sc, g, i, end, intl, PW_CTX_PHONE, 0);
-            i = end;
-        } else {
-            while (i + 1 < n && pw_isdigit((unsigned char)s[i + 1]))
-                i++;
-        }
+        if (phone_start_ok(s, n, i))
+            i = phone_at(sc, g, i, 1);
     }
 }

@@ -319,6 +319,15 @@ static inline __attribute__((always_inline)) size_t pw_cand_from(pw_cand_iter *i
     return (w << 6) + (size_t)__builtin_ctzll(bits);
 }
 
+/* Bits set in x (no popcnt instruction in the baseline x86-64 target). */
+static inline size_t pw_popcount64(uint64_t x)
+{
+    x = x - ((x >> 1) & 0x5555555555555555ull);
+    x = (x & 0x3333333333333333ull) + ((x >> 2) & 0x3333333333333333ull);
+    x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0full;
+    return (size_t)((x * 0x0101010101010101ull) >> 56);
+}
+
 /* Start iterating g's candidates of kind k: the first one. */
 static inline __attribute__((always_inline)) size_t pw_cand_first(pw_cand_iter *it, const pw_seg *g,
                                                                   pw_cand_kind k)
@@ -407,6 +416,9 @@ typedef struct pw_scan {
     pw_err *err;
     const struct pw_field_prep *prep; /* det-event: what the event pass knows, or NULL */
 } pw_scan;
+
+/* Forget every remembered context (pw_ctx_before_seg's memo): before a scan of new buffers. */
+void pw_ctx_memo_clear(pw_detect_scratch *s);
 
 /* pw_detect_scan's argument checks (PW_OK or the error it returns). */
 pw_status pw_detect_check_field(const pw_detector *d, const pw_detect_scratch *s, const pw_arena *a,

@@ -232,23 +232,21 @@ static uint64_t bits16(__m128i v)
     return (uint64_t)(unsigned)_mm_movemask_epi8(v);
 }
 
-/* Bytes [off, off + 16) of s, zeroes past n (zero is in no class). */
-static __m128i load16(const char *s, size_t off, size_t n)
+/* Bytes [off, off + 16) of s, zeroes past n (zero is in no class); *at = off. For a last chunk
+ * whose word (starting at byte w0) holds the 16 bytes ending at n, those instead (no copy), *at =
+ * n - 16: the bytes before off it reads again get the bits they already have. */
+static __m128i load16(const char *s, size_t off, size_t n, size_t w0, size_t *at)
 {
+    *at = off;
     if (n - off >= 16)
         return _mm_loadu_si128((const __m128i *)(const void *)(s + off));
+    if (n >= w0 + 16) {
+        *at = n - 16;
+        return _mm_loadu_si128((const __m128i *)(const void *)(s + n - 16));
+    }
     unsigned char tail[16] = {0};
     memcpy(tail, s + off, n - off);
     return _mm_loadu_si128((const __m128i *)(const void *)tail);
-}
-
-/* Bits set in x (no popcnt instruction in the baseline x86-64 target). */
-static size_t popcount64(uint64_t x)
-{
-    x = x - ((x >> 1) & 0x5555555555555555ull);
-    x = (x & 0x3333333333333333ull) + ((x >> 2) & 0x3333333333333333ull);
-    x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0full;
-    return (size_t)((x * 0x0101010101010101ull) >> 56);
 }
 
 /* What the summary needs of one word of masks. */
@@ -266,11 +264,12 @@ classify_word(const char *s, size_t n, size_t w, uint64_t *b, size_t stride, __m
     size_t end = n - w * 64 < 64 ? n : w * 64 + 64;
     __m128i ex = *extra;
     for (size_t off = w * 64; off < end; off += 16) {
-        __m128i v = load16(s, off, n);
+        size_t at;
+        __m128i v = load16(s, off, n, w * 64, &at);
         __m128i folded = _mm_or_si128(v, _mm_set1_epi8(0x20)); /* 'A' -> 'a' */
         __m128i is_plus = _mm_cmpeq_epi8(v, _mm_set1_epi8('+'));
         __m128i is_open = _mm_or_si128(is_plus, _mm_cmpeq_epi8(v, _mm_set1_epi8('(')));
-        unsigned sh = (unsigned)(off & 63);
+        unsigned sh = (unsigned)(at & 63);
         dg |= bits16(in_range(v, '0', '9')) << sh;
         al |= bits16(in_range(folded, 'a', 'z')) << sh;
         up |= bits16(in_range(v, 'A', 'Z')) << sh;
@@ -315,8 +314,8 @@ static void classify(const char *s, size_t n, pw_seg_masks *m, pw_seg_summary *o
     for (size_t w = 0; w < words; w++) {
         word_bits x = classify_word(s, n, w, m->bits, words, &extra);
         any_alpha |= x.alpha, any_upper |= x.upper, any_dot |= x.dot;
-        digits += x.digit ? popcount64(x.digit) : 0;
-        colons += x.colon ? popcount64(x.colon) : 0;
+        digits += x.digit ? pw_popcount64(x.digit) : 0;
+        colons += x.colon ? pw_popcount64(x.colon) : 0;
     }
     out->digits = digits;
     out->colons = colons;
@@ -336,8 +335,8 @@ void pw_masks_classify_into(const char *s, size_t n, uint64_t *bits, size_t stri
         word_bits x = classify_word(s, n, w, bits + w0, stride, &extra);
         unsigned cls = (x.alpha ? PW_SUM_ALPHA : 0u) | (x.upper ? PW_SUM_UPPER : 0u) |
                        (x.dot ? PW_SUM_DOT : 0u) | extra_cls(extra);
-        ws[w0 + w] = (pw_word_sum){(uint16_t)cls, (uint8_t)(x.digit ? popcount64(x.digit) : 0),
-                                   (uint8_t)(x.colon ? popcount64(x.colon) : 0)};
+        ws[w0 + w] = (pw_word_sum){(uint16_t)cls, (uint8_t)(x.digit ? pw_popcount64(x.digit) : 0),
+                                   (uint8_t)(x.colon ? pw_popcount64(x.colon) : 0)};
     }
 }
 
@@ -383,6 +382,14 @@ void pw_masks_classify_into(const char *s, size_t n, uint64_t *bits, size_t stri
 static inline __attribute__((always_inline)) uint64_t mask_runs(const pw_seg_masks *m)
 {
     uint64_t runs = 0;
+    if (m->words == 1) { /* every run ends inside the word: its length is one count of ones */
+        uint64_t d = pw_mask(m, PW_MK_DIGIT, 0);
+        for (uint64_t st = d & ~(d << 1); st; st &= st - 1) {
+            uint64_t ones = ~(d >> __builtin_ctzll(st));
+            runs |= run_bit(ones ? (size_t)__builtin_ctzll(ones) : 64);
+        }
+        return runs;
+    }
     for (size_t w = 0; w < m->words; w++) {
         uint64_t d = pw_mask(m, PW_MK_DIGIT, w);
         uint64_t st = d & ~pw_mask_prev(m, PW_MK_DIGIT, w);

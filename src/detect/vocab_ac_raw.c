@@ -212,13 +212,19 @@ static int raw_camel_run(raw_scan *r, size_t ws, size_t we)
     return raw_word(r, from, we);
 }
 
-/* The same for a run at bits [s, e) of the block at base, its breaks (pw_vocab_camel_break)
- * read off the masks: an upper-case letter after a lower-case one, or after an upper-case one
- * and before a lower-case one. The bytes around the run's inner positions are all in the block. */
-static int camel_in_block(raw_scan *r, const raw_masks *m, size_t base, unsigned s, unsigned e)
+/* The camelCase breaks inside the run at bits [s, e) of a block (pw_vocab_camel_break) read off
+ * the masks: an upper-case letter after a lower-case one, or after an upper-case one and before a
+ * lower-case one. The bytes around the run's inner positions are all in the block. */
+static inline uint64_t camel_breaks(const raw_masks *m, unsigned s, unsigned e)
 {
     uint64_t U = m->upper, L = m->lower;
-    uint64_t brk = U & (L << 1 | (U << 1 & L >> 1)) & low_bits(e) & ~low_bits(s + 1);
+    return U & (L << 1 | (U << 1 & L >> 1)) & low_bits(e) & ~low_bits(s + 1);
+}
+
+/* The same for a run at bits [s, e) of the block at base, split at those breaks. */
+static int camel_in_block(raw_scan *r, const raw_masks *m, size_t base, unsigned s, unsigned e)
+{
+    uint64_t brk = camel_breaks(m, s, e);
     size_t from = base + s;
     for (; brk; brk &= brk - 1) {
         size_t k = base + (size_t)__builtin_ctzll(brk);
@@ -280,7 +286,8 @@ block_runs(raw_scan *r, raw_masks *m, size_t base, raw_carry *c, const void *byt
             break;
         }
         int rc;
-        if ((m->upper & low_bits(len) << s) && len >= PW_VOCAB_CAMEL_MIN)
+        if ((m->upper & low_bits(len) << s) && len >= PW_VOCAB_CAMEL_MIN &&
+            camel_breaks(m, s, s + len)) /* "Provider": one word, looked up inline below */
             rc = camel_in_block(r, m, base, s, s + len);
 #ifdef RAW_SSE2
         else if (bytes && len <= PW_AC_SHORT_MAX)
