@@ -182,8 +182,37 @@ static const pw_seg_summary *summarize(pw_scan *sc, const pw_seg *in, pw_seg_sum
     return sum;
 }
 
+/* s[0..n) holds a byte that decoding may change ('%' or '+'), eight bytes at a time. */
+static int may_decode(const char *s, size_t n)
+{
+    const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t v, pct, plus;
+        memcpy(&v, s + i, 8);
+        pct = v ^ (ones * '%'), plus = v ^ (ones * '+');
+        if ((((pct - ones) & ~pct) | ((plus - ones) & ~plus)) & highs)
+            return 1;
+    }
+    for (; i < n; i++)
+        if (s[i] == '%' || s[i] == '+')
+            return 1;
+    return 0;
+}
+
+/* A bookkeeping parameter (ts=, v=, id=, fbp=) is scanned for canaries and decoded layers only
+ * (a layer may be a URL, scanned as one): without canaries and without a byte to decode, its
+ * scan finds nothing, and is skipped before the summary. */
+static int nothing_to_find(const pw_scan *sc, const pw_seg *g)
+{
+    return g->in_query && (g->ctx == PW_CTX_TIME || g->ctx == PW_CTX_NEGATIVE) &&
+           !sc->d->n_forms && !may_decode(g->s, g->n);
+}
+
 void pw_scan_segment(pw_scan *sc, pw_seg *in, int depth)
 {
+    if (nothing_to_find(sc, in))
+        return;
     pw_seg_summary own;
     pw_seg_masks masks;
     const pw_seg_summary *sum = summarize(sc, in, &own, &masks);
