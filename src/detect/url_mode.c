@@ -126,17 +126,23 @@ size_t pw_url_parts(const char *s, size_t n, pw_url_part *parts, size_t max, siz
     return k.n;
 }
 
+/* Narrow *t (a copy of g) to g's bytes [a, b). */
+static inline void narrow(pw_seg *t, const pw_seg *g, size_t a, size_t b)
+{
+    t->s = g->s + a;
+    t->n = b - a;
+    if (g->ostart) {
+        t->ostart = g->ostart + a;
+        t->oend = g->oend + a;
+    } else {
+        t->base = g->base + a;
+    }
+}
+
 pw_seg pw_seg_sub(const pw_seg *g, size_t a, size_t b)
 {
     pw_seg t = *g;
-    t.s = g->s + a;
-    t.n = b - a;
-    if (g->ostart) {
-        t.ostart = g->ostart + a;
-        t.oend = g->oend + a;
-    } else {
-        t.base = g->base + a;
-    }
+    narrow(&t, g, a, b);
     return t;
 }
 
@@ -160,11 +166,13 @@ void pw_scan_url(pw_scan *sc, const pw_seg *g, int depth)
 {
     pw_url_part parts[PW_URL_MAX_PARTS];
     size_t auth = 0, np = pw_url_parts(g->s, g->n, parts, PW_URL_MAX_PARTS, &auth);
+    pw_seg t = *g; /* one copy; each part sets every field it changes */
     for (size_t i = 0; i < np && sc->st == PW_OK; i++) {
         const pw_url_part *p = &parts[i];
         if (p->val_end <= p->val_start)
             continue;
-        pw_seg t = pw_seg_sub(g, p->val_start, p->val_end);
+        narrow(&t, g, p->val_start, p->val_end);
+        t.sum = g->sum;
         t.key = g->s + p->key_start;
         t.key_n = p->key_end - p->key_start;
         t.in_url = 1;
