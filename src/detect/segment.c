@@ -233,9 +233,34 @@ static int nothing_to_find(const pw_scan *sc, const pw_seg *g)
            !sc->d->n_forms && !may_decode(g->s, g->n);
 }
 
+/* Scan a decoded layer: as a URL when it is one, else as a segment. */
+static void scan_layer(pw_scan *sc, pw_seg *dec, int depth)
+{
+    if (decoded_is_url(dec) && depth < PW_DETECT_MAX_URL_DEPTH)
+        pw_scan_url(sc, dec, depth + 1);
+    else
+        pw_scan_segment(sc, dec, depth + 1);
+}
+
+/* Without canaries nothing reads a segment's summary before its percent layer is decoded, and a
+ * %XX escape holds a hex digit (the letter/digit gate passes): such a segment goes straight to
+ * its next layer, without a summary of this one. 0 if it is no such segment. */
+static int decoded_first(pw_scan *sc, pw_seg *in, int depth)
+{
+    if (sc->d->n_forms || depth >= PW_DETECT_MAX_LAYERS || !has_pct_escape(in->s, in->n))
+        return 0;
+    int plus = in->in_query && memchr(in->s, '+', in->n) != NULL;
+    pw_seg dec;
+    in->sum = NULL;
+    if (!pw_seg_pct_decode(sc->a, in, plus, &dec))
+        return 0; /* out of memory: scanned as it is, as below */
+    scan_layer(sc, &dec, depth);
+    return 1;
+}
+
 void pw_scan_segment(pw_scan *sc, pw_seg *in, int depth)
 {
-    if (nothing_to_find(sc, in))
+    if (nothing_to_find(sc, in) || decoded_first(sc, in, depth))
         return;
     pw_seg_summary own;
     pw_seg_masks masks;
@@ -252,10 +277,7 @@ void pw_scan_segment(pw_scan *sc, pw_seg *in, int depth)
         (((cls & PW_SUM_PCT) && has_pct_escape(g->s, g->n)) || plus)) {
         pw_seg dec;
         if (pw_seg_pct_decode(sc->a, g, plus, &dec)) {
-            if (decoded_is_url(&dec) && depth < PW_DETECT_MAX_URL_DEPTH)
-                pw_scan_url(sc, &dec, depth + 1);
-            else
-                pw_scan_segment(sc, &dec, depth + 1);
+            scan_layer(sc, &dec, depth);
             return;
         }
     }
