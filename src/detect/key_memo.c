@@ -119,7 +119,7 @@ static int key_escaped(const char *k, size_t n)
 /* The remembered key m->key (m->len == n) equals key[0..n) (first eight bytes: ks->head). The
  * remembered key is read eight bytes at a time inside its PW_KEY_MEMO_LEN bytes. */
 static inline __attribute__((always_inline)) int memo_equal(const pw_key_memo *m, const char *key,
-                                                           size_t n, const key_sum *ks)
+                                                            size_t n, const key_sum *ks)
 {
     if (n <= 8)
         return (load8(m->key) & (~0ull >> (8 * (8 - n)))) == ks->head;

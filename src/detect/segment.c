@@ -148,7 +148,7 @@ static int decoded_is_url(const pw_seg *g)
         i++;
     const char *s = g->s + i;
     size_t n = g->n - i;
-    return (n >= 8 && strncmp(s, "https://", 8) == 0) || (n >= 7 && strncmp(s, "http://", 7) == 0);
+    return (n >= 8 && memcmp(s, "https://", 8) == 0) || (n >= 7 && memcmp(s, "http://", 7) == 0);
 }
 
 static void search_intent(pw_scan *sc, const pw_seg *g)
@@ -229,8 +229,8 @@ static int may_decode(const char *s, size_t n)
  * scan finds nothing, and is skipped before the summary. */
 static int nothing_to_find(const pw_scan *sc, const pw_seg *g)
 {
-    return g->in_query && (g->ctx == PW_CTX_TIME || g->ctx == PW_CTX_NEGATIVE) &&
-           !sc->d->n_forms && !may_decode(g->s, g->n);
+    return g->in_query && (g->ctx == PW_CTX_TIME || g->ctx == PW_CTX_NEGATIVE) && !sc->d->n_forms &&
+           !may_decode(g->s, g->n);
 }
 
 /* Scan a decoded layer: as a URL when it is one, else as a segment. */
