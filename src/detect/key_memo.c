@@ -39,7 +39,7 @@ static uint64_t load_last(const char *p, size_t n, size_t r)
 }
 
 /* The n (1..8) bytes at p as a number (zero above), from loads inside p[0..n). */
-static uint64_t load_upto8(const char *p, size_t n)
+static inline __attribute__((always_inline)) uint64_t load_upto8(const char *p, size_t n)
 {
     const unsigned char *u = (const unsigned char *)p;
     if (n == 8)
@@ -118,7 +118,8 @@ static int key_escaped(const char *k, size_t n)
 
 /* The remembered key m->key (m->len == n) equals key[0..n) (first eight bytes: ks->head). The
  * remembered key is read eight bytes at a time inside its PW_KEY_MEMO_LEN bytes. */
-static int memo_equal(const pw_key_memo *m, const char *key, size_t n, const key_sum *ks)
+static inline __attribute__((always_inline)) int memo_equal(const pw_key_memo *m, const char *key,
+                                                            size_t n, const key_sum *ks)
 {
     if (n <= 8)
         return (load8(m->key) & (~0ull >> (8 * (8 - n)))) == ks->head;

@@ -7,6 +7,10 @@
  */
 #include <string.h>
 
+#if defined(__SSE2__) && defined(__x86_64__)
+#include <emmintrin.h>
+#endif
+
 #include "detect/internal.h"
 
 static int hexval(int c)
@@ -30,6 +34,8 @@ static size_t orig_end(const pw_seg *g, size_t i)
 /* The first byte at or after i that decoding may change: '%', or '+' when it means a space. */
 static size_t next_special(const char *s, size_t i, size_t n, int plus_is_space)
 {
+    if (i < n && s[i] == '%') /* escapes come in runs ("%3A%2F%2F"): no search for the next */
+        return i;
     if (!plus_is_space) {
         const char *p = i < n ? memchr(s + i, '%', n - i) : NULL;
         return p ? (size_t)(p - s) : n;
@@ -37,6 +43,26 @@ static size_t next_special(const char *s, size_t i, size_t n, int plus_is_space)
     while (i < n && s[i] != '%' && s[i] != '+')
         i++;
     return i;
+}
+
+/* os[k] = at + k, oe[k] = at + k + 1 for k < len (the spans of bytes copied from an original
+ * slice), four at a time with SSE2. */
+static void fill_offsets(uint32_t *os, uint32_t *oe, uint32_t at, size_t len)
+{
+    size_t k = 0;
+#if defined(__SSE2__) && defined(__x86_64__)
+    __m128i v = _mm_add_epi32(_mm_set1_epi32((int)at), _mm_set_epi32(3, 2, 1, 0));
+    const __m128i one = _mm_set1_epi32(1), four = _mm_set1_epi32(4);
+    for (; k + 4 <= len; k += 4) {
+        _mm_storeu_si128((__m128i *)(void *)(os + k), v);
+        _mm_storeu_si128((__m128i *)(void *)(oe + k), _mm_add_epi32(v, one));
+        v = _mm_add_epi32(v, four);
+    }
+#endif
+    for (; k < len; k++) {
+        os[k] = at + (uint32_t)k;
+        oe[k] = at + (uint32_t)k + 1;
+    }
 }
 
 /* Copy g's bytes [i, j) unchanged to out position o, with their original spans; new o. */
@@ -52,21 +78,19 @@ static size_t copy_plain(const pw_seg *g, size_t i, size_t j, char *buf, uint32_
         memcpy(oe + o, g->oend + i, len * sizeof *oe);
         return o + len;
     }
-    for (size_t k = 0; k < len; k++) {
-        os[o + k] = (uint32_t)(g->base + i + k);
-        oe[o + k] = (uint32_t)(g->base + i + k + 1);
-    }
+    fill_offsets(os + o, oe + o, (uint32_t)(g->base + i), len);
     return o + len;
 }
 
 /* Bytes that decoding leaves alone are copied in stretches between the '%' (and '+') bytes. */
 int pw_seg_pct_decode(pw_arena *a, const pw_seg *g, int plus_is_space, pw_seg *out)
 {
-    char *buf = pw_arena_alloc(a, g->n + 1);
-    uint32_t *os = pw_arena_alloc(a, (g->n + 1) * sizeof *os);
-    uint32_t *oe = pw_arena_alloc(a, (g->n + 1) * sizeof *oe);
-    if (!buf || !os || !oe)
+    /* one block: the two offset maps, then the text */
+    uint32_t *os = pw_arena_alloc(a, 2 * (g->n + 1) * sizeof *os + g->n + 1);
+    if (!os)
         return 0;
+    uint32_t *oe = os + g->n + 1;
+    char *buf = (char *)(oe + g->n + 1);
     size_t o = 0, i = 0;
     int changed = 0, hi, lo;
     while (i < g->n) {
@@ -124,7 +148,7 @@ static int decoded_is_url(const pw_seg *g)
         i++;
     const char *s = g->s + i;
     size_t n = g->n - i;
-    return (n >= 8 && strncmp(s, "https://", 8) == 0) || (n >= 7 && strncmp(s, "http://", 7) == 0);
+    return (n >= 8 && memcmp(s, "https://", 8) == 0) || (n >= 7 && memcmp(s, "http://", 7) == 0);
 }
 
 static void search_intent(pw_scan *sc, const pw_seg *g)
@@ -182,8 +206,62 @@ static const pw_seg_summary *summarize(pw_scan *sc, const pw_seg *in, pw_seg_sum
     return sum;
 }
 
+/* s[0..n) holds a byte that decoding may change ('%' or '+'), eight bytes at a time. */
+static int may_decode(const char *s, size_t n)
+{
+    const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t v, pct, plus;
+        memcpy(&v, s + i, 8);
+        pct = v ^ (ones * '%'), plus = v ^ (ones * '+');
+        if ((((pct - ones) & ~pct) | ((plus - ones) & ~plus)) & highs)
+            return 1;
+    }
+    for (; i < n; i++)
+        if (s[i] == '%' || s[i] == '+')
+            return 1;
+    return 0;
+}
+
+/* A bookkeeping parameter (ts=, v=, id=, fbp=) is scanned for canaries and decoded layers only
+ * (a layer may be a URL, scanned as one): without canaries and without a byte to decode, its
+ * scan finds nothing, and is skipped before the summary. */
+static int nothing_to_find(const pw_scan *sc, const pw_seg *g)
+{
+    return g->in_query && (g->ctx == PW_CTX_TIME || g->ctx == PW_CTX_NEGATIVE) && !sc->d->n_forms &&
+           !may_decode(g->s, g->n);
+}
+
+/* Scan a decoded layer: as a URL when it is one, else as a segment. */
+static void scan_layer(pw_scan *sc, pw_seg *dec, int depth)
+{
+    if (decoded_is_url(dec) && depth < PW_DETECT_MAX_URL_DEPTH)
+        pw_scan_url(sc, dec, depth + 1);
+    else
+        pw_scan_segment(sc, dec, depth + 1);
+}
+
+/* Without canaries nothing reads a segment's summary before its percent layer is decoded, and a
+ * %XX escape holds a hex digit (the letter/digit gate passes): such a segment goes straight to
+ * its next layer, without a summary of this one. 0 if it is no such segment. */
+static int decoded_first(pw_scan *sc, pw_seg *in, int depth)
+{
+    if (sc->d->n_forms || depth >= PW_DETECT_MAX_LAYERS || !has_pct_escape(in->s, in->n))
+        return 0;
+    int plus = in->in_query && memchr(in->s, '+', in->n) != NULL;
+    pw_seg dec;
+    in->sum = NULL;
+    if (!pw_seg_pct_decode(sc->a, in, plus, &dec))
+        return 0; /* out of memory: scanned as it is, as below */
+    scan_layer(sc, &dec, depth);
+    return 1;
+}
+
 void pw_scan_segment(pw_scan *sc, pw_seg *in, int depth)
 {
+    if (nothing_to_find(sc, in) || decoded_first(sc, in, depth))
+        return;
     pw_seg_summary own;
     pw_seg_masks masks;
     const pw_seg_summary *sum = summarize(sc, in, &own, &masks);
@@ -199,10 +277,7 @@ void pw_scan_segment(pw_scan *sc, pw_seg *in, int depth)
         (((cls & PW_SUM_PCT) && has_pct_escape(g->s, g->n)) || plus)) {
         pw_seg dec;
         if (pw_seg_pct_decode(sc->a, g, plus, &dec)) {
-            if (decoded_is_url(&dec) && depth < PW_DETECT_MAX_URL_DEPTH)
-                pw_scan_url(sc, &dec, depth + 1);
-            else
-                pw_scan_segment(sc, &dec, depth + 1);
+            scan_layer(sc, &dec, depth);
             return;
         }
     }
