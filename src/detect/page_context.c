@@ -1,0 +1,302 @@
+/*
+ * page_context.c — general hospital pages: careers, news, giving, volunteering, parking. A
+ * specialty or service named on such a page ("/careers/oncology/nurse", "Oncology Nurse -
+ * Careers", "Hospital News: New MRI Suite Opens") is the hospital's work, not a visitor's health,
+ * so health context and care intent found there do not count; identifiers always do. The page
+ * words are data: data/vocab/page/general_pages.tsv, compiled into page_words.h by
+ * page_context.cmake.
+ *
+ *   URL:  a host whose first label is a page word (careers.example.org), a job board's domain, or
+ *         a path slug that is one (/careers/, /press-releases/): the slugs after it, the query
+ *         and the fragment are quiet (pw_scan_url sets pw_seg.page_quiet on them). The slugs
+ *         before it keep their hits (/conditions/breast-cancer/news), and a nested URL in a
+ *         parameter is judged by its own host and path.
+ *   Text: in a title (up to 160 bytes and 4 components, split at | : – — · • » and " - "), a
+ *         component that starts with a page phrase (followed by the component's end or "at",
+ *         "in", "with": "Careers in Cardiology") or ends with one; at the end an "alone" phrase
+ *         counts only when its component names no health term ("Hospital News", not "Diabetes
+ *         News"). Not judged this way: path slugs (the URL rule's), what a visitor typed (form
+ *         values, search queries) and text with a sentence break (". ") — a message, not a title.
+ */
+#include <string.h>
+
+#include "detect/internal.h"
+
+enum {
+    PW_PAGE_HOST = 1,   /* first label of the host */
+    PW_PAGE_DOMAIN = 2, /* the host is this domain or under it */
+    PW_PAGE_PATH = 4,   /* a whole path slug */
+    PW_PAGE_TITLE = 8,  /* the first or last words of a title component */
+    PW_PAGE_ALONE = 16  /* title: only in a component without a health term */
+};
+
+typedef struct pw_page_word {
+    const char *phrase; /* lower-case words separated by one space, or a domain */
+    unsigned char len;
+    unsigned char flags;
+} pw_page_word;
+
+#include "page_words.h" /* generated: pw_page_words[] */
+
+#define N_PAGE_WORDS (sizeof pw_page_words / sizeof pw_page_words[0])
+
+/* The words of phrase p (one space between) at the start of s[i..e) (words: ASCII letter/digit
+ * runs, anything else separates). Returns the offset after the last word, 0 when they differ. */
+static size_t words_match(const char *s, size_t i, size_t e, const char *p, size_t plen)
+{
+    size_t k = 0;
+    while (k < plen) {
+        while (i < e && !pw_isalnum((unsigned char)s[i]))
+            i++;
+        while (k < plen && p[k] != ' ') {
+            if (i >= e || pw_tolower((unsigned char)s[i]) != p[k])
+                return 0;
+            i++, k++;
+        }
+        if (i < e && pw_isalnum((unsigned char)s[i])) /* the text's word is longer */
+            return 0;
+        k++; /* the space between the phrase's words */
+    }
+    return i;
+}
+
+/* 1 if s[i..e) holds no letter or digit. */
+static int no_word(const char *s, size_t i, size_t e)
+{
+    for (; i < e; i++)
+        if (pw_isalnum((unsigned char)s[i]))
+            return 0;
+    return 1;
+}
+
+/* 1 if s[b..e) is exactly the words of p. */
+static int words_equal(const char *s, size_t b, size_t e, const pw_page_word *w)
+{
+    size_t end = words_match(s, b, e, w->phrase, w->len);
+    return end && no_word(s, end, e);
+}
+
+/* ---- URL ---------------------------------------------------------------------------------- */
+
+/* 1 if the host s[b..e) is a general page's: its first label is a host word, or it is (under)
+ * a listed domain. */
+static int host_general(const char *s, size_t b, size_t e)
+{
+    const char *dot = memchr(s + b, '.', e - b);
+    size_t label_end = dot ? (size_t)(dot - s) : e;
+    for (size_t k = 0; k < N_PAGE_WORDS; k++) {
+        const pw_page_word *w = &pw_page_words[k];
+        if ((w->flags & PW_PAGE_HOST) && label_end - b == w->len && words_equal(s, b, label_end, w))
+            return 1;
+        if ((w->flags & PW_PAGE_DOMAIN) && e - b >= w->len) {
+            size_t at = e - w->len;
+            int boundary = at == b || s[at - 1] == '.';
+            if (boundary && word_eq(s + at, w->len, w->phrase))
+                return 1;
+        }
+    }
+    return 0;
+}
+
+/* The host of a URL whose authority ends at auth: [*b, *e); 0 when there is none. */
+static int url_host(const char *s, size_t auth, size_t *b, size_t *e)
+{
+    const char *p = auth >= 3 ? memchr(s, ':', auth) : NULL;
+    if (!p || (size_t)(p - s) + 3 > auth || p[1] != '/' || p[2] != '/')
+        return 0;
+    size_t i = (size_t)(p - s) + 3, j = i;
+    for (size_t k = i; k < auth; k++)
+        if (s[k] == '@') /* user:password@host */
+            i = k + 1;
+    for (j = i; j < auth && s[j] != ':'; j++)
+        ;
+    *b = i;
+    *e = j;
+    return j > i;
+}
+
+/* 1 if the path slug s[b..e) is a page word ("careers", "press-releases", "news.html"). */
+static int slug_general(const char *s, size_t b, size_t e)
+{
+    const char *dot = memchr(s + b, '.', e - b);
+    if (dot)
+        e = (size_t)(dot - s);
+    if (e <= b || !pw_isalpha((unsigned char)s[b]))
+        return 0;
+    for (size_t k = 0; k < N_PAGE_WORDS; k++) {
+        const pw_page_word *w = &pw_page_words[k];
+        if ((w->flags & PW_PAGE_PATH) &&
+            (unsigned char)w->phrase[0] == pw_tolower((unsigned char)s[b]) &&
+            words_equal(s, b, e, w))
+            return 1;
+    }
+    return 0;
+}
+
+size_t pw_page_quiet_from(const char *s, size_t auth, const pw_url_part *parts, size_t np)
+{
+    size_t hb, he;
+    if (url_host(s, auth, &hb, &he) && host_general(s, hb, he))
+        return 0;
+    for (size_t i = 0; i < np; i++)
+        if (parts[i].kind == PW_UPART_PATH && slug_general(s, parts[i].val_start, parts[i].val_end))
+            return i + 1;
+    return np;
+}
+
+/* ---- text --------------------------------------------------------------------------------- */
+
+/* Length of the component separator at s[i] (0: none): | : » · • – — and " - ". */
+static size_t separator_at(const char *s, size_t n, size_t i)
+{
+    unsigned char c = (unsigned char)s[i];
+    if (c == '|' || c == ':' || c == '\n')
+        return 1;
+    if (c == '-')
+        return i > 0 && s[i - 1] == ' ' && i + 1 < n && s[i + 1] == ' ';
+    if (c == 0xC2 && i + 1 < n)
+        return (unsigned char)s[i + 1] == 0xBB || (unsigned char)s[i + 1] == 0xB7 ? 2 : 0;
+    if (c == 0xE2 && i + 2 < n && (unsigned char)s[i + 1] == 0x80) {
+        unsigned char d = (unsigned char)s[i + 2];
+        return d == 0x93 || d == 0x94 || d == 0xA2 ? 3 : 0;
+    }
+    return 0;
+}
+
+/* 1 if the words of s[i..e) are none or start with a linking word ("Careers in Cardiology"). */
+static int ends_or_links(const char *s, size_t i, size_t e)
+{
+    static const char *const links[] = {"at", "in", "with"};
+    if (no_word(s, i, e))
+        return 1;
+    for (size_t k = 0; k < sizeof links / sizeof links[0]; k++)
+        if (words_match(s, i, e, links[k], strlen(links[k])))
+            return 1;
+    return 0;
+}
+
+/* Start of the last `words` words of s[b..e) (b when it holds fewer). */
+static size_t last_words_start(const char *s, size_t b, size_t e, size_t words)
+{
+    size_t i = e;
+    while (words > 0 && i > b) {
+        while (i > b && !pw_isalnum((unsigned char)s[i - 1]))
+            i--;
+        while (i > b && pw_isalnum((unsigned char)s[i - 1]))
+            i--;
+        words--;
+    }
+    return i;
+}
+
+static size_t phrase_words(const pw_page_word *w)
+{
+    size_t k = 1;
+    for (size_t i = 0; i < w->len; i++)
+        k += w->phrase[i] == ' ';
+    return k;
+}
+
+/* 1 if a health or care-intent hit of this segment (hits [mark, n), search queries aside)
+ * overlaps seg bytes [b, e). */
+static int names_health(const pw_scan *sc, const pw_seg *g, size_t mark, size_t b, size_t e)
+{
+    size_t ob, oe;
+    pw_seg_span(g, b, e, &ob, &oe);
+    for (size_t k = mark; k < sc->s->n_hits; k++) {
+        const pw_hit *h = &sc->s->hits[k];
+        if (h->category != PW_PHI_HEALTH && h->category != PW_PHI_CARE_INTENT)
+            continue;
+        if (h->category == PW_PHI_CARE_INTENT && strcmp(h->subtype, "search") == 0)
+            continue;
+        if (h->start < oe && ob < h->end)
+            return 1;
+    }
+    return 0;
+}
+
+/* 1 if component s[b..e) marks a general page. */
+static int component_general(const pw_scan *sc, const pw_seg *g, size_t mark, size_t b, size_t e)
+{
+    const char *s = g->s;
+    for (size_t k = 0; k < N_PAGE_WORDS; k++) {
+        const pw_page_word *w = &pw_page_words[k];
+        if (!(w->flags & PW_PAGE_TITLE))
+            continue;
+        size_t end = words_match(s, b, e, w->phrase, w->len);
+        if (end && ends_or_links(s, end, e)) /* "Volunteer Opportunities in Hospice Care" */
+            return 1;
+        size_t from = last_words_start(s, b, e, phrase_words(w));
+        if (words_equal(s, from, e, w) &&
+            (!(w->flags & PW_PAGE_ALONE) || !names_health(sc, g, mark, b, e)))
+            return 1;
+    }
+    return 0;
+}
+
+/* A title is short and has few components; longer text (a message, a whole menu's text
+ * "Home | Careers | Breast Cancer | Pay My Bill") is not judged by one of its parts. */
+#define TITLE_MAX_BYTES      160
+#define TITLE_MAX_COMPONENTS 4
+
+/* 1 if s[0..n) holds a sentence break (". ", "? ", "! "): a message, not a title. */
+static int has_sentence_break(const char *s, size_t n)
+{
+    for (size_t i = 0; i + 1 < n; i++)
+        if ((s[i] == '.' || s[i] == '?' || s[i] == '!') && s[i + 1] == ' ')
+            return 1;
+    return 0;
+}
+
+static int text_general(const pw_scan *sc, const pw_seg *g, size_t mark)
+{
+    size_t from[TITLE_MAX_COMPONENTS], to[TITLE_MAX_COMPONENTS], nc = 0, b = 0;
+    if (g->n > TITLE_MAX_BYTES || has_sentence_break(g->s, g->n))
+        return 0;
+    for (size_t i = 0; i <= g->n; i++) {
+        size_t sep = i < g->n ? separator_at(g->s, g->n, i) : 1;
+        if (!sep)
+            continue;
+        if (!no_word(g->s, b, i)) {
+            if (nc == TITLE_MAX_COMPONENTS)
+                return 0;
+            from[nc] = b, to[nc++] = i;
+        }
+        b = i + sep;
+        i = b - 1;
+    }
+    for (size_t k = 0; k < nc; k++)
+        if (component_general(sc, g, mark, from[k], to[k]))
+            return 1;
+    return 0;
+}
+
+/* 1 if hits [mark, n) hold health context or care intent. */
+static int has_health(const pw_scan *sc, size_t mark)
+{
+    for (size_t k = mark; k < sc->s->n_hits; k++)
+        if (sc->s->hits[k].category == PW_PHI_HEALTH ||
+            sc->s->hits[k].category == PW_PHI_CARE_INTENT)
+            return 1;
+    return 0;
+}
+
+/* 1 if g may be a page title or a button: not a path slug (the URL rule's), not what a visitor
+ * typed (a form value, a search query: "where is parking" after a health question). */
+static int may_be_title(const pw_seg *g)
+{
+    return !(g->in_url && !g->in_query) && g->type != PW_FT_FORM_VALUE && g->ctx != PW_CTX_SEARCH;
+}
+
+void pw_page_text_filter(pw_scan *sc, const pw_seg *g, size_t mark)
+{
+    if (sc->st != PW_OK || !may_be_title(g) || !has_health(sc, mark) || !text_general(sc, g, mark))
+        return;
+    size_t kept = mark;
+    for (size_t k = mark; k < sc->s->n_hits; k++) {
+        pw_phi_category c = sc->s->hits[k].category;
+        if (c != PW_PHI_HEALTH && c != PW_PHI_CARE_INTENT)
+            sc->s->hits[kept++] = sc->s->hits[k];
+    }
+    sc->s->n_hits = kept;
+}
