@@ -11,12 +11,13 @@
  *         and the fragment are quiet (pw_scan_url sets pw_seg.page_quiet on them). The slugs
  *         before it keep their hits (/conditions/breast-cancer/news), and a nested URL in a
  *         parameter is judged by its own host and path.
- *   Text: in a title (up to 160 bytes and 4 components, split at | : – — · • » and " - "), a
- *         component that starts with a page phrase (followed by the component's end or "at",
- *         "in", "with": "Careers in Cardiology") or ends with one; at the end an "alone" phrase
- *         counts only when its component names no health term ("Hospital News", not "Diabetes
- *         News"). Not judged this way: path slugs (the URL rule's), what a visitor typed (form
- *         values, search queries) and text with a sentence break (". ") — a message, not a title.
+ *   Text: in a title (up to 160 bytes and 4 components, split at | : – — · • » and " - "),
+ *         a component that starts with a page phrase (followed by the component's end or "at",
+ *         "in", "with", "for": "Careers in Cardiology"; up to 10 words) or ends with one (up
+ *         to 6 words); at the end an "alone" phrase counts only when its component names no
+ *         health term ("Hospital News", not "Diabetes News"). Not judged this way: path slugs
+ *         (the URL rule's), what a visitor typed (form values, search queries) and text with a
+ *         sentence break (". ", but "St. Mary's" is none): a message, not a title.
  */
 #include <string.h>
 
@@ -163,13 +164,15 @@ static size_t separator_at(const char *s, size_t n, size_t i)
     return 0;
 }
 
-/* 1 if the words of s[i..e) are none or start with a linking word ("Careers in Cardiology"). */
-static int ends_or_links(const char *s, size_t i, size_t e)
+/* 1 if the words of s[i..e) are none or start with a linking word ("Careers in Cardiology");
+ * "for" links only a phrase that may name a specialty itself ("Parking for the Cancer Center",
+ * but "News for Patients With Diabetes" is a patient's page). */
+static int ends_or_links(const char *s, size_t i, size_t e, int any)
 {
-    static const char *const links[] = {"at", "in", "with"};
+    static const char *const links[] = {"at", "in", "with", "for"};
     if (no_word(s, i, e))
         return 1;
-    for (size_t k = 0; k < sizeof links / sizeof links[0]; k++)
+    for (size_t k = 0; k < sizeof links / sizeof links[0] - !any; k++)
         if (words_match(s, i, e, links[k], strlen(links[k])))
             return 1;
     return 0;
@@ -215,17 +218,46 @@ static int names_health(const pw_scan *sc, const pw_seg *g, size_t mark, size_t 
     return 0;
 }
 
+/* A component that marks a page is short: at its end a page phrase closes at most 6 words
+ * ("Behavioral Health Technician Jobs"; "I need an insulin refill where is parking" is a
+ * sentence), at its start it opens at most 10 ("Parking for the Heart and Vascular Institute"). */
+#define END_MARKER_MAX_WORDS   6
+#define START_MARKER_MAX_WORDS 10
+
+/* 1 if s[b..e) holds more than max words. */
+static int more_words_than(const char *s, size_t b, size_t e, size_t max)
+{
+    return !no_word(s, b, last_words_start(s, b, e, max));
+}
+
+/* 1 if phrase w ends in "to" ("give to", "donate to"): it links to what follows itself. */
+static int ends_in_to(const pw_page_word *w)
+{
+    return w->len > 3 && memcmp(w->phrase + w->len - 3, " to", 3) == 0;
+}
+
+/* 1 if component s[b..e) starts with page phrase w, followed by its end or a link. */
+static int starts_with_marker(const char *s, size_t b, size_t e, const pw_page_word *w)
+{
+    size_t end = words_match(s, b, e, w->phrase, w->len);
+    return end && (ends_in_to(w) || ends_or_links(s, end, e, !(w->flags & PW_PAGE_ALONE)));
+}
+
 /* 1 if component s[b..e) marks a general page. */
 static int component_general(const pw_scan *sc, const pw_seg *g, size_t mark, size_t b, size_t e)
 {
     const char *s = g->s;
+    if (more_words_than(s, b, e, START_MARKER_MAX_WORDS))
+        return 0;
+    int short_enough = !more_words_than(s, b, e, END_MARKER_MAX_WORDS);
     for (size_t k = 0; k < N_PAGE_WORDS; k++) {
         const pw_page_word *w = &pw_page_words[k];
         if (!(w->flags & PW_PAGE_TITLE))
             continue;
-        size_t end = words_match(s, b, e, w->phrase, w->len);
-        if (end && ends_or_links(s, end, e)) /* "Volunteer Opportunities in Hospice Care" */
+        if (starts_with_marker(s, b, e, w)) /* "Volunteer Opportunities in Hospice Care" */
             return 1;
+        if (!short_enough)
+            continue;
         size_t from = last_words_start(s, b, e, phrase_words(w));
         if (words_equal(s, from, e, w) &&
             (!(w->flags & PW_PAGE_ALONE) || !names_health(sc, g, mark, b, e)))
@@ -239,12 +271,30 @@ static int component_general(const pw_scan *sc, const pw_seg *g, size_t mark, si
 #define TITLE_MAX_BYTES      160
 #define TITLE_MAX_COMPONENTS 4
 
+/* 1 if the word ending just before s[i] is an abbreviation like "St", "Dr", "Mrs": one upper-case
+ * letter and at most two lower-case ones ("St. Mary's" is a hospital's name, no sentence). */
+static int abbreviation_before(const char *s, size_t i)
+{
+    size_t b = i;
+    while (b > 0 && pw_isalpha((unsigned char)s[b - 1]) && i - b < 4)
+        b--;
+    if (b == i || i - b > 3 || (b > 0 && pw_isalpha((unsigned char)s[b - 1])))
+        return 0;
+    for (size_t k = b + 1; k < i; k++)
+        if (!pw_islower((unsigned char)s[k]))
+            return 0;
+    return pw_isupper((unsigned char)s[b]);
+}
+
 /* 1 if s[0..n) holds a sentence break (". ", "? ", "! "): a message, not a title. */
 static int has_sentence_break(const char *s, size_t n)
 {
-    for (size_t i = 0; i + 1 < n; i++)
-        if ((s[i] == '.' || s[i] == '?' || s[i] == '!') && s[i + 1] == ' ')
+    for (size_t i = 0; i + 1 < n; i++) {
+        if (s[i + 1] != ' ')
+            continue;
+        if (s[i] == '?' || s[i] == '!' || (s[i] == '.' && !abbreviation_before(s, i)))
             return 1;
+    }
     return 0;
 }
 
