@@ -35,11 +35,21 @@ typedef struct pw_page_word {
     const char *phrase; /* lower-case words separated by one space, or a domain */
     unsigned char len;
     unsigned char flags;
+    unsigned char first_len; /* length of the phrase's first word */
+    unsigned char last_at;   /* offset of its last word */
 } pw_page_word;
 
-#include "page_words.h" /* generated: pw_page_words[] */
+#include "page_words.h" /* generated: pw_page_host[], _domain[], _path[], _title[], masks */
 
-#define N_PAGE_WORDS (sizeof pw_page_words / sizeof pw_page_words[0])
+#define COUNT(t) (sizeof t / sizeof t[0])
+
+/* 1 if a listed word of len bytes may start with letter c: bit len of lens[c] (the generated
+ * prefilters keep the table walk off most slugs, hosts and title words). */
+static int may_be_listed(const uint32_t lens[26], unsigned char c, size_t len)
+{
+    unsigned k = (unsigned)pw_tolower(c) - 'a';
+    return k < 26 && len < 32 && (lens[k] >> len & 1);
+}
 
 /* The words of phrase p (one space between) at the start of s[i..e) (words: ASCII letter/digit
  * runs, anything else separates). Returns the offset after the last word, 0 when they differ. */
@@ -85,16 +95,18 @@ static int host_general(const char *s, size_t b, size_t e)
 {
     const char *dot = memchr(s + b, '.', e - b);
     size_t label_end = dot ? (size_t)(dot - s) : e;
-    for (size_t k = 0; k < N_PAGE_WORDS; k++) {
-        const pw_page_word *w = &pw_page_words[k];
-        if ((w->flags & PW_PAGE_HOST) && label_end - b == w->len && words_equal(s, b, label_end, w))
-            return 1;
-        if ((w->flags & PW_PAGE_DOMAIN) && e - b >= w->len) {
-            size_t at = e - w->len;
-            int boundary = at == b || s[at - 1] == '.';
-            if (boundary && word_eq(s + at, w->len, w->phrase))
+    if (may_be_listed(pw_page_host_lens, (unsigned char)s[b], label_end - b))
+        for (size_t k = 0; k < COUNT(pw_page_host); k++)
+            if (label_end - b == pw_page_host[k].len &&
+                words_equal(s, b, label_end, &pw_page_host[k]))
                 return 1;
-        }
+    for (size_t k = 0; k < COUNT(pw_page_domain); k++) {
+        const pw_page_word *w = &pw_page_domain[k];
+        if (e - b < w->len || s[e - 1] != w->phrase[w->len - 1])
+            continue;
+        size_t at = e - w->len;
+        if ((at == b || s[at - 1] == '.') && word_eq(s + at, w->len, w->phrase))
+            return 1;
     }
     return 0;
 }
@@ -105,15 +117,14 @@ static int url_host(const char *s, size_t auth, size_t *b, size_t *e)
     const char *p = auth >= 3 ? memchr(s, ':', auth) : NULL;
     if (!p || (size_t)(p - s) + 3 > auth || p[1] != '/' || p[2] != '/')
         return 0;
-    size_t i = (size_t)(p - s) + 3, j = i;
-    for (size_t k = i; k < auth; k++)
-        if (s[k] == '@') /* user:password@host */
-            i = k + 1;
-    for (j = i; j < auth && s[j] != ':'; j++)
-        ;
+    size_t i = (size_t)(p - s) + 3;
+    const char *at = memchr(s + i, '@', auth - i); /* user:password@host */
+    if (at)
+        i = (size_t)(at - s) + 1;
+    const char *port = memchr(s + i, ':', auth - i);
     *b = i;
-    *e = j;
-    return j > i;
+    *e = port ? (size_t)(port - s) : auth;
+    return *e > i;
 }
 
 /* 1 if the path slug s[b..e) is a page word ("careers", "press-releases", "news.html"). */
@@ -122,15 +133,11 @@ static int slug_general(const char *s, size_t b, size_t e)
     const char *dot = memchr(s + b, '.', e - b);
     if (dot)
         e = (size_t)(dot - s);
-    if (e <= b || !pw_isalpha((unsigned char)s[b]))
-        return 0;
-    for (size_t k = 0; k < N_PAGE_WORDS; k++) {
-        const pw_page_word *w = &pw_page_words[k];
-        if ((w->flags & PW_PAGE_PATH) &&
-            (unsigned char)w->phrase[0] == pw_tolower((unsigned char)s[b]) &&
-            words_equal(s, b, e, w))
+    if (e <= b || !may_be_listed(pw_page_path_lens, (unsigned char)s[b], e - b))
+        return 0; /* a listed slug is spelled with one separator between its words */
+    for (size_t k = 0; k < COUNT(pw_page_path); k++)
+        if (pw_page_path[k].len == e - b && words_equal(s, b, e, &pw_page_path[k]))
             return 1;
-    }
     return 0;
 }
 
@@ -243,20 +250,44 @@ static int starts_with_marker(const char *s, size_t b, size_t e, const pw_page_w
     return end && (ends_in_to(w) || ends_or_links(s, end, e, !(w->flags & PW_PAGE_ALONE)));
 }
 
+/* The first and the last word of s[b..e) (letter/digit runs); 0 when it holds none. */
+static int edge_words(const char *s, size_t b, size_t e, size_t *fb, size_t *fe, size_t *lb,
+                      size_t *le)
+{
+    size_t i = b, j = e;
+    while (i < e && !pw_isalnum((unsigned char)s[i]))
+        i++;
+    if (i == e)
+        return 0;
+    while (j > i && !pw_isalnum((unsigned char)s[j - 1]))
+        j--;
+    *fb = i, *le = j;
+    while (i < j && pw_isalnum((unsigned char)s[i]))
+        i++;
+    while (j > *fb && pw_isalnum((unsigned char)s[j - 1]))
+        j--;
+    *fe = i, *lb = j;
+    return 1;
+}
+
 /* 1 if component s[b..e) marks a general page. */
 static int component_general(const pw_scan *sc, const pw_seg *g, size_t mark, size_t b, size_t e)
 {
     const char *s = g->s;
-    if (more_words_than(s, b, e, START_MARKER_MAX_WORDS))
+    size_t fb, fe, lb, le;
+    if (!edge_words(s, b, e, &fb, &fe, &lb, &le))
         return 0;
-    int short_enough = !more_words_than(s, b, e, END_MARKER_MAX_WORDS);
-    for (size_t k = 0; k < N_PAGE_WORDS; k++) {
-        const pw_page_word *w = &pw_page_words[k];
-        if (!(w->flags & PW_PAGE_TITLE))
-            continue;
-        if (starts_with_marker(s, b, e, w)) /* "Volunteer Opportunities in Hospice Care" */
-            return 1;
-        if (!short_enough)
+    int starts = may_be_listed(pw_page_first_lens, (unsigned char)s[fb], fe - fb);
+    int ends = may_be_listed(pw_page_last_lens, (unsigned char)s[lb], le - lb);
+    if ((!starts && !ends) || more_words_than(s, b, e, START_MARKER_MAX_WORDS))
+        return 0;
+    ends = ends && !more_words_than(s, b, e, END_MARKER_MAX_WORDS);
+    for (size_t k = 0; k < COUNT(pw_page_title); k++) {
+        const pw_page_word *w = &pw_page_title[k];
+        if (starts && w->first_len == fe - fb && starts_with_marker(s, b, e, w))
+            return 1; /* "Volunteer Opportunities in Hospice Care" */
+        if (!ends || (size_t)(w->len - w->last_at) != le - lb ||
+            !word_eq(s + lb, le - lb, w->phrase + w->last_at))
             continue;
         size_t from = last_words_start(s, b, e, phrase_words(w));
         if (words_equal(s, from, e, w) &&
