@@ -162,6 +162,7 @@ typedef struct pw_seg {
     /* What s holds, set by pw_scan_segment before it runs detectors (NULL: unknown, scan all).
      * Copies of a segment (sub-segments, decoded layers) get their own before use. */
     const pw_seg_summary *sum;
+    int page_quiet; /* det-quality: part of a general page (careers, news): no health context */
 } pw_seg;
 
 /* ==== det-ident: byte masks and candidate positions (summary.c) ===========================
@@ -607,5 +608,17 @@ const char *pw_canary_label_for(const pw_detector *d, const char *norm);
 pw_ctx pw_ctx_from_param_key(pw_detect_scratch *s, pw_arena *a, const char *key, size_t n);
 
 /* ---- end of det-health additions ---- */
+
+/* ---- det-quality: general hospital pages (page_context.c) ---- */
+
+/* The first of parts[0..np) whose health context does not count: 0 when the host is a careers,
+ * giving … host, i + 1 when path slug i is a page word ("/careers/"), np when the URL is no
+ * general page. auth: the authority's end as pw_url_parts gives it. */
+size_t pw_page_quiet_from(const char *s, size_t auth, const pw_url_part *parts, size_t np);
+/* Drop the health and care-intent hits among hits [mark, n) that segment g added when g's text is
+ * a general page's ("Oncology Nurse - Careers"); URL path slugs are left alone. */
+void pw_page_text_filter(pw_scan *sc, const pw_seg *g, size_t mark);
+
+/* ---- end of det-quality additions ---- */
 
 #endif

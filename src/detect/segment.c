@@ -270,6 +270,7 @@ void pw_scan_segment(pw_scan *sc, pw_seg *in, int depth)
         return;
     in->sum = sum; /* det-event: set in place (no copy of the segment); valid for this call */
     const pw_seg *g = in;
+    size_t mark = sc->s->n_hits; /* det-quality: this segment's hits start here */
     if (sc->d->n_forms)
         pw_canary_scan(sc, g);
     int plus = g->in_query && (cls & PW_SUM_PLUS);
@@ -281,13 +282,14 @@ void pw_scan_segment(pw_scan *sc, pw_seg *in, int depth)
             return;
         }
     }
-    if (g->ctx == PW_CTX_SEARCH)
+    if (g->ctx == PW_CTX_SEARCH && !g->page_quiet)
         search_intent(sc, g);
     if (g->in_query && (g->ctx == PW_CTX_TIME || g->ctx == PW_CTX_NEGATIVE))
         return; /* ts=, v=, id=, fbp=: tracker bookkeeping, never PHI (canaries checked above) */
     if (g->ctx == PW_CTX_NONE || !pw_ident_hashed(sc, g))
         scan_identifiers(sc, g);
     pw_ident_name(sc, g);
-    if (cls & PW_SUM_ALPHA)
+    if ((cls & PW_SUM_ALPHA) && !g->page_quiet)
         pw_health_scan(sc, g);
+    pw_page_text_filter(sc, g, mark);
 }

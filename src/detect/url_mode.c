@@ -191,6 +191,7 @@ void pw_scan_url(pw_scan *sc, const pw_seg *g, int depth)
 {
     pw_url_part parts[PW_URL_MAX_PARTS];
     size_t auth = 0, np = pw_url_parts(g->s, g->n, parts, PW_URL_MAX_PARTS, &auth);
+    size_t quiet = pw_page_quiet_from(g->s, auth, parts, np); /* careers, news… (det-quality) */
     pw_seg t = *g; /* one copy; each part sets every field it changes */
     for (size_t i = 0; i < np && sc->st == PW_OK; i++) {
         const pw_url_part *p = &parts[i];
@@ -209,8 +210,9 @@ void pw_scan_url(pw_scan *sc, const pw_seg *g, int depth)
             t.ctx = path_ctx(key_ctx(sc, t.key, t.key_n), t.key_n);
         if (p->kind == PW_UPART_TEXT)
             t.key = NULL, t.key_n = 0;
+        t.page_quiet = i >= quiet;
         pw_scan_segment(sc, &t, depth);
     }
     if (sc->st == PW_OK)
-        pw_scan_path_phrases(sc, g, parts, np);
+        pw_scan_path_phrases(sc, g, parts, quiet < np ? quiet : np);
 }

@@ -1,0 +1,383 @@
+/*
+ * page_context.c — general hospital pages: careers, news, giving, volunteering, parking. A
+ * specialty or service named on such a page ("/careers/oncology/nurse", "Oncology Nurse -
+ * Careers", "Hospital News: New MRI Suite Opens") is the hospital's work, not a visitor's health,
+ * so health context and care intent found there do not count; identifiers always do. The page
+ * words are data: data/vocab/page/general_pages.tsv, compiled into page_words.h by
+ * page_context.cmake.
+ *
+ *   URL:  a host whose first label is a page word (careers.example.org), a job board's domain, or
+ *         a path slug that is one (/careers/, /press-releases/): the slugs after it, the query
+ *         and the fragment are quiet (pw_scan_url sets pw_seg.page_quiet on them). The slugs
+ *         before it keep their hits (/conditions/breast-cancer/news), and a nested URL in a
+ *         parameter is judged by its own host and path.
+ *   Text: in a title (up to 160 bytes and 4 components, split at | : – — · • » and " - "),
+ *         a component that starts with a page phrase (followed by the component's end or "at",
+ *         "in", "with", "for": "Careers in Cardiology"; up to 10 words) or ends with one (up
+ *         to 6 words); at the end an "alone" phrase counts only when its component names no
+ *         health term ("Hospital News", not "Diabetes News"). Not judged this way: path slugs
+ *         (the URL rule's), what a visitor typed (form values, search queries) and text with a
+ *         sentence break (". ", but "St. Mary's" is none): a message, not a title.
+ */
+#include <string.h>
+
+#include "detect/internal.h"
+
+enum {
+    PW_PAGE_HOST = 1,   /* first label of the host */
+    PW_PAGE_DOMAIN = 2, /* the host is this domain or under it */
+    PW_PAGE_PATH = 4,   /* a whole path slug */
+    PW_PAGE_TITLE = 8,  /* the first or last words of a title component */
+    PW_PAGE_ALONE = 16  /* title: only in a component without a health term */
+};
+
+typedef struct pw_page_word {
+    const char *phrase; /* lower-case words separated by one space, or a domain */
+    unsigned char len;
+    unsigned char flags;
+    unsigned char first_len; /* length of the phrase's first word */
+    unsigned char last_at;   /* offset of its last word */
+} pw_page_word;
+
+#include "page_words.h" /* generated: pw_page_host[], _domain[], _path[], _title[], masks */
+
+#define COUNT(t) (sizeof t / sizeof t[0])
+
+/* 1 if a listed word of len bytes may start with letter c: bit len of lens[c] (the generated
+ * prefilters keep the table walk off most slugs, hosts and title words). */
+static int may_be_listed(const uint32_t lens[26], unsigned char c, size_t len)
+{
+    unsigned k = (unsigned)pw_tolower(c) - 'a';
+    return k < 26 && len < 32 && (lens[k] >> len & 1);
+}
+
+/* The words of phrase p (one space between) at the start of s[i..e) (words: ASCII letter/digit
+ * runs, anything else separates). Returns the offset after the last word, 0 when they differ. */
+static size_t words_match(const char *s, size_t i, size_t e, const char *p, size_t plen)
+{
+    size_t k = 0;
+    while (k < plen) {
+        while (i < e && !pw_isalnum((unsigned char)s[i]))
+            i++;
+        while (k < plen && p[k] != ' ') {
+            if (i >= e || pw_tolower((unsigned char)s[i]) != p[k])
+                return 0;
+            i++, k++;
+        }
+        if (i < e && pw_isalnum((unsigned char)s[i])) /* the text's word is longer */
+            return 0;
+        k++; /* the space between the phrase's words */
+    }
+    return i;
+}
+
+/* 1 if s[i..e) holds no letter or digit. */
+static int no_word(const char *s, size_t i, size_t e)
+{
+    for (; i < e; i++)
+        if (pw_isalnum((unsigned char)s[i]))
+            return 0;
+    return 1;
+}
+
+/* 1 if s[b..e) is exactly the words of p. */
+static int words_equal(const char *s, size_t b, size_t e, const pw_page_word *w)
+{
+    size_t end = words_match(s, b, e, w->phrase, w->len);
+    return end && no_word(s, end, e);
+}
+
+/* ---- URL ---------------------------------------------------------------------------------- */
+
+/* 1 if the host s[b..e) is a general page's: its first label is a host word, or it is (under)
+ * a listed domain. */
+static int host_general(const char *s, size_t b, size_t e)
+{
+    const char *dot = memchr(s + b, '.', e - b);
+    size_t label_end = dot ? (size_t)(dot - s) : e;
+    if (may_be_listed(pw_page_host_lens, (unsigned char)s[b], label_end - b))
+        for (size_t k = 0; k < COUNT(pw_page_host); k++)
+            if (label_end - b == pw_page_host[k].len &&
+                words_equal(s, b, label_end, &pw_page_host[k]))
+                return 1;
+    for (size_t k = 0; k < COUNT(pw_page_domain); k++) {
+        const pw_page_word *w = &pw_page_domain[k];
+        if (e - b < w->len || s[e - 1] != w->phrase[w->len - 1])
+            continue;
+        size_t at = e - w->len;
+        if ((at == b || s[at - 1] == '.') && word_eq(s + at, w->len, w->phrase))
+            return 1;
+    }
+    return 0;
+}
+
+/* The host of a URL whose authority ends at auth: [*b, *e); 0 when there is none. */
+static int url_host(const char *s, size_t auth, size_t *b, size_t *e)
+{
+    const char *p = auth >= 3 ? memchr(s, ':', auth) : NULL;
+    if (!p || (size_t)(p - s) + 3 > auth || p[1] != '/' || p[2] != '/')
+        return 0;
+    size_t i = (size_t)(p - s) + 3;
+    const char *at = memchr(s + i, '@', auth - i); /* user:password@host */
+    if (at)
+        i = (size_t)(at - s) + 1;
+    const char *port = memchr(s + i, ':', auth - i);
+    *b = i;
+    *e = port ? (size_t)(port - s) : auth;
+    return *e > i;
+}
+
+/* 1 if the path slug s[b..e) is a page word ("careers", "press-releases", "news.html"). */
+static int slug_general(const char *s, size_t b, size_t e)
+{
+    const char *dot = memchr(s + b, '.', e - b);
+    if (dot)
+        e = (size_t)(dot - s);
+    if (e <= b || !may_be_listed(pw_page_path_lens, (unsigned char)s[b], e - b))
+        return 0; /* a listed slug is spelled with one separator between its words */
+    for (size_t k = 0; k < COUNT(pw_page_path); k++)
+        if (pw_page_path[k].len == e - b && words_equal(s, b, e, &pw_page_path[k]))
+            return 1;
+    return 0;
+}
+
+size_t pw_page_quiet_from(const char *s, size_t auth, const pw_url_part *parts, size_t np)
+{
+    size_t hb, he;
+    if (url_host(s, auth, &hb, &he) && host_general(s, hb, he))
+        return 0;
+    for (size_t i = 0; i < np; i++)
+        if (parts[i].kind == PW_UPART_PATH && slug_general(s, parts[i].val_start, parts[i].val_end))
+            return i + 1;
+    return np;
+}
+
+/* ---- text --------------------------------------------------------------------------------- */
+
+/* Length of the component separator at s[i] (0: none): | : » · • – — and " - ". */
+static size_t separator_at(const char *s, size_t n, size_t i)
+{
+    unsigned char c = (unsigned char)s[i];
+    if (c == '|' || c == ':' || c == '\n')
+        return 1;
+    if (c == '-')
+        return i > 0 && s[i - 1] == ' ' && i + 1 < n && s[i + 1] == ' ';
+    if (c == 0xC2 && i + 1 < n)
+        return (unsigned char)s[i + 1] == 0xBB || (unsigned char)s[i + 1] == 0xB7 ? 2 : 0;
+    if (c == 0xE2 && i + 2 < n && (unsigned char)s[i + 1] == 0x80) {
+        unsigned char d = (unsigned char)s[i + 2];
+        return d == 0x93 || d == 0x94 || d == 0xA2 ? 3 : 0;
+    }
+    return 0;
+}
+
+/* 1 if the words of s[i..e) are none or start with a linking word ("Careers in Cardiology");
+ * "for" links only a phrase that may name a specialty itself ("Parking for the Cancer Center",
+ * but "News for Patients With Diabetes" is a patient's page). */
+static int ends_or_links(const char *s, size_t i, size_t e, int any)
+{
+    static const char *const links[] = {"at", "in", "with", "for"};
+    if (no_word(s, i, e))
+        return 1;
+    for (size_t k = 0; k < sizeof links / sizeof links[0] - !any; k++)
+        if (words_match(s, i, e, links[k], strlen(links[k])))
+            return 1;
+    return 0;
+}
+
+/* Start of the last `words` words of s[b..e) (b when it holds fewer). */
+static size_t last_words_start(const char *s, size_t b, size_t e, size_t words)
+{
+    size_t i = e;
+    while (words > 0 && i > b) {
+        while (i > b && !pw_isalnum((unsigned char)s[i - 1]))
+            i--;
+        while (i > b && pw_isalnum((unsigned char)s[i - 1]))
+            i--;
+        words--;
+    }
+    return i;
+}
+
+static size_t phrase_words(const pw_page_word *w)
+{
+    size_t k = 1;
+    for (size_t i = 0; i < w->len; i++)
+        k += w->phrase[i] == ' ';
+    return k;
+}
+
+/* 1 if a health or care-intent hit of this segment (hits [mark, n), search queries aside)
+ * overlaps seg bytes [b, e). */
+static int names_health(const pw_scan *sc, const pw_seg *g, size_t mark, size_t b, size_t e)
+{
+    size_t ob, oe;
+    pw_seg_span(g, b, e, &ob, &oe);
+    for (size_t k = mark; k < sc->s->n_hits; k++) {
+        const pw_hit *h = &sc->s->hits[k];
+        if (h->category != PW_PHI_HEALTH && h->category != PW_PHI_CARE_INTENT)
+            continue;
+        if (h->category == PW_PHI_CARE_INTENT && strcmp(h->subtype, "search") == 0)
+            continue;
+        if (h->start < oe && ob < h->end)
+            return 1;
+    }
+    return 0;
+}
+
+/* A component that marks a page is short: at its end a page phrase closes at most 6 words
+ * ("Behavioral Health Technician Jobs"; "I need an insulin refill where is parking" is a
+ * sentence), at its start it opens at most 10 ("Parking for the Heart and Vascular Institute"). */
+#define END_MARKER_MAX_WORDS   6
+#define START_MARKER_MAX_WORDS 10
+
+/* 1 if s[b..e) holds more than max words. */
+static int more_words_than(const char *s, size_t b, size_t e, size_t max)
+{
+    return !no_word(s, b, last_words_start(s, b, e, max));
+}
+
+/* 1 if phrase w ends in "to" ("give to", "donate to"): it links to what follows itself. */
+static int ends_in_to(const pw_page_word *w)
+{
+    return w->len > 3 && memcmp(w->phrase + w->len - 3, " to", 3) == 0;
+}
+
+/* 1 if component s[b..e) starts with page phrase w, followed by its end or a link. */
+static int starts_with_marker(const char *s, size_t b, size_t e, const pw_page_word *w)
+{
+    size_t end = words_match(s, b, e, w->phrase, w->len);
+    return end && (ends_in_to(w) || ends_or_links(s, end, e, !(w->flags & PW_PAGE_ALONE)));
+}
+
+/* The first and the last word of s[b..e) (letter/digit runs); 0 when it holds none. */
+static int edge_words(const char *s, size_t b, size_t e, size_t *fb, size_t *fe, size_t *lb,
+                      size_t *le)
+{
+    size_t i = b, j = e;
+    while (i < e && !pw_isalnum((unsigned char)s[i]))
+        i++;
+    if (i == e)
+        return 0;
+    while (j > i && !pw_isalnum((unsigned char)s[j - 1]))
+        j--;
+    *fb = i, *le = j;
+    while (i < j && pw_isalnum((unsigned char)s[i]))
+        i++;
+    while (j > *fb && pw_isalnum((unsigned char)s[j - 1]))
+        j--;
+    *fe = i, *lb = j;
+    return 1;
+}
+
+/* 1 if component s[b..e) marks a general page. */
+static int component_general(const pw_scan *sc, const pw_seg *g, size_t mark, size_t b, size_t e)
+{
+    const char *s = g->s;
+    size_t fb, fe, lb, le;
+    if (!edge_words(s, b, e, &fb, &fe, &lb, &le))
+        return 0;
+    int starts = may_be_listed(pw_page_first_lens, (unsigned char)s[fb], fe - fb);
+    int ends = may_be_listed(pw_page_last_lens, (unsigned char)s[lb], le - lb);
+    if ((!starts && !ends) || more_words_than(s, b, e, START_MARKER_MAX_WORDS))
+        return 0;
+    ends = ends && !more_words_than(s, b, e, END_MARKER_MAX_WORDS);
+    for (size_t k = 0; k < COUNT(pw_page_title); k++) {
+        const pw_page_word *w = &pw_page_title[k];
+        if (starts && w->first_len == fe - fb && starts_with_marker(s, b, e, w))
+            return 1; /* "Volunteer Opportunities in Hospice Care" */
+        if (!ends || (size_t)(w->len - w->last_at) != le - lb ||
+            !word_eq(s + lb, le - lb, w->phrase + w->last_at))
+            continue;
+        size_t from = last_words_start(s, b, e, phrase_words(w));
+        if (words_equal(s, from, e, w) &&
+            (!(w->flags & PW_PAGE_ALONE) || !names_health(sc, g, mark, b, e)))
+            return 1;
+    }
+    return 0;
+}
+
+/* A title is short and has few components; longer text (a message, a whole menu's text
+ * "Home | Careers | Breast Cancer | Pay My Bill") is not judged by one of its parts. */
+#define TITLE_MAX_BYTES      160
+#define TITLE_MAX_COMPONENTS 4
+
+/* 1 if the word ending just before s[i] is an abbreviation like "St", "Dr", "Mrs": one upper-case
+ * letter and at most two lower-case ones ("St. Mary's" is a hospital's name, no sentence). */
+static int abbreviation_before(const char *s, size_t i)
+{
+    size_t b = i;
+    while (b > 0 && pw_isalpha((unsigned char)s[b - 1]) && i - b < 4)
+        b--;
+    if (b == i || i - b > 3 || (b > 0 && pw_isalpha((unsigned char)s[b - 1])))
+        return 0;
+    for (size_t k = b + 1; k < i; k++)
+        if (!pw_islower((unsigned char)s[k]))
+            return 0;
+    return pw_isupper((unsigned char)s[b]);
+}
+
+/* 1 if s[0..n) holds a sentence break (". ", "? ", "! "): a message, not a title. */
+static int has_sentence_break(const char *s, size_t n)
+{
+    for (size_t i = 0; i + 1 < n; i++) {
+        if (s[i + 1] != ' ')
+            continue;
+        if (s[i] == '?' || s[i] == '!' || (s[i] == '.' && !abbreviation_before(s, i)))
+            return 1;
+    }
+    return 0;
+}
+
+static int text_general(const pw_scan *sc, const pw_seg *g, size_t mark)
+{
+    size_t from[TITLE_MAX_COMPONENTS], to[TITLE_MAX_COMPONENTS], nc = 0, b = 0;
+    if (g->n > TITLE_MAX_BYTES || has_sentence_break(g->s, g->n))
+        return 0;
+    for (size_t i = 0; i <= g->n; i++) {
+        size_t sep = i < g->n ? separator_at(g->s, g->n, i) : 1;
+        if (!sep)
+            continue;
+        if (!no_word(g->s, b, i)) {
+            if (nc == TITLE_MAX_COMPONENTS)
+                return 0;
+            from[nc] = b, to[nc++] = i;
+        }
+        b = i + sep;
+        i = b - 1;
+    }
+    for (size_t k = 0; k < nc; k++)
+        if (component_general(sc, g, mark, from[k], to[k]))
+            return 1;
+    return 0;
+}
+
+/* 1 if hits [mark, n) hold health context or care intent. */
+static int has_health(const pw_scan *sc, size_t mark)
+{
+    for (size_t k = mark; k < sc->s->n_hits; k++)
+        if (sc->s->hits[k].category == PW_PHI_HEALTH ||
+            sc->s->hits[k].category == PW_PHI_CARE_INTENT)
+            return 1;
+    return 0;
+}
+
+/* 1 if g may be a page title or a button: not a path slug (the URL rule's), not what a visitor
+ * typed (a form value, a search query: "where is parking" after a health question). */
+static int may_be_title(const pw_seg *g)
+{
+    return !(g->in_url && !g->in_query) && g->type != PW_FT_FORM_VALUE && g->ctx != PW_CTX_SEARCH;
+}
+
+void pw_page_text_filter(pw_scan *sc, const pw_seg *g, size_t mark)
+{
+    if (sc->st != PW_OK || !may_be_title(g) || !has_health(sc, mark) || !text_general(sc, g, mark))
+        return;
+    size_t kept = mark;
+    for (size_t k = mark; k < sc->s->n_hits; k++) {
+        pw_phi_category c = sc->s->hits[k].category;
+        if (c != PW_PHI_HEALTH && c != PW_PHI_CARE_INTENT)
+            sc->s->hits[kept++] = sc->s->hits[k];
+    }
+    sc->s->n_hits = kept;
+}
