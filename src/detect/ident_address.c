@@ -151,11 +151,10 @@ static void address_word(pw_scan *sc, const pw_seg *g, const pw_seg_masks *m)
 {
     const char *s = g->s;
     uint64_t d = pw_mask(m, PW_MK_DIGIT, 0);
-    for (uint64_t cand = d & ~(d << 1); cand;) {
+    for (uint64_t cand = pw_run_starts(d); cand;) {
         size_t i = (size_t)__builtin_ctzll(cand);
         cand &= cand - 1;
-        uint64_t rest = ~(d >> i);
-        size_t p = i + (rest ? (size_t)__builtin_ctzll(rest) : 64);
+        size_t p = i + pw_run_len(d, i);
         if (p - i > 6 || p >= g->n || (s[p] != ' ' && !pw_isalpha((unsigned char)s[p])) ||
             !pw_num_left_ok(s, i))
             continue; /* parse_street: 1-6 digits, then ' ' or a letter ("12B ") */

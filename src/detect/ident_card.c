@@ -87,11 +87,10 @@ static int card_run_ok(size_t run)
 static void card_word(pw_scan *sc, const pw_seg *g, const pw_seg_masks *m)
 {
     uint64_t d = pw_mask(m, PW_MK_DIGIT, 0);
-    for (uint64_t cand = d & ~(d << 1); cand;) {
+    for (uint64_t cand = pw_run_starts(d); cand;) {
         size_t i = (size_t)__builtin_ctzll(cand);
         cand &= cand - 1;
-        uint64_t rest = ~(d >> i);
-        size_t run = rest ? (size_t)__builtin_ctzll(rest) : 64;
+        size_t run = pw_run_len(d, i);
         if (!card_run_ok(run) || pw_popcount64(d >> i) < 12 || !pw_num_left_ok(g->s, i))
             continue;
         size_t end = card_at(sc, g, i);

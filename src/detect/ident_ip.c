@@ -95,8 +95,7 @@ static void ipv4_word(pw_scan *sc, const pw_seg *g, const pw_seg_masks *m)
     for (uint64_t cand = pw_cand_word(m, PW_CAND_IP4, 0); cand;) {
         size_t i = (size_t)__builtin_ctzll(cand);
         cand &= cand - 1;
-        uint64_t rest = ~(d >> i);
-        size_t run = rest ? (size_t)__builtin_ctzll(rest) : 64;
+        size_t run = pw_run_len(d, i);
         if (run > 3 || i + run >= 64 || !(dot >> (i + run) & 1) || !ip_left_ok(g->s, i))
             continue;
         char text[64];

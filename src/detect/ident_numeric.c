@@ -64,10 +64,9 @@ static void try_npi(pw_scan *sc, const pw_seg *g, size_t i, size_t run)
 static void numeric_word(pw_scan *sc, const pw_seg *g, const pw_seg_masks *m)
 {
     uint64_t d = pw_mask(m, PW_MK_DIGIT, 0);
-    for (uint64_t cand = d & ~(d << 1); cand; cand &= cand - 1) {
+    for (uint64_t cand = pw_run_starts(d); cand; cand &= cand - 1) {
         size_t i = (size_t)__builtin_ctzll(cand);
-        uint64_t rest = ~(d >> i);
-        size_t run = rest ? (size_t)__builtin_ctzll(rest) : 64;
+        size_t run = pw_run_len(d, i);
         if ((run == 5 || run == 10) && pw_num_left_ok(g->s, i)) {
             try_zip(sc, g, i, run);
             try_npi(sc, g, i, run);

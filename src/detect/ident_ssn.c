@@ -62,11 +62,10 @@ static size_t ssn_at(pw_scan *sc, const pw_seg *g, size_t i)
 static void ssn_word(pw_scan *sc, const pw_seg *g, const pw_seg_masks *m)
 {
     uint64_t d = pw_mask(m, PW_MK_DIGIT, 0);
-    for (uint64_t cand = d & ~(d << 1); cand;) {
+    for (uint64_t cand = pw_run_starts(d); cand;) {
         size_t i = (size_t)__builtin_ctzll(cand);
         cand &= cand - 1;
-        uint64_t rest = ~(d >> i);
-        size_t run = rest ? (size_t)__builtin_ctzll(rest) : 64;
+        size_t run = pw_run_len(d, i);
         if (run != 9 && run != 3)
             continue;
         size_t end = ssn_at(sc, g, i);

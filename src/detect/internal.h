@@ -329,6 +329,19 @@ static inline size_t pw_popcount64(uint64_t x)
     return (size_t)((x * 0x0101010101010101ull) >> 56);
 }
 
+/* A segment of at most 64 bytes has one word per mask. Of its digit word d: bit i of
+ * pw_run_starts(d) marks the first digit of a run, pw_run_len(d, i) is that run's length. */
+static inline uint64_t pw_run_starts(uint64_t d)
+{
+    return d & ~(d << 1);
+}
+
+static inline size_t pw_run_len(uint64_t d, size_t i)
+{
+    uint64_t rest = ~(d >> i);
+    return rest ? (size_t)__builtin_ctzll(rest) : 64;
+}
+
 /* Start iterating g's candidates of kind k: the first one. */
 static inline __attribute__((always_inline)) size_t pw_cand_first(pw_cand_iter *it, const pw_seg *g,
                                                                   pw_cand_kind k)

@@ -384,10 +384,8 @@ static inline __attribute__((always_inline)) uint64_t mask_runs(const pw_seg_mas
     uint64_t runs = 0;
     if (m->words == 1) { /* every run ends inside the word: its length is one count of ones */
         uint64_t d = pw_mask(m, PW_MK_DIGIT, 0);
-        for (uint64_t st = d & ~(d << 1); st; st &= st - 1) {
-            uint64_t ones = ~(d >> __builtin_ctzll(st));
-            runs |= run_bit(ones ? (size_t)__builtin_ctzll(ones) : 64);
-        }
+        for (uint64_t st = pw_run_starts(d); st; st &= st - 1)
+            runs |= run_bit(pw_run_len(d, (size_t)__builtin_ctzll(st)));
         return runs;
     }
     for (size_t w = 0; w < m->words; w++) {
