@@ -58,6 +58,20 @@ static inline void put_raw(env *e, const char *dest, const char *id, const char 
     CHECK_INT(pw_spool_put(e->spool, &it, 1, NULL), PW_OK);
 }
 
+/* A Meta Conversions API destination at the mock (v21.0); timeout_ms 0 takes the default. */
+static inline pw_destination env_meta_dest(const env *e, const char *pixel_id, const char *token,
+                                           unsigned timeout_ms)
+{
+    pw_destination d = {.name = "meta",
+                        .kind = PW_DEST_META_CAPI,
+                        .base_url = mock_upstream_base(e->mock),
+                        .api_version = "v21.0",
+                        .pixel_id = pixel_id,
+                        .access_token = token,
+                        .timeout_ms = timeout_ms};
+    return d;
+}
+
 /* Wait until the destination has nothing queued (delivered or dead). */
 static inline int drained(env *e, const char *dest, unsigned timeout_ms)
 {

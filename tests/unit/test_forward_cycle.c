@@ -59,13 +59,7 @@ static void test_compact_rule(void)
 
 static pw_destination meta_dest(env *e)
 {
-    pw_destination d = {.name = "meta",
-                        .kind = PW_DEST_META_CAPI,
-                        .base_url = mock_upstream_base(e->mock),
-                        .api_version = "v21.0",
-                        .pixel_id = "77",
-                        .access_token = META_TOKEN};
-    return d;
+    return env_meta_dest(e, "77", META_TOKEN, 0);
 }
 
 /* A compact payload is copied, a spaced one with escapes re-emitted: the body holds both in

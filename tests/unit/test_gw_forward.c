@@ -31,14 +31,7 @@ static void env_start(env *e, const pw_destination *d)
 
 static pw_destination meta_dest(const env *e)
 {
-    pw_destination d = {.name = "meta",
-                        .kind = PW_DEST_META_CAPI,
-                        .base_url = mock_upstream_base(e->mock),
-                        .api_version = "v21.0",
-                        .pixel_id = "123456",
-                        .access_token = META_TOKEN,
-                        .timeout_ms = 1500};
-    return d;
+    return env_meta_dest(e, "123456", META_TOKEN, 1500);
 }
 
 static pw_destination ga4_dest(const env *e)

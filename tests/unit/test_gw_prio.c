@@ -88,14 +88,7 @@ static int wait_nice(const char *name, int want, unsigned timeout_ms)
 
 static pw_destination meta_dest(const env *e)
 {
-    pw_destination d = {.name = "meta",
-                        .kind = PW_DEST_META_CAPI,
-                        .base_url = mock_upstream_base(e->mock),
-                        .api_version = "v21.0",
-                        .pixel_id = "123456",
-                        .access_token = "tok-prio",
-                        .timeout_ms = 5000};
-    return d;
+    return env_meta_dest(e, "123456", "tok-prio", 5000);
 }
 
 /* n Meta events accepted `age_ms` ago, put in groups of 100 (one commit each). */
