@@ -44,6 +44,15 @@ int pw_cli_fail(const char *cmd, const pw_err *err);
 /* Unknown option or missing argument: message, hint, PW_EXIT_USAGE. */
 int pw_cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* After getopt_long (run with opterr = 0) returned '?': one usage line naming the option and
+ * whether it is unknown or lacks its value (getopt's own message would be a second line).
+ * opts: the command's long options. Returns PW_EXIT_USAGE. */
+struct option;
+
+/* 1 if s is an absolute http:// or https:// URL with a host. */
+int pw_cli_http_url(const char *s);
+int pw_cli_option_error(const char *cmd, char *const argv[], const struct option *opts);
+
 /* A whole decimal number from lo to hi for option opt of command cmd: 0 and *out set, or the
  * usage error's exit code after saying what was expected. */
 int pw_cli_number_arg(const char *cmd, const char *opt, const char *v, long lo, long hi, long *out);

@@ -57,7 +57,7 @@ static int parse_args(int argc, char **argv, audit_args *a)
             if (pw_audit_parse_time(optarg, &a->filter.since_ms, &err) != PW_OK)
                 return pw_cli_usage_error("audit", "--since: %s", err.msg);
             break;
-        default: return pw_cli_usage_error("audit", "unknown option");
+        default: return pw_cli_option_error("audit", argv, opts);
         }
     }
     return -1;
@@ -136,6 +136,7 @@ int pw_cmd_audit(int argc, char **argv)
     }
     const char *sub = argv[1];
     optind = 1;
+    opterr = 0;
     int rc = parse_args(argc - 1, argv + 1, &a);
     if (rc >= 0)
         return rc;

@@ -164,6 +164,7 @@ int pw_cmd_gateway(int argc, char **argv)
     int c, rc;
     long n;
     optind = 1;
+    opterr = 0;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
         case 'c': o.config = optarg; break;
@@ -195,7 +196,7 @@ int pw_cmd_gateway(int argc, char **argv)
             o.spool_max_bytes = (uint64_t)n << 20;
             break;
         case 'h': usage(); return PW_EXIT_CLEAN;
-        default: return pw_cli_usage_error("gateway", "unknown option");
+        default: return pw_cli_option_error("gateway", argv, opts);
         }
     }
     if (optind < argc)

@@ -248,6 +248,7 @@ int pw_cmd_redact(int argc, char **argv)
     redact_opts o = {.type = PW_FT_TEXT};
     int c;
     optind = 1;
+    opterr = 0;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
         case 'h': usage(); return PW_EXIT_CLEAN;
@@ -264,7 +265,7 @@ int pw_cmd_redact(int argc, char **argv)
         case 'H': o.hits = 1; break;
         case 'c': o.canary_file = optarg; break;
         case 'v': o.vocab_file = optarg; break;
-        default: return pw_cli_usage_error("redact", "unknown option");
+        default: return pw_cli_option_error("redact", argv, opts);
         }
     }
     if (optind < argc)

@@ -57,6 +57,7 @@ static int parse_args(int argc, char **argv, scan_args *a)
                                          {NULL, 0, NULL, 0}};
     int c, rc;
     optind = 1;
+    opterr = 0;
     while ((c = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
         switch (c) {
         case 'H':
@@ -77,7 +78,13 @@ static int parse_args(int argc, char **argv, scan_args *a)
         case 'V': a->vocab = optarg; break;
         case 'C': a->canary = optarg; break;
         case 'h': usage(stdout); return -1;
-        default: return pw_cli_usage_error("scan", "unknown option");
+        default:
+            if (optopt == 0 && pw_cli_scan_live_has_option(argv[optind - 1]))
+                return pw_cli_usage_error("scan",
+                                          "'%s' is an option of the live-site scan (a URL); "
+                                          "it does not apply to --har",
+                                          argv[optind - 1]);
+            return pw_cli_option_error("scan", argv, opts);
         }
     }
     return 0;

@@ -108,9 +108,7 @@ static int parse_args(int argc, char **argv, trackers_opts *o)
         case OPT_EASYPRIVACY: o->catalog.easyprivacy_file = optarg; break;
         case OPT_NO_EASYPRIVACY: o->catalog.easyprivacy_file = ""; break;
         case 'h': usage(); return -1;
-        default:
-            return pw_cli_usage_error("trackers", "unknown option or missing argument '%s'",
-                                      argv[optind - 1]);
+        default: return pw_cli_option_error("trackers", argv, opts);
         }
     }
     if (optind < argc)
@@ -118,6 +116,9 @@ static int parse_args(int argc, char **argv, trackers_opts *o)
     if (o->category && pw_category_parse(o->category, &o->cat) != 0)
         return pw_cli_usage_error("trackers", "unknown category '%s'", o->category);
     o->has_category = o->category != NULL;
+    if (o->decode_url && !pw_cli_http_url(o->decode_url))
+        return pw_cli_usage_error("trackers", "--decode: '%s' is not an http(s) URL",
+                                  o->decode_url);
     if (!o->decode_url &&
         (o->body_file || o->method || o->content_type || o->page_url || o->n_headers))
         return pw_cli_usage_error("trackers", "--method, --body, --content-type, --page and "

@@ -1,12 +1,15 @@
 /* common.c — terminal detection and messages shared by the commands. */
 #include <errno.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "cli.h"
 #include "phiwall/arena.h"
+#include "phiwall/url.h"
 
 int pw_cli_use_color(FILE *f)
 {
@@ -52,6 +55,26 @@ int pw_cli_usage_error(const char *cmd, const char *fmt, ...)
     return PW_EXIT_USAGE;
 }
 
+int pw_cli_option_error(const char *cmd, char *const argv[], const struct option *opts)
+{
+    const char *arg = optind > 0 ? argv[optind - 1] : "";
+    for (const struct option *o = opts; optopt && o && o->name; o++)
+        if (o->val == optopt && o->has_arg == required_argument)
+            return pw_cli_usage_error(cmd, "option '%s' needs a value", arg);
+    if (optopt && !(arg[0] == '-' && arg[1] == '-'))
+        return pw_cli_usage_error(cmd, "unknown option '-%c'", optopt);
+    return pw_cli_usage_error(cmd, "unknown option '%s'", arg);
+}
+
+int pw_cli_http_url(const char *s)
+{
+    pw_url u;
+    if (pw_url_parse(s, strlen(s), &u, NULL) != PW_OK || u.host.n == 0)
+        return 0;
+    return (u.scheme.n == 4 && strncasecmp(u.scheme.p, "http", 4) == 0) ||
+           (u.scheme.n == 5 && strncasecmp(u.scheme.p, "https", 5) == 0);
+}
+
 int pw_cli_number_arg(const char *cmd, const char *opt, const char *v, long lo, long hi, long *out)
 {
     char *end;
@@ -87,14 +110,14 @@ int pw_cli_read_file(const char *path, char **data, size_t *len, pw_err *err)
             cap *= 2;
         }
     }
-    int bad = buf ? ferror(f) : 0;
+    int bad = buf && ferror(f) ? errno : 0; /* EISDIR for a directory */
     if (f != stdin)
         fclose(f);
     if (!buf)
         return pw_err_set(err, PW_ERR_NOMEM, "%s: out of memory", path);
     if (bad) {
         free(buf);
-        return pw_err_set(err, PW_ERR_IO, "%s: read error", path);
+        return pw_err_set(err, PW_ERR_IO, "%s: %s", path, strerror(bad));
     }
     buf[n] = '\0';
     *data = buf;

@@ -55,6 +55,10 @@ static int cmd_help(int argc, char **argv)
         print_usage(stdout);
         return PW_EXIT_CLEAN;
     }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        print_usage(stdout);
+        return PW_EXIT_CLEAN;
+    }
     const pw_cli_command *c = find_command(argv[1]);
     if (!c) {
         pw_cli_errorf(NULL, "help: unknown command '%s'", argv[1]);

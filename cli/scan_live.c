@@ -264,21 +264,37 @@ static int check_args(pw_live_args *a)
     return 0;
 }
 
+int pw_cli_scan_live_has_option(const char *arg)
+{
+    if (strncmp(arg, "--", 2) != 0)
+        return 0;
+    size_t n = strcspn(arg + 2, "=");
+    for (const struct option *o = live_opts; o->name; o++)
+        if (strlen(o->name) == n && strncmp(o->name, arg + 2, n) == 0)
+            return 1;
+    return 0;
+}
+
 static int parse_live_args(int argc, char **argv, pw_live_args *a)
 {
     int c, rc;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "ho:", live_opts, NULL)) != -1)
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "ho:", live_opts, NULL)) != -1) {
+        if (c == '?')
+            return pw_cli_option_error("scan", argv, live_opts);
         if ((rc = parse_one(a, c, optarg)))
             return rc;
+    }
     for (int i = optind; i < argc; i++) {
         if (a->n_urls == 1)
             return pw_cli_usage_error("scan",
                                       "one site at a time ('%s'); use --sites FILE "
                                       "--out DIR for several",
                                       argv[i]);
-        if (!strstr(argv[i], "://"))
-            return pw_cli_usage_error("scan", "'%s' is not a URL (http://… or https://…)", argv[i]);
+        if (!pw_cli_http_url(argv[i]))
+            return pw_cli_usage_error("scan", "'%s' is not an http(s) URL (http://… or https://…)",
+                                      argv[i]);
         a->urls[a->n_urls++] = argv[i];
     }
     return check_args(a);

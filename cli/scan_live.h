@@ -13,6 +13,9 @@
 
 #define PW_LIVE_MAX_LIST 64
 
+/* 1 if arg ("--name" or "--name=value") is an option of the live-site scan. */
+int pw_cli_scan_live_has_option(const char *arg);
+
 typedef struct pw_live_args {
     const char *urls[PW_LIVE_MAX_LIST];
     size_t n_urls;

@@ -15,6 +15,8 @@
 #include "gw_policy.h"
 #include "gw_prio.h"
 
+#define PW_GW_POLICY_MAX_BYTES (4u << 20) /* a policy is a few KB; refuse, never truncate */
+
 typedef struct load_ctx {
     const char *name; /* file name for messages */
     const char *dir;  /* for relative secret files, or NULL */
@@ -643,24 +645,33 @@ pw_status pw_gw_policy_load(const char *path, pw_gw_policy **out, pw_err *err)
         return pw_err_set(err, PW_ERR_IO, "%s: %s", path, strerror(errno));
     size_t cap = 1 << 16, n = 0;
     char *buf = malloc(cap);
+    int too_large = 0;
     while (buf) {
         size_t got = fread(buf + n, 1, cap - n, f);
         n += got;
         if (n < cap || got == 0)
             break;
-        if (cap >= (4u << 20))
+        if (cap >= PW_GW_POLICY_MAX_BYTES) {
+            too_large = 1;
             break;
-        char *nb = realloc(buf, cap * 2);
-        if (!nb) {
-            free(buf);
-            buf = NULL;
         }
+        char *nb = realloc(buf, cap * 2);
+        if (!nb)
+            free(buf);
         buf = nb;
         cap *= 2;
     }
+    int read_errno = ferror(f) ? errno : 0; /* EISDIR for a directory */
     fclose(f);
     if (!buf)
         return pw_err_set(err, PW_ERR_NOMEM, "%s: out of memory", path);
+    if (read_errno || too_large) {
+        free(buf);
+        if (too_large)
+            return pw_err_set(err, PW_ERR_LIMIT, "%s: larger than %u MiB: not a policy file", path,
+                              PW_GW_POLICY_MAX_BYTES >> 20);
+        return pw_err_set(err, PW_ERR_IO, "%s: %s", path, strerror(read_errno));
+    }
     char *pcopy = strdup(path);
     pw_gw_load_opts opts = {.resolve_secrets = 1};
     pw_status st = parse_with_dir(path, pcopy ? dirname(pcopy) : ".", buf, n, &opts, out, err);

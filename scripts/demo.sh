@@ -14,9 +14,10 @@ cd "$(dirname "$0")/.."
 mkdir -p out
 work=$(mktemp -d)
 exec 3< <(sleep 3600) # the demo server stops when this pipe closes
+keeper=$!            # ... and the pipe's writer goes with the script, not an hour later
 ./build/phiwall-demo-server --port 0 --quiet >"$work/server.out" 2>&1 <&3 &
 server=$!
-trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$work"' EXIT
+trap 'kill $server $keeper 2>/dev/null; wait $server 2>/dev/null; rm -rf "$work"' EXIT
 for _ in $(seq 100); do grep -q listening "$work/server.out" && break; sleep 0.1; done
 base=$(grep -o 'http://127.0.0.1:[0-9]*' "$work/server.out" | head -1)
 [ -n "$base" ] || { echo "demo.sh: the demo server did not start" >&2; exit 3; }

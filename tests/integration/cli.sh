@@ -15,6 +15,33 @@ done
 "$PHIWALL" trackers --no-such-option 2>/dev/null; expect_code 2 $? "unknown option"
 err=$("$PHIWALL" frobnicate 2>&1 >/dev/null)
 expect_match "$err" "unknown command 'frobnicate'" "error names the command"
+# option errors: one line naming the option (getopt's own message is off), exit 2
+T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
+cli_err() { # expected-regex what command...
+    local want=$1 what=$2; shift 2
+    local e; e=$("$PHIWALL" "$@" 2>&1 >/dev/null); local rc=$?
+    expect_code 2 $rc "$what: exit code"
+    expect_match "$e" "$want" "$what: message"
+    expect_nomatch "$e" "unrecognized option|requires an argument" "$what: no second getopt line"
+}
+for c in scan redact gateway trackers; do
+    cli_err "phiwall: $c: unknown option '--bogus'" "$c --bogus" $c --bogus
+done
+cli_err "audit: unknown option '--bogus'" "audit list --bogus" audit list --bogus
+cli_err "option '--format' needs a value" "--format without value" scan https://www.example.org/ --format
+cli_err "option '--har' needs a value" "--har without value" scan --har
+cli_err "'--static' is an option of the live-site scan" "live option with --har" scan --har x.har --static
+cli_err "'file:///etc/passwd' is not an http\\(s\\) URL" "file: URL" scan file:///etc/passwd
+cli_err "'www.example.org' is not an http" "URL without scheme" scan www.example.org
+cli_err "--decode: 'not a url' is not an http" "trackers --decode not a URL" trackers --decode 'not a url'
+out=$("$PHIWALL" help --help); expect_code 0 $? "help --help"
+expect_match "$out" "Usage: phiwall <command>" "help --help prints the usage"
+# a directory or an unreadable path names itself and the reason
+e=$("$PHIWALL" gateway --check "$T" 2>&1); expect_code 3 $? "gateway --check DIR"
+expect_match "$e" "$T: Is a directory" "gateway --check DIR says it is a directory"
+e=$("$PHIWALL" redact --canary "$T" </dev/null 2>&1); rc=$?
+[ $rc -ne 0 ] && pass || fail "redact --canary DIR: exit $rc"
+expect_match "$e" "$T: Is a directory" "redact --canary DIR says it is a directory"
 # piped output carries no ANSI escape sequences
 out=$("$PHIWALL" help | cat)
 expect_nomatch "$out" $'\033\\[' "no colour when piped"
