@@ -138,10 +138,11 @@ int bx_settle_max(const bx_browser *b)
     return four > BX_SETTLE_MAX_MS ? four : BX_SETTLE_MAX_MS;
 }
 
+/* Half the settle time, at most BX_QUIET_MS: a short --settle asks for a fast scan. */
 static int quiet_ms(const bx_browser *b)
 {
-    int base = bx_settle_base(b);
-    return base < BX_QUIET_MS ? base : BX_QUIET_MS;
+    int half = bx_settle_base(b) / 2;
+    return half < BX_QUIET_MS ? half : BX_QUIET_MS;
 }
 
 static int counts(const bx_tab *t)

@@ -2,11 +2,12 @@
  * browser_test_server.c — a small loopback HTTP server (libmicrohttpd) for the browser scan tests:
  * a mini hospital site with a fake pixel (served under /vendor/<host>/ for --map-host) plus the
  * hostile pages the scanner must survive: a page that never finishes loading, a redirect loop and
- * a 50 MB page. For the network-aware settle: /late loads its tag after the load event from
- * /slow/tag.js, which answers after ?ms= milliseconds (the query of /late is passed on) and then
- * sends a Meta beacon (ev=LateBeacon); /stuck loads a script that never completes; /busy keeps
- * three fetches open forever; /stream keeps one EventSource open. Listens on 127.0.0.1, port
- * from argv[1] (0 = any); prints "PORT <n>" and runs until SIGTERM or SIGINT.
+ * a 50 MB page. For the network-aware settle: /late loads its tag after the load event from /tag,
+ * which redirects to /slow/tag.js; that answers after ?ms= milliseconds (2500; the query of /late
+ * is passed on) with a script that sends a Meta beacon (ev=LateBeacon); /stuck loads a script that
+ * never completes; /busy keeps three fetches open forever; /stream keeps one EventSource open.
+ * Listens on 127.0.0.1, port from argv[1] (0 = any); prints "PORT <n>" and runs until SIGTERM or
+ * SIGINT.
  */
 #include <arpa/inet.h>
 #include <microhttpd.h>
@@ -71,9 +72,8 @@ static const char late_fmt[] =
     "<p>Tags are added after the load event.</p><script>addEventListener('load',function(){"
     "setTimeout(function(){%s},50);});</script></body></html>";
 
-static const char late_add_tag[] =
-    "var s=document.createElement('script');"
-    "s.src='/slow/tag.js'+location.search;document.head.appendChild(s);";
+static const char late_add_tag[] = "var s=document.createElement('script');"
+                                   "s.src='/tag'+location.search;document.head.appendChild(s);";
 static const char stuck_add_tag[] = "var s=document.createElement('script');"
                                     "s.src='/hang.js';document.head.appendChild(s);";
 static const char busy_fetches[] =
@@ -211,6 +211,11 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
     if (late) {
         snprintf(page, sizeof page, late_fmt, url + 1, url + 1, late);
         return send_text(c, 200, "text/html", page);
+    }
+    if (strcmp(url, "/tag") == 0) { /* a redirect keeps its requestId: counted once */
+        const char *ms = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "ms");
+        snprintf(page, sizeof page, "/slow/tag.js?ms=%ld", ms ? strtol(ms, NULL, 10) : 2500);
+        return redirect(c, page);
     }
     if (strcmp(url, "/slow/tag.js") == 0)
         return slow_tag(c);
