@@ -42,7 +42,8 @@ typedef struct bx_flight {
     const char *session; /* the session that reported it (a frame's or worker's) */
     const char *loader;  /* the document that sent it (loaderId) */
     const char *url;
-    int holds; /* a document or script: what it runs may send more requests */
+    long long started_ms; /* monotonic */
+    int holds;            /* a document or script: what it runs may send more requests */
 } bx_flight;
 
 /* Requests other than documents and scripts that may stay in flight when a page is quiet (long
@@ -95,7 +96,7 @@ typedef struct bx_tab {
     struct bx_answered *answered; /* requests containment answered locally during the task */
     bx_flight *flights;           /* requests in flight (the settle waits for them) */
     bx_flight *flights_free;      /* ended entries, reused */
-    size_t n_flight, n_holding;   /* in flight; of which documents and scripts */
+    size_t n_flight;              /* requests in flight */
     long long net_last_ms;        /* monotonic time of the last request start or end */
 } bx_tab;
 
@@ -166,6 +167,10 @@ void bx_log(bx_browser *b, const char *fmt, ...) __attribute__((format(printf, 2
 void bx_net_event(bx_tab *t, const cdp_msg *m); /* Network.* events of an active tab */
 void bx_net_session_gone(bx_tab *t, const char *session);
 void bx_net_navigated(bx_tab *t, const char *loader); /* the top frame committed a document */
+/* When the tab is quiet if nothing else happens (monotonic ms): quiet_ms after its last request
+ * start or end, and once its documents and scripts, and all but BX_FLIGHT_ALLOWED of its other
+ * requests, are older than young_ms (long-lived). */
+long long bx_net_quiet_at(const bx_tab *t, int quiet_ms, int young_ms);
 /* The settle time (--settle, or 1000 ms) and the usual cap of a settle: 4 × the settle time,
  * at least 5 s. */
 int bx_settle_base(const bx_browser *b);

@@ -1,12 +1,14 @@
 /*
  * browser_settle.c — the network-aware settle of the browser scan. Each tab keeps the requests it
  * has in flight (Network.requestWillBeSent adds, loadingFinished/loadingFailed remove; a redirect
- * keeps its requestId and is counted once) and the time of its last request start or end. After
+ * keeps its requestId and is counted once; a replaced document's and a detached frame's requests
+ * are dropped, the browser never ends them) and the time of its last request start or end. After
  * a load or an interaction step the scan waits at least the settle time, then until every active
  * tab is quiet: no request started or ended within the quiet window, no document or script still
  * loading (its code may send beacons once it arrives), at most BX_FLIGHT_ALLOWED other requests
- * in flight (long polls, event streams, media may stay open). The whole wait is capped, and the
- * cap is logged with the page that kept the scan waiting.
+ * in flight (long polls, event streams, media may stay open). The wait is capped (logged with
+ * the page that kept it waiting), and a request in flight for longer than the cap counts as
+ * long-lived from then on, so a stuck request costs one capped wait, not one per step.
  */
 #include <limits.h>
 #include <stdlib.h>
@@ -63,8 +65,8 @@ static void flight_started(bx_tab *t, const cdp_msg *m)
     }
     f->next = t->flights;
     t->flights = f;
+    f->started_ms = t->net_last_ms;
     t->n_flight++;
-    t->n_holding += f->holds != 0;
 }
 
 static void flight_remove(bx_tab *t, bx_flight **link)
@@ -72,7 +74,6 @@ static void flight_remove(bx_tab *t, bx_flight **link)
     bx_flight *f = *link;
     *link = f->next;
     t->n_flight--;
-    t->n_holding -= f->holds != 0;
     f->next = t->flights_free;
     t->flights_free = f;
 }
@@ -150,38 +151,56 @@ static int counts(const bx_tab *t)
     return t->active && !t->crashed && !t->nav_failed;
 }
 
-/* When the tab will be quiet if nothing else happens; LLONG_MAX while a request holds it. */
-static long long quiet_at(const bx_tab *t, int quiet)
+/* A request older than `young` ms is long-lived (a stream, a long poll, a stuck script): it kept
+ * one settle waiting up to its cap already. */
+long long bx_net_quiet_at(const bx_tab *t, int quiet, int young)
 {
-    if (t->n_holding > 0 || t->n_flight > BX_FLIGHT_ALLOWED)
-        return LLONG_MAX;
-    return t->net_last_ms + quiet;
+    long long at = t->net_last_ms + quiet;
+    long long recent[BX_FLIGHT_ALLOWED + 1] = {0}; /* when the latest other ones grow old */
+    for (const bx_flight *f = t->flights; f; f = f->next) {
+        long long old_at = f->started_ms + young;
+        if (f->holds) {
+            at = old_at > at ? old_at : at;
+            continue;
+        }
+        for (int i = 0; i <= BX_FLIGHT_ALLOWED; i++) {
+            if (old_at > recent[i]) {
+                long long moved = recent[i];
+                recent[i] = old_at;
+                old_at = moved;
+            }
+        }
+    }
+    return recent[BX_FLIGHT_ALLOWED] > at ? recent[BX_FLIGHT_ALLOWED] : at;
 }
 
-static long long all_quiet_at(bx_browser *b, int quiet)
+static long long all_quiet_at(bx_browser *b, int quiet, int young)
 {
     long long at = 0;
     for (int i = 0; i < b->n_tabs; i++) {
-        long long q = counts(&b->tabs[i]) ? quiet_at(&b->tabs[i], quiet) : 0;
+        long long q = counts(&b->tabs[i]) ? bx_net_quiet_at(&b->tabs[i], quiet, young) : 0;
         if (q > at)
             at = q;
     }
     return at;
 }
 
-static void log_cap(bx_browser *b, int waited, int quiet)
+static void log_cap(bx_browser *b, int waited, int quiet, int young)
 {
     long long now = cdp_now_ms();
     for (int i = 0; i < b->n_tabs; i++) {
         bx_tab *t = &b->tabs[i];
-        if (!counts(t) || quiet_at(t, quiet) <= now)
+        if (!counts(t) || bx_net_quiet_at(t, quiet, young) <= now)
             continue;
+        size_t docs = 0;
+        for (const bx_flight *f = t->flights; f; f = f->next)
+            docs += f->holds != 0;
         const char *page = t->top_url ? t->top_url : t->task.url;
         const char *busy = t->flights ? t->flights->url : "(requests starting and ending)";
         bx_log(b,
                "settle: %s: network still busy after %d ms (%zu requests in flight, %zu "
                "documents or scripts; last: %.200s): going on",
-               page ? page : "?", waited, t->n_flight, t->n_holding, busy);
+               page ? page : "?", waited, t->n_flight, docs, busy);
     }
 }
 
@@ -190,19 +209,19 @@ void bx_settle(bx_browser *b, int min_ms, int max_ms)
     long long start = cdp_now_ms();
     long long min_end = start + min_ms;
     long long cap = start + (max_ms > min_ms ? max_ms : min_ms);
-    int quiet = quiet_ms(b);
+    int quiet = quiet_ms(b), young = bx_settle_max(b);
     while (!cdp_conn_dead(b->conn)) {
         long long now = cdp_now_ms();
         long long wake = min_end;
         if (now >= min_end) {
-            wake = all_quiet_at(b, quiet);
+            wake = all_quiet_at(b, quiet, young);
             if (wake <= now) {
                 if (now - min_end > quiet)
                     bx_log(b, "settle: the network was quiet after %lld ms", now - start);
                 return;
             }
             if (now >= cap) {
-                log_cap(b, (int)(now - start), quiet);
+                log_cap(b, (int)(now - start), quiet, young);
                 return;
             }
         }
