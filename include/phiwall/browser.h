@@ -101,7 +101,8 @@ typedef struct pw_browser_opts {
     int ignore_robots;
     int delay_ms;   /* polite delay between page loads per tab */
     int timeout_ms; /* page load timeout; 0: 20000 */
-    int settle_ms;  /* quiet time after load and each step; 0: 1000 */
+    int settle_ms;  /* least wait after load and each step, then until the network is quiet
+                     * (at most max(4 × settle_ms, 5 s); docs/scan-browser.md); 0: 1000 */
     pw_device device;
     pw_consent_mode consent;
     int interact;                        /* scroll, fill, click, submit, search (default on) */

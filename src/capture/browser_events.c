@@ -289,6 +289,7 @@ static void on_frame_navigated(bx_tab *t, const cdp_msg *m)
     if (cdp_str(f, "parentId"))
         return;
     const char *url = cdp_str(f, "url");
+    bx_net_navigated(t, cdp_str(f, "loaderId"));
     if (url && strcmp(url, "about:blank") == 0)
         t->blank = 1;
     if (url && strncmp(url, "chrome-error:", 13) == 0 && !t->nav_failed) {
@@ -319,6 +320,9 @@ void bx_on_event(void *ctx, const cdp_msg *m)
     }
     if (strcmp(ev, "Target.detachedFromTarget") == 0) {
         const char *s = cdp_str(m->params, "sessionId");
+        int gone = s ? bx_tab_of_session(b, s) : -1;
+        if (gone >= 0) /* a removed frame or ended worker: its requests will not end */
+            bx_net_session_gone(&b->tabs[gone], s);
         if (s)
             bx_session_remove(b, s);
         return;
@@ -329,14 +333,20 @@ void bx_on_event(void *ctx, const cdp_msg *m)
     bx_tab *t = &b->tabs[ti];
     int top = t->session && m->session && strcmp(t->session, m->session) == 0;
     int record = t->active && b->deliver; /* login requests carry credentials: not kept */
-    if (strcmp(ev, "Fetch.requestPaused") == 0)
+    if (strcmp(ev, "Fetch.requestPaused") == 0) {
         bx_fetch_paused(b, t, m);
-    else if (strcmp(ev, "Page.javascriptDialogOpening") == 0)
+        return;
+    }
+    if (strcmp(ev, "Page.javascriptDialogOpening") == 0) {
         cdp_send(b->conn, m->session, "Page.handleJavaScriptDialog", "{\"accept\":true}", NULL,
                  NULL, NULL);
-    else if (!t->active)
+        return;
+    }
+    if (!t->active)
         return; /* between tasks: nothing is recorded */
-    else if (record && strcmp(ev, "Network.requestWillBeSent") == 0)
+    if (strncmp(ev, "Network.", 8) == 0)
+        bx_net_event(t, m); /* requests in flight, for the settle (login included) */
+    if (record && strcmp(ev, "Network.requestWillBeSent") == 0)
         on_request(b, t, m);
     else if (record && strcmp(ev, "Network.responseReceived") == 0)
         on_response(t, m);

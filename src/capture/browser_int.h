@@ -3,8 +3,9 @@
  * browser (process + connection + tabs), each tab's per-page capture, the crawl queue, and the
  * JavaScript the scanner runs in pages. browser_scan.c orchestrates; browser_events.c turns
  * DevTools events into captured requests; browser_contain.c answers Fetch interceptions;
- * browser_tab.c runs the per-page steps; browser_crawl.c keeps the queue; browser_http.c fetches
- * with libcurl (robots.txt, sitemap.xml, --map-host).
+ * browser_tab.c runs the per-page steps; browser_settle.c waits until pages are quiet;
+ * browser_crawl.c keeps the queue; browser_http.c fetches with libcurl (robots.txt, sitemap.xml,
+ * --map-host).
  */
 #ifndef PW_CAPTURE_BROWSER_INT_H
 #define PW_CAPTURE_BROWSER_INT_H
@@ -32,6 +33,22 @@ typedef struct bx_answered {
     const char *network_id;
     int status;
 } bx_answered;
+
+/* A request in flight on a tab (browser_settle.c): Network.requestWillBeSent seen,
+ * loadingFinished or loadingFailed not yet. */
+typedef struct bx_flight {
+    struct bx_flight *next;
+    const char *request_id;
+    const char *session; /* the session that reported it (a frame's or worker's) */
+    const char *loader;  /* the document that sent it (loaderId) */
+    const char *url;
+    long long started_ms; /* monotonic */
+    int holds;            /* a document or script: what it runs may send more requests */
+} bx_flight;
+
+/* Requests other than documents and scripts that may stay in flight when a page is quiet (long
+ * polls, event streams, media), like Puppeteer's networkidle2. */
+#define BX_FLIGHT_ALLOWED 2
 
 typedef struct bx_visit { /* a top-level document the tab showed during one task */
     struct bx_visit *next;
@@ -77,6 +94,10 @@ typedef struct bx_tab {
     size_t n_reqs;
     size_t bodies_pending;
     struct bx_answered *answered; /* requests containment answered locally during the task */
+    bx_flight *flights;           /* requests in flight (the settle waits for them) */
+    bx_flight *flights_free;      /* ended entries, reused */
+    size_t n_flight;              /* requests in flight */
+    long long net_last_ms;        /* monotonic time of the last request start or end */
 } bx_tab;
 
 typedef struct bx_session_map {
@@ -141,6 +162,21 @@ pw_status bx_session_add(bx_browser *b, const char *session, int tab);
 void bx_session_remove(bx_browser *b, const char *session);
 void bx_sessions_clear(bx_browser *b);
 void bx_log(bx_browser *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* browser_settle.c: requests in flight per tab and the network-aware settle. */
+void bx_net_event(bx_tab *t, const cdp_msg *m); /* Network.* events of an active tab */
+void bx_net_session_gone(bx_tab *t, const char *session);
+void bx_net_navigated(bx_tab *t, const char *loader); /* the top frame committed a document */
+/* When the tab is quiet if nothing else happens (monotonic ms): quiet_ms after its last request
+ * start or end, and once its documents and scripts, and all but BX_FLIGHT_ALLOWED of its other
+ * requests, are older than young_ms (long-lived). */
+long long bx_net_quiet_at(const bx_tab *t, int quiet_ms, int young_ms);
+/* The settle time (--settle, or 1000 ms) and the usual cap of a settle: 4 × the settle time,
+ * at least 5 s. */
+int bx_settle_base(const bx_browser *b);
+int bx_settle_max(const bx_browser *b);
+/* Wait at least min_ms, then until every active tab's network is quiet, at most max_ms. */
+void bx_settle(bx_browser *b, int min_ms, int max_ms);
 
 /* browser_contain.c */
 void bx_fetch_paused(bx_browser *b, bx_tab *t, const cdp_msg *m);

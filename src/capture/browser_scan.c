@@ -125,16 +125,15 @@ static void wait_loaded(bx_browser *b, int timeout_ms)
         cdp_pump(b->conn, deadline, NULL);
 }
 
+/* At least ms, then until the pages' network is quiet (browser_settle.c), at most the cap. */
 static void settle_ms(bx_browser *b, int ms)
 {
-    long long deadline = cdp_now_ms() + ms;
-    while (!cdp_conn_dead(b->conn) && cdp_now_ms() < deadline)
-        cdp_pump(b->conn, deadline, NULL);
+    bx_settle(b, ms, bx_settle_max(b));
 }
 
 static int settle_of(const bx_browser *b)
 {
-    return b->o->settle_ms > 0 ? b->o->settle_ms : 1000;
+    return bx_settle_base(b);
 }
 
 static void settle(bx_browser *b)
@@ -537,7 +536,9 @@ static void leave_pages(bx_browser *b)
             break;
         cdp_pump(b->conn, deadline, NULL);
     }
-    settle_ms(b, 300); /* the last beacons of the unload */
+    /* The last beacons of the unload: the page's requests were cancelled, so the network is
+     * quiet soon; a short cap keeps a request the browser never ends from costing more. */
+    bx_settle(b, 300, 2000);
 }
 
 /* A crash or hang cut these visits short before their facts and links were read: visit each

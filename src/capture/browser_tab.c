@@ -145,6 +145,9 @@ void bx_tab_reset(bx_tab *t)
     t->visits = NULL;
     t->reqs = t->reqs_tail = NULL;
     t->answered = NULL;
+    t->flights = t->flights_free = NULL; /* they lived in the arena */
+    t->n_flight = 0;
+    t->net_last_ms = 0;
     t->n_reqs = 0;
     t->bodies_pending = 0;
 }

@@ -2,8 +2,12 @@
  * browser_test_server.c — a small loopback HTTP server (libmicrohttpd) for the browser scan tests:
  * a mini hospital site with a fake pixel (served under /vendor/<host>/ for --map-host) plus the
  * hostile pages the scanner must survive: a page that never finishes loading, a redirect loop and
- * a 50 MB page. Listens on 127.0.0.1, port from argv[1] (0 = any); prints "PORT <n>" and runs
- * until SIGTERM or SIGINT.
+ * a 50 MB page. For the network-aware settle: /late loads its tag after the load event from /tag,
+ * which redirects to /slow/tag.js; that answers after ?ms= milliseconds (2500; the query of /late
+ * is passed on) with a script that sends a Meta beacon (ev=LateBeacon); /stuck loads a script that
+ * never completes; /busy keeps three fetches open forever; /stream keeps one EventSource open.
+ * Listens on 127.0.0.1, port from argv[1] (0 = any); prints "PORT <n>" and runs until SIGTERM or
+ * SIGINT.
  */
 #include <arpa/inet.h>
 #include <microhttpd.h>
@@ -62,15 +66,43 @@ static const char pixel_js[] =
 
 static const char robots[] = "User-agent: *\nDisallow: /private\n";
 
+/* A tag manager that starts its tags after the page has loaded (late_fmt: title, script). */
+static const char late_fmt[] =
+    "<!doctype html><html><head><title>%s</title></head><body><h1>%s</h1>"
+    "<p>Tags are added after the load event.</p><script>addEventListener('load',function(){"
+    "setTimeout(function(){%s},50);});</script></body></html>";
+
+static const char late_add_tag[] = "var s=document.createElement('script');"
+                                   "s.src='/tag'+location.search;document.head.appendChild(s);";
+static const char stuck_add_tag[] = "var s=document.createElement('script');"
+                                    "s.src='/hang.js';document.head.appendChild(s);";
+static const char busy_fetches[] =
+    "for(var i=0;i<3;i++)fetch('/hang.js?f='+i).catch(function(){});";
+static const char stream_open[] = "window.es=new EventSource('/events');";
+
+static const char late_tag_js[] =
+    "new Image().src='https://www.facebook.com/tr?id=1234567890&ev=LateBeacon&dl='+"
+    "encodeURIComponent(location.href);";
+
 typedef struct stream {
     size_t sent, total;
     int trickle;
+    const char *tick; /* sent every 300 ms for ten minutes (a script or event stream) */
 } stream;
 
 static ssize_t stream_cb(void *cls, uint64_t pos, char *buf, size_t max)
 {
     stream *s = cls;
     static const char head[] = "<!doctype html><html><head><title>Slow</title></head><body>";
+    if (s->tick) {
+        size_t n = strlen(s->tick);
+        if (s->sent++ > 2000 || n > max)
+            return MHD_CONTENT_READER_END_OF_STREAM;
+        if (pos > 0)
+            usleep(300000);
+        memcpy(buf, s->tick, n);
+        return (ssize_t)n;
+    }
     if (s->trickle) {
         if (pos == 0) {
             memcpy(buf, head, sizeof head - 1);
@@ -125,6 +157,30 @@ static enum MHD_Result stream_page(struct MHD_Connection *c, int trickle, size_t
     return ret;
 }
 
+/* A response that never completes: `tick` every 300 ms (the client gives up first). */
+static enum MHD_Result endless(struct MHD_Connection *c, const char *type, const char *tick)
+{
+    stream *s = calloc(1, sizeof *s);
+    s->tick = tick;
+    struct MHD_Response *r =
+        MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 1024, stream_cb, s, free);
+    MHD_add_response_header(r, "Content-Type", type);
+    MHD_add_response_header(r, "Cache-Control", "no-store");
+    enum MHD_Result ret = MHD_queue_response(c, 200, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
+/* The late tag: answered after ?ms= milliseconds (at most 20 s). */
+static enum MHD_Result slow_tag(struct MHD_Connection *c)
+{
+    const char *ms = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "ms");
+    long wait = ms ? strtol(ms, NULL, 10) : 2500;
+    if (wait > 0)
+        usleep((useconds_t)(wait > 20000 ? 20000 : wait) * 1000);
+    return send_text(c, 200, "application/javascript", late_tag_js);
+}
+
 static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url,
                               const char *method, const char *version, const char *data,
                               size_t *data_len, void **state)
@@ -138,7 +194,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         *data_len = 0;
         return MHD_YES;
     }
-    char page[512];
+    char page[1024];
     if (strcmp(url, "/") == 0)
         return send_text(c, 200, "text/html", home);
     if (strcmp(url, "/appointments") == 0)
@@ -147,6 +203,26 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         return send_text(c, 200, "text/plain", robots);
     if (strncmp(url, "/vendor/", 8) == 0 && strstr(url, "fbevents.js"))
         return send_text(c, 200, "application/javascript", pixel_js);
+    const char *late = strcmp(url, "/late") == 0     ? late_add_tag
+                       : strcmp(url, "/stuck") == 0  ? stuck_add_tag
+                       : strcmp(url, "/busy") == 0   ? busy_fetches
+                       : strcmp(url, "/stream") == 0 ? stream_open
+                                                     : NULL;
+    if (late) {
+        snprintf(page, sizeof page, late_fmt, url + 1, url + 1, late);
+        return send_text(c, 200, "text/html", page);
+    }
+    if (strcmp(url, "/tag") == 0) { /* a redirect keeps its requestId: counted once */
+        const char *ms = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "ms");
+        snprintf(page, sizeof page, "/slow/tag.js?ms=%ld", ms ? strtol(ms, NULL, 10) : 2500);
+        return redirect(c, page);
+    }
+    if (strcmp(url, "/slow/tag.js") == 0)
+        return slow_tag(c);
+    if (strcmp(url, "/hang.js") == 0)
+        return endless(c, "application/javascript", " ");
+    if (strcmp(url, "/events") == 0)
+        return endless(c, "text/event-stream", "data: tick\n\n");
     if (strcmp(url, "/never") == 0)
         return stream_page(c, 1, 0);
     if (strcmp(url, "/big") == 0)
