@@ -137,6 +137,9 @@ size_t pw_catalog_easyprivacy_rules(const pw_catalog *c);
 size_t pw_catalog_easylist_rules(const pw_catalog *c);
 /* Entry by id ("meta-pixel"), or NULL. */
 const pw_tracker *pw_catalog_find(const pw_catalog *c, const char *id);
+/* 1 for the synthetic entries of filter-list matches ("easyprivacy", "easylist"): one entry for
+ * many companies, told apart by their request hosts and matched_rule. */
+int pw_tracker_is_filter_list(const pw_tracker *t);
 /* Host patterns and path globs of an entry, comma-separated as in the TSV (for listings). */
 const char *pw_catalog_hosts(const pw_catalog *c, const pw_tracker *t);
 const char *pw_catalog_paths(const pw_catalog *c, const pw_tracker *t);

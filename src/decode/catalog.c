@@ -334,6 +334,11 @@ const pw_tracker *pw_catalog_find(const pw_catalog *c, const char *id)
     return NULL;
 }
 
+int pw_tracker_is_filter_list(const pw_tracker *t)
+{
+    return t && t->id && (strcmp(t->id, "easyprivacy") == 0 || strcmp(t->id, "easylist") == 0);
+}
+
 /* Entries are dk_entry records whose first member is the pw_tracker. */
 static const dk_entry *entry_of(const pw_tracker *t)
 {

@@ -76,34 +76,12 @@ static int option_in(const char *opt, size_t n, const char *const *list)
 /* Read "$opt,opt=…" into the rule; 0 when the rule must be skipped. */
 static int parse_options(pw_arena *a, const char *opts, ep_rule *r)
 {
-    static const char *const skip[] = {"first-party",
-                                       "1p",
-                                       "~third-party",
-                                       "~3p",
-                                       "redirect",
-                                       "redirect-rule",
-                                       "removeparam",
-                                       "csp",
-                                       "rewrite",
-                                       "badfilter",
-                                       "replace",
-                                       "urltransform",
-                                       "uritransform",
-                                       "header",
-                                       "permissions",
-                                       "popup",
-                                       "elemhide",
-                                       "generichide",
-                                       "specifichide",
-                                       "ehide",
-                                       "shide",
-                                       "ghide",
-                                       "document",
-                                       "doc",
-                                       "urlskip",
-                                       "strict1p",
-                                       "strict-first-party",
-                                       NULL};
+    static const char *const skip[] = {
+        "first-party",  "1p",     "~third-party", "~3p",       "redirect", "redirect-rule",
+        "removeparam",  "csp",    "rewrite",      "badfilter", "replace",  "urltransform",
+        "uritransform", "header", "permissions",  "popup",     "elemhide", "generichide",
+        "specifichide", "ehide",  "shide",        "ghide",     "document", "doc",
+        "urlskip",      NULL};
     const char *p = opts;
     while (*p) {
         size_t len = strcspn(p, ",");
@@ -219,8 +197,11 @@ static size_t anchored_domain(const ep_rule *r)
 
 static pw_status index_set(pw_arena *a, ep_set *set)
 {
-    if (dk_strmap_init(a, &set->index, set->n) != PW_OK ||
-        dk_strmap_init(a, &set->hosts, set->n) != PW_OK)
+    size_t n_host = 0; /* size each map for its own rules: less to clear at start-up */
+    for (size_t i = 0; i < set->n; i++)
+        n_host += anchored_domain(&set->rules[i]) != 0;
+    if (dk_strmap_init(a, &set->index, set->n - n_host) != PW_OK ||
+        dk_strmap_init(a, &set->hosts, n_host) != PW_OK)
         return PW_ERR_NOMEM;
     set->loose = pw_arena_calloc(a, set->n + 1, sizeof *set->loose);
     if (!set->loose)
@@ -261,11 +242,15 @@ static int surely_not_host_rule(const char *s, size_t n)
 
 static pw_status parse_list(pw_arena *a, const char *text, size_t len, dk_easyprivacy *ep)
 {
-    size_t lines = 1;
-    for (size_t i = 0; i < len; i++)
-        lines += text[i] == '\n';
+    size_t lines = 1, allow_lines = 1; /* upper bounds of the rules of each set */
+    for (const char *p = text, *end = text + len; p < end;) {
+        allow_lines += end - p >= 2 && p[0] == '@' && p[1] == '@';
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        lines++;
+        p = nl ? nl + 1 : end;
+    }
     ep->block.rules = pw_arena_calloc(a, lines, sizeof(ep_rule));
-    ep->allow.rules = pw_arena_calloc(a, lines, sizeof(ep_rule));
+    ep->allow.rules = pw_arena_calloc(a, allow_lines, sizeof(ep_rule));
     if (!ep->block.rules || !ep->allow.rules)
         return PW_ERR_NOMEM;
     for (size_t i = 0; i < len;) {

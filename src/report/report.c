@@ -64,6 +64,15 @@ const char *pw_report_product(const pw_tracker *t)
     return t->product ? t->product : pw_report_vendor(t);
 }
 
+const char *pw_report_use_account(const pw_tracker_use *u)
+{
+    if (u->account_id)
+        return u->account_id;
+    if (pw_tracker_is_filter_list(u->tracker) && u->n_hosts)
+        return u->hosts[0];
+    return "-";
+}
+
 const char *pw_report_source_name(pw_source s)
 {
     switch (s) {

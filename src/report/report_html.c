@@ -388,7 +388,8 @@ static void trackers_seen(pw_buf *b, const pw_scan_result *r)
         pw_buf_puts(b, "<tr><td>");
         esc(b, pw_report_product(u->tracker));
         pw_buf_printf(b, "</td><td>%s</td><td><code>", pw_baa_name(u->tracker->baa));
-        esc(b, u->account_id ? u->account_id : "—");
+        const char *acct = pw_report_use_account(u);
+        esc(b, strcmp(acct, "-") ? acct : "—");
         pw_buf_puts(b, "</code></td><td>");
         for (size_t j = 0; j < u->n_events; j++) {
             if (j)

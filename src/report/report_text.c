@@ -92,9 +92,8 @@ static void inventory(pw_buf *b, const pw_scan_result *r, int color)
     for (size_t i = 0; i < r->n_trackers; i++) {
         const pw_tracker_use *u = &r->trackers[i];
         pw_buf_printf(b, "  %-24.24s %-18s %5zu beacon%s on %zu page%s",
-                      pw_report_product(u->tracker), u->account_id ? u->account_id : "-",
-                      u->n_requests, u->n_requests == 1 ? " " : "s", u->n_pages,
-                      u->n_pages == 1 ? "" : "s");
+                      pw_report_product(u->tracker), pw_report_use_account(u), u->n_requests,
+                      u->n_requests == 1 ? " " : "s", u->n_pages, u->n_pages == 1 ? "" : "s");
         for (size_t j = 0; j < u->n_events; j++)
             pw_buf_printf(b, "%s%s", j ? ", " : "  events: ", u->events[j]);
         pw_buf_putc(b, '\n');
