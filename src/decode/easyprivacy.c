@@ -34,7 +34,8 @@ typedef struct ep_rule {
     const char *pattern; /* lower-case, anchors and options removed */
     const char *domains; /* domain= list, or NULL */
     unsigned char host_anchor, start_anchor, end_anchor;
-    int32_t tok_off; /* the index token's offset when no '*' precedes it, else -1 */
+    int32_t tok_off;  /* the index token's offset when no '*' precedes it, else -1 */
+    uint32_t dom_len; /* length of the domain a "||domain^…" rule is indexed by, else 0 */
     int32_t next;
 } ep_rule;
 
@@ -136,7 +137,7 @@ static size_t anchored_domain(const ep_rule *r);
 /* DK_LIST_HOSTS: a blocking rule is kept only when it is "||host^" (options aside). */
 static int whole_host_rule(const ep_rule *r)
 {
-    size_t dom = anchored_domain(r);
+    size_t dom = r->dom_len;
     return dom && r->pattern[dom] == '^' && r->pattern[dom + 1] == '\0' && !r->end_anchor;
 }
 
@@ -172,6 +173,7 @@ static pw_status add_rule(pw_arena *a, ep_set *set, dk_list_mode mode, const cha
     if (n == 0)
         return PW_OK;
     r.pattern = pat;
+    r.dom_len = (uint32_t)anchored_domain(&r);
     if (mode == DK_LIST_HOSTS && !allow && !whole_host_rule(&r))
         return PW_OK;
     set->rules[set->n] = r;
@@ -199,7 +201,7 @@ static pw_status index_set(pw_arena *a, ep_set *set)
 {
     size_t n_host = 0; /* size each map for its own rules: less to clear at start-up */
     for (size_t i = 0; i < set->n; i++)
-        n_host += anchored_domain(&set->rules[i]) != 0;
+        n_host += set->rules[i].dom_len != 0;
     if (dk_strmap_init(a, &set->index, set->n - n_host) != PW_OK ||
         dk_strmap_init(a, &set->hosts, n_host) != PW_OK)
         return PW_ERR_NOMEM;
@@ -212,7 +214,7 @@ static pw_status index_set(pw_arena *a, ep_set *set)
         ep_rule *r = &set->rules[i];
         r->next = -1;
         r->tok_off = -1;
-        size_t dom = anchored_domain(r);
+        size_t dom = r->dom_len;
         if (dom) {
             r->next = dk_strmap_put(&set->hosts, r->pattern, dom, (int32_t)i);
         } else if (best_token(r, &tok, &tn)) {
@@ -242,14 +244,16 @@ static int surely_not_host_rule(const char *s, size_t n)
 
 static pw_status parse_list(pw_arena *a, const char *text, size_t len, dk_easyprivacy *ep)
 {
-    size_t lines = 1, allow_lines = 1; /* upper bounds of the rules of each set */
+    size_t lines = 1, allow_lines = 1, host_lines = 1; /* bounds of the rules of each set */
     for (const char *p = text, *end = text + len; p < end;) {
         allow_lines += end - p >= 2 && p[0] == '@' && p[1] == '@';
+        host_lines += end - p >= 2 && p[0] == '|' && p[1] == '|';
         const char *nl = memchr(p, '\n', (size_t)(end - p));
         lines++;
         p = nl ? nl + 1 : end;
     }
-    ep->block.rules = pw_arena_calloc(a, lines, sizeof(ep_rule));
+    size_t block_lines = ep->mode == DK_LIST_HOSTS ? host_lines : lines;
+    ep->block.rules = pw_arena_calloc(a, block_lines, sizeof(ep_rule));
     ep->allow.rules = pw_arena_calloc(a, allow_lines, sizeof(ep_rule));
     if (!ep->block.rules || !ep->allow.rules)
         return PW_ERR_NOMEM;
