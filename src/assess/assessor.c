@@ -483,8 +483,9 @@ static pw_status record(pw_assessor *as, const pw_rule *rule, int sev, const rul
                         const apage *page, const unsigned char *use, pw_err *err)
 {
     const pw_beacon *b = in->b;
-    char *key = pw_arena_sprintf(&as->req, "%s\x1f%s\x1f%s\x1f%s", rule->info.id, b->tracker->id,
-                                 b->account_id ? b->account_id : "", page->page.url);
+    char *key = pw_arena_sprintf(&as->req, "%s\x1f%s\x1f%s\x1f%s\x1f%s", rule->info.id,
+                                 b->tracker->id, b->account_id ? b->account_id : "",
+                                 in->list_domain ? in->list_domain : "", page->page.url);
     if (!key)
         return pw_err_set(err, PW_ERR_NOMEM, "assessor: out of memory");
     size_t i = map_find(&as->finding_index, as->finding_keys, key);
@@ -531,6 +532,20 @@ static pw_status record(pw_assessor *as, const pw_rule *rule, int sev, const rul
     return PW_OK;
 }
 
+/* A filter-list beacon stands for one company among many: its request host and registrable
+ * domain (findings are kept apart per domain), in the request arena. */
+static void list_names(pw_assessor *as, const pw_beacon *b, rule_input *in)
+{
+    pw_url u;
+    if (!b->matched_rule || !b->request || !b->request->url ||
+        pw_url_parse(b->request->url, strlen(b->request->url), &u, NULL) != PW_OK || !u.host.n)
+        return;
+    in->list_host = pw_arena_strndup(&as->req, u.host.p, u.host.n);
+    in->list_domain = in->list_host ? pw_registrable_domain(&as->req, in->list_host) : NULL;
+    if (!in->list_domain)
+        in->list_domain = in->list_host;
+}
+
 static pw_status assess_beacon(pw_assessor *as, const pw_beacon *b, const pw_request *req,
                                size_t page_i, pw_err *err)
 {
@@ -547,6 +562,7 @@ static pw_status assess_beacon(pw_assessor *as, const pw_beacon *b, const pw_req
                      .req = req,
                      .page_url = page->page.url,
                      .unknown = pw_tracker_is_unknown(b->tracker)};
+    list_names(as, b, &in);
     for (size_t r = 0; r < pw_rules_n(); r++) {
         const pw_rule *rule = pw_rules_at(r);
         if (in.unknown && !rule->content_only)

@@ -25,6 +25,9 @@ const char *pw_report_product(const pw_tracker *t); /* "Meta Pixel" */
 /* The account of an inventory row, or for a filter-list row (EasyPrivacy, EasyList: one row per
  * company) its first request host; "-" when neither. */
 const char *pw_report_use_account(const pw_tracker_use *u);
+/* The account of a finding, or for a filter-list finding its request host (copied into buf);
+ * NULL when neither. */
+const char *pw_report_finding_account(const pw_finding *f, char *buf, size_t cap);
 const char *pw_report_source_name(pw_source s); /* "har" */
 
 /* Call `span` for each run of ev->value: marked = the hit covering it, or NULL for plain text.

@@ -58,13 +58,23 @@ static void done(scan *s)
     pw_catalog_free(s->cat);
 }
 
+/* How many findings of this rule and tracker entry (one per company for filter lists). */
 static int fired(const pw_scan_result *r, const char *rule, const char *tracker_id)
 {
+    int n = 0;
     for (size_t i = 0; i < r->n_findings; i++)
-        if (strcmp(r->findings[i].rule_id, rule) == 0 &&
-            strcmp(r->findings[i].tracker->id, tracker_id) == 0)
-            return 1;
-    return 0;
+        n += strcmp(r->findings[i].rule_id, rule) == 0 &&
+             strcmp(r->findings[i].tracker->id, tracker_id) == 0;
+    return n;
+}
+
+static const pw_finding *finding_for(const pw_scan_result *r, const char *rule, const char *host)
+{
+    for (size_t i = 0; i < r->n_findings; i++)
+        if (strcmp(r->findings[i].rule_id, rule) == 0 && r->findings[i].request &&
+            strstr(r->findings[i].request->url, host))
+            return &r->findings[i];
+    return NULL;
 }
 
 static void presence_rules(void)
@@ -72,9 +82,17 @@ static void presence_rules(void)
     scan s;
     CHECK_INT(run(&s), 0);
     if (s.r) {
-        CHECK(fired(s.r, "PW-CONDITION-URL", "easylist"));
-        CHECK(fired(s.r, "PW-CONDITION-URL", "easyprivacy"));
-        CHECK(!fired(s.r, "PW-CONDITION-URL", "unknown-third-party"));
+        /* one finding per company: adserver.example (2 requests) and databroker.example */
+        CHECK_INT(fired(s.r, "PW-CONDITION-URL", "easylist"), 2);
+        CHECK_INT(fired(s.r, "PW-CONDITION-URL", "easyprivacy"), 1);
+        CHECK_INT(fired(s.r, "PW-CONDITION-URL", "unknown-third-party"), 0);
+        const pw_finding *f = finding_for(s.r, "PW-CONDITION-URL", "adserver.example");
+        CHECK(f != NULL);
+        if (f) {
+            CHECK_INT(f->occurrences, 2);
+            CHECK(strstr(f->remediation,
+                         "ad server or data broker (EasyList) at sync.adserver.example") != NULL);
+        }
     }
     done(&s);
 }
