@@ -47,29 +47,10 @@ void pw_inventory_free(pw_inventory *inv)
     free(inv);
 }
 
-/* The registrable domain (else the host) of a filter-list beacon's request into buf. */
-static const char *list_row_key(const pw_beacon *b, char *buf, size_t cap)
+static use_item *find(pw_inventory *inv, const pw_beacon *b, const char *list_domain)
 {
-    pw_url u;
-    const char *url = b->request ? b->request->url : NULL;
-    if (!url || pw_url_parse(url, strlen(url), &u, NULL) != PW_OK || u.host.n >= cap)
-        return "";
-    memcpy(buf, u.host.p, u.host.n);
-    buf[u.host.n] = '\0';
-    pw_arena tmp;
-    pw_arena_init(&tmp, 1024);
-    const char *rd = pw_registrable_domain(&tmp, buf);
-    if (rd && strlen(rd) < cap)
-        memmove(buf, rd, strlen(rd) + 1);
-    pw_arena_free(&tmp);
-    return buf;
-}
-
-static use_item *find(pw_inventory *inv, const pw_beacon *b)
-{
-    char dom[256];
     const char *acct = b->account_id ? b->account_id : "";
-    const char *key = b->matched_rule ? list_row_key(b, dom, sizeof dom) : acct;
+    const char *key = list_domain ? list_domain : acct;
     for (size_t i = inv->n; i-- > 0;) {
         use_item *it = inv->items[i];
         if (it->pub.tracker == b->tracker && strcmp(it->key, key) == 0)
@@ -103,9 +84,10 @@ static void add_distinct(pw_arena *a, const char **v, size_t *n, size_t max, con
         (*n)++;
 }
 
-pw_status pw_inventory_add(pw_inventory *inv, const pw_beacon *b, const char *page_url, pw_err *err)
+pw_status pw_inventory_add(pw_inventory *inv, const pw_beacon *b, const char *list_domain,
+                           const char *page_url, pw_err *err)
 {
-    use_item *it = find(inv, b);
+    use_item *it = find(inv, b, list_domain);
     if (!it)
         return pw_err_set(err, PW_ERR_NOMEM, "assessor: out of memory");
     it->pub.n_requests++;
