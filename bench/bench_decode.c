@@ -208,8 +208,9 @@ int main(int argc, char **argv)
     }
     double mb = (double)bytes / 1e6;
     printf("bench_decode: %u requests (%.1f MB), best of %d rounds, catalog %zu entries + %zu "
-           "EasyPrivacy rules (loaded in %.1f ms)\n",
-           n_req, mb, rounds, pw_catalog_count(c), pw_catalog_easyprivacy_rules(c), load_s * 1e3);
+           "EasyPrivacy + %zu EasyList rules (loaded in %.1f ms)\n",
+           n_req, mb, rounds, pw_catalog_count(c), pw_catalog_easyprivacy_rules(c),
+           pw_catalog_easylist_rules(c), load_s * 1e3);
     printf("  pw_decode         %10.0f requests/s  %8.1f MB/s  (%zu beacons, %zu fields, %zu "
            "errors)\n",
            n_req / best_dec, mb / best_dec, beacons, fields, errors);

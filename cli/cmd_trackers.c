@@ -46,7 +46,10 @@ static void usage(void)
            "      --trackers FILE    extra catalog entries (data/trackers.tsv format)\n"
            "      --easyprivacy FILE ABP filter list for uncatalogued trackers (default: Debian's\n"
            "                         EasyPrivacy when installed)\n"
-           "      --no-easyprivacy   do not load any filter list\n"
+           "      --no-easyprivacy   do not load any filter list (unless --easylist FILE)\n"
+           "      --easylist FILE    ABP list whose ||host^ rules name ad servers and data\n"
+           "                         brokers (default: Debian's EasyList when installed)\n"
+           "      --no-easylist      do not load EasyList\n"
            "  -h, --help             this help\n\n"
            "Exit: 0 ok, 2 usage error, 3 the catalog or the request could not be read.\n");
 }
@@ -69,7 +72,7 @@ static int add_header(trackers_opts *o, char *arg)
 
 static int parse_args(int argc, char **argv, trackers_opts *o)
 {
-    enum { OPT_TRACKERS = 256, OPT_EASYPRIVACY, OPT_NO_EASYPRIVACY };
+    enum { OPT_TRACKERS = 256, OPT_EASYPRIVACY, OPT_NO_EASYPRIVACY, OPT_EASYLIST, OPT_NO_EASYLIST };
     static const struct option opts[] = {
         {"category", required_argument, NULL, 'c'},
         {"json", no_argument, NULL, 'j'},
@@ -82,6 +85,8 @@ static int parse_args(int argc, char **argv, trackers_opts *o)
         {"trackers", required_argument, NULL, OPT_TRACKERS},
         {"easyprivacy", required_argument, NULL, OPT_EASYPRIVACY},
         {"no-easyprivacy", no_argument, NULL, OPT_NO_EASYPRIVACY},
+        {"easylist", required_argument, NULL, OPT_EASYLIST},
+        {"no-easylist", no_argument, NULL, OPT_NO_EASYLIST},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -107,6 +112,8 @@ static int parse_args(int argc, char **argv, trackers_opts *o)
         case OPT_TRACKERS: o->catalog.user_file = optarg; break;
         case OPT_EASYPRIVACY: o->catalog.easyprivacy_file = optarg; break;
         case OPT_NO_EASYPRIVACY: o->catalog.easyprivacy_file = ""; break;
+        case OPT_EASYLIST: o->catalog.easylist_file = optarg; break;
+        case OPT_NO_EASYLIST: o->catalog.easylist_file = ""; break;
         case 'h': usage(); return -1;
         default: return pw_cli_option_error("trackers", argv, opts);
         }
@@ -172,7 +179,8 @@ static void list_json(const trackers_opts *o, const pw_catalog *c, pw_buf *b)
         first = 0;
         json_tracker(b, c, t, 1);
     }
-    pw_buf_printf(b, "],\"easyprivacy_rules\":%zu}\n", pw_catalog_easyprivacy_rules(c));
+    pw_buf_printf(b, "],\"easyprivacy_rules\":%zu,\"easylist_rules\":%zu}\n",
+                  pw_catalog_easyprivacy_rules(c), pw_catalog_easylist_rules(c));
 }
 
 static void list_text(const trackers_opts *o, const pw_catalog *c, pw_buf *b)
@@ -188,8 +196,8 @@ static void list_text(const trackers_opts *o, const pw_catalog *c, pw_buf *b)
         pw_buf_printf(b, "%-26s %-15s %-11s %-10s %s / %s\n", t->id, pw_category_name(t->category),
                       pw_baa_name(t->baa), t->decoder, t->vendor, t->product);
     }
-    pw_buf_printf(b, "%zu trackers; %zu EasyPrivacy rules loaded\n", shown,
-                  pw_catalog_easyprivacy_rules(c));
+    pw_buf_printf(b, "%zu trackers; %zu EasyPrivacy rules, %zu EasyList rules loaded\n", shown,
+                  pw_catalog_easyprivacy_rules(c), pw_catalog_easylist_rules(c));
 }
 
 /* ---- decoding one request ---- */

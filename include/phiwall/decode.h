@@ -92,7 +92,7 @@ typedef struct pw_beacon {
     const char *event_name;   /* "PageView", "SubscribedButtonClick", "page_view"; may be NULL */
     int automatic;            /* the tracker fired it on its own (Meta es=automatic) */
     const char *transport;    /* "get", "form-post", "multipart", "json", "text", "script" */
-    const char *matched_rule; /* for trackers found only through an EasyPrivacy rule */
+    const char *matched_rule; /* for trackers found only through an EasyPrivacy or EasyList rule */
     pw_field *fields;
     size_t n_fields;
     const pw_request *request; /* the request it came from */
@@ -103,7 +103,8 @@ const char *pw_beacon_kind_name(pw_beacon_kind k); /* "event", "script", "replay
 typedef struct pw_catalog pw_catalog;
 
 /* The compiled-in catalog, plus optional extra entries from a user file (may be NULL). Loads the
- * EasyPrivacy list from PW_EASYPRIVACY_DEFAULT_PATH when that file exists (absence is fine). */
+ * EasyPrivacy list from PW_EASYPRIVACY_DEFAULT_PATH and EasyList's host rules from
+ * PW_EASYLIST_DEFAULT_PATH when those files exist (absence is fine). */
 pw_status pw_catalog_load(const char *user_file, pw_catalog **out, pw_err *err);
 
 /* Where Debian's webext-ublock-origin-chromium installs EasyPrivacy. */
@@ -111,19 +112,34 @@ pw_status pw_catalog_load(const char *user_file, pw_catalog **out, pw_err *err);
     "/usr/share/chromium/extensions/ublock-origin/assets/thirdparties/easylist/" \
     "easyprivacy.txt"
 
+/* Where the same package installs EasyList (only its "||host^" rules and exceptions are used). */
+#define PW_EASYLIST_DEFAULT_PATH                                                 \
+    "/usr/share/chromium/extensions/ublock-origin/assets/thirdparties/easylist/" \
+    "easylist.txt"
+
 typedef struct pw_catalog_options {
     const char *user_file; /* extra entries in the trackers.tsv format, or NULL */
     /* EasyPrivacy list: NULL = the default path if present (missing is not an error);
        "" = none; a path = that file (missing is PW_ERR_IO). */
     const char *easyprivacy_file;
+    /* EasyList, whose "||host^" blocking rules (ad servers, data brokers) and exceptions are
+       used: a path = that file (missing is PW_ERR_IO); "" = none; NULL = the default path if
+       present, except that easyprivacy_file = "" with easylist_file NULL loads no list at all
+       (as before EasyList was read). */
+    const char *easylist_file;
 } pw_catalog_options;
 
 /* pw_catalog_load with every choice spelled out (opts may be NULL: the defaults). */
 pw_status pw_catalog_open(const pw_catalog_options *opts, pw_catalog **out, pw_err *err);
 /* Number of EasyPrivacy network rules loaded (0 when the list is absent). */
 size_t pw_catalog_easyprivacy_rules(const pw_catalog *c);
+/* Number of EasyList rules kept (host rules and exceptions; 0 when the list is absent). */
+size_t pw_catalog_easylist_rules(const pw_catalog *c);
 /* Entry by id ("meta-pixel"), or NULL. */
 const pw_tracker *pw_catalog_find(const pw_catalog *c, const char *id);
+/* 1 for the synthetic entries of filter-list matches ("easyprivacy", "easylist"): one entry for
+ * many companies, told apart by their request hosts and matched_rule. */
+int pw_tracker_is_filter_list(const pw_tracker *t);
 /* Host patterns and path globs of an entry, comma-separated as in the TSV (for listings). */
 const char *pw_catalog_hosts(const pw_catalog *c, const pw_tracker *t);
 const char *pw_catalog_paths(const pw_catalog *c, const pw_tracker *t);
@@ -136,9 +152,11 @@ const pw_tracker *pw_catalog_match(const pw_catalog *c, const char *url);
 
 /*
  * Is this request a tracker's? The catalog entry for `url`, else (when it is third party to
- * `page_url`) the "easyprivacy" entry if an EasyPrivacy rule matches (*matched_rule gets the rule;
- * may be NULL), else NULL. For capture sources that answer tracker requests locally (a contained
- * scan) before any body exists. Thread-safe; allocates nothing.
+ * `page_url`) the "easyprivacy" entry if an EasyPrivacy rule matches, else the "easylist" entry
+ * ("ad server or data broker (EasyList)") if an EasyList host rule matches and no EasyList
+ * exception does (*matched_rule gets the rule; may be NULL), else NULL. For capture sources that
+ * answer tracker requests locally (a contained scan) before any body exists. Thread-safe; allocates
+ * nothing.
  */
 const pw_tracker *pw_catalog_classify(const pw_catalog *c, const char *url, const char *page_url,
                                       const char **matched_rule);
@@ -152,12 +170,13 @@ char *pw_registrable_domain(pw_arena *a, const char *host);
 /*
  * Decode one request into zero or more beacons (GA4 batches give several). A catalog match is
  * decoded by its entry's decoder (script loads give PW_BEACON_SCRIPT). Without one, a third-party
- * request matching an EasyPrivacy rule gives a beacon of the "easyprivacy" entry (matched_rule
- * set), and any other third-party request that carries data (query or body) one of the
- * "unknown-third-party" entry with its key/value fields; first-party requests and data-less
- * unknown third parties (fonts, images) give none. A malformed body gives PW_ERR_PARSE with the
- * field and offset in err; beacons decoded before the error are still returned.
- * Everything is allocated in `a`. Thread-safe for a shared catalog.
+ * request matching an EasyPrivacy rule gives a beacon of the "easyprivacy" entry, one matching an
+ * EasyList host rule a beacon of the "easylist" entry (matched_rule set for both), and any other
+ * third-party request that carries data (query or body) one of the "unknown-third-party" entry with
+ * its key/value fields; first-party requests and data-less unknown third parties (fonts, images)
+ * give none. A malformed body gives PW_ERR_PARSE with the field and offset in err; beacons decoded
+ * before the error are still returned. Everything is allocated in `a`. Thread-safe for a shared
+ * catalog.
  */
 pw_status pw_decode(const pw_catalog *c, pw_arena *a, const pw_request *req, pw_beacon **out,
                     size_t *n_out, pw_err *err);

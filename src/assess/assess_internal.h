@@ -22,7 +22,10 @@ typedef struct rule_input {
     size_t n_fields;
     const pw_request *req;
     const char *page_url;
-    int unknown; /* a third party neither in the catalog nor on EasyPrivacy (a CDN, a font) */
+    int unknown; /* a third party in neither the catalog nor a filter list (a CDN, a font) */
+    /* A filter-list beacon (EasyPrivacy, EasyList: one entry for many companies) is named by its
+       request host ("ps.eyeota.net") and grouped by its registrable domain; NULL otherwise. */
+    const char *list_host, *list_domain;
 } rule_input;
 
 typedef struct pw_rule {

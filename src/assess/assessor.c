@@ -483,8 +483,9 @@ static pw_status record(pw_assessor *as, const pw_rule *rule, int sev, const rul
                         const apage *page, const unsigned char *use, pw_err *err)
 {
     const pw_beacon *b = in->b;
-    char *key = pw_arena_sprintf(&as->req, "%s\x1f%s\x1f%s\x1f%s", rule->info.id, b->tracker->id,
-                                 b->account_id ? b->account_id : "", page->page.url);
+    char *key = pw_arena_sprintf(&as->req, "%s\x1f%s\x1f%s\x1f%s\x1f%s", rule->info.id,
+                                 b->tracker->id, b->account_id ? b->account_id : "",
+                                 in->list_domain ? in->list_domain : "", page->page.url);
     if (!key)
         return pw_err_set(err, PW_ERR_NOMEM, "assessor: out of memory");
     size_t i = map_find(&as->finding_index, as->finding_keys, key);
@@ -531,8 +532,29 @@ static pw_status record(pw_assessor *as, const pw_rule *rule, int sev, const rul
     return PW_OK;
 }
 
+/* A filter-list beacon stands for one company among many: its request host and registrable
+ * domain (findings and inventory rows are kept apart per domain), in the request arena; both
+ * NULL for any other beacon. */
+typedef struct list_name {
+    const char *host, *domain;
+} list_name;
+
+static list_name list_name_of(pw_assessor *as, const pw_beacon *b)
+{
+    list_name ln = {NULL, NULL};
+    pw_url u;
+    if (!b->matched_rule || !b->request || !b->request->url ||
+        pw_url_parse(b->request->url, strlen(b->request->url), &u, NULL) != PW_OK || !u.host.n)
+        return ln;
+    ln.host = pw_arena_strndup(&as->req, u.host.p, u.host.n);
+    ln.domain = ln.host ? pw_registrable_domain(&as->req, ln.host) : NULL;
+    if (!ln.domain)
+        ln.domain = ln.host;
+    return ln;
+}
+
 static pw_status assess_beacon(pw_assessor *as, const pw_beacon *b, const pw_request *req,
-                               size_t page_i, pw_err *err)
+                               size_t page_i, const list_name *ln, pw_err *err)
 {
     size_t n = 0;
     rule_field *rf = scan_fields(as, b, &n);
@@ -547,6 +569,8 @@ static pw_status assess_beacon(pw_assessor *as, const pw_beacon *b, const pw_req
                      .req = req,
                      .page_url = page->page.url,
                      .unknown = pw_tracker_is_unknown(b->tracker)};
+    in.list_host = ln->host;
+    in.list_domain = ln->domain;
     for (size_t r = 0; r < pw_rules_n(); r++) {
         const pw_rule *rule = pw_rules_at(r);
         if (in.unknown && !rule->content_only)
@@ -624,10 +648,12 @@ pw_status pw_assessor_add_request(pw_assessor *as, const pw_request *req, pw_err
     pw_status st = PW_OK;
     for (size_t i = 0; i < nb && st == PW_OK; i++) {
         as->n_beacons++;
+        list_name ln = list_name_of(as, &beacons[i]);
         if (!pw_tracker_is_unknown(beacons[i].tracker))
-            st = pw_inventory_add(as->inventory, &beacons[i], as->pages[page_i].page.url, err);
+            st = pw_inventory_add(as->inventory, &beacons[i], ln.domain, as->pages[page_i].page.url,
+                                  err);
         if (st == PW_OK)
-            st = assess_beacon(as, &beacons[i], req, page_i, err);
+            st = assess_beacon(as, &beacons[i], req, page_i, &ln, err);
     }
     pw_arena_reset(&as->req);
     return st;

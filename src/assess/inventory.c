@@ -1,6 +1,9 @@
 /*
  * inventory.c — the assess stage's tracker inventory: every (tracker, account) seen, with its
  * events, request hosts, beacon count and number of pages, independent of whether a rule fired.
+ * A filter-list entry (EasyPrivacy, EasyList: a beacon with matched_rule) stands for many
+ * companies, so its rows are per registrable domain of the request host instead: each company is
+ * listed with its own hosts and counts rather than cut off in one row's first 16 hosts.
  * Reports list it; evaluations compare it with other tools (tests/integration/markup_eval.sh).
  */
 #include <stdlib.h>
@@ -17,7 +20,7 @@ typedef struct use_item {
     const char *events[MAX_EVENTS];
     const char *hosts[MAX_HOSTS];
     const char *last_page; /* requests come grouped by page: count page changes */
-    char *key;
+    char *key;             /* the account, or for filter-list rows the registrable domain */
 } use_item;
 
 struct pw_inventory {
@@ -44,12 +47,13 @@ void pw_inventory_free(pw_inventory *inv)
     free(inv);
 }
 
-static use_item *find(pw_inventory *inv, const pw_beacon *b)
+static use_item *find(pw_inventory *inv, const pw_beacon *b, const char *list_domain)
 {
     const char *acct = b->account_id ? b->account_id : "";
+    const char *key = list_domain ? list_domain : acct;
     for (size_t i = inv->n; i-- > 0;) {
         use_item *it = inv->items[i];
-        if (it->pub.tracker == b->tracker && strcmp(it->key, acct) == 0)
+        if (it->pub.tracker == b->tracker && strcmp(it->key, key) == 0)
             return it;
     }
     if (inv->n == inv->cap) {
@@ -61,10 +65,10 @@ static use_item *find(pw_inventory *inv, const pw_beacon *b)
         inv->cap = cap;
     }
     use_item *it = pw_arena_calloc(inv->arena, 1, sizeof *it);
-    if (!it || !(it->key = pw_arena_strdup(inv->arena, acct)))
+    if (!it || !(it->key = pw_arena_strdup(inv->arena, key)))
         return NULL;
     it->pub.tracker = b->tracker;
-    it->pub.account_id = b->account_id ? it->key : NULL;
+    it->pub.account_id = b->account_id ? pw_arena_strdup(inv->arena, acct) : NULL;
     inv->items[inv->n++] = it;
     return it;
 }
@@ -80,9 +84,10 @@ static void add_distinct(pw_arena *a, const char **v, size_t *n, size_t max, con
         (*n)++;
 }
 
-pw_status pw_inventory_add(pw_inventory *inv, const pw_beacon *b, const char *page_url, pw_err *err)
+pw_status pw_inventory_add(pw_inventory *inv, const pw_beacon *b, const char *list_domain,
+                           const char *page_url, pw_err *err)
 {
-    use_item *it = find(inv, b);
+    use_item *it = find(inv, b, list_domain);
     if (!it)
         return pw_err_set(err, PW_ERR_NOMEM, "assessor: out of memory");
     it->pub.n_requests++;
@@ -113,6 +118,8 @@ static int cmp_use(const void *pa, const void *pb)
         c = strcmp(a->tracker->id ? a->tracker->id : "", b->tracker->id ? b->tracker->id : "");
     if (!c)
         c = strcmp(a->account_id ? a->account_id : "", b->account_id ? b->account_id : "");
+    if (!c) /* filter-list rows: by their first host */
+        c = strcmp(a->n_hosts ? a->hosts[0] : "", b->n_hosts ? b->hosts[0] : "");
     return c;
 }
 

@@ -15,7 +15,8 @@
 
 int pw_tracker_is_unknown(const pw_tracker *t)
 {
-    /* decode's synthetic entry (catalog.c); EasyPrivacy matches get their own entry */
+    /* decode's synthetic entry (catalog.c); filter-list matches (EasyPrivacy, EasyList) get
+     * their own entries ("easyprivacy", "easylist") and count as known trackers */
     return !t || (t->id && strcmp(t->id, "unknown-third-party") == 0);
 }
 
@@ -102,15 +103,23 @@ static const char *account(const rule_input *in)
     return in->b->account_id ? in->b->account_id : "<ID>";
 }
 
-static const char *product(const rule_input *in)
+/* "Meta Pixel"; for a filter-list entry its product and host, in the arena ("ad server or data
+ * broker (EasyList) at ps.eyeota.net"). */
+static const char *product(pw_arena *a, const rule_input *in)
 {
     const pw_tracker *t = in->b->tracker;
-    return t->product ? t->product : t->vendor ? t->vendor : t->id;
+    const char *p = t->product ? t->product : t->vendor ? t->vendor : t->id;
+    if (!in->list_host)
+        return p;
+    const char *named = pw_arena_sprintf(a, "%s at %s", p, in->list_host);
+    return named ? named : p;
 }
 
 static const char *vendor(const rule_input *in)
 {
     const pw_tracker *t = in->b->tracker;
+    if (in->list_host)
+        return in->list_host;
     return t->vendor ? t->vendor : t->id;
 }
 
@@ -141,7 +150,7 @@ static char *r_auth(pw_arena *a, const rule_input *in)
         "Remove the %s tag from every logged-in page (%s): load it only outside the portal, "
         "e.g. exclude these paths in the tag manager trigger. If conversions are needed, send "
         "them through `phiwall gateway` with a deny-by-default policy instead.",
-        product(in), pw_page_pattern(a, in->page_url));
+        product(a, in), pw_page_pattern(a, in->page_url));
 }
 
 /* ---- PW-BUTTON-TEXT ---- */
@@ -179,7 +188,7 @@ static char *r_button(pw_arena *a, const rule_input *in)
     return pw_arena_sprintf(a,
                             "Stop %s from collecting click and link text on %s (disable automatic "
                             "click / enhanced-measurement tracking), or remove the tag there.",
-                            product(in), pw_page_pattern(a, in->page_url));
+                            product(a, in), pw_page_pattern(a, in->page_url));
 }
 
 /* ---- PW-SEARCH-TERM ---- */
@@ -263,7 +272,7 @@ static char *r_form(pw_arena *a, const rule_input *in)
                             "Make forms on %s submit with POST (typed values must never appear "
                             "in a URL) and remove %s from those pages, or route its events "
                             "through `phiwall gateway` with a policy that drops user fields.",
-                            pat, product(in));
+                            pat, product(a, in));
 }
 
 /* ---- PW-ADVANCED-MATCHING ---- */
@@ -337,7 +346,7 @@ static char *r_condition(pw_arena *a, const rule_input *in)
         "Remove %s from condition, provider and care pages (%s), or send page views through "
         "`phiwall gateway` with a policy that reduces the page URL to a page category and "
         "drops the IP address and cookie IDs.",
-        product(in), pw_page_pattern(a, in->page_url));
+        product(a, in), pw_page_pattern(a, in->page_url));
 }
 
 /* ---- PW-FORM-FIELDS ---- */
@@ -361,7 +370,7 @@ static char *r_form_fields(pw_arena *a, const rule_input *in)
                                 "forms (cd[formFeatures]); or remove it from %s.",
                                 account(in), pw_page_pattern(a, in->page_url));
     return pw_arena_sprintf(a, "Stop %s from collecting form metadata on %s, or remove the tag.",
-                            product(in), pw_page_pattern(a, in->page_url));
+                            product(a, in), pw_page_pattern(a, in->page_url));
 }
 
 /* ---- PW-SESSION-REPLAY ---- */
@@ -382,7 +391,7 @@ static char *r_replay(pw_arena *a, const rule_input *in)
                             "Exclude %s from %s recording (page exclusion rule), or at least "
                             "mask all text and inputs; better, remove session replay from care "
                             "pages entirely.",
-                            pw_page_pattern(a, in->page_url), product(in));
+                            pw_page_pattern(a, in->page_url), product(a, in));
 }
 
 /* ---- PW-NO-BAA ---- */
@@ -404,7 +413,7 @@ static char *r_no_baa(pw_arena *a, const rule_input *in)
                             "%s does not sign a HIPAA business associate agreement: remove %s "
                             "from %s, or replace it with `phiwall gateway` forwarding only "
                             "allow-listed, PHI-free events.",
-                            vendor(in), product(in), pw_page_pattern(a, in->page_url));
+                            vendor(in), product(a, in), pw_page_pattern(a, in->page_url));
 }
 
 /* ---- PW-TRACKER-PRESENT ---- */
@@ -422,7 +431,7 @@ static char *r_present(pw_arena *a, const rule_input *in)
     return pw_arena_sprintf(a,
                             "No action needed for this page; keep %s off care, condition and "
                             "portal pages (it is on %s).",
-                            product(in), pw_page_pattern(a, in->page_url));
+                            product(a, in), pw_page_pattern(a, in->page_url));
 }
 
 /* ---- PW-CONSENT ---- */
@@ -439,7 +448,7 @@ static char *r_consent(pw_arena *a, const rule_input *in)
     return pw_arena_sprintf(a,
                             "Load %s only after the visitor opts in (consent mode default "
                             "'denied', tag-manager consent trigger) and never after a reject.",
-                            product(in));
+                            product(a, in));
 }
 
 /* ---- the table ---- */

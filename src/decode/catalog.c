@@ -1,7 +1,8 @@
 /*
  * catalog.c — the tracker catalog: the compiled-in data/trackers.tsv plus an optional user file
- * in the same format, parsed into dk_entry records with file:line errors, and the two synthetic
- * entries (EasyPrivacy match, unknown third party) that beacons point at when no entry fits.
+ * in the same format, parsed into dk_entry records with file:line errors, the two optional filter
+ * lists (EasyPrivacy, EasyList's host rules), and the three synthetic entries (EasyPrivacy match,
+ * EasyList match, unknown third party) that beacons point at when no entry fits.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -213,12 +214,13 @@ static pw_status load_user_file(pw_catalog *c, const char *path, pw_err *err)
     return st;
 }
 
-static void init_synthetic(dk_entry *e, const char *id, const char *product, const char *note)
+static void init_synthetic(dk_entry *e, const char *id, const char *product, pw_category category,
+                           const char *note)
 {
     e->t.id = id;
     e->t.vendor = "unknown";
     e->t.product = product;
-    e->t.category = PW_CATEGORY_OTHER;
+    e->t.category = category;
     e->t.baa = PW_BAA_UNKNOWN;
     e->t.baa_note = note;
     e->t.decoder = "generic";
@@ -227,17 +229,40 @@ static void init_synthetic(dk_entry *e, const char *id, const char *product, con
     e->paths_text = "";
 }
 
-static pw_status load_easyprivacy(pw_catalog *c, const char *path, pw_err *err)
+/* One optional filter list: path NULL = `default_path` when it exists; "" = none. */
+static pw_status load_list(pw_catalog *c, const char *path, const char *default_path,
+                           dk_list_mode mode, dk_easyprivacy **out, pw_err *err)
 {
+    *out = NULL;
     if (path && !*path)
         return PW_OK;
-    const char *p = path ? path : PW_EASYPRIVACY_DEFAULT_PATH;
-    pw_status st = dk_easyprivacy_load(&c->arena, p, &c->easyprivacy, err);
+    pw_status st = dk_filterlist_load(&c->arena, path ? path : default_path, mode, out, err);
     if (st == PW_ERR_IO && !path) {
         pw_err_clear(err); /* the default list is optional */
-        c->easyprivacy = NULL;
+        *out = NULL;
         return PW_OK;
     }
+    return st;
+}
+
+/* EasyList follows EasyPrivacy's "none" when not named: callers that turned filter lists off
+ * before EasyList existed (easyprivacy_file = "") keep getting none. */
+static const char *easylist_path(const pw_catalog_options *o)
+{
+    if (!o)
+        return NULL;
+    if (!o->easylist_file && o->easyprivacy_file && !*o->easyprivacy_file)
+        return "";
+    return o->easylist_file;
+}
+
+static pw_status load_lists(pw_catalog *c, const pw_catalog_options *o, pw_err *err)
+{
+    pw_status st = load_list(c, o ? o->easyprivacy_file : NULL, PW_EASYPRIVACY_DEFAULT_PATH,
+                             DK_LIST_ALL, &c->easyprivacy, err);
+    if (st == PW_OK)
+        st = load_list(c, easylist_path(o), PW_EASYLIST_DEFAULT_PATH, DK_LIST_HOSTS, &c->easylist,
+                       err);
     return st;
 }
 
@@ -248,16 +273,19 @@ pw_status pw_catalog_open(const pw_catalog_options *opts, pw_catalog **out, pw_e
     if (!c)
         return pw_err_set(err, PW_ERR_NOMEM, "catalog: out of memory");
     pw_arena_init(&c->arena, 0);
-    init_synthetic(&c->easyprivacy_entry, "easyprivacy", "tracker (EasyPrivacy)",
+    init_synthetic(&c->easyprivacy_entry, "easyprivacy", "tracker (EasyPrivacy)", PW_CATEGORY_OTHER,
                    "not in the phiwall catalog; matched an EasyPrivacy rule");
+    init_synthetic(&c->easylist_entry, "easylist", "ad server or data broker (EasyList)",
+                   PW_CATEGORY_ADVERTISING,
+                   "not in the phiwall catalog; matched an EasyList host rule");
     init_synthetic(&c->unknown_entry, "unknown-third-party", "unknown third party",
-                   "not in the phiwall catalog");
+                   PW_CATEGORY_OTHER, "not in the phiwall catalog");
     pw_status st =
         parse_tsv(c, pw_trackers_tsv, pw_trackers_tsv_len, "trackers.tsv (built in)", err);
     if (st == PW_OK && opts && opts->user_file)
         st = load_user_file(c, opts->user_file, err);
     if (st == PW_OK)
-        st = load_easyprivacy(c, opts ? opts->easyprivacy_file : NULL, err);
+        st = load_lists(c, opts, err);
     if (st == PW_OK)
         st = dk_catalog_index(c, err);
     if (st != PW_OK) {
@@ -270,7 +298,7 @@ pw_status pw_catalog_open(const pw_catalog_options *opts, pw_catalog **out, pw_e
 
 pw_status pw_catalog_load(const char *user_file, pw_catalog **out, pw_err *err)
 {
-    pw_catalog_options o = {user_file, NULL};
+    pw_catalog_options o = {.user_file = user_file};
     return pw_catalog_open(&o, out, err);
 }
 
@@ -299,9 +327,16 @@ const pw_tracker *pw_catalog_find(const pw_catalog *c, const char *id)
             return &c->entries[i].t;
     if (c && id && strcmp(id, c->easyprivacy_entry.t.id) == 0)
         return &c->easyprivacy_entry.t;
+    if (c && id && strcmp(id, c->easylist_entry.t.id) == 0)
+        return &c->easylist_entry.t;
     if (c && id && strcmp(id, c->unknown_entry.t.id) == 0)
         return &c->unknown_entry.t;
     return NULL;
+}
+
+int pw_tracker_is_filter_list(const pw_tracker *t)
+{
+    return t && t->id && (strcmp(t->id, "easyprivacy") == 0 || strcmp(t->id, "easylist") == 0);
 }
 
 /* Entries are dk_entry records whose first member is the pw_tracker. */
@@ -328,6 +363,21 @@ size_t pw_catalog_easyprivacy_rules(const pw_catalog *c)
 const pw_tracker *dk_catalog_easyprivacy_entry(const pw_catalog *c)
 {
     return &c->easyprivacy_entry.t;
+}
+
+size_t pw_catalog_easylist_rules(const pw_catalog *c)
+{
+    return c && c->easylist ? dk_easyprivacy_count(c->easylist) : 0;
+}
+
+const pw_tracker *dk_catalog_easylist_entry(const pw_catalog *c)
+{
+    return &c->easylist_entry.t;
+}
+
+const dk_easyprivacy *dk_catalog_easylist(const pw_catalog *c)
+{
+    return c->easylist;
 }
 
 const pw_tracker *dk_catalog_unknown_entry(const pw_catalog *c)

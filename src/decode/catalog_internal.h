@@ -32,8 +32,9 @@ struct pw_catalog {
     int32_t *any_host; /* rules whose host pattern is "*" */
     size_t n_any;
     dk_strmap host_index;
-    dk_entry easyprivacy_entry, unknown_entry;
-    dk_easyprivacy *easyprivacy;
+    dk_entry easyprivacy_entry, easylist_entry, unknown_entry;
+    dk_easyprivacy *easyprivacy; /* DK_LIST_ALL */
+    dk_easyprivacy *easylist;    /* DK_LIST_HOSTS */
 };
 
 /* Build the host index once every entry is in (catalog_match.c). */

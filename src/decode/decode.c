@@ -1,7 +1,7 @@
 /*
- * decode.c — pw_decode: find the catalog entry for a request (or an EasyPrivacy rule, or the
- * unknown-third-party entry), parse its query once, and hand it to the entry's decoder (or to the
- * script decoder when the request only loads the tracker's code).
+ * decode.c — pw_decode: find the catalog entry for a request (or an EasyPrivacy rule, an EasyList
+ * host rule, or the unknown-third-party entry), parse its query once, and hand it to the entry's
+ * decoder (or to the script decoder when the request only loads the tracker's code).
  */
 #include <string.h>
 
@@ -49,39 +49,58 @@ static int has_data(const dk_ctx *ctx)
     return ctx->url.query.n > 0 || ctx->req->body_len > 0;
 }
 
-/* The EasyPrivacy rule a (third-party) request matches, or NULL (no list, no rule). */
-static const char *easyprivacy_rule(const pw_catalog *c, const char *url, const char *page_url)
+/* The lower-case URL (its first 2 KiB: all the matcher reads) and page host lists match on. */
+typedef struct list_query {
+    char url[2048 + 1];
+    char page_host[256];
+} list_query;
+
+static void list_query_init(list_query *q, const char *url, const char *page_url)
 {
-    const dk_easyprivacy *ep = dk_catalog_easyprivacy(c);
-    if (!ep)
-        return NULL;
-    char lower[2048 + 1], page_host[256] = ""; /* the matcher reads at most 2 KiB */
-    size_t n = strnlen(url, sizeof lower - 1);
+    size_t n = strnlen(url, sizeof q->url - 1);
     for (size_t i = 0; i < n; i++)
-        lower[i] = (char)(url[i] >= 'A' && url[i] <= 'Z' ? url[i] - 'A' + 'a' : url[i]);
-    lower[n] = '\0';
+        q->url[i] = (char)(url[i] >= 'A' && url[i] <= 'Z' ? url[i] - 'A' + 'a' : url[i]);
+    q->url[n] = '\0';
+    q->page_host[0] = '\0';
     pw_url pu;
     if (page_url && pw_url_parse(page_url, strlen(page_url), &pu, NULL) == PW_OK &&
-        pu.host.n < sizeof page_host) {
+        pu.host.n < sizeof q->page_host) {
         for (size_t i = 0; i < pu.host.n; i++) {
             char ch = pu.host.p[i];
-            page_host[i] = (char)(ch >= 'A' && ch <= 'Z' ? ch - 'A' + 'a' : ch);
+            q->page_host[i] = (char)(ch >= 'A' && ch <= 'Z' ? ch - 'A' + 'a' : ch);
         }
-        page_host[pu.host.n] = '\0';
+        q->page_host[pu.host.n] = '\0';
     }
-    return dk_easyprivacy_match(ep, lower, page_host);
 }
 
-/* No catalog entry: a third-party request is an EasyPrivacy tracker or, if it carries data, an
+/* The filter-list entry of a third-party request and the rule that matched (*rule), or NULL:
+ * EasyPrivacy first, then EasyList's host rules (each list with its own exceptions). */
+static const pw_tracker *list_tracker(const pw_catalog *c, const char *url, const char *page_url,
+                                      const char **rule)
+{
+    const dk_easyprivacy *ep = dk_catalog_easyprivacy(c), *el = dk_catalog_easylist(c);
+    *rule = NULL;
+    if (!ep && !el)
+        return NULL;
+    list_query q;
+    list_query_init(&q, url, page_url);
+    if ((*rule = dk_easyprivacy_match(ep, q.url, q.page_host)))
+        return dk_catalog_easyprivacy_entry(c);
+    if ((*rule = dk_easyprivacy_match(el, q.url, q.page_host)))
+        return dk_catalog_easylist_entry(c);
+    return NULL;
+}
+
+/* No catalog entry: a third-party request is a filter-list tracker or, if it carries data, an
  * unknown third party; anything else gives no beacon. */
 static const pw_tracker *fallback_tracker(dk_ctx *ctx)
 {
     const pw_request *r = ctx->req;
     if (!pw_is_third_party(r->page_url, r->url))
         return NULL;
-    ctx->matched_rule = easyprivacy_rule(ctx->cat, r->url, r->page_url);
-    if (ctx->matched_rule)
-        return dk_catalog_easyprivacy_entry(ctx->cat);
+    const pw_tracker *t = list_tracker(ctx->cat, r->url, r->page_url, &ctx->matched_rule);
+    if (t)
+        return t;
     return has_data(ctx) ? dk_catalog_unknown_entry(ctx->cat) : NULL;
 }
 
@@ -126,8 +145,9 @@ const pw_tracker *pw_catalog_classify(const pw_catalog *c, const char *url, cons
     const pw_tracker *t = pw_catalog_match(c, url);
     if (t || !c || !url || !pw_is_third_party(page_url, url))
         return t;
-    const char *rule = easyprivacy_rule(c, url, page_url);
+    const char *rule = NULL;
+    t = list_tracker(c, url, page_url, &rule);
     if (matched_rule)
         *matched_rule = rule;
-    return rule ? dk_catalog_easyprivacy_entry(c) : NULL;
+    return t;
 }

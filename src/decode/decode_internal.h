@@ -139,8 +139,19 @@ int32_t dk_strmap_get(const dk_strmap *m, const char *k, size_t n);
  * key must outlive the map. */
 int32_t dk_strmap_put(dk_strmap *m, const char *k, size_t n, int32_t value);
 
-/* ---- EasyPrivacy (easyprivacy.c) ---- */
+/* ---- ABP filter lists: EasyPrivacy, EasyList (easyprivacy.c) ---- */
 typedef struct dk_easyprivacy dk_easyprivacy;
+typedef enum dk_list_mode {
+    DK_LIST_ALL = 0, /* every network rule the matcher supports (EasyPrivacy) */
+    DK_LIST_HOSTS    /* blocking rules "||host^" (options allowed) and every exception (EasyList) */
+} dk_list_mode;
+/* Load a list file; PW_ERR_IO when it cannot be opened, PW_ERR_LIMIT past 64 MiB. */
+pw_status dk_filterlist_load(pw_arena *a, const char *path, dk_list_mode mode, dk_easyprivacy **out,
+                             pw_err *err);
+/* Parse list text already in memory (any bytes; the fuzz target's entry). */
+pw_status dk_filterlist_parse(pw_arena *a, const char *text, size_t len, dk_list_mode mode,
+                              dk_easyprivacy **out);
+/* dk_filterlist_load in DK_LIST_ALL mode. */
 pw_status dk_easyprivacy_load(pw_arena *a, const char *path, dk_easyprivacy **out, pw_err *err);
 size_t dk_easyprivacy_count(const dk_easyprivacy *ep);
 /* The text of the blocking rule that matches a third-party request (url lower-case; page_host
@@ -152,6 +163,8 @@ const char *dk_easyprivacy_match(const dk_easyprivacy *ep, const char *url_lower
 const pw_tracker *dk_catalog_easyprivacy_entry(const pw_catalog *c);
 const pw_tracker *dk_catalog_unknown_entry(const pw_catalog *c);
 const dk_easyprivacy *dk_catalog_easyprivacy(const pw_catalog *c);
+const pw_tracker *dk_catalog_easylist_entry(const pw_catalog *c);
+const dk_easyprivacy *dk_catalog_easylist(const pw_catalog *c);
 /* pw_catalog_match for an already parsed URL and its lower-case host. */
 const pw_tracker *dk_catalog_match_parts(const pw_catalog *c, const char *host, const pw_url *u);
 const pw_decoder *dk_catalog_decoder(const pw_catalog *c, const pw_tracker *t);

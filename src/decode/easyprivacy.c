@@ -1,6 +1,12 @@
 /*
  * easyprivacy.c — a fast matcher for the network rules of an Adblock Plus filter list (Debian's
- * EasyPrivacy by default), so an uncatalogued third party that a list knows is still reported.
+ * EasyPrivacy and EasyList by default), so an uncatalogued third party that a list knows is still
+ * reported.
+ *
+ * Two load modes share this one parser and matcher. DK_LIST_ALL keeps every network rule below
+ * (EasyPrivacy: its path rules name tracking endpoints). DK_LIST_HOSTS keeps only blocking rules
+ * that name a whole host, `||host^` with options at most (EasyList: who receives the request; its
+ * path and substring rules hide ad images and are not about who gets data), plus every exception.
  *
  * Supported: `||host^…` (host anchor), `|…` / `…|` (start and end anchors), `*` wildcards, `^`
  * separators, plain substrings, `@@` exceptions, `$domain=a.com|~b.com` (honoured), and
@@ -28,7 +34,8 @@ typedef struct ep_rule {
     const char *pattern; /* lower-case, anchors and options removed */
     const char *domains; /* domain= list, or NULL */
     unsigned char host_anchor, start_anchor, end_anchor;
-    int32_t tok_off; /* the index token's offset when no '*' precedes it, else -1 */
+    int32_t tok_off;  /* the index token's offset when no '*' precedes it, else -1 */
+    uint32_t dom_len; /* length of the domain a "||domain^…" rule is indexed by, else 0 */
     int32_t next;
 } ep_rule;
 
@@ -43,6 +50,7 @@ typedef struct ep_set {
 
 struct dk_easyprivacy {
     ep_set block, allow;
+    dk_list_mode mode;
 };
 
 static int is_token_char(char c)
@@ -124,7 +132,16 @@ static int best_token(const ep_rule *r, const char **tok, size_t *tok_len)
     return best_score > 0;
 }
 
-static pw_status add_rule(pw_arena *a, ep_set *set, const char *line, size_t len)
+static size_t anchored_domain(const ep_rule *r);
+
+/* DK_LIST_HOSTS: a blocking rule is kept only when it is "||host^" (options aside). */
+static int whole_host_rule(const ep_rule *r)
+{
+    size_t dom = r->dom_len;
+    return dom && r->pattern[dom] == '^' && r->pattern[dom + 1] == '\0' && !r->end_anchor;
+}
+
+static pw_status add_rule(pw_arena *a, ep_set *set, dk_list_mode mode, const char *line, size_t len)
 {
     int allow = len >= 2 && line[0] == '@' && line[1] == '@';
     const char *body = allow ? line + 2 : line;
@@ -156,6 +173,9 @@ static pw_status add_rule(pw_arena *a, ep_set *set, const char *line, size_t len
     if (n == 0)
         return PW_OK;
     r.pattern = pat;
+    r.dom_len = (uint32_t)anchored_domain(&r);
+    if (mode == DK_LIST_HOSTS && !allow && !whole_host_rule(&r))
+        return PW_OK;
     set->rules[set->n] = r;
     return PW_OK;
 }
@@ -179,8 +199,11 @@ static size_t anchored_domain(const ep_rule *r)
 
 static pw_status index_set(pw_arena *a, ep_set *set)
 {
-    if (dk_strmap_init(a, &set->index, set->n) != PW_OK ||
-        dk_strmap_init(a, &set->hosts, set->n) != PW_OK)
+    size_t n_host = 0; /* size each map for its own rules: less to clear at start-up */
+    for (size_t i = 0; i < set->n; i++)
+        n_host += set->rules[i].dom_len != 0;
+    if (dk_strmap_init(a, &set->index, set->n - n_host) != PW_OK ||
+        dk_strmap_init(a, &set->hosts, n_host) != PW_OK)
         return PW_ERR_NOMEM;
     set->loose = pw_arena_calloc(a, set->n + 1, sizeof *set->loose);
     if (!set->loose)
@@ -191,7 +214,7 @@ static pw_status index_set(pw_arena *a, ep_set *set)
         ep_rule *r = &set->rules[i];
         r->next = -1;
         r->tok_off = -1;
-        size_t dom = anchored_domain(r);
+        size_t dom = r->dom_len;
         if (dom) {
             r->next = dk_strmap_put(&set->hosts, r->pattern, dom, (int32_t)i);
         } else if (best_token(r, &tok, &tn)) {
@@ -213,13 +236,25 @@ static int is_cosmetic(const char *s, size_t n)
            memmem(s, n, "#$#", 3) || memmem(s, n, "#%#", 3);
 }
 
+/* A line DK_LIST_HOSTS can skip before copying it: a blocking rule without a host anchor. */
+static int surely_not_host_rule(const char *s, size_t n)
+{
+    return !(n >= 2 && ((s[0] == '|' && s[1] == '|') || (s[0] == '@' && s[1] == '@')));
+}
+
 static pw_status parse_list(pw_arena *a, const char *text, size_t len, dk_easyprivacy *ep)
 {
-    size_t lines = 1;
-    for (size_t i = 0; i < len; i++)
-        lines += text[i] == '\n';
-    ep->block.rules = pw_arena_calloc(a, lines, sizeof(ep_rule));
-    ep->allow.rules = pw_arena_calloc(a, lines, sizeof(ep_rule));
+    size_t lines = 1, allow_lines = 1, host_lines = 1; /* bounds of the rules of each set */
+    for (const char *p = text, *end = text + len; p < end;) {
+        allow_lines += end - p >= 2 && p[0] == '@' && p[1] == '@';
+        host_lines += end - p >= 2 && p[0] == '|' && p[1] == '|';
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        lines++;
+        p = nl ? nl + 1 : end;
+    }
+    size_t block_lines = ep->mode == DK_LIST_HOSTS ? host_lines : lines;
+    ep->block.rules = pw_arena_calloc(a, block_lines, sizeof(ep_rule));
+    ep->allow.rules = pw_arena_calloc(a, allow_lines, sizeof(ep_rule));
     if (!ep->block.rules || !ep->allow.rules)
         return PW_ERR_NOMEM;
     for (size_t i = 0; i < len;) {
@@ -231,8 +266,10 @@ static pw_status parse_list(pw_arena *a, const char *text, size_t len, dk_easypr
         i = end + 1;
         if (!n || s[0] == '!' || s[0] == '[' || is_cosmetic(s, n))
             continue;
+        if (ep->mode == DK_LIST_HOSTS && surely_not_host_rule(s, n))
+            continue;
         ep_set *set = n >= 2 && s[0] == '@' && s[1] == '@' ? &ep->allow : &ep->block;
-        if (add_rule(a, set, s, n) != PW_OK)
+        if (add_rule(a, set, ep->mode, s, n) != PW_OK)
             return PW_ERR_NOMEM;
         if (set->rules[set->n].pattern)
             set->n++;
@@ -242,7 +279,22 @@ static pw_status parse_list(pw_arena *a, const char *text, size_t len, dk_easypr
     return PW_OK;
 }
 
-pw_status dk_easyprivacy_load(pw_arena *a, const char *path, dk_easyprivacy **out, pw_err *err)
+pw_status dk_filterlist_parse(pw_arena *a, const char *text, size_t len, dk_list_mode mode,
+                              dk_easyprivacy **out)
+{
+    *out = NULL;
+    dk_easyprivacy *ep = pw_arena_calloc(a, 1, sizeof *ep);
+    if (!ep)
+        return PW_ERR_NOMEM;
+    ep->mode = mode;
+    pw_status st = parse_list(a, text, len, ep);
+    if (st == PW_OK)
+        *out = ep;
+    return st;
+}
+
+pw_status dk_filterlist_load(pw_arena *a, const char *path, dk_list_mode mode, dk_easyprivacy **out,
+                             pw_err *err)
 {
     *out = NULL;
     FILE *f = fopen(path, "rb");
@@ -260,13 +312,16 @@ pw_status dk_easyprivacy_load(pw_arena *a, const char *path, dk_easyprivacy **ou
     fclose(f);
     if (!text)
         return pw_err_set(err, PW_ERR_NOMEM, "%s: out of memory", path);
-    dk_easyprivacy *ep = pw_arena_calloc(a, 1, sizeof *ep);
-    pw_status st = ep ? parse_list(a, text, got, ep) : PW_ERR_NOMEM;
+    pw_status st = dk_filterlist_parse(a, text, got, mode, out);
     free(text);
     if (st != PW_OK)
         return pw_err_set(err, st, "%s: out of memory", path);
-    *out = ep;
     return PW_OK;
+}
+
+pw_status dk_easyprivacy_load(pw_arena *a, const char *path, dk_easyprivacy **out, pw_err *err)
+{
+    return dk_filterlist_load(a, path, DK_LIST_ALL, out, err);
 }
 
 size_t dk_easyprivacy_count(const dk_easyprivacy *ep)

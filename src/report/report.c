@@ -5,6 +5,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "phiwall/url.h"
 #include "report/report_internal.h"
 
 static const struct {
@@ -62,6 +63,29 @@ const char *pw_report_product(const pw_tracker *t)
     if (!t)
         return "unknown";
     return t->product ? t->product : pw_report_vendor(t);
+}
+
+const char *pw_report_use_account(const pw_tracker_use *u)
+{
+    if (u->account_id)
+        return u->account_id;
+    if (pw_tracker_is_filter_list(u->tracker) && u->n_hosts)
+        return u->hosts[0];
+    return "-";
+}
+
+const char *pw_report_finding_account(const pw_finding *f, char *buf, size_t cap)
+{
+    if (f->account_id)
+        return f->account_id;
+    pw_url u;
+    const char *url = f->request ? f->request->url : NULL;
+    if (!pw_tracker_is_filter_list(f->tracker) || !url ||
+        pw_url_parse(url, strlen(url), &u, NULL) != PW_OK || !u.host.n || u.host.n >= cap)
+        return NULL;
+    memcpy(buf, u.host.p, u.host.n);
+    buf[u.host.n] = '\0';
+    return buf;
 }
 
 const char *pw_report_source_name(pw_source s)

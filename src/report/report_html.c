@@ -388,7 +388,8 @@ static void trackers_seen(pw_buf *b, const pw_scan_result *r)
         pw_buf_puts(b, "<tr><td>");
         esc(b, pw_report_product(u->tracker));
         pw_buf_printf(b, "</td><td>%s</td><td><code>", pw_baa_name(u->tracker->baa));
-        esc(b, u->account_id ? u->account_id : "—");
+        const char *acct = pw_report_use_account(u);
+        esc(b, strcmp(acct, "-") ? acct : "—");
         pw_buf_puts(b, "</code></td><td>");
         for (size_t j = 0; j < u->n_events; j++) {
             if (j)
@@ -418,7 +419,9 @@ static void inventory(pw_buf *b, const pw_scan_result *r)
         pw_buf_puts(b, "</td><td>");
         esc(b, pw_report_product(f->tracker));
         pw_buf_puts(b, "</td><td><code>");
-        esc(b, f->account_id ? f->account_id : "—");
+        char host[256];
+        const char *acct = pw_report_finding_account(f, host, sizeof host);
+        esc(b, acct ? acct : "—");
         pw_buf_printf(b, "</code></td><td>%zu</td></tr>", f->occurrences);
     }
     pw_buf_puts(b, "</table></section>");

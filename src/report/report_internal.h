@@ -22,7 +22,13 @@ pw_status pw_report_html(const pw_scan_result *r, const pw_report_opts *o, pw_bu
 void pw_report_counts(const pw_scan_result *r, size_t counts[PW_SEV__COUNT]);
 const char *pw_report_vendor(const pw_tracker *t);  /* "Meta" */
 const char *pw_report_product(const pw_tracker *t); /* "Meta Pixel" */
-const char *pw_report_source_name(pw_source s);     /* "har" */
+/* The account of an inventory row, or for a filter-list row (EasyPrivacy, EasyList: one row per
+ * company) its first request host; "-" when neither. */
+const char *pw_report_use_account(const pw_tracker_use *u);
+/* The account of a finding, or for a filter-list finding its request host (copied into buf);
+ * NULL when neither. */
+const char *pw_report_finding_account(const pw_finding *f, char *buf, size_t cap);
+const char *pw_report_source_name(pw_source s); /* "har" */
 
 /* Call `span` for each run of ev->value: marked = the hit covering it, or NULL for plain text.
  * Overlapping or out-of-range hits are skipped. */

@@ -100,9 +100,11 @@ static void write_message(pw_jw *w, const pw_finding *f)
     pw_buf m;
     pw_buf_init(&m);
     pw_buf_printf(&m, "%s: %s", pw_severity_name(f->severity), f->title);
+    char host[256];
+    const char *acct = pw_report_finding_account(f, host, sizeof host);
     pw_buf_printf(&m, " — %s", pw_report_product(f->tracker));
-    if (f->account_id)
-        pw_buf_printf(&m, " %s", f->account_id);
+    if (acct)
+        pw_buf_printf(&m, " %s", acct);
     if (f->event_name)
         pw_buf_printf(&m, " (%s)", f->event_name);
     pw_buf_printf(&m, " on %s page, %zu request(s).", pw_hhs_context_name(f->context),
@@ -149,8 +151,10 @@ static void write_result(pw_jw *w, const pw_finding *f)
     pw_jw_obj(w);
     pw_buf fp;
     pw_buf_init(&fp);
+    char host[256]; /* filter-list findings: one per company, told apart by host */
+    const char *acct = pw_report_finding_account(f, host, sizeof host);
     pw_buf_printf(&fp, "%s|%s|%s|%s", f->rule_id, f->tracker ? f->tracker->id : "",
-                  f->account_id ? f->account_id : "", f->page_url);
+                  acct ? acct : "", f->page_url);
     pw_jw_key(w, "phiwallFinding/v1");
     pw_jw_strn(w, fp.data ? fp.data : "", fp.len);
     pw_buf_free(&fp);

@@ -77,8 +77,10 @@ static void table(pw_buf *b, const pw_scan_result *r, int color)
         char sev[16];
         snprintf(sev, sizeof sev, "%-9s", pw_severity_name(f->severity));
         colored(b, color, sev_color(f->severity), sev);
+        char host[256];
+        const char *acct = pw_report_finding_account(f, host, sizeof host);
         pw_buf_printf(b, " %-21s %-20.20s %-17.17s ", f->rule_id, pw_report_product(f->tracker),
-                      f->account_id ? f->account_id : "-");
+                      acct ? acct : "-");
         short_url(b, f->page_url, 36);
         pw_buf_printf(b, " %5zu\n", f->occurrences);
     }
@@ -92,9 +94,8 @@ static void inventory(pw_buf *b, const pw_scan_result *r, int color)
     for (size_t i = 0; i < r->n_trackers; i++) {
         const pw_tracker_use *u = &r->trackers[i];
         pw_buf_printf(b, "  %-24.24s %-18s %5zu beacon%s on %zu page%s",
-                      pw_report_product(u->tracker), u->account_id ? u->account_id : "-",
-                      u->n_requests, u->n_requests == 1 ? " " : "s", u->n_pages,
-                      u->n_pages == 1 ? "" : "s");
+                      pw_report_product(u->tracker), pw_report_use_account(u), u->n_requests,
+                      u->n_requests == 1 ? " " : "s", u->n_pages, u->n_pages == 1 ? "" : "s");
         for (size_t j = 0; j < u->n_events; j++)
             pw_buf_printf(b, "%s%s", j ? ", " : "  events: ", u->events[j]);
         pw_buf_putc(b, '\n');
@@ -127,9 +128,11 @@ static void details(pw_buf *b, const pw_finding *f, int color)
     colored(b, color, sev_color(f->severity), head);
     pw_buf_printf(b, " %s%s%s  %s\n", color ? BOLD : "", f->rule_id, color ? RESET : "", f->title);
     pw_buf_printf(b, "  page:     %s (%s)\n", f->page_url, pw_hhs_context_name(f->context));
+    char host[256];
+    const char *acct = pw_report_finding_account(f, host, sizeof host);
     pw_buf_printf(b, "  tracker:  %s", pw_report_product(f->tracker));
-    if (f->account_id)
-        pw_buf_printf(b, " %s", f->account_id);
+    if (acct)
+        pw_buf_printf(b, " %s", acct);
     if (f->event_name)
         pw_buf_printf(b, ", event %s", f->event_name);
     pw_buf_printf(b, ", %zu request%s\n", f->occurrences, f->occurrences == 1 ? "" : "s");

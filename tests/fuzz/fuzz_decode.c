@@ -1,5 +1,6 @@
 /* fuzz_decode.c — the whole pw_decode: input line 1 is the URL, line 2 the Content-Type, the
- * rest the body; the catalog includes Debian's EasyPrivacy when installed. */
+ * rest the body; the catalog includes Debian's EasyPrivacy and EasyList (its host rules, the
+ * DK_LIST_HOSTS mode) when installed. The list parser itself: fuzz_filterlist.c. */
 #include "fuzz_decode_common.h"
 
 static const char *take_line(pw_arena *a, const uint8_t **p, size_t *n)

@@ -12,9 +12,10 @@ static const pw_catalog *fuzz_catalog(const char *easyprivacy)
 {
     static pw_catalog *c;
     if (!c) {
-        pw_catalog_options o = {NULL, easyprivacy};
+        pw_catalog_options o = {.easyprivacy_file = easyprivacy};
         if (pw_catalog_open(&o, &c, NULL) != PW_OK) {
             o.easyprivacy_file = "";
+            o.easylist_file = "";
             FUZZ_ASSERT(pw_catalog_open(&o, &c, NULL) == PW_OK);
         }
     }

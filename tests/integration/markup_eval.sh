@@ -15,4 +15,13 @@ out=$(python3 "$PW_SRC/bench/markup_eval.py" "$PHIWALL" "$data"); rc=$?
 printf '%s\n' "$out"
 expect_code 0 $rc "no pixel ID or Meta event missed"
 expect_match "$out" '^6 sites: Meta pixel IDs 18/18, Meta events 8/8' "pixel IDs and events found"
+# With Debian's lists (EasyPrivacy, and EasyList's host rules for the data brokers that moved
+# there since 2021), nearly all of Blacklight's tracker domains are phiwall trackers too.
+lists=/usr/share/chromium/extensions/ublock-origin/assets/thirdparties/easylist
+if [ -r "$lists/easyprivacy.txt" ] && [ -r "$lists/easylist.txt" ]; then
+    n=$(printf '%s\n' "$out" | sed -n 's/.*Blacklight tracker domains \([0-9]*\)\/187 .*/\1/p')
+    [ "${n:-0}" -ge 175 ] && pass || fail "at least 175/187 Blacklight tracker domains (got ${n:-none})"
+    expect_nomatch "$out" 'DISAGREE domain (eyeota.net|liadm.com|rfihub.com|ml314.com|tremorhub.com):' \
+        "data brokers on today's EasyList found"
+fi
 finish

@@ -18,7 +18,7 @@ $T --category nonsense 2>/dev/null; expect_code 2 $? "unknown category is a usag
 
 out=$($T --json); expect_code 0 $? "list --json"
 expect_match "$out" '^\{"trackers":\[\{"id":"meta-pixel","vendor":"Meta"' "json list"
-expect_match "$out" '"easyprivacy_rules":0\}$' "json notes the filter list"
+expect_match "$out" '"easyprivacy_rules":0,"easylist_rules":0\}$' "json notes the filter lists"
 
 # decode: a GET pixel with a search page in dl
 out=$($T --decode 'https://www.facebook.com/tr/?id=123&ev=PageView&dl=https%3A%2F%2Fwww.example-hospital.org%2Fsearch%3Fq%3Dhiv%2Btest' --page https://www.example-hospital.org/)
@@ -75,4 +75,19 @@ $T --body /dev/null 2>/dev/null; expect_code 2 $? "--body without --decode"
 out=$($PHIWALL trackers --easyprivacy "$D/mini_easyprivacy.txt" --decode 'https://metrics-collector.example/p.gif' --page https://www.example-hospital.org/)
 expect_match "$out" 'matched rule: \|\|metrics-collector.example\^' "EasyPrivacy match reported"
 $PHIWALL trackers --easyprivacy /nonexistent/list.txt >/dev/null 2>&1; expect_code 3 $? "missing explicit list"
+
+# EasyList's host rules: a second list, its own entry, after EasyPrivacy
+EL="$PHIWALL trackers --easyprivacy $D/mini_easyprivacy.txt --easylist $D/mini_easylist.txt"
+out=$($EL); expect_match "$out" 'trackers; 8 EasyPrivacy rules, 10 EasyList rules loaded$' "both lists counted"
+out=$($EL --decode 'https://sync.adserver.example/m?uid=1' --page https://www.example-hospital.org/)
+expect_match "$out" 'ad server or data broker \(EasyList\) — unknown \(easylist\)' "EasyList entry"
+expect_match "$out" 'category: advertising' "EasyList entry is advertising"
+expect_match "$out" 'matched rule: \|\|adserver.example\^' "EasyList rule reported"
+out=$($EL --json --decode 'https://metrics-collector.example/p.gif' --page https://www.example-hospital.org/)
+expect_match "$out" '"id":"easyprivacy".*"matched_rule":"\|\|metrics-collector.example\^"' "EasyPrivacy first"
+out=$($EL --no-easylist --decode 'https://adserver.example/p.gif' --page https://www.example-hospital.org/)
+expect_match "$out" '^no beacon' "--no-easylist"
+out=$($PHIWALL trackers --no-easyprivacy --easylist "$D/mini_easylist.txt" --json)
+expect_match "$out" '"easyprivacy_rules":0,"easylist_rules":10\}$' "EasyList alone"
+$PHIWALL trackers --easylist /nonexistent/easylist.txt >/dev/null 2>&1; expect_code 3 $? "missing explicit EasyList"
 finish

@@ -14,7 +14,7 @@
 
 static inline pw_catalog *test_catalog(void)
 {
-    pw_catalog_options o = {NULL, ""};
+    pw_catalog_options o = {.easyprivacy_file = ""};
     pw_catalog *c = NULL;
     pw_err err;
     if (pw_catalog_open(&o, &c, &err) != PW_OK) {

@@ -148,7 +148,7 @@ static void json_many_values(void)
 
 static void body_limit(void)
 {
-    pw_catalog_options o = {NULL, ""};
+    pw_catalog_options o = {.easyprivacy_file = ""};
     pw_catalog *c;
     pw_err err;
     CHECK_INT(pw_catalog_open(&o, &c, &err), PW_OK);

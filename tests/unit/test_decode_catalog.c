@@ -87,7 +87,8 @@ static void matching(void)
 
 static void user_file(void)
 {
-    pw_catalog_options o = {test_data_path("extra_trackers.tsv"), ""};
+    pw_catalog_options o = {.user_file = test_data_path("extra_trackers.tsv"),
+                            .easyprivacy_file = ""};
     pw_catalog *c = NULL;
     pw_err err;
     CHECK_INT(pw_catalog_open(&o, &c, &err), PW_OK);

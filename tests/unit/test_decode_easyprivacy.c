@@ -5,9 +5,10 @@
 #include "phiwall/arena.h"
 #include "pw_test.h"
 
+/* EasyPrivacy `list` alone (NULL: Debian's lists, EasyList too, when installed). */
 static pw_catalog *catalog_with(const char *list)
 {
-    pw_catalog_options o = {NULL, list};
+    pw_catalog_options o = {.easyprivacy_file = list, .easylist_file = list ? "" : NULL};
     pw_catalog *c = NULL;
     pw_err err;
     if (pw_catalog_open(&o, &c, &err) != PW_OK)
@@ -96,7 +97,7 @@ static void mini_list(void)
 
 static void absent_list(void)
 {
-    pw_catalog_options o = {NULL, "/nonexistent/easyprivacy.txt"};
+    pw_catalog_options o = {.easyprivacy_file = "/nonexistent/easyprivacy.txt"};
     pw_catalog *c = NULL;
     pw_err err;
     CHECK_INT(pw_catalog_open(&o, &c, &err), PW_ERR_IO); /* asked for explicitly */
