@@ -62,11 +62,15 @@ static int check(const char *path, const char *vocab)
         pw_gw_phi phi;
         void *token = NULL;
         if ((st = src.borrow(src.ctx, &phi, &token, &err)) == PW_OK) {
-            st = pw_gw_policy_lint(p, &phi, &b, &warnings, &err);
+            /* what load and reload refuse (a page category with PHI), --check refuses too */
+            st = pw_gw_policy_prepare(p, &phi, &err);
+            if (st == PW_OK)
+                st = pw_gw_policy_lint(p, &phi, &b, &warnings, &err);
             src.give_back(src.ctx, token);
         }
     }
-    fwrite(b.data, 1, b.len, stdout);
+    if (st == PW_OK)
+        fwrite(b.data, 1, b.len, stdout);
     pw_buf_free(&b);
     pw_gw_phi_pool_free(pool);
     pw_detector_free(det);
@@ -100,7 +104,9 @@ static int explain(const char *config, const char *event_path, const char *ip, c
         pw_buf out;
         pw_buf_init(&out);
         if (src.borrow(src.ctx, &phi, &token, &err) != PW_OK ||
-            pw_gw_explain(p, &phi, body, n, ip, ua, pw_gw_now_ms(), &out, &err) != PW_OK) {
+            pw_gw_policy_prepare(p, &phi, &err) != PW_OK) {
+            rc = pw_cli_fail("gateway", &err);
+        } else if (pw_gw_explain(p, &phi, body, n, ip, ua, pw_gw_now_ms(), &out, &err) != PW_OK) {
             pw_err_prefix(&err, "%s: ", event_path);
             rc = pw_cli_fail("gateway", &err);
         } else {

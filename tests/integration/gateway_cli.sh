@@ -20,6 +20,20 @@ sed 's/      newsletter_signup: Lead/      newsletter_signup: CancerLead/' "$ex"
 out=$("$PHIWALL" gateway --check "$dir/lint.yaml"); expect_code 0 $? "--check with a warning"
 expect_match "$out" "warning: destinations.meta.events.newsletter_signup: taxonomy name hits the PHI engine" "--check lints names"
 
+# A page category that discloses a condition refuses the policy (--check, --explain, load),
+# naming the line and column, the category and what the PHI engine found.
+sed 's|^      "/locations\*": locations$|&\n      "/conditions/hiv*": hiv_patients|' "$ex" >"$dir/hivcat.yaml"
+grep -q hiv_patients "$dir/hivcat.yaml" || fail "hivcat.yaml not written"
+out=$("$PHIWALL" gateway --check "$dir/hivcat.yaml" 2>&1); expect_code 3 $? "--check PHI category"
+expect_match "$out" "hivcat.yaml:40:27: destinations.meta.page_categories./conditions/hiv\*: category 'hiv_patients' hits the PHI engine \(HEALTH: " "category error names line:col"
+expect_nomatch "$out" "OK" "--check PHI category not OK"
+out=$("$PHIWALL" gateway --explain "$PW_SRC/tests/data/gateway/event_appointment.json" --config "$dir/hivcat.yaml" 2>&1)
+expect_code 3 $? "--explain PHI category"
+expect_nomatch "$out" "content_category\":\"hiv" "--explain never shows an HIV category sent"
+for f in "$ex" "$PW_SRC/demo/gateway.demo.yaml"; do
+    "$PHIWALL" gateway --check "$f" >/dev/null 2>&1; expect_code 0 $? "--check $(basename "$f") (neutral categories)"
+done
+
 printf 'destinations:\n  meta:\n    type: meta\n    allow_params: value\n' >"$dir/bad.yaml"
 out=$("$PHIWALL" gateway --check "$dir/bad.yaml" 2>&1); expect_code 3 $? "--check bad file"
 expect_match "$out" "bad.yaml:4:19: destinations.meta.allow_params: expected a list" "line:col error"
