@@ -25,8 +25,9 @@ static void usage(void)
     printf("Usage: phiwall audit verify [--audit PATH] [--expect-head HASH]\n"
            "       phiwall audit list [--audit PATH] [--since TIME] [--event ID]\n"
            "                          [--destination NAME] [--json]\n\n"
-           "The gateway records every disclosure (accepted, dropped, queued, sent, retry, dead)\n"
-           "in a hash-chained log. `verify` recomputes the chain and names the first record\n"
+           "The gateway records every disclosure (accepted, dropped, queued, duplicate, sent,\n"
+           "retry, dead) in a hash-chained log. `verify` recomputes the chain and names the first "
+           "record\n"
            "that was edited, deleted or reordered (FILE:LINE), exit 1; it prints the head hash:\n"
            "keep a copy elsewhere and pass it to --expect-head to detect a cut-off tail.\n"
            "`list` prints records, oldest first; TIME is 2026-11-01 or 2026-11-01T00:00:00Z.\n\n"
@@ -96,7 +97,7 @@ static int print_entry(const pw_audit_entry *e, void *ctx)
         fputc('\n', stdout);
         return 0;
     }
-    printf("%-24s %-8s %-10s %-36s %-16s", e->time ? e->time : "?", e->action ? e->action : "?",
+    printf("%-24s %-9s %-10s %-36s %-16s", e->time ? e->time : "?", e->action ? e->action : "?",
            e->destination ? e->destination : "-", e->event_id ? e->event_id : "-",
            e->event_name ? e->event_name : "-");
     if (e->http_status)
