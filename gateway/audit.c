@@ -492,3 +492,11 @@ int pw_audit_ingest_wait(pw_audit *a, uint64_t mark, unsigned timeout_ms)
 {
     return a ? pw_audit_gate_wait(&a->gate, mark, timeout_ms) : 1;
 }
+
+const char *pw_audit_resolve_path(const char *given)
+{
+    if (given)
+        return given;
+    const char *env = getenv(PW_AUDIT_PATH_ENV);
+    return env && env[0] ? env : PW_AUDIT_DEFAULT_PATH;
+}

@@ -15,6 +15,16 @@
 
 typedef struct pw_audit pw_audit;
 
+/* Where the audit log is when no path is given — the same for the writer (`phiwall gateway`)
+ * and the readers (`phiwall audit verify|list`): $PHIWALL_AUDIT when set and not empty, else
+ * phiwall-audit.log in the current directory (next to the gateway's default spool). The shipped
+ * systemd unit sets PHIWALL_AUDIT=/var/lib/phiwall/audit.log. */
+#define PW_AUDIT_DEFAULT_PATH "phiwall-audit.log"
+#define PW_AUDIT_PATH_ENV     "PHIWALL_AUDIT"
+/* The path to use: `given` when not NULL, else the default above (for programs, not the
+ * library: it reads the environment). */
+const char *pw_audit_resolve_path(const char *given);
+
 typedef enum pw_audit_action {
     PW_AUDIT_ACCEPTED = 0,
     PW_AUDIT_DROPPED,

@@ -90,4 +90,28 @@ pid=
 expect_match "$(cat "$dir/log")" '"msg":"stopped"' "stopped logged"
 expect_nomatch "$(cat "$dir/log" "$dir/audit.log")" "jane|cancer|00123456|127\.0\.0\.1.*e\"|tok-XYZ" "no PHI or token in logs/audit"
 out=$("$PHIWALL" audit verify --audit "$dir/audit.log" 2>&1); expect_code 0 $? "audit chain verifies"
+
+# Without --audit, `phiwall audit` reads the log `phiwall gateway` writes: ./phiwall-audit.log,
+# or $PHIWALL_AUDIT for both.
+run_default() { # [env…]: a gateway without --audit in $dir/cwd, one event, then SIGTERM
+    (cd "$dir/cwd" && exec env "$@" "$PHIWALL" gateway --config "$dir/gw.yaml" \
+        --listen "127.0.0.1:$port" --spool "$dir/cwd/spool.db" --threads 1 2>>"$dir/log2") &
+    pid=$!
+    for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.05; done
+    curl -s -H "Content-Type: application/json" --data "$ev" "http://127.0.0.1:$port/e" >/dev/null
+    kill -TERM $pid; wait $pid; pid=
+}
+mkdir -p "$dir/cwd"
+unset PHIWALL_AUDIT
+run_default
+[ -s "$dir/cwd/phiwall-audit.log" ]; expect_code 0 $? "gateway default audit log ./phiwall-audit.log"
+out=$(cd "$dir/cwd" && "$PHIWALL" audit verify 2>&1); expect_code 0 $? "audit verify reads the gateway's default log"
+expect_match "$out" "^phiwall-audit.log: [1-9][0-9]* record\(s\), chain intact" "audit verify default path"
+out=$(cd "$dir/cwd" && "$PHIWALL" audit list 2>&1); expect_match "$out" "queued" "audit list default path"
+run_default PHIWALL_AUDIT="$dir/env-audit.log"
+out=$(PHIWALL_AUDIT="$dir/env-audit.log" "$PHIWALL" audit verify 2>&1); expect_code 0 $? "PHIWALL_AUDIT for both"
+expect_match "$out" "env-audit.log: [1-9][0-9]* record\(s\), chain intact" "PHIWALL_AUDIT: the gateway wrote there"
+grep -q 'PHIWALL_AUDIT=/var/lib/phiwall/audit.log' "$PW_SRC/contrib/phiwall-gateway.service" &&
+    grep -q -- '--audit ${PHIWALL_AUDIT}' "$PW_SRC/contrib/phiwall-gateway.service"
+expect_code 0 $? "the systemd unit gives gateway and operators one audit path"
 finish
