@@ -773,12 +773,49 @@ static char *fields_json(apply_ctx *c, const reduced *r)
     return take_out(c, NULL);
 }
 
-static int64_t event_time(const pw_gw_event *ev, int64_t now_ms)
+/* How old an event's own time may be for a destination, and the rules that say so. */
+typedef struct time_rules {
+    int64_t max_age_ms;
+    const char *own, *too_old;
+} time_rules;
+
+static const time_rules *time_rules_for(pw_dest_kind k)
 {
-    const int64_t six_days = 6LL * 24 * 3600 * 1000;
-    if (ev->time_ms && ev->time_ms <= now_ms + 60000 && ev->time_ms >= now_ms - six_days)
-        return ev->time_ms < now_ms ? ev->time_ms : now_ms;
-    return now_ms;
+    static const time_rules meta = {
+        PW_FORWARD_META_MAX_EVENT_AGE_MS, "event_time: the event's own time (within 6 days)",
+        "event_time: older than 6 days (Meta rejects events older than 7): refused, not re-dated"};
+    static const time_rules ga4 = {
+        PW_FORWARD_GA4_MAX_EVENT_AGE_MS, "event_time: the event's own time (within 72 h)",
+        "event_time: older than 72 h (GA4's limit): refused, not re-dated"};
+    static const time_rules hook = {PW_FORWARD_WEBHOOK_MAX_EVENT_AGE_MS,
+                                    "event_time: the event's own time (within 7 days)",
+                                    "event_time: older than 7 days: refused, not re-dated"};
+    return k == PW_DEST_META_CAPI ? &meta : k == PW_DEST_GA4_MP ? &ga4 : &hook;
+}
+
+/* The time sent for the event, and the rule; *refusal when it is too old for the destination.
+ * An event is never re-dated into the past window: a year-old conversion is refused, not sent
+ * as fresh. Only an event without a time, or with one ahead of the receiving clock (it cannot
+ * have happened later than it arrived: clock skew, or a client clock that is wrong), gets the
+ * receipt time. */
+static const char *event_time(const pw_gw_event *ev, const pw_gw_dest_policy *d, int64_t now_ms,
+                              int64_t *out, const char **refusal)
+{
+    const time_rules *tr = time_rules_for(d->dest.kind);
+    *out = now_ms;
+    *refusal = NULL;
+    if (!ev->time_ms)
+        return "event_time: receipt time (the event has none)";
+    if (ev->time_ms > now_ms + PW_FORWARD_FUTURE_SKEW_MS)
+        return "event_time: receipt time (the event's time is over 60 s ahead: client clock)";
+    if (ev->time_ms > now_ms)
+        return "event_time: receipt time (the event's time is up to 60 s ahead: clock skew)";
+    if (now_ms - ev->time_ms > tr->max_age_ms) {
+        *refusal = tr->too_old;
+        return NULL;
+    }
+    *out = ev->time_ms;
+    return tr->own;
 }
 
 /* What the platform itself would reject once the policy has removed what it must: Meta takes no
@@ -817,11 +854,15 @@ static pw_status apply_dest(apply_ctx *c, const pw_gw_dest_policy *d, int64_t no
         return PW_OK;
     }
     r.name = rule->to;
-    r.time_ms = event_time(ev, now_ms);
+    const char *time_rule = event_time(ev, d, now_ms, &r.time_ms, &refusal);
+    if (refusal) {
+        res->rule = refusal;
+        return PW_OK;
+    }
     const char *event_rule = JOIN(c->a, SP("events."), SP(rule->from));
     trace(c, &r, "event_name", "sent", event_rule);
     trace(c, &r, "event_id", "sent", "event_id: UUID (idempotency key)");
-    trace(c, &r, "event_time", "sent", "event_time: clamped to the last 6 days");
+    trace(c, &r, "event_time", "sent", time_rule);
     const char *prefix = d->dest.kind == PW_DEST_META_CAPI ? "custom_data"
                          : d->dest.kind == PW_DEST_GA4_MP  ? "events[0].params"
                                                            : "params";

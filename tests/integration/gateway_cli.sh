@@ -52,6 +52,28 @@ expect_match "$out" "meta: SENT as Schedule" "--explain meta"
 expect_match "$out" "meta: DROPPED — deny_by_default: event name not in events" "--explain refuses"
 expect_match "$out" "params.condition +dropped +deny_by_default: allow_params" "--explain param rule"
 expect_nomatch "$out" "payload:.*(diabetes|00123456|Jane|jane)" "--explain payloads clean"
+expect_match "$out" "event_time +sent +event_time: receipt time \(the event has none\)" "--explain: no time, receipt time"
+
+# An event's time is never re-dated: a year-old conversion is refused (Meta > 6 days, GA4 > 72 h),
+# an hour-old one keeps its own time (times relative to now).
+now_ms=$(($(date +%s) * 1000))
+at() { # AGE_MS: the appointment event with time = now - AGE_MS
+    sed "s|\"name\":\"appointment_request\",|\"name\":\"appointment_request\",\"time\":$((now_ms - $1)),|" \
+        "$PW_SRC/tests/data/gateway/event_appointment.json" >"$dir/ev_time.json"
+    "$PHIWALL" gateway --explain "$dir/ev_time.json" --config "$ex"
+}
+out=$(at $((365 * 86400000))); expect_code 0 $? "--explain a year-old event"
+expect_match "$out" "meta: DROPPED — event_time: older than 6 days \(Meta rejects events older than 7\): refused, not re-dated" "year-old: Meta refused"
+expect_match "$out" "ga4: DROPPED — event_time: older than 72 h \(GA4's limit\): refused, not re-dated" "year-old: GA4 refused"
+expect_nomatch "$out" "SENT as Schedule" "year-old: never sent as fresh"
+out=$(at $((4 * 86400000))); expect_code 0 $? "--explain a 4-day-old event"
+expect_match "$out" "meta: SENT as Schedule" "4 days: Meta takes it"
+expect_match "$out" "\"event_time\":$(((now_ms - 4 * 86400000) / 1000))," "4 days: Meta gets the event's own time"
+expect_match "$out" "ga4: DROPPED — event_time: older than 72 h" "4 days: GA4 refused"
+out=$(at 3600000); expect_code 0 $? "--explain an hour-old event"
+expect_match "$out" "event_time +sent +event_time: the event's own time \(within 6 days\)" "hour-old: own time"
+expect_match "$out" "\"event_time\":$(((now_ms - 3600000) / 1000))," "hour-old: Meta payload keeps it"
+expect_match "$out" "ga4: SENT as generate_lead" "hour-old: GA4 takes it"
 
 # A real run on a free port.
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' 2>/dev/null) || skip "python3 not present"
