@@ -11,8 +11,6 @@
 #include "audit.h"
 #include "cli.h"
 
-#define DEFAULT_AUDIT "/var/lib/phiwall/audit.log"
-
 typedef struct audit_args {
     const char *path;
     const char *expect_head;
@@ -25,12 +23,15 @@ static void usage(void)
     printf("Usage: phiwall audit verify [--audit PATH] [--expect-head HASH]\n"
            "       phiwall audit list [--audit PATH] [--since TIME] [--event ID]\n"
            "                          [--destination NAME] [--json]\n\n"
-           "The gateway records every disclosure (accepted, dropped, queued, sent, retry, dead)\n"
-           "in a hash-chained log. `verify` recomputes the chain and names the first record\n"
+           "The gateway records every disclosure (accepted, dropped, queued, duplicate, sent,\n"
+           "retry, dead) in a hash-chained log. `verify` recomputes the chain and names the first "
+           "record\n"
            "that was edited, deleted or reordered (FILE:LINE), exit 1; it prints the head hash:\n"
            "keep a copy elsewhere and pass it to --expect-head to detect a cut-off tail.\n"
            "`list` prints records, oldest first; TIME is 2026-11-01 or 2026-11-01T00:00:00Z.\n\n"
-           "  --audit PATH   the log (default $PHIWALL_AUDIT, else " DEFAULT_AUDIT ")\n");
+           "  --audit PATH   the log (default $" PW_AUDIT_PATH_ENV ", else " PW_AUDIT_DEFAULT_PATH
+           ",\n"
+           "                 the same as `phiwall gateway` writes by default)\n");
 }
 
 static int parse_args(int argc, char **argv, audit_args *a)
@@ -96,7 +97,7 @@ static int print_entry(const pw_audit_entry *e, void *ctx)
         fputc('\n', stdout);
         return 0;
     }
-    printf("%-24s %-8s %-10s %-36s %-16s", e->time ? e->time : "?", e->action ? e->action : "?",
+    printf("%-24s %-9s %-10s %-36s %-16s", e->time ? e->time : "?", e->action ? e->action : "?",
            e->destination ? e->destination : "-", e->event_id ? e->event_id : "-",
            e->event_name ? e->event_name : "-");
     if (e->http_status)
@@ -124,9 +125,6 @@ static int run_list(audit_args *a)
 int pw_cmd_audit(int argc, char **argv)
 {
     audit_args a = {0};
-    a.path = getenv("PHIWALL_AUDIT");
-    if (!a.path || !a.path[0])
-        a.path = DEFAULT_AUDIT;
     if (argc < 2 || argv[1][0] == '-') {
         if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
             usage();
@@ -142,6 +140,7 @@ int pw_cmd_audit(int argc, char **argv)
         return rc;
     if (optind < argc - 1)
         return pw_cli_usage_error("audit", "unexpected argument '%s'", argv[optind + 1]);
+    a.path = pw_audit_resolve_path(a.path); /* the one `phiwall gateway` writes by default */
     if (strcmp(sub, "verify") == 0)
         return run_verify(&a);
     if (strcmp(sub, "list") == 0)

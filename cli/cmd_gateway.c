@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit.h"
 #include "cli.h"
 #include "gw_explain.h"
 #include "gw_http.h"
@@ -29,7 +30,8 @@ static void usage(void)
         "  --listen ADDR:PORT  default 127.0.0.1:8787 ([::1]:8787 for IPv6)\n"
         "  --spool PATH        SQLite spool (default phiwall-spool.db)\n"
         "  --spool-max-mb N    bounded spool: new events get 503 beyond (default 1024)\n"
-        "  --audit PATH        hash-chained audit log (default phiwall-audit.log)\n"
+        "  --audit PATH        hash-chained audit log (default $" PW_AUDIT_PATH_ENV ", else\n"
+        "                      " PW_AUDIT_DEFAULT_PATH "; `phiwall audit` reads the same)\n"
         "  --threads N         HTTP threads (default: CPUs)\n"
         "  --header-kib N      HTTP memory per connection in KiB, 8-1024 (default 16: request\n"
         "                      headers up to about 7 KB, 431 beyond; raise it for heavy cookies)\n"
@@ -62,11 +64,15 @@ static int check(const char *path, const char *vocab)
         pw_gw_phi phi;
         void *token = NULL;
         if ((st = src.borrow(src.ctx, &phi, &token, &err)) == PW_OK) {
-            st = pw_gw_policy_lint(p, &phi, &b, &warnings, &err);
+            /* what load and reload refuse (a page category with PHI), --check refuses too */
+            st = pw_gw_policy_prepare(p, &phi, &err);
+            if (st == PW_OK)
+                st = pw_gw_policy_lint(p, &phi, &b, &warnings, &err);
             src.give_back(src.ctx, token);
         }
     }
-    fwrite(b.data, 1, b.len, stdout);
+    if (st == PW_OK)
+        fwrite(b.data, 1, b.len, stdout);
     pw_buf_free(&b);
     pw_gw_phi_pool_free(pool);
     pw_detector_free(det);
@@ -100,7 +106,9 @@ static int explain(const char *config, const char *event_path, const char *ip, c
         pw_buf out;
         pw_buf_init(&out);
         if (src.borrow(src.ctx, &phi, &token, &err) != PW_OK ||
-            pw_gw_explain(p, &phi, body, n, ip, ua, pw_gw_now_ms(), &out, &err) != PW_OK) {
+            pw_gw_policy_prepare(p, &phi, &err) != PW_OK) {
+            rc = pw_cli_fail("gateway", &err);
+        } else if (pw_gw_explain(p, &phi, body, n, ip, ua, pw_gw_now_ms(), &out, &err) != PW_OK) {
             pw_err_prefix(&err, "%s: ", event_path);
             rc = pw_cli_fail("gateway", &err);
         } else {
@@ -207,5 +215,6 @@ int pw_cmd_gateway(int argc, char **argv)
         return pw_cli_usage_error("gateway", "--config FILE is required");
     if (explain_path)
         return explain(o.config, explain_path, ip, ua, o.vocab_file);
+    o.audit_path = pw_audit_resolve_path(o.audit_path); /* the one `phiwall audit` reads */
     return serve(&o);
 }

@@ -60,10 +60,11 @@ struct pw_audit {
     uint64_t fields_clock;
     int64_t time_sec;
     char time_prefix[20];
+    pw_audit_gate gate; /* ingest records before forwarders' outcomes (audit_gate.c) */
 };
 
-static const char *const action_names[] = {"accepted", "dropped", "queued",
-                                           "sent",     "retry",   "dead"};
+static const char *const action_names[] = {"accepted", "dropped", "queued",   "sent",
+                                           "retry",    "dead",    "duplicate"};
 
 const char *pw_audit_action_name(pw_audit_action a)
 {
@@ -203,6 +204,7 @@ pw_status pw_audit_open(const char *path, pw_audit **out, pw_err *err)
     }
     pthread_mutex_init(&a->mu, NULL);
     pthread_mutex_init(&a->sync_mu, NULL);
+    pw_audit_gate_init(&a->gate);
     *out = a;
     return PW_OK;
 }
@@ -215,6 +217,7 @@ void pw_audit_close(pw_audit *a)
     close(a->fd);
     pthread_mutex_destroy(&a->mu);
     pthread_mutex_destroy(&a->sync_mu);
+    pw_audit_gate_destroy(&a->gate);
     for (size_t i = 0; i < FIELDS_MEMO; i++) {
         free(a->fields[i].src);
         free(a->fields[i].out);
@@ -467,4 +470,33 @@ pw_status pw_audit_sync(pw_audit *a, pw_err *err)
 pw_status pw_audit_append(pw_audit *a, const pw_audit_record *rec, pw_err *err)
 {
     return pw_audit_append_batch(a, rec, 1, err);
+}
+
+uint64_t pw_audit_ingest_begin(pw_audit *a)
+{
+    return a ? pw_audit_gate_begin(&a->gate) : 0;
+}
+
+void pw_audit_ingest_end(pw_audit *a, const uint64_t *tickets, size_t n)
+{
+    if (a && n)
+        pw_audit_gate_end(&a->gate, tickets, n);
+}
+
+uint64_t pw_audit_ingest_mark(pw_audit *a)
+{
+    return a ? pw_audit_gate_mark(&a->gate) : 0;
+}
+
+int pw_audit_ingest_wait(pw_audit *a, uint64_t mark, unsigned timeout_ms)
+{
+    return a ? pw_audit_gate_wait(&a->gate, mark, timeout_ms) : 1;
+}
+
+const char *pw_audit_resolve_path(const char *given)
+{
+    if (given)
+        return given;
+    const char *env = getenv(PW_AUDIT_PATH_ENV);
+    return env && env[0] ? env : PW_AUDIT_DEFAULT_PATH;
 }

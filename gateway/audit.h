@@ -15,13 +15,24 @@
 
 typedef struct pw_audit pw_audit;
 
+/* Where the audit log is when no path is given — the same for the writer (`phiwall gateway`)
+ * and the readers (`phiwall audit verify|list`): $PHIWALL_AUDIT when set and not empty, else
+ * phiwall-audit.log in the current directory (next to the gateway's default spool). The shipped
+ * systemd unit sets PHIWALL_AUDIT=/var/lib/phiwall/audit.log. */
+#define PW_AUDIT_DEFAULT_PATH "phiwall-audit.log"
+#define PW_AUDIT_PATH_ENV     "PHIWALL_AUDIT"
+/* The path to use: `given` when not NULL, else the default above (for programs, not the
+ * library: it reads the environment). */
+const char *pw_audit_resolve_path(const char *given);
+
 typedef enum pw_audit_action {
     PW_AUDIT_ACCEPTED = 0,
     PW_AUDIT_DROPPED,
     PW_AUDIT_QUEUED,
     PW_AUDIT_SENT,
     PW_AUDIT_RETRY,
-    PW_AUDIT_DEAD
+    PW_AUDIT_DEAD,
+    PW_AUDIT_DUPLICATE /* a repeated event_id the spool already held: nothing new queued */
 } pw_audit_action;
 
 typedef struct pw_audit_record {
@@ -54,8 +65,19 @@ pw_status pw_audit_append_batch(pw_audit *a, const pw_audit_record *recs, size_t
 pw_status pw_audit_append_nosync(pw_audit *a, const pw_audit_record *recs, size_t n, pw_err *err);
 pw_status pw_audit_sync(pw_audit *a, pw_err *err);
 
-/* "accepted", "dropped", "queued", "sent", "retry", "dead". */
+/* "accepted", "dropped", "queued", "sent", "retry", "dead", "duplicate". */
 const char *pw_audit_action_name(pw_audit_action a);
+
+/* Order in the chain: an event's ingest records come before any forwarder's outcome for it.
+ * Ingest takes a ticket before it puts rows in the spool and returns it once their records are
+ * appended (or the put failed); a forwarder takes a mark right after each lease and waits, before
+ * appending outcomes, until every ticket up to the mark is returned (at most timeout_ms: then 0
+ * is returned and the outcomes are written anyway, never lost). A ticket of 0 (out of memory)
+ * is not waited for. */
+uint64_t pw_audit_ingest_begin(pw_audit *a);
+void pw_audit_ingest_end(pw_audit *a, const uint64_t *tickets, size_t n);
+uint64_t pw_audit_ingest_mark(pw_audit *a);
+int pw_audit_ingest_wait(pw_audit *a, uint64_t mark, unsigned timeout_ms);
 
 /* Verification: recompute the chain. PW_OK when intact; otherwise PW_ERR_INVALID (or PW_ERR_IO)
  * with err->msg = "NAME:LINE: seq N: what is wrong" for the first broken record. A chain cut

@@ -5,6 +5,7 @@
 #ifndef PHIWALL_GW_AUDIT_INTERNAL_H
 #define PHIWALL_GW_AUDIT_INTERNAL_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -23,5 +24,22 @@ int pw_audit_split_line(const char *line, size_t n, size_t *body_len, char hash[
 /* seq and hash of a record line (shape and seq checked, hash not recomputed). */
 pw_status pw_audit_parse_chain_link(const char *line, size_t n, uint64_t *seq, char hash[65],
                                     pw_err *err);
+
+/* Ingest before outcomes (audit_gate.c): tickets 1..issued handed out, every one <= low
+ * returned; done[t % cap] flags the returned ones above low. */
+typedef struct pw_audit_gate {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    uint64_t issued, low;
+    unsigned char *done;
+    size_t cap;
+} pw_audit_gate;
+
+void pw_audit_gate_init(pw_audit_gate *g);
+void pw_audit_gate_destroy(pw_audit_gate *g);
+uint64_t pw_audit_gate_begin(pw_audit_gate *g);
+void pw_audit_gate_end(pw_audit_gate *g, const uint64_t *tickets, size_t n);
+uint64_t pw_audit_gate_mark(pw_audit_gate *g);
+int pw_audit_gate_wait(pw_audit_gate *g, uint64_t mark, unsigned timeout_ms);
 
 #endif

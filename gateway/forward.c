@@ -31,6 +31,10 @@
 #include "gw_time.h"
 #include "phiwall/text.h"
 
+/* How long a forwarder waits for the ingest records of what it leased before writing its
+ * outcomes anyway (they are never held back for good: the audit thread may be stuck). */
+#define INGEST_WAIT_MS 10000
+
 static const double latency_bounds[11] = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
                                           0.5,   1.0,  2.5,   5.0,  10.0};
 
@@ -51,8 +55,9 @@ typedef struct runner {
      * the thread sleeps in its idle poll (`sleeping`), once per sleep. A busy or lingering
      * forwarder costs a notifier two atomic operations, and the forwarder no wake-up at all. */
     atomic_int pending, sleeping;
-    pw_gw_prio prio;   /* this thread's nice value: lowered, boosted while delivery lags */
-    int boost_refused; /* the kernel refused a boost once: not asked again */
+    pw_gw_prio prio;      /* this thread's nice value: lowered, boosted while delivery lags */
+    int boost_refused;    /* the kernel refused a boost once: not asked again */
+    uint64_t ingest_mark; /* pw_audit_ingest_mark after this cycle's lease */
 } runner;
 
 struct pw_forwarders {
@@ -167,12 +172,20 @@ static void batch_add(outcome_batch *b, runner *r, fw_item *it, pw_audit_action 
     b->n++;
 }
 
+/* Outcomes of the leased items, after their ingest records (accepted, queued): those are
+ * written by the ingest audit thread after the spool commit, possibly later than the lease. */
+static void audit_outcomes(runner *r, const pw_audit_record *recs, size_t n)
+{
+    pw_audit_ingest_wait(r->f->audit, r->ingest_mark, INGEST_WAIT_MS);
+    pw_audit_append_batch(r->f->audit, recs, n, NULL);
+}
+
 /* Dead letters: audit first (the accounting), count, then the spool. */
 static void flush_dead(runner *r, outcome_batch *b)
 {
     if (!b->n)
         return;
-    pw_audit_append_batch(r->f->audit, b->recs, b->n, NULL);
+    audit_outcomes(r, b->recs, b->n);
     count(r, &r->stats.dead, b->n); /* before the spool changes: drained ⇒ counted */
     pw_spool_dead_batch(r->f->spool, b->ids, (const char *const *)b->details, b->n, NULL);
     batch_reset(b);
@@ -182,7 +195,7 @@ static void flush_retry(runner *r, outcome_batch *b, int64_t next)
 {
     if (!b->n)
         return;
-    pw_audit_append_batch(r->f->audit, b->recs, b->n, NULL);
+    audit_outcomes(r, b->recs, b->n);
     count(r, &r->stats.retried, b->n);
     pw_spool_retry_batch(r->f->spool, b->ids, b->n, next, NULL);
     batch_reset(b);
@@ -320,7 +333,7 @@ static void flush_sent(runner *r, sent_batch *b)
 {
     if (!b->n)
         return;
-    pw_audit_append_batch(r->f->audit, b->recs, b->n, NULL);
+    audit_outcomes(r, b->recs, b->n);
     count(r, &r->stats.sent, b->n);
     pw_spool_ack_sized(r->f->spool, b->ids, b->lens, b->n, NULL);
     sent_reset(b);
@@ -486,6 +499,7 @@ static size_t run_cycle(runner *r)
                        NULL) != PW_OK ||
         n == 0)
         return 0;
+    r->ingest_mark = pw_audit_ingest_mark(r->f->audit); /* every leased row was put before it */
     adapt_priority(r, lease_lag_ms(leased, n, pw_gw_now_ms()));
     fw_item *items = calloc(n, sizeof *items);
     fw_item **ok = calloc(n, sizeof *ok);

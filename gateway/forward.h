@@ -34,6 +34,15 @@ typedef struct pw_destination {
     unsigned max_batch;          /* 0 = the destination's own maximum (Meta 1000, GA4 25) */
 } pw_destination;
 
+/* How old an event's own time may be, per destination kind: ingest refuses an older event for
+ * that destination (it is never re-dated), and the forwarders dead-letter what has grown older
+ * by the time it is sent. Meta rejects events older than 7 days; 6 leaves a day to deliver. */
+#define PW_FORWARD_META_MAX_EVENT_AGE_MS    (6LL * 24 * 3600 * 1000)
+#define PW_FORWARD_GA4_MAX_EVENT_AGE_MS     (72LL * 3600 * 1000)
+#define PW_FORWARD_WEBHOOK_MAX_EVENT_AGE_MS (7LL * 24 * 3600 * 1000)
+/* An event time this far ahead of the receiving clock is clock skew. */
+#define PW_FORWARD_FUTURE_SKEW_MS 60000
+
 typedef struct pw_forwarders pw_forwarders;
 
 /* Start delivering for every destination. spool and audit must outlive the forwarders.

@@ -139,11 +139,29 @@ static int check_user_properties(yajl_val up, char *why, size_t cap)
     return 0;
 }
 
+/* GA4 drops events whose timestamp_micros is older than 72 h (with a 2xx): dead-letter them
+ * here, with the reason, rather than send them. */
+static int check_timestamp(yajl_val p, int64_t now_ms, char *why, size_t cap)
+{
+    yajl_val t = pw_gw_json_get(p, "timestamp_micros");
+    if (!t)
+        return 0;
+    if (!YAJL_IS_INTEGER(t))
+        return fail(why, cap, "timestamp_micros is not an integer");
+    long long ms = YAJL_GET_INTEGER(t) / 1000;
+    if (ms > now_ms + PW_FORWARD_FUTURE_SKEW_MS)
+        return fail(why, cap, "timestamp_micros is in the future");
+    if (now_ms - ms > PW_FORWARD_GA4_MAX_EVENT_AGE_MS)
+        return fail(why, cap, "timestamp_micros older than 72 h (GA4 drops such events)");
+    return 0;
+}
+
 static int ga4_validate(yajl_val p, int64_t now_ms, size_t *n_events, char *why, size_t cap)
 {
-    (void)now_ms;
     if (!YAJL_IS_OBJECT(p))
         return fail(why, cap, "payload is not a JSON object");
+    if (check_timestamp(p, now_ms, why, cap))
+        return 1;
     const char *cid = pw_gw_json_str(p, "client_id");
     if (!cid || !cid[0])
         return fail(why, cap, "client_id missing or not a string");
@@ -296,7 +314,7 @@ const fw_driver pw_fw_ga4_driver = {
     .kind_name = "ga4",
     .max_events = GA4_MAX_EVENTS,
     .max_body_bytes = GA4_MAX_BODY_BYTES,
-    .max_age_ms = 72 * 3600 * 1000LL,
+    .max_age_ms = PW_FORWARD_GA4_MAX_EVENT_AGE_MS,
     .retry_window_ms = 72 * 3600 * 1000LL,
     .validate = ga4_validate,
     .group_key = ga4_group_key,

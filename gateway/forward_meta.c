@@ -80,7 +80,7 @@ static int meta_validate(yajl_val ev, int64_t now_ms, size_t *n_events, char *wh
         return fail(why, cap, "invalid: event_time is in the future");
     if (now_s - ts > 7 * 24 * 3600)
         return fail(why, cap, "stale: event_time older than 7 days (Meta rejects the batch)");
-    if (now_s - ts > 6 * 24 * 3600)
+    if (now_s - ts > PW_FORWARD_META_MAX_EVENT_AGE_MS / 1000)
         return fail(why, cap, "stale: event_time older than 6 days");
     return 0;
 }
@@ -153,7 +153,7 @@ const fw_driver pw_fw_meta_driver = {
     .kind_name = "meta",
     .max_events = 1000,
     .max_body_bytes = 0,
-    .max_age_ms = 6 * FW_DAY_MS,
+    .max_age_ms = PW_FORWARD_META_MAX_EVENT_AGE_MS,
     .retry_window_ms = 47 * 3600 * 1000LL,
     .validate = meta_validate,
     .group_key = NULL,

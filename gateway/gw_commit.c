@@ -14,6 +14,7 @@
 
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,7 +26,10 @@ typedef struct job {
     pw_gw_commit_done done;
     void *ctx;
     pw_status spool_st;
-    int64_t t_submit; /* pw_histo_now_ns() */
+    int64_t t_submit;    /* pw_histo_now_ns() */
+    uint64_t ticket;     /* pw_audit_ingest_begin: returned once the records are written */
+    unsigned char *dups; /* per spool item: the spool already held it (pw_spool_put_async_dups) */
+    size_t n_items;
     struct job *next;
 } job;
 
@@ -67,10 +71,11 @@ static const char *str_copy(char **at, const char *s)
     return out;
 }
 
-/* One allocation holding the job, its records and every string they point to. */
-static job *job_new(const pw_audit_record *r, size_t n)
+/* One allocation holding the job, its records, every string they point to and the duplicate
+ * flags of its n_items spool items. */
+static job *job_new(const pw_audit_record *r, size_t n, size_t n_items)
 {
-    size_t bytes = sizeof(job) + n * sizeof *r;
+    size_t bytes = sizeof(job) + n * sizeof *r + n_items;
     for (size_t i = 0; i < n; i++)
         bytes += str_size(r[i].event_id) + str_size(r[i].event_name) + str_size(r[i].destination) +
                  str_size(r[i].rule) + str_size(r[i].fields_json) + str_size(r[i].payload_sha256) +
@@ -79,8 +84,11 @@ static job *job_new(const pw_audit_record *r, size_t n)
     if (!j)
         return NULL;
     pw_audit_record *out = (pw_audit_record *)(void *)(j + 1);
-    *j = (job){.recs = out, .n_recs = n};
+    *j = (job){.recs = out, .n_recs = n, .n_items = n_items};
     char *at = (char *)(out + n);
+    j->dups = (unsigned char *)at;
+    memset(at, 0, n_items);
+    at += n_items;
     for (size_t i = 0; i < n; i++) {
         out[i] = r[i];
         out[i].event_id = str_copy(&at, r[i].event_id);
@@ -132,6 +140,63 @@ static void on_spooled(void *ctx, pw_status st, const pw_err *err)
     enqueue(j->c, j);
 }
 
+/* A repeated event_id (the tag retrying a batch whose answer it lost) is not queued again: the
+ * spool ignored its items. Its records say so: the queued record of each ignored item, and the
+ * accepted record of an event whose every item was ignored, become "duplicate". The queued
+ * records follow the items' order (gw_ingest.c: per event, per accepted destination). */
+static void mark_duplicates(job *j)
+{
+    size_t item = 0, accepted = SIZE_MAX, queued = 0, dup = 0;
+    for (size_t i = 0; i <= j->n_recs; i++) {
+        pw_audit_record *r = i < j->n_recs ? &j->recs[i] : NULL;
+        if ((!r || r->action == PW_AUDIT_ACCEPTED) && accepted != SIZE_MAX && queued &&
+            dup == queued) {
+            j->recs[accepted].action = PW_AUDIT_DUPLICATE;
+            j->recs[accepted].rule = "ingest: repeated event_id, already spooled: ignored";
+        }
+        if (!r)
+            break;
+        if (r->action == PW_AUDIT_ACCEPTED) {
+            accepted = i;
+            queued = dup = 0;
+        }
+        if (r->action != PW_AUDIT_QUEUED || item >= j->n_items)
+            continue;
+        queued++;
+        if (j->dups[item++]) {
+            dup++;
+            r->action = PW_AUDIT_DUPLICATE;
+            r->rule = "spool: event_id already spooled for this destination: ignored";
+            r->fields_json = NULL;
+        }
+    }
+}
+
+static int any_duplicate(const job *j)
+{
+    for (size_t i = 0; i < j->n_items; i++)
+        if (j->dups[i])
+            return 1;
+    return 0;
+}
+
+/* The batch's records are in the chain (or failed): forwarders may write outcomes after them. */
+static void release_tickets(pw_gw_committer *c, job *batch)
+{
+    uint64_t t[64];
+    size_t n = 0;
+    for (job *j = batch; j; j = j->next) {
+        if (!j->ticket)
+            continue;
+        t[n++] = j->ticket;
+        if (n == sizeof t / sizeof t[0]) {
+            pw_audit_ingest_end(c->audit, t, n);
+            n = 0;
+        }
+    }
+    pw_audit_ingest_end(c->audit, t, n);
+}
+
 /* One audit append for every spooled request in the batch (one sync), then wake the
  * forwarders. */
 static void settle(pw_gw_committer *c, job *batch)
@@ -148,6 +213,8 @@ static void settle(pw_gw_committer *c, job *batch)
         size_t k = 0;
         for (job *j = batch; j; j = j->next)
             if (j->spool_st == PW_OK) {
+                if (any_duplicate(j))
+                    mark_duplicates(j);
                 memcpy(recs + k, j->recs, j->n_recs * sizeof *recs);
                 k += j->n_recs;
             }
@@ -168,6 +235,7 @@ static void settle(pw_gw_committer *c, job *batch)
     }
     if (ast != PW_OK)
         atomic_fetch_add(&c->audit_failures, 1);
+    release_tickets(c, batch);
     int spooled = 0;
     while (batch) {
         job *next = batch->next;
@@ -263,7 +331,7 @@ pw_status pw_gw_committer_new_nice(pw_spool *spool, pw_audit *audit, void (*noti
 pw_status pw_gw_commit_submit(pw_gw_committer *c, const pw_gw_prepared *pr, pw_gw_commit_done done,
                               void *ctx, pw_err *err)
 {
-    job *j = job_new(pr->recs, pr->n_recs);
+    job *j = job_new(pr->recs, pr->n_recs, pr->n_items);
     if (!j)
         return pw_err_set(err, PW_ERR_NOMEM, "out of memory");
     j->c = c;
@@ -276,9 +344,14 @@ pw_status pw_gw_commit_submit(pw_gw_committer *c, const pw_gw_prepared *pr, pw_g
         enqueue(c, j);
         return PW_OK;
     }
-    pw_status st = pw_spool_put_async(c->spool, pr->items, pr->n_items, on_spooled, j, err);
-    if (st != PW_OK)
+    /* Before the put: a forwarder that leases these rows waits for their records (audit.h). */
+    j->ticket = pw_audit_ingest_begin(c->audit);
+    pw_status st =
+        pw_spool_put_async_dups(c->spool, pr->items, pr->n_items, j->dups, on_spooled, j, err);
+    if (st != PW_OK) {
+        pw_audit_ingest_end(c->audit, &j->ticket, 1);
         free(j);
+    }
     return st;
 }
 

@@ -6,7 +6,9 @@
  * meanwhile into one audit append, synced at most every 100 ms (pw_audit_append_nosync: a crash
  * loses at most a tail of them, never a hole); the forwarders write their "sent" records synced.
  * The HTTP threads never block on fsync, so many requests share each commit. A request with nothing
- * to spool is answered once its audit records are written.
+ * to spool is answered once its audit records are written. The forwarders write outcomes for the
+ * rows only after these records (pw_audit_ingest_begin/end around each put), and items the spool
+ * ignored as repeats of an event_id are recorded "duplicate", not "queued".
  */
 #ifndef PHIWALL_GW_COMMIT_H
 #define PHIWALL_GW_COMMIT_H

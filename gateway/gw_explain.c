@@ -78,17 +78,6 @@ pw_status pw_gw_policy_lint(const pw_gw_policy *p, const pw_gw_phi *phi, pw_buf 
                 (*n_warnings)++;
             }
         }
-        for (size_t i = 0; st == PW_OK && i < dp->n_categories; i++) {
-            const char *why = flagged(phi, &a, dp->categories[i].category, err, &st);
-            if (why) {
-                pw_buf_printf(out,
-                              "# warning: destinations.%s.page_categories.\"%s\": category '%s' "
-                              "hits the PHI engine (%s): it would disclose health context\n",
-                              dp->dest.name, dp->categories[i].glob, dp->categories[i].category,
-                              why);
-                (*n_warnings)++;
-            }
-        }
         pw_arena_reset(&a);
     }
     pw_arena_free(&a);

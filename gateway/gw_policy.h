@@ -41,6 +41,7 @@ typedef struct pw_gw_event_rule {
 typedef struct pw_gw_page_category {
     const char *glob;     /* path glob such as "/find-a-doctor*" ('*' any run, '?' one byte) */
     const char *category; /* "find_doctor" */
+    unsigned line, col;   /* where the category stands in the policy file (1-based) */
 } pw_gw_page_category;
 
 /* Meta's user_data keys that the policy may allow (always sent hashed). */
@@ -57,7 +58,8 @@ typedef struct pw_gw_dest_policy {
     pw_gw_page_category *categories;
     size_t n_categories;
     const char *default_category; /* when no glob matches (categories mode) */
-    pw_gw_url_mode referrer;      /* drop | origin */
+    unsigned default_category_line, default_category_col; /* its place in the file */
+    pw_gw_url_mode referrer;                              /* drop | origin */
     pw_gw_keep_mode page_title;
     pw_gw_ip_mode client_ip;
     pw_gw_keep_mode user_agent;
@@ -137,6 +139,9 @@ typedef struct pw_gw_dest_result {
  * Before a policy serves requests: compute once what depends on it alone (the site key's HMAC
  * schedule, the PHI engine's verdict on each taxonomy name) instead of per event. Results are the
  * same either way, provided every later pw_gw_policy_apply uses the same engine as phi here.
+ * Fails with PW_ERR_INVALID ("FILE:LINE:COL: destinations.D.page_categories./glob: category 'x'
+ * hits the PHI engine (HEALTH: hiv) …") when a page category (or default_category) carries health
+ * context or an identifier: a category is sent verbatim next to the visitor's hashed identifiers.
  */
 pw_status pw_gw_policy_prepare(pw_gw_policy *p, const pw_gw_phi *phi, pw_err *err);
 

@@ -381,6 +381,46 @@ static pw_status safe_origin(apply_ctx *c, reduced *r, const pw_gw_dest_policy *
     return st;
 }
 
+/* The page category of the path (first matching glob, else default_category). It is policy
+ * text, yet it is sent next to the visitor's identifiers, so it passes the PHI engine like any
+ * other string (pw_gw_policy_prepare refuses such a policy; this guards unprepared ones): a
+ * category that reveals a condition or carries an identifier is dropped; care intent alone
+ * ("find_doctor", "appointments") is what categories are for. */
+static pw_status page_category(apply_ctx *c, reduced *r, const pw_gw_dest_policy *d,
+                               const pw_url *u)
+{
+    const char *cat = NULL, *rule = NULL;
+    for (size_t i = 0; i < d->n_categories && !cat; i++)
+        if (pw_gw_glob_match(d->categories[i].glob, u->path.n ? u->path.p : "/",
+                             u->path.n ? u->path.n : 1)) {
+            cat = d->categories[i].category;
+            rule = JOIN(c->a, SP("page_categories: "), SP(d->categories[i].glob));
+        }
+    if (!cat && d->default_category) {
+        cat = d->default_category;
+        rule = "default_category";
+    }
+    if (!cat)
+        return PW_OK;
+    pw_hit *hits = NULL;
+    size_t n = 0;
+    pw_status st = scan(c, "page_category", cat, PW_FT_TEXT, &hits, &n);
+    if (st != PW_OK)
+        return st;
+    for (size_t i = 0; i < n; i++)
+        if (hits[i].category != PW_PHI_CARE_INTENT) {
+            r->redacted++;
+            trace(c, r, "page_category", "dropped",
+                  JOIN(c->a, SP("page_category.phi: refused ("), SP(cat_label(hits[i].category)),
+                       SP(")")));
+            return PW_OK;
+        }
+    r->category = cat;
+    trace(c, r, "page_category", "sent",
+          JOIN(c->a, SP(rule ? rule : ""), SP(" (PHI engine: clean)")));
+    return PW_OK;
+}
+
 static pw_status page_fields(apply_ctx *c, reduced *r, const pw_gw_dest_policy *d)
 {
     const pw_gw_event *ev = c->ev;
@@ -397,19 +437,9 @@ static pw_status page_fields(apply_ctx *c, reduced *r, const pw_gw_dest_policy *
             trace(c, r, "page_url", "reduced",
                   d->page_url == PW_GW_URL_ORIGIN ? "page_url: origin (path and query dropped)"
                                                   : "page_url: categories (origin only)");
-        if (r->origin && d->page_url == PW_GW_URL_CATEGORIES) {
-            for (size_t i = 0; i < d->n_categories && !r->category; i++)
-                if (pw_gw_glob_match(d->categories[i].glob, u.path.n ? u.path.p : "/",
-                                     u.path.n ? u.path.n : 1)) {
-                    r->category = d->categories[i].category;
-                    trace(c, r, "page_category", "sent",
-                          JOIN(c->a, SP("page_categories: "), SP(d->categories[i].glob)));
-                }
-            if (!r->category && d->default_category) {
-                r->category = d->default_category;
-                trace(c, r, "page_category", "sent", "default_category");
-            }
-        }
+        if (r->origin && d->page_url == PW_GW_URL_CATEGORIES &&
+            (st = page_category(c, r, d, &u)) != PW_OK)
+            return st;
     }
     if (ev->referrer && d->referrer == PW_GW_URL_DROP)
         trace(c, r, "referrer", "dropped", "referrer: drop");
@@ -743,12 +773,49 @@ static char *fields_json(apply_ctx *c, const reduced *r)
     return take_out(c, NULL);
 }
 
-static int64_t event_time(const pw_gw_event *ev, int64_t now_ms)
+/* How old an event's own time may be for a destination, and the rules that say so. */
+typedef struct time_rules {
+    int64_t max_age_ms;
+    const char *own, *too_old;
+} time_rules;
+
+static const time_rules *time_rules_for(pw_dest_kind k)
 {
-    const int64_t six_days = 6LL * 24 * 3600 * 1000;
-    if (ev->time_ms && ev->time_ms <= now_ms + 60000 && ev->time_ms >= now_ms - six_days)
-        return ev->time_ms < now_ms ? ev->time_ms : now_ms;
-    return now_ms;
+    static const time_rules meta = {
+        PW_FORWARD_META_MAX_EVENT_AGE_MS, "event_time: the event's own time (within 6 days)",
+        "event_time: older than 6 days (Meta rejects events older than 7): refused, not re-dated"};
+    static const time_rules ga4 = {
+        PW_FORWARD_GA4_MAX_EVENT_AGE_MS, "event_time: the event's own time (within 72 h)",
+        "event_time: older than 72 h (GA4's limit): refused, not re-dated"};
+    static const time_rules hook = {PW_FORWARD_WEBHOOK_MAX_EVENT_AGE_MS,
+                                    "event_time: the event's own time (within 7 days)",
+                                    "event_time: older than 7 days: refused, not re-dated"};
+    return k == PW_DEST_META_CAPI ? &meta : k == PW_DEST_GA4_MP ? &ga4 : &hook;
+}
+
+/* The time sent for the event, and the rule; *refusal when it is too old for the destination.
+ * An event is never re-dated into the past window: a year-old conversion is refused, not sent
+ * as fresh. Only an event without a time, or with one ahead of the receiving clock (it cannot
+ * have happened later than it arrived: clock skew, or a client clock that is wrong), gets the
+ * receipt time. */
+static const char *event_time(const pw_gw_event *ev, const pw_gw_dest_policy *d, int64_t now_ms,
+                              int64_t *out, const char **refusal)
+{
+    const time_rules *tr = time_rules_for(d->dest.kind);
+    *out = now_ms;
+    *refusal = NULL;
+    if (!ev->time_ms)
+        return "event_time: receipt time (the event has none)";
+    if (ev->time_ms > now_ms + PW_FORWARD_FUTURE_SKEW_MS)
+        return "event_time: receipt time (the event's time is over 60 s ahead: client clock)";
+    if (ev->time_ms > now_ms)
+        return "event_time: receipt time (the event's time is up to 60 s ahead: clock skew)";
+    if (now_ms - ev->time_ms > tr->max_age_ms) {
+        *refusal = tr->too_old;
+        return NULL;
+    }
+    *out = ev->time_ms;
+    return tr->own;
 }
 
 /* What the platform itself would reject once the policy has removed what it must: Meta takes no
@@ -787,11 +854,15 @@ static pw_status apply_dest(apply_ctx *c, const pw_gw_dest_policy *d, int64_t no
         return PW_OK;
     }
     r.name = rule->to;
-    r.time_ms = event_time(ev, now_ms);
+    const char *time_rule = event_time(ev, d, now_ms, &r.time_ms, &refusal);
+    if (refusal) {
+        res->rule = refusal;
+        return PW_OK;
+    }
     const char *event_rule = JOIN(c->a, SP("events."), SP(rule->from));
     trace(c, &r, "event_name", "sent", event_rule);
     trace(c, &r, "event_id", "sent", "event_id: UUID (idempotency key)");
-    trace(c, &r, "event_time", "sent", "event_time: clamped to the last 6 days");
+    trace(c, &r, "event_time", "sent", time_rule);
     const char *prefix = d->dest.kind == PW_DEST_META_CAPI ? "custom_data"
                          : d->dest.kind == PW_DEST_GA4_MP  ? "events[0].params"
                                                            : "params";
@@ -867,6 +938,56 @@ static pw_status prepare_rule(pw_gw_policy *p, const pw_gw_phi *phi, pw_arena *s
     return PW_OK;
 }
 
+/* The first hit of the PHI engine on a page category that is not care intent, or NULL. */
+static pw_status category_hit(const pw_gw_phi *phi, pw_arena *scratch, const char *cat,
+                              const pw_hit **out, pw_err *err)
+{
+    pw_hit *hits = NULL;
+    size_t n = 0;
+    *out = NULL;
+    pw_status st =
+        phi->scan(phi->ctx, scratch, "page_category", cat, strlen(cat), PW_FT_TEXT, &hits, &n, err);
+    for (size_t i = 0; st == PW_OK && i < n && !*out; i++)
+        if (hits[i].category != PW_PHI_CARE_INTENT)
+            *out = &hits[i];
+    return st;
+}
+
+/* Refuse the policy when the engine finds health context or an identifier in a category. */
+static pw_status check_category(const pw_gw_policy *p, const pw_gw_phi *phi, pw_arena *scratch,
+                                const pw_gw_dest_policy *d, const char *glob, const char *cat,
+                                unsigned line, unsigned col, pw_err *err)
+{
+    const pw_hit *h = NULL;
+    pw_status st = category_hit(phi, scratch, cat, &h, err);
+    if (st != PW_OK || !h)
+        return st;
+    const char *what = h->reason_detail ? h->reason_detail : h->subtype ? h->subtype : "phi";
+    return pw_err_set(err, PW_ERR_INVALID,
+                      "%s:%u:%u: destinations.%s.%s%s: category '%s' hits the PHI engine "
+                      "(%s: %s): it would disclose health context or an identifier with every "
+                      "event; use a neutral category (e.g. other)",
+                      p->path ? p->path : "policy", line, col, d->dest.name,
+                      glob ? "page_categories." : "default_category", glob ? glob : "", cat,
+                      cat_label(h->category), what);
+}
+
+static pw_status check_categories(const pw_gw_policy *p, const pw_gw_phi *phi, pw_arena *scratch,
+                                  const pw_gw_dest_policy *d, pw_err *err)
+{
+    pw_status st = PW_OK;
+    for (size_t i = 0; i < d->n_categories && st == PW_OK; i++) {
+        const pw_gw_page_category *pc = &d->categories[i];
+        st = check_category(p, phi, scratch, d, pc->glob, pc->category, pc->line, pc->col, err);
+        pw_arena_reset(scratch);
+    }
+    if (st == PW_OK && d->default_category)
+        st = check_category(p, phi, scratch, d, NULL, d->default_category, d->default_category_line,
+                            d->default_category_col, err);
+    pw_arena_reset(scratch);
+    return st;
+}
+
 pw_status pw_gw_policy_prepare(pw_gw_policy *p, const pw_gw_phi *phi, pw_err *err)
 {
     p->prepared = 0;
@@ -880,6 +1001,8 @@ pw_status pw_gw_policy_prepare(pw_gw_policy *p, const pw_gw_phi *phi, pw_err *er
             st = prepare_rule(p, phi, &scratch, &p->dests[d].events[i], err);
             pw_arena_reset(&scratch);
         }
+    for (size_t d = 0; d < p->n_dests && st == PW_OK; d++)
+        st = check_categories(p, phi, &scratch, &p->dests[d], err);
     pw_arena_free(&scratch);
     p->prepared = st == PW_OK;
     return st;

@@ -355,6 +355,8 @@ static pw_status categories_map(load_ctx *c, yaml_node_t *v, const char *path, p
             return st;
         if (!valid_event_name(d->categories[i].category))
             return fail_at(c, val, sub, "category must be 1-40 letters, digits or '_'");
+        d->categories[i].line = (unsigned)val->start_mark.line + 1;
+        d->categories[i].col = (unsigned)val->start_mark.column + 1;
     }
     d->n_categories = cnt;
     return PW_OK;
@@ -442,8 +444,11 @@ static pw_status dest_pair(load_ctx *c, const char *key, yaml_node_t *kn, yaml_n
         return get_str_list(c, v, path, &d->params, &d->n_params);
     if (strcmp(key, "page_categories") == 0)
         return categories_map(c, v, path, d);
-    if (strcmp(key, "default_category") == 0)
+    if (strcmp(key, "default_category") == 0) {
+        d->default_category_line = v ? (unsigned)v->start_mark.line + 1 : 1;
+        d->default_category_col = v ? (unsigned)v->start_mark.column + 1 : 1;
         return get_str(c, v, path, &d->default_category);
+    }
     if (strcmp(key, "user_data") == 0)
         return user_data_list(c, v, path, d);
     ENUM_FIELD("page_url", url_modes, page_url)

@@ -209,8 +209,8 @@ static pw_status open_parts(server *s, pw_err *err)
                         .commit_interval_ms = 2};
     if ((st = pw_spool_open(&so, &s->spool, err)) != PW_OK)
         return st;
-    if ((st = pw_audit_open(o->audit_path ? o->audit_path : "phiwall-audit.log", &s->audit, err)) !=
-        PW_OK)
+    if ((st = pw_audit_open(o->audit_path ? o->audit_path : PW_AUDIT_DEFAULT_PATH, &s->audit,
+                            err)) != PW_OK)
         return st;
     if ((st = start_forwarders(s, err)) != PW_OK)
         return st;

@@ -15,7 +15,7 @@ typedef struct pw_gw_server_opts {
     const char *host;         /* listen address, default 127.0.0.1 */
     unsigned port;            /* default 8787; 0 = any */
     const char *spool_path;   /* default phiwall-spool.db */
-    const char *audit_path;   /* default phiwall-audit.log */
+    const char *audit_path;   /* default PW_AUDIT_DEFAULT_PATH (the CLI resolves $PHIWALL_AUDIT) */
     uint64_t spool_max_bytes; /* default 1 GiB */
     unsigned threads;         /* HTTP threads, 0 = CPUs */
     unsigned conn_kib;        /* HTTP memory per connection in KiB (headers), 0 = default */

@@ -106,6 +106,13 @@ pw_status pw_spool_dead_batch(pw_spool *s, const int64_t *ids, const char *const
 typedef void (*pw_spool_done_fn)(void *ctx, pw_status status, const pw_err *err);
 pw_status pw_spool_put_async(pw_spool *s, const pw_spool_put_item *items, size_t n,
                              pw_spool_done_fn done, void *ctx, pw_err *err);
+/* pw_spool_put_async that also says which items the spool ignored as duplicates: before `done`
+ * runs with PW_OK, dups[i] (n flags, the caller's, alive until then) is 1 when (event_id,
+ * destination) of items[i] was already spooled (queued, delivered or dead within the
+ * idempotency horizon) or repeated within the request, 0 when the item was written. */
+pw_status pw_spool_put_async_dups(pw_spool *s, const pw_spool_put_item *items, size_t n,
+                                  unsigned char *dups, pw_spool_done_fn done, void *ctx,
+                                  pw_err *err);
 
 /* pw_spool_ack with the payload lengths from the lease (payload_len). Kept for its callers: the
  * spool now takes the lengths from its own lease records, so this is pw_spool_ack. */

@@ -628,6 +628,13 @@ static put_req *copy_request(const pw_spool_put_item *items, size_t n)
 pw_status pw_spool_put_async(pw_spool *s, const pw_spool_put_item *items, size_t n,
                              pw_spool_done_fn done, void *ctx, pw_err *err)
 {
+    return pw_spool_put_async_dups(s, items, n, NULL, done, ctx, err);
+}
+
+pw_status pw_spool_put_async_dups(pw_spool *s, const pw_spool_put_item *items, size_t n,
+                                  unsigned char *dups, pw_spool_done_fn done, void *ctx,
+                                  pw_err *err)
+{
     if (!done)
         return pw_err_set(err, PW_ERR_INVALID, "spool: put_async needs a completion callback");
     put_req *r = copy_request(items, n);
@@ -635,6 +642,9 @@ pw_status pw_spool_put_async(pw_spool *s, const pw_spool_put_item *items, size_t
         return pw_err_set(err, PW_ERR_NOMEM, "spool: out of memory queueing %zu items", n);
     r->done_fn = done;
     r->done_ctx = ctx;
+    r->dups = dups;
+    if (dups)
+        memset(dups, 0, n);
     pthread_mutex_lock(&s->q_mu);
     pw_status st = enqueue(s, r, err);
     pthread_mutex_unlock(&s->q_mu);

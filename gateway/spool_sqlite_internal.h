@@ -153,6 +153,7 @@ typedef struct put_req {
     int done;
     pw_spool_done_fn done_fn; /* async: called by the committer, then the request is freed */
     void *done_ctx;
+    unsigned char *dups; /* n flags or NULL: 1 = the item was already spooled (ignored) */
     struct put_req *next;
 } put_req;
 

@@ -72,8 +72,10 @@ static int already_spooled(pw_spool *s, const event_run *r, int64_t dest)
     return 0;
 }
 
-/* Which items of the run are new; adds their bytes to *bytes. */
-static pw_status plan_run(pw_spool *s, event_run *r, uint64_t *bytes, pw_err *err)
+/* Which items of the run are new; adds their bytes to *bytes. dups (the run's n flags, or
+ * NULL) tells which were not: already spooled, or repeated within the run. */
+static pw_status plan_run(pw_spool *s, event_run *r, uint64_t *bytes, unsigned char *dups,
+                          pw_err *err)
 {
     r->n_chosen = 0;
     for (size_t i = 0; i < r->n; i++) {
@@ -81,7 +83,10 @@ static pw_status plan_run(pw_spool *s, event_run *r, uint64_t *bytes, pw_err *er
         int dup = !d;
         for (int k = 0; k < r->n_chosen && !dup; k++)
             dup = r->dest[k] == d;
-        if (dup || already_spooled(s, r, d->id))
+        dup = dup || already_spooled(s, r, d->id);
+        if (dups)
+            dups[i] = (unsigned char)dup;
+        if (dup)
             continue;
         if (r->n_chosen == PW_SPOOL_MAX_POS)
             return pw_err_set(err, PW_ERR_LIMIT, "spool: event %s: more than %d destinations",
@@ -206,7 +211,7 @@ static pw_status check_request(pw_spool *s, put_req *r, uint64_t added, pw_err *
     pw_status st = PW_OK;
     for (size_t i = 0; i < r->n && st == PW_OK;) {
         event_run ev = next_run(s, r->items + i, r->n - i);
-        st = plan_run(s, &ev, &mine, err);
+        st = plan_run(s, &ev, &mine, NULL, err);
         i += ev.n;
     }
     if (st == PW_OK && s->max_bytes && s->bytes + added + mine > s->max_bytes)
@@ -223,7 +228,7 @@ static pw_status insert_request(pw_spool *s, put_req *r, uint64_t *added, pw_err
     pw_status st = PW_OK;
     for (size_t i = 0; i < r->n && st == PW_OK;) {
         event_run ev = next_run(s, r->items + i, r->n - i);
-        st = plan_run(s, &ev, added, err);
+        st = plan_run(s, &ev, added, r->dups ? r->dups + i : NULL, err);
         if (st == PW_OK && ev.n_chosen)
             st = insert_run(s, &ev, err);
         i += ev.n;

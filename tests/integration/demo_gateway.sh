@@ -131,4 +131,24 @@ printf '%s\n' "$report" | grep PROBLEM >&2
 expect_code 0 "$?" "phiwall audit verify accepts the gateway's audit log"
 list=$("$PW_BUILD/phiwall" audit list --audit "$dir/run/audit.log" 2>&1)
 expect_match "$list" 'sent' "the audit lists the disclosures sent"
+# an accounting of disclosures: per event_id, accepted/queued before any sent/dead, and one
+# "queued" per destination however often the tag retried (a repeat is "duplicate")
+order=$(python3 - "$dir/run/audit.log" <<'PY'
+import json, sys
+seen, queued = {}, {}
+for line in open(sys.argv[1]):
+    r = json.loads(line)
+    e, a, d = r.get("event_id"), r["action"], r.get("destination")
+    if a in ("accepted", "queued"):
+        seen.setdefault(e, set()).add(a)
+    if a == "queued":
+        queued[(e, d)] = queued.get((e, d), 0) + 1
+        if queued[(e, d)] == 2:
+            print(f"PROBLEM {e} queued twice for {d}")
+    if a in ("sent", "dead", "retry") and "queued" not in seen.get(e, ()):
+        print(f"PROBLEM {e}: {a} {d} before its queued record")
+PY
+)
+expect_nomatch "$order" 'PROBLEM' "audit: ingest records before outcomes, no second queued"
+printf '%s\n' "$order" | grep PROBLEM >&2
 finish

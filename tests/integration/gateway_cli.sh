@@ -20,6 +20,20 @@ sed 's/      newsletter_signup: Lead/      newsletter_signup: CancerLead/' "$ex"
 out=$("$PHIWALL" gateway --check "$dir/lint.yaml"); expect_code 0 $? "--check with a warning"
 expect_match "$out" "warning: destinations.meta.events.newsletter_signup: taxonomy name hits the PHI engine" "--check lints names"
 
+# A page category that discloses a condition refuses the policy (--check, --explain, load),
+# naming the line and column, the category and what the PHI engine found.
+sed 's|^      "/locations\*": locations$|&\n      "/conditions/hiv*": hiv_patients|' "$ex" >"$dir/hivcat.yaml"
+grep -q hiv_patients "$dir/hivcat.yaml" || fail "hivcat.yaml not written"
+out=$("$PHIWALL" gateway --check "$dir/hivcat.yaml" 2>&1); expect_code 3 $? "--check PHI category"
+expect_match "$out" "hivcat.yaml:40:27: destinations.meta.page_categories./conditions/hiv\*: category 'hiv_patients' hits the PHI engine \(HEALTH: " "category error names line:col"
+expect_nomatch "$out" "OK" "--check PHI category not OK"
+out=$("$PHIWALL" gateway --explain "$PW_SRC/tests/data/gateway/event_appointment.json" --config "$dir/hivcat.yaml" 2>&1)
+expect_code 3 $? "--explain PHI category"
+expect_nomatch "$out" "content_category\":\"hiv" "--explain never shows an HIV category sent"
+for f in "$ex" "$PW_SRC/demo/gateway.demo.yaml"; do
+    "$PHIWALL" gateway --check "$f" >/dev/null 2>&1; expect_code 0 $? "--check $(basename "$f") (neutral categories)"
+done
+
 printf 'destinations:\n  meta:\n    type: meta\n    allow_params: value\n' >"$dir/bad.yaml"
 out=$("$PHIWALL" gateway --check "$dir/bad.yaml" 2>&1); expect_code 3 $? "--check bad file"
 expect_match "$out" "bad.yaml:4:19: destinations.meta.allow_params: expected a list" "line:col error"
@@ -38,6 +52,28 @@ expect_match "$out" "meta: SENT as Schedule" "--explain meta"
 expect_match "$out" "meta: DROPPED — deny_by_default: event name not in events" "--explain refuses"
 expect_match "$out" "params.condition +dropped +deny_by_default: allow_params" "--explain param rule"
 expect_nomatch "$out" "payload:.*(diabetes|00123456|Jane|jane)" "--explain payloads clean"
+expect_match "$out" "event_time +sent +event_time: receipt time \(the event has none\)" "--explain: no time, receipt time"
+
+# An event's time is never re-dated: a year-old conversion is refused (Meta > 6 days, GA4 > 72 h),
+# an hour-old one keeps its own time (times relative to now).
+now_ms=$(($(date +%s) * 1000))
+at() { # AGE_MS: the appointment event with time = now - AGE_MS
+    sed "s|\"name\":\"appointment_request\",|\"name\":\"appointment_request\",\"time\":$((now_ms - $1)),|" \
+        "$PW_SRC/tests/data/gateway/event_appointment.json" >"$dir/ev_time.json"
+    "$PHIWALL" gateway --explain "$dir/ev_time.json" --config "$ex"
+}
+out=$(at $((365 * 86400000))); expect_code 0 $? "--explain a year-old event"
+expect_match "$out" "meta: DROPPED — event_time: older than 6 days \(Meta rejects events older than 7\): refused, not re-dated" "year-old: Meta refused"
+expect_match "$out" "ga4: DROPPED — event_time: older than 72 h \(GA4's limit\): refused, not re-dated" "year-old: GA4 refused"
+expect_nomatch "$out" "SENT as Schedule" "year-old: never sent as fresh"
+out=$(at $((4 * 86400000))); expect_code 0 $? "--explain a 4-day-old event"
+expect_match "$out" "meta: SENT as Schedule" "4 days: Meta takes it"
+expect_match "$out" "\"event_time\":$(((now_ms - 4 * 86400000) / 1000))," "4 days: Meta gets the event's own time"
+expect_match "$out" "ga4: DROPPED — event_time: older than 72 h" "4 days: GA4 refused"
+out=$(at 3600000); expect_code 0 $? "--explain an hour-old event"
+expect_match "$out" "event_time +sent +event_time: the event's own time \(within 6 days\)" "hour-old: own time"
+expect_match "$out" "\"event_time\":$(((now_ms - 3600000) / 1000))," "hour-old: Meta payload keeps it"
+expect_match "$out" "ga4: SENT as generate_lead" "hour-old: GA4 takes it"
 
 # A real run on a free port.
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' 2>/dev/null) || skip "python3 not present"
@@ -76,4 +112,28 @@ pid=
 expect_match "$(cat "$dir/log")" '"msg":"stopped"' "stopped logged"
 expect_nomatch "$(cat "$dir/log" "$dir/audit.log")" "jane|cancer|00123456|127\.0\.0\.1.*e\"|tok-XYZ" "no PHI or token in logs/audit"
 out=$("$PHIWALL" audit verify --audit "$dir/audit.log" 2>&1); expect_code 0 $? "audit chain verifies"
+
+# Without --audit, `phiwall audit` reads the log `phiwall gateway` writes: ./phiwall-audit.log,
+# or $PHIWALL_AUDIT for both.
+run_default() { # [env…]: a gateway without --audit in $dir/cwd, one event, then SIGTERM
+    (cd "$dir/cwd" && exec env "$@" "$PHIWALL" gateway --config "$dir/gw.yaml" \
+        --listen "127.0.0.1:$port" --spool "$dir/cwd/spool.db" --threads 1 2>>"$dir/log2") &
+    pid=$!
+    for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.05; done
+    curl -s -H "Content-Type: application/json" --data "$ev" "http://127.0.0.1:$port/e" >/dev/null
+    kill -TERM $pid; wait $pid; pid=
+}
+mkdir -p "$dir/cwd"
+unset PHIWALL_AUDIT
+run_default
+[ -s "$dir/cwd/phiwall-audit.log" ]; expect_code 0 $? "gateway default audit log ./phiwall-audit.log"
+out=$(cd "$dir/cwd" && "$PHIWALL" audit verify 2>&1); expect_code 0 $? "audit verify reads the gateway's default log"
+expect_match "$out" "^phiwall-audit.log: [1-9][0-9]* record\(s\), chain intact" "audit verify default path"
+out=$(cd "$dir/cwd" && "$PHIWALL" audit list 2>&1); expect_match "$out" "queued" "audit list default path"
+run_default PHIWALL_AUDIT="$dir/env-audit.log"
+out=$(PHIWALL_AUDIT="$dir/env-audit.log" "$PHIWALL" audit verify 2>&1); expect_code 0 $? "PHIWALL_AUDIT for both"
+expect_match "$out" "env-audit.log: [1-9][0-9]* record\(s\), chain intact" "PHIWALL_AUDIT: the gateway wrote there"
+grep -q 'PHIWALL_AUDIT=/var/lib/phiwall/audit.log' "$PW_SRC/contrib/phiwall-gateway.service" &&
+    grep -q -- '--audit ${PHIWALL_AUDIT}' "$PW_SRC/contrib/phiwall-gateway.service"
+expect_code 0 $? "the systemd unit gives gateway and operators one audit path"
 finish

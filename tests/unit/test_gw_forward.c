@@ -490,6 +490,12 @@ static void test_ga4_invalid_dead_lettered_locally(void)
     put_raw(&e, "ga4", "reserved",
             "{\"client_id\":\"c\",\"events\":[{\"name\":\"session_start\"}]}", 0);
     put_raw(&e, "ga4", "no_client", "{\"events\":[{\"name\":\"lead\"}]}", 0);
+    char stale[256]; /* GA4 drops an event older than 72 h with a 2xx: dead-lettered instead */
+    snprintf(stale, sizeof stale,
+             "{\"client_id\":\"c\",\"timestamp_micros\":%lld000000,\"events\":[{\"name\":"
+             "\"lead\"}]}",
+             now_s() - 73 * 3600);
+    put_raw(&e, "ga4", "stale", stale, 0);
     put_raw(&e, "ga4", "ok", "{\"client_id\":\"c\",\"events\":[{\"name\":\"lead\"}]}", 0);
     pw_destination d = ga4_dest(&e);
     env_start(&e, &d);
@@ -510,6 +516,8 @@ static void test_ga4_invalid_dead_lettered_locally(void)
     CHECK_INT(pw_spool_dead_reason(e.spool, "no_client", "ga4", reason, sizeof reason, NULL),
               PW_OK);
     CHECK(strstr(reason, "client_id") != NULL);
+    CHECK_INT(pw_spool_dead_reason(e.spool, "stale", "ga4", reason, sizeof reason, NULL), PW_OK);
+    CHECK(strstr(reason, "timestamp_micros older than 72 h") != NULL);
     env_close(&e);
 }
 

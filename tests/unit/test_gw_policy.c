@@ -361,10 +361,6 @@ static void test_apply_denials(void)
     CHECK_INT(pw_gw_policy_apply(p, &gw_test_phi, &a, &ev, 1700000000000, res, &err), PW_OK);
     CHECK(strstr(res[1].payload,
                  "61244a7db68b7ade30717b00eed0fb050668cc8a27aee37bf981752714f6e253") != NULL);
-    /* An old client time is replaced by the receipt time. */
-    ev.time_ms = 1;
-    CHECK_INT(pw_gw_policy_apply(p, &gw_test_phi, &a, &ev, 1700000000000, res, &err), PW_OK);
-    CHECK(strstr(res[0].payload, "\"event_time\":1700000000") != NULL);
     pw_arena_free(&a);
     pw_gw_policy_free(p);
 }
@@ -479,7 +475,193 @@ static void test_delivery_config(void)
     pw_gw_policy_free(p);
 }
 
+/* A page category is sent verbatim next to the visitor's hashed identifiers: one that reveals a
+ * condition refuses the policy when it is prepared (load, reload, --check), naming the line and
+ * column; an unprepared policy still never sends it (the category passes the engine). */
+static const char *const hiv_category_yaml = "site:\n"
+                                             "  origins: [https://www.example-hospital.org]\n"
+                                             "destinations:\n"
+                                             "  meta:\n"
+                                             "    type: meta\n"
+                                             "    pixel_id: \"42\"\n"
+                                             "    access_token_env: GW_TEST_META_TOKEN\n"
+                                             "    events: {appointment_request: Schedule}\n"
+                                             "    user_data: [em]\n"
+                                             "    page_url: categories\n"
+                                             "    page_categories:\n"
+                                             "      \"/find-a-doctor*\": find_doctor\n"
+                                             "      \"/conditions/hiv*\": hiv_patients\n"
+                                             "    default_category: other\n";
+
+static void expect_prepare_error(const char *yaml, const char *msg)
+{
+    pw_err err = {0};
+    pw_gw_policy *p = load(yaml, &err);
+    CHECK(p != NULL); /* the YAML itself is well-formed */
+    if (!p)
+        return;
+    CHECK_INT(pw_gw_policy_prepare(p, &gw_test_phi, &err), PW_ERR_INVALID);
+    CHECK_STR(err.msg, msg);
+    CHECK(!p->prepared);
+    pw_gw_policy_free(p);
+}
+
+static void test_category_phi_refused(void)
+{
+    expect_prepare_error(hiv_category_yaml,
+                         "gateway.yaml:13:27: destinations.meta.page_categories./conditions/hiv*: "
+                         "category 'hiv_patients' hits the PHI engine (HEALTH: condition): it "
+                         "would disclose health context or an identifier with every event; use "
+                         "a neutral category (e.g. other)");
+    char yaml[2048];
+    snprintf(yaml, sizeof yaml, "%s", hiv_category_yaml);
+    char *at = strstr(yaml, "hiv_patients");
+    memcpy(at, "clinic_12", 9);
+    memmove(at + 9, at + 12, strlen(at + 12) + 1);
+    at = strstr(yaml, "default_category: other");
+    snprintf(at, sizeof yaml - (size_t)(at - yaml), "default_category: cancer_care\n");
+    expect_prepare_error(yaml, "gateway.yaml:14:23: destinations.meta.default_category: category "
+                               "'cancer_care' hits the PHI engine (HEALTH: condition): it would "
+                               "disclose health context or an identifier with every event; use a "
+                               "neutral category (e.g. other)");
+
+    /* Neutral categories and care intent ("appointment_booking") stay. */
+    pw_err err = {0};
+    pw_gw_policy *p = load(base_yaml, &err);
+    CHECK(p != NULL);
+    if (p)
+        CHECK_INT(pw_gw_policy_prepare(p, &gw_test_phi, &err), PW_OK);
+    pw_gw_policy_free(p);
+    snprintf(yaml, sizeof yaml, "%s", hiv_category_yaml);
+    at = strstr(yaml, "hiv_patients");
+    snprintf(at, sizeof yaml - (size_t)(at - yaml), "appointment_booking\n");
+    p = load(yaml, &err);
+    CHECK(p != NULL);
+    if (p)
+        CHECK_INT(pw_gw_policy_prepare(p, &gw_test_phi, &err), PW_OK);
+    pw_gw_policy_free(p);
+}
+
+static int has_trace(const pw_gw_dest_result *r, const char *field, const char *action,
+                     const char *rule)
+{
+    for (size_t i = 0; i < r->n_fields; i++)
+        if (strcmp(r->fields[i].field, field) == 0 && strcmp(r->fields[i].action, action) == 0 &&
+            strcmp(r->fields[i].rule, rule) == 0)
+            return 1;
+    return 0;
+}
+
+static void test_category_phi_at_apply(void)
+{
+    pw_err err = {0};
+    pw_gw_policy *p = load(hiv_category_yaml, &err); /* not prepared: apply is the last guard */
+    CHECK(p != NULL);
+    if (!p)
+        return;
+    pw_arena a;
+    pw_arena_init(&a, 0);
+    pw_gw_dest_result res[1];
+    pw_gw_event ev = base_event();
+    pw_gw_param user[] = {{"email", PW_GW_V_STRING, "john.doe@example.com", 20}};
+    ev.user = user;
+    ev.n_user = 1;
+    ev.consent_ads = 1;
+    ev.page_url = "https://www.example-hospital.org/conditions/hiv-testing";
+    CHECK_INT(pw_gw_policy_apply(p, &gw_test_phi, &a, &ev, 1700000000000, res, &err), PW_OK);
+    CHECK(res[0].accepted);
+    CHECK(res[0].payload && strstr(res[0].payload, "hiv") == NULL);
+    CHECK(res[0].payload && strstr(res[0].payload, "content_category") == NULL);
+    CHECK(has_trace(&res[0], "page_category", "dropped", "page_category.phi: refused (HEALTH)"));
+    CHECK(strstr(res[0].fields_json, "hiv") == NULL);
+    ev.page_url = "https://www.example-hospital.org/find-a-doctor/x";
+    CHECK_INT(pw_gw_policy_apply(p, &gw_test_phi, &a, &ev, 1700000000000, res, &err), PW_OK);
+    CHECK(res[0].payload && strstr(res[0].payload, "\"content_category\":\"find_doctor\""));
+    CHECK(has_trace(&res[0], "page_category", "sent",
+                    "page_categories: /find-a-doctor* (PHI engine: clean)"));
+    pw_arena_free(&a);
+    pw_gw_policy_free(p);
+}
+
+/* The event's own time is sent when the destination still takes it; an older event is refused
+ * for that destination (never re-dated to now); no time, or one ahead of the receipt, becomes
+ * the receipt time; the trace says which. */
+static const char *trace_rule(const pw_gw_dest_result *r, const char *field)
+{
+    for (size_t i = 0; i < r->n_fields; i++)
+        if (strcmp(r->fields[i].field, field) == 0)
+            return r->fields[i].rule;
+    return NULL;
+}
+
+static void test_event_time(void)
+{
+    pw_err err = {0};
+    pw_gw_policy *p = load(base_yaml, &err);
+    CHECK(p != NULL);
+    if (!p)
+        return;
+    pw_arena a;
+    pw_arena_init(&a, 0);
+    pw_gw_dest_result res[3];
+    pw_gw_event ev = base_event();
+    pw_gw_param user[] = {{"email", PW_GW_V_STRING, "john.doe@example.com", 20}};
+    ev.user = user;
+    ev.n_user = 1;
+    ev.consent_ads = 1;
+    const int64_t now = 1700000000000, hour = 3600 * 1000;
+
+    ev.time_ms = now - 365 * 24 * hour; /* a year-old conversion */
+    CHECK_INT(pw_gw_policy_apply(p, &gw_test_phi, &a, &ev, now, res, &err), PW_OK);
+    CHECK(!res[0].accepted && res[0].payload == NULL);
+    CHECK_STR(res[0].rule, "event_time: older than 6 days (Meta rejects events older than 7): "
+                           "refused, not re-dated");
+    CHECK(!res[1].accepted);
+    CHECK_STR(res[1].rule, "event_time: older than 72 h (GA4's limit): refused, not re-dated");
+    CHECK(!res[2].accepted);
+    CHECK_STR(res[2].rule, "event_time: older than 7 days: refused, not re-dated");
+    ev.time_ms = 1; /* the epoch */
+    CHECK_INT(pw_gw_policy_apply(p, &gw_test_phi, &a, &ev, now, res, &err), PW_OK);
+    CHECK(!res[0].accepted && !res[1].accepted && !res[2].accepted);
+
+    ev.time_ms = now - 5 * 24 * hour; /* Meta still takes it, with its own time; GA4 does not */
+    CHECK_INT(pw_gw_policy_apply(p, &gw_test_phi, &a, &ev, now, res, &err), PW_OK);
+    CHECK(res[0].accepted);
+    CHECK(res[0].payload && strstr(res[0].payload, "\"event_time\":1699568000,") != NULL);
+    CHECK_STR(trace_rule(&res[0], "event_time"),
+              "event_time: the event's own time (within 6 days)");
+    CHECK(!res[1].accepted);
+    CHECK(res[2].accepted);
+
+    ev.time_ms = now - 2 * hour - 123;
+    CHECK_INT(pw_gw_policy_apply(p, &gw_test_phi, &a, &ev, now, res, &err), PW_OK);
+    CHECK(res[0].accepted && res[1].accepted);
+    CHECK(res[0].payload && strstr(res[0].payload, "\"event_time\":1699992799,") != NULL);
+    CHECK(res[1].payload &&
+          strstr(res[1].payload, "\"timestamp_micros\":1699992799877000,") != NULL);
+    CHECK_STR(trace_rule(&res[1], "event_time"), "event_time: the event's own time (within 72 h)");
+
+    ev.time_ms = now + 30 * 1000; /* clock skew */
+    CHECK_INT(pw_gw_policy_apply(p, &gw_test_phi, &a, &ev, now, res, &err), PW_OK);
+    CHECK(res[0].accepted && strstr(res[0].payload, "\"event_time\":1700000000,") != NULL);
+    CHECK_STR(trace_rule(&res[0], "event_time"),
+              "event_time: receipt time (the event's time is up to 60 s ahead: clock skew)");
+    ev.time_ms = now + 24 * hour; /* a client clock a day ahead: it arrived now */
+    CHECK_INT(pw_gw_policy_apply(p, &gw_test_phi, &a, &ev, now, res, &err), PW_OK);
+    CHECK(res[0].accepted && strstr(res[0].payload, "\"event_time\":1700000000,") != NULL);
+    CHECK_STR(trace_rule(&res[0], "event_time"),
+              "event_time: receipt time (the event's time is over 60 s ahead: client clock)");
+    ev.time_ms = 0; /* none */
+    CHECK_INT(pw_gw_policy_apply(p, &gw_test_phi, &a, &ev, now, res, &err), PW_OK);
+    CHECK(res[0].accepted && strstr(res[0].payload, "\"event_time\":1700000000,") != NULL);
+    CHECK_STR(trace_rule(&res[0], "event_time"), "event_time: receipt time (the event has none)");
+    pw_arena_free(&a);
+    pw_gw_policy_free(p);
+}
+
 PW_TEST_MAIN(PW_TEST(test_validation_errors), PW_TEST(test_load_and_print),
              PW_TEST(test_delivery_config), PW_TEST(test_meta_hash_vectors),
              PW_TEST(test_ip_and_glob), PW_TEST(test_apply_meta_shape), PW_TEST(test_apply_denials),
-             PW_TEST(test_apply_unsendable), PW_TEST(test_example_config_loads))
+             PW_TEST(test_apply_unsendable), PW_TEST(test_example_config_loads),
+             PW_TEST(test_category_phi_refused), PW_TEST(test_category_phi_at_apply),
+             PW_TEST(test_event_time))
