@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# scan_browser_crawl.sh — what the browser scan visits, on the demo hospital site: the
-# start URL is visited first, and query variants of one path (/appointments/request?doctor=…)
-# do not eat a small page budget.
+# scan_browser_crawl.sh — what the browser scan visits and types, on the demo hospital site: the
+# start URL is visited first, query variants of one path (/appointments/request?doctor=…) do not
+# eat a small page budget, and the form filler puts the canary date of birth only into the
+# birth-date field (the preferred appointment date gets a future date, reported as no canary).
 set -u
 . "$PW_SRC/tests/integration/lib.bash"
 [ -x /usr/bin/chromium ] || skip "chromium not installed"
@@ -34,4 +35,17 @@ most=$(sed 's/?.*//' "$T/visits" | sort | uniq -c | sort -rn | awk 'NR==1{print 
 [ "${most:-9}" -le 2 ] && pass || fail "a path visited $most times in six pages: $(tr '\n' ' ' <"$T/visits")"
 expect_match "$(cat "$T/visits")" '^/find-a-doctor$' "care page visited"
 
+# the appointment form: date of birth in dob, a future weekday in preferred_date
+timeout 120 "$PHIWALL" scan "$BASE/appointments/request?doctor=elena-marsh" "${maps[@]}" \
+    --max-pages 1 --depth 0 --consent accept --settle 300 --format json -o "$T/form.json" \
+    --har-out "$T/form.har" 2>"$T/form.err"
+rc=$?
+[ "$rc" -le 1 ] && pass || fail "form scan: exit $rc"
+confirm=$(jq -r '.log.entries[].request.url | select(test("/appointments/confirm\\?"))' "$T/form.har" | head -1)
+expect_match "$confirm" '[?&]dob=1984-03-17(&|$)' "date of birth typed into dob"
+pref=$(printf '%s\n' "$confirm" | grep -o 'preferred_date=[0-9-]*' | cut -d= -f2)
+expect_match "$pref" '^20[0-9][0-9]-[01][0-9]-[0-3][0-9]$' "preferred date filled ($pref)"
+[[ "$pref" > "$(date -u +%F)" ]] && pass || fail "preferred date $pref is not in the future"
+dobs=$(jq '[.findings[].evidence[]? | [.hits[]? | select(.reason_detail == "date of birth")] | length] | max' "$T/form.json")
+expect_code 1 "${dobs:-0}" "date of birth reported once per value, not in preferred_date"
 finish
