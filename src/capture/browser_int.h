@@ -149,6 +149,8 @@ typedef struct bx_browser {
     int search_queued;
     bx_task retry[BX_RETRY_MAX]; /* visits cut short by a broken browser, served first */
     int n_retry;
+    size_t pages_scanned; /* pages that loaded (no navigation error, crash or HTTP error) */
+    char *start_error;    /* heap: why the start URL's last visit failed, or NULL */
 } bx_browser;
 
 /* browser_events.c */
@@ -185,7 +187,14 @@ pw_status bx_tab_call(bx_tab *t, const char *fn, const char *args, pw_arena *a, 
 pw_status bx_tab_click_at(bx_tab *t, double x, double y, pw_err *err);
 pw_status bx_tab_page_info(bx_tab *t, pw_err *err);
 pw_status bx_tab_screenshot(bx_tab *t, pw_err *err);
+/* Deliver the task's pages and requests to the sink; a visit that failed before the page was
+ * read (bx_tab_unread) delivers nothing: it is counted, never reported as a scanned page. */
 pw_status bx_tab_flush(bx_tab *t, pw_err *err);
+/* 1 if the navigation failed or the renderer crashed before the page's facts were read. */
+int bx_tab_unread(const bx_tab *t);
+/* Why the task's page was not scanned (navigation error, crash, HTTP error of its document), in
+ * the tab's arena; NULL when it was. */
+const char *bx_tab_failure(bx_tab *t);
 void bx_tab_reset(bx_tab *t);
 
 /* browser_crawl.c */
