@@ -190,7 +190,8 @@ pw_status bx_tab_screenshot(bx_tab *t, pw_err *err);
 /* Deliver the task's pages and requests to the sink; a visit that failed before the page was
  * read (bx_tab_unread) delivers nothing: it is counted, never reported as a scanned page. */
 pw_status bx_tab_flush(bx_tab *t, pw_err *err);
-/* 1 if the navigation failed or the renderer crashed before the page's facts were read. */
+/* 1 if the navigation failed or the renderer crashed before the page's facts were read and
+ * before its document answered. */
 int bx_tab_unread(const bx_tab *t);
 /* Why the task's page was not scanned (navigation error, crash, HTTP error of its document), in
  * the tab's arena; NULL when it was. */

@@ -326,11 +326,6 @@ static int pause_pending(const bx_tab *t)
     return 0;
 }
 
-int bx_tab_unread(const bx_tab *t)
-{
-    return (t->nav_failed || t->crashed) && !t->facts_url;
-}
-
 /* The HTTP status of the task's first top-level document (the last hop of its redirects); 0 if
  * unknown. */
 static int document_status(const bx_tab *t)
@@ -346,6 +341,13 @@ static int document_status(const bx_tab *t)
             status = q->r.status;
     }
     return status;
+}
+
+/* A page cut short after its document arrived (a hung renderer on a huge page) is kept, like a
+ * page cut at --timeout: the site answered, and what it sent was captured. */
+int bx_tab_unread(const bx_tab *t)
+{
+    return (t->nav_failed || t->crashed) && !t->facts_url && document_status(t) == 0;
 }
 
 const char *bx_tab_failure(bx_tab *t)
