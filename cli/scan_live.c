@@ -496,6 +496,8 @@ int pw_live_scan_site(pw_live_args *a, const char *url, const pw_cli_scan_out *o
     pw_status st = open_pipeline(a, use_static ? NULL : &id, &p, &err);
     if (st != PW_OK) {
         pw_arena_free(&idarena);
+        if (sum)
+            snprintf(sum->error, sizeof sum->error, "%s", err.msg);
         return pw_cli_fail("scan", &err);
     }
     char shots[] = "/tmp/phiwall-shots-XXXXXX";
@@ -533,6 +535,8 @@ int pw_live_scan_site(pw_live_args *a, const char *url, const pw_cli_scan_out *o
         st = pw_assessor_finish(p.assessor, &r, &err);
     if (st != PW_OK) {
         rc = pw_cli_fail("scan", &err);
+        if (sum)
+            snprintf(sum->error, sizeof sum->error, "%s", err.msg);
     } else {
         if (sum)
             summarize(r, sum, use_static ? "static" : "browser");

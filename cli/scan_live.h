@@ -43,6 +43,7 @@ typedef struct pw_live_summary {
     size_t by_sev[5];
     int max_sev;
     const char *source;
+    char error[512]; /* why the scan failed (exit 3), or "" */
 } pw_live_summary;
 
 int pw_live_scan_site(pw_live_args *a, const char *url, const pw_cli_scan_out *out,

@@ -77,7 +77,6 @@ static int scan_one(pw_live_args *a, const char *url, const char *dir)
         fprintf(stderr, "phiwall: scan: %s: report exists, skipped\n", url);
         return PW_EXIT_CLEAN;
     }
-    fprintf(stderr, "phiwall: scan: %s → %s\n", url, report);
     out.output = part;
     pw_live_summary s;
     memset(&s, 0, sizeof s);
@@ -85,15 +84,37 @@ static int scan_one(pw_live_args *a, const char *url, const char *dir)
     int rc = pw_live_scan_site(a, url, &out, &s);
     if (rc == PW_EXIT_RUNTIME) {
         remove(part);
-        write_summary_line(summary, url, &s, "error");
+        char status[600];
+        snprintf(status, sizeof status, "error: %s", s.error[0] ? s.error : "no report written");
+        for (char *c = status; *c; c++) /* the .summary line is tab-separated */
+            if (*c == '\t' || *c == '\n' || *c == '\r')
+                *c = ' ';
+        write_summary_line(summary, url, &s, status);
         return rc;
     }
     if (rename(part, report) != 0) {
         pw_cli_errorf("scan", "%s: %s", report, strerror(errno));
         return PW_EXIT_RUNTIME;
     }
+    fprintf(stderr, "phiwall: scan: %s → %s\n", url, report); /* only once it exists */
     write_summary_line(summary, url, &s, "ok");
     return rc;
+}
+
+/* A CSV field, quoted (with doubled quotes) when it holds a comma or a quote (RFC 4180). */
+static void csv_field(pw_buf *csv, const char *v)
+{
+    if (!strpbrk(v, ",\"")) {
+        pw_buf_puts(csv, v);
+        return;
+    }
+    pw_buf_putc(csv, '"');
+    for (; *v; v++) {
+        if (*v == '"')
+            pw_buf_putc(csv, '"');
+        pw_buf_putc(csv, *v);
+    }
+    pw_buf_putc(csv, '"');
 }
 
 /* summary.csv and summary.html from every site's .summary line, in list order. */
@@ -141,9 +162,9 @@ static int write_tables(const char *dir, char **urls, size_t n)
             continue;
         pw_buf_printf(&html, "<tr class=\"%s\">", fields[10]);
         for (int k = 0; k < 12; k++) {
-            int quote = k == 0 && strpbrk(fields[k], ",\"");
-            pw_buf_printf(&csv, "%s%s%s%s", k ? "," : "", quote ? "\"" : "", fields[k],
-                          quote ? "\"" : "");
+            if (k)
+                pw_buf_putc(&csv, ',');
+            csv_field(&csv, fields[k]);
             pw_buf_puts(&html, "<td>");
             pw_buf_html_text(&html, fields[k], strlen(fields[k]));
             pw_buf_puts(&html, "</td>");

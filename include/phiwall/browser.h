@@ -132,8 +132,10 @@ typedef struct pw_browser_stats {
 
 /*
  * Crawl and capture start_url. Pages and requests go to `sink` as they complete; a sink error
- * stops the scan. A page that fails (timeout, crash) is counted and skipped; a browser that dies
- * or hangs is killed and restarted for the next page. Returns PW_ERR_NOTFOUND when the browser
+ * stops the scan. A page that fails (navigation error, crash) is counted and skipped (nothing of
+ * it reaches the sink); a browser that dies or hangs is killed and restarted for the next page.
+ * When no page could be scanned (the start URL failed: DNS, refused, HTTP error on its document),
+ * returns PW_ERR_IO naming the URL and the reason. Returns PW_ERR_NOTFOUND when the browser
  * binary is missing (callers fall back to the static scan).
  */
 pw_status pw_browser_scan(const char *start_url, const pw_browser_opts *opts,

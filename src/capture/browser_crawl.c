@@ -1,8 +1,10 @@
 /*
- * browser_crawl.c — what to visit next: a priority queue of same-site URLs ordered by care
- * intent (scheduling, find-a-doctor, conditions, symptom checker, pharmacy, bill pay, portal,
- * search before general pages, then breadth first), robots.txt rules (User-agent: *), and the
- * URLs listed in /sitemap.xml.
+ * browser_crawl.c — what to visit next: a priority queue of same-site URLs, the start URL first,
+ * then ordered by care intent (scheduling, find-a-doctor, conditions, symptom checker, pharmacy,
+ * bill pay, portal, search before general pages, then breadth first), with URLs that differ only
+ * in their query string capped (BX_VARIANTS_MAX per path before every other page) so the page
+ * budget covers distinct pages; robots.txt rules (User-agent: *), and the URLs listed in
+ * /sitemap.xml.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -58,68 +60,92 @@ void bx_queue_init(bx_queue *q)
     memset(q, 0, sizeof *q);
 }
 
+static void keyset_free(bx_keyset *s)
+{
+    for (size_t i = 0; i < s->cap; i++)
+        if (s->slots[i]) {
+            free(s->slots[i]->key);
+            free(s->slots[i]);
+        }
+    free(s->slots);
+    memset(s, 0, sizeof *s);
+}
+
 void bx_queue_free(bx_queue *q)
 {
     for (size_t i = 0; i < q->n; i++)
         free(q->items[i].url);
     free(q->items);
-    for (size_t i = 0; i < q->seen_cap; i++)
-        free(q->seen[i]);
-    free(q->seen);
+    keyset_free(&q->seen);
+    keyset_free(&q->paths);
     memset(q, 0, sizeof *q);
 }
 
-static size_t hash_str(const char *s)
+static size_t hash_n(const char *s, size_t n)
 {
     size_t h = 1469598103934665603u;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211u;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)s[i]) * 1099511628211u;
     return h;
 }
 
-/* 1 if newly added, 0 if already seen, -1 on no memory. */
-static int seen_add(bx_queue *q, const char *url)
+static int keyset_grow(bx_keyset *s)
 {
-    if (q->seen_n * 2 >= q->seen_cap) {
-        size_t cap = q->seen_cap ? q->seen_cap * 2 : 256;
-        char **t = calloc(cap, sizeof *t);
-        if (!t)
-            return -1;
-        for (size_t i = 0; i < q->seen_cap; i++) {
-            if (!q->seen[i])
-                continue;
-            size_t j = hash_str(q->seen[i]) & (cap - 1);
-            while (t[j])
-                j = (j + 1) & (cap - 1);
-            t[j] = q->seen[i];
-        }
-        free(q->seen);
-        q->seen = t;
-        q->seen_cap = cap;
-    }
-    size_t j = hash_str(url) & (q->seen_cap - 1);
-    while (q->seen[j]) {
-        if (strcmp(q->seen[j], url) == 0)
-            return 0;
-        j = (j + 1) & (q->seen_cap - 1);
-    }
-    q->seen[j] = strdup(url);
-    if (!q->seen[j])
+    size_t cap = s->cap ? s->cap * 2 : 256;
+    bx_keyed **t = calloc(cap, sizeof *t);
+    if (!t)
         return -1;
-    q->seen_n++;
-    return 1;
+    for (size_t i = 0; i < s->cap; i++) {
+        if (!s->slots[i])
+            continue;
+        size_t j = hash_n(s->slots[i]->key, strlen(s->slots[i]->key)) & (cap - 1);
+        while (t[j])
+            j = (j + 1) & (cap - 1);
+        t[j] = s->slots[i];
+    }
+    free(s->slots);
+    s->slots = t;
+    s->cap = cap;
+    return 0;
+}
+
+/* The entry of key[0..n), added (count 0, *fresh = 1) when new; NULL on no memory. */
+static bx_keyed *keyset_get(bx_keyset *s, const char *key, size_t n, int *fresh)
+{
+    *fresh = 0;
+    if (s->n * 2 >= s->cap && keyset_grow(s) != 0)
+        return NULL;
+    size_t j = hash_n(key, n) & (s->cap - 1);
+    for (; s->slots[j]; j = (j + 1) & (s->cap - 1))
+        if (strncmp(s->slots[j]->key, key, n) == 0 && s->slots[j]->key[n] == '\0')
+            return s->slots[j];
+    bx_keyed *e = calloc(1, sizeof *e);
+    char *k = strndup(key, n);
+    if (!e || !k) {
+        free(e);
+        free(k);
+        return NULL;
+    }
+    e->key = k;
+    s->slots[j] = e;
+    s->n++;
+    *fresh = 1;
+    return e;
 }
 
 int bx_queue_push(bx_queue *q, const char *url, const char *text, int depth)
 {
     size_t n = strcspn(url, "#");
-    char *u = strndup(url, n);
-    if (!u)
+    int fresh, path_fresh;
+    if (!keyset_get(&q->seen, url, n, &fresh))
         return -1;
-    int fresh = seen_add(q, u);
-    if (fresh <= 0 || q->n >= BX_QUEUE_MAX) {
+    if (!fresh || q->n >= BX_QUEUE_MAX)
+        return 0;
+    bx_keyed *path = keyset_get(&q->paths, url, strcspn(url, "?#"), &path_fresh);
+    char *u = strndup(url, n);
+    if (!path || !u) {
         free(u);
-        return fresh < 0 ? -1 : 0;
+        return -1;
     }
     if (q->n == q->cap) {
         size_t cap = q->cap ? q->cap * 2 : 64;
@@ -131,8 +157,23 @@ int bx_queue_push(bx_queue *q, const char *url, const char *text, int depth)
         q->items = p;
         q->cap = cap;
     }
-    q->items[q->n++] = (bx_queue_item){u, depth, bx_care_score(u, text), q->seq++};
+    q->items[q->n++] = (bx_queue_item){u, depth, bx_care_score(u, text), q->seq++, path};
     return 1;
+}
+
+/* 1 if a should be taken before b. */
+static int comes_first(const bx_queue_item *a, const bx_queue_item *b)
+{
+    if ((a->depth == 0) != (b->depth == 0))
+        return a->depth == 0; /* the start URL */
+    int a_over = a->path->count >= BX_VARIANTS_MAX, b_over = b->path->count >= BX_VARIANTS_MAX;
+    if (a_over != b_over)
+        return b_over; /* distinct pages before more query variants of a path */
+    if (a->score != b->score)
+        return a->score > b->score;
+    if (a->depth != b->depth)
+        return a->depth < b->depth;
+    return a->seq < b->seq;
 }
 
 int bx_queue_pop(bx_queue *q, bx_queue_item *item)
@@ -140,13 +181,11 @@ int bx_queue_pop(bx_queue *q, bx_queue_item *item)
     if (q->n == 0)
         return 0;
     size_t best = 0;
-    for (size_t i = 1; i < q->n; i++) {
-        const bx_queue_item *a = &q->items[i], *b = &q->items[best];
-        if (a->score > b->score || (a->score == b->score && a->depth < b->depth) ||
-            (a->score == b->score && a->depth == b->depth && a->seq < b->seq))
+    for (size_t i = 1; i < q->n; i++)
+        if (comes_first(&q->items[i], &q->items[best]))
             best = i;
-    }
     *item = q->items[best];
+    item->path->count++;
     q->items[best] = q->items[--q->n];
     return 1;
 }

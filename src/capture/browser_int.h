@@ -105,18 +105,35 @@ typedef struct bx_session_map {
     int tab;
 } bx_session_map;
 
+/* A set of strings with a count each (open addressing; entries never move, so pointers to them
+ * stay valid). */
+typedef struct bx_keyed {
+    char *key;
+    size_t count;
+} bx_keyed;
+
+typedef struct bx_keyset {
+    bx_keyed **slots;
+    size_t n, cap;
+} bx_keyset;
+
+/* URLs that differ only in their query string share one path: after BX_VARIANTS_MAX of them were
+ * taken from the queue, the rest wait until every other queued URL was taken. */
+#define BX_VARIANTS_MAX 2
+
 typedef struct bx_queue_item {
     char *url;
     int depth;
     int score;
     size_t seq;
+    bx_keyed *path; /* in the queue's paths; count: URLs of the path taken */
 } bx_queue_item;
 
 typedef struct bx_queue {
     bx_queue_item *items;
     size_t n, cap;
-    char **seen; /* every URL ever queued (open addressing, normalised) */
-    size_t seen_n, seen_cap;
+    bx_keyset seen;  /* every URL ever queued (normalised) */
+    bx_keyset paths; /* scheme://host/path of every queued URL */
     size_t seq;
 } bx_queue;
 
@@ -153,6 +170,8 @@ typedef struct bx_browser {
     int search_queued;
     bx_task retry[BX_RETRY_MAX]; /* visits cut short by a broken browser, served first */
     int n_retry;
+    size_t pages_scanned; /* pages that loaded (no navigation error, crash or HTTP error) */
+    char *start_error;    /* heap: why the start URL's last visit failed, or NULL */
 } bx_browser;
 
 /* browser_events.c */
@@ -204,7 +223,15 @@ pw_status bx_tab_call(bx_tab *t, const char *fn, const char *args, pw_arena *a, 
 pw_status bx_tab_click_at(bx_tab *t, double x, double y, pw_err *err);
 pw_status bx_tab_page_info(bx_tab *t, pw_err *err);
 pw_status bx_tab_screenshot(bx_tab *t, pw_err *err);
+/* Deliver the task's pages and requests to the sink; a visit that failed before the page was
+ * read (bx_tab_unread) delivers nothing: it is counted, never reported as a scanned page. */
 pw_status bx_tab_flush(bx_tab *t, pw_err *err);
+/* 1 if the navigation failed or the renderer crashed before the page's facts were read and
+ * before its document answered. */
+int bx_tab_unread(const bx_tab *t);
+/* Why the task's page was not scanned (navigation error, crash, HTTP error of its document), in
+ * the tab's arena; NULL when it was. */
+const char *bx_tab_failure(bx_tab *t);
 void bx_tab_reset(bx_tab *t);
 
 /* browser_crawl.c */
@@ -212,7 +239,9 @@ void bx_queue_init(bx_queue *q);
 void bx_queue_free(bx_queue *q);
 /* Queue a URL (fragment dropped, duplicates ignored); score from URL and link text. */
 int bx_queue_push(bx_queue *q, const char *url, const char *text, int depth);
-/* Highest score first, then first queued. The caller frees item->url. */
+/* The start URL (depth 0) first; then URLs whose path was taken fewer than BX_VARIANTS_MAX times
+ * before the others; then highest score, lowest depth, first queued. The caller frees
+ * item->url. */
 int bx_queue_pop(bx_queue *q, bx_queue_item *item);
 int bx_care_score(const char *url, const char *text);
 int bx_crawlable(bx_browser *b, const char *url);

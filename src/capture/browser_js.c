@@ -45,13 +45,22 @@ const char bx_js_page_info[] =
     "login:!!document.querySelector('input[type=password]'),"
     "search:[...document.querySelectorAll('input')].some(isSearch),links:L.concat(frames)});})()";
 
+/* Date fields by meaning: the canary date of birth only where the field says birth (dob, birth,
+ * bday, autocomplete=bday); any other date (an appointment's preferred date) gets a weekday three
+ * weeks ahead, which is no canary, so a report never labels it a birth date. */
 const char bx_js_fill_fn[] =
-    "(id=>{" BX_JS_HELPERS "const pick=(e,d)=>{const t=(e.type||'').toLowerCase();"
+    "(id=>{" BX_JS_HELPERS "const soon=(()=>{const f=new Date(Date.now()+21*864e5);"
+    "const w=f.getUTCDay();if(w===0||w===6)f.setTime(f.getTime()+(w===6?2:1)*864e5);"
+    "return f.toISOString().slice(0,10);})();"
+    "const pick=(e,d)=>{const t=(e.type||'').toLowerCase();"
     "if(isSearch(e))return id.search_term;"
     "if(t==='email'||/e-?mail/.test(d))return id.email;"
     "if(t==='tel'||/phone|mobile|tel\\b|cell/.test(d))return id.phone;"
     "if(/birth|dob|bday/.test(d))return t==='date'?id.dob:id.dob_us;"
-    "if(t==='date')return id.dob;"
+    "if(t==='date')return soon;if(t==='datetime-local')return soon+'T10:00';"
+    "if(t==='month')return soon.slice(0,7);if(t==='time')return '10:00';"
+    "if(/(^|[^a-z])(date|day)([^a-z]|$)/.test(d))"
+    "return soon.slice(5,7)+'/'+soon.slice(8)+'/'+soon.slice(0,4);"
     "if(/given|first|fname/.test(d))return id.first_name;"
     "if(/family|last|surname|lname/.test(d))return id.last_name;"
     "if(/zip|postal/.test(d))return id.zip;"

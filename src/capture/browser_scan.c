@@ -493,6 +493,21 @@ static pw_status interact(bx_browser *b, pw_err *err)
     return st;
 }
 
+/* Count a scanned page; remember why the start URL failed (the scan fails when nothing of the
+ * site could be scanned). */
+static void note_outcome(bx_browser *b, bx_tab *t)
+{
+    const char *why = bx_tab_failure(t);
+    if (!why) {
+        b->pages_scanned++;
+        return;
+    }
+    if (t->task.depth != 0 || t->task.kind != BX_TASK_PAGE)
+        return;
+    free(b->start_error);
+    b->start_error = strdup(why);
+}
+
 static pw_status flush_all(bx_browser *b, pw_err *err)
 {
     pw_status st = PW_OK;
@@ -506,6 +521,7 @@ static pw_status flush_all(bx_browser *b, pw_err *err)
                    t->crashed ? "renderer crashed" : (t->nav_error ? t->nav_error : "?"));
         }
         b->stats->pages++;
+        note_outcome(b, t);
         if (st == PW_OK)
             st = bx_tab_flush(t, err);
         report_progress(b, t->task.url);
@@ -669,6 +685,7 @@ static void scan_free(bx_browser *b)
     free(b->start_url);
     free(b->search_url);
     free(b->login_area);
+    free(b->start_error);
     pw_arena_free(&b->scan_arena);
 }
 
@@ -729,6 +746,9 @@ pw_status pw_browser_scan(const char *start_url, const pw_browser_opts *opts,
             st = pw_err_set(err, PW_ERR_IO, "the browser failed %d times in a row; giving up",
                             restarts_in_a_row);
     }
+    if (st == PW_OK && b->pages_scanned == 0 && b->pages_started > 0)
+        st = pw_err_set(err, PW_ERR_IO, "%s: %s (no page of the site could be scanned)", start_url,
+                        b->start_error ? b->start_error : "the page did not load");
 done:
     scan_free(b);
     free(b);

@@ -329,6 +329,41 @@ static int pause_pending(const bx_tab *t)
     return 0;
 }
 
+/* The HTTP status of the task's first top-level document (the last hop of its redirects); 0 if
+ * unknown. */
+static int document_status(const bx_tab *t)
+{
+    const char *first_id = NULL;
+    int status = 0;
+    for (const bx_req *q = t->reqs; q; q = q->next) {
+        int top_doc = q->r.resource_type && strcmp(q->r.resource_type, "document") == 0 &&
+                      q->r.page_url && q->r.url && strcmp(q->r.page_url, q->r.url) == 0;
+        if (!first_id && top_doc)
+            first_id = q->request_id;
+        if (first_id && strcmp(q->request_id, first_id) == 0)
+            status = q->r.status;
+    }
+    return status;
+}
+
+/* A page cut short after its document arrived (a hung renderer on a huge page) is kept, like a
+ * page cut at --timeout: the site answered, and what it sent was captured. */
+int bx_tab_unread(const bx_tab *t)
+{
+    return (t->nav_failed || t->crashed) && !t->facts_url && document_status(t) == 0;
+}
+
+const char *bx_tab_failure(bx_tab *t)
+{
+    if (bx_tab_unread(t))
+        return t->crashed ? "the renderer crashed"
+                          : (t->nav_error ? t->nav_error : "the page did not load");
+    int status = document_status(t);
+    if (status >= 400)
+        return pw_arena_sprintf(&t->arena, "HTTP %d", status);
+    return NULL;
+}
+
 pw_status bx_tab_flush(bx_tab *t, pw_err *err)
 {
     bx_browser *b = t->b;
@@ -339,6 +374,10 @@ pw_status bx_tab_flush(bx_tab *t, pw_err *err)
         cdp_pump(b->conn, deadline, NULL);
     if (pause_pending(t))
         bx_log(b, "flush %s: a request's pause still unanswered after 2 s", t->task.url);
+    if (bx_tab_unread(t)) { /* nothing of the site was seen: no page, no requests */
+        t->active = 0;
+        return PW_OK;
+    }
     pw_status st = PW_OK;
     const char *main_url = t->facts_url ? t->facts_url : t->top_url ? t->top_url : t->task.url;
     int main_seen = 0;

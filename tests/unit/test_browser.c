@@ -136,6 +136,47 @@ static void test_queue_order(void)
           bx_care_score("https://h.org/news/2024", NULL));
 }
 
+/* The start URL comes first whatever its score; query variants of one path are capped at
+ * BX_VARIANTS_MAX before every distinct page; care pages keep their priority. */
+static void test_queue_start_and_variants(void)
+{
+    bx_queue q;
+    bx_queue_init(&q);
+    static const char *const doctors[] = {"a", "b", "c", "d", "e"};
+    for (size_t i = 0; i < 5; i++) {
+        char url[80];
+        snprintf(url, sizeof url, "https://h.org/appointments/request?doctor=%s", doctors[i]);
+        CHECK_INT(bx_queue_push(&q, url, "Request an appointment", 1), 1);
+    }
+    CHECK_INT(bx_queue_push(&q, "https://h.org/about", "About us", 1), 1);
+    CHECK_INT(bx_queue_push(&q, "https://h.org/find-a-doctor", "Find a doctor", 1), 1);
+    CHECK_INT(bx_queue_push(&q, "https://h.org/find-a-doctor?q=x", "Find a doctor", 2), 1);
+    CHECK_INT(bx_queue_push(&q, "https://h.org/find-a-doctor?q=y", "Find a doctor", 2), 1);
+    CHECK_INT(bx_queue_push(&q, "https://h.org/services/hiv-care", "HIV care", 1), 1);
+    CHECK_INT(bx_queue_push(&q, "https://h.org/", "home", 0), 1); /* the start URL, last */
+    CHECK(bx_care_score("https://h.org/services/hiv-care", "HIV care") >
+          bx_care_score("https://h.org/about", "About us"));
+    const char *want[] = {"https://h.org/",
+                          "https://h.org/appointments/request?doctor=a",
+                          "https://h.org/appointments/request?doctor=b",
+                          "https://h.org/find-a-doctor",
+                          "https://h.org/find-a-doctor?q=x",
+                          "https://h.org/services/hiv-care",
+                          "https://h.org/about",
+                          "https://h.org/appointments/request?doctor=c",
+                          "https://h.org/appointments/request?doctor=d",
+                          "https://h.org/appointments/request?doctor=e",
+                          "https://h.org/find-a-doctor?q=y"};
+    bx_queue_item it;
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        CHECK(bx_queue_pop(&q, &it));
+        CHECK_STR(it.url, want[i]);
+        free(it.url);
+    }
+    CHECK(!bx_queue_pop(&q, &it));
+    bx_queue_free(&q);
+}
+
 static void test_options(void)
 {
     pw_arena a;
@@ -336,4 +377,5 @@ static void test_static_extract(void)
 }
 
 PW_TEST_MAIN(PW_TEST(test_msg_parse), PW_TEST(test_conn_over_pipes), PW_TEST(test_queue_order),
-             PW_TEST(test_options), PW_TEST(test_har_writer), PW_TEST(test_static_extract))
+             PW_TEST(test_queue_start_and_variants), PW_TEST(test_options),
+             PW_TEST(test_har_writer), PW_TEST(test_static_extract))
