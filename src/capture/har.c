@@ -72,6 +72,8 @@ typedef enum key {
     K_STEP,
     K_CONSENT,
     K_INITIATOR_TYPE,
+    K_BEFORE_CONSENT,
+    K_AFTER_REJECT,
     K__COUNT
 } key;
 
@@ -106,10 +108,13 @@ static const char *const key_names[K__COUNT] = {
     "_step",
     "_consent",
     "_initiator_type",
+    "_beforeConsent",
+    "_afterReject",
 };
 
 /* What a (container, key) slot must hold. 'o' object, 'a' array, 's' string, 'n' number or
- * string, 'i' object or string. Strict slots make a type mismatch an error; others are skipped. */
+ * string, 'i' object or string, 'b' boolean. Strict slots make a type mismatch an error; others are
+ * skipped. */
 typedef struct slot {
     node parent;
     key k;
@@ -154,6 +159,8 @@ static const slot slots[] = {
     {N_ENTRY, K_STEP, 's', N_SKIP, 0},
     {N_ENTRY, K_CONSENT, 's', N_SKIP, 0},
     {N_ENTRY, K_INITIATOR_TYPE, 's', N_SKIP, 0}, /* puppeteer-har (Blacklight) */
+    {N_ENTRY, K_BEFORE_CONSENT, 'b', N_SKIP, 0}, /* phiwall --har-out (har_write.c) */
+    {N_ENTRY, K_AFTER_REJECT, 'b', N_SKIP, 0},
     {N_FRAME, K_URL, 's', N_SKIP, 0},
 };
 
@@ -189,6 +196,7 @@ typedef struct entry {
     char *ptext, *pmime, *penc, *content_mime, *hname, *hvalue;
     size_t ptext_len;
     int status;
+    int before_consent, after_reject; /* "_beforeConsent": true, "_afterReject": true */
     pw_header *headers, *params;
     size_t n_headers, cap_headers, n_params, cap_params;
 } entry;
@@ -230,7 +238,9 @@ static key key_lookup(const unsigned char *s, size_t n)
         [7] = {K_ENTRIES, K_PAGEREF, K_REQUEST, K_HEADERS, K_CONTENT},
         [8] = {K_RESPONSE, K_POSTDATA, K_MIMETYPE, K_ENCODING, K_CONSENT},
         [10] = {K_INITIATOR, K_CALLFRAMES},
+        [12] = {K_AFTER_REJECT},
         [13] = {K_RESOURCETYPE},
+        [14] = {K_BEFORE_CONSENT},
         [15] = {K_STARTED, K_INITIATOR_TYPE},
     };
     if (n >= 16)
@@ -306,6 +316,7 @@ static const char *type_name(char t)
     case 'a': return "an array";
     case 's': return "a string";
     case 'n': return "a number";
+    case 'b': return "a boolean";
     default: return "an object or a string";
     }
 }
@@ -405,6 +416,17 @@ static int store_string(har *h, node n, key k, const unsigned char *s, size_t le
     return 1;
 }
 
+/* A boolean of an entry (s is "true" or "false"). */
+static int store_bool(har *h, node n, key k, const unsigned char *s)
+{
+    int v = s[0] == 't';
+    if (n == N_ENTRY && k == K_BEFORE_CONSENT)
+        h->e.before_consent = v;
+    else if (n == N_ENTRY && k == K_AFTER_REJECT)
+        h->e.after_reject = v;
+    return 1;
+}
+
 /* ---- one value event (object start, array start or scalar) ---- */
 
 static int on_value(har *h, char type, const unsigned char *s, size_t len)
@@ -432,6 +454,8 @@ static int on_value(har *h, char type, const unsigned char *s, size_t len)
         return push(h, sl->child, type == 'a');
     }
     node where = top->is_array ? N_SKIP : top->n;
+    if (type == 'b')
+        return store_bool(h, where, top->k, s);
     return store_string(h, where, top->k, s, len);
 }
 
@@ -587,8 +611,8 @@ static int finish_entry(har *h)
         .status = e->status,
         .step = parse_step(e->step),
         .source = PW_SOURCE_HAR,
-        .before_consent = e->consent && strcmp(e->consent, "none") == 0,
-        .after_reject = e->consent && strncmp(e->consent, "reject", 6) == 0,
+        .before_consent = e->before_consent || (e->consent && strcmp(e->consent, "none") == 0),
+        .after_reject = e->after_reject || (e->consent && strncmp(e->consent, "reject", 6) == 0),
     };
     h->stats->n_entries++;
     pw_status st = h->sink->on_request ? h->sink->on_request(h->sink->ctx, &req, h->err) : PW_OK;
@@ -634,7 +658,7 @@ static int cb_null(void *ctx)
 }
 static int cb_bool(void *ctx, int b)
 {
-    return on_value(ctx, 'b', NULL, 0);
+    return on_value(ctx, 'b', (const unsigned char *)(b ? "true" : "false"), b ? 4 : 5);
 }
 static int cb_number(void *ctx, const char *s, size_t n)
 {

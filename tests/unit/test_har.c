@@ -305,6 +305,35 @@ static void recorder_fields(void)
     CHECK_INT(fl.reject, 0);
 }
 
+/* phiwall's own --har-out writes the consent state as two booleans per entry. */
+static flags read_flags(const char *j)
+{
+    FILE *f = fmemopen((void *)j, strlen(j), "r");
+    flags fl = {0};
+    pw_capture_sink sink = {NULL, on_flags, &fl};
+    CHECK_INT(pw_har_read(f, "t.har", &sink, NULL), PW_OK);
+    fclose(f);
+    return fl;
+}
+
+static void phiwall_consent_flags(void)
+{
+    flags fl = read_flags("{\"log\":{\"entries\":[{\"_step\":\"submit\",\"_beforeConsent\":true,"
+                          "\"_afterReject\":false,\"request\":{\"url\":\"https://t.com/\"}}]}}");
+    CHECK_INT(fl.step, PW_STEP_SUBMIT);
+    CHECK_INT(fl.before, 1);
+    CHECK_INT(fl.reject, 0);
+    fl = read_flags("{\"log\":{\"entries\":[{\"_beforeConsent\":false,\"_afterReject\":true,"
+                    "\"request\":{\"url\":\"https://t.com/\"}}]}}");
+    CHECK_INT(fl.before, 0);
+    CHECK_INT(fl.reject, 1);
+    /* a boolean where another field expects a string is skipped, not an error */
+    fl = read_flags("{\"log\":{\"entries\":[{\"_step\":true,\"pageref\":false,"
+                    "\"request\":{\"url\":\"https://t.com/\"}}]}}");
+    CHECK_INT(fl.step, PW_STEP_UNKNOWN);
+    CHECK_INT(fl.before, 0);
+}
+
 static void parse_time(void)
 {
     CHECK(har_parse_time("1970-01-01T00:00:01.250Z") == 1.25);
@@ -315,4 +344,5 @@ static void parse_time(void)
 
 PW_TEST_MAIN(PW_TEST(chrome_export), PW_TEST(firefox_export), PW_TEST(no_pages),
              PW_TEST(navigations_in_one_page), PW_TEST(malformed), PW_TEST(truncates_long_strings),
-             PW_TEST(limiter_chunks), PW_TEST(recorder_fields), PW_TEST(parse_time))
+             PW_TEST(limiter_chunks), PW_TEST(recorder_fields), PW_TEST(phiwall_consent_flags),
+             PW_TEST(parse_time))
