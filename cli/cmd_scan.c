@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "phiwall/decode.h"
 #include "phiwall/har.h"
 #include "scan_common.h"
 #include "scan_live.h"
@@ -95,6 +96,14 @@ static void join_targets(const scan_args *a, char *out, size_t cap)
     }
 }
 
+/* The HAR reader tells a site's navigations from vendors' iframe documents by registrable
+ * domain. */
+static char *har_site_of(void *ctx, pw_arena *a, const char *host)
+{
+    (void)ctx;
+    return pw_registrable_domain(a, host);
+}
+
 static int read_one(pw_cli_pipeline *p, const char *path, pw_err *err)
 {
     FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
@@ -104,7 +113,8 @@ static int read_one(pw_cli_pipeline *p, const char *path, pw_err *err)
     }
     pw_capture_sink sink = pw_cli_pipeline_sink(p);
     pw_har_stats st;
-    pw_status s = pw_har_read_ex(f, path, &sink, NULL, &st, err);
+    pw_har_opts opts = {.site_of = har_site_of};
+    pw_status s = pw_har_read_ex(f, path, &sink, &opts, &st, err);
     if (f != stdin)
         fclose(f);
     if (s == PW_OK && st.n_truncated)

@@ -74,6 +74,8 @@ typedef enum key {
     K_INITIATOR_TYPE,
     K_BEFORE_CONSENT,
     K_AFTER_REJECT,
+    K_FRAME_URL,
+    K_PAGE_URL,
     K__COUNT
 } key;
 
@@ -110,6 +112,8 @@ static const char *const key_names[K__COUNT] = {
     "_initiator_type",
     "_beforeConsent",
     "_afterReject",
+    "_frameUrl",
+    "_url",
 };
 
 /* What a (container, key) slot must hold. 'o' object, 'a' array, 's' string, 'n' number or
@@ -161,6 +165,8 @@ static const slot slots[] = {
     {N_ENTRY, K_INITIATOR_TYPE, 's', N_SKIP, 0}, /* puppeteer-har (Blacklight) */
     {N_ENTRY, K_BEFORE_CONSENT, 'b', N_SKIP, 0}, /* phiwall --har-out (har_write.c) */
     {N_ENTRY, K_AFTER_REJECT, 'b', N_SKIP, 0},
+    {N_ENTRY, K_FRAME_URL, 's', N_SKIP, 0},
+    {N_PAGE, K_PAGE_URL, 's', N_SKIP, 0},
     {N_FRAME, K_URL, 's', N_SKIP, 0},
 };
 
@@ -193,6 +199,7 @@ typedef struct frame {
 /* The entry being read; its strings live in the entry arena. */
 typedef struct entry {
     char *pageref, *started, *rtype, *initiator, *init_type, *method, *url, *step, *consent;
+    char *frame_url;
     char *ptext, *pmime, *penc, *content_mime, *hname, *hvalue;
     size_t ptext_len;
     int status;
@@ -202,7 +209,7 @@ typedef struct entry {
 } entry;
 
 typedef struct page_rec {
-    char *id, *title, *started;
+    char *id, *title, *started, *url;
 } page_rec;
 
 typedef struct har {
@@ -224,6 +231,8 @@ typedef struct har {
     har_page *anon; /* current page when the HAR has no pageref */
     pw_har_stats *stats;
     slot_table slots;
+    har_site_fn site_of; /* pw_har_opts.site_of */
+    void *site_ctx;
 } har;
 
 /* Keys grouped by length, so a lookup compares at most a handful of candidates. */
@@ -232,11 +241,12 @@ static key key_lookup(const unsigned char *s, size_t n)
     static const key by_len[16][6] = {
         [2] = {K_ID},
         [3] = {K_LOG, K_URL},
-        [4] = {K_NAME, K_TEXT, K_TYPE},
+        [4] = {K_NAME, K_TEXT, K_TYPE, K_PAGE_URL},
         [5] = {K_PAGES, K_TITLE, K_VALUE, K_STACK, K_STEP},
         [6] = {K_METHOD, K_PARAMS, K_STATUS},
         [7] = {K_ENTRIES, K_PAGEREF, K_REQUEST, K_HEADERS, K_CONTENT},
         [8] = {K_RESPONSE, K_POSTDATA, K_MIMETYPE, K_ENCODING, K_CONSENT},
+        [9] = {K_FRAME_URL},
         [10] = {K_INITIATOR, K_CALLFRAMES},
         [12] = {K_AFTER_REJECT},
         [13] = {K_RESOURCETYPE},
@@ -375,7 +385,11 @@ static int store_string(har *h, node n, key k, const unsigned char *s, size_t le
     entry *e = &h->e;
     char **dst = NULL;
     switch (n) {
-    case N_PAGE: dst = k == K_ID ? &h->pr.id : k == K_TITLE ? &h->pr.title : &h->pr.started; break;
+    case N_PAGE:
+        dst = k == K_ID ? &h->pr.id : k == K_TITLE ? &h->pr.title : &h->pr.started;
+        if (k == K_PAGE_URL)
+            dst = &h->pr.url;
+        break;
     case N_ENTRY:
         dst = k == K_PAGEREF ? &e->pageref : k == K_STARTED ? &e->started : &e->rtype;
         if (k == K_INITIATOR)
@@ -386,6 +400,8 @@ static int store_string(har *h, node n, key k, const unsigned char *s, size_t le
             dst = &e->consent;
         else if (k == K_INITIATOR_TYPE)
             dst = &e->init_type;
+        else if (k == K_FRAME_URL)
+            dst = &e->frame_url;
         break;
     case N_REQ: dst = k == K_METHOD ? &e->method : &e->url; break;
     case N_HEADER:
@@ -469,6 +485,12 @@ static int finish_page(har *h)
     har_page *p = har_pages_get(&h->pages, r->id, 1);
     if (!p)
         return fail(h, PW_ERR_NOMEM, "memory", "for", 1, NULL);
+    if (r->url) {
+        /* stated by the recorder (phiwall's --har-out): the pageref is exact */
+        if (!p->url)
+            p->url = pw_arena_strdup(&h->pages.arena, r->url);
+        p->fixed_url = 1;
+    }
     if (har_looks_like_url(r->title)) {
         if (!p->url)
             p->url = pw_arena_strdup(&h->pages.arena, r->title);
@@ -510,9 +532,22 @@ static int is_navigation(const entry *e)
     return e->init_type && strcmp(e->init_type, "other") == 0;
 }
 
-/* The page this entry belongs to, learning the page's URL from its first document. One pageref
- * can span several navigations (puppeteer-har, Blacklight): a later top-level document that is
- * not a redirect starts a new page under the same ref. */
+/* One pageref can span several navigations (puppeteer-har, Blacklight): a later top-level
+ * document under it starts a new page unless it is a redirect hop or an iframe. Without
+ * Sec-Fetch-Dest to say so, a document of another site counts as an iframe (Meta's hidden-iframe
+ * form POST, a cookie-sync bounce): it belongs to the page that embedded it. A page whose URL
+ * the recorder stated (`_url`) is never split: its entries are exactly its own. */
+static int starts_page(har *h, const har_page *p, const entry *e)
+{
+    if (!p->url || p->fixed_url || p->n_entries == 0 || (e->status >= 300 && e->status <= 399))
+        return 0;
+    if (!is_navigation(e) || strcmp(p->url, e->url) == 0)
+        return 0;
+    return header(e, "sec-fetch-dest") ||
+           har_same_site(&h->ea, p->url, e->url, h->site_of, h->site_ctx);
+}
+
+/* The page this entry belongs to, learning the page's URL from its first document. */
 static har_page *entry_page(har *h, const entry *e)
 {
     if (e->pageref) {
@@ -521,8 +556,7 @@ static har_page *entry_page(har *h, const entry *e)
             return NULL;
         if (!p->url && (is_document(e) || p->n_entries == 0)) {
             p->url = pw_arena_strdup(&h->pages.arena, e->url);
-        } else if (p->url && p->n_entries > 0 && (e->status < 300 || e->status > 399) &&
-                   is_navigation(e) && strcmp(p->url, e->url) != 0) {
+        } else if (starts_page(h, p, e)) {
             p->url = pw_arena_strdup(&h->pages.arena, e->url);
             p->title = NULL;
             p->emitted = 0;
@@ -532,8 +566,12 @@ static har_page *entry_page(har *h, const entry *e)
             p->ts = har_parse_time(e->started);
         return p;
     }
+    /* no pages: each top-level document starts one (without Sec-Fetch-Dest, of the site) */
     const char *dest = header(e, "sec-fetch-dest");
-    if (is_document(e) && (!dest || strcasecmp(dest, "document") == 0))
+    int top =
+        dest ? strcasecmp(dest, "document") == 0
+             : !h->anon || har_same_site(&h->ea, h->anon->url, e->url, h->site_of, h->site_ctx);
+    if (is_document(e) && top)
         h->anon = har_pages_add_anonymous(&h->pages, e->url, har_parse_time(e->started));
     return h->anon;
 }
@@ -605,6 +643,7 @@ static int finish_entry(har *h)
         .body_len = body ? body_len : 0,
         .content_type = e->pmime ? e->pmime : header(e, "content-type"),
         .page_url = p ? p->url : NULL,
+        .frame_url = e->frame_url,
         .resource_type = e->rtype,
         .initiator = e->initiator ? e->initiator : e->init_type,
         .timestamp = har_parse_time(e->started),
@@ -797,6 +836,8 @@ pw_status pw_har_read_ex(FILE *f, const char *name, const pw_capture_sink *sink,
     h->stats = stats;
     slot_table_init(&h->slots);
     har_limiter_init(&h->lim, opts && opts->max_string ? opts->max_string : PW_HAR_MAX_STRING);
+    h->site_of = opts ? opts->site_of : NULL;
+    h->site_ctx = opts ? opts->site_ctx : NULL;
     pw_arena_init(&h->ea, 0);
     har_pages_init(&h->pages);
     h->yh = yajl_alloc(&callbacks, NULL, h);

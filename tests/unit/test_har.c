@@ -11,6 +11,7 @@ typedef struct got {
     int n_pages, n_reqs;
     char page_url[8][256], page_title[8][128];
     char url[16][256], page_of[16][256], method[16][8], rtype[16][16], init[16][128];
+    char frame[16][256];
     char body[16][256];
     size_t body_len[16];
     int status[16], n_headers[16];
@@ -36,6 +37,7 @@ static pw_status on_request(void *ctx, const pw_request *r, pw_err *err)
         return PW_OK;
     snprintf(g->url[i], 256, "%s", r->url);
     snprintf(g->page_of[i], 256, "%s", r->page_url ? r->page_url : "-");
+    snprintf(g->frame[i], 256, "%s", r->frame_url ? r->frame_url : "-");
     snprintf(g->method[i], 8, "%s", r->method);
     snprintf(g->rtype[i], 16, "%s", r->resource_type ? r->resource_type : "-");
     snprintf(g->init[i], 128, "%s", r->initiator ? r->initiator : "-");
@@ -178,6 +180,109 @@ static void navigations_in_one_page(void)
     CHECK_STR(g.page_url[2], "https://a.org/conditions/asthma");
     CHECK_STR(g.page_of[2], "https://a.org/home"); /* the iframe stays on its page */
     CHECK_STR(g.page_of[4], "https://a.org/conditions/asthma");
+}
+
+/* A vendor's document without Sec-Fetch-Dest under one pageref (a cookie-sync iframe in
+ * Blacklight's March of Dimes HAR, initiator "other", empty Referer) is no page of the site: it
+ * stays with the page that embedded it, and so do its requests. */
+static const char *const vendor_nav_har =
+    "{\"log\":{\"pages\":[{\"id\":\"p\",\"title\":\"https://www.a.org/\"}],\"entries\":["
+    "{\"pageref\":\"p\",\"_initiator_type\":\"other\",\"request\":{\"url\":\"https://www.a.org/\"},"
+    "\"response\":{\"status\":200,\"content\":{\"mimeType\":\"text/html\"}}},"
+    "{\"pageref\":\"p\",\"_initiator_type\":\"other\",\"request\":{\"url\":"
+    "\"https://gum.criteo.com/sync?c=6\",\"headers\":[{\"name\":\"Referer\",\"value\":\"\"}]},"
+    "\"response\":{\"status\":200,\"content\":{\"mimeType\":\"text/html\"}}},"
+    "{\"pageref\":\"p\",\"request\":{\"url\":\"https://cm.g.doubleclick.net/pixel\"}},"
+    "{\"pageref\":\"p\",\"_initiator_type\":\"other\",\"request\":{\"url\":"
+    "\"https://donate.a.org/give\"},\"response\":{\"status\":200,\"content\":"
+    "{\"mimeType\":\"text/html\"}}},"
+    "{\"pageref\":\"p\",\"_initiator_type\":\"other\",\"request\":{\"url\":"
+    "\"https://www.facebook.com/tr/\",\"method\":\"POST\"},\"response\":{\"status\":200,"
+    "\"content\":{\"mimeType\":\"text/html\"}}},"
+    /* the browser says top level: a redirect to another site is a page of its own */
+    "{\"pageref\":\"p\",\"_initiator_type\":\"other\",\"request\":{\"url\":"
+    "\"https://www.b.org/gulf-coast\",\"headers\":[{\"name\":\"Sec-Fetch-Dest\",\"value\":"
+    "\"document\"}]},\"response\":{\"status\":200,\"content\":{\"mimeType\":\"text/html\"}}}]}}";
+
+static char *site_hook(void *ctx, pw_arena *a, const char *host)
+{
+    int *calls = ctx;
+    (*calls)++;
+    return pw_arena_strdup(a, strstr(host, "donate.") ? "elsewhere"
+                                                      : host + (strncmp(host, "www.", 4) ? 0 : 4));
+}
+
+static void vendor_documents_stay_on_page(void)
+{
+    got g;
+    pw_err err;
+    CHECK_INT(read_str(vendor_nav_har, &g, NULL, NULL, &err), PW_OK);
+    CHECK_INT(g.n_pages, 3); /* www.a.org/, the same-site donate.a.org/give, www.b.org */
+    CHECK_STR(g.page_url[0], "https://www.a.org/");
+    CHECK_STR(g.page_url[1], "https://donate.a.org/give");
+    CHECK_STR(g.page_url[2], "https://www.b.org/gulf-coast");
+    CHECK_STR(g.page_of[5], "https://www.b.org/gulf-coast");
+    CHECK_STR(g.page_of[1], "https://www.a.org/");
+    CHECK_STR(g.page_of[2], "https://www.a.org/");
+    CHECK_STR(g.page_of[4], "https://donate.a.org/give");
+    /* the site_of hook decides what a site is: here donate.a.org is another one */
+    int calls = 0;
+    pw_har_opts o = {.site_of = site_hook, .site_ctx = &calls};
+    CHECK_INT(read_str(vendor_nav_har, &g, &o, NULL, &err), PW_OK);
+    CHECK_INT(g.n_pages, 2);
+    CHECK_STR(g.page_of[3], "https://www.a.org/");
+    CHECK(calls > 0);
+}
+
+/* Without pages: a vendor's document does not start a page either; a site's own does, and the
+ * guess without a hook knows two-level country suffixes. */
+static void vendor_documents_no_pages(void)
+{
+    const char *j =
+        "{\"log\":{\"entries\":["
+        "{\"request\":{\"url\":\"https://www.nhs.co.uk/\"},\"_resourceType\":\"document\"},"
+        "{\"request\":{\"url\":\"https://t.co.uk/sync\"},\"_resourceType\":\"document\"},"
+        "{\"request\":{\"url\":\"https://t.co.uk/p\"},\"_resourceType\":\"image\"},"
+        "{\"request\":{\"url\":\"https://care.nhs.co.uk/book\"},"
+        "\"_resourceType\":\"document\"},"
+        "{\"request\":{\"url\":\"https://www.b.org/\",\"headers\":[{\"name\":"
+        "\"sec-fetch-dest\",\"value\":\"document\"}]},\"_resourceType\":\"document\"}]}}";
+    got g;
+    pw_err err;
+    CHECK_INT(read_str(j, &g, NULL, NULL, &err), PW_OK);
+    CHECK_INT(g.n_pages, 3);
+    CHECK_STR(g.page_of[4], "https://www.b.org/");
+    CHECK_STR(g.page_of[1], "https://www.nhs.co.uk/");
+    CHECK_STR(g.page_of[2], "https://www.nhs.co.uk/");
+    CHECK_STR(g.page_of[3], "https://care.nhs.co.uk/book");
+}
+
+/* phiwall's --har-out states each page's URL (`_url`) and each request's frame: the pageref is
+ * exact, even for a same-site document with initiator "other" (a same-site iframe). */
+static void phiwall_pages_are_exact(void)
+{
+    const char *j =
+        "{\"log\":{\"creator\":{\"name\":\"phiwall\"},\"pages\":[{\"id\":\"page_1\","
+        "\"title\":\"Book | H\",\"_url\":\"https://h.org/book\"}],\"entries\":["
+        "{\"pageref\":\"page_1\",\"_initiator\":{\"type\":\"other\"},\"_resourceType\":"
+        "\"document\",\"_frameUrl\":\"https://h.org/book\",\"request\":{\"url\":\"https://h.org/"
+        "book\"},"
+        "\"response\":{\"status\":200}},"
+        "{\"pageref\":\"page_1\",\"_initiator\":{\"type\":\"other\"},\"_resourceType\":"
+        "\"document\",\"_frameUrl\":\"https://h.org/widget\",\"request\":{\"url\":"
+        "\"https://h.org/widget\"},\"response\":{\"status\":200}},"
+        "{\"pageref\":\"page_1\",\"_frameUrl\":\"https://h.org/widget\",\"request\":{\"url\":"
+        "\"https://t.com/px\"}}]}}";
+    got g;
+    pw_err err;
+    CHECK_INT(read_str(j, &g, NULL, NULL, &err), PW_OK);
+    CHECK_INT(g.n_pages, 1);
+    CHECK_STR(g.page_url[0], "https://h.org/book");
+    CHECK_STR(g.page_title[0], "Book | H");
+    CHECK_STR(g.page_of[1], "https://h.org/book");
+    CHECK_STR(g.page_of[2], "https://h.org/book");
+    CHECK_STR(g.frame[2], "https://h.org/widget");
+    CHECK_STR(g.frame[0], "https://h.org/book");
 }
 
 static void expect_error(const char *json, pw_status code, const char *msg)
@@ -343,6 +448,7 @@ static void parse_time(void)
 }
 
 PW_TEST_MAIN(PW_TEST(chrome_export), PW_TEST(firefox_export), PW_TEST(no_pages),
-             PW_TEST(navigations_in_one_page), PW_TEST(malformed), PW_TEST(truncates_long_strings),
-             PW_TEST(limiter_chunks), PW_TEST(recorder_fields), PW_TEST(phiwall_consent_flags),
-             PW_TEST(parse_time))
+             PW_TEST(navigations_in_one_page), PW_TEST(vendor_documents_stay_on_page),
+             PW_TEST(vendor_documents_no_pages), PW_TEST(phiwall_pages_are_exact),
+             PW_TEST(malformed), PW_TEST(truncates_long_strings), PW_TEST(limiter_chunks),
+             PW_TEST(recorder_fields), PW_TEST(phiwall_consent_flags), PW_TEST(parse_time))
