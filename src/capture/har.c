@@ -76,6 +76,9 @@ typedef enum key {
     K_AFTER_REJECT,
     K_FRAME_URL,
     K_PAGE_URL,
+    K_HAS_LOGIN_FORM,
+    K_AFTER_LOGIN,
+    K_HAS_SESSION_COOKIE,
     K__COUNT
 } key;
 
@@ -114,6 +117,9 @@ static const char *const key_names[K__COUNT] = {
     "_afterReject",
     "_frameUrl",
     "_url",
+    "_hasLoginForm",
+    "_afterLogin",
+    "_hasSessionCookie",
 };
 
 /* What a (container, key) slot must hold. 'o' object, 'a' array, 's' string, 'n' number or
@@ -167,6 +173,9 @@ static const slot slots[] = {
     {N_ENTRY, K_AFTER_REJECT, 'b', N_SKIP, 0},
     {N_ENTRY, K_FRAME_URL, 's', N_SKIP, 0},
     {N_PAGE, K_PAGE_URL, 's', N_SKIP, 0},
+    {N_PAGE, K_HAS_LOGIN_FORM, 'b', N_SKIP, 0},
+    {N_PAGE, K_AFTER_LOGIN, 'b', N_SKIP, 0},
+    {N_PAGE, K_HAS_SESSION_COOKIE, 'b', N_SKIP, 0},
     {N_FRAME, K_URL, 's', N_SKIP, 0},
 };
 
@@ -210,6 +219,7 @@ typedef struct entry {
 
 typedef struct page_rec {
     char *id, *title, *started, *url;
+    int has_login_form, after_login, has_session_cookie; /* phiwall's page facts */
 } page_rec;
 
 typedef struct har {
@@ -238,7 +248,7 @@ typedef struct har {
 /* Keys grouped by length, so a lookup compares at most a handful of candidates. */
 static key key_lookup(const unsigned char *s, size_t n)
 {
-    static const key by_len[16][6] = {
+    static const key by_len[18][6] = {
         [2] = {K_ID},
         [3] = {K_LOG, K_URL},
         [4] = {K_NAME, K_TEXT, K_TYPE, K_PAGE_URL},
@@ -248,12 +258,14 @@ static key key_lookup(const unsigned char *s, size_t n)
         [8] = {K_RESPONSE, K_POSTDATA, K_MIMETYPE, K_ENCODING, K_CONSENT},
         [9] = {K_FRAME_URL},
         [10] = {K_INITIATOR, K_CALLFRAMES},
+        [11] = {K_AFTER_LOGIN},
         [12] = {K_AFTER_REJECT},
-        [13] = {K_RESOURCETYPE},
+        [13] = {K_RESOURCETYPE, K_HAS_LOGIN_FORM},
         [14] = {K_BEFORE_CONSENT},
         [15] = {K_STARTED, K_INITIATOR_TYPE},
+        [17] = {K_HAS_SESSION_COOKIE},
     };
-    if (n >= 16)
+    if (n >= 18)
         return K_OTHER;
     for (size_t i = 0; i < 6 && by_len[n][i] != K_OTHER; i++) {
         key k = by_len[n][i];
@@ -432,7 +444,7 @@ static int store_string(har *h, node n, key k, const unsigned char *s, size_t le
     return 1;
 }
 
-/* A boolean of an entry (s is "true" or "false"). */
+/* A boolean of an entry or a page (s is "true" or "false"). */
 static int store_bool(har *h, node n, key k, const unsigned char *s)
 {
     int v = s[0] == 't';
@@ -440,6 +452,12 @@ static int store_bool(har *h, node n, key k, const unsigned char *s)
         h->e.before_consent = v;
     else if (n == N_ENTRY && k == K_AFTER_REJECT)
         h->e.after_reject = v;
+    else if (n == N_PAGE && k == K_HAS_LOGIN_FORM)
+        h->pr.has_login_form = v;
+    else if (n == N_PAGE && k == K_AFTER_LOGIN)
+        h->pr.after_login = v;
+    else if (n == N_PAGE && k == K_HAS_SESSION_COOKIE)
+        h->pr.has_session_cookie = v;
     return 1;
 }
 
@@ -499,6 +517,9 @@ static int finish_page(har *h)
     }
     if (r->started && !p->ts)
         p->ts = har_parse_time(r->started);
+    p->has_login_form |= r->has_login_form;
+    p->after_login |= r->after_login;
+    p->has_session_cookie |= r->has_session_cookie;
     memset(r, 0, sizeof *r);
     pw_arena_reset(&h->ea);
     pw_status st = har_page_emit(p, h->sink, &h->stats->n_pages, h->err);
@@ -559,6 +580,7 @@ static har_page *entry_page(har *h, const entry *e)
         } else if (starts_page(h, p, e)) {
             p->url = pw_arena_strdup(&h->pages.arena, e->url);
             p->title = NULL;
+            p->has_login_form = p->after_login = p->has_session_cookie = 0;
             p->emitted = 0;
             p->ts = har_parse_time(e->started);
         }

@@ -43,6 +43,7 @@ typedef struct har_page {
     size_t n_entries;
     int emitted;
     int fixed_url; /* the recorder stated the URL (`_url`): never split by navigations */
+    int has_login_form, after_login, has_session_cookie; /* stated by phiwall's recorder */
 } har_page;
 
 typedef struct har_pages {

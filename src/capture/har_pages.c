@@ -79,7 +79,12 @@ pw_status har_page_emit(har_page *p, const pw_capture_sink *sink, size_t *n_emit
     (*n_emitted)++;
     if (!sink->on_page)
         return PW_OK;
-    pw_page page = {.url = p->url, .title = p->title, .timestamp = p->ts};
+    pw_page page = {.url = p->url,
+                    .title = p->title,
+                    .timestamp = p->ts,
+                    .has_login_form = p->has_login_form,
+                    .after_login = p->after_login,
+                    .has_session_cookie = p->has_session_cookie};
     return sink->on_page(sink->ctx, &page, err);
 }
 

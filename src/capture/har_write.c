@@ -102,8 +102,11 @@ pw_status pw_har_writer_add_page(pw_har_writer *w, const pw_page *page, pw_err *
         pw_buf_puts(b, ",\"_screenshot\":");
         json_str(b, page->screenshot_png);
     }
-    pw_buf_printf(b, ",\"_hasLoginForm\":%s,\"_afterLogin\":%s,\"pageTimings\":{}}",
-                  page->has_login_form ? "true" : "false", page->after_login ? "true" : "false");
+    pw_buf_printf(b,
+                  ",\"_hasLoginForm\":%s,\"_afterLogin\":%s,\"_hasSessionCookie\":%s,"
+                  "\"pageTimings\":{}}",
+                  page->has_login_form ? "true" : "false", page->after_login ? "true" : "false",
+                  page->has_session_cookie ? "true" : "false");
     return b->failed ? pw_err_set(err, PW_ERR_NOMEM, "%s: out of memory", w->path) : PW_OK;
 }
 

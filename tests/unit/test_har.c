@@ -10,6 +10,7 @@
 typedef struct got {
     int n_pages, n_reqs;
     char page_url[8][256], page_title[8][128];
+    int page_facts[8]; /* has_login_form | after_login << 1 | has_session_cookie << 2 */
     char url[16][256], page_of[16][256], method[16][8], rtype[16][16], init[16][128];
     char frame[16][256];
     char body[16][256];
@@ -24,6 +25,8 @@ static pw_status on_page(void *ctx, const pw_page *p, pw_err *err)
     if (g->n_pages < 8) {
         snprintf(g->page_url[g->n_pages], 256, "%s", p->url);
         snprintf(g->page_title[g->n_pages], 128, "%s", p->title ? p->title : "-");
+        g->page_facts[g->n_pages] =
+            p->has_login_form | p->after_login << 1 | p->has_session_cookie << 2;
     }
     g->n_pages++;
     return PW_OK;
@@ -283,6 +286,27 @@ static void phiwall_pages_are_exact(void)
     CHECK_STR(g.page_of[2], "https://h.org/book");
     CHECK_STR(g.frame[2], "https://h.org/widget");
     CHECK_STR(g.frame[0], "https://h.org/book");
+    CHECK_INT(g.page_facts[0], 0);
+}
+
+/* Page facts phiwall's browser scan knew (login form, after login, session cookie) come back. */
+static void phiwall_page_facts(void)
+{
+    const char *j =
+        "{\"log\":{\"pages\":[{\"id\":\"page_1\",\"title\":\"Sign in\",\"_url\":"
+        "\"https://h.org/login\",\"_hasLoginForm\":true,\"_afterLogin\":false,"
+        "\"_hasSessionCookie\":false},{\"id\":\"page_2\",\"title\":\"https://h.org/portal/\","
+        "\"_url\":\"https://h.org/portal/\",\"_hasLoginForm\":false,\"_afterLogin\":true,"
+        "\"_hasSessionCookie\":true}],\"entries\":[]}}";
+    got g;
+    pw_err err;
+    CHECK_INT(read_str(j, &g, NULL, NULL, &err), PW_OK);
+    CHECK_INT(g.n_pages, 2);
+    CHECK_STR(g.page_url[0], "https://h.org/login");
+    CHECK_INT(g.page_facts[0], 1);
+    CHECK_STR(g.page_url[1], "https://h.org/portal/");
+    CHECK_STR(g.page_title[1], "-");
+    CHECK_INT(g.page_facts[1], 6);
 }
 
 static void expect_error(const char *json, pw_status code, const char *msg)
@@ -450,5 +474,6 @@ static void parse_time(void)
 PW_TEST_MAIN(PW_TEST(chrome_export), PW_TEST(firefox_export), PW_TEST(no_pages),
              PW_TEST(navigations_in_one_page), PW_TEST(vendor_documents_stay_on_page),
              PW_TEST(vendor_documents_no_pages), PW_TEST(phiwall_pages_are_exact),
-             PW_TEST(malformed), PW_TEST(truncates_long_strings), PW_TEST(limiter_chunks),
-             PW_TEST(recorder_fields), PW_TEST(phiwall_consent_flags), PW_TEST(parse_time))
+             PW_TEST(phiwall_page_facts), PW_TEST(malformed), PW_TEST(truncates_long_strings),
+             PW_TEST(limiter_chunks), PW_TEST(recorder_fields), PW_TEST(phiwall_consent_flags),
+             PW_TEST(parse_time))
