@@ -663,7 +663,7 @@ static int finish_entry(har *h)
         .n_headers = e->n_headers,
         .body = body,
         .body_len = body ? body_len : 0,
-        .content_type = e->pmime ? e->pmime : header(e, "content-type"),
+        .content_type = e->pmime && *e->pmime ? e->pmime : header(e, "content-type"),
         .page_url = p ? p->url : NULL,
         .frame_url = e->frame_url,
         .resource_type = e->rtype,
