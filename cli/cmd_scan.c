@@ -3,6 +3,7 @@
  * (capture → decode → detect → assess) into one report; with URLs it hands over to the browser
  * scan (pw_cli_scan_live in scan_live.c). `--help` shows both.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
@@ -108,7 +109,7 @@ static int read_one(pw_cli_pipeline *p, const char *path, pw_err *err)
 {
     FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
     if (!f) {
-        pw_err_set(err, PW_ERR_IO, "%s: cannot open", path);
+        pw_err_set(err, PW_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
         return 0;
     }
     pw_capture_sink sink = pw_cli_pipeline_sink(p);

@@ -233,7 +233,7 @@ typedef struct har {
     int truncated_run;
     frame stack[MAX_DEPTH];
     size_t depth;
-    int seen_log;
+    int seen_log, seen_entries;
     pw_arena ea; /* per entry */
     entry e;
     page_rec pr;
@@ -485,6 +485,8 @@ static int on_value(har *h, char type, const unsigned char *s, size_t len)
     if (container) {
         if (sl->child == N_LOG)
             h->seen_log = 1;
+        if (sl->child == N_ENTRIES)
+            h->seen_entries = 1;
         return push(h, sl->child, type == 'a');
     }
     node where = top->is_array ? N_SKIP : top->n;
@@ -696,11 +698,23 @@ static int finish_pair(har *h, node n)
     return ok ? 1 : fail(h, PW_ERR_NOMEM, "memory", "for", 0, NULL);
 }
 
+/* The end of log: a HAR without log.entries is no recording (an empty one has "entries": []). */
+static int finish_log(har *h)
+{
+    if (h->seen_entries)
+        return 1;
+    h->status = pw_err_set(h->err, PW_ERR_PARSE,
+                           "%s: byte %zu: expected log.entries (an array), found none", h->name,
+                           offset_now(h));
+    return 0;
+}
+
 static int on_end(har *h)
 {
     node n = h->stack[h->depth - 1].n;
     int ok = 1;
     switch (n) {
+    case N_LOG: ok = finish_log(h); break;
     case N_PAGE: ok = finish_page(h); break;
     case N_ENTRY: ok = finish_entry(h); break;
     case N_HEADER:

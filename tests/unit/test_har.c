@@ -341,6 +341,10 @@ static void malformed(void)
                  "t.har: byte 1: expected JSON: invalid char in json text.");
     expect_error("{\"log\":{\"entries\":[]}} x", PW_ERR_PARSE,
                  "t.har: byte 24: expected JSON: trailing garbage");
+    expect_error("{\"log\":{}}", PW_ERR_PARSE,
+                 "t.har: byte 9: expected log.entries (an array), found none");
+    expect_error("{\"log\":{\"version\":\"1.2\",\"pages\":[],\"entries\":null}}", PW_ERR_PARSE,
+                 "t.har: byte 50: expected log.entries (an array), found none");
     expect_error("{\"other\":1}", PW_ERR_PARSE,
                  "t.har: byte 11: expected a \"log\" object (HAR 1.2), found none");
     expect_error("", PW_ERR_PARSE,
