@@ -94,11 +94,11 @@ static const pw_request session_requests[] = {
      .timestamp = 1795944001.5,
      .status = 204,
      .step = PW_STEP_CLICK},
-    /* a body without a Content-Type (sendBeacon of a string) */
+    /* a body without a Content-Type (sendBeacon of a string), with a NUL */
     {.method = "POST",
      .url = "https://analytics.example.net/beacon",
-     .body = (const unsigned char *)"e=click",
-     .body_len = 7,
+     .body = (const unsigned char *)"e=click\0x",
+     .body_len = 9,
      .page_url = APPT,
      .frame_url = APPT,
      .resource_type = "ping",
@@ -227,7 +227,7 @@ static pw_status seen_req_cb(void *ctx, const pw_request *r, pw_err *err)
         copy_str(c->init, sizeof c->init, r->initiator);
         copy_str(c->ctype, sizeof c->ctype, r->content_type);
         c->body_len = r->body_len;
-        if (r->body_len <= sizeof c->body)
+        if (r->body && r->body_len <= sizeof c->body)
             memcpy(c->body, r->body, r->body_len);
         c->n_headers = r->n_headers;
         c->ts = r->timestamp;
