@@ -3,11 +3,13 @@
  * (capture → decode → detect → assess) into one report; with URLs it hands over to the browser
  * scan (pw_cli_scan_live in scan_live.c). `--help` shows both.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cli.h"
+#include "phiwall/decode.h"
 #include "phiwall/har.h"
 #include "scan_common.h"
 #include "scan_live.h"
@@ -102,16 +104,25 @@ static void join_targets(const scan_args *a, char *out, size_t cap)
     }
 }
 
+/* The HAR reader tells a site's navigations from vendors' iframe documents by registrable
+ * domain. */
+static char *har_site_of(void *ctx, pw_arena *a, const char *host)
+{
+    (void)ctx;
+    return pw_registrable_domain(a, host);
+}
+
 static int read_one(pw_cli_pipeline *p, const char *path, pw_err *err)
 {
     FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
     if (!f) {
-        pw_err_set(err, PW_ERR_IO, "%s: cannot open", path);
+        pw_err_set(err, PW_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
         return 0;
     }
     pw_capture_sink sink = pw_cli_pipeline_sink(p);
     pw_har_stats st;
-    pw_status s = pw_har_read_ex(f, path, &sink, NULL, &st, err);
+    pw_har_opts opts = {.site_of = har_site_of};
+    pw_status s = pw_har_read_ex(f, path, &sink, &opts, &st, err);
     if (f != stdin)
         fclose(f);
     if (s == PW_OK && st.n_truncated)

@@ -8,6 +8,7 @@
 
 #include <stdio.h>
 
+#include "phiwall/arena.h"
 #include "phiwall/error.h"
 #include "phiwall/request.h"
 
@@ -25,6 +26,11 @@ pw_status pw_har_read_file(const char *path, const pw_capture_sink *sink, pw_err
 
 typedef struct pw_har_opts {
     size_t max_string; /* 0 = PW_HAR_MAX_STRING */
+    /* Site key of a host (its registrable domain: pw_registrable_domain), allocated in the
+     * arena. It tells a site's own navigations from vendors' iframe documents when one pageref
+     * spans several navigations. NULL hook or result: a guess from the host's last labels. */
+    char *(*site_of)(void *ctx, pw_arena *a, const char *host);
+    void *site_ctx;
 } pw_har_opts;
 
 /* What a read saw; filled even when the read fails part way. */

@@ -72,6 +72,13 @@ typedef enum key {
     K_STEP,
     K_CONSENT,
     K_INITIATOR_TYPE,
+    K_BEFORE_CONSENT,
+    K_AFTER_REJECT,
+    K_FRAME_URL,
+    K_PAGE_URL,
+    K_HAS_LOGIN_FORM,
+    K_AFTER_LOGIN,
+    K_HAS_SESSION_COOKIE,
     K__COUNT
 } key;
 
@@ -106,10 +113,18 @@ static const char *const key_names[K__COUNT] = {
     "_step",
     "_consent",
     "_initiator_type",
+    "_beforeConsent",
+    "_afterReject",
+    "_frameUrl",
+    "_url",
+    "_hasLoginForm",
+    "_afterLogin",
+    "_hasSessionCookie",
 };
 
 /* What a (container, key) slot must hold. 'o' object, 'a' array, 's' string, 'n' number or
- * string, 'i' object or string. Strict slots make a type mismatch an error; others are skipped. */
+ * string, 'i' object or string, 'b' boolean. Strict slots make a type mismatch an error; others are
+ * skipped. */
 typedef struct slot {
     node parent;
     key k;
@@ -154,6 +169,13 @@ static const slot slots[] = {
     {N_ENTRY, K_STEP, 's', N_SKIP, 0},
     {N_ENTRY, K_CONSENT, 's', N_SKIP, 0},
     {N_ENTRY, K_INITIATOR_TYPE, 's', N_SKIP, 0}, /* puppeteer-har (Blacklight) */
+    {N_ENTRY, K_BEFORE_CONSENT, 'b', N_SKIP, 0}, /* phiwall --har-out (har_write.c) */
+    {N_ENTRY, K_AFTER_REJECT, 'b', N_SKIP, 0},
+    {N_ENTRY, K_FRAME_URL, 's', N_SKIP, 0},
+    {N_PAGE, K_PAGE_URL, 's', N_SKIP, 0},
+    {N_PAGE, K_HAS_LOGIN_FORM, 'b', N_SKIP, 0},
+    {N_PAGE, K_AFTER_LOGIN, 'b', N_SKIP, 0},
+    {N_PAGE, K_HAS_SESSION_COOKIE, 'b', N_SKIP, 0},
     {N_FRAME, K_URL, 's', N_SKIP, 0},
 };
 
@@ -186,15 +208,18 @@ typedef struct frame {
 /* The entry being read; its strings live in the entry arena. */
 typedef struct entry {
     char *pageref, *started, *rtype, *initiator, *init_type, *method, *url, *step, *consent;
+    char *frame_url;
     char *ptext, *pmime, *penc, *content_mime, *hname, *hvalue;
     size_t ptext_len;
     int status;
+    int before_consent, after_reject; /* "_beforeConsent": true, "_afterReject": true */
     pw_header *headers, *params;
     size_t n_headers, cap_headers, n_params, cap_params;
 } entry;
 
 typedef struct page_rec {
-    char *id, *title, *started;
+    char *id, *title, *started, *url;
+    int has_login_form, after_login, has_session_cookie; /* phiwall's page facts */
 } page_rec;
 
 typedef struct har {
@@ -208,7 +233,7 @@ typedef struct har {
     int truncated_run;
     frame stack[MAX_DEPTH];
     size_t depth;
-    int seen_log;
+    int seen_log, seen_entries;
     pw_arena ea; /* per entry */
     entry e;
     page_rec pr;
@@ -216,24 +241,31 @@ typedef struct har {
     har_page *anon; /* current page when the HAR has no pageref */
     pw_har_stats *stats;
     slot_table slots;
+    har_site_fn site_of; /* pw_har_opts.site_of */
+    void *site_ctx;
 } har;
 
 /* Keys grouped by length, so a lookup compares at most a handful of candidates. */
 static key key_lookup(const unsigned char *s, size_t n)
 {
-    static const key by_len[16][6] = {
+    static const key by_len[18][6] = {
         [2] = {K_ID},
         [3] = {K_LOG, K_URL},
-        [4] = {K_NAME, K_TEXT, K_TYPE},
+        [4] = {K_NAME, K_TEXT, K_TYPE, K_PAGE_URL},
         [5] = {K_PAGES, K_TITLE, K_VALUE, K_STACK, K_STEP},
         [6] = {K_METHOD, K_PARAMS, K_STATUS},
         [7] = {K_ENTRIES, K_PAGEREF, K_REQUEST, K_HEADERS, K_CONTENT},
         [8] = {K_RESPONSE, K_POSTDATA, K_MIMETYPE, K_ENCODING, K_CONSENT},
+        [9] = {K_FRAME_URL},
         [10] = {K_INITIATOR, K_CALLFRAMES},
-        [13] = {K_RESOURCETYPE},
+        [11] = {K_AFTER_LOGIN},
+        [12] = {K_AFTER_REJECT},
+        [13] = {K_RESOURCETYPE, K_HAS_LOGIN_FORM},
+        [14] = {K_BEFORE_CONSENT},
         [15] = {K_STARTED, K_INITIATOR_TYPE},
+        [17] = {K_HAS_SESSION_COOKIE},
     };
-    if (n >= 16)
+    if (n >= 18)
         return K_OTHER;
     for (size_t i = 0; i < 6 && by_len[n][i] != K_OTHER; i++) {
         key k = by_len[n][i];
@@ -306,6 +338,7 @@ static const char *type_name(char t)
     case 'a': return "an array";
     case 's': return "a string";
     case 'n': return "a number";
+    case 'b': return "a boolean";
     default: return "an object or a string";
     }
 }
@@ -364,7 +397,11 @@ static int store_string(har *h, node n, key k, const unsigned char *s, size_t le
     entry *e = &h->e;
     char **dst = NULL;
     switch (n) {
-    case N_PAGE: dst = k == K_ID ? &h->pr.id : k == K_TITLE ? &h->pr.title : &h->pr.started; break;
+    case N_PAGE:
+        dst = k == K_ID ? &h->pr.id : k == K_TITLE ? &h->pr.title : &h->pr.started;
+        if (k == K_PAGE_URL)
+            dst = &h->pr.url;
+        break;
     case N_ENTRY:
         dst = k == K_PAGEREF ? &e->pageref : k == K_STARTED ? &e->started : &e->rtype;
         if (k == K_INITIATOR)
@@ -375,6 +412,8 @@ static int store_string(har *h, node n, key k, const unsigned char *s, size_t le
             dst = &e->consent;
         else if (k == K_INITIATOR_TYPE)
             dst = &e->init_type;
+        else if (k == K_FRAME_URL)
+            dst = &e->frame_url;
         break;
     case N_REQ: dst = k == K_METHOD ? &e->method : &e->url; break;
     case N_HEADER:
@@ -405,6 +444,23 @@ static int store_string(har *h, node n, key k, const unsigned char *s, size_t le
     return 1;
 }
 
+/* A boolean of an entry or a page (s is "true" or "false"). */
+static int store_bool(har *h, node n, key k, const unsigned char *s)
+{
+    int v = s[0] == 't';
+    if (n == N_ENTRY && k == K_BEFORE_CONSENT)
+        h->e.before_consent = v;
+    else if (n == N_ENTRY && k == K_AFTER_REJECT)
+        h->e.after_reject = v;
+    else if (n == N_PAGE && k == K_HAS_LOGIN_FORM)
+        h->pr.has_login_form = v;
+    else if (n == N_PAGE && k == K_AFTER_LOGIN)
+        h->pr.after_login = v;
+    else if (n == N_PAGE && k == K_HAS_SESSION_COOKIE)
+        h->pr.has_session_cookie = v;
+    return 1;
+}
+
 /* ---- one value event (object start, array start or scalar) ---- */
 
 static int on_value(har *h, char type, const unsigned char *s, size_t len)
@@ -429,9 +485,13 @@ static int on_value(har *h, char type, const unsigned char *s, size_t len)
     if (container) {
         if (sl->child == N_LOG)
             h->seen_log = 1;
+        if (sl->child == N_ENTRIES)
+            h->seen_entries = 1;
         return push(h, sl->child, type == 'a');
     }
     node where = top->is_array ? N_SKIP : top->n;
+    if (type == 'b')
+        return store_bool(h, where, top->k, s);
     return store_string(h, where, top->k, s, len);
 }
 
@@ -445,6 +505,12 @@ static int finish_page(har *h)
     har_page *p = har_pages_get(&h->pages, r->id, 1);
     if (!p)
         return fail(h, PW_ERR_NOMEM, "memory", "for", 1, NULL);
+    if (r->url) {
+        /* stated by the recorder (phiwall's --har-out): the pageref is exact */
+        if (!p->url)
+            p->url = pw_arena_strdup(&h->pages.arena, r->url);
+        p->fixed_url = 1;
+    }
     if (har_looks_like_url(r->title)) {
         if (!p->url)
             p->url = pw_arena_strdup(&h->pages.arena, r->title);
@@ -453,6 +519,9 @@ static int finish_page(har *h)
     }
     if (r->started && !p->ts)
         p->ts = har_parse_time(r->started);
+    p->has_login_form |= r->has_login_form;
+    p->after_login |= r->after_login;
+    p->has_session_cookie |= r->has_session_cookie;
     memset(r, 0, sizeof *r);
     pw_arena_reset(&h->ea);
     pw_status st = har_page_emit(p, h->sink, &h->stats->n_pages, h->err);
@@ -486,9 +555,22 @@ static int is_navigation(const entry *e)
     return e->init_type && strcmp(e->init_type, "other") == 0;
 }
 
-/* The page this entry belongs to, learning the page's URL from its first document. One pageref
- * can span several navigations (puppeteer-har, Blacklight): a later top-level document that is
- * not a redirect starts a new page under the same ref. */
+/* One pageref can span several navigations (puppeteer-har, Blacklight): a later top-level
+ * document under it starts a new page unless it is a redirect hop or an iframe. Without
+ * Sec-Fetch-Dest to say so, a document of another site counts as an iframe (Meta's hidden-iframe
+ * form POST, a cookie-sync bounce): it belongs to the page that embedded it. A page whose URL
+ * the recorder stated (`_url`) is never split: its entries are exactly its own. */
+static int starts_page(har *h, const har_page *p, const entry *e)
+{
+    if (!p->url || p->fixed_url || p->n_entries == 0 || (e->status >= 300 && e->status <= 399))
+        return 0;
+    if (!is_navigation(e) || strcmp(p->url, e->url) == 0)
+        return 0;
+    return header(e, "sec-fetch-dest") ||
+           har_same_site(&h->ea, p->url, e->url, h->site_of, h->site_ctx);
+}
+
+/* The page this entry belongs to, learning the page's URL from its first document. */
 static har_page *entry_page(har *h, const entry *e)
 {
     if (e->pageref) {
@@ -497,10 +579,10 @@ static har_page *entry_page(har *h, const entry *e)
             return NULL;
         if (!p->url && (is_document(e) || p->n_entries == 0)) {
             p->url = pw_arena_strdup(&h->pages.arena, e->url);
-        } else if (p->url && p->n_entries > 0 && (e->status < 300 || e->status > 399) &&
-                   is_navigation(e) && strcmp(p->url, e->url) != 0) {
+        } else if (starts_page(h, p, e)) {
             p->url = pw_arena_strdup(&h->pages.arena, e->url);
             p->title = NULL;
+            p->has_login_form = p->after_login = p->has_session_cookie = 0;
             p->emitted = 0;
             p->ts = har_parse_time(e->started);
         }
@@ -508,8 +590,12 @@ static har_page *entry_page(har *h, const entry *e)
             p->ts = har_parse_time(e->started);
         return p;
     }
+    /* no pages: each top-level document starts one (without Sec-Fetch-Dest, of the site) */
     const char *dest = header(e, "sec-fetch-dest");
-    if (is_document(e) && (!dest || strcasecmp(dest, "document") == 0))
+    int top =
+        dest ? strcasecmp(dest, "document") == 0
+             : !h->anon || har_same_site(&h->ea, h->anon->url, e->url, h->site_of, h->site_ctx);
+    if (is_document(e) && top)
         h->anon = har_pages_add_anonymous(&h->pages, e->url, har_parse_time(e->started));
     return h->anon;
 }
@@ -579,16 +665,17 @@ static int finish_entry(har *h)
         .n_headers = e->n_headers,
         .body = body,
         .body_len = body ? body_len : 0,
-        .content_type = e->pmime ? e->pmime : header(e, "content-type"),
+        .content_type = e->pmime && *e->pmime ? e->pmime : header(e, "content-type"),
         .page_url = p ? p->url : NULL,
+        .frame_url = e->frame_url,
         .resource_type = e->rtype,
         .initiator = e->initiator ? e->initiator : e->init_type,
         .timestamp = har_parse_time(e->started),
         .status = e->status,
         .step = parse_step(e->step),
         .source = PW_SOURCE_HAR,
-        .before_consent = e->consent && strcmp(e->consent, "none") == 0,
-        .after_reject = e->consent && strncmp(e->consent, "reject", 6) == 0,
+        .before_consent = e->before_consent || (e->consent && strcmp(e->consent, "none") == 0),
+        .after_reject = e->after_reject || (e->consent && strncmp(e->consent, "reject", 6) == 0),
     };
     h->stats->n_entries++;
     pw_status st = h->sink->on_request ? h->sink->on_request(h->sink->ctx, &req, h->err) : PW_OK;
@@ -611,11 +698,23 @@ static int finish_pair(har *h, node n)
     return ok ? 1 : fail(h, PW_ERR_NOMEM, "memory", "for", 0, NULL);
 }
 
+/* The end of log: a HAR without log.entries is no recording (an empty one has "entries": []). */
+static int finish_log(har *h)
+{
+    if (h->seen_entries)
+        return 1;
+    h->status = pw_err_set(h->err, PW_ERR_PARSE,
+                           "%s: byte %zu: expected log.entries (an array), found none", h->name,
+                           offset_now(h));
+    return 0;
+}
+
 static int on_end(har *h)
 {
     node n = h->stack[h->depth - 1].n;
     int ok = 1;
     switch (n) {
+    case N_LOG: ok = finish_log(h); break;
     case N_PAGE: ok = finish_page(h); break;
     case N_ENTRY: ok = finish_entry(h); break;
     case N_HEADER:
@@ -634,7 +733,7 @@ static int cb_null(void *ctx)
 }
 static int cb_bool(void *ctx, int b)
 {
-    return on_value(ctx, 'b', NULL, 0);
+    return on_value(ctx, 'b', (const unsigned char *)(b ? "true" : "false"), b ? 4 : 5);
 }
 static int cb_number(void *ctx, const char *s, size_t n)
 {
@@ -773,6 +872,8 @@ pw_status pw_har_read_ex(FILE *f, const char *name, const pw_capture_sink *sink,
     h->stats = stats;
     slot_table_init(&h->slots);
     har_limiter_init(&h->lim, opts && opts->max_string ? opts->max_string : PW_HAR_MAX_STRING);
+    h->site_of = opts ? opts->site_of : NULL;
+    h->site_ctx = opts ? opts->site_ctx : NULL;
     pw_arena_init(&h->ea, 0);
     har_pages_init(&h->pages);
     h->yh = yajl_alloc(&callbacks, NULL, h);

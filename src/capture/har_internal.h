@@ -42,6 +42,8 @@ typedef struct har_page {
     double ts;
     size_t n_entries;
     int emitted;
+    int fixed_url; /* the recorder stated the URL (`_url`): never split by navigations */
+    int has_login_form, after_login, has_session_cookie; /* stated by phiwall's recorder */
 } har_page;
 
 typedef struct har_pages {
@@ -61,6 +63,14 @@ har_page *har_pages_add_anonymous(har_pages *t, const char *url, double ts);
 pw_status har_page_emit(har_page *p, const pw_capture_sink *sink, size_t *n_emitted, pw_err *err);
 /* 1 if s starts with http:// or https:// (Chrome writes the page URL in pages[].title). */
 int har_looks_like_url(const char *s);
+
+/* Site key of a host (pw_har_opts.site_of). */
+typedef char *(*har_site_fn)(void *ctx, pw_arena *a, const char *host);
+/* 1 if both URLs are on one site: same site_of key, or without one the same last two host labels
+ * (three under a two-letter country code with a short second level: example.co.uk); IP hosts
+ * compare whole. 1 also when either URL cannot be parsed (nothing to say they differ). */
+int har_same_site(pw_arena *a, const char *url_a, const char *url_b, har_site_fn site_of,
+                  void *ctx);
 
 /* "2024-05-01T12:00:00.123Z" or with "+02:00" → seconds since the epoch; 0 if unparsable. */
 double har_parse_time(const char *s);

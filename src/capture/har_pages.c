@@ -2,7 +2,8 @@
  * har_pages.c — the HAR reader's page table: log.pages[] records (id, title, startedDateTime)
  * and the page URL each entry is attributed to. Chrome writes the page URL as the page's title;
  * Firefox and Safari write the document title, so the URL comes from the page's first document
- * request. A page is delivered to the sink once, as soon as its URL is known.
+ * request. A page is delivered to the sink once, as soon as its URL is known. Also the site
+ * comparison that keeps a vendor's iframe document from starting a page of its own.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 #include <time.h>
 
 #include "capture/har_internal.h"
+#include "phiwall/url.h"
 
 void har_pages_init(har_pages *t)
 {
@@ -77,13 +79,65 @@ pw_status har_page_emit(har_page *p, const pw_capture_sink *sink, size_t *n_emit
     (*n_emitted)++;
     if (!sink->on_page)
         return PW_OK;
-    pw_page page = {.url = p->url, .title = p->title, .timestamp = p->ts};
+    pw_page page = {.url = p->url,
+                    .title = p->title,
+                    .timestamp = p->ts,
+                    .has_login_form = p->has_login_form,
+                    .after_login = p->after_login,
+                    .has_session_cookie = p->has_session_cookie};
     return sink->on_page(sink->ctx, &page, err);
 }
 
 int har_looks_like_url(const char *s)
 {
     return s && (strncmp(s, "http://", 7) == 0 || strncmp(s, "https://", 8) == 0);
+}
+
+static int is_ip(const char *host)
+{
+    if (host[0] == '[' || strchr(host, ':'))
+        return 1;
+    return strspn(host, "0123456789.") == strlen(host);
+}
+
+/* The guessed site of a host without a public-suffix list: its last two labels, or three when
+ * the last is a two-letter country code under a short second level (co.uk, com.au, org.br). */
+static const char *guess_site(const char *host)
+{
+    if (is_ip(host))
+        return host;
+    const char *dots[3] = {NULL, NULL, NULL}; /* last, second-last, third-last dot */
+    for (const char *p = host; *p; p++)
+        if (*p == '.') {
+            dots[2] = dots[1];
+            dots[1] = dots[0];
+            dots[0] = p;
+        }
+    if (!dots[1])
+        return host;
+    size_t tld = strlen(dots[0] + 1), second = (size_t)(dots[0] - dots[1] - 1);
+    if (tld == 2 && second <= 3)
+        return dots[2] ? dots[2] + 1 : host;
+    return dots[1] + 1;
+}
+
+static const char *site_key(pw_arena *a, const char *url, har_site_fn site_of, void *ctx)
+{
+    pw_url u;
+    if (!url || pw_url_parse(url, strlen(url), &u, NULL) != PW_OK)
+        return NULL;
+    char *host = pw_url_host_dup(a, &u);
+    if (!host)
+        return NULL;
+    char *key = site_of ? site_of(ctx, a, host) : NULL;
+    return key ? key : guess_site(host);
+}
+
+int har_same_site(pw_arena *a, const char *url_a, const char *url_b, har_site_fn site_of, void *ctx)
+{
+    const char *ka = site_key(a, url_a, site_of, ctx);
+    const char *kb = site_key(a, url_b, site_of, ctx);
+    return !ka || !kb || strcmp(ka, kb) == 0;
 }
 
 static int digits(const char *s, int n, int *out)

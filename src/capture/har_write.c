@@ -2,8 +2,10 @@
  * har_write.c — writes a capture session as HAR 1.2 (--har-out): pages are kept in memory (they
  * are few), entries are streamed to a temporary file as they arrive, and close() writes the log
  * with pages first so that any HAR reader can attribute entries. Scanner facts that HAR has no
- * field for travel in underscore fields (_resourceType, _initiator, _step, _frameUrl, _source,
- * _beforeConsent, _afterReject), which `phiwall scan --har` reads back.
+ * field for travel in underscore fields (_resourceType, _initiator, _step, _frameUrl,
+ * _beforeConsent, _afterReject; pages' _url, _hasLoginForm, _afterLogin, _hasSessionCookie,
+ * _screenshot), which `phiwall scan --har` reads back — all but _screenshot, a path on the
+ * scanning machine. Bodies that are not UTF-8 are written in base64 so no byte is lost.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -31,6 +33,61 @@ static void json_str(pw_buf *b, const char *s)
         pw_buf_json_string(b, s, strlen(s));
     else
         pw_buf_puts(b, "null");
+}
+
+/* 1 if p[0..n) is UTF-8 as pw_buf_json_string keeps it (no overlong forms, no surrogates). */
+static int is_utf8(const unsigned char *p, size_t n)
+{
+    for (size_t i = 0; i < n;) {
+        unsigned c = p[i], len = c < 0x80                 ? 1
+                                 : c >= 0xc2 && c <= 0xdf ? 2
+                                 : c >= 0xe0 && c <= 0xef ? 3
+                                 : c >= 0xf0 && c <= 0xf4 ? 4
+                                                          : 0;
+        if (!len || len > n - i)
+            return 0;
+        unsigned cp = c & (0x7fu >> len);
+        for (unsigned k = 1; k < len; k++) {
+            if ((p[i + k] & 0xc0) != 0x80)
+                return 0;
+            cp = cp << 6 | (p[i + k] & 0x3f);
+        }
+        static const unsigned min[5] = {0, 0, 0x80, 0x800, 0x10000};
+        if (cp < min[len] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+            return 0;
+        i += len;
+    }
+    return 1;
+}
+
+static void write_body(pw_buf *b, const pw_request *r)
+{
+    pw_buf_puts(b, ",\"postData\":{\"mimeType\":");
+    json_str(b, r->content_type ? r->content_type : "");
+    if (is_utf8(r->body, r->body_len)) {
+        pw_buf_puts(b, ",\"text\":");
+        pw_buf_json_string(b, (const char *)r->body, r->body_len);
+    } else {
+        pw_arena a;
+        pw_arena_init(&a, 0);
+        char *b64 = pw_base64_encode(&a, r->body, r->body_len);
+        pw_buf_puts(b, ",\"encoding\":\"base64\",\"text\":");
+        if (b64)
+            json_str(b, b64);
+        else
+            b->failed = 1;
+        pw_arena_free(&a);
+    }
+    pw_buf_putc(b, '}');
+}
+
+/* Chrome's shape: {"type":"parser","url":…}. phiwall keeps one string, a URL or a type. */
+static void write_initiator(pw_buf *b, const char *initiator)
+{
+    int is_url = strstr(initiator, "://") != NULL;
+    pw_buf_puts(b, is_url ? ",\"_initiator\":{\"url\":" : ",\"_initiator\":{\"type\":");
+    json_str(b, initiator);
+    pw_buf_putc(b, '}');
 }
 
 static void iso_time(pw_buf *b, double ts)
@@ -102,8 +159,11 @@ pw_status pw_har_writer_add_page(pw_har_writer *w, const pw_page *page, pw_err *
         pw_buf_puts(b, ",\"_screenshot\":");
         json_str(b, page->screenshot_png);
     }
-    pw_buf_printf(b, ",\"_hasLoginForm\":%s,\"_afterLogin\":%s,\"pageTimings\":{}}",
-                  page->has_login_form ? "true" : "false", page->after_login ? "true" : "false");
+    pw_buf_printf(b,
+                  ",\"_hasLoginForm\":%s,\"_afterLogin\":%s,\"_hasSessionCookie\":%s,"
+                  "\"pageTimings\":{}}",
+                  page->has_login_form ? "true" : "false", page->after_login ? "true" : "false",
+                  page->has_session_cookie ? "true" : "false");
     return b->failed ? pw_err_set(err, PW_ERR_NOMEM, "%s: out of memory", w->path) : PW_OK;
 }
 
@@ -122,13 +182,8 @@ static void write_request(pw_buf *b, const pw_request *r)
         pw_buf_putc(b, '}');
     }
     pw_buf_puts(b, "],\"queryString\":[]");
-    if (r->body && r->body_len) {
-        pw_buf_puts(b, ",\"postData\":{\"mimeType\":");
-        json_str(b, r->content_type ? r->content_type : "");
-        pw_buf_puts(b, ",\"text\":");
-        pw_buf_json_string(b, (const char *)r->body, r->body_len);
-        pw_buf_putc(b, '}');
-    }
+    if (r->body && r->body_len)
+        write_body(b, r);
     pw_buf_printf(b, ",\"headersSize\":-1,\"bodySize\":%zu}", r->body_len);
 }
 
@@ -155,11 +210,8 @@ pw_status pw_har_writer_add_request(pw_har_writer *w, const pw_request *r, pw_er
         pw_buf_puts(&b, ",\"_resourceType\":");
         json_str(&b, r->resource_type);
     }
-    if (r->initiator) {
-        pw_buf_puts(&b, ",\"_initiator\":{\"type\":\"other\",\"url\":");
-        json_str(&b, r->initiator);
-        pw_buf_putc(&b, '}');
-    }
+    if (r->initiator)
+        write_initiator(&b, r->initiator);
     if (r->frame_url) {
         pw_buf_puts(&b, ",\"_frameUrl\":");
         json_str(&b, r->frame_url);

@@ -4,7 +4,8 @@
 # asserted), careers and visiting hours have no PHI finding, the scan is contained (Chromium
 # resolves no host but 127.0.0.1, so any tracker request that was not answered locally fails and
 # shows in the HAR), the portal is scanned after a form login whose password appears nowhere,
-# screenshots are PNG files, and no browser process is left behind.
+# screenshots are PNG files, the HAR it writes gives the same report through `scan --har`, and no
+# browser process is left behind.
 set -u
 . "$PW_SRC/tests/integration/lib.bash"
 [ -x /usr/bin/chromium ] || skip "chromium not installed"
@@ -31,7 +32,7 @@ start=$(date +%s)
     --browser-arg="--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1" \
     --consent accept --login "$BASE$(jq -r .portal.login "$KEY")" \
     --username "$(jq -r .portal.username "$KEY")" --password-file "$T/password" \
-    --max-pages 48 --jobs 2 --settle 400 --screenshots "$T/shots" \
+    --max-pages 48 --jobs 2 --settle 400 --screenshots "$T/shots" --canary-tag 7 \
     --format json -o "$T/report.json" --har-out "$T/session.har" ${PW_SCAN_EXTRA:-} 2>"$T/stderr"
 expect_code 0 $? "scan exit code"
 echo "scan took $(( $(date +%s) - start )) s"
@@ -76,6 +77,24 @@ else pass; fi
 expect_match "$(jq -r '.findings[].evidence[]?.hits[]? | select(.category == "canary") | .subtype' "$T/report.json" | sort -u | tr '\n' ' ')" 'sha256' "canary found as SHA-256"
 expect_match "$(jq -r '.findings[] | select(.rule_id == "PW-FORM-VALUES") | .page.url' "$T/report.json")" 'appointments' "typed values leak from the appointment form"
 expect_match "$(jq -r '[.findings[] | select(.before_consent)] | length' "$T/report.json")" '^[1-9]' "beacons before the consent answer are flagged"
+
+# the HAR is the same session: `scan --har` of it gives the same summary, findings and pages
+# (given the canary identity of --canary-tag 7, which only the browser scan knows by itself)
+printf '%s\t%s\t%s\n' "first name" name Marisol "last name" name CanaryHqqqqq \
+    email email marisol.canary.hqqqqq@example.org phone phone 617-555-7777 \
+    "date of birth" date 1984-03-17 "street address" address "777 Canary Lane" \
+    "ZIP code" zip 01777 "member ID" id PWM777777 \
+    "reason for visit" text "Follow-up for type 2 diabetes and chest pain, ref hqqqqq" >"$T/canaries.tsv"
+"$PHIWALL" scan --har "$T/session.har" --canary "$T/canaries.tsv" --format json -o "$T/from_har.json"
+expect_code 0 $? "scan --har of the session's HAR"
+same() { # jq-filter what
+    local a b
+    a=$(jq -S "$1" "$T/report.json") b=$(jq -S "$1" "$T/from_har.json")
+    [ "$a" = "$b" ] && pass || { fail "HAR round trip: $2 differ"; diff <(echo "$a") <(echo "$b") | head -20; }
+}
+same .summary "summaries"
+same '[.findings[] | "\(.rule_id) \(.severity) \(.page.url) \(.vendor.name) \(.step) \(.before_consent) \(.after_reject) \(.occurrences)"] | sort' "findings"
+same '[.pages[] | "\(.url) \(.context) \(.title)"] | sort' "pages"
 
 # screenshots
 n_png=$(ls "$T/shots"/*.png 2>/dev/null | wc -l)

@@ -68,7 +68,11 @@ expect_match "$err" 'g2.har: byte [0-9]+: expected' "garbage message"
 echo '{"log":{"entries":{}}}' > "$T/type.har"
 err=$("$PHIWALL" scan --har "$T/type.har" 2>&1 >/dev/null); expect_code 3 $? "wrong type"
 expect_match "$err" 'type.har: byte 19: expected an array for log.entries' "wrong type message"
-"$PHIWALL" scan --har "$T/missing.har" 2>/dev/null; expect_code 3 $? "missing file"
+echo '{"log":{}}' > "$T/noentries.har"
+err=$("$PHIWALL" scan --har "$T/noentries.har" 2>&1 >/dev/null); expect_code 3 $? "no log.entries"
+expect_match "$err" 'noentries.har: byte 9: expected log.entries' "no log.entries message"
+err=$("$PHIWALL" scan --har "$T/missing.har" 2>&1 >/dev/null); expect_code 3 $? "missing file"
+expect_match "$err" "$T/missing.har: cannot open: No such file or directory" "missing file: path and reason"
 
 # usage errors
 "$PHIWALL" scan --har "$D/auth_tracker.har" --format pdf 2>/dev/null; expect_code 2 $? "bad format"

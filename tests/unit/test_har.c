@@ -10,7 +10,9 @@
 typedef struct got {
     int n_pages, n_reqs;
     char page_url[8][256], page_title[8][128];
+    int page_facts[8]; /* has_login_form | after_login << 1 | has_session_cookie << 2 */
     char url[16][256], page_of[16][256], method[16][8], rtype[16][16], init[16][128];
+    char frame[16][256];
     char body[16][256];
     size_t body_len[16];
     int status[16], n_headers[16];
@@ -23,6 +25,8 @@ static pw_status on_page(void *ctx, const pw_page *p, pw_err *err)
     if (g->n_pages < 8) {
         snprintf(g->page_url[g->n_pages], 256, "%s", p->url);
         snprintf(g->page_title[g->n_pages], 128, "%s", p->title ? p->title : "-");
+        g->page_facts[g->n_pages] =
+            p->has_login_form | p->after_login << 1 | p->has_session_cookie << 2;
     }
     g->n_pages++;
     return PW_OK;
@@ -36,6 +40,7 @@ static pw_status on_request(void *ctx, const pw_request *r, pw_err *err)
         return PW_OK;
     snprintf(g->url[i], 256, "%s", r->url);
     snprintf(g->page_of[i], 256, "%s", r->page_url ? r->page_url : "-");
+    snprintf(g->frame[i], 256, "%s", r->frame_url ? r->frame_url : "-");
     snprintf(g->method[i], 8, "%s", r->method);
     snprintf(g->rtype[i], 16, "%s", r->resource_type ? r->resource_type : "-");
     snprintf(g->init[i], 128, "%s", r->initiator ? r->initiator : "-");
@@ -180,6 +185,130 @@ static void navigations_in_one_page(void)
     CHECK_STR(g.page_of[4], "https://a.org/conditions/asthma");
 }
 
+/* A vendor's document without Sec-Fetch-Dest under one pageref (a cookie-sync iframe in
+ * Blacklight's March of Dimes HAR, initiator "other", empty Referer) is no page of the site: it
+ * stays with the page that embedded it, and so do its requests. */
+static const char *const vendor_nav_har =
+    "{\"log\":{\"pages\":[{\"id\":\"p\",\"title\":\"https://www.a.org/\"}],\"entries\":["
+    "{\"pageref\":\"p\",\"_initiator_type\":\"other\",\"request\":{\"url\":\"https://www.a.org/\"},"
+    "\"response\":{\"status\":200,\"content\":{\"mimeType\":\"text/html\"}}},"
+    "{\"pageref\":\"p\",\"_initiator_type\":\"other\",\"request\":{\"url\":"
+    "\"https://gum.criteo.com/sync?c=6\",\"headers\":[{\"name\":\"Referer\",\"value\":\"\"}]},"
+    "\"response\":{\"status\":200,\"content\":{\"mimeType\":\"text/html\"}}},"
+    "{\"pageref\":\"p\",\"request\":{\"url\":\"https://cm.g.doubleclick.net/pixel\"}},"
+    "{\"pageref\":\"p\",\"_initiator_type\":\"other\",\"request\":{\"url\":"
+    "\"https://donate.a.org/give\"},\"response\":{\"status\":200,\"content\":"
+    "{\"mimeType\":\"text/html\"}}},"
+    "{\"pageref\":\"p\",\"_initiator_type\":\"other\",\"request\":{\"url\":"
+    "\"https://www.facebook.com/tr/\",\"method\":\"POST\"},\"response\":{\"status\":200,"
+    "\"content\":{\"mimeType\":\"text/html\"}}},"
+    /* the browser says top level: a redirect to another site is a page of its own */
+    "{\"pageref\":\"p\",\"_initiator_type\":\"other\",\"request\":{\"url\":"
+    "\"https://www.b.org/gulf-coast\",\"headers\":[{\"name\":\"Sec-Fetch-Dest\",\"value\":"
+    "\"document\"}]},\"response\":{\"status\":200,\"content\":{\"mimeType\":\"text/html\"}}}]}}";
+
+static char *site_hook(void *ctx, pw_arena *a, const char *host)
+{
+    int *calls = ctx;
+    (*calls)++;
+    return pw_arena_strdup(a, strstr(host, "donate.") ? "elsewhere"
+                                                      : host + (strncmp(host, "www.", 4) ? 0 : 4));
+}
+
+static void vendor_documents_stay_on_page(void)
+{
+    got g;
+    pw_err err;
+    CHECK_INT(read_str(vendor_nav_har, &g, NULL, NULL, &err), PW_OK);
+    CHECK_INT(g.n_pages, 3); /* www.a.org/, the same-site donate.a.org/give, www.b.org */
+    CHECK_STR(g.page_url[0], "https://www.a.org/");
+    CHECK_STR(g.page_url[1], "https://donate.a.org/give");
+    CHECK_STR(g.page_url[2], "https://www.b.org/gulf-coast");
+    CHECK_STR(g.page_of[5], "https://www.b.org/gulf-coast");
+    CHECK_STR(g.page_of[1], "https://www.a.org/");
+    CHECK_STR(g.page_of[2], "https://www.a.org/");
+    CHECK_STR(g.page_of[4], "https://donate.a.org/give");
+    /* the site_of hook decides what a site is: here donate.a.org is another one */
+    int calls = 0;
+    pw_har_opts o = {.site_of = site_hook, .site_ctx = &calls};
+    CHECK_INT(read_str(vendor_nav_har, &g, &o, NULL, &err), PW_OK);
+    CHECK_INT(g.n_pages, 2);
+    CHECK_STR(g.page_of[3], "https://www.a.org/");
+    CHECK(calls > 0);
+}
+
+/* Without pages: a vendor's document does not start a page either; a site's own does, and the
+ * guess without a hook knows two-level country suffixes. */
+static void vendor_documents_no_pages(void)
+{
+    const char *j =
+        "{\"log\":{\"entries\":["
+        "{\"request\":{\"url\":\"https://www.nhs.co.uk/\"},\"_resourceType\":\"document\"},"
+        "{\"request\":{\"url\":\"https://t.co.uk/sync\"},\"_resourceType\":\"document\"},"
+        "{\"request\":{\"url\":\"https://t.co.uk/p\"},\"_resourceType\":\"image\"},"
+        "{\"request\":{\"url\":\"https://care.nhs.co.uk/book\"},"
+        "\"_resourceType\":\"document\"},"
+        "{\"request\":{\"url\":\"https://www.b.org/\",\"headers\":[{\"name\":"
+        "\"sec-fetch-dest\",\"value\":\"document\"}]},\"_resourceType\":\"document\"}]}}";
+    got g;
+    pw_err err;
+    CHECK_INT(read_str(j, &g, NULL, NULL, &err), PW_OK);
+    CHECK_INT(g.n_pages, 3);
+    CHECK_STR(g.page_of[4], "https://www.b.org/");
+    CHECK_STR(g.page_of[1], "https://www.nhs.co.uk/");
+    CHECK_STR(g.page_of[2], "https://www.nhs.co.uk/");
+    CHECK_STR(g.page_of[3], "https://care.nhs.co.uk/book");
+}
+
+/* phiwall's --har-out states each page's URL (`_url`) and each request's frame: the pageref is
+ * exact, even for a same-site document with initiator "other" (a same-site iframe). */
+static void phiwall_pages_are_exact(void)
+{
+    const char *j =
+        "{\"log\":{\"creator\":{\"name\":\"phiwall\"},\"pages\":[{\"id\":\"page_1\","
+        "\"title\":\"Book | H\",\"_url\":\"https://h.org/book\"}],\"entries\":["
+        "{\"pageref\":\"page_1\",\"_initiator\":{\"type\":\"other\"},\"_resourceType\":"
+        "\"document\",\"_frameUrl\":\"https://h.org/book\",\"request\":{\"url\":\"https://h.org/"
+        "book\"},"
+        "\"response\":{\"status\":200}},"
+        "{\"pageref\":\"page_1\",\"_initiator\":{\"type\":\"other\"},\"_resourceType\":"
+        "\"document\",\"_frameUrl\":\"https://h.org/widget\",\"request\":{\"url\":"
+        "\"https://h.org/widget\"},\"response\":{\"status\":200}},"
+        "{\"pageref\":\"page_1\",\"_frameUrl\":\"https://h.org/widget\",\"request\":{\"url\":"
+        "\"https://t.com/px\"}}]}}";
+    got g;
+    pw_err err;
+    CHECK_INT(read_str(j, &g, NULL, NULL, &err), PW_OK);
+    CHECK_INT(g.n_pages, 1);
+    CHECK_STR(g.page_url[0], "https://h.org/book");
+    CHECK_STR(g.page_title[0], "Book | H");
+    CHECK_STR(g.page_of[1], "https://h.org/book");
+    CHECK_STR(g.page_of[2], "https://h.org/book");
+    CHECK_STR(g.frame[2], "https://h.org/widget");
+    CHECK_STR(g.frame[0], "https://h.org/book");
+    CHECK_INT(g.page_facts[0], 0);
+}
+
+/* Page facts phiwall's browser scan knew (login form, after login, session cookie) come back. */
+static void phiwall_page_facts(void)
+{
+    const char *j =
+        "{\"log\":{\"pages\":[{\"id\":\"page_1\",\"title\":\"Sign in\",\"_url\":"
+        "\"https://h.org/login\",\"_hasLoginForm\":true,\"_afterLogin\":false,"
+        "\"_hasSessionCookie\":false},{\"id\":\"page_2\",\"title\":\"https://h.org/portal/\","
+        "\"_url\":\"https://h.org/portal/\",\"_hasLoginForm\":false,\"_afterLogin\":true,"
+        "\"_hasSessionCookie\":true}],\"entries\":[]}}";
+    got g;
+    pw_err err;
+    CHECK_INT(read_str(j, &g, NULL, NULL, &err), PW_OK);
+    CHECK_INT(g.n_pages, 2);
+    CHECK_STR(g.page_url[0], "https://h.org/login");
+    CHECK_INT(g.page_facts[0], 1);
+    CHECK_STR(g.page_url[1], "https://h.org/portal/");
+    CHECK_STR(g.page_title[1], "-");
+    CHECK_INT(g.page_facts[1], 6);
+}
+
 static void expect_error(const char *json, pw_status code, const char *msg)
 {
     got g;
@@ -212,6 +341,10 @@ static void malformed(void)
                  "t.har: byte 1: expected JSON: invalid char in json text.");
     expect_error("{\"log\":{\"entries\":[]}} x", PW_ERR_PARSE,
                  "t.har: byte 24: expected JSON: trailing garbage");
+    expect_error("{\"log\":{}}", PW_ERR_PARSE,
+                 "t.har: byte 9: expected log.entries (an array), found none");
+    expect_error("{\"log\":{\"version\":\"1.2\",\"pages\":[],\"entries\":null}}", PW_ERR_PARSE,
+                 "t.har: byte 50: expected log.entries (an array), found none");
     expect_error("{\"other\":1}", PW_ERR_PARSE,
                  "t.har: byte 11: expected a \"log\" object (HAR 1.2), found none");
     expect_error("", PW_ERR_PARSE,
@@ -305,6 +438,35 @@ static void recorder_fields(void)
     CHECK_INT(fl.reject, 0);
 }
 
+/* phiwall's own --har-out writes the consent state as two booleans per entry. */
+static flags read_flags(const char *j)
+{
+    FILE *f = fmemopen((void *)j, strlen(j), "r");
+    flags fl = {0};
+    pw_capture_sink sink = {NULL, on_flags, &fl};
+    CHECK_INT(pw_har_read(f, "t.har", &sink, NULL), PW_OK);
+    fclose(f);
+    return fl;
+}
+
+static void phiwall_consent_flags(void)
+{
+    flags fl = read_flags("{\"log\":{\"entries\":[{\"_step\":\"submit\",\"_beforeConsent\":true,"
+                          "\"_afterReject\":false,\"request\":{\"url\":\"https://t.com/\"}}]}}");
+    CHECK_INT(fl.step, PW_STEP_SUBMIT);
+    CHECK_INT(fl.before, 1);
+    CHECK_INT(fl.reject, 0);
+    fl = read_flags("{\"log\":{\"entries\":[{\"_beforeConsent\":false,\"_afterReject\":true,"
+                    "\"request\":{\"url\":\"https://t.com/\"}}]}}");
+    CHECK_INT(fl.before, 0);
+    CHECK_INT(fl.reject, 1);
+    /* a boolean where another field expects a string is skipped, not an error */
+    fl = read_flags("{\"log\":{\"entries\":[{\"_step\":true,\"pageref\":false,"
+                    "\"request\":{\"url\":\"https://t.com/\"}}]}}");
+    CHECK_INT(fl.step, PW_STEP_UNKNOWN);
+    CHECK_INT(fl.before, 0);
+}
+
 static void parse_time(void)
 {
     CHECK(har_parse_time("1970-01-01T00:00:01.250Z") == 1.25);
@@ -314,5 +476,8 @@ static void parse_time(void)
 }
 
 PW_TEST_MAIN(PW_TEST(chrome_export), PW_TEST(firefox_export), PW_TEST(no_pages),
-             PW_TEST(navigations_in_one_page), PW_TEST(malformed), PW_TEST(truncates_long_strings),
-             PW_TEST(limiter_chunks), PW_TEST(recorder_fields), PW_TEST(parse_time))
+             PW_TEST(navigations_in_one_page), PW_TEST(vendor_documents_stay_on_page),
+             PW_TEST(vendor_documents_no_pages), PW_TEST(phiwall_pages_are_exact),
+             PW_TEST(phiwall_page_facts), PW_TEST(malformed), PW_TEST(truncates_long_strings),
+             PW_TEST(limiter_chunks), PW_TEST(recorder_fields), PW_TEST(phiwall_consent_flags),
+             PW_TEST(parse_time))
