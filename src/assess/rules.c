@@ -214,16 +214,92 @@ static char *r_search(pw_arena *a, const rule_input *in)
 
 /* Identifiers in a field; a name guessed only from a key called "name" counts for flat keys
  * ("first_name", "dl?name"), not inside JSON ("formFeatures.2.name" is a field's name). */
-static int field_personal(const rule_field *rf)
+static int hit_personal(const rule_field *rf, const pw_hit *h)
 {
     int nested = rf->f->key && strchr(rf->f->key, '.') != NULL;
+    if (nested && h->category == PW_PHI_NAME && h->reason_detail &&
+        strcmp(h->reason_detail, "name key") == 0)
+        return 0;
+    return pw_hit_is_personal(h);
+}
+
+static int field_personal(const rule_field *rf)
+{
+    for (size_t i = 0; i < rf->n_hits; i++)
+        if (hit_personal(rf, &rf->hits[i]))
+            return 1;
+    return 0;
+}
+
+/* The leaf of a flattened key, lower case without separators: "cd[Account_ID]" -> "accountid". */
+static void key_leaf(const char *key, char *out, size_t room)
+{
+    const char *k = key ? key : "";
+    size_t n = strlen(k);
+    while (n && k[n - 1] == ']')
+        n--;
+    size_t b = n;
+    while (b && k[b - 1] != '[' && k[b - 1] != '.' && k[b - 1] != '?')
+        b--;
+    size_t w = 0;
+    for (size_t i = b; i < n && w + 1 < room; i++)
+        if (k[i] != '_' && k[i] != '-')
+            out[w++] = (char)(k[i] >= 'A' && k[i] <= 'Z' ? k[i] - 'A' + 'a' : k[i]);
+    out[w] = '\0';
+}
+
+/* A vendor's own configuration parameter: the account, site, property or pixel the tag reports
+ * to (Siteimprove's accountid, a site_id), never the visitor's record number. */
+static int vendor_config_key(const char *key)
+{
+    static const char *const names[] = {
+        "account",   "accountid", "acct",        "acctid",         "accountkey", "siteid",
+        "site",      "sitekey",   "propertyid",  "property",       "pixelid",    "trackingid",
+        "trackerid", "tagid",     "containerid", "advertiserid",   "partnerid",  "pid",
+        "tid",       "appid",     "orgid",       "organizationid", NULL};
+    char leaf[40];
+    key_leaf(key, leaf, sizeof leaf);
+    for (size_t i = 0; names[i]; i++)
+        if (strcmp(leaf, names[i]) == 0)
+            return 1;
+    return 0;
+}
+
+/* 1 if the hit's value is part of the request's host (6027462.global.siteimproveanalytics.io
+ * for accountid=6027462): the vendor's routing, not the visitor's data. */
+static int hit_in_host(const rule_input *in, const pw_hit *h)
+{
+    pw_url u;
+    const char *v = h->normalized;
+    size_t n = v ? strlen(v) : 0;
+    if (n < 4 || !in->req || !in->req->url ||
+        pw_url_parse(in->req->url, strlen(in->req->url), &u, NULL) != PW_OK)
+        return 0;
+    for (size_t i = 0; i + n <= u.host.n; i++)
+        if (strncasecmp(u.host.p + i, v, n) == 0)
+            return 1;
+    return 0;
+}
+
+/* A field the tracker fills itself (not the page URL, referrer, a typed value or user data). */
+static int tracker_own_field(const pw_field *f)
+{
+    return f->kind == PW_FIELD_OTHER || f->kind == PW_FIELD_CUSTOM_DATA;
+}
+
+/* field_personal without the tracker's own settings: a record number under a vendor
+ * configuration key, or any identifier whose value names the request's host. */
+static int field_personal_here(const rule_input *in, const rule_field *rf)
+{
+    int own = tracker_own_field(rf->f), config = own && vendor_config_key(rf->f->key);
     for (size_t i = 0; i < rf->n_hits; i++) {
         const pw_hit *h = &rf->hits[i];
-        if (nested && h->category == PW_PHI_NAME && h->reason_detail &&
-            strcmp(h->reason_detail, "name key") == 0)
+        if (!hit_personal(rf, h))
             continue;
-        if (pw_hit_is_personal(h))
-            return 1;
+        if (h->category != PW_PHI_CANARY &&
+            ((config && h->category == PW_PHI_RECORD_ID) || (own && hit_in_host(in, h))))
+            continue;
+        return 1;
     }
     return 0;
 }
@@ -242,16 +318,40 @@ static int m_form(const rule_input *in, unsigned char *use)
         /* ud[…] is advanced matching (its own rule) and page metadata describes the page:
          * there only a typed canary counts */
         int canary_only = (k == PW_FIELD_USER_DATA && !udff) || page_metadata(rf->f);
-        int personal = canary_only ? field_has(rf, is_canary) : field_personal(rf);
+        int personal = canary_only ? field_has(rf, is_canary) : field_personal_here(in, rf);
         if (udff || typed || personal)
             use[i] = found = 1;
     }
     return found ? PW_SEV_CRITICAL : -1;
 }
 
+/* 1 if what PW-FORM-VALUES found came from a form: typed values, udff hashes of form fields, or
+ * identifiers in a page URL or referrer (a GET form puts its values there). */
+static int form_evidence(const rule_input *in)
+{
+    for (size_t i = 0; i < in->n_fields; i++) {
+        const rule_field *rf = &in->fields[i];
+        pw_field_kind k = rf->f->kind;
+        if (!rf->f->value_len)
+            continue;
+        if (k == PW_FIELD_FORM_VALUE || starts(rf->f->key, "udff["))
+            return 1;
+        if ((k == PW_FIELD_PAGE_URL || k == PW_FIELD_REFERRER) && field_personal(rf))
+            return 1;
+    }
+    return 0;
+}
+
 static char *r_form(pw_arena *a, const rule_input *in)
 {
     const char *pat = pw_page_pattern(a, in->page_url);
+    if (!form_evidence(in))
+        return pw_arena_sprintf(a,
+                                "Stop the site's tag code sending identifiers to %s on %s: remove "
+                                "them from the event's parameters (custom data, user properties), "
+                                "or route its events through `phiwall gateway` with a policy "
+                                "that drops user fields.",
+                                product(in), pat);
     if (is_meta(in))
         return pw_arena_sprintf(
             a,
