@@ -184,13 +184,45 @@ static char *r_button(pw_arena *a, const rule_input *in)
 
 /* ---- PW-SEARCH-TERM ---- */
 
+/* 1 if url is a general page's (careers, news…): its query is a job search or the like, which
+ * the PHI engine scans without the vocabulary (docs/detect.md). */
+static int general_page(const char *url)
+{
+    return url && pw_detect_general_page(url, strlen(url), NULL);
+}
+
+/* The URL field a derived search field came from ("dl?keyword" comes from "dl"), or NULL. */
+static const pw_field *search_source(const rule_input *in, const pw_field *f)
+{
+    const char *q = f->key ? strrchr(f->key, '?') : NULL;
+    if (!q)
+        return NULL;
+    size_t n = (size_t)(q - f->key);
+    for (size_t i = 0; i < in->n_fields; i++) {
+        const pw_field *u = in->fields[i].f;
+        if ((u->kind == PW_FIELD_PAGE_URL || u->kind == PW_FIELD_REFERRER) && u->key &&
+            strlen(u->key) == n && strncmp(u->key, f->key, n) == 0)
+            return u;
+    }
+    return NULL;
+}
+
+/* A search the visitor made on the site: not one on a careers or other general page. */
+static int site_search(const rule_input *in, const rule_field *rf)
+{
+    const pw_field *f = rf->f, *src = search_source(in, f);
+    if ((f->kind != PW_FIELD_SEARCH_TERM && !search_key(f)) || f->value_len == 0 ||
+        page_metadata(f)) /* JSON-LD "keywords" are no search */
+        return 0;
+    return !general_page(src ? src->value : in->page_url);
+}
+
 static int m_search(const rule_input *in, unsigned char *use)
 {
     int found = 0, health = in->ctx >= PW_CTX_CONDITION;
     for (size_t i = 0; i < in->n_fields; i++) {
         const rule_field *rf = &in->fields[i];
-        if ((rf->f->kind != PW_FIELD_SEARCH_TERM && !search_key(rf->f)) || rf->f->value_len == 0 ||
-            page_metadata(rf->f)) /* JSON-LD "keywords" are no search */
+        if (!site_search(in, rf))
             continue;
         use[i] = found = 1;
         health |= field_has(rf, pw_hit_is_health);

@@ -100,4 +100,32 @@ static void vendor_account_is_no_record(void)
     scan_free(&s);
 }
 
-PW_TEST_MAIN(PW_TEST(vendor_account_is_no_record))
+/* 2: a job search on a careers section or a careers host is inventory only (docs/rules.md). */
+static void job_search_is_no_phi(void)
+{
+    scan s;
+    CHECK(scan_har(&s, "careers_search"));
+    CHECK_INT(count(&s, "PW-SEARCH-TERM", NULL), 0);
+    CHECK_INT(count(&s, "PW-CONDITION-URL", NULL), 0);
+    CHECK_INT(count(&s, "PW-NO-BAA", NULL), 0);
+    CHECK_INT(count(&s, "PW-TRACKER-PRESENT", "/careers/search?keyword=oncology"), 2);
+    CHECK_INT(count(&s, "PW-TRACKER-PRESENT", "https://careers.hosp.org/"), 2);
+    CHECK_INT(s.r ? s.r->n_findings : 0, 4);
+    scan_free(&s);
+    pw_arena a;
+    pw_arena_init(&a, 0);
+    const char *why = NULL;
+    CHECK_INT(
+        pw_assess_page_context(NULL, NULL, &a, "https://careers.hosp.org/search?q=x", NULL, &why),
+        PW_CTX_GENERAL);
+    CHECK(why && strstr(why, "general page host"));
+    /* a job board is a general page's host; the hospital's own /search is not */
+    CHECK_INT(pw_assess_page_context(NULL, NULL, &a, "https://hosp.wd1.myworkdayjobs.com/search",
+                                     NULL, &why),
+              PW_CTX_GENERAL);
+    CHECK_INT(pw_assess_page_context(NULL, NULL, &a, "https://www.hosp.org/search?q=x", NULL, &why),
+              PW_CTX_CARE_INTENT);
+    pw_arena_free(&a);
+}
+
+PW_TEST_MAIN(PW_TEST(vendor_account_is_no_record), PW_TEST(job_search_is_no_phi))
