@@ -97,9 +97,23 @@ static int is_meta(const rule_input *in)
     return in->b->tracker->decoder && strcmp(in->b->tracker->decoder, "meta") == 0;
 }
 
-static const char *account(const rule_input *in)
+/* The Meta calls that turn off automatic events and form reading, naming the pixel when known
+ * (never a placeholder: without an ID the call is shown with its arguments elided). */
+static char *autoconfig_call(pw_arena *a, const rule_input *in)
 {
-    return in->b->account_id ? in->b->account_id : "<ID>";
+    const char *id = in->b->account_id;
+    if (!id)
+        return pw_arena_strdup(a, "`fbq('set','autoConfig',false,…)` with the pixel's ID before "
+                                  "its `fbq('init',…)`");
+    return pw_arena_sprintf(a, "`fbq('set','autoConfig',false,'%s')` before `fbq('init','%s')`", id,
+                            id);
+}
+
+/* " for account X", or nothing when the beacon names no account. */
+static char *for_account(pw_arena *a, const rule_input *in)
+{
+    const char *id = in->b->account_id;
+    return id ? pw_arena_sprintf(a, " for account %s", id) : pw_arena_strdup(a, "");
 }
 
 static const char *product(const rule_input *in)
@@ -108,10 +122,17 @@ static const char *product(const rule_input *in)
     return t->product ? t->product : t->vendor ? t->vendor : t->id;
 }
 
-static const char *vendor(const rule_input *in)
+/* The vendor by name; for a third party not in the catalog (vendor "unknown") its host. */
+static const char *vendor(pw_arena *a, const rule_input *in)
 {
     const pw_tracker *t = in->b->tracker;
-    return t->vendor ? t->vendor : t->id;
+    if (t->vendor && strcmp(t->vendor, "unknown") != 0)
+        return t->vendor;
+    pw_url u;
+    const char *url = in->req ? in->req->url : NULL;
+    if (url && pw_url_parse(url, strlen(url), &u, NULL) == PW_OK && u.host.n)
+        return pw_arena_strndup(a, u.host.p, u.host.n);
+    return product(in);
 }
 
 /* Mark fields of the given kinds (and any with health hits) as evidence. */
@@ -172,10 +193,9 @@ static char *r_button(pw_arena *a, const rule_input *in)
     if (is_meta(in))
         return pw_arena_sprintf(
             a,
-            "Turn off Meta's automatic events (they send button text): call "
-            "`fbq('set','autoConfig',false,'%s')` before `fbq('init','%s')`, or remove the "
+            "Turn off Meta's automatic events (they send button text): call %s, or remove the "
             "pixel from %s.",
-            account(in), account(in), pw_page_pattern(a, in->page_url));
+            autoconfig_call(a, in), pw_page_pattern(a, in->page_url));
     return pw_arena_sprintf(a,
                             "Stop %s from collecting click and link text on %s (disable automatic "
                             "click / enhanced-measurement tracking), or remove the tag there.",
@@ -207,14 +227,43 @@ static const pw_field *search_source(const rule_input *in, const pw_field *f)
     return NULL;
 }
 
-/* A search the visitor made on the site: not one on a careers or other general page. */
+/* 1 if a value holds a letter: "85" (an image quality) is no search. */
+static int has_letter(const char *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)v[i];
+        if ((c | 0x20) >= 'a' && (c | 0x20) <= 'z')
+            return 1;
+        if (c >= 0x80) /* a letter of another script */
+            return 1;
+    }
+    return 0;
+}
+
+/* 1 if the URL belongs to the site of the page the beacon came from. */
+static int same_site(const rule_input *in, const char *url)
+{
+    if (!in->page_url || !strstr(in->page_url, "://"))
+        return 1; /* no page known: the tracker's page URL is the page */
+    return !pw_is_third_party(in->page_url, url);
+}
+
+/* A search the visitor made on the site: a search parameter of a first-party page URL the
+ * tracker received ("dl?q"), or a field the tracker names a search (ep.search_term,
+ * cd[search_string]); not a third party's own q= or keywords= (an image quality, an ad
+ * server's page keywords), not a search on another site (a Google referrer), not a job search
+ * on a careers or other general page, and never a value without a letter. */
 static int site_search(const rule_input *in, const rule_field *rf)
 {
     const pw_field *f = rf->f, *src = search_source(in, f);
     if ((f->kind != PW_FIELD_SEARCH_TERM && !search_key(f)) || f->value_len == 0 ||
         page_metadata(f)) /* JSON-LD "keywords" are no search */
         return 0;
-    return !general_page(src ? src->value : in->page_url);
+    if (!has_letter(f->value, f->value_len))
+        return 0;
+    if (src)
+        return same_site(in, src->value) && !general_page(src->value);
+    return f->key && strcasestr(f->key, "search") && !general_page(in->page_url);
 }
 
 static int m_search(const rule_input *in, unsigned char *use)
@@ -237,9 +286,9 @@ static char *r_search(pw_arena *a, const rule_input *in)
     return pw_arena_sprintf(
         a,
         "Do not send site-search queries to %s: strip the query string from the page URL it "
-        "receives (dl / page_location), turn off site-search tracking for %s, or remove the tag "
-        "from search and find-a-doctor pages (%s).",
-        vendor(in), account(in), pw_page_pattern(a, in->page_url));
+        "receives (dl / page_location), turn off site-search tracking%s, or remove the tag from "
+        "search and find-a-doctor pages (%s).",
+        vendor(a, in), for_account(a, in), pw_page_pattern(a, in->page_url));
 }
 
 /* ---- PW-FORM-VALUES ---- */
@@ -387,10 +436,10 @@ static char *r_form(pw_arena *a, const rule_input *in)
     if (is_meta(in))
         return pw_arena_sprintf(
             a,
-            "Stop the pixel reading forms: `fbq('set','autoConfig',false,'%s')` turns off "
-            "automatic form hashing (udff); make forms on %s submit with POST so typed values "
-            "never appear in a URL; or remove the pixel from %s.",
-            account(in), pat, pat);
+            "Stop the pixel reading forms: %s turns off automatic form hashing (udff); make "
+            "forms on %s submit with POST so typed values never appear in a URL; or remove the "
+            "pixel from %s.",
+            autoconfig_call(a, in), pat, pat);
     return pw_arena_sprintf(a,
                             "Make forms on %s submit with POST (typed values must never appear "
                             "in a URL) and remove %s from those pages, or route its events "
@@ -427,16 +476,17 @@ static char *r_advanced(pw_arena *a, const rule_input *in)
     if (is_meta(in))
         return pw_arena_sprintf(
             a,
-            "Disable advanced matching: remove the user-data object from `fbq('init','%s',{…})` "
-            "and turn off Automatic Advanced Matching for pixel %s in Events Manager. Send "
-            "conversions through `phiwall gateway`, which sends user data only with consent "
-            "and policy.",
-            account(in), account(in));
+            "Disable advanced matching: remove the user-data object from %s and turn off "
+            "Automatic Advanced Matching%s in Events Manager. Send conversions through "
+            "`phiwall gateway`, which sends user data only with consent and policy.",
+            in->b->account_id ? pw_arena_sprintf(a, "`fbq('init','%s',{…})`", in->b->account_id)
+                              : "the pixel's `fbq('init',…)` call",
+            in->b->account_id ? pw_arena_sprintf(a, " for pixel %s", in->b->account_id) : "");
     return pw_arena_sprintf(a,
                             "Stop sending user data (hashed e-mail, phone, name) to %s from this "
-                            "health site: remove the enhanced-conversions / user-data settings "
-                            "for %s.",
-                            vendor(in), account(in));
+                            "health site: remove the enhanced-conversions / user-data "
+                            "settings%s.",
+                            vendor(a, in), for_account(a, in));
 }
 
 /* ---- PW-CONDITION-URL ---- */
@@ -489,9 +539,9 @@ static char *r_form_fields(pw_arena *a, const rule_input *in)
 {
     if (is_meta(in))
         return pw_arena_sprintf(a,
-                                "`fbq('set','autoConfig',false,'%s')` stops the pixel describing "
-                                "forms (cd[formFeatures]); or remove it from %s.",
-                                account(in), pw_page_pattern(a, in->page_url));
+                                "%s stops the pixel describing forms (cd[formFeatures]); or "
+                                "remove it from %s.",
+                                autoconfig_call(a, in), pw_page_pattern(a, in->page_url));
     return pw_arena_sprintf(a, "Stop %s from collecting form metadata on %s, or remove the tag.",
                             product(in), pw_page_pattern(a, in->page_url));
 }
@@ -536,7 +586,7 @@ static char *r_no_baa(pw_arena *a, const rule_input *in)
                             "%s does not sign a HIPAA business associate agreement: remove %s "
                             "from %s, or replace it with `phiwall gateway` forwarding only "
                             "allow-listed, PHI-free events.",
-                            vendor(in), product(in), pw_page_pattern(a, in->page_url));
+                            vendor(a, in), product(in), pw_page_pattern(a, in->page_url));
 }
 
 /* ---- PW-TRACKER-PRESENT ---- */

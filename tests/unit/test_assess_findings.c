@@ -128,4 +128,27 @@ static void job_search_is_no_phi(void)
     pw_arena_free(&a);
 }
 
-PW_TEST_MAIN(PW_TEST(vendor_account_is_no_record), PW_TEST(job_search_is_no_phi))
+/* 3: a third party's own q=85 or keywords=… and a Google search in the referrer are no site
+ * search; the site's own /search?q=knee+pain is, and its fix names no placeholder. */
+static void only_site_searches(void)
+{
+    scan s;
+    CHECK(scan_har(&s, "not_site_search"));
+    CHECK_INT(count(&s, "PW-SEARCH-TERM", NULL), 2);
+    CHECK_INT(count(&s, "PW-SEARCH-TERM", "/search?q=knee+pain"), 2);
+    for (size_t i = 0; s.r && i < s.r->n_findings; i++) {
+        const pw_finding *f = &s.r->findings[i];
+        if (strcmp(f->rule_id, "PW-SEARCH-TERM") != 0)
+            continue;
+        CHECK(f->severity == PW_SEV_HIGH);
+        if (f->account_id) /* GA4 */
+            CHECK(strstr(f->remediation, "for account G-TEST12345"));
+        else /* a third party not in the catalog is named by its host */
+            CHECK(strstr(f->remediation, "queries to collect.example-analytics.net:"));
+    }
+    no_placeholder(&s);
+    scan_free(&s);
+}
+
+PW_TEST_MAIN(PW_TEST(vendor_account_is_no_record), PW_TEST(job_search_is_no_phi),
+             PW_TEST(only_site_searches))

@@ -91,7 +91,8 @@ cases = {
                           text=json.dumps({"execute": {"pageLoad": {"parameters": {
                               "keywords": "video,immigration,clinic,lawyer"}}}})),
                       lambda u: ga4(u, extra={"dr": "https://www.google.com/search?q=back+pain"})]),
-        (SITE + "/search?q=knee+pain", [ga4])],
+        (SITE + "/search?q=knee+pain",
+         [ga4, lambda u: req("https://collect.example-analytics.net/p.gif?" + q({"u": u}))])],
     # 4: PW-CONDITION-URL needs a field with the condition page's URL, title or referrer
     "condition_fields": [
         (SITE + "/conditions/breast-cancer", [
