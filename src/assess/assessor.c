@@ -339,12 +339,42 @@ static size_t search_fields(pw_arena *a, const pw_field *f, pw_field *out, size_
     return got;
 }
 
-/* The beacon's fields plus derived search terms, each scanned by the PHI engine. */
-static rule_field *scan_fields(pw_assessor *as, const pw_beacon *b, size_t *n_out)
+/* 1 if the Referer header holds the page's own URL (host and path): the request then carries
+ * the page address itself, not just the site's origin or an ad frame's URL. */
+static int referer_names_page(const char *referer, const char *page_url)
+{
+    pw_url r, p;
+    if (!referer || !page_url || pw_url_parse(referer, strlen(referer), &r, NULL) != PW_OK ||
+        pw_url_parse(page_url, strlen(page_url), &p, NULL) != PW_OK)
+        return 0;
+    return r.host.n == p.host.n && strncasecmp(r.host.p, p.host.p, r.host.n) == 0 &&
+           r.path.n == p.path.n && memcmp(r.path.p, p.path.p, r.path.n) == 0;
+}
+
+/* The Referer header as an (unscanned) referrer field when it names the page, else NULL: the
+ * address a pixel request carries without any field of its own (PW-CONDITION-URL evidence). */
+static pw_field *referer_field(pw_arena *a, const pw_request *req, const char *page_url)
+{
+    const char *ref = pw_request_header(req, "referer");
+    if (!referer_names_page(ref, page_url))
+        return NULL;
+    pw_field *f = pw_arena_calloc(a, 1, sizeof *f);
+    if (f)
+        *f = (pw_field){.key = PW_REFERER_HEADER_KEY,
+                        .value = ref,
+                        .value_len = strlen(ref),
+                        .kind = PW_FIELD_REFERRER};
+    return f;
+}
+
+/* The beacon's fields plus derived search terms, each scanned by the PHI engine, and the
+ * Referer header when it names the page. */
+static rule_field *scan_fields(pw_assessor *as, const pw_beacon *b, const pw_request *req,
+                               const char *page_url, size_t *n_out)
 {
     size_t extra_room = 8, n_extra = 0;
     pw_field *extra = pw_arena_calloc(&as->req, extra_room, sizeof *extra);
-    rule_field *rf = pw_arena_calloc(&as->req, b->n_fields + extra_room, sizeof *rf);
+    rule_field *rf = pw_arena_calloc(&as->req, b->n_fields + extra_room + 1, sizeof *rf);
     if (!extra || !rf)
         return NULL;
     size_t n = 0;
@@ -368,6 +398,9 @@ static rule_field *scan_fields(pw_assessor *as, const pw_beacon *b, size_t *n_ou
             r->n_hits = nh;
         }
     }
+    pw_field *ref = referer_field(&as->req, req, page_url);
+    if (ref)
+        rf[n++] = (rule_field){.f = ref};
     *n_out = n;
     return rf;
 }
@@ -535,11 +568,11 @@ static pw_status assess_beacon(pw_assessor *as, const pw_beacon *b, const pw_req
                                size_t page_i, pw_err *err)
 {
     size_t n = 0;
-    rule_field *rf = scan_fields(as, b, &n);
+    const apage *page = &as->pages[page_i];
+    rule_field *rf = scan_fields(as, b, req, page->page.url, &n);
     unsigned char *use = pw_arena_alloc(&as->req, n + 1);
     if (!rf || !use)
         return pw_err_set(err, PW_ERR_NOMEM, "assessor: out of memory");
-    const apage *page = &as->pages[page_i];
     rule_input in = {.ctx = page->ctx,
                      .b = b,
                      .fields = rf,

@@ -4,6 +4,7 @@
  * June 20 2024), a match function and a remediation. docs/rules.md documents each one; the
  * wording here is what reports print, so it must never claim more than the law supports.
  */
+#include <stdint.h>
 #include <string.h>
 #include <strings.h>
 
@@ -491,6 +492,27 @@ static char *r_advanced(pw_arena *a, const rule_input *in)
 
 /* ---- PW-CONDITION-URL ---- */
 
+/* 1 if the field carries the page's address or name: a URL of the page's own site (the page
+ * URL, a first-party referrer, the Referer header naming the page) or a page title. A tag's own
+ * URLs (redir=, a cookie sync's partner URL) and other sites' referrers are no such field. */
+static int carries_page(const rule_input *in, const pw_field *f)
+{
+    if (!f->value_len)
+        return 0;
+    if (f->kind == PW_FIELD_PAGE_TITLE)
+        return has_letter(f->value, f->value_len);
+    if (f->kind != PW_FIELD_PAGE_URL && f->kind != PW_FIELD_REFERRER)
+        return 0;
+    if (f->value[0] == '/' && f->value_len > 1 && f->value[1] != '/')
+        return 1; /* the page's path alone (dp=/conditions/asthma) */
+    return strstr(f->value, "://") && same_site(in, f->value);
+}
+
+static int referer_header(const pw_field *f)
+{
+    return f->key && strcmp(f->key, PW_REFERER_HEADER_KEY) == 0;
+}
+
 static int m_condition(const rule_input *in, unsigned char *use)
 {
     if (in->ctx != PW_CTX_CONDITION && in->ctx != PW_CTX_CARE_INTENT)
@@ -498,18 +520,19 @@ static int m_condition(const rule_input *in, unsigned char *use)
     if (in->b->kind == PW_BEACON_SCRIPT)
         return -1;
     int url = 0;
+    size_t header = SIZE_MAX; /* evidence only when no field of the beacon names the page */
     for (size_t i = 0; i < in->n_fields; i++) {
-        pw_field_kind k = in->fields[i].f->kind;
-        if (k == PW_FIELD_PAGE_URL || k == PW_FIELD_REFERRER || k == PW_FIELD_PAGE_TITLE) {
+        const pw_field *f = in->fields[i].f;
+        if (referer_header(f))
+            header = i;
+        else if (carries_page(in, f))
+            use[i] = url = 1;
+        else if (f->kind == PW_FIELD_DEVICE_ID)
             use[i] = 1;
-            url = 1;
-        } else if (k == PW_FIELD_DEVICE_ID) {
-            use[i] = 1;
-        }
     }
-    if (!url && !pw_request_header(in->req, "referer"))
-        return -1;
-    return PW_SEV_MEDIUM;
+    if (!url && header != SIZE_MAX)
+        use[header] = url = 1;
+    return url ? PW_SEV_MEDIUM : -1;
 }
 
 static char *r_condition(pw_arena *a, const rule_input *in)

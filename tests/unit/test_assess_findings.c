@@ -150,5 +150,37 @@ static void only_site_searches(void)
     scan_free(&s);
 }
 
+/* The finding's evidence of this kind, or NULL. */
+static const pw_evidence *evidence_of(const pw_finding *f, pw_field_kind kind)
+{
+    for (size_t i = 0; f && i < f->n_evidence; i++)
+        if (f->evidence[i].kind == kind)
+            return &f->evidence[i];
+    return NULL;
+}
+
+/* 4: PW-CONDITION-URL only when a field carries the condition page: not a cookie sync from an ad
+ * frame, not a tag naming its own URLs with the site's origin as Referer. */
+static void condition_url_needs_the_page(void)
+{
+    scan s;
+    CHECK(scan_har(&s, "condition_fields"));
+    CHECK_INT(count(&s, "PW-CONDITION-URL", NULL), 2);
+    for (size_t i = 0; s.r && i < s.r->n_findings; i++) {
+        const pw_finding *f = &s.r->findings[i];
+        const char *id = f->tracker->id;
+        CHECK(strcmp(id, "liveramp") != 0 && strcmp(id, "xandr") != 0);
+        const pw_evidence *page = evidence_of(f, PW_FIELD_PAGE_URL);
+        const pw_evidence *ref = evidence_of(f, PW_FIELD_REFERRER);
+        CHECK(page || ref);                /* every finding shows the field that carried the page */
+        if (strcmp(id, "trade-desk") == 0) /* the pixel's Referer header is the page itself */
+            CHECK(ref && strcmp(ref->key, "header:referer") == 0 &&
+                  strcmp(ref->value, "https://www.hosp.org/conditions/breast-cancer") == 0);
+        if (strcmp(id, "meta-pixel") == 0)
+            CHECK(page && strcmp(page->key, "dl") == 0 && !ref);
+    }
+    scan_free(&s);
+}
+
 PW_TEST_MAIN(PW_TEST(vendor_account_is_no_record), PW_TEST(job_search_is_no_phi),
-             PW_TEST(only_site_searches))
+             PW_TEST(only_site_searches), PW_TEST(condition_url_needs_the_page))
