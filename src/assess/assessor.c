@@ -367,6 +367,23 @@ static pw_field *referer_field(pw_arena *a, const pw_request *req, const char *p
     return f;
 }
 
+/* Form metadata: field names, ids and placeholders (cd[formFeatures] as sent, or one of its
+ * entries). A placeholder like "(555) 555-0100" is no one's phone: only canaries count there. */
+static int form_metadata(const pw_field *f)
+{
+    return f->kind == PW_FIELD_FORM_META || (f->key && strcmp(f->key, "cd[formFeatures]") == 0);
+}
+
+/* Keep only the canary hits of a form-metadata field. */
+static size_t keep_canaries(pw_hit *hits, size_t n)
+{
+    size_t w = 0;
+    for (size_t i = 0; i < n; i++)
+        if (hits[i].category == PW_PHI_CANARY)
+            hits[w++] = hits[i];
+    return w;
+}
+
 /* The beacon's fields plus derived search terms, each scanned by the PHI engine, and the
  * Referer header when it names the page. */
 static rule_field *scan_fields(pw_assessor *as, const pw_beacon *b, const pw_request *req,
@@ -395,7 +412,7 @@ static rule_field *scan_fields(pw_assessor *as, const pw_beacon *b, const pw_req
         if (pw_detect_scan(as->det, as->scratch, &as->req, f->key, f->value, f->value_len,
                            scan_type(f->kind), &hits, &nh, NULL) == PW_OK) {
             r->hits = hits;
-            r->n_hits = nh;
+            r->n_hits = form_metadata(f) ? keep_canaries(hits, nh) : nh;
         }
     }
     pw_field *ref = referer_field(&as->req, req, page_url);

@@ -296,13 +296,42 @@ static char *r_search(pw_arena *a, const rule_input *in)
 
 /* Identifiers in a field; a name guessed only from a key called "name" counts for flat keys
  * ("first_name", "dl?name"), not inside JSON ("formFeatures.2.name" is a field's name). */
+/* 1 if the domain d is (under) one of the second-level domains reserved for documentation. */
+static int documentation_domain(const char *d)
+{
+    static const char *const reserved[] = {"example.com", "example.org", "example.net", NULL};
+    size_t n = strlen(d);
+    for (size_t i = 0; reserved[i]; i++) {
+        size_t r = strlen(reserved[i]);
+        if (n >= r && strcasecmp(d + n - r, reserved[i]) == 0 && (n == r || d[n - r - 1] == '.'))
+            return 1;
+    }
+    return 0;
+}
+
+/* 1 if the hit is a documentation value, no one's identity: a 555-0100…0199 phone number (NANP
+ * reserves them for fiction) or an address at example.com/.org/.net, as forms show in their
+ * placeholders. Canaries are separate hits and always count. */
+static int documentation_value(const pw_hit *h)
+{
+    const char *v = h->normalized;
+    size_t n = v ? strlen(v) : 0;
+    if (h->category == PW_PHI_PHONE && n >= 10)
+        return strncmp(v + n - 7, "55501", 5) == 0;
+    if (h->category == PW_PHI_EMAIL && v) {
+        const char *at = strrchr(v, '@');
+        return at && documentation_domain(at + 1);
+    }
+    return 0;
+}
+
 static int hit_personal(const rule_field *rf, const pw_hit *h)
 {
     int nested = rf->f->key && strchr(rf->f->key, '.') != NULL;
     if (nested && h->category == PW_PHI_NAME && h->reason_detail &&
         strcmp(h->reason_detail, "name key") == 0)
         return 0;
-    return pw_hit_is_personal(h);
+    return pw_hit_is_personal(h) && !documentation_value(h);
 }
 
 static int field_personal(const rule_field *rf)

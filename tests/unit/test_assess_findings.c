@@ -31,11 +31,11 @@ static pw_status sink_request(void *ctx, const pw_request *r, pw_err *err)
     return pw_assessor_add_request(ctx, r, err);
 }
 
-static int scan_har(scan *s, const char *name)
+static int scan_har_with(scan *s, const char *name, const pw_canary *canaries, size_t n_canaries)
 {
     memset(s, 0, sizeof *s);
     pw_err err = {0};
-    pw_detector_opts dopts = {0};
+    pw_detector_opts dopts = {.canaries = canaries, .n_canaries = n_canaries};
     int ok = pw_catalog_load(NULL, &s->cat, &err) == PW_OK &&
              pw_detector_new(&dopts, &s->det, &err) == PW_OK;
     pw_assess_opts aopts = {.catalog = s->cat, .detector = s->det};
@@ -48,6 +48,11 @@ static int scan_har(scan *s, const char *name)
     if (!ok)
         fprintf(stderr, "%s: %s\n", name, err.msg);
     return ok;
+}
+
+static int scan_har(scan *s, const char *name)
+{
+    return scan_har_with(s, name, NULL, 0);
 }
 
 static void scan_free(scan *s)
@@ -182,5 +187,27 @@ static void condition_url_needs_the_page(void)
     scan_free(&s);
 }
 
+/* 5: placeholders are form metadata (PW-FORM-FIELDS), never PHI; documentation values
+ * (555-01xx, example.org) count only as the scanner's canaries. */
+static void placeholders_are_no_phi(void)
+{
+    scan s;
+    CHECK(scan_har(&s, "form_placeholders"));
+    CHECK_INT(count(&s, "PW-FORM-VALUES", NULL), 0);
+    const pw_finding *f = find(&s, "PW-FORM-FIELDS", "/appointments/request");
+    CHECK(f != NULL);
+    for (size_t i = 0; f && i < f->n_evidence; i++)
+        CHECK_INT(f->evidence[i].n_hits, 0);
+    scan_free(&s);
+    static const pw_canary canaries[] = {
+        {"email", "marisol.canary.abc@example.org", PW_CANARY_EMAIL},
+        {"phone", "617-555-0107", PW_CANARY_PHONE}};
+    CHECK(scan_har_with(&s, "form_placeholders", canaries, 2));
+    CHECK_INT(count(&s, "PW-FORM-VALUES", "/appointments/confirm"), 1);
+    CHECK_INT(count(&s, "PW-FORM-VALUES", "/appointments/request"), 0);
+    scan_free(&s);
+}
+
 PW_TEST_MAIN(PW_TEST(vendor_account_is_no_record), PW_TEST(job_search_is_no_phi),
-             PW_TEST(only_site_searches), PW_TEST(condition_url_needs_the_page))
+             PW_TEST(only_site_searches), PW_TEST(condition_url_needs_the_page),
+             PW_TEST(placeholders_are_no_phi))

@@ -106,6 +106,17 @@ cases = {
             # a pixel request whose Referer header is the condition page itself
             req("https://insight.adsrvr.org/track/pxl/?adv=ycwhf6j&ct=0:x&fmt=3"),
             meta])],
+    # 5: the form's placeholders in cd[formFeatures] are no one's phone or e-mail; a scanner's
+    # canary at example.org typed into a GET form is found when the canary is given
+    "form_placeholders": [
+        (SITE + "/appointments/request", [lambda u: meta(u, "SubscribedButtonClick", {
+            "cd[buttonText]": "Submit", "cd[formFeatures]": json.dumps([
+                {"id": "phone", "name": "phone", "tag": "input",
+                 "placeholder": "(555) 555-0100", "inputType": "tel"},
+                {"id": "email", "name": "email", "tag": "input",
+                 "placeholder": "you@example.com", "inputType": "email"}])})]),
+        (SITE + "/appointments/confirm?email=marisol.canary.abc%40example.org&phone=617-555-0107",
+         [meta])],
 }
 
 if __name__ == "__main__":
