@@ -519,6 +519,7 @@ static pw_request *copy_request(pw_arena *a, const pw_request *r)
 
 /* ---- aggregation ---- */
 
+/* The finding's evidence, request, event, step and consent flags, all from one transmission. */
 static void set_evidence(pw_assessor *as, pw_finding *f, const rule_input *in,
                          const unsigned char *use)
 {
@@ -527,23 +528,38 @@ static void set_evidence(pw_assessor *as, pw_finding *f, const rule_input *in,
     f->evidence = ev;
     f->n_evidence = ev ? n : 0;
     f->request = copy_request(&as->arena, in->req);
+    f->event_name = dup_or_null(&as->arena, in->b->event_name);
+    f->step = in->req->step;
+    f->before_consent = in->req->before_consent;
+    f->after_reject = in->req->after_reject;
+}
+
+/* What tells findings of a rule apart beyond tracker, account and page: for PW-CONSENT the
+ * consent state, so a request before the banner and one after a reject are two findings. */
+static const char *finding_variant(const pw_rule *rule, const pw_request *req)
+{
+    if (strcmp(rule->info.id, "PW-CONSENT") != 0)
+        return "";
+    return req->after_reject ? "after-reject" : req->before_consent ? "before-consent" : "";
 }
 
 static pw_status record(pw_assessor *as, const pw_rule *rule, int sev, const rule_input *in,
                         const apage *page, const unsigned char *use, pw_err *err)
 {
     const pw_beacon *b = in->b;
-    char *key = pw_arena_sprintf(&as->req, "%s\x1f%s\x1f%s\x1f%s", rule->info.id, b->tracker->id,
-                                 b->account_id ? b->account_id : "", page->page.url);
+    char *key = pw_arena_sprintf(&as->req, "%s\x1f%s\x1f%s\x1f%s\x1f%s", rule->info.id,
+                                 b->tracker->id, b->account_id ? b->account_id : "", page->page.url,
+                                 finding_variant(rule, in->req));
     if (!key)
         return pw_err_set(err, PW_ERR_NOMEM, "assessor: out of memory");
     size_t i = map_find(&as->finding_index, as->finding_keys, key);
     if (i != SIZE_MAX) {
         pw_finding *f = &as->findings[i];
         f->occurrences++;
-        if (!f->event_name && b->event_name)
-            f->event_name = pw_arena_strdup(&as->arena, b->event_name);
-        if ((pw_severity)sev > f->severity) {
+        /* a higher severity, or at the same one an event rather than a script load, replaces
+         * the evidence with everything else that describes the transmission */
+        int named = !f->event_name && b->event_name && (pw_severity)sev == f->severity;
+        if ((pw_severity)sev > f->severity || named) {
             f->severity = (pw_severity)sev;
             set_evidence(as, f, in, use);
         }
@@ -563,13 +579,9 @@ static pw_status record(pw_assessor *as, const pw_rule *rule, int sev, const rul
         .remediation = rule->remedy(&as->arena, in),
         .tracker = b->tracker,
         .account_id = dup_or_null(&as->arena, b->account_id),
-        .event_name = dup_or_null(&as->arena, b->event_name),
         .page_url = page->page.url,
         .page_title = page->page.title,
         .screenshot_png = page->page.screenshot_png,
-        .step = in->req->step,
-        .before_consent = in->req->before_consent,
-        .after_reject = in->req->after_reject,
         .occurrences = 1,
     };
     set_evidence(as, f, in, use);

@@ -208,6 +208,38 @@ static void placeholders_are_no_phi(void)
     scan_free(&s);
 }
 
+/* 1 if the finding's request is the Meta event it names ("ev=PageView&"). */
+static int request_is_event(const pw_finding *f)
+{
+    char ev[64];
+    snprintf(ev, sizeof ev, "ev=%s&", f->event_name ? f->event_name : "");
+    return f->request && f->request->url && strstr(f->request->url, ev) != NULL;
+}
+
+/* 6: the severity, flags, event and request of a finding describe one transmission: a PageView
+ * before the banner was answered and a Microdata event after the reject are two findings. */
+static void consent_finding_is_one_transmission(void)
+{
+    scan s;
+    CHECK(scan_har(&s, "consent_reject"));
+    CHECK_INT(count(&s, "PW-CONSENT", NULL), 2);
+    for (size_t i = 0; s.r && i < s.r->n_findings; i++) {
+        const pw_finding *f = &s.r->findings[i];
+        CHECK(request_is_event(f));
+        CHECK_INT(f->before_consent, f->request->before_consent);
+        CHECK_INT(f->after_reject, f->request->after_reject);
+        if (strcmp(f->rule_id, "PW-CONSENT") != 0)
+            continue;
+        if (f->severity == PW_SEV_HIGH)
+            CHECK(f->after_reject && !f->before_consent && f->event_name &&
+                  strcmp(f->event_name, "Microdata") == 0);
+        else
+            CHECK(f->severity == PW_SEV_MEDIUM && f->before_consent && !f->after_reject &&
+                  f->event_name && strcmp(f->event_name, "PageView") == 0);
+    }
+    scan_free(&s);
+}
+
 PW_TEST_MAIN(PW_TEST(vendor_account_is_no_record), PW_TEST(job_search_is_no_phi),
              PW_TEST(only_site_searches), PW_TEST(condition_url_needs_the_page),
-             PW_TEST(placeholders_are_no_phi))
+             PW_TEST(placeholders_are_no_phi), PW_TEST(consent_finding_is_one_transmission))

@@ -47,7 +47,8 @@ def entry(pid, page_url, r, first):
           "bodySize": 0}
     if "text" in r:
         rq["postData"] = {"mimeType": r["mime"], "text": r["text"]}
-    return {"pageref": pid, "startedDateTime": "2024-05-01T12:00:00.000Z", "time": 10,
+    extra = {"_consent": r["consent"]} if "consent" in r else {}
+    return {**extra, "pageref": pid, "startedDateTime": "2024-05-01T12:00:00.000Z", "time": 10,
             "request": rq,
             "response": {"status": 200, "statusText": "", "httpVersion": "HTTP/2",
                          "headers": [], "cookies": [], "content": {"size": 0, "mimeType":
@@ -117,6 +118,11 @@ cases = {
                  "placeholder": "you@example.com", "inputType": "email"}])})]),
         (SITE + "/appointments/confirm?email=marisol.canary.abc%40example.org&phone=617-555-0107",
          [meta])],
+    # 6: before the banner was answered a PageView, after the reject a Microdata event: two
+    # transmissions, each finding describes one
+    "consent_reject": [
+        (SITE + "/find-a-doctor", [lambda u: dict(meta(u), consent="none"),
+                                   lambda u: dict(meta(u, "Microdata"), consent="reject")])],
 }
 
 if __name__ == "__main__":
