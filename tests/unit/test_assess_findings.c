@@ -240,6 +240,38 @@ static void consent_finding_is_one_transmission(void)
     scan_free(&s);
 }
 
+/* 7: a source that sends a page's requests before the page (the static scan learns the title
+ * last) gets findings in the page's final context: "Abortion Services" makes a condition page. */
+static void requests_before_their_page(void)
+{
+    scan s;
+    memset(&s, 0, sizeof s);
+    pw_detector_opts dopts = {0};
+    CHECK_INT(pw_catalog_load(NULL, &s.cat, NULL), PW_OK);
+    CHECK_INT(pw_detector_new(&dopts, &s.det, NULL), PW_OK);
+    pw_assess_opts aopts = {.catalog = s.cat, .detector = s.det};
+    CHECK_INT(pw_assessor_new(&aopts, &s.as, NULL), PW_OK);
+    const char *page = "https://www.hosp.org/x/1.html";
+    pw_request r = {.method = "GET",
+                    .url = "https://www.facebook.com/tr/?id=123456789012345&ev=PageView&dl="
+                           "https%3A%2F%2Fwww.hosp.org%2Fx%2F1.html",
+                    .page_url = page,
+                    .resource_type = "image",
+                    .source = PW_SOURCE_STATIC};
+    CHECK_INT(pw_assessor_add_request(s.as, &r, NULL), PW_OK);
+    pw_page pg = {.url = page, .title = "Abortion Services | Hosp"};
+    CHECK_INT(pw_assessor_add_page(s.as, &pg, NULL), PW_OK);
+    CHECK_INT(pw_assessor_finish(s.as, &s.r, NULL), PW_OK);
+    CHECK_INT(s.r->n_pages, 1);
+    CHECK_INT(s.r->page_contexts[0], PW_CTX_CONDITION);
+    CHECK_INT(count(&s, "PW-CONDITION-URL", NULL), 1);
+    CHECK_INT(count(&s, "PW-TRACKER-PRESENT", NULL), 0);
+    for (size_t i = 0; i < s.r->n_findings; i++)
+        CHECK_INT(s.r->findings[i].context, PW_CTX_CONDITION);
+    scan_free(&s);
+}
+
 PW_TEST_MAIN(PW_TEST(vendor_account_is_no_record), PW_TEST(job_search_is_no_phi),
              PW_TEST(only_site_searches), PW_TEST(condition_url_needs_the_page),
-             PW_TEST(placeholders_are_no_phi), PW_TEST(consent_finding_is_one_transmission))
+             PW_TEST(placeholders_are_no_phi), PW_TEST(consent_finding_is_one_transmission),
+             PW_TEST(requests_before_their_page))
