@@ -63,7 +63,7 @@ typedef struct pw_finding {
     const char *remediation; /* concrete fix */
     const pw_tracker *tracker;
     const char *account_id; /* may be NULL */
-    const char *event_name; /* first event seen, may be NULL */
+    const char *event_name; /* the event of the evidence request, may be NULL */
     const char *page_url;
     const char *page_title;     /* may be NULL */
     const char *screenshot_png; /* may be NULL */

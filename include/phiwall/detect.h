@@ -147,6 +147,13 @@ pw_status pw_detect_scan_event(const pw_detector *d, pw_detect_scratch *s, pw_ar
 pw_status pw_redact(const pw_detector *d, pw_detect_scratch *s, pw_arena *a, const char *key,
                     const char *str, size_t n, pw_field_type type, pw_buf *out, pw_err *err);
 
+/* 1 if url[0..n) is a general hospital page's (careers, news, giving…: docs/detect.md "General
+ * hospital pages"), whose query and later path slugs the engine scans without the vocabulary (a
+ * job search's keyword=oncology). *slug (may be NULL) gets 0 when the host decides
+ * (careers.example.org, a job board), else the 1-based position of the path slug that is a page
+ * word ("/careers/search" gives 1). */
+int pw_detect_general_page(const char *url, size_t n, size_t *slug);
+
 #ifdef __cplusplus
 }
 #endif

@@ -8,6 +8,9 @@
 
 #include "phiwall/assess.h"
 
+/* The key of the synthetic field holding a request's Referer header when it names the page. */
+#define PW_REFERER_HEADER_KEY "header:referer"
+
 /* A decoded field with the hits the PHI engine found in it. */
 typedef struct rule_field {
     const pw_field *f;

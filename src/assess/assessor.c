@@ -100,7 +100,17 @@ typedef struct apage {
     pw_page page;
     pw_hhs_context ctx;
     const char *why; /* what decided the context */
+    int added;       /* pw_assessor_add_page has been called for it */
 } apage;
+
+/* A request waiting for its page (pw_assessor_add_request before pw_assessor_add_page). */
+typedef struct pending_req {
+    size_t page;
+    const pw_request *req; /* a copy in the assessor's pend arena */
+} pending_req;
+
+#define PENDING_MAX       4096                /* requests waiting for their pages, at most */
+#define PENDING_BYTES_MAX (32u * 1024 * 1024) /* and their approximate size */
 
 struct pw_assessor {
     const pw_catalog *cat;
@@ -108,6 +118,9 @@ struct pw_assessor {
     pw_detect_scratch *scratch;
     pw_arena arena; /* pages, findings, evidence: the whole scan */
     pw_arena req;   /* one request at a time */
+    pw_arena pend;  /* requests waiting for their page */
+    pending_req *pending;
+    size_t n_pending, cap_pending, pending_bytes;
     apage *pages;
     char **page_keys;
     size_t n_pages, cap_pages, cap_page_keys;
@@ -140,6 +153,7 @@ pw_status pw_assessor_new(const pw_assess_opts *opts, pw_assessor **out, pw_err 
     as->det = opts->detector;
     pw_arena_init(&as->arena, 0);
     pw_arena_init(&as->req, 0);
+    pw_arena_init(&as->pend, 0);
     as->inventory = pw_inventory_new(&as->arena);
     if (!as->inventory) {
         pw_assessor_free(as);
@@ -169,6 +183,8 @@ void pw_assessor_free(pw_assessor *as)
     free(as->out_pages);
     free(as->out_ctx);
     free(as->out_why);
+    free(as->pending);
+    pw_arena_free(&as->pend);
     pw_arena_free(&as->req);
     pw_arena_free(&as->arena);
     free(as);
@@ -282,6 +298,8 @@ static size_t ensure_page(pw_assessor *as, const pw_page *in)
     return as->n_pages++;
 }
 
+static pw_status flush_pending(pw_assessor *as, size_t page_i, pw_err *err);
+
 pw_status pw_assessor_add_page(pw_assessor *as, const pw_page *page, pw_err *err)
 {
     if (!page || !page->url)
@@ -290,7 +308,10 @@ pw_status pw_assessor_add_page(pw_assessor *as, const pw_page *page, pw_err *err
         return pw_err_set(err, PW_ERR_STATE, "assessor: page added after finish");
     size_t i = ensure_page(as, page);
     pw_arena_reset(&as->req);
-    return i == SIZE_MAX ? pw_err_set(err, PW_ERR_NOMEM, "assessor: out of memory") : PW_OK;
+    if (i == SIZE_MAX)
+        return pw_err_set(err, PW_ERR_NOMEM, "assessor: out of memory");
+    as->pages[i].added = 1;
+    return flush_pending(as, i, err);
 }
 
 /* ---- evidence ---- */
@@ -339,12 +360,59 @@ static size_t search_fields(pw_arena *a, const pw_field *f, pw_field *out, size_
     return got;
 }
 
-/* The beacon's fields plus derived search terms, each scanned by the PHI engine. */
-static rule_field *scan_fields(pw_assessor *as, const pw_beacon *b, size_t *n_out)
+/* 1 if the Referer header holds the page's own URL (host and path): the request then carries
+ * the page address itself, not just the site's origin or an ad frame's URL. */
+static int referer_names_page(const char *referer, const char *page_url)
+{
+    pw_url r, p;
+    if (!referer || !page_url || pw_url_parse(referer, strlen(referer), &r, NULL) != PW_OK ||
+        pw_url_parse(page_url, strlen(page_url), &p, NULL) != PW_OK)
+        return 0;
+    return r.host.n == p.host.n && strncasecmp(r.host.p, p.host.p, r.host.n) == 0 &&
+           r.path.n == p.path.n && memcmp(r.path.p, p.path.p, r.path.n) == 0;
+}
+
+/* The Referer header as an (unscanned) referrer field when it names the page, else NULL: the
+ * address a pixel request carries without any field of its own (PW-CONDITION-URL evidence). */
+static pw_field *referer_field(pw_arena *a, const pw_request *req, const char *page_url)
+{
+    const char *ref = pw_request_header(req, "referer");
+    if (!referer_names_page(ref, page_url))
+        return NULL;
+    pw_field *f = pw_arena_calloc(a, 1, sizeof *f);
+    if (f)
+        *f = (pw_field){.key = PW_REFERER_HEADER_KEY,
+                        .value = ref,
+                        .value_len = strlen(ref),
+                        .kind = PW_FIELD_REFERRER};
+    return f;
+}
+
+/* Form metadata: field names, ids and placeholders (cd[formFeatures] as sent, or one of its
+ * entries). A placeholder like "(555) 555-0100" is no one's phone: only canaries count there. */
+static int form_metadata(const pw_field *f)
+{
+    return f->kind == PW_FIELD_FORM_META || (f->key && strcmp(f->key, "cd[formFeatures]") == 0);
+}
+
+/* Keep only the canary hits of a form-metadata field. */
+static size_t keep_canaries(pw_hit *hits, size_t n)
+{
+    size_t w = 0;
+    for (size_t i = 0; i < n; i++)
+        if (hits[i].category == PW_PHI_CANARY)
+            hits[w++] = hits[i];
+    return w;
+}
+
+/* The beacon's fields plus derived search terms, each scanned by the PHI engine, and the
+ * Referer header when it names the page. */
+static rule_field *scan_fields(pw_assessor *as, const pw_beacon *b, const pw_request *req,
+                               const char *page_url, size_t *n_out)
 {
     size_t extra_room = 8, n_extra = 0;
     pw_field *extra = pw_arena_calloc(&as->req, extra_room, sizeof *extra);
-    rule_field *rf = pw_arena_calloc(&as->req, b->n_fields + extra_room, sizeof *rf);
+    rule_field *rf = pw_arena_calloc(&as->req, b->n_fields + extra_room + 1, sizeof *rf);
     if (!extra || !rf)
         return NULL;
     size_t n = 0;
@@ -365,9 +433,12 @@ static rule_field *scan_fields(pw_assessor *as, const pw_beacon *b, size_t *n_ou
         if (pw_detect_scan(as->det, as->scratch, &as->req, f->key, f->value, f->value_len,
                            scan_type(f->kind), &hits, &nh, NULL) == PW_OK) {
             r->hits = hits;
-            r->n_hits = nh;
+            r->n_hits = form_metadata(f) ? keep_canaries(hits, nh) : nh;
         }
     }
+    pw_field *ref = referer_field(&as->req, req, page_url);
+    if (ref)
+        rf[n++] = (rule_field){.f = ref};
     *n_out = n;
     return rf;
 }
@@ -444,7 +515,9 @@ static char *scrub_header(pw_arena *a, const char *name, const char *value)
     return out;
 }
 
-static pw_request *copy_request(pw_arena *a, const pw_request *r)
+/* A copy of r in a: for evidence (evidence = 1) with cookie values and credentials scrubbed
+ * and the body cut to EVIDENCE_BODY_MAX, else exact (a request waiting for its page). */
+static pw_request *copy_request_as(pw_arena *a, const pw_request *r, int evidence)
 {
     pw_request *c = pw_arena_alloc(a, sizeof *c);
     pw_header *h = pw_arena_calloc(a, r->n_headers ? r->n_headers : 1, sizeof *h);
@@ -453,7 +526,8 @@ static pw_request *copy_request(pw_arena *a, const pw_request *r)
     *c = *r;
     for (size_t i = 0; i < r->n_headers; i++)
         h[i] = (pw_header){dup_or_null(a, r->headers[i].name),
-                           scrub_header(a, r->headers[i].name, r->headers[i].value)};
+                           evidence ? scrub_header(a, r->headers[i].name, r->headers[i].value)
+                                    : dup_or_null(a, r->headers[i].value)};
     c->headers = h;
     c->method = dup_or_null(a, r->method);
     c->url = dup_or_null(a, r->url);
@@ -462,13 +536,19 @@ static pw_request *copy_request(pw_arena *a, const pw_request *r)
     c->frame_url = dup_or_null(a, r->frame_url);
     c->resource_type = dup_or_null(a, r->resource_type);
     c->initiator = dup_or_null(a, r->initiator);
-    c->body_len = r->body_len < EVIDENCE_BODY_MAX ? r->body_len : EVIDENCE_BODY_MAX;
+    c->body_len = !evidence || r->body_len < EVIDENCE_BODY_MAX ? r->body_len : EVIDENCE_BODY_MAX;
     c->body = r->body ? pw_arena_memdup(a, r->body, c->body_len) : NULL;
     return c;
 }
 
+static pw_request *copy_request(pw_arena *a, const pw_request *r)
+{
+    return copy_request_as(a, r, 1);
+}
+
 /* ---- aggregation ---- */
 
+/* The finding's evidence, request, event, step and consent flags, all from one transmission. */
 static void set_evidence(pw_assessor *as, pw_finding *f, const rule_input *in,
                          const unsigned char *use)
 {
@@ -477,24 +557,39 @@ static void set_evidence(pw_assessor *as, pw_finding *f, const rule_input *in,
     f->evidence = ev;
     f->n_evidence = ev ? n : 0;
     f->request = copy_request(&as->arena, in->req);
+    f->event_name = dup_or_null(&as->arena, in->b->event_name);
+    f->step = in->req->step;
+    f->before_consent = in->req->before_consent;
+    f->after_reject = in->req->after_reject;
+}
+
+/* What tells findings of a rule apart beyond tracker, account and page: for PW-CONSENT the
+ * consent state, so a request before the banner and one after a reject are two findings. */
+static const char *finding_variant(const pw_rule *rule, const pw_request *req)
+{
+    if (strcmp(rule->info.id, "PW-CONSENT") != 0)
+        return "";
+    return req->after_reject ? "after-reject" : req->before_consent ? "before-consent" : "";
 }
 
 static pw_status record(pw_assessor *as, const pw_rule *rule, int sev, const rule_input *in,
                         const apage *page, const unsigned char *use, pw_err *err)
 {
     const pw_beacon *b = in->b;
-    char *key = pw_arena_sprintf(&as->req, "%s\x1f%s\x1f%s\x1f%s\x1f%s", rule->info.id,
+    char *key = pw_arena_sprintf(&as->req, "%s\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s", rule->info.id,
                                  b->tracker->id, b->account_id ? b->account_id : "",
-                                 in->list_domain ? in->list_domain : "", page->page.url);
+                                 in->list_domain ? in->list_domain : "", page->page.url,
+                                 finding_variant(rule, in->req));
     if (!key)
         return pw_err_set(err, PW_ERR_NOMEM, "assessor: out of memory");
     size_t i = map_find(&as->finding_index, as->finding_keys, key);
     if (i != SIZE_MAX) {
         pw_finding *f = &as->findings[i];
         f->occurrences++;
-        if (!f->event_name && b->event_name)
-            f->event_name = pw_arena_strdup(&as->arena, b->event_name);
-        if ((pw_severity)sev > f->severity) {
+        /* a higher severity, or at the same one an event rather than a script load, replaces
+         * the evidence with everything else that describes the transmission */
+        int named = !f->event_name && b->event_name && (pw_severity)sev == f->severity;
+        if ((pw_severity)sev > f->severity || named) {
             f->severity = (pw_severity)sev;
             set_evidence(as, f, in, use);
         }
@@ -514,13 +609,9 @@ static pw_status record(pw_assessor *as, const pw_rule *rule, int sev, const rul
         .remediation = rule->remedy(&as->arena, in),
         .tracker = b->tracker,
         .account_id = dup_or_null(&as->arena, b->account_id),
-        .event_name = dup_or_null(&as->arena, b->event_name),
         .page_url = page->page.url,
         .page_title = page->page.title,
         .screenshot_png = page->page.screenshot_png,
-        .step = in->req->step,
-        .before_consent = in->req->before_consent,
-        .after_reject = in->req->after_reject,
         .occurrences = 1,
     };
     set_evidence(as, f, in, use);
@@ -557,11 +648,11 @@ static pw_status assess_beacon(pw_assessor *as, const pw_beacon *b, const pw_req
                                size_t page_i, const list_name *ln, pw_err *err)
 {
     size_t n = 0;
-    rule_field *rf = scan_fields(as, b, &n);
+    const apage *page = &as->pages[page_i];
+    rule_field *rf = scan_fields(as, b, req, page->page.url, &n);
     unsigned char *use = pw_arena_alloc(&as->req, n + 1);
     if (!rf || !use)
         return pw_err_set(err, PW_ERR_NOMEM, "assessor: out of memory");
-    const apage *page = &as->pages[page_i];
     rule_input in = {.ctx = page->ctx,
                      .b = b,
                      .fields = rf,
@@ -620,21 +711,10 @@ static int third_party(pw_assessor *as, size_t page_i, const char *page_url, con
     return c->third;
 }
 
-pw_status pw_assessor_add_request(pw_assessor *as, const pw_request *req, pw_err *err)
+/* Decode, scan and judge one request on its page (whose context is now known). */
+static pw_status assess_request(pw_assessor *as, const pw_request *req, size_t page_i, pw_err *err)
 {
-    if (!req || !req->url)
-        return pw_err_set(err, PW_ERR_INVALID, "assessor: request without a URL");
-    if (as->finished)
-        return pw_err_set(err, PW_ERR_STATE, "assessor: request added after finish");
-    as->n_requests++;
-    const char *page_url = req->page_url;
-    if (!page_url)
-        page_url = req->resource_type && strcasecmp(req->resource_type, "document") == 0 ? req->url
-                                                                                         : NO_PAGE;
-    pw_page blank = {.url = page_url};
-    size_t page_i = ensure_page(as, &blank);
-    if (page_i == SIZE_MAX)
-        return pw_err_set(err, PW_ERR_NOMEM, "assessor: out of memory");
+    const char *page_url = as->pages[page_i].page.url;
     int third = strcmp(page_url, NO_PAGE) != 0 && third_party(as, page_i, page_url, req->url);
     if (third)
         as->n_third++;
@@ -659,6 +739,65 @@ pw_status pw_assessor_add_request(pw_assessor *as, const pw_request *req, pw_err
     return st;
 }
 
+/* Assess the waiting requests of page page_i (SIZE_MAX: all), in the order they came. */
+static pw_status flush_pending(pw_assessor *as, size_t page_i, pw_err *err)
+{
+    pw_status st = PW_OK;
+    size_t w = 0;
+    for (size_t i = 0; i < as->n_pending; i++) {
+        pending_req p = as->pending[i];
+        if (st != PW_OK || (page_i != SIZE_MAX && p.page != page_i))
+            as->pending[w++] = p;
+        else
+            st = assess_request(as, p.req, p.page, err);
+    }
+    as->n_pending = w;
+    if (w == 0) {
+        pw_arena_reset(&as->pend);
+        as->pending_bytes = 0;
+    }
+    return st;
+}
+
+/* Keep a copy of a request until its page is added: a source that sends a page's requests
+ * before the page (the static scan learns the title at the end of the HTML) must not have them
+ * judged in a context the title would change. Bounded: past the limits all are judged. */
+static pw_status hold_request(pw_assessor *as, const pw_request *req, size_t page_i, pw_err *err)
+{
+    if (as->n_pending >= PENDING_MAX || as->pending_bytes >= PENDING_BYTES_MAX) {
+        pw_status st = flush_pending(as, SIZE_MAX, err);
+        if (st != PW_OK)
+            return st;
+    }
+    pw_request *c = copy_request_as(&as->pend, req, 0);
+    if (!c || !grow((void **)&as->pending, &as->cap_pending, as->n_pending, sizeof *as->pending))
+        return pw_err_set(err, PW_ERR_NOMEM, "assessor: out of memory");
+    as->pending[as->n_pending++] = (pending_req){page_i, c};
+    as->pending_bytes += req->body_len + strlen(req->url) + 256;
+    return PW_OK;
+}
+
+pw_status pw_assessor_add_request(pw_assessor *as, const pw_request *req, pw_err *err)
+{
+    if (!req || !req->url)
+        return pw_err_set(err, PW_ERR_INVALID, "assessor: request without a URL");
+    if (as->finished)
+        return pw_err_set(err, PW_ERR_STATE, "assessor: request added after finish");
+    as->n_requests++;
+    const char *page_url = req->page_url;
+    if (!page_url)
+        page_url = req->resource_type && strcasecmp(req->resource_type, "document") == 0 ? req->url
+                                                                                         : NO_PAGE;
+    pw_page blank = {.url = page_url};
+    size_t page_i = ensure_page(as, &blank);
+    pw_arena_reset(&as->req);
+    if (page_i == SIZE_MAX)
+        return pw_err_set(err, PW_ERR_NOMEM, "assessor: out of memory");
+    if (!as->pages[page_i].added && strcmp(page_url, NO_PAGE) != 0)
+        return hold_request(as, req, page_i, err);
+    return assess_request(as, req, page_i, err);
+}
+
 /* ---- result ---- */
 
 static int cmp_findings(const void *pa, const void *pb)
@@ -681,6 +820,11 @@ static int cmp_findings(const void *pa, const void *pb)
 
 pw_status pw_assessor_finish(pw_assessor *as, const pw_scan_result **out, pw_err *err)
 {
+    if (!as->finished) {
+        pw_status st = flush_pending(as, SIZE_MAX, err);
+        if (st != PW_OK)
+            return st;
+    }
     if (as->n_findings)
         qsort(as->findings, as->n_findings, sizeof *as->findings, cmp_findings);
     free(as->finding_index.slot); /* positions changed: the index is no longer valid */

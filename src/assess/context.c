@@ -152,6 +152,17 @@ static const char *first_segment_cue(pw_arena *a, pw_slice path, const char *con
     return NULL;
 }
 
+/* The PHI engine's general pages (src/detect/page_context.c): a careers, giving … host
+ * (careers.example.org), a job board, or a first path slug that is a page word. */
+static const char *general_page_cue(const char *url)
+{
+    size_t slug = 0;
+    if (!url || !pw_detect_general_page(url, strlen(url), &slug) || slug > 1)
+        return NULL;
+    return slug == 0 ? "general page host (careers, giving, job board)"
+                     : "general section (a page word as the first path slug)";
+}
+
 /* The path and query of an URL (or the whole string when it is not an absolute URL). */
 static pw_slice path_part(const char *url)
 {
@@ -220,6 +231,8 @@ pw_hhs_context pw_assess_page_context(const pw_detector *d, pw_detect_scratch *s
         why = pw_arena_sprintf(a, "login/portal cue '%s'", cue);
     } else if ((cue = first_segment_cue(a, path, general_cues))) {
         why = pw_arena_sprintf(a, "general section '/%s'", cue);
+    } else if ((cue = general_page_cue(url))) {
+        why = cue;
     } else if ((cue = find_cue(a, ptext, care_cues)) ||
                (ttext && (cue = find_cue(a, ttext, care_cues)))) {
         ctx = PW_CTX_CARE_INTENT;

@@ -4,6 +4,7 @@
  * June 20 2024), a match function and a remediation. docs/rules.md documents each one; the
  * wording here is what reports print, so it must never claim more than the law supports.
  */
+#include <stdint.h>
 #include <string.h>
 #include <strings.h>
 
@@ -98,9 +99,23 @@ static int is_meta(const rule_input *in)
     return in->b->tracker->decoder && strcmp(in->b->tracker->decoder, "meta") == 0;
 }
 
-static const char *account(const rule_input *in)
+/* The Meta calls that turn off automatic events and form reading, naming the pixel when known
+ * (never a placeholder: without an ID the call is shown with its arguments elided). */
+static char *autoconfig_call(pw_arena *a, const rule_input *in)
 {
-    return in->b->account_id ? in->b->account_id : "<ID>";
+    const char *id = in->b->account_id;
+    if (!id)
+        return pw_arena_strdup(a, "`fbq('set','autoConfig',false,…)` with the pixel's ID before "
+                                  "its `fbq('init',…)`");
+    return pw_arena_sprintf(a, "`fbq('set','autoConfig',false,'%s')` before `fbq('init','%s')`", id,
+                            id);
+}
+
+/* " for account X", or nothing when the beacon names no account. */
+static char *for_account(pw_arena *a, const rule_input *in)
+{
+    const char *id = in->b->account_id;
+    return id ? pw_arena_sprintf(a, " for account %s", id) : pw_arena_strdup(a, "");
 }
 
 /* "Meta Pixel"; for a filter-list entry its product and host, in the arena ("ad server or data
@@ -115,12 +130,19 @@ static const char *product(pw_arena *a, const rule_input *in)
     return named ? named : p;
 }
 
-static const char *vendor(const rule_input *in)
+/* The vendor by name; for a third party not in the catalog (vendor "unknown") its host. */
+static const char *vendor(pw_arena *a, const rule_input *in)
 {
     const pw_tracker *t = in->b->tracker;
     if (in->list_host)
         return in->list_host;
-    return t->vendor ? t->vendor : t->id;
+    if (t->vendor && strcmp(t->vendor, "unknown") != 0)
+        return t->vendor;
+    pw_url u;
+    const char *url = in->req ? in->req->url : NULL;
+    if (url && pw_url_parse(url, strlen(url), &u, NULL) == PW_OK && u.host.n)
+        return pw_arena_strndup(a, u.host.p, u.host.n);
+    return product(a, in);
 }
 
 /* Mark fields of the given kinds (and any with health hits) as evidence. */
@@ -181,10 +203,9 @@ static char *r_button(pw_arena *a, const rule_input *in)
     if (is_meta(in))
         return pw_arena_sprintf(
             a,
-            "Turn off Meta's automatic events (they send button text): call "
-            "`fbq('set','autoConfig',false,'%s')` before `fbq('init','%s')`, or remove the "
+            "Turn off Meta's automatic events (they send button text): call %s, or remove the "
             "pixel from %s.",
-            account(in), account(in), pw_page_pattern(a, in->page_url));
+            autoconfig_call(a, in), pw_page_pattern(a, in->page_url));
     return pw_arena_sprintf(a,
                             "Stop %s from collecting click and link text on %s (disable automatic "
                             "click / enhanced-measurement tracking), or remove the tag there.",
@@ -193,13 +214,74 @@ static char *r_button(pw_arena *a, const rule_input *in)
 
 /* ---- PW-SEARCH-TERM ---- */
 
+/* 1 if url is a general page's (careers, news…): its query is a job search or the like, which
+ * the PHI engine scans without the vocabulary (docs/detect.md). */
+static int general_page(const char *url)
+{
+    return url && pw_detect_general_page(url, strlen(url), NULL);
+}
+
+/* The URL field a derived search field came from ("dl?keyword" comes from "dl"), or NULL. */
+static const pw_field *search_source(const rule_input *in, const pw_field *f)
+{
+    const char *q = f->key ? strrchr(f->key, '?') : NULL;
+    if (!q)
+        return NULL;
+    size_t n = (size_t)(q - f->key);
+    for (size_t i = 0; i < in->n_fields; i++) {
+        const pw_field *u = in->fields[i].f;
+        if ((u->kind == PW_FIELD_PAGE_URL || u->kind == PW_FIELD_REFERRER) && u->key &&
+            strlen(u->key) == n && strncmp(u->key, f->key, n) == 0)
+            return u;
+    }
+    return NULL;
+}
+
+/* 1 if a value holds a letter: "85" (an image quality) is no search. */
+static int has_letter(const char *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)v[i];
+        if ((c | 0x20) >= 'a' && (c | 0x20) <= 'z')
+            return 1;
+        if (c >= 0x80) /* a letter of another script */
+            return 1;
+    }
+    return 0;
+}
+
+/* 1 if the URL belongs to the site of the page the beacon came from. */
+static int same_site(const rule_input *in, const char *url)
+{
+    if (!in->page_url || !strstr(in->page_url, "://"))
+        return 1; /* no page known: the tracker's page URL is the page */
+    return !pw_is_third_party(in->page_url, url);
+}
+
+/* A search the visitor made on the site: a search parameter of a first-party page URL the
+ * tracker received ("dl?q"), or a field the tracker names a search (ep.search_term,
+ * cd[search_string]); not a third party's own q= or keywords= (an image quality, an ad
+ * server's page keywords), not a search on another site (a Google referrer), not a job search
+ * on a careers or other general page, and never a value without a letter. */
+static int site_search(const rule_input *in, const rule_field *rf)
+{
+    const pw_field *f = rf->f, *src = search_source(in, f);
+    if ((f->kind != PW_FIELD_SEARCH_TERM && !search_key(f)) || f->value_len == 0 ||
+        page_metadata(f)) /* JSON-LD "keywords" are no search */
+        return 0;
+    if (!has_letter(f->value, f->value_len))
+        return 0;
+    if (src)
+        return same_site(in, src->value) && !general_page(src->value);
+    return f->key && strcasestr(f->key, "search") && !general_page(in->page_url);
+}
+
 static int m_search(const rule_input *in, unsigned char *use)
 {
     int found = 0, health = in->ctx >= PW_CTX_CONDITION;
     for (size_t i = 0; i < in->n_fields; i++) {
         const rule_field *rf = &in->fields[i];
-        if ((rf->f->kind != PW_FIELD_SEARCH_TERM && !search_key(rf->f)) || rf->f->value_len == 0 ||
-            page_metadata(rf->f)) /* JSON-LD "keywords" are no search */
+        if (!site_search(in, rf))
             continue;
         use[i] = found = 1;
         health |= field_has(rf, pw_hit_is_health);
@@ -214,25 +296,130 @@ static char *r_search(pw_arena *a, const rule_input *in)
     return pw_arena_sprintf(
         a,
         "Do not send site-search queries to %s: strip the query string from the page URL it "
-        "receives (dl / page_location), turn off site-search tracking for %s, or remove the tag "
-        "from search and find-a-doctor pages (%s).",
-        vendor(in), account(in), pw_page_pattern(a, in->page_url));
+        "receives (dl / page_location), turn off site-search tracking%s, or remove the tag from "
+        "search and find-a-doctor pages (%s).",
+        vendor(a, in), for_account(a, in), pw_page_pattern(a, in->page_url));
 }
 
 /* ---- PW-FORM-VALUES ---- */
 
 /* Identifiers in a field; a name guessed only from a key called "name" counts for flat keys
  * ("first_name", "dl?name"), not inside JSON ("formFeatures.2.name" is a field's name). */
-static int field_personal(const rule_field *rf)
+/* 1 if the domain d is (under) one of the second-level domains reserved for documentation. */
+static int documentation_domain(const char *d)
+{
+    static const char *const reserved[] = {"example.com", "example.org", "example.net", NULL};
+    size_t n = strlen(d);
+    for (size_t i = 0; reserved[i]; i++) {
+        size_t r = strlen(reserved[i]);
+        if (n >= r && strcasecmp(d + n - r, reserved[i]) == 0 && (n == r || d[n - r - 1] == '.'))
+            return 1;
+    }
+    return 0;
+}
+
+/* 1 if the hit is a documentation value, no one's identity: a 555-0100…0199 phone number (NANP
+ * reserves them for fiction) or an address at example.com/.org/.net, as forms show in their
+ * placeholders. Canaries are separate hits and always count. */
+static int documentation_value(const pw_hit *h)
+{
+    const char *v = h->normalized;
+    size_t n = v ? strlen(v) : 0;
+    if (h->category == PW_PHI_PHONE && n >= 10)
+        return strncmp(v + n - 7, "55501", 5) == 0;
+    if (h->category == PW_PHI_EMAIL && v) {
+        const char *at = strrchr(v, '@');
+        return at && documentation_domain(at + 1);
+    }
+    return 0;
+}
+
+static int hit_personal(const rule_field *rf, const pw_hit *h)
 {
     int nested = rf->f->key && strchr(rf->f->key, '.') != NULL;
+    if (nested && h->category == PW_PHI_NAME && h->reason_detail &&
+        strcmp(h->reason_detail, "name key") == 0)
+        return 0;
+    return pw_hit_is_personal(h) && !documentation_value(h);
+}
+
+static int field_personal(const rule_field *rf)
+{
+    for (size_t i = 0; i < rf->n_hits; i++)
+        if (hit_personal(rf, &rf->hits[i]))
+            return 1;
+    return 0;
+}
+
+/* The leaf of a flattened key, lower case without separators: "cd[Account_ID]" -> "accountid". */
+static void key_leaf(const char *key, char *out, size_t room)
+{
+    const char *k = key ? key : "";
+    size_t n = strlen(k);
+    while (n && k[n - 1] == ']')
+        n--;
+    size_t b = n;
+    while (b && k[b - 1] != '[' && k[b - 1] != '.' && k[b - 1] != '?')
+        b--;
+    size_t w = 0;
+    for (size_t i = b; i < n && w + 1 < room; i++)
+        if (k[i] != '_' && k[i] != '-')
+            out[w++] = (char)(k[i] >= 'A' && k[i] <= 'Z' ? k[i] - 'A' + 'a' : k[i]);
+    out[w] = '\0';
+}
+
+/* A vendor's own configuration parameter: the account, site, property or pixel the tag reports
+ * to (Siteimprove's accountid, a site_id), never the visitor's record number. */
+static int vendor_config_key(const char *key)
+{
+    static const char *const names[] = {
+        "account",   "accountid", "acct",        "acctid",         "accountkey", "siteid",
+        "site",      "sitekey",   "propertyid",  "property",       "pixelid",    "trackingid",
+        "trackerid", "tagid",     "containerid", "advertiserid",   "partnerid",  "pid",
+        "tid",       "appid",     "orgid",       "organizationid", NULL};
+    char leaf[40];
+    key_leaf(key, leaf, sizeof leaf);
+    for (size_t i = 0; names[i]; i++)
+        if (strcmp(leaf, names[i]) == 0)
+            return 1;
+    return 0;
+}
+
+/* 1 if the hit's value is part of the request's host (6027462.global.siteimproveanalytics.io
+ * for accountid=6027462): the vendor's routing, not the visitor's data. */
+static int hit_in_host(const rule_input *in, const pw_hit *h)
+{
+    pw_url u;
+    const char *v = h->normalized;
+    size_t n = v ? strlen(v) : 0;
+    if (n < 4 || !in->req || !in->req->url ||
+        pw_url_parse(in->req->url, strlen(in->req->url), &u, NULL) != PW_OK)
+        return 0;
+    for (size_t i = 0; i + n <= u.host.n; i++)
+        if (strncasecmp(u.host.p + i, v, n) == 0)
+            return 1;
+    return 0;
+}
+
+/* A field the tracker fills itself (not the page URL, referrer, a typed value or user data). */
+static int tracker_own_field(const pw_field *f)
+{
+    return f->kind == PW_FIELD_OTHER || f->kind == PW_FIELD_CUSTOM_DATA;
+}
+
+/* field_personal without the tracker's own settings: a record number under a vendor
+ * configuration key, or any identifier whose value names the request's host. */
+static int field_personal_here(const rule_input *in, const rule_field *rf)
+{
+    int own = tracker_own_field(rf->f), config = own && vendor_config_key(rf->f->key);
     for (size_t i = 0; i < rf->n_hits; i++) {
         const pw_hit *h = &rf->hits[i];
-        if (nested && h->category == PW_PHI_NAME && h->reason_detail &&
-            strcmp(h->reason_detail, "name key") == 0)
+        if (!hit_personal(rf, h))
             continue;
-        if (pw_hit_is_personal(h))
-            return 1;
+        if (h->category != PW_PHI_CANARY &&
+            ((config && h->category == PW_PHI_RECORD_ID) || (own && hit_in_host(in, h))))
+            continue;
+        return 1;
     }
     return 0;
 }
@@ -251,23 +438,47 @@ static int m_form(const rule_input *in, unsigned char *use)
         /* ud[…] is advanced matching (its own rule) and page metadata describes the page:
          * there only a typed canary counts */
         int canary_only = (k == PW_FIELD_USER_DATA && !udff) || page_metadata(rf->f);
-        int personal = canary_only ? field_has(rf, is_canary) : field_personal(rf);
+        int personal = canary_only ? field_has(rf, is_canary) : field_personal_here(in, rf);
         if (udff || typed || personal)
             use[i] = found = 1;
     }
     return found ? PW_SEV_CRITICAL : -1;
 }
 
+/* 1 if what PW-FORM-VALUES found came from a form: typed values, udff hashes of form fields, or
+ * identifiers in a page URL or referrer (a GET form puts its values there). */
+static int form_evidence(const rule_input *in)
+{
+    for (size_t i = 0; i < in->n_fields; i++) {
+        const rule_field *rf = &in->fields[i];
+        pw_field_kind k = rf->f->kind;
+        if (!rf->f->value_len)
+            continue;
+        if (k == PW_FIELD_FORM_VALUE || starts(rf->f->key, "udff["))
+            return 1;
+        if ((k == PW_FIELD_PAGE_URL || k == PW_FIELD_REFERRER) && field_personal(rf))
+            return 1;
+    }
+    return 0;
+}
+
 static char *r_form(pw_arena *a, const rule_input *in)
 {
     const char *pat = pw_page_pattern(a, in->page_url);
+    if (!form_evidence(in))
+        return pw_arena_sprintf(a,
+                                "Stop the site's tag code sending identifiers to %s on %s: remove "
+                                "them from the event's parameters (custom data, user properties), "
+                                "or route its events through `phiwall gateway` with a policy "
+                                "that drops user fields.",
+                                product(a, in), pat);
     if (is_meta(in))
         return pw_arena_sprintf(
             a,
-            "Stop the pixel reading forms: `fbq('set','autoConfig',false,'%s')` turns off "
-            "automatic form hashing (udff); make forms on %s submit with POST so typed values "
-            "never appear in a URL; or remove the pixel from %s.",
-            account(in), pat, pat);
+            "Stop the pixel reading forms: %s turns off automatic form hashing (udff); make "
+            "forms on %s submit with POST so typed values never appear in a URL; or remove the "
+            "pixel from %s.",
+            autoconfig_call(a, in), pat, pat);
     return pw_arena_sprintf(a,
                             "Make forms on %s submit with POST (typed values must never appear "
                             "in a URL) and remove %s from those pages, or route its events "
@@ -304,19 +515,41 @@ static char *r_advanced(pw_arena *a, const rule_input *in)
     if (is_meta(in))
         return pw_arena_sprintf(
             a,
-            "Disable advanced matching: remove the user-data object from `fbq('init','%s',{…})` "
-            "and turn off Automatic Advanced Matching for pixel %s in Events Manager. Send "
-            "conversions through `phiwall gateway`, which sends user data only with consent "
-            "and policy.",
-            account(in), account(in));
+            "Disable advanced matching: remove the user-data object from %s and turn off "
+            "Automatic Advanced Matching%s in Events Manager. Send conversions through "
+            "`phiwall gateway`, which sends user data only with consent and policy.",
+            in->b->account_id ? pw_arena_sprintf(a, "`fbq('init','%s',{…})`", in->b->account_id)
+                              : "the pixel's `fbq('init',…)` call",
+            in->b->account_id ? pw_arena_sprintf(a, " for pixel %s", in->b->account_id) : "");
     return pw_arena_sprintf(a,
                             "Stop sending user data (hashed e-mail, phone, name) to %s from this "
-                            "health site: remove the enhanced-conversions / user-data settings "
-                            "for %s.",
-                            vendor(in), account(in));
+                            "health site: remove the enhanced-conversions / user-data "
+                            "settings%s.",
+                            vendor(a, in), for_account(a, in));
 }
 
 /* ---- PW-CONDITION-URL ---- */
+
+/* 1 if the field carries the page's address or name: a URL of the page's own site (the page
+ * URL, a first-party referrer, the Referer header naming the page) or a page title. A tag's own
+ * URLs (redir=, a cookie sync's partner URL) and other sites' referrers are no such field. */
+static int carries_page(const rule_input *in, const pw_field *f)
+{
+    if (!f->value_len)
+        return 0;
+    if (f->kind == PW_FIELD_PAGE_TITLE)
+        return has_letter(f->value, f->value_len);
+    if (f->kind != PW_FIELD_PAGE_URL && f->kind != PW_FIELD_REFERRER)
+        return 0;
+    if (f->value[0] == '/' && f->value_len > 1 && f->value[1] != '/')
+        return 1; /* the page's path alone (dp=/conditions/asthma) */
+    return strstr(f->value, "://") && same_site(in, f->value);
+}
+
+static int referer_header(const pw_field *f)
+{
+    return f->key && strcmp(f->key, PW_REFERER_HEADER_KEY) == 0;
+}
 
 static int m_condition(const rule_input *in, unsigned char *use)
 {
@@ -325,18 +558,19 @@ static int m_condition(const rule_input *in, unsigned char *use)
     if (in->b->kind == PW_BEACON_SCRIPT)
         return -1;
     int url = 0;
+    size_t header = SIZE_MAX; /* evidence only when no field of the beacon names the page */
     for (size_t i = 0; i < in->n_fields; i++) {
-        pw_field_kind k = in->fields[i].f->kind;
-        if (k == PW_FIELD_PAGE_URL || k == PW_FIELD_REFERRER || k == PW_FIELD_PAGE_TITLE) {
+        const pw_field *f = in->fields[i].f;
+        if (referer_header(f))
+            header = i;
+        else if (carries_page(in, f))
+            use[i] = url = 1;
+        else if (f->kind == PW_FIELD_DEVICE_ID)
             use[i] = 1;
-            url = 1;
-        } else if (k == PW_FIELD_DEVICE_ID) {
-            use[i] = 1;
-        }
     }
-    if (!url && !pw_request_header(in->req, "referer"))
-        return -1;
-    return PW_SEV_MEDIUM;
+    if (!url && header != SIZE_MAX)
+        use[header] = url = 1;
+    return url ? PW_SEV_MEDIUM : -1;
 }
 
 static char *r_condition(pw_arena *a, const rule_input *in)
@@ -366,9 +600,9 @@ static char *r_form_fields(pw_arena *a, const rule_input *in)
 {
     if (is_meta(in))
         return pw_arena_sprintf(a,
-                                "`fbq('set','autoConfig',false,'%s')` stops the pixel describing "
-                                "forms (cd[formFeatures]); or remove it from %s.",
-                                account(in), pw_page_pattern(a, in->page_url));
+                                "%s stops the pixel describing forms (cd[formFeatures]); or "
+                                "remove it from %s.",
+                                autoconfig_call(a, in), pw_page_pattern(a, in->page_url));
     return pw_arena_sprintf(a, "Stop %s from collecting form metadata on %s, or remove the tag.",
                             product(a, in), pw_page_pattern(a, in->page_url));
 }
@@ -413,7 +647,7 @@ static char *r_no_baa(pw_arena *a, const rule_input *in)
                             "%s does not sign a HIPAA business associate agreement: remove %s "
                             "from %s, or replace it with `phiwall gateway` forwarding only "
                             "allow-listed, PHI-free events.",
-                            vendor(in), product(a, in), pw_page_pattern(a, in->page_url));
+                            vendor(a, in), product(a, in), pw_page_pattern(a, in->page_url));
 }
 
 /* ---- PW-TRACKER-PRESENT ---- */

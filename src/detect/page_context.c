@@ -141,15 +141,44 @@ static int slug_general(const char *s, size_t b, size_t e)
     return 0;
 }
 
-size_t pw_page_quiet_from(const char *s, size_t auth, const pw_url_part *parts, size_t np)
+/* 1 if the URL is a general page's: *at = 0 when its host is one, i + 1 when path slug i is. */
+static int general_at(const char *s, size_t auth, const pw_url_part *parts, size_t np, size_t *at)
 {
     size_t hb, he;
+    *at = 0;
     if (url_host(s, auth, &hb, &he) && host_general(s, hb, he))
+        return 1;
+    for (size_t i = 0; i < np; i++) {
+        if (parts[i].kind == PW_UPART_PATH &&
+            slug_general(s, parts[i].val_start, parts[i].val_end)) {
+            *at = i + 1;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+size_t pw_page_quiet_from(const char *s, size_t auth, const pw_url_part *parts, size_t np)
+{
+    size_t at;
+    return general_at(s, auth, parts, np, &at) ? at : np;
+}
+
+int pw_detect_general_page(const char *url, size_t n, size_t *slug)
+{
+    pw_url_part parts[PW_URL_MAX_PARTS];
+    size_t auth = 0, np = url ? pw_url_parts(url, n, parts, PW_URL_MAX_PARTS, &auth) : 0;
+    if (!url || auth == 0)
+        return 0; /* a relative URL names no host and no page */
+    size_t at;
+    if (!general_at(url, auth, parts, np, &at))
         return 0;
-    for (size_t i = 0; i < np; i++)
-        if (parts[i].kind == PW_UPART_PATH && slug_general(s, parts[i].val_start, parts[i].val_end))
-            return i + 1;
-    return np;
+    size_t k = 0; /* path slugs up to the page word */
+    for (size_t i = 0; i < at; i++)
+        k += parts[i].kind == PW_UPART_PATH;
+    if (slug)
+        *slug = k;
+    return 1;
 }
 
 /* ---- text --------------------------------------------------------------------------------- */

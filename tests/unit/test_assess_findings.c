@@ -1,0 +1,277 @@
+/*
+ * test_assess_findings.c — findings the assess rules must and must not give on the small HARs of
+ * tests/data/assess/ (written by make_cases.py there): vendor account IDs are no patient record,
+ * job searches are no PHI, a third party's own q= is no site search, PW-CONDITION-URL needs a
+ * field carrying the condition page, and the fix texts name no placeholder.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "phiwall/assess.h"
+#include "phiwall/har.h"
+#include "pw_test.h"
+
+#define DATA PW_SRC_DIR "/tests/data/assess/"
+
+/* One scanned HAR: the result lives as long as the assessor. */
+typedef struct scan {
+    pw_catalog *cat;
+    pw_detector *det;
+    pw_assessor *as;
+    const pw_scan_result *r;
+} scan;
+
+static pw_status sink_page(void *ctx, const pw_page *p, pw_err *err)
+{
+    return pw_assessor_add_page(ctx, p, err);
+}
+
+static pw_status sink_request(void *ctx, const pw_request *r, pw_err *err)
+{
+    return pw_assessor_add_request(ctx, r, err);
+}
+
+static int scan_har_with(scan *s, const char *name, const pw_canary *canaries, size_t n_canaries)
+{
+    memset(s, 0, sizeof *s);
+    pw_err err = {0};
+    pw_detector_opts dopts = {.canaries = canaries, .n_canaries = n_canaries};
+    int ok = pw_catalog_load(NULL, &s->cat, &err) == PW_OK &&
+             pw_detector_new(&dopts, &s->det, &err) == PW_OK;
+    pw_assess_opts aopts = {.catalog = s->cat, .detector = s->det};
+    ok = ok && pw_assessor_new(&aopts, &s->as, &err) == PW_OK;
+    char path[512];
+    snprintf(path, sizeof path, DATA "%s.har", name);
+    pw_capture_sink sink = {sink_page, sink_request, s->as};
+    ok = ok && pw_har_read_file(path, &sink, &err) == PW_OK;
+    ok = ok && pw_assessor_finish(s->as, &s->r, &err) == PW_OK;
+    if (!ok)
+        fprintf(stderr, "%s: %s\n", name, err.msg);
+    return ok;
+}
+
+static int scan_har(scan *s, const char *name)
+{
+    return scan_har_with(s, name, NULL, 0);
+}
+
+static void scan_free(scan *s)
+{
+    pw_assessor_free(s->as);
+    pw_detector_free(s->det);
+    pw_catalog_free(s->cat);
+}
+
+/* The findings of rule on pages whose URL contains page (NULL: any page). */
+static size_t count(const scan *s, const char *rule, const char *page)
+{
+    size_t n = 0;
+    for (size_t i = 0; s->r && i < s->r->n_findings; i++) {
+        const pw_finding *f = &s->r->findings[i];
+        if (strcmp(f->rule_id, rule) == 0 && (!page || strstr(f->page_url, page)))
+            n++;
+    }
+    return n;
+}
+
+static const pw_finding *find(const scan *s, const char *rule, const char *page)
+{
+    for (size_t i = 0; s->r && i < s->r->n_findings; i++) {
+        const pw_finding *f = &s->r->findings[i];
+        if (strcmp(f->rule_id, rule) == 0 && (!page || strstr(f->page_url, page)))
+            return f;
+    }
+    return NULL;
+}
+
+/* No finding prints a placeholder ("<ID>") in its fix. */
+static void no_placeholder(const scan *s)
+{
+    for (size_t i = 0; s->r && i < s->r->n_findings; i++)
+        CHECK(strstr(s->r->findings[i].remediation, "<ID>") == NULL);
+}
+
+/* 1: Siteimprove's accountid=6027462 (also its host's first label) is the vendor's account. */
+static void vendor_account_is_no_record(void)
+{
+    scan s;
+    CHECK(scan_har(&s, "vendor_account"));
+    CHECK_INT(count(&s, "PW-FORM-VALUES", "https://www.hosp.org/"), 1);
+    const pw_finding *f = find(&s, "PW-FORM-VALUES", NULL);
+    CHECK(f && strstr(f->page_url, "/contact/thanks?email="));
+    CHECK(f && strstr(f->remediation, "submit with POST")); /* a GET form put it in dl */
+    CHECK_INT(count(&s, "PW-FORM-VALUES", "/news/"), 0);
+    no_placeholder(&s);
+    scan_free(&s);
+}
+
+/* 2: a job search on a careers section or a careers host is inventory only (docs/rules.md). */
+static void job_search_is_no_phi(void)
+{
+    scan s;
+    CHECK(scan_har(&s, "careers_search"));
+    CHECK_INT(count(&s, "PW-SEARCH-TERM", NULL), 0);
+    CHECK_INT(count(&s, "PW-CONDITION-URL", NULL), 0);
+    CHECK_INT(count(&s, "PW-NO-BAA", NULL), 0);
+    CHECK_INT(count(&s, "PW-TRACKER-PRESENT", "/careers/search?keyword=oncology"), 2);
+    CHECK_INT(count(&s, "PW-TRACKER-PRESENT", "https://careers.hosp.org/"), 2);
+    CHECK_INT(s.r ? s.r->n_findings : 0, 4);
+    scan_free(&s);
+    pw_arena a;
+    pw_arena_init(&a, 0);
+    const char *why = NULL;
+    CHECK_INT(
+        pw_assess_page_context(NULL, NULL, &a, "https://careers.hosp.org/search?q=x", NULL, &why),
+        PW_CTX_GENERAL);
+    CHECK(why && strstr(why, "general page host"));
+    /* a job board is a general page's host; the hospital's own /search is not */
+    CHECK_INT(pw_assess_page_context(NULL, NULL, &a, "https://hosp.wd1.myworkdayjobs.com/search",
+                                     NULL, &why),
+              PW_CTX_GENERAL);
+    CHECK_INT(pw_assess_page_context(NULL, NULL, &a, "https://www.hosp.org/search?q=x", NULL, &why),
+              PW_CTX_CARE_INTENT);
+    pw_arena_free(&a);
+}
+
+/* 3: a third party's own q=85 or keywords=… and a Google search in the referrer are no site
+ * search; the site's own /search?q=knee+pain is, and its fix names no placeholder. */
+static void only_site_searches(void)
+{
+    scan s;
+    CHECK(scan_har(&s, "not_site_search"));
+    CHECK_INT(count(&s, "PW-SEARCH-TERM", NULL), 2);
+    CHECK_INT(count(&s, "PW-SEARCH-TERM", "/search?q=knee+pain"), 2);
+    for (size_t i = 0; s.r && i < s.r->n_findings; i++) {
+        const pw_finding *f = &s.r->findings[i];
+        if (strcmp(f->rule_id, "PW-SEARCH-TERM") != 0)
+            continue;
+        CHECK(f->severity == PW_SEV_HIGH);
+        if (f->account_id) /* GA4 */
+            CHECK(strstr(f->remediation, "for account G-TEST12345"));
+        else /* a third party not in the catalog is named by its host */
+            CHECK(strstr(f->remediation, "queries to collect.example-analytics.net:"));
+    }
+    no_placeholder(&s);
+    scan_free(&s);
+}
+
+/* The finding's evidence of this kind, or NULL. */
+static const pw_evidence *evidence_of(const pw_finding *f, pw_field_kind kind)
+{
+    for (size_t i = 0; f && i < f->n_evidence; i++)
+        if (f->evidence[i].kind == kind)
+            return &f->evidence[i];
+    return NULL;
+}
+
+/* 4: PW-CONDITION-URL only when a field carries the condition page: not a cookie sync from an ad
+ * frame, not a tag naming its own URLs with the site's origin as Referer. */
+static void condition_url_needs_the_page(void)
+{
+    scan s;
+    CHECK(scan_har(&s, "condition_fields"));
+    CHECK_INT(count(&s, "PW-CONDITION-URL", NULL), 2);
+    for (size_t i = 0; s.r && i < s.r->n_findings; i++) {
+        const pw_finding *f = &s.r->findings[i];
+        const char *id = f->tracker->id;
+        CHECK(strcmp(id, "liveramp") != 0 && strcmp(id, "xandr") != 0);
+        const pw_evidence *page = evidence_of(f, PW_FIELD_PAGE_URL);
+        const pw_evidence *ref = evidence_of(f, PW_FIELD_REFERRER);
+        CHECK(page || ref);                /* every finding shows the field that carried the page */
+        if (strcmp(id, "trade-desk") == 0) /* the pixel's Referer header is the page itself */
+            CHECK(ref && strcmp(ref->key, "header:referer") == 0 &&
+                  strcmp(ref->value, "https://www.hosp.org/conditions/breast-cancer") == 0);
+        if (strcmp(id, "meta-pixel") == 0)
+            CHECK(page && strcmp(page->key, "dl") == 0 && !ref);
+    }
+    scan_free(&s);
+}
+
+/* 5: placeholders are form metadata (PW-FORM-FIELDS), never PHI; documentation values
+ * (555-01xx, example.org) count only as the scanner's canaries. */
+static void placeholders_are_no_phi(void)
+{
+    scan s;
+    CHECK(scan_har(&s, "form_placeholders"));
+    CHECK_INT(count(&s, "PW-FORM-VALUES", NULL), 0);
+    const pw_finding *f = find(&s, "PW-FORM-FIELDS", "/appointments/request");
+    CHECK(f != NULL);
+    for (size_t i = 0; f && i < f->n_evidence; i++)
+        CHECK_INT(f->evidence[i].n_hits, 0);
+    scan_free(&s);
+    static const pw_canary canaries[] = {
+        {"email", "marisol.canary.abc@example.org", PW_CANARY_EMAIL},
+        {"phone", "617-555-0107", PW_CANARY_PHONE}};
+    CHECK(scan_har_with(&s, "form_placeholders", canaries, 2));
+    CHECK_INT(count(&s, "PW-FORM-VALUES", "/appointments/confirm"), 1);
+    CHECK_INT(count(&s, "PW-FORM-VALUES", "/appointments/request"), 0);
+    scan_free(&s);
+}
+
+/* 1 if the finding's request is the Meta event it names ("ev=PageView&"). */
+static int request_is_event(const pw_finding *f)
+{
+    char ev[64];
+    snprintf(ev, sizeof ev, "ev=%s&", f->event_name ? f->event_name : "");
+    return f->request && f->request->url && strstr(f->request->url, ev) != NULL;
+}
+
+/* 6: the severity, flags, event and request of a finding describe one transmission: a PageView
+ * before the banner was answered and a Microdata event after the reject are two findings. */
+static void consent_finding_is_one_transmission(void)
+{
+    scan s;
+    CHECK(scan_har(&s, "consent_reject"));
+    CHECK_INT(count(&s, "PW-CONSENT", NULL), 2);
+    for (size_t i = 0; s.r && i < s.r->n_findings; i++) {
+        const pw_finding *f = &s.r->findings[i];
+        CHECK(request_is_event(f));
+        CHECK_INT(f->before_consent, f->request->before_consent);
+        CHECK_INT(f->after_reject, f->request->after_reject);
+        if (strcmp(f->rule_id, "PW-CONSENT") != 0)
+            continue;
+        if (f->severity == PW_SEV_HIGH)
+            CHECK(f->after_reject && !f->before_consent && f->event_name &&
+                  strcmp(f->event_name, "Microdata") == 0);
+        else
+            CHECK(f->severity == PW_SEV_MEDIUM && f->before_consent && !f->after_reject &&
+                  f->event_name && strcmp(f->event_name, "PageView") == 0);
+    }
+    scan_free(&s);
+}
+
+/* 7: a source that sends a page's requests before the page (the static scan learns the title
+ * last) gets findings in the page's final context: "Abortion Services" makes a condition page. */
+static void requests_before_their_page(void)
+{
+    scan s;
+    memset(&s, 0, sizeof s);
+    pw_detector_opts dopts = {0};
+    CHECK_INT(pw_catalog_load(NULL, &s.cat, NULL), PW_OK);
+    CHECK_INT(pw_detector_new(&dopts, &s.det, NULL), PW_OK);
+    pw_assess_opts aopts = {.catalog = s.cat, .detector = s.det};
+    CHECK_INT(pw_assessor_new(&aopts, &s.as, NULL), PW_OK);
+    const char *page = "https://www.hosp.org/x/1.html";
+    pw_request r = {.method = "GET",
+                    .url = "https://www.facebook.com/tr/?id=123456789012345&ev=PageView&dl="
+                           "https%3A%2F%2Fwww.hosp.org%2Fx%2F1.html",
+                    .page_url = page,
+                    .resource_type = "image",
+                    .source = PW_SOURCE_STATIC};
+    CHECK_INT(pw_assessor_add_request(s.as, &r, NULL), PW_OK);
+    pw_page pg = {.url = page, .title = "Abortion Services | Hosp"};
+    CHECK_INT(pw_assessor_add_page(s.as, &pg, NULL), PW_OK);
+    CHECK_INT(pw_assessor_finish(s.as, &s.r, NULL), PW_OK);
+    CHECK_INT(s.r->n_pages, 1);
+    CHECK_INT(s.r->page_contexts[0], PW_CTX_CONDITION);
+    CHECK_INT(count(&s, "PW-CONDITION-URL", NULL), 1);
+    CHECK_INT(count(&s, "PW-TRACKER-PRESENT", NULL), 0);
+    for (size_t i = 0; i < s.r->n_findings; i++)
+        CHECK_INT(s.r->findings[i].context, PW_CTX_CONDITION);
+    scan_free(&s);
+}
+
+PW_TEST_MAIN(PW_TEST(vendor_account_is_no_record), PW_TEST(job_search_is_no_phi),
+             PW_TEST(only_site_searches), PW_TEST(condition_url_needs_the_page),
+             PW_TEST(placeholders_are_no_phi), PW_TEST(consent_finding_is_one_transmission),
+             PW_TEST(requests_before_their_page))
