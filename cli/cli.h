@@ -60,6 +60,9 @@ int pw_cli_number_arg(const char *cmd, const char *opt, const char *v, long lo, 
 /* Read a whole file (or "-" for stdin) into a malloc'd buffer. */
 int pw_cli_read_file(const char *path, char **data, size_t *len, pw_err *err);
 
+/* Write canaries in the --canary file format (read back by pw_cli_read_canaries). */
+pw_status pw_cli_write_canaries(const char *path, const pw_canary *c, size_t n, pw_err *err);
+
 /* Read a canary file: one "label<TAB>kind<TAB>value" per line (kind: text, name, email, phone,
  * date, zip, gender, address, id); '#' starts a comment. Strings live in the arena. */
 pw_status pw_cli_read_canaries(const char *path, pw_arena *a, pw_canary **out, size_t *n,

@@ -125,17 +125,34 @@ int pw_cli_read_file(const char *path, char **data, size_t *len, pw_err *err)
     return PW_OK;
 }
 
+static const char *const canary_kind_names[] = {"text", "name",   "email",   "phone", "date",
+                                                "zip",  "gender", "address", "id"};
+
 static int canary_kind(const char *k, pw_canary_kind *out)
 {
-    static const char *const names[] = {"text", "name",   "email",   "phone", "date",
-                                        "zip",  "gender", "address", "id"};
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
-        if (strcmp(k, names[i]) == 0) {
+    for (size_t i = 0; i < sizeof canary_kind_names / sizeof canary_kind_names[0]; i++) {
+        if (strcmp(k, canary_kind_names[i]) == 0) {
             *out = (pw_canary_kind)i;
             return 0;
         }
     }
     return -1;
+}
+
+pw_status pw_cli_write_canaries(const char *path, const pw_canary *c, size_t n, pw_err *err)
+{
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return pw_err_set(err, PW_ERR_IO, "%s: %s", path, strerror(errno));
+    fputs("# label<TAB>kind<TAB>value: the values phiwall typed (phiwall scan --har FILE --canary "
+          "this)\n",
+          f);
+    for (size_t i = 0; i < n; i++)
+        fprintf(f, "%s\t%s\t%s\n", c[i].label, canary_kind_names[c[i].kind], c[i].value);
+    int bad = ferror(f);
+    if (fclose(f) != 0 || bad)
+        return pw_err_set(err, PW_ERR_IO, "%s: %s", path, strerror(errno));
+    return PW_OK;
 }
 
 /* Shared by `redact` and `scan`: one parser for --canary files. */

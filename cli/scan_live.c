@@ -47,6 +47,7 @@ void pw_cli_scan_live_usage(FILE *f)
            "          --login URL --username U --password-file F\n"
            "Evidence: --har-out FILE (HAR 1.2 of the session)  --screenshots DIR\n"
            "          --canary-tag TAG (reproducible canary identity)\n"
+           "          --canary-out FILE (the identity typed, for scan --har --canary FILE)\n"
            "Triage:   --static   read HTML only (no browser): tracker tags, pixel IDs, fbq init\n"
            "                     arguments, noscript beacons; inferred, not observed traffic\n"
            "Many:     --sites FILE --out DIR   one report per site + summary.csv/summary.html;\n"
@@ -89,7 +90,8 @@ enum {
     O_VERBOSE,
     O_NO_INTERACT,
     O_NO_SITEMAP,
-    O_CANARY_TAG
+    O_CANARY_TAG,
+    O_CANARY_OUT
 };
 
 static const struct option live_opts[] = {
@@ -126,6 +128,7 @@ static const struct option live_opts[] = {
     {"no-interact", no_argument, NULL, O_NO_INTERACT},
     {"no-sitemap", no_argument, NULL, O_NO_SITEMAP},
     {"canary-tag", required_argument, NULL, O_CANARY_TAG},
+    {"canary-out", required_argument, NULL, O_CANARY_OUT},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0}};
 
@@ -225,6 +228,7 @@ static int parse_one(pw_live_args *a, int c, const char *v)
     case O_NO_INTERACT: a->bo.interact = 0; return 0;
     case O_NO_SITEMAP: a->bo.follow_sitemap = 0; return 0;
     case O_CANARY_TAG: a->canary_tag = v; return 0;
+    case O_CANARY_OUT: a->canary_out = v; return 0;
     case 'h': pw_cli_scan_live_usage(stdout); return -1;
     default: return pw_cli_usage_error("scan", "unknown option");
     }
@@ -494,6 +498,12 @@ int pw_live_scan_site(pw_live_args *a, const char *url, const pw_cli_scan_out *o
     pw_err err;
     pw_err_clear(&err);
     pw_status st = open_pipeline(a, use_static ? NULL : &id, &p, &err);
+    if (st == PW_OK && a->canary_out && !use_static) {
+        pw_canary typed[16];
+        st = pw_cli_write_canaries(a->canary_out, typed, identity_canaries(&id, typed), &err);
+        if (st != PW_OK)
+            pw_cli_pipeline_close(&p);
+    }
     if (st != PW_OK) {
         pw_arena_free(&idarena);
         if (sum)

@@ -30,6 +30,7 @@ typedef struct pw_live_args {
     const char *har_out, *screenshots;
     const char *sites_file, *out_dir;
     const char *canary_tag;
+    const char *canary_out; /* --canary-out: the identity typed, in --canary format */
     int static_only;
     int verbose;
     int progress;

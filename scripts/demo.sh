@@ -33,9 +33,10 @@ status=0
     --login "$base$(jq -r .portal.login demo/expected.json)" \
     --username "$(jq -r .portal.username demo/expected.json)" --password-file "$work/password" \
     --max-pages 40 --jobs 2 --settle 400 --screenshots out/screenshots \
-    --har-out out/demo-session.har --format html -o out/demo-report.html || status=$?
+    --har-out out/demo-session.har --canary-out out/demo-canaries.tsv \
+    --format html -o out/demo-report.html || status=$?
 [ "$status" -le 1 ] || exit "$status"
-# the same session, summarised in the terminal from the HAR it wrote
-./build/phiwall scan --har out/demo-session.har --format text
+# the same session, summarised in the terminal from the HAR it wrote (with the values it typed)
+./build/phiwall scan --har out/demo-session.har --canary out/demo-canaries.tsv --format text
 echo
 echo "HTML report: $(pwd)/out/demo-report.html"

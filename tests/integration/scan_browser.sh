@@ -32,7 +32,8 @@ start=$(date +%s)
     --browser-arg="--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1" \
     --consent accept --login "$BASE$(jq -r .portal.login "$KEY")" \
     --username "$(jq -r .portal.username "$KEY")" --password-file "$T/password" \
-    --max-pages 48 --jobs 2 --settle 400 --screenshots "$T/shots" --canary-tag 7 \
+    --max-pages 48 --jobs 2 --settle 400 --screenshots "$T/shots" \
+    --canary-tag 7 --canary-out "$T/canaries.tsv" \
     --format json -o "$T/report.json" --har-out "$T/session.har" ${PW_SCAN_EXTRA:-} 2>"$T/stderr"
 expect_code 0 $? "scan exit code"
 echo "scan took $(( $(date +%s) - start )) s"
@@ -79,12 +80,11 @@ expect_match "$(jq -r '.findings[] | select(.rule_id == "PW-FORM-VALUES") | .pag
 expect_match "$(jq -r '[.findings[] | select(.before_consent)] | length' "$T/report.json")" '^[1-9]' "beacons before the consent answer are flagged"
 
 # the HAR is the same session: `scan --har` of it gives the same summary, findings and pages
-# (given the canary identity of --canary-tag 7, which only the browser scan knows by itself)
-printf '%s\t%s\t%s\n' "first name" name Marisol "last name" name CanaryHqqqqq \
-    email email marisol.canary.hqqqqq@example.org phone phone 617-555-7777 \
-    "date of birth" date 1984-03-17 "street address" address "777 Canary Lane" \
-    "ZIP code" zip 01777 "member ID" id PWM777777 \
-    "reason for visit" text "Follow-up for type 2 diabetes and chest pain, ref hqqqqq" >"$T/canaries.tsv"
+# (given the canary identity the scan typed, which it wrote with --canary-out)
+expect_match "$(grep -v '^#' "$T/canaries.tsv" | cut -f1,2 | tr '\t\n' ':,')" \
+    '^first name:name,last name:name,email:email,phone:phone,date of birth:date,street address:address,ZIP code:zip,member ID:id,reason for visit:text,$' \
+    "--canary-out lists the typed identity"
+expect_match "$(grep -c Marisol "$T/canaries.tsv")" '^1$' "--canary-out holds the --canary-tag 7 identity"
 "$PHIWALL" scan --har "$T/session.har" --canary "$T/canaries.tsv" --format json -o "$T/from_har.json"
 expect_code 0 $? "scan --har of the session's HAR"
 same() { # jq-filter what
