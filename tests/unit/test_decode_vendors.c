@@ -212,8 +212,14 @@ static void replay_and_scripts(void)
                    "text/plain", "{\"r\":1", 6);
     CHECK_INT(hj.st, PW_OK); /* an unreadable replay body is not an error */
     CHECK_INT(hj.n, 1);
-    if (hj.n == 1)
+    if (hj.n == 1) {
         CHECK_INT(hj.b[0].kind, PW_BEACON_REPLAY);
+        CHECK_STR(hj.b[0].account_id,
+                  "123"); /* the site, as its loader hotjar-<site>.js names it */
+    }
+    decoded hjx = decode_get(c, &a, "https://in.hotjar.com/api/v2/client/sites/12x/visit-data");
+    if (hjx.n == 1)
+        CHECK(hjx.b[0].account_id == NULL); /* not a site ID */
     decoded fb = decode_get(c, &a, "https://connect.facebook.net/en_US/fbevents.js");
     CHECK_INT(fb.n, 1);
     if (fb.n == 1) {
