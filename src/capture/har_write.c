@@ -8,6 +8,7 @@
  * scanning machine. Bodies that are not UTF-8 are written in base64 so no byte is lost.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,12 @@ struct pw_har_writer {
     pw_buf pages;
     size_t n_pages, n_entries;
     char **page_urls; /* id = "page_<index+1>" */
+    /* A request can reach the writer before its page (the sink does not order them): its page
+     * gets an id at once, and the page's own record fills it when it comes (or a bare one is
+     * written at close). described[i]: page i's record is in `pages`; first_ts[i]: its first
+     * request's time. */
+    unsigned char *described;
+    double *first_ts;
 };
 
 static void json_str(pw_buf *b, const char *s)
@@ -127,32 +134,60 @@ pw_status pw_har_writer_open(const char *path, const char *creator_version, pw_h
     return PW_OK;
 }
 
-static const char *page_id(pw_har_writer *w, const char *url, char *buf, size_t n)
+/* A new page slot for url (not yet described); SIZE_MAX when out of memory. */
+static size_t new_slot(pw_har_writer *w, const char *url, double ts)
 {
-    for (size_t i = w->n_pages; url && i-- > 0;)
-        if (strcmp(w->page_urls[i], url) == 0) {
-            snprintf(buf, n, "page_%zu", i + 1);
-            return buf;
-        }
-    return NULL;
+    size_t n = w->n_pages + 1;
+    char **urls = realloc(w->page_urls, n * sizeof *urls);
+    if (urls)
+        w->page_urls = urls;
+    unsigned char *d = urls ? realloc(w->described, n) : NULL;
+    if (d)
+        w->described = d;
+    double *t = d ? realloc(w->first_ts, n * sizeof *t) : NULL;
+    if (t)
+        w->first_ts = t;
+    char *copy = t ? strdup(url) : NULL;
+    if (!copy)
+        return SIZE_MAX;
+    urls[w->n_pages] = copy;
+    d[w->n_pages] = 0;
+    t[w->n_pages] = ts;
+    return w->n_pages++;
+}
+
+static const char *page_id(pw_har_writer *w, const char *url, double ts, char *buf, size_t n)
+{
+    if (!url)
+        return NULL;
+    size_t i = w->n_pages;
+    while (i-- > 0 && strcmp(w->page_urls[i], url) != 0)
+        ;
+    if (i == SIZE_MAX && (i = new_slot(w, url, ts)) == SIZE_MAX)
+        return NULL;
+    snprintf(buf, n, "page_%zu", i + 1);
+    return buf;
+}
+
+static void page_head(pw_buf *b, size_t i, double ts, const char *title)
+{
+    pw_buf_printf(b, "%s\n    {\"id\":\"page_%zu\",\"startedDateTime\":", b->len ? "," : "", i + 1);
+    iso_time(b, ts);
+    pw_buf_puts(b, ",\"title\":");
+    json_str(b, title);
 }
 
 pw_status pw_har_writer_add_page(pw_har_writer *w, const pw_page *page, pw_err *err)
 {
-    char **urls = realloc(w->page_urls, (w->n_pages + 1) * sizeof *urls);
-    if (!urls)
+    const char *url = page->url ? page->url : "";
+    size_t i = w->n_pages; /* the slot its requests opened, if they came first */
+    while (i-- > 0 && (w->described[i] || strcmp(w->page_urls[i], url) != 0))
+        ;
+    if (i == SIZE_MAX && (i = new_slot(w, url, page->timestamp)) == SIZE_MAX)
         return pw_err_set(err, PW_ERR_NOMEM, "%s: out of memory", w->path);
-    w->page_urls = urls;
-    urls[w->n_pages] = strdup(page->url ? page->url : "");
-    if (!urls[w->n_pages])
-        return pw_err_set(err, PW_ERR_NOMEM, "%s: out of memory", w->path);
-    w->n_pages++;
+    w->described[i] = 1;
     pw_buf *b = &w->pages;
-    pw_buf_printf(b, "%s\n    {\"id\":\"page_%zu\",\"startedDateTime\":", w->n_pages > 1 ? "," : "",
-                  w->n_pages);
-    iso_time(b, page->timestamp);
-    pw_buf_puts(b, ",\"title\":");
-    json_str(b, page->title ? page->title : page->url);
+    page_head(b, i, page->timestamp, page->title ? page->title : page->url);
     pw_buf_puts(b, ",\"_url\":");
     json_str(b, page->url);
     if (page->screenshot_png) {
@@ -192,7 +227,7 @@ pw_status pw_har_writer_add_request(pw_har_writer *w, const pw_request *r, pw_er
     pw_buf b;
     pw_buf_init(&b);
     char idbuf[32];
-    const char *pid = page_id(w, r->page_url, idbuf, sizeof idbuf);
+    const char *pid = page_id(w, r->page_url, r->timestamp, idbuf, sizeof idbuf);
     pw_buf_puts(&b, w->n_entries ? ",\n    {" : "\n    {");
     if (pid)
         pw_buf_printf(&b, "\"pageref\":\"%s\",", pid);
@@ -239,6 +274,8 @@ static void free_writer(pw_har_writer *w)
     for (size_t i = 0; i < w->n_pages; i++)
         free(w->page_urls[i]);
     free(w->page_urls);
+    free(w->described);
+    free(w->first_ts);
     pw_buf_free(&w->pages);
     free(w->path);
     free(w->version);
@@ -256,6 +293,13 @@ pw_status pw_har_writer_close(pw_har_writer *w, pw_err *err)
         pw_buf_puts(&head, "{\"log\":{\"version\":\"1.2\",\"creator\":{\"name\":\"phiwall\","
                            "\"version\":");
         json_str(&head, w->version);
+        for (size_t i = 0; i < w->n_pages; i++) /* pages whose record never came: a bare one */
+            if (!w->described[i]) {
+                page_head(&w->pages, i, w->first_ts[i], w->page_urls[i]);
+                pw_buf_puts(&w->pages, ",\"_url\":");
+                json_str(&w->pages, w->page_urls[i]);
+                pw_buf_puts(&w->pages, ",\"pageTimings\":{}}");
+            }
         pw_buf_puts(&head, "},\n  \"pages\":[");
         pw_buf_append(&head, w->pages.data ? w->pages.data : "", w->pages.len);
         pw_buf_puts(&head, "],\n  \"entries\":[");

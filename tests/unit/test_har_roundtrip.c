@@ -256,18 +256,25 @@ static int scan_direct(pipeline *p)
 
 /* Write the session as the browser scan's --har-out does (pages as they are emitted, then
  * their requests). */
-static int write_har(const char *path)
+static int write_har_order(const char *path, int requests_first)
 {
     pw_err err;
     pw_har_writer *w = NULL;
     if (pw_har_writer_open(path, "test", &w, &err) != PW_OK)
         return 0;
     int ok = 1;
+    for (size_t i = 0; ok && requests_first && i < N_REQS; i++)
+        ok = pw_har_writer_add_request(w, &session_requests[i], &err) == PW_OK;
     for (size_t i = 0; ok && i < N_PAGES; i++)
         ok = pw_har_writer_add_page(w, &session_pages[i], &err) == PW_OK;
-    for (size_t i = 0; ok && i < N_REQS; i++)
+    for (size_t i = 0; ok && !requests_first && i < N_REQS; i++)
         ok = pw_har_writer_add_request(w, &session_requests[i], &err) == PW_OK;
     return pw_har_writer_close(w, &err) == PW_OK && ok;
+}
+
+static int write_har(const char *path)
+{
+    return write_har_order(path, 0);
 }
 
 static int scan_har(pipeline *p, seen *s, const char *path)
@@ -377,6 +384,26 @@ static void pages_round_trip(void)
     unlink(har_path);
 }
 
+/* Requests that reach the writer before their page (the sink does not order them) keep their
+ * page: the same pages, and every request on its own page. */
+static void requests_before_pages(void)
+{
+    snprintf(har_path, sizeof har_path, "/tmp/pw-har-rt-%d.har", (int)getpid());
+    CHECK(write_har_order(har_path, 1));
+    pipeline p;
+    static seen s;
+    CHECK(pipeline_open(&p));
+    CHECK(scan_har(&p, &s, har_path));
+    CHECK_INT(s.n_pages, N_PAGES);
+    for (size_t i = 0; i < N_PAGES && i < s.n_pages; i++)
+        CHECK_STR(s.page[i].url, session_pages[i].url);
+    CHECK_INT(s.n_reqs, N_REQS);
+    for (size_t i = 0; i < N_REQS && i < s.n_reqs; i++)
+        CHECK_STR(s.req[i].page_url, session_requests[i].page_url);
+    pipeline_close(&p);
+    unlink(har_path);
+}
+
 /* The findings of the HAR are the findings of the session. */
 static void findings_round_trip(void)
 {
@@ -432,4 +459,4 @@ static void writer_initiator_shape(void)
 }
 
 PW_TEST_MAIN(PW_TEST(fields_round_trip), PW_TEST(pages_round_trip), PW_TEST(findings_round_trip),
-             PW_TEST(writer_initiator_shape))
+             PW_TEST(writer_initiator_shape), PW_TEST(requests_before_pages))
