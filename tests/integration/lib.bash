@@ -18,3 +18,12 @@ finish() {
     echo "$PW_PASSED passed, $PW_FAILED failed"
     [ "$PW_FAILED" -eq 0 ]
 }
+# start_demo_server DIR: the demo hospital site on a free loopback port; sets SRV (its pid) and
+# BASE (http://127.0.0.1:PORT); returns 1 if it did not start. The caller's trap stops it.
+start_demo_server() {
+    "$PW_BUILD/phiwall-demo-server" --port 0 --quiet >"$1/server.out" 2>&1 </dev/null &
+    SRV=$!
+    for _ in $(seq 50); do grep -q listening "$1/server.out" && break; sleep 0.1; done
+    BASE=$(grep -o 'http://127.0.0.1:[0-9]*' "$1/server.out" | head -1)
+    [ -n "$BASE" ]
+}

@@ -16,12 +16,9 @@ KEY="$PW_SRC/demo/expected.json"
 T=$(mktemp -d)
 export TMPDIR=$T
 
-"$SERVER" --port 0 --quiet >"$T/server.out" 2>&1 </dev/null &
-SRV=$!
+SRV=
 trap 'kill $SRV 2>/dev/null; wait $SRV 2>/dev/null; rm -rf "$T"' EXIT
-for _ in $(seq 50); do grep -q listening "$T/server.out" && break; sleep 0.1; done
-BASE=$(grep -o 'http://127.0.0.1:[0-9]*' "$T/server.out" | head -1)
-[ -n "$BASE" ] || { fail "demo server did not start"; finish; }
+start_demo_server "$T" || { fail "demo server did not start"; finish; }
 
 maps=()
 for h in $(jq -r '.vendor_script_hosts[]' "$KEY"); do maps+=(--map-host "$h=$BASE/vendor/$h"); done
