@@ -128,24 +128,14 @@ static job *take_inbox(pw_gw_committer *c)
     return fifo;
 }
 
-/* On the spool's committer thread: hand over to the audit thread. */
-static void on_spooled(void *ctx, pw_status st, const pw_err *err)
-{
-    job *j = ctx;
-    j->spool_st = st;
-    /* The rows are durable: answer now. The audit records follow on the audit thread. */
-    j->done(j->ctx, st, PW_OK);
-    j->done = NULL;
-    pw_histo_since(&j->c->answered, j->t_submit);
-    enqueue(j->c, j);
-}
-
 /* A repeated event_id (the tag retrying a batch whose answer it lost) is not queued again: the
  * spool ignored its items. Its records say so: the queued record of each ignored item, and the
  * accepted record of an event whose every item was ignored, become "duplicate". The queued
- * records follow the items' order (gw_ingest.c: per event, per accepted destination). */
-static void mark_duplicates(job *j)
+ * records follow the items' order (gw_ingest.c: per event, per accepted destination). Returns
+ * what was marked, for the answer and the counters. */
+static pw_gw_commit_dups mark_duplicates(job *j)
 {
+    pw_gw_commit_dups d = {0, 0};
     size_t item = 0, accepted = SIZE_MAX, queued = 0, dup = 0;
     for (size_t i = 0; i <= j->n_recs; i++) {
         pw_audit_record *r = i < j->n_recs ? &j->recs[i] : NULL;
@@ -153,6 +143,7 @@ static void mark_duplicates(job *j)
             dup == queued) {
             j->recs[accepted].action = PW_AUDIT_DUPLICATE;
             j->recs[accepted].rule = "ingest: repeated event_id, already spooled: ignored";
+            d.events++;
         }
         if (!r)
             break;
@@ -165,11 +156,13 @@ static void mark_duplicates(job *j)
         queued++;
         if (j->dups[item++]) {
             dup++;
+            d.items++;
             r->action = PW_AUDIT_DUPLICATE;
             r->rule = "spool: event_id already spooled for this destination: ignored";
             r->fields_json = NULL;
         }
     }
+    return d;
 }
 
 static int any_duplicate(const job *j)
@@ -178,6 +171,22 @@ static int any_duplicate(const job *j)
         if (j->dups[i])
             return 1;
     return 0;
+}
+
+/* On the spool's committer thread: the rows are durable, so answer now (with what was a
+ * repeat), then hand the records over to the audit thread. */
+static void on_spooled(void *ctx, pw_status st, const pw_err *err)
+{
+    job *j = ctx;
+    (void)err;
+    j->spool_st = st;
+    pw_gw_commit_dups d = {0, 0};
+    if (st == PW_OK && any_duplicate(j))
+        d = mark_duplicates(j);
+    j->done(j->ctx, st, PW_OK, d);
+    j->done = NULL;
+    pw_histo_since(&j->c->answered, j->t_submit);
+    enqueue(j->c, j);
 }
 
 /* The batch's records are in the chain (or failed): forwarders may write outcomes after them. */
@@ -213,8 +222,6 @@ static void settle(pw_gw_committer *c, job *batch)
         size_t k = 0;
         for (job *j = batch; j; j = j->next)
             if (j->spool_st == PW_OK) {
-                if (any_duplicate(j))
-                    mark_duplicates(j);
                 memcpy(recs + k, j->recs, j->n_recs * sizeof *recs);
                 k += j->n_recs;
             }
@@ -241,7 +248,8 @@ static void settle(pw_gw_committer *c, job *batch)
         job *next = batch->next;
         spooled |= batch->spool_st == PW_OK && batch->has_items;
         if (batch->done) { /* nothing was spooled: answered only once audited */
-            batch->done(batch->ctx, batch->spool_st, batch->spool_st == PW_OK ? ast : PW_OK);
+            batch->done(batch->ctx, batch->spool_st, batch->spool_st == PW_OK ? ast : PW_OK,
+                        (pw_gw_commit_dups){0, 0});
             pw_histo_since(&c->answered, batch->t_submit);
         }
         free(batch);

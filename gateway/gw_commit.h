@@ -17,8 +17,16 @@
 
 typedef struct pw_gw_committer pw_gw_committer;
 
-/* Runs on the committer's thread once the request is durable (or refused). Must be quick. */
-typedef void (*pw_gw_commit_done)(void *ctx, pw_status spool_st, pw_status audit_st);
+/* What a durable commit found already spooled: items the spool ignored as repeats of an event_id,
+ * and events whose every item was such a repeat (recorded "duplicate", not "accepted"). */
+typedef struct pw_gw_commit_dups {
+    size_t items, events;
+} pw_gw_commit_dups;
+
+/* Runs on the committer's thread once the request is durable (or refused). Must be quick. dups
+ * is meaningful when spool_st is PW_OK. */
+typedef void (*pw_gw_commit_done)(void *ctx, pw_status spool_st, pw_status audit_st,
+                                  pw_gw_commit_dups dups);
 
 pw_status pw_gw_committer_new(pw_spool *spool, pw_audit *audit, void (*notify)(void *ctx),
                               void *notify_ctx, pw_gw_committer **out, pw_err *err);

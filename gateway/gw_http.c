@@ -305,12 +305,14 @@ static enum MHD_Result send_reply(pw_gw_http *h, struct MHD_Connection *c, req *
 }
 
 /* On the committer's thread: the request is durable (or refused); wake its connection. */
-static void on_committed(void *ctx, pw_status spool_st, pw_status audit_st)
+static void on_committed(void *ctx, pw_status spool_st, pw_status audit_st, pw_gw_commit_dups dups)
 {
     req *r = ctx;
     pw_gw_http *h = r->h;
     r->spool_st = spool_st;
     r->audit_st = audit_st;
+    r->pr.dup_items = dups.items;
+    r->pr.dup_events = dups.events;
     atomic_store(&r->committed, 1);
     MHD_resume_connection(r->conn);
     atomic_fetch_sub(&h->inflight, 1);
@@ -382,8 +384,9 @@ static void metrics_text(pw_gw_http *h, pw_buf *o)
     struct {
         const char *name;
         atomic_ullong *v;
-    } ev[] = {{"in", &m->events_in},    {"accepted", &m->accepted}, {"rejected", &m->rejected},
-              {"dropped", &m->dropped}, {"redacted", &m->redacted}, {"queued", &m->queued}};
+    } ev[] = {{"in", &m->events_in},       {"accepted", &m->accepted}, {"rejected", &m->rejected},
+              {"dropped", &m->dropped},    {"redacted", &m->redacted}, {"queued", &m->queued},
+              {"duplicate", &m->duplicate}};
     pw_buf_puts(o,
                 "# HELP phiwall_gateway_events_total Events by outcome (dropped: per "
                 "destination; redacted: strings)\n# TYPE phiwall_gateway_events_total counter\n");

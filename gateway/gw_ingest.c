@@ -148,18 +148,24 @@ void pw_gw_ingest_finish(pw_gw_counters *m, const pw_gw_prepared *pr, pw_status 
         reply->retry_after = 5;
         return;
     }
-    atomic_fetch_add(&m->accepted, pr->n_accepted);
+    size_t accepted = pr->n_accepted - pr->dup_events, queued = pr->n_items - pr->dup_items;
+    atomic_fetch_add(&m->accepted, accepted);
     atomic_fetch_add(&m->dropped, pr->dropped);
     atomic_fetch_add(&m->redacted, pr->redacted);
-    atomic_fetch_add(&m->queued, pr->n_items);
+    atomic_fetch_add(&m->queued, queued);
+    atomic_fetch_add(&m->duplicate, pr->dup_events);
     reply->status = 200;
-    char *w = reply->body; /* {"received":N,"accepted":N,"queued":N}, without printf */
+    char *w = reply->body; /* {"received":N,"accepted":N,"queued":N[,"duplicate":N]}, no printf */
     w = put_lit(w, "{\"received\":");
     w = put_size(w, pr->n_events);
     w = put_lit(w, ",\"accepted\":");
-    w = put_size(w, pr->n_accepted);
+    w = put_size(w, accepted);
     w = put_lit(w, ",\"queued\":");
-    w = put_size(w, pr->n_items);
+    w = put_size(w, queued);
+    if (pr->dup_events) {
+        w = put_lit(w, ",\"duplicate\":");
+        w = put_size(w, pr->dup_events);
+    }
     w = put_lit(w, "}");
     *w = '\0';
 }

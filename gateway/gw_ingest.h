@@ -31,6 +31,7 @@ typedef struct pw_gw_counters {
     atomic_ullong dropped;   /* (event, destination) pairs refused by policy */
     atomic_ullong redacted;  /* strings redacted or dropped for PHI */
     atomic_ullong queued;    /* spool rows written */
+    atomic_ullong duplicate; /* events ignored as repeats of an already spooled event_id */
 } pw_gw_counters;
 
 typedef struct pw_gw_reply {
@@ -48,6 +49,9 @@ typedef struct pw_gw_prepared {
     size_t n_recs;
     size_t n_events, n_accepted;
     unsigned long long dropped, redacted;
+    /* Set by the commit: items the spool already held (a repeated event_id) and events all of
+     * whose items were such repeats. They are neither accepted nor queued again. */
+    size_t dup_items, dup_events;
 } pw_gw_prepared;
 
 /* Parse and apply the policy. Returns 1 when `out` must be committed (spool, then audit) and

@@ -91,8 +91,14 @@ out=$(curl -s -H 'Origin: https://www.example-hospital.org' -H 'Content-Type: te
 expect_match "$out" '"accepted":1,"queued":2' "POST /e"
 out=$(curl -s -H "Content-Type: application/json" --data '{"event_id":"x","name":1}' "http://127.0.0.1:$port/e")
 expect_match "$out" '"error":"event.event_id: must be a UUID string"' "400 names the field"
+# The tag retrying a request whose answer it lost: the spool keeps the first copy, the answer
+# and /metrics say the repeat was a duplicate and count nothing twice.
+out=$(curl -s -H 'Origin: https://www.example-hospital.org' -H 'Content-Type: text/plain' --data "$ev" "http://127.0.0.1:$port/e")
+expect_match "$out" '^\{"received":1,"accepted":0,"queued":0,"duplicate":1\}$' "POST /e repeated: duplicate"
 out=$(curl -s "http://127.0.0.1:$port/metrics")
 expect_match "$out" 'phiwall_gateway_events_total\{outcome="queued"\} 2' "/metrics queued"
+expect_match "$out" 'phiwall_gateway_events_total\{outcome="accepted"\} 1' "/metrics accepted once"
+expect_match "$out" 'phiwall_gateway_events_total\{outcome="duplicate"\} 1' "/metrics duplicate"
 expect_match "$out" 'phiwall_gateway_spool_depth\{destination="meta"\}' "/metrics spool depth"
 
 # SIGHUP with a bad file keeps the policy; with a good one (no GA4) applies it.

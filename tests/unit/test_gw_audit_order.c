@@ -66,13 +66,15 @@ static void request_init(request *q, const char *eid, const char *payload, const
 typedef struct held {
     mock_upstream *mock; /* NULL: do not hold */
     atomic_int done;
+    pw_gw_commit_dups dups; /* what the completion was told was a repeat */
 } held;
 
-static void on_done(void *ctx, pw_status spool_st, pw_status audit_st)
+static void on_done(void *ctx, pw_status spool_st, pw_status audit_st, pw_gw_commit_dups dups)
 {
     held *h = ctx;
     (void)audit_st;
     CHECK_INT(spool_st, PW_OK);
+    h->dups = dups;
     if (h->mock) {
         mock_upstream_wait(h->mock, 1, 3000);
         usleep(300 * 1000); /* a forwarder that does not wait writes "sent" meanwhile */
@@ -162,6 +164,13 @@ static void test_repeated_event_id(void)
     for (int i = 0; i < 4; i++) {
         CHECK_INT(pw_gw_commit_submit(c, &qs[i]->pr, on_done, &h[i], NULL), PW_OK);
         wait_done(&h[i]);
+    }
+    /* The answers learn the repeats: q2 repeats its only item (a duplicate event), q4 repeats
+     * one of its two (still accepted: ga4 is new). */
+    static const size_t dup_items[4] = {0, 1, 0, 1}, dup_events[4] = {0, 1, 0, 0};
+    for (int i = 0; i < 4; i++) {
+        CHECK_INT((int)h[i].dups.items, (int)dup_items[i]);
+        CHECK_INT((int)h[i].dups.events, (int)dup_events[i]);
     }
     pw_gw_committer_free(c);
     trail t;
