@@ -44,6 +44,7 @@ typedef struct bx_flight {
     const char *url;
     long long started_ms; /* monotonic */
     int holds;            /* a document or script: what it runs may send more requests */
+    int long_lived;       /* in flight when a settle hit its cap: it holds no later settle */
 } bx_flight;
 
 /* Requests other than documents and scripts that may stay in flight when a page is quiet (long
@@ -187,9 +188,9 @@ void bx_net_event(bx_tab *t, const cdp_msg *m); /* Network.* events of an active
 void bx_net_session_gone(bx_tab *t, const char *session);
 void bx_net_navigated(bx_tab *t, const char *loader); /* the top frame committed a document */
 /* When the tab is quiet if nothing else happens (monotonic ms): quiet_ms after its last request
- * start or end, and once its documents and scripts, and all but BX_FLIGHT_ALLOWED of its other
- * requests, are older than young_ms (long-lived). */
-long long bx_net_quiet_at(const bx_tab *t, int quiet_ms, int young_ms);
+ * start or end, provided no document or script and at most BX_FLIGHT_ALLOWED other requests are
+ * in flight (long-lived ones aside); LLONG_MAX while that is not so. */
+long long bx_net_quiet_at(const bx_tab *t, int quiet_ms);
 /* The settle time (--settle, or 1000 ms) and the usual cap of a settle: 4 × the settle time,
  * at least 5 s. */
 int bx_settle_base(const bx_browser *b);

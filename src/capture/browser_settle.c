@@ -7,8 +7,9 @@
  * tab is quiet: no request started or ended within the quiet window, no document or script still
  * loading (its code may send beacons once it arrives), at most BX_FLIGHT_ALLOWED other requests
  * in flight (long polls, event streams, media may stay open). The wait is capped (logged with
- * the page that kept it waiting), and a request in flight for longer than the cap counts as
- * long-lived from then on, so a stuck request costs one capped wait, not one per step.
+ * the page that kept it waiting), and a request still in flight at the cap counts as long-lived
+ * from then on, so a stuck request costs one capped wait, not one per step. A request never
+ * turns long-lived by its age alone within a wait: which wait it holds would depend on timing.
  */
 #include <limits.h>
 #include <stdlib.h>
@@ -58,6 +59,7 @@ static void flight_started(bx_tab *t, const cdp_msg *m)
     const char *loader = cdp_str(m->params, "loaderId");
     f->loader = loader ? pw_arena_strdup(&t->arena, loader) : NULL;
     f->holds = holds_page(cdp_str(m->params, "type"));
+    f->long_lived = 0;
     if (!f->request_id) {
         f->next = t->flights_free;
         t->flights_free = f;
@@ -151,56 +153,51 @@ static int counts(const bx_tab *t)
     return t->active && !t->crashed && !t->nav_failed;
 }
 
-/* A request older than `young` ms is long-lived (a stream, a long poll, a stuck script): it kept
- * one settle waiting up to its cap already. */
-long long bx_net_quiet_at(const bx_tab *t, int quiet, int young)
+long long bx_net_quiet_at(const bx_tab *t, int quiet)
 {
-    long long at = t->net_last_ms + quiet;
-    long long recent[BX_FLIGHT_ALLOWED + 1] = {0}; /* when the latest other ones grow old */
+    size_t others = 0;
     for (const bx_flight *f = t->flights; f; f = f->next) {
-        long long old_at = f->started_ms + young;
-        if (f->holds) {
-            at = old_at > at ? old_at : at;
+        if (f->long_lived)
             continue;
-        }
-        for (int i = 0; i <= BX_FLIGHT_ALLOWED; i++) {
-            if (old_at > recent[i]) {
-                long long moved = recent[i];
-                recent[i] = old_at;
-                old_at = moved;
-            }
-        }
+        if (f->holds || ++others > BX_FLIGHT_ALLOWED)
+            return LLONG_MAX;
     }
-    return recent[BX_FLIGHT_ALLOWED] > at ? recent[BX_FLIGHT_ALLOWED] : at;
+    return t->net_last_ms + quiet;
 }
 
-static long long all_quiet_at(bx_browser *b, int quiet, int young)
+static long long all_quiet_at(bx_browser *b, int quiet)
 {
     long long at = 0;
     for (int i = 0; i < b->n_tabs; i++) {
-        long long q = counts(&b->tabs[i]) ? bx_net_quiet_at(&b->tabs[i], quiet, young) : 0;
+        long long q = counts(&b->tabs[i]) ? bx_net_quiet_at(&b->tabs[i], quiet) : 0;
         if (q > at)
             at = q;
     }
     return at;
 }
 
-static void log_cap(bx_browser *b, int waited, int quiet, int young)
+/* The cap: log each tab still busy with the page that kept it waiting; what is in flight now
+ * is long-lived from here on. */
+static void cap_reached(bx_browser *b, int waited, int quiet)
 {
     long long now = cdp_now_ms();
     for (int i = 0; i < b->n_tabs; i++) {
         bx_tab *t = &b->tabs[i];
-        if (!counts(t) || bx_net_quiet_at(t, quiet, young) <= now)
+        if (!counts(t))
             continue;
-        size_t docs = 0;
-        for (const bx_flight *f = t->flights; f; f = f->next)
-            docs += f->holds != 0;
-        const char *page = t->top_url ? t->top_url : t->task.url;
-        const char *busy = t->flights ? t->flights->url : "(requests starting and ending)";
-        bx_log(b,
-               "settle: %s: network still busy after %d ms (%zu requests in flight, %zu "
-               "documents or scripts; last: %.200s): going on",
-               page ? page : "?", waited, t->n_flight, docs, busy);
+        if (bx_net_quiet_at(t, quiet) > now) {
+            size_t docs = 0;
+            for (const bx_flight *f = t->flights; f; f = f->next)
+                docs += f->holds != 0;
+            const char *page = t->top_url ? t->top_url : t->task.url;
+            const char *busy = t->flights ? t->flights->url : "(requests starting and ending)";
+            bx_log(b,
+                   "settle: %s: network still busy after %d ms (%zu requests in flight, %zu "
+                   "documents or scripts; last: %.200s): going on",
+                   page ? page : "?", waited, t->n_flight, docs, busy);
+        }
+        for (bx_flight *f = t->flights; f; f = f->next)
+            f->long_lived = 1;
     }
 }
 
@@ -209,19 +206,19 @@ void bx_settle(bx_browser *b, int min_ms, int max_ms)
     long long start = cdp_now_ms();
     long long min_end = start + min_ms;
     long long cap = start + (max_ms > min_ms ? max_ms : min_ms);
-    int quiet = quiet_ms(b), young = bx_settle_max(b);
+    int quiet = quiet_ms(b);
     while (!cdp_conn_dead(b->conn)) {
         long long now = cdp_now_ms();
         long long wake = min_end;
         if (now >= min_end) {
-            wake = all_quiet_at(b, quiet, young);
+            wake = all_quiet_at(b, quiet);
             if (wake <= now) {
                 if (now - min_end > quiet)
                     bx_log(b, "settle: the network was quiet after %lld ms", now - start);
                 return;
             }
             if (now >= cap) {
-                log_cap(b, (int)(now - start), quiet, young);
+                cap_reached(b, (int)(now - start), quiet);
                 return;
             }
         }
