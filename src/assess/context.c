@@ -152,15 +152,44 @@ static const char *first_segment_cue(pw_arena *a, pw_slice path, const char *con
     return NULL;
 }
 
-/* The PHI engine's general pages (src/detect/page_context.c): a careers, giving … host
- * (careers.example.org), a job board, or a first path slug that is a page word. */
-static const char *general_page_cue(const char *url)
+/* Bytes of path (path and query) before its path slug number `slug` (1-based; empty slugs
+ * are no slugs, as for the PHI engine): "/en/careers/search" with slug 2 gives "/en/". */
+static pw_slice slugs_before(pw_slice path, size_t slug)
+{
+    size_t i = 0, k = 0;
+    while (i < path.n && path.p[i] != '?' && path.p[i] != '#') {
+        if (path.p[i] == '/') {
+            i++;
+            continue;
+        }
+        if (++k == slug)
+            break;
+        while (i < path.n && path.p[i] != '/' && path.p[i] != '?' && path.p[i] != '#')
+            i++;
+    }
+    return (pw_slice){path.p, i};
+}
+
+/* The PHI engine's general pages (src/detect/page_context.c, the one rule of docs/detect.md
+ * "General hospital pages"): a careers, giving … host (careers.example.org), a job board, or a
+ * page word as a path slug anywhere in the path ("/en/careers/search?keyword=nurse",
+ * "/about/careers/…", "/patients-visitors/parking"). What follows the page slug (a job search,
+ * the query) is the page's own; a care cue in a slug before it ("/appointments/…/news") keeps
+ * the page a care page. */
+static const char *general_page_cue(pw_arena *a, const char *url, pw_slice path)
 {
     size_t slug = 0;
-    if (!url || !pw_detect_general_page(url, strlen(url), &slug) || slug > 1)
+    if (!url || !pw_detect_general_page(url, strlen(url), &slug))
         return NULL;
-    return slug == 0 ? "general page host (careers, giving, job board)"
-                     : "general section (a page word as the first path slug)";
+    if (slug == 0)
+        return "general page host (careers, giving, job board)";
+    if (slug > 1) {
+        pw_slice before = slugs_before(path, slug);
+        char *t = normalise(a, before.p, before.n);
+        if (!t || find_cue(a, t, care_cues))
+            return NULL;
+    }
+    return pw_arena_sprintf(a, "general section (a page word as path slug %zu)", slug);
 }
 
 /* The path and query of an URL (or the whole string when it is not an absolute URL). */
@@ -231,7 +260,7 @@ pw_hhs_context pw_assess_page_context(const pw_detector *d, pw_detect_scratch *s
         why = pw_arena_sprintf(a, "login/portal cue '%s'", cue);
     } else if ((cue = first_segment_cue(a, path, general_cues))) {
         why = pw_arena_sprintf(a, "general section '/%s'", cue);
-    } else if ((cue = general_page_cue(url))) {
+    } else if ((cue = general_page_cue(a, url, path))) {
         why = cue;
     } else if ((cue = find_cue(a, ptext, care_cues)) ||
                (ttext && (cue = find_cue(a, ttext, care_cues)))) {

@@ -258,11 +258,20 @@ static int same_site(const rule_input *in, const char *url)
     return !pw_is_third_party(in->page_url, url);
 }
 
+/* 1 if the beacon goes to a hosted site-search service (Algolia, Coveo, Yext, Swiftype, Google
+ * Programmable Search: catalog entries with the "sitesearch" decoder), whose query parameter is
+ * what the visitor typed into the site's search box. */
+static int is_site_search_service(const rule_input *in)
+{
+    return in->b->tracker->decoder && strcmp(in->b->tracker->decoder, "sitesearch") == 0;
+}
+
 /* A search the visitor made on the site: a search parameter of a first-party page URL the
- * tracker received ("dl?q"), or a field the tracker names a search (ep.search_term,
- * cd[search_string]); not a third party's own q= or keywords= (an image quality, an ad
- * server's page keywords), not a search on another site (a Google referrer), not a job search
- * on a careers or other general page, and never a value without a letter. */
+ * tracker received ("dl?q"), a field the tracker names a search (ep.search_term,
+ * cd[search_string]), or the query a site-search service receives in its own parameter
+ * (Algolia query=, Coveo q=, Yext input=); not a third party's own q= or keywords= (an image
+ * quality, an ad server's page keywords), not a search on another site (a Google referrer), not
+ * a job search on a careers or other general page, and never a value without a letter. */
 static int site_search(const rule_input *in, const rule_field *rf)
 {
     const pw_field *f = rf->f, *src = search_source(in, f);
@@ -273,6 +282,8 @@ static int site_search(const rule_input *in, const rule_field *rf)
         return 0;
     if (src)
         return same_site(in, src->value) && !general_page(src->value);
+    if (f->kind == PW_FIELD_SEARCH_TERM && is_site_search_service(in))
+        return !general_page(in->page_url);
     return f->key && strcasestr(f->key, "search") && !general_page(in->page_url);
 }
 
@@ -293,6 +304,15 @@ static int m_search(const rule_input *in, unsigned char *use)
 
 static char *r_search(pw_arena *a, const rule_input *in)
 {
+    if (is_site_search_service(in))
+        return pw_arena_sprintf(
+            a,
+            "The site search sends each visitor's query to %s (%s)%s: run the search through a "
+            "first-party endpoint that forwards only the query, without the visitor's IP address "
+            "or cookies, get a BAA from %s, or use a search that runs on the site's own servers "
+            "for %s.",
+            vendor(a, in), product(a, in), for_account(a, in), vendor(a, in),
+            pw_page_pattern(a, in->page_url));
     return pw_arena_sprintf(
         a,
         "Do not send site-search queries to %s: strip the query string from the page URL it "

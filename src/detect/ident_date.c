@@ -200,43 +200,120 @@ static uint32_t letters_in(const char *s, size_t n)
     return m;
 }
 
-/* hay[0..n) holds the lower-case word w (len bytes) at a position not preceded by a letter
- * (pw_strcasestr_n's first match, then the word-start test). */
-static int word_at_start(const char *hay, size_t n, const char *w, size_t len, const char *s)
+/* 1 if the word ending just before s[i] (a '.') is a title or an initial, not a sentence's last
+ * word: "Dr. Jane Smith", "St. Mary's", "Jane A. Smith". */
+static int abbreviation_before(const char *s, size_t i)
 {
-    for (size_t k = 0; k + len <= n; k++) {
-        size_t j = 0;
-        while (j < len && pw_tolower((unsigned char)hay[k + j]) == w[j])
-            j++;
-        if (j == len) /* the first match decides, as with pw_strcasestr_n */
-            return hay + k == s || !pw_isalpha((unsigned char)hay[k - 1]);
+    static const char *const abbr[] = {"dr", "drs", "mr",  "mrs", "ms", "mx", "prof", "st",
+                                       "jr", "sr",  "rev", "mt",  "ft", "no", "vs",   NULL};
+    size_t b = i;
+    while (b > 0 && pw_isalpha((unsigned char)s[b - 1]) && i - b < 5)
+        b--;
+    if (b == i || (b > 0 && pw_isalpha((unsigned char)s[b - 1])))
+        return 0;
+    if (i - b == 1)
+        return pw_isupper((unsigned char)s[b]); /* an initial */
+    for (size_t k = 0; abbr[k]; k++)
+        if (strlen(abbr[k]) == i - b && pw_strncaseeq(s + b, abbr[k], i - b))
+            return 1;
+    return 0;
+}
+
+/* Start of the sentence that holds s[i], looking back 80 bytes at most: after a line break, a
+ * '|' or a sentence's full stop (". " not after a title or an initial: "with Dr. Jane Smith on
+ * 03/14/2027" is one sentence). */
+static size_t sentence_start(const char *s, size_t i)
+{
+    size_t from = i > 80 ? i - 80 : 0;
+    for (size_t k = i; k > from; k--) {
+        char c = s[k - 1];
+        if (c == '\n' || c == '|')
+            return k;
+        if (c == '.' && k < i && s[k] == ' ' && !abbreviation_before(s, k - 1))
+            return k;
+    }
+    return from;
+}
+
+/* How a date word may go on after its letters. */
+enum {
+    DW_PLURAL = 0, /* only an 's': "visits", not "visiting hours" or "visitor policy" */
+    DW_PREFIX = 1, /* anything: "birth" in "birthday", "birthdate" */
+    DW_VERB = 2    /* a scheduling imperative, counted only before its object: "Schedule with",
+                      "Book your", not "Class schedule" or "Book Club" */
+};
+
+/* 1 if s[p..i) starts with one of the objects a scheduling verb takes, as a whole word. */
+static int verb_object_at(const char *s, size_t p, size_t i)
+{
+    static const char *const objects[] = {"with", "your", "my", "a", "an", "now", "online", NULL};
+    for (size_t k = 0; objects[k]; k++) {
+        size_t len = strlen(objects[k]);
+        if (p + len < i && pw_strncaseeq(s + p, objects[k], len) &&
+            !pw_isalpha((unsigned char)s[p + len]))
+            return 1;
     }
     return 0;
 }
 
-/* A scheduling or birth word earlier on the same line ("Appointment confirmed for … on").
- * A word with a letter the line lacks cannot occur in it: that test skips most searches. */
+/* 1 if the word of len letters at s[p] (a word start, p + len < i) goes on as `how` allows. */
+static int word_end_ok(const char *s, size_t p, size_t len, size_t i, int how)
+{
+    size_t e = p + len;
+    if (how == DW_PREFIX)
+        return 1;
+    if (how == DW_VERB) {
+        if (s[e] != ' ')
+            return 0;
+        while (e < i && s[e] == ' ')
+            e++;
+        return verb_object_at(s, e, i);
+    }
+    if ((s[e] | 32) == 's' && e + 1 < i)
+        e++;
+    unsigned char c = (unsigned char)s[e];
+    return !pw_isalpha(c) || (pw_isupper(c) && pw_islower((unsigned char)s[e - 1])); /* camel */
+}
+
+/* 1 if s[from..i) holds the lower-case word w (len bytes) at a word start, going on as `how`
+ * allows. */
+static int has_word(const char *s, size_t from, size_t i, const char *w, size_t len, int how)
+{
+    for (size_t p = from; p + len < i; p++) {
+        if ((s[p] | 32) != w[0] || (p > 0 && pw_isalpha((unsigned char)s[p - 1])))
+            continue;
+        size_t j = 1;
+        while (j < len && pw_tolower((unsigned char)s[p + j]) == w[j])
+            j++;
+        if (j == len && word_end_ok(s, p, len, i, how))
+            return 1;
+    }
+    return 0;
+}
+
+/* A scheduling or birth word earlier in the same sentence ("Appointment confirmed for … on",
+ * "Book an appointment with Dr. Jane Smith on", "Schedule with Dr. Maria Lopez, Cardiology —"):
+ * a provider's name or a short clause between the word and the date does not separate them.
+ * A word with a letter the sentence lacks cannot occur in it: that test skips most searches. */
 static pw_ctx sentence_ctx(const char *s, size_t i)
 {
     static const struct {
         const char *word;
-        unsigned char len;
+        unsigned char len, how;
         pw_ctx ctx;
-    } words[] = {{"appointment", 11, PW_CTX_APPT}, {"appt", 4, PW_CTX_APPT},
-                 {"visit", 5, PW_CTX_APPT},        {"scheduled", 9, PW_CTX_APPT},
-                 {"booked", 6, PW_CTX_APPT},       {"birth", 5, PW_CTX_DOB},
-                 {"born", 4, PW_CTX_DOB},          {"dob", 3, PW_CTX_DOB}};
-    size_t from = i > 80 ? i - 80 : 0;
-    for (size_t k = i; k > from; k--)
-        if (s[k - 1] == '\n' || s[k - 1] == '.' || s[k - 1] == '|') {
-            from = k;
-            break;
-        }
+    } words[] = {
+        {"appointment", 11, DW_PLURAL, PW_CTX_APPT}, {"appt", 4, DW_PLURAL, PW_CTX_APPT},
+        {"visit", 5, DW_PLURAL, PW_CTX_APPT},        {"scheduled", 9, DW_PLURAL, PW_CTX_APPT},
+        {"rescheduled", 11, DW_PLURAL, PW_CTX_APPT}, {"booked", 6, DW_PLURAL, PW_CTX_APPT},
+        {"schedule", 8, DW_VERB, PW_CTX_APPT},       {"reschedule", 10, DW_VERB, PW_CTX_APPT},
+        {"book", 4, DW_VERB, PW_CTX_APPT},           {"birth", 5, DW_PREFIX, PW_CTX_DOB},
+        {"born", 4, DW_PLURAL, PW_CTX_DOB},          {"dob", 3, DW_PLURAL, PW_CTX_DOB}};
+    size_t from = sentence_start(s, i);
     uint32_t have = letters_in(s + from, i - from);
     for (size_t w = 0; w < sizeof words / sizeof words[0]; w++) {
         uint32_t need = letters_in(words[w].word, words[w].len);
         if ((have & need) == need &&
-            word_at_start(s + from, i - from, words[w].word, words[w].len, s))
+            has_word(s, from, i, words[w].word, words[w].len, words[w].how))
             return words[w].ctx;
     }
     return PW_CTX_NONE;

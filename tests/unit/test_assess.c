@@ -29,6 +29,18 @@ static void contexts(void)
     CHECK_INT(ctx_of("https://h.org/careers/search-jobs", NULL), PW_CTX_GENERAL);
     CHECK_INT(ctx_of("https://h.org/news/cancer-center-opens", NULL), PW_CTX_GENERAL);
     CHECK_INT(ctx_of("https://h.org/visiting-hours", NULL), PW_CTX_GENERAL);
+    /* a general page anywhere in the path (pw_detect_general_page, one rule with detect): the
+       job search after it is the page's own, a care cue before it keeps a care page */
+    CHECK_INT(ctx_of("https://h.org/about/careers/search?keyword=nurse", NULL), PW_CTX_GENERAL);
+    CHECK_INT(ctx_of("https://h.org/en/careers/search?keyword=nurse", NULL), PW_CTX_GENERAL);
+    CHECK_INT(ctx_of("https://h.org/locations/boston/jobs/search?q=oncology", NULL),
+              PW_CTX_GENERAL);
+    CHECK_INT(ctx_of("https://h.org/our-hospital/news/search?q=cancer", NULL), PW_CTX_GENERAL);
+    CHECK_INT(ctx_of("https://h.org/patients-visitors/parking", "Book a parking space"),
+              PW_CTX_GENERAL);
+    CHECK_INT(ctx_of("https://h.org/en/visiting-hours", NULL), PW_CTX_GENERAL);
+    CHECK_INT(ctx_of("https://h.org/appointments/parking", NULL), PW_CTX_CARE_INTENT);
+    CHECK_INT(ctx_of("https://h.org/en/search?q=careers", NULL), PW_CTX_CARE_INTENT);
     CHECK_INT(ctx_of("https://h.org/", "Home"), PW_CTX_GENERAL);
     /* words match whole: "facebook" is not "book", "accountable" is not "account" */
     CHECK_INT(ctx_of("https://h.org/facebook-accountable", NULL), PW_CTX_GENERAL);

@@ -105,7 +105,8 @@ static void vendor_account_is_no_record(void)
     scan_free(&s);
 }
 
-/* 2: a job search on a careers section or a careers host is inventory only (docs/rules.md). */
+/* 2: a job search on a careers section (its first path slug or a deeper one) or a careers host
+ * is inventory only (docs/rules.md). */
 static void job_search_is_no_phi(void)
 {
     scan s;
@@ -115,7 +116,8 @@ static void job_search_is_no_phi(void)
     CHECK_INT(count(&s, "PW-NO-BAA", NULL), 0);
     CHECK_INT(count(&s, "PW-TRACKER-PRESENT", "/careers/search?keyword=oncology"), 2);
     CHECK_INT(count(&s, "PW-TRACKER-PRESENT", "https://careers.hosp.org/"), 2);
-    CHECK_INT(s.r ? s.r->n_findings : 0, 4);
+    CHECK_INT(count(&s, "PW-TRACKER-PRESENT", "/en/careers/search?keyword=nurse"), 2);
+    CHECK_INT(s.r ? s.r->n_findings : 0, 6);
     scan_free(&s);
     pw_arena a;
     pw_arena_init(&a, 0);
@@ -271,7 +273,54 @@ static void requests_before_their_page(void)
     scan_free(&s);
 }
 
+/* 8: a hosted site-search service receives the visitor's query in its own parameter (Algolia
+ * query inside the multi-query params, Coveo q, Yext input, Swiftype q, Google Programmable
+ * Search q): one PW-SEARCH-TERM per vendor naming it; an image CDN's q=85 and an ad server's
+ * keywords= are none, nor is a job search on a careers page. */
+static void site_search_services(void)
+{
+    scan s;
+    CHECK(scan_har(&s, "site_search_vendors"));
+    static const char *const ids[] = {"algolia", "coveo", "yext-search", "swiftype",
+                                      "google-programmable-search"};
+    static const char *const vendors[] = {"Algolia", "Coveo", "Yext", "Elastic", "Google"};
+    CHECK_INT(count(&s, "PW-SEARCH-TERM", NULL), 5);
+    CHECK_INT(count(&s, "PW-SEARCH-TERM", "/careers/"), 0);
+    for (size_t k = 0; k < 5; k++) {
+        const pw_finding *hit = NULL;
+        for (size_t i = 0; s.r && i < s.r->n_findings; i++) {
+            const pw_finding *f = &s.r->findings[i];
+            if (strcmp(f->rule_id, "PW-SEARCH-TERM") == 0 && strcmp(f->tracker->id, ids[k]) == 0)
+                hit = f;
+        }
+        CHECK(hit != NULL);
+        if (!hit)
+            continue;
+        CHECK_INT(hit->severity, PW_SEV_HIGH); /* a find-a-doctor page: care intent */
+        CHECK(strstr(hit->remediation, vendors[k]) != NULL);
+        CHECK(strstr(hit->remediation, "sends each visitor's query to") != NULL);
+        const pw_evidence *e = evidence_of(hit, PW_FIELD_SEARCH_TERM);
+        CHECK(e != NULL && e->n_hits > 0);
+    }
+    for (size_t i = 0; s.r && i < s.r->n_findings; i++) {
+        const pw_finding *f = &s.r->findings[i];
+        if (strcmp(f->rule_id, "PW-SEARCH-TERM") == 0)
+            CHECK(f->tracker && strcmp(f->tracker->id, "unknown-third-party") != 0);
+    }
+    const pw_finding *al = NULL;
+    for (size_t i = 0; s.r && i < s.r->n_findings; i++)
+        if (strcmp(s.r->findings[i].rule_id, "PW-SEARCH-TERM") == 0 &&
+            strcmp(s.r->findings[i].tracker->id, "algolia") == 0)
+            al = &s.r->findings[i];
+    const pw_evidence *e = evidence_of(al, PW_FIELD_SEARCH_TERM);
+    CHECK(e && strcmp(e->key, "requests.0.params.query") == 0 &&
+          strcmp(e->value, "knee pain") == 0);
+    CHECK(al && strstr(al->remediation, "for account HOSPAPP"));
+    no_placeholder(&s);
+    scan_free(&s);
+}
+
 PW_TEST_MAIN(PW_TEST(vendor_account_is_no_record), PW_TEST(job_search_is_no_phi),
              PW_TEST(only_site_searches), PW_TEST(condition_url_needs_the_page),
              PW_TEST(placeholders_are_no_phi), PW_TEST(consent_finding_is_one_transmission),
-             PW_TEST(requests_before_their_page))
+             PW_TEST(requests_before_their_page), PW_TEST(site_search_services))

@@ -82,8 +82,9 @@ cases = {
                              q({"site_id": "884120", "account_id": "99123456",
                                 "u": SITE + "/news/annual-report"}))]),
                        (SITE + "/contact/thanks?email=jane.doe%40mail.net", [meta])],
-    # 2: job searches on a careers section and a careers host are no PHI
+    # 2: job searches on a careers section (first slug or deeper) and a careers host are no PHI
     "careers_search": [(SITE + "/careers/search?keyword=oncology", [meta, ga4]),
+                       (SITE + "/en/careers/search?keyword=nurse", [meta, ga4]),
                        ("https://careers.hosp.org/search?q=oncology+nurse", [meta, ga4])],
     # 3: a third party's own q/keywords parameters are no site search; the site search is
     "not_site_search": [
@@ -123,6 +124,34 @@ cases = {
     "consent_reject": [
         (SITE + "/find-a-doctor", [lambda u: dict(meta(u), consent="none"),
                                    lambda u: dict(meta(u, "Microdata"), consent="reject")])],
+    # 7: hosted site-search services receive the visitor's query in their own parameters: a
+    # PW-SEARCH-TERM naming the vendor; not on a careers page's job search
+    "site_search_vendors": [
+        (SITE + "/find-a-doctor", [
+            req("https://hospapp-dsn.algolia.net/1/indexes/*/queries?" +
+                q({"x-algolia-agent": "Algolia for JavaScript (4.20.0)",
+                   "x-algolia-api-key": "0123abcd", "x-algolia-application-id": "HOSPAPP"}),
+                method="POST", mime="application/x-www-form-urlencoded",
+                text=json.dumps({"requests": [{"indexName": "providers",
+                                               "params": "query=knee%20pain&hitsPerPage=20"}]})),
+            req("https://platform.cloud.coveo.com/rest/search/v2?organizationId=hosp1",
+                method="POST", text=json.dumps({"q": "breast cancer screening",
+                                                "locale": "en-US"})),
+            req("https://liveapi.yext.com/v2/accounts/me/answers/query?" +
+                q({"input": "diabetes doctor", "experienceKey": "hosp-search",
+                   "api_key": "abc123", "v": "20220511", "locale": "en"})),
+            req("https://search-api.swiftype.com/api/v1/public/engines/search.json?" +
+                q({"engine_key": "Ab12Cd34", "q": "mammogram"})),
+            req("https://cse.google.com/cse/element/v1?" +
+                q({"rsz": "filtered_cse", "num": "10", "cx": "0123456789:abcdefghijk",
+                   "q": "depression therapy"})),
+            # a third party that is no search service: its q= (an image quality) is none
+            req("https://images.example-cdn.net/photo.jpg?w=400&q=85"),
+            req("https://ads.example-adserver.net/ad?keywords=doctors,hospital&sz=300x250")]),
+        (SITE + "/careers/search?keyword=nurse", [
+            req("https://hospapp-dsn.algolia.net/1/indexes/jobs/query?" +
+                q({"x-algolia-application-id": "HOSPAPP", "x-algolia-api-key": "0123abcd"}),
+                method="POST", text=json.dumps({"params": "query=oncology%20nurse"}))])],
 }
 
 if __name__ == "__main__":

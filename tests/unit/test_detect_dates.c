@@ -1,0 +1,102 @@
+/*
+ * test_detect_dates.c — a date's sentence context (ident_date.c): a scheduling or birth word
+ * earlier in the same sentence makes an appointment or a birth date even with a provider's name
+ * or a short clause in between ("Book an appointment with Dr. Jane Smith on 03/14/2027"); a
+ * title's or an initial's full stop ends no sentence; scheduling imperatives count only before
+ * their object ("Schedule with", "Book your"); and general pages keep their dates quiet
+ * (news dates, visiting hours, visitor policy, book clubs, class schedules, copyright years).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "detect_helpers.h"
+#include "pw_test.h"
+
+static dt_ctx t;
+
+/* The one date hit of text scanned as a field of this type: its subtype, or "" when none. */
+static const char *date_in(const char *text, pw_field_type type, const char *want_text)
+{
+    dt_scan(&t, type == PW_FT_JSON_VALUE ? "cd[buttonText]" : NULL, text, type);
+    const pw_hit *h = dt_find(&t, PW_PHI_DATE);
+    CHECK(dt_count(&t, PW_PHI_DATE) <= 1);
+    if (!h)
+        return "";
+    if (want_text)
+        CHECK_STR(dt_text(&t, h), want_text);
+    return h->subtype;
+}
+
+static void date_after_provider_name(void)
+{
+    static const pw_field_type types[] = {PW_FT_TEXT, PW_FT_JSON_VALUE};
+    for (size_t k = 0; k < 2; k++) {
+        pw_field_type ty = types[k];
+        CHECK_STR(
+            date_in("Book an appointment with Dr. Jane Smith on 03/14/2027", ty, "03/14/2027"),
+            "appointment");
+        CHECK_STR(date_in("Schedule with Dr. Maria Lopez, Cardiology \xe2\x80\x94 March 14, 2027",
+                          ty, "March 14, 2027"),
+                  "appointment");
+        CHECK_STR(date_in("Book with Dr. Kwame Okafor, MD on Tuesday, March 16, 2027", ty,
+                          "March 16, 2027"),
+                  "appointment");
+        CHECK_STR(
+            date_in("Reschedule your visit with Dr. A. Patel for 2027-04-02", ty, "2027-04-02"),
+            "appointment");
+        CHECK_STR(date_in("Your appointment with Jane A. Smith, NP is on 04/02/2027", ty, NULL),
+                  "appointment");
+        CHECK_STR(
+            date_in("Date of birth (as on your insurance card, Mrs. Lee): 03/14/1985", ty, NULL),
+            "dob");
+        /* a sentence's full stop still separates: the word is in the sentence before (a JSON
+           value's date counts without context, but is no appointment) */
+        CHECK_STR(date_in("Appointments are available. Posted 03/14/2027", ty, NULL),
+                  ty == PW_FT_TEXT ? "" : "date");
+    }
+    /* the redacted button text loses the date */
+    pw_buf out;
+    pw_buf_init(&out);
+    const char *b = "Book an appointment with Dr. Jane Smith on 03/14/2027";
+    CHECK_INT(pw_redact(t.d, t.s, &t.a, "cd[buttonText]", b, strlen(b), PW_FT_TEXT, &out, NULL),
+              PW_OK);
+    CHECK(out.data && strstr(out.data, "03/14/2027") == NULL && strstr(out.data, "[DATE]"));
+    pw_buf_free(&out);
+}
+
+static void general_page_dates_stay_quiet(void)
+{
+    static const char *const quiet[] = {
+        "Visiting hours change March 14, 2027",
+        "Visitor policy updated March 14, 2026",
+        "Book Club meets March 14, 2027",
+        "Class schedule for March 14, 2027",
+        "Schedule of events: March 14, 2027",
+        "News: Dr. Jane Smith named chief of cardiology, March 14, 2026",
+        "Dr. Jane Smith joined St. Mary's on March 14, 2026",
+        "Hospital News | Updated March 2026",
+        "\xc2\xa9 2026 St. Mary's Hospital. All rights reserved.",
+        "Posted March 14, 2026 by Dr. Lee",
+        "Revisiting our parking plan on 03/14/2027",
+        "Bookmark this page: 03/14/2027",
+    };
+    for (size_t k = 0; k < sizeof quiet / sizeof quiet[0]; k++) {
+        dt_scan(&t, NULL, quiet[k], PW_FT_TEXT);
+        if (dt_count(&t, PW_PHI_DATE) != 0)
+            fprintf(stderr, "  dated: %s\n", quiet[k]);
+        CHECK_INT(dt_count(&t, PW_PHI_DATE), 0);
+    }
+}
+
+static void setup(void)
+{
+    CHECK(dt_open(&t, NULL, 0));
+}
+
+static void teardown(void)
+{
+    dt_close(&t);
+}
+
+PW_TEST_MAIN(PW_TEST(setup), PW_TEST(date_after_provider_name),
+             PW_TEST(general_page_dates_stay_quiet), PW_TEST(teardown))
