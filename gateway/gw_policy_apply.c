@@ -413,12 +413,17 @@ static int listed(const char **list, size_t n, const char *origin)
 /* The PHI engine's verdict on a host read as words ("www.hiv-clinic.org" -> "www hiv clinic
  * org"): the engine's URL mode does not read hosts, yet a host can name a condition or a person.
  * Any hit (or the visitor's own data) refuses the origin; *rule says why. */
-static pw_status host_refusal(apply_ctx *c, const char *field, const pw_url *u, const char **rule)
+static pw_status host_refusal(apply_ctx *c, const char *field, const pw_url *u, int latin_only,
+                              const char **rule)
 {
     *rule = NULL;
     char *words = pw_url_host_dup(c->a, u);
     if (!words)
         return pw_err_set(c->err, PW_ERR_NOMEM, "out of memory");
+    if (latin_only && (strncasecmp(words, "xn--", 4) == 0 || strstr(words, ".xn--"))) {
+        *rule = JOIN(c->a, SP(field), SP(": internationalised host (text_scripts latin): dropped"));
+        return PW_OK;
+    }
     for (char *p = words; *p; p++)
         if (*p == '.' || *p == '-')
             *p = ' ';
@@ -445,8 +450,9 @@ static const char *subdomain_rule(apply_ctx *c, const char *field, const pw_url 
 {
     char *host = pw_url_host_dup(c->a, u);
     char *reg = host ? pw_registrable_domain(c->a, host) : NULL;
-    if (host && reg && (strcasecmp(host, reg) == 0 ||
-                        (strncasecmp(host, "www.", 4) == 0 && strcasecmp(host + 4, reg) == 0)))
+    if (host && reg &&
+        (strcasecmp(host, reg) == 0 ||
+         (strncasecmp(host, "www.", 4) == 0 && strcasecmp(host + 4, reg) == 0)))
         return NULL;
     return JOIN(c->a, SP(field),
                 SP(": a subdomain not in referrer_origins (it may name a person): dropped"));
@@ -479,11 +485,12 @@ static pw_status safe_origin(apply_ctx *c, reduced *r, const pw_gw_dest_policy *
     }
     const char *rule = NULL;
     int refused = 0;
-    if (!listed(d->referrer_origins, d->n_referrer_origins, o) && (rule = subdomain_rule(c, field, u))) {
+    if (!listed(d->referrer_origins, d->n_referrer_origins, o) &&
+        (rule = subdomain_rule(c, field, u))) {
         trace(c, r, field, "dropped", rule);
         return PW_OK;
     }
-    pw_status st = host_refusal(c, field, u, &rule);
+    pw_status st = host_refusal(c, field, u, d->text_scripts == PW_GW_SCRIPTS_LATIN, &rule);
     if (st != PW_OK)
         return st;
     if (rule) {

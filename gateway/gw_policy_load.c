@@ -399,7 +399,9 @@ static pw_status referrer_list(load_ctx *c, yaml_node_t *v, const char *path, pw
             d->referrer_any = 1;
             continue;
         }
-        const char *host = !strncmp(o, "https://", 8) ? o + 8 : !strncmp(o, "http://", 7) ? o + 7 : NULL;
+        const char *host = !strncmp(o, "https://", 8)  ? o + 8
+                           : !strncmp(o, "http://", 7) ? o + 7
+                                                       : NULL;
         if (!host || !host[0] || strchr(host, '/') || strchr(host, '?'))
             return fail_at(c, node_at(c, v->data.sequence.items.start[i]),
                            pw_arena_sprintf(&c->p->arena, "%s[%zu]", path, i),
@@ -509,7 +511,8 @@ static pw_status ga4_names(load_ctx *c, yaml_node_t *n, const char *path, pw_gw_
     for (size_t i = 0; ev && i < d->n_events; i++) {
         yaml_node_pair_t *pr = &ev->data.mapping.pairs.start[i];
         if (!pw_ga4_event_name_ok(d->events[i].to))
-            return fail_at(c, node_at(c, pr->value), join(c, join(c, path, "events"), d->events[i].from),
+            return fail_at(c, node_at(c, pr->value),
+                           join(c, join(c, path, "events"), d->events[i].from),
                            "'%s' is not an event name GA4 takes (1-40 letters, digits or '_', "
                            "starting with a letter; not reserved like session_start or "
                            "prefixed _, ad_, firebase_, ga_, google_, gtag.)",
@@ -537,8 +540,7 @@ static void consent_defaults(pw_gw_dest_policy *d)
                               : d->dest.kind == PW_DEST_GA4_MP  ? PW_GW_CONSENT_ANALYTICS
                                                                 : PW_GW_CONSENT_NONE;
     if ((int)d->text_scripts < 0)
-        d->text_scripts =
-            d->dest.kind == PW_DEST_WEBHOOK ? PW_GW_SCRIPTS_ANY : PW_GW_SCRIPTS_LATIN;
+        d->text_scripts = d->dest.kind == PW_DEST_WEBHOOK ? PW_GW_SCRIPTS_ANY : PW_GW_SCRIPTS_LATIN;
 }
 
 static pw_status dest_check(load_ctx *c, yaml_node_t *n, const char *path, pw_gw_dest_policy *d)

@@ -78,8 +78,7 @@ static void print_dest(pw_buf *o, const pw_gw_dest_policy *d)
     if (d->requires_consent == PW_GW_CONSENT_NONE)
         pw_buf_puts(o, "    requires_consent: none (sent whatever the visitor's consent)\n");
     else
-        pw_buf_printf(o,
-                      "    requires_consent: %s (not sent without the visitor's consent.%s)\n",
+        pw_buf_printf(o, "    requires_consent: %s (not sent without the visitor's consent.%s)\n",
                       pw_gw_consent_name(d->requires_consent),
                       pw_gw_consent_name(d->requires_consent));
     if (x->kind == PW_DEST_META_CAPI || d->requires_consent == PW_GW_CONSENT_ADS)
