@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "forward_ga4.h"
 #include "forward_internal.h"
 #include "gw_json.h"
 #include "phiwall/arena.h"
@@ -96,6 +97,16 @@ static int reserved_event(const char *s)
     return 0;
 }
 
+int pw_ga4_event_name_ok(const char *name)
+{
+    return good_name(name, GA4_MAX_NAME) && !reserved_event(name);
+}
+
+int pw_ga4_param_name_ok(const char *name)
+{
+    return good_name(name, GA4_MAX_NAME);
+}
+
 /* Names are reported (they are policy-allowed identifiers); values never are. */
 static int check_params(yajl_val params, size_t ev, char *why, size_t cap)
 {
@@ -108,7 +119,7 @@ static int check_params(yajl_val params, size_t ev, char *why, size_t cap)
     for (size_t i = 0; i < params->u.object.len; i++) {
         const char *k = params->u.object.keys[i];
         yajl_val v = params->u.object.values[i];
-        if (!good_name(k, GA4_MAX_NAME))
+        if (!pw_ga4_param_name_ok(k))
             return fail(why, cap,
                         "events[%zu]: param name \"%.40s\" breaks GA4 naming rules "
                         "(≤ 40 letters/digits/_, no reserved prefix)",
@@ -173,7 +184,7 @@ static int ga4_validate(yajl_val p, int64_t now_ms, size_t *n_events, char *why,
         const char *name = pw_gw_json_str(ev, "name");
         if (!name)
             return fail(why, cap, "events[%zu].name missing", i);
-        if (!good_name(name, GA4_MAX_NAME) || reserved_event(name))
+        if (!pw_ga4_event_name_ok(name))
             return fail(why, cap,
                         "events[%zu].name \"%.40s\" breaks GA4 naming rules "
                         "(≤ 40 letters/digits/_, not reserved)",

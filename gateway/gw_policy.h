@@ -31,6 +31,20 @@ typedef enum pw_gw_ip_mode { PW_GW_IP_DROP = 0, PW_GW_IP_TRUNCATE } pw_gw_ip_mod
 typedef enum pw_gw_keep_mode { PW_GW_DROP = 0, PW_GW_KEEP } pw_gw_keep_mode;
 typedef enum pw_gw_phi_mode { PW_GW_PHI_REDACT = 0, PW_GW_PHI_DROP } pw_gw_phi_mode;
 
+/* The visitor's consent a destination needs before anything is sent to it (requires_consent).
+ * Defaults: meta -> ads, ga4 -> analytics, webhook -> none. */
+typedef enum pw_gw_consent_req {
+    PW_GW_CONSENT_NONE = 0,
+    PW_GW_CONSENT_ADS,
+    PW_GW_CONSENT_ANALYTICS
+} pw_gw_consent_req;
+
+/* Which letters a remaining string may hold (text_scripts). LATIN: Latin letters only (the
+ * default for meta and ga4); ANY: any script, but a word that mixes Latin letters with Greek,
+ * Cyrillic or another look-alike script is refused (a confusable). Compatibility letters
+ * (fullwidth, mathematical, circled) and invisible format characters are refused in both. */
+typedef enum pw_gw_script_mode { PW_GW_SCRIPTS_LATIN = 0, PW_GW_SCRIPTS_ANY } pw_gw_script_mode;
+
 typedef struct pw_gw_event_rule {
     const char *from; /* site action name as the tag sends it */
     const char *to;   /* safe taxonomy name sent to the destination */
@@ -60,6 +74,11 @@ typedef struct pw_gw_dest_policy {
     const char *default_category; /* when no glob matches (categories mode) */
     unsigned default_category_line, default_category_col; /* its place in the file */
     pw_gw_url_mode referrer;                              /* drop | origin */
+    /* referrer origins that may be sent besides site.origins; "*" (referrer_any): any origin
+     * whose host passes the PHI engine label by label. Empty: only the site's own origins. */
+    const char **referrer_origins;
+    size_t n_referrer_origins;
+    int referrer_any;
     pw_gw_keep_mode page_title;
     pw_gw_ip_mode client_ip;
     pw_gw_keep_mode user_agent;
@@ -68,6 +87,8 @@ typedef struct pw_gw_dest_policy {
     pw_gw_keep_mode first_party_id; /* KEEP = HMAC-SHA256 with the site key */
     pw_gw_phi_mode phi_strings;     /* a string with PHI: redact it or drop the field */
     int ga4_consent_from_visitor;   /* GA4: send the visitor's consent instead of DENIED */
+    pw_gw_consent_req requires_consent; /* the event is not sent to it without this consent */
+    pw_gw_script_mode text_scripts;     /* letters allowed in remaining strings */
 } pw_gw_dest_policy;
 
 typedef struct pw_gw_policy {
@@ -161,6 +182,8 @@ const char *pw_gw_meta_normalize(pw_arena *a, const char *key, const char *v, si
 const char *pw_gw_meta_hash(pw_arena *a, const char *key, const char *v, size_t n);
 /* "203.0.113.7" -> "203.0.113.0", IPv6 -> /48; NULL when not an IP. */
 const char *pw_gw_ip_truncate(pw_arena *a, const char *ip);
+/* The consent a destination requires, as the policy file spells it ("ads", …). */
+const char *pw_gw_consent_name(pw_gw_consent_req r);
 /* Path glob: '*' any run of bytes, '?' one byte. */
 int pw_gw_glob_match(const char *glob, const char *s, size_t n);
 

@@ -14,6 +14,8 @@
 #include "gw_digest.h"
 #include "gw_json_writer.h"
 #include "gw_policy.h"
+#include "gw_policy_guard.h"
+#include "phiwall/decode.h"
 #include "phiwall/text.h"
 #include "phiwall/url.h"
 
@@ -35,7 +37,8 @@ typedef struct apply_ctx {
     size_t n_cache;
     pw_gw_hmac site_hmac; /* the site key's schedule, set up on first use (unprepared policy) */
     int site_hmac_ready;
-    const char *hmac_of; /* the last id HMACed and its hex (the same fpid for each destination) */
+    const pw_gw_dest_policy *hmac_dest; /* the last (destination, id) HMACed and its hex */
+    const char *hmac_of;
     char hmac_hex[65];
     pw_buf out; /* payloads and field maps are rendered here, then copied to the arena */
 } apply_ctx;
@@ -252,12 +255,54 @@ static pw_status merge_hits(pw_arena *a, pw_hit **hits, size_t *n, const pw_hit 
  * Pass a string through the PHI engine under the destination's phi mode. *out is the value to
  * send (unchanged or redacted) or NULL when the field is dropped.
  */
+/* The guard's second look (decoded base64, joined letters, stripped marks): the engine and the
+ * visitor's own data, any hit counts. */
+typedef struct guard_ctx {
+    apply_ctx *c;
+    const char *key;
+} guard_ctx;
+
+static pw_status guard_scan(void *ctx, const char *s, size_t n, int *hit)
+{
+    guard_ctx *g = ctx;
+    apply_ctx *c = g->c;
+    pw_hit *hits = NULL, *own = NULL;
+    size_t k = 0, n_own = 0;
+    const char *z = pw_arena_strndup(c->a, s, n); /* NUL-terminated for own_data_in */
+    if (!z)
+        return pw_err_set(c->err, PW_ERR_NOMEM, "out of memory");
+    pw_status st = c->phi->scan(c->phi->ctx, c->a, g->key, z, n, PW_FT_TEXT, &hits, &k, c->err);
+    *hit = st == PW_OK && (k > 0 || own_data_in(c->ev, z, &own, &n_own, c->a));
+    return st;
+}
+
+/* The fail-closed guard (gw_policy_guard.h): a refused string is dropped, whatever phi says. */
+static pw_status guarded(apply_ctx *c, reduced *r, const pw_gw_dest_policy *d, const char *field,
+                         const char *key, const char *s, int *refused)
+{
+    guard_ctx g = {c, key};
+    const char *why = NULL;
+    *refused = 0;
+    pw_status st = pw_gw_guard_check(c->a, s, strlen(s), d->text_scripts, guard_scan, &g, &why);
+    if (st != PW_OK || !why)
+        return st;
+    *refused = 1;
+    r->redacted++;
+    trace(c, r, field, "dropped", why);
+    return PW_OK;
+}
+
 static pw_status scrub(apply_ctx *c, reduced *r, const pw_gw_dest_policy *d, const char *field,
                        const char *key, const char *s, pw_field_type t, const char **out)
 {
     pw_hit *hits = NULL;
     size_t n = 0;
-    pw_status st = scan(c, key, s, t, &hits, &n);
+    int refused = 0;
+    *out = NULL;
+    pw_status st = guarded(c, r, d, field, key, s, &refused);
+    if (st != PW_OK || refused)
+        return st;
+    st = scan(c, key, s, t, &hits, &n);
     if (st != PW_OK)
         return st;
     *out = s;
@@ -357,7 +402,65 @@ static int site_origin(const pw_gw_policy *p, const char *origin)
     return 0;
 }
 
-/* An origin is sent only when it is one of the site's own, or (no list) passes the engine. */
+static int listed(const char **list, size_t n, const char *origin)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcasecmp(list[i], origin) == 0)
+            return 1;
+    return 0;
+}
+
+/* The PHI engine's verdict on a host read as words ("www.hiv-clinic.org" -> "www hiv clinic
+ * org"): the engine's URL mode does not read hosts, yet a host can name a condition or a person.
+ * Any hit (or the visitor's own data) refuses the origin; *rule says why. */
+static pw_status host_refusal(apply_ctx *c, const char *field, const pw_url *u, int latin_only,
+                              const char **rule)
+{
+    *rule = NULL;
+    char *words = pw_url_host_dup(c->a, u);
+    if (!words)
+        return pw_err_set(c->err, PW_ERR_NOMEM, "out of memory");
+    if (latin_only && (strncasecmp(words, "xn--", 4) == 0 || strstr(words, ".xn--"))) {
+        *rule = JOIN(c->a, SP(field), SP(": internationalised host (text_scripts latin): dropped"));
+        return PW_OK;
+    }
+    for (char *p = words; *p; p++)
+        if (*p == '.' || *p == '-')
+            *p = ' ';
+    pw_hit *hits = NULL, *own = NULL;
+    size_t n = 0, n_own = 0;
+    pw_status st =
+        c->phi->scan(c->phi->ctx, c->a, field, words, strlen(words), PW_FT_TEXT, &hits, &n, c->err);
+    if (st != PW_OK)
+        return st;
+    if (!n && own_data_in(c->ev, words, &own, &n_own, c->a)) {
+        hits = own;
+        n = n_own;
+    }
+    if (n)
+        *rule = JOIN(c->a, SP(field), SP(": host names health context or a person ("),
+                     SP(cat_label(hits[0].category)), SP("): dropped"));
+    return PW_OK;
+}
+
+/* A host not named in the policy may carry a person's name in its subdomain
+ * (jane.doe.example.com), which the engine cannot tell from context: only the registrable
+ * domain itself or its www. host passes. NULL when it does, else the rule. */
+static const char *subdomain_rule(apply_ctx *c, const char *field, const pw_url *u)
+{
+    char *host = pw_url_host_dup(c->a, u);
+    char *reg = host ? pw_registrable_domain(c->a, host) : NULL;
+    if (host && reg &&
+        (strcasecmp(host, reg) == 0 ||
+         (strncasecmp(host, "www.", 4) == 0 && strcasecmp(host + 4, reg) == 0)))
+        return NULL;
+    return JOIN(c->a, SP(field),
+                SP(": a subdomain not in referrer_origins (it may name a person): dropped"));
+}
+
+/* An origin is sent only when it is one of the site's own, or — a referrer listed in
+ * referrer_origins (or any with "*"), or a page when the site lists no origins — when its host,
+ * read as words, passes the PHI engine and the guard. */
 static pw_status safe_origin(apply_ctx *c, reduced *r, const pw_gw_dest_policy *d,
                              const char *field, const char *url, const char **out, pw_url *u)
 {
@@ -371,14 +474,34 @@ static pw_status safe_origin(apply_ctx *c, reduced *r, const pw_gw_dest_policy *
         *out = o;
         return PW_OK;
     }
-    if (c->p->n_origins && strcmp(field, "page_url") == 0) {
+    int is_page = strcmp(field, "page_url") == 0;
+    if (is_page && c->p->n_origins) {
         trace(c, r, field, "dropped", "page_url: origin not in site.origins");
         return PW_OK;
     }
-    const char *s = NULL;
-    pw_status st = scrub(c, r, d, field, field, o, PW_FT_URL, &s);
-    *out = s;
-    return st;
+    if (!is_page && !d->referrer_any && !listed(d->referrer_origins, d->n_referrer_origins, o)) {
+        trace(c, r, field, "dropped", "referrer: origin not in site.origins or referrer_origins");
+        return PW_OK;
+    }
+    const char *rule = NULL;
+    int refused = 0;
+    if (!listed(d->referrer_origins, d->n_referrer_origins, o) &&
+        (rule = subdomain_rule(c, field, u))) {
+        trace(c, r, field, "dropped", rule);
+        return PW_OK;
+    }
+    pw_status st = host_refusal(c, field, u, d->text_scripts == PW_GW_SCRIPTS_LATIN, &rule);
+    if (st != PW_OK)
+        return st;
+    if (rule) {
+        r->redacted++;
+        trace(c, r, field, "dropped", rule);
+        return PW_OK;
+    }
+    if ((st = guarded(c, r, d, field, field, o, &refused)) != PW_OK || refused)
+        return st;
+    *out = o;
+    return PW_OK;
 }
 
 /* The page category of the path (first matching glob, else default_category). It is policy
@@ -463,11 +586,13 @@ static pw_status page_fields(apply_ctx *c, reduced *r, const pw_gw_dest_policy *
 
 /* ---- client context, ids, user data -------------------------------------------------- */
 
-/* HMAC-SHA256 of id with the site key, hex (arena): the key schedule comes from the prepared
- * policy or is set up once per event; the same id for a second destination is not recomputed. */
-static const char *site_hmac(apply_ctx *c, const char *id)
+/* HMAC-SHA256(site key, destination name + '\0' + id), hex (arena): each destination gets its
+ * own pseudonym for the same visitor, so Meta's external_id and GA4's client_id cannot be joined.
+ * The key schedule comes from the prepared policy or is set up once per event; the same
+ * (destination, id) is not recomputed. */
+static const char *site_hmac(apply_ctx *c, const pw_gw_dest_policy *d, const char *id)
 {
-    if (c->hmac_of == id)
+    if (c->hmac_of == id && c->hmac_dest == d)
         return pw_arena_strndup(c->a, c->hmac_hex, 64);
     const pw_gw_hmac *k = &c->p->site_hmac;
     if (!c->p->prepared) {
@@ -477,24 +602,46 @@ static const char *site_hmac(apply_ctx *c, const char *id)
         }
         k = &c->site_hmac;
     }
-    pw_gw_hmac_hex(k, id, strlen(id), c->hmac_hex);
+    size_t dn = strlen(d->dest.name), in = strlen(id);
+    char stack[256], *msg = dn + 1 + in <= sizeof stack ? stack : pw_arena_alloc(c->a, dn + 1 + in);
+    if (!msg)
+        return NULL;
+    memcpy(msg, d->dest.name, dn);
+    msg[dn] = '\0';
+    memcpy(msg + dn + 1, id, in);
+    pw_gw_hmac_hex(k, msg, dn + 1 + in, c->hmac_hex);
     c->hmac_of = id;
+    c->hmac_dest = d;
     return pw_arena_strndup(c->a, c->hmac_hex, 64);
 }
+
+/* An ad destination (Meta, or any that requires consent.ads) receives no identifier of any kind
+ * — IP, user agent, first-party id, user data — without the visitor's consent to ads. */
+static int ad_destination(const pw_gw_dest_policy *d)
+{
+    return d->dest.kind == PW_DEST_META_CAPI || d->requires_consent == PW_GW_CONSENT_ADS;
+}
+
+#define NO_ADS_CONSENT "consent.ads: not given (no identifier to an ad destination)"
 
 static pw_status client_fields(apply_ctx *c, reduced *r, const pw_gw_dest_policy *d)
 {
     const pw_gw_event *ev = c->ev;
+    int no_ids = ad_destination(d) && !ev->consent_ads;
     if (ev->client_ip && d->client_ip == PW_GW_IP_DROP)
         trace(c, r, "client_ip", "dropped", "client_ip: drop");
-    if (ev->client_ip && d->client_ip == PW_GW_IP_TRUNCATE && d->dest.kind != PW_DEST_GA4_MP) {
+    else if (ev->client_ip && no_ids)
+        trace(c, r, "client_ip", "dropped", NO_ADS_CONSENT);
+    else if (ev->client_ip && d->client_ip == PW_GW_IP_TRUNCATE && d->dest.kind != PW_DEST_GA4_MP) {
         r->ip = pw_gw_ip_truncate(c->a, ev->client_ip);
         trace(c, r, "client_ip", r->ip ? "reduced" : "dropped",
               r->ip ? "client_ip: truncate (/24, /48)" : "client_ip: not an IP address");
     }
     if (ev->user_agent && d->user_agent == PW_GW_DROP)
         trace(c, r, "user_agent", "dropped", "user_agent: drop");
-    if (ev->user_agent && d->user_agent == PW_GW_KEEP && d->dest.kind != PW_DEST_GA4_MP) {
+    else if (ev->user_agent && no_ids)
+        trace(c, r, "user_agent", "dropped", NO_ADS_CONSENT);
+    else if (ev->user_agent && d->user_agent == PW_GW_KEEP && d->dest.kind != PW_DEST_GA4_MP) {
         pw_status st =
             scrub(c, r, d, "user_agent", "user_agent", ev->user_agent, PW_FT_TEXT, &r->ua);
         if (st != PW_OK)
@@ -504,15 +651,17 @@ static pw_status client_fields(apply_ctx *c, reduced *r, const pw_gw_dest_policy
     }
     const unsigned char *key = c->p->site_key;
     const char *id = ev->fpid;
-    if (id && (d->first_party_id != PW_GW_KEEP || !key)) {
+    if (id && (d->first_party_id != PW_GW_KEEP || !key || no_ids)) {
         trace(c, r, "fpid", "dropped",
-              key ? "first_party_id: drop" : "first_party_id: no site key");
+              no_ids ? NO_ADS_CONSENT
+              : key  ? "first_party_id: drop"
+                     : "first_party_id: no site key");
         id = NULL;
     }
     if (!id && d->dest.kind == PW_DEST_GA4_MP && key)
         id = ev->event_id; /* GA4 needs a client_id: an HMAC that links nothing across events */
     if (id) {
-        const char *h = site_hmac(c, id);
+        const char *h = site_hmac(c, d, id);
         if (!h)
             return pw_err_set(c->err, PW_ERR_NOMEM, "out of memory");
         r->fpid = h;
@@ -521,8 +670,9 @@ static pw_status client_fields(apply_ctx *c, reduced *r, const pw_gw_dest_policy
               : d->dest.kind == PW_DEST_GA4_MP  ? "client_id"
                                                 : "fpid",
               "hmac",
-              id == ev->fpid ? "first_party_id: HMAC-SHA256 (site key)"
-                             : "client_id: HMAC-SHA256 of event_id (no first-party id sent)");
+              id == ev->fpid
+                  ? "first_party_id: HMAC-SHA256(site key, destination + fpid)"
+                  : "client_id: HMAC-SHA256(site key, destination + event_id) (no first-party id)");
     }
     return PW_OK;
 }
@@ -831,6 +981,21 @@ static const char *unsendable_rule(const pw_gw_dest_policy *d, const reduced *r)
     return NULL;
 }
 
+const char *pw_gw_consent_name(pw_gw_consent_req r)
+{
+    return r == PW_GW_CONSENT_ADS ? "ads" : r == PW_GW_CONSENT_ANALYTICS ? "analytics" : "none";
+}
+
+/* The destination's requires_consent, against the visitor's consent; NULL when it may go. */
+static const char *consent_refusal(const pw_gw_dest_policy *d, const pw_gw_event *ev)
+{
+    if (d->requires_consent == PW_GW_CONSENT_ADS && !ev->consent_ads)
+        return "requires_consent: ads (the visitor did not consent to ads)";
+    if (d->requires_consent == PW_GW_CONSENT_ANALYTICS && !ev->consent_analytics)
+        return "requires_consent: analytics (the visitor did not consent to analytics)";
+    return NULL;
+}
+
 static pw_status apply_dest(apply_ctx *c, const pw_gw_dest_policy *d, int64_t now_ms,
                             pw_gw_dest_result *res)
 {
@@ -850,6 +1015,10 @@ static pw_status apply_dest(apply_ctx *c, const pw_gw_dest_policy *d, int64_t no
     if (!refusal && (st = taxonomy_refusal(c, rule, &refusal)) != PW_OK)
         return st;
     if (refusal) {
+        res->rule = refusal;
+        return PW_OK;
+    }
+    if ((refusal = consent_refusal(d, ev)) != NULL) {
         res->rule = refusal;
         return PW_OK;
     }
@@ -913,6 +1082,7 @@ pw_status pw_gw_policy_apply(const pw_gw_policy *p, const pw_gw_phi *phi, pw_are
     c->n_cache = 0;
     c->site_hmac_ready = 0;
     c->hmac_of = NULL;
+    c->hmac_dest = NULL;
     pw_buf_init(&c->out);
     pw_buf_reserve(&c->out, 2048);
     pw_status st = PW_OK;

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <yaml.h>
 
+#include "forward_ga4.h"
 #include "gw_policy.h"
 #include "gw_prio.h"
 
@@ -385,6 +386,29 @@ static const char *const fpid_modes[] = {"drop", "hmac", NULL};
 static const char *const phi_modes[] = {"redact", "drop", NULL};
 static const char *const consent_modes[] = {"denied", "visitor", NULL};
 static const char *const type_names[] = {"meta", "ga4", "webhook", NULL};
+static const char *const consent_reqs[] = {"none", "ads", "analytics", NULL};
+static const char *const script_modes[] = {"latin", "any", NULL};
+
+/* referrer_origins: origins ("https://host[:port]") or "*" for any whose host passes the engine. */
+static pw_status referrer_list(load_ctx *c, yaml_node_t *v, const char *path, pw_gw_dest_policy *d)
+{
+    pw_status st = get_str_list(c, v, path, &d->referrer_origins, &d->n_referrer_origins);
+    for (size_t i = 0; st == PW_OK && i < d->n_referrer_origins; i++) {
+        const char *o = d->referrer_origins[i];
+        if (strcmp(o, "*") == 0) {
+            d->referrer_any = 1;
+            continue;
+        }
+        const char *host = !strncmp(o, "https://", 8)  ? o + 8
+                           : !strncmp(o, "http://", 7) ? o + 7
+                                                       : NULL;
+        if (!host || !host[0] || strchr(host, '/') || strchr(host, '?'))
+            return fail_at(c, node_at(c, v->data.sequence.items.start[i]),
+                           pw_arena_sprintf(&c->p->arena, "%s[%zu]", path, i),
+                           "expected an origin (https://host[:port], no path) or \"*\"");
+    }
+    return st;
+}
 
 static pw_status dest_secret(load_ctx *c, const char *key, yaml_node_t *v, const char *path,
                              pw_gw_dest_policy *d, const char *base, const char **slot)
@@ -451,6 +475,8 @@ static pw_status dest_pair(load_ctx *c, const char *key, yaml_node_t *kn, yaml_n
     }
     if (strcmp(key, "user_data") == 0)
         return user_data_list(c, v, path, d);
+    if (strcmp(key, "referrer_origins") == 0)
+        return referrer_list(c, v, path, d);
     ENUM_FIELD("page_url", url_modes, page_url)
     ENUM_FIELD("referrer", ref_modes, referrer)
     ENUM_FIELD("page_title", keep_modes, page_title)
@@ -459,14 +485,69 @@ static pw_status dest_pair(load_ctx *c, const char *key, yaml_node_t *kn, yaml_n
     ENUM_FIELD("first_party_id", fpid_modes, first_party_id)
     ENUM_FIELD("phi", phi_modes, phi_strings)
     ENUM_FIELD("consent", consent_modes, ga4_consent_from_visitor)
+    ENUM_FIELD("requires_consent", consent_reqs, requires_consent)
+    ENUM_FIELD("text_scripts", script_modes, text_scripts)
 #undef STR_FIELD
 #undef ENUM_FIELD
     return unknown_key(c, kn, path);
 }
 
+/* The value node of key in a mapping, or NULL. */
+static yaml_node_t *value_of(load_ctx *c, yaml_node_t *map, const char *key)
+{
+    if (!map || map->type != YAML_MAPPING_NODE)
+        return NULL;
+    for (yaml_node_pair_t *q = map->data.mapping.pairs.start; q < map->data.mapping.pairs.top; q++)
+        if (scalar(node_at(c, q->key)) && strcmp(scalar(node_at(c, q->key)), key) == 0)
+            return node_at(c, q->value);
+    return NULL;
+}
+
+/* GA4 answers 2xx to names it refuses and drops the event: the policy must not produce them.
+ * Checked with the forwarder's own validators (forward_ga4.h). */
+static pw_status ga4_names(load_ctx *c, yaml_node_t *n, const char *path, pw_gw_dest_policy *d)
+{
+    yaml_node_t *ev = value_of(c, n, "events");
+    for (size_t i = 0; ev && i < d->n_events; i++) {
+        yaml_node_pair_t *pr = &ev->data.mapping.pairs.start[i];
+        if (!pw_ga4_event_name_ok(d->events[i].to))
+            return fail_at(c, node_at(c, pr->value),
+                           join(c, join(c, path, "events"), d->events[i].from),
+                           "'%s' is not an event name GA4 takes (1-40 letters, digits or '_', "
+                           "starting with a letter; not reserved like session_start or "
+                           "prefixed _, ad_, firebase_, ga_, google_, gtag.)",
+                           d->events[i].to);
+    }
+    yaml_node_t *pl = value_of(c, n, "allow_params");
+    for (size_t i = 0; pl && i < d->n_params; i++)
+        if (!pw_ga4_param_name_ok(d->params[i]))
+            return fail_at(c, node_at(c, pl->data.sequence.items.start[i]),
+                           pw_arena_sprintf(&c->p->arena, "%s.allow_params[%zu]", path, i),
+                           "'%s' is not a parameter name GA4 takes (1-40 letters, digits or '_', "
+                           "starting with a letter; no prefix _, ad_, firebase_, ga_, google_, "
+                           "gtag.)",
+                           d->params[i]);
+    if (pl && d->n_params > 21)
+        return fail_at(c, pl, join(c, path, "allow_params"),
+                       "at most 21 parameters (GA4 takes 25 an event; 4 are the page fields)");
+    return PW_OK;
+}
+
+static void consent_defaults(pw_gw_dest_policy *d)
+{
+    if ((int)d->requires_consent < 0)
+        d->requires_consent = d->dest.kind == PW_DEST_META_CAPI ? PW_GW_CONSENT_ADS
+                              : d->dest.kind == PW_DEST_GA4_MP  ? PW_GW_CONSENT_ANALYTICS
+                                                                : PW_GW_CONSENT_NONE;
+    if ((int)d->text_scripts < 0)
+        d->text_scripts = d->dest.kind == PW_DEST_WEBHOOK ? PW_GW_SCRIPTS_ANY : PW_GW_SCRIPTS_LATIN;
+}
+
 static pw_status dest_check(load_ctx *c, yaml_node_t *n, const char *path, pw_gw_dest_policy *d)
 {
     pw_destination *x = &d->dest;
+    pw_status st;
+    consent_defaults(d);
     if (!d->n_events)
         return fail_at(c, n, path, "events: required (deny by default: list the events to send)");
     if (x->kind == PW_DEST_META_CAPI) {
@@ -487,6 +568,8 @@ static pw_status dest_check(load_ctx *c, yaml_node_t *n, const char *path, pw_gw
             x->base_url = "https://www.google-analytics.com";
         if (d->n_user_data)
             return fail_at(c, n, path, "user_data: not allowed for ga4 (no user data to Google)");
+        if ((st = ga4_names(c, n, path, d)) != PW_OK)
+            return st;
     } else if (!x->url) {
         return fail_at(c, n, path, "url: required for type webhook");
     }
@@ -521,6 +604,8 @@ static pw_status destinations(load_ctx *c, yaml_node_t *v, const char *path)
         pw_gw_dest_policy *d = &p->dests[i];
         d->dest.name = pw_arena_strdup(&p->arena, scalar(k));
         d->dest.kind = (pw_dest_kind)-1;
+        d->requires_consent = (pw_gw_consent_req)-1; /* defaults by type (dest_check) */
+        d->text_scripts = (pw_gw_script_mode)-1;
         if (val && val->type == YAML_MAPPING_NODE) {
             int has_type = 0;
             for (yaml_node_pair_t *q = val->data.mapping.pairs.start;

@@ -2,6 +2,8 @@
  * gw_policy_print.c — the effective policy as `phiwall gateway --check` prints it: defaults
  * filled in, secrets shown only by where they come from, never by value.
  */
+#include <string.h>
+
 #include "gw_policy.h"
 
 static const char *const url_names[] = {"drop", "origin", "categories"};
@@ -45,6 +47,14 @@ static void print_dest(pw_buf *o, const pw_gw_dest_policy *d)
         pw_buf_printf(o, "      (other) -> %s\n", d->default_category);
     pw_buf_printf(o, "    query_strings: dropped (always)\n    referrer: %s\n",
                   url_names[d->referrer]);
+    if (d->referrer != PW_GW_URL_DROP) {
+        pw_buf_puts(o, "    referrer_origins: site.origins");
+        for (size_t i = 0; i < d->n_referrer_origins; i++)
+            if (strcmp(d->referrer_origins[i], "*") != 0)
+                pw_buf_printf(o, ", %s", d->referrer_origins[i]);
+        pw_buf_puts(o, d->referrer_any ? ", any other whose host passes the PHI engine\n"
+                                       : " (every other referrer dropped)\n");
+    }
     pw_buf_printf(o, "    page_title: %s\n", d->page_title ? "keep (PHI engine)" : "drop");
     pw_buf_printf(o, "    client_ip: %s\n",
                   x->kind == PW_DEST_GA4_MP ? "drop (ga4)"
@@ -56,9 +66,23 @@ static void print_dest(pw_buf *o, const pw_gw_dest_policy *d)
                                             : "drop");
     list(o, "user_data (consent.ads, SHA-256)", d->user_data, d->n_user_data);
     pw_buf_printf(o, "    first_party_id: %s\n",
-                  d->first_party_id ? "HMAC-SHA256 (site key)" : "drop");
+                  d->first_party_id ? "HMAC-SHA256(site key, destination + fpid)" : "drop");
     pw_buf_printf(o, "    phi in remaining strings: %s; event names with PHI: refused\n",
                   d->phi_strings ? "drop the field" : "redact");
+    pw_buf_printf(o, "    text_scripts: %s\n",
+                  d->text_scripts == PW_GW_SCRIPTS_ANY
+                      ? "any (a word mixing Latin with a look-alike script is dropped)"
+                      : "latin (a string with non-Latin letters is dropped)");
+    pw_buf_puts(o, "    guard: invisible characters and compatibility letters dropped; base64, "
+                   "spaced-out letters and marked text decoded and scanned\n");
+    if (d->requires_consent == PW_GW_CONSENT_NONE)
+        pw_buf_puts(o, "    requires_consent: none (sent whatever the visitor's consent)\n");
+    else
+        pw_buf_printf(o, "    requires_consent: %s (not sent without the visitor's consent.%s)\n",
+                      pw_gw_consent_name(d->requires_consent),
+                      pw_gw_consent_name(d->requires_consent));
+    if (x->kind == PW_DEST_META_CAPI || d->requires_consent == PW_GW_CONSENT_ADS)
+        pw_buf_puts(o, "    identifiers without consent.ads: none sent (ad destination)\n");
     if (x->kind == PW_DEST_GA4_MP)
         pw_buf_printf(o, "    consent: %s\n", d->ga4_consent_from_visitor ? "visitor" : "DENIED");
 }

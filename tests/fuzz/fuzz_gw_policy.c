@@ -36,8 +36,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     pw_gw_event ev = {.event_id = "8a6e0804-2bd0-4672-b79d-d97027f9071a",
                       .name = p->dests[0].events[0].from,
                       .page_url = "https://h.example/a/b?q=1",
+                      .referrer = "https://www.search.example/?q=1",
                       .client_ip = "203.0.113.9",
-                      .fpid = "x"};
+                      .fpid = "x",
+                      .consent_ads = 1, /* past requires_consent, so the payloads are built */
+                      .consent_analytics = 1};
     pw_gw_dest_result *res = pw_arena_calloc(&a, p->n_dests, sizeof *res);
     pw_gw_phi phi = {no_phi, NULL};
     FUZZ_ASSERT(pw_gw_policy_apply(p, &phi, &a, &ev, 1700000000000, res, NULL) == PW_OK);

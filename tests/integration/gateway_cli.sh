@@ -54,6 +54,32 @@ expect_match "$out" "params.condition +dropped +deny_by_default: allow_params" "
 expect_nomatch "$out" "payload:.*(diabetes|00123456|Jane|jane)" "--explain payloads clean"
 expect_match "$out" "event_time +sent +event_time: receipt time \(the event has none\)" "--explain: no time, receipt time"
 
+# The reviewer's evasions, through the real PHI engine: foreign referrer hosts naming a
+# condition or a person, fullwidth/Cyrillic/zero-width/soft-hyphen/dotted/base64 notes, and a
+# visitor without consent: nothing of them reaches a payload, --explain says why.
+sed -e 's|^    referrer: drop$|    referrer: origin\n    referrer_origins: ["*"]|' \
+    -e 's|allow_params: \[value, currency\]|allow_params: [value, currency, note]|' "$ex" >"$dir/evade.yaml"
+out=$("$PHIWALL" gateway --explain "$PW_SRC/tests/data/gateway/event_evasions.json" --config "$dir/evade.yaml" 2>&1)
+expect_code 0 $? "--explain evasions"
+expect_nomatch "$out" "payload:.*(hiv|cancer|jane|HIV|IV\"|ancer|h\.i\.v|am9ob|referrer_origin)" "evasions never in a payload"
+expect_match "$out" "referrer +dropped +referrer: host names health context or a person \(HEALTH\)" "referrer host scanned"
+expect_match "$out" "referrer +dropped +referrer: a subdomain not in referrer_origins" "referrer subdomain dropped"
+expect_match "$out" "custom_data.note +dropped +guard: compatibility letter U\+FF28" "fullwidth refused"
+expect_match "$out" "custom_data.note +dropped +guard: text_scripts latin: non-Latin letter U\+041D" "Cyrillic refused"
+expect_match "$out" "custom_data.note +dropped +guard: invisible format character U\+200B" "zero-width refused"
+expect_match "$out" "custom_data.note +dropped +guard: invisible format character U\+00AD" "soft hyphen refused"
+expect_match "$out" "custom_data.note +dropped +guard: spaced-out letters carry PHI" "dotted letters refused"
+expect_match "$out" "custom_data.note +dropped +guard: base64 text carries PHI" "base64 refused"
+expect_match "$out" "meta: DROPPED — requires_consent: ads" "no ads consent: nothing to Meta"
+expect_match "$out" "ga4: DROPPED — requires_consent: analytics" "no analytics consent: nothing to GA4"
+out=$("$PHIWALL" gateway --check "$dir/evade.yaml" 2>&1); expect_code 0 $? "--check evade.yaml"
+expect_match "$out" "requires_consent: analytics \(not sent without the visitor's consent.analytics\)" "--check shows requires_consent"
+expect_match "$out" "referrer_origins: site.origins, any other whose host passes the PHI engine" "--check shows referrer_origins"
+# GA4 names GA4 would silently drop are refused with their place in the file.
+sed 's|      appointment_request: generate_lead|      appointment_request: session_start|' "$ex" >"$dir/ga4name.yaml"
+out=$("$PHIWALL" gateway --check "$dir/ga4name.yaml" 2>&1); expect_code 3 $? "--check reserved GA4 name"
+expect_match "$out" "ga4name.yaml:[0-9]+:[0-9]+: destinations.ga4.events.appointment_request: 'session_start' is not an event name GA4 takes" "GA4 reserved name refused"
+
 # An event's time is never re-dated: a year-old conversion is refused (Meta > 6 days, GA4 > 72 h),
 # an hour-old one keeps its own time (times relative to now).
 now_ms=$(($(date +%s) * 1000))
@@ -86,7 +112,7 @@ pid=$!
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.05; done
 out=$(curl -sf "http://127.0.0.1:$port/healthz"); expect_match "$out" '"status":"ok"' "/healthz"
 out=$(curl -sf "http://127.0.0.1:$port/phiwall.js"); expect_match "$out" "sendBeacon" "/phiwall.js"
-ev='{"event_id":"8a6e0804-2bd0-4672-b79d-d97027f9071a","name":"appointment_request","page_url":"https://www.example-hospital.org/find-a-doctor/x?email=jane.doe%40example.com","consent":{"ads":true},"user":{"email":"jane.doe@example.com"},"params":{"value":5,"note":"breast cancer MRN 00123456"}}'
+ev='{"event_id":"8a6e0804-2bd0-4672-b79d-d97027f9071a","name":"appointment_request","page_url":"https://www.example-hospital.org/find-a-doctor/x?email=jane.doe%40example.com","consent":{"ads":true,"analytics":true},"user":{"email":"jane.doe@example.com"},"params":{"value":5,"note":"breast cancer MRN 00123456"}}'
 out=$(curl -s -H 'Origin: https://www.example-hospital.org' -H 'Content-Type: text/plain' --data "$ev" "http://127.0.0.1:$port/e")
 expect_match "$out" '"accepted":1,"queued":2' "POST /e"
 out=$(curl -s -H "Content-Type: application/json" --data '{"event_id":"x","name":1}' "http://127.0.0.1:$port/e")

@@ -160,7 +160,8 @@ static void make_event(pw_buf *b, const canaries *c, unsigned i, int consent)
     char ref[300];
     snprintf(ref, sizeof ref, "%s/search?q=%s+%s", referrers[rnd(3)], c->last, c->term);
     json_str(b, "referrer", ref);
-    pw_buf_printf(b, ",\"consent\":{\"ads\":%s},\"user\":{", consent ? "true" : "false");
+    pw_buf_printf(b, ",\"consent\":{\"ads\":%s,\"analytics\":true},\"user\":{",
+                  consent ? "true" : "false");
     json_str(b, "email", c->email);
     pw_buf_putc(b, ',');
     json_str(b, "phone", c->phone);

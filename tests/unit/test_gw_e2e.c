@@ -77,7 +77,7 @@ static const mock_request *find(mock_upstream *m, const char *prefix, size_t fro
 #define EVENT(id)                                                                     \
     "{\"event_id\":\"" id "\",\"name\":\"appointment_request\",\"time\":%lld,"        \
     "\"page_url\":\"https://www.example-hospital.org/find-a-doctor/x?mrn=12345678\"," \
-    "\"consent\":{\"ads\":true},\"user\":{\"email\":\" Jane.Doe@Example.com\"},"      \
+    "\"consent\":{\"ads\":true,\"analytics\":true},\"user\":{\"email\":\" Jane.Doe@Example.com\"},"      \
     "\"fpid\":\"fp-1\",\"params\":{\"value\":100,\"note\":\"HIV follow-up\",\"x\":\"secret\"}}"
 
 static void test_end_to_end(void)
@@ -140,6 +140,15 @@ static void test_end_to_end(void)
         CHECK(strstr(ga4->body, "\"ad_user_data\":\"DENIED\"") != NULL);
         CHECK(strstr(ga4->body, "86e0b9e5") == NULL); /* no user data to Google */
         CHECK(strstr(ga4->body, "HIV") == NULL);
+        /* Each platform gets its own pseudonym: Meta's external_id is not GA4's client_id. */
+        const char *x = meta ? strstr(meta->body, "\"external_id\":\"") : NULL;
+        CHECK(x != NULL);
+        if (x) {
+            char ext[65] = "";
+            memcpy(ext, x + 15, 64);
+            CHECK(strstr(ga4->body, ext) == NULL);
+            CHECK(strstr(ga4->body, "\"client_id\":\"") != NULL);
+        }
     }
     const mock_request *hook = find(m, "/hook", 0);
     CHECK(hook != NULL);

@@ -162,7 +162,10 @@ static reply *post(server *s, const char *body)
     return request(s, "POST", "/e", body, strlen(body), NULL, NULL);
 }
 
-#define EV(id, name) "{\"event_id\":\"" id "\",\"name\":\"" name "\""
+/* With the visitor's consent: Meta requires consent.ads by default (requires_consent). */
+#define EV(id, name)                                       \
+    "{\"event_id\":\"" id "\",\"name\":\"" name "\"," \
+    "\"consent\":{\"ads\":true,\"analytics\":true}"
 #define ID1          "11111111-2222-4333-8444-555555555555"
 #define ID2          "11111111-2222-4333-8444-666666666666"
 
@@ -264,7 +267,7 @@ static void test_bad_bodies(void)
         {"{\"name\":\"page_view\"}", 400, "{\"error\":\"event.event_id: required\"}"},
         {"{\"event_id\":\"not-a-uuid\",\"name\":\"x\"}", 400,
          "{\"error\":\"event.event_id: must be a UUID string\"}"},
-        {EV(ID1, "page_view") ",\"consent\":{\"ads\":\"yes\"}}", 400,
+        {"{\"event_id\":\"" ID1 "\",\"name\":\"page_view\",\"consent\":{\"ads\":\"yes\"}}", 400,
          "{\"error\":\"event.consent.ads: must be a boolean\"}"},
         {EV(ID1, "page_view") ",\"time\":-4}", 400,
          "{\"error\":\"event.time: must be a non-negative integer (ms since epoch)\"}"},

@@ -191,6 +191,8 @@ static pw_gw_event base_event(void)
     ev.client_ip = "203.0.113.77";
     ev.user_agent = "Mozilla/5.0 (X11; Linux x86_64)";
     ev.fpid = "fp-123";
+    ev.consent_ads = 1; /* the visitor consented (requires_consent: meta ads, ga4 analytics) */
+    ev.consent_analytics = 1;
     return ev;
 }
 
@@ -256,8 +258,9 @@ static void test_apply_meta_shape(void)
     CHECK_STR(jstr(m, "user_data", "ph", NULL),
               "d6736136ea896c1bfdc553e0e86e702c70d060d805696ca3e4e9e0961353860a");
     CHECK(jstr(m, "user_data", "ln", NULL) == NULL); /* not in user_data list */
+    /* HMAC-SHA256(site key, "meta\0fp-123"): a pseudonym for this destination only */
     CHECK_STR(jstr(m, "user_data", "external_id", NULL),
-              "e6f1abac5f0ce365d512e57e7f141ef92c5e2ac2cd6116249a7cdfa8a1f08b76");
+              "c82b1ed73152f7b3da509aeb33ab9a1e02c93181f96e9a6f0f828663a514594d");
     CHECK_STR(jstr(m, "user_data", "client_ip_address", NULL), "203.0.113.0");
     CHECK_STR(jstr(m, "user_data", "client_user_agent", NULL), ev.user_agent);
     /* Nothing of the query string, the title, the referrer or the raw user data. */
@@ -277,8 +280,9 @@ static void test_apply_meta_shape(void)
     CHECK(res[1].accepted);
     yajl_val g = parse_payload(&res[1]);
     CHECK(g != NULL);
+    /* HMAC-SHA256(site key, "ga4\0fp-123"): not Meta's external_id, so they cannot be joined */
     CHECK_STR(jstr(g, "client_id", NULL, NULL),
-              "e6f1abac5f0ce365d512e57e7f141ef92c5e2ac2cd6116249a7cdfa8a1f08b76");
+              "aea67694d3b61d85cf717b8c8396c8d3f9a7aeb5616051dfd66aa20049fdaa7e");
     CHECK_STR(jstr(g, "consent", "ad_user_data", NULL), "DENIED");
     CHECK_STR(jstr(g, "consent", "ad_personalization", NULL), "DENIED");
     const char *ev0[] = {"events", NULL};
@@ -338,13 +342,17 @@ static void test_apply_denials(void)
     ev.n_user = 1;
     ev.consent_ads = 0;
     CHECK_INT(pw_gw_policy_apply(p, &gw_test_phi, &a, &ev, 1700000000000, res, &err), PW_OK);
-    CHECK(res[0].accepted);
-    CHECK(strstr(res[0].payload, "\"em\"") == NULL);
-    CHECK(strstr(res[0].payload, "836f82db") == NULL);
+    /* Meta requires consent.ads: not sent at all; the webhook (requires none) gets no user data */
+    CHECK(!res[0].accepted);
+    CHECK_STR(res[0].rule, "requires_consent: ads (the visitor did not consent to ads)");
+    CHECK(res[2].accepted);
+    CHECK(strstr(res[2].payload, "\"em\"") == NULL);
+    CHECK(strstr(res[2].payload, "836f82db") == NULL);
     int saw = 0;
-    for (size_t i = 0; i < res[0].n_fields; i++)
-        saw |= strcmp(res[0].fields[i].rule, "user_data: no visitor consent (consent.ads)") == 0;
+    for (size_t i = 0; i < res[2].n_fields; i++)
+        saw |= strcmp(res[2].fields[i].rule, "user_data: no visitor consent (consent.ads)") == 0;
     CHECK(saw);
+    ev.consent_ads = 1;
 
     /* A page outside site.origins: no URL at all; off-list paths fall to default_category. */
     ev.page_url = "https://evil.example.net/x";
@@ -360,7 +368,7 @@ static void test_apply_denials(void)
     ev.fpid = NULL;
     CHECK_INT(pw_gw_policy_apply(p, &gw_test_phi, &a, &ev, 1700000000000, res, &err), PW_OK);
     CHECK(strstr(res[1].payload,
-                 "61244a7db68b7ade30717b00eed0fb050668cc8a27aee37bf981752714f6e253") != NULL);
+                 "8b6c28f592f8195182b1fca6087c29b7f2cda06d5ec276e334cd7f85cddc3c95") != NULL);
     pw_arena_free(&a);
     pw_gw_policy_free(p);
 }
@@ -389,6 +397,7 @@ static void test_apply_unsendable(void)
     pw_gw_event ev = base_event();
     ev.name = "page_view";
     ev.n_user = 0;
+    ev.consent_ads = 1; /* consent, but nothing the policy lets through */
     CHECK_INT(pw_gw_policy_apply(p, &gw_test_phi, &a, &ev, 1700000000000, res, &err), PW_OK);
     CHECK(!res[0].accepted);
     CHECK(res[0].payload == NULL);

@@ -1,0 +1,313 @@
+/*
+ * gw_policy_guard.c — fail-closed checks for text that hides PHI from the engine (see
+ * gw_policy_guard.h): a character classifier over Unicode ranges, a per-word script check, and
+ * three decoders (base64 runs, spaced-out letters, stripped marks) whose output is scanned again.
+ */
+#include "gw_policy_guard.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "phiwall/text.h"
+
+typedef enum char_class {
+    CC_NEUTRAL = 0, /* digits, spaces, punctuation, symbols, emoji */
+    CC_LATIN,       /* a Latin letter */
+    CC_LOOKALIKE,   /* a letter of a script with Latin look-alikes (Greek, Cyrillic, …) */
+    CC_OTHER,       /* a letter or sign of any other script */
+    CC_MARK,        /* combining mark or variation selector: stripped, then scanned again */
+    CC_FORMAT,      /* invisible format or control character: refused */
+    CC_COMPAT       /* compatibility letter (fullwidth, mathematical, circled…): refused */
+} char_class;
+
+typedef struct range {
+    unsigned lo, hi;
+    char_class c;
+} range;
+
+/* Sorted, non-overlapping; a code point in no range is CC_OTHER (>= U+0370) or CC_NEUTRAL. */
+static const range ranges[] = {
+    {0x00, 0x08, CC_FORMAT},        {0x0B, 0x0C, CC_FORMAT},        {0x0E, 0x1F, CC_FORMAT},
+    {0x7F, 0x9F, CC_FORMAT},        {0xAA, 0xAA, CC_LATIN},         {0xAD, 0xAD, CC_FORMAT},
+    {0xBA, 0xBA, CC_LATIN},         {0xC0, 0xD6, CC_LATIN},         {0xD8, 0xF6, CC_LATIN},
+    {0xF8, 0x2AF, CC_LATIN},        {0x2B0, 0x2FF, CC_COMPAT},      {0x300, 0x36F, CC_MARK},
+    {0x370, 0x3FF, CC_LOOKALIKE},   {0x400, 0x52F, CC_LOOKALIKE},   {0x530, 0x58F, CC_LOOKALIKE},
+    {0x61C, 0x61C, CC_FORMAT},      {0x115F, 0x1160, CC_FORMAT},    {0x13A0, 0x13FF, CC_LOOKALIKE},
+    {0x180B, 0x180F, CC_FORMAT},    {0x1AB0, 0x1AFF, CC_MARK},      {0x1C80, 0x1C8F, CC_LOOKALIKE},
+    {0x1D00, 0x1DBF, CC_COMPAT},    {0x1DC0, 0x1DFF, CC_MARK},      {0x1E00, 0x1EFF, CC_LATIN},
+    {0x1F00, 0x1FFF, CC_LOOKALIKE}, {0x2000, 0x200A, CC_NEUTRAL},   {0x200B, 0x200F, CC_FORMAT},
+    {0x2010, 0x2029, CC_NEUTRAL},   {0x202A, 0x202E, CC_FORMAT},    {0x202F, 0x205F, CC_NEUTRAL},
+    {0x2060, 0x206F, CC_FORMAT},    {0x2070, 0x209F, CC_COMPAT},    {0x20A0, 0x20CF, CC_NEUTRAL},
+    {0x20D0, 0x20FF, CC_MARK},      {0x2100, 0x2101, CC_NEUTRAL},   {0x2102, 0x2102, CC_COMPAT},
+    {0x2103, 0x2106, CC_NEUTRAL},   {0x2107, 0x2107, CC_COMPAT},    {0x2108, 0x2109, CC_NEUTRAL},
+    {0x210A, 0x2113, CC_COMPAT},    {0x2114, 0x2114, CC_NEUTRAL},   {0x2115, 0x2115, CC_COMPAT},
+    {0x2116, 0x2118, CC_NEUTRAL},   {0x2119, 0x211D, CC_COMPAT},    {0x211E, 0x2123, CC_NEUTRAL},
+    {0x2124, 0x2124, CC_COMPAT},    {0x2125, 0x2127, CC_NEUTRAL},   {0x2128, 0x2128, CC_COMPAT},
+    {0x2129, 0x2129, CC_NEUTRAL},   {0x212A, 0x212D, CC_COMPAT},    {0x212E, 0x212E, CC_NEUTRAL},
+    {0x212F, 0x2139, CC_COMPAT},    {0x213A, 0x213B, CC_NEUTRAL},   {0x213C, 0x213F, CC_COMPAT},
+    {0x2140, 0x2144, CC_NEUTRAL},   {0x2145, 0x2149, CC_COMPAT},    {0x214A, 0x245F, CC_NEUTRAL},
+    {0x2460, 0x24FF, CC_COMPAT},    {0x2500, 0x2BFF, CC_NEUTRAL},   {0x2C60, 0x2C7F, CC_LATIN},
+    {0x2C80, 0x2CFF, CC_LOOKALIKE}, {0x2DE0, 0x2DFF, CC_LOOKALIKE}, {0x2E00, 0x2E7F, CC_NEUTRAL},
+    {0x3000, 0x3000, CC_NEUTRAL},   {0x3164, 0x3164, CC_FORMAT},    {0xA4D0, 0xA4FF, CC_LOOKALIKE},
+    {0xA640, 0xA69F, CC_LOOKALIKE}, {0xA720, 0xA7FF, CC_LATIN},     {0xAB30, 0xAB6F, CC_LATIN},
+    {0xAB70, 0xABBF, CC_LOOKALIKE}, {0xFB00, 0xFB06, CC_COMPAT},    {0xFE00, 0xFE0F, CC_MARK},
+    {0xFE20, 0xFE2F, CC_MARK},      {0xFEFF, 0xFEFF, CC_FORMAT},    {0xFF10, 0xFF19, CC_COMPAT},
+    {0xFF21, 0xFF3A, CC_COMPAT},    {0xFF41, 0xFF5A, CC_COMPAT},    {0xFFA0, 0xFFA0, CC_FORMAT},
+    {0xFFF9, 0xFFFB, CC_FORMAT},    {0xFFFC, 0xFFFD, CC_NEUTRAL},   {0x1D400, 0x1D7FF, CC_COMPAT},
+    {0x1F000, 0x1F12F, CC_NEUTRAL}, {0x1F130, 0x1F189, CC_COMPAT},  {0x1F18A, 0x1F1E5, CC_NEUTRAL},
+    {0x1F1E6, 0x1F1FF, CC_COMPAT},  {0x1F200, 0x1FAFF, CC_NEUTRAL}, {0xE0000, 0xE007F, CC_FORMAT},
+    {0xE0100, 0xE01EF, CC_MARK},
+};
+
+static char_class classify(unsigned cp)
+{
+    if (cp < 0x80) {
+        if ((cp | 0x20) >= 'a' && (cp | 0x20) <= 'z')
+            return CC_LATIN;
+        if (cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r')
+            return CC_FORMAT;
+        return cp == 0x7F ? CC_FORMAT : CC_NEUTRAL;
+    }
+    size_t lo = 0, hi = sizeof ranges / sizeof ranges[0];
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (cp < ranges[mid].lo)
+            hi = mid;
+        else if (cp > ranges[mid].hi)
+            lo = mid + 1;
+        else
+            return ranges[mid].c;
+    }
+    return cp >= 0x370 ? CC_OTHER : CC_NEUTRAL;
+}
+
+/* One UTF-8 code point at s[i] (< n); its length in *len; 0xFFFFFFFF when malformed. */
+static unsigned next_cp(const unsigned char *s, size_t n, size_t i, size_t *len)
+{
+    unsigned c = s[i];
+    size_t k = c < 0x80             ? 1
+               : (c & 0xE0) == 0xC0 ? 2
+               : (c & 0xF0) == 0xE0 ? 3
+               : (c & 0xF8) == 0xF0 ? 4
+                                    : 0;
+    *len = 1;
+    if (!k || i + k > n)
+        return 0xFFFFFFFFu;
+    unsigned cp = k == 1 ? c : k == 2 ? c & 0x1F : k == 3 ? c & 0x0F : c & 0x07;
+    for (size_t j = 1; j < k; j++) {
+        if ((s[i + j] & 0xC0) != 0x80)
+            return 0xFFFFFFFFu;
+        cp = (cp << 6) | (s[i + j] & 0x3F);
+    }
+    static const unsigned min_of[] = {0, 0, 0x80, 0x800, 0x10000};
+    if (cp < min_of[k] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+        return 0xFFFFFFFFu;
+    *len = k;
+    return cp;
+}
+
+static const char *cp_rule(pw_arena *a, const char *what, unsigned cp)
+{
+    char *r = pw_arena_sprintf(a, "guard: %s U+%04X: refused", what, cp);
+    return r ? r : "guard: refused";
+}
+
+/* The first refusal from the characters themselves; *marks = 1 when marks were seen. */
+static const char *char_refusal(pw_arena *a, const unsigned char *s, size_t n,
+                                pw_gw_script_mode mode, int *marks)
+{
+    int word_latin = 0, word_lookalike = 0;
+    *marks = 0;
+    for (size_t i = 0, len; i < n; i += len) {
+        unsigned cp = next_cp(s, n, i, &len);
+        if (cp == 0xFFFFFFFFu)
+            return "guard: malformed UTF-8: refused";
+        char_class cc = classify(cp);
+        if (cc == CC_FORMAT)
+            return cp_rule(a, "invisible format character", cp);
+        if (cc == CC_COMPAT)
+            return cp_rule(a, "compatibility letter", cp);
+        if (cc == CC_MARK) {
+            *marks = 1;
+            continue;
+        }
+        if (mode == PW_GW_SCRIPTS_LATIN && (cc == CC_LOOKALIKE || cc == CC_OTHER))
+            return cp_rule(a, "text_scripts latin: non-Latin letter", cp);
+        if (cc == CC_NEUTRAL && !(cp >= '0' && cp <= '9')) {
+            word_latin = word_lookalike = 0;
+            continue;
+        }
+        word_latin |= cc == CC_LATIN;
+        word_lookalike |= cc == CC_LOOKALIKE;
+        if (word_latin && word_lookalike)
+            return cp_rule(a, "Latin mixed with a look-alike script in one word", cp);
+    }
+    return NULL;
+}
+
+/* ---- decoded views, scanned again ----------------------------------------------------- */
+
+static int is_b64(unsigned char c)
+{
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' ||
+           c == '/' || c == '-' || c == '_';
+}
+
+/* Text that a reader would see: valid UTF-8, no control bytes but whitespace. */
+static int printable(const unsigned char *p, size_t n)
+{
+    for (size_t i = 0, len; i < n; i += len) {
+        unsigned cp = next_cp(p, n, i, &len);
+        if (cp == 0xFFFFFFFFu || (cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r') ||
+            (cp >= 0x7F && cp <= 0x9F))
+            return 0;
+    }
+    return n > 0;
+}
+
+#define B64_MIN_RUN 16
+
+/* Each base64 run of 16+ characters that decodes to text is scanned. */
+static pw_status base64_runs(pw_arena *a, const char *s, size_t n, pw_gw_guard_scan_fn scan,
+                             void *ctx, const char **refusal)
+{
+    for (size_t i = 0; i < n && !*refusal;) {
+        if (!is_b64((unsigned char)s[i])) {
+            i++;
+            continue;
+        }
+        size_t j = i;
+        while (j < n && is_b64((unsigned char)s[j]))
+            j++;
+        size_t end = j;
+        while (end < n && end - j < 2 && s[end] == '=')
+            end++;
+        if (j - i >= B64_MIN_RUN) {
+            size_t dn = 0;
+            unsigned char *d = pw_base64_decode(a, s + i, end - i, &dn);
+            int hit = 0;
+            if (d && printable(d, dn)) {
+                pw_status st = scan(ctx, (const char *)d, dn, &hit);
+                if (st != PW_OK)
+                    return st;
+            }
+            if (hit)
+                *refusal = "guard: base64 text carries PHI: refused";
+        }
+        i = end > j ? end : j;
+    }
+    return PW_OK;
+}
+
+static int alnum(unsigned char c)
+{
+    return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
+}
+
+static int spacer(unsigned char c)
+{
+    return c == '.' || c == '-' || c == '_' || c == ' ' || c == '*' || c == '/' || c == '|' ||
+           c == '+' || c == '~';
+}
+
+/* A run of 3+ single letters at s[i] each followed by 1–3 spacers; its end, or i. */
+static size_t spaced_run(const char *s, size_t n, size_t i, size_t *letters)
+{
+    size_t k = i, count = 0, last_end = i;
+    while (k < n && alnum((unsigned char)s[k]) && (k + 1 == n || !alnum((unsigned char)s[k + 1]))) {
+        count++;
+        last_end = k + 1;
+        size_t g = k + 1;
+        while (g < n && g - (k + 1) < 3 && spacer((unsigned char)s[g]))
+            g++;
+        if (g == k + 1 || g == n || !alnum((unsigned char)s[g]))
+            break;
+        k = g;
+    }
+    *letters = count;
+    return count >= 3 ? last_end : i;
+}
+
+/* The string with spaced-out letters joined ("h.i.v test" -> "hiv test"); NULL when none. */
+static char *join_spaced(pw_arena *a, const char *s, size_t n, size_t *out_n)
+{
+    char *out = NULL;
+    size_t w = 0;
+    for (size_t i = 0; i < n;) {
+        size_t letters = 0, end = (i == 0 || !alnum((unsigned char)s[i - 1]))
+                                      ? spaced_run(s, n, i, &letters)
+                                      : i;
+        if (end > i && !out) {
+            out = pw_arena_alloc(a, n + 1);
+            if (!out)
+                return NULL;
+            memcpy(out, s, i);
+            w = i;
+        }
+        if (end > i) {
+            for (size_t k = i; k < end; k++)
+                if (alnum((unsigned char)s[k]))
+                    out[w++] = s[k];
+            i = end;
+            continue;
+        }
+        if (out)
+            out[w++] = s[i];
+        i++;
+    }
+    if (out)
+        out[w] = '\0';
+    *out_n = w;
+    return out;
+}
+
+/* The string without combining marks and variation selectors. */
+static char *strip_marks(pw_arena *a, const unsigned char *s, size_t n, size_t *out_n)
+{
+    char *out = pw_arena_alloc(a, n + 1);
+    size_t w = 0;
+    for (size_t i = 0, len; out && i < n; i += len) {
+        unsigned cp = next_cp(s, n, i, &len);
+        if (classify(cp) != CC_MARK) {
+            memcpy(out + w, s + i, len);
+            w += len;
+        }
+    }
+    if (out)
+        out[w] = '\0';
+    *out_n = w;
+    return out;
+}
+
+static pw_status rescan(const char *view, size_t n, pw_gw_guard_scan_fn scan, void *ctx,
+                        const char *rule, const char **refusal)
+{
+    int hit = 0;
+    pw_status st = view ? scan(ctx, view, n, &hit) : PW_OK;
+    if (st == PW_OK && hit)
+        *refusal = rule;
+    return st;
+}
+
+pw_status pw_gw_guard_check(pw_arena *a, const char *s, size_t n, pw_gw_script_mode mode,
+                            pw_gw_guard_scan_fn scan, void *ctx, const char **refusal)
+{
+    int marks = 0;
+    *refusal = char_refusal(a, (const unsigned char *)s, n, mode, &marks);
+    if (*refusal)
+        return PW_OK;
+    size_t vn = 0;
+    pw_status st = PW_OK;
+    if (marks) {
+        char *v = strip_marks(a, (const unsigned char *)s, n, &vn);
+        st = rescan(v, vn, scan, ctx, "guard: text under combining marks carries PHI: refused",
+                    refusal);
+    }
+    if (st == PW_OK && !*refusal) {
+        char *v = join_spaced(a, s, n, &vn);
+        st = rescan(v, vn, scan, ctx, "guard: spaced-out letters carry PHI: refused", refusal);
+    }
+    if (st == PW_OK && !*refusal)
+        st = base64_runs(a, s, n, scan, ctx, refusal);
+    return st;
+}

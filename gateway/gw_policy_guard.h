@@ -1,0 +1,31 @@
+/*
+ * gw_policy_guard.h — the policy's fail-closed guard against evasions of the PHI engine, run on
+ * every string that remains after the policy (params, kept titles and user agents, foreign
+ * origins). The engine reads text as written; these shapes hide a term from it:
+ *   - invisible format characters (soft hyphen, zero-width space/joiners, bidi controls, BOM,
+ *     tag characters) and control bytes: the string is refused;
+ *   - compatibility letters (fullwidth ＨＩＶ, mathematical 𝐇𝐈𝐕, circled, small capitals,
+ *     superscripts, regional indicators): refused;
+ *   - letters of other scripts: under text_scripts latin any non-Latin letter is refused; under
+ *     any, a word that mixes Latin with a look-alike script (Greek, Cyrillic, Armenian,
+ *     Cherokee, Coptic, Lisu: НІV) is refused;
+ *   - hidden text that is decoded and scanned again, the string refused on a hit: base64 runs of
+ *     16+ characters that decode to text, letters spaced out with dots, dashes or spaces
+ *     ("h.i.v", "c-a-n-c-e-r"), combining marks and variation selectors between letters.
+ */
+#ifndef PHIWALL_GW_POLICY_GUARD_H
+#define PHIWALL_GW_POLICY_GUARD_H
+
+#include <stddef.h>
+
+#include "gw_policy.h"
+
+/* Scan decoded text; *hit = 1 when it carries PHI. */
+typedef pw_status (*pw_gw_guard_scan_fn)(void *ctx, const char *s, size_t n, int *hit);
+
+/* *refusal: NULL when s passes, else why it is refused (static text or arena). Decoded texts
+ * are handed to scan; its errors are returned. */
+pw_status pw_gw_guard_check(pw_arena *a, const char *s, size_t n, pw_gw_script_mode mode,
+                            pw_gw_guard_scan_fn scan, void *ctx, const char **refusal);
+
+#endif

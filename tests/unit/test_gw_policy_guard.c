@@ -1,0 +1,363 @@
+/*
+ * test_gw_policy_guard.c — the reviewer's defects, each fixed: foreign referrer hosts that name
+ * a condition or a person, consent enforced per destination, one pseudonym per destination,
+ * GA4 names refused at load, and the fail-closed guard against evasions of the PHI engine.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "gw_policy.h"
+#include "gw_policy_guard.h"
+#include "gw_test_phi.h"
+#include "pw_test.h"
+
+#define KEY "0123456789abcdef-site-key"
+
+static const char *const yaml_fmt = "site:\n"
+                                    "  origins: [https://www.example-hospital.org]\n"
+                                    "  hmac_key_env: GW_TEST_SITE_KEY\n"
+                                    "destinations:\n"
+                                    "  meta:\n"
+                                    "    type: meta\n"
+                                    "    pixel_id: \"42\"\n"
+                                    "    access_token_env: GW_TEST_META_TOKEN\n"
+                                    "    events: {appointment_request: Schedule}\n"
+                                    "    allow_params: [note]\n"
+                                    "    referrer: origin\n"
+                                    "%s"
+                                    "    client_ip: truncate\n"
+                                    "    user_agent: keep\n"
+                                    "    first_party_id: hmac\n"
+                                    "    phi: redact\n"
+                                    "  ga4:\n"
+                                    "    type: ga4\n"
+                                    "    measurement_id: G-TEST\n"
+                                    "    api_secret_env: GW_TEST_META_TOKEN\n"
+                                    "    events: {appointment_request: generate_lead}\n"
+                                    "    allow_params: [note]\n"
+                                    "    first_party_id: hmac\n"
+                                    "  hook:\n"
+                                    "    type: webhook\n"
+                                    "    url: http://127.0.0.1:9/hook\n"
+                                    "    events: {appointment_request: Schedule}\n"
+                                    "    allow_params: [note]\n"
+                                    "    first_party_id: hmac\n";
+
+static pw_gw_policy *load_with(const char *meta_extra, pw_err *err)
+{
+    char yaml[4096];
+    snprintf(yaml, sizeof yaml, yaml_fmt, meta_extra);
+    setenv("GW_TEST_SITE_KEY", KEY, 1);
+    setenv("GW_TEST_META_TOKEN", "t", 1);
+    pw_gw_policy *p = NULL;
+    pw_gw_load_opts o = {.resolve_secrets = 1};
+    pw_gw_policy_parse("gateway.yaml", yaml, strlen(yaml), &o, &p, err);
+    return p;
+}
+
+static pw_gw_event consented_event(void)
+{
+    pw_gw_event ev = {0};
+    ev.event_id = "77777777-2222-4333-8444-000000000002";
+    ev.name = "appointment_request";
+    ev.fpid = "x";
+    ev.consent_ads = ev.consent_analytics = 1;
+    ev.client_ip = "203.0.113.9";
+    ev.user_agent = "Mozilla/5.0";
+    return ev;
+}
+
+static const char *rule_of(const pw_gw_dest_result *r, const char *field)
+{
+    for (size_t i = 0; i < r->n_fields; i++)
+        if (strcmp(r->fields[i].field, field) == 0)
+            return r->fields[i].rule;
+    return "";
+}
+
+/* 1. A foreign referrer's host is read as words; a condition in it drops the origin. */
+static void test_referrer_hosts(void)
+{
+    pw_err err = {0};
+    pw_gw_policy *p = load_with("    referrer_origins: [\"*\"]\n", &err);
+    CHECK(p != NULL);
+    if (!p) {
+        fprintf(stderr, "%s\n", err.msg);
+        return;
+    }
+    pw_arena a;
+    pw_arena_init(&a, 0);
+    pw_gw_dest_result res[3];
+    pw_gw_event ev = consented_event();
+    static const char *const bad[] = {"https://www.hiv-clinic.org/results?mrn=1",
+                                      "https://www.cancer.org/", "https://jane.doe.example.com/",
+                                      "https://www.xn--hv-jbc.org/"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        ev.referrer = bad[i];
+        CHECK_INT(pw_gw_policy_apply(p, &gw_test_phi, &a, &ev, 1700000000000, res, &err), PW_OK);
+        CHECK(res[0].accepted);
+        CHECK(res[0].payload && strstr(res[0].payload, "referrer_origin") == NULL);
+        CHECK(strstr(rule_of(&res[0], "referrer"), "dropped") != NULL ||
+              strstr(rule_of(&res[0], "referrer"), "refused") != NULL);
+    }
+    ev.referrer = "https://www.hiv-clinic.org/";
+    CHECK_INT(pw_gw_policy_apply(p, &gw_test_phi, &a, &ev, 1700000000000, res, &err), PW_OK);
+    CHECK_STR(rule_of(&res[0], "referrer"),
+              "referrer: host names health context or a person (HEALTH): dropped");
+    ev.referrer = "https://jane.doe.example.com/";
+    CHECK_INT(pw_gw_policy_apply(p, &gw_test_phi, &a, &ev, 1700000000000, res, &err), PW_OK);
+    CHECK_STR(rule_of(&res[0], "referrer"),
+              "referrer: a subdomain not in referrer_origins (it may name a person): dropped");
+    ev.referrer = "https://www.google.com/search?q=hiv";
+    CHECK_INT(pw_gw_policy_apply(p, &gw_test_phi, &a, &ev, 1700000000000, res, &err), PW_OK);
+    CHECK(res[0].payload &&
+          strstr(res[0].payload, "\"referrer_origin\":\"https://www.google.com\"") != NULL);
+    pw_gw_policy_free(p);
+
+    /* Without "*" (the default): only site.origins and the listed origins. */
+    p = load_with("    referrer_origins: [https://www.bing.com]\n", &err);
+    CHECK(p != NULL);
+    if (p) {
+        ev.referrer = "https://www.google.com/search?q=x";
+        CHECK_INT(pw_gw_policy_apply(p, &gw_test_phi, &a, &ev, 1700000000000, res, &err), PW_OK);
+        CHECK(res[0].payload && strstr(res[0].payload, "referrer_origin") == NULL);
+        CHECK_STR(rule_of(&res[0], "referrer"),
+                  "referrer: origin not in site.origins or referrer_origins");
+        ev.referrer = "https://www.bing.com/search?q=x";
+        CHECK_INT(pw_gw_policy_apply(p, &gw_test_phi, &a, &ev, 1700000000000, res, &err), PW_OK);
+        CHECK(res[0].payload &&
+              strstr(res[0].payload, "\"referrer_origin\":\"https://www.bing.com\"") != NULL);
+    }
+    pw_gw_policy_free(p);
+    pw_gw_policy *bad_p = load_with("    referrer_origins: [https://x.org/path]\n", &err);
+    CHECK(bad_p == NULL);
+    CHECK_STR(err.msg, "gateway.yaml:12:24: destinations.meta.referrer_origins[0]: expected an "
+                       "origin (https://host[:port], no path) or \"*\"");
+    pw_arena_free(&a);
+}
+
+/* 2. Consent: Meta needs consent.ads, GA4 consent.analytics; an ad destination gets no
+ * identifier without consent.ads even when requires_consent is relaxed. */
+static void test_consent(void)
+{
+    pw_err err = {0};
+    pw_gw_policy *p = load_with("", &err);
+    CHECK(p != NULL);
+    if (!p)
+        return;
+    CHECK_INT(p->dests[0].requires_consent, PW_GW_CONSENT_ADS);
+    CHECK_INT(p->dests[1].requires_consent, PW_GW_CONSENT_ANALYTICS);
+    CHECK_INT(p->dests[2].requires_consent, PW_GW_CONSENT_NONE);
+    pw_arena a;
+    pw_arena_init(&a, 0);
+    pw_gw_dest_result res[3];
+    pw_gw_event ev = consented_event();
+    ev.consent_ads = 0;
+    CHECK_INT(pw_gw_policy_apply(p, &gw_test_phi, &a, &ev, 1700000000000, res, &err), PW_OK);
+    CHECK(!res[0].accepted && res[0].payload == NULL);
+    CHECK_STR(res[0].rule, "requires_consent: ads (the visitor did not consent to ads)");
+    CHECK(res[1].accepted && res[2].accepted);
+    ev.consent_ads = 1;
+    ev.consent_analytics = 0;
+    CHECK_INT(pw_gw_policy_apply(p, &gw_test_phi, &a, &ev, 1700000000000, res, &err), PW_OK);
+    CHECK(res[0].accepted);
+    CHECK(!res[1].accepted && res[1].payload == NULL);
+    CHECK_STR(res[1].rule,
+              "requires_consent: analytics (the visitor did not consent to analytics)");
+    pw_buf b;
+    pw_buf_init(&b);
+    CHECK_INT(pw_gw_policy_print(p, &b), PW_OK);
+    CHECK(strstr(b.data, "requires_consent: ads (not sent without the visitor's consent.ads)"));
+    CHECK(strstr(b.data, "requires_consent: analytics (not sent without the visitor's "
+                         "consent.analytics)"));
+    CHECK(strstr(b.data, "requires_consent: none (sent whatever the visitor's consent)"));
+    pw_buf_free(&b);
+    pw_gw_policy_free(p);
+
+    /* requires_consent: none on Meta still sends no identifier without consent.ads */
+    p = load_with("    requires_consent: none\n", &err);
+    CHECK(p != NULL);
+    if (p) {
+        ev = consented_event();
+        ev.consent_ads = 0;
+        CHECK_INT(pw_gw_policy_apply(p, &gw_test_phi, &a, &ev, 1700000000000, res, &err), PW_OK);
+        CHECK(!res[0].accepted); /* nothing left for Meta to match */
+        CHECK(res[0].rule && strstr(res[0].rule, "meta: no user_data left") != NULL);
+    }
+    pw_gw_policy_free(p);
+    pw_gw_policy *bad = load_with("    requires_consent: maybe\n", &err);
+    CHECK(bad == NULL);
+    CHECK_STR(err.msg, "gateway.yaml:12:23: destinations.meta.requires_consent: expected one of: "
+                       "none | ads | analytics");
+    pw_arena_free(&a);
+}
+
+/* 3. One pseudonym per destination: HMAC(site key, destination + '\0' + fpid). */
+static void test_pseudonym_per_destination(void)
+{
+    pw_err err = {0};
+    pw_gw_policy *p = load_with("", &err);
+    CHECK(p != NULL);
+    if (!p)
+        return;
+    pw_arena a;
+    pw_arena_init(&a, 0);
+    pw_gw_dest_result res[3];
+    pw_gw_event ev = consented_event();
+    ev.fpid = "fp-123";
+    CHECK_INT(pw_gw_policy_apply(p, &gw_test_phi, &a, &ev, 1700000000000, res, &err), PW_OK);
+    /* python3: hmac.new(KEY, b"meta\0fp-123", sha256) etc. */
+    CHECK(res[0].payload && strstr(res[0].payload, "\"external_id\":\"c82b1ed73152f7b3da509aeb33ab9"
+                                                   "a1e02c93181f96e9a6f0f828663a514594d\""));
+    CHECK(res[1].payload && strstr(res[1].payload, "\"client_id\":\"aea67694d3b61d85cf717b8c8396c"
+                                                   "8d3f9a7aeb5616051dfd66aa20049fdaa7e\""));
+    CHECK(res[2].payload && strstr(res[2].payload, "\"fpid\":\"709af85dbacd1c5e62a200e2a76dd0995"
+                                                   "62c9910cb095c26d00ac7b141c3a598\""));
+    pw_gw_policy_free(p);
+    pw_arena_free(&a);
+}
+
+/* 4. GA4 names the forwarder would dead-letter are refused at load, with line and column. */
+static void test_ga4_names(void)
+{
+    static const char *const base = "site: {hmac_key_env: GW_TEST_SITE_KEY}\n"
+                                    "destinations:\n"
+                                    "  ga4:\n"
+                                    "    type: ga4\n"
+                                    "    measurement_id: G-TEST\n"
+                                    "    api_secret_env: GW_TEST_META_TOKEN\n"
+                                    "    events: {page_view: %s}\n"
+                                    "    allow_params: [%s]\n";
+    struct {
+        const char *ev, *param, *msg;
+    } cases[] = {
+        {"session_start", "value",
+         "gateway.yaml:7:25: destinations.ga4.events.page_view: 'session_start' is not an event "
+         "name GA4 takes (1-40 letters, digits or '_', starting with a letter; not reserved like "
+         "session_start or prefixed _, ad_, firebase_, ga_, google_, gtag.)"},
+        {"page_view", "page-type",
+         "gateway.yaml:8:20: destinations.ga4.allow_params[0]: 'page-type' is not a parameter "
+         "name GA4 takes (1-40 letters, digits or '_', starting with a letter; no prefix _, ad_, "
+         "firebase_, ga_, google_, gtag.)"},
+        {"google_lead", "value", NULL},
+        {"page_view", "value, ga_x", NULL},
+    };
+    setenv("GW_TEST_SITE_KEY", KEY, 1);
+    setenv("GW_TEST_META_TOKEN", "t", 1);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char yaml[1024];
+        snprintf(yaml, sizeof yaml, base, cases[i].ev, cases[i].param);
+        pw_gw_policy *p = NULL;
+        pw_err err = {0};
+        CHECK_INT(pw_gw_policy_parse("gateway.yaml", yaml, strlen(yaml), NULL, &p, &err),
+                  PW_ERR_INVALID);
+        CHECK(p == NULL);
+        if (cases[i].msg)
+            CHECK_STR(err.msg, cases[i].msg);
+        pw_gw_policy_free(p);
+    }
+    char yaml[1024];
+    snprintf(yaml, sizeof yaml, base, "generate_lead", "value, currency");
+    pw_gw_policy *p = NULL;
+    pw_err err = {0};
+    CHECK_INT(pw_gw_policy_parse("gateway.yaml", yaml, strlen(yaml), NULL, &p, &err), PW_OK);
+    pw_gw_policy_free(p);
+}
+
+/* 5. The guard: evasions of the engine are dropped, with the reason. */
+static pw_status scan_cb(void *ctx, const char *s, size_t n, int *hit)
+{
+    pw_arena *a = ctx;
+    pw_hit *h = NULL;
+    size_t k = 0;
+    pw_status st = gw_test_phi_scan(NULL, a, "note", s, n, PW_FT_TEXT, &h, &k, NULL);
+    *hit = k > 0;
+    return st;
+}
+
+static const char *guard(pw_arena *a, const char *s, pw_gw_script_mode m)
+{
+    const char *why = NULL;
+    CHECK_INT(pw_gw_guard_check(a, s, strlen(s), m, scan_cb, a, &why), PW_OK);
+    return why;
+}
+
+static void test_guard_evasions(void)
+{
+    pw_arena a;
+    pw_arena_init(&a, 0);
+    const pw_gw_script_mode L = PW_GW_SCRIPTS_LATIN, ANY = PW_GW_SCRIPTS_ANY;
+    CHECK_STR(guard(&a, "\xEF\xBC\xA8\xEF\xBC\xA9\xEF\xBC\xB6 test", ANY),
+              "guard: compatibility letter U+FF28: refused"); /* ＨＩＶ */
+    CHECK_STR(guard(&a, "\xD0\x9D\xD0\x86V test", L),
+              "guard: text_scripts latin: non-Latin letter U+041D: refused"); /* НІV */
+    CHECK_STR(guard(&a, "\xD0\x9D\xD0\x86V test", ANY),
+              "guard: Latin mixed with a look-alike script in one word U+0056: refused");
+    CHECK_STR(guard(&a, "H\xE2\x80\x8BIV", ANY),
+              "guard: invisible format character U+200B: refused");
+    CHECK_STR(guard(&a,
+                    "c\xC2\xAD"
+                    "ancer",
+                    ANY),
+              "guard: invisible format character U+00AD: refused");
+    CHECK_STR(guard(&a, "\xEF\xBB\xBFhi", ANY),
+              "guard: invisible format character U+FEFF: refused");
+    CHECK_STR(guard(&a, "h.i.v test", ANY), "guard: spaced-out letters carry PHI: refused");
+    CHECK_STR(guard(&a, "see c-a-n-c-e-r", ANY), "guard: spaced-out letters carry PHI: refused");
+    CHECK_STR(guard(&a, "am9obi5kb2VAZXhhbXBsZS5jb20=", ANY),
+              "guard: base64 text carries PHI: refused"); /* john.doe@example.com */
+    CHECK_STR(guard(&a, "H\xCC\xB6I\xCC\xB6V", ANY),
+              "guard: text under combining marks carries PHI: refused");
+    CHECK_STR(guard(&a, "\xF0\x9D\x90\x87IV", ANY), "guard: compatibility letter U+1D407: refused");
+    CHECK_STR(guard(&a, "bad \xFF byte", ANY), "guard: malformed UTF-8: refused");
+    /* Clean text passes: accents, punctuation, emoji, base64 of clean text or of binary. */
+    CHECK(guard(&a, "Caf\xC3\xA9 na\xC3\xAFve \xE2\x80\x94 r\xC3\xA9sum\xC3\xA9 \xF0\x9F\x98\x80",
+                L) == NULL);
+    CHECK(guard(&a, "U.S. Army, a b", L) == NULL);
+    CHECK(guard(&a, "aGVsbG8gd29ybGQgdGhpcyBpcyBmaW5l", L) ==
+          NULL); /* "hello world this is fine" */
+    CHECK(guard(&a, "token 3q2+7wAAAAAAAAAAAAAAAAAAAAAA", L) == NULL); /* binary */
+    CHECK(guard(&a, "appointmentrequestconfirmation", L) == NULL);
+    /* Other languages: refused under latin, allowed under any when not mixed with Latin. */
+    CHECK(guard(&a, "\xD0\x97\xD0\xB0\xD0\xBF\xD0\xB8\xD1\x81\xD1\x8C MRI", L) != NULL);
+    CHECK(guard(&a, "\xD0\x97\xD0\xB0\xD0\xBF\xD0\xB8\xD1\x81\xD1\x8C MRI", ANY) == NULL);
+    pw_arena_free(&a);
+}
+
+/* The guard at work in apply: the field is dropped and the trace says why. */
+static void test_guard_in_apply(void)
+{
+    pw_err err = {0};
+    pw_gw_policy *p = load_with("", &err);
+    CHECK(p != NULL);
+    if (!p)
+        return;
+    CHECK_INT(p->dests[0].text_scripts, PW_GW_SCRIPTS_LATIN);
+    CHECK_INT(p->dests[2].text_scripts, PW_GW_SCRIPTS_ANY);
+    pw_arena a;
+    pw_arena_init(&a, 0);
+    pw_gw_dest_result res[3];
+    pw_gw_event ev = consented_event();
+    pw_gw_param params[] = {{"note", PW_GW_V_STRING, "H\xE2\x80\x8BIV", 6}};
+    ev.params = params;
+    ev.n_params = 1;
+    CHECK_INT(pw_gw_policy_apply(p, &gw_test_phi, &a, &ev, 1700000000000, res, &err), PW_OK);
+    for (int d = 0; d < 3; d++) {
+        CHECK(res[d].accepted);
+        CHECK(res[d].payload && strstr(res[d].payload, "IV") == NULL);
+    }
+    CHECK_STR(rule_of(&res[0], "custom_data.note"),
+              "guard: invisible format character U+200B: refused");
+    pw_gw_param cyr[] = {
+        {"note", PW_GW_V_STRING, "\xD0\x97\xD0\xB0\xD0\xBF\xD0\xB8\xD1\x81\xD1\x8C", 12}};
+    ev.params = cyr;
+    CHECK_INT(pw_gw_policy_apply(p, &gw_test_phi, &a, &ev, 1700000000000, res, &err), PW_OK);
+    CHECK(res[0].payload && strstr(res[0].payload, "\"note\"") == NULL); /* meta: latin */
+    CHECK(res[2].payload && strstr(res[2].payload, "\"note\"") != NULL); /* webhook: any */
+    pw_gw_policy_free(p);
+    pw_arena_free(&a);
+}
+
+PW_TEST_MAIN(PW_TEST(test_referrer_hosts), PW_TEST(test_consent),
+             PW_TEST(test_pseudonym_per_destination), PW_TEST(test_ga4_names),
+             PW_TEST(test_guard_evasions), PW_TEST(test_guard_in_apply))
