@@ -219,6 +219,15 @@ static pw_status check_request(pw_spool *s, put_req *r, uint64_t added, pw_err *
                         "spool: full (%llu of %llu bytes used, %llu more asked): retry later",
                         (unsigned long long)(s->bytes + added), (unsigned long long)s->max_bytes,
                         (unsigned long long)mine);
+    /* The disk: what the batch writes (pages, WAL frames: about twice its bytes, plus a few
+     * pages) must leave the reserve free, so that delivery outcomes can always commit. */
+    if (st == PW_OK && s->put_room != UINT64_MAX && (added + mine) * 2 + 16384 > s->put_room) {
+        atomic_fetch_add(&s->reserve_refused, 1);
+        st = pw_err_set(err, PW_ERR_LIMIT,
+                        "spool: disk nearly full (%llu bytes free beyond the %llu kept for "
+                        "delivery outcomes): retry later",
+                        (unsigned long long)s->put_room, (unsigned long long)s->reserve);
+    }
     return st;
 }
 
@@ -274,6 +283,12 @@ void pw_spool_commit_requests(pw_spool *s, put_req *list)
         r->status = validate_items(s, r->items, r->n, &r->err);
         n_req++;
         n_items += r->n;
+    }
+    s->put_room = UINT64_MAX;
+    if (n_req && s->reserve) { /* one statvfs per group commit with puts */
+        uint64_t free_bytes = pw_spool_disk_free(s);
+        if (free_bytes != UINT64_MAX)
+            s->put_room = free_bytes > s->reserve ? free_bytes - s->reserve : 0;
     }
     pw_status st = pw_spool_begin(s, &err);
     for (put_req *r = list; r && st == PW_OK; r = r->next) {
