@@ -70,6 +70,7 @@ enum pw_spool_sql {
     SQL_PURGE,       /* delete old tombstones in a rowid range */
     SQL_PURGE_STOP,  /* the first young row of a rowid range */
     SQL_DELETE_ROWS, /* delete old tombstone rows of a range */
+    SQL_FREE_PAGES,  /* bytes of the file's free pages (reused before the file grows) */
     SQL_COUNT
 };
 
@@ -184,6 +185,7 @@ struct pw_spool {
     uint64_t put_room;             /* this commit: what puts may still take of the disk (UINT64_MAX:
                                       unknown) */
     atomic_ullong reserve_refused; /* put requests refused to keep the reserve */
+    int64_t wal_truncated_ms;      /* last TRUNCATE checkpoint to give the WAL's disk back */
     unsigned commit_interval_ms;
 
     pthread_mutex_t q_mu;         /* the pending list and the committer's state */
