@@ -213,26 +213,5 @@ static void test_forwarder_waits_for_its_records(void)
     env_close(&e);
 }
 
-int main(void)
-{
-    if (!gw_tmpfs_mount(&fs, 512)) {
-        printf("skipped: cannot mount a tmpfs here (%s)\n", strerror(errno));
-        return 0;
-    }
-    static const pw_test_case cases[] = {PW_TEST(test_append_fails_then_recovers),
-                                         PW_TEST(test_forwarder_waits_for_its_records)};
-    int passed = 0, failed = 0;
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        int before = pw_test_failures;
-        cases[i].fn();
-        if (pw_test_failures == before) {
-            passed++;
-        } else {
-            failed++;
-            fprintf(stderr, "FAIL %s\n", cases[i].name);
-        }
-    }
-    gw_tmpfs_unmount(&fs);
-    printf("%d passed, %d failed\n", passed, failed);
-    return failed ? 1 : 0;
-}
+GW_TMPFS_MAIN(fs, 512, PW_TEST(test_append_fails_then_recovers),
+              PW_TEST(test_forwarder_waits_for_its_records))

@@ -167,26 +167,4 @@ static void test_ack_failure_retried(void)
     env_close(&e);
 }
 
-int main(void)
-{
-    if (!gw_tmpfs_mount(&fs, 768)) {
-        printf("skipped: cannot mount a tmpfs here (%s)\n", strerror(errno));
-        return 0;
-    }
-    static const pw_test_case cases[] = {PW_TEST(test_full_spool_drains),
-                                         PW_TEST(test_ack_failure_retried)};
-    int passed = 0, failed = 0;
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        int before = pw_test_failures;
-        cases[i].fn();
-        if (pw_test_failures == before) {
-            passed++;
-        } else {
-            failed++;
-            fprintf(stderr, "FAIL %s\n", cases[i].name);
-        }
-    }
-    gw_tmpfs_unmount(&fs);
-    printf("%d passed, %d failed\n", passed, failed);
-    return failed ? 1 : 0;
-}
+GW_TMPFS_MAIN(fs, 768, PW_TEST(test_full_spool_drains), PW_TEST(test_ack_failure_retried))
