@@ -21,10 +21,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -54,7 +56,12 @@ struct pw_audit {
     uint64_t seq;            /* of the last record written */
     uint64_t synced_seq;     /* every record up to this one is durable */
     char last_hash[65];
-    int failed; /* a write failed: the chain on disk may be torn, refuse further appends */
+    off_t end;          /* size of the file up to the last record written in full (under mu) */
+    int torn;           /* a failed write left bytes past `end` that could not be cut yet (mu) */
+    atomic_int failing; /* the last write or sync failed (pw_audit_failing) */
+    atomic_ullong failures;   /* writes and syncs that failed */
+    atomic_int last_write_ok; /* the last write succeeded: a sync may clear failing */
+    off_t torn_cut_at_open;   /* bytes of a torn last record cut when opened */
     /* formatting state, under mu */
     fields_memo fields[FIELDS_MEMO];
     uint64_t fields_clock;
@@ -112,6 +119,7 @@ static pw_status cut_torn_tail(pw_audit *a, const char *tail, off_t start, off_t
         return pw_err_set(err, PW_ERR_PARSE, "%s: last record longer than the tail window",
                           a->path);
     *end = nl ? start + (nl - tail) + 1 : 0;
+    a->torn_cut_at_open += size - *end;
     if (ftruncate(a->fd, *end) != 0 || fsync(a->fd) != 0)
         return pw_err_set(err, PW_ERR_IO, "%s: cutting a torn last record: %s", a->path,
                           strerror(errno));
@@ -125,6 +133,7 @@ static pw_status load_chain_end(pw_audit *a, pw_err *err)
         return pw_err_set(err, PW_ERR_IO, "%s: %s", a->path, strerror(errno));
     memset(a->last_hash, '0', 64);
     a->last_hash[64] = '\0';
+    a->end = 0;
     if (stt.st_size == 0)
         return PW_OK;
     for (off_t want = 1 << 16;; want *= 4) {
@@ -137,6 +146,7 @@ static pw_status load_chain_end(pw_audit *a, pw_err *err)
             free(tail);
             return st;
         }
+        a->end = end;
         stt.st_size = end; /* a wider window on the next pass reads the file as cut */
         /* The last complete line ends at end-1; it starts after the newline before it. */
         size_t last_end = (size_t)(end - start) - 1;
@@ -396,7 +406,15 @@ static pw_status write_all(int fd, const char *p, size_t n)
     return PW_OK;
 }
 
-/* Make every record up to `mine` durable, sharing the sync with concurrent appenders. */
+/* A failed write or sync: the log is failing until a later write and sync succeed. */
+static void note_failure(pw_audit *a)
+{
+    atomic_store(&a->failing, 1);
+    atomic_fetch_add(&a->failures, 1);
+}
+
+/* Make every record up to `mine` durable, sharing the sync with concurrent appenders. A failed
+ * sync leaves synced_seq where it was: the next sync tries again. */
 static pw_status sync_upto(pw_audit *a, uint64_t mine, pw_err *err)
 {
     pw_status st = PW_OK;
@@ -405,13 +423,28 @@ static pw_status sync_upto(pw_audit *a, uint64_t mine, pw_err *err)
         pthread_mutex_lock(&a->mu);
         uint64_t written = a->seq;
         pthread_mutex_unlock(&a->mu);
-        if (fdatasync(a->fd) == 0)
+        if (fdatasync(a->fd) == 0) {
             a->synced_seq = written;
-        else
+        } else {
             st = pw_err_set(err, PW_ERR_IO, "%s: fdatasync: %s", a->path, strerror(errno));
+            note_failure(a);
+        }
     }
     pthread_mutex_unlock(&a->sync_mu);
     return st;
+}
+
+/* Cut what a failed write left past the last full record (a->mu held), so that the chain on
+ * disk ends with a whole record and the next append continues it. 0 when it could not be cut
+ * (the next append tries again first). */
+static int cut_failed_write(pw_audit *a)
+{
+    if (ftruncate(a->fd, a->end) != 0) {
+        a->torn = 1;
+        return 0;
+    }
+    a->torn = 0;
+    return 1;
 }
 
 static pw_status append_records(pw_audit *a, const pw_audit_record *recs, size_t n, int sync,
@@ -422,31 +455,40 @@ static pw_status append_records(pw_audit *a, const pw_audit_record *recs, size_t
     pw_buf b;
     pw_buf_init(&b);
     pthread_mutex_lock(&a->mu);
-    if (a->failed) {
+    if (a->torn && !cut_failed_write(a)) {
+        int e = errno;
         pthread_mutex_unlock(&a->mu);
         pw_buf_free(&b);
-        return pw_err_set(err, PW_ERR_STATE, "%s: an earlier write failed; reopen the log",
-                          a->path);
+        note_failure(a);
+        return pw_err_set(err, PW_ERR_IO, "%s: cutting a failed write: %s", a->path, strerror(e));
     }
     char hash[65];
     memcpy(hash, a->last_hash, 65);
     for (size_t i = 0; i < n; i++)
         format_record(a, &b, a->seq + 1 + i, &recs[i], hash);
     pw_status st = b.failed ? PW_ERR_NOMEM : write_all(a->fd, b.data, b.len);
+    int saved_errno = errno;
     if (st == PW_OK) {
         a->seq += n;
+        a->end += (off_t)b.len;
+        atomic_store(&a->last_write_ok, 1);
         memcpy(a->last_hash, hash, 65);
     } else if (st == PW_ERR_IO) {
-        a->failed = 1;
+        atomic_store(&a->last_write_ok, 0);
+        cut_failed_write(a); /* a full disk may have taken part of the batch */
     }
     uint64_t mine = a->seq;
-    int saved_errno = errno;
     pthread_mutex_unlock(&a->mu);
     pw_buf_free(&b);
-    if (st != PW_OK)
+    if (st != PW_OK) {
+        note_failure(a);
         return pw_err_set(err, st, "%s: appending %zu record(s): %s", a->path, n,
                           st == PW_ERR_NOMEM ? "out of memory" : strerror(saved_errno));
-    return sync ? sync_upto(a, mine, err) : PW_OK;
+    }
+    st = sync ? sync_upto(a, mine, err) : PW_OK;
+    if (st == PW_OK && sync)
+        atomic_store(&a->failing, 0);
+    return st;
 }
 
 pw_status pw_audit_append_batch(pw_audit *a, const pw_audit_record *recs, size_t n, pw_err *err)
@@ -464,7 +506,49 @@ pw_status pw_audit_sync(pw_audit *a, pw_err *err)
     pthread_mutex_lock(&a->mu);
     uint64_t written = a->seq;
     pthread_mutex_unlock(&a->mu);
-    return sync_upto(a, written, err);
+    pw_status st = sync_upto(a, written, err);
+    if (st == PW_OK && atomic_load(&a->last_write_ok))
+        atomic_store(&a->failing, 0);
+    return st;
+}
+
+int pw_audit_failing(pw_audit *a)
+{
+    return a ? atomic_load(&a->failing) : 0;
+}
+
+unsigned long long pw_audit_failures(pw_audit *a)
+{
+    return a ? atomic_load(&a->failures) : 0;
+}
+
+long long pw_audit_torn_bytes_cut(pw_audit *a)
+{
+    return a ? (long long)a->torn_cut_at_open : 0;
+}
+
+/* Room for at least this much is asked of the disk before a failing log is tried again. */
+#define PROBE_FREE_BYTES (64 * 1024)
+
+pw_status pw_audit_probe(pw_audit *a, pw_err *err)
+{
+    if (!pw_audit_failing(a))
+        return PW_OK;
+    pthread_mutex_lock(&a->mu);
+    int cut = !a->torn || cut_failed_write(a);
+    pthread_mutex_unlock(&a->mu);
+    if (!cut)
+        return pw_err_set(err, PW_ERR_IO, "%s: cutting a failed write: %s", a->path,
+                          strerror(errno));
+    struct statvfs vs;
+    if (fstatvfs(a->fd, &vs) == 0 &&
+        (unsigned long long)vs.f_bavail * vs.f_frsize < (unsigned long long)PROBE_FREE_BYTES)
+        return pw_err_set(err, PW_ERR_LIMIT, "%s: %llu bytes free on its disk", a->path,
+                          (unsigned long long)vs.f_bavail * vs.f_frsize);
+    pw_status st = pw_audit_sync(a, err); /* what was written before the failure */
+    if (st == PW_OK)
+        atomic_store(&a->failing, 0);
+    return st;
 }
 
 pw_status pw_audit_append(pw_audit *a, const pw_audit_record *rec, pw_err *err)

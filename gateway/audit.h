@@ -65,6 +65,23 @@ pw_status pw_audit_append_batch(pw_audit *a, const pw_audit_record *recs, size_t
 pw_status pw_audit_append_nosync(pw_audit *a, const pw_audit_record *recs, size_t n, pw_err *err);
 pw_status pw_audit_sync(pw_audit *a, pw_err *err);
 
+/* ---- additions (gw-durable) --------------------------------------------------------------- */
+
+/* A write or sync that fails (a full disk) is not sticky: what the write left of a partial
+ * record is cut off at once (the chain on disk ends with a whole record) and the next append
+ * tries again. pw_audit_failing says whether the last write or sync failed (and no write and
+ * sync succeeded since): ingest refuses new events (503) and forwarders pause while it does. */
+int pw_audit_failing(pw_audit *a);
+/* Writes and syncs that failed since open (/metrics). */
+unsigned long long pw_audit_failures(pw_audit *a);
+/* A failing log: cut what a failed write left, check the disk has room (64 KiB) and sync what
+ * was written; PW_OK (and no longer failing) when it may be written again. PW_OK at once when
+ * it is not failing. */
+pw_status pw_audit_probe(pw_audit *a, pw_err *err);
+/* Bytes of an unterminated last record cut off when the log was opened (0: none): the caller
+ * logs it (a crash during a write that was therefore never acknowledged). */
+long long pw_audit_torn_bytes_cut(pw_audit *a);
+
 /* "accepted", "dropped", "queued", "sent", "retry", "dead", "duplicate". */
 const char *pw_audit_action_name(pw_audit_action a);
 

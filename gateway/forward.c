@@ -28,6 +28,7 @@
 #include "gw_prio.h"
 #include "gw_json.h"
 #include "gw_digest.h"
+#include "gw_log.h"
 #include "gw_time.h"
 #include "phiwall/text.h"
 
@@ -58,6 +59,8 @@ typedef struct runner {
     pw_gw_prio prio;      /* this thread's nice value: lowered, boosted while delivery lags */
     int boost_refused;    /* the kernel refused a boost once: not asked again */
     uint64_t ingest_mark; /* pw_audit_ingest_mark after this cycle's lease */
+    int partial_logged;   /* a partial Meta answer was logged once */
+    unsigned audit_wait;  /* the next pause while the audit log fails */
 } runner;
 
 struct pw_forwarders {
@@ -172,12 +175,109 @@ static void batch_add(outcome_batch *b, runner *r, fw_item *it, pw_audit_action 
     b->n++;
 }
 
+/* ---- durable settlement: audit record first, then the spool; both retried until done ---- */
+
+#define PAUSE_MIN_MS 100
+#define PAUSE_MAX_MS 5000
+
+/* Wait ms, or less when stopping; 1 when stopping. */
+static int pause_for(runner *r, unsigned ms)
+{
+    int64_t until = pw_gw_mono_ms() + ms;
+    for (;;) {
+        if (atomic_load(&r->f->stop))
+            return 1;
+        int64_t left = until - pw_gw_mono_ms();
+        if (left <= 0)
+            return 0;
+        curl_multi_poll(r->multi, NULL, 0, (int)left, NULL);
+    }
+}
+
+static unsigned next_pause(unsigned ms)
+{
+    return ms * 2 > PAUSE_MAX_MS ? PAUSE_MAX_MS : ms * 2;
+}
+
+/* Paused (why: 1 audit, 2 spool) or running again (0): logged and shown in /metrics once per
+ * change. */
+static void set_paused(runner *r, int why, const char *error)
+{
+    pthread_mutex_lock(&r->mu);
+    int was = r->stats.paused;
+    r->stats.paused = why;
+    pthread_mutex_unlock(&r->mu);
+    if (was == why)
+        return;
+    if (why == 1)
+        pw_gw_log("error",
+                  "delivery paused: the audit log cannot be written; nothing is sent or "
+                  "acknowledged until it can (retried)",
+                  "destination", r->d.name, "error", error ? error : "", NULL);
+    else if (why == 2)
+        pw_gw_log("error",
+                  "delivery paused: the spool refuses delivery outcomes (ack, retry, dead); "
+                  "retried",
+                  "destination", r->d.name, "error", error ? error : "", NULL);
+    else
+        pw_gw_log("info", "delivery resumed", "destination", r->d.name, NULL);
+}
+
 /* Outcomes of the leased items, after their ingest records (accepted, queued): those are
- * written by the ingest audit thread after the spool commit, possibly later than the lease. */
-static void audit_outcomes(runner *r, const pw_audit_record *recs, size_t n)
+ * written by the ingest audit thread after the spool commit, possibly later than the lease.
+ * Nothing reaches the spool before its record is in the log: a refused append (a full disk) is
+ * retried with backoff, the forwarder paused meanwhile. 1 once written, 0 when stopping first
+ * (the items stay queued: sent again after a restart, deduplicated upstream by event_id). */
+static int audit_outcomes(runner *r, const pw_audit_record *recs, size_t n)
 {
     pw_audit_ingest_wait(r->f->audit, r->ingest_mark, INGEST_WAIT_MS);
-    pw_audit_append_batch(r->f->audit, recs, n, NULL);
+    for (unsigned wait = PAUSE_MIN_MS;; wait = next_pause(wait)) {
+        pw_err e = {0};
+        if (pw_audit_append_batch(r->f->audit, recs, n, &e) == PW_OK) {
+            set_paused(r, 0, NULL);
+            return 1;
+        }
+        count(r, &r->stats.audit_failures, 1);
+        set_paused(r, 1, e.msg);
+        if (pause_for(r, wait))
+            return 0;
+    }
+}
+
+typedef enum { SETTLE_ACK, SETTLE_RETRY, SETTLE_DEAD } settle_kind;
+
+static pw_status settle_once(runner *r, settle_kind k, const int64_t *ids, const size_t *lens,
+                             char *const *reasons, size_t n, int64_t next, pw_err *e)
+{
+    switch (k) {
+    case SETTLE_ACK: return pw_spool_ack_sized(r->f->spool, ids, lens, n, e);
+    case SETTLE_RETRY: {
+        pw_status st = pw_spool_retry_batch(r->f->spool, ids, n, next, e);
+        return st == PW_ERR_NOTFOUND ? PW_OK : st; /* rows settled meanwhile: nothing to do */
+    }
+    case SETTLE_DEAD:
+        return pw_spool_dead_batch(r->f->spool, ids, (const char *const *)reasons, n, e);
+    }
+    return PW_OK;
+}
+
+/* The spool's side of outcomes already recorded in the audit log: retried with backoff until
+ * it is written (a full disk: the spool's reserve lets these commit once ingest stops adding),
+ * counted and logged. A failed ack left alone would have the rows sent again and again. */
+static void spool_outcomes(runner *r, settle_kind k, const int64_t *ids, const size_t *lens,
+                           char *const *reasons, size_t n, int64_t next)
+{
+    for (unsigned wait = PAUSE_MIN_MS;; wait = next_pause(wait)) {
+        pw_err e = {0};
+        if (settle_once(r, k, ids, lens, reasons, n, next, &e) == PW_OK) {
+            set_paused(r, 0, NULL);
+            return;
+        }
+        count(r, &r->stats.spool_failures, 1);
+        set_paused(r, 2, e.msg);
+        if (pause_for(r, wait))
+            return; /* stopping: the rows stay queued (leases expire) */
+    }
 }
 
 /* Dead letters: audit first (the accounting), count, then the spool. */
@@ -185,9 +285,10 @@ static void flush_dead(runner *r, outcome_batch *b)
 {
     if (!b->n)
         return;
-    audit_outcomes(r, b->recs, b->n);
-    count(r, &r->stats.dead, b->n); /* before the spool changes: drained ⇒ counted */
-    pw_spool_dead_batch(r->f->spool, b->ids, (const char *const *)b->details, b->n, NULL);
+    if (audit_outcomes(r, b->recs, b->n)) {
+        count(r, &r->stats.dead, b->n); /* before the spool changes: drained ⇒ counted */
+        spool_outcomes(r, SETTLE_DEAD, b->ids, NULL, b->details, b->n, 0);
+    }
     batch_reset(b);
 }
 
@@ -195,9 +296,10 @@ static void flush_retry(runner *r, outcome_batch *b, int64_t next)
 {
     if (!b->n)
         return;
-    audit_outcomes(r, b->recs, b->n);
-    count(r, &r->stats.retried, b->n);
-    pw_spool_retry_batch(r->f->spool, b->ids, b->n, next, NULL);
+    if (audit_outcomes(r, b->recs, b->n)) {
+        count(r, &r->stats.retried, b->n);
+        spool_outcomes(r, SETTLE_RETRY, b->ids, NULL, NULL, b->n, next);
+    }
     batch_reset(b);
 }
 
@@ -333,9 +435,10 @@ static void flush_sent(runner *r, sent_batch *b)
 {
     if (!b->n)
         return;
-    audit_outcomes(r, b->recs, b->n);
-    count(r, &r->stats.sent, b->n);
-    pw_spool_ack_sized(r->f->spool, b->ids, b->lens, b->n, NULL);
+    if (audit_outcomes(r, b->recs, b->n)) {
+        count(r, &r->stats.sent, b->n);
+        spool_outcomes(r, SETTLE_ACK, b->ids, b->lens, NULL, b->n, 0);
+    }
     sent_reset(b);
 }
 
@@ -351,15 +454,32 @@ static void record_latency(runner *r, double s)
     pthread_mutex_unlock(&r->mu);
 }
 
+/* A delivery the upstream took only in part: counted, logged once per forwarder (the audit
+ * records of its events say "partial: …"). */
+static void note_partial(runner *r, const fw_outcome *out)
+{
+    count(r, &r->stats.partial, 1);
+    if (r->partial_logged)
+        return;
+    r->partial_logged = 1;
+    pw_gw_log("warn",
+              "upstream took fewer events than were sent (recorded as sent with detail "
+              "\"partial\"; further ones only counted in /metrics)",
+              "destination", r->d.name, "detail", out->detail, NULL);
+}
+
 static void apply_outcome(runner *r, fw_request *q, sent_batch *sent, outcome_batch *retry,
                           outcome_batch *dead)
 {
     fw_outcome out;
+    memset(&out, 0, sizeof out);
     r->drv->classify(&r->d, q, &out);
     scrub_secrets(&r->d, out.detail, sizeof out.detail);
     if (q->curl_code == 0 || q->timed_out)
         record_latency(r, q->latency_s);
     if (out.verdict == FW_DELIVERED) {
+        if (out.partial)
+            note_partial(r, &out);
         deliver(r, q, &out, sent);
         return;
     }
@@ -542,6 +662,25 @@ static void idle_wait(runner *r)
     atomic_store(&r->sleeping, 0);
 }
 
+/* Nothing is sent while the audit log cannot be written (no disclosure without its record):
+ * the forwarder pauses and probes the log with backoff. 1 when it paused. */
+static int audit_blocks_delivery(runner *r)
+{
+    pw_err e = {0};
+    if (!pw_audit_failing(r->f->audit) || pw_audit_probe(r->f->audit, &e) == PW_OK) {
+        if (r->audit_wait) {
+            r->audit_wait = 0;
+            set_paused(r, 0, NULL);
+        }
+        return 0;
+    }
+    set_paused(r, 1, e.msg);
+    unsigned wait = r->audit_wait ? r->audit_wait : PAUSE_MIN_MS;
+    r->audit_wait = next_pause(wait);
+    pause_for(r, wait);
+    return 1;
+}
+
 static void *runner_main(void *arg)
 {
     runner *r = arg;
@@ -550,6 +689,8 @@ static void *runner_main(void *arg)
     pthread_setname_np(pthread_self(), name);
     lower_priority(r);
     while (!atomic_load(&r->f->stop)) {
+        if (audit_blocks_delivery(r))
+            continue;
         int64_t start = pw_gw_mono_ms();
         atomic_store(&r->pending, 0); /* the lease below sees everything spooled before now */
         size_t n = run_cycle(r);

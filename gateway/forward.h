@@ -65,6 +65,14 @@ typedef struct pw_forward_stats {
     int nice;
     unsigned long long boosts;
     int nice_refused, boost_refused;
+    /* Durability (gw-durable): outcome records the audit log refused (each retried until
+     * written; nothing is acknowledged before), spool outcome writes (ack, retry, dead) that
+     * failed (each retried), whether delivery is paused now (1: the audit log cannot be
+     * written, 2: the spool refuses outcomes), and Meta answers that took fewer events than
+     * were sent (requests; their events are recorded "sent" with detail "partial: …"). */
+    unsigned long long audit_failures, spool_failures;
+    int paused;
+    unsigned long long partial;
 } pw_forward_stats;
 
 pw_status pw_forwarders_stats(pw_forwarders *f, const char *dest, pw_forward_stats *out);

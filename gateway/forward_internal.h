@@ -56,6 +56,7 @@ typedef struct fw_outcome {
     fw_verdict verdict;
     int64_t retry_after_ms;
     char detail[384]; /* no tokens: scrubbed before it is audited */
+    int partial;      /* delivered, but the upstream took fewer events than were sent (Meta) */
 } fw_outcome;
 
 typedef struct fw_driver {
@@ -134,6 +135,7 @@ typedef struct pw_meta_response {
     long long events_received; /* -1 when absent */
     char fbtrace_id[64];
     char message[160];
+    char messages[160]; /* the success answer's "messages" as compact JSON, "" when absent */
 } pw_meta_response;
 
 /* Parse a Graph API answer (success or {"error":{…}}). Returns 0 if the body is not JSON. */

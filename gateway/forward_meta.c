@@ -140,7 +140,15 @@ static void meta_classify(const pw_destination *d, const fw_request *r, fw_outco
                  m.message, m.fbtrace_id);
         return;
     }
-    if (out->verdict == FW_DELIVERED)
+    if (out->verdict == FW_DELIVERED && m.events_received >= 0 &&
+        m.events_received < (long long)r->n_items) {
+        /* Meta took fewer events than were sent: still a disclosure of all of them (the bytes
+         * went out), recorded as sent but flagged, with what Meta said about the rest. */
+        out->partial = 1;
+        snprintf(out->detail, sizeof out->detail,
+                 "partial: events_received=%lld of %zu messages=%s fbtrace_id=%s",
+                 m.events_received, r->n_items, m.messages[0] ? m.messages : "[]", m.fbtrace_id);
+    } else if (out->verdict == FW_DELIVERED)
         snprintf(out->detail, sizeof out->detail, "fbtrace_id=%s events_received=%lld",
                  m.fbtrace_id, m.events_received);
     else if (m.fbtrace_id[0]) {

@@ -49,6 +49,15 @@ int pw_fw_parse_meta_response(const char *body, size_t n, pw_meta_response *out)
         copy_clean(out->fbtrace_id, sizeof out->fbtrace_id, pw_gw_json_str(err, "fbtrace_id"));
     }
     out->events_received = get_int(root, "events_received", -1);
+    yajl_val msgs = pw_gw_json_get(root, "messages");
+    if (msgs) {
+        pw_buf b;
+        pw_buf_init(&b);
+        pw_gw_json_emit(&b, msgs);
+        if (!b.failed && pw_buf_putc(&b, '\0') == PW_OK)
+            copy_clean(out->messages, sizeof out->messages, b.data);
+        pw_buf_free(&b);
+    }
     if (!out->fbtrace_id[0])
         copy_clean(out->fbtrace_id, sizeof out->fbtrace_id, pw_gw_json_str(root, "fbtrace_id"));
     yajl_tree_free(root);

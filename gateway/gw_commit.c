@@ -9,12 +9,14 @@
 #include "gw_commit.h"
 
 #include "gw_histo.h"
+#include "gw_log.h"
 #include "gw_prio.h"
 #include "gw_time.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,6 +25,7 @@ typedef struct job {
     pw_audit_record *recs; /* deep copy: the request may be answered and gone before the audit */
     size_t n_recs;
     int has_items;
+    int refused; /* the audit log is failing: answered 503 without a spool put */
     pw_gw_commit_done done;
     void *ctx;
     pw_status spool_st;
@@ -45,6 +48,9 @@ struct pw_gw_committer {
     int stopping;         /* under mu */
     pthread_t thread;
     atomic_ullong audit_failures;
+    job *held;             /* spooled and answered, their records not yet written (audit thread) */
+    atomic_int audit_down; /* the last append of ingest records failed: new requests get 503 */
+    unsigned retry_ms;     /* the next retry of the held records (audit thread) */
     int64_t last_sync_ms;
     int dirty;             /* written but not yet synced (audit thread only) */
     pw_histo answered;     /* submitted until its completion ran (the 2xx may be sent) */
@@ -53,7 +59,9 @@ struct pw_gw_committer {
     pw_gw_prio prio;       /* the audit thread's */
 };
 
-#define SYNC_MS 100
+#define SYNC_MS      100
+#define RETRY_MIN_MS 100  /* the held records of a failing audit log: first retry */
+#define RETRY_MAX_MS 2000 /* … backing off to this */
 
 static size_t str_size(const char *s)
 {
@@ -206,57 +214,151 @@ static void release_tickets(pw_gw_committer *c, job *batch)
     pw_audit_ingest_end(c->audit, t, n);
 }
 
-/* One audit append for every spooled request in the batch (one sync), then wake the
- * forwarders. */
-static void settle(pw_gw_committer *c, job *batch)
+/* The audit log refused the ingest records (a full disk) or takes them again: logged once per
+ * change; while it is down new requests are answered 503 and /healthz says so. */
+static void set_audit_down(pw_gw_committer *c, int down, const char *error, size_t held)
+{
+    if (atomic_exchange(&c->audit_down, down) == down)
+        return;
+    char n[24];
+    snprintf(n, sizeof n, "%zu", held);
+    if (down)
+        pw_gw_log("error",
+                  "audit log cannot be written: new events are refused (503) until it can; the "
+                  "records of requests already answered are kept and retried",
+                  "error", error ? error : "", "records_held", n, NULL);
+    else
+        pw_gw_log("info", "audit log written again: events accepted", NULL);
+}
+
+/* Records of the spooled requests of batch, oldest first, in one array (NULL and *n = 0 when
+ * there are none; NULL and *n > 0 when out of memory). */
+static pw_audit_record *gather_records(job *batch, size_t *n)
+{
+    *n = 0;
+    for (job *j = batch; j; j = j->next)
+        if (j->spool_st == PW_OK && !j->refused)
+            *n += j->n_recs;
+    pw_audit_record *recs = *n ? malloc(*n * sizeof *recs) : NULL;
+    size_t k = 0;
+    for (job *j = batch; recs && j; j = j->next)
+        if (j->spool_st == PW_OK && !j->refused) {
+            memcpy(recs + k, j->recs, j->n_recs * sizeof *recs);
+            k += j->n_recs;
+        }
+    return recs;
+}
+
+/* One audit append for every spooled request in the batch (written now, synced at most every
+ * SYNC_MS: the forwarders' synced "sent" records also cover them, so a crash can lose only a
+ * tail of ingest records, never leave a hole, and the disk is not asked for one more fsync per
+ * batch). */
+static pw_status append_batch(pw_gw_committer *c, job *batch, pw_err *err)
+{
+    size_t n = 0;
+    pw_audit_record *recs = gather_records(batch, &n);
+    if (n && !recs)
+        return pw_err_set(err, PW_ERR_NOMEM, "audit: out of memory");
+    if (!n) /* only refused requests (or none): is the log writable again? */
+        return atomic_load(&c->audit_down) || pw_audit_failing(c->audit)
+                   ? pw_audit_probe(c->audit, err)
+                   : PW_OK;
+    int64_t t0 = pw_histo_now_ns();
+    pw_status ast = pw_audit_append_nosync(c->audit, recs, n, err);
+    free(recs);
+    int64_t now = pw_gw_mono_ms();
+    c->dirty |= ast == PW_OK;
+    if (ast == PW_OK && now - c->last_sync_ms >= SYNC_MS) {
+        ast = pw_audit_sync(c->audit, err);
+        c->last_sync_ms = now;
+        c->dirty = ast != PW_OK;
+    }
+    pw_histo_since(&c->audit_append, t0);
+    return ast;
+}
+
+static size_t count_records(job *batch)
 {
     size_t n = 0;
     for (job *j = batch; j; j = j->next)
-        if (j->spool_st == PW_OK)
-            n += j->n_recs;
-    pw_status ast = PW_OK;
-    pw_audit_record *recs = n ? malloc(n * sizeof *recs) : NULL;
-    if (n && !recs)
-        ast = PW_ERR_NOMEM;
-    if (recs) {
-        size_t k = 0;
-        for (job *j = batch; j; j = j->next)
-            if (j->spool_st == PW_OK) {
-                memcpy(recs + k, j->recs, j->n_recs * sizeof *recs);
-                k += j->n_recs;
-            }
-        /* Written now, synced at most every SYNC_MS (the forwarders' synced "sent" records
-         * also cover them): a crash can lose only a tail of ingest records, never leave a hole,
-         * and the disk is not asked for one more fsync per batch. */
-        int64_t t0 = pw_histo_now_ns();
-        ast = pw_audit_append_nosync(c->audit, recs, n, NULL);
-        free(recs);
-        int64_t now = pw_gw_mono_ms();
-        c->dirty = ast == PW_OK;
-        if (ast == PW_OK && now - c->last_sync_ms >= SYNC_MS) {
-            ast = pw_audit_sync(c->audit, NULL);
-            c->last_sync_ms = now;
-            c->dirty = 0;
-        }
-        pw_histo_since(&c->audit_append, t0);
-    }
-    if (ast != PW_OK)
-        atomic_fetch_add(&c->audit_failures, 1);
-    release_tickets(c, batch);
+        n += j->refused ? 0 : j->n_recs;
+    return n;
+}
+
+/* Answer the requests that waited for their records (nothing spooled), free the rest. */
+static int finish_batch(pw_gw_committer *c, job *batch, pw_status ast)
+{
     int spooled = 0;
     while (batch) {
         job *next = batch->next;
-        spooled |= batch->spool_st == PW_OK && batch->has_items;
+        spooled |= batch->spool_st == PW_OK && batch->has_items && !batch->refused;
         if (batch->done) { /* nothing was spooled: answered only once audited */
-            batch->done(batch->ctx, batch->spool_st, batch->spool_st == PW_OK ? ast : PW_OK,
-                        (pw_gw_commit_dups){0, 0});
+            pw_status a = batch->refused ? PW_ERR_IO : batch->spool_st == PW_OK ? ast : PW_OK;
+            batch->done(batch->ctx, batch->spool_st, a, (pw_gw_commit_dups){0, 0});
             pw_histo_since(&c->answered, batch->t_submit);
         }
         free(batch);
         batch = next;
     }
-    if (spooled && c->notify)
+    return spooled;
+}
+
+/* Append the records of the held jobs (earlier failures, oldest first) and of batch. On a
+ * failure the spooled jobs are held (their tickets too: the forwarders' outcomes for those rows
+ * wait, at most INGEST_WAIT_MS each time) and retried; requests that only waited for their
+ * records are answered 503 (nothing of theirs was spooled; the tag retries). */
+static void settle(pw_gw_committer *c, job *batch)
+{
+    if (c->held) { /* the older records first */
+        job *tail = c->held;
+        while (tail->next)
+            tail = tail->next;
+        tail->next = batch;
+        batch = c->held;
+        c->held = NULL;
+    }
+    pw_err err = {0};
+    pw_status ast = append_batch(c, batch, &err);
+    if (ast != PW_OK) {
+        atomic_fetch_add(&c->audit_failures, 1);
+        job *keep = NULL, **tail = &keep, *rest = NULL, **rtail = &rest;
+        for (job *j = batch, *next; j; j = next) {
+            next = j->next;
+            j->next = NULL;
+            int hold = j->spool_st == PW_OK && !j->done && !j->refused;
+            *(hold ? tail : rtail) = j;
+            if (hold)
+                tail = &j->next;
+            else
+                rtail = &j->next;
+        }
+        c->held = keep;
+        set_audit_down(c, 1, err.msg, count_records(keep));
+        c->retry_ms = c->retry_ms
+                          ? (c->retry_ms * 2 > RETRY_MAX_MS ? RETRY_MAX_MS : c->retry_ms * 2)
+                          : RETRY_MIN_MS;
+        release_tickets(c, rest);
+        finish_batch(c, rest, ast);
+        return;
+    }
+    c->retry_ms = 0;
+    set_audit_down(c, 0, NULL, 0);
+    release_tickets(c, batch);
+    if (finish_batch(c, batch, ast) && c->notify)
         c->notify(c->notify_ctx);
+}
+
+/* Stopping while the log still refuses the held records: they are lost from the trail (their
+ * rows are spooled and will be delivered, with their own "sent" records); said loudly. */
+static void drop_held(pw_gw_committer *c)
+{
+    char n[24];
+    snprintf(n, sizeof n, "%zu", count_records(c->held));
+    pw_gw_log("error", "stopping with ingest audit records the audit log refused: not written",
+              "records", n, NULL);
+    release_tickets(c, c->held);
+    finish_batch(c, c->held, PW_ERR_IO);
+    c->held = NULL;
 }
 
 /* Sleep until a job is pushed, stopping or a new nice value (mu held); syncs the written tail
@@ -267,6 +369,13 @@ static void wait_for_jobs(pw_gw_committer *c, int nice)
         atomic_store(&c->sleeping, 1);
         if (atomic_load(&c->inbox) || c->stopping || atomic_load(&c->want_nice) != nice)
             break;
+        if (c->held || atomic_load(&c->audit_down)) { /* retry the held records (or probe the
+                                                          log) after a pause, or with new jobs */
+            struct timespec dl = pw_gw_deadline(c->retry_ms);
+            if (pthread_cond_timedwait(&c->cv, &c->mu, &dl) != 0)
+                break;
+            continue;
+        }
         if (!c->dirty) {
             pthread_cond_wait(&c->cv, &c->mu);
             continue;
@@ -301,9 +410,11 @@ static void *audit_thread(void *arg)
         int stop = c->stopping;
         pthread_mutex_unlock(&c->mu);
         job *batch = take_inbox(c);
-        if (batch)
+        if (batch || c->held || atomic_load(&c->audit_down))
             settle(c, batch);
-        else if (stop)
+        if (!batch && stop && c->held)
+            drop_held(c);
+        if (!batch && stop)
             return NULL;
     }
 }
@@ -348,6 +459,13 @@ pw_status pw_gw_commit_submit(pw_gw_committer *c, const pw_gw_prepared *pr, pw_g
     j->done = done;
     j->ctx = ctx;
     j->spool_st = PW_OK;
+    if (atomic_load(&c->audit_down) || pw_audit_failing(c->audit)) {
+        /* No event is accepted while its records cannot be written: answered 503 ("audit:
+         * unavailable") by the audit thread, nothing spooled. */
+        j->refused = 1;
+        enqueue(c, j);
+        return PW_OK;
+    }
     if (!pr->n_items) { /* nothing to spool (every destination dropped it): audit only */
         enqueue(c, j);
         return PW_OK;
@@ -371,6 +489,11 @@ void pw_gw_committer_set_nice(pw_gw_committer *c, int nice)
     atomic_store(&c->want_nice, nice);
     pthread_cond_signal(&c->cv);
     pthread_mutex_unlock(&c->mu);
+}
+
+int pw_gw_committer_audit_down(pw_gw_committer *c)
+{
+    return c ? atomic_load(&c->audit_down) : 0;
 }
 
 unsigned long long pw_gw_committer_audit_failures(pw_gw_committer *c)

@@ -44,6 +44,10 @@ pw_status pw_gw_commit_submit(pw_gw_committer *c, const pw_gw_prepared *pr, pw_g
                               void *ctx, pw_err *err);
 /* Audit appends that failed (logged by the server; /metrics). */
 unsigned long long pw_gw_committer_audit_failures(pw_gw_committer *c);
+/* 1 while the audit log refuses the ingest records (gw-durable): new requests are answered 503
+ * "audit: unavailable" without being spooled, the records of requests already answered are
+ * held in memory and retried (100 ms … 5 s) until written, and /healthz reports it. */
+int pw_gw_committer_audit_down(pw_gw_committer *c);
 /* Prometheus text: the commit path's latency histograms (submitted → completion, audit
  * appends) and the spool's own (pw_spool_metrics). */
 void pw_gw_committer_metrics(pw_gw_committer *c, pw_buf *out);

@@ -403,13 +403,35 @@ static void metrics_text(pw_gw_http *h, pw_buf *o)
         h->cfg.metrics_extra(h->cfg.metrics_ctx, o);
 }
 
+/* /healthz: 200 {"status":"ok"}, or 503 with the reasons (spool full, audit log failing,
+ * delivery lagging) so that a load balancer or monitor takes the gateway out of rotation. */
+static enum MHD_Result health(pw_gw_http *h, struct MHD_Connection *c, req *r)
+{
+    pw_buf reasons;
+    pw_buf_init(&reasons);
+    if (!h->cfg.health || !h->cfg.health(h->cfg.metrics_ctx, &reasons) || reasons.failed) {
+        pw_buf_free(&reasons);
+        return send_any(h, c, r, 200, "application/json", "{\"status\":\"ok\"}", 15, 0, 1);
+    }
+    pw_buf b;
+    pw_buf_init(&b);
+    pw_buf_puts(&b, "{\"status\":\"unhealthy\",\"reasons\":");
+    pw_buf_append(&b, reasons.data, reasons.len);
+    pw_buf_puts(&b, "}");
+    enum MHD_Result ok = b.failed ? send_error(h, c, r, 503, "unhealthy", 0)
+                                  : send_buf(h, c, r, 503, "application/json", b.data, b.len, 0);
+    pw_buf_free(&b);
+    pw_buf_free(&reasons);
+    return ok;
+}
+
 static enum MHD_Result simple_get(pw_gw_http *h, struct MHD_Connection *c, req *r)
 {
     if (r->route == ROUTE_TAG)
         return send_any(h, c, r, 200, "application/javascript; charset=utf-8",
                         (const char *)pw_gw_tag_js, pw_gw_tag_js_len, 0, 1);
     if (r->route == ROUTE_HEALTH)
-        return send_any(h, c, r, 200, "application/json", "{\"status\":\"ok\"}", 15, 0, 1);
+        return health(h, c, r);
     pw_buf b;
     pw_buf_init(&b);
     metrics_text(h, &b);

@@ -37,6 +37,10 @@ typedef struct pw_gw_http_config {
     /* Extra /metrics text (spool depth, forwarder counters), or NULL. */
     void (*metrics_extra)(void *ctx, pw_buf *out);
     void *metrics_ctx;
+    /* /healthz (gw-durable): 0 when healthy; else non-zero with a JSON array of reasons
+     * written to `reasons`, answered 503 {"status":"unhealthy","reasons":[…]}. NULL: always
+     * {"status":"ok"}. Called with metrics_ctx. */
+    int (*health)(void *ctx, pw_buf *reasons);
 } pw_gw_http_config;
 
 typedef struct pw_gw_http pw_gw_http;

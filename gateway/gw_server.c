@@ -7,6 +7,7 @@
 
 #include <inttypes.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +33,15 @@ struct pw_gw_server {
     pthread_mutex_t fwd_mu; /* /metrics reads the forwarders while SIGHUP replaces them */
     pw_gw_committer *committer;
     pw_gw_http *http;
+    atomic_ullong reloads_ok, reloads_failed;
+    atomic_llong policy_loaded_ms; /* when the policy in force was loaded */
+    unsigned health_max_age_s;
+    pthread_mutex_t removed_mu; /* the dead letters of removed destinations, for /metrics */
+    struct {
+        char name[64];
+        unsigned long long dead;
+    } removed[16];
+    size_t n_removed;
 };
 
 /* ---- sink: the SQLite spool and the hash-chained audit -------------------------------- */
@@ -65,6 +75,186 @@ static void notify_forwarders(void *ctx)
 
 /* ---- /metrics: spool and forwarders per destination ----------------------------------- */
 
+/* The audit log's state, policy reloads, and the dead letters of removed destinations. */
+static void metrics_durability(server *s, pw_buf *o)
+{
+    pw_buf_printf(o,
+                  "# HELP phiwall_gateway_audit_failing 1 while the audit log cannot be written "
+                  "(new events are refused with 503)\n"
+                  "# TYPE phiwall_gateway_audit_failing gauge\n"
+                  "phiwall_gateway_audit_failing %d\n"
+                  "# TYPE phiwall_gateway_audit_write_failures_total counter\n"
+                  "phiwall_gateway_audit_write_failures_total %llu\n"
+                  "# TYPE phiwall_gateway_policy_reloads_total counter\n"
+                  "phiwall_gateway_policy_reloads_total{result=\"ok\"} %llu\n"
+                  "phiwall_gateway_policy_reloads_total{result=\"failed\"} %llu\n"
+                  "# TYPE phiwall_gateway_policy_loaded_timestamp_seconds gauge\n"
+                  "phiwall_gateway_policy_loaded_timestamp_seconds %.3f\n",
+                  pw_gw_committer_audit_down(s->committer) || pw_audit_failing(s->audit),
+                  pw_audit_failures(s->audit), (unsigned long long)atomic_load(&s->reloads_ok),
+                  (unsigned long long)atomic_load(&s->reloads_failed),
+                  (double)atomic_load(&s->policy_loaded_ms) / 1000.0);
+    pw_buf_puts(o, "# HELP phiwall_gateway_removed_destination_dead_total Queued events of a "
+                   "destination the policy no longer has, dead-lettered\n"
+                   "# TYPE phiwall_gateway_removed_destination_dead_total counter\n");
+    pthread_mutex_lock(&s->removed_mu);
+    for (size_t i = 0; i < s->n_removed; i++)
+        pw_buf_printf(o,
+                      "phiwall_gateway_removed_destination_dead_total{destination=\"%s\"} %llu\n",
+                      s->removed[i].name, s->removed[i].dead);
+    pthread_mutex_unlock(&s->removed_mu);
+}
+
+/* ---- /healthz ---------------------------------------------------------------------------- */
+
+static void add_reason(pw_buf *o, int *n, const char *reason)
+{
+    if ((*n)++)
+        pw_buf_putc(o, ',');
+    pw_buf_json_string(o, reason, strlen(reason));
+}
+
+/* Unhealthy while events would be refused (audit log failing, spool full) or delivery lags
+ * (the oldest queued event older than health_max_age_s, a forwarder paused). */
+static int health(void *ctx, pw_buf *o)
+{
+    server *s = ctx;
+    int n = 0;
+    char why[192];
+    pw_buf_putc(o, '[');
+    if (pw_gw_committer_audit_down(s->committer) || pw_audit_failing(s->audit))
+        add_reason(o, &n, "audit: the audit log cannot be written; events are refused");
+    int full = pw_spool_full(s->spool);
+    if (full)
+        add_reason(o, &n,
+                   full == 1 ? "spool: full (max_bytes reached); events are refused"
+                             : "spool: disk nearly full (at the reserve kept for delivery "
+                               "outcomes); events are refused");
+    pw_spool_stats st;
+    int64_t now = pw_gw_now_ms();
+    if (pw_spool_stats_get(s->spool, NULL, &st, NULL) == PW_OK && st.oldest_ms &&
+        now - st.oldest_ms > (int64_t)s->health_max_age_s * 1000) {
+        snprintf(why, sizeof why, "delivery: the oldest queued event is %lld s old (limit %u s)",
+                 (long long)((now - st.oldest_ms) / 1000), s->health_max_age_s);
+        add_reason(o, &n, why);
+    }
+    pthread_mutex_lock(&s->fwd_mu);
+    for (size_t i = 0; s->fwd && s->fwd_policy && i < s->fwd_policy->n_dests; i++) {
+        pw_forward_stats fs;
+        const char *d = s->fwd_policy->dests[i].dest.name;
+        if (pw_forwarders_stats(s->fwd, d, &fs) != PW_OK || !fs.paused)
+            continue;
+        snprintf(why, sizeof why, "delivery: %.64s paused (%s)", d,
+                 fs.paused == 1 ? "audit log not writable" : "spool refuses outcomes");
+        add_reason(o, &n, why);
+    }
+    pthread_mutex_unlock(&s->fwd_mu);
+    pw_buf_putc(o, ']');
+    return n;
+}
+
+/* ---- removed destinations: dead letters with their audit records ----------------------- */
+
+static void count_removed(server *s, const char *dest, size_t n)
+{
+    pthread_mutex_lock(&s->removed_mu);
+    size_t i = 0;
+    while (i < s->n_removed && strcmp(s->removed[i].name, dest) != 0)
+        i++;
+    if (i == s->n_removed && i < sizeof s->removed / sizeof s->removed[0]) {
+        snprintf(s->removed[i].name, sizeof s->removed[i].name, "%s", dest);
+        s->n_removed++;
+    }
+    if (i < s->n_removed)
+        s->removed[i].dead += n;
+    pthread_mutex_unlock(&s->removed_mu);
+}
+
+#define REMOVED_REASON "destination removed from the policy: not delivered"
+
+/* One leased batch: audit records first (the accounting), then the dead letters. 0 when either
+ * failed (the rows stay queued; the next sweep tries again). */
+static int dead_letter_batch(server *s, const char *dest, const pw_spool_item *it, size_t n)
+{
+    pw_audit_record *recs = calloc(n, sizeof *recs);
+    int64_t *ids = calloc(n, sizeof *ids);
+    const char **reasons = calloc(n, sizeof *reasons);
+    int ok = recs && ids && reasons;
+    int64_t now = pw_gw_now_ms();
+    for (size_t i = 0; ok && i < n; i++) {
+        recs[i] = (pw_audit_record){.time_ms = now,
+                                    .event_id = it[i].event_id,
+                                    .destination = dest,
+                                    .action = PW_AUDIT_DEAD,
+                                    .rule = "policy reload",
+                                    .detail = REMOVED_REASON};
+        ids[i] = it[i].id;
+        reasons[i] = REMOVED_REASON;
+    }
+    pw_err e = {0};
+    if (ok && pw_audit_append_batch(s->audit, recs, n, &e) != PW_OK)
+        ok = 0;
+    else if (ok && pw_spool_dead_batch(s->spool, ids, reasons, n, &e) != PW_OK)
+        ok = 0;
+    if (!ok)
+        pw_gw_log("error", "dead-lettering the rows of a removed destination failed (retried)",
+                  "destination", dest, "error", e.msg[0] ? e.msg : "out of memory", NULL);
+    free(recs);
+    free(ids);
+    free(reasons);
+    return ok;
+}
+
+static size_t dead_letter_destination(server *s, const char *dest)
+{
+    size_t total = 0;
+    for (;;) {
+        pw_spool_item *items = NULL;
+        size_t n = 0;
+        if (pw_spool_lease_all(s->spool, dest, 1000, &items, &n, NULL) != PW_OK || n == 0)
+            break;
+        int ok = dead_letter_batch(s, dest, items, n);
+        pw_spool_items_free(items, n);
+        if (!ok)
+            break;
+        total += n;
+    }
+    if (total) {
+        char num[24];
+        snprintf(num, sizeof num, "%zu", total);
+        pw_gw_log("warn",
+                  "queued events of a destination the policy no longer has were dead-lettered",
+                  "destination", dest, "events", num, NULL);
+        count_removed(s, dest, total);
+    }
+    return total;
+}
+
+static int in_policy(const pw_gw_policy *p, const char *name)
+{
+    for (size_t i = 0; p && i < p->n_dests; i++)
+        if (strcmp(p->dests[i].dest.name, name) == 0)
+            return 1;
+    return 0;
+}
+
+size_t pw_gw_server_settle_removed(server *s)
+{
+    char **names = NULL;
+    size_t n = 0, total = 0;
+    if (!s->spool || !s->fwd_policy || pw_spool_destinations(s->spool, &names, &n, NULL) != PW_OK)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        pw_spool_stats st;
+        if (in_policy(s->fwd_policy, names[i]) ||
+            pw_spool_stats_get(s->spool, names[i], &st, NULL) != PW_OK || st.depth == 0)
+            continue;
+        total += dead_letter_destination(s, names[i]);
+    }
+    pw_spool_names_free(names, n);
+    return total;
+}
+
 static void metrics_extra(void *ctx, pw_buf *o)
 {
     server *s = ctx;
@@ -91,6 +281,7 @@ static void metrics_extra(void *ctx, pw_buf *o)
                   "# TYPE phiwall_gateway_audit_failures_total counter\n"
                   "phiwall_gateway_audit_failures_total %llu\n",
                   pw_gw_committer_audit_failures(s->committer));
+    metrics_durability(s, o);
     pw_gw_committer_metrics(s->committer, o);
     pw_buf_puts(o, "# TYPE phiwall_gateway_deliveries_total counter\n"
                    "# TYPE phiwall_gateway_delivery_seconds histogram\n"
@@ -116,6 +307,12 @@ static void metrics_extra(void *ctx, pw_buf *o)
             "phiwall_gateway_delivery_priority_refused{destination=\"%s\"} %d\n",
             d, fs.sent, d, fs.failed, d, fs.retried, d, fs.dead, d, fs.batches, d, fs.latency_sum_s,
             d, fs.nice, d, fs.boosts, d, fs.nice_refused | fs.boost_refused);
+        pw_buf_printf(o,
+                      "phiwall_gateway_deliveries_partial_total{destination=\"%s\"} %llu\n"
+                      "phiwall_gateway_delivery_audit_failures_total{destination=\"%s\"} %llu\n"
+                      "phiwall_gateway_delivery_spool_failures_total{destination=\"%s\"} %llu\n"
+                      "phiwall_gateway_delivery_paused{destination=\"%s\"} %d\n",
+                      d, fs.partial, d, fs.audit_failures, d, fs.spool_failures, d, fs.paused);
     }
     pthread_mutex_unlock(&s->fwd_mu);
     pw_gw_policy_release(ref);
@@ -206,12 +403,22 @@ static pw_status open_parts(server *s, pw_err *err)
     s->holder_ok = 1;
     pw_spool_opts so = {.path = o->spool_path ? o->spool_path : "phiwall-spool.db",
                         .max_bytes = o->spool_max_bytes ? o->spool_max_bytes : (1ULL << 30),
-                        .commit_interval_ms = 2};
+                        .commit_interval_ms = 2,
+                        .reserve_bytes = o->spool_reserve_bytes};
     if ((st = pw_spool_open(&so, &s->spool, err)) != PW_OK)
         return st;
-    if ((st = pw_audit_open(o->audit_path ? o->audit_path : PW_AUDIT_DEFAULT_PATH, &s->audit,
-                            err)) != PW_OK)
+    const char *audit_path = o->audit_path ? o->audit_path : PW_AUDIT_DEFAULT_PATH;
+    if ((st = pw_audit_open(audit_path, &s->audit, err)) != PW_OK)
         return st;
+    if (pw_audit_torn_bytes_cut(s->audit) > 0) {
+        char bytes[24];
+        snprintf(bytes, sizeof bytes, "%lld", pw_audit_torn_bytes_cut(s->audit));
+        pw_gw_log("warn",
+                  "audit log: an unterminated last record was cut off (a write interrupted by a "
+                  "crash or a full disk; never acknowledged)",
+                  "path", audit_path, "bytes", bytes, NULL);
+    }
+    atomic_store(&s->policy_loaded_ms, pw_gw_now_ms());
     if ((st = start_forwarders(s, err)) != PW_OK)
         return st;
     if ((st = pw_gw_committer_new_nice(s->spool, s->audit, notify_forwarders, s,
@@ -226,7 +433,9 @@ static pw_status open_parts(server *s, pw_err *err)
                             .sink = {sink_put, sink_audit, s},
                             .committer = s->committer,
                             .metrics_extra = metrics_extra,
-                            .metrics_ctx = s};
+                            .metrics_ctx = s,
+                            .health = health};
+    pw_gw_server_settle_removed(s); /* rows of destinations removed while stopped */
     return pw_gw_http_start(&hc, &s->http, err);
 }
 
@@ -246,7 +455,7 @@ static void close_parts(server *s)
         pw_gw_holder_destroy(&s->holder);
 }
 
-pw_status pw_gw_server_reload(server *s, pw_err *err)
+static pw_status reload(server *s, pw_err *err)
 {
     pw_gw_policy *p = NULL;
     pw_status st = pw_gw_policy_load(s->o.config, &p, err);
@@ -256,7 +465,27 @@ pw_status pw_gw_server_reload(server *s, pw_err *err)
         return st;
     if ((st = pw_gw_holder_swap(&s->holder, p, err)) != PW_OK)
         return st;
-    return start_forwarders(s, err);
+    if ((st = start_forwarders(s, err)) != PW_OK)
+        return st;
+    atomic_store(&s->policy_loaded_ms, pw_gw_now_ms());
+    pw_gw_server_settle_removed(s); /* the old forwarders are stopped: nobody leases them */
+    return PW_OK;
+}
+
+pw_status pw_gw_server_reload(server *s, pw_err *err)
+{
+    pw_status st = reload(s, err);
+    atomic_fetch_add(st == PW_OK ? &s->reloads_ok : &s->reloads_failed, 1);
+    return st;
+}
+
+/* PHIWALL_HEALTHZ_MAX_AGE_S, else an hour. */
+static unsigned env_max_age(void)
+{
+    const char *v = getenv("PHIWALL_HEALTHZ_MAX_AGE_S");
+    char *end = NULL;
+    unsigned long n = v && *v ? strtoul(v, &end, 10) : 0;
+    return n > 0 && n < 100000000 && end && !*end ? (unsigned)n : 3600;
 }
 
 pw_status pw_gw_server_start(const pw_gw_server_opts *o, server **out, pw_err *err)
@@ -267,6 +496,8 @@ pw_status pw_gw_server_start(const pw_gw_server_opts *o, server **out, pw_err *e
         return pw_err_set(err, PW_ERR_NOMEM, "out of memory");
     s->o = *o;
     pthread_mutex_init(&s->fwd_mu, NULL);
+    pthread_mutex_init(&s->removed_mu, NULL);
+    s->health_max_age_s = o->health_max_age_s ? o->health_max_age_s : env_max_age();
     pw_status st = open_parts(s, err);
     if (st != PW_OK) {
         pw_gw_server_stop(s);
@@ -287,8 +518,11 @@ void pw_gw_server_stop(server *s)
         return;
     close_parts(s);
     pthread_mutex_destroy(&s->fwd_mu);
+    pthread_mutex_destroy(&s->removed_mu);
     free(s);
 }
+
+#define SWEEP_S 5 /* seconds between sweeps for rows of removed destinations */
 
 pw_status pw_gw_serve(const pw_gw_server_opts *o, pw_err *err)
 {
@@ -308,9 +542,12 @@ pw_status pw_gw_serve(const pw_gw_server_opts *o, pw_err *err)
     pw_gw_log("info", "listening", "host", o->host ? o->host : "127.0.0.1", "port", port, "config",
               o->config, NULL);
     for (;;) {
-        int sig = 0;
-        if (sigwait(&set, &sig) != 0)
+        struct timespec tick = {SWEEP_S, 0};
+        int sig = sigtimedwait(&set, NULL, &tick);
+        if (sig < 0) { /* a quiet moment: rows of removed destinations added since a reload */
+            pw_gw_server_settle_removed(s);
             continue;
+        }
         if (sig == SIGHUP) {
             pw_err e = {0};
             if (pw_gw_server_reload(s, &e) != PW_OK)

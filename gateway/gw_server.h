@@ -20,6 +20,10 @@ typedef struct pw_gw_server_opts {
     unsigned threads;         /* HTTP threads, 0 = CPUs */
     unsigned conn_kib;        /* HTTP memory per connection in KiB (headers), 0 = default */
     const char *vocab_file;   /* extra vocabulary for the PHI engine, or NULL */
+    /* /healthz answers 503 when the oldest queued event is older than this (seconds); 0: the
+     * environment's PHIWALL_HEALTHZ_MAX_AGE_S, else 3600. */
+    unsigned health_max_age_s;
+    uint64_t spool_reserve_bytes; /* pw_spool_opts.reserve_bytes (0: the default) */
 } pw_gw_server_opts;
 
 typedef struct pw_gw_server pw_gw_server;
@@ -32,6 +36,12 @@ pw_status pw_gw_server_reload(pw_gw_server *s, pw_err *err);
 /* Drain: stop accepting, let requests in flight finish (their spool commits land), stop the
  * forwarders, close spool and audit. Frees s. */
 void pw_gw_server_stop(pw_gw_server *s);
+
+/* Rows of destinations the policy no longer has (removed by a reload, or while stopped) are
+ * dead-lettered, each with a "dead" audit record saying why; returns how many. Run at start, on
+ * every reload and every few seconds by pw_gw_serve (requests in flight with the old policy may
+ * still add rows after a reload). */
+size_t pw_gw_server_settle_removed(pw_gw_server *s);
 
 /* start, then block signals and run until SIGTERM or SIGINT (SIGHUP reloads); JSON logs. */
 pw_status pw_gw_serve(const pw_gw_server_opts *o, pw_err *err);

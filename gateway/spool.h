@@ -25,7 +25,15 @@ typedef struct pw_spool_opts {
     const char *path;            /* SQLite file; created if absent */
     uint64_t max_bytes;          /* bounded disk: put fails with PW_ERR_LIMIT beyond (503) */
     unsigned commit_interval_ms; /* group-commit window, e.g. 2 */
+    /* Disk bytes new events leave free (gw-durable): a put whose commit would bring the free
+     * space of the spool's filesystem below it is refused with PW_ERR_LIMIT (503), so that
+     * acks, retries and dead letters (which shrink the spool) can always commit on a full disk.
+     * 0: an eighth of the filesystem, at least 64 KiB, at most 64 MiB; PW_SPOOL_NO_RESERVE:
+     * none. */
+    uint64_t reserve_bytes;
 } pw_spool_opts;
+
+#define PW_SPOOL_NO_RESERVE UINT64_MAX
 
 typedef struct pw_spool_item {
     int64_t id;              /* item id (event row * 64 + position in the row) */
@@ -130,5 +138,22 @@ pw_status pw_spool_put_unbatched(pw_spool *s, const pw_spool_put_item *items, si
  * writes, the synced COMMIT, inline checkpoints) and of the forwarders' turns on the spool's
  * lock, plus group-commit counters (commits, requests, items). */
 void pw_spool_metrics(pw_spool *s, pw_buf *out);
+
+/* ---- additions (gw-durable) --------------------------------------------------------------- */
+
+/* Would a put be refused now? 0: no; 1: max_bytes is (nearly) reached; 2: the disk's free
+ * space is at the reserve (opts.reserve_bytes). For /healthz; one statvfs. */
+int pw_spool_full(pw_spool *s);
+
+/* Every destination name the spool has rows for or has had (malloc'd array of malloc'd names;
+ * free with pw_spool_names_free). */
+pw_status pw_spool_destinations(pw_spool *s, char ***names, size_t *n, pw_err *err);
+void pw_spool_names_free(char **names, size_t n);
+
+/* Lease every queued item of a destination, whatever its lease or retry time, for good (not
+ * handed out again until settled): for settling the rows of a destination the policy no longer
+ * has (dead letters). Call it again until it returns none. */
+pw_status pw_spool_lease_all(pw_spool *s, const char *destination, size_t max,
+                             pw_spool_item **items, size_t *n, pw_err *err);
 
 #endif

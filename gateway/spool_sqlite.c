@@ -47,6 +47,7 @@
 #include <string.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -100,6 +101,8 @@ static const char *const stmt_sql[SQL_COUNT] = {
                       " attempts = max(attempts, excluded.attempts)",
     [SQL_RETRY_DEL] = "DELETE FROM retry WHERE item IN (SELECT value FROM json_each(?1))",
     [SQL_RETRY_COUNT] = "SELECT count(*) FROM retry WHERE dest = ?1",
+    [SQL_FREE_PAGES] = "SELECT f.freelist_count * p.page_size"
+                       " FROM pragma_freelist_count AS f, pragma_page_size AS p",
     [SQL_DEAD_PUT] = "INSERT INTO dead(spool_id, event_id, destination, payload, created_ms,"
                      " attempts, dead_ms, reason) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     [SQL_PURGE] = "DELETE FROM ev WHERE id >= ?1 AND id < ?2 AND created_ms < ?3"
@@ -352,6 +355,37 @@ static void spool_destroy(pw_spool *s)
     free(s);
 }
 
+uint64_t pw_spool_disk_free(const pw_spool *s)
+{
+    struct statvfs vs;
+    if (statvfs(s->path, &vs) != 0)
+        return UINT64_MAX;
+    return (uint64_t)vs.f_bavail * vs.f_frsize;
+}
+
+/* The disk reserve (spool.h): given, or an eighth of the disk between 64 KiB and 64 MiB. */
+static uint64_t reserve_for(const pw_spool_opts *o)
+{
+    if (o->reserve_bytes == PW_SPOOL_NO_RESERVE)
+        return 0;
+    if (o->reserve_bytes)
+        return o->reserve_bytes;
+    char *dir = strdup(o->path);
+    if (!dir)
+        return 0;
+    char *slash = strrchr(dir, '/');
+    if (slash)
+        slash == dir ? (void)(slash[1] = '\0') : (void)(*slash = '\0');
+    struct statvfs vs;
+    uint64_t r = 0;
+    if (statvfs(slash ? dir : ".", &vs) == 0) {
+        r = (uint64_t)vs.f_blocks * vs.f_frsize / 8;
+        r = r < (64u << 10) ? (64u << 10) : r > (64u << 20) ? (64u << 20) : r;
+    }
+    free(dir);
+    return r;
+}
+
 pw_status pw_spool_open(const pw_spool_opts *opts, pw_spool **out, pw_err *err)
 {
     *out = NULL;
@@ -368,6 +402,7 @@ pw_status pw_spool_open(const pw_spool_opts *opts, pw_spool **out, pw_err *err)
     s->max_bytes = opts->max_bytes;
     s->commit_interval_ms = opts->commit_interval_ms;
     s->path = strdup(opts->path);
+    s->reserve = s->path ? reserve_for(opts) : 0;
     random_key(s->hash_key);
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
     if (!s->path || sqlite3_open_v2(opts->path, &s->db, flags, NULL) != SQLITE_OK) {

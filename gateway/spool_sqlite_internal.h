@@ -70,6 +70,7 @@ enum pw_spool_sql {
     SQL_PURGE,       /* delete old tombstones in a rowid range */
     SQL_PURGE_STOP,  /* the first young row of a rowid range */
     SQL_DELETE_ROWS, /* delete old tombstone rows of a range */
+    SQL_FREE_PAGES,  /* bytes of the file's free pages (reused before the file grows) */
     SQL_COUNT
 };
 
@@ -180,6 +181,11 @@ struct pw_spool {
     pthread_mutex_t db_mu; /* the connection and every in-memory index below */
     uint64_t max_bytes;
     uint64_t bytes;
+    uint64_t reserve;              /* disk bytes puts leave free for acks, retries, dead letters */
+    uint64_t put_room;             /* this commit: what puts may still take of the disk (UINT64_MAX:
+                                      unknown) */
+    atomic_ullong reserve_refused; /* put requests refused to keep the reserve */
+    int64_t wal_truncated_ms;      /* last TRUNCATE checkpoint to give the WAL's disk back */
     unsigned commit_interval_ms;
 
     pthread_mutex_t q_mu;         /* the pending list and the committer's state */
@@ -228,6 +234,8 @@ void pw_spool_let_commit_in(pw_spool *s);
 /* Background checkpoints (spool_sqlite_ckpt.c): started once the schema is ready, stopped
  * before the connection closes. Without them SQLite's automatic checkpoint remains. */
 void pw_spool_ckpt_start(pw_spool *s, const char *path);
+/* Free bytes on the spool's disk (statvfs, for unprivileged users); UINT64_MAX when unknown. */
+uint64_t pw_spool_disk_free(const pw_spool *s);
 void pw_spool_ckpt_stop(pw_spool *s);
 
 /* Schema (spool_sqlite_schema.c): create, or migrate an older layout, or refuse (db_mu not

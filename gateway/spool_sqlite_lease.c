@@ -365,15 +365,15 @@ static pw_status lease_new(pw_spool *s, pw_spool_dest *d, lease_out *o, pw_err *
 
 #define LEASE_CHUNK 256 /* new items leased per turn on the spool's lock */
 
-pw_status pw_spool_lease(pw_spool *s, const char *destination, size_t max, unsigned lease_ms,
-                         pw_spool_item **items, size_t *n, pw_err *err)
+/* Lease as at time `now` (items whose lease or retry time is before it are due). */
+static pw_status lease_at(pw_spool *s, const char *destination, size_t max, int64_t now,
+                          int64_t until, pw_spool_item **items, size_t *n, pw_err *err)
 {
     *items = NULL;
     *n = 0;
     if (max == 0)
         return PW_OK;
-    lease_out o = {.max = max, .now = pw_gw_now_ms()};
-    o.until = o.now + lease_ms;
+    lease_out o = {.max = max, .now = now, .until = until};
     pthread_mutex_lock(&s->db_mu);
     int64_t held = pw_histo_now_ns();
     pw_spool_dest *d = destination ? pw_spool_dest_by_name(s, destination) : NULL;
@@ -407,6 +407,21 @@ pw_status pw_spool_lease(pw_spool *s, const char *destination, size_t max, unsig
     *items = o.items;
     *n = o.n;
     return PW_OK;
+}
+
+pw_status pw_spool_lease(pw_spool *s, const char *destination, size_t max, unsigned lease_ms,
+                         pw_spool_item **items, size_t *n, pw_err *err)
+{
+    int64_t now = pw_gw_now_ms();
+    return lease_at(s, destination, max, now, now + lease_ms, items, n, err);
+}
+
+pw_status pw_spool_lease_all(pw_spool *s, const char *destination, size_t max,
+                             pw_spool_item **items, size_t *n, pw_err *err)
+{
+    /* As seen from far in the future: every lease has expired and every retry is due. The new
+     * leases run the usual minute from now. */
+    return lease_at(s, destination, max, INT64_MAX / 4, pw_gw_now_ms() + 60000, items, n, err);
 }
 
 void pw_spool_items_free(pw_spool_item *items, size_t n)

@@ -219,6 +219,15 @@ static pw_status check_request(pw_spool *s, put_req *r, uint64_t added, pw_err *
                         "spool: full (%llu of %llu bytes used, %llu more asked): retry later",
                         (unsigned long long)(s->bytes + added), (unsigned long long)s->max_bytes,
                         (unsigned long long)mine);
+    /* The disk: what the batch writes (pages, WAL frames: about twice its bytes, plus a few
+     * pages) must leave the reserve free, so that delivery outcomes can always commit. */
+    if (st == PW_OK && s->put_room != UINT64_MAX && (added + mine) * 2 + 16384 > s->put_room) {
+        atomic_fetch_add(&s->reserve_refused, 1);
+        st = pw_err_set(err, PW_ERR_LIMIT,
+                        "spool: disk nearly full (%llu bytes free beyond the %llu kept for "
+                        "delivery outcomes): retry later",
+                        (unsigned long long)s->put_room, (unsigned long long)s->reserve);
+    }
     return st;
 }
 
@@ -259,6 +268,31 @@ static void finish_txn(pw_spool *s, int ok, uint64_t added)
     }
 }
 
+/* What this commit's puts may take: the disk's free bytes beyond the reserve, plus the file's
+ * free pages (a drained spool reuses them without growing). One statvfs and one read of the
+ * header page per group commit with puts. */
+static uint64_t put_room(pw_spool *s)
+{
+    uint64_t free_bytes = pw_spool_disk_free(s);
+    if (free_bytes == UINT64_MAX)
+        return UINT64_MAX;
+    int64_t now = pw_gw_mono_ms();
+    if (free_bytes < s->reserve + (1u << 20) && now - s->wal_truncated_ms >= 1000) {
+        /* Near the reserve: the WAL's frames, once checkpointed, are disk given back (a drained
+         * spool's acks grew it into the reserve). At most once a second; a busy checkpoint
+         * (a reader) simply leaves it for the next time. */
+        s->wal_truncated_ms = now;
+        sqlite3_exec(s->db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL);
+        free_bytes = pw_spool_disk_free(s);
+    }
+    sqlite3_stmt *st = pw_spool_stmt(s, SQL_FREE_PAGES);
+    if (st && sqlite3_step(st) == SQLITE_ROW)
+        free_bytes += (uint64_t)sqlite3_column_int64(st, 0);
+    if (st)
+        sqlite3_reset(st);
+    return free_bytes > s->reserve ? free_bytes - s->reserve : 0;
+}
+
 void pw_spool_commit_requests(pw_spool *s, put_req *list)
 {
     pw_err err = {0};
@@ -275,6 +309,7 @@ void pw_spool_commit_requests(pw_spool *s, put_req *list)
         n_req++;
         n_items += r->n;
     }
+    s->put_room = n_req && s->reserve ? put_room(s) : UINT64_MAX;
     pw_status st = pw_spool_begin(s, &err);
     for (put_req *r = list; r && st == PW_OK; r = r->next) {
         if (r->status != PW_OK || r->ack_ids)

@@ -6,6 +6,7 @@
  * table scan while puts wait for the lock.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "spool_sqlite_internal.h"
@@ -219,4 +220,58 @@ void pw_spool_metrics(pw_spool *s, pw_buf *o)
                   (unsigned long long)atomic_load(&t->commits),
                   (unsigned long long)atomic_load(&t->requests),
                   (unsigned long long)atomic_load(&t->items));
+    uint64_t free_bytes = pw_spool_disk_free(s);
+    pw_buf_printf(o,
+                  "# HELP phiwall_gateway_spool_reserve_refusals_total Put requests refused "
+                  "(503) to keep the disk reserve free for delivery outcomes\n"
+                  "# TYPE phiwall_gateway_spool_reserve_refusals_total counter\n"
+                  "phiwall_gateway_spool_reserve_refusals_total %llu\n"
+                  "# TYPE phiwall_gateway_spool_reserve_bytes gauge\n"
+                  "phiwall_gateway_spool_reserve_bytes %llu\n",
+                  (unsigned long long)atomic_load(&s->reserve_refused),
+                  (unsigned long long)s->reserve);
+    if (free_bytes != UINT64_MAX)
+        pw_buf_printf(o,
+                      "# TYPE phiwall_gateway_spool_disk_free_bytes gauge\n"
+                      "phiwall_gateway_spool_disk_free_bytes %llu\n",
+                      (unsigned long long)free_bytes);
+}
+
+int pw_spool_full(pw_spool *s)
+{
+    pthread_mutex_lock(&s->db_mu);
+    uint64_t bytes = s->bytes;
+    pthread_mutex_unlock(&s->db_mu);
+    if (s->max_bytes && bytes + 4096 > s->max_bytes)
+        return 1;
+    uint64_t free_bytes = s->reserve ? pw_spool_disk_free(s) : UINT64_MAX;
+    return free_bytes != UINT64_MAX && free_bytes < s->reserve + 16384 ? 2 : 0;
+}
+
+void pw_spool_names_free(char **names, size_t n)
+{
+    for (size_t i = 0; names && i < n; i++)
+        free(names[i]);
+    free(names);
+}
+
+pw_status pw_spool_destinations(pw_spool *s, char ***names, size_t *n, pw_err *err)
+{
+    *names = NULL;
+    *n = 0;
+    pthread_mutex_lock(&s->db_mu);
+    char **out = calloc(s->n_dests ? s->n_dests : 1, sizeof *out);
+    size_t k = 0;
+    for (size_t i = 0; out && i < s->n_dests; i++)
+        if (s->dests[i].name && !(out[k++] = strdup(s->dests[i].name)))
+            break;
+    int ok = out && (k == 0 || out[k - 1]);
+    pthread_mutex_unlock(&s->db_mu);
+    if (!ok) {
+        pw_spool_names_free(out, k);
+        return pw_err_set(err, PW_ERR_NOMEM, "spool: out of memory");
+    }
+    *names = out;
+    *n = k;
+    return PW_OK;
 }

@@ -1,0 +1,158 @@
+#!/usr/bin/env bash
+# gateway_durable.sh — `phiwall gateway` when its audit log's disk fills up, when a policy reload
+# removes a destination, and what /healthz and /metrics say about it:
+#   - audit log on a small tmpfs (a private mount namespace), filled by a filler file: new events
+#     are answered 503 "audit: unavailable", /healthz 503 naming the audit, an error line is
+#     logged; once space is back events are taken again, every event answered 200 has its
+#     ingest records, and the chain verifies;
+#   - a webhook that never answers keeps rows queued: /healthz reports the oldest queued event
+#     past PHIWALL_HEALTHZ_MAX_AGE_S; a reload without that destination dead-letters its rows
+#     with "dead" audit records and /metrics counts them; reload counters ok/failed.
+# Skipped where a tmpfs cannot be mounted (not root, no mount namespaces).
+set -u
+. "$PW_SRC/tests/integration/lib.bash"
+command -v curl >/dev/null || skip "curl not present"
+command -v python3 >/dev/null || skip "python3 not present"
+command -v unshare >/dev/null || skip "unshare not present"
+[ -x "$PW_BUILD/phiwall-mock-upstream" ] || skip "phiwall-mock-upstream not built"
+if [ -z "${PW_DURABLE_NS:-}" ]; then # a mount namespace of our own: the tmpfs goes with us
+    unshare -m --propagation private true 2>/dev/null || skip "cannot create a mount namespace"
+    PW_DURABLE_NS=1 exec unshare -m --propagation private bash "$0" "$@"
+fi
+
+dir=$(mktemp -d)
+pid= ; mock_pid=
+cleanup() {
+    [ -n "$pid" ] && kill -9 "$pid" 2>/dev/null
+    [ -n "$mock_pid" ] && kill "$mock_pid" 2>/dev/null
+    umount "$dir/small" 2>/dev/null
+    rm -rf "$dir"
+}
+trap cleanup EXIT
+mkdir "$dir/small"
+mount -t tmpfs -o size=512k tmpfs "$dir/small" 2>/dev/null || skip "cannot mount a tmpfs"
+export PHIWALL_SITE_KEY=0123456789abcdef-integration PHIWALL_META_TOKEN=tok-durable
+export PHIWALL_HEALTHZ_MAX_AGE_S=3
+
+"$PW_BUILD/phiwall-mock-upstream" "$dir/mock.jsonl" >"$dir/mock.url" &
+mock_pid=$!
+for _ in $(seq 100); do [ -s "$dir/mock.url" ] && break; sleep 0.05; done
+mock=$(cat "$dir/mock.url")
+[ -n "$mock" ] || { fail "mock did not start"; finish; exit; }
+dead_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+
+write_config() { # with_hook
+    cat >"$dir/gw.yaml" <<YAML
+site:
+  origins: [https://www.example-hospital.org]
+  hmac_key_env: PHIWALL_SITE_KEY
+ingest:
+  rate_limit: {per_second: 100000, burst: 100000}
+destinations:
+  meta:
+    type: meta
+    pixel_id: "7"
+    access_token_env: PHIWALL_META_TOKEN
+    base_url: $mock
+    events: {appointment_request: Schedule}
+    user_data: [em]
+YAML
+    [ "$1" = 1 ] && cat >>"$dir/gw.yaml" <<YAML
+  hook:
+    type: webhook
+    url: http://127.0.0.1:$dead_port/hook
+    events: {appointment_request: Schedule}
+YAML
+    return 0
+}
+write_config 1
+
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+"$PHIWALL" gateway --config "$dir/gw.yaml" --listen "127.0.0.1:$port" --spool "$dir/spool.db" \
+    --audit "$dir/small/audit.log" --threads 2 2>"$dir/log" &
+pid=$!
+for _ in $(seq 200); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.05; done
+out=$(curl -s "http://127.0.0.1:$port/healthz"); expect_match "$out" '"status":"ok"' "/healthz ok at start"
+
+n=0
+uuid() { printf '00000000-0000-4000-8000-%012d' "$1"; }
+post() { # prints the HTTP status; the event_id is uuid N (the caller counts N up)
+    curl -s -o "$dir/reply" -w '%{http_code}' "http://127.0.0.1:$port/e" \
+        -H 'Origin: https://www.example-hospital.org' -H 'Content-Type: text/plain' \
+        --data "{\"event_id\":\"$(uuid $n)\",\"name\":\"appointment_request\",\"consent\":{\"ads\":true},\"user\":{\"email\":\"a@b.example\"}}"
+}
+ok_ids=()
+n=$((n + 1)); code=$(post); expect_code 200 "$code" "first event"
+[ "$code" = 200 ] && ok_ids+=("$(uuid $n)")
+
+# Fill the audit log's disk: events are refused (503) once the audit thread saw it fail.
+dd if=/dev/zero of="$dir/small/filler" bs=4k 2>/dev/null
+refused=0
+for _ in $(seq 100); do
+    n=$((n + 1)); code=$(post)
+    if [ "$code" = 503 ]; then refused=1; break; fi
+    [ "$code" = 200 ] && ok_ids+=("$(uuid $n)")
+    sleep 0.05
+done
+expect_code 1 "$refused" "503 while the audit log cannot be written"
+expect_match "$(cat "$dir/reply")" 'audit: unavailable' "503 names the audit"
+out=$(curl -s -w ' %{http_code}' "http://127.0.0.1:$port/healthz")
+expect_match "$out" '"status":"unhealthy".*audit: the audit log cannot be written.* 503$' "/healthz 503 names the audit"
+expect_match "$(curl -s "http://127.0.0.1:$port/metrics")" '^phiwall_gateway_audit_failing 1$' "/metrics audit_failing 1"
+expect_match "$(cat "$dir/log")" '"level":"error","msg":"audit log cannot be written' "error line logged"
+
+# Space back: events are taken again and the records of every 200 are in the chain.
+rm -f "$dir/small/filler"
+back=0
+for _ in $(seq 100); do
+    n=$((n + 1)); code=$(post)
+    if [ "$code" = 200 ]; then back=1; ok_ids+=("$(uuid $n)"); break; fi
+    sleep 0.1
+done
+expect_code 1 "$back" "200 again once space is back"
+expect_match "$(curl -s "http://127.0.0.1:$port/metrics")" '^phiwall_gateway_audit_failing 0$' "/metrics audit_failing 0"
+expect_match "$(cat "$dir/log")" 'audit log written again' "recovery logged"
+sleep 0.3 # the audit thread's batch of the last answer
+missing=0
+for id in "${ok_ids[@]}"; do
+    "$PHIWALL" audit list --audit "$dir/small/audit.log" --event "$id" --json |
+        grep -q '"action":"accepted"' || { missing=$((missing + 1)); echo "no accepted record: $id" >&2; }
+done
+expect_code 0 "$missing" "every event answered 200 has its accepted record (${#ok_ids[@]} events)"
+"$PHIWALL" audit verify --audit "$dir/small/audit.log" >/dev/null; expect_code 0 $? "chain verifies"
+
+# The webhook never answers: its rows stay queued, /healthz says delivery lags.
+lag=0
+for _ in $(seq 100); do
+    curl -s "http://127.0.0.1:$port/healthz" | grep -q 'oldest queued event' && { lag=1; break; }
+    sleep 0.1
+done
+expect_code 1 "$lag" "/healthz reports the oldest queued event past the limit"
+expect_match "$(curl -s "http://127.0.0.1:$port/metrics")" 'phiwall_gateway_spool_depth\{destination="hook"\} [1-9]' "hook rows queued"
+
+# A bad reload is counted as failed; a reload without the hook dead-letters its rows.
+printf 'destinations:\n  meta: [\n' >"$dir/bad.yaml"
+cp "$dir/gw.yaml" "$dir/good.yaml"
+cp "$dir/bad.yaml" "$dir/gw.yaml"
+kill -HUP "$pid"
+for _ in $(seq 100); do grep -q 'policy reload failed' "$dir/log" && break; sleep 0.05; done
+write_config 0
+kill -HUP "$pid"
+for _ in $(seq 100); do grep -q '"policy reloaded"' "$dir/log" && break; sleep 0.05; done
+for _ in $(seq 100); do grep -q 'were dead-lettered' "$dir/log" && break; sleep 0.05; done
+m=$(curl -s "http://127.0.0.1:$port/metrics")
+expect_match "$m" 'phiwall_gateway_policy_reloads_total\{result="ok"\} 1' "reloads ok counted"
+expect_match "$m" 'phiwall_gateway_policy_reloads_total\{result="failed"\} 1' "reloads failed counted"
+expect_match "$m" 'phiwall_gateway_policy_loaded_timestamp_seconds [0-9]+\.[0-9]+' "policy loaded time"
+expect_match "$m" 'phiwall_gateway_removed_destination_dead_total\{destination="hook"\} [1-9]' "removed destination's rows counted"
+dead=$("$PHIWALL" audit list --audit "$dir/small/audit.log" --destination hook --json | grep -c '"action":"dead".*destination removed from the policy')
+[ "$dead" -ge 1 ]; expect_code 0 $? "dead records of the removed destination ($dead)"
+out=$(curl -s -w ' %{http_code}' "http://127.0.0.1:$port/healthz")
+expect_match "$out" '"status":"ok"\} 200$' "/healthz ok once nothing lags"
+"$PHIWALL" audit verify --audit "$dir/small/audit.log" >/dev/null; expect_code 0 $? "chain verifies after reload"
+
+grep -q 'ExecReload=/usr/bin/phiwall gateway --check' "$PW_SRC/contrib/phiwall-gateway.service"
+expect_code 0 $? "systemd unit checks the policy before a reload"
+
+kill -TERM "$pid"; wait "$pid" 2>/dev/null; pid=
+finish

@@ -1,0 +1,170 @@
+/*
+ * test_gw_spool_full.c — the spool on a full disk (a small tmpfs of the test's own): puts stop
+ * with PW_ERR_LIMIT while the disk reserve is still free, so that a forwarder's acks commit;
+ * after the upstream is back the spool drains to depth 0 with every event sent exactly once, and
+ * new events are taken again. Also: an ack that cannot commit is retried, counted and the
+ * forwarder paused (stats.spool_failures, paused = 2) instead of being dropped while the rows are
+ * sent again. Skipped (passes, saying so) where mounting a tmpfs is not permitted.
+ */
+#include "gw_test_tmpfs.h" /* first: unshare before any thread */
+
+#include "../mock/mock_upstream.c"
+
+#include "audit.h"
+#include "forward.h"
+#include "gw_time.h"
+#include "pw_test.h"
+#include "spool.h"
+#include "gw_test_fwenv.h"
+
+static gw_tmpfs fs;
+
+static char *meta_event(const char *id)
+{
+    char *s = malloc(1024);
+    snprintf(
+        s, 1024,
+        "{\"event_name\":\"Schedule\",\"event_time\":%lld,\"event_id\":\"%s\",\"action_source\":"
+        "\"website\",\"event_source_url\":\"https://hospital.example/\",\"user_data\":{\"em\":"
+        "[\"a665a45920422f9d417e4867efdc4fb8a04a1f3fff1fa07e998e86f7f7a27ae3\"]},"
+        "\"custom_data\":{\"page_category\":\"scheduling\",\"pad\":\"%0300d\"}}",
+        (long long)(pw_gw_now_ms() / 1000), id, 0);
+    return s;
+}
+
+/* Put one event per commit until the spool refuses; how many were taken. */
+static int fill_spool(env *e, const char *prefix, pw_err *err)
+{
+    for (int i = 0; i < 5000; i++) {
+        char id[32];
+        snprintf(id, sizeof id, "%s-%04d", prefix, i);
+        char *p = meta_event(id);
+        pw_spool_put_item it = {id, "meta", p, strlen(p), 0};
+        pw_status st = pw_spool_put(e->spool, &it, 1, err);
+        free(p);
+        if (st != PW_OK)
+            return st == PW_ERR_LIMIT ? i : -1;
+    }
+    return -2;
+}
+
+static size_t sent_times(env *e, const char *id)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < mock_upstream_count(e->mock); i++)
+        for (const char *p = mock_upstream_request(e->mock, i)->body; (p = strstr(p, id)); p++)
+            n++;
+    return n;
+}
+
+static void open_on_tmpfs(env *e, const char *tag)
+{
+    env_open(e, "gw_spool_full", tag);
+    pw_spool_close(e->spool);
+    gw_test_db_remove(e->spool_path);
+    snprintf(e->spool_path, sizeof e->spool_path, "%s/%s.db", fs.dir, tag);
+    pw_spool_opts o = {.path = e->spool_path, .commit_interval_ms = 0};
+    CHECK_INT(pw_spool_open(&o, &e->spool, NULL), PW_OK);
+}
+
+static void test_full_spool_drains(void)
+{
+    env e;
+    open_on_tmpfs(&e, "drain");
+    pw_err err = {0};
+    int n = fill_spool(&e, "ev", &err);
+    CHECK(n > 20);
+    CHECK_INT(err.code, PW_ERR_LIMIT);
+    CHECK(gw_tmpfs_free(&fs) >= 32 * 1024); /* the reserve: left for the acks */
+    pw_spool_stats st;
+    CHECK_INT(pw_spool_stats_get(e.spool, "meta", &st, NULL), PW_OK);
+    CHECK_INT(st.depth, n);
+    CHECK(pw_spool_full(e.spool) != 0);
+
+    pw_destination d = env_meta_dest(&e, "123456", "tok-SPOOL-FULL", 1500);
+    pw_forward_opts o = {.retry_base_ms = 20, .retry_max_ms = 100, .poll_ms = 10};
+    CHECK_INT(pw_forwarders_start_opts(&d, 1, e.spool, e.audit, &o, &e.fw, NULL), PW_OK);
+    CHECK(drained(&e, "meta", 20000));
+    pw_forward_stats fs_;
+    CHECK_INT(pw_forwarders_stats(e.fw, "meta", &fs_), PW_OK);
+    CHECK_INT(fs_.sent, n);
+    CHECK_INT(fs_.paused, 0);
+    usleep(300000); /* nothing is sent again after the acks */
+    char id[32];
+    int twice = 0;
+    for (int i = 0; i < n; i++) {
+        snprintf(id, sizeof id, "\"ev-%04d\"", i);
+        twice += sent_times(&e, id) != 1;
+    }
+    CHECK_INT(twice, 0);
+    CHECK(pw_spool_full(e.spool) == 0 || gw_tmpfs_free(&fs) < 160 * 1024);
+    /* New events are taken again (the drained rows' pages are reused). */
+    char *p = meta_event("after-1");
+    pw_spool_put_item it = {"after-1", "meta", p, strlen(p), 0};
+    pw_err perr = {0};
+    pw_status pst = PW_ERR_LIMIT;
+    int64_t until = pw_gw_mono_ms() + 5000; /* as the tag does: again after a 503 */
+    while ((pst = pw_spool_put(e.spool, &it, 1, &perr)) == PW_ERR_LIMIT && pw_gw_mono_ms() < until)
+        usleep(200000);
+    CHECK_INT(pst, PW_OK);
+    if (pst != PW_OK)
+        fprintf(stderr, "put after drain: %s (%llu bytes free)\n", perr.msg, gw_tmpfs_free(&fs));
+    free(p);
+    CHECK(drained(&e, "meta", 10000));
+    CHECK(mock_upstream_wait(e.mock, 2, 5000));
+    CHECK_INT(sent_times(&e, "\"after-1\""), 1);
+    pw_buf m;
+    pw_buf_init(&m);
+    pw_spool_metrics(e.spool, &m);
+    pw_buf_putc(&m, '\0');
+    CHECK(strstr(m.data, "phiwall_gateway_spool_reserve_refusals_total ") != NULL);
+    CHECK(strstr(m.data, "phiwall_gateway_spool_reserve_refusals_total 0\n") == NULL);
+    pw_buf_free(&m);
+    env_close(&e);
+}
+
+/* Without a reserve the disk can fill completely: an ack that cannot commit is retried until
+ * it can, never dropped. */
+static void test_ack_failure_retried(void)
+{
+    env e;
+    env_open(&e, "gw_spool_full", "ack");
+    pw_spool_close(e.spool);
+    gw_test_db_remove(e.spool_path);
+    snprintf(e.spool_path, sizeof e.spool_path, "%s/ack.db", fs.dir);
+    pw_spool_opts so = {
+        .path = e.spool_path, .commit_interval_ms = 0, .reserve_bytes = PW_SPOOL_NO_RESERVE};
+    CHECK_INT(pw_spool_open(&so, &e.spool, NULL), PW_OK);
+    for (int i = 0; i < 40; i++) {
+        char id[32];
+        snprintf(id, sizeof id, "ack-%04d", i);
+        char *p = meta_event(id);
+        put_raw(&e, "meta", id, p, 0);
+        free(p);
+    }
+    gw_tmpfs_fill(&fs, 0);
+    pw_destination d = env_meta_dest(&e, "123456", "tok-SPOOL-FULL", 1500);
+    pw_forward_opts o = {.retry_base_ms = 20, .retry_max_ms = 100, .poll_ms = 10};
+    CHECK_INT(pw_forwarders_start_opts(&d, 1, e.spool, e.audit, &o, &e.fw, NULL), PW_OK);
+    CHECK(mock_upstream_wait(e.mock, 1, 10000));
+    pw_forward_stats s;
+    int64_t until = pw_gw_mono_ms() + 5000;
+    do {
+        usleep(20000);
+        pw_forwarders_stats(e.fw, "meta", &s);
+    } while (s.spool_failures == 0 && s.sent == 0 && pw_gw_mono_ms() < until);
+    if (s.spool_failures) /* the ack did not fit: retried, the rows not sent again */
+        CHECK_INT(mock_upstream_count(e.mock), 1);
+    gw_tmpfs_free_filler(&fs);
+    CHECK(drained(&e, "meta", 15000));
+    until = pw_gw_mono_ms() + 5000; /* the ack's caller learns of its commit just after */
+    do
+        pw_forwarders_stats(e.fw, "meta", &s);
+    while (s.paused && pw_gw_mono_ms() < until && usleep(5000) == 0);
+    CHECK_INT(s.paused, 0);
+    CHECK_INT(s.sent, 40);
+    CHECK_INT(mock_upstream_count(e.mock), 1);
+    env_close(&e);
+}
+
+GW_TMPFS_MAIN(fs, 768, PW_TEST(test_full_spool_drains), PW_TEST(test_ack_failure_retried))
