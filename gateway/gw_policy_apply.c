@@ -454,8 +454,9 @@ static const char *subdomain_rule(apply_ctx *c, const char *field, const pw_url 
         (strcasecmp(host, reg) == 0 ||
          (strncasecmp(host, "www.", 4) == 0 && strcasecmp(host + 4, reg) == 0)))
         return NULL;
-    return JOIN(c->a, SP(field),
-                SP(": a subdomain not in referrer_origins (it may name a person): dropped"));
+    return JOIN(c->a, SP(field), SP(": a subdomain not in "),
+                SP(strcmp(field, "page_url") == 0 ? "site.origins" : "referrer_origins"),
+                SP(" (it may name a person): dropped"));
 }
 
 /* An origin is sent only when it is one of the site's own, or — a referrer listed in
