@@ -159,7 +159,7 @@ static void put_rejected(pw_buf *b, const pw_gw_prepared *pr, size_t budget)
 {
     pw_gw_jw w;
     pw_gw_jw_init(&w, b);
-    w.depth = 1; /* inside the reply's object, which put_counts opened */
+    w.depth = 1; /* inside the reply object pw_gw_ingest_finish opened */
     w.count[1] = 1;
     pw_gw_jw_arr(&w, "rejected");
     size_t i = 0;
