@@ -162,9 +162,9 @@
   }
 
   /* The page is going away: no answer would be seen, so the beacon. While the gateway asked to
-   * back off, the queue stays stored (reduced) for the next page instead. */
+   * back off, or offline, the queue stays stored (reduced) for the next page instead. */
   function leave() {
-    if (holdUntil > Date.now()) return;
+    if (holdUntil > Date.now() || (w.navigator && w.navigator.onLine === false)) return;
     while (queue.length) {
       var batch = queue.slice(0, BATCH);
       if (!beacon(JSON.stringify({ events: batch.map(wire) }))) break;

@@ -166,6 +166,17 @@ const noSecrets = t => t.writes.every(v => SECRETS.every(s => !v.includes(s))) &
   await t.run();
   check(t.sent.length === 2, 'beaconed events are not sent again');
 
+  // 10b. offline or backing off when the page goes away: no beacon, the queue stays stored.
+  t = load({ offline: true, beacon: () => true, fetch: ok200, attrs: { 'data-auto-pageview': 'false' } });
+  t.win.phiwall('track', 'contact');
+  await t.fire('window:pagehide');
+  check(t.sent.length === 0 && JSON.parse(t.store._phiwall_q).length === 1, 'pagehide offline: kept for the next page');
+  t = load({ beacon: () => true, fetch: () => Promise.resolve({ status: 503 }), attrs: { 'data-auto-pageview': 'false' } });
+  t.win.phiwall('track', 'contact');
+  await t.run(2);
+  await t.fire('window:pagehide');
+  check(t.sent.every(s => s.via === 'fetch') && JSON.parse(t.store._phiwall_q).length === 1, 'pagehide after a 503: no beacon, kept for the next page');
+
   // 11. data-page="path": no query, title or referrer even on the wire.
   t = load({ fetch: ok200, attrs: { 'data-page': 'path' } });
   await t.run();
