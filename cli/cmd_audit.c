@@ -1,7 +1,9 @@
 /*
  * cmd_audit.c — `phiwall audit verify|list`: check the gateway's hash-chained accounting of
  * disclosures and print it for a privacy officer (gateway/audit_read.c does the work).
- * verify exits 1 when the chain is broken (edited, deleted, reordered or truncated records).
+ * verify exits 1 when the chain is broken (edited, deleted, reordered or truncated records) or
+ * when --expect-head names no record of it; list verifies the chain as it reads and stops with a
+ * warning and exit 1 at the first broken record.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -24,11 +26,15 @@ static void usage(void)
            "       phiwall audit list [--audit PATH] [--since TIME] [--event ID]\n"
            "                          [--destination NAME] [--json]\n\n"
            "The gateway records every disclosure (accepted, dropped, queued, duplicate, sent,\n"
-           "retry, dead) in a hash-chained log. `verify` recomputes the chain and names the first "
-           "record\n"
-           "that was edited, deleted or reordered (FILE:LINE), exit 1; it prints the head hash:\n"
-           "keep a copy elsewhere and pass it to --expect-head to detect a cut-off tail.\n"
-           "`list` prints records, oldest first; TIME is 2026-11-01 or 2026-11-01T00:00:00Z.\n\n"
+           "retry, dead) in a hash-chained log. `verify` recomputes the chain and names the first\n"
+           "record that does not link to the one before (FILE:LINE), exit 1. Alone it proves the\n"
+           "log is consistent, not that it is the one written: whoever can write the file can\n"
+           "rewrite every hash from an edit on, or cut the tail. It prints the head hash: keep a\n"
+           "copy elsewhere; --expect-head HASH then also requires that record to be in the chain,\n"
+           "which proves every record up to it unchanged.\n"
+           "`list` prints records, oldest first, verifying the chain as it reads: at a broken\n"
+           "record it stops with a warning naming FILE:LINE, exit 1. TIME is 2026-11-01 or\n"
+           "2026-11-01T00:00:00Z.\n\n"
            "  --audit PATH   the log (default $" PW_AUDIT_PATH_ENV ", else " PW_AUDIT_DEFAULT_PATH
            ",\n"
            "                 the same as `phiwall gateway` writes by default)\n");
@@ -64,6 +70,45 @@ static int parse_args(int argc, char **argv, audit_args *a)
     return -1;
 }
 
+/* --expect-head: the record whose hash it is, found while the chain is read (verified). */
+typedef struct head_search {
+    const char *hash;
+    uint64_t seq;
+    size_t lineno;
+} head_search;
+
+static int find_head(const pw_audit_entry *e, void *ctx)
+{
+    head_search *h = ctx;
+    size_t tail = 64 + 2; /* <hash>"} */
+    if (e->line_len < tail || memcmp(e->line + e->line_len - tail, h->hash, 64) != 0)
+        return 0;
+    h->seq = e->seq;
+    h->lineno = e->lineno;
+    return 1;
+}
+
+static int check_expected_head(const audit_args *a, const pw_audit_verify_result *res)
+{
+    head_search h = {.hash = a->expect_head};
+    pw_err err = {0};
+    if (strlen(a->expect_head) == 64 &&
+        pw_audit_list_file(a->path, NULL, find_head, &h, &err) != PW_OK)
+        return pw_cli_fail("audit", &err);
+    if (!h.lineno) {
+        pw_cli_errorf("audit",
+                      "%s: no record has the expected head hash %s (head now %s): records were "
+                      "cut off or rewritten",
+                      a->path, a->expect_head, res->head_hash[0] ? res->head_hash : "(empty log)");
+        return PW_EXIT_FINDINGS;
+    }
+    printf("%s: %llu record(s), chain intact\nhead %s\nexpected head found: seq %llu "
+           "(line %zu), unchanged up to it; %llu record(s) after it\n",
+           a->path, (unsigned long long)res->records, res->head_hash, (unsigned long long)h.seq,
+           h.lineno, (unsigned long long)(res->records - h.seq));
+    return PW_EXIT_CLEAN;
+}
+
 static int run_verify(const audit_args *a)
 {
     pw_audit_verify_result res;
@@ -77,13 +122,8 @@ static int run_verify(const audit_args *a)
     }
     if (st != PW_OK)
         return pw_cli_fail("audit", &err);
-    if (a->expect_head && strcmp(a->expect_head, res.head_hash) != 0) {
-        pw_cli_errorf("audit",
-                      "%s: head hash %s differs from the expected %s: records were cut "
-                      "off or rewritten",
-                      a->path, res.head_hash[0] ? res.head_hash : "(empty log)", a->expect_head);
-        return PW_EXIT_FINDINGS;
-    }
+    if (a->expect_head)
+        return check_expected_head(a, &res);
     printf("%s: %llu record(s), chain intact\nhead %s\n", a->path, (unsigned long long)res.records,
            res.head_hash[0] ? res.head_hash : "(empty log)");
     return PW_EXIT_CLEAN;
@@ -117,7 +157,16 @@ static int print_entry(const pw_audit_entry *e, void *ctx)
 static int run_list(audit_args *a)
 {
     pw_err err = {0};
-    if (pw_audit_list_file(a->path, &a->filter, print_entry, a, &err) != PW_OK)
+    pw_status st = pw_audit_list_file(a->path, &a->filter, print_entry, a, &err);
+    fflush(stdout);
+    if (st == PW_ERR_INVALID) { /* what was printed is verified; nothing after the break is */
+        pw_cli_errorf("audit",
+                      "warning: chain broken at %s; records from there on are not listed "
+                      "(`phiwall audit verify` for details)",
+                      err.msg);
+        return PW_EXIT_FINDINGS;
+    }
+    if (st != PW_OK)
         return pw_cli_fail("audit", &err);
     return PW_EXIT_CLEAN;
 }

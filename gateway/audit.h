@@ -2,7 +2,9 @@
  * audit.h — the accounting of disclosures: an append-only, hash-chained log of every event's
  * transitions (accepted, dropped(rule), queued, sent(status, fbtrace_id), retry(n), dead), with
  * the exact fields disclosed and the rule that allowed each. Each record carries the SHA-256 of
- * the previous record, so `phiwall audit verify` detects any edit, deletion or reordering.
+ * the previous record, so `phiwall audit verify` detects an edit, deletion or reordering unless
+ * every later hash was recomputed too (the chain has no secret); only a head hash kept elsewhere
+ * (`--expect-head`) proves the records up to it unchanged.
  * Records never hold raw PHI: they are written from post-policy data only.
  */
 #ifndef PHIWALL_GW_AUDIT_H
@@ -131,7 +133,9 @@ typedef struct pw_audit_filter {
     const char *destination; /* NULL = any */
 } pw_audit_filter;
 
-/* Return non-zero from the callback to stop early. */
+/* Return non-zero from the callback to stop early. The listing verifies the chain as it reads:
+ * it stops at the first broken record with PW_ERR_INVALID and err->msg as for verification
+ * ("NAME:LINE: seq N: …"), having handed out only the records before it. */
 typedef int (*pw_audit_list_fn)(const pw_audit_entry *e, void *ctx);
 
 pw_status pw_audit_list_file(const char *path, const pw_audit_filter *filter, pw_audit_list_fn fn,

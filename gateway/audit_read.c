@@ -1,6 +1,7 @@
 /*
  * audit_read.c — reading the accounting of disclosures (format in audit.c): verification of the
- * hash chain (first broken record reported as FILE:LINE) and filtered listing. Input is treated
+ * hash chain (first broken record reported as FILE:LINE) and filtered listing, which verifies the
+ * chain as it reads and never hands out a record past a break. Input is treated
  * as untrusted bytes: anything malformed is a verification failure, never a crash
  * (tests/fuzz/fuzz_gw_audit.c).
  */
@@ -285,12 +286,18 @@ static pw_status list_line(const char *path, char *line, size_t n, size_t lineno
     return PW_OK;
 }
 
+/* Listing verifies the chain as it reads (the same checks as pw_audit_verify_file): a record is
+ * handed to fn only once it and every record before it are verified, and the listing stops at the
+ * first broken record with PW_ERR_INVALID, "FILE:LINE: seq N: what is wrong". */
 pw_status pw_audit_list_file(const char *path, const pw_audit_filter *filter, pw_audit_list_fn fn,
                              void *ctx, pw_err *err)
 {
     FILE *f = fopen(path, "rb");
     if (!f)
         return pw_err_set(err, PW_ERR_IO, "%s: %s", path, strerror(errno));
+    pw_audit_verify_result res;
+    verifier v;
+    verifier_init(&v, path, &res);
     char *line = NULL;
     size_t cap = 0, lineno = 0;
     ssize_t n;
@@ -298,11 +305,17 @@ pw_status pw_audit_list_file(const char *path, const pw_audit_filter *filter, pw
     pw_status st = PW_OK;
     while (st == PW_OK && !stop && (n = getline(&line, &cap, f)) > 0) {
         lineno++;
-        if (line[n - 1] == '\n')
-            line[--n] = '\0';
-        if (n > 0)
+        if (line[n - 1] != '\n') {
+            st = broken(&v, lineno, err, "last record has no newline (truncated)");
+            break;
+        }
+        line[--n] = '\0';
+        st = verify_line(&v, line, (size_t)n, lineno, err);
+        if (st == PW_OK)
             st = list_line(path, line, (size_t)n, lineno, filter, fn, ctx, &stop, err);
     }
+    if (st == PW_OK && ferror(f))
+        st = pw_err_set(err, PW_ERR_IO, "%s: read error", path);
     free(line);
     fclose(f);
     return st;

@@ -20,6 +20,8 @@ typedef struct parse_ctx {
     const pw_gw_parse_limits *lim;
     long index; /* the event's place in a batch ("events[2]"), -1 for a single "event" */
     pw_err *err;
+    int per_event; /* a batch's invalid events are rejected one by one (pw_gw_events_parse_batch) */
+    char safe[192]; /* the last error without any key the sender chose (for the audit log) */
 } parse_ctx;
 
 int pw_gw_is_uuid(const char *s)
@@ -107,19 +109,30 @@ static const char *path_of(const parse_ctx *c, char *buf, size_t cap)
     return buf;
 }
 
+/* The audit's version of an error: the event's path and a field the parser names, never a key. */
+static void set_safe(parse_ctx *c, const char *field, const char *what)
+{
+    char path[32];
+    snprintf(c->safe, sizeof c->safe, "%s%s%s: %s", path_of(c, path, sizeof path),
+             field[0] ? "." : "", field, what);
+}
+
 static pw_status field_err(parse_ctx *c, const char *field, const char *what)
 {
     char path[32];
+    set_safe(c, field, what);
     return pw_err_set(c->err, PW_ERR_INVALID, "%s%s%s: %s", path_of(c, path, sizeof path),
                       field[0] ? "." : "", field, what);
 }
 
-/* An error on one key of params/user: "params.note: …". */
+/* An error on one key of params/user: "params.note: …" (the audit gets "params: …"). */
 static pw_status key_err(parse_ctx *c, const char *field, const char *key, const char *what)
 {
     char sub[160];
     snprintf(sub, sizeof sub, "%s.%.64s", field, key);
-    return field_err(c, sub, what);
+    pw_status st = field_err(c, sub, what);
+    set_safe(c, field, what);
+    return st;
 }
 
 /* The members of an event object the parser reads, found in one pass (first of each name). */
@@ -287,6 +300,7 @@ static pw_status parse_one(parse_ctx *c, const pw_gw_jt *obj, pw_gw_event *ev)
     const char *dup = dup_key(obj);
     if (dup) {
         char path[32];
+        set_safe(c, "", "duplicate key");
         return pw_err_set(c->err, PW_ERR_INVALID, "%s: duplicate key '%.40s'",
                           path_of(c, path, sizeof path), dup);
     }
@@ -313,7 +327,38 @@ static pw_status parse_one(parse_ctx *c, const pw_gw_jt *obj, pw_gw_event *ev)
     return parse_kv(c, f.params, "params", 0, &ev->params, &ev->n_params);
 }
 
-static pw_status parse_tree(parse_ctx *c, const pw_gw_jt *root, pw_gw_event **out, size_t *n_out)
+/* The event's event_id when it is a UUID, else NULL (an invalid event may still name itself). */
+static const char *uuid_of(const pw_gw_jt *obj)
+{
+    const pw_gw_jt *id = is_type(obj, PW_GW_JT_OBJECT) ? obj_get(obj, "event_id") : NULL;
+    return is_type(id, PW_GW_JT_STRING) && pw_gw_is_uuid(id->s) ? id->s : NULL;
+}
+
+/* One event of a batch in per-event mode: PW_OK and *ev, or PW_ERR_INVALID with the event
+ * added to rej (any other status fails the body). */
+static pw_status parse_or_reject(parse_ctx *c, const pw_gw_jt *v, pw_gw_event *ev,
+                                 pw_gw_parsed *rej)
+{
+    pw_err e = {0};
+    pw_err *outer = c->err;
+    c->err = &e;
+    pw_status st = parse_one(c, v, ev);
+    c->err = outer;
+    if (st != PW_ERR_INVALID)
+        return st == PW_OK ? PW_OK : pw_err_set(outer, st, "%s", e.msg);
+    pw_gw_event_reject *r = &rej->rejected[rej->n_rejected];
+    *r = (pw_gw_event_reject){.index = (size_t)c->index,
+                              .error = pw_arena_strdup(c->a, e.msg),
+                              .audit_error = pw_arena_strdup(c->a, c->safe),
+                              .event_id = uuid_of(v)};
+    if (!r->error || !r->audit_error)
+        return pw_err_set(outer, PW_ERR_NOMEM, "out of memory");
+    rej->n_rejected++;
+    return PW_ERR_INVALID;
+}
+
+static pw_status parse_tree(parse_ctx *c, const pw_gw_jt *root, pw_gw_event **out, size_t *n_out,
+                            pw_gw_parsed *rej)
 {
     const pw_gw_jt *list = NULL;
     if (is_type(root, PW_GW_JT_ARRAY))
@@ -341,28 +386,31 @@ static pw_status parse_tree(parse_ctx *c, const pw_gw_jt *root, pw_gw_event **ou
         return pw_err_set(c->err, PW_ERR_INVALID, "events: must not be empty");
     if (n > c->lim->max_events)
         return pw_err_set(c->err, PW_ERR_LIMIT, "events: more than %zu events", c->lim->max_events);
+    if (c->per_event && !(rej->rejected = pw_arena_calloc(c->a, n, sizeof *rej->rejected)))
+        return pw_err_set(c->err, PW_ERR_NOMEM, "out of memory");
     pw_gw_event *evs = pw_arena_calloc(c->a, n, sizeof *evs);
     if (!evs)
         return pw_err_set(c->err, PW_ERR_NOMEM, "out of memory");
-    size_t i = 0;
+    size_t i = 0, k = 0;
     for (const pw_gw_jt *v = list->first; v; v = v->next, i++) {
         c->index = (long)i;
-        pw_status st = parse_one(c, v, &evs[i]);
-        if (st != PW_OK)
+        pw_status st =
+            c->per_event ? parse_or_reject(c, v, &evs[k], rej) : parse_one(c, v, &evs[k]);
+        if (st == PW_OK)
+            k++;
+        else if (st != PW_ERR_INVALID || !c->per_event)
             return st;
     }
     *out = evs;
-    *n_out = n;
+    *n_out = k;
     return PW_OK;
 }
 
-pw_status pw_gw_events_parse(pw_arena *a, const char *body, size_t n, const pw_gw_parse_limits *lim,
-                             pw_gw_event **out, size_t *n_out, pw_err *err)
+/* Parse the body into a tree and its events; per_event as in parse_ctx. */
+static pw_status parse_body(parse_ctx *c, const char *body, size_t n, pw_gw_event **out,
+                            size_t *n_out, pw_gw_parsed *rej)
 {
-    static const pw_gw_parse_limits defaults = PW_GW_PARSE_LIMITS_DEFAULT;
-    parse_ctx c = {.a = a, .lim = lim ? lim : &defaults, .index = -1, .err = err};
-    *out = NULL;
-    *n_out = 0;
+    pw_err *err = c->err;
     if (n == 0)
         return pw_err_set(err, PW_ERR_PARSE, "body: empty");
     if (memchr(body, '\0', n))
@@ -372,16 +420,38 @@ pw_status pw_gw_events_parse(pw_arena *a, const char *body, size_t n, const pw_g
         return st;
     char ebuf[256];
     pw_gw_jt *root = NULL;
-    st = pw_gw_jt_parse(a, body, n, &root, ebuf, sizeof ebuf);
+    st = pw_gw_jt_parse(c->a, body, n, &root, ebuf, sizeof ebuf);
     if (st == PW_ERR_NOMEM)
         return pw_err_set(err, PW_ERR_NOMEM, "out of memory");
     if (st != PW_OK)
         return pw_err_set(err, PW_ERR_PARSE, "body: invalid JSON: %s",
                           ebuf[0] ? ebuf : "parse error");
-    st = parse_tree(&c, root, out, n_out);
+    return parse_tree(c, root, out, n_out, rej);
+}
+
+pw_status pw_gw_events_parse(pw_arena *a, const char *body, size_t n, const pw_gw_parse_limits *lim,
+                             pw_gw_event **out, size_t *n_out, pw_err *err)
+{
+    static const pw_gw_parse_limits defaults = PW_GW_PARSE_LIMITS_DEFAULT;
+    parse_ctx c = {.a = a, .lim = lim ? lim : &defaults, .index = -1, .err = err};
+    *out = NULL;
+    *n_out = 0;
+    pw_status st = parse_body(&c, body, n, out, n_out, NULL);
     if (st != PW_OK) {
         *out = NULL;
         *n_out = 0;
     }
+    return st;
+}
+
+pw_status pw_gw_events_parse_batch(pw_arena *a, const char *body, size_t n,
+                                   const pw_gw_parse_limits *lim, pw_gw_parsed *out, pw_err *err)
+{
+    static const pw_gw_parse_limits defaults = PW_GW_PARSE_LIMITS_DEFAULT;
+    parse_ctx c = {.a = a, .lim = lim ? lim : &defaults, .index = -1, .err = err, .per_event = 1};
+    memset(out, 0, sizeof *out);
+    pw_status st = parse_body(&c, body, n, &out->events, &out->n_events, out);
+    if (st != PW_OK)
+        memset(out, 0, sizeof *out);
     return st;
 }

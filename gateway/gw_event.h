@@ -59,6 +59,33 @@ typedef struct pw_gw_parse_limits {
 pw_status pw_gw_events_parse(pw_arena *a, const char *body, size_t n, const pw_gw_parse_limits *lim,
                              pw_gw_event **out, size_t *n_out, pw_err *err);
 
+/* An event of a batch that failed validation. A batch is answered per event: the valid events
+ * go on, each invalid one is reported with its place and the reason. */
+typedef struct pw_gw_event_reject {
+    size_t index;            /* its place in the batch: events[index] */
+    const char *error;       /* "events[2].name: must be a string" (for the sender) */
+    const char *audit_error; /* the same without any key the sender chose (for the audit log) */
+    const char *event_id;    /* its event_id when that was a valid UUID, else NULL */
+} pw_gw_event_reject;
+
+/* A body parsed event by event (all in the arena). */
+typedef struct pw_gw_parsed {
+    pw_gw_event *events; /* the valid events, in body order */
+    size_t n_events;
+    pw_gw_event_reject *rejected; /* the invalid events of a batch, in body order */
+    size_t n_rejected;
+} pw_gw_parsed;
+
+/*
+ * Like pw_gw_events_parse, but an invalid event of a batch (an array or {"events":[…]}) is
+ * listed in out->rejected instead of failing the body. The body still fails as a whole (err set,
+ * nothing returned) when it is not JSON, not an event, an array or {"events":[…]}, is empty or
+ * has more than max_events events, and when its single event (a body that is one object) is
+ * invalid.
+ */
+pw_status pw_gw_events_parse_batch(pw_arena *a, const char *body, size_t n,
+                                   const pw_gw_parse_limits *lim, pw_gw_parsed *out, pw_err *err);
+
 /* 1 if s is a UUID in the 8-4-4-4-12 hex form (the idempotency key; never carries data). */
 int pw_gw_is_uuid(const char *s);
 

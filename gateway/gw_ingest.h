@@ -26,7 +26,7 @@ typedef struct pw_gw_sink {
 /* Counters for /metrics (events, not requests). */
 typedef struct pw_gw_counters {
     atomic_ullong events_in; /* parsed from valid bodies */
-    atomic_ullong rejected;  /* in bodies refused with 4xx/5xx */
+    atomic_ullong rejected;  /* in bodies refused with 4xx/5xx, and invalid events of a batch */
     atomic_ullong accepted;  /* queued for at least one destination */
     atomic_ullong dropped;   /* (event, destination) pairs refused by policy */
     atomic_ullong redacted;  /* strings redacted or dropped for PHI */
@@ -36,7 +36,7 @@ typedef struct pw_gw_counters {
 
 typedef struct pw_gw_reply {
     int status;      /* HTTP status */
-    char body[640];  /* JSON */
+    char body[4096]; /* JSON; a long "rejected" list is cut to fit (see gw_ingest.c) */
     int retry_after; /* seconds, 0 = none */
 } pw_gw_reply;
 
@@ -52,6 +52,10 @@ typedef struct pw_gw_prepared {
     /* Set by the commit: items the spool already held (a repeated event_id) and events all of
      * whose items were such repeats. They are neither accepted nor queued again. */
     size_t dup_items, dup_events;
+    /* The invalid events of a batch: answered in "rejected", audited as dropped, counted as
+     * rejected; the batch's valid events go on. */
+    const pw_gw_event_reject *rejected;
+    size_t n_rejected;
 } pw_gw_prepared;
 
 /* Parse and apply the policy. Returns 1 when `out` must be committed (spool, then audit) and

@@ -102,11 +102,48 @@ static int in_input(const uint8_t *data, size_t size, const char *s)
     return memmem(data, size, s, strlen(s)) != NULL;
 }
 
+/* The per-event parse agrees with the whole-body parse: the same events when nothing is invalid,
+ * else the valid ones plus rejects in increasing body order, each error naming its event. */
+static void check_batch(const uint8_t *data, size_t size)
+{
+    pw_arena a, b;
+    pw_arena_init(&a, 0);
+    pw_arena_init(&b, 0);
+    pw_gw_event *evs = NULL;
+    size_t n = 0;
+    pw_gw_parsed pr;
+    pw_status whole =
+        pw_gw_events_parse(&a, (const char *)data, size, &policy->limits, &evs, &n, NULL);
+    pw_status per =
+        pw_gw_events_parse_batch(&b, (const char *)data, size, &policy->limits, &pr, NULL);
+    if (whole == PW_OK)
+        FUZZ_ASSERT(per == PW_OK && pr.n_events == n && pr.n_rejected == 0);
+    if (per == PW_OK && pr.n_rejected == 0)
+        FUZZ_ASSERT(whole == PW_OK && n == pr.n_events);
+    if (per == PW_OK) {
+        for (size_t i = 0; i < pr.n_events; i++)
+            FUZZ_ASSERT(pw_gw_is_uuid(pr.events[i].event_id) && pr.events[i].name);
+        for (size_t i = 0; i < pr.n_rejected; i++) {
+            const pw_gw_event_reject *r = &pr.rejected[i];
+            FUZZ_ASSERT(i == 0 || r->index > pr.rejected[i - 1].index);
+            FUZZ_ASSERT(r->index < pr.n_events + pr.n_rejected);
+            FUZZ_ASSERT(strncmp(r->error, "events[", 7) == 0);
+            FUZZ_ASSERT(strncmp(r->audit_error, "events[", 7) == 0);
+            FUZZ_ASSERT(!r->event_id || pw_gw_is_uuid(r->event_id));
+        }
+    } else {
+        FUZZ_ASSERT(whole != PW_OK);
+    }
+    pw_arena_free(&a);
+    pw_arena_free(&b);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (!policy)
         init();
     check_tree(data, size);
+    check_batch(data, size);
     pw_arena a;
     pw_arena_init(&a, 0);
     pw_gw_event *evs = NULL;

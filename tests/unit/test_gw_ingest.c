@@ -258,12 +258,16 @@ static void test_bad_bodies(void)
     } cases[] = {
         {"", 400, "{\"error\":\"body: empty\"}"},
         {"{\"event_id\":", 400, NULL},
-        {"[" EV(ID1, "page_view") "}," EV(ID2, "page_view") ",\"name\":5}]", 400,
-         "{\"error\":\"events[1]: duplicate key 'name'\"}"},
-        {"[" EV(ID1, "page_view") "},{\"event_id\":\"" ID2 "\",\"name\":7}]", 400,
-         "{\"error\":\"events[1].name: must be a string\"}"},
-        {"{\"events\":[" EV(ID1, "page_view") ",\"params\":{\"a\":{\"b\":1}}}]}", 400,
-         "{\"error\":\"events[0].params.a: must be a string, number or boolean\"}"},
+        /* A batch is answered per event: its valid events are queued, the others listed. */
+        {"[" EV(ID1, "page_view") "}," EV(ID2, "page_view") ",\"name\":5}]", 200,
+         "{\"received\":2,\"accepted\":1,\"queued\":1,\"rejected\":[{\"index\":1,"
+         "\"error\":\"events[1]: duplicate key 'name'\"}]}"},
+        {"[" EV(ID1, "page_view") "},{\"event_id\":\"" ID2 "\",\"name\":7}]", 200,
+         "{\"received\":2,\"accepted\":1,\"queued\":1,\"rejected\":[{\"index\":1,"
+         "\"error\":\"events[1].name: must be a string\"}]}"},
+        {"{\"events\":[" EV(ID1, "page_view") ",\"params\":{\"a\":{\"b\":1}}}]}", 200,
+         "{\"received\":1,\"accepted\":0,\"queued\":0,\"rejected\":[{\"index\":0,"
+         "\"error\":\"events[0].params.a: must be a string, number or boolean\"}]}"},
         {"{\"name\":\"page_view\"}", 400, "{\"error\":\"event.event_id: required\"}"},
         {"{\"event_id\":\"not-a-uuid\",\"name\":\"x\"}", 400,
          "{\"error\":\"event.event_id: must be a UUID string\"}"},
@@ -287,7 +291,7 @@ static void test_bad_bodies(void)
         else
             CHECK(strncmp(r->body, "{\"error\":\"", 10) == 0);
     }
-    CHECK_INT(s.sink.n_rows, 0); /* a bad batch queues nothing */
+    CHECK_INT(s.sink.n_rows, 2); /* the valid event of each of the first two batches */
     reply *r = request(&s, "POST", "/e", "{}", 2, NULL, "application/x-www-form-urlencoded");
     CHECK_INT(r->status, 415);
     /* Embedded NUL, invalid UTF-8 and a control byte: answered, never a crash. */
@@ -296,6 +300,29 @@ static void test_bad_bodies(void)
     r = request(&s, "POST", "/e", EV(ID1, "\xff\xfe") "}", strlen(EV(ID1, "\xff\xfe") "}"), NULL,
                 NULL);
     CHECK_INT(r->status, 400);
+    stop(&s);
+}
+
+/* /metrics counts a batch's invalid events as rejected, its valid ones as accepted. */
+static void test_batch_metrics(void)
+{
+    server s;
+    if (!start(&s, 1000)) {
+        CHECK(0);
+        return;
+    }
+    reply *r = post(&s, "[" EV(ID1, "page_view") "}," EV(ID2, "page_view") "},{\"name\":5}]");
+    CHECK_INT(r->status, 200);
+    CHECK(strstr(r->body,
+                 "\"rejected\":[{\"index\":2,\"error\":\"events[2].event_id: required\"}]") !=
+          NULL);
+    r = request(&s, "GET", "/metrics", NULL, 0, NULL, NULL);
+    CHECK(strstr(r->body, "phiwall_gateway_events_total{outcome=\"in\"} 3\n") != NULL);
+    CHECK(strstr(r->body, "phiwall_gateway_events_total{outcome=\"accepted\"} 2\n") != NULL);
+    CHECK(strstr(r->body, "phiwall_gateway_events_total{outcome=\"rejected\"} 1\n") != NULL);
+    CHECK_INT(s.sink.n_audits, 5); /* accepted + queued twice, and the rejected event dropped */
+    if (s.sink.n_audits == 5)
+        CHECK_STR(s.sink.audits[4], "1\t-\t-\tingest: invalid event\t-");
     stop(&s);
 }
 
@@ -458,5 +485,6 @@ static void test_policy_swap(void)
 }
 
 PW_TEST_MAIN(PW_TEST(test_routes), PW_TEST(test_queued_rows_and_audit), PW_TEST(test_bad_bodies),
-             PW_TEST(test_size_limit), PW_TEST(test_big_headers), PW_TEST(test_cors),
-             PW_TEST(test_rate_limit), PW_TEST(test_spool_full_is_503), PW_TEST(test_policy_swap))
+             PW_TEST(test_batch_metrics), PW_TEST(test_size_limit), PW_TEST(test_big_headers),
+             PW_TEST(test_cors), PW_TEST(test_rate_limit), PW_TEST(test_spool_full_is_503),
+             PW_TEST(test_policy_swap))
