@@ -287,8 +287,9 @@ static void scan_segment(pw_scan *sc, pw_seg *in, int depth, int folded)
     const pw_seg_summary *sum = summarize(sc, in, &own, &masks);
     unsigned cls = sum->cls;
     int lettered = (cls & (PW_SUM_DIGIT | PW_SUM_ALPHA)) != 0;
+    /* fullwidth "HIV" holds no ASCII letter, but its folded layer does */
     if (!lettered && (folded || !pw_fold_has_high(in->s, in->n)))
-        return; /* "ＨＩＶ" holds no ASCII letter, but its folded layer does */
+        return;
     in->sum = sum; /* det-event: set in place (no copy of the segment); valid for this call */
     const pw_seg *g = in;
     size_t mark = sc->s->n_hits; /* det-quality: this segment's hits start here */
