@@ -262,8 +262,9 @@ static pw_status scan_fields(const pw_detector *d, pw_detect_scratch *s, pw_aren
     for (size_t i = 0, w0 = 0; i < nf; i++) {
         size_t fw = field_words(&f[i], url[i]), at = w0;
         w0 += fw; /* a skipped field still holds its words: the next field's start after them */
-        if (!(sums[i].cls & (PW_SUM_DIGIT | PW_SUM_ALPHA)))
-            continue; /* no detector matches without a letter or digit */
+        if (!(sums[i].cls & (PW_SUM_DIGIT | PW_SUM_ALPHA)) && !pw_fold_has_high(f[i].str, f[i].n))
+            continue; /* no detector matches without a letter or digit (det-norm: nor a byte
+                         whose folded layer may hold one, "ＨＩＶ") */
         if (fw)
             pw_seg_summary_of_words(f[i].str, f[i].n, b->bits, stride, at, b->ws, &sums[i], &view);
         pw_field_prep prep = {.sum = url[i] ? NULL : &sums[i]};

@@ -634,4 +634,33 @@ void pw_page_text_filter(pw_scan *sc, const pw_seg *g, size_t mark);
 
 /* ---- end of det-quality additions ---- */
 
+/* ---- det-norm: the folding layer (fold.c) ---- */
+
+/* 1 if s[0..n) holds a byte >= 0x80 (eight bytes at a time): the one check a pure-ASCII segment
+ * pays for the Unicode part of the folding layer. */
+static inline int pw_fold_has_high(const char *s, size_t n)
+{
+    uint64_t acc = 0;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t v;
+        __builtin_memcpy(&v, s + i, 8); /* no <string.h> needed here */
+        acc |= v;
+    }
+    for (; i < n; i++)
+        acc |= (unsigned char)s[i];
+    return (acc & 0x8080808080808080ull) != 0;
+}
+
+/* The folded layer of g into out (text and maps in the arena; every byte maps to the original
+ * bytes it came from): fullwidth ASCII (U+FF01-U+FF5E) becomes ASCII, Unicode spaces a space,
+ * format characters (soft hyphen, zero-width space and joiners, bidi marks, BOM) are dropped,
+ * Cyrillic/Greek letters that look like Latin ones become Latin inside words that also hold
+ * Latin letters (or when the whole word then is a vocabulary term), and a dotted acronym of a
+ * short vocabulary term ("h.i.v", "H.I.V.") loses its dots. cls: g's PW_SUM_* classes (a '.'
+ * gates the acronym search). 0 when folding changes nothing (out untouched). */
+int pw_seg_fold(pw_scan *sc, const pw_seg *g, unsigned cls, pw_seg *out);
+
+/* ---- end of det-norm additions ---- */
+
 #endif

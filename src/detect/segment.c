@@ -2,8 +2,9 @@
  * segment.c — scanning one segment of a field: a quick character-class pass (summary.c) decides
  * which detectors can possibly fire (fields without letters or digits are skipped at once),
  * percent- encoded layers are decoded (up to PW_DETECT_MAX_LAYERS, keeping a map to original
- * offsets), then identifier detectors, canaries and the health vocabulary run on the innermost
- * layer.
+ * offsets), the innermost layer is folded when it holds look-alike text (fold.c: fullwidth,
+ * invisible format characters, Cyrillic/Greek look-alikes, dotted acronyms), then identifier
+ * detectors, canaries and the health vocabulary run on the last layer.
  */
 #include <string.h>
 
@@ -258,7 +259,26 @@ static int decoded_first(pw_scan *sc, pw_seg *in, int depth)
     return 1;
 }
 
+static void scan_segment(pw_scan *sc, pw_seg *in, int depth, int folded);
+
+/* det-norm: the folded layer of g (fold.c: fullwidth, invisible format characters, look-alike
+ * letters, dotted acronyms) is scanned instead of g when folding changes g. 1 if it was. The
+ * folded layer is not folded again (folding it would change nothing). */
+static int fold_layer(pw_scan *sc, const pw_seg *g, unsigned cls, int depth)
+{
+    pw_seg f;
+    if (!pw_seg_fold(sc, g, cls, &f))
+        return 0;
+    scan_segment(sc, &f, depth, 1);
+    return 1;
+}
+
 void pw_scan_segment(pw_scan *sc, pw_seg *in, int depth)
+{
+    scan_segment(sc, in, depth, 0);
+}
+
+static void scan_segment(pw_scan *sc, pw_seg *in, int depth, int folded)
 {
     if (nothing_to_find(sc, in) || decoded_first(sc, in, depth))
         return;
@@ -266,7 +286,9 @@ void pw_scan_segment(pw_scan *sc, pw_seg *in, int depth)
     pw_seg_masks masks;
     const pw_seg_summary *sum = summarize(sc, in, &own, &masks);
     unsigned cls = sum->cls;
-    if (!(cls & (PW_SUM_DIGIT | PW_SUM_ALPHA)))
+    int lettered = (cls & (PW_SUM_DIGIT | PW_SUM_ALPHA)) != 0;
+    /* fullwidth "HIV" holds no ASCII letter, but its folded layer does */
+    if (!lettered && (folded || !pw_fold_has_high(in->s, in->n)))
         return;
     in->sum = sum; /* det-event: set in place (no copy of the segment); valid for this call */
     const pw_seg *g = in;
@@ -282,6 +304,10 @@ void pw_scan_segment(pw_scan *sc, pw_seg *in, int depth)
             return;
         }
     }
+    if (!folded && fold_layer(sc, g, cls, depth))
+        return;
+    if (!lettered)
+        return;
     if (g->ctx == PW_CTX_SEARCH && !g->page_quiet)
         search_intent(sc, g);
     if (g->in_query && (g->ctx == PW_CTX_TIME || g->ctx == PW_CTX_NEGATIVE))

@@ -1,0 +1,345 @@
+/*
+ * fold.c — (internal to detect) the folding layer: text a reader sees as an ASCII health term or
+ * identifier, written with other code points so that the engine would not. Like a percent-decoded
+ * layer it is a copy of the segment with a map from each byte back to the original bytes it came
+ * from (pw_seg ostart/oend), scanned instead of the segment; hits and redaction therefore cover
+ * the original bytes. What folds:
+ *  - fullwidth ASCII U+FF01-U+FF5E ("ＨＩＶ") becomes ASCII, Unicode spaces (no-break, thin,
+ *    ideographic …) a space;
+ *  - format characters (soft hyphen, zero-width space/joiners, bidi marks, word joiner, BOM) are
+ *    dropped: "H\u200bIV", "c\u00adancer";
+ *  - Cyrillic and Greek letters drawn like Latin ones ("НІV", "cаncer") become Latin, but only in
+ *    a word that also holds Latin letters and no other non-Latin letter, or in a word made of
+ *    such letters only that then is a whole vocabulary term of 3+ letters: real Russian or Greek
+ *    text stays as it is;
+ *  - a dotted acronym of 3-6 single letters ("h.i.v", "H.I.V.") loses its dots when the letters
+ *    are a vocabulary term.
+ * Pure-ASCII segments pay pw_fold_has_high (internal.h) and, when they hold a '.', a look at each
+ * dot; everything else here runs only for segments that hold a byte >= 0x80 or such an acronym.
+ */
+#include <string.h>
+
+#include "detect/internal.h"
+
+/* What a code point is to the folding. */
+typedef enum fold_kind {
+    FK_ASCII = 0, /* copied (a letter or digit is part of a word) */
+    FK_WIDE,      /* fullwidth ASCII: becomes `ascii` */
+    FK_SPACE,     /* a Unicode space: becomes ' ' */
+    FK_FORMAT,    /* invisible: dropped (inside a word it does not split it) */
+    FK_CONF,      /* Cyrillic/Greek drawn like the Latin `ascii`: folded by the word rule */
+    FK_LETTER,    /* another non-ASCII letter (Latin-1, Latin Extended, Greek, Cyrillic) */
+    FK_OTHER      /* anything else (symbols, CJK, emoji, invalid UTF-8): a word break */
+} fold_kind;
+
+typedef struct fold_cp {
+    size_t len; /* bytes in the segment */
+    fold_kind kind;
+    char ascii; /* FK_ASCII, FK_WIDE, FK_CONF: the ASCII byte */
+} fold_cp;
+
+/* Cyrillic and Greek letters drawn like a Latin letter (sorted by code point). */
+static const struct {
+    uint16_t cp;
+    char latin;
+} confusables[] = {
+    {0x0391, 'A'}, {0x0392, 'B'}, {0x0395, 'E'}, {0x0396, 'Z'}, {0x0397, 'H'}, {0x0399, 'I'},
+    {0x039A, 'K'}, {0x039C, 'M'}, {0x039D, 'N'}, {0x039F, 'O'}, {0x03A1, 'P'}, {0x03A4, 'T'},
+    {0x03A5, 'Y'}, {0x03A7, 'X'}, {0x03B1, 'a'}, {0x03B9, 'i'}, {0x03BD, 'v'}, {0x03BF, 'o'},
+    {0x03C1, 'p'}, {0x03F2, 'c'}, {0x03F3, 'j'}, {0x03F9, 'C'}, {0x0405, 'S'}, {0x0406, 'I'},
+    {0x0408, 'J'}, {0x0410, 'A'}, {0x0412, 'B'}, {0x0415, 'E'}, {0x041A, 'K'}, {0x041C, 'M'},
+    {0x041D, 'H'}, {0x041E, 'O'}, {0x0420, 'P'}, {0x0421, 'C'}, {0x0422, 'T'}, {0x0425, 'X'},
+    {0x0430, 'a'}, {0x0435, 'e'}, {0x043E, 'o'}, {0x0440, 'p'}, {0x0441, 'c'}, {0x0443, 'y'},
+    {0x0445, 'x'}, {0x0455, 's'}, {0x0456, 'i'}, {0x0458, 'j'}, {0x04BB, 'h'}, {0x04C0, 'I'},
+    {0x04CF, 'l'}, {0x0501, 'd'}, {0x051A, 'Q'}, {0x051B, 'q'}, {0x051C, 'W'}, {0x051D, 'w'}};
+
+static char confusable_of(uint32_t cp)
+{
+    size_t lo = 0, hi = sizeof confusables / sizeof confusables[0];
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (confusables[mid].cp == cp)
+            return confusables[mid].latin;
+        if (confusables[mid].cp < cp)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return 0;
+}
+
+/* Unicode format characters (Cf) that render as nothing. */
+static int is_format(uint32_t cp)
+{
+    return cp == 0x00AD || cp == 0x061C || cp == 0x180E || (cp >= 0x200B && cp <= 0x200F) ||
+           (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2060 && cp <= 0x2064) ||
+           (cp >= 0x2066 && cp <= 0x206F) || cp == 0xFEFF;
+}
+
+static int is_space(uint32_t cp)
+{
+    return cp == 0x00A0 || (cp >= 0x2000 && cp <= 0x200A) || cp == 0x202F || cp == 0x205F ||
+           cp == 0x3000;
+}
+
+/* Letters of the Latin-1 Supplement and Latin Extended-A/B, Greek and Cyrillic blocks. */
+static int is_letter(uint32_t cp)
+{
+    return (cp >= 0x00C0 && cp <= 0x024F && cp != 0x00D7 && cp != 0x00F7) ||
+           (cp >= 0x0370 && cp <= 0x052F);
+}
+
+/* The code point at s[i] (i < n) in UTF-8; its length, 1 for an invalid or cut sequence (cp
+ * 0xFFFD then). Overlong forms and surrogates are invalid. */
+static size_t utf8_at(const unsigned char *s, size_t n, size_t i, uint32_t *cp)
+{
+    unsigned c = s[i];
+    *cp = c;
+    if (c < 0x80)
+        return 1;
+    size_t len = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 ? 2 : 0;
+    *cp = 0xFFFD;
+    if (len == 0 || c > 0xF4 || len > n - i)
+        return 1;
+    uint32_t v = c & (0x7Fu >> len);
+    for (size_t k = 1; k < len; k++) {
+        if ((s[i + k] & 0xC0) != 0x80)
+            return 1;
+        v = v << 6 | (s[i + k] & 0x3Fu);
+    }
+    static const uint32_t min_of_len[5] = {0, 0, 0x80, 0x800, 0x10000};
+    if (v < min_of_len[len] || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF))
+        return 1;
+    *cp = v;
+    return len;
+}
+
+static fold_cp classify_at(const char *s, size_t n, size_t i)
+{
+    uint32_t cp = 0;
+    fold_cp f = {utf8_at((const unsigned char *)s, n, i, &cp), FK_OTHER, 0};
+    if (cp < 0x80) {
+        f.kind = FK_ASCII, f.ascii = (char)cp;
+    } else if (cp >= 0xFF01 && cp <= 0xFF5E) {
+        f.kind = FK_WIDE, f.ascii = (char)(cp - 0xFF01 + 0x21);
+    } else if (is_format(cp)) {
+        f.kind = FK_FORMAT;
+    } else if (is_space(cp)) {
+        f.kind = FK_SPACE;
+    } else if ((f.ascii = confusable_of(cp)) != 0) {
+        f.kind = FK_CONF;
+    } else if (is_letter(cp)) {
+        f.kind = FK_LETTER;
+    }
+    return f;
+}
+
+/* The code point is part of a word (format characters do not break one). */
+static int in_word(const fold_cp *f)
+{
+    switch (f->kind) {
+    case FK_ASCII:
+    case FK_WIDE: return pw_isalnum((unsigned char)f->ascii);
+    case FK_FORMAT:
+    case FK_CONF:
+    case FK_LETTER: return 1;
+    default: return 0;
+    }
+}
+
+/* Longest word checked against the vocabulary (letters and digits, folded). */
+#define FOLD_TERM_MAX 32
+
+/* 1 if w[0..n) (letters and digits, any case) is a whole vocabulary term that counts (not a
+ * generic word) of at least 3 bytes. */
+static int is_term(pw_scan *sc, const char *w, size_t n)
+{
+    char low[FOLD_TERM_MAX];
+    if (n < 3 || n > sizeof low || !pw_vocab_size(sc->d->vocab))
+        return 0;
+    for (size_t k = 0; k < n; k++)
+        low[k] = (char)pw_tolower((unsigned char)w[k]);
+    pw_vocab_match *m = NULL;
+    size_t nm = 0;
+    if (pw_vocab_scan(sc->d->vocab, sc->s->vocab, sc->a, low, n, &m, &nm, NULL) != PW_OK)
+        return 0;
+    for (size_t k = 0; k < nm; k++) {
+        const pw_vocab_entry *e = pw_vocab_entry_at(sc->d->vocab, m[k].entry);
+        if (m[k].start == 0 && m[k].end == n && e && e->cls != PW_VOCAB_GENERIC)
+            return 1;
+    }
+    return 0;
+}
+
+/* The word starting at s[i]: its end, and whether its look-alike letters fold (*fold_conf). */
+static size_t word_at(pw_scan *sc, const char *s, size_t n, size_t i, int *fold_conf)
+{
+    size_t latin = 0, conf = 0, other = 0, len = 0;
+    char folded[FOLD_TERM_MAX];
+    size_t j = i;
+    while (j < n) {
+        fold_cp f = classify_at(s, n, j);
+        if (!in_word(&f))
+            break;
+        latin += (f.kind == FK_ASCII || f.kind == FK_WIDE) && pw_isalpha((unsigned char)f.ascii);
+        conf += f.kind == FK_CONF;
+        other += f.kind == FK_LETTER;
+        if (f.kind != FK_FORMAT && f.kind != FK_LETTER && len < sizeof folded)
+            folded[len] = f.ascii;
+        len += f.kind != FK_FORMAT;
+        j += f.len;
+    }
+    *fold_conf = 0;
+    if (conf && !other)
+        *fold_conf = latin || (len <= sizeof folded && is_term(sc, folded, len));
+    return j;
+}
+
+/* The folded copy being written: text and, per byte, the original span it stands for. */
+typedef struct fold_out {
+    char *s;
+    uint32_t *os, *oe;
+    size_t n;
+    int changed;
+} fold_out;
+
+static void put(fold_out *o, const pw_seg *g, char c, size_t i, size_t j)
+{
+    o->s[o->n] = c;
+    o->os[o->n] = (uint32_t)(g->ostart ? g->ostart[i] : g->base + i);
+    o->oe[o->n++] = (uint32_t)(g->oend ? g->oend[j - 1] : g->base + j);
+}
+
+/* Write g's code point at i (f) folded or as it is. */
+static void put_cp(fold_out *o, const pw_seg *g, size_t i, const fold_cp *f, int fold_conf)
+{
+    int to_ascii = f->kind == FK_WIDE || f->kind == FK_SPACE || (f->kind == FK_CONF && fold_conf);
+    if (f->kind == FK_FORMAT) {
+        o->changed = 1;
+        return;
+    }
+    if (to_ascii) {
+        put(o, g, f->kind == FK_SPACE ? ' ' : f->ascii, i, i + f->len);
+        o->changed = 1;
+        return;
+    }
+    for (size_t k = 0; k < f->len; k++)
+        put(o, g, g->s[i + k], i + k, i + k + 1);
+}
+
+/* The Unicode part: every code point of g written folded or as it is. */
+static void fold_chars(pw_scan *sc, const pw_seg *g, fold_out *o)
+{
+    size_t word_end = 0;
+    int fold_conf = 0;
+    for (size_t i = 0; i < g->n;) {
+        fold_cp f = classify_at(g->s, g->n, i);
+        if (i >= word_end && in_word(&f))
+            word_end = word_at(sc, g->s, g->n, i, &fold_conf);
+        put_cp(o, g, i, &f, i < word_end && fold_conf);
+        i += f.len;
+    }
+}
+
+/* A dotted acronym starting at s[i] (the byte before it, prev, no letter, digit or dot; -1 at
+ * the start): 3-6 single letters joined by single dots ("h.i.v", the dot after the last letter
+ * left out). Its end (just after the last letter), or 0. */
+static size_t dotted_run(const char *s, size_t n, size_t i, int prev)
+{
+    if (prev == '.' || pw_isalnum(prev))
+        return 0;
+    size_t k = i, letters = 0;
+    for (;;) {
+        if (k >= n || !pw_isalpha((unsigned char)s[k]) ||
+            (k + 1 < n && pw_isalnum((unsigned char)s[k + 1])))
+            return 0;
+        letters++;
+        if (k + 2 < n && s[k + 1] == '.' && pw_isalpha((unsigned char)s[k + 2])) {
+            k += 2;
+            continue;
+        }
+        break;
+    }
+    return letters >= 3 && letters <= 6 ? k + 1 : 0;
+}
+
+/* The letters of the dotted run s[i..end) are a vocabulary term. */
+static int dotted_term(pw_scan *sc, const char *s, size_t i, size_t end)
+{
+    char w[8];
+    size_t n = 0;
+    for (size_t k = i; k < end && n < sizeof w; k += 2)
+        w[n++] = s[k];
+    return is_term(sc, w, n);
+}
+
+/* 1 if s[0..n) holds a dotted acronym of a vocabulary term (one look at each '.'). */
+static int has_dotted_term(pw_scan *sc, const char *s, size_t n)
+{
+    const char *p = memchr(s, '.', n);
+    while (p) {
+        size_t d = (size_t)(p - s);
+        if (d >= 1) {
+            size_t i = d - 1, end = dotted_run(s, n, i, i ? (unsigned char)s[i - 1] : -1);
+            if (end && dotted_term(sc, s, i, end))
+                return 1;
+        }
+        p = d + 1 < n ? memchr(p + 1, '.', n - d - 1) : NULL;
+    }
+    return 0;
+}
+
+/* Drop the dots of the dotted acronyms of vocabulary terms in o, in place. */
+static void undot(pw_scan *sc, fold_out *o)
+{
+    size_t w = 0;
+    int prev = -1;
+    for (size_t r = 0; r < o->n;) {
+        size_t end = pw_isalpha((unsigned char)o->s[r]) && r + 1 < o->n && o->s[r + 1] == '.'
+                         ? dotted_run(o->s, o->n, r, prev)
+                         : 0;
+        if (end && dotted_term(sc, o->s, r, end)) {
+            prev = (unsigned char)o->s[end - 1];
+            for (size_t k = r; k < end; k += 2, w++)
+                o->s[w] = o->s[k], o->os[w] = o->os[k], o->oe[w] = o->oe[k];
+            o->changed = 1;
+            r = end;
+            continue;
+        }
+        prev = (unsigned char)o->s[r];
+        o->s[w] = o->s[r], o->os[w] = o->os[r], o->oe[w] = o->oe[r];
+        w++, r++;
+    }
+    o->n = w;
+}
+
+int pw_seg_fold(pw_scan *sc, const pw_seg *g, unsigned cls, pw_seg *out)
+{
+    int high = pw_fold_has_high(g->s, g->n);
+    if (!high && !((cls & PW_SUM_DOT) && has_dotted_term(sc, g->s, g->n)))
+        return 0;
+    /* one block: the two offset maps, then the text (folding never makes the text longer) */
+    uint32_t *os = pw_arena_alloc(sc->a, 2 * (g->n + 1) * sizeof *os + g->n + 1);
+    if (!os)
+        return 0;
+    fold_out o = {(char *)(os + 2 * (g->n + 1)), os, os + g->n + 1, 0, 0};
+    if (high) {
+        fold_chars(sc, g, &o);
+    } else {
+        for (size_t i = 0; i < g->n; i++)
+            put(&o, g, g->s[i], i, i + 1);
+    }
+    if (memchr(o.s, '.', o.n))
+        undot(sc, &o);
+    if (!o.changed)
+        return 0;
+    o.s[o.n] = '\0';
+    *out = *g;
+    out->s = o.s;
+    out->n = o.n;
+    out->ostart = o.os;
+    out->oend = o.oe;
+    out->base = 0;
+    out->sum = NULL;
+    return 1;
+}
