@@ -659,8 +659,8 @@ static pw_status assess_beacon(pw_assessor *as, const pw_beacon *b, const pw_req
                      .n_fields = n,
                      .req = req,
                      .page_url = page->page.url,
-                     .unknown = pw_tracker_is_unknown(b->tracker) ||
-                                pw_tracker_content_only(b->tracker)};
+                     .unknown =
+                         pw_tracker_is_unknown(b->tracker) || pw_tracker_content_only(b->tracker)};
     in.list_host = ln->host;
     in.list_domain = ln->domain;
     for (size_t r = 0; r < pw_rules_n(); r++) {

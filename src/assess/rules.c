@@ -309,6 +309,14 @@ static char *r_search(pw_arena *a, const rule_input *in)
 
 /* ---- PW-EVENT-HEALTH ---- */
 
+/* 1 if the value is a URL or a site path ("https://…", "/find-a-doctor"). */
+static int url_value(const pw_field *f)
+{
+    const char *v = f->value;
+    return v && (strncasecmp(v, "http://", 7) == 0 || strncasecmp(v, "https://", 8) == 0 ||
+                 (v[0] == '/' && v[1] != '/'));
+}
+
 /* What the site's tag code chose to send: the event name, custom data (cd[…], ep.*,
  * properties.*) and user properties (up.*). Not the page metadata the pixel scrapes itself
  * (PW-CONDITION-URL covers the page), nor button text or searches (their own rules). */
@@ -319,6 +327,8 @@ static int event_data_field(const rule_input *in, const rule_field *rf)
         f->kind != PW_FIELD_USER_DATA)
         return 0;
     if (page_metadata(f) || starts(f->key, "cd[pageFeatures]") || button_field(f))
+        return 0;
+    if (url_value(f)) /* a link or form destination names a page, not what the visitor did */
         return 0;
     return !site_search(in, rf);
 }

@@ -151,6 +151,7 @@ static void event_health(void)
     CHECK(f && f->evidence[0].n_hits > 0);
     /* page metadata the pixel scrapes itself (cd[Meta]) is the page's, not the visitor's */
     CHECK(find(&s, "PW-EVENT-HEALTH", NULL, "/parking/") == NULL);
+    CHECK(find(&s, "PW-EVENT-HEALTH", NULL, "/contact/") == NULL);
     CHECK(pw_rule_info_find("PW-EVENT-HEALTH") != NULL);
     scan_free(&s);
 }

@@ -62,7 +62,10 @@ cases = {
             lambda u: ga4(u, "page_view", {"up.patient_type": "oncology patient"})]),
         page(SITE + "/parking/", "Parking", [
             lambda u: meta(u, "Microdata", {"cd[Meta]": json.dumps(
-                {"title": "Parking", "meta:description": "Parking near the cancer center"})})])],
+                {"title": "Parking", "meta:description": "Parking near the cancer center"})})]),
+        # a form's destination URL names a page, not what the visitor did
+        page(SITE + "/contact/", "Contact", [
+            lambda u: ga4(u, "form_start", {"ep.form_destination": SITE + "/find-a-doctor"})])],
     # 3: a cleartext e-mail in ud[em] and in ep.user_email are the same disclosure; a hashed
     # ud[em] stays advanced matching
     "user_data_clear": [
