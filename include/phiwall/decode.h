@@ -28,6 +28,8 @@ typedef enum pw_category {
     PW_CATEGORY_CDP,
     PW_CATEGORY_CHAT,
     PW_CATEGORY_OTHER,
+    PW_CATEGORY_CONSENT, /* consent manager (OneTrust, Cookiebot): not a tracker */
+    PW_CATEGORY_EMBED,   /* embedded content (maps, video players): not a tracker */
     PW_CATEGORY__COUNT
 } pw_category;
 

@@ -45,6 +45,8 @@ const pw_rule *pw_rules_at(size_t i);
 
 /* 1 for decode's catch-all entry of third parties that are not known trackers. */
 int pw_tracker_is_unknown(const pw_tracker *t);
+/* 1 for a catalogued consent manager or embed (maps, video): only the content rules apply. */
+int pw_tracker_content_only(const pw_tracker *t);
 
 /* Hit helpers shared by rules and the assessor. */
 int pw_hit_is_health(const pw_hit *h);   /* health vocabulary or care intent */

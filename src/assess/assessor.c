@@ -659,7 +659,8 @@ static pw_status assess_beacon(pw_assessor *as, const pw_beacon *b, const pw_req
                      .n_fields = n,
                      .req = req,
                      .page_url = page->page.url,
-                     .unknown = pw_tracker_is_unknown(b->tracker)};
+                     .unknown =
+                         pw_tracker_is_unknown(b->tracker) || pw_tracker_content_only(b->tracker)};
     in.list_host = ln->host;
     in.list_domain = ln->domain;
     for (size_t r = 0; r < pw_rules_n(); r++) {
@@ -818,12 +819,61 @@ static int cmp_findings(const void *pa, const void *pb)
     return strcmp(a->account_id ? a->account_id : "", b->account_id ? b->account_id : "");
 }
 
+/* "tracker\x1faccount\x1flist domain\x1fpage\x1fvariant" of a finding key, without the account:
+ * the (tracker, page) a finding is about, in the arena. */
+static char *tracker_page_of(pw_arena *a, const char *key)
+{
+    const char *tracker = strchr(key, '\x1f');
+    const char *account = tracker ? strchr(tracker + 1, '\x1f') : NULL;
+    const char *rest = account ? strchr(account + 1, '\x1f') : NULL;
+    const char *variant = rest ? strrchr(rest, '\x1f') : NULL;
+    if (!variant)
+        return NULL;
+    return pw_arena_sprintf(a, "%.*s%.*s", (int)(account - tracker - 1), tracker + 1,
+                            (int)(variant - rest), rest);
+}
+
+static int cmp_str(const void *pa, const void *pb)
+{
+    return strcmp(*(char *const *)pa, *(char *const *)pb);
+}
+
+/* PW-NO-BAA only for a (tracker, page) no other rule reported, whatever the account (a script
+ * load names none, its beacons do): the other findings carry the BAA point in their fix
+ * (docs/rules.md). Before sorting, while the keys are parallel to the findings. */
+static void drop_repeated_no_baa(pw_assessor *as)
+{
+    size_t n = as->n_findings, n_other = 0;
+    char **other = n ? calloc(n, sizeof *other) : NULL;
+    if (!other)
+        return; /* nothing to do, or no memory: keep every finding */
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(as->findings[i].rule_id, "PW-NO-BAA") != 0 &&
+            (other[n_other] = tracker_page_of(&as->req, as->finding_keys[i])))
+            n_other++;
+    qsort(other, n_other, sizeof *other, cmp_str);
+    size_t w = 0;
+    for (size_t i = 0; i < n; i++) {
+        char *tp = strcmp(as->findings[i].rule_id, "PW-NO-BAA") == 0
+                       ? tracker_page_of(&as->req, as->finding_keys[i])
+                       : NULL;
+        if (tp && bsearch(&tp, other, n_other, sizeof *other, cmp_str))
+            continue;
+        as->findings[w] = as->findings[i];
+        as->finding_keys[w++] = as->finding_keys[i];
+    }
+    as->n_findings = w;
+    free(other);
+    pw_arena_reset(&as->req);
+}
+
 pw_status pw_assessor_finish(pw_assessor *as, const pw_scan_result **out, pw_err *err)
 {
     if (!as->finished) {
         pw_status st = flush_pending(as, SIZE_MAX, err);
         if (st != PW_OK)
             return st;
+        drop_repeated_no_baa(as);
     }
     if (as->n_findings)
         qsort(as->findings, as->n_findings, sizeof *as->findings, cmp_findings);

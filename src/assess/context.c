@@ -2,9 +2,11 @@
  * context.c — the HHS context of a page (DESIGN §3): authenticated, care intent, condition or
  * general, from cues in the URL path and title, and from health terms the PHI engine finds there.
  * Documented in docs/rules.md ("Page context"). Order of precedence:
- *   authenticated cue > care-intent cue > general cue (careers, news…) > health term or
- *   condition/provider cue > general.
- * Login flows and session cookies (seen on the page's requests) are added by the assessor.
+ *   login cue > general section (careers, news…) > portal/bill-pay cue > care-intent cue >
+ *   general cue > health term or condition/provider cue > general.
+ * A URL or title alone never makes a page authenticated: a portal, bill-pay or telehealth word
+ * makes it a care-intent landing page. Only session evidence (a login POST, an auth cookie, the
+ * browser's post-login state), which the assessor adds, makes it authenticated.
  */
 #include <ctype.h>
 #include <string.h>
@@ -42,7 +44,9 @@ const char *pw_hhs_context_name(pw_hhs_context c)
 /* A login page is not itself authenticated (HHS: what is typed there can still be PHI). */
 static const char *const login_cues[] = {"login",   "log in",   "signin",       "sign in", "logon",
                                          "sign on", "register", "registration", NULL};
-static const char *const auth_cues[] = {
+/* Portal, bill-pay, telehealth words: the page is about the visitor's own care, but a word is
+ * no login ("Patient Portal FAQ", "Billing and insurance" are public pages). */
+static const char *const portal_cues[] = {
     "mychart",     "my chart",         "portal",       "patient portal", "my account",
     "myaccount",   "account",          "billing",      "bill pay",       "pay bill",
     "pay my bill", "paybill",          "billpay",      "pay your bill",  "payment",
@@ -203,6 +207,12 @@ static pw_slice path_part(const char *url)
     return (pw_slice){url ? url : "", url ? strlen(url) : 0};
 }
 
+/* Why a portal word gives care intent, not authentication. */
+static const char *portal_reason(pw_arena *a, const char *cue)
+{
+    return pw_arena_sprintf(a, "portal/bill-pay landing page cue '%s' (login not observed)", cue);
+}
+
 /* Health or care-intent terms found by the PHI engine in the URL path or the title. */
 static int engine_cue(const pw_detector *d, pw_detect_scratch *s, pw_arena *a, const char *str,
                       size_t n, pw_field_type type, pw_hhs_context *ctx, const char **reason)
@@ -218,8 +228,8 @@ static int engine_cue(const pw_detector *d, pw_detect_scratch *s, pw_arena *a, c
         if (h->category == PW_PHI_CARE_INTENT && h->subtype &&
             (strstr(h->subtype, "portal") || strstr(h->subtype, "bill") ||
              strstr(h->subtype, "tele") || strstr(h->subtype, "message"))) {
-            *ctx = PW_CTX_AUTHENTICATED;
-            *reason = pw_arena_sprintf(a, "care term '%s' (%s)", term, h->subtype);
+            *ctx = PW_CTX_CARE_INTENT;
+            *reason = portal_reason(a, term);
             return 1;
         }
         /* "patient education", "health library": reading about care, not seeking it */
@@ -254,14 +264,14 @@ pw_hhs_context pw_assess_page_context(const pw_detector *d, pw_detect_scratch *s
     if ((cue = find_cue(a, ptext, login_cues))) {
         ctx = PW_CTX_CARE_INTENT;
         why = pw_arena_sprintf(a, "login/registration page cue '%s' (not yet authenticated)", cue);
-    } else if ((cue = find_cue(a, ptext, auth_cues)) ||
-               (ttext && (cue = find_cue(a, ttext, auth_cues)))) {
-        ctx = PW_CTX_AUTHENTICATED;
-        why = pw_arena_sprintf(a, "login/portal cue '%s'", cue);
     } else if ((cue = first_segment_cue(a, path, general_cues))) {
         why = pw_arena_sprintf(a, "general section '/%s'", cue);
     } else if ((cue = general_page_cue(a, url, path))) {
         why = cue;
+    } else if ((cue = find_cue(a, ptext, portal_cues)) ||
+               (ttext && (cue = find_cue(a, ttext, portal_cues)))) {
+        ctx = PW_CTX_CARE_INTENT;
+        why = portal_reason(a, cue);
     } else if ((cue = find_cue(a, ptext, care_cues)) ||
                (ttext && (cue = find_cue(a, ttext, care_cues)))) {
         ctx = PW_CTX_CARE_INTENT;

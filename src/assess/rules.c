@@ -21,6 +21,12 @@ int pw_tracker_is_unknown(const pw_tracker *t)
     return !t || (t->id && strcmp(t->id, "unknown-third-party") == 0);
 }
 
+int pw_tracker_content_only(const pw_tracker *t)
+{
+    /* a consent manager or an embed (maps, video) is no tracking tag: removing it is no fix */
+    return t && (t->category == PW_CATEGORY_CONSENT || t->category == PW_CATEGORY_EMBED);
+}
+
 int pw_hit_is_health(const pw_hit *h)
 {
     return h->category == PW_PHI_HEALTH || h->category == PW_PHI_CARE_INTENT;
@@ -321,6 +327,62 @@ static char *r_search(pw_arena *a, const rule_input *in)
         vendor(a, in), for_account(a, in), pw_page_pattern(a, in->page_url));
 }
 
+/* ---- PW-EVENT-HEALTH ---- */
+
+/* 1 if the value is a URL or a site path ("https://…", "/find-a-doctor"). */
+static int url_value(const pw_field *f)
+{
+    const char *v = f->value;
+    return v && (strncasecmp(v, "http://", 7) == 0 || strncasecmp(v, "https://", 8) == 0 ||
+                 (v[0] == '/' && v[1] != '/'));
+}
+
+/* What the site's tag code chose to send: the event name, custom data (cd[…], ep.*,
+ * properties.*) and user properties (up.*). Not the page metadata the pixel scrapes itself
+ * (PW-CONDITION-URL covers the page), nor button text or searches (their own rules). */
+static int event_data_field(const rule_input *in, const rule_field *rf)
+{
+    const pw_field *f = rf->f;
+    if (f->kind != PW_FIELD_EVENT && f->kind != PW_FIELD_CUSTOM_DATA &&
+        f->kind != PW_FIELD_USER_DATA)
+        return 0;
+    if (page_metadata(f) || starts(f->key, "cd[pageFeatures]") || button_field(f))
+        return 0;
+    if (url_value(f)) /* a link or form destination names a page, not what the visitor did */
+        return 0;
+    return !site_search(in, rf);
+}
+
+static int m_event_health(const rule_input *in, unsigned char *use)
+{
+    int found = 0;
+    for (size_t i = 0; i < in->n_fields; i++) {
+        const rule_field *rf = &in->fields[i];
+        if (event_data_field(in, rf) && field_has(rf, pw_hit_is_health))
+            use[i] = found = 1;
+    }
+    return found ? PW_SEV_HIGH : -1;
+}
+
+static char *r_event_health(pw_arena *a, const rule_input *in)
+{
+    const char *pat = pw_page_pattern(a, in->page_url);
+    if (is_meta(in))
+        return pw_arena_sprintf(a,
+                                "Rename the pixel's events and drop their custom data so no "
+                                "condition, treatment or care step reaches Meta: send a neutral "
+                                "event (e.g. `Lead`) without `cd[…]` from %s, or route "
+                                "conversions through `phiwall gateway` with a policy that maps "
+                                "events to PHI-free names.",
+                                pat);
+    return pw_arena_sprintf(a,
+                            "Rename the events the site sends to %s%s and remove health terms "
+                            "from their parameters and user properties (event names, custom "
+                            "dimensions) on %s, or route them through `phiwall gateway` with a "
+                            "policy that maps events to PHI-free names.",
+                            vendor(a, in), for_account(a, in), pat);
+}
+
 /* ---- PW-FORM-VALUES ---- */
 
 /* Identifiers in a field; a name guessed only from a key called "name" counts for flat keys
@@ -444,6 +506,12 @@ static int field_personal_here(const rule_input *in, const rule_field *rf)
     return 0;
 }
 
+/* A value sent as a SHA-256 digest (or flagged hashed by decode). */
+static int hashed_value(const pw_field *f)
+{
+    return f->hashed || pw_is_sha256_hex(f->value, f->value_len);
+}
+
 static int m_form(const rule_input *in, unsigned char *use)
 {
     int found = 0;
@@ -455,9 +523,11 @@ static int m_form(const rule_input *in, unsigned char *use)
             continue;
         int udff = starts(rf->f->key, "udff[") && rf->f->value_len > 0;
         int typed = k == PW_FIELD_FORM_VALUE && rf->f->value_len > 0;
-        /* ud[…] is advanced matching (its own rule) and page metadata describes the page:
-         * there only a typed canary counts */
-        int canary_only = (k == PW_FIELD_USER_DATA && !udff) || page_metadata(rf->f);
+        /* hashed user data (ud[em]=<sha256>) is advanced matching (its own rule) and page
+         * metadata describes the page: there only a typed canary counts; a cleartext identifier
+         * in a user-data field (ud[em]=jane@…) is as much a disclosure as anywhere else */
+        int canary_only =
+            (k == PW_FIELD_USER_DATA && !udff && hashed_value(rf->f)) || page_metadata(rf->f);
         int personal = canary_only ? field_has(rf, is_canary) : field_personal_here(in, rf);
         if (udff || typed || personal)
             use[i] = found = 1;
@@ -482,9 +552,32 @@ static int form_evidence(const rule_input *in)
     return 0;
 }
 
+/* 1 if a cleartext identifier travels in a user-data field (ud[em]=jane@…, not udff). */
+static int cleartext_user_data(const rule_input *in)
+{
+    for (size_t i = 0; i < in->n_fields; i++) {
+        const rule_field *rf = &in->fields[i];
+        if (rf->f->kind == PW_FIELD_USER_DATA && !starts(rf->f->key, "udff[") && rf->f->value_len &&
+            !hashed_value(rf->f) && field_personal(rf))
+            return 1;
+    }
+    return 0;
+}
+
 static char *r_form(pw_arena *a, const rule_input *in)
 {
     const char *pat = pw_page_pattern(a, in->page_url);
+    if (!form_evidence(in) && is_meta(in) && cleartext_user_data(in))
+        return pw_arena_sprintf(
+            a,
+            "Stop sending identifiers in clear as advanced-matching user data "
+            "(ud[…]) to Meta on %s: remove the user-data object from %s and "
+            "turn off Automatic Advanced Matching in Events Manager, or route "
+            "conversions through `phiwall gateway` with a policy that drops "
+            "user fields.",
+            pat,
+            in->b->account_id ? pw_arena_sprintf(a, "`fbq('init','%s',{…})`", in->b->account_id)
+                              : "the pixel's `fbq('init',…)` call");
     if (!form_evidence(in))
         return pw_arena_sprintf(a,
                                 "Stop the site's tag code sending identifiers to %s on %s: remove "
@@ -650,12 +743,13 @@ static char *r_replay(pw_arena *a, const rule_input *in)
 
 /* ---- PW-NO-BAA ---- */
 
+static int no_baa_applies(const rule_input *in);
+
+/* Fires per beacon; the assessor keeps the finding only for a (tracker, page) no other rule
+ * reported (pw_assessor_finish drops the rest): the others carry the BAA point in their fix. */
 static int m_no_baa(const rule_input *in, unsigned char *use)
 {
-    if (in->ctx != PW_CTX_CARE_INTENT && in->ctx != PW_CTX_AUTHENTICATED)
-        return -1;
-    pw_baa baa = in->b->tracker->baa;
-    if (baa == PW_BAA_YES || baa == PW_BAA_SOME_PLANS)
+    if (!no_baa_applies(in))
         return -1;
     use_kinds(in, use, K(PW_FIELD_PAGE_URL));
     return PW_SEV_MEDIUM;
@@ -705,6 +799,90 @@ static char *r_consent(pw_arena *a, const rule_input *in)
                             product(a, in));
 }
 
+/* ---- what every fix ends with ---- */
+
+/* 1 if PW-NO-BAA's condition holds for this beacon: a catalogued tracker whose vendor signs no
+ * BAA (or is not known to) on a care-intent or authenticated page. */
+static int no_baa_applies(const rule_input *in)
+{
+    pw_baa baa = in->b->tracker->baa;
+    if (in->unknown || pw_tracker_content_only(in->b->tracker))
+        return 0;
+    if (in->ctx != PW_CTX_CARE_INTENT && in->ctx != PW_CTX_AUTHENTICATED)
+        return 0;
+    return baa != PW_BAA_YES && baa != PW_BAA_SOME_PLANS;
+}
+
+/* The one line PW-NO-BAA would have said, for the findings that stand in for it. */
+static char *baa_line(pw_arena *a, const rule_input *in)
+{
+    if (in->b->tracker->baa == PW_BAA_NO)
+        return pw_arena_sprintf(a, "No BAA: %s.", in->b->tracker->baa_note);
+    return pw_arena_sprintf(a, "%s is not known to sign a HIPAA business associate agreement.",
+                            vendor(a, in));
+}
+
+/* The embed's own way not to load before the visitor asks for it. */
+static const char *embed_option(const pw_tracker *t)
+{
+    const char *id = t->id ? t->id : "";
+    if (strstr(id, "youtube"))
+        return " and from www.youtube-nocookie.com (YouTube's privacy-enhanced mode)";
+    if (strstr(id, "vimeo"))
+        return " and with the player's `dnt=1` parameter";
+    if (strstr(id, "maps"))
+        return " (or show a static map image served from your own site)";
+    return "";
+}
+
+/* Consent managers and embeds are no tracking tags: removing them is no fix. */
+static char *content_only_remedy(pw_arena *a, const rule_input *in)
+{
+    const char *pat = pw_page_pattern(a, in->page_url);
+    if (in->b->tracker->category == PW_CATEGORY_CONSENT)
+        return pw_arena_sprintf(a,
+                                "Keep the %s banner (it is how visitors refuse tracking), but "
+                                "configure it so no page data, form values or identifiers go "
+                                "into its requests on %s (custom attributes, data-layer "
+                                "sync), or serve its script and settings from your own domain.",
+                                product(a, in), pat);
+    return pw_arena_sprintf(a,
+                            "Load %s on %s only after the visitor clicks a placeholder "
+                            "(click-to-load)%s, and never put page data, form values or "
+                            "identifiers into the embed's URL or parameters.",
+                            product(a, in), pat, embed_option(in->b->tracker));
+}
+
+/* A rule's fix as printed: tailored for consent managers and embeds; otherwise the rule's own
+ * text with the BAA point appended when PW-NO-BAA applies (that finding is then left out). */
+static char *full_remedy(pw_arena *a, const rule_input *in,
+                         char *(*remedy)(pw_arena *, const rule_input *))
+{
+    if (pw_tracker_content_only(in->b->tracker))
+        return content_only_remedy(a, in);
+    char *text = remedy(a, in);
+    if (!text || !no_baa_applies(in))
+        return text;
+    char *line = baa_line(a, in);
+    return line ? pw_arena_sprintf(a, "%s %s", text, line) : text;
+}
+
+#define FULL_REMEDY(fn)                                       \
+    static char *fn##_full(pw_arena *a, const rule_input *in) \
+    {                                                         \
+        return full_remedy(a, in, fn);                        \
+    }
+FULL_REMEDY(r_auth)
+FULL_REMEDY(r_form)
+FULL_REMEDY(r_button)
+FULL_REMEDY(r_search)
+FULL_REMEDY(r_event_health)
+FULL_REMEDY(r_advanced)
+FULL_REMEDY(r_replay)
+FULL_REMEDY(r_condition)
+FULL_REMEDY(r_form_fields)
+FULL_REMEDY(r_consent)
+
 /* ---- the table ---- */
 
 static const pw_rule rules[] = {
@@ -716,7 +894,7 @@ static const pw_rule rules[] = {
       PW_SEV_CRITICAL},
      0,
      m_auth,
-     r_auth},
+     r_auth_full},
     {{"PW-FORM-VALUES", "Form values, identifiers or their hashes sent to a tracker",
       "Values the visitor typed (or their hashes, which the vendor matches to a person) identify "
       "the individual; sent from a health provider's site they are PHI disclosed without a BAA "
@@ -725,7 +903,7 @@ static const pw_rule rules[] = {
       PW_SEV_CRITICAL},
      1,
      m_form,
-     r_form},
+     r_form_full},
     {{"PW-BUTTON-TEXT", "Button or link text revealing care intent or a condition",
       "The clicked button's text tells the vendor what care this visitor seeks, joined with "
       "their IP address and cookie ID: PHI under the HHS guidance. This goes beyond the "
@@ -733,7 +911,18 @@ static const pw_rule rules[] = {
       PW_SEV_HIGH},
      1,
      m_button,
-     r_button},
+     r_button_full},
+    {{"PW-EVENT-HEALTH", "Event name, custom data or user property revealing health information",
+      "An event named for a condition or a care step (ViewContent 'HIV PrEP consultation', "
+      "schedule_oncology_consult, a user property 'oncology patient') tells the vendor what "
+      "care this visitor seeks or receives, joined with their IP address and cookie ID: PHI "
+      "under the HHS guidance (Dec 2022, rev. Mar 2024) on any page, beyond the "
+      "IP-plus-public-page combination AHA v. Becerra vacated. The FTC punished the same "
+      "flows outside HIPAA (GoodRx 2023, BetterHelp 2023).",
+      PW_SEV_HIGH},
+     1,
+     m_event_health,
+     r_event_health_full},
     {{"PW-SEARCH-TERM", "Site-search terms sent to a tracker",
       "Terms a visitor searches for (a doctor, a condition, a treatment) relate to their own "
       "care; joined with an IP address or cookie ID they are PHI under the HHS guidance, and "
@@ -742,7 +931,7 @@ static const pw_rule rules[] = {
       PW_SEV_HIGH},
      1,
      m_search,
-     r_search},
+     r_search_full},
     {{"PW-ADVANCED-MATCHING", "Advanced matching (hashed e-mail, phone, name) on a health site",
       "Advanced matching sends hashed identifiers that the vendor resolves to a person; "
       "combined with pages of a health provider this is individually identifiable health "
@@ -750,7 +939,7 @@ static const pw_rule rules[] = {
       PW_SEV_HIGH},
      1,
      m_advanced,
-     r_advanced},
+     r_advanced_full},
     {{"PW-SESSION-REPLAY", "Session replay on a care, condition or portal page",
       "Session replay records what the visitor sees and types, including any health "
       "information on the page, with identifiers: a disclosure under the HHS guidance unless "
@@ -758,7 +947,7 @@ static const pw_rule rules[] = {
       PW_SEV_HIGH},
      0,
      m_replay,
-     r_replay},
+     r_replay_full},
     {{"PW-CONDITION-URL",
       "Condition, provider or care page URL sent with an IP address or cookie ID (elevated "
       "risk)",
@@ -769,7 +958,7 @@ static const pw_rule rules[] = {
       PW_SEV_MEDIUM},
      0,
      m_condition,
-     r_condition},
+     r_condition_full},
     {{"PW-FORM-FIELDS", "Form field names sent from a care page (elevated risk)",
       "The names of the form's fields (reason for visit, insurance, member ID…) tell the vendor "
       "what the visitor was filling in on a care page, but not the values: elevated risk rather "
@@ -777,7 +966,7 @@ static const pw_rule rules[] = {
       PW_SEV_MEDIUM},
      1,
      m_form_fields,
-     r_form_fields},
+     r_form_fields_full},
     {{"PW-NO-BAA", "Tracker from a vendor that signs no BAA on a care or portal page",
       "Under the HHS guidance a covered entity may disclose PHI to a tracking vendor only under "
       "a business associate agreement or with HIPAA authorization; this vendor is not known to "
@@ -792,7 +981,7 @@ static const pw_rule rules[] = {
       PW_SEV_HIGH},
      0,
      m_consent,
-     r_consent},
+     r_consent_full},
     {{"PW-TRACKER-PRESENT", "Tracker on a general page (inventory, not a PHI finding)",
       "A general page (careers, news, visiting hours) relates to no one's care: not PHI under "
       "the HHS guidance. Listed so the inventory of trackers is complete.",

@@ -111,7 +111,8 @@ static pw_status fill_entry(pw_catalog *c, dk_entry *e, char **col, const char *
     if (pw_category_parse(col[COL_CATEGORY], &e->t.category) != 0)
         return line_error(err, file, line,
                           "unknown category '%s' (expected advertising, analytics, "
-                          "session-replay, tag-manager, social, cdp, chat or other)",
+                          "session-replay, tag-manager, social, cdp, chat, other, "
+                          "consent-manager or embed)",
                           col[COL_CATEGORY]);
     if (pw_baa_parse(col[COL_BAA], &e->t.baa) != 0)
         return line_error(err, file, line,

@@ -13,6 +13,8 @@ static const char *const category_names[PW_CATEGORY__COUNT] = {
     [PW_CATEGORY_CDP] = "cdp",
     [PW_CATEGORY_CHAT] = "chat",
     [PW_CATEGORY_OTHER] = "other",
+    [PW_CATEGORY_CONSENT] = "consent-manager",
+    [PW_CATEGORY_EMBED] = "embed",
 };
 
 static const char *const field_kind_names[PW_FIELD__COUNT] = {

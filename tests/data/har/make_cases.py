@@ -83,8 +83,9 @@ def page(path, title, *reqs, cookie=None):
 
 cases = {
     # PW-AUTH-TRACKER: pixel on the patient portal (+ PW-NO-BAA)
+    # (the portal page is reached with its login cookie: a portal URL alone is no login)
     "auth_tracker": [page("/mychart/messages", "Messages - MyChart",
-                          lambda u: meta(u, "PageView"))],
+                          lambda u: meta(u, "PageView"), cookie="MyChartAuth=s3ss10n")],
     # authenticated by cookie only: a neutral URL, an auth cookie on the page's own request
     "auth_cookie": [page("/home", "Welcome", lambda u: meta(u, "PageView"),
                          cookie="AuthToken=abc123; _ga=GA1.1.1")],
