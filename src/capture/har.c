@@ -844,8 +844,8 @@ static pw_status read_stream(har *h, FILE *f)
         long n = har_input_read(&in, buf, CHUNK, why, sizeof why);
         h->stats->bytes = in.raw_total;
         if (n < 0) {
-            st = pw_err_set(h->err, in.gzip ? PW_ERR_PARSE : PW_ERR_IO, "%s: byte %zu: %s",
-                            h->name, h->lim.in_off, why);
+            st = pw_err_set(h->err, in.gzip ? PW_ERR_PARSE : PW_ERR_IO, "%s: byte %zu: %s", h->name,
+                            h->lim.in_off, why);
             break;
         }
         if (n == 0) {

@@ -91,9 +91,9 @@ static long read_gzip(har_input *in, unsigned char *buf, size_t cap, char *why, 
             if (got < 0)
                 return -1;
             if (got == 0)
-                return in->member_open ? gzip_error(in, "the file ends inside the gzip stream",
-                                                    why, why_n)
-                                       : (in->gz_done = 1, 0);
+                return in->member_open
+                           ? gzip_error(in, "the file ends inside the gzip stream", why, why_n)
+                           : (in->gz_done = 1, 0);
         }
         z->next_in = in->raw + in->raw_pos;
         z->avail_in = (uInt)(in->raw_n - in->raw_pos);

@@ -38,19 +38,20 @@ int har_limiter_push(har_limiter *l, const unsigned char *in, size_t n, har_feed
 
 typedef struct har_input {
     FILE *f;
-    unsigned char *raw;           /* bytes read from f, not yet used */
+    unsigned char *raw; /* bytes read from f, not yet used */
     size_t raw_n, raw_pos;
-    size_t raw_total;             /* bytes read from f */
+    size_t raw_total; /* bytes read from f */
     int started, gzip, gz_done, member_open, bom_checked;
-    size_t bom;                   /* 3 when a byte-order mark was skipped */
-    size_t in_before;             /* compressed bytes of the gzip members already finished */
-    void *z;                      /* z_stream when gzip */
+    size_t bom;       /* 3 when a byte-order mark was skipped */
+    size_t in_before; /* compressed bytes of the gzip members already finished */
+    void *z;          /* z_stream when gzip */
 } har_input;
 
 pw_status har_input_init(har_input *in, FILE *f);
 void har_input_free(har_input *in);
 /* Up to cap bytes of HAR text into buf: > 0 bytes, 0 at the end, -1 on an error described in
- * why ("read error: …", "gzip: compressed byte N: …", or, built without zlib, how to decompress). */
+ * why ("read error: …", "gzip: compressed byte N: …", or, built without zlib, how to decompress).
+ */
 long har_input_read(har_input *in, unsigned char *buf, size_t cap, char *why, size_t why_n);
 
 /* ---- pages ---- */

@@ -332,8 +332,7 @@ int dk_clicky(const char *s, size_t n)
     return 0;
 }
 
-void dk_click_labels(dk_builder *bb, const char *const *context_keys,
-                     const char *const *label_keys)
+void dk_click_labels(dk_builder *bb, const char *const *context_keys, const char *const *label_keys)
 {
     int click = 0;
     for (size_t i = 0; i < bb->b.n_fields && !click; i++) {

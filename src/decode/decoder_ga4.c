@@ -11,16 +11,25 @@
 #include "decode_internal.h"
 
 static const dk_keymap ga4_map[] = {
-    {"tid", PW_FIELD_ACCOUNT},      {"cid", PW_FIELD_DEVICE_ID},
-    {"uid", PW_FIELD_USER_DATA},    {"en", PW_FIELD_EVENT},
-    {"dl", PW_FIELD_PAGE_URL},      {"dt", PW_FIELD_PAGE_TITLE},
-    {"dr", PW_FIELD_REFERRER},      {"ep.search_term", PW_FIELD_SEARCH_TERM},
-    {"ep.link_text", PW_FIELD_BUTTON_TEXT}, {"ep.click_text", PW_FIELD_BUTTON_TEXT},
+    {"tid", PW_FIELD_ACCOUNT},
+    {"cid", PW_FIELD_DEVICE_ID},
+    {"uid", PW_FIELD_USER_DATA},
+    {"en", PW_FIELD_EVENT},
+    {"dl", PW_FIELD_PAGE_URL},
+    {"dt", PW_FIELD_PAGE_TITLE},
+    {"dr", PW_FIELD_REFERRER},
+    {"ep.search_term", PW_FIELD_SEARCH_TERM},
+    {"ep.link_text", PW_FIELD_BUTTON_TEXT},
+    {"ep.click_text", PW_FIELD_BUTTON_TEXT},
     {"ep.button_text", PW_FIELD_BUTTON_TEXT},
-    {"ep.*", PW_FIELD_CUSTOM_DATA}, {"epn.*", PW_FIELD_CUSTOM_DATA},
-    {"up.*", PW_FIELD_USER_DATA},   {"upn.*", PW_FIELD_USER_DATA},
-    {"sid", PW_FIELD_DEVICE_ID},    {"_fplc", PW_FIELD_DEVICE_ID},
-    {"em", PW_FIELD_USER_DATA},     {NULL, PW_FIELD_OTHER},
+    {"ep.*", PW_FIELD_CUSTOM_DATA},
+    {"epn.*", PW_FIELD_CUSTOM_DATA},
+    {"up.*", PW_FIELD_USER_DATA},
+    {"upn.*", PW_FIELD_USER_DATA},
+    {"sid", PW_FIELD_DEVICE_ID},
+    {"_fplc", PW_FIELD_DEVICE_ID},
+    {"em", PW_FIELD_USER_DATA},
+    {NULL, PW_FIELD_OTHER},
 };
 
 static const dk_keymap ua_map[] = {

@@ -12,14 +12,14 @@
 #include "decode_internal.h"
 
 static const dk_keymap utm_map[] = {
-    {"utmac", PW_FIELD_ACCOUNT},       {"utmp", PW_FIELD_PAGE_URL},
-    {"utmdt", PW_FIELD_PAGE_TITLE},    {"utmr", PW_FIELD_REFERRER},
-    {"utmt", PW_FIELD_EVENT},          {"utme", PW_FIELD_CUSTOM_DATA},
-    {"utmcc", PW_FIELD_DEVICE_ID},     {"utmipc", PW_FIELD_CUSTOM_DATA},
-    {"utmipn", PW_FIELD_CUSTOM_DATA},  {"utmiva", PW_FIELD_CUSTOM_DATA},
-    {"utmtid", PW_FIELD_CUSTOM_DATA},  {"utmsn", PW_FIELD_CUSTOM_DATA},
-    {"utmsa", PW_FIELD_CUSTOM_DATA},   {"utmsid", PW_FIELD_CUSTOM_DATA},
-    {"utmhn", PW_FIELD_OTHER},         {"utm*", PW_FIELD_OTHER},
+    {"utmac", PW_FIELD_ACCOUNT},      {"utmp", PW_FIELD_PAGE_URL},
+    {"utmdt", PW_FIELD_PAGE_TITLE},   {"utmr", PW_FIELD_REFERRER},
+    {"utmt", PW_FIELD_EVENT},         {"utme", PW_FIELD_CUSTOM_DATA},
+    {"utmcc", PW_FIELD_DEVICE_ID},    {"utmipc", PW_FIELD_CUSTOM_DATA},
+    {"utmipn", PW_FIELD_CUSTOM_DATA}, {"utmiva", PW_FIELD_CUSTOM_DATA},
+    {"utmtid", PW_FIELD_CUSTOM_DATA}, {"utmsn", PW_FIELD_CUSTOM_DATA},
+    {"utmsa", PW_FIELD_CUSTOM_DATA},  {"utmsid", PW_FIELD_CUSTOM_DATA},
+    {"utmhn", PW_FIELD_OTHER},        {"utm*", PW_FIELD_OTHER},
     {NULL, PW_FIELD_OTHER},
 };
 
@@ -42,8 +42,8 @@ static const char *page_url(dk_ctx *ctx, const char *path, const char *host)
 typedef struct utme_reader {
     dk_ctx *ctx;
     dk_builder *bb;
-    unsigned id;  /* the current object: 5 event, 8/9/11 custom variables, 14 timing … */
-    size_t item;  /* values read in this object so far */
+    unsigned id; /* the current object: 5 event, 8/9/11 custom variables, 14 timing … */
+    size_t item; /* values read in this object so far */
     char val[512];
     size_t n;
 } utme_reader;
