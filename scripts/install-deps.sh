@@ -10,6 +10,7 @@ PACKAGES=(
   # libphiwall and the programs
   libyajl-dev libpsl-dev publicsuffix libssl-dev libcurl4-openssl-dev libgumbo-dev
   libhyperscan-dev libmicrohttpd-dev libh2o-evloop-dev libsqlite3-dev sqlite3 libyaml-dev
+  zlib1g-dev
   # field data used at run time (DESIGN §6)
   webext-ublock-origin-chromium hunspell-en-med
   # browser scan, tests and the demo

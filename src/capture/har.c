@@ -3,7 +3,8 @@
  * chunks; a small path stack knows where each event sits (log.pages[i], log.entries[i].request…),
  * only the fields phiwall needs are copied into a per-entry arena, and each finished entry is
  * delivered as a pw_request (its page as a pw_page first) and then forgotten. Memory is bounded by
- * the largest single entry, whose strings the limiter (har_limit.c) caps.
+ * the largest single entry, whose strings the limiter (har_limit.c) caps. har_input.c hands it
+ * the text: gzip-compressed files inflated on the fly, a UTF-8 byte-order mark skipped.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -831,26 +832,34 @@ static pw_status finish_parse(har *h)
 
 static pw_status read_stream(har *h, FILE *f)
 {
+    har_input in;
     unsigned char *buf = malloc(CHUNK);
-    if (!buf)
+    if (!buf || har_input_init(&in, f) != PW_OK) {
+        free(buf);
         return pw_err_set(h->err, PW_ERR_NOMEM, "%s: out of memory", h->name);
+    }
     pw_status st = PW_OK;
+    char why[256];
     for (;;) {
-        size_t n = fread(buf, 1, CHUNK, f);
-        if (n == 0) {
-            if (ferror(f))
-                st = pw_err_set(h->err, PW_ERR_IO, "%s: byte %zu: read error: %s", h->name,
-                                h->lim.in_off, strerror(errno));
-            else
-                st = finish_parse(h);
+        long n = har_input_read(&in, buf, CHUNK, why, sizeof why);
+        h->stats->bytes = in.raw_total;
+        if (n < 0) {
+            st = pw_err_set(h->err, in.gzip ? PW_ERR_PARSE : PW_ERR_IO, "%s: byte %zu: %s", h->name,
+                            h->lim.in_off, why);
             break;
         }
-        h->stats->bytes += n;
-        if (!har_limiter_push(&h->lim, buf, n, feed, h)) {
+        if (n == 0) {
+            st = finish_parse(h);
+            break;
+        }
+        if (h->lim.in_off == 0) /* offsets count the skipped byte-order mark (plain files) */
+            h->lim.in_off = in.gzip ? 0 : in.bom;
+        if (!har_limiter_push(&h->lim, buf, (size_t)n, feed, h)) {
             st = h->status != PW_OK ? h->status : PW_ERR_PARSE;
             break;
         }
     }
+    har_input_free(&in);
     free(buf);
     return st;
 }

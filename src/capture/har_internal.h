@@ -7,6 +7,7 @@
 #define PHIWALL_CAPTURE_HAR_INTERNAL_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "phiwall/arena.h"
 #include "phiwall/error.h"
@@ -32,6 +33,26 @@ void har_limiter_init(har_limiter *l, size_t max);
 /* Push one chunk; stops and returns 0 as soon as feed returns 0. */
 int har_limiter_push(har_limiter *l, const unsigned char *in, size_t n, har_feed_fn feed,
                      void *ctx);
+
+/* ---- input: plain or gzip-compressed bytes, without a UTF-8 byte-order mark (har_input.c) ---- */
+
+typedef struct har_input {
+    FILE *f;
+    unsigned char *raw; /* bytes read from f, not yet used */
+    size_t raw_n, raw_pos;
+    size_t raw_total; /* bytes read from f */
+    int started, gzip, gz_done, member_open, bom_checked;
+    size_t bom;       /* 3 when a byte-order mark was skipped */
+    size_t in_before; /* compressed bytes of the gzip members already finished */
+    void *z;          /* z_stream when gzip */
+} har_input;
+
+pw_status har_input_init(har_input *in, FILE *f);
+void har_input_free(har_input *in);
+/* Up to cap bytes of HAR text into buf: > 0 bytes, 0 at the end, -1 on an error described in
+ * why ("read error: …", "gzip: compressed byte N: …", or, built without zlib, how to decompress).
+ */
+long har_input_read(har_input *in, unsigned char *buf, size_t cap, char *why, size_t why_n);
 
 /* ---- pages ---- */
 

@@ -216,7 +216,12 @@ pw_field_kind dk_generic_kind(const char *key)
     static const char *const account[] = {"pid",        "pixel_id",      "pixelid",  "tid",
                                           "account",    "account_id",    "site_id",  "siteid",
                                           "partner_id", "advertiser_id", "writekey", "write_key",
-                                          "api_key",    "apikey",        "token",    NULL};
+                                          "api_key",    "apikey",        NULL};
+    /* Mixpanel's project token; a bare "token" is per request (Google Maps' token=14966) */
+    size_t key_len = strlen(key);
+    if (key_len >= 16 && strcmp(key + key_len - 16, "properties.token") == 0 &&
+        (key_len == 16 || key[key_len - 17] == '.'))
+        return PW_FIELD_ACCOUNT;
     /* the last component: "context.page.url" → "url", "cd[email]" → "email" */
     const char *k = key;
     const char *dot = strrchr(k, '.');
@@ -254,6 +259,12 @@ pw_field_kind dk_generic_kind(const char *key)
     return PW_FIELD_OTHER;
 }
 
+/* A Google API key ("AIza" + 35 characters): the site's key, its account with Google Maps. */
+static int google_api_key(const char *v, size_t n)
+{
+    return n == 39 && memcmp(v, "AIza", 4) == 0;
+}
+
 static int looks_url(const char *v, size_t n)
 {
     return (n > 8 && pw_strncaseeq(v, "https://", 8)) || (n > 7 && pw_strncaseeq(v, "http://", 7));
@@ -269,6 +280,8 @@ pw_status dk_add_pairs(dk_ctx *ctx, dk_builder *bb, const dk_pairs *p, const dk_
             kind = dk_generic_kind(kv->key);
             if (kind == PW_FIELD_OTHER && looks_url(kv->value, kv->value_len))
                 kind = PW_FIELD_PAGE_URL;
+            if (kind == PW_FIELD_OTHER && google_api_key(kv->value, kv->value_len))
+                kind = PW_FIELD_ACCOUNT;
         }
         pw_status st = dk_add(ctx, bb, kv->key, kv->value, kv->value_len, kind, err);
         if (st != PW_OK)
@@ -307,4 +320,29 @@ pw_status dk_add_json_param(dk_ctx *ctx, dk_builder *bb, const pw_kv *kv, dk_sub
             return st;
     }
     return PW_OK;
+}
+
+/* A category, action or event name that says the hit records a click on a button or link. */
+int dk_clicky(const char *s, size_t n)
+{
+    static const char *const words[] = {"click", "button", "link", NULL};
+    for (size_t i = 0; s && words[i]; i++)
+        if (pw_strcasestr_n(s, n, words[i]))
+            return 1;
+    return 0;
+}
+
+void dk_click_labels(dk_builder *bb, const char *const *context_keys, const char *const *label_keys)
+{
+    int click = 0;
+    for (size_t i = 0; i < bb->b.n_fields && !click; i++) {
+        const pw_field *f = &bb->b.fields[i];
+        click = in_list(f->key, context_keys) && dk_clicky(f->value, f->value_len);
+    }
+    for (size_t i = 0; click && i < bb->b.n_fields; i++) {
+        pw_field *f = &bb->b.fields[i];
+        if (in_list(f->key, label_keys) &&
+            (f->kind == PW_FIELD_CUSTOM_DATA || f->kind == PW_FIELD_OTHER))
+            f->kind = PW_FIELD_BUTTON_TEXT;
+    }
 }

@@ -74,6 +74,18 @@ pw_status dk_add(dk_ctx *ctx, dk_builder *bb, const char *key, const char *value
  * ACCOUNT/EVENT fields when the decoder did not, and appends the beacon to ctx->out. */
 pw_status dk_emit(dk_ctx *ctx, dk_builder *bb, pw_err *err);
 
+/* 1 if a category, action or event name says a click on a button or link ("click", "button",
+ * "link", any case, anywhere in it). */
+int dk_clicky(const char *s, size_t n);
+/* Click labels: when a field named in context_keys (NULL-terminated: "ea", "ec", "en") has a
+ * clicky value, the CUSTOM_DATA/OTHER fields named in label_keys ("el") become BUTTON_TEXT. */
+void dk_click_labels(dk_builder *bb, const char *const *context_keys,
+                     const char *const *label_keys);
+/* Classic Google Analytics (ga.js, urchin): __utm.gif hits (decoder_ga_classic.c). */
+pw_status dk_decode_utm(dk_ctx *ctx, pw_err *err);
+/* 1 if the request's path ends in "__utm.gif". */
+int dk_is_utm_gif(const dk_ctx *ctx);
+
 /* Key → kind tables: a key ending in '*' is a prefix. Terminated by a NULL key. */
 typedef struct dk_keymap {
     const char *key;
@@ -111,7 +123,8 @@ const pw_decoder *dk_decoder_at(size_t i);
 
 extern const pw_decoder dk_decoder_meta, dk_decoder_ga4, dk_decoder_gads, dk_decoder_tiktok,
     dk_decoder_linkedin, dk_decoder_twitter, dk_decoder_uet, dk_decoder_pinterest, dk_decoder_snap,
-    dk_decoder_replay, dk_decoder_script, dk_decoder_sitesearch, dk_decoder_generic;
+    dk_decoder_replay, dk_decoder_script, dk_decoder_sitesearch, dk_decoder_generic,
+    dk_decoder_floodlight;
 
 /* decoder_generic.c: one beacon from the query and the body, keys typed by `m` then by name.
  */

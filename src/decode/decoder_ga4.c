@@ -3,20 +3,33 @@
  * /r/collect, /j/collect, /batch). Shared parameters travel in the URL query; a POST body may
  * batch several events, one query string per line: each line becomes one beacon, merged with the
  * query's parameters (the line's own values listed after them, its `en` naming the event).
+ * Classic ga.js hits (__utm.gif) go to decoder_ga_classic.c. A click event's label (ep.link_text,
+ * ep.click_text, ep.button_text; UA's el when ea/ec say click) is button text.
  */
 #include <string.h>
 
 #include "decode_internal.h"
 
 static const dk_keymap ga4_map[] = {
-    {"tid", PW_FIELD_ACCOUNT},      {"cid", PW_FIELD_DEVICE_ID},
-    {"uid", PW_FIELD_USER_DATA},    {"en", PW_FIELD_EVENT},
-    {"dl", PW_FIELD_PAGE_URL},      {"dt", PW_FIELD_PAGE_TITLE},
-    {"dr", PW_FIELD_REFERRER},      {"ep.search_term", PW_FIELD_SEARCH_TERM},
-    {"ep.*", PW_FIELD_CUSTOM_DATA}, {"epn.*", PW_FIELD_CUSTOM_DATA},
-    {"up.*", PW_FIELD_USER_DATA},   {"upn.*", PW_FIELD_USER_DATA},
-    {"sid", PW_FIELD_DEVICE_ID},    {"_fplc", PW_FIELD_DEVICE_ID},
-    {"em", PW_FIELD_USER_DATA},     {NULL, PW_FIELD_OTHER},
+    {"tid", PW_FIELD_ACCOUNT},
+    {"cid", PW_FIELD_DEVICE_ID},
+    {"uid", PW_FIELD_USER_DATA},
+    {"en", PW_FIELD_EVENT},
+    {"dl", PW_FIELD_PAGE_URL},
+    {"dt", PW_FIELD_PAGE_TITLE},
+    {"dr", PW_FIELD_REFERRER},
+    {"ep.search_term", PW_FIELD_SEARCH_TERM},
+    {"ep.link_text", PW_FIELD_BUTTON_TEXT},
+    {"ep.click_text", PW_FIELD_BUTTON_TEXT},
+    {"ep.button_text", PW_FIELD_BUTTON_TEXT},
+    {"ep.*", PW_FIELD_CUSTOM_DATA},
+    {"epn.*", PW_FIELD_CUSTOM_DATA},
+    {"up.*", PW_FIELD_USER_DATA},
+    {"upn.*", PW_FIELD_USER_DATA},
+    {"sid", PW_FIELD_DEVICE_ID},
+    {"_fplc", PW_FIELD_DEVICE_ID},
+    {"em", PW_FIELD_USER_DATA},
+    {NULL, PW_FIELD_OTHER},
 };
 
 static const dk_keymap ua_map[] = {
@@ -27,6 +40,13 @@ static const dk_keymap ua_map[] = {
     {"cd*", PW_FIELD_CUSTOM_DATA}, {"cm*", PW_FIELD_CUSTOM_DATA}, {"_gid", PW_FIELD_DEVICE_ID},
     {NULL, PW_FIELD_OTHER},
 };
+
+/* A click event's label is the clicked element's text (GTM's "Click Text", UA's el). */
+static const char *const ga4_click_context[] = {"en", NULL};
+static const char *const ga4_click_labels[] = {"ep.event_label", "ep.label", "ep.click_label",
+                                               NULL};
+static const char *const ua_click_context[] = {"ea", "ec", NULL};
+static const char *const ua_click_labels[] = {"el", NULL};
 
 static int is_ga4(const dk_ctx *ctx)
 {
@@ -59,14 +79,18 @@ static pw_status one_beacon(dk_ctx *ctx, const dk_pairs *line, const char *trans
     if (is_ga4(ctx)) {
         const char *en = line ? dk_pairs_get(line, "en") : NULL;
         bb.b.event_name = en ? en : dk_pairs_get(&ctx->query, "en");
+        dk_click_labels(&bb, ga4_click_context, ga4_click_labels);
     } else {
         ua_event_name(&bb);
+        dk_click_labels(&bb, ua_click_context, ua_click_labels);
     }
     return dk_emit(ctx, &bb, err);
 }
 
 static pw_status decode_ga4(dk_ctx *ctx, pw_err *err)
 {
+    if (dk_is_utm_gif(ctx))
+        return dk_decode_utm(ctx, err);
     const char *s = (const char *)ctx->req->body;
     size_t n = ctx->req->body_len;
     if (!s || n == 0)

@@ -1,7 +1,8 @@
 /*
  * decoder_uet.c — Microsoft Advertising UET (bat.bing.com/action/0): `ti` tag ID, `evt` event
  * type (pageLoad, custom …; a custom event's name is its `ea` action), `p` page URL, `r`
- * referrer, `tl` title, `kw` the page's meta keywords, `mid`/`sid`/`vid` visitor IDs.
+ * referrer, `tl` title, `kw` the page's meta keywords, `mid`/`sid`/`vid` visitor IDs. A click
+ * event's label (`el` when `ea` or `ec` says click) is button text.
  */
 #include <string.h>
 
@@ -22,8 +23,12 @@ static const dk_keymap uet_map[] = {
     {"sh", PW_FIELD_OTHER},           {NULL, PW_FIELD_OTHER},
 };
 
+static const char *const click_context[] = {"ea", "ec", NULL};
+static const char *const click_labels[] = {"el", NULL};
+
 static pw_status custom_event_name(dk_ctx *ctx, dk_builder *bb, const dk_pairs *body, pw_err *err)
 {
+    dk_click_labels(bb, click_context, click_labels);
     const char *evt = dk_pairs_get(&ctx->query, "evt");
     const char *ea = dk_pairs_get(&ctx->query, "ea");
     if (!evt)

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # scan_har.sh — `phiwall scan --har`: formats, -o, --fail-on exit codes, several files merged
-# into one report, malformed input (exit 3 with file and byte offset), usage errors (exit 2).
+# into one report, malformed input (exit 3 with file and byte offset), a byte-order mark and
+# gzip-compressed HARs, usage errors (exit 2).
 set -u
 . "$PW_SRC/tests/integration/lib.bash"
 D="$PW_SRC/tests/data/har"
@@ -73,6 +74,30 @@ err=$("$PHIWALL" scan --har "$T/noentries.har" 2>&1 >/dev/null); expect_code 3 $
 expect_match "$err" 'noentries.har: byte 9: expected log.entries' "no log.entries message"
 err=$("$PHIWALL" scan --har "$T/missing.har" 2>&1 >/dev/null); expect_code 3 $? "missing file"
 expect_match "$err" "$T/missing.har: cannot open: No such file or directory" "missing file: path and reason"
+
+# a UTF-8 byte-order mark is skipped (offsets still count it); a gzip-compressed HAR (The Markup
+# ships .har.gz) is inflated on the fly, from a file or from stdin, with or without a mark inside
+plain=$("$PHIWALL" scan --har "$D/auth_tracker.har" --format json | grep -v '"target"\|"generated\|"duration')
+printf '\xef\xbb\xbf' | cat - "$D/auth_tracker.har" > "$T/bom.har"
+out=$("$PHIWALL" scan --har "$T/bom.har" --format json | grep -v '"target"\|"generated\|"duration')
+expect_code 0 $? "HAR with a byte-order mark"
+[ "$out" = "$plain" ]; expect_code 0 $? "BOM: the same report as without"
+printf '\xef\xbb\xbf{"log":{"entries":[{"request":{"url":' > "$T/bomtrunc.har"
+err=$("$PHIWALL" scan --har "$T/bomtrunc.har" 2>&1 >/dev/null); expect_code 3 $? "truncated HAR after a BOM"
+expect_match "$err" 'bomtrunc.har: byte 40: expected more JSON' "offset counts the BOM"
+gzip -c "$D/auth_tracker.har" > "$T/a.har.gz"
+out=$("$PHIWALL" scan --har "$T/a.har.gz" --format json | grep -v '"target"\|"generated\|"duration')
+expect_code 0 $? "gzip HAR"
+[ "$out" = "$plain" ]; expect_code 0 $? "gzip: the same report as plain"
+gzip -c "$T/bom.har" > "$T/bom.har.gz"
+out=$("$PHIWALL" scan --har - < "$T/bom.har.gz"); expect_code 0 $? "gzip HAR with a BOM on stdin"
+expect_match "$out" 'PW-AUTH-TRACKER' "gzip stdin scan"
+head -c 200 "$T/a.har.gz" > "$T/cut.har.gz"
+err=$("$PHIWALL" scan --har "$T/cut.har.gz" 2>&1 >/dev/null); expect_code 3 $? "truncated gzip"
+expect_match "$err" 'cut.har.gz: byte [0-9]+: gzip: compressed byte [0-9]+: the file ends inside the gzip stream' "truncated gzip message"
+printf '\x1f\x8b\x08\x00garbage-garbage-garbage' > "$T/bad.har.gz"
+err=$("$PHIWALL" scan --har "$T/bad.har.gz" 2>&1 >/dev/null); expect_code 3 $? "corrupt gzip"
+expect_match "$err" 'bad.har.gz: byte 0: gzip: compressed byte' "corrupt gzip message"
 
 # usage errors
 "$PHIWALL" scan --har "$D/auth_tracker.har" --format pdf 2>/dev/null; expect_code 2 $? "bad format"

@@ -64,7 +64,11 @@ static void matching(void)
     /* exact host beats wildcard; path globs decide between GA4 and UA */
     CHECK_STR(match_id(c, "https://stats.g.doubleclick.net/g/collect?v=2"), "ga4");
     CHECK_STR(match_id(c, "https://stats.g.doubleclick.net/j/collect?v=1"), "universal-analytics");
-    CHECK_STR(match_id(c, "https://ad.doubleclick.net/activity;src=1"), "doubleclick");
+    CHECK_STR(match_id(c, "https://ad.doubleclick.net/activity;src=1"), "floodlight");
+    CHECK_STR(match_id(c, "https://adservice.google.com/ddm/fls/i/src=1;type=a"), "floodlight");
+    CHECK_STR(match_id(c, "https://ad.doubleclick.net/ddm/trackclk/N1;2"), "doubleclick");
+    CHECK_STR(match_id(c, "https://ssl.google-analytics.com/__utm.gif?utmac=UA-1"),
+              "universal-analytics");
     CHECK_STR(match_id(c, "https://googleads.g.doubleclick.net/pagead/viewthroughconversion/1/"),
               "google-ads");
     CHECK_STR(match_id(c, "https://region1.google-analytics.com/g/collect"), "ga4");
