@@ -127,6 +127,94 @@ static void findings_table_fits_labels(void)
     free(copy);
 }
 
+/* Findings whose pages differ only in the query string share one table row (their occurrences
+ * summed, the number of URLs after the page); the details and the JSON keep each. */
+static const pw_finding variants[] = {
+    {.rule_id = "PW-NO-BAA",
+     .title = "No BAA",
+     .severity = PW_SEV_MEDIUM,
+     .context = PW_CTX_CARE_INTENT,
+     .legal = "No BAA.",
+     .remediation = "Remove it.",
+     .tracker = &meta,
+     .account_id = "1",
+     .page_url = "https://h.org/appointments/request?doctor=a",
+     .occurrences = 2},
+    {.rule_id = "PW-NO-BAA",
+     .title = "No BAA",
+     .severity = PW_SEV_MEDIUM,
+     .context = PW_CTX_CARE_INTENT,
+     .legal = "No BAA.",
+     .remediation = "Remove it.",
+     .tracker = &meta,
+     .account_id = "2", /* another account: its own row */
+     .page_url = "https://h.org/appointments/request?doctor=a",
+     .occurrences = 1},
+    {.rule_id = "PW-NO-BAA",
+     .title = "No BAA",
+     .severity = PW_SEV_MEDIUM,
+     .context = PW_CTX_CARE_INTENT,
+     .legal = "No BAA.",
+     .remediation = "Remove it.",
+     .tracker = &meta,
+     .account_id = "1",
+     .page_url = "https://h.org/appointments/request?doctor=b",
+     .occurrences = 3},
+    {.rule_id = "PW-NO-BAA",
+     .title = "No BAA",
+     .severity = PW_SEV_MEDIUM,
+     .context = PW_CTX_CARE_INTENT,
+     .legal = "No BAA.",
+     .remediation = "Remove it.",
+     .tracker = &meta,
+     .account_id = "1",
+     .page_url = "https://h.org/appointments/"
+                 "request-a-visit-with-one-of-our-specialists-in-cardiology?doctor=c",
+     .occurrences = 1},
+    {.rule_id = "PW-NO-BAA",
+     .title = "No BAA",
+     .severity = PW_SEV_MEDIUM,
+     .context = PW_CTX_CARE_INTENT,
+     .legal = "No BAA.",
+     .remediation = "Remove it.",
+     .tracker = &meta,
+     .account_id = "1",
+     .page_url = "https://h.org/appointments/"
+                 "request-a-visit-with-one-of-our-specialists-in-cardiology?doctor=d",
+     .occurrences = 1},
+};
+
+static void query_variants_share_a_row(void)
+{
+    pw_scan_result vr = {.findings = (pw_finding *)variants,
+                         .n_findings = sizeof variants / sizeof variants[0],
+                         .target = "t.har",
+                         .source = PW_SOURCE_HAR};
+    pw_buf b;
+    pw_buf_init(&b);
+    pw_report_opts o = {.color = 0, .tool_version = "9.9.9"};
+    pw_err err;
+    CHECK_INT(pw_report_render(&vr, PW_REPORT_TEXT, &o, &b, &err), PW_OK);
+    const char *t = b.data ? b.data : "";
+    char l1[256], l2[256], l3[256], l4[256];
+    line_after(t, "SEVERITY", 1, l1, sizeof l1);
+    line_after(t, "SEVERITY", 2, l2, sizeof l2);
+    line_after(t, "SEVERITY", 3, l3, sizeof l3);
+    line_after(t, "SEVERITY", 4, l4, sizeof l4);
+    CHECK(strstr(l1, " 1 ") && strstr(l1, "h.org/appointments/request (2 URLs)") &&
+          l1[strlen(l1) - 1] == '5');
+    CHECK(strstr(l2, " 2 ") && strstr(l2, "h.org/appointments/request ") && !strstr(l2, "URLs"));
+    /* a long path is cut so that the count stays in the 48-wide column */
+    const char *cut = "h.org/appointments/request-a-visit-wit… (2 URLs)";
+    CHECK_INT(tt_text_width(cut), 48);
+    CHECK(strstr(l3, cut) && l3[strlen(l3) - 1] == '2');
+    CHECK(strstr(t, "3 informational") == NULL);
+    /* the details keep every URL */
+    CHECK(strstr(t, "page:     https://h.org/appointments/request?doctor=a") != NULL);
+    CHECK(strstr(t, "page:     https://h.org/appointments/request?doctor=b") != NULL);
+    pw_buf_free(&b);
+}
+
 static char *table_text(const tt_col *cols, size_t n_cols, const char *const *rows, size_t n_rows,
                         int max_total, pw_buf *b)
 {
@@ -184,5 +272,5 @@ static void table_fits_total(void)
     CHECK_INT(tt_text_width("é…x"), 3);
 }
 
-PW_TEST_MAIN(PW_TEST(findings_table_fits_labels), PW_TEST(table_wraps_and_cuts),
-             PW_TEST(table_fits_total))
+PW_TEST_MAIN(PW_TEST(findings_table_fits_labels), PW_TEST(query_variants_share_a_row),
+             PW_TEST(table_wraps_and_cuts), PW_TEST(table_fits_total))
