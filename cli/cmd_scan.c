@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "catalog_opts.h"
 #include "cli.h"
 #include "phiwall/decode.h"
 #include "phiwall/har.h"
@@ -19,7 +20,8 @@
 typedef struct scan_args {
     const char *hars[MAX_HARS];
     size_t n_hars;
-    const char *trackers, *vocab, *canary;
+    pw_catalog_options catalog; /* --trackers, --easyprivacy, --easylist … */
+    const char *vocab, *canary;
     pw_cli_scan_out out;
 } scan_args;
 
@@ -35,12 +37,14 @@ static void usage(FILE *f)
             "  -o, --output FILE    write the report to FILE instead of stdout\n"
             "  --fail-on SEVERITY   exit 1 when a finding is at or above SEVERITY\n"
             "                       (critical, high, medium, low, info; default none)\n"
-            "  --trackers FILE      extra tracker catalog entries (TSV, see docs)\n"
             "  --vocab FILE         extra health vocabulary (TSV)\n"
             "  --canary FILE        values typed during the capture, found in any encoding:\n"
             "                       label<TAB>kind<TAB>value per line\n"
-            "  -h, --help           this help\n\n"
-            "Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage, 3 runtime error.\n"
+            "  -h, --help           this help\n"
+            "Trackers (HAR and browser scans alike; see docs/trackers.md):\n");
+    pw_cli_catalog_usage(f, 23);
+    fprintf(f,
+            "\nExit codes: 0 clean, 1 findings at or above --fail-on, 2 usage, 3 runtime error.\n"
             "See docs/scan-har.md, docs/rules.md and docs/report-formats.md.\n\n");
     pw_cli_scan_live_usage(f);
 }
@@ -52,7 +56,7 @@ static int parse_args(int argc, char **argv, scan_args *a)
                                          {"format", required_argument, NULL, 'f'},
                                          {"output", required_argument, NULL, 'o'},
                                          {"fail-on", required_argument, NULL, 'F'},
-                                         {"trackers", required_argument, NULL, 'T'},
+                                         PW_CLI_CATALOG_LONG_OPTIONS,
                                          {"vocab", required_argument, NULL, 'V'},
                                          {"canary", required_argument, NULL, 'C'},
                                          {"help", no_argument, NULL, 'h'},
@@ -61,6 +65,8 @@ static int parse_args(int argc, char **argv, scan_args *a)
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
+        if (pw_cli_catalog_option(c, optarg, &a->catalog))
+            continue;
         switch (c) {
         case 'H':
             if (a->n_hars == MAX_HARS)
@@ -76,7 +82,6 @@ static int parse_args(int argc, char **argv, scan_args *a)
             if ((rc = pw_cli_scan_set_fail_on(&a->out, optarg)))
                 return rc;
             break;
-        case 'T': a->trackers = optarg; break;
         case 'V': a->vocab = optarg; break;
         case 'C': a->canary = optarg; break;
         case 'h': usage(stdout); return -1;
@@ -138,7 +143,7 @@ static int scan_hars(const scan_args *a)
     pw_cli_pipeline p;
     pw_err err;
     pw_err_clear(&err);
-    if (pw_cli_pipeline_open(&p, a->trackers, a->vocab, a->canary, &err) != PW_OK)
+    if (pw_cli_pipeline_open(&p, &a->catalog, a->vocab, a->canary, &err) != PW_OK)
         return pw_cli_fail("scan", &err);
     char target[4096];
     join_targets(a, target, sizeof target);

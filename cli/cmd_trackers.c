@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "catalog_opts.h"
 #include "cli.h"
 #include "phiwall/buf.h"
 #include "phiwall/decode.h"
@@ -43,15 +44,10 @@ static void usage(void)
            "  -t, --content-type T   request Content-Type (multipart needs its boundary)\n"
            "  -p, --page URL         page that sent the request (first/third party)\n"
            "  -H, --header 'N: V'    a request header, e.g. 'Cookie: c_user=1' (repeatable)\n"
-           "      --trackers FILE    extra catalog entries (data/trackers.tsv format)\n"
-           "      --easyprivacy FILE ABP filter list for uncatalogued trackers (default: Debian's\n"
-           "                         EasyPrivacy when installed)\n"
-           "      --no-easyprivacy   do not load any filter list (unless --easylist FILE)\n"
-           "      --easylist FILE    ABP list whose ||host^ rules name ad servers and data\n"
-           "                         brokers (default: Debian's EasyList when installed)\n"
-           "      --no-easylist      do not load EasyList\n"
-           "  -h, --help             this help\n\n"
-           "Exit: 0 ok, 2 usage error, 3 the catalog or the request could not be read.\n");
+           "  -h, --help             this help\n"
+           "Catalog and filter lists (the same options as phiwall scan):\n");
+    pw_cli_catalog_usage(stdout, 25);
+    printf("\nExit: 0 ok, 2 usage error, 3 the catalog or the request could not be read.\n");
 }
 
 /* "Name: value" split in place (optarg points into argv, which we may modify). */
@@ -72,7 +68,6 @@ static int add_header(trackers_opts *o, char *arg)
 
 static int parse_args(int argc, char **argv, trackers_opts *o)
 {
-    enum { OPT_TRACKERS = 256, OPT_EASYPRIVACY, OPT_NO_EASYPRIVACY, OPT_EASYLIST, OPT_NO_EASYLIST };
     static const struct option opts[] = {
         {"category", required_argument, NULL, 'c'},
         {"json", no_argument, NULL, 'j'},
@@ -82,11 +77,7 @@ static int parse_args(int argc, char **argv, trackers_opts *o)
         {"content-type", required_argument, NULL, 't'},
         {"page", required_argument, NULL, 'p'},
         {"header", required_argument, NULL, 'H'},
-        {"trackers", required_argument, NULL, OPT_TRACKERS},
-        {"easyprivacy", required_argument, NULL, OPT_EASYPRIVACY},
-        {"no-easyprivacy", no_argument, NULL, OPT_NO_EASYPRIVACY},
-        {"easylist", required_argument, NULL, OPT_EASYLIST},
-        {"no-easylist", no_argument, NULL, OPT_NO_EASYLIST},
+        PW_CLI_CATALOG_LONG_OPTIONS,
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -94,6 +85,8 @@ static int parse_args(int argc, char **argv, trackers_opts *o)
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "c:jd:X:b:t:p:H:h", opts, NULL)) != -1) {
+        if (pw_cli_catalog_option(c, optarg, &o->catalog))
+            continue;
         switch (c) {
         case 'c': o->category = optarg; break;
         case 'j': o->json = 1; break;
@@ -109,11 +102,6 @@ static int parse_args(int argc, char **argv, trackers_opts *o)
                                           "'Name: value')",
                                           optarg);
             break;
-        case OPT_TRACKERS: o->catalog.user_file = optarg; break;
-        case OPT_EASYPRIVACY: o->catalog.easyprivacy_file = optarg; break;
-        case OPT_NO_EASYPRIVACY: o->catalog.easyprivacy_file = ""; break;
-        case OPT_EASYLIST: o->catalog.easylist_file = optarg; break;
-        case OPT_NO_EASYLIST: o->catalog.easylist_file = ""; break;
         case 'h': usage(); return -1;
         default: return pw_cli_option_error("trackers", argv, opts);
         }

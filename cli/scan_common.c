@@ -75,7 +75,7 @@ int pw_cli_scan_finish(const pw_scan_result *r, const pw_cli_scan_out *o)
     return o->fail_on >= 0 && max >= o->fail_on ? PW_EXIT_FINDINGS : PW_EXIT_CLEAN;
 }
 
-pw_status pw_cli_pipeline_open(pw_cli_pipeline *p, const char *trackers_file,
+pw_status pw_cli_pipeline_open(pw_cli_pipeline *p, const pw_catalog_options *catalog,
                                const char *vocab_file, const char *canary_file, pw_err *err)
 {
     memset(p, 0, sizeof *p);
@@ -90,13 +90,13 @@ pw_status pw_cli_pipeline_open(pw_cli_pipeline *p, const char *trackers_file,
         pw_cli_pipeline_close(p);
         return st;
     }
-    return pw_cli_pipeline_build(p, trackers_file, &dopts, err);
+    return pw_cli_pipeline_build(p, catalog, &dopts, err);
 }
 
-pw_status pw_cli_pipeline_build(pw_cli_pipeline *p, const char *trackers_file,
+pw_status pw_cli_pipeline_build(pw_cli_pipeline *p, const pw_catalog_options *catalog,
                                 const pw_detector_opts *dopts, pw_err *err)
 {
-    pw_status st = pw_catalog_load(trackers_file, &p->catalog, err);
+    pw_status st = pw_catalog_open(catalog, &p->catalog, err);
     if (st == PW_OK)
         st = pw_detector_new(dopts, &p->detector, err);
     if (st == PW_OK) {

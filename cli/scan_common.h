@@ -37,11 +37,12 @@ typedef struct pw_cli_pipeline {
     pw_arena arena; /* canaries */
 } pw_cli_pipeline;
 
-pw_status pw_cli_pipeline_open(pw_cli_pipeline *p, const char *trackers_file,
+/* catalog: --trackers and the filter-list choices (catalog_opts.h); NULL = the defaults. */
+pw_status pw_cli_pipeline_open(pw_cli_pipeline *p, const pw_catalog_options *catalog,
                                const char *vocab_file, const char *canary_file, pw_err *err);
 /* The catalog, detector and assessor of an opened pipeline (p zeroed, its arena initialised,
  * holding the canaries dopts points at); closes the pipeline on failure. */
-pw_status pw_cli_pipeline_build(pw_cli_pipeline *p, const char *trackers_file,
+pw_status pw_cli_pipeline_build(pw_cli_pipeline *p, const pw_catalog_options *catalog,
                                 const pw_detector_opts *dopts, pw_err *err);
 void pw_cli_pipeline_close(pw_cli_pipeline *p);
 

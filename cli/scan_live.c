@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "catalog_opts.h"
 #include "cli.h"
 #include "phiwall/decode.h"
 #include "phiwall/text.h"
@@ -32,7 +33,9 @@ void pw_cli_scan_live_usage(FILE *f)
            "every frame is decoded and checked for PHI. Tracker beacons are answered locally\n"
            "(contained), so the audit sends nothing to any vendor.\n\n"
            "Report:   --format text|json|sarif|html   -o FILE   --fail-on SEVERITY\n"
-           "          --trackers FILE  --vocab FILE  --canary FILE (extra values to find)\n"
+           "          --vocab FILE  --canary FILE (extra values to find)\n"
+           "Trackers: --trackers FILE  --easyprivacy FILE | --no-easyprivacy\n"
+           "          --easylist FILE | --no-easylist   (as for --har, above)\n"
            "Crawl:    --max-pages N (50)  --depth N  --jobs N (tabs, 1)  --delay MS\n"
            "          --ignore-robots  --no-sitemap  --no-interact\n"
            "Browser:  --browser PATH  --browser-arg ARG (repeatable)  --device desktop|mobile\n"
@@ -61,7 +64,6 @@ void pw_cli_scan_live_usage(FILE *f)
 enum {
     O_FORMAT = 256,
     O_FAIL_ON,
-    O_TRACKERS,
     O_VOCAB,
     O_CANARY,
     O_BROWSER,
@@ -98,7 +100,7 @@ static const struct option live_opts[] = {
     {"format", required_argument, NULL, O_FORMAT},
     {"output", required_argument, NULL, 'o'},
     {"fail-on", required_argument, NULL, O_FAIL_ON},
-    {"trackers", required_argument, NULL, O_TRACKERS},
+    PW_CLI_CATALOG_LONG_OPTIONS,
     {"vocab", required_argument, NULL, O_VOCAB},
     {"canary", required_argument, NULL, O_CANARY},
     {"browser", required_argument, NULL, O_BROWSER},
@@ -157,11 +159,12 @@ static int parse_one(pw_live_args *a, int c, const char *v)
     long n = 0; /* set by int_arg when it returns 0 */
     int rc = 0;
     pw_err err;
+    if (pw_cli_catalog_option(c, v, &a->catalog))
+        return 0;
     switch (c) {
     case O_FORMAT: a->format_set = 1; return pw_cli_scan_set_format(&a->out, v);
     case 'o': a->out.output = v; return 0;
     case O_FAIL_ON: return pw_cli_scan_set_fail_on(&a->out, v);
-    case O_TRACKERS: a->trackers = v; return 0;
     case O_VOCAB: a->vocab = v; return 0;
     case O_CANARY: a->canary_file = v; return 0;
     case O_BROWSER: a->bo.browser_path = v; return 0;
@@ -404,7 +407,7 @@ static pw_status open_pipeline(pw_live_args *a, const pw_browser_identity *id, p
         return st;
     }
     pw_detector_opts dopts = {.vocab_file = a->vocab, .canaries = all, .n_canaries = n};
-    return pw_cli_pipeline_build(p, a->trackers, &dopts, err);
+    return pw_cli_pipeline_build(p, &a->catalog, &dopts, err);
 }
 
 /* ---- one site ----------------------------------------------------------------------------- */

@@ -21,7 +21,8 @@ typedef struct pw_live_args {
     size_t n_urls;
     pw_cli_scan_out out;
     int format_set;
-    const char *trackers, *vocab, *canary_file;
+    pw_catalog_options catalog; /* --trackers, --easyprivacy, --easylist … (catalog_opts.h) */
+    const char *vocab, *canary_file;
     pw_browser_opts bo;
     const char *browser_args[PW_LIVE_MAX_LIST];
     pw_host_map maps[PW_LIVE_MAX_LIST];

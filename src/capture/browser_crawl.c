@@ -2,8 +2,9 @@
  * browser_crawl.c — what to visit next: a priority queue of same-site URLs, the start URL first,
  * then ordered by care intent (scheduling, find-a-doctor, conditions, symptom checker, pharmacy,
  * bill pay, portal, search before general pages, then breadth first), with URLs that differ only
- * in their query string capped (BX_VARIANTS_MAX per path before every other page) so the page
- * budget covers distinct pages; robots.txt rules (User-agent: *), and the URLs listed in
+ * in their query string capped (BX_VARIANTS_MAX per path before every other page, and never
+ * displacing a distinct page from a full queue) so the page budget covers distinct pages, however
+ * late they are found; robots.txt rules (User-agent: *), and the URLs listed in
  * /sitemap.xml.
  */
 #include <stdlib.h>
@@ -12,8 +13,6 @@
 #include "capture/browser_int.h"
 #include "phiwall/text.h"
 #include "phiwall/url.h"
-
-#define BX_QUEUE_MAX 20000
 
 typedef struct intent {
     const char *word;
@@ -133,34 +132,6 @@ static bx_keyed *keyset_get(bx_keyset *s, const char *key, size_t n, int *fresh)
     return e;
 }
 
-int bx_queue_push(bx_queue *q, const char *url, const char *text, int depth)
-{
-    size_t n = strcspn(url, "#");
-    int fresh, path_fresh;
-    if (!keyset_get(&q->seen, url, n, &fresh))
-        return -1;
-    if (!fresh || q->n >= BX_QUEUE_MAX)
-        return 0;
-    bx_keyed *path = keyset_get(&q->paths, url, strcspn(url, "?#"), &path_fresh);
-    char *u = strndup(url, n);
-    if (!path || !u) {
-        free(u);
-        return -1;
-    }
-    if (q->n == q->cap) {
-        size_t cap = q->cap ? q->cap * 2 : 64;
-        bx_queue_item *p = realloc(q->items, cap * sizeof *p);
-        if (!p) {
-            free(u);
-            return -1;
-        }
-        q->items = p;
-        q->cap = cap;
-    }
-    q->items[q->n++] = (bx_queue_item){u, depth, bx_care_score(u, text), q->seq++, path};
-    return 1;
-}
-
 /* 1 if a should be taken before b. */
 static int comes_first(const bx_queue_item *a, const bx_queue_item *b)
 {
@@ -176,6 +147,80 @@ static int comes_first(const bx_queue_item *a, const bx_queue_item *b)
     return a->seq < b->seq;
 }
 
+/* URLs of the path beyond BX_VARIANTS_MAX, counting those taken and those queued. */
+static size_t beyond_cap(const bx_keyed *path)
+{
+    size_t all = path->count + path->queued;
+    return all > BX_VARIANTS_MAX ? all - BX_VARIANTS_MAX : 0;
+}
+
+/* A full queue: the index of the item that `in` replaces, or -1 to drop `in`. */
+static long full_queue_victim(const bx_queue *q, const bx_queue_item *in)
+{
+    if (in->depth != 0 && in->path->count + in->path->queued >= BX_VARIANTS_MAX)
+        return -1; /* a variant beyond the cap itself */
+    long victim = -1;
+    for (size_t i = 0; i < q->n; i++) { /* the last queued variant of the most repeated path */
+        const bx_queue_item *it = &q->items[i];
+        if (!beyond_cap(it->path) || it->depth == 0)
+            continue;
+        const bx_queue_item *v = victim < 0 ? NULL : &q->items[victim];
+        if (!v || it->path->queued > v->path->queued || (it->path == v->path && it->seq > v->seq))
+            victim = (long)i;
+    }
+    if (victim >= 0)
+        return victim;
+    for (size_t i = 0; i < q->n; i++) /* else the one taken last, if `in` comes before it */
+        if (victim < 0 || comes_first(&q->items[victim], &q->items[i]))
+            victim = (long)i;
+    return victim >= 0 && comes_first(in, &q->items[victim]) ? victim : -1;
+}
+
+static void remove_at(bx_queue *q, size_t i)
+{
+    q->items[i].path->queued--;
+    q->items[i] = q->items[--q->n];
+}
+
+int bx_queue_push(bx_queue *q, const char *url, const char *text, int depth)
+{
+    size_t n = strcspn(url, "#");
+    int fresh, path_fresh;
+    if (!keyset_get(&q->seen, url, n, &fresh))
+        return -1;
+    if (!fresh)
+        return 0;
+    bx_keyed *path = keyset_get(&q->paths, url, strcspn(url, "?#"), &path_fresh);
+    char *u = strndup(url, n);
+    if (!path || !u) {
+        free(u);
+        return -1;
+    }
+    bx_queue_item in = {u, depth, bx_care_score(u, text), q->seq++, path};
+    if (q->n >= BX_QUEUE_MAX) {
+        long victim = full_queue_victim(q, &in);
+        if (victim < 0) {
+            free(u);
+            return 0;
+        }
+        free(q->items[victim].url);
+        remove_at(q, (size_t)victim);
+    }
+    if (q->n == q->cap) {
+        size_t cap = q->cap ? q->cap * 2 : 64;
+        bx_queue_item *p = realloc(q->items, cap * sizeof *p);
+        if (!p) {
+            free(u);
+            return -1;
+        }
+        q->items = p;
+        q->cap = cap;
+    }
+    q->items[q->n++] = in;
+    path->queued++;
+    return 1;
+}
+
 int bx_queue_pop(bx_queue *q, bx_queue_item *item)
 {
     if (q->n == 0)
@@ -186,7 +231,7 @@ int bx_queue_pop(bx_queue *q, bx_queue_item *item)
             best = i;
     *item = q->items[best];
     item->path->count++;
-    q->items[best] = q->items[--q->n];
+    remove_at(q, best);
     return 1;
 }
 

@@ -110,7 +110,8 @@ typedef struct bx_session_map {
  * stay valid). */
 typedef struct bx_keyed {
     char *key;
-    size_t count;
+    size_t count;  /* paths: URLs of the path taken from the queue */
+    size_t queued; /* paths: URLs of the path in the queue now */
 } bx_keyed;
 
 typedef struct bx_keyset {
@@ -119,8 +120,12 @@ typedef struct bx_keyset {
 } bx_keyset;
 
 /* URLs that differ only in their query string share one path: after BX_VARIANTS_MAX of them were
- * taken from the queue, the rest wait until every other queued URL was taken. */
+ * taken from the queue, the rest wait until every other queued URL was taken. When the queue is
+ * full (BX_QUEUE_MAX), a URL whose path has fewer than BX_VARIANTS_MAX URLs taken or queued takes
+ * the place of a queued variant beyond that cap (of the path with most of them); failing that, of
+ * the last queued URL if it comes first; a variant beyond the cap never displaces anything. */
 #define BX_VARIANTS_MAX 2
+#define BX_QUEUE_MAX    20000
 
 typedef struct bx_queue_item {
     char *url;

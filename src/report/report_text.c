@@ -1,13 +1,17 @@
 /*
  * report_text.c — the terminal summary: counts by severity, one table row per finding (severity,
- * rule, vendor, account, page, occurrences), then the detail of every finding above info with its
- * evidence (PHI highlighted when colour is on), the legal reasoning and the fix.
+ * rule, vendor, account, page, occurrences; findings whose pages differ only in their query share
+ * a row; columns fitted to their content, text_table.c), then
+ * the detail of every finding above info with its evidence (PHI highlighted when colour is on), the
+ * legal reasoning and the fix.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "phiwall/url.h"
 #include "report/report_internal.h"
+#include "report/text_table.h"
 
 #define RESET  "\033[0m"
 #define BOLD   "\033[1m"
@@ -29,8 +33,8 @@ static void colored(pw_buf *b, int color, const char *code, const char *fmt_s)
         pw_buf_puts(b, fmt_s);
 }
 
-/* Host + path of a page URL, cut to width with a trailing ellipsis. */
-static void short_url(pw_buf *b, const char *url, int width)
+/* Host + path of a page URL (the whole string when it does not parse), NUL-terminated in out. */
+static void short_url(const char *url, char *out, size_t cap)
 {
     pw_url u;
     const char *s = url ? url : "";
@@ -39,10 +43,7 @@ static void short_url(pw_buf *b, const char *url, int width)
         s = u.host.p;
         n = (size_t)(u.path.p + u.path.n - u.host.p);
     }
-    if ((int)n > width)
-        pw_buf_printf(b, "%.*s…", width - 1, s);
-    else
-        pw_buf_printf(b, "%-*.*s", width, (int)n, s);
+    snprintf(out, cap, "%.*s", (int)n, s);
 }
 
 static void summary(pw_buf *b, const pw_scan_result *r, int color)
@@ -64,26 +65,163 @@ static void summary(pw_buf *b, const pw_scan_result *r, int color)
     }
 }
 
+/* The findings table's columns: as wide as their content, up to a cap, the whole table at most
+ * TEXT_WIDTH wide; tracker names wrap at word boundaries, accounts and pages are cut with "…"
+ * (docs/report-formats.md). */
+#define TEXT_WIDTH 120
+#define PAGE_CAP   48
+static const tt_col finding_cols[] = {
+    {"SEVERITY", 0, 0, 0, 0},  {"RULE", 0, 0, 0, 0},         {"TRACKER", 36, 1, 0, 24},
+    {"ACCOUNT", 24, 0, 0, 16}, {"PAGE", PAGE_CAP, 0, 0, 32}, {"N", 0, 0, 1, 0},
+};
+
+/* What a table row shows of a finding, the occurrences aside: severity, rule, tracker, account
+ * and the page's host and path. Findings whose pages differ only in their query string
+ * (?doctor=a, ?doctor=b) share it and share one row. malloc'd, or NULL. */
+static char *row_key(const pw_finding *f)
+{
+    char host[256], page[512];
+    const char *acct = pw_report_finding_account(f, host, sizeof host);
+    short_url(f->page_url, page, sizeof page);
+    pw_buf k;
+    pw_buf_init(&k);
+    pw_buf_printf(&k, "%d\x1f%s\x1f%s\x1f%s\x1f%s", (int)f->severity, f->rule_id,
+                  pw_report_product(f->tracker), acct ? acct : "-", page);
+    return pw_buf_steal(&k, NULL);
+}
+
+typedef struct table_rows {
+    char **key;    /* per finding */
+    size_t *urls;  /* per finding that heads a row: the findings (page URLs) in it; 0 otherwise */
+    size_t *occur; /* per head: the occurrences summed over them */
+} table_rows;
+
+static void rows_free(table_rows *tr, size_t n)
+{
+    for (size_t i = 0; tr->key && i < n; i++)
+        free(tr->key[i]);
+    free(tr->key);
+    free(tr->urls);
+    free(tr->occur);
+}
+
+/* The first finding of each key heads its row; -1 when out of memory. */
+static int rows_group(const pw_scan_result *r, table_rows *tr)
+{
+    size_t n = r->n_findings;
+    tr->key = calloc(n, sizeof *tr->key);
+    tr->urls = calloc(n, sizeof *tr->urls);
+    tr->occur = calloc(n, sizeof *tr->occur);
+    if (!tr->key || !tr->urls || !tr->occur)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        if (!(tr->key[i] = row_key(&r->findings[i])))
+            return -1;
+        size_t head = i;
+        for (size_t j = 0; j < i && head == i; j++)
+            if (tr->urls[j] && strcmp(tr->key[j], tr->key[i]) == 0)
+                head = j;
+        tr->urls[head]++;
+        tr->occur[head] += r->findings[i].occurrences;
+    }
+    return 0;
+}
+
+typedef struct finding_cells {
+    char n[24], page[512], host[256];
+    const char *cell[6];
+} finding_cells;
+
+/* The row headed by f: with urls > 1 the page reads "host/path (N URLs)", the path cut to keep
+ * the count within the page column's `page_width`. */
+static void finding_row(const pw_finding *f, size_t urls, size_t occur, int page_width,
+                        finding_cells *fc)
+{
+    const char *acct = pw_report_finding_account(f, fc->host, sizeof fc->host);
+    short_url(f->page_url, fc->page, sizeof fc->page);
+    if (urls > 1) {
+        char more[32];
+        int wm = snprintf(more, sizeof more, " (%zu URLs)", urls);
+        int room = page_width - wm;
+        if (tt_text_width(fc->page) > room) {
+            size_t cut = 0;
+            for (int cps = 0; fc->page[cut] && cps < room - 1; cps++)
+                for (cut++; (fc->page[cut] & 0xC0) == 0x80; cut++) {}
+            snprintf(fc->page + cut, sizeof fc->page - cut, "…");
+        }
+        size_t len = strlen(fc->page);
+        snprintf(fc->page + len, sizeof fc->page - len, "%s", more);
+    }
+    snprintf(fc->n, sizeof fc->n, "%zu", occur);
+    fc->cell[0] = pw_severity_name(f->severity);
+    fc->cell[1] = f->rule_id;
+    fc->cell[2] = pw_report_product(f->tracker);
+    fc->cell[3] = acct ? acct : "-";
+    fc->cell[4] = fc->page;
+    fc->cell[5] = fc->n;
+}
+
 static void table(pw_buf *b, const pw_scan_result *r, int color)
 {
     if (!r->n_findings) {
         pw_buf_puts(b, "\nNo tracker findings.\n");
         return;
     }
-    pw_buf_printf(b, "\n%s%-9s %-21s %-20s %-17s %-36s %5s%s\n", color ? BOLD : "", "SEVERITY",
-                  "RULE", "TRACKER", "ACCOUNT", "PAGE", "N", color ? RESET : "");
+    table_rows tr = {0};
+    if (rows_group(r, &tr) != 0) {
+        rows_free(&tr, r->n_findings);
+        b->failed = 1; /* reported as out of memory */
+        return;
+    }
+    tt_table t;
+    tt_init(&t, finding_cols, sizeof finding_cols / sizeof finding_cols[0]);
+    finding_cells fc;
+    for (int pass = 0; pass == 0 || (pass == 1 && tt_fit(&t, TEXT_WIDTH)); pass++)
+        for (size_t i = 0; i < r->n_findings; i++) {
+            if (!tr.urls[i])
+                continue;
+            finding_row(&r->findings[i], tr.urls[i], tr.occur[i], t.col[4].cap, &fc);
+            for (size_t c = 0; c < t.n; c++)
+                tt_measure(&t, c, fc.cell[c]);
+        }
+    pw_buf_putc(b, '\n');
+    tt_header(&t, b, "", color ? BOLD : NULL, color ? RESET : NULL);
     for (size_t i = 0; i < r->n_findings; i++) {
         const pw_finding *f = &r->findings[i];
-        char sev[16];
-        snprintf(sev, sizeof sev, "%-9s", pw_severity_name(f->severity));
-        colored(b, color, sev_color(f->severity), sev);
-        char host[256];
-        const char *acct = pw_report_finding_account(f, host, sizeof host);
-        pw_buf_printf(b, " %-21s %-20.20s %-17.17s ", f->rule_id, pw_report_product(f->tracker),
-                      acct ? acct : "-");
-        short_url(b, f->page_url, 36);
-        pw_buf_printf(b, " %5zu\n", f->occurrences);
+        if (!tr.urls[i])
+            continue;
+        finding_row(f, tr.urls[i], tr.occur[i], t.width[4], &fc);
+        const char *colors[6] = {color ? sev_color(f->severity) : NULL};
+        tt_row(&t, b, "", fc.cell, colors, RESET);
     }
+    rows_free(&tr, r->n_findings);
+}
+
+/* Inventory rows: tracker, account, beacons, pages, events (never cut). */
+static const tt_col use_cols[] = {
+    {NULL, 36, 1, 0, 0}, {NULL, 24, 0, 0, 0}, {NULL, 0, 0, 1, 0},
+    {NULL, 0, 0, 0, 0},  {NULL, 0, 1, 0, 0},
+};
+
+typedef struct use_cells {
+    char beacons[40], pages[40];
+    pw_buf events;
+    const char *cell[5];
+} use_cells;
+
+static void use_row(const pw_tracker_use *u, use_cells *uc)
+{
+    snprintf(uc->beacons, sizeof uc->beacons, "%zu beacon%s", u->n_requests,
+             u->n_requests == 1 ? "" : "s");
+    snprintf(uc->pages, sizeof uc->pages, "on %zu page%s", u->n_pages, u->n_pages == 1 ? "" : "s");
+    uc->events.len = 0;
+    for (size_t j = 0; j < u->n_events; j++)
+        pw_buf_printf(&uc->events, "%s%s", j ? ", " : "events: ", u->events[j]);
+    uc->cell[0] = pw_report_product(u->tracker);
+    uc->cell[1] = pw_report_use_account(u);
+    uc->cell[2] = uc->beacons;
+    uc->cell[3] = uc->pages;
+    uc->cell[4] = uc->events.len ? uc->events.data : NULL;
 }
 
 static void inventory(pw_buf *b, const pw_scan_result *r, int color)
@@ -91,15 +229,20 @@ static void inventory(pw_buf *b, const pw_scan_result *r, int color)
     if (!r->n_trackers)
         return;
     pw_buf_printf(b, "\n%sTrackers seen%s\n", color ? BOLD : "", color ? RESET : "");
-    for (size_t i = 0; i < r->n_trackers; i++) {
-        const pw_tracker_use *u = &r->trackers[i];
-        pw_buf_printf(b, "  %-24.24s %-18s %5zu beacon%s on %zu page%s",
-                      pw_report_product(u->tracker), pw_report_use_account(u), u->n_requests,
-                      u->n_requests == 1 ? " " : "s", u->n_pages, u->n_pages == 1 ? "" : "s");
-        for (size_t j = 0; j < u->n_events; j++)
-            pw_buf_printf(b, "%s%s", j ? ", " : "  events: ", u->events[j]);
-        pw_buf_putc(b, '\n');
+    tt_table t;
+    tt_init(&t, use_cols, sizeof use_cols / sizeof use_cols[0]);
+    use_cells uc;
+    pw_buf_init(&uc.events);
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t i = 0; i < r->n_trackers; i++) {
+            use_row(&r->trackers[i], &uc);
+            for (size_t c = 0; pass == 0 && c < t.n; c++)
+                tt_measure(&t, c, uc.cell[c]);
+            if (pass == 1)
+                tt_row(&t, b, "  ", uc.cell, NULL, NULL);
+        }
     }
+    pw_buf_free(&uc.events);
 }
 
 static void text_span(pw_buf *out, const char *s, size_t n, const pw_hit *h, void *ctx)

@@ -177,6 +177,100 @@ static void test_queue_start_and_variants(void)
     bx_queue_free(&q);
 }
 
+static void pop_expect(bx_queue *q, const char *want)
+{
+    bx_queue_item it;
+    if (!bx_queue_pop(q, &it)) {
+        CHECK(!"queue empty");
+        return;
+    }
+    CHECK_STR(it.url, want);
+    free(it.url);
+}
+
+/* A crawl that finds a distinct page late (on its 20th page), after the distinct pages queued
+ * so far ran out and 3rd+ variants were being visited: the late page, even a general one, comes
+ * before every remaining variant beyond the cap; a new path's first two variants do too. */
+static void test_queue_late_distinct(void)
+{
+    bx_queue q;
+    bx_queue_init(&q);
+    char url[96];
+    CHECK_INT(bx_queue_push(&q, "https://h.org/", "home", 0), 1);
+    pop_expect(&q, "https://h.org/");
+    for (int i = 0; i < 30; i++) {
+        snprintf(url, sizeof url, "https://h.org/appointments/request?doctor=d%02d", i);
+        CHECK_INT(bx_queue_push(&q, url, "Request an appointment", 1), 1);
+    }
+    for (int i = 0; i < 15; i++) {
+        snprintf(url, sizeof url, "https://h.org/page%02d", i);
+        CHECK_INT(bx_queue_push(&q, url, "About", 1), 1);
+    }
+    pop_expect(&q, "https://h.org/appointments/request?doctor=d00");
+    pop_expect(&q, "https://h.org/appointments/request?doctor=d01");
+    for (int i = 0; i < 15; i++) {
+        snprintf(url, sizeof url, "https://h.org/page%02d", i);
+        pop_expect(&q, url);
+    }
+    /* distinct pages exhausted: 3rd and 4th variants are taken (pages 18, 19) */
+    pop_expect(&q, "https://h.org/appointments/request?doctor=d02");
+    pop_expect(&q, "https://h.org/appointments/request?doctor=d03");
+    /* page 20 links to three new pages: a general page, a careers page, a new path's variants */
+    CHECK_INT(bx_queue_push(&q, "https://h.org/news/late", "News", 3), 1);
+    CHECK_INT(bx_queue_push(&q, "https://h.org/careers/late", "Careers", 3), 1);
+    CHECK_INT(bx_queue_push(&q, "https://h.org/events?id=1", "Event", 3), 1);
+    CHECK_INT(bx_queue_push(&q, "https://h.org/events?id=2", "Event", 3), 1);
+    CHECK_INT(bx_queue_push(&q, "https://h.org/events?id=3", "Event", 3), 1);
+    CHECK(bx_care_score("https://h.org/careers/late", "Careers") <
+          bx_care_score("https://h.org/appointments/request?doctor=d04", "Request an appointment"));
+    pop_expect(&q, "https://h.org/events?id=1");
+    pop_expect(&q, "https://h.org/events?id=2");
+    pop_expect(&q, "https://h.org/news/late");
+    pop_expect(&q, "https://h.org/careers/late");
+    pop_expect(&q, "https://h.org/appointments/request?doctor=d04"); /* by care score */
+    bx_queue_free(&q);
+}
+
+/* A full queue (BX_QUEUE_MAX) still takes distinct pages found late: they replace variants beyond
+ * the cap (the last queued of the most repeated path), and when there are none, the URL taken
+ * last if they come before it; a variant beyond the cap displaces nothing. */
+static void test_queue_full_keeps_distinct(void)
+{
+    bx_queue q;
+    bx_queue_init(&q);
+    char url[96];
+    CHECK_INT(bx_queue_push(&q, "https://h.org/", "home", 0), 1);
+    for (int i = 1; i < BX_QUEUE_MAX; i++) {
+        snprintf(url, sizeof url, "https://h.org/calendar?date=%05d", i);
+        CHECK_INT(bx_queue_push(&q, url, "Calendar", 1), 1);
+    }
+    CHECK_INT((int)q.n, BX_QUEUE_MAX);
+    CHECK_INT(bx_queue_push(&q, "https://h.org/calendar?date=99999", "Calendar", 2), 0);
+    CHECK_INT(bx_queue_push(&q, "https://h.org/news/late", "News", 2), 1);
+    CHECK_INT(bx_queue_push(&q, "https://h.org/appointments", "Book an appointment", 2), 1);
+    CHECK_INT((int)q.n, BX_QUEUE_MAX);
+    pop_expect(&q, "https://h.org/");
+    pop_expect(&q, "https://h.org/appointments");
+    pop_expect(&q, "https://h.org/calendar?date=00001");
+    pop_expect(&q, "https://h.org/calendar?date=00002");
+    pop_expect(&q, "https://h.org/news/late");
+    bx_queue_free(&q);
+
+    /* a full queue of distinct pages (a big sitemap): a care page found late takes the place of
+     * the URL taken last; a page that would come after all of them is dropped */
+    bx_queue_init(&q);
+    for (int i = 0; i < BX_QUEUE_MAX; i++) {
+        snprintf(url, sizeof url, "https://h.org/people/p%05d", i);
+        CHECK_INT(bx_queue_push(&q, url, NULL, 1), 1);
+    }
+    CHECK_INT(bx_queue_push(&q, "https://h.org/careers", "Careers", 2), 0);
+    CHECK_INT(bx_queue_push(&q, "https://h.org/schedule", "Schedule a visit", 2), 1);
+    CHECK_INT((int)q.n, BX_QUEUE_MAX);
+    pop_expect(&q, "https://h.org/schedule");
+    pop_expect(&q, "https://h.org/people/p00000");
+    bx_queue_free(&q);
+}
+
 static void test_options(void)
 {
     pw_arena a;
@@ -377,5 +471,6 @@ static void test_static_extract(void)
 }
 
 PW_TEST_MAIN(PW_TEST(test_msg_parse), PW_TEST(test_conn_over_pipes), PW_TEST(test_queue_order),
-             PW_TEST(test_queue_start_and_variants), PW_TEST(test_options),
+             PW_TEST(test_queue_start_and_variants), PW_TEST(test_queue_late_distinct),
+             PW_TEST(test_queue_full_keeps_distinct), PW_TEST(test_options),
              PW_TEST(test_har_writer), PW_TEST(test_static_extract))

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# scan_filter_lists.sh — `phiwall scan` chooses its filter lists with the options of `phiwall
+# trackers` (--easyprivacy FILE | --no-easyprivacy, --easylist FILE | --no-easylist), with the same
+# meaning: a scan with --no-easylist reports no tracker that only EasyList names; the live-site
+# scan takes the same options (a missing explicit list is a runtime error naming the file).
+set -u
+. "$PW_SRC/tests/integration/lib.bash"
+command -v jq >/dev/null || skip "jq not installed (scripts/install-deps.sh)"
+HAR="$PW_SRC/tests/data/har/easylist_only.har" # a condition page; adserver.example, ps.eyeota.net
+L="$PW_SRC/tests/data/decode"
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+easylist_hosts() { jq -r '[.findings[] | select(.vendor.id == "easylist") | .request.url] | unique | join(" ")' "$1"; }
+
+# an explicit EasyList: its host rule names adserver.example
+"$PHIWALL" scan --har "$HAR" --easyprivacy "$L/mini_easyprivacy.txt" --easylist "$L/mini_easylist.txt" \
+    --format json -o "$T/el.json"
+expect_code 0 $? "scan --easylist FILE"
+expect_match "$(easylist_hosts "$T/el.json")" '^https://adserver\.example/pixel\.gif$' "EasyList host reported"
+
+# --no-easylist: nothing that only EasyList names, in any format
+"$PHIWALL" scan --har "$HAR" --easyprivacy "$L/mini_easyprivacy.txt" --no-easylist --format json -o "$T/no.json"
+expect_code 0 $? "scan --no-easylist"
+expect_code 0 "$(jq '[.findings[] | select(.vendor.id == "easylist")] | length' "$T/no.json")" "no EasyList finding"
+expect_code 0 "$(jq '.summary.beacons' "$T/no.json")" "no EasyList beacon"
+out=$("$PHIWALL" scan --har "$HAR" --no-easylist)
+expect_nomatch "$out" 'adserver\.example|eyeota|EasyList' "text report without EasyList trackers"
+
+# --no-easyprivacy alone loads no list; with --easylist FILE only EasyList (as for trackers)
+"$PHIWALL" scan --har "$HAR" --no-easyprivacy --format json -o "$T/none.json"
+expect_code 0 "$(jq '.summary.beacons' "$T/none.json")" "--no-easyprivacy: no filter list at all"
+"$PHIWALL" scan --har "$HAR" --no-easyprivacy --easylist "$L/mini_easylist.txt" --format json -o "$T/elonly.json"
+expect_match "$(easylist_hosts "$T/elonly.json")" 'adserver\.example' "--no-easyprivacy --easylist FILE"
+
+# the default is Debian's EasyList when installed (ps.eyeota.net is on it, not on EasyPrivacy)
+deb=/usr/share/chromium/extensions/ublock-origin/assets/thirdparties/easylist/easylist.txt
+if [ -r "$deb" ]; then
+    "$PHIWALL" scan --har "$HAR" --format json -o "$T/default.json"
+    expect_match "$(easylist_hosts "$T/default.json")" 'ps\.eyeota\.net' "Debian's EasyList by default"
+    "$PHIWALL" scan --har "$HAR" --no-easylist --format json -o "$T/default-no.json"
+    expect_nomatch "$(jq -c '.findings' "$T/default-no.json")" 'eyeota' "--no-easylist drops Debian's EasyList"
+fi
+
+# a missing explicit list: exit 3 naming it, for --har and for a live-site scan
+e=$("$PHIWALL" scan --har "$HAR" --easylist "$T/missing.txt" 2>&1); expect_code 3 $? "--har, missing --easylist"
+expect_match "$e" "$T/missing.txt" "the missing list is named (--har)"
+e=$("$PHIWALL" scan http://127.0.0.1:9/ --static --easyprivacy "$T/missing.txt" 2>&1)
+expect_code 3 $? "live scan, missing --easyprivacy"
+expect_match "$e" "$T/missing.txt" "the missing list is named (live scan)"
+
+# documented in scan --help with trackers' wording
+help=$("$PHIWALL" scan --help)
+for o in '--easyprivacy FILE' '--no-easyprivacy' '--easylist FILE' '--no-easylist'; do
+    expect_match "$help" "$o" "scan --help names $o"
+done
+finish

@@ -1,0 +1,276 @@
+/*
+ * test_report_text.c — the terminal report's tables: columns fitted to their content (a long
+ * tracker label wraps at a word boundary instead of being cut to "ad server or data br"), the
+ * table at most 120 columns wide, long pages cut with "…", counts right-aligned, UTF-8 widths,
+ * no trailing blanks, the same output on every render; and text_table.c on its own.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "phiwall/report.h"
+#include "pw_test.h"
+#include "report/text_table.h"
+
+static const pw_tracker meta = {.id = "meta-pixel",
+                                .vendor = "Meta",
+                                .product = "Meta Pixel",
+                                .category = PW_CATEGORY_ADVERTISING,
+                                .baa = PW_BAA_NO,
+                                .decoder = "meta"};
+static const pw_tracker broker = {.id = "easylist",
+                                  .vendor = "unknown",
+                                  .product = "ad server or data broker (EasyList)",
+                                  .category = PW_CATEGORY_ADVERTISING,
+                                  .baa = PW_BAA_UNKNOWN,
+                                  .decoder = "generic"};
+static const pw_request broker_req = {.method = "GET", .url = "https://ps.eyeota.net/pixel"};
+
+static pw_finding findings[] = {
+    {.rule_id = "PW-CONDITION-URL",
+     .title = "Condition page",
+     .severity = PW_SEV_MEDIUM,
+     .context = PW_CTX_CONDITION,
+     .legal = "Elevated risk.",
+     .remediation = "Remove it.",
+     .tracker = &broker,
+     .page_url = "https://www.example-hospital.org/conditions/asthma",
+     .occurrences = 1,
+     .request = &broker_req},
+    {.rule_id = "PW-TRACKER-PRESENT",
+     .title = "Tracker present",
+     .severity = PW_SEV_INFO,
+     .context = PW_CTX_GENERAL,
+     .legal = "General.",
+     .remediation = "None.",
+     .tracker = &meta,
+     .account_id = "123456789012345",
+     .page_url = "https://www.example-hospital.org/news/2026/a-very-long-article-title-about-"
+                 "the-new-wing-of-the-hospital-and-its-opening?utm_source=x",
+     .occurrences = 1234},
+};
+
+static const pw_scan_result result = {.findings = findings,
+                                      .n_findings = 2,
+                                      .n_requests = 3,
+                                      .target = "t.har",
+                                      .source = PW_SOURCE_HAR};
+
+static char *render(void)
+{
+    static pw_buf b;
+    pw_buf_free(&b);
+    pw_buf_init(&b);
+    pw_report_opts o = {.color = 0, .tool_version = "9.9.9"};
+    pw_err err;
+    CHECK_INT(pw_report_render(&result, PW_REPORT_TEXT, &o, &b, &err), PW_OK);
+    return b.data ? b.data : "";
+}
+
+/* Line i (0-based) after the one that starts with `head`, copied into out. */
+static const char *line_after(const char *text, const char *head, int i, char *out, size_t cap)
+{
+    const char *p = strstr(text, head);
+    for (; p && i > 0; i--) {
+        p = strchr(p, '\n');
+        p = p ? p + 1 : NULL;
+    }
+    if (!p)
+        return "";
+    size_t n = strcspn(p, "\n");
+    snprintf(out, cap, "%.*s", (int)(n < cap ? n : cap - 1), p);
+    return out;
+}
+
+static int column_of(const char *line, const char *word)
+{
+    const char *p = strstr(line, word);
+    return p ? tt_text_width(line) - tt_text_width(p) : -1;
+}
+
+static void findings_table_fits_labels(void)
+{
+    char *t = render();
+    char head[256], row[256], more[256], info[256];
+    line_after(t, "SEVERITY", 0, head, sizeof head);
+    line_after(t, "SEVERITY", 1, row, sizeof row);
+    line_after(t, "SEVERITY", 2, more, sizeof more);
+    line_after(t, "SEVERITY", 3, info, sizeof info);
+    /* the label wraps at a word, the rest on the next line in the same column: read back, the
+     * column holds the whole label */
+    int tracker = column_of(head, "TRACKER"), account = column_of(head, "ACCOUNT");
+    CHECK_INT(column_of(row, "ad server"), tracker);
+    char label[128];
+    snprintf(label, sizeof label, "%.*s %s", account - tracker, row + tracker, more + tracker);
+    for (size_t n = strlen(label); n && label[n - 1] == ' '; n--)
+        label[n - 1] = '\0';
+    char *two = strstr(label, "  ");
+    if (two) /* the first line's padding */
+        memmove(two + 1, two + strspn(two, " "), strlen(two + strspn(two, " ")) + 1);
+    CHECK_STR(label, "ad server or data broker (EasyList)");
+    CHECK(strstr(t, "data br ") == NULL);
+    /* the company's host stands in for the account, in the ACCOUNT column */
+    CHECK_INT(column_of(row, "ps.eyeota.net"), account);
+    CHECK_INT(column_of(info, "123456789012345"), account);
+    /* a page longer than its column is cut with an ellipsis, the count right-aligned */
+    CHECK(strstr(info, "…") != NULL);
+    CHECK(strstr(info, "utm_source") == NULL);
+    CHECK_INT(tt_text_width(info), tt_text_width(head));
+    CHECK(tt_text_width(row) <= 120 && tt_text_width(info) <= 120);
+    CHECK(row[strlen(row) - 1] == '1' && info[strlen(info) - 1] == '4');
+    CHECK(more[strlen(more) - 1] != ' ');
+    /* and the inventory keeps the whole label too */
+    CHECK(strstr(t, "Trackers seen") == NULL || strstr(t, "data broker (EasyList)") != NULL);
+    /* stable: the same bytes on every render */
+    char *copy = strdup(t);
+    CHECK_STR(render(), copy);
+    free(copy);
+}
+
+/* Findings whose pages differ only in the query string share one table row (their occurrences
+ * summed, the number of URLs after the page); the details and the JSON keep each. */
+static const pw_finding variants[] = {
+    {.rule_id = "PW-NO-BAA",
+     .title = "No BAA",
+     .severity = PW_SEV_MEDIUM,
+     .context = PW_CTX_CARE_INTENT,
+     .legal = "No BAA.",
+     .remediation = "Remove it.",
+     .tracker = &meta,
+     .account_id = "1",
+     .page_url = "https://h.org/appointments/request?doctor=a",
+     .occurrences = 2},
+    {.rule_id = "PW-NO-BAA",
+     .title = "No BAA",
+     .severity = PW_SEV_MEDIUM,
+     .context = PW_CTX_CARE_INTENT,
+     .legal = "No BAA.",
+     .remediation = "Remove it.",
+     .tracker = &meta,
+     .account_id = "2", /* another account: its own row */
+     .page_url = "https://h.org/appointments/request?doctor=a",
+     .occurrences = 1},
+    {.rule_id = "PW-NO-BAA",
+     .title = "No BAA",
+     .severity = PW_SEV_MEDIUM,
+     .context = PW_CTX_CARE_INTENT,
+     .legal = "No BAA.",
+     .remediation = "Remove it.",
+     .tracker = &meta,
+     .account_id = "1",
+     .page_url = "https://h.org/appointments/request?doctor=b",
+     .occurrences = 3},
+    {.rule_id = "PW-NO-BAA",
+     .title = "No BAA",
+     .severity = PW_SEV_MEDIUM,
+     .context = PW_CTX_CARE_INTENT,
+     .legal = "No BAA.",
+     .remediation = "Remove it.",
+     .tracker = &meta,
+     .account_id = "1",
+     .page_url = "https://h.org/appointments/"
+                 "request-a-visit-with-one-of-our-specialists-in-cardiology?doctor=c",
+     .occurrences = 1},
+    {.rule_id = "PW-NO-BAA",
+     .title = "No BAA",
+     .severity = PW_SEV_MEDIUM,
+     .context = PW_CTX_CARE_INTENT,
+     .legal = "No BAA.",
+     .remediation = "Remove it.",
+     .tracker = &meta,
+     .account_id = "1",
+     .page_url = "https://h.org/appointments/"
+                 "request-a-visit-with-one-of-our-specialists-in-cardiology?doctor=d",
+     .occurrences = 1},
+};
+
+static void query_variants_share_a_row(void)
+{
+    pw_scan_result vr = {.findings = (pw_finding *)variants,
+                         .n_findings = sizeof variants / sizeof variants[0],
+                         .target = "t.har",
+                         .source = PW_SOURCE_HAR};
+    pw_buf b;
+    pw_buf_init(&b);
+    pw_report_opts o = {.color = 0, .tool_version = "9.9.9"};
+    pw_err err;
+    CHECK_INT(pw_report_render(&vr, PW_REPORT_TEXT, &o, &b, &err), PW_OK);
+    const char *t = b.data ? b.data : "";
+    char l1[256], l2[256], l3[256], l4[256];
+    line_after(t, "SEVERITY", 1, l1, sizeof l1);
+    line_after(t, "SEVERITY", 2, l2, sizeof l2);
+    line_after(t, "SEVERITY", 3, l3, sizeof l3);
+    line_after(t, "SEVERITY", 4, l4, sizeof l4);
+    CHECK(strstr(l1, " 1 ") && strstr(l1, "h.org/appointments/request (2 URLs)") &&
+          l1[strlen(l1) - 1] == '5');
+    CHECK(strstr(l2, " 2 ") && strstr(l2, "h.org/appointments/request ") && !strstr(l2, "URLs"));
+    /* a long path is cut so that the count stays in the 48-wide column */
+    const char *cut = "h.org/appointments/request-a-visit-wit… (2 URLs)";
+    CHECK_INT(tt_text_width(cut), 48);
+    CHECK(strstr(l3, cut) && l3[strlen(l3) - 1] == '2');
+    CHECK(strstr(t, "3 informational") == NULL);
+    /* the details keep every URL */
+    CHECK(strstr(t, "page:     https://h.org/appointments/request?doctor=a") != NULL);
+    CHECK(strstr(t, "page:     https://h.org/appointments/request?doctor=b") != NULL);
+    pw_buf_free(&b);
+}
+
+static char *table_text(const tt_col *cols, size_t n_cols, const char *const *rows, size_t n_rows,
+                        int max_total, pw_buf *b)
+{
+    tt_table t;
+    tt_init(&t, cols, n_cols);
+    for (int pass = 0; pass == 0 || (pass == 1 && tt_fit(&t, max_total)); pass++)
+        for (size_t r = 0; r < n_rows; r++)
+            for (size_t c = 0; c < n_cols; c++)
+                tt_measure(&t, c, rows[r * n_cols + c]);
+    tt_header(&t, b, "", NULL, NULL);
+    for (size_t r = 0; r < n_rows; r++)
+        tt_row(&t, b, "", rows + r * n_cols, NULL, NULL);
+    return b->data;
+}
+
+static void table_wraps_and_cuts(void)
+{
+    static const tt_col cols[] = {{"NAME", 12, 1, 0, 0}, {"URL", 10, 0, 0, 0}, {"N", 0, 0, 1, 0}};
+    static const char *const rows[] = {
+        "Café Pixel",
+        "h.org/a",
+        "7", /* fits: widths count code points */
+        "a very long name",
+        "h.org/abcdefghijkl",
+        "123", /* wraps; URL cut */
+        "Supercalifragilistic x",
+        "-",
+        "1", /* a word longer than 12: cut, "…" */
+    };
+    pw_buf b;
+    pw_buf_init(&b);
+    const char *want = "NAME          URL           N\n"
+                       "Café Pixel    h.org/a       7\n"
+                       "a very long   h.org/abc…  123\n"
+                       "name\n"
+                       "Supercalifr…  -             1\n"
+                       "x\n";
+    CHECK_STR(table_text(cols, 3, rows, 3, 200, &b), want);
+    pw_buf_free(&b);
+}
+
+static void table_fits_total(void)
+{
+    /* 20 + 2 + 20 wide, at most 30: the wrap column gives way first, down to its min */
+    static const tt_col cols[] = {{"A", 20, 1, 0, 8}, {"B", 20, 0, 0, 10}};
+    static const char *const rows[] = {"one two three four", "0123456789abcdefghij"};
+    pw_buf b;
+    pw_buf_init(&b);
+    const char *want = "A        B\n" /* narrowed to 8, then to its widest line */
+                       "one two  0123456789abcdefghij\n"
+                       "three\n"
+                       "four\n";
+    CHECK_STR(table_text(cols, 2, rows, 1, 30, &b), want);
+    pw_buf_free(&b);
+    CHECK_INT(tt_text_width("é…x"), 3);
+}
+
+PW_TEST_MAIN(PW_TEST(findings_table_fits_labels), PW_TEST(query_variants_share_a_row),
+             PW_TEST(table_wraps_and_cuts), PW_TEST(table_fits_total))
