@@ -300,8 +300,10 @@ static void append_body(req *r, size_t max, const char *data, size_t n)
 static enum MHD_Result send_reply(pw_gw_http *h, struct MHD_Connection *c, req *r,
                                   const pw_gw_reply *reply)
 {
+    /* Only answers that repeat are cached: not those listing a batch's rejected events. */
+    int repeats = reply->status == 200 && !strstr(reply->body, "\"rejected\"");
     return send_any(h, c, r, reply->status, "application/json", reply->body, strlen(reply->body),
-                    reply->retry_after, reply->status == 200);
+                    reply->retry_after, repeats);
 }
 
 /* On the committer's thread: the request is durable (or refused); wake its connection. */
