@@ -88,10 +88,11 @@ static void ingest(fixture *f, const char *body)
                  "test-agent", pw_gw_now_ms(), &f->reply);
 }
 
-#define ID1          "11111111-2222-4333-8444-555555555551"
-#define ID2          "11111111-2222-4333-8444-555555555552"
-#define ID3          "11111111-2222-4333-8444-555555555553"
-#define EV(id, name) "{\"event_id\":\"" id "\",\"name\":\"" name "\"}"
+#define ID1 "11111111-2222-4333-8444-555555555551"
+#define ID2 "11111111-2222-4333-8444-555555555552"
+#define ID3 "11111111-2222-4333-8444-555555555553"
+/* With the visitor's consent: Meta requires consent.ads (requires_consent, test_gw_policy). */
+#define EV(id, name) "{\"event_id\":\"" id "\",\"name\":\"" name "\",\"consent\":{\"ads\":true}}"
 
 static void test_one_bad_event_rejects_only_itself(void)
 {
