@@ -154,32 +154,6 @@ static void pad(pw_buf *b, int n)
         pw_buf_putc(b, ' ');
 }
 
-void tt_header(const tt_table *t, pw_buf *b, const char *indent, const char *on, const char *off)
-{
-    const char *cells[TT_MAX_COLS];
-    for (size_t c = 0; c < t->n; c++)
-        cells[c] = t->col[c].head;
-    pw_buf_puts(b, indent ? indent : "");
-    if (on)
-        pw_buf_puts(b, on);
-    size_t line_start = b->len;
-    for (size_t c = 0; c < t->n; c++) {
-        int w = tt_text_width(cells[c]);
-        if (c)
-            pw_buf_puts(b, TT_GAP);
-        if (t->col[c].right)
-            pad(b, t->width[c] - w);
-        pw_buf_puts(b, cells[c] ? cells[c] : "");
-        if (!t->col[c].right && c + 1 < t->n)
-            pad(b, t->width[c] - w);
-    }
-    while (b->len > line_start && b->data[b->len - 1] == ' ')
-        b->len--;
-    if (off)
-        pw_buf_puts(b, off);
-    pw_buf_putc(b, '\n');
-}
-
 /* One cell's piece on the current line, padded to the column; 1 if the cell has more. */
 static int cell_line(const tt_table *t, pw_buf *b, size_t c, const char *s, size_t *pos,
                      const char *color, const char *off)
@@ -225,4 +199,14 @@ void tt_row(const tt_table *t, pw_buf *b, const char *indent, const char *const 
             b->len--;
         pw_buf_putc(b, '\n');
     }
+}
+
+void tt_header(const tt_table *t, pw_buf *b, const char *indent, const char *on, const char *off)
+{
+    const char *cells[TT_MAX_COLS], *colors[TT_MAX_COLS];
+    for (size_t c = 0; c < t->n; c++) {
+        cells[c] = t->col[c].head;
+        colors[c] = on;
+    }
+    tt_row(t, b, indent, cells, colors, off);
 }
