@@ -57,7 +57,7 @@ expect_match "$out" "event_time +sent +event_time: receipt time \(the event has 
 # The reviewer's evasions, through the real PHI engine: foreign referrer hosts naming a
 # condition or a person, fullwidth/Cyrillic/zero-width/soft-hyphen/dotted/base64 notes, and a
 # visitor without consent: nothing of them reaches a payload, --explain says why.
-sed -e 's|^    referrer: drop$|    referrer: origin\n    referrer_origins: ["*"]|' \
+sed -e 's|^    referrer: drop .*$|    referrer: origin\n    referrer_origins: ["*"]|' \
     -e 's|allow_params: \[value, currency\]|allow_params: [value, currency, note]|' "$ex" >"$dir/evade.yaml"
 out=$("$PHIWALL" gateway --explain "$PW_SRC/tests/data/gateway/event_evasions.json" --config "$dir/evade.yaml" 2>&1)
 expect_code 0 $? "--explain evasions"
