@@ -187,13 +187,17 @@ static const char *general_page_cue(pw_arena *a, const char *url, pw_slice path)
         return NULL;
     if (slug == 0)
         return "general page host (careers, giving, job board)";
+    pw_slice before = slugs_before(path, slug);
     if (slug > 1) {
-        pw_slice before = slugs_before(path, slug);
         char *t = normalise(a, before.p, before.n);
         if (!t || find_cue(a, t, care_cues))
             return NULL;
     }
-    return pw_arena_sprintf(a, "general section (a page word as path slug %zu)", slug);
+    size_t e = before.n;
+    while (e < path.n && path.p[e] != '/' && path.p[e] != '?' && path.p[e] != '#')
+        e++;
+    return pw_arena_sprintf(a, "general section (page word '/%.*s' as path slug %zu)",
+                            (int)(e - before.n), path.p + before.n, slug);
 }
 
 /* The path and query of an URL (or the whole string when it is not an absolute URL). */

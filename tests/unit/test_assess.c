@@ -42,6 +42,14 @@ static void contexts(void)
               PW_CTX_GENERAL);
     CHECK_INT(ctx_of("https://h.org/en/visiting-hours", NULL), PW_CTX_GENERAL);
     CHECK_INT(ctx_of("https://h.org/appointments/parking", NULL), PW_CTX_CARE_INTENT);
+    pw_arena a;
+    pw_arena_init(&a, 0);
+    const char *why = NULL;
+    CHECK_INT(
+        pw_assess_page_context(NULL, NULL, &a, "https://h.org/en/careers/search?q=rn", NULL, &why),
+        PW_CTX_GENERAL);
+    CHECK_STR(why, "general section (page word '/careers' as path slug 2)");
+    pw_arena_free(&a);
     CHECK_INT(ctx_of("https://h.org/en/search?q=careers", NULL), PW_CTX_CARE_INTENT);
     CHECK_INT(ctx_of("https://h.org/", "Home"), PW_CTX_GENERAL);
     /* words match whole: "facebook" is not "book", "accountable" is not "account" */
