@@ -15,7 +15,8 @@
  *  - a dotted acronym of 3-6 single letters ("h.i.v", "H.I.V.") loses its dots when the letters
  *    are a vocabulary term.
  * Pure-ASCII segments pay pw_fold_has_high (internal.h) and, when they hold a '.', a look at each
- * dot; everything else here runs only for segments that hold a byte >= 0x80 or such an acronym.
+ * dot (pw_fold_dotted_term; segment.c decides); pw_seg_fold runs only for segments that hold a
+ * byte >= 0x80 or such an acronym.
  */
 #include <string.h>
 
@@ -273,8 +274,21 @@ static int dotted_term(pw_scan *sc, const char *s, size_t i, size_t end)
     return is_term(sc, w, n);
 }
 
+/* The masks hold a letter, dot, letter, dot, letter run (the shortest dotted acronym). */
+static int masks_have_dotted(const pw_seg_masks *m)
+{
+    for (size_t w = 0; w < m->words; w++) {
+        size_t i = w << 6;
+        if (pw_mask(m, PW_MK_ALPHA, w) & pw_mask_at(m, PW_MK_DOT, i + 1) &
+            pw_mask_at(m, PW_MK_ALPHA, i + 2) & pw_mask_at(m, PW_MK_DOT, i + 3) &
+            pw_mask_at(m, PW_MK_ALPHA, i + 4))
+            return 1;
+    }
+    return 0;
+}
+
 /* 1 if s[0..n) holds a dotted acronym of a vocabulary term (one look at each '.'). */
-static int has_dotted_term(pw_scan *sc, const char *s, size_t n)
+static int dotted_term_in(pw_scan *sc, const char *s, size_t n)
 {
     const char *p = memchr(s, '.', n);
     while (p) {
@@ -313,11 +327,16 @@ static void undot(pw_scan *sc, fold_out *o)
     o->n = w;
 }
 
-int pw_seg_fold(pw_scan *sc, const pw_seg *g, unsigned cls, pw_seg *out)
+int pw_fold_dotted_term(pw_scan *sc, const pw_seg *g)
 {
-    int high = pw_fold_has_high(g->s, g->n);
-    if (!high && !((cls & PW_SUM_DOT) && has_dotted_term(sc, g->s, g->n)))
+    const pw_seg_masks *m = g->sum ? g->sum->masks : NULL;
+    if (m && !masks_have_dotted(m))
         return 0;
+    return dotted_term_in(sc, g->s, g->n);
+}
+
+int pw_seg_fold(pw_scan *sc, const pw_seg *g, int high, pw_seg *out)
+{
     /* one block: the two offset maps, then the text (folding never makes the text longer) */
     uint32_t *os = pw_arena_alloc(sc->a, 2 * (g->n + 1) * sizeof *os + g->n + 1);
     if (!os)

@@ -636,30 +636,43 @@ void pw_page_text_filter(pw_scan *sc, const pw_seg *g, size_t mark);
 
 /* ---- det-norm: the folding layer (fold.c) ---- */
 
-/* 1 if s[0..n) holds a byte >= 0x80 (eight bytes at a time): the one check a pure-ASCII segment
- * pays for the Unicode part of the folding layer. */
+/* 1 if s[0..n) holds a byte >= 0x80 (eight bytes at a time, the last word overlapping): the one
+ * check a pure-ASCII segment pays for the Unicode part of the folding layer. */
 static inline int pw_fold_has_high(const char *s, size_t n)
 {
-    uint64_t acc = 0;
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        uint64_t v;
-        __builtin_memcpy(&v, s + i, 8); /* no <string.h> needed here */
+    uint64_t acc = 0, v = 0;
+    if (n >= 8) {
+        for (size_t i = 0; i + 8 < n; i += 8) {
+            __builtin_memcpy(&v, s + i, 8); /* no <string.h> needed here */
+            acc |= v;
+        }
+        __builtin_memcpy(&v, s + n - 8, 8);
         acc |= v;
+    } else if (n >= 4) {
+        uint32_t lo, hi;
+        __builtin_memcpy(&lo, s, 4);
+        __builtin_memcpy(&hi, s + n - 4, 4);
+        acc = lo | hi;
+    } else {
+        for (size_t i = 0; i < n; i++)
+            acc |= (unsigned char)s[i];
     }
-    for (; i < n; i++)
-        acc |= (unsigned char)s[i];
     return (acc & 0x8080808080808080ull) != 0;
 }
 
+/* 1 if g holds a dotted acronym ("h.i.v", "H.I.V.": 3-6 single letters joined by single dots,
+ * not glued to a word, digit or dot) whose letters are a vocabulary term. With g's masks
+ * (g->sum) a letter-dot-letter-dot-letter pattern is looked for on them first. */
+int pw_fold_dotted_term(pw_scan *sc, const pw_seg *g);
+
 /* The folded layer of g into out (text and maps in the arena; every byte maps to the original
- * bytes it came from): fullwidth ASCII (U+FF01-U+FF5E) becomes ASCII, Unicode spaces a space,
- * format characters (soft hyphen, zero-width space and joiners, bidi marks, BOM) are dropped,
- * Cyrillic/Greek letters that look like Latin ones become Latin inside words that also hold
- * Latin letters (or when the whole word then is a vocabulary term), and a dotted acronym of a
- * short vocabulary term ("h.i.v", "H.I.V.") loses its dots. cls: g's PW_SUM_* classes (a '.'
- * gates the acronym search). 0 when folding changes nothing (out untouched). */
-int pw_seg_fold(pw_scan *sc, const pw_seg *g, unsigned cls, pw_seg *out);
+ * bytes it came from): when high (g holds a byte >= 0x80), fullwidth ASCII (U+FF01-U+FF5E)
+ * becomes ASCII, Unicode spaces a space, format characters (soft hyphen, zero-width space and
+ * joiners, bidi marks, BOM) are dropped, and Cyrillic/Greek letters that look like Latin ones
+ * become Latin inside words that also hold Latin letters (or when the whole word then is a
+ * vocabulary term); then the dots of dotted acronyms of vocabulary terms are dropped. 0 when
+ * that changes nothing (out untouched). */
+int pw_seg_fold(pw_scan *sc, const pw_seg *g, int high, pw_seg *out);
 
 /* ---- end of det-norm additions ---- */
 

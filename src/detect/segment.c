@@ -259,26 +259,24 @@ static int decoded_first(pw_scan *sc, pw_seg *in, int depth)
     return 1;
 }
 
-static void scan_segment(pw_scan *sc, pw_seg *in, int depth, int folded);
-
 /* det-norm: the folded layer of g (fold.c: fullwidth, invisible format characters, look-alike
- * letters, dotted acronyms) is scanned instead of g when folding changes g. 1 if it was. The
- * folded layer is not folded again (folding it would change nothing). */
-static int fold_layer(pw_scan *sc, const pw_seg *g, unsigned cls, int depth)
+ * letters, dotted acronyms) is scanned instead of g when folding changes g. 1 if it was. A
+ * pure-ASCII segment pays pw_fold_has_high and, with a '.', a look for dotted letters. Folding a
+ * folded layer changes nothing; the layer still counts as one, so no input recurses without end. */
+static inline __attribute__((always_inline)) int fold_layer(pw_scan *sc, const pw_seg *g,
+                                                            unsigned cls, int depth)
 {
-    pw_seg f;
-    if (!pw_seg_fold(sc, g, cls, &f))
+    int high = pw_fold_has_high(g->s, g->n);
+    if (!high && !((cls & PW_SUM_DOT) && pw_fold_dotted_term(sc, g)))
         return 0;
-    scan_segment(sc, &f, depth, 1);
+    pw_seg f;
+    if (depth > PW_DETECT_MAX_LAYERS || !pw_seg_fold(sc, g, high, &f))
+        return 0;
+    pw_scan_segment(sc, &f, depth + 1);
     return 1;
 }
 
 void pw_scan_segment(pw_scan *sc, pw_seg *in, int depth)
-{
-    scan_segment(sc, in, depth, 0);
-}
-
-static void scan_segment(pw_scan *sc, pw_seg *in, int depth, int folded)
 {
     if (nothing_to_find(sc, in) || decoded_first(sc, in, depth))
         return;
@@ -288,7 +286,7 @@ static void scan_segment(pw_scan *sc, pw_seg *in, int depth, int folded)
     unsigned cls = sum->cls;
     int lettered = (cls & (PW_SUM_DIGIT | PW_SUM_ALPHA)) != 0;
     /* fullwidth "HIV" holds no ASCII letter, but its folded layer does */
-    if (!lettered && (folded || !pw_fold_has_high(in->s, in->n)))
+    if (!lettered && !pw_fold_has_high(in->s, in->n))
         return;
     in->sum = sum; /* det-event: set in place (no copy of the segment); valid for this call */
     const pw_seg *g = in;
@@ -304,7 +302,7 @@ static void scan_segment(pw_scan *sc, pw_seg *in, int depth, int folded)
             return;
         }
     }
-    if (!folded && fold_layer(sc, g, cls, depth))
+    if (fold_layer(sc, g, cls, depth))
         return;
     if (!lettered)
         return;
