@@ -84,9 +84,9 @@ typedef struct pw_gw_dest_policy {
     pw_gw_keep_mode user_agent;
     const char **user_data; /* allowed Meta user_data keys; sent only with consent.ads, hashed */
     size_t n_user_data;
-    pw_gw_keep_mode first_party_id; /* KEEP = HMAC-SHA256 with the site key */
-    pw_gw_phi_mode phi_strings;     /* a string with PHI: redact it or drop the field */
-    int ga4_consent_from_visitor;   /* GA4: send the visitor's consent instead of DENIED */
+    pw_gw_keep_mode first_party_id;     /* KEEP = HMAC-SHA256 with the site key */
+    pw_gw_phi_mode phi_strings;         /* a string with PHI: redact it or drop the field */
+    int ga4_consent_from_visitor;       /* GA4: send the visitor's consent instead of DENIED */
     pw_gw_consent_req requires_consent; /* the event is not sent to it without this consent */
     pw_gw_script_mode text_scripts;     /* letters allowed in remaining strings */
 } pw_gw_dest_policy;

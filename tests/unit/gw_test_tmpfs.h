@@ -10,32 +10,6 @@
 
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
-/* main() of a full-disk test: mount a tmpfs of `kib` KiB at fs (skipped, passing, when that is
- * not permitted), run the cases like PW_TEST_MAIN, unmount. Include pw_test.h first. */
-#define GW_TMPFS_MAIN(fs, kib, ...)                                               \
-    int main(void)                                                                \
-    {                                                                             \
-        if (!gw_tmpfs_mount(&(fs), (kib))) {                                      \
-            printf("skipped: cannot mount a tmpfs here (%s)\n", strerror(errno)); \
-            return 0;                                                             \
-        }                                                                         \
-        static const pw_test_case cases[] = {__VA_ARGS__};                        \
-        int passed = 0, failed = 0;                                               \
-        for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {             \
-            int before = pw_test_failures;                                        \
-            cases[i].fn();                                                        \
-            if (pw_test_failures == before) {                                     \
-                passed++;                                                         \
-            } else {                                                              \
-                failed++;                                                         \
-                fprintf(stderr, "FAIL %s\n", cases[i].name);                      \
-            }                                                                     \
-        }                                                                         \
-        gw_tmpfs_unmount(&(fs));                                                  \
-        printf("%d passed, %d failed\n", passed, failed);                         \
-        return failed ? 1 : 0;                                                    \
-    }
-
 #endif
 #include <errno.h>
 #include <fcntl.h>
@@ -114,20 +88,9 @@ static inline void gw_tmpfs_free_filler(gw_tmpfs *t)
             return 0;                                                             \
         }                                                                         \
         static const pw_test_case cases[] = {__VA_ARGS__};                        \
-        int passed = 0, failed = 0;                                               \
-        for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {             \
-            int before = pw_test_failures;                                        \
-            cases[i].fn();                                                        \
-            if (pw_test_failures == before) {                                     \
-                passed++;                                                         \
-            } else {                                                              \
-                failed++;                                                         \
-                fprintf(stderr, "FAIL %s\n", cases[i].name);                      \
-            }                                                                     \
-        }                                                                         \
+        int rc = pw_test_run(cases, sizeof cases / sizeof cases[0]);              \
         gw_tmpfs_unmount(&(fs));                                                  \
-        printf("%d passed, %d failed\n", passed, failed);                         \
-        return failed ? 1 : 0;                                                    \
+        return rc;                                                                \
     }
 
 #endif

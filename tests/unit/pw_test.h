@@ -59,23 +59,29 @@ static inline uint32_t pw_test_rnd(uint64_t *state, uint32_t n)
     return (uint32_t)(*state % n);
 }
 
-#define PW_TEST_MAIN(...)                                             \
-    int main(void)                                                    \
-    {                                                                 \
-        static const pw_test_case cases[] = {__VA_ARGS__};            \
-        int passed = 0, failed = 0;                                   \
-        for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) { \
-            int before = pw_test_failures;                            \
-            cases[i].fn();                                            \
-            if (pw_test_failures == before) {                         \
-                passed++;                                             \
-            } else {                                                  \
-                failed++;                                             \
-                fprintf(stderr, "FAIL %s\n", cases[i].name);          \
-            }                                                         \
-        }                                                             \
-        printf("%d passed, %d failed\n", passed, failed);             \
-        return failed ? 1 : 0;                                        \
+/* Run the cases, print the tally; the exit status of a test program. */
+static inline int pw_test_run(const pw_test_case *cases, size_t n)
+{
+    int passed = 0, failed = 0;
+    for (size_t i = 0; i < n; i++) {
+        int before = pw_test_failures;
+        cases[i].fn();
+        if (pw_test_failures == before) {
+            passed++;
+        } else {
+            failed++;
+            fprintf(stderr, "FAIL %s\n", cases[i].name);
+        }
+    }
+    printf("%d passed, %d failed\n", passed, failed);
+    return failed ? 1 : 0;
+}
+
+#define PW_TEST_MAIN(...)                                          \
+    int main(void)                                                 \
+    {                                                              \
+        static const pw_test_case cases[] = {__VA_ARGS__};         \
+        return pw_test_run(cases, sizeof cases / sizeof cases[0]); \
     }
 
 #endif

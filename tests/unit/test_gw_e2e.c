@@ -77,7 +77,8 @@ static const mock_request *find(mock_upstream *m, const char *prefix, size_t fro
 #define EVENT(id)                                                                     \
     "{\"event_id\":\"" id "\",\"name\":\"appointment_request\",\"time\":%lld,"        \
     "\"page_url\":\"https://www.example-hospital.org/find-a-doctor/x?mrn=12345678\"," \
-    "\"consent\":{\"ads\":true,\"analytics\":true},\"user\":{\"email\":\" Jane.Doe@Example.com\"},"      \
+    "\"consent\":{\"ads\":true,\"analytics\":true},\"user\":{\"email\":\" "           \
+    "Jane.Doe@Example.com\"},"                                                        \
     "\"fpid\":\"fp-1\",\"params\":{\"value\":100,\"note\":\"HIV follow-up\",\"x\":\"secret\"}}"
 
 static void test_end_to_end(void)

@@ -163,11 +163,11 @@ static reply *post(server *s, const char *body)
 }
 
 /* With the visitor's consent: Meta requires consent.ads by default (requires_consent). */
-#define EV(id, name)                                       \
+#define EV(id, name)                                  \
     "{\"event_id\":\"" id "\",\"name\":\"" name "\"," \
     "\"consent\":{\"ads\":true,\"analytics\":true}"
-#define ID1          "11111111-2222-4333-8444-555555555555"
-#define ID2          "11111111-2222-4333-8444-666666666666"
+#define ID1 "11111111-2222-4333-8444-555555555555"
+#define ID2 "11111111-2222-4333-8444-666666666666"
 
 static void test_routes(void)
 {
