@@ -70,7 +70,11 @@ static size_t card_at(pw_scan *sc, const pw_seg *g, size_t i)
     pw_ctx ctx = pw_ctx_at(g, i);
     /* wide prefixes, and numbers in URL path slugs (pixel IDs), need a card word */
     int need_ctx = prefix == 2 || (g->in_url && !g->in_query);
-    if (ctx != PW_CTX_NEGATIVE && ctx != PW_CTX_TIME && (!need_ctx || ctx == PW_CTX_CARD))
+    /* A number written in groups ("4539 1488 0343 6467") is written as a card: a word such as
+     * "order" before it does not make it an order number, as it does a plain digit run. */
+    int grouped = end - i > nd;
+    int negative = ctx == PW_CTX_NEGATIVE && !grouped;
+    if (!negative && ctx != PW_CTX_TIME && (!need_ctx || ctx == PW_CTX_CARD))
         pw_scan_add(sc, g, i, end, PW_PHI_CARD, "card", pw_arena_strndup(sc->a, d, nd), 0.95f,
                     PW_REASON_CHECKSUM, "luhn");
     return end;

@@ -174,6 +174,11 @@ static void test_card(void)
     expect_none(NULL, "4111-1111 1111-1111", PW_FT_TEXT, PW_PHI_CARD);
     expect_none("id", "4111111111111111", PW_FT_FORM_VALUE, PW_PHI_CARD);
     expect_none(NULL, "ts 1700000000123", PW_FT_TEXT, PW_PHI_CARD);
+    /* grouped like a card, it is one whatever word precedes it; a plain run after "order" is
+     * an order number */
+    expect_hit(NULL, "Order 4539 1488 0343 6467 exp 12/27", PW_FT_TEXT, PW_PHI_CARD,
+               "4539 1488 0343 6467");
+    expect_none(NULL, "order 4539148803436467", PW_FT_TEXT, PW_PHI_CARD);
 }
 
 static void test_names(void)
