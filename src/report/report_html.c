@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "phiwall/text.h"
 #include "report/report_internal.h"
@@ -130,11 +131,19 @@ static void summary(pw_buf *b, const pw_scan_result *r)
                       "<div class=\"l\">%s</div></div>",
                       pw_severity_name((pw_severity)s), counts[s],
                       pw_severity_name((pw_severity)s));
+    int inferred = r->source == PW_SOURCE_STATIC;
     pw_buf_printf(b,
-                  "</div><p class=\"stats\">%zu pages · %zu requests · %zu to third parties · "
-                  "%zu tracker beacons decoded%s</p>",
-                  r->n_pages, r->n_requests, r->n_third_party, r->n_beacons,
+                  "</div><p class=\"stats\">%zu pages · %zu requests%s · %zu to third parties · "
+                  "%zu tracker beacons %s%s</p>",
+                  r->n_pages, r->n_requests, inferred ? " inferred" : "", r->n_third_party,
+                  r->n_beacons, inferred ? "inferred" : "decoded",
                   r->n_decode_errors ? " · some bodies could not be decoded" : "");
+    if (inferred)
+        pw_buf_puts(b, "<div class=\"note\"><b>Static triage: inferred, not observed.</b> "
+                       "These requests were built from the tags found in each page's HTML: "
+                       "they are what the tags would send, not traffic phiwall saw. Confirm "
+                       "with a browser scan or a HAR before treating a finding as a "
+                       "disclosure.</div>");
     pw_buf_puts(b, "<div class=\"note\"><b>How to read this report.</b> <i>Critical</i> and "
                    "<i>high</i> findings are disclosures of protected health information under the "
                    "HHS OCR guidance on tracking technologies (Dec 2022, revised March 2024): "
@@ -223,7 +232,12 @@ static void raw_request(pw_buf *b, const pw_request *q)
 {
     if (!q)
         return;
-    pw_buf_puts(b, "<details><summary>Raw request</summary><pre>");
+    int inferred = 0; /* a static scan's request, built from the HTML (static_extract.c) */
+    for (size_t i = 0; i < q->n_headers; i++)
+        inferred |= q->headers[i].name && strcasecmp(q->headers[i].name, "X-Phiwall-Inferred") == 0;
+    pw_buf_puts(b, inferred ? "<details><summary>Inferred request (built from the page's HTML, "
+                              "not observed)</summary><pre>"
+                            : "<details><summary>Raw request</summary><pre>");
     esc(b, q->method);
     pw_buf_putc(b, ' ');
     esc(b, q->url);

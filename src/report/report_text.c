@@ -52,10 +52,15 @@ static void summary(pw_buf *b, const pw_scan_result *r, int color)
     pw_report_counts(r, counts);
     pw_buf_printf(b, "%sphiwall scan%s  %s\n", color ? BOLD : "", color ? RESET : "",
                   r->target ? r->target : "");
-    pw_buf_printf(b, "%zu pages, %zu requests (%zu third-party), %zu tracker beacons", r->n_pages,
-                  r->n_requests, r->n_third_party, r->n_beacons);
+    int inferred = r->source == PW_SOURCE_STATIC;
+    pw_buf_printf(b, "%zu pages, %zu requests%s (%zu third-party), %zu tracker beacons%s",
+                  r->n_pages, r->n_requests, inferred ? " inferred" : "", r->n_third_party,
+                  r->n_beacons, inferred ? " inferred" : "");
     if (r->n_decode_errors)
         pw_buf_printf(b, ", %zu undecodable", r->n_decode_errors);
+    if (inferred)
+        pw_buf_puts(b, "\nStatic triage: inferred from the tags in each page's HTML, not observed"
+                       " traffic; confirm with a browser scan or a HAR.");
     pw_buf_puts(b, "\n\nFindings: ");
     for (int s = PW_SEV_CRITICAL; s >= PW_SEV_INFO; s--) {
         char item[64];

@@ -19,6 +19,14 @@ expect_code 0 $? "static scan"
 expect_match "$(jq -r .source "$T/s.json")" '^static$' "report says static"
 expect_match "$(jq -r '.findings[].vendor.id' "$T/s.json" | sort -u | tr '\n' ' ')" 'meta-pixel' "Meta Pixel tag found"
 expect_nomatch "$(jq -r '.pages[].url' "$T/s.json")" '/private' "robots.txt respected"
+# the text and HTML reports say the requests were inferred, not observed
+"$PHIWALL" scan "$BASE/appointments" --static --max-pages 3 -o "$T/s.txt" 2>/dev/null
+expect_match "$(cat "$T/s.txt")" '^Static triage: inferred from the tags' "text report: static banner"
+expect_match "$(cat "$T/s.txt")" 'requests inferred .* tracker beacons inferred' "text report: counts say inferred"
+"$PHIWALL" scan "$BASE/appointments" --static --max-pages 3 --format html -o "$T/s.html" 2>/dev/null
+expect_match "$(cat "$T/s.html")" 'Static triage: inferred, not observed' "HTML report: static banner"
+expect_match "$(cat "$T/s.html")" '<summary>Inferred request \(built from' "HTML report: requests labelled inferred"
+expect_nomatch "$(cat "$T/s.html")" '<summary>Raw request<' "HTML report: no request shown as raw"
 
 # no browser: falls back with a warning
 "$PHIWALL" scan "$BASE/" --browser /nonexistent/chromium --max-pages 2 --format json \
