@@ -163,6 +163,25 @@ static void sarif(void)
     yajl_tree_free(doc);
 }
 
+/* The fingerprint keeps a page's own parameters (the disclosure may be in them) and drops the
+ * fragment and what changes on every visit (click IDs, campaign tags): an alert is not reopened
+ * by a new gclid. */
+static void sarif_fingerprint(void)
+{
+    const char *keep = findings[0].page_url;
+    findings[0].page_url =
+        "https://h.org/appointments?utm_source=fb&service=pregnancy&gclid=AAA&x=1&_gl=1*abc#top";
+    char *s = render(PW_REPORT_SARIF, 0);
+    CHECK(strstr(s, "\"phiwallFinding/v1\": \"PW-BUTTON-TEXT|meta-pixel|1|"
+                    "https://h.org/appointments?service=pregnancy&x=1\"") != NULL);
+    CHECK(strstr(s, "\"uri\": \"https://h.org/appointments?utm_source=fb&service=pregnancy") !=
+          NULL); /* the location is the page as visited */
+    findings[0].page_url = "https://h.org/appointments?gclid=BBB";
+    s = render(PW_REPORT_SARIF, 0);
+    CHECK(strstr(s, "\"PW-BUTTON-TEXT|meta-pixel|1|https://h.org/appointments\"") != NULL);
+    findings[0].page_url = keep;
+}
+
 static void html(void)
 {
     char *h = render(PW_REPORT_HTML, 0);
@@ -219,5 +238,6 @@ static void empty_result(void)
     CHECK_INT(pw_scan_result_max_severity(&none), -1);
 }
 
-PW_TEST_MAIN(PW_TEST(formats_parse), PW_TEST(text), PW_TEST(json), PW_TEST(sarif), PW_TEST(html),
-             PW_TEST(html_screenshot), PW_TEST(empty_result))
+PW_TEST_MAIN(PW_TEST(formats_parse), PW_TEST(text), PW_TEST(json), PW_TEST(sarif),
+             PW_TEST(sarif_fingerprint), PW_TEST(html), PW_TEST(html_screenshot),
+             PW_TEST(empty_result))
