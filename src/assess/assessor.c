@@ -340,23 +340,43 @@ static int is_search_param(const char *k)
     return 0;
 }
 
-/* Site-search terms inside a page URL field (…/search?q=knee+pain) become SEARCH_TERM fields. */
-static size_t search_fields(pw_arena *a, const pw_field *f, pw_field *out, size_t room)
+/* The search parameters among the pairs of `p` as SEARCH_TERM fields named <key><sep><param>. */
+static size_t search_pairs(pw_arena *a, const pw_field *f, char sep, const char *p, size_t pn,
+                           pw_field *out, size_t room)
 {
-    pw_url u;
     pw_kv *kv = NULL;
     size_t n = 0, got = 0;
-    if (room == 0 || pw_url_parse(f->value, f->value_len, &u, NULL) != PW_OK || !u.query.n ||
-        pw_form_parse(a, u.query.p, u.query.n, 64, &kv, &n, NULL) != PW_OK)
+    if (!pn || pw_form_parse(a, p, pn, 64, &kv, &n, NULL) != PW_OK)
         return 0;
     for (size_t i = 0; i < n && got < room; i++) {
         if (!kv[i].value_len || !is_search_param(kv[i].key))
             continue;
-        out[got++] = (pw_field){.key = pw_arena_sprintf(a, "%s?%s", f->key, kv[i].key),
+        out[got++] = (pw_field){.key = pw_arena_sprintf(a, "%s%c%s", f->key, sep, kv[i].key),
                                 .value = kv[i].value,
                                 .value_len = kv[i].value_len,
                                 .kind = PW_FIELD_SEARCH_TERM};
     }
+    return got;
+}
+
+/* Site-search terms inside a page URL field become SEARCH_TERM fields: from the query
+ * (…/search?q=knee+pain, "dl?q") and from the fragment, where client-side search keeps them
+ * (…/search#q=herpes, …/#/results?q=…: "dl#q"). */
+static size_t search_fields(pw_arena *a, const pw_field *f, pw_field *out, size_t room)
+{
+    pw_url u;
+    if (room == 0 || pw_url_parse(f->value, f->value_len, &u, NULL) != PW_OK)
+        return 0;
+    size_t got = search_pairs(a, f, '?', u.query.p, u.query.n, out, room);
+    const char *fp = u.fragment.p;
+    size_t fn = u.fragment.n;
+    const char *qm = fn ? memchr(fp, '?', fn) : NULL; /* a hash route's own query */
+    if (qm) {
+        fn -= (size_t)(qm + 1 - fp);
+        fp = qm + 1;
+    }
+    if (fn && memchr(fp, '=', fn))
+        got += search_pairs(a, f, '#', fp, fn, out + got, room - got);
     return got;
 }
 

@@ -230,7 +230,10 @@ static int general_page(const char *url)
 /* The URL field a derived search field came from ("dl?keyword" comes from "dl"), or NULL. */
 static const pw_field *search_source(const rule_input *in, const pw_field *f)
 {
-    const char *q = f->key ? strrchr(f->key, '?') : NULL;
+    /* "dl?q" (the query) or "dl#q" (the fragment): the later separator ends the URL's key */
+    const char *q = f->key ? strrchr(f->key, '?') : NULL, *h = f->key ? strrchr(f->key, '#') : NULL;
+    if (!q || (h && h > q))
+        q = h;
     if (!q)
         return NULL;
     size_t n = (size_t)(q - f->key);

@@ -320,7 +320,26 @@ static void site_search_services(void)
     scan_free(&s);
 }
 
+/* 8: a search term in the page URL's fragment (client-side search) is a site search. */
+static void fragment_search(void)
+{
+    scan s;
+    CHECK(scan_har(&s, "fragment_search"));
+    CHECK_INT(count(&s, "PW-SEARCH-TERM", NULL), 2);
+    CHECK_INT(count(&s, "PW-SEARCH-TERM", "/search#q=herpes"), 1);
+    CHECK_INT(count(&s, "PW-SEARCH-TERM", "/#/find-a-doctor?q=oncologist"), 1);
+    for (size_t i = 0; s.r && i < s.r->n_findings; i++) {
+        const pw_finding *f = &s.r->findings[i];
+        if (strcmp(f->rule_id, "PW-SEARCH-TERM") != 0)
+            continue;
+        const pw_evidence *e = evidence_of(f, PW_FIELD_SEARCH_TERM);
+        CHECK(e && e->key && strcmp(e->key, "dl#q") == 0);
+    }
+    scan_free(&s);
+}
+
 PW_TEST_MAIN(PW_TEST(vendor_account_is_no_record), PW_TEST(job_search_is_no_phi),
              PW_TEST(only_site_searches), PW_TEST(condition_url_needs_the_page),
              PW_TEST(placeholders_are_no_phi), PW_TEST(consent_finding_is_one_transmission),
-             PW_TEST(requests_before_their_page), PW_TEST(site_search_services))
+             PW_TEST(requests_before_their_page), PW_TEST(site_search_services),
+             PW_TEST(fragment_search))

@@ -152,6 +152,12 @@ cases = {
             req("https://hospapp-dsn.algolia.net/1/indexes/jobs/query?" +
                 q({"x-algolia-application-id": "HOSPAPP", "x-algolia-api-key": "0123abcd"}),
                 method="POST", text=json.dumps({"params": "query=oncology%20nurse"}))])],
+    # 8: client-side search keeps the query in the fragment (Coveo/Sitecore "#q=", a hash
+    # route's own "?q="): a site search too; a fragment without a search parameter is none
+    "fragment_search": [
+        (SITE + "/search#q=herpes%20treatment&sort=relevancy", [ga4]),
+        (SITE + "/#/find-a-doctor?q=oncologist", [ga4]),
+        (SITE + "/services#section-2", [ga4])],
 }
 
 if __name__ == "__main__":
