@@ -7,60 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "phiwall/assess.h"
-#include "phiwall/har.h"
+#include "assess_har_case.h"
 #include "pw_test.h"
-
-#define DATA PW_SRC_DIR "/tests/data/assess/"
-
-/* One scanned HAR: the result lives as long as the assessor. */
-typedef struct scan {
-    pw_catalog *cat;
-    pw_detector *det;
-    pw_assessor *as;
-    const pw_scan_result *r;
-} scan;
-
-static pw_status sink_page(void *ctx, const pw_page *p, pw_err *err)
-{
-    return pw_assessor_add_page(ctx, p, err);
-}
-
-static pw_status sink_request(void *ctx, const pw_request *r, pw_err *err)
-{
-    return pw_assessor_add_request(ctx, r, err);
-}
-
-static int scan_har_with(scan *s, const char *name, const pw_canary *canaries, size_t n_canaries)
-{
-    memset(s, 0, sizeof *s);
-    pw_err err = {0};
-    pw_detector_opts dopts = {.canaries = canaries, .n_canaries = n_canaries};
-    int ok = pw_catalog_load(NULL, &s->cat, &err) == PW_OK &&
-             pw_detector_new(&dopts, &s->det, &err) == PW_OK;
-    pw_assess_opts aopts = {.catalog = s->cat, .detector = s->det};
-    ok = ok && pw_assessor_new(&aopts, &s->as, &err) == PW_OK;
-    char path[512];
-    snprintf(path, sizeof path, DATA "%s.har", name);
-    pw_capture_sink sink = {sink_page, sink_request, s->as};
-    ok = ok && pw_har_read_file(path, &sink, &err) == PW_OK;
-    ok = ok && pw_assessor_finish(s->as, &s->r, &err) == PW_OK;
-    if (!ok)
-        fprintf(stderr, "%s: %s\n", name, err.msg);
-    return ok;
-}
-
-static int scan_har(scan *s, const char *name)
-{
-    return scan_har_with(s, name, NULL, 0);
-}
-
-static void scan_free(scan *s)
-{
-    pw_assessor_free(s->as);
-    pw_detector_free(s->det);
-    pw_catalog_free(s->cat);
-}
 
 /* The findings of rule on pages whose URL contains page (NULL: any page). */
 static size_t count(const scan *s, const char *rule, const char *page)

@@ -6,54 +6,8 @@
  */
 #include <string.h>
 
-#include "phiwall/assess.h"
-#include "phiwall/har.h"
+#include "assess_har_case.h"
 #include "pw_test.h"
-
-#define DATA PW_SRC_DIR "/tests/data/assess/"
-
-typedef struct scan {
-    pw_catalog *cat;
-    pw_detector *det;
-    pw_assessor *as;
-    const pw_scan_result *r;
-} scan;
-
-static pw_status to_page(void *ctx, const pw_page *p, pw_err *err)
-{
-    return pw_assessor_add_page(ctx, p, err);
-}
-
-static pw_status to_request(void *ctx, const pw_request *r, pw_err *err)
-{
-    return pw_assessor_add_request(ctx, r, err);
-}
-
-static int scan_case(scan *s, const char *name)
-{
-    memset(s, 0, sizeof *s);
-    pw_err err = {0};
-    pw_detector_opts dopts = {0};
-    int ok = pw_catalog_load(NULL, &s->cat, &err) == PW_OK &&
-             pw_detector_new(&dopts, &s->det, &err) == PW_OK;
-    pw_assess_opts aopts = {.catalog = s->cat, .detector = s->det};
-    ok = ok && pw_assessor_new(&aopts, &s->as, &err) == PW_OK;
-    char path[512];
-    snprintf(path, sizeof path, DATA "%s.har", name);
-    pw_capture_sink sink = {to_page, to_request, s->as};
-    ok = ok && pw_har_read_file(path, &sink, &err) == PW_OK;
-    ok = ok && pw_assessor_finish(s->as, &s->r, &err) == PW_OK;
-    if (!ok)
-        fprintf(stderr, "%s: %s\n", name, err.msg);
-    return ok;
-}
-
-static void scan_free(scan *s)
-{
-    pw_assessor_free(s->as);
-    pw_detector_free(s->det);
-    pw_catalog_free(s->cat);
-}
 
 /* The first finding of rule (NULL: any) for tracker (NULL: any) on a page whose URL ends with
  * page (NULL: any). */
@@ -103,7 +57,7 @@ static pw_hhs_context context_of(const scan *s, const char *page, const char **w
 static void portal_word_is_no_login(void)
 {
     scan s;
-    CHECK(scan_case(&s, "portal_words"));
+    CHECK(scan_har(&s, "portal_words"));
     static const char *const landing[] = {"/patients-visitors/billing-and-insurance",
                                           "/patients/mychart", "/patient-portal-faq", "/telehealth",
                                           NULL};
@@ -138,7 +92,7 @@ static void portal_word_is_no_login(void)
 static void event_health(void)
 {
     scan s;
-    CHECK(scan_case(&s, "event_health"));
+    CHECK(scan_har(&s, "event_health"));
     const pw_finding *f = find(&s, "PW-EVENT-HEALTH", "meta-pixel", "www.hosp.org/");
     CHECK(f && f->severity == PW_SEV_HIGH && has_evidence(f, "cd[content_name]"));
     f = find(&s, "PW-EVENT-HEALTH", "meta-pixel", "/news/");
@@ -160,7 +114,7 @@ static void event_health(void)
 static void cleartext_user_data(void)
 {
     scan s;
-    CHECK(scan_case(&s, "user_data_clear"));
+    CHECK(scan_har(&s, "user_data_clear"));
     const pw_finding *f = find(&s, "PW-FORM-VALUES", "meta-pixel", "www.hosp.org/");
     CHECK(f && f->severity == PW_SEV_CRITICAL && has_evidence(f, "ud[em]"));
     CHECK(f && strstr(f->remediation, "fbq('init','123456789012345'"));
@@ -174,7 +128,7 @@ static void cleartext_user_data(void)
 static void no_baa_stands_alone(void)
 {
     scan s;
-    CHECK(scan_case(&s, "no_baa_once"));
+    CHECK(scan_har(&s, "no_baa_once"));
     CHECK(find(&s, "PW-NO-BAA", "meta-pixel", NULL) == NULL);
     CHECK(find(&s, "PW-NO-BAA", "google-tag-manager", NULL) != NULL);
     CHECK_INT(count(&s, "PW-NO-BAA"), 1);
@@ -187,7 +141,7 @@ static void no_baa_stands_alone(void)
 static void consent_and_embeds(void)
 {
     scan s;
-    CHECK(scan_case(&s, "consent_embeds"));
+    CHECK(scan_har(&s, "consent_embeds"));
     CHECK(find(&s, NULL, "onetrust", NULL) == NULL);
     CHECK(find(&s, NULL, "google-maps", NULL) == NULL);
     CHECK_INT(count(&s, "PW-CONDITION-URL"), 0);
