@@ -110,26 +110,30 @@ typedef struct trigger {
     const char *word; /* case-insensitive, followed by the name */
     const char *subtype;
     unsigned char len;
+    unsigned char in_sentence; /* the name must read as part of a sentence (see sentence_name) */
 } trigger;
 
-#define T(word, sub)                \
-    {                               \
-        word, sub, sizeof(word) - 1 \
+#define T(word, sub)                   \
+    {                                  \
+        word, sub, sizeof(word) - 1, 0 \
+    }
+#define TS(word, sub)                  \
+    {                                  \
+        word, sub, sizeof(word) - 1, 1 \
     }
 
 /* Grouped by first letter (the order within a group decides: the first that matches wins). */
 static const trigger triggers_d[] = {
-    T("dr. ", "provider"), T("dr ", "provider"), T("doctor ", "provider"), {NULL, NULL, 0}};
-static const trigger triggers_p[] = {T("patient name: ", "patient"),
-                                     T("patient name ", "patient"),
-                                     T("patient: ", "patient"),
-                                     {NULL, NULL, 0}};
-static const trigger triggers_n[] = {T("name: ", "patient"), {NULL, NULL, 0}};
+    T("dr. ", "provider"), T("dr ", "provider"), T("doctor ", "provider"), {NULL, NULL, 0, 0}};
+static const trigger triggers_p[] = {T("patient name: ", "patient"), T("patient name ", "patient"),
+                                     T("patient: ", "patient"), TS("patient ", "patient"),
+                                     {NULL, NULL, 0, 0}};
+static const trigger triggers_n[] = {T("name: ", "patient"), {NULL, NULL, 0, 0}};
 static const trigger triggers_m[] = {
     T("my name is ", "patient"), T("mr. ", "patient"),  T("mrs. ", "patient"),
     T("ms. ", "patient"),        T("mr ", "patient"),   T("mrs ", "patient"),
-    T("ms ", "patient"),         T("miss ", "patient"), {NULL, NULL, 0}};
-static const trigger triggers_f[] = {T("full name: ", "patient"), {NULL, NULL, 0}};
+    T("ms ", "patient"),         T("miss ", "patient"), {NULL, NULL, 0, 0}};
+static const trigger triggers_f[] = {T("full name: ", "patient"), {NULL, NULL, 0, 0}};
 
 /* The triggers by first letter (lower case, 'a' at 0), NULL where none starts with it. */
 static const trigger *const triggers_by_initial[26] = {['d' - 'a'] = triggers_d,
@@ -237,6 +241,50 @@ static size_t names_end(const pw_seg *g)
     return last >= 3 ? last - 2 : 0;
 }
 
+/* Capitalised words that follow a bare "Patient" in page titles and menus ("Patient Portal",
+ * "Patient Financial Services") and are never a first name. */
+static int title_word_after_patient(const char *s, size_t len)
+{
+    static const char *const words[] = {
+        "access",    "accounts",   "advocacy",      "advocate",    "affairs",     "assistance",
+        "billing",   "care",       "center",        "centre",      "education",   "experience",
+        "families",  "family",     "financial",     "forms",       "guide",       "handbook",
+        "home",      "information", "intake",       "login",       "navigation",  "navigator",
+        "portal",    "privacy",    "records",       "registration", "relations",  "resources",
+        "rights",    "safety",     "satisfaction",  "services",    "stories",     "support",
+        "testimonials", "transport", "transportation", "visitor",   "visitors",    "and",
+        "or",        "of",         "name",          "information", NULL};
+    for (const char *const *w = words; *w; w++)
+        if (word_eq(s, len, *w))
+            return 1;
+    return 0;
+}
+
+/* After a bare "patient ", the words s[b..e) are a name only as part of a sentence ("Patient
+ * John Smith called about…", "spoke with patient Mary Jones."): a first and a last name, no
+ * title word among them, and the text goes on in lower case or punctuation. A title or a menu
+ * ("Patient Portal Login", "Patient Financial Services") is all capitalised words and ends
+ * there. */
+static int sentence_name(const char *s, size_t n, size_t b, size_t e)
+{
+    size_t words = 0;
+    for (size_t i = b; i < e;) {
+        size_t j = i;
+        while (j < e && s[j] != ' ')
+            j++;
+        if (title_word_after_patient(s + i, j - i))
+            return 0;
+        words++;
+        i = j + 1;
+    }
+    if (words < 2 || e >= n)
+        return 0;
+    if (s[e] == ',' || s[e] == ';' || s[e] == ':' || s[e] == '(' || s[e] == '.')
+        return 1;
+    return s[e] == ' ' && e + 1 < n &&
+           (pw_islower((unsigned char)s[e + 1]) || pw_isdigit((unsigned char)s[e + 1]));
+}
+
 /* A name announced by a trigger word starting at the word start s[i], or a provider's name
  * before credentials ending at or before cred_end. Returns the last byte it consumed (i, or the
  * name's last byte). */
@@ -254,6 +302,8 @@ static size_t name_at(pw_scan *sc, const pw_seg *g, size_t i, size_t cred_end)
         if (i + l > n || (s[i + 1] | 32) != t->word[1] || !trigger_eq(s + i, t->word, l))
             continue;
         size_t e = name_words(s, n, i + l);
+        if (e && t->in_sentence && !sentence_name(s, n, i + l, e))
+            e = 0;
         if (e) {
             pw_scan_add(sc, g, i + l, e, PW_PHI_NAME, t->subtype, NULL, 0.85f, PW_REASON_CONTEXT,
                         t->word);

@@ -192,6 +192,17 @@ static void test_names(void)
     expect_hit(NULL, "Patient name: John Smith", PW_FT_TEXT, PW_PHI_NAME, "John Smith");
     CHECK_STR(dt_find(&T, PW_PHI_NAME)->subtype, "patient");
     expect_hit(NULL, "Alan Grant, MD", PW_FT_TEXT, PW_PHI_NAME, "Alan Grant");
+    /* a bare "patient" announces a name only inside a sentence, never in a title or a menu */
+    expect_hit(NULL, "Patient John Smith called about chemo", PW_FT_TEXT, PW_PHI_NAME,
+               "John Smith");
+    CHECK_STR(dt_find(&T, PW_PHI_NAME)->subtype, "patient");
+    expect_hit(NULL, "spoke with patient Mary Jones.", PW_FT_TEXT, PW_PHI_NAME, "Mary Jones");
+    expect_hit(NULL, "Our patient Anna Lee, 45, had surgery", PW_FT_TEXT, PW_PHI_NAME,
+               "Anna Lee");
+    expect_none(NULL, "Patient Financial Services, Billing", PW_FT_TEXT, PW_PHI_NAME);
+    expect_none(NULL, "Patient Rights and Responsibilities", PW_FT_TEXT, PW_PHI_NAME);
+    expect_none(NULL, "Patient Stories: Jane Doe beat cancer", PW_FT_TEXT, PW_PHI_NAME);
+    expect_none(NULL, "Patient Portal Login | Example Hospital", PW_FT_TEXT, PW_PHI_NAME);
     expect_none(NULL, "Find a Doctor", PW_FT_TEXT, PW_PHI_NAME);
     expect_none(NULL, "Visiting Hours and Parking", PW_FT_TEXT, PW_PHI_NAME);
     expect_none("fn", "a3f1c2", PW_FT_FORM_VALUE, PW_PHI_NAME);
