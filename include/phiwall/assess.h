@@ -54,6 +54,8 @@ typedef struct pw_evidence {
     size_t n_hits;
 } pw_evidence;
 
+#define PW_FINDING_PAGE_URLS 10
+
 typedef struct pw_finding {
     const char *rule_id; /* "PW-AUTH-TRACKER", … (docs/rules.md) */
     const char *title;   /* one line */
@@ -71,6 +73,13 @@ typedef struct pw_finding {
     int before_consent;
     int after_reject;
     size_t occurrences; /* requests that gave this (rule, vendor, account, page) */
+    /* The page is a page key (pw_url_page_key): the page URLs that differ only in their query
+     * (one per form submission, search or canary) are one finding. page_url, page_title,
+     * context and the evidence come from one of them, the most severe; page_urls lists the
+     * first PW_FINDING_PAGE_URLS of them in the order seen, page_variants counts them all. */
+    size_t page_variants;
+    const char *const *page_urls;
+    size_t n_page_urls;
     const pw_evidence *evidence;
     size_t n_evidence;
     const pw_request *request; /* first request as evidence */

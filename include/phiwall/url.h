@@ -37,6 +37,13 @@ pw_status pw_url_parse(const char *s, size_t n, pw_url *out, pw_err *err);
 /* Lower-cased host without brackets or trailing dot, NUL-terminated in the arena. */
 char *pw_url_host_dup(pw_arena *a, const pw_url *u);
 
+/* The page a URL stands for, as findings are grouped: lower-cased host, port and path, plus a
+ * single-page app's route in the fragment ("#/appointments", "#!/x"); no scheme, query or other
+ * fragment, so "/confirm?first_name=Ann" and "/confirm?first_name=Bo" are one page. A URL that
+ * does not parse is its own key. Written NUL-terminated into out (cut to cap - 1 bytes);
+ * returns the key's full length. */
+size_t pw_url_page_key(const char *url, char *out, size_t cap);
+
 /* Resolve `ref` against absolute `base` (links found on a page). NULL when it cannot. */
 char *pw_url_resolve(pw_arena *a, const char *base, const char *ref);
 

@@ -129,6 +129,9 @@ struct pw_assessor {
     char **finding_keys;
     size_t n_findings, cap_findings, cap_finding_keys;
     index_map finding_index;
+    char **variant_keys; /* "finding key\x1fpage URL": the page URLs each finding has seen */
+    size_t n_variants, cap_variant_keys;
+    index_map variant_index;
     size_t n_requests, n_third, n_beacons, n_decode_errors;
     pw_inventory *inventory;
     party_cache party[256]; /* (page, host) → third party?, libpsl lookups are not free */
@@ -180,6 +183,8 @@ void pw_assessor_free(pw_assessor *as)
     free(as->findings);
     free(as->finding_keys);
     free(as->finding_index.slot);
+    free(as->variant_keys);
+    free(as->variant_index.slot);
     free(as->out_pages);
     free(as->out_ctx);
     free(as->out_why);
@@ -592,13 +597,45 @@ static const char *finding_variant(const pw_rule *rule, const pw_request *req)
     return req->after_reject ? "after-reject" : req->before_consent ? "before-consent" : "";
 }
 
+/* The page of the evidence: the finding shows the page its evidence was sent from. */
+static void set_page(pw_finding *f, const apage *page)
+{
+    f->context = page->ctx;
+    f->page_url = page->page.url;
+    f->page_title = page->page.title;
+    f->screenshot_png = page->page.screenshot_png;
+}
+
+/* Count the page URL of one more occurrence of finding f (key fkey) if it is a new one. */
+static pw_status note_page_url(pw_assessor *as, pw_finding *f, const char *fkey, const char *url,
+                               pw_err *err)
+{
+    char *vkey = pw_arena_sprintf(&as->req, "%s\x1f%s", fkey, url);
+    if (!vkey)
+        return pw_err_set(err, PW_ERR_NOMEM, "assessor: out of memory");
+    if (map_find(&as->variant_index, as->variant_keys, vkey) != SIZE_MAX)
+        return PW_OK;
+    if (!grow((void **)&as->variant_keys, &as->cap_variant_keys, as->n_variants,
+              sizeof *as->variant_keys) ||
+        !(as->variant_keys[as->n_variants] = pw_arena_strdup(&as->arena, vkey)) ||
+        !map_put(&as->variant_index, as->variant_keys, as->n_variants))
+        return pw_err_set(err, PW_ERR_NOMEM, "assessor: out of memory");
+    as->n_variants++;
+    f->page_variants++;
+    if (f->n_page_urls < PW_FINDING_PAGE_URLS)
+        ((const char **)f->page_urls)[f->n_page_urls++] = url;
+    return PW_OK;
+}
+
 static pw_status record(pw_assessor *as, const pw_rule *rule, int sev, const rule_input *in,
                         const apage *page, const unsigned char *use, pw_err *err)
 {
     const pw_beacon *b = in->b;
+    char page_key[1024];
+    pw_url_page_key(page->page.url, page_key, sizeof page_key);
     char *key = pw_arena_sprintf(&as->req, "%s\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s", rule->info.id,
                                  b->tracker->id, b->account_id ? b->account_id : "",
-                                 in->list_domain ? in->list_domain : "", page->page.url,
+                                 in->list_domain ? in->list_domain : "", page_key,
                                  finding_variant(rule, in->req));
     if (!key)
         return pw_err_set(err, PW_ERR_NOMEM, "assessor: out of memory");
@@ -607,13 +644,14 @@ static pw_status record(pw_assessor *as, const pw_rule *rule, int sev, const rul
         pw_finding *f = &as->findings[i];
         f->occurrences++;
         /* a higher severity, or at the same one an event rather than a script load, replaces
-         * the evidence with everything else that describes the transmission */
+         * the evidence with everything else that describes the transmission, its page too */
         int named = !f->event_name && b->event_name && (pw_severity)sev == f->severity;
         if ((pw_severity)sev > f->severity || named) {
             f->severity = (pw_severity)sev;
             set_evidence(as, f, in, use);
+            set_page(f, page);
         }
-        return PW_OK;
+        return note_page_url(as, f, key, page->page.url, err);
     }
     if (!grow((void **)&as->findings, &as->cap_findings, as->n_findings, sizeof *as->findings) ||
         !grow((void **)&as->finding_keys, &as->cap_finding_keys, as->n_findings,
@@ -624,23 +662,21 @@ static pw_status record(pw_assessor *as, const pw_rule *rule, int sev, const rul
         .rule_id = rule->info.id,
         .title = rule->info.title,
         .severity = (pw_severity)sev,
-        .context = page->ctx,
         .legal = rule->info.legal,
         .remediation = rule->remedy(&as->arena, in),
         .tracker = b->tracker,
         .account_id = dup_or_null(&as->arena, b->account_id),
-        .page_url = page->page.url,
-        .page_title = page->page.title,
-        .screenshot_png = page->page.screenshot_png,
         .occurrences = 1,
+        .page_urls = pw_arena_calloc(&as->arena, PW_FINDING_PAGE_URLS, sizeof(const char *)),
     };
+    set_page(f, page);
     set_evidence(as, f, in, use);
     as->finding_keys[as->n_findings] = pw_arena_strdup(&as->arena, key);
-    if (!as->finding_keys[as->n_findings] ||
+    if (!f->page_urls || !as->finding_keys[as->n_findings] ||
         !map_put(&as->finding_index, as->finding_keys, as->n_findings))
         return pw_err_set(err, PW_ERR_NOMEM, "assessor: out of memory");
     as->n_findings++;
-    return PW_OK;
+    return note_page_url(as, f, key, page->page.url, err);
 }
 
 /* A filter-list beacon stands for one company among many: its request host and registrable

@@ -125,8 +125,10 @@ typedef struct trigger {
 /* Grouped by first letter (the order within a group decides: the first that matches wins). */
 static const trigger triggers_d[] = {
     T("dr. ", "provider"), T("dr ", "provider"), T("doctor ", "provider"), {NULL, NULL, 0, 0}};
-static const trigger triggers_p[] = {T("patient name: ", "patient"), T("patient name ", "patient"),
-                                     T("patient: ", "patient"), TS("patient ", "patient"),
+static const trigger triggers_p[] = {T("patient name: ", "patient"),
+                                     T("patient name ", "patient"),
+                                     T("patient: ", "patient"),
+                                     TS("patient ", "patient"),
                                      {NULL, NULL, 0, 0}};
 static const trigger triggers_n[] = {T("name: ", "patient"), {NULL, NULL, 0, 0}};
 static const trigger triggers_m[] = {
@@ -246,14 +248,14 @@ static size_t names_end(const pw_seg *g)
 static int title_word_after_patient(const char *s, size_t len)
 {
     static const char *const words[] = {
-        "access",    "accounts",   "advocacy",      "advocate",    "affairs",     "assistance",
-        "billing",   "care",       "center",        "centre",      "education",   "experience",
-        "families",  "family",     "financial",     "forms",       "guide",       "handbook",
-        "home",      "information", "intake",       "login",       "navigation",  "navigator",
-        "portal",    "privacy",    "records",       "registration", "relations",  "resources",
-        "rights",    "safety",     "satisfaction",  "services",    "stories",     "support",
-        "testimonials", "transport", "transportation", "visitor",   "visitors",    "and",
-        "or",        "of",         "name",          "information", NULL};
+        "access",       "accounts",    "advocacy",       "advocate",     "affairs",    "assistance",
+        "billing",      "care",        "center",         "centre",       "education",  "experience",
+        "families",     "family",      "financial",      "forms",        "guide",      "handbook",
+        "home",         "information", "intake",         "login",        "navigation", "navigator",
+        "portal",       "privacy",     "records",        "registration", "relations",  "resources",
+        "rights",       "safety",      "satisfaction",   "services",     "stories",    "support",
+        "testimonials", "transport",   "transportation", "visitor",      "visitors",   "and",
+        "or",           "of",          "name",           "information",  NULL};
     for (const char *const *w = words; *w; w++)
         if (word_eq(s, len, *w))
             return 1;

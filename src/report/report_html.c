@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include "phiwall/text.h"
+#include "phiwall/url.h"
 #include "report/report_internal.h"
 
 #define SCREENSHOT_MAX ((size_t)8 << 20)
@@ -155,27 +156,66 @@ static void summary(pw_buf *b, const pw_scan_result *r)
                    "general pages for inventory.</div></section>");
 }
 
-static int page_max_severity(const pw_scan_result *r, const char *url, size_t *n)
+/* The findings' page keys (pw_url_page_key), parallel to r->findings: a finding stands for every
+ * page URL with its key (the same page with another query string). */
+typedef struct page_keys {
+    char **key;
+    size_t n;
+} page_keys;
+
+static char *page_key_dup(const char *url)
+{
+    char small[1];
+    size_t len = pw_url_page_key(url, small, sizeof small);
+    char *k = malloc(len + 1);
+    if (k)
+        pw_url_page_key(url, k, len + 1);
+    return k;
+}
+
+static void page_keys_free(page_keys *pk)
+{
+    for (size_t i = 0; pk->key && i < pk->n; i++)
+        free(pk->key[i]);
+    free(pk->key);
+}
+
+static int page_keys_init(page_keys *pk, const pw_scan_result *r)
+{
+    pk->n = r->n_findings;
+    pk->key = calloc(pk->n ? pk->n : 1, sizeof *pk->key);
+    if (!pk->key)
+        return -1;
+    for (size_t i = 0; i < pk->n; i++)
+        if (!(pk->key[i] = page_key_dup(r->findings[i].page_url)))
+            return -1;
+    return 0;
+}
+
+static int page_max_severity(const pw_scan_result *r, const page_keys *pk, const char *url,
+                             size_t *n)
 {
     int max = -1;
     *n = 0;
-    for (size_t i = 0; i < r->n_findings; i++) {
-        if (strcmp(r->findings[i].page_url, url) != 0)
+    char *key = page_key_dup(url);
+    for (size_t i = 0; key && i < r->n_findings; i++) {
+        if (strcmp(pk->key[i], key) != 0)
             continue;
         (*n)++;
         if ((int)r->findings[i].severity > max)
             max = (int)r->findings[i].severity;
     }
+    free(key);
     return max;
 }
 
-static void pages_table(pw_buf *b, const pw_scan_result *r)
+static void pages_table(pw_buf *b, const pw_scan_result *r, const page_keys *pk)
 {
     pw_buf_puts(b, "<section><h2>Pages</h2><table><tr><th>Page</th><th>HHS context</th>"
                    "<th>Why</th><th>Findings</th></tr>");
     for (size_t i = 0; i < r->n_pages; i++) {
         size_t n;
-        int max = page_max_severity(r, r->pages[i].url, &n);
+        int max = page_max_severity(r, pk, r->pages[i].url, &n);
         const char *ctx = pw_hhs_context_name(r->page_contexts[i]);
         pw_buf_puts(b, "<tr><td class=\"url\">");
         esc(b, r->pages[i].url);
@@ -255,6 +295,25 @@ static void raw_request(pw_buf *b, const pw_request *q)
     pw_buf_puts(b, "</pre></details>");
 }
 
+/* The page URLs a finding stands for, when there are several: the evidence is from the first. */
+static void page_urls(pw_buf *b, const pw_finding *f)
+{
+    if (f->page_variants < 2)
+        return;
+    pw_buf_printf(b, "<details class=\"more\"><summary>Page URLs (%zu", f->page_variants);
+    if (f->n_page_urls < f->page_variants)
+        pw_buf_printf(b, ", the first %zu shown", f->n_page_urls);
+    pw_buf_puts(b, "); the evidence below was sent from ");
+    esc(b, f->page_url);
+    pw_buf_puts(b, "</summary><ul class=\"urls\">");
+    for (size_t i = 0; i < f->n_page_urls; i++) {
+        pw_buf_puts(b, "<li class=\"url\">");
+        esc(b, f->page_urls[i]);
+        pw_buf_puts(b, "</li>");
+    }
+    pw_buf_puts(b, "</ul></details>");
+}
+
 static void finding(pw_buf *b, const pw_finding *f)
 {
     const char *sev = pw_severity_name(f->severity);
@@ -268,11 +327,14 @@ static void finding(pw_buf *b, const pw_finding *f)
         pw_buf_puts(b, "</code> · ");
     }
     pw_buf_printf(b, "%zu request%s", f->occurrences, f->occurrences == 1 ? "" : "s");
+    if (f->page_variants > 1)
+        pw_buf_printf(b, " from %zu URLs of this page", f->page_variants);
     if (f->before_consent)
         pw_buf_puts(b, " · before consent");
     if (f->after_reject)
         pw_buf_puts(b, " · after the visitor rejected tracking");
     pw_buf_puts(b, "</div>");
+    page_urls(b, f);
     evidence(b, f);
     pw_buf_puts(b, "<p class=\"legal\"><b>Why it matters.</b> ");
     esc(b, f->legal);
@@ -317,12 +379,12 @@ static const pw_page *page_of(const pw_scan_result *r, const char *url, size_t *
 }
 
 /* Has an earlier finding (in sorted order) the same page (and vendor, when given)? */
-static int seen_before(const pw_scan_result *r, size_t i, int same_vendor)
+static int seen_before(const pw_scan_result *r, const page_keys *pk, size_t i, int same_vendor)
 {
     const pw_finding *f = &r->findings[i];
     for (size_t j = 0; j < i; j++) {
         const pw_finding *g = &r->findings[j];
-        if (g->severity == PW_SEV_INFO || strcmp(g->page_url, f->page_url) != 0)
+        if (g->severity == PW_SEV_INFO || strcmp(pk->key[j], pk->key[i]) != 0)
             continue;
         if (!same_vendor ||
             strcmp(pw_report_product(g->tracker), pw_report_product(f->tracker)) == 0)
@@ -331,9 +393,9 @@ static int seen_before(const pw_scan_result *r, size_t i, int same_vendor)
     return 0;
 }
 
-static void page_article(pw_buf *b, const pw_scan_result *r, size_t first)
+static void page_article(pw_buf *b, const pw_scan_result *r, const page_keys *pk, size_t first)
 {
-    const char *url = r->findings[first].page_url;
+    const char *url = r->findings[first].page_url, *key = pk->key[first];
     size_t pi = 0;
     const pw_page *p = page_of(r, url, &pi);
     pw_hhs_context ctx = p ? r->page_contexts[pi] : r->findings[first].context;
@@ -356,8 +418,8 @@ static void page_article(pw_buf *b, const pw_scan_result *r, size_t first)
         screenshot(b, p->screenshot_png);
     for (size_t v = first; v < r->n_findings; v++) {
         const pw_finding *fv = &r->findings[v];
-        if (fv->severity == PW_SEV_INFO || strcmp(fv->page_url, url) != 0 ||
-            (v != first && seen_before(r, v, 1)))
+        if (fv->severity == PW_SEV_INFO || strcmp(pk->key[v], key) != 0 ||
+            (v != first && seen_before(r, pk, v, 1)))
             continue;
         const char *product = pw_report_product(fv->tracker);
         pw_buf_puts(b, "<h4>");
@@ -373,7 +435,7 @@ static void page_article(pw_buf *b, const pw_scan_result *r, size_t first)
                               n_more, n_more == 1 ? "" : "s");
             for (size_t i = v; i < r->n_findings; i++) {
                 const pw_finding *f = &r->findings[i];
-                if (f->severity == PW_SEV_INFO || strcmp(f->page_url, url) != 0 ||
+                if (f->severity == PW_SEV_INFO || strcmp(pk->key[i], key) != 0 ||
                     strcmp(pw_report_product(f->tracker), product) != 0)
                     continue;
                 int top = f->severity == fv->severity;
@@ -452,13 +514,18 @@ pw_status pw_report_html(const pw_scan_result *r, const pw_report_opts *o, pw_bu
                      "<h1>Tracking &amp; PHI disclosure report</h1><p class=\"meta\">");
     esc(out, r->target ? r->target : "");
     pw_buf_printf(out, " · source: %s</p></div></header><main>", pw_report_source_name(r->source));
+    page_keys pk = {0};
+    if (page_keys_init(&pk, r) != 0) {
+        page_keys_free(&pk);
+        return pw_err_set(err, PW_ERR_NOMEM, "report: out of memory");
+    }
     summary(out, r);
     pw_buf_puts(out, "<section><h2>Findings by page</h2>");
     int any = 0;
     for (size_t i = 0; i < r->n_findings; i++) {
-        if (r->findings[i].severity == PW_SEV_INFO || seen_before(r, i, 0))
+        if (r->findings[i].severity == PW_SEV_INFO || seen_before(r, &pk, i, 0))
             continue;
-        page_article(out, r, i);
+        page_article(out, r, &pk, i);
         any = 1;
     }
     if (!any)
@@ -467,7 +534,8 @@ pw_status pw_report_html(const pw_scan_result *r, const pw_report_opts *o, pw_bu
     pw_buf_puts(out, "</section>");
     inventory(out, r);
     trackers_seen(out, r);
-    pages_table(out, r);
+    pages_table(out, r, &pk);
+    page_keys_free(&pk);
     pw_buf_puts(out, "<footer>Generated by phiwall");
     if (o->tool_version)
         pw_buf_printf(out, " %s", o->tool_version);

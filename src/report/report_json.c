@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "report/json_writer.h"
+#include "phiwall/url.h"
 #include "report/report_internal.h"
 
 static void write_hit(pw_jw *w, const pw_evidence *ev, const pw_hit *h)
@@ -125,6 +126,15 @@ static void write_finding(pw_jw *w, const pw_finding *f)
     pw_jw_obj(w);
     pw_jw_kstr(w, "url", f->page_url);
     pw_jw_kstr(w, "title", f->page_title);
+    char key[1024];
+    pw_url_page_key(f->page_url, key, sizeof key);
+    pw_jw_kstr(w, "key", key);
+    pw_jw_kint(w, "variants", (long long)f->page_variants);
+    pw_jw_key(w, "urls");
+    pw_jw_arr(w);
+    for (size_t i = 0; i < f->n_page_urls; i++)
+        pw_jw_str(w, f->page_urls[i]);
+    pw_jw_end_arr(w);
     pw_jw_end_obj(w);
     pw_jw_kstr(w, "step", pw_step_name(f->step));
     pw_jw_key(w, "before_consent");

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "report/json_writer.h"
+#include "phiwall/url.h"
 #include "report/report_internal.h"
 
 static const char *level_of(pw_severity s)
@@ -126,45 +127,6 @@ static void write_message(pw_jw *w, const pw_finding *f)
     pw_buf_free(&m);
 }
 
-/* A query parameter that changes on every visit without saying anything about the page: ad click
- * IDs, campaign tags, cross-domain linker values. */
-static int volatile_param(const char *k, size_t n)
-{
-    static const char *const names[] = {"gclid",   "gbraid", "wbraid", "dclid",     "fbclid",
-                                        "msclkid", "ttclid", "twclid", "li_fat_id", "_ga",
-                                        "_gl",     "mc_cid", "mc_eid", "yclid",     "igshid"};
-    if (n > 4 && strncmp(k, "utm_", 4) == 0)
-        return 1;
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-        if (strlen(names[i]) == n && strncmp(k, names[i], n) == 0)
-            return 1;
-    return 0;
-}
-
-/* The page URL as the fingerprint sees it: without its fragment and volatile parameters, so one
- * finding keeps its fingerprint from run to run (an alert is not reopened by a new gclid); the
- * other parameters stay, since they can be the disclosure itself (?service=pregnancy). */
-static void stable_page(pw_buf *fp, const char *url)
-{
-    size_t end = strcspn(url, "#"), q = strcspn(url, "?#");
-    pw_buf_append(fp, url, q);
-    char sep = '?';
-    for (size_t i = q + 1; i < end;) {
-        size_t len = strcspn(url + i, "&#");
-        if (len > end - i)
-            len = end - i;
-        size_t klen = strcspn(url + i, "=&#");
-        if (klen > len)
-            klen = len;
-        if (len && !volatile_param(url + i, klen)) {
-            pw_buf_putc(fp, sep);
-            pw_buf_append(fp, url + i, len);
-            sep = '&';
-        }
-        i += len + 1;
-    }
-}
-
 static void write_result(pw_jw *w, const pw_finding *f)
 {
     pw_jw_obj(w);
@@ -193,7 +155,11 @@ static void write_result(pw_jw *w, const pw_finding *f)
     char host[256]; /* filter-list findings: one per company, told apart by host */
     const char *acct = pw_report_finding_account(f, host, sizeof host);
     pw_buf_printf(&fp, "%s|%s|%s|", f->rule_id, f->tracker ? f->tracker->id : "", acct ? acct : "");
-    stable_page(&fp, f->page_url ? f->page_url : "");
+    /* the finding's own identity (pw_url_page_key): a new click ID, campaign tag or form
+     * submission on the same page does not reopen an alert */
+    char key[1024];
+    pw_url_page_key(f->page_url, key, sizeof key);
+    pw_buf_puts(&fp, key);
     pw_jw_key(w, "phiwallFinding/v1");
     pw_jw_strn(w, fp.data ? fp.data : "", fp.len);
     pw_buf_free(&fp);
@@ -207,6 +173,7 @@ static void write_result(pw_jw *w, const pw_finding *f)
     pw_jw_kstr(w, "account_id", f->account_id);
     pw_jw_kstr(w, "event_name", f->event_name);
     pw_jw_kint(w, "occurrences", (long long)f->occurrences);
+    pw_jw_kint(w, "page_variants", (long long)f->page_variants);
     pw_jw_kstr(w, "request_url", f->request ? f->request->url : NULL);
     pw_jw_kstr(w, "remediation", f->remediation);
     pw_jw_end_obj(w);

@@ -33,19 +33,6 @@ static void colored(pw_buf *b, int color, const char *code, const char *fmt_s)
         pw_buf_puts(b, fmt_s);
 }
 
-/* Host + path of a page URL (the whole string when it does not parse), NUL-terminated in out. */
-static void short_url(const char *url, char *out, size_t cap)
-{
-    pw_url u;
-    const char *s = url ? url : "";
-    size_t n = strlen(s);
-    if (pw_url_parse(s, n, &u, NULL) == PW_OK) {
-        s = u.host.p;
-        n = (size_t)(u.path.p + u.path.n - u.host.p);
-    }
-    snprintf(out, cap, "%.*s", (int)n, s);
-}
-
 static void summary(pw_buf *b, const pw_scan_result *r, int color)
 {
     size_t counts[PW_SEV__COUNT];
@@ -80,73 +67,45 @@ static const tt_col finding_cols[] = {
     {"ACCOUNT", 24, 0, 0, 16}, {"PAGE", PAGE_CAP, 0, 0, 32}, {"N", 0, 0, 1, 0},
 };
 
-/* What a table row shows of a finding, the occurrences aside: severity, rule, tracker, account
- * and the page's host and path. Findings whose pages differ only in their query string
- * (?doctor=a, ?doctor=b) share it and share one row. malloc'd, or NULL. */
-static char *row_key(const pw_finding *f)
-{
-    char host[256], page[512];
-    const char *acct = pw_report_finding_account(f, host, sizeof host);
-    short_url(f->page_url, page, sizeof page);
-    pw_buf k;
-    pw_buf_init(&k);
-    pw_buf_printf(&k, "%d\x1f%s\x1f%s\x1f%s\x1f%s", (int)f->severity, f->rule_id,
-                  pw_report_product(f->tracker), acct ? acct : "-", page);
-    return pw_buf_steal(&k, NULL);
-}
-
-typedef struct table_rows {
-    char **key;    /* per finding */
-    size_t *urls;  /* per finding that heads a row: the findings (page URLs) in it; 0 otherwise */
-    size_t *occur; /* per head: the occurrences summed over them */
-} table_rows;
-
-static void rows_free(table_rows *tr, size_t n)
-{
-    for (size_t i = 0; tr->key && i < n; i++)
-        free(tr->key[i]);
-    free(tr->key);
-    free(tr->urls);
-    free(tr->occur);
-}
-
-/* The first finding of each key heads its row; -1 when out of memory. */
-static int rows_group(const pw_scan_result *r, table_rows *tr)
-{
-    size_t n = r->n_findings;
-    tr->key = calloc(n, sizeof *tr->key);
-    tr->urls = calloc(n, sizeof *tr->urls);
-    tr->occur = calloc(n, sizeof *tr->occur);
-    if (!tr->key || !tr->urls || !tr->occur)
-        return -1;
-    for (size_t i = 0; i < n; i++) {
-        if (!(tr->key[i] = row_key(&r->findings[i])))
-            return -1;
-        size_t head = i;
-        for (size_t j = 0; j < i && head == i; j++)
-            if (tr->urls[j] && strcmp(tr->key[j], tr->key[i]) == 0)
-                head = j;
-        tr->urls[head]++;
-        tr->occur[head] += r->findings[i].occurrences;
-    }
-    return 0;
-}
-
 typedef struct finding_cells {
     char n[24], page[512], host[256];
     const char *cell[6];
 } finding_cells;
 
-/* The row headed by f: with urls > 1 the page reads "host/path (N URLs)", the path cut to keep
- * the count within the page column's `page_width`. */
-static void finding_row(const pw_finding *f, size_t urls, size_t occur, int page_width,
-                        finding_cells *fc)
+/* The host all findings' pages are on (host[:port]), NUL-terminated in out; "" when they are on
+ * several hosts. The table then shows paths only and says the host once. */
+static void common_host(const pw_scan_result *r, char *out, size_t cap)
+{
+    out[0] = '\0';
+    for (size_t i = 0; i < r->n_findings; i++) {
+        char key[512];
+        pw_url_page_key(r->findings[i].page_url, key, sizeof key);
+        size_t h = strcspn(key, "/");
+        if (!key[h] || h == 0 || h >= cap) {
+            out[0] = '\0';
+            return;
+        }
+        if (i == 0)
+            snprintf(out, cap, "%.*s", (int)h, key);
+        else if (strlen(out) != h || memcmp(out, key, h) != 0) {
+            out[0] = '\0';
+            return;
+        }
+    }
+}
+
+/* f's row: the page reads "host/path (N URLs)" when the finding stands for N page URLs that
+ * differ in their query (pw_url_page_key), without the host when every page is on `host`; the
+ * path is cut to keep the count within the page column's `page_width`. */
+static void finding_row(const pw_finding *f, const char *host, int page_width, finding_cells *fc)
 {
     const char *acct = pw_report_finding_account(f, fc->host, sizeof fc->host);
-    short_url(f->page_url, fc->page, sizeof fc->page);
-    if (urls > 1) {
+    char key[512];
+    pw_url_page_key(f->page_url, key, sizeof key);
+    snprintf(fc->page, sizeof fc->page, "%s", key + (host[0] ? strlen(host) : 0));
+    if (f->page_variants > 1) {
         char more[32];
-        int wm = snprintf(more, sizeof more, " (%zu URLs)", urls);
+        int wm = snprintf(more, sizeof more, " (%zu URLs)", f->page_variants);
         int room = page_width - wm;
         if (tt_text_width(fc->page) > room) {
             size_t cut = 0;
@@ -157,7 +116,7 @@ static void finding_row(const pw_finding *f, size_t urls, size_t occur, int page
         size_t len = strlen(fc->page);
         snprintf(fc->page + len, sizeof fc->page - len, "%s", more);
     }
-    snprintf(fc->n, sizeof fc->n, "%zu", occur);
+    snprintf(fc->n, sizeof fc->n, "%zu", f->occurrences);
     fc->cell[0] = pw_severity_name(f->severity);
     fc->cell[1] = f->rule_id;
     fc->cell[2] = pw_report_product(f->tracker);
@@ -172,34 +131,27 @@ static void table(pw_buf *b, const pw_scan_result *r, int color)
         pw_buf_puts(b, "\nNo tracker findings.\n");
         return;
     }
-    table_rows tr = {0};
-    if (rows_group(r, &tr) != 0) {
-        rows_free(&tr, r->n_findings);
-        b->failed = 1; /* reported as out of memory */
-        return;
-    }
+    char host[256];
+    common_host(r, host, sizeof host);
     tt_table t;
     tt_init(&t, finding_cols, sizeof finding_cols / sizeof finding_cols[0]);
     finding_cells fc;
     for (int pass = 0; pass == 0 || (pass == 1 && tt_fit(&t, TEXT_WIDTH)); pass++)
         for (size_t i = 0; i < r->n_findings; i++) {
-            if (!tr.urls[i])
-                continue;
-            finding_row(&r->findings[i], tr.urls[i], tr.occur[i], t.col[4].cap, &fc);
+            finding_row(&r->findings[i], host, t.col[4].cap, &fc);
             for (size_t c = 0; c < t.n; c++)
                 tt_measure(&t, c, fc.cell[c]);
         }
     pw_buf_putc(b, '\n');
+    if (host[0])
+        pw_buf_printf(b, "Pages on %s\n", host);
     tt_header(&t, b, "", color ? BOLD : NULL, color ? RESET : NULL);
     for (size_t i = 0; i < r->n_findings; i++) {
         const pw_finding *f = &r->findings[i];
-        if (!tr.urls[i])
-            continue;
-        finding_row(f, tr.urls[i], tr.occur[i], t.width[4], &fc);
+        finding_row(f, host, t.width[4], &fc);
         const char *colors[6] = {color ? sev_color(f->severity) : NULL};
         tt_row(&t, b, "", fc.cell, colors, RESET);
     }
-    rows_free(&tr, r->n_findings);
 }
 
 /* Inventory rows: tracker, account, beacons, pages, events (never cut). */
@@ -276,6 +228,9 @@ static void details(pw_buf *b, const pw_finding *f, int color)
     colored(b, color, sev_color(f->severity), head);
     pw_buf_printf(b, " %s%s%s  %s\n", color ? BOLD : "", f->rule_id, color ? RESET : "", f->title);
     pw_buf_printf(b, "  page:     %s (%s)\n", f->page_url, pw_hhs_context_name(f->context));
+    if (f->page_variants > 1)
+        pw_buf_printf(b, "            and %zu more URL%s of this page with other query strings\n",
+                      f->page_variants - 1, f->page_variants == 2 ? "" : "s");
     char host[256];
     const char *acct = pw_report_finding_account(f, host, sizeof host);
     pw_buf_printf(b, "  tracker:  %s", pw_report_product(f->tracker));

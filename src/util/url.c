@@ -82,6 +82,40 @@ char *pw_url_host_dup(pw_arena *a, const pw_url *u)
     return pw_lower_dup(a, p, n, 0);
 }
 
+/* Append n bytes of s to out[*len..cap), cut at cap - 1; *len counts them all. */
+static void key_put(char *out, size_t cap, size_t *len, const char *s, size_t n, int lower)
+{
+    for (size_t i = 0; i < n; i++, (*len)++)
+        if (*len + 1 < cap)
+            out[*len] = lower ? (char)tolower((unsigned char)s[i]) : s[i];
+}
+
+size_t pw_url_page_key(const char *url, char *out, size_t cap)
+{
+    size_t len = 0, n = url ? strlen(url) : 0;
+    pw_url u;
+    if (!url || pw_url_parse(url, n, &u, NULL) != PW_OK) {
+        key_put(out, cap, &len, url ? url : "", n, 0);
+    } else {
+        key_put(out, cap, &len, u.host.p, u.host.n, 1);
+        if (u.port.n) {
+            key_put(out, cap, &len, ":", 1, 0);
+            key_put(out, cap, &len, u.port.p, u.port.n, 0);
+        }
+        key_put(out, cap, &len, u.path.n ? u.path.p : "/", u.path.n ? u.path.n : 1, 0);
+        const char *f = u.fragment.p;
+        size_t fn = u.fragment.n;
+        if (fn && (f[0] == '/' || (fn > 1 && f[0] == '!' && f[1] == '/'))) {
+            size_t route = strcspn(f, "?"); /* the route, not its parameters */
+            key_put(out, cap, &len, "#", 1, 0);
+            key_put(out, cap, &len, f, route < fn ? route : fn, 0);
+        }
+    }
+    if (cap)
+        out[len < cap ? len : cap - 1] = '\0';
+    return len;
+}
+
 /* Remove "." and ".." segments (RFC 3986 §5.2.4) in place; path starts with '/'. */
 static void remove_dot_segments(char *path)
 {

@@ -286,8 +286,37 @@ static void fragment_search(void)
     scan_free(&s);
 }
 
+/* Page URLs that differ only in their query are one finding with every URL counted; a single-page
+ * app's routes in the fragment are pages of their own. */
+static void query_variants(void)
+{
+    scan s;
+    CHECK(scan_har(&s, "query_variants"));
+    CHECK_INT(count(&s, "PW-SEARCH-TERM", NULL), 1);
+    const pw_finding *f = find(&s, "PW-SEARCH-TERM", "/search?q=");
+    CHECK(f != NULL);
+    if (f) {
+        CHECK_INT(f->occurrences, 4);
+        CHECK_INT(f->page_variants, 3);
+        CHECK_INT(f->n_page_urls, 3);
+        CHECK_STR(f->page_urls[0], "https://www.hosp.org/search?q=herpes");
+        CHECK_STR(f->page_urls[1], "https://www.hosp.org/search?q=hiv+testing");
+        CHECK_STR(f->page_urls[2], "https://www.hosp.org/search?q=prep&page=2");
+        /* the evidence and the page it names are one transmission's */
+        const pw_evidence *e = evidence_of(f, PW_FIELD_SEARCH_TERM);
+        CHECK(e && strstr(f->page_url, e->value) != NULL);
+    }
+    size_t appt = 0, bill = 0;
+    for (size_t i = 0; s.r && i < s.r->n_findings; i++) {
+        appt += strstr(s.r->findings[i].page_url, "/#/appointments/new") != NULL;
+        bill += strstr(s.r->findings[i].page_url, "/#/billing/pay") != NULL;
+    }
+    CHECK(appt >= 1 && bill >= 1); /* two routes, two pages: not merged */
+    scan_free(&s);
+}
+
 PW_TEST_MAIN(PW_TEST(vendor_account_is_no_record), PW_TEST(job_search_is_no_phi),
              PW_TEST(only_site_searches), PW_TEST(condition_url_needs_the_page),
              PW_TEST(placeholders_are_no_phi), PW_TEST(consent_finding_is_one_transmission),
              PW_TEST(requests_before_their_page), PW_TEST(site_search_services),
-             PW_TEST(fragment_search))
+             PW_TEST(fragment_search), PW_TEST(query_variants))

@@ -197,8 +197,7 @@ static void test_names(void)
                "John Smith");
     CHECK_STR(dt_find(&T, PW_PHI_NAME)->subtype, "patient");
     expect_hit(NULL, "spoke with patient Mary Jones.", PW_FT_TEXT, PW_PHI_NAME, "Mary Jones");
-    expect_hit(NULL, "Our patient Anna Lee, 45, had surgery", PW_FT_TEXT, PW_PHI_NAME,
-               "Anna Lee");
+    expect_hit(NULL, "Our patient Anna Lee, 45, had surgery", PW_FT_TEXT, PW_PHI_NAME, "Anna Lee");
     expect_none(NULL, "Patient Financial Services, Billing", PW_FT_TEXT, PW_PHI_NAME);
     expect_none(NULL, "Patient Rights and Responsibilities", PW_FT_TEXT, PW_PHI_NAME);
     expect_none(NULL, "Patient Stories: Jane Doe beat cancer", PW_FT_TEXT, PW_PHI_NAME);

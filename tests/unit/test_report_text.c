@@ -127,8 +127,15 @@ static void findings_table_fits_labels(void)
     free(copy);
 }
 
-/* Findings whose pages differ only in the query string share one table row (their occurrences
- * summed, the number of URLs after the page); the details and the JSON keep each. */
+/* The assessor makes one finding of the page URLs that differ only in their query string
+ * (pw_url_page_key); its row shows the page without the host when every page is on one host,
+ * with the number of URLs after it, and the details say how many more there are. */
+static const char *const request_urls[] = {"https://h.org/appointments/request?doctor=a",
+                                           "https://h.org/appointments/request?doctor=b"};
+static const char *const long_urls[] = {
+    "https://h.org/appointments/request-a-visit-with-one-of-our-specialists-in-cardiology?doctor=c",
+    "https://h.org/appointments/"
+    "request-a-visit-with-one-of-our-specialists-in-cardiology?doctor=d"};
 static const pw_finding variants[] = {
     {.rule_id = "PW-NO-BAA",
      .title = "No BAA",
@@ -139,7 +146,10 @@ static const pw_finding variants[] = {
      .tracker = &meta,
      .account_id = "1",
      .page_url = "https://h.org/appointments/request?doctor=a",
-     .occurrences = 2},
+     .occurrences = 5,
+     .page_variants = 2,
+     .page_urls = request_urls,
+     .n_page_urls = 2},
     {.rule_id = "PW-NO-BAA",
      .title = "No BAA",
      .severity = PW_SEV_MEDIUM,
@@ -149,17 +159,10 @@ static const pw_finding variants[] = {
      .tracker = &meta,
      .account_id = "2", /* another account: its own row */
      .page_url = "https://h.org/appointments/request?doctor=a",
-     .occurrences = 1},
-    {.rule_id = "PW-NO-BAA",
-     .title = "No BAA",
-     .severity = PW_SEV_MEDIUM,
-     .context = PW_CTX_CARE_INTENT,
-     .legal = "No BAA.",
-     .remediation = "Remove it.",
-     .tracker = &meta,
-     .account_id = "1",
-     .page_url = "https://h.org/appointments/request?doctor=b",
-     .occurrences = 3},
+     .occurrences = 1,
+     .page_variants = 1,
+     .page_urls = request_urls,
+     .n_page_urls = 1},
     {.rule_id = "PW-NO-BAA",
      .title = "No BAA",
      .severity = PW_SEV_MEDIUM,
@@ -170,18 +173,10 @@ static const pw_finding variants[] = {
      .account_id = "1",
      .page_url = "https://h.org/appointments/"
                  "request-a-visit-with-one-of-our-specialists-in-cardiology?doctor=c",
-     .occurrences = 1},
-    {.rule_id = "PW-NO-BAA",
-     .title = "No BAA",
-     .severity = PW_SEV_MEDIUM,
-     .context = PW_CTX_CARE_INTENT,
-     .legal = "No BAA.",
-     .remediation = "Remove it.",
-     .tracker = &meta,
-     .account_id = "1",
-     .page_url = "https://h.org/appointments/"
-                 "request-a-visit-with-one-of-our-specialists-in-cardiology?doctor=d",
-     .occurrences = 1},
+     .occurrences = 2,
+     .page_variants = 2,
+     .page_urls = long_urls,
+     .n_page_urls = 2},
 };
 
 static void query_variants_share_a_row(void)
@@ -201,17 +196,29 @@ static void query_variants_share_a_row(void)
     line_after(t, "SEVERITY", 2, l2, sizeof l2);
     line_after(t, "SEVERITY", 3, l3, sizeof l3);
     line_after(t, "SEVERITY", 4, l4, sizeof l4);
-    CHECK(strstr(l1, " 1 ") && strstr(l1, "h.org/appointments/request (2 URLs)") &&
+    CHECK(strstr(t, "Pages on h.org\n") != NULL);
+    CHECK(strstr(l1, " 1 ") && strstr(l1, " /appointments/request (2 URLs)") &&
           l1[strlen(l1) - 1] == '5');
-    CHECK(strstr(l2, " 2 ") && strstr(l2, "h.org/appointments/request ") && !strstr(l2, "URLs"));
+    CHECK(strstr(l2, " 2 ") && strstr(l2, " /appointments/request ") && !strstr(l2, "URLs"));
     /* a long path is cut so that the count stays in the 48-wide column */
-    const char *cut = "h.org/appointments/request-a-visit-wit… (2 URLs)";
+    const char *cut = "/appointments/request-a-visit-with-one… (2 URLs)";
     CHECK_INT(tt_text_width(cut), 48);
     CHECK(strstr(l3, cut) && l3[strlen(l3) - 1] == '2');
     CHECK(strstr(t, "3 informational") == NULL);
-    /* the details keep every URL */
-    CHECK(strstr(t, "page:     https://h.org/appointments/request?doctor=a") != NULL);
-    CHECK(strstr(t, "page:     https://h.org/appointments/request?doctor=b") != NULL);
+    /* the details name the evidence's page and how many more there are */
+    CHECK(strstr(t, "page:     https://h.org/appointments/request?doctor=a (care-intent)\n"
+                    "            and 1 more URL of this page") != NULL);
+    pw_buf_free(&b);
+    /* pages on several hosts keep their host in the table */
+    pw_finding two[2] = {variants[0], variants[1]};
+    two[1].page_url = "https://other.org/x";
+    vr.findings = two;
+    vr.n_findings = 2;
+    pw_buf_init(&b);
+    CHECK_INT(pw_report_render(&vr, PW_REPORT_TEXT, &o, &b, &err), PW_OK);
+    t = b.data ? b.data : "";
+    CHECK(strstr(t, "Pages on") == NULL);
+    CHECK(strstr(t, " h.org/appointments/request (2 URLs)") && strstr(t, " other.org/x "));
     pw_buf_free(&b);
 }
 

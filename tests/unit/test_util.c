@@ -98,6 +98,27 @@ static void test_url_parse(void)
     pw_arena_free(&a);
 }
 
+static void test_url_page_key(void)
+{
+    char k[64];
+    pw_url_page_key("https://WWW.Hosp.org/appointments/confirm?first_name=Ann#top", k, sizeof k);
+    CHECK_STR(k, "www.hosp.org/appointments/confirm");
+    pw_url_page_key("http://127.0.0.1:8080/?q=hiv", k, sizeof k);
+    CHECK_STR(k, "127.0.0.1:8080/");
+    pw_url_page_key("https://h.org", k, sizeof k);
+    CHECK_STR(k, "h.org/");
+    pw_url_page_key("https://h.org/#/find-a-doctor?q=oncologist", k, sizeof k);
+    CHECK_STR(k, "h.org/#/find-a-doctor");
+    pw_url_page_key("https://h.org/app#!/billing", k, sizeof k);
+    CHECK_STR(k, "h.org/app#!/billing");
+    pw_url_page_key("(unknown page)", k, sizeof k);
+    CHECK_STR(k, "(unknown page)");
+    /* cut to the buffer, NUL-terminated, the full length returned */
+    char tiny[8];
+    CHECK_INT(pw_url_page_key("https://www.hosp.org/a", tiny, sizeof tiny), 14);
+    CHECK_STR(tiny, "www.hos");
+}
+
 static void test_url_resolve(void)
 {
     pw_arena a;
@@ -148,4 +169,5 @@ static void test_error_convention(void)
 
 PW_TEST_MAIN(PW_TEST(test_arena_large_and_many), PW_TEST(test_buf_escapes),
              PW_TEST(test_percent_and_base64), PW_TEST(test_digests), PW_TEST(test_url_parse),
-             PW_TEST(test_url_resolve), PW_TEST(test_form_parse), PW_TEST(test_error_convention))
+             PW_TEST(test_url_page_key), PW_TEST(test_url_resolve), PW_TEST(test_form_parse),
+             PW_TEST(test_error_convention))

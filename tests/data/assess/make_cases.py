@@ -158,6 +158,15 @@ cases = {
         (SITE + "/search#q=herpes%20treatment&sort=relevancy", [ga4]),
         (SITE + "/#/find-a-doctor?q=oncologist", [ga4]),
         (SITE + "/services#section-2", [ga4])],
+    # one finding per page key: the same search page with three queries (the last seen twice),
+    # and a single-page app's two routes, which stay two pages
+    "query_variants": [
+        (SITE + "/search?q=herpes", [ga4]),
+        (SITE + "/search?q=hiv+testing", [ga4]),
+        (SITE + "/search?q=hiv+testing", [ga4]),
+        (SITE + "/search?q=prep&page=2", [ga4]),
+        (SITE + "/#/appointments/new?doctor=a", [meta]),
+        (SITE + "/#/billing/pay?invoice=1", [meta])],
 }
 
 if __name__ == "__main__":
