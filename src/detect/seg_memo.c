@@ -1,0 +1,117 @@
+/*
+ * seg_memo.c — (internal to detect) segments remembered to give no hit, per thread. A segment's
+ * scan is a function of its bytes, its context (from the key), the field type, its place (path
+ * slug, query value, quiet page part) and its decoding depth; nothing else it reads. Tracker
+ * values repeat from event to event ("ev=PageView", "v=2.9.47", "if=false", the same button
+ * text), and nearly all of them give no hit: remembered, each comes back for a hash and a compare
+ * instead of its summary, decoding, identifier detectors and vocabulary. Only "no hit" is
+ * remembered (a hit's spans and strings belong to one field), only segments of up to
+ * PW_SEG_MEMO_LEN bytes, compared byte for byte, and only without canaries. A scan that lost a
+ * layer to memory or a hit to the per-field limit is not remembered (pw_scan.degraded, .capped).
+ * The memo is 4-way set associative: a new entry enters in front and the last of its set goes.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "detect/internal.h"
+
+typedef struct seg_memo_entry {
+    uint64_t hash;
+    uint32_t tag; /* 0: empty */
+    uint32_t n;
+    char bytes[PW_SEG_MEMO_LEN];
+} seg_memo_entry;
+
+struct pw_seg_memo {
+    seg_memo_entry e[PW_SEG_MEMO_SETS * PW_SEG_MEMO_WAYS];
+};
+
+struct pw_seg_memo *pw_seg_memo_new(void)
+{
+    return calloc(1, sizeof(struct pw_seg_memo));
+}
+
+void pw_seg_memo_free(struct pw_seg_memo *m)
+{
+    free(m);
+}
+
+static uint64_t load8(const char *p)
+{
+    uint64_t v;
+    memcpy(&v, p, 8); /* the hash only needs the same number for the same bytes */
+    return v;
+}
+
+/* The n (1..7) bytes at p as a number, from loads inside p[0..n). */
+static uint64_t load_short(const char *p, size_t n)
+{
+    const unsigned char *u = (const unsigned char *)p;
+    if (n >= 4) {
+        uint32_t x, y;
+        memcpy(&x, p, 4);
+        memcpy(&y, p + n - 4, 4);
+        return (uint64_t)x | (uint64_t)y << 32;
+    }
+    return (uint64_t)u[0] | (uint64_t)u[n >> 1] << 8 | (uint64_t)u[n - 1] << 16;
+}
+
+static uint64_t mix(uint64_t h, uint64_t v)
+{
+    h = (h ^ v) * 0xff51afd7ed558ccdull;
+    return h ^ (h >> 32);
+}
+
+/* What besides its bytes decides a segment's hits; never 0. */
+static uint32_t tag_of(const pw_seg *g, int depth)
+{
+    return 0x80000000u | (uint32_t)g->ctx | (uint32_t)g->type << 6 | (uint32_t)!!g->in_url << 10 |
+           (uint32_t)!!g->in_query << 11 | (uint32_t)!!g->page_quiet << 12 |
+           (uint32_t)depth << 16;
+}
+
+void pw_seg_memo_key_of(const pw_scan *sc, const pw_seg *g, int depth, pw_seg_memo_key *k)
+{
+    k->ok = sc->s->seg_memo && !sc->d->n_forms && !sc->d->n_norm_values && g->n > 0 &&
+            g->n <= PW_SEG_MEMO_LEN && depth >= 0 && depth < 256;
+    if (!k->ok)
+        return;
+    k->tag = tag_of(g, depth);
+    uint64_t h = 0x9e3779b97f4a7c15ull ^ g->n ^ (uint64_t)k->tag << 32;
+    size_t i = 0;
+    for (; i + 8 <= g->n; i += 8)
+        h = mix(h, load8(g->s + i));
+    if (i < g->n)
+        h = mix(h, g->n >= 8 ? load8(g->s + g->n - 8) : load_short(g->s, g->n));
+    k->hash = h;
+}
+
+static seg_memo_entry *set_of(const pw_scan *sc, const pw_seg_memo_key *k)
+{
+    size_t set = (size_t)((k->hash >> 40) % PW_SEG_MEMO_SETS);
+    return &sc->s->seg_memo->e[set * PW_SEG_MEMO_WAYS];
+}
+
+int pw_seg_memo_known(const pw_scan *sc, const pw_seg *g, const pw_seg_memo_key *k)
+{
+    if (!k->ok)
+        return 0;
+    const seg_memo_entry *set = set_of(sc, k);
+    for (size_t w = 0; w < PW_SEG_MEMO_WAYS; w++)
+        if (set[w].hash == k->hash && set[w].tag == k->tag && set[w].n == g->n &&
+            memcmp(set[w].bytes, g->s, g->n) == 0)
+            return 1;
+    return 0;
+}
+
+void pw_seg_memo_put(const pw_scan *sc, const pw_seg *g, const pw_seg_memo_key *k)
+{
+    if (!k->ok || sc->st != PW_OK || sc->degraded || sc->capped)
+        return;
+    seg_memo_entry *set = set_of(sc, k);
+    memmove(&set[1], &set[0], (PW_SEG_MEMO_WAYS - 1) * sizeof *set);
+    set[0].hash = k->hash;
+    set[0].tag = k->tag;
+    set[0].n = (uint32_t)g->n;
+    memcpy(set[0].bytes, g->s, g->n);
+}
