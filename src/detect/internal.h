@@ -85,7 +85,7 @@ typedef struct pw_ctx_memo {
 #define PW_CTX_MEMO_SLOTS 8
 
 /* One remembered key classification (key_memo.c); len 0 = empty. */
-#define PW_KEY_MEMO_SLOTS 256
+#define PW_KEY_MEMO_SLOTS 1024
 #define PW_KEY_MEMO_LEN   30
 typedef struct pw_key_memo {
     uint32_t hash;
