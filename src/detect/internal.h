@@ -629,8 +629,8 @@ pw_ctx pw_ctx_from_param_key(pw_detect_scratch *s, pw_arena *a, const char *key,
  * PageView", "v=2.9.47", "if=false", button texts), and most give no hit: such a segment is
  * remembered per thread and skipped when it comes again. Only without canaries (a canary's hit
  * would be checked against every identifier hit). */
-#define PW_SEG_MEMO_SETS 256
-#define PW_SEG_MEMO_WAYS 4
+#define PW_SEG_MEMO_SETS 512 /* a power of two */
+#define PW_SEG_MEMO_WAYS 2
 #define PW_SEG_MEMO_LEN  64 /* longer segments are not remembered */
 
 typedef struct pw_seg_memo_key {

@@ -8,7 +8,7 @@
  * remembered (a hit's spans and strings belong to one field), only segments of up to
  * PW_SEG_MEMO_LEN bytes, compared byte for byte, and only without canaries. A scan that lost a
  * layer to memory or a hit to the per-field limit is not remembered (pw_scan.degraded, .capped).
- * The memo is 4-way set associative: a new entry enters in front and the last of its set goes.
+ * The memo is 2-way set associative: a new entry enters in front and the other of its set goes.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -88,8 +88,22 @@ void pw_seg_memo_key_of(const pw_scan *sc, const pw_seg *g, int depth, pw_seg_me
 
 static seg_memo_entry *set_of(const pw_scan *sc, const pw_seg_memo_key *k)
 {
-    size_t set = (size_t)((k->hash >> 40) % PW_SEG_MEMO_SETS);
+    size_t set = (size_t)(k->hash >> 40) & (PW_SEG_MEMO_SETS - 1);
     return &sc->s->seg_memo->e[set * PW_SEG_MEMO_WAYS];
+}
+
+/* e holds the n bytes at s (n >= 1), compared eight bytes at a time (both hold n bytes). */
+static int same_bytes(const seg_memo_entry *e, const char *s, size_t n)
+{
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        if (load8(e->bytes + i) != load8(s + i))
+            return 0;
+    if (i == n)
+        return 1;
+    if (n >= 8) /* the last eight bytes cover the rest */
+        return load8(e->bytes + n - 8) == load8(s + n - 8);
+    return memcmp(e->bytes, s, n) == 0;
 }
 
 int pw_seg_memo_known(const pw_scan *sc, const pw_seg *g, const pw_seg_memo_key *k)
@@ -98,9 +112,8 @@ int pw_seg_memo_known(const pw_scan *sc, const pw_seg *g, const pw_seg_memo_key 
         return 0;
     const seg_memo_entry *set = set_of(sc, k);
     for (size_t w = 0; w < PW_SEG_MEMO_WAYS; w++)
-        if (set[w].hash == k->hash && set[w].tag == k->tag && set[w].n == g->n &&
-            memcmp(set[w].bytes, g->s, g->n) == 0)
-            return 1;
+        if (set[w].hash == k->hash && set[w].tag == k->tag && set[w].n == g->n)
+            return same_bytes(&set[w], g->s, g->n);
     return 0;
 }
 
@@ -109,7 +122,8 @@ void pw_seg_memo_put(const pw_scan *sc, const pw_seg *g, const pw_seg_memo_key *
     if (!k->ok || sc->st != PW_OK || sc->degraded || sc->capped)
         return;
     seg_memo_entry *set = set_of(sc, k);
-    memmove(&set[1], &set[0], (PW_SEG_MEMO_WAYS - 1) * sizeof *set);
+    for (size_t w = PW_SEG_MEMO_WAYS - 1; w > 0; w--) /* the last one goes */
+        set[w] = set[w - 1];
     set[0].hash = k->hash;
     set[0].tag = k->tag;
     set[0].n = (uint32_t)g->n;
