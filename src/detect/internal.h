@@ -106,7 +106,7 @@ struct pw_detect_scratch {
     size_t n_hits, cap_hits;
     int oom;
     struct pw_seg_memo *seg_memo; /* segments known to give no hit (seg_memo.c); NULL: none */
-    struct pw_event_bufs *event; /* det-event: pw_detect_scan_event's buffers (event.c) */
+    struct pw_event_bufs *event;  /* det-event: pw_detect_scan_event's buffers (event.c) */
 };
 
 /* What a segment holds (summary.c): one pass, read by the gates in segment.c and the detectors. */

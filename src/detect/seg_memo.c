@@ -65,8 +65,8 @@ static uint64_t mix(uint64_t h, uint64_t v)
 /* What besides its bytes decides a segment's hits; never 0. */
 static uint32_t tag_of(const pw_seg *g, int depth)
 {
-    return 0x80000000u | (uint32_t)g->ctx | (uint32_t)g->type << 6 | (uint32_t)!!g->in_url << 10 |
-           (uint32_t)!!g->in_query << 11 | (uint32_t)!!g->page_quiet << 12 |
+    return 0x80000000u | (uint32_t)g->ctx | (uint32_t)g->type << 6 | (uint32_t) !!g->in_url << 10 |
+           (uint32_t) !!g->in_query << 11 | (uint32_t) !!g->page_quiet << 12 |
            (uint32_t)depth << 16;
 }
 
