@@ -338,6 +338,8 @@ pw_status pw_detect_scan_prepared(const pw_detector *d, pw_detect_scratch *s, pw
     s->n_hits = 0;
     pw_scan sc = {
         .d = d, .s = s, .a = a, .orig = str, .orig_n = n, .st = PW_OK, .err = err, .prep = prep};
+    if (!d->n_forms && !d->n_norm_values) /* a canary is looked for in every segment */
+        sc.memo = s->seg_memo;
     pw_seg g = {.s = str,
                 .n = n,
                 .type = type,

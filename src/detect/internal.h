@@ -432,6 +432,7 @@ typedef struct pw_scan {
     const struct pw_field_prep *prep; /* det-event: what the event pass knows, or NULL */
     int degraded; /* a layer could not be made (out of memory): what is found is not remembered */
     int capped;   /* a hit was dropped at the per-field limit: likewise */
+    struct pw_seg_memo *memo; /* the scratch's segment memo; NULL: none (canaries, no memory) */
 } pw_scan;
 
 /* Forget every remembered context (pw_ctx_before_seg's memo): before a scan of new buffers. */
@@ -642,10 +643,8 @@ typedef struct pw_seg_memo_key {
 /* The scratch's memo (NULL when out of memory: nothing is remembered). */
 struct pw_seg_memo *pw_seg_memo_new(void);
 void pw_seg_memo_free(struct pw_seg_memo *m);
-/* g (at this depth) as a memo key; k->ok = 0 when it cannot be remembered. */
-void pw_seg_memo_key_of(const pw_scan *sc, const pw_seg *g, int depth, pw_seg_memo_key *k);
-/* 1 if g was remembered to give no hit. */
-int pw_seg_memo_known(const pw_scan *sc, const pw_seg *g, const pw_seg_memo_key *k);
+/* 1 if g (at this depth) was remembered to give no hit; *k: its key for pw_seg_memo_put. */
+int pw_seg_memo_lookup(const pw_scan *sc, const pw_seg *g, int depth, pw_seg_memo_key *k);
 /* Remember that g gives no hit. */
 void pw_seg_memo_put(const pw_scan *sc, const pw_seg *g, const pw_seg_memo_key *k);
 

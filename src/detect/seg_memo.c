@@ -56,10 +56,11 @@ static uint64_t load_short(const char *p, size_t n)
     return (uint64_t)u[0] | (uint64_t)u[n >> 1] << 8 | (uint64_t)u[n - 1] << 16;
 }
 
+/* One step of the hash: the top bits of the product, which pick the set, depend on every bit of
+ * the bytes so far (the bytes themselves are compared on a match). */
 static uint64_t mix(uint64_t h, uint64_t v)
 {
-    h = (h ^ v) * 0xff51afd7ed558ccdull;
-    return h ^ (h >> 32);
+    return (h ^ v) * 0xff51afd7ed558ccdull;
 }
 
 /* What besides its bytes decides a segment's hits; never 0. */
@@ -70,10 +71,10 @@ static uint32_t tag_of(const pw_seg *g, int depth)
            (uint32_t)depth << 16;
 }
 
-void pw_seg_memo_key_of(const pw_scan *sc, const pw_seg *g, int depth, pw_seg_memo_key *k)
+/* g (at this depth) as a memo key; k->ok = 0 when it cannot be remembered. */
+static void key_of(const pw_scan *sc, const pw_seg *g, int depth, pw_seg_memo_key *k)
 {
-    k->ok = sc->s->seg_memo && !sc->d->n_forms && !sc->d->n_norm_values && g->n > 0 &&
-            g->n <= PW_SEG_MEMO_LEN && depth >= 0 && depth < 256;
+    k->ok = sc->memo && g->n - 1 < PW_SEG_MEMO_LEN && (unsigned)depth < 256;
     if (!k->ok)
         return;
     k->tag = tag_of(g, depth);
@@ -89,7 +90,7 @@ void pw_seg_memo_key_of(const pw_scan *sc, const pw_seg *g, int depth, pw_seg_me
 static seg_memo_entry *set_of(const pw_scan *sc, const pw_seg_memo_key *k)
 {
     size_t set = (size_t)(k->hash >> 40) & (PW_SEG_MEMO_SETS - 1);
-    return &sc->s->seg_memo->e[set * PW_SEG_MEMO_WAYS];
+    return &sc->memo->e[set * PW_SEG_MEMO_WAYS];
 }
 
 /* e holds the n bytes at s (n >= 1), compared eight bytes at a time (both hold n bytes). */
@@ -106,8 +107,9 @@ static int same_bytes(const seg_memo_entry *e, const char *s, size_t n)
     return memcmp(e->bytes, s, n) == 0;
 }
 
-int pw_seg_memo_known(const pw_scan *sc, const pw_seg *g, const pw_seg_memo_key *k)
+int pw_seg_memo_lookup(const pw_scan *sc, const pw_seg *g, int depth, pw_seg_memo_key *k)
 {
+    key_of(sc, g, depth, k);
     if (!k->ok)
         return 0;
     const seg_memo_entry *set = set_of(sc, k);

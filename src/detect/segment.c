@@ -285,8 +285,7 @@ void pw_scan_segment(pw_scan *sc, pw_seg *in, int depth)
     if (nothing_to_find(sc, in))
         return;
     pw_seg_memo_key k;
-    pw_seg_memo_key_of(sc, in, depth, &k);
-    if (pw_seg_memo_known(sc, in, &k))
+    if (pw_seg_memo_lookup(sc, in, depth, &k))
         return; /* det-speed: the same bytes in the same place gave no hit before */
     size_t before = sc->s->n_hits;
     scan_segment(sc, in, depth);
