@@ -43,7 +43,8 @@ static uint64_t load8(const char *p)
     return v;
 }
 
-/* The n (1..7) bytes at p as a number, from loads inside p[0..n). */
+/* The n (1..7) bytes at p as a number, from loads inside p[0..n): every byte is in it, so two
+ * strings of the same length are equal exactly when their numbers are. */
 static uint64_t load_short(const char *p, size_t n)
 {
     const unsigned char *u = (const unsigned char *)p;
@@ -104,7 +105,7 @@ static int same_bytes(const seg_memo_entry *e, const char *s, size_t n)
         return 1;
     if (n >= 8) /* the last eight bytes cover the rest */
         return load8(e->bytes + n - 8) == load8(s + n - 8);
-    return memcmp(e->bytes, s, n) == 0;
+    return load_short(e->bytes, n) == load_short(s, n); /* every byte of 1..7 is in it */
 }
 
 int pw_seg_memo_lookup(const pw_scan *sc, const pw_seg *g, int depth, pw_seg_memo_key *k)
