@@ -349,11 +349,12 @@ static pw_ctx exact_lookup(const char *k, size_t kl)
     return PW_CTX_NONE;
 }
 
-/* Bit of a lower-case letter for the "which letters occur" mask (0 for a digit: the contained
- * words are all letters). */
+/* Bit of a compact byte for the "which letters occur" filter: a lower-case letter's own bit
+ * ('a' is 1, 'z' 26); a digit shares a letter's bit, which only lets more keys through to the
+ * exact search (the contained words are all letters). */
 static uint32_t letter_bit(unsigned char c)
 {
-    return pw_islower(c) ? (uint32_t)1 << (c - 'a') : 0;
+    return (uint32_t)1 << (c & 31);
 }
 
 pw_ctx pw_ctx_from_key(const char *key, size_t n)

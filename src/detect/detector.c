@@ -75,6 +75,7 @@ pw_status pw_detect_scratch_new(const pw_detector *d, pw_detect_scratch **out, p
         free(s);
         return st;
     }
+    s->seg_memo = pw_seg_memo_new(); /* NULL: nothing remembered, the same hits */
     *out = s;
     return PW_OK;
 }
@@ -85,6 +86,7 @@ void pw_detect_scratch_free(pw_detect_scratch *s)
         return;
     pw_vocab_scratch_free(s->vocab);
     pw_event_bufs_free(s->event);
+    pw_seg_memo_free(s->seg_memo);
     free(s->norm);
     free(s->norm_map);
     free(s->words);
@@ -126,8 +128,12 @@ void pw_scan_add(pw_scan *sc, const pw_seg *g, size_t i, size_t j, pw_phi_catego
                  const char *detail)
 {
     pw_detect_scratch *s = sc->s;
-    if (sc->st != PW_OK || j <= i || s->n_hits >= MAX_HITS)
+    if (sc->st != PW_OK || j <= i)
         return;
+    if (s->n_hits >= MAX_HITS) {
+        sc->capped = 1;
+        return;
+    }
     if (s->n_hits == s->cap_hits && !grow_hits(s)) {
         sc->st = pw_err_set(sc->err, PW_ERR_NOMEM, "detect: out of memory for hits");
         return;
@@ -332,6 +338,8 @@ pw_status pw_detect_scan_prepared(const pw_detector *d, pw_detect_scratch *s, pw
     s->n_hits = 0;
     pw_scan sc = {
         .d = d, .s = s, .a = a, .orig = str, .orig_n = n, .st = PW_OK, .err = err, .prep = prep};
+    if (!d->n_forms && !d->n_norm_values) /* a canary is looked for in every segment */
+        sc.memo = s->seg_memo;
     pw_seg g = {.s = str,
                 .n = n,
                 .type = type,

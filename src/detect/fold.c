@@ -339,8 +339,10 @@ int pw_seg_fold(pw_scan *sc, const pw_seg *g, int high, pw_seg *out)
 {
     /* one block: the two offset maps, then the text (folding never makes the text longer) */
     uint32_t *os = pw_arena_alloc(sc->a, 2 * (g->n + 1) * sizeof *os + g->n + 1);
-    if (!os)
+    if (!os) {
+        sc->degraded = 1;
         return 0;
+    }
     fold_out o = {(char *)(os + 2 * (g->n + 1)), os, os + g->n + 1, 0, 0};
     if (high) {
         fold_chars(sc, g, &o);

@@ -85,7 +85,7 @@ typedef struct pw_ctx_memo {
 #define PW_CTX_MEMO_SLOTS 8
 
 /* One remembered key classification (key_memo.c); len 0 = empty. */
-#define PW_KEY_MEMO_SLOTS 256
+#define PW_KEY_MEMO_SLOTS 1024
 #define PW_KEY_MEMO_LEN   30
 typedef struct pw_key_memo {
     uint32_t hash;
@@ -105,7 +105,8 @@ struct pw_detect_scratch {
     pw_hit *hits; /* collected hits before they are copied into the caller's arena */
     size_t n_hits, cap_hits;
     int oom;
-    struct pw_event_bufs *event; /* det-event: pw_detect_scan_event's buffers (event.c) */
+    struct pw_seg_memo *seg_memo; /* segments known to give no hit (seg_memo.c); NULL: none */
+    struct pw_event_bufs *event;  /* det-event: pw_detect_scan_event's buffers (event.c) */
 };
 
 /* What a segment holds (summary.c): one pass, read by the gates in segment.c and the detectors. */
@@ -429,6 +430,9 @@ typedef struct pw_scan {
     pw_status st;
     pw_err *err;
     const struct pw_field_prep *prep; /* det-event: what the event pass knows, or NULL */
+    int degraded; /* a layer could not be made (out of memory): what is found is not remembered */
+    int capped;   /* a hit was dropped at the per-field limit: likewise */
+    struct pw_seg_memo *memo; /* the scratch's segment memo; NULL: none (canaries, no memory) */
 } pw_scan;
 
 /* Forget every remembered context (pw_ctx_before_seg's memo): before a scan of new buffers. */
@@ -619,6 +623,30 @@ const char *pw_canary_label_for(const pw_detector *d, const char *norm);
 /* The context of a URL parameter or path key: a name holding '%' or '+' is classified decoded
  * (the copy in a, not remembered), any other through pw_ctx_from_key_memo; NONE when n == 0. */
 pw_ctx pw_ctx_from_param_key(pw_detect_scratch *s, pw_arena *a, const char *key, size_t n);
+
+/* ---- det-speed: segments remembered to give no hit (seg_memo.c) ----
+ * A segment's hits depend only on its bytes, its context, field type, place in a URL (path slug,
+ * query value, quiet page part) and decoding depth. Values repeat from event to event ("ev=
+ * PageView", "v=2.9.47", "if=false", button texts), and most give no hit: such a segment is
+ * remembered per thread and skipped when it comes again. Only without canaries (a canary's hit
+ * would be checked against every identifier hit). */
+#define PW_SEG_MEMO_SETS 512 /* a power of two */
+#define PW_SEG_MEMO_WAYS 2
+#define PW_SEG_MEMO_LEN  64 /* longer segments are not remembered */
+
+typedef struct pw_seg_memo_key {
+    uint64_t hash;
+    uint32_t tag; /* context, type, place and depth */
+    int ok;       /* the segment may be remembered */
+} pw_seg_memo_key;
+
+/* The scratch's memo (NULL when out of memory: nothing is remembered). */
+struct pw_seg_memo *pw_seg_memo_new(void);
+void pw_seg_memo_free(struct pw_seg_memo *m);
+/* 1 if g (at this depth) was remembered to give no hit; *k: its key for pw_seg_memo_put. */
+int pw_seg_memo_lookup(const pw_scan *sc, const pw_seg *g, int depth, pw_seg_memo_key *k);
+/* Remember that g gives no hit. */
+void pw_seg_memo_put(const pw_scan *sc, const pw_seg *g, const pw_seg_memo_key *k);
 
 /* ---- end of det-health additions ---- */
 

@@ -135,8 +135,10 @@ static int slug_general(const char *s, size_t b, size_t e)
         e = (size_t)(dot - s);
     if (e <= b || !may_be_listed(pw_page_path_lens, (unsigned char)s[b], e - b))
         return 0; /* a listed slug is spelled with one separator between its words */
+    char first = (char)pw_tolower((unsigned char)s[b]); /* a letter (may_be_listed) */
     for (size_t k = 0; k < COUNT(pw_page_path); k++)
-        if (pw_page_path[k].len == e - b && words_equal(s, b, e, &pw_page_path[k]))
+        if (pw_page_path[k].len == e - b && pw_page_path[k].phrase[0] == first &&
+            words_equal(s, b, e, &pw_page_path[k]))
             return 1;
     return 0;
 }

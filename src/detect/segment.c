@@ -253,8 +253,10 @@ static int decoded_first(pw_scan *sc, pw_seg *in, int depth)
     int plus = in->in_query && memchr(in->s, '+', in->n) != NULL;
     pw_seg dec;
     in->sum = NULL;
-    if (!pw_seg_pct_decode(sc->a, in, plus, &dec))
+    if (!pw_seg_pct_decode(sc->a, in, plus, &dec)) {
+        sc->degraded = 1;
         return 0; /* out of memory: scanned as it is, as below */
+    }
     scan_layer(sc, &dec, depth);
     return 1;
 }
@@ -276,9 +278,24 @@ static inline __attribute__((always_inline)) int fold_layer(pw_scan *sc, const p
     return 1;
 }
 
+static void scan_segment(pw_scan *sc, pw_seg *in, int depth);
+
 void pw_scan_segment(pw_scan *sc, pw_seg *in, int depth)
 {
-    if (nothing_to_find(sc, in) || decoded_first(sc, in, depth))
+    if (nothing_to_find(sc, in))
+        return;
+    pw_seg_memo_key k;
+    if (pw_seg_memo_lookup(sc, in, depth, &k))
+        return; /* det-speed: the same bytes in the same place gave no hit before */
+    size_t before = sc->s->n_hits;
+    scan_segment(sc, in, depth);
+    if (sc->s->n_hits == before)
+        pw_seg_memo_put(sc, in, &k);
+}
+
+static void scan_segment(pw_scan *sc, pw_seg *in, int depth)
+{
+    if (decoded_first(sc, in, depth))
         return;
     pw_seg_summary own;
     pw_seg_masks masks;
@@ -301,6 +318,7 @@ void pw_scan_segment(pw_scan *sc, pw_seg *in, int depth)
             scan_layer(sc, &dec, depth);
             return;
         }
+        sc->degraded = 1; /* out of memory (an escape or '+' always changes the text) */
     }
     if (fold_layer(sc, g, cls, depth))
         return;

@@ -1,0 +1,114 @@
+/*
+ * test_detect_seg_memo.c — the per-thread memo of segments that gave no hit (seg_memo.c) never
+ * changes a result: each string scanned with one long-lived scratch, after the same bytes gave
+ * no hit in another place (another key's context, a path slug instead of a query value, a quiet
+ * careers page, free text instead of a form value, a nested URL), gets exactly the hits of a scan
+ * with a fresh scratch; and the hits that the other place lacks are really there.
+ */
+#include "detect_helpers.h"
+#include "pw_test.h"
+
+typedef struct memo_case {
+    const char *key, *text;
+    pw_field_type type;
+} memo_case;
+
+/* Pairs: the first gives no hit for the shared bytes, the second does. */
+static const memo_case memo_cases[] = {
+    {NULL, "https://h.org/p?x=Jane&fn=Jane", PW_FT_URL},
+    {NULL, "https://h.org/p?x=Jane", PW_FT_URL},
+    {NULL, "https://h.org/p?fn=Jane", PW_FT_URL},
+    {NULL, "Jane", PW_FT_TEXT},
+    {"fn", "Jane", PW_FT_TEXT},
+    {NULL, "03/14/2027", PW_FT_TEXT},
+    {NULL, "03/14/2027", PW_FT_FORM_VALUE},
+    {NULL, "https://h.org/careers/oncology", PW_FT_URL},
+    {NULL, "https://h.org/conditions/oncology", PW_FT_URL},
+    {NULL, "https://h.org/p?x=oncology", PW_FT_URL},
+    {NULL, "https://h.org/things/48213907", PW_FT_URL},
+    {NULL, "https://h.org/patients/48213907", PW_FT_URL},
+    {NULL, "https://t.example/tr?dl=https%3A%2F%2Fh.org%2Fp%3Fx%3DJane%26fn%3DJane", PW_FT_URL},
+    {NULL, "https://t.example/tr?v=2&ev=PageView&dl=https%3A%2F%2Fh.org%2Fbook%3Fph%3D617-555-0123",
+     PW_FT_URL},
+    {"dt", "Careers in Cardiology", PW_FT_TEXT},
+    {"dt", "Cardiology", PW_FT_TEXT},
+};
+
+#define N_CASES (sizeof memo_cases / sizeof memo_cases[0])
+
+static const pw_canary canaries[] = {{"email", "Jane.Doe@Example.com", PW_CANARY_EMAIL}};
+
+/* The hits of one case with a scratch made for it alone (nothing remembered). */
+static size_t fresh_scan(const pw_detector *d, pw_arena *a, const memo_case *c, pw_hit **h)
+{
+    pw_detect_scratch *s = NULL;
+    size_t n = 0;
+    CHECK(pw_detect_scratch_new(d, &s, NULL) == PW_OK);
+    CHECK(pw_detect_scan(d, s, a, c->key, c->text, strlen(c->text), c->type, h, &n, NULL) == PW_OK);
+    pw_detect_scratch_free(s);
+    return n;
+}
+
+static int same_hits(const pw_hit *a, size_t na, const pw_hit *b, size_t nb)
+{
+    if (na != nb)
+        return 0;
+    for (size_t i = 0; i < na; i++)
+        if (a[i].category != b[i].category || a[i].start != b[i].start || a[i].end != b[i].end ||
+            strcmp(a[i].subtype, b[i].subtype) != 0 ||
+            strcmp(a[i].normalized, b[i].normalized) != 0)
+            return 0;
+    return 1;
+}
+
+/* Every case, three rounds with one scratch, equals its fresh scan. */
+static void check_against_fresh(const pw_canary *cn, size_t ncn)
+{
+    dt_ctx t;
+    CHECK(dt_open(&t, cn, ncn));
+    for (int round = 0; round < 3; round++)
+        for (size_t i = 0; i < N_CASES; i++) {
+            const memo_case *c = &memo_cases[i];
+            pw_hit *ref = NULL;
+            size_t nref = fresh_scan(t.d, &t.a, c, &ref);
+            CHECK(dt_scan(&t, c->key, c->text, c->type) == nref);
+            if (!same_hits(t.h, t.n, ref, nref))
+                fprintf(stderr, "  round %d: hits differ for %s\n", round, c->text);
+            CHECK(same_hits(t.h, t.n, ref, nref));
+        }
+    dt_close(&t);
+}
+
+static void test_same_as_fresh(void)
+{
+    check_against_fresh(NULL, 0);
+}
+
+static void test_same_as_fresh_with_canaries(void)
+{
+    check_against_fresh(canaries, 1);
+}
+
+/* The hits the memo must not hide, after their bytes gave no hit elsewhere. */
+static void test_hits_after_a_miss(void)
+{
+    dt_ctx t;
+    CHECK(dt_open(&t, NULL, 0));
+    CHECK_INT(dt_scan(&t, NULL, "https://h.org/p?x=Jane", PW_FT_URL), 0);
+    dt_scan(&t, NULL, "https://h.org/p?fn=Jane", PW_FT_URL);
+    CHECK(dt_find(&t, PW_PHI_NAME) != NULL);
+    CHECK_INT(dt_scan(&t, NULL, "03/14/2027", PW_FT_TEXT), 0);
+    dt_scan(&t, NULL, "03/14/2027", PW_FT_FORM_VALUE);
+    CHECK(dt_find(&t, PW_PHI_DATE) != NULL);
+    dt_scan(&t, NULL, "https://h.org/careers/oncology", PW_FT_URL);
+    CHECK(dt_find(&t, PW_PHI_HEALTH) == NULL);
+    dt_scan(&t, NULL, "https://h.org/conditions/oncology", PW_FT_URL);
+    CHECK(dt_find(&t, PW_PHI_HEALTH) != NULL);
+    CHECK_INT(dt_scan(&t, NULL, "https://h.org/things/48213907", PW_FT_URL), 0);
+    dt_scan(&t, NULL, "https://h.org/patients/48213907", PW_FT_URL);
+    CHECK(dt_find(&t, PW_PHI_RECORD_ID) != NULL);
+    dt_close(&t);
+}
+
+PW_TEST_MAIN(PW_TEST(test_same_as_fresh), PW_TEST(test_same_as_fresh_with_canaries),
+             PW_TEST(test_hits_after_a_miss))
