@@ -37,6 +37,7 @@ http {
   client_body_temp_path $dir/nginx/body;
   server {
     listen 127.0.0.1:$up http2;
+    client_max_body_size 8m; client_body_buffer_size 8m;
     location /v21.0/ { default_type application/json; echo_read_request_body;
       echo '{"events_received":1,"messages":[],"fbtrace_id":"h2c"}'; }
     location / { echo_read_request_body; echo_status 204; echo -n ''; }
