@@ -9,6 +9,8 @@
  *   bench_forward [DIR] [EVENTS] [UPSTREAM_BASE_URL]
  * Without an upstream URL a loopback mock (tests/mock) answers in-process; bench/gateway.sh's
  * nginx is a steadier upstream: e.g. `bench_forward /tmp 20000 http://127.0.0.1:PORT`.
+ * PW_BENCH_HTTP2=prior-knowledge delivers over h2c (the upstream must speak it, e.g. nginx with
+ * `listen … http2` and echo_read_request_body; see bench/gateway.sh).
  * PW_BENCH_KEEP_AUDIT=1 keeps the audit log (its path is printed), e.g. to compare the records
  * two builds write, without their times and hashes.
  */
@@ -169,6 +171,9 @@ int main(int argc, char **argv)
                             .base_url = base,
                             .measurement_id = "G-BENCH",
                             .api_secret = "bench-token"}};
+    const char *h2 = getenv("PW_BENCH_HTTP2"); /* prior-knowledge: h2c to the upstream */
+    if (h2 && strcmp(h2, "prior-knowledge") == 0)
+        d[0].http2 = d[1].http2 = PW_HTTP2_PRIOR_KNOWLEDGE;
     pw_forwarders *fw;
     int64_t t0 = pw_gw_mono_ms();
     if (pw_forwarders_start(d, 2, spool, audit, &fw, NULL) != PW_OK)

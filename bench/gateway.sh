@@ -10,9 +10,11 @@
 # Environment: PW_BENCH_NICE=N / PW_BENCH_BOOST_MS=M set the policy's delivery.nice and
 # delivery.boost_lag_ms (unset: the gateway's defaults); PW_BENCH_FLOOR=0 skips the HTTP floor
 # runs; PW_BENCH_AUDIT_DIR puts the audit log elsewhere (e.g. /dev/shm: no audit fsync on the
-# spool's disk); PW_BENCH_RATE (10000) is the paced phase's rate; PW_GW_THREADS the HTTP threads.
-# Needs wrk and nginx-light (Debian); run as root (nginx is started with a temp config, no
-# daemon, on free loopback ports, and stopped after).
+# spool's disk); PW_BENCH_RATE (10000) is the paced phase's rate; PW_GW_THREADS the HTTP threads;
+# PW_BENCH_HTTP2=prior-knowledge (default) delivers to the upstream over h2c (the destinations'
+# `http2: prior-knowledge`, as the real endpoints speak HTTP/2), =off over HTTP/1.1.
+# Needs wrk and nginx-light (Debian; its echo module reads the h2 request bodies); run as root
+# (nginx is started with a temp config, no daemon, on free loopback ports, and stopped after).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${1:-build}
@@ -39,12 +41,24 @@ trap cleanup EXIT
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 ngx_port=$(free_port)
 up_port=$(free_port)
+h2_port=$(free_port)
 gw_port=$(free_port)
 cpus=$(nproc)
 
-# nginx: the baseline (return 204) and the upstream the forwarders deliver to.
+# nginx: the baseline (return 204) and the upstream the forwarders deliver to: HTTP/1.1 on
+# up_port; h2c on h2_port, where the body is read before the answer (echo_read_request_body):
+# `return` answers an h2 POST before its body arrives and resets the stream, which libcurl 7.88
+# counts as a failed transfer (the real endpoints read the body first).
+http2=${PW_BENCH_HTTP2:-prior-knowledge}
+echo_mod=/usr/lib/nginx/modules/ngx_http_echo_module.so
+if [ "$http2" != off ] && [ ! -f "$echo_mod" ]; then
+  echo "no $echo_mod (libnginx-mod-http-echo): delivering over HTTP/1.1"; http2=off
+fi
+load_echo= ; [ "$http2" = off ] || load_echo="load_module $echo_mod;"
+up_base=http://127.0.0.1:$up_port ; [ "$http2" = off ] || up_base=http://127.0.0.1:$h2_port
 mkdir -p "$tmp/nginx/logs"
 cat >"$tmp/nginx/nginx.conf" <<NGX
+$load_echo
 worker_processes $cpus;
 pid $tmp/nginx/nginx.pid;
 error_log $tmp/nginx/logs/error.log warn;
@@ -60,8 +74,17 @@ http {
       return 200 '{"events_received":1,"messages":[],"fbtrace_id":"bench"}'; }
     location / { return 204; }
   }
-}
 NGX
+[ "$http2" = off ] || cat >>"$tmp/nginx/nginx.conf" <<NGX
+  server {
+    listen 127.0.0.1:$h2_port http2;
+    client_max_body_size 8m; client_body_buffer_size 8m; # a Meta batch: in memory, no temp file
+    location /v21.0/ { default_type application/json; echo_read_request_body;
+      echo '{"events_received":1,"messages":[],"fbtrace_id":"bench"}'; }
+    location / { echo_read_request_body; echo_status 204; echo -n ''; }
+  }
+NGX
+echo "}" >>"$tmp/nginx/nginx.conf"
 "$nginx_bin" -p "$tmp/nginx" -c "$tmp/nginx/nginx.conf" -g 'daemon off;' &
 ngx_pid=$!
 
@@ -76,7 +99,8 @@ destinations:
     type: meta
     pixel_id: "1234"
     access_token_env: BENCH_TOKEN
-    base_url: http://127.0.0.1:$up_port
+    base_url: $up_base
+    http2: $http2
     events: {page_view: PageView, appointment_request: Schedule}
     allow_params: [value, currency, note]
     page_url: categories
@@ -89,7 +113,8 @@ destinations:
     type: ga4
     measurement_id: G-BENCH
     api_secret_env: BENCH_TOKEN
-    base_url: http://127.0.0.1:$up_port
+    base_url: $up_base
+    http2: $http2
     events: {appointment_request: generate_lead}
     allow_params: [value, currency]
     page_url: origin
@@ -155,12 +180,13 @@ ngx_workers=$(pgrep -P "$ngx_pid" | tr '\n' ' ')
 ngx_t0=$(proc_ticks $ngx_workers)
 ngx_out=$(run_wrk "http://127.0.0.1:$ngx_port/")
 ngx_t1=$(proc_ticks $ngx_workers)
-cpu0=$(cpu_by_thread); wait0=$(wait_by_thread); ev0=$(events_in)
+cpu0=$(cpu_by_thread); wait0=$(wait_by_thread); ev0=$(events_in); up_t0=$(proc_ticks $ngx_workers)
 gw_out=$(run_wrk "http://127.0.0.1:$gw_port/e" bench/gateway_event.lua)
 ev1=$(events_in)
 wait1=$(wait_by_thread) # at the end of the burst: what ingest waited while delivery competed
 burst_drain=$(drain)
 cpu1=$(cpu_by_thread) # after the drain: delivery deferred past the burst is counted too
+up_t1=$(proc_ticks $ngx_workers) # nginx as the forwarders' upstream, same span
 # Fixed offered load (DESIGN: >= 10,000 events/s at p99 < 5 ms): each wrk thread sends on its
 # own schedule (bench/gateway_event.lua, PW_RATE), over 100 connections so that slow answers do
 # not lower the offered rate until all of them are busy.
@@ -254,9 +280,11 @@ join -a2 -e0 -o 0,1.2,2.2 <(echo "$cpu0") <(echo "$cpu1") |
 join -a2 -e0 -o 0,1.2,2.2 <(echo "$wait0") <(echo "$wait1") |
   awk -v e="$((${ev1%.*} - ${ev0%.*}))" '
     { d = ($3 - $2) / 1e9; if (d > 0) printf "gateway run-queue wait %-12s %7.2f s  %6.1f us/event (runnable, no CPU; during the burst)\n", $1, d, d * 1e6 / e }'
+awk -v t="$((up_t1 - up_t0))" -v e="$((${ev1%.*} - ${ev0%.*}))" -v hz="$hz" -v h="$http2" \
+  'BEGIN { if (e > 0) printf "upstream nginx CPU (mock, same cores) %6.1f us/event (delivery http2: %s)\n", t * 1e6 / hz / e, h }'
 echo "CPU per request (us, every thread of the server; 1 event per request):"
 awk -v t="$((ngx_t1 - ngx_t0))" -v n="$(echo "$ngx_out" | requests)" -v hz="$hz" -v r="$ngx_rps" \
   'BEGIN { printf "  nginx return 204                  %7.1f   %8.0f req/s\n", t * 1e6 / hz / n, r }'
 printf '%s' "$floor_lines"
 echo "machine: $cpus CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "reproduce: PW_BENCH_NICE=${PW_BENCH_NICE:-} PW_BENCH_BOOST_MS=${PW_BENCH_BOOST_MS:-} PW_BENCH_AUDIT_DIR=${PW_BENCH_AUDIT_DIR:-} bench/gateway.sh $build $dur $conns $wthreads   (PW_GW_THREADS=$gw_threads)"
+echo "reproduce: PW_BENCH_HTTP2=$http2 PW_BENCH_NICE=${PW_BENCH_NICE:-} PW_BENCH_BOOST_MS=${PW_BENCH_BOOST_MS:-} PW_BENCH_AUDIT_DIR=${PW_BENCH_AUDIT_DIR:-} bench/gateway.sh $build $dur $conns $wthreads   (PW_GW_THREADS=$gw_threads)"

@@ -830,9 +830,7 @@ pw_status pw_forwarders_start_opts(const pw_destination *dests, size_t n_dests, 
             free_forwarders(f);
             return pw_err_set(err, PW_ERR_NOMEM, "forward: out of memory");
         }
-        /* Keep-alive connections for every request a wave runs at once (GA4: one request per
-         * visitor), so the next wave does not reconnect. */
-        curl_multi_setopt(r->multi, CURLMOPT_MAXCONNECTS, (long)FW_WAVE);
+        pw_fw_multi_setup(r->multi, &r->d); /* keep-alive, HTTP/2 streams and connections */
     }
     for (size_t i = 0; i < n_dests; i++) {
         runner *r = &f->runners[i];

@@ -17,6 +17,16 @@ typedef enum pw_dest_kind {
     PW_DEST_WEBHOOK        /* POST {url}, JSON array of events */
 } pw_dest_kind;
 
+/* HTTP/2 towards a destination (the policy's `http2:`). With HTTP/2 the requests of a cycle share
+ * one connection as concurrent streams instead of one connection each. */
+typedef enum pw_dest_http2 {
+    PW_HTTP2_AUTO = 0,        /* https: offered by ALPN, HTTP/1.1 if the server declines it;
+                                 http: HTTP/1.1 */
+    PW_HTTP2_PRIOR_KNOWLEDGE, /* http: HTTP/2 at once (h2c, no Upgrade): the server must speak it;
+                                 https: as auto */
+    PW_HTTP2_OFF              /* HTTP/1.1 always */
+} pw_dest_http2;
+
 /* One destination as the policy file configures it (the policy loader fills these). */
 typedef struct pw_destination {
     const char *name; /* unique, e.g. "meta", "ga4", "crm-hook" */
@@ -32,6 +42,7 @@ typedef struct pw_destination {
     const char *bearer_token;    /* webhook, optional */
     unsigned timeout_ms;         /* per request, default 1500 */
     unsigned max_batch;          /* 0 = the destination's own maximum (Meta 1000, GA4 25) */
+    pw_dest_http2 http2;         /* default auto */
 } pw_destination;
 
 /* How old an event's own time may be, per destination kind: ingest refuses an older event for

@@ -48,6 +48,10 @@ typedef struct fw_request {
     int64_t retry_after_ms; /* from Retry-After, 0 if none */
     double latency_s;
     pw_buf response;
+    long http_version; /* CURL_HTTP_VERSION_* of the answer, 0 if none */
+    /* h2c with the opener work-around (forward_send.c): this transfer may open a connection;
+     * it wanted one but was refused (so it was never sent and goes again on a new one). */
+    int may_connect, refused_connect;
 } fw_request;
 
 typedef enum fw_verdict { FW_DELIVERED = 0, FW_RETRY, FW_DEAD } fw_verdict;
@@ -106,15 +110,31 @@ int pw_fw_compact_next(const char *s, size_t n, size_t *pos, fw_span *member, fw
 /* The key span (with quotes) is exactly "name" (name holds no character needing an escape). */
 int pw_fw_compact_key_is(const char *s, fw_span key, const char *name);
 
+#define FW_CORK_MAX 8 /* connections corked around a multi_perform (HTTP/2 uses one or a few) */
+
 /* Easy handles kept between cycles (one destination's thread): creating one per request costs
- * more than the request itself on a fast upstream. */
+ * more than the request itself on a fast upstream. Also the destination's HTTP version choice
+ * and its open connections, to cork them while a multi_perform writes many streams' frames. */
 typedef struct fw_easy_pool {
     CURL **free;
     size_t n, cap;
     struct curl_slist *headers; /* the destination's, shared by every handle */
+    int ready;                  /* the fields below are set (pw_fw_pool_setup) */
+    long http_version;          /* CURLOPT_HTTP_VERSION of the destination's requests */
+    int multiplex;              /* HTTP/2 expected: wait for a connection to multiplex on, cork */
+    int h2c_opener;             /* libcurl cannot reuse an h2c prior-knowledge connection
+                                   (7.87/7.88): one request opens it, the rest reuse it as "2.0" */
+    int h2c_live;               /* with h2c_opener: a connection opened that way is believed open */
+    int64_t h2c_used_ms;        /* when it was last used (monotonic) */
+    int socks[FW_CORK_MAX];     /* open sockets (CURLOPT_SOCKOPTFUNCTION / CLOSESOCKETFUNCTION) */
+    size_t n_socks;
+    size_t n_untracked; /* sockets beyond FW_CORK_MAX: no corking (HTTP/1.1 fan-out) */
 } fw_easy_pool;
 
 void pw_fw_pool_free(fw_easy_pool *p);
+
+/* The multi handle options of a destination: multiplexing, connections per host, streams. */
+void pw_fw_multi_setup(CURLM *multi, const pw_destination *d);
 
 /* Requests a forwarder runs at once: the lease of a cycle may hold more (GA4: one request per
  * visitor); they are sent in waves of this many, each wave on kept-alive connections. libcurl's

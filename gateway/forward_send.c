@@ -6,11 +6,17 @@
  * into an outcome's detail.
  */
 #include <curl/curl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "forward_internal.h"
+#include "gw_time.h"
 
 #define MAX_RESPONSE_BYTES (64 * 1024)
 #define DEFAULT_TIMEOUT_MS 1500
@@ -30,6 +36,12 @@ static size_t on_body(char *p, size_t size, size_t nmemb, void *ctx)
 
 #define POOL_MAX 256 /* handles kept; a cycle may run more, the rest are cleaned up */
 
+/* HTTP/2: connections per host when the destination speaks h2c for sure (streams share them;
+ * a second one only when the server's stream limit is reached), and how long an h2c connection
+ * opened by the work-around below is trusted to be still open after its last use. */
+#define FW_H2_CONNS    4L
+#define FW_H2C_IDLE_MS 20000
+
 void pw_fw_pool_free(fw_easy_pool *p)
 {
     for (size_t i = 0; i < p->n; i++)
@@ -38,6 +50,109 @@ void pw_fw_pool_free(fw_easy_pool *p)
     curl_slist_free_all(p->headers);
     memset(p, 0, sizeof *p);
 }
+
+/* ---- HTTP version and connections ---------------------------------------------------- */
+
+static int dest_is_https(const pw_destination *d)
+{
+    const char *u = d->kind == PW_DEST_WEBHOOK ? d->url : d->base_url;
+    return !u || strncasecmp(u, "https://", 8) == 0; /* Meta and GA4 default to https */
+}
+
+/* h2c prior knowledge towards a plain-http upstream. */
+static int dest_h2c(const pw_destination *d)
+{
+    return d->http2 == PW_HTTP2_PRIOR_KNOWLEDGE && !dest_is_https(d);
+}
+
+/* libcurl 7.87/7.88 (curl#10634, fixed in 8.0.0) fails a transfer that asks for h2c prior
+ * knowledge on a connection it reuses ("Error in the HTTP2 framing layer"); asking for "2.0"
+ * reuses it fine. Debian 12 ships 7.88.1. */
+static int h2c_reuse_broken(void)
+{
+    const curl_version_info_data *v = curl_version_info(CURLVERSION_NOW);
+    return v->version_num >= 0x075700 && v->version_num < 0x080000;
+}
+
+void pw_fw_multi_setup(CURLM *multi, const pw_destination *d)
+{
+    /* Keep-alive connections for every request a wave runs at once over HTTP/1.1 (GA4: one
+     * request per visitor), so the next wave does not reconnect. */
+    curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS, (long)FW_WAVE);
+    curl_multi_setopt(multi, CURLMOPT_PIPELINING, (long)CURLPIPE_MULTIPLEX);
+    curl_multi_setopt(multi, CURLMOPT_MAX_CONCURRENT_STREAMS, (long)FW_WAVE);
+    /* auto over https may end up on HTTP/1.1 (no ALPN h2): it needs a connection per request in
+     * flight. Known h2c needs few; one with the work-around, so every stream waits for it. */
+    long conns = !dest_h2c(d) ? (long)FW_WAVE : h2c_reuse_broken() ? 1L : FW_H2_CONNS;
+    curl_multi_setopt(multi, CURLMOPT_MAX_HOST_CONNECTIONS, conns);
+}
+
+static void pool_setup(fw_easy_pool *p, const pw_destination *d)
+{
+    int h2 = (curl_version_info(CURLVERSION_NOW)->features & CURL_VERSION_HTTP2) != 0;
+    p->http_version = CURL_HTTP_VERSION_1_1;
+    if (d->http2 != PW_HTTP2_OFF && dest_is_https(d) && h2) {
+        p->http_version = CURL_HTTP_VERSION_2TLS; /* ALPN; HTTP/1.1 if the server declines */
+        p->multiplex = 1;
+    } else if (dest_h2c(d)) {
+        p->http_version = CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE;
+        p->multiplex = 1;
+        p->h2c_opener = h2c_reuse_broken();
+    }
+    p->ready = 1;
+}
+
+/* Sockets of the destination's connections, to cork them during a multi_perform: libcurl 7.88
+ * writes each HTTP/2 frame with its own send(), so the HEADERS and DATA of a wave's 100 streams
+ * would be ~200 segments, each processed by the receiver on its own; corked, they leave in a
+ * few full segments when the perform ends. */
+static int on_socket_open(void *ctx, curl_socket_t fd, curlsocktype purpose)
+{
+    fw_easy_pool *p = ctx;
+    if (purpose != CURLSOCKTYPE_IPCXN)
+        return CURL_SOCKOPT_OK;
+    if (p->n_socks < FW_CORK_MAX)
+        p->socks[p->n_socks++] = fd;
+    else
+        p->n_untracked++;
+    return CURL_SOCKOPT_OK;
+}
+
+static int on_socket_close(void *ctx, curl_socket_t fd)
+{
+    fw_easy_pool *p = ctx;
+    size_t i = 0;
+    while (i < p->n_socks && p->socks[i] != fd)
+        i++;
+    if (i < p->n_socks)
+        p->socks[i] = p->socks[--p->n_socks];
+    else if (p->n_untracked)
+        p->n_untracked--;
+    return close(fd);
+}
+
+static void cork(fw_easy_pool *p, int on)
+{
+    if (!p->multiplex || p->n_untracked)
+        return;
+    for (size_t i = 0; i < p->n_socks; i++)
+        setsockopt(p->socks[i], IPPROTO_TCP, TCP_CORK, &on, sizeof on);
+}
+
+/* With the h2c work-around, a transfer that is not the opener must not open a connection (it
+ * would speak HTTP/1.1 with an Upgrade an h2c-only server refuses): it is refused here, before
+ * anything is sent, and goes again on a new connection. */
+static curl_socket_t on_open_socket(void *ctx, curlsocktype purpose, struct curl_sockaddr *a)
+{
+    fw_request *r = ctx;
+    if (purpose == CURLSOCKTYPE_IPCXN && !r->may_connect) {
+        r->refused_connect = 1;
+        return CURL_SOCKET_BAD;
+    }
+    return socket(a->family, a->socktype, a->protocol);
+}
+
+/* ---- easy handles -------------------------------------------------------------------- */
 
 /* The destination's request headers, built once per pool (they hold no per-request data). */
 static struct curl_slist *headers_for(const pw_destination *d)
@@ -75,6 +190,14 @@ static CURL *new_easy(fw_easy_pool *p, const pw_destination *d)
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(e, CURLOPT_USERAGENT, "phiwall-gateway");
     curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(e, CURLOPT_HTTP_VERSION, p->http_version);
+    curl_easy_setopt(e, CURLOPT_PIPEWAIT, (long)p->multiplex); /* one connection, many streams */
+    curl_easy_setopt(e, CURLOPT_SOCKOPTFUNCTION, on_socket_open);
+    curl_easy_setopt(e, CURLOPT_SOCKOPTDATA, p);
+    curl_easy_setopt(e, CURLOPT_CLOSESOCKETFUNCTION, on_socket_close);
+    curl_easy_setopt(e, CURLOPT_CLOSESOCKETDATA, p);
+    if (p->h2c_opener)
+        curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, on_open_socket);
     return e;
 }
 
@@ -111,8 +234,17 @@ static CURL *easy_for(fw_easy_pool *pool, const pw_destination *d, fw_request *r
     curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)r->body.len);
     curl_easy_setopt(e, CURLOPT_WRITEDATA, r);
     curl_easy_setopt(e, CURLOPT_PRIVATE, r);
+    if (pool->h2c_opener) { /* the opener asks for h2c on a new connection, the others reuse it */
+        curl_easy_setopt(e, CURLOPT_HTTP_VERSION,
+                         r->may_connect ? CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE
+                                        : CURL_HTTP_VERSION_2_0);
+        curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, (long)r->may_connect);
+        curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, r);
+    }
     return e;
 }
+
+/* ---- running transfers --------------------------------------------------------------- */
 
 static void finish_transfer(CURLM *multi, fw_easy_pool *pool, CURLMsg *msg)
 {
@@ -122,6 +254,7 @@ static void finish_transfer(CURLM *multi, fw_easy_pool *pool, CURLMsg *msg)
     r->curl_code = (int)msg->data.result;
     r->timed_out = msg->data.result == CURLE_OPERATION_TIMEDOUT;
     curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &r->http_status);
+    curl_easy_getinfo(e, CURLINFO_HTTP_VERSION, &r->http_version);
     curl_off_t after = 0;
     if (curl_easy_getinfo(e, CURLINFO_RETRY_AFTER, &after) == CURLE_OK && after > 0)
         r->retry_after_ms = (int64_t)after * 1000;
@@ -152,15 +285,15 @@ static void collect_done(CURLM *multi, fw_easy_pool *pool)
             finish_transfer(multi, pool, msg);
 }
 
-void pw_fw_send_all(CURLM *multi, fw_easy_pool *pool, const pw_destination *d, fw_request **reqs,
-                    size_t n)
+/* Run the requests concurrently until each has finished or failed. */
+static void run_transfers(CURLM *multi, fw_easy_pool *pool, const pw_destination *d,
+                          fw_request **reqs, size_t n)
 {
-    if (!pool->headers)
-        pool->headers = headers_for(d);
     CURL **easy = pool->headers ? calloc(n ? n : 1, sizeof *easy) : NULL;
     size_t added = 0;
     for (size_t i = 0; i < n; i++) {
         reqs[i]->curl_code = -1; /* running */
+        reqs[i]->refused_connect = 0;
         CURL *e = easy ? easy_for(pool, d, reqs[i]) : NULL;
         if (!e || curl_multi_add_handle(multi, e) != CURLM_OK) {
             reqs[i]->curl_code = CURLE_OUT_OF_MEMORY;
@@ -173,7 +306,10 @@ void pw_fw_send_all(CURLM *multi, fw_easy_pool *pool, const pw_destination *d, f
     }
     int running = (int)added;
     while (running > 0) {
-        if (curl_multi_perform(multi, &running) != CURLM_OK)
+        cork(pool, 1);
+        CURLMcode mc = curl_multi_perform(multi, &running);
+        cork(pool, 0);
+        if (mc != CURLM_OK)
             break;
         collect_done(multi, pool);
         if (running > 0)
@@ -182,6 +318,71 @@ void pw_fw_send_all(CURLM *multi, fw_easy_pool *pool, const pw_destination *d, f
     if (easy)
         abandon_running(multi, reqs, easy, n);
     free(easy);
+}
+
+/* The h2c work-around: open a connection with reqs[0] alone when none is believed open (0 if it
+ * could not be opened: the other requests are failed with its error, unsent), then run the rest
+ * on it; requests refused a connection of their own (it had closed) go again behind a new
+ * opener, a few times at most. */
+static void send_h2c_rounds(CURLM *multi, fw_easy_pool *pool, const pw_destination *d,
+                            fw_request **reqs, size_t n)
+{
+    for (int round = 0; n > 0 && round < 3; round++) {
+        if (!pool->h2c_live || pw_gw_mono_ms() - pool->h2c_used_ms > FW_H2C_IDLE_MS) {
+            reqs[0]->may_connect = 1;
+            run_transfers(multi, pool, d, reqs, 1);
+            reqs[0]->may_connect = 0;
+            pool->h2c_live = reqs[0]->curl_code == CURLE_OK;
+            pool->h2c_used_ms = pw_gw_mono_ms();
+            if (!pool->h2c_live) {
+                for (size_t i = 1; i < n; i++) {
+                    reqs[i]->curl_code = reqs[0]->curl_code;
+                    reqs[i]->timed_out = reqs[0]->timed_out;
+                }
+                return;
+            }
+            reqs++, n--;
+        }
+        run_transfers(multi, pool, d, reqs, n);
+        pool->h2c_used_ms = pw_gw_mono_ms();
+        size_t again = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (reqs[i]->refused_connect)
+                reqs[again++] = reqs[i];
+            else if (reqs[i]->curl_code != CURLE_OK)
+                pool->h2c_live = 0; /* the connection may be broken: a fresh one next time */
+        }
+        if (again)
+            pool->h2c_live = 0;
+        n = again;
+    }
+}
+
+static void send_h2c(CURLM *multi, fw_easy_pool *pool, const pw_destination *d, fw_request **reqs,
+                     size_t n)
+{
+    fw_request **todo = malloc((n ? n : 1) * sizeof *todo); /* the caller's order stays */
+    if (!todo) {
+        for (size_t i = 0; i < n; i++)
+            reqs[i]->curl_code = CURLE_OUT_OF_MEMORY;
+        return;
+    }
+    memcpy(todo, reqs, n * sizeof *todo);
+    send_h2c_rounds(multi, pool, d, todo, n);
+    free(todo);
+}
+
+void pw_fw_send_all(CURLM *multi, fw_easy_pool *pool, const pw_destination *d, fw_request **reqs,
+                    size_t n)
+{
+    if (!pool->ready)
+        pool_setup(pool, d);
+    if (!pool->headers)
+        pool->headers = headers_for(d);
+    if (pool->h2c_opener && pool->headers)
+        send_h2c(multi, pool, d, reqs, n);
+    else
+        run_transfers(multi, pool, d, reqs, n);
 }
 
 void pw_fw_classify_http(const fw_request *r, unsigned timeout_ms, fw_outcome *out)

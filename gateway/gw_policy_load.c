@@ -4,6 +4,7 @@
  * destinations.meta.allow_params: expected a list"). Unknown keys are errors: a typo in a
  * privacy policy must not silently widen or narrow what is disclosed.
  */
+#include <curl/curl.h>
 #include <errno.h>
 #include <libgen.h>
 #include <stdarg.h>
@@ -388,6 +389,8 @@ static const char *const consent_modes[] = {"denied", "visitor", NULL};
 static const char *const type_names[] = {"meta", "ga4", "webhook", NULL};
 static const char *const consent_reqs[] = {"none", "ads", "analytics", NULL};
 static const char *const script_modes[] = {"latin", "any", NULL};
+static const char *const http2_modes[] = {"auto", "prior-knowledge", "off",
+                                          NULL}; /* pw_dest_http2 */
 
 /* referrer_origins: origins ("https://host[:port]") or "*" for any whose host passes the engine. */
 static pw_status referrer_list(load_ctx *c, yaml_node_t *v, const char *path, pw_gw_dest_policy *d)
@@ -455,6 +458,14 @@ static pw_status dest_pair(load_ctx *c, const char *key, yaml_node_t *kn, yaml_n
     if (strcmp(key, "timeout_ms") == 0) {
         if ((st = get_uint(c, v, path, 60000, &u)) == PW_OK)
             x->timeout_ms = (unsigned)u;
+        return st;
+    }
+    if (strcmp(key, "http2") == 0) {
+        if ((st = get_enum(c, v, path, http2_modes, &e)) == PW_OK)
+            x->http2 = (pw_dest_http2)e;
+        if (st == PW_OK && x->http2 == PW_HTTP2_PRIOR_KNOWLEDGE &&
+            !(curl_version_info(CURLVERSION_NOW)->features & CURL_VERSION_HTTP2))
+            return fail_at(c, v, path, "prior-knowledge needs a libcurl with HTTP/2 (nghttp2)");
         return st;
     }
     if (strcmp(key, "max_batch") == 0) {

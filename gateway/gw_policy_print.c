@@ -8,6 +8,9 @@
 
 static const char *const url_names[] = {"drop", "origin", "categories"};
 static const char *const kind_names[] = {"meta", "ga4", "webhook"};
+static const char *const http2_names[] = {
+    "auto (https: HTTP/2 if the server offers it by ALPN; http: HTTP/1.1)",
+    "prior-knowledge (http: h2c without Upgrade; https: as auto)", "off (HTTP/1.1)"};
 
 static void list(pw_buf *o, const char *label, const char **v, size_t n)
 {
@@ -34,6 +37,7 @@ static void print_dest(pw_buf *o, const pw_gw_dest_policy *d)
                       (x->access_token || x->api_secret || x->bearer_token) ? " (loaded)" : "");
     if (x->test_event_code)
         pw_buf_puts(o, "    test_event_code: set (tests only)\n");
+    pw_buf_printf(o, "    http2: %s\n", http2_names[x->http2]);
     pw_buf_printf(o,
                   "    timeout_ms: %u\n    events:                # everything else is dropped\n",
                   x->timeout_ms);

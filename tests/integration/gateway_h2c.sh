@@ -1,0 +1,145 @@
+#!/usr/bin/env bash
+# gateway_h2c.sh — destinations with `http2: prior-knowledge` deliver over h2c (HTTP/2 without
+# TLS or Upgrade) to nginx on loopback: 250 GA4 visitors (one request each, three waves of
+# concurrent streams) and their Meta batch, then 40 more after nginx restarted (the connection
+# the forwarders kept is gone: a new one is opened without a failed delivery). Every event is
+# delivered once, nginx saw only HTTP/2.0 requests, none failed or was retried, and --check
+# shows the option. Skipped without nginx or its echo module (nginx-light depends on it): nginx's
+# `return` answers an h2 POST before reading its body and resets the stream, which libcurl 7.88
+# reports as a failure; echo_read_request_body reads it first, as the real endpoints do.
+set -u
+. "$PW_SRC/tests/integration/lib.bash"
+command -v curl >/dev/null || skip "curl not present"
+command -v python3 >/dev/null || skip "python3 not present"
+nginx_bin=$(command -v nginx || echo /usr/sbin/nginx)
+[ -x "$nginx_bin" ] || skip "nginx not present"
+echo_mod=/usr/lib/nginx/modules/ngx_http_echo_module.so
+[ -f "$echo_mod" ] || skip "nginx echo module not present ($echo_mod)"
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+port=$(free_port)
+up=$(free_port)
+
+dir=$(mktemp -d)
+chmod 755 "$dir"
+pid= ; ngx=
+stop_nginx() { [ -n "$ngx" ] && kill "$ngx" 2>/dev/null && wait "$ngx" 2>/dev/null; ngx=; }
+trap '[ -n "$pid" ] && kill -9 $pid 2>/dev/null; stop_nginx; rm -rf "$dir"' EXIT
+mkdir -p "$dir/nginx/logs"
+cat >"$dir/nginx/nginx.conf" <<NGX
+load_module $echo_mod;
+worker_processes 1;
+pid $dir/nginx/nginx.pid;
+error_log $dir/nginx/logs/error.log warn;
+events { worker_connections 1024; }
+http {
+  log_format proto '\$server_protocol \$status \$uri';
+  access_log $dir/nginx/logs/access.log proto;
+  client_body_temp_path $dir/nginx/body;
+  server {
+    listen 127.0.0.1:$up http2;
+    client_max_body_size 8m; client_body_buffer_size 8m;
+    location /v21.0/ { default_type application/json; echo_read_request_body;
+      echo '{"events_received":1,"messages":[],"fbtrace_id":"h2c"}'; }
+    location / { echo_read_request_body; echo_status 204; echo -n ''; }
+  }
+}
+NGX
+start_nginx() {
+    "$nginx_bin" -p "$dir/nginx" -c "$dir/nginx/nginx.conf" -g 'daemon off;' 2>>"$dir/nginx.err" &
+    ngx=$!
+    for _ in $(seq 100); do
+        curl -s -o /dev/null --http2-prior-knowledge "http://127.0.0.1:$up/" && return 0
+        sleep 0.05
+    done
+    return 1
+}
+start_nginx || skip "nginx did not start: $(cat "$dir/nginx.err")"
+
+export PHIWALL_SITE_KEY=0123456789abcdef-integration PHIWALL_META_TOKEN=tok-h2c PHIWALL_GA4_SECRET=sec-h2c
+cat >"$dir/gw.yaml" <<YAML
+site:
+  origins: [https://www.example-hospital.org]
+  hmac_key_env: PHIWALL_SITE_KEY
+ingest:
+  rate_limit: {per_second: 100000, burst: 100000}
+destinations:
+  meta:
+    type: meta
+    pixel_id: "7"
+    access_token_env: PHIWALL_META_TOKEN
+    base_url: http://127.0.0.1:$up
+    http2: prior-knowledge
+    events: {appointment_request: Schedule}
+    user_data: [em]
+  ga4:
+    type: ga4
+    measurement_id: G-H2C
+    api_secret_env: PHIWALL_GA4_SECRET
+    base_url: http://127.0.0.1:$up
+    http2: prior-knowledge
+    events: {appointment_request: generate_lead}
+    first_party_id: hmac
+YAML
+
+check=$("$PHIWALL" gateway --check "$dir/gw.yaml" 2>&1); expect_code 0 $? "--check"
+expect_match "$check" 'http2: prior-knowledge \(http: h2c' "--check shows http2: prior-knowledge"
+expect_match "$(printf '%s\n' "$check" | grep -c 'http2: prior')" '^2$' "for both destinations"
+sed 's/http2: prior-knowledge/http2: always/' "$dir/gw.yaml" >"$dir/bad.yaml"
+bad=$("$PHIWALL" gateway --check "$dir/bad.yaml" 2>&1)
+expect_match "$bad" 'bad\.yaml:[0-9]+:[0-9]+: destinations\.meta\.http2: expected one of: auto \| prior-knowledge \| off' \
+    "an unknown http2 value is refused with file:line"
+
+"$PHIWALL" gateway --config "$dir/gw.yaml" --listen "127.0.0.1:$port" --spool "$dir/spool.db" \
+    --audit "$dir/audit.log" --threads 2 2>"$dir/log" &
+pid=$!
+for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.05; done
+
+ev() { # n: one event of visitor n (its own fpid, so GA4 sends it alone)
+    printf '{"event_id":"8a6e0804-2bd0-4672-b79d-%012x","name":"appointment_request","consent":{"ads":true,"analytics":true},"user":{"email":"v%d@example.com"},"fpid":"c0ffee00-1111-4222-8333-%012x"}' "$1" "$1" "$1"
+}
+post_range() { # first last: in bodies of 25 events
+    local i=$1 body
+    while [ "$i" -le "$2" ]; do
+        body="["
+        for k in $(seq "$i" $((i + 24 > $2 ? $2 : i + 24))); do body+="$(ev "$k"),"; done
+        curl -s -o /dev/null -H 'Content-Type: text/plain' --data "${body%,}]" "http://127.0.0.1:$port/e"
+        i=$((i + 25))
+    done
+}
+metric() { curl -s "http://127.0.0.1:$port/metrics" | awk -v k="$1" 'index($0, k) == 1 {print $2}'; }
+wait_sent() { # destination count
+    for _ in $(seq 200); do
+        [ "$(metric "phiwall_gateway_deliveries_total{destination=\"$1\",outcome=\"sent\"}")" = "$2" ] && return 0
+        sleep 0.05
+    done
+    return 1
+}
+post_range 1 250
+wait_sent ga4 250; expect_code 0 $? "ga4: 250 visitors delivered over h2c"
+wait_sent meta 250; expect_code 0 $? "meta: 250 events delivered over h2c"
+
+stop_nginx
+start_nginx || fail "nginx did not restart"
+post_range 251 290
+wait_sent ga4 290; expect_code 0 $? "ga4: 40 more after nginx restarted"
+wait_sent meta 290; expect_code 0 $? "meta: 40 more after nginx restarted"
+
+for d in ga4 meta; do
+    for o in failed retried dead; do
+        expect_match "$(metric "phiwall_gateway_deliveries_total{destination=\"$d\",outcome=\"$o\"}")" '^0$' \
+            "$d: nothing $o"
+    done
+done
+stop_nginx
+log=$(cat "$dir/nginx/logs/access.log")
+expect_match "$(printf '%s\n' "$log" | grep -c '^HTTP/2.0 204 /mp/collect$')" '^290$' \
+    "nginx answered 290 GA4 requests over HTTP/2"
+expect_match "$(printf '%s\n' "$log" | grep -c '^HTTP/2.0 200 /v21.0/7/events$')" '^[1-9][0-9]*$' \
+    "nginx answered the Meta batches over HTTP/2"
+expect_nomatch "$log" '^HTTP/1' "no HTTP/1.x request reached nginx"
+
+kill -TERM $pid; wait $pid; pid=
+list=$("$PHIWALL" audit list --audit "$dir/audit.log")
+expect_match "$(printf '%s\n' "$list" | grep -cE '^[^ ]+ +sent +ga4 ')" '^290$' \
+    "audit: one sent record per GA4 event"
+finish
