@@ -25,7 +25,7 @@ expect_match "$out" "warning: destinations.meta.events.newsletter_signup: taxono
 sed 's|^      "/locations\*": locations$|&\n      "/conditions/hiv*": hiv_patients|' "$ex" >"$dir/hivcat.yaml"
 grep -q hiv_patients "$dir/hivcat.yaml" || fail "hivcat.yaml not written"
 out=$("$PHIWALL" gateway --check "$dir/hivcat.yaml" 2>&1); expect_code 3 $? "--check PHI category"
-expect_match "$out" "hivcat.yaml:40:27: destinations.meta.page_categories./conditions/hiv\*: category 'hiv_patients' hits the PHI engine \(HEALTH: " "category error names line:col"
+expect_match "$out" "hivcat.yaml:44:27: destinations.meta.page_categories./conditions/hiv\*: category 'hiv_patients' hits the PHI engine \(HEALTH: " "category error names line:col"
 expect_nomatch "$out" ": OK$" "--check PHI category not OK"
 out=$("$PHIWALL" gateway --explain "$PW_SRC/tests/data/gateway/event_appointment.json" --config "$dir/hivcat.yaml" 2>&1)
 expect_code 3 $? "--explain PHI category"
@@ -112,7 +112,7 @@ pid=$!
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.05; done
 out=$(curl -sf "http://127.0.0.1:$port/healthz"); expect_match "$out" '"status":"ok"' "/healthz"
 out=$(curl -sf "http://127.0.0.1:$port/phiwall.js"); expect_match "$out" "sendBeacon" "/phiwall.js"
-ev='{"event_id":"8a6e0804-2bd0-4672-b79d-d97027f9071a","name":"appointment_request","page_url":"https://www.example-hospital.org/find-a-doctor/x?email=jane.doe%40example.com","consent":{"ads":true,"analytics":true},"user":{"email":"jane.doe@example.com"},"params":{"value":5,"note":"breast cancer MRN 00123456"}}'
+ev='{"event_id":"8a6e0804-2bd0-4672-b79d-d97027f9071a","name":"appointment_request","page_url":"https://www.example-hospital.org/find-a-doctor/x?email=jane.doe%40example.com","consent":{"ads":true,"analytics":true},"user":{"email":"jane.doe@example.com"},"fpid":"c0ffee00-1111-4222-8333-444455556666","params":{"value":5,"note":"breast cancer MRN 00123456"}}'
 out=$(curl -s -H 'Origin: https://www.example-hospital.org' -H 'Content-Type: text/plain' --data "$ev" "http://127.0.0.1:$port/e")
 expect_match "$out" '"accepted":1,"queued":2' "POST /e"
 out=$(curl -s -H "Content-Type: application/json" --data '{"event_id":"x","name":1}' "http://127.0.0.1:$port/e")
