@@ -6,6 +6,7 @@
 #include "gw_event.h"
 
 #include <ctype.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -206,6 +207,12 @@ static pw_status get_bool(parse_ctx *c, const pw_gw_jt *obj, const char *key, co
     return PW_OK;
 }
 
+/* A JSON number that a double holds (1e400 is not: it would be forwarded as written). */
+static int finite_number(const char *s)
+{
+    return isfinite(strtod(s, NULL));
+}
+
 /* One non-null member of params/user into q. */
 static pw_status parse_value(parse_ctx *c, const pw_gw_jt *v, const char *field, int strings_only,
                              pw_gw_param *q)
@@ -215,6 +222,8 @@ static pw_status parse_value(parse_ctx *c, const pw_gw_jt *v, const char *field,
             return key_err(c, field, v->key, "longer than the string limit");
         *q = (pw_gw_param){v->key, PW_GW_V_STRING, v->s, v->len};
     } else if (!strings_only && v->type == PW_GW_JT_NUMBER) {
+        if (!finite_number(v->s)) /* 1e400: no platform takes it; Meta refuses its whole batch */
+            return key_err(c, field, v->key, "must be a finite number");
         *q = (pw_gw_param){v->key, PW_GW_V_NUMBER, v->s, v->len};
     } else if (!strings_only && (v->type == PW_GW_JT_TRUE || v->type == PW_GW_JT_FALSE)) {
         int t = v->type == PW_GW_JT_TRUE;

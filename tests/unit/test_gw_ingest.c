@@ -277,6 +277,11 @@ static void test_bad_bodies(void)
          "{\"error\":\"event.time: must be a non-negative integer (ms since epoch)\"}"},
         {EV(ID1, "page_view") ",\"user\":{\"email\":5}}", 400,
          "{\"error\":\"event.user.email: must be a string\"}"},
+        /* A number no double holds would be forwarded as written (Meta refuses the batch). */
+        {EV(ID1, "page_view") ",\"params\":{\"value\":1e400}}", 400,
+         "{\"error\":\"event.params.value: must be a finite number\"}"},
+        {EV(ID1, "page_view") ",\"params\":{\"value\":-2E+999}}", 400,
+         "{\"error\":\"event.params.value: must be a finite number\"}"},
         {"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]"
          "]]]]]]]]]]]]]]]]]",
          400, "{\"error\":\"body: byte 16: nesting deeper than 16\"}"},
