@@ -5,6 +5,8 @@
  */
 #include "gw_server.h"
 
+#include "audit_hold.h"
+
 #include <inttypes.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -384,6 +386,27 @@ static pw_status prepare_policy(server *s, pw_gw_policy *p, pw_err *err)
     return st;
 }
 
+/* Ingest records the audit log refused when the gateway last stopped were kept in the spool:
+ * appended now, before any forwarder writes an outcome. If the log still refuses them they stay
+ * kept for the next start (and ingest answers 503 until the log takes writes again). */
+static void restore_held_records(server *s, const char *audit_path)
+{
+    size_t n = 0;
+    pw_err e = {0};
+    pw_status st = pw_audit_restore_from_spool(s->spool, s->audit, &n, &e);
+    char num[24];
+    snprintf(num, sizeof num, "%zu", n);
+    if (st != PW_OK)
+        pw_gw_log("error",
+                  "audit log: ingest records kept in the spool at the last stop could not be "
+                  "appended; kept for the next start",
+                  "path", audit_path, "error", e.msg, NULL);
+    else if (n)
+        pw_gw_log("info",
+                  "audit log: ingest records kept in the spool at the last stop were appended",
+                  "path", audit_path, "records", num, NULL);
+}
+
 static pw_status open_parts(server *s, pw_err *err)
 {
     const pw_gw_server_opts *o = &s->o;
@@ -418,6 +441,7 @@ static pw_status open_parts(server *s, pw_err *err)
                   "crash or a full disk; never acknowledged)",
                   "path", audit_path, "bytes", bytes, NULL);
     }
+    restore_held_records(s, audit_path);
     atomic_store(&s->policy_loaded_ms, pw_gw_now_ms());
     if ((st = start_forwarders(s, err)) != PW_OK)
         return st;
