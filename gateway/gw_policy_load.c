@@ -392,6 +392,17 @@ static const char *const script_modes[] = {"latin", "any", NULL};
 /* referrer_origins: origins ("https://host[:port]") or "*" for any whose host passes the engine. */
 static pw_status referrer_list(load_ctx *c, yaml_node_t *v, const char *path, pw_gw_dest_policy *d)
 {
+    if (v->type == YAML_SCALAR_NODE && strcmp((const char *)v->data.scalar.value, "*") == 0) {
+        /* referrer_origins: "*" as docs/gateway.md writes it, the same as ["*"] */
+        const char **any = pw_arena_calloc(&c->p->arena, 1, sizeof *any);
+        if (!any)
+            return pw_err_set(c->err, PW_ERR_NOMEM, "out of memory");
+        any[0] = "*";
+        d->referrer_origins = any;
+        d->n_referrer_origins = 1;
+        d->referrer_any = 1;
+        return PW_OK;
+    }
     pw_status st = get_str_list(c, v, path, &d->referrer_origins, &d->n_referrer_origins);
     for (size_t i = 0; st == PW_OK && i < d->n_referrer_origins; i++) {
         const char *o = d->referrer_origins[i];

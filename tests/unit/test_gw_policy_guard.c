@@ -133,6 +133,13 @@ static void test_referrer_hosts(void)
     CHECK(bad_p == NULL);
     CHECK_STR(err.msg, "gateway.yaml:12:24: destinations.meta.referrer_origins[0]: expected an "
                        "origin (https://host[:port], no path) or \"*\"");
+    /* "*" alone, as docs/gateway.md writes it, is the same as ["*"]; another scalar is not. */
+    pw_gw_policy *star = load_with("    referrer_origins: \"*\"\n", &err);
+    CHECK(star != NULL && star->dests[0].referrer_any == 1);
+    pw_gw_policy_free(star);
+    pw_gw_policy *one = load_with("    referrer_origins: https://www.bing.com\n", &err);
+    CHECK(one == NULL);
+    CHECK_STR(err.msg, "gateway.yaml:12:23: destinations.meta.referrer_origins: expected a list");
     pw_arena_free(&a);
 }
 
