@@ -890,7 +890,7 @@ void pw_forwarders_notify(pw_forwarders *f)
     }
 }
 
-void pw_forwarders_stop(pw_forwarders *f)
+void pw_forwarders_stop_stats(pw_forwarders *f, pw_forward_stats_fn fn, void *ctx)
 {
     if (!f)
         return;
@@ -900,7 +900,30 @@ void pw_forwarders_stop(pw_forwarders *f)
     for (size_t i = 0; i < f->n; i++)
         if (f->runners[i].started)
             pthread_join(f->runners[i].thread, NULL);
+    for (size_t i = 0; fn && i < f->n; i++)
+        fn(ctx, f->runners[i].d.name, &f->runners[i].stats);
     free_forwarders(f);
+}
+
+void pw_forwarders_stop(pw_forwarders *f)
+{
+    pw_forwarders_stop_stats(f, NULL, NULL);
+}
+
+void pw_forward_stats_add(pw_forward_stats *a, const pw_forward_stats *b)
+{
+    a->sent += b->sent;
+    a->failed += b->failed;
+    a->retried += b->retried;
+    a->dead += b->dead;
+    a->batches += b->batches;
+    a->latency_sum_s += b->latency_sum_s;
+    for (size_t i = 0; i < sizeof a->latency_buckets / sizeof a->latency_buckets[0]; i++)
+        a->latency_buckets[i] += b->latency_buckets[i];
+    a->boosts += b->boosts;
+    a->audit_failures += b->audit_failures;
+    a->spool_failures += b->spool_failures;
+    a->partial += b->partial;
 }
 
 pw_status pw_forwarders_stats(pw_forwarders *f, const char *dest, pw_forward_stats *out)

@@ -44,6 +44,11 @@ struct pw_gw_server {
         unsigned long long dead;
     } removed[16];
     size_t n_removed;
+    struct { /* counters of the forwarders reloads replaced (under fwd_mu) */
+        char name[64];
+        pw_forward_stats st;
+    } carried[16];
+    size_t n_carried;
 };
 
 /* ---- sink: the SQLite spool and the hash-chained audit -------------------------------- */
@@ -257,6 +262,8 @@ size_t pw_gw_server_settle_removed(server *s)
     return total;
 }
 
+static pw_status fwd_stats(server *s, const char *dest, pw_forward_stats *out);
+
 static void metrics_extra(void *ctx, pw_buf *o)
 {
     server *s = ctx;
@@ -294,7 +301,7 @@ static void metrics_extra(void *ctx, pw_buf *o)
     for (size_t i = 0; s->fwd && i < p->n_dests; i++) {
         pw_forward_stats fs;
         const char *d = p->dests[i].dest.name;
-        if (pw_forwarders_stats(s->fwd, d, &fs) != PW_OK)
+        if (fwd_stats(s, d, &fs) != PW_OK)
             continue;
         pw_buf_printf(
             o,
@@ -321,6 +328,36 @@ static void metrics_extra(void *ctx, pw_buf *o)
 }
 
 /* ---- forwarders ------------------------------------------------------------------------ */
+
+/* The counters of a forwarder that a reload stops (fwd_mu held by nobody: called from the
+ * stopping thread). */
+static void carry_stats(void *ctx, const char *dest, const pw_forward_stats *st)
+{
+    server *s = ctx;
+    pthread_mutex_lock(&s->fwd_mu);
+    size_t i = 0;
+    while (i < s->n_carried && strcmp(s->carried[i].name, dest) != 0)
+        i++;
+    if (i == s->n_carried && i < sizeof s->carried / sizeof s->carried[0]) {
+        snprintf(s->carried[i].name, sizeof s->carried[i].name, "%s", dest);
+        memset(&s->carried[i].st, 0, sizeof s->carried[i].st);
+        s->n_carried++;
+    }
+    if (i < s->n_carried)
+        pw_forward_stats_add(&s->carried[i].st, st);
+    pthread_mutex_unlock(&s->fwd_mu);
+}
+
+/* A destination's counters since start: its forwarder's now plus those of the ones before it
+ * (fwd_mu held). */
+static pw_status fwd_stats(server *s, const char *dest, pw_forward_stats *out)
+{
+    pw_status st = pw_forwarders_stats(s->fwd, dest, out);
+    for (size_t i = 0; st == PW_OK && i < s->n_carried; i++)
+        if (strcmp(s->carried[i].name, dest) == 0)
+            pw_forward_stats_add(out, &s->carried[i].st);
+    return st;
+}
 
 static pw_status start_forwarders(server *s, pw_err *err)
 {
@@ -351,7 +388,7 @@ static pw_status start_forwarders(server *s, pw_err *err)
     pthread_mutex_unlock(&s->fwd_mu);
     pw_gw_committer_set_nice(s->committer, p->delivery_nice); /* NULL at start: set below */
     if (old)
-        pw_forwarders_stop(old);
+        pw_forwarders_stop_stats(old, carry_stats, s); /* /metrics counters go on */
     pw_gw_policy_free(old_p);
     return PW_OK;
 }

@@ -136,6 +136,15 @@ expect_match "$out" 'phiwall_gateway_events_total\{outcome="accepted"\} 1' "/met
 expect_match "$out" 'phiwall_gateway_events_total\{outcome="duplicate"\} 1' "/metrics duplicate"
 expect_match "$out" 'phiwall_gateway_spool_depth\{destination="meta"\}' "/metrics spool depth"
 
+# The upstream (port 9) refuses: Meta's delivery fails and is counted; a reload must not reset
+# the counter (the forwarders are replaced, the counters go on).
+failed_meta() { curl -s "http://127.0.0.1:$port/metrics" | sed -n 's/^phiwall_gateway_deliveries_total{destination="meta",outcome="failed"} //p'; }
+# Two attempts (the second after a backoff of 0.5-1 s); a replaced forwarder starting from 0
+# could not fail twice in the moment between the reload and the check below (next backoff 1-2 s).
+for _ in $(seq 100); do [ "$(failed_meta)" != "" ] && [ "$(failed_meta)" -ge 2 ] && break; sleep 0.05; done
+failed_before=$(failed_meta)
+[ -n "$failed_before" ] && [ "$failed_before" -ge 2 ]; expect_code 0 $? "failed deliveries are counted ($failed_before)"
+
 # SIGHUP with a bad file keeps the policy; with a good one (no GA4) applies it.
 cp "$dir/gw.yaml" "$dir/good.yaml"
 printf 'destinations: [\n' >"$dir/gw.yaml"
@@ -144,6 +153,8 @@ expect_match "$(cat "$dir/log")" '"msg":"policy reload failed; the current polic
 sed '/^  ga4:/,$d' "$dir/good.yaml" >"$dir/gw.yaml"
 kill -HUP $pid; sleep 0.3
 expect_match "$(cat "$dir/log")" '"msg":"policy reloaded"' "good reload logged"
+failed_after=$(failed_meta)
+[ -n "$failed_after" ] && [ "$failed_after" -ge "$failed_before" ]; expect_code 0 $? "/metrics counters survive a reload ($failed_before -> $failed_after)"
 ev2=${ev/8a6e0804/9b6e0804}
 out=$(curl -s -H "Content-Type: application/json" --data "$ev2" "http://127.0.0.1:$port/e")
 expect_match "$out" '"accepted":1,"queued":1' "reloaded policy in force"
