@@ -9,13 +9,13 @@
  * A cycle: lease due items → triage each (parse, the driver's validation, age limits; failures
  * are dead-lettered with an audit record) → pack the rest into requests within the driver's
  * event and byte limits → one synced "sending" record per item (the intent: a crash during the
- * request leaves a trace of the disclosure) → send → per request, deliver, retry (exponential backoff with jitter,
- * or Retry-After; dead instead once the destination's retry window would be passed) or
- * dead-letter. The deliveries of the whole cycle are settled together: one synced audit append
- * of their SENT records, then one spool ack (the disclosure is recorded before the spool forgets
- * it). A cycle that did not fill its lease is followed by a short linger, so that under load
- * requests carry many events and the fixed costs (sync, commit, request) are shared. The thread
- * is named "pw-fwd-<destination>" (bench/gateway.sh reports CPU per thread name).
+ * request leaves a trace of the disclosure) → send → per request, deliver, retry (exponential
+ * backoff with jitter, or Retry-After; dead instead once the destination's retry window would be
+ * passed) or dead-letter. The deliveries of the whole cycle are settled together: one synced audit
+ * append of their SENT records, then one spool ack (the disclosure is recorded before the spool
+ * forgets it). A cycle that did not fill its lease is followed by a short linger, so that under
+ * load requests carry many events and the fixed costs (sync, commit, request) are shared. The
+ * thread is named "pw-fwd-<destination>" (bench/gateway.sh reports CPU per thread name).
  */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -593,8 +593,8 @@ static int record_intent(runner *r, const fw_plan *plan, outcome_batch *intent)
         fw_request *q = plan->reqs[i];
         for (size_t k = 0; k < q->n_items && intent->n < intent->cap; k++) {
             fw_item *it = q->items[k];
-            pw_gw_sha256_hex2(q->body.data + it->body_start, it->body_end - it->body_start, NULL,
-                              0, it->sha);
+            pw_gw_sha256_hex2(q->body.data + it->body_start, it->body_end - it->body_start, NULL, 0,
+                              it->sha);
             intent->recs[intent->n] = base_record(r, it, PW_AUDIT_SENDING, 0, NULL);
             intent->recs[intent->n].payload_sha256 = it->sha;
             intent->n++;

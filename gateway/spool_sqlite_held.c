@@ -12,9 +12,9 @@ static int held_table_exists(pw_spool *s)
 {
     sqlite3_stmt *st = NULL;
     int found = 0;
-    if (sqlite3_prepare_v2(s->db,
-                           "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'held_audit'",
-                           -1, &st, NULL) == SQLITE_OK)
+    if (sqlite3_prepare_v2(
+            s->db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'held_audit'", -1,
+            &st, NULL) == SQLITE_OK)
         found = sqlite3_step(st) == SQLITE_ROW;
     sqlite3_finalize(st);
     return found;
@@ -26,9 +26,8 @@ static pw_status insert_lines(pw_spool *s, const char *const *lines, size_t n, p
         s, "CREATE TABLE IF NOT EXISTS held_audit(id INTEGER PRIMARY KEY, line TEXT NOT NULL)",
         err);
     sqlite3_stmt *st = NULL;
-    if (status == PW_OK &&
-        sqlite3_prepare_v2(s->db, "INSERT INTO held_audit(line) VALUES (?1)", -1, &st, NULL) !=
-            SQLITE_OK)
+    if (status == PW_OK && sqlite3_prepare_v2(s->db, "INSERT INTO held_audit(line) VALUES (?1)", -1,
+                                              &st, NULL) != SQLITE_OK)
         status = pw_spool_db_fail(s, err, "prepare held_audit insert");
     for (size_t i = 0; status == PW_OK && i < n; i++) {
         sqlite3_bind_text(st, 1, lines[i], -1, SQLITE_STATIC);

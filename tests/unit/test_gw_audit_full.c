@@ -3,9 +3,9 @@
  * a filler file): a failed append cuts what it wrote and is not sticky (the next append after
  * space comes back succeeds, the chain verifies); a torn last record cut at open is reported; a
  * forwarder whose "sending" records (the intent, before the request) cannot be written sends
- * nothing, neither acknowledges nor re-sends, pauses (stats.paused, audit_failures), sends nothing new while the log fails, and
- * settles everything once space is back — each event delivered once and audited once.
- * Skipped (passes, saying so) where mounting a tmpfs is not permitted.
+ * nothing, neither acknowledges nor re-sends, pauses (stats.paused, audit_failures), sends nothing
+ * new while the log fails, and settles everything once space is back — each event delivered once
+ * and audited once. Skipped (passes, saying so) where mounting a tmpfs is not permitted.
  */
 #include "gw_test_tmpfs.h" /* first: unshare before any thread */
 

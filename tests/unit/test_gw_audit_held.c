@@ -81,25 +81,20 @@ static void test_held_records_survive_a_stop(void)
     const char *payload = "{\"event_name\":\"Schedule\"}";
     int64_t now = pw_gw_now_ms();
     pw_spool_put_item item = {EID, "meta", payload, strlen(payload), now};
-    pw_audit_record recs[2] = {
-        {.time_ms = now,
-         .event_id = EID,
-         .event_name = "Schedule",
-         .action = PW_AUDIT_ACCEPTED,
-         .rule = "ingest: valid event"},
-        {.time_ms = now,
-         .event_id = EID,
-         .event_name = "Schedule",
-         .destination = "meta",
-         .action = PW_AUDIT_QUEUED,
-         .rule = "events.appointment_request",
-         .fields_json = "{\"event_name\":\"events.appointment_request\"}"}};
-    pw_gw_prepared pr = {.items = &item,
-                         .n_items = 1,
-                         .recs = recs,
-                         .n_recs = 2,
-                         .n_events = 1,
-                         .n_accepted = 1};
+    pw_audit_record recs[2] = {{.time_ms = now,
+                                .event_id = EID,
+                                .event_name = "Schedule",
+                                .action = PW_AUDIT_ACCEPTED,
+                                .rule = "ingest: valid event"},
+                               {.time_ms = now,
+                                .event_id = EID,
+                                .event_name = "Schedule",
+                                .destination = "meta",
+                                .action = PW_AUDIT_QUEUED,
+                                .rule = "events.appointment_request",
+                                .fields_json = "{\"event_name\":\"events.appointment_request\"}"}};
+    pw_gw_prepared pr = {
+        .items = &item, .n_items = 1, .recs = recs, .n_recs = 2, .n_events = 1, .n_accepted = 1};
     CHECK_INT(pw_gw_commit_submit(c, &pr, on_done, NULL, NULL), PW_OK);
     for (int i = 0; i < 500 && !(atomic_load(&answered) && pw_gw_committer_audit_down(c)); i++)
         usleep(10000);
@@ -109,7 +104,7 @@ static void test_held_records_survive_a_stop(void)
 
     trail t = {0};
     CHECK_INT(pw_audit_list_file(audit_path, NULL, collect, &t, NULL), PW_OK);
-    CHECK_STR(t.actions, ""); /* not in the log… */
+    CHECK_STR(t.actions, "");        /* not in the log… */
     CHECK_INT(held_count(spool), 2); /* …but kept */
 
     /* The next start, with room again: appended once, as they were. */
