@@ -360,8 +360,9 @@ static void keep_held(pw_gw_committer *c)
     size_t k = 0;
     pw_audit_record *recs = gather_records(c->held, &k);
     pw_err err = {0};
-    pw_status st = recs ? pw_audit_hold_in_spool(c->spool, recs, k, &err)
-                        : pw_err_set(&err, PW_ERR_NOMEM, "out of memory");
+    pw_status st = !c->spool ? pw_err_set(&err, PW_ERR_INVALID, "no spool")
+                   : recs    ? pw_audit_hold_in_spool(c->spool, recs, k, &err)
+                             : pw_err_set(&err, PW_ERR_NOMEM, "out of memory");
     free(recs);
     if (st == PW_OK)
         pw_gw_log("warn",
