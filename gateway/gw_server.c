@@ -181,7 +181,8 @@ static void count_removed(server *s, const char *dest, size_t n)
 
 /* One leased batch: audit records first (the accounting), then the dead letters. 0 when either
  * failed (the rows stay queued; the next sweep tries again). */
-static int dead_letter_batch(server *s, const char *dest, const pw_spool_item *it, size_t n)
+static int dead_letter_batch(server *s, const char *dest, const pw_spool_item *it, size_t n,
+                             const char *reason)
 {
     pw_audit_record *recs = calloc(n, sizeof *recs);
     int64_t *ids = calloc(n, sizeof *ids);
@@ -194,9 +195,9 @@ static int dead_letter_batch(server *s, const char *dest, const pw_spool_item *i
                                     .destination = dest,
                                     .action = PW_AUDIT_DEAD,
                                     .rule = "policy reload",
-                                    .detail = REMOVED_REASON};
+                                    .detail = reason};
         ids[i] = it[i].id;
-        reasons[i] = REMOVED_REASON;
+        reasons[i] = reason;
     }
     pw_err e = {0};
     if (ok && pw_audit_append_batch(s->audit, recs, n, &e) != PW_OK)
@@ -212,7 +213,7 @@ static int dead_letter_batch(server *s, const char *dest, const pw_spool_item *i
     return ok;
 }
 
-static size_t dead_letter_destination(server *s, const char *dest)
+static size_t dead_letter_destination(server *s, const char *dest, const char *reason)
 {
     size_t total = 0;
     for (;;) {
@@ -220,7 +221,7 @@ static size_t dead_letter_destination(server *s, const char *dest)
         size_t n = 0;
         if (pw_spool_lease_all(s->spool, dest, 1000, &items, &n, NULL) != PW_OK || n == 0)
             break;
-        int ok = dead_letter_batch(s, dest, items, n);
+        int ok = dead_letter_batch(s, dest, items, n, reason);
         pw_spool_items_free(items, n);
         if (!ok)
             break;
@@ -230,7 +231,11 @@ static size_t dead_letter_destination(server *s, const char *dest)
         char num[24];
         snprintf(num, sizeof num, "%zu", total);
         pw_gw_log("warn",
-                  "queued events of a destination the policy no longer has were dead-lettered",
+                  strcmp(reason, REMOVED_REASON) == 0
+                      ? "queued events of a destination the policy no longer has were "
+                        "dead-lettered"
+                      : "queued events of a destination whose endpoint a reload changed were "
+                        "dead-lettered (never sent to the new endpoint)",
                   "destination", dest, "events", num, NULL);
         count_removed(s, dest, total);
     }
@@ -256,7 +261,7 @@ size_t pw_gw_server_settle_removed(server *s)
         if (in_policy(s->fwd_policy, names[i]) ||
             pw_spool_stats_get(s->spool, names[i], &st, NULL) != PW_OK || st.depth == 0)
             continue;
-        total += dead_letter_destination(s, names[i]);
+        total += dead_letter_destination(s, names[i], REMOVED_REASON);
     }
     pw_spool_names_free(names, n);
     return total;
@@ -516,6 +521,58 @@ static void close_parts(server *s)
         pw_gw_holder_destroy(&s->holder);
 }
 
+#define CHANGED_REASON                                                                   \
+    "destination endpoint changed by a policy reload (type, url, base_url, pixel_id or " \
+    "measurement_id): not delivered to the new one"
+
+static int same_str(const char *a, const char *b)
+{
+    return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
+
+/* The same recipient: its kind and every field that names where events go. */
+static int same_endpoint(const pw_destination *a, const pw_destination *b)
+{
+    return a->kind == b->kind && same_str(a->base_url, b->base_url) && same_str(a->url, b->url) &&
+           same_str(a->pixel_id, b->pixel_id) && same_str(a->measurement_id, b->measurement_id);
+}
+
+/* 1 when a destination of the forwarders' policy is in p under the same name but another
+ * endpoint: its backlog was accepted for the old recipient and must not go to the new one. */
+static int endpoint_changed(const pw_gw_policy *old, const pw_gw_policy *p, const char **name)
+{
+    for (size_t i = 0; old && i < old->n_dests; i++)
+        for (size_t k = 0; k < p->n_dests; k++)
+            if (strcmp(old->dests[i].dest.name, p->dests[k].dest.name) == 0 &&
+                !same_endpoint(&old->dests[i].dest, &p->dests[k].dest)) {
+                *name = p->dests[k].dest.name;
+                return 1;
+            }
+    return 0;
+}
+
+/* Stop the forwarders (their counters carried) and dead-letter the queues of the destinations
+ * whose endpoint p changes, before the new forwarders could lease them. */
+static void retire_changed_endpoints(server *s, const pw_gw_policy *p)
+{
+    const char *name = NULL;
+    if (!endpoint_changed(s->fwd_policy, p, &name))
+        return;
+    pthread_mutex_lock(&s->fwd_mu);
+    pw_forwarders *f = s->fwd;
+    pw_gw_policy *old = s->fwd_policy;
+    s->fwd = NULL;
+    s->fwd_policy = NULL;
+    pthread_mutex_unlock(&s->fwd_mu);
+    pw_forwarders_stop_stats(f, carry_stats, s);
+    for (size_t i = 0; old && i < old->n_dests; i++)
+        for (size_t k = 0; k < p->n_dests; k++)
+            if (strcmp(old->dests[i].dest.name, p->dests[k].dest.name) == 0 &&
+                !same_endpoint(&old->dests[i].dest, &p->dests[k].dest))
+                dead_letter_destination(s, p->dests[k].dest.name, CHANGED_REASON);
+    pw_gw_policy_free(old);
+}
+
 static pw_status reload(server *s, pw_err *err)
 {
     pw_gw_policy *p = NULL;
@@ -524,8 +581,12 @@ static pw_status reload(server *s, pw_err *err)
         st = prepare_policy(s, p, err);
     if (st != PW_OK)
         return st;
-    if ((st = pw_gw_holder_swap(&s->holder, p, err)) != PW_OK)
+    retire_changed_endpoints(s, p);
+    if ((st = pw_gw_holder_swap(&s->holder, p, err)) != PW_OK) {
+        if (!s->fwd) /* retired above: delivery must go on */
+            start_forwarders(s, NULL);
         return st;
+    }
     if ((st = start_forwarders(s, err)) != PW_OK)
         return st;
     atomic_store(&s->policy_loaded_ms, pw_gw_now_ms());
