@@ -70,8 +70,8 @@ struct pw_audit {
     pw_audit_gate gate; /* ingest records before forwarders' outcomes (audit_gate.c) */
 };
 
-static const char *const action_names[] = {"accepted", "dropped", "queued",   "sent",
-                                           "retry",    "dead",    "duplicate"};
+static const char *const action_names[] = {"accepted", "dropped", "queued",    "sent",
+                                           "retry",    "dead",    "duplicate", "sending"};
 
 const char *pw_audit_action_name(pw_audit_action a)
 {

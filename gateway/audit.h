@@ -34,7 +34,9 @@ typedef enum pw_audit_action {
     PW_AUDIT_SENT,
     PW_AUDIT_RETRY,
     PW_AUDIT_DEAD,
-    PW_AUDIT_DUPLICATE /* a repeated event_id the spool already held: nothing new queued */
+    PW_AUDIT_DUPLICATE, /* a repeated event_id the spool already held: nothing new queued */
+    PW_AUDIT_SENDING    /* a forwarder's intent, synced before the request leaves: without a
+                           later sent/retry/dead for it, the event may have been disclosed */
 } pw_audit_action;
 
 typedef struct pw_audit_record {
@@ -84,7 +86,7 @@ pw_status pw_audit_probe(pw_audit *a, pw_err *err);
  * logs it (a crash during a write that was therefore never acknowledged). */
 long long pw_audit_torn_bytes_cut(pw_audit *a);
 
-/* "accepted", "dropped", "queued", "sent", "retry", "dead", "duplicate". */
+/* "accepted", "dropped", "queued", "sent", "retry", "dead", "duplicate", "sending". */
 const char *pw_audit_action_name(pw_audit_action a);
 
 /* Order in the chain: an event's ingest records come before any forwarder's outcome for it.

@@ -8,13 +8,14 @@
  *
  * A cycle: lease due items → triage each (parse, the driver's validation, age limits; failures
  * are dead-lettered with an audit record) → pack the rest into requests within the driver's
- * event and byte limits → send → per request, deliver, retry (exponential backoff with jitter,
- * or Retry-After; dead instead once the destination's retry window would be passed) or
- * dead-letter. The deliveries of the whole cycle are settled together: one synced audit append
- * of their SENT records, then one spool ack (the disclosure is recorded before the spool forgets
- * it). A cycle that did not fill its lease is followed by a short linger, so that under load
- * requests carry many events and the fixed costs (sync, commit, request) are shared. The thread
- * is named "pw-fwd-<destination>" (bench/gateway.sh reports CPU per thread name).
+ * event and byte limits → one synced "sending" record per item (the intent: a crash during the
+ * request leaves a trace of the disclosure) → send → per request, deliver, retry (exponential
+ * backoff with jitter, or Retry-After; dead instead once the destination's retry window would be
+ * passed) or dead-letter. The deliveries of the whole cycle are settled together: one synced audit
+ * append of their SENT records, then one spool ack (the disclosure is recorded before the spool
+ * forgets it). A cycle that did not fill its lease is followed by a short linger, so that under
+ * load requests carry many events and the fixed costs (sync, commit, request) are shared. The
+ * thread is named "pw-fwd-<destination>" (bench/gateway.sh reports CPU per thread name).
  */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -420,8 +421,7 @@ static void deliver(runner *r, fw_request *q, const fw_outcome *out, sent_batch 
     for (size_t i = 0; i < q->n_items; i++) {
         fw_item *it = q->items[i];
         size_t k = sent->n++;
-        pw_gw_sha256_hex2(q->body.data + it->body_start, it->body_end - it->body_start, NULL, 0,
-                          sent->sha[k]);
+        memcpy(sent->sha[k], it->sha, sizeof it->sha); /* hashed for its "sending" record */
         sent->recs[k] = base_record(r, it, PW_AUDIT_SENT, (int)q->http_status, detail);
         sent->recs[k].payload_sha256 = sent->sha[k];
         sent->recs[k].fields_json = fields_of(sent, k, it->json);
@@ -582,6 +582,29 @@ static size_t lease_size(const runner *r)
     return per * 4 < LEASE_MIN ? LEASE_MIN : per * 4;
 }
 
+/* The intent, before a byte leaves: one synced "sending" record per planned item (its
+ * destination and the SHA-256 of its exact bytes in the request), after its ingest records. A
+ * crash between the upstream receiving a request and the "sent" append then still leaves a
+ * durable trace of the disclosure; a full audit disk stops delivery here, before the send. 0
+ * when stopping first: nothing is sent (the leases expire; sent after a restart). */
+static int record_intent(runner *r, const fw_plan *plan, outcome_batch *intent)
+{
+    for (size_t i = 0; i < plan->n_reqs; i++) {
+        fw_request *q = plan->reqs[i];
+        for (size_t k = 0; k < q->n_items && intent->n < intent->cap; k++) {
+            fw_item *it = q->items[k];
+            pw_gw_sha256_hex2(q->body.data + it->body_start, it->body_end - it->body_start, NULL, 0,
+                              it->sha);
+            intent->recs[intent->n] = base_record(r, it, PW_AUDIT_SENDING, 0, NULL);
+            intent->recs[intent->n].payload_sha256 = it->sha;
+            intent->n++;
+        }
+    }
+    int ok = !intent->n || audit_outcomes(r, intent->recs, intent->n);
+    intent->n = 0; /* no details were allocated */
+    return ok;
+}
+
 /* Triage, plan, send and settle the leased items. */
 static void deliver_leased(runner *r, pw_spool_item *leased, size_t n, fw_item *items, fw_item **ok,
                            sent_batch *sent, outcome_batch *retry, outcome_batch *dead)
@@ -600,6 +623,10 @@ static void deliver_leased(runner *r, pw_spool_item *leased, size_t n, fw_item *
             batch_add(dead, r, plan.dead[i], PW_AUDIT_DEAD, 0,
                       "invalid: event too large for one request");
         flush_dead(r, dead);
+        if (!record_intent(r, &plan, retry)) { /* retry: an empty batch sized for the lease */
+            pw_fw_plan_free(&plan);
+            return;
+        }
         for (size_t i = 0; i < plan.n_reqs; i += FW_WAVE)
             pw_fw_send_all(r->multi, &r->pool, &r->d, plan.reqs + i,
                            plan.n_reqs - i < FW_WAVE ? plan.n_reqs - i : FW_WAVE);
@@ -861,7 +888,7 @@ void pw_forwarders_notify(pw_forwarders *f)
     }
 }
 
-void pw_forwarders_stop(pw_forwarders *f)
+void pw_forwarders_stop_stats(pw_forwarders *f, pw_forward_stats_fn fn, void *ctx)
 {
     if (!f)
         return;
@@ -871,7 +898,30 @@ void pw_forwarders_stop(pw_forwarders *f)
     for (size_t i = 0; i < f->n; i++)
         if (f->runners[i].started)
             pthread_join(f->runners[i].thread, NULL);
+    for (size_t i = 0; fn && i < f->n; i++)
+        fn(ctx, f->runners[i].d.name, &f->runners[i].stats);
     free_forwarders(f);
+}
+
+void pw_forwarders_stop(pw_forwarders *f)
+{
+    pw_forwarders_stop_stats(f, NULL, NULL);
+}
+
+void pw_forward_stats_add(pw_forward_stats *a, const pw_forward_stats *b)
+{
+    a->sent += b->sent;
+    a->failed += b->failed;
+    a->retried += b->retried;
+    a->dead += b->dead;
+    a->batches += b->batches;
+    a->latency_sum_s += b->latency_sum_s;
+    for (size_t i = 0; i < sizeof a->latency_buckets / sizeof a->latency_buckets[0]; i++)
+        a->latency_buckets[i] += b->latency_buckets[i];
+    a->boosts += b->boosts;
+    a->audit_failures += b->audit_failures;
+    a->spool_failures += b->spool_failures;
+    a->partial += b->partial;
 }
 
 pw_status pw_forwarders_stats(pw_forwarders *f, const char *dest, pw_forward_stats *out)

@@ -88,6 +88,14 @@ typedef struct pw_forward_stats {
 
 pw_status pw_forwarders_stats(pw_forwarders *f, const char *dest, pw_forward_stats *out);
 
+/* pw_forwarders_stop, handing each destination's final stats to fn once its thread has ended
+ * (gw-review: /metrics carries the counters of the forwarders a reload replaces, so that they
+ * do not restart from 0). */
+typedef void (*pw_forward_stats_fn)(void *ctx, const char *dest, const pw_forward_stats *st);
+void pw_forwarders_stop_stats(pw_forwarders *f, pw_forward_stats_fn fn, void *ctx);
+/* a += b for the counters (not the gauges nice, paused, *_refused). */
+void pw_forward_stats_add(pw_forward_stats *a, const pw_forward_stats *b);
+
 /* ---- additions (gwout) -------------------------------------------------------------------- */
 
 /* Tuning; zero fields take the defaults shown. */

@@ -31,6 +31,7 @@ typedef struct fw_item {
     size_t est_bytes; /* its compact size, for splitting requests by bytes */
     char *group;      /* items share a request only with the same group (GA4) */
     size_t body_start, body_end; /* its bytes inside the request body, for payload_sha256 */
+    char sha[65];                /* SHA-256 of those bytes (the "sending" and "sent" records) */
 } fw_item;
 
 /* One HTTP request: a slice of items and the body built for them. */

@@ -8,6 +8,8 @@
  */
 #include "gw_commit.h"
 
+#include "audit_hold.h"
+
 #include "gw_histo.h"
 #include "gw_log.h"
 #include "gw_prio.h"
@@ -348,14 +350,30 @@ static void settle(pw_gw_committer *c, job *batch)
         c->notify(c->notify_ctx);
 }
 
-/* Stopping while the log still refuses the held records: they are lost from the trail (their
- * rows are spooled and will be delivered, with their own "sent" records); said loudly. */
-static void drop_held(pw_gw_committer *c)
+/* Stopping while the log still refuses the held records: they are kept in the spool's file
+ * (its disk reserve is there for such writes) and appended to the audit log at the next start
+ * (audit_hold.h); only if the spool refuses them too are they lost, said loudly. */
+static void keep_held(pw_gw_committer *c)
 {
     char n[24];
     snprintf(n, sizeof n, "%zu", count_records(c->held));
-    pw_gw_log("error", "stopping with ingest audit records the audit log refused: not written",
-              "records", n, NULL);
+    size_t k = 0;
+    pw_audit_record *recs = gather_records(c->held, &k);
+    pw_err err = {0};
+    pw_status st = !c->spool ? pw_err_set(&err, PW_ERR_INVALID, "no spool")
+                   : recs    ? pw_audit_hold_in_spool(c->spool, recs, k, &err)
+                             : pw_err_set(&err, PW_ERR_NOMEM, "out of memory");
+    free(recs);
+    if (st == PW_OK)
+        pw_gw_log("warn",
+                  "stopping with ingest audit records the audit log refused: kept in the spool, "
+                  "appended to the audit log at the next start",
+                  "records", n, NULL);
+    else
+        pw_gw_log("error",
+                  "stopping with ingest audit records the audit log refused, and the spool "
+                  "refused to keep them: not written",
+                  "records", n, "error", err.msg, NULL);
     release_tickets(c, c->held);
     finish_batch(c, c->held, PW_ERR_IO);
     c->held = NULL;
@@ -413,7 +431,7 @@ static void *audit_thread(void *arg)
         if (batch || c->held || atomic_load(&c->audit_down))
             settle(c, batch);
         if (!batch && stop && c->held)
-            drop_held(c);
+            keep_held(c);
         if (!batch && stop)
             return NULL;
     }

@@ -51,7 +51,9 @@ int pw_gw_committer_audit_down(pw_gw_committer *c);
 /* Prometheus text: the commit path's latency histograms (submitted → completion, audit
  * appends) and the spool's own (pw_spool_metrics). */
 void pw_gw_committer_metrics(pw_gw_committer *c, pw_buf *out);
-/* Completes every submitted request (its spool puts must be able to finish), then frees. */
+/* Completes every submitted request (its spool puts must be able to finish), then frees.
+ * Ingest records the audit log still refuses are kept in the spool (audit_hold.h) for the next
+ * start; the spool must still be open. */
 void pw_gw_committer_free(pw_gw_committer *c);
 
 #endif

@@ -6,6 +6,7 @@
 #include "gw_event.h"
 
 #include <ctype.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -179,6 +180,14 @@ static void fields_of(const pw_gw_jt *obj, event_fields *f)
     }
 }
 
+/* A string with U+0000 would be read up to it (C strings) by the stages after the parser: what
+ * follows it would be checked by no one and what precedes it sent alone; refused instead. */
+#define NUL_ERROR "must not contain U+0000"
+static int has_nul(const pw_gw_jt *v)
+{
+    return v->type == PW_GW_JT_STRING && v->cut;
+}
+
 /* Optional string field v (absent or null gives NULL). The value stays in the tree (the arena). */
 static pw_status get_string(parse_ctx *c, const pw_gw_jt *v, const char *key, const char **out)
 {
@@ -189,6 +198,8 @@ static pw_status get_string(parse_ctx *c, const pw_gw_jt *v, const char *key, co
         return field_err(c, key, "must be a string");
     if (v->len > c->lim->max_string)
         return field_err(c, key, "longer than the string limit");
+    if (has_nul(v))
+        return field_err(c, key, NUL_ERROR);
     *out = v->s;
     return PW_OK;
 }
@@ -206,6 +217,12 @@ static pw_status get_bool(parse_ctx *c, const pw_gw_jt *obj, const char *key, co
     return PW_OK;
 }
 
+/* A JSON number that a double holds (1e400 is not: it would be forwarded as written). */
+static int finite_number(const char *s)
+{
+    return isfinite(strtod(s, NULL));
+}
+
 /* One non-null member of params/user into q. */
 static pw_status parse_value(parse_ctx *c, const pw_gw_jt *v, const char *field, int strings_only,
                              pw_gw_param *q)
@@ -213,8 +230,12 @@ static pw_status parse_value(parse_ctx *c, const pw_gw_jt *v, const char *field,
     if (v->type == PW_GW_JT_STRING) {
         if (v->len > c->lim->max_string)
             return key_err(c, field, v->key, "longer than the string limit");
+        if (has_nul(v))
+            return key_err(c, field, v->key, NUL_ERROR);
         *q = (pw_gw_param){v->key, PW_GW_V_STRING, v->s, v->len};
     } else if (!strings_only && v->type == PW_GW_JT_NUMBER) {
+        if (!finite_number(v->s)) /* 1e400: no platform takes it; Meta refuses its whole batch */
+            return key_err(c, field, v->key, "must be a finite number");
         *q = (pw_gw_param){v->key, PW_GW_V_NUMBER, v->s, v->len};
     } else if (!strings_only && (v->type == PW_GW_JT_TRUE || v->type == PW_GW_JT_FALSE)) {
         int t = v->type == PW_GW_JT_TRUE;
@@ -275,7 +296,7 @@ static pw_status parse_ids(parse_ctx *c, const event_fields *f, pw_gw_event *ev)
     const pw_gw_jt *id = f->event_id;
     if (!id)
         return field_err(c, "event_id", "required");
-    if (id->type != PW_GW_JT_STRING || !pw_gw_is_uuid(id->s))
+    if (id->type != PW_GW_JT_STRING || has_nul(id) || !pw_gw_is_uuid(id->s))
         return field_err(c, "event_id", "must be a UUID string");
     ev->event_id = id->s;
     const pw_gw_jt *name = f->name;
@@ -285,6 +306,8 @@ static pw_status parse_ids(parse_ctx *c, const event_fields *f, pw_gw_event *ev)
         return field_err(c, "name", "must be a string");
     if (name->len == 0 || name->len > 128)
         return field_err(c, "name", "must be 1 to 128 bytes");
+    if (has_nul(name))
+        return field_err(c, "name", NUL_ERROR);
     ev->name = name->s;
     return PW_OK;
 }

@@ -146,6 +146,7 @@ static int on_string(void *ctx, const unsigned char *s, size_t n)
     pw_gw_jt *v = node(b, PW_GW_JT_STRING);
     if (!v || !(v->s = copy_cstr(b->a, s, n, &v->len)))
         return 0;
+    v->cut = v->len < n;
     return add(b, v);
 }
 

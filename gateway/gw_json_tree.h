@@ -40,6 +40,7 @@ struct pw_gw_jt {
     pw_gw_jt *first; /* OBJECT / ARRAY: members in document order */
     pw_gw_jt *next;  /* the next member of the parent */
     size_t n;        /* OBJECT / ARRAY: number of members */
+    int cut;         /* STRING: it held U+0000 and `s` ends there (the rest is not in `s`) */
 };
 
 /*

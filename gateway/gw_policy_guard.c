@@ -279,6 +279,61 @@ static char *strip_marks(pw_arena *a, const unsigned char *s, size_t n, size_t *
     return out;
 }
 
+/* The base letter of an accented Latin letter (NFD's first code point when it is ASCII, and
+ * Ø Đ Ł Ħ ı Ŧ ð ſ Ŋ ĸ by hand; '.': none), U+00C0–U+024F and U+1E00–U+1EFF, generated with
+ * Python's unicodedata. */
+static const char fold_c0[] = "AAAAAA.CEEEEIIIIDNOOOOO.OUUUUY..aaaaaa.ceeeeiiiidnooooo.ouuuuy.y"
+                              "AaAaAaCcCcCcCcDdDdEeEeEeEeEeGgGgGgGgHhHhIiIiIiIiIi..JjKkkLlLlLl."
+                              ".LlNnNnNn.NnOoOoOo..RrRrRrSsSsSsSsTtTtTtUuUuUuUuUuUuWwYyYZzZzZzs"
+                              "................................Oo.............Uu..............."
+                              ".............AaIiOoUuUuUuUuUu.AaAa....GgKkOoOo..j...Gg..NnAa...."
+                              "AaAaEeEeIiIiOoOoRrRrUuUuSsTt..Hh......AaEeOoOoOoOoYy............"
+                              "................";
+static const char fold_1e00[] = "AaBbBbBbCcDdDdDdDdDdEeEeEeEeEeFfGgHhHhHhHhHhIiIiKkKkKkLlLlLlLlMm"
+                                "MmMmNnNnNnNnOoOoOoOoPpPpRrRrRrRrSsSsSsSsSsTtTtTtTtUuUuUuUuUuVvVv"
+                                "WwWwWwWwWwXxXxYyZzZzZzhtwy......AaAaAaAaAaAaAaAaAaAaAaAaEeEeEeEe"
+                                "EeEeEeEeIiIiOoOoOoOoOoOoOoOoOoOoOoOoUuUuUuUuUuUuUuYyYyYyYy......";
+
+static char fold_of(unsigned cp)
+{
+    char f = '.';
+    if (cp >= 0xC0 && cp < 0xC0 + sizeof fold_c0 - 1)
+        f = fold_c0[cp - 0xC0];
+    else if (cp >= 0x1E00 && cp < 0x1E00 + sizeof fold_1e00 - 1)
+        f = fold_1e00[cp - 0x1E00];
+    return f == '.' ? 0 : f;
+}
+
+/* The string with accented Latin letters read without their accents ("cáncer" -> "cancer": the
+ * engine's vocabulary is written without them); NULL when it has none. */
+static char *fold_accents(pw_arena *a, const unsigned char *s, size_t n, size_t *out_n)
+{
+    char *out = NULL;
+    size_t w = 0;
+    for (size_t i = 0, len; i < n; i += len) {
+        unsigned cp = next_cp(s, n, i, &len);
+        char f = fold_of(cp);
+        if (f && !out) {
+            if (!(out = pw_arena_alloc(a, n + 1)))
+                return NULL;
+            memcpy(out, s, i);
+            w = i;
+        }
+        if (!out)
+            continue;
+        if (f)
+            out[w++] = f;
+        else {
+            memcpy(out + w, s + i, len);
+            w += len;
+        }
+    }
+    if (out)
+        out[w] = '\0';
+    *out_n = w;
+    return out;
+}
+
 static pw_status rescan(const char *view, size_t n, pw_gw_guard_scan_fn scan, void *ctx,
                         const char *rule, const char **refusal)
 {
@@ -301,6 +356,12 @@ pw_status pw_gw_guard_check(pw_arena *a, const char *s, size_t n, pw_gw_script_m
     if (marks) {
         char *v = strip_marks(a, (const unsigned char *)s, n, &vn);
         st = rescan(v, vn, scan, ctx, "guard: text under combining marks carries PHI: refused",
+                    refusal);
+    }
+    if (st == PW_OK && !*refusal) {
+        char *v = fold_accents(a, (const unsigned char *)s, n, &vn);
+        st = rescan(v, vn, scan, ctx,
+                    "guard: accented letters, read without their accents, carry PHI: refused",
                     refusal);
     }
     if (st == PW_OK && !*refusal) {

@@ -11,7 +11,10 @@
  *     Cherokee, Coptic, Lisu: НІV) is refused;
  *   - hidden text that is decoded and scanned again, the string refused on a hit: base64 runs of
  *     16+ characters that decode to text, letters spaced out with dots, dashes or spaces
- *     ("h.i.v", "c-a-n-c-e-r"), combining marks and variation selectors between letters.
+ *     ("h.i.v", "c-a-n-c-e-r"), combining marks and variation selectors between letters, and
+ *     accented Latin letters read without their accents ("cáncer", "diabètes": the engine's
+ *     vocabulary is English, written without them). Words of other languages that share no
+ *     stem with an English term ("VIH", "embarazo", "Krebs") pass: load them with --vocab.
  */
 #ifndef PHIWALL_GW_POLICY_GUARD_H
 #define PHIWALL_GW_POLICY_GUARD_H

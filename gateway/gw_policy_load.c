@@ -395,6 +395,17 @@ static const char *const http2_modes[] = {"auto", "prior-knowledge", "off",
 /* referrer_origins: origins ("https://host[:port]") or "*" for any whose host passes the engine. */
 static pw_status referrer_list(load_ctx *c, yaml_node_t *v, const char *path, pw_gw_dest_policy *d)
 {
+    if (v->type == YAML_SCALAR_NODE && strcmp((const char *)v->data.scalar.value, "*") == 0) {
+        /* referrer_origins: "*" as docs/gateway.md writes it, the same as ["*"] */
+        const char **any = pw_arena_calloc(&c->p->arena, 1, sizeof *any);
+        if (!any)
+            return pw_err_set(c->err, PW_ERR_NOMEM, "out of memory");
+        any[0] = "*";
+        d->referrer_origins = any;
+        d->n_referrer_origins = 1;
+        d->referrer_any = 1;
+        return PW_OK;
+    }
     pw_status st = get_str_list(c, v, path, &d->referrer_origins, &d->n_referrer_origins);
     for (size_t i = 0; st == PW_OK && i < d->n_referrer_origins; i++) {
         const char *o = d->referrer_origins[i];
@@ -411,6 +422,38 @@ static pw_status referrer_list(load_ctx *c, yaml_node_t *v, const char *path, pw
                            "expected an origin (https://host[:port], no path) or \"*\"");
     }
     return st;
+}
+
+/* 1 when the URL's host is a loopback address (a mock, a local relay): 127.x.y.z, localhost
+ * or [::1], ending at the port, the path or the end. */
+static int loopback_host(const char *after_scheme)
+{
+    size_t n = strcspn(after_scheme, "/?#");
+    if (after_scheme[0] == '[')
+        return strncmp(after_scheme, "[::1]", 5) == 0 && (n == 5 || after_scheme[5] == ':');
+    size_t host = strcspn(after_scheme, ":/?#");
+    if (host == 9 && strncmp(after_scheme, "localhost", 9) == 0)
+        return 1;
+    if (host < 4 || strncmp(after_scheme, "127.", 4) != 0)
+        return 0;
+    for (size_t i = 0; i < host; i++)
+        if (!(after_scheme[i] == '.' || (after_scheme[i] >= '0' && after_scheme[i] <= '9')))
+            return 0;
+    return 1;
+}
+
+/* base_url / url: https://, or http:// to a loopback address only — events (hashed
+ * identifiers, pseudonyms, what a visitor did at a hospital) never cross a network in clear. */
+static pw_status get_endpoint(load_ctx *c, yaml_node_t *v, const char *path, const char **out)
+{
+    pw_status st = get_str(c, v, path, out);
+    if (st != PW_OK || strncmp(*out, "https://", 8) == 0)
+        return st;
+    if (strncmp(*out, "http://", 7) == 0 && loopback_host(*out + 7))
+        return PW_OK;
+    return fail_at(c, v, path,
+                   "expected an https:// URL (plain http:// only to a loopback address: events "
+                   "must not cross a network unencrypted)");
 }
 
 static pw_status dest_secret(load_ctx *c, const char *key, yaml_node_t *v, const char *path,
@@ -445,10 +488,12 @@ static pw_status dest_pair(load_ctx *c, const char *key, yaml_node_t *kn, yaml_n
     }
     STR_FIELD("pixel_id", pixel_id)
     STR_FIELD("api_version", api_version)
-    STR_FIELD("base_url", base_url)
+    if (strcmp(key, "base_url") == 0)
+        return get_endpoint(c, v, path, &x->base_url);
     STR_FIELD("test_event_code", test_event_code)
     STR_FIELD("measurement_id", measurement_id)
-    STR_FIELD("url", url)
+    if (strcmp(key, "url") == 0)
+        return get_endpoint(c, v, path, &x->url);
     if (!strcmp(key, "access_token_file") || !strcmp(key, "access_token_env"))
         return dest_secret(c, key, v, path, d, "access_token", &x->access_token);
     if (!strcmp(key, "api_secret_file") || !strcmp(key, "api_secret_env"))
@@ -645,8 +690,13 @@ static pw_status top_pair(load_ctx *c, const char *key, yaml_node_t *kn, yaml_no
         return destinations(c, v, path);
     if (strcmp(key, "delivery") == 0)
         return each_pair(c, v, path, delivery_pair, NULL);
-    if (strcmp(key, "version") == 0)
-        return PW_OK;
+    if (strcmp(key, "version") == 0) {
+        unsigned long long ver = 0;
+        pw_status st = get_uint(c, v, path, 1000, &ver);
+        if (st == PW_OK && ver != 1)
+            return fail_at(c, v, path, "expected 1 (the only policy version this phiwall reads)");
+        return st;
+    }
     return unknown_key(c, kn, path);
 }
 

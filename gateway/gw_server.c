@@ -5,6 +5,8 @@
  */
 #include "gw_server.h"
 
+#include "audit_hold.h"
+
 #include <inttypes.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -42,6 +44,11 @@ struct pw_gw_server {
         unsigned long long dead;
     } removed[16];
     size_t n_removed;
+    struct { /* counters of the forwarders reloads replaced (under fwd_mu) */
+        char name[64];
+        pw_forward_stats st;
+    } carried[16];
+    size_t n_carried;
 };
 
 /* ---- sink: the SQLite spool and the hash-chained audit -------------------------------- */
@@ -174,7 +181,8 @@ static void count_removed(server *s, const char *dest, size_t n)
 
 /* One leased batch: audit records first (the accounting), then the dead letters. 0 when either
  * failed (the rows stay queued; the next sweep tries again). */
-static int dead_letter_batch(server *s, const char *dest, const pw_spool_item *it, size_t n)
+static int dead_letter_batch(server *s, const char *dest, const pw_spool_item *it, size_t n,
+                             const char *reason)
 {
     pw_audit_record *recs = calloc(n, sizeof *recs);
     int64_t *ids = calloc(n, sizeof *ids);
@@ -187,9 +195,9 @@ static int dead_letter_batch(server *s, const char *dest, const pw_spool_item *i
                                     .destination = dest,
                                     .action = PW_AUDIT_DEAD,
                                     .rule = "policy reload",
-                                    .detail = REMOVED_REASON};
+                                    .detail = reason};
         ids[i] = it[i].id;
-        reasons[i] = REMOVED_REASON;
+        reasons[i] = reason;
     }
     pw_err e = {0};
     if (ok && pw_audit_append_batch(s->audit, recs, n, &e) != PW_OK)
@@ -205,7 +213,7 @@ static int dead_letter_batch(server *s, const char *dest, const pw_spool_item *i
     return ok;
 }
 
-static size_t dead_letter_destination(server *s, const char *dest)
+static size_t dead_letter_destination(server *s, const char *dest, const char *reason)
 {
     size_t total = 0;
     for (;;) {
@@ -213,7 +221,7 @@ static size_t dead_letter_destination(server *s, const char *dest)
         size_t n = 0;
         if (pw_spool_lease_all(s->spool, dest, 1000, &items, &n, NULL) != PW_OK || n == 0)
             break;
-        int ok = dead_letter_batch(s, dest, items, n);
+        int ok = dead_letter_batch(s, dest, items, n, reason);
         pw_spool_items_free(items, n);
         if (!ok)
             break;
@@ -223,7 +231,11 @@ static size_t dead_letter_destination(server *s, const char *dest)
         char num[24];
         snprintf(num, sizeof num, "%zu", total);
         pw_gw_log("warn",
-                  "queued events of a destination the policy no longer has were dead-lettered",
+                  strcmp(reason, REMOVED_REASON) == 0
+                      ? "queued events of a destination the policy no longer has were "
+                        "dead-lettered"
+                      : "queued events of a destination whose endpoint a reload changed were "
+                        "dead-lettered (never sent to the new endpoint)",
                   "destination", dest, "events", num, NULL);
         count_removed(s, dest, total);
     }
@@ -249,11 +261,13 @@ size_t pw_gw_server_settle_removed(server *s)
         if (in_policy(s->fwd_policy, names[i]) ||
             pw_spool_stats_get(s->spool, names[i], &st, NULL) != PW_OK || st.depth == 0)
             continue;
-        total += dead_letter_destination(s, names[i]);
+        total += dead_letter_destination(s, names[i], REMOVED_REASON);
     }
     pw_spool_names_free(names, n);
     return total;
 }
+
+static pw_status fwd_stats(server *s, const char *dest, pw_forward_stats *out);
 
 static void metrics_extra(void *ctx, pw_buf *o)
 {
@@ -292,7 +306,7 @@ static void metrics_extra(void *ctx, pw_buf *o)
     for (size_t i = 0; s->fwd && i < p->n_dests; i++) {
         pw_forward_stats fs;
         const char *d = p->dests[i].dest.name;
-        if (pw_forwarders_stats(s->fwd, d, &fs) != PW_OK)
+        if (fwd_stats(s, d, &fs) != PW_OK)
             continue;
         pw_buf_printf(
             o,
@@ -319,6 +333,36 @@ static void metrics_extra(void *ctx, pw_buf *o)
 }
 
 /* ---- forwarders ------------------------------------------------------------------------ */
+
+/* The counters of a forwarder that a reload stops (fwd_mu held by nobody: called from the
+ * stopping thread). */
+static void carry_stats(void *ctx, const char *dest, const pw_forward_stats *st)
+{
+    server *s = ctx;
+    pthread_mutex_lock(&s->fwd_mu);
+    size_t i = 0;
+    while (i < s->n_carried && strcmp(s->carried[i].name, dest) != 0)
+        i++;
+    if (i == s->n_carried && i < sizeof s->carried / sizeof s->carried[0]) {
+        snprintf(s->carried[i].name, sizeof s->carried[i].name, "%s", dest);
+        memset(&s->carried[i].st, 0, sizeof s->carried[i].st);
+        s->n_carried++;
+    }
+    if (i < s->n_carried)
+        pw_forward_stats_add(&s->carried[i].st, st);
+    pthread_mutex_unlock(&s->fwd_mu);
+}
+
+/* A destination's counters since start: its forwarder's now plus those of the ones before it
+ * (fwd_mu held). */
+static pw_status fwd_stats(server *s, const char *dest, pw_forward_stats *out)
+{
+    pw_status st = pw_forwarders_stats(s->fwd, dest, out);
+    for (size_t i = 0; st == PW_OK && i < s->n_carried; i++)
+        if (strcmp(s->carried[i].name, dest) == 0)
+            pw_forward_stats_add(out, &s->carried[i].st);
+    return st;
+}
 
 static pw_status start_forwarders(server *s, pw_err *err)
 {
@@ -349,7 +393,7 @@ static pw_status start_forwarders(server *s, pw_err *err)
     pthread_mutex_unlock(&s->fwd_mu);
     pw_gw_committer_set_nice(s->committer, p->delivery_nice); /* NULL at start: set below */
     if (old)
-        pw_forwarders_stop(old);
+        pw_forwarders_stop_stats(old, carry_stats, s); /* /metrics counters go on */
     pw_gw_policy_free(old_p);
     return PW_OK;
 }
@@ -382,6 +426,27 @@ static pw_status prepare_policy(server *s, pw_gw_policy *p, pw_err *err)
     if (st != PW_OK)
         pw_gw_policy_free(p);
     return st;
+}
+
+/* Ingest records the audit log refused when the gateway last stopped were kept in the spool:
+ * appended now, before any forwarder writes an outcome. If the log still refuses them they stay
+ * kept for the next start (and ingest answers 503 until the log takes writes again). */
+static void restore_held_records(server *s, const char *audit_path)
+{
+    size_t n = 0;
+    pw_err e = {0};
+    pw_status st = pw_audit_restore_from_spool(s->spool, s->audit, &n, &e);
+    char num[24];
+    snprintf(num, sizeof num, "%zu", n);
+    if (st != PW_OK)
+        pw_gw_log("error",
+                  "audit log: ingest records kept in the spool at the last stop could not be "
+                  "appended; kept for the next start",
+                  "path", audit_path, "error", e.msg, NULL);
+    else if (n)
+        pw_gw_log("info",
+                  "audit log: ingest records kept in the spool at the last stop were appended",
+                  "path", audit_path, "records", num, NULL);
 }
 
 static pw_status open_parts(server *s, pw_err *err)
@@ -418,6 +483,7 @@ static pw_status open_parts(server *s, pw_err *err)
                   "crash or a full disk; never acknowledged)",
                   "path", audit_path, "bytes", bytes, NULL);
     }
+    restore_held_records(s, audit_path);
     atomic_store(&s->policy_loaded_ms, pw_gw_now_ms());
     if ((st = start_forwarders(s, err)) != PW_OK)
         return st;
@@ -455,6 +521,58 @@ static void close_parts(server *s)
         pw_gw_holder_destroy(&s->holder);
 }
 
+#define CHANGED_REASON                                                                   \
+    "destination endpoint changed by a policy reload (type, url, base_url, pixel_id or " \
+    "measurement_id): not delivered to the new one"
+
+static int same_str(const char *a, const char *b)
+{
+    return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
+
+/* The same recipient: its kind and every field that names where events go. */
+static int same_endpoint(const pw_destination *a, const pw_destination *b)
+{
+    return a->kind == b->kind && same_str(a->base_url, b->base_url) && same_str(a->url, b->url) &&
+           same_str(a->pixel_id, b->pixel_id) && same_str(a->measurement_id, b->measurement_id);
+}
+
+/* 1 when a destination of the forwarders' policy is in p under the same name but another
+ * endpoint: its backlog was accepted for the old recipient and must not go to the new one. */
+static int endpoint_changed(const pw_gw_policy *old, const pw_gw_policy *p, const char **name)
+{
+    for (size_t i = 0; old && i < old->n_dests; i++)
+        for (size_t k = 0; k < p->n_dests; k++)
+            if (strcmp(old->dests[i].dest.name, p->dests[k].dest.name) == 0 &&
+                !same_endpoint(&old->dests[i].dest, &p->dests[k].dest)) {
+                *name = p->dests[k].dest.name;
+                return 1;
+            }
+    return 0;
+}
+
+/* Stop the forwarders (their counters carried) and dead-letter the queues of the destinations
+ * whose endpoint p changes, before the new forwarders could lease them. */
+static void retire_changed_endpoints(server *s, const pw_gw_policy *p)
+{
+    const char *name = NULL;
+    if (!endpoint_changed(s->fwd_policy, p, &name))
+        return;
+    pthread_mutex_lock(&s->fwd_mu);
+    pw_forwarders *f = s->fwd;
+    pw_gw_policy *old = s->fwd_policy;
+    s->fwd = NULL;
+    s->fwd_policy = NULL;
+    pthread_mutex_unlock(&s->fwd_mu);
+    pw_forwarders_stop_stats(f, carry_stats, s);
+    for (size_t i = 0; old && i < old->n_dests; i++)
+        for (size_t k = 0; k < p->n_dests; k++)
+            if (strcmp(old->dests[i].dest.name, p->dests[k].dest.name) == 0 &&
+                !same_endpoint(&old->dests[i].dest, &p->dests[k].dest))
+                dead_letter_destination(s, p->dests[k].dest.name, CHANGED_REASON);
+    pw_gw_policy_free(old);
+}
+
 static pw_status reload(server *s, pw_err *err)
 {
     pw_gw_policy *p = NULL;
@@ -463,8 +581,12 @@ static pw_status reload(server *s, pw_err *err)
         st = prepare_policy(s, p, err);
     if (st != PW_OK)
         return st;
-    if ((st = pw_gw_holder_swap(&s->holder, p, err)) != PW_OK)
+    retire_changed_endpoints(s, p);
+    if ((st = pw_gw_holder_swap(&s->holder, p, err)) != PW_OK) {
+        if (!s->fwd) /* retired above: delivery must go on */
+            start_forwarders(s, NULL);
         return st;
+    }
     if ((st = start_forwarders(s, err)) != PW_OK)
         return st;
     atomic_store(&s->policy_loaded_ms, pw_gw_now_ms());

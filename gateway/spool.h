@@ -156,4 +156,16 @@ void pw_spool_names_free(char **names, size_t n);
 pw_status pw_spool_lease_all(pw_spool *s, const char *destination, size_t max,
                              pw_spool_item **items, size_t *n, pw_err *err);
 
+/* ---- additions (gw-review) ---------------------------------------------------------------- */
+
+/* Opaque text lines kept for the audit log (audit_hold.c: the ingest records of answered
+ * requests that the audit log refused when the gateway stopped), in table `held_audit`, added
+ * in one synced transaction. The spool's disk reserve is what lets them commit on a full audit
+ * disk. */
+pw_status pw_spool_hold_lines(pw_spool *s, const char *const *lines, size_t n, pw_err *err);
+/* Every held line, oldest first (malloc'd array of malloc'd strings; pw_spool_names_free). */
+pw_status pw_spool_held_lines(pw_spool *s, char ***lines, size_t *n, pw_err *err);
+/* Delete the first n held lines (those pw_spool_held_lines returned). */
+pw_status pw_spool_held_clear(pw_spool *s, size_t n, pw_err *err);
+
 #endif

@@ -21,7 +21,7 @@ pid=$!
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.05; done
 post() { curl -s -H 'Content-Type: text/plain' --data "$1" "http://127.0.0.1:$port/e"; }
 
-ev() { printf '{"event_id":"8a6e0804-2bd0-4672-b79d-d97027f9071%s","name":"appointment_request","consent":{"ads":true,"analytics":true},"user":{"email":"jane@example.com"}}' "$1"; }
+ev() { printf '{"event_id":"8a6e0804-2bd0-4672-b79d-d97027f9071%s","name":"appointment_request","consent":{"ads":true,"analytics":true},"user":{"email":"jane@example.com"},"fpid":"fp-%s"}' "$1"; }
 batch="[$(ev a),$(ev b),{\"event_id\":\"8a6e0804-2bd0-4672-b79d-d97027f9071c\",\"name\":5}]"
 out=$(post "$batch")
 expect_match "$out" '^\{"received":3,"accepted":2,"queued":4,"rejected":\[\{"index":2,"error":"events\[2\]\.name: must be a string"\}\]\}$' \

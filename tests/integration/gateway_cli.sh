@@ -25,7 +25,7 @@ expect_match "$out" "warning: destinations.meta.events.newsletter_signup: taxono
 sed 's|^      "/locations\*": locations$|&\n      "/conditions/hiv*": hiv_patients|' "$ex" >"$dir/hivcat.yaml"
 grep -q hiv_patients "$dir/hivcat.yaml" || fail "hivcat.yaml not written"
 out=$("$PHIWALL" gateway --check "$dir/hivcat.yaml" 2>&1); expect_code 3 $? "--check PHI category"
-expect_match "$out" "hivcat.yaml:40:27: destinations.meta.page_categories./conditions/hiv\*: category 'hiv_patients' hits the PHI engine \(HEALTH: " "category error names line:col"
+expect_match "$out" "hivcat.yaml:46:27: destinations.meta.page_categories./conditions/hiv\*: category 'hiv_patients' hits the PHI engine \(HEALTH: " "category error names line:col"
 expect_nomatch "$out" ": OK$" "--check PHI category not OK"
 out=$("$PHIWALL" gateway --explain "$PW_SRC/tests/data/gateway/event_appointment.json" --config "$dir/hivcat.yaml" 2>&1)
 expect_code 3 $? "--explain PHI category"
@@ -61,7 +61,7 @@ sed -e 's|^    referrer: drop .*$|    referrer: origin\n    referrer_origins: ["
     -e 's|allow_params: \[value, currency\]|allow_params: [value, currency, note]|' "$ex" >"$dir/evade.yaml"
 out=$("$PHIWALL" gateway --explain "$PW_SRC/tests/data/gateway/event_evasions.json" --config "$dir/evade.yaml" 2>&1)
 expect_code 0 $? "--explain evasions"
-expect_nomatch "$out" "payload:.*(hiv|cancer|jane|HIV|IV\"|ancer|h\.i\.v|am9ob|referrer_origin)" "evasions never in a payload"
+expect_nomatch "$out" "payload:.*(hiv|cancer|jane|HIV|IV\"|ancer|h\.i\.v|am9ob|referrer_origin|mama)" "evasions never in a payload"
 expect_match "$out" "referrer +dropped +referrer: host names health context or a person \(HEALTH\)" "referrer host scanned"
 expect_match "$out" "referrer +dropped +referrer: a subdomain not in referrer_origins" "referrer subdomain dropped"
 expect_match "$out" "custom_data.note +dropped +guard: compatibility letter U\+FF28" "fullwidth refused"
@@ -70,8 +70,17 @@ expect_match "$out" "custom_data.note +dropped +guard: invisible format characte
 expect_match "$out" "custom_data.note +dropped +guard: invisible format character U\+00AD" "soft hyphen refused"
 expect_match "$out" "custom_data.note +dropped +guard: spaced-out letters carry PHI" "dotted letters refused"
 expect_match "$out" "custom_data.note +dropped +guard: base64 text carries PHI" "base64 refused"
+expect_match "$out" "custom_data.note +dropped +guard: accented letters, read without their accents, carry PHI" "cáncer refused"
 expect_match "$out" "meta: DROPPED — requires_consent: ads" "no ads consent: nothing to Meta"
 expect_match "$out" "ga4: DROPPED — requires_consent: analytics" "no analytics consent: nothing to GA4"
+# Spanish pages: a condition in another language is no English term; contrib/vocab-es.tsv
+# (loaded with --vocab) names the common ones, accented or not.
+printf '{"event_id":"77777777-2222-4333-8444-00000000000a","name":"appointment_request","fpid":"x","consent":{"ads":true,"analytics":true},"params":{"note":"prueba de VIH y embarazo"}}' >"$dir/ev_es.json"
+out=$("$PHIWALL" gateway --explain "$dir/ev_es.json" --config "$dir/evade.yaml" 2>&1)
+expect_match "$out" "payload:.*VIH" "without a Spanish vocabulary VIH is not recognised (the documented limit)"
+out=$("$PHIWALL" gateway --explain "$dir/ev_es.json" --config "$dir/evade.yaml" --vocab "$PW_SRC/contrib/vocab-es.tsv" 2>&1)
+expect_code 0 $? "--explain --vocab contrib/vocab-es.tsv"
+expect_nomatch "$out" "payload:.*(VIH|embarazo)" "with contrib/vocab-es.tsv: VIH and embarazo never in a payload"
 out=$("$PHIWALL" gateway --check "$dir/evade.yaml" 2>&1); expect_code 0 $? "--check evade.yaml"
 expect_match "$out" "requires_consent: analytics \(not sent without the visitor's consent.analytics\)" "--check shows requires_consent"
 expect_match "$out" "referrer_origins: site.origins, any other whose host passes the PHI engine" "--check shows referrer_origins"
@@ -112,7 +121,7 @@ pid=$!
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.05; done
 out=$(curl -sf "http://127.0.0.1:$port/healthz"); expect_match "$out" '"status":"ok"' "/healthz"
 out=$(curl -sf "http://127.0.0.1:$port/phiwall.js"); expect_match "$out" "sendBeacon" "/phiwall.js"
-ev='{"event_id":"8a6e0804-2bd0-4672-b79d-d97027f9071a","name":"appointment_request","page_url":"https://www.example-hospital.org/find-a-doctor/x?email=jane.doe%40example.com","consent":{"ads":true,"analytics":true},"user":{"email":"jane.doe@example.com"},"params":{"value":5,"note":"breast cancer MRN 00123456"}}'
+ev='{"event_id":"8a6e0804-2bd0-4672-b79d-d97027f9071a","name":"appointment_request","page_url":"https://www.example-hospital.org/find-a-doctor/x?email=jane.doe%40example.com","consent":{"ads":true,"analytics":true},"user":{"email":"jane.doe@example.com"},"fpid":"c0ffee00-1111-4222-8333-444455556666","params":{"value":5,"note":"breast cancer MRN 00123456"}}'
 out=$(curl -s -H 'Origin: https://www.example-hospital.org' -H 'Content-Type: text/plain' --data "$ev" "http://127.0.0.1:$port/e")
 expect_match "$out" '"accepted":1,"queued":2' "POST /e"
 out=$(curl -s -H "Content-Type: application/json" --data '{"event_id":"x","name":1}' "http://127.0.0.1:$port/e")
@@ -127,6 +136,15 @@ expect_match "$out" 'phiwall_gateway_events_total\{outcome="accepted"\} 1' "/met
 expect_match "$out" 'phiwall_gateway_events_total\{outcome="duplicate"\} 1' "/metrics duplicate"
 expect_match "$out" 'phiwall_gateway_spool_depth\{destination="meta"\}' "/metrics spool depth"
 
+# The upstream (port 9) refuses: Meta's delivery fails and is counted; a reload must not reset
+# the counter (the forwarders are replaced, the counters go on).
+failed_meta() { curl -s "http://127.0.0.1:$port/metrics" | sed -n 's/^phiwall_gateway_deliveries_total{destination="meta",outcome="failed"} //p'; }
+# Two attempts (the second after a backoff of 0.5-1 s); a replaced forwarder starting from 0
+# could not fail twice in the moment between the reload and the check below (next backoff 1-2 s).
+for _ in $(seq 100); do [ "$(failed_meta)" != "" ] && [ "$(failed_meta)" -ge 2 ] && break; sleep 0.05; done
+failed_before=$(failed_meta)
+[ -n "$failed_before" ] && [ "$failed_before" -ge 2 ]; expect_code 0 $? "failed deliveries are counted ($failed_before)"
+
 # SIGHUP with a bad file keeps the policy; with a good one (no GA4) applies it.
 cp "$dir/gw.yaml" "$dir/good.yaml"
 printf 'destinations: [\n' >"$dir/gw.yaml"
@@ -135,6 +153,8 @@ expect_match "$(cat "$dir/log")" '"msg":"policy reload failed; the current polic
 sed '/^  ga4:/,$d' "$dir/good.yaml" >"$dir/gw.yaml"
 kill -HUP $pid; sleep 0.3
 expect_match "$(cat "$dir/log")" '"msg":"policy reloaded"' "good reload logged"
+failed_after=$(failed_meta)
+[ -n "$failed_after" ] && [ "$failed_after" -ge "$failed_before" ]; expect_code 0 $? "/metrics counters survive a reload ($failed_before -> $failed_after)"
 ev2=${ev/8a6e0804/9b6e0804}
 out=$(curl -s -H "Content-Type: application/json" --data "$ev2" "http://127.0.0.1:$port/e")
 expect_match "$out" '"accepted":1,"queued":1' "reloaded policy in force"

@@ -155,4 +155,48 @@ grep -q 'ExecReload=/usr/bin/phiwall gateway --check' "$PW_SRC/contrib/phiwall-g
 expect_code 0 $? "systemd unit checks the policy before a reload"
 
 kill -TERM "$pid"; wait "$pid" 2>/dev/null; pid=
+
+# A stop (SIGTERM) while the audit log still refuses the records of events it answered 200:
+# they are kept in the spool and appended by the next start, before anything else.
+start_gateway() {
+    "$PHIWALL" gateway --config "$dir/gw.yaml" --listen "127.0.0.1:$port" --spool "$dir/spool.db" \
+        --audit "$dir/small/audit.log" --threads 2 2>>"$dir/log3" &
+    pid=$!
+    for _ in $(seq 200); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.05; done
+}
+post_batch() { # 30 events uuid N+1 … N+30 in one request (their records span more than the
+    # last page of the log, which a full tmpfs still lets a small append fill); prints the status
+    local body="[" i
+    for i in $(seq 1 30); do
+        body+="{\"event_id\":\"$(uuid $((n + i)))\",\"name\":\"appointment_request\",\"consent\":{\"ads\":true},\"user\":{\"email\":\"a@b.example\"}}"
+        [ "$i" -lt 30 ] && body+=","
+    done
+    curl -s -o "$dir/reply" -w '%{http_code}' "http://127.0.0.1:$port/e" \
+        -H 'Content-Type: text/plain' --data "$body]"
+}
+start_gateway
+dd if=/dev/zero of="$dir/small/filler" bs=4k 2>/dev/null
+held_ids=()
+code=$(post_batch)
+expect_code 200 "$code" "a batch answered 200 (spooled) while the audit disk is full"
+for i in $(seq 1 30); do held_ids+=("$(uuid $((n + i)))"); done
+n=$((n + 30))
+for _ in $(seq 100); do
+    grep -q '"records_held"' "$dir/log3" && break
+    sleep 0.05
+done
+expect_match "$(cat "$dir/log3")" 'audit log cannot be written.*"records_held":"[1-9]' "its records are held"
+kill -TERM "$pid"; wait "$pid" 2>/dev/null; pid=
+expect_match "$(cat "$dir/log3")" 'records the audit log refused: kept in the spool' "held records kept at the stop"
+rm -f "$dir/small/filler"
+start_gateway
+expect_match "$(cat "$dir/log3")" 'ingest records kept in the spool at the last stop were appended' "appended at the next start"
+missing=0
+for id in "${held_ids[@]}"; do
+    "$PHIWALL" audit list --audit "$dir/small/audit.log" --event "$id" --json |
+        grep -q '"action":"accepted"' || { missing=$((missing + 1)); echo "no accepted record: $id" >&2; }
+done
+expect_code 0 "$missing" "every held event has its accepted record after the restart"
+"$PHIWALL" audit verify --audit "$dir/small/audit.log" >/dev/null; expect_code 0 $? "chain verifies after the restart"
+kill -TERM "$pid"; wait "$pid" 2>/dev/null; pid=
 finish

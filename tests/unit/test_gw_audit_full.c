@@ -2,10 +2,10 @@
  * test_gw_audit_full.c — the audit log on a full disk (a small tmpfs of the test's own, filled by
  * a filler file): a failed append cuts what it wrote and is not sticky (the next append after
  * space comes back succeeds, the chain verifies); a torn last record cut at open is reported; a
- * forwarder whose "sent" records cannot be written neither acknowledges nor re-sends the
- * delivery, pauses (stats.paused, audit_failures), sends nothing new while the log fails, and
- * settles everything once space is back — each event delivered once and audited once.
- * Skipped (passes, saying so) where mounting a tmpfs is not permitted.
+ * forwarder whose "sending" records (the intent, before the request) cannot be written sends
+ * nothing, neither acknowledges nor re-sends, pauses (stats.paused, audit_failures), sends nothing
+ * new while the log fails, and settles everything once space is back — each event delivered once
+ * and audited once. Skipped (passes, saying so) where mounting a tmpfs is not permitted.
  */
 #include "gw_test_tmpfs.h" /* first: unshare before any thread */
 
@@ -163,7 +163,6 @@ static void test_forwarder_waits_for_its_records(void)
     pw_destination d = env_meta_dest(&e, "123456", "tok-AUDIT-FULL", 1500);
     pw_forward_opts o = {.retry_base_ms = 20, .retry_max_ms = 100, .poll_ms = 10};
     CHECK_INT(pw_forwarders_start_opts(&d, 1, e.spool, e.audit, &o, &e.fw, NULL), PW_OK);
-    CHECK(mock_upstream_wait(e.mock, 1, 10000));
     int64_t until = pw_gw_mono_ms() + 10000;
     while (stats(&e).audit_failures < 3 && pw_gw_mono_ms() < until)
         usleep(10000);
@@ -171,8 +170,9 @@ static void test_forwarder_waits_for_its_records(void)
     CHECK(s.audit_failures >= 3); /* retried */
     CHECK_INT(s.paused, 1);
     CHECK_INT(s.sent, 0);
-    CHECK_INT(depth(&e), 20);                  /* not acknowledged without its records */
-    CHECK_INT(mock_upstream_count(e.mock), 1); /* nor sent again */
+    CHECK_INT(depth(&e), 20); /* not acknowledged without its records */
+    /* Nor sent: the "sending" records (the intent) could not be written, so no byte left. */
+    CHECK_INT(mock_upstream_count(e.mock), 0);
     CHECK_INT(count_records(e.audit_path, "\"action\":\"sent\""), 0);
 
     gw_tmpfs_free_filler(&fs);
@@ -182,6 +182,7 @@ static void test_forwarder_waits_for_its_records(void)
     CHECK_INT(s.sent, 20);
     CHECK_INT(mock_upstream_count(e.mock), 1);
     CHECK_INT(count_records(e.audit_path, "\"action\":\"sent\""), 20);
+    CHECK_INT(count_records(e.audit_path, "\"action\":\"sending\""), 20);
     CHECK_INT(sent_times(&e, "ev-07"), 1);
 
     /* While the log is known to fail, nothing new is sent at all. */

@@ -205,4 +205,82 @@ static void test_end_to_end(void)
     CHECK(system(cmd) == 0);
 }
 
-PW_TEST_MAIN(PW_TEST(test_end_to_end))
+/* A reload that points a destination at another endpoint: the backlog accepted for the old
+ * recipient is dead-lettered ("endpoint changed"), never sent to the new one; new events are. */
+static void write_hook_config(const char *url)
+{
+    FILE *f = fopen(config, "w");
+    fprintf(f,
+            "site:\n  origins: [https://www.example-hospital.org]\n  hmac_key_env: E2E_KEY\n"
+            "destinations:\n"
+            "  hook:\n    type: webhook\n    url: %s\n    events: {appointment_request: "
+            "Schedule}\n    allow_params: [value]\n",
+            url);
+    fclose(f);
+}
+
+static void test_changed_endpoint_gets_no_backlog(void)
+{
+    snprintf(dir, sizeof dir, "/tmp/pw_gw_e2e_XXXXXX");
+    CHECK(mkdtemp(dir) != NULL);
+    snprintf(config, sizeof config, "%s/gateway.yaml", dir);
+    snprintf(spool, sizeof spool, "%s/spool.db", dir);
+    snprintf(auditf, sizeof auditf, "%s/audit.log", dir);
+    setenv("E2E_KEY", "0123456789abcdef-site-key", 1);
+    mock_upstream *m = mock_upstream_start();
+    write_hook_config("http://127.0.0.1:9/old"); /* refuses: the rows stay queued */
+    pw_gw_server_opts o = {.config = config,
+                           .host = "127.0.0.1",
+                           .port = 0,
+                           .spool_path = spool,
+                           .audit_path = auditf,
+                           .threads = 2};
+    pw_gw_server *s = NULL;
+    pw_err err = {0};
+    CHECK_INT(pw_gw_server_start(&o, &s, &err), PW_OK);
+    if (!s) {
+        mock_upstream_stop(m);
+        return;
+    }
+    unsigned port = pw_gw_server_port(s);
+    char body[1024], reply[256] = "";
+    snprintf(body, sizeof body, EVENT("22222222-2222-4333-8444-000000000001"),
+             (long long)pw_gw_now_ms());
+    CHECK_INT(post(port, body, reply, sizeof reply), 200);
+    usleep(300000); /* a failed attempt: queued for a retry */
+
+    char url[128];
+    snprintf(url, sizeof url, "%s/new", mock_upstream_base(m));
+    write_hook_config(url);
+    CHECK_INT(pw_gw_server_reload(s, &err), PW_OK);
+    snprintf(body, sizeof body, EVENT("22222222-2222-4333-8444-000000000002"),
+             (long long)pw_gw_now_ms());
+    CHECK_INT(post(port, body, reply, sizeof reply), 200);
+    CHECK(mock_upstream_wait(m, 1, 10000));
+    usleep(500000);
+    for (size_t i = 0; i < mock_upstream_count(m); i++) {
+        const char *b = mock_upstream_request(m, i)->body;
+        CHECK(strstr(b, "22222222-2222-4333-8444-000000000001") == NULL); /* the old backlog */
+        CHECK(strstr(b, "22222222-2222-4333-8444-000000000002") != NULL);
+    }
+    pw_gw_server_stop(s);
+    char *log = calloc(1, 1 << 20);
+    FILE *af = fopen(auditf, "r");
+    size_t n = af ? fread(log, 1, (1 << 20) - 1, af) : 0;
+    if (af)
+        fclose(af);
+    CHECK(n > 0);
+    CHECK(
+        strstr(log, "\"action\":\"dead\",\"event_id\":\"22222222-2222-4333-8444-000000000001\"") !=
+        NULL);
+    CHECK(strstr(log, "destination endpoint changed by a policy reload") != NULL);
+    free(log);
+    pw_audit_verify_result vr;
+    CHECK_INT(pw_audit_verify_file(auditf, &vr, &err), PW_OK);
+    mock_upstream_stop(m);
+    char cmd[200];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    CHECK(system(cmd) == 0);
+}
+
+PW_TEST_MAIN(PW_TEST(test_end_to_end), PW_TEST(test_changed_endpoint_gets_no_backlog))

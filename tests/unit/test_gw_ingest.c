@@ -277,6 +277,18 @@ static void test_bad_bodies(void)
          "{\"error\":\"event.time: must be a non-negative integer (ms since epoch)\"}"},
         {EV(ID1, "page_view") ",\"user\":{\"email\":5}}", 400,
          "{\"error\":\"event.user.email: must be a string\"}"},
+        /* U+0000 would cut the string for every later stage: refused, not truncated. */
+        {EV(ID1, "page_view") ",\"params\":{\"currency\":\"U\\u0000SD\"}}", 400,
+         "{\"error\":\"event.params.currency: must not contain U+0000\"}"},
+        {EV(ID1, "page_view") ",\"page_title\":\"ok\\u0000HIV\"}", 400,
+         "{\"error\":\"event.page_title: must not contain U+0000\"}"},
+        {"{\"event_id\":\"" ID1 "\\u0000x\",\"name\":\"page_view\"}", 400,
+         "{\"error\":\"event.event_id: must be a UUID string\"}"},
+        /* A number no double holds would be forwarded as written (Meta refuses the batch). */
+        {EV(ID1, "page_view") ",\"params\":{\"value\":1e400}}", 400,
+         "{\"error\":\"event.params.value: must be a finite number\"}"},
+        {EV(ID1, "page_view") ",\"params\":{\"value\":-2E+999}}", 400,
+         "{\"error\":\"event.params.value: must be a finite number\"}"},
         {"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]"
          "]]]]]]]]]]]]]]]]]",
          400, "{\"error\":\"body: byte 16: nesting deeper than 16\"}"},

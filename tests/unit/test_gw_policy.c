@@ -76,14 +76,14 @@ static void test_validation_errors(void)
         "destinations:\n  meta:\n    type: metta\n",
         "gateway.yaml:3:11: destinations.meta.type: expected one of: meta | ga4 | webhook");
     expect_error("site:\n  origin: [x]\n", "gateway.yaml:2:3: site.origin: unknown key");
-    expect_error("destinations:\n  hook:\n    type: webhook\n    url: http://x\n"
+    expect_error("destinations:\n  hook:\n    type: webhook\n    url: https://x\n"
                  "    events: {a: Lead}\n    page_url: full\n",
                  "gateway.yaml:6:15: destinations.hook.page_url: expected one of: drop | origin | "
                  "categories");
-    expect_error("destinations:\n  hook:\n    type: webhook\n    url: http://x\n",
+    expect_error("destinations:\n  hook:\n    type: webhook\n    url: https://x\n",
                  "gateway.yaml:3:5: destinations.hook: events: required (deny by default: list "
                  "the events to send)");
-    expect_error("destinations:\n  hook:\n    type: webhook\n    url: http://x\n"
+    expect_error("destinations:\n  hook:\n    type: webhook\n    url: https://x\n"
                  "    events: {a: \"bad name!\"}\n",
                  "gateway.yaml:5:17: destinations.hook.events.a: taxonomy name must be 1-40 "
                  "letters, digits or '_'");
@@ -91,7 +91,7 @@ static void test_validation_errors(void)
                  "    access_token_env: GW_TEST_UNSET_VAR\n",
                  "gateway.yaml:5:23: destinations.m.access_token_env: environment variable "
                  "GW_TEST_UNSET_VAR is not set");
-    expect_error("destinations:\n  hook:\n    type: webhook\n    url: http://x\n"
+    expect_error("destinations:\n  hook:\n    type: webhook\n    url: https://x\n"
                  "    events: {a: Lead}\n    user_data: [em, ssn]\n",
                  "gateway.yaml:6:21: destinations.hook.user_data[1]: unknown user_data key "
                  "(allowed: em ph fn ln db ge ct st zp country)");
@@ -104,8 +104,40 @@ static void test_validation_errors(void)
     expect_error("site: [\n", "gateway.yaml:2:1: did not find expected node content while "
                               "parsing a flow node");
     expect_error("", "gateway.yaml:1:1: the file is empty");
-    expect_error("destinations:\n  a: {type: webhook, url: x, events: {e: E}}\n  a: {}\n",
+    expect_error("destinations:\n  a: {type: webhook, url: https://x, events: {e: E}}\n  a: {}\n",
                  "gateway.yaml:3:3: destinations.a: duplicate key");
+    /* Events never cross a network in clear: https://, or http:// to a loopback address. */
+    static const char *const clear[] = {"http://hooks.example.org/x", "http://127.0.0.1.evil.com/",
+                                        "ftp://x", "http://localhost.evil.com", "x"};
+    for (size_t i = 0; i < sizeof clear / sizeof clear[0]; i++) {
+        char yaml[256];
+        snprintf(yaml, sizeof yaml,
+                 "destinations:\n  hook:\n    type: webhook\n    url: %s\n    events: {a: L}\n",
+                 clear[i]);
+        expect_error(yaml, "gateway.yaml:4:10: destinations.hook.url: expected an https:// URL "
+                           "(plain http:// only to a loopback address: events must not cross a "
+                           "network unencrypted)");
+    }
+    expect_error("destinations:\n  m:\n    type: meta\n    pixel_id: \"1\"\n"
+                 "    access_token_env: GW_TEST_META_TOKEN\n    events: {a: Lead}\n"
+                 "    base_url: http://graph.example.com\n",
+                 "gateway.yaml:7:15: destinations.m.base_url: expected an https:// URL (plain "
+                 "http:// only to a loopback address: events must not cross a network "
+                 "unencrypted)");
+    static const char *const local[] = {"http://127.0.0.1:9/x", "http://localhost:8080",
+                                        "http://[::1]:9/x", "https://hooks.example.org/x"};
+    for (size_t i = 0; i < sizeof local / sizeof local[0]; i++) {
+        char yaml[256];
+        snprintf(yaml, sizeof yaml,
+                 "destinations:\n  hook:\n    type: webhook\n    url: %s\n    events: {a: L}\n",
+                 local[i]);
+        pw_err err = {0};
+        pw_gw_policy *p = load(yaml, &err);
+        CHECK(p != NULL);
+        pw_gw_policy_free(p);
+    }
+    expect_error("version: 2\n", "gateway.yaml:1:10: version: expected 1 (the only policy "
+                                 "version this phiwall reads)");
 }
 
 static void test_load_and_print(void)

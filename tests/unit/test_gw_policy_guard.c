@@ -133,6 +133,13 @@ static void test_referrer_hosts(void)
     CHECK(bad_p == NULL);
     CHECK_STR(err.msg, "gateway.yaml:12:24: destinations.meta.referrer_origins[0]: expected an "
                        "origin (https://host[:port], no path) or \"*\"");
+    /* "*" alone, as docs/gateway.md writes it, is the same as ["*"]; another scalar is not. */
+    pw_gw_policy *star = load_with("    referrer_origins: \"*\"\n", &err);
+    CHECK(star != NULL && star->dests[0].referrer_any == 1);
+    pw_gw_policy_free(star);
+    pw_gw_policy *one = load_with("    referrer_origins: https://www.bing.com\n", &err);
+    CHECK(one == NULL);
+    CHECK_STR(err.msg, "gateway.yaml:12:23: destinations.meta.referrer_origins: expected a list");
     pw_arena_free(&a);
 }
 
@@ -310,6 +317,15 @@ static void test_guard_evasions(void)
               "guard: text under combining marks carries PHI: refused");
     CHECK_STR(guard(&a, "\xF0\x9D\x90\x87IV", ANY), "guard: compatibility letter U+1D407: refused");
     CHECK_STR(guard(&a, "bad \xFF byte", ANY), "guard: malformed UTF-8: refused");
+    /* Precomposed accents (Spanish, French pages): read without them, the term is found. */
+    CHECK_STR(guard(&a, "c\xC3\xA1ncer de mama", L),
+              "guard: accented letters, read without their accents, carry PHI: refused");
+    CHECK_STR(guard(&a, "C\xC3\x81NCER", ANY),
+              "guard: accented letters, read without their accents, carry PHI: refused");
+    CHECK_STR(guard(&a, "diab\xC3\xA8tes", ANY),
+              "guard: accented letters, read without their accents, carry PHI: refused");
+    CHECK_STR(guard(&a, "\xE1\xB8\xA4IV", ANY), /* Ḥ (U+1E24) */
+              "guard: accented letters, read without their accents, carry PHI: refused");
     /* Clean text passes: accents, punctuation, emoji, base64 of clean text or of binary. */
     CHECK(guard(&a, "Caf\xC3\xA9 na\xC3\xAFve \xE2\x80\x94 r\xC3\xA9sum\xC3\xA9 \xF0\x9F\x98\x80",
                 L) == NULL);

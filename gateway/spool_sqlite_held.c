@@ -1,0 +1,122 @@
+/*
+ * spool_sqlite_held.c — lines kept for the audit log in the spool's file (spool.h,
+ * pw_spool_hold_lines): table held_audit(id, line), created when first used, so a file without
+ * held lines is exactly a version-3 file (an older phiwall ignores the table).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "spool_sqlite_internal.h"
+
+static int held_table_exists(pw_spool *s)
+{
+    sqlite3_stmt *st = NULL;
+    int found = 0;
+    if (sqlite3_prepare_v2(
+            s->db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'held_audit'", -1,
+            &st, NULL) == SQLITE_OK)
+        found = sqlite3_step(st) == SQLITE_ROW;
+    sqlite3_finalize(st);
+    return found;
+}
+
+static pw_status insert_lines(pw_spool *s, const char *const *lines, size_t n, pw_err *err)
+{
+    pw_status status = pw_spool_exec(
+        s, "CREATE TABLE IF NOT EXISTS held_audit(id INTEGER PRIMARY KEY, line TEXT NOT NULL)",
+        err);
+    sqlite3_stmt *st = NULL;
+    if (status == PW_OK && sqlite3_prepare_v2(s->db, "INSERT INTO held_audit(line) VALUES (?1)", -1,
+                                              &st, NULL) != SQLITE_OK)
+        status = pw_spool_db_fail(s, err, "prepare held_audit insert");
+    for (size_t i = 0; status == PW_OK && i < n; i++) {
+        sqlite3_bind_text(st, 1, lines[i], -1, SQLITE_STATIC);
+        if (sqlite3_step(st) != SQLITE_DONE)
+            status = pw_spool_db_fail(s, err, "keeping audit records");
+        sqlite3_reset(st);
+    }
+    sqlite3_finalize(st);
+    return status;
+}
+
+pw_status pw_spool_hold_lines(pw_spool *s, const char *const *lines, size_t n, pw_err *err)
+{
+    if (!n)
+        return PW_OK;
+    pthread_mutex_lock(&s->db_mu);
+    pw_status status = pw_spool_begin(s, err);
+    if (status == PW_OK)
+        status = insert_lines(s, lines, n, err);
+    if (status == PW_OK)
+        status = pw_spool_run(s, SQL_COMMIT, err);
+    else if (!sqlite3_get_autocommit(s->db))
+        pw_spool_run(s, SQL_ROLLBACK, NULL);
+    pthread_mutex_unlock(&s->db_mu);
+    return status;
+}
+
+static pw_status read_lines(pw_spool *s, char ***lines, size_t *n, pw_err *err)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(s->db, "SELECT line FROM held_audit ORDER BY id", -1, &st, NULL) !=
+        SQLITE_OK)
+        return pw_spool_db_fail(s, err, "prepare held_audit read");
+    char **out = NULL;
+    size_t k = 0, cap = 0;
+    pw_status status = PW_OK;
+    while (status == PW_OK && sqlite3_step(st) == SQLITE_ROW) {
+        const char *line = (const char *)sqlite3_column_text(st, 0);
+        if (k == cap) {
+            char **grown = realloc(out, (cap = cap ? cap * 2 : 16) * sizeof *out);
+            if (!grown) {
+                status = pw_err_set(err, PW_ERR_NOMEM, "spool: out of memory");
+                break;
+            }
+            out = grown;
+        }
+        if (!(out[k] = strdup(line ? line : "")))
+            status = pw_err_set(err, PW_ERR_NOMEM, "spool: out of memory");
+        else
+            k++;
+    }
+    sqlite3_finalize(st);
+    if (status != PW_OK) {
+        pw_spool_names_free(out, k);
+        return status;
+    }
+    *lines = out;
+    *n = k;
+    return PW_OK;
+}
+
+pw_status pw_spool_held_lines(pw_spool *s, char ***lines, size_t *n, pw_err *err)
+{
+    *lines = NULL;
+    *n = 0;
+    pthread_mutex_lock(&s->db_mu);
+    pw_status status = held_table_exists(s) ? read_lines(s, lines, n, err) : PW_OK;
+    pthread_mutex_unlock(&s->db_mu);
+    return status;
+}
+
+pw_status pw_spool_held_clear(pw_spool *s, size_t n, pw_err *err)
+{
+    if (!n)
+        return PW_OK;
+    pthread_mutex_lock(&s->db_mu);
+    sqlite3_stmt *st = NULL;
+    pw_status status = PW_OK;
+    if (sqlite3_prepare_v2(s->db,
+                           "DELETE FROM held_audit WHERE id IN"
+                           " (SELECT id FROM held_audit ORDER BY id LIMIT ?1)",
+                           -1, &st, NULL) != SQLITE_OK)
+        status = pw_spool_db_fail(s, err, "prepare held_audit delete");
+    else {
+        sqlite3_bind_int64(st, 1, (sqlite3_int64)n);
+        if (sqlite3_step(st) != SQLITE_DONE)
+            status = pw_spool_db_fail(s, err, "deleting kept audit records");
+    }
+    sqlite3_finalize(st);
+    pthread_mutex_unlock(&s->db_mu);
+    return status;
+}
