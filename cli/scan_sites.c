@@ -97,7 +97,13 @@ static int scan_one(pw_live_args *a, const char *url, const char *dir)
         return PW_EXIT_RUNTIME;
     }
     fprintf(stderr, "phiwall: scan: %s → %s\n", url, report); /* only once it exists */
-    write_summary_line(summary, url, &s, "ok");
+    char status[600] = "ok";
+    if (s.gaps) /* not a clean result: say why in the summary too */
+        snprintf(status, sizeof status, "incomplete: %s", s.incomplete);
+    for (char *c = status; *c; c++)
+        if (*c == '\t' || *c == '\n' || *c == '\r')
+            *c = ' ';
+    write_summary_line(summary, url, &s, status);
     return rc;
 }
 
@@ -226,10 +232,10 @@ int pw_live_scan_sites(pw_live_args *a)
     int worst = PW_EXIT_CLEAN;
     for (size_t i = 0; i < n; i++) {
         int rc = scan_one(a, urls[i], a->out_dir);
-        worst = rc > worst ? rc : worst;
+        worst = pw_cli_scan_worse(worst, rc);
     }
     int rc = write_tables(a->out_dir, urls, n);
     free(urls);
     free(data);
-    return rc > worst ? rc : worst;
+    return pw_cli_scan_worse(worst, rc);
 }
