@@ -78,12 +78,13 @@ static int type_is(const pw_request *r, const char *t)
 /* Why r failed, in buf or as a static string; NULL if it did not. */
 static const char *failure_of(const pw_request *r, char *buf, size_t cap)
 {
-    if (r->error)
-        return r->error;
-    if (r->status >= 400) {
-        snprintf(buf, cap, "HTTP %d", r->status);
+    if (r->status >= 400) { /* Chrome adds net::ERR_ABORTED for a script it did not run */
+        snprintf(buf, cap, "HTTP %d%s%.100s%s", r->status, r->error ? " (" : "",
+                 r->error ? r->error : "", r->error ? ")" : "");
         return buf;
     }
+    if (r->error)
+        return r->error;
     if (r->source == PW_SOURCE_BROWSER && r->status == 0)
         return "no response before the scan left the page";
     return NULL;
@@ -116,7 +117,7 @@ void pw_cli_gaps_check_request(pw_cli_gaps *g, const pw_request *r)
 {
     if (!r->url || (r->source != PW_SOURCE_BROWSER && r->source != PW_SOURCE_HAR))
         return;
-    char buf[32];
+    char buf[160];
     const char *why = failure_of(r, buf, sizeof buf);
     if (!why)
         return;

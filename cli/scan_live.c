@@ -568,11 +568,13 @@ int pw_live_scan_site(pw_live_args *a, const char *url, const pw_cli_scan_out *o
         use = &tee_sink;
     }
     if (st == PW_OK && use_static && !a->static_only) /* asked for traffic, got tags */
-        pw_cli_gaps_add(&p.gaps, &(pw_capture_gap){
-                                     .kind = PW_GAP_BROWSER,
-                                     .error = "no browser could run: the HTML was read instead "
-                                              "(--static), no traffic was observed",
-                                 });
+        pw_cli_gaps_add(&p.gaps,
+                        &(pw_capture_gap){
+                            .kind = PW_GAP_BROWSER,
+                            .url = a->bo.browser_path ? a->bo.browser_path : "/usr/bin/chromium",
+                            .error = "not found: the pages' HTML was read instead (static "
+                                     "triage), no traffic was observed",
+                        });
     if (st == PW_OK)
         st = use_static ? capture_static(a, url, &p, use, &err)
                         : capture_browser(a, url, &p, use, &err);

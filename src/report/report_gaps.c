@@ -56,11 +56,11 @@ static void headline_part(pw_buf *b, const pw_scan_result *r, pw_gap_kind k, int
         pw_buf_printf(b, "%s (", what[k][0]);
     else
         pw_buf_printf(b, "%zu %s (", n, what[k][n != 1]);
-    if (k == PW_GAP_PAGE || k == PW_GAP_LOGIN)
-        pw_buf_puts(b, g->url ? g->url : "?");
-    else if (k != PW_GAP_BROWSER)
+    if (k == PW_GAP_SCRIPT || k == PW_GAP_FRAME)
         host_path(b, g->url);
-    pw_buf_printf(b, "%s%s)", k == PW_GAP_BROWSER ? "" : ": ", g->error ? g->error : "failed");
+    else
+        pw_buf_puts(b, g->url ? g->url : "?");
+    pw_buf_printf(b, ": %s)", g->error ? g->error : "failed");
 }
 
 void pw_report_incomplete_headline(const pw_scan_result *r, pw_buf *out)
@@ -72,7 +72,9 @@ void pw_report_incomplete_headline(const pw_scan_result *r, pw_buf *out)
 
 void pw_report_gap_line(pw_buf *b, const pw_capture_gap *g)
 {
-    pw_buf_printf(b, "%s ", pw_gap_kind_name(g->kind));
+    pw_buf_puts(b, pw_gap_kind_name(g->kind));
+    if (g->url)
+        pw_buf_putc(b, ' ');
     if (g->kind == PW_GAP_SCRIPT || g->kind == PW_GAP_FRAME)
         host_path(b, g->url);
     else if (g->url)

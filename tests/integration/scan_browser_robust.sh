@@ -2,7 +2,8 @@
 # scan_browser_robust.sh — the browser scan survives hostile pages and a failing browser: a page
 # that never finishes loading, a redirect loop, a 50 MB page, the browser killed mid-scan (the
 # scan goes on with a restarted browser) and a hung (stopped) browser; no process is left. A
-# start URL that loops fails the scan (exit 3).
+# start URL that loops fails the scan (exit 3); a page without a load event makes it incomplete
+# (exit 4).
 # Uses the small loopback server pw_browser_test_server.
 set -u
 . "$PW_SRC/tests/integration/lib.bash"
@@ -31,9 +32,11 @@ scan() { # name, then phiwall options; report in $T/<name>.json, stderr in $T/<n
     return $rc
 }
 
-# a page that never finishes loading: the load timeout ends the wait, the scan completes
-scan never "$BASE/never" --timeout 3 --max-pages 1; expect_code 0 $? "never-loading page"
+# a page that never finishes loading: the load timeout ends the wait, the scan finishes and
+# reports the page, but as incomplete (exit 4): tags that wait for the load event never ran
+scan never "$BASE/never" --timeout 3 --max-pages 1; expect_code 4 $? "never-loading page"
 expect_match "$(jq -r '.pages[].url' "$T/never.json")" '/never$' "never-loading page reported"
+expect_match "$(jq -r '.incomplete_reasons[] | "\(.kind) \(.url)"' "$T/never.json")" '^page .*/never$' "never-loading page is a gap"
 
 # a redirect loop at the start URL: nothing of the site was scanned, so the scan fails and says
 # why (scan_browser_unreachable.sh has the other ways a start URL fails)
