@@ -24,6 +24,13 @@ expect_match "$reasons" '^script https://www\.googletagmanager\.com/gtag/js\?id=
 expect_match "$reasons" '^frame https://td\.doubleclick\.net/td/rul/.* net::ERR_TIMED_OUT ' "tracker iframe"
 expect_match "$reasons" '^page https://www\.example-hospital\.org/patient-portal net::ERR_CONNECTION_RESET null$' "page that did not load"
 expect_nomatch "$reasons" 'facebook\.com/tr|cookielaw|site\.js' "no gap for a beacon, a consent manager or a first-party script"
+if python3 -c 'import jsonschema' 2>/dev/null; then
+    python3 - "$PW_SRC/docs/report.schema.json" "$T/r.json" <<'PY'
+import json, sys, jsonschema
+jsonschema.Draft202012Validator(json.load(open(sys.argv[1]))).validate(json.load(open(sys.argv[2])))
+PY
+    expect_code 0 $? "incomplete JSON validates against docs/report.schema.json"
+fi
 expect_match "$(jq -r '.incomplete_reasons[0].page_url' "$T/r.json")" '^https://www\.example-hospital\.org/find-a-doctor$' "reason names its page"
 expect_match "$(jq -r '[.findings[].request.url] | join(" ")' "$T/r.json")" 'facebook\.com/tr' "the blocked beacon is still assessed"
 expect_match "$(cat "$T/r.err")" '^phiwall: scan: INCOMPLETE: 3 tracker scripts failed to load \(connect\.facebook\.net/en_US/fbevents\.js: net::ERR_NAME_NOT_RESOLVED\), 1 tracker frame failed to load .*, 1 page did not load or timed out \(https://www\.example-hospital\.org/patient-portal: net::ERR_CONNECTION_RESET\) — .*\(exit 4; --allow-incomplete accepts it\)$' "stderr headline"
