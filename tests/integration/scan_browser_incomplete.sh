@@ -79,6 +79,15 @@ timeout 120 "$PHIWALL" scan "$BASE/never" --max-pages 1 --no-interact --no-sitem
 expect_code 4 $? "page without a load event: exit 4"
 expect_match "$(jq -r '.incomplete_reasons[0] | "\(.kind) \(.url) \(.error)"' "$T/never.json")" "^page $BASE/never no load event within 3 s" "load timeout named"
 
+# many sites: the incomplete site has its report, and says why in summary.csv
+printf '%s/\n' "$BASE" >"$T/sites.txt"
+timeout 120 "$PHIWALL" scan --sites "$T/sites.txt" --out "$T/out" --max-pages 1 --no-interact \
+    --no-sitemap --settle 300 --browser-arg="--host-resolver-rules=$NOHOST" --format json \
+    2>"$T/sites.err"
+expect_code 4 $? "--sites with an incomplete site: exit 4"
+expect_match "$(cat "$T/out/summary.csv")" "^$BASE/,browser,1,.*,\"?incomplete: 1 tracker script failed to load \($SCRIPT: net::ERR_NAME_NOT_RESOLVED\)" "summary.csv: incomplete and why"
+expect_match "$(jq .complete "$T/out/"*.json)" '^false$' "--sites: the site's report says incomplete"
+
 # a browser that does not start is an error (exit 3), never a report
 timeout 60 "$PHIWALL" scan "$BASE/" --browser /bin/false --format json -o "$T/false.json" \
     2>"$T/false.err"
