@@ -83,7 +83,8 @@ static const char *failure_of(const pw_request *r, char *buf, size_t cap)
                  r->error ? r->error : "", r->error ? ")" : "");
         return buf;
     }
-    if (r->error && r->status > 0 && strstr(r->error, "ERR_ABORTED"))
+    if (r->error && r->status > 0 && strstr(r->error, "ERR_ABORTED") &&
+        !strstr(r->error, "still loading"))
         return NULL; /* answered, then dropped by the browser: a 204 frame (containment) */
     if (r->error)
         return r->error;

@@ -87,6 +87,9 @@ timeout 120 "$PHIWALL" scan --sites "$T/sites.txt" --out "$T/out" --max-pages 1 
 expect_code 4 $? "--sites with an incomplete site: exit 4"
 expect_match "$(cat "$T/out/summary.csv")" "^$BASE/,browser,1,.*,\"?incomplete: 1 tracker script failed to load \($SCRIPT: net::ERR_NAME_NOT_RESOLVED\)" "summary.csv: incomplete and why"
 expect_match "$(jq .complete "$T/out/"*.json)" '^false$' "--sites: the site's report says incomplete"
+"$PHIWALL" scan --sites "$T/sites.txt" --out "$T/out" --format json 2>"$T/sites2.err"
+expect_code 4 $? "--sites resumed: the skipped incomplete site still exits 4"
+expect_match "$(cat "$T/sites2.err")" 'report exists, skipped' "--sites resumed: skipped"
 
 # a browser that does not start is an error (exit 3), never a report
 timeout 60 "$PHIWALL" scan "$BASE/" --browser /bin/false --format json -o "$T/false.json" \
