@@ -100,7 +100,7 @@ typedef struct pw_capture_gap {
     const char *error;      /* "net::ERR_NAME_NOT_RESOLVED", "HTTP 404", "no load event in 20 s" */
     const char *tracker_id; /* catalog id ("meta-pixel") of a script or frame, or NULL */
     const char *tracker;    /* its product name ("Meta Pixel"), or NULL */
-    size_t pages;           /* pages it happened on (0 is read as 1) */
+    size_t pages;           /* times it happened, over all pages (0 is read as 1) */
 } pw_capture_gap;
 
 /*
