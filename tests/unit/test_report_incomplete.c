@@ -170,32 +170,62 @@ static pw_status keep_error(void *ctx, const pw_request *r, pw_err *err)
 
 static void har_errors(void)
 {
-    const char *j =
-        "{\"log\":{\"entries\":[" ENTRY("https://connect.facebook.net/en_US/fbevents.js", ",\"respo"
-                                                                                          "nse\":{"
-                                                                                          "\"status"
-                                                                                          "\":0,\"_"
-                                                                                          "error\":"
-                                                                                          "\"net::"
-                                                                                          "ERR_"
-                                                                                          "BLOCKED_"
-                                                                                          "BY_"
-                                                                                          "CLIENT\""
-                                                                                          "}") "," ENTRY(
-            "https://a.example/gtag.js",
-            ",\"response\":{\"status\":0}") "," ENTRY("https://a.example/ok.js",
-                                                      ",\"response\":{\"_error\":null,\"status\":"
-                                                      "200}") "," ENTRY("https://a.example/none.js",
-                                                                        "") "," ENTRY("https://"
-                                                                                      "a.example/"
-                                                                                      "404.js",
-                                                                                      ",\"response"
-                                                                                      "\":{"
-                                                                                      "\"status\":"
-                                                                                      "\"404\",\"_"
-                                                                                      "error\":"
-                                                                                      "\"\"}") "]}"
-                                                                                               "}";
+    const char *j = "{\"log\":{\"entries\":[" ENTRY(
+        "https://connect.facebook.net/en_US/fbevents.js",
+        ",\"respo"
+        "nse\":{"
+        "\"status"
+        "\":0,\"_"
+        "error\":"
+        "\"net::"
+        "ERR_"
+        "BLOCKED_"
+        "BY_"
+        "CLIENT\""
+        "}") "," ENTRY("https://a.example/gtag.js",
+                       ",\"response\":{\"status\":0}") "," ENTRY("https://a.example/ok.js",
+                                                                 ",\"response\":{\"_error\":null,"
+                                                                 "\"status\":"
+                                                                 "200}") "," ENTRY("https://"
+                                                                                   "a.example/"
+                                                                                   "none.js",
+                                                                                   "") "," ENTRY("h"
+                                                                                                 "t"
+                                                                                                 "t"
+                                                                                                 "p"
+                                                                                                 "s"
+                                                                                                 ":"
+                                                                                                 "/"
+                                                                                                 "/"
+                                                                                                 "a"
+                                                                                                 "."
+                                                                                                 "e"
+                                                                                                 "x"
+                                                                                                 "a"
+                                                                                                 "m"
+                                                                                                 "p"
+                                                                                                 "l"
+                                                                                                 "e"
+                                                                                                 "/"
+                                                                                                 "4"
+                                                                                                 "0"
+                                                                                                 "4"
+                                                                                                 "."
+                                                                                                 "j"
+                                                                                                 "s",
+                                                                                                 ","
+                                                                                                 "\"response"
+                                                                                                 "\":{"
+                                                                                                 "\"status\":"
+                                                                                                 "\"404\",\"_"
+                                                                                                 "e"
+                                                                                                 "r"
+                                                                                                 "r"
+                                                                                                 "o"
+                                                                                                 "r"
+                                                                                                 "\":"
+                                                                                                 "\"\"}") "]}"
+                                                                                                          "}";
     errs e = {0};
     FILE *f = fmemopen((void *)j, strlen(j), "r");
     pw_capture_sink sink = {NULL, keep_error, &e};
