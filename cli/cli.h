@@ -13,10 +13,12 @@
 
 /* Exit codes (documented in README.md and `phiwall help`). */
 enum {
-    PW_EXIT_CLEAN = 0,    /* ran; nothing at or above --fail-on */
-    PW_EXIT_FINDINGS = 1, /* findings at or above --fail-on */
-    PW_EXIT_USAGE = 2,    /* bad command line */
-    PW_EXIT_RUNTIME = 3   /* could not do the job (I/O, parse, browser, …) */
+    PW_EXIT_CLEAN = 0,     /* ran; nothing at or above --fail-on */
+    PW_EXIT_FINDINGS = 1,  /* findings at or above --fail-on */
+    PW_EXIT_USAGE = 2,     /* bad command line */
+    PW_EXIT_RUNTIME = 3,   /* could not do the job (I/O, parse, browser, …) */
+    PW_EXIT_INCOMPLETE = 4 /* scan: ran, but tracker scripts or pages failed to load, so what
+                              they would have sent was not observed (--allow-incomplete: 0) */
 };
 
 typedef struct pw_cli_command {

@@ -37,6 +37,8 @@ static void usage(FILE *f)
             "  -o, --output FILE    write the report to FILE instead of stdout\n"
             "  --fail-on SEVERITY   exit 1 when a finding is at or above SEVERITY\n"
             "                       (critical, high, medium, low, info; default none)\n"
+            "  --allow-incomplete   exit 0, not 4, when the capture shows tracker scripts or\n"
+            "                       pages that failed to load (the report still says INCOMPLETE)\n"
             "  --vocab FILE         extra health vocabulary (TSV)\n"
             "  --canary FILE        values typed during the capture, found in any encoding:\n"
             "                       label<TAB>kind<TAB>value per line\n"
@@ -44,7 +46,8 @@ static void usage(FILE *f)
             "Trackers (HAR and browser scans alike; see docs/trackers.md):\n");
     pw_cli_catalog_usage(f, 23);
     fprintf(f,
-            "\nExit codes: 0 clean, 1 findings at or above --fail-on, 2 usage, 3 runtime error.\n"
+            "\nExit codes: 0 clean, 1 findings at or above --fail-on, 2 usage, 3 runtime error,\n"
+            "4 incomplete (tracker scripts or pages failed to load: not a clean result).\n"
             "See docs/scan-har.md, docs/rules.md and docs/report-formats.md.\n\n");
     pw_cli_scan_live_usage(f);
 }
@@ -56,6 +59,7 @@ static int parse_args(int argc, char **argv, scan_args *a)
                                          {"format", required_argument, NULL, 'f'},
                                          {"output", required_argument, NULL, 'o'},
                                          {"fail-on", required_argument, NULL, 'F'},
+                                         {"allow-incomplete", no_argument, NULL, 'I'},
                                          PW_CLI_CATALOG_LONG_OPTIONS,
                                          {"vocab", required_argument, NULL, 'V'},
                                          {"canary", required_argument, NULL, 'C'},
@@ -82,6 +86,7 @@ static int parse_args(int argc, char **argv, scan_args *a)
             if ((rc = pw_cli_scan_set_fail_on(&a->out, optarg)))
                 return rc;
             break;
+        case 'I': a->out.allow_incomplete = 1; break;
         case 'V': a->vocab = optarg; break;
         case 'C': a->canary = optarg; break;
         case 'h': usage(stdout); return -1;
@@ -153,7 +158,10 @@ static int scan_hars(const scan_args *a)
     const pw_scan_result *r = NULL;
     if (ok)
         ok = pw_assessor_finish(p.assessor, &r, &err) == PW_OK;
-    int rc = ok ? pw_cli_scan_finish(r, &a->out) : pw_cli_fail("scan", &err);
+    pw_scan_result full;
+    if (ok)
+        full = pw_cli_gaps_attach(r, &p.gaps);
+    int rc = ok ? pw_cli_scan_finish(&full, &a->out) : pw_cli_fail("scan", &err);
     pw_cli_pipeline_close(&p);
     return rc;
 }

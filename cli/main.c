@@ -45,6 +45,8 @@ static void print_usage(FILE *out)
                  "  1  findings at or above --fail-on\n"
                  "  2  usage error\n"
                  "  3  runtime error (I/O, malformed input, browser or upstream failure)\n"
+                 "  4  scan incomplete: tracker scripts or pages failed to load, so what they\n"
+                 "     would have sent was not observed (no finding reached --fail-on)\n"
                  "\nEnvironment: NO_COLOR disables colour; colour and progress are shown only "
                  "on a terminal.\n");
 }

@@ -52,6 +52,35 @@ static int write_all(const char *path, const pw_buf *b)
     return PW_EXIT_CLEAN;
 }
 
+static int exit_rank(int rc)
+{
+    switch (rc) {
+    case PW_EXIT_CLEAN: return 0;
+    case PW_EXIT_INCOMPLETE: return 1;
+    case PW_EXIT_FINDINGS: return 2;
+    default: return 3 + rc; /* usage, runtime */
+    }
+}
+
+int pw_cli_scan_worse(int a, int b)
+{
+    return exit_rank(b) > exit_rank(a) ? b : a;
+}
+
+/* The report may go to a file: the log says it too. */
+static void say_incomplete(const pw_scan_result *r, int rc)
+{
+    pw_buf line;
+    pw_buf_init(&line);
+    pw_report_incomplete_headline(r, &line);
+    pw_cli_errorf("scan",
+                  "INCOMPLETE: %s — what they would have sent was not observed; this is not a "
+                  "clean result%s",
+                  line.data ? line.data : "",
+                  rc == PW_EXIT_INCOMPLETE ? " (exit 4; --allow-incomplete accepts it)" : "");
+    pw_buf_free(&line);
+}
+
 int pw_cli_scan_finish(const pw_scan_result *r, const pw_cli_scan_out *o)
 {
     int to_stdout = !o->output || strcmp(o->output, "-") == 0;
@@ -72,7 +101,13 @@ int pw_cli_scan_finish(const pw_scan_result *r, const pw_cli_scan_out *o)
     if (rc != PW_EXIT_CLEAN)
         return rc;
     int max = pw_scan_result_max_severity(r);
-    return o->fail_on >= 0 && max >= o->fail_on ? PW_EXIT_FINDINGS : PW_EXIT_CLEAN;
+    if (o->fail_on >= 0 && max >= o->fail_on)
+        rc = PW_EXIT_FINDINGS;
+    else if (r->n_gaps && !o->allow_incomplete)
+        rc = PW_EXIT_INCOMPLETE;
+    if (r->n_gaps)
+        say_incomplete(r, rc);
+    return rc;
 }
 
 pw_status pw_cli_pipeline_open(pw_cli_pipeline *p, const pw_catalog_options *catalog,
@@ -80,6 +115,7 @@ pw_status pw_cli_pipeline_open(pw_cli_pipeline *p, const pw_catalog_options *cat
 {
     memset(p, 0, sizeof *p);
     pw_arena_init(&p->arena, 0);
+    pw_cli_gaps_init(&p->gaps, NULL);
     pw_detector_opts dopts = {.vocab_file = vocab_file};
     pw_canary *canaries = NULL;
     pw_status st = PW_OK;
@@ -97,6 +133,7 @@ pw_status pw_cli_pipeline_build(pw_cli_pipeline *p, const pw_catalog_options *ca
                                 const pw_detector_opts *dopts, pw_err *err)
 {
     pw_status st = pw_catalog_open(catalog, &p->catalog, err);
+    pw_cli_gaps_init(&p->gaps, p->catalog);
     if (st == PW_OK)
         st = pw_detector_new(dopts, &p->detector, err);
     if (st == PW_OK) {
@@ -114,6 +151,7 @@ void pw_cli_pipeline_close(pw_cli_pipeline *p)
     pw_detector_free(p->detector);
     pw_catalog_free(p->catalog);
     pw_arena_free(&p->arena);
+    pw_cli_gaps_free(&p->gaps);
     p->assessor = NULL;
     p->detector = NULL;
     p->catalog = NULL;
@@ -128,6 +166,7 @@ static pw_status sink_page(void *ctx, const pw_page *page, pw_err *err)
 static pw_status sink_request(void *ctx, const pw_request *req, pw_err *err)
 {
     pw_cli_pipeline *p = ctx;
+    pw_cli_gaps_check_request(&p->gaps, req);
     return pw_assessor_add_request(p->assessor, req, err);
 }
 

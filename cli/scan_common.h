@@ -8,16 +8,18 @@
 
 #include "phiwall/assess.h"
 #include "phiwall/report.h"
+#include "scan_gaps.h"
 
 typedef struct pw_cli_scan_out {
     pw_report_format format; /* default PW_REPORT_TEXT */
     const char *output;      /* file to write, or NULL / "-" for stdout */
     int fail_on;             /* a pw_severity, or -1: never exit 1 */
+    int allow_incomplete;    /* --allow-incomplete: an incomplete scan exits 0, not 4 */
 } pw_cli_scan_out;
 
-#define PW_CLI_SCAN_OUT_INIT     \
-    {                            \
-        PW_REPORT_TEXT, NULL, -1 \
+#define PW_CLI_SCAN_OUT_INIT        \
+    {                               \
+        PW_REPORT_TEXT, NULL, -1, 0 \
     }
 
 /* Parse --format / --fail-on values; print a usage error and return PW_EXIT_USAGE when bad,
@@ -26,15 +28,22 @@ int pw_cli_scan_set_format(pw_cli_scan_out *o, const char *value);
 int pw_cli_scan_set_fail_on(pw_cli_scan_out *o, const char *value);
 
 /* Render r as o asks, write it, and return the exit code: PW_EXIT_FINDINGS when a finding is at
- * or above o->fail_on, PW_EXIT_CLEAN otherwise, PW_EXIT_RUNTIME when writing fails. */
+ * or above o->fail_on, else PW_EXIT_INCOMPLETE when r has gaps (unless o->allow_incomplete; the
+ * gaps are also summed up on stderr), PW_EXIT_CLEAN otherwise, PW_EXIT_RUNTIME when writing
+ * fails. */
 int pw_cli_scan_finish(const pw_scan_result *r, const pw_cli_scan_out *o);
+
+/* Of two scans' exit codes, the one to report: a runtime error, then findings, then an
+ * incomplete scan (4 is not "worse" than 1 or 3), then clean. */
+int pw_cli_scan_worse(int a, int b);
 
 /* The scan pipeline's long-lived objects from the common options. */
 typedef struct pw_cli_pipeline {
     pw_catalog *catalog;
     pw_detector *detector;
     pw_assessor *assessor;
-    pw_arena arena; /* canaries */
+    pw_arena arena;   /* canaries */
+    pw_cli_gaps gaps; /* what the capture could not observe (scan_gaps.h) */
 } pw_cli_pipeline;
 
 /* catalog: --trackers and the filter-list choices (catalog_opts.h); NULL = the defaults. */
@@ -46,7 +55,7 @@ pw_status pw_cli_pipeline_build(pw_cli_pipeline *p, const pw_catalog_options *ca
                                 const pw_detector_opts *dopts, pw_err *err);
 void pw_cli_pipeline_close(pw_cli_pipeline *p);
 
-/* A capture sink feeding the pipeline's assessor. */
+/* A capture sink feeding the pipeline's assessor (and checking failed requests for gaps). */
 pw_capture_sink pw_cli_pipeline_sink(pw_cli_pipeline *p);
 
 #endif

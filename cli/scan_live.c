@@ -33,6 +33,8 @@ void pw_cli_scan_live_usage(FILE *f)
            "every frame is decoded and checked for PHI. Tracker beacons are answered locally\n"
            "(contained), so the audit sends nothing to any vendor.\n\n"
            "Report:   --format text|json|sarif|html   -o FILE   --fail-on SEVERITY\n"
+           "          --allow-incomplete  exit 0, not 4, when tracker scripts or pages failed\n"
+           "                       to load (the report still says INCOMPLETE)\n"
            "          --vocab FILE  --canary FILE (extra values to find)\n"
            "Trackers: --trackers FILE  --easyprivacy FILE | --no-easyprivacy\n"
            "          --easylist FILE | --no-easylist   (as for --har, above)\n"
@@ -55,7 +57,10 @@ void pw_cli_scan_live_usage(FILE *f)
            "                     arguments, noscript beacons; inferred, not observed traffic\n"
            "Many:     --sites FILE --out DIR   one report per site + summary.csv/summary.html;\n"
            "                     sites whose report exists are skipped (resumable)\n\n"
-           "Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage, 3 runtime error.\n"
+           "Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage, 3 runtime error\n"
+           "(no browser could start, the start URL did not load), 4 incomplete: tracker scripts\n"
+           "or pages failed to load (DNS, refused, blocked, HTTP error, timeout), so what they\n"
+           "would have sent was not observed — not a clean result.\n"
            "See docs/scan-browser.md.\n");
 }
 
@@ -93,7 +98,8 @@ enum {
     O_NO_INTERACT,
     O_NO_SITEMAP,
     O_CANARY_TAG,
-    O_CANARY_OUT
+    O_CANARY_OUT,
+    O_ALLOW_INCOMPLETE
 };
 
 static const struct option live_opts[] = {
@@ -131,6 +137,7 @@ static const struct option live_opts[] = {
     {"no-sitemap", no_argument, NULL, O_NO_SITEMAP},
     {"canary-tag", required_argument, NULL, O_CANARY_TAG},
     {"canary-out", required_argument, NULL, O_CANARY_OUT},
+    {"allow-incomplete", no_argument, NULL, O_ALLOW_INCOMPLETE},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0}};
 
@@ -232,6 +239,7 @@ static int parse_one(pw_live_args *a, int c, const char *v)
     case O_NO_SITEMAP: a->bo.follow_sitemap = 0; return 0;
     case O_CANARY_TAG: a->canary_tag = v; return 0;
     case O_CANARY_OUT: a->canary_out = v; return 0;
+    case O_ALLOW_INCOMPLETE: a->out.allow_incomplete = 1; return 0;
     case 'h': pw_cli_scan_live_usage(stdout); return -1;
     default: return pw_cli_usage_error("scan", "unknown option");
     }
@@ -311,12 +319,23 @@ static int parse_live_args(int argc, char **argv, pw_live_args *a)
 
 /* ---- hooks: the decode stage's knowledge for the capture stage ---------------------------- */
 
+/* What the browser's hooks reach: the catalog, and where its page gaps go. */
+typedef struct live_hooks {
+    const pw_catalog *catalog;
+    pw_cli_gaps *gaps;
+} live_hooks;
+
 static int is_tracker_endpoint(void *ctx, const char *page_url, const char *url,
                                const char *resource_type)
 {
     (void)resource_type;
-    const pw_catalog *cat = ctx;
+    const pw_catalog *cat = ((const live_hooks *)ctx)->catalog;
     return pw_catalog_match(cat, url) != NULL && (!page_url || pw_is_third_party(page_url, url));
+}
+
+static void page_gap(void *ctx, const pw_capture_gap *gap)
+{
+    pw_cli_gaps_add(((live_hooks *)ctx)->gaps, gap);
 }
 
 static char *site_of(void *ctx, pw_arena *a, const char *host)
@@ -442,9 +461,11 @@ static pw_status capture_browser(pw_live_args *a, const char *url, pw_cli_pipeli
     o.browser_args = a->browser_args;
     o.host_maps = a->maps;
     o.cookies = a->cookies;
+    live_hooks hooks = {p->catalog, &p->gaps};
     o.hooks.is_tracker_endpoint = is_tracker_endpoint;
     o.hooks.site_of = site_of;
-    o.hooks.ctx = p->catalog;
+    o.hooks.gap = page_gap;
+    o.hooks.ctx = &hooks;
     o.hooks.log = a->verbose ? log_line : NULL;
     o.hooks.progress = a->progress ? show_progress : NULL;
     pw_browser_stats bs;
@@ -461,6 +482,14 @@ static pw_status capture_browser(pw_live_args *a, const char *url, pw_cli_pipeli
         if (!o.contain)
             fprintf(stderr, "phiwall: scan: note: --no-contain: tracker beacons (with the canary "
                             "identity) were sent to the vendors\n");
+        if (o.login_url && !bs.login_ok) /* the portal, the most sensitive part, was not seen */
+            pw_cli_gaps_add(&p->gaps, &(pw_capture_gap){
+                                          .kind = PW_GAP_LOGIN,
+                                          .url = o.login_url,
+                                          .error = "still a password field after submitting the "
+                                                   "login form: the logged-in area was not "
+                                                   "scanned",
+                                      });
         st = pw_assessor_set_target(p->assessor, url, PW_SOURCE_BROWSER, err);
     }
     return st;
@@ -477,6 +506,12 @@ static void summarize(const pw_scan_result *r, pw_live_summary *sum, const char 
             sum->by_sev[r->findings[i].severity]++;
     sum->max_sev = pw_scan_result_max_severity(r);
     sum->source = source;
+    sum->gaps = r->n_gaps;
+    pw_buf line;
+    pw_buf_init(&line);
+    pw_report_incomplete_headline(r, &line);
+    snprintf(sum->incomplete, sizeof sum->incomplete, "%s", line.data ? line.data : "");
+    pw_buf_free(&line);
 }
 
 int pw_live_scan_site(pw_live_args *a, const char *url, const pw_cli_scan_out *out,
@@ -532,6 +567,14 @@ int pw_live_scan_site(pw_live_args *a, const char *url, const pw_cli_scan_out *o
         tee_sink = pw_har_tee_sink(&tee);
         use = &tee_sink;
     }
+    if (st == PW_OK && use_static && !a->static_only) /* asked for traffic, got tags */
+        pw_cli_gaps_add(&p.gaps,
+                        &(pw_capture_gap){
+                            .kind = PW_GAP_BROWSER,
+                            .url = a->bo.browser_path ? a->bo.browser_path : "/usr/bin/chromium",
+                            .error = "not found: the pages' HTML was read instead (static "
+                                     "triage), no traffic was observed",
+                        });
     if (st == PW_OK)
         st = use_static ? capture_static(a, url, &p, use, &err)
                         : capture_browser(a, url, &p, use, &err);
@@ -551,9 +594,10 @@ int pw_live_scan_site(pw_live_args *a, const char *url, const pw_cli_scan_out *o
         if (sum)
             snprintf(sum->error, sizeof sum->error, "%s", err.msg);
     } else {
+        pw_scan_result full = pw_cli_gaps_attach(r, &p.gaps);
         if (sum)
-            summarize(r, sum, use_static ? "static" : "browser");
-        rc = pw_cli_scan_finish(r, out);
+            summarize(&full, sum, use_static ? "static" : "browser");
+        rc = pw_cli_scan_finish(&full, out);
     }
     if (temp_shots)
         nftw(shots, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
@@ -584,7 +628,7 @@ int pw_cli_scan_live(int argc, char **argv)
             int worst = PW_EXIT_CLEAN;
             for (size_t i = 0; i < a->n_urls; i++) {
                 int one = pw_live_scan_site(a, a->urls[i], &a->out, NULL);
-                worst = one > worst ? one : worst;
+                worst = pw_cli_scan_worse(worst, one);
             }
             rc = worst;
         }

@@ -45,7 +45,9 @@ typedef struct pw_live_summary {
     size_t by_sev[5];
     int max_sev;
     const char *source;
-    char error[512]; /* why the scan failed (exit 3), or "" */
+    char error[512];      /* why the scan failed (exit 3), or "" */
+    size_t gaps;          /* what was not observed (exit 4 unless --allow-incomplete) */
+    char incomplete[512]; /* the gaps in one line (pw_report_incomplete_headline), or "" */
 } pw_live_summary;
 
 int pw_live_scan_site(pw_live_args *a, const char *url, const pw_cli_scan_out *out,

@@ -63,6 +63,20 @@ static void write_summary_line(const char *path, const char *url, const pw_live_
     fclose(f);
 }
 
+/* 1 if a site's .summary line (status last) says its scan was incomplete: a resumed run keeps
+ * reporting it (exit 4), as the first run did. */
+static int was_incomplete(const char *summary)
+{
+    char line[2048] = "";
+    FILE *f = fopen(summary, "r");
+    if (!f)
+        return 0;
+    if (!fgets(line, sizeof line, f))
+        line[0] = '\0';
+    fclose(f);
+    return strstr(line, "\tincomplete: ") != NULL;
+}
+
 static int scan_one(pw_live_args *a, const char *url, const char *dir)
 {
     char slug[128], report[4096], part[4200], summary[4200];
@@ -75,7 +89,7 @@ static int scan_one(pw_live_args *a, const char *url, const char *dir)
     snprintf(summary, sizeof summary, "%s/%s.summary", dir, slug);
     if (exists(report) && exists(summary)) {
         fprintf(stderr, "phiwall: scan: %s: report exists, skipped\n", url);
-        return PW_EXIT_CLEAN;
+        return was_incomplete(summary) ? PW_EXIT_INCOMPLETE : PW_EXIT_CLEAN;
     }
     out.output = part;
     pw_live_summary s;
@@ -97,7 +111,13 @@ static int scan_one(pw_live_args *a, const char *url, const char *dir)
         return PW_EXIT_RUNTIME;
     }
     fprintf(stderr, "phiwall: scan: %s → %s\n", url, report); /* only once it exists */
-    write_summary_line(summary, url, &s, "ok");
+    char status[600] = "ok";
+    if (s.gaps) /* not a clean result: say why in the summary too */
+        snprintf(status, sizeof status, "incomplete: %s", s.incomplete);
+    for (char *c = status; *c; c++)
+        if (*c == '\t' || *c == '\n' || *c == '\r')
+            *c = ' ';
+    write_summary_line(summary, url, &s, status);
     return rc;
 }
 
@@ -226,10 +246,10 @@ int pw_live_scan_sites(pw_live_args *a)
     int worst = PW_EXIT_CLEAN;
     for (size_t i = 0; i < n; i++) {
         int rc = scan_one(a, urls[i], a->out_dir);
-        worst = rc > worst ? rc : worst;
+        worst = pw_cli_scan_worse(worst, rc);
     }
     int rc = write_tables(a->out_dir, urls, n);
     free(urls);
     free(data);
-    return rc > worst ? rc : worst;
+    return pw_cli_scan_worse(worst, rc);
 }

@@ -132,6 +132,11 @@ typedef struct pw_scan_result {
     const char *const *page_reasons; /* parallel to pages: why the context (may be NULL) */
     const pw_tracker_use *trackers;  /* inventory, ordered by vendor, product, account */
     size_t n_trackers;
+    /* What the capture could not observe (request.h): failed tracker scripts, pages that did
+     * not load. Any gap makes the result incomplete (reports say so; `phiwall scan` exits 4).
+     * The assessor leaves these empty; the program that ran the capture fills them in. */
+    const pw_capture_gap *gaps;
+    size_t n_gaps;
 } pw_scan_result;
 
 pw_status pw_assessor_finish(pw_assessor *as, const pw_scan_result **out, pw_err *err);

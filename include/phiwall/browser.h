@@ -86,6 +86,11 @@ typedef struct pw_browser_hooks {
     /* Called after each page and now and then while waiting. */
     void (*progress)(void *ctx, const pw_browser_progress *p);
     void *ctx;
+    /* A page that could not be scanned, or scanned only in part (navigation error, crash, no
+     * load event within the timeout): what it would have sent was not observed. Failed
+     * requests (a tracker script that did not load) reach the sink with pw_request.error or
+     * their HTTP status instead. NULL: not reported. */
+    void (*gap)(void *ctx, const pw_capture_gap *gap);
 } pw_browser_hooks;
 
 typedef struct pw_browser_opts {
@@ -127,7 +132,8 @@ typedef struct pw_browser_stats {
     size_t contained;    /* answered locally by containment */
     size_t mapped;       /* served from a --map-host prefix */
     size_t browser_restarts;
-    int login_ok; /* 1 after a successful --login */
+    int login_ok;      /* 1 after a successful --login */
+    size_t pages_gaps; /* pages reported through hooks.gap */
 } pw_browser_stats;
 
 /*

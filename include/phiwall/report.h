@@ -27,6 +27,11 @@ typedef struct pw_report_opts {
     const char *tool_version;
 } pw_report_opts;
 
+/* The gaps of an incomplete result in one line (appended; nothing when r->n_gaps is 0):
+ * "3 tracker scripts failed to load (connect.facebook.net/en_US/fbevents.js:
+ * net::ERR_NAME_NOT_RESOLVED), 1 page did not load or timed out (URL: error)". */
+void pw_report_incomplete_headline(const pw_scan_result *r, pw_buf *out);
+
 /* Render into out (appended). */
 pw_status pw_report_render(const pw_scan_result *r, pw_report_format fmt,
                            const pw_report_opts *opts, pw_buf *out, pw_err *err);

@@ -62,6 +62,9 @@ typedef struct pw_request {
     pw_source source;
     int before_consent; /* 1 if sent before the visitor answered a consent banner */
     int after_reject;   /* 1 if sent after the visitor rejected tracking */
+    const char *error;  /* why it failed: "net::ERR_NAME_NOT_RESOLVED", "net::ERR_ABORTED",
+                         * "blocked: csp" (browser, HAR `_error`); NULL when it did not fail or
+                         * the source does not say */
 } pw_request;
 
 /* A top-level page visit; requests point at it through page_url. */
@@ -74,6 +77,31 @@ typedef struct pw_page {
     int after_login;            /* reached after a successful login in this scan */
     double timestamp;
 } pw_page;
+
+/* What a capture could not observe (docs/scan-browser.md "Incomplete scans"): a tracker's script
+ * or frame that did not load (what it would have sent was never seen), a page of the site that
+ * did not load or did not finish loading, a login that failed, no browser at all. A result with
+ * any gap is incomplete: never a clean bill of health. */
+typedef enum pw_gap_kind {
+    PW_GAP_SCRIPT = 0, /* a tracker's script (tag, pixel, tag manager) failed to load */
+    PW_GAP_FRAME,      /* a tracker's iframe document failed to load */
+    PW_GAP_PAGE,       /* a page of the site failed to load or timed out */
+    PW_GAP_LOGIN,      /* --login failed: the logged-in area was not scanned */
+    PW_GAP_BROWSER,    /* no browser ran: HTML read instead of traffic observed */
+    PW_GAP__COUNT
+} pw_gap_kind;
+
+const char *pw_gap_kind_name(pw_gap_kind k); /* "script", "frame", "page", "login", "browser" */
+
+typedef struct pw_capture_gap {
+    pw_gap_kind kind;
+    const char *url;        /* what did not load (script, frame, page, login URL) */
+    const char *page_url;   /* the (first) page it failed on; NULL for pages and the scan */
+    const char *error;      /* "net::ERR_NAME_NOT_RESOLVED", "HTTP 404", "no load event in 20 s" */
+    const char *tracker_id; /* catalog id ("meta-pixel") of a script or frame, or NULL */
+    const char *tracker;    /* its product name ("Meta Pixel"), or NULL */
+    size_t pages;           /* times it happened, over all pages (0 is read as 1) */
+} pw_capture_gap;
 
 /*
  * Where a capture source delivers what it sees (HAR reader, browser, static scan). Pointers are

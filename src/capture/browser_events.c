@@ -281,6 +281,30 @@ static void on_response(bx_tab *t, const cdp_msg *m)
         q->r.status = (int)st;
 }
 
+/* Network.loadingFailed: why the request failed ("net::ERR_NAME_NOT_RESOLVED", "blocked: csp
+ * (net::ERR_BLOCKED_BY_CLIENT)"); a request the scan cancelled by leaving the page says so. */
+static void on_failed(bx_tab *t, const cdp_msg *m)
+{
+    const char *id = cdp_str(m->params, "requestId");
+    bx_req *q = id ? find_req(t, id) : NULL;
+    if (!q)
+        return;
+    const char *text = cdp_str(m->params, "errorText");
+    const char *blocked = cdp_str(m->params, "blockedReason");
+    const char *cors = cdp_str(m->params, "corsErrorStatus.corsError");
+    if (!text || !text[0])
+        text = "failed";
+    pw_arena *a = &t->arena;
+    if (blocked)
+        q->r.error = pw_arena_sprintf(a, "blocked: %s (%s)", blocked, text);
+    else if (cors)
+        q->r.error = pw_arena_sprintf(a, "CORS: %s (%s)", cors, text);
+    else if (cdp_bool(m->params, "canceled") && t->leaving)
+        q->r.error = pw_arena_sprintf(a, "%s: still loading when the scan left the page", text);
+    else
+        q->r.error = pw_arena_strdup(a, text);
+}
+
 /* ---- page lifecycle ----------------------------------------------------------------------- */
 
 static void on_frame_navigated(bx_tab *t, const cdp_msg *m)
@@ -350,6 +374,8 @@ void bx_on_event(void *ctx, const cdp_msg *m)
         on_request(b, t, m);
     else if (record && strcmp(ev, "Network.responseReceived") == 0)
         on_response(t, m);
+    else if (record && strcmp(ev, "Network.loadingFailed") == 0)
+        on_failed(t, m);
     else if (top && strcmp(ev, "Page.loadEventFired") == 0)
         t->loaded = 1;
     else if (top && strcmp(ev, "Page.frameNavigated") == 0)

@@ -82,8 +82,11 @@ typedef struct bx_tab {
     int loaded;
     int nav_failed;
     int crashed;
-    int acted; /* the last step did something (filled, clicked, submitted) */
-    int blank; /* back on about:blank after a task (pagehide beacons are in) */
+    int acted;          /* the last step did something (filled, clicked, submitted) */
+    int blank;          /* back on about:blank after a task (pagehide beacons are in) */
+    int leaving;        /* on the way to about:blank: a request cancelled now was still loading */
+    int load_timed_out; /* no load event within --timeout: the page was scanned in part */
+    int requeued;       /* cut short by a broken browser and queued again: not a gap yet */
     const char *nav_error;
     const char *top_url; /* current top document */
     const char *title;
@@ -239,6 +242,9 @@ int bx_tab_unread(const bx_tab *t);
  * the tab's arena; NULL when it was. */
 const char *bx_tab_failure(bx_tab *t);
 void bx_tab_reset(bx_tab *t);
+/* Report the task's page to hooks.gap when it was not scanned, or only in part (a load timeout);
+ * a visit queued again after a browser restart is not reported. */
+void bx_tab_report_gap(bx_tab *t);
 
 /* browser_crawl.c */
 void bx_queue_init(bx_queue *q);

@@ -522,6 +522,7 @@ static pw_status flush_all(bx_browser *b, pw_err *err)
         }
         b->stats->pages++;
         note_outcome(b, t);
+        bx_tab_report_gap(t);
         if (st == PW_OK)
             st = bx_tab_flush(t, err);
         report_progress(b, t->task.url);
@@ -539,6 +540,7 @@ static void leave_pages(bx_browser *b)
         t->blank = 0;
         if (t->active && !t->crashed) {
             int failed = t->nav_failed; /* the task's outcome, not this navigation's */
+            t->leaving = 1;
             bx_tab_navigate(t, "about:blank", NULL);
             t->nav_failed = failed;
         }
@@ -569,6 +571,7 @@ static void requeue_cut_short(bx_browser *b)
         if (!again.url)
             continue;
         b->retry[b->n_retry++] = again;
+        b->tabs[i].requeued = 1;
         if (b->pages_started > 0)
             b->pages_started--;
         bx_log(b, "visit %s again after the restart", t->url);
@@ -603,9 +606,13 @@ static pw_status run_round(bx_browser *b, pw_err *err)
     if (st == PW_OK) {
         wait_loaded(b, timeout);
         if (!all_loaded(b)) {
-            for (int i = 0; i < b->n_tabs; i++)
-                if (b->tabs[i].active && !b->tabs[i].loaded)
-                    bx_log(b, "page %s: no load event in %d ms", b->tabs[i].task.url, timeout);
+            for (int i = 0; i < b->n_tabs; i++) {
+                bx_tab *t = &b->tabs[i];
+                if (!t->active || t->loaded)
+                    continue;
+                bx_log(b, "page %s: no load event in %d ms", t->task.url, timeout);
+                t->load_timed_out = !t->nav_failed && !t->crashed;
+            }
             if (!browser_healthy(b))
                 st = PW_ERR_TIMEOUT;
             for (int i = 0; st == PW_OK && i < b->n_tabs; i++)

@@ -140,6 +140,7 @@ void bx_tab_reset(bx_tab *t)
     t->active = 0;
     t->step = PW_STEP_LOAD;
     t->loaded = t->nav_failed = t->crashed = t->blank = 0;
+    t->leaving = t->load_timed_out = t->requeued = 0;
     t->nav_error = t->top_url = t->title = t->screenshot = t->facts_url = NULL;
     t->has_login_form = 0;
     t->visits = NULL;
@@ -362,6 +363,27 @@ const char *bx_tab_failure(bx_tab *t)
     if (status >= 400)
         return pw_arena_sprintf(&t->arena, "HTTP %d", status);
     return NULL;
+}
+
+void bx_tab_report_gap(bx_tab *t)
+{
+    bx_browser *b = t->b;
+    if (t->requeued || !t->task.url || t->task.kind == BX_TASK_LOGIN)
+        return;
+    pw_capture_gap g = {.kind = PW_GAP_PAGE, .url = t->task.url, .pages = 1};
+    if (bx_tab_unread(t))
+        g.error = bx_tab_failure(t);
+    else if (t->load_timed_out)
+        g.error = pw_arena_sprintf(&t->arena,
+                                   "no load event within %d s (--timeout): tags that wait for it "
+                                   "did not run",
+                                   (b->o->timeout_ms + 999) / 1000);
+    if (!g.error)
+        return;
+    b->stats->pages_gaps++;
+    bx_log(b, "gap: page %s: %s", g.url, g.error);
+    if (b->o->hooks.gap)
+        b->o->hooks.gap(b->o->hooks.ctx, &g);
 }
 
 pw_status bx_tab_flush(bx_tab *t, pw_err *err)

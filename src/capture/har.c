@@ -80,6 +80,7 @@ typedef enum key {
     K_HAS_LOGIN_FORM,
     K_AFTER_LOGIN,
     K_HAS_SESSION_COOKIE,
+    K_ERROR,
     K__COUNT
 } key;
 
@@ -121,6 +122,7 @@ static const char *const key_names[K__COUNT] = {
     "_hasLoginForm",
     "_afterLogin",
     "_hasSessionCookie",
+    "_error",
 };
 
 /* What a (container, key) slot must hold. 'o' object, 'a' array, 's' string, 'n' number or
@@ -160,6 +162,7 @@ static const slot slots[] = {
     {N_PARAM, K_NAME, 's', N_SKIP, 0},
     {N_PARAM, K_VALUE, 's', N_SKIP, 0},
     {N_RESP, K_STATUS, 'n', N_SKIP, 0},
+    {N_RESP, K_ERROR, 's', N_SKIP, 0}, /* Chrome: why the request failed (status 0) */
     {N_RESP, K_CONTENT, 'o', N_CONTENT, 0},
     {N_CONTENT, K_MIMETYPE, 's', N_SKIP, 0},
     {N_INIT, K_TYPE, 's', N_SKIP, 0},
@@ -209,10 +212,11 @@ typedef struct frame {
 /* The entry being read; its strings live in the entry arena. */
 typedef struct entry {
     char *pageref, *started, *rtype, *initiator, *init_type, *method, *url, *step, *consent;
-    char *frame_url;
+    char *frame_url, *error;
     char *ptext, *pmime, *penc, *content_mime, *hname, *hvalue;
     size_t ptext_len;
     int status;
+    int status_seen; /* response.status was there (0 then means no response: failed) */
     int before_consent, after_reject; /* "_beforeConsent": true, "_afterReject": true */
     pw_header *headers, *params;
     size_t n_headers, cap_headers, n_params, cap_params;
@@ -254,7 +258,7 @@ static key key_lookup(const unsigned char *s, size_t n)
         [3] = {K_LOG, K_URL},
         [4] = {K_NAME, K_TEXT, K_TYPE, K_PAGE_URL},
         [5] = {K_PAGES, K_TITLE, K_VALUE, K_STACK, K_STEP},
-        [6] = {K_METHOD, K_PARAMS, K_STATUS},
+        [6] = {K_METHOD, K_PARAMS, K_STATUS, K_ERROR},
         [7] = {K_ENTRIES, K_PAGEREF, K_REQUEST, K_HEADERS, K_CONTENT},
         [8] = {K_RESPONSE, K_POSTDATA, K_MIMETYPE, K_ENCODING, K_CONSENT},
         [9] = {K_FRAME_URL},
@@ -425,11 +429,16 @@ static int store_string(har *h, node n, key k, const unsigned char *s, size_t le
             e->ptext_len = len;
         break;
     case N_RESP: {
+        if (k == K_ERROR) {
+            dst = &e->error;
+            break;
+        }
         char digits[12];
         size_t nd = len < sizeof digits - 1 ? len : sizeof digits - 1;
         memcpy(digits, s, nd);
         digits[nd] = '\0';
         e->status = atoi(digits);
+        e->status_seen = 1;
         return 1;
     }
     case N_CONTENT: dst = &e->content_mime; break;
@@ -626,6 +635,17 @@ static void params_body(har *h, entry *e)
         e->pmime = "application/x-www-form-urlencoded";
 }
 
+/* Why the entry failed: Chrome's `_error`, or a stated status 0 (Chrome, Firefox: blocked,
+ * failed or cancelled, no response); NULL when it got a response or the HAR does not say. */
+static const char *failure(const entry *e)
+{
+    if (e->error && e->error[0])
+        return e->error;
+    if (e->status_seen && e->status == 0)
+        return "no response (status 0: blocked, failed or cancelled)";
+    return NULL;
+}
+
 /* "_step": what a recorder was doing ("load", "click", …). */
 static pw_step parse_step(const char *s)
 {
@@ -677,6 +697,7 @@ static int finish_entry(har *h)
         .source = PW_SOURCE_HAR,
         .before_consent = e->before_consent || (e->consent && strcmp(e->consent, "none") == 0),
         .after_reject = e->after_reject || (e->consent && strncmp(e->consent, "reject", 6) == 0),
+        .error = failure(e),
     };
     h->stats->n_entries++;
     pw_status st = h->sink->on_request ? h->sink->on_request(h->sink->ctx, &req, h->err) : PW_OK;

@@ -3,9 +3,10 @@
  * are few), entries are streamed to a temporary file as they arrive, and close() writes the log
  * with pages first so that any HAR reader can attribute entries. Scanner facts that HAR has no
  * field for travel in underscore fields (_resourceType, _initiator, _step, _frameUrl,
- * _beforeConsent, _afterReject; pages' _url, _hasLoginForm, _afterLogin, _hasSessionCookie,
- * _screenshot), which `phiwall scan --har` reads back — all but _screenshot, a path on the
- * scanning machine. Bodies that are not UTF-8 are written in base64 so no byte is lost.
+ * _beforeConsent, _afterReject, the response's _error as Chrome writes it; pages' _url,
+ * _hasLoginForm, _afterLogin, _hasSessionCookie, _screenshot), which `phiwall scan --har` reads
+ * back — all but _screenshot, a path on the scanning machine. Bodies that are not UTF-8 are written
+ * in base64 so no byte is lost.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -238,9 +239,13 @@ pw_status pw_har_writer_add_request(pw_har_writer *w, const pw_request *r, pw_er
     pw_buf_printf(&b,
                   ",\"response\":{\"status\":%d,\"statusText\":\"\",\"httpVersion\":\"\","
                   "\"cookies\":[],\"headers\":[],\"content\":{\"size\":0,\"mimeType\":\"\"},"
-                  "\"redirectURL\":\"\",\"headersSize\":-1,\"bodySize\":-1},\"cache\":{},"
-                  "\"timings\":{\"send\":0,\"wait\":0,\"receive\":0}",
+                  "\"redirectURL\":\"\",\"headersSize\":-1,\"bodySize\":-1",
                   r->status);
+    if (r->error) { /* Chrome's field for a failed request */
+        pw_buf_puts(&b, ",\"_error\":");
+        json_str(&b, r->error);
+    }
+    pw_buf_puts(&b, "},\"cache\":{},\"timings\":{\"send\":0,\"wait\":0,\"receive\":0}");
     if (r->resource_type) {
         pw_buf_puts(&b, ",\"_resourceType\":");
         json_str(&b, r->resource_type);

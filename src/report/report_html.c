@@ -12,6 +12,7 @@
 
 #include "phiwall/text.h"
 #include "phiwall/url.h"
+#include "report/report_gaps.h"
 #include "report/report_internal.h"
 
 #define SCREENSHOT_MAX ((size_t)8 << 20)
@@ -125,7 +126,9 @@ static void summary(pw_buf *b, const pw_scan_result *r)
 {
     size_t counts[PW_SEV__COUNT];
     pw_report_counts(r, counts);
-    pw_buf_puts(b, "<section><div class=\"cards\">");
+    pw_buf_puts(b, "<section>");
+    pw_report_incomplete_html(b, r);
+    pw_buf_puts(b, "<div class=\"cards\">");
     for (int s = PW_SEV_CRITICAL; s >= PW_SEV_INFO; s--)
         pw_buf_printf(b,
                       "<div class=\"card sev-%s\"><div class=\"n\">%zu</div>"
@@ -528,7 +531,11 @@ pw_status pw_report_html(const pw_scan_result *r, const pw_report_opts *o, pw_bu
         page_article(out, r, &pk, i);
         any = 1;
     }
-    if (!any)
+    if (!any && r->n_gaps)
+        pw_buf_puts(out, "<p>No PHI findings in what was observed — but the scan is "
+                         "<b>incomplete</b> (see the banner above): this is not a clean "
+                         "result.</p>");
+    else if (!any)
         pw_buf_puts(out, "<p>No PHI findings: no tracker sent health information from a care, "
                          "condition or portal page in this capture.</p>");
     pw_buf_puts(out, "</section>");

@@ -7,6 +7,7 @@
 
 #include "report/json_writer.h"
 #include "phiwall/url.h"
+#include "report/report_gaps.h"
 #include "report/report_internal.h"
 
 static void write_hit(pw_jw *w, const pw_evidence *ev, const pw_hit *h)
@@ -186,6 +187,7 @@ pw_status pw_report_json(const pw_scan_result *r, const pw_report_opts *o, pw_bu
     pw_jw_end_obj(&w);
     pw_jw_kstr(&w, "target", r->target);
     pw_jw_kstr(&w, "source", pw_report_source_name(r->source));
+    pw_report_incomplete_json(&w, r);
     pw_jw_key(&w, "summary");
     write_summary(&w, r);
     pw_jw_key(&w, "pages");

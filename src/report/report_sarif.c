@@ -7,6 +7,7 @@
 
 #include "report/json_writer.h"
 #include "phiwall/url.h"
+#include "report/report_gaps.h"
 #include "report/report_internal.h"
 
 static const char *level_of(pw_severity s)
@@ -201,6 +202,7 @@ pw_status pw_report_sarif(const pw_scan_result *r, const pw_report_opts *o, pw_b
     write_rules(&w);
     pw_jw_end_obj(&w);
     pw_jw_end_obj(&w);
+    pw_report_incomplete_sarif(&w, r);
     pw_jw_key(&w, "results");
     pw_jw_arr(&w);
     for (size_t i = 0; i < r->n_findings; i++)

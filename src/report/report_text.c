@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "phiwall/url.h"
+#include "report/report_gaps.h"
 #include "report/report_internal.h"
 #include "report/text_table.h"
 
@@ -48,6 +49,7 @@ static void summary(pw_buf *b, const pw_scan_result *r, int color)
     if (inferred)
         pw_buf_puts(b, "\nStatic triage: inferred from the tags in each page's HTML, not observed"
                        " traffic; confirm with a browser scan or a HAR.");
+    pw_report_incomplete_text(b, r, color);
     pw_buf_puts(b, "\n\nFindings: ");
     for (int s = PW_SEV_CRITICAL; s >= PW_SEV_INFO; s--) {
         char item[64];
@@ -128,7 +130,9 @@ static void finding_row(const pw_finding *f, const char *host, int page_width, f
 static void table(pw_buf *b, const pw_scan_result *r, int color)
 {
     if (!r->n_findings) {
-        pw_buf_puts(b, "\nNo tracker findings.\n");
+        pw_buf_puts(b, r->n_gaps ? "\nNo tracker findings in what was observed; the scan is "
+                                   "INCOMPLETE (above), so this is not a clean result.\n"
+                                 : "\nNo tracker findings.\n");
         return;
     }
     char host[256];

@@ -36,6 +36,7 @@ expect_code 0 $? "scan exit code"
 echo "scan took $(( $(date +%s) - start )) s"
 jq -e .summary "$T/report.json" >/dev/null && pass || { fail "no JSON report"; grep -v "^phiwall: scan: [<>]" "$T/stderr" | tail -40; finish; }
 jq -c .summary "$T/report.json"
+expect_match "$(jq -c '[.complete, .incomplete_reasons]' "$T/report.json")" '^\[true,\[\]\]$' "every tracker script loaded: the scan is complete"
 
 # recall and precision against the answer key
 grade=$(jq -n --slurpfile key "$KEY" --slurpfile rep "$T/report.json" \

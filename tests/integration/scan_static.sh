@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # scan_static.sh — `phiwall scan --static` (HTML only, no browser) finds the tracker tag and
-# marks the report as static; a missing browser falls back to it with a warning; --sites writes
+# marks the report as static; a missing browser falls back to it with a warning and an incomplete
+# result (exit 4: tags read from HTML are no observed traffic); --sites writes
 # one report per site plus summary.csv/html and skips finished sites when run again.
 set -u
 . "$PW_SRC/tests/integration/lib.bash"
@@ -28,12 +29,19 @@ expect_match "$(cat "$T/s.html")" 'Static triage: inferred, not observed' "HTML 
 expect_match "$(cat "$T/s.html")" '<summary>Inferred request \(built from' "HTML report: requests labelled inferred"
 expect_nomatch "$(cat "$T/s.html")" '<summary>Raw request<' "HTML report: no request shown as raw"
 
-# no browser: falls back with a warning
+# no browser: falls back with a warning, and the result is incomplete (exit 4): tags read from
+# HTML are not traffic observed, so the fallback is never a clean result; --static asked for
+# explicitly is the user's choice (exit 0 above)
 "$PHIWALL" scan "$BASE/" --browser /nonexistent/chromium --max-pages 2 --format json \
     -o "$T/f.json" 2>"$T/f.err"
-expect_code 0 $? "fallback scan"
+expect_code 4 $? "fallback scan is incomplete"
 expect_match "$(cat "$T/f.err")" 'falling back to --static' "fallback warning"
+expect_match "$(cat "$T/f.err")" 'INCOMPLETE: no browser ran \(/nonexistent/chromium: not found' "fallback says INCOMPLETE"
 expect_match "$(jq -r .source "$T/f.json")" '^static$' "fallback is static"
+expect_match "$(jq -c '[.complete, .incomplete_reasons[0].kind]' "$T/f.json")" '^\[false,"browser"\]$' "fallback JSON: not complete"
+"$PHIWALL" scan "$BASE/" --browser /nonexistent/chromium --max-pages 2 --allow-incomplete \
+    >/dev/null 2>&1
+expect_code 0 $? "fallback scan with --allow-incomplete"
 
 # usage errors
 "$PHIWALL" scan "$BASE/" --consent maybe 2>/dev/null; expect_code 2 $? "bad --consent"

@@ -1,0 +1,164 @@
+/*
+ * scan_gaps.c — collects what a scan could not observe (scan_gaps.h): each captured request that
+ * failed is checked against the tracker catalog, and a tracker's script or frame that did not
+ * load becomes a gap (what it would have sent was never seen); the capture's own gaps (pages,
+ * login, browser) are added as they come. Gaps are merged by kind, URL and error.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "scan_gaps.h"
+
+void pw_cli_gaps_init(pw_cli_gaps *g, const pw_catalog *catalog)
+{
+    memset(g, 0, sizeof *g);
+    pw_arena_init(&g->arena, 0);
+    g->catalog = catalog;
+}
+
+void pw_cli_gaps_free(pw_cli_gaps *g)
+{
+    pw_arena_free(&g->arena);
+    memset(g, 0, sizeof *g);
+}
+
+static int same(const char *a, const char *b)
+{
+    return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+static const char *dup_or_null(pw_arena *a, const char *s)
+{
+    return s ? pw_arena_strdup(a, s) : NULL;
+}
+
+void pw_cli_gaps_add(pw_cli_gaps *g, const pw_capture_gap *gap)
+{
+    size_t pages = gap->pages ? gap->pages : 1;
+    for (size_t i = 0; i < g->n; i++) {
+        pw_capture_gap *x = &g->v[i];
+        if (x->kind == gap->kind && same(x->url, gap->url) && same(x->error, gap->error)) {
+            x->pages += pages;
+            return;
+        }
+    }
+    if (g->n == PW_CLI_GAPS_MAX) {
+        g->dropped++;
+        return;
+    }
+    if (g->n == g->cap) {
+        size_t cap = g->cap ? g->cap * 2 : 8;
+        pw_capture_gap *v = pw_arena_calloc(&g->arena, cap, sizeof *v);
+        if (!v) {
+            g->dropped++;
+            return;
+        }
+        if (g->n)
+            memcpy(v, g->v, g->n * sizeof *v);
+        g->v = v;
+        g->cap = cap;
+    }
+    pw_arena *a = &g->arena;
+    g->v[g->n++] = (pw_capture_gap){
+        .kind = gap->kind,
+        .url = dup_or_null(a, gap->url),
+        .page_url = dup_or_null(a, gap->page_url),
+        .error = dup_or_null(a, gap->error),
+        .tracker_id = dup_or_null(a, gap->tracker_id),
+        .tracker = dup_or_null(a, gap->tracker),
+        .pages = pages,
+    };
+}
+
+static int type_is(const pw_request *r, const char *t)
+{
+    return r->resource_type && strcmp(r->resource_type, t) == 0;
+}
+
+/* Why r failed, in buf or as a static string; NULL if it did not. */
+static const char *failure_of(const pw_request *r, char *buf, size_t cap)
+{
+    if (r->status >= 400) { /* Chrome adds net::ERR_ABORTED for a script it did not run */
+        snprintf(buf, cap, "HTTP %d%s%.100s%s", r->status, r->error ? " (" : "",
+                 r->error ? r->error : "", r->error ? ")" : "");
+        return buf;
+    }
+    if (r->error && r->status > 0 && strstr(r->error, "ERR_ABORTED") &&
+        !strstr(r->error, "still loading"))
+        return NULL; /* answered, then dropped by the browser: a 204 frame (containment) */
+    if (r->error)
+        return r->error;
+    if (r->source == PW_SOURCE_BROWSER && r->status == 0)
+        return "no response before the scan left the page";
+    return NULL;
+}
+
+/* 1 if the request loads a tracker's code: a script, or without a resource type (Firefox HARs)
+ * what the decoder reads as a script load (fbevents.js, gtm.js, gtag/js …). */
+static int loads_code(const pw_catalog *c, const pw_request *r)
+{
+    if (r->resource_type)
+        return type_is(r, "script");
+    pw_arena a;
+    pw_arena_init(&a, 0);
+    pw_beacon *b = NULL;
+    size_t n = 0;
+    pw_decode(c, &a, r, &b, &n, NULL);
+    int script = 0;
+    for (size_t i = 0; i < n; i++)
+        script |= b[i].kind == PW_BEACON_SCRIPT;
+    pw_arena_free(&a);
+    return script;
+}
+
+static int is_frame(const pw_request *r)
+{
+    return type_is(r, "document") || type_is(r, "subdocument") || type_is(r, "iframe");
+}
+
+void pw_cli_gaps_check_request(pw_cli_gaps *g, const pw_request *r)
+{
+    if (!r->url || (r->source != PW_SOURCE_BROWSER && r->source != PW_SOURCE_HAR))
+        return;
+    char buf[160];
+    const char *why = failure_of(r, buf, sizeof buf);
+    if (!why)
+        return;
+    int top_document = is_frame(r) && r->page_url && strcmp(r->page_url, r->url) == 0;
+    if (top_document) {
+        /* A HAR's page that did not load (the browser scan reports its own; an error page that
+         * answered 404 was loaded, and seen). */
+        if (r->source == PW_SOURCE_HAR && r->status < 400)
+            pw_cli_gaps_add(g, &(pw_capture_gap){.kind = PW_GAP_PAGE, .url = r->url, .error = why});
+        return;
+    }
+    if (!g->catalog)
+        return;
+    const pw_tracker *t = pw_catalog_classify(g->catalog, r->url, r->page_url, NULL);
+    if (!t || t->category == PW_CATEGORY_CONSENT || t->category == PW_CATEGORY_EMBED)
+        return;
+    pw_gap_kind kind;
+    if (is_frame(r))
+        kind = PW_GAP_FRAME;
+    else if (loads_code(g->catalog, r))
+        kind = PW_GAP_SCRIPT;
+    else
+        return; /* a beacon: its data was captured even though it failed */
+    pw_capture_gap gap = {
+        .kind = kind,
+        .url = r->url,
+        .page_url = r->page_url,
+        .error = why,
+        .tracker_id = t->id,
+        .tracker = t->product ? t->product : t->vendor,
+    };
+    pw_cli_gaps_add(g, &gap);
+}
+
+pw_scan_result pw_cli_gaps_attach(const pw_scan_result *r, const pw_cli_gaps *g)
+{
+    pw_scan_result full = *r;
+    full.gaps = g->v;
+    full.n_gaps = g->n;
+    return full;
+}

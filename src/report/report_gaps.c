@@ -1,0 +1,217 @@
+/*
+ * report_gaps.c — what every format says about an incomplete scan (pw_scan_result.gaps: tracker
+ * scripts that failed to load, pages that did not load, a failed login, no browser): the one-line
+ * headline ("3 tracker scripts failed to load (connect.facebook.net/en_US/fbevents.js:
+ * net::ERR_NAME_NOT_RESOLVED)"), one line per gap, the HTML banner, the JSON fields and the
+ * SARIF invocation. A result with gaps is never presented as clean.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "phiwall/url.h"
+#include "report/report_gaps.h"
+
+/* Host and path of a URL (the whole string when it does not parse). */
+static void host_path(pw_buf *b, const char *url)
+{
+    pw_url u;
+    const char *s = url ? url : "";
+    size_t n = strlen(s);
+    if (pw_url_parse(s, n, &u, NULL) == PW_OK && u.host.n) {
+        s = u.host.p;
+        n = (size_t)(u.path.p + u.path.n - u.host.p);
+    }
+    pw_buf_append(b, s, n);
+}
+
+static const pw_capture_gap *first_of(const pw_scan_result *r, pw_gap_kind k, size_t *count)
+{
+    const pw_capture_gap *first = NULL;
+    *count = 0;
+    for (size_t i = 0; i < r->n_gaps; i++) {
+        if (r->gaps[i].kind != k)
+            continue;
+        if (!first)
+            first = &r->gaps[i];
+        (*count)++;
+    }
+    return first;
+}
+
+static void headline_part(pw_buf *b, const pw_scan_result *r, pw_gap_kind k, int *parts)
+{
+    static const char *const what[PW_GAP__COUNT][2] = {
+        {"tracker script failed to load", "tracker scripts failed to load"},
+        {"tracker frame failed to load", "tracker frames failed to load"},
+        {"page did not load or timed out", "pages did not load or timed out"},
+        {"login failed", "logins failed"},
+        {"no browser ran", "no browser ran"},
+    };
+    size_t n;
+    const pw_capture_gap *g = first_of(r, k, &n);
+    if (!g)
+        return;
+    pw_buf_puts(b, (*parts)++ ? ", " : "");
+    if (k == PW_GAP_LOGIN || k == PW_GAP_BROWSER)
+        pw_buf_printf(b, "%s (", what[k][0]);
+    else
+        pw_buf_printf(b, "%zu %s (", n, what[k][n != 1]);
+    if (k == PW_GAP_SCRIPT || k == PW_GAP_FRAME)
+        host_path(b, g->url);
+    else
+        pw_buf_puts(b, g->url ? g->url : "?");
+    pw_buf_printf(b, ": %s)", g->error ? g->error : "failed");
+}
+
+void pw_report_incomplete_headline(const pw_scan_result *r, pw_buf *out)
+{
+    int parts = 0;
+    for (int k = 0; k < PW_GAP__COUNT; k++)
+        headline_part(out, r, (pw_gap_kind)k, &parts);
+}
+
+void pw_report_gap_line(pw_buf *b, const pw_capture_gap *g)
+{
+    pw_buf_puts(b, pw_gap_kind_name(g->kind));
+    if (g->url)
+        pw_buf_putc(b, ' ');
+    if (g->kind == PW_GAP_SCRIPT || g->kind == PW_GAP_FRAME)
+        host_path(b, g->url);
+    else if (g->url)
+        pw_buf_puts(b, g->url);
+    if (g->tracker)
+        pw_buf_printf(b, " (%s)", g->tracker);
+    pw_buf_printf(b, ": %s", g->error ? g->error : "failed");
+    size_t times = g->pages ? g->pages : 1;
+    if (g->page_url)
+        pw_buf_printf(b, " — on %s", g->page_url);
+    if (times > 1)
+        pw_buf_printf(b, " (%zu times)", times);
+}
+
+void pw_report_incomplete_json(pw_jw *w, const pw_scan_result *r)
+{
+    pw_jw_key(w, "complete");
+    pw_jw_bool(w, r->n_gaps == 0);
+    pw_jw_key(w, "incomplete_reasons");
+    pw_jw_arr(w);
+    for (size_t i = 0; i < r->n_gaps; i++) {
+        const pw_capture_gap *g = &r->gaps[i];
+        pw_jw_obj(w);
+        pw_jw_kstr(w, "kind", pw_gap_kind_name(g->kind));
+        pw_jw_kstr(w, "url", g->url);
+        pw_jw_kstr(w, "page_url", g->page_url);
+        pw_jw_kstr(w, "error", g->error);
+        pw_jw_kstr(w, "tracker_id", g->tracker_id);
+        pw_jw_kstr(w, "tracker", g->tracker);
+        pw_jw_kint(w, "occurrences", (long long)(g->pages ? g->pages : 1));
+        pw_jw_end_obj(w);
+    }
+    pw_jw_end_arr(w);
+}
+
+void pw_report_incomplete_sarif(pw_jw *w, const pw_scan_result *r)
+{
+    pw_buf m;
+    pw_buf_init(&m);
+    pw_jw_key(w, "invocations");
+    pw_jw_arr(w);
+    pw_jw_obj(w);
+    pw_jw_key(w, "executionSuccessful");
+    pw_jw_bool(w, r->n_gaps == 0);
+    pw_jw_key(w, "toolExecutionNotifications");
+    pw_jw_arr(w);
+    for (size_t i = 0; i < r->n_gaps; i++) {
+        const pw_capture_gap *g = &r->gaps[i];
+        pw_buf_clear(&m);
+        pw_buf_puts(&m, "Incomplete scan: ");
+        pw_report_gap_line(&m, g);
+        pw_buf_puts(&m, ". What it would have sent was not observed; this is not a clean result.");
+        pw_jw_obj(w);
+        pw_jw_kstr(w, "level", "error");
+        pw_jw_key(w, "message");
+        pw_jw_obj(w);
+        pw_jw_key(w, "text");
+        pw_jw_strn(w, m.data ? m.data : "", m.len);
+        pw_jw_end_obj(w);
+        pw_jw_key(w, "descriptor");
+        pw_jw_obj(w);
+        pw_jw_kstr(w, "id", "PW-INCOMPLETE");
+        pw_jw_end_obj(w);
+        const char *where = g->page_url ? g->page_url : g->url;
+        if (where && strstr(where, "://")) {
+            pw_jw_key(w, "locations");
+            pw_jw_arr(w);
+            pw_jw_obj(w);
+            pw_jw_key(w, "physicalLocation");
+            pw_jw_obj(w);
+            pw_jw_key(w, "artifactLocation");
+            pw_jw_obj(w);
+            pw_jw_kstr(w, "uri", where);
+            pw_jw_end_obj(w);
+            pw_jw_end_obj(w);
+            pw_jw_end_obj(w);
+            pw_jw_end_arr(w);
+        }
+        pw_jw_key(w, "properties");
+        pw_jw_obj(w);
+        pw_jw_kstr(w, "kind", pw_gap_kind_name(g->kind));
+        pw_jw_kstr(w, "url", g->url);
+        pw_jw_kstr(w, "error", g->error);
+        pw_jw_kstr(w, "tracker_id", g->tracker_id);
+        pw_jw_kint(w, "occurrences", (long long)(g->pages ? g->pages : 1));
+        pw_jw_end_obj(w);
+        pw_jw_end_obj(w);
+    }
+    pw_jw_end_arr(w);
+    pw_jw_end_obj(w);
+    pw_jw_end_arr(w);
+    pw_buf_free(&m);
+}
+
+/* At most this many gaps are listed one per line; the rest are counted. */
+#define GAP_LINES 20
+
+void pw_report_incomplete_text(pw_buf *b, const pw_scan_result *r, int color)
+{
+    if (!r->n_gaps)
+        return;
+    pw_buf_puts(b, color ? "\n\033[1;37;41mINCOMPLETE:\033[0m " : "\nINCOMPLETE: ");
+    pw_report_incomplete_headline(r, b);
+    pw_buf_puts(b, " — what they would have sent was not observed; this is not a clean result.");
+    for (size_t i = 0; i < r->n_gaps && i < GAP_LINES; i++) {
+        pw_buf_puts(b, "\n  - ");
+        pw_report_gap_line(b, &r->gaps[i]);
+    }
+    if (r->n_gaps > GAP_LINES)
+        pw_buf_printf(b, "\n  … and %zu more (--format json lists all)", r->n_gaps - GAP_LINES);
+}
+
+static void html_text(pw_buf *b, const char *s, size_t n)
+{
+    pw_buf_html_text(b, s ? s : "", s ? n : 0);
+}
+
+void pw_report_incomplete_html(pw_buf *b, const pw_scan_result *r)
+{
+    if (!r->n_gaps)
+        return;
+    pw_buf line;
+    pw_buf_init(&line);
+    pw_report_incomplete_headline(r, &line);
+    pw_buf_puts(b, "<div class=\"incomplete\" role=\"alert\" style=\"background:#fdecea;border:2px "
+                   "solid #b3261e;border-radius:8px;padding:12px 16px;margin:0 0 16px\">"
+                   "<b>INCOMPLETE — this is not a clean result.</b> ");
+    html_text(b, line.data, line.len);
+    pw_buf_puts(b, ". What they would have sent was not observed, so the absence of findings "
+                   "below proves nothing about them.<ul>");
+    for (size_t i = 0; i < r->n_gaps; i++) {
+        pw_buf_clear(&line);
+        pw_report_gap_line(&line, &r->gaps[i]);
+        pw_buf_puts(b, "<li>");
+        html_text(b, line.data, line.len);
+        pw_buf_puts(b, "</li>");
+    }
+    pw_buf_puts(b, "</ul></div>");
+    pw_buf_free(&line);
+}

@@ -1,0 +1,128 @@
+#!/usr/bin/env bash
+# scan_browser_incomplete.sh — a browser scan that did not see what the trackers would send is
+# never reported clean. The test site's pages load Meta's fbevents.js from
+# connect.facebook.net; when that script cannot load — the host does not resolve (Chromium
+# resolves nothing but 127.0.0.1), the connection is refused (the host mapped to a closed
+# loopback port), the (mapped) server answers 404, or the --map-host prefix cannot be reached —
+# the text report opens with "INCOMPLETE: 1 tracker script failed to load (…: <error>)", the
+# JSON has "complete": false with the script, page and error, SARIF's invocation is not
+# successful, HTML has a banner, and the scan exits 4 (0 with --allow-incomplete, 1 when a
+# finding reaches --fail-on). A page without a load event within --timeout is a gap too. The
+# same site with the script served is complete (exit 0), and so is a HAR of the failed session
+# read back with `scan --har` (the failure travels as the entry's _error). A browser that does
+# not start is an error (exit 3), not a report. No external network.
+set -u
+. "$PW_SRC/tests/integration/lib.bash"
+[ -x /usr/bin/chromium ] || skip "chromium not installed"
+command -v jq >/dev/null || skip "jq not installed (scripts/install-deps.sh)"
+SERVER="$PW_BUILD/pw_browser_test_server"
+[ -x "$SERVER" ] || skip "pw_browser_test_server not built (libmicrohttpd missing)"
+T=$(mktemp -d)
+export TMPDIR=$T
+
+start_server() { # name: a test server on a free loopback port; prints its base URL
+    "$SERVER" 0 >"$T/$1.out" </dev/null &
+    echo $! >"$T/$1.pid"
+    for _ in $(seq 50); do grep -q PORT "$T/$1.out" && break; sleep 0.1; done
+    echo "http://127.0.0.1:$(awk '/PORT/{print $2}' "$T/$1.out")"
+}
+BASE=$(start_server site)
+trap 'kill $(cat "$T/site.pid") 2>/dev/null; wait 2>/dev/null; rm -rf "$T"' EXIT
+CLOSED=$(start_server closed) # a port nobody listens on any more: connections are refused
+kill "$(cat "$T/closed.pid")"
+wait "$(cat "$T/closed.pid")" 2>/dev/null
+CLOSED_PORT=${CLOSED##*:}
+NOHOST="MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"
+SCRIPT=connect.facebook.net/en_US/fbevents.js
+
+scan() { # name, then phiwall options; report in $T/<name>.<fmt>, stderr in $T/<name>.err
+    local name=$1
+    shift
+    timeout 120 "$PHIWALL" scan "$BASE/" --max-pages 1 --no-interact --no-sitemap --settle 300 \
+        "$@" 2>"$T/$name.err"
+}
+
+# the script's host does not resolve (an offline scanner, a DNS block): INCOMPLETE, exit 4
+scan dns --browser-arg="--host-resolver-rules=$NOHOST" -o "$T/dns.txt" --har-out "$T/dns.har"
+expect_code 4 $? "tracker script not resolved: exit 4"
+report=$(cat "$T/dns.txt")
+expect_match "$(sed -n 3p "$T/dns.txt")" "^INCOMPLETE: 1 tracker script failed to load \($SCRIPT: net::ERR_NAME_NOT_RESOLVED\) — what they would have sent was not observed; this is not a clean result\.$" "text report: INCOMPLETE under the counts"
+expect_match "$report" "^  - script $SCRIPT \(Meta Pixel\): net::ERR_NAME_NOT_RESOLVED — on $BASE/$" "text report: the script, its error and page"
+expect_nomatch "$report" '^No tracker findings\.$' "text report: never a bare 'No tracker findings.'"
+expect_match "$(cat "$T/dns.err")" "^phiwall: scan: INCOMPLETE: 1 tracker script failed to load .*\(exit 4; --allow-incomplete accepts it\)$" "stderr says INCOMPLETE"
+
+scan dnsjson --browser-arg="--host-resolver-rules=$NOHOST" --format json -o "$T/dns.json"
+expect_code 4 $? "JSON: exit 4"
+expect_match "$(jq -c '[.complete, (.incomplete_reasons | length)]' "$T/dns.json")" '^\[false,1\]$' "JSON: complete false, one reason"
+expect_match "$(jq -c '.incomplete_reasons[0] | [.kind, .url, .page_url, .error, .tracker_id]' "$T/dns.json")" "^\[\"script\",\"https://$SCRIPT\",\"$BASE/\",\"net::ERR_NAME_NOT_RESOLVED\",\"meta-pixel\"\]$" "JSON: kind, script URL, page, error, tracker"
+
+# the connection is refused
+scan refused --browser-arg="--host-resolver-rules=MAP connect.facebook.net 127.0.0.1:$CLOSED_PORT, $NOHOST" \
+    --format json -o "$T/refused.json"
+expect_code 4 $? "refused connection: exit 4"
+expect_match "$(jq -r '.incomplete_reasons[0].error' "$T/refused.json")" '^net::ERR_CONNECTION_REFUSED$' "refusal named"
+
+# served from a --map-host prefix that answers 404, or that cannot be reached
+scan notfound --map-host "connect.facebook.net=$BASE/no-such-vendor" \
+    --browser-arg="--host-resolver-rules=$NOHOST" --format json -o "$T/notfound.json"
+expect_code 4 $? "HTTP 404 for the script: exit 4"
+expect_match "$(jq -r '.incomplete_reasons[0] | "\(.kind) \(.error)"' "$T/notfound.json")" '^script HTTP 404' "HTTP 404 named"
+scan mapdown --map-host "connect.facebook.net=$CLOSED/vendor/connect.facebook.net" \
+    --browser-arg="--host-resolver-rules=$NOHOST" --format json -o "$T/mapdown.json"
+expect_code 4 $? "unreachable --map-host prefix: exit 4"
+expect_match "$(jq -r '.incomplete_reasons[0].error' "$T/mapdown.json")" '^net::ERR_FAILED$' "failed mapped load named"
+
+# a page without a load event within --timeout: its post-load tags did not run
+timeout 120 "$PHIWALL" scan "$BASE/never" --max-pages 1 --no-interact --no-sitemap --settle 300 \
+    --timeout 3 --map-host "connect.facebook.net=$BASE/vendor/connect.facebook.net" \
+    --browser-arg="--host-resolver-rules=$NOHOST" --format json -o "$T/never.json" 2>/dev/null
+expect_code 4 $? "page without a load event: exit 4"
+expect_match "$(jq -r '.incomplete_reasons[0] | "\(.kind) \(.url) \(.error)"' "$T/never.json")" "^page $BASE/never no load event within 3 s" "load timeout named"
+
+# many sites: the incomplete site has its report, and says why in summary.csv
+printf '%s/\n' "$BASE" >"$T/sites.txt"
+timeout 120 "$PHIWALL" scan --sites "$T/sites.txt" --out "$T/out" --max-pages 1 --no-interact \
+    --no-sitemap --settle 300 --browser-arg="--host-resolver-rules=$NOHOST" --format json \
+    2>"$T/sites.err"
+expect_code 4 $? "--sites with an incomplete site: exit 4"
+expect_match "$(cat "$T/out/summary.csv")" "^$BASE/,browser,1,.*,\"?incomplete: 1 tracker script failed to load \($SCRIPT: net::ERR_NAME_NOT_RESOLVED\)" "summary.csv: incomplete and why"
+expect_match "$(jq .complete "$T/out/"*.json)" '^false$' "--sites: the site's report says incomplete"
+"$PHIWALL" scan --sites "$T/sites.txt" --out "$T/out" --format json 2>"$T/sites2.err"
+expect_code 4 $? "--sites resumed: the skipped incomplete site still exits 4"
+expect_match "$(cat "$T/sites2.err")" 'report exists, skipped' "--sites resumed: skipped"
+
+# a browser that does not start is an error (exit 3), never a report
+timeout 60 "$PHIWALL" scan "$BASE/" --browser /bin/false --format json -o "$T/false.json" \
+    2>"$T/false.err"
+expect_code 3 $? "browser that does not start: exit 3"
+expect_match "$(cat "$T/false.err")" '^phiwall: scan: .*browser /bin/false did not start' "browser failure named"
+expect_code 0 "$(cat "$T/false.json" 2>/dev/null | wc -c)" "no report when the browser did not start"
+
+# the same site with the script served: complete, exit 0
+scan served --map-host "connect.facebook.net=$BASE/vendor/connect.facebook.net" \
+    --browser-arg="--host-resolver-rules=$NOHOST" --format json -o "$T/served.json"
+expect_code 0 $? "script served: exit 0"
+expect_match "$(jq -c '[.complete, .incomplete_reasons, .summary.beacons > 1]' "$T/served.json")" '^\[true,\[\],true\]$' "script served: complete, beacons seen"
+
+# the HAR of the failed session keeps the failure (_error): `scan --har` says INCOMPLETE too
+expect_match "$(jq -r --arg u "https://$SCRIPT" '.log.entries[] | select(.request.url == $u) | "\(.response.status) \(.response._error)"' "$T/dns.har")" '^0 net::ERR_NAME_NOT_RESOLVED$' "HAR: status 0 and _error"
+"$PHIWALL" scan --har "$T/dns.har" --format json -o "$T/har.json" 2>/dev/null
+expect_code 4 $? "scan --har of the session: exit 4"
+expect_match "$(jq -c '[.complete, .incomplete_reasons[0].error]' "$T/har.json")" '^\[false,"net::ERR_NAME_NOT_RESOLVED"\]$' "scan --har: same reason"
+
+# the other formats, from that session (no browser needed): SARIF's invocation failed, HTML banner
+"$PHIWALL" scan --har "$T/dns.har" --format sarif -o "$T/dns.sarif" 2>/dev/null
+expect_code 4 $? "SARIF: exit 4"
+expect_match "$(jq -c '.runs[0].invocations[0] | [.executionSuccessful, (.toolExecutionNotifications | length), .toolExecutionNotifications[0].level]' "$T/dns.sarif")" '^\[false,1,"error"\]$' "SARIF: invocation not successful, one error notification"
+expect_match "$(jq -r '.runs[0].invocations[0].toolExecutionNotifications[0].message.text' "$T/dns.sarif")" "$SCRIPT.*ERR_NAME_NOT_RESOLVED" "SARIF: the notification names script and error"
+"$PHIWALL" scan --har "$T/dns.har" --format html -o "$T/dns.html" 2>/dev/null
+expect_code 4 $? "HTML: exit 4"
+expect_match "$(cat "$T/dns.html")" '<div class="incomplete" role="alert"[^>]*><b>INCOMPLETE — this is not a clean result\.</b> 1 tracker script failed to load' "HTML: banner"
+
+# --allow-incomplete accepts it (the report still says so); a finding at --fail-on wins (1)
+"$PHIWALL" scan --har "$T/dns.har" --allow-incomplete -o "$T/allow.txt" 2>/dev/null
+expect_code 0 $? "--allow-incomplete: exit 0"
+expect_match "$(cat "$T/allow.txt")" '^INCOMPLETE: ' "--allow-incomplete: the report still says INCOMPLETE"
+"$PHIWALL" scan --har "$T/dns.har" --fail-on info -o /dev/null 2>/dev/null
+expect_code 1 $? "a finding at --fail-on: exit 1"
+finish
