@@ -27,8 +27,13 @@ int pw_tracker_content_only(const pw_tracker *t)
     return t && (t->category == PW_CATEGORY_CONSENT || t->category == PW_CATEGORY_EMBED);
 }
 
+/* A health term or a care-intent phrase. Not the PHI engine's "search" marker, which it puts on
+ * every value of a search parameter (q=parking): that says a search happened, not what it is
+ * about, and counting it would make every search (and every "keywords" list) a health term. */
 int pw_hit_is_health(const pw_hit *h)
 {
+    if (h->category == PW_PHI_CARE_INTENT && h->subtype && strcmp(h->subtype, "search") == 0)
+        return 0;
     return h->category == PW_PHI_HEALTH || h->category == PW_PHI_CARE_INTENT;
 }
 

@@ -275,8 +275,12 @@ pw_status dk_add_pairs(dk_ctx *ctx, dk_builder *bb, const dk_pairs *p, const dk_
 {
     for (size_t i = 0; i < p->n; i++) {
         const pw_kv *kv = &p->v[i];
-        pw_field_kind kind = dk_keymap_kind(m, kv->key, PW_FIELD_OTHER);
-        if (kind == PW_FIELD_OTHER && guess) {
+        /* a key the map names keeps its kind, PW_FIELD_OTHER included (UET's kw, the page's
+         * meta keywords, is no search term); only unnamed keys are guessed */
+        pw_field_kind kind = dk_keymap_kind(m, kv->key, PW_FIELD__COUNT);
+        if (kind == PW_FIELD__COUNT && !guess)
+            kind = PW_FIELD_OTHER;
+        if (kind == PW_FIELD__COUNT) {
             kind = dk_generic_kind(kv->key);
             if (kind == PW_FIELD_OTHER && looks_url(kv->value, kv->value_len))
                 kind = PW_FIELD_PAGE_URL;
