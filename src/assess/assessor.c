@@ -732,6 +732,82 @@ static int third_party(pw_assessor *as, size_t page_i, const char *page_url, con
     return c->third;
 }
 
+/* ---- single-page apps: the route a beacon names ---- */
+
+/* The value of the beacon's first field with this key and kind, NUL-terminated in the request
+ * arena, or NULL. */
+static const char *beacon_value(pw_assessor *as, const pw_beacon *b, const char *key,
+                                pw_field_kind kind)
+{
+    for (size_t i = 0; i < b->n_fields; i++) {
+        const pw_field *f = &b->fields[i];
+        if (f->kind == kind && f->key && strcmp(f->key, key) == 0 && f->value_len)
+            return pw_arena_strndup(&as->req, f->value, f->value_len);
+    }
+    return NULL;
+}
+
+/* 1 if a fragment is a hash route ("#/find-a-doctor", "#!/results"), not an anchor. */
+static int route_fragment(const pw_slice *frag)
+{
+    return frag->n && (frag->p[0] == '/' || frag->p[0] == '!');
+}
+
+/* 1 if two URLs name the same page: host (any case), path ("" is "/"), query, and the fragment
+ * only when it is a hash route (an anchor "#section-2" is the same page). */
+static int same_page(const char *a, const char *b)
+{
+    pw_url u, v;
+    if (pw_url_parse(a, strlen(a), &u, NULL) != PW_OK ||
+        pw_url_parse(b, strlen(b), &v, NULL) != PW_OK)
+        return strcmp(a, b) == 0;
+    pw_slice up = u.path.n ? u.path : (pw_slice){"/", 1};
+    pw_slice vp = v.path.n ? v.path : (pw_slice){"/", 1};
+    pw_slice uf = route_fragment(&u.fragment) ? u.fragment : (pw_slice){"", 0};
+    pw_slice vf = route_fragment(&v.fragment) ? v.fragment : (pw_slice){"", 0};
+    return u.host.n == v.host.n && strncasecmp(u.host.p, v.host.p, u.host.n) == 0 && up.n == vp.n &&
+           memcmp(up.p, vp.p, up.n) == 0 && u.query.n == v.query.n &&
+           memcmp(u.query.p, v.query.p, u.query.n) == 0 && uf.n == vf.n &&
+           memcmp(uf.p, vf.p, uf.n) == 0;
+}
+
+/* 1 if the beacon's tag reports the page it runs on in dl (and GA its title in dt), updated on
+ * each route change of a single-page app: Meta Pixel, GA4 and Universal Analytics. */
+static int names_its_route(const pw_beacon *b)
+{
+    const char *d = b->tracker ? b->tracker->decoder : NULL;
+    return d && (strcmp(d, "meta") == 0 || strcmp(d, "ga4") == 0);
+}
+
+/* The page a beacon is judged on: the route its dl names when that is another page of the same
+ * site than the one it was recorded on (a single-page app changed route without loading a
+ * document, or a beacon sent on leaving a page was recorded under the next), or any page when
+ * none was recorded; its dt is that route's title. The route inherits the recorded page's login
+ * state: a route change keeps the session. page_i when the beacon names no other page;
+ * SIZE_MAX on allocation failure. */
+static size_t route_page(pw_assessor *as, const pw_beacon *b, size_t page_i)
+{
+    if (!names_its_route(b))
+        return page_i;
+    const char *dl = beacon_value(as, b, "dl", PW_FIELD_PAGE_URL);
+    const apage *rec = &as->pages[page_i];
+    int no_page = strcmp(rec->page.url, NO_PAGE) == 0;
+    if (!dl || (strncasecmp(dl, "http://", 7) != 0 && strncasecmp(dl, "https://", 8) != 0))
+        return page_i;
+    if (!no_page && (same_page(dl, rec->page.url) || pw_is_third_party(rec->page.url, dl)))
+        return page_i;
+    pw_page route = {.url = dl,
+                     .title = beacon_value(as, b, "dt", PW_FIELD_PAGE_TITLE),
+                     .has_session_cookie = rec->page.has_session_cookie,
+                     .after_login = rec->page.after_login};
+    int authenticated = !no_page && rec->ctx == PW_CTX_AUTHENTICATED;
+    size_t i = ensure_page(as, &route);
+    if (i != SIZE_MAX && authenticated)
+        raise_context(&as->pages[i], PW_CTX_AUTHENTICATED,
+                      "a route of an authenticated page (single-page app)");
+    return i;
+}
+
 /* Decode, scan and judge one request on its page (whose context is now known). */
 static pw_status assess_request(pw_assessor *as, const pw_request *req, size_t page_i, pw_err *err)
 {
@@ -749,12 +825,17 @@ static pw_status assess_request(pw_assessor *as, const pw_request *req, size_t p
     pw_status st = PW_OK;
     for (size_t i = 0; i < nb && st == PW_OK; i++) {
         as->n_beacons++;
+        size_t on = route_page(as, &beacons[i], page_i);
+        if (on == SIZE_MAX) {
+            st = pw_err_set(err, PW_ERR_NOMEM, "assessor: out of memory");
+            break;
+        }
         list_name ln = list_name_of(as, &beacons[i]);
         if (!pw_tracker_is_unknown(beacons[i].tracker))
-            st = pw_inventory_add(as->inventory, &beacons[i], ln.domain, as->pages[page_i].page.url,
+            st = pw_inventory_add(as->inventory, &beacons[i], ln.domain, as->pages[on].page.url,
                                   err);
         if (st == PW_OK)
-            st = assess_beacon(as, &beacons[i], req, page_i, &ln, err);
+            st = assess_beacon(as, &beacons[i], req, on, &ln, err);
     }
     pw_arena_reset(&as->req);
     return st;

@@ -78,4 +78,23 @@ static void uet_keywords_are_page_metadata(void)
     scan_free(&s);
 }
 
-PW_TEST_MAIN(PW_TEST(search_severity), PW_TEST(uet_keywords_are_page_metadata))
+/* 3: single-page-app routes: each beacon on the route its dl names, with its dt as title. */
+static void spa_routes(void)
+{
+    scan s;
+    CHECK(scan_har(&s, "spa_routes"));
+    const pw_finding *f = find(&s, "PW-SEARCH-TERM", "/find-a-doctor?q=hiv+testing");
+    CHECK(f && f->severity == PW_SEV_HIGH);
+    CHECK(f && f->page_title && strcmp(f->page_title, "Find a doctor") == 0);
+    CHECK(find(&s, "PW-CONDITION-URL", "/conditions/hiv\x01") != NULL);  /* Meta on "/" */
+    CHECK(find(&s, "PW-CONDITION-URL", "/conditions/hiv-prep") != NULL); /* GA4 on /careers */
+    CHECK(find(&s, "PW-AUTH-TRACKER", "/portal/messages") != NULL);      /* the session stays */
+    /* the home page's own page_view and its anchor (#section-2) are one general page */
+    CHECK_INT(count(&s, "PW-TRACKER-PRESENT", NULL), 1);
+    const pw_finding *home = find(&s, "PW-TRACKER-PRESENT", "hosp.org/\x01");
+    CHECK(home && home->occurrences == 2);
+    CHECK_INT(count(&s, "PW-TRACKER-PRESENT", "/careers"), 0);
+    scan_free(&s);
+}
+
+PW_TEST_MAIN(PW_TEST(search_severity), PW_TEST(uet_keywords_are_page_metadata), PW_TEST(spa_routes))

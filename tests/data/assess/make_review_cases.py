@@ -23,6 +23,14 @@ def uet(page, extra):
     return req("https://bat.bing.com/action/0?" + q(p))
 
 
+def with_cookie(h, page_url, cookie):
+    """The HAR h with a Cookie header on the document request of page_url."""
+    for e in h["log"]["entries"]:
+        if e["request"]["url"] == page_url and e["_resourceType"] == "document":
+            e["request"]["headers"].append({"name": "Cookie", "value": cookie})
+    return h
+
+
 cases = {
     # 1: a search with no health term on a general page is low, with one it is high; the
     # engine's "this is a search" marker is no health term
@@ -34,11 +42,26 @@ cases = {
                                                      "kw": "cancer, HIV, diabetes, hospital"})]),
                      (SITE + "/news/gala", [lambda u: uet(u, {
                          "evt": "custom", "ea": "schedule_oncology_consult", "ec": "form"})])],
+    # 3: a single-page app changes route without loading a document: each GA4/Meta beacon is
+    # judged on the route its dl (and dt) names, not on the document the HAR recorded; an anchor
+    # (#section-2) is the same page; a route of an authenticated page stays authenticated
+    "spa_routes": [
+        (SITE + "/", [ga4,
+                      lambda u: ga4(u + "#section-2"),
+                      lambda u: ga4(SITE + "/find-a-doctor?q=hiv+testing",
+                                    extra={"dt": "Find a doctor"}),
+                      lambda u: meta(SITE + "/conditions/hiv")]),
+        (SITE + "/careers", [lambda u: ga4(SITE + "/conditions/hiv-prep",
+                                           extra={"dt": "HIV PrEP"})]),
+        (SITE + "/portal/home", [lambda u: ga4(SITE + "/portal/messages",
+                                               extra={"dt": "Messages"})])],
 }
+
+post = {"spa_routes": lambda h: with_cookie(h, SITE + "/portal/home", "auth_token=abc123")}
 
 if __name__ == "__main__":
     for name, pages in cases.items():
         with open(os.path.join(here, name + ".har"), "w") as f:
-            json.dump(har(pages), f, indent=1)
+            json.dump(post.get(name, lambda h: h)(har(pages)), f, indent=1)
             f.write("\n")
     print(f"wrote {len(cases)} HARs to {here}")
