@@ -328,28 +328,17 @@ static pw_field_type scan_type(pw_field_kind k)
     }
 }
 
-static int is_search_param(const char *k)
-{
-    static const char *const names[] = {"q",    "query",        "search",      "s",
-                                        "term", "terms",        "keyword",     "keywords",
-                                        "kw",   "searchterm",   "search_term", "searchtext",
-                                        "k",    "search_query", NULL};
-    for (size_t i = 0; names[i]; i++)
-        if (strcasecmp(k, names[i]) == 0)
-            return 1;
-    return 0;
-}
-
-/* The search parameters among the pairs of `p` as SEARCH_TERM fields named <key><sep><param>. */
-static size_t search_pairs(pw_arena *a, const pw_field *f, char sep, const char *p, size_t pn,
-                           pw_field *out, size_t room)
+/* The search parameters among the pairs of `p` (the query of a page whose path is `path`) as
+ * SEARCH_TERM fields named <key><sep><param>. */
+static size_t search_pairs(pw_arena *a, const pw_field *f, char sep, pw_slice path, const char *p,
+                           size_t pn, pw_field *out, size_t room)
 {
     pw_kv *kv = NULL;
     size_t n = 0, got = 0;
     if (!pn || pw_form_parse(a, p, pn, 64, &kv, &n, NULL) != PW_OK)
         return 0;
     for (size_t i = 0; i < n && got < room; i++) {
-        if (!kv[i].value_len || !is_search_param(kv[i].key))
+        if (!kv[i].value_len || !pw_search_param(kv[i].key, path.p, path.n))
             continue;
         out[got++] = (pw_field){.key = pw_arena_sprintf(a, "%s%c%s", f->key, sep, kv[i].key),
                                 .value = kv[i].value,
@@ -367,16 +356,18 @@ static size_t search_fields(pw_arena *a, const pw_field *f, pw_field *out, size_
     pw_url u;
     if (room == 0 || pw_url_parse(f->value, f->value_len, &u, NULL) != PW_OK)
         return 0;
-    size_t got = search_pairs(a, f, '?', u.query.p, u.query.n, out, room);
+    size_t got = search_pairs(a, f, '?', u.path, u.query.p, u.query.n, out, room);
     const char *fp = u.fragment.p;
     size_t fn = u.fragment.n;
+    pw_slice route = u.path;
     const char *qm = fn ? memchr(fp, '?', fn) : NULL; /* a hash route's own query */
     if (qm) {
+        route = (pw_slice){fp, (size_t)(qm - fp)}; /* "#/find-a-doctor?condition=…" */
         fn -= (size_t)(qm + 1 - fp);
         fp = qm + 1;
     }
     if (fn && memchr(fp, '=', fn))
-        got += search_pairs(a, f, '#', fp, fn, out + got, room - got);
+        got += search_pairs(a, f, '#', route, fp, fn, out + got, room - got);
     return got;
 }
 

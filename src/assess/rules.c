@@ -316,6 +316,19 @@ static int m_search(const rule_input *in, unsigned char *use)
     return health ? PW_SEV_HIGH : PW_SEV_LOW;
 }
 
+/* Where the beacon's searches travel: 1 the page URL (or a search field), 2 the referrer (the
+ * search results page the visitor came from), 3 both. */
+static int search_carrier(const rule_input *in)
+{
+    int where = 0;
+    for (size_t i = 0; i < in->n_fields; i++) {
+        const pw_field *src = search_source(in, in->fields[i].f);
+        if (site_search(in, &in->fields[i]))
+            where |= src && src->kind == PW_FIELD_REFERRER ? 2 : 1;
+    }
+    return where ? where : 1;
+}
+
 static char *r_search(pw_arena *a, const rule_input *in)
 {
     if (is_site_search_service(in))
@@ -327,12 +340,21 @@ static char *r_search(pw_arena *a, const rule_input *in)
             "for %s.",
             vendor(a, in), product(a, in), for_account(a, in), vendor(a, in),
             pw_page_pattern(a, in->page_url));
+    static const char *const carrier[] = {
+        "", "the page URL it receives (dl / page_location)",
+        "the referrer it receives (dr / rl / page_referrer: the search results page the visitor "
+        "came from), e.g. with a `strict-origin-when-cross-origin` referrer policy",
+        "the page URL and the referrer it receives (dl and dr / page_location and "
+        "page_referrer)"};
+    int where = search_carrier(in);
     return pw_arena_sprintf(
         a,
-        "Do not send site-search queries to %s: strip the query string from the page URL it "
-        "receives (dl / page_location), turn off site-search tracking%s, or remove the tag from "
-        "search and find-a-doctor pages (%s).",
-        vendor(a, in), for_account(a, in), pw_page_pattern(a, in->page_url));
+        "Do not send site-search queries to %s: strip the query string (search terms and "
+        "filters such as condition= or specialty=) from %s, turn off site-search tracking%s, "
+        "or remove the tag from search and find-a-doctor pages%s (%s).",
+        vendor(a, in), carrier[where], for_account(a, in),
+        where == 2 ? " and the pages visitors open from their results" : "",
+        pw_page_pattern(a, in->page_url));
 }
 
 /* ---- PW-EVENT-HEALTH ---- */

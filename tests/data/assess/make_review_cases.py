@@ -55,6 +55,18 @@ cases = {
                                            extra={"dt": "HIV PrEP"})]),
         (SITE + "/portal/home", [lambda u: ga4(SITE + "/portal/messages",
                                                extra={"dt": "Messages"})])],
+    # 4: a find-a-doctor page's filters name what the visitor looks for as plainly as a typed
+    # query: PW-SEARCH-TERM; the same parameter on a scheduling page, or a filter without a
+    # health term (insurance=) is none; a search in the referrer gets a fix about the referrer
+    "doctor_filters": [
+        (SITE + "/find-a-doctor?condition=breast+cancer", [meta, ga4]),
+        (SITE + "/doctors?specialty=oncology&location=boston", [meta]),
+        (SITE + "/FindADoctor.aspx?treatment%5B%5D=chemotherapy", [meta]),
+        (SITE + "/#/find-a-doctor?symptom=chest+pain", [meta]),
+        (SITE + "/providers?insurance=aetna", [meta]),
+        (SITE + "/appointments/request?service=oncology", [meta]),
+        (SITE + "/doctors/jane-roe", [lambda u: ga4(u, extra={
+            "dr": SITE + "/search?q=breast+cancer"})])],
 }
 
 post = {"spa_routes": lambda h: with_cookie(h, SITE + "/portal/home", "auth_token=abc123")}
