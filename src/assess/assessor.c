@@ -959,12 +959,80 @@ static void drop_repeated_no_baa(pw_assessor *as)
     pw_arena_reset(&as->req);
 }
 
+/* The finding key with its account field replaced by `account`, in the request arena. */
+static char *key_with_account(pw_arena *a, const char *key, const char *account)
+{
+    const char *tracker = strchr(key, '\x1f');
+    const char *acct = tracker ? strchr(tracker + 1, '\x1f') : NULL;
+    const char *rest = acct ? strchr(acct + 1, '\x1f') : NULL;
+    if (!rest)
+        return NULL;
+    return pw_arena_sprintf(a, "%.*s%s%s", (int)(acct + 1 - key), key, account, rest);
+}
+
+/* Fold finding `from` into `to` (same rule, tracker, account and page): occurrences add up, and
+ * the evidence is the one aggregation would have kept (the higher severity, or at the same one
+ * the one naming an event). */
+static void fold_finding(pw_finding *to, const pw_finding *from)
+{
+    to->occurrences += from->occurrences;
+    int named = !to->event_name && from->event_name && from->severity == to->severity;
+    if (from->severity <= to->severity && !named)
+        return;
+    size_t occurrences = to->occurrences;
+    const char *account = to->account_id, *remediation = to->remediation;
+    *to = *from;
+    to->occurrences = occurrences;
+    to->account_id = account;
+    to->remediation = remediation; /* the one that names the account */
+}
+
+/* A tracker's requests that name no account (a script load, a replay request, the pixel's
+ * script) belong to its account when the scan saw exactly one: their findings join that
+ * account's (or take its ID), so one vendor with one known account is one row, not "-" beside
+ * it. With several accounts they stay apart (which one loaded the script is unknown). */
+static void fold_accountless(pw_assessor *as)
+{
+    for (size_t i = 0; i < as->n_findings; i++) {
+        pw_finding *f = &as->findings[i];
+        if (f->account_id || !as->finding_keys[i][0])
+            continue;
+        const char *sole = pw_inventory_sole_account(as->inventory, f->tracker);
+        char *key = sole ? key_with_account(&as->req, as->finding_keys[i], sole) : NULL;
+        if (!key)
+            continue;
+        size_t j = map_find(&as->finding_index, as->finding_keys, key);
+        if (j != SIZE_MAX && j != i) {
+            fold_finding(&as->findings[j], f);
+            as->finding_keys[i][0] = '\0'; /* folded: dropped below */
+            continue;
+        }
+        char *kept = pw_arena_strdup(&as->arena, key);
+        if (!kept)
+            continue;
+        f->account_id = sole;
+        as->finding_keys[i] = kept;
+        map_put(&as->finding_index, as->finding_keys, i); /* findable under its new key */
+    }
+    size_t w = 0;
+    for (size_t i = 0; i < as->n_findings; i++) {
+        if (!as->finding_keys[i][0])
+            continue;
+        as->findings[w] = as->findings[i];
+        as->finding_keys[w++] = as->finding_keys[i];
+    }
+    as->n_findings = w;
+    pw_inventory_fold_accountless(as->inventory);
+    pw_arena_reset(&as->req);
+}
+
 pw_status pw_assessor_finish(pw_assessor *as, const pw_scan_result **out, pw_err *err)
 {
     if (!as->finished) {
         pw_status st = flush_pending(as, SIZE_MAX, err);
         if (st != PW_OK)
             return st;
+        fold_accountless(as);
         drop_repeated_no_baa(as);
     }
     if (as->n_findings)

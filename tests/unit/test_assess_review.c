@@ -10,6 +10,9 @@
 #include "assess_har_case.h"
 #include "pw_test.h"
 
+#define PIXEL_A "123456789012345" /* make_cases.py's PIXEL */
+#define PIXEL_B "998877665544332"
+
 /* 1 if url contains page (NULL: any); a page ending in \x01 must end the URL. */
 static int page_is(const char *url, const char *page)
 {

@@ -67,6 +67,19 @@ cases = {
         (SITE + "/appointments/request?service=oncology", [meta]),
         (SITE + "/doctors/jane-roe", [lambda u: ga4(u, extra={
             "dr": SITE + "/search?q=breast+cancer"})])],
+    # 5: a tracker's requests that name no account (Hotjar's script modules and frames, the
+    # Meta Pixel's script) join its account when the scan saw one; with two pixels the script
+    # load stays apart
+    "account_rows": [
+        (SITE + "/conditions/diabetes", [
+            req("https://static.hotjar.com/c/hotjar-123456.js?sv=6"),
+            req("https://vars.hotjar.com/box-469cf41adb11dc78be68c1ae7f9457a4.html"),
+            req("https://script.hotjar.com/modules.1e2f.js"),
+            req("https://in.hotjar.com/api/v2/client/sites/123456/visit-data?sv=7",
+                method="POST", text=json.dumps({"url": SITE + "/conditions/diabetes"}))]),
+        ("https://www.clinic-two.org/services/cardiology", [
+            req("https://connect.facebook.net/en_US/fbevents.js"),
+            meta, lambda u: dict(meta(u), url=meta(u)["url"].replace(PIXEL, "998877665544332"))])],
 }
 
 post = {"spa_routes": lambda h: with_cookie(h, SITE + "/portal/home", "auth_token=abc123")}
