@@ -785,13 +785,41 @@ static int m_no_baa(const rule_input *in, unsigned char *use)
     return PW_SEV_MEDIUM;
 }
 
+/* "No BAA: <the catalog's note and source>" only when the catalog says so; otherwise "is not
+ * known to sign" (BAA stance unknown, or a third party outside the catalog). */
+static char *baa_stance(pw_arena *a, const rule_input *in)
+{
+    if (in->b->tracker->baa == PW_BAA_NO && in->b->tracker->baa_note)
+        return pw_arena_sprintf(a, "No BAA: %s", in->b->tracker->baa_note);
+    if (in->b->tracker->baa == PW_BAA_NO)
+        return pw_arena_sprintf(a, "%s does not sign a HIPAA business associate agreement",
+                                vendor(a, in));
+    return pw_arena_sprintf(a, "%s is not known to sign a HIPAA business associate agreement",
+                            vendor(a, in));
+}
+
+/* A hosted site search is the site's processor, not an ad tag: the fix is a BAA or a search
+ * that does not hand it the visitor, never "replace it with the event gateway". */
+static char *site_search_presence(pw_arena *a, const rule_input *in)
+{
+    return pw_arena_sprintf(
+        a,
+        "%s: the site search on %s hands %s what visitors search for on care pages, with their "
+        "IP address, cookies and the page's address (Referer). Get a BAA from %s (a search "
+        "service that processes PHI for the site is its business associate), or send the "
+        "searches through a first-party endpoint that forwards only the query, or use a search "
+        "that runs on the site's own servers.",
+        baa_stance(a, in), pw_page_pattern(a, in->page_url), vendor(a, in), vendor(a, in));
+}
+
 static char *r_no_baa(pw_arena *a, const rule_input *in)
 {
+    if (is_site_search_service(in))
+        return site_search_presence(a, in);
     return pw_arena_sprintf(a,
-                            "%s does not sign a HIPAA business associate agreement: remove %s "
-                            "from %s, or replace it with `phiwall gateway` forwarding only "
-                            "allow-listed, PHI-free events.",
-                            vendor(a, in), product(a, in), pw_page_pattern(a, in->page_url));
+                            "%s: remove %s from %s, or replace it with `phiwall gateway` "
+                            "forwarding only allow-listed, PHI-free events.",
+                            baa_stance(a, in), product(a, in), pw_page_pattern(a, in->page_url));
 }
 
 /* ---- PW-TRACKER-PRESENT ---- */
@@ -890,6 +918,9 @@ static char *full_remedy(pw_arena *a, const rule_input *in,
 {
     if (pw_tracker_content_only(in->b->tracker))
         return content_only_remedy(a, in);
+    /* a search service's page address or login page: the search fix, not "remove the tag" */
+    if (is_site_search_service(in) && (remedy == r_condition || remedy == r_auth))
+        return site_search_presence(a, in);
     char *text = remedy(a, in);
     if (!text || !no_baa_applies(in))
         return text;

@@ -80,6 +80,12 @@ cases = {
         ("https://www.clinic-two.org/services/cardiology", [
             req("https://connect.facebook.net/en_US/fbevents.js"),
             meta, lambda u: dict(meta(u), url=meta(u)["url"].replace(PIXEL, "998877665544332"))])],
+    # 6: a hosted site search on care pages: its fixes are a BAA or a search that does not hand
+    # it the visitor (never "replace it with the gateway"), and a vendor whose BAA stance is
+    # unknown is "not known to sign" one, not said to refuse
+    "site_search_baa": [
+        (SITE + "/find-a-doctor", [dict(coveo(""), referer=SITE + "/")]),
+        (SITE + "/appointments", [coveo("")])],
 }
 
 post = {"spa_routes": lambda h: with_cookie(h, SITE + "/portal/home", "auth_token=abc123")}
