@@ -822,6 +822,10 @@ static pw_status assess_request(pw_assessor *as, const pw_request *req, size_t p
             break;
         }
         list_name ln = list_name_of(as, &beacons[i]);
+        /* a filter-list company is named by its host in reports, not by an ID the generic
+         * decoder guessed ("tracker (EasyPrivacy) 420" named no one): its row is the company */
+        if (ln.domain)
+            beacons[i].account_id = NULL;
         if (!pw_tracker_is_unknown(beacons[i].tracker))
             st = pw_inventory_add(as->inventory, &beacons[i], ln.domain, as->pages[on].page.url,
                                   err);
