@@ -416,6 +416,57 @@ static size_t keep_canaries(pw_hit *hits, size_t n)
     return w;
 }
 
+/* The site's name as its domain spells it: the first label of the page host's registrable
+ * domain, letters and digits only, lower case ("plannedparenthood" for
+ * www.plannedparenthood.org), in the request arena; NULL if unknown. */
+static char *site_brand(pw_arena *a, const char *page_url)
+{
+    pw_url u;
+    if (!page_url || pw_url_parse(page_url, strlen(page_url), &u, NULL) != PW_OK || !u.host.n)
+        return NULL;
+    char *host = pw_arena_strndup(a, u.host.p, u.host.n);
+    char *dom = host ? pw_registrable_domain(a, host) : NULL;
+    if (!dom)
+        return NULL;
+    size_t w = 0;
+    for (size_t i = 0; dom[i] && dom[i] != '.'; i++)
+        if ((dom[i] >= 'a' && dom[i] <= 'z') || (dom[i] >= '0' && dom[i] <= '9'))
+            dom[w++] = dom[i];
+    dom[w] = '\0';
+    return w ? dom : NULL;
+}
+
+/* 1 if a health hit is the site's own name ("Planned Parenthood" on plannedparenthood.org,
+ * "Cancer Center" on cancercenter.com): the organisation, not what the visitor seeks. Only
+ * terms of 8 letters or more, so "cancer" on a cancer-something domain still counts. */
+static int brand_hit(const pw_hit *h, const char *brand)
+{
+    if (!brand || !h->normalized || !pw_hit_is_health(h))
+        return 0;
+    char squashed[64];
+    size_t w = 0;
+    for (const char *p = h->normalized; *p; p++) {
+        char c = (char)(*p >= 'A' && *p <= 'Z' ? *p - 'A' + 'a' : *p);
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')))
+            continue;
+        if (w + 1 >= sizeof squashed)
+            return 0;
+        squashed[w++] = c;
+    }
+    squashed[w] = '\0';
+    return w >= 8 && strstr(brand, squashed) != NULL;
+}
+
+/* Drop the hits that are the site's own name. */
+static size_t drop_brand(pw_hit *hits, size_t n, const char *brand)
+{
+    size_t w = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!brand_hit(&hits[i], brand))
+            hits[w++] = hits[i];
+    return w;
+}
+
 /* The beacon's fields plus derived search terms, each scanned by the PHI engine, and the
  * Referer header when it names the page. */
 static rule_field *scan_fields(pw_assessor *as, const pw_beacon *b, const pw_request *req,
@@ -427,6 +478,7 @@ static rule_field *scan_fields(pw_assessor *as, const pw_beacon *b, const pw_req
     if (!extra || !rf)
         return NULL;
     size_t n = 0;
+    const char *brand = site_brand(&as->req, page_url);
     int has_search = 0; /* decode may already split search terms out of page URLs */
     for (size_t i = 0; i < b->n_fields; i++)
         has_search |= b->fields[i].kind == PW_FIELD_SEARCH_TERM;
@@ -444,7 +496,7 @@ static rule_field *scan_fields(pw_assessor *as, const pw_beacon *b, const pw_req
         if (pw_detect_scan(as->det, as->scratch, &as->req, f->key, f->value, f->value_len,
                            scan_type(f->kind), &hits, &nh, NULL) == PW_OK) {
             r->hits = hits;
-            r->n_hits = form_metadata(f) ? keep_canaries(hits, nh) : nh;
+            r->n_hits = form_metadata(f) ? keep_canaries(hits, nh) : drop_brand(hits, nh, brand);
         }
     }
     pw_field *ref = referer_field(&as->req, req, page_url);

@@ -100,4 +100,15 @@ static void spa_routes(void)
     scan_free(&s);
 }
 
-PW_TEST_MAIN(PW_TEST(search_severity), PW_TEST(uet_keywords_are_page_metadata), PW_TEST(spa_routes))
+/* 8: the site's own name is no health term; a service named in an event still is. */
+static void brand_name(void)
+{
+    scan s;
+    CHECK(scan_har(&s, "brand_name"));
+    CHECK(find(&s, "PW-EVENT-HEALTH", "/annual-report") == NULL);
+    CHECK(find(&s, "PW-EVENT-HEALTH", "/our-history") != NULL);
+    scan_free(&s);
+}
+
+PW_TEST_MAIN(PW_TEST(brand_name), PW_TEST(search_severity), PW_TEST(uet_keywords_are_page_metadata),
+             PW_TEST(spa_routes))

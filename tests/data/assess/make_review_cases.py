@@ -86,6 +86,13 @@ cases = {
     "site_search_baa": [
         (SITE + "/find-a-doctor", [dict(coveo(""), referer=SITE + "/")]),
         (SITE + "/appointments", [coveo("")])],
+    # 7: the site's own name ("Planned Parenthood" on plannedparenthood.org) in a custom
+    # dimension describes the organisation, not what the visitor seeks; a service is still one
+    "brand_name": [
+        ("https://www.plannedparenthood.org/about-us/annual-report", [
+            lambda u: ga4(u, extra={"ep.affiliate_name": "Planned Parenthood Gulf Coast, Inc."})]),
+        ("https://www.plannedparenthood.org/about-us/our-history", [
+            lambda u: ga4(u, en="select_service", extra={"ep.service": "abortion pill"})])],
 }
 
 post = {"spa_routes": lambda h: with_cookie(h, SITE + "/portal/home", "auth_token=abc123")}
