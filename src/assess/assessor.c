@@ -127,7 +127,9 @@ struct pw_assessor {
     index_map page_index;
     pw_finding *findings;
     char **finding_keys;
-    size_t n_findings, cap_findings, cap_finding_keys;
+    size_t *finding_req; /* the request that last counted for each finding (until finish) */
+    size_t n_findings, cap_findings, cap_finding_keys, cap_finding_req;
+    size_t req_serial; /* the request being assessed: a batch's events count once */
     index_map finding_index;
     size_t n_requests, n_third, n_beacons, n_decode_errors;
     pw_inventory *inventory;
@@ -179,6 +181,7 @@ void pw_assessor_free(pw_assessor *as)
     free(as->page_index.slot);
     free(as->findings);
     free(as->finding_keys);
+    free(as->finding_req);
     free(as->finding_index.slot);
     free(as->out_pages);
     free(as->out_ctx);
@@ -648,7 +651,9 @@ static pw_status record(pw_assessor *as, const pw_rule *rule, int sev, const rul
     size_t i = map_find(&as->finding_index, as->finding_keys, key);
     if (i != SIZE_MAX) {
         pw_finding *f = &as->findings[i];
-        f->occurrences++;
+        if (as->finding_req[i] != as->req_serial) /* GA4's batched events: one request */
+            f->occurrences++;
+        as->finding_req[i] = as->req_serial;
         /* a higher severity, or at the same one an event rather than a script load, replaces
          * the evidence with everything else that describes the transmission */
         int named = !f->event_name && b->event_name && (pw_severity)sev == f->severity;
@@ -660,8 +665,11 @@ static pw_status record(pw_assessor *as, const pw_rule *rule, int sev, const rul
     }
     if (!grow((void **)&as->findings, &as->cap_findings, as->n_findings, sizeof *as->findings) ||
         !grow((void **)&as->finding_keys, &as->cap_finding_keys, as->n_findings,
-              sizeof *as->finding_keys))
+              sizeof *as->finding_keys) ||
+        !grow((void **)&as->finding_req, &as->cap_finding_req, as->n_findings,
+              sizeof *as->finding_req))
         return pw_err_set(err, PW_ERR_NOMEM, "assessor: out of memory");
+    as->finding_req[as->n_findings] = as->req_serial;
     pw_finding *f = &as->findings[as->n_findings];
     *f = (pw_finding){
         .rule_id = rule->info.id,
@@ -855,6 +863,7 @@ static size_t route_page(pw_assessor *as, const pw_beacon *b, size_t page_i)
 static pw_status assess_request(pw_assessor *as, const pw_request *req, size_t page_i, pw_err *err)
 {
     const char *page_url = as->pages[page_i].page.url;
+    as->req_serial++;
     int third = strcmp(page_url, NO_PAGE) != 0 && third_party(as, page_i, page_url, req->url);
     if (third)
         as->n_third++;

@@ -110,5 +110,18 @@ static void brand_name(void)
     scan_free(&s);
 }
 
-PW_TEST_MAIN(PW_TEST(brand_name), PW_TEST(search_severity), PW_TEST(uet_keywords_are_page_metadata),
-             PW_TEST(spa_routes))
+/* 9: occurrences count requests, not the events batched in one. */
+static void batch_is_one_request(void)
+{
+    scan s;
+    CHECK(scan_har(&s, "ga4_batch"));
+    const pw_finding *c = find(&s, "PW-CONDITION-URL", "/search");
+    const pw_finding *q = find(&s, "PW-SEARCH-TERM", "/search");
+    CHECK(c && c->occurrences == 1);
+    CHECK(q && q->occurrences == 1);
+    CHECK(s.r && s.r->n_beacons == 3);
+    scan_free(&s);
+}
+
+PW_TEST_MAIN(PW_TEST(batch_is_one_request), PW_TEST(brand_name), PW_TEST(search_severity),
+             PW_TEST(uet_keywords_are_page_metadata), PW_TEST(spa_routes))

@@ -31,6 +31,16 @@ def with_cookie(h, page_url, cookie):
     return h
 
 
+def ga4_batch(page):
+    """One GA4 request carrying three events (one query string a line in the body)."""
+    lines = "\n".join([q({"en": "view_search_results", "ep.search_term": "std testing"}),
+                       q({"en": "select_content", "ep.content_type": "doctor"}),
+                       q({"en": "scroll", "epn.percent_scrolled": "90"})])
+    return req("https://region1.google-analytics.com/g/collect?" +
+               q({"v": "2", "tid": "G-TEST12345", "cid": "1.2", "dl": page, "dt": "Search"}),
+               method="POST", text=lines, mime="text/plain")
+
+
 cases = {
     # 1: a search with no health term on a general page is low, with one it is high; the
     # engine's "this is a search" marker is no health term
@@ -93,6 +103,8 @@ cases = {
             lambda u: ga4(u, extra={"ep.affiliate_name": "Planned Parenthood Gulf Coast, Inc."})]),
         ("https://www.plannedparenthood.org/about-us/our-history", [
             lambda u: ga4(u, en="select_service", extra={"ep.service": "abortion pill"})])],
+    # 8: a finding counts requests: GA4's three batched events in one request are one
+    "ga4_batch": [(SITE + "/search?q=std+testing", [ga4_batch])],
 }
 
 post = {"spa_routes": lambda h: with_cookie(h, SITE + "/portal/home", "auth_token=abc123")}
