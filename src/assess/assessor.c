@@ -676,7 +676,10 @@ static pw_status record(pw_assessor *as, const pw_rule *rule, int sev, const rul
         .title = rule->info.title,
         .severity = (pw_severity)sev,
         .context = page->ctx,
-        .legal = rule->info.legal,
+        .legal = page->ctx == PW_CTX_GENERAL && rule->legal_general &&
+                         (pw_severity)sev < rule->info.severity
+                     ? rule->legal_general
+                     : rule->info.legal,
         .remediation = rule->remedy(&as->arena, in),
         .tracker = b->tracker,
         .account_id = dup_or_null(&as->arena, b->account_id),

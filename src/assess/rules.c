@@ -562,7 +562,13 @@ static int m_form(const rule_input *in, unsigned char *use)
         if (udff || typed || personal)
             use[i] = found = 1;
     }
-    return found ? PW_SEV_CRITICAL : -1;
+    if (!found)
+        return -1;
+    /* a careers application or a donation form relates to no one's care (HHS's job-postings
+     * example): an identified person sent to a vendor, but no PHI disclosure on its own. Only on
+     * a page the PHI engine names general by its section (careers, jobs, news, donate…), not on
+     * a page that is general for want of a cue (a home page's contact form may be a patient's) */
+    return in->ctx == PW_CTX_GENERAL && general_page(in->page_url) ? PW_SEV_HIGH : PW_SEV_CRITICAL;
 }
 
 /* 1 if what PW-FORM-VALUES found came from a form: typed values, udff hashes of form fields, or
@@ -631,15 +637,35 @@ static char *r_form(pw_arena *a, const rule_input *in)
 
 /* ---- PW-ADVANCED-MATCHING ---- */
 
-/* Identity sent for matching: ud[…] parameters, or a user-data field holding a hash or an
- * identifier; a bare cookie-sync "uid" is a device ID, not advanced matching. */
+/* 1 if the value holds a SHA-256 digest among other text: Google's enhanced conversions send
+ * em=tv.1~em.<sha256>~pn.<sha256>. */
+static int embedded_sha256(const char *v, size_t n)
+{
+    size_t run = 0;
+    for (size_t i = 0; i <= n; i++) {
+        unsigned char c = i < n ? (unsigned char)v[i] : 0;
+        int hex = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+        if (hex) {
+            run++;
+            continue;
+        }
+        if (run == 64)
+            return 1;
+        run = 0;
+    }
+    return 0;
+}
+
+/* Identity sent for matching: ud[…] parameters, or a user-data field holding a hash (alone or
+ * among other text) or an identifier; a bare cookie-sync "uid" is a device ID, not advanced
+ * matching. */
 static int matching_field(const rule_field *rf)
 {
     const pw_field *f = rf->f;
     if (f->kind != PW_FIELD_USER_DATA || f->value_len == 0 || starts(f->key, "udff["))
         return 0;
     return starts(f->key, "ud[") || f->hashed || pw_is_sha256_hex(f->value, f->value_len) ||
-           field_personal(rf);
+           embedded_sha256(f->value, f->value_len) || field_personal(rf);
 }
 
 static int m_advanced(const rule_input *in, unsigned char *use)
@@ -955,7 +981,8 @@ static const pw_rule rules[] = {
       PW_SEV_CRITICAL},
      0,
      m_auth,
-     r_auth_full},
+     r_auth_full,
+     NULL},
     {{"PW-FORM-VALUES", "Form values, identifiers or their hashes sent to a tracker",
       "Values the visitor typed (or their hashes, which the vendor matches to a person) identify "
       "the individual; sent from a health provider's site they are PHI disclosed without a BAA "
@@ -964,7 +991,13 @@ static const pw_rule rules[] = {
       PW_SEV_CRITICAL},
      1,
      m_form,
-     r_form_full},
+     r_form_full,
+     "On a general section's page (a careers application, a donation) the values "
+     "identify a person but the page relates to no one's care, so under the HHS guidance "
+     "(its job-postings example) this is not a PHI disclosure on its own; it still hands an "
+     "identified visitor of a health provider's site to the vendor, which state health-privacy "
+     "laws (e.g. Washington's My Health My Data Act) and the FTC Act (GoodRx 2023, BetterHelp "
+     "2023) reach. Reported high, not critical."},
     {{"PW-BUTTON-TEXT", "Button or link text revealing care intent or a condition",
       "The clicked button's text tells the vendor what care this visitor seeks, joined with "
       "their IP address and cookie ID: PHI under the HHS guidance. This goes beyond the "
@@ -972,7 +1005,8 @@ static const pw_rule rules[] = {
       PW_SEV_HIGH},
      1,
      m_button,
-     r_button_full},
+     r_button_full,
+     NULL},
     {{"PW-EVENT-HEALTH", "Event name, custom data or user property revealing health information",
       "An event named for a condition or a care step (ViewContent 'HIV PrEP consultation', "
       "schedule_oncology_consult, a user property 'oncology patient') tells the vendor what "
@@ -983,7 +1017,8 @@ static const pw_rule rules[] = {
       PW_SEV_HIGH},
      1,
      m_event_health,
-     r_event_health_full},
+     r_event_health_full,
+     NULL},
     {{"PW-SEARCH-TERM", "Site-search terms sent to a tracker",
       "Terms a visitor searches for (a doctor, a condition, a treatment) relate to their own "
       "care; joined with an IP address or cookie ID they are PHI under the HHS guidance, and "
@@ -992,7 +1027,8 @@ static const pw_rule rules[] = {
       PW_SEV_HIGH},
      1,
      m_search,
-     r_search_full},
+     r_search_full,
+     NULL},
     {{"PW-ADVANCED-MATCHING", "Advanced matching (hashed e-mail, phone, name) on a health site",
       "Advanced matching sends hashed identifiers that the vendor resolves to a person; "
       "combined with pages of a health provider this is individually identifiable health "
@@ -1000,7 +1036,8 @@ static const pw_rule rules[] = {
       PW_SEV_HIGH},
      1,
      m_advanced,
-     r_advanced_full},
+     r_advanced_full,
+     NULL},
     {{"PW-SESSION-REPLAY", "Session replay on a care, condition or portal page",
       "Session replay records what the visitor sees and types, including any health "
       "information on the page, with identifiers: a disclosure under the HHS guidance unless "
@@ -1008,7 +1045,8 @@ static const pw_rule rules[] = {
       PW_SEV_HIGH},
      0,
      m_replay,
-     r_replay_full},
+     r_replay_full,
+     NULL},
     {{"PW-CONDITION-URL",
       "Condition, provider or care page URL sent with an IP address or cookie ID (elevated "
       "risk)",
@@ -1019,7 +1057,8 @@ static const pw_rule rules[] = {
       PW_SEV_MEDIUM},
      0,
      m_condition,
-     r_condition_full},
+     r_condition_full,
+     NULL},
     {{"PW-FORM-FIELDS", "Form field names sent from a care page (elevated risk)",
       "The names of the form's fields (reason for visit, insurance, member ID…) tell the vendor "
       "what the visitor was filling in on a care page, but not the values: elevated risk rather "
@@ -1027,7 +1066,8 @@ static const pw_rule rules[] = {
       PW_SEV_MEDIUM},
      1,
      m_form_fields,
-     r_form_fields_full},
+     r_form_fields_full,
+     NULL},
     {{"PW-NO-BAA", "Tracker from a vendor that signs no BAA on a care or portal page",
       "Under the HHS guidance a covered entity may disclose PHI to a tracking vendor only under "
       "a business associate agreement or with HIPAA authorization; this vendor is not known to "
@@ -1035,21 +1075,24 @@ static const pw_rule rules[] = {
       PW_SEV_MEDIUM},
      0,
      m_no_baa,
-     r_no_baa},
+     r_no_baa,
+     NULL},
     {{"PW-CONSENT", "Tracker fired before consent or after the visitor refused",
       "Independent of HIPAA, firing before opt-in or after a refusal conflicts with state "
       "privacy laws and with the FTC's GoodRx and BetterHelp orders on health data.",
       PW_SEV_HIGH},
      0,
      m_consent,
-     r_consent_full},
+     r_consent_full,
+     NULL},
     {{"PW-TRACKER-PRESENT", "Tracker on a general page (inventory, not a PHI finding)",
       "A general page (careers, news, visiting hours) relates to no one's care: not PHI under "
       "the HHS guidance. Listed so the inventory of trackers is complete.",
       PW_SEV_INFO},
      0,
      m_present,
-     r_present},
+     r_present,
+     NULL},
 };
 
 size_t pw_rules_n(void)

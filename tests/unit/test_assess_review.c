@@ -123,5 +123,20 @@ static void batch_is_one_request(void)
     scan_free(&s);
 }
 
-PW_TEST_MAIN(PW_TEST(batch_is_one_request), PW_TEST(brand_name), PW_TEST(search_severity),
-             PW_TEST(uet_keywords_are_page_metadata), PW_TEST(spa_routes))
+/* 10: form values on a general page are high with their own reasoning, on a care page critical;
+ * enhanced-conversion hashes are advanced matching. */
+static void general_form_values(void)
+{
+    scan s;
+    CHECK(scan_har(&s, "general_form_values"));
+    const pw_finding *job = find(&s, "PW-FORM-VALUES", "/careers/");
+    const pw_finding *appt = find(&s, "PW-FORM-VALUES", "/appointments/");
+    CHECK(job && job->severity == PW_SEV_HIGH && strstr(job->legal, "job-postings"));
+    CHECK(appt && appt->severity == PW_SEV_CRITICAL && !strstr(appt->legal, "job-postings"));
+    const pw_finding *ec = find(&s, "PW-ADVANCED-MATCHING", "/conditions/asthma");
+    CHECK(ec && ec->severity == PW_SEV_HIGH);
+    scan_free(&s);
+}
+
+PW_TEST_MAIN(PW_TEST(general_form_values), PW_TEST(batch_is_one_request), PW_TEST(brand_name),
+             PW_TEST(search_severity), PW_TEST(uet_keywords_are_page_metadata), PW_TEST(spa_routes))

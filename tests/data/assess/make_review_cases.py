@@ -105,6 +105,15 @@ cases = {
             lambda u: ga4(u, en="select_service", extra={"ep.service": "abortion pill"})])],
     # 8: a finding counts requests: GA4's three batched events in one request are one
     "ga4_batch": [(SITE + "/search?q=std+testing", [ga4_batch])],
+    # 9: an e-mail from a careers application is an identified person but no PHI on its own
+    # (high, with the general page's reasoning); from an appointment form it is PHI (critical);
+    # Google Ads enhanced conversions (em=tv.1~em.<sha256>) are advanced matching
+    "general_form_values": [
+        (SITE + "/careers/apply/thanks?email=john.roe%40gmail.com", [meta]),
+        (SITE + "/appointments/thanks?email=jane.doe%40gmail.com", [meta]),
+        (SITE + "/conditions/asthma", [lambda u: req(
+            "https://googleads.g.doubleclick.net/pagead/viewthroughconversion/123456/?" +
+            q({"url": u, "em": "tv.1~em." + "3f" * 32}))])],
 }
 
 post = {"spa_routes": lambda h: with_cookie(h, SITE + "/portal/home", "auth_token=abc123")}
