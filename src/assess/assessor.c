@@ -807,6 +807,12 @@ static int route_fragment(const pw_slice *frag)
     return frag->n && (frag->p[0] == '/' || frag->p[0] == '!');
 }
 
+/* 1 if two slices hold the same bytes (an empty slice may have no pointer). */
+static int slice_eq(pw_slice a, pw_slice b)
+{
+    return a.n == b.n && (!a.n || memcmp(a.p, b.p, a.n) == 0);
+}
+
 /* 1 if two URLs name the same page: host (any case), path ("" is "/"), query, and the fragment
  * only when it is a hash route (an anchor "#section-2" is the same page). */
 static int same_page(const char *a, const char *b)
@@ -819,10 +825,8 @@ static int same_page(const char *a, const char *b)
     pw_slice vp = v.path.n ? v.path : (pw_slice){"/", 1};
     pw_slice uf = route_fragment(&u.fragment) ? u.fragment : (pw_slice){"", 0};
     pw_slice vf = route_fragment(&v.fragment) ? v.fragment : (pw_slice){"", 0};
-    return u.host.n == v.host.n && strncasecmp(u.host.p, v.host.p, u.host.n) == 0 && up.n == vp.n &&
-           memcmp(up.p, vp.p, up.n) == 0 && u.query.n == v.query.n &&
-           memcmp(u.query.p, v.query.p, u.query.n) == 0 && uf.n == vf.n &&
-           memcmp(uf.p, vf.p, uf.n) == 0;
+    return u.host.n == v.host.n && (!u.host.n || strncasecmp(u.host.p, v.host.p, u.host.n) == 0) &&
+           slice_eq(up, vp) && slice_eq(u.query, v.query) && slice_eq(uf, vf);
 }
 
 /* 1 if the beacon's tag reports the page it runs on in dl (and GA its title in dt), updated on
