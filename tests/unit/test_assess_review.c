@@ -138,5 +138,122 @@ static void general_form_values(void)
     scan_free(&s);
 }
 
+/* 4: find-a-doctor filters are searches; the same parameter on a scheduling page and a filter
+ * without a health term are not; a search carried by the referrer gets a fix naming it. */
+static void doctor_filters(void)
+{
+    scan s;
+    CHECK(scan_har(&s, "doctor_filters"));
+    static const char *const searched[] = {
+        "/find-a-doctor?condition=breast+cancer", "/doctors?specialty=oncology",
+        "/FindADoctor.aspx?treatment", "/#/find-a-doctor?symptom", "/doctors/jane-roe"};
+    for (size_t i = 0; i < sizeof searched / sizeof *searched; i++) {
+        const pw_finding *f = find(&s, "PW-SEARCH-TERM", searched[i]);
+        CHECK(f && f->severity == PW_SEV_HIGH);
+        if (!f)
+            fprintf(stderr, "no PW-SEARCH-TERM on %s\n", searched[i]);
+    }
+    CHECK_INT(count(&s, "PW-SEARCH-TERM", "/find-a-doctor?condition="), 2); /* Meta and GA4 */
+    CHECK_INT(count(&s, "PW-SEARCH-TERM", "/providers?insurance="), 0);
+    CHECK_INT(count(&s, "PW-SEARCH-TERM", "/appointments/"), 0);
+    /* a hash route's page is judged by its route: no inventory-only row beside the search */
+    CHECK_INT(count(&s, "PW-TRACKER-PRESENT", NULL), 0);
+    const pw_finding *f = find(&s, "PW-SEARCH-TERM", "/doctors?specialty");
+    CHECK(f && f->n_evidence >= 1 && strcmp(f->evidence[0].key, "dl?specialty") == 0);
+    CHECK(f && strstr(f->remediation, "from the page URL it receives"));
+    const pw_finding *r = find(&s, "PW-SEARCH-TERM", "/doctors/jane-roe");
+    CHECK(r && strstr(r->remediation, "from the referrer it receives"));
+    scan_free(&s);
+}
+
+/* The inventory row of tracker id with this account ("" = none), or NULL. */
+static const pw_tracker_use *row(const scan *s, const char *id, const char *account)
+{
+    for (size_t i = 0; s->r && i < s->r->n_trackers; i++) {
+        const pw_tracker_use *u = &s->r->trackers[i];
+        if (strcmp(u->tracker->id, id) == 0 &&
+            strcmp(u->account_id ? u->account_id : "", account) == 0)
+            return u;
+    }
+    return NULL;
+}
+
+/* 5: one vendor with one known account is one row; with two accounts the script stays apart. */
+static void account_rows(void)
+{
+    scan s;
+    CHECK(scan_har(&s, "account_rows"));
+    CHECK(find_acc(&s, "PW-SESSION-REPLAY", "/conditions/diabetes", "") == NULL);
+    const pw_finding *f = find_acc(&s, "PW-SESSION-REPLAY", "/conditions/diabetes", "123456");
+    CHECK(f && f->occurrences == 4);
+    CHECK_INT(count(&s, "PW-SESSION-REPLAY", NULL), 1);
+    CHECK(row(&s, "hotjar", "") == NULL);
+    const pw_tracker_use *u = row(&s, "hotjar", "123456");
+    CHECK(u && u->n_requests == 4 && u->n_pages == 1);
+    CHECK(u && u->n_hosts >= 3);
+    /* two pixels: which one the script load serves is unknown */
+    CHECK(row(&s, "meta-pixel", "") != NULL);
+    CHECK(row(&s, "meta-pixel", PIXEL_A) != NULL && row(&s, "meta-pixel", PIXEL_B) != NULL);
+    scan_free(&s);
+}
+
+/* 6: a site-search service's presence fixes are a BAA or a first-party search, and an unknown
+ * BAA stance is no refusal. */
+static void site_search_baa(void)
+{
+    scan s;
+    CHECK(scan_har(&s, "site_search_baa"));
+    const pw_finding *nobaa = find(&s, "PW-NO-BAA", "/find-a-doctor");
+    const pw_finding *cond = find(&s, "PW-CONDITION-URL", "/appointments");
+    CHECK(nobaa && cond);
+    const pw_finding *both[] = {nobaa, cond};
+    for (size_t i = 0; i < 2; i++) {
+        const char *fix = both[i] ? both[i]->remediation : "";
+        CHECK(strstr(fix, "Coveo is not known to sign") != NULL);
+        CHECK(strstr(fix, "Get a BAA from Coveo") != NULL);
+        CHECK(strstr(fix, "does not sign") == NULL);
+        CHECK(strstr(fix, "phiwall gateway") == NULL);
+        CHECK(strstr(fix, "Remove") == NULL);
+    }
+    scan_free(&s);
+}
+
+/* 7: a filter-list company is its host, not an ID the generic decoder guessed (pid=420). */
+static void list_company_is_its_host(void)
+{
+    pw_catalog_options co = {.easyprivacy_file =
+                                 PW_SRC_DIR "/tests/data/decode/mini_easyprivacy.txt"};
+    pw_catalog *cat = NULL;
+    pw_detector *det = NULL;
+    pw_assessor *as = NULL;
+    pw_detector_opts dopts = {0};
+    const pw_scan_result *r = NULL;
+    CHECK_INT(pw_catalog_open(&co, &cat, NULL), PW_OK);
+    CHECK_INT(pw_detector_new(&dopts, &det, NULL), PW_OK);
+    pw_assess_opts ao = {.catalog = cat, .detector = det};
+    CHECK_INT(pw_assessor_new(&ao, &as, NULL), PW_OK);
+    pw_page page = {.url = "https://www.hosp.org/conditions/hiv"};
+    pw_request q = {.method = "GET",
+                    .url = "https://metrics-collector.example/p.gif?pid=420&u=https%3A%2F%2F"
+                           "www.hosp.org%2Fconditions%2Fhiv",
+                    .page_url = page.url};
+    CHECK_INT(pw_assessor_add_page(as, &page, NULL), PW_OK);
+    CHECK_INT(pw_assessor_add_request(as, &q, NULL), PW_OK);
+    CHECK_INT(pw_assessor_finish(as, &r, NULL), PW_OK);
+    size_t n = 0;
+    for (size_t i = 0; r && i < r->n_findings; i++, n++)
+        CHECK(r->findings[i].account_id == NULL);
+    CHECK(n >= 1);
+    size_t rows = 0;
+    for (size_t i = 0; r && i < r->n_trackers; i++, rows++)
+        CHECK(r->trackers[i].account_id == NULL);
+    CHECK(rows >= 1);
+    pw_assessor_free(as);
+    pw_detector_free(det);
+    pw_catalog_free(cat);
+}
+
 PW_TEST_MAIN(PW_TEST(general_form_values), PW_TEST(batch_is_one_request), PW_TEST(brand_name),
-             PW_TEST(search_severity), PW_TEST(uet_keywords_are_page_metadata), PW_TEST(spa_routes))
+             PW_TEST(search_severity), PW_TEST(uet_keywords_are_page_metadata), PW_TEST(spa_routes),
+             PW_TEST(doctor_filters), PW_TEST(account_rows), PW_TEST(site_search_baa),
+             PW_TEST(list_company_is_its_host))
