@@ -68,4 +68,22 @@ static void search_params(void)
     CHECK(!pw_search_param("utm_term", fad, strlen(fad)));
 }
 
-PW_TEST_MAIN(PW_TEST(uet_keywords), PW_TEST(partner_ids_are_no_account), PW_TEST(search_params))
+/* DoubleClick's ad serving and cookie matching is not named like Floodlight, its neighbour. */
+static void doubleclick_is_not_floodlight(void)
+{
+    pw_catalog *c = test_catalog();
+    pw_arena a;
+    pw_arena_init(&a, 0);
+    decoded cm = decode_get(c, &a, "https://cm.g.doubleclick.net/pixel?google_nid=x");
+    decoded fl = decode_get(c, &a, "https://ad.doubleclick.net/activity;src=77;type=a;cat=b;ord=1");
+    CHECK(cm.n == 1 && fl.n == 1);
+    if (cm.n == 1 && fl.n == 1) {
+        CHECK(strstr(cm.b[0].tracker->product, "Floodlight") == NULL);
+        CHECK(strstr(fl.b[0].tracker->product, "Floodlight") != NULL);
+    }
+    pw_arena_free(&a);
+    pw_catalog_free(c);
+}
+
+PW_TEST_MAIN(PW_TEST(uet_keywords), PW_TEST(partner_ids_are_no_account), PW_TEST(search_params),
+             PW_TEST(doubleclick_is_not_floodlight))
