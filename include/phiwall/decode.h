@@ -166,6 +166,16 @@ const pw_tracker *pw_catalog_classify(const pw_catalog *c, const char *url, cons
 /* Party: is `url` third party relative to `page_url`? (registrable domain via libpsl) */
 int pw_is_third_party(const char *page_url, const char *url);
 
+/*
+ * 1 if the query parameter `key` of a page URL whose path is `path` (path_len bytes; may be NULL)
+ * carries what the visitor searched for: a search box's own parameter (q, query, search, s, term,
+ * keyword(s), kw, searchTerm…, any case) on any page, or on a find-a-doctor, directory or search
+ * page (a path segment such as find-a-doctor, doctors, providers, search, directory) a filter the
+ * visitor chose: condition(s), specialty, treatment(s), symptom(s), diagnosis, procedure(s),
+ * service(s), expertise, clinical_interest (also as "condition[]").
+ */
+int pw_search_param(const char *key, const char *path, size_t path_len);
+
 /* Registrable domain (eTLD+1) of a host, lower-case, in the arena; NULL if it has none. */
 char *pw_registrable_domain(pw_arena *a, const char *host);
 

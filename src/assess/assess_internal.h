@@ -38,6 +38,9 @@ typedef struct pw_rule {
     int (*match)(const rule_input *in, unsigned char *use);
     /* The concrete fix for this beacon on this page, in the arena. */
     char *(*remedy)(pw_arena *a, const rule_input *in);
+    /* The legal reasoning when the rule fires below its default severity on a general page
+     * (NULL: info.legal). */
+    const char *legal_general;
 } pw_rule;
 
 size_t pw_rules_n(void);

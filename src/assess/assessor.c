@@ -127,7 +127,9 @@ struct pw_assessor {
     index_map page_index;
     pw_finding *findings;
     char **finding_keys;
-    size_t n_findings, cap_findings, cap_finding_keys;
+    size_t *finding_req; /* the request that last counted for each finding (until finish) */
+    size_t n_findings, cap_findings, cap_finding_keys, cap_finding_req;
+    size_t req_serial; /* the request being assessed: a batch's events count once */
     index_map finding_index;
     char **variant_keys; /* "finding key\x1fpage URL": the page URLs each finding has seen */
     size_t n_variants, cap_variant_keys;
@@ -182,6 +184,7 @@ void pw_assessor_free(pw_assessor *as)
     free(as->page_index.slot);
     free(as->findings);
     free(as->finding_keys);
+    free(as->finding_req);
     free(as->finding_index.slot);
     free(as->variant_keys);
     free(as->variant_index.slot);
@@ -333,28 +336,17 @@ static pw_field_type scan_type(pw_field_kind k)
     }
 }
 
-static int is_search_param(const char *k)
-{
-    static const char *const names[] = {"q",    "query",        "search",      "s",
-                                        "term", "terms",        "keyword",     "keywords",
-                                        "kw",   "searchterm",   "search_term", "searchtext",
-                                        "k",    "search_query", NULL};
-    for (size_t i = 0; names[i]; i++)
-        if (strcasecmp(k, names[i]) == 0)
-            return 1;
-    return 0;
-}
-
-/* The search parameters among the pairs of `p` as SEARCH_TERM fields named <key><sep><param>. */
-static size_t search_pairs(pw_arena *a, const pw_field *f, char sep, const char *p, size_t pn,
-                           pw_field *out, size_t room)
+/* The search parameters among the pairs of `p` (the query of a page whose path is `path`) as
+ * SEARCH_TERM fields named <key><sep><param>. */
+static size_t search_pairs(pw_arena *a, const pw_field *f, char sep, pw_slice path, const char *p,
+                           size_t pn, pw_field *out, size_t room)
 {
     pw_kv *kv = NULL;
     size_t n = 0, got = 0;
     if (!pn || pw_form_parse(a, p, pn, 64, &kv, &n, NULL) != PW_OK)
         return 0;
     for (size_t i = 0; i < n && got < room; i++) {
-        if (!kv[i].value_len || !is_search_param(kv[i].key))
+        if (!kv[i].value_len || !pw_search_param(kv[i].key, path.p, path.n))
             continue;
         out[got++] = (pw_field){.key = pw_arena_sprintf(a, "%s%c%s", f->key, sep, kv[i].key),
                                 .value = kv[i].value,
@@ -372,16 +364,18 @@ static size_t search_fields(pw_arena *a, const pw_field *f, pw_field *out, size_
     pw_url u;
     if (room == 0 || pw_url_parse(f->value, f->value_len, &u, NULL) != PW_OK)
         return 0;
-    size_t got = search_pairs(a, f, '?', u.query.p, u.query.n, out, room);
+    size_t got = search_pairs(a, f, '?', u.path, u.query.p, u.query.n, out, room);
     const char *fp = u.fragment.p;
     size_t fn = u.fragment.n;
+    pw_slice route = u.path;
     const char *qm = fn ? memchr(fp, '?', fn) : NULL; /* a hash route's own query */
     if (qm) {
+        route = (pw_slice){fp, (size_t)(qm - fp)}; /* "#/find-a-doctor?condition=…" */
         fn -= (size_t)(qm + 1 - fp);
         fp = qm + 1;
     }
     if (fn && memchr(fp, '=', fn))
-        got += search_pairs(a, f, '#', fp, fn, out + got, room - got);
+        got += search_pairs(a, f, '#', route, fp, fn, out + got, room - got);
     return got;
 }
 
@@ -430,6 +424,57 @@ static size_t keep_canaries(pw_hit *hits, size_t n)
     return w;
 }
 
+/* The site's name as its domain spells it: the first label of the page host's registrable
+ * domain, letters and digits only, lower case ("plannedparenthood" for
+ * www.plannedparenthood.org), in the request arena; NULL if unknown. */
+static char *site_brand(pw_arena *a, const char *page_url)
+{
+    pw_url u;
+    if (!page_url || pw_url_parse(page_url, strlen(page_url), &u, NULL) != PW_OK || !u.host.n)
+        return NULL;
+    char *host = pw_arena_strndup(a, u.host.p, u.host.n);
+    char *dom = host ? pw_registrable_domain(a, host) : NULL;
+    if (!dom)
+        return NULL;
+    size_t w = 0;
+    for (size_t i = 0; dom[i] && dom[i] != '.'; i++)
+        if ((dom[i] >= 'a' && dom[i] <= 'z') || (dom[i] >= '0' && dom[i] <= '9'))
+            dom[w++] = dom[i];
+    dom[w] = '\0';
+    return w ? dom : NULL;
+}
+
+/* 1 if a health hit is the site's own name ("Planned Parenthood" on plannedparenthood.org,
+ * "Cancer Center" on cancercenter.com): the organisation, not what the visitor seeks. Only
+ * terms of 8 letters or more, so "cancer" on a cancer-something domain still counts. */
+static int brand_hit(const pw_hit *h, const char *brand)
+{
+    if (!brand || !h->normalized || !pw_hit_is_health(h))
+        return 0;
+    char squashed[64];
+    size_t w = 0;
+    for (const char *p = h->normalized; *p; p++) {
+        char c = (char)(*p >= 'A' && *p <= 'Z' ? *p - 'A' + 'a' : *p);
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')))
+            continue;
+        if (w + 1 >= sizeof squashed)
+            return 0;
+        squashed[w++] = c;
+    }
+    squashed[w] = '\0';
+    return w >= 8 && strstr(brand, squashed) != NULL;
+}
+
+/* Drop the hits that are the site's own name. */
+static size_t drop_brand(pw_hit *hits, size_t n, const char *brand)
+{
+    size_t w = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!brand_hit(&hits[i], brand))
+            hits[w++] = hits[i];
+    return w;
+}
+
 /* The beacon's fields plus derived search terms, each scanned by the PHI engine, and the
  * Referer header when it names the page. */
 static rule_field *scan_fields(pw_assessor *as, const pw_beacon *b, const pw_request *req,
@@ -441,6 +486,7 @@ static rule_field *scan_fields(pw_assessor *as, const pw_beacon *b, const pw_req
     if (!extra || !rf)
         return NULL;
     size_t n = 0;
+    const char *brand = site_brand(&as->req, page_url);
     int has_search = 0; /* decode may already split search terms out of page URLs */
     for (size_t i = 0; i < b->n_fields; i++)
         has_search |= b->fields[i].kind == PW_FIELD_SEARCH_TERM;
@@ -458,7 +504,7 @@ static rule_field *scan_fields(pw_assessor *as, const pw_beacon *b, const pw_req
         if (pw_detect_scan(as->det, as->scratch, &as->req, f->key, f->value, f->value_len,
                            scan_type(f->kind), &hits, &nh, NULL) == PW_OK) {
             r->hits = hits;
-            r->n_hits = form_metadata(f) ? keep_canaries(hits, nh) : nh;
+            r->n_hits = form_metadata(f) ? keep_canaries(hits, nh) : drop_brand(hits, nh, brand);
         }
     }
     pw_field *ref = referer_field(&as->req, req, page_url);
@@ -597,6 +643,15 @@ static const char *finding_variant(const pw_rule *rule, const pw_request *req)
     return req->after_reject ? "after-reject" : req->before_consent ? "before-consent" : "";
 }
 
+/* A rule's legal reasoning for a finding of severity sev on a page of context ctx: a general
+ * section's page has its own where the rule gives it a lower severity there. */
+static const char *legal_for(const pw_rule *rule, int sev, pw_hhs_context ctx)
+{
+    if (ctx == PW_CTX_GENERAL && rule->legal_general && (pw_severity)sev < rule->info.severity)
+        return rule->legal_general;
+    return rule->info.legal;
+}
+
 /* The page of the evidence: the finding shows the page its evidence was sent from. */
 static void set_page(pw_finding *f, const apage *page)
 {
@@ -642,12 +697,15 @@ static pw_status record(pw_assessor *as, const pw_rule *rule, int sev, const rul
     size_t i = map_find(&as->finding_index, as->finding_keys, key);
     if (i != SIZE_MAX) {
         pw_finding *f = &as->findings[i];
-        f->occurrences++;
+        if (as->finding_req[i] != as->req_serial) /* GA4's batched events: one request */
+            f->occurrences++;
+        as->finding_req[i] = as->req_serial;
         /* a higher severity, or at the same one an event rather than a script load, replaces
          * the evidence with everything else that describes the transmission, its page too */
         int named = !f->event_name && b->event_name && (pw_severity)sev == f->severity;
         if ((pw_severity)sev > f->severity || named) {
             f->severity = (pw_severity)sev;
+            f->legal = legal_for(rule, sev, page->ctx);
             set_evidence(as, f, in, use);
             set_page(f, page);
         }
@@ -655,14 +713,17 @@ static pw_status record(pw_assessor *as, const pw_rule *rule, int sev, const rul
     }
     if (!grow((void **)&as->findings, &as->cap_findings, as->n_findings, sizeof *as->findings) ||
         !grow((void **)&as->finding_keys, &as->cap_finding_keys, as->n_findings,
-              sizeof *as->finding_keys))
+              sizeof *as->finding_keys) ||
+        !grow((void **)&as->finding_req, &as->cap_finding_req, as->n_findings,
+              sizeof *as->finding_req))
         return pw_err_set(err, PW_ERR_NOMEM, "assessor: out of memory");
+    as->finding_req[as->n_findings] = as->req_serial;
     pw_finding *f = &as->findings[as->n_findings];
     *f = (pw_finding){
         .rule_id = rule->info.id,
         .title = rule->info.title,
         .severity = (pw_severity)sev,
-        .legal = rule->info.legal,
+        .legal = legal_for(rule, sev, page->ctx),
         .remediation = rule->remedy(&as->arena, in),
         .tracker = b->tracker,
         .account_id = dup_or_null(&as->arena, b->account_id),
@@ -768,10 +829,91 @@ static int third_party(pw_assessor *as, size_t page_i, const char *page_url, con
     return c->third;
 }
 
+/* ---- single-page apps: the route a beacon names ---- */
+
+/* The value of the beacon's first field with this key and kind, NUL-terminated in the request
+ * arena, or NULL. */
+static const char *beacon_value(pw_assessor *as, const pw_beacon *b, const char *key,
+                                pw_field_kind kind)
+{
+    for (size_t i = 0; i < b->n_fields; i++) {
+        const pw_field *f = &b->fields[i];
+        if (f->kind == kind && f->key && strcmp(f->key, key) == 0 && f->value_len)
+            return pw_arena_strndup(&as->req, f->value, f->value_len);
+    }
+    return NULL;
+}
+
+/* 1 if a fragment is a hash route ("#/find-a-doctor", "#!/results"), not an anchor. */
+static int route_fragment(const pw_slice *frag)
+{
+    return frag->n && (frag->p[0] == '/' || frag->p[0] == '!');
+}
+
+/* 1 if two slices hold the same bytes (an empty slice may have no pointer). */
+static int slice_eq(pw_slice a, pw_slice b)
+{
+    return a.n == b.n && (!a.n || memcmp(a.p, b.p, a.n) == 0);
+}
+
+/* 1 if two URLs name the same page: host (any case), path ("" is "/"), query, and the fragment
+ * only when it is a hash route (an anchor "#section-2" is the same page). */
+static int same_page(const char *a, const char *b)
+{
+    pw_url u, v;
+    if (pw_url_parse(a, strlen(a), &u, NULL) != PW_OK ||
+        pw_url_parse(b, strlen(b), &v, NULL) != PW_OK)
+        return strcmp(a, b) == 0;
+    pw_slice up = u.path.n ? u.path : (pw_slice){"/", 1};
+    pw_slice vp = v.path.n ? v.path : (pw_slice){"/", 1};
+    pw_slice uf = route_fragment(&u.fragment) ? u.fragment : (pw_slice){"", 0};
+    pw_slice vf = route_fragment(&v.fragment) ? v.fragment : (pw_slice){"", 0};
+    return u.host.n == v.host.n && (!u.host.n || strncasecmp(u.host.p, v.host.p, u.host.n) == 0) &&
+           slice_eq(up, vp) && slice_eq(u.query, v.query) && slice_eq(uf, vf);
+}
+
+/* 1 if the beacon's tag reports the page it runs on in dl (and GA its title in dt), updated on
+ * each route change of a single-page app: Meta Pixel, GA4 and Universal Analytics. */
+static int names_its_route(const pw_beacon *b)
+{
+    const char *d = b->tracker ? b->tracker->decoder : NULL;
+    return d && (strcmp(d, "meta") == 0 || strcmp(d, "ga4") == 0);
+}
+
+/* The page a beacon is judged on: the route its dl names when that is another page of the same
+ * site than the one it was recorded on (a single-page app changed route without loading a
+ * document, or a beacon sent on leaving a page was recorded under the next), or any page when
+ * none was recorded; its dt is that route's title. The route inherits the recorded page's login
+ * state: a route change keeps the session. page_i when the beacon names no other page;
+ * SIZE_MAX on allocation failure. */
+static size_t route_page(pw_assessor *as, const pw_beacon *b, size_t page_i)
+{
+    if (!names_its_route(b))
+        return page_i;
+    const char *dl = beacon_value(as, b, "dl", PW_FIELD_PAGE_URL);
+    const apage *rec = &as->pages[page_i];
+    int no_page = strcmp(rec->page.url, NO_PAGE) == 0;
+    if (!dl || (strncasecmp(dl, "http://", 7) != 0 && strncasecmp(dl, "https://", 8) != 0))
+        return page_i;
+    if (!no_page && (same_page(dl, rec->page.url) || pw_is_third_party(rec->page.url, dl)))
+        return page_i;
+    pw_page route = {.url = dl,
+                     .title = beacon_value(as, b, "dt", PW_FIELD_PAGE_TITLE),
+                     .has_session_cookie = rec->page.has_session_cookie,
+                     .after_login = rec->page.after_login};
+    int authenticated = !no_page && rec->ctx == PW_CTX_AUTHENTICATED;
+    size_t i = ensure_page(as, &route);
+    if (i != SIZE_MAX && authenticated)
+        raise_context(&as->pages[i], PW_CTX_AUTHENTICATED,
+                      "a route of an authenticated page (single-page app)");
+    return i;
+}
+
 /* Decode, scan and judge one request on its page (whose context is now known). */
 static pw_status assess_request(pw_assessor *as, const pw_request *req, size_t page_i, pw_err *err)
 {
     const char *page_url = as->pages[page_i].page.url;
+    as->req_serial++;
     int third = strcmp(page_url, NO_PAGE) != 0 && third_party(as, page_i, page_url, req->url);
     if (third)
         as->n_third++;
@@ -785,12 +927,21 @@ static pw_status assess_request(pw_assessor *as, const pw_request *req, size_t p
     pw_status st = PW_OK;
     for (size_t i = 0; i < nb && st == PW_OK; i++) {
         as->n_beacons++;
+        size_t on = route_page(as, &beacons[i], page_i);
+        if (on == SIZE_MAX) {
+            st = pw_err_set(err, PW_ERR_NOMEM, "assessor: out of memory");
+            break;
+        }
         list_name ln = list_name_of(as, &beacons[i]);
+        /* a filter-list company is named by its host in reports, not by an ID the generic
+         * decoder guessed ("tracker (EasyPrivacy) 420" named no one): its row is the company */
+        if (ln.domain)
+            beacons[i].account_id = NULL;
         if (!pw_tracker_is_unknown(beacons[i].tracker))
-            st = pw_inventory_add(as->inventory, &beacons[i], ln.domain, as->pages[page_i].page.url,
+            st = pw_inventory_add(as->inventory, &beacons[i], ln.domain, as->pages[on].page.url,
                                   err);
         if (st == PW_OK)
-            st = assess_beacon(as, &beacons[i], req, page_i, &ln, err);
+            st = assess_beacon(as, &beacons[i], req, on, &ln, err);
     }
     pw_arena_reset(&as->req);
     return st;
@@ -923,12 +1074,87 @@ static void drop_repeated_no_baa(pw_assessor *as)
     pw_arena_reset(&as->req);
 }
 
+/* The finding key with its account field replaced by `account`, in the request arena. */
+static char *key_with_account(pw_arena *a, const char *key, const char *account)
+{
+    const char *tracker = strchr(key, '\x1f');
+    const char *acct = tracker ? strchr(tracker + 1, '\x1f') : NULL;
+    const char *rest = acct ? strchr(acct + 1, '\x1f') : NULL;
+    if (!rest)
+        return NULL;
+    return pw_arena_sprintf(a, "%.*s%s%s", (int)(acct + 1 - key), key, account, rest);
+}
+
+/* Fold finding `from` into `to` (same rule, tracker, account and page key `to_key`): occurrences
+ * add up, the page URLs join to's, and the evidence is the one aggregation would have kept (the
+ * higher severity, or at the same one the one naming an event). */
+static void fold_finding(pw_assessor *as, pw_finding *to, const char *to_key, const pw_finding *from)
+{
+    size_t occurrences = to->occurrences + from->occurrences;
+    int named = !to->event_name && from->event_name && from->severity == to->severity;
+    if (from->severity > to->severity || named) {
+        pw_finding keep = *to;
+        *to = *from;
+        to->account_id = keep.account_id;
+        to->remediation = keep.remediation; /* the one that names the account */
+        to->page_urls = keep.page_urls;
+        to->n_page_urls = keep.n_page_urls;
+        to->page_variants = keep.page_variants;
+    }
+    to->occurrences = occurrences;
+    pw_err err;
+    for (size_t k = 0; k < from->n_page_urls; k++)
+        if (note_page_url(as, to, to_key, from->page_urls[k], &err) != PW_OK)
+            break; /* out of memory: the count stays a lower bound */
+    to->page_variants += from->page_variants - from->n_page_urls; /* beyond the list: unseen */
+}
+
+/* A tracker's requests that name no account (a script load, a replay request, the pixel's
+ * script) belong to its account when the scan saw exactly one: their findings join that
+ * account's (or take its ID), so one vendor with one known account is one row, not "-" beside
+ * it. With several accounts they stay apart (which one loaded the script is unknown). */
+static void fold_accountless(pw_assessor *as)
+{
+    for (size_t i = 0; i < as->n_findings; i++) {
+        pw_finding *f = &as->findings[i];
+        if (f->account_id || !as->finding_keys[i][0])
+            continue;
+        const char *sole = pw_inventory_sole_account(as->inventory, f->tracker);
+        char *key = sole ? key_with_account(&as->req, as->finding_keys[i], sole) : NULL;
+        if (!key)
+            continue;
+        size_t j = map_find(&as->finding_index, as->finding_keys, key);
+        if (j != SIZE_MAX && j != i) {
+            fold_finding(as, &as->findings[j], as->finding_keys[j], f);
+            as->finding_keys[i][0] = '\0'; /* folded: dropped below */
+            continue;
+        }
+        char *kept = pw_arena_strdup(&as->arena, key);
+        if (!kept)
+            continue;
+        f->account_id = sole;
+        as->finding_keys[i] = kept;
+        map_put(&as->finding_index, as->finding_keys, i); /* findable under its new key */
+    }
+    size_t w = 0;
+    for (size_t i = 0; i < as->n_findings; i++) {
+        if (!as->finding_keys[i][0])
+            continue;
+        as->findings[w] = as->findings[i];
+        as->finding_keys[w++] = as->finding_keys[i];
+    }
+    as->n_findings = w;
+    pw_inventory_fold_accountless(as->inventory);
+    pw_arena_reset(&as->req);
+}
+
 pw_status pw_assessor_finish(pw_assessor *as, const pw_scan_result **out, pw_err *err)
 {
     if (!as->finished) {
         pw_status st = flush_pending(as, SIZE_MAX, err);
         if (st != PW_OK)
             return st;
+        fold_accountless(as);
         drop_repeated_no_baa(as);
     }
     if (as->n_findings)

@@ -201,11 +201,22 @@ static const char *general_page_cue(pw_arena *a, const char *url, pw_slice path)
 }
 
 /* The path and query of an URL (or the whole string when it is not an absolute URL). */
+/* The path and query of a URL; with a hash route (a single-page app's "#/find-a-doctor?…",
+ * "#!/results") the route too, and the route alone when the document is the site's root. An
+ * anchor ("#section-2") is no part of it. */
 static pw_slice path_part(const char *url)
 {
     pw_url u;
     if (url && pw_url_parse(url, strlen(url), &u, NULL) == PW_OK) {
         const char *end = u.query.n ? u.query.p + u.query.n : u.path.p + u.path.n;
+        pw_slice f = u.fragment;
+        if (f.n && (f.p[0] == '/' || f.p[0] == '!')) {
+            if (u.path.n <= 1 && !u.query.n) {
+                size_t bang = f.p[0] == '!';
+                return (pw_slice){f.p + bang, f.n - bang};
+            }
+            end = f.p + f.n;
+        }
         return (pw_slice){u.path.p, (size_t)(end - u.path.p)};
     }
     return (pw_slice){url ? url : "", url ? strlen(url) : 0};

@@ -14,12 +14,15 @@
 
 #define MAX_EVENTS 32
 #define MAX_HOSTS  16
+#define MAX_PAGES  64 /* distinct pages remembered per row; past that, page changes are counted */
 
 typedef struct use_item {
     pw_tracker_use pub;
     const char *events[MAX_EVENTS];
     const char *hosts[MAX_HOSTS];
-    const char *last_page; /* requests come grouped by page: count page changes */
+    const char *pages[MAX_PAGES];
+    size_t n_pages_kept;
+    const char *last_page; /* past MAX_PAGES distinct pages: count page changes */
     char *key;             /* the account, or for filter-list rows the registrable domain */
 } use_item;
 
@@ -84,6 +87,26 @@ static void add_distinct(pw_arena *a, const char **v, size_t *n, size_t max, con
         (*n)++;
 }
 
+/* Count the page once (a single-page app's routes interleave, so page changes overcount). */
+static void count_page(pw_arena *a, use_item *it, const char *page_url)
+{
+    for (size_t i = 0; i < it->n_pages_kept; i++)
+        if (strcmp(it->pages[i], page_url) == 0)
+            return;
+    if (it->n_pages_kept < MAX_PAGES) {
+        const char *kept = pw_arena_strdup(a, page_url);
+        if (kept) {
+            it->pages[it->n_pages_kept++] = kept;
+            it->pub.n_pages++;
+        }
+        return;
+    }
+    if (!it->last_page || strcmp(it->last_page, page_url) != 0) {
+        it->pub.n_pages++;
+        it->last_page = pw_arena_strdup(a, page_url);
+    }
+}
+
 pw_status pw_inventory_add(pw_inventory *inv, const pw_beacon *b, const char *list_domain,
                            const char *page_url, pw_err *err)
 {
@@ -91,10 +114,7 @@ pw_status pw_inventory_add(pw_inventory *inv, const pw_beacon *b, const char *li
     if (!it)
         return pw_err_set(err, PW_ERR_NOMEM, "assessor: out of memory");
     it->pub.n_requests++;
-    if (!it->last_page || strcmp(it->last_page, page_url) != 0) {
-        it->pub.n_pages++;
-        it->last_page = pw_arena_strdup(inv->arena, page_url);
-    }
+    count_page(inv->arena, it, page_url);
     if (b->event_name)
         add_distinct(inv->arena, it->events, &it->pub.n_events, MAX_EVENTS, b->event_name,
                      strlen(b->event_name));
@@ -103,6 +123,70 @@ pw_status pw_inventory_add(pw_inventory *inv, const pw_beacon *b, const char *li
     if (url && pw_url_parse(url, strlen(url), &u, NULL) == PW_OK)
         add_distinct(inv->arena, it->hosts, &it->pub.n_hosts, MAX_HOSTS, u.host.p, u.host.n);
     return PW_OK;
+}
+
+/* 1 if the row is a catalogued tracker's (not a filter-list company's) row for an account. */
+static int account_row(const use_item *it)
+{
+    return it->pub.account_id && strcmp(it->key, it->pub.account_id) == 0;
+}
+
+const char *pw_inventory_sole_account(const pw_inventory *inv, const pw_tracker *t)
+{
+    const char *sole = NULL;
+    for (size_t i = 0; i < inv->n; i++) {
+        const use_item *it = inv->items[i];
+        if (it->pub.tracker != t)
+            continue;
+        if (it->pub.account_id && !account_row(it))
+            return NULL; /* a filter-list entry: its rows are companies, not accounts */
+        if (!it->pub.account_id)
+            continue;
+        if (sole && strcmp(sole, it->pub.account_id) != 0)
+            return NULL;
+        sole = it->pub.account_id;
+    }
+    return sole;
+}
+
+/* Fold row `from` (a tracker's requests without an account) into `to` (its sole account). */
+static void fold_row(pw_arena *a, use_item *to, const use_item *from)
+{
+    to->pub.n_requests += from->pub.n_requests;
+    for (size_t i = 0; i < from->pub.n_events; i++)
+        add_distinct(a, to->events, &to->pub.n_events, MAX_EVENTS, from->events[i],
+                     strlen(from->events[i]));
+    for (size_t i = 0; i < from->pub.n_hosts; i++)
+        add_distinct(a, to->hosts, &to->pub.n_hosts, MAX_HOSTS, from->hosts[i],
+                     strlen(from->hosts[i]));
+    if (from->n_pages_kept < from->pub.n_pages) { /* pages not all kept: a best estimate */
+        to->pub.n_pages += from->pub.n_pages;
+        return;
+    }
+    for (size_t i = 0; i < from->n_pages_kept; i++)
+        count_page(a, to, from->pages[i]);
+}
+
+void pw_inventory_fold_accountless(pw_inventory *inv)
+{
+    size_t w = 0;
+    for (size_t i = 0; i < inv->n; i++) {
+        use_item *it = inv->items[i];
+        const char *sole = it->pub.account_id || !it->pub.tracker
+                               ? NULL
+                               : pw_inventory_sole_account(inv, it->pub.tracker);
+        use_item *to = NULL;
+        for (size_t j = 0; sole && j < inv->n && !to; j++)
+            if (inv->items[j]->pub.tracker == it->pub.tracker && inv->items[j]->pub.account_id &&
+                strcmp(inv->items[j]->pub.account_id, sole) == 0)
+                to = inv->items[j];
+        if (to) {
+            fold_row(inv->arena, to, it);
+            continue;
+        }
+        inv->items[w++] = it;
+    }
+    inv->n = w;
 }
 
 static const char *name_of(const pw_tracker *t)

@@ -12,6 +12,12 @@ void pw_inventory_free(pw_inventory *inv);
  * request host, which gives it a row of its own; NULL for any other beacon. */
 pw_status pw_inventory_add(pw_inventory *inv, const pw_beacon *b, const char *list_domain,
                            const char *page_url, pw_err *err);
+/* The one account seen for catalogued tracker t, or NULL (none, several, or a filter-list entry,
+ * whose rows are companies). */
+const char *pw_inventory_sole_account(const pw_inventory *inv, const pw_tracker *t);
+/* Fold each tracker's account-less row (a script load, a replay request naming no site) into
+ * its sole account's row: one vendor with one known account is one row. */
+void pw_inventory_fold_accountless(pw_inventory *inv);
 /* Sorted copy, valid until the next call or free. */
 const pw_tracker_use *pw_inventory_result(pw_inventory *inv, size_t *n);
 

@@ -27,8 +27,13 @@ int pw_tracker_content_only(const pw_tracker *t)
     return t && (t->category == PW_CATEGORY_CONSENT || t->category == PW_CATEGORY_EMBED);
 }
 
+/* A health term or a care-intent phrase. Not the PHI engine's "search" marker, which it puts on
+ * every value of a search parameter (q=parking): that says a search happened, not what it is
+ * about, and counting it would make every search (and every "keywords" list) a health term. */
 int pw_hit_is_health(const pw_hit *h)
 {
+    if (h->category == PW_PHI_CARE_INTENT && h->subtype && strcmp(h->subtype, "search") == 0)
+        return 0;
     return h->category == PW_PHI_HEALTH || h->category == PW_PHI_CARE_INTENT;
 }
 
@@ -311,6 +316,19 @@ static int m_search(const rule_input *in, unsigned char *use)
     return health ? PW_SEV_HIGH : PW_SEV_LOW;
 }
 
+/* Where the beacon's searches travel: 1 the page URL (or a search field), 2 the referrer (the
+ * search results page the visitor came from), 3 both. */
+static int search_carrier(const rule_input *in)
+{
+    int where = 0;
+    for (size_t i = 0; i < in->n_fields; i++) {
+        const pw_field *src = search_source(in, in->fields[i].f);
+        if (site_search(in, &in->fields[i]))
+            where |= src && src->kind == PW_FIELD_REFERRER ? 2 : 1;
+    }
+    return where ? where : 1;
+}
+
 static char *r_search(pw_arena *a, const rule_input *in)
 {
     if (is_site_search_service(in))
@@ -322,12 +340,21 @@ static char *r_search(pw_arena *a, const rule_input *in)
             "for %s.",
             vendor(a, in), product(a, in), for_account(a, in), vendor(a, in),
             pw_page_pattern(a, in->page_url));
+    static const char *const carrier[] = {
+        "", "the page URL it receives (dl / page_location)",
+        "the referrer it receives (dr / rl / page_referrer: the search results page the visitor "
+        "came from), e.g. with a `strict-origin-when-cross-origin` referrer policy",
+        "the page URL and the referrer it receives (dl and dr / page_location and "
+        "page_referrer)"};
+    int where = search_carrier(in);
     return pw_arena_sprintf(
         a,
-        "Do not send site-search queries to %s: strip the query string from the page URL it "
-        "receives (dl / page_location), turn off site-search tracking%s, or remove the tag from "
-        "search and find-a-doctor pages (%s).",
-        vendor(a, in), for_account(a, in), pw_page_pattern(a, in->page_url));
+        "Do not send site-search queries to %s: strip the query string (search terms and "
+        "filters such as condition= or specialty=) from %s, turn off site-search tracking%s, "
+        "or remove the tag from search and find-a-doctor pages%s (%s).",
+        vendor(a, in), carrier[where], for_account(a, in),
+        where == 2 ? " and the pages visitors open from their results" : "",
+        pw_page_pattern(a, in->page_url));
 }
 
 /* ---- PW-EVENT-HEALTH ---- */
@@ -535,7 +562,13 @@ static int m_form(const rule_input *in, unsigned char *use)
         if (udff || typed || personal)
             use[i] = found = 1;
     }
-    return found ? PW_SEV_CRITICAL : -1;
+    if (!found)
+        return -1;
+    /* a careers application or a donation form relates to no one's care (HHS's job-postings
+     * example): an identified person sent to a vendor, but no PHI disclosure on its own. Only on
+     * a page the PHI engine names general by its section (careers, jobs, news, donate…), not on
+     * a page that is general for want of a cue (a home page's contact form may be a patient's) */
+    return in->ctx == PW_CTX_GENERAL && general_page(in->page_url) ? PW_SEV_HIGH : PW_SEV_CRITICAL;
 }
 
 /* 1 if what PW-FORM-VALUES found came from a form: typed values, udff hashes of form fields, or
@@ -604,15 +637,35 @@ static char *r_form(pw_arena *a, const rule_input *in)
 
 /* ---- PW-ADVANCED-MATCHING ---- */
 
-/* Identity sent for matching: ud[…] parameters, or a user-data field holding a hash or an
- * identifier; a bare cookie-sync "uid" is a device ID, not advanced matching. */
+/* 1 if the value holds a SHA-256 digest among other text: Google's enhanced conversions send
+ * em=tv.1~em.<sha256>~pn.<sha256>. */
+static int embedded_sha256(const char *v, size_t n)
+{
+    size_t run = 0;
+    for (size_t i = 0; i <= n; i++) {
+        unsigned char c = i < n ? (unsigned char)v[i] : 0;
+        int hex = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+        if (hex) {
+            run++;
+            continue;
+        }
+        if (run == 64)
+            return 1;
+        run = 0;
+    }
+    return 0;
+}
+
+/* Identity sent for matching: ud[…] parameters, or a user-data field holding a hash (alone or
+ * among other text) or an identifier; a bare cookie-sync "uid" is a device ID, not advanced
+ * matching. */
 static int matching_field(const rule_field *rf)
 {
     const pw_field *f = rf->f;
     if (f->kind != PW_FIELD_USER_DATA || f->value_len == 0 || starts(f->key, "udff["))
         return 0;
     return starts(f->key, "ud[") || f->hashed || pw_is_sha256_hex(f->value, f->value_len) ||
-           field_personal(rf);
+           embedded_sha256(f->value, f->value_len) || field_personal(rf);
 }
 
 static int m_advanced(const rule_input *in, unsigned char *use)
@@ -758,13 +811,41 @@ static int m_no_baa(const rule_input *in, unsigned char *use)
     return PW_SEV_MEDIUM;
 }
 
+/* "No BAA: <the catalog's note and source>" only when the catalog says so; otherwise "is not
+ * known to sign" (BAA stance unknown, or a third party outside the catalog). */
+static char *baa_stance(pw_arena *a, const rule_input *in)
+{
+    if (in->b->tracker->baa == PW_BAA_NO && in->b->tracker->baa_note)
+        return pw_arena_sprintf(a, "No BAA: %s", in->b->tracker->baa_note);
+    if (in->b->tracker->baa == PW_BAA_NO)
+        return pw_arena_sprintf(a, "%s does not sign a HIPAA business associate agreement",
+                                vendor(a, in));
+    return pw_arena_sprintf(a, "%s is not known to sign a HIPAA business associate agreement",
+                            vendor(a, in));
+}
+
+/* A hosted site search is the site's processor, not an ad tag: the fix is a BAA or a search
+ * that does not hand it the visitor, never "replace it with the event gateway". */
+static char *site_search_presence(pw_arena *a, const rule_input *in)
+{
+    return pw_arena_sprintf(
+        a,
+        "%s: the site search on %s hands %s what visitors search for on care pages, with their "
+        "IP address, cookies and the page's address (Referer). Get a BAA from %s (a search "
+        "service that processes PHI for the site is its business associate), or send the "
+        "searches through a first-party endpoint that forwards only the query, or use a search "
+        "that runs on the site's own servers.",
+        baa_stance(a, in), pw_page_pattern(a, in->page_url), vendor(a, in), vendor(a, in));
+}
+
 static char *r_no_baa(pw_arena *a, const rule_input *in)
 {
+    if (is_site_search_service(in))
+        return site_search_presence(a, in);
     return pw_arena_sprintf(a,
-                            "%s does not sign a HIPAA business associate agreement: remove %s "
-                            "from %s, or replace it with `phiwall gateway` forwarding only "
-                            "allow-listed, PHI-free events.",
-                            vendor(a, in), product(a, in), pw_page_pattern(a, in->page_url));
+                            "%s: remove %s from %s, or replace it with `phiwall gateway` "
+                            "forwarding only allow-listed, PHI-free events.",
+                            baa_stance(a, in), product(a, in), pw_page_pattern(a, in->page_url));
 }
 
 /* ---- PW-TRACKER-PRESENT ---- */
@@ -863,6 +944,9 @@ static char *full_remedy(pw_arena *a, const rule_input *in,
 {
     if (pw_tracker_content_only(in->b->tracker))
         return content_only_remedy(a, in);
+    /* a search service's page address or login page: the search fix, not "remove the tag" */
+    if (is_site_search_service(in) && (remedy == r_condition || remedy == r_auth))
+        return site_search_presence(a, in);
     char *text = remedy(a, in);
     if (!text || !no_baa_applies(in))
         return text;
@@ -897,7 +981,8 @@ static const pw_rule rules[] = {
       PW_SEV_CRITICAL},
      0,
      m_auth,
-     r_auth_full},
+     r_auth_full,
+     NULL},
     {{"PW-FORM-VALUES", "Form values, identifiers or their hashes sent to a tracker",
       "Values the visitor typed (or their hashes, which the vendor matches to a person) identify "
       "the individual; sent from a health provider's site they are PHI disclosed without a BAA "
@@ -906,7 +991,13 @@ static const pw_rule rules[] = {
       PW_SEV_CRITICAL},
      1,
      m_form,
-     r_form_full},
+     r_form_full,
+     "On a general section's page (a careers application, a donation) the values "
+     "identify a person but the page relates to no one's care, so under the HHS guidance "
+     "(its job-postings example) this is not a PHI disclosure on its own; it still hands an "
+     "identified visitor of a health provider's site to the vendor, which state health-privacy "
+     "laws (e.g. Washington's My Health My Data Act) and the FTC Act (GoodRx 2023, BetterHelp "
+     "2023) reach. Reported high, not critical."},
     {{"PW-BUTTON-TEXT", "Button or link text revealing care intent or a condition",
       "The clicked button's text tells the vendor what care this visitor seeks, joined with "
       "their IP address and cookie ID: PHI under the HHS guidance. This goes beyond the "
@@ -914,7 +1005,8 @@ static const pw_rule rules[] = {
       PW_SEV_HIGH},
      1,
      m_button,
-     r_button_full},
+     r_button_full,
+     NULL},
     {{"PW-EVENT-HEALTH", "Event name, custom data or user property revealing health information",
       "An event named for a condition or a care step (ViewContent 'HIV PrEP consultation', "
       "schedule_oncology_consult, a user property 'oncology patient') tells the vendor what "
@@ -925,7 +1017,8 @@ static const pw_rule rules[] = {
       PW_SEV_HIGH},
      1,
      m_event_health,
-     r_event_health_full},
+     r_event_health_full,
+     NULL},
     {{"PW-SEARCH-TERM", "Site-search terms sent to a tracker",
       "Terms a visitor searches for (a doctor, a condition, a treatment) relate to their own "
       "care; joined with an IP address or cookie ID they are PHI under the HHS guidance, and "
@@ -934,7 +1027,8 @@ static const pw_rule rules[] = {
       PW_SEV_HIGH},
      1,
      m_search,
-     r_search_full},
+     r_search_full,
+     NULL},
     {{"PW-ADVANCED-MATCHING", "Advanced matching (hashed e-mail, phone, name) on a health site",
       "Advanced matching sends hashed identifiers that the vendor resolves to a person; "
       "combined with pages of a health provider this is individually identifiable health "
@@ -942,7 +1036,8 @@ static const pw_rule rules[] = {
       PW_SEV_HIGH},
      1,
      m_advanced,
-     r_advanced_full},
+     r_advanced_full,
+     NULL},
     {{"PW-SESSION-REPLAY", "Session replay on a care, condition or portal page",
       "Session replay records what the visitor sees and types, including any health "
       "information on the page, with identifiers: a disclosure under the HHS guidance unless "
@@ -950,7 +1045,8 @@ static const pw_rule rules[] = {
       PW_SEV_HIGH},
      0,
      m_replay,
-     r_replay_full},
+     r_replay_full,
+     NULL},
     {{"PW-CONDITION-URL",
       "Condition, provider or care page URL sent with an IP address or cookie ID (elevated "
       "risk)",
@@ -961,7 +1057,8 @@ static const pw_rule rules[] = {
       PW_SEV_MEDIUM},
      0,
      m_condition,
-     r_condition_full},
+     r_condition_full,
+     NULL},
     {{"PW-FORM-FIELDS", "Form field names sent from a care page (elevated risk)",
       "The names of the form's fields (reason for visit, insurance, member ID…) tell the vendor "
       "what the visitor was filling in on a care page, but not the values: elevated risk rather "
@@ -969,7 +1066,8 @@ static const pw_rule rules[] = {
       PW_SEV_MEDIUM},
      1,
      m_form_fields,
-     r_form_fields_full},
+     r_form_fields_full,
+     NULL},
     {{"PW-NO-BAA", "Tracker from a vendor that signs no BAA on a care or portal page",
       "Under the HHS guidance a covered entity may disclose PHI to a tracking vendor only under "
       "a business associate agreement or with HIPAA authorization; this vendor is not known to "
@@ -977,21 +1075,24 @@ static const pw_rule rules[] = {
       PW_SEV_MEDIUM},
      0,
      m_no_baa,
-     r_no_baa},
+     r_no_baa,
+     NULL},
     {{"PW-CONSENT", "Tracker fired before consent or after the visitor refused",
       "Independent of HIPAA, firing before opt-in or after a refusal conflicts with state "
       "privacy laws and with the FTC's GoodRx and BetterHelp orders on health data.",
       PW_SEV_HIGH},
      0,
      m_consent,
-     r_consent_full},
+     r_consent_full,
+     NULL},
     {{"PW-TRACKER-PRESENT", "Tracker on a general page (inventory, not a PHI finding)",
       "A general page (careers, news, visiting hours) relates to no one's care: not PHI under "
       "the HHS guidance. Listed so the inventory of trackers is complete.",
       PW_SEV_INFO},
      0,
      m_present,
-     r_present},
+     r_present,
+     NULL},
 };
 
 size_t pw_rules_n(void)

@@ -44,25 +44,16 @@ pw_status dk_add(dk_ctx *ctx, dk_builder *bb, const char *key, const char *value
     return PW_OK;
 }
 
-/* Query parameters that carry what a visitor typed into a site search. */
-static int is_search_param(const char *k)
-{
-    static const char *const names[] = {"q",       "query",    "search",      "s",    "searchterm",
-                                        "keyword", "keywords", "search_term", "term", NULL};
-    for (size_t i = 0; names[i]; i++)
-        if (strcmp(k, names[i]) == 0)
-            return 1;
-    return 0;
-}
-
 /* A page URL whose own query names a search gives SEARCH_TERM fields ("dl?q"), decoding that
- * inner query once more: it is a new layer. */
-/* The query of an absolute URL or of a path ("/search?q=x", UA's dp); 0 if none. */
-static int url_query(const char *v, size_t n, pw_slice *q)
+ * inner query once more: it is a new layer. Which parameters count: pw_search_param (a search
+ * box's q=…, or a find-a-doctor page's condition=… filter). */
+/* The query and path of an absolute URL or of a path ("/search?q=x", UA's dp); 0 if no query. */
+static int url_query(const char *v, size_t n, pw_slice *q, pw_slice *path)
 {
     pw_url u;
     if (pw_url_parse(v, n, &u, NULL) == PW_OK) {
         *q = u.query;
+        *path = u.path;
         return q->n > 0;
     }
     if (n == 0 || v[0] != '/')
@@ -70,6 +61,7 @@ static int url_query(const char *v, size_t n, pw_slice *q)
     const char *qm = memchr(v, '?', n);
     if (!qm)
         return 0;
+    *path = (pw_slice){v, (size_t)(qm - v)};
     q->p = qm + 1;
     q->n = n - (size_t)(q->p - v);
     const char *hash = memchr(q->p, '#', q->n);
@@ -80,8 +72,8 @@ static int url_query(const char *v, size_t n, pw_slice *q)
 
 static pw_status add_search_terms(dk_ctx *ctx, dk_builder *bb, const pw_field *f, pw_err *err)
 {
-    pw_slice q;
-    if (!url_query(f->value, f->value_len, &q))
+    pw_slice q, path;
+    if (!url_query(f->value, f->value_len, &q, &path))
         return PW_OK;
     pw_kv *kv;
     size_t n;
@@ -89,7 +81,7 @@ static pw_status add_search_terms(dk_ctx *ctx, dk_builder *bb, const pw_field *f
         return PW_OK;
     const char *fkey = f->key;
     for (size_t i = 0; i < n; i++) {
-        if (!kv[i].value_len || !is_search_param(kv[i].key))
+        if (!kv[i].value_len || !pw_search_param(kv[i].key, path.p, path.n))
             continue;
         char *key = pw_arena_sprintf(ctx->a, "%s?%s", fkey, kv[i].key);
         if (!key)
@@ -275,8 +267,12 @@ pw_status dk_add_pairs(dk_ctx *ctx, dk_builder *bb, const dk_pairs *p, const dk_
 {
     for (size_t i = 0; i < p->n; i++) {
         const pw_kv *kv = &p->v[i];
-        pw_field_kind kind = dk_keymap_kind(m, kv->key, PW_FIELD_OTHER);
-        if (kind == PW_FIELD_OTHER && guess) {
+        /* a key the map names keeps its kind, PW_FIELD_OTHER included (UET's kw, the page's
+         * meta keywords, is no search term); only unnamed keys are guessed */
+        pw_field_kind kind = dk_keymap_kind(m, kv->key, PW_FIELD__COUNT);
+        if (kind == PW_FIELD__COUNT && !guess)
+            kind = PW_FIELD_OTHER;
+        if (kind == PW_FIELD__COUNT) {
             kind = dk_generic_kind(kv->key);
             if (kind == PW_FIELD_OTHER && looks_url(kv->value, kv->value_len))
                 kind = PW_FIELD_PAGE_URL;

@@ -4,7 +4,8 @@
  *   <src>.fls.doubleclick.net/activityi;src=…;type=…;cat=…;u3=…;ord=…;~oref=<page>?
  *   ad.doubleclick.net/activity;… and ad.doubleclick.net/ddm/activity/src=…;…
  *   adservice.google.com/ddm/fls/i/src=…;…  and <src>.fls.doubleclick.net/ddm/fls/r/src=…;…
- * `src` is the advertiser (account), `type`/`cat` the activity group and tag (the event),
+ * `src` is the advertiser (account), `type`/`cat` the codes of the activity group and tag (the
+ * event, reported as codes: the activity names never travel),
  * `~oref` the page URL, `u1`…`u100` custom variables, `ord`/`num` cache-busting nonces. Each
  * path value is percent-decoded once; the query (if any) is read with the same key map.
  */
@@ -111,7 +112,10 @@ static pw_status add_path_params(dk_ctx *ctx, dk_builder *bb, pw_err *err)
     return PW_OK;
 }
 
-/* "type/cat": the activity group and its tag name one conversion activity. */
+/* The activity as sent: "type=invmedia;cat=cityo003 (Floodlight codes)". type and cat are
+ * short codes Campaign Manager derives from the advertiser's activity group and activity names
+ * (cut to a few characters and numbered: "cance0"); the names themselves never travel, so the
+ * event is shown as the codes it is, said to be codes, never as if it were a name. */
 static void activity_name(dk_ctx *ctx, dk_builder *bb)
 {
     const char *type = NULL, *cat = NULL;
@@ -123,9 +127,10 @@ static void activity_name(dk_ctx *ctx, dk_builder *bb)
             cat = f->value;
     }
     if (type && cat)
-        bb->b.event_name = pw_arena_sprintf(ctx->a, "%s/%s", type, cat);
-    else
-        bb->b.event_name = cat ? cat : type;
+        bb->b.event_name = pw_arena_sprintf(ctx->a, "type=%s;cat=%s (Floodlight codes)", type, cat);
+    else if (type || cat)
+        bb->b.event_name = pw_arena_sprintf(ctx->a, "%s=%s (Floodlight code)", cat ? "cat" : "type",
+                                            cat ? cat : type);
 }
 
 static pw_status decode_floodlight(dk_ctx *ctx, pw_err *err)

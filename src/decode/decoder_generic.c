@@ -2,9 +2,12 @@
  * decoder_generic.c — third parties without a protocol of their own (Criteo, Segment, Reddit …,
  * EasyPrivacy matches, unknown hosts): one beacon whose fields are every query and body pair,
  * typed by the key's name (url → page URL, email → user data, q → search term …). Also the shared
- * "query + body → one beacon" routine the vendor decoders build on.
+ * "query + body → one beacon" routine the vendor decoders build on. An ID sync's partner_id/pid
+ * (Tapad's /idsync/…?partner_id=, PubMatic's cl_partner.html?pid=) names the partner it syncs
+ * with, not the site's account, and is no account.
  */
 #include "decode_internal.h"
+#include "phiwall/text.h"
 
 pw_status dk_decode_pairs_with(dk_ctx *ctx, pw_beacon_kind kind, const dk_keymap *m,
                                dk_adjust_fn adjust, pw_err *err)
@@ -31,9 +34,36 @@ pw_status dk_decode_pairs(dk_ctx *ctx, pw_beacon_kind kind, const dk_keymap *m, 
     return dk_decode_pairs_with(ctx, kind, m, NULL, err);
 }
 
+/* 1 if the request is an ID sync between ad-tech companies (/idsync/…, /usersync, cl_partner,
+ * cookie match, getuid/setuid): its partner_id / pid names the partner it syncs with, not the
+ * site's account. */
+static int id_sync(const dk_ctx *ctx)
+{
+    static const char *const words[] = {"sync", "partner", "match", "getuid", "setuid", NULL};
+    const char *p = ctx->url.path.p;
+    size_t n = ctx->url.path.n;
+    for (size_t i = 0; words[i]; i++)
+        if (pw_strcasestr_n(p, n, words[i]))
+            return 1;
+    return 0;
+}
+
+/* An ID sync's partner IDs stay as fields but are no account. */
+static pw_status partner_ids(dk_ctx *ctx, dk_builder *bb, const dk_pairs *body, pw_err *err)
+{
+    (void)body;
+    (void)err;
+    if (!id_sync(ctx))
+        return PW_OK;
+    for (size_t i = 0; i < bb->b.n_fields; i++)
+        if (bb->b.fields[i].kind == PW_FIELD_ACCOUNT)
+            bb->b.fields[i].kind = PW_FIELD_OTHER;
+    return PW_OK;
+}
+
 static pw_status decode_generic(dk_ctx *ctx, pw_err *err)
 {
-    return dk_decode_pairs(ctx, PW_BEACON_EVENT, NULL, err);
+    return dk_decode_pairs_with(ctx, PW_BEACON_EVENT, NULL, partner_ids, err);
 }
 
 const pw_decoder dk_decoder_generic = {"generic", decode_generic};

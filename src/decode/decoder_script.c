@@ -53,11 +53,11 @@ static const char *account_from_path(dk_ctx *ctx)
             len++;
         return len ? dk_dup(ctx->a, p + 16, len) : NULL;
     }
-    if (has_prefix(p, n, "/tag/")) {
+    if (has_prefix(p, n, "/tag/")) { /* the file itself: "/tag/js/gpt.js" names no account */
         size_t len = 0;
         while (5 + len < n && p[5 + len] != '/' && p[5 + len] != '.')
             len++;
-        return len ? dk_dup(ctx->a, p + 5, len) : NULL;
+        return len && (5 + len == n || p[5 + len] == '.') ? dk_dup(ctx->a, p + 5, len) : NULL;
     }
     const char *h = memmem(p, n, "hotjar-", 7);
     if (h) {

@@ -2,7 +2,9 @@
  * decoder_uet.c — Microsoft Advertising UET (bat.bing.com/action/0): `ti` tag ID, `evt` event
  * type (pageLoad, custom …; a custom event's name is its `ea` action), `p` page URL, `r`
  * referrer, `tl` title, `kw` the page's meta keywords, `mid`/`sid`/`vid` visitor IDs. A click
- * event's label (`el` when `ea` or `ec` says click) is button text.
+ * event's label (`el` when `ea` or `ec` says click) is button text. `kw` is page metadata the tag
+ * scrapes from `<meta name="keywords">` (like Meta's cd[Meta]): it describes the page, not what
+ * the visitor did, so it is no custom data (no PW-EVENT-HEALTH) and no search term.
  */
 #include <string.h>
 
@@ -11,7 +13,7 @@
 static const dk_keymap uet_map[] = {
     {"ti", PW_FIELD_ACCOUNT},         {"evt", PW_FIELD_EVENT},
     {"p", PW_FIELD_PAGE_URL},         {"r", PW_FIELD_REFERRER},
-    {"tl", PW_FIELD_PAGE_TITLE},      {"kw", PW_FIELD_CUSTOM_DATA},
+    {"tl", PW_FIELD_PAGE_TITLE},      {"kw", PW_FIELD_OTHER},
     {"ea", PW_FIELD_CUSTOM_DATA},     {"ec", PW_FIELD_CUSTOM_DATA},
     {"el", PW_FIELD_CUSTOM_DATA},     {"ev", PW_FIELD_CUSTOM_DATA},
     {"gv", PW_FIELD_CUSTOM_DATA},     {"gc", PW_FIELD_CUSTOM_DATA},

@@ -29,7 +29,7 @@ static void floodlight_iframe(void)
         CHECK_STR(b->tracker->id, "floodlight");
         CHECK_STR(b->tracker->vendor, "Google");
         CHECK_STR(b->account_id, "9630481");
-        CHECK_STR(b->event_name, "invmedia/cityo003");
+        CHECK_STR(b->event_name, "type=invmedia;cat=cityo003 (Floodlight codes)");
         CHECK_INT(field_kind(b, "src"), PW_FIELD_ACCOUNT);
         CHECK_INT(field_kind(b, "type"), PW_FIELD_EVENT);
         CHECK_INT(field_kind(b, "cat"), PW_FIELD_EVENT);
@@ -79,7 +79,7 @@ static void floodlight_other_endpoints(void)
     CHECK_INT(old.n, 1);
     if (old.n == 1) {
         CHECK_STR(old.b[0].tracker->id, "floodlight");
-        CHECK_STR(old.b[0].event_name, "a/b");
+        CHECK_STR(old.b[0].event_name, "type=a;cat=b (Floodlight codes)");
     }
     decoded red = get(c, &a,
                       "https://8133010.fls.doubleclick.net/ddm/fls/r/src=8133010;type=retar0;"
@@ -90,7 +90,7 @@ static void floodlight_other_endpoints(void)
     /* a query of its own is read too; only the tag given: it names the event */
     decoded q = get(c, &a, "https://ad.doubleclick.net/activity;src=5;cat=lead?u1=knee%20pain");
     if (q.n == 1) {
-        CHECK_STR(q.b[0].event_name, "lead");
+        CHECK_STR(q.b[0].event_name, "cat=lead (Floodlight code)");
         CHECK_INT(field_kind(&q.b[0], "u1"), PW_FIELD_CUSTOM_DATA);
     }
     /* other DoubleClick traffic stays with the ad-serving entry */
