@@ -3,6 +3,7 @@
  * rule table is listed in tool.driver.rules; each finding is a result whose location is the
  * page URL (artifactLocation.uri), with phiwall's own severity and evidence in properties.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "report/json_writer.h"
@@ -111,11 +112,19 @@ static void write_message(pw_jw *w, const pw_finding *f)
         pw_buf_printf(&m, " (%s)", f->event_name);
     pw_buf_printf(&m, " on %s page, %zu request(s).", pw_hhs_context_name(f->context),
                   f->occurrences);
+    /* Code-scanning dashboards are read more widely than a report file: an identifier is named
+     * by its kind, never its value (the JSON and HTML reports carry the evidence). */
     for (size_t i = 0; i < f->n_evidence; i++) {
         const pw_evidence *ev = &f->evidence[i];
         for (size_t j = 0; j < ev->n_hits; j++) {
+            const pw_hit *h = &ev->hits[j];
             pw_buf_printf(&m, " %s: ", ev->key ? ev->key : "field");
-            pw_report_hit_label(&m, &ev->hits[j]);
+            if (pw_phi_is_identifier(h->category))
+                pw_buf_printf(&m, "%s%s%s%s", pw_phi_category_name(h->category),
+                              h->subtype && h->subtype[0] ? " (" : "",
+                              h->subtype ? h->subtype : "", h->subtype && h->subtype[0] ? ")" : "");
+            else
+                pw_report_hit_label(&m, h);
             pw_buf_putc(&m, '.');
         }
     }
@@ -128,6 +137,17 @@ static void write_message(pw_jw *w, const pw_finding *f)
     pw_buf_free(&m);
 }
 
+/* A URL without its query (and fragment, a single-page app's route aside), as
+ * "scheme://" + pw_url_page_key: the query may hold what the visitor typed. */
+static void uri_without_query(const char *url, char *out, size_t cap)
+{
+    size_t scheme = strcspn(url, ":");
+    int n = snprintf(out, cap, "%.*s://", (int)scheme, url);
+    if (n < 0 || (size_t)n >= cap)
+        return;
+    pw_url_page_key(url, out + n, cap - (size_t)n);
+}
+
 static void write_result(pw_jw *w, const pw_finding *f)
 {
     pw_jw_obj(w);
@@ -136,6 +156,8 @@ static void write_result(pw_jw *w, const pw_finding *f)
     pw_jw_kstr(w, "level", level_of(f->severity));
     write_message(w, f);
     if (f->page_url && strstr(f->page_url, "://")) { /* "(unknown page)" is no URI */
+        char page_uri[1024];
+        uri_without_query(f->page_url, page_uri, sizeof page_uri);
         pw_jw_key(w, "locations");
         pw_jw_arr(w);
         pw_jw_obj(w);
@@ -143,7 +165,7 @@ static void write_result(pw_jw *w, const pw_finding *f)
         pw_jw_obj(w);
         pw_jw_key(w, "artifactLocation");
         pw_jw_obj(w);
-        pw_jw_kstr(w, "uri", f->page_url);
+        pw_jw_kstr(w, "uri", page_uri); /* no query: it may hold what a visitor typed */
         pw_jw_end_obj(w);
         pw_jw_end_obj(w);
         pw_jw_end_obj(w);
@@ -175,7 +197,10 @@ static void write_result(pw_jw *w, const pw_finding *f)
     pw_jw_kstr(w, "event_name", f->event_name);
     pw_jw_kint(w, "occurrences", (long long)f->occurrences);
     pw_jw_kint(w, "page_variants", (long long)f->page_variants);
-    pw_jw_kstr(w, "request_url", f->request ? f->request->url : NULL);
+    char endpoint[1024] = "";
+    if (f->request && f->request->url && strstr(f->request->url, "://"))
+        uri_without_query(f->request->url, endpoint, sizeof endpoint);
+    pw_jw_kstr(w, "request_endpoint", endpoint[0] ? endpoint : NULL);
     pw_jw_kstr(w, "remediation", f->remediation);
     pw_jw_end_obj(w);
     pw_jw_end_obj(w);

@@ -197,6 +197,28 @@ static void account_rows(void)
     scan_free(&s);
 }
 
+/* 5b: a script load folded into the pixel's account brings its page URL along: one finding for
+ * the page, with all three URLs (folding meets the per-page-key findings). */
+static void account_variants(void)
+{
+    scan s;
+    CHECK(scan_har(&s, "account_variants"));
+    size_t n = 0;
+    for (size_t i = 0; s.r && i < s.r->n_findings; i++) {
+        const pw_finding *f = &s.r->findings[i];
+        if (strcmp(f->rule_id, "PW-CONDITION-URL") != 0)
+            continue;
+        n++;
+        CHECK_STR(f->account_id ? f->account_id : "", PIXEL_A);
+        CHECK_INT(f->page_variants, 3);
+        CHECK_INT(f->n_page_urls, 3);
+        CHECK_INT(f->occurrences, 3);
+        CHECK(f->event_name != NULL); /* the evidence is a beacon, not the script load */
+    }
+    CHECK_INT(n, 1);
+    scan_free(&s);
+}
+
 /* 6: a site-search service's presence fixes are a BAA or a first-party search, and an unknown
  * BAA stance is no refusal. */
 static void site_search_baa(void)
@@ -255,5 +277,6 @@ static void list_company_is_its_host(void)
 
 PW_TEST_MAIN(PW_TEST(general_form_values), PW_TEST(batch_is_one_request), PW_TEST(brand_name),
              PW_TEST(search_severity), PW_TEST(uet_keywords_are_page_metadata), PW_TEST(spa_routes),
-             PW_TEST(doctor_filters), PW_TEST(account_rows), PW_TEST(site_search_baa),
+             PW_TEST(doctor_filters), PW_TEST(account_rows), PW_TEST(account_variants),
+             PW_TEST(site_search_baa),
              PW_TEST(list_company_is_its_host))

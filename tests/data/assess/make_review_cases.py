@@ -90,6 +90,12 @@ cases = {
         ("https://www.clinic-two.org/services/cardiology", [
             req("https://connect.facebook.net/en_US/fbevents.js"),
             meta, lambda u: dict(meta(u), url=meta(u)["url"].replace(PIXEL, "998877665544332"))])],
+    # 5b: the pixel's script load on one submission of a form page and its beacon on another:
+    # one finding for the page, its URLs joined when the script load takes the pixel's account
+    "account_variants": [
+        (SITE + "/conditions/asthma?visit=1", [req("https://connect.facebook.net/en_US/fbevents.js")]),
+        (SITE + "/conditions/asthma?visit=2", [meta]),
+        (SITE + "/conditions/asthma?visit=3", [meta])],
     # 6: a hosted site search on care pages: its fixes are a BAA or a search that does not hand
     # it the visitor (never "replace it with the gateway"), and a vendor whose BAA stance is
     # unknown is "not known to sign" one, not said to refuse
