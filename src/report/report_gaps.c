@@ -10,6 +10,7 @@
 
 #include "phiwall/url.h"
 #include "report/report_gaps.h"
+#include "report/report_internal.h"
 
 /* Host and path of a URL (the whole string when it does not parse). */
 static void host_path(pw_buf *b, const char *url)
@@ -138,21 +139,7 @@ void pw_report_incomplete_sarif(pw_jw *w, const pw_scan_result *r)
         pw_jw_obj(w);
         pw_jw_kstr(w, "id", "PW-INCOMPLETE");
         pw_jw_end_obj(w);
-        const char *where = g->page_url ? g->page_url : g->url;
-        if (where && strstr(where, "://")) {
-            pw_jw_key(w, "locations");
-            pw_jw_arr(w);
-            pw_jw_obj(w);
-            pw_jw_key(w, "physicalLocation");
-            pw_jw_obj(w);
-            pw_jw_key(w, "artifactLocation");
-            pw_jw_obj(w);
-            pw_jw_kstr(w, "uri", where);
-            pw_jw_end_obj(w);
-            pw_jw_end_obj(w);
-            pw_jw_end_obj(w);
-            pw_jw_end_arr(w);
-        }
+        pw_report_sarif_location(w, g->page_url ? g->page_url : g->url);
         pw_jw_key(w, "properties");
         pw_jw_obj(w);
         pw_jw_kstr(w, "kind", pw_gap_kind_name(g->kind));

@@ -41,4 +41,10 @@ void pw_report_hit_label(pw_buf *out, const pw_hit *h);
 /* pw_buf status after a render: NOMEM if any append failed. */
 pw_status pw_report_buf_status(const pw_buf *out, pw_err *err);
 
+/* SARIF: the "locations" member of a result or notification for the page `url`, without its
+ * query (it may hold what the visitor typed); nothing when url is no absolute URL
+ * ("(unknown page)"). In report_sarif.c. */
+struct pw_jw;
+void pw_report_sarif_location(struct pw_jw *w, const char *url);
+
 #endif

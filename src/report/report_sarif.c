@@ -148,6 +148,26 @@ static void uri_without_query(const char *url, char *out, size_t cap)
     pw_url_page_key(url, out + n, cap - (size_t)n);
 }
 
+void pw_report_sarif_location(pw_jw *w, const char *url)
+{
+    if (!url || !strstr(url, "://"))
+        return;
+    char uri[1024];
+    uri_without_query(url, uri, sizeof uri);
+    pw_jw_key(w, "locations");
+    pw_jw_arr(w);
+    pw_jw_obj(w);
+    pw_jw_key(w, "physicalLocation");
+    pw_jw_obj(w);
+    pw_jw_key(w, "artifactLocation");
+    pw_jw_obj(w);
+    pw_jw_kstr(w, "uri", uri);
+    pw_jw_end_obj(w);
+    pw_jw_end_obj(w);
+    pw_jw_end_obj(w);
+    pw_jw_end_arr(w);
+}
+
 static void write_result(pw_jw *w, const pw_finding *f)
 {
     pw_jw_obj(w);
@@ -155,22 +175,7 @@ static void write_result(pw_jw *w, const pw_finding *f)
     pw_jw_kint(w, "ruleIndex", (long long)rule_index(f->rule_id));
     pw_jw_kstr(w, "level", level_of(f->severity));
     write_message(w, f);
-    if (f->page_url && strstr(f->page_url, "://")) { /* "(unknown page)" is no URI */
-        char page_uri[1024];
-        uri_without_query(f->page_url, page_uri, sizeof page_uri);
-        pw_jw_key(w, "locations");
-        pw_jw_arr(w);
-        pw_jw_obj(w);
-        pw_jw_key(w, "physicalLocation");
-        pw_jw_obj(w);
-        pw_jw_key(w, "artifactLocation");
-        pw_jw_obj(w);
-        pw_jw_kstr(w, "uri", page_uri); /* no query: it may hold what a visitor typed */
-        pw_jw_end_obj(w);
-        pw_jw_end_obj(w);
-        pw_jw_end_obj(w);
-        pw_jw_end_arr(w);
-    }
+    pw_report_sarif_location(w, f->page_url);
     pw_jw_key(w, "partialFingerprints");
     pw_jw_obj(w);
     pw_buf fp;

@@ -14,6 +14,17 @@ expect_nomatch() {
     if printf '%s\n' "$1" | grep -Eq -- "$2"; then fail "$3: unexpected /$2/"; else pass; fi
 }
 skip() { echo "skipped: $*"; exit 77; }
+
+# The browser tests' start: skip unless Chromium, jq and the loopback test server are here; set
+# SERVER (the server's path), T (a new temporary directory) and TMPDIR=T (Chromium's profiles).
+browser_test_setup() {
+    [ -x /usr/bin/chromium ] || skip "chromium not installed"
+    command -v jq >/dev/null || skip "jq not installed (scripts/install-deps.sh)"
+    SERVER="$PW_BUILD/pw_browser_test_server"
+    [ -x "$SERVER" ] || skip "pw_browser_test_server not built (libmicrohttpd missing)"
+    T=$(mktemp -d)
+    export TMPDIR=$T
+}
 finish() {
     echo "$PW_PASSED passed, $PW_FAILED failed"
     [ "$PW_FAILED" -eq 0 ]

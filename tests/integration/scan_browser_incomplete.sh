@@ -13,12 +13,7 @@
 # not start is an error (exit 3), not a report. No external network.
 set -u
 . "$PW_SRC/tests/integration/lib.bash"
-[ -x /usr/bin/chromium ] || skip "chromium not installed"
-command -v jq >/dev/null || skip "jq not installed (scripts/install-deps.sh)"
-SERVER="$PW_BUILD/pw_browser_test_server"
-[ -x "$SERVER" ] || skip "pw_browser_test_server not built (libmicrohttpd missing)"
-T=$(mktemp -d)
-export TMPDIR=$T
+browser_test_setup
 
 start_server() { # name: a test server on a free loopback port; prints its base URL
     "$SERVER" 0 >"$T/$1.out" </dev/null &

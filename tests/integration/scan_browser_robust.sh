@@ -7,12 +7,7 @@
 # Uses the small loopback server pw_browser_test_server.
 set -u
 . "$PW_SRC/tests/integration/lib.bash"
-[ -x /usr/bin/chromium ] || skip "chromium not installed"
-command -v jq >/dev/null || skip "jq not installed (scripts/install-deps.sh)"
-SERVER="$PW_BUILD/pw_browser_test_server"
-[ -x "$SERVER" ] || skip "pw_browser_test_server not built (libmicrohttpd missing)"
-T=$(mktemp -d)
-export TMPDIR=$T
+browser_test_setup
 
 "$SERVER" 0 >"$T/server.out" </dev/null &
 SRV=$!
