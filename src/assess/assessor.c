@@ -1088,7 +1088,8 @@ static char *key_with_account(pw_arena *a, const char *key, const char *account)
 /* Fold finding `from` into `to` (same rule, tracker, account and page key `to_key`): occurrences
  * add up, the page URLs join to's, and the evidence is the one aggregation would have kept (the
  * higher severity, or at the same one the one naming an event). */
-static void fold_finding(pw_assessor *as, pw_finding *to, const char *to_key, const pw_finding *from)
+static void fold_finding(pw_assessor *as, pw_finding *to, const char *to_key,
+                         const pw_finding *from)
 {
     size_t occurrences = to->occurrences + from->occurrences;
     int named = !to->event_name && from->event_name && from->severity == to->severity;

@@ -121,8 +121,8 @@ static void write_message(pw_jw *w, const pw_finding *f)
             pw_buf_printf(&m, " %s: ", ev->key ? ev->key : "field");
             if (pw_phi_is_identifier(h->category))
                 pw_buf_printf(&m, "%s%s%s%s", pw_phi_category_name(h->category),
-                              h->subtype && h->subtype[0] ? " (" : "",
-                              h->subtype ? h->subtype : "", h->subtype && h->subtype[0] ? ")" : "");
+                              h->subtype && h->subtype[0] ? " (" : "", h->subtype ? h->subtype : "",
+                              h->subtype && h->subtype[0] ? ")" : "");
             else
                 pw_report_hit_label(&m, h);
             pw_buf_putc(&m, '.');

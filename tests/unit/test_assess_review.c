@@ -278,5 +278,4 @@ static void list_company_is_its_host(void)
 PW_TEST_MAIN(PW_TEST(general_form_values), PW_TEST(batch_is_one_request), PW_TEST(brand_name),
              PW_TEST(search_severity), PW_TEST(uet_keywords_are_page_metadata), PW_TEST(spa_routes),
              PW_TEST(doctor_filters), PW_TEST(account_rows), PW_TEST(account_variants),
-             PW_TEST(site_search_baa),
-             PW_TEST(list_company_is_its_host))
+             PW_TEST(site_search_baa), PW_TEST(list_company_is_its_host))

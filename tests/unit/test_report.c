@@ -278,5 +278,5 @@ static void empty_result(void)
 }
 
 PW_TEST_MAIN(PW_TEST(formats_parse), PW_TEST(text), PW_TEST(json), PW_TEST(sarif),
-             PW_TEST(sarif_fingerprint), PW_TEST(sarif_no_identifier_values), PW_TEST(html), PW_TEST(html_screenshot),
-             PW_TEST(empty_result))
+             PW_TEST(sarif_fingerprint), PW_TEST(sarif_no_identifier_values), PW_TEST(html),
+             PW_TEST(html_screenshot), PW_TEST(empty_result))
