@@ -58,13 +58,17 @@ static void test_care_intent(void)
     expect_health("Find a Doctor", PW_FT_TEXT, PW_PHI_CARE_INTENT, "find-a-doctor",
                   "Find a Doctor");
     expect_health("Pay my bill online", PW_FT_TEXT, PW_PHI_CARE_INTENT, "bill-pay", "Pay my bill");
+    expect_health("Verify insurance for my visit", PW_FT_TEXT, PW_PHI_CARE_INTENT, "bill-pay",
+                  "Verify insurance");
 }
 
 static void test_generic_words_alone(void)
 {
     static const char *const general[] = {
         "Visiting hours at the hospital", "Careers at our clinic", "Parking and directions",
-        "Hospital news: new garage opens", "Volunteer at the health center"};
+        "Hospital news: new garage opens", "Volunteer at the health center",
+        /* which plans a hospital accepts is public, like its visiting hours */
+        "Insurance accepted", "Insurance plans accepted at our hospitals"};
     for (size_t i = 0; i < sizeof general / sizeof general[0]; i++) {
         dt_scan(&T, NULL, general[i], PW_FT_TEXT);
         if (T.n)
