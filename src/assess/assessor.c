@@ -100,6 +100,7 @@ typedef struct apage {
     pw_page page;
     pw_hhs_context ctx;
     const char *why; /* what decided the context */
+    const char *key; /* pw_url_page_key: what its findings are keyed by */
     int added;       /* pw_assessor_add_page has been called for it */
 } apage;
 
@@ -294,6 +295,10 @@ static size_t ensure_page(pw_assessor *as, const pw_page *in)
     p->page.title = dup_or_null(&as->arena, in->title);
     p->page.screenshot_png = dup_or_null(&as->arena, in->screenshot_png);
     if (!p->page.url)
+        return SIZE_MAX;
+    char key[1024];
+    pw_url_page_key(p->page.url, key, sizeof key);
+    if (!(p->key = pw_arena_strdup(&as->arena, key)))
         return SIZE_MAX;
     const char *why;
     p->ctx =
@@ -686,11 +691,9 @@ static pw_status record(pw_assessor *as, const pw_rule *rule, int sev, const rul
                         const apage *page, const unsigned char *use, pw_err *err)
 {
     const pw_beacon *b = in->b;
-    char page_key[1024];
-    pw_url_page_key(page->page.url, page_key, sizeof page_key);
     char *key = pw_arena_sprintf(&as->req, "%s\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s", rule->info.id,
                                  b->tracker->id, b->account_id ? b->account_id : "",
-                                 in->list_domain ? in->list_domain : "", page_key,
+                                 in->list_domain ? in->list_domain : "", page->key,
                                  finding_variant(rule, in->req));
     if (!key)
         return pw_err_set(err, PW_ERR_NOMEM, "assessor: out of memory");

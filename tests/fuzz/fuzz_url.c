@@ -1,5 +1,7 @@
 /* fuzz_url.c — the util layer's parsers of untrusted text: URL split and resolve, query/form
- * pairs, percent and base64 decoding, JSON string escaping. Checks slices stay inside input. */
+ * pairs, percent and base64 decoding, JSON string escaping, page keys. Checks slices stay inside
+ * input; a page key is NUL-terminated within its buffer, cut consistently, and never holds a
+ * query of a URL that parses. */
 #include "pw_fuzz.h"
 #include <stdint.h>
 #include <string.h>
@@ -34,6 +36,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char *z = pw_arena_strndup(&a, s, size);
     pw_url_resolve(&a, "https://www.example.org/a/b/c?x=1", z);
     pw_url_resolve(&a, z, "../d/./e?f#g");
+    char key[4096], cut[16];
+    size_t klen = pw_url_page_key(z, key, sizeof key), clen = pw_url_page_key(z, cut, sizeof cut);
+    FUZZ_ASSERT(klen == clen && strlen(cut) == (clen < sizeof cut ? clen : sizeof cut - 1));
+    if (klen < sizeof key) {
+        FUZZ_ASSERT(strlen(key) == klen && strncmp(key, cut, strlen(cut)) == 0);
+        if (pw_url_parse(z, strlen(z), &u, NULL) == PW_OK)
+            FUZZ_ASSERT(strchr(key, '?') == NULL);
+    }
     pw_kv *kv;
     size_t n;
     if (pw_form_parse(&a, s, size, 1000, &kv, &n, NULL) == PW_OK)

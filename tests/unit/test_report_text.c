@@ -136,48 +136,23 @@ static const char *const long_urls[] = {
     "https://h.org/appointments/request-a-visit-with-one-of-our-specialists-in-cardiology?doctor=c",
     "https://h.org/appointments/"
     "request-a-visit-with-one-of-our-specialists-in-cardiology?doctor=d"};
+/* A medium PW-NO-BAA finding of the Meta Pixel on `url`, standing for `n` page URLs. */
+#define NO_BAA(account, url, occ, n, urls)                                              \
+    {                                                                                   \
+        .rule_id = "PW-NO-BAA", .title = "No BAA", .severity = PW_SEV_MEDIUM,           \
+        .context = PW_CTX_CARE_INTENT, .legal = "No BAA.", .remediation = "Remove it.", \
+        .tracker = &meta, .account_id = account, .page_url = url, .occurrences = occ,   \
+        .page_variants = n, .page_urls = urls, .n_page_urls = n                         \
+    }
 static const pw_finding variants[] = {
-    {.rule_id = "PW-NO-BAA",
-     .title = "No BAA",
-     .severity = PW_SEV_MEDIUM,
-     .context = PW_CTX_CARE_INTENT,
-     .legal = "No BAA.",
-     .remediation = "Remove it.",
-     .tracker = &meta,
-     .account_id = "1",
-     .page_url = "https://h.org/appointments/request?doctor=a",
-     .occurrences = 5,
-     .page_variants = 2,
-     .page_urls = request_urls,
-     .n_page_urls = 2},
-    {.rule_id = "PW-NO-BAA",
-     .title = "No BAA",
-     .severity = PW_SEV_MEDIUM,
-     .context = PW_CTX_CARE_INTENT,
-     .legal = "No BAA.",
-     .remediation = "Remove it.",
-     .tracker = &meta,
-     .account_id = "2", /* another account: its own row */
-     .page_url = "https://h.org/appointments/request?doctor=a",
-     .occurrences = 1,
-     .page_variants = 1,
-     .page_urls = request_urls,
-     .n_page_urls = 1},
-    {.rule_id = "PW-NO-BAA",
-     .title = "No BAA",
-     .severity = PW_SEV_MEDIUM,
-     .context = PW_CTX_CARE_INTENT,
-     .legal = "No BAA.",
-     .remediation = "Remove it.",
-     .tracker = &meta,
-     .account_id = "1",
-     .page_url = "https://h.org/appointments/"
-                 "request-a-visit-with-one-of-our-specialists-in-cardiology?doctor=c",
-     .occurrences = 2,
-     .page_variants = 2,
-     .page_urls = long_urls,
-     .n_page_urls = 2},
+    NO_BAA("1", "https://h.org/appointments/request?doctor=a", 5, 2, request_urls),
+    NO_BAA("2", "https://h.org/appointments/request?doctor=a", 1, 1, request_urls), /* own row */
+    NO_BAA("1",
+           "https://h.org/appointments/"
+           "request-a-visit-with-one-of-our-specialists-in-cardiology?doctor=c",
+           2, 2, long_urls),
 };
+#undef NO_BAA
 
 static void query_variants_share_a_row(void)
 {
