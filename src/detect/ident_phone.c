@@ -1,6 +1,7 @@
 /*
  * ident_phone.c — telephone and fax numbers: NANP with separators ("(617) 555-0123",
- * "617.555.0123", "+1 617 555 0123"), E.164 ("+16175550123", "+44 20 7946 0958"), and bare
+ * "617.555.0123", "+1 617 555 0123", "001-617-555-0123", with an extension "x123" or
+ * " ext. 123"), E.164 ("+16175550123", "+44 20 7946 0958"), and bare
  * 10/11-digit runs only where a key or word says "phone". Timestamps, order numbers and an
  * organisation's own numbers ("call us at", toll-free) are not a person's phone.
  */
@@ -29,6 +30,29 @@ typedef struct nanp {
     int plus;        /* written with a leading + */
 } nanp;
 
+/* The end of an extension written right after a number ending at s[j]: "x123", " x123",
+ * "ext123", " ext. 123" (1–6 digits, any case); j itself when there is none. An extension is part
+ * of the number a person typed, so it belongs to the hit and its redaction. */
+static size_t extension_end(const char *s, size_t n, size_t j)
+{
+    size_t p = j + (j < n && s[j] == ' ');
+    if (p < n && (s[p] == 'x' || s[p] == 'X')) {
+        p++;
+    } else if (p + 3 <= n && pw_tolower((unsigned char)s[p]) == 'e' &&
+               pw_tolower((unsigned char)s[p + 1]) == 'x' &&
+               pw_tolower((unsigned char)s[p + 2]) == 't') {
+        p += 3;
+        p += p < n && s[p] == '.';
+        p += p < n && s[p] == ' ';
+    } else {
+        return j;
+    }
+    size_t nd = pw_digits_at(s, n, p);
+    if (nd == 0 || nd > 6 || !pw_num_right_ok(s, n, p + nd))
+        return j;
+    return p + nd;
+}
+
 /* Parse a NANP number at s[i]; 1 on success. */
 static int parse_nanp(const char *s, size_t n, size_t i, nanp *out)
 {
@@ -44,6 +68,11 @@ static int parse_nanp(const char *s, size_t n, size_t i, nanp *out)
             out->separated = 1;
             p++;
         }
+    } else if (p + 4 < n && memcmp(s + p, "001", 3) == 0 && is_sep(s[p + 3])) {
+        /* "001-617-555-0123": the international call prefix 00 before country code 1 */
+        out->plus = 1;
+        out->separated = 1;
+        p += 4;
     } else if (p + 1 < n && s[p] == '1' && (is_sep(s[p + 1]) || s[p + 1] == '(')) {
         out->separated = 1;
         p += is_sep(s[p + 1]) ? 2 : 1;
@@ -89,6 +118,11 @@ static int parse_nanp(const char *s, size_t n, size_t i, nanp *out)
     out->end = p + 4;
     if (out->digits[0] < '2' || out->digits[3] < '2')
         return 0;
+    size_t ext = extension_end(s, n, out->end);
+    if (ext != out->end) {
+        out->end = ext;
+        return 1;
+    }
     return pw_num_right_ok(s, n, out->end);
 }
 

@@ -46,6 +46,18 @@ static void test_phone(void)
     expect_hit(NULL, "+16175550123", PW_FT_TEXT, PW_PHI_PHONE, "+16175550123");
     expect_hit(NULL, "+44 20 7946 0958", PW_FT_TEXT, PW_PHI_PHONE, "+44 20 7946 0958");
     expect_hit("ph", "6175550123", PW_FT_FORM_VALUE, PW_PHI_PHONE, "6175550123");
+    /* an extension belongs to the number (and to its redaction); "001" is the call prefix */
+    expect_hit(NULL, "reach me at 345-899-3560x4587", PW_FT_TEXT, PW_PHI_PHONE,
+               "345-899-3560x4587");
+    CHECK_STR(dt_find(&T, PW_PHI_PHONE)->normalized, "3458993560");
+    expect_hit(NULL, "(898)666-3621 ext. 135, evenings", PW_FT_TEXT, PW_PHI_PHONE,
+               "(898)666-3621 ext. 135");
+    expect_hit(NULL, "617.555.0123 X12", PW_FT_TEXT, PW_PHI_PHONE, "617.555.0123 X12");
+    expect_hit(NULL, "001-518-640-0854", PW_FT_TEXT, PW_PHI_PHONE, "001-518-640-0854");
+    CHECK_STR(dt_find(&T, PW_PHI_PHONE)->normalized, "5186400854");
+    expect_hit(NULL, "617-555-0123 xray", PW_FT_TEXT, PW_PHI_PHONE, "617-555-0123");
+    expect_none(NULL, "617-555-0123x", PW_FT_TEXT, PW_PHI_PHONE);
+    expect_none(NULL, "617-555-0123x1234567", PW_FT_TEXT, PW_PHI_PHONE);
     expect_hit(NULL, "Fax: 617-555-0199", PW_FT_TEXT, PW_PHI_PHONE, "617-555-0199");
     CHECK_STR(dt_find(&T, PW_PHI_PHONE)->subtype, "fax");
     /* hard negatives: timestamps, bare numbers, mixed separators, invalid area codes */
