@@ -49,7 +49,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!f)
         return 0;
     size_t sum = 0;
-    pw_capture_sink sink = {touch_page, touch_request, &sum};
+    pw_capture_sink sink = {touch_page, touch_request, &sum, NULL};
     pw_har_opts opts = {.max_string = 64}; /* small, so the limiter is exercised */
     if (size % 2)
         opts.site_of = site_of;
