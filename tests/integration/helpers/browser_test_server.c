@@ -5,7 +5,8 @@
  * a 50 MB page. For the network-aware settle: /late loads its tag after the load event from /tag,
  * which redirects to /slow/tag.js; that answers after ?ms= milliseconds (2500; the query of /late
  * is passed on) with a script that sends a Meta beacon (ev=LateBeacon); /stuck loads a script that
- * never completes; /busy keeps three fetches open forever; /stream keeps one EventSource open.
+ * never completes; /busy keeps three fetches open forever; /stream keeps one EventSource open;
+ * /links links to /never and /big (pages a static scan cannot fetch).
  * Listens on 127.0.0.1, port from argv[1] (0 = any); prints "PORT <n>" and runs until SIGTERM or
  * SIGINT.
  */
@@ -223,6 +224,11 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         return endless(c, "application/javascript", " ");
     if (strcmp(url, "/events") == 0)
         return endless(c, "text/event-stream", "data: tick\n\n");
+    if (strcmp(url, "/links") == 0) /* static triage: pages it cannot fetch */
+        return send_text(c, 200, "text/html",
+                         "<!doctype html><html><head><title>Links</title></head><body>"
+                         "<a href=\"/never\">Never loads</a> <a href=\"/big\">Too big</a>"
+                         "</body></html>");
     if (strcmp(url, "/never") == 0)
         return stream_page(c, 1, 0);
     if (strcmp(url, "/big") == 0)
