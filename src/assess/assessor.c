@@ -88,6 +88,43 @@ static int grow(void **v, size_t *cap, size_t n, size_t size)
     return 1;
 }
 
+/* ---- a set of 64-bit hashes (the distinct page URLs of one finding) ---- */
+
+typedef struct hash_set {
+    uint64_t *slot; /* 0 is empty (a hash of 0 is stored as 1) */
+    size_t cap, n;
+} hash_set;
+
+/* 1 if h was added, 0 if it was there, -1 when out of memory. */
+static int hash_set_add(hash_set *s, uint64_t h)
+{
+    h = h ? h : 1;
+    if ((s->n + 1) * 10 > s->cap * 7) {
+        size_t cap = s->cap ? s->cap * 2 : 16;
+        uint64_t *slot = calloc(cap, sizeof *slot);
+        if (!slot)
+            return -1;
+        for (size_t i = 0; i < s->cap; i++) {
+            if (!s->slot[i])
+                continue;
+            size_t j = s->slot[i] & (cap - 1);
+            while (slot[j])
+                j = (j + 1) & (cap - 1);
+            slot[j] = s->slot[i];
+        }
+        free(s->slot);
+        s->slot = slot;
+        s->cap = cap;
+    }
+    size_t j = h & (s->cap - 1);
+    for (; s->slot[j]; j = (j + 1) & (s->cap - 1))
+        if (s->slot[j] == h)
+            return 0;
+    s->slot[j] = h;
+    s->n++;
+    return 1;
+}
+
 /* ---- the assessor ---- */
 
 typedef struct party_cache {
@@ -132,9 +169,10 @@ struct pw_assessor {
     size_t n_findings, cap_findings, cap_finding_keys, cap_finding_req;
     size_t req_serial; /* the request being assessed: a batch's events count once */
     index_map finding_index;
-    char **variant_keys; /* "finding key\x1fpage URL": the page URLs each finding has seen */
-    size_t n_variants, cap_variant_keys;
-    index_map variant_index;
+    /* Parallel to findings until the folds at finish: the hashes of each finding's distinct
+     * page URLs, so page_variants stays exact when findings fold (page_urls keeps 10). */
+    hash_set *finding_urls;
+    size_t cap_finding_urls;
     size_t n_requests, n_third, n_beacons, n_decode_errors;
     pw_inventory *inventory;
     party_cache party[256]; /* (page, host) → third party?, libpsl lookups are not free */
@@ -174,6 +212,15 @@ pw_status pw_assessor_new(const pw_assess_opts *opts, pw_assessor **out, pw_err 
     return PW_OK;
 }
 
+static void free_url_sets(pw_assessor *as)
+{
+    for (size_t i = 0; as->finding_urls && i < as->n_findings; i++)
+        free(as->finding_urls[i].slot);
+    free(as->finding_urls);
+    as->finding_urls = NULL;
+    as->cap_finding_urls = 0;
+}
+
 void pw_assessor_free(pw_assessor *as)
 {
     if (!as)
@@ -187,8 +234,7 @@ void pw_assessor_free(pw_assessor *as)
     free(as->finding_keys);
     free(as->finding_req);
     free(as->finding_index.slot);
-    free(as->variant_keys);
-    free(as->variant_index.slot);
+    free_url_sets(as);
     free(as->out_pages);
     free(as->out_ctx);
     free(as->out_why);
@@ -666,22 +712,17 @@ static void set_page(pw_finding *f, const apage *page)
     f->screenshot_png = page->page.screenshot_png;
 }
 
-/* Count the page URL of one more occurrence of finding f (key fkey) if it is a new one. */
-static pw_status note_page_url(pw_assessor *as, pw_finding *f, const char *fkey, const char *url,
-                               pw_err *err)
+/* Count the page URL of one more occurrence of finding i if it is a new one for it. */
+static pw_status note_page_url(pw_assessor *as, size_t i, const char *url, pw_err *err)
 {
-    char *vkey = pw_arena_sprintf(&as->req, "%s\x1f%s", fkey, url);
-    if (!vkey)
+    pw_finding *f = &as->findings[i];
+    hash_set *seen = &as->finding_urls[i];
+    int added = hash_set_add(seen, hash_str(url));
+    if (added < 0)
         return pw_err_set(err, PW_ERR_NOMEM, "assessor: out of memory");
-    if (map_find(&as->variant_index, as->variant_keys, vkey) != SIZE_MAX)
+    if (!added)
         return PW_OK;
-    if (!grow((void **)&as->variant_keys, &as->cap_variant_keys, as->n_variants,
-              sizeof *as->variant_keys) ||
-        !(as->variant_keys[as->n_variants] = pw_arena_strdup(&as->arena, vkey)) ||
-        !map_put(&as->variant_index, as->variant_keys, as->n_variants))
-        return pw_err_set(err, PW_ERR_NOMEM, "assessor: out of memory");
-    as->n_variants++;
-    f->page_variants++;
+    f->page_variants = seen->n;
     if (f->n_page_urls < PW_FINDING_PAGE_URLS)
         ((const char **)f->page_urls)[f->n_page_urls++] = url;
     return PW_OK;
@@ -712,14 +753,17 @@ static pw_status record(pw_assessor *as, const pw_rule *rule, int sev, const rul
             set_evidence(as, f, in, use);
             set_page(f, page);
         }
-        return note_page_url(as, f, key, page->page.url, err);
+        return note_page_url(as, i, page->page.url, err);
     }
     if (!grow((void **)&as->findings, &as->cap_findings, as->n_findings, sizeof *as->findings) ||
         !grow((void **)&as->finding_keys, &as->cap_finding_keys, as->n_findings,
               sizeof *as->finding_keys) ||
         !grow((void **)&as->finding_req, &as->cap_finding_req, as->n_findings,
-              sizeof *as->finding_req))
+              sizeof *as->finding_req) ||
+        !grow((void **)&as->finding_urls, &as->cap_finding_urls, as->n_findings,
+              sizeof *as->finding_urls))
         return pw_err_set(err, PW_ERR_NOMEM, "assessor: out of memory");
+    as->finding_urls[as->n_findings] = (hash_set){NULL, 0, 0};
     as->finding_req[as->n_findings] = as->req_serial;
     pw_finding *f = &as->findings[as->n_findings];
     *f = (pw_finding){
@@ -740,7 +784,7 @@ static pw_status record(pw_assessor *as, const pw_rule *rule, int sev, const rul
         !map_put(&as->finding_index, as->finding_keys, as->n_findings))
         return pw_err_set(err, PW_ERR_NOMEM, "assessor: out of memory");
     as->n_findings++;
-    return note_page_url(as, f, key, page->page.url, err);
+    return note_page_url(as, as->n_findings - 1, page->page.url, err);
 }
 
 /* A filter-list beacon stands for one company among many: its request host and registrable
@@ -1088,12 +1132,14 @@ static char *key_with_account(pw_arena *a, const char *key, const char *account)
     return pw_arena_sprintf(a, "%.*s%s%s", (int)(acct + 1 - key), key, account, rest);
 }
 
-/* Fold finding `from` into `to` (same rule, tracker, account and page key `to_key`): occurrences
- * add up, the page URLs join to's, and the evidence is the one aggregation would have kept (the
- * higher severity, or at the same one the one naming an event). */
-static void fold_finding(pw_assessor *as, pw_finding *to, const char *to_key,
-                         const pw_finding *from)
+/* Fold finding `from` into `to` (same rule, tracker, account and page key): occurrences add up,
+ * the page URLs join to's (counted exactly: every distinct URL's hash, not only the 10 listed),
+ * and the evidence is the one aggregation would have kept (the higher severity, or at the same
+ * one the one naming an event). */
+static void fold_finding(pw_assessor *as, size_t to_i, size_t from_i)
 {
+    pw_finding *to = &as->findings[to_i];
+    const pw_finding *from = &as->findings[from_i];
     size_t occurrences = to->occurrences + from->occurrences;
     int named = !to->event_name && from->event_name && from->severity == to->severity;
     if (from->severity > to->severity || named) {
@@ -1107,10 +1153,15 @@ static void fold_finding(pw_assessor *as, pw_finding *to, const char *to_key,
     }
     to->occurrences = occurrences;
     pw_err err;
-    for (size_t k = 0; k < from->n_page_urls; k++)
-        if (note_page_url(as, to, to_key, from->page_urls[k], &err) != PW_OK)
-            break; /* out of memory: the count stays a lower bound */
-    to->page_variants += from->page_variants - from->n_page_urls; /* beyond the list: unseen */
+    for (size_t k = 0; k < from->n_page_urls; k++) /* the listed ones first: they are shown */
+        if (note_page_url(as, to_i, from->page_urls[k], &err) != PW_OK)
+            return; /* out of memory: the count stays a lower bound */
+    const hash_set *more = &as->finding_urls[from_i];
+    hash_set *seen = &as->finding_urls[to_i];
+    for (size_t k = 0; k < more->cap; k++)
+        if (more->slot[k] && hash_set_add(seen, more->slot[k]) < 0)
+            break;
+    to->page_variants = seen->n;
 }
 
 /* A tracker's requests that name no account (a script load, a replay request, the pixel's
@@ -1129,7 +1180,7 @@ static void fold_accountless(pw_assessor *as)
             continue;
         size_t j = map_find(&as->finding_index, as->finding_keys, key);
         if (j != SIZE_MAX && j != i) {
-            fold_finding(as, &as->findings[j], as->finding_keys[j], f);
+            fold_finding(as, j, i);
             as->finding_keys[i][0] = '\0'; /* folded: dropped below */
             continue;
         }
@@ -1140,6 +1191,7 @@ static void fold_accountless(pw_assessor *as)
         as->finding_keys[i] = kept;
         map_put(&as->finding_index, as->finding_keys, i); /* findable under its new key */
     }
+    free_url_sets(as); /* no more occurrences: the counts are final */
     size_t w = 0;
     for (size_t i = 0; i < as->n_findings; i++) {
         if (!as->finding_keys[i][0])

@@ -219,6 +219,30 @@ static void account_variants(void)
     scan_free(&s);
 }
 
+/* 5c: folding with more URLs than a finding lists (10): the script load's 12 URLs (visits 1-12)
+ * join the beacons' 16 (visits 5-20), repeats among both; the count is the distinct 20, not the
+ * 22 that counting the script load's unlisted URLs as new gave. */
+static void account_variants_many(void)
+{
+    scan s;
+    CHECK(scan_har(&s, "account_variants_many"));
+    size_t n = 0;
+    for (size_t i = 0; s.r && i < s.r->n_findings; i++) {
+        const pw_finding *f = &s.r->findings[i];
+        if (strcmp(f->rule_id, "PW-CONDITION-URL") != 0)
+            continue;
+        n++;
+        CHECK_STR(f->account_id ? f->account_id : "", PIXEL_A);
+        CHECK_INT(f->page_variants, 20);
+        CHECK_INT(f->n_page_urls, 10);
+        for (size_t k = 0; k < f->n_page_urls; k++) /* listed once each */
+            for (size_t j = k + 1; j < f->n_page_urls; j++)
+                CHECK(strcmp(f->page_urls[k], f->page_urls[j]) != 0);
+    }
+    CHECK_INT(n, 1);
+    scan_free(&s);
+}
+
 /* 6: a site-search service's presence fixes are a BAA or a first-party search, and an unknown
  * BAA stance is no refusal. */
 static void site_search_baa(void)
@@ -278,4 +302,5 @@ static void list_company_is_its_host(void)
 PW_TEST_MAIN(PW_TEST(general_form_values), PW_TEST(batch_is_one_request), PW_TEST(brand_name),
              PW_TEST(search_severity), PW_TEST(uet_keywords_are_page_metadata), PW_TEST(spa_routes),
              PW_TEST(doctor_filters), PW_TEST(account_rows), PW_TEST(account_variants),
-             PW_TEST(site_search_baa), PW_TEST(list_company_is_its_host))
+             PW_TEST(account_variants_many), PW_TEST(site_search_baa),
+             PW_TEST(list_company_is_its_host))

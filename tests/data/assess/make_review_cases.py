@@ -96,6 +96,12 @@ cases = {
         (SITE + "/conditions/asthma?visit=1", [req("https://connect.facebook.net/en_US/fbevents.js")]),
         (SITE + "/conditions/asthma?visit=2", [meta]),
         (SITE + "/conditions/asthma?visit=3", [meta])],
+    # 5c: the same with more URLs than a finding lists (10), repeats among them: the script
+    # loads on visits 1-12, the beacons on visits 5-20; the folded finding counts 20 URLs
+    "account_variants_many": (
+        [(SITE + f"/conditions/asthma?visit={v}", [req("https://connect.facebook.net/en_US/fbevents.js")])
+         for v in list(range(1, 13)) + [1, 12]] +
+        [(SITE + f"/conditions/asthma?visit={v}", [meta]) for v in list(range(5, 21)) + [5, 20]]),
     # 6: a hosted site search on care pages: its fixes are a BAA or a search that does not hand
     # it the visitor (never "replace it with the gateway"), and a vendor whose BAA stance is
     # unknown is "not known to sign" one, not said to refuse
