@@ -570,7 +570,7 @@ static pw_evidence *copy_evidence(pw_arena *a, const rule_field *rf, size_t n,
 {
     size_t k = 0;
     for (size_t i = 0; i < n; i++)
-        k += use[i];
+        k += use[i] != 0;
     pw_evidence *ev = pw_arena_calloc(a, k ? k : 1, sizeof *ev);
     if (!ev)
         return NULL;
@@ -583,7 +583,8 @@ static pw_evidence *copy_evidence(pw_arena *a, const rule_field *rf, size_t n,
         pw_hit *hits = pw_arena_calloc(a, rf[i].n_hits ? rf[i].n_hits : 1, sizeof *hits);
         size_t nh = 0;
         for (size_t j = 0; hits && j < rf[i].n_hits; j++) {
-            if (rf[i].hits[j].end > len)
+            if (rf[i].hits[j].end > len ||
+                (use[i] == PW_USE_IDENTIFIERS && !pw_hit_identifies(&rf[i], &rf[i].hits[j])))
                 continue;
             hits[nh] = rf[i].hits[j];
             hits[nh].normalized = dup_or_null(a, rf[i].hits[j].normalized);

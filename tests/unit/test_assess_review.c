@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "assess_har_case.h"
+#include "phiwall/report.h"
 #include "pw_test.h"
 
 #define PIXEL_A "123456789012345" /* make_cases.py's PIXEL */
@@ -243,6 +244,49 @@ static void account_variants_many(void)
     scan_free(&s);
 }
 
+/* 5d: PW-FORM-VALUES on a GET form with mixed fields marks the name and e-mail only: the visit
+ * reason, the department and the page's path are not what the finding is about (and the
+ * page's own findings report them). Every format renders the hits it is given. */
+static void form_values_marks_identifiers(void)
+{
+    scan s;
+    CHECK(scan_har(&s, "form_mixed"));
+    size_t n = 0;
+    for (size_t i = 0; s.r && i < s.r->n_findings; i++) {
+        const pw_finding *f = &s.r->findings[i];
+        if (strcmp(f->rule_id, "PW-FORM-VALUES") != 0)
+            continue;
+        n++;
+        size_t ids = 0;
+        for (size_t e = 0; e < f->n_evidence; e++)
+            for (size_t h = 0; h < f->evidence[e].n_hits; h++) {
+                const pw_hit *hit = &f->evidence[e].hits[h];
+                CHECK(hit->category == PW_PHI_NAME || hit->category == PW_PHI_EMAIL);
+                ids++;
+            }
+        CHECK_INT(ids, 3);
+    }
+    CHECK_INT(n, 1);
+    pw_buf b;
+    pw_buf_init(&b);
+    pw_report_opts o = {.tool_version = "t"};
+    pw_err err;
+    CHECK(s.r && pw_report_render(s.r, PW_REPORT_TEXT, &o, &b, &err) == PW_OK);
+    const char *text = b.data ? b.data : "";
+    const char *fv = strstr(text, "] PW-FORM-VALUES");
+    const char *end = fv ? strstr(fv, "\n  why:") : NULL;
+    CHECK(fv && end);
+    if (fv && end) {
+        char part[2048];
+        snprintf(part, sizeof part, "%.*s", (int)(end - fv), fv);
+        CHECK(strstr(part, "first_name=[[Jane]]") != NULL);
+        CHECK(strstr(part, "[[knee") == NULL && strstr(part, "[[cardiology") == NULL);
+        CHECK(strstr(part, "[[appointments") == NULL);
+    }
+    pw_buf_free(&b);
+    scan_free(&s);
+}
+
 /* 6: a site-search service's presence fixes are a BAA or a first-party search, and an unknown
  * BAA stance is no refusal. */
 static void site_search_baa(void)
@@ -302,5 +346,5 @@ static void list_company_is_its_host(void)
 PW_TEST_MAIN(PW_TEST(general_form_values), PW_TEST(batch_is_one_request), PW_TEST(brand_name),
              PW_TEST(search_severity), PW_TEST(uet_keywords_are_page_metadata), PW_TEST(spa_routes),
              PW_TEST(doctor_filters), PW_TEST(account_rows), PW_TEST(account_variants),
-             PW_TEST(account_variants_many), PW_TEST(site_search_baa),
-             PW_TEST(list_company_is_its_host))
+             PW_TEST(account_variants_many), PW_TEST(form_values_marks_identifiers),
+             PW_TEST(site_search_baa), PW_TEST(list_company_is_its_host))

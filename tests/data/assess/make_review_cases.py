@@ -102,6 +102,12 @@ cases = {
         [(SITE + f"/conditions/asthma?visit={v}", [req("https://connect.facebook.net/en_US/fbevents.js")])
          for v in list(range(1, 13)) + [1, 12]] +
         [(SITE + f"/conditions/asthma?visit={v}", [meta]) for v in list(range(5, 21)) + [5, 20]]),
+    # 5d: a GET form with mixed fields: PW-FORM-VALUES marks the name and e-mail it is about,
+    # not the care words around them (the visit reason, the department, the page's path)
+    "form_mixed": [
+        (SITE + "/appointments/thanks?" + q({"first_name": "Jane", "last_name": "Roe",
+                                             "email": "jane.roe@gmail.com", "reason": "knee pain",
+                                             "department": "cardiology"}), [meta])],
     # 6: a hosted site search on care pages: its fixes are a BAA or a search that does not hand
     # it the visitor (never "replace it with the gateway"), and a vendor whose BAA stance is
     # unknown is "not known to sign" one, not said to refuse
