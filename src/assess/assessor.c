@@ -139,6 +139,11 @@ typedef struct apage {
     const char *why; /* what decided the context */
     const char *key; /* pw_url_page_key: what its findings are keyed by */
     int added;       /* pw_assessor_add_page has been called for it */
+    /* Added without a title (a HAR's pages[].title missing or the URL, as Chrome writes it):
+     * its requests wait for a Meta/GA beacon whose dt names it, so that its findings are judged
+     * with the title, at most TITLE_WAIT_REQUESTS requests / TITLE_WAIT_BYTES. */
+    int awaiting_title;
+    size_t held, held_bytes;
 } apage;
 
 /* A request waiting for its page (pw_assessor_add_request before pw_assessor_add_page). */
@@ -147,8 +152,10 @@ typedef struct pending_req {
     const pw_request *req; /* a copy in the assessor's pend arena */
 } pending_req;
 
-#define PENDING_MAX       4096                /* requests waiting for their pages, at most */
-#define PENDING_BYTES_MAX (32u * 1024 * 1024) /* and their approximate size */
+#define PENDING_MAX         4096                /* requests waiting for their pages, at most */
+#define TITLE_WAIT_REQUESTS 64                  /* a page's requests waiting for its title */
+#define TITLE_WAIT_BYTES    (2u * 1024 * 1024)  /* and their approximate size */
+#define PENDING_BYTES_MAX   (32u * 1024 * 1024) /* and their approximate size */
 
 struct pw_assessor {
     const pw_catalog *cat;
@@ -369,7 +376,13 @@ pw_status pw_assessor_add_page(pw_assessor *as, const pw_page *page, pw_err *err
     pw_arena_reset(&as->req);
     if (i == SIZE_MAX)
         return pw_err_set(err, PW_ERR_NOMEM, "assessor: out of memory");
-    as->pages[i].added = 1;
+    apage *p = &as->pages[i];
+    if (!p->page.title && !p->added) {
+        p->awaiting_title = 1; /* its requests wait for a tag's dt (await_title) */
+        return PW_OK;
+    }
+    p->awaiting_title = 0;
+    p->added = 1;
     return flush_pending(as, i, err);
 }
 
@@ -1033,6 +1046,49 @@ static pw_status hold_request(pw_assessor *as, const pw_request *req, size_t pag
     return PW_OK;
 }
 
+/* The title a Meta or GA beacon gives (dt) for page page_i, when its dl is that page; in the
+ * request arena. Decoding only requests to those trackers keeps the wait cheap. */
+static const char *title_from_beacon(pw_assessor *as, const pw_request *req, size_t page_i)
+{
+    const pw_tracker *t = pw_catalog_match(as->cat, req->url);
+    if (!t || !t->decoder || (strcmp(t->decoder, "meta") != 0 && strcmp(t->decoder, "ga4") != 0))
+        return NULL;
+    pw_beacon *b = NULL;
+    size_t nb = 0;
+    if (pw_decode(as->cat, &as->req, req, &b, &nb, NULL) != PW_OK)
+        return NULL;
+    const char *url = as->pages[page_i].page.url;
+    for (size_t i = 0; i < nb; i++) {
+        if (!names_its_route(&b[i]))
+            continue;
+        const char *dl = beacon_value(as, &b[i], "dl", PW_FIELD_PAGE_URL);
+        const char *dt = beacon_value(as, &b[i], "dt", PW_FIELD_PAGE_TITLE);
+        if (dl && dt && same_page(dl, url) && strcmp(dt, url) != 0 && strcmp(dt, dl) != 0)
+            return dt;
+    }
+    return NULL;
+}
+
+/* A held request of a page awaiting its title: the page is added (its requests judged) once a
+ * beacon names its title, or without one when it has held enough (memory stays bounded). */
+static pw_status await_title(pw_assessor *as, const pw_request *req, size_t page_i, pw_err *err)
+{
+    apage *p = &as->pages[page_i];
+    p->held++;
+    p->held_bytes += req->body_len + strlen(req->url) + 256;
+    const char *title = title_from_beacon(as, req, page_i);
+    if (title)
+        ensure_page(as, &(pw_page){.url = p->page.url, .title = title}); /* the title, and the
+                                                                            context it gives */
+    pw_arena_reset(&as->req);
+    p = &as->pages[page_i];
+    if (!title && p->held < TITLE_WAIT_REQUESTS && p->held_bytes < TITLE_WAIT_BYTES)
+        return PW_OK;
+    p->awaiting_title = 0;
+    p->added = 1;
+    return flush_pending(as, page_i, err);
+}
+
 pw_status pw_assessor_add_request(pw_assessor *as, const pw_request *req, pw_err *err)
 {
     if (!req || !req->url)
@@ -1049,8 +1105,12 @@ pw_status pw_assessor_add_request(pw_assessor *as, const pw_request *req, pw_err
     pw_arena_reset(&as->req);
     if (page_i == SIZE_MAX)
         return pw_err_set(err, PW_ERR_NOMEM, "assessor: out of memory");
-    if (!as->pages[page_i].added && strcmp(page_url, NO_PAGE) != 0)
-        return hold_request(as, req, page_i, err);
+    if (!as->pages[page_i].added && strcmp(page_url, NO_PAGE) != 0) {
+        pw_status st = hold_request(as, req, page_i, err);
+        if (st == PW_OK && as->pages[page_i].awaiting_title)
+            st = await_title(as, req, page_i, err);
+        return st;
+    }
     return assess_request(as, req, page_i, err);
 }
 

@@ -287,6 +287,33 @@ static void form_values_marks_identifiers(void)
     scan_free(&s);
 }
 
+/* 5e: a page whose HAR title is its URL takes its title from GA's dt, even when the Meta beacon
+ * of the same page came first: that beacon is judged on a condition page (by the title), not a
+ * general one. A dt sent for another URL (a route) names that route, not the recorded page. */
+static void title_from_dt(void)
+{
+    scan s;
+    CHECK(scan_har(&s, "title_from_dt"));
+    int meta_condition = 0, untitled_general = 0;
+    for (size_t i = 0; s.r && i < s.r->n_findings; i++) {
+        const pw_finding *f = &s.r->findings[i];
+        if (strcmp(f->tracker->id, "meta-pixel") != 0)
+            continue;
+        if (strstr(f->page_url, "/p/4821") && strcmp(f->rule_id, "PW-CONDITION-URL") == 0) {
+            meta_condition = 1;
+            CHECK_STR(f->page_title ? f->page_title : "", "Breast Cancer Treatment | Hosp");
+            CHECK_INT(f->context, PW_CTX_CONDITION);
+        }
+        if (strstr(f->page_url, "/p/77")) {
+            CHECK(f->page_title == NULL);
+            untitled_general |= strcmp(f->rule_id, "PW-TRACKER-PRESENT") == 0;
+        }
+    }
+    CHECK(meta_condition);
+    CHECK(untitled_general);
+    scan_free(&s);
+}
+
 /* 6: a site-search service's presence fixes are a BAA or a first-party search, and an unknown
  * BAA stance is no refusal. */
 static void site_search_baa(void)
@@ -347,4 +374,4 @@ PW_TEST_MAIN(PW_TEST(general_form_values), PW_TEST(batch_is_one_request), PW_TES
              PW_TEST(search_severity), PW_TEST(uet_keywords_are_page_metadata), PW_TEST(spa_routes),
              PW_TEST(doctor_filters), PW_TEST(account_rows), PW_TEST(account_variants),
              PW_TEST(account_variants_many), PW_TEST(form_values_marks_identifiers),
-             PW_TEST(site_search_baa), PW_TEST(list_company_is_its_host))
+             PW_TEST(title_from_dt), PW_TEST(site_search_baa), PW_TEST(list_company_is_its_host))

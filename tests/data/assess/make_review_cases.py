@@ -108,6 +108,15 @@ cases = {
         (SITE + "/appointments/thanks?" + q({"first_name": "Jane", "last_name": "Roe",
                                              "email": "jane.roe@gmail.com", "reason": "knee pain",
                                              "department": "cardiology"}), [meta])],
+    # 5e: a HAR whose pages[].title is the URL (Chrome): the page's title comes from GA's dt,
+    # sent after the Meta beacon of the same page, whose findings must still be judged with it
+    # (a condition page by its title); a dt naming another URL (a route) gives this page none
+    "title_from_dt": [
+        (SITE + "/p/4821", [
+            req("https://connect.facebook.net/en_US/fbevents.js"), meta,
+            lambda u: ga4(u, extra={"dt": "Breast Cancer Treatment | Hosp"})]),
+        (SITE + "/p/77", [
+            meta, lambda u: ga4(SITE + "/p/78", extra={"dt": "Knee Surgery"})])],
     # 6: a hosted site search on care pages: its fixes are a BAA or a search that does not hand
     # it the visitor (never "replace it with the gateway"), and a vendor whose BAA stance is
     # unknown is "not known to sign" one, not said to refuse
