@@ -185,7 +185,7 @@ static pw_status count_request(void *ctx, const pw_request *r, pw_err *err)
 
 static int job_reader(const char *path, measure *m)
 {
-    pw_capture_sink sink = {NULL, count_request, &m->entries};
+    pw_capture_sink sink = {NULL, count_request, &m->entries, NULL};
     FILE *f = fopen(path, "rb");
     pw_err err;
     pw_status st = pw_har_read_ex(f, path, &sink, NULL, NULL, &err);
@@ -217,7 +217,7 @@ static int job_scan(const char *path, measure *m)
     pw_assess_opts aopts = {.catalog = cat, .detector = det};
     if (pw_assessor_new(&aopts, &as, &err) != PW_OK)
         return -1;
-    pw_capture_sink sink = {sink_page, sink_request, as};
+    pw_capture_sink sink = {sink_page, sink_request, as, NULL};
     m->setup = cpu_now();
     FILE *f = fopen(path, "rb");
     pw_status st = pw_har_read_ex(f, path, &sink, NULL, NULL, &err);

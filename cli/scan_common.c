@@ -170,7 +170,13 @@ static pw_status sink_request(void *ctx, const pw_request *req, pw_err *err)
     return pw_assessor_add_request(p->assessor, req, err);
 }
 
+static void sink_gap(void *ctx, const pw_capture_gap *gap)
+{
+    pw_cli_pipeline *p = ctx;
+    pw_cli_gaps_add(&p->gaps, gap);
+}
+
 pw_capture_sink pw_cli_pipeline_sink(pw_cli_pipeline *p)
 {
-    return (pw_capture_sink){sink_page, sink_request, p};
+    return (pw_capture_sink){sink_page, sink_request, p, sink_gap};
 }

@@ -55,7 +55,8 @@ pw_status pw_cli_pipeline_build(pw_cli_pipeline *p, const pw_catalog_options *ca
                                 const pw_detector_opts *dopts, pw_err *err);
 void pw_cli_pipeline_close(pw_cli_pipeline *p);
 
-/* A capture sink feeding the pipeline's assessor (and checking failed requests for gaps). */
+/* A capture sink feeding the pipeline's assessor (and checking failed requests for gaps); the
+ * capture's own gaps go to p->gaps. */
 pw_capture_sink pw_cli_pipeline_sink(pw_cli_pipeline *p);
 
 #endif

@@ -116,6 +116,14 @@ static int is_frame(const pw_request *r)
     return type_is(r, "document") || type_is(r, "subdocument") || type_is(r, "iframe");
 }
 
+static int has_page_gap(const pw_cli_gaps *g, const char *url)
+{
+    for (size_t i = 0; i < g->n; i++)
+        if (g->v[i].kind == PW_GAP_PAGE && same(g->v[i].url, url))
+            return 1;
+    return 0;
+}
+
 void pw_cli_gaps_check_request(pw_cli_gaps *g, const pw_request *r)
 {
     if (!r->url || (r->source != PW_SOURCE_BROWSER && r->source != PW_SOURCE_HAR))
@@ -127,8 +135,9 @@ void pw_cli_gaps_check_request(pw_cli_gaps *g, const pw_request *r)
     int top_document = is_frame(r) && r->page_url && strcmp(r->page_url, r->url) == 0;
     if (top_document) {
         /* A HAR's page that did not load (the browser scan reports its own; an error page that
-         * answered 404 was loaded, and seen). */
-        if (r->source == PW_SOURCE_HAR && r->status < 400)
+         * answered 404 was loaded, and seen) — unless the HAR's recorder stated it already
+         * (--har-out's log._phiwall.gaps come before the entries). */
+        if (r->source == PW_SOURCE_HAR && r->status < 400 && !has_page_gap(g, r->url))
             pw_cli_gaps_add(g, &(pw_capture_gap){.kind = PW_GAP_PAGE, .url = r->url, .error = why});
         return;
     }

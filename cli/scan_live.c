@@ -319,10 +319,11 @@ static int parse_live_args(int argc, char **argv, pw_live_args *a)
 
 /* ---- hooks: the decode stage's knowledge for the capture stage ---------------------------- */
 
-/* What the browser's hooks reach: the catalog, and where its page gaps go. */
+/* What the browser's hooks reach: the catalog, and the sink its page gaps go to (through
+ * --har-out's writer, which records them, to the pipeline's gaps). */
 typedef struct live_hooks {
     const pw_catalog *catalog;
-    pw_cli_gaps *gaps;
+    const pw_capture_sink *sink;
 } live_hooks;
 
 static int is_tracker_endpoint(void *ctx, const char *page_url, const char *url,
@@ -333,9 +334,15 @@ static int is_tracker_endpoint(void *ctx, const char *page_url, const char *url,
     return pw_catalog_match(cat, url) != NULL && (!page_url || pw_is_third_party(page_url, url));
 }
 
+static void add_gap(const pw_capture_sink *sink, const pw_capture_gap *gap)
+{
+    if (sink->on_gap)
+        sink->on_gap(sink->ctx, gap);
+}
+
 static void page_gap(void *ctx, const pw_capture_gap *gap)
 {
-    pw_cli_gaps_add(((live_hooks *)ctx)->gaps, gap);
+    add_gap(((live_hooks *)ctx)->sink, gap);
 }
 
 static char *site_of(void *ctx, pw_arena *a, const char *host)
@@ -461,7 +468,7 @@ static pw_status capture_browser(pw_live_args *a, const char *url, pw_cli_pipeli
     o.browser_args = a->browser_args;
     o.host_maps = a->maps;
     o.cookies = a->cookies;
-    live_hooks hooks = {p->catalog, &p->gaps};
+    live_hooks hooks = {p->catalog, sink};
     o.hooks.is_tracker_endpoint = is_tracker_endpoint;
     o.hooks.site_of = site_of;
     o.hooks.gap = page_gap;
@@ -483,13 +490,12 @@ static pw_status capture_browser(pw_live_args *a, const char *url, pw_cli_pipeli
             fprintf(stderr, "phiwall: scan: note: --no-contain: tracker beacons (with the canary "
                             "identity) were sent to the vendors\n");
         if (o.login_url && !bs.login_ok) /* the portal, the most sensitive part, was not seen */
-            pw_cli_gaps_add(&p->gaps, &(pw_capture_gap){
-                                          .kind = PW_GAP_LOGIN,
-                                          .url = o.login_url,
-                                          .error = "still a password field after submitting the "
-                                                   "login form: the logged-in area was not "
-                                                   "scanned",
-                                      });
+            add_gap(sink, &(pw_capture_gap){
+                              .kind = PW_GAP_LOGIN,
+                              .url = o.login_url,
+                              .error = "still a password field after submitting the login "
+                                       "form: the logged-in area was not scanned",
+                          });
         st = pw_assessor_set_target(p->assessor, url, PW_SOURCE_BROWSER, err);
     }
     return st;
@@ -568,13 +574,12 @@ int pw_live_scan_site(pw_live_args *a, const char *url, const pw_cli_scan_out *o
         use = &tee_sink;
     }
     if (st == PW_OK && use_static && !a->static_only) /* asked for traffic, got tags */
-        pw_cli_gaps_add(&p.gaps,
-                        &(pw_capture_gap){
-                            .kind = PW_GAP_BROWSER,
-                            .url = a->bo.browser_path ? a->bo.browser_path : "/usr/bin/chromium",
-                            .error = "not found: the pages' HTML was read instead (static "
-                                     "triage), no traffic was observed",
-                        });
+        add_gap(use, &(pw_capture_gap){
+                         .kind = PW_GAP_BROWSER,
+                         .url = a->bo.browser_path ? a->bo.browser_path : "/usr/bin/chromium",
+                         .error = "not found: the pages' HTML was read instead (static "
+                                  "triage), no traffic was observed",
+                     });
     if (st == PW_OK)
         st = use_static ? capture_static(a, url, &p, use, &err)
                         : capture_browser(a, url, &p, use, &err);

@@ -158,10 +158,14 @@ pw_status pw_har_writer_open(const char *path, const char *creator_version, pw_h
                              pw_err *err);
 pw_status pw_har_writer_add_page(pw_har_writer *w, const pw_page *page, pw_err *err);
 pw_status pw_har_writer_add_request(pw_har_writer *w, const pw_request *req, pw_err *err);
+/* Record what the capture could not observe (a page that did not load, a failed login, no
+ * browser): written in log._phiwall.gaps, which `scan --har` reads back as the same gaps. Gaps
+ * of failed requests need no record: the entry's _error says it. */
+pw_status pw_har_writer_add_gap(pw_har_writer *w, const pw_capture_gap *gap, pw_err *err);
 /* Finish the file and free the writer (also on error paths). */
 pw_status pw_har_writer_close(pw_har_writer *w, pw_err *err);
 
-/* A sink that writes to `w` and then forwards to `next` (may be NULL). */
+/* A sink that writes to `w` and then forwards to `next` (may be NULL); gaps too. */
 typedef struct pw_har_tee {
     pw_har_writer *writer;
     const pw_capture_sink *next;

@@ -92,6 +92,8 @@ typedef enum pw_gap_kind {
 } pw_gap_kind;
 
 const char *pw_gap_kind_name(pw_gap_kind k); /* "script", "frame", "page", "login", "browser" */
+/* The kind a name stands for (the inverse of pw_gap_kind_name); -1 for an unknown name. */
+int pw_gap_kind_parse(const char *name, pw_gap_kind *out);
 
 typedef struct pw_capture_gap {
     pw_gap_kind kind;
@@ -105,13 +107,16 @@ typedef struct pw_capture_gap {
 
 /*
  * Where a capture source delivers what it sees (HAR reader, browser, static scan). Pointers are
- * valid only during the call: a sink copies what it keeps. Either callback may be NULL; return
- * PW_OK to continue, anything else stops the source.
+ * valid only during the call: a sink copies what it keeps. Any callback may be NULL; return
+ * PW_OK to continue, anything else stops the source. on_gap receives what the source itself
+ * could not observe (a page the static scan could not fetch, the gaps a --har-out file recorded
+ * in log._phiwall.gaps); a failed request is delivered as a request, never as a gap.
  */
 typedef struct pw_capture_sink {
     pw_status (*on_page)(void *ctx, const pw_page *page, pw_err *err);
     pw_status (*on_request)(void *ctx, const pw_request *req, pw_err *err);
     void *ctx;
+    void (*on_gap)(void *ctx, const pw_capture_gap *gap);
 } pw_capture_sink;
 
 /* Look up a header case-insensitively; NULL if absent. */

@@ -18,6 +18,15 @@ typedef struct rule_field {
     size_t n_hits;
 } rule_field;
 
+/* What a rule's match sets in use[i]: the field is evidence with every hit marked, or with only
+ * the hits that identify the visitor (PW-FORM-VALUES: the values typed, not the page's health or
+ * care words, which other rules report). */
+enum { PW_USE_FIELD = 1, PW_USE_IDENTIFIERS = 2 };
+
+/* 1 if hit h in field rf identifies a person: a canary, an identifier strong enough to count
+ * (pw_hit_is_personal; a field's name inside JSON is none). */
+int pw_hit_identifies(const rule_field *rf, const pw_hit *h);
+
 typedef struct rule_input {
     pw_hhs_context ctx;
     const pw_beacon *b;

@@ -88,6 +88,43 @@ static int grow(void **v, size_t *cap, size_t n, size_t size)
     return 1;
 }
 
+/* ---- a set of 64-bit hashes (the distinct page URLs of one finding) ---- */
+
+typedef struct hash_set {
+    uint64_t *slot; /* 0 is empty (a hash of 0 is stored as 1) */
+    size_t cap, n;
+} hash_set;
+
+/* 1 if h was added, 0 if it was there, -1 when out of memory. */
+static int hash_set_add(hash_set *s, uint64_t h)
+{
+    h = h ? h : 1;
+    if ((s->n + 1) * 10 > s->cap * 7) {
+        size_t cap = s->cap ? s->cap * 2 : 16;
+        uint64_t *slot = calloc(cap, sizeof *slot);
+        if (!slot)
+            return -1;
+        for (size_t i = 0; i < s->cap; i++) {
+            if (!s->slot[i])
+                continue;
+            size_t j = s->slot[i] & (cap - 1);
+            while (slot[j])
+                j = (j + 1) & (cap - 1);
+            slot[j] = s->slot[i];
+        }
+        free(s->slot);
+        s->slot = slot;
+        s->cap = cap;
+    }
+    size_t j = h & (s->cap - 1);
+    for (; s->slot[j]; j = (j + 1) & (s->cap - 1))
+        if (s->slot[j] == h)
+            return 0;
+    s->slot[j] = h;
+    s->n++;
+    return 1;
+}
+
 /* ---- the assessor ---- */
 
 typedef struct party_cache {
@@ -102,6 +139,11 @@ typedef struct apage {
     const char *why; /* what decided the context */
     const char *key; /* pw_url_page_key: what its findings are keyed by */
     int added;       /* pw_assessor_add_page has been called for it */
+    /* Added without a title (a HAR's pages[].title missing or the URL, as Chrome writes it):
+     * its requests wait for a Meta/GA beacon whose dt names it, so that its findings are judged
+     * with the title, at most TITLE_WAIT_REQUESTS requests / TITLE_WAIT_BYTES. */
+    int awaiting_title;
+    size_t held, held_bytes;
 } apage;
 
 /* A request waiting for its page (pw_assessor_add_request before pw_assessor_add_page). */
@@ -110,8 +152,10 @@ typedef struct pending_req {
     const pw_request *req; /* a copy in the assessor's pend arena */
 } pending_req;
 
-#define PENDING_MAX       4096                /* requests waiting for their pages, at most */
-#define PENDING_BYTES_MAX (32u * 1024 * 1024) /* and their approximate size */
+#define PENDING_MAX         4096                /* requests waiting for their pages, at most */
+#define TITLE_WAIT_REQUESTS 64                  /* a page's requests waiting for its title */
+#define TITLE_WAIT_BYTES    (2u * 1024 * 1024)  /* and their approximate size */
+#define PENDING_BYTES_MAX   (32u * 1024 * 1024) /* and their approximate size */
 
 struct pw_assessor {
     const pw_catalog *cat;
@@ -132,9 +176,10 @@ struct pw_assessor {
     size_t n_findings, cap_findings, cap_finding_keys, cap_finding_req;
     size_t req_serial; /* the request being assessed: a batch's events count once */
     index_map finding_index;
-    char **variant_keys; /* "finding key\x1fpage URL": the page URLs each finding has seen */
-    size_t n_variants, cap_variant_keys;
-    index_map variant_index;
+    /* Parallel to findings until the folds at finish: the hashes of each finding's distinct
+     * page URLs, so page_variants stays exact when findings fold (page_urls keeps 10). */
+    hash_set *finding_urls;
+    size_t cap_finding_urls;
     size_t n_requests, n_third, n_beacons, n_decode_errors;
     pw_inventory *inventory;
     party_cache party[256]; /* (page, host) → third party?, libpsl lookups are not free */
@@ -174,6 +219,15 @@ pw_status pw_assessor_new(const pw_assess_opts *opts, pw_assessor **out, pw_err 
     return PW_OK;
 }
 
+static void free_url_sets(pw_assessor *as)
+{
+    for (size_t i = 0; as->finding_urls && i < as->n_findings; i++)
+        free(as->finding_urls[i].slot);
+    free(as->finding_urls);
+    as->finding_urls = NULL;
+    as->cap_finding_urls = 0;
+}
+
 void pw_assessor_free(pw_assessor *as)
 {
     if (!as)
@@ -187,8 +241,7 @@ void pw_assessor_free(pw_assessor *as)
     free(as->finding_keys);
     free(as->finding_req);
     free(as->finding_index.slot);
-    free(as->variant_keys);
-    free(as->variant_index.slot);
+    free_url_sets(as);
     free(as->out_pages);
     free(as->out_ctx);
     free(as->out_why);
@@ -323,7 +376,13 @@ pw_status pw_assessor_add_page(pw_assessor *as, const pw_page *page, pw_err *err
     pw_arena_reset(&as->req);
     if (i == SIZE_MAX)
         return pw_err_set(err, PW_ERR_NOMEM, "assessor: out of memory");
-    as->pages[i].added = 1;
+    apage *p = &as->pages[i];
+    if (!p->page.title && !p->added) {
+        p->awaiting_title = 1; /* its requests wait for a tag's dt (await_title) */
+        return PW_OK;
+    }
+    p->awaiting_title = 0;
+    p->added = 1;
     return flush_pending(as, i, err);
 }
 
@@ -524,7 +583,7 @@ static pw_evidence *copy_evidence(pw_arena *a, const rule_field *rf, size_t n,
 {
     size_t k = 0;
     for (size_t i = 0; i < n; i++)
-        k += use[i];
+        k += use[i] != 0;
     pw_evidence *ev = pw_arena_calloc(a, k ? k : 1, sizeof *ev);
     if (!ev)
         return NULL;
@@ -537,7 +596,8 @@ static pw_evidence *copy_evidence(pw_arena *a, const rule_field *rf, size_t n,
         pw_hit *hits = pw_arena_calloc(a, rf[i].n_hits ? rf[i].n_hits : 1, sizeof *hits);
         size_t nh = 0;
         for (size_t j = 0; hits && j < rf[i].n_hits; j++) {
-            if (rf[i].hits[j].end > len)
+            if (rf[i].hits[j].end > len ||
+                (use[i] == PW_USE_IDENTIFIERS && !pw_hit_identifies(&rf[i], &rf[i].hits[j])))
                 continue;
             hits[nh] = rf[i].hits[j];
             hits[nh].normalized = dup_or_null(a, rf[i].hits[j].normalized);
@@ -666,22 +726,17 @@ static void set_page(pw_finding *f, const apage *page)
     f->screenshot_png = page->page.screenshot_png;
 }
 
-/* Count the page URL of one more occurrence of finding f (key fkey) if it is a new one. */
-static pw_status note_page_url(pw_assessor *as, pw_finding *f, const char *fkey, const char *url,
-                               pw_err *err)
+/* Count the page URL of one more occurrence of finding i if it is a new one for it. */
+static pw_status note_page_url(pw_assessor *as, size_t i, const char *url, pw_err *err)
 {
-    char *vkey = pw_arena_sprintf(&as->req, "%s\x1f%s", fkey, url);
-    if (!vkey)
+    pw_finding *f = &as->findings[i];
+    hash_set *seen = &as->finding_urls[i];
+    int added = hash_set_add(seen, hash_str(url));
+    if (added < 0)
         return pw_err_set(err, PW_ERR_NOMEM, "assessor: out of memory");
-    if (map_find(&as->variant_index, as->variant_keys, vkey) != SIZE_MAX)
+    if (!added)
         return PW_OK;
-    if (!grow((void **)&as->variant_keys, &as->cap_variant_keys, as->n_variants,
-              sizeof *as->variant_keys) ||
-        !(as->variant_keys[as->n_variants] = pw_arena_strdup(&as->arena, vkey)) ||
-        !map_put(&as->variant_index, as->variant_keys, as->n_variants))
-        return pw_err_set(err, PW_ERR_NOMEM, "assessor: out of memory");
-    as->n_variants++;
-    f->page_variants++;
+    f->page_variants = seen->n;
     if (f->n_page_urls < PW_FINDING_PAGE_URLS)
         ((const char **)f->page_urls)[f->n_page_urls++] = url;
     return PW_OK;
@@ -712,14 +767,17 @@ static pw_status record(pw_assessor *as, const pw_rule *rule, int sev, const rul
             set_evidence(as, f, in, use);
             set_page(f, page);
         }
-        return note_page_url(as, f, key, page->page.url, err);
+        return note_page_url(as, i, page->page.url, err);
     }
     if (!grow((void **)&as->findings, &as->cap_findings, as->n_findings, sizeof *as->findings) ||
         !grow((void **)&as->finding_keys, &as->cap_finding_keys, as->n_findings,
               sizeof *as->finding_keys) ||
         !grow((void **)&as->finding_req, &as->cap_finding_req, as->n_findings,
-              sizeof *as->finding_req))
+              sizeof *as->finding_req) ||
+        !grow((void **)&as->finding_urls, &as->cap_finding_urls, as->n_findings,
+              sizeof *as->finding_urls))
         return pw_err_set(err, PW_ERR_NOMEM, "assessor: out of memory");
+    as->finding_urls[as->n_findings] = (hash_set){NULL, 0, 0};
     as->finding_req[as->n_findings] = as->req_serial;
     pw_finding *f = &as->findings[as->n_findings];
     *f = (pw_finding){
@@ -740,7 +798,7 @@ static pw_status record(pw_assessor *as, const pw_rule *rule, int sev, const rul
         !map_put(&as->finding_index, as->finding_keys, as->n_findings))
         return pw_err_set(err, PW_ERR_NOMEM, "assessor: out of memory");
     as->n_findings++;
-    return note_page_url(as, f, key, page->page.url, err);
+    return note_page_url(as, as->n_findings - 1, page->page.url, err);
 }
 
 /* A filter-list beacon stands for one company among many: its request host and registrable
@@ -988,6 +1046,49 @@ static pw_status hold_request(pw_assessor *as, const pw_request *req, size_t pag
     return PW_OK;
 }
 
+/* The title a Meta or GA beacon gives (dt) for page page_i, when its dl is that page; in the
+ * request arena. Decoding only requests to those trackers keeps the wait cheap. */
+static const char *title_from_beacon(pw_assessor *as, const pw_request *req, size_t page_i)
+{
+    const pw_tracker *t = pw_catalog_match(as->cat, req->url);
+    if (!t || !t->decoder || (strcmp(t->decoder, "meta") != 0 && strcmp(t->decoder, "ga4") != 0))
+        return NULL;
+    pw_beacon *b = NULL;
+    size_t nb = 0;
+    if (pw_decode(as->cat, &as->req, req, &b, &nb, NULL) != PW_OK)
+        return NULL;
+    const char *url = as->pages[page_i].page.url;
+    for (size_t i = 0; i < nb; i++) {
+        if (!names_its_route(&b[i]))
+            continue;
+        const char *dl = beacon_value(as, &b[i], "dl", PW_FIELD_PAGE_URL);
+        const char *dt = beacon_value(as, &b[i], "dt", PW_FIELD_PAGE_TITLE);
+        if (dl && dt && same_page(dl, url) && strcmp(dt, url) != 0 && strcmp(dt, dl) != 0)
+            return dt;
+    }
+    return NULL;
+}
+
+/* A held request of a page awaiting its title: the page is added (its requests judged) once a
+ * beacon names its title, or without one when it has held enough (memory stays bounded). */
+static pw_status await_title(pw_assessor *as, const pw_request *req, size_t page_i, pw_err *err)
+{
+    apage *p = &as->pages[page_i];
+    p->held++;
+    p->held_bytes += req->body_len + strlen(req->url) + 256;
+    const char *title = title_from_beacon(as, req, page_i);
+    if (title)
+        ensure_page(as, &(pw_page){.url = p->page.url, .title = title}); /* the title, and the
+                                                                            context it gives */
+    pw_arena_reset(&as->req);
+    p = &as->pages[page_i];
+    if (!title && p->held < TITLE_WAIT_REQUESTS && p->held_bytes < TITLE_WAIT_BYTES)
+        return PW_OK;
+    p->awaiting_title = 0;
+    p->added = 1;
+    return flush_pending(as, page_i, err);
+}
+
 pw_status pw_assessor_add_request(pw_assessor *as, const pw_request *req, pw_err *err)
 {
     if (!req || !req->url)
@@ -1004,8 +1105,12 @@ pw_status pw_assessor_add_request(pw_assessor *as, const pw_request *req, pw_err
     pw_arena_reset(&as->req);
     if (page_i == SIZE_MAX)
         return pw_err_set(err, PW_ERR_NOMEM, "assessor: out of memory");
-    if (!as->pages[page_i].added && strcmp(page_url, NO_PAGE) != 0)
-        return hold_request(as, req, page_i, err);
+    if (!as->pages[page_i].added && strcmp(page_url, NO_PAGE) != 0) {
+        pw_status st = hold_request(as, req, page_i, err);
+        if (st == PW_OK && as->pages[page_i].awaiting_title)
+            st = await_title(as, req, page_i, err);
+        return st;
+    }
     return assess_request(as, req, page_i, err);
 }
 
@@ -1088,12 +1193,14 @@ static char *key_with_account(pw_arena *a, const char *key, const char *account)
     return pw_arena_sprintf(a, "%.*s%s%s", (int)(acct + 1 - key), key, account, rest);
 }
 
-/* Fold finding `from` into `to` (same rule, tracker, account and page key `to_key`): occurrences
- * add up, the page URLs join to's, and the evidence is the one aggregation would have kept (the
- * higher severity, or at the same one the one naming an event). */
-static void fold_finding(pw_assessor *as, pw_finding *to, const char *to_key,
-                         const pw_finding *from)
+/* Fold finding `from` into `to` (same rule, tracker, account and page key): occurrences add up,
+ * the page URLs join to's (counted exactly: every distinct URL's hash, not only the 10 listed),
+ * and the evidence is the one aggregation would have kept (the higher severity, or at the same
+ * one the one naming an event). */
+static void fold_finding(pw_assessor *as, size_t to_i, size_t from_i)
 {
+    pw_finding *to = &as->findings[to_i];
+    const pw_finding *from = &as->findings[from_i];
     size_t occurrences = to->occurrences + from->occurrences;
     int named = !to->event_name && from->event_name && from->severity == to->severity;
     if (from->severity > to->severity || named) {
@@ -1107,10 +1214,15 @@ static void fold_finding(pw_assessor *as, pw_finding *to, const char *to_key,
     }
     to->occurrences = occurrences;
     pw_err err;
-    for (size_t k = 0; k < from->n_page_urls; k++)
-        if (note_page_url(as, to, to_key, from->page_urls[k], &err) != PW_OK)
-            break; /* out of memory: the count stays a lower bound */
-    to->page_variants += from->page_variants - from->n_page_urls; /* beyond the list: unseen */
+    for (size_t k = 0; k < from->n_page_urls; k++) /* the listed ones first: they are shown */
+        if (note_page_url(as, to_i, from->page_urls[k], &err) != PW_OK)
+            return; /* out of memory: the count stays a lower bound */
+    const hash_set *more = &as->finding_urls[from_i];
+    hash_set *seen = &as->finding_urls[to_i];
+    for (size_t k = 0; k < more->cap; k++)
+        if (more->slot[k] && hash_set_add(seen, more->slot[k]) < 0)
+            break;
+    to->page_variants = seen->n;
 }
 
 /* A tracker's requests that name no account (a script load, a replay request, the pixel's
@@ -1129,7 +1241,7 @@ static void fold_accountless(pw_assessor *as)
             continue;
         size_t j = map_find(&as->finding_index, as->finding_keys, key);
         if (j != SIZE_MAX && j != i) {
-            fold_finding(as, &as->findings[j], as->finding_keys[j], f);
+            fold_finding(as, j, i);
             as->finding_keys[i][0] = '\0'; /* folded: dropped below */
             continue;
         }
@@ -1140,6 +1252,7 @@ static void fold_accountless(pw_assessor *as)
         as->finding_keys[i] = kept;
         map_put(&as->finding_index, as->finding_keys, i); /* findable under its new key */
     }
+    free_url_sets(as); /* no more occurrences: the counts are final */
     size_t w = 0;
     for (size_t i = 0; i < as->n_findings; i++) {
         if (!as->finding_keys[i][0])

@@ -446,13 +446,20 @@ static int documentation_value(const pw_hit *h)
     return 0;
 }
 
-static int hit_personal(const rule_field *rf, const pw_hit *h)
+/* An identifier of a person as the evidence shows it (a documentation value is one too: it is
+ * marked, it just does not make the rule fire). */
+int pw_hit_identifies(const rule_field *rf, const pw_hit *h)
 {
     int nested = rf->f->key && strchr(rf->f->key, '.') != NULL;
     if (nested && h->category == PW_PHI_NAME && h->reason_detail &&
         strcmp(h->reason_detail, "name key") == 0)
         return 0;
-    return pw_hit_is_personal(h) && !documentation_value(h);
+    return pw_hit_is_personal(h);
+}
+
+static int hit_personal(const rule_field *rf, const pw_hit *h)
+{
+    return pw_hit_identifies(rf, h) && !documentation_value(h);
 }
 
 static int field_personal(const rule_field *rf)
@@ -559,8 +566,8 @@ static int m_form(const rule_input *in, unsigned char *use)
         int canary_only =
             (k == PW_FIELD_USER_DATA && !udff && hashed_value(rf->f)) || page_metadata(rf->f);
         int personal = canary_only ? field_has(rf, is_canary) : field_personal_here(in, rf);
-        if (udff || typed || personal)
-            use[i] = found = 1;
+        if (udff || typed || personal) /* the values are the evidence, not the page's words */
+            use[i] = PW_USE_IDENTIFIERS, found = 1;
     }
     if (!found)
         return -1;

@@ -2,6 +2,8 @@
  * gap.c — names of the capture gaps (request.h): what a capture could not observe, which makes a
  * scan result incomplete (docs/scan-browser.md "Incomplete scans").
  */
+#include <string.h>
+
 #include "phiwall/request.h"
 
 const char *pw_gap_kind_name(pw_gap_kind k)
@@ -15,4 +17,14 @@ const char *pw_gap_kind_name(pw_gap_kind k)
     case PW_GAP__COUNT: break;
     }
     return "unknown";
+}
+
+int pw_gap_kind_parse(const char *name, pw_gap_kind *out)
+{
+    for (int k = 0; name && k < PW_GAP__COUNT; k++)
+        if (strcmp(name, pw_gap_kind_name((pw_gap_kind)k)) == 0) {
+            *out = (pw_gap_kind)k;
+            return 0;
+        }
+    return -1;
 }

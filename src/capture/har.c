@@ -39,7 +39,11 @@ typedef enum node {
     N_INIT,
     N_STACK,
     N_FRAMES,
-    N_FRAME
+    N_FRAME,
+    N_PHIWALL, /* log._phiwall (phiwall's --har-out) */
+    N_GAPS,
+    N_GAP,
+    N__COUNT
 } node;
 
 typedef enum key {
@@ -81,6 +85,14 @@ typedef enum key {
     K_AFTER_LOGIN,
     K_HAS_SESSION_COOKIE,
     K_ERROR,
+    K_PHIWALL,
+    K_GAPS,
+    K_KIND,
+    K_GAP_PAGE_URL,
+    K_GAP_ERROR,
+    K_TRACKER_ID,
+    K_TRACKER,
+    K_COUNT,
     K__COUNT
 } key;
 
@@ -123,6 +135,14 @@ static const char *const key_names[K__COUNT] = {
     "_afterLogin",
     "_hasSessionCookie",
     "_error",
+    "_phiwall",
+    "gaps",
+    "kind",
+    "pageUrl",
+    "error",
+    "trackerId",
+    "tracker",
+    "count",
 };
 
 /* What a (container, key) slot must hold. 'o' object, 'a' array, 's' string, 'n' number or
@@ -181,18 +201,28 @@ static const slot slots[] = {
     {N_PAGE, K_AFTER_LOGIN, 'b', N_SKIP, 0},
     {N_PAGE, K_HAS_SESSION_COOKIE, 'b', N_SKIP, 0},
     {N_FRAME, K_URL, 's', N_SKIP, 0},
+    /* phiwall --har-out: what the capture could not observe (har_write.c) */
+    {N_LOG, K_PHIWALL, 'o', N_PHIWALL, 1},
+    {N_PHIWALL, K_GAPS, 'a', N_GAPS, 1},
+    {N_GAP, K_KIND, 's', N_SKIP, 1},
+    {N_GAP, K_URL, 's', N_SKIP, 1},
+    {N_GAP, K_GAP_PAGE_URL, 's', N_SKIP, 1},
+    {N_GAP, K_GAP_ERROR, 's', N_SKIP, 1},
+    {N_GAP, K_TRACKER_ID, 's', N_SKIP, 1},
+    {N_GAP, K_TRACKER, 's', N_SKIP, 1},
+    {N_GAP, K_COUNT, 'n', N_SKIP, 1},
 };
 
 /* Elements of the arrays we read. */
 static const slot elements[] = {
     {N_PAGES, K_OTHER, 'o', N_PAGE, 1},     {N_ENTRIES, K_OTHER, 'o', N_ENTRY, 1},
     {N_HEADERS, K_OTHER, 'o', N_HEADER, 1}, {N_PARAMS, K_OTHER, 'o', N_PARAM, 1},
-    {N_FRAMES, K_OTHER, 'o', N_FRAME, 0},
+    {N_FRAMES, K_OTHER, 'o', N_FRAME, 0},   {N_GAPS, K_OTHER, 'o', N_GAP, 1},
 };
 
 /* Index + 1 into slots[] for each (container node, key): built from slots[] once per read. */
 typedef struct slot_table {
-    unsigned char at[N_FRAME + 1][K__COUNT];
+    unsigned char at[N__COUNT][K__COUNT];
 } slot_table;
 
 static void slot_table_init(slot_table *t)
@@ -227,6 +257,12 @@ typedef struct page_rec {
     int has_login_form, after_login, has_session_cookie; /* phiwall's page facts */
 } page_rec;
 
+/* A gap of log._phiwall.gaps being read (strings in the entry arena: no entry is open). */
+typedef struct gap_rec {
+    char *kind, *url, *page_url, *error, *tracker_id, *tracker;
+    size_t count;
+} gap_rec;
+
 typedef struct har {
     const char *name;
     const pw_capture_sink *sink;
@@ -242,6 +278,7 @@ typedef struct har {
     pw_arena ea; /* per entry */
     entry e;
     page_rec pr;
+    gap_rec gr;
     har_pages pages;
     har_page *anon; /* current page when the HAR has no pageref */
     pw_har_stats *stats;
@@ -253,15 +290,15 @@ typedef struct har {
 /* Keys grouped by length, so a lookup compares at most a handful of candidates. */
 static key key_lookup(const unsigned char *s, size_t n)
 {
-    static const key by_len[18][6] = {
+    static const key by_len[18][8] = {
         [2] = {K_ID},
         [3] = {K_LOG, K_URL},
-        [4] = {K_NAME, K_TEXT, K_TYPE, K_PAGE_URL},
-        [5] = {K_PAGES, K_TITLE, K_VALUE, K_STACK, K_STEP},
+        [4] = {K_NAME, K_TEXT, K_TYPE, K_PAGE_URL, K_GAPS, K_KIND},
+        [5] = {K_PAGES, K_TITLE, K_VALUE, K_STACK, K_STEP, K_GAP_ERROR, K_COUNT},
         [6] = {K_METHOD, K_PARAMS, K_STATUS, K_ERROR},
-        [7] = {K_ENTRIES, K_PAGEREF, K_REQUEST, K_HEADERS, K_CONTENT},
-        [8] = {K_RESPONSE, K_POSTDATA, K_MIMETYPE, K_ENCODING, K_CONSENT},
-        [9] = {K_FRAME_URL},
+        [7] = {K_ENTRIES, K_PAGEREF, K_REQUEST, K_HEADERS, K_CONTENT, K_GAP_PAGE_URL, K_TRACKER},
+        [8] = {K_RESPONSE, K_POSTDATA, K_MIMETYPE, K_ENCODING, K_CONSENT, K_PHIWALL},
+        [9] = {K_FRAME_URL, K_TRACKER_ID},
         [10] = {K_INITIATOR, K_CALLFRAMES},
         [11] = {K_AFTER_LOGIN},
         [12] = {K_AFTER_REJECT},
@@ -272,7 +309,7 @@ static key key_lookup(const unsigned char *s, size_t n)
     };
     if (n >= 18)
         return K_OTHER;
-    for (size_t i = 0; i < 6 && by_len[n][i] != K_OTHER; i++) {
+    for (size_t i = 0; i < 8 && by_len[n][i] != K_OTHER; i++) {
         key k = by_len[n][i];
         if (key_names[k][0] == (char)s[0] && memcmp(key_names[k], s, n) == 0)
             return k;
@@ -397,6 +434,25 @@ static int add_pair(har *h, pw_header **v, size_t *n, size_t *cap, char *name, c
     return 1;
 }
 
+static int store_gap_string(har *h, key k, const unsigned char *s, size_t len)
+{
+    gap_rec *g = &h->gr;
+    char *v = copy(h, s, len);
+    if (!v)
+        return fail(h, PW_ERR_NOMEM, "memory", "for", 1, NULL);
+    switch (k) {
+    case K_KIND: g->kind = v; break;
+    case K_URL: g->url = v; break;
+    case K_GAP_PAGE_URL: g->page_url = v; break;
+    case K_GAP_ERROR: g->error = v; break;
+    case K_TRACKER_ID: g->tracker_id = v; break;
+    case K_TRACKER: g->tracker = v; break;
+    case K_COUNT: g->count = (size_t)strtoull(v, NULL, 10); break;
+    default: break;
+    }
+    return 1;
+}
+
 static int store_string(har *h, node n, key k, const unsigned char *s, size_t len)
 {
     entry *e = &h->e;
@@ -442,6 +498,7 @@ static int store_string(har *h, node n, key k, const unsigned char *s, size_t le
         return 1;
     }
     case N_CONTENT: dst = &e->content_mime; break;
+    case N_GAP: return store_gap_string(h, k, s, len);
     case N_INIT: dst = k == K_TYPE ? &e->init_type : &e->initiator; break;
     case N_FRAME: dst = e->initiator ? NULL : &e->initiator; break;
     default: return 1;
@@ -536,6 +593,27 @@ static int finish_page(har *h)
     pw_arena_reset(&h->ea);
     pw_status st = har_page_emit(p, h->sink, &h->stats->n_pages, h->err);
     return st == PW_OK ? 1 : sink_failed(h, st);
+}
+
+/* One of log._phiwall.gaps: handed to the sink like the capture that wrote it did. */
+static int finish_gap(har *h)
+{
+    gap_rec *r = &h->gr;
+    pw_capture_gap g = {.url = r->url,
+                        .page_url = r->page_url,
+                        .error = r->error,
+                        .tracker_id = r->tracker_id,
+                        .tracker = r->tracker,
+                        .pages = r->count};
+    if (!r->kind)
+        return fail(h, PW_ERR_PARSE, "\"kind\"", "in", 0, NULL);
+    if (pw_gap_kind_parse(r->kind, &g.kind) != 0)
+        return fail(h, PW_ERR_PARSE, "script, frame, page, login or browser", "for", 0, ".kind");
+    if (h->sink->on_gap)
+        h->sink->on_gap(h->sink->ctx, &g);
+    memset(r, 0, sizeof *r);
+    pw_arena_reset(&h->ea);
+    return 1;
 }
 
 static int is_document(const entry *e)
@@ -739,6 +817,7 @@ static int on_end(har *h)
     case N_LOG: ok = finish_log(h); break;
     case N_PAGE: ok = finish_page(h); break;
     case N_ENTRY: ok = finish_entry(h); break;
+    case N_GAP: ok = finish_gap(h); break;
     case N_HEADER:
     case N_PARAM: ok = finish_pair(h, n); break;
     default: break;

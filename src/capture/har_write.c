@@ -4,8 +4,9 @@
  * with pages first so that any HAR reader can attribute entries. Scanner facts that HAR has no
  * field for travel in underscore fields (_resourceType, _initiator, _step, _frameUrl,
  * _beforeConsent, _afterReject, the response's _error as Chrome writes it; pages' _url,
- * _hasLoginForm, _afterLogin, _hasSessionCookie, _screenshot), which `phiwall scan --har` reads
- * back — all but _screenshot, a path on the scanning machine. Bodies that are not UTF-8 are written
+ * _hasLoginForm, _afterLogin, _hasSessionCookie, _screenshot; the log's _phiwall.gaps: pages that
+ * did not load, a failed login, no browser), which `phiwall scan --har` reads back — all but
+ * _screenshot, a path on the scanning machine. Bodies that are not UTF-8 are written
  * in base64 so no byte is lost.
  */
 #include <errno.h>
@@ -25,6 +26,7 @@ struct pw_har_writer {
     char *path;
     char *version;
     pw_buf pages;
+    pw_buf gaps; /* log._phiwall.gaps elements, comma-separated */
     size_t n_pages, n_entries;
     char **page_urls; /* id = "page_<index+1>" */
     /* A request can reach the writer before its page (the sink does not order them): its page
@@ -117,6 +119,7 @@ pw_status pw_har_writer_open(const char *path, const char *creator_version, pw_h
     if (!w)
         return pw_err_set(err, PW_ERR_NOMEM, "%s: out of memory", path);
     pw_buf_init(&w->pages);
+    pw_buf_init(&w->gaps);
     w->path = strdup(path);
     w->version = strdup(creator_version ? creator_version : "0");
     w->out = fopen(path, "w");
@@ -203,6 +206,27 @@ pw_status pw_har_writer_add_page(pw_har_writer *w, const pw_page *page, pw_err *
     return b->failed ? pw_err_set(err, PW_ERR_NOMEM, "%s: out of memory", w->path) : PW_OK;
 }
 
+static void gap_field(pw_buf *b, const char *name, const char *value)
+{
+    if (!value)
+        return;
+    pw_buf_printf(b, ",\"%s\":", name);
+    json_str(b, value);
+}
+
+pw_status pw_har_writer_add_gap(pw_har_writer *w, const pw_capture_gap *gap, pw_err *err)
+{
+    pw_buf *b = &w->gaps;
+    pw_buf_printf(b, "%s\n      {\"kind\":\"%s\"", b->len ? "," : "", pw_gap_kind_name(gap->kind));
+    gap_field(b, "url", gap->url);
+    gap_field(b, "pageUrl", gap->page_url);
+    gap_field(b, "error", gap->error);
+    gap_field(b, "trackerId", gap->tracker_id);
+    gap_field(b, "tracker", gap->tracker);
+    pw_buf_printf(b, ",\"count\":%zu}", gap->pages ? gap->pages : 1);
+    return b->failed ? pw_err_set(err, PW_ERR_NOMEM, "%s: out of memory", w->path) : PW_OK;
+}
+
 static void write_request(pw_buf *b, const pw_request *r)
 {
     pw_buf_puts(b, "\"request\":{\"method\":");
@@ -282,6 +306,7 @@ static void free_writer(pw_har_writer *w)
     free(w->described);
     free(w->first_ts);
     pw_buf_free(&w->pages);
+    pw_buf_free(&w->gaps);
     free(w->path);
     free(w->version);
     free(w);
@@ -305,7 +330,13 @@ pw_status pw_har_writer_close(pw_har_writer *w, pw_err *err)
                 json_str(&w->pages, w->page_urls[i]);
                 pw_buf_puts(&w->pages, ",\"pageTimings\":{}}");
             }
-        pw_buf_puts(&head, "},\n  \"pages\":[");
+        pw_buf_putc(&head, '}');
+        if (w->gaps.len) { /* before the entries: a reader knows them before the first page */
+            pw_buf_puts(&head, ",\n  \"_phiwall\":{\"gaps\":[");
+            pw_buf_append(&head, w->gaps.data, w->gaps.len);
+            pw_buf_puts(&head, "]}");
+        }
+        pw_buf_puts(&head, ",\n  \"pages\":[");
         pw_buf_append(&head, w->pages.data ? w->pages.data : "", w->pages.len);
         pw_buf_puts(&head, "],\n  \"entries\":[");
         if (head.failed || fwrite(head.data, 1, head.len, w->out) != head.len)
@@ -346,8 +377,17 @@ static pw_status tee_request(void *ctx, const pw_request *req, pw_err *err)
     return st;
 }
 
+/* A gap the writer cannot keep (out of memory) is still forwarded: the report must say it. */
+static void tee_gap(void *ctx, const pw_capture_gap *gap)
+{
+    pw_har_tee *t = ctx;
+    pw_har_writer_add_gap(t->writer, gap, NULL);
+    if (t->next && t->next->on_gap)
+        t->next->on_gap(t->next->ctx, gap);
+}
+
 pw_capture_sink pw_har_tee_sink(pw_har_tee *tee)
 {
-    pw_capture_sink s = {tee_page, tee_request, tee};
+    pw_capture_sink s = {tee_page, tee_request, tee, tee_gap};
     return s;
 }

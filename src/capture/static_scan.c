@@ -27,6 +27,16 @@ static void on_link(void *ctx, const char *url, const char *text)
         bx_queue_push(&c->b.queue, url, text, next);
 }
 
+static void report_gap(const pw_capture_sink *sink, const char *url, const char *why)
+{
+    size_t n = strlen(url); /* "URL: Couldn't connect to server": the gap names the URL */
+    if (strncmp(why, url, n) == 0 && why[n] == ':')
+        why += n + 1 + (why[n + 1] == ' ');
+    pw_capture_gap g = {.kind = PW_GAP_PAGE, .url = url, .error = why, .pages = 1};
+    if (sink->on_gap)
+        sink->on_gap(sink->ctx, &g);
+}
+
 static int is_html(const bx_http_result *r)
 {
     if (!r->content_type)
@@ -75,6 +85,8 @@ pw_status pw_static_scan(const char *start_url, const pw_static_opts *opts,
             stats->pages_failed++;
             if (stats->pages == 1) /* the start page itself: the user must know */
                 st = pw_err_set(err, e.code, "%s", e.msg);
+            else /* what its tags would have shown was not seen: the result is incomplete */
+                report_gap(sink, it.url, e.msg);
             free(it.url);
             continue;
         }

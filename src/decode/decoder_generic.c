@@ -4,7 +4,8 @@
  * typed by the key's name (url → page URL, email → user data, q → search term …). Also the shared
  * "query + body → one beacon" routine the vendor decoders build on. An ID sync's partner_id/pid
  * (Tapad's /idsync/…?partner_id=, PubMatic's cl_partner.html?pid=) names the partner it syncs
- * with, not the site's account, and is no account.
+ * with, not the site's account, and is no account; for an identity graph (the `id-graph`
+ * decoder: LiveRamp) no ID is ever the site's account.
  */
 #include "decode_internal.h"
 #include "phiwall/text.h"
@@ -48,16 +49,29 @@ static int id_sync(const dk_ctx *ctx)
     return 0;
 }
 
-/* An ID sync's partner IDs stay as fields but are no account. */
+/* Partner IDs stay as fields but are no account. */
+static void demote_accounts(dk_builder *bb)
+{
+    for (size_t i = 0; i < bb->b.n_fields; i++)
+        if (bb->b.fields[i].kind == PW_FIELD_ACCOUNT)
+            bb->b.fields[i].kind = PW_FIELD_OTHER;
+}
+
 static pw_status partner_ids(dk_ctx *ctx, dk_builder *bb, const dk_pairs *body, pw_err *err)
 {
     (void)body;
     (void)err;
-    if (!id_sync(ctx))
-        return PW_OK;
-    for (size_t i = 0; i < bb->b.n_fields; i++)
-        if (bb->b.fields[i].kind == PW_FIELD_ACCOUNT)
-            bb->b.fields[i].kind = PW_FIELD_OTHER;
+    if (id_sync(ctx))
+        demote_accounts(bb);
+    return PW_OK;
+}
+
+static pw_status all_partner_ids(dk_ctx *ctx, dk_builder *bb, const dk_pairs *body, pw_err *err)
+{
+    (void)ctx;
+    (void)body;
+    (void)err;
+    demote_accounts(bb);
     return PW_OK;
 }
 
@@ -66,4 +80,13 @@ static pw_status decode_generic(dk_ctx *ctx, pw_err *err)
     return dk_decode_pairs_with(ctx, PW_BEACON_EVENT, NULL, partner_ids, err);
 }
 
+/* An identity graph (LiveRamp): every request is about the partner that calls it — its `pid` on
+ * /api/identity/envelope, /api/identity, /api/sync names LiveRamp's partner (the integration),
+ * never the site's account — whatever the path says. */
+static pw_status decode_id_graph(dk_ctx *ctx, pw_err *err)
+{
+    return dk_decode_pairs_with(ctx, PW_BEACON_EVENT, NULL, all_partner_ids, err);
+}
+
 const pw_decoder dk_decoder_generic = {"generic", decode_generic};
+const pw_decoder dk_decoder_id_graph = {"id-graph", decode_id_graph};

@@ -115,6 +115,54 @@ void pw_report_spans(const pw_evidence *ev, pw_buf *out, pw_span_fn span, void *
         span(out, ev->value + at, n - at, NULL, ctx);
 }
 
+#define LABEL_MAX 80 /* characters of a hit's value in a label */
+
+/* s[0..n) cut to at most max bytes at a space (else a UTF-8 boundary), with "…" when cut. */
+static void put_cut(pw_buf *out, const char *s, size_t n, size_t max)
+{
+    if (n <= max) {
+        pw_buf_append(out, s, n);
+        return;
+    }
+    size_t cut = max;
+    while (cut > 0 && s[cut] != ' ')
+        cut--;
+    if (cut == 0)
+        for (cut = max; cut > 0 && ((unsigned char)s[cut] & 0xc0) == 0x80; cut--)
+            ;
+    pw_buf_append(out, s, cut);
+    pw_buf_puts(out, "…");
+}
+
+/* A hit's normalised value: a list ("keywords=a,b,c", UET's kw) as its terms, ", " between
+ * them, as many whole terms as fit in LABEL_MAX and how many more; one value cut at a word. */
+static void put_value(pw_buf *out, const char *s)
+{
+    size_t total = 0, shown = 0, used = 0;
+    for (const char *p = s; *p;) {
+        size_t len = strcspn(p, ",");
+        const char *t = p;
+        size_t tl = len;
+        for (; tl && *t == ' '; t++, tl--)
+            ;
+        while (tl && t[tl - 1] == ' ')
+            tl--;
+        p += len + (p[len] == ',');
+        if (!tl)
+            continue;
+        total++;
+        if (shown + 1 != total || (shown && used + 2 + tl > LABEL_MAX))
+            continue; /* in order: once one does not fit, the rest are counted */
+        if (shown)
+            pw_buf_puts(out, ", ");
+        put_cut(out, t, tl, LABEL_MAX);
+        used += tl + (shown ? 2 : 0);
+        shown++;
+    }
+    if (total > shown)
+        pw_buf_printf(out, ", … (%zu more)", total - shown);
+}
+
 void pw_report_hit_label(pw_buf *out, const pw_hit *h)
 {
     const char *cat = pw_phi_category_name(h->category);
@@ -123,8 +171,15 @@ void pw_report_hit_label(pw_buf *out, const pw_hit *h)
         pw_buf_printf(out, " '%s'", h->reason_detail);
     if (h->subtype && h->subtype[0] && strcmp(h->subtype, cat) != 0)
         pw_buf_printf(out, " (%s)", h->subtype);
-    if (h->normalized && h->normalized[0] && h->category != PW_PHI_CANARY)
-        pw_buf_printf(out, ": %.80s", h->normalized);
+    if (h->normalized && h->normalized[0] && h->category != PW_PHI_CANARY) {
+        pw_buf_puts(out, ": ");
+        put_value(out, h->normalized);
+    }
+}
+
+int pw_report_hit_is_search_text(const pw_hit *h)
+{
+    return h->category == PW_PHI_CARE_INTENT && h->subtype && strcmp(h->subtype, "search") == 0;
 }
 
 pw_status pw_report_buf_status(const pw_buf *out, pw_err *err)

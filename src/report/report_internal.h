@@ -37,6 +37,9 @@ void pw_report_spans(const pw_evidence *ev, pw_buf *out, pw_span_fn span, void *
 
 /* A short label for a hit: "canary email (sha256)", "health: asthma". In the arena-free buf. */
 void pw_report_hit_label(pw_buf *out, const pw_hit *h);
+/* 1 for the PHI engine's marker on a search parameter's value: its value is what the visitor
+ * typed (anything: a name, a member ID), not a vocabulary term. */
+int pw_report_hit_is_search_text(const pw_hit *h);
 
 /* pw_buf status after a render: NOMEM if any append failed. */
 pw_status pw_report_buf_status(const pw_buf *out, pw_err *err);

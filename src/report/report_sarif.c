@@ -113,13 +113,14 @@ static void write_message(pw_jw *w, const pw_finding *f)
     pw_buf_printf(&m, " on %s page, %zu request(s).", pw_hhs_context_name(f->context),
                   f->occurrences);
     /* Code-scanning dashboards are read more widely than a report file: an identifier is named
-     * by its kind, never its value (the JSON and HTML reports carry the evidence). */
+     * by its kind, never its value, and so is a search's text, which is what the visitor typed
+     * (its health terms are hits of their own; the JSON and HTML reports carry the evidence). */
     for (size_t i = 0; i < f->n_evidence; i++) {
         const pw_evidence *ev = &f->evidence[i];
         for (size_t j = 0; j < ev->n_hits; j++) {
             const pw_hit *h = &ev->hits[j];
             pw_buf_printf(&m, " %s: ", ev->key ? ev->key : "field");
-            if (pw_phi_is_identifier(h->category))
+            if (pw_phi_is_identifier(h->category) || pw_report_hit_is_search_text(h))
                 pw_buf_printf(&m, "%s%s%s%s", pw_phi_category_name(h->category),
                               h->subtype && h->subtype[0] ? " (" : "", h->subtype ? h->subtype : "",
                               h->subtype && h->subtype[0] ? ")" : "");

@@ -38,7 +38,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     pw_assessor *as = NULL;
     pw_assess_opts ao = {.catalog = catalog, .detector = detector};
     if (pw_assessor_new(&ao, &as, NULL) == PW_OK) {
-        pw_capture_sink sink = {on_page, on_request, as};
+        pw_capture_sink sink = {on_page, on_request, as, NULL};
         pw_har_opts ho = {.max_string = 4096};
         pw_har_read_ex(f, "fuzz.har", &sink, &ho, NULL, NULL);
         const pw_scan_result *r = NULL;

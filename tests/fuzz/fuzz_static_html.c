@@ -38,7 +38,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size > 65536)
         return 0;
     size_t sum = 0;
-    pw_capture_sink sink = {touch_page, touch_request, &sum};
+    pw_capture_sink sink = {touch_page, touch_request, &sum, NULL};
     pw_err err;
     pw_static_extract("https://www.example-hospital.org/services/cardiology?x=1",
                       (const char *)data, size, &sink, touch_link, &sum, &err);

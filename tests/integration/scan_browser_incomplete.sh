@@ -7,7 +7,10 @@
 # the text report opens with "INCOMPLETE: 1 tracker script failed to load (…: <error>)", the
 # JSON has "complete": false with the script, page and error, SARIF's invocation is not
 # successful, HTML has a banner, and the scan exits 4 (0 with --allow-incomplete, 1 when a
-# finding reaches --fail-on). A page without a load event within --timeout is a gap too. The
+# finding reaches --fail-on); so is a script the page's Content-Security-Policy refuses and one
+# still loading when the scan leaves the page (cancelled). A page without a load event within
+# --timeout is a gap too, and so is a failed --login; --har-out records both
+# (log._phiwall.gaps) for `scan --har`. The
 # same site with the script served is complete (exit 0), and so is a HAR of the failed session
 # read back with `scan --har` (the failure travels as the entry's _error). A browser that does
 # not start is an error (exit 3), not a report. No external network.
@@ -73,6 +76,47 @@ timeout 120 "$PHIWALL" scan "$BASE/never" --max-pages 1 --no-interact --no-sitem
     --browser-arg="--host-resolver-rules=$NOHOST" --format json -o "$T/never.json" 2>/dev/null
 expect_code 4 $? "page without a load event: exit 4"
 expect_match "$(jq -r '.incomplete_reasons[0] | "\(.kind) \(.url) \(.error)"' "$T/never.json")" "^page $BASE/never no load event within 3 s" "load timeout named"
+
+# the same with a failed --login and --har-out: the HAR records both gaps (log._phiwall.gaps), so
+# `scan --har` of it gives the same reasons and exit 4, not a complete result
+echo wrong >"$T/password"
+timeout 120 "$PHIWALL" scan "$BASE/never" --max-pages 1 --no-interact --no-sitemap --settle 300 \
+    --timeout 3 --map-host "connect.facebook.net=$BASE/vendor/connect.facebook.net" \
+    --browser-arg="--host-resolver-rules=$NOHOST" --login "$BASE/careers" --username u \
+    --password-file "$T/password" --format json -o "$T/gaps.json" --har-out "$T/gaps.har" 2>/dev/null
+expect_code 4 $? "timed-out page and failed login: exit 4"
+live=$(jq -c '[.incomplete_reasons[] | [.kind, .url, .error, .occurrences]]' "$T/gaps.json")
+expect_match "$live" "^\[\[\"page\",\"$BASE/never\",\"no load event within 3 s.*\],\[\"login\",\"$BASE/careers\",\"still a password field" "live scan: page and login reasons"
+expect_match "$(jq -r '[.log._phiwall.gaps[].kind] | join(" ")' "$T/gaps.har")" '^page login$' "--har-out: log._phiwall.gaps"
+"$PHIWALL" scan --har "$T/gaps.har" --format json -o "$T/gaps-har.json" 2>/dev/null
+expect_code 4 $? "scan --har of the --har-out file: exit 4"
+expect_match "$(jq -c '[.incomplete_reasons[] | [.kind, .url, .error, .occurrences]]' "$T/gaps-har.json")" "^$(printf '%s' "$live" | sed 's/[][\.*^$()+?{}|]/\\&/g')\$" "scan --har: the same reasons"
+expect_match "$("$PHIWALL" scan --har "$T/gaps.har" 2>/dev/null | sed -n 3p)" '^INCOMPLETE: 1 page did not load or timed out .*, login failed ' "scan --har: text INCOMPLETE line"
+
+# the page's Content-Security-Policy refuses the pixel (script-src 'self'): Chromium never asks
+# for it, so only Network.loadingFailed's blockedReason says why — a script gap, exit 4 (served
+# from --map-host, it would have loaded: the "served" case below); the HAR keeps it (_error)
+timeout 120 "$PHIWALL" scan "$BASE/csp" --max-pages 1 --no-interact --no-sitemap --settle 300 \
+    --map-host "connect.facebook.net=$BASE/vendor/connect.facebook.net" \
+    --browser-arg="--host-resolver-rules=$NOHOST" --format json -o "$T/csp.json" \
+    --har-out "$T/csp.har" 2>/dev/null
+expect_code 4 $? "CSP-blocked pixel: exit 4"
+expect_match "$(jq -r '.incomplete_reasons[] | "\(.kind) \(.url) \(.tracker_id) \(.error)"' "$T/csp.json")" "^script https://$SCRIPT meta-pixel blocked: csp" "CSP block named as such"
+"$PHIWALL" scan --har "$T/csp.har" --format json -o "$T/csp-har.json" 2>/dev/null
+expect_code 4 $? "CSP: scan --har of the session: exit 4"
+expect_match "$(jq -r '.incomplete_reasons[0] | "\(.kind) \(.error)"' "$T/csp-har.json")" '^script blocked: csp' "CSP: the HAR keeps the reason"
+
+# a tracker's script still loading when the scan leaves the page (its server never finishes):
+# Chromium cancels it — a script gap, exit 4, in the HAR too (status 0)
+LI=snap.licdn.com
+timeout 120 "$PHIWALL" scan "$BASE/hangpixel?h=$LI" --max-pages 1 --no-interact --no-sitemap \
+    --settle 300 --browser-arg="--host-resolver-rules=MAP $LI 127.0.0.1, $NOHOST" --format json \
+    -o "$T/hang.json" --har-out "$T/hang.har" 2>/dev/null
+expect_code 4 $? "cancelled tracker script: exit 4"
+expect_match "$(jq -r '.incomplete_reasons[] | "\(.kind) \(.url) \(.tracker_id) \(.error)"' "$T/hang.json")" "^script http://$LI:[0-9]+/insight\.min\.js linkedin-insight .*(still loading when|no response before) the scan left the page$" "cancelled load named"
+"$PHIWALL" scan --har "$T/hang.har" --format json -o "$T/hang-har.json" 2>/dev/null
+expect_code 4 $? "cancelled: scan --har of the session: exit 4"
+expect_match "$(jq -r '.incomplete_reasons[0] | "\(.kind) \(.tracker_id)"' "$T/hang-har.json")" '^script linkedin-insight$' "cancelled: the HAR keeps the gap"
 
 # many sites: the incomplete site has its report, and says why in summary.csv
 printf '%s/\n' "$BASE" >"$T/sites.txt"

@@ -6,6 +6,9 @@
 # got no response — each a reason of the incomplete result — and failures that are no gap: a
 # blocked Meta beacon (its data was captured and is assessed), a consent manager's script and
 # the site's own script. The scan exits 4; --allow-incomplete gives 0 and --fail-on 1.
+# tests/data/har/phiwall_gaps.har is phiwall's own --har-out shape: the gaps no entry shows (a
+# page that timed out, a failed login) are in log._phiwall.gaps and come back as the same
+# reasons; a page stated there whose document also failed is one reason, not two.
 set -u
 . "$PW_SRC/tests/integration/lib.bash"
 command -v jq >/dev/null || skip "jq not installed (scripts/install-deps.sh)"
@@ -48,6 +51,19 @@ expect_match "$(cat "$T/r.html")" '<b>INCOMPLETE — this is not a clean result\
 expect_code 0 $? "--allow-incomplete: exit 0"
 "$PHIWALL" scan --har "$HAR" --fail-on medium >/dev/null 2>&1
 expect_code 1 $? "findings at --fail-on: exit 1"
+
+# phiwall's --har-out: log._phiwall.gaps are the capture's own gaps
+GAPS="$PW_SRC/tests/data/har/phiwall_gaps.har"
+"$PHIWALL" scan --har "$GAPS" --format json -o "$T/g.json" 2>"$T/g.err"
+expect_code 4 $? "_phiwall.gaps: exit 4"
+expect_match "$(jq -r '.incomplete_reasons[] | "\(.kind) \(.url) \(.occurrences) \(.error)"' "$T/g.json")" '^page https://www\.example-hospital\.org/patient-portal 1 net::ERR_CONNECTION_RESET
+page https://www\.example-hospital\.org/find-a-doctor 1 no load event within 20 s \(--timeout\): tags that wait for it did not run
+login https://www\.example-hospital\.org/login 1 still a password field after submitting the login form: the logged-in area was not scanned$' "_phiwall.gaps: the stated page timeout and login, the failed page once"
+expect_match "$("$PHIWALL" scan --har "$GAPS" 2>/dev/null | sed -n 3p)" '^INCOMPLETE: 2 pages did not load or timed out .*, login failed \(https://www\.example-hospital\.org/login: ' "_phiwall.gaps: text INCOMPLETE line"
+sed 's/"kind":"login"/"kind":"logout"/' "$GAPS" >"$T/badkind.har"
+"$PHIWALL" scan --har "$T/badkind.har" -o /dev/null 2>"$T/badkind.err"
+expect_code 3 $? "_phiwall.gaps with an unknown kind: an error"
+expect_match "$(cat "$T/badkind.err")" 'badkind\.har: byte [0-9]+: expected script, frame, page, login or browser for log\._phiwall\.gaps\[2\]\.kind' "unknown kind named with its place"
 
 # a HAR without failures is complete: exit 0, no INCOMPLETE anywhere
 "$PHIWALL" scan --har "$PW_SRC/tests/data/har/mixed.har" --format json -o "$T/ok.json" 2>"$T/ok.err"

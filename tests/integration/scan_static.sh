@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # scan_static.sh — `phiwall scan --static` (HTML only, no browser) finds the tracker tag and
 # marks the report as static; a missing browser falls back to it with a warning and an incomplete
-# result (exit 4: tags read from HTML are no observed traffic); --sites writes
+# result (exit 4: tags read from HTML are no observed traffic); a page it could not fetch is a
+# gap too (exit 4); --sites writes
 # one report per site plus summary.csv/html and skips finished sites when run again.
 set -u
 . "$PW_SRC/tests/integration/lib.bash"
@@ -42,6 +43,15 @@ expect_match "$(jq -c '[.complete, .incomplete_reasons[0].kind]' "$T/f.json")" '
 "$PHIWALL" scan "$BASE/" --browser /nonexistent/chromium --max-pages 2 --allow-incomplete \
     >/dev/null 2>&1
 expect_code 0 $? "fallback scan with --allow-incomplete"
+
+# a page static triage could not fetch (no answer within --timeout, larger than 8 MiB) is a gap
+# like in the browser: incomplete, exit 4, each page named with why
+"$PHIWALL" scan "$BASE/links" --static --max-pages 3 --timeout 2 --format json -o "$T/l.json" \
+    2>"$T/l.err"
+expect_code 4 $? "static: pages that could not be fetched: exit 4"
+expect_match "$(jq -r '.incomplete_reasons[] | "\(.kind) \(.url) \(.error)"' "$T/l.json" | sort)" "^page $BASE/big larger than [0-9]+ bytes
+page $BASE/never .*[Tt]imeout" "static: both pages named with why"
+expect_match "$("$PHIWALL" scan "$BASE/links" --static --max-pages 3 --timeout 2 2>/dev/null | sed -n 4p)" '^INCOMPLETE: 2 pages did not load or timed out' "static: text INCOMPLETE line (under the static banner)"
 
 # usage errors
 "$PHIWALL" scan "$BASE/" --consent maybe 2>/dev/null; expect_code 2 $? "bad --consent"

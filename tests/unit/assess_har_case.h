@@ -44,7 +44,7 @@ static inline int scan_har_with(scan *s, const char *name, const pw_canary *cana
     ok = ok && pw_assessor_new(&aopts, &s->as, &err) == PW_OK;
     char path[512];
     snprintf(path, sizeof path, ASSESS_CASE_DIR "%s.har", name);
-    pw_capture_sink sink = {assess_case_page, assess_case_request, s->as};
+    pw_capture_sink sink = {assess_case_page, assess_case_request, s->as, NULL};
     ok = ok && pw_har_read_file(path, &sink, &err) == PW_OK;
     ok = ok && pw_assessor_finish(s->as, &s->r, &err) == PW_OK;
     if (!ok)

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "assess_har_case.h"
+#include "phiwall/report.h"
 #include "pw_test.h"
 
 #define PIXEL_A "123456789012345" /* make_cases.py's PIXEL */
@@ -197,12 +198,12 @@ static void account_rows(void)
     scan_free(&s);
 }
 
-/* 5b: a script load folded into the pixel's account brings its page URL along: one finding for
- * the page, with all three URLs (folding meets the per-page-key findings). */
-static void account_variants(void)
+/* The one PW-CONDITION-URL finding of a folding case: the pixel's account, its distinct page URLs
+ * counted, the first ones listed once each, its requests counted, a beacon as the evidence. */
+static void check_folded(const char *name, size_t variants, size_t listed, size_t occurrences)
 {
     scan s;
-    CHECK(scan_har(&s, "account_variants"));
+    CHECK(scan_har(&s, name));
     size_t n = 0;
     for (size_t i = 0; s.r && i < s.r->n_findings; i++) {
         const pw_finding *f = &s.r->findings[i];
@@ -210,12 +211,100 @@ static void account_variants(void)
             continue;
         n++;
         CHECK_STR(f->account_id ? f->account_id : "", PIXEL_A);
-        CHECK_INT(f->page_variants, 3);
-        CHECK_INT(f->n_page_urls, 3);
-        CHECK_INT(f->occurrences, 3);
+        CHECK_INT(f->page_variants, variants);
+        CHECK_INT(f->n_page_urls, listed);
+        CHECK_INT(f->occurrences, occurrences);
         CHECK(f->event_name != NULL); /* the evidence is a beacon, not the script load */
+        for (size_t k = 0; k < f->n_page_urls; k++)
+            for (size_t j = k + 1; j < f->n_page_urls; j++)
+                CHECK(strcmp(f->page_urls[k], f->page_urls[j]) != 0);
     }
     CHECK_INT(n, 1);
+    scan_free(&s);
+}
+
+/* 5b: a script load folded into the pixel's account brings its page URL along: one finding for
+ * the page, with all three URLs (folding meets the per-page-key findings). */
+static void account_variants(void)
+{
+    check_folded("account_variants", 3, 3, 3);
+}
+
+/* 5c: folding with more URLs than a finding lists (10): the script load's 12 URLs (visits 1-12,
+ * 14 requests) join the beacons' 16 (visits 5-20, 18 requests), repeats among both; the count is
+ * the distinct 20, not the 22 that counting the script load's unlisted URLs as new gave. */
+static void account_variants_many(void)
+{
+    check_folded("account_variants_many", 20, 10, 32);
+}
+
+/* 5d: PW-FORM-VALUES on a GET form with mixed fields marks the name and e-mail only: the visit
+ * reason, the department and the page's path are not what the finding is about (and the
+ * page's own findings report them). Every format renders the hits it is given. */
+static void form_values_marks_identifiers(void)
+{
+    scan s;
+    CHECK(scan_har(&s, "form_mixed"));
+    size_t n = 0;
+    for (size_t i = 0; s.r && i < s.r->n_findings; i++) {
+        const pw_finding *f = &s.r->findings[i];
+        if (strcmp(f->rule_id, "PW-FORM-VALUES") != 0)
+            continue;
+        n++;
+        size_t ids = 0;
+        for (size_t e = 0; e < f->n_evidence; e++)
+            for (size_t h = 0; h < f->evidence[e].n_hits; h++) {
+                const pw_hit *hit = &f->evidence[e].hits[h];
+                CHECK(hit->category == PW_PHI_NAME || hit->category == PW_PHI_EMAIL);
+                ids++;
+            }
+        CHECK_INT(ids, 3);
+    }
+    CHECK_INT(n, 1);
+    pw_buf b;
+    pw_buf_init(&b);
+    pw_report_opts o = {.tool_version = "t"};
+    pw_err err;
+    CHECK(s.r && pw_report_render(s.r, PW_REPORT_TEXT, &o, &b, &err) == PW_OK);
+    const char *text = b.data ? b.data : "";
+    const char *fv = strstr(text, "] PW-FORM-VALUES");
+    const char *end = fv ? strstr(fv, "\n  why:") : NULL;
+    CHECK(fv && end);
+    if (fv && end) {
+        char part[2048];
+        snprintf(part, sizeof part, "%.*s", (int)(end - fv), fv);
+        CHECK(strstr(part, "first_name=[[Jane]]") != NULL);
+        CHECK(strstr(part, "[[knee") == NULL && strstr(part, "[[cardiology") == NULL);
+        CHECK(strstr(part, "[[appointments") == NULL);
+    }
+    pw_buf_free(&b);
+    scan_free(&s);
+}
+
+/* 5e: a page whose HAR title is its URL takes its title from GA's dt, even when the Meta beacon
+ * of the same page came first: that beacon is judged on a condition page (by the title), not a
+ * general one. A dt sent for another URL (a route) names that route, not the recorded page. */
+static void title_from_dt(void)
+{
+    scan s;
+    CHECK(scan_har(&s, "title_from_dt"));
+    int meta_condition = 0, untitled_general = 0;
+    for (size_t i = 0; s.r && i < s.r->n_findings; i++) {
+        const pw_finding *f = &s.r->findings[i];
+        if (strcmp(f->tracker->id, "meta-pixel") != 0)
+            continue;
+        if (strstr(f->page_url, "/p/4821") && strcmp(f->rule_id, "PW-CONDITION-URL") == 0) {
+            meta_condition = 1;
+            CHECK_STR(f->page_title ? f->page_title : "", "Breast Cancer Treatment | Hosp");
+            CHECK_INT(f->context, PW_CTX_CONDITION);
+        }
+        if (strstr(f->page_url, "/p/77")) {
+            CHECK(f->page_title == NULL);
+            untitled_general |= strcmp(f->rule_id, "PW-TRACKER-PRESENT") == 0;
+        }
+    }
+    CHECK(meta_condition);
+    CHECK(untitled_general);
     scan_free(&s);
 }
 
@@ -278,4 +367,5 @@ static void list_company_is_its_host(void)
 PW_TEST_MAIN(PW_TEST(general_form_values), PW_TEST(batch_is_one_request), PW_TEST(brand_name),
              PW_TEST(search_severity), PW_TEST(uet_keywords_are_page_metadata), PW_TEST(spa_routes),
              PW_TEST(doctor_filters), PW_TEST(account_rows), PW_TEST(account_variants),
-             PW_TEST(site_search_baa), PW_TEST(list_company_is_its_host))
+             PW_TEST(account_variants_many), PW_TEST(form_values_marks_identifiers),
+             PW_TEST(title_from_dt), PW_TEST(site_search_baa), PW_TEST(list_company_is_its_host))

@@ -432,7 +432,7 @@ static void test_static_extract(void)
         "&amp;ev=PageView&amp;noscript=1\"/></noscript>"
         "<iframe src=\"/embed/map\"></iframe><a href=\"/schedule\">Book</a></body></html>";
     collected c = {0};
-    pw_capture_sink sink = {col_page, col_req, &c};
+    pw_capture_sink sink = {col_page, col_req, &c, NULL};
     CHECK_INT(
         pw_static_extract("https://h.org/heart", html, sizeof html - 1, &sink, NULL, NULL, NULL),
         PW_OK);
@@ -453,7 +453,7 @@ static void test_static_extract(void)
     static const char off[] = "<script>fbq('set','autoConfig',false,'42');fbq('init','42');"
                               "</script>";
     collected d = {0};
-    pw_capture_sink s2 = {col_page, col_req, &d};
+    pw_capture_sink s2 = {col_page, col_req, &d, NULL};
     CHECK_INT(pw_static_extract("https://h.org/", off, sizeof off - 1, &s2, NULL, NULL, NULL),
               PW_OK);
     CHECK_INT(d.n, 1);
@@ -465,7 +465,7 @@ static void test_static_extract(void)
         memcpy(deep + i * 5, "<div>", 5);
     deep[big * 5] = '\0';
     collected z = {0};
-    pw_capture_sink s3 = {col_page, col_req, &z};
+    pw_capture_sink s3 = {col_page, col_req, &z, NULL};
     CHECK_INT(pw_static_extract("https://h.org/", deep, big * 5, &s3, NULL, NULL, NULL), PW_OK);
     free(deep);
 }

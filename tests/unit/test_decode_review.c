@@ -40,6 +40,22 @@ static void partner_ids_are_no_account(void)
     decoded pub = decode_get(c, &a, "https://ads.pubmatic.com/AdServer/js/cl_partner.html?pid=2");
     if (pub.n == 1)
         CHECK(pub.b[0].account_id == NULL);
+    /* LiveRamp (an identity graph, decoder id-graph): its pid names LiveRamp's partner on every
+     * endpoint, sync or not (api.rlcdn.com's envelope, as seen in The Markup's HARs) */
+    static const char *const liveramp[] = {
+        "https://api.rlcdn.com/api/identity/envelope?pid=1405",
+        "https://api.rlcdn.com/api/identity?pid=2&rt=envelope",
+        "https://pippio.com/api/sync?it=1&pid=500040&iv=93649edf-d962-46e7-b596-b4e6629126ca",
+    };
+    for (size_t i = 0; i < sizeof liveramp / sizeof liveramp[0]; i++) {
+        decoded lr = decode_get(c, &a, liveramp[i]);
+        CHECK_INT(lr.n, 1);
+        if (lr.n != 1)
+            continue;
+        CHECK_STR(lr.b[0].tracker->id, "liveramp");
+        CHECK(lr.b[0].account_id == NULL);
+        CHECK(field_value(&lr.b[0], "pid") != NULL);
+    }
     /* a tag that is no sync keeps its account */
     decoded px = decode_get(c, &a, "https://px.example-tracker.net/p.gif?pid=88123&u=x");
     if (px.n == 1)

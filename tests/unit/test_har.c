@@ -60,7 +60,7 @@ static pw_status read_str(const char *json, got *g, const pw_har_opts *o, pw_har
 {
     memset(g, 0, sizeof *g);
     FILE *f = fmemopen((void *)json, strlen(json), "r");
-    pw_capture_sink sink = {on_page, on_request, g};
+    pw_capture_sink sink = {on_page, on_request, g, NULL};
     pw_status s = pw_har_read_ex(f, "t.har", &sink, o, st, err);
     fclose(f);
     return s;
@@ -430,7 +430,7 @@ static void recorder_fields(void)
                     "\"request\":{\"url\":\"https://t.com/\"}}]}}";
     FILE *f = fmemopen((void *)j, strlen(j), "r");
     flags fl = {0};
-    pw_capture_sink sink = {NULL, on_flags, &fl};
+    pw_capture_sink sink = {NULL, on_flags, &fl, NULL};
     CHECK_INT(pw_har_read(f, "t.har", &sink, NULL), PW_OK);
     fclose(f);
     CHECK_INT(fl.step, PW_STEP_CLICK);
@@ -443,7 +443,7 @@ static flags read_flags(const char *j)
 {
     FILE *f = fmemopen((void *)j, strlen(j), "r");
     flags fl = {0};
-    pw_capture_sink sink = {NULL, on_flags, &fl};
+    pw_capture_sink sink = {NULL, on_flags, &fl, NULL};
     CHECK_INT(pw_har_read(f, "t.har", &sink, NULL), PW_OK);
     fclose(f);
     return fl;

@@ -221,6 +221,70 @@ static void sarif_no_identifier_values(void)
     pw_buf_free(&b);
 }
 
+/* A keyword list ("keywords=a,b,c", UET's kw) is one search hit: its label shows whole terms
+ * (", " between them) and how many more, a long single value is cut at a word — never mid-word
+ * as "%.80s" did — and SARIF names the search by kind only (what the visitor typed). */
+static void search_list_label(void)
+{
+    static const char list[] = "breast cancer,mammogram,oncology screening,chemotherapy side "
+                               "effects,hiv testing,knee replacement,sleep apnea";
+    static const char one[] = "parking garage levels and visitor information for the main "
+                              "campus entrance building and more";
+    static const pw_hit kw_hits[] = {
+        {.category = PW_PHI_CARE_INTENT,
+         .subtype = "search",
+         .start = 0,
+         .end = sizeof list - 1,
+         .normalized = list,
+         .confidence = 0.9f,
+         .reason = PW_REASON_CONTEXT},
+        {.category = PW_PHI_CARE_INTENT,
+         .subtype = "search",
+         .start = 0,
+         .end = sizeof one - 1,
+         .normalized = one,
+         .confidence = 0.9f,
+         .reason = PW_REASON_CONTEXT},
+    };
+    static const pw_evidence kw_ev[] = {
+        {.key = "dl?keywords",
+         .value = list,
+         .value_len = sizeof list - 1,
+         .kind = PW_FIELD_SEARCH_TERM,
+         .hits = kw_hits,
+         .n_hits = 1},
+        {.key = "dl?q",
+         .value = one,
+         .value_len = sizeof one - 1,
+         .kind = PW_FIELD_SEARCH_TERM,
+         .hits = kw_hits + 1,
+         .n_hits = 1},
+    };
+    pw_finding f = findings[0];
+    f.evidence = kw_ev;
+    f.n_evidence = 2;
+    pw_scan_result r = result;
+    r.findings = &f;
+    r.n_findings = 1;
+    pw_buf b;
+    pw_buf_init(&b);
+    pw_report_opts o = {.tool_version = "9.9.9"};
+    pw_err err;
+    CHECK_INT(pw_report_render(&r, PW_REPORT_TEXT, &o, &b, &err), PW_OK);
+    const char *s = b.data ? b.data : "";
+    CHECK(strstr(s, "care-intent (search): breast cancer, mammogram, oncology screening, "
+                    "chemotherapy side effects, … (3 more)") != NULL);
+    CHECK(strstr(s, "care-intent (search): parking garage levels and visitor information for "
+                    "the main campus entrance…") != NULL);
+    pw_buf_free(&b);
+    pw_buf_init(&b);
+    CHECK_INT(pw_report_render(&r, PW_REPORT_SARIF, &o, &b, &err), PW_OK);
+    s = b.data ? b.data : "";
+    CHECK(strstr(s, "mammogram") == NULL && strstr(s, "parking") == NULL);
+    CHECK(strstr(s, "dl?keywords: care-intent (search).") != NULL);
+    pw_buf_free(&b);
+}
+
 static void html(void)
 {
     char *h = render(PW_REPORT_HTML, 0);
@@ -278,5 +342,6 @@ static void empty_result(void)
 }
 
 PW_TEST_MAIN(PW_TEST(formats_parse), PW_TEST(text), PW_TEST(json), PW_TEST(sarif),
-             PW_TEST(sarif_fingerprint), PW_TEST(sarif_no_identifier_values), PW_TEST(html),
-             PW_TEST(html_screenshot), PW_TEST(empty_result))
+             PW_TEST(sarif_fingerprint), PW_TEST(sarif_no_identifier_values),
+             PW_TEST(search_list_label), PW_TEST(html), PW_TEST(html_screenshot),
+             PW_TEST(empty_result))

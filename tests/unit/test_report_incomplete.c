@@ -228,7 +228,7 @@ static void har_errors(void)
                                                                                                           "}";
     errs e = {0};
     FILE *f = fmemopen((void *)j, strlen(j), "r");
-    pw_capture_sink sink = {NULL, keep_error, &e};
+    pw_capture_sink sink = {NULL, keep_error, &e, NULL};
     pw_err err;
     CHECK(pw_har_read(f, "t.har", &sink, &err) == PW_OK);
     fclose(f);
@@ -265,7 +265,7 @@ static void har_write_error(void)
     CHECK(pw_har_writer_close(w, &err) == PW_OK);
     errs e = {0};
     FILE *f = fopen(path, "rb");
-    pw_capture_sink sink = {NULL, keep_error, &e};
+    pw_capture_sink sink = {NULL, keep_error, &e, NULL};
     CHECK(f && pw_har_read(f, path, &sink, &err) == PW_OK);
     if (f)
         fclose(f);

@@ -40,7 +40,7 @@ static int scan_json(const char *har_name, pw_buf *out)
     ok = ok && pw_assessor_new(&aopts, &as, &err) == PW_OK;
     char path[512];
     snprintf(path, sizeof path, DATA "%s.har", har_name);
-    pw_capture_sink sink = {sink_page, sink_request, as};
+    pw_capture_sink sink = {sink_page, sink_request, as, NULL};
     ok = ok && pw_assessor_set_target(as, har_name, PW_SOURCE_HAR, &err) == PW_OK;
     ok = ok && pw_har_read_file(path, &sink, &err) == PW_OK;
     const pw_scan_result *r = NULL;

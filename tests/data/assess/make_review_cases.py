@@ -96,6 +96,27 @@ cases = {
         (SITE + "/conditions/asthma?visit=1", [req("https://connect.facebook.net/en_US/fbevents.js")]),
         (SITE + "/conditions/asthma?visit=2", [meta]),
         (SITE + "/conditions/asthma?visit=3", [meta])],
+    # 5c: the same with more URLs than a finding lists (10), repeats among them: the script
+    # loads on visits 1-12, the beacons on visits 5-20; the folded finding counts 20 URLs
+    "account_variants_many": (
+        [(SITE + f"/conditions/asthma?visit={v}", [req("https://connect.facebook.net/en_US/fbevents.js")])
+         for v in list(range(1, 13)) + [1, 12]] +
+        [(SITE + f"/conditions/asthma?visit={v}", [meta]) for v in list(range(5, 21)) + [5, 20]]),
+    # 5d: a GET form with mixed fields: PW-FORM-VALUES marks the name and e-mail it is about,
+    # not the care words around them (the visit reason, the department, the page's path)
+    "form_mixed": [
+        (SITE + "/appointments/thanks?" + q({"first_name": "Jane", "last_name": "Roe",
+                                             "email": "jane.roe@gmail.com", "reason": "knee pain",
+                                             "department": "cardiology"}), [meta])],
+    # 5e: a HAR whose pages[].title is the URL (Chrome): the page's title comes from GA's dt,
+    # sent after the Meta beacon of the same page, whose findings must still be judged with it
+    # (a condition page by its title); a dt naming another URL (a route) gives this page none
+    "title_from_dt": [
+        (SITE + "/p/4821", [
+            req("https://connect.facebook.net/en_US/fbevents.js"), meta,
+            lambda u: ga4(u, extra={"dt": "Breast Cancer Treatment | Hosp"})]),
+        (SITE + "/p/77", [
+            meta, lambda u: ga4(SITE + "/p/78", extra={"dt": "Knee Surgery"})])],
     # 6: a hosted site search on care pages: its fixes are a BAA or a search that does not hand
     # it the visitor (never "replace it with the gateway"), and a vendor whose BAA stance is
     # unknown is "not known to sign" one, not said to refuse

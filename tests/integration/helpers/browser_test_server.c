@@ -5,7 +5,10 @@
  * a 50 MB page. For the network-aware settle: /late loads its tag after the load event from /tag,
  * which redirects to /slow/tag.js; that answers after ?ms= milliseconds (2500; the query of /late
  * is passed on) with a script that sends a Meta beacon (ev=LateBeacon); /stuck loads a script that
- * never completes; /busy keeps three fetches open forever; /stream keeps one EventSource open.
+ * never completes; /busy keeps three fetches open forever; /stream keeps one EventSource open;
+ * /links links to /never and /big (pages a static scan cannot fetch); /csp loads the pixel under a
+ * Content-Security-Policy that refuses it; /hangpixel?h=HOST loads a script after the load event
+ * from http://HOST:<this port>/insight.min.js, which never completes.
  * Listens on 127.0.0.1, port from argv[1] (0 = any); prints "PORT <n>" and runs until SIGTERM or
  * SIGINT.
  */
@@ -76,6 +79,12 @@ static const char late_add_tag[] = "var s=document.createElement('script');"
                                    "s.src='/tag'+location.search;document.head.appendChild(s);";
 static const char stuck_add_tag[] = "var s=document.createElement('script');"
                                     "s.src='/hang.js';document.head.appendChild(s);";
+/* A tracker's script over plain HTTP from this server's port (the test maps the tracker's host,
+ * ?h=, to 127.0.0.1; one without HSTS, which Chromium would upgrade to HTTPS), where
+ * /insight.min.js never completes: still loading when the scan leaves the page. */
+static const char hang_pixel[] =
+    "var s=document.createElement('script');s.src='http://'+new URLSearchParams(location.search)"
+    ".get('h')+':'+location.port+'/insight.min.js';document.head.appendChild(s);";
 static const char busy_fetches[] =
     "for(var i=0;i<3;i++)fetch('/hang.js?f='+i).catch(function(){});";
 static const char stream_open[] = "window.es=new EventSource('/events');";
@@ -131,6 +140,18 @@ static enum MHD_Result send_text(struct MHD_Connection *c, int status, const cha
         MHD_create_response_from_buffer(strlen(body), (void *)body, MHD_RESPMEM_MUST_COPY);
     MHD_add_response_header(r, "Content-Type", type);
     enum MHD_Result ret = MHD_queue_response(c, (unsigned)status, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
+/* A page whose Content-Security-Policy allows only its own scripts: the pixel is refused. */
+static enum MHD_Result send_csp_page(struct MHD_Connection *c, const char *body)
+{
+    struct MHD_Response *r =
+        MHD_create_response_from_buffer(strlen(body), (void *)body, MHD_RESPMEM_MUST_COPY);
+    MHD_add_response_header(r, "Content-Type", "text/html");
+    MHD_add_response_header(r, "Content-Security-Policy", "script-src 'self'");
+    enum MHD_Result ret = MHD_queue_response(c, 200, r);
     MHD_destroy_response(r);
     return ret;
 }
@@ -203,11 +224,12 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         return send_text(c, 200, "text/plain", robots);
     if (strncmp(url, "/vendor/", 8) == 0 && strstr(url, "fbevents.js"))
         return send_text(c, 200, "application/javascript", pixel_js);
-    const char *late = strcmp(url, "/late") == 0     ? late_add_tag
-                       : strcmp(url, "/stuck") == 0  ? stuck_add_tag
-                       : strcmp(url, "/busy") == 0   ? busy_fetches
-                       : strcmp(url, "/stream") == 0 ? stream_open
-                                                     : NULL;
+    const char *late = strcmp(url, "/late") == 0        ? late_add_tag
+                       : strcmp(url, "/stuck") == 0     ? stuck_add_tag
+                       : strcmp(url, "/busy") == 0      ? busy_fetches
+                       : strcmp(url, "/hangpixel") == 0 ? hang_pixel
+                       : strcmp(url, "/stream") == 0    ? stream_open
+                                                        : NULL;
     if (late) {
         snprintf(page, sizeof page, late_fmt, url + 1, url + 1, late);
         return send_text(c, 200, "text/html", page);
@@ -219,10 +241,21 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
     }
     if (strcmp(url, "/slow/tag.js") == 0)
         return slow_tag(c);
+    if (strcmp(url, "/csp") == 0) {
+        snprintf(page, sizeof page, simple_fmt, "csp", "csp");
+        return send_csp_page(c, page);
+    }
+    if (strcmp(url, "/insight.min.js") == 0)
+        return endless(c, "application/javascript", " ");
     if (strcmp(url, "/hang.js") == 0)
         return endless(c, "application/javascript", " ");
     if (strcmp(url, "/events") == 0)
         return endless(c, "text/event-stream", "data: tick\n\n");
+    if (strcmp(url, "/links") == 0) /* static triage: pages it cannot fetch */
+        return send_text(c, 200, "text/html",
+                         "<!doctype html><html><head><title>Links</title></head><body>"
+                         "<a href=\"/never\">Never loads</a> <a href=\"/big\">Too big</a>"
+                         "</body></html>");
     if (strcmp(url, "/never") == 0)
         return stream_page(c, 1, 0);
     if (strcmp(url, "/big") == 0)
