@@ -12,6 +12,7 @@
 #include "cli.h"
 #include "phiwall/buf.h"
 #include "phiwall/decode.h"
+#include "phiwall/report.h"
 
 typedef struct trackers_opts {
     const char *category;
@@ -190,17 +191,9 @@ static void list_text(const trackers_opts *o, const pw_catalog *c, pw_buf *b)
 
 /* ---- decoding one request ---- */
 
-static void text_value(pw_buf *b, const char *v, size_t n)
+static void text_safe(pw_buf *b, const char *s)
 {
-    for (size_t i = 0; i < n; i++) {
-        unsigned char ch = (unsigned char)v[i];
-        if (ch == '\n')
-            pw_buf_puts(b, "\\n");
-        else if (ch < 0x20 || ch == 0x7f)
-            pw_buf_printf(b, "\\x%02x", ch);
-        else
-            pw_buf_putc(b, (char)ch);
-    }
+    pw_report_text_safe(b, s, strlen(s));
 }
 
 static void beacon_text(pw_buf *b, const pw_beacon *be, size_t i)
@@ -209,17 +202,22 @@ static void beacon_text(pw_buf *b, const pw_beacon *be, size_t i)
     pw_buf_printf(b, "beacon %zu: %s — %s (%s)\n", i + 1, t->product, t->vendor, t->id);
     pw_buf_printf(b, "  category: %s   BAA: %s (%s)\n", pw_category_name(t->category),
                   pw_baa_name(t->baa), t->baa_note);
-    pw_buf_printf(b, "  kind: %s   transport: %s   account: %s   event: %s%s\n",
-                  pw_beacon_kind_name(be->kind), be->transport ? be->transport : "-",
-                  be->account_id ? be->account_id : "-", be->event_name ? be->event_name : "-",
-                  be->automatic ? "   (automatic)" : "");
+    pw_buf_printf(b, "  kind: %s   transport: %s   account: ", pw_beacon_kind_name(be->kind),
+                  be->transport ? be->transport : "-");
+    /* the account, event name and field keys come from the request: shown safe, like values */
+    text_safe(b, be->account_id ? be->account_id : "-");
+    pw_buf_puts(b, "   event: ");
+    text_safe(b, be->event_name ? be->event_name : "-");
+    pw_buf_puts(b, be->automatic ? "   (automatic)\n" : "\n");
     if (be->matched_rule)
         pw_buf_printf(b, "  matched rule: %s\n", be->matched_rule);
     pw_buf_printf(b, "  fields (%zu):\n", be->n_fields);
     for (size_t k = 0; k < be->n_fields; k++) {
         const pw_field *f = &be->fields[k];
-        pw_buf_printf(b, "    %-12s %s = ", pw_field_kind_name(f->kind), f->key);
-        text_value(b, f->value, f->value_len);
+        pw_buf_printf(b, "    %-12s ", pw_field_kind_name(f->kind));
+        text_safe(b, f->key);
+        pw_buf_puts(b, " = ");
+        pw_report_text_safe(b, f->value, f->value_len);
         pw_buf_puts(b, f->hashed ? "   [sha256]\n" : "\n");
     }
 }
