@@ -59,6 +59,11 @@ int pw_cli_option_error(const char *cmd, char *const argv[], const struct option
  * usage error's exit code after saying what was expected. */
 int pw_cli_number_arg(const char *cmd, const char *opt, const char *v, long lo, long hi, long *out);
 
+/* 1 if paths a and b name the same existing file (same device and inode: a link or another
+ * spelling of the path too); 0 otherwise, and for "-". An output that is also an input would
+ * replace what it was made from. */
+int pw_cli_same_file(const char *a, const char *b);
+
 /* Read a whole file (or "-" for stdin) into a malloc'd buffer. */
 int pw_cli_read_file(const char *path, char **data, size_t *len, pw_err *err);
 

@@ -189,5 +189,18 @@ int pw_cmd_scan(int argc, char **argv)
     if (optind < argc)
         return pw_cli_usage_error("scan", "give either --har files or URLs, not both ('%s')",
                                   argv[optind]);
+    /* the report is written after the inputs are read: -o naming one would replace it */
+    const char *inputs[MAX_HARS + 2];
+    size_t n_inputs = 0;
+    for (size_t i = 0; i < a.n_hars; i++)
+        inputs[n_inputs++] = a.hars[i];
+    inputs[n_inputs++] = a.canary;
+    inputs[n_inputs++] = a.vocab;
+    for (size_t i = 0; i < n_inputs; i++)
+        if (pw_cli_same_file(a.out.output, inputs[i]))
+            return pw_cli_usage_error("scan",
+                                      "-o %s is also an input ('%s'): the report would "
+                                      "overwrite it",
+                                      a.out.output, inputs[i]);
     return scan_hars(&a);
 }

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -85,6 +86,15 @@ int pw_cli_number_arg(const char *cmd, const char *opt, const char *v, long lo, 
                                   hi, v);
     *out = n;
     return 0;
+}
+
+int pw_cli_same_file(const char *a, const char *b)
+{
+    struct stat sa, sb;
+    if (!a || !b || strcmp(a, "-") == 0 || strcmp(b, "-") == 0)
+        return 0;
+    return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
+           sa.st_ino == sb.st_ino;
 }
 
 int pw_cli_read_file(const char *path, char **data, size_t *len, pw_err *err)

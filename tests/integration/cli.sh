@@ -42,6 +42,21 @@ expect_match "$e" "$T: Is a directory" "gateway --check DIR says it is a directo
 e=$("$PHIWALL" redact --canary "$T" </dev/null 2>&1); rc=$?
 [ $rc -ne 0 ] && pass || fail "redact --canary DIR: exit $rc"
 expect_match "$e" "$T: Is a directory" "redact --canary DIR says it is a directory"
+# scan -o naming one of its inputs is refused before anything is written: the report would
+# replace the recording (or the canary file) it was made from
+cp "$PW_SRC/tests/data/har/auth_tracker.har" "$T/in.har"
+printf 'e\temail\tjane@example.org\n' >"$T/c.tsv"
+ln -s in.har "$T/link.har"
+cli_err "-o $T/in.har is also an input \\('$T/in.har'\\): the report would overwrite it" \
+    "scan -o = --har" scan --har "$T/in.har" -o "$T/in.har"
+cli_err "-o $T/link.har is also an input" "scan -o = --har by a link" \
+    scan --har "$T/in.har" -o "$T/link.har"
+cli_err "-o $T/c.tsv is also an input" "scan -o = --canary" \
+    scan --har "$T/in.har" --canary "$T/c.tsv" -o "$T/c.tsv"
+cmp -s "$T/in.har" "$PW_SRC/tests/data/har/auth_tracker.har" && pass || fail "the HAR is intact"
+grep -q jane@example.org "$T/c.tsv" && pass || fail "the canary file is intact"
+"$PHIWALL" scan --har "$T/in.har" -o "$T/out.txt"; expect_code 0 $? "scan -o another file"
+"$PHIWALL" scan --har - -o - <"$T/in.har" >/dev/null; expect_code 0 $? "scan --har - -o -"
 # piped output carries no ANSI escape sequences
 out=$("$PHIWALL" help | cat)
 expect_nomatch "$out" $'\033\\[' "no colour when piped"
