@@ -43,6 +43,25 @@ err=$(printf '{"a":1}\n{"b":\n' | "$PHIWALL" redact --format json 2>&1 >/dev/nul
 expect_code 3 $? "bad JSON"
 expect_match "$err" 'line 2' "JSON error names the line"
 
+# nesting: 512 levels are redacted and stay valid JSON (yajl_gen stopped at 128 and wrote
+# broken JSON with exit 0); deeper is refused with the line (half a million levels crashed)
+deep() { python3 -c "import sys; n=int(sys.argv[1]); print('{\"a\":'*n + '\"jane@example.org\"' + '}'*n)" "$1"; }
+out=$(deep 512 | "$PHIWALL" redact --format json); expect_code 0 $? "512 levels of JSON"
+printf '%s' "$out" | python3 -c 'import json,sys; json.load(sys.stdin)'
+expect_code 0 $? "512 levels: the output is JSON"
+expect_match "$out" '"a":"\[EMAIL\]"' "512 levels: the value is redacted"
+expect_nomatch "$out" 'jane' "512 levels: no identifier left"
+err=$( (echo '{"a":1}'; deep 513) | "$PHIWALL" redact --format json 2>&1 >/dev/null)
+expect_code 3 $? "513 levels of JSON"
+expect_match "$err" 'line 2: JSON nested deeper than 512 levels' "513 levels: the error names the line"
+python3 -c "print('['*600000 + ']'*600000)" >"$tmp/deep.json"
+err=$("$PHIWALL" redact --format json <"$tmp/deep.json" 2>&1 >/dev/null)
+expect_code 3 $? "600000 levels of JSON: an error, no crash"
+expect_match "$err" 'line 1: JSON nested deeper than 512 levels' "600000 levels: the error"
+out=$(printf '["a]\\"[",{"b":"{{{"}]\n' | "$PHIWALL" redact --format json)
+expect_code 0 $? "brackets inside strings do not count as nesting"
+expect_match "$out" '^\["a\]\\"\[",\{"b":"\{\{\{"\}\]$' "strings with brackets kept"
+
 "$PHIWALL" redact --format xml </dev/null 2>/dev/null
 expect_code 2 $? "bad --format is a usage error"
 finish
