@@ -71,7 +71,8 @@ int pw_cli_read_file(const char *path, char **data, size_t *len, pw_err *err);
 pw_status pw_cli_write_canaries(const char *path, const pw_canary *c, size_t n, pw_err *err);
 
 /* Read a canary file: one "label<TAB>kind<TAB>value" per line (kind: text, name, email, phone,
- * date, zip, gender, address, id); '#' starts a comment. Strings live in the arena. */
+ * date, zip, gender, address, id); '#' starts a comment. An empty label or value, or a fourth
+ * column, is a parse error naming the line. Strings live in the arena. */
 pw_status pw_cli_read_canaries(const char *path, pw_arena *a, pw_canary **out, size_t *n,
                                pw_err *err);
 

@@ -194,6 +194,19 @@ pw_status pw_cli_read_canaries(const char *path, pw_arena *a, pw_canary **out, s
             break;
         }
         *t1 = *t2 = '\0';
+        /* a canary that can never match is a mistake to say, not to skip: the scan would report
+         * the value's absence as if it had been looked for */
+        const char *value = t2 + 1, *what = NULL;
+        if (strchr(value, '\t'))
+            what = "expected 3 tab-separated columns, found more";
+        else if (!line[0])
+            what = "empty label";
+        else if (value[strspn(value, " ")] == '\0')
+            what = "empty value";
+        if (what) {
+            st = pw_err_set(err, PW_ERR_PARSE, "%s: line %zu: %s", path, line_no, what);
+            break;
+        }
         if (canary_kind(t1 + 1, &c.kind) != 0) {
             st = pw_err_set(err, PW_ERR_PARSE, "%s: line %zu: unknown canary kind '%s'", path,
                             line_no, t1 + 1);

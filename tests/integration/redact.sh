@@ -43,6 +43,18 @@ err=$(printf '{"a":1}\n{"b":\n' | "$PHIWALL" redact --format json 2>&1 >/dev/nul
 expect_code 3 $? "bad JSON"
 expect_match "$err" 'line 2' "JSON error names the line"
 
+# a canary line that could never match is an error naming file and line, not skipped
+bad_canary() { # what file-content expected-message
+    printf "$2" >"$tmp/bad.tsv"
+    local e; e=$(echo x | "$PHIWALL" redact --canary "$tmp/bad.tsv" 2>&1 >/dev/null)
+    expect_code 3 $? "canary $1: exit code"
+    expect_match "$e" "bad.tsv: line 2: $3" "canary $1: message"
+}
+bad_canary "empty value" '# c\na\ttext\t\n' 'empty value'
+bad_canary "blank value" '# c\na\temail\t   \n' 'empty value'
+bad_canary "empty label" '# c\n\ttext\tjane\n' 'empty label'
+bad_canary "four columns" '# c\na\ttext\tx\tmore\n' 'expected 3 tab-separated columns, found more'
+
 # nesting: 512 levels are redacted and stay valid JSON (yajl_gen stopped at 128 and wrote
 # broken JSON with exit 0); deeper is refused with the line (half a million levels crashed)
 deep() { python3 -c "import sys; n=int(sys.argv[1]); print('{\"a\":'*n + '\"jane@example.org\"' + '}'*n)" "$1"; }
