@@ -114,20 +114,30 @@ static void write_message(pw_jw *w, const pw_finding *f)
                   f->occurrences);
     /* Code-scanning dashboards are read more widely than a report file: an identifier is named
      * by its kind, never its value (the JSON and HTML reports carry the evidence). */
+    pw_buf part;
+    pw_buf_init(&part);
     for (size_t i = 0; i < f->n_evidence; i++) {
         const pw_evidence *ev = &f->evidence[i];
         for (size_t j = 0; j < ev->n_hits; j++) {
             const pw_hit *h = &ev->hits[j];
-            pw_buf_printf(&m, " %s: ", ev->key ? ev->key : "field");
-            if (pw_phi_is_identifier(h->category))
-                pw_buf_printf(&m, "%s%s%s%s", pw_phi_category_name(h->category),
-                              h->subtype && h->subtype[0] ? " (" : "", h->subtype ? h->subtype : "",
-                              h->subtype && h->subtype[0] ? ")" : "");
+            const char *cat = pw_phi_category_name(h->category);
+            pw_buf_clear(&part);
+            pw_buf_printf(&part, " %s: ", ev->key ? ev->key : "field");
+            if (!pw_phi_is_identifier(h->category))
+                pw_report_hit_label(&part, h);
+            else if (h->subtype && h->subtype[0] && strcmp(h->subtype, cat) != 0)
+                pw_buf_printf(&part, "%s (%s)", cat, h->subtype); /* "name (patient)" */
             else
-                pw_report_hit_label(&m, h);
-            pw_buf_putc(&m, '.');
+                pw_buf_puts(&part, cat); /* "email", not "email (email)" */
+            pw_buf_putc(&part, '.');
+            /* a first and a last name are two hits of one kind: say the kind once */
+            pw_buf_putc(&m, '\0');
+            m.len--;
+            if (part.data && m.data && !strstr(m.data, part.data))
+                pw_buf_append(&m, part.data, part.len);
         }
     }
+    pw_buf_free(&part);
     pw_buf_printf(&m, " Fix: %s", f->remediation ? f->remediation : "");
     pw_jw_key(w, "message");
     pw_jw_obj(w);

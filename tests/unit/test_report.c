@@ -216,8 +216,41 @@ static void sarif_no_identifier_values(void)
     const char *s = b.data ? b.data : "";
     CHECK(strstr(s, "ann.q") == NULL && strstr(s, "Ann+Q") == NULL);
     CHECK(strstr(s, "ud[em]: email.") != NULL);
+    CHECK(strstr(s, "email (email)") == NULL); /* a subtype that repeats the kind is not said */
     CHECK(strstr(s, "\"uri\": \"https://h.org/appointments/confirm\"") != NULL);
     CHECK(strstr(s, "\"request_endpoint\": \"https://www.facebook.com/tr/\"") != NULL);
+    pw_buf_free(&b);
+}
+
+/* A first and a last name in one field are two hits of one kind: the message says it once. */
+static void sarif_names_each_kind_once(void)
+{
+    static const pw_hit name_hits[] = {
+        {.category = PW_PHI_NAME, .subtype = "patient", .start = 3, .end = 7, .normalized = "ann"},
+        {.category = PW_PHI_NAME, .subtype = "patient", .start = 10, .end = 14, .normalized = "q"},
+        {.category = PW_PHI_PHONE, .subtype = "phone", .start = 18, .end = 28, .normalized = "1"}};
+    static const pw_evidence name_ev[] = {{.key = "dl",
+                                           .value = "fn=Ann1&ln=Quin&ph=6175551551",
+                                           .value_len = 29,
+                                           .kind = PW_FIELD_PAGE_URL,
+                                           .hits = name_hits,
+                                           .n_hits = 3}};
+    pw_finding f = findings[0];
+    f.evidence = name_ev;
+    f.n_evidence = 1;
+    pw_scan_result one = result;
+    one.findings = &f;
+    one.n_findings = 1;
+    pw_buf b;
+    pw_buf_init(&b);
+    pw_report_opts o = {.tool_version = "9.9.9"};
+    pw_err err;
+    CHECK_INT(pw_report_render(&one, PW_REPORT_SARIF, &o, &b, &err), PW_OK);
+    const char *s = b.data ? b.data : "";
+    const char *first = strstr(s, " dl: name (patient).");
+    CHECK(first != NULL);
+    CHECK(first && strstr(first + strlen(" dl: name (patient)."), "name (patient)") == NULL);
+    CHECK(strstr(s, " dl: phone. Fix: ") != NULL);
     pw_buf_free(&b);
 }
 
@@ -278,5 +311,6 @@ static void empty_result(void)
 }
 
 PW_TEST_MAIN(PW_TEST(formats_parse), PW_TEST(text), PW_TEST(json), PW_TEST(sarif),
-             PW_TEST(sarif_fingerprint), PW_TEST(sarif_no_identifier_values), PW_TEST(html),
-             PW_TEST(html_screenshot), PW_TEST(empty_result))
+             PW_TEST(sarif_fingerprint), PW_TEST(sarif_no_identifier_values),
+             PW_TEST(sarif_names_each_kind_once), PW_TEST(html), PW_TEST(html_screenshot),
+             PW_TEST(empty_result))
