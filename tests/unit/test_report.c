@@ -254,6 +254,43 @@ static void sarif_names_each_kind_once(void)
     pw_buf_free(&b);
 }
 
+/* An identifier in the page's path (no query to drop) is named by its kind in the location, the
+ * fingerprint and the fix, like in the message. */
+static void sarif_masks_identifiers_in_the_path(void)
+{
+    static const pw_hit path_hits[] = {{.category = PW_PHI_EMAIL,
+                                        .subtype = "email",
+                                        .start = 23,
+                                        .end = 45,
+                                        .normalized = "jane.doe@example.org"}};
+    static const pw_evidence path_ev[] = {
+        {.key = "dl",
+         .value = "https://h.org/patients/jane.doe%40example.org/results",
+         .value_len = 53,
+         .kind = PW_FIELD_PAGE_URL,
+         .hits = path_hits,
+         .n_hits = 1}};
+    pw_finding f = findings[0];
+    f.page_url = "https://h.org/patients/jane.doe%40example.org/results?x=1";
+    f.remediation = "Remove it from h.org/patients/jane.doe%40example.org/*.";
+    f.evidence = path_ev;
+    f.n_evidence = 1;
+    pw_scan_result one = result;
+    one.findings = &f;
+    one.n_findings = 1;
+    pw_buf b;
+    pw_buf_init(&b);
+    pw_report_opts o = {.tool_version = "9.9.9"};
+    pw_err err;
+    CHECK_INT(pw_report_render(&one, PW_REPORT_SARIF, &o, &b, &err), PW_OK);
+    const char *s = b.data ? b.data : "";
+    CHECK(strstr(s, "jane") == NULL);
+    CHECK(strstr(s, "\"uri\": \"https://h.org/patients/[email]/results\"") != NULL);
+    CHECK(strstr(s, "|h.org/patients/[email]/results\"") != NULL);
+    CHECK(strstr(s, "\"remediation\": \"Remove it from h.org/patients/[email]/*.\"") != NULL);
+    pw_buf_free(&b);
+}
+
 static void html(void)
 {
     char *h = render(PW_REPORT_HTML, 0);
@@ -312,5 +349,5 @@ static void empty_result(void)
 
 PW_TEST_MAIN(PW_TEST(formats_parse), PW_TEST(text), PW_TEST(json), PW_TEST(sarif),
              PW_TEST(sarif_fingerprint), PW_TEST(sarif_no_identifier_values),
-             PW_TEST(sarif_names_each_kind_once), PW_TEST(html), PW_TEST(html_screenshot),
-             PW_TEST(empty_result))
+             PW_TEST(sarif_names_each_kind_once), PW_TEST(sarif_masks_identifiers_in_the_path),
+             PW_TEST(html), PW_TEST(html_screenshot), PW_TEST(empty_result))
