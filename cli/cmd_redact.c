@@ -159,12 +159,16 @@ static pw_status json_value(redactor *r, pw_buf *g, const char *key, yajl_val v,
 
 /* The deepest nesting of brackets in a JSON text, strings skipped: yajl's tree parser is
  * flat, but freeing the tree recurses (and crashes half a million levels down), so depth is
- * checked before a tree is built. */
-static int json_depth(const char *s)
+ * checked before a tree is built. *nul: a string holds \u0000, which the tree (C strings)
+ * would cut the string at. */
+static int json_depth(const char *s, int *nul)
 {
     int depth = 0, deepest = 0, in_string = 0;
+    *nul = 0;
     for (; *s; s++) {
         if (in_string) {
+            if (*s == '\\' && s[1] == 'u' && strncmp(s + 2, "0000", 4) == 0)
+                *nul = 1;
             if (*s == '\\' && s[1])
                 s++;
             else if (*s == '"')
@@ -182,9 +186,15 @@ static int json_depth(const char *s)
 
 static pw_status json_line(redactor *r, const char *line, pw_err *err)
 {
-    if (json_depth(line) > JSON_MAX_DEPTH)
+    int nul;
+    if (json_depth(line, &nul) > JSON_MAX_DEPTH)
         return pw_err_set(err, PW_ERR_LIMIT, "stdin: line %zu: JSON nested deeper than %d levels",
                           r->line, JSON_MAX_DEPTH);
+    /* the rest of such a string would vanish from the output without a word */
+    if (nul)
+        return pw_err_set(err, PW_ERR_UNSUPPORTED,
+                          "stdin: line %zu: a string holds \\u0000, which redact cannot keep",
+                          r->line);
     char msg[256];
     yajl_val v = yajl_tree_parse(line, msg, sizeof msg);
     if (!v) {
@@ -296,7 +306,8 @@ int pw_cmd_redact(int argc, char **argv)
             break;
         case 't':
             if (!parse_type(optarg, &o.type))
-                return pw_cli_usage_error("redact", "--type: expected text|url|form|json");
+                return pw_cli_usage_error(
+                    "redact", "--type: expected text, url, form or json, got '%s'", optarg);
             break;
         case 'H': o.hits = 1; break;
         case 'c': o.canary_file = optarg; break;

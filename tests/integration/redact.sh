@@ -43,6 +43,17 @@ err=$(printf '{"a":1}\n{"b":\n' | "$PHIWALL" redact --format json 2>&1 >/dev/nul
 expect_code 3 $? "bad JSON"
 expect_match "$err" 'line 2' "JSON error names the line"
 
+# a string holding \u0000 would be cut there (C strings): an error naming the line, not a
+# shorter string; an escaped backslash before u0000 is text
+err=$(printf '{"a":1}\n{"a":"x\\u0000 jane@example.org"}\n' | "$PHIWALL" redact --format json 2>&1 >/dev/null)
+expect_code 3 $? "\\u0000 in a string"
+expect_match "$err" 'line 2: a string holds \\u0000' "\\u0000: the error names the line"
+out=$(printf '{"a":"x\\\\u0000"}\n' | "$PHIWALL" redact --format json)
+expect_code 0 $? "an escaped backslash before u0000"
+expect_match "$out" '^\{"a":"x\\\\u0000"\}$' "an escaped backslash before u0000 is kept"
+err=$("$PHIWALL" redact --type pdf </dev/null 2>&1); expect_code 2 $? "bad --type"
+expect_match "$err" "--type: expected text, url, form or json, got 'pdf'" "bad --type names the value"
+
 # a canary line that could never match is an error naming file and line, not skipped
 bad_canary() { # what file-content expected-message
     printf "$2" >"$tmp/bad.tsv"
