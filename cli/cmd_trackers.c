@@ -37,7 +37,8 @@ static void usage(void)
            "List the tracker catalog, or decode one request into the beacons it carries.\n\n"
            "Options:\n"
            "  -c, --category C       only this category: advertising, analytics, session-replay,\n"
-           "                         tag-manager, social, cdp, chat, other\n"
+           "                         tag-manager, social, cdp, chat, other, consent-manager,\n"
+           "                         embed\n"
            "  -j, --json             machine-readable output\n"
            "  -d, --decode URL       decode a request to URL instead of listing\n"
            "  -X, --method M         request method (default GET, or POST with --body)\n"
@@ -82,7 +83,7 @@ static int parse_args(int argc, char **argv, trackers_opts *o)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    int c;
+    int c, rc;
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "c:jd:X:b:t:p:H:h", opts, NULL)) != -1) {
@@ -109,8 +110,16 @@ static int parse_args(int argc, char **argv, trackers_opts *o)
     }
     if (optind < argc)
         return pw_cli_usage_error("trackers", "unexpected argument '%s'", argv[optind]);
-    if (o->category && pw_category_parse(o->category, &o->cat) != 0)
-        return pw_cli_usage_error("trackers", "unknown category '%s'", o->category);
+    if (o->category && pw_category_parse(o->category, &o->cat) != 0) {
+        pw_buf names; /* from the one table the catalog parses */
+        pw_buf_init(&names);
+        for (int k = 0; k < PW_CATEGORY__COUNT; k++)
+            pw_buf_printf(&names, "%s%s", k ? ", " : "", pw_category_name((pw_category)k));
+        rc = pw_cli_usage_error("trackers", "unknown category '%s' (expected %s)", o->category,
+                                names.data ? names.data : "");
+        pw_buf_free(&names);
+        return rc;
+    }
     o->has_category = o->category != NULL;
     if (o->decode_url && !pw_cli_http_url(o->decode_url))
         return pw_cli_usage_error("trackers", "--decode: '%s' is not an http(s) URL",

@@ -42,6 +42,13 @@ expect_match "$e" "$T: Is a directory" "gateway --check DIR says it is a directo
 e=$("$PHIWALL" redact --canary "$T" </dev/null 2>&1); rc=$?
 [ $rc -ne 0 ] && pass || fail "redact --canary DIR: exit $rc"
 expect_match "$e" "$T: Is a directory" "redact --canary DIR says it is a directory"
+# trackers --category takes every category the catalog has, and a wrong one lists them
+out=$("$PHIWALL" trackers --category embed --no-easyprivacy --no-easylist); expect_code 0 $? "--category embed"
+expect_match "$out" "youtube-embed +embed" "--category embed lists the embeds"
+cli_err "unknown category 'ads' \\(expected advertising, .*, consent-manager, embed\\)" \
+    "--category ads" trackers --category ads
+expect_match "$("$PHIWALL" trackers --help)" "consent-manager," "trackers --help names consent-manager"
+
 # scan -o naming one of its inputs is refused before anything is written: the report would
 # replace the recording (or the canary file) it was made from
 cp "$PW_SRC/tests/data/har/auth_tracker.har" "$T/in.har"
