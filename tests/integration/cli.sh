@@ -42,6 +42,23 @@ expect_match "$e" "$T: Is a directory" "gateway --check DIR says it is a directo
 e=$("$PHIWALL" redact --canary "$T" </dev/null 2>&1); rc=$?
 [ $rc -ne 0 ] && pass || fail "redact --canary DIR: exit $rc"
 expect_match "$e" "$T: Is a directory" "redact --canary DIR says it is a directory"
+# what a command printed must have reached stdout: a full disk is exit 3 with a message, not a
+# cut export behind exit 0 (audit list, trackers, help printed and forgot)
+if [ -w /dev/full ]; then
+    printf '{"seq":1,"time":"2026-11-01T10:00:00.000Z","action":"sent","event_id":"e","prev_hash":"%064d"' 0 >"$T/a.body"
+    h=$( (printf '%064d' 0; cat "$T/a.body") | sha256sum | cut -d' ' -f1)
+    printf '%s,"hash":"%s"}\n' "$(cat "$T/a.body")" "$h" >"$T/audit.log"
+    "$PHIWALL" audit list --audit "$T/audit.log" >/dev/null; expect_code 0 $? "audit list of the test log"
+    for args in "help" "--version" "trackers --no-easyprivacy --no-easylist" \
+        "trackers --json --no-easyprivacy --no-easylist" "audit list --audit $T/audit.log"; do
+        e=$("$PHIWALL" $args 2>&1 >/dev/full); expect_code 3 $? "$args > /dev/full"
+        expect_match "$e" "phiwall: stdout: write failed" "$args > /dev/full: message"
+    done
+    e=$("$PHIWALL" scan --har "$PW_SRC/tests/data/har/auth_tracker.har" 2>&1 >/dev/full)
+    expect_code 3 $? "scan > /dev/full"
+    expect_nomatch "$e" "phiwall: stdout:" "scan > /dev/full: one message, its own"
+fi
+
 # trackers --category takes every category the catalog has, and a wrong one lists them
 out=$("$PHIWALL" trackers --category embed --no-easyprivacy --no-easylist); expect_code 0 $? "--category embed"
 expect_match "$out" "youtube-embed +embed" "--category embed lists the embeds"
