@@ -135,6 +135,15 @@ static int read_one(pw_cli_pipeline *p, const char *path, pw_err *err)
     pw_status s = pw_har_read_ex(f, path, &sink, &opts, &st, err);
     if (f != stdin)
         fclose(f);
+    /* a HAR saved before anything loaded (or with a filter on) observed nothing: that is no
+     * clean site, so it is said rather than reported as "No tracker findings", exit 0 */
+    if (s == PW_OK && st.n_entries == 0) {
+        pw_err_set(err, PW_ERR_INVALID,
+                   "%s: the HAR holds no requests (log.entries is empty): nothing was observed to "
+                   "assess",
+                   path);
+        return 0;
+    }
     if (s == PW_OK && st.n_truncated)
         fprintf(stderr,
                 "phiwall: scan: note: %s: %zu string(s) longer than %zu MiB were truncated "

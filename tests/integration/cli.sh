@@ -59,6 +59,13 @@ if [ -w /dev/full ]; then
     expect_nomatch "$e" "phiwall: stdout:" "scan > /dev/full: one message, its own"
 fi
 
+# a HAR without requests observed nothing: an error, not "No tracker findings" and exit 0
+echo '{"log":{"version":"1.2","creator":{"name":"t","version":"1"},"entries":[]}}' >"$T/zero.har"
+e=$("$PHIWALL" scan --har "$T/zero.har" --fail-on high 2>&1); expect_code 3 $? "scan of a HAR without requests"
+expect_match "$e" "zero.har: the HAR holds no requests \\(log.entries is empty\\)" "empty HAR: message"
+e=$("$PHIWALL" scan --har "$PW_SRC/tests/data/har/auth_tracker.har" --har "$T/zero.har" 2>&1)
+expect_code 3 $? "an empty HAR among others"
+
 # trackers --category takes every category the catalog has, and a wrong one lists them
 out=$("$PHIWALL" trackers --category embed --no-easyprivacy --no-easylist); expect_code 0 $? "--category embed"
 expect_match "$out" "youtube-embed +embed" "--category embed lists the embeds"
