@@ -137,10 +137,11 @@ static void summary(pw_buf *b, const pw_scan_result *r)
                       pw_severity_name((pw_severity)s));
     int inferred = r->source == PW_SOURCE_STATIC;
     pw_buf_printf(b,
-                  "</div><p class=\"stats\">%zu pages · %zu requests%s · %zu to third parties · "
-                  "%zu tracker beacons %s%s</p>",
-                  r->n_pages, r->n_requests, inferred ? " inferred" : "", r->n_third_party,
-                  r->n_beacons, inferred ? "inferred" : "decoded",
+                  "</div><p class=\"stats\">%zu page%s · %zu request%s%s · %zu to third "
+                  "parties · %zu tracker beacon%s %s%s</p>",
+                  r->n_pages, r->n_pages == 1 ? "" : "s", r->n_requests,
+                  r->n_requests == 1 ? "" : "s", inferred ? " inferred" : "", r->n_third_party,
+                  r->n_beacons, r->n_beacons == 1 ? "" : "s", inferred ? "inferred" : "decoded",
                   r->n_decode_errors ? " · some bodies could not be decoded" : "");
     if (inferred)
         pw_buf_puts(b, "<div class=\"note\"><b>Static triage: inferred, not observed.</b> "

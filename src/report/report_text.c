@@ -65,9 +65,10 @@ static void summary(pw_buf *b, const pw_scan_result *r, int color)
     safe(b, r->target);
     pw_buf_putc(b, '\n');
     int inferred = r->source == PW_SOURCE_STATIC;
-    pw_buf_printf(b, "%zu pages, %zu requests%s (%zu third-party), %zu tracker beacons%s",
-                  r->n_pages, r->n_requests, inferred ? " inferred" : "", r->n_third_party,
-                  r->n_beacons, inferred ? " inferred" : "");
+    pw_buf_printf(b, "%zu page%s, %zu request%s%s (%zu third-party), %zu tracker beacon%s%s",
+                  r->n_pages, r->n_pages == 1 ? "" : "s", r->n_requests,
+                  r->n_requests == 1 ? "" : "s", inferred ? " inferred" : "", r->n_third_party,
+                  r->n_beacons, r->n_beacons == 1 ? "" : "s", inferred ? " inferred" : "");
     if (r->n_decode_errors)
         pw_buf_printf(b, ", %zu undecodable", r->n_decode_errors);
     if (inferred)
