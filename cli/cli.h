@@ -64,6 +64,11 @@ int pw_cli_number_arg(const char *cmd, const char *opt, const char *v, long lo, 
  * replace what it was made from. */
 int pw_cli_same_file(const char *a, const char *b);
 
+/* Write text made of lines to f with each line shown safe for a terminal (pw_report_text_safe:
+ * ESC, CR and the like as escapes); the newlines between lines stay. For output that quotes
+ * what a site or a visitor sent. */
+void pw_cli_write_safe_lines(FILE *f, const char *s, size_t n);
+
 /* Read a whole file (or "-" for stdin) into a malloc'd buffer. */
 int pw_cli_read_file(const char *path, char **data, size_t *len, pw_err *err);
 

@@ -111,8 +111,8 @@ static int explain(const char *config, const char *event_path, const char *ip, c
         } else if (pw_gw_explain(p, &phi, body, n, ip, ua, pw_gw_now_ms(), &out, &err) != PW_OK) {
             pw_err_prefix(&err, "%s: ", event_path);
             rc = pw_cli_fail("gateway", &err);
-        } else {
-            fwrite(out.data, 1, out.len, stdout);
+        } else { /* it quotes the event's own keys and values */
+            pw_cli_write_safe_lines(stdout, out.data ? out.data : "", out.len);
         }
         if (token)
             src.give_back(src.ctx, token);

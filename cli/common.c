@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "phiwall/arena.h"
+#include "phiwall/report.h"
 #include "phiwall/url.h"
 
 int pw_cli_use_color(FILE *f)
@@ -86,6 +87,23 @@ int pw_cli_number_arg(const char *cmd, const char *opt, const char *v, long lo, 
                                   hi, v);
     *out = n;
     return 0;
+}
+
+void pw_cli_write_safe_lines(FILE *f, const char *s, size_t n)
+{
+    pw_buf b;
+    pw_buf_init(&b);
+    for (size_t at = 0; at < n;) {
+        const char *nl = memchr(s + at, '\n', n - at);
+        size_t end = nl ? (size_t)(nl - s) : n;
+        pw_report_text_safe(&b, s + at, end - at);
+        if (nl)
+            pw_buf_putc(&b, '\n');
+        at = end + (nl ? 1 : 0);
+    }
+    if (b.len)
+        fwrite(b.data, 1, b.len, f);
+    pw_buf_free(&b);
 }
 
 int pw_cli_same_file(const char *a, const char *b)

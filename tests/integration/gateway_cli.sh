@@ -67,6 +67,12 @@ mode_err "--ip applies to --explain only" "--ip when serving" --config "$ex" --i
 mode_err "--ua applies to --explain only" "--ua with --check" --check "$ex" --ua x
 out=$("$PHIWALL" gateway --explain "$ev" --config "$ex" --ip 192.0.2.1 --ua x --vocab /dev/null 2>&1)
 expect_code 0 $? "--explain with --ip, --ua, --vocab"
+# --explain quotes the event's keys: they reach the terminal as text, not as control characters
+printf '%s' '{"event_id":"3b241101-e2bb-4255-8caf-4136c566a962","name":"appointment_request","consent":{"ads":true,"analytics":true},"page_url":"https://www.example-hospital.org/","params":{"k\u001b[31m":"v"}}' >"$dir/esc.json"
+out=$("$PHIWALL" gateway --explain "$dir/esc.json" --config "$ex"); expect_code 0 $? "--explain an event with an ESC in a key"
+expect_nomatch "$out" $'\033' "--explain prints no ESC"
+expect_match "$out" 'params\.k\\x1b\[31m +dropped' "--explain shows the key escaped"
+expect_match "$out" "^  meta: DROPPED — meta: no user_data" "--explain keeps its lines and UTF-8 (—)"
 
 out=$("$PHIWALL" gateway --explain "$PW_SRC/tests/data/gateway/event_appointment.json" --config "$ex")
 expect_code 0 $? "--explain"
