@@ -182,6 +182,19 @@ static void sarif_fingerprint(void)
     findings[0].page_url = keep;
 }
 
+/* The SARIF report of the one finding f, in b (freed by the caller). */
+static const char *sarif_of(const pw_finding *f, pw_buf *b)
+{
+    pw_scan_result one = result;
+    one.findings = f;
+    one.n_findings = 1;
+    pw_buf_init(b);
+    pw_report_opts o = {.tool_version = "9.9.9"};
+    pw_err err;
+    CHECK_INT(pw_report_render(&one, PW_REPORT_SARIF, &o, b, &err), PW_OK);
+    return b->data ? b->data : "";
+}
+
 /* SARIF goes to code-scanning dashboards: identifiers are named by kind, never by value, and
  * neither the page's nor the request's query reaches it (the JSON/HTML evidence keeps them). */
 static void sarif_no_identifier_values(void)
@@ -205,15 +218,8 @@ static void sarif_no_identifier_values(void)
     f.evidence = email_ev;
     f.n_evidence = 1;
     f.request = &email_req;
-    pw_scan_result one = result;
-    one.findings = &f;
-    one.n_findings = 1;
     pw_buf b;
-    pw_buf_init(&b);
-    pw_report_opts o = {.tool_version = "9.9.9"};
-    pw_err err;
-    CHECK_INT(pw_report_render(&one, PW_REPORT_SARIF, &o, &b, &err), PW_OK);
-    const char *s = b.data ? b.data : "";
+    const char *s = sarif_of(&f, &b);
     CHECK(strstr(s, "ann.q") == NULL && strstr(s, "Ann+Q") == NULL);
     CHECK(strstr(s, "ud[em]: email.") != NULL);
     CHECK(strstr(s, "email (email)") == NULL); /* a subtype that repeats the kind is not said */
@@ -238,15 +244,8 @@ static void sarif_names_each_kind_once(void)
     pw_finding f = findings[0];
     f.evidence = name_ev;
     f.n_evidence = 1;
-    pw_scan_result one = result;
-    one.findings = &f;
-    one.n_findings = 1;
     pw_buf b;
-    pw_buf_init(&b);
-    pw_report_opts o = {.tool_version = "9.9.9"};
-    pw_err err;
-    CHECK_INT(pw_report_render(&one, PW_REPORT_SARIF, &o, &b, &err), PW_OK);
-    const char *s = b.data ? b.data : "";
+    const char *s = sarif_of(&f, &b);
     const char *first = strstr(s, " dl: name (patient).");
     CHECK(first != NULL);
     CHECK(first && strstr(first + strlen(" dl: name (patient)."), "name (patient)") == NULL);
@@ -275,15 +274,8 @@ static void sarif_masks_identifiers_in_the_path(void)
     f.remediation = "Remove it from h.org/patients/jane.doe%40example.org/*.";
     f.evidence = path_ev;
     f.n_evidence = 1;
-    pw_scan_result one = result;
-    one.findings = &f;
-    one.n_findings = 1;
     pw_buf b;
-    pw_buf_init(&b);
-    pw_report_opts o = {.tool_version = "9.9.9"};
-    pw_err err;
-    CHECK_INT(pw_report_render(&one, PW_REPORT_SARIF, &o, &b, &err), PW_OK);
-    const char *s = b.data ? b.data : "";
+    const char *s = sarif_of(&f, &b);
     CHECK(strstr(s, "jane") == NULL);
     CHECK(strstr(s, "\"uri\": \"https://h.org/patients/[email]/results\"") != NULL);
     CHECK(strstr(s, "|h.org/patients/[email]/results\"") != NULL);
