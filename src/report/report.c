@@ -133,9 +133,7 @@ void pw_report_hit_label(pw_buf *out, const pw_hit *h)
     }
 }
 
-/* Length of the valid UTF-8 sequence at s (at most n bytes), its code point in *cp; 0 when the
- * bytes are no valid sequence (overlong, surrogate, beyond U+10FFFF, cut short). */
-static size_t utf8_seq(const unsigned char *s, size_t n, unsigned *cp)
+size_t pw_report_utf8_seq(const unsigned char *s, size_t n, unsigned *cp)
 {
     size_t len = s[0] >= 0xF0 ? 4 : s[0] >= 0xE0 ? 3 : s[0] >= 0xC0 ? 2 : 0;
     static const unsigned min[5] = {0, 0, 0x80, 0x800, 0x10000};
@@ -174,7 +172,7 @@ void pw_report_text_safe(pw_buf *out, const char *s, size_t n)
             continue;
         }
         unsigned cp = 0;
-        size_t len = u[i] >= 0x80 ? utf8_seq(u + i, n - i, &cp) : 0;
+        size_t len = u[i] >= 0x80 ? pw_report_utf8_seq(u + i, n - i, &cp) : 0;
         if (len && !unsafe_code_point(cp))
             pw_buf_append(out, s + i, len);
         else if (len)

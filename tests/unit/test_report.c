@@ -300,6 +300,40 @@ static void html(void)
     CHECK(strstr(h, "src=\"http") == NULL);
 }
 
+/* What the site sent may be no UTF-8 or hold control characters: the HTML file stays valid UTF-8
+ * without them (U+FFFD in their place, as in the JSON report); tab, CR and LF are kept. */
+static void html_is_valid_utf8(void)
+{
+    static const pw_evidence bad_ev[] = {{.key = "dl",
+                                          .value = "https://h.org/a\xff\xfe\x1b[2J\x01"
+                                                   "b\tc\r\nd",
+                                          .value_len = 28,
+                                          .kind = PW_FIELD_PAGE_URL}};
+    pw_finding f = findings[0];
+    f.page_url = "https://h.org/a\xc3";
+    f.event_name = "Lead\x7f";
+    f.evidence = bad_ev;
+    f.n_evidence = 1;
+    pw_scan_result one = result;
+    one.findings = &f;
+    one.n_findings = 1;
+    pw_buf b;
+    pw_buf_init(&b);
+    pw_report_opts o = {.tool_version = "9.9.9"};
+    pw_err err;
+    CHECK_INT(pw_report_render(&one, PW_REPORT_HTML, &o, &b, &err), PW_OK);
+    const char *h = b.data ? b.data : "";
+    for (size_t i = 0; i < b.len; i++)
+        if ((unsigned char)h[i] < 0x20 && !strchr("\t\r\n", h[i]))
+            CHECK_INT((unsigned char)h[i], '\n'); /* names the byte that got through */
+    CHECK(strchr(h, 0x7f) == NULL);
+    CHECK(strstr(h, "\xff") == NULL && strstr(h, "\xfe") == NULL);
+    CHECK(strstr(h, "https://h.org/a\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd[2J\xef\xbf\xbd"
+                    "b\tc\r\nd") != NULL);
+    CHECK(strstr(h, "Lead\xef\xbf\xbd") != NULL);
+    pw_buf_free(&b);
+}
+
 /* A page screenshot is embedded as a data: URI, never linked. */
 static void html_screenshot(void)
 {
@@ -342,4 +376,5 @@ static void empty_result(void)
 PW_TEST_MAIN(PW_TEST(formats_parse), PW_TEST(text), PW_TEST(json), PW_TEST(sarif),
              PW_TEST(sarif_fingerprint), PW_TEST(sarif_no_identifier_values),
              PW_TEST(sarif_names_each_kind_once), PW_TEST(sarif_masks_identifiers_in_the_path),
-             PW_TEST(html), PW_TEST(html_screenshot), PW_TEST(empty_result))
+             PW_TEST(html), PW_TEST(html_is_valid_utf8), PW_TEST(html_screenshot),
+             PW_TEST(empty_result))
