@@ -173,7 +173,9 @@ static void mask_identifiers(const pw_finding *f, pw_buf *s)
         for (size_t j = 0; j < ev->n_hits; j++) {
             const pw_hit *h = &ev->hits[j];
             size_t n = h->end - h->start;
-            if (!pw_phi_is_identifier(h->category) || h->end > ev->value_len || n < 4)
+            /* a doctor's name on their profile page is the page, not a patient's identifier */
+            int provider = h->subtype && strcmp(h->subtype, "provider") == 0;
+            if (!pw_phi_is_identifier(h->category) || provider || h->end > ev->value_len || n < 4)
                 continue;
             const char *needle = ev->value + h->start;
             pw_buf_clear(&t);

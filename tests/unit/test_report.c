@@ -281,6 +281,23 @@ static void sarif_masks_identifiers_in_the_path(void)
     CHECK(strstr(s, "|h.org/patients/[email]/results\"") != NULL);
     CHECK(strstr(s, "\"remediation\": \"Remove it from h.org/patients/[email]/*.\"") != NULL);
     pw_buf_free(&b);
+    /* a doctor's name in the path of their profile page stays: it is the page's identity */
+    static const pw_hit doctor_hit[] = {{.category = PW_PHI_NAME,
+                                         .subtype = "provider",
+                                         .start = 22,
+                                         .end = 33,
+                                         .normalized = "x"}};
+    static const pw_evidence doctor_ev[] = {{.key = "dl",
+                                             .value = "https://h.org/doctors/elena-marsh",
+                                             .value_len = 33,
+                                             .kind = PW_FIELD_PAGE_URL,
+                                             .hits = doctor_hit,
+                                             .n_hits = 1}};
+    f.page_url = "https://h.org/doctors/elena-marsh";
+    f.evidence = doctor_ev;
+    s = sarif_of(&f, &b);
+    CHECK(strstr(s, "\"uri\": \"https://h.org/doctors/elena-marsh\"") != NULL);
+    pw_buf_free(&b);
 }
 
 static void html(void)
