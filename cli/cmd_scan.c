@@ -198,6 +198,15 @@ int pw_cmd_scan(int argc, char **argv)
     if (optind < argc)
         return pw_cli_usage_error("scan", "give either --har files or URLs, not both ('%s')",
                                   argv[optind]);
+    /* the same recording twice counts every request twice */
+    for (size_t i = 0; i < a.n_hars; i++)
+        for (size_t j = i + 1; j < a.n_hars; j++)
+            if (pw_cli_same_file(a.hars[i], a.hars[j]) ||
+                (strcmp(a.hars[i], "-") == 0 && strcmp(a.hars[j], "-") == 0))
+                return pw_cli_usage_error("scan",
+                                          "--har %s and --har %s are the same file: its "
+                                          "requests would count twice",
+                                          a.hars[i], a.hars[j]);
     /* the report is written after the inputs are read: -o naming one would replace it */
     const char *inputs[MAX_HARS + 2];
     size_t n_inputs = 0;

@@ -84,6 +84,9 @@ cli_err "-o $T/link.har is also an input" "scan -o = --har by a link" \
     scan --har "$T/in.har" -o "$T/link.har"
 cli_err "-o $T/c.tsv is also an input" "scan -o = --canary" \
     scan --har "$T/in.har" --canary "$T/c.tsv" -o "$T/c.tsv"
+cli_err "--har $T/in.har and --har $T/link.har are the same file: its requests would count twice" \
+    "the same HAR twice" scan --har "$T/in.har" --har "$T/link.har"
+cli_err "--har - and --har - are the same file" "stdin twice" scan --har - --har -
 cmp -s "$T/in.har" "$PW_SRC/tests/data/har/auth_tracker.har" && pass || fail "the HAR is intact"
 grep -q jane@example.org "$T/c.tsv" && pass || fail "the canary file is intact"
 "$PHIWALL" scan --har "$T/in.har" -o "$T/out.txt"; expect_code 0 $? "scan -o another file"
