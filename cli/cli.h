@@ -59,6 +59,16 @@ int pw_cli_option_error(const char *cmd, char *const argv[], const struct option
  * usage error's exit code after saying what was expected. */
 int pw_cli_number_arg(const char *cmd, const char *opt, const char *v, long lo, long hi, long *out);
 
+/* 1 if paths a and b name the same existing file (same device and inode: a link or another
+ * spelling of the path too); 0 otherwise, and for "-". An output that is also an input would
+ * replace what it was made from. */
+int pw_cli_same_file(const char *a, const char *b);
+
+/* Write text made of lines to f with each line shown safe for a terminal (pw_report_text_safe:
+ * ESC, CR and the like as escapes); the newlines between lines stay. For output that quotes
+ * what a site or a visitor sent. */
+void pw_cli_write_safe_lines(FILE *f, const char *s, size_t n);
+
 /* Read a whole file (or "-" for stdin) into a malloc'd buffer. */
 int pw_cli_read_file(const char *path, char **data, size_t *len, pw_err *err);
 
@@ -66,7 +76,8 @@ int pw_cli_read_file(const char *path, char **data, size_t *len, pw_err *err);
 pw_status pw_cli_write_canaries(const char *path, const pw_canary *c, size_t n, pw_err *err);
 
 /* Read a canary file: one "label<TAB>kind<TAB>value" per line (kind: text, name, email, phone,
- * date, zip, gender, address, id); '#' starts a comment. Strings live in the arena. */
+ * date, zip, gender, address, id); '#' starts a comment. An empty label or value, or a fourth
+ * column, is a parse error naming the line. Strings live in the arena. */
 pw_status pw_cli_read_canaries(const char *path, pw_arena *a, pw_canary **out, size_t *n,
                                pw_err *err);
 

@@ -12,12 +12,15 @@
 
 #include "audit.h"
 #include "cli.h"
+#include "phiwall/report.h"
 
 typedef struct audit_args {
     const char *path;
-    const char *expect_head;
+    char expect_head[65]; /* lower-case hex, "" when not given */
     pw_audit_filter filter;
     int json;
+    const char *list_only;   /* a `list` option given ("since"…), for verify's usage error */
+    const char *verify_only; /* likewise "expect-head" for list */
 } audit_args;
 
 static void usage(void)
@@ -27,19 +30,43 @@ static void usage(void)
            "                          [--destination NAME] [--json]\n\n"
            "The gateway records every disclosure (accepted, dropped, queued, duplicate, sending,\n"
            "sent, retry, dead; a 'sending' without a later outcome: the gateway stopped while the\n"
-           "request was out, the event may have been disclosed) in a hash-chained log. `verify` "
-           "recomputes the chain and names the first\n"
-           "record that does not link to the one before (FILE:LINE), exit 1. Alone it proves the\n"
-           "log is consistent, not that it is the one written: whoever can write the file can\n"
-           "rewrite every hash from an edit on, or cut the tail. It prints the head hash: keep a\n"
-           "copy elsewhere; --expect-head HASH then also requires that record to be in the chain,\n"
-           "which proves every record up to it unchanged.\n"
+           "request was out, the event may have been disclosed) in a hash-chained log.\n"
+           "`verify` recomputes the chain and names the first record that does not link to the\n"
+           "one before (FILE:LINE), exit 1. Alone it proves the log is consistent, not that it is\n"
+           "the one written: whoever can write the file can rewrite every hash from an edit on,\n"
+           "or cut the tail. It prints the head hash: keep a copy elsewhere; --expect-head HASH\n"
+           "then also requires that record to be in the chain, which proves every record up to\n"
+           "it unchanged.\n"
            "`list` prints records, oldest first, verifying the chain as it reads: at a broken\n"
-           "record it stops with a warning naming FILE:LINE, exit 1. TIME is 2026-11-01 or\n"
-           "2026-11-01T00:00:00Z.\n\n"
-           "  --audit PATH   the log (default $" PW_AUDIT_PATH_ENV ", else " PW_AUDIT_DEFAULT_PATH
-           ",\n"
-           "                 the same as `phiwall gateway` writes by default)\n");
+           "record it stops with a warning naming FILE:LINE, exit 1.\n\n"
+           "  --audit PATH        the log (default $" PW_AUDIT_PATH_ENV
+           ", else " PW_AUDIT_DEFAULT_PATH ",\n"
+           "                      the same as `phiwall gateway` writes by default)\n"
+           "  --expect-head HASH  verify: the head hash printed earlier (64 hex digits) must be\n"
+           "                      a record of the chain\n"
+           "  --since TIME        list: records at or after TIME (2026-11-01 or\n"
+           "                      2026-11-01T00:00:00Z)\n"
+           "  --event ID          list: one event's records (its event_id)\n"
+           "  --destination NAME  list: one destination's records (meta, ga4…)\n"
+           "  --json              list: the stored JSON lines, one record a line\n"
+           "  -h, --help          this help\n"
+           "Exit: 0 intact, 1 chain broken (or the expected head missing), 2 usage, 3 the log\n"
+           "could not be read.\n");
+}
+
+/* The head hash `verify` printed: 64 hex digits, in either case (a copy may have been
+ * upper-cased); anything else is a usage error rather than a chain that looks cut. */
+static int set_expect_head(audit_args *a, const char *v)
+{
+    size_t n = strlen(v);
+    if (n != 64 || strspn(v, "0123456789abcdefABCDEF") != n)
+        return pw_cli_usage_error("audit",
+                                  "--expect-head: expected the 64 hex digits of a head "
+                                  "hash (`phiwall audit verify` prints it), got '%s'",
+                                  v);
+    for (size_t i = 0; i <= n; i++)
+        a->expect_head[i] = (char)(v[i] >= 'A' && v[i] <= 'F' ? v[i] - 'A' + 'a' : v[i]);
+    return 0;
 }
 
 static int parse_args(int argc, char **argv, audit_args *a)
@@ -52,14 +79,21 @@ static int parse_args(int argc, char **argv, audit_args *a)
                                          {"json", no_argument, NULL, 'j'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
-    int c;
+    int c, rc;
     pw_err err = {0};
     while ((c = getopt_long(argc, argv, "a:s:e:d:x:jh", opts, NULL)) != -1) {
+        for (const struct option *o = opts; o->name; o++)
+            if (o->val == c && strchr("sedj", c))
+                a->list_only = o->name;
         switch (c) {
         case 'a': a->path = optarg; break;
         case 'e': a->filter.event_id = optarg; break;
         case 'd': a->filter.destination = optarg; break;
-        case 'x': a->expect_head = optarg; break;
+        case 'x':
+            a->verify_only = "expect-head";
+            if ((rc = set_expect_head(a, optarg)))
+                return rc;
+            break;
         case 'j': a->json = 1; break;
         case 'h': usage(); return PW_EXIT_CLEAN;
         case 's':
@@ -94,8 +128,7 @@ static int check_expected_head(const audit_args *a, const pw_audit_verify_result
 {
     head_search h = {.hash = a->expect_head};
     pw_err err = {0};
-    if (strlen(a->expect_head) == 64 &&
-        pw_audit_list_file(a->path, NULL, find_head, &h, &err) != PW_OK)
+    if (pw_audit_list_file(a->path, NULL, find_head, &h, &err) != PW_OK)
         return pw_cli_fail("audit", &err);
     if (!h.lineno) {
         pw_cli_errorf("audit",
@@ -124,7 +157,7 @@ static int run_verify(const audit_args *a)
     }
     if (st != PW_OK)
         return pw_cli_fail("audit", &err);
-    if (a->expect_head)
+    if (a->expect_head[0])
         return check_expected_head(a, &res);
     printf("%s: %llu record(s), chain intact\nhead %s\n", a->path, (unsigned long long)res.records,
            res.head_hash[0] ? res.head_hash : "(empty log)");
@@ -139,20 +172,37 @@ static int print_entry(const pw_audit_entry *e, void *ctx)
         fputc('\n', stdout);
         return 0;
     }
-    printf("%-24s %-9s %-10s %-36s %-16s", e->time ? e->time : "?", e->action ? e->action : "?",
-           e->destination ? e->destination : "-", e->event_id ? e->event_id : "-",
-           e->event_name ? e->event_name : "-");
+    /* the log is a plain file: what it holds reaches the terminal only as text (a chain
+     * rewritten from an edit on still verifies, ESC and CR included) */
+    pw_buf b;
+    pw_buf_init(&b);
+    const char *cols[] = {e->time ? e->time : "?", e->action ? e->action : "?",
+                          e->destination ? e->destination : "-", e->event_id ? e->event_id : "-",
+                          e->event_name ? e->event_name : "-"};
+    static const int width[] = {24, 9, 10, 36, 16};
+    for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++) {
+        size_t at = b.len;
+        if (i)
+            pw_buf_putc(&b, ' ');
+        pw_report_text_safe(&b, cols[i], strlen(cols[i]));
+        for (size_t w = b.len - at - (i ? 1 : 0); w < (size_t)width[i]; w++)
+            pw_buf_putc(&b, ' ');
+    }
     if (e->http_status)
-        printf(" http=%d", e->http_status);
-    if (e->rule)
-        printf(" rule=%s", e->rule);
-    if (e->detail)
-        printf(" %s", e->detail);
-    if (e->fields_json)
-        printf(" fields=%s", e->fields_json);
-    if (e->payload_sha256)
-        printf(" sha256=%s", e->payload_sha256);
-    fputc('\n', stdout);
+        pw_buf_printf(&b, " http=%d", e->http_status);
+    const char *tail[][2] = {{" rule=", e->rule},
+                             {" ", e->detail},
+                             {" fields=", e->fields_json},
+                             {" sha256=", e->payload_sha256}};
+    for (size_t i = 0; i < sizeof tail / sizeof tail[0]; i++) {
+        if (!tail[i][1])
+            continue;
+        pw_buf_puts(&b, tail[i][0]);
+        pw_report_text_safe(&b, tail[i][1], strlen(tail[i][1]));
+    }
+    pw_buf_putc(&b, '\n');
+    fwrite(b.data, 1, b.len, stdout);
+    pw_buf_free(&b);
     return 0;
 }
 
@@ -192,6 +242,12 @@ int pw_cmd_audit(int argc, char **argv)
     if (optind < argc - 1)
         return pw_cli_usage_error("audit", "unexpected argument '%s'", argv[optind + 1]);
     a.path = pw_audit_resolve_path(a.path); /* the one `phiwall gateway` writes by default */
+    if (strcmp(sub, "verify") == 0 && a.list_only)
+        return pw_cli_usage_error("audit", "--%s is an option of `audit list`, not verify",
+                                  a.list_only);
+    if (strcmp(sub, "list") == 0 && a.verify_only)
+        return pw_cli_usage_error("audit", "--%s is an option of `audit verify`, not list",
+                                  a.verify_only);
     if (strcmp(sub, "verify") == 0)
         return run_verify(&a);
     if (strcmp(sub, "list") == 0)

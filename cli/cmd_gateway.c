@@ -111,8 +111,8 @@ static int explain(const char *config, const char *event_path, const char *ip, c
         } else if (pw_gw_explain(p, &phi, body, n, ip, ua, pw_gw_now_ms(), &out, &err) != PW_OK) {
             pw_err_prefix(&err, "%s: ", event_path);
             rc = pw_cli_fail("gateway", &err);
-        } else {
-            fwrite(out.data, 1, out.len, stdout);
+        } else { /* it quotes the event's own keys and values */
+            pw_cli_write_safe_lines(stdout, out.data ? out.data : "", out.len);
         }
         if (token)
             src.give_back(src.ctx, token);
@@ -156,6 +156,24 @@ static int serve(pw_gw_server_opts *o)
     return PW_EXIT_CLEAN;
 }
 
+/* --check, --explain and serving are three modes: an option of another mode would be ignored
+ * without a word (--check FILE --config OTHER validated FILE only), so it is a usage error. */
+static int check_modes(const char *check_path, const char *explain_path, const char *config,
+                       const char *serve_opt, const char *explain_opt)
+{
+    if (check_path && (explain_path || config))
+        return pw_cli_usage_error("gateway",
+                                  "--check FILE validates FILE alone: give it without "
+                                  "--%s",
+                                  explain_path ? "explain" : "config");
+    if ((check_path || explain_path) && serve_opt)
+        return pw_cli_usage_error("gateway", "--%s is for running the gateway, not --%s", serve_opt,
+                                  check_path ? "check" : "explain");
+    if (!explain_path && explain_opt)
+        return pw_cli_usage_error("gateway", "--%s applies to --explain only", explain_opt);
+    return 0;
+}
+
 int pw_cmd_gateway(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -169,11 +187,17 @@ int pw_cmd_gateway(int argc, char **argv)
     pw_gw_server_opts o = {.host = "127.0.0.1", .port = 8787};
     const char *check_path = NULL, *explain_path = NULL;
     const char *ip = "203.0.113.7", *ua = "Mozilla/5.0 (phiwall explain)";
+    const char *serve_opt = NULL, *explain_opt = NULL; /* one given, for a wrong-mode error */
     int c, rc;
     long n;
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        for (const struct option *op = opts; op->name; op++)
+            if (op->val == c && strchr("lsatHm", c))
+                serve_opt = op->name;
+            else if (op->val == c && strchr("iu", c))
+                explain_opt = op->name;
         switch (c) {
         case 'c': o.config = optarg; break;
         case 'l':
@@ -209,6 +233,8 @@ int pw_cmd_gateway(int argc, char **argv)
     }
     if (optind < argc)
         return pw_cli_usage_error("gateway", "unexpected argument '%s'", argv[optind]);
+    if ((rc = check_modes(check_path, explain_path, o.config, serve_opt, explain_opt)))
+        return rc;
     if (check_path)
         return check(check_path, o.vocab_file);
     if (!o.config)

@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <yajl/yajl_gen.h>
 #include <yajl/yajl_tree.h>
 
 #include "cli.h"
@@ -37,7 +36,8 @@ static void usage(void)
     printf("Usage: phiwall redact [options] < input > output\n\n"
            "Remove PHI (identifiers, health context, canaries) from text or JSON lines.\n\n"
            "  --format text|json   text: redact each line (default); json: each line is a JSON\n"
-           "                       value, every string value is redacted, keys are kept\n"
+           "                       value (nested at most 512 deep), every string value is\n"
+           "                       redacted, keys are kept\n"
            "  --type text|url|form|json  field type for text lines (default text; URLs are\n"
            "                       recognised by their scheme either way)\n"
            "  --hits               print the hits as JSON lines instead of redacting\n"
@@ -94,59 +94,107 @@ static pw_status one_string(redactor *r, const char *key, const char *s, size_t 
     return pw_redact(r->d, r->s, &r->arena, key, s, n, type, &r->out, err);
 }
 
-static pw_status json_value(redactor *r, yajl_gen g, const char *key, yajl_val v, pw_err *err);
+/* Deeper JSON is refused with its line number: the walk recurses once per level. */
+#define JSON_MAX_DEPTH 512
 
-static pw_status json_object(redactor *r, yajl_gen g, const char *parent, yajl_val v, pw_err *err)
+static pw_status json_value(redactor *r, pw_buf *g, const char *key, yajl_val v, int depth,
+                            pw_err *err);
+
+static pw_status json_object(redactor *r, pw_buf *g, const char *parent, yajl_val v, int depth,
+                             pw_err *err)
 {
-    yajl_gen_map_open(g);
+    pw_buf_putc(g, '{');
     for (size_t i = 0; i < v->u.object.len; i++) {
         const char *k = v->u.object.keys[i];
-        yajl_gen_string(g, (const unsigned char *)k, strlen(k));
+        if (i)
+            pw_buf_putc(g, ',');
+        pw_buf_json_string(g, k, strlen(k));
+        pw_buf_putc(g, ':');
         /* "product.name" is not a person's name where "patient.name" and "name" are: the
          * detector sees the member's path (the arena is reset per input line) */
         const char *path = parent ? pw_arena_sprintf(&r->arena, "%s.%s", parent, k) : k;
         if (!path)
             return pw_err_set(err, PW_ERR_NOMEM, "out of memory");
-        pw_status st = json_value(r, g, path, v->u.object.values[i], err);
+        pw_status st = json_value(r, g, path, v->u.object.values[i], depth + 1, err);
         if (st != PW_OK)
             return st;
     }
-    yajl_gen_map_close(g);
+    pw_buf_putc(g, '}');
     return PW_OK;
 }
 
-static pw_status json_value(redactor *r, yajl_gen g, const char *key, yajl_val v, pw_err *err)
+static pw_status json_value(redactor *r, pw_buf *g, const char *key, yajl_val v, int depth,
+                            pw_err *err)
 {
+    /* depth: the arrays and objects around v (json_depth let the line through; this holds the
+     * walk to the same bound whoever calls it) */
+    if ((YAJL_IS_OBJECT(v) || YAJL_IS_ARRAY(v)) && depth >= JSON_MAX_DEPTH)
+        return pw_err_set(err, PW_ERR_LIMIT, "JSON nested deeper than %d levels", JSON_MAX_DEPTH);
     if (YAJL_IS_STRING(v)) {
         const char *s = YAJL_GET_STRING(v);
         pw_status st = one_string(r, key, s, strlen(s), PW_FT_JSON_VALUE, err);
         if (st != PW_OK)
             return st;
-        if (r->o->hits)
-            return PW_OK;
-        yajl_gen_string(g, (const unsigned char *)(r->out.data ? r->out.data : ""), r->out.len);
+        if (!r->o->hits)
+            pw_buf_json_string(g, r->out.data ? r->out.data : "", r->out.len);
     } else if (YAJL_IS_OBJECT(v)) {
-        return json_object(r, g, key, v, err);
+        return json_object(r, g, key, v, depth, err);
     } else if (YAJL_IS_ARRAY(v)) {
-        yajl_gen_array_open(g);
+        pw_buf_putc(g, '[');
         for (size_t i = 0; i < v->u.array.len; i++) {
-            pw_status st = json_value(r, g, key, v->u.array.values[i], err);
+            if (i)
+                pw_buf_putc(g, ',');
+            pw_status st = json_value(r, g, key, v->u.array.values[i], depth + 1, err);
             if (st != PW_OK)
                 return st;
         }
-        yajl_gen_array_close(g);
+        pw_buf_putc(g, ']');
     } else if (YAJL_IS_NUMBER(v)) {
-        yajl_gen_number(g, v->u.number.r, strlen(v->u.number.r));
-    } else if (YAJL_IS_TRUE(v) || YAJL_IS_FALSE(v)) {
-        yajl_gen_bool(g, YAJL_IS_TRUE(v));
+        pw_buf_puts(g, v->u.number.r); /* as written: no float round trip */
     } else {
-        yajl_gen_null(g);
+        pw_buf_puts(g, YAJL_IS_TRUE(v) ? "true" : YAJL_IS_FALSE(v) ? "false" : "null");
     }
     return PW_OK;
 }
 
+/* The deepest nesting of brackets in a JSON text, strings skipped: yajl's tree parser is
+ * flat, but freeing the tree recurses (and crashes half a million levels down), so depth is
+ * checked before a tree is built. *nul: a string holds \u0000, which the tree (C strings)
+ * would cut the string at. */
+static int json_depth(const char *s, int *nul)
+{
+    int depth = 0, deepest = 0, in_string = 0;
+    *nul = 0;
+    for (; *s; s++) {
+        if (in_string) {
+            if (*s == '\\' && s[1] == 'u' && strncmp(s + 2, "0000", 4) == 0)
+                *nul = 1;
+            if (*s == '\\' && s[1])
+                s++;
+            else if (*s == '"')
+                in_string = 0;
+        } else if (*s == '"') {
+            in_string = 1;
+        } else if (*s == '[' || *s == '{') {
+            deepest = ++depth > deepest ? depth : deepest;
+        } else if (*s == ']' || *s == '}') {
+            depth--;
+        }
+    }
+    return deepest;
+}
+
 static pw_status json_line(redactor *r, const char *line, pw_err *err)
 {
+    int nul;
+    if (json_depth(line, &nul) > JSON_MAX_DEPTH)
+        return pw_err_set(err, PW_ERR_LIMIT, "stdin: line %zu: JSON nested deeper than %d levels",
+                          r->line, JSON_MAX_DEPTH);
+    /* the rest of such a string would vanish from the output without a word */
+    if (nul)
+        return pw_err_set(err, PW_ERR_UNSUPPORTED,
+                          "stdin: line %zu: a string holds \\u0000, which redact cannot keep",
+                          r->line);
     char msg[256];
     yajl_val v = yajl_tree_parse(line, msg, sizeof msg);
     if (!v) {
@@ -155,20 +203,18 @@ static pw_status json_line(redactor *r, const char *line, pw_err *err)
             *nl = '\0';
         return pw_err_set(err, PW_ERR_PARSE, "stdin: line %zu: invalid JSON: %s", r->line, msg);
     }
-    yajl_gen g = yajl_gen_alloc(NULL);
-    pw_status st =
-        g ? json_value(r, g, NULL, v, err) : pw_err_set(err, PW_ERR_NOMEM, "out of memory");
+    pw_buf g;
+    pw_buf_init(&g);
+    pw_status st = json_value(r, &g, NULL, v, 0, err);
+    if (st == PW_OK && g.failed)
+        st = pw_err_set(err, PW_ERR_NOMEM, "out of memory");
     if (st == PW_OK && !r->o->hits) {
-        const unsigned char *buf;
-        size_t len;
-        yajl_gen_get_buf(g, &buf, &len);
-        fwrite(buf, 1, len, stdout);
-        fputc('\n', stdout);
+        pw_buf_putc(&g, '\n');
+        fwrite(g.data, 1, g.len, stdout);
     } else if (st != PW_OK) {
         pw_err_prefix(err, "stdin: line %zu: ", r->line);
     }
-    if (g)
-        yajl_gen_free(g);
+    pw_buf_free(&g);
     yajl_tree_free(v);
     return st;
 }
@@ -260,7 +306,8 @@ int pw_cmd_redact(int argc, char **argv)
             break;
         case 't':
             if (!parse_type(optarg, &o.type))
-                return pw_cli_usage_error("redact", "--type: expected text|url|form|json");
+                return pw_cli_usage_error(
+                    "redact", "--type: expected text, url, form or json, got '%s'", optarg);
             break;
         case 'H': o.hits = 1; break;
         case 'c': o.canary_file = optarg; break;

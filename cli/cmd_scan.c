@@ -135,6 +135,15 @@ static int read_one(pw_cli_pipeline *p, const char *path, pw_err *err)
     pw_status s = pw_har_read_ex(f, path, &sink, &opts, &st, err);
     if (f != stdin)
         fclose(f);
+    /* a HAR saved before anything loaded (or with a filter on) observed nothing: that is no
+     * clean site, so it is said rather than reported as "No tracker findings", exit 0 */
+    if (s == PW_OK && st.n_entries == 0) {
+        pw_err_set(err, PW_ERR_INVALID,
+                   "%s: the HAR holds no requests (log.entries is empty): nothing was observed to "
+                   "assess",
+                   path);
+        return 0;
+    }
     if (s == PW_OK && st.n_truncated)
         fprintf(stderr,
                 "phiwall: scan: note: %s: %zu string(s) longer than %zu MiB were truncated "
@@ -189,5 +198,27 @@ int pw_cmd_scan(int argc, char **argv)
     if (optind < argc)
         return pw_cli_usage_error("scan", "give either --har files or URLs, not both ('%s')",
                                   argv[optind]);
+    /* the same recording twice counts every request twice */
+    for (size_t i = 0; i < a.n_hars; i++)
+        for (size_t j = i + 1; j < a.n_hars; j++)
+            if (pw_cli_same_file(a.hars[i], a.hars[j]) ||
+                (strcmp(a.hars[i], "-") == 0 && strcmp(a.hars[j], "-") == 0))
+                return pw_cli_usage_error("scan",
+                                          "--har %s and --har %s are the same file: its "
+                                          "requests would count twice",
+                                          a.hars[i], a.hars[j]);
+    /* the report is written after the inputs are read: -o naming one would replace it */
+    const char *inputs[MAX_HARS + 2];
+    size_t n_inputs = 0;
+    for (size_t i = 0; i < a.n_hars; i++)
+        inputs[n_inputs++] = a.hars[i];
+    inputs[n_inputs++] = a.canary;
+    inputs[n_inputs++] = a.vocab;
+    for (size_t i = 0; i < n_inputs; i++)
+        if (pw_cli_same_file(a.out.output, inputs[i]))
+            return pw_cli_usage_error("scan",
+                                      "-o %s is also an input ('%s'): the report would "
+                                      "overwrite it",
+                                      a.out.output, inputs[i]);
     return scan_hars(&a);
 }

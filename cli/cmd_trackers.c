@@ -12,6 +12,7 @@
 #include "cli.h"
 #include "phiwall/buf.h"
 #include "phiwall/decode.h"
+#include "phiwall/report.h"
 
 typedef struct trackers_opts {
     const char *category;
@@ -36,7 +37,8 @@ static void usage(void)
            "List the tracker catalog, or decode one request into the beacons it carries.\n\n"
            "Options:\n"
            "  -c, --category C       only this category: advertising, analytics, session-replay,\n"
-           "                         tag-manager, social, cdp, chat, other\n"
+           "                         tag-manager, social, cdp, chat, other, consent-manager,\n"
+           "                         embed\n"
            "  -j, --json             machine-readable output\n"
            "  -d, --decode URL       decode a request to URL instead of listing\n"
            "  -X, --method M         request method (default GET, or POST with --body)\n"
@@ -81,7 +83,7 @@ static int parse_args(int argc, char **argv, trackers_opts *o)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    int c;
+    int c, rc;
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "c:jd:X:b:t:p:H:h", opts, NULL)) != -1) {
@@ -108,8 +110,16 @@ static int parse_args(int argc, char **argv, trackers_opts *o)
     }
     if (optind < argc)
         return pw_cli_usage_error("trackers", "unexpected argument '%s'", argv[optind]);
-    if (o->category && pw_category_parse(o->category, &o->cat) != 0)
-        return pw_cli_usage_error("trackers", "unknown category '%s'", o->category);
+    if (o->category && pw_category_parse(o->category, &o->cat) != 0) {
+        pw_buf names; /* from the one table the catalog parses */
+        pw_buf_init(&names);
+        for (int k = 0; k < PW_CATEGORY__COUNT; k++)
+            pw_buf_printf(&names, "%s%s", k ? ", " : "", pw_category_name((pw_category)k));
+        rc = pw_cli_usage_error("trackers", "unknown category '%s' (expected %s)", o->category,
+                                names.data ? names.data : "");
+        pw_buf_free(&names);
+        return rc;
+    }
     o->has_category = o->category != NULL;
     if (o->decode_url && !pw_cli_http_url(o->decode_url))
         return pw_cli_usage_error("trackers", "--decode: '%s' is not an http(s) URL",
@@ -190,17 +200,9 @@ static void list_text(const trackers_opts *o, const pw_catalog *c, pw_buf *b)
 
 /* ---- decoding one request ---- */
 
-static void text_value(pw_buf *b, const char *v, size_t n)
+static void text_safe(pw_buf *b, const char *s)
 {
-    for (size_t i = 0; i < n; i++) {
-        unsigned char ch = (unsigned char)v[i];
-        if (ch == '\n')
-            pw_buf_puts(b, "\\n");
-        else if (ch < 0x20 || ch == 0x7f)
-            pw_buf_printf(b, "\\x%02x", ch);
-        else
-            pw_buf_putc(b, (char)ch);
-    }
+    pw_report_text_safe(b, s, strlen(s));
 }
 
 static void beacon_text(pw_buf *b, const pw_beacon *be, size_t i)
@@ -209,17 +211,22 @@ static void beacon_text(pw_buf *b, const pw_beacon *be, size_t i)
     pw_buf_printf(b, "beacon %zu: %s — %s (%s)\n", i + 1, t->product, t->vendor, t->id);
     pw_buf_printf(b, "  category: %s   BAA: %s (%s)\n", pw_category_name(t->category),
                   pw_baa_name(t->baa), t->baa_note);
-    pw_buf_printf(b, "  kind: %s   transport: %s   account: %s   event: %s%s\n",
-                  pw_beacon_kind_name(be->kind), be->transport ? be->transport : "-",
-                  be->account_id ? be->account_id : "-", be->event_name ? be->event_name : "-",
-                  be->automatic ? "   (automatic)" : "");
+    pw_buf_printf(b, "  kind: %s   transport: %s   account: ", pw_beacon_kind_name(be->kind),
+                  be->transport ? be->transport : "-");
+    /* the account, event name and field keys come from the request: shown safe, like values */
+    text_safe(b, be->account_id ? be->account_id : "-");
+    pw_buf_puts(b, "   event: ");
+    text_safe(b, be->event_name ? be->event_name : "-");
+    pw_buf_puts(b, be->automatic ? "   (automatic)\n" : "\n");
     if (be->matched_rule)
         pw_buf_printf(b, "  matched rule: %s\n", be->matched_rule);
     pw_buf_printf(b, "  fields (%zu):\n", be->n_fields);
     for (size_t k = 0; k < be->n_fields; k++) {
         const pw_field *f = &be->fields[k];
-        pw_buf_printf(b, "    %-12s %s = ", pw_field_kind_name(f->kind), f->key);
-        text_value(b, f->value, f->value_len);
+        pw_buf_printf(b, "    %-12s ", pw_field_kind_name(f->kind));
+        text_safe(b, f->key);
+        pw_buf_puts(b, " = ");
+        pw_report_text_safe(b, f->value, f->value_len);
         pw_buf_puts(b, f->hashed ? "   [sha256]\n" : "\n");
     }
 }

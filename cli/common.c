@@ -5,10 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
 #include "phiwall/arena.h"
+#include "phiwall/report.h"
 #include "phiwall/url.h"
 
 int pw_cli_use_color(FILE *f)
@@ -85,6 +87,32 @@ int pw_cli_number_arg(const char *cmd, const char *opt, const char *v, long lo, 
                                   hi, v);
     *out = n;
     return 0;
+}
+
+void pw_cli_write_safe_lines(FILE *f, const char *s, size_t n)
+{
+    pw_buf b;
+    pw_buf_init(&b);
+    for (size_t at = 0; at < n;) {
+        const char *nl = memchr(s + at, '\n', n - at);
+        size_t end = nl ? (size_t)(nl - s) : n;
+        pw_report_text_safe(&b, s + at, end - at);
+        if (nl)
+            pw_buf_putc(&b, '\n');
+        at = end + (nl ? 1 : 0);
+    }
+    if (b.len)
+        fwrite(b.data, 1, b.len, f);
+    pw_buf_free(&b);
+}
+
+int pw_cli_same_file(const char *a, const char *b)
+{
+    struct stat sa, sb;
+    if (!a || !b || strcmp(a, "-") == 0 || strcmp(b, "-") == 0)
+        return 0;
+    return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
+           sa.st_ino == sb.st_ino;
 }
 
 int pw_cli_read_file(const char *path, char **data, size_t *len, pw_err *err)
@@ -184,6 +212,19 @@ pw_status pw_cli_read_canaries(const char *path, pw_arena *a, pw_canary **out, s
             break;
         }
         *t1 = *t2 = '\0';
+        /* a canary that can never match is a mistake to say, not to skip: the scan would report
+         * the value's absence as if it had been looked for */
+        const char *value = t2 + 1, *what = NULL;
+        if (strchr(value, '\t'))
+            what = "expected 3 tab-separated columns, found more";
+        else if (!line[0])
+            what = "empty label";
+        else if (value[strspn(value, " ")] == '\0')
+            what = "empty value";
+        if (what) {
+            st = pw_err_set(err, PW_ERR_PARSE, "%s: line %zu: %s", path, line_no, what);
+            break;
+        }
         if (canary_kind(t1 + 1, &c.kind) != 0) {
             st = pw_err_set(err, PW_ERR_PARSE, "%s: line %zu: unknown canary kind '%s'", path,
                             line_no, t1 + 1);

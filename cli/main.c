@@ -2,6 +2,7 @@
  * main.c — the phiwall program: global options and dispatch through the command table.
  * Each command lives in its own cmd_<name>.c and parses its own options with getopt_long.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -80,6 +81,18 @@ static int cmd_version(int argc, char **argv)
     return PW_EXIT_CLEAN;
 }
 
+/* Whatever a command printed must have reached stdout: a full disk or a closed pipe under
+ * `phiwall audit list > export.txt` would otherwise leave a cut file behind an exit 0. */
+static int stdout_checked(int rc)
+{
+    int failed = fflush(stdout) != 0 || ferror(stdout);
+    if (!failed || rc == PW_EXIT_USAGE || rc == PW_EXIT_RUNTIME) /* errors said their own */
+        return rc;
+    pw_cli_errorf(NULL, "stdout: write failed%s%s", errno ? ": " : "",
+                  errno ? strerror(errno) : "");
+    return PW_EXIT_RUNTIME;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -88,14 +101,14 @@ int main(int argc, char **argv)
     }
     const char *first = argv[1];
     if (strcmp(first, "--version") == 0 || strcmp(first, "-V") == 0)
-        return cmd_version(argc - 1, argv + 1);
+        return stdout_checked(cmd_version(argc - 1, argv + 1));
     if (strcmp(first, "--help") == 0 || strcmp(first, "-h") == 0)
-        return cmd_help(1, argv + 1);
+        return stdout_checked(cmd_help(1, argv + 1));
     const pw_cli_command *c = find_command(first);
     if (!c) {
         pw_cli_errorf(NULL, "unknown command '%s'", first);
         fprintf(stderr, "Try 'phiwall help'.\n");
         return PW_EXIT_USAGE;
     }
-    return c->run(argc - 1, argv + 1);
+    return stdout_checked(c->run(argc - 1, argv + 1));
 }

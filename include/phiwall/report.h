@@ -32,6 +32,13 @@ typedef struct pw_report_opts {
  * net::ERR_NAME_NOT_RESOLVED), 1 page did not load or timed out (URL: error)". */
 void pw_report_incomplete_headline(const pw_scan_result *r, pw_buf *out);
 
+/* Append s[0..n) for a terminal: valid UTF-8 is copied, but what a terminal would act on or
+ * what would redraw the report is shown as an escape instead: C0 controls and DEL (\n, \r,
+ * \t, \x1b…), C1 controls (\u009b), bidirectional overrides and isolates (\u202e: they
+ * reorder what is displayed), and bytes that are not UTF-8 (\xff). Scanned sites choose page
+ * titles, URLs and event values: printed raw, an ESC or CR could hide or forge report lines. */
+void pw_report_text_safe(pw_buf *out, const char *s, size_t n);
+
 /* Render into out (appended). */
 pw_status pw_report_render(const pw_scan_result *r, pw_report_format fmt,
                            const pw_report_opts *opts, pw_buf *out, pw_err *err);

@@ -182,6 +182,62 @@ int pw_report_hit_is_search_text(const pw_hit *h)
     return h->category == PW_PHI_CARE_INTENT && h->subtype && strcmp(h->subtype, "search") == 0;
 }
 
+size_t pw_report_utf8_seq(const unsigned char *s, size_t n, unsigned *cp)
+{
+    size_t len = s[0] >= 0xF0 ? 4 : s[0] >= 0xE0 ? 3 : s[0] >= 0xC0 ? 2 : 0;
+    static const unsigned min[5] = {0, 0, 0x80, 0x800, 0x10000};
+    if (len == 0 || s[0] > 0xF4 || len > n)
+        return 0;
+    unsigned c = s[0] & (0x7F >> len);
+    for (size_t i = 1; i < len; i++) {
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+        c = (c << 6) | (s[i] & 0x3F);
+    }
+    if (c < min[len] || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
+        return 0;
+    *cp = c;
+    return len;
+}
+
+/* C1 controls (U+009B is a CSI to some terminals) and the bidirectional embeddings, overrides
+ * and isolates (U+202A-E, U+2066-9) that make displayed text read otherwise than it is. */
+static int unsafe_code_point(unsigned c)
+{
+    return (c >= 0x80 && c <= 0x9F) || (c >= 0x202A && c <= 0x202E) || (c >= 0x2066 && c <= 0x2069);
+}
+
+void pw_report_text_safe(pw_buf *out, const char *s, size_t n)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    size_t i = 0;
+    while (i < n) {
+        size_t run = i; /* printable ASCII goes in runs */
+        while (run < n && u[run] >= 0x20 && u[run] < 0x7F)
+            run++;
+        if (run > i) {
+            pw_buf_append(out, s + i, run - i);
+            i = run;
+            continue;
+        }
+        unsigned cp = 0;
+        size_t len = u[i] >= 0x80 ? pw_report_utf8_seq(u + i, n - i, &cp) : 0;
+        if (len && !unsafe_code_point(cp))
+            pw_buf_append(out, s + i, len);
+        else if (len)
+            pw_buf_printf(out, "\\u%04x", cp);
+        else if (u[i] == '\n')
+            pw_buf_puts(out, "\\n");
+        else if (u[i] == '\r')
+            pw_buf_puts(out, "\\r");
+        else if (u[i] == '\t')
+            pw_buf_puts(out, "\\t");
+        else
+            pw_buf_printf(out, "\\x%02x", u[i]);
+        i += len ? len : 1;
+    }
+}
+
 pw_status pw_report_buf_status(const pw_buf *out, pw_err *err)
 {
     return out->failed ? pw_err_set(err, PW_ERR_NOMEM, "report: out of memory") : PW_OK;

@@ -81,10 +81,34 @@ static const char css[] =
     "break-inside:avoid}summary{display:none}pre{max-height:none;background:#f4f4f4;"
     "color:#000}}";
 
+/* HTML-escaped text that is valid UTF-8 whatever the site sent: a byte that is no UTF-8, or a
+ * control character other than tab, CR and LF, becomes U+FFFD (the JSON report does the same),
+ * so the file stays well-formed for the viewers and converters counsel may use. */
+static void html_text(pw_buf *b, const char *s, size_t n)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    size_t run = 0, i = 0;
+    while (i < n) {
+        unsigned cp = 0;
+        size_t len = u[i] < 0x80 ? 1 : pw_report_utf8_seq(u + i, n - i, &cp);
+        int ctl = (u[i] < 0x20 && u[i] != '\t' && u[i] != '\n' && u[i] != '\r') || u[i] == 0x7F;
+        int bad = len == 0 || ctl;
+        if (!bad) {
+            i += len;
+            continue;
+        }
+        pw_buf_html_text(b, s + run, i - run);
+        pw_buf_puts(b, "\xEF\xBF\xBD");
+        i++;
+        run = i;
+    }
+    pw_buf_html_text(b, s + run, n - run);
+}
+
 static void esc(pw_buf *b, const char *s)
 {
     if (s)
-        pw_buf_html_text(b, s, strlen(s));
+        html_text(b, s, strlen(s));
 }
 
 /* Remediation text: `code` spans become <code>. */
@@ -94,7 +118,7 @@ static void esc_code(pw_buf *b, const char *s)
     for (const char *p = s ? s : ""; *p;) {
         const char *tick = strchr(p, '`');
         size_t n = tick ? (size_t)(tick - p) : strlen(p);
-        pw_buf_html_text(b, p, n);
+        html_text(b, p, n);
         if (!tick)
             break;
         pw_buf_puts(b, in ? "</code>" : "<code>");
@@ -113,11 +137,11 @@ static void html_span(pw_buf *out, const char *s, size_t n, const pw_hit *h, voi
         pw_buf_init(&label);
         pw_report_hit_label(&label, h);
         if (label.data)
-            pw_buf_html_text(out, label.data, label.len);
+            html_text(out, label.data, label.len);
         pw_buf_free(&label);
         pw_buf_puts(out, "\">");
     }
-    pw_buf_html_text(out, s, n);
+    html_text(out, s, n);
     if (h)
         pw_buf_puts(out, "</mark>");
 }
@@ -137,10 +161,11 @@ static void summary(pw_buf *b, const pw_scan_result *r)
                       pw_severity_name((pw_severity)s));
     int inferred = r->source == PW_SOURCE_STATIC;
     pw_buf_printf(b,
-                  "</div><p class=\"stats\">%zu pages · %zu requests%s · %zu to third parties · "
-                  "%zu tracker beacons %s%s</p>",
-                  r->n_pages, r->n_requests, inferred ? " inferred" : "", r->n_third_party,
-                  r->n_beacons, inferred ? "inferred" : "decoded",
+                  "</div><p class=\"stats\">%zu page%s · %zu request%s%s · %zu to third "
+                  "parties · %zu tracker beacon%s %s%s</p>",
+                  r->n_pages, r->n_pages == 1 ? "" : "s", r->n_requests,
+                  r->n_requests == 1 ? "" : "s", inferred ? " inferred" : "", r->n_third_party,
+                  r->n_beacons, r->n_beacons == 1 ? "" : "s", inferred ? "inferred" : "decoded",
                   r->n_decode_errors ? " · some bodies could not be decoded" : "");
     if (inferred)
         pw_buf_puts(b, "<div class=\"note\"><b>Static triage: inferred, not observed.</b> "
@@ -261,7 +286,7 @@ static void evidence(pw_buf *b, const pw_finding *f)
                 if (j)
                     pw_buf_puts(b, " · ");
                 if (label.data)
-                    pw_buf_html_text(b, label.data, label.len);
+                    html_text(b, label.data, label.len);
                 pw_buf_free(&label);
             }
             pw_buf_puts(b, "</div>");
@@ -293,7 +318,7 @@ static void raw_request(pw_buf *b, const pw_request *q)
     }
     if (q->body && q->body_len) {
         pw_buf_putc(b, '\n');
-        pw_buf_html_text(b, (const char *)q->body, q->body_len);
+        html_text(b, (const char *)q->body, q->body_len);
     }
     pw_buf_puts(b, "</pre></details>");
 }

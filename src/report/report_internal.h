@@ -41,6 +41,11 @@ void pw_report_hit_label(pw_buf *out, const pw_hit *h);
  * typed (anything: a name, a member ID), not a vocabulary term. */
 int pw_report_hit_is_search_text(const pw_hit *h);
 
+/* Length of the valid UTF-8 sequence at s (at most n bytes, s[0] >= 0x80), its code point in
+ * *cp; 0 when the bytes are no valid sequence (overlong, surrogate, beyond U+10FFFF, cut
+ * short). */
+size_t pw_report_utf8_seq(const unsigned char *s, size_t n, unsigned *cp);
+
 /* pw_buf status after a render: NOMEM if any append failed. */
 pw_status pw_report_buf_status(const pw_buf *out, pw_err *err);
 

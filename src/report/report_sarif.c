@@ -98,6 +98,8 @@ static size_t rule_index(const char *id)
     return 0;
 }
 
+static void mask_identifiers(const pw_finding *f, pw_buf *s);
+
 static void write_message(pw_jw *w, const pw_finding *f)
 {
     pw_buf m;
@@ -115,21 +117,32 @@ static void write_message(pw_jw *w, const pw_finding *f)
     /* Code-scanning dashboards are read more widely than a report file: an identifier is named
      * by its kind, never its value, and so is a search's text, which is what the visitor typed
      * (its health terms are hits of their own; the JSON and HTML reports carry the evidence). */
+    pw_buf part;
+    pw_buf_init(&part);
     for (size_t i = 0; i < f->n_evidence; i++) {
         const pw_evidence *ev = &f->evidence[i];
         for (size_t j = 0; j < ev->n_hits; j++) {
             const pw_hit *h = &ev->hits[j];
-            pw_buf_printf(&m, " %s: ", ev->key ? ev->key : "field");
-            if (pw_phi_is_identifier(h->category) || pw_report_hit_is_search_text(h))
-                pw_buf_printf(&m, "%s%s%s%s", pw_phi_category_name(h->category),
-                              h->subtype && h->subtype[0] ? " (" : "", h->subtype ? h->subtype : "",
-                              h->subtype && h->subtype[0] ? ")" : "");
+            const char *cat = pw_phi_category_name(h->category);
+            pw_buf_clear(&part);
+            pw_buf_printf(&part, " %s: ", ev->key ? ev->key : "field");
+            if (!pw_phi_is_identifier(h->category) && !pw_report_hit_is_search_text(h))
+                pw_report_hit_label(&part, h);
+            else if (h->subtype && h->subtype[0] && strcmp(h->subtype, cat) != 0)
+                pw_buf_printf(&part, "%s (%s)", cat, h->subtype); /* "name (patient)" */
             else
-                pw_report_hit_label(&m, h);
-            pw_buf_putc(&m, '.');
+                pw_buf_puts(&part, cat); /* "email", not "email (email)" */
+            pw_buf_putc(&part, '.');
+            /* a first and a last name are two hits of one kind: say the kind once */
+            pw_buf_putc(&m, '\0');
+            m.len--;
+            if (part.data && m.data && !strstr(m.data, part.data))
+                pw_buf_append(&m, part.data, part.len);
         }
     }
+    pw_buf_free(&part);
     pw_buf_printf(&m, " Fix: %s", f->remediation ? f->remediation : "");
+    mask_identifiers(f, &m); /* the fix names the page's path */
     pw_jw_key(w, "message");
     pw_jw_obj(w);
     pw_jw_key(w, "text");
@@ -149,12 +162,44 @@ static void uri_without_query(const char *url, char *out, size_t cap)
     pw_url_page_key(url, out + n, cap - (size_t)n);
 }
 
-void pw_report_sarif_location(pw_jw *w, const char *url)
+/* Identifiers in a page's path (/patients/jane.doe@example.org/results, /mrn/4482913) would
+ * reach the dashboard through the location and the fingerprint, query or not: each identifier
+ * the finding's evidence found is replaced in s by its kind ("[email]"), wherever it appears. */
+static void mask_identifiers(const pw_finding *f, pw_buf *s)
 {
-    if (!url || !strstr(url, "://"))
-        return;
-    char uri[1024];
-    uri_without_query(url, uri, sizeof uri);
+    pw_buf t;
+    pw_buf_init(&t);
+    for (size_t i = 0; i < f->n_evidence; i++) {
+        const pw_evidence *ev = &f->evidence[i];
+        for (size_t j = 0; j < ev->n_hits; j++) {
+            const pw_hit *h = &ev->hits[j];
+            size_t n = h->end - h->start;
+            /* a doctor's name on their profile page is the page, not a patient's identifier */
+            int provider = h->subtype && strcmp(h->subtype, "provider") == 0;
+            if (!pw_phi_is_identifier(h->category) || provider || h->end > ev->value_len || n < 4)
+                continue;
+            const char *needle = ev->value + h->start;
+            pw_buf_clear(&t);
+            for (size_t at = 0; at < s->len;) {
+                const char *hit =
+                    s->len - at >= n ? memmem(s->data + at, s->len - at, needle, n) : NULL;
+                size_t upto = hit ? (size_t)(hit - s->data) : s->len;
+                pw_buf_append(&t, s->data + at, upto - at);
+                if (hit)
+                    pw_buf_printf(&t, "[%s]", pw_phi_category_name(h->category));
+                at = hit ? upto + n : s->len;
+            }
+            pw_buf_clear(s);
+            pw_buf_append(s, t.data ? t.data : "", t.len);
+        }
+    }
+    if (t.failed)
+        s->failed = 1;
+    pw_buf_free(&t);
+}
+
+static void write_location(pw_jw *w, const char *uri)
+{
     pw_jw_key(w, "locations");
     pw_jw_arr(w);
     pw_jw_obj(w);
@@ -169,6 +214,15 @@ void pw_report_sarif_location(pw_jw *w, const char *url)
     pw_jw_end_arr(w);
 }
 
+void pw_report_sarif_location(pw_jw *w, const char *url)
+{
+    if (!url || !strstr(url, "://"))
+        return;
+    char uri[1024];
+    uri_without_query(url, uri, sizeof uri);
+    write_location(w, uri);
+}
+
 static void write_result(pw_jw *w, const pw_finding *f)
 {
     pw_jw_obj(w);
@@ -176,7 +230,16 @@ static void write_result(pw_jw *w, const pw_finding *f)
     pw_jw_kint(w, "ruleIndex", (long long)rule_index(f->rule_id));
     pw_jw_kstr(w, "level", level_of(f->severity));
     write_message(w, f);
-    pw_report_sarif_location(w, f->page_url);
+    pw_buf masked;
+    pw_buf_init(&masked);
+    if (f->page_url && strstr(f->page_url, "://")) {
+        char uri[1024];
+        uri_without_query(f->page_url, uri, sizeof uri);
+        pw_buf_puts(&masked, uri);
+        mask_identifiers(f, &masked);
+        pw_buf_putc(&masked, '\0');
+        write_location(w, masked.data ? masked.data : "");
+    }
     pw_jw_key(w, "partialFingerprints");
     pw_jw_obj(w);
     pw_buf fp;
@@ -188,7 +251,11 @@ static void write_result(pw_jw *w, const pw_finding *f)
      * submission on the same page does not reopen an alert */
     char key[1024];
     pw_url_page_key(f->page_url, key, sizeof key);
-    pw_buf_puts(&fp, key);
+    pw_buf_clear(&masked);
+    pw_buf_puts(&masked, key);
+    mask_identifiers(f, &masked);
+    pw_buf_append(&fp, masked.data ? masked.data : "", masked.len);
+    pw_buf_free(&masked);
     pw_jw_key(w, "phiwallFinding/v1");
     pw_jw_strn(w, fp.data ? fp.data : "", fp.len);
     pw_buf_free(&fp);
@@ -207,7 +274,13 @@ static void write_result(pw_jw *w, const pw_finding *f)
     if (f->request && f->request->url && strstr(f->request->url, "://"))
         uri_without_query(f->request->url, endpoint, sizeof endpoint);
     pw_jw_kstr(w, "request_endpoint", endpoint[0] ? endpoint : NULL);
-    pw_jw_kstr(w, "remediation", f->remediation);
+    pw_buf fix;
+    pw_buf_init(&fix);
+    pw_buf_puts(&fix, f->remediation ? f->remediation : "");
+    mask_identifiers(f, &fix);
+    pw_jw_key(w, "remediation");
+    pw_jw_strn(w, fix.data ? fix.data : "", fix.len);
+    pw_buf_free(&fix);
     pw_jw_end_obj(w);
     pw_jw_end_obj(w);
 }

@@ -34,16 +34,41 @@ static void colored(pw_buf *b, int color, const char *code, const char *fmt_s)
         pw_buf_puts(b, fmt_s);
 }
 
+/* Strings from the scanned site or the capture (URLs, accounts, event names, values, and the
+ * legal text and fixes that quote them) reach the terminal only through these. */
+static void safe(pw_buf *b, const char *s)
+{
+    pw_report_text_safe(b, s ? s : "", s ? strlen(s) : 0);
+}
+
+/* A table cell's safe text in dst (cap bytes), cut at a code point if it must be. */
+static const char *safe_cell(char *dst, size_t cap, const char *s)
+{
+    pw_buf t;
+    pw_buf_init(&t);
+    safe(&t, s);
+    size_t n = t.len < cap ? t.len : cap - 1;
+    while (n > 0 && n < t.len && (t.data[n] & 0xC0) == 0x80)
+        n--;
+    if (n)
+        memcpy(dst, t.data, n);
+    dst[n] = '\0';
+    pw_buf_free(&t);
+    return dst;
+}
+
 static void summary(pw_buf *b, const pw_scan_result *r, int color)
 {
     size_t counts[PW_SEV__COUNT];
     pw_report_counts(r, counts);
-    pw_buf_printf(b, "%sphiwall scan%s  %s\n", color ? BOLD : "", color ? RESET : "",
-                  r->target ? r->target : "");
+    pw_buf_printf(b, "%sphiwall scan%s  ", color ? BOLD : "", color ? RESET : "");
+    safe(b, r->target);
+    pw_buf_putc(b, '\n');
     int inferred = r->source == PW_SOURCE_STATIC;
-    pw_buf_printf(b, "%zu pages, %zu requests%s (%zu third-party), %zu tracker beacons%s",
-                  r->n_pages, r->n_requests, inferred ? " inferred" : "", r->n_third_party,
-                  r->n_beacons, inferred ? " inferred" : "");
+    pw_buf_printf(b, "%zu page%s, %zu request%s%s (%zu third-party), %zu tracker beacon%s%s",
+                  r->n_pages, r->n_pages == 1 ? "" : "s", r->n_requests,
+                  r->n_requests == 1 ? "" : "s", inferred ? " inferred" : "", r->n_third_party,
+                  r->n_beacons, r->n_beacons == 1 ? "" : "s", inferred ? " inferred" : "");
     if (r->n_decode_errors)
         pw_buf_printf(b, ", %zu undecodable", r->n_decode_errors);
     if (inferred)
@@ -70,7 +95,7 @@ static const tt_col finding_cols[] = {
 };
 
 typedef struct finding_cells {
-    char n[24], page[512], host[256];
+    char n[24], page[512], host[256], acct[256], product[256];
     const char *cell[6];
 } finding_cells;
 
@@ -104,7 +129,7 @@ static void finding_row(const pw_finding *f, const char *host, int page_width, f
     const char *acct = pw_report_finding_account(f, fc->host, sizeof fc->host);
     char key[512];
     pw_url_page_key(f->page_url, key, sizeof key);
-    snprintf(fc->page, sizeof fc->page, "%s", key + (host[0] ? strlen(host) : 0));
+    safe_cell(fc->page, sizeof fc->page, key + (host[0] ? strlen(host) : 0));
     if (f->page_variants > 1) {
         char more[32];
         int wm = snprintf(more, sizeof more, " (%zu URLs)", f->page_variants);
@@ -121,8 +146,8 @@ static void finding_row(const pw_finding *f, const char *host, int page_width, f
     snprintf(fc->n, sizeof fc->n, "%zu", f->occurrences);
     fc->cell[0] = pw_severity_name(f->severity);
     fc->cell[1] = f->rule_id;
-    fc->cell[2] = pw_report_product(f->tracker);
-    fc->cell[3] = acct ? acct : "-";
+    fc->cell[2] = safe_cell(fc->product, sizeof fc->product, pw_report_product(f->tracker));
+    fc->cell[3] = acct ? safe_cell(fc->acct, sizeof fc->acct, acct) : "-";
     fc->cell[4] = fc->page;
     fc->cell[5] = fc->n;
 }
@@ -165,7 +190,7 @@ static const tt_col use_cols[] = {
 };
 
 typedef struct use_cells {
-    char beacons[40], pages[40];
+    char beacons[40], pages[40], acct[256], product[256];
     pw_buf events;
     const char *cell[5];
 } use_cells;
@@ -176,10 +201,12 @@ static void use_row(const pw_tracker_use *u, use_cells *uc)
              u->n_requests == 1 ? "" : "s");
     snprintf(uc->pages, sizeof uc->pages, "on %zu page%s", u->n_pages, u->n_pages == 1 ? "" : "s");
     uc->events.len = 0;
-    for (size_t j = 0; j < u->n_events; j++)
-        pw_buf_printf(&uc->events, "%s%s", j ? ", " : "events: ", u->events[j]);
-    uc->cell[0] = pw_report_product(u->tracker);
-    uc->cell[1] = pw_report_use_account(u);
+    for (size_t j = 0; j < u->n_events; j++) {
+        pw_buf_puts(&uc->events, j ? ", " : "events: ");
+        safe(&uc->events, u->events[j]);
+    }
+    uc->cell[0] = safe_cell(uc->product, sizeof uc->product, pw_report_product(u->tracker));
+    uc->cell[1] = safe_cell(uc->acct, sizeof uc->acct, pw_report_use_account(u));
     uc->cell[2] = uc->beacons;
     uc->cell[3] = uc->pages;
     uc->cell[4] = uc->events.len ? uc->events.data : NULL;
@@ -209,17 +236,22 @@ static void inventory(pw_buf *b, const pw_scan_result *r, int color)
 static void text_span(pw_buf *out, const char *s, size_t n, const pw_hit *h, void *ctx)
 {
     int color = *(const int *)ctx;
-    if (n > 160 && !h) { /* keep long plain runs readable */
-        pw_buf_append(out, s, 70);
+    if (n > 160 && !h) { /* keep long plain runs readable: 70 bytes each side, whole characters */
+        size_t head = 70, tail = n - 70;
+        while (head > 0 && (s[head] & 0xC0) == 0x80)
+            head--;
+        while (tail < n && (s[tail] & 0xC0) == 0x80)
+            tail++;
+        pw_report_text_safe(out, s, head);
         pw_buf_puts(out, " … ");
-        pw_buf_append(out, s + n - 70, 70);
+        pw_report_text_safe(out, s + tail, n - tail);
         return;
     }
     if (h && color)
         pw_buf_puts(out, HILITE);
     else if (h)
         pw_buf_puts(out, "[[");
-    pw_buf_append(out, s, n);
+    pw_report_text_safe(out, s, n);
     if (h)
         pw_buf_puts(out, color ? RESET : "]]");
 }
@@ -231,30 +263,49 @@ static void details(pw_buf *b, const pw_finding *f, int color)
     pw_buf_putc(b, '\n');
     colored(b, color, sev_color(f->severity), head);
     pw_buf_printf(b, " %s%s%s  %s\n", color ? BOLD : "", f->rule_id, color ? RESET : "", f->title);
-    pw_buf_printf(b, "  page:     %s (%s)\n", f->page_url, pw_hhs_context_name(f->context));
+    pw_buf_puts(b, "  page:     ");
+    safe(b, f->page_url);
+    pw_buf_printf(b, " (%s)\n", pw_hhs_context_name(f->context));
     if (f->page_variants > 1)
         pw_buf_printf(b, "            and %zu more URL%s of this page with other query strings\n",
                       f->page_variants - 1, f->page_variants == 2 ? "" : "s");
     char host[256];
     const char *acct = pw_report_finding_account(f, host, sizeof host);
-    pw_buf_printf(b, "  tracker:  %s", pw_report_product(f->tracker));
-    if (acct)
-        pw_buf_printf(b, " %s", acct);
-    if (f->event_name)
-        pw_buf_printf(b, ", event %s", f->event_name);
+    pw_buf_puts(b, "  tracker:  ");
+    safe(b, pw_report_product(f->tracker));
+    if (acct) {
+        pw_buf_putc(b, ' ');
+        safe(b, acct);
+    }
+    if (f->event_name) {
+        pw_buf_puts(b, ", event ");
+        safe(b, f->event_name);
+    }
     pw_buf_printf(b, ", %zu request%s\n", f->occurrences, f->occurrences == 1 ? "" : "s");
+    pw_buf label;
+    pw_buf_init(&label);
     for (size_t i = 0; i < f->n_evidence; i++) {
         const pw_evidence *ev = &f->evidence[i];
-        pw_buf_printf(b, "  evidence: %s = ", ev->key ? ev->key : "?");
+        pw_buf_puts(b, "  evidence: ");
+        safe(b, ev->key ? ev->key : "?");
+        pw_buf_puts(b, " = ");
         pw_report_spans(ev, b, text_span, &color);
         for (size_t j = 0; j < ev->n_hits; j++) {
             pw_buf_puts(b, j ? ", " : "  ← ");
-            pw_report_hit_label(b, &ev->hits[j]);
+            pw_buf_clear(&label);
+            pw_report_hit_label(&label, &ev->hits[j]);
+            pw_report_text_safe(b, label.data ? label.data : "", label.len);
         }
         pw_buf_putc(b, '\n');
     }
-    pw_buf_printf(b, "  why:      %s\n", f->legal);
-    pw_buf_printf(b, "  fix:      %s\n", f->remediation);
+    if (label.failed)
+        b->failed = 1;
+    pw_buf_free(&label);
+    pw_buf_puts(b, "  why:      ");
+    safe(b, f->legal);
+    pw_buf_puts(b, "\n  fix:      ");
+    safe(b, f->remediation);
+    pw_buf_putc(b, '\n');
 }
 
 pw_status pw_report_text(const pw_scan_result *r, const pw_report_opts *o, pw_buf *out, pw_err *err)

@@ -76,4 +76,24 @@ expect_match "$out" "expected head found: seq 2 \(line 2\), unchanged up to it; 
 out=$("$PHIWALL" audit verify --audit "$log" --expect-head "$head2"); expect_code 0 $? "older head, longer log"
 "$PHIWALL" audit verify --audit "$dir/missing.log" 2>/dev/null; expect_code 3 $? "missing log"
 "$PHIWALL" audit list --since yesterday --audit "$log" 2>/dev/null; expect_code 2 $? "bad --since"
+# --expect-head is the 64 hex digits verify printed, in either case; anything else is a usage
+# error, not a chain that "was cut off or rewritten"
+out=$("$PHIWALL" audit verify --audit "$log" --expect-head "${head2^^}"); expect_code 0 $? "upper-case head"
+expect_match "$out" "expected head found: seq 2" "upper-case head found"
+err=$("$PHIWALL" audit verify --audit "$log" --expect-head "${head2:0:12}" 2>&1)
+expect_code 2 $? "a cut head is a usage error"
+expect_match "$err" "--expect-head: expected the 64 hex digits of a head hash" "cut head: message"
+# an option of the other subcommand is refused, not ignored
+for o in "--since 2026-11-02" "--event ev-1" "--destination meta" "--json"; do
+    err=$("$PHIWALL" audit verify --audit "$log" $o 2>&1); expect_code 2 $? "verify $o"
+    expect_match "$err" "${o%% *} is an option of \`audit list\`, not verify" "verify $o: message"
+done
+err=$("$PHIWALL" audit list --audit "$log" --expect-head "$head2" 2>&1); expect_code 2 $? "list --expect-head"
+expect_match "$err" "--expect-head is an option of \`audit verify\`, not list" "list --expect-head: message"
+# what the log holds reaches the terminal as text: an edited log rewritten with an ESC and a
+# CR LF in an event name verifies, and list shows them escaped
+chain "$dir/esc.log" 1 1 0000000000000000000000000000000000000000000000000000000000000000 'X\u001b[2J\r\nFAKE'
+out=$("$PHIWALL" audit list --audit "$dir/esc.log"); expect_code 0 $? "list a record with control characters"
+expect_nomatch "$out" $'\033|\r' "list prints no control character"
+expect_match "$out" 'ev-1 +X\\x1b\[2J\\r\\nFAKE' "list shows them escaped"
 finish

@@ -42,6 +42,55 @@ expect_match "$e" "$T: Is a directory" "gateway --check DIR says it is a directo
 e=$("$PHIWALL" redact --canary "$T" </dev/null 2>&1); rc=$?
 [ $rc -ne 0 ] && pass || fail "redact --canary DIR: exit $rc"
 expect_match "$e" "$T: Is a directory" "redact --canary DIR says it is a directory"
+# what a command printed must have reached stdout: a full disk is exit 3 with a message, not a
+# cut export behind exit 0 (audit list, trackers, help printed and forgot)
+if [ -w /dev/full ]; then
+    printf '{"seq":1,"time":"2026-11-01T10:00:00.000Z","action":"sent","event_id":"e","prev_hash":"%064d"' 0 >"$T/a.body"
+    h=$( (printf '%064d' 0; cat "$T/a.body") | sha256sum | cut -d' ' -f1)
+    printf '%s,"hash":"%s"}\n' "$(cat "$T/a.body")" "$h" >"$T/audit.log"
+    "$PHIWALL" audit list --audit "$T/audit.log" >/dev/null; expect_code 0 $? "audit list of the test log"
+    for args in "help" "--version" "trackers --no-easyprivacy --no-easylist" \
+        "trackers --json --no-easyprivacy --no-easylist" "audit list --audit $T/audit.log"; do
+        e=$("$PHIWALL" $args 2>&1 >/dev/full); expect_code 3 $? "$args > /dev/full"
+        expect_match "$e" "phiwall: stdout: write failed" "$args > /dev/full: message"
+    done
+    e=$("$PHIWALL" scan --har "$PW_SRC/tests/data/har/auth_tracker.har" 2>&1 >/dev/full)
+    expect_code 3 $? "scan > /dev/full"
+    expect_nomatch "$e" "phiwall: stdout:" "scan > /dev/full: one message, its own"
+fi
+
+# a HAR without requests observed nothing: an error, not "No tracker findings" and exit 0
+echo '{"log":{"version":"1.2","creator":{"name":"t","version":"1"},"entries":[]}}' >"$T/zero.har"
+e=$("$PHIWALL" scan --har "$T/zero.har" --fail-on high 2>&1); expect_code 3 $? "scan of a HAR without requests"
+expect_match "$e" "zero.har: the HAR holds no requests \\(log.entries is empty\\)" "empty HAR: message"
+e=$("$PHIWALL" scan --har "$PW_SRC/tests/data/har/auth_tracker.har" --har "$T/zero.har" 2>&1)
+expect_code 3 $? "an empty HAR among others"
+
+# trackers --category takes every category the catalog has, and a wrong one lists them
+out=$("$PHIWALL" trackers --category embed --no-easyprivacy --no-easylist); expect_code 0 $? "--category embed"
+expect_match "$out" "youtube-embed +embed" "--category embed lists the embeds"
+cli_err "unknown category 'ads' \\(expected advertising, .*, consent-manager, embed\\)" \
+    "--category ads" trackers --category ads
+expect_match "$("$PHIWALL" trackers --help)" "consent-manager," "trackers --help names consent-manager"
+
+# scan -o naming one of its inputs is refused before anything is written: the report would
+# replace the recording (or the canary file) it was made from
+cp "$PW_SRC/tests/data/har/auth_tracker.har" "$T/in.har"
+printf 'e\temail\tjane@example.org\n' >"$T/c.tsv"
+ln -s in.har "$T/link.har"
+cli_err "-o $T/in.har is also an input \\('$T/in.har'\\): the report would overwrite it" \
+    "scan -o = --har" scan --har "$T/in.har" -o "$T/in.har"
+cli_err "-o $T/link.har is also an input" "scan -o = --har by a link" \
+    scan --har "$T/in.har" -o "$T/link.har"
+cli_err "-o $T/c.tsv is also an input" "scan -o = --canary" \
+    scan --har "$T/in.har" --canary "$T/c.tsv" -o "$T/c.tsv"
+cli_err "--har $T/in.har and --har $T/link.har are the same file: its requests would count twice" \
+    "the same HAR twice" scan --har "$T/in.har" --har "$T/link.har"
+cli_err "--har - and --har - are the same file" "stdin twice" scan --har - --har -
+cmp -s "$T/in.har" "$PW_SRC/tests/data/har/auth_tracker.har" && pass || fail "the HAR is intact"
+grep -q jane@example.org "$T/c.tsv" && pass || fail "the canary file is intact"
+"$PHIWALL" scan --har "$T/in.har" -o "$T/out.txt"; expect_code 0 $? "scan -o another file"
+"$PHIWALL" scan --har - -o - <"$T/in.har" >/dev/null; expect_code 0 $? "scan --har - -o -"
 # piped output carries no ANSI escape sequences
 out=$("$PHIWALL" help | cat)
 expect_nomatch "$out" $'\033\\[' "no colour when piped"

@@ -46,6 +46,34 @@ expect_match "$out" "--header-kib: expected a number from 8 to 1024, got '4'" "-
 out=$("$PHIWALL" gateway --config "$ex" --spool-max-mb 12x 2>&1); expect_code 2 $? "--spool-max-mb junk"
 expect_match "$out" "--spool-max-mb: expected a number" "--spool-max-mb error"
 
+# --check, --explain and serving are three modes: an option of another is a usage error, not
+# ignored (--check FILE --config OTHER validated FILE alone; --ip without --explain did nothing)
+ev="$PW_SRC/tests/data/gateway/event_appointment.json"
+mode_err() { # expected-regex what args...
+    local want=$1 what=$2; shift 2
+    local e; e=$("$PHIWALL" gateway "$@" 2>&1 >/dev/null); local rc=$?
+    expect_code 2 $rc "$what: exit code"
+    expect_match "$e" "$want" "$what: message"
+}
+mode_err "--check FILE validates FILE alone: give it without --config" "--check with --config" \
+    --check "$ex" --config "$dir/other.yaml"
+mode_err "--check FILE validates FILE alone: give it without --explain" "--check with --explain" \
+    --check "$ex" --explain "$ev"
+mode_err "--listen is for running the gateway, not --check" "--check with --listen" \
+    --check "$ex" --listen 127.0.0.1:1
+mode_err "--spool is for running the gateway, not --explain" "--explain with --spool" \
+    --explain "$ev" --config "$ex" --spool "$dir/s.db"
+mode_err "--ip applies to --explain only" "--ip when serving" --config "$ex" --ip 192.0.2.1
+mode_err "--ua applies to --explain only" "--ua with --check" --check "$ex" --ua x
+out=$("$PHIWALL" gateway --explain "$ev" --config "$ex" --ip 192.0.2.1 --ua x --vocab /dev/null 2>&1)
+expect_code 0 $? "--explain with --ip, --ua, --vocab"
+# --explain quotes the event's keys: they reach the terminal as text, not as control characters
+printf '%s' '{"event_id":"3b241101-e2bb-4255-8caf-4136c566a962","name":"appointment_request","consent":{"ads":true,"analytics":true},"page_url":"https://www.example-hospital.org/","params":{"k\u001b[31m":"v"}}' >"$dir/esc.json"
+out=$("$PHIWALL" gateway --explain "$dir/esc.json" --config "$ex"); expect_code 0 $? "--explain an event with an ESC in a key"
+expect_nomatch "$out" $'\033' "--explain prints no ESC"
+expect_match "$out" 'params\.k\\x1b\[31m +dropped' "--explain shows the key escaped"
+expect_match "$out" "^  meta: DROPPED — meta: no user_data" "--explain keeps its lines and UTF-8 (—)"
+
 out=$("$PHIWALL" gateway --explain "$PW_SRC/tests/data/gateway/event_appointment.json" --config "$ex")
 expect_code 0 $? "--explain"
 expect_match "$out" "meta: SENT as Schedule" "--explain meta"

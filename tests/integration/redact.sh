@@ -43,6 +43,48 @@ err=$(printf '{"a":1}\n{"b":\n' | "$PHIWALL" redact --format json 2>&1 >/dev/nul
 expect_code 3 $? "bad JSON"
 expect_match "$err" 'line 2' "JSON error names the line"
 
+# a string holding \u0000 would be cut there (C strings): an error naming the line, not a
+# shorter string; an escaped backslash before u0000 is text
+err=$(printf '{"a":1}\n{"a":"x\\u0000 jane@example.org"}\n' | "$PHIWALL" redact --format json 2>&1 >/dev/null)
+expect_code 3 $? "\\u0000 in a string"
+expect_match "$err" 'line 2: a string holds \\u0000' "\\u0000: the error names the line"
+out=$(printf '{"a":"x\\\\u0000"}\n' | "$PHIWALL" redact --format json)
+expect_code 0 $? "an escaped backslash before u0000"
+expect_match "$out" '^\{"a":"x\\\\u0000"\}$' "an escaped backslash before u0000 is kept"
+err=$("$PHIWALL" redact --type pdf </dev/null 2>&1); expect_code 2 $? "bad --type"
+expect_match "$err" "--type: expected text, url, form or json, got 'pdf'" "bad --type names the value"
+
+# a canary line that could never match is an error naming file and line, not skipped
+bad_canary() { # what file-content expected-message
+    printf "$2" >"$tmp/bad.tsv"
+    local e; e=$(echo x | "$PHIWALL" redact --canary "$tmp/bad.tsv" 2>&1 >/dev/null)
+    expect_code 3 $? "canary $1: exit code"
+    expect_match "$e" "bad.tsv: line 2: $3" "canary $1: message"
+}
+bad_canary "empty value" '# c\na\ttext\t\n' 'empty value'
+bad_canary "blank value" '# c\na\temail\t   \n' 'empty value'
+bad_canary "empty label" '# c\n\ttext\tjane\n' 'empty label'
+bad_canary "four columns" '# c\na\ttext\tx\tmore\n' 'expected 3 tab-separated columns, found more'
+
+# nesting: 512 levels are redacted and stay valid JSON (yajl_gen stopped at 128 and wrote
+# broken JSON with exit 0); deeper is refused with the line (half a million levels crashed)
+deep() { python3 -c "import sys; n=int(sys.argv[1]); print('{\"a\":'*n + '\"jane@example.org\"' + '}'*n)" "$1"; }
+out=$(deep 512 | "$PHIWALL" redact --format json); expect_code 0 $? "512 levels of JSON"
+printf '%s' "$out" | python3 -c 'import json,sys; json.load(sys.stdin)'
+expect_code 0 $? "512 levels: the output is JSON"
+expect_match "$out" '"a":"\[EMAIL\]"' "512 levels: the value is redacted"
+expect_nomatch "$out" 'jane' "512 levels: no identifier left"
+err=$( (echo '{"a":1}'; deep 513) | "$PHIWALL" redact --format json 2>&1 >/dev/null)
+expect_code 3 $? "513 levels of JSON"
+expect_match "$err" 'line 2: JSON nested deeper than 512 levels' "513 levels: the error names the line"
+python3 -c "print('['*600000 + ']'*600000)" >"$tmp/deep.json"
+err=$("$PHIWALL" redact --format json <"$tmp/deep.json" 2>&1 >/dev/null)
+expect_code 3 $? "600000 levels of JSON: an error, no crash"
+expect_match "$err" 'line 1: JSON nested deeper than 512 levels' "600000 levels: the error"
+out=$(printf '["a]\\"[",{"b":"{{{"}]\n' | "$PHIWALL" redact --format json)
+expect_code 0 $? "brackets inside strings do not count as nesting"
+expect_match "$out" '^\["a\]\\"\[",\{"b":"\{\{\{"\}\]$' "strings with brackets kept"
+
 "$PHIWALL" redact --format xml </dev/null 2>/dev/null
 expect_code 2 $? "bad --format is a usage error"
 finish

@@ -182,6 +182,19 @@ static void sarif_fingerprint(void)
     findings[0].page_url = keep;
 }
 
+/* The SARIF report of the one finding f, in b (freed by the caller). */
+static const char *sarif_of(const pw_finding *f, pw_buf *b)
+{
+    pw_scan_result one = result;
+    one.findings = f;
+    one.n_findings = 1;
+    pw_buf_init(b);
+    pw_report_opts o = {.tool_version = "9.9.9"};
+    pw_err err;
+    CHECK_INT(pw_report_render(&one, PW_REPORT_SARIF, &o, b, &err), PW_OK);
+    return b->data ? b->data : "";
+}
+
 /* SARIF goes to code-scanning dashboards: identifiers are named by kind, never by value, and
  * neither the page's nor the request's query reaches it (the JSON/HTML evidence keeps them). */
 static void sarif_no_identifier_values(void)
@@ -205,17 +218,11 @@ static void sarif_no_identifier_values(void)
     f.evidence = email_ev;
     f.n_evidence = 1;
     f.request = &email_req;
-    pw_scan_result one = result;
-    one.findings = &f;
-    one.n_findings = 1;
     pw_buf b;
-    pw_buf_init(&b);
-    pw_report_opts o = {.tool_version = "9.9.9"};
-    pw_err err;
-    CHECK_INT(pw_report_render(&one, PW_REPORT_SARIF, &o, &b, &err), PW_OK);
-    const char *s = b.data ? b.data : "";
+    const char *s = sarif_of(&f, &b);
     CHECK(strstr(s, "ann.q") == NULL && strstr(s, "Ann+Q") == NULL);
     CHECK(strstr(s, "ud[em]: email.") != NULL);
+    CHECK(strstr(s, "email (email)") == NULL); /* a subtype that repeats the kind is not said */
     CHECK(strstr(s, "\"uri\": \"https://h.org/appointments/confirm\"") != NULL);
     CHECK(strstr(s, "\"request_endpoint\": \"https://www.facebook.com/tr/\"") != NULL);
     pw_buf_free(&b);
@@ -285,6 +292,78 @@ static void search_list_label(void)
     pw_buf_free(&b);
 }
 
+/* A first and a last name in one field are two hits of one kind: the message says it once. */
+static void sarif_names_each_kind_once(void)
+{
+    static const pw_hit name_hits[] = {
+        {.category = PW_PHI_NAME, .subtype = "patient", .start = 3, .end = 7, .normalized = "ann"},
+        {.category = PW_PHI_NAME, .subtype = "patient", .start = 10, .end = 14, .normalized = "q"},
+        {.category = PW_PHI_PHONE, .subtype = "phone", .start = 18, .end = 28, .normalized = "1"}};
+    static const pw_evidence name_ev[] = {{.key = "dl",
+                                           .value = "fn=Ann1&ln=Quin&ph=6175551551",
+                                           .value_len = 29,
+                                           .kind = PW_FIELD_PAGE_URL,
+                                           .hits = name_hits,
+                                           .n_hits = 3}};
+    pw_finding f = findings[0];
+    f.evidence = name_ev;
+    f.n_evidence = 1;
+    pw_buf b;
+    const char *s = sarif_of(&f, &b);
+    const char *first = strstr(s, " dl: name (patient).");
+    CHECK(first != NULL);
+    CHECK(first && strstr(first + strlen(" dl: name (patient)."), "name (patient)") == NULL);
+    CHECK(strstr(s, " dl: phone. Fix: ") != NULL);
+    pw_buf_free(&b);
+}
+
+/* An identifier in the page's path (no query to drop) is named by its kind in the location, the
+ * fingerprint and the fix, like in the message. */
+static void sarif_masks_identifiers_in_the_path(void)
+{
+    static const pw_hit path_hits[] = {{.category = PW_PHI_EMAIL,
+                                        .subtype = "email",
+                                        .start = 23,
+                                        .end = 45,
+                                        .normalized = "jane.doe@example.org"}};
+    static const pw_evidence path_ev[] = {
+        {.key = "dl",
+         .value = "https://h.org/patients/jane.doe%40example.org/results",
+         .value_len = 53,
+         .kind = PW_FIELD_PAGE_URL,
+         .hits = path_hits,
+         .n_hits = 1}};
+    pw_finding f = findings[0];
+    f.page_url = "https://h.org/patients/jane.doe%40example.org/results?x=1";
+    f.remediation = "Remove it from h.org/patients/jane.doe%40example.org/*.";
+    f.evidence = path_ev;
+    f.n_evidence = 1;
+    pw_buf b;
+    const char *s = sarif_of(&f, &b);
+    CHECK(strstr(s, "jane") == NULL);
+    CHECK(strstr(s, "\"uri\": \"https://h.org/patients/[email]/results\"") != NULL);
+    CHECK(strstr(s, "|h.org/patients/[email]/results\"") != NULL);
+    CHECK(strstr(s, "\"remediation\": \"Remove it from h.org/patients/[email]/*.\"") != NULL);
+    pw_buf_free(&b);
+    /* a doctor's name in the path of their profile page stays: it is the page's identity */
+    static const pw_hit doctor_hit[] = {{.category = PW_PHI_NAME,
+                                         .subtype = "provider",
+                                         .start = 22,
+                                         .end = 33,
+                                         .normalized = "x"}};
+    static const pw_evidence doctor_ev[] = {{.key = "dl",
+                                             .value = "https://h.org/doctors/elena-marsh",
+                                             .value_len = 33,
+                                             .kind = PW_FIELD_PAGE_URL,
+                                             .hits = doctor_hit,
+                                             .n_hits = 1}};
+    f.page_url = "https://h.org/doctors/elena-marsh";
+    f.evidence = doctor_ev;
+    s = sarif_of(&f, &b);
+    CHECK(strstr(s, "\"uri\": \"https://h.org/doctors/elena-marsh\"") != NULL);
+    pw_buf_free(&b);
+}
+
 static void html(void)
 {
     char *h = render(PW_REPORT_HTML, 0);
@@ -300,6 +379,40 @@ static void html(void)
     CHECK(strstr(h, "<script") == NULL);
     CHECK(strstr(h, "<link") == NULL);
     CHECK(strstr(h, "src=\"http") == NULL);
+}
+
+/* What the site sent may be no UTF-8 or hold control characters: the HTML file stays valid UTF-8
+ * without them (U+FFFD in their place, as in the JSON report); tab, CR and LF are kept. */
+static void html_is_valid_utf8(void)
+{
+    static const pw_evidence bad_ev[] = {{.key = "dl",
+                                          .value = "https://h.org/a\xff\xfe\x1b[2J\x01"
+                                                   "b\tc\r\nd",
+                                          .value_len = 28,
+                                          .kind = PW_FIELD_PAGE_URL}};
+    pw_finding f = findings[0];
+    f.page_url = "https://h.org/a\xc3";
+    f.event_name = "Lead\x7f";
+    f.evidence = bad_ev;
+    f.n_evidence = 1;
+    pw_scan_result one = result;
+    one.findings = &f;
+    one.n_findings = 1;
+    pw_buf b;
+    pw_buf_init(&b);
+    pw_report_opts o = {.tool_version = "9.9.9"};
+    pw_err err;
+    CHECK_INT(pw_report_render(&one, PW_REPORT_HTML, &o, &b, &err), PW_OK);
+    const char *h = b.data ? b.data : "";
+    for (size_t i = 0; i < b.len; i++)
+        if ((unsigned char)h[i] < 0x20 && !strchr("\t\r\n", h[i]))
+            CHECK_INT((unsigned char)h[i], '\n'); /* names the byte that got through */
+    CHECK(strchr(h, 0x7f) == NULL);
+    CHECK(strstr(h, "\xff") == NULL && strstr(h, "\xfe") == NULL);
+    CHECK(strstr(h, "https://h.org/a\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd[2J\xef\xbf\xbd"
+                    "b\tc\r\nd") != NULL);
+    CHECK(strstr(h, "Lead\xef\xbf\xbd") != NULL);
+    pw_buf_free(&b);
 }
 
 /* A page screenshot is embedded as a data: URI, never linked. */
@@ -343,5 +456,7 @@ static void empty_result(void)
 
 PW_TEST_MAIN(PW_TEST(formats_parse), PW_TEST(text), PW_TEST(json), PW_TEST(sarif),
              PW_TEST(sarif_fingerprint), PW_TEST(sarif_no_identifier_values),
-             PW_TEST(search_list_label), PW_TEST(html), PW_TEST(html_screenshot),
+             PW_TEST(search_list_label), PW_TEST(sarif_names_each_kind_once),
+             PW_TEST(sarif_masks_identifiers_in_the_path), PW_TEST(html),
+             PW_TEST(html_is_valid_utf8), PW_TEST(html_screenshot),
              PW_TEST(empty_result))

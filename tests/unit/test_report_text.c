@@ -2,7 +2,9 @@
  * test_report_text.c — the terminal report's tables: columns fitted to their content (a long
  * tracker label wraps at a word boundary instead of being cut to "ad server or data br"), the
  * table at most 120 columns wide, long pages cut with "…", counts right-aligned, UTF-8 widths,
- * no trailing blanks, the same output on every render; and text_table.c on its own.
+ * no trailing blanks, the same output on every render; what the scanned site chose (values,
+ * accounts, events, URLs) never reaches the terminal as a control character; and text_table.c on
+ * its own.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -254,5 +256,74 @@ static void table_fits_total(void)
     CHECK_INT(tt_text_width("é…x"), 3);
 }
 
+/* A scanned site picks its page titles, URLs and event data: an ESC could clear the screen or
+ * recolour it, a CR LF forge a report line, a bidi override reorder one, a stray byte be read as
+ * a C1 control. The report shows every one of them as an escape. */
+static void site_text_cannot_drive_the_terminal(void)
+{
+    static const pw_hit hits[] = {{.category = PW_PHI_HEALTH,
+                                   .subtype = "condition",
+                                   .start = 0,
+                                   .end = 3,
+                                   .normalized = "hiv\x1b[2J"}};
+    static const pw_evidence ev = {.key = "cd[x\x1b]",
+                                   .value = "HIV\x1b[31m red\r\n[critical] FAKE\xff\xc2\x9b",
+                                   .value_len = 32,
+                                   .hits = hits,
+                                   .n_hits = 1};
+    pw_finding f = findings[0];
+    f.tracker = &meta;
+    f.account_id = "1\x1b]0;title\a";
+    f.event_name = "Lead\xe2\x80\xae";
+    f.page_url = "https://h.org/a\tb\x7f";
+    f.remediation = "Remove it from h.org/\x1b[2J/*.";
+    f.evidence = &ev;
+    f.n_evidence = 1;
+    pw_tracker_use use = {.tracker = &meta, .account_id = "2\x1b[K", .n_requests = 1, .n_pages = 1};
+    const char *events[] = {"ev\r"};
+    use.events = events;
+    use.n_events = 1;
+    pw_scan_result r = {.findings = &f,
+                        .n_findings = 1,
+                        .trackers = &use,
+                        .n_trackers = 1,
+                        .target = "t\x1b.har",
+                        .source = PW_SOURCE_HAR};
+    pw_buf b;
+    pw_buf_init(&b);
+    pw_report_opts o = {.color = 0};
+    pw_err err;
+    CHECK_INT(pw_report_render(&r, PW_REPORT_TEXT, &o, &b, &err), PW_OK);
+    const char *t = b.data ? b.data : "";
+    for (size_t i = 0; i < b.len; i++)
+        if ((unsigned char)t[i] < 0x20 && t[i] != '\n')
+            CHECK_INT((unsigned char)t[i], '\n'); /* names the byte that got through */
+    CHECK(strchr(t, 0x7f) == NULL && strstr(t, "\xff") == NULL && strstr(t, "\xc2\x9b") == NULL);
+    CHECK(strstr(t, "\xe2\x80\xae") == NULL);
+    CHECK(strstr(t, "\n[critical] FAKE") == NULL);
+    CHECK(strstr(t, "evidence: cd[x\\x1b] = [[HIV]]\\x1b[31m red\\r\\n[critical] "
+                    "FAKE\\xff\\u009b  ← health (condition): hiv\\x1b[2J\n") != NULL);
+    CHECK(strstr(t, "tracker:  Meta Pixel 1\\x1b]0;title\\x07, event Lead\\u202e,") != NULL);
+    CHECK(strstr(t, "page:     https://h.org/a\\tb\\x7f (") != NULL);
+    CHECK(strstr(t, "fix:      Remove it from h.org/\\x1b[2J/*.\n") != NULL);
+    CHECK(strstr(t, "phiwall scan  t\\x1b.har\n") != NULL);
+    CHECK(strstr(t, "0 pages, 0 requests (0 third-party), 0 tracker beacons\n") != NULL);
+    CHECK(strstr(t, "  Meta Pixel  2\\x1b[K  1 beacon  on 1 page  events: ev\\r\n") != NULL);
+    pw_buf_free(&b);
+    /* one of each is said in the singular */
+    r.n_pages = r.n_requests = r.n_beacons = 1;
+    pw_buf_init(&b);
+    CHECK_INT(pw_report_render(&r, PW_REPORT_TEXT, &o, &b, &err), PW_OK);
+    CHECK(b.data && strstr(b.data, "1 page, 1 request (0 third-party), 1 tracker beacon\n"));
+    pw_buf_free(&b);
+    /* valid UTF-8 is kept; a cut sequence is not passed on half */
+    pw_buf_init(&b);
+    pw_report_text_safe(&b, "Café \xf0\x9f\x98\x80 \xe2\x80", 13);
+    CHECK_INT((int)b.len, 19);
+    CHECK(b.data && memcmp(b.data, "Café \xf0\x9f\x98\x80 \\xe2\\x80", 19) == 0);
+    pw_buf_free(&b);
+}
+
 PW_TEST_MAIN(PW_TEST(findings_table_fits_labels), PW_TEST(query_variants_share_a_row),
-             PW_TEST(table_wraps_and_cuts), PW_TEST(table_fits_total))
+             PW_TEST(site_text_cannot_drive_the_terminal), PW_TEST(table_wraps_and_cuts),
+             PW_TEST(table_fits_total))
