@@ -40,8 +40,6 @@ pw_status pw_detector_new(const pw_detector_opts *opts, pw_detector **out, pw_er
     pw_status st = pw_vocab_new(opts ? opts->vocab_file : NULL, &d->vocab, err);
     if (st == PW_OK && opts && opts->n_canaries)
         st = pw_canary_build(d, opts->canaries, opts->n_canaries, err);
-    if (st == PW_OK)
-        d->event_vocab = pw_event_barrier_ok(d->vocab);
     if (st != PW_OK) {
         pw_detector_free(d);
         return st;
@@ -85,7 +83,6 @@ void pw_detect_scratch_free(pw_detect_scratch *s)
     if (!s)
         return;
     pw_vocab_scratch_free(s->vocab);
-    pw_event_bufs_free(s->event);
     pw_seg_memo_free(s->seg_memo);
     free(s->norm);
     free(s->norm_map);
@@ -313,31 +310,17 @@ pw_status pw_detect_scan(const pw_detector *d, pw_detect_scratch *s, pw_arena *a
         return st;
     /* The memo is keyed by addresses: the caller may reuse a buffer for other text next time. */
     pw_ctx_memo_clear(s);
-    return pw_detect_scan_prepared(d, s, a, key, str, n, type, NULL, hits, n_hits, err);
-}
-
-int pw_detect_is_url(const char *str, size_t n, pw_field_type type)
-{
-    return type == PW_FT_URL || looks_like_url(str, n);
+    return pw_detect_scan_checked(d, s, a, key, str, n, type, hits, n_hits, err);
 }
 
 pw_status pw_detect_scan_checked(const pw_detector *d, pw_detect_scratch *s, pw_arena *a,
                                  const char *key, const char *str, size_t n, pw_field_type type,
                                  pw_hit **hits, size_t *n_hits, pw_err *err)
 {
-    return pw_detect_scan_prepared(d, s, a, key, str, n, type, NULL, hits, n_hits, err);
-}
-
-pw_status pw_detect_scan_prepared(const pw_detector *d, pw_detect_scratch *s, pw_arena *a,
-                                  const char *key, const char *str, size_t n, pw_field_type type,
-                                  const pw_field_prep *prep, pw_hit **hits, size_t *n_hits,
-                                  pw_err *err)
-{
     *hits = NULL;
     *n_hits = 0;
     s->n_hits = 0;
-    pw_scan sc = {
-        .d = d, .s = s, .a = a, .orig = str, .orig_n = n, .st = PW_OK, .err = err, .prep = prep};
+    pw_scan sc = {.d = d, .s = s, .a = a, .orig = str, .orig_n = n, .st = PW_OK, .err = err};
     if (!d->n_forms && !d->n_norm_values) /* a canary is looked for in every segment */
         sc.memo = s->seg_memo;
     pw_seg g = {.s = str,

@@ -192,21 +192,6 @@ static void scan_identifiers(pw_scan *sc, const pw_seg *g)
         pw_ident_address(sc, g);
 }
 
-int pw_seg_plain(const char *s, size_t n, unsigned cls)
-{
-    return !((cls & PW_SUM_PCT) && has_pct_escape(s, n));
-}
-
-/* The summary of in: the event pass's for a field's top segment (det-event), else computed. */
-static const pw_seg_summary *summarize(pw_scan *sc, const pw_seg *in, pw_seg_summary *sum,
-                                       pw_seg_masks *masks)
-{
-    if (sc->prep && sc->prep->sum && in->s == sc->orig && in->n == sc->orig_n && !in->ostart)
-        return sc->prep->sum;
-    pw_seg_summarize_masks(sc->a, in->s, in->n, sum, masks);
-    return sum;
-}
-
 /* s[0..n) holds a byte that decoding may change ('%' or '+'), eight bytes at a time. */
 static int may_decode(const char *s, size_t n)
 {
@@ -299,13 +284,14 @@ static void scan_segment(pw_scan *sc, pw_seg *in, int depth)
         return;
     pw_seg_summary own;
     pw_seg_masks masks;
-    const pw_seg_summary *sum = summarize(sc, in, &own, &masks);
+    pw_seg_summarize_masks(sc->a, in->s, in->n, &own, &masks);
+    const pw_seg_summary *sum = &own;
     unsigned cls = sum->cls;
     int lettered = (cls & (PW_SUM_DIGIT | PW_SUM_ALPHA)) != 0;
     /* fullwidth "HIV" holds no ASCII letter, but its folded layer does */
     if (!lettered && !pw_fold_has_high(in->s, in->n))
         return;
-    in->sum = sum; /* det-event: set in place (no copy of the segment); valid for this call */
+    in->sum = sum; /* set in place (no copy of the segment); valid for this call */
     const pw_seg *g = in;
     size_t mark = sc->s->n_hits; /* det-quality: this segment's hits start here */
     if (sc->d->n_forms)

@@ -324,22 +324,6 @@ static void classify(const char *s, size_t n, pw_seg_masks *m, pw_seg_summary *o
                (digits ? PW_SUM_DIGIT : 0u) | (colons ? PW_SUM_COLON : 0u);
 }
 
-/* det-event: one field of an event into columns [w0, w0 + words) of the event's masks, and the
- * summary counts of each of those words into ws[w0…]. */
-void pw_masks_classify_into(const char *s, size_t n, uint64_t *bits, size_t stride, size_t w0,
-                            pw_word_sum *ws)
-{
-    size_t words = (n + 63) / 64;
-    for (size_t w = 0; w < words; w++) {
-        __m128i extra = _mm_setzero_si128();
-        word_bits x = classify_word(s, n, w, bits + w0, stride, &extra);
-        unsigned cls = (x.alpha ? PW_SUM_ALPHA : 0u) | (x.upper ? PW_SUM_UPPER : 0u) |
-                       (x.dot ? PW_SUM_DOT : 0u) | extra_cls(extra);
-        ws[w0 + w] = (pw_word_sum){(uint16_t)cls, (uint8_t)(x.digit ? pw_popcount64(x.digit) : 0),
-                                   (uint8_t)(x.colon ? pw_popcount64(x.colon) : 0)};
-    }
-}
-
 #else
 
 /* The masks byte by byte; fills out's class bits and counts. The colon count, which
@@ -352,27 +336,6 @@ static void classify(const char *s, size_t n, pw_seg_masks *m, pw_seg_summary *o
     for (size_t w = 0; w < m->words; w++)
         colons += (size_t)__builtin_popcountll(m->bits[PW_MK_COLON * m->words + w]);
     out->colons = colons;
-}
-
-/* det-event: the portable pw_masks_classify_into, byte by byte. */
-void pw_masks_classify_into(const char *s, size_t n, uint64_t *bits, size_t stride, size_t w0,
-                            pw_word_sum *ws)
-{
-    size_t words = (n + 63) / 64;
-    for (int k = 0; k < PW_MK__COUNT; k++)
-        memset(bits + (size_t)k * stride + w0, 0, words * sizeof *bits);
-    for (size_t w = 0; w < words; w++)
-        ws[w0 + w] = (pw_word_sum){0, 0, 0};
-    for (size_t i = 0; i < n; i++) {
-        unsigned c = mask_class[(unsigned char)s[i]], sc = sum_class[(unsigned char)s[i]];
-        pw_word_sum *x = &ws[w0 + (i >> 6)];
-        x->cls = (uint16_t)(x->cls | (sc & ~(unsigned)(PW_SUM_DIGIT | PW_SUM_COLON)));
-        x->digits = (uint8_t)(x->digits + (sc & PW_SUM_DIGIT ? 1 : 0));
-        x->colons = (uint8_t)(x->colons + (s[i] == ':'));
-        for (int k = 0; c; k++, c >>= 1)
-            if (c & 1)
-                bits[(size_t)k * stride + w0 + (i >> 6)] |= (uint64_t)1 << (i & 63);
-    }
 }
 
 #endif
@@ -429,29 +392,4 @@ void pw_seg_summarize_masks(pw_arena *a, const char *s, size_t n, pw_seg_summary
     classify(s, n, m, out);
     out->runs = out->digits ? mask_runs(m) : 0;
     out->masks = m;
-}
-
-/* det-event: the summary of a field whose masks pw_masks_classify_into put at column w0 of an
- * event's masks: what pw_seg_summarize_masks gives the field on its own (short fields are
- * summarised from their bytes, and get no masks, as there). */
-void pw_seg_summary_of_words(const char *s, size_t n, uint64_t *bits, size_t stride, size_t w0,
-                             const pw_word_sum *ws, pw_seg_summary *out, pw_seg_masks *view)
-{
-    if (n < PW_MASK_MIN_BYTES) {
-        pw_seg_summarize(s, n, out);
-        return;
-    }
-    size_t words = (n + 63) / 64, digits = 0, colons = 0;
-    unsigned cls = 0;
-    for (size_t w = w0; w < w0 + words; w++) {
-        cls |= ws[w].cls;
-        digits += ws[w].digits;
-        colons += ws[w].colons;
-    }
-    view->n = n, view->words = words, view->bits = bits + w0, view->stride = stride;
-    out->cls = cls | (digits ? PW_SUM_DIGIT : 0u) | (colons ? PW_SUM_COLON : 0u);
-    out->digits = digits;
-    out->colons = colons;
-    out->masks = view;
-    out->runs = digits ? mask_runs(view) : 0;
 }
