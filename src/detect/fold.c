@@ -14,7 +14,8 @@
  *    text stays as it is;
  *  - a dotted acronym of 3-6 single letters ("h.i.v", "H.I.V.") loses its dots when the letters
  *    are a vocabulary term.
- * Pure-ASCII segments pay pw_fold_has_high (internal.h) and, when they hold a '.', a look at each
+' * Pure-ASCII segments pay one bit of their summary (PW_SUM_HIGH, summary.c) and, when they hold a'
+'.', a look at each
  * dot (pw_fold_dotted_term; segment.c decides); pw_seg_fold runs only for segments that hold a
  * byte >= 0x80 or such an acronym.
  */

@@ -117,7 +117,8 @@ enum {
     PW_SUM_UPPER = 32,
     PW_SUM_DOT = 64,
     PW_SUM_COLON = 128,
-    PW_SUM_SPACE = 256
+    PW_SUM_SPACE = 256,
+    PW_SUM_HIGH = 512 /* a byte >= 0x80: the one check a pure-ASCII segment pays for folding */
 };
 
 struct pw_seg_masks;
@@ -596,30 +597,6 @@ void pw_page_text_filter(pw_scan *sc, const pw_seg *g, size_t mark);
 /* ---- end of det-quality additions ---- */
 
 /* ---- det-norm: the folding layer (fold.c) ---- */
-
-/* 1 if s[0..n) holds a byte >= 0x80 (eight bytes at a time, the last word overlapping): the one
- * check a pure-ASCII segment pays for the Unicode part of the folding layer. */
-static inline int pw_fold_has_high(const char *s, size_t n)
-{
-    uint64_t acc = 0, v = 0;
-    if (n >= 8) {
-        for (size_t i = 0; i + 8 < n; i += 8) {
-            __builtin_memcpy(&v, s + i, 8); /* no <string.h> needed here */
-            acc |= v;
-        }
-        __builtin_memcpy(&v, s + n - 8, 8);
-        acc |= v;
-    } else if (n >= 4) {
-        uint32_t lo, hi;
-        __builtin_memcpy(&lo, s, 4);
-        __builtin_memcpy(&hi, s + n - 4, 4);
-        acc = lo | hi;
-    } else {
-        for (size_t i = 0; i < n; i++)
-            acc |= (unsigned char)s[i];
-    }
-    return (acc & 0x8080808080808080ull) != 0;
-}
 
 /* 1 if g holds a dotted acronym ("h.i.v", "H.I.V.": 3-6 single letters joined by single dots,
  * not glued to a word, digit or dot) whose letters are a vocabulary term. With g's masks

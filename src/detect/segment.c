@@ -248,12 +248,13 @@ static int decoded_first(pw_scan *sc, pw_seg *in, int depth)
 
 /* det-norm: the folded layer of g (fold.c: fullwidth, invisible format characters, look-alike
  * letters, dotted acronyms) is scanned instead of g when folding changes g. 1 if it was. A
- * pure-ASCII segment pays pw_fold_has_high and, with a '.', a look for dotted letters. Folding a
- * folded layer changes nothing; the layer still counts as one, so no input recurses without end. */
+ * pure-ASCII segment pays one bit of its summary (PW_SUM_HIGH) and, with a '.', a look for dotted
+ * letters. Folding a folded layer changes nothing; the layer still counts as one, so no input
+ * recurses without end. */
 static inline __attribute__((always_inline)) int fold_layer(pw_scan *sc, const pw_seg *g,
                                                             unsigned cls, int depth)
 {
-    int high = pw_fold_has_high(g->s, g->n);
+    int high = (cls & PW_SUM_HIGH) != 0;
     if (!high && !((cls & PW_SUM_DOT) && pw_fold_dotted_term(sc, g)))
         return 0;
     pw_seg f;
@@ -289,7 +290,7 @@ static void scan_segment(pw_scan *sc, pw_seg *in, int depth)
     unsigned cls = sum->cls;
     int lettered = (cls & (PW_SUM_DIGIT | PW_SUM_ALPHA)) != 0;
     /* fullwidth "HIV" holds no ASCII letter, but its folded layer does */
-    if (!lettered && !pw_fold_has_high(in->s, in->n))
+    if (!lettered && !(cls & PW_SUM_HIGH))
         return;
     in->sum = sum; /* set in place (no copy of the segment); valid for this call */
     const pw_seg *g = in;
