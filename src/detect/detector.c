@@ -279,22 +279,6 @@ static inline __attribute__((always_inline)) int looks_like_url(const char *s, s
     return 0;
 }
 
-void pw_ctx_memo_clear(pw_detect_scratch *s)
-{
-    for (size_t k = 0; k < PW_CTX_MEMO_SLOTS; k++)
-        s->ctx_memo[k].at = NULL; /* no position matches it (a lookup compares at first) */
-}
-
-pw_status pw_detect_check_field(const pw_detector *d, const pw_detect_scratch *s, const pw_arena *a,
-                                const char *str, size_t n, pw_err *err)
-{
-    if (!d || !s || !a || (!str && n))
-        return pw_err_set(err, PW_ERR_INVALID, "detect: missing detector, scratch or arena");
-    if (n > UINT32_MAX)
-        return pw_err_set(err, PW_ERR_LIMIT, "detect: field of %zu bytes is too large", n);
-    return PW_OK;
-}
-
 pw_status pw_detect_scan(const pw_detector *d, pw_detect_scratch *s, pw_arena *a, const char *key,
                          const char *str, size_t n, pw_field_type type, pw_hit **hits,
                          size_t *n_hits, pw_err *err)

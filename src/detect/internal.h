@@ -369,12 +369,25 @@ typedef struct pw_scan {
     struct pw_seg_memo *memo; /* the scratch's segment memo; NULL: none (canaries, no memory) */
 } pw_scan;
 
-/* Forget every remembered context (pw_ctx_before_seg's memo): before a scan of new buffers. */
-void pw_ctx_memo_clear(pw_detect_scratch *s);
+/* Forget every remembered context (pw_ctx_before_seg's memo): before a scan of new buffers.
+ * Inline, as pw_detect_scan and pw_detect_scan_event pay it per call. */
+static inline void pw_ctx_memo_clear(pw_detect_scratch *s)
+{
+    for (size_t k = 0; k < PW_CTX_MEMO_SLOTS; k++)
+        s->ctx_memo[k].at = NULL; /* no position matches it (a lookup compares at first) */
+}
 
-/* pw_detect_scan's argument checks (PW_OK or the error it returns). */
-pw_status pw_detect_check_field(const pw_detector *d, const pw_detect_scratch *s, const pw_arena *a,
-                                const char *str, size_t n, pw_err *err);
+/* pw_detect_scan's argument checks (PW_OK or the error it returns); inline like the above. */
+static inline pw_status pw_detect_check_field(const pw_detector *d, const pw_detect_scratch *s,
+                                              const pw_arena *a, const char *str, size_t n,
+                                              pw_err *err)
+{
+    if (!d || !s || !a || (!str && n))
+        return pw_err_set(err, PW_ERR_INVALID, "detect: missing detector, scratch or arena");
+    if (n > UINT32_MAX)
+        return pw_err_set(err, PW_ERR_LIMIT, "detect: field of %zu bytes is too large", n);
+    return PW_OK;
+}
 /* pw_detect_scan after those checks, without clearing the context memo (the caller does, once
  * per set of buffers that stay unchanged). */
 pw_status pw_detect_scan_checked(const pw_detector *d, pw_detect_scratch *s, pw_arena *a,
