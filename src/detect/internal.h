@@ -103,6 +103,8 @@ struct pw_detect_scratch {
     size_t words_cap;
     pw_hit *hits; /* collected hits before they are copied into the caller's arena */
     size_t n_hits, cap_hits;
+    uint32_t *kept_by_start; /* resolve_overlaps: the kept hits by start (detector.c) */
+    size_t kept_cap;
     int oom;
     struct pw_seg_memo *seg_memo; /* segments known to give no hit (seg_memo.c); NULL: none */
 };
