@@ -229,12 +229,53 @@ static void put_cp(fold_out *o, const pw_seg *g, size_t i, const fold_cp *f, int
         put(o, g, g->s[i + k], i + k, i + k + 1);
 }
 
-/* The Unicode part: every code point of g written folded or as it is. */
+/* g's bytes [i, j) as they are, with their spans (put for each, in one go). */
+static void put_plain(fold_out *o, const pw_seg *g, size_t i, size_t j)
+{
+    size_t len = j - i;
+    memcpy(o->s + o->n, g->s + i, len);
+    if (g->ostart) {
+        memcpy(o->os + o->n, g->ostart + i, len * sizeof *o->os);
+        memcpy(o->oe + o->n, g->oend + i, len * sizeof *o->oe);
+    } else {
+        for (size_t k = 0; k < len; k++) {
+            o->os[o->n + k] = (uint32_t)(g->base + i + k);
+            o->oe[o->n + k] = (uint32_t)(g->base + i + k + 1);
+        }
+    }
+    o->n += len;
+}
+
+/* The end of the ASCII stretch from i that fold_chars may copy as it is: up to the next byte >=
+ * 0x80, less the letters and digits just before it (a word running into that byte is judged
+ * from its start: its look-alike letters fold only with a Latin letter in the word). */
+static size_t plain_until(const char *s, size_t n, size_t i)
+{
+    size_t j = i;
+    while (j < n && (unsigned char)s[j] < 0x80)
+        j++;
+    if (j < n)
+        while (j > i && pw_isalnum((unsigned char)s[j - 1]))
+            j--;
+    return j;
+}
+
+/* The Unicode part: every code point of g written folded or as it is. engine-speed: outside a
+ * word being folded, ASCII stretches are copied in one go (an ASCII code point is written as it
+ * is, and a word of ASCII letters alone folds nothing). */
 static void fold_chars(pw_scan *sc, const pw_seg *g, fold_out *o)
 {
     size_t word_end = 0;
     int fold_conf = 0;
     for (size_t i = 0; i < g->n;) {
+        if (i >= word_end && (unsigned char)g->s[i] < 0x80) {
+            size_t j = plain_until(g->s, g->n, i);
+            if (j > i) {
+                put_plain(o, g, i, j);
+                i = j;
+                continue;
+            }
+        }
         fold_cp f = classify_at(g->s, g->n, i);
         if (i >= word_end && in_word(&f))
             word_end = word_at(sc, g->s, g->n, i, &fold_conf);
