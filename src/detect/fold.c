@@ -345,28 +345,41 @@ static int dotted_term_in(pw_scan *sc, const char *s, size_t n)
     return 0;
 }
 
-/* Drop the dots of the dotted acronyms of vocabulary terms in o, in place. */
+/* o's bytes [from, to) moved to w (w <= from) with their spans; the new w. */
+static size_t keep_bytes(fold_out *o, size_t w, size_t from, size_t to)
+{
+    size_t len = to - from;
+    if (w != from && len) {
+        memmove(o->s + w, o->s + from, len);
+        memmove(o->os + w, o->os + from, len * sizeof *o->os);
+        memmove(o->oe + w, o->oe + from, len * sizeof *o->oe);
+    }
+    return w + len;
+}
+
+/* Drop the dots of the dotted acronyms of vocabulary terms in o, in place. engine-speed: only the
+ * letters just before a '.' are looked at (a dotted run starts at a letter followed by a dot),
+ * and the bytes between runs move in stretches. What a run's start is checked against is the
+ * byte before it as written in o (bytes before the read position are never overwritten: the
+ * write position trails it). */
 static void undot(pw_scan *sc, fold_out *o)
 {
-    size_t w = 0;
-    int prev = -1;
-    for (size_t r = 0; r < o->n;) {
-        size_t end = pw_isalpha((unsigned char)o->s[r]) && r + 1 < o->n && o->s[r + 1] == '.'
-                         ? dotted_run(o->s, o->n, r, prev)
-                         : 0;
+    size_t n = o->n, w = 0, cur = 0; /* bytes [cur, n) are still to read */
+    const char *p = memchr(o->s, '.', n);
+    while (p) {
+        size_t d = (size_t)(p - o->s), r = d - 1, end = 0;
+        if (d >= 1 && r >= cur && pw_isalpha((unsigned char)o->s[r]))
+            end = dotted_run(o->s, n, r, r ? (unsigned char)o->s[r - 1] : -1);
         if (end && dotted_term(sc, o->s, r, end)) {
-            prev = (unsigned char)o->s[end - 1];
+            w = keep_bytes(o, w, cur, r);
             for (size_t k = r; k < end; k += 2, w++)
                 o->s[w] = o->s[k], o->os[w] = o->os[k], o->oe[w] = o->oe[k];
             o->changed = 1;
-            r = end;
-            continue;
+            cur = end;
         }
-        prev = (unsigned char)o->s[r];
-        o->s[w] = o->s[r], o->os[w] = o->os[r], o->oe[w] = o->oe[r];
-        w++, r++;
+        p = d + 1 < n ? memchr(o->s + d + 1, '.', n - d - 1) : NULL;
     }
-    o->n = w;
+    o->n = keep_bytes(o, w, cur, n);
 }
 
 int pw_fold_dotted_term(pw_scan *sc, const pw_seg *g)
