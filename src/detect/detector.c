@@ -89,6 +89,8 @@ void pw_detect_scratch_free(pw_detect_scratch *s)
     free(s->words);
     free(s->hits);
     free(s->kept_by_start);
+    free(s->sort_keys);
+    free(s->sort_hits);
     free(s);
 }
 
@@ -233,9 +235,103 @@ static int by_start(const void *pa, const void *pb)
     return hit_rank(b) - hit_rank(a);
 }
 
-/* Few hits per field is the rule: insertion sort then, qsort (which may allocate) beyond. */
-static void sort_hits(pw_hit *h, size_t n, int (*cmp)(const void *, const void *))
+/* engine-speed: a hit's place in one of the two orders as two numbers, compared as (k1, k2): the
+ * comparators above without their branches and rank look-ups, for long fields (hundreds or
+ * thousands of hits). Spans fit 32 bits (pw_detect_check_field); confidences are positive, so
+ * their IEEE bits order as the floats do. */
+typedef struct hit_key {
+    uint64_t k1, k2;
+    uint32_t at; /* index of the hit */
+} hit_key;
+
+static uint32_t conf_bits(float c)
 {
+    uint32_t b;
+    memcpy(&b, &c, sizeof b);
+    return b;
+}
+
+static hit_key key_of(const pw_hit *h, int (*cmp)(const void *, const void *), size_t at)
+{
+    uint64_t rank_desc = (uint64_t)(255 - hit_rank(h)), start = h->start, end = h->end;
+    if (cmp == by_start) /* start, then the longer, then the more specific */
+        return (hit_key){start << 32 | (UINT32_MAX - end), rank_desc, (uint32_t)at};
+    /* by_score_desc: the more specific, the longer, the surer, then by start */
+    return (hit_key){rank_desc << 32 | (UINT32_MAX - (end - start)),
+                     (uint64_t)(UINT32_MAX - conf_bits(h->confidence)) << 32 | start, (uint32_t)at};
+}
+
+static int key_after(const hit_key *a, const hit_key *b)
+{
+    return a->k1 > b->k1 || (a->k1 == b->k1 && a->k2 > b->k2);
+}
+
+/* Stable merge sort of k[0..n) (tmp: n more), bottom up from runs of 16 put in order by
+ * insertion; where the result ends up (k or tmp). */
+static hit_key *merge_sort(hit_key *k, hit_key *tmp, size_t n)
+{
+    for (size_t lo = 0; lo < n; lo += 16) {
+        size_t hi = lo + 16 < n ? lo + 16 : n;
+        for (size_t i = lo + 1; i < hi; i++) {
+            hit_key x = k[i];
+            size_t j = i;
+            for (; j > lo && key_after(&k[j - 1], &x); j--)
+                k[j] = k[j - 1];
+            k[j] = x;
+        }
+    }
+    for (size_t width = 16; width < n; width *= 2) {
+        for (size_t lo = 0; lo < n; lo += 2 * width) {
+            size_t mid = lo + width < n ? lo + width : n,
+                   hi = lo + 2 * width < n ? lo + 2 * width : n;
+            size_t a = lo, b = mid, o = lo;
+            while (a < mid && b < hi) /* equal keys: the left run's first (stable) */
+                tmp[o++] = key_after(&k[a], &k[b]) ? k[b++] : k[a++];
+            while (a < mid)
+                tmp[o++] = k[a++];
+            while (b < hi)
+                tmp[o++] = k[b++];
+        }
+        hit_key *t = k;
+        k = tmp;
+        tmp = t;
+    }
+    return k;
+}
+
+/* Room for the keyed sort of n hits in the scratch; 0 when out of memory. */
+static int sort_room(pw_detect_scratch *s, size_t n)
+{
+    if (n <= s->sort_cap)
+        return 1;
+    hit_key *k = realloc(s->sort_keys, 2 * n * sizeof *k);
+    if (!k)
+        return 0;
+    s->sort_keys = k;
+    pw_hit *h = realloc(s->sort_hits, n * sizeof *h);
+    if (!h)
+        return 0;
+    s->sort_hits = h;
+    s->sort_cap = n;
+    return 1;
+}
+
+/* Few hits per field is the rule: insertion sort then; beyond, a stable merge sort of keys (the
+ * order glibc's qsort, a stable merge sort, gave with cmp), or qsort itself when the scratch
+ * has no room for the keys. */
+static void sort_hits(pw_detect_scratch *s, pw_hit *h, size_t n,
+                      int (*cmp)(const void *, const void *))
+{
+    if (n > 16 && sort_room(s, n)) {
+        hit_key *k = s->sort_keys;
+        for (size_t i = 0; i < n; i++)
+            k[i] = key_of(&h[i], cmp, i);
+        k = merge_sort(k, k + n, n);
+        for (size_t i = 0; i < n; i++)
+            s->sort_hits[i] = h[k[i].at];
+        memcpy(h, s->sort_hits, n * sizeof *h);
+        return;
+    }
     if (n > 16) {
         qsort(h, n, sizeof *h, cmp);
         return;
@@ -314,7 +410,7 @@ static int kept_room(pw_detect_scratch *s, size_t n)
  * stress corpus spent 13% of its instructions here); without memory for the index, all of them. */
 static size_t resolve_overlaps(pw_detect_scratch *s, pw_hit *h, size_t n)
 {
-    sort_hits(h, n, by_score_desc);
+    sort_hits(s, h, n, by_score_desc);
     int near = n > 16 && kept_room(s, n);
     size_t kept = 0, longest = 0;
     for (size_t i = 0; i < n; i++) {
@@ -328,7 +424,7 @@ static size_t resolve_overlaps(pw_detect_scratch *s, pw_hit *h, size_t n)
         }
         kept++;
     }
-    sort_hits(h, kept, by_start);
+    sort_hits(s, h, kept, by_start);
     return kept;
 }
 

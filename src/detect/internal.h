@@ -105,6 +105,9 @@ struct pw_detect_scratch {
     size_t n_hits, cap_hits;
     uint32_t *kept_by_start; /* resolve_overlaps: the kept hits by start (detector.c) */
     size_t kept_cap;
+    struct hit_key *sort_keys; /* sort_hits: 2 * sort_cap keys, sort_cap hits (detector.c) */
+    pw_hit *sort_hits;
+    size_t sort_cap;
     int oom;
     struct pw_seg_memo *seg_memo; /* segments known to give no hit (seg_memo.c); NULL: none */
 };
