@@ -316,24 +316,30 @@ static int sort_room(pw_detect_scratch *s, size_t n)
     return 1;
 }
 
-/* Few hits per field is the rule: insertion sort then; beyond, a stable merge sort of keys (the
- * order glibc's qsort, a stable merge sort, gave with cmp), or qsort itself when the scratch
- * has no room for the keys. */
-static void sort_hits(pw_detect_scratch *s, pw_hit *h, size_t n,
+/* More than 16 hits: a stable merge sort of keys (the order glibc's qsort, a stable merge sort,
+ * gave with cmp), or qsort itself when the scratch has no room for the keys. */
+static void sort_many(pw_detect_scratch *s, pw_hit *h, size_t n,
                       int (*cmp)(const void *, const void *))
 {
-    if (n > 16 && sort_room(s, n)) {
-        hit_key *k = s->sort_keys;
-        for (size_t i = 0; i < n; i++)
-            k[i] = key_of(&h[i], cmp, i);
-        k = merge_sort(k, k + n, n);
-        for (size_t i = 0; i < n; i++)
-            s->sort_hits[i] = h[k[i].at];
-        memcpy(h, s->sort_hits, n * sizeof *h);
+    if (!sort_room(s, n)) {
+        qsort(h, n, sizeof *h, cmp);
         return;
     }
+    hit_key *k = s->sort_keys;
+    for (size_t i = 0; i < n; i++)
+        k[i] = key_of(&h[i], cmp, i);
+    k = merge_sort(k, k + n, n);
+    for (size_t i = 0; i < n; i++)
+        s->sort_hits[i] = h[k[i].at];
+    memcpy(h, s->sort_hits, n * sizeof *h);
+}
+
+/* Few hits per field is the rule: insertion sort then, sort_many beyond. */
+static inline void sort_hits(pw_detect_scratch *s, pw_hit *h, size_t n,
+                             int (*cmp)(const void *, const void *))
+{
     if (n > 16) {
-        qsort(h, n, sizeof *h, cmp);
+        sort_many(s, h, n, cmp);
         return;
     }
     for (size_t i = 1; i < n; i++) {
