@@ -299,20 +299,23 @@ static hit_key *merge_sort(hit_key *k, hit_key *tmp, size_t n)
     return k;
 }
 
-/* Room for the keyed sort of n hits in the scratch; 0 when out of memory. */
-static int sort_room(pw_detect_scratch *s, size_t n)
+/* Room for a field of n hits in the scratch's long-field buffers (the keyed sort's keys and
+ * hits, resolve_overlaps' index); 0 when out of memory. */
+static int many_hits_room(pw_detect_scratch *s, size_t n)
 {
-    if (n <= s->sort_cap)
+    if (n <= s->many_cap)
         return 1;
     hit_key *k = realloc(s->sort_keys, 2 * n * sizeof *k);
-    if (!k)
+    if (k)
+        s->sort_keys = k;
+    pw_hit *h = k ? realloc(s->sort_hits, n * sizeof *h) : NULL;
+    if (h)
+        s->sort_hits = h;
+    uint32_t *by = h ? realloc(s->kept_by_start, n * sizeof *by) : NULL;
+    if (!by)
         return 0;
-    s->sort_keys = k;
-    pw_hit *h = realloc(s->sort_hits, n * sizeof *h);
-    if (!h)
-        return 0;
-    s->sort_hits = h;
-    s->sort_cap = n;
+    s->kept_by_start = by;
+    s->many_cap = n;
     return 1;
 }
 
@@ -321,7 +324,7 @@ static int sort_room(pw_detect_scratch *s, size_t n)
 static void sort_many(pw_detect_scratch *s, pw_hit *h, size_t n,
                       int (*cmp)(const void *, const void *))
 {
-    if (!sort_room(s, n)) {
+    if (!many_hits_room(s, n)) {
         qsort(h, n, sizeof *h, cmp);
         return;
     }
@@ -396,19 +399,6 @@ static void insert_by_start(const pw_hit *h, uint32_t *by, size_t kept, size_t k
     by[lo] = (uint32_t)k;
 }
 
-/* Room for n kept-hit indices in s->kept_by_start; 0 when out of memory. */
-static int kept_room(pw_detect_scratch *s, size_t n)
-{
-    if (n <= s->kept_cap)
-        return 1;
-    uint32_t *p = realloc(s->kept_by_start, n * sizeof *p);
-    if (!p)
-        return 0;
-    s->kept_by_start = p;
-    s->kept_cap = n;
-    return 1;
-}
-
 /* Keep the most specific hit of each overlapping group; returns the new count. Hits are taken in
  * order of specificity, each kept when it conflicts with no hit kept before it. engine-speed:
  * with more than 16 hits (long fields: up to MAX_HITS) a hit is compared only with the kept hits
@@ -417,7 +407,7 @@ static int kept_room(pw_detect_scratch *s, size_t n)
 static size_t resolve_overlaps(pw_detect_scratch *s, pw_hit *h, size_t n)
 {
     sort_hits(s, h, n, by_score_desc);
-    int near = n > 16 && kept_room(s, n);
+    int near = n > 16 && many_hits_room(s, n);
     size_t kept = 0, longest = 0;
     for (size_t i = 0; i < n; i++) {
         if (!(near ? fits_near(h, s->kept_by_start, kept, longest, i) : fits_all(h, kept, i)))

@@ -103,11 +103,12 @@ struct pw_detect_scratch {
     size_t words_cap;
     pw_hit *hits; /* collected hits before they are copied into the caller's arena */
     size_t n_hits, cap_hits;
-    uint32_t *kept_by_start; /* resolve_overlaps: the kept hits by start (detector.c) */
-    size_t kept_cap;
-    struct hit_key *sort_keys; /* sort_hits: 2 * sort_cap keys, sort_cap hits (detector.c) */
+    /* fields of more than 16 hits (detector.c): the keyed sort's 2 * many_cap keys and many_cap
+     * hits, resolve_overlaps' index of the kept hits by start */
+    struct hit_key *sort_keys;
     pw_hit *sort_hits;
-    size_t sort_cap;
+    uint32_t *kept_by_start;
+    size_t many_cap;
     int oom;
     struct pw_seg_memo *seg_memo; /* segments known to give no hit (seg_memo.c); NULL: none */
 };
