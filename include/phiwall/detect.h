@@ -135,9 +135,9 @@ typedef struct pw_detect_field {
 
 /*
  * Scan all fields of one event in one call: every field gets exactly the hits pw_detect_scan
- * would give it, but the per-call setup is paid once per event and fields holding no letter or
- * digit (ids, flags, empty values) are skipped before any setup. On an error the fields before
- * the failing one keep their hits; err names the failing field's index and key.
+ * would give it, for at most what separate calls cost (the context memo is cleared once per
+ * event; docs/detect-event.md). On an error the fields before the failing one keep their hits;
+ * err names the failing field's index and key.
  */
 pw_status pw_detect_scan_event(const pw_detector *d, pw_detect_scratch *s, pw_arena *a,
                                pw_detect_field *fields, size_t n_fields, pw_err *err);

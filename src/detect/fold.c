@@ -14,7 +14,8 @@
  *    text stays as it is;
  *  - a dotted acronym of 3-6 single letters ("h.i.v", "H.I.V.") loses its dots when the letters
  *    are a vocabulary term.
- * Pure-ASCII segments pay pw_fold_has_high (internal.h) and, when they hold a '.', a look at each
+' * Pure-ASCII segments pay one bit of their summary (PW_SUM_HIGH, summary.c) and, when they hold a'
+'.', a look at each
  * dot (pw_fold_dotted_term; segment.c decides); pw_seg_fold runs only for segments that hold a
  * byte >= 0x80 or such an acronym.
  */
@@ -228,12 +229,53 @@ static void put_cp(fold_out *o, const pw_seg *g, size_t i, const fold_cp *f, int
         put(o, g, g->s[i + k], i + k, i + k + 1);
 }
 
-/* The Unicode part: every code point of g written folded or as it is. */
+/* g's bytes [i, j) as they are, with their spans (put for each, in one go). */
+static void put_plain(fold_out *o, const pw_seg *g, size_t i, size_t j)
+{
+    size_t len = j - i;
+    memcpy(o->s + o->n, g->s + i, len);
+    if (g->ostart) {
+        memcpy(o->os + o->n, g->ostart + i, len * sizeof *o->os);
+        memcpy(o->oe + o->n, g->oend + i, len * sizeof *o->oe);
+    } else {
+        for (size_t k = 0; k < len; k++) {
+            o->os[o->n + k] = (uint32_t)(g->base + i + k);
+            o->oe[o->n + k] = (uint32_t)(g->base + i + k + 1);
+        }
+    }
+    o->n += len;
+}
+
+/* The end of the ASCII stretch from i that fold_chars may copy as it is: up to the next byte >=
+ * 0x80, less the letters and digits just before it (a word running into that byte is judged
+ * from its start: its look-alike letters fold only with a Latin letter in the word). */
+static size_t plain_until(const char *s, size_t n, size_t i)
+{
+    size_t j = i;
+    while (j < n && (unsigned char)s[j] < 0x80)
+        j++;
+    if (j < n)
+        while (j > i && pw_isalnum((unsigned char)s[j - 1]))
+            j--;
+    return j;
+}
+
+/* The Unicode part: every code point of g written folded or as it is. engine-speed: outside a
+ * word being folded, ASCII stretches are copied in one go (an ASCII code point is written as it
+ * is, and a word of ASCII letters alone folds nothing). */
 static void fold_chars(pw_scan *sc, const pw_seg *g, fold_out *o)
 {
     size_t word_end = 0;
     int fold_conf = 0;
     for (size_t i = 0; i < g->n;) {
+        if (i >= word_end && (unsigned char)g->s[i] < 0x80) {
+            size_t j = plain_until(g->s, g->n, i);
+            if (j > i) {
+                put_plain(o, g, i, j);
+                i = j;
+                continue;
+            }
+        }
         fold_cp f = classify_at(g->s, g->n, i);
         if (i >= word_end && in_word(&f))
             word_end = word_at(sc, g->s, g->n, i, &fold_conf);
@@ -303,28 +345,41 @@ static int dotted_term_in(pw_scan *sc, const char *s, size_t n)
     return 0;
 }
 
-/* Drop the dots of the dotted acronyms of vocabulary terms in o, in place. */
+/* o's bytes [from, to) moved to w (w <= from) with their spans; the new w. */
+static size_t keep_bytes(fold_out *o, size_t w, size_t from, size_t to)
+{
+    size_t len = to - from;
+    if (w != from && len) {
+        memmove(o->s + w, o->s + from, len);
+        memmove(o->os + w, o->os + from, len * sizeof *o->os);
+        memmove(o->oe + w, o->oe + from, len * sizeof *o->oe);
+    }
+    return w + len;
+}
+
+/* Drop the dots of the dotted acronyms of vocabulary terms in o, in place. engine-speed: only the
+ * letters just before a '.' are looked at (a dotted run starts at a letter followed by a dot),
+ * and the bytes between runs move in stretches. What a run's start is checked against is the
+ * byte before it as written in o (bytes before the read position are never overwritten: the
+ * write position trails it). */
 static void undot(pw_scan *sc, fold_out *o)
 {
-    size_t w = 0;
-    int prev = -1;
-    for (size_t r = 0; r < o->n;) {
-        size_t end = pw_isalpha((unsigned char)o->s[r]) && r + 1 < o->n && o->s[r + 1] == '.'
-                         ? dotted_run(o->s, o->n, r, prev)
-                         : 0;
+    size_t n = o->n, w = 0, cur = 0; /* bytes [cur, n) are still to read */
+    const char *p = memchr(o->s, '.', n);
+    while (p) {
+        size_t d = (size_t)(p - o->s), r = d - 1, end = 0;
+        if (d >= 1 && r >= cur && pw_isalpha((unsigned char)o->s[r]))
+            end = dotted_run(o->s, n, r, r ? (unsigned char)o->s[r - 1] : -1);
         if (end && dotted_term(sc, o->s, r, end)) {
-            prev = (unsigned char)o->s[end - 1];
+            w = keep_bytes(o, w, cur, r);
             for (size_t k = r; k < end; k += 2, w++)
                 o->s[w] = o->s[k], o->os[w] = o->os[k], o->oe[w] = o->oe[k];
             o->changed = 1;
-            r = end;
-            continue;
+            cur = end;
         }
-        prev = (unsigned char)o->s[r];
-        o->s[w] = o->s[r], o->os[w] = o->os[r], o->oe[w] = o->oe[r];
-        w++, r++;
+        p = d + 1 < n ? memchr(o->s + d + 1, '.', n - d - 1) : NULL;
     }
-    o->n = w;
+    o->n = keep_bytes(o, w, cur, n);
 }
 
 int pw_fold_dotted_term(pw_scan *sc, const pw_seg *g)

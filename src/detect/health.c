@@ -194,11 +194,6 @@ static void health_scan(pw_scan *sc, const pw_seg *g, const cut_set *cuts)
 void pw_health_scan(pw_scan *sc, const pw_seg *g)
 {
     const cut_set all = {NULL, 0};
-    const pw_field_prep *p = sc->prep; /* det-event: the event pass scanned the field already */
-    if (p && p->vocab_known && g->s == sc->orig && g->n == sc->orig_n && !g->ostart) {
-        add_raw_matches(sc, g, p->vocab, p->n_vocab, &all);
-        return;
-    }
     health_scan(sc, g, &all);
 }
 

@@ -72,7 +72,6 @@ struct pw_detector {
     const char **norm_values;
     const char **norm_labels;
     size_t n_norm_values;
-    int event_vocab; /* det-event: pw_event_barrier_ok(vocab) */
 };
 
 /* One remembered pw_ctx_before answer: several detectors ask about the same number. */
@@ -104,9 +103,14 @@ struct pw_detect_scratch {
     size_t words_cap;
     pw_hit *hits; /* collected hits before they are copied into the caller's arena */
     size_t n_hits, cap_hits;
+    /* fields of more than 16 hits (detector.c): the keyed sort's 2 * many_cap keys and many_cap
+     * hits, resolve_overlaps' index of the kept hits by start */
+    struct hit_key *sort_keys;
+    pw_hit *sort_hits;
+    uint32_t *kept_by_start;
+    size_t many_cap;
     int oom;
     struct pw_seg_memo *seg_memo; /* segments known to give no hit (seg_memo.c); NULL: none */
-    struct pw_event_bufs *event;  /* det-event: pw_detect_scan_event's buffers (event.c) */
 };
 
 /* What a segment holds (summary.c): one pass, read by the gates in segment.c and the detectors. */
@@ -119,7 +123,8 @@ enum {
     PW_SUM_UPPER = 32,
     PW_SUM_DOT = 64,
     PW_SUM_COLON = 128,
-    PW_SUM_SPACE = 256
+    PW_SUM_SPACE = 256,
+    PW_SUM_HIGH = 512 /* a byte >= 0x80: the one check a pure-ASCII segment pays for folding */
 };
 
 struct pw_seg_masks;
@@ -188,7 +193,7 @@ enum {
 typedef struct pw_seg_masks {
     size_t n, words; /* bytes, 64-bit words per mask */
     uint64_t *bits;  /* mask k, word w: bits[k * stride + w]; bit b of word w is byte 64 w + b */
-    size_t stride;   /* det-event: words from one mask to the next (words, or an event's total) */
+    size_t stride;   /* words from one mask to the next (= words) */
     uint64_t inline_store[PW_MK__COUNT * PW_MASK_INLINE_WORDS]; /* when the words fit */
 } pw_seg_masks;
 
@@ -356,70 +361,6 @@ static inline __attribute__((always_inline)) size_t pw_cand_first(pw_cand_iter *
 }
 /* ==== end det-ident ========================================================================= */
 
-/* ==== det-event: one event's fields classified in one pass (summary.c, event.c) ============= */
-
-/* What one 64-byte word of an event's masks holds: PW_SUM_* bits but DIGIT and COLON, counts. */
-typedef struct pw_word_sum {
-    uint16_t cls;
-    uint8_t digits, colons;
-} pw_word_sum;
-
-/* Classify s[0..n) into columns [w0, w0 + ceil(n / 64)) of an event's masks (mask k, column w at
- * bits[k * stride + w]; bytes past n within the last word are in no class) and the counts of each
- * of those words into ws[w0…]. */
-void pw_masks_classify_into(const char *s, size_t n, uint64_t *bits, size_t stride, size_t w0,
-                            pw_word_sum *ws);
-/* The summary of a field classified there, equal to what pw_seg_summarize_masks gives it on its
- * own; out->masks = view, a window on the event's masks (NULL for fields under 16 bytes). */
-void pw_seg_summary_of_words(const char *s, size_t n, uint64_t *bits, size_t stride, size_t w0,
-                             const pw_word_sum *ws, pw_seg_summary *out, pw_seg_masks *view);
-
-/* What the event pass already knows about a field, for pw_detect_scan_checked: its summary (the
- * top segment's, so pw_scan_segment does not classify it again) and, when vocab_known, its
- * vocabulary matches (field offsets, sorted by start: what pw_vocab_scan_raw gives the field). */
-typedef struct pw_field_prep {
-    const pw_seg_summary *sum;
-    int vocab_known;
-    const pw_vocab_match *vocab;
-    size_t n_vocab;
-} pw_field_prep;
-
-/* The event's buffers, kept in the scratch between events (event.c). */
-typedef struct pw_event_bufs {
-    uint64_t *bits; /* masks, PW_MK__COUNT * words */
-    pw_word_sum *ws;
-    size_t bits_cap, ws_cap;
-    char *text; /* the lettered plain fields joined by barrier words, for one vocabulary scan */
-    size_t text_cap;
-    pw_vocab_match *matches; /* that scan's matches, copied out of the vocabulary scratch */
-    size_t matches_cap;
-    size_t *field_at;     /* per field: offset in text ((size_t)-1: not in it) */
-    pw_seg_summary *sums; /* per field: the top segment's summary */
-    unsigned char *url;   /* per field: scanned as a URL */
-    size_t fields_cap;
-} pw_event_bufs;
-
-void pw_event_bufs_free(pw_event_bufs *b);
-/* 1 if the event's vocabulary pass can join fields with its barrier word: the automaton back end,
- * and no term holds the barrier (pw_detector_new sets pw_detector.event_vocab from it). */
-int pw_event_barrier_ok(const pw_vocab *v);
-/* The word joining fields in that scan (no term may hold it as a word: no match reaches across
- * it), and whether a term of v from entry `from` on holds it. */
-#define PW_EVENT_BARRIER "9"
-int pw_event_barrier_in_terms(const pw_vocab *v, size_t from);
-
-/* pw_detect_scan_checked with what the event pass knows about the field (prep may be NULL). */
-pw_status pw_detect_scan_prepared(const pw_detector *d, pw_detect_scratch *s, pw_arena *a,
-                                  const char *key, const char *str, size_t n, pw_field_type type,
-                                  const pw_field_prep *prep, pw_hit **hits, size_t *n_hits,
-                                  pw_err *err);
-/* 1 if the field is scanned as a URL (pw_scan_url) rather than one segment. */
-int pw_detect_is_url(const char *str, size_t n, pw_field_type type);
-/* 1 if the field's top segment reaches the health scan as it is (no percent layer to decode). */
-int pw_seg_plain(const char *s, size_t n, unsigned cls);
-
-/* ==== end det-event ========================================================================= */
-
 /* Scan state for one pw_detect_scan call. */
 typedef struct pw_scan {
     const pw_detector *d;
@@ -429,18 +370,30 @@ typedef struct pw_scan {
     size_t orig_n;
     pw_status st;
     pw_err *err;
-    const struct pw_field_prep *prep; /* det-event: what the event pass knows, or NULL */
     int degraded; /* a layer could not be made (out of memory): what is found is not remembered */
     int capped;   /* a hit was dropped at the per-field limit: likewise */
     struct pw_seg_memo *memo; /* the scratch's segment memo; NULL: none (canaries, no memory) */
 } pw_scan;
 
-/* Forget every remembered context (pw_ctx_before_seg's memo): before a scan of new buffers. */
-void pw_ctx_memo_clear(pw_detect_scratch *s);
+/* Forget every remembered context (pw_ctx_before_seg's memo): before a scan of new buffers.
+ * Inline, as pw_detect_scan and pw_detect_scan_event pay it per call. */
+static inline void pw_ctx_memo_clear(pw_detect_scratch *s)
+{
+    for (size_t k = 0; k < PW_CTX_MEMO_SLOTS; k++)
+        s->ctx_memo[k].at = NULL; /* no position matches it (a lookup compares at first) */
+}
 
-/* pw_detect_scan's argument checks (PW_OK or the error it returns). */
-pw_status pw_detect_check_field(const pw_detector *d, const pw_detect_scratch *s, const pw_arena *a,
-                                const char *str, size_t n, pw_err *err);
+/* pw_detect_scan's argument checks (PW_OK or the error it returns); inline like the above. */
+static inline pw_status pw_detect_check_field(const pw_detector *d, const pw_detect_scratch *s,
+                                              const pw_arena *a, const char *str, size_t n,
+                                              pw_err *err)
+{
+    if (!d || !s || !a || (!str && n))
+        return pw_err_set(err, PW_ERR_INVALID, "detect: missing detector, scratch or arena");
+    if (n > UINT32_MAX)
+        return pw_err_set(err, PW_ERR_LIMIT, "detect: field of %zu bytes is too large", n);
+    return PW_OK;
+}
 /* pw_detect_scan after those checks, without clearing the context memo (the caller does, once
  * per set of buffers that stay unchanged). */
 pw_status pw_detect_scan_checked(const pw_detector *d, pw_detect_scratch *s, pw_arena *a,
@@ -663,30 +616,6 @@ void pw_page_text_filter(pw_scan *sc, const pw_seg *g, size_t mark);
 /* ---- end of det-quality additions ---- */
 
 /* ---- det-norm: the folding layer (fold.c) ---- */
-
-/* 1 if s[0..n) holds a byte >= 0x80 (eight bytes at a time, the last word overlapping): the one
- * check a pure-ASCII segment pays for the Unicode part of the folding layer. */
-static inline int pw_fold_has_high(const char *s, size_t n)
-{
-    uint64_t acc = 0, v = 0;
-    if (n >= 8) {
-        for (size_t i = 0; i + 8 < n; i += 8) {
-            __builtin_memcpy(&v, s + i, 8); /* no <string.h> needed here */
-            acc |= v;
-        }
-        __builtin_memcpy(&v, s + n - 8, 8);
-        acc |= v;
-    } else if (n >= 4) {
-        uint32_t lo, hi;
-        __builtin_memcpy(&lo, s, 4);
-        __builtin_memcpy(&hi, s + n - 4, 4);
-        acc = lo | hi;
-    } else {
-        for (size_t i = 0; i < n; i++)
-            acc |= (unsigned char)s[i];
-    }
-    return (acc & 0x8080808080808080ull) != 0;
-}
 
 /* 1 if g holds a dotted acronym ("h.i.v", "H.I.V.": 3-6 single letters joined by single dots,
  * not glued to a word, digit or dot) whose letters are a vocabulary term. With g's masks

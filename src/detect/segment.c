@@ -192,21 +192,6 @@ static void scan_identifiers(pw_scan *sc, const pw_seg *g)
         pw_ident_address(sc, g);
 }
 
-int pw_seg_plain(const char *s, size_t n, unsigned cls)
-{
-    return !((cls & PW_SUM_PCT) && has_pct_escape(s, n));
-}
-
-/* The summary of in: the event pass's for a field's top segment (det-event), else computed. */
-static const pw_seg_summary *summarize(pw_scan *sc, const pw_seg *in, pw_seg_summary *sum,
-                                       pw_seg_masks *masks)
-{
-    if (sc->prep && sc->prep->sum && in->s == sc->orig && in->n == sc->orig_n && !in->ostart)
-        return sc->prep->sum;
-    pw_seg_summarize_masks(sc->a, in->s, in->n, sum, masks);
-    return sum;
-}
-
 /* s[0..n) holds a byte that decoding may change ('%' or '+'), eight bytes at a time. */
 static int may_decode(const char *s, size_t n)
 {
@@ -263,12 +248,13 @@ static int decoded_first(pw_scan *sc, pw_seg *in, int depth)
 
 /* det-norm: the folded layer of g (fold.c: fullwidth, invisible format characters, look-alike
  * letters, dotted acronyms) is scanned instead of g when folding changes g. 1 if it was. A
- * pure-ASCII segment pays pw_fold_has_high and, with a '.', a look for dotted letters. Folding a
- * folded layer changes nothing; the layer still counts as one, so no input recurses without end. */
+ * pure-ASCII segment pays one bit of its summary (PW_SUM_HIGH) and, with a '.', a look for dotted
+ * letters. Folding a folded layer changes nothing; the layer still counts as one, so no input
+ * recurses without end. */
 static inline __attribute__((always_inline)) int fold_layer(pw_scan *sc, const pw_seg *g,
                                                             unsigned cls, int depth)
 {
-    int high = pw_fold_has_high(g->s, g->n);
+    int high = (cls & PW_SUM_HIGH) != 0;
     if (!high && !((cls & PW_SUM_DOT) && pw_fold_dotted_term(sc, g)))
         return 0;
     pw_seg f;
@@ -299,13 +285,14 @@ static void scan_segment(pw_scan *sc, pw_seg *in, int depth)
         return;
     pw_seg_summary own;
     pw_seg_masks masks;
-    const pw_seg_summary *sum = summarize(sc, in, &own, &masks);
+    pw_seg_summarize_masks(sc->a, in->s, in->n, &own, &masks);
+    const pw_seg_summary *sum = &own;
     unsigned cls = sum->cls;
     int lettered = (cls & (PW_SUM_DIGIT | PW_SUM_ALPHA)) != 0;
     /* fullwidth "HIV" holds no ASCII letter, but its folded layer does */
-    if (!lettered && !pw_fold_has_high(in->s, in->n))
+    if (!lettered && !(cls & PW_SUM_HIGH))
         return;
-    in->sum = sum; /* det-event: set in place (no copy of the segment); valid for this call */
+    in->sum = sum; /* set in place (no copy of the segment); valid for this call */
     const pw_seg *g = in;
     size_t mark = sc->s->n_hits; /* det-quality: this segment's hits start here */
     if (sc->d->n_forms)

@@ -87,7 +87,8 @@ static const unsigned short sum_class[256] = {['0'] = D,
                                               ['+'] = PW_SUM_PLUS,
                                               ['.'] = PW_SUM_DOT,
                                               [':'] = PW_SUM_COLON,
-                                              [' '] = PW_SUM_SPACE};
+                                              [' '] = PW_SUM_SPACE,
+                                              [0x80 ... 0xff] = PW_SUM_HIGH};
 
 #undef D
 #undef L
@@ -251,7 +252,7 @@ static __m128i load16(const char *s, size_t off, size_t n, size_t w0, size_t *at
 
 /* What the summary needs of one word of masks. */
 typedef struct word_bits {
-    uint64_t digit, alpha, upper, dot, colon;
+    uint64_t digit, alpha, upper, dot, colon, high;
 } word_bits;
 
 /* One 64-bit word of the masks: bytes [64 w, min(n, 64 w + 64)) of s, 16 at a time, built in
@@ -260,7 +261,7 @@ typedef struct word_bits {
 static inline __attribute__((always_inline)) word_bits
 classify_word(const char *s, size_t n, size_t w, uint64_t *b, size_t stride, __m128i *extra)
 {
-    uint64_t dg = 0, al = 0, up = 0, hx = 0, op = 0, dt = 0, cl = 0, da = 0;
+    uint64_t dg = 0, al = 0, up = 0, hx = 0, op = 0, dt = 0, cl = 0, da = 0, hi = 0;
     size_t end = n - w * 64 < 64 ? n : w * 64 + 64;
     __m128i ex = *extra;
     for (size_t off = w * 64; off < end; off += 16) {
@@ -278,6 +279,7 @@ classify_word(const char *s, size_t n, size_t w, uint64_t *b, size_t stride, __m
         dt |= bits16(_mm_cmpeq_epi8(v, _mm_set1_epi8('.'))) << sh;
         cl |= bits16(_mm_cmpeq_epi8(v, _mm_set1_epi8(':'))) << sh;
         da |= bits16(_mm_cmpeq_epi8(v, _mm_set1_epi8('-'))) << sh;
+        hi |= bits16(v); /* the sign bits: bytes >= 0x80 (zeroes past n are none) */
         __m128i e = _mm_or_si128(
             _mm_or_si128(_mm_and_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('@')), _mm_set1_epi8(1)),
                          _mm_and_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('%')), _mm_set1_epi8(2))),
@@ -290,7 +292,7 @@ classify_word(const char *s, size_t n, size_t w, uint64_t *b, size_t stride, __m
     b[PW_MK_UPPER * stride + w] = up, b[PW_MK_HEX * stride + w] = hx;
     b[PW_MK_OPEN * stride + w] = op, b[PW_MK_DOT * stride + w] = dt;
     b[PW_MK_COLON * stride + w] = cl, b[PW_MK_DASH * stride + w] = da;
-    return (word_bits){dg, al, up, dt, cl};
+    return (word_bits){dg, al, up, dt, cl, hi};
 }
 
 /* The PW_SUM_* bits of the '@' '%' '+' ' ' flags accumulated by classify_word. */
@@ -309,11 +311,11 @@ static unsigned extra_cls(__m128i extra)
 static void classify(const char *s, size_t n, pw_seg_masks *m, pw_seg_summary *out)
 {
     __m128i extra = _mm_setzero_si128();
-    uint64_t any_alpha = 0, any_upper = 0, any_dot = 0;
+    uint64_t any_alpha = 0, any_upper = 0, any_dot = 0, any_high = 0;
     size_t digits = 0, colons = 0, words = m->words;
     for (size_t w = 0; w < words; w++) {
         word_bits x = classify_word(s, n, w, m->bits, words, &extra);
-        any_alpha |= x.alpha, any_upper |= x.upper, any_dot |= x.dot;
+        any_alpha |= x.alpha, any_upper |= x.upper, any_dot |= x.dot, any_high |= x.high;
         digits += x.digit ? pw_popcount64(x.digit) : 0;
         colons += x.colon ? pw_popcount64(x.colon) : 0;
     }
@@ -321,23 +323,8 @@ static void classify(const char *s, size_t n, pw_seg_masks *m, pw_seg_summary *o
     out->colons = colons;
     out->cls = extra_cls(extra) | (any_alpha ? PW_SUM_ALPHA : 0u) |
                (any_upper ? PW_SUM_UPPER : 0u) | (any_dot ? PW_SUM_DOT : 0u) |
-               (digits ? PW_SUM_DIGIT : 0u) | (colons ? PW_SUM_COLON : 0u);
-}
-
-/* det-event: one field of an event into columns [w0, w0 + words) of the event's masks, and the
- * summary counts of each of those words into ws[w0…]. */
-void pw_masks_classify_into(const char *s, size_t n, uint64_t *bits, size_t stride, size_t w0,
-                            pw_word_sum *ws)
-{
-    size_t words = (n + 63) / 64;
-    for (size_t w = 0; w < words; w++) {
-        __m128i extra = _mm_setzero_si128();
-        word_bits x = classify_word(s, n, w, bits + w0, stride, &extra);
-        unsigned cls = (x.alpha ? PW_SUM_ALPHA : 0u) | (x.upper ? PW_SUM_UPPER : 0u) |
-                       (x.dot ? PW_SUM_DOT : 0u) | extra_cls(extra);
-        ws[w0 + w] = (pw_word_sum){(uint16_t)cls, (uint8_t)(x.digit ? pw_popcount64(x.digit) : 0),
-                                   (uint8_t)(x.colon ? pw_popcount64(x.colon) : 0)};
-    }
+               (digits ? PW_SUM_DIGIT : 0u) | (colons ? PW_SUM_COLON : 0u) |
+               (any_high ? PW_SUM_HIGH : 0u);
 }
 
 #else
@@ -352,27 +339,6 @@ static void classify(const char *s, size_t n, pw_seg_masks *m, pw_seg_summary *o
     for (size_t w = 0; w < m->words; w++)
         colons += (size_t)__builtin_popcountll(m->bits[PW_MK_COLON * m->words + w]);
     out->colons = colons;
-}
-
-/* det-event: the portable pw_masks_classify_into, byte by byte. */
-void pw_masks_classify_into(const char *s, size_t n, uint64_t *bits, size_t stride, size_t w0,
-                            pw_word_sum *ws)
-{
-    size_t words = (n + 63) / 64;
-    for (int k = 0; k < PW_MK__COUNT; k++)
-        memset(bits + (size_t)k * stride + w0, 0, words * sizeof *bits);
-    for (size_t w = 0; w < words; w++)
-        ws[w0 + w] = (pw_word_sum){0, 0, 0};
-    for (size_t i = 0; i < n; i++) {
-        unsigned c = mask_class[(unsigned char)s[i]], sc = sum_class[(unsigned char)s[i]];
-        pw_word_sum *x = &ws[w0 + (i >> 6)];
-        x->cls = (uint16_t)(x->cls | (sc & ~(unsigned)(PW_SUM_DIGIT | PW_SUM_COLON)));
-        x->digits = (uint8_t)(x->digits + (sc & PW_SUM_DIGIT ? 1 : 0));
-        x->colons = (uint8_t)(x->colons + (s[i] == ':'));
-        for (int k = 0; c; k++, c >>= 1)
-            if (c & 1)
-                bits[(size_t)k * stride + w0 + (i >> 6)] |= (uint64_t)1 << (i & 63);
-    }
 }
 
 #endif
@@ -429,29 +395,4 @@ void pw_seg_summarize_masks(pw_arena *a, const char *s, size_t n, pw_seg_summary
     classify(s, n, m, out);
     out->runs = out->digits ? mask_runs(m) : 0;
     out->masks = m;
-}
-
-/* det-event: the summary of a field whose masks pw_masks_classify_into put at column w0 of an
- * event's masks: what pw_seg_summarize_masks gives the field on its own (short fields are
- * summarised from their bytes, and get no masks, as there). */
-void pw_seg_summary_of_words(const char *s, size_t n, uint64_t *bits, size_t stride, size_t w0,
-                             const pw_word_sum *ws, pw_seg_summary *out, pw_seg_masks *view)
-{
-    if (n < PW_MASK_MIN_BYTES) {
-        pw_seg_summarize(s, n, out);
-        return;
-    }
-    size_t words = (n + 63) / 64, digits = 0, colons = 0;
-    unsigned cls = 0;
-    for (size_t w = w0; w < w0 + words; w++) {
-        cls |= ws[w].cls;
-        digits += ws[w].digits;
-        colons += ws[w].colons;
-    }
-    view->n = n, view->words = words, view->bits = bits + w0, view->stride = stride;
-    out->cls = cls | (digits ? PW_SUM_DIGIT : 0u) | (colons ? PW_SUM_COLON : 0u);
-    out->digits = digits;
-    out->colons = colons;
-    out->masks = view;
-    out->runs = digits ? mask_runs(view) : 0;
 }

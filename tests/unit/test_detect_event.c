@@ -57,12 +57,15 @@ static void test_event_equals_fields(void)
 
 static void test_bad_field_named(void)
 {
+    pw_hit stale; /* what a field may hold before the call */
     pw_detect_field f[] = {{"a", "617-555-0123", 12, PW_FT_TEXT, NULL, 0},
-                           {"b", NULL, 5, PW_FT_TEXT, NULL, 0}};
+                           {"b", NULL, 5, PW_FT_TEXT, NULL, 0},
+                           {"c", "617-555-0123", 12, PW_FT_TEXT, &stale, 7}};
     pw_err err = {0};
-    CHECK(pw_detect_scan_event(T.d, T.s, &T.a, f, 2, &err) == PW_ERR_INVALID);
+    CHECK(pw_detect_scan_event(T.d, T.s, &T.a, f, 3, &err) == PW_ERR_INVALID);
     CHECK(strstr(err.msg, "field 1 (b)") != NULL);
-    CHECK(f[0].n_hits == 1); /* the fields before keep their hits */
+    CHECK(f[0].n_hits == 1);                      /* the fields before keep their hits */
+    CHECK(f[2].n_hits == 0 && f[2].hits == NULL); /* the fields after: not scanned, reset */
     CHECK(pw_detect_scan_event(T.d, T.s, &T.a, NULL, 0, NULL) == PW_OK);
 }
 

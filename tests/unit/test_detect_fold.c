@@ -91,6 +91,10 @@ static void test_lookalikes(void)
     expect("Learn about c" CY_a "ncer today", PW_PHI_HEALTH, "condition", "cancer", "c" CY_a "ncer",
            "Learn about [CONDITION] today");
     expect(GR_HI "V results", PW_PHI_HEALTH, "condition", "hiv", GR_HI "V", "[CONDITION] results");
+    /* Latin letters only before the look-alikes (Cyrillic IE ER), after plain ASCII text: the word
+     * is judged from its start ("Pr"), not from its first look-alike */
+    expect("Ask about Pr\xd0\x95\xd0\xa0 today", PW_PHI_HEALTH, "medication", "prep",
+           "Pr\xd0\x95\xd0\xa0", "Ask about [MEDICATION] today");
     /* a word of look-alikes only that is a whole vocabulary term (Cyrillic VE ER EN: "BPH") */
     expect("\xd0\x92\xd0\xa0\xd0\x9d", PW_PHI_HEALTH, "condition", "benign prostatic hyperplasia",
            "\xd0\x92\xd0\xa0\xd0\x9d", "[CONDITION]");

@@ -242,6 +242,33 @@ static void test_quick_reject(void)
     CHECK_INT(dt_scan(&T, NULL, "Visiting hours are 9am to 8pm daily", PW_FT_TEXT), 0);
 }
 
+/* A long field with many hits (more than 16: resolve_overlaps looks only at the kept hits near
+ * each one) gives every repetition of a sentence exactly the hits the sentence gets alone, and
+ * its search-query hit (key "q") still holds them all. */
+static void test_many_hits(void)
+{
+    const char *unit = "Pt DOB 03/14/1985, call 617-555-0123 re HIV test and breast cancer. ";
+    size_t ul = strlen(unit), reps = 40;
+    size_t n1 = dt_scan(&T, NULL, unit, PW_FT_TEXT);
+    CHECK(n1 >= 4); /* date, phone, health terms: not vacuous */
+    pw_hit one[16];
+    CHECK(n1 <= 16);
+    memcpy(one, T.h, n1 * sizeof *one);
+    char text[4096];
+    for (size_t r = 0; r < reps; r++)
+        memcpy(text + r * ul, unit, ul);
+    text[reps * ul] = '\0';
+    CHECK_INT(dt_scan(&T, NULL, text, PW_FT_TEXT), (long)(n1 * reps));
+    for (size_t k = 0; k < T.n && k < n1 * reps; k++) {
+        const pw_hit *a = &T.h[k], *b = &one[k % n1];
+        size_t shift = (k / n1) * ul;
+        CHECK(a->category == b->category && a->start == b->start + shift &&
+              a->end == b->end + shift);
+    }
+    CHECK_INT(dt_scan(&T, "q", text, PW_FT_TEXT), (long)(n1 * reps + 1));
+    CHECK(T.h[0].category == PW_PHI_CARE_INTENT && T.h[0].start == 0);
+}
+
 static void setup(void)
 {
     CHECK(dt_open(&T, NULL, 0));
@@ -255,4 +282,4 @@ static void teardown(void)
 PW_TEST_MAIN(PW_TEST(setup), PW_TEST(test_email), PW_TEST(test_phone), PW_TEST(test_ssn),
              PW_TEST(test_date), PW_TEST(test_zip_address), PW_TEST(test_ip), PW_TEST(test_ids),
              PW_TEST(test_card), PW_TEST(test_names), PW_TEST(test_hashed_under_key),
-             PW_TEST(test_quick_reject), PW_TEST(teardown))
+             PW_TEST(test_quick_reject), PW_TEST(test_many_hits), PW_TEST(teardown))
