@@ -143,7 +143,9 @@ pw_status pw_detect_scan_event(const pw_detector *d, pw_detect_scratch *s, pw_ar
                                pw_detect_field *fields, size_t n_fields, pw_err *err);
 
 /* Redact: a copy of str with each hit replaced by "[EMAIL]", "[CONDITION]"…; URL mode keeps
- * scheme, host and path shape. The result is appended to out. */
+ * scheme, host and path shape. The result is appended to out. A field holding more hits than one
+ * scan keeps (4,096) is redacted piece by piece, cut at separators, as text; PW_ERR_LIMIT (and
+ * nothing appended) when a piece without a separator still holds too many. */
 pw_status pw_redact(const pw_detector *d, pw_detect_scratch *s, pw_arena *a, const char *key,
                     const char *str, size_t n, pw_field_type type, pw_buf *out, pw_err *err);
 

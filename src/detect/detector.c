@@ -101,7 +101,7 @@ void pw_seg_span(const pw_seg *g, size_t i, size_t j, size_t *start, size_t *end
         *end = g->base + j;
         return;
     }
-    /* engine-speed: every layer keeps its bytes in order (a percent layer decodes left to right,
+    /* Every layer keeps its bytes in order (a percent layer decodes left to right,
      * a folded layer copies or drops bytes in order), so ostart and oend never decrease: the
      * span's first byte starts it, its last byte ends it */
     *start = g->ostart[i];
@@ -235,7 +235,7 @@ static int by_start(const void *pa, const void *pb)
     return hit_rank(b) - hit_rank(a);
 }
 
-/* engine-speed: a hit's place in one of the two orders as two numbers, compared as (k1, k2): the
+/* A hit's place in one of the two orders as two numbers, compared as (k1, k2): the
  * comparators above without their branches and rank look-ups, for long fields (hundreds or
  * thousands of hits). Spans fit 32 bits (pw_detect_check_field); confidences are positive, so
  * their IEEE bits order as the floats do. */
@@ -400,7 +400,7 @@ static void insert_by_start(const pw_hit *h, uint32_t *by, size_t kept, size_t k
 }
 
 /* Keep the most specific hit of each overlapping group; returns the new count. Hits are taken in
- * order of specificity, each kept when it conflicts with no hit kept before it. engine-speed:
+ * order of specificity, each kept when it conflicts with no hit kept before it. In fields
  * with more than 16 hits (long fields: up to MAX_HITS) a hit is compared only with the kept hits
  * near it (fits_near) instead of all of them, the same answer without the quadratic cost (the
  * stress corpus spent 13% of its instructions here); without memory for the index, all of them. */
@@ -471,6 +471,7 @@ pw_status pw_detect_scan_checked(const pw_detector *d, pw_detect_scratch *s, pw_
         pw_scan_url(&sc, &g, 0);
     else
         pw_scan_segment(&sc, &g, 0);
+    s->capped = sc.capped;
     if (sc.st != PW_OK)
         return sc.st;
     if (s->n_hits == 0)

@@ -9,7 +9,7 @@
  *  - the scratch's key memo and no-hit segment memo serve every field, so a value repeated in
  *    the event ("PageView", the same button text) is scanned once.
  *
- * engine-speed: earlier versions also classified the fields into one set of event-wide byte masks
+ * Earlier versions also classified the fields into one set of event-wide byte masks
  * and ran one vocabulary scan over the fields joined by a barrier word. Measured with callgrind
  * (docs/detect-event.md), neither paid: the automaton costs the same per byte joined or not, the
  * classification the same per field, and the bookkeeping (mask columns, joining, mapping matches

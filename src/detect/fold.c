@@ -260,7 +260,7 @@ static size_t plain_until(const char *s, size_t n, size_t i)
     return j;
 }
 
-/* The Unicode part: every code point of g written folded or as it is. engine-speed: outside a
+/* The Unicode part: every code point of g written folded or as it is. Outside a
  * word being folded, ASCII stretches are copied in one go (an ASCII code point is written as it
  * is, and a word of ASCII letters alone folds nothing). */
 static void fold_chars(pw_scan *sc, const pw_seg *g, fold_out *o)
@@ -357,7 +357,7 @@ static size_t keep_bytes(fold_out *o, size_t w, size_t from, size_t to)
     return w + len;
 }
 
-/* Drop the dots of the dotted acronyms of vocabulary terms in o, in place. engine-speed: only the
+/* Drop the dots of the dotted acronyms of vocabulary terms in o, in place. Only the
  * letters just before a '.' are looked at (a dotted run starts at a letter followed by a dot),
  * and the bytes between runs move in stretches. What a run's start is checked against is the
  * byte before it as written in o (bytes before the read position are never overwritten: the

@@ -110,6 +110,7 @@ struct pw_detect_scratch {
     uint32_t *kept_by_start;
     size_t many_cap;
     int oom;
+    int capped; /* the last scan dropped hits at its per-field limit (pw_redact splits then) */
     struct pw_seg_memo *seg_memo; /* segments known to give no hit (seg_memo.c); NULL: none */
 };
 

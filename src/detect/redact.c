@@ -187,20 +187,33 @@ static int hit_text_left(const char *str, const pw_hit *h, size_t nh, const char
     return 0;
 }
 
-pw_status pw_redact(const pw_detector *d, pw_detect_scratch *s, pw_arena *a, const char *key,
-                    const char *str, size_t n, pw_field_type type, pw_buf *out, pw_err *err)
+/* Where to cut a field too dense for one scan: the separator (space, '&', ',', ';', newline)
+ * nearest its middle, so that no identifier or term is cut; 0 when it has none. */
+static size_t split_point(const char *str, size_t n)
 {
-    pw_hit *h = NULL;
-    size_t nh = 0;
-    pw_status st = pw_detect_scan(d, s, a, key, str, n, type, &h, &nh, err);
-    if (st != PW_OK)
-        return st;
+    for (size_t k = 0; k < n / 2; k++) {
+        size_t at[2] = {n / 2 - k, n / 2 + k};
+        for (int j = 0; j < 2; j++) {
+            char c = str[at[j]];
+            if (at[j] > 0 && at[j] < n &&
+                (c == ' ' || c == '&' || c == ',' || c == ';' || c == '\n'))
+                return at[j];
+        }
+    }
+    return 0;
+}
+
+static pw_status redact_scanned(const pw_detector *d, pw_detect_scratch *s, pw_arena *a,
+                                const char *str, size_t n, pw_field_type type, const pw_hit *h,
+                                size_t nh, pw_buf *out, pw_err *err)
+{
     if (nh == 0) {
         pw_buf_append(out, str, n);
         return out->failed ? pw_err_set(err, PW_ERR_NOMEM, "redact: out of memory") : PW_OK;
     }
     int url = type == PW_FT_URL || (is_url_text(str, n) && !memchr(str, ' ', n));
     size_t mark = out->len;
+    pw_status st;
     if (url && all_hits_in_parts(str, n, h, nh)) {
         st = redact_url(d, s, a, str, n, h, nh, out, err, 0);
         if (st == PW_OK && hit_text_left(str, h, nh, out->data + mark, out->len - mark)) {
@@ -214,5 +227,34 @@ pw_status pw_redact(const pw_detector *d, pw_detect_scratch *s, pw_arena *a, con
     }
     if (st == PW_ERR_NOMEM)
         return pw_err_set(err, PW_ERR_NOMEM, "redact: out of memory");
+    return st;
+}
+
+pw_status pw_redact(const pw_detector *d, pw_detect_scratch *s, pw_arena *a, const char *key,
+                    const char *str, size_t n, pw_field_type type, pw_buf *out, pw_err *err)
+{
+    pw_hit *h = NULL;
+    size_t nh = 0;
+    pw_status st = pw_detect_scan(d, s, a, key, str, n, type, &h, &nh, err);
+    if (st != PW_OK)
+        return st;
+    if (!s->capped)
+        return redact_scanned(d, s, a, str, n, type, h, nh, out, err);
+    /* More hits than one scan keeps: the hits beyond the limit are unknown, and copying the text
+     * around the known ones would pass them through. Each half (cut at a separator) is redacted
+     * on its own, as text, until every piece fits; a piece with no separator is refused. */
+    size_t cut = split_point(str, n), mark = out->len;
+    if (cut == 0)
+        return pw_err_set(err, PW_ERR_LIMIT,
+                          "redact: more hits in one %zu-byte run without a separator than one "
+                          "scan keeps",
+                          n);
+    st = pw_redact(d, s, a, key, str, cut, PW_FT_TEXT, out, err);
+    if (st == PW_OK)
+        st = pw_redact(d, s, a, key, str + cut, n - cut, PW_FT_TEXT, out, err);
+    if (st != PW_OK && out->len > mark) { /* nothing of a field that failed */
+        out->len = mark;
+        out->data[mark] = '\0';
+    }
     return st;
 }

@@ -85,6 +85,18 @@ out=$(printf '["a]\\"[",{"b":"{{{"}]\n' | "$PHIWALL" redact --format json)
 expect_code 0 $? "brackets inside strings do not count as nesting"
 expect_match "$out" '^\["a\]\\"\[",\{"b":"\{\{\{"\}\]$' "strings with brackets kept"
 
+# more identifiers in one line than one scan keeps (4,096): every one is still redacted (the
+# hits past the limit used to pass through in clear); a run with no separator is refused
+out=$(python3 -c "print('jane@x.org ' * 5000 + 'call 617-555-0123')" | "$PHIWALL" redact)
+expect_code 0 $? "5000 identifiers in one line"
+expect_nomatch "$out" 'jane@x\.org' "5000 identifiers: none left in clear"
+expect_nomatch "$out" '555-0123' "5000 identifiers: the phone after them redacted"
+[ "$(printf '%s' "$out" | grep -o '\[EMAIL\]' | wc -l)" = 5000 ]
+expect_code 0 $? "5000 identifiers: 5000 [EMAIL] tags"
+err=$( (echo ok; python3 -c "print('a@b.co;' * 6000)" | tr -d ';') | "$PHIWALL" redact 2>&1 >/dev/null)
+expect_code 3 $? "too many hits without a separator: an error"
+expect_match "$err" 'line 2: redact: more hits in one' "too many hits: the error names the line"
+
 "$PHIWALL" redact --format xml </dev/null 2>/dev/null
 expect_code 2 $? "bad --format is a usage error"
 finish

@@ -458,5 +458,4 @@ PW_TEST_MAIN(PW_TEST(formats_parse), PW_TEST(text), PW_TEST(json), PW_TEST(sarif
              PW_TEST(sarif_fingerprint), PW_TEST(sarif_no_identifier_values),
              PW_TEST(search_list_label), PW_TEST(sarif_names_each_kind_once),
              PW_TEST(sarif_masks_identifiers_in_the_path), PW_TEST(html),
-             PW_TEST(html_is_valid_utf8), PW_TEST(html_screenshot),
-             PW_TEST(empty_result))
+             PW_TEST(html_is_valid_utf8), PW_TEST(html_screenshot), PW_TEST(empty_result))
