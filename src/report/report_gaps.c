@@ -163,13 +163,20 @@ void pw_report_incomplete_text(pw_buf *b, const pw_scan_result *r, int color)
 {
     if (!r->n_gaps)
         return;
+    /* URLs, titles and errors come from the scanned site: they reach the terminal as text */
+    pw_buf line;
+    pw_buf_init(&line);
     pw_buf_puts(b, color ? "\n\033[1;37;41mINCOMPLETE:\033[0m " : "\nINCOMPLETE: ");
-    pw_report_incomplete_headline(r, b);
+    pw_report_incomplete_headline(r, &line);
+    pw_report_text_safe(b, line.data, line.len);
     pw_buf_puts(b, " — what they would have sent was not observed; this is not a clean result.");
     for (size_t i = 0; i < r->n_gaps && i < GAP_LINES; i++) {
         pw_buf_puts(b, "\n  - ");
-        pw_report_gap_line(b, &r->gaps[i]);
+        pw_buf_clear(&line);
+        pw_report_gap_line(&line, &r->gaps[i]);
+        pw_report_text_safe(b, line.data, line.len);
     }
+    pw_buf_free(&line);
     if (r->n_gaps > GAP_LINES)
         pw_buf_printf(b, "\n  … and %zu more (--format json lists all)", r->n_gaps - GAP_LINES);
 }

@@ -82,6 +82,16 @@ static void text(void)
     CHECK(t && !strstr(t, "\nNo tracker findings.\n"));
     CHECK(t && strstr(t, "No tracker findings in what was observed; the scan is INCOMPLETE"));
     free(t);
+    /* a page URL from the site reaches the terminal as text: no ESC to clear the screen, no CR
+     * LF to forge a line */
+    pw_capture_gap evil = {.kind = PW_GAP_PAGE,
+                           .url = "https://h.example/x\033[2J\r\nFindings: none",
+                           .error = "timeout"};
+    pw_scan_result e = {.target = "https://h.example/", .gaps = &evil, .n_gaps = 1};
+    char *te = render(&e, PW_REPORT_TEXT);
+    CHECK(te && strstr(te, "https://h.example/x\\x1b[2J\\r\\nFindings: none: timeout"));
+    CHECK(te && !strstr(te, "\033[2J") && !strstr(te, "\r\nFindings: none"));
+    free(te);
     r = result(0);
     t = render(&r, PW_REPORT_TEXT);
     CHECK(t && !strstr(t, "INCOMPLETE"));
