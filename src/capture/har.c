@@ -659,6 +659,19 @@ static int starts_page(har *h, const har_page *p, const entry *e)
 }
 
 /* The page this entry belongs to, learning the page's URL from its first document. */
+/* The page a page's first entry stands for: the entry itself when it is the document; else
+ * (a recording that starts after the document, a title that is no URL) the page that made the
+ * request, as its Referer names it — the request's own URL (a tracker's endpoint) would make
+ * the tracker the site and every finding about its own host. */
+static const char *first_url(const entry *e)
+{
+    const char *ref = header(e, "referer");
+    if (is_document(e) || !ref ||
+        (strncmp(ref, "https://", 8) != 0 && strncmp(ref, "http://", 7) != 0))
+        return e->url;
+    return ref;
+}
+
 static har_page *entry_page(har *h, const entry *e)
 {
     if (e->pageref) {
@@ -666,7 +679,7 @@ static har_page *entry_page(har *h, const entry *e)
         if (!p)
             return NULL;
         if (!p->url && (is_document(e) || p->n_entries == 0)) {
-            p->url = pw_arena_strdup(&h->pages.arena, e->url);
+            p->url = pw_arena_strdup(&h->pages.arena, first_url(e));
         } else if (starts_page(h, p, e)) {
             p->url = pw_arena_strdup(&h->pages.arena, e->url);
             p->title = NULL;

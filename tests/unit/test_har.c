@@ -260,6 +260,26 @@ static void vendor_documents_no_pages(void)
     CHECK_STR(g.page_of[3], "https://care.nhs.co.uk/book");
 }
 
+/* A page whose title is no URL and whose recording starts after its document: the first
+ * entry's Referer names the page, not the tracker endpoint the entry went to (which made the
+ * tracker the site: "Pages on www.facebook.com", its beacons first-party). */
+static void page_from_referer(void)
+{
+    const char *j =
+        "{\"log\":{\"pages\":[{\"id\":\"p1\",\"title\":\"Results\"},"
+        "{\"id\":\"p2\",\"title\":\"Other\"}],\"entries\":["
+        "{\"pageref\":\"p1\",\"request\":{\"url\":\"https://www.facebook.com/tr/?id=1\","
+        "\"headers\":[{\"name\":\"Referer\",\"value\":\"https://h.org/portal/results\"}]}},"
+        "{\"pageref\":\"p2\",\"request\":{\"url\":\"https://t.example/p\","
+        "\"headers\":[{\"name\":\"Referer\",\"value\":\"android-app://x\"}]}}]}}";
+    got g;
+    pw_err err;
+    CHECK_INT(read_str(j, &g, NULL, NULL, &err), PW_OK);
+    CHECK_STR(g.page_of[0], "https://h.org/portal/results");
+    CHECK_STR(g.page_title[0], "Results");
+    CHECK_STR(g.page_of[1], "https://t.example/p"); /* no web page named: the entry itself */
+}
+
 /* phiwall's --har-out states each page's URL (`_url`) and each request's frame: the pageref is
  * exact, even for a same-site document with initiator "other" (a same-site iframe). */
 static void phiwall_pages_are_exact(void)
@@ -476,8 +496,8 @@ static void parse_time(void)
 }
 
 PW_TEST_MAIN(PW_TEST(chrome_export), PW_TEST(firefox_export), PW_TEST(no_pages),
-             PW_TEST(navigations_in_one_page), PW_TEST(vendor_documents_stay_on_page),
-             PW_TEST(vendor_documents_no_pages), PW_TEST(phiwall_pages_are_exact),
-             PW_TEST(phiwall_page_facts), PW_TEST(malformed), PW_TEST(truncates_long_strings),
-             PW_TEST(limiter_chunks), PW_TEST(recorder_fields), PW_TEST(phiwall_consent_flags),
-             PW_TEST(parse_time))
+             PW_TEST(page_from_referer), PW_TEST(navigations_in_one_page),
+             PW_TEST(vendor_documents_stay_on_page), PW_TEST(vendor_documents_no_pages),
+             PW_TEST(phiwall_pages_are_exact), PW_TEST(phiwall_page_facts), PW_TEST(malformed),
+             PW_TEST(truncates_long_strings), PW_TEST(limiter_chunks), PW_TEST(recorder_fields),
+             PW_TEST(phiwall_consent_flags), PW_TEST(parse_time))
