@@ -26,6 +26,7 @@
 typedef struct fw_item {
     pw_spool_item *spool;
     yajl_val json;
+    const char *event_name; /* of json, for its records (found once, at triage) */
     int compact;      /* the payload bytes are its compact re-emission (pw_fw_compact): copy them */
     size_t n_events;  /* events it contributes (GA4: its events array; others: 1) */
     size_t est_bytes; /* its compact size, for splitting requests by bytes */
