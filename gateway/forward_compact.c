@@ -16,25 +16,15 @@
 #include <string.h>
 
 #include "forward_internal.h"
+#include "gw_json_writer.h"
 
-/* 1 for a byte a string holds as it is: printable ASCII but the quote and the backslash. Most
- * of a payload's bytes are inside strings (hashes, ids, URLs), so the scans below skip such
- * runs with one table look-up per byte. */
-/* clang-format off */
-static const unsigned char plain_in_string[256] = {
-    [0x20] = 1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x22 '"' */
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1, /* 0x5c '\\' */
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, /* 0x7f */
-};
-/* clang-format on */
+/* Most of a payload's bytes are inside strings (hashes, ids, URLs): the scans below skip runs
+ * of plain string bytes (pw_gw_jw_plain) with one table look-up per byte. */
 
 /* Past the plain run of a string starting at i. */
 static size_t skip_plain(const unsigned char *u, size_t n, size_t i)
 {
-    while (i < n && plain_in_string[u[i]])
+    while (i < n && pw_gw_jw_plain[u[i]])
         i++;
     return i;
 }
