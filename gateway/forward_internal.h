@@ -131,6 +131,8 @@ typedef struct fw_easy_pool {
     int socks[FW_CORK_MAX];     /* open sockets (CURLOPT_SOCKOPTFUNCTION / CLOSESOCKETFUNCTION) */
     size_t n_socks;
     size_t n_untracked; /* sockets beyond FW_CORK_MAX: no corking (HTTP/1.1 fan-out) */
+    char *cu_url;       /* the URL cu was parsed from */
+    CURLU *cu;          /* parsed once, not by libcurl at every transfer (CURLOPT_CURLU) */
 } fw_easy_pool;
 
 void pw_fw_pool_free(fw_easy_pool *p);
