@@ -9,8 +9,10 @@
 #   bench/gateway.sh [BUILD_DIR] [DURATION_S] [CONNECTIONS] [WRK_THREADS]
 # Environment: PW_BENCH_NICE=N / PW_BENCH_BOOST_MS=M set the policy's delivery.nice and
 # delivery.boost_lag_ms (unset: the gateway's defaults); PW_BENCH_FLOOR=0 skips the HTTP floor
-# runs; PW_BENCH_AUDIT_DIR puts the audit log elsewhere (e.g. /dev/shm: no audit fsync on the
-# spool's disk); PW_BENCH_RATE (10000) is the paced phase's rate; PW_GW_THREADS the HTTP threads;
+# runs; PW_BENCH_PERF=FILE records `perf record` of the gateway during the full-load burst and
+# its drain (PW_BENCH_PERF_HZ samples/s, 1999; PW_BENCH_PERF_CG call graphs: fp or dwarf);
+# PW_BENCH_AUDIT_DIR puts the audit log elsewhere (e.g. /dev/shm: no audit fsync on the spool's
+# disk); PW_BENCH_RATE (10000) is the paced phase's rate; PW_GW_THREADS the HTTP threads;
 # PW_BENCH_HTTP2=off (default) delivers to the upstream over HTTP/1.1, =prior-knowledge over h2c
 # (the destinations' `http2: prior-knowledge`; the real endpoints speak HTTP/2 over TLS). The
 # default is HTTP/1.1 because libcurl 7.88's HTTP/2 costs more CPU per request than its HTTP/1.1
@@ -183,12 +185,18 @@ ngx_t0=$(proc_ticks $ngx_workers)
 ngx_out=$(run_wrk "http://127.0.0.1:$ngx_port/")
 ngx_t1=$(proc_ticks $ngx_workers)
 cpu0=$(cpu_by_thread); wait0=$(wait_by_thread); ev0=$(events_in); up_t0=$(proc_ticks $ngx_workers)
+perf_pid=
+if [ -n "${PW_BENCH_PERF:-}" ]; then # profile the gateway during the burst and its drain
+  perf record -q -F "${PW_BENCH_PERF_HZ:-1999}" --call-graph "${PW_BENCH_PERF_CG:-fp}" -p "$gw_pid" -o "$PW_BENCH_PERF" 2>/dev/null &
+  perf_pid=$!
+fi
 gw_out=$(run_wrk "http://127.0.0.1:$gw_port/e" bench/gateway_event.lua)
 ev1=$(events_in)
 wait1=$(wait_by_thread) # at the end of the burst: what ingest waited while delivery competed
 burst_drain=$(drain)
 cpu1=$(cpu_by_thread) # after the drain: delivery deferred past the burst is counted too
 up_t1=$(proc_ticks $ngx_workers) # nginx as the forwarders' upstream, same span
+[ -z "$perf_pid" ] || { kill -INT "$perf_pid"; wait "$perf_pid" 2>/dev/null || true; }
 # Fixed offered load (DESIGN: >= 10,000 events/s at p99 < 5 ms): each wrk thread sends on its
 # own schedule (bench/gateway_event.lua, PW_RATE), over 100 connections so that slow answers do
 # not lower the offered rate until all of them are busy.

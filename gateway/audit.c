@@ -37,8 +37,10 @@
 #include "phiwall/buf.h"
 #include "phiwall/text.h"
 
-#define FIELDS_MEMO     8    /* field maps remembered (a policy has a few per destination) */
-#define FIELDS_MEMO_MAX 4096 /* longer maps are written afresh each time */
+#define FIELDS_MEMO     8          /* field maps remembered (a policy has a few per destination) */
+#define FIELDS_MEMO_MAX 4096       /* longer maps are written afresh each time */
+#define RECORD_GUESS    512        /* bytes reserved per record of a batch (most are 300-500) */
+#define OUT_KEEP        (4u << 20) /* the batch buffer is kept up to this capacity */
 
 typedef struct fields_memo {
     char *src; /* fields_json as given */
@@ -67,6 +69,7 @@ struct pw_audit {
     uint64_t fields_clock;
     int64_t time_sec;
     char time_prefix[20];
+    pw_buf out;         /* the lines of the batch being appended, kept for the next one */
     pw_audit_gate gate; /* ingest records before forwarders' outcomes (audit_gate.c) */
 };
 
@@ -232,6 +235,7 @@ void pw_audit_close(pw_audit *a)
         free(a->fields[i].src);
         free(a->fields[i].out);
     }
+    pw_buf_free(&a->out);
     free(a->path);
     free(a);
 }
@@ -239,7 +243,20 @@ void pw_audit_close(pw_audit *a)
 /* ---- formatting one record ------------------------------------------------------------------ */
 
 /* Appends of the hot path: no printf, JSON strings copied as they are when nothing in them
- * needs escaping (the same bytes pw_buf_json_string writes then). */
+ * needs escaping (the same bytes pw_buf_json_string writes then). A record is some twenty
+ * pieces: append_records reserves room for the batch once, so a piece is a bounds check and a
+ * copy (the buffer is NUL-terminated once per record, in format_record). */
+static inline void put(pw_buf *b, const void *p, size_t n)
+{
+    if (n < b->cap - b->len && !b->failed) {
+        memcpy(b->data + b->len, p, n);
+        b->len += n;
+        return;
+    }
+    pw_buf_append(b, p, n);
+}
+#define PUT_LIT(b, lit) put(b, lit, sizeof(lit) - 1)
+
 static void put_u64(pw_buf *b, uint64_t v)
 {
     char tmp[24];
@@ -248,7 +265,7 @@ static void put_u64(pw_buf *b, uint64_t v)
         tmp[--i] = (char)('0' + v % 10);
         v /= 10;
     } while (v);
-    pw_buf_append(b, tmp + i, sizeof tmp - i);
+    put(b, tmp + i, sizeof tmp - i);
 }
 
 static void put_json_string(pw_buf *b, const char *s, size_t n)
@@ -260,9 +277,9 @@ static void put_json_string(pw_buf *b, const char *s, size_t n)
             return;
         }
     }
-    pw_buf_putc(b, '"');
-    pw_buf_append(b, s, n);
-    pw_buf_putc(b, '"');
+    put(b, "\"", 1);
+    put(b, s, n);
+    put(b, "\"", 1);
 }
 
 /* `key` is the literal `,"name":`. */
@@ -270,7 +287,7 @@ static void put_str_member(pw_buf *b, const char *key, size_t key_len, const cha
 {
     if (!val)
         return;
-    pw_buf_append(b, key, key_len);
+    put(b, key, key_len);
     put_json_string(b, val, strlen(val));
 }
 #define PUT_STR(b, name, val) put_str_member(b, ",\"" name "\":", sizeof(",\"" name "\":") - 1, val)
@@ -291,14 +308,14 @@ static void put_fields(pw_audit *a, pw_buf *b, const char *fields_json)
 {
     if (!fields_json)
         return;
-    pw_buf_puts(b, ",\"fields\":");
+    PUT_LIT(b, ",\"fields\":");
     size_t n = strlen(fields_json);
     fields_memo *oldest = &a->fields[0];
     for (size_t i = 0; i < FIELDS_MEMO; i++) {
         fields_memo *m = &a->fields[i];
         if (m->src && m->src_len == n && memcmp(m->src, fields_json, n) == 0) {
             m->used = ++a->fields_clock;
-            pw_buf_append(b, m->out, m->out_len);
+            put(b, m->out, m->out_len);
             return;
         }
         if (m->used < oldest->used)
@@ -341,8 +358,8 @@ static void put_time(pw_audit *a, pw_buf *b, int64_t ms)
     char frac[6] = {
         '.', (char)('0' + ms % 1000 / 100), (char)('0' + ms % 100 / 10), (char)('0' + ms % 10), 'Z',
         '\0'};
-    pw_buf_append(b, a->time_prefix, 19);
-    pw_buf_append(b, frac, 5);
+    put(b, a->time_prefix, 19);
+    put(b, frac, 5);
 }
 
 /* Append one full line for rec as record `seq` chained to prev_hash; updates prev_hash
@@ -351,13 +368,14 @@ static void format_record(pw_audit *a, pw_buf *b, uint64_t seq, const pw_audit_r
                           char prev_hash[65])
 {
     size_t start = b->len;
-    pw_buf_puts(b, "{\"seq\":");
+    PUT_LIT(b, "{\"seq\":");
     put_u64(b, seq);
-    pw_buf_puts(b, ",\"time\":\"");
+    PUT_LIT(b, ",\"time\":\"");
     put_time(a, b, rec->time_ms ? rec->time_ms : pw_gw_now_ms());
-    pw_buf_puts(b, "\",\"action\":\"");
-    pw_buf_puts(b, pw_audit_action_name(rec->action));
-    pw_buf_putc(b, '"');
+    PUT_LIT(b, "\",\"action\":\"");
+    const char *action = pw_audit_action_name(rec->action);
+    put(b, action, strlen(action));
+    put(b, "\"", 1);
     PUT_STR(b, "event_id", rec->event_id);
     PUT_STR(b, "event_name", rec->event_name);
     PUT_STR(b, "destination", rec->destination);
@@ -365,23 +383,23 @@ static void format_record(pw_audit *a, pw_buf *b, uint64_t seq, const pw_audit_r
     put_fields(a, b, rec->fields_json);
     PUT_STR(b, "payload_sha256", rec->payload_sha256);
     if (rec->http_status) {
-        pw_buf_puts(b, ",\"http_status\":");
+        PUT_LIT(b, ",\"http_status\":");
         if (rec->http_status < 0)
-            pw_buf_putc(b, '-');
+            put(b, "-", 1);
         put_u64(b, rec->http_status < 0 ? (uint64_t)(-(int64_t)rec->http_status)
                                         : (uint64_t)rec->http_status);
     }
     PUT_STR(b, "detail", rec->detail);
-    pw_buf_puts(b, ",\"prev_hash\":\"");
-    pw_buf_append(b, prev_hash, 64);
-    pw_buf_putc(b, '"');
+    PUT_LIT(b, ",\"prev_hash\":\"");
+    put(b, prev_hash, 64);
+    put(b, "\"", 1);
     if (b->failed)
         return;
     char hash[65];
     pw_gw_sha256_hex2(prev_hash, 64, b->data + start, b->len - start, hash);
-    pw_buf_puts(b, ",\"hash\":\"");
-    pw_buf_append(b, hash, 64);
-    pw_buf_puts(b, "\"}\n");
+    PUT_LIT(b, ",\"hash\":\"");
+    put(b, hash, 64);
+    pw_buf_append(b, "\"}\n", 3); /* and the NUL after the record */
     memcpy(prev_hash, hash, 65);
 }
 
@@ -452,25 +470,25 @@ static pw_status append_records(pw_audit *a, const pw_audit_record *recs, size_t
 {
     if (n == 0)
         return PW_OK;
-    pw_buf b;
-    pw_buf_init(&b);
     pthread_mutex_lock(&a->mu);
+    pw_buf *b = &a->out;
     if (a->torn && !cut_failed_write(a)) {
         int e = errno;
         pthread_mutex_unlock(&a->mu);
-        pw_buf_free(&b);
         note_failure(a);
         return pw_err_set(err, PW_ERR_IO, "%s: cutting a failed write: %s", a->path, strerror(e));
     }
     char hash[65];
     memcpy(hash, a->last_hash, 65);
+    pw_buf_clear(b);
+    pw_buf_reserve(b, n * RECORD_GUESS);
     for (size_t i = 0; i < n; i++)
-        format_record(a, &b, a->seq + 1 + i, &recs[i], hash);
-    pw_status st = b.failed ? PW_ERR_NOMEM : write_all(a->fd, b.data, b.len);
+        format_record(a, b, a->seq + 1 + i, &recs[i], hash);
+    pw_status st = b->failed ? PW_ERR_NOMEM : write_all(a->fd, b->data, b->len);
     int saved_errno = errno;
     if (st == PW_OK) {
         a->seq += n;
-        a->end += (off_t)b.len;
+        a->end += (off_t)b->len;
         atomic_store(&a->last_write_ok, 1);
         memcpy(a->last_hash, hash, 65);
     } else if (st == PW_ERR_IO) {
@@ -478,8 +496,9 @@ static pw_status append_records(pw_audit *a, const pw_audit_record *recs, size_t
         cut_failed_write(a); /* a full disk may have taken part of the batch */
     }
     uint64_t mine = a->seq;
+    if (b->failed || b->cap > OUT_KEEP)
+        pw_buf_free(b); /* a failed buffer stays failed; a large one is not kept */
     pthread_mutex_unlock(&a->mu);
-    pw_buf_free(&b);
     if (st != PW_OK) {
         note_failure(a);
         return pw_err_set(err, st, "%s: appending %zu record(s): %s", a->path, n,

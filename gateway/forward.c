@@ -115,7 +115,7 @@ static pw_audit_record base_record(runner *r, const fw_item *it, pw_audit_action
 {
     pw_audit_record rec = {.time_ms = pw_gw_now_ms(),
                            .event_id = it->spool->event_id,
-                           .event_name = it->json ? event_name_of(it->json) : NULL,
+                           .event_name = it->event_name,
                            .destination = r->d.name,
                            .action = action,
                            .rule = r->drv->kind_name,
@@ -506,6 +506,7 @@ static int triage(runner *r, fw_item *it, int64_t now, outcome_batch *dead)
         batch_add(dead, r, it, PW_AUDIT_DEAD, 0, "invalid: payload is not JSON");
         return 1;
     }
+    it->event_name = event_name_of(it->json);
     it->compact = pw_fw_compact(it->spool->payload, it->spool->payload_len);
     if (r->drv->validate(it->json, now, &it->n_events, why, sizeof why)) {
         batch_add(dead, r, it, PW_AUDIT_DEAD, 0, why);

@@ -16,49 +16,54 @@
 #include <string.h>
 
 #include "forward_internal.h"
+#include "gw_json_writer.h"
+
+/* Most of a payload's bytes are inside strings (hashes, ids, URLs): the scans below skip runs
+ * of plain string bytes (pw_gw_jw_plain) with one table look-up per byte. */
+
+/* Past the plain run of a string starting at i. */
+static size_t skip_plain(const unsigned char *u, size_t n, size_t i)
+{
+    while (i < n && pw_gw_jw_plain[u[i]])
+        i++;
+    return i;
+}
 
 int pw_fw_compact(const char *s, size_t n)
 {
-    int in_str = 0;
+    const unsigned char *u = (const unsigned char *)s;
     for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (!in_str) {
-            if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '/' || c < 0x20 ||
-                c >= 0x7f)
-                return 0;
-            in_str = c == '"';
-            continue;
-        }
-        if (c < 0x20 || c >= 0x7f)
+        unsigned char c = u[i];
+        if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '/' || c < 0x20 || c >= 0x7f)
             return 0;
-        if (c == '"') {
-            in_str = 0;
-        } else if (c == '\\') {
-            char e = i + 1 < n ? s[i + 1] : '\0';
+        if (c != '"')
+            continue;
+        for (i = skip_plain(u, n, i + 1); i < n && u[i] != '"'; i = skip_plain(u, n, i + 1)) {
+            if (u[i] != '\\')
+                return 0; /* a control byte or a byte >= 0x7f */
+            unsigned char e = i + 1 < n ? u[i + 1] : '\0';
             if (e != '"' && e != '\\' && e != 'n' && e != 'r' && e != 't')
                 return 0;
             i++;
         }
+        if (i >= n)
+            return 0; /* unterminated */
     }
-    return !in_str;
+    return 1;
 }
 
 /* End (exclusive) of the value starting at i in compact JSON: the next ',' ']' or '}' at its
  * own level. */
 static size_t value_end(const char *s, size_t n, size_t i)
 {
-    int depth = 0, in_str = 0;
+    const unsigned char *u = (const unsigned char *)s;
+    int depth = 0;
     for (; i < n; i++) {
         char c = s[i];
-        if (in_str) {
-            if (c == '\\')
-                i++;
-            else if (c == '"')
-                in_str = 0;
-            continue;
-        }
         if (c == '"') {
-            in_str = 1;
+            for (i = skip_plain(u, n, i + 1); i < n && u[i] != '"'; i = skip_plain(u, n, i + 1))
+                if (u[i] == '\\')
+                    i++;
         } else if (c == '{' || c == '[') {
             depth++;
         } else if (c == '}' || c == ']') {

@@ -26,6 +26,7 @@
 typedef struct fw_item {
     pw_spool_item *spool;
     yajl_val json;
+    const char *event_name; /* of json, for its records (found once, at triage) */
     int compact;      /* the payload bytes are its compact re-emission (pw_fw_compact): copy them */
     size_t n_events;  /* events it contributes (GA4: its events array; others: 1) */
     size_t est_bytes; /* its compact size, for splitting requests by bytes */
@@ -130,6 +131,8 @@ typedef struct fw_easy_pool {
     int socks[FW_CORK_MAX];     /* open sockets (CURLOPT_SOCKOPTFUNCTION / CLOSESOCKETFUNCTION) */
     size_t n_socks;
     size_t n_untracked; /* sockets beyond FW_CORK_MAX: no corking (HTTP/1.1 fan-out) */
+    char *cu_url;       /* the URL cu was parsed from */
+    CURLU *cu;          /* parsed once, not by libcurl at every transfer (CURLOPT_CURLU) */
 } fw_easy_pool;
 
 void pw_fw_pool_free(fw_easy_pool *p);

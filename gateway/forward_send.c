@@ -48,6 +48,8 @@ void pw_fw_pool_free(fw_easy_pool *p)
         curl_easy_cleanup(p->free[i]);
     free(p->free);
     curl_slist_free_all(p->headers);
+    curl_url_cleanup(p->cu);
+    free(p->cu_url);
     memset(p, 0, sizeof *p);
 }
 
@@ -229,7 +231,18 @@ static CURL *easy_for(fw_easy_pool *pool, const pw_destination *d, fw_request *r
     CURL *e = pool_take(pool, d);
     if (!e)
         return NULL;
+    if (!pool->cu_url || strcmp(pool->cu_url, r->url) != 0) {
+        curl_url_cleanup(pool->cu);
+        free(pool->cu_url);
+        pool->cu_url = strdup(r->url);
+        pool->cu = curl_url();
+        if (pool->cu && curl_url_set(pool->cu, CURLUPART_URL, r->url, 0) != CURLUE_OK) {
+            curl_url_cleanup(pool->cu);
+            pool->cu = NULL;
+        }
+    }
     curl_easy_setopt(e, CURLOPT_URL, r->url);
+    curl_easy_setopt(e, CURLOPT_CURLU, pool->cu);
     curl_easy_setopt(e, CURLOPT_POSTFIELDS, r->body.data ? r->body.data : "");
     curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)r->body.len);
     curl_easy_setopt(e, CURLOPT_WRITEDATA, r);

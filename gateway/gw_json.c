@@ -5,22 +5,27 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Stops early past max. */
+/* Bytes that end a run inside a JSON string. */
+static const unsigned char string_stop[256] = {['"'] = 1, ['\\'] = 1};
+
+/* Stops early past max. Inside strings only their end and escapes matter: runs of other bytes
+ * are skipped with one table look-up per byte (most of an event's bytes are in strings). */
 int pw_gw_json_nesting_ok(const char *s, size_t n, int max)
 {
-    int depth = 0, in_str = 0;
+    const unsigned char *u = (const unsigned char *)s;
+    int depth = 0;
     for (size_t i = 0; i < n; i++) {
-        char c = s[i];
-        if (in_str) {
-            if (c == '\\')
-                i++;
-            else if (c == '"')
-                in_str = 0;
+        unsigned char c = u[i];
+        if (c == '"') {
+            for (i++;; i += 2) { /* past an escape: the backslash and the byte after it */
+                while (i < n && !string_stop[u[i]])
+                    i++;
+                if (i >= n || u[i] == '"')
+                    break;
+            }
             continue;
         }
-        if (c == '"')
-            in_str = 1;
-        else if ((c == '[' || c == '{') && ++depth > max)
+        if ((c == '[' || c == '{') && ++depth > max)
             return 0;
         else if ((c == ']' || c == '}') && depth > 0)
             depth--;

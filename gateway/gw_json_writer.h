@@ -15,6 +15,9 @@ typedef struct pw_gw_jw {
     int count[16]; /* members written at each depth */
 } pw_gw_jw;
 
+/* 1 for a byte a JSON string holds as it is: printable ASCII but '"' and '\\'. */
+extern const unsigned char pw_gw_jw_plain[256];
+
 void pw_gw_jw_init(pw_gw_jw *w, pw_buf *b);
 void pw_gw_jw_obj(pw_gw_jw *w, const char *key); /* key NULL inside arrays / at top */
 void pw_gw_jw_arr(pw_gw_jw *w, const char *key);

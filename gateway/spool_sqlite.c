@@ -101,8 +101,10 @@ static const char *const stmt_sql[SQL_COUNT] = {
                       " attempts = max(attempts, excluded.attempts)",
     [SQL_RETRY_DEL] = "DELETE FROM retry WHERE item IN (SELECT value FROM json_each(?1))",
     [SQL_RETRY_COUNT] = "SELECT count(*) FROM retry WHERE dest = ?1",
-    [SQL_FREE_PAGES] = "SELECT f.freelist_count * p.page_size"
-                       " FROM pragma_freelist_count AS f, pragma_page_size AS p",
+    /* Plain pragmas, not pragma_freelist_count / pragma_page_size: a table-valued pragma
+     * prepares its PRAGMA statement again at every step (once per group commit here). */
+    [SQL_FREE_PAGES] = "PRAGMA freelist_count",
+    [SQL_PAGE_SIZE] = "PRAGMA page_size",
     [SQL_DEAD_PUT] = "INSERT INTO dead(spool_id, event_id, destination, payload, created_ms,"
                      " attempts, dead_ms, reason) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     [SQL_PURGE] = "DELETE FROM ev WHERE id >= ?1 AND id < ?2 AND created_ms < ?3"

@@ -70,7 +70,8 @@ enum pw_spool_sql {
     SQL_PURGE,       /* delete old tombstones in a rowid range */
     SQL_PURGE_STOP,  /* the first young row of a rowid range */
     SQL_DELETE_ROWS, /* delete old tombstone rows of a range */
-    SQL_FREE_PAGES,  /* bytes of the file's free pages (reused before the file grows) */
+    SQL_FREE_PAGES,  /* the file's free pages (reused before the file grows) */
+    SQL_PAGE_SIZE,   /* their size */
     SQL_COUNT
 };
 

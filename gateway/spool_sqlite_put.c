@@ -268,6 +268,16 @@ static void finish_txn(pw_spool *s, int ok, uint64_t added)
     }
 }
 
+/* The single value a prepared PRAGMA answers (0 if it fails). */
+static uint64_t pragma_value(pw_spool *s, enum pw_spool_sql which)
+{
+    sqlite3_stmt *st = pw_spool_stmt(s, which);
+    int64_t v = st && sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    if (st)
+        sqlite3_reset(st);
+    return v > 0 ? (uint64_t)v : 0;
+}
+
 /* What this commit's puts may take: the disk's free bytes beyond the reserve, plus the file's
  * free pages (a drained spool reuses them without growing). One statvfs and one read of the
  * header page per group commit with puts. */
@@ -285,11 +295,7 @@ static uint64_t put_room(pw_spool *s)
         sqlite3_exec(s->db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL);
         free_bytes = pw_spool_disk_free(s);
     }
-    sqlite3_stmt *st = pw_spool_stmt(s, SQL_FREE_PAGES);
-    if (st && sqlite3_step(st) == SQLITE_ROW)
-        free_bytes += (uint64_t)sqlite3_column_int64(st, 0);
-    if (st)
-        sqlite3_reset(st);
+    free_bytes += pragma_value(s, SQL_FREE_PAGES) * pragma_value(s, SQL_PAGE_SIZE);
     return free_bytes > s->reserve ? free_bytes - s->reserve : 0;
 }
 

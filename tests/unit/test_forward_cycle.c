@@ -41,6 +41,26 @@ static void test_compact_rule(void)
         "{\"a\":1/*c*/}", "[1,\n2]",         "{\"a\":\"\\b\"}",     "{\"a\":\"\x7f\"}"};
     for (size_t i = 0; i < sizeof not_compact / sizeof not_compact[0]; i++)
         CHECK(!pw_fw_compact(not_compact[i], strlen(not_compact[i])));
+    const char *cut[] = {"{\"a\":\"abc", "{\"a\":\"x\\", "{\"a\":\"\x01\"}", "{\"a\":\"x\\\""};
+    for (size_t i = 0; i < sizeof cut / sizeof cut[0]; i++)
+        CHECK(!pw_fw_compact(cut[i], strlen(cut[i])));
+    /* Brackets, commas and escaped quotes inside strings do not end a member. */
+    const char *q = "{\"a\":\"],}\\\"\",\"b\":[\"\\\\\",{\"c\":\"}\"}],\"d\":1}";
+    CHECK(pw_fw_compact(q, strlen(q)));
+    size_t qpos = 0, qn = 0;
+    fw_span qm, qk, qv;
+    const char *q_values[] = {"\"],}\\\"\"", "[\"\\\\\",{\"c\":\"}\"}]", "1"};
+    while (pw_fw_compact_next(q, strlen(q), &qpos, &qm, &qk, &qv) && qn < 3) {
+        CHECK_INT(qv.end - qv.start, strlen(q_values[qn]));
+        CHECK(memcmp(q + qv.start, q_values[qn], strlen(q_values[qn])) == 0);
+        qn++;
+    }
+    CHECK_INT(qn, 3);
+    /* The nesting limit counts brackets outside strings only (escaped quotes stay inside). */
+    const char *deep = "[\"[[[\\\"[[\",\"\\\\\",[[]]]";
+    CHECK(pw_gw_json_nesting_ok(deep, strlen(deep), 3));
+    CHECK(!pw_gw_json_nesting_ok(deep, strlen(deep), 2));
+    CHECK(pw_gw_json_nesting_ok("[\"\\", 3, 1));
     const char *s =
         "{\"client_id\":\"c\",\"events\":[{\"name\":\"x\"},{\"a\":[1,{\"b\":2}]}],\"z\":{}}";
     size_t pos = 0, n = 0;

@@ -7,6 +7,8 @@
 #include <unistd.h>
 
 #include "audit.h"
+#include "phiwall/buf.h"
+#include "phiwall/text.h"
 #include "pw_test.h"
 
 static void temp_path(char *out, size_t cap, const char *tag)
@@ -312,7 +314,124 @@ static void test_long_last_record_and_torn_tail(void)
     unlink(path);
 }
 
+/* The exact bytes of a batch: every member, in order, absent ones omitted; strings escaped (a
+ * quote, a control byte, an invalid UTF-8 byte; valid UTF-8 kept); a field map re-emitted
+ * compactly, reused from the memo the second time, kept as a string when it is not JSON; a
+ * negative status; a record longer than the room reserved per record; then a second batch (the
+ * reused buffer). Each hash recomputed here from the rule in docs/gateway-delivery.md. */
+static void test_batch_lines_exact(void)
+{
+    char path[256];
+    temp_path(path, sizeof path, "exact");
+    pw_audit *a = NULL;
+    CHECK_INT(pw_audit_open(path, &a, NULL), PW_OK);
+    char longd[801];
+    memset(longd, 'x', 800);
+    longd[800] = '\0';
+    const int64_t t = 1795000000123LL;
+    pw_audit_record recs[] = {
+        {.time_ms = t,
+         .event_id = "ev\"1",
+         .event_name = "Schedule",
+         .action = PW_AUDIT_ACCEPTED,
+         .rule = "ingest"},
+        {.time_ms = t + 5,
+         .event_id = "ev\"1",
+         .event_name = "Schedule",
+         .destination = "meta",
+         .action = PW_AUDIT_QUEUED,
+         .rule = "meta",
+         .fields_json = "{\"a\": \"value\", \"b\":1}"},
+        {.time_ms = t + 1000,
+         .event_id = "ev\"1",
+         .event_name = "Schedule",
+         .destination = "meta",
+         .action = PW_AUDIT_SENT,
+         .rule = "meta",
+         .fields_json = "{\"a\": \"value\", \"b\":1}",
+         .payload_sha256 = "5e0f5e0f5e0f5e0f5e0f5e0f5e0f5e0f5e0f5e0f5e0f5e0f5e0f5e0f5e0f5e0f",
+         .http_status = 200,
+         .detail = "fbtrace_id=A\x01\xff caf\xc3\xa9"},
+        {.time_ms = t + 61000,
+         .event_id = "e2",
+         .destination = "ga4",
+         .action = PW_AUDIT_RETRY,
+         .rule = "ga4",
+         .fields_json = "not json",
+         .http_status = -1,
+         .detail = longd},
+        {.time_ms = t + 61999, .action = PW_AUDIT_DEAD},
+    };
+    size_t n = sizeof recs / sizeof recs[0];
+    CHECK_INT(pw_audit_append_batch(a, recs, n, NULL), PW_OK);
+    pw_audit_record more = {.time_ms = t + 62000,
+                            .event_id = "e3",
+                            .action = PW_AUDIT_SENDING,
+                            .destination = "ga4",
+                            .rule = "ga4"};
+    CHECK_INT(pw_audit_append_nosync(a, &more, 1, NULL), PW_OK);
+    pw_audit_close(a);
+
+    pw_buf canon[6];
+    for (size_t i = 0; i < 6; i++)
+        pw_buf_init(&canon[i]);
+    pw_buf_puts(&canon[0],
+                "{\"seq\":1,\"time\":\"2026-11-18T11:06:40.123Z\",\"action\":\"accepted\","
+                "\"event_id\":\"ev\\\"1\",\"event_name\":\"Schedule\",\"rule\":\"ingest\"");
+    pw_buf_puts(&canon[1], "{\"seq\":2,\"time\":\"2026-11-18T11:06:40.128Z\",\"action\":\"queued\","
+                           "\"event_id\":\"ev\\\"1\",\"event_name\":\"Schedule\",\"destination\":"
+                           "\"meta\",\"rule\":\"meta\",\"fields\":{\"a\":\"value\",\"b\":1}");
+    pw_buf_puts(&canon[2],
+                "{\"seq\":3,\"time\":\"2026-11-18T11:06:41.123Z\",\"action\":\"sent\","
+                "\"event_id\":\"ev\\\"1\",\"event_name\":\"Schedule\",\"destination\":\"meta\","
+                "\"rule\":\"meta\",\"fields\":{\"a\":\"value\",\"b\":1},\"payload_sha256\":"
+                "\"5e0f5e0f5e0f5e0f5e0f5e0f5e0f5e0f5e0f5e0f5e0f5e0f5e0f5e0f5e0f5e0f\","
+                "\"http_status\":200,\"detail\":\"fbtrace_id=A\\u0001\\ufffd caf\xc3\xa9\"");
+    pw_buf_puts(&canon[3], "{\"seq\":4,\"time\":\"2026-11-18T11:07:41.123Z\",\"action\":\"retry\","
+                           "\"event_id\":\"e2\",\"destination\":\"ga4\",\"rule\":\"ga4\","
+                           "\"fields\":\"not json\",\"http_status\":-1,\"detail\":\"");
+    pw_buf_puts(&canon[3], longd);
+    pw_buf_puts(&canon[3], "\"");
+    pw_buf_puts(&canon[4], "{\"seq\":5,\"time\":\"2026-11-18T11:07:42.122Z\",\"action\":\"dead\"");
+    pw_buf_puts(&canon[5],
+                "{\"seq\":6,\"time\":\"2026-11-18T11:07:42.123Z\",\"action\":\"sending\","
+                "\"event_id\":\"e3\",\"destination\":\"ga4\",\"rule\":\"ga4\"");
+    pw_buf want;
+    pw_buf_init(&want);
+    char prev[65];
+    memset(prev, '0', 64);
+    prev[64] = '\0';
+    for (size_t i = 0; i < 6; i++) {
+        pw_buf_puts(&canon[i], ",\"prev_hash\":\"");
+        pw_buf_puts(&canon[i], prev);
+        pw_buf_puts(&canon[i], "\"");
+        pw_buf hashed;
+        pw_buf_init(&hashed);
+        pw_buf_puts(&hashed, prev);
+        pw_buf_append(&hashed, canon[i].data, canon[i].len);
+        pw_sha256_hex(hashed.data, hashed.len, prev);
+        pw_buf_free(&hashed);
+        pw_buf_append(&want, canon[i].data, canon[i].len);
+        pw_buf_puts(&want, ",\"hash\":\"");
+        pw_buf_puts(&want, prev);
+        pw_buf_puts(&want, "\"}\n");
+        pw_buf_free(&canon[i]);
+    }
+    size_t len = 0;
+    char *got = slurp(path, &len);
+    CHECK_INT(len, want.len);
+    CHECK_STR(got, want.data);
+    pw_audit_verify_result res;
+    pw_err err = {0};
+    CHECK_INT(pw_audit_verify_file(path, &res, &err), PW_OK);
+    CHECK_STR(res.head_hash, prev);
+    free(got);
+    pw_buf_free(&want);
+    unlink(path);
+}
+
 PW_TEST_MAIN(PW_TEST(test_long_last_record_and_torn_tail),
              PW_TEST(test_chain_verifies_and_canonical_line),
              PW_TEST(test_tampering_detected_with_line), PW_TEST(test_torn_tail_cut_on_reopen),
-             PW_TEST(test_concurrent_appends), PW_TEST(test_list_filters))
+             PW_TEST(test_concurrent_appends), PW_TEST(test_list_filters),
+             PW_TEST(test_batch_lines_exact))

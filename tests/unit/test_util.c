@@ -7,6 +7,7 @@
 #include "pw_test.h"
 
 #include <stdint.h>
+#include <string.h>
 
 static void test_arena_large_and_many(void)
 {
@@ -76,6 +77,20 @@ static void test_digests(void)
     CHECK_STR(h, "f7bc83f430538424b13298e6aa6fb143ef4d59a14946175997479dbc2d1a3cd8");
     CHECK(pw_is_sha256_hex(h, 64));
     CHECK(!pw_is_sha256_hex("zz", 2));
+    char u[65]; /* either case; one byte next to a hex range, anywhere, makes it not hex */
+    for (size_t i = 0; i < 64; i++)
+        u[i] = "0123456789ABCDEFabcdef"[i % 22];
+    u[64] = '\0';
+    CHECK(pw_is_sha256_hex(u, 64));
+    CHECK(!pw_is_sha256_hex(u, 63));
+    static const char near[] = {'/', ':', '@', 'G', '`', 'g', '\0', (char)0xb0};
+    for (size_t k = 0; k < sizeof near; k++)
+        for (size_t at = 0; at < 64; at += 21) {
+            char t[65];
+            memcpy(t, u, sizeof t);
+            t[at] = near[k];
+            CHECK(!pw_is_sha256_hex(t, 64));
+        }
 }
 
 static void test_url_parse(void)
