@@ -593,9 +593,12 @@ static int record_intent(runner *r, const fw_plan *plan, outcome_batch *intent)
     for (size_t i = 0; i < plan->n_reqs; i++) {
         fw_request *q = plan->reqs[i];
         for (size_t k = 0; k < q->n_items && intent->n < intent->cap; k++) {
-            fw_item *it = q->items[k];
-            pw_gw_sha256_hex2(q->body.data + it->body_start, it->body_end - it->body_start, NULL, 0,
-                              it->sha);
+            fw_item *it = q->items[k], *prev = k ? q->items[k - 1] : NULL;
+            if (prev && prev->body_start == it->body_start && prev->body_end == it->body_end)
+                memcpy(it->sha, prev->sha, sizeof it->sha); /* GA4: one hash per request */
+            else
+                pw_gw_sha256_hex2(q->body.data + it->body_start, it->body_end - it->body_start,
+                                  NULL, 0, it->sha);
             intent->recs[intent->n] = base_record(r, it, PW_AUDIT_SENDING, 0, NULL);
             intent->recs[intent->n].payload_sha256 = it->sha;
             intent->n++;

@@ -290,11 +290,9 @@ static pw_status ga4_build(const pw_destination *d, fw_request *r)
         yajl_val evs = pw_gw_json_get(it->json, "events");
         if (i)
             pw_buf_putc(b, ',');
-        it->body_start = b->len;
         fw_span in;
         if (it->compact && compact_events(it, &in)) { /* the array's elements, as they are */
             pw_buf_append(b, it->spool->payload + in.start, in.end - in.start);
-            it->body_end = b->len;
             continue;
         }
         for (size_t j = 0; j < evs->u.array.len; j++) {
@@ -302,9 +300,16 @@ static pw_status ga4_build(const pw_destination *d, fw_request *r)
                 pw_buf_putc(b, ',');
             pw_gw_json_emit(b, evs->u.array.values[j]);
         }
-        it->body_end = b->len;
     }
-    return pw_buf_puts(b, "]}");
+    pw_status st = pw_buf_puts(b, "]}");
+    /* An event's payload_sha256 covers the whole request: its client_id, timestamp and consent
+     * are disclosed with it, and a copy of the body is then proof of its records as it stands
+     * (sha256sum). Up to 25 events of one visitor share a request, and so the hash. */
+    for (size_t i = 0; i < r->n_items; i++) {
+        r->items[i]->body_start = 0;
+        r->items[i]->body_end = b->len;
+    }
+    return st;
 }
 
 static void ga4_classify(const pw_destination *d, const fw_request *r, fw_outcome *out)

@@ -432,6 +432,16 @@ static void test_ga4_26_events_two_requests(void)
     pw_forwarders_stop(e.fw);
     e.fw = NULL;
     CHECK(!file_contains(e.audit_path, GA4_SECRET));
+    /* each event's payload_sha256 is the SHA-256 of the whole request that carried it (the
+     * visitor's client_id and consent are disclosed with it), so a copy of a request body proves
+     * its records: sha256sum of the body finds them */
+    for (size_t i = 0; i < mock_upstream_count(e.mock); i++) {
+        const mock_request *r = mock_upstream_request(e.mock, i);
+        char sha[65], rec[96];
+        pw_sha256_hex(r->body, strlen(r->body), sha);
+        snprintf(rec, sizeof rec, "\"payload_sha256\":\"%s\"", sha);
+        CHECK(file_contains(e.audit_path, rec));
+    }
     env_close(&e);
 }
 
