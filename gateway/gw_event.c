@@ -174,6 +174,8 @@ static void fields_of(const pw_gw_jt *obj, event_fields *f)
 {
     memset(f, 0, sizeof *f);
     for (const pw_gw_jt *m = obj->first; m; m = m->next) {
+        if (m->key_cut) /* "page_url\u0000x" is an unknown member, not page_url */
+            continue;
         const pw_gw_jt **slot = field_slot(f, m);
         if (slot && !*slot)
             *slot = m;
@@ -227,6 +229,8 @@ static int finite_number(const char *s)
 static pw_status parse_value(parse_ctx *c, const pw_gw_jt *v, const char *field, int strings_only,
                              pw_gw_param *q)
 {
+    if (v->key_cut) /* "val\u0000ue" would be read as "val" */
+        return key_err(c, field, v->key, "its name must not contain U+0000");
     if (v->type == PW_GW_JT_STRING) {
         if (v->len > c->lim->max_string)
             return key_err(c, field, v->key, "longer than the string limit");

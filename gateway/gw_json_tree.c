@@ -52,6 +52,7 @@ typedef struct build {
     size_t depth, cap;
     const char *key; /* pending key of the innermost object */
     size_t key_len;
+    int key_cut; /* the pending key held U+0000 (copy_cstr ended it there) */
 } build;
 
 static char *copy_cstr(pw_arena *a, const unsigned char *s, size_t n, size_t *len)
@@ -72,7 +73,9 @@ static int add(build *b, pw_gw_jt *v)
     if (parent->type == PW_GW_JT_OBJECT) {
         v->key = b->key;
         v->key_len = b->key_len;
+        v->key_cut = b->key_cut;
         b->key = NULL;
+        b->key_cut = 0;
     }
     if (b->tail[b->depth - 1])
         b->tail[b->depth - 1]->next = v;
@@ -154,6 +157,7 @@ static int on_key(void *ctx, const unsigned char *s, size_t n)
 {
     build *b = ctx;
     b->key = copy_cstr(b->a, s, n, &b->key_len);
+    b->key_cut = b->key && b->key_len < n;
     return b->key != NULL;
 }
 
@@ -552,7 +556,7 @@ const pw_gw_jt *pw_gw_jt_get(const pw_gw_jt *obj, const char *key)
     if (!obj || obj->type != PW_GW_JT_OBJECT)
         return NULL;
     for (const pw_gw_jt *m = obj->first; m; m = m->next)
-        if (strcmp(m->key, key) == 0)
+        if (!m->key_cut && strcmp(m->key, key) == 0) /* "ads\u0000x" is not "ads" */
             return m;
     return NULL;
 }

@@ -41,6 +41,7 @@ struct pw_gw_jt {
     pw_gw_jt *next;  /* the next member of the parent */
     size_t n;        /* OBJECT / ARRAY: number of members */
     int cut;         /* STRING: it held U+0000 and `s` ends there (the rest is not in `s`) */
+    int key_cut;     /* likewise for its key */
 };
 
 /*
@@ -57,7 +58,7 @@ pw_status pw_gw_jt_parse(pw_arena *a, const char *s, size_t n, pw_gw_jt **out, c
 pw_status pw_gw_jt_parse_yajl(pw_arena *a, const char *s, size_t n, pw_gw_jt **out, char *errbuf,
                               size_t errcap);
 
-/* The first member named key of an object, or NULL. */
+/* The first member named key of an object (a name that held U+0000 names none), or NULL. */
 const pw_gw_jt *pw_gw_jt_get(const pw_gw_jt *obj, const char *key);
 
 #endif

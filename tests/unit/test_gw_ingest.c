@@ -282,6 +282,12 @@ static void test_bad_bodies(void)
          "{\"error\":\"event.params.currency: must not contain U+0000\"}"},
         {EV(ID1, "page_view") ",\"page_title\":\"ok\\u0000HIV\"}", 400,
          "{\"error\":\"event.page_title: must not contain U+0000\"}"},
+        /* ...in a member's name too: "val\u0000ue" would be sent as "val", and a name cut to one
+         * the gateway reads ("ads\u0000x" as consent "ads") names nothing */
+        {EV(ID1, "page_view") ",\"params\":{\"val\\u0000ue\":1}}", 400,
+         "{\"error\":\"event.params.val: its name must not contain U+0000\"}"},
+        {"{\"event_id\":\"" ID1 "\",\"name\":\"page_view\",\"consent\":{\"ads\\u0000x\":\"yes\"}}",
+         200, "{\"received\":1,\"accepted\":0,\"queued\":0}"}, /* no consent: dropped */
         {"{\"event_id\":\"" ID1 "\\u0000x\",\"name\":\"page_view\"}", 400,
          "{\"error\":\"event.event_id: must be a UUID string\"}"},
         /* A number no double holds would be forwarded as written (Meta refuses the batch). */
@@ -297,6 +303,8 @@ static void test_bad_bodies(void)
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         reply *r = request(&s, "POST", "/e", cases[i].body, strlen(cases[i].body), NULL, NULL);
+        if (r->status != cases[i].status)
+            fprintf(stderr, "  case %zu: %s\n", i, r->body);
         CHECK_INT(r->status, cases[i].status);
         if (cases[i].error)
             CHECK_STR(r->body, cases[i].error);
