@@ -2,7 +2,8 @@
 # gateway_h2c.sh — destinations with `http2: prior-knowledge` deliver over h2c (HTTP/2 without
 # TLS or Upgrade) to nginx on loopback: 250 GA4 visitors (one request each, three waves of
 # concurrent streams) and their Meta batch, then 40 more after nginx restarted (the connection
-# the forwarders kept is gone: a new one is opened without a failed delivery). Every event is
+# the forwarders kept is gone: a new one is opened without a failed delivery), and 30 more after
+# the kept connection sat idle past nginx's keepalive_timeout (GOAWAY, closed). Every event is
 # delivered once, nginx saw only HTTP/2.0 requests, none failed or was retried, and --check
 # shows the option. Skipped without nginx or its echo module (nginx-light depends on it): nginx's
 # `return` answers an h2 POST before reading its body and resets the stream, which libcurl 7.88
@@ -35,6 +36,7 @@ http {
   log_format proto '\$server_protocol \$status \$uri';
   access_log $dir/nginx/logs/access.log proto;
   client_body_temp_path $dir/nginx/body;
+  keepalive_timeout 1s; # an idle h2 connection gets GOAWAY and is closed (the phase after the restart)
   server {
     listen 127.0.0.1:$up http2;
     client_max_body_size 8m; client_body_buffer_size 8m;
@@ -123,6 +125,11 @@ start_nginx || fail "nginx did not restart"
 post_range 251 290
 wait_sent ga4 290; expect_code 0 $? "ga4: 40 more after nginx restarted"
 wait_sent meta 290; expect_code 0 $? "meta: 40 more after nginx restarted"
+# idle past nginx's keepalive_timeout: it sends GOAWAY and closes the kept connection
+sleep 2
+post_range 291 320
+wait_sent ga4 320; expect_code 0 $? "ga4: 30 more after the server's GOAWAY on an idle connection"
+wait_sent meta 320; expect_code 0 $? "meta: 30 more after the server's GOAWAY"
 
 for d in ga4 meta; do
     for o in failed retried dead; do
@@ -132,14 +139,14 @@ for d in ga4 meta; do
 done
 stop_nginx
 log=$(cat "$dir/nginx/logs/access.log")
-expect_match "$(printf '%s\n' "$log" | grep -c '^HTTP/2.0 204 /mp/collect$')" '^290$' \
-    "nginx answered 290 GA4 requests over HTTP/2"
+expect_match "$(printf '%s\n' "$log" | grep -c '^HTTP/2.0 204 /mp/collect$')" '^320$' \
+    "nginx answered 320 GA4 requests over HTTP/2"
 expect_match "$(printf '%s\n' "$log" | grep -c '^HTTP/2.0 200 /v21.0/7/events$')" '^[1-9][0-9]*$' \
     "nginx answered the Meta batches over HTTP/2"
 expect_nomatch "$log" '^HTTP/1' "no HTTP/1.x request reached nginx"
 
 kill -TERM $pid; wait $pid; pid=
 list=$("$PHIWALL" audit list --audit "$dir/audit.log")
-expect_match "$(printf '%s\n' "$list" | grep -cE '^[^ ]+ +sent +ga4 ')" '^290$' \
+expect_match "$(printf '%s\n' "$list" | grep -cE '^[^ ]+ +sent +ga4 ')" '^320$' \
     "audit: one sent record per GA4 event"
 finish
