@@ -1,8 +1,10 @@
 /*
  * ident_name.c — person names, only where context says a name is there: the whole value of a
- * name key ("fn", "ln", "first_name", "patientName"), capitalised words after "patient name:",
- * "name:", "my name is" (subtype "patient"), and after "Dr." / "Doctor" or before ", MD"
- * (subtype "provider"). Names without such context are not guessed.
+ * name key ("fn", "ln", "first_name", "patientName"), the same keys written inside text
+ * ("name=John+Smith&…", "{\"name\":\"John Smith\"}"), capitalised words after "patient name:",
+ * "name:", "my name is", a bare "patient" in a sentence or a record line, the addressee of
+ * "Dear …," (subtype "patient"), and after "Dr." / "Doctor" or before ", MD" (subtype
+ * "provider"). Names without such context are not guessed.
  */
 #include <string.h>
 
@@ -110,21 +112,28 @@ typedef struct trigger {
     const char *word; /* case-insensitive, followed by the name */
     const char *subtype;
     unsigned char len;
-    unsigned char in_sentence; /* the name must read as part of a sentence (see sentence_name) */
+    unsigned char kind; /* TRIG_* : what must hold around the name besides the trigger */
 } trigger;
 
-#define T(word, sub)                   \
-    {                                  \
-        word, sub, sizeof(word) - 1, 0 \
+enum {
+    TRIG_PLAIN = 0,     /* the trigger alone announces a name ("Dr.", "Patient name:") */
+    TRIG_SENTENCE = 1,  /* the name must read as part of a sentence (see sentence_name) */
+    TRIG_SALUTATION = 2 /* the addressee of "Dear …," (see salutation_name) */
+};
+
+#define TK(word, sub, kind)               \
+    {                                     \
+        word, sub, sizeof(word) - 1, kind \
     }
-#define TS(word, sub)                  \
-    {                                  \
-        word, sub, sizeof(word) - 1, 1 \
-    }
+#define T(word, sub)  TK(word, sub, TRIG_PLAIN)
+#define TS(word, sub) TK(word, sub, TRIG_SENTENCE)
 
 /* Grouped by first letter (the order within a group decides: the first that matches wins). */
-static const trigger triggers_d[] = {
-    T("dr. ", "provider"), T("dr ", "provider"), T("doctor ", "provider"), {NULL, NULL, 0, 0}};
+static const trigger triggers_d[] = {T("dr. ", "provider"),
+                                     T("dr ", "provider"),
+                                     T("doctor ", "provider"),
+                                     TK("dear ", "patient", TRIG_SALUTATION),
+                                     {NULL, NULL, 0, 0}};
 static const trigger triggers_p[] = {T("patient name: ", "patient"),
                                      T("patient name ", "patient"),
                                      T("patient: ", "patient"),
@@ -144,10 +153,10 @@ static const trigger *const triggers_by_initial[26] = {['d' - 'a'] = triggers_d,
                                                        ['m' - 'a'] = triggers_m,
                                                        ['f' - 'a'] = triggers_f};
 
-/* Bit (c - 'a') for the second letters of the triggers starting with each letter ("dr", "do";
+/* Bit (c - 'a') for the second letters of the triggers starting with each letter ("dr", "do", "de";
  * "pa"; "na"; "my", "mr", "ms", "mi"; "fu"). */
 #define LB(c) (1u << ((c) - 'a'))
-static const uint32_t trigger_second[26] = {['d' - 'a'] = LB('r') | LB('o'),
+static const uint32_t trigger_second[26] = {['d' - 'a'] = LB('r') | LB('o') | LB('e'),
                                             ['p' - 'a'] = LB('a'),
                                             ['n' - 'a'] = LB('a'),
                                             ['m' - 'a'] = LB('y') | LB('r') | LB('s') | LB('i'),
@@ -243,6 +252,15 @@ static size_t names_end(const pw_seg *g)
     return last >= 3 ? last - 2 : 0;
 }
 
+/* s[0..len) is one of the lower-case words (case-insensitive). */
+static int in_list(const char *const *words, const char *s, size_t len)
+{
+    for (const char *const *w = words; *w; w++)
+        if (word_eq(s, len, *w))
+            return 1;
+    return 0;
+}
+
 /* Capitalised words that follow a bare "Patient" in page titles and menus ("Patient Portal",
  * "Patient Financial Services") and are never a first name. */
 static int title_word_after_patient(const char *s, size_t len)
@@ -256,10 +274,40 @@ static int title_word_after_patient(const char *s, size_t len)
         "rights",       "safety",      "satisfaction",   "services",     "stories",    "support",
         "testimonials", "transport",   "transportation", "visitor",      "visitors",   "and",
         "or",           "of",          "name",           "information",  NULL};
-    for (const char *const *w = words; *w; w++)
-        if (word_eq(s, len, *w))
-            return 1;
-    return 0;
+    return in_list(words, s, len);
+}
+
+/* The words of the name s[b..e) (separated by single spaces), or 0 when one is a reject word. */
+static size_t name_words_without(const char *s, size_t b, size_t e,
+                                 int (*reject)(const char *, size_t))
+{
+    size_t words = 0;
+    for (size_t i = b; i < e;) {
+        size_t j = i;
+        while (j < e && s[j] != ' ')
+            j++;
+        if (reject(s + i, j - i))
+            return 0;
+        words++;
+        i = j + 1;
+    }
+    return words;
+}
+
+/* s[i..) starts a record's label ("MRN", "DOB", "SSN", "ID", "Acct", "MBI", "#"): a patient's
+ * name followed by an identifier of theirs is a record line, not a title
+ * ("patient John Smith MRN 4482913"). */
+static int record_label_at(const char *s, size_t n, size_t i)
+{
+    static const char *const labels[] = {"mrn", "dob", "ssn", "id", "acct", "mbi", NULL};
+    if (i < n && s[i] == '#')
+        return 1;
+    size_t j = i;
+    while (j < n && pw_isalpha((unsigned char)s[j]))
+        j++;
+    if (j == i || (j < n && pw_isalnum((unsigned char)s[j])))
+        return 0;
+    return in_list(labels, s + i, j - i);
 }
 
 /* After a bare "patient ", the words s[b..e) are a name only as part of a sentence ("Patient
@@ -269,22 +317,66 @@ static int title_word_after_patient(const char *s, size_t len)
  * there. */
 static int sentence_name(const char *s, size_t n, size_t b, size_t e)
 {
-    size_t words = 0;
-    for (size_t i = b; i < e;) {
-        size_t j = i;
-        while (j < e && s[j] != ' ')
-            j++;
-        if (title_word_after_patient(s + i, j - i))
-            return 0;
-        words++;
-        i = j + 1;
-    }
-    if (words < 2 || e >= n)
+    if (name_words_without(s, b, e, title_word_after_patient) < 2 || e >= n)
         return 0;
     if (s[e] == ',' || s[e] == ';' || s[e] == ':' || s[e] == '(' || s[e] == '.')
         return 1;
     return s[e] == ' ' && e + 1 < n &&
-           (pw_islower((unsigned char)s[e + 1]) || pw_isdigit((unsigned char)s[e + 1]));
+           (pw_islower((unsigned char)s[e + 1]) || pw_isdigit((unsigned char)s[e + 1]) ||
+            record_label_at(s, n, e + 1));
+}
+
+/* Words that address a group or a role, never one person by name: "Dear Valued Patient,",
+ * "Dear Hiring Manager:", "Dear Community Members,". */
+static int addressee_word(const char *s, size_t len)
+{
+    static const char *const words[] = {
+        "all",          "applicant",  "applicants", "board",       "candidate", "candidates",
+        "caregiver",    "caregivers", "client",     "clients",     "colleague", "colleagues",
+        "committee",    "community",  "customer",   "customers",   "doctor",    "doctors",
+        "donor",        "donors",     "editor",     "employee",    "employees", "everyone",
+        "fellow",       "friend",     "friends",    "gentlemen",   "guest",     "guests",
+        "health",       "healthcare", "hiring",     "hospital",    "ladies",    "madam",
+        "manager",      "member",     "members",    "neighbor",    "neighbors", "neighbour",
+        "neighbours",   "nurse",      "nurses",     "parent",      "parents",   "participant",
+        "participants", "partner",    "partners",   "patient",     "patients",  "physician",
+        "physicians",   "provider",   "providers",  "reader",      "readers",   "recipient",
+        "recipients",   "resident",   "residents",  "sir",         "sirs",      "staff",
+        "student",      "students",   "subscriber", "subscribers", "supporter", "supporters",
+        "team",         "user",       "users",      "valued",      "visitor",   "visitors",
+        "volunteer",    "volunteers", NULL};
+    return in_list(words, s, len);
+}
+
+/* Words of buttons, forms and placeholders: a "name" value made of them names a control
+ * ("name=Contact+Us", "\"name\":\"Submit Form\""), never a person. */
+static int control_word(const char *s, size_t len)
+{
+    static const char *const words[] = {
+        "apply",    "back",    "button",  "call",     "cancel",  "click",   "close", "contact",
+        "continue", "default", "details", "donate",   "email",   "example", "first", "form",
+        "full",     "general", "help",    "home",     "info",    "last",    "learn", "link",
+        "login",    "logout",  "main",    "menu",     "more",    "name",    "new",   "next",
+        "open",     "phone",   "read",    "register", "request", "sample",  "save",  "send",
+        "sign",     "submit",  "test",    "unknown",  "update",  "us",      "view",  NULL};
+    return in_list(words, s, len);
+}
+
+/* One word of a name that context announces loosely ("Dear …,", a bare "name" key): none that
+ * addresses a group or a role, names a page or a control. */
+static int generic_word(const char *s, size_t len)
+{
+    return addressee_word(s, len) || title_word_after_patient(s, len) || control_word(s, len);
+}
+
+/* After "Dear ", the words s[b..e) are the addressee of a letter or an e-mail when they are a
+ * first and a last name ("Dear Maria Garcia,"), no word addresses a group, a role or a page
+ * ("Dear Valued Patient,", "Dear Patients and Visitors,", "Dear Sir or Madam"), and the
+ * salutation ends there with ',', ':' or '!'. */
+static int salutation_name(const char *s, size_t n, size_t b, size_t e)
+{
+    return name_words_without(s, b, e, generic_word) >= 2 && e < n &&
+           (s[e] == ',' || s[e] == ':' || s[e] == '!');
 }
 
 /* A name announced by a trigger word starting at the word start s[i], or a provider's name
@@ -304,7 +396,9 @@ static size_t name_at(pw_scan *sc, const pw_seg *g, size_t i, size_t cred_end)
         if (i + l > n || (s[i + 1] | 32) != t->word[1] || !trigger_eq(s + i, t->word, l))
             continue;
         size_t e = name_words(s, n, i + l);
-        if (e && t->in_sentence && !sentence_name(s, n, i + l, e))
+        if (e && t->kind == TRIG_SENTENCE && !sentence_name(s, n, i + l, e))
+            e = 0;
+        if (e && t->kind == TRIG_SALUTATION && !salutation_name(s, n, i + l, e))
             e = 0;
         if (e) {
             pw_scan_add(sc, g, i + l, e, PW_PHI_NAME, t->subtype, NULL, 0.85f, PW_REASON_CONTEXT,
@@ -360,6 +454,209 @@ static void name_text(pw_scan *sc, const pw_seg *g)
     }
 }
 
+/* ==== Keys inside text: "name=John+Smith&reason=…", "first_name=Dana", "\"name\":\"John Smith\""
+ * A query string or a JSON object pasted into a text field (a log line, a message, a Meta
+ * cd[...] value) says what its values are the way a field's own key does. */
+
+/* A byte of a field name as written inside text ("ud[fn]", "patient.first_name"). */
+static int key_char(int c)
+{
+    return pw_isalnum(c) || c == '_' || c == '-' || c == '.' || c == '[' || c == ']';
+}
+
+/* A byte of a name word inside a value (letters, UTF-8, "O'Neil", "Smith-Jones", "Q."). */
+static int value_name_char(int c)
+{
+    return pw_isalpha(c) || c >= 0x80 || c == '\'' || c == '-' || c == '.';
+}
+
+/* A byte that ends a form value inside text. */
+static int form_value_end(int c)
+{
+    return c == '&' || c == ';' || c == '#' || c == '"' || c == ',' || c == ')' || c == ' ' ||
+           c == '\n' || c == '\r' || c == '\t';
+}
+
+typedef struct key_value {
+    size_t v, e;  /* the value s[v..e) */
+    size_t words; /* its words */
+    int names;    /* every word is a capitalised name word (name_word), none a role or a page */
+} key_value;
+
+/* s[i] of g is a space decoded from an escape ("%20"): part of the value it sits in. */
+static int encoded_space(const pw_seg *g, size_t i)
+{
+    return g->s[i] == ' ' && g->ostart && g->oend[i] - g->ostart[i] > 1;
+}
+
+/* Measure the words of the value starting at s[v]: form values (json 0) are words joined by '+'
+ * or an encoded space (a raw space joins only a capitalised word to the next: it may end the
+ * value), JSON strings (json 1) words joined by spaces up to the closing quote. 0 when the value
+ * holds anything but name words. */
+static int value_words(const pw_seg *g, size_t v, int json, key_value *kv)
+{
+    const char *s = g->s;
+    size_t n = g->n, i = v;
+    *kv = (key_value){v, v, 0, 1};
+    while (i < n) {
+        size_t w = i;
+        while (i < n && value_name_char((unsigned char)s[i]))
+            i++;
+        if (i == w)
+            return 0;
+        kv->words++;
+        if (name_word(s, n, w) != i || generic_word(s + w, i - w))
+            kv->names = 0;
+        kv->e = i;
+        if (i >= n)
+            break;
+        int c = (unsigned char)s[i];
+        int inside = json ? c == ' ' : c == '+' || encoded_space(g, i);
+        int joins = inside || (!json && c == ' ' && kv->names && i + 1 < n &&
+                               pw_isupper((unsigned char)s[i + 1]));
+        if (joins && i + 1 < n && value_name_char((unsigned char)s[i + 1])) {
+            i++;
+            continue;
+        }
+        if (inside || (json ? c != '"' : !form_value_end(c)))
+            return 0;
+        break;
+    }
+    return json ? kv->e < n && s[kv->e] == '"' : 1;
+}
+
+/* The key s[k..q) is exactly "name" (any case): a bare name key, whose object may name a thing. */
+static int bare_name_key(const char *s, size_t k, size_t q)
+{
+    return q - k == 4 && word_eq(s + k, 4, "name");
+}
+
+/* The literal w occurs in s[0..n). */
+static int has_bytes(const char *s, size_t n, const char *w)
+{
+    size_t l = strlen(w);
+    for (const char *p = memchr(s, w[0], n); p && (size_t)(p - s) + l <= n;
+         p = memchr(p + 1, w[0], n - (size_t)(p - s) - 1))
+        if (memcmp(p, w, l) == 0)
+            return 1;
+    return 0;
+}
+
+/* The object after the ':' at s[c] holds a person's "name": the ':' ends prose ("body:"), not
+ * a member, or the member's key is a person-like parent ("patient", "contact", "user"), the
+ * rule of a field key ("patient.name"; pw_ctx_from_key). */
+static int json_person_parent(const char *s, size_t c)
+{
+    char key[48];
+    size_t q = c, k;
+    while (q > 0 && s[q - 1] == ' ')
+        q--;
+    if (q == 0 || s[q - 1] != '"')
+        return 1;
+    k = --q;
+    while (k > 0 && key_char((unsigned char)s[k - 1]))
+        k--;
+    if (k == q || q - k + sizeof ".name" > sizeof key || k == 0 || s[k - 1] != '"')
+        return 0;
+    memcpy(key, s + k, q - k);
+    memcpy(key + (q - k), ".name", sizeof ".name");
+    return pw_ctx_from_key(key, q - k + 5) == PW_CTX_NAME;
+}
+
+/* The JSON member whose key starts at the quote s[kq] sits in an object at the top of the text
+ * (not in an array, not under another member but a person-like one), and the text describes no
+ * thing: "@type" marks Schema.org (an organisation's, a page's or a condition's "name"), "tag",
+ * "innerText" and "classList" Meta's buttonFeatures (an element's name attribute). */
+static int json_top_level_person(const char *s, size_t n, size_t kq)
+{
+    size_t i = kq;
+    while (i > 0 && s[i - 1] != '{' && s[i - 1] != '}' && s[i - 1] != '[' && s[i - 1] != ']')
+        i--;
+    if (i == 0 || s[i - 1] != '{')
+        return 0;
+    i--;
+    while (i > 0 && s[i - 1] == ' ')
+        i--;
+    if (i > 0 && (s[i - 1] == ',' || s[i - 1] == '['))
+        return 0;
+    if (i > 0 && s[i - 1] == ':' && !json_person_parent(s, i - 1))
+        return 0;
+    static const char *const thing_keys[] = {"\"@type\"", "\"tag\"", "\"innerText\"",
+                                             "\"classList\"", NULL};
+    for (const char *const *k = thing_keys; *k; k++)
+        if (has_bytes(s, n, *k))
+            return 0;
+    return 1;
+}
+
+/* A value words-long that a specific name key (fn, first_name, patientName) announces: letters
+ * enough, and not a language code ("ln=en") or a placeholder. */
+static int plain_name_value(const char *s, const key_value *kv)
+{
+    static const char *const placeholders[] = {"null", "undefined", "true", "false", "none", NULL};
+    size_t len = kv->e - kv->v;
+    if (kv->words > 3 || len > 64 || len < 2)
+        return 0;
+    if (len <= 2 && pw_islower((unsigned char)s[kv->v]))
+        return 0;
+    return !in_list(placeholders, s + kv->v, len);
+}
+
+/* The key s[k..q) followed by the value at v (json: a JSON member, kq its opening quote). */
+static void key_in_text(pw_scan *sc, const pw_seg *g, size_t k, size_t q, size_t v, int json,
+                        size_t kq)
+{
+    const char *s = g->s;
+    size_t n = g->n;
+    pw_ctx c = pw_ctx_from_key(s + k, q - k);
+    if (c != PW_CTX_NAME && c != PW_CTX_FIRST_NAME && c != PW_CTX_LAST_NAME && c != PW_CTX_PROVIDER)
+        return;
+    key_value kv;
+    if (v >= n || !value_words(g, v, json, &kv))
+        return;
+    /* a bare "name" (or "provider", "doctor") may name a thing: only a first and a last name */
+    int strict = bare_name_key(s, k, q) || c == PW_CTX_PROVIDER;
+    if (strict ? !(kv.names && kv.words >= 2 && kv.words <= 3) : !plain_name_value(s, &kv))
+        return;
+    if (json && bare_name_key(s, k, q) && !json_top_level_person(s, n, kq))
+        return;
+    pw_scan_add(sc, g, kv.v, kv.e, PW_PHI_NAME, c == PW_CTX_PROVIDER ? "provider" : "patient", NULL,
+                0.85f, PW_REASON_CONTEXT, json ? "name key in JSON text" : "name key in text");
+}
+
+/* Every "key=value" and "\"key\":\"value\"" of s whose key is a name key. */
+static void keys_in_text(pw_scan *sc, const pw_seg *g)
+{
+    const char *s = g->s;
+    size_t n = g->n;
+    for (const char *p = memchr(s, '=', n); p; p = memchr(p + 1, '=', n - (size_t)(p - s) - 1)) {
+        size_t q = (size_t)(p - s), k = q;
+        while (k > 0 && key_char((unsigned char)s[k - 1]))
+            k--;
+        if (k < q && (k == 0 || !pw_isalnum((unsigned char)s[k - 1])))
+            key_in_text(sc, g, k, q, q + 1, 0, 0);
+        if (q + 1 >= n)
+            break;
+    }
+    if (g->sum && !(g->sum->cls & PW_SUM_COLON))
+        return;
+    for (const char *p = memchr(s, ':', n); p; p = memchr(p + 1, ':', n - (size_t)(p - s) - 1)) {
+        size_t c = (size_t)(p - s);
+        if (c >= 3 && s[c - 1] == '"') {
+            size_t q = c - 1, k = q;
+            while (k > 0 && key_char((unsigned char)s[k - 1]))
+                k--;
+            size_t v = c + 1;
+            while (v < n && s[v] == ' ')
+                v++;
+            if (k < q && k > 0 && s[k - 1] == '"' && v + 1 < n && s[v] == '"')
+                key_in_text(sc, g, k, q, v + 1, 1, k - 1);
+        }
+        if (c + 1 >= n)
+            break;
+    }
+}
+
 void pw_ident_name(pw_scan *sc, const pw_seg *g)
 {
     pw_ctx c = g->ctx;
@@ -368,5 +665,6 @@ void pw_ident_name(pw_scan *sc, const pw_seg *g)
         name_key(sc, g);
         return;
     }
+    keys_in_text(sc, g);
     name_text(sc, g);
 }

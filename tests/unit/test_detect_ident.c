@@ -227,6 +227,76 @@ static void test_names(void)
     expect_none("cd[contents].0.name", "Gift Card", PW_FT_JSON_VALUE, PW_PHI_NAME);
 }
 
+/* A name that a record line, a salutation or a key inside text announces (reviewer's cases),
+ * and the titles, menus, group salutations and control names that must stay clean. */
+static void test_names_in_context(void)
+{
+    /* a patient's name followed by an identifier label is a record line, not a title */
+    expect_hit(NULL, "patient John Smith MRN 4482913", PW_FT_TEXT, PW_PHI_NAME, "John Smith");
+    CHECK_STR(dt_find(&T, PW_PHI_NAME)->subtype, "patient");
+    CHECK(dt_find(&T, PW_PHI_RECORD_ID) != NULL);
+    expect_hit(NULL, "Patient Maria Garcia DOB 03/14/1985", PW_FT_TEXT, PW_PHI_NAME,
+               "Maria Garcia");
+    expect_hit(NULL, "Patient Maria Garcia #4482913", PW_FT_TEXT, PW_PHI_NAME, "Maria Garcia");
+    expect_none(NULL, "Patient Access ID Card", PW_FT_TEXT, PW_PHI_NAME);
+    expect_none(NULL, "Patient Portal MRN Lookup", PW_FT_TEXT, PW_PHI_NAME);
+    /* the addressee of a salutation; a provider after it stays a provider */
+    expect_hit(NULL, "Dear Maria Garcia, your appointment with Dr. Patel is on Monday", PW_FT_TEXT,
+               PW_PHI_NAME, "Maria Garcia");
+    CHECK_STR(dt_find(&T, PW_PHI_NAME)->subtype, "patient");
+    CHECK_INT(dt_count(&T, PW_PHI_NAME), 2);
+    CHECK_STR(T.h[T.n - 1].subtype, "provider");
+    CHECK_STR(dt_text(&T, &T.h[T.n - 1]), "Patel");
+    expect_hit(NULL, "Dear John A. Smith: your results are ready", PW_FT_TEXT, PW_PHI_NAME,
+               "John A. Smith");
+    expect_hit(NULL, "Dear Dr. Patel, thank you", PW_FT_TEXT, PW_PHI_NAME, "Patel");
+    CHECK_STR(dt_find(&T, PW_PHI_NAME)->subtype, "provider");
+    expect_none(NULL, "Dear Valued Patient,", PW_FT_TEXT, PW_PHI_NAME);
+    expect_none(NULL, "Dear Patients and Visitors,", PW_FT_TEXT, PW_PHI_NAME);
+    expect_none(NULL, "Dear Sir or Madam,", PW_FT_TEXT, PW_PHI_NAME);
+    expect_none(NULL, "Dear Hiring Manager:", PW_FT_TEXT, PW_PHI_NAME);
+    expect_none(NULL, "Dear Community Members,", PW_FT_TEXT, PW_PHI_NAME);
+    expect_none(NULL, "Dear Maria,", PW_FT_TEXT, PW_PHI_NAME); /* one word: no first + last */
+    expect_none(NULL, "Dear Evan Hansen tickets", PW_FT_TEXT, PW_PHI_NAME);
+    /* a query string inside text: its name keys say what their values are */
+    expect_hit(NULL, "name=John+Smith&reason=chest+pain", PW_FT_TEXT, PW_PHI_NAME, "John+Smith");
+    CHECK_STR(dt_find(&T, PW_PHI_NAME)->subtype, "patient");
+    expect_hit(NULL, "POST /contact body: name=John%20Smith&x=1", PW_FT_TEXT, PW_PHI_NAME,
+               "John%20Smith");
+    expect_hit(NULL, "form first_name=dana&ln=whitaker sent", PW_FT_TEXT, PW_PHI_NAME, "dana");
+    CHECK_INT(dt_count(&T, PW_PHI_NAME), 2);
+    expect_hit(NULL, "?fn=Dana&patientName=Rosa+Delgado", PW_FT_TEXT, PW_PHI_NAME, "Dana");
+    CHECK_STR(dt_text(&T, &T.h[T.n - 1]), "Rosa+Delgado");
+    expect_hit(NULL, "doctorName=Jane+Smith", PW_FT_TEXT, PW_PHI_NAME, "Jane+Smith");
+    CHECK_STR(dt_find(&T, PW_PHI_NAME)->subtype, "provider");
+    expect_none(NULL, "name=appointment_form", PW_FT_TEXT, PW_PHI_NAME);
+    expect_none(NULL, "name=contact&email_opt=1", PW_FT_TEXT, PW_PHI_NAME);
+    expect_none(NULL, "name=Contact+Us&x=1", PW_FT_TEXT, PW_PHI_NAME);
+    expect_none(NULL, "ln=en&fn=null", PW_FT_TEXT, PW_PHI_NAME);
+    expect_none(NULL, "ep.form_name=Appointment+Request", PW_FT_TEXT, PW_PHI_NAME);
+    /* an encoded space belongs to the value: the value holds digits, so it is no name */
+    expect_none(NULL, "a b?user.name=xsalivary%2520duplication%252012345", PW_FT_TEXT, PW_PHI_NAME);
+    /* JSON inside text */
+    expect_hit(NULL, "payload {\"name\":\"John Smith\",\"reason\":\"chest pain\"}", PW_FT_TEXT,
+               PW_PHI_NAME, "John Smith");
+    expect_hit(NULL, "{\"firstName\":\"Dana\",\"lastName\":\"Whitaker\"}", PW_FT_TEXT, PW_PHI_NAME,
+               "Dana");
+    CHECK_INT(dt_count(&T, PW_PHI_NAME), 2);
+    expect_hit(NULL, "{\"patient\": {\"name\": \"Jane Doe\"}}", PW_FT_TEXT, PW_PHI_NAME,
+               "Jane Doe");
+    expect_none(NULL, "[{\"id\":\"first_name\",\"name\":\"first_name\"},{\"name\":\"email\"}]",
+                PW_FT_TEXT, PW_PHI_NAME);
+    expect_none(NULL, "[{\"name\":\"Jane Doe\"}]", PW_FT_TEXT, PW_PHI_NAME); /* a list: things */
+    expect_none(NULL, "{\"product\":{\"name\":\"Knee Brace\"}}", PW_FT_TEXT, PW_PHI_NAME);
+    expect_none(NULL, "{\"@type\":\"Hospital\",\"name\":\"Mercy General\"}", PW_FT_TEXT,
+                PW_PHI_NAME);
+    expect_none(NULL,
+                "{\"classList\":\"btn\",\"innerText\":\"Go\",\"name\":\"Quick Pay\",\"tag\":"
+                "\"button\"}",
+                PW_FT_TEXT, PW_PHI_NAME);
+    expect_none(NULL, "{\"name\":\"Submit Form\"}", PW_FT_TEXT, PW_PHI_NAME);
+}
+
 static void test_hashed_under_key(void)
 {
     /* sha256("jane.doe@example.com") under Meta's ud[em] is still an email identifier */
@@ -281,5 +351,6 @@ static void teardown(void)
 
 PW_TEST_MAIN(PW_TEST(setup), PW_TEST(test_email), PW_TEST(test_phone), PW_TEST(test_ssn),
              PW_TEST(test_date), PW_TEST(test_zip_address), PW_TEST(test_ip), PW_TEST(test_ids),
-             PW_TEST(test_card), PW_TEST(test_names), PW_TEST(test_hashed_under_key),
-             PW_TEST(test_quick_reject), PW_TEST(test_many_hits), PW_TEST(teardown))
+             PW_TEST(test_card), PW_TEST(test_names), PW_TEST(test_names_in_context),
+             PW_TEST(test_hashed_under_key), PW_TEST(test_quick_reject), PW_TEST(test_many_hits),
+             PW_TEST(teardown))
