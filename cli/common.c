@@ -169,18 +169,16 @@ static int canary_kind(const char *k, pw_canary_kind *out)
 
 pw_status pw_cli_write_canaries(const char *path, const pw_canary *c, size_t n, pw_err *err)
 {
-    FILE *f = fopen(path, "w");
-    if (!f)
-        return pw_err_set(err, PW_ERR_IO, "%s: %s", path, strerror(errno));
-    fputs("# label<TAB>kind<TAB>value: the values phiwall typed (phiwall scan --har FILE --canary "
-          "this)\n",
-          f);
+    pw_buf b;
+    pw_buf_init(&b);
+    pw_buf_puts(&b, "# label<TAB>kind<TAB>value: the values phiwall typed (phiwall scan --har "
+                    "FILE --canary this)\n");
     for (size_t i = 0; i < n; i++)
-        fprintf(f, "%s\t%s\t%s\n", c[i].label, canary_kind_names[c[i].kind], c[i].value);
-    int bad = ferror(f);
-    if (fclose(f) != 0 || bad)
-        return pw_err_set(err, PW_ERR_IO, "%s: %s", path, strerror(errno));
-    return PW_OK;
+        pw_buf_printf(&b, "%s\t%s\t%s\n", c[i].label, canary_kind_names[c[i].kind], c[i].value);
+    pw_status st = b.failed ? pw_err_set(err, PW_ERR_NOMEM, "%s: out of memory", path)
+                            : pw_cli_write_file(path, b.data, b.len, err);
+    pw_buf_free(&b);
+    return st;
 }
 
 /* Shared by `redact` and `scan`: one parser for --canary files. */

@@ -567,8 +567,17 @@ int pw_live_scan_site(pw_live_args *a, const char *url, const pw_cli_scan_out *o
     pw_har_tee tee = {NULL, NULL};
     pw_capture_sink tee_sink;
     const pw_capture_sink *use = &sink;
-    if (a->har_out) {
-        st = pw_har_writer_open(a->har_out, PW_VERSION, &tee.writer, &err);
+    pw_cli_outfile har_file; /* the HAR appears whole or not at all, like the report */
+    int har = a->har_out && !use_static;
+    if (a->har_out && use_static) /* the fallback: inferred requests are no recorded session */
+        pw_cli_errorf("scan", "warning: no HAR written to %s: static triage records no traffic",
+                      a->har_out);
+    if (har)
+        st = pw_cli_outfile_open(&har_file, a->har_out, &err);
+    if (har && st == PW_OK) {
+        st = pw_har_writer_open(har_file.tmp, PW_VERSION, &tee.writer, &err);
+        if (st != PW_OK)
+            pw_cli_outfile_discard(&har_file);
         tee.next = &sink;
         tee_sink = pw_har_tee_sink(&tee);
         use = &tee_sink;
@@ -585,9 +594,14 @@ int pw_live_scan_site(pw_live_args *a, const char *url, const pw_cli_scan_out *o
                         : capture_browser(a, url, &p, use, &err);
     if (tee.writer) {
         pw_err herr;
-        if (pw_har_writer_close(tee.writer, &herr) != PW_OK && st == PW_OK) {
+        pw_status hst = pw_har_writer_close(tee.writer, &herr);
+        if (hst == PW_OK)
+            hst = pw_cli_outfile_commit(&har_file, &herr);
+        else
+            pw_cli_outfile_discard(&har_file);
+        if (hst != PW_OK && st == PW_OK) {
             err = herr;
-            st = herr.code;
+            st = hst;
         }
     }
     int rc;

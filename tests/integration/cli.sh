@@ -91,6 +91,53 @@ cmp -s "$T/in.har" "$PW_SRC/tests/data/har/auth_tracker.har" && pass || fail "th
 grep -q jane@example.org "$T/c.tsv" && pass || fail "the canary file is intact"
 "$PHIWALL" scan --har "$T/in.har" -o "$T/out.txt"; expect_code 0 $? "scan -o another file"
 "$PHIWALL" scan --har - -o - <"$T/in.har" >/dev/null; expect_code 0 $? "scan --har - -o -"
+# -o appears whole or not at all: a write cut by a full disk or a kill (here the file-size limit:
+# SIGXFSZ kills, or with it ignored the write fails with EFBIG) leaves the last report, not a cut
+# one, and no temporary file; the message says "i/o error" like every other I/O failure
+H="$PW_SRC/tests/data/har/auth_tracker.har"
+mkdir "$T/o"
+echo "the last report" >"$T/o/keep.html"
+chmod 640 "$T/o/keep.html"
+e=$( (ulimit -f 1; trap '' XFSZ; "$PHIWALL" scan --har "$H" --format html -o "$T/o/keep.html") 2>&1)
+expect_code 3 $? "-o over the file-size limit"
+expect_match "$e" "^phiwall: scan: i/o error: $T/o/keep.html: write failed: File too large$" "-o write error: message"
+expect_match "$(cat "$T/o/keep.html")" "^the last report$" "-o write error: the last report is intact"
+expect_code 1 "$(ls -A "$T/o" | wc -l)" "-o write error: no temporary file left"
+(ulimit -f 1; "$PHIWALL" scan --har "$H" --format html -o "$T/o/keep.html"; exit $?) 2>/dev/null
+expect_code 153 $? "-o killed by SIGXFSZ (128 + 25)"
+expect_match "$(cat "$T/o/keep.html")" "^the last report$" "-o killed mid-write: the last report is intact"
+rm -f "$T"/o/.keep.html.tmp-* # what a kill leaves: a hidden temporary file beside it
+"$PHIWALL" scan --har "$H" --format html -o "$T/o/keep.html"; expect_code 0 $? "-o replaces the report"
+expect_match "$(head -c 200 "$T/o/keep.html")" "<!doctype html>" "-o: the new report"
+expect_match "$(stat -c %a "$T/o/keep.html")" "^640$" "-o keeps the file's mode"
+ln -s keep.html "$T/o/link.html"
+"$PHIWALL" scan --har "$H" --format json -o "$T/o/link.html"; expect_code 0 $? "-o through a link"
+[ -L "$T/o/link.html" ] && pass || fail "-o through a link: the link stays a link"
+expect_match "$(head -c 1 "$T/o/keep.html")" "^\{$" "-o through a link: its target is the report"
+if [ -w /dev/full ]; then
+    e=$("$PHIWALL" scan --har "$H" -o /dev/full 2>&1); expect_code 3 $? "scan -o /dev/full"
+    expect_match "$e" "^phiwall: scan: i/o error: /dev/full: write failed: No space left on device$" "scan -o /dev/full: message"
+fi
+"$PHIWALL" scan --har "$H" -o /dev/null; expect_code 0 $? "scan -o /dev/null (a device: written in place)"
+[ -c /dev/null ] && pass || fail "/dev/null is still a device"
+grep -rn '"io error' "$PW_SRC/cli" "$PW_SRC/src" "$PW_SRC/gateway" >/dev/null && fail "\"io error\" spelled so in the sources" || pass
+
+# --sites with no site is an error naming the file (a run that scanned nothing is no clean run);
+# the list is checked before any site is scanned and before DIR is made
+printf '# only a comment\n\n   \n' >"$T/comments.txt"
+for f in /dev/null "$T/comments.txt"; do
+    e=$("$PHIWALL" scan --sites "$f" --out "$T/sites-out" 2>&1); expect_code 3 $? "--sites $f: exit code"
+    expect_match "$e" "^phiwall: scan: invalid input: $f: no sites to scan" "--sites $f: message"
+done
+[ -e "$T/sites-out" ] && fail "--sites without sites made --out DIR" || pass
+printf 'https://www.example.org/\nwww.example.org\n' >"$T/bad.txt"
+e=$("$PHIWALL" scan --sites "$T/bad.txt" --out "$T/sites-out" 2>&1); expect_code 3 $? "--sites with a bad line"
+expect_match "$e" "$T/bad.txt: line 2: 'www.example.org' is not an http\\(s\\) URL" "--sites bad line: named"
+printf 'https://www.example.org/a_b\n# x\nhttp://www.example.org/a/b\n' >"$T/same.txt"
+e=$("$PHIWALL" scan --sites "$T/same.txt" --out "$T/sites-out" 2>&1); expect_code 3 $? "--sites: two sites, one report name"
+expect_match "$e" "line 3: http://www.example.org/a/b has the report name 'www.example.org_a_b' of line 1" "--sites: report name clash named"
+[ -e "$T/sites-out" ] && fail "--sites with a bad list made --out DIR" || pass
+
 # piped output carries no ANSI escape sequences
 out=$("$PHIWALL" help | cat)
 expect_nomatch "$out" $'\033\\[' "no colour when piped"
