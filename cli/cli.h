@@ -60,9 +60,10 @@ int pw_cli_option_error(const char *cmd, char *const argv[], const struct option
  * usage error's exit code after saying what was expected. */
 int pw_cli_number_arg(const char *cmd, const char *opt, const char *v, long lo, long hi, long *out);
 
-/* 1 if paths a and b name the same existing file (same device and inode: a link or another
- * spelling of the path too); 0 otherwise, and for "-". An output that is also an input would
- * replace what it was made from. */
+/* 1 if paths a and b name the same file (same device and inode: a link or another spelling of
+ * the path too), or, when neither exists yet, the same name in the same directory (so two
+ * outputs are told apart before either is written); 0 otherwise, and for "-" and "". An output
+ * that is also an input would replace what it was made from. */
 int pw_cli_same_file(const char *a, const char *b);
 
 /* Write text made of lines to f with each line shown safe for a terminal (pw_report_text_safe:

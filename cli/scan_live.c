@@ -259,10 +259,60 @@ static int read_password(pw_live_args *a)
     return 0;
 }
 
-static int check_args(pw_live_args *a)
+/* Two options that cannot go together: an option that would be ignored, or two outputs (or an
+ * output and an input) that are one file, is said rather than silently lost. */
+static int check_conflicts(const pw_live_args *a)
 {
     if (a->sites_file && !a->out_dir)
         return pw_cli_usage_error("scan", "--sites needs --out DIR");
+    if (a->out_dir && !a->sites_file)
+        return pw_cli_usage_error("scan", "--out DIR goes with --sites FILE (one site: -o FILE)");
+    if (a->sites_file && a->n_urls)
+        return pw_cli_usage_error("scan", "give either --sites FILE or a URL, not both ('%s')",
+                                  a->urls[0]);
+    if (a->sites_file && a->out.output)
+        return pw_cli_usage_error("scan", "-o does not apply to --sites: each site's report goes "
+                                          "to --out DIR");
+    if (a->sites_file && a->har_out)
+        return pw_cli_usage_error("scan", "--har-out records one site's session; it does not "
+                                          "apply to --sites");
+    if (a->static_only && a->har_out)
+        return pw_cli_usage_error("scan", "--har-out does not apply to --static: static triage "
+                                          "reads HTML and records no traffic");
+    const struct {
+        const char *opt, *path;
+    } outs[] = {{"-o", a->out.output}, {"--har-out", a->har_out}, {"--canary-out", a->canary_out}},
+      ins[] = {{"--canary", a->canary_file},
+               {"--vocab", a->vocab},
+               {"--cookies", a->cookies_file},
+               {"--password-file", a->password_file},
+               {"--sites", a->sites_file},
+               {"--trackers", a->catalog.user_file},
+               {"--easyprivacy", a->catalog.easyprivacy_file},
+               {"--easylist", a->catalog.easylist_file}};
+    const size_t n_outs = sizeof outs / sizeof outs[0], n_ins = sizeof ins / sizeof ins[0];
+    for (size_t i = 0; i < n_outs; i++) {
+        for (size_t j = i + 1; j < n_outs; j++)
+            if (pw_cli_same_file(outs[i].path, outs[j].path))
+                return pw_cli_usage_error("scan",
+                                          "%s %s and %s %s are the same file: one would "
+                                          "overwrite the other",
+                                          outs[i].opt, outs[i].path, outs[j].opt, outs[j].path);
+        for (size_t j = 0; j < n_ins; j++)
+            if (pw_cli_same_file(outs[i].path, ins[j].path))
+                return pw_cli_usage_error("scan",
+                                          "%s %s is also an input (%s %s): it would "
+                                          "be overwritten",
+                                          outs[i].opt, outs[i].path, ins[j].opt, ins[j].path);
+    }
+    return 0;
+}
+
+static int check_args(pw_live_args *a)
+{
+    int rc = check_conflicts(a);
+    if (rc)
+        return rc;
     if (!a->sites_file && a->n_urls == 0)
         return pw_cli_usage_error("scan", "nothing to scan: give a URL, --sites FILE or --har");
     if (a->bo.login_url && (!a->bo.username || !a->password_file))

@@ -306,9 +306,6 @@ int pw_live_scan_sites(pw_live_args *a)
         free(data);
         return pw_cli_fail("scan", &err);
     }
-    if (a->har_out)
-        pw_cli_errorf("scan", "note: --har-out is ignored with --sites");
-    a->har_out = NULL;
     int worst = PW_EXIT_CLEAN;
     for (size_t i = 0; i < n; i++) {
         int rc = scan_one(a, urls[i], a->out_dir);

@@ -62,8 +62,8 @@ pw_status pw_cli_outfile_open(pw_cli_outfile *o, const char *path, pw_err *err)
         return pw_err_set(err, PW_ERR_IO, "%s: %s", path, strerror(ENAMETOOLONG));
     int fd = mkstemp(o->tmp);
     if (fd < 0)
-        return pw_err_set(err, PW_ERR_IO, "%s: cannot create a temporary file beside it: %s",
-                          path, strerror(errno));
+        return pw_err_set(err, PW_ERR_IO, "%s: cannot create a temporary file beside it: %s", path,
+                          strerror(errno));
     int bad = fchmod(fd, file_mode(o->target)) != 0 ? errno : 0;
     close(fd);
     if (bad) {

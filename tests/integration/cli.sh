@@ -91,6 +91,13 @@ cmp -s "$T/in.har" "$PW_SRC/tests/data/har/auth_tracker.har" && pass || fail "th
 grep -q jane@example.org "$T/c.tsv" && pass || fail "the canary file is intact"
 "$PHIWALL" scan --har "$T/in.har" -o "$T/out.txt"; expect_code 0 $? "scan -o another file"
 "$PHIWALL" scan --har - -o - <"$T/in.har" >/dev/null; expect_code 0 $? "scan --har - -o -"
+# extra arguments to commands that take none are usage errors naming them, not ignored
+cli_err "version: unexpected argument 'extra'" "version extra" version extra
+cli_err "--version: unexpected argument 'extra'" "--version extra" --version extra
+cli_err "help: unexpected argument 'extra'" "help scan extra" help scan extra
+cli_err "--help: unexpected argument 'extra'" "--help extra" --help extra
+cli_err "help: unknown command 'foo'" "help foo" help foo
+
 # -o appears whole or not at all: a write cut by a full disk or a kill (here the file-size limit:
 # SIGXFSZ kills, or with it ignored the write fails with EFBIG) leaves the last report, not a cut
 # one, and no temporary file; the message says "i/o error" like every other I/O failure
@@ -138,6 +145,20 @@ e=$("$PHIWALL" scan --sites "$T/same.txt" --out "$T/sites-out" 2>&1); expect_cod
 expect_match "$e" "line 3: http://www.example.org/a/b has the report name 'www.example.org_a_b' of line 1" "--sites: report name clash named"
 [ -e "$T/sites-out" ] && fail "--sites with a bad list made --out DIR" || pass
 
+# options that would be ignored or outputs that are one file are usage errors
+U=https://www.example.org/
+cli_err "--har-out does not apply to --static" "--har-out with --static" scan "$U" --static --har-out "$T/s.har"
+cli_err "-o $T/r and --har-out $T/r are the same file" "--har-out F -o F" scan "$U" -o "$T/r" --har-out "$T/r"
+ln -s r "$T/r-link"
+cli_err "-o $T/r-link and --har-out $T/r are the same file" "--har-out F -o link-to-F" scan "$U" -o "$T/r-link" --har-out "$T/r"
+cli_err "--har-out $T/c.tsv is also an input \\(--canary $T/c.tsv\\)" "--har-out = --canary" scan "$U" --canary "$T/c.tsv" --har-out "$T/c.tsv"
+cli_err "--canary-out $T/c.tsv is also an input" "--canary-out = --canary" scan "$U" --canary "$T/c.tsv" --canary-out "$T/c.tsv"
+cli_err "--har-out records one site's session" "--har-out with --sites" scan --sites "$T/same.txt" --out "$T/sites-out" --har-out "$T/s.har"
+cli_err "-o does not apply to --sites" "-o with --sites" scan --sites "$T/same.txt" --out "$T/sites-out" -o "$T/r"
+cli_err "give either --sites FILE or a URL, not both \\('$U'\\)" "--sites and a URL" scan --sites "$T/same.txt" --out "$T/sites-out" "$U"
+cli_err "--out DIR goes with --sites FILE" "--out without --sites" scan "$U" --out "$T/sites-out"
+[ -e "$T/r" ] || [ -e "$T/s.har" ] && fail "a refused command wrote a file" || pass
+grep -q jane@example.org "$T/c.tsv" && pass || fail "the canary file is intact"
 # piped output carries no ANSI escape sequences
 out=$("$PHIWALL" help | cat)
 expect_nomatch "$out" $'\033\\[' "no colour when piped"
