@@ -43,6 +43,12 @@ expect_match "$(jq -c '[.complete, .incomplete_reasons[0].kind]' "$T/f.json")" '
 "$PHIWALL" scan "$BASE/" --browser /nonexistent/chromium --max-pages 2 --allow-incomplete \
     >/dev/null 2>&1
 expect_code 0 $? "fallback scan with --allow-incomplete"
+# --har-out records a browser session: the fallback's inferred requests are none, so no HAR
+"$PHIWALL" scan "$BASE/" --browser /nonexistent/chromium --max-pages 2 --har-out "$T/fb.har" \
+    -o /dev/null 2>"$T/fb.err"
+expect_code 4 $? "fallback scan with --har-out"
+expect_match "$(cat "$T/fb.err")" "warning: no HAR written to $T/fb.har: static triage records no traffic" "fallback: says no HAR"
+[ -e "$T/fb.har" ] && fail "fallback wrote a HAR of inferred requests" || pass
 
 # a page static triage could not fetch (no answer within --timeout, larger than 8 MiB) is a gap
 # like in the browser: incomplete, exit 4, each page named with why
