@@ -495,6 +495,17 @@ static int remove_entry(const char *path, const struct stat *st, int flag, struc
     return 0;
 }
 
+/* The HAR writer names the file it writes, the temporary one: the message names --har-out. */
+static void name_output(pw_err *err, const pw_cli_outfile *o, const char *path)
+{
+    char *at = o->in_place ? NULL : strstr(err->msg, o->tmp);
+    if (!at)
+        return;
+    char rest[sizeof err->msg];
+    snprintf(rest, sizeof rest, "%s", at + strlen(o->tmp));
+    snprintf(at, sizeof err->msg - (size_t)(at - err->msg), "%s%s", path, rest);
+}
+
 static pw_status capture_static(pw_live_args *a, const char *url, pw_cli_pipeline *p,
                                 const pw_capture_sink *sink, pw_err *err)
 {
@@ -626,8 +637,10 @@ int pw_live_scan_site(pw_live_args *a, const char *url, const pw_cli_scan_out *o
         st = pw_cli_outfile_open(&har_file, a->har_out, &err);
     if (har && st == PW_OK) {
         st = pw_har_writer_open(har_file.tmp, PW_VERSION, &tee.writer, &err);
-        if (st != PW_OK)
+        if (st != PW_OK) {
+            name_output(&err, &har_file, a->har_out);
             pw_cli_outfile_discard(&har_file);
+        }
         tee.next = &sink;
         tee_sink = pw_har_tee_sink(&tee);
         use = &tee_sink;
@@ -648,6 +661,8 @@ int pw_live_scan_site(pw_live_args *a, const char *url, const pw_cli_scan_out *o
         if (hst == PW_OK)
             hst = pw_cli_outfile_commit(&har_file, &herr);
         else
+            name_output(&herr, &har_file, a->har_out);
+        if (hst != PW_OK)
             pw_cli_outfile_discard(&har_file);
         if (hst != PW_OK && st == PW_OK) {
             err = herr;

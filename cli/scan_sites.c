@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "phiwall/buf.h"
@@ -300,6 +301,12 @@ int pw_live_scan_sites(pw_live_args *a)
     if (st == PW_OK)
         st = read_sites(a->sites_file, data, &urls, &n, &err);
     if (st == PW_OK && mkdir(a->out_dir, 0755) != 0 && errno != EEXIST)
+        st = pw_err_set(&err, PW_ERR_IO, "%s: %s", a->out_dir, strerror(errno));
+    /* said now, not after each site's scan has run and its report could not be written */
+    struct stat dir;
+    if (st == PW_OK && (stat(a->out_dir, &dir) != 0 || !S_ISDIR(dir.st_mode)))
+        st = pw_err_set(&err, PW_ERR_IO, "%s: %s", a->out_dir, strerror(ENOTDIR));
+    else if (st == PW_OK && access(a->out_dir, W_OK | X_OK) != 0)
         st = pw_err_set(&err, PW_ERR_IO, "%s: %s", a->out_dir, strerror(errno));
     if (st != PW_OK) {
         free(urls);

@@ -145,6 +145,13 @@ e=$("$PHIWALL" scan --sites "$T/same.txt" --out "$T/sites-out" 2>&1); expect_cod
 expect_match "$e" "line 3: http://www.example.org/a/b has the report name 'www.example.org_a_b' of line 1" "--sites: report name clash named"
 [ -e "$T/sites-out" ] && fail "--sites with a bad list made --out DIR" || pass
 
+# --out that is no directory is said before any site is scanned
+: >"$T/not-a-dir"
+printf 'https://www.example.org/\n' >"$T/one.txt"
+e=$("$PHIWALL" scan --sites "$T/one.txt" --out "$T/not-a-dir" --static 2>&1); expect_code 3 $? "--out FILE"
+expect_match "$e" "^phiwall: scan: i/o error: $T/not-a-dir: Not a directory$" "--out FILE: message"
+expect_code 1 "$(printf '%s\n' "$e" | wc -l)" "--out FILE: one message, before any scan"
+
 # options that would be ignored or outputs that are one file are usage errors
 U=https://www.example.org/
 cli_err "--har-out does not apply to --static" "--har-out with --static" scan "$U" --static --har-out "$T/s.har"
