@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,7 +57,8 @@ void pw_cli_scan_live_usage(FILE *f)
            "Triage:   --static   read HTML only (no browser): tracker tags, pixel IDs, fbq init\n"
            "                     arguments, noscript beacons; inferred, not observed traffic\n"
            "Many:     --sites FILE --out DIR   one report per site + summary.csv/summary.html;\n"
-           "                     sites whose report exists are skipped (resumable)\n\n"
+           "                     a rerun skips the sites already done (resumable; files\n"
+           "                     appear whole, a site cut by a kill is scanned again)\n\n"
            "Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage, 3 runtime error\n"
            "(no browser could start, the start URL did not load), 4 incomplete: tracker scripts\n"
            "or pages failed to load (DNS, refused, blocked, HTTP error, timeout), so what they\n"
@@ -537,7 +539,12 @@ static pw_status capture_browser(pw_live_args *a, const char *url, pw_cli_pipeli
     o.hooks.log = a->verbose ? log_line : NULL;
     o.hooks.progress = a->progress ? show_progress : NULL;
     pw_browser_stats bs;
+    /* a browser that dies (or never starts: --browser /bin/false) closes its end of the CDP
+     * pipe; the next command written to it must fail with EPIPE, which the scan reports (exit 3),
+     * not kill phiwall with SIGPIPE (exit 141, no message). The browser itself gets SIG_DFL. */
+    void (*old_pipe)(int) = signal(SIGPIPE, SIG_IGN);
     pw_status st = pw_browser_scan(url, &o, sink, &bs, err);
+    signal(SIGPIPE, old_pipe);
     if (a->progress)
         fputs("\r\033[K", stderr);
     if (st == PW_OK) {

@@ -166,6 +166,20 @@ cli_err "give either --sites FILE or a URL, not both \\('$U'\\)" "--sites and a 
 cli_err "--out DIR goes with --sites FILE" "--out without --sites" scan "$U" --out "$T/sites-out"
 [ -e "$T/r" ] || [ -e "$T/s.har" ] && fail "a refused command wrote a file" || pass
 grep -q jane@example.org "$T/c.tsv" && pass || fail "the canary file is intact"
+# a browser that closes its end of the DevTools pipe (it died) is an error the scan names, exit 3,
+# not a SIGPIPE that kills phiwall (exit 141, no message). This one answers Browser.getVersion
+# after closing the pipe, so the next command is written to a closed pipe every time.
+cat >"$T/closing-browser" <<'SH'
+#!/bin/sh
+exec 3<&-
+printf '%s\000' '{"id":1,"result":{"userAgent":"x"}}' >&4
+sleep 2
+SH
+chmod +x "$T/closing-browser"
+e=$(timeout 60 "$PHIWALL" scan http://127.0.0.1:1/ --browser "$T/closing-browser" -o /dev/null 2>&1)
+expect_code 3 $? "browser pipe closed: exit 3, not SIGPIPE"
+expect_match "$e" "^phiwall: scan: i/o error: browser connection: Broken pipe$" "browser pipe closed: message"
+
 # piped output carries no ANSI escape sequences
 out=$("$PHIWALL" help | cat)
 expect_nomatch "$out" $'\033\\[' "no colour when piped"
