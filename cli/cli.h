@@ -5,6 +5,7 @@
 #ifndef PHIWALL_CLI_H
 #define PHIWALL_CLI_H
 
+#include <limits.h>
 #include <stdio.h>
 
 #include "phiwall/arena.h"
@@ -59,9 +60,10 @@ int pw_cli_option_error(const char *cmd, char *const argv[], const struct option
  * usage error's exit code after saying what was expected. */
 int pw_cli_number_arg(const char *cmd, const char *opt, const char *v, long lo, long hi, long *out);
 
-/* 1 if paths a and b name the same existing file (same device and inode: a link or another
- * spelling of the path too); 0 otherwise, and for "-". An output that is also an input would
- * replace what it was made from. */
+/* 1 if paths a and b name the same file (same device and inode: a link or another spelling of
+ * the path too), or, when neither exists yet, the same name in the same directory (so two
+ * outputs are told apart before either is written); 0 otherwise, and for "-" and "". An output
+ * that is also an input would replace what it was made from. */
 int pw_cli_same_file(const char *a, const char *b);
 
 /* Write text made of lines to f with each line shown safe for a terminal (pw_report_text_safe:
@@ -71,6 +73,23 @@ void pw_cli_write_safe_lines(FILE *f, const char *s, size_t n);
 
 /* Read a whole file (or "-" for stdin) into a malloc'd buffer. */
 int pw_cli_read_file(const char *path, char **data, size_t *len, pw_err *err);
+
+/* An output file that appears whole or not at all (write_file.c): open gives a temporary file
+ * (tmp) beside path to write, commit flushes it to disk and renames it over path, discard removes
+ * it. A link is followed (its target is replaced); a device or a FIFO (/dev/null, a named pipe)
+ * is written in place, tmp being path. err must not be NULL. */
+typedef struct pw_cli_outfile {
+    char target[PATH_MAX];
+    char tmp[PATH_MAX + 32];
+    int in_place;
+} pw_cli_outfile;
+pw_status pw_cli_outfile_open(pw_cli_outfile *o, const char *path, pw_err *err);
+pw_status pw_cli_outfile_commit(pw_cli_outfile *o, pw_err *err);
+void pw_cli_outfile_discard(pw_cli_outfile *o);
+
+/* Replace path with data, whole or not at all (a pw_cli_outfile). Errors are PW_ERR_IO naming
+ * path and the reason. */
+pw_status pw_cli_write_file(const char *path, const void *data, size_t len, pw_err *err);
 
 /* Write canaries in the --canary file format (read back by pw_cli_read_canaries). */
 pw_status pw_cli_write_canaries(const char *path, const pw_canary *c, size_t n, pw_err *err);

@@ -106,13 +106,44 @@ void pw_cli_write_safe_lines(FILE *f, const char *s, size_t n)
     pw_buf_free(&b);
 }
 
+/* A path that does not exist yet, as its directory and name: a dangling link (one level) stands
+ * for what it points at. 0, or -1 when the directory does not exist either. */
+static int missing_entry(const char *p, struct stat *dir, char *name, size_t cap)
+{
+    char link[PATH_MAX], d[PATH_MAX];
+    struct stat st;
+    ssize_t n = lstat(p, &st) == 0 && S_ISLNK(st.st_mode) ? readlink(p, link, sizeof link - 1) : -1;
+    if (n > 0) {
+        link[n] = '\0';
+        snprintf(d, sizeof d, "%s", p);
+        char *slash = strrchr(d, '/');
+        if (link[0] != '/' && slash)
+            snprintf(slash + 1, sizeof d - (size_t)(slash + 1 - d), "%s", link);
+        else
+            snprintf(d, sizeof d, "%s", link);
+    } else {
+        snprintf(d, sizeof d, "%s", p);
+    }
+    char *slash = strrchr(d, '/');
+    snprintf(name, cap, "%s", slash ? slash + 1 : d);
+    if (slash)
+        *(slash == d ? slash + 1 : slash) = '\0';
+    return stat(slash ? d : ".", dir);
+}
+
 int pw_cli_same_file(const char *a, const char *b)
 {
     struct stat sa, sb;
-    if (!a || !b || strcmp(a, "-") == 0 || strcmp(b, "-") == 0)
+    if (!a || !b || !a[0] || !b[0] || strcmp(a, "-") == 0 || strcmp(b, "-") == 0)
         return 0;
-    return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
-           sa.st_ino == sb.st_ino;
+    int ea = stat(a, &sa) == 0, eb = stat(b, &sb) == 0;
+    if (ea && eb)
+        return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+    if (ea || eb)
+        return 0;
+    char na[PATH_MAX], nb[PATH_MAX];
+    return missing_entry(a, &sa, na, sizeof na) == 0 && missing_entry(b, &sb, nb, sizeof nb) == 0 &&
+           sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino && strcmp(na, nb) == 0;
 }
 
 int pw_cli_read_file(const char *path, char **data, size_t *len, pw_err *err)
@@ -169,18 +200,16 @@ static int canary_kind(const char *k, pw_canary_kind *out)
 
 pw_status pw_cli_write_canaries(const char *path, const pw_canary *c, size_t n, pw_err *err)
 {
-    FILE *f = fopen(path, "w");
-    if (!f)
-        return pw_err_set(err, PW_ERR_IO, "%s: %s", path, strerror(errno));
-    fputs("# label<TAB>kind<TAB>value: the values phiwall typed (phiwall scan --har FILE --canary "
-          "this)\n",
-          f);
+    pw_buf b;
+    pw_buf_init(&b);
+    pw_buf_puts(&b, "# label<TAB>kind<TAB>value: the values phiwall typed (phiwall scan --har "
+                    "FILE --canary this)\n");
     for (size_t i = 0; i < n; i++)
-        fprintf(f, "%s\t%s\t%s\n", c[i].label, canary_kind_names[c[i].kind], c[i].value);
-    int bad = ferror(f);
-    if (fclose(f) != 0 || bad)
-        return pw_err_set(err, PW_ERR_IO, "%s: %s", path, strerror(errno));
-    return PW_OK;
+        pw_buf_printf(&b, "%s\t%s\t%s\n", c[i].label, canary_kind_names[c[i].kind], c[i].value);
+    pw_status st = b.failed ? pw_err_set(err, PW_ERR_NOMEM, "%s: out of memory", path)
+                            : pw_cli_write_file(path, b.data, b.len, err);
+    pw_buf_free(&b);
+    return st;
 }
 
 /* Shared by `redact` and `scan`: one parser for --canary files. */

@@ -52,8 +52,22 @@ static void print_usage(FILE *out)
                  "on a terminal.\n");
 }
 
+/* help and version take at most max_args arguments: more is a usage error naming the first one
+ * too many, rather than an argument silently dropped. */
+static int too_many(int argc, char **argv, int max_args)
+{
+    if (argc <= max_args + 1)
+        return 0;
+    pw_cli_errorf(NULL, "%s: unexpected argument '%s'", argv[0], argv[max_args + 1]);
+    fprintf(stderr, "Try 'phiwall help'.\n");
+    return PW_EXIT_USAGE;
+}
+
 static int cmd_help(int argc, char **argv)
 {
+    int rc = too_many(argc, argv, 1);
+    if (rc)
+        return rc;
     if (argc < 2) {
         print_usage(stdout);
         return PW_EXIT_CLEAN;
@@ -77,6 +91,13 @@ static int cmd_help(int argc, char **argv)
 
 static int cmd_version(int argc, char **argv)
 {
+    if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+        printf("Usage: phiwall version (or phiwall --version): print the version\n");
+        return PW_EXIT_CLEAN;
+    }
+    int rc = too_many(argc, argv, 0);
+    if (rc)
+        return rc;
     printf("phiwall %s\n", PW_VERSION);
     return PW_EXIT_CLEAN;
 }
@@ -103,7 +124,8 @@ int main(int argc, char **argv)
     if (strcmp(first, "--version") == 0 || strcmp(first, "-V") == 0)
         return stdout_checked(cmd_version(argc - 1, argv + 1));
     if (strcmp(first, "--help") == 0 || strcmp(first, "-h") == 0)
-        return stdout_checked(cmd_help(1, argv + 1));
+        return stdout_checked(too_many(argc - 1, argv + 1, 0) ? PW_EXIT_USAGE
+                                                              : cmd_help(1, argv + 1));
     const pw_cli_command *c = find_command(first);
     if (!c) {
         pw_cli_errorf(NULL, "unknown command '%s'", first);

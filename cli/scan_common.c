@@ -33,21 +33,21 @@ int pw_cli_scan_set_fail_on(pw_cli_scan_out *o, const char *value)
     return 0;
 }
 
+/* A report file appears whole or not at all (pw_cli_write_file): `scan --sites` takes one that
+ * exists for a finished site, and a cut one must never replace the last good report. */
 static int write_all(const char *path, const pw_buf *b)
 {
-    int to_stdout = !path || strcmp(path, "-") == 0;
-    FILE *f = to_stdout ? stdout : fopen(path, "wb");
-    if (!f) {
-        pw_cli_errorf("scan", "io error: %s: %s", path, strerror(errno));
-        return PW_EXIT_RUNTIME;
+    pw_err err;
+    pw_err_clear(&err);
+    if (path && strcmp(path, "-") != 0) {
+        if (pw_cli_write_file(path, b->data ? b->data : "", b->len, &err) != PW_OK)
+            return pw_cli_fail("scan", &err);
+        return PW_EXIT_CLEAN;
     }
-    size_t n = b->data ? fwrite(b->data, 1, b->len, f) : 0;
-    int bad = n != b->len || fflush(f) != 0;
-    if (!to_stdout && fclose(f) != 0)
-        bad = 1;
-    if (bad) {
-        pw_cli_errorf("scan", "io error: %s: write failed", to_stdout ? "stdout" : path);
-        return PW_EXIT_RUNTIME;
+    size_t n = b->data ? fwrite(b->data, 1, b->len, stdout) : 0;
+    if (n != b->len || fflush(stdout) != 0) {
+        pw_err_set(&err, PW_ERR_IO, "stdout: write failed: %s", strerror(errno));
+        return pw_cli_fail("scan", &err);
     }
     return PW_EXIT_CLEAN;
 }

@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,7 +57,8 @@ void pw_cli_scan_live_usage(FILE *f)
            "Triage:   --static   read HTML only (no browser): tracker tags, pixel IDs, fbq init\n"
            "                     arguments, noscript beacons; inferred, not observed traffic\n"
            "Many:     --sites FILE --out DIR   one report per site + summary.csv/summary.html;\n"
-           "                     sites whose report exists are skipped (resumable)\n\n"
+           "                     a rerun skips the sites already done (resumable; files\n"
+           "                     appear whole, a site cut by a kill is scanned again)\n\n"
            "Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage, 3 runtime error\n"
            "(no browser could start, the start URL did not load), 4 incomplete: tracker scripts\n"
            "or pages failed to load (DNS, refused, blocked, HTTP error, timeout), so what they\n"
@@ -259,10 +261,60 @@ static int read_password(pw_live_args *a)
     return 0;
 }
 
-static int check_args(pw_live_args *a)
+/* Two options that cannot go together: an option that would be ignored, or two outputs (or an
+ * output and an input) that are one file, is said rather than silently lost. */
+static int check_conflicts(const pw_live_args *a)
 {
     if (a->sites_file && !a->out_dir)
         return pw_cli_usage_error("scan", "--sites needs --out DIR");
+    if (a->out_dir && !a->sites_file)
+        return pw_cli_usage_error("scan", "--out DIR goes with --sites FILE (one site: -o FILE)");
+    if (a->sites_file && a->n_urls)
+        return pw_cli_usage_error("scan", "give either --sites FILE or a URL, not both ('%s')",
+                                  a->urls[0]);
+    if (a->sites_file && a->out.output)
+        return pw_cli_usage_error("scan", "-o does not apply to --sites: each site's report goes "
+                                          "to --out DIR");
+    if (a->sites_file && a->har_out)
+        return pw_cli_usage_error("scan", "--har-out records one site's session; it does not "
+                                          "apply to --sites");
+    if (a->static_only && a->har_out)
+        return pw_cli_usage_error("scan", "--har-out does not apply to --static: static triage "
+                                          "reads HTML and records no traffic");
+    const struct {
+        const char *opt, *path;
+    } outs[] = {{"-o", a->out.output}, {"--har-out", a->har_out}, {"--canary-out", a->canary_out}},
+      ins[] = {{"--canary", a->canary_file},
+               {"--vocab", a->vocab},
+               {"--cookies", a->cookies_file},
+               {"--password-file", a->password_file},
+               {"--sites", a->sites_file},
+               {"--trackers", a->catalog.user_file},
+               {"--easyprivacy", a->catalog.easyprivacy_file},
+               {"--easylist", a->catalog.easylist_file}};
+    const size_t n_outs = sizeof outs / sizeof outs[0], n_ins = sizeof ins / sizeof ins[0];
+    for (size_t i = 0; i < n_outs; i++) {
+        for (size_t j = i + 1; j < n_outs; j++)
+            if (pw_cli_same_file(outs[i].path, outs[j].path))
+                return pw_cli_usage_error("scan",
+                                          "%s %s and %s %s are the same file: one would "
+                                          "overwrite the other",
+                                          outs[i].opt, outs[i].path, outs[j].opt, outs[j].path);
+        for (size_t j = 0; j < n_ins; j++)
+            if (pw_cli_same_file(outs[i].path, ins[j].path))
+                return pw_cli_usage_error("scan",
+                                          "%s %s is also an input (%s %s): it would "
+                                          "be overwritten",
+                                          outs[i].opt, outs[i].path, ins[j].opt, ins[j].path);
+    }
+    return 0;
+}
+
+static int check_args(pw_live_args *a)
+{
+    int rc = check_conflicts(a);
+    if (rc)
+        return rc;
     if (!a->sites_file && a->n_urls == 0)
         return pw_cli_usage_error("scan", "nothing to scan: give a URL, --sites FILE or --har");
     if (a->bo.login_url && (!a->bo.username || !a->password_file))
@@ -445,6 +497,17 @@ static int remove_entry(const char *path, const struct stat *st, int flag, struc
     return 0;
 }
 
+/* The HAR writer names the file it writes, the temporary one: the message names --har-out. */
+static void name_output(pw_err *err, const pw_cli_outfile *o, const char *path)
+{
+    char *at = o->in_place ? NULL : strstr(err->msg, o->tmp);
+    if (!at)
+        return;
+    char rest[sizeof err->msg];
+    snprintf(rest, sizeof rest, "%s", at + strlen(o->tmp));
+    snprintf(at, sizeof err->msg - (size_t)(at - err->msg), "%s%s", path, rest);
+}
+
 static pw_status capture_static(pw_live_args *a, const char *url, pw_cli_pipeline *p,
                                 const pw_capture_sink *sink, pw_err *err)
 {
@@ -476,7 +539,12 @@ static pw_status capture_browser(pw_live_args *a, const char *url, pw_cli_pipeli
     o.hooks.log = a->verbose ? log_line : NULL;
     o.hooks.progress = a->progress ? show_progress : NULL;
     pw_browser_stats bs;
+    /* a browser that dies (or never starts: --browser /bin/false) closes its end of the CDP
+     * pipe; the next command written to it must fail with EPIPE, which the scan reports (exit 3),
+     * not kill phiwall with SIGPIPE (exit 141, no message). The browser itself gets SIG_DFL. */
+    void (*old_pipe)(int) = signal(SIGPIPE, SIG_IGN);
     pw_status st = pw_browser_scan(url, &o, sink, &bs, err);
+    signal(SIGPIPE, old_pipe);
     if (a->progress)
         fputs("\r\033[K", stderr);
     if (st == PW_OK) {
@@ -567,8 +635,19 @@ int pw_live_scan_site(pw_live_args *a, const char *url, const pw_cli_scan_out *o
     pw_har_tee tee = {NULL, NULL};
     pw_capture_sink tee_sink;
     const pw_capture_sink *use = &sink;
-    if (a->har_out) {
-        st = pw_har_writer_open(a->har_out, PW_VERSION, &tee.writer, &err);
+    pw_cli_outfile har_file; /* the HAR appears whole or not at all, like the report */
+    int har = a->har_out && !use_static;
+    if (a->har_out && use_static) /* the fallback: inferred requests are no recorded session */
+        pw_cli_errorf("scan", "warning: no HAR written to %s: static triage records no traffic",
+                      a->har_out);
+    if (har)
+        st = pw_cli_outfile_open(&har_file, a->har_out, &err);
+    if (har && st == PW_OK) {
+        st = pw_har_writer_open(har_file.tmp, PW_VERSION, &tee.writer, &err);
+        if (st != PW_OK) {
+            name_output(&err, &har_file, a->har_out);
+            pw_cli_outfile_discard(&har_file);
+        }
         tee.next = &sink;
         tee_sink = pw_har_tee_sink(&tee);
         use = &tee_sink;
@@ -585,9 +664,16 @@ int pw_live_scan_site(pw_live_args *a, const char *url, const pw_cli_scan_out *o
                         : capture_browser(a, url, &p, use, &err);
     if (tee.writer) {
         pw_err herr;
-        if (pw_har_writer_close(tee.writer, &herr) != PW_OK && st == PW_OK) {
+        pw_status hst = pw_har_writer_close(tee.writer, &herr);
+        if (hst == PW_OK)
+            hst = pw_cli_outfile_commit(&har_file, &herr);
+        else
+            name_output(&herr, &har_file, a->har_out);
+        if (hst != PW_OK)
+            pw_cli_outfile_discard(&har_file);
+        if (hst != PW_OK && st == PW_OK) {
             err = herr;
-            st = herr.code;
+            st = hst;
         }
     }
     int rc;

@@ -1,8 +1,10 @@
 /*
  * scan_sites.c — `phiwall scan --sites FILE --out DIR`: scans each site of a list (one URL a line,
  * '#' comments) into DIR/<site>.<ext> plus a one-line DIR/<site>.summary, then writes
- * DIR/summary.csv and DIR/summary.html across all sites. Resumable: a site whose report already
- * exists is skipped, and reports appear under their final name only once complete.
+ * DIR/summary.csv and DIR/summary.html across all sites. Resumable: a site whose report exists
+ * and whose .summary line is whole, names it and says it finished is skipped. Every file appears
+ * whole or not at all (pw_cli_write_file), the report before its .summary: a run killed at any
+ * moment leaves no file that a resumed run would take for a finished site.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -10,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "phiwall/buf.h"
@@ -50,75 +53,106 @@ static int exists(const char *path)
     return stat(path, &st) == 0;
 }
 
-static void write_summary_line(const char *path, const char *url, const pw_live_summary *s,
-                               const char *status)
+/* The .summary line: url, source, pages, requests, findings, five severity counts, max, status
+ * (tabs or newlines in the status become spaces). */
+static int write_summary_line(const char *path, const char *url, const pw_live_summary *s,
+                              const char *status)
 {
-    FILE *f = fopen(path, "w");
-    if (!f)
-        return;
-    fprintf(f, "%s\t%s\t%zu\t%zu\t%zu\t%zu\t%zu\t%zu\t%zu\t%zu\t%s\t%s\n", url,
-            s->source ? s->source : "-", s->pages, s->requests, s->findings, s->by_sev[4],
-            s->by_sev[3], s->by_sev[2], s->by_sev[1], s->by_sev[0],
-            s->max_sev >= 0 && s->max_sev < 5 ? sev_names[s->max_sev] : "none", status);
-    fclose(f);
+    pw_buf b;
+    pw_buf_init(&b);
+    pw_buf_printf(&b, "%s\t%s\t%zu\t%zu\t%zu\t%zu\t%zu\t%zu\t%zu\t%zu\t%s\t", url,
+                  s->source ? s->source : "-", s->pages, s->requests, s->findings, s->by_sev[4],
+                  s->by_sev[3], s->by_sev[2], s->by_sev[1], s->by_sev[0],
+                  s->max_sev >= 0 && s->max_sev < 5 ? sev_names[s->max_sev] : "none");
+    for (const char *c = status; *c; c++)
+        pw_buf_putc(&b, *c == '\t' || *c == '\n' || *c == '\r' ? ' ' : *c);
+    pw_buf_putc(&b, '\n');
+    pw_err err;
+    pw_err_clear(&err);
+    pw_status st = b.failed ? pw_err_set(&err, PW_ERR_NOMEM, "%s: out of memory", path)
+                            : pw_cli_write_file(path, b.data, b.len, &err);
+    pw_buf_free(&b);
+    return st == PW_OK ? PW_EXIT_CLEAN : pw_cli_fail("scan", &err);
 }
 
-/* 1 if a site's .summary line (status last) says its scan was incomplete: a resumed run keeps
- * reporting it (exit 4), as the first run did. */
-static int was_incomplete(const char *summary)
+/* Split a .summary line (its newline included) into its 12 fields in place: 1 when it is whole,
+ * 0 for a cut or foreign line. */
+static int summary_fields(char *line, char *fields[12])
 {
-    char line[2048] = "";
+    size_t len = strlen(line);
+    if (len == 0 || line[len - 1] != '\n')
+        return 0;
+    line[len - 1] = '\0';
+    int nf = 0;
+    for (char *p = line; p && nf < 12; nf++) {
+        fields[nf] = p;
+        p = strchr(p, '\t');
+        if (p)
+            *p++ = '\0';
+        else if (nf < 11)
+            return 0;
+    }
+    return nf == 12 && !strchr(fields[11], '\t');
+}
+
+enum { SITE_TODO, SITE_DONE, SITE_DONE_INCOMPLETE };
+
+/* Whether a resumed run may skip url: its report exists and its .summary line is whole, names
+ * url (not another URL with the same file name) and says the scan finished. */
+static int site_state(const char *url, const char *report, const char *summary)
+{
+    char line[8192], *fields[12];
+    if (!exists(report))
+        return SITE_TODO;
     FILE *f = fopen(summary, "r");
     if (!f)
-        return 0;
-    if (!fgets(line, sizeof line, f))
-        line[0] = '\0';
+        return SITE_TODO;
+    int ok = fgets(line, sizeof line, f) != NULL && fgetc(f) == EOF;
     fclose(f);
-    return strstr(line, "\tincomplete: ") != NULL;
+    if (!ok || !summary_fields(line, fields) || strcmp(fields[0], url) != 0)
+        return SITE_TODO;
+    if (strcmp(fields[11], "ok") == 0)
+        return SITE_DONE;
+    /* a resumed run keeps reporting an incomplete site (exit 4), as the first run did */
+    if (strncmp(fields[11], "incomplete: ", 12) == 0)
+        return SITE_DONE_INCOMPLETE;
+    return SITE_TODO;
 }
 
 static int scan_one(pw_live_args *a, const char *url, const char *dir)
 {
-    char slug[128], report[4096], part[4200], summary[4200];
+    char slug[128], report[4096], summary[4200];
     slug_of(url, slug, sizeof slug);
     pw_cli_scan_out out = a->out;
     if (!a->format_set)
         out.format = PW_REPORT_HTML;
     snprintf(report, sizeof report, "%s/%s.%s", dir, slug, ext_of(out.format));
-    snprintf(part, sizeof part, "%s.part", report);
     snprintf(summary, sizeof summary, "%s/%s.summary", dir, slug);
-    if (exists(report) && exists(summary)) {
+    int state = site_state(url, report, summary);
+    if (state != SITE_TODO) {
         fprintf(stderr, "phiwall: scan: %s: report exists, skipped\n", url);
-        return was_incomplete(summary) ? PW_EXIT_INCOMPLETE : PW_EXIT_CLEAN;
+        return state == SITE_DONE_INCOMPLETE ? PW_EXIT_INCOMPLETE : PW_EXIT_CLEAN;
     }
-    out.output = part;
+    /* the .summary is what marks a site done: an old one goes first, so that a run killed
+     * between the new report and the new .summary scans the site again */
+    remove(summary);
+    out.output = report;
     pw_live_summary s;
     memset(&s, 0, sizeof s);
     s.max_sev = -1;
     int rc = pw_live_scan_site(a, url, &out, &s);
     if (rc == PW_EXIT_RUNTIME) {
-        remove(part);
+        remove(report); /* a failed site has no report, not an older one */
         char status[600];
         snprintf(status, sizeof status, "error: %s", s.error[0] ? s.error : "no report written");
-        for (char *c = status; *c; c++) /* the .summary line is tab-separated */
-            if (*c == '\t' || *c == '\n' || *c == '\r')
-                *c = ' ';
-        write_summary_line(summary, url, &s, status);
-        return rc;
-    }
-    if (rename(part, report) != 0) {
-        pw_cli_errorf("scan", "%s: %s", report, strerror(errno));
-        return PW_EXIT_RUNTIME;
+        int wrc = write_summary_line(summary, url, &s, status);
+        return pw_cli_scan_worse(rc, wrc);
     }
     fprintf(stderr, "phiwall: scan: %s → %s\n", url, report); /* only once it exists */
     char status[600] = "ok";
     if (s.gaps) /* not a clean result: say why in the summary too */
         snprintf(status, sizeof status, "incomplete: %s", s.incomplete);
-    for (char *c = status; *c; c++)
-        if (*c == '\t' || *c == '\n' || *c == '\r')
-            *c = ' ';
-    write_summary_line(summary, url, &s, status);
-    return rc;
+    return pw_cli_scan_worse(rc, write_summary_line(summary, url, &s, status));
 }
 
 /* A CSV field, quoted (with doubled quotes) when it holds a comma or a quote (RFC 4180). */
@@ -159,26 +193,11 @@ static int write_tables(const char *dir, char **urls, size_t n)
         slug_of(urls[i], slug, sizeof slug);
         snprintf(path, sizeof path, "%s/%s.summary", dir, slug);
         FILE *f = fopen(path, "r");
-        if (!f || !fgets(line, sizeof line, f)) {
-            if (f)
-                fclose(f);
-            continue;
-        }
-        fclose(f);
-        line[strcspn(line, "\r\n")] = '\0';
         char *fields[12];
-        int nf = 0;
-        for (char *p = line; nf < 12; nf++) {
-            fields[nf] = p;
-            char *tab = strchr(p, '\t');
-            if (!tab) {
-                nf++;
-                break;
-            }
-            *tab = '\0';
-            p = tab + 1;
-        }
-        if (nf != 12)
+        int whole = f && fgets(line, sizeof line, f) && summary_fields(line, fields);
+        if (f)
+            fclose(f);
+        if (!whole)
             continue;
         pw_buf_printf(&html, "<tr class=\"%s\">", fields[10]);
         for (int k = 0; k < 12; k++) {
@@ -201,48 +220,99 @@ static int write_tables(const char *dir, char **urls, size_t n)
     for (size_t i = 0; i < 2; i++) {
         char path[4200];
         snprintf(path, sizeof path, "%s/%s", dir, out[i].name);
-        FILE *f = fopen(path, "w");
-        if (!f || fwrite(out[i].b->data, 1, out[i].b->len, f) != out[i].b->len) {
-            pw_cli_errorf("scan", "%s: %s", path, strerror(errno));
-            rc = PW_EXIT_RUNTIME;
-        }
-        if (f)
-            fclose(f);
+        pw_err err;
+        pw_err_clear(&err);
+        if (out[i].b->failed)
+            pw_err_set(&err, PW_ERR_NOMEM, "%s: out of memory", path);
+        else
+            pw_cli_write_file(path, out[i].b->data, out[i].b->len, &err);
+        if (err.code != PW_OK)
+            rc = pw_cli_fail("scan", &err);
     }
     pw_buf_free(&csv);
     pw_buf_free(&html);
     return rc;
 }
 
+/* The list: one URL a line, '#' to the end of a line is a comment. Every line is checked before
+ * any site is scanned (an hour in, a typo on line 40 would end the run), and a list without a
+ * site is an error: a run that scanned nothing must not look like one that found nothing. */
+static pw_status read_sites(const char *file, char *data, char ***urls, size_t *n, pw_err *err)
+{
+    size_t line_no = 0, *lines = NULL;
+    pw_status st = PW_OK;
+    *urls = NULL;
+    *n = 0;
+    for (char *line = data, *next; st == PW_OK && line && *line; line = next) {
+        next = strchr(line, '\n');
+        if (next)
+            *next++ = '\0';
+        line_no++;
+        line += strspn(line, " \t\r");
+        line[strcspn(line, "#")] = '\0';
+        size_t len = strcspn(line, " \t\r");
+        if (len == 0)
+            continue;
+        if (line[len + strspn(line + len, " \t\r")] != '\0')
+            st = pw_err_set(err, PW_ERR_PARSE, "%s: line %zu: one URL a line, found more", file,
+                            line_no);
+        line[len] = '\0';
+        if (st == PW_OK && !pw_cli_http_url(line))
+            st = pw_err_set(err, PW_ERR_PARSE, "%s: line %zu: '%s' is not an http(s) URL", file,
+                            line_no, line);
+        char slug[128], other[128];
+        slug_of(line, slug, sizeof slug);
+        for (size_t i = 0; st == PW_OK && i < *n; i++) {
+            slug_of((*urls)[i], other, sizeof other);
+            if (strcmp(slug, other) == 0) /* its report would be taken for the other's */
+                st = pw_err_set(err, PW_ERR_PARSE,
+                                "%s: line %zu: %s has the report name '%s' of line %zu (%s): "
+                                "list each site once",
+                                file, line_no, line, slug, lines[i], (*urls)[i]);
+        }
+        char **more = st == PW_OK ? realloc(*urls, (*n + 1) * sizeof **urls) : NULL;
+        size_t *more_lines = more ? realloc(lines, (*n + 1) * sizeof *lines) : NULL;
+        if (more)
+            *urls = more;
+        if (more_lines)
+            lines = more_lines;
+        if (st == PW_OK && !(more && more_lines))
+            st = pw_err_set(err, PW_ERR_NOMEM, "%s: out of memory", file);
+        if (st == PW_OK) {
+            lines[*n] = line_no;
+            (*urls)[(*n)++] = line;
+        }
+    }
+    free(lines);
+    if (st == PW_OK && *n == 0)
+        st =
+            pw_err_set(err, PW_ERR_INVALID,
+                       "%s: no sites to scan (one http(s) URL a line; '#' starts a comment)", file);
+    return st;
+}
+
 int pw_live_scan_sites(pw_live_args *a)
 {
-    char *data = NULL;
-    size_t len = 0;
+    char *data = NULL, **urls = NULL;
+    size_t len = 0, n = 0;
     pw_err err;
-    if (pw_cli_read_file(a->sites_file, &data, &len, &err) != 0)
-        return pw_cli_fail("scan", &err);
-    if (mkdir(a->out_dir, 0755) != 0 && errno != EEXIST) {
+    pw_err_clear(&err);
+    pw_status st = pw_cli_read_file(a->sites_file, &data, &len, &err);
+    if (st == PW_OK)
+        st = read_sites(a->sites_file, data, &urls, &n, &err);
+    if (st == PW_OK && mkdir(a->out_dir, 0755) != 0 && errno != EEXIST)
+        st = pw_err_set(&err, PW_ERR_IO, "%s: %s", a->out_dir, strerror(errno));
+    /* said now, not after each site's scan has run and its report could not be written */
+    struct stat dir;
+    if (st == PW_OK && (stat(a->out_dir, &dir) != 0 || !S_ISDIR(dir.st_mode)))
+        st = pw_err_set(&err, PW_ERR_IO, "%s: %s", a->out_dir, strerror(ENOTDIR));
+    else if (st == PW_OK && access(a->out_dir, W_OK | X_OK) != 0)
+        st = pw_err_set(&err, PW_ERR_IO, "%s: %s", a->out_dir, strerror(errno));
+    if (st != PW_OK) {
+        free(urls);
         free(data);
-        pw_cli_errorf("scan", "%s: %s", a->out_dir, strerror(errno));
-        return PW_EXIT_RUNTIME;
+        return pw_cli_fail("scan", &err);
     }
-    char **urls = NULL;
-    size_t n = 0;
-    for (char *line = strtok(data, "\n"); line; line = strtok(NULL, "\n")) {
-        while (isspace((unsigned char)*line))
-            line++;
-        line[strcspn(line, " \t\r#")] = '\0';
-        if (!*line)
-            continue;
-        char **more = realloc(urls, (n + 1) * sizeof *urls);
-        if (!more)
-            break;
-        urls = more;
-        urls[n++] = line;
-    }
-    if (a->har_out)
-        pw_cli_errorf("scan", "note: --har-out is ignored with --sites");
-    a->har_out = NULL;
     int worst = PW_EXIT_CLEAN;
     for (size_t i = 0; i < n; i++) {
         int rc = scan_one(a, urls[i], a->out_dir);

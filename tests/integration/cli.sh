@@ -91,6 +91,95 @@ cmp -s "$T/in.har" "$PW_SRC/tests/data/har/auth_tracker.har" && pass || fail "th
 grep -q jane@example.org "$T/c.tsv" && pass || fail "the canary file is intact"
 "$PHIWALL" scan --har "$T/in.har" -o "$T/out.txt"; expect_code 0 $? "scan -o another file"
 "$PHIWALL" scan --har - -o - <"$T/in.har" >/dev/null; expect_code 0 $? "scan --har - -o -"
+# extra arguments to commands that take none are usage errors naming them, not ignored
+cli_err "version: unexpected argument 'extra'" "version extra" version extra
+cli_err "--version: unexpected argument 'extra'" "--version extra" --version extra
+cli_err "help: unexpected argument 'extra'" "help scan extra" help scan extra
+cli_err "--help: unexpected argument 'extra'" "--help extra" --help extra
+cli_err "help: unknown command 'foo'" "help foo" help foo
+
+# -o appears whole or not at all: a write cut by a full disk or a kill (here the file-size limit:
+# SIGXFSZ kills, or with it ignored the write fails with EFBIG) leaves the last report, not a cut
+# one, and no temporary file; the message says "i/o error" like every other I/O failure
+H="$PW_SRC/tests/data/har/auth_tracker.har"
+mkdir "$T/o"
+echo "the last report" >"$T/o/keep.html"
+chmod 640 "$T/o/keep.html"
+e=$( (ulimit -f 1; trap '' XFSZ; "$PHIWALL" scan --har "$H" --format html -o "$T/o/keep.html") 2>&1)
+expect_code 3 $? "-o over the file-size limit"
+expect_match "$e" "^phiwall: scan: i/o error: $T/o/keep.html: write failed: File too large$" "-o write error: message"
+expect_match "$(cat "$T/o/keep.html")" "^the last report$" "-o write error: the last report is intact"
+expect_code 1 "$(ls -A "$T/o" | wc -l)" "-o write error: no temporary file left"
+(ulimit -f 1; "$PHIWALL" scan --har "$H" --format html -o "$T/o/keep.html"; exit $?) 2>/dev/null
+expect_code 153 $? "-o killed by SIGXFSZ (128 + 25)"
+expect_match "$(cat "$T/o/keep.html")" "^the last report$" "-o killed mid-write: the last report is intact"
+rm -f "$T"/o/.keep.html.tmp-* # what a kill leaves: a hidden temporary file beside it
+"$PHIWALL" scan --har "$H" --format html -o "$T/o/keep.html"; expect_code 0 $? "-o replaces the report"
+expect_match "$(head -c 200 "$T/o/keep.html")" "<!doctype html>" "-o: the new report"
+expect_match "$(stat -c %a "$T/o/keep.html")" "^640$" "-o keeps the file's mode"
+ln -s keep.html "$T/o/link.html"
+"$PHIWALL" scan --har "$H" --format json -o "$T/o/link.html"; expect_code 0 $? "-o through a link"
+[ -L "$T/o/link.html" ] && pass || fail "-o through a link: the link stays a link"
+expect_match "$(head -c 1 "$T/o/keep.html")" "^\{$" "-o through a link: its target is the report"
+if [ -w /dev/full ]; then
+    e=$("$PHIWALL" scan --har "$H" -o /dev/full 2>&1); expect_code 3 $? "scan -o /dev/full"
+    expect_match "$e" "^phiwall: scan: i/o error: /dev/full: write failed: No space left on device$" "scan -o /dev/full: message"
+fi
+"$PHIWALL" scan --har "$H" -o /dev/null; expect_code 0 $? "scan -o /dev/null (a device: written in place)"
+[ -c /dev/null ] && pass || fail "/dev/null is still a device"
+grep -rn '"io error' "$PW_SRC/cli" "$PW_SRC/src" "$PW_SRC/gateway" >/dev/null && fail "\"io error\" spelled so in the sources" || pass
+
+# --sites with no site is an error naming the file (a run that scanned nothing is no clean run);
+# the list is checked before any site is scanned and before DIR is made
+printf '# only a comment\n\n   \n' >"$T/comments.txt"
+for f in /dev/null "$T/comments.txt"; do
+    e=$("$PHIWALL" scan --sites "$f" --out "$T/sites-out" 2>&1); expect_code 3 $? "--sites $f: exit code"
+    expect_match "$e" "^phiwall: scan: invalid input: $f: no sites to scan" "--sites $f: message"
+done
+[ -e "$T/sites-out" ] && fail "--sites without sites made --out DIR" || pass
+printf 'https://www.example.org/\nwww.example.org\n' >"$T/bad.txt"
+e=$("$PHIWALL" scan --sites "$T/bad.txt" --out "$T/sites-out" 2>&1); expect_code 3 $? "--sites with a bad line"
+expect_match "$e" "$T/bad.txt: line 2: 'www.example.org' is not an http\\(s\\) URL" "--sites bad line: named"
+printf 'https://www.example.org/a_b\n# x\nhttp://www.example.org/a/b\n' >"$T/same.txt"
+e=$("$PHIWALL" scan --sites "$T/same.txt" --out "$T/sites-out" 2>&1); expect_code 3 $? "--sites: two sites, one report name"
+expect_match "$e" "line 3: http://www.example.org/a/b has the report name 'www.example.org_a_b' of line 1" "--sites: report name clash named"
+[ -e "$T/sites-out" ] && fail "--sites with a bad list made --out DIR" || pass
+
+# --out that is no directory is said before any site is scanned
+: >"$T/not-a-dir"
+printf 'https://www.example.org/\n' >"$T/one.txt"
+e=$("$PHIWALL" scan --sites "$T/one.txt" --out "$T/not-a-dir" --static 2>&1); expect_code 3 $? "--out FILE"
+expect_match "$e" "^phiwall: scan: i/o error: $T/not-a-dir: Not a directory$" "--out FILE: message"
+expect_code 1 "$(printf '%s\n' "$e" | wc -l)" "--out FILE: one message, before any scan"
+
+# options that would be ignored or outputs that are one file are usage errors
+U=https://www.example.org/
+cli_err "--har-out does not apply to --static" "--har-out with --static" scan "$U" --static --har-out "$T/s.har"
+cli_err "-o $T/r and --har-out $T/r are the same file" "--har-out F -o F" scan "$U" -o "$T/r" --har-out "$T/r"
+ln -s r "$T/r-link"
+cli_err "-o $T/r-link and --har-out $T/r are the same file" "--har-out F -o link-to-F" scan "$U" -o "$T/r-link" --har-out "$T/r"
+cli_err "--har-out $T/c.tsv is also an input \\(--canary $T/c.tsv\\)" "--har-out = --canary" scan "$U" --canary "$T/c.tsv" --har-out "$T/c.tsv"
+cli_err "--canary-out $T/c.tsv is also an input" "--canary-out = --canary" scan "$U" --canary "$T/c.tsv" --canary-out "$T/c.tsv"
+cli_err "--har-out records one site's session" "--har-out with --sites" scan --sites "$T/same.txt" --out "$T/sites-out" --har-out "$T/s.har"
+cli_err "-o does not apply to --sites" "-o with --sites" scan --sites "$T/same.txt" --out "$T/sites-out" -o "$T/r"
+cli_err "give either --sites FILE or a URL, not both \\('$U'\\)" "--sites and a URL" scan --sites "$T/same.txt" --out "$T/sites-out" "$U"
+cli_err "--out DIR goes with --sites FILE" "--out without --sites" scan "$U" --out "$T/sites-out"
+[ -e "$T/r" ] || [ -e "$T/s.har" ] && fail "a refused command wrote a file" || pass
+grep -q jane@example.org "$T/c.tsv" && pass || fail "the canary file is intact"
+# a browser that closes its end of the DevTools pipe (it died) is an error the scan names, exit 3,
+# not a SIGPIPE that kills phiwall (exit 141, no message). This one answers Browser.getVersion
+# after closing the pipe, so the next command is written to a closed pipe every time.
+cat >"$T/closing-browser" <<'SH'
+#!/bin/sh
+exec 3<&-
+printf '%s\000' '{"id":1,"result":{"userAgent":"x"}}' >&4
+sleep 2
+SH
+chmod +x "$T/closing-browser"
+e=$(timeout 60 "$PHIWALL" scan http://127.0.0.1:1/ --browser "$T/closing-browser" -o /dev/null 2>&1)
+expect_code 3 $? "browser pipe closed: exit 3, not SIGPIPE"
+expect_match "$e" "^phiwall: scan: i/o error: browser connection: Broken pipe$" "browser pipe closed: message"
+
 # piped output carries no ANSI escape sequences
 out=$("$PHIWALL" help | cat)
 expect_nomatch "$out" $'\033\\[' "no colour when piped"

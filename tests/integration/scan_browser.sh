@@ -83,6 +83,8 @@ expect_match "$(grep -v '^#' "$T/canaries.tsv" | cut -f1,2 | tr '\t\n' ':,')" \
     '^first name:name,last name:name,email:email,phone:phone,date of birth:date,street address:address,ZIP code:zip,member ID:id,reason for visit:text,$' \
     "--canary-out lists the typed identity"
 expect_match "$(grep -c Marisol "$T/canaries.tsv")" '^1$' "--canary-out holds the --canary-tag 7 identity"
+# the HAR, the report and the canary file were renamed into place: no temporary file is left
+expect_code 0 "$(ls -A "$T" | grep -c '\.tmp-')" "no temporary output file left"
 "$PHIWALL" scan --har "$T/session.har" --canary "$T/canaries.tsv" --format json -o "$T/from_har.json"
 expect_code 0 $? "scan --har of the session's HAR"
 same() { # jq-filter what

@@ -43,6 +43,12 @@ expect_match "$(jq -c '[.complete, .incomplete_reasons[0].kind]' "$T/f.json")" '
 "$PHIWALL" scan "$BASE/" --browser /nonexistent/chromium --max-pages 2 --allow-incomplete \
     >/dev/null 2>&1
 expect_code 0 $? "fallback scan with --allow-incomplete"
+# --har-out records a browser session: the fallback's inferred requests are none, so no HAR
+"$PHIWALL" scan "$BASE/" --browser /nonexistent/chromium --max-pages 2 --har-out "$T/fb.har" \
+    -o /dev/null 2>"$T/fb.err"
+expect_code 4 $? "fallback scan with --har-out"
+expect_match "$(cat "$T/fb.err")" "warning: no HAR written to $T/fb.har: static triage records no traffic" "fallback: says no HAR"
+[ -e "$T/fb.har" ] && fail "fallback wrote a HAR of inferred requests" || pass
 
 # a page static triage could not fetch (no answer within --timeout, larger than 8 MiB) is a gap
 # like in the browser: incomplete, exit 4, each page named with why
@@ -71,4 +77,26 @@ expect_match "$(cat "$T/out/summary.html")" '<table>' "summary.html"
 "$PHIWALL" scan --sites "$T/sites.txt" --out "$T/out" --static --max-pages 2 2>"$T/m2.err"
 expect_code 0 $? "--sites again"
 expect_code 2 "$(grep -c 'skipped' "$T/m2.err")" "finished sites skipped"
+# a resumed run trusts only a whole .summary that names the site and says it finished: a run
+# killed while writing it (a cut line, an empty file) or an error left the site to scan again
+ls "$T/out"/*.html | grep -v summary.html | sort >"$T/reports"
+careers=$(ls "$T/out"/*careers.summary)
+home=$(ls "$T/out"/*.summary | grep -v careers)
+head -c 30 "$careers" >"$T/cut" && mv "$T/cut" "$careers"
+: >"$home"
+"$PHIWALL" scan --sites "$T/sites.txt" --out "$T/out" --static --max-pages 2 2>"$T/m3.err"
+expect_code 0 $? "--sites after cut .summary files"
+expect_code 0 "$(grep -c 'skipped' "$T/m3.err")" "sites with a cut .summary are scanned again"
+expect_code 2 "$(grep -c ' → ' "$T/m3.err")" "both reports written again"
+expect_code 3 "$(wc -l <"$T/out/summary.csv")" "summary.csv has every site again"
+# a report cut by a kill (the file-size limit's SIGXFSZ) is never taken for a finished one
+rm "$T/out"/*.html "$T/out"/*.summary
+(ulimit -f 2; "$PHIWALL" scan --sites "$T/sites.txt" --out "$T/out" --static --max-pages 2; exit $?) \
+    2>/dev/null
+expect_code 153 $? "--sites killed while writing a report"
+ls "$T/out"/*.html >/dev/null 2>&1 && fail "a cut report under its final name" || pass
+"$PHIWALL" scan --sites "$T/sites.txt" --out "$T/out" --static --max-pages 2 2>"$T/m4.err"
+expect_code 0 $? "--sites after the kill"
+expect_code 0 "$(grep -c 'skipped' "$T/m4.err")" "nothing skipped after the kill"
+expect_match "$(tail -c 20 "$(head -1 "$T/reports")")" '</html>' "the report is whole"
 finish
