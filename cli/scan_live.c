@@ -8,7 +8,6 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <getopt.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -540,11 +539,8 @@ static pw_status capture_browser(pw_live_args *a, const char *url, pw_cli_pipeli
     o.hooks.progress = a->progress ? show_progress : NULL;
     pw_browser_stats bs;
     /* a browser that dies (or never starts: --browser /bin/false) closes its end of the CDP
-     * pipe; the next command written to it must fail with EPIPE, which the scan reports (exit 3),
-     * not kill phiwall with SIGPIPE (exit 141, no message). The browser itself gets SIG_DFL. */
-    void (*old_pipe)(int) = signal(SIGPIPE, SIG_IGN);
+     * pipe: the library's write then fails with EPIPE (exit 3), without SIGPIPE (cdp_conn.c) */
     pw_status st = pw_browser_scan(url, &o, sink, &bs, err);
-    signal(SIGPIPE, old_pipe);
     if (a->progress)
         fputs("\r\033[K", stderr);
     if (st == PW_OK) {

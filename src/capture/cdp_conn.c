@@ -7,6 +7,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -114,11 +116,37 @@ static pw_status mark_dead(cdp_conn *c, pw_err *err, const char *what)
     return pw_err_set(err, PW_ERR_IO, "browser connection: %s", what);
 }
 
+/* A browser that died has closed its end of the pipe, and writing to it raises SIGPIPE, whose
+ * default action kills the whole process (exit 141, no message). The library does not change
+ * the process's signal dispositions: SIGPIPE is blocked in this thread for the write, and one the
+ * write raised is taken off the thread's pending set before the mask is restored, so the write
+ * fails with EPIPE and the scan reports it. */
+static ssize_t write_no_sigpipe(int fd, const char *p, size_t n)
+{
+    sigset_t pipe_set, old, raised;
+    sigemptyset(&pipe_set);
+    sigaddset(&pipe_set, SIGPIPE);
+    sigemptyset(&raised);
+    sigpending(&raised);
+    int was_pending = sigismember(&raised, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &pipe_set, &old);
+    ssize_t w = write(fd, p, n);
+    int saved = errno;
+    if (w < 0 && saved == EPIPE && !was_pending) {
+        const struct timespec now = {0, 0};
+        while (sigtimedwait(&pipe_set, NULL, &now) < 0 && errno == EINTR)
+            ;
+    }
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    errno = saved;
+    return w;
+}
+
 static pw_status write_all(cdp_conn *c, const char *p, size_t n, pw_err *err)
 {
     long long deadline = cdp_now_ms() + 10000;
     while (n > 0) {
-        ssize_t w = write(c->wfd, p, n);
+        ssize_t w = write_no_sigpipe(c->wfd, p, n);
         if (w > 0) {
             p += w;
             n -= (size_t)w;
