@@ -277,6 +277,13 @@ static int check_conflicts(const pw_live_args *a)
     if (a->sites_file && a->har_out)
         return pw_cli_usage_error("scan", "--har-out records one site's session; it does not "
                                           "apply to --sites");
+    if (a->sites_file && a->canary_out)
+        return pw_cli_usage_error("scan", "--canary-out records one site's typed identity; with "
+                                          "--sites each site would overwrite the last");
+    if (a->sites_file && a->screenshots)
+        return pw_cli_usage_error("scan", "--screenshots DIR holds one site's pages "
+                                          "(page-0001.png…); with --sites each site would "
+                                          "overwrite the last (the HTML reports embed theirs)");
     if (a->static_only && a->har_out)
         return pw_cli_usage_error("scan", "--har-out does not apply to --static: static triage "
                                           "reads HTML and records no traffic");

@@ -164,6 +164,10 @@ cli_err "--har-out records one site's session" "--har-out with --sites" scan --s
 cli_err "-o does not apply to --sites" "-o with --sites" scan --sites "$T/same.txt" --out "$T/sites-out" -o "$T/r"
 cli_err "give either --sites FILE or a URL, not both \\('$U'\\)" "--sites and a URL" scan --sites "$T/same.txt" --out "$T/sites-out" "$U"
 cli_err "--out DIR goes with --sites FILE" "--out without --sites" scan "$U" --out "$T/sites-out"
+cli_err "--canary-out records one site's typed identity" "--canary-out with --sites" \
+    scan --sites "$T/same.txt" --out "$T/sites-out" --canary-out "$T/ids.tsv"
+cli_err "--screenshots DIR holds one site's pages" "--screenshots with --sites" \
+    scan --sites "$T/same.txt" --out "$T/sites-out" --screenshots "$T/shots"
 [ -e "$T/r" ] || [ -e "$T/s.har" ] && fail "a refused command wrote a file" || pass
 grep -q jane@example.org "$T/c.tsv" && pass || fail "the canary file is intact"
 # a browser that closes its end of the DevTools pipe (it died) is an error the scan names, exit 3,
