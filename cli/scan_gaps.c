@@ -129,7 +129,7 @@ void pw_cli_gaps_check_request(pw_cli_gaps *g, const pw_request *r)
     if (!r->url || (r->source != PW_SOURCE_BROWSER && r->source != PW_SOURCE_HAR))
         return;
     char buf[160];
-    const char *why = failure_of(r, buf, sizeof buf);
+    const char *why = r->visit_retried ? NULL : failure_of(r, buf, sizeof buf);
     if (!why)
         return;
     int top_document = is_frame(r) && r->page_url && strcmp(r->page_url, r->url) == 0;

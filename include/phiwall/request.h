@@ -65,6 +65,9 @@ typedef struct pw_request {
     const char *error;  /* why it failed: "net::ERR_NAME_NOT_RESOLVED", "net::ERR_ABORTED",
                          * "blocked: csp" (browser, HAR `_error`); NULL when it did not fail or
                          * the source does not say */
+    int visit_retried;  /* its page visit was cut short by a browser crash or hang and made
+                         * again after the restart: what it sent was sent, but a missing answer
+                         * is no capture gap (the visit again saw it) */
 } pw_request;
 
 /* A top-level page visit; requests point at it through page_url. */

@@ -415,6 +415,7 @@ pw_status bx_tab_flush(bx_tab *t, pw_err *err)
             q->r.page_url = main_url;
         if (!q->r.status)
             q->r.status = answered_status(t, q->request_id);
+        q->r.visit_retried = t->requeued;
         if (b->sink->on_request)
             st = b->sink->on_request(b->sink->ctx, &q->r, err);
         b->stats->requests++;

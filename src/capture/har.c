@@ -79,6 +79,7 @@ typedef enum key {
     K_INITIATOR_TYPE,
     K_BEFORE_CONSENT,
     K_AFTER_REJECT,
+    K_VISIT_RETRIED,
     K_FRAME_URL,
     K_PAGE_URL,
     K_HAS_LOGIN_FORM,
@@ -129,6 +130,7 @@ static const char *const key_names[K__COUNT] = {
     "_initiator_type",
     "_beforeConsent",
     "_afterReject",
+    "_visitRetried",
     "_frameUrl",
     "_url",
     "_hasLoginForm",
@@ -195,6 +197,7 @@ static const slot slots[] = {
     {N_ENTRY, K_INITIATOR_TYPE, 's', N_SKIP, 0}, /* puppeteer-har (Blacklight) */
     {N_ENTRY, K_BEFORE_CONSENT, 'b', N_SKIP, 0}, /* phiwall --har-out (har_write.c) */
     {N_ENTRY, K_AFTER_REJECT, 'b', N_SKIP, 0},
+    {N_ENTRY, K_VISIT_RETRIED, 'b', N_SKIP, 0},
     {N_ENTRY, K_FRAME_URL, 's', N_SKIP, 0},
     {N_PAGE, K_PAGE_URL, 's', N_SKIP, 0},
     {N_PAGE, K_HAS_LOGIN_FORM, 'b', N_SKIP, 0},
@@ -248,6 +251,7 @@ typedef struct entry {
     int status;
     int status_seen; /* response.status was there (0 then means no response: failed) */
     int before_consent, after_reject; /* "_beforeConsent": true, "_afterReject": true */
+    int visit_retried;                /* "_visitRetried": true */
     pw_header *headers, *params;
     size_t n_headers, cap_headers, n_params, cap_params;
 } entry;
@@ -302,7 +306,7 @@ static key key_lookup(const unsigned char *s, size_t n)
         [10] = {K_INITIATOR, K_CALLFRAMES},
         [11] = {K_AFTER_LOGIN},
         [12] = {K_AFTER_REJECT},
-        [13] = {K_RESOURCETYPE, K_HAS_LOGIN_FORM},
+        [13] = {K_RESOURCETYPE, K_HAS_LOGIN_FORM, K_VISIT_RETRIED},
         [14] = {K_BEFORE_CONSENT},
         [15] = {K_STARTED, K_INITIATOR_TYPE},
         [17] = {K_HAS_SESSION_COOKIE},
@@ -519,6 +523,8 @@ static int store_bool(har *h, node n, key k, const unsigned char *s)
         h->e.before_consent = v;
     else if (n == N_ENTRY && k == K_AFTER_REJECT)
         h->e.after_reject = v;
+    else if (n == N_ENTRY && k == K_VISIT_RETRIED)
+        h->e.visit_retried = v;
     else if (n == N_PAGE && k == K_HAS_LOGIN_FORM)
         h->pr.has_login_form = v;
     else if (n == N_PAGE && k == K_AFTER_LOGIN)
@@ -789,6 +795,7 @@ static int finish_entry(har *h)
         .before_consent = e->before_consent || (e->consent && strcmp(e->consent, "none") == 0),
         .after_reject = e->after_reject || (e->consent && strncmp(e->consent, "reject", 6) == 0),
         .error = failure(e),
+        .visit_retried = e->visit_retried,
     };
     h->stats->n_entries++;
     pw_status st = h->sink->on_request ? h->sink->on_request(h->sink->ctx, &req, h->err) : PW_OK;

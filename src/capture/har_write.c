@@ -280,6 +280,8 @@ pw_status pw_har_writer_add_request(pw_har_writer *w, const pw_request *r, pw_er
         pw_buf_puts(&b, ",\"_frameUrl\":");
         json_str(&b, r->frame_url);
     }
+    if (r->visit_retried)
+        pw_buf_puts(&b, ",\"_visitRetried\":true");
     pw_buf_printf(&b, ",\"_step\":\"%s\",\"_beforeConsent\":%s,\"_afterReject\":%s}",
                   pw_step_name(r->step), r->before_consent ? "true" : "false",
                   r->after_reject ? "true" : "false");

@@ -70,4 +70,18 @@ expect_match "$(cat "$T/badkind.err")" 'badkind\.har: byte [0-9]+: expected scri
 expect_code 0 $? "complete HAR: exit 0"
 expect_match "$(jq -c '[.complete, .incomplete_reasons]' "$T/ok.json")" '^\[true,\[\]\]$' "complete HAR: complete true"
 expect_nomatch "$(cat "$T/ok.err")" 'INCOMPLETE' "complete HAR: nothing on stderr"
+
+# a visit the browser scan cut short (crash, hang) and made again after the restart: its
+# unanswered script loads are marked _visitRetried by --har-out and are no gap (the second
+# visit loaded them); the same entry without the mark is one
+retried() { # true|false
+    jq --argjson r "$1" '.log.entries |= map(if (.request.url | test("fbevents")) then
+        (.response.status = 0 | del(.response._error) | ._visitRetried = $r) else . end)
+        | .log.entries |= map(select((.request.url | test("gtm.js|gtag/js|doubleclick|patient-portal")) | not))' \
+        "$HAR" >"$T/retried-$1.har"
+    "$PHIWALL" scan --har "$T/retried-$1.har" --format json -o "$T/retried-$1.json" 2>/dev/null
+}
+retried true; expect_code 0 $? "a retried visit's unanswered script: no gap, exit 0"
+expect_match "$(jq -c '[.complete, .incomplete_reasons]' "$T/retried-true.json")" '^\[true,\[\]\]$' "retried visit: complete"
+retried false; expect_code 4 $? "the same entry without _visitRetried: a gap, exit 4"
 finish

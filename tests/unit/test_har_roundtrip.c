@@ -126,7 +126,8 @@ static const pw_request session_requests[] = {
      .timestamp = 1795944010.5,
      .status = 204,
      .step = PW_STEP_SCROLL,
-     .after_reject = 1},
+     .after_reject = 1,
+     .visit_retried = 1},
     {.method = "GET",
      .url = META_TR "?id=493027145822310&ev=PageView&dl=" SITE "%2Fcareers",
      .page_url = SITE "/careers",
@@ -176,7 +177,7 @@ typedef struct seen_req {
     unsigned char body[512];
     size_t body_len, n_headers;
     double ts;
-    int status, before, reject;
+    int status, before, reject, retried;
     pw_step step;
 } seen_req;
 
@@ -234,6 +235,7 @@ static pw_status seen_req_cb(void *ctx, const pw_request *r, pw_err *err)
         c->status = r->status;
         c->before = r->before_consent;
         c->reject = r->after_reject;
+        c->retried = r->visit_retried;
         c->step = r->step;
     }
     s->n_reqs++;
@@ -356,6 +358,7 @@ static void fields_round_trip(void)
         CHECK_INT(got->step, want->step);
         CHECK_INT(got->before, want->before_consent);
         CHECK_INT(got->reject, want->after_reject);
+        CHECK_INT(got->retried, want->visit_retried);
         CHECK(got->ts > want->timestamp - 0.002 && got->ts < want->timestamp + 0.002);
     }
     pipeline_close(&p);
