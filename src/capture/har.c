@@ -695,9 +695,12 @@ static har_page *entry_page(har *h, const entry *e)
         }
         if (!p->ts)
             p->ts = har_parse_time(e->started);
+        if (p->url) /* an entry without pageref (a preflight, a worker's fetch) is of this page */
+            h->anon = p;
         return p;
     }
-    /* no pages: each top-level document starts one (without Sec-Fetch-Dest, of the site) */
+    /* no pageref: each top-level document starts a page (without Sec-Fetch-Dest, of the site);
+     * anything else belongs to the page of the entry before it */
     const char *dest = header(e, "sec-fetch-dest");
     int top =
         dest ? strcasecmp(dest, "document") == 0

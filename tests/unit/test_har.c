@@ -280,6 +280,22 @@ static void page_from_referer(void)
     CHECK_STR(g.page_of[1], "https://t.example/p"); /* no web page named: the entry itself */
 }
 
+/* An entry without pageref in a HAR with pages (a preflight, a worker's fetch) belongs to the
+ * page of the entry before it; it used to make an "(unknown page)": 1 page read as 2. */
+static void entry_without_pageref(void)
+{
+    const char *j = "{\"log\":{\"pages\":[{\"id\":\"p1\",\"title\":\"https://h.org/book\"}],"
+                    "\"entries\":[{\"pageref\":\"p1\",\"request\":{\"url\":\"https://h.org/book\"},"
+                    "\"_resourceType\":\"document\"},"
+                    "{\"request\":{\"url\":\"https://www.facebook.com/tr/?id=1\"},"
+                    "\"_resourceType\":\"ping\"}]}}";
+    got g;
+    pw_err err;
+    CHECK_INT(read_str(j, &g, NULL, NULL, &err), PW_OK);
+    CHECK_INT(g.n_pages, 1);
+    CHECK_STR(g.page_of[1], "https://h.org/book");
+}
+
 /* phiwall's --har-out states each page's URL (`_url`) and each request's frame: the pageref is
  * exact, even for a same-site document with initiator "other" (a same-site iframe). */
 static void phiwall_pages_are_exact(void)
@@ -496,8 +512,9 @@ static void parse_time(void)
 }
 
 PW_TEST_MAIN(PW_TEST(chrome_export), PW_TEST(firefox_export), PW_TEST(no_pages),
-             PW_TEST(page_from_referer), PW_TEST(navigations_in_one_page),
-             PW_TEST(vendor_documents_stay_on_page), PW_TEST(vendor_documents_no_pages),
-             PW_TEST(phiwall_pages_are_exact), PW_TEST(phiwall_page_facts), PW_TEST(malformed),
-             PW_TEST(truncates_long_strings), PW_TEST(limiter_chunks), PW_TEST(recorder_fields),
-             PW_TEST(phiwall_consent_flags), PW_TEST(parse_time))
+             PW_TEST(page_from_referer), PW_TEST(entry_without_pageref),
+             PW_TEST(navigations_in_one_page), PW_TEST(vendor_documents_stay_on_page),
+             PW_TEST(vendor_documents_no_pages), PW_TEST(phiwall_pages_are_exact),
+             PW_TEST(phiwall_page_facts), PW_TEST(malformed), PW_TEST(truncates_long_strings),
+             PW_TEST(limiter_chunks), PW_TEST(recorder_fields), PW_TEST(phiwall_consent_flags),
+             PW_TEST(parse_time))
