@@ -15,13 +15,14 @@ expect_nomatch() {
 }
 skip() { echo "skipped: $*"; exit 77; }
 
-# The browser tests' start: skip unless Chromium, jq and the loopback test server are here; set
-# SERVER (the server's path), T (a new temporary directory) and TMPDIR=T (Chromium's profiles).
+# The browser tests' start: skip unless Chromium, jq and the loopback server (the test server,
+# or the one named: phiwall-demo-server) are here; set SERVER (the server's path), T (a new
+# temporary directory) and TMPDIR=T (Chromium's profiles).
 browser_test_setup() {
     [ -x /usr/bin/chromium ] || skip "chromium not installed"
     command -v jq >/dev/null || skip "jq not installed (scripts/install-deps.sh)"
-    SERVER="$PW_BUILD/pw_browser_test_server"
-    [ -x "$SERVER" ] || skip "pw_browser_test_server not built (libmicrohttpd missing)"
+    SERVER="$PW_BUILD/${1:-pw_browser_test_server}"
+    [ -x "$SERVER" ] || skip "${1:-pw_browser_test_server} not built (libmicrohttpd missing)"
     T=$(mktemp -d)
     export TMPDIR=$T
 }

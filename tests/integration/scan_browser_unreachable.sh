@@ -6,12 +6,7 @@
 # in summary.csv and no report is announced or written for it.
 set -u
 . "$PW_SRC/tests/integration/lib.bash"
-[ -x /usr/bin/chromium ] || skip "chromium not installed"
-command -v jq >/dev/null || skip "jq not installed (scripts/install-deps.sh)"
-SERVER="$PW_BUILD/phiwall-demo-server"
-[ -x "$SERVER" ] || skip "phiwall-demo-server not built"
-T=$(mktemp -d)
-export TMPDIR=$T
+browser_test_setup phiwall-demo-server
 
 start_server() { # name: starts the demo server, prints its base URL
     "$SERVER" --port 0 --quiet >"$T/$1.out" 2>&1 </dev/null &
