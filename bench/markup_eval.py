@@ -4,9 +4,15 @@
 For each site under ../shared/data/markup-nonprofit-health (see its README), run
 `phiwall scan --har requests.har --format json` and compare, per site:
   * tracker domains: registrable domains of Blacklight's third_party_trackers (EasyPrivacy
-    matches) vs the hosts of phiwall's tracker inventory;
+    matches) vs the hosts of phiwall's tracker inventory. Inventory rows whose category phiwall
+    documents as "not a tracker" (consent-manager, embed: docs/rules.md "Which third parties
+    count") are listed apart, not counted as phiwall trackers. A Blacklight domain that no request
+    in the HAR goes to (Blacklight's inspection and the HAR are separate visits) cannot be compared
+    and is counted apart;
   * Meta pixel IDs and Meta events: Blacklight's fb_pixel_events vs phiwall's Meta Pixel entries;
-  * session recorders: Blacklight's session_recorders vs phiwall's session-replay trackers.
+  * session recorders, by vendor: a host in Blacklight's session_recorders agrees when a phiwall
+    session-replay tracker lists that host; a phiwall session-replay vendor none of whose hosts
+    Blacklight named is "only phiwall".
 Every disagreement is printed. Exit status: 0, or 2 when phiwall misses a pixel ID or a Meta
 event Blacklight saw (the comparisons phiwall must win); domain differences are reported only.
 Usage: bench/markup_eval.py PHIWALL [DATA_DIR]
@@ -44,9 +50,19 @@ def blacklight(site_dir):
             events.add(e["eventName"])
     recorders = set()
     for k in (rep.get("session_recorders") or {}):
-        host = urllib.parse.urlsplit(k).hostname or k
-        recorders.add(reg_domain(host))
+        recorders.add((urllib.parse.urlsplit(k).hostname or k).lower())
     return domains, pixels, events, recorders
+
+NOT_TRACKERS = ("consent-manager", "embed")  # phiwall's own "not a tracker" categories
+
+def har_domains(har_bytes):
+    """Registrable domains of every request in the HAR."""
+    out = set()
+    for e in json.loads(har_bytes).get("log", {}).get("entries", []):
+        host = urllib.parse.urlsplit(e.get("request", {}).get("url", "")).hostname
+        if host:
+            out.add(reg_domain(host))
+    return out
 
 def phiwall(exe, har_bytes, tmp):
     path = os.path.join(tmp, "requests.har")
@@ -56,18 +72,21 @@ def phiwall(exe, har_bytes, tmp):
     if out.returncode not in (0, 1, 4):  # 4: incomplete (tracker scripts failed in the HAR)
         raise RuntimeError(out.stderr.decode())
     rep = json.loads(out.stdout)
-    domains, pixels, events, recorders = set(), set(), set(), set()
+    domains, pixels, events, recorders, others = set(), set(), set(), {}, set()
     for t in rep["trackers"]:
         v = t["vendor"]
+        if v.get("category") in NOT_TRACKERS:
+            others.update(reg_domain(h) for h in t["hosts"])
+            continue
         for h in t["hosts"]:
             domains.add(reg_domain(h))
-            if v.get("category") == "session-replay":
-                recorders.add(reg_domain(h))
+        if v.get("category") == "session-replay":
+            recorders.setdefault(v.get("id"), set()).update(h.lower() for h in t["hosts"])
         if v.get("id") == "meta-pixel" or v.get("product") == "Meta Pixel":
             if t["account_id"]:
                 pixels.add(t["account_id"])
             events.update(t["events"])
-    return domains, pixels, events, recorders, rep
+    return domains, pixels, events, recorders, others, rep
 
 def main():
     exe = sys.argv[1]
@@ -82,7 +101,8 @@ def main():
     tmp = tempfile.mkdtemp()
     must_fail = 0
     totals = {"sites": 0, "bl_pixels": 0, "pw_pixels_found": 0, "bl_events": 0,
-              "pw_events_found": 0, "bl_domains": 0, "pw_domains_matched": 0, "pw_extra": 0}
+              "pw_events_found": 0, "bl_domains": 0, "pw_domains_matched": 0, "pw_extra": 0,
+              "bl_not_in_har": 0, "pw_not_trackers": 0}
     try:
         for site in sorted(os.listdir(data)):
             d = os.path.join(data, site)
@@ -90,7 +110,8 @@ def main():
             if har is None:
                 continue
             bd, bp, be, br = blacklight(d)
-            pd, pp, pe, pr, rep = phiwall(exe, har, tmp)
+            pd, pp, pe, pr, po, rep = phiwall(exe, har, tmp)
+            in_har = har_domains(har)
             totals["sites"] += 1
             s = rep["summary"]
             print(f"== {site}: {s['requests']} requests, {s['beacons']} beacons, "
@@ -105,16 +126,26 @@ def main():
                 print(f"   DISAGREE Meta event {e}: Blacklight saw it, phiwall did not"); must_fail = 1
             for e in sorted(pe - be):
                 print(f"   DISAGREE Meta event {e}: phiwall saw it, Blacklight did not")
+            for dom in sorted(bd - in_har):
+                print(f"   NOT COMPARED domain {dom}: Blacklight saw it, the HAR has no request to it")
+            bd &= in_har
             for dom in sorted(bd - pd):
                 print(f"   DISAGREE domain {dom}: EasyPrivacy tracker for Blacklight, no tracker in phiwall")
             for dom in sorted(pd - bd):
                 print(f"   DISAGREE domain {dom}: tracker for phiwall, not in Blacklight's list")
-            for r in sorted(br ^ pr):
-                who = "Blacklight" if r in br else "phiwall"
-                print(f"   DISAGREE session recorder {r}: only {who}")
+            for dom in sorted(po - pd - bd):
+                print(f"   listed by phiwall as no tracker (consent manager or embed): {dom}")
+            pr_hosts = set().union(*pr.values()) if pr else set()
+            for r in sorted(br - pr_hosts):
+                print(f"   DISAGREE session recorder {r}: only Blacklight")
+            for vendor, hosts in sorted(pr.items()):
+                if not hosts & br:
+                    print(f"   DISAGREE session recorder {vendor} ({', '.join(sorted(hosts))}): only phiwall")
             totals["bl_pixels"] += len(bp); totals["pw_pixels_found"] += len(bp & pp)
             totals["bl_events"] += len(be); totals["pw_events_found"] += len(be & pe)
             totals["bl_domains"] += len(bd); totals["pw_domains_matched"] += len(bd & pd)
+            totals["bl_not_in_har"] += len(blacklight(d)[0] - in_har)
+            totals["pw_not_trackers"] += len(po - pd)
             totals["pw_extra"] += len(pd - bd)
     finally:
         shutil.rmtree(tmp)
@@ -122,7 +153,9 @@ def main():
     print(f"\n{t['sites']} sites: Meta pixel IDs {t['pw_pixels_found']}/{t['bl_pixels']}, "
           f"Meta events {t['pw_events_found']}/{t['bl_events']}, Blacklight tracker domains "
           f"{t['pw_domains_matched']}/{t['bl_domains']} also phiwall trackers, "
-          f"{t['pw_extra']} domains only phiwall calls trackers")
+          f"{t['pw_extra']} domains only phiwall calls trackers; {t['bl_not_in_har']} Blacklight "
+          f"domains not compared (no request to them in the HAR), {t['pw_not_trackers']} domains "
+          f"phiwall lists as consent managers or embeds, not trackers")
     print(f"reproduce: bench/markup_eval.py build/phiwall")
     return 2 if must_fail else 0
 
