@@ -20,6 +20,11 @@
 
 static const char *const sev_names[5] = {"info", "low", "medium", "high", "critical"};
 
+/* A site's URL is at most SITE_URL_MAX bytes (read_sites says so for a longer one), and its
+ * .summary line is that URL plus eleven short fields (the status at most 600 bytes), so a
+ * .summary longer than SUMMARY_MAX is no phiwall summary. */
+enum { SITE_URL_MAX = 65536, SUMMARY_MAX = SITE_URL_MAX + 4096 };
+
 static const char *ext_of(pw_report_format f)
 {
     switch (f) {
@@ -95,28 +100,56 @@ static int summary_fields(char *line, char *fields[12])
     return nf == 12 && !strchr(fields[11], '\t');
 }
 
+/* The one line of a .summary file, whatever its length (malloc'd; NULL when the file is absent,
+ * unreadable, holds more than one line or more than SUMMARY_MAX bytes — said on stderr, as the
+ * site is then scanned again — or is cut before its newline). Split by summary_fields. */
+static char *read_summary(const char *path)
+{
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return NULL;
+    if (st.st_size > SUMMARY_MAX) {
+        fprintf(stderr,
+                "phiwall: scan: %s: %lld bytes, longer than a .summary line can be (%d): not "
+                "taken for a finished site\n",
+                path, (long long)st.st_size, SUMMARY_MAX);
+        return NULL;
+    }
+    char *data = NULL;
+    size_t len = 0;
+    pw_err err;
+    pw_err_clear(&err);
+    if (pw_cli_read_file(path, &data, &len, &err) != PW_OK)
+        return NULL;
+    /* one line: its only newline is the last byte (no NUL inside either) */
+    if (len == 0 || len > SUMMARY_MAX || strlen(data) != len ||
+        strchr(data, '\n') != data + len - 1) {
+        free(data);
+        return NULL;
+    }
+    return data;
+}
+
 enum { SITE_TODO, SITE_DONE, SITE_DONE_INCOMPLETE };
 
 /* Whether a resumed run may skip url: its report exists and its .summary line is whole, names
  * url (not another URL with the same file name) and says the scan finished. */
 static int site_state(const char *url, const char *report, const char *summary)
 {
-    char line[8192], *fields[12];
+    char *fields[12];
     if (!exists(report))
         return SITE_TODO;
-    FILE *f = fopen(summary, "r");
-    if (!f)
-        return SITE_TODO;
-    int ok = fgets(line, sizeof line, f) != NULL && fgetc(f) == EOF;
-    fclose(f);
-    if (!ok || !summary_fields(line, fields) || strcmp(fields[0], url) != 0)
-        return SITE_TODO;
-    if (strcmp(fields[11], "ok") == 0)
-        return SITE_DONE;
+    char *line = read_summary(summary);
+    int state = SITE_TODO;
+    if (!line || !summary_fields(line, fields) || strcmp(fields[0], url) != 0)
+        state = SITE_TODO;
+    else if (strcmp(fields[11], "ok") == 0)
+        state = SITE_DONE;
     /* a resumed run keeps reporting an incomplete site (exit 4), as the first run did */
-    if (strncmp(fields[11], "incomplete: ", 12) == 0)
-        return SITE_DONE_INCOMPLETE;
-    return SITE_TODO;
+    else if (strncmp(fields[11], "incomplete: ", 12) == 0)
+        state = SITE_DONE_INCOMPLETE;
+    free(line);
+    return state;
 }
 
 static int scan_one(pw_live_args *a, const char *url, const char *dir)
@@ -189,16 +222,14 @@ static int write_tables(const char *dir, char **urls, size_t n)
                        "<th>high</th><th>medium</th><th>low</th><th>info</th><th>max</th>"
                        "<th>status</th></tr>\n");
     for (size_t i = 0; i < n; i++) {
-        char slug[128], path[4200], line[8192];
+        char slug[128], path[4200];
         slug_of(urls[i], slug, sizeof slug);
         snprintf(path, sizeof path, "%s/%s.summary", dir, slug);
-        FILE *f = fopen(path, "r");
-        char *fields[12];
-        int whole = f && fgets(line, sizeof line, f) && summary_fields(line, fields);
-        if (f)
-            fclose(f);
-        if (!whole)
+        char *line = read_summary(path), *fields[12];
+        if (!line || !summary_fields(line, fields)) {
+            free(line);
             continue;
+        }
         pw_buf_printf(&html, "<tr class=\"%s\">", fields[10]);
         for (int k = 0; k < 12; k++) {
             if (k)
@@ -210,6 +241,7 @@ static int write_tables(const char *dir, char **urls, size_t n)
         }
         pw_buf_putc(&csv, '\n');
         pw_buf_puts(&html, "</tr>\n");
+        free(line);
     }
     pw_buf_puts(&html, "</table></body></html>\n");
     int rc = PW_EXIT_CLEAN;
@@ -257,6 +289,9 @@ static pw_status read_sites(const char *file, char *data, char ***urls, size_t *
             st = pw_err_set(err, PW_ERR_PARSE, "%s: line %zu: one URL a line, found more", file,
                             line_no);
         line[len] = '\0';
+        if (st == PW_OK && len > SITE_URL_MAX)
+            st = pw_err_set(err, PW_ERR_PARSE, "%s: line %zu: a URL of %zu bytes, more than %d",
+                            file, line_no, len, SITE_URL_MAX);
         if (st == PW_OK && !pw_cli_http_url(line))
             st = pw_err_set(err, PW_ERR_PARSE, "%s: line %zu: '%s' is not an http(s) URL", file,
                             line_no, line);

@@ -145,6 +145,27 @@ e=$("$PHIWALL" scan --sites "$T/same.txt" --out "$T/sites-out" 2>&1); expect_cod
 expect_match "$e" "line 3: http://www.example.org/a/b has the report name 'www.example.org_a_b' of line 1" "--sites: report name clash named"
 [ -e "$T/sites-out" ] && fail "--sites with a bad list made --out DIR" || pass
 
+# a resumed --sites run takes a finished site's .summary line at any length (a 9 KB URL: the
+# line is longer than 8 KiB) and skips the site; it is not fetched again (port 9 answers nothing)
+long="http://127.0.0.1:9/$(head -c 9000 /dev/zero | tr '\0' a)"
+slug="127.0.0.1_9_$(head -c 88 /dev/zero | tr '\0' a)"
+mkdir -p "$T/long-out"
+: >"$T/long-out/$slug.html"
+printf '%s\tstatic\t1\t1\t0\t0\t0\t0\t0\t0\tnone\tok\n' "$long" >"$T/long-out/$slug.summary"
+printf '%s\n' "$long" >"$T/long.txt"
+e=$(timeout 60 "$PHIWALL" scan --sites "$T/long.txt" --out "$T/long-out" --static 2>&1)
+expect_code 0 $? "--sites resume: a .summary line over 8 KiB is a finished site"
+expect_match "$e" "report exists, skipped" "--sites resume: long line: skipped"
+grep -q "^\"\?$long" "$T/long-out/summary.csv" && pass || fail "--sites: long .summary line in summary.csv"
+# a URL longer than 64 KiB is no site (its summary line could not be read back)
+printf 'http://127.0.0.1:9/%s\n' "$(head -c 70000 /dev/zero | tr '\0' a)" >"$T/huge.txt"
+e=$("$PHIWALL" scan --sites "$T/huge.txt" --out "$T/huge-out" 2>&1); expect_code 3 $? "--sites: a URL over 64 KiB"
+expect_match "$e" "$T/huge.txt: line 1: a URL of 70019 bytes, more than 65536" "--sites: URL over 64 KiB named"
+# a .summary file over the bound is no finished site, and says so
+head -c 80000 /dev/zero | tr '\0' b >"$T/long-out/$slug.summary"
+e=$(timeout 60 "$PHIWALL" scan --sites "$T/long.txt" --out "$T/long-out" --static 2>&1)
+expect_match "$e" "$slug.summary: 80000 bytes, longer than a .summary line can be" "--sites: oversized .summary named"
+
 # --out that is no directory is said before any site is scanned
 : >"$T/not-a-dir"
 printf 'https://www.example.org/\n' >"$T/one.txt"
