@@ -11,6 +11,7 @@
 #include "phiwall/arena.h"
 #include "phiwall/detect.h"
 #include "phiwall/error.h"
+#include "phiwall/outfile.h" /* every output file: pw_outfile_write */
 
 /* Exit codes (documented in README.md and `phiwall help`). */
 enum {
@@ -73,23 +74,6 @@ void pw_cli_write_safe_lines(FILE *f, const char *s, size_t n);
 
 /* Read a whole file (or "-" for stdin) into a malloc'd buffer. */
 int pw_cli_read_file(const char *path, char **data, size_t *len, pw_err *err);
-
-/* An output file that appears whole or not at all (write_file.c): open gives a temporary file
- * (tmp) beside path to write, commit flushes it to disk and renames it over path, discard removes
- * it. A link is followed (its target is replaced); a device or a FIFO (/dev/null, a named pipe)
- * is written in place, tmp being path. err must not be NULL. */
-typedef struct pw_cli_outfile {
-    char target[PATH_MAX];
-    char tmp[PATH_MAX + 32];
-    int in_place;
-} pw_cli_outfile;
-pw_status pw_cli_outfile_open(pw_cli_outfile *o, const char *path, pw_err *err);
-pw_status pw_cli_outfile_commit(pw_cli_outfile *o, pw_err *err);
-void pw_cli_outfile_discard(pw_cli_outfile *o);
-
-/* Replace path with data, whole or not at all (a pw_cli_outfile). Errors are PW_ERR_IO naming
- * path and the reason. */
-pw_status pw_cli_write_file(const char *path, const void *data, size_t len, pw_err *err);
 
 /* Write canaries in the --canary file format (read back by pw_cli_read_canaries). */
 pw_status pw_cli_write_canaries(const char *path, const pw_canary *c, size_t n, pw_err *err);

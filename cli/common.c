@@ -207,7 +207,7 @@ pw_status pw_cli_write_canaries(const char *path, const pw_canary *c, size_t n, 
     for (size_t i = 0; i < n; i++)
         pw_buf_printf(&b, "%s\t%s\t%s\n", c[i].label, canary_kind_names[c[i].kind], c[i].value);
     pw_status st = b.failed ? pw_err_set(err, PW_ERR_NOMEM, "%s: out of memory", path)
-                            : pw_cli_write_file(path, b.data, b.len, err);
+                            : pw_outfile_write(path, b.data, b.len, err);
     pw_buf_free(&b);
     return st;
 }

@@ -33,14 +33,14 @@ int pw_cli_scan_set_fail_on(pw_cli_scan_out *o, const char *value)
     return 0;
 }
 
-/* A report file appears whole or not at all (pw_cli_write_file): `scan --sites` takes one that
+/* A report file appears whole or not at all (pw_outfile_write): `scan --sites` takes one that
  * exists for a finished site, and a cut one must never replace the last good report. */
 static int write_all(const char *path, const pw_buf *b)
 {
     pw_err err;
     pw_err_clear(&err);
     if (path && strcmp(path, "-") != 0) {
-        if (pw_cli_write_file(path, b->data ? b->data : "", b->len, &err) != PW_OK)
+        if (pw_outfile_write(path, b->data ? b->data : "", b->len, &err) != PW_OK)
             return pw_cli_fail("scan", &err);
         return PW_EXIT_CLEAN;
     }

@@ -503,17 +503,6 @@ static int remove_entry(const char *path, const struct stat *st, int flag, struc
     return 0;
 }
 
-/* The HAR writer names the file it writes, the temporary one: the message names --har-out. */
-static void name_output(pw_err *err, const pw_cli_outfile *o, const char *path)
-{
-    char *at = o->in_place ? NULL : strstr(err->msg, o->tmp);
-    if (!at)
-        return;
-    char rest[sizeof err->msg];
-    snprintf(rest, sizeof rest, "%s", at + strlen(o->tmp));
-    snprintf(at, sizeof err->msg - (size_t)(at - err->msg), "%s%s", path, rest);
-}
-
 static pw_status capture_static(pw_live_args *a, const char *url, pw_cli_pipeline *p,
                                 const pw_capture_sink *sink, pw_err *err)
 {
@@ -638,19 +627,12 @@ int pw_live_scan_site(pw_live_args *a, const char *url, const pw_cli_scan_out *o
     pw_har_tee tee = {NULL, NULL};
     pw_capture_sink tee_sink;
     const pw_capture_sink *use = &sink;
-    pw_cli_outfile har_file; /* the HAR appears whole or not at all, like the report */
-    int har = a->har_out && !use_static;
+    int har = a->har_out && !use_static; /* the writer puts it in place whole, at close */
     if (a->har_out && use_static) /* the fallback: inferred requests are no recorded session */
         pw_cli_errorf("scan", "warning: no HAR written to %s: static triage records no traffic",
                       a->har_out);
-    if (har)
-        st = pw_cli_outfile_open(&har_file, a->har_out, &err);
-    if (har && st == PW_OK) {
-        st = pw_har_writer_open(har_file.tmp, PW_VERSION, &tee.writer, &err);
-        if (st != PW_OK) {
-            name_output(&err, &har_file, a->har_out);
-            pw_cli_outfile_discard(&har_file);
-        }
+    if (har) {
+        st = pw_har_writer_open(a->har_out, PW_VERSION, &tee.writer, &err);
         tee.next = &sink;
         tee_sink = pw_har_tee_sink(&tee);
         use = &tee_sink;
@@ -668,12 +650,6 @@ int pw_live_scan_site(pw_live_args *a, const char *url, const pw_cli_scan_out *o
     if (tee.writer) {
         pw_err herr;
         pw_status hst = pw_har_writer_close(tee.writer, &herr);
-        if (hst == PW_OK)
-            hst = pw_cli_outfile_commit(&har_file, &herr);
-        else
-            name_output(&herr, &har_file, a->har_out);
-        if (hst != PW_OK)
-            pw_cli_outfile_discard(&har_file);
         if (hst != PW_OK && st == PW_OK) {
             err = herr;
             st = hst;

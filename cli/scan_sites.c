@@ -3,7 +3,7 @@
  * '#' comments) into DIR/<site>.<ext> plus a one-line DIR/<site>.summary, then writes
  * DIR/summary.csv and DIR/summary.html across all sites. Resumable: a site whose report exists
  * and whose .summary line is whole, names it and says it finished is skipped. Every file appears
- * whole or not at all (pw_cli_write_file), the report before its .summary: a run killed at any
+ * whole or not at all (pw_outfile_write), the report before its .summary: a run killed at any
  * moment leaves no file that a resumed run would take for a finished site.
  */
 #include <ctype.h>
@@ -75,7 +75,7 @@ static int write_summary_line(const char *path, const char *url, const pw_live_s
     pw_err err;
     pw_err_clear(&err);
     pw_status st = b.failed ? pw_err_set(&err, PW_ERR_NOMEM, "%s: out of memory", path)
-                            : pw_cli_write_file(path, b.data, b.len, &err);
+                            : pw_outfile_write(path, b.data, b.len, &err);
     pw_buf_free(&b);
     return st == PW_OK ? PW_EXIT_CLEAN : pw_cli_fail("scan", &err);
 }
@@ -257,7 +257,7 @@ static int write_tables(const char *dir, char **urls, size_t n)
         if (out[i].b->failed)
             pw_err_set(&err, PW_ERR_NOMEM, "%s: out of memory", path);
         else
-            pw_cli_write_file(path, out[i].b->data, out[i].b->len, &err);
+            pw_outfile_write(path, out[i].b->data, out[i].b->len, &err);
         if (err.code != PW_OK)
             rc = pw_cli_fail("scan", &err);
     }

@@ -154,6 +154,8 @@ int pw_browser_available(const char *path);
 
 typedef struct pw_har_writer pw_har_writer;
 
+/* The HAR appears whole or not at all: it is written beside path (a hidden temporary file) and
+ * renamed over path by a successful close; until then an older file at path is untouched. */
 pw_status pw_har_writer_open(const char *path, const char *creator_version, pw_har_writer **out,
                              pw_err *err);
 pw_status pw_har_writer_add_page(pw_har_writer *w, const pw_page *page, pw_err *err);
@@ -162,8 +164,12 @@ pw_status pw_har_writer_add_request(pw_har_writer *w, const pw_request *req, pw_
  * browser): written in log._phiwall.gaps, which `scan --har` reads back as the same gaps. Gaps
  * of failed requests need no record: the entry's _error says it. */
 pw_status pw_har_writer_add_gap(pw_har_writer *w, const pw_capture_gap *gap, pw_err *err);
-/* Finish the file and free the writer (also on error paths). */
+/* Finish the file, put it in place and free the writer. On an error (a write, the disk) the
+ * temporary file is removed and an older file at path stays as it was. */
 pw_status pw_har_writer_close(pw_har_writer *w, pw_err *err);
+/* Give up: free the writer and remove its temporary file; an older file at path stays as it
+ * was. For a capture whose HAR must not replace the last one. NULL is a no-op. */
+void pw_har_writer_abort(pw_har_writer *w);
 
 /* A sink that writes to `w` and then forwards to `next` (may be NULL); gaps too. */
 typedef struct pw_har_tee {

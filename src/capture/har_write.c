@@ -7,7 +7,9 @@
  * _hasLoginForm, _afterLogin, _hasSessionCookie, _screenshot; the log's _phiwall.gaps: pages that
  * did not load, a failed login, no browser), which `phiwall scan --har` reads back — all but
  * _screenshot, a path on the scanning machine. Bodies that are not UTF-8 are written
- * in base64 so no byte is lost.
+ * in base64 so no byte is lost. The file appears whole or not at all (pw_outfile): until close
+ * succeeds, an older file at the path stays as it was, and a failed or aborted write leaves no
+ * temporary file behind.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -18,11 +20,12 @@
 
 #include "phiwall/browser.h"
 #include "phiwall/buf.h"
+#include "phiwall/outfile.h"
 #include "phiwall/text.h"
 
 struct pw_har_writer {
-    FILE *out;
-    FILE *entries; /* tmpfile() */
+    pw_outfile file; /* the HAR, renamed over path at close */
+    FILE *entries;   /* tmpfile() */
     char *path;
     char *version;
     pw_buf pages;
@@ -122,16 +125,15 @@ pw_status pw_har_writer_open(const char *path, const char *creator_version, pw_h
     pw_buf_init(&w->gaps);
     w->path = strdup(path);
     w->version = strdup(creator_version ? creator_version : "0");
-    w->out = fopen(path, "w");
-    if (!w->out) {
-        int e = errno;
-        pw_har_writer_close(w, NULL);
-        return pw_err_set(err, PW_ERR_IO, "%s: %s", path, strerror(e));
+    pw_status st = pw_outfile_open(&w->file, path, err);
+    if (st != PW_OK) {
+        pw_har_writer_abort(w);
+        return st;
     }
     w->entries = tmpfile();
     if (!w->entries) {
         int e = errno;
-        pw_har_writer_close(w, NULL);
+        pw_har_writer_abort(w);
         return pw_err_set(err, PW_ERR_IO, "%s: temporary file: %s", path, strerror(e));
     }
     *out = w;
@@ -300,8 +302,7 @@ static void free_writer(pw_har_writer *w)
 {
     if (w->entries)
         fclose(w->entries);
-    if (w->out)
-        fclose(w->out);
+    pw_outfile_discard(&w->file); /* nothing after a commit */
     for (size_t i = 0; i < w->n_pages; i++)
         free(w->page_urls[i]);
     free(w->page_urls);
@@ -319,7 +320,8 @@ pw_status pw_har_writer_close(pw_har_writer *w, pw_err *err)
     if (!w)
         return PW_OK;
     pw_status st = PW_OK;
-    if (w->out && w->entries) {
+    FILE *out = w->file.f;
+    if (out && w->entries) {
         pw_buf head;
         pw_buf_init(&head);
         pw_buf_puts(&head, "{\"log\":{\"version\":\"1.2\",\"creator\":{\"name\":\"phiwall\","
@@ -341,24 +343,34 @@ pw_status pw_har_writer_close(pw_har_writer *w, pw_err *err)
         pw_buf_puts(&head, ",\n  \"pages\":[");
         pw_buf_append(&head, w->pages.data ? w->pages.data : "", w->pages.len);
         pw_buf_puts(&head, "],\n  \"entries\":[");
-        if (head.failed || fwrite(head.data, 1, head.len, w->out) != head.len)
+        if (head.failed || fwrite(head.data, 1, head.len, out) != head.len)
             st = pw_err_set(err, PW_ERR_IO, "%s: write failed", w->path);
         pw_buf_free(&head);
-        rewind(w->entries);
+        /* the entries still in the temporary file's buffer must reach it: rewind would drop a
+         * failed flush (a full disk) and write a HAR without them */
+        if (st == PW_OK && (fflush(w->entries) != 0 || fseek(w->entries, 0, SEEK_SET) != 0))
+            st = pw_err_set(err, PW_ERR_IO, "%s: temporary file: write failed: %s", w->path,
+                            strerror(errno));
         char buf[65536];
         size_t n;
         while (st == PW_OK && (n = fread(buf, 1, sizeof buf, w->entries)) > 0)
-            if (fwrite(buf, 1, n, w->out) != n)
+            if (fwrite(buf, 1, n, out) != n)
                 st = pw_err_set(err, PW_ERR_IO, "%s: write failed", w->path);
-        if (st == PW_OK && fputs("]}}\n", w->out) == EOF)
+        if (st == PW_OK && ferror(w->entries))
+            st = pw_err_set(err, PW_ERR_IO, "%s: temporary file: read failed", w->path);
+        if (st == PW_OK && fputs("]}}\n", out) == EOF)
             st = pw_err_set(err, PW_ERR_IO, "%s: write failed", w->path);
-        FILE *out = w->out;
-        w->out = NULL;
-        if (fclose(out) != 0 && st == PW_OK)
-            st = pw_err_set(err, PW_ERR_IO, "%s: %s", w->path, strerror(errno));
+        if (st == PW_OK)
+            st = pw_outfile_commit(&w->file, err);
     }
-    free_writer(w);
+    free_writer(w); /* after a failure: the temporary file goes, the old HAR stays */
     return st;
+}
+
+void pw_har_writer_abort(pw_har_writer *w)
+{
+    if (w)
+        free_writer(w);
 }
 
 static pw_status tee_page(void *ctx, const pw_page *page, pw_err *err)

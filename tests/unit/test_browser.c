@@ -1,8 +1,12 @@
 /* test_browser.c — unit tests of the browser capture source that need no browser: the DevTools
  * message layer and connection (over pipes), the crawl queue and care-intent order, option
  * parsing, the canary identity, cookie files, the HAR writer and the static HTML extractor. */
+#include <dirent.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <yajl/yajl_tree.h>
 
@@ -382,6 +386,114 @@ static void test_har_writer(void)
     unlink(path);
 }
 
+/* The file at path holds exactly `want`. */
+static int file_is(const char *path, const char *want)
+{
+    char buf[64] = {0};
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return 0;
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    return n == strlen(want) && memcmp(buf, want, n) == 0;
+}
+
+/* Files in dir whose name starts with prefix. */
+static int count_prefixed(const char *dir, const char *prefix)
+{
+    DIR *d = opendir(dir);
+    int n = 0;
+    for (struct dirent *e; d && (e = readdir(d));)
+        n += strncmp(e->d_name, prefix, strlen(prefix)) == 0;
+    if (d)
+        closedir(d);
+    return n;
+}
+
+/* Write a HAR of pg and r to path with the process's file-size limit at `limit` bytes from
+ * close on: 1 when close fails with an i/o error that names path. */
+static int har_close_limited(const char *path, const pw_page *pg, const pw_request *r, rlim_t limit)
+{
+    pw_har_writer *w = NULL;
+    if (pw_har_writer_open(path, "0.1", &w, NULL) != PW_OK ||
+        pw_har_writer_add_page(w, pg, NULL) != PW_OK ||
+        pw_har_writer_add_request(w, r, NULL) != PW_OK) {
+        pw_har_writer_abort(w);
+        return 0;
+    }
+    struct rlimit old_lim, lim;
+    getrlimit(RLIMIT_FSIZE, &old_lim);
+    lim = old_lim;
+    lim.rlim_cur = limit;
+    void (*old_sig)(int) = signal(SIGXFSZ, SIG_IGN);
+    setrlimit(RLIMIT_FSIZE, &lim);
+    pw_err err;
+    pw_err_clear(&err);
+    pw_status st = pw_har_writer_close(w, &err);
+    setrlimit(RLIMIT_FSIZE, &old_lim);
+    signal(SIGXFSZ, old_sig);
+    if (st != PW_ERR_IO)
+        fprintf(stderr, "close with a %llu-byte limit: %s\n", (unsigned long long)limit,
+                pw_strerror(st));
+    return st == PW_ERR_IO && strstr(err.msg, path) != NULL;
+}
+
+/* --har-out replaces the last HAR whole or not at all: while the capture runs, after an abort,
+ * and after a write that failed (the file-size limit hit at close), the old file is intact and
+ * no temporary file is left; a close that succeeds replaces it. */
+static void test_har_writer_atomic(void)
+{
+    char dir[] = "/tmp/pw_harXXXXXX", path[64];
+    CHECK(mkdtemp(dir) != NULL);
+    snprintf(path, sizeof path, "%s/last.har", dir);
+    FILE *f = fopen(path, "w");
+    fputs("OLD\n", f);
+    fclose(f);
+    pw_page pg = {.url = "https://h.org/a", .timestamp = 1700000000.5};
+    char body[2048];
+    memset(body, 'x', sizeof body);
+    pw_request r = {.method = "POST",
+                    .url = "https://www.facebook.com/tr",
+                    .body = (const unsigned char *)body,
+                    .body_len = sizeof body,
+                    .page_url = "https://h.org/a",
+                    .source = PW_SOURCE_BROWSER};
+    pw_har_writer *w = NULL;
+    CHECK_INT(pw_har_writer_open(path, "0.1", &w, NULL), PW_OK);
+    CHECK_INT(pw_har_writer_add_page(w, &pg, NULL), PW_OK);
+    CHECK_INT(pw_har_writer_add_request(w, &r, NULL), PW_OK);
+    CHECK(file_is(path, "OLD\n")); /* not truncated while the capture runs */
+    CHECK_INT(count_prefixed(dir, ".last.har.tmp-"), 1);
+    pw_har_writer_abort(w);
+    CHECK(file_is(path, "OLD\n"));
+    CHECK_INT(count_prefixed(dir, ".last.har.tmp-"), 0);
+
+    /* a write that fails at close, the file-size limit hit: by the entries still in the
+     * temporary entries file's buffer (was: dropped, and a HAR without them put in place), or
+     * by the HAR itself (the limit a little under its size, measured by a write that works) */
+    CHECK(har_close_limited(path, &pg, &r, 1024));
+    CHECK(file_is(path, "OLD\n"));
+    CHECK_INT(count_prefixed(dir, ".last.har.tmp-"), 0);
+    CHECK(har_close_limited(path, &pg, &r, RLIM_INFINITY) == 0);
+    struct stat st;
+    CHECK_INT(stat(path, &st), 0);
+    f = fopen(path, "w");
+    fputs("OLD\n", f);
+    fclose(f);
+    CHECK(har_close_limited(path, &pg, &r, (rlim_t)st.st_size - 4));
+    CHECK(file_is(path, "OLD\n"));
+    CHECK_INT(count_prefixed(dir, ".last.har.tmp-"), 0);
+
+    /* a close that succeeds replaces it */
+    CHECK_INT(pw_har_writer_open(path, "0.1", &w, NULL), PW_OK);
+    CHECK_INT(pw_har_writer_add_page(w, &pg, NULL), PW_OK);
+    CHECK_INT(pw_har_writer_close(w, NULL), PW_OK);
+    CHECK(!file_is(path, "OLD\n"));
+    CHECK_INT(count_prefixed(dir, ".last.har.tmp-"), 0);
+    unlink(path);
+    CHECK_INT(rmdir(dir), 0);
+}
+
 typedef struct collected {
     int pages;
     char urls[16][512];
@@ -473,4 +585,5 @@ static void test_static_extract(void)
 PW_TEST_MAIN(PW_TEST(test_msg_parse), PW_TEST(test_conn_over_pipes), PW_TEST(test_queue_order),
              PW_TEST(test_queue_start_and_variants), PW_TEST(test_queue_late_distinct),
              PW_TEST(test_queue_full_keeps_distinct), PW_TEST(test_options),
-             PW_TEST(test_har_writer), PW_TEST(test_static_extract))
+             PW_TEST(test_har_writer), PW_TEST(test_har_writer_atomic),
+             PW_TEST(test_static_extract))
