@@ -4,14 +4,12 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
 #include "phiwall/arena.h"
 #include "phiwall/report.h"
-#include "phiwall/url.h"
 
 int pw_cli_use_color(FILE *f)
 {
@@ -66,15 +64,6 @@ int pw_cli_option_error(const char *cmd, char *const argv[], const struct option
     if (optopt && !(arg[0] == '-' && arg[1] == '-'))
         return pw_cli_usage_error(cmd, "unknown option '-%c'", optopt);
     return pw_cli_usage_error(cmd, "unknown option '%s'", arg);
-}
-
-int pw_cli_http_url(const char *s)
-{
-    pw_url u;
-    if (pw_url_parse(s, strlen(s), &u, NULL) != PW_OK || u.host.n == 0)
-        return 0;
-    return (u.scheme.n == 4 && strncasecmp(u.scheme.p, "http", 4) == 0) ||
-           (u.scheme.n == 5 && strncasecmp(u.scheme.p, "https", 5) == 0);
 }
 
 int pw_cli_number_arg(const char *cmd, const char *opt, const char *v, long lo, long hi, long *out)

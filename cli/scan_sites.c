@@ -17,13 +17,14 @@
 #include "cli.h"
 #include "phiwall/buf.h"
 #include "scan_live.h"
+#include "sites_list.h"
 
 static const char *const sev_names[5] = {"info", "low", "medium", "high", "critical"};
 
-/* A site's URL is at most SITE_URL_MAX bytes (read_sites says so for a longer one), and its
- * .summary line is that URL plus eleven short fields (the status at most 600 bytes), so a
- * .summary longer than SUMMARY_MAX is no phiwall summary. */
-enum { SITE_URL_MAX = 65536, SUMMARY_MAX = SITE_URL_MAX + 4096 };
+/* A site's URL is at most PW_CLI_SITE_URL_MAX bytes (the list parser says so for a longer one),
+ * and its .summary line is that URL plus eleven short fields (the status at most 600 bytes), so
+ * a .summary longer than SUMMARY_MAX is no phiwall summary. */
+enum { SUMMARY_MAX = PW_CLI_SITE_URL_MAX + 4096 };
 
 static const char *ext_of(pw_report_format f)
 {
@@ -33,23 +34,6 @@ static const char *ext_of(pw_report_format f)
     case PW_REPORT_HTML: return "html";
     default: return "txt";
     }
-}
-
-/* "https://www.x.org/a/b" → "www.x.org_a_b" */
-static void slug_of(const char *url, char *out, size_t cap)
-{
-    const char *p = strstr(url, "://");
-    p = p ? p + 3 : url;
-    size_t n = 0;
-    for (; *p && n + 1 < cap && n < 100; p++) {
-        char c = *p;
-        out[n++] = isalnum((unsigned char)c) || c == '.' || c == '-' ? c : '_';
-    }
-    while (n > 0 && out[n - 1] == '_')
-        n--;
-    out[n] = '\0';
-    if (n == 0)
-        snprintf(out, cap, "site");
 }
 
 static int exists(const char *path)
@@ -155,7 +139,7 @@ static int site_state(const char *url, const char *report, const char *summary)
 static int scan_one(pw_live_args *a, const char *url, const char *dir)
 {
     char slug[128], report[4096], summary[4200];
-    slug_of(url, slug, sizeof slug);
+    pw_cli_site_slug(url, slug, sizeof slug);
     pw_cli_scan_out out = a->out;
     if (!a->format_set)
         out.format = PW_REPORT_HTML;
@@ -223,7 +207,7 @@ static int write_tables(const char *dir, char **urls, size_t n)
                        "<th>status</th></tr>\n");
     for (size_t i = 0; i < n; i++) {
         char slug[128], path[4200];
-        slug_of(urls[i], slug, sizeof slug);
+        pw_cli_site_slug(urls[i], slug, sizeof slug);
         snprintf(path, sizeof path, "%s/%s.summary", dir, slug);
         char *line = read_summary(path), *fields[12];
         if (!line || !summary_fields(line, fields)) {
@@ -266,66 +250,6 @@ static int write_tables(const char *dir, char **urls, size_t n)
     return rc;
 }
 
-/* The list: one URL a line, '#' to the end of a line is a comment. Every line is checked before
- * any site is scanned (an hour in, a typo on line 40 would end the run), and a list without a
- * site is an error: a run that scanned nothing must not look like one that found nothing. */
-static pw_status read_sites(const char *file, char *data, char ***urls, size_t *n, pw_err *err)
-{
-    size_t line_no = 0, *lines = NULL;
-    pw_status st = PW_OK;
-    *urls = NULL;
-    *n = 0;
-    for (char *line = data, *next; st == PW_OK && line && *line; line = next) {
-        next = strchr(line, '\n');
-        if (next)
-            *next++ = '\0';
-        line_no++;
-        line += strspn(line, " \t\r");
-        line[strcspn(line, "#")] = '\0';
-        size_t len = strcspn(line, " \t\r");
-        if (len == 0)
-            continue;
-        if (line[len + strspn(line + len, " \t\r")] != '\0')
-            st = pw_err_set(err, PW_ERR_PARSE, "%s: line %zu: one URL a line, found more", file,
-                            line_no);
-        line[len] = '\0';
-        if (st == PW_OK && len > SITE_URL_MAX)
-            st = pw_err_set(err, PW_ERR_PARSE, "%s: line %zu: a URL of %zu bytes, more than %d",
-                            file, line_no, len, SITE_URL_MAX);
-        if (st == PW_OK && !pw_cli_http_url(line))
-            st = pw_err_set(err, PW_ERR_PARSE, "%s: line %zu: '%s' is not an http(s) URL", file,
-                            line_no, line);
-        char slug[128], other[128];
-        slug_of(line, slug, sizeof slug);
-        for (size_t i = 0; st == PW_OK && i < *n; i++) {
-            slug_of((*urls)[i], other, sizeof other);
-            if (strcmp(slug, other) == 0) /* its report would be taken for the other's */
-                st = pw_err_set(err, PW_ERR_PARSE,
-                                "%s: line %zu: %s has the report name '%s' of line %zu (%s): "
-                                "list each site once",
-                                file, line_no, line, slug, lines[i], (*urls)[i]);
-        }
-        char **more = st == PW_OK ? realloc(*urls, (*n + 1) * sizeof **urls) : NULL;
-        size_t *more_lines = more ? realloc(lines, (*n + 1) * sizeof *lines) : NULL;
-        if (more)
-            *urls = more;
-        if (more_lines)
-            lines = more_lines;
-        if (st == PW_OK && !(more && more_lines))
-            st = pw_err_set(err, PW_ERR_NOMEM, "%s: out of memory", file);
-        if (st == PW_OK) {
-            lines[*n] = line_no;
-            (*urls)[(*n)++] = line;
-        }
-    }
-    free(lines);
-    if (st == PW_OK && *n == 0)
-        st =
-            pw_err_set(err, PW_ERR_INVALID,
-                       "%s: no sites to scan (one http(s) URL a line; '#' starts a comment)", file);
-    return st;
-}
-
 int pw_live_scan_sites(pw_live_args *a)
 {
     char *data = NULL, **urls = NULL;
@@ -334,7 +258,7 @@ int pw_live_scan_sites(pw_live_args *a)
     pw_err_clear(&err);
     pw_status st = pw_cli_read_file(a->sites_file, &data, &len, &err);
     if (st == PW_OK)
-        st = read_sites(a->sites_file, data, &urls, &n, &err);
+        st = pw_cli_sites_parse(a->sites_file, data, &urls, &n, &err);
     if (st == PW_OK && mkdir(a->out_dir, 0755) != 0 && errno != EEXIST)
         st = pw_err_set(&err, PW_ERR_IO, "%s: %s", a->out_dir, strerror(errno));
     /* said now, not after each site's scan has run and its report could not be written */
