@@ -10,7 +10,7 @@ static const pw_decoder *const registry[] = {
     &dk_decoder_meta,     &dk_decoder_ga4,        &dk_decoder_gads,     &dk_decoder_tiktok,
     &dk_decoder_linkedin, &dk_decoder_twitter,    &dk_decoder_uet,      &dk_decoder_pinterest,
     &dk_decoder_snap,     &dk_decoder_replay,     &dk_decoder_script,   &dk_decoder_sitesearch,
-    &dk_decoder_generic,  &dk_decoder_floodlight, &dk_decoder_id_graph,
+    &dk_decoder_generic,  &dk_decoder_floodlight, &dk_decoder_id_graph, &dk_decoder_sizmek,
 };
 
 size_t dk_decoder_count(void)

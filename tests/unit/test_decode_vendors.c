@@ -316,5 +316,41 @@ static void generic(void)
     pw_catalog_free(c);
 }
 
+/* Sizmek's OneTag: onetagid is the account; its "$$…$$" macro wrapper does not hide the page URL
+ * (or the search terms in it); a user match's dpid is a partner, no account. */
+static void sizmek(void)
+{
+    pw_catalog *c = test_catalog();
+    pw_arena a;
+    pw_arena_init(&a, 0);
+    decoded ot = decode_get(c, &a,
+                            "https://bs.serving-sys.com/Serving?cn=ot&onetagid=7283&dispType=js"
+                            "&sessionid=894715&pageurl=$$https%3A%2F%2Fh.org%2Ffind-a-doctor"
+                            "%3Fcondition%3Ddiabetes$$&activityValues=$$Session%3D16347$$");
+    CHECK_INT(ot.n, 1);
+    if (ot.n == 1) {
+        CHECK_STR(ot.b[0].tracker->id, "sizmek");
+        CHECK_STR(ot.b[0].account_id, "7283");
+        CHECK_STR(field_value(&ot.b[0], "pageurl"),
+                  "https://h.org/find-a-doctor?condition=diabetes");
+        CHECK_INT(field_kind(&ot.b[0], "pageurl"), PW_FIELD_PAGE_URL);
+        CHECK_STR(field_value(&ot.b[0], "pageurl?condition"), "diabetes");
+        CHECK_INT(field_kind(&ot.b[0], "sessionid"), PW_FIELD_DEVICE_ID);
+        CHECK_STR(field_value(&ot.b[0], "activityValues"), "Session=16347");
+    }
+    decoded um = decode_get(c, &a,
+                            "https://bs.serving-sys.com/serving?cn=um&dpid=12&rtu=https%3A%2F%2F"
+                            "p.rfihub.com%2Fcm%3Fin%3D1");
+    CHECK_INT(um.n, 1);
+    if (um.n == 1)
+        CHECK(um.b[0].account_id == NULL);
+    decoded bare = decode_get(c, &a, "https://bs.serving-sys.com/Serving?pageurl=$$&x=$$$");
+    CHECK_INT(bare.n, 1); /* a wrapper too short to hold a value is left as it is */
+    if (bare.n == 1)
+        CHECK_STR(field_value(&bare.b[0], "pageurl"), "$$");
+    pw_arena_free(&a);
+    pw_catalog_free(c);
+}
+
 PW_TEST_MAIN(PW_TEST(tiktok), PW_TEST(linkedin_twitter_uet), PW_TEST(pinterest_snap_gads),
-             PW_TEST(replay_and_scripts), PW_TEST(generic))
+             PW_TEST(replay_and_scripts), PW_TEST(generic), PW_TEST(sizmek))
