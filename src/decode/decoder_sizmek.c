@@ -11,9 +11,12 @@
 #include "decode_internal.h"
 
 static const dk_keymap sizmek_map[] = {
-    {"onetagid", PW_FIELD_ACCOUNT},  {"pageurl", PW_FIELD_PAGE_URL},
-    {"sessionid", PW_FIELD_DEVICE_ID}, {"dpid", PW_FIELD_OTHER},
-    {"cn", PW_FIELD_OTHER},          {NULL, PW_FIELD_OTHER},
+    {"onetagid", PW_FIELD_ACCOUNT},
+    {"pageurl", PW_FIELD_PAGE_URL},
+    {"sessionid", PW_FIELD_DEVICE_ID},
+    {"dpid", PW_FIELD_OTHER},
+    {"cn", PW_FIELD_OTHER},
+    {NULL, PW_FIELD_OTHER},
 };
 
 static pw_status unwrap_macros(dk_ctx *ctx, dk_builder *bb, const dk_pairs *body, pw_err *err)

@@ -40,22 +40,26 @@ static pw_status create_tmp(pw_outfile *o, const char *path, int *fd, pw_err *er
     struct stat st;
     int keep_mode = stat(o->target, &st) == 0;
     *fd = -1;
+    int e = EEXIST; /* what is said when every name is taken */
     for (unsigned n = 0; n < 1000 && *fd < 0; n++) {
-        if ((size_t)snprintf(o->tmp, sizeof o->tmp, "%s/.%s.tmp-%ld-%u", dir, base,
-                             (long)getpid(), n) >= sizeof o->tmp)
+        if ((size_t)snprintf(o->tmp, sizeof o->tmp, "%s/.%s.tmp-%ld-%u", dir, base, (long)getpid(),
+                             n) >= sizeof o->tmp) {
+            e = ENAMETOOLONG;
             break;
+        }
         *fd = open(o->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-        if (*fd < 0 && errno != EEXIST)
+        if (*fd < 0 && errno != EEXIST) {
+            e = errno;
             break;
+        }
     }
     if (*fd < 0) {
-        int e = errno == EEXIST || errno == 0 ? ENAMETOOLONG : errno;
         o->tmp[0] = '\0';
-        return pw_err_set(err, PW_ERR_IO, "%s: cannot create a temporary file beside it: %s",
-                          path, strerror(e));
+        return pw_err_set(err, PW_ERR_IO, "%s: cannot create a temporary file beside it: %s", path,
+                          strerror(e));
     }
     if (keep_mode && fchmod(*fd, st.st_mode & 07777) != 0) {
-        int e = errno;
+        e = errno;
         close(*fd);
         unlink(o->tmp);
         o->tmp[0] = '\0';
