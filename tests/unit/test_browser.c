@@ -432,7 +432,7 @@ static int har_close_limited(const char *path, const pw_page *pg, const pw_reque
     pw_status st = pw_har_writer_close(w, &err);
     setrlimit(RLIMIT_FSIZE, &old_lim);
     signal(SIGXFSZ, old_sig);
-    if (st != PW_ERR_IO)
+    if (st != PW_ERR_IO && limit != RLIM_INFINITY)
         fprintf(stderr, "close with a %llu-byte limit: %s\n", (unsigned long long)limit,
                 pw_strerror(st));
     return st == PW_ERR_IO && strstr(err.msg, path) != NULL;
