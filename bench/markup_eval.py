@@ -126,7 +126,8 @@ def main():
                 print(f"   DISAGREE Meta event {e}: Blacklight saw it, phiwall did not"); must_fail = 1
             for e in sorted(pe - be):
                 print(f"   DISAGREE Meta event {e}: phiwall saw it, Blacklight did not")
-            for dom in sorted(bd - in_har):
+            not_in_har = bd - in_har
+            for dom in sorted(not_in_har):
                 print(f"   NOT COMPARED domain {dom}: Blacklight saw it, the HAR has no request to it")
             bd &= in_har
             for dom in sorted(bd - pd):
@@ -144,7 +145,7 @@ def main():
             totals["bl_pixels"] += len(bp); totals["pw_pixels_found"] += len(bp & pp)
             totals["bl_events"] += len(be); totals["pw_events_found"] += len(be & pe)
             totals["bl_domains"] += len(bd); totals["pw_domains_matched"] += len(bd & pd)
-            totals["bl_not_in_har"] += len(blacklight(d)[0] - in_har)
+            totals["bl_not_in_har"] += len(not_in_har)
             totals["pw_not_trackers"] += len(po - pd)
             totals["pw_extra"] += len(pd - bd)
     finally:
