@@ -212,11 +212,25 @@ static void client_ip(struct MHD_Connection *c, char *out, size_t n)
                   (socklen_t)n);
 }
 
+/* Keeps the value of the last X-Forwarded-For header line (MHD_get_connection_values). */
+static enum MHD_Result last_xff(void *cls, enum MHD_ValueKind kind, const char *key,
+                                const char *value)
+{
+    (void)kind;
+    if (key && value && strcasecmp(key, "X-Forwarded-For") == 0)
+        *(const char **)cls = value;
+    return MHD_YES;
+}
+
 /* Behind the site's reverse proxy the TCP peer is the proxy: the client is the last
- * X-Forwarded-For entry (the one the trusted proxy appended). */
+ * X-Forwarded-For entry (the one the trusted proxy appended). Several header lines are one
+ * list in order (RFC 9110 5.3), and a proxy such as HAProxy (option forwardfor) adds its own
+ * line after the ones the client sent: the last entry of the last line, never of the first
+ * (which the client wrote, so it could pick its own rate-limit bucket and client_ip). */
 static void forwarded_ip(struct MHD_Connection *c, char *out, size_t n)
 {
-    const char *xff = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Forwarded-For");
+    const char *xff = NULL;
+    MHD_get_connection_values(c, MHD_HEADER_KIND, last_xff, (void *)&xff);
     if (!xff)
         return;
     const char *last = strrchr(xff, ',');

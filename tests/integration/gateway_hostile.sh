@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# gateway_hostile.sh — `phiwall gateway` against a client that lies in its headers: behind a
+# proxy that adds its own X-Forwarded-For line after the client's (HAProxy's option forwardfor),
+# the client IP is the last entry of the last line, so a client cannot pick its rate-limit
+# bucket (nor the client_ip sent upstream) by sending X-Forwarded-For itself.
+set -u
+. "$PW_SRC/tests/integration/lib.bash"
+command -v curl >/dev/null || skip "curl not present"
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' 2>/dev/null) || skip "python3 not present"
+
+dir=$(mktemp -d)
+pid=
+trap '[ -n "$pid" ] && kill -9 $pid 2>/dev/null; rm -rf "$dir"' EXIT
+export PHIWALL_SITE_KEY=0123456789abcdef-integration PHIWALL_META_TOKEN=tok-XYZ PHIWALL_GA4_SECRET=sec-XYZ
+cp "$PW_SRC/contrib/gateway.example.yaml" "$dir/gw.yaml"
+sed -i 's|pixel_id: "000000000000000"|pixel_id: "1"\n    base_url: http://127.0.0.1:9|' "$dir/gw.yaml"
+sed -i 's|measurement_id: G-XXXXXXXXXX|measurement_id: G-X\n    base_url: http://127.0.0.1:9|' "$dir/gw.yaml"
+sed -i 's|rate_limit: {per_second: 20, burst: 40}|rate_limit: {per_second: 1, burst: 2}|' "$dir/gw.yaml"
+grep -q 'per_second: 1, burst: 2' "$dir/gw.yaml" || fail "rate limit not set in gw.yaml"
+grep -q 'trust_proxy: true' "$dir/gw.yaml" || fail "the example no longer trusts the proxy"
+"$PHIWALL" gateway --config "$dir/gw.yaml" --listen "127.0.0.1:$port" --spool "$dir/spool.db" \
+    --audit "$dir/audit.log" --threads 2 2>"$dir/log" &
+pid=$!
+for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.05; done
+
+ev() { printf '{"event_id":"8a6e0804-2bd0-4672-b79d-d97027f9%s","name":"page_view"}' "$1"; }
+status() { # EVENT_SUFFIX HEADER...: the status of one POST /e
+    local e=$1; shift
+    local args=()
+    for h in "$@"; do args+=(-H "$h"); done
+    curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: text/plain' "${args[@]}" \
+        --data "$(ev "$e")" "http://127.0.0.1:$port/e"
+}
+
+# One visitor (192.0.2.7, the proxy's line, last) claiming a new address in its own line each
+# time: one bucket (burst 2), so the third request within the second is refused.
+codes=""
+for i in 1 2 3 4; do
+    codes+="$(status "000$i" "X-Forwarded-For: 198.51.100.$i" "X-Forwarded-For: 192.0.2.7") "
+done
+expect_match "$codes" "429" "client-written X-Forwarded-For line does not pick the bucket ($codes)"
+# A visitor with its own address in one line, proxy-appended (nginx's style): still the last entry.
+codes=""
+for i in 1 2 3 4; do
+    codes+="$(status "001$i" "X-Forwarded-For: 198.51.100.$i, 192.0.2.8") "
+done
+expect_match "$codes" "429" "one line: the last entry is the client ($codes)"
+# Two visitors behind the proxy have their own buckets.
+expect_match "$(status 0021 "X-Forwarded-For: 192.0.2.9")" "^200$" "another visitor is not limited"
+
+kill -TERM $pid; wait $pid; pid=
+finish
