@@ -200,6 +200,10 @@ static void test_ip_and_glob(void)
     pw_arena_init(&a, 0);
     CHECK_STR(pw_gw_ip_truncate(&a, "203.0.113.77"), "203.0.113.0");
     CHECK_STR(pw_gw_ip_truncate(&a, "2001:db8:1234:5678::1"), "2001:db8:1234::");
+    /* An IPv4 client seen through a dual-stack socket: its /24, not "::" */
+    CHECK_STR(pw_gw_ip_truncate(&a, "::ffff:203.0.113.77"), "203.0.113.0");
+    /* 6to4 carries the whole IPv4 address (203.0.113.77 = cb00:714d) inside the /48 */
+    CHECK_STR(pw_gw_ip_truncate(&a, "2002:cb00:714d:1::1"), "2002:cb00:7100::");
     CHECK(pw_gw_ip_truncate(&a, "not-an-ip") == NULL);
     CHECK(pw_gw_glob_match("/find-a-doctor*", "/find-a-doctor/smith", 20));
     CHECK(!pw_gw_glob_match("/find-a-doctor*", "/conditions/cancer", 18));
