@@ -166,20 +166,98 @@ static enum MHD_Result send_buf(pw_gw_http *h, struct MHD_Connection *c, req *r,
     return send_any(h, c, r, status, type, body, len, retry_after, 0);
 }
 
+/* {"error":msg} into b (initialised here; the caller frees it). */
+static void error_body(pw_buf *b, const char *msg)
+{
+    pw_gw_jw w;
+    pw_buf_init(b);
+    pw_gw_jw_init(&w, b);
+    pw_gw_jw_obj(&w, NULL);
+    pw_gw_jw_str(&w, "error", msg);
+    pw_gw_jw_end_obj(&w);
+}
+
 static enum MHD_Result send_error(pw_gw_http *h, struct MHD_Connection *c, req *r, int status,
                                   const char *msg, int retry_after)
 {
     pw_buf b;
-    pw_gw_jw w;
-    pw_buf_init(&b);
-    pw_gw_jw_init(&w, &b);
-    pw_gw_jw_obj(&w, NULL);
-    pw_gw_jw_str(&w, "error", msg);
-    pw_gw_jw_end_obj(&w);
+    error_body(&b, msg);
     enum MHD_Result ok = send_buf(h, c, r, status, "application/json", b.data ? b.data : "{}",
                                   b.data ? b.len : 2, retry_after);
     pw_buf_free(&b);
     return ok;
+}
+
+/* A 400 after which the connection is closed: where the request's body ends is not known, so
+ * nothing after it on the connection may be read as a request. */
+static enum MHD_Result send_closing_error(pw_gw_http *h, struct MHD_Connection *c, req *r,
+                                          const char *msg)
+{
+    pw_buf b;
+    error_body(&b, msg);
+    struct MHD_Response *resp =
+        pw_gw_response_new("application/json", b.data ? b.data : "{}", b.data ? b.len : 2, NULL, 0);
+    pw_buf_free(&b);
+    if (!resp)
+        return MHD_NO;
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
+    enum MHD_Result ok = MHD_queue_response(c, 400, resp);
+    MHD_destroy_response(resp);
+    r->answered = 1;
+    count_status(h, 400);
+    return ok;
+}
+
+/* How the request says its body is framed. */
+typedef struct framing {
+    int content_lengths;   /* Content-Length lines */
+    int transfer_encoding; /* Transfer-Encoding lines */
+    int chunked_only;      /* each of them is exactly "chunked" */
+} framing;
+
+static int is_chunked(const char *v)
+{
+    while (*v == ' ' || *v == '\t')
+        v++;
+    if (strncasecmp(v, "chunked", 7) != 0)
+        return 0;
+    for (v += 7; *v == ' ' || *v == '\t';)
+        v++;
+    return *v == '\0';
+}
+
+static enum MHD_Result count_framing(void *cls, enum MHD_ValueKind kind, const char *key,
+                                     const char *value)
+{
+    (void)kind;
+    framing *f = cls;
+    if (!key)
+        return MHD_YES;
+    if (strcasecmp(key, "Content-Length") == 0)
+        f->content_lengths++;
+    else if (strcasecmp(key, "Transfer-Encoding") == 0) {
+        f->transfer_encoding++;
+        f->chunked_only &= value && is_chunked(value);
+    }
+    return MHD_YES;
+}
+
+/* Framing that a proxy in front may read otherwise than libmicrohttpd (request smuggling), or
+ * that libmicrohttpd cannot read: NULL when the framing is plain, else the error. With several
+ * Content-Length lines libmicrohttpd reads the first and a proxy may take the last: the rest of
+ * the body became a request of its own on the proxy's connection. With a transfer coding other
+ * than chunked libmicrohttpd waited for the connection to close, answering nothing. */
+static const char *framing_error(struct MHD_Connection *c)
+{
+    framing f = {.chunked_only = 1};
+    MHD_get_connection_values(c, MHD_HEADER_KIND, count_framing, &f);
+    if (f.content_lengths > 1)
+        return "content-length: sent more than once";
+    if (f.transfer_encoding && f.content_lengths)
+        return "transfer-encoding: not with content-length";
+    if (f.transfer_encoding > 1 || !f.chunked_only)
+        return "transfer-encoding: only chunked is supported";
+    return NULL;
 }
 
 /* Dotted decimal, as inet_ntop writes it (which formats through sprintf: slower per request). */
@@ -492,6 +570,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
             return MHD_NO;
         *con_cls = r;
         clock_gettime(CLOCK_MONOTONIC, &r->t0);
+        const char *bad_framing = framing_error(c);
+        if (bad_framing)
+            return send_closing_error(h, c, r, bad_framing);
         int bad_method = 0;
         r->route = route_of(method, url, &bad_method);
         if (r->route == ROUTE_NONE)

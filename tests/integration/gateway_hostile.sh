@@ -48,5 +48,47 @@ expect_match "$codes" "429" "one line: the last entry is the client ($codes)"
 # Two visitors behind the proxy have their own buckets.
 expect_match "$(status 0021 "X-Forwarded-For: 192.0.2.9")" "^200$" "another visitor is not limited"
 
+# Request framing a proxy may read otherwise (request smuggling) or libmicrohttpd cannot: 400 and
+# the connection closed, so that nothing after the first request is read as another one.
+raw() { # NAME: send that request (with a GET /healthz behind it) on one connection, print the answers
+    python3 - "$port" "$1" <<'PY'
+import socket, sys
+port, name = int(sys.argv[1]), sys.argv[2]
+ev = b'{"event_id":"8a6e0804-2bd0-4672-b79d-d97027f99999","name":"page_view"}'
+chunked = hex(len(ev))[2:].encode() + b'\r\n' + ev + b'\r\n0\r\n\r\n'
+head = b'POST /e HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\n'
+req = {
+    'dup-cl': head + b'Content-Length: 5\r\nContent-Length: %d\r\n\r\n' % len(ev) + ev,
+    'cl-te': head + b'Content-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n' + chunked,
+    'te-gzip': head + b'Transfer-Encoding: gzip, chunked\r\n\r\n' + chunked,
+    'chunked': head + b'Transfer-Encoding: chunked\r\n\r\n' + chunked,
+}[name]
+s = socket.create_connection(('127.0.0.1', port))
+s.settimeout(3)
+s.sendall(req + b'GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n')
+out = b''
+try:
+    while True:
+        d = s.recv(65536)
+        if not d:
+            break
+        out += d
+except socket.timeout:
+    pass
+print(out.decode('utf-8', 'replace').replace('\r', ''))
+PY
+}
+for case in dup-cl cl-te te-gzip; do
+    out=$(raw $case)
+    expect_match "$out" "^HTTP/1.1 400 " "$case: 400"
+    expect_match "$out" "Connection: close" "$case: the connection is closed"
+    expect_match "$(printf '%s' "$out" | grep -o 'HTTP/1.1 [0-9]' | wc -l)" "^1$" "$case: nothing after it is read as a request"
+done
+expect_match "$(raw dup-cl)" '"error":"content-length: sent more than once"' "dup-cl: the error says why"
+expect_match "$(raw te-gzip)" '"error":"transfer-encoding: only chunked is supported"' "te-gzip: the error says why"
+out=$(raw chunked)
+expect_match "$out" '"received":1' "plain chunked body: accepted"
+expect_match "$(printf '%s' "$out" | grep -o 'HTTP/1.1 200' | wc -l)" "^2$" "plain chunked body: keep-alive, the next request answered"
+
 kill -TERM $pid; wait $pid; pid=
 finish
