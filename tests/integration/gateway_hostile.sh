@@ -18,6 +18,17 @@ sed -i 's|measurement_id: G-XXXXXXXXXX|measurement_id: G-X\n    base_url: http:/
 sed -i 's|rate_limit: {per_second: 20, burst: 40}|rate_limit: {per_second: 1, burst: 2}|' "$dir/gw.yaml"
 grep -q 'per_second: 1, burst: 2' "$dir/gw.yaml" || fail "rate limit not set in gw.yaml"
 grep -q 'trust_proxy: true' "$dir/gw.yaml" || fail "the example no longer trusts the proxy"
+
+# Through the real PHI engine: a query string or path copied into an allowed param is read
+# percent-decoded ("c%C3%A1ncer" is "cáncer", which the guard reads without its accent).
+sed 's|allow_params: \[value, currency\]|allow_params: [value, currency, note]|' \
+    "$PW_SRC/contrib/gateway.example.yaml" >"$dir/note.yaml"
+for note in 'c%C3%A1ncer' 'diab%C3%A8tes' '%D0%92%D0%98%D0%A7'; do
+    printf '{"event_id":"3b241101-e2bb-4255-8caf-4136c566a962","name":"appointment_request","fpid":"x","consent":{"ads":true,"analytics":true},"params":{"note":"%s"}}' "$note" >"$dir/note.json"
+    out=$("$PHIWALL" gateway --explain "$dir/note.json" --config "$dir/note.yaml" 2>&1)
+    expect_match "$out" "custom_data.note +dropped +guard: percent-encoded text, decoded: " "$note: dropped"
+    expect_nomatch "$out" "payload:.*note" "$note: never in a payload"
+done
 "$PHIWALL" gateway --config "$dir/gw.yaml" --listen "127.0.0.1:$port" --spool "$dir/spool.db" \
     --audit "$dir/audit.log" --threads 2 2>"$dir/log" &
 pid=$!
