@@ -469,6 +469,23 @@ static void test_rate_limit(void)
     stop(&s);
 }
 
+/* An IPv6 client's bucket is its /64: the 2^64 addresses of one network are one client (each
+ * had a full bucket); another /64 has its own; ::ffff:a.b.c.d is the IPv4 client a.b.c.d. */
+static void test_rate_limit_ipv6(void)
+{
+    pw_gw_ratelimit *rl = pw_gw_ratelimit_new();
+    CHECK(rl != NULL);
+    if (!rl)
+        return;
+    CHECK(pw_gw_ratelimit_take(rl, "2001:db8:1:2::1", 0.001, 2));
+    CHECK(pw_gw_ratelimit_take(rl, "2001:db8:1:2::2", 0.001, 2));
+    CHECK(!pw_gw_ratelimit_take(rl, "2001:db8:1:2:ffff::3", 0.001, 2));
+    CHECK(pw_gw_ratelimit_take(rl, "2001:db8:1:3::1", 0.001, 2));
+    CHECK(pw_gw_ratelimit_take(rl, "198.51.100.9", 0.001, 1));
+    CHECK(!pw_gw_ratelimit_take(rl, "::ffff:198.51.100.9", 0.001, 1));
+    pw_gw_ratelimit_free(rl);
+}
+
 static void test_spool_full_is_503(void)
 {
     server s;
@@ -505,6 +522,6 @@ static void test_policy_swap(void)
 }
 
 PW_TEST_MAIN(PW_TEST(test_routes), PW_TEST(test_queued_rows_and_audit), PW_TEST(test_bad_bodies),
-             PW_TEST(test_batch_metrics), PW_TEST(test_size_limit), PW_TEST(test_big_headers),
-             PW_TEST(test_cors), PW_TEST(test_rate_limit), PW_TEST(test_spool_full_is_503),
-             PW_TEST(test_policy_swap))
+             PW_TEST(test_rate_limit_ipv6), PW_TEST(test_batch_metrics), PW_TEST(test_size_limit),
+             PW_TEST(test_big_headers), PW_TEST(test_cors), PW_TEST(test_rate_limit),
+             PW_TEST(test_spool_full_is_503), PW_TEST(test_policy_swap))
