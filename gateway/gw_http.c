@@ -8,6 +8,7 @@
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,8 @@
 
 typedef struct req req;
 
+#define CONN_SLOTS 1024 /* open connections per client address, by hash (conn_slot) */
+
 struct pw_gw_http {
     struct MHD_Daemon *d;
     pw_gw_http_config cfg;
@@ -28,9 +31,11 @@ struct pw_gw_http {
     pw_gw_reply_cache *replies;
     pw_gw_counters counters;
     pw_gw_latency latency;
-    atomic_ullong requests[6]; /* by status class: 2xx, 400, 403/404/405/415, 413, 429, 5xx */
-    atomic_int inflight;       /* requests suspended while their commit runs */
-    pthread_mutex_t pool_mu;   /* finished requests kept for reuse, with their arena's block */
+    atomic_ullong requests[6];    /* by status class: 2xx, 400, 403/404/405/415, 413, 429, 5xx */
+    atomic_int inflight;          /* requests suspended while their commit runs */
+    atomic_ullong conns_refused;  /* connections closed by the per-address cap */
+    atomic_int conns[CONN_SLOTS]; /* open connections by hash of the client address */
+    pthread_mutex_t pool_mu;      /* finished requests kept for reuse, with their arena's block */
     req *pool;
     size_t pool_n;
 };
@@ -258,6 +263,67 @@ static const char *framing_error(struct MHD_Connection *c)
     if (f.transfer_encoding > 1 || !f.chunked_only)
         return "transfer-encoding: only chunked is supported";
     return NULL;
+}
+
+/* ---- open connections per client address ------------------------------------------------ */
+/*
+ * One client holding every connection the server takes (~1020 per HTTP thread: idle
+ * keep-alives, or request heads and bodies sent a byte at a time within the 30 s idle timeout)
+ * made the gateway unreachable for everyone else. Without a trusted proxy in front, a client
+ * address (an IPv6 client's /64: it owns all of it) may hold conns_per_ip connections at once;
+ * counts are kept by hash of the address (two addresses sharing a slot share its cap).
+ */
+static size_t conn_slot(const struct sockaddr *sa)
+{
+    static const unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+    const unsigned char *b = NULL;
+    size_t n = 0;
+    if (sa && sa->sa_family == AF_INET) {
+        b = (const unsigned char *)&((const struct sockaddr_in *)(const void *)sa)->sin_addr;
+        n = 4;
+    } else if (sa && sa->sa_family == AF_INET6) {
+        b = ((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr.s6_addr;
+        n = memcmp(b, mapped, sizeof mapped) == 0 ? (b += 12, 4) : 8;
+    }
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ b[i]) * 16777619u;
+    return h % CONN_SLOTS;
+}
+
+static int conn_cap(const pw_gw_http *h)
+{
+    return h->cfg.conns_per_ip == 0 ? PW_GW_CONNS_PER_IP_DEFAULT : h->cfg.conns_per_ip;
+}
+
+static enum MHD_Result on_accept(void *cls, const struct sockaddr *addr, socklen_t len)
+{
+    pw_gw_http *h = cls;
+    (void)len;
+    int cap = conn_cap(h);
+    if (cap < 0 || !h->cfg.policies || atomic_load(&h->conns[conn_slot(addr)]) < cap)
+        return MHD_YES;
+    pw_gw_policy_ref *ref = pw_gw_holder_acquire(h->cfg.policies);
+    int proxied = ref->policy->trust_proxy;
+    pw_gw_policy_release(ref);
+    if (proxied)
+        return MHD_YES;
+    atomic_fetch_add(&h->conns_refused, 1);
+    return MHD_NO;
+}
+
+static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+                          enum MHD_ConnectionNotificationCode toe)
+{
+    pw_gw_http *h = cls;
+    (void)socket_context;
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    atomic_int *n = &h->conns[conn_slot(ci ? ci->client_addr : NULL)];
+    if (toe == MHD_CONNECTION_NOTIFY_STARTED)
+        atomic_fetch_add(n, 1);
+    else if (toe == MHD_CONNECTION_NOTIFY_CLOSED)
+        atomic_fetch_sub(n, 1);
 }
 
 /* Dotted decimal, as inet_ntop writes it (which formats through sprintf: slower per request). */
@@ -493,6 +559,12 @@ static void metrics_text(pw_gw_http *h, pw_buf *o)
         pw_buf_printf(o, "phiwall_gateway_requests_total{status=\"%s\"} %llu\n", cls[i],
                       (unsigned long long)atomic_load(&h->requests[i]));
     pw_gw_latency_print(&h->latency, "phiwall_gateway_request_duration_seconds", o);
+    pw_buf_printf(o,
+                  "# HELP phiwall_gateway_connections_refused_total Connections closed at once: "
+                  "their client address held the per-address maximum (--conns-per-ip)\n"
+                  "# TYPE phiwall_gateway_connections_refused_total counter\n"
+                  "phiwall_gateway_connections_refused_total %llu\n",
+                  (unsigned long long)atomic_load(&h->conns_refused));
     if (h->cfg.metrics_extra)
         h->cfg.metrics_extra(h->cfg.metrics_ctx, o);
 }
@@ -685,11 +757,12 @@ pw_status pw_gw_http_start(const pw_gw_http_config *cfg, pw_gw_http **out, pw_er
     if (conn_kib > PW_GW_CONN_KIB_MAX)
         conn_kib = PW_GW_CONN_KIB_MAX;
     size_t conn_memory = conn_kib * 1024;
-    h->d = MHD_start_daemon(
-        flags, 0, NULL, NULL, on_request, h, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-        MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
-        MHD_OPTION_NOTIFY_COMPLETED, on_completed, h, MHD_OPTION_LISTEN_BACKLOG_SIZE,
-        (unsigned)1024, MHD_OPTION_CONNECTION_MEMORY_LIMIT, conn_memory, MHD_OPTION_END);
+    h->d = MHD_start_daemon(flags, 0, on_accept, h, on_request, h, MHD_OPTION_SOCK_ADDR,
+                            (struct sockaddr *)&ss, MHD_OPTION_NOTIFY_CONNECTION, on_connection, h,
+                            MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_TIMEOUT,
+                            (unsigned)30, MHD_OPTION_NOTIFY_COMPLETED, on_completed, h,
+                            MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024,
+                            MHD_OPTION_CONNECTION_MEMORY_LIMIT, conn_memory, MHD_OPTION_END);
     if (!h->d) {
         http_free(h);
         return pw_err_set(err, PW_ERR_IO, "listen %s:%u: cannot start the HTTP server",

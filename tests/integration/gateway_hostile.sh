@@ -30,7 +30,7 @@ for note in 'c%C3%A1ncer' 'diab%C3%A8tes' '%D0%92%D0%98%D0%A7'; do
     expect_nomatch "$out" "payload:.*note" "$note: never in a payload"
 done
 "$PHIWALL" gateway --config "$dir/gw.yaml" --listen "127.0.0.1:$port" --spool "$dir/spool.db" \
-    --audit "$dir/audit.log" --threads 2 2>"$dir/log" &
+    --audit "$dir/audit.log" --threads 2 --conns-per-ip 4 2>"$dir/log" &
 pid=$!
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.05; done
 
@@ -100,6 +100,51 @@ expect_match "$(raw te-gzip)" '"error":"transfer-encoding: only chunked is suppo
 out=$(raw chunked)
 expect_match "$out" '"received":1' "plain chunked body: accepted"
 expect_match "$(printf '%s' "$out" | grep -o 'HTTP/1.1 200' | wc -l)" "^2$" "plain chunked body: keep-alive, the next request answered"
+
+# Open connections per client address. hold PORT K: K connections from 127.0.0.1 left idle
+# mid-request (a slow client), then prints whether one more from 127.0.0.1 and one from
+# 127.0.0.2 are answered ("answered" / "closed").
+hold() {
+    python3 - "$1" "$2" <<'PY'
+import socket, sys
+port, k = int(sys.argv[1]), int(sys.argv[2])
+def conn(src):
+    s = socket.socket()
+    s.bind((src, 0))
+    s.settimeout(5)
+    s.connect(('127.0.0.1', port))
+    return s
+idle = [conn('127.0.0.1') for _ in range(k)]
+for s in idle:
+    s.sendall(b'POST /e HTTP/1.1\r\nHost: x\r\n')  # headers never finished
+def probe(src):
+    try:
+        s = conn(src)
+        s.sendall(b'GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')
+        out = s.recv(4096)
+        return 'answered' if out.startswith(b'HTTP/1.1 200') else 'closed'
+    except OSError:
+        return 'closed'
+print(probe('127.0.0.1'), probe('127.0.0.2'))
+PY
+}
+# Behind a trusted proxy every connection is the proxy's: no cap (this gateway: 4, trust_proxy).
+expect_match "$(hold "$port" 6)" "^answered answered$" "trust_proxy: the proxy's connections are not capped"
+kill -TERM $pid; wait $pid; pid=
+
+# Browsers straight to the gateway (trust_proxy false): one address holds at most 4 here; the
+# others are still served, and /metrics counts the refusals.
+sed -i 's|trust_proxy: true|trust_proxy: false|' "$dir/gw.yaml"
+"$PHIWALL" gateway --config "$dir/gw.yaml" --listen "127.0.0.1:$port" --spool "$dir/spool.db" \
+    --audit "$dir/audit.log" --threads 2 --conns-per-ip 4 2>>"$dir/log" &
+pid=$!
+for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.05; done
+expect_match "$(hold "$port" 4)" "^closed answered$" "a fifth connection from one address is closed, another address served"
+sleep 0.5
+expect_match "$(hold "$port" 3)" "^answered answered$" "the slots are free again once those connections closed"
+expect_match "$(curl -s "http://127.0.0.1:$port/metrics")" "phiwall_gateway_connections_refused_total [1-9]" "/metrics counts refused connections"
+out=$("$PHIWALL" gateway --config "$dir/gw.yaml" --conns-per-ip x 2>&1); expect_code 2 $? "--conns-per-ip not a number"
+expect_match "$out" "--conns-per-ip: expected a number from 0 to 100000, got 'x'" "--conns-per-ip error"
 
 kill -TERM $pid; wait $pid; pid=
 finish
