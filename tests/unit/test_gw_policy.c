@@ -410,8 +410,6 @@ static void test_apply_denials(void)
     pw_gw_policy_free(p);
 }
 
-/* Meta takes no event without a user_data key: a policy that leaves none refuses the event at
- * ingest, with the reason, instead of spooling it for Meta to reject. */
 /* An identifier sent as a number in exponent notation (1.234567e6 is 1234567) is dropped like
  * the plain 7+ digit run; ordinary amounts, plain or in short exponent form, are sent. */
 static void test_apply_number_spellings(void)
@@ -449,6 +447,8 @@ static void test_apply_number_spellings(void)
     pw_gw_policy_free(p);
 }
 
+/* Meta takes no event without a user_data key: a policy that leaves none refuses the event at
+ * ingest, with the reason, instead of spooling it for Meta to reject. */
 static void test_apply_unsendable(void)
 {
     static const char *const bare_yaml = "site:\n"
