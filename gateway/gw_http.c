@@ -379,17 +379,33 @@ static void forwarded_ip(struct MHD_Connection *c, char *out, size_t n)
         return;
     const char *last = strrchr(xff, ',');
     last = last ? last + 1 : xff;
-    while (*last == ' ')
+    while (*last == ' ' || *last == '\t')
         last++;
-    size_t len = strcspn(last, " ");
+    size_t len = strcspn(last, " \t");
     unsigned char buf[16];
-    char tmp[INET6_ADDRSTRLEN];
+    char tmp[INET6_ADDRSTRLEN + 8];
     if (len == 0 || len >= sizeof tmp)
         return;
     memcpy(tmp, last, len);
     tmp[len] = '\0';
-    if (inet_pton(AF_INET, tmp, buf) == 1 || inet_pton(AF_INET6, tmp, buf) == 1)
-        snprintf(out, n, "%s", tmp);
+    /* Some proxies write the client's port too (Azure Application Gateway: 203.0.113.7:4711,
+     * [2001:db8::7]:4711): the address is what precedes it. Without this every such client fell
+     * back to the proxy's address, so all of them shared one rate-limit bucket. */
+    char *addr = tmp;
+    if (tmp[0] == '[') {
+        char *close = strchr(tmp, ']');
+        if (!close || (close[1] != '\0' && close[1] != ':'))
+            return;
+        *close = '\0';
+        addr = tmp + 1;
+    } else {
+        char *colon = strchr(tmp, ':');
+        if (colon && !strchr(colon + 1, ':')) /* one colon: IPv4:port (IPv6 has two or more) */
+            *colon = '\0';
+    }
+    size_t alen = strlen(addr);
+    if (alen < n && (inet_pton(AF_INET, addr, buf) == 1 || inet_pton(AF_INET6, addr, buf) == 1))
+        memcpy(out, addr, alen + 1);
 }
 
 /* The request's Origin if it is one of the site's; *present says whether one was sent. */

@@ -465,6 +465,17 @@ static void test_rate_limit(void)
     CHECK_INT(post(&s, ev)->status, 429);
     extra_header = "X-Forwarded-For: 198.51.100.8";
     CHECK_INT(post(&s, ev)->status, 200);
+    /* A proxy that writes the client's port too (Azure Application Gateway): the address is the
+     * client, whatever the port (it fell back to the proxy's exhausted bucket). */
+    static const char *const with_port[] = {
+        "X-Forwarded-For: 198.51.100.20:4711", "X-Forwarded-For: 10.0.0.1, 198.51.100.20:4712",
+        "X-Forwarded-For: 198.51.100.20:1",    "X-Forwarded-For: 198.51.100.20:2",
+        "X-Forwarded-For: [2001:db8::7]:4711", "X-Forwarded-For: [2001:db8::7]",
+        "X-Forwarded-For: [2001:db8::7]:80",   "X-Forwarded-For: [2001:db8::7]:81"};
+    for (int i = 0; i < 8; i++) { /* burst 3: the fourth of each client is refused */
+        extra_header = with_port[i];
+        CHECK_INT(post(&s, ev)->status, i % 4 == 3 ? 429 : 200);
+    }
     extra_header = NULL;
     stop(&s);
 }
