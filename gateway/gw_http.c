@@ -375,8 +375,12 @@ static void forwarded_ip(struct MHD_Connection *c, char *out, size_t n)
 {
     const char *xff = NULL;
     MHD_get_connection_values(c, MHD_HEADER_KIND, last_xff, (void *)&xff);
-    if (!xff)
-        return;
+    if (xff)
+        pw_gw_xff_client(xff, out, n);
+}
+
+void pw_gw_xff_client(const char *xff, char *out, size_t n)
+{
     const char *last = strrchr(xff, ',');
     last = last ? last + 1 : xff;
     while (*last == ' ' || *last == '\t')

@@ -50,6 +50,11 @@ typedef struct pw_gw_http_config {
 
 typedef struct pw_gw_http pw_gw_http;
 
+/* The client address of an X-Forwarded-For value: its last entry, without a port
+ * ("203.0.113.7:4711", "[2001:db8::7]:4711"), copied to out (n bytes) when it is an IPv4 or IPv6
+ * address; out is left as it was otherwise. */
+void pw_gw_xff_client(const char *xff, char *out, size_t n);
+
 pw_status pw_gw_http_start(const pw_gw_http_config *cfg, pw_gw_http **out, pw_err *err);
 unsigned pw_gw_http_port(const pw_gw_http *h);
 pw_gw_counters *pw_gw_http_counters(pw_gw_http *h);
