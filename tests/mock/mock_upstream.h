@@ -20,6 +20,7 @@ typedef struct mock_reply {
     const char *body;        /* copied; NULL = empty */
     int retry_after_s;       /* > 0: send Retry-After */
     const char *retry_after; /* non-NULL: this Retry-After text instead (absurd values) */
+    const char *location;    /* non-NULL: a Location header (redirects) */
     unsigned delay_ms;       /* sleep before answering (a timeout when > the client's) */
 } mock_reply;
 
