@@ -35,6 +35,8 @@ static void usage(void)
         "  --threads N         HTTP threads (default: CPUs)\n"
         "  --header-kib N      HTTP memory per connection in KiB, 8-1024 (default 16: request\n"
         "                      headers up to about 7 KB, 431 beyond; raise it for heavy cookies)\n"
+        "  --conns-per-ip N    open connections one client address (IPv6: its /64) may hold\n"
+        "                      when trust_proxy is false, 0 for no cap (default 256)\n"
         "  --vocab FILE        extra health vocabulary for the PHI engine\n"
         "  --check FILE        validate the policy and print the effective policy\n"
         "  --explain FILE      show field by field what each destination would receive\n"
@@ -176,14 +178,21 @@ static int check_modes(const char *check_path, const char *explain_path, const c
 
 int pw_cmd_gateway(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"config", required_argument, NULL, 'c'},  {"listen", required_argument, NULL, 'l'},
-        {"spool", required_argument, NULL, 's'},   {"audit", required_argument, NULL, 'a'},
-        {"check", required_argument, NULL, 'C'},   {"explain", required_argument, NULL, 'E'},
-        {"threads", required_argument, NULL, 't'}, {"header-kib", required_argument, NULL, 'H'},
-        {"vocab", required_argument, NULL, 'v'},   {"ip", required_argument, NULL, 'i'},
-        {"ua", required_argument, NULL, 'u'},      {"spool-max-mb", required_argument, NULL, 'm'},
-        {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0}};
+    static const struct option opts[] = {{"config", required_argument, NULL, 'c'},
+                                         {"listen", required_argument, NULL, 'l'},
+                                         {"spool", required_argument, NULL, 's'},
+                                         {"audit", required_argument, NULL, 'a'},
+                                         {"check", required_argument, NULL, 'C'},
+                                         {"explain", required_argument, NULL, 'E'},
+                                         {"threads", required_argument, NULL, 't'},
+                                         {"header-kib", required_argument, NULL, 'H'},
+                                         {"vocab", required_argument, NULL, 'v'},
+                                         {"ip", required_argument, NULL, 'i'},
+                                         {"ua", required_argument, NULL, 'u'},
+                                         {"spool-max-mb", required_argument, NULL, 'm'},
+                                         {"conns-per-ip", required_argument, NULL, 'P'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {NULL, 0, NULL, 0}};
     pw_gw_server_opts o = {.host = "127.0.0.1", .port = 8787};
     const char *check_path = NULL, *explain_path = NULL;
     const char *ip = "203.0.113.7", *ua = "Mozilla/5.0 (phiwall explain)";
@@ -194,7 +203,7 @@ int pw_cmd_gateway(int argc, char **argv)
     opterr = 0;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         for (const struct option *op = opts; op->name; op++)
-            if (op->val == c && strchr("lsatHm", c))
+            if (op->val == c && strchr("lsatHmP", c))
                 serve_opt = op->name;
             else if (op->val == c && strchr("iu", c))
                 explain_opt = op->name;
@@ -218,6 +227,11 @@ int pw_cmd_gateway(int argc, char **argv)
                                         &n)))
                 return rc;
             o.conn_kib = (unsigned)n;
+            break;
+        case 'P':
+            if ((rc = pw_cli_number_arg("gateway", "--conns-per-ip", optarg, 0, 100000, &n)))
+                return rc;
+            o.conns_per_ip = n ? (int)n : -1;
             break;
         case 'v': o.vocab_file = optarg; break;
         case 'i': ip = optarg; break;

@@ -34,6 +34,12 @@ static size_t on_body(char *p, size_t size, size_t nmemb, void *ctx)
     return n;
 }
 
+/* The longest Retry-After taken as given: longer than any retry window (so the items are
+ * dead-lettered, as the upstream asked for more than the window), short enough that neither
+ * the milliseconds nor now + wait overflow (Retry-After: 18446744073709552 wrapped to a retry
+ * 384 ms later, and larger values to a schedule in the past: the upstream hammered). */
+#define RETRY_AFTER_MAX_S ((curl_off_t)30 * 86400)
+
 #define POOL_MAX 256 /* handles kept; a cycle may run more, the rest are cleaned up */
 
 /* HTTP/2: connections per host when the destination speaks h2c for sure (streams share them;
@@ -270,7 +276,7 @@ static void finish_transfer(CURLM *multi, fw_easy_pool *pool, CURLMsg *msg)
     curl_easy_getinfo(e, CURLINFO_HTTP_VERSION, &r->http_version);
     curl_off_t after = 0;
     if (curl_easy_getinfo(e, CURLINFO_RETRY_AFTER, &after) == CURLE_OK && after > 0)
-        r->retry_after_ms = (int64_t)after * 1000;
+        r->retry_after_ms = (int64_t)(after < RETRY_AFTER_MAX_S ? after : RETRY_AFTER_MAX_S) * 1000;
     curl_easy_getinfo(e, CURLINFO_TOTAL_TIME, &r->latency_s);
     curl_multi_remove_handle(multi, e);
     pool_give(pool, e);

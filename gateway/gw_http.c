@@ -8,6 +8,7 @@
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,8 @@
 
 typedef struct req req;
 
+#define CONN_SLOTS 1024 /* open connections per client address, by hash (conn_slot) */
+
 struct pw_gw_http {
     struct MHD_Daemon *d;
     pw_gw_http_config cfg;
@@ -28,9 +31,11 @@ struct pw_gw_http {
     pw_gw_reply_cache *replies;
     pw_gw_counters counters;
     pw_gw_latency latency;
-    atomic_ullong requests[6]; /* by status class: 2xx, 400, 403/404/405/415, 413, 429, 5xx */
-    atomic_int inflight;       /* requests suspended while their commit runs */
-    pthread_mutex_t pool_mu;   /* finished requests kept for reuse, with their arena's block */
+    atomic_ullong requests[6];    /* by status class: 2xx, 400, 403/404/405/415, 413, 429, 5xx */
+    atomic_int inflight;          /* requests suspended while their commit runs */
+    atomic_ullong conns_refused;  /* connections closed by the per-address cap */
+    atomic_int conns[CONN_SLOTS]; /* open connections by hash of the client address */
+    pthread_mutex_t pool_mu;      /* finished requests kept for reuse, with their arena's block */
     req *pool;
     size_t pool_n;
 };
@@ -166,20 +171,159 @@ static enum MHD_Result send_buf(pw_gw_http *h, struct MHD_Connection *c, req *r,
     return send_any(h, c, r, status, type, body, len, retry_after, 0);
 }
 
+/* {"error":msg} into b (initialised here; the caller frees it). */
+static void error_body(pw_buf *b, const char *msg)
+{
+    pw_gw_jw w;
+    pw_buf_init(b);
+    pw_gw_jw_init(&w, b);
+    pw_gw_jw_obj(&w, NULL);
+    pw_gw_jw_str(&w, "error", msg);
+    pw_gw_jw_end_obj(&w);
+}
+
 static enum MHD_Result send_error(pw_gw_http *h, struct MHD_Connection *c, req *r, int status,
                                   const char *msg, int retry_after)
 {
     pw_buf b;
-    pw_gw_jw w;
-    pw_buf_init(&b);
-    pw_gw_jw_init(&w, &b);
-    pw_gw_jw_obj(&w, NULL);
-    pw_gw_jw_str(&w, "error", msg);
-    pw_gw_jw_end_obj(&w);
+    error_body(&b, msg);
     enum MHD_Result ok = send_buf(h, c, r, status, "application/json", b.data ? b.data : "{}",
                                   b.data ? b.len : 2, retry_after);
     pw_buf_free(&b);
     return ok;
+}
+
+/* A 400 after which the connection is closed: where the request's body ends is not known, so
+ * nothing after it on the connection may be read as a request. */
+static enum MHD_Result send_closing_error(pw_gw_http *h, struct MHD_Connection *c, req *r,
+                                          const char *msg)
+{
+    pw_buf b;
+    error_body(&b, msg);
+    struct MHD_Response *resp =
+        pw_gw_response_new("application/json", b.data ? b.data : "{}", b.data ? b.len : 2, NULL, 0);
+    pw_buf_free(&b);
+    if (!resp)
+        return MHD_NO;
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
+    enum MHD_Result ok = MHD_queue_response(c, 400, resp);
+    MHD_destroy_response(resp);
+    r->answered = 1;
+    count_status(h, 400);
+    return ok;
+}
+
+/* How the request says its body is framed. */
+typedef struct framing {
+    int content_lengths;   /* Content-Length lines */
+    int transfer_encoding; /* Transfer-Encoding lines */
+    int chunked_only;      /* each of them is exactly "chunked" */
+} framing;
+
+static int is_chunked(const char *v)
+{
+    while (*v == ' ' || *v == '\t')
+        v++;
+    if (strncasecmp(v, "chunked", 7) != 0)
+        return 0;
+    for (v += 7; *v == ' ' || *v == '\t';)
+        v++;
+    return *v == '\0';
+}
+
+static enum MHD_Result count_framing(void *cls, enum MHD_ValueKind kind, const char *key,
+                                     const char *value)
+{
+    (void)kind;
+    framing *f = cls;
+    if (!key)
+        return MHD_YES;
+    if (strcasecmp(key, "Content-Length") == 0)
+        f->content_lengths++;
+    else if (strcasecmp(key, "Transfer-Encoding") == 0) {
+        f->transfer_encoding++;
+        f->chunked_only &= value && is_chunked(value);
+    }
+    return MHD_YES;
+}
+
+/* Framing that a proxy in front may read otherwise than libmicrohttpd (request smuggling), or
+ * that libmicrohttpd cannot read: NULL when the framing is plain, else the error. With several
+ * Content-Length lines libmicrohttpd reads the first and a proxy may take the last: the rest of
+ * the body became a request of its own on the proxy's connection. With a transfer coding other
+ * than chunked libmicrohttpd waited for the connection to close, answering nothing. */
+static const char *framing_error(struct MHD_Connection *c)
+{
+    framing f = {.chunked_only = 1};
+    MHD_get_connection_values(c, MHD_HEADER_KIND, count_framing, &f);
+    if (f.content_lengths > 1)
+        return "content-length: sent more than once";
+    if (f.transfer_encoding && f.content_lengths)
+        return "transfer-encoding: not with content-length";
+    if (f.transfer_encoding > 1 || !f.chunked_only)
+        return "transfer-encoding: only chunked is supported";
+    return NULL;
+}
+
+/* ---- open connections per client address ------------------------------------------------ */
+/*
+ * One client holding every connection the server takes (~1020 per HTTP thread: idle
+ * keep-alives, or request heads and bodies sent a byte at a time within the 30 s idle timeout)
+ * made the gateway unreachable for everyone else. Without a trusted proxy in front, a client
+ * address (an IPv6 client's /64: it owns all of it) may hold conns_per_ip connections at once;
+ * counts are kept by hash of the address (two addresses sharing a slot share its cap).
+ */
+static size_t conn_slot(const struct sockaddr *sa)
+{
+    static const unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+    const unsigned char *b = NULL;
+    size_t n = 0;
+    if (sa && sa->sa_family == AF_INET) {
+        b = (const unsigned char *)&((const struct sockaddr_in *)(const void *)sa)->sin_addr;
+        n = 4;
+    } else if (sa && sa->sa_family == AF_INET6) {
+        b = ((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr.s6_addr;
+        n = memcmp(b, mapped, sizeof mapped) == 0 ? (b += 12, 4) : 8;
+    }
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ b[i]) * 16777619u;
+    return h % CONN_SLOTS;
+}
+
+static int conn_cap(const pw_gw_http *h)
+{
+    return h->cfg.conns_per_ip == 0 ? PW_GW_CONNS_PER_IP_DEFAULT : h->cfg.conns_per_ip;
+}
+
+static enum MHD_Result on_accept(void *cls, const struct sockaddr *addr, socklen_t len)
+{
+    pw_gw_http *h = cls;
+    (void)len;
+    int cap = conn_cap(h);
+    if (cap < 0 || !h->cfg.policies || atomic_load(&h->conns[conn_slot(addr)]) < cap)
+        return MHD_YES;
+    pw_gw_policy_ref *ref = pw_gw_holder_acquire(h->cfg.policies);
+    int proxied = ref->policy->trust_proxy;
+    pw_gw_policy_release(ref);
+    if (proxied)
+        return MHD_YES;
+    atomic_fetch_add(&h->conns_refused, 1);
+    return MHD_NO;
+}
+
+static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+                          enum MHD_ConnectionNotificationCode toe)
+{
+    pw_gw_http *h = cls;
+    (void)socket_context;
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    atomic_int *n = &h->conns[conn_slot(ci ? ci->client_addr : NULL)];
+    if (toe == MHD_CONNECTION_NOTIFY_STARTED)
+        atomic_fetch_add(n, 1);
+    else if (toe == MHD_CONNECTION_NOTIFY_CLOSED)
+        atomic_fetch_sub(n, 1);
 }
 
 /* Dotted decimal, as inet_ntop writes it (which formats through sprintf: slower per request). */
@@ -212,26 +356,60 @@ static void client_ip(struct MHD_Connection *c, char *out, size_t n)
                   (socklen_t)n);
 }
 
+/* Keeps the value of the last X-Forwarded-For header line (MHD_get_connection_values). */
+static enum MHD_Result last_xff(void *cls, enum MHD_ValueKind kind, const char *key,
+                                const char *value)
+{
+    (void)kind;
+    if (key && value && strcasecmp(key, "X-Forwarded-For") == 0)
+        *(const char **)cls = value;
+    return MHD_YES;
+}
+
 /* Behind the site's reverse proxy the TCP peer is the proxy: the client is the last
- * X-Forwarded-For entry (the one the trusted proxy appended). */
+ * X-Forwarded-For entry (the one the trusted proxy appended). Several header lines are one
+ * list in order (RFC 9110 5.3), and a proxy such as HAProxy (option forwardfor) adds its own
+ * line after the ones the client sent: the last entry of the last line, never of the first
+ * (which the client wrote, so it could pick its own rate-limit bucket and client_ip). */
 static void forwarded_ip(struct MHD_Connection *c, char *out, size_t n)
 {
-    const char *xff = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Forwarded-For");
-    if (!xff)
-        return;
+    const char *xff = NULL;
+    MHD_get_connection_values(c, MHD_HEADER_KIND, last_xff, (void *)&xff);
+    if (xff)
+        pw_gw_xff_client(xff, out, n);
+}
+
+void pw_gw_xff_client(const char *xff, char *out, size_t n)
+{
     const char *last = strrchr(xff, ',');
     last = last ? last + 1 : xff;
-    while (*last == ' ')
+    while (*last == ' ' || *last == '\t')
         last++;
-    size_t len = strcspn(last, " ");
+    size_t len = strcspn(last, " \t");
     unsigned char buf[16];
-    char tmp[INET6_ADDRSTRLEN];
+    char tmp[INET6_ADDRSTRLEN + 8];
     if (len == 0 || len >= sizeof tmp)
         return;
     memcpy(tmp, last, len);
     tmp[len] = '\0';
-    if (inet_pton(AF_INET, tmp, buf) == 1 || inet_pton(AF_INET6, tmp, buf) == 1)
-        snprintf(out, n, "%s", tmp);
+    /* Some proxies write the client's port too (Azure Application Gateway: 203.0.113.7:4711,
+     * [2001:db8::7]:4711): the address is what precedes it. Without this every such client fell
+     * back to the proxy's address, so all of them shared one rate-limit bucket. */
+    char *addr = tmp;
+    if (tmp[0] == '[') {
+        char *close = strchr(tmp, ']');
+        if (!close || (close[1] != '\0' && close[1] != ':'))
+            return;
+        *close = '\0';
+        addr = tmp + 1;
+    } else {
+        char *colon = strchr(tmp, ':');
+        if (colon && !strchr(colon + 1, ':')) /* one colon: IPv4:port (IPv6 has two or more) */
+            *colon = '\0';
+    }
+    size_t alen = strlen(addr);
+    if (alen < n && (inet_pton(AF_INET, addr, buf) == 1 || inet_pton(AF_INET6, addr, buf) == 1))
+        memcpy(out, addr, alen + 1);
 }
 
 /* The request's Origin if it is one of the site's; *present says whether one was sent. */
@@ -401,6 +579,12 @@ static void metrics_text(pw_gw_http *h, pw_buf *o)
         pw_buf_printf(o, "phiwall_gateway_requests_total{status=\"%s\"} %llu\n", cls[i],
                       (unsigned long long)atomic_load(&h->requests[i]));
     pw_gw_latency_print(&h->latency, "phiwall_gateway_request_duration_seconds", o);
+    pw_buf_printf(o,
+                  "# HELP phiwall_gateway_connections_refused_total Connections closed at once: "
+                  "their client address held the per-address maximum (--conns-per-ip)\n"
+                  "# TYPE phiwall_gateway_connections_refused_total counter\n"
+                  "phiwall_gateway_connections_refused_total %llu\n",
+                  (unsigned long long)atomic_load(&h->conns_refused));
     if (h->cfg.metrics_extra)
         h->cfg.metrics_extra(h->cfg.metrics_ctx, o);
 }
@@ -478,6 +662,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
             return MHD_NO;
         *con_cls = r;
         clock_gettime(CLOCK_MONOTONIC, &r->t0);
+        const char *bad_framing = framing_error(c);
+        if (bad_framing)
+            return send_closing_error(h, c, r, bad_framing);
         int bad_method = 0;
         r->route = route_of(method, url, &bad_method);
         if (r->route == ROUTE_NONE)
@@ -590,11 +777,12 @@ pw_status pw_gw_http_start(const pw_gw_http_config *cfg, pw_gw_http **out, pw_er
     if (conn_kib > PW_GW_CONN_KIB_MAX)
         conn_kib = PW_GW_CONN_KIB_MAX;
     size_t conn_memory = conn_kib * 1024;
-    h->d = MHD_start_daemon(
-        flags, 0, NULL, NULL, on_request, h, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-        MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
-        MHD_OPTION_NOTIFY_COMPLETED, on_completed, h, MHD_OPTION_LISTEN_BACKLOG_SIZE,
-        (unsigned)1024, MHD_OPTION_CONNECTION_MEMORY_LIMIT, conn_memory, MHD_OPTION_END);
+    h->d = MHD_start_daemon(flags, 0, on_accept, h, on_request, h, MHD_OPTION_SOCK_ADDR,
+                            (struct sockaddr *)&ss, MHD_OPTION_NOTIFY_CONNECTION, on_connection, h,
+                            MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_TIMEOUT,
+                            (unsigned)30, MHD_OPTION_NOTIFY_COMPLETED, on_completed, h,
+                            MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024,
+                            MHD_OPTION_CONNECTION_MEMORY_LIMIT, conn_memory, MHD_OPTION_END);
     if (!h->d) {
         http_free(h);
         return pw_err_set(err, PW_ERR_IO, "listen %s:%u: cannot start the HTTP server",

@@ -147,7 +147,17 @@ const char *pw_gw_ip_truncate(pw_arena *a, const char *ip)
         return inet_ntop(AF_INET, b, out, sizeof out) ? pw_arena_strdup(a, out) : NULL;
     }
     if (inet_pton(AF_INET6, ip, b) == 1) {
-        memset(b + 6, 0, 10);
+        /* An IPv4 client of a dual-stack listener is ::ffff:a.b.c.d: its /24, as for IPv4
+         * (the /48 would be "::", an address of no one). */
+        static const unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+        if (memcmp(b, mapped, sizeof mapped) == 0) {
+            b[15] = 0;
+            return inet_ntop(AF_INET, b + 12, out, sizeof out) ? pw_arena_strdup(a, out) : NULL;
+        }
+        /* 6to4 (2002::/16) holds the client's whole IPv4 address in bits 16-47, which a /48
+         * keeps: its /24 instead (2002:aabb:cc00::). */
+        size_t keep = b[0] == 0x20 && b[1] == 0x02 ? 5 : 6;
+        memset(b + keep, 0, 16 - keep);
         return inet_ntop(AF_INET6, b, out, sizeof out) ? pw_arena_strdup(a, out) : NULL;
     }
     return NULL;

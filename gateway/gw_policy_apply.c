@@ -755,6 +755,22 @@ static pw_status user_fields(apply_ctx *c, reduced *r, const pw_gw_dest_policy *
 
 /* ---- params --------------------------------------------------------------------------- */
 
+/* A JSON number in exponent notation is the number its mantissa's digits spell, wherever the
+ * point and the exponent put them: 1.234567e6 and 123.4567e4 are 1234567, an identifier's
+ * shape that the 7+ digit rule (own_data_in) reads in the text only as runs of 1 and 6 digits.
+ * 1 when the mantissa holds 7+ significant digits. (A browser's JSON.stringify writes plain
+ * decimals from 1e-7 to 1e21, so ordinary amounts are never spelled this way.) */
+static int exponent_hides_digits(const char *num)
+{
+    if (!strpbrk(num, "eE"))
+        return 0;
+    size_t sig = 0;
+    for (const char *p = num; *p && *p != 'e' && *p != 'E'; p++)
+        if (*p >= '0' && *p <= '9' && (sig || *p != '0'))
+            sig++;
+    return sig >= 7;
+}
+
 static pw_status param_fields(apply_ctx *c, reduced *r, const pw_gw_dest_policy *d,
                               const char *prefix)
 {
@@ -779,6 +795,12 @@ static pw_status param_fields(apply_ctx *c, reduced *r, const pw_gw_dest_policy 
         if (q->kind == PW_GW_V_BOOL) {
             r->params[r->n_params++] = (out_kv){q->key, q->str, 1};
             trace(c, r, field, "sent", "allow_params");
+            continue;
+        }
+        if (q->kind == PW_GW_V_NUMBER && exponent_hides_digits(q->str)) {
+            r->redacted++;
+            trace(c, r, field, "dropped",
+                  "phi: a number in exponent notation with 7+ digits (an identifier's shape)");
             continue;
         }
         /* Numbers pass the engine too: an MRN or phone number can be sent as a number. */

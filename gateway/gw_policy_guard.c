@@ -1,7 +1,8 @@
 /*
  * gw_policy_guard.c — fail-closed checks for text that hides PHI from the engine (see
  * gw_policy_guard.h): a character classifier over Unicode ranges, a per-word script check, and
- * three decoders (base64 runs, spaced-out letters, stripped marks) whose output is scanned again.
+ * decoders (base64 runs, spaced-out letters, stripped marks, accents, percent-encoding) whose
+ * output is scanned again.
  */
 #include "gw_policy_guard.h"
 
@@ -344,8 +345,79 @@ static pw_status rescan(const char *view, size_t n, pw_gw_guard_scan_fn scan, vo
     return st;
 }
 
+static int hex_digit(unsigned char c)
+{
+    return c >= '0' && c <= '9'                     ? c - '0'
+           : (c | 0x20) >= 'a' && (c | 0x20) <= 'f' ? (c | 0x20) - 'a' + 10
+                                                    : -1;
+}
+
+/* The string with its %XX escapes decoded (a query string or path copied into a param:
+ * "c%C3%A1ncer" is "cáncer"); NULL when it has none. */
+static char *percent_decode(pw_arena *a, const char *s, size_t n, size_t *out_n)
+{
+    char *out = NULL;
+    size_t w = 0;
+    for (size_t i = 0; i < n; i++) {
+        int hi = s[i] == '%' && i + 2 < n ? hex_digit((unsigned char)s[i + 1]) : -1;
+        int lo = hi >= 0 ? hex_digit((unsigned char)s[i + 2]) : -1;
+        if (lo >= 0 && !out) {
+            if (!(out = pw_arena_alloc(a, n + 1)))
+                return NULL;
+            memcpy(out, s, i);
+            w = i;
+        }
+        if (lo >= 0) {
+            out[w++] = (char)(hi << 4 | lo);
+            i += 2;
+        } else if (out) {
+            out[w++] = s[i];
+        }
+    }
+    if (out)
+        out[w] = '\0';
+    *out_n = w;
+    return out;
+}
+
+#define PERCENT_MAX_DEPTH 3 /* "%2563" is "%63" is "c" */
+
+static pw_status guard_check(pw_arena *a, const char *s, size_t n, pw_gw_script_mode mode,
+                             pw_gw_guard_scan_fn scan, void *ctx, int depth, const char **refusal);
+
+/* Percent-encoded text is what a reader (or the platform) decodes: the decoded string passes the
+ * engine and the whole guard again (its accents, scripts, spacing, base64), so that
+ * "c%C3%A1ncer" is read as "cáncer" is. */
+static pw_status percent_view(pw_arena *a, const char *s, size_t n, pw_gw_script_mode mode,
+                              pw_gw_guard_scan_fn scan, void *ctx, int depth, const char **refusal)
+{
+    size_t vn = 0;
+    char *v = percent_decode(a, s, n, &vn);
+    if (!v)
+        return PW_OK;
+    if (depth >= PERCENT_MAX_DEPTH) {
+        *refusal = "guard: percent-encoded more than 3 times: refused";
+        return PW_OK;
+    }
+    const char *inner = NULL;
+    pw_status st = rescan(v, vn, scan, ctx,
+                          "guard: percent-encoded text, decoded, carries PHI: refused", refusal);
+    if (st != PW_OK || *refusal)
+        return st;
+    st = guard_check(a, v, vn, mode, scan, ctx, depth + 1, &inner);
+    if (st == PW_OK && inner)
+        *refusal = pw_arena_sprintf(a, "guard: percent-encoded text, decoded: %s", inner);
+    return st;
+}
+
 pw_status pw_gw_guard_check(pw_arena *a, const char *s, size_t n, pw_gw_script_mode mode,
                             pw_gw_guard_scan_fn scan, void *ctx, const char **refusal)
+{
+    return guard_check(a, s, n, mode, scan, ctx, 0, refusal);
+}
+
+static pw_status guard_check(pw_arena *a, const char *s, size_t n, pw_gw_script_mode mode,
+                             pw_gw_guard_scan_fn scan, void *ctx, int depth, const char **refusal)
 {
     int marks = 0;
     *refusal = char_refusal(a, (const unsigned char *)s, n, mode, &marks);
@@ -370,5 +442,7 @@ pw_status pw_gw_guard_check(pw_arena *a, const char *s, size_t n, pw_gw_script_m
     }
     if (st == PW_OK && !*refusal)
         st = base64_runs(a, s, n, scan, ctx, refusal);
+    if (st == PW_OK && !*refusal)
+        st = percent_view(a, s, n, mode, scan, ctx, depth, refusal);
     return st;
 }

@@ -13,8 +13,9 @@
  *     16+ characters that decode to text, letters spaced out with dots, dashes or spaces
  *     ("h.i.v", "c-a-n-c-e-r"), combining marks and variation selectors between letters, and
  *     accented Latin letters read without their accents ("cáncer", "diabètes": the engine's
- *     vocabulary is English, written without them). Words of other languages that share no
- *     stem with an English term ("VIH", "embarazo", "Krebs") pass: load them with --vocab.
+ *     vocabulary is English, written without them), and percent-encoded text ("c%C3%A1ncer"),
+ *     decoded and put through the engine and the whole guard again. Words of other languages that
+ * share no stem with an English term ("VIH", "embarazo", "Krebs") pass: load them with --vocab.
  */
 #ifndef PHIWALL_GW_POLICY_GUARD_H
 #define PHIWALL_GW_POLICY_GUARD_H

@@ -1,6 +1,8 @@
 /* gw_runtime.c — policy hand-over (refcounted swap), token buckets, latency histogram. */
 #include "gw_runtime.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -118,10 +120,27 @@ static unsigned long fnv(const char *s)
     return h;
 }
 
+/* The bucket of a client: its IPv4 address, or for IPv6 its /64 — one subscriber's network,
+ * within which a client picks any of 2^64 addresses (each of which had a full bucket of its
+ * own); an IPv4 client seen as ::ffff:a.b.c.d is that IPv4 address. */
+static const char *bucket_key(const char *ip, char *buf, size_t cap)
+{
+    unsigned char b[16];
+    if (!ip || !strchr(ip, ':') || inet_pton(AF_INET6, ip, b) != 1)
+        return ip;
+    static const unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+    if (memcmp(b, mapped, sizeof mapped) == 0)
+        return inet_ntop(AF_INET, b + 12, buf, (socklen_t)cap) ? buf : ip;
+    memset(b + 8, 0, 8);
+    return inet_ntop(AF_INET6, b, buf, (socklen_t)cap) ? buf : ip;
+}
+
 int pw_gw_ratelimit_take(pw_gw_ratelimit *r, const char *ip, double rate, double burst)
 {
     if (!r || rate <= 0)
         return 1;
+    char key[INET6_ADDRSTRLEN];
+    ip = bucket_key(ip, key, sizeof key);
     unsigned long h = fnv(ip ? ip : "");
     int sh = (int)(h % RL_SHARDS);
     rl_slot *s = &r->shard[sh].slots[(h / RL_SHARDS) % RL_SLOTS];

@@ -36,7 +36,8 @@ void pw_gw_holder_destroy(pw_gw_policy_holder *h);
 typedef struct pw_gw_ratelimit pw_gw_ratelimit;
 pw_gw_ratelimit *pw_gw_ratelimit_new(void);
 void pw_gw_ratelimit_free(pw_gw_ratelimit *r);
-/* 1 if a request from ip may proceed (rate per second, burst capacity). */
+/* 1 if a request from ip may proceed (rate per second, burst capacity). An IPv6 client's
+ * bucket is its /64's. */
 int pw_gw_ratelimit_take(pw_gw_ratelimit *r, const char *ip, double rate, double burst);
 
 /* ---- latency histogram ----------------------------------------------------------------- */

@@ -494,6 +494,7 @@ static pw_status open_parts(server *s, pw_err *err)
                             .port = o->port,
                             .threads = o->threads,
                             .conn_kib = o->conn_kib,
+                            .conns_per_ip = o->conns_per_ip,
                             .policies = &s->holder,
                             .phi = pw_gw_phi_pool_source(s->pool),
                             .sink = {sink_put, sink_audit, s},

@@ -19,6 +19,7 @@ typedef struct pw_gw_server_opts {
     uint64_t spool_max_bytes; /* default 1 GiB */
     unsigned threads;         /* HTTP threads, 0 = CPUs */
     unsigned conn_kib;        /* HTTP memory per connection in KiB (headers), 0 = default */
+    int conns_per_ip;         /* open connections per client address (pw_gw_http_config) */
     const char *vocab_file;   /* extra vocabulary for the PHI engine, or NULL */
     /* /healthz answers 503 when the oldest queued event is older than this (seconds); 0: the
      * environment's PHIWALL_HEALTHZ_MAX_AGE_S, else 3600. */

@@ -5,16 +5,7 @@
 # sender chose) and `phiwall audit list` shows it. A single invalid event is still a 400.
 set -u
 . "$PW_SRC/tests/integration/lib.bash"
-command -v curl >/dev/null || skip "curl not present"
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' 2>/dev/null) || skip "python3 not present"
-
-dir=$(mktemp -d)
-pid=
-trap '[ -n "$pid" ] && kill -9 $pid 2>/dev/null; rm -rf "$dir"' EXIT
-export PHIWALL_SITE_KEY=0123456789abcdef-integration PHIWALL_META_TOKEN=tok-XYZ PHIWALL_GA4_SECRET=sec-XYZ
-cp "$PW_SRC/contrib/gateway.example.yaml" "$dir/gw.yaml"
-sed -i 's|pixel_id: "000000000000000"|pixel_id: "1"\n    base_url: http://127.0.0.1:9|' "$dir/gw.yaml"
-sed -i 's|measurement_id: G-XXXXXXXXXX|measurement_id: G-X\n    base_url: http://127.0.0.1:9|' "$dir/gw.yaml"
+gateway_test_setup
 "$PHIWALL" gateway --config "$dir/gw.yaml" --listen "127.0.0.1:$port" --spool "$dir/spool.db" \
     --audit "$dir/audit.log" --threads 2 2>"$dir/log" &
 pid=$!

@@ -26,6 +26,20 @@ browser_test_setup() {
     T=$(mktemp -d)
     export TMPDIR=$T
 }
+# The gateway tests' start: skip unless curl and python3 are here; set port (a free loopback
+# port), dir (a new temporary directory: removed at exit, with the gateway $pid killed), the
+# secrets' environment, and $dir/gw.yaml: the shipped example with its upstreams at a closed port.
+gateway_test_setup() {
+    command -v curl >/dev/null || skip "curl not present"
+    port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' 2>/dev/null) || skip "python3 not present"
+    dir=$(mktemp -d)
+    pid=
+    trap '[ -n "$pid" ] && kill -9 $pid 2>/dev/null; rm -rf "$dir"' EXIT
+    export PHIWALL_SITE_KEY=0123456789abcdef-integration PHIWALL_META_TOKEN=tok-XYZ PHIWALL_GA4_SECRET=sec-XYZ
+    cp "$PW_SRC/contrib/gateway.example.yaml" "$dir/gw.yaml"
+    sed -i 's|pixel_id: "000000000000000"|pixel_id: "1"\n    base_url: http://127.0.0.1:9|' "$dir/gw.yaml"
+    sed -i 's|measurement_id: G-XXXXXXXXXX|measurement_id: G-X\n    base_url: http://127.0.0.1:9|' "$dir/gw.yaml"
+}
 finish() {
     echo "$PW_PASSED passed, $PW_FAILED failed"
     [ "$PW_FAILED" -eq 0 ]

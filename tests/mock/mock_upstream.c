@@ -20,6 +20,8 @@ typedef struct scripted {
     int status;
     char *body;
     int retry_after_s;
+    char *retry_after; /* raw header text, or NULL */
+    char *location;    /* Location header, or NULL */
     unsigned delay_ms;
 } scripted;
 
@@ -172,7 +174,7 @@ static void sleep_ms(mock_upstream *m, unsigned ms)
 
 static enum MHD_Result answer(mock_upstream *m, struct MHD_Connection *c, const char *last_body)
 {
-    scripted s = {200, NULL, 0, 0};
+    scripted s = {200, NULL, 0, NULL, NULL, 0};
     if (!take_script(m, &s))
         s.body = default_body(last_body);
     sleep_ms(m, s.delay_ms);
@@ -180,7 +182,11 @@ static enum MHD_Result answer(mock_upstream *m, struct MHD_Connection *c, const 
     struct MHD_Response *resp =
         MHD_create_response_from_buffer(strlen(body), (void *)body, MHD_RESPMEM_MUST_COPY);
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
-    if (s.retry_after_s > 0) {
+    if (s.location)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_LOCATION, s.location);
+    if (s.retry_after) {
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, s.retry_after);
+    } else if (s.retry_after_s > 0) {
         char ra[16];
         snprintf(ra, sizeof ra, "%d", s.retry_after_s);
         MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, ra);
@@ -188,6 +194,8 @@ static enum MHD_Result answer(mock_upstream *m, struct MHD_Connection *c, const 
     enum MHD_Result rc = MHD_queue_response(c, (unsigned)s.status, resp);
     MHD_destroy_response(resp);
     free(s.body);
+    free(s.retry_after);
+    free(s.location);
     return rc;
 }
 
@@ -275,8 +283,11 @@ void mock_upstream_stop(mock_upstream *m)
         free(r->content_type);
         free(r);
     }
-    for (size_t i = 0; i < m->script_len; i++)
+    for (size_t i = 0; i < m->script_len; i++) {
         free(m->script[(m->script_head + i) % MOCK_MAX_SCRIPT].body);
+        free(m->script[(m->script_head + i) % MOCK_MAX_SCRIPT].retry_after);
+        free(m->script[(m->script_head + i) % MOCK_MAX_SCRIPT].location);
+    }
     pthread_mutex_destroy(&m->mu);
     pthread_cond_destroy(&m->cond);
     free(m);
@@ -295,6 +306,8 @@ void mock_upstream_script(mock_upstream *m, const mock_reply *reply)
         s->status = reply->status;
         s->body = reply->body ? strdup(reply->body) : NULL;
         s->retry_after_s = reply->retry_after_s;
+        s->retry_after = reply->retry_after ? strdup(reply->retry_after) : NULL;
+        s->location = reply->location ? strdup(reply->location) : NULL;
         s->delay_ms = reply->delay_ms;
         m->script_len++;
     }

@@ -16,10 +16,12 @@
 typedef struct mock_upstream mock_upstream;
 
 typedef struct mock_reply {
-    int status;        /* e.g. 200, 429, 500, 400 */
-    const char *body;  /* copied; NULL = empty */
-    int retry_after_s; /* > 0: send Retry-After */
-    unsigned delay_ms; /* sleep before answering (a timeout when > the client's) */
+    int status;              /* e.g. 200, 429, 500, 400 */
+    const char *body;        /* copied; NULL = empty */
+    int retry_after_s;       /* > 0: send Retry-After */
+    const char *retry_after; /* non-NULL: this Retry-After text instead (absurd values) */
+    const char *location;    /* non-NULL: a Location header (redirects) */
+    unsigned delay_ms;       /* sleep before answering (a timeout when > the client's) */
 } mock_reply;
 
 typedef struct mock_request {

@@ -284,6 +284,63 @@ static void test_meta_429_honours_retry_after(void)
     env_close(&e);
 }
 
+/* An absurd Retry-After (1.8e16 s: its milliseconds overflowed to a retry 384 ms later) is
+ * taken as "longer than the retry window": the item is dead-lettered, never hammered again. */
+static void test_meta_absurd_retry_after(void)
+{
+    env e;
+    env_open(&e, "pw_fw", "meta429huge");
+    char *a = meta_event("q2", "Lead", now_s());
+    put_raw(&e, "meta", "q2", a, 0);
+    mock_reply busy = {.status = 429, .body = "{}", .retry_after = "18446744073709552"};
+    mock_upstream_script(e.mock, &busy);
+    pw_destination d = meta_dest(&e);
+    env_start(&e, &d);
+    CHECK(mock_upstream_wait(e.mock, 1, 3000));
+    CHECK(drained(&e, "meta", 5000));
+    CHECK(!mock_upstream_wait(e.mock, 2, 1500)); /* no second attempt */
+    pw_forwarders_stop(e.fw);
+    e.fw = NULL;
+    CHECK_INT(mock_upstream_count(e.mock), 1);
+    audit_seen s = read_audit(&e);
+    CHECK_INT(s.dead, 1);
+    CHECK_INT(s.sent, 0);
+    CHECK(file_contains(e.audit_path, "retry window closed"));
+    free(a);
+    env_close(&e);
+}
+
+/* A redirect is never followed: the access token (in the body) must not reach another host. */
+static void test_meta_redirect_not_followed(void)
+{
+    env e;
+    env_open(&e, "pw_fw", "meta307");
+    mock_upstream *other = mock_upstream_start();
+    CHECK(other != NULL);
+    if (!other) {
+        env_close(&e);
+        return;
+    }
+    char *a = meta_event("r1", "Lead", now_s());
+    put_raw(&e, "meta", "r1", a, 0);
+    char to[128];
+    snprintf(to, sizeof to, "%s/v19.0/1/events", mock_upstream_base(other));
+    mock_reply moved = {.status = 307, .body = "", .location = to};
+    mock_upstream_script(e.mock, &moved);
+    pw_destination d = meta_dest(&e);
+    env_start(&e, &d);
+    CHECK(mock_upstream_wait(e.mock, 1, 3000));
+    CHECK(drained(&e, "meta", 5000));
+    pw_forwarders_stop(e.fw);
+    e.fw = NULL;
+    CHECK_INT(mock_upstream_count(other), 0);
+    audit_seen s = read_audit(&e);
+    CHECK_INT(s.sent, 0);
+    mock_upstream_stop(other);
+    free(a);
+    env_close(&e);
+}
+
 static void test_meta_graph_codes(void)
 {
     env e;
@@ -603,7 +660,8 @@ static void test_parse_responses(void)
 PW_TEST_MAIN(PW_TEST(test_parse_responses), PW_TEST(test_meta_exact_payload_and_audit),
              PW_TEST(test_meta_1001_events_two_requests),
              PW_TEST(test_meta_retry_500_then_delivered), PW_TEST(test_meta_timeout_then_delivered),
-             PW_TEST(test_meta_429_honours_retry_after), PW_TEST(test_meta_graph_codes),
+             PW_TEST(test_meta_429_honours_retry_after), PW_TEST(test_meta_absurd_retry_after),
+             PW_TEST(test_meta_redirect_not_followed), PW_TEST(test_meta_graph_codes),
              PW_TEST(test_meta_stale_and_invalid_dead_lettered),
              PW_TEST(test_ga4_26_events_two_requests), PW_TEST(test_ga4_split_by_size),
              PW_TEST(test_ga4_invalid_dead_lettered_locally),

@@ -465,8 +465,36 @@ static void test_rate_limit(void)
     CHECK_INT(post(&s, ev)->status, 429);
     extra_header = "X-Forwarded-For: 198.51.100.8";
     CHECK_INT(post(&s, ev)->status, 200);
+    /* A proxy that writes the client's port too (Azure Application Gateway): the address is the
+     * client, whatever the port (it fell back to the proxy's exhausted bucket). */
+    static const char *const with_port[] = {
+        "X-Forwarded-For: 198.51.100.20:4711", "X-Forwarded-For: 10.0.0.1, 198.51.100.20:4712",
+        "X-Forwarded-For: 198.51.100.20:1",    "X-Forwarded-For: 198.51.100.20:2",
+        "X-Forwarded-For: [2001:db8::7]:4711", "X-Forwarded-For: [2001:db8::7]",
+        "X-Forwarded-For: [2001:db8::7]:80",   "X-Forwarded-For: [2001:db8::7]:81"};
+    for (int i = 0; i < 8; i++) { /* burst 3: the fourth of each client is refused */
+        extra_header = with_port[i];
+        CHECK_INT(post(&s, ev)->status, i % 4 == 3 ? 429 : 200);
+    }
     extra_header = NULL;
     stop(&s);
+}
+
+/* An IPv6 client's bucket is its /64: the 2^64 addresses of one network are one client (each
+ * had a full bucket); another /64 has its own; ::ffff:a.b.c.d is the IPv4 client a.b.c.d. */
+static void test_rate_limit_ipv6(void)
+{
+    pw_gw_ratelimit *rl = pw_gw_ratelimit_new();
+    CHECK(rl != NULL);
+    if (!rl)
+        return;
+    CHECK(pw_gw_ratelimit_take(rl, "2001:db8:1:2::1", 0.001, 2));
+    CHECK(pw_gw_ratelimit_take(rl, "2001:db8:1:2::2", 0.001, 2));
+    CHECK(!pw_gw_ratelimit_take(rl, "2001:db8:1:2:ffff::3", 0.001, 2));
+    CHECK(pw_gw_ratelimit_take(rl, "2001:db8:1:3::1", 0.001, 2));
+    CHECK(pw_gw_ratelimit_take(rl, "198.51.100.9", 0.001, 1));
+    CHECK(!pw_gw_ratelimit_take(rl, "::ffff:198.51.100.9", 0.001, 1));
+    pw_gw_ratelimit_free(rl);
 }
 
 static void test_spool_full_is_503(void)
@@ -505,6 +533,6 @@ static void test_policy_swap(void)
 }
 
 PW_TEST_MAIN(PW_TEST(test_routes), PW_TEST(test_queued_rows_and_audit), PW_TEST(test_bad_bodies),
-             PW_TEST(test_batch_metrics), PW_TEST(test_size_limit), PW_TEST(test_big_headers),
-             PW_TEST(test_cors), PW_TEST(test_rate_limit), PW_TEST(test_spool_full_is_503),
-             PW_TEST(test_policy_swap))
+             PW_TEST(test_rate_limit_ipv6), PW_TEST(test_batch_metrics), PW_TEST(test_size_limit),
+             PW_TEST(test_big_headers), PW_TEST(test_cors), PW_TEST(test_rate_limit),
+             PW_TEST(test_spool_full_is_503), PW_TEST(test_policy_swap))

@@ -1,4 +1,5 @@
 /* test_gw_policy.c — the gateway policy: YAML validation with line:col, each rule, hashing. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <yajl/yajl_tree.h>
@@ -200,6 +201,10 @@ static void test_ip_and_glob(void)
     pw_arena_init(&a, 0);
     CHECK_STR(pw_gw_ip_truncate(&a, "203.0.113.77"), "203.0.113.0");
     CHECK_STR(pw_gw_ip_truncate(&a, "2001:db8:1234:5678::1"), "2001:db8:1234::");
+    /* An IPv4 client seen through a dual-stack socket: its /24, not "::" */
+    CHECK_STR(pw_gw_ip_truncate(&a, "::ffff:203.0.113.77"), "203.0.113.0");
+    /* 6to4 carries the whole IPv4 address (203.0.113.77 = cb00:714d) inside the /48 */
+    CHECK_STR(pw_gw_ip_truncate(&a, "2002:cb00:714d:1::1"), "2002:cb00:7100::");
     CHECK(pw_gw_ip_truncate(&a, "not-an-ip") == NULL);
     CHECK(pw_gw_glob_match("/find-a-doctor*", "/find-a-doctor/smith", 20));
     CHECK(!pw_gw_glob_match("/find-a-doctor*", "/conditions/cancer", 18));
@@ -401,6 +406,43 @@ static void test_apply_denials(void)
     CHECK_INT(pw_gw_policy_apply(p, &gw_test_phi, &a, &ev, 1700000000000, res, &err), PW_OK);
     CHECK(strstr(res[1].payload,
                  "8b6c28f592f8195182b1fca6087c29b7f2cda06d5ec276e334cd7f85cddc3c95") != NULL);
+    pw_arena_free(&a);
+    pw_gw_policy_free(p);
+}
+
+/* An identifier sent as a number in exponent notation (1.234567e6 is 1234567) is dropped like
+ * the plain 7+ digit run; ordinary amounts, plain or in short exponent form, are sent. */
+static void test_apply_number_spellings(void)
+{
+    pw_err err = {0};
+    pw_gw_policy *p = load(base_yaml, &err);
+    CHECK(p != NULL);
+    if (!p)
+        return;
+    pw_arena a;
+    pw_arena_init(&a, 0);
+    static const struct {
+        const char *num;
+        int sent;
+    } cases[] = {{"1.234567e6", 0},  {"123.4567E4", 0},    {"-1234567e0", 0},
+                 {"1.234567e-1", 0}, {"00012.34567e5", 0}, {"120.5", 1},
+                 {"1.5e2", 1},       {"12345.67", 1},      {"0.000001e3", 1}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        pw_gw_event ev = base_event();
+        pw_gw_param params[] = {{"value", PW_GW_V_NUMBER, cases[i].num, strlen(cases[i].num)}};
+        ev.params = params;
+        ev.n_params = 1;
+        pw_gw_dest_result res[3];
+        CHECK_INT(pw_gw_policy_apply(p, &gw_test_phi, &a, &ev, 1700000000000, res, &err), PW_OK);
+        CHECK(res[0].accepted);
+        int has = res[0].payload && strstr(res[0].payload, cases[i].num) != NULL;
+        if (has != cases[i].sent)
+            fprintf(stderr, "value %s: sent %d, expected %d\n", cases[i].num, has, cases[i].sent);
+        CHECK(has == cases[i].sent);
+        if (!cases[i].sent)
+            CHECK(res[0].fields_json &&
+                  strstr(res[0].fields_json, "\"custom_data.value\"") == NULL);
+    }
     pw_arena_free(&a);
     pw_gw_policy_free(p);
 }
@@ -703,6 +745,6 @@ static void test_event_time(void)
 PW_TEST_MAIN(PW_TEST(test_validation_errors), PW_TEST(test_load_and_print),
              PW_TEST(test_delivery_config), PW_TEST(test_meta_hash_vectors),
              PW_TEST(test_ip_and_glob), PW_TEST(test_apply_meta_shape), PW_TEST(test_apply_denials),
-             PW_TEST(test_apply_unsendable), PW_TEST(test_example_config_loads),
-             PW_TEST(test_category_phi_refused), PW_TEST(test_category_phi_at_apply),
-             PW_TEST(test_event_time))
+             PW_TEST(test_apply_unsendable), PW_TEST(test_apply_number_spellings),
+             PW_TEST(test_example_config_loads), PW_TEST(test_category_phi_refused),
+             PW_TEST(test_category_phi_at_apply), PW_TEST(test_event_time))

@@ -326,6 +326,21 @@ static void test_guard_evasions(void)
               "guard: accented letters, read without their accents, carry PHI: refused");
     CHECK_STR(guard(&a, "\xE1\xB8\xA4IV", ANY), /* Ḥ (U+1E24) */
               "guard: accented letters, read without their accents, carry PHI: refused");
+    /* Percent-encoded text (a query string or path copied into a param) is read decoded. */
+    CHECK_STR(guard(&a, "c%C3%A1ncer de mama", L),
+              "guard: percent-encoded text, decoded: guard: accented letters, read without their "
+              "accents, carry PHI: refused");
+    CHECK_STR(guard(&a, "%D0%92%D0%98%D0%A7", L), /* ВИЧ */
+              "guard: percent-encoded text, decoded: guard: text_scripts latin: non-Latin letter "
+              "U+0412: refused");
+    CHECK_STR(guard(&a, "q=c%61ncer", ANY),
+              "guard: percent-encoded text, decoded, carries PHI: refused");
+    CHECK(guard(&a, "c%2561ncer", ANY) != NULL); /* twice encoded */
+    const char *four =                           /* "A" percent-encoded four times */
+        "%25%32%35%25%33%32%25%33%35%25%32%35%25%33%33%25%33%34%25%32%35%25%33%33%25%33%31";
+    const char *why = guard(&a, four, ANY);
+    CHECK(why && strstr(why, "guard: percent-encoded more than 3 times: refused"));
+    CHECK(guard(&a, "50% off, 100%25 sure, caf%C3%A9", L) == NULL);
     /* Clean text passes: accents, punctuation, emoji, base64 of clean text or of binary. */
     CHECK(guard(&a, "Caf\xC3\xA9 na\xC3\xAFve \xE2\x80\x94 r\xC3\xA9sum\xC3\xA9 \xF0\x9F\x98\x80",
                 L) == NULL);
