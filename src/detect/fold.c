@@ -13,15 +13,18 @@
  *    such letters only that then is a whole vocabulary term of 3+ letters: real Russian or Greek
  *    text stays as it is;
  *  - a dotted acronym of 3-6 single letters ("h.i.v", "H.I.V.") loses its dots when the letters
- *    are a vocabulary term.
-' * Pure-ASCII segments pay one bit of their summary (PW_SUM_HIGH, summary.c) and, when they hold a'
-'.', a look at each
- * dot (pw_fold_dotted_term; segment.c decides); pw_seg_fold runs only for segments that hold a
- * byte >= 0x80 or such an acronym.
+ *    are a vocabulary term;
+ *  - an accented Latin-1 letter loses its accent ("depresión", "Oncología", "García": the
+ *    vocabulary's terms are written the same way, pw_vocab_latin1_base), so Spanish text and
+ *    its unaccented URL slugs ("depresion") match the same terms, on whole words.
+ * Pure-ASCII segments pay one bit of their summary (PW_SUM_HIGH, summary.c) and, when they hold a
+ * '.', a look at each dot (pw_fold_dotted_term; segment.c decides); pw_seg_fold runs only for
+ * segments that hold a byte >= 0x80 or such an acronym.
  */
 #include <string.h>
 
 #include "detect/internal.h"
+#include "detect/vocab_tsv.h"
 
 /* What a code point is to the folding. */
 typedef enum fold_kind {
@@ -30,6 +33,7 @@ typedef enum fold_kind {
     FK_SPACE,     /* a Unicode space: becomes ' ' */
     FK_FORMAT,    /* invisible: dropped (inside a word it does not split it) */
     FK_CONF,      /* Cyrillic/Greek drawn like the Latin `ascii`: folded by the word rule */
+    FK_ACCENT,    /* an accented Latin-1 letter: becomes `ascii`, its base letter */
     FK_LETTER,    /* another non-ASCII letter (Latin-1, Latin Extended, Greek, Cyrillic) */
     FK_OTHER      /* anything else (symbols, CJK, emoji, invalid UTF-8): a word break */
 } fold_kind;
@@ -37,7 +41,7 @@ typedef enum fold_kind {
 typedef struct fold_cp {
     size_t len; /* bytes in the segment */
     fold_kind kind;
-    char ascii; /* FK_ASCII, FK_WIDE, FK_CONF: the ASCII byte */
+    char ascii; /* FK_ASCII, FK_WIDE, FK_CONF, FK_ACCENT: the ASCII byte */
 } fold_cp;
 
 /* Cyrillic and Greek letters drawn like a Latin letter (sorted by code point). */
@@ -130,6 +134,8 @@ static fold_cp classify_at(const char *s, size_t n, size_t i)
         f.kind = FK_SPACE;
     } else if ((f.ascii = confusable_of(cp)) != 0) {
         f.kind = FK_CONF;
+    } else if ((f.ascii = pw_vocab_latin1_base(cp)) != 0) {
+        f.kind = FK_ACCENT;
     } else if (is_letter(cp)) {
         f.kind = FK_LETTER;
     }
@@ -144,6 +150,7 @@ static int in_word(const fold_cp *f)
     case FK_WIDE: return pw_isalnum((unsigned char)f->ascii);
     case FK_FORMAT:
     case FK_CONF:
+    case FK_ACCENT:
     case FK_LETTER: return 1;
     default: return 0;
     }
@@ -183,7 +190,9 @@ static size_t word_at(pw_scan *sc, const char *s, size_t n, size_t i, int *fold_
         fold_cp f = classify_at(s, n, j);
         if (!in_word(&f))
             break;
-        latin += (f.kind == FK_ASCII || f.kind == FK_WIDE) && pw_isalpha((unsigned char)f.ascii);
+        latin +=
+            ((f.kind == FK_ASCII || f.kind == FK_WIDE) && pw_isalpha((unsigned char)f.ascii)) ||
+            f.kind == FK_ACCENT;
         conf += f.kind == FK_CONF;
         other += f.kind == FK_LETTER;
         if (f.kind != FK_FORMAT && f.kind != FK_LETTER && len < sizeof folded)
@@ -215,7 +224,8 @@ static void put(fold_out *o, const pw_seg *g, char c, size_t i, size_t j)
 /* Write g's code point at i (f) folded or as it is. */
 static void put_cp(fold_out *o, const pw_seg *g, size_t i, const fold_cp *f, int fold_conf)
 {
-    int to_ascii = f->kind == FK_WIDE || f->kind == FK_SPACE || (f->kind == FK_CONF && fold_conf);
+    int to_ascii = f->kind == FK_WIDE || f->kind == FK_SPACE || f->kind == FK_ACCENT ||
+                   (f->kind == FK_CONF && fold_conf);
     if (f->kind == FK_FORMAT) {
         o->changed = 1;
         return;
