@@ -19,7 +19,8 @@ static const pw_hit *expect(const char *s, pw_field_type ft, pw_phi_category c, 
     const char *at = strstr(s, covered);
     for (size_t i = 0; at && i < T.n; i++) {
         const pw_hit *h = &T.h[i];
-        if (h->category != c || h->start != (size_t)(at - s) || h->end != h->start + strlen(covered))
+        if (h->category != c || h->start != (size_t)(at - s) ||
+            h->end != h->start + strlen(covered))
             continue;
         CHECK_STR(h->subtype, sub);
         CHECK_STR(h->normalized, norm);
@@ -37,11 +38,17 @@ static void test_accents_either_way(void)
            "tratamiento de la depresion", "Tratamiento para la depresi\xc3\xb3n");
     expect("Tratamiento para la depresion", PW_FT_TEXT, PW_PHI_HEALTH, "sensitive-service",
            "tratamiento de la depresion", "Tratamiento para la depresion");
-    expect("Oncolog\xc3\xad" "a", PW_FT_TEXT, PW_PHI_HEALTH, "specialty", "oncologia",
-           "Oncolog\xc3\xad" "a");
+    expect("Oncolog\xc3\xad"
+           "a",
+           PW_FT_TEXT, PW_PHI_HEALTH, "specialty", "oncologia",
+           "Oncolog\xc3\xad"
+           "a");
     expect("Oncologia", PW_FT_TEXT, PW_PHI_HEALTH, "specialty", "oncologia", "Oncologia");
-    expect("ONCOLOG\xc3\x8d" "A PEDI\xc3\x81TRICA", PW_FT_TEXT, PW_PHI_HEALTH, "specialty",
-           "oncologia", "ONCOLOG\xc3\x8d" "A");
+    expect("ONCOLOG\xc3\x8d"
+           "A PEDI\xc3\x81TRICA",
+           PW_FT_TEXT, PW_PHI_HEALTH, "specialty", "oncologia",
+           "ONCOLOG\xc3\x8d"
+           "A");
     expect("C\xc3\xa1ncer de mama", PW_FT_TEXT, PW_PHI_HEALTH, "condition", "cancer de mama",
            "C\xc3\xa1ncer de mama");
     expect("embarazo y parto", PW_FT_TEXT, PW_PHI_HEALTH, "condition", "embarazo", "embarazo");
@@ -61,19 +68,24 @@ static void test_urls(void)
            PW_PHI_HEALTH, "sensitive-service", "interrupcion del embarazo",
            "interrupcion-del-embarazo");
     expect("https://h.example.org/es/fertilidad/fiv", PW_FT_URL, PW_PHI_HEALTH, "procedure",
-           "fertilizacion in vitro",
-           "fiv");
+           "fertilizacion in vitro", "fiv");
 }
 
 static void test_care_intent(void)
 {
     static const struct {
         const char *text, *sub;
-    } cases[] = {{"Solicitar una cita", "scheduling"},       {"Agendar cita", "scheduling"},
-                 {"Pedir una cita", "scheduling"},           {"Programar una cita", "scheduling"},
-                 {"Buscar un m\xc3\xa9" "dico", "find-a-doctor"},
-                 {"Portal del paciente", "portal"},          {"Pagar mi factura", "bill-pay"},
-                 {"Resurtir receta", "refill"},              {"Telemedicina", "telehealth"},
+    } cases[] = {{"Solicitar una cita", "scheduling"},
+                 {"Agendar cita", "scheduling"},
+                 {"Pedir una cita", "scheduling"},
+                 {"Programar una cita", "scheduling"},
+                 {"Buscar un m\xc3\xa9"
+                  "dico",
+                  "find-a-doctor"},
+                 {"Portal del paciente", "portal"},
+                 {"Pagar mi factura", "bill-pay"},
+                 {"Resurtir receta", "refill"},
+                 {"Telemedicina", "telehealth"},
                  {"Verificador de s\xc3\xadntomas", "symptom-checker"}};
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         dt_scan(&T, NULL, cases[i].text, PW_FT_TEXT);
@@ -99,7 +111,8 @@ static void test_sensitivity(void)
                                        "anticonceptivos",
                                        "rehabilitaci\xc3\xb3n de drogas",
                                        "pruebas de ITS",
-                                       "Ginecolog\xc3\xad" "a"};
+                                       "Ginecolog\xc3\xad"
+                                       "a"};
     for (size_t i = 0; i < sizeof high / sizeof high[0]; i++) {
         dt_scan(&T, NULL, high[i], PW_FT_TEXT);
         const pw_hit *h = dt_find(&T, PW_PHI_HEALTH);
@@ -107,7 +120,10 @@ static void test_sensitivity(void)
         if (!h || h->sensitivity != PW_SENS_HIGH)
             fprintf(stderr, "  \"%s\" is not high-sensitivity health context\n", high[i]);
     }
-    dt_scan(&T, NULL, "Cardiolog\xc3\xad" "a", PW_FT_TEXT);
+    dt_scan(&T, NULL,
+            "Cardiolog\xc3\xad"
+            "a",
+            PW_FT_TEXT);
     const pw_hit *h = dt_find(&T, PW_PHI_HEALTH);
     CHECK(h && h->sensitivity == PW_SENS_NORMAL);
 }
@@ -117,9 +133,12 @@ static void test_no_hits(void)
     static const char *const none[] = {
         /* general hospital pages */
         "Horario de visitas", "Estacionamiento", "Empleos", "Noticias", "Donar",
-        "Cont\xc3\xa1" "ctenos", "Mapa del sitio", "Inicio", "Hospital", "Salud",
-        "Cl\xc3\xadnica", "M\xc3\xa9" "dico", "Atenci\xc3\xb3n al paciente", "Urgencias",
-        "https://h.example.org/es/atencion-al-paciente",
+        "Cont\xc3\xa1"
+        "ctenos",
+        "Mapa del sitio", "Inicio", "Hospital", "Salud", "Cl\xc3\xadnica",
+        "M\xc3\xa9"
+        "dico",
+        "Atenci\xc3\xb3n al paciente", "Urgencias", "https://h.example.org/es/atencion-al-paciente",
         "https://h.example.org/es/empleos/oncologia/enfermera",
         /* "its"/"ets" are Spanish abbreviations only in their phrases ("pruebas de ITS") */
         "Its treatment of its data", "ITS department", "The hospital and its staff",
@@ -139,6 +158,22 @@ static void test_no_hits(void)
            "infecciones de transmision sexual", "Pruebas de ITS");
 }
 
+/* An address glued to a word by a hyphen ends at its top-level domain, whether the word is ASCII
+ * or accented (the folded layer reads "-über" as "-uber"). */
+static void test_email_before_accented_word(void)
+{
+    expect("jane.doe@example.com-\xc3\xbc"
+           "ber",
+           PW_FT_TEXT, PW_PHI_EMAIL, "email", "jane.doe@example.com", "jane.doe@example.com");
+    expect("escriba a jane.doe@example.com-uber", PW_FT_TEXT, PW_PHI_EMAIL, "email",
+           "jane.doe@example.com", "jane.doe@example.com");
+    expect("Correo: mar\xc3\xad"
+           "a.lopez@example.org",
+           PW_FT_TEXT, PW_PHI_EMAIL, "email", "maria.lopez@example.org",
+           "mar\xc3\xad"
+           "a.lopez@example.org");
+}
+
 static void setup(void)
 {
     CHECK(dt_open(&T, NULL, 0));
@@ -151,4 +186,4 @@ static void teardown(void)
 
 PW_TEST_MAIN(PW_TEST(setup), PW_TEST(test_accents_either_way), PW_TEST(test_urls),
              PW_TEST(test_care_intent), PW_TEST(test_sensitivity), PW_TEST(test_no_hits),
-             PW_TEST(teardown))
+             PW_TEST(test_email_before_accented_word), PW_TEST(teardown))

@@ -29,10 +29,18 @@ static void test_normalize(void)
                    "a Pedi\xc3\xa1trica"),
               "oncologia pediatrica");
     CHECK_STR(norm("C\xc3\xa1ncer de mama"), "cancer de mama");
-    CHECK_STR(norm("\xc3\x91" "and\xc3\xba \xc3\x9c" "ber \xc3\xa7" "a"), "nandu uber ca");
+    CHECK_STR(norm("\xc3\x91"
+                   "and\xc3\xba \xc3\x9c"
+                   "ber \xc3\xa7"
+                   "a"),
+              "nandu uber ca");
     /* letters with no ASCII base (ß, Æ), the × sign and a lone lead byte separate words */
-    CHECK_STR(norm("stra\xc3\x9f" "e"), "stra e");
-    CHECK_STR(norm("\xc3\x86ther 3\xc3\x97" "4"), "ther 3 4");
+    CHECK_STR(norm("stra\xc3\x9f"
+                   "e"),
+              "stra e");
+    CHECK_STR(norm("\xc3\x86ther 3\xc3\x97"
+                   "4"),
+              "ther 3 4");
     CHECK_STR(norm("dolor\xc3"), "dolor");
     CHECK_INT(pw_vocab_latin1_base(0xF3), 'o');
     CHECK_INT(pw_vocab_latin1_base(0xD1), 'N');
@@ -99,24 +107,35 @@ static void test_builtin_spanish(void)
         check(v, "aborto", PW_VOCAB_SENSITIVE_SERVICE, NULL, NULL, PW_SENS_HIGH);
         check(v, "quimioterapia", PW_VOCAB_PROCEDURE, NULL, NULL, PW_SENS_HIGH);
         check(v, "pruebas gen\xc3\xa9ticas", PW_VOCAB_PROCEDURE, NULL, NULL, PW_SENS_HIGH);
-        check(v, "oncolog\xc3\xad" "a", PW_VOCAB_SPECIALTY, NULL, NULL, PW_SENS_HIGH);
-        check(v, "cardiolog\xc3\xad" "a", PW_VOCAB_SPECIALTY, NULL, NULL, PW_SENS_NORMAL);
+        check(v,
+              "oncolog\xc3\xad"
+              "a",
+              PW_VOCAB_SPECIALTY, NULL, NULL, PW_SENS_HIGH);
+        check(v,
+              "cardiolog\xc3\xad"
+              "a",
+              PW_VOCAB_SPECIALTY, NULL, NULL, PW_SENS_NORMAL);
         check(v, "paracetamol", PW_VOCAB_MEDICATION, NULL, NULL, PW_SENS_NORMAL);
         check(v, "insulina", PW_VOCAB_MEDICATION, NULL, NULL, PW_SENS_NORMAL);
         check(v, "sertralina", PW_VOCAB_MEDICATION, NULL, NULL, PW_SENS_HIGH);
         check(v, "solicitar una cita", PW_VOCAB_CARE_INTENT, "scheduling", NULL, PW_SENS_NORMAL);
-        check(v, "buscar un m\xc3\xa9" "dico", PW_VOCAB_CARE_INTENT, "find-a-doctor", NULL,
-              PW_SENS_NORMAL);
+        check(v,
+              "buscar un m\xc3\xa9"
+              "dico",
+              PW_VOCAB_CARE_INTENT, "find-a-doctor", NULL, PW_SENS_NORMAL);
         check(v, "pagar factura", PW_VOCAB_CARE_INTENT, "bill-pay", NULL, PW_SENS_NORMAL);
         check(v, "resurtir receta", PW_VOCAB_CARE_INTENT, "refill", NULL, PW_SENS_NORMAL);
         check(v, "telemedicina", PW_VOCAB_CARE_INTENT, "telehealth", NULL, PW_SENS_NORMAL);
         check(v, "portal del paciente", PW_VOCAB_CARE_INTENT, "portal", NULL, PW_SENS_NORMAL);
-        check(v, "m\xc3\xa9" "dico", PW_VOCAB_GENERIC, NULL, NULL, PW_SENS_NORMAL);
+        check(v,
+              "m\xc3\xa9"
+              "dico",
+              PW_VOCAB_GENERIC, NULL, NULL, PW_SENS_NORMAL);
         check(v, "atenci\xc3\xb3n al paciente", PW_VOCAB_GENERIC, NULL, NULL, PW_SENS_NORMAL);
         check(v, "pruebas de its", PW_VOCAB_CONDITION, NULL, NULL, PW_SENS_HIGH);
         /* English words that are Spanish abbreviations or fold from Spanish words: no term */
-        static const char *const none[] = {"its", "ets", "tos", "gripe", "mama", "ano", "tea",
-                                           "toc", "ela", "ive", "pep", "receta", "recetas"};
+        static const char *const none[] = {"its", "ets", "tos", "gripe", "mama",   "ano",    "tea",
+                                           "toc", "ela", "ive", "pep",   "receta", "recetas"};
         for (size_t i = 0; i < sizeof none / sizeof none[0]; i++) {
             CHECK(whole(v, none[i]) == NULL);
             if (whole(v, none[i]))
@@ -131,10 +150,8 @@ static void test_user_file_accents(void)
     static const char tsv[] = "dolor lumbar cr\xc3\xb3nico\t-\tsymptom\t-\tnormal\tlay\n"
                               "Cl\xc3\xadnica del Ni\xc3\xb1o\t-\tgeneric\t-\tnormal\tlay\n";
     for (size_t k = 0; k < 2; k++) {
-        pw_vocab_opts o = {.user_data = tsv,
-                           .user_len = sizeof tsv - 1,
-                           .backend = backends[k],
-                           .no_builtin = 1};
+        pw_vocab_opts o = {
+            .user_data = tsv, .user_len = sizeof tsv - 1, .backend = backends[k], .no_builtin = 1};
         pw_vocab *v = NULL;
         pw_status st = pw_vocab_new_opts(&o, &v, NULL);
         if (st == PW_ERR_UNSUPPORTED)
