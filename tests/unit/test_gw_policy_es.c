@@ -67,8 +67,7 @@ static void test_spanish_event_names_refused(void)
 {
     if (!P || !Pool)
         return;
-    static const char *const names[] = {"prueba_vih_reservada", "CitaEmbarazo",
-                                        "solicitud_aborto"};
+    static const char *const names[] = {"prueba_vih_reservada", "CitaEmbarazo", "solicitud_aborto"};
     pw_arena a;
     pw_arena_init(&a, 0);
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
@@ -104,7 +103,8 @@ static void test_spanish_param_redacted(void)
              !strstr(res[0].payload, "depresi");
     CHECK(ok);
     if (!ok && res[0].payload)
-        fprintf(stderr, "  payload: %s\n  fields: %s\n", res[0].payload, res[0].fields_json ? res[0].fields_json : "");
+        fprintf(stderr, "  payload: %s\n  fields: %s\n", res[0].payload,
+                res[0].fields_json ? res[0].fields_json : "");
     pw_arena_free(&a);
 }
 
