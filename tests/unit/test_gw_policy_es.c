@@ -88,8 +88,8 @@ static void test_spanish_param_redacted(void)
     pw_arena a;
     pw_arena_init(&a, 0);
     pw_gw_event ev = event("pagina_vista");
-    /* unaccented, as a form posts it: an accented value with a hit is a separate, known gateway
-     * gap (docs/vocabulary.md, Known limits) */
+    /* unaccented, as a form posts it: an accented value with a hit is dropped whole before the
+     * engine runs (the guard reads it without accents: gw_policy_guard.c) */
     static const char note[] = "consulta sobre depresion posparto";
     pw_gw_param params[] = {{"nota", PW_GW_V_STRING, note, sizeof note - 1}};
     ev.params = params;
