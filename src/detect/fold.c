@@ -270,11 +270,45 @@ static size_t plain_until(const char *s, size_t n, size_t i)
     return j;
 }
 
+/* 1 if s[0..n) holds a lead byte of a Greek or Cyrillic code point (U+0380-U+052F: 0xCE-0xD4),
+ * the only ones the word rule may fold: without one, every code point folds on its own. */
+static int has_lookalike_lead(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)((unsigned char)s[i] - 0xCE) <= 0xD4 - 0xCE)
+            return 1;
+    return 0;
+}
+
+/* fold_chars for a segment without look-alike letters (accented Latin, fullwidth, spaces,
+ * format characters): ASCII stretches in one go, each other code point folded on its own, with
+ * no look at its word (Spanish text pays one pass over its bytes). */
+static void fold_chars_alone(const pw_seg *g, fold_out *o)
+{
+    for (size_t i = 0; i < g->n;) {
+        size_t j = i;
+        while (j < g->n && (unsigned char)g->s[j] < 0x80)
+            j++;
+        if (j > i) {
+            put_plain(o, g, i, j);
+            i = j;
+            continue;
+        }
+        fold_cp f = classify_at(g->s, g->n, i);
+        put_cp(o, g, i, &f, 0);
+        i += f.len;
+    }
+}
+
 /* The Unicode part: every code point of g written folded or as it is. Outside a
  * word being folded, ASCII stretches are copied in one go (an ASCII code point is written as it
  * is, and a word of ASCII letters alone folds nothing). */
 static void fold_chars(pw_scan *sc, const pw_seg *g, fold_out *o)
 {
+    if (!has_lookalike_lead(g->s, g->n)) {
+        fold_chars_alone(g, o);
+        return;
+    }
     size_t word_end = 0;
     int fold_conf = 0;
     for (size_t i = 0; i < g->n;) {
