@@ -79,9 +79,7 @@ static void test_care_intent(void)
                  {"Agendar cita", "scheduling"},
                  {"Pedir una cita", "scheduling"},
                  {"Programar una cita", "scheduling"},
-                 {"Buscar un m\xc3\xa9"
-                  "dico",
-                  "find-a-doctor"},
+                 {"Buscar un m\xc3\xa9\x64ico", "find-a-doctor"},
                  {"Portal del paciente", "portal"},
                  {"Pagar mi factura", "bill-pay"},
                  {"Resurtir receta", "refill"},
@@ -111,8 +109,7 @@ static void test_sensitivity(void)
                                        "anticonceptivos",
                                        "rehabilitaci\xc3\xb3n de drogas",
                                        "pruebas de ITS",
-                                       "Ginecolog\xc3\xad"
-                                       "a"};
+                                       "Ginecolog\xc3\xad\x61"};
     for (size_t i = 0; i < sizeof high / sizeof high[0]; i++) {
         dt_scan(&T, NULL, high[i], PW_FT_TEXT);
         const pw_hit *h = dt_find(&T, PW_PHI_HEALTH);
@@ -133,12 +130,9 @@ static void test_no_hits(void)
     static const char *const none[] = {
         /* general hospital pages */
         "Horario de visitas", "Estacionamiento", "Empleos", "Noticias", "Donar",
-        "Cont\xc3\xa1"
-        "ctenos",
-        "Mapa del sitio", "Inicio", "Hospital", "Salud", "Cl\xc3\xadnica",
-        "M\xc3\xa9"
-        "dico",
-        "Atenci\xc3\xb3n al paciente", "Urgencias", "https://h.example.org/es/atencion-al-paciente",
+        "Cont\xc3\xa1\x63tenos", "Mapa del sitio", "Inicio", "Hospital", "Salud", "Cl\xc3\xadnica",
+        "M\xc3\xa9\x64ico", "Atenci\xc3\xb3n al paciente", "Urgencias",
+        "https://h.example.org/es/atencion-al-paciente",
         "https://h.example.org/es/empleos/oncologia/enfermera",
         /* "its"/"ets" are Spanish abbreviations only in their phrases ("pruebas de ITS") */
         "Its treatment of its data", "ITS department", "The hospital and its staff",
