@@ -13,15 +13,18 @@
  *    such letters only that then is a whole vocabulary term of 3+ letters: real Russian or Greek
  *    text stays as it is;
  *  - a dotted acronym of 3-6 single letters ("h.i.v", "H.I.V.") loses its dots when the letters
- *    are a vocabulary term.
-' * Pure-ASCII segments pay one bit of their summary (PW_SUM_HIGH, summary.c) and, when they hold a'
-'.', a look at each
- * dot (pw_fold_dotted_term; segment.c decides); pw_seg_fold runs only for segments that hold a
- * byte >= 0x80 or such an acronym.
+ *    are a vocabulary term;
+ *  - an accented Latin-1 letter loses its accent ("depresión", "Oncología", "García": the
+ *    vocabulary's terms are written the same way, pw_vocab_latin1_base), so Spanish text and
+ *    its unaccented URL slugs ("depresion") match the same terms, on whole words.
+ * Pure-ASCII segments pay one bit of their summary (PW_SUM_HIGH, summary.c) and, when they hold a
+ * '.', a look at each dot (pw_fold_dotted_term; segment.c decides); pw_seg_fold runs only for
+ * segments that hold a byte >= 0x80 or such an acronym.
  */
 #include <string.h>
 
 #include "detect/internal.h"
+#include "detect/vocab_tsv.h"
 
 /* What a code point is to the folding. */
 typedef enum fold_kind {
@@ -30,6 +33,7 @@ typedef enum fold_kind {
     FK_SPACE,     /* a Unicode space: becomes ' ' */
     FK_FORMAT,    /* invisible: dropped (inside a word it does not split it) */
     FK_CONF,      /* Cyrillic/Greek drawn like the Latin `ascii`: folded by the word rule */
+    FK_ACCENT,    /* an accented Latin-1 letter: becomes `ascii`, its base letter */
     FK_LETTER,    /* another non-ASCII letter (Latin-1, Latin Extended, Greek, Cyrillic) */
     FK_OTHER      /* anything else (symbols, CJK, emoji, invalid UTF-8): a word break */
 } fold_kind;
@@ -37,7 +41,7 @@ typedef enum fold_kind {
 typedef struct fold_cp {
     size_t len; /* bytes in the segment */
     fold_kind kind;
-    char ascii; /* FK_ASCII, FK_WIDE, FK_CONF: the ASCII byte */
+    char ascii; /* FK_ASCII, FK_WIDE, FK_CONF, FK_ACCENT: the ASCII byte */
 } fold_cp;
 
 /* Cyrillic and Greek letters drawn like a Latin letter (sorted by code point). */
@@ -130,6 +134,8 @@ static fold_cp classify_at(const char *s, size_t n, size_t i)
         f.kind = FK_SPACE;
     } else if ((f.ascii = confusable_of(cp)) != 0) {
         f.kind = FK_CONF;
+    } else if ((f.ascii = pw_vocab_latin1_base(cp)) != 0) {
+        f.kind = FK_ACCENT;
     } else if (is_letter(cp)) {
         f.kind = FK_LETTER;
     }
@@ -144,6 +150,7 @@ static int in_word(const fold_cp *f)
     case FK_WIDE: return pw_isalnum((unsigned char)f->ascii);
     case FK_FORMAT:
     case FK_CONF:
+    case FK_ACCENT:
     case FK_LETTER: return 1;
     default: return 0;
     }
@@ -183,7 +190,9 @@ static size_t word_at(pw_scan *sc, const char *s, size_t n, size_t i, int *fold_
         fold_cp f = classify_at(s, n, j);
         if (!in_word(&f))
             break;
-        latin += (f.kind == FK_ASCII || f.kind == FK_WIDE) && pw_isalpha((unsigned char)f.ascii);
+        latin +=
+            ((f.kind == FK_ASCII || f.kind == FK_WIDE) && pw_isalpha((unsigned char)f.ascii)) ||
+            f.kind == FK_ACCENT;
         conf += f.kind == FK_CONF;
         other += f.kind == FK_LETTER;
         if (f.kind != FK_FORMAT && f.kind != FK_LETTER && len < sizeof folded)
@@ -215,7 +224,8 @@ static void put(fold_out *o, const pw_seg *g, char c, size_t i, size_t j)
 /* Write g's code point at i (f) folded or as it is. */
 static void put_cp(fold_out *o, const pw_seg *g, size_t i, const fold_cp *f, int fold_conf)
 {
-    int to_ascii = f->kind == FK_WIDE || f->kind == FK_SPACE || (f->kind == FK_CONF && fold_conf);
+    int to_ascii = f->kind == FK_WIDE || f->kind == FK_SPACE || f->kind == FK_ACCENT ||
+                   (f->kind == FK_CONF && fold_conf);
     if (f->kind == FK_FORMAT) {
         o->changed = 1;
         return;
@@ -260,11 +270,45 @@ static size_t plain_until(const char *s, size_t n, size_t i)
     return j;
 }
 
+/* 1 if s[0..n) holds a lead byte of a Greek or Cyrillic code point (U+0380-U+052F: 0xCE-0xD4),
+ * the only ones the word rule may fold: without one, every code point folds on its own. */
+static int has_lookalike_lead(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)((unsigned char)s[i] - 0xCE) <= 0xD4 - 0xCE)
+            return 1;
+    return 0;
+}
+
+/* fold_chars for a segment without look-alike letters (accented Latin, fullwidth, spaces,
+ * format characters): ASCII stretches in one go, each other code point folded on its own, with
+ * no look at its word (Spanish text pays one pass over its bytes). */
+static void fold_chars_alone(const pw_seg *g, fold_out *o)
+{
+    for (size_t i = 0; i < g->n;) {
+        size_t j = i;
+        while (j < g->n && (unsigned char)g->s[j] < 0x80)
+            j++;
+        if (j > i) {
+            put_plain(o, g, i, j);
+            i = j;
+            continue;
+        }
+        fold_cp f = classify_at(g->s, g->n, i);
+        put_cp(o, g, i, &f, 0);
+        i += f.len;
+    }
+}
+
 /* The Unicode part: every code point of g written folded or as it is. Outside a
  * word being folded, ASCII stretches are copied in one go (an ASCII code point is written as it
  * is, and a word of ASCII letters alone folds nothing). */
 static void fold_chars(pw_scan *sc, const pw_seg *g, fold_out *o)
 {
+    if (!has_lookalike_lead(g->s, g->n)) {
+        fold_chars_alone(g, o);
+        return;
+    }
     size_t word_end = 0;
     int fold_conf = 0;
     for (size_t i = 0; i < g->n;) {

@@ -41,6 +41,11 @@ static size_t domain_end(const char *s, size_t n, size_t at)
             dot = k;
     if (!dot || dot == at + 1 || p - dot - 1 < 2)
         return 0;
+    /* no top-level domain holds a '-': "a@b.com-uber" (a word glued on by a hyphen, or by an
+     * accent the folded layer took off: "-über") ends at "com" */
+    const char *hy = memchr(s + dot + 1, '-', p - dot - 1);
+    if (hy && (size_t)(hy - s) - dot - 1 >= 2)
+        p = (size_t)(hy - s);
     for (size_t k = dot + 1; k < p; k++)
         if (!pw_isalpha((unsigned char)s[k]))
             return 0;

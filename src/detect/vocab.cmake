@@ -1,14 +1,19 @@
 # The health vocabulary, compiled at build time (DESIGN §5: fast startup).
-# pw_vocab_gen (a host tool, not part of libphiwall) reads data/vocab/<name>.tsv and then
+# pw_vocab_gen (a host tool, not part of libphiwall) reads data/vocab/<name>.tsv, data/vocab/es/<name>.tsv and then
 # data/vocab/generated/<name>.tsv (first entry of a term wins) and writes vocab_builtin.c: the entry
 # table, the serialised word-level Aho-Corasick automaton and, when libhs is found, the
 # serialised Hyperscan database, as byte arrays.
 set(PW_VOCAB_SRC ${CMAKE_CURRENT_LIST_DIR})
+# data/vocab/es/<name>.tsv (Spanish, written by hand like the English files) comes after the
+# English files and before generated/: gen_variants.py reads only data/vocab/*.tsv, so no English
+# plural or "<term> treatment" is derived from a Spanish term.
 file(GLOB PW_VOCAB_TSV_HAND CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/data/vocab/*.tsv)
+file(GLOB PW_VOCAB_TSV_ES CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/data/vocab/es/*.tsv)
 file(GLOB PW_VOCAB_TSV_GEN CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/data/vocab/generated/*.tsv)
 list(SORT PW_VOCAB_TSV_HAND)
+list(SORT PW_VOCAB_TSV_ES)
 list(SORT PW_VOCAB_TSV_GEN)
-set(PW_VOCAB_TSV ${PW_VOCAB_TSV_HAND} ${PW_VOCAB_TSV_GEN})
+set(PW_VOCAB_TSV ${PW_VOCAB_TSV_HAND} ${PW_VOCAB_TSV_ES} ${PW_VOCAB_TSV_GEN})
 
 # The generator has a main(): keep it out of the library's globbed sources.
 get_target_property(pw_lib_sources phiwall SOURCES)

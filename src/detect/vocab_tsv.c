@@ -38,12 +38,32 @@ static int is_alnum_byte(unsigned char c)
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
 }
 
+char pw_vocab_latin1_base(uint32_t cp)
+{
+    /* U+00C0-U+00FF; '.': no ASCII base (Æ Ð × Þ ß æ ð ÷ þ) */
+    static const char base[] = "AAAAAA.CEEEEIIII.NOOOOO.OUUUUY..aaaaaa.ceeeeiiii.nooooo.ouuuuy.y";
+    if (cp < 0xC0 || cp > 0xFF || base[cp - 0xC0] == '.')
+        return 0;
+    return base[cp - 0xC0];
+}
+
+/* The ASCII base of the UTF-8 Latin-1 letter at in[i] (0xC3 and a continuation byte), or 0. */
+static unsigned char accent_base_at(const char *in, size_t n, size_t i)
+{
+    if ((unsigned char)in[i] != 0xC3 || i + 1 >= n || ((unsigned char)in[i + 1] & 0xC0) != 0x80)
+        return 0;
+    return (unsigned char)pw_vocab_latin1_base(0xC0u + ((unsigned char)in[i + 1] & 0x3Fu));
+}
+
 size_t pw_vocab_normalize(const char *in, size_t n, char *out)
 {
     size_t o = 0;
     int pending_space = 0;
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)in[i];
+        unsigned char base = c >= 0x80 ? accent_base_at(in, n, i) : 0;
+        if (base) /* "depresión" is the term "depresion", as detect's folded layer reads it */
+            c = base, i++;
         if (!is_alnum_byte(c)) {
             pending_space = o > 0;
             continue;

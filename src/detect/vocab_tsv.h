@@ -7,16 +7,23 @@
 #define PHIWALL_DETECT_VOCAB_TSV_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "vocab.h"
 
 /* Longest accepted term after normalisation (bytes); longer lines are a parse error. */
 #define PW_VOCAB_TERM_MAX 256
 
-/* Normalise like detect does: ASCII lower-case, every run of non-alphanumeric bytes becomes one
- * space, no leading/trailing space. Writes at most n bytes to out (out may equal in); returns
- * the normalised length. */
+/* Normalise like detect does: accented Latin-1 letters in UTF-8 lose their accent ("Oncología"
+ * is "oncologia", detect's folded layer reads text the same way, fold.c), ASCII lower-case, every
+ * run of other non-alphanumeric bytes becomes one space, no leading/trailing space. Writes at most
+ * n bytes to out (out may equal in); returns the normalised length. */
 size_t pw_vocab_normalize(const char *in, size_t n, char *out);
+
+/* The ASCII letter of a Latin-1 letter U+00C0-U+00FF without its accent ('o' for "ó", 'N' for
+ * "Ñ", 'c' for "ç"); 0 for the letters that have none (Æ, Ð, Þ, ß, æ, ð, þ) and for × ÷ and
+ * every other code point. The one table of both the vocabulary and detect's folding. */
+char pw_vocab_latin1_base(uint32_t cp);
 
 /* Parse a class name ("condition", "care_intent", …); PW_VOCAB__COUNT when unknown. */
 pw_vocab_class pw_vocab_class_parse(const char *s, size_t n);

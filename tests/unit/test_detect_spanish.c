@@ -1,0 +1,183 @@
+/*
+ * test_detect_spanish.c — Spanish health context (data/vocab/es/) through the whole engine: a
+ * term matches with and without its accents, in raw UTF-8 and percent-encoded, upper case, on
+ * whole words, and each hit covers the original bytes; care intent in Spanish has its subtypes;
+ * sensitivity follows DESIGN §3; Spanish general hospital pages, short English words that are
+ * Spanish abbreviations ("its") and Spanish words that fold to other words give nothing.
+ */
+#include "detect_helpers.h"
+#include "pw_test.h"
+
+static dt_ctx T;
+
+/* s scanned as ft has a hit of category c and subtype sub whose span is exactly `covered` (its
+ * first occurrence in s), normalised to norm. */
+static const pw_hit *expect(const char *s, pw_field_type ft, pw_phi_category c, const char *sub,
+                            const char *norm, const char *covered)
+{
+    dt_scan(&T, NULL, s, ft);
+    const char *at = strstr(s, covered);
+    for (size_t i = 0; at && i < T.n; i++) {
+        const pw_hit *h = &T.h[i];
+        if (h->category != c || h->start != (size_t)(at - s) ||
+            h->end != h->start + strlen(covered))
+            continue;
+        CHECK_STR(h->subtype, sub);
+        CHECK_STR(h->normalized, norm);
+        return h;
+    }
+    fprintf(stderr, "  no %s hit over \"%s\" in \"%s\"\n", pw_phi_category_name(c), covered, s);
+    CHECK(!"expected hit");
+    return NULL;
+}
+
+static void test_accents_either_way(void)
+{
+    /* "depresión" (UTF-8 ó = C3 B3) and the slug form "depresion" are the same term */
+    expect("Tratamiento para la depresi\xc3\xb3n", PW_FT_TEXT, PW_PHI_HEALTH, "sensitive-service",
+           "tratamiento de la depresion", "Tratamiento para la depresi\xc3\xb3n");
+    expect("Tratamiento para la depresion", PW_FT_TEXT, PW_PHI_HEALTH, "sensitive-service",
+           "tratamiento de la depresion", "Tratamiento para la depresion");
+    expect("Oncolog\xc3\xad"
+           "a",
+           PW_FT_TEXT, PW_PHI_HEALTH, "specialty", "oncologia",
+           "Oncolog\xc3\xad"
+           "a");
+    expect("Oncologia", PW_FT_TEXT, PW_PHI_HEALTH, "specialty", "oncologia", "Oncologia");
+    expect("ONCOLOG\xc3\x8d"
+           "A PEDI\xc3\x81TRICA",
+           PW_FT_TEXT, PW_PHI_HEALTH, "specialty", "oncologia",
+           "ONCOLOG\xc3\x8d"
+           "A");
+    expect("C\xc3\xa1ncer de mama", PW_FT_TEXT, PW_PHI_HEALTH, "condition", "cancer de mama",
+           "C\xc3\xa1ncer de mama");
+    expect("embarazo y parto", PW_FT_TEXT, PW_PHI_HEALTH, "condition", "embarazo", "embarazo");
+    expect("embarazo y parto", PW_FT_TEXT, PW_PHI_HEALTH, "procedure", "parto", "parto");
+}
+
+static void test_urls(void)
+{
+    /* percent-encoded UTF-8: the hit covers the escapes */
+    expect("https://h.example.org/es/servicios/c%C3%A1ncer-de-mama/", PW_FT_URL, PW_PHI_HEALTH,
+           "condition", "cancer de mama", "c%C3%A1ncer-de-mama");
+    expect("https://h.example.org/es/buscar-un-medico?especialidad=Oncolog%C3%ADa", PW_FT_URL,
+           PW_PHI_HEALTH, "specialty", "oncologia", "Oncolog%C3%ADa");
+    expect("https://h.example.org/es/buscar-un-medico?especialidad=Oncolog%C3%ADa", PW_FT_URL,
+           PW_PHI_CARE_INTENT, "find-a-doctor", "buscar un medico", "buscar-un-medico");
+    expect("https://h.example.org/es/servicios/interrupcion-del-embarazo/", PW_FT_URL,
+           PW_PHI_HEALTH, "sensitive-service", "interrupcion del embarazo",
+           "interrupcion-del-embarazo");
+    expect("https://h.example.org/es/fertilidad/fiv", PW_FT_URL, PW_PHI_HEALTH, "procedure",
+           "fertilizacion in vitro", "fiv");
+}
+
+static void test_care_intent(void)
+{
+    static const struct {
+        const char *text, *sub;
+    } cases[] = {{"Solicitar una cita", "scheduling"},
+                 {"Agendar cita", "scheduling"},
+                 {"Pedir una cita", "scheduling"},
+                 {"Programar una cita", "scheduling"},
+                 {"Buscar un m\xc3\xa9\x64ico", "find-a-doctor"},
+                 {"Portal del paciente", "portal"},
+                 {"Pagar mi factura", "bill-pay"},
+                 {"Resurtir receta", "refill"},
+                 {"Telemedicina", "telehealth"},
+                 {"Verificador de s\xc3\xadntomas", "symptom-checker"}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        dt_scan(&T, NULL, cases[i].text, PW_FT_TEXT);
+        const pw_hit *h = dt_find(&T, PW_PHI_CARE_INTENT);
+        CHECK(h != NULL);
+        if (!h) {
+            fprintf(stderr, "  no care intent in \"%s\"\n", cases[i].text);
+            continue;
+        }
+        CHECK_STR(h->subtype, cases[i].sub);
+        CHECK_INT(h->start, 0);
+        CHECK_INT(h->end, strlen(cases[i].text));
+    }
+}
+
+static void test_sensitivity(void)
+{
+    static const char *const high[] = {"Prueba de VIH",
+                                       "aborto con medicamentos",
+                                       "Quimioterapia",
+                                       "Pruebas gen\xc3\xa9ticas",
+                                       "Salud mental",
+                                       "anticonceptivos",
+                                       "rehabilitaci\xc3\xb3n de drogas",
+                                       "pruebas de ITS",
+                                       "Ginecolog\xc3\xad\x61"};
+    for (size_t i = 0; i < sizeof high / sizeof high[0]; i++) {
+        dt_scan(&T, NULL, high[i], PW_FT_TEXT);
+        const pw_hit *h = dt_find(&T, PW_PHI_HEALTH);
+        CHECK(h && h->sensitivity == PW_SENS_HIGH);
+        if (!h || h->sensitivity != PW_SENS_HIGH)
+            fprintf(stderr, "  \"%s\" is not high-sensitivity health context\n", high[i]);
+    }
+    dt_scan(&T, NULL,
+            "Cardiolog\xc3\xad"
+            "a",
+            PW_FT_TEXT);
+    const pw_hit *h = dt_find(&T, PW_PHI_HEALTH);
+    CHECK(h && h->sensitivity == PW_SENS_NORMAL);
+}
+
+static void test_no_hits(void)
+{
+    static const char *const none[] = {
+        /* general hospital pages */
+        "Horario de visitas", "Estacionamiento", "Empleos", "Noticias", "Donar",
+        "Cont\xc3\xa1\x63tenos", "Mapa del sitio", "Inicio", "Hospital", "Salud", "Cl\xc3\xadnica",
+        "M\xc3\xa9\x64ico", "Atenci\xc3\xb3n al paciente", "Urgencias",
+        "https://h.example.org/es/atencion-al-paciente",
+        "https://h.example.org/es/empleos/oncologia/enfermera",
+        /* "its"/"ets" are Spanish abbreviations only in their phrases ("pruebas de ITS") */
+        "Its treatment of its data", "ITS department", "The hospital and its staff",
+        /* Spanish words that fold to other words: "año" is no "ano", "apartó" no "parto" */
+        "Feliz a\xc3\xb1o nuevo", "Se apart\xc3\xb3 del grupo", "Mama and papa",
+        /* "tos" (terms of service), "gripe" (a complaint), "recetas" (recipes) alone */
+        "Read the TOS", "My gripe with it", "Recetas saludables"};
+    for (size_t i = 0; i < sizeof none / sizeof none[0]; i++) {
+        dt_scan(&T, NULL, none[i], PW_FT_TEXT);
+        int health = dt_count(&T, PW_PHI_HEALTH) + dt_count(&T, PW_PHI_CARE_INTENT);
+        CHECK_INT(health, 0);
+        if (health)
+            fprintf(stderr, "  \"%s\" gave health context\n", none[i]);
+    }
+    /* "ITS" in its Spanish phrase is found */
+    expect("Pruebas de ITS y VIH", PW_FT_TEXT, PW_PHI_HEALTH, "condition",
+           "infecciones de transmision sexual", "Pruebas de ITS");
+}
+
+/* An address glued to a word by a hyphen ends at its top-level domain, whether the word is ASCII
+ * or accented (the folded layer reads "-über" as "-uber"). */
+static void test_email_before_accented_word(void)
+{
+    expect("jane.doe@example.com-\xc3\xbc"
+           "ber",
+           PW_FT_TEXT, PW_PHI_EMAIL, "email", "jane.doe@example.com", "jane.doe@example.com");
+    expect("escriba a jane.doe@example.com-uber", PW_FT_TEXT, PW_PHI_EMAIL, "email",
+           "jane.doe@example.com", "jane.doe@example.com");
+    expect("Correo: mar\xc3\xad"
+           "a.lopez@example.org",
+           PW_FT_TEXT, PW_PHI_EMAIL, "email", "maria.lopez@example.org",
+           "mar\xc3\xad"
+           "a.lopez@example.org");
+}
+
+static void setup(void)
+{
+    CHECK(dt_open(&T, NULL, 0));
+}
+
+static void teardown(void)
+{
+    dt_close(&T);
+}
+
+PW_TEST_MAIN(PW_TEST(setup), PW_TEST(test_accents_either_way), PW_TEST(test_urls),
+             PW_TEST(test_care_intent), PW_TEST(test_sensitivity), PW_TEST(test_no_hits),
+             PW_TEST(test_email_before_accented_word), PW_TEST(teardown))
