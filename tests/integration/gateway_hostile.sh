@@ -17,7 +17,7 @@ sed 's|allow_params: \[value, currency\]|allow_params: [value, currency, note]|'
 for note in 'c%C3%A1ncer' 'diab%C3%A8tes' '%D0%92%D0%98%D0%A7'; do
     printf '{"event_id":"3b241101-e2bb-4255-8caf-4136c566a962","name":"appointment_request","fpid":"x","consent":{"ads":true,"analytics":true},"params":{"note":"%s"}}' "$note" >"$dir/note.json"
     out=$("$PHIWALL" gateway --explain "$dir/note.json" --config "$dir/note.yaml" 2>&1)
-    expect_match "$out" "custom_data.note +dropped +guard: percent-encoded text, decoded: " "$note: dropped"
+    expect_match "$out" "custom_data.note +dropped +guard: percent-encoded text, decoded(: |, carries PHI)" "$note: dropped"
     expect_nomatch "$out" "payload:.*note" "$note: never in a payload"
 done
 "$PHIWALL" gateway --config "$dir/gw.yaml" --listen "127.0.0.1:$port" --spool "$dir/spool.db" \
