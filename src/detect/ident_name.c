@@ -12,8 +12,7 @@
 #include "phiwall/text.h"
 
 /* Words that are never a name, grouped by first letter (lower case). */
-static const char *const not_names_a[] = {"a",           "an",           "and", "at",
-                                          "appointment", "appointments", NULL};
+static const char *const not_names_a[] = {"a", "and", "at", "appointment", "appointments", NULL};
 static const char *const not_names_b[] = {"book", NULL};
 static const char *const not_names_c[] = {"clinic", "center", NULL};
 static const char *const not_names_f[] = {"for", "find", NULL};
@@ -48,31 +47,152 @@ static int stop_word(const char *s, size_t len)
     return 0;
 }
 
-/* One capitalised name word ("Smith", "O'Neil", "Smith-Jones") or an initial ("J."). */
+/* The UTF-8 letter at s[i] (i < n, s[i] >= 0x80): its length in bytes, 0 when the bytes are no
+ * letter (punctuation, a no-break space, a broken sequence). *up says whether it is a capital.
+ * Names on US sites carry Latin-1 (García, Zoë), Latin Extended-A/B (Łukasz, Ștefan), Latin
+ * Extended Additional (Nguyễn), combining accents (a decomposed "é") and at times Greek or
+ * Cyrillic letters. Where a block alternates capital/small by code point, so does the test. */
+static size_t utf8_letter(const char *s, size_t n, size_t i, int *up)
+{
+    const unsigned char *u = (const unsigned char *)s + i;
+    *up = 0;
+    if (u[0] >= 0xC3 && u[0] <= 0xD3 && i + 1 < n && (u[1] & 0xC0) == 0x80) {
+        unsigned cp = (unsigned)(u[0] & 0x1F) << 6 | (u[1] & 0x3F);
+        if (cp == 0xD7 || cp == 0xF7 || (cp >= 0x250 && cp < 0x300) || (cp >= 0x370 && cp < 0x386))
+            return 0; /* × ÷, IPA and spacing letters, Greek signs */
+        if (cp < 0xE0)
+            *up = cp < 0xDF;
+        else if (cp < 0x100 || (cp >= 0x300 && cp < 0x370))
+            *up = 0;         /* small Latin-1 letters, combining accents */
+        else if (cp < 0x180) /* Latin Extended-A: pairs start even, then odd, then even again */
+            *up = cp == 0x178 || ((cp >= 0x139 && cp < 0x149) || (cp >= 0x179 && cp < 0x17F)
+                                      ? cp & 1
+                                      : !(cp & 1) && cp != 0x138 && cp != 0x17F);
+        else if (cp < 0x250)
+            *up = cp >= 0x1CD && cp < 0x1DD ? cp & 1 : !(cp & 1);
+        else if (cp < 0x400) /* Greek */
+            *up = cp < 0x3AC;
+        else /* Cyrillic */
+            *up = cp < 0x430 || (cp >= 0x460 && !(cp & 1));
+        return 2;
+    }
+    if (u[0] == 0xE1 && i + 2 < n && u[1] >= 0xB8 && u[1] <= 0xBB && (u[2] & 0xC0) == 0x80) {
+        unsigned cp = 0x1000 | (unsigned)(u[1] & 0x3F) << 6 | (u[2] & 0x3F); /* U+1E00..1EFF */
+        *up = !(cp & 1) && (cp < 0x1E96 || cp > 0x1E9D);
+        return 3;
+    }
+    return 0;
+}
+
+/* A letter (ASCII or UTF-8, see utf8_letter) at s[i]: its length, 0 when none. */
+static size_t letter_at(const char *s, size_t n, size_t i, int *up)
+{
+    int c = (unsigned char)s[i];
+    if (c < 0x80) {
+        *up = pw_isupper(c);
+        return pw_isalpha(c) ? 1 : 0;
+    }
+    return utf8_letter(s, n, i, up);
+}
+
+/* The apostrophe or hyphen inside a name at s[i] ("O'Brien", "O’Brien", "Smith-Jones"): its
+ * length, 0 when none. */
+static size_t name_joiner(const char *s, size_t n, size_t i)
+{
+    if (s[i] == '\'' || s[i] == '-')
+        return 1;
+    return i + 2 < n && (unsigned char)s[i] == 0xE2 && (unsigned char)s[i + 1] == 0x80 &&
+                   (unsigned char)s[i + 2] == 0x99
+               ? 3
+               : 0;
+}
+
+/* Initials from the capital at s[i] followed by '.' ("J.", "J.R."): their end, 0 when a letter
+ * follows ("U.Smith"). */
+static size_t initials(const char *s, size_t n, size_t i)
+{
+    int up;
+    size_t l = letter_at(s, n, i, &up);
+    while (l && up && i + l < n && s[i + l] == '.') {
+        i += l + 1;
+        l = i < n ? letter_at(s, n, i, &up) : 0;
+    }
+    return l ? 0 : i;
+}
+
+/* One capitalised name word or initials ("J."): letters after a capital, with a capital inside
+ * after a small letter ("McDonald", "DeLeon") or a joiner ("O'Brien", "Smith-Jones"); "St. John"
+ * is one word. End or 0; never a word that goes on in a letter or a digit (its span would leave
+ * the rest of the name in clear). */
 static size_t name_word(const char *s, size_t n, size_t i)
 {
-    if (i >= n || !pw_isupper((unsigned char)s[i]))
+    int up, prev_small = 0;
+    size_t l = i < n ? letter_at(s, n, i, &up) : 0;
+    if (!l || !up)
         return 0;
-    size_t p = i + 1;
+    size_t p = i + l, letters = 1;
     if (p < n && s[p] == '.')
-        return p + 1;
-    while (p < n && (pw_islower((unsigned char)s[p]) || s[p] == '\'' || s[p] == '-' ||
-                     (pw_isupper((unsigned char)s[p]) && p > i + 1 && s[p - 1] == '\'')))
-        p++;
-    if (p - i < 2 || (p < n && pw_isalnum((unsigned char)s[p])) || stop_word(s + i, p - i))
+        return initials(s, n, i);
+    while (p < n) {
+        size_t j = name_joiner(s, n, p), k = p + j;
+        l = k < n ? letter_at(s, n, k, &up) : 0;
+        if (!l || (up && !j && !prev_small))
+            break;
+        prev_small = !up;
+        letters++;
+        p = k + l;
+    }
+    if (letters < 2 || stop_word(s + i, p - i))
         return 0;
+    if (p < n && (pw_isdigit((unsigned char)s[p]) || letter_at(s, n, p, &up)))
+        return 0; /* "JOhn", "Smith2" */
+    if (p - i == 2 && s[i] == 'S' && s[i + 1] == 't' && p + 2 < n && s[p] == '.' &&
+        s[p + 1] == ' ') { /* "St. John", "St. Clair" */
+        size_t e = name_word(s, n, p + 2);
+        return e ? e : p;
+    }
     return p;
 }
 
-/* Up to three name words starting at s[i]; end or 0. */
+/* The small word inside a name at s[i] ("de", "van"): its end when one is there and a space
+ * follows, else 0. */
+static size_t particle_end(const char *s, size_t n, size_t i)
+{
+    static const char *const words[] = {"de",  "del", "della", "la",  "le",  "da",  "das",
+                                        "dos", "di",  "du",    "van", "von", "der", "den",
+                                        "ter", "ten", "bin",   "ibn", NULL};
+    size_t j = i;
+    while (j < n && j - i <= 5 && pw_islower((unsigned char)s[j]))
+        j++;
+    if (j == i || j + 1 >= n || s[j] != ' ')
+        return 0;
+    for (const char *const *w = words; *w; w++)
+        if (j - i == strlen(*w) && memcmp(s + i, *w, j - i) == 0)
+            return j;
+    return 0;
+}
+
+/* The small words inside a name at s[i] ("Juan de la Cruz", "Ludwig van Beethoven"), at most
+ * two: where they end (at a space) when a capitalised name word follows them, else 0. */
+static size_t name_particles(const char *s, size_t n, size_t i)
+{
+    size_t e = particle_end(s, n, i);
+    if (e && !name_word(s, n, e + 1))
+        e = particle_end(s, n, e + 1);
+    return e && name_word(s, n, e + 1) ? e : 0;
+}
+
+/* Up to four capitalised name words starting at s[i], with particles between them (a Spanish
+ * name has two given names and two surnames: "María José García López"); end or 0. */
 static size_t name_words(const char *s, size_t n, size_t i)
 {
     size_t e = name_word(s, n, i), end = 0;
-    for (int k = 0; e && k < 3; k++) {
+    for (int k = 0; e && k < 4; k++) {
         end = e;
         if (e >= n || s[e] != ' ')
             break;
-        e = name_word(s, n, e + 1);
+        size_t p = name_particles(s, n, e + 1);
+        e = name_word(s, n, (p ? p : e) + 1);
     }
     return end;
 }
@@ -184,6 +304,15 @@ static int word_start(const char *s, size_t i)
     return i == 0 || !pw_isalpha((unsigned char)s[i - 1]);
 }
 
+/* The UTF-8 letter that ends right before s[i] (s[i - 1] >= 0x80): its length, 0 when none. */
+static size_t utf8_letter_before(const char *s, size_t n, size_t i, int *up)
+{
+    size_t k = i - 1;
+    while (k > 0 && i - k < 3 && ((unsigned char)s[k] & 0xC0) == 0x80)
+        k--;
+    return utf8_letter(s, n, k, up) == i - k ? i - k : 0;
+}
+
 typedef struct credential {
     const char *text;
     unsigned char len;
@@ -243,8 +372,8 @@ static size_t last_credential(const char *s, size_t n)
 static size_t names_end(const pw_seg *g)
 {
     const pw_seg_masks *m = g->sum ? g->sum->masks : NULL;
-    if (!m || m->words != 1)
-        return g->n;
+    if (!m || m->words != 1 || (g->sum->cls & PW_SUM_HIGH))
+        return g->n; /* a name may start with a capital outside ASCII ("Dr. Ángel") */
     uint64_t u = pw_mask(m, PW_MK_UPPER, 0) & ~(pw_mask(m, PW_MK_ALPHA, 0) << 1);
     if (!u)
         return 0;
@@ -379,6 +508,19 @@ static int salutation_name(const char *s, size_t n, size_t b, size_t e)
            (s[e] == ',' || s[e] == ':' || s[e] == '!');
 }
 
+/* A provider's name from the capital at s[i] that ends at a credential's comma, before cred_end
+ * ("Jane Smith, MD"). Returns the last byte it consumed (i, or the name's last byte). */
+static size_t provider_before_credentials(pw_scan *sc, const pw_seg *g, size_t i, size_t cred_end)
+{
+    const char *s = g->s;
+    size_t n = g->n, e = i < cred_end ? name_words(s, n, i) : 0;
+    if (!e || !memchr(s + i, ' ', e - i) || !credential_after(s, n, e))
+        return i;
+    pw_scan_add(sc, g, i, e, PW_PHI_NAME, "provider", NULL, 0.85f, PW_REASON_CONTEXT,
+                "credentials after name");
+    return e - 1;
+}
+
 /* A name announced by a trigger word starting at the word start s[i], or a provider's name
  * before credentials ending at or before cred_end. Returns the last byte it consumed (i, or the
  * name's last byte). */
@@ -386,7 +528,20 @@ static size_t name_at(pw_scan *sc, const pw_seg *g, size_t i, size_t cred_end)
 {
     const char *s = g->s;
     size_t n = g->n;
-    int c = (unsigned char)s[i];
+    int c = (unsigned char)s[i], up;
+    if (i > 0 && (unsigned char)s[i - 1] >= 0x80) {
+        /* the letter run starts inside a word: "Núñez" has a run "ez"; "Ángel Ruiz, MD" a
+         * name that starts with the capital before it */
+        size_t l = utf8_letter_before(s, n, i, &up), w = i - l;
+        if (!l)
+            ; /* a run after a no-break space or punctuation: a word start */
+        else if (!up ||
+                 (w > 0 && (pw_isalpha((unsigned char)s[w - 1]) ||
+                            ((unsigned char)s[w - 1] >= 0x80 && utf8_letter_before(s, n, w, &up)))))
+            return i;
+        else
+            return provider_before_credentials(sc, g, w, cred_end);
+    }
     int lc = c | 32;
     const trigger *t = i + 1 < n && trigger_may_start(lc, (unsigned char)s[i + 1])
                            ? triggers_by_initial[lc - 'a']
@@ -407,15 +562,7 @@ static size_t name_at(pw_scan *sc, const pw_seg *g, size_t i, size_t cred_end)
         }
         break;
     }
-    if (i < cred_end && pw_isupper(c)) { /* the name ends at a credential's comma */
-        size_t e = name_words(s, n, i);
-        if (e && e > i && memchr(s + i, ' ', e - i) && credential_after(s, n, e)) {
-            pw_scan_add(sc, g, i, e, PW_PHI_NAME, "provider", NULL, 0.85f, PW_REASON_CONTEXT,
-                        "credentials after name");
-            i = e - 1;
-        }
-    }
-    return i;
+    return pw_isupper(c) ? provider_before_credentials(sc, g, i, cred_end) : i;
 }
 
 /* name_text's walk on a segment of at most 64 bytes with masks: the word starts below stop from
@@ -435,8 +582,8 @@ static void name_text(pw_scan *sc, const pw_seg *g)
 {
     const char *s = g->s;
     size_t n = g->n;
-    if (g->sum && (g->sum->cls & (PW_SUM_UPPER | PW_SUM_SPACE)) != (PW_SUM_UPPER | PW_SUM_SPACE))
-        return; /* every name word starts upper-case (name_word); every trigger ends with a
+    if (g->sum && (!(g->sum->cls & PW_SUM_SPACE) || !(g->sum->cls & (PW_SUM_UPPER | PW_SUM_HIGH))))
+        return; /* every name word starts with a capital (name_word); every trigger ends with a
                    space, and so does the ", " before credentials */
     size_t cred_end = last_credential(s, n), stop = names_end(g);
     if (stop < cred_end)
