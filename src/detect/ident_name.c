@@ -154,22 +154,28 @@ static size_t name_word(const char *s, size_t n, size_t i)
     return p;
 }
 
-/* The small word inside a name at s[i] ("de", "van"): its end when one is there and a space
- * follows, else 0. */
-static size_t particle_end(const char *s, size_t n, size_t i)
+/* s[0..len) is a small word inside a name ("de", "la", "van"). */
+static int particle_word(const char *s, size_t len)
 {
     static const char *const words[] = {"de",  "del", "della", "la",  "le",  "da",  "das",
                                         "dos", "di",  "du",    "van", "von", "der", "den",
                                         "ter", "ten", "bin",   "ibn", NULL};
+    if (len > 5)
+        return 0;
+    for (const char *const *w = words; *w; w++)
+        if (len == strlen(*w) && memcmp(s, *w, len) == 0)
+            return 1;
+    return 0;
+}
+
+/* The small word inside a name at s[i] ("de", "van"): its end when one is there and a space
+ * follows, else 0. */
+static size_t particle_end(const char *s, size_t n, size_t i)
+{
     size_t j = i;
     while (j < n && j - i <= 5 && pw_islower((unsigned char)s[j]))
         j++;
-    if (j == i || j + 1 >= n || s[j] != ' ')
-        return 0;
-    for (const char *const *w = words; *w; w++)
-        if (j - i == strlen(*w) && memcmp(s + i, *w, j - i) == 0)
-            return j;
-    return 0;
+    return j > i && j + 1 < n && s[j] == ' ' && particle_word(s + i, j - i) ? j : 0;
 }
 
 /* The small words inside a name at s[i] ("Juan de la Cruz", "Ludwig van Beethoven"), at most
@@ -439,41 +445,30 @@ static int record_label_at(const char *s, size_t n, size_t i)
     return in_list(labels, s + i, j - i);
 }
 
-/* After a bare "patient ", the words s[b..e) are a name only as part of a sentence ("Patient
- * John Smith called about…", "spoke with patient Mary Jones."): a first and a last name, no
- * title word among them, and the text goes on in lower case or punctuation. A title or a menu
- * ("Patient Portal Login", "Patient Financial Services") is all capitalised words and ends
- * there. */
-static int sentence_name(const char *s, size_t n, size_t b, size_t e)
-{
-    if (name_words_without(s, b, e, title_word_after_patient) < 2 || e >= n)
-        return 0;
-    if (s[e] == ',' || s[e] == ';' || s[e] == ':' || s[e] == '(' || s[e] == '.')
-        return 1;
-    return s[e] == ' ' && e + 1 < n &&
-           (pw_islower((unsigned char)s[e + 1]) || pw_isdigit((unsigned char)s[e + 1]) ||
-            record_label_at(s, n, e + 1));
-}
-
 /* Words that address a group or a role, never one person by name: "Dear Valued Patient,",
  * "Dear Hiring Manager:", "Dear Community Members,". */
 static int addressee_word(const char *s, size_t len)
 {
     static const char *const words[] = {
-        "all",          "applicant",  "applicants", "board",       "candidate", "candidates",
-        "caregiver",    "caregivers", "client",     "clients",     "colleague", "colleagues",
-        "committee",    "community",  "customer",   "customers",   "doctor",    "doctors",
-        "donor",        "donors",     "editor",     "employee",    "employees", "everyone",
-        "fellow",       "friend",     "friends",    "gentlemen",   "guest",     "guests",
-        "health",       "healthcare", "hiring",     "hospital",    "ladies",    "madam",
-        "manager",      "member",     "members",    "neighbor",    "neighbors", "neighbour",
-        "neighbours",   "nurse",      "nurses",     "parent",      "parents",   "participant",
-        "participants", "partner",    "partners",   "patient",     "patients",  "physician",
-        "physicians",   "provider",   "providers",  "reader",      "readers",   "recipient",
-        "recipients",   "resident",   "residents",  "sir",         "sirs",      "staff",
-        "student",      "students",   "subscriber", "subscribers", "supporter", "supporters",
-        "team",         "user",       "users",      "valued",      "visitor",   "visitors",
-        "volunteer",    "volunteers", NULL};
+        "all", "applicant", "applicants", "board", "candidate", "candidates", "caregiver",
+        "caregivers", "client", "clients", "colleague", "colleagues", "committee", "community",
+        "customer", "customers", "doctor", "doctors", "donor", "donors", "editor", "employee",
+        "employees", "everyone", "fellow", "friend", "friends", "gentlemen", "guest", "guests",
+        "health", "healthcare", "hiring", "hospital", "ladies", "madam", "manager", "member",
+        "members", "neighbor", "neighbors", "neighbour", "neighbours", "nurse", "nurses", "parent",
+        "parents", "participant", "participants", "partner", "partners", "patient", "patients",
+        "physician", "physicians", "provider", "providers", "reader", "readers", "recipient",
+        "recipients", "resident", "residents", "sir", "sirs", "staff", "student", "students",
+        "subscriber", "subscribers", "supporter", "supporters", "team", "user", "users", "valued",
+        "visitor", "visitors", "volunteer", "volunteers",
+        /* one word alone after "Dear": a relative, a role, a reader, a group */
+        "administrator", "alumni", "brother", "chair", "clinician", "clinicians", "coach", "dad",
+        "daughter", "diary", "director", "everybody", "faculty", "father", "folks", "future", "god",
+        "governor", "grandma", "grandpa", "graduates", "human", "humans", "husband", "investors",
+        "leader", "leaders", "mayor", "me", "mom", "mother", "president", "representative", "santa",
+        "secretary", "senator", "shareholders", "sister", "son", "sponsor", "sponsors",
+        "stakeholders", "survivor", "survivors", "teacher", "teachers", "wife", "world", "you",
+        NULL};
     return in_list(words, s, len);
 }
 
@@ -482,12 +477,15 @@ static int addressee_word(const char *s, size_t len)
 static int control_word(const char *s, size_t len)
 {
     static const char *const words[] = {
-        "apply",    "back",    "button",  "call",     "cancel",  "click",   "close", "contact",
-        "continue", "default", "details", "donate",   "email",   "example", "first", "form",
-        "full",     "general", "help",    "home",     "info",    "last",    "learn", "link",
-        "login",    "logout",  "main",    "menu",     "more",    "name",    "new",   "next",
-        "open",     "phone",   "read",    "register", "request", "sample",  "save",  "send",
-        "sign",     "submit",  "test",    "unknown",  "update",  "us",      "view",  NULL};
+        "apply", "back", "button", "call", "cancel", "click", "close", "contact", "continue",
+        "default", "details", "donate", "email", "example", "first", "form", "full", "general",
+        "help", "home", "info", "last", "learn", "link", "login", "logout", "main", "menu", "more",
+        "name", "new", "next", "open", "phone", "read", "register", "request", "sample", "save",
+        "send", "sign", "submit", "test", "unknown", "update", "us", "view",
+        /* an organisation, an event or a programme named by a "name" member */
+        "associates", "campaign", "college", "event", "events", "foundation", "fundraiser", "gala",
+        "group", "institute", "medical", "program", "programs", "residency", "seminar",
+        "university", "webinar", "workshop", NULL};
     return in_list(words, s, len);
 }
 
@@ -498,13 +496,41 @@ static int generic_word(const char *s, size_t len)
     return addressee_word(s, len) || title_word_after_patient(s, len) || control_word(s, len);
 }
 
+/* The trigger at s[t] reads as part of a sentence: written in lower case ("patient"), or after a
+ * word that ends in a small letter ("Message from Patient"). A title or a menu item starts the
+ * text or follows a capitalised word or a separator ("Home | Patient Engagement Specialist"). */
+static int after_lower_case(const char *s, size_t t)
+{
+    return pw_islower((unsigned char)s[t]) ||
+           (t >= 2 && s[t - 1] == ' ' && pw_islower((unsigned char)s[t - 2]));
+}
+
+/* After a bare "patient ", the words s[b..e) are a name only as part of a sentence ("Patient
+ * John Smith called about…", "spoke with patient Mary Jones."): a first and a last name, no
+ * title word among them, and the text goes on in lower case or punctuation. A title or a menu
+ * ("Patient Portal Login", "Patient Financial Services") is all capitalised words and ends
+ * there; the text may end with the name only after a sentence and with no word of a group, a
+ * role, a page or a control among them. */
+static int sentence_name(const char *s, size_t n, size_t t, size_t b, size_t e)
+{
+    if (name_words_without(s, b, e, title_word_after_patient) < 2)
+        return 0;
+    if (e == n) /* the text ends with the name: "Message from patient John Smith" */
+        return after_lower_case(s, t) && name_words_without(s, b, e, generic_word) >= 2;
+    if (s[e] == ',' || s[e] == ';' || s[e] == ':' || s[e] == '(' || s[e] == '.')
+        return 1;
+    return s[e] == ' ' && e + 1 < n &&
+           (pw_islower((unsigned char)s[e + 1]) || pw_isdigit((unsigned char)s[e + 1]) ||
+            record_label_at(s, n, e + 1));
+}
+
 /* After "Dear ", the words s[b..e) are the addressee of a letter or an e-mail when they are a
- * first and a last name ("Dear Maria Garcia,"), no word addresses a group, a role or a page
+ * name ("Dear Maria Garcia,", "Dear Maria,"), no word addresses a group, a role or a page
  * ("Dear Valued Patient,", "Dear Patients and Visitors,", "Dear Sir or Madam"), and the
  * salutation ends there with ',', ':' or '!'. */
 static int salutation_name(const char *s, size_t n, size_t b, size_t e)
 {
-    return name_words_without(s, b, e, generic_word) >= 2 && e < n &&
+    return name_words_without(s, b, e, generic_word) >= 1 && e < n &&
            (s[e] == ',' || s[e] == ':' || s[e] == '!');
 }
 
@@ -529,19 +555,9 @@ static size_t name_at(pw_scan *sc, const pw_seg *g, size_t i, size_t cred_end)
     const char *s = g->s;
     size_t n = g->n;
     int c = (unsigned char)s[i], up;
-    if (i > 0 && (unsigned char)s[i - 1] >= 0x80) {
-        /* the letter run starts inside a word: "Núñez" has a run "ez"; "Ángel Ruiz, MD" a
-         * name that starts with the capital before it */
-        size_t l = utf8_letter_before(s, n, i, &up), w = i - l;
-        if (!l)
-            ; /* a run after a no-break space or punctuation: a word start */
-        else if (!up ||
-                 (w > 0 && (pw_isalpha((unsigned char)s[w - 1]) ||
-                            ((unsigned char)s[w - 1] >= 0x80 && utf8_letter_before(s, n, w, &up)))))
-            return i;
-        else
-            return provider_before_credentials(sc, g, w, cred_end);
-    }
+    if (i > 0 && (unsigned char)s[i - 1] >= 0x80 && utf8_letter_before(s, n, i, &up))
+        return i; /* an ASCII run inside a word ("ez" of "Núñez"); utf8_providers takes a name
+                     that starts with a capital outside ASCII */
     int lc = c | 32;
     const trigger *t = i + 1 < n && trigger_may_start(lc, (unsigned char)s[i + 1])
                            ? triggers_by_initial[lc - 'a']
@@ -551,7 +567,7 @@ static size_t name_at(pw_scan *sc, const pw_seg *g, size_t i, size_t cred_end)
         if (i + l > n || (s[i + 1] | 32) != t->word[1] || !trigger_eq(s + i, t->word, l))
             continue;
         size_t e = name_words(s, n, i + l);
-        if (e && t->kind == TRIG_SENTENCE && !sentence_name(s, n, i + l, e))
+        if (e && t->kind == TRIG_SENTENCE && !sentence_name(s, n, i, i + l, e))
             e = 0;
         if (e && t->kind == TRIG_SALUTATION && !salutation_name(s, n, i + l, e))
             e = 0;
@@ -578,6 +594,23 @@ static void name_text_word(pw_scan *sc, const pw_seg *g, const pw_seg_masks *m, 
     }
 }
 
+/* Providers' names before credentials that start with a capital outside ASCII ("Ángel Ruiz,
+ * MD", "Ольга Иванова, MD"): the ASCII word starts that name_text walks miss them. */
+static void utf8_providers(pw_scan *sc, const pw_seg *g, size_t cred_end)
+{
+    const char *s = g->s;
+    size_t n = g->n;
+    int up;
+    for (size_t i = 0; i < cred_end; i++) {
+        if ((unsigned char)s[i] < 0xC3 || !utf8_letter(s, n, i, &up) || !up)
+            continue;
+        if (i > 0 && (pw_isalpha((unsigned char)s[i - 1]) ||
+                      ((unsigned char)s[i - 1] >= 0x80 && utf8_letter_before(s, n, i, &up))))
+            continue;
+        i = provider_before_credentials(sc, g, i, cred_end);
+    }
+}
+
 static void name_text(pw_scan *sc, const pw_seg *g)
 {
     const char *s = g->s;
@@ -586,6 +619,8 @@ static void name_text(pw_scan *sc, const pw_seg *g)
         return; /* every name word starts with a capital (name_word); every trigger ends with a
                    space, and so does the ", " before credentials */
     size_t cred_end = last_credential(s, n), stop = names_end(g);
+    if (cred_end && (!g->sum || (g->sum->cls & PW_SUM_HIGH)))
+        utf8_providers(sc, g, cred_end);
     if (stop < cred_end)
         stop = cred_end;
     const pw_seg_masks *m = g->sum ? g->sum->masks : NULL;
@@ -627,7 +662,10 @@ static int form_value_end(int c)
 typedef struct key_value {
     size_t v, e;  /* the value s[v..e) */
     size_t words; /* its words */
-    int names;    /* every word is a capitalised name word (name_word), none a role or a page */
+    int names;    /* every word is a capitalised name word (name_word), none a role or a page, or a
+                     particle between two of them ("de", "van") */
+    int particle_last; /* the last word read is a particle */
+    size_t particles;  /* particles among the words */
 } key_value;
 
 /* s[i] of g is a space decoded from an escape ("%20"): part of the value it sits in. */
@@ -644,7 +682,7 @@ static int value_words(const pw_seg *g, size_t v, int json, key_value *kv)
 {
     const char *s = g->s;
     size_t n = g->n, i = v;
-    *kv = (key_value){v, v, 0, 1};
+    *kv = (key_value){v, v, 0, 1, 0, 0};
     while (i < n) {
         size_t w = i;
         while (i < n && value_name_char((unsigned char)s[i]))
@@ -652,8 +690,12 @@ static int value_words(const pw_seg *g, size_t v, int json, key_value *kv)
         if (i == w)
             return 0;
         kv->words++;
-        if (name_word(s, n, w) != i || generic_word(s + w, i - w))
+        if (kv->words > 1 && particle_word(s + w, i - w))
+            kv->particle_last = 1, kv->particles++; /* "Juan+de+la+Cruz": a name word follows */
+        else if (name_word(s, n, w) != i || generic_word(s + w, i - w))
             kv->names = 0;
+        else
+            kv->particle_last = 0;
         kv->e = i;
         if (i >= n)
             break;
@@ -669,6 +711,7 @@ static int value_words(const pw_seg *g, size_t v, int json, key_value *kv)
             return 0;
         break;
     }
+    kv->names &= !kv->particle_last;
     return json ? kv->e < n && s[kv->e] == '"' : 1;
 }
 
@@ -710,16 +753,92 @@ static int json_person_parent(const char *s, size_t c)
     return pw_ctx_from_key(key, q - k + 5) == PW_CTX_NAME;
 }
 
+/* The key s[k..q) of a member beside a "name" describes a thing: a product, a campaign, a form,
+ * an event, an organisation's page ("sku", "campaign", "form_id", "startDate", "logo"). */
+static int thing_key(const char *s, size_t len)
+{
+    static const char *const keys[] = {
+        "action",      "brand",      "campaign",       "campaign_id", "category",      "currency",
+        "description", "enddate",    "event_category", "event_label", "eventcategory", "eventlabel",
+        "form_id",     "formid",     "form_name",      "href",        "image",         "item_id",
+        "item_name",   "items",      "label",          "location",    "logo",          "organizer",
+        "price",       "product_id", "quantity",       "sameas",      "sku",           "slug",
+        "startdate",   "title",      "type",           "url",         "utm_campaign",  "value",
+        "variant",     NULL};
+    return len <= 14 && in_list(keys, s, len);
+}
+
+/* A key that a person's record has beside a name (email, phone, dob, zip, first_name, mrn…). */
+static int person_key(const char *s, size_t len)
+{
+    switch (pw_ctx_from_key(s, len)) {
+    case PW_CTX_EMAIL:
+    case PW_CTX_PHONE:
+    case PW_CTX_FAX:
+    case PW_CTX_SSN:
+    case PW_CTX_DOB:
+    case PW_CTX_ZIP:
+    case PW_CTX_ADDRESS:
+    case PW_CTX_CITY:
+    case PW_CTX_FIRST_NAME:
+    case PW_CTX_LAST_NAME:
+    case PW_CTX_MRN:
+    case PW_CTX_MEMBER:
+    case PW_CTX_ACCOUNT:
+    case PW_CTX_POLICY:
+    case PW_CTX_PATIENT_ID:
+    case PW_CTX_MBI:
+    case PW_CTX_GENDER:
+    case PW_CTX_CARD: return 1;
+    default: return 0;
+    }
+}
+
+/* The object opening at s[o] is about a thing: a member key names a thing (thing_key) and none
+ * is a person's (person_key). Only its own members count (not nested ones), within the first
+ * 2 KiB. */
+static int json_object_about_thing(const char *s, size_t n, size_t o)
+{
+    int depth = 0, thing = 0;
+    size_t end = n - o > 2048 ? o + 2048 : n;
+    for (size_t i = o; i < end; i++) {
+        char c = s[i];
+        if (c == '{' || c == '[')
+            depth++;
+        else if (c == '}' || c == ']') {
+            if (--depth == 0)
+                break;
+        } else if (c == '"') {
+            size_t k = i + 1, q = k;
+            while (q < end && s[q] != '"')
+                q += s[q] == '\\' ? 2 : 1;
+            if (q >= end)
+                break;
+            i = q;
+            size_t c2 = q + 1;
+            while (c2 < end && s[c2] == ' ')
+                c2++;
+            if (depth != 1 || c2 >= end || s[c2] != ':')
+                continue;
+            if (person_key(s + k, q - k))
+                return 0;
+            thing |= thing_key(s + k, q - k);
+        }
+    }
+    return thing;
+}
+
 /* The JSON member whose key starts at the quote s[kq] sits in an object at the top of the text
- * (not in an array, not under another member but a person-like one), and the text describes no
- * thing: "@type" marks Schema.org (an organisation's, a page's or a condition's "name"), "tag",
+ * (not in an array, not under another member but a person-like one), has no member that
+ * describes a thing without one of a person's (json_object_about_thing), and the text describes
+ * no thing: "@type" marks Schema.org (an organisation's, a page's or a condition's "name"), "tag",
  * "innerText" and "classList" Meta's buttonFeatures (an element's name attribute). */
 static int json_top_level_person(const char *s, size_t n, size_t kq)
 {
     size_t i = kq;
     while (i > 0 && s[i - 1] != '{' && s[i - 1] != '}' && s[i - 1] != '[' && s[i - 1] != ']')
         i--;
-    if (i == 0 || s[i - 1] != '{')
+    if (i == 0 || s[i - 1] != '{' || json_object_about_thing(s, n, i - 1))
         return 0;
     i--;
     while (i > 0 && s[i - 1] == ' ')
@@ -742,7 +861,7 @@ static int plain_name_value(const char *s, const key_value *kv)
 {
     static const char *const placeholders[] = {"null", "undefined", "true", "false", "none", NULL};
     size_t len = kv->e - kv->v;
-    if (kv->words > 3 || len > 64 || len < 2)
+    if (kv->words - kv->particles > 4 || len > 64 || len < 2)
         return 0;
     if (len <= 2 && pw_islower((unsigned char)s[kv->v]))
         return 0;
@@ -763,7 +882,8 @@ static void key_in_text(pw_scan *sc, const pw_seg *g, size_t k, size_t q, size_t
         return;
     /* a bare "name" (or "provider", "doctor") may name a thing: only a first and a last name */
     int strict = bare_name_key(s, k, q) || c == PW_CTX_PROVIDER;
-    if (strict ? !(kv.names && kv.words >= 2 && kv.words <= 3) : !plain_name_value(s, &kv))
+    size_t words = kv.words - kv.particles;
+    if (strict ? !(kv.names && words >= 2 && words <= 4) : !plain_name_value(s, &kv))
         return;
     if (json && bare_name_key(s, k, q) && !json_top_level_person(s, n, kq))
         return;
@@ -806,9 +926,7 @@ static void keys_in_text(pw_scan *sc, const pw_seg *g)
 
 void pw_ident_name(pw_scan *sc, const pw_seg *g)
 {
-    pw_ctx c = g->ctx;
-    if (c == PW_CTX_FIRST_NAME || c == PW_CTX_LAST_NAME || c == PW_CTX_NAME ||
-        c == PW_CTX_PROVIDER) {
+    if (pw_ctx_is_name(g->ctx)) {
         name_key(sc, g);
         return;
     }
