@@ -11,28 +11,41 @@
 #include "detect/internal.h"
 #include "phiwall/text.h"
 
-/* Words that are never a name, grouped by first letter (lower case). */
-static const char *const not_names_a[] = {"a", "and", "at", "appointment", "appointments", NULL};
+/* Words that are never a name, grouped by first letter (lower case): function words, page words
+ * and the labels of a record line that may follow a name ("Name: Chise T. Horiguchi Phone: …"). */
+static const char *const not_names_a[] = {
+    "a",         "and",     "at",        "appointment", "appointments", "age", "address",
+    "appointed", "awarded", "announces", NULL};
 static const char *const not_names_b[] = {"book", NULL};
-static const char *const not_names_c[] = {"clinic", "center", NULL};
-static const char *const not_names_f[] = {"for", "find", NULL};
-static const char *const not_names_h[] = {"here", NULL};
+static const char *const not_names_c[] = {"clinic", "center", "cell", "city", NULL};
+static const char *const not_names_d[] = {"date", "dob", NULL};
+static const char *const not_names_e[] = {"email", "elected", NULL};
+static const char *const not_names_f[] = {"for", "find", "fax", NULL};
+static const char *const not_names_g[] = {"gender", NULL};
+static const char *const not_names_h[] = {"here", "hails", "honored", NULL};
 static const char *const not_names_i[] = {"in", "is", NULL};
-static const char *const not_names_n[] = {"now", NULL};
-static const char *const not_names_o[] = {"our", "or", "of", "office", "online", NULL};
-static const char *const not_names_p[] = {"profile", "page", NULL};
-static const char *const not_names_s[] = {"schedule", "search", NULL};
-static const char *const not_names_t[] = {"the", "to", "team", "today", NULL};
+static const char *const not_names_n[] = {"now", "named", NULL};
+static const char *const not_names_o[] = {"our", "or", "of", "on", "office", "online", NULL};
+static const char *const not_names_j[] = {"joins", NULL};
+static const char *const not_names_m[] = {"mrn", "mobile", NULL};
+static const char *const not_names_p[] = {"profile", "page", "phone", NULL};
+static const char *const not_names_r[] = {"receives", NULL};
+static const char *const not_names_s[] = {"schedule", "search", "sex",  "ssn",
+                                          "state",    "speaks", "says", NULL};
+static const char *const not_names_t[] = {"the", "to", "team", "today", "tel", NULL};
+static const char *const not_names_z[] = {"zip", NULL};
 static const char *const not_names_v[] = {"visit", NULL};
-static const char *const not_names_w[] = {"with", NULL};
+static const char *const not_names_w[] = {"with", "wins", NULL};
 static const char *const not_names_y[] = {"your", NULL};
 
 static const char *const *const not_names_by_initial[26] = {
     ['a' - 'a'] = not_names_a, ['b' - 'a'] = not_names_b, ['c' - 'a'] = not_names_c,
-    ['f' - 'a'] = not_names_f, ['h' - 'a'] = not_names_h, ['i' - 'a'] = not_names_i,
-    ['n' - 'a'] = not_names_n, ['o' - 'a'] = not_names_o, ['p' - 'a'] = not_names_p,
+    ['d' - 'a'] = not_names_d, ['e' - 'a'] = not_names_e, ['f' - 'a'] = not_names_f,
+    ['g' - 'a'] = not_names_g, ['h' - 'a'] = not_names_h, ['i' - 'a'] = not_names_i,
+    ['j' - 'a'] = not_names_j, ['m' - 'a'] = not_names_m, ['n' - 'a'] = not_names_n,
+    ['o' - 'a'] = not_names_o, ['p' - 'a'] = not_names_p, ['r' - 'a'] = not_names_r,
     ['s' - 'a'] = not_names_s, ['t' - 'a'] = not_names_t, ['v' - 'a'] = not_names_v,
-    ['w' - 'a'] = not_names_w, ['y' - 'a'] = not_names_y};
+    ['w' - 'a'] = not_names_w, ['y' - 'a'] = not_names_y, ['z' - 'a'] = not_names_z};
 
 static int stop_word(const char *s, size_t len)
 {
@@ -188,16 +201,31 @@ static size_t name_particles(const char *s, size_t n, size_t i)
     return e && name_word(s, n, e + 1) ? e : 0;
 }
 
-/* Up to four capitalised name words starting at s[i], with particles between them (a Spanish
- * name has two given names and two surnames: "María José García López"); end or 0. */
+/* s[i..e) holds a byte outside ASCII. */
+static int has_high(const char *s, size_t i, size_t e)
+{
+    for (; i < e; i++)
+        if ((unsigned char)s[i] >= 0x80)
+            return 1;
+    return 0;
+}
+
+/* Up to three capitalised name words starting at s[i], with particles between them; a fourth
+ * when the name has a particle or a letter outside ASCII (a Spanish name has two given names and
+ * two surnames: "María José García López"), not after an English one, where it is a headline's
+ * next word ("Dr. Mary L. Hediger Named Recipient"). End or 0. */
 static size_t name_words(const char *s, size_t n, size_t i)
 {
     size_t e = name_word(s, n, i), end = 0;
+    int particles = 0;
     for (int k = 0; e && k < 4; k++) {
+        if (k == 3 && !particles && !has_high(s, i, e))
+            break;
         end = e;
         if (e >= n || s[e] != ' ')
             break;
         size_t p = name_particles(s, n, e + 1);
+        particles |= p != 0;
         e = name_word(s, n, (p ? p : e) + 1);
     }
     return end;
@@ -690,9 +718,10 @@ static int value_words(const pw_seg *g, size_t v, int json, key_value *kv)
         if (i == w)
             return 0;
         kv->words++;
-        if (kv->words > 1 && particle_word(s + w, i - w))
-            kv->particle_last = 1, kv->particles++; /* "Juan+de+la+Cruz": a name word follows */
-        else if (name_word(s, n, w) != i || generic_word(s + w, i - w))
+        if (kv->words > 1 && particle_word(s + w, i - w)) {
+            kv->particle_last = 1; /* "Juan+de+la+Cruz": a name word must follow */
+            kv->particles++;
+        } else if (name_word(s, n, w) != i || generic_word(s + w, i - w))
             kv->names = 0;
         else
             kv->particle_last = 0;

@@ -348,6 +348,9 @@ static void test_names_utf8(void)
     expect_hit(NULL, "Ángel Muñoz, MD - Oncology", PW_FT_TEXT, PW_PHI_NAME, "Ángel Muñoz");
     CHECK_STR(dt_find(&T, PW_PHI_NAME)->subtype, "provider");
     expect_hit(NULL, "Patient Name: Chloé Hernández", PW_FT_TEXT, PW_PHI_NAME, "Chloé Hernández");
+    /* four words may make a name, but a record line's next label is none of them */
+    expect_hit(NULL, "Name: Chise T. Horiguchi Phone: 0378 3549890", PW_FT_TEXT, PW_PHI_NAME,
+               "Chise T. Horiguchi");
     expect_hit(NULL, "log: name=Jos%C3%A9+N%C3%BA%C3%B1ez&x=1", PW_FT_TEXT, PW_PHI_NAME,
                "Jos%C3%A9+N%C3%BA%C3%B1ez");
     expect_hit(NULL, "{\"name\":\"Zoë Peña\"}", PW_FT_TEXT, PW_PHI_NAME, "Zoë Peña");
