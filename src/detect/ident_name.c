@@ -147,6 +147,12 @@ static size_t name_word(const char *s, size_t n, size_t i)
     if (p < n && s[p] == '.')
         return initials(s, n, i);
     while (p < n) {
+        if (pw_islower((unsigned char)s[p])) { /* the common case first */
+            prev_small = 1;
+            letters++;
+            p++;
+            continue;
+        }
         size_t j = name_joiner(s, n, p), k = p + j;
         l = k < n ? letter_at(s, n, k, &up) : 0;
         if (!l || (up && !j && !prev_small))
@@ -606,7 +612,7 @@ static size_t name_at(pw_scan *sc, const pw_seg *g, size_t i, size_t cred_end)
         }
         break;
     }
-    return pw_isupper(c) ? provider_before_credentials(sc, g, i, cred_end) : i;
+    return i < cred_end && pw_isupper(c) ? provider_before_credentials(sc, g, i, cred_end) : i;
 }
 
 /* name_text's walk on a segment of at most 64 bytes with masks: the word starts below stop from
