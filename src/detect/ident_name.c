@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "detect/internal.h"
+#include "detect/vocab.h"
 #include "phiwall/text.h"
 
 /* Words that are never a name, grouped by first letter (lower case): function words, page words
@@ -502,7 +503,9 @@ static int addressee_word(const char *s, size_t len)
         "leader", "leaders", "mayor", "me", "mom", "mother", "president", "representative", "santa",
         "secretary", "senator", "shareholders", "sister", "son", "sponsor", "sponsors",
         "stakeholders", "survivor", "survivors", "teacher", "teachers", "wife", "world", "you",
-        NULL};
+        "americans", "america", "body", "children", "congress", "dr", "dads", "heroes", "humanity",
+        "kids", "lord", "mama", "men", "moms", "mr", "mrs", "ms", "papa", "self", "senators",
+        "women", "workers", NULL};
     return in_list(words, s, len);
 }
 
@@ -558,14 +561,31 @@ static int sentence_name(const char *s, size_t n, size_t t, size_t b, size_t e)
             record_label_at(s, n, e + 1));
 }
 
+/* The words s[b..e) hold a term of the health vocabulary: "Dear Cancer," and "Dear Breast
+ * Cancer," open a letter to an illness, not to a person. 0 when the vocabulary cannot say (the
+ * Hyperscan back end has no raw scan). */
+static int health_term_in(pw_scan *sc, const char *s, size_t b, size_t e)
+{
+    const pw_vocab *v = sc->d->vocab;
+    const pw_vocab_match *m = NULL;
+    size_t nm = 0;
+    if (!v || !sc->s->vocab || pw_vocab_backend_of(v) != PW_VOCAB_BACKEND_AC ||
+        pw_vocab_scan_raw(v, sc->s->vocab, s + b, e - b, &m, &nm, NULL) != PW_OK)
+        return 0;
+    for (size_t k = 0; k < nm; k++)
+        if (pw_vocab_entry_at(v, m[k].entry)->cls <= PW_VOCAB_SENSITIVE_SERVICE)
+            return 1;
+    return 0;
+}
+
 /* After "Dear ", the words s[b..e) are the addressee of a letter or an e-mail when they are a
  * name ("Dear Maria Garcia,", "Dear Maria,"), no word addresses a group, a role or a page
  * ("Dear Valued Patient,", "Dear Patients and Visitors,", "Dear Sir or Madam"), and the
- * salutation ends there with ',', ':' or '!'. */
-static int salutation_name(const char *s, size_t n, size_t b, size_t e)
+ * salutation ends there with ',', ':' or '!', and they name no illness (health_term_in). */
+static int salutation_name(pw_scan *sc, const char *s, size_t n, size_t b, size_t e)
 {
     return name_words_without(s, b, e, generic_word) >= 1 && e < n &&
-           (s[e] == ',' || s[e] == ':' || s[e] == '!');
+           (s[e] == ',' || s[e] == ':' || s[e] == '!') && !health_term_in(sc, s, b, e);
 }
 
 /* A provider's name from the capital at s[i] that ends at a credential's comma, before cred_end
@@ -603,7 +623,7 @@ static size_t name_at(pw_scan *sc, const pw_seg *g, size_t i, size_t cred_end)
         size_t e = name_words(s, n, i + l);
         if (e && t->kind == TRIG_SENTENCE && !sentence_name(s, n, i, i + l, e))
             e = 0;
-        if (e && t->kind == TRIG_SALUTATION && !salutation_name(s, n, i + l, e))
+        if (e && t->kind == TRIG_SALUTATION && !salutation_name(sc, s, n, i + l, e))
             e = 0;
         if (e) {
             pw_scan_add(sc, g, i + l, e, PW_PHI_NAME, t->subtype, NULL, 0.85f, PW_REASON_CONTEXT,

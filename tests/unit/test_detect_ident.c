@@ -267,9 +267,11 @@ static void test_names_in_context(void)
     CHECK_STR(dt_find(&T, PW_PHI_NAME)->subtype, "patient");
     expect_hit(NULL, "Dear Zoë:", PW_FT_TEXT, PW_PHI_NAME, "Zoë");
     static const char *const groups[] = {
-        "Dear Patients,", "Dear Friends,", "Dear Colleagues,",    "Dear Neighbor,",
-        "Dear Diary,",    "Dear Mom,",     "Dear Team,",          "Dear Alumni,",
-        "Dear Everyone!", "Dear Sir:",     "Dear Valued Patient,"};
+        "Dear Patients,", "Dear Friends,",        "Dear Colleagues,",
+        "Dear Neighbor,", "Dear Diary,",          "Dear Mom,",
+        "Dear Team,",     "Dear Alumni,",         "Dear Everyone!",
+        "Dear Sir:",      "Dear Valued Patient,", "Dear Kids,",
+        "Dear Mr,",       "Dear Cancer,",         "Dear Breast Cancer, you picked the wrong woman"};
     for (size_t k = 0; k < sizeof groups / sizeof groups[0]; k++)
         expect_none(NULL, groups[k], PW_FT_TEXT, PW_PHI_NAME);
     expect_none(NULL, "Dear Evan Hansen tickets", PW_FT_TEXT, PW_PHI_NAME);
