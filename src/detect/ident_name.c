@@ -134,8 +134,21 @@ static size_t initials(const char *s, size_t n, size_t i)
     return l ? 0 : i;
 }
 
+/* s[0..len) is a surname prefix that a capital follows ("McDonald", "MacArthur", "DeLeon",
+ * "DiMaggio", "LaShawn", "VanDyke", "FitzGerald"); a capital inside any other word is a brand's
+ * ("MyChart", "WebMD", "LinkedIn"). */
+static int capital_prefix(const char *s, size_t len)
+{
+    static const char *const prefixes[] = {"Mc", "Mac", "De",  "Di",  "Da",   "Du",
+                                           "La", "Le",  "Van", "Von", "Fitz", NULL};
+    for (const char *const *w = prefixes; *w; w++)
+        if (len == strlen(*w) && memcmp(s, *w, len) == 0)
+            return 1;
+    return 0;
+}
+
 /* One capitalised name word or initials ("J."): letters after a capital, with a capital inside
- * after a small letter ("McDonald", "DeLeon") or a joiner ("O'Brien", "Smith-Jones"); "St. John"
+ * after a surname prefix ("McDonald", "DeLeon") or a joiner ("O'Brien", "Smith-Jones"); "St. John"
  * is one word. End or 0; never a word that goes on in a letter or a digit (its span would leave
  * the rest of the name in clear). */
 static size_t name_word(const char *s, size_t n, size_t i)
@@ -156,7 +169,7 @@ static size_t name_word(const char *s, size_t n, size_t i)
         }
         size_t j = name_joiner(s, n, p), k = p + j;
         l = k < n ? letter_at(s, n, k, &up) : 0;
-        if (!l || (up && !j && !prev_small))
+        if (!l || (up && !j && !(prev_small && capital_prefix(s + i, p - i))))
             break;
         prev_small = !up;
         letters++;

@@ -361,6 +361,9 @@ static void test_names_utf8(void)
     /* a word that goes on in letters the span cannot take is no name word: never half of it */
     expect_none(NULL, "Dr. JOHN", PW_FT_TEXT, PW_PHI_NAME);
     expect_none(NULL, "Dr. Smith2", PW_FT_TEXT, PW_PHI_NAME);
+    /* a capital inside a word follows a surname prefix (Mc, Mac, De, La …), never a brand's */
+    expect_none(NULL, "{\"name\":\"HealthStream Learning\"}", PW_FT_TEXT, PW_PHI_NAME);
+    expect_none(NULL, "Dear MyChart User,", PW_FT_TEXT, PW_PHI_NAME);
     expect_hit(NULL, "Dr. Ana Ruiz × 2", PW_FT_TEXT, PW_PHI_NAME, "Ana Ruiz");
 }
 
