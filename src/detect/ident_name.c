@@ -569,8 +569,9 @@ static int sentence_name(const char *s, size_t n, size_t t, size_t b, size_t e)
         return after_lower_case(s, t) && name_words_without(s, b, e, generic_word) >= 2;
     if (s[e] == ',' || s[e] == ';' || s[e] == ':' || s[e] == '(' || s[e] == '.')
         return 1;
+    int up;
     return s[e] == ' ' && e + 1 < n &&
-           (pw_islower((unsigned char)s[e + 1]) || pw_isdigit((unsigned char)s[e + 1]) ||
+           ((letter_at(s, n, e + 1, &up) && !up) || pw_isdigit((unsigned char)s[e + 1]) ||
             record_label_at(s, n, e + 1));
 }
 
@@ -769,8 +770,9 @@ static int value_words(const pw_seg *g, size_t v, int json, key_value *kv)
             break;
         int c = (unsigned char)s[i];
         int inside = json ? c == ' ' : c == '+' || encoded_space(g, i);
+        int up;
         int joins = inside || (!json && c == ' ' && kv->names && i + 1 < n &&
-                               pw_isupper((unsigned char)s[i + 1]));
+                               letter_at(s, n, i + 1, &up) && up); /* "name=José Ángel" */
         if (joins && i + 1 < n && value_name_char((unsigned char)s[i + 1])) {
             i++;
             continue;

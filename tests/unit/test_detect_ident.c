@@ -356,6 +356,8 @@ static void test_names_utf8(void)
     expect_hit(NULL, "log: name=Jos%C3%A9+N%C3%BA%C3%B1ez&x=1", PW_FT_TEXT, PW_PHI_NAME,
                "Jos%C3%A9+N%C3%BA%C3%B1ez");
     expect_hit(NULL, "{\"name\":\"Zoë Peña\"}", PW_FT_TEXT, PW_PHI_NAME, "Zoë Peña");
+    expect_hit(NULL, "form: name=José Ángel sent", PW_FT_TEXT, PW_PHI_NAME, "José Ángel");
+    expect_hit(NULL, "Patient José Núñez ésta semana", PW_FT_TEXT, PW_PHI_NAME, "José Núñez");
     expect_hit("fn", "王小明", PW_FT_FORM_VALUE, PW_PHI_NAME, "王小明");
     expect_hit("name", "Ольга Иванова", PW_FT_FORM_VALUE, PW_PHI_NAME, "Ольга Иванова");
     /* a word that goes on in letters the span cannot take is no name word: never half of it */
