@@ -9,31 +9,44 @@
 #include <string.h>
 
 #include "detect/internal.h"
+#include "detect/vocab.h"
 #include "phiwall/text.h"
 
-/* Words that are never a name, grouped by first letter (lower case). */
-static const char *const not_names_a[] = {"a",           "an",           "and", "at",
-                                          "appointment", "appointments", NULL};
+/* Words that are never a name, grouped by first letter (lower case): function words, page words
+ * and the labels of a record line that may follow a name ("Name: Chise T. Horiguchi Phone: …"). */
+static const char *const not_names_a[] = {
+    "a",         "and",     "at",        "appointment", "appointments", "age", "address",
+    "appointed", "awarded", "announces", NULL};
 static const char *const not_names_b[] = {"book", NULL};
-static const char *const not_names_c[] = {"clinic", "center", NULL};
-static const char *const not_names_f[] = {"for", "find", NULL};
-static const char *const not_names_h[] = {"here", NULL};
+static const char *const not_names_c[] = {"clinic", "center", "cell", "city", NULL};
+static const char *const not_names_d[] = {"date", "dob", NULL};
+static const char *const not_names_e[] = {"email", "elected", NULL};
+static const char *const not_names_f[] = {"for", "find", "fax", NULL};
+static const char *const not_names_g[] = {"gender", NULL};
+static const char *const not_names_h[] = {"here", "hails", "honored", NULL};
 static const char *const not_names_i[] = {"in", "is", NULL};
-static const char *const not_names_n[] = {"now", NULL};
-static const char *const not_names_o[] = {"our", "or", "of", "office", "online", NULL};
-static const char *const not_names_p[] = {"profile", "page", NULL};
-static const char *const not_names_s[] = {"schedule", "search", NULL};
-static const char *const not_names_t[] = {"the", "to", "team", "today", NULL};
+static const char *const not_names_n[] = {"now", "named", NULL};
+static const char *const not_names_o[] = {"our", "or", "of", "on", "office", "online", NULL};
+static const char *const not_names_j[] = {"joins", NULL};
+static const char *const not_names_m[] = {"mrn", "mobile", NULL};
+static const char *const not_names_p[] = {"profile", "page", "phone", NULL};
+static const char *const not_names_r[] = {"receives", NULL};
+static const char *const not_names_s[] = {"schedule", "search", "sex",  "ssn",
+                                          "state",    "speaks", "says", NULL};
+static const char *const not_names_t[] = {"the", "to", "team", "today", "tel", NULL};
+static const char *const not_names_z[] = {"zip", NULL};
 static const char *const not_names_v[] = {"visit", NULL};
-static const char *const not_names_w[] = {"with", NULL};
+static const char *const not_names_w[] = {"with", "wins", NULL};
 static const char *const not_names_y[] = {"your", NULL};
 
 static const char *const *const not_names_by_initial[26] = {
     ['a' - 'a'] = not_names_a, ['b' - 'a'] = not_names_b, ['c' - 'a'] = not_names_c,
-    ['f' - 'a'] = not_names_f, ['h' - 'a'] = not_names_h, ['i' - 'a'] = not_names_i,
-    ['n' - 'a'] = not_names_n, ['o' - 'a'] = not_names_o, ['p' - 'a'] = not_names_p,
+    ['d' - 'a'] = not_names_d, ['e' - 'a'] = not_names_e, ['f' - 'a'] = not_names_f,
+    ['g' - 'a'] = not_names_g, ['h' - 'a'] = not_names_h, ['i' - 'a'] = not_names_i,
+    ['j' - 'a'] = not_names_j, ['m' - 'a'] = not_names_m, ['n' - 'a'] = not_names_n,
+    ['o' - 'a'] = not_names_o, ['p' - 'a'] = not_names_p, ['r' - 'a'] = not_names_r,
     ['s' - 'a'] = not_names_s, ['t' - 'a'] = not_names_t, ['v' - 'a'] = not_names_v,
-    ['w' - 'a'] = not_names_w, ['y' - 'a'] = not_names_y};
+    ['w' - 'a'] = not_names_w, ['y' - 'a'] = not_names_y, ['z' - 'a'] = not_names_z};
 
 static int stop_word(const char *s, size_t len)
 {
@@ -48,31 +61,192 @@ static int stop_word(const char *s, size_t len)
     return 0;
 }
 
-/* One capitalised name word ("Smith", "O'Neil", "Smith-Jones") or an initial ("J."). */
+/* The UTF-8 letter at s[i] (i < n, s[i] >= 0x80): its length in bytes, 0 when the bytes are no
+ * letter (punctuation, a no-break space, a broken sequence). *up says whether it is a capital.
+ * Names on US sites carry Latin-1 (García, Zoë), Latin Extended-A/B (Łukasz, Ștefan), Latin
+ * Extended Additional (Nguyễn), combining accents (a decomposed "é") and at times Greek or
+ * Cyrillic letters. Where a block alternates capital/small by code point, so does the test. */
+static size_t utf8_letter(const char *s, size_t n, size_t i, int *up)
+{
+    const unsigned char *u = (const unsigned char *)s + i;
+    *up = 0;
+    if (u[0] >= 0xC3 && u[0] <= 0xD3 && i + 1 < n && (u[1] & 0xC0) == 0x80) {
+        unsigned cp = (unsigned)(u[0] & 0x1F) << 6 | (u[1] & 0x3F);
+        if (cp == 0xD7 || cp == 0xF7 || (cp >= 0x250 && cp < 0x300) || (cp >= 0x370 && cp < 0x386))
+            return 0; /* × ÷, IPA and spacing letters, Greek signs */
+        if (cp < 0xE0)
+            *up = cp < 0xDF;
+        else if (cp < 0x100 || (cp >= 0x300 && cp < 0x370))
+            *up = 0;         /* small Latin-1 letters, combining accents */
+        else if (cp < 0x180) /* Latin Extended-A: pairs start even, then odd, then even again */
+            *up = cp == 0x178 || ((cp >= 0x139 && cp < 0x149) || (cp >= 0x179 && cp < 0x17F)
+                                      ? cp & 1
+                                      : !(cp & 1) && cp != 0x138 && cp != 0x17F);
+        else if (cp < 0x250)
+            *up = cp >= 0x1CD && cp < 0x1DD ? cp & 1 : !(cp & 1);
+        else if (cp < 0x400) /* Greek */
+            *up = cp < 0x3AC;
+        else /* Cyrillic */
+            *up = cp < 0x430 || (cp >= 0x460 && !(cp & 1));
+        return 2;
+    }
+    if (u[0] == 0xE1 && i + 2 < n && u[1] >= 0xB8 && u[1] <= 0xBB && (u[2] & 0xC0) == 0x80) {
+        unsigned cp = 0x1000 | (unsigned)(u[1] & 0x3F) << 6 | (u[2] & 0x3F); /* U+1E00..1EFF */
+        *up = !(cp & 1) && (cp < 0x1E96 || cp > 0x1E9D);
+        return 3;
+    }
+    return 0;
+}
+
+/* A letter (ASCII or UTF-8, see utf8_letter) at s[i]: its length, 0 when none. */
+static size_t letter_at(const char *s, size_t n, size_t i, int *up)
+{
+    int c = (unsigned char)s[i];
+    if (c < 0x80) {
+        *up = pw_isupper(c);
+        return pw_isalpha(c) ? 1 : 0;
+    }
+    return utf8_letter(s, n, i, up);
+}
+
+/* The apostrophe or hyphen inside a name at s[i] ("O'Brien", "O’Brien", "Smith-Jones"): its
+ * length, 0 when none. */
+static size_t name_joiner(const char *s, size_t n, size_t i)
+{
+    if (s[i] == '\'' || s[i] == '-')
+        return 1;
+    return i + 2 < n && (unsigned char)s[i] == 0xE2 && (unsigned char)s[i + 1] == 0x80 &&
+                   (unsigned char)s[i + 2] == 0x99
+               ? 3
+               : 0;
+}
+
+/* Initials from the capital at s[i] followed by '.' ("J.", "J.R."): their end, 0 when a letter
+ * follows ("U.Smith"). */
+static size_t initials(const char *s, size_t n, size_t i)
+{
+    int up;
+    size_t l = letter_at(s, n, i, &up);
+    while (l && up && i + l < n && s[i + l] == '.') {
+        i += l + 1;
+        l = i < n ? letter_at(s, n, i, &up) : 0;
+    }
+    return l ? 0 : i;
+}
+
+/* s[0..len) is a surname prefix that a capital follows ("McDonald", "MacArthur", "DeLeon",
+ * "DiMaggio", "LaShawn", "VanDyke", "FitzGerald"); a capital inside any other word is a brand's
+ * ("MyChart", "WebMD", "LinkedIn"). */
+static int capital_prefix(const char *s, size_t len)
+{
+    static const char *const prefixes[] = {"Mc", "Mac", "De",  "Di",  "Da",   "Du",
+                                           "La", "Le",  "Van", "Von", "Fitz", NULL};
+    for (const char *const *w = prefixes; *w; w++)
+        if (len == strlen(*w) && memcmp(s, *w, len) == 0)
+            return 1;
+    return 0;
+}
+
+/* One capitalised name word or initials ("J."): letters after a capital, with a capital inside
+ * after a surname prefix ("McDonald", "DeLeon") or a joiner ("O'Brien", "Smith-Jones"); "St. John"
+ * is one word. End or 0; never a word that goes on in a letter or a digit (its span would leave
+ * the rest of the name in clear). */
 static size_t name_word(const char *s, size_t n, size_t i)
 {
-    if (i >= n || !pw_isupper((unsigned char)s[i]))
+    int up, prev_small = 0;
+    size_t l = i < n ? letter_at(s, n, i, &up) : 0;
+    if (!l || !up)
         return 0;
-    size_t p = i + 1;
+    size_t p = i + l, letters = 1;
     if (p < n && s[p] == '.')
-        return p + 1;
-    while (p < n && (pw_islower((unsigned char)s[p]) || s[p] == '\'' || s[p] == '-' ||
-                     (pw_isupper((unsigned char)s[p]) && p > i + 1 && s[p - 1] == '\'')))
-        p++;
-    if (p - i < 2 || (p < n && pw_isalnum((unsigned char)s[p])) || stop_word(s + i, p - i))
+        return initials(s, n, i);
+    while (p < n) {
+        if (pw_islower((unsigned char)s[p])) { /* the common case first */
+            prev_small = 1;
+            letters++;
+            p++;
+            continue;
+        }
+        size_t j = name_joiner(s, n, p), k = p + j;
+        l = k < n ? letter_at(s, n, k, &up) : 0;
+        if (!l || (up && !j && !(prev_small && capital_prefix(s + i, p - i))))
+            break;
+        prev_small = !up;
+        letters++;
+        p = k + l;
+    }
+    if (letters < 2 || stop_word(s + i, p - i))
         return 0;
+    if (p < n && (pw_isdigit((unsigned char)s[p]) || letter_at(s, n, p, &up)))
+        return 0; /* "JOhn", "Smith2" */
+    if (p - i == 2 && s[i] == 'S' && s[i + 1] == 't' && p + 2 < n && s[p] == '.' &&
+        s[p + 1] == ' ') { /* "St. John", "St. Clair" */
+        size_t e = name_word(s, n, p + 2);
+        return e ? e : p;
+    }
     return p;
 }
 
-/* Up to three name words starting at s[i]; end or 0. */
+/* s[0..len) is a small word inside a name ("de", "la", "van"). */
+static int particle_word(const char *s, size_t len)
+{
+    static const char *const words[] = {"de",  "del", "della", "la",  "le",  "da",  "das",
+                                        "dos", "di",  "du",    "van", "von", "der", "den",
+                                        "ter", "ten", "bin",   "ibn", NULL};
+    if (len > 5)
+        return 0;
+    for (const char *const *w = words; *w; w++)
+        if (len == strlen(*w) && memcmp(s, *w, len) == 0)
+            return 1;
+    return 0;
+}
+
+/* The small word inside a name at s[i] ("de", "van"): its end when one is there and a space
+ * follows, else 0. */
+static size_t particle_end(const char *s, size_t n, size_t i)
+{
+    size_t j = i;
+    while (j < n && j - i <= 5 && pw_islower((unsigned char)s[j]))
+        j++;
+    return j > i && j + 1 < n && s[j] == ' ' && particle_word(s + i, j - i) ? j : 0;
+}
+
+/* The small words inside a name at s[i] ("Juan de la Cruz", "Ludwig van Beethoven"), at most
+ * two: where they end (at a space) when a capitalised name word follows them, else 0. */
+static size_t name_particles(const char *s, size_t n, size_t i)
+{
+    size_t e = particle_end(s, n, i);
+    if (e && !name_word(s, n, e + 1))
+        e = particle_end(s, n, e + 1);
+    return e && name_word(s, n, e + 1) ? e : 0;
+}
+
+/* s[i..e) holds a byte outside ASCII. */
+static int has_high(const char *s, size_t i, size_t e)
+{
+    for (; i < e; i++)
+        if ((unsigned char)s[i] >= 0x80)
+            return 1;
+    return 0;
+}
+
+/* Up to three capitalised name words starting at s[i], with particles between them; a fourth
+ * when the name has a particle or a letter outside ASCII (a Spanish name has two given names and
+ * two surnames: "María José García López"), not after an English one, where it is a headline's
+ * next word ("Dr. Mary L. Hediger Named Recipient"). End or 0. */
 static size_t name_words(const char *s, size_t n, size_t i)
 {
     size_t e = name_word(s, n, i), end = 0;
-    for (int k = 0; e && k < 3; k++) {
+    int particles = 0;
+    for (int k = 0; e && k < 4; k++) {
+        if (k == 3 && !particles && !has_high(s, i, e))
+            break;
         end = e;
         if (e >= n || s[e] != ' ')
             break;
-        e = name_word(s, n, e + 1);
+        size_t p = name_particles(s, n, e + 1);
+        particles |= p != 0;
+        e = name_word(s, n, (p ? p : e) + 1);
     }
     return end;
 }
@@ -184,6 +358,15 @@ static int word_start(const char *s, size_t i)
     return i == 0 || !pw_isalpha((unsigned char)s[i - 1]);
 }
 
+/* The UTF-8 letter that ends right before s[i] (s[i - 1] >= 0x80): its length, 0 when none. */
+static size_t utf8_letter_before(const char *s, size_t n, size_t i, int *up)
+{
+    size_t k = i - 1;
+    while (k > 0 && i - k < 3 && ((unsigned char)s[k] & 0xC0) == 0x80)
+        k--;
+    return utf8_letter(s, n, k, up) == i - k ? i - k : 0;
+}
+
 typedef struct credential {
     const char *text;
     unsigned char len;
@@ -243,8 +426,8 @@ static size_t last_credential(const char *s, size_t n)
 static size_t names_end(const pw_seg *g)
 {
     const pw_seg_masks *m = g->sum ? g->sum->masks : NULL;
-    if (!m || m->words != 1)
-        return g->n;
+    if (!m || m->words != 1 || (g->sum->cls & PW_SUM_HIGH))
+        return g->n; /* a name may start with a capital outside ASCII ("Dr. Ángel") */
     uint64_t u = pw_mask(m, PW_MK_UPPER, 0) & ~(pw_mask(m, PW_MK_ALPHA, 0) << 1);
     if (!u)
         return 0;
@@ -310,41 +493,32 @@ static int record_label_at(const char *s, size_t n, size_t i)
     return in_list(labels, s + i, j - i);
 }
 
-/* After a bare "patient ", the words s[b..e) are a name only as part of a sentence ("Patient
- * John Smith called about…", "spoke with patient Mary Jones."): a first and a last name, no
- * title word among them, and the text goes on in lower case or punctuation. A title or a menu
- * ("Patient Portal Login", "Patient Financial Services") is all capitalised words and ends
- * there. */
-static int sentence_name(const char *s, size_t n, size_t b, size_t e)
-{
-    if (name_words_without(s, b, e, title_word_after_patient) < 2 || e >= n)
-        return 0;
-    if (s[e] == ',' || s[e] == ';' || s[e] == ':' || s[e] == '(' || s[e] == '.')
-        return 1;
-    return s[e] == ' ' && e + 1 < n &&
-           (pw_islower((unsigned char)s[e + 1]) || pw_isdigit((unsigned char)s[e + 1]) ||
-            record_label_at(s, n, e + 1));
-}
-
 /* Words that address a group or a role, never one person by name: "Dear Valued Patient,",
  * "Dear Hiring Manager:", "Dear Community Members,". */
 static int addressee_word(const char *s, size_t len)
 {
     static const char *const words[] = {
-        "all",          "applicant",  "applicants", "board",       "candidate", "candidates",
-        "caregiver",    "caregivers", "client",     "clients",     "colleague", "colleagues",
-        "committee",    "community",  "customer",   "customers",   "doctor",    "doctors",
-        "donor",        "donors",     "editor",     "employee",    "employees", "everyone",
-        "fellow",       "friend",     "friends",    "gentlemen",   "guest",     "guests",
-        "health",       "healthcare", "hiring",     "hospital",    "ladies",    "madam",
-        "manager",      "member",     "members",    "neighbor",    "neighbors", "neighbour",
-        "neighbours",   "nurse",      "nurses",     "parent",      "parents",   "participant",
-        "participants", "partner",    "partners",   "patient",     "patients",  "physician",
-        "physicians",   "provider",   "providers",  "reader",      "readers",   "recipient",
-        "recipients",   "resident",   "residents",  "sir",         "sirs",      "staff",
-        "student",      "students",   "subscriber", "subscribers", "supporter", "supporters",
-        "team",         "user",       "users",      "valued",      "visitor",   "visitors",
-        "volunteer",    "volunteers", NULL};
+        "all", "applicant", "applicants", "board", "candidate", "candidates", "caregiver",
+        "caregivers", "client", "clients", "colleague", "colleagues", "committee", "community",
+        "customer", "customers", "doctor", "doctors", "donor", "donors", "editor", "employee",
+        "employees", "everyone", "fellow", "friend", "friends", "gentlemen", "guest", "guests",
+        "health", "healthcare", "hiring", "hospital", "ladies", "madam", "manager", "member",
+        "members", "neighbor", "neighbors", "neighbour", "neighbours", "nurse", "nurses", "parent",
+        "parents", "participant", "participants", "partner", "partners", "patient", "patients",
+        "physician", "physicians", "provider", "providers", "reader", "readers", "recipient",
+        "recipients", "resident", "residents", "sir", "sirs", "staff", "student", "students",
+        "subscriber", "subscribers", "supporter", "supporters", "team", "user", "users", "valued",
+        "visitor", "visitors", "volunteer", "volunteers",
+        /* one word alone after "Dear": a relative, a role, a reader, a group */
+        "administrator", "alumni", "brother", "chair", "clinician", "clinicians", "coach", "dad",
+        "daughter", "diary", "director", "everybody", "faculty", "father", "folks", "future", "god",
+        "governor", "grandma", "grandpa", "graduates", "human", "humans", "husband", "investors",
+        "leader", "leaders", "mayor", "me", "mom", "mother", "president", "representative", "santa",
+        "secretary", "senator", "shareholders", "sister", "son", "sponsor", "sponsors",
+        "stakeholders", "survivor", "survivors", "teacher", "teachers", "wife", "world", "you",
+        "americans", "america", "body", "children", "congress", "dr", "dads", "heroes", "humanity",
+        "kids", "lord", "mama", "men", "moms", "mr", "mrs", "ms", "papa", "self", "senators",
+        "women", "workers", NULL};
     return in_list(words, s, len);
 }
 
@@ -353,12 +527,15 @@ static int addressee_word(const char *s, size_t len)
 static int control_word(const char *s, size_t len)
 {
     static const char *const words[] = {
-        "apply",    "back",    "button",  "call",     "cancel",  "click",   "close", "contact",
-        "continue", "default", "details", "donate",   "email",   "example", "first", "form",
-        "full",     "general", "help",    "home",     "info",    "last",    "learn", "link",
-        "login",    "logout",  "main",    "menu",     "more",    "name",    "new",   "next",
-        "open",     "phone",   "read",    "register", "request", "sample",  "save",  "send",
-        "sign",     "submit",  "test",    "unknown",  "update",  "us",      "view",  NULL};
+        "apply", "back", "button", "call", "cancel", "click", "close", "contact", "continue",
+        "default", "details", "donate", "email", "example", "first", "form", "full", "general",
+        "help", "home", "info", "last", "learn", "link", "login", "logout", "main", "menu", "more",
+        "name", "new", "next", "open", "phone", "read", "register", "request", "sample", "save",
+        "send", "sign", "submit", "test", "unknown", "update", "us", "view",
+        /* an organisation, an event or a programme named by a "name" member */
+        "associates", "campaign", "college", "event", "events", "foundation", "fundraiser", "gala",
+        "group", "institute", "medical", "program", "programs", "residency", "seminar",
+        "university", "webinar", "workshop", NULL};
     return in_list(words, s, len);
 }
 
@@ -369,14 +546,73 @@ static int generic_word(const char *s, size_t len)
     return addressee_word(s, len) || title_word_after_patient(s, len) || control_word(s, len);
 }
 
-/* After "Dear ", the words s[b..e) are the addressee of a letter or an e-mail when they are a
- * first and a last name ("Dear Maria Garcia,"), no word addresses a group, a role or a page
- * ("Dear Valued Patient,", "Dear Patients and Visitors,", "Dear Sir or Madam"), and the
- * salutation ends there with ',', ':' or '!'. */
-static int salutation_name(const char *s, size_t n, size_t b, size_t e)
+/* The trigger at s[t] reads as part of a sentence: written in lower case ("patient"), or after a
+ * word that ends in a small letter ("Message from Patient"). A title or a menu item starts the
+ * text or follows a capitalised word or a separator ("Home | Patient Engagement Specialist"). */
+static int after_lower_case(const char *s, size_t t)
 {
-    return name_words_without(s, b, e, generic_word) >= 2 && e < n &&
-           (s[e] == ',' || s[e] == ':' || s[e] == '!');
+    return pw_islower((unsigned char)s[t]) ||
+           (t >= 2 && s[t - 1] == ' ' && pw_islower((unsigned char)s[t - 2]));
+}
+
+/* After a bare "patient ", the words s[b..e) are a name only as part of a sentence ("Patient
+ * John Smith called about…", "spoke with patient Mary Jones."): a first and a last name, no
+ * title word among them, and the text goes on in lower case or punctuation. A title or a menu
+ * ("Patient Portal Login", "Patient Financial Services") is all capitalised words and ends
+ * there; the text may end with the name only after a sentence and with no word of a group, a
+ * role, a page or a control among them. */
+static int sentence_name(const char *s, size_t n, size_t t, size_t b, size_t e)
+{
+    if (name_words_without(s, b, e, title_word_after_patient) < 2)
+        return 0;
+    if (e == n) /* the text ends with the name: "Message from patient John Smith" */
+        return after_lower_case(s, t) && name_words_without(s, b, e, generic_word) >= 2;
+    if (s[e] == ',' || s[e] == ';' || s[e] == ':' || s[e] == '(' || s[e] == '.')
+        return 1;
+    int up;
+    return s[e] == ' ' && e + 1 < n &&
+           ((letter_at(s, n, e + 1, &up) && !up) || pw_isdigit((unsigned char)s[e + 1]) ||
+            record_label_at(s, n, e + 1));
+}
+
+/* The words s[b..e) hold a term of the health vocabulary: "Dear Cancer," and "Dear Breast
+ * Cancer," open a letter to an illness, not to a person. 0 when the vocabulary cannot say (the
+ * Hyperscan back end has no raw scan). */
+static int health_term_in(pw_scan *sc, const char *s, size_t b, size_t e)
+{
+    const pw_vocab *v = sc->d->vocab;
+    const pw_vocab_match *m = NULL;
+    size_t nm = 0;
+    if (!v || !sc->s->vocab || pw_vocab_backend_of(v) != PW_VOCAB_BACKEND_AC ||
+        pw_vocab_scan_raw(v, sc->s->vocab, s + b, e - b, &m, &nm, NULL) != PW_OK)
+        return 0;
+    for (size_t k = 0; k < nm; k++)
+        if (pw_vocab_entry_at(v, m[k].entry)->cls <= PW_VOCAB_SENSITIVE_SERVICE)
+            return 1;
+    return 0;
+}
+
+/* After "Dear ", the words s[b..e) are the addressee of a letter or an e-mail when they are a
+ * name ("Dear Maria Garcia,", "Dear Maria,"), no word addresses a group, a role or a page
+ * ("Dear Valued Patient,", "Dear Patients and Visitors,", "Dear Sir or Madam"), and the
+ * salutation ends there with ',', ':' or '!', and they name no illness (health_term_in). */
+static int salutation_name(pw_scan *sc, const char *s, size_t n, size_t b, size_t e)
+{
+    return name_words_without(s, b, e, generic_word) >= 1 && e < n &&
+           (s[e] == ',' || s[e] == ':' || s[e] == '!') && !health_term_in(sc, s, b, e);
+}
+
+/* A provider's name from the capital at s[i] that ends at a credential's comma, before cred_end
+ * ("Jane Smith, MD"). Returns the last byte it consumed (i, or the name's last byte). */
+static size_t provider_before_credentials(pw_scan *sc, const pw_seg *g, size_t i, size_t cred_end)
+{
+    const char *s = g->s;
+    size_t n = g->n, e = i < cred_end ? name_words(s, n, i) : 0;
+    if (!e || !memchr(s + i, ' ', e - i) || !credential_after(s, n, e))
+        return i;
+    pw_scan_add(sc, g, i, e, PW_PHI_NAME, "provider", NULL, 0.85f, PW_REASON_CONTEXT,
+                "credentials after name");
+    return e - 1;
 }
 
 /* A name announced by a trigger word starting at the word start s[i], or a provider's name
@@ -386,7 +622,10 @@ static size_t name_at(pw_scan *sc, const pw_seg *g, size_t i, size_t cred_end)
 {
     const char *s = g->s;
     size_t n = g->n;
-    int c = (unsigned char)s[i];
+    int c = (unsigned char)s[i], up;
+    if (i > 0 && (unsigned char)s[i - 1] >= 0x80 && utf8_letter_before(s, n, i, &up))
+        return i; /* an ASCII run inside a word ("ez" of "Núñez"); utf8_providers takes a name
+                     that starts with a capital outside ASCII */
     int lc = c | 32;
     const trigger *t = i + 1 < n && trigger_may_start(lc, (unsigned char)s[i + 1])
                            ? triggers_by_initial[lc - 'a']
@@ -396,9 +635,9 @@ static size_t name_at(pw_scan *sc, const pw_seg *g, size_t i, size_t cred_end)
         if (i + l > n || (s[i + 1] | 32) != t->word[1] || !trigger_eq(s + i, t->word, l))
             continue;
         size_t e = name_words(s, n, i + l);
-        if (e && t->kind == TRIG_SENTENCE && !sentence_name(s, n, i + l, e))
+        if (e && t->kind == TRIG_SENTENCE && !sentence_name(s, n, i, i + l, e))
             e = 0;
-        if (e && t->kind == TRIG_SALUTATION && !salutation_name(s, n, i + l, e))
+        if (e && t->kind == TRIG_SALUTATION && !salutation_name(sc, s, n, i + l, e))
             e = 0;
         if (e) {
             pw_scan_add(sc, g, i + l, e, PW_PHI_NAME, t->subtype, NULL, 0.85f, PW_REASON_CONTEXT,
@@ -407,15 +646,7 @@ static size_t name_at(pw_scan *sc, const pw_seg *g, size_t i, size_t cred_end)
         }
         break;
     }
-    if (i < cred_end && pw_isupper(c)) { /* the name ends at a credential's comma */
-        size_t e = name_words(s, n, i);
-        if (e && e > i && memchr(s + i, ' ', e - i) && credential_after(s, n, e)) {
-            pw_scan_add(sc, g, i, e, PW_PHI_NAME, "provider", NULL, 0.85f, PW_REASON_CONTEXT,
-                        "credentials after name");
-            i = e - 1;
-        }
-    }
-    return i;
+    return i < cred_end && pw_isupper(c) ? provider_before_credentials(sc, g, i, cred_end) : i;
 }
 
 /* name_text's walk on a segment of at most 64 bytes with masks: the word starts below stop from
@@ -431,14 +662,33 @@ static void name_text_word(pw_scan *sc, const pw_seg *g, const pw_seg_masks *m, 
     }
 }
 
+/* Providers' names before credentials that start with a capital outside ASCII ("Ángel Ruiz,
+ * MD", "Ольга Иванова, MD"): the ASCII word starts that name_text walks miss them. */
+static void utf8_providers(pw_scan *sc, const pw_seg *g, size_t cred_end)
+{
+    const char *s = g->s;
+    size_t n = g->n;
+    int up;
+    for (size_t i = 0; i < cred_end; i++) {
+        if ((unsigned char)s[i] < 0xC3 || !utf8_letter(s, n, i, &up) || !up)
+            continue;
+        if (i > 0 && (pw_isalpha((unsigned char)s[i - 1]) ||
+                      ((unsigned char)s[i - 1] >= 0x80 && utf8_letter_before(s, n, i, &up))))
+            continue;
+        i = provider_before_credentials(sc, g, i, cred_end);
+    }
+}
+
 static void name_text(pw_scan *sc, const pw_seg *g)
 {
     const char *s = g->s;
     size_t n = g->n;
-    if (g->sum && (g->sum->cls & (PW_SUM_UPPER | PW_SUM_SPACE)) != (PW_SUM_UPPER | PW_SUM_SPACE))
-        return; /* every name word starts upper-case (name_word); every trigger ends with a
+    if (g->sum && (!(g->sum->cls & PW_SUM_SPACE) || !(g->sum->cls & (PW_SUM_UPPER | PW_SUM_HIGH))))
+        return; /* every name word starts with a capital (name_word); every trigger ends with a
                    space, and so does the ", " before credentials */
     size_t cred_end = last_credential(s, n), stop = names_end(g);
+    if (cred_end && (!g->sum || (g->sum->cls & PW_SUM_HIGH)))
+        utf8_providers(sc, g, cred_end);
     if (stop < cred_end)
         stop = cred_end;
     const pw_seg_masks *m = g->sum ? g->sum->masks : NULL;
@@ -480,7 +730,10 @@ static int form_value_end(int c)
 typedef struct key_value {
     size_t v, e;  /* the value s[v..e) */
     size_t words; /* its words */
-    int names;    /* every word is a capitalised name word (name_word), none a role or a page */
+    int names;    /* every word is a capitalised name word (name_word), none a role or a page, or a
+                     particle between two of them ("de", "van") */
+    int particle_last; /* the last word read is a particle */
+    size_t particles;  /* particles among the words */
 } key_value;
 
 /* s[i] of g is a space decoded from an escape ("%20"): part of the value it sits in. */
@@ -497,7 +750,7 @@ static int value_words(const pw_seg *g, size_t v, int json, key_value *kv)
 {
     const char *s = g->s;
     size_t n = g->n, i = v;
-    *kv = (key_value){v, v, 0, 1};
+    *kv = (key_value){v, v, 0, 1, 0, 0};
     while (i < n) {
         size_t w = i;
         while (i < n && value_name_char((unsigned char)s[i]))
@@ -505,15 +758,21 @@ static int value_words(const pw_seg *g, size_t v, int json, key_value *kv)
         if (i == w)
             return 0;
         kv->words++;
-        if (name_word(s, n, w) != i || generic_word(s + w, i - w))
+        if (kv->words > 1 && particle_word(s + w, i - w)) {
+            kv->particle_last = 1; /* "Juan+de+la+Cruz": a name word must follow */
+            kv->particles++;
+        } else if (name_word(s, n, w) != i || generic_word(s + w, i - w))
             kv->names = 0;
+        else
+            kv->particle_last = 0;
         kv->e = i;
         if (i >= n)
             break;
         int c = (unsigned char)s[i];
         int inside = json ? c == ' ' : c == '+' || encoded_space(g, i);
+        int up;
         int joins = inside || (!json && c == ' ' && kv->names && i + 1 < n &&
-                               pw_isupper((unsigned char)s[i + 1]));
+                               letter_at(s, n, i + 1, &up) && up); /* "name=José Ángel" */
         if (joins && i + 1 < n && value_name_char((unsigned char)s[i + 1])) {
             i++;
             continue;
@@ -522,6 +781,7 @@ static int value_words(const pw_seg *g, size_t v, int json, key_value *kv)
             return 0;
         break;
     }
+    kv->names &= !kv->particle_last;
     return json ? kv->e < n && s[kv->e] == '"' : 1;
 }
 
@@ -563,16 +823,92 @@ static int json_person_parent(const char *s, size_t c)
     return pw_ctx_from_key(key, q - k + 5) == PW_CTX_NAME;
 }
 
+/* The key s[k..q) of a member beside a "name" describes a thing: a product, a campaign, a form,
+ * an event, an organisation's page ("sku", "campaign", "form_id", "startDate", "logo"). */
+static int thing_key(const char *s, size_t len)
+{
+    static const char *const keys[] = {
+        "action",      "brand",      "campaign",       "campaign_id", "category",      "currency",
+        "description", "enddate",    "event_category", "event_label", "eventcategory", "eventlabel",
+        "form_id",     "formid",     "form_name",      "href",        "image",         "item_id",
+        "item_name",   "items",      "label",          "location",    "logo",          "organizer",
+        "price",       "product_id", "quantity",       "sameas",      "sku",           "slug",
+        "startdate",   "title",      "type",           "url",         "utm_campaign",  "value",
+        "variant",     NULL};
+    return len <= 14 && in_list(keys, s, len);
+}
+
+/* A key that a person's record has beside a name (email, phone, dob, zip, first_name, mrn…). */
+static int person_key(const char *s, size_t len)
+{
+    switch (pw_ctx_from_key(s, len)) {
+    case PW_CTX_EMAIL:
+    case PW_CTX_PHONE:
+    case PW_CTX_FAX:
+    case PW_CTX_SSN:
+    case PW_CTX_DOB:
+    case PW_CTX_ZIP:
+    case PW_CTX_ADDRESS:
+    case PW_CTX_CITY:
+    case PW_CTX_FIRST_NAME:
+    case PW_CTX_LAST_NAME:
+    case PW_CTX_MRN:
+    case PW_CTX_MEMBER:
+    case PW_CTX_ACCOUNT:
+    case PW_CTX_POLICY:
+    case PW_CTX_PATIENT_ID:
+    case PW_CTX_MBI:
+    case PW_CTX_GENDER:
+    case PW_CTX_CARD: return 1;
+    default: return 0;
+    }
+}
+
+/* The object opening at s[o] is about a thing: a member key names a thing (thing_key) and none
+ * is a person's (person_key). Only its own members count (not nested ones), within the first
+ * 2 KiB. */
+static int json_object_about_thing(const char *s, size_t n, size_t o)
+{
+    int depth = 0, thing = 0;
+    size_t end = n - o > 2048 ? o + 2048 : n;
+    for (size_t i = o; i < end; i++) {
+        char c = s[i];
+        if (c == '{' || c == '[')
+            depth++;
+        else if (c == '}' || c == ']') {
+            if (--depth == 0)
+                break;
+        } else if (c == '"') {
+            size_t k = i + 1, q = k;
+            while (q < end && s[q] != '"')
+                q += s[q] == '\\' ? 2 : 1;
+            if (q >= end)
+                break;
+            i = q;
+            size_t c2 = q + 1;
+            while (c2 < end && s[c2] == ' ')
+                c2++;
+            if (depth != 1 || c2 >= end || s[c2] != ':')
+                continue;
+            if (person_key(s + k, q - k))
+                return 0;
+            thing |= thing_key(s + k, q - k);
+        }
+    }
+    return thing;
+}
+
 /* The JSON member whose key starts at the quote s[kq] sits in an object at the top of the text
- * (not in an array, not under another member but a person-like one), and the text describes no
- * thing: "@type" marks Schema.org (an organisation's, a page's or a condition's "name"), "tag",
+ * (not in an array, not under another member but a person-like one), has no member that
+ * describes a thing without one of a person's (json_object_about_thing), and the text describes
+ * no thing: "@type" marks Schema.org (an organisation's, a page's or a condition's "name"), "tag",
  * "innerText" and "classList" Meta's buttonFeatures (an element's name attribute). */
 static int json_top_level_person(const char *s, size_t n, size_t kq)
 {
     size_t i = kq;
     while (i > 0 && s[i - 1] != '{' && s[i - 1] != '}' && s[i - 1] != '[' && s[i - 1] != ']')
         i--;
-    if (i == 0 || s[i - 1] != '{')
+    if (i == 0 || s[i - 1] != '{' || json_object_about_thing(s, n, i - 1))
         return 0;
     i--;
     while (i > 0 && s[i - 1] == ' ')
@@ -595,7 +931,7 @@ static int plain_name_value(const char *s, const key_value *kv)
 {
     static const char *const placeholders[] = {"null", "undefined", "true", "false", "none", NULL};
     size_t len = kv->e - kv->v;
-    if (kv->words > 3 || len > 64 || len < 2)
+    if (kv->words - kv->particles > 4 || len > 64 || len < 2)
         return 0;
     if (len <= 2 && pw_islower((unsigned char)s[kv->v]))
         return 0;
@@ -616,7 +952,8 @@ static void key_in_text(pw_scan *sc, const pw_seg *g, size_t k, size_t q, size_t
         return;
     /* a bare "name" (or "provider", "doctor") may name a thing: only a first and a last name */
     int strict = bare_name_key(s, k, q) || c == PW_CTX_PROVIDER;
-    if (strict ? !(kv.names && kv.words >= 2 && kv.words <= 3) : !plain_name_value(s, &kv))
+    size_t words = kv.words - kv.particles;
+    if (strict ? !(kv.names && words >= 2 && words <= 4) : !plain_name_value(s, &kv))
         return;
     if (json && bare_name_key(s, k, q) && !json_top_level_person(s, n, kq))
         return;
@@ -659,9 +996,7 @@ static void keys_in_text(pw_scan *sc, const pw_seg *g)
 
 void pw_ident_name(pw_scan *sc, const pw_seg *g)
 {
-    pw_ctx c = g->ctx;
-    if (c == PW_CTX_FIRST_NAME || c == PW_CTX_LAST_NAME || c == PW_CTX_NAME ||
-        c == PW_CTX_PROVIDER) {
+    if (pw_ctx_is_name(g->ctx)) {
         name_key(sc, g);
         return;
     }

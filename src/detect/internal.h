@@ -457,6 +457,12 @@ void pw_ident_ip(pw_scan *sc, const pw_seg *g);
 void pw_ident_ids(pw_scan *sc, const pw_seg *g);     /* MRN/member/…, DEA, MBI */
 void pw_ident_address(pw_scan *sc, const pw_seg *g); /* street addresses, ZIP */
 void pw_ident_name(pw_scan *sc, const pw_seg *g);
+/* c is a name key's context (first, last or full name, provider): its whole value is a name. */
+static inline int pw_ctx_is_name(pw_ctx c)
+{
+    return c == PW_CTX_FIRST_NAME || c == PW_CTX_LAST_NAME || c == PW_CTX_NAME ||
+           c == PW_CTX_PROVIDER;
+}
 void pw_ident_phone(pw_scan *sc, const pw_seg *g);
 void pw_ident_ssn(pw_scan *sc, const pw_seg *g);
 void pw_ident_card(pw_scan *sc, const pw_seg *g);

@@ -309,8 +309,11 @@ static void scan_segment(pw_scan *sc, pw_seg *in, int depth)
     }
     if (fold_layer(sc, g, cls, depth))
         return;
-    if (!lettered)
+    if (!lettered) {
+        if (pw_ctx_is_name(g->ctx))
+            pw_ident_name(sc, g); /* "fn=王小明", "name=Ольга Иванова": no ASCII letter */
         return;
+    }
     if (g->ctx == PW_CTX_SEARCH && !g->page_quiet)
         search_intent(sc, g);
     if (g->in_query && (g->ctx == PW_CTX_TIME || g->ctx == PW_CTX_NEGATIVE))

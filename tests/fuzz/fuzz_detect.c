@@ -4,7 +4,9 @@
  * (it occurs there no more often than it occurred outside every hit). The first byte picks the
  * field type and whether a key is given. The input split at newlines is also scanned as one
  * event (pw_detect_scan_event), which must give every line exactly its pw_detect_scan hits
- * (every member equal), each span inside its own line.
+ * (every member equal), each span inside its own line. A name hit is a whole name: it never
+ * starts or ends inside a word (next to an ASCII letter, inside a UTF-8 sequence, or next to a
+ * Latin letter outside ASCII), so its redaction leaves no part of the name in clear.
  */
 #include <string.h>
 
@@ -70,6 +72,63 @@ static int text_redacted(const char *in, size_t n, const pw_hit *h, size_t nh, c
     return ok;
 }
 
+/* The byte s[i] starts or continues a letter that a name word would take: an ASCII letter, a
+ * UTF-8 continuation byte, or the lead of a Latin letter U+00C0..U+024F (but × ÷). */
+static int wordish_at(const unsigned char *s, size_t n, size_t i)
+{
+    int c = s[i];
+    if (((c | 32) >= 'a' && (c | 32) <= 'z') || (c & 0xC0) == 0x80)
+        return 1;
+    if (c < 0xC3 || c > 0xC9 || i + 1 >= n || (s[i + 1] & 0xC0) != 0x80)
+        return 0;
+    unsigned cp = (unsigned)(c & 0x1F) << 6 | (s[i + 1] & 0x3F);
+    return cp != 0xD7 && cp != 0xF7;
+}
+
+/* The offset i (0 < i < n) falls inside a UTF-8 sequence: the lead before it announces more
+ * bytes than lie between it and i, and s[i] is one of them (a stray continuation byte is none). */
+static int inside_utf8(const unsigned char *s, size_t n, size_t i)
+{
+    size_t k = i;
+    while (k > 0 && i - k < 3 && (s[k - 1] & 0xC0) == 0x80)
+        k--;
+    if (k == 0 || (s[i] & 0xC0) != 0x80)
+        return 0;
+    unsigned lead = s[k - 1];
+    size_t len = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
+    return i < n && i - (k - 1) < len;
+}
+
+/* s[0..i) ends with a percent escape ("%3D", "%253D"): a name decoded after it starts there. */
+static int escape_before(const unsigned char *s, size_t i)
+{
+    return (i >= 3 && s[i - 3] == '%') ||
+           (i >= 5 && s[i - 5] == '%' && s[i - 4] == '2' && s[i - 3] == '5');
+}
+
+/* Every name hit starts and ends at a word boundary of the input. */
+static int names_whole(const char *str, size_t n, const pw_hit *h, size_t nh)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    for (size_t k = 0; k < nh; k++) {
+        if (h[k].category != PW_PHI_NAME)
+            continue;
+        int cut_end = h[k].end < n && wordish_at(s, n, h[k].end) &&
+                      (s[h[k].end] & 0xC0) != 0x80 /* a letter after the name */;
+        int split = h[k].end < n && inside_utf8(s, n, h[k].end);
+        int cut_start =
+            h[k].start > 0 && (inside_utf8(s, n, h[k].start) ||
+                               (s[h[k].start - 1] < 0x80 && wordish_at(s, n, h[k].start - 1) &&
+                                !escape_before(s, h[k].start)));
+        if (cut_end || split || cut_start) {
+            fprintf(stderr, "name cut: \"%.*s\" at [%zu,%zu)\n", (int)(h[k].end - h[k].start),
+                    str + h[k].start, (size_t)h[k].start, (size_t)h[k].end);
+            return 0;
+        }
+    }
+    return 1;
+}
+
 #define EVENT_MAX 8
 
 /* The lines of str as one event; each field's hits equal pw_detect_scan's. */
@@ -132,6 +191,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         FUZZ_ASSERT(i == 0 || h[i - 1].start <= h[i].start);
         FUZZ_ASSERT(h[i].normalized && h[i].subtype);
     }
+    FUZZ_ASSERT(names_whole(str, n, h, nh));
     pw_buf out;
     pw_buf_init(&out);
     FUZZ_ASSERT(pw_redact(d, s, &a, key, str, n, ft, &out, NULL) == PW_OK);

@@ -240,6 +240,12 @@ static void test_names_in_context(void)
     expect_hit(NULL, "Patient Maria Garcia #4482913", PW_FT_TEXT, PW_PHI_NAME, "Maria Garcia");
     expect_none(NULL, "Patient Access ID Card", PW_FT_TEXT, PW_PHI_NAME);
     expect_none(NULL, "Patient Portal MRN Lookup", PW_FT_TEXT, PW_PHI_NAME);
+    /* a sentence may end with the name; a title or a menu item ends with its words */
+    expect_hit(NULL, "Reminder sent to patient John Smith", PW_FT_TEXT, PW_PHI_NAME, "John Smith");
+    expect_hit(NULL, "Message from Patient José Núñez", PW_FT_TEXT, PW_PHI_NAME, "José Núñez");
+    expect_none(NULL, "Home | Patient Engagement Specialist", PW_FT_TEXT, PW_PHI_NAME);
+    expect_none(NULL, "Patient Financial Services", PW_FT_TEXT, PW_PHI_NAME);
+    expect_none(NULL, "Contact the patient Care Team", PW_FT_TEXT, PW_PHI_NAME);
     /* the addressee of a salutation; a provider after it stays a provider */
     expect_hit(NULL, "Dear Maria Garcia, your appointment with Dr. Patel is on Monday", PW_FT_TEXT,
                PW_PHI_NAME, "Maria Garcia");
@@ -256,7 +262,18 @@ static void test_names_in_context(void)
     expect_none(NULL, "Dear Sir or Madam,", PW_FT_TEXT, PW_PHI_NAME);
     expect_none(NULL, "Dear Hiring Manager:", PW_FT_TEXT, PW_PHI_NAME);
     expect_none(NULL, "Dear Community Members,", PW_FT_TEXT, PW_PHI_NAME);
-    expect_none(NULL, "Dear Maria,", PW_FT_TEXT, PW_PHI_NAME); /* one word: no first + last */
+    /* one capitalised first name is an addressee too; a group, a role or a relative is not */
+    expect_hit(NULL, "Dear Maria, your appointment is confirmed", PW_FT_TEXT, PW_PHI_NAME, "Maria");
+    CHECK_STR(dt_find(&T, PW_PHI_NAME)->subtype, "patient");
+    expect_hit(NULL, "Dear Zoë:", PW_FT_TEXT, PW_PHI_NAME, "Zoë");
+    static const char *const groups[] = {
+        "Dear Patients,", "Dear Friends,",        "Dear Colleagues,",
+        "Dear Neighbor,", "Dear Diary,",          "Dear Mom,",
+        "Dear Team,",     "Dear Alumni,",         "Dear Everyone!",
+        "Dear Sir:",      "Dear Valued Patient,", "Dear Kids,",
+        "Dear Mr,",       "Dear Cancer,",         "Dear Breast Cancer, you picked the wrong woman"};
+    for (size_t k = 0; k < sizeof groups / sizeof groups[0]; k++)
+        expect_none(NULL, groups[k], PW_FT_TEXT, PW_PHI_NAME);
     expect_none(NULL, "Dear Evan Hansen tickets", PW_FT_TEXT, PW_PHI_NAME);
     /* a query string inside text: its name keys say what their values are */
     expect_hit(NULL, "name=John+Smith&reason=chest+pain", PW_FT_TEXT, PW_PHI_NAME, "John+Smith");
@@ -295,6 +312,61 @@ static void test_names_in_context(void)
                 "\"button\"}",
                 PW_FT_TEXT, PW_PHI_NAME);
     expect_none(NULL, "{\"name\":\"Submit Form\"}", PW_FT_TEXT, PW_PHI_NAME);
+    /* an object about a product, a campaign, a form, an event or an organisation names a thing;
+     * one with a person's members (email, phone) names the person */
+    expect_none(NULL, "{\"event\":\"view_item\",\"name\":\"Knee Brace\",\"price\":\"19.99\"}",
+                PW_FT_TEXT, PW_PHI_NAME);
+    expect_none(NULL, "{\"campaign\":\"spring\",\"name\":\"Heart Walk\"}", PW_FT_TEXT, PW_PHI_NAME);
+    expect_none(NULL, "{\"name\":\"Valley Heart Institute\",\"url\":\"https://v.org\"}", PW_FT_TEXT,
+                PW_PHI_NAME);
+    expect_none(NULL, "{\"name\":\"Summer Gala\",\"startDate\":\"2027-06-01\"}", PW_FT_TEXT,
+                PW_PHI_NAME);
+    expect_none(NULL, "{\"formId\":\"12\",\"name\":\"Nurse Residency\"}", PW_FT_TEXT, PW_PHI_NAME);
+    expect_hit(NULL,
+               "{\"event\":\"form_submit\",\"type\":\"lead\",\"name\":\"Jane Doe\",\"email\":"
+               "\"jd@example.com\"}",
+               PW_FT_TEXT, PW_PHI_NAME, "Jane Doe");
+    expect_hit(NULL, "{\"patient\":{\"name\":\"John Smith\"},\"type\":\"visit\"}", PW_FT_TEXT,
+               PW_PHI_NAME, "John Smith");
+}
+
+/* Names outside ASCII, with apostrophes, hyphens, inner capitals and particles are one span in
+ * every context (test_detect_redact's test_names_whole checks the redaction of many more). */
+static void test_names_utf8(void)
+{
+    expect_hit(NULL, "Solicitar una cita con el Dr. García, Oncología", PW_FT_TEXT, PW_PHI_NAME,
+               "García");
+    expect_hit(NULL, "Appointment with Dr. José Núñez", PW_FT_TEXT, PW_PHI_NAME, "José Núñez");
+    expect_hit(NULL, "Dr. Nguyễn Văn An", PW_FT_TEXT, PW_PHI_NAME, "Nguyễn Văn An");
+    expect_hit(NULL, "Dr. Conor O’Brien, Cardiology", PW_FT_TEXT, PW_PHI_NAME, "Conor O’Brien");
+    expect_hit(NULL, "Meet Dr. Anna Smith-Jones today", PW_FT_TEXT, PW_PHI_NAME,
+               "Anna Smith-Jones");
+    expect_hit(NULL, "Dr. McDonald and Dr. DeLeon", PW_FT_TEXT, PW_PHI_NAME, "McDonald");
+    CHECK_STR(dt_text(&T, &T.h[T.n - 1]), "DeLeon");
+    expect_hit(NULL, "Dr. St. John sees patients", PW_FT_TEXT, PW_PHI_NAME, "St. John");
+    expect_hit(NULL, "Dr. Juan de la Cruz said", PW_FT_TEXT, PW_PHI_NAME, "Juan de la Cruz");
+    expect_hit(NULL, "Dr. María José García López", PW_FT_TEXT, PW_PHI_NAME,
+               "María José García López");
+    expect_hit(NULL, "Ángel Muñoz, MD - Oncology", PW_FT_TEXT, PW_PHI_NAME, "Ángel Muñoz");
+    CHECK_STR(dt_find(&T, PW_PHI_NAME)->subtype, "provider");
+    expect_hit(NULL, "Patient Name: Chloé Hernández", PW_FT_TEXT, PW_PHI_NAME, "Chloé Hernández");
+    /* four words may make a name, but a record line's next label is none of them */
+    expect_hit(NULL, "Name: Chise T. Horiguchi Phone: 0378 3549890", PW_FT_TEXT, PW_PHI_NAME,
+               "Chise T. Horiguchi");
+    expect_hit(NULL, "log: name=Jos%C3%A9+N%C3%BA%C3%B1ez&x=1", PW_FT_TEXT, PW_PHI_NAME,
+               "Jos%C3%A9+N%C3%BA%C3%B1ez");
+    expect_hit(NULL, "{\"name\":\"Zoë Peña\"}", PW_FT_TEXT, PW_PHI_NAME, "Zoë Peña");
+    expect_hit(NULL, "form: name=José Ángel sent", PW_FT_TEXT, PW_PHI_NAME, "José Ángel");
+    expect_hit(NULL, "Patient José Núñez ésta semana", PW_FT_TEXT, PW_PHI_NAME, "José Núñez");
+    expect_hit("fn", "王小明", PW_FT_FORM_VALUE, PW_PHI_NAME, "王小明");
+    expect_hit("name", "Ольга Иванова", PW_FT_FORM_VALUE, PW_PHI_NAME, "Ольга Иванова");
+    /* a word that goes on in letters the span cannot take is no name word: never half of it */
+    expect_none(NULL, "Dr. JOHN", PW_FT_TEXT, PW_PHI_NAME);
+    expect_none(NULL, "Dr. Smith2", PW_FT_TEXT, PW_PHI_NAME);
+    /* a capital inside a word follows a surname prefix (Mc, Mac, De, La …), never a brand's */
+    expect_none(NULL, "{\"name\":\"HealthStream Learning\"}", PW_FT_TEXT, PW_PHI_NAME);
+    expect_none(NULL, "Dear MyChart User,", PW_FT_TEXT, PW_PHI_NAME);
+    expect_hit(NULL, "Dr. Ana Ruiz × 2", PW_FT_TEXT, PW_PHI_NAME, "Ana Ruiz");
 }
 
 static void test_hashed_under_key(void)
@@ -352,5 +424,5 @@ static void teardown(void)
 PW_TEST_MAIN(PW_TEST(setup), PW_TEST(test_email), PW_TEST(test_phone), PW_TEST(test_ssn),
              PW_TEST(test_date), PW_TEST(test_zip_address), PW_TEST(test_ip), PW_TEST(test_ids),
              PW_TEST(test_card), PW_TEST(test_names), PW_TEST(test_names_in_context),
-             PW_TEST(test_hashed_under_key), PW_TEST(test_quick_reject), PW_TEST(test_many_hits),
-             PW_TEST(teardown))
+             PW_TEST(test_names_utf8), PW_TEST(test_hashed_under_key), PW_TEST(test_quick_reject),
+             PW_TEST(test_many_hits), PW_TEST(teardown))

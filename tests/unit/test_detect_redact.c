@@ -67,6 +67,81 @@ static void test_nothing_left(void)
     }
 }
 
+/* ==== Names are redacted whole: the engine must never leave part of a name in clear ("Dr.
+ * [NAME]ía" once left the "ía" of "García"). Each name in each context it is announced in, raw,
+ * form-encoded ('+' for spaces) or percent-encoded, must redact to exactly what the plain ASCII
+ * name "John Smith" redacts to there. */
+
+/* s with spaces as '+' (form) and, when pct, every byte outside [A-Za-z0-9-] but ' ' as %XX. */
+static const char *encode_name(const char *s, int pct)
+{
+    char buf[256];
+    size_t o = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p && o + 4 < sizeof buf; p++) {
+        if (*p == ' ')
+            buf[o++] = '+';
+        else if (pct && !((*p | 32) >= 'a' && (*p | 32) <= 'z') && *p != '-')
+            o += (size_t)snprintf(buf + o, sizeof buf - o, "%%%02X", *p);
+        else
+            buf[o++] = (char)*p;
+    }
+    return pw_arena_strndup(&T.a, buf, o);
+}
+
+/* The template t with its one "%s" replaced by the name encoded as enc says (0 raw, 1 form,
+ * 2 percent). */
+static const char *fill(const char *t, const char *name, int enc)
+{
+    const char *at = strstr(t, "%s"), *v = enc ? encode_name(name, enc == 2) : name;
+    char buf[512];
+    snprintf(buf, sizeof buf, "%.*s%s%s", (int)(at - t), t, v, at + 2);
+    return pw_arena_strndup(&T.a, buf, strlen(buf));
+}
+
+static void test_names_whole(void)
+{
+    static const char *const names[] = {
+        "José Núñez",          "María José García López", "Zoë Chloé Peña",
+        "Conor O'Brien",       "Conor O’Brien",           "Anna Smith-Jones",
+        "Maria DeLeon",        "Ronald McDonald",         "Nguyễn Thị Mai",
+        "Łukasz Żółć",         "Ștefan Țurcanu",          "Juan de la Cruz",
+        "Ángel Muñoz",         "Émile Hernández",         "Jürgen Weiß",
+        "Ægir Þórsson",        "Ольга Иванова",           "Søren Kierkegård",
+        "Ludwig van Beethoven"};
+    static const struct {
+        const char *key, *t;
+        pw_field_type ft;
+        int enc;
+    } ctx[] = {
+        {NULL, "Appointment with Dr. %s on Monday", PW_FT_TEXT, 0},
+        {NULL, "Meet Dr. %s, Cardiology", PW_FT_TEXT, 0},
+        {NULL, "%s, MD - Oncology", PW_FT_TEXT, 0},
+        {NULL, "Patient name: %s", PW_FT_TEXT, 0},
+        {NULL, "Hi, my name is %s and I need help", PW_FT_TEXT, 0},
+        {NULL, "Dear %s, your results are ready", PW_FT_TEXT, 0},
+        {NULL, "patient %s MRN 4482913", PW_FT_TEXT, 0},
+        {NULL, "Reminder sent to patient %s", PW_FT_TEXT, 0},
+        {NULL, "payload {\"name\":\"%s\",\"reason\":\"x\"}", PW_FT_TEXT, 0},
+        {NULL, "{\"patient\":{\"name\":\"%s\"}}", PW_FT_TEXT, 0},
+        {NULL, "log: name=%s&x=1", PW_FT_TEXT, 1},
+        {NULL, "log: name=%s&x=1", PW_FT_TEXT, 2},
+        {NULL, "https://h.org/contact?name=%s&x=1", PW_FT_URL, 2},
+        {NULL, "https://h.org/contact?patientName=%s", PW_FT_URL, 1},
+        {"patientName", "%s", PW_FT_FORM_VALUE, 0},
+    };
+    for (size_t c = 0; c < sizeof ctx / sizeof ctx[0]; c++) {
+        const char *want = redact(ctx[c].key, fill(ctx[c].t, "John Smith", ctx[c].enc), ctx[c].ft);
+        CHECK(strstr(want, "[NAME]") != NULL);
+        for (size_t k = 0; k < sizeof names / sizeof names[0]; k++) {
+            const char *in = fill(ctx[c].t, names[k], ctx[c].enc);
+            const char *out = redact(ctx[c].key, in, ctx[c].ft);
+            if (strcmp(out, want) != 0)
+                fprintf(stderr, "  \"%s\" -> \"%s\", want \"%s\"\n", in, out, want);
+            CHECK_STR(out, want);
+        }
+    }
+}
+
 static void setup(void)
 {
     CHECK(dt_open(&T, NULL, 0));
@@ -78,4 +153,4 @@ static void teardown(void)
 }
 
 PW_TEST_MAIN(PW_TEST(setup), PW_TEST(test_text), PW_TEST(test_url_shape),
-             PW_TEST(test_nothing_left), PW_TEST(teardown))
+             PW_TEST(test_nothing_left), PW_TEST(test_names_whole), PW_TEST(teardown))
