@@ -10,6 +10,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#if defined(__SSE2__) && defined(__x86_64__)
+#include <emmintrin.h>
+#endif
+
 #include "detect/vocab.h"
 #include "phiwall/detect.h"
 
@@ -546,6 +550,34 @@ static inline int word_eq(const char *s, size_t len, const char *w)
         if (w[k] == '\0' || pw_tolower((unsigned char)s[k]) != w[k])
             return 0;
     return w[len] == '\0';
+}
+
+/* The first c in s[i..n) (n when none). URL parts, hosts and slugs are short: SSE2 looks at 16
+ * bytes at a time inline (the last, partial block is the 16 bytes ending at n, read again),
+ * where a memchr call would cost more than the search; every load lies inside s[0..n). */
+static inline size_t pw_find_char(const char *s, size_t i, size_t n, char c)
+{
+    if (i >= n)
+        return n;
+#if defined(__SSE2__) && defined(__x86_64__)
+    if (n >= 16) {
+        const __m128i cv = _mm_set1_epi8(c);
+        for (; i + 16 <= n; i += 16) {
+            __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+            unsigned bits = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, cv));
+            if (bits)
+                return i + (size_t)__builtin_ctz(bits);
+        }
+        if (i == n)
+            return n;
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + n - 16));
+        unsigned bits = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, cv)) >> (i - (n - 16));
+        return bits ? i + (size_t)__builtin_ctz(bits) : n;
+    }
+#endif
+    while (i < n && s[i] != c)
+        i++;
+    return i;
 }
 
 /* Count of consecutive digits at s[i]. */
