@@ -620,10 +620,21 @@ pw_ctx pw_ctx_from_param_key(pw_detect_scratch *s, pw_arena *a, const char *key,
 #define PW_SEG_MEMO_WAYS 2
 #define PW_SEG_MEMO_LEN  64 /* longer segments are not remembered */
 
+/* engine-speed: segments that gave hits are remembered too, with their hits (spans relative to
+ * the segment; seg_memo.c says which and when). */
+#define PW_HIT_MEMO_SETS  128 /* a power of two */
+#define PW_HIT_MEMO_WAYS  2
+#define PW_HIT_MEMO_LEN   512
+#define PW_HIT_MEMO_HITS  8
+#define PW_HIT_MEMO_TEXT  384
+#define PW_HIT_MEMO_SEEN  1024 /* a power of two */
+#define PW_HIT_MEMO_SHORT 128  /* remembered only the second time they come */
+
 typedef struct pw_seg_memo_key {
     uint64_t hash;
     uint32_t tag; /* context, type, place and depth */
-    int ok;       /* the segment may be remembered */
+    int ok;       /* the segment may be remembered as giving no hit */
+    int hits_ok;  /* the segment may be remembered with its hits */
 } pw_seg_memo_key;
 
 /* The scratch's memo (NULL when out of memory: nothing is remembered). */
@@ -633,6 +644,14 @@ void pw_seg_memo_free(struct pw_seg_memo *m);
 int pw_seg_memo_lookup(const pw_scan *sc, const pw_seg *g, int depth, pw_seg_memo_key *k);
 /* Remember that g gives no hit. */
 void pw_seg_memo_put(const pw_scan *sc, const pw_seg *g, const pw_seg_memo_key *k);
+/* 1 if g was remembered with its hits and they were added again (spans moved to g's place, their
+ * strings copied into the arena); 0: scan it (not remembered, or no room for the hits). */
+int pw_seg_memo_replay(pw_scan *sc, const pw_seg *g, const pw_seg_memo_key *k);
+/* Remember g with the hits it gave, sc->s->hits[from, n_hits), when they can be. */
+void pw_seg_memo_put_hits(const pw_scan *sc, const pw_seg *g, const pw_seg_memo_key *k,
+                          size_t from);
+/* Room for k more hits in the scratch within the per-field limit; 0 if there is none. */
+int pw_scan_room(pw_scan *sc, size_t k);
 
 /* ---- end of det-health additions ---- */
 
