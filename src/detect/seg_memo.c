@@ -18,7 +18,8 @@
  * (same order, spans moved, strings copied into the caller's arena), unless they would pass the
  * per-field limit (the scan then runs and stops there). A segment of up to 128 bytes is
  * remembered the second time it comes (most such segments with hits come once, and copying their
- * hits costs more than it saves), a longer one (a nested URL) the first time.
+ * hits costs more than it saves), a longer one (a nested URL) the first time. A segment too long
+ * for the first table that gave no hit goes in the second with no hits.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -185,6 +186,8 @@ static int replay(pw_scan *sc, const pw_seg *g, const hit_memo_entry *e)
 {
     if (sc->st != PW_OK || !pw_scan_room(sc, e->nh))
         return 0;
+    if (e->nh == 0)
+        return 1;
     char *text = pw_arena_alloc(sc->a, e->text_n);
     if (!text)
         return 0; /* the scan will say so */

@@ -277,9 +277,9 @@ void pw_scan_segment(pw_scan *sc, pw_seg *in, int depth)
         return; /* engine-speed: the same bytes in the same place gave these hits before */
     size_t before = sc->s->n_hits;
     scan_segment(sc, in, depth);
-    if (sc->s->n_hits == before)
+    if (sc->s->n_hits == before && k.ok)
         pw_seg_memo_put(sc, in, &k);
-    else
+    else /* hits, or no hit in a segment too long for the no-hit memo */
         pw_seg_memo_put_hits(sc, in, &k, before);
 }
 

@@ -47,6 +47,14 @@ static const memo_case memo_cases[] = {
      "%2Ftreatment%3Fpatient_id%3D48213907%26email%3Djane.doe%2540example.com%26dob%3D03%252F"
      "14%252F1971",
      PW_FT_URL},
+    /* a segment longer than the no-hit memo takes, without hits on a careers page, with them
+     * elsewhere */
+    {NULL,
+     "https://h.org/careers/nurse-practitioner-opening-in-the-breast-cancer-center-main-campus",
+     PW_FT_URL},
+    {NULL,
+     "https://h.org/services/nurse-practitioner-opening-in-the-breast-cancer-center-main-campus",
+     PW_FT_URL},
     {NULL, "Patient John Smith MRN 4482913 called about HIV PrEP", PW_FT_TEXT},
     {"msg", "Patient John Smith MRN 4482913 called about HIV PrEP", PW_FT_FORM_VALUE},
 };
