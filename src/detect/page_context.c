@@ -140,10 +140,9 @@ static int slug_general(const char *s, size_t b, size_t e)
     e = pw_find_char(s, b, e, '.');
     if (e <= b || !may_be_listed(pw_page_path_lens, (unsigned char)s[b], e - b))
         return 0; /* a listed slug is spelled with one separator between its words */
-    char first = (char)pw_tolower((unsigned char)s[b]); /* a letter (may_be_listed) */
-    for (size_t k = 0; k < COUNT(pw_page_path); k++)
-        if (pw_page_path[k].len == e - b && pw_page_path[k].phrase[0] == first &&
-            words_equal(s, b, e, &pw_page_path[k]))
+    unsigned c = (unsigned)pw_tolower((unsigned char)s[b]) - 'a'; /* a letter (may_be_listed) */
+    for (size_t k = pw_page_path_from[c]; k < pw_page_path_from[c + 1]; k++)
+        if (pw_page_path[k].len == e - b && words_equal(s, b, e, &pw_page_path[k]))
             return 1;
     return 0;
 }
