@@ -622,7 +622,7 @@ pw_ctx pw_ctx_from_param_key(pw_detect_scratch *s, pw_arena *a, const char *key,
 
 /* engine-speed: segments that gave hits are remembered too, with their hits (spans relative to
  * the segment; seg_memo.c says which and when). */
-#define PW_HIT_MEMO_SETS  128 /* a power of two */
+#define PW_HIT_MEMO_SETS  64 /* a power of two */
 #define PW_HIT_MEMO_WAYS  2
 #define PW_HIT_MEMO_LEN   512
 #define PW_HIT_MEMO_HITS  8
