@@ -119,6 +119,17 @@ static int grow_hits(pw_detect_scratch *s)
     return 1;
 }
 
+int pw_scan_room(pw_scan *sc, size_t k)
+{
+    pw_detect_scratch *s = sc->s;
+    if (s->n_hits + k > MAX_HITS) /* a scan would stop at the limit (capped): let it */
+        return 0;
+    while (s->n_hits + k > s->cap_hits)
+        if (!grow_hits(s))
+            return 0;
+    return 1;
+}
+
 void pw_scan_add(pw_scan *sc, const pw_seg *g, size_t i, size_t j, pw_phi_category cat,
                  const char *subtype, const char *normalized, float confidence, pw_reason reason,
                  const char *detail)

@@ -10,6 +10,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#if defined(__SSE2__) && defined(__x86_64__)
+#include <emmintrin.h>
+#endif
+
 #include "detect/vocab.h"
 #include "phiwall/detect.h"
 
@@ -554,6 +558,34 @@ static inline int word_eq(const char *s, size_t len, const char *w)
     return w[len] == '\0';
 }
 
+/* The first c in s[i..n) (n when none). URL parts, hosts and slugs are short: SSE2 looks at 16
+ * bytes at a time inline (the last, partial block is the 16 bytes ending at n, read again),
+ * where a memchr call would cost more than the search; every load lies inside s[0..n). */
+static inline size_t pw_find_char(const char *s, size_t i, size_t n, char c)
+{
+    if (i >= n)
+        return n;
+#if defined(__SSE2__) && defined(__x86_64__)
+    if (n >= 16) {
+        const __m128i cv = _mm_set1_epi8(c);
+        for (; i + 16 <= n; i += 16) {
+            __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+            unsigned bits = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, cv));
+            if (bits)
+                return i + (size_t)__builtin_ctz(bits);
+        }
+        if (i == n)
+            return n;
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + n - 16));
+        unsigned bits = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, cv)) >> (i - (n - 16));
+        return bits ? i + (size_t)__builtin_ctz(bits) : n;
+    }
+#endif
+    while (i < n && s[i] != c)
+        i++;
+    return i;
+}
+
 /* Count of consecutive digits at s[i]. */
 static inline size_t pw_digits_at(const char *s, size_t n, size_t i)
 {
@@ -594,10 +626,21 @@ pw_ctx pw_ctx_from_param_key(pw_detect_scratch *s, pw_arena *a, const char *key,
 #define PW_SEG_MEMO_WAYS 2
 #define PW_SEG_MEMO_LEN  64 /* longer segments are not remembered */
 
+/* engine-speed: segments that gave hits are remembered too, with their hits (spans relative to
+ * the segment; seg_memo.c says which and when). */
+#define PW_HIT_MEMO_SETS  64 /* a power of two */
+#define PW_HIT_MEMO_WAYS  2
+#define PW_HIT_MEMO_LEN   512
+#define PW_HIT_MEMO_HITS  8
+#define PW_HIT_MEMO_TEXT  384
+#define PW_HIT_MEMO_SEEN  1024 /* a power of two */
+#define PW_HIT_MEMO_SHORT 128  /* remembered only the second time they come */
+
 typedef struct pw_seg_memo_key {
     uint64_t hash;
     uint32_t tag; /* context, type, place and depth */
-    int ok;       /* the segment may be remembered */
+    int ok;       /* the segment may be remembered as giving no hit */
+    int hits_ok;  /* the segment may be remembered with its hits */
 } pw_seg_memo_key;
 
 /* The scratch's memo (NULL when out of memory: nothing is remembered). */
@@ -607,6 +650,14 @@ void pw_seg_memo_free(struct pw_seg_memo *m);
 int pw_seg_memo_lookup(const pw_scan *sc, const pw_seg *g, int depth, pw_seg_memo_key *k);
 /* Remember that g gives no hit. */
 void pw_seg_memo_put(const pw_scan *sc, const pw_seg *g, const pw_seg_memo_key *k);
+/* 1 if g was remembered with its hits and they were added again (spans moved to g's place, their
+ * strings copied into the arena); 0: scan it (not remembered, or no room for the hits). */
+int pw_seg_memo_replay(pw_scan *sc, const pw_seg *g, const pw_seg_memo_key *k);
+/* Remember g with the hits it gave, sc->s->hits[from, n_hits), when they can be. */
+void pw_seg_memo_put_hits(const pw_scan *sc, const pw_seg *g, const pw_seg_memo_key *k,
+                          size_t from);
+/* Room for k more hits in the scratch within the per-field limit; 0 if there is none. */
+int pw_scan_room(pw_scan *sc, size_t k);
 
 /* ---- end of det-health additions ---- */
 

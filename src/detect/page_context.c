@@ -51,6 +51,13 @@ static int may_be_listed(const uint32_t lens[26], unsigned char c, size_t len)
     return k < 26 && len < 32 && (lens[k] >> len & 1);
 }
 
+/* 1 if a listed word may start with letter c (of any length). */
+static int may_start_listed(const uint32_t lens[26], unsigned char c)
+{
+    unsigned k = (unsigned)pw_tolower(c) - 'a';
+    return k < 26 && lens[k] != 0;
+}
+
 /* The words of phrase p (one space between) at the start of s[i..e) (words: ASCII letter/digit
  * runs, anything else separates). Returns the offset after the last word, 0 when they differ. */
 static size_t words_match(const char *s, size_t i, size_t e, const char *p, size_t plen)
@@ -93,8 +100,7 @@ static int words_equal(const char *s, size_t b, size_t e, const pw_page_word *w)
  * a listed domain. */
 static int host_general(const char *s, size_t b, size_t e)
 {
-    const char *dot = memchr(s + b, '.', e - b);
-    size_t label_end = dot ? (size_t)(dot - s) : e;
+    size_t label_end = pw_find_char(s, b, e, '.');
     if (may_be_listed(pw_page_host_lens, (unsigned char)s[b], label_end - b))
         for (size_t k = 0; k < COUNT(pw_page_host); k++)
             if (label_end - b == pw_page_host[k].len &&
@@ -114,31 +120,29 @@ static int host_general(const char *s, size_t b, size_t e)
 /* The host of a URL whose authority ends at auth: [*b, *e); 0 when there is none. */
 static int url_host(const char *s, size_t auth, size_t *b, size_t *e)
 {
-    const char *p = auth >= 3 ? memchr(s, ':', auth) : NULL;
-    if (!p || (size_t)(p - s) + 3 > auth || p[1] != '/' || p[2] != '/')
+    size_t colon = auth >= 3 ? pw_find_char(s, 0, auth, ':') : auth;
+    if (colon + 3 > auth || s[colon + 1] != '/' || s[colon + 2] != '/')
         return 0;
-    size_t i = (size_t)(p - s) + 3;
-    const char *at = memchr(s + i, '@', auth - i); /* user:password@host */
-    if (at)
-        i = (size_t)(at - s) + 1;
-    const char *port = memchr(s + i, ':', auth - i);
+    size_t i = colon + 3;
+    size_t at = pw_find_char(s, i, auth, '@'); /* user:password@host */
+    if (at < auth)
+        i = at + 1;
     *b = i;
-    *e = port ? (size_t)(port - s) : auth;
+    *e = pw_find_char(s, i, auth, ':'); /* a port */
     return *e > i;
 }
 
 /* 1 if the path slug s[b..e) is a page word ("careers", "press-releases", "news.html"). */
 static int slug_general(const char *s, size_t b, size_t e)
 {
-    const char *dot = memchr(s + b, '.', e - b);
-    if (dot)
-        e = (size_t)(dot - s);
+    if (e <= b || !may_start_listed(pw_page_path_lens, (unsigned char)s[b]))
+        return 0; /* most slugs: no '.' looked for */
+    e = pw_find_char(s, b, e, '.');
     if (e <= b || !may_be_listed(pw_page_path_lens, (unsigned char)s[b], e - b))
         return 0; /* a listed slug is spelled with one separator between its words */
-    char first = (char)pw_tolower((unsigned char)s[b]); /* a letter (may_be_listed) */
-    for (size_t k = 0; k < COUNT(pw_page_path); k++)
-        if (pw_page_path[k].len == e - b && pw_page_path[k].phrase[0] == first &&
-            words_equal(s, b, e, &pw_page_path[k]))
+    unsigned c = (unsigned)pw_tolower((unsigned char)s[b]) - 'a'; /* a letter (may_be_listed) */
+    for (size_t k = pw_page_path_from[c]; k < pw_page_path_from[c + 1]; k++)
+        if (pw_page_path[k].len == e - b && words_equal(s, b, e, &pw_page_path[k]))
             return 1;
     return 0;
 }

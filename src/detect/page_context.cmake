@@ -70,9 +70,35 @@ foreach(line IN LISTS pw_page_lines)
   endif()
   list(JOIN flags " | " flags)
   foreach(p IN LISTS places)
-    string(APPEND pw_rows_${p} "    {\"${phrase}\", ${len}, ${flags}, ${first_len}, ${last_at}},\n")
+    if(p STREQUAL "path")
+      list(APPEND pw_path_list "{\"${phrase}\", ${len}, ${flags}, ${first_len}, ${last_at}}")
+    else()
+      string(APPEND pw_rows_${p} "    {\"${phrase}\", ${len}, ${flags}, ${first_len}, ${last_at}},\n")
+    endif()
   endforeach()
 endforeach()
+
+# Path words sorted, with where each first letter's words start (pw_page_path_from[c]; [26]: the
+# end), so a slug is compared only with the words of its letter.
+list(SORT pw_path_list)
+set(pw_path_from "")
+set(pw_path_at 0)
+set(pw_path_letter 0)
+foreach(row IN LISTS pw_path_list)
+  string(APPEND pw_rows_path "    ${row},\n")
+  string(SUBSTRING "${row}" 2 1 c)
+  string(FIND "${pw_letters}" "${c}" idx)
+  while(pw_path_letter LESS_EQUAL idx)
+    list(APPEND pw_path_from "${pw_path_at}")
+    math(EXPR pw_path_letter "${pw_path_letter} + 1")
+  endwhile()
+  math(EXPR pw_path_at "${pw_path_at} + 1")
+endforeach()
+while(pw_path_letter LESS_EQUAL 26)
+  list(APPEND pw_path_from "${pw_path_at}")
+  math(EXPR pw_path_letter "${pw_path_letter} + 1")
+endwhile()
+list(JOIN pw_path_from ", " pw_path_from)
 
 foreach(place host domain path title)
   if(pw_rows_${place} STREQUAL "")
@@ -99,5 +125,6 @@ file(WRITE ${PW_PAGE_OUT}.tmp
   "static const pw_page_word pw_page_title[] = {\n${pw_rows_title}};\n"
   "/* bit L of [c]: a host label / path slug / title phrase's first word / its last word of L\n"
   " * bytes starting with letter 'a' + c is listed */\n"
-  "${pw_page_masks}")
+  "${pw_page_masks}"
+  "static const unsigned char pw_page_path_from[27] = {${pw_path_from}};\n")
 configure_file(${PW_PAGE_OUT}.tmp ${PW_PAGE_OUT} COPYONLY)

@@ -9,6 +9,17 @@
  * PW_SEG_MEMO_LEN bytes, compared byte for byte, and only without canaries. A scan that lost a
  * layer to memory or a hit to the per-field limit is not remembered (pw_scan.degraded, .capped).
  * The memo is 2-way set associative: a new entry enters in front and the other of its set goes.
+ *
+ * Segments that gave hits are remembered too (engine-speed), in a second table: the page URL in
+ * the dl= of every tracker request, a button text sent with every click. Only a segment that is a
+ * slice of the field (no decoded or folded layer), so that each hit's span is the slice's offset
+ * plus a span inside it; up to PW_HIT_MEMO_LEN bytes, PW_HIT_MEMO_HITS hits whose strings fit in
+ * PW_HIT_MEMO_TEXT bytes. Given again, the hits are appended as the scan would have appended them
+ * (same order, spans moved, strings copied into the caller's arena), unless they would pass the
+ * per-field limit (the scan then runs and stops there). A segment of up to 128 bytes is
+ * remembered the second time it comes (most such segments with hits come once, and copying their
+ * hits costs more than it saves), a longer one (a nested URL) the first time. A segment too long
+ * for the first table that gave no hit goes in the second with no hits.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -22,8 +33,29 @@ typedef struct seg_memo_entry {
     char bytes[PW_SEG_MEMO_LEN];
 } seg_memo_entry;
 
+/* A remembered hit: its span relative to the segment, its strings as offsets into the entry's
+ * text (HIT_NO_TEXT: NULL). */
+#define HIT_NO_TEXT 0xffffu
+typedef struct hit_memo_hit {
+    pw_hit h;
+    uint16_t norm, detail;
+} hit_memo_hit;
+
+typedef struct hit_memo_entry {
+    uint64_t hash;
+    uint32_t tag; /* 0: empty */
+    uint32_t n;
+    uint32_t nh, text_n;
+    char bytes[PW_HIT_MEMO_LEN];
+    hit_memo_hit hits[PW_HIT_MEMO_HITS];
+    char text[PW_HIT_MEMO_TEXT];
+} hit_memo_entry;
+
 struct pw_seg_memo {
     seg_memo_entry e[PW_SEG_MEMO_SETS * PW_SEG_MEMO_WAYS];
+    hit_memo_entry h[PW_HIT_MEMO_SETS * PW_HIT_MEMO_WAYS];
+    unsigned char newest[PW_HIT_MEMO_SETS]; /* the way of each set written last */
+    uint64_t seen[PW_HIT_MEMO_SEEN];        /* keys of segments with hits met once */
 };
 
 struct pw_seg_memo *pw_seg_memo_new(void)
@@ -75,8 +107,12 @@ static uint32_t tag_of(const pw_seg *g, int depth)
 /* g (at this depth) as a memo key; k->ok = 0 when it cannot be remembered. */
 static void key_of(const pw_scan *sc, const pw_seg *g, int depth, pw_seg_memo_key *k)
 {
-    k->ok = sc->memo && g->n - 1 < PW_SEG_MEMO_LEN && (unsigned)depth < 256;
-    if (!k->ok)
+    k->ok = k->hits_ok = 0;
+    if (!sc->memo || g->n == 0 || (unsigned)depth >= 256)
+        return;
+    k->ok = g->n <= PW_SEG_MEMO_LEN;
+    k->hits_ok = !g->ostart && g->n <= PW_HIT_MEMO_LEN;
+    if (!k->ok && !k->hits_ok)
         return;
     k->tag = tag_of(g, depth);
     uint64_t h = 0x9e3779b97f4a7c15ull ^ g->n ^ (uint64_t)k->tag << 32;
@@ -94,18 +130,18 @@ static seg_memo_entry *set_of(const pw_scan *sc, const pw_seg_memo_key *k)
     return &sc->memo->e[set * PW_SEG_MEMO_WAYS];
 }
 
-/* e holds the n bytes at s (n >= 1), compared eight bytes at a time (both hold n bytes). */
-static int same_bytes(const seg_memo_entry *e, const char *s, size_t n)
+/* b holds the n bytes at s (n >= 1), compared eight bytes at a time (both hold n bytes). */
+static int same_bytes(const char *b, const char *s, size_t n)
 {
     size_t i = 0;
     for (; i + 8 <= n; i += 8)
-        if (load8(e->bytes + i) != load8(s + i))
+        if (load8(b + i) != load8(s + i))
             return 0;
     if (i == n)
         return 1;
     if (n >= 8) /* the last eight bytes cover the rest */
-        return load8(e->bytes + n - 8) == load8(s + n - 8);
-    return load_short(e->bytes, n) == load_short(s, n); /* every byte of 1..7 is in it */
+        return load8(b + n - 8) == load8(s + n - 8);
+    return load_short(b, n) == load_short(s, n); /* every byte of 1..7 is in it */
 }
 
 int pw_seg_memo_lookup(const pw_scan *sc, const pw_seg *g, int depth, pw_seg_memo_key *k)
@@ -116,7 +152,7 @@ int pw_seg_memo_lookup(const pw_scan *sc, const pw_seg *g, int depth, pw_seg_mem
     const seg_memo_entry *set = set_of(sc, k);
     for (size_t w = 0; w < PW_SEG_MEMO_WAYS; w++)
         if (set[w].hash == k->hash && set[w].tag == k->tag && set[w].n == g->n)
-            return same_bytes(&set[w], g->s, g->n);
+            return same_bytes(set[w].bytes, g->s, g->n);
     return 0;
 }
 
@@ -131,4 +167,114 @@ void pw_seg_memo_put(const pw_scan *sc, const pw_seg *g, const pw_seg_memo_key *
     set[0].tag = k->tag;
     set[0].n = (uint32_t)g->n;
     memcpy(set[0].bytes, g->s, g->n);
+}
+
+/* ---- engine-speed: segments remembered with their hits ---- */
+
+static size_t hit_set(const pw_seg_memo_key *k)
+{
+    return (size_t)(k->hash >> 40) & (PW_HIT_MEMO_SETS - 1);
+}
+
+static hit_memo_entry *hit_set_of(const pw_scan *sc, const pw_seg_memo_key *k)
+{
+    return &sc->memo->h[hit_set(k) * PW_HIT_MEMO_WAYS];
+}
+
+/* Add e's hits again for g: spans moved to g's place, strings copied into the arena. */
+static int replay(pw_scan *sc, const pw_seg *g, const hit_memo_entry *e)
+{
+    if (sc->st != PW_OK || !pw_scan_room(sc, e->nh))
+        return 0;
+    if (e->nh == 0)
+        return 1;
+    char *text = pw_arena_alloc(sc->a, e->text_n);
+    if (!text)
+        return 0; /* the scan will say so */
+    memcpy(text, e->text, e->text_n);
+    pw_hit *out = &sc->s->hits[sc->s->n_hits];
+    for (size_t i = 0; i < e->nh; i++) {
+        const hit_memo_hit *m = &e->hits[i];
+        out[i] = m->h;
+        out[i].start += g->base;
+        out[i].end += g->base;
+        out[i].normalized = text + m->norm;
+        out[i].reason_detail = m->detail == HIT_NO_TEXT ? NULL : text + m->detail;
+    }
+    sc->s->n_hits += e->nh;
+    return 1;
+}
+
+int pw_seg_memo_replay(pw_scan *sc, const pw_seg *g, const pw_seg_memo_key *k)
+{
+    if (!k->hits_ok)
+        return 0;
+    const hit_memo_entry *set = hit_set_of(sc, k);
+    for (size_t w = 0; w < PW_HIT_MEMO_WAYS; w++)
+        if (set[w].hash == k->hash && set[w].tag == k->tag && set[w].n == g->n)
+            return same_bytes(set[w].bytes, g->s, g->n) && replay(sc, g, &set[w]);
+    return 0;
+}
+
+/* Append the string s (with its NUL) to e's text; its offset, HIT_NO_TEXT for NULL, or -1 when
+ * it does not fit. */
+static long put_text(hit_memo_entry *e, const char *s)
+{
+    if (!s)
+        return HIT_NO_TEXT;
+    size_t len = strlen(s) + 1;
+    if (len > PW_HIT_MEMO_TEXT - e->text_n)
+        return -1;
+    memcpy(e->text + e->text_n, s, len);
+    e->text_n += (uint32_t)len;
+    return (long)(e->text_n - len);
+}
+
+/* Fill e with g's hits h[0..nh); 0 when they cannot be remembered (a span outside g, strings
+ * too long). */
+static int fill_entry(hit_memo_entry *e, const pw_seg *g, const pw_hit *h, size_t nh)
+{
+    e->nh = (uint32_t)nh;
+    e->text_n = 0;
+    for (size_t i = 0; i < nh; i++) {
+        if (h[i].start < g->base || h[i].end > g->base + g->n || h[i].start > h[i].end)
+            return 0;
+        long norm = put_text(e, h[i].normalized), detail = put_text(e, h[i].reason_detail);
+        if (norm < 0 || detail < 0)
+            return 0;
+        e->hits[i].h = h[i];
+        e->hits[i].h.start -= g->base;
+        e->hits[i].h.end -= g->base;
+        e->hits[i].h.normalized = e->hits[i].h.reason_detail = NULL;
+        e->hits[i].norm = (uint16_t)norm;
+        e->hits[i].detail = (uint16_t)detail;
+    }
+    return 1;
+}
+
+void pw_seg_memo_put_hits(const pw_scan *sc, const pw_seg *g, const pw_seg_memo_key *k, size_t from)
+{
+    size_t nh = sc->s->n_hits - from;
+    if (!k->hits_ok || sc->st != PW_OK || sc->degraded || sc->capped || nh > PW_HIT_MEMO_HITS)
+        return;
+    /* a short segment is remembered when it comes a second time: most segments with hits come
+     * once (a visitor's own text), and copying their hits would cost more than it ever saves */
+    uint64_t *seen = &sc->memo->seen[(size_t)(k->hash >> 24) & (PW_HIT_MEMO_SEEN - 1)];
+    uint64_t mark = k->hash ^ k->tag;
+    if (g->n <= PW_HIT_MEMO_SHORT && *seen != mark) {
+        *seen = mark;
+        return;
+    }
+    /* the way written longest ago goes (entries are large: none is moved) */
+    size_t set = hit_set(k), w = (sc->memo->newest[set] + 1u) % PW_HIT_MEMO_WAYS;
+    hit_memo_entry *e = &sc->memo->h[set * PW_HIT_MEMO_WAYS + w];
+    if (!fill_entry(e, g, sc->s->hits + from, nh)) {
+        e->tag = 0;
+        return;
+    }
+    e->hash = k->hash;
+    e->tag = k->tag;
+    e->n = (uint32_t)g->n;
+    memcpy(e->bytes, g->s, g->n);
+    sc->memo->newest[set] = (unsigned char)w;
 }

@@ -273,10 +273,14 @@ void pw_scan_segment(pw_scan *sc, pw_seg *in, int depth)
     pw_seg_memo_key k;
     if (pw_seg_memo_lookup(sc, in, depth, &k))
         return; /* det-speed: the same bytes in the same place gave no hit before */
+    if (pw_seg_memo_replay(sc, in, &k))
+        return; /* engine-speed: the same bytes in the same place gave these hits before */
     size_t before = sc->s->n_hits;
     scan_segment(sc, in, depth);
-    if (sc->s->n_hits == before)
+    if (sc->s->n_hits == before && k.ok)
         pw_seg_memo_put(sc, in, &k);
+    else /* hits, or no hit in a segment too long for the no-hit memo */
+        pw_seg_memo_put_hits(sc, in, &k, before);
 }
 
 static void scan_segment(pw_scan *sc, pw_seg *in, int depth)

@@ -35,39 +35,11 @@ static size_t find_authority_end(const char *s, size_t i, size_t n)
     return i;
 }
 
-/* The first c at or after i (n when none). Parameters and slugs are short: SSE2 looks at 16
- * bytes at a time inline (the last, partial block is the 16 bytes ending at n, read again),
- * where a memchr call would cost more than the search; every load lies inside s[0..n). */
-static inline size_t find_char(const char *s, size_t i, size_t n, char c)
-{
-    if (i >= n)
-        return n;
-#if defined(__SSE2__) && defined(__x86_64__)
-    if (n >= 16) {
-        const __m128i cv = _mm_set1_epi8(c);
-        for (; i + 16 <= n; i += 16) {
-            __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
-            unsigned bits = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, cv));
-            if (bits)
-                return i + (size_t)__builtin_ctz(bits);
-        }
-        if (i == n)
-            return n;
-        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + n - 16));
-        unsigned bits = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, cv)) >> (i - (n - 16));
-        return bits ? i + (size_t)__builtin_ctz(bits) : n;
-    }
-#endif
-    while (i < n && s[i] != c)
-        i++;
-    return i;
-}
-
 /* The first of two delimiter bytes at or after i (n when none). */
 static size_t find_either(const char *s, size_t i, size_t n, char a, char b)
 {
-    size_t x = find_char(s, i, n, a);
-    return find_char(s, i, x, b);
+    size_t x = pw_find_char(s, i, n, a);
+    return pw_find_char(s, i, x, b);
 }
 
 /* The length of the scheme s starts with ("https"), 0 if it starts with none. */
@@ -112,7 +84,7 @@ static void split_path(part_sink *k, const char *s, size_t b, size_t e)
             i++;
             continue;
         }
-        size_t j = find_char(s, i, e, '/');
+        size_t j = pw_find_char(s, i, e, '/');
         put(k, PW_UPART_PATH, prev_s, prev_e, i, j);
         prev_s = i, prev_e = j;
         i = j;
@@ -121,13 +93,13 @@ static void split_path(part_sink *k, const char *s, size_t b, size_t e)
 
 static void split_params(part_sink *k, const char *s, size_t b, size_t e)
 {
-    size_t i = b, semi = find_char(s, b, e, ';'); /* ';' is rare: found once, then again */
+    size_t i = b, semi = pw_find_char(s, b, e, ';'); /* ';' is rare: found once, then again */
     while (i < e) {
         if (semi < i)
-            semi = find_char(s, i, e, ';');
-        size_t j = find_char(s, i, semi, '&');
+            semi = pw_find_char(s, i, e, ';');
+        size_t j = pw_find_char(s, i, semi, '&');
         if (j > i) {
-            size_t eq = find_char(s, i, j, '=');
+            size_t eq = pw_find_char(s, i, j, '=');
             if (eq < j)
                 put(k, PW_UPART_PARAM, i, eq, eq + 1, j);
             else
@@ -145,7 +117,7 @@ size_t pw_url_parts(const char *s, size_t n, pw_url_part *parts, size_t max, siz
     size_t q = find_either(s, a, n, '?', '#');
     split_path(&k, s, a, q);
     if (q < n && s[q] == '?') {
-        size_t h = find_char(s, q + 1, n, '#');
+        size_t h = pw_find_char(s, q + 1, n, '#');
         split_params(&k, s, q + 1, h);
         q = h;
     }
@@ -153,7 +125,7 @@ size_t pw_url_parts(const char *s, size_t n, pw_url_part *parts, size_t max, siz
         size_t f = q + 1;
         if (f < n && s[f] == '!')
             f++;
-        size_t fq = find_char(s, f, n, '?');
+        size_t fq = pw_find_char(s, f, n, '?');
         if (f < n && s[f] == '/')
             split_path(&k, s, f, fq);
         else if (memchr(s + f, '=', fq - f))

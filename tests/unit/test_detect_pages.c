@@ -262,6 +262,43 @@ static void test_event(void)
     CHECK_INT(f[3].n_hits, 0);
 }
 
+/* Every path word of data/vocab/page/general_pages.tsv, written as a slug ("press-releases"),
+ * makes its URL a general page from that slug on: each is reached by the slug check, whatever
+ * its first letter (the words are looked up by first letter). */
+static void test_every_path_word(void)
+{
+    char path[1024], line[512], url[640];
+    snprintf(path, sizeof path, "%s/data/vocab/page/general_pages.tsv", PW_SRC_DIR);
+    FILE *f = fopen(path, "r");
+    CHECK(f != NULL);
+    if (!f)
+        return;
+    int words = 0;
+    while (fgets(line, sizeof line, f)) {
+        char *tab = strchr(line, '\t');
+        if (line[0] == '#' || !tab)
+            continue;
+        *tab = '\0';
+        char *places = tab + 1, *end = strchr(places, '\t');
+        if (end)
+            *end = '\0';
+        if (!strstr(places, "path"))
+            continue;
+        for (char *c = line; *c; c++)
+            if (*c == ' ')
+                *c = '-';
+        snprintf(url, sizeof url, "https://www.example-hospital.org/p/%s/today", line);
+        size_t slug = 99;
+        int general = pw_detect_general_page(url, strlen(url), &slug);
+        if (!general || slug != 2)
+            fprintf(stderr, "  path word not found: %s\n", url);
+        CHECK(general && slug == 2); /* 1-based: the slug after /p/ */
+        words++;
+    }
+    fclose(f);
+    CHECK(words >= 40);
+}
+
 static void test_setup(void)
 {
     CHECK(dt_open(&T, NULL, 0));
@@ -274,4 +311,5 @@ static void test_teardown(void)
 
 PW_TEST_MAIN(PW_TEST(test_setup), PW_TEST(test_general_urls), PW_TEST(test_general_titles),
              PW_TEST(test_identifiers_stay), PW_TEST(test_health_pages_stay),
-             PW_TEST(test_record_labels), PW_TEST(test_event), PW_TEST(test_teardown))
+             PW_TEST(test_record_labels), PW_TEST(test_event), PW_TEST(test_every_path_word),
+             PW_TEST(test_teardown))

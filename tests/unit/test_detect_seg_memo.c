@@ -3,7 +3,9 @@
  * changes a result: each string scanned with one long-lived scratch, after the same bytes gave
  * no hit in another place (another key's context, a path slug instead of a query value, a quiet
  * careers page, free text instead of a form value, a nested URL), gets exactly the hits of a scan
- * with a fresh scratch; and the hits that the other place lacks are really there.
+ * with a fresh scratch; and the hits that the other place lacks are really there. Segments that
+ * gave hits are remembered with them (engine-speed): the same value in another place of another
+ * field gets the hits a fresh scan gives, every field of them compared.
  */
 #include "detect_helpers.h"
 #include "pw_test.h"
@@ -32,6 +34,29 @@ static const memo_case memo_cases[] = {
      PW_FT_URL},
     {"dt", "Careers in Cardiology", PW_FT_TEXT},
     {"dt", "Cardiology", PW_FT_TEXT},
+    /* remembered with their hits: the same value in another place of another field */
+    {NULL, "https://h.org/p?ph=617-555-0123", PW_FT_URL},
+    {NULL, "https://www.other-host.example/a/b?v=2&ph=617-555-0123", PW_FT_URL},
+    {NULL,
+     "https://t.example/tr?v=2&ev=PageView&dl=https%3A%2F%2Fh.org%2Fconditions%2Fbreast-cancer"
+     "%2Ftreatment%3Fpatient_id%3D48213907%26email%3Djane.doe%2540example.com%26dob%3D03%252F"
+     "14%252F1971",
+     PW_FT_URL},
+    {NULL,
+     "https://t2.example/collect?tid=G-1&dl=https%3A%2F%2Fh.org%2Fconditions%2Fbreast-cancer"
+     "%2Ftreatment%3Fpatient_id%3D48213907%26email%3Djane.doe%2540example.com%26dob%3D03%252F"
+     "14%252F1971",
+     PW_FT_URL},
+    /* a segment longer than the no-hit memo takes, without hits on a careers page, with them
+     * elsewhere */
+    {NULL,
+     "https://h.org/careers/nurse-practitioner-opening-in-the-breast-cancer-center-main-campus",
+     PW_FT_URL},
+    {NULL,
+     "https://h.org/services/nurse-practitioner-opening-in-the-breast-cancer-center-main-campus",
+     PW_FT_URL},
+    {NULL, "Patient John Smith MRN 4482913 called about HIV PrEP", PW_FT_TEXT},
+    {"msg", "Patient John Smith MRN 4482913 called about HIV PrEP", PW_FT_FORM_VALUE},
 };
 
 #define N_CASES (sizeof memo_cases / sizeof memo_cases[0])
@@ -49,6 +74,11 @@ static size_t fresh_scan(const pw_detector *d, pw_arena *a, const memo_case *c, 
     return n;
 }
 
+static int same_text(const char *a, const char *b)
+{
+    return a == b || (a && b && strcmp(a, b) == 0);
+}
+
 static int same_hits(const pw_hit *a, size_t na, const pw_hit *b, size_t nb)
 {
     if (na != nb)
@@ -56,7 +86,9 @@ static int same_hits(const pw_hit *a, size_t na, const pw_hit *b, size_t nb)
     for (size_t i = 0; i < na; i++)
         if (a[i].category != b[i].category || a[i].start != b[i].start || a[i].end != b[i].end ||
             strcmp(a[i].subtype, b[i].subtype) != 0 ||
-            strcmp(a[i].normalized, b[i].normalized) != 0)
+            strcmp(a[i].normalized, b[i].normalized) != 0 || a[i].confidence != b[i].confidence ||
+            a[i].reason != b[i].reason || !same_text(a[i].reason_detail, b[i].reason_detail) ||
+            a[i].sensitivity != b[i].sensitivity)
             return 0;
     return 1;
 }
@@ -110,5 +142,37 @@ static void test_hits_after_a_miss(void)
     dt_close(&t);
 }
 
+/* Hits given again from the memo are the caller's: their strings live in the caller's arena and
+ * stay as they were while the memo's entries are replaced by other segments' hits. */
+static void test_replayed_hits_outlive_the_memo(void)
+{
+    dt_ctx t;
+    CHECK(dt_open(&t, NULL, 0));
+    const char *url = "https://h.org/p?ph=617-555-0123&q=breast+cancer";
+    for (int i = 0; i < 3; i++) /* the third scan is given from the memo */
+        dt_scan(&t, NULL, url, PW_FT_URL);
+    CHECK(t.n >= 2 && t.n <= 8); /* the phone number, the search and its health term */
+    pw_hit kept[8];
+    size_t nk = t.n;
+    memcpy(kept, t.h, nk * sizeof kept[0]);
+    char buf[96];
+    for (int i = 0; i < 2000; i++) { /* enough distinct numbers to replace every entry */
+        snprintf(buf, sizeof buf, "https://h.org/p?ph=617-555-%04d&q=diabetes+%d", i, i);
+        dt_scan(&t, NULL, buf, PW_FT_URL);
+        dt_scan(&t, NULL, buf, PW_FT_URL);
+    }
+    const pw_hit *phone = NULL;
+    for (size_t i = 0; i < nk; i++)
+        if (kept[i].category == PW_PHI_PHONE)
+            phone = &kept[i];
+    CHECK(phone != NULL);
+    if (!phone)
+        return;
+    CHECK_STR(phone->normalized, "6175550123");
+    CHECK_INT(phone->start, 19);
+    CHECK_INT(phone->end, 31);
+    dt_close(&t);
+}
+
 PW_TEST_MAIN(PW_TEST(test_same_as_fresh), PW_TEST(test_same_as_fresh_with_canaries),
-             PW_TEST(test_hits_after_a_miss))
+             PW_TEST(test_hits_after_a_miss), PW_TEST(test_replayed_hits_outlive_the_memo))
