@@ -230,16 +230,37 @@ static int has_high(const char *s, size_t i, size_t e)
     return 0;
 }
 
+/* g->s[i..e) was written with a letter outside ASCII: it holds one, or the field's bytes it came
+ * from do — raw or percent-encoded ("%C3%A9"). A folded layer reads "García López" as "Garcia
+ * Lopez", which must still count as the Spanish name it is. */
+static int written_high(const pw_scan *sc, const pw_seg *g, size_t i, size_t e)
+{
+    if (has_high(g->s, i, e))
+        return 1;
+    if (!g->ostart || !sc->orig)
+        return 0;
+    size_t a, b;
+    pw_seg_span(g, i, e, &a, &b);
+    for (size_t k = a; k < b && k < sc->orig_n; k++) {
+        unsigned char c = (unsigned char)sc->orig[k];
+        if (c >= 0x80 || (c == '%' && k + 1 < sc->orig_n && sc->orig[k + 1] &&
+                          strchr("89ABCDEFabcdef", sc->orig[k + 1])))
+            return 1; /* a raw byte or an escape of one past 0x7F */
+    }
+    return 0;
+}
+
 /* Up to three capitalised name words starting at s[i], with particles between them; a fourth
  * when the name has a particle or a letter outside ASCII (a Spanish name has two given names and
  * two surnames: "María José García López"), not after an English one, where it is a headline's
  * next word ("Dr. Mary L. Hediger Named Recipient"). End or 0. */
-static size_t name_words(const char *s, size_t n, size_t i)
+static size_t name_words(const pw_scan *sc, const pw_seg *g, size_t i)
 {
-    size_t e = name_word(s, n, i), end = 0;
+    const char *s = g->s;
+    size_t n = g->n, e = name_word(s, n, i), end = 0;
     int particles = 0;
     for (int k = 0; e && k < 4; k++) {
-        if (k == 3 && !particles && !has_high(s, i, e))
+        if (k == 3 && !particles && !written_high(sc, g, i, e))
             break;
         end = e;
         if (e >= n || s[e] != ' ')
@@ -607,7 +628,7 @@ static int salutation_name(pw_scan *sc, const char *s, size_t n, size_t b, size_
 static size_t provider_before_credentials(pw_scan *sc, const pw_seg *g, size_t i, size_t cred_end)
 {
     const char *s = g->s;
-    size_t n = g->n, e = i < cred_end ? name_words(s, n, i) : 0;
+    size_t n = g->n, e = i < cred_end ? name_words(sc, g, i) : 0;
     if (!e || !memchr(s + i, ' ', e - i) || !credential_after(s, n, e))
         return i;
     pw_scan_add(sc, g, i, e, PW_PHI_NAME, "provider", NULL, 0.85f, PW_REASON_CONTEXT,
@@ -634,7 +655,7 @@ static size_t name_at(pw_scan *sc, const pw_seg *g, size_t i, size_t cred_end)
         size_t l = t->len;
         if (i + l > n || (s[i + 1] | 32) != t->word[1] || !trigger_eq(s + i, t->word, l))
             continue;
-        size_t e = name_words(s, n, i + l);
+        size_t e = name_words(sc, g, i + l);
         if (e && t->kind == TRIG_SENTENCE && !sentence_name(s, n, i, i + l, e))
             e = 0;
         if (e && t->kind == TRIG_SALUTATION && !salutation_name(sc, s, n, i + l, e))
