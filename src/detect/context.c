@@ -20,7 +20,9 @@ typedef struct ctx_word {
     }
 
 /* Field names, compared exactly after compaction; sorted by (length, bytes) for binary search
- * (no duplicates, so the lookup does not depend on order). */
+ * (no duplicates, so the lookup does not depend on order). English and Spanish (the forms of
+ * /es/ pages: nombre, apellido, telefono, correo, cuenta, paciente, expediente), Spanish without
+ * accents since HTML field names are written in ASCII. */
 static const ctx_word key_exact[] = {
     W("q", PW_CTX_SEARCH),
     W("s", PW_CTX_SEARCH),
@@ -69,15 +71,18 @@ static const ctx_word key_exact[] = {
     W("bday", PW_CTX_DOB),
     W("card", PW_CTX_CARD),
     W("cell", PW_CTX_PHONE),
+    W("cita", PW_CTX_APPT),
     W("date", PW_CTX_DATE),
     W("last", PW_CTX_LAST_NAME),
     W("mail", PW_CTX_EMAIL),
     W("name", PW_CTX_NAME),
     W("ptid", PW_CTX_PATIENT_ID),
+    W("sexo", PW_CTX_GENDER),
     W("term", PW_CTX_SEARCH),
     W("time", PW_CTX_TIME),
     W("uhem", PW_CTX_EMAIL),
     W("uhpn", PW_CTX_PHONE),
+    W("calle", PW_CTX_ADDRESS),
     W("ccnum", PW_CTX_CARD),
     W("chart", PW_CTX_MRN),
     W("email", PW_CTX_EMAIL),
@@ -85,20 +90,27 @@ static const ctx_word key_exact[] = {
     W("fname", PW_CTX_FIRST_NAME),
     W("gclid", PW_CTX_NEGATIVE),
     W("lname", PW_CTX_LAST_NAME),
+    W("movil", PW_CTX_PHONE),
     W("phone", PW_CTX_PHONE),
     W("query", PW_CTX_SEARCH),
+    W("buscar", PW_CTX_SEARCH),
     W("charts", PW_CTX_PATIENT_ID),
+    W("correo", PW_CTX_EMAIL),
+    W("cuenta", PW_CTX_ACCOUNT),
     W("doctor", PW_CTX_PROVIDER),
     W("fbclid", PW_CTX_NEGATIVE),
     W("gender", PW_CTX_GENDER),
+    W("genero", PW_CTX_GENDER),
     W("member", PW_CTX_MEMBER),
     W("mobile", PW_CTX_PHONE),
+    W("nombre", PW_CTX_NAME),
     W("policy", PW_CTX_POLICY),
     W("random", PW_CTX_TIME),
     W("record", PW_CTX_PATIENT_ID),
     W("search", PW_CTX_SEARCH),
     W("street", PW_CTX_ADDRESS),
     W("account", PW_CTX_ACCOUNT),
+    W("celular", PW_CTX_PHONE),
     W("keyword", PW_CTX_SEARCH),
     W("members", PW_CTX_MEMBER),
     W("patient", PW_CTX_PATIENT_ID),
@@ -108,16 +120,26 @@ static const ctx_word key_exact[] = {
     W("accounts", PW_CTX_ACCOUNT),
     W("address1", PW_CTX_ADDRESS),
     W("address2", PW_CTX_ADDRESS),
+    W("apellido", PW_CTX_LAST_NAME),
     W("birthday", PW_CTX_DOB),
+    W("busqueda", PW_CTX_SEARCH),
     W("clientip", PW_CTX_IP),
     W("keywords", PW_CTX_SEARCH),
+    W("paciente", PW_CTX_PATIENT_ID),
     W("patients", PW_CTX_PATIENT_ID),
     W("postcode", PW_CTX_ZIP),
     W("provider", PW_CTX_PROVIDER),
+    W("telefono", PW_CTX_PHONE),
     W("yourname", PW_CTX_NAME),
+    W("apellidos", PW_CTX_LAST_NAME),
+    W("direccion", PW_CTX_ADDRESS),
+    W("domicilio", PW_CTX_ADDRESS),
     W("ipaddress", PW_CTX_IP),
+    W("pacientes", PW_CTX_PATIENT_ID),
     W("physician", PW_CTX_PROVIDER),
     W("telephone", PW_CTX_PHONE),
+    W("expediente", PW_CTX_MRN),
+    W("nacimiento", PW_CTX_DOB),
     W("searchterm", PW_CTX_SEARCH),
     W("searchquery", PW_CTX_SEARCH),
     W("clientipaddress", PW_CTX_IP),
@@ -145,6 +167,18 @@ static const ctx_word key_contains[] = {W("ipaddress", PW_CTX_IP),
                                         W("givenname", PW_CTX_FIRST_NAME),
                                         W("lastname", PW_CTX_LAST_NAME),
                                         W("familyname", PW_CTX_LAST_NAME),
+                                        W("nacimiento", PW_CTX_DOB),
+                                        W("telefono", PW_CTX_PHONE),
+                                        W("celular", PW_CTX_PHONE),
+                                        W("correo", PW_CTX_EMAIL),
+                                        W("codigopostal", PW_CTX_ZIP),
+                                        W("direccion", PW_CTX_ADDRESS),
+                                        W("segurosocial", PW_CTX_SSN),
+                                        W("expediente", PW_CTX_MRN),
+                                        W("primernombre", PW_CTX_FIRST_NAME),
+                                        W("segundonombre", PW_CTX_FIRST_NAME),
+                                        W("apellido", PW_CTX_LAST_NAME),
+                                        W("nombrecompleto", PW_CTX_NAME),
                                         W("patientname", PW_CTX_NAME),
                                         W("fullname", PW_CTX_NAME),
                                         W("contactname", PW_CTX_NAME),
@@ -167,12 +201,18 @@ static const ctx_word key_contains[] = {W("ipaddress", PW_CTX_IP),
                                         W("tracking", PW_CTX_NEGATIVE),
                                         W("confirmation", PW_CTX_NEGATIVE),
                                         W("transaction", PW_CTX_NEGATIVE),
+                                        W("pedido", PW_CTX_NEGATIVE),
+                                        W("factura", PW_CTX_NEGATIVE),
                                         {NULL, PW_CTX_NONE, 0}};
 
 /* Words before a value (compact, matched as the end of the preceding words), grouped by their
  * last letter; within a group the first match wins, so a longer word that ends in a shorter
- * one with another meaning comes first ("birthdate" before "date"). */
-static const ctx_word before_a[] = {W("dea", PW_CTX_DEA), {NULL, PW_CTX_NONE, 0}};
+ * one with another meaning comes first ("birthdate" before "date"). Spanish words too; a letter
+ * outside ASCII splits a word here, so "Teléfono" is the words "Tel" "fono" and is listed as
+ * "telfono" beside "telefono". */
+static const ctx_word before_a[] = {
+    W("dea", PW_CTX_DEA),          W("cuenta", PW_CTX_ACCOUNT),      W("cita", PW_CTX_APPT),
+    W("factura", PW_CTX_NEGATIVE), W("referencia", PW_CTX_NEGATIVE), {NULL, PW_CTX_NONE, 0}};
 static const ctx_word before_b[] = {W("dob", PW_CTX_DOB), {NULL, PW_CTX_NONE, 0}};
 static const ctx_word before_d[] = {W("card", PW_CTX_CARD),
                                     W("creditcard", PW_CTX_CARD),
@@ -194,37 +234,61 @@ static const ctx_word before_e[] = {
     W("mobile", PW_CTX_PHONE),       W("zipcode", PW_CTX_ZIP),
     W("postalcode", PW_CTX_ZIP),     W("invoice", PW_CTX_NEGATIVE),
     W("reference", PW_CTX_NEGATIVE), W("release", PW_CTX_NEGATIVE),
-    {NULL, PW_CTX_NONE, 0}};
+    W("firmware", PW_CTX_NEGATIVE),  W("expediente", PW_CTX_MRN),
+    W("serie", PW_CTX_NEGATIVE),     {NULL, PW_CTX_NONE, 0}};
 static const ctx_word before_f[] = {W("ref", PW_CTX_NEGATIVE), {NULL, PW_CTX_NONE, 0}};
 static const ctx_word before_g[] = {W("tracking", PW_CTX_NEGATIVE), {NULL, PW_CTX_NONE, 0}};
 static const ctx_word before_h[] = {W("dateofbirth", PW_CTX_DOB), {NULL, PW_CTX_NONE, 0}};
 static const ctx_word before_i[] = {
     W("npi", PW_CTX_NPI), W("mbi", PW_CTX_MBI), {NULL, PW_CTX_NONE, 0}};
-static const ctx_word before_l[] = {W("tel", PW_CTX_PHONE),
-                                    W("cell", PW_CTX_PHONE),
-                                    W("serial", PW_CTX_NEGATIVE),
-                                    W("model", PW_CTX_NEGATIVE),
+static const ctx_word before_l[] = {W("segurosocial", PW_CTX_SSN), W("codigopostal", PW_CTX_ZIP),
+                                    W("cdigopostal", PW_CTX_ZIP),  W("movil", PW_CTX_PHONE),
+                                    W("mvil", PW_CTX_PHONE),       W("tel", PW_CTX_PHONE),
+                                    W("cell", PW_CTX_PHONE),       W("serial", PW_CTX_NEGATIVE),
+                                    W("model", PW_CTX_NEGATIVE),   {NULL, PW_CTX_NONE, 0}};
+static const ctx_word before_n[] = {W("born", PW_CTX_DOB),
+                                    W("bornon", PW_CTX_DOB),
+                                    W("appointmenton", PW_CTX_APPT),
+                                    W("visiton", PW_CTX_APPT),
+                                    W("callmeon", PW_CTX_PHONE),
+                                    W("when", PW_CTX_DATE),
+                                    W("ssn", PW_CTX_SSN),
+                                    W("mrn", PW_CTX_MRN),
+                                    W("confirmation", PW_CTX_NEGATIVE),
+                                    W("version", PW_CTX_NEGATIVE),
+                                    W("versin", PW_CTX_NEGATIVE),
+                                    W("confirmacin", PW_CTX_NEGATIVE),
+                                    W("confirmacion", PW_CTX_NEGATIVE),
                                     {NULL, PW_CTX_NONE, 0}};
-static const ctx_word before_n[] = {
-    W("born", PW_CTX_DOB),         W("bornon", PW_CTX_DOB),     W("appointmenton", PW_CTX_APPT),
-    W("visiton", PW_CTX_APPT),     W("callmeon", PW_CTX_PHONE), W("when", PW_CTX_DATE),
-    W("ssn", PW_CTX_SSN),          W("mrn", PW_CTX_MRN),        W("confirmation", PW_CTX_NEGATIVE),
-    W("version", PW_CTX_NEGATIVE), {NULL, PW_CTX_NONE, 0}};
-static const ctx_word before_o[] = {W("messagesto", PW_CTX_PHONE), {NULL, PW_CTX_NONE, 0}};
+static const ctx_word before_o[] = {W("messagesto", PW_CTX_PHONE), W("nacimiento", PW_CTX_DOB),
+                                    W("telefono", PW_CTX_PHONE),   W("telfono", PW_CTX_PHONE),
+                                    W("pedido", PW_CTX_NEGATIVE),  W("modelo", PW_CTX_NEGATIVE),
+                                    {NULL, PW_CTX_NONE, 0}};
 static const ctx_word before_p[] = {
     W("zip", PW_CTX_ZIP), W("ip", PW_CTX_IP), W("timestamp", PW_CTX_TIME), {NULL, PW_CTX_NONE, 0}};
-static const ctx_word before_r[] = {
-    W("cardnumber", PW_CTX_CARD),         W("creditcardnumber", PW_CTX_CARD),
-    W("scheduledfor", PW_CTX_APPT),       W("faxnumber", PW_CTX_FAX),
-    W("phonenumber", PW_CTX_PHONE),       W("socialsecuritynumber", PW_CTX_SSN),
-    W("medicalrecordnumber", PW_CTX_MRN), W("recordnumber", PW_CTX_MRN),
-    W("chartnumber", PW_CTX_MRN),         W("patientnumber", PW_CTX_MRN),
-    W("membernumber", PW_CTX_MEMBER),     W("member", PW_CTX_MEMBER),
-    W("groupnumber", PW_CTX_POLICY),      W("accountnumber", PW_CTX_ACCOUNT),
-    W("policynumber", PW_CTX_POLICY),     W("medicarenumber", PW_CTX_MBI),
-    W("ordernumber", PW_CTX_NEGATIVE),    W("order", PW_CTX_NEGATIVE),
-    W("trackingnumber", PW_CTX_NEGATIVE), W("confirmationnumber", PW_CTX_NEGATIVE),
-    W("serialnumber", PW_CTX_NEGATIVE),   {NULL, PW_CTX_NONE, 0}};
+static const ctx_word before_r[] = {W("cardnumber", PW_CTX_CARD),
+                                    W("creditcardnumber", PW_CTX_CARD),
+                                    W("scheduledfor", PW_CTX_APPT),
+                                    W("faxnumber", PW_CTX_FAX),
+                                    W("phonenumber", PW_CTX_PHONE),
+                                    W("socialsecuritynumber", PW_CTX_SSN),
+                                    W("medicalrecordnumber", PW_CTX_MRN),
+                                    W("recordnumber", PW_CTX_MRN),
+                                    W("chartnumber", PW_CTX_MRN),
+                                    W("patientnumber", PW_CTX_MRN),
+                                    W("membernumber", PW_CTX_MEMBER),
+                                    W("member", PW_CTX_MEMBER),
+                                    W("groupnumber", PW_CTX_POLICY),
+                                    W("accountnumber", PW_CTX_ACCOUNT),
+                                    W("policynumber", PW_CTX_POLICY),
+                                    W("medicarenumber", PW_CTX_MBI),
+                                    W("ordernumber", PW_CTX_NEGATIVE),
+                                    W("order", PW_CTX_NEGATIVE),
+                                    W("trackingnumber", PW_CTX_NEGATIVE),
+                                    W("confirmationnumber", PW_CTX_NEGATIVE),
+                                    W("serialnumber", PW_CTX_NEGATIVE),
+                                    W("celular", PW_CTX_PHONE),
+                                    {NULL, PW_CTX_NONE, 0}};
 static const ctx_word before_s[] = {W("callus", PW_CTX_ORG_PHONE),
                                     W("contactus", PW_CTX_ORG_PHONE),
                                     W("ipaddress", PW_CTX_IP),
@@ -283,10 +347,11 @@ static size_t compact_component(const char *key, size_t e, size_t *begin, char *
 /* Objects whose "name" member is a person's name; any other parent ("product.name",
  * "event.name", "contents.0.name") names a thing. */
 static const char *const person_parents[] = {
-    "user",   "userdata",  "ud",        "patient", "contact",    "customer",  "person",
-    "member", "visitor",   "guest",     "profile", "subscriber", "billing",   "shipping",
-    "caller", "applicant", "guarantor", "insured", "dependent",  "guardian",  "emergencycontact",
-    "sender", "recipient", "owner",     "client",  "lead",       "requester", NULL};
+    "user",    "userdata",  "ud",        "patient", "contact",    "customer",  "person",
+    "member",  "visitor",   "guest",     "profile", "subscriber", "billing",   "shipping",
+    "caller",  "applicant", "guarantor", "insured", "dependent",  "guardian",  "emergencycontact",
+    "sender",  "recipient", "owner",     "client",  "lead",       "requester", "paciente",
+    "usuario", "cliente",   "contacto",  NULL};
 
 /* A bare "name" key is a person's name at the top level or under a person-like parent. */
 static int name_parent_is_person(const char *key, size_t b)

@@ -324,17 +324,18 @@ enum {
 #define TS(word, sub) TK(word, sub, TRIG_SENTENCE)
 
 /* Grouped by first letter (the order within a group decides: the first that matches wins). */
-static const trigger triggers_d[] = {T("dr. ", "provider"),
-                                     T("dr ", "provider"),
-                                     T("doctor ", "provider"),
-                                     TK("dear ", "patient", TRIG_SALUTATION),
+static const trigger triggers_d[] = {
+    T("dr. ", "provider"),  T("dr ", "provider"),      T("doctor ", "provider"),
+    T("dra. ", "provider"), /* Spanish: doctora */
+    T("dra ", "provider"),  T("doctora ", "provider"), TK("dear ", "patient", TRIG_SALUTATION),
+    {NULL, NULL, 0, 0}};
+static const trigger triggers_p[] = {T("patient name: ", "patient"), T("paciente: ", "patient"),
+                                     T("patient name ", "patient"),  T("patient: ", "patient"),
+                                     TS("patient ", "patient"),      {NULL, NULL, 0, 0}};
+static const trigger triggers_n[] = {T("name: ", "patient"),
+                                     T("nombre: ", "patient"),
+                                     T("nombre del paciente: ", "patient"),
                                      {NULL, NULL, 0, 0}};
-static const trigger triggers_p[] = {T("patient name: ", "patient"),
-                                     T("patient name ", "patient"),
-                                     T("patient: ", "patient"),
-                                     TS("patient ", "patient"),
-                                     {NULL, NULL, 0, 0}};
-static const trigger triggers_n[] = {T("name: ", "patient"), {NULL, NULL, 0, 0}};
 static const trigger triggers_m[] = {
     T("my name is ", "patient"), T("mr. ", "patient"),  T("mrs. ", "patient"),
     T("ms. ", "patient"),        T("mr ", "patient"),   T("mrs ", "patient"),
@@ -349,11 +350,11 @@ static const trigger *const triggers_by_initial[26] = {['d' - 'a'] = triggers_d,
                                                        ['f' - 'a'] = triggers_f};
 
 /* Bit (c - 'a') for the second letters of the triggers starting with each letter ("dr", "do", "de";
- * "pa"; "na"; "my", "mr", "ms", "mi"; "fu"). */
+ * "pa"; "na", "no"; "my", "mr", "ms", "mi"; "fu"). */
 #define LB(c) (1u << ((c) - 'a'))
 static const uint32_t trigger_second[26] = {['d' - 'a'] = LB('r') | LB('o') | LB('e'),
                                             ['p' - 'a'] = LB('a'),
-                                            ['n' - 'a'] = LB('a'),
+                                            ['n' - 'a'] = LB('a') | LB('o'),
                                             ['m' - 'a'] = LB('y') | LB('r') | LB('s') | LB('i'),
                                             ['f' - 'a'] = LB('u')};
 #undef LB

@@ -3,7 +3,8 @@
  * term matches with and without its accents, in raw UTF-8 and percent-encoded, upper case, on
  * whole words, and each hit covers the original bytes; care intent in Spanish has its subtypes;
  * sensitivity follows DESIGN §3; Spanish general hospital pages, short English words that are
- * Spanish abbreviations ("its") and Spanish words that fold to other words give nothing.
+ * Spanish abbreviations ("its") and Spanish words that fold to other words give nothing;
+ * identifiers named by Spanish keys and words (nombre=, Dra., Fecha de nacimiento) are found.
  */
 #include "detect_helpers.h"
 #include "pw_test.h"
@@ -168,6 +169,56 @@ static void test_email_before_accented_word(void)
            "a.lopez@example.org");
 }
 
+/* Identifiers named by Spanish words: the form keys of /es/ pages, "Dra." and "Nombre:" before a
+ * name, "Fecha de nacimiento", "Teléfono", "expediente" before a value. */
+static void test_identifier_context(void)
+{
+    const char *url = "https://h.example.org/gracias?nombre=Rosa&apellido=Delgado"
+                      "&telefono=%28413%29+555-0148&fecha_nacimiento=07%2F22%2F1961"
+                      "&cuenta=448812937";
+    expect(url, PW_FT_URL, PW_PHI_NAME, "patient", "Rosa", "Rosa");
+    expect(url, PW_FT_URL, PW_PHI_NAME, "patient", "Delgado", "Delgado");
+    const pw_hit *h =
+        expect(url, PW_FT_URL, PW_PHI_PHONE, "phone", "4135550148", "%28413%29+555-0148");
+    CHECK(h && h->reason == PW_REASON_CONTEXT);
+    expect(url, PW_FT_URL, PW_PHI_DATE, "dob", "19610722", "07%2F22%2F1961");
+    expect(url, PW_FT_URL, PW_PHI_RECORD_ID, "account", "448812937", "448812937");
+    expect("Conozca a la Dra. Anita Rao, Cardiolog\xc3\xad"
+           "a",
+           PW_FT_TEXT, PW_PHI_NAME, "provider", "Anita Rao", "Anita Rao");
+    expect("Nombre: Rosa Delgado", PW_FT_TEXT, PW_PHI_NAME, "patient", "Rosa Delgado",
+           "Rosa Delgado");
+    expect("Fecha de nacimiento: 03/04/1958", PW_FT_TEXT, PW_PHI_DATE, "dob", "19580304",
+           "03/04/1958");
+    h = expect("Tel\xc3\xa9"
+               "fono: 508 555 0177",
+               PW_FT_TEXT, PW_PHI_PHONE, "phone", "5085550177", "508 555 0177");
+    CHECK(h && h->reason == PW_REASON_CONTEXT);
+    expect("N\xc3\xba"
+           "mero de expediente 88213377",
+           PW_FT_TEXT, PW_PHI_RECORD_ID, "mrn", "88213377", "88213377");
+    dt_scan(&T, "contacto.nombre", "Rosa Delgado", PW_FT_JSON_VALUE);
+    CHECK_INT(dt_count(&T, PW_PHI_NAME), 1);
+    dt_scan(&T, "producto.nombre", "Plan Dental Plus", PW_FT_JSON_VALUE);
+    CHECK_INT(dt_count(&T, PW_PHI_NAME), 0);
+}
+
+/* Spanish shapes of the English negatives: an order or invoice number, a firmware version. */
+static void test_identifier_negatives(void)
+{
+    static const char *const none[] = {"Pedido #123-45-6789 enviado",
+                                       "Versi\xc3\xb3n del firmware 10.2.3.4 publicada",
+                                       "Firmware 10.2.3.4",
+                                       "N\xc3\xba"
+                                       "mero de factura 448812937"};
+    for (size_t i = 0; i < sizeof none / sizeof none[0]; i++) {
+        dt_scan(&T, NULL, none[i], PW_FT_TEXT);
+        CHECK_INT((int)T.n, 0);
+        if (T.n)
+            fprintf(stderr, "  \"%s\" gave a hit\n", none[i]);
+    }
+}
+
 static void setup(void)
 {
     CHECK(dt_open(&T, NULL, 0));
@@ -180,4 +231,5 @@ static void teardown(void)
 
 PW_TEST_MAIN(PW_TEST(setup), PW_TEST(test_accents_either_way), PW_TEST(test_urls),
              PW_TEST(test_care_intent), PW_TEST(test_sensitivity), PW_TEST(test_no_hits),
-             PW_TEST(test_email_before_accented_word), PW_TEST(teardown))
+             PW_TEST(test_email_before_accented_word), PW_TEST(test_identifier_context),
+             PW_TEST(test_identifier_negatives), PW_TEST(teardown))
