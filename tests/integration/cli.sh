@@ -193,9 +193,12 @@ cli_err "--screenshots DIR holds one site's pages" "--screenshots with --sites" 
 grep -q jane@example.org "$T/c.tsv" && pass || fail "the canary file is intact"
 # a browser that closes its end of the DevTools pipe (it died) is an error the scan names, exit 3,
 # not a SIGPIPE that kills phiwall (exit 141, no message). This one answers Browser.getVersion
-# after closing the pipe, so the next command is written to a closed pipe every time.
+# after closing the pipe, so the next command is written to a closed pipe every time. It closes
+# only once the first command has arrived: closed earlier (a loaded machine starts phiwall's
+# first write late), the first write fails and the scan says the browser did not start.
 cat >"$T/closing-browser" <<'SH'
 #!/bin/sh
+dd bs=1 count=1 <&3 >/dev/null 2>&1
 exec 3<&-
 printf '%s\000' '{"id":1,"result":{"userAgent":"x"}}' >&4
 sleep 2
