@@ -1116,22 +1116,32 @@ pw_status pw_assessor_add_request(pw_assessor *as, const pw_request *req, pw_err
 
 /* ---- result ---- */
 
+/* Severity, page (its key: the URLs of one page that differ in their query stay together),
+ * vendor, product, rule, account, then the request URL: a filter-list entry's findings (one
+ * entry, many companies, no account) in the order of their hosts, and no two findings tie, so
+ * the order never depends on the order the capture listed them in. */
 static int cmp_findings(const void *pa, const void *pb)
 {
     const pw_finding *a = pa, *b = pb;
     if (a->severity != b->severity)
         return a->severity > b->severity ? -1 : 1;
-    int c = strcmp(a->page_url, b->page_url);
-    if (c)
-        return c;
-    c = strcmp(a->tracker->vendor ? a->tracker->vendor : a->tracker->id,
-               b->tracker->vendor ? b->tracker->vendor : b->tracker->id);
-    if (c)
-        return c;
-    c = strcmp(a->rule_id, b->rule_id);
-    if (c)
-        return c;
-    return strcmp(a->account_id ? a->account_id : "", b->account_id ? b->account_id : "");
+    char ka[1024], kb[1024];
+    pw_url_page_key(a->page_url, ka, sizeof ka);
+    pw_url_page_key(b->page_url, kb, sizeof kb);
+    int c = strcmp(ka, kb);
+    if (!c)
+        c = strcmp(a->tracker->vendor ? a->tracker->vendor : a->tracker->id,
+                   b->tracker->vendor ? b->tracker->vendor : b->tracker->id);
+    if (!c)
+        c = strcmp(a->tracker->id, b->tracker->id);
+    if (!c)
+        c = strcmp(a->rule_id, b->rule_id);
+    if (!c)
+        c = strcmp(a->account_id ? a->account_id : "", b->account_id ? b->account_id : "");
+    if (!c)
+        c = strcmp(a->request && a->request->url ? a->request->url : "",
+                   b->request && b->request->url ? b->request->url : "");
+    return c ? c : strcmp(a->page_url, b->page_url);
 }
 
 /* "tracker\x1faccount\x1flist domain\x1fpage\x1fvariant" of a finding key, without the account:
