@@ -116,7 +116,8 @@ typedef struct pw_tracker_use {
 } pw_tracker_use;
 
 /* The result, valid until the assessor is freed. Findings are sorted by severity (highest
- * first), then page, then vendor. */
+ * first), then page key, vendor, tracker, rule, account and evidence request URL: no two tie
+ * (docs/report-formats.md). */
 typedef struct pw_scan_result {
     const pw_finding *findings;
     size_t n_findings;

@@ -436,7 +436,8 @@ static int same_tracker(const pw_finding *f, const pw_finding *g)
     if (strcmp(pw_report_product(g->tracker), pw_report_product(f->tracker)) != 0)
         return 0;
     char hf[256], hg[256];
-    const char *a = pw_report_list_host(f, hf, sizeof hf), *b = pw_report_list_host(g, hg, sizeof hg);
+    const char *a = pw_report_list_host(f, hf, sizeof hf),
+               *b = pw_report_list_host(g, hg, sizeof hg);
     return (!a && !b) || (a && b && strcmp(a, b) == 0);
 }
 

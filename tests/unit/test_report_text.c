@@ -341,7 +341,8 @@ static void site_text_cannot_drive_the_terminal(void)
     CHECK(strstr(t, "\n[critical] FAKE") == NULL);
     CHECK(strstr(t, "evidence: cd[x\\x1b] = [[HIV]]\\x1b[31m red\\r\\n[critical] "
                     "FAKE\\xff\\u009b  ← health (condition): hiv\\x1b[2J\n") != NULL);
-    CHECK(strstr(t, "tracker:  Meta Pixel, account 1\\x1b]0;title\\x07, event Lead\\u202e,") != NULL);
+    CHECK(strstr(t, "tracker:  Meta Pixel, account 1\\x1b]0;title\\x07, event Lead\\u202e,") !=
+          NULL);
     CHECK(strstr(t, "page:     https://h.org/a\\tb\\x7f (") != NULL);
     CHECK(strstr(t, "fix:      Remove it from h.org/\\x1b[2J/*.\n") != NULL);
     CHECK(strstr(t, "phiwall scan  t\\x1b.har\n") != NULL);
