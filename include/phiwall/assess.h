@@ -126,7 +126,7 @@ typedef struct pw_scan_result {
     const pw_hhs_context *page_contexts; /* parallel to pages */
     size_t n_requests;                   /* requests seen */
     size_t n_third_party;                /* requests to third parties */
-    size_t n_beacons;                    /* beacons decoded */
+    size_t n_beacons;                    /* beacons decoded, to any third party */
     size_t n_decode_errors;              /* requests whose body could not be decoded */
     const char *target;                  /* what was scanned (URL or file names) */
     pw_source source;
@@ -138,6 +138,9 @@ typedef struct pw_scan_result {
      * The assessor leaves these empty; the program that ran the capture fills them in. */
     const pw_capture_gap *gaps;
     size_t n_gaps;
+    /* Beacons of trackers (catalogued or on a filter list): the inventory's total. n_beacons
+     * also counts requests to third parties in neither (a font CDN, a video host). */
+    size_t n_tracker_beacons;
 } pw_scan_result;
 
 pw_status pw_assessor_finish(pw_assessor *as, const pw_scan_result **out, pw_err *err);

@@ -180,7 +180,7 @@ struct pw_assessor {
      * page URLs, so page_variants stays exact when findings fold (page_urls keeps 10). */
     hash_set *finding_urls;
     size_t cap_finding_urls;
-    size_t n_requests, n_third, n_beacons, n_decode_errors;
+    size_t n_requests, n_third, n_beacons, n_tracker_beacons, n_decode_errors;
     pw_inventory *inventory;
     party_cache party[256]; /* (page, host) → third party?, libpsl lookups are not free */
     char *login_area;       /* "host/portal": pages there are authenticated after a login POST */
@@ -998,9 +998,11 @@ static pw_status assess_request(pw_assessor *as, const pw_request *req, size_t p
          * decoder guessed ("tracker (EasyPrivacy) 420" named no one): its row is the company */
         if (ln.domain)
             beacons[i].account_id = NULL;
-        if (!pw_tracker_is_unknown(beacons[i].tracker))
+        if (!pw_tracker_is_unknown(beacons[i].tracker)) {
+            as->n_tracker_beacons++;
             st = pw_inventory_add(as->inventory, &beacons[i], ln.domain, as->pages[on].page.url,
                                   err);
+        }
         if (st == PW_OK)
             st = assess_beacon(as, &beacons[i], req, on, &ln, err);
     }
@@ -1314,7 +1316,8 @@ pw_status pw_assessor_finish(pw_assessor *as, const pw_scan_result **out, pw_err
                                   .n_decode_errors = as->n_decode_errors,
                                   .target = as->target,
                                   .source = as->source,
-                                  .page_reasons = as->out_why};
+                                  .page_reasons = as->out_why,
+                                  .n_tracker_beacons = as->n_tracker_beacons};
     as->result.trackers = pw_inventory_result(as->inventory, &as->result.n_trackers);
     *out = &as->result;
     return PW_OK;

@@ -165,7 +165,8 @@ static void summary(pw_buf *b, const pw_scan_result *r)
                   "parties · %zu tracker beacon%s %s%s</p>",
                   r->n_pages, r->n_pages == 1 ? "" : "s", r->n_requests,
                   r->n_requests == 1 ? "" : "s", inferred ? " inferred" : "", r->n_third_party,
-                  r->n_beacons, r->n_beacons == 1 ? "" : "s", inferred ? "inferred" : "decoded",
+                  r->n_tracker_beacons, r->n_tracker_beacons == 1 ? "" : "s",
+                  inferred ? "inferred" : "decoded",
                   r->n_decode_errors ? " · some bodies could not be decoded" : "");
     if (inferred)
         pw_buf_puts(b, "<div class=\"note\"><b>Static triage: inferred, not observed.</b> "

@@ -75,10 +75,15 @@ static void summary(pw_buf *b, const pw_scan_result *r, int color)
     safe(b, r->target);
     pw_buf_putc(b, '\n');
     int inferred = r->source == PW_SOURCE_STATIC;
+    /* "tracker beacons" are the inventory's (its rows add up to them); beacons to third
+     * parties on no list (a font CDN) are counted apart */
     pw_buf_printf(b, "%zu page%s, %zu request%s%s (%zu third-party), %zu tracker beacon%s%s",
                   r->n_pages, r->n_pages == 1 ? "" : "s", r->n_requests,
                   r->n_requests == 1 ? "" : "s", inferred ? " inferred" : "", r->n_third_party,
-                  r->n_beacons, r->n_beacons == 1 ? "" : "s", inferred ? " inferred" : "");
+                  r->n_tracker_beacons, r->n_tracker_beacons == 1 ? "" : "s",
+                  inferred ? " inferred" : "");
+    if (r->n_beacons > r->n_tracker_beacons)
+        pw_buf_printf(b, " (+%zu to other third parties)", r->n_beacons - r->n_tracker_beacons);
     if (r->n_decode_errors)
         pw_buf_printf(b, ", %zu undecodable", r->n_decode_errors);
     if (inferred)

@@ -1,7 +1,8 @@
 /* test_assess_lists.c — filter-list trackers in the assess stage and the reports: a beacon of
  * EasyList's entry counts as a known tracker (presence rules such as PW-CONDITION-URL fire, as
  * for EasyPrivacy's entry) while an unlisted third party does not; the inventory lists each
- * list-matched company on its own row with its host, and the text report names that host. */
+ * list-matched company on its own row with its host, and the text report names that host after
+ * the tracker (never as an account); tracker beacons add up to the inventory. */
 #include <string.h>
 
 #include "phiwall/assess.h"
@@ -111,9 +112,10 @@ static void inventory_rows(void)
 {
     scan s;
     CHECK_INT(run(&s), 0);
-    size_t easylist_rows = 0, adserver_requests = 0;
+    size_t easylist_rows = 0, adserver_requests = 0, inventory_total = 0;
     for (size_t i = 0; s.r && i < s.r->n_trackers; i++) {
         const pw_tracker_use *u = &s.r->trackers[i];
+        inventory_total += u->n_requests;
         CHECK(strcmp(u->tracker->id, "unknown-third-party") != 0);
         if (strcmp(u->tracker->id, "easylist") != 0)
             continue;
@@ -124,6 +126,10 @@ static void inventory_rows(void)
     }
     CHECK_INT(easylist_rows, 2);     /* adserver.example and databroker.example */
     CHECK_INT(adserver_requests, 2); /* both of its hosts on one row */
+    /* the summary's tracker beacons are the inventory's: the font CDN's beacon is counted
+     * apart, not as a tracker beacon the inventory does not list */
+    CHECK(s.r && s.r->n_tracker_beacons == inventory_total && inventory_total == 4);
+    CHECK(s.r && s.r->n_beacons == 5);
     pw_buf out;
     pw_buf_init(&out);
     pw_report_opts ro = {.tool_version = "test"};
@@ -132,6 +138,11 @@ static void inventory_rows(void)
     const char *row = out.data ? strstr(out.data, "ad server or data bro") : NULL;
     CHECK(row != NULL);
     CHECK(row && strstr(row, "x.databroker.example") != NULL);
+    CHECK(out.data &&
+          strstr(out.data, ", 4 tracker beacons (+1 to other third parties)\n") != NULL);
+    /* a filter-list row names its company's hosts after the tracker, not as an account */
+    CHECK(out.data &&
+          strstr(out.data, "at sync.adserver.example,\n  px.adserver.example\n") != NULL);
     pw_buf_free(&out);
     done(&s);
 }

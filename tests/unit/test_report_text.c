@@ -350,7 +350,7 @@ static void site_text_cannot_drive_the_terminal(void)
     CHECK(strstr(t, "  Meta Pixel  2\\x1b[K  1 beacon  on 1 page  events: ev\\r\n") != NULL);
     pw_buf_free(&b);
     /* one of each is said in the singular */
-    r.n_pages = r.n_requests = r.n_beacons = 1;
+    r.n_pages = r.n_requests = r.n_beacons = r.n_tracker_beacons = 1;
     pw_buf_init(&b);
     CHECK_INT(pw_report_render(&r, PW_REPORT_TEXT, &o, &b, &err), PW_OK);
     CHECK(b.data && strstr(b.data, "1 page, 1 request (0 third-party), 1 tracker beacon\n"));
