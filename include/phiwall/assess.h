@@ -116,7 +116,8 @@ typedef struct pw_tracker_use {
 } pw_tracker_use;
 
 /* The result, valid until the assessor is freed. Findings are sorted by severity (highest
- * first), then page, then vendor. */
+ * first), then page key, vendor, tracker, rule, account and evidence request URL: no two tie
+ * (docs/report-formats.md). */
 typedef struct pw_scan_result {
     const pw_finding *findings;
     size_t n_findings;
@@ -125,7 +126,7 @@ typedef struct pw_scan_result {
     const pw_hhs_context *page_contexts; /* parallel to pages */
     size_t n_requests;                   /* requests seen */
     size_t n_third_party;                /* requests to third parties */
-    size_t n_beacons;                    /* beacons decoded */
+    size_t n_beacons;                    /* beacons decoded, to any third party */
     size_t n_decode_errors;              /* requests whose body could not be decoded */
     const char *target;                  /* what was scanned (URL or file names) */
     pw_source source;
@@ -137,6 +138,9 @@ typedef struct pw_scan_result {
      * The assessor leaves these empty; the program that ran the capture fills them in. */
     const pw_capture_gap *gaps;
     size_t n_gaps;
+    /* Beacons of trackers (catalogued or on a filter list): the inventory's total. n_beacons
+     * also counts requests to third parties in neither (a font CDN, a video host). */
+    size_t n_tracker_beacons;
 } pw_scan_result;
 
 pw_status pw_assessor_finish(pw_assessor *as, const pw_scan_result **out, pw_err *err);

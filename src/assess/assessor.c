@@ -180,7 +180,7 @@ struct pw_assessor {
      * page URLs, so page_variants stays exact when findings fold (page_urls keeps 10). */
     hash_set *finding_urls;
     size_t cap_finding_urls;
-    size_t n_requests, n_third, n_beacons, n_decode_errors;
+    size_t n_requests, n_third, n_beacons, n_tracker_beacons, n_decode_errors;
     pw_inventory *inventory;
     party_cache party[256]; /* (page, host) → third party?, libpsl lookups are not free */
     char *login_area;       /* "host/portal": pages there are authenticated after a login POST */
@@ -998,9 +998,11 @@ static pw_status assess_request(pw_assessor *as, const pw_request *req, size_t p
          * decoder guessed ("tracker (EasyPrivacy) 420" named no one): its row is the company */
         if (ln.domain)
             beacons[i].account_id = NULL;
-        if (!pw_tracker_is_unknown(beacons[i].tracker))
+        if (!pw_tracker_is_unknown(beacons[i].tracker)) {
+            as->n_tracker_beacons++;
             st = pw_inventory_add(as->inventory, &beacons[i], ln.domain, as->pages[on].page.url,
                                   err);
+        }
         if (st == PW_OK)
             st = assess_beacon(as, &beacons[i], req, on, &ln, err);
     }
@@ -1116,22 +1118,32 @@ pw_status pw_assessor_add_request(pw_assessor *as, const pw_request *req, pw_err
 
 /* ---- result ---- */
 
+/* Severity, page (its key: the URLs of one page that differ in their query stay together),
+ * vendor, product, rule, account, then the request URL: a filter-list entry's findings (one
+ * entry, many companies, no account) in the order of their hosts, and no two findings tie, so
+ * the order never depends on the order the capture listed them in. */
 static int cmp_findings(const void *pa, const void *pb)
 {
     const pw_finding *a = pa, *b = pb;
     if (a->severity != b->severity)
         return a->severity > b->severity ? -1 : 1;
-    int c = strcmp(a->page_url, b->page_url);
-    if (c)
-        return c;
-    c = strcmp(a->tracker->vendor ? a->tracker->vendor : a->tracker->id,
-               b->tracker->vendor ? b->tracker->vendor : b->tracker->id);
-    if (c)
-        return c;
-    c = strcmp(a->rule_id, b->rule_id);
-    if (c)
-        return c;
-    return strcmp(a->account_id ? a->account_id : "", b->account_id ? b->account_id : "");
+    char ka[1024], kb[1024];
+    pw_url_page_key(a->page_url, ka, sizeof ka);
+    pw_url_page_key(b->page_url, kb, sizeof kb);
+    int c = strcmp(ka, kb);
+    if (!c)
+        c = strcmp(a->tracker->vendor ? a->tracker->vendor : a->tracker->id,
+                   b->tracker->vendor ? b->tracker->vendor : b->tracker->id);
+    if (!c)
+        c = strcmp(a->tracker->id, b->tracker->id);
+    if (!c)
+        c = strcmp(a->rule_id, b->rule_id);
+    if (!c)
+        c = strcmp(a->account_id ? a->account_id : "", b->account_id ? b->account_id : "");
+    if (!c)
+        c = strcmp(a->request && a->request->url ? a->request->url : "",
+                   b->request && b->request->url ? b->request->url : "");
+    return c ? c : strcmp(a->page_url, b->page_url);
 }
 
 /* "tracker\x1faccount\x1flist domain\x1fpage\x1fvariant" of a finding key, without the account:
@@ -1304,7 +1316,8 @@ pw_status pw_assessor_finish(pw_assessor *as, const pw_scan_result **out, pw_err
                                   .n_decode_errors = as->n_decode_errors,
                                   .target = as->target,
                                   .source = as->source,
-                                  .page_reasons = as->out_why};
+                                  .page_reasons = as->out_why,
+                                  .n_tracker_beacons = as->n_tracker_beacons};
     as->result.trackers = pw_inventory_result(as->inventory, &as->result.n_trackers);
     *out = &as->result;
     return PW_OK;

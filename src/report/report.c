@@ -2,6 +2,7 @@
  * report.c — the report stage's entry point: the table of formats (one renderer per file) and the
  * helpers they share. Renderers only present what assess computed.
  */
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -67,17 +68,11 @@ const char *pw_report_product(const pw_tracker *t)
 
 const char *pw_report_use_account(const pw_tracker_use *u)
 {
-    if (u->account_id)
-        return u->account_id;
-    if (pw_tracker_is_filter_list(u->tracker) && u->n_hosts)
-        return u->hosts[0];
-    return "-";
+    return u->account_id ? u->account_id : "-";
 }
 
-const char *pw_report_finding_account(const pw_finding *f, char *buf, size_t cap)
+const char *pw_report_list_host(const pw_finding *f, char *buf, size_t cap)
 {
-    if (f->account_id)
-        return f->account_id;
     pw_url u;
     const char *url = f->request ? f->request->url : NULL;
     if (!pw_tracker_is_filter_list(f->tracker) || !url ||
@@ -86,6 +81,38 @@ const char *pw_report_finding_account(const pw_finding *f, char *buf, size_t cap
     memcpy(buf, u.host.p, u.host.n);
     buf[u.host.n] = '\0';
     return buf;
+}
+
+#define USE_HOSTS_SHOWN 3 /* hosts named in an inventory row; the JSON has them all */
+
+void pw_report_finding_tracker(const pw_finding *f, pw_buf *out)
+{
+    char host[256];
+    const char *h = pw_report_list_host(f, host, sizeof host);
+    pw_buf_puts(out, pw_report_product(f->tracker));
+    if (h)
+        pw_buf_printf(out, " at %s", h);
+}
+
+void pw_report_use_tracker(const pw_tracker_use *u, pw_buf *out)
+{
+    pw_buf_puts(out, pw_report_product(u->tracker));
+    if (!pw_tracker_is_filter_list(u->tracker))
+        return;
+    for (size_t i = 0; i < u->n_hosts && i < USE_HOSTS_SHOWN; i++)
+        pw_buf_printf(out, "%s%s", i ? ", " : " at ", u->hosts[i]);
+    if (u->n_hosts > USE_HOSTS_SHOWN)
+        pw_buf_printf(out, " and %zu more host%s", u->n_hosts - USE_HOSTS_SHOWN,
+                      u->n_hosts - USE_HOSTS_SHOWN == 1 ? "" : "s");
+}
+
+void pw_report_url_without_query(const char *url, char *out, size_t cap)
+{
+    size_t scheme = strcspn(url, ":");
+    int n = snprintf(out, cap, "%.*s://", (int)scheme, url);
+    if (n < 0 || (size_t)n >= cap)
+        return;
+    pw_url_page_key(url, out + n, cap - (size_t)n);
 }
 
 const char *pw_report_source_name(pw_source s)

@@ -165,7 +165,8 @@ static void summary(pw_buf *b, const pw_scan_result *r)
                   "parties · %zu tracker beacon%s %s%s</p>",
                   r->n_pages, r->n_pages == 1 ? "" : "s", r->n_requests,
                   r->n_requests == 1 ? "" : "s", inferred ? " inferred" : "", r->n_third_party,
-                  r->n_beacons, r->n_beacons == 1 ? "" : "s", inferred ? "inferred" : "decoded",
+                  r->n_tracker_beacons, r->n_tracker_beacons == 1 ? "" : "s",
+                  inferred ? "inferred" : "decoded",
                   r->n_decode_errors ? " · some bodies could not be decoded" : "");
     if (inferred)
         pw_buf_puts(b, "<div class=\"note\"><b>Static triage: inferred, not observed.</b> "
@@ -349,6 +350,11 @@ static void finding(pw_buf *b, const pw_finding *f)
     pw_buf_puts(b, "<span class=\"t\">");
     esc(b, f->title);
     pw_buf_printf(b, "</span><span class=\"rule\">%s</span><div class=\"fmeta\">", f->rule_id);
+    if (f->account_id) { /* a page's findings are grouped by tracker: which pixel is this */
+        pw_buf_puts(b, "account <code>");
+        esc(b, f->account_id);
+        pw_buf_puts(b, "</code> · ");
+    }
     if (f->event_name) {
         pw_buf_puts(b, "event <code>");
         esc(b, f->event_name);
@@ -406,6 +412,36 @@ static const pw_page *page_of(const pw_scan_result *r, const char *url, size_t *
     return NULL;
 }
 
+/* A tracker's name (pw_report_finding_tracker, pw_report_use_tracker), escaped; frees name. */
+static void esc_label(pw_buf *b, pw_buf *name)
+{
+    pw_buf_putc(name, '\0');
+    esc(b, name->data ? name->data : "");
+    if (name->failed)
+        b->failed = 1;
+    pw_buf_free(name);
+}
+
+static void esc_tracker(pw_buf *b, const pw_finding *f)
+{
+    pw_buf name;
+    pw_buf_init(&name);
+    pw_report_finding_tracker(f, &name);
+    esc_label(b, &name);
+}
+
+/* Do f and g name the same tracker: the same product and, for a filter-list entry (one entry,
+ * many companies), the same host? A page's findings are grouped under it. */
+static int same_tracker(const pw_finding *f, const pw_finding *g)
+{
+    if (strcmp(pw_report_product(g->tracker), pw_report_product(f->tracker)) != 0)
+        return 0;
+    char hf[256], hg[256];
+    const char *a = pw_report_list_host(f, hf, sizeof hf),
+               *b = pw_report_list_host(g, hg, sizeof hg);
+    return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
+
 /* Has an earlier finding (in sorted order) the same page (and vendor, when given)? */
 static int seen_before(const pw_scan_result *r, const page_keys *pk, size_t i, int same_vendor)
 {
@@ -414,8 +450,7 @@ static int seen_before(const pw_scan_result *r, const page_keys *pk, size_t i, i
         const pw_finding *g = &r->findings[j];
         if (g->severity == PW_SEV_INFO || strcmp(pk->key[j], pk->key[i]) != 0)
             continue;
-        if (!same_vendor ||
-            strcmp(pw_report_product(g->tracker), pw_report_product(f->tracker)) == 0)
+        if (!same_vendor || same_tracker(f, g))
             return 1;
     }
     return 0;
@@ -449,9 +484,8 @@ static void page_article(pw_buf *b, const pw_scan_result *r, const page_keys *pk
         if (fv->severity == PW_SEV_INFO || strcmp(pk->key[v], key) != 0 ||
             (v != first && seen_before(r, pk, v, 1)))
             continue;
-        const char *product = pw_report_product(fv->tracker);
         pw_buf_puts(b, "<h4>");
-        esc(b, product);
+        esc_tracker(b, fv);
         pw_buf_puts(b, "</h4>");
         /* the tracker's most severe findings in full, the rest folded away */
         size_t n_more = 0;
@@ -464,7 +498,7 @@ static void page_article(pw_buf *b, const pw_scan_result *r, const page_keys *pk
             for (size_t i = v; i < r->n_findings; i++) {
                 const pw_finding *f = &r->findings[i];
                 if (f->severity == PW_SEV_INFO || strcmp(pk->key[i], key) != 0 ||
-                    strcmp(pw_report_product(f->tracker), product) != 0)
+                    !same_tracker(f, fv))
                     continue;
                 int top = f->severity == fv->severity;
                 if (pass == 0 && top)
@@ -490,7 +524,10 @@ static void trackers_seen(pw_buf *b, const pw_scan_result *r)
     for (size_t i = 0; i < r->n_trackers; i++) {
         const pw_tracker_use *u = &r->trackers[i];
         pw_buf_puts(b, "<tr><td>");
-        esc(b, pw_report_product(u->tracker));
+        pw_buf name;
+        pw_buf_init(&name);
+        pw_report_use_tracker(u, &name);
+        esc_label(b, &name);
         pw_buf_printf(b, "</td><td>%s</td><td><code>", pw_baa_name(u->tracker->baa));
         const char *acct = pw_report_use_account(u);
         esc(b, strcmp(acct, "-") ? acct : "—");
@@ -521,11 +558,9 @@ static void inventory(pw_buf *b, const pw_scan_result *r)
         pw_buf_puts(b, "<tr><td class=\"url\">");
         esc(b, f->page_url);
         pw_buf_puts(b, "</td><td>");
-        esc(b, pw_report_product(f->tracker));
+        esc_tracker(b, f);
         pw_buf_puts(b, "</td><td><code>");
-        char host[256];
-        const char *acct = pw_report_finding_account(f, host, sizeof host);
-        esc(b, acct ? acct : "—");
+        esc(b, f->account_id ? f->account_id : "—");
         pw_buf_printf(b, "</code></td><td>%zu</td></tr>", f->occurrences);
     }
     pw_buf_puts(b, "</table></section>");

@@ -22,13 +22,22 @@ pw_status pw_report_html(const pw_scan_result *r, const pw_report_opts *o, pw_bu
 void pw_report_counts(const pw_scan_result *r, size_t counts[PW_SEV__COUNT]);
 const char *pw_report_vendor(const pw_tracker *t);  /* "Meta" */
 const char *pw_report_product(const pw_tracker *t); /* "Meta Pixel" */
-/* The account of an inventory row, or for a filter-list row (EasyPrivacy, EasyList: one row per
- * company) its first request host; "-" when neither. */
+/* The account of an inventory row, "-" when it has none. */
 const char *pw_report_use_account(const pw_tracker_use *u);
-/* The account of a finding, or for a filter-list finding its request host (copied into buf);
- * NULL when neither. */
-const char *pw_report_finding_account(const pw_finding *f, char *buf, size_t cap);
+/* A filter-list finding (EasyPrivacy, EasyList: one catalog entry for many companies) names no
+ * account; its company is its request host, copied into buf. NULL for any other finding. */
+const char *pw_report_list_host(const pw_finding *f, char *buf, size_t cap);
+/* The tracker as a reader should name it: the product ("Meta Pixel"), and for a filter-list
+ * finding the company's host after it ("tracker (EasyPrivacy) at www.kansascity.com"), never
+ * in an account column where it reads as an account ID. Appended to out. */
+void pw_report_finding_tracker(const pw_finding *f, pw_buf *out);
+/* The same for an inventory row: a filter-list row names its first hosts. */
+void pw_report_use_tracker(const pw_tracker_use *u, pw_buf *out);
 const char *pw_report_source_name(pw_source s); /* "har" */
+/* A URL without its query (and fragment, a single-page app's route aside), as
+ * "scheme://" + pw_url_page_key, in out: the query may hold what the visitor typed. url must
+ * hold "://". */
+void pw_report_url_without_query(const char *url, char *out, size_t cap);
 
 /* Call `span` for each run of ev->value: marked = the hit covering it, or NULL for plain text.
  * Overlapping or out-of-range hits are skipped. */

@@ -162,6 +162,7 @@ static void write_summary(pw_jw *w, const pw_scan_result *r)
     pw_jw_kint(w, "requests", (long long)r->n_requests);
     pw_jw_kint(w, "third_party_requests", (long long)r->n_third_party);
     pw_jw_kint(w, "beacons", (long long)r->n_beacons);
+    pw_jw_kint(w, "tracker_beacons", (long long)r->n_tracker_beacons);
     pw_jw_kint(w, "decode_errors", (long long)r->n_decode_errors);
     pw_jw_kint(w, "findings", (long long)r->n_findings);
     pw_jw_key(w, "by_severity");

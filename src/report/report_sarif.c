@@ -105,11 +105,10 @@ static void write_message(pw_jw *w, const pw_finding *f)
     pw_buf m;
     pw_buf_init(&m);
     pw_buf_printf(&m, "%s: %s", pw_severity_name(f->severity), f->title);
-    char host[256];
-    const char *acct = pw_report_finding_account(f, host, sizeof host);
-    pw_buf_printf(&m, " — %s", pw_report_product(f->tracker));
-    if (acct)
-        pw_buf_printf(&m, " %s", acct);
+    pw_buf_puts(&m, " — ");
+    pw_report_finding_tracker(f, &m);
+    if (f->account_id)
+        pw_buf_printf(&m, " %s", f->account_id);
     if (f->event_name)
         pw_buf_printf(&m, " (%s)", f->event_name);
     pw_buf_printf(&m, " on %s page, %zu request(s).", pw_hhs_context_name(f->context),
@@ -149,17 +148,6 @@ static void write_message(pw_jw *w, const pw_finding *f)
     pw_jw_strn(w, m.data ? m.data : "", m.len);
     pw_jw_end_obj(w);
     pw_buf_free(&m);
-}
-
-/* A URL without its query (and fragment, a single-page app's route aside), as
- * "scheme://" + pw_url_page_key: the query may hold what the visitor typed. */
-static void uri_without_query(const char *url, char *out, size_t cap)
-{
-    size_t scheme = strcspn(url, ":");
-    int n = snprintf(out, cap, "%.*s://", (int)scheme, url);
-    if (n < 0 || (size_t)n >= cap)
-        return;
-    pw_url_page_key(url, out + n, cap - (size_t)n);
 }
 
 /* Identifiers in a page's path (/patients/jane.doe@example.org/results, /mrn/4482913) would
@@ -219,7 +207,7 @@ void pw_report_sarif_location(pw_jw *w, const char *url)
     if (!url || !strstr(url, "://"))
         return;
     char uri[1024];
-    uri_without_query(url, uri, sizeof uri);
+    pw_report_url_without_query(url, uri, sizeof uri);
     write_location(w, uri);
 }
 
@@ -234,7 +222,7 @@ static void write_result(pw_jw *w, const pw_finding *f)
     pw_buf_init(&masked);
     if (f->page_url && strstr(f->page_url, "://")) {
         char uri[1024];
-        uri_without_query(f->page_url, uri, sizeof uri);
+        pw_report_url_without_query(f->page_url, uri, sizeof uri);
         pw_buf_puts(&masked, uri);
         mask_identifiers(f, &masked);
         pw_buf_putc(&masked, '\0');
@@ -245,7 +233,7 @@ static void write_result(pw_jw *w, const pw_finding *f)
     pw_buf fp;
     pw_buf_init(&fp);
     char host[256]; /* filter-list findings: one per company, told apart by host */
-    const char *acct = pw_report_finding_account(f, host, sizeof host);
+    const char *acct = f->account_id ? f->account_id : pw_report_list_host(f, host, sizeof host);
     pw_buf_printf(&fp, "%s|%s|%s|", f->rule_id, f->tracker ? f->tracker->id : "", acct ? acct : "");
     /* the finding's own identity (pw_url_page_key): a new click ID, campaign tag or form
      * submission on the same page does not reopen an alert */
@@ -272,7 +260,7 @@ static void write_result(pw_jw *w, const pw_finding *f)
     pw_jw_kint(w, "page_variants", (long long)f->page_variants);
     char endpoint[1024] = "";
     if (f->request && f->request->url && strstr(f->request->url, "://"))
-        uri_without_query(f->request->url, endpoint, sizeof endpoint);
+        pw_report_url_without_query(f->request->url, endpoint, sizeof endpoint);
     pw_jw_kstr(w, "request_endpoint", endpoint[0] ? endpoint : NULL);
     pw_buf fix;
     pw_buf_init(&fix);

@@ -57,6 +57,16 @@ static const char *safe_cell(char *dst, size_t cap, const char *s)
     return dst;
 }
 
+/* A tracker's name (pw_report_finding_tracker, pw_report_use_tracker) as a safe cell; frees
+ * label. */
+static const char *label_cell(char *dst, size_t cap, pw_buf *label)
+{
+    pw_buf_putc(label, '\0');
+    const char *s = safe_cell(dst, cap, label->data ? label->data : "");
+    pw_buf_free(label);
+    return s;
+}
+
 static void summary(pw_buf *b, const pw_scan_result *r, int color)
 {
     size_t counts[PW_SEV__COUNT];
@@ -65,10 +75,15 @@ static void summary(pw_buf *b, const pw_scan_result *r, int color)
     safe(b, r->target);
     pw_buf_putc(b, '\n');
     int inferred = r->source == PW_SOURCE_STATIC;
+    /* "tracker beacons" are the inventory's (its rows add up to them); beacons to third
+     * parties on no list (a font CDN) are counted apart */
     pw_buf_printf(b, "%zu page%s, %zu request%s%s (%zu third-party), %zu tracker beacon%s%s",
                   r->n_pages, r->n_pages == 1 ? "" : "s", r->n_requests,
                   r->n_requests == 1 ? "" : "s", inferred ? " inferred" : "", r->n_third_party,
-                  r->n_beacons, r->n_beacons == 1 ? "" : "s", inferred ? " inferred" : "");
+                  r->n_tracker_beacons, r->n_tracker_beacons == 1 ? "" : "s",
+                  inferred ? " inferred" : "");
+    if (r->n_beacons > r->n_tracker_beacons)
+        pw_buf_printf(b, " (+%zu to other third parties)", r->n_beacons - r->n_tracker_beacons);
     if (r->n_decode_errors)
         pw_buf_printf(b, ", %zu undecodable", r->n_decode_errors);
     if (inferred)
@@ -95,7 +110,7 @@ static const tt_col finding_cols[] = {
 };
 
 typedef struct finding_cells {
-    char n[24], page[512], host[256], acct[256], product[256];
+    char n[24], page[512], acct[256], product[512];
     const char *cell[6];
 } finding_cells;
 
@@ -126,7 +141,6 @@ static void common_host(const pw_scan_result *r, char *out, size_t cap)
  * path is cut to keep the count within the page column's `page_width`. */
 static void finding_row(const pw_finding *f, const char *host, int page_width, finding_cells *fc)
 {
-    const char *acct = pw_report_finding_account(f, fc->host, sizeof fc->host);
     char key[512];
     pw_url_page_key(f->page_url, key, sizeof key);
     safe_cell(fc->page, sizeof fc->page, key + (host[0] ? strlen(host) : 0));
@@ -146,8 +160,11 @@ static void finding_row(const pw_finding *f, const char *host, int page_width, f
     snprintf(fc->n, sizeof fc->n, "%zu", f->occurrences);
     fc->cell[0] = pw_severity_name(f->severity);
     fc->cell[1] = f->rule_id;
-    fc->cell[2] = safe_cell(fc->product, sizeof fc->product, pw_report_product(f->tracker));
-    fc->cell[3] = acct ? safe_cell(fc->acct, sizeof fc->acct, acct) : "-";
+    pw_buf label;
+    pw_buf_init(&label);
+    pw_report_finding_tracker(f, &label);
+    fc->cell[2] = label_cell(fc->product, sizeof fc->product, &label);
+    fc->cell[3] = f->account_id ? safe_cell(fc->acct, sizeof fc->acct, f->account_id) : "-";
     fc->cell[4] = fc->page;
     fc->cell[5] = fc->n;
 }
@@ -190,7 +207,7 @@ static const tt_col use_cols[] = {
 };
 
 typedef struct use_cells {
-    char beacons[40], pages[40], acct[256], product[256];
+    char beacons[40], pages[40], acct[256], product[1024];
     pw_buf events;
     const char *cell[5];
 } use_cells;
@@ -205,7 +222,10 @@ static void use_row(const pw_tracker_use *u, use_cells *uc)
         pw_buf_puts(&uc->events, j ? ", " : "events: ");
         safe(&uc->events, u->events[j]);
     }
-    uc->cell[0] = safe_cell(uc->product, sizeof uc->product, pw_report_product(u->tracker));
+    pw_buf label;
+    pw_buf_init(&label);
+    pw_report_use_tracker(u, &label);
+    uc->cell[0] = label_cell(uc->product, sizeof uc->product, &label);
     uc->cell[1] = safe_cell(uc->acct, sizeof uc->acct, pw_report_use_account(u));
     uc->cell[2] = uc->beacons;
     uc->cell[3] = uc->pages;
@@ -269,19 +289,32 @@ static void details(pw_buf *b, const pw_finding *f, int color)
     if (f->page_variants > 1)
         pw_buf_printf(b, "            and %zu more URL%s of this page with other query strings\n",
                       f->page_variants - 1, f->page_variants == 2 ? "" : "s");
-    char host[256];
-    const char *acct = pw_report_finding_account(f, host, sizeof host);
     pw_buf_puts(b, "  tracker:  ");
-    safe(b, pw_report_product(f->tracker));
-    if (acct) {
-        pw_buf_putc(b, ' ');
-        safe(b, acct);
+    pw_buf name;
+    pw_buf_init(&name);
+    pw_report_finding_tracker(f, &name);
+    pw_report_text_safe(b, name.data ? name.data : "", name.len);
+    if (name.failed)
+        b->failed = 1;
+    pw_buf_free(&name);
+    if (f->account_id) {
+        pw_buf_puts(b, ", account ");
+        safe(b, f->account_id);
     }
     if (f->event_name) {
         pw_buf_puts(b, ", event ");
         safe(b, f->event_name);
     }
     pw_buf_printf(b, ", %zu request%s\n", f->occurrences, f->occurrences == 1 ? "" : "s");
+    /* the transmission the evidence comes from (its query is in the evidence, field by field);
+     * for a presence rule (a session-replay or tag script load) it is all the evidence there is */
+    if (f->request && f->request->url) {
+        pw_buf_puts(b, "  request:  ");
+        safe(b, f->request->method ? f->request->method : "GET");
+        pw_buf_putc(b, ' ');
+        pw_report_text_safe(b, f->request->url, strcspn(f->request->url, "?#"));
+        pw_buf_putc(b, '\n');
+    }
     pw_buf label;
     pw_buf_init(&label);
     for (size_t i = 0; i < f->n_evidence; i++) {

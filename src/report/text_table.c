@@ -108,6 +108,16 @@ static piece next_piece(const char *s, size_t *pos, int w, int wrap)
                 *pos = p + i + 1;
                 return pc;
             }
+        /* a word longer than the column breaks after a dot or hyphen (a host name:
+           "confiant-integrations." / "global.ssl.fastly.net"): the name is what identifies
+           the company, so it is wrapped whole, not cut */
+        size_t word = strcspn(rest, " ");
+        for (size_t i = fit + 1; i-- > 1;)
+            if ((rest[i - 1] == '.' || rest[i - 1] == '-') && i < word) {
+                pc.end = p + i;
+                *pos = p + i;
+                return pc;
+            }
     }
     /* one word longer than the column, or a one-line column: cut it, say so */
     pc.end = p + advance(rest, w > 1 ? w - 1 : 0);

@@ -1,7 +1,9 @@
 /*
  * text_table.h — (internal to report) the plain-text tables of the terminal report: columns as
  * wide as their widest cell up to a cap, cells beyond it word-wrapped onto more lines (wrap
- * columns) or cut with a trailing "…" (one-line columns); a word is never cut without "…".
+ * columns; a word longer than the column, such as a host name, breaks after a dot) or cut with
+ * a trailing "…" (one-line columns, a long word without a dot); a word is never cut without
+ * "…".
  * Widths count UTF-8 code points. Two passes: tt_measure every cell (and tt_fit the total), then
  * print the rows.
  */

@@ -439,6 +439,56 @@ static void html_screenshot(void)
     remove(path);
 }
 
+/* A page's findings are grouped by tracker in the HTML report: two pixels of one product each
+ * say their account, and two companies matched by one filter-list entry (no account) are two
+ * trackers named by their hosts, not one "tracker (EasyPrivacy)" heading over both. SARIF names
+ * the company the same way ("at host"), the fingerprint is unchanged. */
+static void tracker_names(void)
+{
+    static const pw_tracker list = {.id = "easyprivacy",
+                                    .vendor = "unknown",
+                                    .product = "tracker (EasyPrivacy)",
+                                    .category = PW_CATEGORY_ANALYTICS,
+                                    .baa = PW_BAA_UNKNOWN,
+                                    .decoder = "generic"};
+    static const pw_request r1 = {.method = "GET", .url = "https://a.tracker-one.com/p?x=1"};
+    static const pw_request r2 = {.method = "GET", .url = "https://b.tracker-two.net/p"};
+    pw_finding f[4];
+    for (int i = 0; i < 4; i++) {
+        f[i] = findings[0];
+        f[i].rule_id = "PW-CONDITION-URL";
+        f[i].severity = PW_SEV_MEDIUM;
+        f[i].n_evidence = 0;
+    }
+    f[0].account_id = "111";
+    f[1].account_id = "222";
+    f[2].tracker = f[3].tracker = &list;
+    f[2].account_id = f[3].account_id = NULL;
+    f[2].event_name = f[3].event_name = NULL;
+    f[2].request = &r1;
+    f[3].request = &r2;
+    pw_scan_result r = result;
+    r.findings = f;
+    r.n_findings = 4;
+    pw_buf b;
+    pw_buf_init(&b);
+    pw_report_opts o = {0};
+    CHECK_INT(pw_report_render(&r, PW_REPORT_HTML, &o, &b, NULL), PW_OK);
+    const char *h = b.data ? b.data : "";
+    CHECK(strstr(h, "account <code>111</code>") != NULL);
+    CHECK(strstr(h, "account <code>222</code>") != NULL);
+    CHECK(strstr(h, "<h4>tracker (EasyPrivacy) at a.tracker-one.com</h4>") != NULL);
+    CHECK(strstr(h, "<h4>tracker (EasyPrivacy) at b.tracker-two.net</h4>") != NULL);
+    CHECK(strstr(h, "lower severity") == NULL);
+    pw_buf_clear(&b);
+    CHECK_INT(pw_report_render(&r, PW_REPORT_SARIF, &o, &b, NULL), PW_OK);
+    h = b.data ? b.data : "";
+    CHECK(strstr(h, "— tracker (EasyPrivacy) at a.tracker-one.com on care-intent page") != NULL);
+    CHECK(strstr(h, "\"PW-CONDITION-URL|easyprivacy|b.tracker-two.net|h.org/appointments\"") !=
+          NULL);
+    pw_buf_free(&b);
+}
+
 static void empty_result(void)
 {
     pw_scan_result none = {.target = "empty.har"};
@@ -458,4 +508,5 @@ PW_TEST_MAIN(PW_TEST(formats_parse), PW_TEST(text), PW_TEST(json), PW_TEST(sarif
              PW_TEST(sarif_fingerprint), PW_TEST(sarif_no_identifier_values),
              PW_TEST(search_list_label), PW_TEST(sarif_names_each_kind_once),
              PW_TEST(sarif_masks_identifiers_in_the_path), PW_TEST(html),
-             PW_TEST(html_is_valid_utf8), PW_TEST(html_screenshot), PW_TEST(empty_result))
+             PW_TEST(html_is_valid_utf8), PW_TEST(html_screenshot), PW_TEST(tracker_names),
+             PW_TEST(empty_result))
