@@ -206,11 +206,9 @@ static void test_identifier_context(void)
 /* Spanish shapes of the English negatives: an order or invoice number, a firmware version. */
 static void test_identifier_negatives(void)
 {
-    static const char *const none[] = {"Pedido #123-45-6789 enviado",
-                                       "Versi\xc3\xb3n del firmware 10.2.3.4 publicada",
-                                       "Firmware 10.2.3.4",
-                                       "N\xc3\xba"
-                                       "mero de factura 448812937"};
+    static const char *const none[] = {
+        "Pedido #123-45-6789 enviado", "Versi\xc3\xb3n del firmware 10.2.3.4 publicada",
+        "Firmware 10.2.3.4", "N\xc3\xbamero de factura 448812937" /* \xba then m: no hex digit */};
     for (size_t i = 0; i < sizeof none / sizeof none[0]; i++) {
         dt_scan(&T, NULL, none[i], PW_FT_TEXT);
         CHECK_INT((int)T.n, 0);
