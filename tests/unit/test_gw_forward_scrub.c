@@ -36,9 +36,10 @@ static void make_token(char *t)
 
 static int hexv(char c)
 {
-    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
-                                        : c >= 'A' && c <= 'F' ? c - 'A' + 10
-                                                               : -1;
+    return c >= '0' && c <= '9'   ? c - '0'
+           : c >= 'a' && c <= 'f' ? c - 'a' + 10
+           : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                  : -1;
 }
 
 /* s with %XX, \/, \\ and \u00XX decoded, escapes inside escapes too (an audit line is JSON). */
@@ -145,11 +146,13 @@ static void test_echoed_token_forms_scrubbed(void)
     pw_destination d = env_meta_dest(&e, "42", token, 1500);
     pw_forward_opts o = {.retry_base_ms = 20, .retry_max_ms = 100, .poll_ms = 10};
     CHECK_INT(pw_forwarders_start_opts(&d, 1, e.spool, e.audit, &o, &e.fw, NULL), PW_OK);
-    const echo echoes[] = {
-        {"url-upper", 1, 60},   {"url-lower", 2, 60}, {"json-slash", 3, 60},
-        {"json-u", 4, 60},      {"cut-14", 0, 14},    {"cut-mid", 1, 30},
-        {"whole-200", 0, 200}, /* longer than the 159 bytes kept of a Graph message */
-    };
+    const echo
+        echoes[] =
+            {
+                {"url-upper", 1, 60},  {"url-lower", 2, 60}, {"json-slash", 3, 60},
+                {"json-u", 4, 60},     {"cut-14", 0, 14},    {"cut-mid", 1, 30},
+                {"whole-200", 0, 200}, /* longer than the 159 bytes kept of a Graph message */
+            };
     for (size_t i = 0; i < sizeof echoes / sizeof echoes[0]; i++) {
         char enc[1024], body[2048];
         encode(enc, sizeof enc, token, echoes[i].n, echoes[i].form);
