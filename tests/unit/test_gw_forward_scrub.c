@@ -98,17 +98,6 @@ static char *read_all(const char *path)
     return buf;
 }
 
-static char *meta_event(const char *id)
-{
-    char *s = malloc(512);
-    snprintf(s, 512,
-             "{\"event_name\":\"Lead\",\"event_time\":%lld,\"event_id\":\"%s\",\"action_source\":"
-             "\"website\",\"user_data\":{\"em\":"
-             "[\"a665a45920422f9d417e4867efdc4fb8a04a1f3fff1fa07e998e86f7f7a27ae3\"]}}",
-             (long long)(pw_gw_now_ms() / 1000) - 30, id);
-    return s;
-}
-
 /* The token's first n characters written as form (0 plain, 1 %XX upper, 2 %xx lower, 3 JSON
  * text \/ inside a JSON string, so "\\/" in the body, 4 \u002f likewise). */
 static void encode(char *out, size_t cap, const char *t, size_t n, int form)
@@ -162,7 +151,7 @@ static void test_echoed_token_forms_scrubbed(void)
                  enc, i);
         mock_reply final = {.status = 400, .body = body};
         mock_upstream_script(e.mock, &final);
-        char *p = meta_event(echoes[i].id);
+        char *p = env_meta_event(echoes[i].id);
         put_raw(&e, "meta", echoes[i].id, p, 0);
         free(p);
         pw_forwarders_notify(e.fw);
@@ -190,7 +179,7 @@ static void test_echoed_token_forms_scrubbed(void)
              "{\"events_received\":0,\"messages\":[\"bad token %s\"],\"fbtrace_id\":\"TP\"}", enc);
     mock_reply partial = {.status = 200, .body = body};
     mock_upstream_script(e.mock, &partial);
-    char *p = meta_event("partial");
+    char *p = env_meta_event("partial");
     put_raw(&e, "meta", "partial", p, 0);
     free(p);
     pw_forwarders_notify(e.fw);

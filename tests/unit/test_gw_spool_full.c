@@ -59,20 +59,21 @@ static size_t sent_times(env *e, const char *id)
     return n;
 }
 
-static void open_on_tmpfs(env *e, const char *tag)
+/* The env with its spool on the tmpfs; reserve 0: the default (an eighth of the disk). */
+static void open_on_tmpfs(env *e, const char *tag, uint64_t reserve)
 {
     env_open(e, "gw_spool_full", tag);
     pw_spool_close(e->spool);
     gw_test_db_remove(e->spool_path);
     snprintf(e->spool_path, sizeof e->spool_path, "%s/%s.db", fs.dir, tag);
-    pw_spool_opts o = {.path = e->spool_path, .commit_interval_ms = 0};
+    pw_spool_opts o = {.path = e->spool_path, .commit_interval_ms = 0, .reserve_bytes = reserve};
     CHECK_INT(pw_spool_open(&o, &e->spool, NULL), PW_OK);
 }
 
 static void test_full_spool_drains(void)
 {
     env e;
-    open_on_tmpfs(&e, "drain");
+    open_on_tmpfs(&e, "drain", 0);
     pw_err err = {0};
     int n = fill_spool(&e, "ev", &err);
     CHECK(n > 20);
@@ -130,13 +131,7 @@ static void test_full_spool_drains(void)
 static void test_ack_failure_retried(void)
 {
     env e;
-    env_open(&e, "gw_spool_full", "ack");
-    pw_spool_close(e.spool);
-    gw_test_db_remove(e.spool_path);
-    snprintf(e.spool_path, sizeof e.spool_path, "%s/ack.db", fs.dir);
-    pw_spool_opts so = {
-        .path = e.spool_path, .commit_interval_ms = 0, .reserve_bytes = PW_SPOOL_NO_RESERVE};
-    CHECK_INT(pw_spool_open(&so, &e.spool, NULL), PW_OK);
+    open_on_tmpfs(&e, "ack", PW_SPOOL_NO_RESERVE);
     for (int i = 0; i < 40; i++) {
         char id[32];
         snprintf(id, sizeof id, "ack-%04d", i);
@@ -239,13 +234,7 @@ static void test_free_pages_reused(void)
 {
     env e;
     gw_tmpfs_free_filler(&fs);
-    env_open(&e, "gw_spool_full", "reuse");
-    pw_spool_close(e.spool);
-    gw_test_db_remove(e.spool_path);
-    snprintf(e.spool_path, sizeof e.spool_path, "%s/reuse.db", fs.dir);
-    pw_spool_opts so = {
-        .path = e.spool_path, .commit_interval_ms = 0, .reserve_bytes = REUSE_RESERVE};
-    CHECK_INT(pw_spool_open(&so, &e.spool, NULL), PW_OK);
+    open_on_tmpfs(&e, "reuse", REUSE_RESERVE);
     /* 80 rows in 4 commits (a commit per row would fill the small disk with WAL frames). */
     static char pads[20][REUSE_PAD + 128], ids20[20][32];
     pw_spool_put_item batch[20];
