@@ -81,19 +81,60 @@ static size_t put_marker(char *s, size_t cap, size_t at, size_t span)
     return mlen;
 }
 
+/* Positions of each character in the secret: first[c], then next[j] (-1 ends), so that each
+ * place of the text is compared only where the secret has its character (a 200-character token
+ * over a 384-byte detail: ~550k instructions when every place tried every position). */
+typedef struct secret_index {
+    int first[256];
+    int next[PW_FW_SCRUB_MAX_SECRET];
+} secret_index;
+
+static void index_secret(secret_index *x, const char *k, size_t klen)
+{
+    for (int c = 0; c < 256; c++)
+        x->first[c] = -1;
+    for (size_t j = klen; j-- > 0;) {
+        unsigned char c = (unsigned char)k[j];
+        x->next[j] = x->first[c];
+        x->first[c] = (int)j;
+    }
+}
+
+/* The longest run (in bytes of s) of at least need characters of k starting at s, from the
+ * positions of k holding character c. */
+static size_t best_run(const secret_index *x, int c, const char *s, const char *k, size_t klen,
+                       size_t need)
+{
+    size_t best = 0;
+    for (int j = c >= 0 ? x->first[c] : -1; j >= 0; j = x->next[j]) {
+        if ((size_t)j + need > klen)
+            break;
+        size_t chars, bytes = match_run(s, k + j, &chars);
+        if (chars >= need && bytes > best)
+            best = bytes;
+    }
+    return best;
+}
+
 size_t pw_fw_scrub_secret(char *s, size_t cap, const char *secret)
 {
     size_t klen = secret ? strlen(secret) : 0;
     if (klen < 4 || cap == 0)
         return 0; /* unset, or too short to tell from ordinary text */
+    if (klen > PW_FW_SCRUB_MAX_SECRET)
+        klen = PW_FW_SCRUB_MAX_SECRET; /* its first 4096 characters still find every echo */
+    secret_index x;
+    index_secret(&x, secret, klen);
     size_t need = klen < PW_FW_SCRUB_MIN_RUN ? klen : PW_FW_SCRUB_MIN_RUN, n = 0;
     for (size_t i = 0; s[i];) {
-        size_t best = 0;
-        for (size_t j = 0; j + need <= klen; j++) {
-            size_t chars, bytes = match_run(s + i, secret + j, &chars);
-            if (chars >= need && bytes > best)
-                best = bytes;
-        }
+        size_t len = 1;
+        int c = escape_at(s + i, &len);
+        size_t best = best_run(&x, c, s + i, secret, klen, need);
+        size_t raw = c == (unsigned char)s[i]
+                         ? 0
+                         : best_run(&x, (unsigned char)s[i], s + i, secret, klen, need);
+        if (raw > best)
+            best = raw;
         if (!best) {
             i++;
             continue;
