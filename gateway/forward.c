@@ -81,22 +81,12 @@ const double *pw_forward_latency_bounds(size_t *n)
 
 /* ---- outcomes -------------------------------------------------------------------------- */
 
-/* Replace every occurrence of the destination's secrets by "[redacted]". */
+/* Upstream text may echo a secret, encoded or cut short: see forward_scrub.c. */
 static void scrub_secrets(const pw_destination *d, char *s, size_t cap)
 {
     const char *secrets[3] = {d->access_token, d->api_secret, d->bearer_token};
-    for (int i = 0; i < 3; i++) {
-        const char *k = secrets[i];
-        if (!k || strlen(k) < 4)
-            continue;
-        char *from = s, *hit;
-        while ((hit = strstr(from, k))) {
-            char rest[512];
-            snprintf(rest, sizeof rest, "%s", hit + strlen(k));
-            int n = snprintf(hit, cap - (size_t)(hit - s), "[redacted]%s", rest);
-            from = hit + (n < 10 ? n : 10); /* past the marker, which may contain the secret */
-        }
-    }
+    for (int i = 0; i < 3; i++)
+        pw_fw_scrub_secret(s, cap, secrets[i]);
 }
 
 static const char *event_name_of(yajl_val p)

@@ -175,4 +175,11 @@ int pw_fw_parse_ga4_response(const char *body, size_t n, pw_ga4_response *out);
 /* Graph error codes: 1 retryable, 0 final (10, 100, 190, 200–299, …), -1 unknown. */
 int pw_fw_meta_code_retryable(long long code);
 
+/* Replace in s (NUL-terminated, cap bytes) every run of at least PW_FW_SCRUB_MIN_RUN consecutive
+ * characters of secret (all of it when shorter; secrets under 4 characters are skipped), plain,
+ * percent-encoded or JSON-escaped, by "[redacted]" (forward_scrub.c). Returns how many. */
+#define PW_FW_SCRUB_MIN_RUN    12
+#define PW_FW_SCRUB_MAX_SECRET 4096 /* longer: matched on its first 4096 characters */
+size_t pw_fw_scrub_secret(char *s, size_t cap, const char *secret);
+
 #endif

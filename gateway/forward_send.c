@@ -423,7 +423,15 @@ void pw_fw_classify_http(const fw_request *r, unsigned timeout_ms, fw_outcome *o
         out->verdict = FW_DELIVERED;
     else if (s == 408 || s == 429 || s >= 500)
         out->verdict = FW_RETRY;
-    else
+    else if (s == 307 || s == 308) {
+        /* An upstream moving (a planned migration, a proxy in front of a webhook) answers 307 /
+         * 308. Never followed (the token would go to another host), but retried at the same URL
+         * within the normal backoff and windows, so that its events wait for the operator's new
+         * base_url instead of all going to the dead letters at once. */
+        out->verdict = FW_RETRY;
+        snprintf(out->detail, sizeof out->detail, "http %ld: redirect not followed", s);
+        return;
+    } else
         out->verdict = FW_DEAD;
     snprintf(out->detail, sizeof out->detail, "http %ld", s);
 }

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "forward.h"
 #include "gw_http.h"
@@ -428,6 +429,24 @@ static pw_status prepare_policy(server *s, pw_gw_policy *p, pw_err *err)
     return st;
 }
 
+/* An existing audit log keeps its mode: a group an operator chose (0640 for a log reader) is
+ * theirs to choose, so it is not changed. Others able to read it (0644, the default of many
+ * tools that create the file first) learn which events went where, when and with which fields;
+ * able to write it, they could append to it. Said once at start, naming the file and its mode. */
+static void warn_audit_mode(const char *path)
+{
+    struct stat st;
+    if (stat(path, &st) != 0 || !(st.st_mode & (S_IROTH | S_IWOTH)))
+        return;
+    char mode[8];
+    snprintf(mode, sizeof mode, "%04o", (unsigned)(st.st_mode & 07777));
+    pw_gw_log("warn",
+              "audit log: other users can read or write it (it records which events went to "
+              "which destination, with their fields); the gateway does not change an existing "
+              "file's mode: chmod o-rwx it",
+              "path", path, "mode", mode, NULL);
+}
+
 /* Ingest records the audit log refused when the gateway last stopped were kept in the spool:
  * appended now, before any forwarder writes an outcome. If the log still refuses them they stay
  * kept for the next start (and ingest answers 503 until the log takes writes again). */
@@ -475,6 +494,7 @@ static pw_status open_parts(server *s, pw_err *err)
     const char *audit_path = o->audit_path ? o->audit_path : PW_AUDIT_DEFAULT_PATH;
     if ((st = pw_audit_open(audit_path, &s->audit, err)) != PW_OK)
         return st;
+    warn_audit_mode(audit_path);
     if (pw_audit_torn_bytes_cut(s->audit) > 0) {
         char bytes[24];
         snprintf(bytes, sizeof bytes, "%lld", pw_audit_torn_bytes_cut(s->audit));

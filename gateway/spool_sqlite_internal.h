@@ -183,8 +183,9 @@ struct pw_spool {
     uint64_t max_bytes;
     uint64_t bytes;
     uint64_t reserve;              /* disk bytes puts leave free for acks, retries, dead letters */
-    uint64_t put_room;             /* this commit: what puts may still take of the disk (UINT64_MAX:
-                                      unknown) */
+    uint64_t put_room;             /* this commit: what puts may still take of the disk and the
+                                      file's free pages (UINT64_MAX: unknown) */
+    uint64_t put_disk;             /* of which on the disk itself, beyond the reserve */
     atomic_ullong reserve_refused; /* put requests refused to keep the reserve */
     int64_t wal_truncated_ms;      /* last TRUNCATE checkpoint to give the WAL's disk back */
     unsigned commit_interval_ms;

@@ -220,13 +220,19 @@ static pw_status check_request(pw_spool *s, put_req *r, uint64_t added, pw_err *
                         (unsigned long long)(s->bytes + added), (unsigned long long)s->max_bytes,
                         (unsigned long long)mine);
     /* The disk: what the batch writes (pages, WAL frames: about twice its bytes, plus a few
-     * pages) must leave the reserve free, so that delivery outcomes can always commit. */
-    if (st == PW_OK && s->put_room != UINT64_MAX && (added + mine) * 2 + 16384 > s->put_room) {
+     * pages) must leave the reserve free, so that delivery outcomes can always commit. The file's
+     * free pages take the pages, never the WAL frames: those are appended to the -wal file first,
+     * on the disk (counting free pages for them let puts commit into the reserve until the disk
+     * was full and acks failed). */
+    uint64_t b = added + mine;
+    if (st == PW_OK && s->put_room != UINT64_MAX &&
+        (b * 2 + 16384 > s->put_room || b + 16384 > s->put_disk)) {
         atomic_fetch_add(&s->reserve_refused, 1);
         st = pw_err_set(err, PW_ERR_LIMIT,
                         "spool: disk nearly full (%llu bytes free beyond the %llu kept for "
-                        "delivery outcomes): retry later",
-                        (unsigned long long)s->put_room, (unsigned long long)s->reserve);
+                        "delivery outcomes, %llu in free pages of the spool): retry later",
+                        (unsigned long long)s->put_disk, (unsigned long long)s->reserve,
+                        (unsigned long long)(s->put_room - s->put_disk));
     }
     return st;
 }
@@ -278,9 +284,9 @@ static uint64_t pragma_value(pw_spool *s, enum pw_spool_sql which)
     return v > 0 ? (uint64_t)v : 0;
 }
 
-/* What this commit's puts may take: the disk's free bytes beyond the reserve, plus the file's
- * free pages (a drained spool reuses them without growing). One statvfs and one read of the
- * header page per group commit with puts. */
+/* What this commit's puts may take: the disk's free bytes beyond the reserve (also kept in
+ * put_disk), plus the file's free pages (a drained spool reuses them without growing). One statvfs
+ * and one read of the header page per group commit with puts. */
 static uint64_t put_room(pw_spool *s)
 {
     uint64_t free_bytes = pw_spool_disk_free(s);
@@ -295,8 +301,8 @@ static uint64_t put_room(pw_spool *s)
         sqlite3_exec(s->db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL);
         free_bytes = pw_spool_disk_free(s);
     }
-    free_bytes += pragma_value(s, SQL_FREE_PAGES) * pragma_value(s, SQL_PAGE_SIZE);
-    return free_bytes > s->reserve ? free_bytes - s->reserve : 0;
+    s->put_disk = free_bytes > s->reserve ? free_bytes - s->reserve : 0;
+    return s->put_disk + pragma_value(s, SQL_FREE_PAGES) * pragma_value(s, SQL_PAGE_SIZE);
 }
 
 void pw_spool_commit_requests(pw_spool *s, put_req *list)

@@ -4,7 +4,9 @@
  * stay bounded and free of control characters (they reach the audit log). A payload that
  * pw_fw_compact accepts must be byte for byte its own re-emission, its members as the scan finds
  * them must be those of the tree, and its GA4 group key the same by either path. Payloads of
- * the same shape (pw_fw_same_fields) must have the same disclosed-field list. */
+ * the same shape (pw_fw_same_fields) must have the same disclosed-field list. The secret scrubber
+ * (forward_scrub.c) run on the raw answer stays within its buffer and leaves no plain copy of the
+ * secret. */
 #include "pw_fuzz.h"
 #include <stdint.h>
 #include <string.h>
@@ -101,9 +103,22 @@ static void run_drivers(const char *s, size_t n)
     yajl_tree_free(v);
 }
 
+static void check_scrub(const char *s, size_t n)
+{
+    static const char secret[] = "EAAB+x/y=tok%SECRET\\1234";
+    char buf[385];
+    size_t k = n < sizeof buf - 1 ? n : sizeof buf - 1;
+    memcpy(buf, s, k);
+    buf[k] = '\0';
+    pw_fw_scrub_secret(buf, sizeof buf, secret);
+    FUZZ_ASSERT(strnlen(buf, sizeof buf) < sizeof buf);
+    FUZZ_ASSERT(strstr(buf, secret) == NULL);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     const char *s = (const char *)data;
+    check_scrub(s, size);
     pw_meta_response m;
     if (pw_fw_parse_meta_response(s, size, &m)) {
         check_clean(m.fbtrace_id, sizeof m.fbtrace_id);

@@ -8,6 +8,7 @@
 #define GW_TEST_FWENV_H
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -83,6 +84,19 @@ static inline int drained(env *e, const char *dest, unsigned timeout_ms)
         usleep(2000);
     }
     return 0;
+}
+
+/* A valid Meta event accepted 30 s ago (malloc'd): event_id id, a hashed email. */
+static inline char *env_meta_event(const char *id)
+{
+    char *s = malloc(512);
+    if (s)
+        snprintf(s, 512,
+                 "{\"event_name\":\"Lead\",\"event_time\":%lld,\"event_id\":\"%s\","
+                 "\"action_source\":\"website\",\"user_data\":{\"em\":"
+                 "[\"a665a45920422f9d417e4867efdc4fb8a04a1f3fff1fa07e998e86f7f7a27ae3\"]}}",
+                 (long long)(pw_gw_now_ms() / 1000) - 30, id);
+    return s;
 }
 
 #endif

@@ -310,7 +310,9 @@ static void test_meta_absurd_retry_after(void)
     env_close(&e);
 }
 
-/* A redirect is never followed: the access token (in the body) must not reach another host. */
+/* A redirect is never followed: the access token (in the body) must not reach another host.
+ * A 307 / 308 (an upstream moving) is retried at the same URL with the normal backoff, so the
+ * events wait for a new base_url instead of going to the dead letters; other 3xx stay final. */
 static void test_meta_redirect_not_followed(void)
 {
     env e;
@@ -326,18 +328,34 @@ static void test_meta_redirect_not_followed(void)
     char to[128];
     snprintf(to, sizeof to, "%s/v19.0/1/events", mock_upstream_base(other));
     mock_reply moved = {.status = 307, .body = "", .location = to};
+    mock_reply moved_for_good = {.status = 308, .body = "", .location = to};
     mock_upstream_script(e.mock, &moved);
+    mock_upstream_script(e.mock, &moved_for_good); /* then the mock's default 200 */
     pw_destination d = meta_dest(&e);
     env_start(&e, &d);
-    CHECK(mock_upstream_wait(e.mock, 1, 3000));
+    CHECK(mock_upstream_wait(e.mock, 3, 3000));
     CHECK(drained(&e, "meta", 5000));
+    CHECK_INT(state_of(&e, "r1", "meta"), PW_SPOOL_DELIVERED);
+    /* A 301 is final: dead at once, still not followed. */
+    char *b = meta_event("r2", "Lead", now_s());
+    mock_reply gone = {.status = 301, .body = "", .location = to};
+    mock_upstream_script(e.mock, &gone);
+    put_raw(&e, "meta", "r2", b, 0);
+    pw_forwarders_notify(e.fw);
+    CHECK(drained(&e, "meta", 5000));
+    CHECK_INT(state_of(&e, "r2", "meta"), PW_SPOOL_DEAD);
     pw_forwarders_stop(e.fw);
     e.fw = NULL;
     CHECK_INT(mock_upstream_count(other), 0);
+    CHECK_INT(mock_upstream_count(e.mock), 4);
     audit_seen s = read_audit(&e);
-    CHECK_INT(s.sent, 0);
+    CHECK_INT(s.retry, 2);
+    CHECK_INT(s.sent, 1);
+    CHECK_INT(s.dead, 1);
+    CHECK(file_contains(e.audit_path, "http 308: redirect not followed"));
     mock_upstream_stop(other);
     free(a);
+    free(b);
     env_close(&e);
 }
 

@@ -17,17 +17,6 @@
 #include "pw_test.h"
 #include "spool.h"
 
-static char *meta_event(const char *id)
-{
-    char *s = malloc(512);
-    snprintf(s, 512,
-             "{\"event_name\":\"Lead\",\"event_time\":%lld,\"event_id\":\"%s\",\"action_source\":"
-             "\"website\",\"user_data\":{\"em\":"
-             "[\"a665a45920422f9d417e4867efdc4fb8a04a1f3fff1fa07e998e86f7f7a27ae3\"]}}",
-             (long long)(pw_gw_now_ms() / 1000) - 30, id);
-    return s;
-}
-
 typedef struct details {
     size_t sent, partial;
     char first[400];
@@ -51,7 +40,7 @@ static void test_meta_partial_answer_flagged(void)
     for (int i = 0; i < 3; i++) {
         char id[16];
         snprintf(id, sizeof id, "p-%d", i);
-        char *p = meta_event(id);
+        char *p = env_meta_event(id);
         put_raw(&e, "meta", id, p, 0);
         free(p);
     }
@@ -66,7 +55,7 @@ static void test_meta_partial_answer_flagged(void)
     CHECK_INT(mock_upstream_count(e.mock), 1);
 
     /* A later full answer (the mock's default) is recorded as before. */
-    char *p = meta_event("p-full");
+    char *p = env_meta_event("p-full");
     put_raw(&e, "meta", "p-full", p, 0);
     free(p);
     pw_forwarders_notify(e.fw);

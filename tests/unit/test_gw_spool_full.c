@@ -17,6 +17,8 @@
 #include "spool.h"
 #include "gw_test_fwenv.h"
 
+#include <sqlite3.h>
+
 static gw_tmpfs fs;
 
 static char *meta_event(const char *id)
@@ -57,20 +59,21 @@ static size_t sent_times(env *e, const char *id)
     return n;
 }
 
-static void open_on_tmpfs(env *e, const char *tag)
+/* The env with its spool on the tmpfs; reserve 0: the default (an eighth of the disk). */
+static void open_on_tmpfs(env *e, const char *tag, uint64_t reserve)
 {
     env_open(e, "gw_spool_full", tag);
     pw_spool_close(e->spool);
     gw_test_db_remove(e->spool_path);
     snprintf(e->spool_path, sizeof e->spool_path, "%s/%s.db", fs.dir, tag);
-    pw_spool_opts o = {.path = e->spool_path, .commit_interval_ms = 0};
+    pw_spool_opts o = {.path = e->spool_path, .commit_interval_ms = 0, .reserve_bytes = reserve};
     CHECK_INT(pw_spool_open(&o, &e->spool, NULL), PW_OK);
 }
 
 static void test_full_spool_drains(void)
 {
     env e;
-    open_on_tmpfs(&e, "drain");
+    open_on_tmpfs(&e, "drain", 0);
     pw_err err = {0};
     int n = fill_spool(&e, "ev", &err);
     CHECK(n > 20);
@@ -128,13 +131,7 @@ static void test_full_spool_drains(void)
 static void test_ack_failure_retried(void)
 {
     env e;
-    env_open(&e, "gw_spool_full", "ack");
-    pw_spool_close(e.spool);
-    gw_test_db_remove(e.spool_path);
-    snprintf(e.spool_path, sizeof e.spool_path, "%s/ack.db", fs.dir);
-    pw_spool_opts so = {
-        .path = e.spool_path, .commit_interval_ms = 0, .reserve_bytes = PW_SPOOL_NO_RESERVE};
-    CHECK_INT(pw_spool_open(&so, &e.spool, NULL), PW_OK);
+    open_on_tmpfs(&e, "ack", PW_SPOOL_NO_RESERVE);
     for (int i = 0; i < 40; i++) {
         char id[32];
         snprintf(id, sizeof id, "ack-%04d", i);
@@ -167,4 +164,130 @@ static void test_ack_failure_retried(void)
     env_close(&e);
 }
 
-GW_TMPFS_MAIN(fs, 768, PW_TEST(test_full_spool_drains), PW_TEST(test_ack_failure_retried))
+/* What a second connection reads of the spool file: free pages × page size. */
+static unsigned long long free_page_bytes(const char *path)
+{
+    sqlite3 *db = NULL;
+    sqlite3_stmt *q = NULL;
+    unsigned long long pages = 0, size = 0;
+    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+        sqlite3_prepare_v2(db, "PRAGMA freelist_count", -1, &q, NULL) == SQLITE_OK &&
+        sqlite3_step(q) == SQLITE_ROW)
+        pages = (unsigned long long)sqlite3_column_int64(q, 0);
+    sqlite3_finalize(q);
+    q = NULL;
+    if (sqlite3_prepare_v2(db, "PRAGMA page_size", -1, &q, NULL) == SQLITE_OK &&
+        sqlite3_step(q) == SQLITE_ROW)
+        size = (unsigned long long)sqlite3_column_int64(q, 0);
+    sqlite3_finalize(q);
+    sqlite3_close(db);
+    return pages * size;
+}
+
+#define REUSE_RESERVE (64 * 1024)
+#define REUSE_PAD     1500
+#define NEW_PAD       8000
+
+/* A second connection's TRUNCATE checkpoint: the WAL's disk given back before the disk is
+ * filled, so that only what the puts write next grows it. */
+static void truncate_wal(const char *path)
+{
+    sqlite3 *db = NULL;
+    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) == SQLITE_OK)
+        sqlite3_exec(db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL);
+    sqlite3_close(db);
+}
+
+static pw_status put_new(env *e, const char *id, pw_err *err)
+{
+    static char p[NEW_PAD + 128];
+    snprintf(p, sizeof p, "{\"event_name\":\"Lead\",\"event_id\":\"%s\",\"pad\":\"%0*d\"}", id,
+             NEW_PAD, 7);
+    pw_spool_put_item it = {id, "meta", p, strlen(p), 0};
+    return pw_spool_put(e->spool, &it, 1, err);
+}
+
+static void lease_ack_all(env *e, size_t expect)
+{
+    pw_spool_item *items = NULL;
+    size_t n = 0;
+    CHECK_INT(pw_spool_lease(e->spool, "meta", 1000, 60000, &items, &n, NULL), PW_OK);
+    CHECK_INT(n, expect);
+    int64_t *ids = calloc(n ? n : 1, sizeof *ids);
+    for (size_t i = 0; i < n; i++)
+        ids[i] = items[i].id;
+    pw_spool_items_free(items, n);
+    pw_err err = {0};
+    CHECK_INT(pw_spool_ack(e->spool, ids, n, &err), PW_OK);
+    if (err.code)
+        fprintf(stderr, "ack: %s\n", err.msg);
+    free(ids);
+}
+
+/* The disk bound counts the spool file's free pages: on a disk filled to 28 KiB beyond the
+ * reserve, the pages of delivered (acked) rows take a new row that the disk alone could not
+ * (2 × its bytes + 16 KiB), and the refusal (503) comes before the reserve is touched, since the
+ * new row's WAL frames need the disk itself (its bytes + 16 KiB): the acks of the new rows still
+ * commit. Counting free pages for the WAL frames let puts run the disk full (COMMIT: database or
+ * disk is full) and the acks fail. */
+static void test_free_pages_reused(void)
+{
+    env e;
+    gw_tmpfs_free_filler(&fs);
+    open_on_tmpfs(&e, "reuse", REUSE_RESERVE);
+    /* 80 rows in 4 commits (a commit per row would fill the small disk with WAL frames). */
+    static char pads[20][REUSE_PAD + 128], ids20[20][32];
+    pw_spool_put_item batch[20];
+    for (int c = 0; c < 4; c++) {
+        for (int i = 0; i < 20; i++) {
+            snprintf(ids20[i], sizeof ids20[i], "old-%02d-%02d", c, i);
+            snprintf(pads[i], sizeof pads[i], "{\"event_name\":\"Lead\",\"pad\":\"%0*d\"}",
+                     REUSE_PAD, i);
+            batch[i] = (pw_spool_put_item){ids20[i], "meta", pads[i], strlen(pads[i]), 0};
+        }
+        CHECK_INT(pw_spool_put(e.spool, batch, 20, NULL), PW_OK);
+    }
+    lease_ack_all(&e, 80);
+    truncate_wal(e.spool_path);
+    unsigned long long freed = free_page_bytes(e.spool_path);
+    CHECK(freed >= 60 * REUSE_PAD); /* the acked payloads' pages are free in the file */
+
+    /* The disk: 24–28 KiB beyond the reserve, under what a new row needs by itself. */
+    gw_tmpfs_fill(&fs, REUSE_RESERVE + 28 * 1024);
+    CHECK(gw_tmpfs_free(&fs) < REUSE_RESERVE + 2 * NEW_PAD + 16384);
+    pw_err err = {0};
+    char id[32];
+    int again = 0;
+    for (; again < 50; again++) {
+        snprintf(id, sizeof id, "new-%04d", again);
+        if (put_new(&e, id, &err) != PW_OK)
+            break;
+    }
+    CHECK(again >= 1); /* the free pages took it */
+    CHECK(again < 50);
+    CHECK_INT(err.code, PW_ERR_LIMIT);
+    if (!strstr(err.msg, "disk nearly full"))
+        fprintf(stderr, "after %d puts: %s\n", again, err.msg);
+    CHECK(strstr(err.msg, "disk nearly full") != NULL); /* not "COMMIT: … disk is full" */
+    /* Refused when the disk beyond the reserve, as this test reads it, no longer holds a row's
+     * WAL frames; the free pages are those the test reads too. */
+    unsigned long long disk = 0, reserve = 0, pages = 0;
+    CHECK(sscanf(err.msg,
+                 "spool: disk nearly full (%llu bytes free beyond the %llu kept for delivery "
+                 "outcomes, %llu in free pages",
+                 &disk, &reserve, &pages) == 3);
+    CHECK_INT(reserve, REUSE_RESERVE);
+    CHECK(disk + REUSE_RESERVE == gw_tmpfs_free(&fs));
+    CHECK(pages == free_page_bytes(e.spool_path));
+    CHECK(disk < NEW_PAD + 64 + 16384);
+    /* The reserve did its job: the new rows' acks commit. */
+    lease_ack_all(&e, (size_t)again);
+    gw_tmpfs_free_filler(&fs);
+    pw_spool_close(e.spool);
+    e.spool = NULL;
+    gw_test_db_remove(e.spool_path);
+    env_close(&e);
+}
+
+GW_TMPFS_MAIN(fs, 768, PW_TEST(test_full_spool_drains), PW_TEST(test_ack_failure_retried),
+              PW_TEST(test_free_pages_reused))
