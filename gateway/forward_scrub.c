@@ -12,27 +12,17 @@
 #include <string.h>
 
 #include "forward_internal.h"
+#include "phiwall/text.h"
 
 static const char marker[] = "[redacted]";
-
-static int hex_val(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
 
 /* The character the escape at s stands for (%XX, \/, \\, \", \uXXXX below 0x80) with its length
  * in *len; -1 when s does not start an escape. */
 static int escape_at(const char *s, size_t *len)
 {
-    if (s[0] == '%' && hex_val(s[1]) >= 0 && hex_val(s[2]) >= 0) {
+    if (s[0] == '%' && pw_hex_value(s[1]) >= 0 && pw_hex_value(s[2]) >= 0) {
         *len = 3;
-        return hex_val(s[1]) * 16 + hex_val(s[2]);
+        return pw_hex_value(s[1]) * 16 + pw_hex_value(s[2]);
     }
     if (s[0] != '\\')
         return -1;
@@ -40,10 +30,10 @@ static int escape_at(const char *s, size_t *len)
         *len = 2;
         return (unsigned char)s[1];
     }
-    if (s[1] == 'u' && s[2] == '0' && s[3] == '0' && hex_val(s[4]) >= 0 && hex_val(s[4]) < 8 &&
-        hex_val(s[5]) >= 0) {
+    if (s[1] == 'u' && s[2] == '0' && s[3] == '0' && pw_hex_value(s[4]) >= 0 &&
+        pw_hex_value(s[4]) < 8 && pw_hex_value(s[5]) >= 0) {
         *len = 6;
-        return hex_val(s[4]) * 16 + hex_val(s[5]);
+        return pw_hex_value(s[4]) * 16 + pw_hex_value(s[5]);
     }
     return -1;
 }

@@ -345,13 +345,6 @@ static pw_status rescan(const char *view, size_t n, pw_gw_guard_scan_fn scan, vo
     return st;
 }
 
-static int hex_digit(unsigned char c)
-{
-    return c >= '0' && c <= '9'                     ? c - '0'
-           : (c | 0x20) >= 'a' && (c | 0x20) <= 'f' ? (c | 0x20) - 'a' + 10
-                                                    : -1;
-}
-
 /* The string with its %XX escapes decoded (a query string or path copied into a param:
  * "c%C3%A1ncer" is "cáncer"); NULL when it has none. */
 static char *percent_decode(pw_arena *a, const char *s, size_t n, size_t *out_n)
@@ -359,8 +352,8 @@ static char *percent_decode(pw_arena *a, const char *s, size_t n, size_t *out_n)
     char *out = NULL;
     size_t w = 0;
     for (size_t i = 0; i < n; i++) {
-        int hi = s[i] == '%' && i + 2 < n ? hex_digit((unsigned char)s[i + 1]) : -1;
-        int lo = hi >= 0 ? hex_digit((unsigned char)s[i + 2]) : -1;
+        int hi = s[i] == '%' && i + 2 < n ? pw_hex_value((unsigned char)s[i + 1]) : -1;
+        int lo = hi >= 0 ? pw_hex_value((unsigned char)s[i + 2]) : -1;
         if (lo >= 0 && !out) {
             if (!(out = pw_arena_alloc(a, n + 1)))
                 return NULL;

@@ -32,6 +32,15 @@ char *pw_pct_encode(pw_arena *a, const char *s, size_t n);
 char *pw_base64_encode(pw_arena *a, const void *p, size_t n);
 unsigned char *pw_base64_decode(pw_arena *a, const char *s, size_t n, size_t *out_len);
 
+/* The value of the hexadecimal digit c (either case), -1 for any other byte. */
+static inline int pw_hex_value(int c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    c |= 0x20;
+    return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
 /* Lower-case hex of n bytes into out (2n+1 bytes). */
 void pw_hex(const unsigned char *p, size_t n, char *out);
 

@@ -13,14 +13,7 @@
 #endif
 
 #include "detect/internal.h"
-
-static int hexval(int c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    c |= 32;
-    return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
+#include "phiwall/text.h"
 
 static size_t orig_start(const pw_seg *g, size_t i)
 {
@@ -100,8 +93,8 @@ int pw_seg_pct_decode(pw_arena *a, const pw_seg *g, int plus_is_space, pw_seg *o
         if (j >= g->n)
             break;
         int c = (unsigned char)g->s[j];
-        if (c == '%' && j + 2 < g->n && (hi = hexval(g->s[j + 1])) >= 0 &&
-            (lo = hexval(g->s[j + 2])) >= 0) {
+        if (c == '%' && j + 2 < g->n && (hi = pw_hex_value(g->s[j + 1])) >= 0 &&
+            (lo = pw_hex_value(g->s[j + 2])) >= 0) {
             buf[o] = (char)(hi * 16 + lo);
             os[o] = (uint32_t)orig_start(g, j);
             oe[o++] = (uint32_t)orig_end(g, j + 2);
@@ -135,7 +128,7 @@ static inline __attribute__((always_inline)) int has_pct_escape(const char *s, s
     const char *p = memchr(s, '%', n);
     while (p) {
         size_t i = (size_t)(p - s);
-        if (i + 2 < n && hexval(s[i + 1]) >= 0 && hexval(s[i + 2]) >= 0)
+        if (i + 2 < n && pw_hex_value(s[i + 1]) >= 0 && pw_hex_value(s[i + 2]) >= 0)
             return 1;
         p = memchr(p + 1, '%', n - i - 1);
     }

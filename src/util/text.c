@@ -7,17 +7,6 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
-static int hexval(int c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 char *pw_pct_decode(pw_arena *a, const char *s, size_t n, int plus_is_space, size_t *out_len)
 {
     char *out = pw_arena_alloc(a, n + 1);
@@ -27,8 +16,8 @@ char *pw_pct_decode(pw_arena *a, const char *s, size_t n, int plus_is_space, siz
     for (size_t i = 0; i < n; i++) {
         char c = s[i];
         if (c == '%' && i + 2 < n) {
-            int hi = hexval((unsigned char)s[i + 1]);
-            int lo = hexval((unsigned char)s[i + 2]);
+            int hi = pw_hex_value((unsigned char)s[i + 1]);
+            int lo = pw_hex_value((unsigned char)s[i + 2]);
             if (hi >= 0 && lo >= 0) {
                 out[j++] = (char)(hi << 4 | lo);
                 i += 2;
