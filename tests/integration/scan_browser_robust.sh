@@ -24,6 +24,7 @@ scan() { # name, then phiwall options; report in $T/<name>.json, stderr in $T/<n
         -o "$T/$name.json" 2>"$T/$name.err"
     local rc=$?
     echo "$name: exit $rc in $(( $(date +%s) - t0 )) s; $(jq -c .summary "$T/$name.json" 2>/dev/null)"
+    [ "$rc" -ne 0 ] && grep -A8 'INCOMPLETE' "$T/$name.err" | head -20 # why, when it failed
     return $rc
 }
 
