@@ -283,8 +283,15 @@ static void details(pw_buf *b, const pw_finding *f, int color)
     pw_buf_putc(b, '\n');
     colored(b, color, sev_color(f->severity), head);
     pw_buf_printf(b, " %s%s%s  %s\n", color ? BOLD : "", f->rule_id, color ? RESET : "", f->title);
+    /* the query's values are masked: the evidence below shows, marked, what a tracker got */
     pw_buf_puts(b, "  page:     ");
-    safe(b, f->page_url);
+    pw_buf page;
+    pw_buf_init(&page);
+    pw_report_url_masked(&page, f->page_url);
+    pw_report_text_safe(b, page.data ? page.data : "", page.len);
+    if (page.failed)
+        b->failed = 1;
+    pw_buf_free(&page);
     pw_buf_printf(b, " (%s)\n", pw_hhs_context_name(f->context));
     if (f->page_variants > 1)
         pw_buf_printf(b, "            and %zu more URL%s of this page with other query strings\n",

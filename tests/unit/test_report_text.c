@@ -215,7 +215,7 @@ static void query_variants_share_a_row(void)
     CHECK(strstr(l3, cut) && l3[strlen(l3) - 1] == '2');
     CHECK(strstr(t, "3 informational") == NULL);
     /* the details name the evidence's page and how many more there are */
-    CHECK(strstr(t, "page:     https://h.org/appointments/request?doctor=a (care-intent)\n"
+    CHECK(strstr(t, "page:     https://h.org/appointments/request?doctor=… (care-intent)\n"
                     "            and 1 more URL of this page") != NULL);
     pw_buf_free(&b);
     /* pages on several hosts keep their host in the table */
