@@ -154,5 +154,31 @@ static void consent_and_embeds(void)
     scan_free(&s);
 }
 
+/* 6: a fix names the pages as the site has them: host and a non-default port
+ * ("127.0.0.1:42109/conditions/…"), never a scheme's own port ("h.org:443"). */
+static void fix_keeps_the_port(void)
+{
+    static const pw_page pages[] = {{.url = "http://127.0.0.1:42109/conditions/asthma"},
+                                    {.url = "https://h.org:443/conditions/asthma"}};
+    static const pw_request reqs[] = {
+        {.method = "GET",
+         .url = "https://www.facebook.com/tr/?id=493027145822310&ev=PageView&dl=http%3A%2F%2F"
+                "127.0.0.1%3A42109%2Fconditions%2Fasthma",
+         .page_url = "http://127.0.0.1:42109/conditions/asthma",
+         .resource_type = "image"},
+        {.method = "GET",
+         .url = "https://www.facebook.com/tr/?id=493027145822310&ev=PageView&dl=https%3A%2F%2F"
+                "h.org%2Fconditions%2Fasthma",
+         .page_url = "https://h.org:443/conditions/asthma",
+         .resource_type = "image"}};
+    scan s;
+    CHECK(scan_requests(&s, pages, 2, reqs, 2));
+    const pw_finding *f = find(&s, "PW-CONDITION-URL", "meta-pixel", "42109/conditions/asthma");
+    CHECK(f && strstr(f->remediation, "(127.0.0.1:42109/conditions/*)"));
+    f = find(&s, "PW-CONDITION-URL", "meta-pixel", "h.org:443/conditions/asthma");
+    CHECK(f && strstr(f->remediation, "(h.org/conditions/*)"));
+    scan_free(&s);
+}
+
 PW_TEST_MAIN(PW_TEST(portal_word_is_no_login), PW_TEST(event_health), PW_TEST(cleartext_user_data),
-             PW_TEST(no_baa_stands_alone), PW_TEST(consent_and_embeds))
+             PW_TEST(no_baa_stands_alone), PW_TEST(consent_and_embeds), PW_TEST(fix_keeps_the_port))
