@@ -578,6 +578,20 @@ static rule_field *scan_fields(pw_assessor *as, const pw_beacon *b, const pw_req
     return rf;
 }
 
+/* 1 when a click or device ID field holds a tag's "no value": UET sends msclkid=N without a
+ * click ID, the X pixel p_user_id=0 without a user, a tag reading an unset variable "undefined"
+ * or "null". Such a value joins nothing to the visit: it is no evidence. */
+static int no_id_value(const pw_field *f)
+{
+    static const char *const none[] = {"N", "0", "null", "undefined"};
+    if (f->kind != PW_FIELD_DEVICE_ID || !f->value || !f->value_len)
+        return f->kind == PW_FIELD_DEVICE_ID;
+    for (size_t i = 0; i < sizeof none / sizeof none[0]; i++)
+        if (f->value_len == strlen(none[i]) && strncmp(f->value, none[i], f->value_len) == 0)
+            return 1;
+    return 0;
+}
+
 static pw_evidence *copy_evidence(pw_arena *a, const rule_field *rf, size_t n,
                                   const unsigned char *use, size_t *n_out)
 {
@@ -589,7 +603,7 @@ static pw_evidence *copy_evidence(pw_arena *a, const rule_field *rf, size_t n,
         return NULL;
     size_t w = 0;
     for (size_t i = 0; i < n; i++) {
-        if (!use[i])
+        if (!use[i] || no_id_value(rf[i].f))
             continue;
         const pw_field *f = rf[i].f;
         size_t len = f->value_len < EVIDENCE_VALUE_MAX ? f->value_len : EVIDENCE_VALUE_MAX;

@@ -59,6 +59,21 @@ int pw_hit_is_personal(const pw_hit *h)
     }
 }
 
+/* 1 when u's port is its scheme's default (http 80, https 443). */
+static int port_is_default(const pw_url *u)
+{
+    static const struct {
+        const char *scheme, *port;
+    } defaults[] = {{"http", "80"}, {"https", "443"}};
+    for (size_t i = 0; i < sizeof defaults / sizeof defaults[0]; i++)
+        if (u->scheme.n == strlen(defaults[i].scheme) &&
+            strncasecmp(u->scheme.p, defaults[i].scheme, u->scheme.n) == 0 &&
+            u->port.n == strlen(defaults[i].port) &&
+            memcmp(u->port.p, defaults[i].port, u->port.n) == 0)
+            return 1;
+    return 0;
+}
+
 char *pw_page_pattern(pw_arena *a, const char *page_url)
 {
     pw_url u;
@@ -67,9 +82,13 @@ char *pw_page_pattern(pw_arena *a, const char *page_url)
     size_t i = u.path.n && u.path.p[0] == '/' ? 1 : 0;
     while (i < u.path.n && u.path.p[i] != '/')
         i++;
+    /* the host as the site has it: "127.0.0.1:42109", a scheme's own port left out */
+    int port = u.port.n && !port_is_default(&u);
     if (i <= 1)
-        return pw_arena_sprintf(a, "%.*s/", (int)u.host.n, u.host.p);
-    return pw_arena_sprintf(a, "%.*s%.*s/*", (int)u.host.n, u.host.p, (int)i, u.path.p);
+        return pw_arena_sprintf(a, "%.*s%s%.*s/", (int)u.host.n, u.host.p, port ? ":" : "",
+                                port ? (int)u.port.n : 0, u.port.p);
+    return pw_arena_sprintf(a, "%.*s%s%.*s%.*s/*", (int)u.host.n, u.host.p, port ? ":" : "",
+                            port ? (int)u.port.n : 0, u.port.p, (int)i, u.path.p);
 }
 
 static int field_has(const rule_field *rf, int (*pred)(const pw_hit *))

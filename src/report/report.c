@@ -115,6 +115,48 @@ void pw_report_url_without_query(const char *url, char *out, size_t cap)
     pw_url_page_key(url, out + n, cap - (size_t)n);
 }
 
+/* Each query value as "…", names kept: "first_name=…&doctor=&…". A bare token ("?ann") is a
+ * value. */
+static void query_masked(pw_buf *out, const char *q, size_t n)
+{
+    size_t i = 0;
+    while (i <= n) {
+        size_t end = i;
+        while (end < n && q[end] != '&')
+            end++;
+        const char *eq = memchr(q + i, '=', end - i);
+        if (eq) {
+            pw_buf_append(out, q + i, (size_t)(eq - (q + i)) + 1);
+            if (q + end > eq + 1)
+                pw_buf_puts(out, "…");
+        } else if (end > i) {
+            pw_buf_puts(out, "…");
+        }
+        if (end < n)
+            pw_buf_putc(out, '&');
+        i = end + 1;
+    }
+}
+
+void pw_report_url_masked(pw_buf *out, const char *url)
+{
+    pw_url u;
+    if (!url || !strstr(url, "://") || pw_url_parse(url, strlen(url), &u, NULL) != PW_OK) {
+        size_t n = url ? strcspn(url, "?") : 0;
+        pw_buf_append(out, url ? url : "", n);
+        if (url && url[n])
+            pw_buf_puts(out, "?…");
+        return;
+    }
+    char page[2048];
+    pw_report_url_without_query(url, page, sizeof page);
+    pw_buf_puts(out, page);
+    if (!u.query.n)
+        return;
+    pw_buf_putc(out, '?');
+    query_masked(out, u.query.p, u.query.n);
+}
+
 const char *pw_report_source_name(pw_source s)
 {
     switch (s) {

@@ -79,13 +79,15 @@ void pw_report_gap_line(pw_buf *b, const pw_capture_gap *g)
     if (g->kind == PW_GAP_SCRIPT || g->kind == PW_GAP_FRAME)
         host_path(b, g->url);
     else if (g->url)
-        pw_buf_puts(b, g->url);
+        pw_report_url_masked(b, g->url);
     if (g->tracker)
         pw_buf_printf(b, " (%s)", g->tracker);
     pw_buf_printf(b, ": %s", g->error ? g->error : "failed");
     size_t times = g->pages ? g->pages : 1;
-    if (g->page_url)
-        pw_buf_printf(b, " — on %s", g->page_url);
+    if (g->page_url) {
+        pw_buf_puts(b, " — on ");
+        pw_report_url_masked(b, g->page_url);
+    }
     if (times > 1)
         pw_buf_printf(b, " (%zu times)", times);
 }

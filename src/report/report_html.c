@@ -111,6 +111,19 @@ static void esc(pw_buf *b, const char *s)
         html_text(b, s, strlen(s));
 }
 
+/* A page URL with its query's values masked (pw_report_url_masked): the evidence shows, marked,
+ * what of them a tracker received. */
+static void esc_page(pw_buf *b, const char *url)
+{
+    pw_buf m;
+    pw_buf_init(&m);
+    pw_report_url_masked(&m, url);
+    html_text(b, m.data ? m.data : "", m.len);
+    if (m.failed)
+        b->failed = 1;
+    pw_buf_free(&m);
+}
+
 /* Remediation text: `code` spans become <code>. */
 static void esc_code(pw_buf *b, const char *s)
 {
@@ -247,7 +260,7 @@ static void pages_table(pw_buf *b, const pw_scan_result *r, const page_keys *pk)
         int max = page_max_severity(r, pk, r->pages[i].url, &n);
         const char *ctx = pw_hhs_context_name(r->page_contexts[i]);
         pw_buf_puts(b, "<tr><td class=\"url\">");
-        esc(b, r->pages[i].url);
+        esc_page(b, r->pages[i].url);
         if (r->pages[i].title) {
             pw_buf_puts(b, "<div class=\"ptitle\">");
             esc(b, r->pages[i].title);
@@ -333,11 +346,11 @@ static void page_urls(pw_buf *b, const pw_finding *f)
     if (f->n_page_urls < f->page_variants)
         pw_buf_printf(b, ", the first %zu shown", f->n_page_urls);
     pw_buf_puts(b, "); the evidence below was sent from ");
-    esc(b, f->page_url);
+    esc_page(b, f->page_url);
     pw_buf_puts(b, "</summary><ul class=\"urls\">");
     for (size_t i = 0; i < f->n_page_urls; i++) {
         pw_buf_puts(b, "<li class=\"url\">");
-        esc(b, f->page_urls[i]);
+        esc_page(b, f->page_urls[i]);
         pw_buf_puts(b, "</li>");
     }
     pw_buf_puts(b, "</ul></details>");
@@ -463,7 +476,7 @@ static void page_article(pw_buf *b, const pw_scan_result *r, const page_keys *pk
     const pw_page *p = page_of(r, url, &pi);
     pw_hhs_context ctx = p ? r->page_contexts[pi] : r->findings[first].context;
     pw_buf_puts(b, "<article class=\"page\"><div class=\"head\"><h3>");
-    esc(b, url);
+    esc_page(b, url);
     pw_buf_printf(b, "</h3><span class=\"ctx %s\">%s</span>", pw_hhs_context_name(ctx),
                   pw_hhs_context_name(ctx));
     if (p && r->page_reasons && r->page_reasons[pi]) {
@@ -556,7 +569,7 @@ static void inventory(pw_buf *b, const pw_scan_result *r)
         if (f->severity != PW_SEV_INFO)
             continue;
         pw_buf_puts(b, "<tr><td class=\"url\">");
-        esc(b, f->page_url);
+        esc_page(b, f->page_url);
         pw_buf_puts(b, "</td><td>");
         esc_tracker(b, f);
         pw_buf_puts(b, "</td><td><code>");

@@ -39,6 +39,13 @@ const char *pw_report_source_name(pw_source s); /* "har" */
  * hold "://". */
 void pw_report_url_without_query(const char *url, char *out, size_t cap);
 
+/* A page URL as the human-readable reports print it: scheme, page key, and the query with
+ * every value replaced by "…" ("https://h.org/confirm?first_name=…&doctor="): a query holds what
+ * the visitor typed, and the evidence shows (marked) what of it a tracker received. A URL that
+ * does not parse is kept up to its "?" ("?…" after it). Appended to out, not terminal- or
+ * HTML-safe yet. */
+void pw_report_url_masked(pw_buf *out, const char *url);
+
 /* Call `span` for each run of ev->value: marked = the hit covering it, or NULL for plain text.
  * Overlapping or out-of-range hits are skipped. */
 typedef void (*pw_span_fn)(pw_buf *out, const char *s, size_t n, const pw_hit *marked, void *ctx);

@@ -100,13 +100,12 @@ static void summary(pw_buf *b, const pw_scan_result *r, int color)
 }
 
 /* The findings table's columns: as wide as their content, up to a cap, the whole table at most
- * TEXT_WIDTH wide; tracker names wrap at word boundaries, accounts and pages are cut with "…"
- * (docs/report-formats.md). */
+ * TEXT_WIDTH wide; tracker names wrap at word boundaries and pages after a path's slashes (the
+ * whole path is what a reader needs), accounts are cut with "…" (docs/report-formats.md). */
 #define TEXT_WIDTH 120
-#define PAGE_CAP   48
 static const tt_col finding_cols[] = {
-    {"SEVERITY", 0, 0, 0, 0},  {"RULE", 0, 0, 0, 0},         {"TRACKER", 36, 1, 0, 24},
-    {"ACCOUNT", 24, 0, 0, 16}, {"PAGE", PAGE_CAP, 0, 0, 32}, {"N", 0, 0, 1, 0},
+    {"SEVERITY", 0, 0, 0, 0, 0},  {"RULE", 0, 0, 0, 0, 0},   {"TRACKER", 36, 1, 0, 24, 0},
+    {"ACCOUNT", 24, 0, 0, 16, 0}, {"PAGE", 48, 1, 0, 32, 1}, {"N", 0, 0, 1, 0, 0},
 };
 
 typedef struct finding_cells {
@@ -137,25 +136,16 @@ static void common_host(const pw_scan_result *r, char *out, size_t cap)
 }
 
 /* f's row: the page reads "host/path (N URLs)" when the finding stands for N page URLs that
- * differ in their query (pw_url_page_key), without the host when every page is on `host`; the
- * path is cut to keep the count within the page column's `page_width`. */
-static void finding_row(const pw_finding *f, const char *host, int page_width, finding_cells *fc)
+ * differ in their query (pw_url_page_key), without the host when every page is on `host`; a
+ * path wider than the column wraps, the count after it. */
+static void finding_row(const pw_finding *f, const char *host, finding_cells *fc)
 {
     char key[512];
     pw_url_page_key(f->page_url, key, sizeof key);
     safe_cell(fc->page, sizeof fc->page, key + (host[0] ? strlen(host) : 0));
     if (f->page_variants > 1) {
-        char more[32];
-        int wm = snprintf(more, sizeof more, " (%zu URLs)", f->page_variants);
-        int room = page_width - wm;
-        if (tt_text_width(fc->page) > room) {
-            size_t cut = 0;
-            for (int cps = 0; fc->page[cut] && cps < room - 1; cps++)
-                for (cut++; (fc->page[cut] & 0xC0) == 0x80; cut++) {}
-            snprintf(fc->page + cut, sizeof fc->page - cut, "…");
-        }
         size_t len = strlen(fc->page);
-        snprintf(fc->page + len, sizeof fc->page - len, "%s", more);
+        snprintf(fc->page + len, sizeof fc->page - len, " (%zu URLs)", f->page_variants);
     }
     snprintf(fc->n, sizeof fc->n, "%zu", f->occurrences);
     fc->cell[0] = pw_severity_name(f->severity);
@@ -184,7 +174,7 @@ static void table(pw_buf *b, const pw_scan_result *r, int color)
     finding_cells fc;
     for (int pass = 0; pass == 0 || (pass == 1 && tt_fit(&t, TEXT_WIDTH)); pass++)
         for (size_t i = 0; i < r->n_findings; i++) {
-            finding_row(&r->findings[i], host, t.col[4].cap, &fc);
+            finding_row(&r->findings[i], host, &fc);
             for (size_t c = 0; c < t.n; c++)
                 tt_measure(&t, c, fc.cell[c]);
         }
@@ -194,7 +184,7 @@ static void table(pw_buf *b, const pw_scan_result *r, int color)
     tt_header(&t, b, "", color ? BOLD : NULL, color ? RESET : NULL);
     for (size_t i = 0; i < r->n_findings; i++) {
         const pw_finding *f = &r->findings[i];
-        finding_row(f, host, t.width[4], &fc);
+        finding_row(f, host, &fc);
         const char *colors[6] = {color ? sev_color(f->severity) : NULL};
         tt_row(&t, b, "", fc.cell, colors, RESET);
     }
@@ -202,8 +192,8 @@ static void table(pw_buf *b, const pw_scan_result *r, int color)
 
 /* Inventory rows: tracker, account, beacons, pages, events (never cut). */
 static const tt_col use_cols[] = {
-    {NULL, 36, 1, 0, 0}, {NULL, 24, 0, 0, 0}, {NULL, 0, 0, 1, 0},
-    {NULL, 0, 0, 0, 0},  {NULL, 0, 1, 0, 0},
+    {NULL, 36, 1, 0, 0, 0}, {NULL, 24, 0, 0, 0, 0}, {NULL, 0, 0, 1, 0, 0},
+    {NULL, 0, 0, 0, 0, 0},  {NULL, 0, 1, 0, 0, 0},
 };
 
 typedef struct use_cells {
@@ -283,8 +273,15 @@ static void details(pw_buf *b, const pw_finding *f, int color)
     pw_buf_putc(b, '\n');
     colored(b, color, sev_color(f->severity), head);
     pw_buf_printf(b, " %s%s%s  %s\n", color ? BOLD : "", f->rule_id, color ? RESET : "", f->title);
+    /* the query's values are masked: the evidence below shows, marked, what a tracker got */
     pw_buf_puts(b, "  page:     ");
-    safe(b, f->page_url);
+    pw_buf page;
+    pw_buf_init(&page);
+    pw_report_url_masked(&page, f->page_url);
+    pw_report_text_safe(b, page.data ? page.data : "", page.len);
+    if (page.failed)
+        b->failed = 1;
+    pw_buf_free(&page);
     pw_buf_printf(b, " (%s)\n", pw_hhs_context_name(f->context));
     if (f->page_variants > 1)
         pw_buf_printf(b, "            and %zu more URL%s of this page with other query strings\n",

@@ -40,13 +40,14 @@ static int total_width(const tt_table *t)
     return w;
 }
 
-/* The widest column of the kind (wrap or not) that can still be narrowed, or -1. */
-static int narrowable(const tt_table *t, int wrap)
+/* The widest column that can still be narrowed in the round (1: wrap columns, 0: one-line and
+ * late ones), or -1. */
+static int narrowable(const tt_table *t, int first)
 {
     int best = -1;
     for (size_t c = 0; c < t->n; c++)
-        if (t->col[c].min > 0 && t->col[c].wrap == wrap && t->width[c] > t->col[c].min &&
-            (best < 0 || t->width[c] > t->width[best]))
+        if (t->col[c].min > 0 && (t->col[c].wrap && !t->col[c].late) == first &&
+            t->width[c] > t->col[c].min && (best < 0 || t->width[c] > t->width[best]))
             best = (int)c;
     return best;
 }
@@ -108,16 +109,23 @@ static piece next_piece(const char *s, size_t *pos, int w, int wrap)
                 *pos = p + i + 1;
                 return pc;
             }
-        /* a word longer than the column breaks after a dot or hyphen (a host name:
-           "confiant-integrations." / "global.ssl.fastly.net"): the name is what identifies
-           the company, so it is wrapped whole, not cut */
-        size_t word = strcspn(rest, " ");
-        for (size_t i = fit + 1; i-- > 1;)
-            if ((rest[i - 1] == '.' || rest[i - 1] == '-') && i < word) {
-                pc.end = p + i;
-                *pos = p + i;
-                return pc;
+        /* a word longer than the column breaks after a slash, dot or hyphen (a host name:
+           "confiant-integrations." / "global.ssl.fastly.net"; a page path:
+           "/patients/living-with-cancer/" / "patient-education"): the name is what identifies
+           the company or the page, so it is wrapped whole, not cut */
+        size_t word = strcspn(rest, " "), slash = 0, any = 0;
+        for (size_t i = fit + 1; i-- > 1 && !slash;)
+            if (i < word && rest[i - 1] && strchr("./-", rest[i - 1])) {
+                any = any ? any : i;
+                slash = rest[i - 1] == '/' ? i : 0;
             }
+        /* whole path segments, unless that leaves the line less than half full */
+        size_t at = slash && (int)advance(rest, w / 2) <= (int)slash ? slash : any;
+        if (at) {
+            pc.end = p + at;
+            *pos = p + at;
+            return pc;
+        }
     }
     /* one word longer than the column, or a one-line column: cut it, say so */
     pc.end = p + advance(rest, w > 1 ? w - 1 : 0);

@@ -57,6 +57,27 @@ static inline int scan_har(scan *s, const char *name)
     return scan_har_with(s, name, NULL, 0);
 }
 
+/* Scan hand-built pages and requests (no HAR); 0 (and the error on stderr) on failure. */
+static inline int scan_requests(scan *s, const pw_page *pages, size_t n_pages,
+                                const pw_request *reqs, size_t n_reqs)
+{
+    memset(s, 0, sizeof *s);
+    pw_err err = {0};
+    pw_detector_opts dopts = {0};
+    int ok = pw_catalog_load(NULL, &s->cat, &err) == PW_OK &&
+             pw_detector_new(&dopts, &s->det, &err) == PW_OK;
+    pw_assess_opts aopts = {.catalog = s->cat, .detector = s->det};
+    ok = ok && pw_assessor_new(&aopts, &s->as, &err) == PW_OK;
+    for (size_t i = 0; ok && i < n_pages; i++)
+        ok = pw_assessor_add_page(s->as, &pages[i], &err) == PW_OK;
+    for (size_t i = 0; ok && i < n_reqs; i++)
+        ok = pw_assessor_add_request(s->as, &reqs[i], &err) == PW_OK;
+    ok = ok && pw_assessor_finish(s->as, &s->r, &err) == PW_OK;
+    if (!ok)
+        fprintf(stderr, "scan_requests: %s\n", err.msg);
+    return ok;
+}
+
 static inline void scan_free(scan *s)
 {
     pw_assessor_free(s->as);

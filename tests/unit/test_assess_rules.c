@@ -154,5 +154,63 @@ static void consent_and_embeds(void)
     scan_free(&s);
 }
 
+/* 6: a fix names the pages as the site has them: host and a non-default port
+ * ("127.0.0.1:42109/conditions/…"), never a scheme's own port ("h.org:443"). */
+static void fix_keeps_the_port(void)
+{
+    static const pw_page pages[] = {{.url = "http://127.0.0.1:42109/conditions/asthma"},
+                                    {.url = "https://h.org:443/conditions/asthma"}};
+    static const pw_request reqs[] = {
+        {.method = "GET",
+         .url = "https://www.facebook.com/tr/?id=493027145822310&ev=PageView&dl=http%3A%2F%2F"
+                "127.0.0.1%3A42109%2Fconditions%2Fasthma",
+         .page_url = "http://127.0.0.1:42109/conditions/asthma",
+         .resource_type = "image"},
+        {.method = "GET",
+         .url = "https://www.facebook.com/tr/?id=493027145822310&ev=PageView&dl=https%3A%2F%2F"
+                "h.org%2Fconditions%2Fasthma",
+         .page_url = "https://h.org:443/conditions/asthma",
+         .resource_type = "image"}};
+    scan s;
+    CHECK(scan_requests(&s, pages, 2, reqs, 2));
+    const pw_finding *f = find(&s, "PW-CONDITION-URL", "meta-pixel", "42109/conditions/asthma");
+    CHECK(f && strstr(f->remediation, "(127.0.0.1:42109/conditions/*)"));
+    f = find(&s, "PW-CONDITION-URL", "meta-pixel", "h.org:443/conditions/asthma");
+    CHECK(f && strstr(f->remediation, "(h.org/conditions/*)"));
+    scan_free(&s);
+}
+
+/* 7: a click or device ID a tag sends as its "no value" (UET's msclkid=N, the X pixel's
+ * p_user_id=0) joins nothing to the visit and is no evidence; the real IDs beside it are. */
+static void no_value_ids_are_no_evidence(void)
+{
+    static const pw_page pages[] = {{.url = "https://h.org/conditions/asthma"}};
+    static const pw_request reqs[] = {
+        {.method = "GET",
+         .url = "https://bat.bing.com/action/0?ti=5063020&Ver=2&sid=934fdb7031b311ec&vid="
+                "93565ea031b311ec&evt=pageLoad&p=https%3A%2F%2Fh.org%2Fconditions%2Fasthma&"
+                "msclkid=N&rn=1",
+         .page_url = "https://h.org/conditions/asthma",
+         .resource_type = "image"},
+        {.method = "GET",
+         .url = "https://analytics.twitter.com/i/adsct?type=javascript&p_id=Twitter&p_user_id=0&"
+                "txn_id=nvd6c&tw_document_href=https%3A%2F%2Fh.org%2Fconditions%2Fasthma",
+         .page_url = "https://h.org/conditions/asthma",
+         .resource_type = "image"}};
+    scan s;
+    CHECK(scan_requests(&s, pages, 1, reqs, 2));
+    size_t n = 0;
+    for (size_t i = 0; s.r && i < s.r->n_findings; i++) {
+        const pw_finding *f = &s.r->findings[i];
+        n += strcmp(f->rule_id, "PW-CONDITION-URL") == 0;
+        CHECK(!has_evidence(f, "msclkid") && !has_evidence(f, "p_user_id"));
+    }
+    CHECK_INT((int)n, 2);
+    const pw_finding *f = find(&s, "PW-CONDITION-URL", "microsoft-uet", NULL);
+    CHECK(f && has_evidence(f, "p") && has_evidence(f, "vid"));
+    scan_free(&s);
+}
+
 PW_TEST_MAIN(PW_TEST(portal_word_is_no_login), PW_TEST(event_health), PW_TEST(cleartext_user_data),
-             PW_TEST(no_baa_stands_alone), PW_TEST(consent_and_embeds))
+             PW_TEST(no_baa_stands_alone), PW_TEST(consent_and_embeds), PW_TEST(fix_keeps_the_port),
+             PW_TEST(no_value_ids_are_no_evidence))

@@ -489,6 +489,80 @@ static void tracker_names(void)
     pw_buf_free(&b);
 }
 
+/* Count of needle in hay. */
+static size_t occurrences_of(const char *hay, const char *needle)
+{
+    size_t n = 0;
+    for (const char *p = hay; (p = strstr(p, needle)) != NULL; p++)
+        n++;
+    return n;
+}
+
+/* The page a form was submitted to carries the typed values in its query; the evidence shows,
+ * marked, what a tracker got. The text and HTML reports print the page with its query's values
+ * masked, never a second, unmarked copy; the JSON report keeps the URL (docs/report-formats.md). */
+static void page_query_values_masked(void)
+{
+    static const char *const urls[] = {
+        "https://h.org/appointments/confirm?first_name=Zelda&doctor=&dob=1990-01-02",
+        "https://h.org/appointments/confirm?first_name=Yannick&doctor=&dob=1991-02-03"};
+    static const pw_hit name_hit[] = {{.category = PW_PHI_CANARY,
+                                       .subtype = "first name",
+                                       .start = 46,
+                                       .end = 51,
+                                       .normalized = "zelda",
+                                       .confidence = 1.0f,
+                                       .reason = PW_REASON_CANARY}};
+    static const pw_evidence dl_ev[] = {
+        {.key = "dl",
+         .value = "https://h.org/appointments/confirm?first_name=Zelda&doctor=&dob=1990-01-02",
+         .value_len = 74,
+         .kind = PW_FIELD_PAGE_URL,
+         .hits = name_hit,
+         .n_hits = 1}};
+    static const pw_request ga = {.method = "POST", .url = "https://www.google-analytics.com/g"};
+    pw_finding f = findings[0];
+    f.page_url = urls[0];
+    f.page_urls = urls;
+    f.n_page_urls = 2;
+    f.page_variants = 2;
+    f.evidence = dl_ev;
+    f.n_evidence = 1;
+    f.request = &ga;
+    pw_page pg = {.url = urls[0]};
+    pw_hhs_context ctx = PW_CTX_CARE_INTENT;
+    pw_scan_result r = {.findings = &f,
+                        .n_findings = 1,
+                        .pages = &pg,
+                        .n_pages = 1,
+                        .page_contexts = &ctx,
+                        .target = "t.har",
+                        .source = PW_SOURCE_HAR};
+    pw_report_opts o = {.tool_version = "9.9.9"};
+    pw_buf b;
+    pw_buf_init(&b);
+    CHECK_INT(pw_report_render(&r, PW_REPORT_TEXT, &o, &b, NULL), PW_OK);
+    const char *t = b.data ? b.data : "";
+    CHECK(strstr(t, "  page:     https://h.org/appointments/confirm?first_name=…&doctor=&dob=… "
+                    "(care-intent)\n") != NULL);
+    CHECK(strstr(t, "first_name=[[Zelda]]&doctor=&dob=1990-01-02") != NULL);
+    CHECK_INT((int)occurrences_of(t, "Zelda"), 1);
+    CHECK_INT((int)occurrences_of(t, "1990-01-02"), 1); /* the evidence's, unmarked: no hit */
+    pw_buf_clear(&b);
+    CHECK_INT(pw_report_render(&r, PW_REPORT_HTML, &o, &b, NULL), PW_OK);
+    t = b.data ? b.data : "";
+    CHECK(strstr(t, "https://h.org/appointments/confirm?first_name=…&amp;doctor=&amp;dob=…") !=
+          NULL);
+    CHECK_INT((int)occurrences_of(t, "Zelda"), 1); /* the evidence's <mark> */
+    CHECK_INT((int)occurrences_of(t, "Yannick"), 0);
+    pw_buf_clear(&b);
+    CHECK_INT(pw_report_render(&r, PW_REPORT_JSON, &o, &b, NULL), PW_OK);
+    t = b.data ? b.data : "";
+    CHECK(strstr(t, "\"url\": \"https://h.org/appointments/confirm?first_name=Zelda&doctor=&dob="
+                    "1990-01-02\"") != NULL);
+    pw_buf_free(&b);
+}
+
 static void empty_result(void)
 {
     pw_scan_result none = {.target = "empty.har"};
@@ -509,4 +583,4 @@ PW_TEST_MAIN(PW_TEST(formats_parse), PW_TEST(text), PW_TEST(json), PW_TEST(sarif
              PW_TEST(search_list_label), PW_TEST(sarif_names_each_kind_once),
              PW_TEST(sarif_masks_identifiers_in_the_path), PW_TEST(html),
              PW_TEST(html_is_valid_utf8), PW_TEST(html_screenshot), PW_TEST(tracker_names),
-             PW_TEST(empty_result))
+             PW_TEST(page_query_values_masked), PW_TEST(empty_result))

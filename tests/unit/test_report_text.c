@@ -1,7 +1,8 @@
 /*
  * test_report_text.c — the terminal report's tables: columns fitted to their content (a long
  * tracker label wraps at a word boundary instead of being cut to "ad server or data br"), the
- * table at most 120 columns wide, long pages cut with "…", counts right-aligned, UTF-8 widths,
+ * table at most 120 columns wide, long page paths wrapped after a slash or hyphen (never cut),
+ * counts right-aligned, UTF-8 widths,
  * no trailing blanks, the same output on every render; what the scanned site chose (values,
  * accounts, events, URLs) never reaches the terminal as a control character; and text_table.c on
  * its own.
@@ -92,8 +93,9 @@ static int column_of(const char *line, const char *word)
 }
 
 /* The text of column [from, to) of a table row and its continuation lines (those that start
- * with a blank), joined with one space, into out. Returns the number of lines. */
-static int column_text(const char *row, int from, int to, char *out, size_t cap)
+ * with a blank), joined with `join` (" " for words, "" for a path), into out. Returns the number
+ * of lines. */
+static int column_text(const char *row, int from, int to, const char *join, char *out, size_t cap)
 {
     out[0] = '\0';
     int lines = 0;
@@ -113,7 +115,7 @@ static int column_text(const char *row, int from, int to, char *out, size_t cap)
             for (size_t k = strlen(piece); k && piece[k - 1] == ' '; k--)
                 piece[k - 1] = '\0';
             if (piece[0] && out[0])
-                snprintf(out + strlen(out), cap - strlen(out), " ");
+                snprintf(out + strlen(out), cap - strlen(out), "%s", join);
             snprintf(out + strlen(out), cap - strlen(out), "%s", piece);
         }
         p += n + (p[n] == '\n');
@@ -135,15 +137,21 @@ static void findings_table_fits_labels(void)
      * part of the tracker's name, not an account: a privacy officer reads the ACCOUNT column as
      * the site's own pixel or property ID */
     char label[256], acct[256];
-    int lines = column_text(first, tracker, account, label, sizeof label);
+    int lines = column_text(first, tracker, account, " ", label, sizeof label);
     CHECK_STR(label, "ad server or data broker (EasyList) at ps.eyeota.net");
-    column_text(first, account, page, acct, sizeof acct);
+    column_text(first, account, page, " ", acct, sizeof acct);
     CHECK_STR(acct, "-");
     CHECK(strstr(t, "data br ") == NULL);
     line_after(t, "SEVERITY", 1 + lines, info, sizeof info);
     CHECK_INT(column_of(info, "123456789012345"), account);
-    /* a page longer than its column is cut with an ellipsis, the count right-aligned */
-    CHECK(strstr(info, "…") != NULL);
+    /* a page longer than its column wraps after a slash or hyphen, never cut: read back, the
+     * column holds the whole path (without its query); the count right-aligned */
+    char path[256];
+    const char *info_row = strstr(first, "info ");
+    CHECK_INT(column_text(info_row, page, tt_text_width(head) - 4, "", path, sizeof path), 3);
+    CHECK_STR(path, "/news/2026/a-very-long-article-title-about-the-new-wing-of-the-hospital-"
+                    "and-its-opening");
+    CHECK(strstr(t, "…") == NULL);
     CHECK(strstr(info, "utm_source") == NULL);
     CHECK_INT(tt_text_width(info), tt_text_width(head));
     CHECK(tt_text_width(row) <= 120 && tt_text_width(info) <= 120);
@@ -209,13 +217,15 @@ static void query_variants_share_a_row(void)
     CHECK(strstr(l1, " 1 ") && strstr(l1, " /appointments/request (2 URLs)") &&
           l1[strlen(l1) - 1] == '5');
     CHECK(strstr(l2, " 2 ") && strstr(l2, " /appointments/request ") && !strstr(l2, "URLs"));
-    /* a long path is cut so that the count stays in the 48-wide column */
-    const char *cut = "/appointments/request-a-visit-with-one… (2 URLs)";
-    CHECK_INT(tt_text_width(cut), 48);
-    CHECK(strstr(l3, cut) && l3[strlen(l3) - 1] == '2');
+    /* a long path wraps in the 48-wide column, the count after it: nothing is cut */
+    CHECK(strstr(l3, " /appointments/request-a-visit-with-one-of-our- ") &&
+          l3[strlen(l3) - 1] == '2');
+    CHECK(strstr(l4, "  specialists-in-cardiology (2 URLs)") &&
+          column_of(l4, "specialists") == column_of(l3, "/appointments"));
+    CHECK(!strstr(l1, "…") && !strstr(l2, "…") && !strstr(l3, "…") && !strstr(l4, "…"));
     CHECK(strstr(t, "3 informational") == NULL);
     /* the details name the evidence's page and how many more there are */
-    CHECK(strstr(t, "page:     https://h.org/appointments/request?doctor=a (care-intent)\n"
+    CHECK(strstr(t, "page:     https://h.org/appointments/request?doctor=… (care-intent)\n"
                     "            and 1 more URL of this page") != NULL);
     pw_buf_free(&b);
     /* pages on several hosts keep their host in the table */
@@ -248,7 +258,8 @@ static char *table_text(const tt_col *cols, size_t n_cols, const char *const *ro
 
 static void table_wraps_and_cuts(void)
 {
-    static const tt_col cols[] = {{"NAME", 12, 1, 0, 0}, {"URL", 10, 0, 0, 0}, {"N", 0, 0, 1, 0}};
+    static const tt_col cols[] = {
+        {"NAME", 12, 1, 0, 0, 0}, {"URL", 10, 0, 0, 0, 0}, {"N", 0, 0, 1, 0, 0}};
     static const char *const rows[] = {
         "Café Pixel",
         "h.org/a",
@@ -281,7 +292,7 @@ static void table_wraps_and_cuts(void)
 static void table_fits_total(void)
 {
     /* 20 + 2 + 20 wide, at most 30: the wrap column gives way first, down to its min */
-    static const tt_col cols[] = {{"A", 20, 1, 0, 8}, {"B", 20, 0, 0, 10}};
+    static const tt_col cols[] = {{"A", 20, 1, 0, 8, 0}, {"B", 20, 0, 0, 10, 0}};
     static const char *const rows[] = {"one two three four", "0123456789abcdefghij"};
     pw_buf b;
     pw_buf_init(&b);
