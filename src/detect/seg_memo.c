@@ -268,7 +268,8 @@ void pw_seg_memo_put_hits(const pw_scan *sc, const pw_seg *g, const pw_seg_memo_
     /* the way written longest ago goes (entries are large: none is moved) */
     size_t set = hit_set(k), w = (sc->memo->newest[set] + 1u) % PW_HIT_MEMO_WAYS;
     hit_memo_entry *e = &sc->memo->h[set * PW_HIT_MEMO_WAYS + w];
-    if (!fill_entry(e, g, sc->s->hits + from, nh)) {
+    /* no hits yet in this scratch: hits is NULL, and NULL + 0 is undefined behaviour */
+    if (!fill_entry(e, g, nh ? sc->s->hits + from : NULL, nh)) {
         e->tag = 0;
         return;
     }
