@@ -174,5 +174,23 @@ static void test_replayed_hits_outlive_the_memo(void)
     dt_close(&t);
 }
 
+/* The first field a new scratch ever scans is a long slice without hits: it is remembered while
+ * the scratch has no hit array yet (the sanitizer pass stopped on NULL + 0 there), and the same
+ * slice again is answered from the memo with no hits. */
+static void test_no_hit_segment_on_a_new_scratch(void)
+{
+    dt_ctx t;
+    CHECK(dt_open(&t, NULL, 0));
+    const char *text = "Visiting hours are from nine in the morning until eight in the evening, "
+                       "every day of the week, at the main entrance of the hospital building.";
+    CHECK(strlen(text) > 128);
+    for (int i = 0; i < 2; i++) {
+        dt_scan(&t, NULL, text, PW_FT_TEXT);
+        CHECK_INT((int)t.n, 0);
+    }
+    dt_close(&t);
+}
+
 PW_TEST_MAIN(PW_TEST(test_same_as_fresh), PW_TEST(test_same_as_fresh_with_canaries),
-             PW_TEST(test_hits_after_a_miss), PW_TEST(test_replayed_hits_outlive_the_memo))
+             PW_TEST(test_hits_after_a_miss), PW_TEST(test_replayed_hits_outlive_the_memo),
+             PW_TEST(test_no_hit_segment_on_a_new_scratch))
