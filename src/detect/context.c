@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "detect/internal.h"
+#include "detect/vocab_tsv.h"
 
 typedef struct ctx_word {
     const char *word; /* compact form */
@@ -207,9 +208,9 @@ static const ctx_word key_contains[] = {W("ipaddress", PW_CTX_IP),
 
 /* Words before a value (compact, matched as the end of the preceding words), grouped by their
  * last letter; within a group the first match wins, so a longer word that ends in a shorter
- * one with another meaning comes first ("birthdate" before "date"). Spanish words too; a letter
- * outside ASCII splits a word here, so "Teléfono" is the words "Tel" "fono" and is listed as
- * "telfono" beside "telefono". */
+ * one with another meaning comes first ("birthdate" before "date"). Spanish words too, without
+ * their accents: an accented letter is read as its base letter ("Teléfono" is "telefono",
+ * "Versión" "version"; words_before). */
 static const ctx_word before_a[] = {
     W("dea", PW_CTX_DEA),          W("cuenta", PW_CTX_ACCOUNT),      W("cita", PW_CTX_APPT),
     W("factura", PW_CTX_NEGATIVE), W("referencia", PW_CTX_NEGATIVE), {NULL, PW_CTX_NONE, 0}};
@@ -242,8 +243,7 @@ static const ctx_word before_h[] = {W("dateofbirth", PW_CTX_DOB), {NULL, PW_CTX_
 static const ctx_word before_i[] = {
     W("npi", PW_CTX_NPI), W("mbi", PW_CTX_MBI), {NULL, PW_CTX_NONE, 0}};
 static const ctx_word before_l[] = {W("segurosocial", PW_CTX_SSN), W("codigopostal", PW_CTX_ZIP),
-                                    W("cdigopostal", PW_CTX_ZIP),  W("movil", PW_CTX_PHONE),
-                                    W("mvil", PW_CTX_PHONE),       W("tel", PW_CTX_PHONE),
+                                    W("movil", PW_CTX_PHONE),      W("tel", PW_CTX_PHONE),
                                     W("cell", PW_CTX_PHONE),       W("serial", PW_CTX_NEGATIVE),
                                     W("model", PW_CTX_NEGATIVE),   {NULL, PW_CTX_NONE, 0}};
 static const ctx_word before_n[] = {W("born", PW_CTX_DOB),
@@ -256,14 +256,11 @@ static const ctx_word before_n[] = {W("born", PW_CTX_DOB),
                                     W("mrn", PW_CTX_MRN),
                                     W("confirmation", PW_CTX_NEGATIVE),
                                     W("version", PW_CTX_NEGATIVE),
-                                    W("versin", PW_CTX_NEGATIVE),
-                                    W("confirmacin", PW_CTX_NEGATIVE),
                                     W("confirmacion", PW_CTX_NEGATIVE),
                                     {NULL, PW_CTX_NONE, 0}};
 static const ctx_word before_o[] = {W("messagesto", PW_CTX_PHONE), W("nacimiento", PW_CTX_DOB),
-                                    W("telefono", PW_CTX_PHONE),   W("telfono", PW_CTX_PHONE),
-                                    W("pedido", PW_CTX_NEGATIVE),  W("modelo", PW_CTX_NEGATIVE),
-                                    {NULL, PW_CTX_NONE, 0}};
+                                    W("telefono", PW_CTX_PHONE),   W("pedido", PW_CTX_NEGATIVE),
+                                    W("modelo", PW_CTX_NEGATIVE),  {NULL, PW_CTX_NONE, 0}};
 static const ctx_word before_p[] = {
     W("zip", PW_CTX_ZIP), W("ip", PW_CTX_IP), W("timestamp", PW_CTX_TIME), {NULL, PW_CTX_NONE, 0}};
 static const ctx_word before_r[] = {W("cardnumber", PW_CTX_CARD),
@@ -451,7 +448,8 @@ pw_ctx pw_ctx_from_key(const char *key, size_t n)
 /* Letters kept of the words before a value. */
 #define BEFORE_CAP 40
 
-/* One of the words before a value, as a span of the text (letters only). */
+/* One of the words before a value, as a span of the text (letters only) or, for a word written
+ * with an accented letter, of its folded copy (before_words.fold). */
 typedef struct before_word {
     const char *s;
     size_t len;
@@ -464,20 +462,81 @@ typedef struct before_words {
     size_t nw;   /* words (at most 3) */
     size_t full; /* words that start a word in the compact form: all but a word cut by the cap */
     size_t n;    /* letters kept: the compact form's length */
+    char fold[BEFORE_CAP]; /* words_before_folded: the letters, filled from the end */
 } before_words;
+
+/* The accented Latin-1 letter in UTF-8 that ends at s[j - 1] (s[j - 1] >= 0x80), reading no
+ * byte before s[limit]: its base letter in lower case ("é" and "É" are 'e', "ñ" 'n', as the
+ * folded layer reads them: pw_vocab_latin1_base), 0 when none. It takes two bytes. */
+static char accented_before(const char *s, size_t limit, size_t j)
+{
+    if (j < limit + 2 || (unsigned char)s[j - 2] != 0xC3 ||
+        ((unsigned char)s[j - 1] & 0xC0) != 0x80)
+        return 0;
+    char base = pw_vocab_latin1_base(0xC0u + ((unsigned char)s[j - 1] & 0x3Fu));
+    return base ? (char)(base | 0x20) : 0;
+}
+
+/* The letter that ends at s[j - 1]: its lower-case ASCII form (0: none) and *len its bytes. */
+static char letter_before(const char *s, size_t limit, size_t j, size_t *len)
+{
+    unsigned char c = (unsigned char)s[j - 1];
+    *len = 1;
+    if (c < 0x80)
+        return pw_isalpha(c) ? (char)(c | 0x20) : 0;
+    *len = 2;
+    return accented_before(s, limit, j);
+}
+
+/* words_before for text with a byte >= 0x80 before the value: the same words, read code point by
+ * code point, an accented letter as its base letter; the letters are copied into b->fold. */
+static void words_before_folded(const char *s, size_t i, before_words *b)
+{
+    size_t j = i, limit = i > 48 ? i - 48 : 0, pos = BEFORE_CAP, len;
+    b->nw = b->full = b->n = 0;
+    while (j > limit && b->n < BEFORE_CAP) {
+        unsigned c = (unsigned char)s[j - 1];
+        if (pw_isdigit(c) || c == '\n')
+            break;
+        char l = letter_before(s, limit, j, &len);
+        if (!l) {
+            j--;
+            continue;
+        }
+        size_t w_end = pos; /* pos == BEFORE_CAP - b->n */
+        while (l && pos > 0) {
+            b->fold[--pos] = l;
+            j -= len;
+            l = j > limit ? letter_before(s, limit, j, &len) : 0;
+        }
+        size_t keep = w_end - pos;
+        b->w[b->nw++] = (before_word){b->fold + pos, keep};
+        b->n += keep;
+        if (l) /* it lost letters to the cap: the compact form does not start it */
+            break;
+        b->full++;
+        if (b->nw == 3)
+            break;
+    }
+}
 
 /* The up to three words before s[i] (stopping at a digit or a line break, looking back 48 bytes
  * at most, keeping the last BEFORE_CAP letters; a word cut by the 48-byte limit counts from the
- * limit). Spans of the text: nothing is copied. */
+ * limit). Spans of the text: nothing is copied, unless a byte >= 0x80 is met (an accented letter
+ * is part of its word: words_before_folded). */
 static void words_before(const char *s, size_t i, before_words *b)
 {
     size_t j = i, limit = i > 48 ? i - 48 : 0;
     b->nw = b->full = b->n = 0;
     while (j > limit && b->n < BEFORE_CAP) {
         unsigned c = (unsigned char)s[j - 1], cl = pw_char_class[c];
-        if ((cl & PW_CC_DIGIT) || c == '\n')
-            break;
         if (!(cl & (PW_CC_UPPER | PW_CC_LOWER))) {
+            if ((cl & PW_CC_DIGIT) || c == '\n')
+                break;
+            if (c >= 0x80) { /* the first byte >= 0x80: read again, letter by letter */
+                words_before_folded(s, i, b);
+                return;
+            }
             j--;
             continue;
         }
@@ -490,8 +549,11 @@ static void words_before(const char *s, size_t i, before_words *b)
         if (keep < len) /* it lost letters to the cap: the compact form does not start it */
             break;
         b->full++;
-        if (b->nw == 3)
+        if (b->nw == 3) {
+            if (j > limit && (unsigned char)s[j - 1] >= 0x80) /* the word may go on: "Código" */
+                words_before_folded(s, i, b);
             break;
+        }
     }
 }
 

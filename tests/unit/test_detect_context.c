@@ -50,6 +50,52 @@ static void test_words_before(void)
     CHECK_INT(before(text), PW_CTX_NONE); /* "ssn" inside one long word */
 }
 
+/* Words written with accented letters read as their base letters ("Teléfono" is "telefono"), in
+ * one word: the old reader split "Código" into "C" "digo", so "Código postal No." was four words
+ * and "Ñtel" ended in the word "tel". */
+static void test_words_before_accents(void)
+{
+    CHECK_INT(before("Tel\xc3\xa9"
+                     "fono: "),
+              PW_CTX_PHONE);
+    CHECK_INT(before("TEL\xc3\x89"
+                     "FONO "),
+              PW_CTX_PHONE);
+    CHECK_INT(before("M\xc3\xb3vil: "), PW_CTX_PHONE);
+    CHECK_INT(before("Tel\xc3\xa9"
+                     "fono m\xc3\xb3vil no. "),
+              PW_CTX_PHONE);
+    CHECK_INT(before("C\xc3\xb3"
+                     "digo postal "),
+              PW_CTX_ZIP);
+    CHECK_INT(before("C\xc3\xb3"
+                     "digo postal No. "),
+              PW_CTX_ZIP); /* three words and a filler */
+    CHECK_INT(before("Versi\xc3\xb3n "), PW_CTX_NEGATIVE);
+    CHECK_INT(before("N\xc3\xbamero de confirmaci\xc3\xb3n "), PW_CTX_NEGATIVE);
+    CHECK_INT(before("N\xc3\xbamero de expediente "), PW_CTX_MRN);
+    CHECK_INT(before("\xc3\x91tel "), PW_CTX_NONE); /* "ntel": "tel" starts no word */
+    CHECK_INT(before("MRN\xc3\xa9 "), PW_CTX_NONE); /* "mrne" */
+    /* a byte >= 0x80 that is no accented letter still splits words */
+    CHECK_INT(before("\xe2\x80\x9cTel\xe2\x80\x9d "), PW_CTX_PHONE);
+    CHECK_INT(before("x\xe2\x80\x8bmrn "), PW_CTX_MRN);
+    CHECK_INT(before("tel\xc3\x97"), PW_CTX_PHONE); /* U+00D7 is a sign: no base letter */
+    CHECK_INT(before("\xc3"), PW_CTX_NONE);         /* a cut sequence */
+    char text[128];
+    snprintf(text, sizeof text, "%s ssn ",
+             "\xc3\xa9"
+             "bcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrs");
+    CHECK_INT(before(text), PW_CTX_SSN); /* a word cut by the 40-letter cap */
+    snprintf(text, sizeof text, "xx%sssn ",
+             "\xc3\xa9"
+             "bcdefghijklmnopqrstuvwxyzabcdefghijklmnop");
+    CHECK_INT(before(text), PW_CTX_NONE); /* "ssn" inside one long word */
+    snprintf(text, sizeof text, "x\xc3\xa9mrn%44s", "");
+    CHECK_INT(before(text), PW_CTX_MRN); /* the letter's lead byte is past the 48 bytes */
+    snprintf(text, sizeof text, "\xc3\xa9mrn%43s", "");
+    CHECK_INT(before(text), PW_CTX_NONE); /* both bytes inside: "emrn" */
+}
+
 /* A key's context as pw_ctx_from_param_key must give it: decoded when escaped. */
 static pw_ctx param_ctx(pw_arena *a, const char *k, size_t n)
 {
@@ -116,4 +162,4 @@ static void test_key_memo(void)
     pw_detector_free(d);
 }
 
-PW_TEST_MAIN(PW_TEST(test_words_before), PW_TEST(test_key_memo))
+PW_TEST_MAIN(PW_TEST(test_words_before), PW_TEST(test_words_before_accents), PW_TEST(test_key_memo))
