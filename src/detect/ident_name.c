@@ -10,6 +10,7 @@
 
 #include "detect/internal.h"
 #include "detect/vocab.h"
+#include "detect/vocab_tsv.h"
 #include "phiwall/text.h"
 
 /* Words that are never a name, grouped by first letter (lower case): function words, page words
@@ -597,16 +598,35 @@ static int sentence_name(const char *s, size_t n, size_t t, size_t b, size_t e)
             record_label_at(s, n, e + 1));
 }
 
+/* The vocabulary's matches in s[0..n): a raw scan with the automaton, a scan of a normalised
+ * copy (pw_vocab_normalize) with Hyperscan, which has no raw scan. 0 when it cannot say. */
+static int vocab_matches(pw_scan *sc, const char *s, size_t n, const pw_vocab_match **m, size_t *nm)
+{
+    const pw_vocab *v = sc->d->vocab;
+    *nm = 0;
+    if (!v || !sc->s->vocab)
+        return 0;
+    if (pw_vocab_backend_of(v) == PW_VOCAB_BACKEND_AC)
+        return pw_vocab_scan_raw(v, sc->s->vocab, s, n, m, nm, NULL) == PW_OK;
+    char *norm = pw_arena_alloc(sc->a, n + 1);
+    pw_vocab_match *out = NULL;
+    if (!norm)
+        return 0;
+    size_t len = pw_vocab_normalize(s, n, norm);
+    if (pw_vocab_scan(v, sc->s->vocab, sc->a, norm, len, &out, nm, NULL) != PW_OK)
+        return 0;
+    *m = out;
+    return 1;
+}
+
 /* The words s[b..e) hold a term of the health vocabulary: "Dear Cancer," and "Dear Breast
- * Cancer," open a letter to an illness, not to a person. 0 when the vocabulary cannot say (the
- * Hyperscan back end has no raw scan). */
+ * Cancer," open a letter to an illness, not to a person. */
 static int health_term_in(pw_scan *sc, const char *s, size_t b, size_t e)
 {
     const pw_vocab *v = sc->d->vocab;
     const pw_vocab_match *m = NULL;
     size_t nm = 0;
-    if (!v || !sc->s->vocab || pw_vocab_backend_of(v) != PW_VOCAB_BACKEND_AC ||
-        pw_vocab_scan_raw(v, sc->s->vocab, s + b, e - b, &m, &nm, NULL) != PW_OK)
+    if (!vocab_matches(sc, s + b, e - b, &m, &nm))
         return 0;
     for (size_t k = 0; k < nm; k++)
         if (pw_vocab_entry_at(v, m[k].entry)->cls <= PW_VOCAB_SENSITIVE_SERVICE)

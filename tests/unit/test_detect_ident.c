@@ -1,4 +1,7 @@
 /* test_detect_ident.c — identifier detectors: positives with exact spans and hard negatives. */
+#include <stdio.h>
+#include <stdlib.h>
+
 #include "detect_helpers.h"
 #include "pw_test.h"
 
@@ -411,6 +414,33 @@ static void test_many_hits(void)
     CHECK(T.h[0].category == PW_PHI_CARE_INTENT && T.h[0].start == 0);
 }
 
+/* "Dear <illness>," is no salutation with either vocabulary back end: the check that no word of
+ * the addressee is a health term once ran on the automaton only, so "Dear Cancer," gave the name
+ * "Cancer" with Hyperscan. */
+static void test_salutation_illness_backends(void)
+{
+    static const char *const backends[] = {"ac", "hyperscan"};
+    dt_ctx keep = T;
+    for (size_t b = 0; b < 2; b++) {
+        setenv("PHIWALL_VOCAB_BACKEND", backends[b], 1);
+        int opened = dt_open(&T, NULL, 0);
+        unsetenv("PHIWALL_VOCAB_BACKEND");
+        if (!opened) {
+            printf("skipped %s: not in this build\n", backends[b]);
+            continue;
+        }
+        expect_none(NULL, "Dear Cancer,", PW_FT_TEXT, PW_PHI_NAME);
+        expect_none(NULL, "Dear Breast Cancer, you picked the wrong woman", PW_FT_TEXT,
+                    PW_PHI_NAME);
+        expect_none(NULL, "Dear Depression: I am done with you", PW_FT_TEXT, PW_PHI_NAME);
+        expect_hit(NULL, "Dear Maria Garcia, your results are ready", PW_FT_TEXT, PW_PHI_NAME,
+                   "Maria Garcia");
+        expect_hit(NULL, "Dear Zo\xc3\xab:", PW_FT_TEXT, PW_PHI_NAME, "Zo\xc3\xab");
+        dt_close(&T);
+    }
+    T = keep;
+}
+
 static void setup(void)
 {
     CHECK(dt_open(&T, NULL, 0));
@@ -425,4 +455,4 @@ PW_TEST_MAIN(PW_TEST(setup), PW_TEST(test_email), PW_TEST(test_phone), PW_TEST(t
              PW_TEST(test_date), PW_TEST(test_zip_address), PW_TEST(test_ip), PW_TEST(test_ids),
              PW_TEST(test_card), PW_TEST(test_names), PW_TEST(test_names_in_context),
              PW_TEST(test_names_utf8), PW_TEST(test_hashed_under_key), PW_TEST(test_quick_reject),
-             PW_TEST(test_many_hits), PW_TEST(teardown))
+             PW_TEST(test_many_hits), PW_TEST(test_salutation_illness_backends), PW_TEST(teardown))
