@@ -147,6 +147,30 @@ static void test_url(void)
     CHECK_STR(redact(NULL, q, PW_FT_URL), "https://h.org/p?topic=[CONDITION]&lang=en");
 }
 
+/* Text and escapes written in ISO-8859-1 (old CMS and IIS pages): a lone byte 0xC0-0xFF that
+ * starts no valid UTF-8 sequence is its Latin-1 letter, so "c%E1ncer" is "cancer", and the hit
+ * covers the escape. */
+static void test_latin1(void)
+{
+    const char *u = "https://h.org/es/salud/depresi%F3n?x=1";
+    CHECK(dt_scan(&T, NULL, u, PW_FT_URL) >= 1);
+    check_spans();
+    const pw_hit *h = dt_find(&T, PW_PHI_HEALTH);
+    CHECK(h && h->start == 23 && h->end == 34);
+    CHECK_STR(redact(NULL, u, PW_FT_URL), "https://h.org/es/salud/[CONDITION]?x=1");
+    u = "https://h.org/search?q=c%E1ncer+de+mama";
+    CHECK(dt_scan(&T, NULL, u, PW_FT_URL) >= 1);
+    h = dt_find(&T, PW_PHI_HEALTH);
+    CHECK(h && h->start == 23);
+    if (h)
+        CHECK_STR(h->normalized, "cancer de mama");
+    expect("Sobre el c\xe1ncer", PW_PHI_HEALTH, "condition", "cancer", "c\xe1ncer",
+           "Sobre el [CONDITION]");
+    /* a byte that is no Latin-1 letter, or a valid UTF-8 letter, reads as before */
+    CHECK_INT(dt_scan(&T, NULL, "c\xd7ncer", PW_FT_TEXT), 0);
+    expect("c\xc3\xa1ncer", PW_PHI_HEALTH, "condition", "cancer", "c\xc3\xa1ncer", "[CONDITION]");
+}
+
 static void test_no_hits(void)
 {
     const char *none[] = {
@@ -222,4 +246,4 @@ static void teardown(void)
 
 PW_TEST_MAIN(PW_TEST(setup), PW_TEST(test_fullwidth), PW_TEST(test_lookalikes),
              PW_TEST(test_format_chars), PW_TEST(test_dotted), PW_TEST(test_url),
-             PW_TEST(test_no_hits), PW_TEST(test_event), PW_TEST(teardown))
+             PW_TEST(test_latin1), PW_TEST(test_no_hits), PW_TEST(test_event), PW_TEST(teardown))
