@@ -578,26 +578,6 @@ static int after_lower_case(const char *s, size_t t)
            (t >= 2 && s[t - 1] == ' ' && pw_islower((unsigned char)s[t - 2]));
 }
 
-/* After a bare "patient ", the words s[b..e) are a name only as part of a sentence ("Patient
- * John Smith called about…", "spoke with patient Mary Jones."): a first and a last name, no
- * title word among them, and the text goes on in lower case or punctuation. A title or a menu
- * ("Patient Portal Login", "Patient Financial Services") is all capitalised words and ends
- * there; the text may end with the name only after a sentence and with no word of a group, a
- * role, a page or a control among them. */
-static int sentence_name(const char *s, size_t n, size_t t, size_t b, size_t e)
-{
-    if (name_words_without(s, b, e, title_word_after_patient) < 2)
-        return 0;
-    if (e == n) /* the text ends with the name: "Message from patient John Smith" */
-        return after_lower_case(s, t) && name_words_without(s, b, e, generic_word) >= 2;
-    if (s[e] == ',' || s[e] == ';' || s[e] == ':' || s[e] == '(' || s[e] == '.')
-        return 1;
-    int up;
-    return s[e] == ' ' && e + 1 < n &&
-           ((letter_at(s, n, e + 1, &up) && !up) || pw_isdigit((unsigned char)s[e + 1]) ||
-            record_label_at(s, n, e + 1));
-}
-
 /* The vocabulary's matches in s[0..n): a raw scan with the automaton, a scan of a normalised
  * copy (pw_vocab_normalize) with Hyperscan, which has no raw scan. 0 when it cannot say. */
 static int vocab_matches(pw_scan *sc, const char *s, size_t n, const pw_vocab_match **m, size_t *nm)
@@ -632,6 +612,167 @@ static int health_term_in(pw_scan *sc, const char *s, size_t b, size_t e)
         if (pw_vocab_entry_at(v, m[k].entry)->cls <= PW_VOCAB_SENSITIVE_SERVICE)
             return 1;
     return 0;
+}
+
+/* Last words of job titles and page names shaped like "Patient First Last" ("Patient Engagement
+ * Specialist", "Patient Parking Garage", "Patient Bill Pay"): no surname after a bare "Patient". */
+static int title_tail_word(const char *s, size_t len)
+{
+    static const char *const words[] = {"aide",
+                                        "aides",
+                                        "alert",
+                                        "alerts",
+                                        "ambassador",
+                                        "ambassadors",
+                                        "app",
+                                        "assistant",
+                                        "assistants",
+                                        "associate",
+                                        "award",
+                                        "awards",
+                                        "brochure",
+                                        "coordinator",
+                                        "coordinators",
+                                        "council",
+                                        "counselor",
+                                        "day",
+                                        "director",
+                                        "educator",
+                                        "entrance",
+                                        "escort",
+                                        "garage",
+                                        "guidelines",
+                                        "hours",
+                                        "instructions",
+                                        "liaison",
+                                        "lounge",
+                                        "manager",
+                                        "meals",
+                                        "month",
+                                        "newsletter",
+                                        "notice",
+                                        "officer",
+                                        "packet",
+                                        "pay",
+                                        "policy",
+                                        "questions",
+                                        "registrar",
+                                        "representative",
+                                        "representatives",
+                                        "scheduler",
+                                        "sitter",
+                                        "specialist",
+                                        "specialists",
+                                        "supervisor",
+                                        "survey",
+                                        "technician",
+                                        "technicians",
+                                        "update",
+                                        "updates",
+                                        "video",
+                                        "videos",
+                                        "week",
+                                        "wifi",
+                                        "options",
+                                        "drive",
+                                        "desk",
+                                        "book",
+                                        "classes",
+                                        "class",
+                                        "directory",
+                                        "line",
+                                        "fund",
+                                        "network",
+                                        "club",
+                                        "kit",
+                                        "card",
+                                        "cards",
+                                        "tips",
+                                        "faq",
+                                        "faqs",
+                                        "news",
+                                        "login",
+                                        "locations",
+                                        "parking",
+                                        "gallery",
+                                        "shop",
+                                        "equipment",
+                                        "room",
+                                        "rooms",
+                                        "amenities",
+                                        "visits",
+                                        NULL};
+    return in_list(words, s, len);
+}
+
+/* A word made like a noun of a page or a role, never a name ("Registration", "Engagement",
+ * "Wellness", "Partnership", "Radiology", "Amenities"; and as a first word, where it is no given
+ * name, "Dining"): a suffix after 3+ other letters. */
+static int noun_word(const char *s, size_t len, int first)
+{
+    static const char *const suffixes[] = {"ing", "tion", "sion", "ment", "ness", "ship",  "ogy",
+                                           "ics", "ism",  "ful",  "less", "able", "ities", NULL};
+    for (const char *const *x = suffixes + !first; *x; x++) {
+        size_t l = strlen(*x);
+        if (len >= l + 3 && word_eq(s + len - l, l, *x))
+            return 1;
+    }
+    return 0;
+}
+
+/* No word of s[b..e) (separated by single spaces) is made like a noun (noun_word). */
+static int no_noun_word(const char *s, size_t b, size_t e)
+{
+    for (size_t i = b; i < e;) {
+        size_t j = i;
+        while (j < e && s[j] != ' ')
+            j++;
+        if (noun_word(s + i, j - i, i == b))
+            return 0;
+        i = j + 1;
+    }
+    return 1;
+}
+
+/* A text that is only "Patient First Last" (the trigger starts it, the name ends it): a record's
+ * label or a message's subject, or a title of the same shape. A name when it is two or three
+ * words, none a word of a group, a role, a page or a control, none made like a noun
+ * (noun_word), the last none that ends a job title or a page name, and none a term of the
+ * vocabulary of any class ("Patient Cancer Navigator", "Patient Specialist Referral"). */
+static int whole_text_name(pw_scan *sc, const char *s, size_t b, size_t e)
+{
+    size_t words = name_words_without(s, b, e, generic_word), last = e;
+    if (words < 2 || words > 3)
+        return 0;
+    while (last > b && s[last - 1] != ' ')
+        last--;
+    const pw_vocab_match *m = NULL;
+    size_t nm = 0;
+    return no_noun_word(s, b, e) && !title_tail_word(s + last, e - last) &&
+           vocab_matches(sc, s + b, e - b, &m, &nm) && nm == 0;
+}
+
+/* After a bare "patient ", the words s[b..e) are a name only as part of a sentence ("Patient
+ * John Smith called about…", "spoke with patient Mary Jones."): a first and a last name, no
+ * title word among them, and the text goes on in lower case or punctuation. A title or a menu
+ * ("Patient Portal Login", "Patient Financial Services") is all capitalised words and ends
+ * there; the text may end with the name only after a sentence and with no word of a group, a
+ * role, a page or a control among them, or when the name is all the text after "Patient"
+ * (whole_text_name). */
+static int sentence_name(pw_scan *sc, const char *s, size_t n, size_t t, size_t b, size_t e)
+{
+    if (name_words_without(s, b, e, title_word_after_patient) < 2)
+        return 0;
+    if (e == n && t == 0) /* the whole text: "Patient John Smith" */
+        return whole_text_name(sc, s, b, e);
+    if (e == n) /* the text ends with the name: "Message from patient John Smith" */
+        return after_lower_case(s, t) && name_words_without(s, b, e, generic_word) >= 2;
+    if (s[e] == ',' || s[e] == ';' || s[e] == ':' || s[e] == '(' || s[e] == '.')
+        return 1;
+    int up;
+    return s[e] == ' ' && e + 1 < n &&
+           ((letter_at(s, n, e + 1, &up) && !up) || pw_isdigit((unsigned char)s[e + 1]) ||
+            record_label_at(s, n, e + 1));
 }
 
 /* After "Dear ", the words s[b..e) are the addressee of a letter or an e-mail when they are a
@@ -677,7 +818,7 @@ static size_t name_at(pw_scan *sc, const pw_seg *g, size_t i, size_t cred_end)
         if (i + l > n || (s[i + 1] | 32) != t->word[1] || !trigger_eq(s + i, t->word, l))
             continue;
         size_t e = name_words(sc, g, i + l);
-        if (e && t->kind == TRIG_SENTENCE && !sentence_name(s, n, i, i + l, e))
+        if (e && t->kind == TRIG_SENTENCE && !sentence_name(sc, s, n, i, i + l, e))
             e = 0;
         if (e && t->kind == TRIG_SALUTATION && !salutation_name(sc, s, n, i + l, e))
             e = 0;

@@ -249,6 +249,29 @@ static void test_names_in_context(void)
     expect_none(NULL, "Home | Patient Engagement Specialist", PW_FT_TEXT, PW_PHI_NAME);
     expect_none(NULL, "Patient Financial Services", PW_FT_TEXT, PW_PHI_NAME);
     expect_none(NULL, "Contact the patient Care Team", PW_FT_TEXT, PW_PHI_NAME);
+    /* the whole text "Patient First Last" (a subject line, an event parameter) is a name; a title
+     * of that shape ends in a job's or a place's word, holds a word made like a noun or a term */
+    expect_hit(NULL, "Patient John Smith", PW_FT_TEXT, PW_PHI_NAME, "John Smith");
+    expect_hit(NULL, "Patient John A. Smith", PW_FT_TEXT, PW_PHI_NAME, "John A. Smith");
+    expect_hit(NULL,
+               "Patient Mar\xc3\xad"
+               "a Pe\xc3\xb1"
+               "a",
+               PW_FT_TEXT, PW_PHI_NAME,
+               "Mar\xc3\xad"
+               "a Pe\xc3\xb1"
+               "a");
+    expect_hit(NULL, "Patient Grace Fleming", PW_FT_TEXT, PW_PHI_NAME, "Grace Fleming");
+    expect_hit("cd[content_name]", "Patient Rosa Delgado", PW_FT_JSON_VALUE, PW_PHI_NAME,
+               "Rosa Delgado");
+    static const char *const titles[] = {
+        "Patient Engagement Specialist", "Patient Parking Garage",   "Patient Dining Options",
+        "Patient Blood Drive",           "Patient Art Gallery",      "Patient Tower Construction",
+        "Patient Room Amenities",        "Patient Lift Equipment",   "Patient Advisory Council",
+        "Patient Welcome Packet",        "Patient Cancer Navigator", "Patient Portal Login",
+        "Patient Quiet Hours",           "Patient Gift Shop",        "Patient John"};
+    for (size_t k = 0; k < sizeof titles / sizeof titles[0]; k++)
+        expect_none(NULL, titles[k], PW_FT_TEXT, PW_PHI_NAME);
     /* the addressee of a salutation; a provider after it stays a provider */
     expect_hit(NULL, "Dear Maria Garcia, your appointment with Dr. Patel is on Monday", PW_FT_TEXT,
                PW_PHI_NAME, "Maria Garcia");
