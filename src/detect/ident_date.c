@@ -292,7 +292,8 @@ static int has_word(const char *s, size_t from, size_t i, const char *w, size_t 
 }
 
 /* A scheduling or birth word earlier in the same sentence ("Appointment confirmed for … on",
- * "Book an appointment with Dr. Jane Smith on", "Schedule with Dr. Maria Lopez, Cardiology —"):
+ * "Book an appointment with Dr. Jane Smith on", "Schedule with Dr. Maria Lopez, Cardiology —";
+ * Spanish "Cita confirmada para Rosa Delgado el", "Su consulta es el"):
  * a provider's name or a short clause between the word and the date does not separate them.
  * A word with a letter the sentence lacks cannot occur in it: that test skips most searches. */
 static pw_ctx sentence_ctx(const char *s, size_t i)
@@ -307,7 +308,8 @@ static pw_ctx sentence_ctx(const char *s, size_t i)
         {"rescheduled", 11, DW_PLURAL, PW_CTX_APPT}, {"booked", 6, DW_PLURAL, PW_CTX_APPT},
         {"schedule", 8, DW_VERB, PW_CTX_APPT},       {"reschedule", 10, DW_VERB, PW_CTX_APPT},
         {"book", 4, DW_VERB, PW_CTX_APPT},           {"birth", 5, DW_PREFIX, PW_CTX_DOB},
-        {"born", 4, DW_PLURAL, PW_CTX_DOB},          {"dob", 3, DW_PLURAL, PW_CTX_DOB}};
+        {"born", 4, DW_PLURAL, PW_CTX_DOB},          {"dob", 3, DW_PLURAL, PW_CTX_DOB},
+        {"cita", 4, DW_PLURAL, PW_CTX_APPT},         {"consulta", 8, DW_PLURAL, PW_CTX_APPT}};
     size_t from = sentence_start(s, i);
     uint32_t have = letters_in(s + from, i - from);
     for (size_t w = 0; w < sizeof words / sizeof words[0]; w++) {

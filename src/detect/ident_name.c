@@ -312,9 +312,10 @@ typedef struct trigger {
 } trigger;
 
 enum {
-    TRIG_PLAIN = 0,     /* the trigger alone announces a name ("Dr.", "Patient name:") */
-    TRIG_SENTENCE = 1,  /* the name must read as part of a sentence (see sentence_name) */
-    TRIG_SALUTATION = 2 /* the addressee of "Dear …," (see salutation_name) */
+    TRIG_PLAIN = 0,      /* the trigger alone announces a name ("Dr.", "Patient name:") */
+    TRIG_SENTENCE = 1,   /* the name must read as part of a sentence (see sentence_name) */
+    TRIG_SALUTATION = 2, /* the addressee of "Dear …," (see salutation_name) */
+    TRIG_APPT_ES = 3     /* Spanish "para …" after an appointment word (see appt_name_es) */
 };
 
 #define TK(word, sub, kind)               \
@@ -330,9 +331,13 @@ static const trigger triggers_d[] = {
     T("dra. ", "provider"), /* Spanish: doctora */
     T("dra ", "provider"),  T("doctora ", "provider"), TK("dear ", "patient", TRIG_SALUTATION),
     {NULL, NULL, 0, 0}};
-static const trigger triggers_p[] = {T("patient name: ", "patient"), T("paciente: ", "patient"),
-                                     T("patient name ", "patient"),  T("patient: ", "patient"),
-                                     TS("patient ", "patient"),      {NULL, NULL, 0, 0}};
+static const trigger triggers_p[] = {T("patient name: ", "patient"),
+                                     T("paciente: ", "patient"),
+                                     T("patient name ", "patient"),
+                                     T("patient: ", "patient"),
+                                     TS("patient ", "patient"),
+                                     TK("para ", "patient", TRIG_APPT_ES),
+                                     {NULL, NULL, 0, 0}};
 static const trigger triggers_n[] = {T("name: ", "patient"),
                                      T("nombre: ", "patient"),
                                      T("nombre del paciente: ", "patient"),
@@ -785,6 +790,67 @@ static int salutation_name(pw_scan *sc, const char *s, size_t n, size_t b, size_
            (s[e] == ',' || s[e] == ':' || s[e] == '!') && !health_term_in(sc, s, b, e);
 }
 
+/* Capitalised Spanish words of titles and menus after "para" ("Cita para Nuevos Pacientes",
+ * "Consultas para Adultos Mayores", "Haga su cita para Hoy Mismo"): never a name there. */
+static int title_word_es(const char *s, size_t len)
+{
+    static const char *const words[] = {
+        "adultos",      "ahora",   "bebes",   "embarazadas", "empleados",  "familia",  "familias",
+        "hombres",      "hoy",     "jovenes", "manana",      "mayores",    "mismo",    "mujer",
+        "mujeres",      "ninas",   "ninos",   "nueva",       "nuevas",     "nuevo",    "nuevos",
+        "personas",     "todas",   "todos",   "usted",       "visitantes", "medicare", "medicaid",
+        "adolescentes", "seniors", NULL};
+    return in_list(words, s, len);
+}
+
+/* A word of a group, a role, a page or a control, English or Spanish. */
+static int generic_word_es(const char *s, size_t len)
+{
+    return generic_word(s, len) || title_word_es(s, len);
+}
+
+/* An appointment word in the same sentence before s[t] ("Cita confirmada para", "Recordatorio de
+ * su consulta para"): "cita" or "consulta" (plural too) at most 40 bytes back, with no '.', '|'
+ * or line break between. */
+static int appt_word_before_es(const char *s, size_t t)
+{
+    static const char *const words[] = {"cita", "citas", "consulta", "consultas", NULL};
+    size_t from = t > 40 ? t - 40 : 0, k = t;
+    while (k > from) {
+        char c = s[k - 1];
+        if (c == '.' || c == '|' || c == '\n')
+            return 0;
+        if (!pw_isalpha((unsigned char)c)) {
+            k--;
+            continue;
+        }
+        size_t e = k;
+        while (k > from && pw_isalpha((unsigned char)s[k - 1]))
+            k--;
+        if (in_list(words, s + k, e - k))
+            return 1;
+    }
+    return 0;
+}
+
+/* After Spanish "para " (at s[t]; the words s[b..e)), a name when an appointment word comes first
+ * in the sentence ("Cita confirmada para Rosa Delgado el 06/14/2026"): two to four name words,
+ * none of a group, a role, a page or a title (Spanish ones too: "Nuevos Pacientes") and none a
+ * term of the vocabulary ("Cita para Cirugía Cardíaca"), followed by the end of the text,
+ * punctuation or a lower-case word ("el", "a las"). */
+static int appt_name_es(pw_scan *sc, const char *s, size_t n, size_t t, size_t b, size_t e)
+{
+    int up;
+    if (name_words_without(s, b, e, generic_word_es) < 2 || !appt_word_before_es(s, t))
+        return 0;
+    if (e < n && !(s[e] == ',' || s[e] == ';' || s[e] == ':' || s[e] == '.' || s[e] == '(' ||
+                   (s[e] == ' ' && e + 1 < n && letter_at(s, n, e + 1, &up) && !up)))
+        return 0;
+    const pw_vocab_match *m = NULL;
+    size_t nm = 0;
+    return vocab_matches(sc, s + b, e - b, &m, &nm) && nm == 0;
+}
+
 /* A provider's name from the capital at s[i] that ends at a credential's comma, before cred_end
  * ("Jane Smith, MD"). Returns the last byte it consumed (i, or the name's last byte). */
 static size_t provider_before_credentials(pw_scan *sc, const pw_seg *g, size_t i, size_t cred_end)
@@ -821,6 +887,8 @@ static size_t name_at(pw_scan *sc, const pw_seg *g, size_t i, size_t cred_end)
         if (e && t->kind == TRIG_SENTENCE && !sentence_name(sc, s, n, i, i + l, e))
             e = 0;
         if (e && t->kind == TRIG_SALUTATION && !salutation_name(sc, s, n, i + l, e))
+            e = 0;
+        if (e && t->kind == TRIG_APPT_ES && !appt_name_es(sc, s, n, i, i + l, e))
             e = 0;
         if (e) {
             pw_scan_add(sc, g, i + l, e, PW_PHI_NAME, t->subtype, NULL, 0.85f, PW_REASON_CONTEXT,

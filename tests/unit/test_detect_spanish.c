@@ -217,6 +217,48 @@ static void test_identifier_negatives(void)
     }
 }
 
+/* Names and dates that only the sentence announces: "para" after "cita" or "consulta" before two
+ * or more name words, a date in a sentence with one of those words. Titles after "para" and
+ * dates after "el" without an appointment word stay clean. */
+static void test_appointment_sentences(void)
+{
+    const char *s = "Cita confirmada para Rosa Delgado el 06/14/2026 a las 9:30";
+    expect(s, PW_FT_TEXT, PW_PHI_NAME, "patient", "Rosa Delgado", "Rosa Delgado");
+    expect(s, PW_FT_TEXT, PW_PHI_DATE, "appointment", "20260614", "06/14/2026");
+    s = "Consulta programada para Mar\xc3\xad"
+        "a Jos\xc3\xa9 P\xc3\xa9rez el 08/03/2026";
+    expect(s, PW_FT_TEXT, PW_PHI_NAME, "patient", "Maria Jose Perez",
+           "Mar\xc3\xad"
+           "a Jos\xc3\xa9 P\xc3\xa9rez");
+    expect(s, PW_FT_TEXT, PW_PHI_DATE, "appointment", "20260803", "08/03/2026");
+    expect("Recordatorio: su cita para Ana L\xc3\xb3pez es ma\xc3\xb1"
+           "ana",
+           PW_FT_TEXT, PW_PHI_NAME, "patient", "Ana Lopez", "Ana L\xc3\xb3pez");
+    expect("Su consulta es el 07/02/2026 a las 10:00", PW_FT_TEXT, PW_PHI_DATE, "appointment",
+           "20260702", "07/02/2026");
+    static const char *const no_name[] = {"Solicite una cita para Nuevos Pacientes",
+                                          "Citas para Adultos Mayores",
+                                          "Cita para Cirug\xc3\xad"
+                                          "a Card\xc3\xad"
+                                          "aca",
+                                          "Estacionamiento para Pacientes y Visitantes",
+                                          "Programa para Rosa Delgado",
+                                          "Cita. Para Rosa Delgado",
+                                          "Cita para Rosa"};
+    for (size_t i = 0; i < sizeof no_name / sizeof no_name[0]; i++) {
+        dt_scan(&T, NULL, no_name[i], PW_FT_TEXT);
+        CHECK_INT(dt_count(&T, PW_PHI_NAME), 0);
+        if (dt_count(&T, PW_PHI_NAME))
+            fprintf(stderr, "  \"%s\" gave a name\n", no_name[i]);
+    }
+    static const char *const no_date[] = {"Horario especial para visitantes el 12/24/2026",
+                                          "Actualizado el 03/02/2026"};
+    for (size_t i = 0; i < sizeof no_date / sizeof no_date[0]; i++) {
+        dt_scan(&T, NULL, no_date[i], PW_FT_TEXT);
+        CHECK_INT(dt_count(&T, PW_PHI_DATE), 0);
+    }
+}
+
 static void setup(void)
 {
     CHECK(dt_open(&T, NULL, 0));
@@ -230,4 +272,5 @@ static void teardown(void)
 PW_TEST_MAIN(PW_TEST(setup), PW_TEST(test_accents_either_way), PW_TEST(test_urls),
              PW_TEST(test_care_intent), PW_TEST(test_sensitivity), PW_TEST(test_no_hits),
              PW_TEST(test_email_before_accented_word), PW_TEST(test_identifier_context),
-             PW_TEST(test_identifier_negatives), PW_TEST(teardown))
+             PW_TEST(test_identifier_negatives), PW_TEST(test_appointment_sentences),
+             PW_TEST(teardown))
