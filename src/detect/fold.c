@@ -17,8 +17,9 @@
  *  - an accented Latin-1 letter loses its accent ("depresión", "Oncología", "García": the
  *    vocabulary's terms are written the same way, pw_vocab_latin1_base), so Spanish text and
  *    its unaccented URL slugs ("depresion") match the same terms, on whole words; a lone byte
- *    0xC0-0xFF that starts no valid UTF-8 sequence is read as its Latin-1 letter, so text and
- *    escapes written in ISO-8859-1 ("depresi%F3n", "c%E1ncer") fold the same way.
+ *    0xC0-0xFF (no valid UTF-8 sequence, no continuation byte after it) is read as its Latin-1
+ *    letter, so text and escapes written in ISO-8859-1 ("depresi%F3n", "c%E1ncer") fold the
+ *    same way.
  * Pure-ASCII segments pay one bit of their summary (PW_SUM_HIGH, summary.c) and, when they hold a
  * '.', a look at each dot (pw_fold_dotted_term; segment.c decides); pw_seg_fold runs only for
  * segments that hold a byte >= 0x80 or such an acronym.
@@ -122,12 +123,17 @@ static size_t utf8_at(const unsigned char *s, size_t n, size_t i, uint32_t *cp)
     return len;
 }
 
-/* A byte that is no valid UTF-8 sequence: a letter of Latin-1 (U+00C0-U+00FF but × ÷) stands for
- * that letter, as in text or an escape written in ISO-8859-1 or Windows-1252 ("depresi%F3n",
- * "c%E1ncer" from old CMS and IIS URLs); any other stays U+FFFD, a word break. */
-static uint32_t latin1_letter_of(unsigned char c)
+/* A byte at s[i] that is no valid UTF-8 sequence: alone (no continuation byte follows it), a
+ * letter of Latin-1 (U+00C0-U+00FF but × ÷) stands for that letter, as in text or an escape
+ * written in ISO-8859-1 or Windows-1252 ("depresi%F3n", "c%E1ncer" from old CMS and IIS URLs);
+ * any other, and a lead byte of a cut sequence ("\xE1\x85" then no third byte), stays U+FFFD, a
+ * word break. */
+static uint32_t latin1_letter_at(const unsigned char *s, size_t n, size_t i)
 {
-    return c >= 0xC0 && c != 0xD7 && c != 0xF7 ? c : 0xFFFD;
+    unsigned char c = s[i];
+    if (c < 0xC0 || c == 0xD7 || c == 0xF7 || (i + 1 < n && (s[i + 1] & 0xC0) == 0x80))
+        return 0xFFFD;
+    return c;
 }
 
 static fold_cp classify_at(const char *s, size_t n, size_t i)
@@ -135,7 +141,7 @@ static fold_cp classify_at(const char *s, size_t n, size_t i)
     uint32_t cp = 0;
     fold_cp f = {utf8_at((const unsigned char *)s, n, i, &cp), FK_OTHER, 0};
     if (cp == 0xFFFD && f.len == 1)
-        cp = latin1_letter_of((unsigned char)s[i]);
+        cp = latin1_letter_at((const unsigned char *)s, n, i);
     if (cp < 0x80) {
         f.kind = FK_ASCII, f.ascii = (char)cp;
     } else if (cp >= 0xFF01 && cp <= 0xFF5E) {

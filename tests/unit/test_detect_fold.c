@@ -169,6 +169,20 @@ static void test_latin1(void)
     /* a byte that is no Latin-1 letter, or a valid UTF-8 letter, reads as before */
     CHECK_INT(dt_scan(&T, NULL, "c\xd7ncer", PW_FT_TEXT), 0);
     expect("c\xc3\xa1ncer", PW_PHI_HEALTH, "condition", "cancer", "c\xc3\xa1ncer", "[CONDITION]");
+    /* a name in Latin-1 is read whole; a lead byte that a continuation byte follows is a cut
+     * UTF-8 sequence, no Latin-1 letter: a name stops before it, never inside it (fuzz_detect) */
+    dt_scan(&T, NULL,
+            "See Dr. Garc\xed"
+            "a today",
+            PW_FT_TEXT);
+    const pw_hit *n = dt_find(&T, PW_PHI_NAME);
+    CHECK(n && n->start == 8 && n->end == 14);
+    if (n)
+        CHECK_STR(n->normalized, "Garcia");
+    dt_scan(&T, NULL, "See Dr. Nguy\xe1\x85\xc4\xbbVn today", PW_FT_TEXT);
+    n = dt_find(&T, PW_PHI_NAME);
+    CHECK(n && n->start == 8 && n->end == 12);
+    CHECK_INT(dt_scan(&T, NULL, "c\xe1\x85ncer", PW_FT_TEXT), 0);
 }
 
 static void test_no_hits(void)
