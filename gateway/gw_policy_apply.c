@@ -276,19 +276,50 @@ static pw_status guard_scan(void *ctx, const char *s, size_t n, int *hit)
     return st;
 }
 
-/* The fail-closed guard (gw_policy_guard.h): a refused string is dropped, whatever phi says. */
+/* The fail-closed guard (gw_policy_guard.h): a refused string is dropped, whatever phi says.
+ * redacts: the caller scans the accent-folded view itself (accented_hits) and redacts. */
 static pw_status guarded(apply_ctx *c, reduced *r, const pw_gw_dest_policy *d, const char *field,
-                         const char *key, const char *s, int *refused)
+                         const char *key, const char *s, int redacts, int *refused)
 {
     guard_ctx g = {c, key};
     const char *why = NULL;
     *refused = 0;
-    pw_status st = pw_gw_guard_check(c->a, s, strlen(s), d->text_scripts, guard_scan, &g, &why);
+    pw_status st = (redacts ? pw_gw_guard_check_text : pw_gw_guard_check)(
+        c->a, s, strlen(s), d->text_scripts, guard_scan, &g, &why);
     if (st != PW_OK || !why)
         return st;
     *refused = 1;
     r->redacted++;
     trace(c, r, field, "dropped", why);
+    return PW_OK;
+}
+
+/* Accented text ("cita para depresión", "ḤIV") read without its accents, as the guard reads it:
+ * the engine's and the visitor's-own-data hits in that view, mapped back onto s, are added to
+ * *hits, so that an accented term is redacted or dropped per the policy like its ASCII form
+ * (the guard dropped such a value whole). */
+static pw_status accented_hits(apply_ctx *c, const char *key, const char *s, pw_field_type t,
+                               pw_hit **hits, size_t *n)
+{
+    char *f = NULL;
+    size_t fn = 0, *map = NULL, k = 0, n_own = 0;
+    pw_status st = pw_gw_guard_fold(c->a, s, strlen(s), &f, &fn, &map);
+    if (st != PW_OK)
+        return pw_err_set(c->err, st, "out of memory");
+    if (!f)
+        return PW_OK;
+    pw_hit *fh = NULL, *own = NULL;
+    if ((st = c->phi->scan(c->phi->ctx, c->a, key, f, fn, t, &fh, &k, c->err)) != PW_OK)
+        return st;
+    if (own_data_in(c->ev, f, &own, &n_own, c->a) &&
+        (st = merge_hits(c->a, &fh, &k, own, n_own)) != PW_OK)
+        return pw_err_set(c->err, st, "out of memory");
+    for (size_t i = 0; i < k; i++) {
+        fh[i].start = fh[i].start <= fn ? map[fh[i].start] : strlen(s);
+        fh[i].end = fh[i].end <= fn ? map[fh[i].end] : strlen(s);
+    }
+    if (k && (st = merge_hits(c->a, hits, n, fh, k)) != PW_OK)
+        return pw_err_set(c->err, st, "out of memory");
     return PW_OK;
 }
 
@@ -299,7 +330,7 @@ static pw_status scrub(apply_ctx *c, reduced *r, const pw_gw_dest_policy *d, con
     size_t n = 0;
     int refused = 0;
     *out = NULL;
-    pw_status st = guarded(c, r, d, field, key, s, &refused);
+    pw_status st = guarded(c, r, d, field, key, s, 1, &refused);
     if (st != PW_OK || refused)
         return st;
     st = scan(c, key, s, t, &hits, &n);
@@ -311,6 +342,8 @@ static pw_status scrub(apply_ctx *c, reduced *r, const pw_gw_dest_policy *d, con
     if (own_data_in(c->ev, s, &own, &n_own, c->a) &&
         (st = merge_hits(c->a, &hits, &n, own, n_own)) != PW_OK)
         return pw_err_set(c->err, st, "out of memory");
+    if ((st = accented_hits(c, key, s, t, &hits, &n)) != PW_OK)
+        return st;
     if (n == 0)
         return PW_OK;
     r->redacted++;
@@ -499,7 +532,7 @@ static pw_status safe_origin(apply_ctx *c, reduced *r, const pw_gw_dest_policy *
         trace(c, r, field, "dropped", rule);
         return PW_OK;
     }
-    if ((st = guarded(c, r, d, field, field, o, &refused)) != PW_OK || refused)
+    if ((st = guarded(c, r, d, field, field, o, 0, &refused)) != PW_OK || refused)
         return st;
     *out = o;
     return PW_OK;
