@@ -423,11 +423,14 @@ void pw_fw_classify_http(const fw_request *r, unsigned timeout_ms, fw_outcome *o
         out->verdict = FW_DELIVERED;
     else if (s == 408 || s == 429 || s >= 500)
         out->verdict = FW_RETRY;
-    else if (s == 307 || s == 308) {
-        /* An upstream moving (a planned migration, a proxy in front of a webhook) answers 307 /
-         * 308. Never followed (the token would go to another host), but retried at the same URL
-         * within the normal backoff and windows, so that its events wait for the operator's new
-         * base_url instead of all going to the dead letters at once. */
+    else if (s >= 300 && s < 400) {
+        /* An upstream moving (a planned migration, a proxy in front of a webhook) answers a
+         * redirect: 301/308 for good, 302/307 for now, 303 "see other". Never followed (the
+         * token would go to another host), but retried at the same URL within the normal backoff
+         * and windows, so that its events wait for the operator's new base_url instead of all
+         * going to the dead letters at once. Which code a server picks says nothing about the
+         * events (301 and 308 differ only in whether a client may turn the POST into a GET, which
+         * does not apply here): all are treated alike. */
         out->verdict = FW_RETRY;
         snprintf(out->detail, sizeof out->detail, "http %ld: redirect not followed", s);
         return;
