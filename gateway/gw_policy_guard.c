@@ -468,6 +468,12 @@ static pw_status guard_check(pw_arena *a, const char *s, size_t n, pw_gw_script_
         char *v = join_spaced(a, s, n, &vn);
         st = rescan(v, vn, scan, ctx, "guard: spaced-out letters carry PHI: refused", refusal);
     }
+    if (st == PW_OK && !*refusal) { /* "h.í.v": an accented letter breaks the run above */
+        size_t fn = 0;
+        char *f = fold_accents(a, (const unsigned char *)s, n, &fn, NULL);
+        char *v = f ? join_spaced(a, f, fn, &vn) : NULL;
+        st = rescan(v, vn, scan, ctx, "guard: spaced-out letters carry PHI: refused", refusal);
+    }
     if (st == PW_OK && !*refusal)
         st = base64_runs(a, s, n, scan, ctx, refusal);
     if (st == PW_OK && !*refusal)

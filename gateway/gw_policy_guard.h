@@ -11,9 +11,9 @@
  *     Cherokee, Coptic, Lisu: НІV) is refused;
  *   - hidden text that is decoded and scanned again, the string refused on a hit: base64 runs of
  *     16+ characters that decode to text, letters spaced out with dots, dashes or spaces
- *     ("h.i.v", "c-a-n-c-e-r"), combining marks and variation selectors between letters, and
- *     accented Latin letters read without their accents ("cáncer", "diabètes": the engine's
- *     vocabulary is written without them; in text the caller redacts, pw_gw_guard_check_text,
+ *     ("h.i.v", "c-a-n-c-e-r", accented or not: "h.í.v"), combining marks and variation selectors
+ * between letters, and accented Latin letters read without their accents ("cáncer", "diabètes": the
+ * engine's vocabulary is written without them; in text the caller redacts, pw_gw_guard_check_text,
  *     the caller scans that view and redacts instead of the guard refusing), and percent-encoded
  * text ("c%C3%A1ncer"), decoded and put through the engine and the whole guard again. Words of
  * other languages that share no stem with an English term ("VIH", "embarazo", "Krebs") pass: load
