@@ -742,7 +742,7 @@ static int copy_destination(runner *r, const pw_destination *src)
     const char **fields[] = {&r->d.name,           &r->d.base_url,     &r->d.api_version,
                              &r->d.pixel_id,       &r->d.access_token, &r->d.test_event_code,
                              &r->d.measurement_id, &r->d.api_secret,   &r->d.url,
-                             &r->d.bearer_token};
+                             &r->d.bearer_token,   &r->d.proxy};
     for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
         if (!*fields[i])
             continue;

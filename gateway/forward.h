@@ -43,6 +43,9 @@ typedef struct pw_destination {
     unsigned timeout_ms;         /* per request, default 1500 */
     unsigned max_batch;          /* 0 = the destination's own maximum (Meta 1000, GA4 25) */
     pw_dest_http2 http2;         /* default auto */
+    /* The policy's `proxy:`: NULL for none (libcurl's environment proxies ignored), "env" for
+     * libcurl's https_proxy / http_proxy / all_proxy / no_proxy, else the proxy's URL. */
+    const char *proxy;
 } pw_destination;
 
 /* How old an event's own time may be, per destination kind: ingest refuses an older event for

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "forward_internal.h"
+#include "gw_log.h"
 #include "gw_time.h"
 
 #define MAX_RESPONSE_BYTES (64 * 1024)
@@ -82,8 +83,58 @@ static int h2c_reuse_broken(void)
     return v->version_num >= 0x075700 && v->version_num < 0x080000;
 }
 
+/* ---- egress proxy (the policy's proxy:) ------------------------------------------------ */
+
+/* The egress path is the policy's, never the environment's by accident: libcurl reads
+ * https_proxy / http_proxy / all_proxy / no_proxy unless told otherwise, so a variable left in a
+ * service's environment would silently route every disclosure through another host. "" turns
+ * proxies off (environment included); an explicit proxy also ignores no_proxy. */
+static void set_proxy(CURL *e, const pw_destination *d)
+{
+    if (d->proxy && strcmp(d->proxy, "env") == 0)
+        return;
+    curl_easy_setopt(e, CURLOPT_PROXY, d->proxy ? d->proxy : "");
+    if (d->proxy)
+        curl_easy_setopt(e, CURLOPT_NOPROXY, "");
+}
+
+/* The environment's proxy variables that libcurl would read (lower case first, as it does; no
+ * HTTP_PROXY: libcurl ignores it, CGI-style), each set one named in *names. */
+static size_t proxy_env_set(const char **names, size_t cap)
+{
+    static const char *const vars[] = {"https_proxy", "HTTPS_PROXY", "http_proxy", "all_proxy",
+                                       "ALL_PROXY"};
+    size_t k = 0;
+    for (size_t i = 0; i < sizeof vars / sizeof vars[0] && k < cap; i++) {
+        const char *v = getenv(vars[i]);
+        if (v && *v)
+            names[k++] = vars[i];
+    }
+    return k;
+}
+
+/* Said once per destination at start: environment proxy variables that the policy's
+ * proxy: none (the default) ignores, so that an operator who set them learns they are not used. */
+static void warn_ignored_proxy_env(const pw_destination *d)
+{
+    const char *names[5];
+    size_t k = d->proxy && strcmp(d->proxy, "env") == 0 ? 0 : proxy_env_set(names, 5);
+    if (!k)
+        return;
+    char list[96] = "";
+    for (size_t i = 0; i < k; i++)
+        snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", i ? "," : "", names[i]);
+    pw_gw_log("warn",
+              d->proxy ? "proxy variables in the environment ignored: the destination's proxy: "
+                         "URL is used"
+                       : "proxy variables in the environment ignored: the destination connects "
+                         "directly (proxy: none; set proxy: env to use them)",
+              "destination", d->name, "variables", list, NULL);
+}
+
 void pw_fw_multi_setup(CURLM *multi, const pw_destination *d)
 {
+    warn_ignored_proxy_env(d);
     /* Keep-alive connections for every request a wave runs at once over HTTP/1.1 (GA4: one
      * request per visitor), so the next wave does not reconnect. */
     curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS, (long)FW_WAVE);
@@ -206,6 +257,7 @@ static CURL *new_easy(fw_easy_pool *p, const pw_destination *d)
     curl_easy_setopt(e, CURLOPT_CLOSESOCKETDATA, p);
     if (p->h2c_opener)
         curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, on_open_socket);
+    set_proxy(e, d);
     return e;
 }
 
@@ -423,11 +475,14 @@ void pw_fw_classify_http(const fw_request *r, unsigned timeout_ms, fw_outcome *o
         out->verdict = FW_DELIVERED;
     else if (s == 408 || s == 429 || s >= 500)
         out->verdict = FW_RETRY;
-    else if (s == 307 || s == 308) {
-        /* An upstream moving (a planned migration, a proxy in front of a webhook) answers 307 /
-         * 308. Never followed (the token would go to another host), but retried at the same URL
-         * within the normal backoff and windows, so that its events wait for the operator's new
-         * base_url instead of all going to the dead letters at once. */
+    else if (s >= 300 && s < 400) {
+        /* An upstream moving (a planned migration, a proxy in front of a webhook) answers a
+         * redirect: 301/308 for good, 302/307 for now, 303 "see other". Never followed (the
+         * token would go to another host), but retried at the same URL within the normal backoff
+         * and windows, so that its events wait for the operator's new base_url instead of all
+         * going to the dead letters at once. Which code a server picks says nothing about the
+         * events (301 and 308 differ only in whether a client may turn the POST into a GET, which
+         * does not apply here): all are treated alike. */
         out->verdict = FW_RETRY;
         snprintf(out->detail, sizeof out->detail, "http %ld: redirect not followed", s);
         return;

@@ -31,11 +31,12 @@ struct pw_gw_http {
     pw_gw_reply_cache *replies;
     pw_gw_counters counters;
     pw_gw_latency latency;
-    atomic_ullong requests[6];    /* by status class: 2xx, 400, 403/404/405/415, 413, 429, 5xx */
-    atomic_int inflight;          /* requests suspended while their commit runs */
-    atomic_ullong conns_refused;  /* connections closed by the per-address cap */
-    atomic_int conns[CONN_SLOTS]; /* open connections by hash of the client address */
-    pthread_mutex_t pool_mu;      /* finished requests kept for reuse, with their arena's block */
+    atomic_ullong requests[6];      /* by status class: 2xx, 400, 403/404/405/415, 413, 429, 5xx */
+    atomic_int inflight;            /* requests suspended while their commit runs */
+    atomic_ullong conns_refused;    /* connections closed by the per-address cap */
+    atomic_int conns[CONN_SLOTS];   /* open connections by hash of the client address */
+    atomic_int proxied[CONN_SLOTS]; /* behind the proxy: requests in progress, by client */
+    pthread_mutex_t pool_mu;        /* finished requests kept for reuse, with their arena's block */
     req *pool;
     size_t pool_n;
 };
@@ -61,8 +62,10 @@ struct req {
     int too_large;
     int answered;
     struct timespec t0;
-    char ip[INET6_ADDRSTRLEN];
-    const char *origin; /* allowed origin for CORS headers, points into the policy */
+    char ip[INET6_ADDRSTRLEN]; /* the client's address: the rate-limit bucket */
+    int ip_unknown; /* behind the proxy, no client address given: ip is the proxy's, not sent */
+    atomic_int *proxied_slot; /* the h->proxied count this request holds, or NULL */
+    const char *origin;       /* allowed origin for CORS headers, points into the policy */
     /* Asynchronous commit: the request's arena and prepared rows live until the reply. */
     struct MHD_Connection *conn;
     pw_gw_http *h;
@@ -312,6 +315,33 @@ static enum MHD_Result on_accept(void *cls, const struct sockaddr *addr, socklen
     return MHD_NO;
 }
 
+/* Behind the proxy every connection is the proxy's, so the cap above cannot tell clients apart;
+ * it is applied per proxy-reported client instead, to its requests in progress (headers read,
+ * not yet answered): a proxy that streams request bodies through (nginx with
+ * proxy_request_buffering off, HAProxy without http-buffer-request) otherwise let one client
+ * hold every gateway connection with slow bodies. 0 when the client is over the cap. */
+static int proxied_take(pw_gw_http *h, req *r)
+{
+    int cap = conn_cap(h);
+    struct sockaddr_in6 s6 = {.sin6_family = AF_INET6};
+    struct sockaddr_in s4 = {.sin_family = AF_INET};
+    const struct sockaddr *sa = NULL;
+    if (cap < 0)
+        return 1;
+    if (inet_pton(AF_INET, r->ip, &s4.sin_addr) == 1)
+        sa = (const struct sockaddr *)(const void *)&s4;
+    else if (inet_pton(AF_INET6, r->ip, &s6.sin6_addr) == 1)
+        sa = (const struct sockaddr *)(const void *)&s6;
+    atomic_int *n = &h->proxied[conn_slot(sa)];
+    if (atomic_fetch_add(n, 1) >= cap) {
+        atomic_fetch_sub(n, 1);
+        atomic_fetch_add(&h->conns_refused, 1);
+        return 0;
+    }
+    r->proxied_slot = n;
+    return 1;
+}
+
 static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
                           enum MHD_ConnectionNotificationCode toe)
 {
@@ -370,16 +400,18 @@ static enum MHD_Result last_xff(void *cls, enum MHD_ValueKind kind, const char *
  * X-Forwarded-For entry (the one the trusted proxy appended). Several header lines are one
  * list in order (RFC 9110 5.3), and a proxy such as HAProxy (option forwardfor) adds its own
  * line after the ones the client sent: the last entry of the last line, never of the first
- * (which the client wrote, so it could pick its own rate-limit bucket and client_ip). */
-static void forwarded_ip(struct MHD_Connection *c, char *out, size_t n)
+ * (which the client wrote, so it could pick its own rate-limit bucket and client_ip).
+ * 0 when the header's last entry is no address (RFC 7239's "unknown", an obfuscated "_hidden"
+ * node, garbage): out then keeps the proxy's address. Without the header the peer is taken as
+ * the client (a request that did not come through the proxy): 1, out unchanged. */
+static int forwarded_ip(struct MHD_Connection *c, char *out, size_t n)
 {
     const char *xff = NULL;
     MHD_get_connection_values(c, MHD_HEADER_KIND, last_xff, (void *)&xff);
-    if (xff)
-        pw_gw_xff_client(xff, out, n);
+    return !xff || pw_gw_xff_client(xff, out, n);
 }
 
-void pw_gw_xff_client(const char *xff, char *out, size_t n)
+int pw_gw_xff_client(const char *xff, char *out, size_t n)
 {
     const char *last = strrchr(xff, ',');
     last = last ? last + 1 : xff;
@@ -389,7 +421,7 @@ void pw_gw_xff_client(const char *xff, char *out, size_t n)
     unsigned char buf[16];
     char tmp[INET6_ADDRSTRLEN + 8];
     if (len == 0 || len >= sizeof tmp)
-        return;
+        return 0;
     memcpy(tmp, last, len);
     tmp[len] = '\0';
     /* Some proxies write the client's port too (Azure Application Gateway: 203.0.113.7:4711,
@@ -399,7 +431,7 @@ void pw_gw_xff_client(const char *xff, char *out, size_t n)
     if (tmp[0] == '[') {
         char *close = strchr(tmp, ']');
         if (!close || (close[1] != '\0' && close[1] != ':'))
-            return;
+            return 0;
         *close = '\0';
         addr = tmp + 1;
     } else {
@@ -408,8 +440,10 @@ void pw_gw_xff_client(const char *xff, char *out, size_t n)
             *colon = '\0';
     }
     size_t alen = strlen(addr);
-    if (alen < n && (inet_pton(AF_INET, addr, buf) == 1 || inet_pton(AF_INET6, addr, buf) == 1))
-        memcpy(out, addr, alen + 1);
+    if (alen >= n || (inet_pton(AF_INET, addr, buf) != 1 && inet_pton(AF_INET6, addr, buf) != 1))
+        return 0;
+    memcpy(out, addr, alen + 1);
+    return 1;
 }
 
 /* The request's Origin if it is one of the site's; *present says whether one was sent. */
@@ -510,9 +544,9 @@ static enum MHD_Result events_body_done(pw_gw_http *h, struct MHD_Connection *c,
         return send_error(h, c, r, 503, "phi engine: unavailable", 5);
     const char *ua = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "User-Agent");
     pw_gw_reply reply;
-    int commit =
-        pw_gw_ingest_prepare(p, &phi, &h->counters, &r->arena, r->body ? r->body : "", r->len,
-                             r->ip[0] ? r->ip : NULL, ua, pw_gw_now_ms(), &r->pr, &reply);
+    int commit = pw_gw_ingest_prepare(p, &phi, &h->counters, &r->arena, r->body ? r->body : "",
+                                      r->len, r->ip[0] && !r->ip_unknown ? r->ip : NULL, ua,
+                                      pw_gw_now_ms(), &r->pr, &reply);
     h->cfg.phi.give_back(h->cfg.phi.ctx, token);
     if (!commit)
         return send_reply(h, c, r, &reply);
@@ -674,8 +708,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
             return MHD_YES;
         r->pref = pw_gw_holder_acquire(h->cfg.policies);
         client_ip(c, r->ip, sizeof r->ip);
-        if (r->pref->policy->trust_proxy)
-            forwarded_ip(c, r->ip, sizeof r->ip);
+        /* Without a client address the proxy's must not stand in for it: it would be sent as
+         * every such visitor's client_ip. The rate-limit bucket stays the proxy's (shared by
+         * these visitors only; gateway.md "Behind a reverse proxy"). */
+        if (r->pref->policy->trust_proxy) {
+            r->ip_unknown = !forwarded_ip(c, r->ip, sizeof r->ip);
+            if (r->route == ROUTE_EVENTS && !proxied_take(h, r))
+                return send_error(h, c, r, 429,
+                                  "connections: too many requests in progress from this address",
+                                  1);
+        }
         return r->route == ROUTE_EVENTS ? events_headers(h, c, r) : MHD_YES;
     }
     if (r->answered) { /* an early answer (413, 429…): discard whatever body follows */
@@ -710,6 +752,8 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
         return;
     if (r->route == ROUTE_EVENTS)
         pw_gw_latency_observe(&h->latency, since(&r->t0));
+    if (r->proxied_slot)
+        atomic_fetch_sub(r->proxied_slot, 1);
     pw_gw_policy_release(r->pref);
     req_done(h, r);
     *con_cls = NULL;

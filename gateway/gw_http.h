@@ -32,8 +32,9 @@ typedef struct pw_gw_http_config {
      * half of it; 431 beyond); 0: PW_GW_CONN_KIB_DEFAULT. */
     unsigned conn_kib;
     /* Open connections one client address (an IPv6 client: its /64) may hold while the policy
-     * does not trust a proxy (behind one every connection is the proxy's); beyond, a new
-     * connection is closed at once. 0: PW_GW_CONNS_PER_IP_DEFAULT; -1: no cap. */
+     * does not trust a proxy; beyond, a new connection is closed at once. Behind a trusted
+     * proxy (every connection is the proxy's): POST /e requests in progress per X-Forwarded-For
+     * client, 429 beyond. 0: PW_GW_CONNS_PER_IP_DEFAULT; -1: no cap. */
     int conns_per_ip;
     pw_gw_policy_holder *policies;
     pw_gw_phi_source phi;
@@ -52,8 +53,8 @@ typedef struct pw_gw_http pw_gw_http;
 
 /* The client address of an X-Forwarded-For value: its last entry, without a port
  * ("203.0.113.7:4711", "[2001:db8::7]:4711"), copied to out (n bytes) when it is an IPv4 or IPv6
- * address; out is left as it was otherwise. */
-void pw_gw_xff_client(const char *xff, char *out, size_t n);
+ * address: 1. 0 otherwise ("unknown", "_hidden", garbage, too long), out left as it was. */
+int pw_gw_xff_client(const char *xff, char *out, size_t n);
 
 pw_status pw_gw_http_start(const pw_gw_http_config *cfg, pw_gw_http **out, pw_err *err);
 unsigned pw_gw_http_port(const pw_gw_http *h);

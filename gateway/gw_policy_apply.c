@@ -276,19 +276,50 @@ static pw_status guard_scan(void *ctx, const char *s, size_t n, int *hit)
     return st;
 }
 
-/* The fail-closed guard (gw_policy_guard.h): a refused string is dropped, whatever phi says. */
+/* The fail-closed guard (gw_policy_guard.h): a refused string is dropped, whatever phi says.
+ * redacts: the caller scans the accent-folded view itself (accented_hits) and redacts. */
 static pw_status guarded(apply_ctx *c, reduced *r, const pw_gw_dest_policy *d, const char *field,
-                         const char *key, const char *s, int *refused)
+                         const char *key, const char *s, int redacts, int *refused)
 {
     guard_ctx g = {c, key};
     const char *why = NULL;
     *refused = 0;
-    pw_status st = pw_gw_guard_check(c->a, s, strlen(s), d->text_scripts, guard_scan, &g, &why);
+    pw_status st = (redacts ? pw_gw_guard_check_text : pw_gw_guard_check)(
+        c->a, s, strlen(s), d->text_scripts, guard_scan, &g, &why);
     if (st != PW_OK || !why)
         return st;
     *refused = 1;
     r->redacted++;
     trace(c, r, field, "dropped", why);
+    return PW_OK;
+}
+
+/* Accented text ("cita para depresión", "ḤIV") read without its accents, as the guard reads it:
+ * the engine's and the visitor's-own-data hits in that view, mapped back onto s, are added to
+ * *hits, so that an accented term is redacted or dropped per the policy like its ASCII form
+ * (the guard dropped such a value whole). */
+static pw_status accented_hits(apply_ctx *c, const char *key, const char *s, pw_field_type t,
+                               pw_hit **hits, size_t *n)
+{
+    char *f = NULL;
+    size_t fn = 0, *map = NULL, k = 0, n_own = 0;
+    pw_status st = pw_gw_guard_fold(c->a, s, strlen(s), &f, &fn, &map);
+    if (st != PW_OK)
+        return pw_err_set(c->err, st, "out of memory");
+    if (!f)
+        return PW_OK;
+    pw_hit *fh = NULL, *own = NULL;
+    if ((st = c->phi->scan(c->phi->ctx, c->a, key, f, fn, t, &fh, &k, c->err)) != PW_OK)
+        return st;
+    if (own_data_in(c->ev, f, &own, &n_own, c->a) &&
+        (st = merge_hits(c->a, &fh, &k, own, n_own)) != PW_OK)
+        return pw_err_set(c->err, st, "out of memory");
+    for (size_t i = 0; i < k; i++) {
+        fh[i].start = fh[i].start <= fn ? map[fh[i].start] : strlen(s);
+        fh[i].end = fh[i].end <= fn ? map[fh[i].end] : strlen(s);
+    }
+    if (k && (st = merge_hits(c->a, hits, n, fh, k)) != PW_OK)
+        return pw_err_set(c->err, st, "out of memory");
     return PW_OK;
 }
 
@@ -299,7 +330,7 @@ static pw_status scrub(apply_ctx *c, reduced *r, const pw_gw_dest_policy *d, con
     size_t n = 0;
     int refused = 0;
     *out = NULL;
-    pw_status st = guarded(c, r, d, field, key, s, &refused);
+    pw_status st = guarded(c, r, d, field, key, s, 1, &refused);
     if (st != PW_OK || refused)
         return st;
     st = scan(c, key, s, t, &hits, &n);
@@ -311,6 +342,8 @@ static pw_status scrub(apply_ctx *c, reduced *r, const pw_gw_dest_policy *d, con
     if (own_data_in(c->ev, s, &own, &n_own, c->a) &&
         (st = merge_hits(c->a, &hits, &n, own, n_own)) != PW_OK)
         return pw_err_set(c->err, st, "out of memory");
+    if ((st = accented_hits(c, key, s, t, &hits, &n)) != PW_OK)
+        return st;
     if (n == 0)
         return PW_OK;
     r->redacted++;
@@ -499,7 +532,7 @@ static pw_status safe_origin(apply_ctx *c, reduced *r, const pw_gw_dest_policy *
         trace(c, r, field, "dropped", rule);
         return PW_OK;
     }
-    if ((st = guarded(c, r, d, field, field, o, &refused)) != PW_OK || refused)
+    if ((st = guarded(c, r, d, field, field, o, 0, &refused)) != PW_OK || refused)
         return st;
     *out = o;
     return PW_OK;
@@ -755,20 +788,35 @@ static pw_status user_fields(apply_ctx *c, reduced *r, const pw_gw_dest_policy *
 
 /* ---- params --------------------------------------------------------------------------- */
 
-/* A JSON number in exponent notation is the number its mantissa's digits spell, wherever the
- * point and the exponent put them: 1.234567e6 and 123.4567e4 are 1234567, an identifier's
- * shape that the 7+ digit rule (own_data_in) reads in the text only as runs of 1 and 6 digits.
- * 1 when the mantissa holds 7+ significant digits. (A browser's JSON.stringify writes plain
- * decimals from 1e-7 to 1e21, so ordinary amounts are never spelled this way.) */
-static int exponent_hides_digits(const char *num)
+/* A JSON number whose digits spell an identifier without a 7-digit run, which the 7+ digit rule
+ * (own_data_in) reads only as shorter runs; the rule that drops it, or NULL.
+ *  - Exponent notation: 1.234567e6 and 123.4567e4 are 1234567 wherever the point and the
+ *    exponent put the digits: 7+ significant digits in the mantissa. (A browser's
+ *    JSON.stringify writes plain decimals from 1e-7 to 1e21, so amounts are never spelled so.)
+ *  - A plain decimal with 4+ digits after the point and 7+ significant digits: 123.4567 is the
+ *    7-digit 1234567 split by a point. No amount has that shape (currencies have 0, 2 or 3
+ *    decimals: 12345.67 and 1234.567 pass); what else has it — a visitor's coordinates
+ *    (40.712776) or a score to 7 digits (12.34567) — is not a conversion parameter to send
+ *    (coordinates finer than a state are an identifier under HIPAA). 6 significant digits
+ *    pass (0.123456, 3.14159), and a fraction of 7+ digits is a 7-digit run already. */
+static const char *number_hides_digits(const char *num)
 {
-    if (!strpbrk(num, "eE"))
-        return 0;
-    size_t sig = 0;
-    for (const char *p = num; *p && *p != 'e' && *p != 'E'; p++)
+    const char *e = strpbrk(num, "eE"), *dot = strchr(num, '.');
+    size_t sig = 0, decimals = 0;
+    for (const char *p = num; *p && p != e; p++) {
         if (*p >= '0' && *p <= '9' && (sig || *p != '0'))
             sig++;
-    return sig >= 7;
+        if (dot && p > dot && *p >= '0' && *p <= '9')
+            decimals++;
+    }
+    if (sig < 7)
+        return NULL;
+    if (e)
+        return "phi: a number in exponent notation with 7+ digits (an identifier's shape)";
+    if (decimals >= 4)
+        return "phi: a number with 4+ decimals and 7+ significant digits (an identifier's shape, "
+               "not an amount)";
+    return NULL;
 }
 
 static pw_status param_fields(apply_ctx *c, reduced *r, const pw_gw_dest_policy *d,
@@ -797,10 +845,10 @@ static pw_status param_fields(apply_ctx *c, reduced *r, const pw_gw_dest_policy 
             trace(c, r, field, "sent", "allow_params");
             continue;
         }
-        if (q->kind == PW_GW_V_NUMBER && exponent_hides_digits(q->str)) {
+        const char *hidden = q->kind == PW_GW_V_NUMBER ? number_hides_digits(q->str) : NULL;
+        if (hidden) {
             r->redacted++;
-            trace(c, r, field, "dropped",
-                  "phi: a number in exponent notation with 7+ digits (an identifier's shape)");
+            trace(c, r, field, "dropped", hidden);
             continue;
         }
         /* Numbers pass the engine too: an MRN or phone number can be sent as a number. */
@@ -809,6 +857,10 @@ static pw_status param_fields(apply_ctx *c, reduced *r, const pw_gw_dest_policy 
         if (st != PW_OK)
             return st;
         if (v && q->kind == PW_GW_V_NUMBER && v != q->str) {
+            /* scrub traced it "redacted": it is not sent at all, and the audit's map of the
+             * fields sent (fields_json) must not list it */
+            if (r->n_tr && r->tr[r->n_tr - 1].field == field)
+                r->n_tr--;
             trace(c, r, field, "dropped", "phi: a number with PHI cannot be redacted");
             continue;
         }

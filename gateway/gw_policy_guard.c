@@ -6,6 +6,7 @@
  */
 #include "gw_policy_guard.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -306,33 +307,56 @@ static char fold_of(unsigned cp)
 }
 
 /* The string with accented Latin letters read without their accents ("cáncer" -> "cancer": the
- * engine's vocabulary is written without them); NULL when it has none. */
-static char *fold_accents(pw_arena *a, const unsigned char *s, size_t n, size_t *out_n)
+ * engine's vocabulary is written without them); NULL when it has none. With map, map[i] is the
+ * offset in s of the code point that gave out[i] (map[*out_n] = n), so that a span found in the
+ * view is a span of s. */
+static char *fold_accents(pw_arena *a, const unsigned char *s, size_t n, size_t *out_n,
+                          size_t **map)
 {
     char *out = NULL;
-    size_t w = 0;
+    size_t w = 0, *m = NULL;
+    *out_n = 0;
     for (size_t i = 0, len; i < n; i += len) {
         unsigned cp = next_cp(s, n, i, &len);
         char f = fold_of(cp);
         if (f && !out) {
-            if (!(out = pw_arena_alloc(a, n + 1)))
+            if (!(out = pw_arena_alloc(a, n + 1)) ||
+                (map && !(m = pw_arena_alloc(a, (n + 1) * sizeof *m)))) {
+                *out_n = SIZE_MAX; /* out of memory, not "no accents" */
                 return NULL;
+            }
             memcpy(out, s, i);
+            for (size_t k = 0; m && k < i; k++)
+                m[k] = k;
             w = i;
         }
         if (!out)
             continue;
+        size_t put = f ? 1 : len;
+        for (size_t k = 0; m && k < put; k++)
+            m[w + k] = f ? i : i + k;
         if (f)
-            out[w++] = f;
-        else {
+            out[w] = f;
+        else
             memcpy(out + w, s + i, len);
-            w += len;
-        }
+        w += put;
     }
-    if (out)
-        out[w] = '\0';
+    if (!out)
+        return NULL;
+    out[w] = '\0';
+    if (m)
+        m[w] = n;
     *out_n = w;
+    if (map)
+        *map = m;
     return out;
+}
+
+pw_status pw_gw_guard_fold(pw_arena *a, const char *s, size_t n, char **out, size_t *out_n,
+                           size_t **map)
+{
+    *out = fold_accents(a, (const unsigned char *)s, n, out_n, map);
+    return *out || *out_n != SIZE_MAX ? PW_OK : PW_ERR_NOMEM;
 }
 
 static pw_status rescan(const char *view, size_t n, pw_gw_guard_scan_fn scan, void *ctx,
@@ -376,7 +400,8 @@ static char *percent_decode(pw_arena *a, const char *s, size_t n, size_t *out_n)
 #define PERCENT_MAX_DEPTH 3 /* "%2563" is "%63" is "c" */
 
 static pw_status guard_check(pw_arena *a, const char *s, size_t n, pw_gw_script_mode mode,
-                             pw_gw_guard_scan_fn scan, void *ctx, int depth, const char **refusal);
+                             pw_gw_guard_scan_fn scan, void *ctx, int depth, int accents,
+                             const char **refusal);
 
 /* Percent-encoded text is what a reader (or the platform) decodes: the decoded string passes the
  * engine and the whole guard again (its accents, scripts, spacing, base64), so that
@@ -397,7 +422,7 @@ static pw_status percent_view(pw_arena *a, const char *s, size_t n, pw_gw_script
                           "guard: percent-encoded text, decoded, carries PHI: refused", refusal);
     if (st != PW_OK || *refusal)
         return st;
-    st = guard_check(a, v, vn, mode, scan, ctx, depth + 1, &inner);
+    st = guard_check(a, v, vn, mode, scan, ctx, depth + 1, 1, &inner);
     if (st == PW_OK && inner)
         *refusal = pw_arena_sprintf(a, "guard: percent-encoded text, decoded: %s", inner);
     return st;
@@ -406,11 +431,21 @@ static pw_status percent_view(pw_arena *a, const char *s, size_t n, pw_gw_script
 pw_status pw_gw_guard_check(pw_arena *a, const char *s, size_t n, pw_gw_script_mode mode,
                             pw_gw_guard_scan_fn scan, void *ctx, const char **refusal)
 {
-    return guard_check(a, s, n, mode, scan, ctx, 0, refusal);
+    return guard_check(a, s, n, mode, scan, ctx, 0, 1, refusal);
 }
 
+pw_status pw_gw_guard_check_text(pw_arena *a, const char *s, size_t n, pw_gw_script_mode mode,
+                                 pw_gw_guard_scan_fn scan, void *ctx, const char **refusal)
+{
+    return guard_check(a, s, n, mode, scan, ctx, 0, 0, refusal);
+}
+
+/* accents: 1 when a hit in the accent-folded view refuses the string; 0 when the caller scans
+ * that view itself (pw_gw_guard_fold) and redacts what it finds. Decoded (percent-encoded) text
+ * is always refused on such a hit: what was encoded cannot be redacted in place. */
 static pw_status guard_check(pw_arena *a, const char *s, size_t n, pw_gw_script_mode mode,
-                             pw_gw_guard_scan_fn scan, void *ctx, int depth, const char **refusal)
+                             pw_gw_guard_scan_fn scan, void *ctx, int depth, int accents,
+                             const char **refusal)
 {
     int marks = 0;
     *refusal = char_refusal(a, (const unsigned char *)s, n, mode, &marks);
@@ -423,14 +458,20 @@ static pw_status guard_check(pw_arena *a, const char *s, size_t n, pw_gw_script_
         st = rescan(v, vn, scan, ctx, "guard: text under combining marks carries PHI: refused",
                     refusal);
     }
-    if (st == PW_OK && !*refusal) {
-        char *v = fold_accents(a, (const unsigned char *)s, n, &vn);
+    if (st == PW_OK && !*refusal && accents) {
+        char *v = fold_accents(a, (const unsigned char *)s, n, &vn, NULL);
         st = rescan(v, vn, scan, ctx,
                     "guard: accented letters, read without their accents, carry PHI: refused",
                     refusal);
     }
     if (st == PW_OK && !*refusal) {
         char *v = join_spaced(a, s, n, &vn);
+        st = rescan(v, vn, scan, ctx, "guard: spaced-out letters carry PHI: refused", refusal);
+    }
+    if (st == PW_OK && !*refusal) { /* "h.í.v": an accented letter breaks the run above */
+        size_t fn = 0;
+        char *f = fold_accents(a, (const unsigned char *)s, n, &fn, NULL);
+        char *v = f ? join_spaced(a, f, fn, &vn) : NULL;
         st = rescan(v, vn, scan, ctx, "guard: spaced-out letters carry PHI: refused", refusal);
     }
     if (st == PW_OK && !*refusal)

@@ -11,11 +11,13 @@
  *     Cherokee, Coptic, Lisu: НІV) is refused;
  *   - hidden text that is decoded and scanned again, the string refused on a hit: base64 runs of
  *     16+ characters that decode to text, letters spaced out with dots, dashes or spaces
- *     ("h.i.v", "c-a-n-c-e-r"), combining marks and variation selectors between letters, and
- *     accented Latin letters read without their accents ("cáncer", "diabètes": the engine's
- *     vocabulary is English, written without them), and percent-encoded text ("c%C3%A1ncer"),
- *     decoded and put through the engine and the whole guard again. Words of other languages that
- * share no stem with an English term ("VIH", "embarazo", "Krebs") pass: load them with --vocab.
+ *     ("h.i.v", "c-a-n-c-e-r", accented or not: "h.í.v"), combining marks and variation selectors
+ * between letters, and accented Latin letters read without their accents ("cáncer", "diabètes": the
+ * engine's vocabulary is written without them; in text the caller redacts, pw_gw_guard_check_text,
+ *     the caller scans that view and redacts instead of the guard refusing), and percent-encoded
+ * text ("c%C3%A1ncer"), decoded and put through the engine and the whole guard again. Words of
+ * other languages that share no stem with an English term ("VIH", "embarazo", "Krebs") pass: load
+ * them with --vocab.
  */
 #ifndef PHIWALL_GW_POLICY_GUARD_H
 #define PHIWALL_GW_POLICY_GUARD_H
@@ -31,5 +33,19 @@ typedef pw_status (*pw_gw_guard_scan_fn)(void *ctx, const char *s, size_t n, int
  * are handed to scan; its errors are returned. */
 pw_status pw_gw_guard_check(pw_arena *a, const char *s, size_t n, pw_gw_script_mode mode,
                             pw_gw_guard_scan_fn scan, void *ctx, const char **refusal);
+
+/* pw_gw_guard_check for text that the caller redacts: accented letters are not a refusal here;
+ * the caller scans pw_gw_guard_fold's view with the engine and redacts or drops what it finds,
+ * as for plain ASCII ("cita para depresión" -> "cita para [HEALTH]"). Every other refusal
+ * stands, and accents inside percent-encoded text still refuse. */
+pw_status pw_gw_guard_check_text(pw_arena *a, const char *s, size_t n, pw_gw_script_mode mode,
+                                 pw_gw_guard_scan_fn scan, void *ctx, const char **refusal);
+
+/* *out: s with accented Latin letters read as their base letters (U+00C0–U+024F,
+ * U+1E00–U+1EFF), NUL-terminated, in the arena; NULL when s has none. *map (arena, *out_n + 1
+ * entries, unless map is NULL): the offset in s where (*out)[i] comes from, map[*out_n] = n.
+ * PW_ERR_NOMEM when out of memory. */
+pw_status pw_gw_guard_fold(pw_arena *a, const char *s, size_t n, char **out, size_t *out_n,
+                           size_t **map);
 
 #endif

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <yaml.h>
 
 #include "forward_ga4.h"
@@ -456,6 +457,37 @@ static pw_status get_endpoint(load_ctx *c, yaml_node_t *v, const char *path, con
                    "must not cross a network unencrypted)");
 }
 
+/* proxy: none (the default: environment proxies ignored), env, or a proxy URL
+ * (http, https, socks5, socks5h; no credentials, as secrets never live in the policy file). A
+ * plain-http destination (loopback only) takes only a loopback proxy, or its events would cross
+ * a network unencrypted. */
+static pw_status get_proxy(load_ctx *c, yaml_node_t *v, const char *path, pw_destination *x)
+{
+    static const char *const schemes[] = {"http://", "https://", "socks5://", "socks5h://"};
+    const char *s = NULL;
+    pw_status st = get_str(c, v, path, &s);
+    if (st != PW_OK)
+        return st;
+    if (strcmp(s, "none") == 0 || strcmp(s, "env") == 0) {
+        x->proxy = strcmp(s, "env") == 0 ? s : NULL;
+        return PW_OK;
+    }
+    const char *host = NULL;
+    for (size_t i = 0; i < sizeof schemes / sizeof schemes[0] && !host; i++)
+        if (strncasecmp(s, schemes[i], strlen(schemes[i])) == 0)
+            host = s + strlen(schemes[i]);
+    if (!host || !*host || *host == '/' || *host == ':')
+        return fail_at(c, v, path,
+                       "expected none, env, or a proxy URL (http://, https://, socks5:// or "
+                       "socks5h:// with a host)");
+    if (strchr(host, '@'))
+        return fail_at(c, v, path,
+                       "credentials in the proxy URL are not supported (the policy file holds "
+                       "no secrets)");
+    x->proxy = s;
+    return PW_OK;
+}
+
 static pw_status dest_secret(load_ctx *c, const char *key, yaml_node_t *v, const char *path,
                              pw_gw_dest_policy *d, const char *base, const char **slot)
 {
@@ -513,6 +545,8 @@ static pw_status dest_pair(load_ctx *c, const char *key, yaml_node_t *kn, yaml_n
             return fail_at(c, v, path, "prior-knowledge needs a libcurl with HTTP/2 (nghttp2)");
         return st;
     }
+    if (strcmp(key, "proxy") == 0)
+        return get_proxy(c, v, path, x);
     if (strcmp(key, "max_batch") == 0) {
         if ((st = get_uint(c, v, path, 1000, &u)) == PW_OK)
             x->max_batch = (unsigned)u;
@@ -633,6 +667,12 @@ static pw_status dest_check(load_ctx *c, yaml_node_t *n, const char *path, pw_gw
         return fail_at(c, n, path, "page_url categories needs page_categories or default_category");
     if (!x->timeout_ms)
         x->timeout_ms = 1500;
+    const char *endpoint = x->kind == PW_DEST_WEBHOOK ? x->url : x->base_url;
+    if (x->proxy && strcmp(x->proxy, "env") != 0 && strncmp(endpoint, "http://", 7) == 0 &&
+        !loopback_host(strstr(x->proxy, "://") + 3))
+        return fail_at(c, value_of(c, n, "proxy"), join(c, path, "proxy"),
+                       "a plain-http endpoint (loopback only) takes only a loopback proxy: its "
+                       "events would cross a network unencrypted");
     return PW_OK;
 }
 

@@ -38,6 +38,12 @@ static void print_dest(pw_buf *o, const pw_gw_dest_policy *d)
     if (x->test_event_code)
         pw_buf_puts(o, "    test_event_code: set (tests only)\n");
     pw_buf_printf(o, "    http2: %s\n", http2_names[x->http2]);
+    if (!x->proxy)
+        pw_buf_puts(o, "    proxy: none (direct; https_proxy, http_proxy, all_proxy ignored)\n");
+    else if (strcmp(x->proxy, "env") == 0)
+        pw_buf_puts(o, "    proxy: env (libcurl's https_proxy, http_proxy, all_proxy, no_proxy)\n");
+    else
+        pw_buf_printf(o, "    proxy: %s (no_proxy ignored)\n", x->proxy);
     pw_buf_printf(o,
                   "    timeout_ms: %u\n    events:                # everything else is dropped\n",
                   x->timeout_ms);

@@ -98,7 +98,14 @@ expect_match "$out" "custom_data.note +dropped +guard: invisible format characte
 expect_match "$out" "custom_data.note +dropped +guard: invisible format character U\+00AD" "soft hyphen refused"
 expect_match "$out" "custom_data.note +dropped +guard: spaced-out letters carry PHI" "dotted letters refused"
 expect_match "$out" "custom_data.note +dropped +guard: base64 text carries PHI" "base64 refused"
-expect_match "$out" "custom_data.note +dropped +guard: accented letters, read without their accents, carry PHI" "cáncer refused"
+# An accented term is read without its accents and handled per phi like ASCII text (it was
+# dropped whole by the guard): drop here, redact below.
+expect_match "$out" "custom_data.note +dropped +phi: drop \(HEALTH\)" "cáncer dropped per phi: drop"
+sed 's|phi: drop|phi: redact|' "$dir/evade.yaml" >"$dir/evade_redact.yaml"
+out=$("$PHIWALL" gateway --explain "$PW_SRC/tests/data/gateway/event_evasions.json" --config "$dir/evade_redact.yaml" 2>&1)
+expect_match "$out" "custom_data.note +redacted +phi: redact \(HEALTH\)" "cáncer redacted per phi: redact"
+expect_match "$out" 'payload:.*"note":"\[HEALTH\]"' "cáncer de mama sent as [HEALTH]"
+expect_nomatch "$out" "payload:.*(hiv|cancer|HIV|IV\"|ancer|h\.i\.v|am9ob|mama)" "evasions never in a payload (redact)"
 expect_match "$out" "meta: DROPPED — requires_consent: ads" "no ads consent: nothing to Meta"
 expect_match "$out" "ga4: DROPPED — requires_consent: analytics" "no analytics consent: nothing to GA4"
 # Spanish pages: the built-in vocabulary has Spanish terms (data/vocab/es/), accented or not;

@@ -311,8 +311,8 @@ static void test_meta_absurd_retry_after(void)
 }
 
 /* A redirect is never followed: the access token (in the body) must not reach another host.
- * A 307 / 308 (an upstream moving) is retried at the same URL with the normal backoff, so the
- * events wait for a new base_url instead of going to the dead letters; other 3xx stay final. */
+ * Any 3xx (an upstream moving: 301, 302, 303, 307, 308) is retried at the same URL with the
+ * normal backoff, so the events wait for a new base_url instead of going to the dead letters. */
 static void test_meta_redirect_not_followed(void)
 {
     env e;
@@ -336,23 +336,31 @@ static void test_meta_redirect_not_followed(void)
     CHECK(mock_upstream_wait(e.mock, 3, 3000));
     CHECK(drained(&e, "meta", 5000));
     CHECK_INT(state_of(&e, "r1", "meta"), PW_SPOOL_DELIVERED);
-    /* A 301 is final: dead at once, still not followed. */
+    /* 301, 302 and 303 alike (a 301 dead-lettered the events at once, a 308 not): retried at
+     * the same URL, still not followed, delivered once the upstream answers there again. */
     char *b = meta_event("r2", "Lead", now_s());
     mock_reply gone = {.status = 301, .body = "", .location = to};
+    mock_reply found = {.status = 302, .body = "", .location = to};
+    mock_reply see = {.status = 303, .body = "", .location = to};
     mock_upstream_script(e.mock, &gone);
+    mock_upstream_script(e.mock, &found);
+    mock_upstream_script(e.mock, &see);
     put_raw(&e, "meta", "r2", b, 0);
     pw_forwarders_notify(e.fw);
+    CHECK(mock_upstream_wait(e.mock, 7, 5000));
     CHECK(drained(&e, "meta", 5000));
-    CHECK_INT(state_of(&e, "r2", "meta"), PW_SPOOL_DEAD);
+    CHECK_INT(state_of(&e, "r2", "meta"), PW_SPOOL_DELIVERED);
     pw_forwarders_stop(e.fw);
     e.fw = NULL;
     CHECK_INT(mock_upstream_count(other), 0);
-    CHECK_INT(mock_upstream_count(e.mock), 4);
+    CHECK_INT(mock_upstream_count(e.mock), 7);
     audit_seen s = read_audit(&e);
-    CHECK_INT(s.retry, 2);
-    CHECK_INT(s.sent, 1);
-    CHECK_INT(s.dead, 1);
+    CHECK_INT(s.retry, 5);
+    CHECK_INT(s.sent, 2);
+    CHECK_INT(s.dead, 0);
     CHECK(file_contains(e.audit_path, "http 308: redirect not followed"));
+    CHECK(file_contains(e.audit_path, "http 301: redirect not followed"));
+    CHECK(file_contains(e.audit_path, "http 303: redirect not followed"));
     mock_upstream_stop(other);
     free(a);
     free(b);

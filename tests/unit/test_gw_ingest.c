@@ -1,6 +1,10 @@
 /* test_gw_ingest.c — the HTTP front in-process on 127.0.0.1 (port 0) driven with libcurl:
  * routes, CORS, size limits, malformed bodies naming the field, rate limit, what is queued. */
+#include <arpa/inet.h>
 #include <curl/curl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -44,6 +48,8 @@ typedef struct server {
     char base[64];
 } server;
 
+static int conns_per_ip; /* pw_gw_http_config.conns_per_ip of the next start (0: default) */
+
 static int start_with(server *s, int burst, unsigned conn_kib)
 {
     char text[2048];
@@ -61,6 +67,7 @@ static int start_with(server *s, int burst, unsigned conn_kib)
                              .port = 0,
                              .threads = 2,
                              .conn_kib = conn_kib,
+                             .conns_per_ip = conns_per_ip,
                              .policies = &s->holder,
                              .phi = {borrow, give_back, NULL},
                              .sink = gw_test_sink_bind(&s->sink)};
@@ -480,6 +487,120 @@ static void test_rate_limit(void)
     stop(&s);
 }
 
+/* Behind the proxy (trust_proxy), a last X-Forwarded-For entry that is no address (RFC 7239's
+ * "unknown", an obfuscated "_hidden") gives no client IP: the proxy's address was sent upstream
+ * as every such visitor's client_ip (here 127.0.0.1, truncated 127.0.0.0). Their rate-limit
+ * bucket is the proxy's (with the requests that came without the header, whose peer is taken
+ * as the client), not the identified clients'. */
+static void test_xff_unknown(void)
+{
+    server s;
+    if (!start(&s, 2)) {
+        CHECK(0);
+        return;
+    }
+    static const char *const none[] = {"X-Forwarded-For: unknown",
+                                       "X-Forwarded-For: 203.0.113.9, unknown",
+                                       "X-Forwarded-For: 198.51.100.7, _hidden", NULL};
+    static const char *const ids[] = {
+        "11111111-2222-4333-8444-000000000001", "11111111-2222-4333-8444-000000000002",
+        "11111111-2222-4333-8444-000000000003", "11111111-2222-4333-8444-000000000004"};
+    char ev[512];
+    for (int i = 0; i < 4; i++) {
+        extra_header = none[i];
+        snprintf(ev, sizeof ev,
+                 "{\"event_id\":\"%s\",\"name\":\"page_view\","
+                 "\"consent\":{\"ads\":true,\"analytics\":true}}",
+                 ids[i]);
+        reply *r = post(&s, ev);
+        CHECK_INT(r->status, i < 2 ? 200 : 429); /* one bucket of 2: the proxy's */
+    }
+    /* Meta needs a user_data key and this policy has no other: nothing is queued (before, two
+     * rows carried the proxy's 127.0.0.0 as the visitors' client_ip_address). */
+    CHECK_INT(s.sink.n_rows, 0);
+    for (size_t i = 0; i < s.sink.n_rows; i++)
+        CHECK(strstr(s.sink.rows[i], "127.0.0") == NULL);
+    extra_header = "X-Forwarded-For: unknown, 198.51.100.8"; /* a client: its own bucket, its IP */
+    snprintf(ev, sizeof ev,
+             "{\"event_id\":\"%s\",\"name\":\"page_view\","
+             "\"consent\":{\"ads\":true,\"analytics\":true}}",
+             "11111111-2222-4333-8444-000000000005");
+    CHECK_INT(post(&s, ev)->status, 200);
+    CHECK(s.sink.n_rows == 1 &&
+          strstr(s.sink.rows[0], "\"client_ip_address\":\"198.51.100.0\"") != NULL);
+    extra_header = NULL;
+    stop(&s);
+}
+
+/* A connection to the server with a POST /e whose headers (X-Forwarded-For: xff) are sent and
+ * whose body is not: a request in progress. -1 on failure. */
+static int hold_request(server *s, const char *xff)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(pw_gw_http_port(s->http))};
+    inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
+    if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
+        if (fd >= 0)
+            close(fd);
+        return -1;
+    }
+    char head[256];
+    int n = snprintf(head, sizeof head,
+                     "POST /e HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\n"
+                     "X-Forwarded-For: %s\r\nContent-Length: 100\r\n\r\n{",
+                     xff);
+    if (send(fd, head, (size_t)n, 0) != n) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+/* Behind the proxy (trust_proxy) every connection is the proxy's, so --conns-per-ip counts each
+ * proxy-reported client's requests in progress instead: with a cap of 2, a client whose two
+ * bodies are still coming is answered 429 for a third (it was served: one client could hold
+ * every connection of a proxy that streams bodies through); another client is served; once
+ * the two end, the first is served again. */
+static void test_proxied_cap(void)
+{
+    server s;
+    conns_per_ip = 2;
+    int ok = start(&s, 1000);
+    conns_per_ip = 0;
+    if (!ok) {
+        CHECK(0);
+        return;
+    }
+    int held[2] = {hold_request(&s, "198.51.100.60"), hold_request(&s, "198.51.100.60")};
+    CHECK(held[0] >= 0 && held[1] >= 0);
+    const char *ev = EV(ID1, "page_view") "}";
+    extra_header = "X-Forwarded-For: 198.51.100.60";
+    reply *r = post(&s, ev);
+    for (int i = 0; i < 100 && r->status != 429; i++) { /* until the server read both heads */
+        usleep(50 * 1000);
+        r = post(&s, ev);
+    }
+    CHECK_INT(r->status, 429);
+    CHECK_STR(r->body, "{\"error\":\"connections: too many requests in progress from this "
+                       "address\"}");
+    extra_header = "X-Forwarded-For: 198.51.100.61";
+    CHECK_INT(post(&s, ev)->status, 200);
+    for (int i = 0; i < 2; i++)
+        if (held[i] >= 0)
+            close(held[i]);
+    extra_header = "X-Forwarded-For: 198.51.100.60";
+    int status = 0;
+    for (int i = 0; i < 50 && status != 200; i++) { /* until the server saw them close */
+        usleep(20 * 1000);
+        status = (int)post(&s, ev)->status;
+    }
+    CHECK_INT(status, 200);
+    extra_header = NULL;
+    r = request(&s, "GET", "/metrics", NULL, 0, NULL, NULL);
+    CHECK(strstr(r->body, "phiwall_gateway_connections_refused_total 1\n") != NULL);
+    stop(&s);
+}
+
 /* An IPv6 client's bucket is its /64: the 2^64 addresses of one network are one client (each
  * had a full bucket); another /64 has its own; ::ffff:a.b.c.d is the IPv4 client a.b.c.d. */
 static void test_rate_limit_ipv6(void)
@@ -533,6 +654,7 @@ static void test_policy_swap(void)
 }
 
 PW_TEST_MAIN(PW_TEST(test_routes), PW_TEST(test_queued_rows_and_audit), PW_TEST(test_bad_bodies),
-             PW_TEST(test_rate_limit_ipv6), PW_TEST(test_batch_metrics), PW_TEST(test_size_limit),
-             PW_TEST(test_big_headers), PW_TEST(test_cors), PW_TEST(test_rate_limit),
-             PW_TEST(test_spool_full_is_503), PW_TEST(test_policy_swap))
+             PW_TEST(test_rate_limit_ipv6), PW_TEST(test_xff_unknown), PW_TEST(test_proxied_cap),
+             PW_TEST(test_batch_metrics), PW_TEST(test_size_limit), PW_TEST(test_big_headers),
+             PW_TEST(test_cors), PW_TEST(test_rate_limit), PW_TEST(test_spool_full_is_503),
+             PW_TEST(test_policy_swap))

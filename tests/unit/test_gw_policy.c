@@ -410,8 +410,10 @@ static void test_apply_denials(void)
     pw_gw_policy_free(p);
 }
 
-/* An identifier sent as a number in exponent notation (1.234567e6 is 1234567) is dropped like
- * the plain 7+ digit run; ordinary amounts, plain or in short exponent form, are sent. */
+/* An identifier sent as a number in exponent notation (1.234567e6 is 1234567) or split by a
+ * decimal point (123.4567: 4+ decimals, 7+ significant digits, no amount's shape) is dropped
+ * like the plain 7+ digit run; ordinary amounts (2 or 3 decimals), plain or in short exponent
+ * form, and short fractions are sent. */
 static void test_apply_number_spellings(void)
 {
     pw_err err = {0};
@@ -424,9 +426,11 @@ static void test_apply_number_spellings(void)
     static const struct {
         const char *num;
         int sent;
-    } cases[] = {{"1.234567e6", 0},  {"123.4567E4", 0},    {"-1234567e0", 0},
-                 {"1.234567e-1", 0}, {"00012.34567e5", 0}, {"120.5", 1},
-                 {"1.5e2", 1},       {"12345.67", 1},      {"0.000001e3", 1}};
+    } cases[] = {{"1.234567e6", 0},    {"123.4567E4", 0}, {"-1234567e0", 0}, {"1.234567e-1", 0},
+                 {"00012.34567e5", 0}, {"120.5", 1},      {"1.5e2", 1},      {"12345.67", 1},
+                 {"0.000001e3", 1},    {"123.4567", 0},   {"12.34567", 0},   {"-1.234567", 0},
+                 {"40.712776", 0},     {"123.4000", 0},   {"1234.567", 1},   {"99999.99", 1},
+                 {"0.123456", 1},      {"3.14159", 1},    {"0.0012", 1},     {"1234567.5", 0}};
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         pw_gw_event ev = base_event();
         pw_gw_param params[] = {{"value", PW_GW_V_NUMBER, cases[i].num, strlen(cases[i].num)}};

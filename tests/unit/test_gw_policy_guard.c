@@ -389,6 +389,70 @@ static void test_guard_in_apply(void)
     pw_arena_free(&a);
 }
 
+/* Accented text that the caller redacts: not refused by the guard (pw_gw_guard_check_text), the
+ * folded view's spans map back onto the original, and in apply the term is redacted per phi
+ * like its ASCII form. The other refusals stand. */
+static const char *guard_text(pw_arena *a, const char *s)
+{
+    const char *why = NULL;
+    CHECK_INT(pw_gw_guard_check_text(a, s, strlen(s), PW_GW_SCRIPTS_LATIN, scan_cb, a, &why),
+              PW_OK);
+    return why;
+}
+
+static void test_guard_accents_redacted(void)
+{
+    pw_arena a;
+    pw_arena_init(&a, 0);
+    CHECK(guard_text(&a, "c\xC3\xA1ncer de mama") == NULL);
+    CHECK(guard_text(&a, "\xE1\xB8\xA4IV") == NULL); /* Ḥ (U+1E24) */
+    CHECK_STR(guard_text(&a, "c%C3%A1ncer de mama"),
+              "guard: percent-encoded text, decoded: guard: accented letters, read without their "
+              "accents, carry PHI: refused");
+    CHECK_STR(guard_text(&a, "H\xE2\x80\x8BIV"),
+              "guard: invisible format character U+200B: refused");
+    CHECK_STR(guard_text(&a, "h.i.v test"), "guard: spaced-out letters carry PHI: refused");
+    /* spaced out and accented: the letters are joined in the accent-folded view too (neither
+     * view alone showed "hiv": the engine does not read "h.i.v", and í broke the run) */
+    CHECK_STR(guard_text(&a, "h.\xC3\xAD.v test"), "guard: spaced-out letters carry PHI: refused");
+    CHECK_STR(guard(&a, "c-\xC3\xA1-n-c-e-r", PW_GW_SCRIPTS_ANY),
+              "guard: spaced-out letters carry PHI: refused");
+    char *f = NULL;
+    size_t fn = 0, *map = NULL;
+    static const char in[] = "x\xE1\xB8\xA4IV \xC3\xA9!"; /* xḤIV é! */
+    CHECK_INT(pw_gw_guard_fold(&a, in, sizeof in - 1, &f, &fn, &map), PW_OK);
+    CHECK_STR(f ? f : "", "xHIV e!");
+    static const size_t want[] = {0, 1, 4, 5, 6, 7, 9, 10};
+    CHECK_INT(fn, 7);
+    for (size_t i = 0; map && fn == 7 && i <= fn; i++)
+        CHECK_INT(map[i], want[i]);
+    CHECK_INT(pw_gw_guard_fold(&a, "plain", 5, &f, &fn, &map), PW_OK);
+    CHECK(f == NULL);
+
+    pw_err err = {0};
+    pw_gw_policy *p = load_with("", &err);
+    CHECK(p != NULL);
+    if (!p) {
+        pw_arena_free(&a);
+        return;
+    }
+    pw_gw_dest_result res[3];
+    pw_gw_event ev = consented_event();
+    static const char note[] = "Diab\xC3\xA8tes y \xE1\xB8\xA4IV, caf\xC3\xA9";
+    pw_gw_param params[] = {{"note", PW_GW_V_STRING, note, sizeof note - 1}};
+    ev.params = params;
+    ev.n_params = 1;
+    CHECK_INT(pw_gw_policy_apply(p, &gw_test_phi, &a, &ev, 1700000000000, res, &err), PW_OK);
+    CHECK(res[0].accepted && res[0].payload &&
+          strstr(res[0].payload, "\"note\":\"[HEALTH] y [HEALTH], caf\xC3\xA9\"") != NULL);
+    CHECK_STR(rule_of(&res[0], "custom_data.note"), "phi: redact (HEALTH)");
+    for (int d = 0; d < 3; d++)
+        CHECK(res[d].payload && !strstr(res[d].payload, "tes y") && !strstr(res[d].payload, "IV"));
+    pw_gw_policy_free(p);
+    pw_arena_free(&a);
+}
+
 PW_TEST_MAIN(PW_TEST(test_referrer_hosts), PW_TEST(test_consent),
              PW_TEST(test_pseudonym_per_destination), PW_TEST(test_ga4_names),
-             PW_TEST(test_guard_evasions), PW_TEST(test_guard_in_apply))
+             PW_TEST(test_guard_evasions), PW_TEST(test_guard_in_apply),
+             PW_TEST(test_guard_accents_redacted))

@@ -1,0 +1,136 @@
+#!/usr/bin/env bash
+# gateway_proxy.sh — the egress path is the policy's `proxy:`: by default (none) a destination
+# connects directly even with http_proxy / https_proxy set in the environment (libcurl used them
+# silently) and a warning names the ignored variables; `proxy: env` uses them; `proxy: URL`
+# uses that proxy. A loopback HTTP proxy (absolute-form requests, no CONNECT) logs what passes
+# through it; the loopback mock of Meta receives the events in every case.
+set -u
+. "$PW_SRC/tests/integration/lib.bash"
+command -v curl >/dev/null || skip "curl not present"
+command -v python3 >/dev/null || skip "python3 not present"
+[ -x "$PW_BUILD/phiwall-mock-upstream" ] || skip "phiwall-mock-upstream not built"
+
+dir=$(mktemp -d)
+pid= ; mock_pid= ; proxy_pid=
+trap '[ -n "$pid" ] && kill -9 $pid 2>/dev/null; [ -n "$mock_pid" ] && kill $mock_pid 2>/dev/null; [ -n "$proxy_pid" ] && kill $proxy_pid 2>/dev/null; rm -rf "$dir"' EXIT
+export PHIWALL_SITE_KEY=0123456789abcdef-integration PHIWALL_META_TOKEN=tok-proxy
+unset https_proxy HTTPS_PROXY http_proxy all_proxy ALL_PROXY no_proxy NO_PROXY
+
+"$PW_BUILD/phiwall-mock-upstream" "$dir/mock.jsonl" >"$dir/mock.url" &
+mock_pid=$!
+for _ in $(seq 100); do [ -s "$dir/mock.url" ] && break; sleep 0.05; done
+mock=$(cat "$dir/mock.url")
+[ -n "$mock" ] || { fail "mock did not start"; finish; exit; }
+
+# The proxy: one line per request it forwards ("POST http://127.0.0.1:…/v21.0/1/events").
+python3 - "$dir/proxy.log" "$dir/proxy.port" <<'PY' &
+import http.client, sys, urllib.parse
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+log, port_file = sys.argv[1], sys.argv[2]
+class H(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        with open(log, "a") as f:
+            f.write("POST %s\n" % self.path)
+        u = urllib.parse.urlsplit(self.path)
+        c = http.client.HTTPConnection(u.hostname, u.port, timeout=5)
+        c.request("POST", u.path + ("?" + u.query if u.query else ""), body,
+                  {"Content-Type": self.headers.get("Content-Type", "application/json")})
+        r = c.getresponse()
+        data = r.read()
+        self.send_response(r.status)
+        self.send_header("Content-Type", r.getheader("Content-Type", "application/json"))
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+    def log_message(self, *a):
+        pass
+s = ThreadingHTTPServer(("127.0.0.1", 0), H)
+open(port_file + ".tmp", "w").write(str(s.server_address[1]))
+import os; os.rename(port_file + ".tmp", port_file)
+s.serve_forever()
+PY
+proxy_pid=$!
+for _ in $(seq 100); do [ -s "$dir/proxy.port" ] && break; sleep 0.05; done
+proxy="http://127.0.0.1:$(cat "$dir/proxy.port")"
+[ -s "$dir/proxy.port" ] || { fail "proxy did not start"; finish; exit; }
+
+policy() { # PROXY_LINE: the policy with that line in the destination ("" for none)
+    cat <<YAML
+site:
+  origins: [https://www.example-hospital.org]
+  hmac_key_env: PHIWALL_SITE_KEY
+destinations:
+  meta:
+    type: meta
+    pixel_id: "1"
+    access_token_env: PHIWALL_META_TOKEN
+    base_url: $mock
+    events: {appointment_request: Schedule}
+    user_data: [em]
+$1
+YAML
+}
+
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+n_sent=0
+# run NAME: start the gateway on $dir/gw.yaml, send one event, wait until it is delivered, stop.
+run() {
+    n_sent=$((n_sent + 1))
+    "$PHIWALL" gateway --config "$dir/gw.yaml" --listen "127.0.0.1:$port" --spool "$dir/spool-$1.db" \
+        --audit "$dir/audit-$1.log" --threads 1 2>"$dir/log-$1" &
+    pid=$!
+    for _ in $(seq 100); do curl --noproxy "*" -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.05; done
+    code=$(curl --noproxy "*" -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' --data \
+        "{\"event_id\":\"00000000-0000-4000-8000-00000000000$n_sent\",\"name\":\"appointment_request\",\"consent\":{\"ads\":true},\"user\":{\"email\":\"v$n_sent@example.com\"}}" \
+        "http://127.0.0.1:$port/e")
+    expect_match "$code" "^200$" "$1: event accepted"
+    for _ in $(seq 100); do
+        m=$(curl --noproxy "*" -s "http://127.0.0.1:$port/metrics")
+        printf '%s\n' "$m" | grep -q 'deliveries_total{destination="meta",outcome="sent"} 1' && break
+        sleep 0.05
+    done
+    expect_match "$m" 'deliveries_total\{destination="meta",outcome="sent"\} 1' "$1: delivered"
+    kill -TERM $pid; wait $pid; pid=
+}
+proxied() { [ -f "$dir/proxy.log" ] && wc -l <"$dir/proxy.log" || echo 0; }
+
+# 1. Default (no proxy:), the environment naming the proxy: direct, with a warning.
+policy "" >"$dir/gw.yaml"
+out=$("$PHIWALL" gateway --check "$dir/gw.yaml"); expect_code 0 $? "--check default"
+expect_match "$out" "proxy: none \(direct; https_proxy, http_proxy, all_proxy ignored\)" "--check shows proxy: none"
+http_proxy=$proxy https_proxy=$proxy run default
+expect_code 0 "$(proxied)" "default: nothing through the environment's proxy"
+expect_match "$(cat "$dir/log-default")" '"msg":"proxy variables in the environment ignored: the destination connects directly.*"variables":"https_proxy,http_proxy"' "default: the ignored variables are named"
+
+# 2. proxy: env: libcurl's environment variables are used.
+policy "    proxy: env" >"$dir/gw.yaml"
+out=$("$PHIWALL" gateway --check "$dir/gw.yaml"); expect_code 0 $? "--check env"
+expect_match "$out" "proxy: env \(libcurl's https_proxy, http_proxy, all_proxy, no_proxy\)" "--check shows proxy: env"
+http_proxy=$proxy run env
+expect_code 1 "$(proxied)" "env: the event went through the environment's proxy"
+expect_nomatch "$(cat "$dir/log-env")" "proxy variables in the environment ignored" "env: no warning"
+
+# 3. proxy: URL: that proxy, whatever the environment says (no_proxy included).
+policy "    proxy: $proxy" >"$dir/gw.yaml"
+out=$("$PHIWALL" gateway --check "$dir/gw.yaml"); expect_code 0 $? "--check URL"
+expect_match "$out" "proxy: http://127.0.0.1:[0-9]+ \(no_proxy ignored\)" "--check shows the proxy URL"
+no_proxy='*' run url
+expect_code 2 "$(proxied)" "url: the event went through the policy's proxy"
+expect_match "$(tail -1 "$dir/proxy.log")" "^POST $mock/v21.0/1/events" "url: the proxy saw the Meta request"
+n_mock=$(grep -c '"url":"/v21.0/1/events"' "$dir/mock.jsonl" || true)
+expect_code 3 "$n_mock" "the mock received all three events"
+
+# 4. Bad values, with their place in the file.
+policy "    proxy: ftp://127.0.0.1:21" >"$dir/bad.yaml"
+out=$("$PHIWALL" gateway --check "$dir/bad.yaml" 2>&1); expect_code 3 $? "--check ftp proxy"
+expect_match "$out" "bad.yaml:12:12: destinations.meta.proxy: expected none, env, or a proxy URL" "ftp:// refused"
+policy "    proxy: http://user:pw@127.0.0.1:3128" >"$dir/bad.yaml"
+out=$("$PHIWALL" gateway --check "$dir/bad.yaml" 2>&1); expect_code 3 $? "--check proxy credentials"
+expect_match "$out" "destinations.meta.proxy: credentials in the proxy URL are not supported" "credentials refused"
+expect_nomatch "$out" "pw@" "the credentials are not echoed"
+policy "    proxy: http://192.0.2.1:3128" >"$dir/bad.yaml"
+out=$("$PHIWALL" gateway --check "$dir/bad.yaml" 2>&1); expect_code 3 $? "--check remote proxy for http"
+expect_match "$out" "destinations.meta.proxy: a plain-http endpoint \(loopback only\) takes only a loopback proxy" "http endpoint: remote proxy refused"
+finish
