@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # scan_browser_robust.sh — the browser scan survives hostile pages and a failing browser: a page
 # that never finishes loading, a redirect loop, a 50 MB page, the browser killed mid-scan (the
-# scan goes on with a restarted browser) and a hung (stopped) browser; no process is left. A
-# start URL that loops fails the scan (exit 3); a page without a load event makes it incomplete
-# (exit 4).
+# scan goes on with a restarted browser, also when it dies while a submission loads) and a hung
+# (stopped) browser; no process is left. A start URL that loops fails the scan (exit 3); a page
+# without a load event makes it incomplete (exit 4).
 # Uses the small loopback server pw_browser_test_server.
 set -u
 . "$PW_SRC/tests/integration/lib.bash"
@@ -66,6 +66,23 @@ expect_match "$(grep -c 'restarting' "$T/crash.err")" '^[1-9]' "browser restarte
 pages=$(jq '.summary.pages' "$T/crash.json")
 [ "${pages:-0}" -ge 3 ] && pass || fail "only ${pages:-0} pages after the crash"
 expect_match "$(jq -r '.findings[].rule_id' "$T/crash.json" | sort -u | tr '\n' ' ')" 'PW-FORM-VALUES' "findings after the restart"
+
+# the browser is killed while the page a form submission loads is still loading, the round's
+# last wait, where no step fails: the visit is made again after the restart (not flushed as if
+# complete, which lost the submitted page and called its tracker script failed: exit 4)
+( for _ in $(seq 400); do
+      grep -q '^phiwall: scan: submit ' "$T/submit.err" 2>/dev/null && break
+      sleep 0.05
+  done
+  pid=$(pgrep -o -f "$T/phiwall-chromium")
+  [ -n "$pid" ] && kill -KILL "$pid" ) &
+KILLER=$!
+scan submit "$BASE/slowform" --max-pages 1 --verbose; rc=$?
+wait $KILLER
+expect_code 0 $rc "scan with the browser killed after a submission"
+expect_match "$(grep -c 'restarting' "$T/submit.err")" '^[1-9]' "browser restarted after the submission"
+expect_match "$(jq -r '.findings[] | select(.rule_id == "PW-FORM-VALUES") | .page.url' "$T/submit.json")" \
+    '/slowform/thanks[?]' "what the submitted page sent is reported"
 
 # the browser hangs (SIGSTOP): no answer in time, killed, restarted
 ( for _ in $(seq 200); do
