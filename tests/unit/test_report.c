@@ -523,7 +523,14 @@ static void page_query_values_masked(void)
          .kind = PW_FIELD_PAGE_URL,
          .hits = name_hit,
          .n_hits = 1}};
-    static const pw_request ga = {.method = "POST", .url = "https://www.google-analytics.com/g"};
+    /* the request's Referer is the page (Chrome sends the full URL to a same-origin or
+     * no-referrer-policy endpoint): the HTML's raw request masks it like the page headings */
+    static const pw_header ref[] = {
+        {"referer", "https://h.org/appointments/confirm?first_name=Zelda&doctor=&dob=1990-01-02"}};
+    static const pw_request ga = {.method = "POST",
+                                  .url = "https://www.google-analytics.com/g",
+                                  .headers = ref,
+                                  .n_headers = 1};
     pw_finding f = findings[0];
     f.page_url = urls[0];
     f.page_urls = urls;
@@ -558,11 +565,17 @@ static void page_query_values_masked(void)
           NULL);
     CHECK_INT((int)occurrences_of(t, "Zelda"), 1); /* the evidence's <mark> */
     CHECK_INT((int)occurrences_of(t, "Yannick"), 0);
+    CHECK_INT((int)occurrences_of(t, "1990-01-02"), 1); /* the evidence's */
+    CHECK(strstr(t, "\nreferer: https://h.org/appointments/confirm?first_name=…&amp;doctor=&amp;"
+                    "dob=…\n") != NULL);
     pw_buf_clear(&b);
     CHECK_INT(pw_report_render(&r, PW_REPORT_JSON, &o, &b, NULL), PW_OK);
     t = b.data ? b.data : "";
     CHECK(strstr(t, "\"url\": \"https://h.org/appointments/confirm?first_name=Zelda&doctor=&dob="
                     "1990-01-02\"") != NULL);
+    /* machine output: the request's headers as sent */
+    CHECK(strstr(t, "\"value\": \"https://h.org/appointments/confirm?first_name=Zelda&doctor=&"
+                    "dob=1990-01-02\"") != NULL);
     pw_buf_free(&b);
 }
 
