@@ -606,10 +606,15 @@ static pw_status run_round(bx_browser *b, pw_err *err)
     if (st == PW_OK) {
         wait_loaded(b, timeout);
         if (!all_loaded(b)) {
+            int gone = cdp_conn_dead(b->conn); /* the wait ended early: no timeout to log */
             for (int i = 0; i < b->n_tabs; i++) {
                 bx_tab *t = &b->tabs[i];
                 if (!t->active || t->loaded)
                     continue;
+                if (gone) {
+                    bx_log(b, "page %s: the browser went away before its load event", t->task.url);
+                    continue;
+                }
                 bx_log(b, "page %s: no load event in %d ms", t->task.url, timeout);
                 t->load_timed_out = !t->nav_failed && !t->crashed;
             }
