@@ -28,6 +28,17 @@ scan() { # name, then phiwall options; report in $T/<name>.json, stderr in $T/<n
     return $rc
 }
 
+# In the background ($KILLER): send the browser SIGNAL once FILE has COUNT lines matching REGEX.
+signal_browser_after() { # SIGNAL COUNT REGEX FILE
+    ( for _ in $(seq 200); do
+          n=$(grep -c -- "$3" "$4" 2>/dev/null); [ "${n:-0}" -ge "$2" ] && break
+          sleep 0.1
+      done
+      pid=$(pgrep -o -f "$T/phiwall-chromium")
+      [ -n "$pid" ] && kill "-$1" "$pid" ) &
+    KILLER=$!
+}
+
 # a page that never finishes loading: the load timeout ends the wait, the scan finishes and
 # reports the page, but as incomplete (exit 4): tags that wait for the load event never ran
 scan never "$BASE/never" --timeout 3 --max-pages 1; expect_code 4 $? "never-loading page"
@@ -52,13 +63,7 @@ fi
 expect_match "$(jq -r '.pages[].url' "$T/big.json")" '/big$' "50 MB page reported"
 
 # the browser is killed while the crawl runs: restarted, the crawl goes on
-( for _ in $(seq 200); do
-      n=$(grep -c '^phiwall: scan: visit ' "$T/crash.err" 2>/dev/null); [ "${n:-0}" -ge 2 ] && break
-      sleep 0.1
-  done
-  pid=$(pgrep -o -f "$T/phiwall-chromium")
-  [ -n "$pid" ] && kill -KILL "$pid" ) &
-KILLER=$!
+signal_browser_after KILL 2 '^phiwall: scan: visit ' "$T/crash.err"
 scan crash "$BASE/" --max-pages 5 --settle 1500 --verbose; rc=$?
 wait $KILLER
 expect_code 0 $rc "scan with the browser killed"
@@ -70,13 +75,7 @@ expect_match "$(jq -r '.findings[].rule_id' "$T/crash.json" | sort -u | tr '\n' 
 # the browser is killed while the page a form submission loads is still loading, the round's
 # last wait, where no step fails: the visit is made again after the restart (not flushed as if
 # complete, which lost the submitted page and called its tracker script failed: exit 4)
-( for _ in $(seq 400); do
-      grep -q '^phiwall: scan: submit ' "$T/submit.err" 2>/dev/null && break
-      sleep 0.05
-  done
-  pid=$(pgrep -o -f "$T/phiwall-chromium")
-  [ -n "$pid" ] && kill -KILL "$pid" ) &
-KILLER=$!
+signal_browser_after KILL 1 '^phiwall: scan: submit ' "$T/submit.err"
 scan submit "$BASE/slowform" --max-pages 1 --verbose; rc=$?
 wait $KILLER
 expect_code 0 $rc "scan with the browser killed after a submission"
@@ -85,13 +84,7 @@ expect_match "$(jq -r '.findings[] | select(.rule_id == "PW-FORM-VALUES") | .pag
     '/slowform/thanks[?]' "what the submitted page sent is reported"
 
 # the browser hangs (SIGSTOP): no answer in time, killed, restarted
-( for _ in $(seq 200); do
-      grep -q '^phiwall: scan: visit ' "$T/hang.err" 2>/dev/null && break
-      sleep 0.1
-  done
-  pid=$(pgrep -o -f "$T/phiwall-chromium")
-  [ -n "$pid" ] && kill -STOP "$pid" ) &
-KILLER=$!
+signal_browser_after STOP 1 '^phiwall: scan: visit ' "$T/hang.err"
 scan hang "$BASE/careers" --max-pages 2 --timeout 3 --verbose --no-sitemap; rc=$?
 wait $KILLER
 expect_code 0 $rc "scan with a hung browser"
