@@ -328,8 +328,9 @@ static void raw_request(pw_buf *b, const pw_request *q)
         const char *name = q->headers[i].name;
         esc(b, name);
         pw_buf_puts(b, ": ");
-        /* the Referer is the page's URL: its query values (what the visitor typed) are masked
-         * as wherever this report names a page; the evidence shows, marked, what was sent */
+        /* the Referer is the page's URL (or a frame's inside it): its query values (what the
+         * visitor typed) are masked as wherever this report names a page; the evidence shows,
+         * marked, what was sent */
         if (name && strcasecmp(name, "Referer") == 0 && q->headers[i].value)
             esc_page(b, q->headers[i].value);
         else
