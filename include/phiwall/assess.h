@@ -65,6 +65,10 @@ typedef struct pw_finding {
     const char *remediation; /* concrete fix */
     const pw_tracker *tracker;
     const char *account_id; /* may be NULL */
+    /* A filter-list finding's company (EasyPrivacy, EasyList: one entry, many companies): the
+     * registrable domain of its requests' hosts, one finding per company; NULL otherwise. The
+     * request's host may be any of the company's hosts, whichever gave the evidence. */
+    const char *company;
     const char *event_name; /* the event of the evidence request, may be NULL */
     const char *page_url;
     const char *page_title;     /* may be NULL */

@@ -802,13 +802,14 @@ static pw_status record(pw_assessor *as, const pw_rule *rule, int sev, const rul
         .remediation = rule->remedy(&as->arena, in),
         .tracker = b->tracker,
         .account_id = dup_or_null(&as->arena, b->account_id),
+        .company = dup_or_null(&as->arena, in->list_domain),
         .occurrences = 1,
         .page_urls = pw_arena_calloc(&as->arena, PW_FINDING_PAGE_URLS, sizeof(const char *)),
     };
     set_page(f, page);
     set_evidence(as, f, in, use);
     as->finding_keys[as->n_findings] = pw_arena_strdup(&as->arena, key);
-    if (!f->page_urls || !as->finding_keys[as->n_findings] ||
+    if (!f->page_urls || !as->finding_keys[as->n_findings] || (in->list_domain && !f->company) ||
         !map_put(&as->finding_index, as->finding_keys, as->n_findings))
         return pw_err_set(err, PW_ERR_NOMEM, "assessor: out of memory");
     as->n_findings++;

@@ -606,10 +606,15 @@ static pw_status run_round(bx_browser *b, pw_err *err)
     if (st == PW_OK) {
         wait_loaded(b, timeout);
         if (!all_loaded(b)) {
+            int gone = cdp_conn_dead(b->conn); /* the wait ended early: no timeout to log */
             for (int i = 0; i < b->n_tabs; i++) {
                 bx_tab *t = &b->tabs[i];
                 if (!t->active || t->loaded)
                     continue;
+                if (gone) {
+                    bx_log(b, "page %s: the browser went away before its load event", t->task.url);
+                    continue;
+                }
                 bx_log(b, "page %s: no load event in %d ms", t->task.url, timeout);
                 t->load_timed_out = !t->nav_failed && !t->crashed;
             }
@@ -646,7 +651,15 @@ static pw_status run_round(bx_browser *b, pw_err *err)
             broken = 1; /* a crashed renderer: simplest is a fresh browser */
     if (!broken)
         leave_pages(b);
-    else
+    /* The browser can die in the round's last wait (a submission or site search loading its
+     * page, the unload): no step failed, but what the pages did then was not seen — a flush now
+     * would lose the page the submission loaded and call its tracker scripts failed. Such a
+     * visit is cut short like any other: made again after the restart. */
+    if (!broken && !browser_healthy(b)) {
+        broken = 1;
+        pw_err_set(&e, PW_ERR_IO, "the browser died or hung at the end of the round");
+    }
+    if (broken)
         requeue_cut_short(b); /* before flush_all resets the tabs */
     pw_status fst = flush_all(b, err);
     if (fst != PW_OK)

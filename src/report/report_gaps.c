@@ -59,8 +59,10 @@ static void headline_part(pw_buf *b, const pw_scan_result *r, pw_gap_kind k, int
         pw_buf_printf(b, "%zu %s (", n, what[k][n != 1]);
     if (k == PW_GAP_SCRIPT || k == PW_GAP_FRAME)
         host_path(b, g->url);
+    else if (g->url) /* a page's query holds what the visitor typed: as in the gap lines */
+        pw_report_url_masked(b, g->url);
     else
-        pw_buf_puts(b, g->url ? g->url : "?");
+        pw_buf_putc(b, '?');
     pw_buf_printf(b, ": %s)", g->error ? g->error : "failed");
 }
 
@@ -115,8 +117,9 @@ void pw_report_incomplete_json(pw_jw *w, const pw_scan_result *r)
 
 void pw_report_incomplete_sarif(pw_jw *w, const pw_scan_result *r)
 {
-    pw_buf m;
+    pw_buf m, url;
     pw_buf_init(&m);
+    pw_buf_init(&url);
     pw_jw_key(w, "invocations");
     pw_jw_arr(w);
     pw_jw_obj(w);
@@ -145,7 +148,15 @@ void pw_report_incomplete_sarif(pw_jw *w, const pw_scan_result *r)
         pw_jw_key(w, "properties");
         pw_jw_obj(w);
         pw_jw_kstr(w, "kind", pw_gap_kind_name(g->kind));
-        pw_jw_kstr(w, "url", g->url);
+        /* query values masked as in the message: a dashboard gets no visitor input */
+        pw_buf_clear(&url);
+        if (g->url)
+            pw_report_url_masked(&url, g->url);
+        pw_jw_key(w, "url");
+        if (g->url)
+            pw_jw_strn(w, url.data ? url.data : "", url.len);
+        else
+            pw_jw_null(w);
         pw_jw_kstr(w, "error", g->error);
         pw_jw_kstr(w, "tracker_id", g->tracker_id);
         pw_jw_kint(w, "occurrences", (long long)(g->pages ? g->pages : 1));
@@ -156,6 +167,7 @@ void pw_report_incomplete_sarif(pw_jw *w, const pw_scan_result *r)
     pw_jw_end_obj(w);
     pw_jw_end_arr(w);
     pw_buf_free(&m);
+    pw_buf_free(&url);
 }
 
 /* At most this many gaps are listed one per line; the rest are counted. */

@@ -325,9 +325,16 @@ static void raw_request(pw_buf *b, const pw_request *q)
     esc(b, q->url);
     pw_buf_putc(b, '\n');
     for (size_t i = 0; i < q->n_headers; i++) {
-        esc(b, q->headers[i].name);
+        const char *name = q->headers[i].name;
+        esc(b, name);
         pw_buf_puts(b, ": ");
-        esc(b, q->headers[i].value);
+        /* the Referer is the page's URL (or a frame's inside it): its query values (what the
+         * visitor typed) are masked as wherever this report names a page; the evidence shows,
+         * marked, what was sent */
+        if (name && strcasecmp(name, "Referer") == 0 && q->headers[i].value)
+            esc_page(b, q->headers[i].value);
+        else
+            esc(b, q->headers[i].value);
         pw_buf_putc(b, '\n');
     }
     if (q->body && q->body_len) {

@@ -232,8 +232,12 @@ static void write_result(pw_jw *w, const pw_finding *f)
     pw_jw_obj(w);
     pw_buf fp;
     pw_buf_init(&fp);
-    char host[256]; /* filter-list findings: one per company, told apart by host */
-    const char *acct = f->account_id ? f->account_id : pw_report_list_host(f, host, sizeof host);
+    /* A filter-list finding is one per company: its registrable domain stands for the account.
+     * Not the evidence's host, which is whichever of the company's hosts the scan met first. */
+    char host[256];
+    const char *acct = f->account_id ? f->account_id
+                       : f->company  ? f->company
+                                     : pw_report_list_host(f, host, sizeof host);
     pw_buf_printf(&fp, "%s|%s|%s|", f->rule_id, f->tracker ? f->tracker->id : "", acct ? acct : "");
     /* the finding's own identity (pw_url_page_key): a new click ID, campaign tag or form
      * submission on the same page does not reopen an alert */

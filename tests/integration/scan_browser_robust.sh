@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # scan_browser_robust.sh — the browser scan survives hostile pages and a failing browser: a page
 # that never finishes loading, a redirect loop, a 50 MB page, the browser killed mid-scan (the
-# scan goes on with a restarted browser) and a hung (stopped) browser; no process is left. A
-# start URL that loops fails the scan (exit 3); a page without a load event makes it incomplete
-# (exit 4).
+# scan goes on with a restarted browser, also when it dies while a submission loads) and a hung
+# (stopped) browser; no process is left. A start URL that loops fails the scan (exit 3); a page
+# without a load event makes it incomplete (exit 4).
 # Uses the small loopback server pw_browser_test_server.
 set -u
 . "$PW_SRC/tests/integration/lib.bash"
@@ -26,6 +26,17 @@ scan() { # name, then phiwall options; report in $T/<name>.json, stderr in $T/<n
     echo "$name: exit $rc in $(( $(date +%s) - t0 )) s; $(jq -c .summary "$T/$name.json" 2>/dev/null)"
     [ "$rc" -ne 0 ] && grep -A8 'INCOMPLETE' "$T/$name.err" | head -20 # why, when it failed
     return $rc
+}
+
+# In the background ($KILLER): send the browser SIGNAL once FILE has COUNT lines matching REGEX.
+signal_browser_after() { # SIGNAL COUNT REGEX FILE
+    ( for _ in $(seq 200); do
+          n=$(grep -c -- "$3" "$4" 2>/dev/null); [ "${n:-0}" -ge "$2" ] && break
+          sleep 0.1
+      done
+      pid=$(pgrep -o -f "$T/phiwall-chromium")
+      [ -n "$pid" ] && kill "-$1" "$pid" ) &
+    KILLER=$!
 }
 
 # a page that never finishes loading: the load timeout ends the wait, the scan finishes and
@@ -52,13 +63,7 @@ fi
 expect_match "$(jq -r '.pages[].url' "$T/big.json")" '/big$' "50 MB page reported"
 
 # the browser is killed while the crawl runs: restarted, the crawl goes on
-( for _ in $(seq 200); do
-      n=$(grep -c '^phiwall: scan: visit ' "$T/crash.err" 2>/dev/null); [ "${n:-0}" -ge 2 ] && break
-      sleep 0.1
-  done
-  pid=$(pgrep -o -f "$T/phiwall-chromium")
-  [ -n "$pid" ] && kill -KILL "$pid" ) &
-KILLER=$!
+signal_browser_after KILL 2 '^phiwall: scan: visit ' "$T/crash.err"
 scan crash "$BASE/" --max-pages 5 --settle 1500 --verbose; rc=$?
 wait $KILLER
 expect_code 0 $rc "scan with the browser killed"
@@ -67,14 +72,19 @@ pages=$(jq '.summary.pages' "$T/crash.json")
 [ "${pages:-0}" -ge 3 ] && pass || fail "only ${pages:-0} pages after the crash"
 expect_match "$(jq -r '.findings[].rule_id' "$T/crash.json" | sort -u | tr '\n' ' ')" 'PW-FORM-VALUES' "findings after the restart"
 
+# the browser is killed while the page a form submission loads is still loading, the round's
+# last wait, where no step fails: the visit is made again after the restart (not flushed as if
+# complete, which lost the submitted page and called its tracker script failed: exit 4)
+signal_browser_after KILL 1 '^phiwall: scan: submit ' "$T/submit.err"
+scan submit "$BASE/slowform" --max-pages 1 --verbose; rc=$?
+wait $KILLER
+expect_code 0 $rc "scan with the browser killed after a submission"
+expect_match "$(grep -c 'restarting' "$T/submit.err")" '^[1-9]' "browser restarted after the submission"
+expect_match "$(jq -r '.findings[] | select(.rule_id == "PW-FORM-VALUES") | .page.url' "$T/submit.json")" \
+    '/slowform/thanks[?]' "what the submitted page sent is reported"
+
 # the browser hangs (SIGSTOP): no answer in time, killed, restarted
-( for _ in $(seq 200); do
-      grep -q '^phiwall: scan: visit ' "$T/hang.err" 2>/dev/null && break
-      sleep 0.1
-  done
-  pid=$(pgrep -o -f "$T/phiwall-chromium")
-  [ -n "$pid" ] && kill -STOP "$pid" ) &
-KILLER=$!
+signal_browser_after STOP 1 '^phiwall: scan: visit ' "$T/hang.err"
 scan hang "$BASE/careers" --max-pages 2 --timeout 3 --verbose --no-sitemap; rc=$?
 wait $KILLER
 expect_code 0 $rc "scan with a hung browser"

@@ -48,6 +48,31 @@ e=$("$PHIWALL" scan http://127.0.0.1:9/ --static --easyprivacy "$T/missing.txt" 
 expect_code 3 $? "live scan, missing --easyprivacy"
 expect_match "$e" "$T/missing.txt" "the missing list is named (live scan)"
 
+# SARIF: a filter-list company's fingerprint is the company (its registrable domain), not the
+# host that gave the evidence: two captures that meet a.metrics-collector.example and
+# b.metrics-collector.example in either order give one alert identity
+two_hosts() { # first host, second host: the condition page, then one beacon to each
+    jq --arg a "https://$1/p.gif" --arg b "https://$2/p.gif" '.log.entries as $e | .log.entries =
+        [$e[0], ($e[1] | .request.url = $a | .startedDateTime = "2024-05-01T12:00:01.000Z"),
+                ($e[1] | .request.url = $b | .startedDateTime = "2024-05-01T12:00:02.000Z")]' "$HAR"
+}
+fingerprints() { jq -r '[.runs[0].results[].partialFingerprints."phiwallFinding/v1"] | join(" ")' "$1"; }
+for order in "a b" "b a"; do
+    set -- $order
+    two_hosts "$1.metrics-collector.example" "$2.metrics-collector.example" >"$T/$1$2.har"
+    "$PHIWALL" scan --har "$T/$1$2.har" --easyprivacy "$L/mini_easyprivacy.txt" --no-easylist \
+        --format sarif -o "$T/$1$2.sarif"
+    expect_code 0 $? "scan, $1.metrics-collector.example met first"
+    expect_match "$(jq -r '.runs[0].results[0].message.text' "$T/$1$2.sarif")" \
+        "at $1\.metrics-collector\.example " "the message names the host of the evidence ($1)"
+done
+expect_match "$(fingerprints "$T/ab.sarif")" \
+    '^PW-CONDITION-URL\|easyprivacy\|metrics-collector\.example\|www\.demo-hospital\.org/conditions/asthma$' \
+    "fingerprint names the company"
+fp_ab=$(fingerprints "$T/ab.sarif") fp_ba=$(fingerprints "$T/ba.sarif")
+[ -n "$fp_ab" ] && [ "$fp_ab" = "$fp_ba" ] && pass ||
+    fail "same fingerprint whichever host came first: '$fp_ab' vs '$fp_ba'"
+
 # documented in scan --help with trackers' wording
 help=$("$PHIWALL" scan --help)
 for o in '--easyprivacy FILE' '--no-easyprivacy' '--easylist FILE' '--no-easylist'; do

@@ -74,6 +74,17 @@ static void contexts_with_engine(void)
               PW_CTX_CONDITION);
     CHECK_INT(pw_assess_page_context(d, s, &a, "https://h.org/our-story", "Our story", &why),
               PW_CTX_GENERAL);
+    /* The site's own name counts for no rule, but it does set the page context (docs/rules.md
+     * "The site's own name"): a provider whose name is a health term is a provider page, as a
+     * visit there says what care is sought. Pinned on purpose: dropping the name from the
+     * context turned every finding of plannedparenthood.org and ppgulfcoast.org into info. */
+    CHECK_INT(pw_assess_page_context(d, s, &a, "https://www.plannedparenthood.org/",
+                                     "Planned Parenthood | Official Site", &why),
+              PW_CTX_CONDITION);
+    CHECK(why && strstr(why, "planned parenthood"));
+    CHECK_INT(pw_assess_page_context(d, s, &a, "https://www.plannedparenthood.org/x",
+                                     "Abortion Services | Planned Parenthood", &why),
+              PW_CTX_CONDITION);
     pw_arena_free(&a);
     pw_detect_scratch_free(s);
     pw_detector_free(d);

@@ -442,7 +442,7 @@ static void html_screenshot(void)
 /* A page's findings are grouped by tracker in the HTML report: two pixels of one product each
  * say their account, and two companies matched by one filter-list entry (no account) are two
  * trackers named by their hosts, not one "tracker (EasyPrivacy)" heading over both. SARIF names
- * the company the same way ("at host"), the fingerprint is unchanged. */
+ * the company the same way ("at host"); its fingerprint names the company (registrable domain). */
 static void tracker_names(void)
 {
     static const pw_tracker list = {.id = "easyprivacy",
@@ -467,6 +467,8 @@ static void tracker_names(void)
     f[2].event_name = f[3].event_name = NULL;
     f[2].request = &r1;
     f[3].request = &r2;
+    f[2].company = "tracker-one.com";
+    f[3].company = "tracker-two.net";
     pw_scan_result r = result;
     r.findings = f;
     r.n_findings = 4;
@@ -484,8 +486,9 @@ static void tracker_names(void)
     CHECK_INT(pw_report_render(&r, PW_REPORT_SARIF, &o, &b, NULL), PW_OK);
     h = b.data ? b.data : "";
     CHECK(strstr(h, "— tracker (EasyPrivacy) at a.tracker-one.com on care-intent page") != NULL);
-    CHECK(strstr(h, "\"PW-CONDITION-URL|easyprivacy|b.tracker-two.net|h.org/appointments\"") !=
-          NULL);
+    /* the fingerprint names the company, not whichever of its hosts gave the evidence */
+    CHECK(strstr(h, "\"PW-CONDITION-URL|easyprivacy|tracker-two.net|h.org/appointments\"") != NULL);
+    CHECK(strstr(h, "|b.tracker-two.net|") == NULL);
     pw_buf_free(&b);
 }
 
@@ -520,7 +523,14 @@ static void page_query_values_masked(void)
          .kind = PW_FIELD_PAGE_URL,
          .hits = name_hit,
          .n_hits = 1}};
-    static const pw_request ga = {.method = "POST", .url = "https://www.google-analytics.com/g"};
+    /* the request's Referer is the page (Chrome sends the full URL to a same-origin or
+     * no-referrer-policy endpoint): the HTML's raw request masks it like the page headings */
+    static const pw_header ref[] = {
+        {"referer", "https://h.org/appointments/confirm?first_name=Zelda&doctor=&dob=1990-01-02"}};
+    static const pw_request ga = {.method = "POST",
+                                  .url = "https://www.google-analytics.com/g",
+                                  .headers = ref,
+                                  .n_headers = 1};
     pw_finding f = findings[0];
     f.page_url = urls[0];
     f.page_urls = urls;
@@ -555,11 +565,17 @@ static void page_query_values_masked(void)
           NULL);
     CHECK_INT((int)occurrences_of(t, "Zelda"), 1); /* the evidence's <mark> */
     CHECK_INT((int)occurrences_of(t, "Yannick"), 0);
+    CHECK_INT((int)occurrences_of(t, "1990-01-02"), 1); /* the evidence's */
+    CHECK(strstr(t, "\nreferer: https://h.org/appointments/confirm?first_name=…&amp;doctor=&amp;"
+                    "dob=…\n") != NULL);
     pw_buf_clear(&b);
     CHECK_INT(pw_report_render(&r, PW_REPORT_JSON, &o, &b, NULL), PW_OK);
     t = b.data ? b.data : "";
     CHECK(strstr(t, "\"url\": \"https://h.org/appointments/confirm?first_name=Zelda&doctor=&dob="
                     "1990-01-02\"") != NULL);
+    /* machine output: the request's headers as sent */
+    CHECK(strstr(t, "\"value\": \"https://h.org/appointments/confirm?first_name=Zelda&doctor=&"
+                    "dob=1990-01-02\"") != NULL);
     pw_buf_free(&b);
 }
 

@@ -155,6 +155,47 @@ static void html(void)
     free(h);
 }
 
+/* A page's query holds what the visitor typed. Every human-readable line about a gap — the text
+ * headline and lines, the HTML banner, the SARIF message and its properties.url — names a URL
+ * with its query values masked, names kept (pw_report_url_masked); the JSON keeps it whole. */
+static void query_values_masked(void)
+{
+    static const pw_capture_gap g[] = {
+        {.kind = PW_GAP_PAGE,
+         .url = "https://h.example/confirm?first_name=Zelda&dob=1990-01-02",
+         .error = "timeout"},
+        {.kind = PW_GAP_SCRIPT,
+         .url = "https://www.googletagmanager.com/gtm.js?id=GTM-X",
+         .page_url = "https://h.example/search?q=hiv+test",
+         .error = "HTTP 404"},
+    };
+    pw_scan_result r = {.target = "https://h.example/", .gaps = g, .n_gaps = 2};
+    const char *masked = "https://h.example/confirm?first_name=…&dob=…";
+    for (int f = PW_REPORT_TEXT; f <= PW_REPORT_HTML; f++) {
+        char *out = render(&r, (pw_report_format)f);
+        int json = f == PW_REPORT_JSON;
+        CHECK(out && (strstr(out, "Zelda") != NULL) == json);
+        CHECK(out && (strstr(out, "1990-01-02") != NULL) == json);
+        CHECK(out && (strstr(out, "hiv") != NULL) == json);
+        CHECK(out && (strstr(out, "first_name=") != NULL)); /* the names stay */
+        free(out);
+    }
+    char *t = render(&r, PW_REPORT_TEXT);
+    CHECK(t && strstr(t, "1 page did not load or timed out (https://h.example/confirm?first_name=…"
+                         "&dob=…: timeout)"));
+    CHECK(t && strstr(t, "\n  - page https://h.example/confirm?first_name=…&dob=…: timeout\n"));
+    free(t);
+    char *s = render(&r, PW_REPORT_SARIF);
+    pw_buf want;
+    pw_buf_init(&want);
+    pw_buf_printf(&want, "\"url\": \"%s\"", masked);
+    CHECK(s && want.data && strstr(s, want.data));
+    CHECK(s && strstr(s, "\"url\": \"https://www.googletagmanager.com/gtm.js?id=…\""));
+    CHECK(s && strstr(s, "\"uri\": \"https://h.example/search\""));
+    pw_buf_free(&want);
+    free(s);
+}
+
 /* ---- HAR: the error of each entry ---- */
 
 typedef struct errs {
@@ -298,4 +339,5 @@ static void gap_names(void)
 }
 
 PW_TEST_MAIN(PW_TEST(headline), PW_TEST(text), PW_TEST(json), PW_TEST(sarif), PW_TEST(html),
-             PW_TEST(har_errors), PW_TEST(har_write_error), PW_TEST(gap_names))
+             PW_TEST(har_errors), PW_TEST(har_write_error), PW_TEST(gap_names),
+             PW_TEST(query_values_masked))

@@ -8,7 +8,8 @@
  * never completes; /busy keeps three fetches open forever; /stream keeps one EventSource open;
  * /links links to /never and /big (pages a static scan cannot fetch); /csp loads the pixel under a
  * Content-Security-Policy that refuses it; /hangpixel?h=HOST loads a script after the load event
- * from http://HOST:<this port>/insight.min.js, which never completes.
+ * from http://HOST:<this port>/insight.min.js, which never completes; /slowform is the appointment
+ * form whose submission, /slowform/thanks, answers after 2.5 s.
  * Listens on 127.0.0.1, port from argv[1] (0 = any); prints "PORT <n>" and runs until SIGTERM or
  * SIGINT.
  */
@@ -34,10 +35,11 @@ static const char home[] =
     "<a href=\"/private/x\">Private</a> <a href=\"https://other.example.net/\">Elsewhere</a>"
     "</body></html>";
 
-static const char appointments[] =
+/* The form's action is %s: /appointments/thanks, or /slowform/thanks which answers late. */
+static const char appointments_fmt[] =
     "<!doctype html><html><head><title>Request an appointment</title>"
     "<script src=\"https://connect.facebook.net/en_US/fbevents.js\"></script></head><body>"
-    "<h1>Request an appointment</h1><form action=\"/appointments/thanks\" method=\"get\">"
+    "<h1>Request an appointment</h1><form action=\"%s\" method=\"get\">"
     "<label for=\"fn\">First name</label><input id=\"fn\" name=\"first_name\">"
     "<label for=\"ln\">Last name</label><input id=\"ln\" name=\"last_name\">"
     "<input type=\"email\" name=\"email\" placeholder=\"Email\">"
@@ -218,8 +220,13 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
     char page[1024];
     if (strcmp(url, "/") == 0)
         return send_text(c, 200, "text/html", home);
-    if (strcmp(url, "/appointments") == 0)
-        return send_text(c, 200, "text/html", appointments);
+    if (strcmp(url, "/appointments") == 0 || strcmp(url, "/slowform") == 0) {
+        snprintf(page, sizeof page, appointments_fmt,
+                 url[1] == 'a' ? "/appointments/thanks" : "/slowform/thanks");
+        return send_text(c, 200, "text/html", page);
+    }
+    if (strcmp(url, "/slowform/thanks") == 0) /* a submission still loading 2.5 s later */
+        usleep(2500 * 1000);
     if (strcmp(url, "/robots.txt") == 0)
         return send_text(c, 200, "text/plain", robots);
     if (strncmp(url, "/vendor/", 8) == 0 && strstr(url, "fbevents.js"))
@@ -265,7 +272,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
     if (strcmp(url, "/loop2") == 0)
         return redirect(c, "/loop");
     if (strcmp(url, "/careers") == 0 || strcmp(url, "/search") == 0 ||
-        strcmp(url, "/appointments/thanks") == 0 || strcmp(url, "/private/x") == 0) {
+        strcmp(url, "/appointments/thanks") == 0 || strcmp(url, "/slowform/thanks") == 0 ||
+        strcmp(url, "/private/x") == 0) {
         snprintf(page, sizeof page, simple_fmt, url + 1, url + 1);
         return send_text(c, 200, "text/html", page);
     }
