@@ -222,9 +222,8 @@ void pw_seg_masks_scalar(const char *s, size_t n, pw_seg_masks *m)
 #if defined(__SSE2__) && defined(__x86_64__) && !defined(PW_NO_SSE2)
 
 /* Bytes of v in [lo, hi] (0 < lo <= hi < 0x80), with one add and one compare: adding 0x80 - lo
- * moves lo to -128 (signed), hi to -128 + hi - lo, and every byte outside the range to a
- * larger signed value (below lo it wraps to 0..127, above hi it lands above -128 + hi - lo;
- * bytes >= 0x80 land at 0x80 - lo + c - 256 >= 0 or above the range). */
+ * maps [lo, hi] onto the signed values -128 .. -128 + hi - lo and every other byte (below lo,
+ * above hi, or >= 0x80) onto a larger signed value (test_masks_every_byte tries them all). */
 static __m128i in_range(__m128i v, char lo, char hi)
 {
     return _mm_cmplt_epi8(_mm_add_epi8(v, _mm_set1_epi8((char)(0x80 - lo))),
