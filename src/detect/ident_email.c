@@ -17,15 +17,30 @@ static int domain_char(int c)
     return pw_isalnum(c) || c == '.' || c == '-';
 }
 
-/* "icon@2x.png" is an image, not an address. */
+/* "icon@2x.png" is an image, not an address (s[0..n): letters; no extension is over 4). */
 static int file_extension(const char *s, size_t n)
 {
     static const char *const ext[] = {"png", "jpg", "jpeg", "gif", "svg", "webp",
                                       "js",  "css", "avif", "ico", NULL};
+    if (n < 2 || n > 4)
+        return 0;
     for (const char *const *e = ext; *e; e++)
-        if (strlen(*e) == n && pw_strncaseeq(s, *e, n))
+        if (word_eq(s, n, *e))
             return 1;
     return 0;
+}
+
+/* The address s[0..n) lower-cased, in the arena (its bytes are local-part and domain bytes: no
+ * NUL, so this is the copy pw_lower_ascii_dup would make, without its search for one). */
+static char *lower_copy(pw_arena *a, const char *s, size_t n)
+{
+    char *o = pw_arena_alloc(a, n + 1);
+    if (!o)
+        return NULL;
+    for (size_t i = 0; i < n; i++)
+        o[i] = (char)pw_tolower((unsigned char)s[i]);
+    o[n] = '\0';
+    return o;
 }
 
 /* Domain after '@' at s[at]: end offset, or 0 when it is not a domain. */
@@ -65,7 +80,7 @@ void pw_ident_email(pw_scan *sc, const pw_seg *g)
             b++;
         size_t e = b < a ? domain_end(s, n, a) : 0;
         if (e) {
-            char *norm = pw_lower_ascii_dup(sc->a, s + b, e - b);
+            char *norm = lower_copy(sc->a, s + b, e - b);
             pw_scan_add(sc, g, b, e, PW_PHI_EMAIL, "email", norm, 0.98f, PW_REASON_PATTERN,
                         "email address");
         }

@@ -364,10 +364,28 @@ static int has_sentence_break(const char *s, size_t n)
     return 0;
 }
 
+/* 1 if s[0..n) holds a byte that may start a component separator (separator_at: | : newline
+ * '-' and the UTF-8 lead bytes 0xC2 0xE2) or end a sentence (has_sentence_break: . ? !). Most
+ * button and title texts hold none: they are one component without a sentence break, found with
+ * one look at each byte instead of the two walks below (engine-speed). */
+static int has_title_marks(const char *s, size_t n)
+{
+    static const unsigned char marks[256] = {['|'] = 1, [':'] = 1, ['\n'] = 1, ['-'] = 1, ['.'] = 1,
+                                             ['?'] = 1, ['!'] = 1, [0xC2] = 1, [0xE2] = 1};
+    for (size_t i = 0; i < n; i++)
+        if (marks[(unsigned char)s[i]])
+            return 1;
+    return 0;
+}
+
 static int text_general(const pw_scan *sc, const pw_seg *g, size_t mark)
 {
     size_t from[TITLE_MAX_COMPONENTS], to[TITLE_MAX_COMPONENTS], nc = 0, b = 0;
-    if (g->n > TITLE_MAX_BYTES || has_sentence_break(g->s, g->n))
+    if (g->n > TITLE_MAX_BYTES)
+        return 0;
+    if (!has_title_marks(g->s, g->n)) /* the whole text is the one component */
+        return !no_word(g->s, 0, g->n) && component_general(sc, g, mark, 0, g->n);
+    if (has_sentence_break(g->s, g->n))
         return 0;
     for (size_t i = 0; i <= g->n; i++) {
         size_t sep = i < g->n ? separator_at(g->s, g->n, i) : 1;

@@ -221,11 +221,13 @@ void pw_seg_masks_scalar(const char *s, size_t n, pw_seg_masks *m)
 
 #if defined(__SSE2__) && defined(__x86_64__) && !defined(PW_NO_SSE2)
 
-/* Bytes of v in [lo, hi] (signed compare: bytes >= 0x80 are negative, in no ASCII range). */
+/* Bytes of v in [lo, hi] (0 < lo <= hi < 0x80), with one add and one compare: adding 0x80 - lo
+ * maps [lo, hi] onto the signed values -128 .. -128 + hi - lo and every other byte (below lo,
+ * above hi, or >= 0x80) onto a larger signed value (test_masks_every_byte tries them all). */
 static __m128i in_range(__m128i v, char lo, char hi)
 {
-    return _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8((char)(lo - 1))),
-                         _mm_cmplt_epi8(v, _mm_set1_epi8((char)(hi + 1))));
+    return _mm_cmplt_epi8(_mm_add_epi8(v, _mm_set1_epi8((char)(0x80 - lo))),
+                          _mm_set1_epi8((char)(-128 + (hi - lo) + 1)));
 }
 
 static uint64_t bits16(__m128i v)
@@ -255,15 +257,20 @@ typedef struct word_bits {
     uint64_t digit, alpha, upper, dot, colon, high;
 } word_bits;
 
+/* The '@' '%' '+' ' ' bytes seen so far: each compare or-ed into its own vector (one operation
+ * per flag and chunk; the lanes are only asked whether any is set, at the end). */
+typedef struct extra_flags {
+    __m128i at, pct, plus, space;
+} extra_flags;
+
 /* One 64-bit word of the masks: bytes [64 w, min(n, 64 w + 64)) of s, 16 at a time, built in
  * registers and stored once into column w of b (stride words per mask); the '@' '%' '+' ' '
- * flags of its bytes are or-ed into *extra (0x01 0x02 0x04 0x08 per byte). */
+ * bytes are or-ed into *ex. */
 static inline __attribute__((always_inline)) word_bits
-classify_word(const char *s, size_t n, size_t w, uint64_t *b, size_t stride, __m128i *extra)
+classify_word(const char *s, size_t n, size_t w, uint64_t *b, size_t stride, extra_flags *ex)
 {
     uint64_t dg = 0, al = 0, up = 0, hx = 0, op = 0, dt = 0, cl = 0, da = 0, hi = 0;
     size_t end = n - w * 64 < 64 ? n : w * 64 + 64;
-    __m128i ex = *extra;
     for (size_t off = w * 64; off < end; off += 16) {
         size_t at;
         __m128i v = load16(s, off, n, w * 64, &at);
@@ -280,14 +287,11 @@ classify_word(const char *s, size_t n, size_t w, uint64_t *b, size_t stride, __m
         cl |= bits16(_mm_cmpeq_epi8(v, _mm_set1_epi8(':'))) << sh;
         da |= bits16(_mm_cmpeq_epi8(v, _mm_set1_epi8('-'))) << sh;
         hi |= bits16(v); /* the sign bits: bytes >= 0x80 (zeroes past n are none) */
-        __m128i e = _mm_or_si128(
-            _mm_or_si128(_mm_and_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('@')), _mm_set1_epi8(1)),
-                         _mm_and_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('%')), _mm_set1_epi8(2))),
-            _mm_or_si128(_mm_and_si128(is_plus, _mm_set1_epi8(4)),
-                         _mm_and_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(' ')), _mm_set1_epi8(8))));
-        ex = _mm_or_si128(ex, e);
+        ex->at = _mm_or_si128(ex->at, _mm_cmpeq_epi8(v, _mm_set1_epi8('@')));
+        ex->pct = _mm_or_si128(ex->pct, _mm_cmpeq_epi8(v, _mm_set1_epi8('%')));
+        ex->plus = _mm_or_si128(ex->plus, is_plus);
+        ex->space = _mm_or_si128(ex->space, _mm_cmpeq_epi8(v, _mm_set1_epi8(' ')));
     }
-    *extra = ex;
     b[PW_MK_DIGIT * stride + w] = dg, b[PW_MK_ALPHA * stride + w] = al;
     b[PW_MK_UPPER * stride + w] = up, b[PW_MK_HEX * stride + w] = hx;
     b[PW_MK_OPEN * stride + w] = op, b[PW_MK_DOT * stride + w] = dt;
@@ -295,22 +299,20 @@ classify_word(const char *s, size_t n, size_t w, uint64_t *b, size_t stride, __m
     return (word_bits){dg, al, up, dt, cl, hi};
 }
 
-/* The PW_SUM_* bits of the '@' '%' '+' ' ' flags accumulated by classify_word. */
-static unsigned extra_cls(__m128i extra)
+/* The PW_SUM_* bits of the '@' '%' '+' ' ' bytes accumulated by classify_word. */
+static unsigned extra_cls(const extra_flags *ex)
 {
-    extra = _mm_or_si128(extra, _mm_srli_si128(extra, 8));
-    extra = _mm_or_si128(extra, _mm_srli_si128(extra, 4));
-    extra = _mm_or_si128(extra, _mm_srli_si128(extra, 2));
-    extra = _mm_or_si128(extra, _mm_srli_si128(extra, 1));
-    unsigned x = (unsigned)_mm_cvtsi128_si32(extra) & 0xff;
-    return ((x & 1) ? PW_SUM_AT : 0u) | ((x & 2) ? PW_SUM_PCT : 0u) | ((x & 4) ? PW_SUM_PLUS : 0u) |
-           ((x & 8) ? PW_SUM_SPACE : 0u);
+    return (_mm_movemask_epi8(ex->at) ? PW_SUM_AT : 0u) |
+           (_mm_movemask_epi8(ex->pct) ? PW_SUM_PCT : 0u) |
+           (_mm_movemask_epi8(ex->plus) ? PW_SUM_PLUS : 0u) |
+           (_mm_movemask_epi8(ex->space) ? PW_SUM_SPACE : 0u);
 }
 
 /* The masks of s, word by word; fills out's class bits and counts. */
 static void classify(const char *s, size_t n, pw_seg_masks *m, pw_seg_summary *out)
 {
-    __m128i extra = _mm_setzero_si128();
+    extra_flags extra = {_mm_setzero_si128(), _mm_setzero_si128(), _mm_setzero_si128(),
+                         _mm_setzero_si128()};
     uint64_t any_alpha = 0, any_upper = 0, any_dot = 0, any_high = 0;
     size_t digits = 0, colons = 0, words = m->words;
     for (size_t w = 0; w < words; w++) {
@@ -321,7 +323,7 @@ static void classify(const char *s, size_t n, pw_seg_masks *m, pw_seg_summary *o
     }
     out->digits = digits;
     out->colons = colons;
-    out->cls = extra_cls(extra) | (any_alpha ? PW_SUM_ALPHA : 0u) |
+    out->cls = extra_cls(&extra) | (any_alpha ? PW_SUM_ALPHA : 0u) |
                (any_upper ? PW_SUM_UPPER : 0u) | (any_dot ? PW_SUM_DOT : 0u) |
                (digits ? PW_SUM_DIGIT : 0u) | (colons ? PW_SUM_COLON : 0u) |
                (any_high ? PW_SUM_HIGH : 0u);

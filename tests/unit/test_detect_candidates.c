@@ -251,6 +251,26 @@ static void test_masks_match_bytes(void)
     }
 }
 
+/* Every byte value at every lane of a 16-byte chunk and of a 64-byte word, and at the partial
+ * last chunk: the SSE2 ranges (one add and one compare) meet the scalar table at the edges of
+ * each class ('/' '0' '9' ':', '@' 'A' 'F' 'G' 'Z' '[', '`' 'a' 'f' 'g' 'z' '{', 0x7f 0x80 0xff)
+ * and the '@' '%' '+' ' ' flags are found wherever their byte is. */
+static void test_masks_every_byte(void)
+{
+    char b[300];
+    for (int c = 0; c < 256; c++)
+        for (size_t at = 0; at < 64 + 16; at++)
+            for (size_t n = at + 1; n <= at + 17 && n <= sizeof b; n += 8) {
+                memset(b, 'x', n);
+                b[at] = (char)c;
+                check_masks(b, n);
+            }
+    for (size_t k = 0; k < sizeof b; k++)
+        b[k] = (char)(k * 7 + 3); /* all 256 values in one segment, shifted in every lane */
+    for (size_t from = 0; from < 40; from++)
+        check_masks(b + from, sizeof b - from);
+}
+
 /* ---- candidates ---- */
 
 static int isd(const char *s, size_t n, long i)
@@ -440,5 +460,5 @@ static void test_candidates_find_every_hit(void)
     pw_detector_free(d);
 }
 
-PW_TEST_MAIN(PW_TEST(test_masks_match_bytes), PW_TEST(test_candidates_match_definition),
-             PW_TEST(test_candidates_find_every_hit))
+PW_TEST_MAIN(PW_TEST(test_masks_match_bytes), PW_TEST(test_masks_every_byte),
+             PW_TEST(test_candidates_match_definition), PW_TEST(test_candidates_find_every_hit))

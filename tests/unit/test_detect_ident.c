@@ -37,6 +37,14 @@ static void test_email(void)
     expect_none(NULL, "follow us @hospital on social", PW_FT_TEXT, PW_PHI_EMAIL);
     expect_none(NULL, "user@localhost", PW_FT_TEXT, PW_PHI_EMAIL);
     expect_none(NULL, "image@2x.png", PW_FT_TEXT, PW_PHI_EMAIL);
+    /* the image extensions in any case, and only as the whole last label */
+    expect_none(NULL, "logo@2x.WEBP", PW_FT_TEXT, PW_PHI_EMAIL);
+    expect_none(NULL, "bundle@1.js", PW_FT_TEXT, PW_PHI_EMAIL);
+    expect_hit(NULL, "write to Ana@Clinic.PHOTOS", PW_FT_TEXT, PW_PHI_EMAIL, "Ana@Clinic.PHOTOS");
+    CHECK_STR(dt_find(&T, PW_PHI_EMAIL)->normalized, "ana@clinic.photos");
+    expect_hit(NULL, "a@b.jsx", PW_FT_TEXT, PW_PHI_EMAIL, "a@b.jsx");
+    expect_hit(NULL, "ME@X.IO", PW_FT_TEXT, PW_PHI_EMAIL, "ME@X.IO");
+    CHECK_STR(dt_find(&T, PW_PHI_EMAIL)->normalized, "me@x.io");
 }
 
 static void test_phone(void)

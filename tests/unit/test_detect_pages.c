@@ -230,6 +230,30 @@ static void test_health_pages_stay(void)
         expect_health_text(&cases[i].c, cases[i].cat, cases[i].hit);
 }
 
+/* Texts without a separator or sentence mark are one component (page_context.c looks for the
+ * marks once and skips both walks then): such a title is judged whole, both ways, and a text
+ * whose only mark is at its very end or start is judged as before. */
+static void test_titles_without_marks(void)
+{
+    static const page_case quiet[] = {
+        {PW_FT_TEXT, NULL, "Volunteer Opportunities in Hospice Care"},
+        {PW_FT_TEXT, NULL, "Parking for the Cancer Center"},
+        {PW_FT_TEXT, NULL, "Breast Cancer Screening Careers"},
+        {PW_FT_TEXT, NULL, "  Breast Cancer Screening Careers  "},
+        {PW_FT_TEXT, NULL, "Breast Cancer Screening Careers:"},
+        {PW_FT_TEXT, NULL, "-Breast Cancer Screening Careers"},
+    };
+    for (size_t i = 0; i < sizeof quiet / sizeof quiet[0]; i++)
+        expect_quiet(&quiet[i]);
+    static const page_case stay[] = {
+        {PW_FT_TEXT, NULL, "Breast Cancer Screening"},
+        {PW_FT_TEXT, NULL, "Breast Cancer Screening and Other Oncology Nurse Careers"},
+        {PW_FT_TEXT, NULL, "Breast Cancer Screening Careers. Apply"},
+    };
+    for (size_t i = 0; i < sizeof stay / sizeof stay[0]; i++)
+        expect_health_text(&stay[i], PW_PHI_HEALTH, "Breast Cancer Screening");
+}
+
 /* The label of an identifier is no portal intent; the portal phrase alone still is. */
 static void test_record_labels(void)
 {
@@ -310,6 +334,6 @@ static void test_teardown(void)
 }
 
 PW_TEST_MAIN(PW_TEST(test_setup), PW_TEST(test_general_urls), PW_TEST(test_general_titles),
-             PW_TEST(test_identifiers_stay), PW_TEST(test_health_pages_stay),
-             PW_TEST(test_record_labels), PW_TEST(test_event), PW_TEST(test_every_path_word),
-             PW_TEST(test_teardown))
+             PW_TEST(test_titles_without_marks), PW_TEST(test_identifiers_stay),
+             PW_TEST(test_health_pages_stay), PW_TEST(test_record_labels), PW_TEST(test_event),
+             PW_TEST(test_every_path_word), PW_TEST(test_teardown))
