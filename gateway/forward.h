@@ -43,6 +43,9 @@ typedef struct pw_destination {
     unsigned timeout_ms;         /* per request, default 1500 */
     unsigned max_batch;          /* 0 = the destination's own maximum (Meta 1000, GA4 25) */
     pw_dest_http2 http2;         /* default auto */
+    /* Delivery hold (policy `hold: true`): events are accepted, spooled and audited "queued" as
+     * usual, but the forwarder leases and sends nothing until a reload lifts the hold. */
+    int hold;
 } pw_destination;
 
 /* How old an event's own time may be, per destination kind: ingest refuses an older event for
