@@ -107,6 +107,7 @@ static void test_hold_then_release(void)
     snprintf(auditf, sizeof auditf, "%s/audit.log", dir);
     setenv("HOLD_KEY", "0123456789abcdef-site-key", 1);
     setenv("HOLD_TOKEN", "tok-SECRET-123", 1);
+    setenv("PHIWALL_HEALTHZ_MAX_AGE_S", "1", 1); /* a held queue's age must not count */
     mock_upstream *m = mock_upstream_start();
     write_config(mock_upstream_base(m), 1);
     pw_gw_server_opts o = {.config = config,
@@ -147,6 +148,9 @@ static void test_hold_then_release(void)
     CHECK(strstr(metrics, "phiwall_gateway_delivery_held{destination=\"hook\"} 0\n") != NULL);
     CHECK(strstr(metrics, "phiwall_gateway_spool_depth{destination=\"meta\"} 30\n") != NULL);
     CHECK(strstr(metrics, "phiwall_gateway_spool_depth{destination=\"hook\"} 0\n") != NULL);
+    usleep(1100000); /* the held events are now older than the health limit */
+    char health[512] = "";
+    CHECK_INT(request(port, "/healthz", NULL, health, sizeof health), 200);
 
     /* Lift the hold: the backlog goes out, each event once. */
     write_config(mock_upstream_base(m), 0);
