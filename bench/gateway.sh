@@ -173,6 +173,11 @@ cpu_by_thread() { cat /proc/"$gw_pid"/task/*/stat 2>/dev/null |
 wait_by_thread() { for t in /proc/"$gw_pid"/task/*; do
     printf '%s %s\n' "$(tr ' ' _ <"$t/comm" 2>/dev/null)" "$(cut -d' ' -f2 "$t/schedstat" 2>/dev/null)"
   done | awk 'NF == 2 { t[$1] += $2 } END { for (n in t) print n, t[n] }' | sort; }
+# Context switches so far by thread group (voluntary + involuntary): wake-ups per event.
+csw_by_thread() { for t in /proc/"$gw_pid"/task/*; do
+    printf '%s %s\n' "$(tr ' ' _ <"$t/comm" 2>/dev/null)" \
+      "$(awk '/ctxt_switches/ {n += $2} END {print n + 0}' "$t/status" 2>/dev/null)"
+  done | awk 'NF == 2 { t[$1] += $2 } END { for (n in t) print n, t[n] }' | sort; }
 events_in() { curl -s "http://127.0.0.1:$gw_port/metrics" |
   awk '/^phiwall_gateway_events_total\{outcome="in"\}/ {print $2}'; }
 spool_depth() { curl -s "http://127.0.0.1:$gw_port/metrics" |
@@ -223,13 +228,13 @@ set_policy() {
 # delivery or the mock upstream. The CPU is read once the audit thread has written the burst's
 # records.
 set_policy held
-icpu0=$(cpu_by_thread); iwait0=$(wait_by_thread); iev0=$(events_in)
+icpu0=$(cpu_by_thread); iwait0=$(wait_by_thread); icsw0=$(csw_by_thread); iev0=$(events_in)
 perf_start ingest
 next_run; ing_out=$(run_wrk "http://127.0.0.1:$gw_port/e" bench/gateway_event.lua)
 iev1=$(events_in); iwait1=$(wait_by_thread)
 sleep 0.5
 perf_stop
-icpu1=$(cpu_by_thread)
+icpu1=$(cpu_by_thread); icsw1=$(csw_by_thread)
 # Then the hold is lifted: how long delivery takes to empty what the burst spooled.
 hold_rows=$(spool_depth)
 dcpu0=$(cpu_by_thread); dup_t0=$(proc_ticks $ngx_workers)
@@ -360,6 +365,8 @@ wait_report() {
 }
 cpu_report "ingest-only" "$icpu0" "$icpu1" "$ing_events"
 wait_report "ingest-only" "$iwait0" "$iwait1" "$ing_events"
+join -a2 -e0 -o 0,1.2,2.2 <(echo "$icsw0") <(echo "$icsw1") |
+  awk -v e="$ing_events" '{ d = $3 - $2; if (d > 0 && e > 0) printf "ingest-only context switches %-12s %8d  %5.2f per event\n", $1, d, d / e }'
 cpu_report "hold-drain " "$dcpu0" "$dcpu1" "$ing_events"
 awk -v t="$((dup_t1 - dup_t0))" -v e="$ing_events" -v hz="$hz" \
   'BEGIN { if (e > 0) printf "hold-drain  upstream nginx CPU (mock, same cores) %6.1f us/event\n", t * 1e6 / hz / e }'
