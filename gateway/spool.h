@@ -121,6 +121,13 @@ pw_status pw_spool_put_async(pw_spool *s, const pw_spool_put_item *items, size_t
 pw_status pw_spool_put_async_dups(pw_spool *s, const pw_spool_put_item *items, size_t n,
                                   unsigned char *dups, pw_spool_done_fn done, void *ctx,
                                   pw_err *err);
+/* pw_spool_put_async_dups without the copy: the items, their strings and payloads stay the
+ * caller's and must stay valid and unchanged until `done` has run (a suspended HTTP request's
+ * arena does). Saves the request path an allocation, a copy of every payload and a free on the
+ * committer thread per request. */
+pw_status pw_spool_put_async_borrow(pw_spool *s, const pw_spool_put_item *items, size_t n,
+                                    unsigned char *dups, pw_spool_done_fn done, void *ctx,
+                                    pw_err *err);
 
 /* pw_spool_ack with the payload lengths from the lease (payload_len). Kept for its callers: the
  * spool now takes the lengths from its own lease records, so this is pw_spool_ack. */

@@ -668,6 +668,23 @@ pw_status pw_spool_put_async(pw_spool *s, const pw_spool_put_item *items, size_t
     return pw_spool_put_async_dups(s, items, n, NULL, done, ctx, err);
 }
 
+/* Queue an asynchronous request r (freed by complete_async once done has run). */
+static pw_status queue_async(pw_spool *s, put_req *r, unsigned char *dups, pw_spool_done_fn done,
+                             void *ctx, pw_err *err)
+{
+    r->done_fn = done;
+    r->done_ctx = ctx;
+    r->dups = dups;
+    if (dups)
+        memset(dups, 0, r->n);
+    pthread_mutex_lock(&s->q_mu);
+    pw_status st = enqueue(s, r, err);
+    pthread_mutex_unlock(&s->q_mu);
+    if (st != PW_OK)
+        free(r);
+    return st;
+}
+
 pw_status pw_spool_put_async_dups(pw_spool *s, const pw_spool_put_item *items, size_t n,
                                   unsigned char *dups, pw_spool_done_fn done, void *ctx,
                                   pw_err *err)
@@ -677,15 +694,19 @@ pw_status pw_spool_put_async_dups(pw_spool *s, const pw_spool_put_item *items, s
     put_req *r = copy_request(items, n);
     if (!r)
         return pw_err_set(err, PW_ERR_NOMEM, "spool: out of memory queueing %zu items", n);
-    r->done_fn = done;
-    r->done_ctx = ctx;
-    r->dups = dups;
-    if (dups)
-        memset(dups, 0, n);
-    pthread_mutex_lock(&s->q_mu);
-    pw_status st = enqueue(s, r, err);
-    pthread_mutex_unlock(&s->q_mu);
-    if (st != PW_OK)
-        free(r);
-    return st;
+    return queue_async(s, r, dups, done, ctx, err);
+}
+
+pw_status pw_spool_put_async_borrow(pw_spool *s, const pw_spool_put_item *items, size_t n,
+                                    unsigned char *dups, pw_spool_done_fn done, void *ctx,
+                                    pw_err *err)
+{
+    if (!done)
+        return pw_err_set(err, PW_ERR_INVALID, "spool: put_async needs a completion callback");
+    put_req *r = calloc(1, sizeof *r);
+    if (!r)
+        return pw_err_set(err, PW_ERR_NOMEM, "spool: out of memory queueing %zu items", n);
+    r->items = items;
+    r->n = n;
+    return queue_async(s, r, dups, done, ctx, err);
 }
