@@ -5,9 +5,6 @@
  * commit one after the other, so each pushes its job onto a lock-free stack and only the push
  * that finds the audit thread asleep takes the mutex and wakes it. One wake-up per group commit
  * at most instead of a mutex round (and often a futex wake) per request on the committer thread.
- * Under load it takes fewer still: when jobs arrive less than GATHER_NS after its last append,
- * the audit thread lets the next group commits' jobs gather for the rest of that span (nobody
- * wakes it meanwhile) and writes them in one append.
  */
 #include "gw_commit.h"
 
@@ -24,7 +21,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 typedef struct job {
     pw_gw_committer *c;
@@ -58,21 +54,14 @@ struct pw_gw_committer {
     atomic_int audit_down; /* the last append of ingest records failed: new requests get 503 */
     unsigned retry_ms;     /* the next retry of the held records (audit thread) */
     int64_t last_sync_ms;
-    int64_t last_append_ns; /* when the last batch with records was written (pw_histo_now_ns) */
-    int dirty;              /* written but not yet synced (audit thread only) */
-    pw_histo answered;      /* submitted until its completion ran (the 2xx may be sent) */
-    pw_histo audit_append;  /* one batched audit append (+ its sync when due) */
-    atomic_int want_nice;   /* pw_gw_committer_set_nice: the audit thread applies it */
-    pw_gw_prio prio;        /* the audit thread's */
+    int dirty;             /* written but not yet synced (audit thread only) */
+    pw_histo answered;     /* submitted until its completion ran (the 2xx may be sent) */
+    pw_histo audit_append; /* one batched audit append (+ its sync when due) */
+    atomic_int want_nice;  /* pw_gw_committer_set_nice: the audit thread applies it */
+    pw_gw_prio prio;       /* the audit thread's */
 };
 
-#define SYNC_MS 100
-/* Jobs that come within this span of the previous append wait for its end, with those of the
- * group commits in between: one wake-up, one write and one pass per span instead of per group
- * commit under load (about one commit per 0.3–0.6 ms at full load). An idle thread appends at
- * once. Adds at most this to a request answered only once audited (every destination dropped
- * the event) and to a forwarder's wait for the records of the rows it leased. */
-#define GATHER_NS    1000000
+#define SYNC_MS      100
 #define RETRY_MIN_MS 100  /* the held records of a failing audit log: first retry */
 #define RETRY_MAX_MS 2000 /* … backing off to this */
 
@@ -277,7 +266,6 @@ static pw_status append_batch(pw_gw_committer *c, job *batch, pw_err *err)
                    ? pw_audit_probe(c->audit, err)
                    : PW_OK;
     int64_t t0 = pw_histo_now_ns();
-    c->last_append_ns = t0;
     pw_status ast = pw_audit_append_nosync(c->audit, recs, n, err);
     free(recs);
     int64_t now = pw_gw_mono_ms();
@@ -424,19 +412,6 @@ static void wait_for_jobs(pw_gw_committer *c, int nice)
     atomic_store(&c->sleeping, 0);
 }
 
-/* Under load (jobs within GATHER_NS of the last append): let more gather until that span ends.
- * `sleeping` is 0 meanwhile, so the committer pushes without waking this thread. */
-static void gather(pw_gw_committer *c, int stop)
-{
-    if (stop || c->held || atomic_load(&c->audit_down) || !c->last_append_ns)
-        return;
-    int64_t left = c->last_append_ns + GATHER_NS - pw_histo_now_ns();
-    if (left <= 0)
-        return;
-    struct timespec ts = {.tv_sec = 0, .tv_nsec = (long)left};
-    nanosleep(&ts, NULL);
-}
-
 static void *audit_thread(void *arg)
 {
     pw_gw_committer *c = arg;
@@ -452,7 +427,6 @@ static void *audit_thread(void *arg)
         wait_for_jobs(c, nice);
         int stop = c->stopping;
         pthread_mutex_unlock(&c->mu);
-        gather(c, stop);
         job *batch = take_inbox(c);
         if (batch || c->held || atomic_load(&c->audit_down))
             settle(c, batch);
@@ -517,7 +491,7 @@ pw_status pw_gw_commit_submit(pw_gw_committer *c, const pw_gw_prepared *pr, pw_g
     /* Before the put: a forwarder that leases these rows waits for their records (audit.h). */
     j->ticket = pw_audit_ingest_begin(c->audit);
     pw_status st =
-        pw_spool_put_async_borrow(c->spool, pr->items, pr->n_items, j->dups, on_spooled, j, err);
+        pw_spool_put_async_dups(c->spool, pr->items, pr->n_items, j->dups, on_spooled, j, err);
     if (st != PW_OK) {
         pw_audit_ingest_end(c->audit, &j->ticket, 1);
         free(j);
