@@ -15,7 +15,9 @@
  * queued request into one transaction; each caller returns only once the COMMIT holding its
  * rows has returned. While a leader commits, the next batch accumulates, and the next leader
  * commits it at once; only a lone request waits (up to commit_interval_ms, until GATHER_ENOUGH
- * have come) for companions. Every commit that changes the spool is synced (puts, acks,
+ * have come) for companions; under load (the previous batch took PW_SPOOL_LOAD_BATCH requests or
+ * more) the leader waits load_gather_us before taking its batch, so that more share its fsync.
+ * Every commit that changes the spool is synced (puts, acks,
  * retries, dead letters); leases are not written at all (they live in memory and end with the
  * process, so a crash mid-delivery re-sends, deduplicated upstream by event_id). WAL
  * checkpoints run on their own connection and thread (spool_sqlite_ckpt.c).
@@ -403,6 +405,7 @@ pw_status pw_spool_open(const pw_spool_opts *opts, pw_spool **out, pw_err *err)
     pthread_cond_init(&s->interval_cond, NULL);
     s->max_bytes = opts->max_bytes;
     s->commit_interval_ms = opts->commit_interval_ms;
+    s->load_gather_us = opts->load_gather_us;
     s->path = strdup(opts->path);
     s->reserve = s->path ? reserve_for(opts) : 0;
     random_key(s->hash_key);
@@ -523,6 +526,17 @@ static void lead_one_commit(pw_spool *s)
         while (!s->stop && s->pending < GATHER_ENOUGH &&
                pthread_cond_timedwait(&s->interval_cond, &s->q_mu, &until) != ETIMEDOUT) {}
     }
+    /* Under load (the last batch was large), let the next one grow for load_gather_us: one
+     * fsync for more requests. q_mu is released meanwhile, so they can queue; `committing`
+     * stays set, so nobody else leads and no enqueue signals. */
+    if (s->load_gather_us && s->last_batch >= PW_SPOOL_LOAD_BATCH && !s->stop) {
+        pthread_mutex_unlock(&s->q_mu);
+        struct timespec ts = {.tv_sec = s->load_gather_us / 1000000,
+                              .tv_nsec = (long)(s->load_gather_us % 1000000) * 1000};
+        nanosleep(&ts, NULL);
+        pthread_mutex_lock(&s->q_mu);
+    }
+    s->last_batch = s->pending;
     put_req head = {.next = s->head}; /* a dummy head lets complete_async unlink the first too */
     s->head = s->tail = NULL;
     s->pending = 0;
