@@ -526,7 +526,7 @@ static void lead_one_commit(pw_spool *s)
         while (!s->stop && s->pending < GATHER_ENOUGH &&
                pthread_cond_timedwait(&s->interval_cond, &s->q_mu, &until) != ETIMEDOUT) {}
     }
-    /* Under load (the last batch was large), let the next one grow for load_gather_us: one
+    /* Under load (the last batch had many puts), let the next one grow for load_gather_us: one
      * fsync for more requests. q_mu is released meanwhile, so they can queue; `committing`
      * stays set, so nobody else leads and no enqueue signals. */
     if (s->load_gather_us && s->last_batch >= PW_SPOOL_LOAD_BATCH && !s->stop) {
@@ -536,7 +536,9 @@ static void lead_one_commit(pw_spool *s)
         nanosleep(&ts, NULL);
         pthread_mutex_lock(&s->q_mu);
     }
-    s->last_batch = s->pending;
+    s->last_batch = 0; /* puts only: the forwarders' acks joining a commit are not ingest load */
+    for (put_req *r = s->head; r; r = r->next)
+        s->last_batch += !r->ack_ids;
     put_req head = {.next = s->head}; /* a dummy head lets complete_async unlink the first too */
     s->head = s->tail = NULL;
     s->pending = 0;
