@@ -12,17 +12,17 @@
 
 #include "../mock/mock_upstream.c"
 #include "audit.h"
-#include "gw_server.h"
+#include "gw_test_server.h"
 #include "gw_time.h"
 #include "pw_test.h"
 
 #define N_EVENTS 30
 
-static char dir[64], config[128], spool[128], auditf[128];
+static gw_test_dir td;
 
 static void write_config(const char *base, int hold)
 {
-    FILE *f = fopen(config, "w");
+    FILE *f = fopen(td.config, "w");
     fprintf(f,
             "site:\n  origins: [https://www.example-hospital.org]\n  hmac_key_env: HOLD_KEY\n"
             "destinations:\n"
@@ -33,29 +33,6 @@ static void write_config(const char *base, int hold)
             "    events: {appointment_request: Schedule}\n",
             base, hold ? "    hold: true\n" : "", base);
     fclose(f);
-}
-
-/* GET or POST (body non-NULL) on the gateway; the status, the answer in out. */
-static long request(unsigned port, const char *path, const char *body, char *out, size_t cap)
-{
-    CURL *c = curl_easy_init();
-    char url[96];
-    snprintf(url, sizeof url, "http://127.0.0.1:%u%s", port, path);
-    struct curl_slist *h = curl_slist_append(NULL, "Content-Type: text/plain");
-    h = curl_slist_append(h, "Origin: https://www.example-hospital.org");
-    FILE *mem = fmemopen(out, cap, "w");
-    curl_easy_setopt(c, CURLOPT_URL, url);
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-    if (body)
-        curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, mem);
-    long status = 0;
-    if (curl_easy_perform(c) == CURLE_OK)
-        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-    fclose(mem);
-    curl_slist_free_all(h);
-    curl_easy_cleanup(c);
-    return status;
 }
 
 static size_t count_prefix(mock_upstream *m, const char *prefix)
@@ -100,27 +77,16 @@ static void event_id(char *out, size_t cap, int i)
 
 static void test_hold_then_release(void)
 {
-    snprintf(dir, sizeof dir, "/tmp/pw_gw_hold_XXXXXX");
-    CHECK(mkdtemp(dir) != NULL);
-    snprintf(config, sizeof config, "%s/gateway.yaml", dir);
-    snprintf(spool, sizeof spool, "%s/spool.db", dir);
-    snprintf(auditf, sizeof auditf, "%s/audit.log", dir);
+    CHECK(gw_test_dir_make(&td, "hold"));
     setenv("HOLD_KEY", "0123456789abcdef-site-key", 1);
     setenv("HOLD_TOKEN", "tok-SECRET-123", 1);
     setenv("PHIWALL_HEALTHZ_MAX_AGE_S", "1", 1); /* a held queue's age must not count */
     mock_upstream *m = mock_upstream_start();
     write_config(mock_upstream_base(m), 1);
-    pw_gw_server_opts o = {.config = config,
-                           .host = "127.0.0.1",
-                           .port = 0,
-                           .spool_path = spool,
-                           .audit_path = auditf,
-                           .threads = 2};
-    pw_gw_server *s = NULL;
     pw_err err = {0};
-    CHECK_INT(pw_gw_server_start(&o, &s, &err), PW_OK);
+    pw_gw_server *s = gw_test_server_start(&td, &err);
+    CHECK(s != NULL);
     if (!s) {
-        fprintf(stderr, "%s\n", err.msg);
         mock_upstream_stop(m);
         return;
     }
@@ -134,7 +100,7 @@ static void test_hold_then_release(void)
                  "\"params\":{\"value\":%d}}",
                  id, (long long)pw_gw_now_ms(), i);
         reply[0] = '\0';
-        CHECK_INT(request(port, "/e", body, reply, sizeof reply), 200);
+        CHECK_INT(gw_test_request(port, "/e", body, reply, sizeof reply), 200);
         CHECK(strstr(reply, "\"queued\":2") != NULL); /* accepted for both */
     }
     /* The unheld destination gets everything; the held one nothing. */
@@ -143,14 +109,14 @@ static void test_hold_then_release(void)
     CHECK_INT(events_to(m, "/hook"), N_EVENTS);
     CHECK_INT(count_prefix(m, "/v21.0/"), 0);
     static char metrics[1 << 16];
-    CHECK_INT(request(port, "/metrics", NULL, metrics, sizeof metrics), 200);
+    CHECK_INT(gw_test_request(port, "/metrics", NULL, metrics, sizeof metrics), 200);
     CHECK(strstr(metrics, "phiwall_gateway_delivery_held{destination=\"meta\"} 1\n") != NULL);
     CHECK(strstr(metrics, "phiwall_gateway_delivery_held{destination=\"hook\"} 0\n") != NULL);
     CHECK(strstr(metrics, "phiwall_gateway_spool_depth{destination=\"meta\"} 30\n") != NULL);
     CHECK(strstr(metrics, "phiwall_gateway_spool_depth{destination=\"hook\"} 0\n") != NULL);
     usleep(1100000); /* the held events are now older than the health limit */
     char health[512] = "";
-    CHECK_INT(request(port, "/healthz", NULL, health, sizeof health), 200);
+    CHECK_INT(gw_test_request(port, "/healthz", NULL, health, sizeof health), 200);
 
     /* Lift the hold: the backlog goes out, each event once. */
     write_config(mock_upstream_base(m), 0);
@@ -163,16 +129,16 @@ static void test_hold_then_release(void)
         CHECK_INT(occurrences(m, "/v21.0/42/events", id), 1);
         CHECK_INT(occurrences(m, "/hook", id), 1);
     }
-    CHECK_INT(request(port, "/metrics", NULL, metrics, sizeof metrics), 200);
+    CHECK_INT(gw_test_request(port, "/metrics", NULL, metrics, sizeof metrics), 200);
     CHECK(strstr(metrics, "phiwall_gateway_delivery_held{destination=\"meta\"} 0\n") != NULL);
     CHECK(strstr(metrics, "phiwall_gateway_spool_depth{destination=\"meta\"} 0\n") != NULL);
     pw_gw_server_stop(s);
 
     /* The audit log: each meta event queued at ingest and sent after the release. */
     pw_audit_verify_result vr;
-    CHECK_INT(pw_audit_verify_file(auditf, &vr, &err), PW_OK);
+    CHECK_INT(pw_audit_verify_file(td.audit, &vr, &err), PW_OK);
     char *log = calloc(1, 1 << 20);
-    FILE *af = fopen(auditf, "r");
+    FILE *af = fopen(td.audit, "r");
     size_t n = af ? fread(log, 1, (1 << 20) - 1, af) : 0;
     if (af)
         fclose(af);
@@ -188,9 +154,7 @@ static void test_hold_then_release(void)
     CHECK_INT(sent, N_EVENTS);
     free(log);
     mock_upstream_stop(m);
-    char cmd[200];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    CHECK(system(cmd) == 0);
+    CHECK(gw_test_dir_remove(&td));
 }
 
 PW_TEST_MAIN(PW_TEST(test_hold_then_release))
