@@ -1,16 +1,23 @@
 #!/usr/bin/env bash
 # gateway.sh — the gateway under wrk on loopback, against nginx answering `return 204` in the
 # same run: same wrk threads, connections and duration. The gateway runs with its policy, the
-# PHI engine and the durable SQLite spool on (every 200 is fsync'd), forwarders delivering to
-# the same nginx. Prints both req/s, the ratio, p50/p99 latency and the reproducing command, and
+# PHI engine and the durable SQLite spool on (every 200 is fsync'd). Two saturating phases:
+#   ingest only — every destination held (`hold: true`, SIGHUP): policy + PHI engine + durable
+#     spool + the audit of acceptance, nothing delivered; the ratio DESIGN §5's target names.
+#     Then the hold is lifted (SIGHUP with the unheld policy) and the drain is timed: how long the
+#     forwarders take to empty the spool, in rows/s and events/s.
+#   with delivery — as before: the forwarders deliver to the same nginx (a mock upstream on the
+#     same cores) during the burst; its ratio is printed too, labelled as such.
+# Prints both req/s, the ratios, p50/p99 latency and the reproducing command, and
 # for the paced phase where a request's wait went (the gateway's commit-path histograms from
 # /metrics, summarised by bench/gw_phases.awk; docs/gateway-delivery.md explains each phase).
 #
 #   bench/gateway.sh [BUILD_DIR] [DURATION_S] [CONNECTIONS] [WRK_THREADS]
 # Environment: PW_BENCH_NICE=N / PW_BENCH_BOOST_MS=M set the policy's delivery.nice and
 # delivery.boost_lag_ms (unset: the gateway's defaults); PW_BENCH_FLOOR=0 skips the HTTP floor
-# runs; PW_BENCH_PERF=FILE records `perf record` of the gateway during the full-load burst and
-# its drain (PW_BENCH_PERF_HZ samples/s, 1999; PW_BENCH_PERF_CG call graphs: fp or dwarf);
+# runs; PW_BENCH_PERF=FILE records `perf record` of the gateway during the ingest-only burst
+# (PW_BENCH_PERF_PHASE=delivery: the with-delivery burst and its drain instead; PW_BENCH_PERF_HZ
+# samples/s, 1999; PW_BENCH_PERF_CG call graphs: fp or dwarf);
 # PW_BENCH_AUDIT_DIR puts the audit log elsewhere (e.g. /dev/shm: no audit fsync on the spool's
 # disk); PW_BENCH_RATE (10000) is the paced phase's rate; PW_GW_THREADS the HTTP threads;
 # PW_BENCH_HTTP2=off (default) delivers to the upstream over HTTP/1.1, =prior-knowledge over h2c
@@ -129,6 +136,10 @@ if [ -n "${PW_BENCH_NICE:-}${PW_BENCH_BOOST_MS:-}" ]; then
     [ -z "${PW_BENCH_NICE:-}" ] || echo "  nice: $PW_BENCH_NICE"
     [ -z "${PW_BENCH_BOOST_MS:-}" ] || echo "  boost_lag_ms: $PW_BENCH_BOOST_MS"; } >>"$tmp/gateway.yaml"
 fi
+# The same policy with every destination held (`hold: true`): the ingest-only phase. The gateway
+# reads --config again on SIGHUP, so the phases swap the file's contents and signal.
+awk '{ print } /^    type: / { print "    hold: true" }' "$tmp/gateway.yaml" >"$tmp/gateway-held.yaml"
+cp "$tmp/gateway.yaml" "$tmp/gateway-unheld.yaml"
 export BENCH_SITE_KEY=0123456789abcdef-bench-key BENCH_TOKEN=bench-token
 # HTTP threads: the gateway's default (one per CPU) unless PW_GW_THREADS says otherwise. More
 # threads than CPUs only add context switches (64 on 2 CPUs: ~60% more CPU per event).
@@ -143,6 +154,9 @@ wait_port() { for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$1/
 wait_port "$ngx_port"
 wait_port "$gw_port" healthz
 
+# Every gateway run sends event_ids of its own (bench/gateway_event.lua): PW_RUN counts them.
+export PW_RUN=$(( $(date +%s) % 0x100000 * 16 ))
+next_run() { PW_RUN=$((PW_RUN + 1)); }
 run_wrk() { # url [script]
   if [ -n "${2:-}" ]; then wrk -t"$wthreads" -c"$conns" -d"${dur}s" --latency -s "$2" "$1"
   else wrk -t"$wthreads" -c"$conns" -d"${dur}s" --latency "$1"; fi
@@ -158,6 +172,11 @@ cpu_by_thread() { cat /proc/"$gw_pid"/task/*/stat 2>/dev/null |
 # how long each group waited for a CPU, whatever else the machine runs.
 wait_by_thread() { for t in /proc/"$gw_pid"/task/*; do
     printf '%s %s\n' "$(tr ' ' _ <"$t/comm" 2>/dev/null)" "$(cut -d' ' -f2 "$t/schedstat" 2>/dev/null)"
+  done | awk 'NF == 2 { t[$1] += $2 } END { for (n in t) print n, t[n] }' | sort; }
+# Context switches so far by thread group (voluntary + involuntary): wake-ups per event.
+csw_by_thread() { for t in /proc/"$gw_pid"/task/*; do
+    printf '%s %s\n' "$(tr ' ' _ <"$t/comm" 2>/dev/null)" \
+      "$(awk '/ctxt_switches/ {n += $2} END {print n + 0}' "$t/status" 2>/dev/null)"
   done | awk 'NF == 2 { t[$1] += $2 } END { for (n in t) print n, t[n] }' | sort; }
 events_in() { curl -s "http://127.0.0.1:$gw_port/metrics" |
   awk '/^phiwall_gateway_events_total\{outcome="in"\}/ {print $2}'; }
@@ -177,32 +196,69 @@ drain() {
 
 # Warm up both briefly, then measure nginx first and the gateway second.
 wrk -t1 -c4 -d1s "http://127.0.0.1:$ngx_port/" >/dev/null
-wrk -t1 -c4 -d1s -s bench/gateway_event.lua "http://127.0.0.1:$gw_port/e" >/dev/null
+next_run; wrk -t1 -c4 -d1s -s bench/gateway_event.lua "http://127.0.0.1:$gw_port/e" >/dev/null
 proc_ticks() { for p in "$@"; do awk '{print $14 + $15}' /proc/"$p"/stat; done | awk '{t += $1} END {print t + 0}'; }
 requests() { awk '/ requests in / {print $1}'; }
 ngx_workers=$(pgrep -P "$ngx_pid" | tr '\n' ' ')
 ngx_t0=$(proc_ticks $ngx_workers)
 ngx_out=$(run_wrk "http://127.0.0.1:$ngx_port/")
 ngx_t1=$(proc_ticks $ngx_workers)
-cpu0=$(cpu_by_thread); wait0=$(wait_by_thread); ev0=$(events_in); up_t0=$(proc_ticks $ngx_workers)
 perf_pid=
-if [ -n "${PW_BENCH_PERF:-}" ]; then # profile the gateway during the burst and its drain
+perf_start() { # PHASE: profile the gateway when PW_BENCH_PERF is set and PW_BENCH_PERF_PHASE is PHASE
+  [ -n "${PW_BENCH_PERF:-}" ] && [ "${PW_BENCH_PERF_PHASE:-ingest}" = "$1" ] || return 0
   perf record -q -F "${PW_BENCH_PERF_HZ:-1999}" --call-graph "${PW_BENCH_PERF_CG:-fp}" -p "$gw_pid" -o "$PW_BENCH_PERF" 2>/dev/null &
   perf_pid=$!
-fi
-gw_out=$(run_wrk "http://127.0.0.1:$gw_port/e" bench/gateway_event.lua)
+}
+perf_stop() { [ -z "$perf_pid" ] || { kill -INT "$perf_pid"; wait "$perf_pid" 2>/dev/null || true; perf_pid=; }; }
+# held_count: destinations whose delivery is held now (/metrics).
+held_count() { curl -s "http://127.0.0.1:$gw_port/metrics" |
+  awk '/^phiwall_gateway_delivery_held\{/ && $2 == 1 {n++} END {print n + 0}'; }
+# set_policy held|unheld: swap the config, SIGHUP, and wait until /metrics shows it in force.
+set_policy() {
+  local want=0
+  [ "$1" = held ] && want=$(grep -c '^    hold: true' "$tmp/gateway-held.yaml")
+  cp "$tmp/gateway-$1.yaml" "$tmp/gateway.yaml"
+  kill -HUP "$gw_pid"
+  for _ in $(seq 200); do [ "$(held_count)" = "$want" ] && return 0; sleep 0.05; done
+  echo "the gateway did not apply the $1 policy (see $tmp/gateway.log)"; exit 1
+}
+
+# Phase 1, ingest only: every destination held, so the burst measures what DESIGN §5's target
+# names (policy + PHI engine + durable spool, with the audit of acceptance) and nothing of
+# delivery or the mock upstream. The CPU is read once the audit thread has written the burst's
+# records.
+set_policy held
+icpu0=$(cpu_by_thread); iwait0=$(wait_by_thread); icsw0=$(csw_by_thread); iev0=$(events_in)
+perf_start ingest
+next_run; ing_out=$(run_wrk "http://127.0.0.1:$gw_port/e" bench/gateway_event.lua)
+iev1=$(events_in); iwait1=$(wait_by_thread)
+sleep 0.5
+perf_stop
+icpu1=$(cpu_by_thread); icsw1=$(csw_by_thread)
+# Then the hold is lifted: how long delivery takes to empty what the burst spooled.
+hold_rows=$(spool_depth)
+dcpu0=$(cpu_by_thread); dup_t0=$(proc_ticks $ngx_workers)
+set_policy unheld
+hold_drain=$(drain)
+dcpu1=$(cpu_by_thread); dup_t1=$(proc_ticks $ngx_workers)
+
+# Phase 2, full load with delivery: forwarders and their mock upstream (nginx) on the same cores
+# as ingest, as before; CPU counted until the spool is empty again.
+cpu0=$(cpu_by_thread); wait0=$(wait_by_thread); ev0=$(events_in); up_t0=$(proc_ticks $ngx_workers)
+perf_start delivery
+next_run; gw_out=$(run_wrk "http://127.0.0.1:$gw_port/e" bench/gateway_event.lua)
 ev1=$(events_in)
 wait1=$(wait_by_thread) # at the end of the burst: what ingest waited while delivery competed
 burst_drain=$(drain)
 cpu1=$(cpu_by_thread) # after the drain: delivery deferred past the burst is counted too
 up_t1=$(proc_ticks $ngx_workers) # nginx as the forwarders' upstream, same span
-[ -z "$perf_pid" ] || { kill -INT "$perf_pid"; wait "$perf_pid" 2>/dev/null || true; }
+perf_stop
 # Fixed offered load (DESIGN: >= 10,000 events/s at p99 < 5 ms): each wrk thread sends on its
 # own schedule (bench/gateway_event.lua, PW_RATE), over 100 connections so that slow answers do
 # not lower the offered rate until all of them are busy.
 rate=${PW_BENCH_RATE:-10000}
 curl -s "http://127.0.0.1:$gw_port/metrics" >"$tmp/metrics.paced0"
-paced_out=$(PW_RATE=$rate PW_THREADS=$wthreads wrk -t"$wthreads" -c100 -d"${dur}s" --latency \
+next_run; paced_out=$(PW_RATE=$rate PW_THREADS=$wthreads wrk -t"$wthreads" -c100 -d"${dur}s" --latency \
   -s bench/gateway_event.lua "http://127.0.0.1:$gw_port/e")
 curl -s "http://127.0.0.1:$gw_port/metrics" >"$tmp/metrics.paced1"
 paced_drain=$(drain)
@@ -250,17 +306,28 @@ fsync_line=
 [ -x "$build/bench/bench_fsync" ] && fsync_line=$("$build/bench/bench_fsync" "$tmp" 2000 | head -1)
 
 ngx_rps=$(echo "$ngx_out" | rps)
+ing_rps=$(echo "$ing_out" | rps)
 gw_rps=$(echo "$gw_out" | rps)
 metrics=$(curl -s "http://127.0.0.1:$gw_port/metrics")
 echo "== nginx (return 204)";  echo "$ngx_out" | grep -E "Requests/sec|  50%|  99%|Non-2xx|Socket errors" || true
-echo "== phiwall gateway (policy + PHI engine + SQLite spool + audit, $gw_threads HTTP threads)"
+echo "== phiwall gateway, INGEST ONLY: every destination held (policy + PHI engine + SQLite spool + audit of acceptance; nothing delivered), $gw_threads HTTP threads"
+echo "$ing_out" | grep -E "Requests/sec|  50%|  99%|Non-2xx|Socket errors" || true
+echo "== phiwall gateway, WITH DELIVERY: forwarders + mock upstream (nginx) on the same cores, $gw_threads HTTP threads"
 echo "$gw_out" | grep -E "Requests/sec|  50%|  99%|Non-2xx|Socket errors" || true
-echo "$metrics" | grep -E 'events_total\{outcome="(in|accepted|queued|rejected)"\}|requests_total|spool_depth|deliveries_total\{.*sent' || true
-printf '\nnginx return 204 : %10.0f req/s  p50 %-8s p99 %s\n' "$ngx_rps" \
+echo "$metrics" | grep -E 'events_total\{outcome="(in|accepted|queued|rejected|duplicate)"\}|requests_total|spool_depth|deliveries_total\{.*sent' || true
+printf '\nnginx return 204               : %10.0f req/s  p50 %-8s p99 %s\n' "$ngx_rps" \
   "$(echo "$ngx_out" | pct 50%)" "$(echo "$ngx_out" | pct 99%)"
-printf 'phiwall gateway  : %10.0f req/s  p50 %-8s p99 %s\n' "$gw_rps" \
+printf 'gateway ingest only (held)     : %10.0f req/s  p50 %-8s p99 %s\n' "$ing_rps" \
+  "$(echo "$ing_out" | pct 50%)" "$(echo "$ing_out" | pct 99%)"
+printf 'gateway with delivery          : %10.0f req/s  p50 %-8s p99 %s\n' "$gw_rps" \
   "$(echo "$gw_out" | pct 50%)" "$(echo "$gw_out" | pct 99%)"
-awk -v g="$gw_rps" -v n="$ngx_rps" 'BEGIN { printf "ratio gateway/nginx: %.2f (target >= 0.50)\n", g / n }'
+awk -v g="$ing_rps" -v n="$ngx_rps" 'BEGIN { printf "ratio INGEST ONLY gateway/nginx  : %.2f (the figure DESIGN section 5 names: policy + PHI + durable spool; target >= 0.50)\n", g / n }'
+awk -v g="$gw_rps" -v n="$ngx_rps" 'BEGIN { printf "ratio WITH DELIVERY gateway/nginx: %.2f (ingest + forwarders + mock upstream sharing the %d cores)\n", g / n, '"$cpus"' }'
+# The drain once the hold was lifted: spool rows are one per event and destination.
+ing_events=$((${iev1%.*} - ${iev0%.*}))
+awk -v r="$hold_rows" -v d="${hold_drain#* }" -v e="$ing_events" 'BEGIN {
+  if (d == "-") printf "hold lifted: %d spool rows (%d events) not delivered within 120 s\n", r, e
+  else printf "hold lifted: %d spool rows (%d events) delivered in %.2f s: %.0f rows/s, %.0f events/s\n", r, e, d, r / d, e / d }'
 echo "$paced_out" | grep -E "Non-2xx|Socket errors" | sed "s/^/paced: /" || true
 printf 'gateway paced    : %10.0f req/s  p50 %-8s p99 %s  (offered %d/s on a fixed schedule, 100 connections; target p99 < 5ms at 10000/s)\n' \
   "$(echo "$paced_out" | rps)" "$(echo "$paced_out" | pct 50%)" "$(echo "$paced_out" | pct 99%)" \
@@ -283,15 +350,30 @@ awk '/^phiwall_gateway_spool_commit_(requests|items)_total|^phiwall_gateway_spoo
   "$tmp/metrics.paced1"
 # CPU per event is steadier than req/s on a shared machine: it does not depend on what else runs.
 hz=$(getconf CLK_TCK)
-join -a2 -e0 -o 0,1.2,2.2 <(echo "$cpu0") <(echo "$cpu1") |
-  awk -v e="$((${ev1%.*} - ${ev0%.*}))" -v hz="$hz" '
-    { d = ($3 - $2) / hz; tot += d; if (d > 0) printf "gateway CPU %-12s %7.2f s  %6.1f us/event\n", $1, d, d * 1e6 / e }
-    END { if (e > 0) printf "gateway CPU total        %7.2f s  %6.1f us/event (%d events)\n", tot, tot * 1e6 / e, e }'
-join -a2 -e0 -o 0,1.2,2.2 <(echo "$wait0") <(echo "$wait1") |
-  awk -v e="$((${ev1%.*} - ${ev0%.*}))" '
-    { d = ($3 - $2) / 1e9; if (d > 0) printf "gateway run-queue wait %-12s %7.2f s  %6.1f us/event (runnable, no CPU; during the burst)\n", $1, d, d * 1e6 / e }'
+# cpu_report LABEL CPU0 CPU1 EVENTS: CPU seconds and us/event by thread group between two snapshots.
+cpu_report() {
+  join -a2 -e0 -o 0,1.2,2.2 <(echo "$2") <(echo "$3") |
+    awk -v e="$4" -v hz="$hz" -v l="$1" '
+      { d = ($3 - $2) / hz; tot += d; if (d > 0) printf "%s CPU %-12s %7.2f s  %6.1f us/event\n", l, $1, d, d * 1e6 / e }
+      END { if (e > 0) printf "%s CPU total        %7.2f s  %6.1f us/event (%d events)\n", l, tot, tot * 1e6 / e, e }'
+}
+# wait_report LABEL WAIT0 WAIT1 EVENTS: run-queue wait by thread group.
+wait_report() {
+  join -a2 -e0 -o 0,1.2,2.2 <(echo "$2") <(echo "$3") |
+    awk -v e="$4" -v l="$1" '
+      { d = ($3 - $2) / 1e9; if (d > 0) printf "%s run-queue wait %-12s %7.2f s  %6.1f us/event (runnable, no CPU; during the burst)\n", l, $1, d, d * 1e6 / e }'
+}
+cpu_report "ingest-only" "$icpu0" "$icpu1" "$ing_events"
+wait_report "ingest-only" "$iwait0" "$iwait1" "$ing_events"
+join -a2 -e0 -o 0,1.2,2.2 <(echo "$icsw0") <(echo "$icsw1") |
+  awk -v e="$ing_events" '{ d = $3 - $2; if (d > 0 && e > 0) printf "ingest-only context switches %-12s %8d  %5.2f per event\n", $1, d, d / e }'
+cpu_report "hold-drain " "$dcpu0" "$dcpu1" "$ing_events"
+awk -v t="$((dup_t1 - dup_t0))" -v e="$ing_events" -v hz="$hz" \
+  'BEGIN { if (e > 0) printf "hold-drain  upstream nginx CPU (mock, same cores) %6.1f us/event\n", t * 1e6 / hz / e }'
+cpu_report "with-delivery" "$cpu0" "$cpu1" "$((${ev1%.*} - ${ev0%.*}))"
+wait_report "with-delivery" "$wait0" "$wait1" "$((${ev1%.*} - ${ev0%.*}))"
 awk -v t="$((up_t1 - up_t0))" -v e="$((${ev1%.*} - ${ev0%.*}))" -v hz="$hz" -v h="$http2" \
-  'BEGIN { if (e > 0) printf "upstream nginx CPU (mock, same cores) %6.1f us/event (delivery http2: %s)\n", t * 1e6 / hz / e, h }'
+  'BEGIN { if (e > 0) printf "with-delivery upstream nginx CPU (mock, same cores) %6.1f us/event (delivery http2: %s)\n", t * 1e6 / hz / e, h }'
 echo "CPU per request (us, every thread of the server; 1 event per request):"
 awk -v t="$((ngx_t1 - ngx_t0))" -v n="$(echo "$ngx_out" | requests)" -v hz="$hz" -v r="$ngx_rps" \
   'BEGIN { printf "  nginx return 204                  %7.1f   %8.0f req/s\n", t * 1e6 / hz / n, r }'

@@ -702,12 +702,24 @@ static int audit_blocks_delivery(runner *r)
     return 1;
 }
 
+/* A held destination (pw_destination.hold): lease nothing, send nothing; its queue waits in the
+ * spool until a reload starts a forwarder without the hold. Only a stop ends the wait. */
+static void hold_wait(runner *r)
+{
+    while (!atomic_load(&r->f->stop))
+        curl_multi_poll(r->multi, NULL, 0, 1000, NULL);
+}
+
 static void *runner_main(void *arg)
 {
     runner *r = arg;
     char name[16]; /* "pw-fwd-meta": per-thread CPU in bench/gateway.sh (15 chars at most) */
     snprintf(name, sizeof name, "pw-fwd-%s", r->d.name);
     pthread_setname_np(pthread_self(), name);
+    if (r->d.hold) {
+        hold_wait(r);
+        return NULL;
+    }
     lower_priority(r);
     while (!atomic_load(&r->f->stop)) {
         if (audit_blocks_delivery(r))
@@ -876,6 +888,8 @@ void pw_forwarders_notify(pw_forwarders *f)
 {
     for (size_t i = 0; f && i < f->n; i++) {
         runner *r = &f->runners[i];
+        if (r->d.hold) /* nothing to wake for */
+            continue;
         atomic_store(&r->pending, 1);
         if (atomic_exchange(&r->sleeping, 0))
             curl_multi_wakeup(r->multi);

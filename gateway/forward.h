@@ -46,6 +46,9 @@ typedef struct pw_destination {
     /* The policy's `proxy:`: NULL for none (libcurl's environment proxies ignored), "env" for
      * libcurl's https_proxy / http_proxy / all_proxy / no_proxy, else the proxy's URL. */
     const char *proxy;
+    /* Delivery hold (policy `hold: true`): events are accepted, spooled and audited "queued" as
+     * usual, but the forwarder leases and sends nothing until a reload lifts the hold. */
+    int hold;
 } pw_destination;
 
 /* How old an event's own time may be, per destination kind: ingest refuses an older event for

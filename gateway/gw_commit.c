@@ -491,7 +491,7 @@ pw_status pw_gw_commit_submit(pw_gw_committer *c, const pw_gw_prepared *pr, pw_g
     /* Before the put: a forwarder that leases these rows waits for their records (audit.h). */
     j->ticket = pw_audit_ingest_begin(c->audit);
     pw_status st =
-        pw_spool_put_async_dups(c->spool, pr->items, pr->n_items, j->dups, on_spooled, j, err);
+        pw_spool_put_async_borrow(c->spool, pr->items, pr->n_items, j->dups, on_spooled, j, err);
     if (st != PW_OK) {
         pw_audit_ingest_end(c->audit, &j->ticket, 1);
         free(j);

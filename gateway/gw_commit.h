@@ -38,8 +38,9 @@ pw_status pw_gw_committer_new_nice(pw_spool *spool, pw_audit *audit, void (*noti
                                    pw_err *err);
 /* Change the audit thread's nice offset (a policy reload). */
 void pw_gw_committer_set_nice(pw_gw_committer *c, int nice);
-/* pr is copied as needed (the records are deep-copied). A non-OK return means done will not
- * run. */
+/* The records of pr are deep-copied; its spool items (and the strings and payloads they point
+ * to) are not: they must stay valid until done has run (a suspended request's arena and policy
+ * reference do). A non-OK return means done will not run. */
 pw_status pw_gw_commit_submit(pw_gw_committer *c, const pw_gw_prepared *pr, pw_gw_commit_done done,
                               void *ctx, pw_err *err);
 /* Audit appends that failed (logged by the server; /metrics). */

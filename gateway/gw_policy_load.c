@@ -111,6 +111,12 @@ static pw_status get_enum(load_ctx *c, yaml_node_t *n, const char *path, const c
     return fail_at(c, n, path, "expected one of: %s", choices);
 }
 
+static pw_status get_bool(load_ctx *c, yaml_node_t *n, const char *path, int *out)
+{
+    static const char *const bools[] = {"false", "true", NULL};
+    return get_enum(c, n, path, bools, out);
+}
+
 static pw_status get_str_list(load_ctx *c, yaml_node_t *n, const char *path, const char ***out,
                               size_t *n_out)
 {
@@ -547,6 +553,8 @@ static pw_status dest_pair(load_ctx *c, const char *key, yaml_node_t *kn, yaml_n
     }
     if (strcmp(key, "proxy") == 0)
         return get_proxy(c, v, path, x);
+    if (strcmp(key, "hold") == 0)
+        return get_bool(c, v, path, &x->hold);
     if (strcmp(key, "max_batch") == 0) {
         if ((st = get_uint(c, v, path, 1000, &u)) == PW_OK)
             x->max_batch = (unsigned)u;

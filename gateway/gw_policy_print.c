@@ -37,6 +37,9 @@ static void print_dest(pw_buf *o, const pw_gw_dest_policy *d)
                       (x->access_token || x->api_secret || x->bearer_token) ? " (loaded)" : "");
     if (x->test_event_code)
         pw_buf_puts(o, "    test_event_code: set (tests only)\n");
+    if (x->hold)
+        pw_buf_puts(o, "    hold: true (events accepted and spooled; nothing delivered until a "
+                       "reload lifts the hold)\n");
     pw_buf_printf(o, "    http2: %s\n", http2_names[x->http2]);
     if (!x->proxy)
         pw_buf_puts(o, "    proxy: none (direct; https_proxy, http_proxy, all_proxy ignored)\n");

@@ -122,6 +122,26 @@ static void add_reason(pw_buf *o, int *n, const char *reason)
     pw_buf_json_string(o, reason, strlen(reason));
 }
 
+/* created_ms of the oldest queued event that delivery should be working on (0: none): a held
+ * destination's queue waits on purpose and does not count (fwd_mu held). */
+static int64_t oldest_delivered_ms(server *s)
+{
+    pw_spool_stats st;
+    const pw_gw_policy *p = s->fwd_policy;
+    size_t held = 0;
+    for (size_t i = 0; p && i < p->n_dests; i++)
+        held += p->dests[i].dest.hold != 0;
+    if (!held)
+        return pw_spool_stats_get(s->spool, NULL, &st, NULL) == PW_OK ? st.oldest_ms : 0;
+    int64_t oldest = 0;
+    for (size_t i = 0; i < p->n_dests; i++)
+        if (!p->dests[i].dest.hold &&
+            pw_spool_stats_get(s->spool, p->dests[i].dest.name, &st, NULL) == PW_OK &&
+            st.oldest_ms && (!oldest || st.oldest_ms < oldest))
+            oldest = st.oldest_ms;
+    return oldest;
+}
+
 /* Unhealthy while events would be refused (audit log failing, spool full) or delivery lags
  * (the oldest queued event older than health_max_age_s, a forwarder paused). */
 static int health(void *ctx, pw_buf *o)
@@ -138,15 +158,14 @@ static int health(void *ctx, pw_buf *o)
                    full == 1 ? "spool: full (max_bytes reached); events are refused"
                              : "spool: disk nearly full (at the reserve kept for delivery "
                                "outcomes); events are refused");
-    pw_spool_stats st;
     int64_t now = pw_gw_now_ms();
-    if (pw_spool_stats_get(s->spool, NULL, &st, NULL) == PW_OK && st.oldest_ms &&
-        now - st.oldest_ms > (int64_t)s->health_max_age_s * 1000) {
+    pthread_mutex_lock(&s->fwd_mu);
+    int64_t oldest = oldest_delivered_ms(s);
+    if (oldest && now - oldest > (int64_t)s->health_max_age_s * 1000) {
         snprintf(why, sizeof why, "delivery: the oldest queued event is %lld s old (limit %u s)",
-                 (long long)((now - st.oldest_ms) / 1000), s->health_max_age_s);
+                 (long long)((now - oldest) / 1000), s->health_max_age_s);
         add_reason(o, &n, why);
     }
-    pthread_mutex_lock(&s->fwd_mu);
     for (size_t i = 0; s->fwd && s->fwd_policy && i < s->fwd_policy->n_dests; i++) {
         pw_forward_stats fs;
         const char *d = s->fwd_policy->dests[i].dest.name;
@@ -278,7 +297,8 @@ static void metrics_extra(void *ctx, pw_buf *o)
     int64_t now = pw_gw_now_ms();
     pw_buf_puts(o, "# TYPE phiwall_gateway_spool_depth gauge\n"
                    "# TYPE phiwall_gateway_spool_oldest_age_seconds gauge\n"
-                   "# TYPE phiwall_gateway_spool_dead gauge\n");
+                   "# TYPE phiwall_gateway_spool_dead gauge\n"
+                   "# TYPE phiwall_gateway_delivery_held gauge\n");
     for (size_t i = 0; i < p->n_dests; i++) {
         pw_spool_stats st;
         const char *d = p->dests[i].dest.name;
@@ -291,6 +311,8 @@ static void metrics_extra(void *ctx, pw_buf *o)
                       age < 0 ? 0 : age);
         pw_buf_printf(o, "phiwall_gateway_spool_dead{destination=\"%s\"} %" PRIu64 "\n", d,
                       st.dead);
+        pw_buf_printf(o, "phiwall_gateway_delivery_held{destination=\"%s\"} %d\n", d,
+                      p->dests[i].dest.hold != 0);
     }
     pw_buf_printf(o,
                   "# TYPE phiwall_gateway_audit_failures_total counter\n"
@@ -488,6 +510,7 @@ static pw_status open_parts(server *s, pw_err *err)
     pw_spool_opts so = {.path = o->spool_path ? o->spool_path : "phiwall-spool.db",
                         .max_bytes = o->spool_max_bytes ? o->spool_max_bytes : (1ULL << 30),
                         .commit_interval_ms = 2,
+                        .load_gather_us = 400, /* bench/gateway.sh: ~20 -> ~35 per commit */
                         .reserve_bytes = o->spool_reserve_bytes};
     if ((st = pw_spool_open(&so, &s->spool, err)) != PW_OK)
         return st;

@@ -25,6 +25,11 @@ typedef struct pw_spool_opts {
     const char *path;            /* SQLite file; created if absent */
     uint64_t max_bytes;          /* bounded disk: put fails with PW_ERR_LIMIT beyond (503) */
     unsigned commit_interval_ms; /* group-commit window, e.g. 2 */
+    /* Under load — the previous group commit took at least PW_SPOOL_LOAD_BATCH put requests
+     * (acks do not count) — the next leader waits this long before taking its batch, so that
+     * more requests share one fsync (at saturation the fsync's CPU is most of the committer's
+     * cost per event). Below that (an idle or paced gateway) nothing waits. 0: never. */
+    unsigned load_gather_us;
     /* Disk bytes new events leave free (gw-durable): a put whose commit would bring the free
      * space of the spool's filesystem below it is refused with PW_ERR_LIMIT (503), so that
      * acks, retries and dead letters (which shrink the spool) can always commit on a full disk.
@@ -34,6 +39,7 @@ typedef struct pw_spool_opts {
 } pw_spool_opts;
 
 #define PW_SPOOL_NO_RESERVE UINT64_MAX
+#define PW_SPOOL_LOAD_BATCH 16 /* requests in a group commit that mean "under load" */
 
 typedef struct pw_spool_item {
     int64_t id;              /* item id (event row * 64 + position in the row) */
@@ -121,6 +127,13 @@ pw_status pw_spool_put_async(pw_spool *s, const pw_spool_put_item *items, size_t
 pw_status pw_spool_put_async_dups(pw_spool *s, const pw_spool_put_item *items, size_t n,
                                   unsigned char *dups, pw_spool_done_fn done, void *ctx,
                                   pw_err *err);
+/* pw_spool_put_async_dups without the copy: the items, their strings and payloads stay the
+ * caller's and must stay valid and unchanged until `done` has run (a suspended HTTP request's
+ * arena does). Saves the request path an allocation, a copy of every payload and a free on the
+ * committer thread per request. */
+pw_status pw_spool_put_async_borrow(pw_spool *s, const pw_spool_put_item *items, size_t n,
+                                    unsigned char *dups, pw_spool_done_fn done, void *ctx,
+                                    pw_err *err);
 
 /* pw_spool_ack with the payload lengths from the lease (payload_len). Kept for its callers: the
  * spool now takes the lengths from its own lease records, so this is pw_spool_ack. */

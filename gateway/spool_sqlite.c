@@ -15,7 +15,9 @@
  * queued request into one transaction; each caller returns only once the COMMIT holding its
  * rows has returned. While a leader commits, the next batch accumulates, and the next leader
  * commits it at once; only a lone request waits (up to commit_interval_ms, until GATHER_ENOUGH
- * have come) for companions. Every commit that changes the spool is synced (puts, acks,
+ * have come) for companions; under load (the previous batch took PW_SPOOL_LOAD_BATCH requests or
+ * more) the leader waits load_gather_us before taking its batch, so that more share its fsync.
+ * Every commit that changes the spool is synced (puts, acks,
  * retries, dead letters); leases are not written at all (they live in memory and end with the
  * process, so a crash mid-delivery re-sends, deduplicated upstream by event_id). WAL
  * checkpoints run on their own connection and thread (spool_sqlite_ckpt.c).
@@ -403,6 +405,7 @@ pw_status pw_spool_open(const pw_spool_opts *opts, pw_spool **out, pw_err *err)
     pthread_cond_init(&s->interval_cond, NULL);
     s->max_bytes = opts->max_bytes;
     s->commit_interval_ms = opts->commit_interval_ms;
+    s->load_gather_us = opts->load_gather_us;
     s->path = strdup(opts->path);
     s->reserve = s->path ? reserve_for(opts) : 0;
     random_key(s->hash_key);
@@ -523,6 +526,19 @@ static void lead_one_commit(pw_spool *s)
         while (!s->stop && s->pending < GATHER_ENOUGH &&
                pthread_cond_timedwait(&s->interval_cond, &s->q_mu, &until) != ETIMEDOUT) {}
     }
+    /* Under load (the last batch had many puts), let the next one grow for load_gather_us: one
+     * fsync for more requests. q_mu is released meanwhile, so they can queue; `committing`
+     * stays set, so nobody else leads and no enqueue signals. */
+    if (s->load_gather_us && s->last_batch >= PW_SPOOL_LOAD_BATCH && !s->stop) {
+        pthread_mutex_unlock(&s->q_mu);
+        struct timespec ts = {.tv_sec = s->load_gather_us / 1000000,
+                              .tv_nsec = (long)(s->load_gather_us % 1000000) * 1000};
+        nanosleep(&ts, NULL);
+        pthread_mutex_lock(&s->q_mu);
+    }
+    s->last_batch = 0; /* puts only: the forwarders' acks joining a commit are not ingest load */
+    for (put_req *r = s->head; r; r = r->next)
+        s->last_batch += !r->ack_ids;
     put_req head = {.next = s->head}; /* a dummy head lets complete_async unlink the first too */
     s->head = s->tail = NULL;
     s->pending = 0;
@@ -668,6 +684,23 @@ pw_status pw_spool_put_async(pw_spool *s, const pw_spool_put_item *items, size_t
     return pw_spool_put_async_dups(s, items, n, NULL, done, ctx, err);
 }
 
+/* Queue an asynchronous request r (freed by complete_async once done has run). */
+static pw_status queue_async(pw_spool *s, put_req *r, unsigned char *dups, pw_spool_done_fn done,
+                             void *ctx, pw_err *err)
+{
+    r->done_fn = done;
+    r->done_ctx = ctx;
+    r->dups = dups;
+    if (dups)
+        memset(dups, 0, r->n);
+    pthread_mutex_lock(&s->q_mu);
+    pw_status st = enqueue(s, r, err);
+    pthread_mutex_unlock(&s->q_mu);
+    if (st != PW_OK)
+        free(r);
+    return st;
+}
+
 pw_status pw_spool_put_async_dups(pw_spool *s, const pw_spool_put_item *items, size_t n,
                                   unsigned char *dups, pw_spool_done_fn done, void *ctx,
                                   pw_err *err)
@@ -677,15 +710,19 @@ pw_status pw_spool_put_async_dups(pw_spool *s, const pw_spool_put_item *items, s
     put_req *r = copy_request(items, n);
     if (!r)
         return pw_err_set(err, PW_ERR_NOMEM, "spool: out of memory queueing %zu items", n);
-    r->done_fn = done;
-    r->done_ctx = ctx;
-    r->dups = dups;
-    if (dups)
-        memset(dups, 0, n);
-    pthread_mutex_lock(&s->q_mu);
-    pw_status st = enqueue(s, r, err);
-    pthread_mutex_unlock(&s->q_mu);
-    if (st != PW_OK)
-        free(r);
-    return st;
+    return queue_async(s, r, dups, done, ctx, err);
+}
+
+pw_status pw_spool_put_async_borrow(pw_spool *s, const pw_spool_put_item *items, size_t n,
+                                    unsigned char *dups, pw_spool_done_fn done, void *ctx,
+                                    pw_err *err)
+{
+    if (!done)
+        return pw_err_set(err, PW_ERR_INVALID, "spool: put_async needs a completion callback");
+    put_req *r = calloc(1, sizeof *r);
+    if (!r)
+        return pw_err_set(err, PW_ERR_NOMEM, "spool: out of memory queueing %zu items", n);
+    r->items = items;
+    r->n = n;
+    return queue_async(s, r, dups, done, ctx, err);
 }

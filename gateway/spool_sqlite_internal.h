@@ -189,6 +189,8 @@ struct pw_spool {
     atomic_ullong reserve_refused; /* put requests refused to keep the reserve */
     int64_t wal_truncated_ms;      /* last TRUNCATE checkpoint to give the WAL's disk back */
     unsigned commit_interval_ms;
+    unsigned load_gather_us; /* pw_spool_opts.load_gather_us */
+    size_t last_batch;       /* put requests the last group commit took (q_mu) */
 
     pthread_mutex_t q_mu;         /* the pending list and the committer's state */
     pthread_cond_t q_cond;        /* committer: work arrived or stop */

@@ -12,15 +12,15 @@
 
 #include "../mock/mock_upstream.c"
 #include "audit.h"
-#include "gw_server.h"
+#include "gw_test_server.h"
 #include "gw_time.h"
 #include "pw_test.h"
 
-static char dir[64], config[128], spool[128], auditf[128];
+static gw_test_dir td;
 
 static void write_config(const char *base, int with_ga4)
 {
-    FILE *f = fopen(config, "w");
+    FILE *f = fopen(td.config, "w");
     fprintf(f,
             "site:\n  origins: [https://www.example-hospital.org]\n  hmac_key_env: E2E_KEY\n"
             "destinations:\n"
@@ -45,23 +45,7 @@ static void write_config(const char *base, int with_ga4)
 
 static long post(unsigned port, const char *body, char *out, size_t cap)
 {
-    CURL *c = curl_easy_init();
-    char url[64];
-    snprintf(url, sizeof url, "http://127.0.0.1:%u/e", port);
-    struct curl_slist *h = curl_slist_append(NULL, "Content-Type: text/plain");
-    h = curl_slist_append(h, "Origin: https://www.example-hospital.org");
-    FILE *mem = fmemopen(out, cap, "w");
-    curl_easy_setopt(c, CURLOPT_URL, url);
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-    curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, mem);
-    long status = 0;
-    if (curl_easy_perform(c) == CURLE_OK)
-        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-    fclose(mem);
-    curl_slist_free_all(h);
-    curl_easy_cleanup(c);
-    return status;
+    return gw_test_request(port, "/e", body, out, cap);
 }
 
 static const mock_request *find(mock_upstream *m, const char *prefix, size_t from)
@@ -83,26 +67,15 @@ static const mock_request *find(mock_upstream *m, const char *prefix, size_t fro
 
 static void test_end_to_end(void)
 {
-    snprintf(dir, sizeof dir, "/tmp/pw_gw_e2e_XXXXXX");
-    CHECK(mkdtemp(dir) != NULL);
-    snprintf(config, sizeof config, "%s/gateway.yaml", dir);
-    snprintf(spool, sizeof spool, "%s/spool.db", dir);
-    snprintf(auditf, sizeof auditf, "%s/audit.log", dir);
+    CHECK(gw_test_dir_make(&td, "e2e"));
     setenv("E2E_KEY", "0123456789abcdef-site-key", 1);
     setenv("E2E_TOKEN", "tok-SECRET-123", 1);
     mock_upstream *m = mock_upstream_start();
     write_config(mock_upstream_base(m), 1);
-    pw_gw_server_opts o = {.config = config,
-                           .host = "127.0.0.1",
-                           .port = 0,
-                           .spool_path = spool,
-                           .audit_path = auditf,
-                           .threads = 2};
-    pw_gw_server *s = NULL;
     pw_err err = {0};
-    CHECK_INT(pw_gw_server_start(&o, &s, &err), PW_OK);
+    pw_gw_server *s = gw_test_server_start(&td, &err);
+    CHECK(s != NULL);
     if (!s) {
-        fprintf(stderr, "%s\n", err.msg);
         mock_upstream_stop(m);
         return;
     }
@@ -168,7 +141,7 @@ static void test_end_to_end(void)
     usleep(300000);
     CHECK(find(m, "/mp/collect", before) == NULL);
     /* A broken policy file is refused and the current policy stays. */
-    FILE *f = fopen(config, "w");
+    FILE *f = fopen(td.config, "w");
     fputs("destinations: [\n", f);
     fclose(f);
     CHECK(pw_gw_server_reload(s, &err) != PW_OK);
@@ -180,11 +153,11 @@ static void test_end_to_end(void)
 
     /* The audit chain verifies and holds accepted, queued and sent records, no PHI. */
     pw_audit_verify_result vr;
-    CHECK_INT(pw_audit_verify_file(auditf, &vr, &err), PW_OK);
+    CHECK_INT(pw_audit_verify_file(td.audit, &vr, &err), PW_OK);
     CHECK(vr.records >= 3 * 3 + 3);
     char *log = NULL;
     size_t n = 0;
-    FILE *af = fopen(auditf, "r");
+    FILE *af = fopen(td.audit, "r");
     if (af) {
         log = calloc(1, 1 << 20);
         n = fread(log, 1, (1 << 20) - 1, af);
@@ -200,16 +173,14 @@ static void test_end_to_end(void)
         free(log);
     }
     mock_upstream_stop(m);
-    char cmd[200];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    CHECK(system(cmd) == 0);
+    CHECK(gw_test_dir_remove(&td));
 }
 
 /* A reload that points a destination at another endpoint: the backlog accepted for the old
  * recipient is dead-lettered ("endpoint changed"), never sent to the new one; new events are. */
 static void write_hook_config(const char *url)
 {
-    FILE *f = fopen(config, "w");
+    FILE *f = fopen(td.config, "w");
     fprintf(f,
             "site:\n  origins: [https://www.example-hospital.org]\n  hmac_key_env: E2E_KEY\n"
             "destinations:\n"
@@ -221,23 +192,13 @@ static void write_hook_config(const char *url)
 
 static void test_changed_endpoint_gets_no_backlog(void)
 {
-    snprintf(dir, sizeof dir, "/tmp/pw_gw_e2e_XXXXXX");
-    CHECK(mkdtemp(dir) != NULL);
-    snprintf(config, sizeof config, "%s/gateway.yaml", dir);
-    snprintf(spool, sizeof spool, "%s/spool.db", dir);
-    snprintf(auditf, sizeof auditf, "%s/audit.log", dir);
+    CHECK(gw_test_dir_make(&td, "e2e"));
     setenv("E2E_KEY", "0123456789abcdef-site-key", 1);
     mock_upstream *m = mock_upstream_start();
     write_hook_config("http://127.0.0.1:9/old"); /* refuses: the rows stay queued */
-    pw_gw_server_opts o = {.config = config,
-                           .host = "127.0.0.1",
-                           .port = 0,
-                           .spool_path = spool,
-                           .audit_path = auditf,
-                           .threads = 2};
-    pw_gw_server *s = NULL;
     pw_err err = {0};
-    CHECK_INT(pw_gw_server_start(&o, &s, &err), PW_OK);
+    pw_gw_server *s = gw_test_server_start(&td, &err);
+    CHECK(s != NULL);
     if (!s) {
         mock_upstream_stop(m);
         return;
@@ -265,7 +226,7 @@ static void test_changed_endpoint_gets_no_backlog(void)
     }
     pw_gw_server_stop(s);
     char *log = calloc(1, 1 << 20);
-    FILE *af = fopen(auditf, "r");
+    FILE *af = fopen(td.audit, "r");
     size_t n = af ? fread(log, 1, (1 << 20) - 1, af) : 0;
     if (af)
         fclose(af);
@@ -276,11 +237,9 @@ static void test_changed_endpoint_gets_no_backlog(void)
     CHECK(strstr(log, "destination endpoint changed by a policy reload") != NULL);
     free(log);
     pw_audit_verify_result vr;
-    CHECK_INT(pw_audit_verify_file(auditf, &vr, &err), PW_OK);
+    CHECK_INT(pw_audit_verify_file(td.audit, &vr, &err), PW_OK);
     mock_upstream_stop(m);
-    char cmd[200];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    CHECK(system(cmd) == 0);
+    CHECK(gw_test_dir_remove(&td));
 }
 
 PW_TEST_MAIN(PW_TEST(test_end_to_end), PW_TEST(test_changed_endpoint_gets_no_backlog))

@@ -323,6 +323,52 @@ static void test_async_put(void)
     gw_test_db_remove(path);
 }
 
+/* The borrowing put: the caller's items, kept until each done, are what the rows hold; the
+ * duplicate flags say which were already spooled. */
+static void test_async_put_borrow(void)
+{
+    char path[256];
+    gw_test_db_path(path, sizeof path, "pw_spool", "borrow");
+    pw_spool *s = open_spool(path, 0, 1);
+    async_state a = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, 0};
+    enum { N = 64 };
+    static char ids[N][16], payloads[N][32];
+    static pw_spool_put_item items[N][2];
+    static unsigned char dups[N][2];
+    for (int i = 0; i < N; i++) {
+        snprintf(ids[i], sizeof ids[i], "b%03d", i % 48); /* 16 repeats */
+        snprintf(payloads[i], sizeof payloads[i], "{\"n\":%d}", i);
+        size_t len = strlen(payloads[i]);
+        items[i][0] = (pw_spool_put_item){ids[i], "meta", payloads[i], len, 0};
+        items[i][1] = (pw_spool_put_item){ids[i], "ga4", payloads[i], len, 0};
+        CHECK_INT(pw_spool_put_async_borrow(s, items[i], 2, dups[i], on_done, &a, NULL), PW_OK);
+    }
+    pthread_mutex_lock(&a.mu);
+    while (a.done < N)
+        pthread_cond_wait(&a.cond, &a.mu);
+    pthread_mutex_unlock(&a.mu);
+    CHECK_INT(a.ok, N);
+    for (int i = 0; i < N; i++) {
+        CHECK_INT(dups[i][0], i >= 48);
+        CHECK_INT(dups[i][1], i >= 48);
+    }
+    pw_spool_stats st;
+    CHECK_INT(pw_spool_stats_get(s, "ga4", &st, NULL), PW_OK);
+    CHECK_INT(st.depth, 48);
+    pw_spool_item *leased = NULL;
+    size_t n = 0;
+    CHECK_INT(pw_spool_lease(s, "meta", 1000, 60000, &leased, &n, NULL), PW_OK);
+    CHECK_INT(n, 48);
+    for (size_t i = 0; i < n && i < 48; i++) { /* each row holds its first put's bytes */
+        int k = atoi(leased[i].event_id + 1);
+        CHECK_STR(leased[i].payload, payloads[k]);
+    }
+    pw_spool_items_free(leased, n);
+    CHECK_INT(pw_spool_put_async_borrow(s, items[0], 2, NULL, NULL, NULL, NULL), PW_ERR_INVALID);
+    pw_spool_close(s);
+    gw_test_db_remove(path);
+}
+
 /* Synchronous leaders and the committer thread (leading async puts) share the queue; close
  * commits what is still queued and runs its callbacks. */
 static void test_mixed_sync_async_and_close(void)
@@ -554,9 +600,9 @@ static void test_large_ack_joins_group_commits(void)
     gw_test_db_remove(path);
 }
 
-PW_TEST_MAIN(PW_TEST(test_async_put), PW_TEST(test_large_ack_joins_group_commits),
-             PW_TEST(test_mixed_sync_async_and_close), PW_TEST(test_idempotent_put_and_reopen),
-             PW_TEST(test_leases_and_retry_schedule), PW_TEST(test_dead_letters),
-             PW_TEST(test_bounded_size), PW_TEST(test_rejects_bad_items),
-             PW_TEST(test_group_commit_many_threads), PW_TEST(test_checkpoints_keep_wal_bounded),
-             PW_TEST(test_ack_sized_counts_like_ack))
+PW_TEST_MAIN(PW_TEST(test_async_put), PW_TEST(test_async_put_borrow),
+             PW_TEST(test_large_ack_joins_group_commits), PW_TEST(test_mixed_sync_async_and_close),
+             PW_TEST(test_idempotent_put_and_reopen), PW_TEST(test_leases_and_retry_schedule),
+             PW_TEST(test_dead_letters), PW_TEST(test_bounded_size),
+             PW_TEST(test_rejects_bad_items), PW_TEST(test_group_commit_many_threads),
+             PW_TEST(test_checkpoints_keep_wal_bounded), PW_TEST(test_ack_sized_counts_like_ack))

@@ -1,0 +1,80 @@
+/*
+ * test_gw_spool_gather.c — group commit under load (pw_spool_opts.load_gather_us): after a
+ * group commit of PW_SPOOL_LOAD_BATCH requests or more, the next leader waits before taking its
+ * batch, so requests arriving meanwhile share one commit; after a small batch nothing waits.
+ * White-box: the last batch's size is set through the spool's internals.
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "gw_test_db.h"
+#include "pw_test.h"
+#include "spool.h"
+#include "spool_sqlite_internal.h"
+
+typedef struct done_state {
+    pthread_mutex_t mu;
+    pthread_cond_t cond;
+    int done, ok;
+} done_state;
+
+static void on_done(void *ctx, pw_status st, const pw_err *err)
+{
+    done_state *d = ctx;
+    (void)err;
+    pthread_mutex_lock(&d->mu);
+    d->done++;
+    d->ok += st == PW_OK;
+    pthread_cond_signal(&d->cond);
+    pthread_mutex_unlock(&d->mu);
+}
+
+/* n async puts, gap_us apart; returns the group commits they took. */
+static unsigned long long put_spaced(pw_spool *s, const char *prefix, int n, unsigned gap_us,
+                                     size_t last_batch)
+{
+    done_state d = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0};
+    static char ids[64][32];
+    static pw_spool_put_item items[64];
+    pthread_mutex_lock(&s->q_mu);
+    s->last_batch = last_batch; /* what the previous group commit took */
+    pthread_mutex_unlock(&s->q_mu);
+    unsigned long long before = atomic_load(&s->timing.commits);
+    for (int i = 0; i < n; i++) {
+        snprintf(ids[i], sizeof ids[i], "%s-%02d", prefix, i);
+        items[i] = (pw_spool_put_item){ids[i], "meta", "{}", 2, 0};
+        CHECK_INT(pw_spool_put_async(s, &items[i], 1, on_done, &d, NULL), PW_OK);
+        usleep(gap_us);
+    }
+    pthread_mutex_lock(&d.mu);
+    while (d.done < n)
+        pthread_cond_wait(&d.cond, &d.mu);
+    pthread_mutex_unlock(&d.mu);
+    CHECK_INT(d.ok, n);
+    return atomic_load(&s->timing.commits) - before;
+}
+
+static void test_gather_under_load_only(void)
+{
+    char path[256];
+    gw_test_db_path(path, sizeof path, "pw_spool", "gather");
+    pw_spool_opts o = {.path = path, .load_gather_us = 500000};
+    pw_spool *s = NULL;
+    CHECK_INT(pw_spool_open(&o, &s, NULL), PW_OK);
+    if (!s)
+        return;
+    /* Idle (the last batch was small): each put commits on its own, nothing waits. */
+    CHECK(put_spaced(s, "idle", 5, 30000, 1) >= 4);
+    /* Under load (the last batch was large): the next leader waits 0.5 s, and ten puts 5 ms
+     * apart share its commit. */
+    CHECK_INT(put_spaced(s, "load", 10, 5000, PW_SPOOL_LOAD_BATCH), 1);
+    pw_spool_stats st;
+    CHECK_INT(pw_spool_stats_get(s, "meta", &st, NULL), PW_OK);
+    CHECK_INT(st.depth, 15);
+    pw_spool_close(s);
+    gw_test_db_remove(path);
+}
+
+PW_TEST_MAIN(PW_TEST(test_gather_under_load_only))
