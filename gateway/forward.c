@@ -62,6 +62,13 @@ typedef struct runner {
     uint64_t ingest_mark; /* pw_audit_ingest_mark after this cycle's lease */
     int partial_logged;   /* a partial Meta answer was logged once */
     unsigned audit_wait;  /* the next pause while the audit log fails */
+    /* Pauses: durable (1 audit, 2 spool: set_paused) and auth (the destination refused the
+     * credentials: set_auth_paused); stats.paused shows the durable one first. */
+    int durable_pause, auth_pause;
+    unsigned auth_wait;    /* while auth-paused: the wait before the next probe */
+    char auth_detail[384]; /* the answer that paused it (scrubbed), for the log */
+    int auth_seen;         /* this cycle had a request refused for its credentials */
+    size_t cycle_reqs;     /* requests this cycle sent */
 } runner;
 
 struct pw_forwarders {
@@ -190,17 +197,23 @@ static unsigned next_pause(unsigned ms)
     return ms * 2 > PAUSE_MAX_MS ? PAUSE_MAX_MS : ms * 2;
 }
 
-/* Paused (why: 1 audit, 2 spool) or running again (0): logged and shown in /metrics once per
- * change. */
-static void set_paused(runner *r, int why, const char *error)
+/* The pause /metrics and /healthz show (PW_FORWARD_PAUSED_*), logged once per change. */
+static void publish_paused(runner *r, const char *error)
 {
+    int why = r->durable_pause ? r->durable_pause : r->auth_pause ? PW_FORWARD_PAUSED_AUTH : 0;
     pthread_mutex_lock(&r->mu);
     int was = r->stats.paused;
     r->stats.paused = why;
     pthread_mutex_unlock(&r->mu);
     if (was == why)
         return;
-    if (why == 1)
+    if (why == PW_FORWARD_PAUSED_AUTH)
+        pw_gw_log("warn",
+                  "delivery paused: the destination refused the credentials; its events stay "
+                  "queued and one small batch probes with backoff (a reload with a new token "
+                  "retries at once)",
+                  "destination", r->d.name, "detail", r->auth_detail, NULL);
+    else if (why == 1)
         pw_gw_log("error",
                   "delivery paused: the audit log cannot be written; nothing is sent or "
                   "acknowledged until it can (retried)",
@@ -212,6 +225,24 @@ static void set_paused(runner *r, int why, const char *error)
                   "destination", r->d.name, "error", error ? error : "", NULL);
     else
         pw_gw_log("info", "delivery resumed", "destination", r->d.name, NULL);
+}
+
+/* Durable pause (why: 1 audit, 2 spool) or its end (0). */
+static void set_paused(runner *r, int why, const char *error)
+{
+    r->durable_pause = why;
+    publish_paused(r, error);
+}
+
+/* Auth pause (detail: the scrubbed answer) or its end (NULL). */
+static void set_auth_paused(runner *r, const char *detail)
+{
+    r->auth_pause = detail != NULL;
+    if (detail)
+        snprintf(r->auth_detail, sizeof r->auth_detail, "%s", detail);
+    else
+        r->auth_wait = 0;
+    publish_paused(r, NULL);
 }
 
 /* Outcomes of the leased items, after their ingest records (accepted, queued): those are
@@ -458,6 +489,24 @@ static void note_partial(runner *r, const fw_outcome *out)
               "destination", r->d.name, "detail", out->detail, NULL);
 }
 
+/* The destination refused the credentials: the events are fine, so they go back to the queue,
+ * due at once (the forwarder waits before it probes), with a "retry" record each saying why
+ * (the same as a retried attempt; no window check: the age rules apply at the next lease), and
+ * the forwarder pauses. */
+static void put_back(runner *r, fw_request *q, const fw_outcome *out, outcome_batch *retry)
+{
+    char detail[512];
+    for (size_t i = 0; i < q->n_items; i++) {
+        snprintf(detail, sizeof detail, "attempt %d: destination paused, event kept queued: %s",
+                 q->items[i]->spool->attempts, out->detail);
+        batch_add(retry, r, q->items[i], PW_AUDIT_RETRY, (int)q->http_status, detail);
+    }
+    flush_retry(r, retry, pw_gw_now_ms());
+    if (!r->auth_pause)
+        set_auth_paused(r, out->detail);
+    r->auth_seen = 1;
+}
+
 static void apply_outcome(runner *r, fw_request *q, sent_batch *sent, outcome_batch *retry,
                           outcome_batch *dead)
 {
@@ -474,6 +523,10 @@ static void apply_outcome(runner *r, fw_request *q, sent_batch *sent, outcome_ba
         return;
     }
     count(r, &r->stats.failed, q->n_items);
+    if (out.verdict == FW_AUTH) {
+        put_back(r, q, &out, retry);
+        return;
+    }
     int64_t wait = out.verdict == FW_RETRY ? retry_wait(r, q, &out) : 0;
     int64_t next = pw_gw_now_ms() + wait;
     for (size_t i = 0; i < q->n_items; i++) {
@@ -621,6 +674,7 @@ static void deliver_leased(runner *r, pw_spool_item *leased, size_t n, fw_item *
             pw_fw_plan_free(&plan);
             return;
         }
+        r->cycle_reqs = plan.n_reqs;
         for (size_t i = 0; i < plan.n_reqs; i += FW_WAVE)
             pw_fw_send_all(r->multi, &r->pool, &r->d, plan.reqs + i,
                            plan.n_reqs - i < FW_WAVE ? plan.n_reqs - i : FW_WAVE);
@@ -632,12 +686,17 @@ static void deliver_leased(runner *r, pw_spool_item *leased, size_t n, fw_item *
     pw_fw_plan_free(&plan);
 }
 
+/* Items an auth probe leases: one small request's worth, so that a refused token costs one
+ * request and a few "retry" records per probe, not a lease of them. */
+#define PROBE_MAX 10
+
 static size_t run_cycle(runner *r)
 {
     pw_spool_item *leased = NULL;
     size_t n = 0;
-    if (pw_spool_lease(r->f->spool, r->d.name, lease_size(r), r->f->opts.lease_ms, &leased, &n,
-                       NULL) != PW_OK ||
+    size_t max = r->auth_pause ? PROBE_MAX : lease_size(r);
+    if (pw_spool_lease(r->f->spool, r->d.name, max, r->f->opts.lease_ms, &leased, &n, NULL) !=
+            PW_OK ||
         n == 0)
         return 0;
     r->ingest_mark = pw_audit_ingest_mark(r->f->audit); /* every leased row was put before it */
@@ -710,6 +769,16 @@ static void hold_wait(runner *r)
         curl_multi_poll(r->multi, NULL, 0, 1000, NULL);
 }
 
+/* Auth-paused: wait before the next probe (first auth_probe_ms, doubling to auth_probe_max_ms).
+ * 1 when stopping. */
+static int auth_probe_wait(runner *r)
+{
+    const pw_forward_opts *o = &r->f->opts;
+    unsigned wait = r->auth_wait ? r->auth_wait : o->auth_probe_ms;
+    r->auth_wait = wait > o->auth_probe_max_ms / 2 ? o->auth_probe_max_ms : wait * 2;
+    return pause_for(r, wait);
+}
+
 static void *runner_main(void *arg)
 {
     runner *r = arg;
@@ -724,9 +793,19 @@ static void *runner_main(void *arg)
     while (!atomic_load(&r->f->stop)) {
         if (audit_blocks_delivery(r))
             continue;
+        if (r->auth_pause && auth_probe_wait(r))
+            break;
         int64_t start = pw_gw_mono_ms();
         atomic_store(&r->pending, 0); /* the lease below sees everything spooled before now */
+        r->auth_seen = 0;
+        r->cycle_reqs = 0;
         size_t n = run_cycle(r);
+        if (r->auth_pause) { /* refused again, or nothing was sent to tell: wait, probe again */
+            if (r->auth_seen || !r->cycle_reqs)
+                continue;
+            set_auth_paused(r, NULL); /* the probe went through: deliver normally */
+            continue;
+        }
         if (n == 0) {
             adapt_priority(r, 0); /* caught up */
             idle_wait(r);
@@ -814,6 +893,12 @@ static void fill_defaults(pw_forward_opts *o)
         o->lease_ms = 60000;
     if (!o->linger_ms)
         o->linger_ms = o->poll_ms < 50 ? o->poll_ms : 50;
+    if (!o->auth_probe_ms)
+        o->auth_probe_ms = 5000;
+    if (!o->auth_probe_max_ms)
+        o->auth_probe_max_ms = 300000;
+    if (o->auth_probe_max_ms < o->auth_probe_ms)
+        o->auth_probe_max_ms = o->auth_probe_ms;
 }
 
 /* PHIWALL_FORWARD_NICE=N (1–19; 0 or unset: the process's priority), for pw_forwarders_start. */

@@ -71,6 +71,14 @@ pw_status pw_forwarders_start(const pw_destination *dests, size_t n_dests, pw_sp
 void pw_forwarders_stop(pw_forwarders *f);
 
 /* Counters for /metrics, per destination. */
+/* pw_forward_stats.paused: why delivery to a destination is paused (0: it is not). */
+enum {
+    PW_FORWARD_PAUSED_AUDIT = 1, /* the audit log cannot be written */
+    PW_FORWARD_PAUSED_SPOOL = 2, /* the spool refuses delivery outcomes */
+    PW_FORWARD_PAUSED_AUTH = 3   /* HTTP 401/403 or a Graph token/permission code: the events
+                                    stay queued, one small batch probes with backoff */
+};
+
 typedef struct pw_forward_stats {
     unsigned long long sent, failed, retried, dead, batches;
     double latency_sum_s;
@@ -84,8 +92,9 @@ typedef struct pw_forward_stats {
     int nice_refused, boost_refused;
     /* Durability (gw-durable): outcome records the audit log refused (each retried until
      * written; nothing is acknowledged before), spool outcome writes (ack, retry, dead) that
-     * failed (each retried), whether delivery is paused now (1: the audit log cannot be
-     * written, 2: the spool refuses outcomes), and Meta answers that took fewer events than
+     * failed (each retried), whether delivery is paused now (PW_FORWARD_PAUSED_*: 1 the audit
+     * log cannot be written, 2 the spool refuses outcomes, 3 the destination refused the
+     * credentials; 0 running), and Meta answers that took fewer events than
      * were sent (requests; their events are recorded "sent" with detail "partial: …"). */
     unsigned long long audit_failures, spool_failures;
     int paused;
@@ -114,9 +123,11 @@ typedef struct pw_forward_opts {
                                its start before the next (min(poll_ms, 50)) */
     int nice; /* 1..19: added to the forwarder threads' nice value, so that ingest gets the
                  cores first under a burst; 0 (default): the process's own priority */
-    unsigned boost_lag_ms; /* with nice: while the oldest new item a cycle leases is older than
-                              this, the thread asks for the process's priority back (until it is
-                              below half of it again); 0 (default): never */
+    unsigned boost_lag_ms;      /* with nice: while the oldest new item a cycle leases is older than
+                                   this, the thread asks for the process's priority back (until it is
+                                   below half of it again); 0 (default): never */
+    unsigned auth_probe_ms;     /* auth-paused: wait before the first probe (5000), doubling */
+    unsigned auth_probe_max_ms; /* … up to this (300000) */
 } pw_forward_opts;
 
 pw_status pw_forwarders_start_opts(const pw_destination *dests, size_t n_dests, pw_spool *spool,

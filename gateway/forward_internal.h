@@ -56,7 +56,9 @@ typedef struct fw_request {
     int may_connect, refused_connect;
 } fw_request;
 
-typedef enum fw_verdict { FW_DELIVERED = 0, FW_RETRY, FW_DEAD } fw_verdict;
+/* FW_AUTH: the destination refused the credentials (HTTP 401/403, a Graph token or permission
+ * code): the events are fine, so they stay queued and the forwarder pauses (forward.c). */
+typedef enum fw_verdict { FW_DELIVERED = 0, FW_RETRY, FW_DEAD, FW_AUTH } fw_verdict;
 
 typedef struct fw_outcome {
     fw_verdict verdict;
@@ -87,8 +89,8 @@ extern const fw_driver pw_fw_ga4_driver;
 extern const fw_driver pw_fw_webhook_driver;
 
 /* Shared by the drivers: the answer read by HTTP status alone (2xx delivered; 408, 429, 5xx and
- * transport failures retried; other statuses dead), and appending an item compactly while
- * recording where its bytes are. */
+ * transport failures retried; 401 and 403 FW_AUTH; other statuses dead), and appending an item
+ * compactly while recording where its bytes are. */
 void pw_fw_classify_http(const fw_request *r, unsigned timeout_ms, fw_outcome *out);
 void pw_fw_emit_item(pw_buf *b, fw_item *it, yajl_val v);
 
@@ -174,6 +176,9 @@ int pw_fw_parse_ga4_response(const char *body, size_t n, pw_ga4_response *out);
 
 /* Graph error codes: 1 retryable, 0 final (10, 100, 190, 200–299, …), -1 unknown. */
 int pw_fw_meta_code_retryable(long long code);
+/* 1 when a Graph error code says the access token or its permissions are bad (3, 10, 102, 190,
+ * 200–299): the destination pauses instead of dead-lettering the events. */
+int pw_fw_meta_code_auth(long long code);
 
 /* Replace in s (NUL-terminated, cap bytes) every run of at least PW_FW_SCRUB_MIN_RUN consecutive
  * characters of secret (all of it when shorter; secrets under 4 characters are skipped), plain,

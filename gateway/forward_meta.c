@@ -127,16 +127,19 @@ static void meta_classify(const pw_destination *d, const fw_request *r, fw_outco
         return;
     if (m.has_error) {
         int retry = pw_fw_meta_code_retryable(m.error_code);
-        if (retry >= 0)
+        if (pw_fw_meta_code_auth(m.error_code))
+            out->verdict = FW_AUTH; /* the token or its permissions: pause, keep the events */
+        else if (retry >= 0)
             out->verdict = retry ? FW_RETRY : FW_DEAD;
         else if (out->verdict == FW_DELIVERED)
             out->verdict = FW_DEAD; /* an error body is never a delivery */
         snprintf(out->detail, sizeof out->detail,
                  "http %ld: graph error code %lld subcode %lld (%s): %s fbtrace_id=%s",
                  r->http_status, m.error_code, m.error_subcode,
-                 retry > 0    ? "retryable"
-                 : retry == 0 ? "final"
-                              : "unknown",
+                 out->verdict == FW_AUTH ? "credentials"
+                 : retry > 0             ? "retryable"
+                 : retry == 0            ? "final"
+                                         : "unknown",
                  m.message, m.fbtrace_id);
         return;
     }

@@ -101,3 +101,11 @@ int pw_fw_meta_code_retryable(long long code)
     default: return code >= 200 && code <= 299 ? 0 : -1; /* 200–299: permissions */
     }
 }
+
+/* Meta's error-handling guide: 102 (API session) and 190 (access token expired, revoked or
+ * invalid) want a new token; 3 (API method), 10 (permission denied) and 200–299 (permissions)
+ * want the missing capability or permission granted. None of them is about the events. */
+int pw_fw_meta_code_auth(long long code)
+{
+    return code == 3 || code == 10 || code == 102 || code == 190 || (code >= 200 && code <= 299);
+}

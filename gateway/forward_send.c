@@ -486,6 +486,11 @@ void pw_fw_classify_http(const fw_request *r, unsigned timeout_ms, fw_outcome *o
         out->verdict = FW_RETRY;
         snprintf(out->detail, sizeof out->detail, "http %ld: redirect not followed", s);
         return;
+    } else if (s == 401 || s == 403) {
+        /* The credentials, not the events: the destination pauses (forward.c). */
+        out->verdict = FW_AUTH;
+        snprintf(out->detail, sizeof out->detail, "http %ld: credentials refused", s);
+        return;
     } else
         out->verdict = FW_DEAD;
     snprintf(out->detail, sizeof out->detail, "http %ld", s);

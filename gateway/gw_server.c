@@ -172,7 +172,10 @@ static int health(void *ctx, pw_buf *o)
         if (pw_forwarders_stats(s->fwd, d, &fs) != PW_OK || !fs.paused)
             continue;
         snprintf(why, sizeof why, "delivery: %.64s paused (%s)", d,
-                 fs.paused == 1 ? "audit log not writable" : "spool refuses outcomes");
+                 fs.paused == PW_FORWARD_PAUSED_AUDIT   ? "audit log not writable"
+                 : fs.paused == PW_FORWARD_PAUSED_SPOOL ? "spool refuses outcomes"
+                                                        : "auth: credentials refused, events kept "
+                                                          "queued");
         add_reason(o, &n, why);
     }
     pthread_mutex_unlock(&s->fwd_mu);

@@ -374,10 +374,11 @@ static void test_meta_graph_codes(void)
     char *a = meta_event("g1", "Lead", now_s());
     put_raw(&e, "meta", "g1", a, 0);
     char body[512];
-    /* A final error whose message even echoes the token: dead, once, and scrubbed. */
+    /* A final error whose message even echoes the token: dead, once, and scrubbed. (Token and
+     * permission codes such as 190 pause instead: test_gw_forward_auth.c.) */
     snprintf(body, sizeof body,
-             "{\"error\":{\"message\":\"Invalid OAuth access token " META_TOKEN "\",\"type\":"
-             "\"OAuthException\",\"code\":190,\"fbtrace_id\":\"AtraceDead\"}}");
+             "{\"error\":{\"message\":\"Invalid parameter near " META_TOKEN "\",\"type\":"
+             "\"OAuthException\",\"code\":100,\"fbtrace_id\":\"AtraceDead\"}}");
     mock_reply final = {.status = 400, .body = body};
     mock_upstream_script(e.mock, &final);
     pw_destination d = meta_dest(&e);
@@ -388,7 +389,7 @@ static void test_meta_graph_codes(void)
     CHECK_INT(state_of(&e, "g1", "meta"), PW_SPOOL_DEAD);
     char reason[256] = "";
     CHECK_INT(pw_spool_dead_reason(e.spool, "g1", "meta", reason, sizeof reason, NULL), PW_OK);
-    CHECK(strstr(reason, "code 190") != NULL);
+    CHECK(strstr(reason, "code 100") != NULL);
     CHECK(strstr(reason, "fbtrace_id=AtraceDead") != NULL);
     CHECK(strstr(reason, META_TOKEN) == NULL);
     /* A retryable code (2, service unavailable) is retried. */

@@ -1,0 +1,314 @@
+/*
+ * test_gw_forward_auth.c — a destination that refuses the credentials (webhook HTTP 401, Meta
+ * Graph code 190) pauses instead of dead-lettering: the events stay queued, the pause shows in
+ * the stats (PW_FORWARD_PAUSED_AUTH), one warn is logged without the token, small probes (at
+ * most 10 items) go out with backoff, and once the upstream accepts again every event is
+ * delivered exactly once. The age rules still dead-letter while paused; a final error that is
+ * not about the credentials (Graph code 100) still dead-letters at once, without a pause.
+ */
+#include "../mock/mock_upstream.c"
+
+#include <fcntl.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "audit.h"
+#include "forward.h"
+#include "forward_internal.h"
+#include "gw_time.h"
+#include "gw_test_fwenv.h"
+#include "pw_test.h"
+#include "spool.h"
+
+#define HOOK_TOKEN "hook-SECRET-token-0123456789"
+#define META_TOKEN "meta-SECRET-token-9876543210"
+
+typedef struct seen {
+    size_t sent, retry, dead;
+} seen;
+
+static int see(const pw_audit_entry *en, void *ctx)
+{
+    seen *s = ctx;
+    s->sent += strcmp(en->action, "sent") == 0;
+    s->retry += strcmp(en->action, "retry") == 0;
+    s->dead += strcmp(en->action, "dead") == 0;
+    return 0;
+}
+
+static int state_of_spool(env *e, const char *id, const char *dest)
+{
+    int state = -1;
+    pw_spool_state(e->spool, id, dest, &state, NULL);
+    return state;
+}
+
+static seen read_audit(env *e)
+{
+    seen s = {0};
+    pw_audit_verify_result res;
+    CHECK_INT(pw_audit_verify_file(e->audit_path, &res, NULL), PW_OK);
+    CHECK_INT(pw_audit_list_file(e->audit_path, NULL, see, &s, NULL), PW_OK);
+    return s;
+}
+
+static char *read_all(const char *path)
+{
+    static char buf[1 << 20];
+    buf[0] = '\0';
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return buf;
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    buf[n] = '\0';
+    fclose(f);
+    return buf;
+}
+
+static size_t occurrences(const char *hay, const char *needle)
+{
+    size_t n = 0;
+    for (const char *p = hay; p && (p = strstr(p, needle)) != NULL; p += strlen(needle))
+        n++;
+    return n;
+}
+
+static void start(env *e, const pw_destination *d)
+{
+    pw_forward_opts o = {.retry_base_ms = 20,
+                         .retry_max_ms = 100,
+                         .poll_ms = 10,
+                         .auth_probe_ms = 50,
+                         .auth_probe_max_ms = 200};
+    CHECK_INT(pw_forwarders_start_opts(d, 1, e->spool, e->audit, &o, &e->fw, NULL), PW_OK);
+}
+
+static int paused_of(env *e, const char *dest)
+{
+    pw_forward_stats st;
+    return pw_forwarders_stats(e->fw, dest, &st) == PW_OK ? st.paused : -1;
+}
+
+/* stderr into a file for the duration of a test, to read the log. */
+typedef struct capture {
+    char path[300];
+    int saved;
+} capture;
+
+static void capture_start(capture *c, const env *e)
+{
+    snprintf(c->path, sizeof c->path, "%s.stderr", e->audit_path);
+    fflush(stderr);
+    c->saved = dup(2);
+    int fd = open(c->path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    CHECK(c->saved >= 0 && fd >= 0);
+    dup2(fd, 2);
+    close(fd);
+}
+
+static const char *capture_end(capture *c)
+{
+    fflush(stderr);
+    dup2(c->saved, 2);
+    close(c->saved);
+    const char *log = read_all(c->path);
+    unlink(c->path);
+    return log;
+}
+
+#define N_HOOK 30
+
+static void test_webhook_401_pauses_then_delivers(void)
+{
+    env e;
+    env_open(&e, "gw_fw_auth", "hook");
+    for (int i = 0; i < N_HOOK; i++) {
+        char id[16], p[128];
+        snprintf(id, sizeof id, "w-%02d", i);
+        snprintf(p, sizeof p, "{\"event_name\":\"Lead\",\"event_id\":\"%s\"}", id);
+        put_raw(&e, "hook", id, p, 0);
+    }
+    mock_reply refused = {.status = 401, .body = "token " HOOK_TOKEN " is not valid"};
+    for (int i = 0; i < 3; i++)
+        mock_upstream_script(e.mock, &refused);
+    pw_destination d = {.name = "hook",
+                        .kind = PW_DEST_WEBHOOK,
+                        .url = NULL,
+                        .bearer_token = HOOK_TOKEN,
+                        .timeout_ms = 1500};
+    char url[256];
+    snprintf(url, sizeof url, "%s/hook", mock_upstream_base(e.mock));
+    d.url = url;
+    capture cap;
+    capture_start(&cap, &e);
+    start(&e, &d);
+    /* While the upstream refuses: paused for auth, nothing dead, everything still queued. */
+    CHECK(mock_upstream_wait(e.mock, 1, 5000));
+    int64_t until = pw_gw_mono_ms() + 5000;
+    int paused = 0;
+    while (!paused && pw_gw_mono_ms() < until) {
+        paused = paused_of(&e, "hook") == PW_FORWARD_PAUSED_AUTH;
+        usleep(1000);
+    }
+    CHECK(paused);
+    pw_spool_stats ss;
+    CHECK_INT(pw_spool_stats_get(e.spool, "hook", &ss, NULL), PW_OK);
+    CHECK_INT(ss.dead, 0);
+    CHECK(drained(&e, "hook", 10000));
+    CHECK_INT(paused_of(&e, "hook"), 0);
+    pw_forwarders_stop(e.fw);
+    e.fw = NULL;
+    const char *log = capture_end(&cap);
+    CHECK_INT(occurrences(log, "delivery paused"), 1);
+    CHECK(strstr(log, "\"hook\"") != NULL);
+    CHECK(strstr(log, "http 401") != NULL);
+    CHECK(strstr(log, "delivery resumed") != NULL);
+    CHECK(strstr(log, HOOK_TOKEN) == NULL);
+
+    /* The first request carried the whole lease, each probe at most 10 items. */
+    size_t n_req = mock_upstream_count(e.mock);
+    CHECK(n_req >= 4);
+    CHECK_INT(occurrences(mock_upstream_request(e.mock, 0)->body, "\"event_id\""), N_HOOK);
+    for (size_t i = 1; i < 3; i++)
+        CHECK(occurrences(mock_upstream_request(e.mock, i)->body, "\"event_id\"") <= 10);
+    /* After the switch, every event went out exactly once, and was delivered. */
+    for (int i = 0; i < N_HOOK; i++) {
+        char id[16], needle[40];
+        snprintf(id, sizeof id, "w-%02d", i);
+        snprintf(needle, sizeof needle, "\"event_id\":\"%s\"", id);
+        size_t n = 0;
+        for (size_t k = 3; k < n_req; k++)
+            n += occurrences(mock_upstream_request(e.mock, k)->body, needle);
+        CHECK_INT(n, 1);
+        CHECK_INT(state_of_spool(&e, id, "hook"), PW_SPOOL_DELIVERED);
+    }
+    /* Audit: one "retry" per event per refused request (30 + 10 + 10), a "sent" each, no dead. */
+    seen s = read_audit(&e);
+    CHECK_INT(s.sent, N_HOOK);
+    CHECK_INT(s.dead, 0);
+    CHECK_INT(s.retry, N_HOOK + 10 + 10);
+    CHECK(strstr(read_all(e.audit_path), "destination paused, event kept queued: http 401") !=
+          NULL);
+    CHECK(strstr(read_all(e.audit_path), HOOK_TOKEN) == NULL);
+    env_close(&e);
+}
+
+static void test_meta_190_pauses_then_delivers(void)
+{
+    env e;
+    env_open(&e, "gw_fw_auth", "meta");
+    for (int i = 0; i < 3; i++) {
+        char id[16];
+        snprintf(id, sizeof id, "m-%d", i);
+        char *p = env_meta_event(id);
+        put_raw(&e, "meta", id, p, 0);
+        free(p);
+    }
+    /* Graph echoes the token in its message: scrubbed from the log and the audit details. */
+    const char *body = "{\"error\":{\"message\":\"Error validating access token " META_TOKEN
+                       "\",\"type\":\"OAuthException\",\"code\":190,\"error_subcode\":463,"
+                       "\"fbtrace_id\":\"TraceAuth190\"}}";
+    mock_reply refused = {.status = 400, .body = body};
+    mock_upstream_script(e.mock, &refused);
+    mock_upstream_script(e.mock, &refused);
+    pw_destination d = env_meta_dest(&e, "42", META_TOKEN, 1500);
+    capture cap;
+    capture_start(&cap, &e);
+    start(&e, &d);
+    CHECK(mock_upstream_wait(e.mock, 1, 5000));
+    int64_t until = pw_gw_mono_ms() + 5000;
+    int paused = 0;
+    while (!paused && pw_gw_mono_ms() < until) {
+        paused = paused_of(&e, "meta") == PW_FORWARD_PAUSED_AUTH;
+        usleep(1000);
+    }
+    CHECK(paused);
+    /* Paused: an event past Meta's age limit is still dead-lettered (stale), not kept. */
+    char *old = env_meta_event("m-old");
+    put_raw(&e, "meta", "m-old", old, pw_gw_now_ms() - PW_FORWARD_META_MAX_EVENT_AGE_MS - 3600000);
+    free(old);
+    CHECK(drained(&e, "meta", 10000));
+    pw_forwarders_stop(e.fw);
+    e.fw = NULL;
+    const char *log = capture_end(&cap);
+    CHECK_INT(occurrences(log, "delivery paused"), 1);
+    CHECK(strstr(log, "code 190") != NULL);
+    CHECK(strstr(log, "fbtrace_id=TraceAuth190") != NULL);
+    CHECK(strstr(log, META_TOKEN) == NULL);
+    for (int i = 0; i < 3; i++) {
+        char id[16];
+        snprintf(id, sizeof id, "m-%d", i);
+        CHECK_INT(state_of_spool(&e, id, "meta"), PW_SPOOL_DELIVERED);
+    }
+    CHECK_INT(state_of_spool(&e, "m-old", "meta"), PW_SPOOL_DEAD);
+    char reason[256] = "";
+    CHECK_INT(pw_spool_dead_reason(e.spool, "m-old", "meta", reason, sizeof reason, NULL), PW_OK);
+    CHECK(strstr(reason, "stale") != NULL);
+    /* Exactly once after the switch: the events of the delivered requests. */
+    size_t n_req = mock_upstream_count(e.mock);
+    for (int i = 0; i < 3; i++) {
+        char needle[40];
+        snprintf(needle, sizeof needle, "\"event_id\":\"m-%d\"", i);
+        size_t n = 0;
+        for (size_t k = 2; k < n_req; k++)
+            n += occurrences(mock_upstream_request(e.mock, k)->body, needle);
+        CHECK_INT(n, 1);
+    }
+    seen s = read_audit(&e);
+    CHECK_INT(s.sent, 3);
+    CHECK_INT(s.dead, 1); /* the stale one only */
+    CHECK_INT(s.retry, 3 + 3);
+    CHECK(strstr(read_all(e.audit_path), META_TOKEN) == NULL);
+    env_close(&e);
+}
+
+static void test_meta_code_100_still_dead(void)
+{
+    env e;
+    env_open(&e, "gw_fw_auth", "meta100");
+    char *p = env_meta_event("bad-1");
+    put_raw(&e, "meta", "bad-1", p, 0);
+    free(p);
+    char body[512];
+    mock_reply final = {.status = 400, .body = mock_graph_error(body, sizeof body, 100, 0, "T100")};
+    mock_upstream_script(e.mock, &final);
+    pw_destination d = env_meta_dest(&e, "42", META_TOKEN, 1500);
+    start(&e, &d);
+    CHECK(drained(&e, "meta", 5000));
+    CHECK_INT(paused_of(&e, "meta"), 0);
+    CHECK_INT(state_of_spool(&e, "bad-1", "meta"), PW_SPOOL_DEAD);
+    CHECK_INT(mock_upstream_count(e.mock), 1);
+    pw_forwarders_stop(e.fw);
+    e.fw = NULL;
+    seen s = read_audit(&e);
+    CHECK_INT(s.dead, 1);
+    CHECK_INT(s.retry, 0);
+    env_close(&e);
+}
+
+static void test_auth_classification(void)
+{
+    CHECK(pw_fw_meta_code_auth(190));
+    CHECK(pw_fw_meta_code_auth(102));
+    CHECK(pw_fw_meta_code_auth(10));
+    CHECK(pw_fw_meta_code_auth(200));
+    CHECK(pw_fw_meta_code_auth(299));
+    CHECK(!pw_fw_meta_code_auth(100));
+    CHECK(!pw_fw_meta_code_auth(2));
+    CHECK(!pw_fw_meta_code_auth(368));
+    fw_request q;
+    memset(&q, 0, sizeof q);
+    fw_outcome out;
+    q.http_status = 403;
+    pw_fw_classify_http(&q, 1000, &out);
+    CHECK_INT(out.verdict, FW_AUTH);
+    q.http_status = 401;
+    pw_fw_classify_http(&q, 1000, &out);
+    CHECK_INT(out.verdict, FW_AUTH);
+    q.http_status = 404;
+    pw_fw_classify_http(&q, 1000, &out);
+    CHECK_INT(out.verdict, FW_DEAD);
+}
+
+PW_TEST_MAIN(PW_TEST(test_auth_classification), PW_TEST(test_webhook_401_pauses_then_delivers),
+             PW_TEST(test_meta_190_pauses_then_delivers), PW_TEST(test_meta_code_100_still_dead))
