@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# gateway_authpause.sh — `phiwall gateway` when a webhook refuses its bearer token (HTTP 401):
+# the destination pauses instead of dead-lettering (/metrics delivery_paused 3, /healthz 503
+# "auth", one warn without the token), the events stay queued; a new token file and SIGHUP
+# restart the forwarders, every event is delivered once and nothing is dead-lettered.
+set -u
+. "$PW_SRC/tests/integration/lib.bash"
+command -v curl >/dev/null || skip "curl not present"
+command -v python3 >/dev/null || skip "python3 not present"
+
+dir=$(mktemp -d)
+pid= ; mock_pid=
+cleanup() {
+    [ -n "$pid" ] && kill -9 "$pid" 2>/dev/null
+    [ -n "$mock_pid" ] && kill "$mock_pid" 2>/dev/null
+    rm -rf "$dir"
+}
+trap cleanup EXIT
+export PHIWALL_SITE_KEY=0123456789abcdef-integration
+bad=bad-token-SECRET-0123456789abcdef
+good=good-token-SECRET-9876543210fedcba
+
+# The webhook: 401 unless the bearer token is the good one; records the bodies it accepts.
+cat >"$dir/mock.py" <<'PY'
+import http.server, sys
+good, log = sys.argv[1], sys.argv[2]
+class H(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        if self.headers.get("Authorization") != "Bearer " + good:
+            self.send_response(401); self.send_header("Content-Length", "0"); self.end_headers()
+            return
+        with open(log, "ab") as f:
+            f.write(body + b"\n")
+        self.send_response(204); self.end_headers()
+    def log_message(self, *a):
+        pass
+s = http.server.HTTPServer(("127.0.0.1", 0), H)
+print(s.server_address[1], flush=True)
+s.serve_forever()
+PY
+python3 "$dir/mock.py" "$good" "$dir/accepted.jsonl" >"$dir/mock.port" &
+mock_pid=$!
+for _ in $(seq 100); do [ -s "$dir/mock.port" ] && break; sleep 0.05; done
+mport=$(cat "$dir/mock.port")
+[ -n "$mport" ] || { fail "mock did not start"; finish; exit; }
+
+printf '%s' "$bad" >"$dir/token"
+cat >"$dir/gw.yaml" <<YAML
+site:
+  origins: [https://www.example-hospital.org]
+  hmac_key_env: PHIWALL_SITE_KEY
+destinations:
+  hook:
+    type: webhook
+    url: http://127.0.0.1:$mport/hook
+    bearer_token_file: $dir/token
+    events: {appointment_request: Schedule}
+YAML
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+"$PHIWALL" gateway --config "$dir/gw.yaml" --listen "127.0.0.1:$port" --spool "$dir/spool.db" \
+    --audit "$dir/audit.log" --threads 2 2>"$dir/log" &
+pid=$!
+for _ in $(seq 200); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.05; done
+
+uuid() { printf '00000000-0000-4000-8000-%012d' "$1"; }
+for n in 1 2 3 4 5; do
+    code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/e" \
+        -H 'Origin: https://www.example-hospital.org' -H 'Content-Type: text/plain' \
+        --data "{\"event_id\":\"$(uuid $n)\",\"name\":\"appointment_request\"}")
+    expect_code 200 "$code" "event $n accepted"
+done
+
+paused=0
+for _ in $(seq 100); do
+    curl -s "http://127.0.0.1:$port/metrics" | grep -q '^phiwall_gateway_delivery_paused{destination="hook"} 3$' && { paused=1; break; }
+    sleep 0.05
+done
+expect_code 1 "$paused" "/metrics delivery_paused 3 (auth) while the token is refused"
+out=$(curl -s -w ' %{http_code}' "http://127.0.0.1:$port/healthz")
+expect_match "$out" 'hook paused \(auth: credentials refused.* 503$' "/healthz 503 naming the auth pause"
+metrics=$(curl -s "http://127.0.0.1:$port/metrics")
+expect_match "$metrics" 'phiwall_gateway_spool_depth\{destination="hook"\} 5' "the 5 events stay queued"
+expect_match "$metrics" 'phiwall_gateway_deliveries_total\{destination="hook",outcome="dead"\} 0' "none dead"
+expect_match "$(cat "$dir/log")" '"level":"warn","msg":"delivery paused: the destination refused the credentials.*"hook".*http 401' "one warn naming destination and status"
+
+# A new token and a reload: delivered at once, each event once, nothing dead.
+printf '%s' "$good" >"$dir/token"
+kill -HUP "$pid"
+drained=0
+for _ in $(seq 100); do
+    curl -s "http://127.0.0.1:$port/metrics" | grep -q 'phiwall_gateway_spool_depth{destination="hook"} 0' && { drained=1; break; }
+    sleep 0.05
+done
+expect_code 1 "$drained" "drained after the reload with the new token"
+for n in 1 2 3 4 5; do
+    expect_code 1 "$(grep -o "\"$(uuid $n)\"" "$dir/accepted.jsonl" | wc -l)" "event $n delivered once"
+done
+out=$(curl -s -w ' %{http_code}' "http://127.0.0.1:$port/healthz")
+expect_match "$out" '"status":"ok".* 200$' "/healthz ok again"
+metrics=$(curl -s "http://127.0.0.1:$port/metrics")
+expect_match "$metrics" '^phiwall_gateway_delivery_paused\{destination="hook"\} 0$' "/metrics delivery_paused 0"
+kill -TERM "$pid"; wait "$pid" 2>/dev/null; pid=
+"$PHIWALL" audit verify --audit "$dir/audit.log" >/dev/null; expect_code 0 $? "chain verifies"
+expect_code 0 "$("$PHIWALL" audit list --audit "$dir/audit.log" --json | grep -c '"action":"dead"')" "no dead record"
+expect_code 0 "$(cat "$dir/log" "$dir/audit.log" | grep -c -e "$bad" -e "$good")" "no token in log or audit"
+finish
