@@ -675,11 +675,20 @@ static void deliver_leased(runner *r, pw_spool_item *leased, size_t n, fw_item *
             return;
         }
         r->cycle_reqs = plan.n_reqs;
-        for (size_t i = 0; i < plan.n_reqs; i += FW_WAVE)
-            pw_fw_send_all(r->multi, &r->pool, &r->d, plan.reqs + i,
-                           plan.n_reqs - i < FW_WAVE ? plan.n_reqs - i : FW_WAVE);
-        for (size_t i = 0; i < plan.n_reqs; i++)
-            apply_outcome(r, plan.reqs[i], sent, retry, dead);
+        for (size_t i = 0; i < plan.n_reqs; i += FW_WAVE) {
+            size_t m = plan.n_reqs - i < FW_WAVE ? plan.n_reqs - i : FW_WAVE;
+            if (r->auth_seen) { /* a wave was refused its credentials: the rest is not sent */
+                fw_outcome unsent = {.verdict = FW_AUTH};
+                snprintf(unsent.detail, sizeof unsent.detail,
+                         "not sent: credentials refused for an earlier request");
+                for (size_t k = 0; k < m; k++)
+                    put_back(r, plan.reqs[i + k], &unsent, retry);
+                continue;
+            }
+            pw_fw_send_all(r->multi, &r->pool, &r->d, plan.reqs + i, m);
+            for (size_t k = 0; k < m; k++)
+                apply_outcome(r, plan.reqs[i + k], sent, retry, dead);
+        }
         flush_sent(r, sent);
         flush_dead(r, dead);
     }

@@ -286,6 +286,43 @@ static void test_meta_code_100_still_dead(void)
     env_close(&e);
 }
 
+/* GA4 sends one request per visitor, in waves of FW_WAVE: once a wave is refused, the later
+ * waves of the cycle are not sent (put back unsent), so a refused token costs one wave. */
+#define N_GA4 150
+
+static void test_ga4_later_waves_not_sent(void)
+{
+    env e;
+    env_open(&e, "gw_fw_auth", "ga4");
+    for (int i = 0; i < N_GA4; i++) {
+        char id[16], p[160];
+        snprintf(id, sizeof id, "g-%03d", i);
+        snprintf(p, sizeof p, "{\"client_id\":\"c.%d\",\"events\":[{\"name\":\"lead\"}]}", i);
+        put_raw(&e, "ga4", id, p, 0);
+    }
+    mock_reply refused = {.status = 403, .body = ""};
+    for (int i = 0; i < FW_WAVE; i++)
+        mock_upstream_script(e.mock, &refused);
+    pw_destination d = {.name = "ga4",
+                        .kind = PW_DEST_GA4_MP,
+                        .base_url = mock_upstream_base(e.mock),
+                        .measurement_id = "G-AUTH",
+                        .api_secret = "ga4-SECRET-0123456789",
+                        .timeout_ms = 1500};
+    start(&e, &d);
+    CHECK(drained(&e, "ga4", 10000));
+    pw_forwarders_stop(e.fw);
+    e.fw = NULL;
+    /* the refused wave, one probe of 10 requests, then the 140 others */
+    CHECK_INT(mock_upstream_count(e.mock), FW_WAVE + 10 + (N_GA4 - 10));
+    seen s = read_audit(&e);
+    CHECK_INT(s.sent, N_GA4);
+    CHECK_INT(s.dead, 0);
+    CHECK_INT(s.retry, N_GA4); /* 100 refused, 50 put back unsent */
+    CHECK(strstr(read_all(e.audit_path), "not sent: credentials refused") != NULL);
+    env_close(&e);
+}
+
 static void test_auth_classification(void)
 {
     CHECK(pw_fw_meta_code_auth(190));
@@ -311,4 +348,5 @@ static void test_auth_classification(void)
 }
 
 PW_TEST_MAIN(PW_TEST(test_auth_classification), PW_TEST(test_webhook_401_pauses_then_delivers),
-             PW_TEST(test_meta_190_pauses_then_delivers), PW_TEST(test_meta_code_100_still_dead))
+             PW_TEST(test_meta_190_pauses_then_delivers), PW_TEST(test_meta_code_100_still_dead),
+             PW_TEST(test_ga4_later_waves_not_sent))
