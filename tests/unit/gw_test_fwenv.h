@@ -99,4 +99,19 @@ static inline char *env_meta_event(const char *id)
     return s;
 }
 
+/* The first MiB of a file (a log, the audit file), "" when it cannot be read; one static buffer:
+ * the next call overwrites it. */
+static inline char *env_read_all(const char *path)
+{
+    static char buf[1 << 20];
+    buf[0] = '\0';
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return buf;
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    buf[n] = '\0';
+    fclose(f);
+    return buf;
+}
+
 #endif

@@ -52,19 +52,6 @@ static seen read_audit(env *e)
     return s;
 }
 
-static char *read_all(const char *path)
-{
-    static char buf[1 << 20];
-    buf[0] = '\0';
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return buf;
-    size_t n = fread(buf, 1, sizeof buf - 1, f);
-    buf[n] = '\0';
-    fclose(f);
-    return buf;
-}
-
 static size_t occurrences(const char *hay, const char *needle)
 {
     size_t n = 0;
@@ -89,6 +76,17 @@ static int paused_of(env *e, const char *dest)
     return pw_forwarders_stats(e->fw, dest, &st) == PW_OK ? st.paused : -1;
 }
 
+/* The first request was answered and the forwarder shows the auth pause (within 5 s). */
+static int wait_auth_paused(env *e, const char *dest)
+{
+    if (!mock_upstream_wait(e->mock, 1, 5000))
+        return 0;
+    for (int64_t until = pw_gw_mono_ms() + 5000; pw_gw_mono_ms() < until; usleep(1000))
+        if (paused_of(e, dest) == PW_FORWARD_PAUSED_AUTH)
+            return 1;
+    return 0;
+}
+
 /* stderr into a file for the duration of a test, to read the log. */
 typedef struct capture {
     char path[300];
@@ -111,7 +109,7 @@ static const char *capture_end(capture *c)
     fflush(stderr);
     dup2(c->saved, 2);
     close(c->saved);
-    const char *log = read_all(c->path);
+    const char *log = env_read_all(c->path);
     unlink(c->path);
     return log;
 }
@@ -143,14 +141,7 @@ static void test_webhook_401_pauses_then_delivers(void)
     capture_start(&cap, &e);
     start(&e, &d);
     /* While the upstream refuses: paused for auth, nothing dead, everything still queued. */
-    CHECK(mock_upstream_wait(e.mock, 1, 5000));
-    int64_t until = pw_gw_mono_ms() + 5000;
-    int paused = 0;
-    while (!paused && pw_gw_mono_ms() < until) {
-        paused = paused_of(&e, "hook") == PW_FORWARD_PAUSED_AUTH;
-        usleep(1000);
-    }
-    CHECK(paused);
+    CHECK(wait_auth_paused(&e, "hook"));
     pw_spool_stats ss;
     CHECK_INT(pw_spool_stats_get(e.spool, "hook", &ss, NULL), PW_OK);
     CHECK_INT(ss.dead, 0);
@@ -187,9 +178,9 @@ static void test_webhook_401_pauses_then_delivers(void)
     CHECK_INT(s.sent, N_HOOK);
     CHECK_INT(s.dead, 0);
     CHECK_INT(s.retry, N_HOOK + 10 + 10);
-    CHECK(strstr(read_all(e.audit_path), "destination paused, event kept queued: http 401") !=
+    CHECK(strstr(env_read_all(e.audit_path), "destination paused, event kept queued: http 401") !=
           NULL);
-    CHECK(strstr(read_all(e.audit_path), HOOK_TOKEN) == NULL);
+    CHECK(strstr(env_read_all(e.audit_path), HOOK_TOKEN) == NULL);
     env_close(&e);
 }
 
@@ -215,14 +206,7 @@ static void test_meta_190_pauses_then_delivers(void)
     capture cap;
     capture_start(&cap, &e);
     start(&e, &d);
-    CHECK(mock_upstream_wait(e.mock, 1, 5000));
-    int64_t until = pw_gw_mono_ms() + 5000;
-    int paused = 0;
-    while (!paused && pw_gw_mono_ms() < until) {
-        paused = paused_of(&e, "meta") == PW_FORWARD_PAUSED_AUTH;
-        usleep(1000);
-    }
-    CHECK(paused);
+    CHECK(wait_auth_paused(&e, "meta"));
     /* Paused: an event past Meta's age limit is still dead-lettered (stale), not kept. */
     char *old = env_meta_event("m-old");
     put_raw(&e, "meta", "m-old", old, pw_gw_now_ms() - PW_FORWARD_META_MAX_EVENT_AGE_MS - 3600000);
@@ -258,7 +242,7 @@ static void test_meta_190_pauses_then_delivers(void)
     CHECK_INT(s.sent, 3);
     CHECK_INT(s.dead, 1); /* the stale one only */
     CHECK_INT(s.retry, 3 + 3);
-    CHECK(strstr(read_all(e.audit_path), META_TOKEN) == NULL);
+    CHECK(strstr(env_read_all(e.audit_path), META_TOKEN) == NULL);
     env_close(&e);
 }
 
@@ -319,7 +303,7 @@ static void test_ga4_later_waves_not_sent(void)
     CHECK_INT(s.sent, N_GA4);
     CHECK_INT(s.dead, 0);
     CHECK_INT(s.retry, N_GA4); /* 100 refused, 50 put back unsent */
-    CHECK(strstr(read_all(e.audit_path), "not sent: credentials refused") != NULL);
+    CHECK(strstr(env_read_all(e.audit_path), "not sent: credentials refused") != NULL);
     env_close(&e);
 }
 

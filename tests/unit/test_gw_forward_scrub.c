@@ -85,19 +85,6 @@ static int leaks(const char *text, const char *token)
     return 0;
 }
 
-static char *read_all(const char *path)
-{
-    static char buf[1 << 20];
-    buf[0] = '\0';
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return buf;
-    size_t n = fread(buf, 1, sizeof buf - 1, f);
-    buf[n] = '\0';
-    fclose(f);
-    return buf;
-}
-
 /* The token's first n characters written as form (0 plain, 1 %XX upper, 2 %xx lower, 3 JSON
  * text \/ inside a JSON string, so "\\/" in the body, 4 \u002f likewise). */
 static void encode(char *out, size_t cap, const char *t, size_t n, int form)
@@ -190,11 +177,11 @@ static void test_echoed_token_forms_scrubbed(void)
     dup2(saved, 2);
     close(saved);
     close(fd);
-    const char *log = read_all(log_path);
+    const char *log = env_read_all(log_path);
     CHECK(strstr(log, "upstream took fewer events") != NULL);
     CHECK(!leaks(log, token));
     unlink(log_path);
-    CHECK(!leaks(read_all(e.audit_path), token));
+    CHECK(!leaks(env_read_all(e.audit_path), token));
     env_close(&e);
 }
 
