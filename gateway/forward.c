@@ -11,10 +11,12 @@
  * event and byte limits → one synced "sending" record per item (the intent: a crash during the
  * request leaves a trace of the disclosure) → send → per request, deliver, retry (exponential
  * backoff with jitter, or Retry-After; dead instead once the destination's retry window would be
- * passed) or dead-letter. The deliveries of the whole cycle are settled together: one synced audit
- * append of their SENT records, then one spool ack (the disclosure is recorded before the spool
- * forgets it). A cycle that did not fill its lease is followed by a short linger, so that under
- * load requests carry many events and the fixed costs (sync, commit, request) are shared. The
+ * passed) or dead-letter; a refusal of the credentials (401/403, a Graph token code) instead
+ * puts the items back and pauses the destination, probing with one small batch until it is
+ * accepted (put_back, auth_probe_wait). The deliveries of the whole cycle are settled together: one
+ * synced audit append of their SENT records, then one spool ack (the disclosure is recorded before
+ * the spool forgets it). A cycle that did not fill its lease is followed by a short linger, so that
+ * under load requests carry many events and the fixed costs (sync, commit, request) are shared. The
  * thread is named "pw-fwd-<destination>" (bench/gateway.sh reports CPU per thread name).
  */
 #include <pthread.h>
@@ -68,7 +70,7 @@ typedef struct runner {
     unsigned auth_wait;    /* while auth-paused: the wait before the next probe */
     char auth_detail[384]; /* the answer that paused it (scrubbed), for the log */
     int auth_seen;         /* this cycle had a request refused for its credentials */
-    size_t cycle_reqs;     /* requests this cycle sent */
+    size_t cycle_reqs;     /* requests this cycle planned (sent unless auth_seen) */
 } runner;
 
 struct pw_forwarders {
