@@ -274,7 +274,11 @@ static const char *framing_error(struct MHD_Connection *c)
  * keep-alives, or request heads and bodies sent a byte at a time within the 30 s idle timeout)
  * made the gateway unreachable for everyone else. Without a trusted proxy in front, a client
  * address (an IPv6 client's /64: it owns all of it) may hold conns_per_ip connections at once;
- * counts are kept by hash of the address (two addresses sharing a slot share its cap).
+ * counts are kept by hash of the address (two addresses sharing a slot share its cap). The
+ * check (on_accept) and the count (on_connection's STARTED) are separate steps, because MHD may
+ * drop an accepted socket before setting it up and only a set-up connection is ever CLOSED:
+ * counting at accept would leak. So accepts on different HTTP threads at the same moment can
+ * pass the cap by up to one per thread; a soft cap is enough against one client holding them all.
  */
 static size_t conn_slot(const struct sockaddr *sa)
 {
