@@ -122,6 +122,7 @@ static void write_finding(pw_jw *w, const pw_finding *f)
     pw_jw_key(w, "vendor");
     write_tracker(w, f->tracker);
     pw_jw_kstr(w, "account_id", f->account_id);
+    pw_jw_kstr(w, "company", f->company); /* filter-list findings; SARIF fingerprints it */
     pw_jw_kstr(w, "event_name", f->event_name);
     pw_jw_key(w, "page");
     pw_jw_obj(w);

@@ -69,6 +69,15 @@ done
 expect_match "$(fingerprints "$T/ab.sarif")" \
     '^PW-CONDITION-URL\|easyprivacy\|metrics-collector\.example\|www\.demo-hospital\.org/conditions/asthma$' \
     "fingerprint names the company"
+# JSON names the company beside the request's host; a catalog tracker has none
+for order in ab ba; do
+    "$PHIWALL" scan --har "$T/$order.har" --easyprivacy "$L/mini_easyprivacy.txt" --no-easylist \
+        --format json -o "$T/$order.json"
+    expect_match "$(jq -r '[.findings[] | select(.vendor.id == "easyprivacy") | .company] | unique | join(" ")' "$T/$order.json")" \
+        '^metrics-collector\.example$' "JSON company of the filter-list finding ($order)"
+done
+expect_match "$(jq -r '[.findings[] | select(.vendor.id != "easyprivacy") | .company] | unique | join(" ")' "$T/ab.json")" \
+    '^$' "JSON company is null for catalog trackers"
 fp_ab=$(fingerprints "$T/ab.sarif") fp_ba=$(fingerprints "$T/ba.sarif")
 [ -n "$fp_ab" ] && [ "$fp_ab" = "$fp_ba" ] && pass ||
     fail "same fingerprint whichever host came first: '$fp_ab' vs '$fp_ba'"
