@@ -451,11 +451,15 @@ static void esc_tracker(pw_buf *b, const pw_finding *f)
 }
 
 /* Do f and g name the same tracker: the same product and, for a filter-list entry (one entry,
- * many companies), the same host? A page's findings are grouped under it. */
+ * many companies), the same company? A page's findings are grouped under it. The company is the
+ * registrable domain (as SARIF's fingerprint): two findings whose evidence came from two hosts of
+ * one company are one tracker; the host only stands in when no company was recorded. */
 static int same_tracker(const pw_finding *f, const pw_finding *g)
 {
     if (strcmp(pw_report_product(g->tracker), pw_report_product(f->tracker)) != 0)
         return 0;
+    if (f->company && g->company)
+        return strcmp(f->company, g->company) == 0;
     char hf[256], hg[256];
     const char *a = pw_report_list_host(f, hf, sizeof hf),
                *b = pw_report_list_host(g, hg, sizeof hg);
