@@ -623,90 +623,51 @@ static int health_term_in(pw_scan *sc, const char *s, size_t b, size_t e)
  * Specialist", "Patient Parking Garage", "Patient Bill Pay"): no surname after a bare "Patient". */
 static int title_tail_word(const char *s, size_t len)
 {
-    static const char *const words[] = {"aide",
-                                        "aides",
-                                        "alert",
-                                        "alerts",
-                                        "ambassador",
-                                        "ambassadors",
-                                        "app",
-                                        "assistant",
-                                        "assistants",
-                                        "associate",
-                                        "award",
-                                        "awards",
-                                        "brochure",
-                                        "coordinator",
-                                        "coordinators",
-                                        "council",
-                                        "counselor",
-                                        "day",
-                                        "director",
-                                        "educator",
-                                        "entrance",
-                                        "escort",
-                                        "garage",
-                                        "guidelines",
-                                        "hours",
-                                        "instructions",
-                                        "liaison",
-                                        "lounge",
-                                        "manager",
-                                        "meals",
-                                        "month",
-                                        "newsletter",
-                                        "notice",
-                                        "officer",
-                                        "packet",
-                                        "pay",
-                                        "policy",
-                                        "questions",
-                                        "registrar",
-                                        "representative",
-                                        "representatives",
-                                        "scheduler",
-                                        "sitter",
-                                        "specialist",
-                                        "specialists",
-                                        "supervisor",
-                                        "survey",
-                                        "technician",
-                                        "technicians",
-                                        "update",
-                                        "updates",
-                                        "video",
-                                        "videos",
-                                        "week",
-                                        "wifi",
-                                        "options",
-                                        "drive",
-                                        "desk",
-                                        "book",
-                                        "classes",
-                                        "class",
-                                        "directory",
-                                        "line",
-                                        "fund",
-                                        "network",
-                                        "club",
-                                        "kit",
-                                        "card",
-                                        "cards",
-                                        "tips",
-                                        "faq",
-                                        "faqs",
-                                        "news",
-                                        "login",
-                                        "locations",
-                                        "parking",
-                                        "gallery",
-                                        "shop",
-                                        "equipment",
-                                        "room",
-                                        "rooms",
-                                        "amenities",
-                                        "visits",
-                                        NULL};
+    static const char *const words[] = {
+        "aide", "aides", "alert", "alerts", "ambassador", "ambassadors", "app", "assistant",
+        "assistants", "associate", "award", "awards", "brochure", "coordinator", "coordinators",
+        "council", "counselor", "day", "director", "educator", "entrance", "escort", "garage",
+        "guidelines", "hours", "instructions", "liaison", "lounge", "manager", "meals", "month",
+        "newsletter", "notice", "officer", "packet", "pay", "policy", "questions", "registrar",
+        "representative", "representatives", "scheduler", "sitter", "specialist", "specialists",
+        "supervisor", "survey", "technician", "technicians", "update", "updates", "video", "videos",
+        "week", "wifi", "options", "drive", "desk", "book", "classes", "class", "directory", "line",
+        "fund", "network", "club", "kit", "card", "cards", "tips", "faq", "faqs", "news", "login",
+        "locations", "parking", "gallery", "shop", "equipment", "room", "rooms", "amenities",
+        "visits",
+        /* services, tools and programmes of a page title */
+        "act", "bureau", "comments", "data", "delivery", "discounts", "estimates", "gifts",
+        "grievances", "house", "hygiene", "items", "jobs", "kits", "language", "lodging", "mentors",
+        "messaging", "off", "ordering", "outcomes", "planning", "plans", "process", "ratings",
+        "reports", "research", "scores", "series", "service", "signup", "studies", "tool", "tools",
+        "up", "work", "yous", "calculator", "requests", "routes", "tours", NULL};
+    return in_list(words, s, len);
+}
+
+/* First words of page titles shaped like "Patient First Last" that are no given name ("Patient
+ * Lounge Piano", "Patient Shuttle Service", "Patient Reported Outcomes", "Patient Drop Off"):
+ * things, qualities and participles where a first name would stand. */
+static int title_first_word(const char *s, size_t len)
+{
+    static const char *const words[] = {
+        "belongings",  "blood",    "bus",        "centered",  "centred",  "comfort",
+        "complaints",  "cost",     "discharge",  "driven",    "drop",     "estimate",
+        "flower",      "garden",   "gift",       "grievance", "hand",     "honor",
+        "hospitality", "hotel",    "insurance",  "led",       "lounge",   "mail",
+        "meal",        "memorial", "newsletter", "no",        "owned",    "peer",
+        "pick",        "plain",    "powered",    "prayer",    "price",    "quality",
+        "ratings",     "reported", "research",   "reviews",   "ride",     "room",
+        "shuttle",     "sitter",   "social",     "speaker",   "speakers", "spotlight",
+        "story",       "text",     "thank",      "travel",    "tribute",  NULL};
+    return in_list(words, s, len);
+}
+
+/* Names spelt like nouns of noun_word: given names and surnames that end in "-ing", "-ment",
+ * "-ness" ("Patient Sterling Brown", "Patient Mary Clement", "Patient Sean McGuinness"). */
+static int name_like_noun(const char *s, size_t len)
+{
+    static const char *const words[] = {"channing", "clement", "fleming",    "guinness", "harding",
+                                        "irving",   "manning", "mcguinness", "sterling", NULL};
     return in_list(words, s, len);
 }
 
@@ -717,6 +678,8 @@ static int noun_word(const char *s, size_t len, int first)
 {
     static const char *const suffixes[] = {"ing", "tion", "sion", "ment", "ness", "ship",  "ogy",
                                            "ics", "ism",  "ful",  "less", "able", "ities", NULL};
+    if (name_like_noun(s, len))
+        return 0;
     for (const char *const *x = suffixes + !first; *x; x++) {
         size_t l = strlen(*x);
         if (len >= l + 3 && word_eq(s + len - l, l, *x))
@@ -742,8 +705,9 @@ static int no_noun_word(const char *s, size_t b, size_t e)
 /* A text that is only "Patient First Last" (the trigger starts it, the name ends it): a record's
  * label or a message's subject, or a title of the same shape. A name when it is two or three
  * words, none a word of a group, a role, a page or a control, none made like a noun
- * (noun_word), the last none that ends a job title or a page name, and none a term of the
- * vocabulary of any class ("Patient Cancer Navigator", "Patient Specialist Referral"). */
+ * (noun_word), the first no thing where a given name would stand (title_first_word), the last
+ * none that ends a job title or a page name, and none a term of the vocabulary of any class
+ * ("Patient Cancer Navigator", "Patient Specialist Referral"). */
 static int whole_text_name(pw_scan *sc, const char *s, size_t b, size_t e)
 {
     size_t words = name_words_without(s, b, e, generic_word), last = e;
@@ -753,8 +717,12 @@ static int whole_text_name(pw_scan *sc, const char *s, size_t b, size_t e)
         last--;
     const pw_vocab_match *m = NULL;
     size_t nm = 0;
-    return no_noun_word(s, b, e) && !title_tail_word(s + last, e - last) &&
-           vocab_matches(sc, s + b, e - b, &m, &nm) && nm == 0;
+    size_t first = b;
+    while (first < e && s[first] != ' ')
+        first++;
+    return no_noun_word(s, b, e) && !title_first_word(s + b, first - b) &&
+           !title_tail_word(s + last, e - last) && vocab_matches(sc, s + b, e - b, &m, &nm) &&
+           nm == 0;
 }
 
 /* After a bare "patient ", the words s[b..e) are a name only as part of a sentence ("Patient
