@@ -256,11 +256,12 @@ static uint32_t letters_in(const char *s, size_t n)
 }
 
 /* 1 if the word ending just before s[i] (a '.') is a title or an initial, not a sentence's last
- * word: "Dr. Jane Smith", "St. Mary's", "Jane A. Smith". */
+ * word: "Dr. Jane Smith", "St. Mary's", "Jane A. Smith", Spanish "Dra. Rao", "Sra. López". */
 static int abbreviation_before(const char *s, size_t i)
 {
-    static const char *const abbr[] = {"dr", "drs", "mr",  "mrs", "ms", "mx", "prof", "st",
-                                       "jr", "sr",  "rev", "mt",  "ft", "no", "vs",   NULL};
+    static const char *const abbr[] = {"dr", "drs", "mr",  "mrs",  "ms",  "mx",   "prof",
+                                       "st", "jr",  "sr",  "rev",  "mt",  "ft",   "no",
+                                       "vs", "dra", "sra", "srta", "lic", "dres", NULL};
     size_t b = i;
     while (b > 0 && pw_isalpha((unsigned char)s[b - 1]) && i - b < 5)
         b--;

@@ -282,6 +282,11 @@ static void test_long_dates(void)
            "19800307", "7 de mar\xc3\xa7o de 1980");
     expect("Sua consulta \xc3\xa9 no dia 14 de junho de 2026", PW_FT_TEXT, PW_PHI_DATE,
            "appointment", "20260614", "14 de junho de 2026");
+    /* "Dra." ends no sentence: the appointment word before it still counts */
+    expect("Su cita con la Dra. Rao es el martes 16 de marzo de 2027", PW_FT_TEXT, PW_PHI_DATE,
+           "appointment", "20270316", "16 de marzo de 2027");
+    expect("Su cita con la Dra. Rao es el 03/16/2027", PW_FT_TEXT, PW_PHI_DATE, "appointment",
+           "20270316", "03/16/2027");
     expect("14 de junio de 2026", PW_FT_FORM_VALUE, PW_PHI_DATE, "date", "20260614",
            "14 de junio de 2026");
     static const char *const quiet[] = {
