@@ -315,7 +315,8 @@ enum {
     TRIG_PLAIN = 0,      /* the trigger alone announces a name ("Dr.", "Patient name:") */
     TRIG_SENTENCE = 1,   /* the name must read as part of a sentence (see sentence_name) */
     TRIG_SALUTATION = 2, /* the addressee of "Dear …," (see salutation_name) */
-    TRIG_APPT_ES = 3     /* Spanish "para …" after an appointment word (see appt_name_es) */
+    TRIG_APPT_ES = 3,    /* Spanish "para …" after an appointment word (see appt_name_es) */
+    TRIG_ANSWER = 4      /* the answer to a question for a name (see answer_name) */
 };
 
 #define TK(word, sub, kind)               \
@@ -345,24 +346,34 @@ static const trigger triggers_n[] = {T("name: ", "patient"),
 static const trigger triggers_m[] = {
     T("my name is ", "patient"), T("mr. ", "patient"),  T("mrs. ", "patient"),
     T("ms. ", "patient"),        T("mr ", "patient"),   T("mrs ", "patient"),
-    T("ms ", "patient"),         T("miss ", "patient"), {NULL, NULL, 0, 0}};
+    T("ms ", "patient"),         T("miss ", "patient"), T("maiden name is ", "patient"),
+    {NULL, NULL, 0, 0}};
 static const trigger triggers_f[] = {T("full name: ", "patient"), {NULL, NULL, 0, 0}};
+/* The answer to a question for a name ("What's your name? Jildau S Bouts", a chat or a form's
+ * transcript). */
+#define TA(word) TK(word, "patient", TRIG_ANSWER)
+static const trigger triggers_y[] = {TA("your name? "),
+                                     TA("your last name? "),
+                                     TA("your first name? "),
+                                     TA("your full name? "),
+                                     {NULL, NULL, 0, 0}};
+#undef TA
 
 /* The triggers by first letter (lower case, 'a' at 0), NULL where none starts with it. */
-static const trigger *const triggers_by_initial[26] = {['d' - 'a'] = triggers_d,
-                                                       ['p' - 'a'] = triggers_p,
-                                                       ['n' - 'a'] = triggers_n,
-                                                       ['m' - 'a'] = triggers_m,
-                                                       ['f' - 'a'] = triggers_f};
+static const trigger *const triggers_by_initial[26] = {
+    ['d' - 'a'] = triggers_d, ['p' - 'a'] = triggers_p, ['n' - 'a'] = triggers_n,
+    ['m' - 'a'] = triggers_m, ['f' - 'a'] = triggers_f, ['y' - 'a'] = triggers_y};
 
 /* Bit (c - 'a') for the second letters of the triggers starting with each letter ("dr", "do", "de";
- * "pa"; "na", "no"; "my", "mr", "ms", "mi"; "fu"). */
+ * "pa"; "na", "no"; "my", "mr", "ms", "mi", "ma"; "fu"; "yo"). */
 #define LB(c) (1u << ((c) - 'a'))
 static const uint32_t trigger_second[26] = {['d' - 'a'] = LB('r') | LB('o') | LB('e'),
                                             ['p' - 'a'] = LB('a'),
                                             ['n' - 'a'] = LB('a') | LB('o'),
-                                            ['m' - 'a'] = LB('y') | LB('r') | LB('s') | LB('i'),
-                                            ['f' - 'a'] = LB('u')};
+                                            ['m' - 'a'] =
+                                                LB('y') | LB('r') | LB('s') | LB('i') | LB('a'),
+                                            ['f' - 'a'] = LB('u'),
+                                            ['y' - 'a'] = LB('o')};
 #undef LB
 
 /* A trigger may start at s[i] (lower-case first letter lc; i + 1 < n). */
@@ -832,6 +843,18 @@ static size_t provider_before_credentials(pw_scan *sc, const pw_seg *g, size_t i
     return e - 1;
 }
 
+/* After a question for a name ("What's your name? "), the words s[b..e) are its answer when they
+ * end the text, the line or a clause and none is a word of a group, a role, a page or a control:
+ * "What's your name? Sölvi Salómonsson"; a form's prompt goes on ("What's your name? Tell us
+ * below"). */
+static int answer_name(const char *s, size_t n, size_t b, size_t e)
+{
+    if (e < n && s[e] != '\n' && s[e] != '\r' && s[e] != ',' && s[e] != '.' && s[e] != ';' &&
+        s[e] != '!')
+        return 0;
+    return name_words_without(s, b, e, generic_word) >= 1;
+}
+
 /* A name announced by a trigger word starting at the word start s[i], or a provider's name
  * before credentials ending at or before cred_end. Returns the last byte it consumed (i, or the
  * name's last byte). */
@@ -851,15 +874,21 @@ static size_t name_at(pw_scan *sc, const pw_seg *g, size_t i, size_t cred_end)
         size_t l = t->len;
         if (i + l > n || (s[i + 1] | 32) != t->word[1] || !trigger_eq(s + i, t->word, l))
             continue;
-        size_t e = name_words(sc, g, i + l);
+        size_t b = i + l;
+        if (t->word[l - 2] == ':') /* a form's label aligned with spaces: "Name:    Abby Laidlaw" */
+            while (b < n && (s[b] == ' ' || s[b] == '\t'))
+                b++;
+        size_t e = name_words(sc, g, b);
         if (e && t->kind == TRIG_SENTENCE && !sentence_name(sc, s, n, i, i + l, e))
             e = 0;
         if (e && t->kind == TRIG_SALUTATION && !salutation_name(sc, s, n, i + l, e))
             e = 0;
         if (e && t->kind == TRIG_APPT_ES && !appt_name_es(sc, s, n, i, i + l, e))
             e = 0;
+        if (e && t->kind == TRIG_ANSWER && !answer_name(s, n, b, e))
+            e = 0;
         if (e) {
-            pw_scan_add(sc, g, i + l, e, PW_PHI_NAME, t->subtype, NULL, 0.85f, PW_REASON_CONTEXT,
+            pw_scan_add(sc, g, b, e, PW_PHI_NAME, t->subtype, NULL, 0.85f, PW_REASON_CONTEXT,
                         t->word);
             i = e - 1;
         }

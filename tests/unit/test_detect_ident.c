@@ -514,6 +514,25 @@ static void test_patient_title_shapes(void)
     }
 }
 
+/* A form's label aligned with spaces, the answer to a question for a name, a maiden name:
+ * context that announces a name as surely as "Name: " does; the question without an answer
+ * and a lower-case or other word after it give none. */
+static void test_name_labels_and_answers(void)
+{
+    expect_hit(NULL, "Name:    Abby M. Laidlaw\nAddress:     12 Elm St", PW_FT_TEXT, PW_PHI_NAME,
+               "Abby M. Laidlaw");
+    expect_hit(NULL, "Patient name:   Rosa Delgado", PW_FT_TEXT, PW_PHI_NAME, "Rosa Delgado");
+    expect_hit(NULL, "What's your name? Pauline Geisler", PW_FT_TEXT, PW_PHI_NAME,
+               "Pauline Geisler");
+    expect_hit(NULL, "What's your last name? Magnusson", PW_FT_TEXT, PW_PHI_NAME, "Magnusson");
+    expect_hit(NULL, "My mother's maiden name is Davis, as per the setup.", PW_FT_TEXT, PW_PHI_NAME,
+               "Davis");
+    expect_none(NULL, "What's your name? Tell us below", PW_FT_TEXT, PW_PHI_NAME);
+    expect_none(NULL, "What's your name? we'd love to know", PW_FT_TEXT, PW_PHI_NAME);
+    expect_none(NULL, "What's your name? Submit", PW_FT_TEXT, PW_PHI_NAME);
+    expect_none(NULL, "Name:    ", PW_FT_TEXT, PW_PHI_NAME);
+}
+
 static void teardown(void)
 {
     dt_close(&T);
@@ -524,4 +543,5 @@ PW_TEST_MAIN(PW_TEST(setup), PW_TEST(test_email), PW_TEST(test_phone), PW_TEST(t
              PW_TEST(test_card), PW_TEST(test_names), PW_TEST(test_names_in_context),
              PW_TEST(test_names_utf8), PW_TEST(test_hashed_under_key), PW_TEST(test_quick_reject),
              PW_TEST(test_many_hits), PW_TEST(test_salutation_illness_backends),
-             PW_TEST(test_patient_title_shapes), PW_TEST(teardown))
+             PW_TEST(test_patient_title_shapes), PW_TEST(test_name_labels_and_answers),
+             PW_TEST(teardown))
