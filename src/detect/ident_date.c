@@ -1,9 +1,10 @@
 /*
  * ident_date.c — dates that can be a birth date or an appointment: numeric (2024-05-01,
- * 05/01/2024, 5.1.24, 20240501 with context) and with month names (March 14, 1985; 14 Mar 1985),
- * checked for a real calendar day. Subtype from context ("dob", "appointment"); without context
- * a date counts in form/query/JSON values, but in free text and URL slugs only when its year is
- * a plausible birth year (news dates are not PHI). ISO timestamps need context.
+ * 05/01/2024, 5.1.24, 20240501 with context) and with month names (March 14, 1985; 14 Mar 1985;
+ * Spanish and Portuguese "14 de junio de 2026", "3 de marzo"), checked for a real calendar day.
+ * Subtype from context ("dob", "appointment"); without context a date counts in form/query/JSON
+ * values, but in free text and URL slugs only when its year is a plausible birth year (news dates
+ * are not PHI). ISO timestamps need context.
  */
 #include <string.h>
 
@@ -181,6 +182,60 @@ static int parse_day_first(const char *s, size_t n, size_t i, ymd *o)
     return valid(o->y, o->m, o->d);
 }
 
+/* s[i..) starts the word w (lower case, len letters) in any case, followed by a space. */
+static int word_then_space(const char *s, size_t n, size_t i, const char *w, size_t len)
+{
+    return i + len < n && s[i + len] == ' ' && pw_strncaseeq(s + i, w, len);
+}
+
+/* The Spanish or Portuguese month name of the whole word s[i..e) (accents already folded:
+ * "março" is read as "marco"), 1-12, or 0. */
+static int month_name_romance(const char *s, size_t i, size_t e)
+{
+    static const struct {
+        const char *name;
+        unsigned char m;
+    } names[] = {{"enero", 1},      {"febrero", 2},   {"marzo", 3},     {"abril", 4},
+                 {"mayo", 5},       {"junio", 6},     {"julio", 7},     {"agosto", 8},
+                 {"septiembre", 9}, {"setiembre", 9}, {"octubre", 10},  {"noviembre", 11},
+                 {"diciembre", 12}, {"janeiro", 1},   {"fevereiro", 2}, {"marco", 3},
+                 {"maio", 5},       {"junho", 6},     {"julho", 7},     {"setembro", 9},
+                 {"outubro", 10},   {"novembro", 11}, {"dezembro", 12}};
+    size_t len = e - i;
+    for (size_t k = 0; k < sizeof names / sizeof names[0]; k++)
+        if (strlen(names[k].name) == len && pw_strncaseeq(s + i, names[k].name, len))
+            return names[k].m;
+    return 0;
+}
+
+/* Spanish and Portuguese long dates: "14 de junio de 2026", "14 de junio del 2026", "3 de marzo"
+ * (no year), "14 de junho de 2026". The weekday before the day ("lunes 14 de junio") is left
+ * out of the span, as "Monday" is in "Monday, March 14". */
+static int parse_day_de_month(const char *s, size_t n, size_t i, ymd *o)
+{
+    size_t dl = pw_digits_at(s, n, i), p = i + dl + 1;
+    if (dl == 0 || dl > 2 || p >= n || s[p - 1] != ' ' || !word_then_space(s, n, p, "de", 2))
+        return 0;
+    size_t w = p + 3, e = w;
+    while (e < n && pw_isalpha((unsigned char)s[e]))
+        e++;
+    int m = month_name_romance(s, w, e);
+    if (!m)
+        return 0;
+    o->d = num(s, i, dl), o->m = m, o->end = e;
+    size_t q = e + 1;
+    if (e < n && s[e] == ' ' &&
+        (word_then_space(s, n, q, "de", 2) || word_then_space(s, n, q, "del", 3))) {
+        q += (s[q + 2] == ' ') ? 3 : 4;
+        if (pw_digits_at(s, n, q) == 4) {
+            o->y = num(s, q, 4), o->end = q + 4, o->has_year = 1;
+            return valid(o->y, o->m, o->d);
+        }
+    }
+    o->y = 2000, o->has_year = 0;
+    return valid(o->y, o->m, o->d);
+}
+
 static int is_timestamp(const char *s, size_t n, size_t end)
 {
     return end + 3 < n && (s[end] == 'T' || s[end] == ' ') &&
@@ -201,11 +256,12 @@ static uint32_t letters_in(const char *s, size_t n)
 }
 
 /* 1 if the word ending just before s[i] (a '.') is a title or an initial, not a sentence's last
- * word: "Dr. Jane Smith", "St. Mary's", "Jane A. Smith". */
+ * word: "Dr. Jane Smith", "St. Mary's", "Jane A. Smith", Spanish "Dra. Rao", "Sra. López". */
 static int abbreviation_before(const char *s, size_t i)
 {
-    static const char *const abbr[] = {"dr", "drs", "mr",  "mrs", "ms", "mx", "prof", "st",
-                                       "jr", "sr",  "rev", "mt",  "ft", "no", "vs",   NULL};
+    static const char *const abbr[] = {"dr", "drs", "mr",  "mrs",  "ms",  "mx",   "prof",
+                                       "st", "jr",  "sr",  "rev",  "mt",  "ft",   "no",
+                                       "vs", "dra", "sra", "srta", "lic", "dres", NULL};
     size_t b = i;
     while (b > 0 && pw_isalpha((unsigned char)s[b - 1]) && i - b < 5)
         b--;
@@ -293,7 +349,7 @@ static int has_word(const char *s, size_t from, size_t i, const char *w, size_t 
 
 /* A scheduling or birth word earlier in the same sentence ("Appointment confirmed for … on",
  * "Book an appointment with Dr. Jane Smith on", "Schedule with Dr. Maria Lopez, Cardiology —";
- * Spanish "Cita confirmada para Rosa Delgado el", "Su consulta es el"):
+ * Spanish "Cita confirmada para Rosa Delgado el", "Su consulta es el", "nació el"):
  * a provider's name or a short clause between the word and the date does not separate them.
  * A word with a letter the sentence lacks cannot occur in it: that test skips most searches. */
 static pw_ctx sentence_ctx(const char *s, size_t i)
@@ -309,7 +365,10 @@ static pw_ctx sentence_ctx(const char *s, size_t i)
         {"schedule", 8, DW_VERB, PW_CTX_APPT},       {"reschedule", 10, DW_VERB, PW_CTX_APPT},
         {"book", 4, DW_VERB, PW_CTX_APPT},           {"birth", 5, DW_PREFIX, PW_CTX_DOB},
         {"born", 4, DW_PLURAL, PW_CTX_DOB},          {"dob", 3, DW_PLURAL, PW_CTX_DOB},
-        {"cita", 4, DW_PLURAL, PW_CTX_APPT},         {"consulta", 8, DW_PLURAL, PW_CTX_APPT}};
+        {"cita", 4, DW_PLURAL, PW_CTX_APPT},         {"consulta", 8, DW_PLURAL, PW_CTX_APPT},
+        {"nacimiento", 10, DW_PLURAL, PW_CTX_DOB},   {"nacido", 6, DW_PLURAL, PW_CTX_DOB},
+        {"nacida", 6, DW_PLURAL, PW_CTX_DOB},        {"nacio", 5, DW_PLURAL, PW_CTX_DOB},
+        {"nascimento", 10, DW_PLURAL, PW_CTX_DOB}};
     size_t from = sentence_start(s, i);
     uint32_t have = letters_in(s + from, i - from);
     for (size_t w = 0; w < sizeof words / sizeof words[0]; w++) {
@@ -319,6 +378,79 @@ static pw_ctx sentence_ctx(const char *s, size_t i)
             return words[w].ctx;
     }
     return PW_CTX_NONE;
+}
+
+/* The words of s[from..i): start and length of each, at most 24. */
+typedef struct sentence_words {
+    size_t at[24], len[24], n;
+} sentence_words;
+
+static void words_of(const char *s, size_t from, size_t i, sentence_words *w)
+{
+    w->n = 0;
+    for (size_t p = from; p < i && w->n < 24;) {
+        if (!pw_isalpha((unsigned char)s[p])) {
+            p++;
+            continue;
+        }
+        size_t e = p;
+        while (e < i && pw_isalpha((unsigned char)s[e]))
+            e++;
+        w->at[w->n] = p, w->len[w->n++] = e - p;
+        p = e;
+    }
+}
+
+static int word_in(const char *s, size_t len, const char *const *list)
+{
+    for (size_t k = 0; list[k]; k++)
+        if (word_eq(s, len, list[k]))
+            return 1;
+    return 0;
+}
+
+/* The sentence before s[i] offers appointments rather than naming one: an availability word
+ * next to an appointment noun ("Appointments available from", "Next available appointment:",
+ * "Citas disponibles a partir del", "Disponibilidad de citas"). A patient's appointment has no
+ * such word beside it; a date there is a day on a schedule, not a visit of a person's. */
+static int availability_offer(const char *s, size_t i)
+{
+    static const char *const offer[] = {"available",  "availability", "unavailable",
+                                        "disponible", "disponibles",  "disponibilidad",
+                                        "disponivel", "disponiveis",  NULL};
+    static const char *const noun[] = {"appointment", "appointments", "appt",  "appts",  "visit",
+                                       "visits",      "slot",         "slots", "cita",   "citas",
+                                       "consulta",    "consultas",    "turno", "turnos", NULL};
+    static const char *const link[] = {"de", "of", "for", "para", NULL};
+    size_t from = sentence_start(s, i);
+    if (!pw_strcasestr_n(s + from, i - from, "availab") &&
+        !pw_strcasestr_n(s + from, i - from, "disponi"))
+        return 0;
+    sentence_words w;
+    words_of(s, from, i, &w);
+    for (size_t k = 0; k < w.n; k++) {
+        if (!word_in(s + w.at[k], w.len[k], offer))
+            continue;
+        for (size_t j = k > 0 ? k - 1 : 0; j < w.n && j <= k + 2; j++) {
+            if (j == k || (j == k + 2 && !word_in(s + w.at[k + 1], w.len[k + 1], link)))
+                continue;
+            if (word_in(s + w.at[j], w.len[j], noun))
+                return 1;
+        }
+    }
+    return 0;
+}
+
+/* The context of the date at s[i]: the words just before it or the field's key, failing those
+ * the sentence's; an appointment that the sentence only offers (availability_offer) is none. */
+static pw_ctx date_ctx(const pw_seg *g, size_t i)
+{
+    pw_ctx c = pw_ctx_at(g, i);
+    if (c == PW_CTX_NONE)
+        c = sentence_ctx(g->s, i);
+    if (c == PW_CTX_APPT && g->ctx != PW_CTX_APPT && availability_offer(g->s, i))
+        return PW_CTX_NONE;
+    return c;
 }
 
 /* "%04d%02d%02d" of a validated date without the printf machinery (printf when out of range). */
@@ -340,9 +472,7 @@ static char *yyyymmdd(pw_arena *a, const ymd *o)
 
 static void emit(pw_scan *sc, const pw_seg *g, size_t i, const ymd *o)
 {
-    pw_ctx ctx = pw_ctx_at(g, i);
-    if (ctx == PW_CTX_NONE)
-        ctx = sentence_ctx(g->s, i);
+    pw_ctx ctx = date_ctx(g, i);
     if (ctx == PW_CTX_TIME || ctx == PW_CTX_NEGATIVE || ctx == PW_CTX_PHONE)
         return;
     const char *sub = "date";
@@ -368,9 +498,7 @@ static void emit(pw_scan *sc, const pw_seg *g, size_t i, const ymd *o)
 /* A date without a year ("Jun 3", 20240603) counts only with birth/appointment/date context. */
 static int date_context(const pw_seg *g, size_t i)
 {
-    pw_ctx c = pw_ctx_at(g, i);
-    if (c == PW_CTX_NONE)
-        c = sentence_ctx(g->s, i);
+    pw_ctx c = date_ctx(g, i);
     return c == PW_CTX_DOB || c == PW_CTX_APPT || c == PW_CTX_DATE;
 }
 
@@ -383,7 +511,8 @@ static size_t date_at(pw_scan *sc, const pw_seg *g, size_t i)
     ymd o = {0};
     int ok = 0;
     if (pw_isdigit(c) && pw_num_left_ok(s, i))
-        ok = parse_numeric(s, n, i, &o) || parse_day_first(s, n, i, &o);
+        ok = parse_numeric(s, n, i, &o) || parse_day_first(s, n, i, &o) ||
+             parse_day_de_month(s, n, i, &o);
     else if (pw_isalpha(c))
         ok = parse_month_first(s, n, i, &o);
     if (!ok || !pw_num_right_ok(s, n, o.end))

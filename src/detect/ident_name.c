@@ -315,7 +315,8 @@ enum {
     TRIG_PLAIN = 0,      /* the trigger alone announces a name ("Dr.", "Patient name:") */
     TRIG_SENTENCE = 1,   /* the name must read as part of a sentence (see sentence_name) */
     TRIG_SALUTATION = 2, /* the addressee of "Dear …," (see salutation_name) */
-    TRIG_APPT_ES = 3     /* Spanish "para …" after an appointment word (see appt_name_es) */
+    TRIG_APPT_ES = 3,    /* Spanish "para …" after an appointment word (see appt_name_es) */
+    TRIG_ANSWER = 4      /* the answer to a question for a name (see answer_name) */
 };
 
 #define TK(word, sub, kind)               \
@@ -345,24 +346,34 @@ static const trigger triggers_n[] = {T("name: ", "patient"),
 static const trigger triggers_m[] = {
     T("my name is ", "patient"), T("mr. ", "patient"),  T("mrs. ", "patient"),
     T("ms. ", "patient"),        T("mr ", "patient"),   T("mrs ", "patient"),
-    T("ms ", "patient"),         T("miss ", "patient"), {NULL, NULL, 0, 0}};
+    T("ms ", "patient"),         T("miss ", "patient"), T("maiden name is ", "patient"),
+    {NULL, NULL, 0, 0}};
 static const trigger triggers_f[] = {T("full name: ", "patient"), {NULL, NULL, 0, 0}};
+/* The answer to a question for a name ("What's your name? Jildau S Bouts", a chat or a form's
+ * transcript). */
+#define TA(word) TK(word, "patient", TRIG_ANSWER)
+static const trigger triggers_y[] = {TA("your name? "),
+                                     TA("your last name? "),
+                                     TA("your first name? "),
+                                     TA("your full name? "),
+                                     {NULL, NULL, 0, 0}};
+#undef TA
 
 /* The triggers by first letter (lower case, 'a' at 0), NULL where none starts with it. */
-static const trigger *const triggers_by_initial[26] = {['d' - 'a'] = triggers_d,
-                                                       ['p' - 'a'] = triggers_p,
-                                                       ['n' - 'a'] = triggers_n,
-                                                       ['m' - 'a'] = triggers_m,
-                                                       ['f' - 'a'] = triggers_f};
+static const trigger *const triggers_by_initial[26] = {
+    ['d' - 'a'] = triggers_d, ['p' - 'a'] = triggers_p, ['n' - 'a'] = triggers_n,
+    ['m' - 'a'] = triggers_m, ['f' - 'a'] = triggers_f, ['y' - 'a'] = triggers_y};
 
 /* Bit (c - 'a') for the second letters of the triggers starting with each letter ("dr", "do", "de";
- * "pa"; "na", "no"; "my", "mr", "ms", "mi"; "fu"). */
+ * "pa"; "na", "no"; "my", "mr", "ms", "mi", "ma"; "fu"; "yo"). */
 #define LB(c) (1u << ((c) - 'a'))
 static const uint32_t trigger_second[26] = {['d' - 'a'] = LB('r') | LB('o') | LB('e'),
                                             ['p' - 'a'] = LB('a'),
                                             ['n' - 'a'] = LB('a') | LB('o'),
-                                            ['m' - 'a'] = LB('y') | LB('r') | LB('s') | LB('i'),
-                                            ['f' - 'a'] = LB('u')};
+                                            ['m' - 'a'] =
+                                                LB('y') | LB('r') | LB('s') | LB('i') | LB('a'),
+                                            ['f' - 'a'] = LB('u'),
+                                            ['y' - 'a'] = LB('o')};
 #undef LB
 
 /* A trigger may start at s[i] (lower-case first letter lc; i + 1 < n). */
@@ -623,90 +634,51 @@ static int health_term_in(pw_scan *sc, const char *s, size_t b, size_t e)
  * Specialist", "Patient Parking Garage", "Patient Bill Pay"): no surname after a bare "Patient". */
 static int title_tail_word(const char *s, size_t len)
 {
-    static const char *const words[] = {"aide",
-                                        "aides",
-                                        "alert",
-                                        "alerts",
-                                        "ambassador",
-                                        "ambassadors",
-                                        "app",
-                                        "assistant",
-                                        "assistants",
-                                        "associate",
-                                        "award",
-                                        "awards",
-                                        "brochure",
-                                        "coordinator",
-                                        "coordinators",
-                                        "council",
-                                        "counselor",
-                                        "day",
-                                        "director",
-                                        "educator",
-                                        "entrance",
-                                        "escort",
-                                        "garage",
-                                        "guidelines",
-                                        "hours",
-                                        "instructions",
-                                        "liaison",
-                                        "lounge",
-                                        "manager",
-                                        "meals",
-                                        "month",
-                                        "newsletter",
-                                        "notice",
-                                        "officer",
-                                        "packet",
-                                        "pay",
-                                        "policy",
-                                        "questions",
-                                        "registrar",
-                                        "representative",
-                                        "representatives",
-                                        "scheduler",
-                                        "sitter",
-                                        "specialist",
-                                        "specialists",
-                                        "supervisor",
-                                        "survey",
-                                        "technician",
-                                        "technicians",
-                                        "update",
-                                        "updates",
-                                        "video",
-                                        "videos",
-                                        "week",
-                                        "wifi",
-                                        "options",
-                                        "drive",
-                                        "desk",
-                                        "book",
-                                        "classes",
-                                        "class",
-                                        "directory",
-                                        "line",
-                                        "fund",
-                                        "network",
-                                        "club",
-                                        "kit",
-                                        "card",
-                                        "cards",
-                                        "tips",
-                                        "faq",
-                                        "faqs",
-                                        "news",
-                                        "login",
-                                        "locations",
-                                        "parking",
-                                        "gallery",
-                                        "shop",
-                                        "equipment",
-                                        "room",
-                                        "rooms",
-                                        "amenities",
-                                        "visits",
-                                        NULL};
+    static const char *const words[] = {
+        "aide", "aides", "alert", "alerts", "ambassador", "ambassadors", "app", "assistant",
+        "assistants", "associate", "award", "awards", "brochure", "coordinator", "coordinators",
+        "council", "counselor", "day", "director", "educator", "entrance", "escort", "garage",
+        "guidelines", "hours", "instructions", "liaison", "lounge", "manager", "meals", "month",
+        "newsletter", "notice", "officer", "packet", "pay", "policy", "questions", "registrar",
+        "representative", "representatives", "scheduler", "sitter", "specialist", "specialists",
+        "supervisor", "survey", "technician", "technicians", "update", "updates", "video", "videos",
+        "week", "wifi", "options", "drive", "desk", "book", "classes", "class", "directory", "line",
+        "fund", "network", "club", "kit", "card", "cards", "tips", "faq", "faqs", "news", "login",
+        "locations", "parking", "gallery", "shop", "equipment", "room", "rooms", "amenities",
+        "visits",
+        /* services, tools and programmes of a page title */
+        "act", "bureau", "comments", "data", "delivery", "discounts", "estimates", "gifts",
+        "grievances", "house", "hygiene", "items", "jobs", "kits", "language", "lodging", "mentors",
+        "messaging", "off", "ordering", "outcomes", "planning", "plans", "process", "ratings",
+        "reports", "research", "scores", "series", "service", "signup", "studies", "tool", "tools",
+        "up", "work", "yous", "calculator", "requests", "routes", "tours", NULL};
+    return in_list(words, s, len);
+}
+
+/* First words of page titles shaped like "Patient First Last" that are no given name ("Patient
+ * Lounge Piano", "Patient Shuttle Service", "Patient Reported Outcomes", "Patient Drop Off"):
+ * things, qualities and participles where a first name would stand. */
+static int title_first_word(const char *s, size_t len)
+{
+    static const char *const words[] = {
+        "belongings",  "blood",    "bus",        "centered",  "centred",  "comfort",
+        "complaints",  "cost",     "discharge",  "driven",    "drop",     "estimate",
+        "flower",      "garden",   "gift",       "grievance", "hand",     "honor",
+        "hospitality", "hotel",    "insurance",  "led",       "lounge",   "mail",
+        "meal",        "memorial", "newsletter", "no",        "owned",    "peer",
+        "pick",        "plain",    "powered",    "prayer",    "price",    "quality",
+        "ratings",     "reported", "research",   "reviews",   "ride",     "room",
+        "shuttle",     "sitter",   "social",     "speaker",   "speakers", "spotlight",
+        "story",       "text",     "thank",      "travel",    "tribute",  NULL};
+    return in_list(words, s, len);
+}
+
+/* Names spelt like nouns of noun_word: given names and surnames that end in "-ing", "-ment",
+ * "-ness" ("Patient Sterling Brown", "Patient Mary Clement", "Patient Sean McGuinness"). */
+static int name_like_noun(const char *s, size_t len)
+{
+    static const char *const words[] = {"channing", "clement", "fleming",    "guinness", "harding",
+                                        "irving",   "manning", "mcguinness", "sterling", NULL};
     return in_list(words, s, len);
 }
 
@@ -717,6 +689,8 @@ static int noun_word(const char *s, size_t len, int first)
 {
     static const char *const suffixes[] = {"ing", "tion", "sion", "ment", "ness", "ship",  "ogy",
                                            "ics", "ism",  "ful",  "less", "able", "ities", NULL};
+    if (name_like_noun(s, len))
+        return 0;
     for (const char *const *x = suffixes + !first; *x; x++) {
         size_t l = strlen(*x);
         if (len >= l + 3 && word_eq(s + len - l, l, *x))
@@ -742,8 +716,9 @@ static int no_noun_word(const char *s, size_t b, size_t e)
 /* A text that is only "Patient First Last" (the trigger starts it, the name ends it): a record's
  * label or a message's subject, or a title of the same shape. A name when it is two or three
  * words, none a word of a group, a role, a page or a control, none made like a noun
- * (noun_word), the last none that ends a job title or a page name, and none a term of the
- * vocabulary of any class ("Patient Cancer Navigator", "Patient Specialist Referral"). */
+ * (noun_word), the first no thing where a given name would stand (title_first_word), the last
+ * none that ends a job title or a page name, and none a term of the vocabulary of any class
+ * ("Patient Cancer Navigator", "Patient Specialist Referral"). */
 static int whole_text_name(pw_scan *sc, const char *s, size_t b, size_t e)
 {
     size_t words = name_words_without(s, b, e, generic_word), last = e;
@@ -753,8 +728,12 @@ static int whole_text_name(pw_scan *sc, const char *s, size_t b, size_t e)
         last--;
     const pw_vocab_match *m = NULL;
     size_t nm = 0;
-    return no_noun_word(s, b, e) && !title_tail_word(s + last, e - last) &&
-           vocab_matches(sc, s + b, e - b, &m, &nm) && nm == 0;
+    size_t first = b;
+    while (first < e && s[first] != ' ')
+        first++;
+    return no_noun_word(s, b, e) && !title_first_word(s + b, first - b) &&
+           !title_tail_word(s + last, e - last) && vocab_matches(sc, s + b, e - b, &m, &nm) &&
+           nm == 0;
 }
 
 /* After a bare "patient ", the words s[b..e) are a name only as part of a sentence ("Patient
@@ -864,6 +843,18 @@ static size_t provider_before_credentials(pw_scan *sc, const pw_seg *g, size_t i
     return e - 1;
 }
 
+/* After a question for a name ("What's your name? "), the words s[b..e) are its answer when they
+ * end the text, the line or a clause and none is a word of a group, a role, a page or a control:
+ * "What's your name? Sölvi Salómonsson"; a form's prompt goes on ("What's your name? Tell us
+ * below"). */
+static int answer_name(const char *s, size_t n, size_t b, size_t e)
+{
+    if (e < n && s[e] != '\n' && s[e] != '\r' && s[e] != ',' && s[e] != '.' && s[e] != ';' &&
+        s[e] != '!')
+        return 0;
+    return name_words_without(s, b, e, generic_word) >= 1;
+}
+
 /* A name announced by a trigger word starting at the word start s[i], or a provider's name
  * before credentials ending at or before cred_end. Returns the last byte it consumed (i, or the
  * name's last byte). */
@@ -883,15 +874,21 @@ static size_t name_at(pw_scan *sc, const pw_seg *g, size_t i, size_t cred_end)
         size_t l = t->len;
         if (i + l > n || (s[i + 1] | 32) != t->word[1] || !trigger_eq(s + i, t->word, l))
             continue;
-        size_t e = name_words(sc, g, i + l);
+        size_t b = i + l;
+        if (t->word[l - 2] == ':') /* a form's label aligned with spaces: "Name:    Abby Laidlaw" */
+            while (b < n && (s[b] == ' ' || s[b] == '\t'))
+                b++;
+        size_t e = name_words(sc, g, b);
         if (e && t->kind == TRIG_SENTENCE && !sentence_name(sc, s, n, i, i + l, e))
             e = 0;
         if (e && t->kind == TRIG_SALUTATION && !salutation_name(sc, s, n, i + l, e))
             e = 0;
         if (e && t->kind == TRIG_APPT_ES && !appt_name_es(sc, s, n, i, i + l, e))
             e = 0;
+        if (e && t->kind == TRIG_ANSWER && !answer_name(s, n, b, e))
+            e = 0;
         if (e) {
-            pw_scan_add(sc, g, i + l, e, PW_PHI_NAME, t->subtype, NULL, 0.85f, PW_REASON_CONTEXT,
+            pw_scan_add(sc, g, b, e, PW_PHI_NAME, t->subtype, NULL, 0.85f, PW_REASON_CONTEXT,
                         t->word);
             i = e - 1;
         }

@@ -4,7 +4,8 @@
  * or a short clause in between ("Book an appointment with Dr. Jane Smith on 03/14/2027"); a
  * title's or an initial's full stop ends no sentence; scheduling imperatives count only before
  * their object ("Schedule with", "Book your"); and general pages keep their dates quiet
- * (news dates, visiting hours, visitor policy, book clubs, class schedules, copyright years).
+ * (news dates, visiting hours, visitor policy, book clubs, class schedules, copyright years,
+ * headings that offer appointments).
  */
 #include <stdio.h>
 #include <string.h>
@@ -88,6 +89,37 @@ static void general_page_dates_stay_quiet(void)
     }
 }
 
+/* A heading that offers appointments ("Citas disponibles a partir del …", "Next available
+ * appointment: …") lists days on a schedule, no patient's visit: no appointment date in free
+ * text (a value field's date still counts, as a plain date). A patient's appointment keeps its
+ * subtype even with "available" elsewhere in its sentence. */
+static void offered_appointments_are_no_appointment(void)
+{
+    static const char *const offers[] = {
+        "Citas disponibles a partir del 01/15/2026",
+        "Citas disponibles: fecha 01/15/2026",
+        "Disponibilidad de citas: 14 de junio de 2026",
+        "Appointments available from 01/15/2026",
+        "Next available appointment: March 14, 2027",
+        "Available appointments \xe2\x80\x94 March 14, 2027",
+        "Consultas disponibles el lunes 14 de junio",
+    };
+    for (size_t k = 0; k < sizeof offers / sizeof offers[0]; k++) {
+        if (*date_in(offers[k], PW_FT_TEXT, NULL))
+            fprintf(stderr, "  dated: %s\n", offers[k]);
+        CHECK_STR(date_in(offers[k], PW_FT_TEXT, NULL), "");
+    }
+    CHECK_STR(date_in("Citas disponibles a partir del 01/15/2026", PW_FT_JSON_VALUE, "01/15/2026"),
+              "date");
+    CHECK_STR(date_in("Your lab results are available for your visit on 03/14/2027", PW_FT_TEXT,
+                      "03/14/2027"),
+              "appointment");
+    CHECK_STR(date_in("Your appointment is on 03/14/2027", PW_FT_TEXT, "03/14/2027"),
+              "appointment");
+    CHECK_STR(date_in("Cita confirmada el 14 de junio de 2026", PW_FT_TEXT, "14 de junio de 2026"),
+              "appointment");
+}
+
 static void setup(void)
 {
     CHECK(dt_open(&t, NULL, 0));
@@ -99,4 +131,5 @@ static void teardown(void)
 }
 
 PW_TEST_MAIN(PW_TEST(setup), PW_TEST(date_after_provider_name),
-             PW_TEST(general_page_dates_stay_quiet), PW_TEST(teardown))
+             PW_TEST(general_page_dates_stay_quiet),
+             PW_TEST(offered_appointments_are_no_appointment), PW_TEST(teardown))

@@ -477,6 +477,62 @@ static void setup(void)
     CHECK(dt_open(&T, NULL, 0));
 }
 
+/* The whole text "Patient X Y" on general hospital pages (services, programmes, places, page
+ * adjectives: "Patient Shuttle Service", "Patient Reported Outcomes") gives no name; real names,
+ * also those spelt like nouns ("Sterling", "Clement", "McGuinness"), still do. */
+static void test_patient_title_shapes(void)
+{
+    static const char *const titles[] = {"Patient Family Advisory",
+                                         "Patient Financial Services",
+                                         "Patient Rights Responsibilities",
+                                         "Patient Lounge Piano",
+                                         "Patient Shuttle Service",
+                                         "Patient Reported Outcomes",
+                                         "Patient Drop Off",
+                                         "Patient Pick Up",
+                                         "Patient Price Estimates",
+                                         "Patient Discharge Planning",
+                                         "Patient Reviews Ratings",
+                                         "Patient Tribute Gifts",
+                                         "Patient Comfort Kits",
+                                         "Patient Speakers Bureau",
+                                         "Patient Hospitality House",
+                                         "Patient Ronald McDonald House",
+                                         "Patient Newsletter Signup",
+                                         "Patient Social Work",
+                                         "Patient No Surprises Act",
+                                         "Patient Story Maria"};
+    for (size_t k = 0; k < sizeof titles / sizeof titles[0]; k++)
+        expect_none(NULL, titles[k], PW_FT_TEXT, PW_PHI_NAME);
+    static const char *const names[] = {"Sterling Brown",  "Irving Cohen", "Mary Clement",
+                                        "Sean McGuinness", "Jordan Price", "Emily Hall",
+                                        "Bill Murray",     "Hope Davis"};
+    for (size_t k = 0; k < sizeof names / sizeof names[0]; k++) {
+        char text[64];
+        snprintf(text, sizeof text, "Patient %s", names[k]);
+        expect_hit(NULL, text, PW_FT_TEXT, PW_PHI_NAME, names[k]);
+    }
+}
+
+/* A form's label aligned with spaces, the answer to a question for a name, a maiden name:
+ * context that announces a name as surely as "Name: " does; the question without an answer
+ * and a lower-case or other word after it give none. */
+static void test_name_labels_and_answers(void)
+{
+    expect_hit(NULL, "Name:    Abby M. Laidlaw\nAddress:     12 Elm St", PW_FT_TEXT, PW_PHI_NAME,
+               "Abby M. Laidlaw");
+    expect_hit(NULL, "Patient name:   Rosa Delgado", PW_FT_TEXT, PW_PHI_NAME, "Rosa Delgado");
+    expect_hit(NULL, "What's your name? Pauline Geisler", PW_FT_TEXT, PW_PHI_NAME,
+               "Pauline Geisler");
+    expect_hit(NULL, "What's your last name? Magnusson", PW_FT_TEXT, PW_PHI_NAME, "Magnusson");
+    expect_hit(NULL, "My mother's maiden name is Davis, as per the setup.", PW_FT_TEXT, PW_PHI_NAME,
+               "Davis");
+    expect_none(NULL, "What's your name? Tell us below", PW_FT_TEXT, PW_PHI_NAME);
+    expect_none(NULL, "What's your name? we'd love to know", PW_FT_TEXT, PW_PHI_NAME);
+    expect_none(NULL, "What's your name? Submit", PW_FT_TEXT, PW_PHI_NAME);
+    expect_none(NULL, "Name:    ", PW_FT_TEXT, PW_PHI_NAME);
+}
+
 static void teardown(void)
 {
     dt_close(&T);
@@ -486,4 +542,6 @@ PW_TEST_MAIN(PW_TEST(setup), PW_TEST(test_email), PW_TEST(test_phone), PW_TEST(t
              PW_TEST(test_date), PW_TEST(test_zip_address), PW_TEST(test_ip), PW_TEST(test_ids),
              PW_TEST(test_card), PW_TEST(test_names), PW_TEST(test_names_in_context),
              PW_TEST(test_names_utf8), PW_TEST(test_hashed_under_key), PW_TEST(test_quick_reject),
-             PW_TEST(test_many_hits), PW_TEST(test_salutation_illness_backends), PW_TEST(teardown))
+             PW_TEST(test_many_hits), PW_TEST(test_salutation_illness_backends),
+             PW_TEST(test_patient_title_shapes), PW_TEST(test_name_labels_and_answers),
+             PW_TEST(teardown))

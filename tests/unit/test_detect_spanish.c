@@ -259,6 +259,47 @@ static void test_appointment_sentences(void)
     }
 }
 
+/* Spanish and Portuguese long dates ("14 de junio de 2026", "el 3 de marzo", "lunes 14 de
+ * junio"): an appointment or a birth date by the sentence or the words before, like the English
+ * "March 14, 2026"; without a year only with such context; a news or page date stays quiet. */
+static void test_long_dates(void)
+{
+    expect("Su cita es el 14 de junio de 2026 a las 9:30", PW_FT_TEXT, PW_PHI_DATE, "appointment",
+           "20260614", "14 de junio de 2026");
+    expect("Cita confirmada para Rosa Delgado el 3 de marzo", PW_FT_TEXT, PW_PHI_DATE,
+           "appointment", "20000303", "3 de marzo");
+    expect("Su consulta es el lunes 14 de junio", PW_FT_TEXT, PW_PHI_DATE, "appointment",
+           "20000614", "14 de junio");
+    expect("Su cita es el lunes, 14 de Junio del 2026", PW_FT_TEXT, PW_PHI_DATE, "appointment",
+           "20260614", "14 de Junio del 2026");
+    expect("Fecha de nacimiento: 14 de junio de 1985", PW_FT_TEXT, PW_PHI_DATE, "dob", "19850614",
+           "14 de junio de 1985");
+    expect("Naci\xc3\xb3 el 3 de marzo de 1961", PW_FT_TEXT, PW_PHI_DATE, "dob", "19610303",
+           "3 de marzo de 1961");
+    expect("14 de septiembre de 1985", PW_FT_TEXT, PW_PHI_DATE, "date", "19850914",
+           "14 de septiembre de 1985");
+    expect("Data de nascimento: 7 de mar\xc3\xa7o de 1980", PW_FT_TEXT, PW_PHI_DATE, "dob",
+           "19800307", "7 de mar\xc3\xa7o de 1980");
+    expect("Sua consulta \xc3\xa9 no dia 14 de junho de 2026", PW_FT_TEXT, PW_PHI_DATE,
+           "appointment", "20260614", "14 de junho de 2026");
+    /* "Dra." ends no sentence: the appointment word before it still counts */
+    expect("Su cita con la Dra. Rao es el martes 16 de marzo de 2027", PW_FT_TEXT, PW_PHI_DATE,
+           "appointment", "20270316", "16 de marzo de 2027");
+    expect("Su cita con la Dra. Rao es el 03/16/2027", PW_FT_TEXT, PW_PHI_DATE, "appointment",
+           "20270316", "03/16/2027");
+    expect("14 de junio de 2026", PW_FT_FORM_VALUE, PW_PHI_DATE, "date", "20260614",
+           "14 de junio de 2026");
+    static const char *const quiet[] = {
+        "Actualizado el 14 de junio de 2026", "Publicado el 3 de marzo de 2026",
+        "Evento: lunes 14 de junio", "Cita el 31 de febrero de 2026", "Unidad 14 de Marco Polo"};
+    for (size_t i = 0; i < sizeof quiet / sizeof quiet[0]; i++) {
+        dt_scan(&T, NULL, quiet[i], PW_FT_TEXT);
+        CHECK_INT(dt_count(&T, PW_PHI_DATE), 0);
+        if (dt_count(&T, PW_PHI_DATE))
+            fprintf(stderr, "  \"%s\" gave a date\n", quiet[i]);
+    }
+}
+
 static void setup(void)
 {
     CHECK(dt_open(&T, NULL, 0));
@@ -273,4 +314,4 @@ PW_TEST_MAIN(PW_TEST(setup), PW_TEST(test_accents_either_way), PW_TEST(test_urls
              PW_TEST(test_care_intent), PW_TEST(test_sensitivity), PW_TEST(test_no_hits),
              PW_TEST(test_email_before_accented_word), PW_TEST(test_identifier_context),
              PW_TEST(test_identifier_negatives), PW_TEST(test_appointment_sentences),
-             PW_TEST(teardown))
+             PW_TEST(test_long_dates), PW_TEST(teardown))
