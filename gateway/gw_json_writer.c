@@ -68,19 +68,42 @@ static int all_plain(const unsigned char *u, size_t n)
     return ok;
 }
 
+/* Copy s[0..n) to dst while checking it is plain (all_plain): one pass instead of a check and a
+ * memcpy. 0 when a byte is not plain (dst then holds a partial copy). */
+static int copy_plain(char *dst, const char *s, size_t n)
+{
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        if (!word_plain(w))
+            return 0;
+        memcpy(dst + i, &w, 8);
+    }
+    unsigned char ok = 1;
+    for (; i < n; i++) {
+        ok &= pw_gw_jw_plain[(unsigned char)s[i]];
+        dst[i] = s[i];
+    }
+    return ok;
+}
+
 static void put_string(pw_buf *b, const char *s, size_t n)
 {
-    if (!all_plain((const unsigned char *)s, n)) {
+    if (!b->failed && b->len + n + 2 < b->cap) { /* in place; data[len] stays NUL until done */
+        char *w = b->data + b->len;
+        if (copy_plain(w + 1, s, n)) {
+            w[0] = '"';
+            w[n + 1] = '"';
+            w[n + 2] = '\0';
+            b->len += n + 2;
+            return;
+        }
         pw_buf_json_string(b, s, n);
         return;
     }
-    if (!b->failed && b->len + n + 2 < b->cap) {
-        char *w = b->data + b->len;
-        w[0] = '"';
-        memcpy(w + 1, s, n);
-        w[n + 1] = '"';
-        w[n + 2] = '\0';
-        b->len += n + 2;
+    if (!all_plain((const unsigned char *)s, n)) {
+        pw_buf_json_string(b, s, n);
         return;
     }
     put_c(b, '"');
@@ -94,13 +117,30 @@ void pw_gw_jw_init(pw_gw_jw *w, pw_buf *b)
     w->b = b;
 }
 
+/* ,"key": in place when the key is plain and fits (the usual case: keys are the writer's own
+ * literals), else piece by piece. */
 static void member(pw_gw_jw *w, const char *key)
 {
-    if (w->count[w->depth]++)
-        put_c(w->b, ',');
+    pw_buf *b = w->b;
+    size_t comma = w->count[w->depth]++ != 0, n = key ? strlen(key) : 0;
+    if (key && !b->failed && b->len + comma + n + 3 < b->cap) {
+        char *o = b->data + b->len + comma + 1; /* data[len] stays NUL until done */
+        if (copy_plain(o, key, n)) {
+            o[-1] = '"';
+            o[n] = '"';
+            o[n + 1] = ':';
+            o[n + 2] = '\0';
+            if (comma)
+                o[-2] = ',';
+            b->len += comma + n + 3;
+            return;
+        }
+    }
+    if (comma)
+        put_c(b, ',');
     if (key) {
-        put_string(w->b, key, strlen(key));
-        put_c(w->b, ':');
+        put_string(b, key, n);
+        put_c(b, ':');
     }
 }
 

@@ -114,12 +114,50 @@ static const char *cp_rule(pw_arena *a, const char *what, unsigned cp)
     return r ? r : "guard: refused";
 }
 
+#define ONES  0x0101010101010101ULL
+#define HIGHS 0x8080808080808080ULL
+
+/* 1 when s has no byte >= 0x80 (no accent, mark, or letter of another script), eight bytes at a
+ * time: most strings are ASCII, and the per-code-point readers below need not see them. */
+static int ascii_only(const unsigned char *s, size_t n)
+{
+    size_t i = 0;
+    uint64_t any = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        any |= w;
+    }
+    for (; i < n; i++)
+        any |= s[i];
+    return (any & HIGHS) == 0;
+}
+
+/* 1 when s is printable ASCII (0x20-0x7E) only: nothing char_refusal refuses or strips. */
+static int printable_ascii(const unsigned char *s, size_t n)
+{
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w, del;
+        memcpy(&w, s + i, 8);
+        del = w ^ (ONES * 0x7F);
+        if ((w | ((w - ONES * 0x20) & ~w) | ((del - ONES) & ~del)) & HIGHS)
+            return 0;
+    }
+    for (; i < n; i++)
+        if (s[i] < 0x20 || s[i] >= 0x7F)
+            return 0;
+    return 1;
+}
+
 /* The first refusal from the characters themselves; *marks = 1 when marks were seen. */
 static const char *char_refusal(pw_arena *a, const unsigned char *s, size_t n,
                                 pw_gw_script_mode mode, int *marks)
 {
     int word_latin = 0, word_lookalike = 0;
     *marks = 0;
+    if (printable_ascii(s, n))
+        return NULL;
     for (size_t i = 0, len; i < n; i += len) {
         unsigned cp = next_cp(s, n, i, &len);
         if (cp == 0xFFFFFFFFu)
@@ -316,6 +354,8 @@ static char *fold_accents(pw_arena *a, const unsigned char *s, size_t n, size_t 
     char *out = NULL;
     size_t w = 0, *m = NULL;
     *out_n = 0;
+    if (ascii_only(s, n))
+        return NULL;
     for (size_t i = 0, len; i < n; i += len) {
         unsigned cp = next_cp(s, n, i, &len);
         char f = fold_of(cp);
