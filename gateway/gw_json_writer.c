@@ -8,6 +8,9 @@
 
 #include <stdint.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 /* Append n bytes: in place when they fit, else through pw_buf (growth, sticky failure). */
 static inline void put(pw_buf *b, const char *p, size_t n)
@@ -53,17 +56,41 @@ static int word_plain(uint64_t w)
     return ((ctrl | high | quote | bslash) & HIGHS) == 0;
 }
 
-static int all_plain(const unsigned char *u, size_t n)
+/* Bytes of p[0..n), in whole blocks, that are plain (pw_gw_jw_plain: 0x20-0x7E but '"' and
+ * '\\'), sixteen at a time with SSE2 (every x86-64 has it), else eight; copied to dst unless it
+ * is NULL. The caller's byte loop does the rest. */
+static size_t skip_plain(const unsigned char *p, size_t n, char *dst)
 {
     size_t i = 0;
+#ifdef __SSE2__
+    const __m128i q = _mm_set1_epi8('"'), b = _mm_set1_epi8('\\'), sp = _mm_set1_epi8(0x20),
+                  d = _mm_set1_epi8(0x7F);
+    for (; i + 16 <= n; i += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+        __m128i bad = _mm_or_si128(_mm_cmpeq_epi8(v, q), _mm_cmpeq_epi8(v, b));
+        bad = _mm_or_si128(bad, _mm_cmplt_epi8(v, sp)); /* signed: also 0x80-0xFF */
+        bad = _mm_or_si128(bad, _mm_cmpeq_epi8(v, d));
+        if (_mm_movemask_epi8(bad))
+            break;
+        if (dst)
+            _mm_storeu_si128((__m128i *)(void *)(dst + i), v);
+    }
+#endif
     for (; i + 8 <= n; i += 8) {
         uint64_t w;
-        memcpy(&w, u + i, 8);
+        memcpy(&w, p + i, 8);
         if (!word_plain(w))
-            return 0;
+            break;
+        if (dst)
+            memcpy(dst + i, &w, 8);
     }
+    return i;
+}
+
+static int all_plain(const unsigned char *u, size_t n)
+{
     unsigned char ok = 1;
-    for (; i < n; i++)
+    for (size_t i = skip_plain(u, n, NULL); i < n; i++)
         ok &= pw_gw_jw_plain[u[i]];
     return ok;
 }
@@ -72,16 +99,8 @@ static int all_plain(const unsigned char *u, size_t n)
  * memcpy. 0 when a byte is not plain (dst then holds a partial copy). */
 static int copy_plain(char *dst, const char *s, size_t n)
 {
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        uint64_t w;
-        memcpy(&w, s + i, 8);
-        if (!word_plain(w))
-            return 0;
-        memcpy(dst + i, &w, 8);
-    }
     unsigned char ok = 1;
-    for (; i < n; i++) {
+    for (size_t i = skip_plain((const unsigned char *)s, n, dst); i < n; i++) {
         ok &= pw_gw_jw_plain[(unsigned char)s[i]];
         dst[i] = s[i];
     }

@@ -39,6 +39,13 @@ typedef struct scrub_entry {
 
 #define MAX_SCRUBBED 16
 
+/* A URL's parse and its origin (NULL when it has none). */
+typedef struct origin_entry {
+    const char *url;
+    pw_url u;
+    const char *origin;
+} origin_entry;
+
 typedef struct apply_ctx {
     const pw_gw_policy *p;
     const pw_gw_phi *phi;
@@ -49,6 +56,8 @@ typedef struct apply_ctx {
     size_t n_cache;
     scrub_entry scrubbed[MAX_SCRUBBED]; /* scrub's verdicts, shared by the destinations */
     size_t n_scrubbed;
+    origin_entry origins[2]; /* page_url's and referrer's parse and origin */
+    size_t n_origins;
     pw_gw_hmac site_hmac; /* the site key's schedule, set up on first use (unprepared policy) */
     int site_hmac_ready;
     const pw_gw_dest_policy *hmac_dest; /* the last (destination, id) HMACed and its hex */
@@ -468,7 +477,7 @@ static pw_status taxonomy_refusal(apply_ctx *c, const pw_gw_event_rule *rule, co
 
 /* ---- URLs ---------------------------------------------------------------------------- */
 
-static const char *origin_of(apply_ctx *c, const char *url, pw_url *u)
+static const char *origin_parse(apply_ctx *c, const char *url, pw_url *u)
 {
     if (!url || pw_url_parse(url, strlen(url), u, NULL) != PW_OK || !u->host.n)
         return NULL;
@@ -480,6 +489,20 @@ static const char *origin_of(apply_ctx *c, const char *url, pw_url *u)
         return JOIN(c->a, SP(scheme), SP("://"), SP(host), SP(":"),
                     ((span){u->port.p, strnlen(u->port.p, u->port.n)}));
     return JOIN(c->a, SP(scheme), SP("://"), SP(host));
+}
+
+/* origin_parse, once per URL and event (page_url and referrer, for every destination). */
+static const char *origin_of(apply_ctx *c, const char *url, pw_url *u)
+{
+    for (size_t i = 0; i < c->n_origins; i++)
+        if (c->origins[i].url == url) {
+            *u = c->origins[i].u;
+            return c->origins[i].origin;
+        }
+    const char *o = origin_parse(c, url, u);
+    if (c->n_origins < sizeof c->origins / sizeof c->origins[0])
+        c->origins[c->n_origins++] = (origin_entry){url, *u, o};
+    return o;
 }
 
 static int site_origin(const pw_gw_policy *p, const char *origin)
@@ -791,8 +814,8 @@ static const char *user_key(const char *k)
                                          {"ct", "ct"},
                                          {"st", "st"},
                                          {"zp", "zp"}};
-    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
-        if (strcmp(map[i][0], k) == 0)
+    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++) /* first byte first: no call */
+        if (map[i][0][0] == k[0] && strcmp(map[i][0], k) == 0)
             return map[i][1];
     return NULL;
 }
@@ -800,7 +823,7 @@ static const char *user_key(const char *k)
 static int allowed(const char **list, size_t n, const char *k)
 {
     for (size_t i = 0; i < n; i++)
-        if (strcmp(list[i], k) == 0)
+        if (list[i][0] == k[0] && strcmp(list[i], k) == 0)
             return 1;
     return 0;
 }
@@ -1211,6 +1234,7 @@ pw_status pw_gw_policy_apply(const pw_gw_policy *p, const pw_gw_phi *phi, pw_are
     c->err = err;
     c->n_cache = 0;
     c->n_scrubbed = 0;
+    c->n_origins = 0;
     c->site_hmac_ready = 0;
     c->hmac_of = NULL;
     c->hmac_dest = NULL;
