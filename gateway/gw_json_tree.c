@@ -562,8 +562,10 @@ const pw_gw_jt *pw_gw_jt_get(const pw_gw_jt *obj, const char *key)
 {
     if (!obj || obj->type != PW_GW_JT_OBJECT)
         return NULL;
+    /* A member's key_len is its strlen unless key_cut: "ads\u0000x" is not "ads". */
+    size_t n = strlen(key);
     for (const pw_gw_jt *m = obj->first; m; m = m->next)
-        if (!m->key_cut && strcmp(m->key, key) == 0) /* "ads\u0000x" is not "ads" */
+        if (!m->key_cut && m->key_len == n && memcmp(m->key, key, n) == 0)
             return m;
     return NULL;
 }

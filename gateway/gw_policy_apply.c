@@ -310,7 +310,7 @@ static pw_status guard_refusal(apply_ctx *c, pw_gw_script_mode mode, const char 
                                                                   guard_scan, &g, why);
 }
 
-/* A string the guard refuses is dropped, whatever phi says (*refused = 1, traced). */
+/* A string the guard refused: dropped, whatever phi says, and traced. */
 static void refuse(apply_ctx *c, reduced *r, const char *field, const char *why)
 {
     r->redacted++;
@@ -1070,7 +1070,7 @@ static char *fields_json(apply_ctx *c, const reduced *r)
     pw_gw_jw_init(&w, &c->out);
     pw_gw_jw_obj(&w, NULL);
     for (size_t i = 0; i < r->n_tr; i++)
-        if (strcmp(r->tr[i].action, "dropped") != 0)
+        if (r->tr[i].action[0] != 'd' || strcmp(r->tr[i].action, "dropped") != 0)
             pw_gw_jw_str(&w, r->tr[i].field, r->tr[i].rule);
     pw_gw_jw_end_obj(&w);
     return take_out(c, NULL);
