@@ -5,6 +5,8 @@
  * prepared as the server prepares it (pw_gw_policy_prepare). Rates are per second of this
  * thread's CPU time, so other work on a shared machine does not skew the ratio.
  *   ./build/bench/bench_gw_policy [SECONDS]
+ *   ./build/bench/bench_gw_policy --events N   exactly N ingests, no baseline: for instruction
+ *       counts, e.g. valgrind --tool=callgrind --toggle-collect=pw_gw_ingest (Ir / N per event)
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,7 +51,8 @@ static pw_status no_put(void *ctx, const pw_spool_put_item *it, size_t n, pw_err
 
 int main(int argc, char **argv)
 {
-    double secs = argc > 1 ? atof(argv[1]) : 2.0;
+    long fixed = argc > 2 && strcmp(argv[1], "--events") == 0 ? atol(argv[2]) : 0;
+    double secs = argc > 1 && !fixed ? atof(argv[1]) : 2.0;
     setenv("BENCH_KEY", "0123456789abcdef-bench", 1);
     pw_gw_policy *p = NULL;
     pw_detector *det = NULL;
@@ -73,7 +76,7 @@ int main(int argc, char **argv)
     char *copy = malloc(len + 1);
     long base_n = 0, gw_n = 0;
     double t0 = now_s();
-    while (now_s() - t0 < secs) {
+    while (!fixed && now_s() - t0 < secs) {
         memcpy(copy, body, len + 1);
         char eb[64];
         yajl_val v = yajl_tree_parse(copy, eb, sizeof eb);
@@ -86,7 +89,7 @@ int main(int argc, char **argv)
     pw_arena a;
     pw_arena_init(&a, 0);
     t0 = now_s();
-    while (now_s() - t0 < secs) {
+    while (fixed ? gw_n < fixed : now_s() - t0 < secs) {
         pw_gw_reply reply;
         pw_gw_ingest(p, &phi, &sink, &m, &a, body, len, "203.0.113.9", "Mozilla/5.0", 1700000000000,
                      &reply);
@@ -95,12 +98,17 @@ int main(int argc, char **argv)
     }
     double gw_t = now_s() - t0;
     double base_rate = (double)base_n / base_t, gw_rate = (double)gw_n / gw_t;
-    printf("yajl parse only (baseline): %10.0f events/s per CPU second\n", base_rate);
-    printf("parse + policy + PHI engine: %10.0f events/s per CPU second (%.1f us CPU/event, 2 "
-           "destinations)\n",
-           gw_rate, 1e6 / gw_rate);
-    printf("ratio: %.3f of the bare parse\n", gw_rate / base_rate);
-    printf("reproduce: ./build/bench/bench_gw_policy %g\n", secs);
+    if (fixed) {
+        printf("%ld events: %.2f us CPU/event\n", gw_n, 1e6 * gw_t / (double)gw_n);
+        printf("reproduce: ./build/bench/bench_gw_policy --events %ld\n", fixed);
+    } else {
+        printf("yajl parse only (baseline): %10.0f events/s per CPU second\n", base_rate);
+        printf("parse + policy + PHI engine: %10.0f events/s per CPU second (%.1f us CPU/event, 2 "
+               "destinations)\n",
+               gw_rate, 1e6 / gw_rate);
+        printf("ratio: %.3f of the bare parse\n", gw_rate / base_rate);
+        printf("reproduce: ./build/bench/bench_gw_policy %g\n", secs);
+    }
     pw_arena_free(&a);
     src.give_back(src.ctx, token);
     pw_gw_phi_pool_free(pool);

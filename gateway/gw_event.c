@@ -45,12 +45,15 @@ int pw_gw_is_uuid(const char *s)
 static size_t string_stop(const char *s, size_t i, size_t n)
 {
     for (; i + 8 <= n; i += 8) {
-        uint64_t w, q, b;
+        uint64_t w, q, b, hit;
         memcpy(&w, s + i, 8);
         q = w ^ (ONES * '"');
         b = w ^ (ONES * '\\');
-        if ((((q - ONES) & ~q) | ((b - ONES) & ~b)) & HIGHS)
+        hit = (((q - ONES) & ~q) | ((b - ONES) & ~b)) & HIGHS;
+        if (hit) {
+            i += pw_gw_first_flagged(hit);
             break;
+        }
     }
     while (i < n && s[i] != '"' && s[i] != '\\')
         i++;
@@ -238,7 +241,8 @@ static pw_status parse_value(parse_ctx *c, const pw_gw_jt *v, const char *field,
             return key_err(c, field, v->key, NUL_ERROR);
         *q = (pw_gw_param){v->key, PW_GW_V_STRING, v->s, v->len};
     } else if (!strings_only && v->type == PW_GW_JT_NUMBER) {
-        if (!finite_number(v->s)) /* 1e400: no platform takes it; Meta refuses its whole batch */
+        if (!v->int_ok && !finite_number(v->s)) /* 1e400: no platform takes it; Meta refuses
+                                                   its whole batch (an integer is finite) */
             return key_err(c, field, v->key, "must be a finite number");
         *q = (pw_gw_param){v->key, PW_GW_V_NUMBER, v->s, v->len};
     } else if (!strings_only && (v->type == PW_GW_JT_TRUE || v->type == PW_GW_JT_FALSE)) {

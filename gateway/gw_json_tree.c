@@ -264,14 +264,15 @@ static size_t utf8_len(const unsigned char *p, const unsigned char *end)
 #define ONES  0x0101010101010101ULL
 #define HIGHS 0x8080808080808080ULL
 
-/* 1 if none of the 8 bytes at p is '"', '\\', a control byte or a non-ASCII byte. */
-static int plain8(const unsigned char *p)
+/* The high bits of the bytes at p[0..8) that are '"', '\\', a control byte or a non-ASCII byte
+ * (0 when none is). */
+static uint64_t stops8(const unsigned char *p)
 {
     uint64_t w;
     memcpy(&w, p, 8);
     uint64_t q = w ^ (ONES * '"'), b = w ^ (ONES * '\\');
     uint64_t hit = ((q - ONES) & ~q) | ((b - ONES) & ~b) | ((w - ONES * 0x20) & ~w) | w;
-    return (hit & HIGHS) == 0;
+    return hit & HIGHS;
 }
 
 static int simple_escape(unsigned char c)
@@ -302,8 +303,14 @@ static const unsigned char *fast_string(pw_arena *a, const unsigned char *p,
     const unsigned char *q = p;
     int esc = 0;
     for (;;) {
-        while (end - q >= 8 && plain8(q))
+        while (end - q >= 8) { /* to the first byte that is not plain ASCII */
+            uint64_t hit = stops8(q);
+            if (hit) {
+                q += pw_gw_first_flagged(hit);
+                break;
+            }
             q += 8;
+        }
         if (q >= end || *q == '"')
             break;
         unsigned char c = *q;
@@ -555,8 +562,10 @@ const pw_gw_jt *pw_gw_jt_get(const pw_gw_jt *obj, const char *key)
 {
     if (!obj || obj->type != PW_GW_JT_OBJECT)
         return NULL;
+    /* A member's key_len is its strlen unless key_cut: "ads\u0000x" is not "ads". */
+    size_t n = strlen(key);
     for (const pw_gw_jt *m = obj->first; m; m = m->next)
-        if (!m->key_cut && strcmp(m->key, key) == 0) /* "ads\u0000x" is not "ads" */
+        if (!m->key_cut && m->key_len == n && memcmp(m->key, key, n) == 0)
             return m;
     return NULL;
 }

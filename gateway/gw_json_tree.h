@@ -14,6 +14,7 @@
 #define PHIWALL_GW_JSON_TREE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "phiwall/arena.h"
 #include "phiwall/error.h"
@@ -60,5 +61,19 @@ pw_status pw_gw_jt_parse_yajl(pw_arena *a, const char *s, size_t n, pw_gw_jt **o
 
 /* The first member named key of an object (a name that held U+0000 names none), or NULL. */
 const pw_gw_jt *pw_gw_jt_get(const pw_gw_jt *obj, const char *key);
+
+/* The place (0-7, in memory order) of the first byte flagged in a word-at-a-time mask (high bit
+ * of each byte; mask != 0). The tricks that build such masks (w - ONES*k) & ~w can flag a byte
+ * after a real hit by a borrow, never one before it, so the first flag is exact on little-endian
+ * machines; elsewhere 0, and the caller's byte loop finds the byte. */
+static inline size_t pw_gw_first_flagged(uint64_t mask)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    return (size_t)__builtin_ctzll(mask) >> 3;
+#else
+    (void)mask;
+    return 0;
+#endif
+}
 
 #endif

@@ -27,6 +27,25 @@ typedef struct scan_entry {
     size_t n;
 } scan_entry;
 
+/* A string's verdict under scrub: the guard's refusal, or the hits to redact. */
+typedef struct scrub_entry {
+    const char *s, *key;
+    pw_field_type t;
+    pw_gw_script_mode mode;
+    const char *refusal;
+    pw_hit *hits;
+    size_t n;
+} scrub_entry;
+
+#define MAX_SCRUBBED 16
+
+/* A URL's parse and its origin (NULL when it has none). */
+typedef struct origin_entry {
+    const char *url;
+    pw_url u;
+    const char *origin;
+} origin_entry;
+
 typedef struct apply_ctx {
     const pw_gw_policy *p;
     const pw_gw_phi *phi;
@@ -35,6 +54,10 @@ typedef struct apply_ctx {
     pw_err *err;
     scan_entry cache[MAX_CACHE]; /* one scan per string, shared by the destinations */
     size_t n_cache;
+    scrub_entry scrubbed[MAX_SCRUBBED]; /* scrub's verdicts, shared by the destinations */
+    size_t n_scrubbed;
+    origin_entry origins[2]; /* page_url's and referrer's parse and origin */
+    size_t n_origins;
     pw_gw_hmac site_hmac; /* the site key's schedule, set up on first use (unprepared policy) */
     int site_hmac_ready;
     const pw_gw_dest_policy *hmac_dest; /* the last (destination, id) HMACed and its hex */
@@ -276,22 +299,33 @@ static pw_status guard_scan(void *ctx, const char *s, size_t n, int *hit)
     return st;
 }
 
-/* The fail-closed guard (gw_policy_guard.h): a refused string is dropped, whatever phi says.
- * redacts: the caller scans the accent-folded view itself (accented_hits) and redacts. */
-static pw_status guarded(apply_ctx *c, reduced *r, const pw_gw_dest_policy *d, const char *field,
-                         const char *key, const char *s, int redacts, int *refused)
+/* The fail-closed guard's refusal of s (gw_policy_guard.h), or NULL. redacts: the caller scans
+ * the accent-folded view itself (accented_hits) and redacts. */
+static pw_status guard_refusal(apply_ctx *c, pw_gw_script_mode mode, const char *key, const char *s,
+                               int redacts, const char **why)
 {
     guard_ctx g = {c, key};
-    const char *why = NULL;
-    *refused = 0;
-    pw_status st = (redacts ? pw_gw_guard_check_text : pw_gw_guard_check)(
-        c->a, s, strlen(s), d->text_scripts, guard_scan, &g, &why);
-    if (st != PW_OK || !why)
-        return st;
-    *refused = 1;
+    *why = NULL;
+    return (redacts ? pw_gw_guard_check_text : pw_gw_guard_check)(c->a, s, strlen(s), mode,
+                                                                  guard_scan, &g, why);
+}
+
+/* A string the guard refused: dropped, whatever phi says, and traced. */
+static void refuse(apply_ctx *c, reduced *r, const char *field, const char *why)
+{
     r->redacted++;
     trace(c, r, field, "dropped", why);
-    return PW_OK;
+}
+
+static pw_status guarded(apply_ctx *c, reduced *r, const pw_gw_dest_policy *d, const char *field,
+                         const char *key, const char *s, int *refused)
+{
+    const char *why = NULL;
+    pw_status st = guard_refusal(c, d->text_scripts, key, s, 0, &why);
+    *refused = st == PW_OK && why;
+    if (*refused)
+        refuse(c, r, field, why);
+    return st;
 }
 
 /* Accented text ("cita para depresión", "ḤIV") read without its accents, as the guard reads it:
@@ -323,27 +357,57 @@ static pw_status accented_hits(apply_ctx *c, const char *key, const char *s, pw_
     return PW_OK;
 }
 
-static pw_status scrub(apply_ctx *c, reduced *r, const pw_gw_dest_policy *d, const char *field,
-                       const char *key, const char *s, pw_field_type t, const char **out)
+/* What scrub decides for s, whatever the destination: the guard's refusal, else the engine's,
+ * the visitor's own data's and the accent-folded view's hits (sorted, merged). */
+static pw_status scrub_verdict(apply_ctx *c, pw_gw_script_mode mode, const char *key, const char *s,
+                               pw_field_type t, scrub_entry *e)
 {
-    pw_hit *hits = NULL;
-    size_t n = 0;
-    int refused = 0;
-    *out = NULL;
-    pw_status st = guarded(c, r, d, field, key, s, 1, &refused);
-    if (st != PW_OK || refused)
+    *e = (scrub_entry){.s = s, .key = key, .t = t, .mode = mode};
+    pw_status st = guard_refusal(c, mode, key, s, 1, &e->refusal);
+    if (st != PW_OK || e->refusal)
         return st;
-    st = scan(c, key, s, t, &hits, &n);
-    if (st != PW_OK)
+    if ((st = scan(c, key, s, t, &e->hits, &e->n)) != PW_OK)
         return st;
-    *out = s;
     pw_hit *own = NULL;
     size_t n_own = 0;
     if (own_data_in(c->ev, s, &own, &n_own, c->a) &&
-        (st = merge_hits(c->a, &hits, &n, own, n_own)) != PW_OK)
+        (st = merge_hits(c->a, &e->hits, &e->n, own, n_own)) != PW_OK)
         return pw_err_set(c->err, st, "out of memory");
-    if ((st = accented_hits(c, key, s, t, &hits, &n)) != PW_OK)
+    return accented_hits(c, key, s, t, &e->hits, &e->n);
+}
+
+/* scrub_verdict, once per (string, key, type, text_scripts) and event: the destinations of an
+ * event mostly keep the same params. */
+static pw_status scrub_verdict_cached(apply_ctx *c, pw_gw_script_mode mode, const char *key,
+                                      const char *s, pw_field_type t, const scrub_entry **out)
+{
+    for (size_t i = 0; i < c->n_scrubbed; i++) {
+        const scrub_entry *e = &c->scrubbed[i];
+        if (e->s == s && e->t == t && e->mode == mode && (e->key == key || !strcmp(e->key, key))) {
+            *out = e;
+            return PW_OK;
+        }
+    }
+    scrub_entry *e = &c->scrubbed[c->n_scrubbed < MAX_SCRUBBED ? c->n_scrubbed++ : 0];
+    *out = e;
+    return scrub_verdict(c, mode, key, s, t, e);
+}
+
+static pw_status scrub(apply_ctx *c, reduced *r, const pw_gw_dest_policy *d, const char *field,
+                       const char *key, const char *s, pw_field_type t, const char **out)
+{
+    const scrub_entry *e = NULL;
+    *out = NULL;
+    pw_status st = scrub_verdict_cached(c, d->text_scripts, key, s, t, &e);
+    if (st != PW_OK)
         return st;
+    if (e->refusal) {
+        refuse(c, r, field, e->refusal);
+        return PW_OK;
+    }
+    const pw_hit *hits = e->hits;
+    size_t n = e->n;
+    *out = s;
     if (n == 0)
         return PW_OK;
     r->redacted++;
@@ -413,7 +477,7 @@ static pw_status taxonomy_refusal(apply_ctx *c, const pw_gw_event_rule *rule, co
 
 /* ---- URLs ---------------------------------------------------------------------------- */
 
-static const char *origin_of(apply_ctx *c, const char *url, pw_url *u)
+static const char *origin_parse(apply_ctx *c, const char *url, pw_url *u)
 {
     if (!url || pw_url_parse(url, strlen(url), u, NULL) != PW_OK || !u->host.n)
         return NULL;
@@ -425,6 +489,20 @@ static const char *origin_of(apply_ctx *c, const char *url, pw_url *u)
         return JOIN(c->a, SP(scheme), SP("://"), SP(host), SP(":"),
                     ((span){u->port.p, strnlen(u->port.p, u->port.n)}));
     return JOIN(c->a, SP(scheme), SP("://"), SP(host));
+}
+
+/* origin_parse, once per URL and event (page_url and referrer, for every destination). */
+static const char *origin_of(apply_ctx *c, const char *url, pw_url *u)
+{
+    for (size_t i = 0; i < c->n_origins; i++)
+        if (c->origins[i].url == url) {
+            *u = c->origins[i].u;
+            return c->origins[i].origin;
+        }
+    const char *o = origin_parse(c, url, u);
+    if (c->n_origins < sizeof c->origins / sizeof c->origins[0])
+        c->origins[c->n_origins++] = (origin_entry){url, *u, o};
+    return o;
 }
 
 static int site_origin(const pw_gw_policy *p, const char *origin)
@@ -532,7 +610,7 @@ static pw_status safe_origin(apply_ctx *c, reduced *r, const pw_gw_dest_policy *
         trace(c, r, field, "dropped", rule);
         return PW_OK;
     }
-    if ((st = guarded(c, r, d, field, field, o, 0, &refused)) != PW_OK || refused)
+    if ((st = guarded(c, r, d, field, field, o, &refused)) != PW_OK || refused)
         return st;
     *out = o;
     return PW_OK;
@@ -736,8 +814,8 @@ static const char *user_key(const char *k)
                                          {"ct", "ct"},
                                          {"st", "st"},
                                          {"zp", "zp"}};
-    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
-        if (strcmp(map[i][0], k) == 0)
+    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++) /* first byte first: no call */
+        if (map[i][0][0] == k[0] && strcmp(map[i][0], k) == 0)
             return map[i][1];
     return NULL;
 }
@@ -745,7 +823,7 @@ static const char *user_key(const char *k)
 static int allowed(const char **list, size_t n, const char *k)
 {
     for (size_t i = 0; i < n; i++)
-        if (strcmp(list[i], k) == 0)
+        if (list[i][0] == k[0] && strcmp(list[i], k) == 0)
             return 1;
     return 0;
 }
@@ -992,7 +1070,7 @@ static char *fields_json(apply_ctx *c, const reduced *r)
     pw_gw_jw_init(&w, &c->out);
     pw_gw_jw_obj(&w, NULL);
     for (size_t i = 0; i < r->n_tr; i++)
-        if (strcmp(r->tr[i].action, "dropped") != 0)
+        if (r->tr[i].action[0] != 'd' || strcmp(r->tr[i].action, "dropped") != 0)
             pw_gw_jw_str(&w, r->tr[i].field, r->tr[i].rule);
     pw_gw_jw_end_obj(&w);
     return take_out(c, NULL);
@@ -1155,6 +1233,8 @@ pw_status pw_gw_policy_apply(const pw_gw_policy *p, const pw_gw_phi *phi, pw_are
     c->ev = ev;
     c->err = err;
     c->n_cache = 0;
+    c->n_scrubbed = 0;
+    c->n_origins = 0;
     c->site_hmac_ready = 0;
     c->hmac_of = NULL;
     c->hmac_dest = NULL;

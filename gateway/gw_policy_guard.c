@@ -114,12 +114,69 @@ static const char *cp_rule(pw_arena *a, const char *what, unsigned cp)
     return r ? r : "guard: refused";
 }
 
-/* The first refusal from the characters themselves; *marks = 1 when marks were seen. */
+#define ONES  0x0101010101010101ULL
+#define HIGHS 0x8080808080808080ULL
+
+/* 1 when s has no byte >= 0x80 (no accent, mark, or letter of another script), eight bytes at a
+ * time: most strings are ASCII, and the per-code-point readers below need not see them. */
+static int ascii_only(const unsigned char *s, size_t n)
+{
+    size_t i = 0;
+    uint64_t any = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        any |= w;
+    }
+    for (; i < n; i++)
+        any |= s[i];
+    return (any & HIGHS) == 0;
+}
+
+/* 1 when s is printable ASCII (0x20-0x7E) only: nothing char_refusal refuses or strips. */
+static int printable_ascii(const unsigned char *s, size_t n)
+{
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w, del;
+        memcpy(&w, s + i, 8);
+        del = w ^ (ONES * 0x7F);
+        if ((w | ((w - ONES * 0x20) & ~w) | ((del - ONES) & ~del)) & HIGHS)
+            return 0;
+    }
+    for (; i < n; i++)
+        if (s[i] < 0x20 || s[i] >= 0x7F)
+            return 0;
+    return 1;
+}
+
+/* The combining marks that NFD writes after a Latin letter for the accented letters fold_of
+ * reads (U+0300-U+0331: acute, grave, circumflex, tilde, macron, breve, dots, diaeresis, hook,
+ * ring, double acute, caron, horn, dot and ring below, cedilla, ogonek…), generated with Python's
+ * unicodedata: "depresio\u0301n" is "depresión" written decomposed. */
+static int accent_mark(unsigned cp)
+{
+    return cp >= 0x300 && cp < 0x340 && ((0x361f808029fdfULL >> (cp - 0x300)) & 1);
+}
+
+/* Whether a code point is an accent on the Latin letter before it: *on_latin carries, from one
+ * code point to the next, that the last one was a Latin letter or such an accent. */
+static int attached_accent(unsigned cp, char_class cc, int *on_latin)
+{
+    int accent = *on_latin && accent_mark(cp);
+    *on_latin = cc == CC_LATIN || accent;
+    return accent;
+}
+
+/* The first refusal from the characters themselves; *marks = 1 when marks were seen other than
+ * accents on Latin letters (those are read as the accented letter: fold_accents). */
 static const char *char_refusal(pw_arena *a, const unsigned char *s, size_t n,
                                 pw_gw_script_mode mode, int *marks)
 {
-    int word_latin = 0, word_lookalike = 0;
+    int word_latin = 0, word_lookalike = 0, on_latin = 0;
     *marks = 0;
+    if (printable_ascii(s, n))
+        return NULL;
     for (size_t i = 0, len; i < n; i += len) {
         unsigned cp = next_cp(s, n, i, &len);
         if (cp == 0xFFFFFFFFu)
@@ -130,9 +187,10 @@ static const char *char_refusal(pw_arena *a, const unsigned char *s, size_t n,
         if (cc == CC_COMPAT)
             return cp_rule(a, "compatibility letter", cp);
         if (cc == CC_MARK) {
-            *marks = 1;
+            *marks |= !attached_accent(cp, cc, &on_latin);
             continue;
         }
+        on_latin = cc == CC_LATIN;
         if (mode == PW_GW_SCRIPTS_LATIN && (cc == CC_LOOKALIKE || cc == CC_OTHER))
             return cp_rule(a, "text_scripts latin: non-Latin letter", cp);
         if (cc == CC_NEUTRAL && !(cp >= '0' && cp <= '9')) {
@@ -307,19 +365,25 @@ static char fold_of(unsigned cp)
 }
 
 /* The string with accented Latin letters read without their accents ("cáncer" -> "cancer": the
- * engine's vocabulary is written without them); NULL when it has none. With map, map[i] is the
- * offset in s of the code point that gave out[i] (map[*out_n] = n), so that a span found in the
- * view is a span of s. */
+ * engine's vocabulary is written without them), precomposed or decomposed (a Latin letter and
+ * its accent marks, "ca\u0301ncer": the marks are left out); NULL when it has none. With map,
+ * map[i] is the offset in s of the code point that gave out[i] (map[*out_n] = n), so that a span
+ * found in the view is a span of s, the marks of its last letter included. */
 static char *fold_accents(pw_arena *a, const unsigned char *s, size_t n, size_t *out_n,
                           size_t **map)
 {
     char *out = NULL;
     size_t w = 0, *m = NULL;
+    int on_latin = 0;
     *out_n = 0;
+    if (ascii_only(s, n))
+        return NULL;
     for (size_t i = 0, len; i < n; i += len) {
         unsigned cp = next_cp(s, n, i, &len);
+        char_class cc = cp == 0xFFFFFFFFu ? CC_OTHER : classify(cp);
+        int drop = attached_accent(cp, cc, &on_latin);
         char f = fold_of(cp);
-        if (f && !out) {
+        if ((f || drop) && !out) {
             if (!(out = pw_arena_alloc(a, n + 1)) ||
                 (map && !(m = pw_arena_alloc(a, (n + 1) * sizeof *m)))) {
                 *out_n = SIZE_MAX; /* out of memory, not "no accents" */
@@ -330,7 +394,7 @@ static char *fold_accents(pw_arena *a, const unsigned char *s, size_t n, size_t 
                 m[k] = k;
             w = i;
         }
-        if (!out)
+        if (!out || drop)
             continue;
         size_t put = f ? 1 : len;
         for (size_t k = 0; m && k < put; k++)

@@ -12,9 +12,10 @@
  *   - hidden text that is decoded and scanned again, the string refused on a hit: base64 runs of
  *     16+ characters that decode to text, letters spaced out with dots, dashes or spaces
  *     ("h.i.v", "c-a-n-c-e-r", accented or not: "h.í.v"), combining marks and variation selectors
- * between letters, and accented Latin letters read without their accents ("cáncer", "diabètes": the
- * engine's vocabulary is written without them; in text the caller redacts, pw_gw_guard_check_text,
- *     the caller scans that view and redacts instead of the guard refusing), and percent-encoded
+ *     other than accents on a Latin letter, and accented Latin letters read without their accents,
+ *     precomposed or decomposed ("cáncer", "ca\u0301ncer", "diabètes": the engine's vocabulary is
+ *     written without them; in text the caller redacts, pw_gw_guard_check_text, the caller scans
+ *     that view and redacts instead of the guard refusing), and percent-encoded
  * text ("c%C3%A1ncer"), decoded and put through the engine and the whole guard again. Words of
  * other languages that share no stem with an English term ("VIH", "embarazo", "Krebs") pass: load
  * them with --vocab.
@@ -42,9 +43,11 @@ pw_status pw_gw_guard_check_text(pw_arena *a, const char *s, size_t n, pw_gw_scr
                                  pw_gw_guard_scan_fn scan, void *ctx, const char **refusal);
 
 /* *out: s with accented Latin letters read as their base letters (U+00C0–U+024F,
- * U+1E00–U+1EFF), NUL-terminated, in the arena; NULL when s has none. *map (arena, *out_n + 1
- * entries, unless map is NULL): the offset in s where (*out)[i] comes from, map[*out_n] = n.
- * PW_ERR_NOMEM when out of memory. */
+ * U+1E00–U+1EFF, and a Latin letter followed by combining accents U+0300–U+0331 as NFD writes
+ * it: the marks are left out), NUL-terminated, in the arena; NULL when s has none. *map (arena,
+ * *out_n + 1 entries, unless map is NULL): the offset in s where (*out)[i] comes from,
+ * map[*out_n] = n, so a span ending after a letter ends after its marks. PW_ERR_NOMEM when out
+ * of memory. */
 pw_status pw_gw_guard_fold(pw_arena *a, const char *s, size_t n, char **out, size_t *out_n,
                            size_t **map);
 

@@ -206,6 +206,37 @@ static void test_json_writer_same_bytes(void)
         pw_gw_jw_init(&w, &got);
         pw_gw_jw_strn(&w, NULL, s, n);
         bad += want.len != got.len || memcmp(want.data, got.data, want.len) != 0;
+        /* again as a key and a value into a buffer with room (the in-place paths: a string is
+         * checked and copied in one pass, ,"key": written at once), then into one with
+         * 0-40 bytes of room (the in-place paths give up part-way) */
+        pw_buf_clear(&want);
+        pw_buf_putc(&want, '{');
+        pw_buf_json_string(&want, s + n / 2, n - n / 2);
+        pw_buf_putc(&want, ':');
+        pw_buf_json_string(&want, s, n);
+        pw_buf_putc(&want, ',');
+        pw_buf_json_string(&want, s, n / 2);
+        pw_buf_putc(&want, ':');
+        pw_buf_json_string(&want, s, n);
+        pw_buf_putc(&want, '}');
+        for (int room = 0; room < 2; room++) {
+            char key1[64], key2[64];
+            memcpy(key1, s + n / 2, n - n / 2);
+            key1[n - n / 2] = '\0';
+            memcpy(key2, s, n / 2);
+            key2[n / 2] = '\0';
+            if (strlen(key1) != n - n / 2 || strlen(key2) != n / 2)
+                break; /* a key is a C string: no U+0000 in it */
+            pw_buf_free(&got);
+            pw_buf_init(&got);
+            pw_buf_reserve(&got, room ? 512 : 1 + (size_t)(rnd() % 40));
+            pw_gw_jw_init(&w, &got);
+            pw_gw_jw_obj(&w, NULL);
+            pw_gw_jw_strn(&w, key1, s, n);
+            pw_gw_jw_strn(&w, key2, s, n);
+            pw_gw_jw_end_obj(&w);
+            bad += want.len != got.len || memcmp(want.data, got.data, want.len) != 0;
+        }
         pw_buf_free(&want);
         pw_buf_free(&got);
     }

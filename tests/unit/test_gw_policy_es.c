@@ -96,6 +96,11 @@ static void test_spanish_param_redacted(void)
         {"cita para depresi\xC3\xB3n", "\"nota\":\"[CARE_INTENT] para [HEALTH]\""},
         {"C\xC3\xA1ncer de mama", "\"nota\":\"[HEALTH]\""},
         {"Cl\xC3\xADnica: c\xC3\xA1ncer", "\"nota\":\"Cl\xC3\xADnica: [HEALTH]\""},
+        /* the same written decomposed (NFD: letter, then U+0301), as some keyboards and macOS
+         * file names do: redacted the same way, the marks inside the redacted span */
+        {"cita para depresio\xCC\x81n", "\"nota\":\"[CARE_INTENT] para [HEALTH]\""},
+        {"Ca\xCC\x81ncer de mama", "\"nota\":\"[HEALTH]\""},
+        {"Cli\xCC\x81nica: ca\xCC\x81ncer", "\"nota\":\"Cli\xCC\x81nica: [HEALTH]\""},
     };
     pw_arena a;
     pw_arena_init(&a, 0);

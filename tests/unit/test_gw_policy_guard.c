@@ -417,8 +417,35 @@ static void test_guard_accents_redacted(void)
     CHECK_STR(guard_text(&a, "h.\xC3\xAD.v test"), "guard: spaced-out letters carry PHI: refused");
     CHECK_STR(guard(&a, "c-\xC3\xA1-n-c-e-r", PW_GW_SCRIPTS_ANY),
               "guard: spaced-out letters carry PHI: refused");
+    /* Decomposed accents (NFD: a letter, then combining accents) go the way of precomposed
+     * ones: not refused here, read as the letter; other marks on letters (a strike-through
+     * overlay, U+0336) are still refused, and spaced-out letters stay refused either way. */
+    CHECK(guard_text(&a, "ca\xCC\x81ncer de mama") == NULL);      /* a + U+0301 */
+    CHECK(guard_text(&a, "H\xCC\xA3IV") == NULL);                 /* H + U+0323 */
+    CHECK(guard_text(&a, "cita para depresio\xCC\x81n") == NULL); /* o + U+0301 */
+    CHECK(guard_text(&a, "c\xCC\xA7"
+                         "a\xCC\x81\xCC\x80"
+                         "ncer") == NULL); /* c + U+0327, a + two */
+    CHECK_STR(guard(&a, "ca\xCC\x81ncer de mama", PW_GW_SCRIPTS_LATIN),
+              "guard: accented letters, read without their accents, carry PHI: refused");
+    CHECK_STR(guard_text(&a, "H\xCC\xB6I\xCC\xB6V"),
+              "guard: text under combining marks carries PHI: refused");
+    CHECK_STR(guard_text(&a, "h.i\xCC\x81.v test"), "guard: spaced-out letters carry PHI: refused");
+    CHECK_STR(guard(&a, "c-a\xCC\x81-n-c-e-r", PW_GW_SCRIPTS_ANY),
+              "guard: spaced-out letters carry PHI: refused");
+    CHECK_STR(guard_text(&a, "c-a\xCC\x81-n-c-e-r"),
+              "guard: spaced-out letters carry PHI: refused");
+    CHECK_STR(guard_text(&a, "1\xCC\x81 hiv"), /* a mark on no letter: refused as before */
+              "guard: text under combining marks carries PHI: refused");
     char *f = NULL;
     size_t fn = 0, *map = NULL;
+    static const char nfd[] = "xe\xCC\x81\xCC\xA3y"; /* x, e + U+0301 + U+0323, y */
+    CHECK_INT(pw_gw_guard_fold(&a, nfd, sizeof nfd - 1, &f, &fn, &map), PW_OK);
+    CHECK_STR(f ? f : "", "xey");
+    static const size_t want_nfd[] = {0, 1, 6, 7};
+    CHECK_INT(fn, 3);
+    for (size_t i = 0; map && fn == 3 && i <= fn; i++)
+        CHECK_INT(map[i], want_nfd[i]);
     static const char in[] = "x\xE1\xB8\xA4IV \xC3\xA9!"; /* xḤIV é! */
     CHECK_INT(pw_gw_guard_fold(&a, in, sizeof in - 1, &f, &fn, &map), PW_OK);
     CHECK_STR(f ? f : "", "xHIV e!");
@@ -448,6 +475,22 @@ static void test_guard_accents_redacted(void)
     CHECK_STR(rule_of(&res[0], "custom_data.note"), "phi: redact (HEALTH)");
     for (int d = 0; d < 3; d++)
         CHECK(res[d].payload && !strstr(res[d].payload, "tes y") && !strstr(res[d].payload, "IV"));
+    /* The same note decomposed (NFD): redacted the same way, each term's marks inside its span
+     * (a mark left after "[HEALTH]" would be a stray accent on the bracket). */
+    static const char nfd_note[] = "Diabe\xCC\x80tes y H\xCC\xA3IV\xCC\x81, cafe\xCC\x81";
+    pw_gw_param nfd_params[] = {{"note", PW_GW_V_STRING, nfd_note, sizeof nfd_note - 1}};
+    ev.params = nfd_params;
+    CHECK_INT(pw_gw_policy_apply(p, &gw_test_phi, &a, &ev, 1700000000000, res, &err), PW_OK);
+    CHECK(res[0].accepted && res[0].payload &&
+          strstr(res[0].payload, "\"note\":\"[HEALTH] y [HEALTH], cafe\xCC\x81\"") != NULL);
+    CHECK_STR(rule_of(&res[0], "custom_data.note"), "phi: redact (HEALTH)");
+    for (int d = 0; d < 3; d++)
+        CHECK(res[d].payload && !strstr(res[d].payload, "tes y") && !strstr(res[d].payload, "IV") &&
+              !strstr(res[d].payload, "]\xCC"));
+    p->dests[1].phi_strings = PW_GW_PHI_DROP; /* and under phi: drop, the field goes */
+    CHECK_INT(pw_gw_policy_apply(p, &gw_test_phi, &a, &ev, 1700000000000, res, &err), PW_OK);
+    CHECK(res[1].accepted && res[1].payload && !strstr(res[1].payload, "\"note\""));
+    CHECK_STR(rule_of(&res[1], "events[0].params.note"), "phi: drop (HEALTH)");
     pw_gw_policy_free(p);
     pw_arena_free(&a);
 }
