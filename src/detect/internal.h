@@ -452,6 +452,9 @@ pw_ctx pw_ctx_from_key(const char *key, size_t n);
 pw_ctx pw_ctx_from_key_memo(pw_detect_scratch *s, const char *key, size_t n);
 /* The context word ending just before position i in s (looks back a few words), or NONE. */
 pw_ctx pw_ctx_before(const char *s, size_t i);
+/* 1 when pw_ctx_from_key's first- and last-letter tables match its table of contained words
+ * (unit test). */
+int pw_ctx_key_tables_ok(void);
 
 /* Identifier detectors: each scans the whole segment. */
 void pw_ident_email(pw_scan *sc, const pw_seg *g);

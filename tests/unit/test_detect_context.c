@@ -108,6 +108,18 @@ static pw_ctx param_ctx(pw_arena *a, const char *k, size_t n)
     return pw_ctx_from_key(k, n);
 }
 
+/* pw_ctx_from_key picks the words a key may contain by their first and last letters from two
+ * tables: they match the word table, and a key holding two words gets the one listed first. */
+static void test_key_contains_tables(void)
+{
+    CHECK_INT(pw_ctx_key_tables_ok(), 1);
+    CHECK_INT(pw_ctx_from_key("patient_phone_number", 20), PW_CTX_PHONE);
+    CHECK_INT(pw_ctx_from_key("order_email_addr", 16), PW_CTX_EMAIL); /* email before order */
+    CHECK_INT(pw_ctx_from_key("shipping_zip4", 13), PW_CTX_ZIP);
+    CHECK_INT(pw_ctx_from_key("facturacion2", 12), PW_CTX_NEGATIVE);
+    CHECK_INT(pw_ctx_from_key("utm_campaign", 12), PW_CTX_NONE);
+}
+
 static void test_key_memo(void)
 {
     static const char *const base[] = {"email",
@@ -162,4 +174,5 @@ static void test_key_memo(void)
     pw_detector_free(d);
 }
 
-PW_TEST_MAIN(PW_TEST(test_words_before), PW_TEST(test_words_before_accents), PW_TEST(test_key_memo))
+PW_TEST_MAIN(PW_TEST(test_words_before), PW_TEST(test_words_before_accents), PW_TEST(test_key_contains_tables),
+             PW_TEST(test_key_memo))
