@@ -411,12 +411,54 @@ static pw_ctx exact_lookup(const char *k, size_t kl)
     return PW_CTX_NONE;
 }
 
-/* Bit of a compact byte for the "which letters occur" filter: a lower-case letter's own bit
- * ('a' is 1, 'z' 26); a digit shares a letter's bit, which only lets more keys through to the
- * exact search (the contained words are all letters). */
-static uint32_t letter_bit(unsigned char c)
+/* key_contains words by their first and by their last letter: bit x of contains_first[c & 31] is
+ * set when word x of key_contains starts with c (indexed by the byte's low five bits: a digit
+ * shares a letter's entry, which only adds candidates; contains decides). A key's candidates, the
+ * words whose first and last letters it holds, come from two ors per key byte instead of a pass
+ * over the 57 words (a first sight of a key cost ~800 instructions, most of them that pass). The
+ * tables are checked against key_contains by pw_ctx_key_tables_ok (unit test). */
+static const uint64_t contains_first[32] = {
+    ['a' & 31] = 0x400080008600ull,   ['b' & 31] = 0x100ull,
+    ['c' & 31] = 0x20000803800006ull, ['d' & 31] = 0x2004000000ull,
+    ['e' & 31] = 0x10000008ull,       ['f' & 31] = 0x100000400120020ull,
+    ['g' & 31] = 0x40000ull,          ['i' & 31] = 0x8080000000001ull,
+    ['l' & 31] = 0x80000ull,          ['m' & 31] = 0x83c000000000ull,
+    ['n' & 31] = 0x1000100200000ull,  ['o' & 31] = 0x4000000000000ull,
+    ['p' & 31] = 0x80301220004010ull, ['s' & 31] = 0x20400480100c0ull,
+    ['t' & 31] = 0x50000000401000ull, ['v' & 31] = 0x800ull,
+    ['z' & 31] = 0x2000ull,
+};
+static const uint64_t contains_last[32] = {
+    ['a' & 31] = 0x100000000000000ull,
+    ['d' & 31] = 0x294000000004ull,
+    ['e' & 31] = 0x8803e701e0c10ull,
+    ['g' & 31] = 0x10000000000000ull,
+    ['h' & 31] = 0x100ull,
+    ['i' & 31] = 0x1000000000000ull,
+    ['l' & 31] = 0xa004008ull,
+    ['m' & 31] = 0x2000000000000ull,
+    ['n' & 31] = 0x60008004000080ull,
+    ['o' & 31] = 0x80000181600000ull,
+    ['p' & 31] = 0x3000ull,
+    ['r' & 31] = 0x4060000800002ull,
+    ['s' & 31] = 0x8001ull,
+    ['t' & 31] = 0x400000010200ull,
+    ['x' & 31] = 0x20ull,
+    ['y' & 31] = 0x100000000040ull,
+};
+
+int pw_ctx_key_tables_ok(void)
 {
-    return (uint32_t)1 << (c & 31);
+    uint64_t first[32] = {0}, last[32] = {0};
+    size_t x = 0;
+    for (const ctx_word *w = key_contains; w->word; w++, x++) {
+        if (x >= 64)
+            return 0;
+        first[(unsigned char)w->word[0] & 31] |= (uint64_t)1 << x;
+        last[(unsigned char)w->word[w->len - 1] & 31] |= (uint64_t)1 << x;
+    }
+    return memcmp(first, contains_first, sizeof first) == 0 &&
+           memcmp(last, contains_last, sizeof last) == 0;
 }
 
 pw_ctx pw_ctx_from_key(const char *key, size_t n)
@@ -433,13 +475,14 @@ pw_ctx pw_ctx_from_key(const char *key, size_t n)
         return exact;
     if (kl < 6) /* short keys are all in the exact table */
         return PW_CTX_NONE;
-    uint32_t present = 0;
-    for (size_t i = 0; i < kl; i++)
-        present |= letter_bit((unsigned char)k[i]);
-    for (const ctx_word *w = key_contains; w->word; w++) { /* table order decides */
-        uint32_t need =
-            letter_bit((unsigned char)w->word[0]) | letter_bit((unsigned char)w->word[w->len - 1]);
-        if ((present & need) == need && contains(k, kl, w))
+    uint64_t starts = 0, ends = 0;
+    for (size_t i = 0; i < kl; i++) {
+        starts |= contains_first[(unsigned char)k[i] & 31];
+        ends |= contains_last[(unsigned char)k[i] & 31];
+    }
+    for (uint64_t cand = starts & ends; cand; cand &= cand - 1) { /* table order decides */
+        const ctx_word *w = &key_contains[__builtin_ctzll(cand)];
+        if (contains(k, kl, w))
             return w->ctx;
     }
     return PW_CTX_NONE;
@@ -637,6 +680,76 @@ pw_ctx pw_ctx_before(const char *s, size_t i)
             break;
     }
     return PW_CTX_NONE;
+}
+
+/* The last two letters of the words before a value that may give a context of a set (see
+ * pw_ctx_before_may): bit ('x' - 'a') of entry ('y' - 'a') when a table word of the set or a filler
+ * ends in "xy". Written out (pw_ctx_pairs_ok checks them against the tables: unit test). */
+const uint32_t pw_ctx_pairs_phone[26] = {
+    ['d' - 'a'] = 0x100,    ['e' - 'a'] = 0x3800, ['l' - 'a'] = 0x910,
+    ['m' - 'a'] = 0x100000, ['n' - 'a'] = 0x4000, ['o' - 'a'] = 0x82000,
+    ['r' - 'a'] = 0x2011,   ['s' - 'a'] = 0x101,  ['t' - 'a'] = 0x1,
+};
+const uint32_t pw_ctx_pairs_id[26] = {
+    ['a' - 'a'] = 0x80000, ['d' - 'a'] = 0x20100, ['e' - 'a'] = 0x80000, ['m' - 'a'] = 0x100000,
+    ['n' - 'a'] = 0x24000, ['o' - 'a'] = 0x2000,  ['r' - 'a'] = 0x2010,  ['s' - 'a'] = 0x101,
+    ['t' - 'a'] = 0x2005,  ['y' - 'a'] = 0x4,
+};
+
+/* Entry (last letter) of `pairs` for the table words whose context is in `want` and the fillers. */
+static void pairs_of(uint32_t *pairs, uint64_t want)
+{
+    for (size_t k = 0; k < 26; k++)
+        for (const ctx_word *w = before_by_last[k]; w && w->word; w++)
+            if (want >> w->ctx & 1)
+                pairs[k] |= (uint32_t)1 << (w->word[w->len - 2] - 'a');
+    for (const ctx_word *f = fillers; f->word; f++)
+        pairs[f->word[f->len - 1] - 'a'] |= (uint32_t)1 << (f->word[f->len - 2] - 'a');
+}
+
+int pw_ctx_pairs_ok(void)
+{
+    uint32_t phone[26] = {0}, id[26] = {0};
+    pairs_of(phone, PW_CTX_WANT_PHONE);
+    pairs_of(id, PW_CTX_WANT_ID);
+    return memcmp(phone, pw_ctx_pairs_phone, sizeof phone) == 0 &&
+           memcmp(id, pw_ctx_pairs_id, sizeof id) == 0;
+}
+
+/* The words before s[i] may give a context whose last two letters are in `pairs`: the look-back
+ * either matches a table word or drops a filler ending the compact form first, so a form whose
+ * last two letters end no such word gives none of them. 1 (may) too when the answer needs the
+ * full walk: a byte >= 0x80 (accented letters) or a one-letter last word on the way. 0 when
+ * there is no letter before the next digit or line break, as pw_ctx_before finds. */
+static int pairs_may(const char *s, size_t i, const uint32_t *pairs)
+{
+    size_t j = i, limit = i > 48 ? i - 48 : 0;
+    for (;; j--) {
+        if (j <= limit)
+            return 0;
+        unsigned c = (unsigned char)s[j - 1], cl = pw_char_class[c];
+        if (cl & (PW_CC_UPPER | PW_CC_LOWER))
+            break;
+        if ((cl & PW_CC_DIGIT) || c == '\n')
+            return 0;
+        if (c >= 0x80)
+            return 1;
+    }
+    if (j - 1 <= limit || !(pw_char_class[(unsigned char)s[j - 2]] & (PW_CC_UPPER | PW_CC_LOWER)))
+        return 1;
+    unsigned last = ((unsigned char)s[j - 1] | 0x20) - 'a',
+             prev = ((unsigned char)s[j - 2] | 0x20) - 'a';
+    return pairs[last] >> prev & 1;
+}
+
+int pw_ctx_before_may(const pw_seg *g, size_t i, const uint32_t *pairs, uint64_t want)
+{
+    if (g->memo) {
+        const pw_ctx_memo *m = &g->memo[i % PW_CTX_MEMO_SLOTS];
+        if (m->at == g->s + i && m->seg == g->s)
+            return want >> m->ctx & 1;
+    }
+    return pairs_may(g->s, i, pairs);
 }
 
 pw_ctx pw_ctx_before_seg(const pw_seg *g, size_t i)

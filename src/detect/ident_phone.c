@@ -198,6 +198,15 @@ static int blocked(pw_ctx c)
            c == PW_CTX_IP;
 }
 
+/* pw_ctx_at(g, i) is PW_CTX_PHONE; without a phone key, only words before s[i] can make it so,
+ * and most numbers (order, invoice, SSN) follow none that ends like a phone word. */
+static int phone_context_at(const pw_seg *g, size_t i)
+{
+    if (g->ctx != PW_CTX_PHONE && !pw_ctx_before_may(g, i, pw_ctx_pairs_phone, PW_CTX_WANT_PHONE))
+        return 0;
+    return pw_ctx_at(g, i) == PW_CTX_PHONE;
+}
+
 /* A phone number at candidate s[i] (a digit, '+' or '('); nanp_possible 0 when the bytes from i
  * cannot hold a NANP number (parse_nanp would fail). Returns the offset after which the next
  * candidate may start: the number's end, or the end of the digit run at i. */
@@ -220,7 +229,7 @@ static size_t phone_at(pw_scan *sc, const pw_seg *g, size_t i, int nanp_possible
             add_phone(sc, g, i, end, intl, ctx, 1);
         return end;
     }
-    if ((end = parse_loose(s, n, i, intl, sizeof intl)) != 0 && pw_ctx_at(g, i) == PW_CTX_PHONE) {
+    if ((end = parse_loose(s, n, i, intl, sizeof intl)) != 0 && phone_context_at(g, i)) {
         add_phone(sc, g, i, end, intl, PW_CTX_PHONE, 0);
         return end;
     }

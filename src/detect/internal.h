@@ -452,6 +452,9 @@ pw_ctx pw_ctx_from_key(const char *key, size_t n);
 pw_ctx pw_ctx_from_key_memo(pw_detect_scratch *s, const char *key, size_t n);
 /* The context word ending just before position i in s (looks back a few words), or NONE. */
 pw_ctx pw_ctx_before(const char *s, size_t i);
+/* 1 when pw_ctx_from_key's first- and last-letter tables match its table of contained words
+ * (unit test). */
+int pw_ctx_key_tables_ok(void);
 
 /* Identifier detectors: each scans the whole segment. */
 void pw_ident_email(pw_scan *sc, const pw_seg *g);
@@ -600,6 +603,21 @@ char *pw_lower_ascii_dup(pw_arena *a, const char *s, size_t n);
 
 /* An upper-case US state code ("MA 02115") just before s[i]. */
 int pw_state_before(const char *s, size_t i);
+
+/* Sets of contexts (bit 1 << pw_ctx) a detector waits for, and the last-two-letter tables
+ * pw_ctx_before_may reads for them (context.c; pw_ctx_pairs_ok checks them: unit test). */
+#define PW_CTX_WANT_PHONE ((uint64_t)1 << PW_CTX_PHONE)
+#define PW_CTX_WANT_ID                                                                          \
+    ((uint64_t)1 << PW_CTX_MRN | (uint64_t)1 << PW_CTX_MEMBER | (uint64_t)1 << PW_CTX_ACCOUNT | \
+     (uint64_t)1 << PW_CTX_POLICY | (uint64_t)1 << PW_CTX_PATIENT_ID)
+extern const uint32_t pw_ctx_pairs_phone[26];
+extern const uint32_t pw_ctx_pairs_id[26];
+int pw_ctx_pairs_ok(void);
+
+/* 0 when pw_ctx_before_seg(g, i) is surely no context in `want` (`pairs`: its table above), from
+ * the last two letters before s[i] alone; 1 when it may be (the caller asks it then). A detector
+ * that only waits for a few contexts skips the look-back for the other numbers. */
+int pw_ctx_before_may(const pw_seg *g, size_t i, const uint32_t *pairs, uint64_t want);
 
 /* pw_ctx_before(g->s, i), remembered in g->memo for the rest of the scan. */
 pw_ctx pw_ctx_before_seg(const pw_seg *g, size_t i);

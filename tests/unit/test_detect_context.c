@@ -108,6 +108,72 @@ static pw_ctx param_ctx(pw_arena *a, const char *k, size_t n)
     return pw_ctx_from_key(k, n);
 }
 
+/* pw_ctx_before_may (phone and record-id detectors skip the look-back for numbers after words
+ * that cannot name their context): its tables match the word tables, and on random text built
+ * from table words, fillers, pieces, one-letter words, accented letters, digits and punctuation,
+ * a position it rules out never gets a context of the set from pw_ctx_before. */
+static void test_before_may(void)
+{
+    CHECK_INT(pw_ctx_pairs_ok(), 1);
+    static const char *const parts[] = {
+        "phone", "number",      "is",     "no",        "ssn",  "dob",    "mrn", "account",
+        "acct",  "policy",      "call",   "me",        "at",   "u",      "s",   "x",
+        "tel",   "tel\xc3\xa9", "fono",   "C\xc3\xb3", "digo", "member", "id",  "Patient",
+        "ID",    "order",       "cuenta", "invoice",   "the",  "on",     "MRN", "Cell",
+        "text",  ": ",          " ",      "#",         "-",    ".",      "\n",  "1",
+        "42",    "(",           "\xc3",   "\xa9"};
+    enum { NP = sizeof parts / sizeof parts[0] };
+    static const struct {
+        const uint32_t *pairs;
+        uint64_t want;
+    } sets[] = {{pw_ctx_pairs_phone, PW_CTX_WANT_PHONE}, {pw_ctx_pairs_id, PW_CTX_WANT_ID}};
+    uint64_t r = 0x9E3779B97F4A7C15ull;
+    size_t wrong = 0, skipped = 0, found = 0;
+    for (int t = 0; t < 3000; t++) {
+        char text[200];
+        size_t n = 0;
+        for (int k = 0; k < 12; k++) {
+            r ^= r << 13, r ^= r >> 7, r ^= r << 17;
+            const char *p = parts[(r >> 8) % NP];
+            size_t l = strlen(p);
+            if (n + l + 1 >= sizeof text)
+                break;
+            memcpy(text + n, p, l);
+            n += l;
+            if ((r >> 20) % 3 == 0)
+                text[n++] = ' ';
+        }
+        text[n] = '\0';
+        pw_seg g = {.s = text, .n = n};
+        for (size_t i = 0; i <= n; i++) {
+            pw_ctx c = pw_ctx_before(text, i);
+            for (size_t k = 0; k < 2; k++) {
+                int in_set = (int)(sets[k].want >> c & 1);
+                found += (size_t)in_set;
+                if (!pw_ctx_before_may(&g, i, sets[k].pairs, sets[k].want)) {
+                    skipped++;
+                    wrong += (size_t)in_set;
+                }
+            }
+        }
+    }
+    CHECK_INT(wrong, 0);
+    CHECK(found > 1000);   /* the texts reach both sets */
+    CHECK(skipped > 1000); /* and the test rules positions out */
+}
+
+/* pw_ctx_from_key picks the words a key may contain by their first and last letters from two
+ * tables: they match the word table, and a key holding two words gets the one listed first. */
+static void test_key_contains_tables(void)
+{
+    CHECK_INT(pw_ctx_key_tables_ok(), 1);
+    CHECK_INT(pw_ctx_from_key("patient_phone_number", 20), PW_CTX_PHONE);
+    CHECK_INT(pw_ctx_from_key("order_email_addr", 16), PW_CTX_EMAIL); /* email before order */
+    CHECK_INT(pw_ctx_from_key("shipping_zip4", 13), PW_CTX_ZIP);
+    CHECK_INT(pw_ctx_from_key("facturacion2", 12), PW_CTX_NEGATIVE);
+    CHECK_INT(pw_ctx_from_key("utm_campaign", 12), PW_CTX_NONE);
+}
+
 static void test_key_memo(void)
 {
     static const char *const base[] = {"email",
@@ -162,4 +228,5 @@ static void test_key_memo(void)
     pw_detector_free(d);
 }
 
-PW_TEST_MAIN(PW_TEST(test_words_before), PW_TEST(test_words_before_accents), PW_TEST(test_key_memo))
+PW_TEST_MAIN(PW_TEST(test_words_before), PW_TEST(test_words_before_accents),
+             PW_TEST(test_before_may), PW_TEST(test_key_contains_tables), PW_TEST(test_key_memo))
