@@ -12,12 +12,14 @@
  * request leaves a trace of the disclosure) → send → per request, deliver, retry (exponential
  * backoff with jitter, or Retry-After; dead instead once the destination's retry window would be
  * passed) or dead-letter; a refusal of the credentials (401/403, a Graph token code) instead
- * puts the items back and pauses the destination, probing with one small batch until it is
- * accepted (put_back, auth_probe_wait). The deliveries of the whole cycle are settled together: one
- * synced audit append of their SENT records, then one spool ack (the disclosure is recorded before
- * the spool forgets it). A cycle that did not fill its lease is followed by a short linger, so that
- * under load requests carry many events and the fixed costs (sync, commit, request) are shared. The
- * thread is named "pw-fwd-<destination>" (bench/gateway.sh reports CPU per thread name).
+ * puts the items back (no attempt counted: the retry window is only for events the upstream
+ * may have) and pauses the destination, probing with one small batch of the oldest items until
+ * it is accepted (put_back, auth_probe_wait). The deliveries of the whole cycle are settled
+ * together: one synced audit append of their SENT records, then one spool ack (the disclosure is
+ * recorded before the spool forgets it). A cycle that did not fill its lease is followed by a short
+ * linger, so that under load requests carry many events and the fixed costs (sync, commit, request)
+ * are shared. The thread is named "pw-fwd-<destination>" (bench/gateway.sh reports CPU per thread
+ * name).
  */
 #include <pthread.h>
 #include <stdatomic.h>
