@@ -126,6 +126,65 @@ static void test_leases_and_retry_schedule(void)
     gw_test_db_remove(path);
 }
 
+/* A put-back (the upstream refused the credentials) is no attempt: the item is leased again with
+ * the count it had, also after a real retry and across a reopen; and pw_spool_lease_oldest hands
+ * out due items in acceptance order whatever their retry time, younger new rows after them. */
+static void test_put_back_and_lease_oldest(void)
+{
+    char path[256];
+    gw_test_db_path(path, sizeof path, "pw_spool", "putback");
+    pw_spool *s = open_spool(path, 0, 0);
+    char id[32];
+    for (int i = 0; i < 6; i++) {
+        snprintf(id, sizeof id, "ev%d", i);
+        CHECK_INT(put1(s, id, "meta", "{}"), PW_OK);
+    }
+    pw_spool_item *a = NULL, *b = NULL;
+    size_t na = 0, nb = 0;
+    CHECK_INT(pw_spool_lease(s, "meta", 4, 60000, &a, &na, NULL), PW_OK);
+    CHECK_INT(na, 4);
+    int64_t now = pw_gw_now_ms();
+    /* ev0 retried (a 500: an attempt), then put back; ev1..ev3 put back, ev3 first */
+    CHECK_INT(pw_spool_retry(s, a[0].id, now - 10, NULL), PW_OK);
+    CHECK_INT(pw_spool_put_back_batch(s, &a[3].id, 1, now - 5, NULL), PW_OK);
+    int64_t two[2] = {a[1].id, a[2].id};
+    CHECK_INT(pw_spool_put_back_batch(s, two, 2, now - 1, NULL), PW_OK);
+    CHECK_INT(pw_spool_lease(s, "meta", 1, 60000, &b, &nb, NULL), PW_OK);
+    CHECK_INT(nb, 1); /* ev0, attempt 2 */
+    if (nb == 1) {
+        CHECK_STR(b[0].event_id, "ev0");
+        CHECK_INT(b[0].attempts, 2);
+        CHECK_INT(pw_spool_put_back_batch(s, &b[0].id, 1, now, NULL), PW_OK);
+    }
+    pw_spool_items_free(b, nb);
+    pw_spool_close(s);
+    s = open_spool(path, 0, 0);
+    /* Oldest first: ev0 (retry time now) before ev3 (now - 5), then ev1, ev2, then new ev4. */
+    CHECK_INT(pw_spool_lease_oldest(s, "meta", 5, 60000, &b, &nb, NULL), PW_OK);
+    CHECK_INT(nb, 5);
+    const char *want[5] = {"ev0", "ev1", "ev2", "ev3", "ev4"};
+    const int tries[5] = {2, 1, 1, 1, 1};
+    for (size_t i = 0; i < nb && i < 5; i++) {
+        CHECK_STR(b[i].event_id, want[i]);
+        CHECK_INT(b[i].attempts, tries[i]);
+    }
+    pw_spool_items_free(b, nb);
+    pw_spool_items_free(a, na);
+    CHECK_INT(pw_spool_lease(s, "meta", 10, 30, &b, &nb, NULL), PW_OK);
+    CHECK_INT(nb, 1); /* ev5, for 30 ms */
+    pw_spool_items_free(b, nb);
+    usleep(60 * 1000);
+    CHECK_INT(pw_spool_lease_oldest(s, "meta", 10, 60000, &b, &nb, NULL), PW_OK);
+    CHECK_INT(nb, 1); /* its lease ran out: due again, the attempt counted */
+    if (nb == 1) {
+        CHECK_STR(b[0].event_id, "ev5");
+        CHECK_INT(b[0].attempts, 2);
+    }
+    pw_spool_items_free(b, nb);
+    pw_spool_close(s);
+    gw_test_db_remove(path);
+}
+
 static void test_dead_letters(void)
 {
     char path[256];
@@ -605,4 +664,5 @@ PW_TEST_MAIN(PW_TEST(test_async_put), PW_TEST(test_async_put_borrow),
              PW_TEST(test_idempotent_put_and_reopen), PW_TEST(test_leases_and_retry_schedule),
              PW_TEST(test_dead_letters), PW_TEST(test_bounded_size),
              PW_TEST(test_rejects_bad_items), PW_TEST(test_group_commit_many_threads),
-             PW_TEST(test_checkpoints_keep_wal_bounded), PW_TEST(test_ack_sized_counts_like_ack))
+             PW_TEST(test_checkpoints_keep_wal_bounded), PW_TEST(test_ack_sized_counts_like_ack),
+             PW_TEST(test_put_back_and_lease_oldest))
