@@ -350,6 +350,8 @@ static void spool_destroy(pw_spool *s)
     pw_spool_map_free(&s->keys);
     free(s->scratch);
     free(s->undo.pairs);
+    free(s->planned);
+    free(s->planned_dup);
     pw_spool_map_free(&s->groups);
     free(s->new_groups.pairs);
     free(s->gbody);

@@ -226,6 +226,11 @@ struct pw_spool {
     char *scratch;  /* a put's body, an ack's JSON array */
     size_t scratch_cap;
     pw_spool_keyrows undo; /* rows inserted by the open transaction, for its rollback */
+    /* What checking a put request found, reused when it is written (spool_sqlite_put.c). */
+    struct pw_spool_planned *planned;
+    size_t planned_cap;
+    unsigned char *planned_dup; /* per item: not new when checked */
+    size_t planned_dup_cap;
     pw_spool_timing timing;
     atomic_int commit_waiting; /* a group commit is waiting for db_mu */
 };

@@ -185,6 +185,39 @@ static void test_put_back_and_lease_oldest(void)
     gw_test_db_remove(path);
 }
 
+/* One request naming an event_id twice, not one after the other: written once per destination
+ * (the put's check and its write share what they found of each event; the second occurrence is
+ * looked up again once the first is written). */
+static void test_repeat_within_request(void)
+{
+    char path[256];
+    gw_test_db_path(path, sizeof path, "pw_spool", "repeat");
+    pw_spool *s = open_spool(path, 0, 0);
+    int64_t now = pw_gw_now_ms();
+    pw_spool_put_item items[] = {{"r1", "meta", "{\"a\":1}", 7, now},
+                                 {"r2", "meta", "{\"a\":2}", 7, now},
+                                 {"r1", "meta", "{\"a\":3}", 7, now},
+                                 {"r1", "ga4", "{\"g\":1}", 7, now},
+                                 {"r2", "meta", "{\"a\":4}", 7, now}};
+    CHECK_INT(pw_spool_put(s, items, 5, NULL), PW_OK);
+    pw_spool_stats st;
+    CHECK_INT(pw_spool_stats_get(s, "meta", &st, NULL), PW_OK);
+    CHECK_INT(st.depth, 2);
+    CHECK_INT(pw_spool_stats_get(s, "ga4", &st, NULL), PW_OK);
+    CHECK_INT(st.depth, 1);
+    pw_spool_item *got = NULL;
+    size_t n = 0;
+    CHECK_INT(pw_spool_lease(s, "meta", 10, 60000, &got, &n, NULL), PW_OK);
+    CHECK_INT(n, 2);
+    if (n == 2) { /* the first of each is kept */
+        CHECK_STR(got[0].payload, "{\"a\":1}");
+        CHECK_STR(got[1].payload, "{\"a\":2}");
+    }
+    pw_spool_items_free(got, n);
+    pw_spool_close(s);
+    gw_test_db_remove(path);
+}
+
 static void test_dead_letters(void)
 {
     char path[256];
@@ -665,4 +698,4 @@ PW_TEST_MAIN(PW_TEST(test_async_put), PW_TEST(test_async_put_borrow),
              PW_TEST(test_dead_letters), PW_TEST(test_bounded_size),
              PW_TEST(test_rejects_bad_items), PW_TEST(test_group_commit_many_threads),
              PW_TEST(test_checkpoints_keep_wal_bounded), PW_TEST(test_ack_sized_counts_like_ack),
-             PW_TEST(test_put_back_and_lease_oldest))
+             PW_TEST(test_put_back_and_lease_oldest), PW_TEST(test_repeat_within_request))
