@@ -254,6 +254,25 @@ static int load_item(pw_spool *s, pw_spool_dest *d, int64_t item, sqlite3_stmt *
     return p == ITEM_POS(item) ? p : -1;
 }
 
+/* Hand out a due item (an expired lease or a due retry) as attempt `attempts`, if it is still
+ * queued; if it was settled meanwhile, its lease entry goes. */
+static pw_status hand_out_due(pw_spool *s, pw_spool_dest *d, int64_t item, int attempts,
+                              lease_out *o, body_view *b, pw_err *err)
+{
+    sqlite3_stmt *st = NULL;
+    row_view v;
+    pw_spool_slot *l;
+    pw_status status = PW_OK;
+    int p = load_item(s, d, item, &st, &v);
+    if (p >= 0)
+        status = hand_out(s, d, st, &v, p, attempts, o, b, err);
+    else if ((l = pw_spool_map_find(&d->leases, (uint64_t)item, -1)) != NULL)
+        pw_spool_map_del(&d->leases, l);
+    if (st)
+        sqlite3_reset(st);
+    return status;
+}
+
 /* Leases that ran out: the items are due again (the attempt count goes on). */
 static pw_status lease_expired(pw_spool *s, pw_spool_dest *d, lease_out *o, pw_err *err)
 {
@@ -269,16 +288,9 @@ static pw_status lease_expired(pw_spool *s, pw_spool_dest *d, lease_out *o, pw_e
     pw_status status = PW_OK;
     body_view b = {0};
     for (size_t i = 0; i < n_due && status == PW_OK; i++) {
-        sqlite3_stmt *st = NULL;
-        row_view v;
-        int p = load_item(s, d, due[i], &st, &v);
         pw_spool_slot *l = pw_spool_map_find(&d->leases, (uint64_t)due[i], -1);
-        if (p >= 0 && l)
-            status = hand_out(s, d, st, &v, p, LEASE_ATTEMPTS(l->aux) + 1, o, &b, err);
-        else if (l)
-            pw_spool_map_del(&d->leases, l); /* settled meanwhile */
-        if (st)
-            sqlite3_reset(st);
+        if (l)
+            status = hand_out_due(s, d, due[i], LEASE_ATTEMPTS(l->aux) + 1, o, &b, err);
     }
     body_close(s, &b);
     free(due);
@@ -391,18 +403,8 @@ static pw_status lease_oldest_due(pw_spool *s, pw_spool_dest *d, lease_out *o, p
     qsort(due, n, sizeof *due, by_item);
     pw_status status = PW_OK;
     body_view b = {0};
-    for (size_t i = 0; i < n && o->n < o->max && status == PW_OK; i++) {
-        sqlite3_stmt *st = NULL;
-        row_view v;
-        pw_spool_slot *l;
-        int p = load_item(s, d, due[i].item, &st, &v);
-        if (p >= 0)
-            status = hand_out(s, d, st, &v, p, due[i].attempts, o, &b, err);
-        else if ((l = pw_spool_map_find(&d->leases, (uint64_t)due[i].item, -1)) != NULL)
-            pw_spool_map_del(&d->leases, l); /* settled meanwhile */
-        if (st)
-            sqlite3_reset(st);
-    }
+    for (size_t i = 0; i < n && o->n < o->max && status == PW_OK; i++)
+        status = hand_out_due(s, d, due[i].item, due[i].attempts, o, &b, err);
     body_close(s, &b);
     free(due);
     return status;

@@ -116,29 +116,41 @@ static const char *capture_end(capture *c)
     return log;
 }
 
+/* n webhook "Lead" events, ids prefix00, prefix01, … */
+static void put_leads(env *e, const char *prefix, int n)
+{
+    for (int i = 0; i < n; i++) {
+        char id[16], p[128];
+        snprintf(id, sizeof id, "%s%02d", prefix, i);
+        snprintf(p, sizeof p, "{\"event_name\":\"Lead\",\"event_id\":\"%s\"}", id);
+        put_raw(e, "hook", id, p, 0);
+    }
+}
+
+/* The webhook destination "hook" at the mock (url: the caller's buffer for its URL). */
+static pw_destination hook_dest(env *e, char url[256], const char *token)
+{
+    snprintf(url, 256, "%s/hook", mock_upstream_base(e->mock));
+    pw_destination d = {.name = "hook",
+                        .kind = PW_DEST_WEBHOOK,
+                        .url = url,
+                        .bearer_token = token,
+                        .timeout_ms = 1500};
+    return d;
+}
+
 #define N_HOOK 30
 
 static void test_webhook_401_pauses_then_delivers(void)
 {
     env e;
     env_open(&e, "gw_fw_auth", "hook");
-    for (int i = 0; i < N_HOOK; i++) {
-        char id[16], p[128];
-        snprintf(id, sizeof id, "w-%02d", i);
-        snprintf(p, sizeof p, "{\"event_name\":\"Lead\",\"event_id\":\"%s\"}", id);
-        put_raw(&e, "hook", id, p, 0);
-    }
+    put_leads(&e, "w-", N_HOOK);
     mock_reply refused = {.status = 401, .body = "token " HOOK_TOKEN " is not valid"};
     for (int i = 0; i < 3; i++)
         mock_upstream_script(e.mock, &refused);
-    pw_destination d = {.name = "hook",
-                        .kind = PW_DEST_WEBHOOK,
-                        .url = NULL,
-                        .bearer_token = HOOK_TOKEN,
-                        .timeout_ms = 1500};
     char url[256];
-    snprintf(url, sizeof url, "%s/hook", mock_upstream_base(e.mock));
-    d.url = url;
+    pw_destination d = hook_dest(&e, url, HOOK_TOKEN);
     capture cap;
     capture_start(&cap, &e);
     start(&e, &d);
@@ -386,18 +398,12 @@ static void test_probe_takes_oldest(void)
 {
     env e;
     env_open(&e, "gw_fw_auth", "oldest");
-    for (int i = 0; i < N_OLD; i++) {
-        char id[16], body[128];
-        snprintf(id, sizeof id, "p-%02d", i);
-        snprintf(body, sizeof body, "{\"event_name\":\"Lead\",\"event_id\":\"%s\"}", id);
-        put_raw(&e, "hook", id, body, 0);
-    }
+    put_leads(&e, "p-", N_OLD);
     mock_reply refused = {.status = 401, .body = "no"};
     for (int i = 0; i < 4; i++)
         mock_upstream_script(e.mock, &refused);
     char url[256];
-    snprintf(url, sizeof url, "%s/hook", mock_upstream_base(e.mock));
-    pw_destination d = {.name = "hook", .kind = PW_DEST_WEBHOOK, .url = url, .timeout_ms = 1500};
+    pw_destination d = hook_dest(&e, url, NULL);
     start(&e, &d);
     CHECK(wait_auth_paused(&e, "hook"));
     put_raw(&e, "hook", "p-new", "{\"event_name\":\"Lead\",\"event_id\":\"p-new\"}", 0);

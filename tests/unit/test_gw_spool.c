@@ -30,6 +30,16 @@ static pw_status put1(pw_spool *s, const char *id, const char *dest, const char 
     return pw_spool_put(s, &it, 1, NULL);
 }
 
+/* n events ev0, ev1, … for dest, each "{}". */
+static void put_n(pw_spool *s, const char *dest, int n)
+{
+    char id[32];
+    for (int i = 0; i < n; i++) {
+        snprintf(id, sizeof id, "ev%d", i);
+        CHECK_INT(put1(s, id, dest, "{}"), PW_OK);
+    }
+}
+
 static void test_idempotent_put_and_reopen(void)
 {
     char path[256];
@@ -76,11 +86,7 @@ static void test_leases_and_retry_schedule(void)
     char path[256];
     gw_test_db_path(path, sizeof path, "pw_spool", "lease");
     pw_spool *s = open_spool(path, 0, 0);
-    char id[32];
-    for (int i = 0; i < 5; i++) {
-        snprintf(id, sizeof id, "ev%d", i);
-        CHECK_INT(put1(s, id, "hook", "{}"), PW_OK);
-    }
+    put_n(s, "hook", 5);
     pw_spool_item *a = NULL, *b = NULL;
     size_t na = 0, nb = 0;
     CHECK_INT(pw_spool_lease(s, "hook", 3, 60000, &a, &na, NULL), PW_OK);
@@ -134,11 +140,7 @@ static void test_put_back_and_lease_oldest(void)
     char path[256];
     gw_test_db_path(path, sizeof path, "pw_spool", "putback");
     pw_spool *s = open_spool(path, 0, 0);
-    char id[32];
-    for (int i = 0; i < 6; i++) {
-        snprintf(id, sizeof id, "ev%d", i);
-        CHECK_INT(put1(s, id, "meta", "{}"), PW_OK);
-    }
+    put_n(s, "meta", 6);
     pw_spool_item *a = NULL, *b = NULL;
     size_t na = 0, nb = 0;
     CHECK_INT(pw_spool_lease(s, "meta", 4, 60000, &a, &na, NULL), PW_OK);
