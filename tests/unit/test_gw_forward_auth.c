@@ -410,9 +410,11 @@ static void test_probe_takes_oldest(void)
     CHECK(drained(&e, "hook", 10000));
     pw_forwarders_stop(e.fw);
     e.fw = NULL;
-    CHECK(mock_upstream_count(e.mock) >= 5);
+    size_t n_req = mock_upstream_count(e.mock);
+    CHECK(n_req >= 5);
     CHECK_INT(occurrences(mock_upstream_request(e.mock, 0)->body, "\"event_id\""), N_OLD);
-    for (size_t k = 1; k < 4; k++) { /* the three refused probes, then the accepted one */
+    for (size_t k = 1; k < 5 && k < n_req;
+         k++) { /* the three refused probes and the accepted one */
         const char *body = mock_upstream_request(e.mock, k)->body;
         CHECK_INT(occurrences(body, "\"event_id\""), 10);
         for (int i = 0; i < N_OLD; i++) {
