@@ -12,12 +12,14 @@
  * request leaves a trace of the disclosure) → send → per request, deliver, retry (exponential
  * backoff with jitter, or Retry-After; dead instead once the destination's retry window would be
  * passed) or dead-letter; a refusal of the credentials (401/403, a Graph token code) instead
- * puts the items back and pauses the destination, probing with one small batch until it is
- * accepted (put_back, auth_probe_wait). The deliveries of the whole cycle are settled together: one
- * synced audit append of their SENT records, then one spool ack (the disclosure is recorded before
- * the spool forgets it). A cycle that did not fill its lease is followed by a short linger, so that
- * under load requests carry many events and the fixed costs (sync, commit, request) are shared. The
- * thread is named "pw-fwd-<destination>" (bench/gateway.sh reports CPU per thread name).
+ * puts the items back (no attempt counted: the retry window is only for events the upstream
+ * may have) and pauses the destination, probing with one small batch of the oldest items until
+ * it is accepted (put_back, auth_probe_wait). The deliveries of the whole cycle are settled
+ * together: one synced audit append of their SENT records, then one spool ack (the disclosure is
+ * recorded before the spool forgets it). A cycle that did not fill its lease is followed by a short
+ * linger, so that under load requests carry many events and the fixed costs (sync, commit, request)
+ * are shared. The thread is named "pw-fwd-<destination>" (bench/gateway.sh reports CPU per thread
+ * name).
  */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -268,15 +270,17 @@ static int audit_outcomes(runner *r, const pw_audit_record *recs, size_t n)
     }
 }
 
-typedef enum { SETTLE_ACK, SETTLE_RETRY, SETTLE_DEAD } settle_kind;
+typedef enum { SETTLE_ACK, SETTLE_RETRY, SETTLE_PUT_BACK, SETTLE_DEAD } settle_kind;
 
 static pw_status settle_once(runner *r, settle_kind k, const int64_t *ids, const size_t *lens,
                              char *const *reasons, size_t n, int64_t next, pw_err *e)
 {
     switch (k) {
     case SETTLE_ACK: return pw_spool_ack_sized(r->f->spool, ids, lens, n, e);
-    case SETTLE_RETRY: {
-        pw_status st = pw_spool_retry_batch(r->f->spool, ids, n, next, e);
+    case SETTLE_RETRY:
+    case SETTLE_PUT_BACK: {
+        pw_status st = k == SETTLE_RETRY ? pw_spool_retry_batch(r->f->spool, ids, n, next, e)
+                                         : pw_spool_put_back_batch(r->f->spool, ids, n, next, e);
         return st == PW_ERR_NOTFOUND ? PW_OK : st; /* rows settled meanwhile: nothing to do */
     }
     case SETTLE_DEAD:
@@ -316,15 +320,21 @@ static void flush_dead(runner *r, outcome_batch *b)
     batch_reset(b);
 }
 
-static void flush_retry(runner *r, outcome_batch *b, int64_t next)
+/* Rescheduled items (kind SETTLE_RETRY, or SETTLE_PUT_BACK: not an attempt). */
+static void flush_resched(runner *r, outcome_batch *b, settle_kind kind, int64_t next)
 {
     if (!b->n)
         return;
     if (audit_outcomes(r, b->recs, b->n)) {
         count(r, &r->stats.retried, b->n);
-        spool_outcomes(r, SETTLE_RETRY, b->ids, NULL, NULL, b->n, next);
+        spool_outcomes(r, kind, b->ids, NULL, NULL, b->n, next);
     }
     batch_reset(b);
+}
+
+static void flush_retry(runner *r, outcome_batch *b, int64_t next)
+{
+    flush_resched(r, b, SETTLE_RETRY, next);
 }
 
 static int64_t backoff_ms(runner *r, int attempts)
@@ -494,7 +504,9 @@ static void note_partial(runner *r, const fw_outcome *out)
 /* The destination refused the credentials: the events are fine, so they go back to the queue,
  * due at once (the forwarder waits before it probes), with a "retry" record each saying why
  * (the same as a retried attempt; no window check: the age rules apply at the next lease), and
- * the forwarder pauses. */
+ * the forwarder pauses. The upstream did not take them (a refused request, or one not sent), so
+ * the lease is no attempt (pw_spool_put_back_batch): the retry window, which is about re-sending
+ * an event Meta may already have, does not run for an event that only ever met refusals. */
 static void put_back(runner *r, fw_request *q, const fw_outcome *out, outcome_batch *retry)
 {
     char detail[512];
@@ -503,7 +515,7 @@ static void put_back(runner *r, fw_request *q, const fw_outcome *out, outcome_ba
                  q->items[i]->spool->attempts, out->detail);
         batch_add(retry, r, q->items[i], PW_AUDIT_RETRY, (int)q->http_status, detail);
     }
-    flush_retry(r, retry, pw_gw_now_ms());
+    flush_resched(r, retry, SETTLE_PUT_BACK, pw_gw_now_ms());
     if (!r->auth_pause)
         set_auth_paused(r, out->detail);
     r->auth_seen = 1;
@@ -565,6 +577,9 @@ static int triage(runner *r, fw_item *it, int64_t now, outcome_batch *dead)
         batch_add(dead, r, it, PW_AUDIT_DEAD, 0, why);
         return 1;
     }
+    /* attempts > 1: an earlier delivery may have reached the upstream (a timeout, a 5xx, a lease
+     * that ran out mid-send; refusals of the credentials do not count: put_back), and re-sending
+     * it past the upstream's deduplication window could count it twice. */
     if (it->spool->attempts > 1 && age > r->drv->retry_window_ms) {
         snprintf(why, sizeof why, "retry window closed: accepted %lld h ago",
                  (long long)(age / 3600000));
@@ -705,13 +720,17 @@ static size_t run_cycle(runner *r)
 {
     pw_spool_item *leased = NULL;
     size_t n = 0;
-    size_t max = r->auth_pause ? PROBE_MAX : lease_size(r);
-    if (pw_spool_lease(r->f->spool, r->d.name, max, r->f->opts.lease_ms, &leased, &n, NULL) !=
-            PW_OK ||
-        n == 0)
+    /* A probe takes the oldest due items: the nearest their age limit go out first, and are the
+     * first delivered once the upstream takes them again. */
+    pw_status st = r->auth_pause ? pw_spool_lease_oldest(r->f->spool, r->d.name, PROBE_MAX,
+                                                         r->f->opts.lease_ms, &leased, &n, NULL)
+                                 : pw_spool_lease(r->f->spool, r->d.name, lease_size(r),
+                                                  r->f->opts.lease_ms, &leased, &n, NULL);
+    if (st != PW_OK || n == 0)
         return 0;
     r->ingest_mark = pw_audit_ingest_mark(r->f->audit); /* every leased row was put before it */
-    adapt_priority(r, lease_lag_ms(leased, n, pw_gw_now_ms()));
+    if (!r->auth_pause) /* a probe's items are old by design: no lag to catch up on yet */
+        adapt_priority(r, lease_lag_ms(leased, n, pw_gw_now_ms()));
     fw_item *items = calloc(n, sizeof *items);
     fw_item **ok = calloc(n, sizeof *ok);
     outcome_batch retry, dead;

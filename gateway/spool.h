@@ -169,6 +169,19 @@ void pw_spool_names_free(char **names, size_t n);
 pw_status pw_spool_lease_all(pw_spool *s, const char *destination, size_t max,
                              pw_spool_item **items, size_t *n, pw_err *err);
 
+/* pw_spool_lease taking the oldest due items first (acceptance order: expired leases and due
+ * retries together, then new items), for a paused destination's probe: the items nearest their
+ * age limit are the ones that go out, and the first delivered once the upstream takes them. */
+pw_status pw_spool_lease_oldest(pw_spool *s, const char *destination, size_t max, unsigned lease_ms,
+                                pw_spool_item **items, size_t *n, pw_err *err);
+
+/* pw_spool_retry_batch for items the upstream certainly did not take (refused for the
+ * credentials, or not sent at all): their lease does not count as an attempt, so `attempts`
+ * keeps counting only the deliveries that may have reached the upstream (the forwarders' retry
+ * window applies only to an item with one: docs/gateway-delivery.md, "Credentials refused"). */
+pw_status pw_spool_put_back_batch(pw_spool *s, const int64_t *ids, size_t n,
+                                  int64_t next_attempt_ms, pw_err *err);
+
 /* ---- additions (gw-review) ---------------------------------------------------------------- */
 
 /* Opaque text lines kept for the audit log (audit_hold.c: the ingest records of answered

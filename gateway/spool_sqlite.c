@@ -96,6 +96,9 @@ static const char *const stmt_sql[SQL_COUNT] = {
     [SQL_DROP_BODY] = "DELETE FROM body WHERE id = ?1",
     [SQL_RETRY_DUE] = "SELECT item, attempts FROM retry WHERE dest = ?1 AND next_attempt_ms <= ?2"
                       " ORDER BY next_attempt_ms",
+    [SQL_RETRY_OLDEST] =
+        "SELECT item, attempts FROM retry WHERE dest = ?1 AND next_attempt_ms <= ?2"
+        " ORDER BY item",
     [SQL_RETRY_HAS] = "SELECT attempts FROM retry WHERE item = ?1",
     [SQL_RETRY_PUT] = "INSERT INTO retry(item, dest, next_attempt_ms, attempts)"
                       " VALUES(?1, ?2, ?3, ?4) ON CONFLICT(item) DO UPDATE SET"
@@ -347,6 +350,8 @@ static void spool_destroy(pw_spool *s)
     pw_spool_map_free(&s->keys);
     free(s->scratch);
     free(s->undo.pairs);
+    free(s->planned);
+    free(s->planned_dup);
     pw_spool_map_free(&s->groups);
     free(s->new_groups.pairs);
     free(s->gbody);

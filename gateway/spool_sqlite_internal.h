@@ -50,28 +50,29 @@ enum pw_spool_sql {
     SQL_BEGIN = 0,
     SQL_COMMIT,
     SQL_ROLLBACK,
-    SQL_INSERT,      /* a new event row */
-    SQL_INSERT_BODY, /* its payloads */
-    SQL_ROW_DESTS,   /* dests of one row (duplicate check) */
-    SQL_BODY,        /* the payloads of one group */
-    SQL_ROW,         /* one row for a lease or a dead letter */
-    SQL_SCAN_FROM,   /* rows from a rowid on: new items to lease */
-    SQL_SCAN_STATE,  /* the same without payloads (stats) */
-    SQL_ACK,         /* clear one position's bit for a range of rows */
-    SQL_FINISHING,   /* the groups of the rows of a range left with only that bit */
-    SQL_CLEAR_BIT,   /* clear one position's bit of one row (dead letter) */
-    SQL_DROP_BODY,   /* delete the payloads of a finished group */
-    SQL_RETRY_DUE,   /* due retries of a destination */
-    SQL_RETRY_HAS,   /* is an item scheduled for retry */
-    SQL_RETRY_PUT,   /* schedule an item */
-    SQL_RETRY_DEL,   /* forget the schedules of a JSON array of items */
-    SQL_RETRY_COUNT, /* scheduled items of a destination */
-    SQL_DEAD_PUT,    /* a dead letter */
-    SQL_PURGE,       /* delete old tombstones in a rowid range */
-    SQL_PURGE_STOP,  /* the first young row of a rowid range */
-    SQL_DELETE_ROWS, /* delete old tombstone rows of a range */
-    SQL_FREE_PAGES,  /* the file's free pages (reused before the file grows) */
-    SQL_PAGE_SIZE,   /* their size */
+    SQL_INSERT,       /* a new event row */
+    SQL_INSERT_BODY,  /* its payloads */
+    SQL_ROW_DESTS,    /* dests of one row (duplicate check) */
+    SQL_BODY,         /* the payloads of one group */
+    SQL_ROW,          /* one row for a lease or a dead letter */
+    SQL_SCAN_FROM,    /* rows from a rowid on: new items to lease */
+    SQL_SCAN_STATE,   /* the same without payloads (stats) */
+    SQL_ACK,          /* clear one position's bit for a range of rows */
+    SQL_FINISHING,    /* the groups of the rows of a range left with only that bit */
+    SQL_CLEAR_BIT,    /* clear one position's bit of one row (dead letter) */
+    SQL_DROP_BODY,    /* delete the payloads of a finished group */
+    SQL_RETRY_DUE,    /* due retries of a destination */
+    SQL_RETRY_OLDEST, /* the same, oldest item first (an auth probe's lease) */
+    SQL_RETRY_HAS,    /* is an item scheduled for retry */
+    SQL_RETRY_PUT,    /* schedule an item */
+    SQL_RETRY_DEL,    /* forget the schedules of a JSON array of items */
+    SQL_RETRY_COUNT,  /* scheduled items of a destination */
+    SQL_DEAD_PUT,     /* a dead letter */
+    SQL_PURGE,        /* delete old tombstones in a rowid range */
+    SQL_PURGE_STOP,   /* the first young row of a rowid range */
+    SQL_DELETE_ROWS,  /* delete old tombstone rows of a range */
+    SQL_FREE_PAGES,   /* the file's free pages (reused before the file grows) */
+    SQL_PAGE_SIZE,    /* their size */
     SQL_COUNT
 };
 
@@ -225,6 +226,11 @@ struct pw_spool {
     char *scratch;  /* a put's body, an ack's JSON array */
     size_t scratch_cap;
     pw_spool_keyrows undo; /* rows inserted by the open transaction, for its rollback */
+    /* What checking a put request found, reused when it is written (spool_sqlite_put.c). */
+    struct pw_spool_planned *planned;
+    size_t planned_cap;
+    unsigned char *planned_dup; /* per item: not new when checked */
+    size_t planned_dup_cap;
     pw_spool_timing timing;
     atomic_int commit_waiting; /* a group commit is waiting for db_mu */
 };

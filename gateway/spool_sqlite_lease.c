@@ -17,7 +17,10 @@
  * range at a time.
  *
  * `attempts` counts leases: an item handed out carries the number of the attempt it is being
- * leased for (1 for the first delivery), which the forwarders' backoff uses.
+ * leased for (1 for the first delivery), which the forwarders' backoff and retry window use. A
+ * lease settled by pw_spool_put_back_batch (the upstream did not take the item: credentials
+ * refused, or not sent) does not count, so an item whose attempts were all refused that way is
+ * leased again as attempt 1.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -251,6 +254,25 @@ static int load_item(pw_spool *s, pw_spool_dest *d, int64_t item, sqlite3_stmt *
     return p == ITEM_POS(item) ? p : -1;
 }
 
+/* Hand out a due item (an expired lease or a due retry) as attempt `attempts`, if it is still
+ * queued; if it was settled meanwhile, its lease entry goes. */
+static pw_status hand_out_due(pw_spool *s, pw_spool_dest *d, int64_t item, int attempts,
+                              lease_out *o, body_view *b, pw_err *err)
+{
+    sqlite3_stmt *st = NULL;
+    row_view v;
+    pw_spool_slot *l;
+    pw_status status = PW_OK;
+    int p = load_item(s, d, item, &st, &v);
+    if (p >= 0)
+        status = hand_out(s, d, st, &v, p, attempts, o, b, err);
+    else if ((l = pw_spool_map_find(&d->leases, (uint64_t)item, -1)) != NULL)
+        pw_spool_map_del(&d->leases, l);
+    if (st)
+        sqlite3_reset(st);
+    return status;
+}
+
 /* Leases that ran out: the items are due again (the attempt count goes on). */
 static pw_status lease_expired(pw_spool *s, pw_spool_dest *d, lease_out *o, pw_err *err)
 {
@@ -266,16 +288,9 @@ static pw_status lease_expired(pw_spool *s, pw_spool_dest *d, lease_out *o, pw_e
     pw_status status = PW_OK;
     body_view b = {0};
     for (size_t i = 0; i < n_due && status == PW_OK; i++) {
-        sqlite3_stmt *st = NULL;
-        row_view v;
-        int p = load_item(s, d, due[i], &st, &v);
         pw_spool_slot *l = pw_spool_map_find(&d->leases, (uint64_t)due[i], -1);
-        if (p >= 0 && l)
-            status = hand_out(s, d, st, &v, p, LEASE_ATTEMPTS(l->aux) + 1, o, &b, err);
-        else if (l)
-            pw_spool_map_del(&d->leases, l); /* settled meanwhile */
-        if (st)
-            sqlite3_reset(st);
+        if (l)
+            status = hand_out_due(s, d, due[i], LEASE_ATTEMPTS(l->aux) + 1, o, &b, err);
     }
     body_close(s, &b);
     free(due);
@@ -337,6 +352,64 @@ static pw_status lease_retries(pw_spool *s, pw_spool_dest *d, lease_out *o, pw_e
     return status;
 }
 
+/* A due item from before the cursor: an expired lease or a due retry, with its next attempt. */
+typedef struct due_item {
+    int64_t item;
+    int attempts;
+} due_item;
+
+static int by_item(const void *x, const void *y)
+{
+    int64_t a = ((const due_item *)x)->item, b = ((const due_item *)y)->item;
+    return (a > b) - (a < b);
+}
+
+/* Due retries of d not leased, oldest item first, appended to due (at most want of them). */
+static size_t oldest_retries(pw_spool *s, pw_spool_dest *d, int64_t now, due_item *due, size_t want)
+{
+    check_retries_left(s, d);
+    sqlite3_stmt *st = d->maybe_retries ? pw_spool_stmt(s, SQL_RETRY_OLDEST) : NULL;
+    if (!st)
+        return 0;
+    sqlite3_bind_int64(st, 1, d->id);
+    sqlite3_bind_int64(st, 2, now);
+    size_t n = 0;
+    while (n < want && sqlite3_step(st) == SQLITE_ROW) {
+        int64_t item = sqlite3_column_int64(st, 0);
+        if (!pw_spool_map_find(&d->leases, (uint64_t)item, -1))
+            due[n++] = (due_item){item, sqlite3_column_int(st, 1) + 1};
+    }
+    sqlite3_reset(st);
+    return n;
+}
+
+/* Expired leases and due retries together, in item (= acceptance) order: every queued item
+ * below the cursor is one of them or leased, so these are the oldest due items. */
+static pw_status lease_oldest_due(pw_spool *s, pw_spool_dest *d, lease_out *o, pw_err *err)
+{
+    size_t want = o->max - o->n, n_exp = 0;
+    for (size_t i = 0; i < d->leases.cap; i++)
+        n_exp += d->leases.slots[i].key && d->leases.slots[i].val <= o->now;
+    due_item *due = malloc((n_exp + want) * sizeof *due);
+    if (!due)
+        return pw_err_set(err, PW_ERR_NOMEM, "spool: out of memory leasing");
+    size_t n = 0;
+    for (size_t i = 0; i < d->leases.cap && n < n_exp; i++) {
+        const pw_spool_slot *l = &d->leases.slots[i];
+        if (l->key && l->val <= o->now)
+            due[n++] = (due_item){(int64_t)l->key, LEASE_ATTEMPTS(l->aux) + 1};
+    }
+    n += oldest_retries(s, d, o->now, due + n, want);
+    qsort(due, n, sizeof *due, by_item);
+    pw_status status = PW_OK;
+    body_view b = {0};
+    for (size_t i = 0; i < n && o->n < o->max && status == PW_OK; i++)
+        status = hand_out_due(s, d, due[i].item, due[i].attempts, o, &b, err);
+    body_close(s, &b);
+    free(due);
+    return status;
+}
+
 /* New items: rows from the cursor on, in rowid order. */
 static pw_status lease_new(pw_spool *s, pw_spool_dest *d, lease_out *o, pw_err *err)
 {
@@ -367,7 +440,7 @@ static pw_status lease_new(pw_spool *s, pw_spool_dest *d, lease_out *o, pw_err *
 
 /* Lease as at time `now` (items whose lease or retry time is before it are due). */
 static pw_status lease_at(pw_spool *s, const char *destination, size_t max, int64_t now,
-                          int64_t until, pw_spool_item **items, size_t *n, pw_err *err)
+                          int64_t until, int oldest, pw_spool_item **items, size_t *n, pw_err *err)
 {
     *items = NULL;
     *n = 0;
@@ -378,9 +451,11 @@ static pw_status lease_at(pw_spool *s, const char *destination, size_t max, int6
     int64_t held = pw_histo_now_ns();
     pw_spool_dest *d = destination ? pw_spool_dest_by_name(s, destination) : NULL;
     pw_status st = PW_OK;
-    if (d)
+    if (d && oldest)
+        st = lease_oldest_due(s, d, &o, err);
+    if (d && !oldest)
         st = lease_expired(s, d, &o, err);
-    if (d && st == PW_OK && o.n < max)
+    if (d && !oldest && st == PW_OK && o.n < max)
         st = lease_retries(s, d, &o, err);
     while (d && st == PW_OK && o.n < max) {
         /* New items a chunk at a time, letting a commit in between: a large lease (Meta's
@@ -413,7 +488,14 @@ pw_status pw_spool_lease(pw_spool *s, const char *destination, size_t max, unsig
                          pw_spool_item **items, size_t *n, pw_err *err)
 {
     int64_t now = pw_gw_now_ms();
-    return lease_at(s, destination, max, now, now + lease_ms, items, n, err);
+    return lease_at(s, destination, max, now, now + lease_ms, 0, items, n, err);
+}
+
+pw_status pw_spool_lease_oldest(pw_spool *s, const char *destination, size_t max, unsigned lease_ms,
+                                pw_spool_item **items, size_t *n, pw_err *err)
+{
+    int64_t now = pw_gw_now_ms();
+    return lease_at(s, destination, max, now, now + lease_ms, 1, items, n, err);
 }
 
 pw_status pw_spool_lease_all(pw_spool *s, const char *destination, size_t max,
@@ -421,7 +503,7 @@ pw_status pw_spool_lease_all(pw_spool *s, const char *destination, size_t max,
 {
     /* As seen from far in the future: every lease has expired and every retry is due. The new
      * leases run the usual minute from now. */
-    return lease_at(s, destination, max, INT64_MAX / 4, pw_gw_now_ms() + 60000, items, n, err);
+    return lease_at(s, destination, max, INT64_MAX / 4, pw_gw_now_ms() + 60000, 0, items, n, err);
 }
 
 void pw_spool_items_free(pw_spool_item *items, size_t n)
@@ -827,7 +909,10 @@ static int lease_attempts(pw_spool *s, pw_spool_dest *d, int64_t item)
     return (int)attempts;
 }
 
-static pw_status retry_item(pw_spool *s, int64_t item, int64_t next, size_t *changed, pw_err *err)
+/* Reschedule item at next. uncount: its lease was no attempt (the upstream did not take it), so
+ * the row keeps the attempts before it. */
+static pw_status retry_item(pw_spool *s, int64_t item, int64_t next, int uncount, size_t *changed,
+                            pw_err *err)
 {
     sqlite3_stmt *row = NULL;
     row_view v;
@@ -851,7 +936,8 @@ static pw_status retry_item(pw_spool *s, int64_t item, int64_t next, size_t *cha
     sqlite3_bind_int64(st, 1, item);
     sqlite3_bind_int64(st, 2, d->id);
     sqlite3_bind_int64(st, 3, next);
-    sqlite3_bind_int64(st, 4, lease_attempts(s, d, item));
+    int attempts = lease_attempts(s, d, item) - (uncount != 0);
+    sqlite3_bind_int64(st, 4, attempts > 0 ? attempts : 0);
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
     if (rc != SQLITE_DONE)
@@ -861,8 +947,8 @@ static pw_status retry_item(pw_spool *s, int64_t item, int64_t next, size_t *cha
     return PW_OK;
 }
 
-pw_status pw_spool_retry_batch(pw_spool *s, const int64_t *ids, size_t n, int64_t next_attempt_ms,
-                               pw_err *err)
+static pw_status reschedule(pw_spool *s, const int64_t *ids, size_t n, int64_t next_attempt_ms,
+                            int uncount, pw_err *err)
 {
     size_t changed = 0;
     settle t;
@@ -872,7 +958,7 @@ pw_status pw_spool_retry_batch(pw_spool *s, const int64_t *ids, size_t n, int64_
     pw_status status =
         ready ? pw_spool_begin(s, err) : pw_err_set(err, PW_ERR_NOMEM, "spool: out of memory");
     for (size_t i = 0; i < n && status == PW_OK; i++)
-        status = retry_item(s, ids[i], next_attempt_ms, &changed, err);
+        status = retry_item(s, ids[i], next_attempt_ms, uncount, &changed, err);
     if (status == PW_OK)
         status = pw_spool_run(s, SQL_COMMIT, err);
     if (status == PW_OK)
@@ -886,6 +972,18 @@ pw_status pw_spool_retry_batch(pw_spool *s, const int64_t *ids, size_t n, int64_
         return pw_err_set(err, PW_ERR_NOTFOUND, "spool: %zu of %zu items were not queued",
                           n - changed, n);
     return status;
+}
+
+pw_status pw_spool_retry_batch(pw_spool *s, const int64_t *ids, size_t n, int64_t next_attempt_ms,
+                               pw_err *err)
+{
+    return reschedule(s, ids, n, next_attempt_ms, 0, err);
+}
+
+pw_status pw_spool_put_back_batch(pw_spool *s, const int64_t *ids, size_t n,
+                                  int64_t next_attempt_ms, pw_err *err)
+{
+    return reschedule(s, ids, n, next_attempt_ms, 1, err);
 }
 
 pw_status pw_spool_retry(pw_spool *s, int64_t id, int64_t next_attempt_ms, pw_err *err)

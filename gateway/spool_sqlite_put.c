@@ -73,9 +73,12 @@ static int already_spooled(pw_spool *s, const event_run *r, int64_t dest)
 }
 
 /* Which items of the run are new; adds their bytes to *bytes. dups (the run's n flags, or
- * NULL) tells which were not: already spooled, or repeated within the run. */
-static pw_status plan_run(pw_spool *s, event_run *r, uint64_t *bytes, unsigned char *dups,
-                          pw_err *err)
+ * NULL) tells which were not: already spooled, or repeated within the run. known (or NULL): what
+ * an earlier look at the same run found in this transaction; the key index has only grown since,
+ * so a flagged item is still not new, and an unflagged one needs looking up again only when
+ * recheck (a row with the run's event_id was inserted since). */
+static pw_status plan_run(pw_spool *s, event_run *r, const unsigned char *known, int recheck,
+                          uint64_t *bytes, unsigned char *dups, pw_err *err)
 {
     r->n_chosen = 0;
     for (size_t i = 0; i < r->n; i++) {
@@ -83,7 +86,11 @@ static pw_status plan_run(pw_spool *s, event_run *r, uint64_t *bytes, unsigned c
         int dup = !d;
         for (int k = 0; k < r->n_chosen && !dup; k++)
             dup = r->dest[k] == d;
-        dup = dup || already_spooled(s, r, d->id);
+        if (!dup && known)
+            dup = known[i] || (recheck && already_spooled(s, r, d->id));
+        else if (!dup)
+            dup = already_spooled(s, r, d->id);
+
         if (dups)
             dups[i] = (unsigned char)dup;
         if (dup)
@@ -204,14 +211,46 @@ static pw_status insert_run(pw_spool *s, const event_run *r, pw_err *err)
     return s->gbody_len >= PW_SPOOL_GROUP_MAX_BYTES ? close_group(s, err) : PW_OK;
 }
 
-/* Pass 1: the request's new bytes; refused (nothing written) if it does not fit. */
-static pw_status check_request(pw_spool *s, put_req *r, uint64_t added, pw_err *err)
+/* A run of a put request as pass 1 found it, for pass 2 (its items' flags in planned_dup). */
+typedef struct pw_spool_planned {
+    size_t n, eid_len;
+    uint64_t hash;
+} pw_spool_planned;
+
+/* Room to remember the runs and item flags of a request of n items (runs ≤ items); 0: out of
+ * memory, and pass 2 plans the request again instead. */
+static int planned_room(pw_spool *s, size_t n)
+{
+    if (n > s->planned_cap) {
+        pw_spool_planned *p = realloc(s->planned, n * sizeof *p);
+        if (!p)
+            return 0;
+        s->planned = p;
+        s->planned_cap = n;
+    }
+    if (n > s->planned_dup_cap) {
+        unsigned char *d = realloc(s->planned_dup, n);
+        if (!d)
+            return 0;
+        s->planned_dup = d;
+        s->planned_dup_cap = n;
+    }
+    return 1;
+}
+
+/* Pass 1: the request's new bytes; refused (nothing written) if it does not fit. Its runs and
+ * what was found of each item are kept for pass 2 (*kept: 1), so that the event_ids are split,
+ * hashed and looked up in the key index once per request, not twice. */
+static pw_status check_request(pw_spool *s, put_req *r, uint64_t added, int *kept, pw_err *err)
 {
     uint64_t mine = 0;
     pw_status st = PW_OK;
-    for (size_t i = 0; i < r->n && st == PW_OK;) {
+    *kept = planned_room(s, r->n);
+    for (size_t i = 0, k = 0; i < r->n && st == PW_OK; k++) {
         event_run ev = next_run(s, r->items + i, r->n - i);
-        st = plan_run(s, &ev, &mine, NULL, err);
+        st = plan_run(s, &ev, NULL, 0, &mine, *kept ? s->planned_dup + i : NULL, err);
+        if (*kept)
+            s->planned[k] = (pw_spool_planned){.n = ev.n, .eid_len = ev.eid_len, .hash = ev.hash};
         i += ev.n;
     }
     if (st == PW_OK && s->max_bytes && s->bytes + added + mine > s->max_bytes)
@@ -237,13 +276,33 @@ static pw_status check_request(pw_spool *s, put_req *r, uint64_t added, pw_err *
     return st;
 }
 
-/* Pass 2: write the rows; a failure here fails the whole transaction. */
-static pw_status insert_request(pw_spool *s, put_req *r, uint64_t *added, pw_err *err)
+/* Did this request insert a row with this hash since (undo entries from `from` on)? Then an
+ * event_id repeated within the request, not consecutively, is looked up again. */
+static int inserted_since(const pw_spool *s, size_t from, uint64_t hash)
+{
+    for (size_t i = from; i < s->undo.n; i++)
+        if (s->undo.pairs[2 * i] == (int64_t)hash)
+            return 1;
+    return 0;
+}
+
+/* Pass 2: write the rows; a failure here fails the whole transaction. kept: pass 1's runs. */
+static pw_status insert_request(pw_spool *s, put_req *r, int kept, uint64_t *added, pw_err *err)
 {
     pw_status st = PW_OK;
-    for (size_t i = 0; i < r->n && st == PW_OK;) {
-        event_run ev = next_run(s, r->items + i, r->n - i);
-        st = plan_run(s, &ev, added, r->dups ? r->dups + i : NULL, err);
+    size_t undo_from = s->undo.n;
+    for (size_t i = 0, k = 0; i < r->n && st == PW_OK; k++) {
+        event_run ev;
+        if (kept) {
+            const pw_spool_planned *p = &s->planned[k];
+            ev = (event_run){
+                .items = r->items + i, .n = p->n, .hash = p->hash, .eid_len = p->eid_len};
+        } else {
+            ev = next_run(s, r->items + i, r->n - i);
+        }
+        st = plan_run(s, &ev, kept ? s->planned_dup + i : NULL,
+                      kept && inserted_since(s, undo_from, ev.hash), added,
+                      r->dups ? r->dups + i : NULL, err);
         if (st == PW_OK && ev.n_chosen)
             st = insert_run(s, &ev, err);
         i += ev.n;
@@ -326,8 +385,9 @@ void pw_spool_commit_requests(pw_spool *s, put_req *list)
     for (put_req *r = list; r && st == PW_OK; r = r->next) {
         if (r->status != PW_OK || r->ack_ids)
             continue;
-        if ((r->status = check_request(s, r, added, &r->err)) == PW_OK)
-            st = insert_request(s, r, &added, &err);
+        int kept = 0;
+        if ((r->status = check_request(s, r, added, &kept, &r->err)) == PW_OK)
+            st = insert_request(s, r, kept, &added, &err);
     }
     if (st == PW_OK)
         st = close_group(s, &err);

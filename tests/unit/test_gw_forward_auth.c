@@ -3,8 +3,10 @@
  * Graph code 190) pauses instead of dead-lettering: the events stay queued, the pause shows in
  * the stats (PW_FORWARD_PAUSED_AUTH), one warn is logged without the token, small probes (at
  * most 10 items) go out with backoff, and once the upstream accepts again every event is
- * delivered exactly once. The age rules still dead-letter while paused; a final error that is
- * not about the credentials (Graph code 100) still dead-letters at once, without a pause.
+ * delivered exactly once. The age rules still dead-letter while paused, but Meta's 47 h retry
+ * window only for an event an earlier request may have delivered; probes take the oldest items;
+ * a final error that is not about the credentials (Graph code 100) still dead-letters at once,
+ * without a pause.
  */
 #include "../mock/mock_upstream.c"
 
@@ -114,29 +116,41 @@ static const char *capture_end(capture *c)
     return log;
 }
 
+/* n webhook "Lead" events, ids prefix00, prefix01, … */
+static void put_leads(env *e, const char *prefix, int n)
+{
+    for (int i = 0; i < n; i++) {
+        char id[16], p[128];
+        snprintf(id, sizeof id, "%s%02d", prefix, i);
+        snprintf(p, sizeof p, "{\"event_name\":\"Lead\",\"event_id\":\"%s\"}", id);
+        put_raw(e, "hook", id, p, 0);
+    }
+}
+
+/* The webhook destination "hook" at the mock (url: the caller's buffer for its URL). */
+static pw_destination hook_dest(env *e, char url[256], const char *token)
+{
+    snprintf(url, 256, "%s/hook", mock_upstream_base(e->mock));
+    pw_destination d = {.name = "hook",
+                        .kind = PW_DEST_WEBHOOK,
+                        .url = url,
+                        .bearer_token = token,
+                        .timeout_ms = 1500};
+    return d;
+}
+
 #define N_HOOK 30
 
 static void test_webhook_401_pauses_then_delivers(void)
 {
     env e;
     env_open(&e, "gw_fw_auth", "hook");
-    for (int i = 0; i < N_HOOK; i++) {
-        char id[16], p[128];
-        snprintf(id, sizeof id, "w-%02d", i);
-        snprintf(p, sizeof p, "{\"event_name\":\"Lead\",\"event_id\":\"%s\"}", id);
-        put_raw(&e, "hook", id, p, 0);
-    }
+    put_leads(&e, "w-", N_HOOK);
     mock_reply refused = {.status = 401, .body = "token " HOOK_TOKEN " is not valid"};
     for (int i = 0; i < 3; i++)
         mock_upstream_script(e.mock, &refused);
-    pw_destination d = {.name = "hook",
-                        .kind = PW_DEST_WEBHOOK,
-                        .url = NULL,
-                        .bearer_token = HOOK_TOKEN,
-                        .timeout_ms = 1500};
     char url[256];
-    snprintf(url, sizeof url, "%s/hook", mock_upstream_base(e.mock));
-    d.url = url;
+    pw_destination d = hook_dest(&e, url, HOOK_TOKEN);
     capture cap;
     capture_start(&cap, &e);
     start(&e, &d);
@@ -307,6 +321,114 @@ static void test_ga4_later_waves_not_sent(void)
     env_close(&e);
 }
 
+/* Meta's retry window (47 h after acceptance) is about re-sending an event Meta may already
+ * have. An event whose every request was refused for its credentials never reached Meta, so a
+ * pause longer than the window (a token revoked over a weekend) must not dead-letter it: only
+ * the age limit (6 days) applies. Before, each probe's lease counted as an attempt and the
+ * first probe past 47 h dead-lettered the event ("retry window closed"). */
+#define META_WINDOW_MS (47LL * 3600 * 1000)
+
+static void refuse_190(env *e, int times)
+{
+    static char body[512];
+    mock_reply refused = {.status = 400,
+                          .body = mock_graph_error(body, sizeof body, 190, 463, "TraceAuth190")};
+    for (int i = 0; i < times; i++)
+        mock_upstream_script(e->mock, &refused);
+}
+
+static void test_meta_pause_past_retry_window(void)
+{
+    env e;
+    env_open(&e, "gw_fw_auth", "metalong");
+    char *p = env_meta_event("m-weekend");
+    put_raw(&e, "meta", "m-weekend", p, pw_gw_now_ms() - META_WINDOW_MS - 3 * 3600000LL);
+    free(p);
+    refuse_190(&e, 4); /* the first request and three probes */
+    pw_destination d = env_meta_dest(&e, "42", META_TOKEN, 1500);
+    start(&e, &d);
+    CHECK(wait_auth_paused(&e, "meta"));
+    CHECK(drained(&e, "meta", 10000));
+    pw_forwarders_stop(e.fw);
+    e.fw = NULL;
+    CHECK_INT(state_of_spool(&e, "m-weekend", "meta"), PW_SPOOL_DELIVERED);
+    CHECK_INT(mock_upstream_count(e.mock), 5);
+    seen s = read_audit(&e);
+    CHECK_INT(s.sent, 1);
+    CHECK_INT(s.dead, 0);
+    CHECK_INT(s.retry, 4);
+    env_close(&e);
+}
+
+/* An event whose earlier delivery may have reached Meta (a 500: the request may have been
+ * processed) still closes its window 47 h after acceptance, paused or not: re-sending it later
+ * could count it twice. */
+static void test_meta_maybe_received_window_still_closes(void)
+{
+    env e;
+    env_open(&e, "gw_fw_auth", "metamaybe");
+    char *p = env_meta_event("m-maybe");
+    put_raw(&e, "meta", "m-maybe", p, pw_gw_now_ms() - META_WINDOW_MS + 1500);
+    free(p);
+    mock_reply failed = {.status = 500, .body = "{}"};
+    mock_upstream_script(e.mock, &failed);
+    refuse_190(&e, 40); /* refused until the window has closed */
+    pw_destination d = env_meta_dest(&e, "42", META_TOKEN, 1500);
+    start(&e, &d);
+    CHECK(drained(&e, "meta", 15000));
+    pw_forwarders_stop(e.fw);
+    e.fw = NULL;
+    CHECK_INT(state_of_spool(&e, "m-maybe", "meta"), PW_SPOOL_DEAD);
+    char reason[256] = "";
+    CHECK_INT(pw_spool_dead_reason(e.spool, "m-maybe", "meta", reason, sizeof reason, NULL), PW_OK);
+    CHECK(strstr(reason, "retry window closed") != NULL);
+    seen s = read_audit(&e);
+    CHECK_INT(s.sent, 0);
+    CHECK_INT(s.dead, 1);
+    env_close(&e);
+}
+
+/* Probes take the oldest queued items: after the first refused request put all 20 back, every
+ * probe carries the 10 oldest (p-00 … p-09), never the younger ones nor an event accepted
+ * during the pause. Before, the spool handed out retries in order of their retry time, so the
+ * second probe carried p-10 … p-19. */
+#define N_OLD 20
+
+static void test_probe_takes_oldest(void)
+{
+    env e;
+    env_open(&e, "gw_fw_auth", "oldest");
+    put_leads(&e, "p-", N_OLD);
+    mock_reply refused = {.status = 401, .body = "no"};
+    for (int i = 0; i < 4; i++)
+        mock_upstream_script(e.mock, &refused);
+    char url[256];
+    pw_destination d = hook_dest(&e, url, NULL);
+    start(&e, &d);
+    CHECK(wait_auth_paused(&e, "hook"));
+    put_raw(&e, "hook", "p-new", "{\"event_name\":\"Lead\",\"event_id\":\"p-new\"}", 0);
+    CHECK(drained(&e, "hook", 10000));
+    pw_forwarders_stop(e.fw);
+    e.fw = NULL;
+    size_t n_req = mock_upstream_count(e.mock);
+    CHECK(n_req >= 5);
+    CHECK_INT(occurrences(mock_upstream_request(e.mock, 0)->body, "\"event_id\""), N_OLD);
+    for (size_t k = 1; k < 5 && k < n_req;
+         k++) { /* the three refused probes and the accepted one */
+        const char *body = mock_upstream_request(e.mock, k)->body;
+        CHECK_INT(occurrences(body, "\"event_id\""), 10);
+        for (int i = 0; i < N_OLD; i++) {
+            char needle[40];
+            snprintf(needle, sizeof needle, "\"event_id\":\"p-%02d\"", i);
+            CHECK_INT(occurrences(body, needle), i < 10);
+        }
+    }
+    seen s = read_audit(&e);
+    CHECK_INT(s.sent, N_OLD + 1);
+    CHECK_INT(s.dead, 0);
+    env_close(&e);
+}
+
 static void test_auth_classification(void)
 {
     CHECK(pw_fw_meta_code_auth(190));
@@ -333,4 +455,6 @@ static void test_auth_classification(void)
 
 PW_TEST_MAIN(PW_TEST(test_auth_classification), PW_TEST(test_webhook_401_pauses_then_delivers),
              PW_TEST(test_meta_190_pauses_then_delivers), PW_TEST(test_meta_code_100_still_dead),
-             PW_TEST(test_ga4_later_waves_not_sent))
+             PW_TEST(test_ga4_later_waves_not_sent), PW_TEST(test_meta_pause_past_retry_window),
+             PW_TEST(test_meta_maybe_received_window_still_closes),
+             PW_TEST(test_probe_takes_oldest))

@@ -30,6 +30,16 @@ static pw_status put1(pw_spool *s, const char *id, const char *dest, const char 
     return pw_spool_put(s, &it, 1, NULL);
 }
 
+/* n events ev0, ev1, … for dest, each "{}". */
+static void put_n(pw_spool *s, const char *dest, int n)
+{
+    char id[32];
+    for (int i = 0; i < n; i++) {
+        snprintf(id, sizeof id, "ev%d", i);
+        CHECK_INT(put1(s, id, dest, "{}"), PW_OK);
+    }
+}
+
 static void test_idempotent_put_and_reopen(void)
 {
     char path[256];
@@ -76,11 +86,7 @@ static void test_leases_and_retry_schedule(void)
     char path[256];
     gw_test_db_path(path, sizeof path, "pw_spool", "lease");
     pw_spool *s = open_spool(path, 0, 0);
-    char id[32];
-    for (int i = 0; i < 5; i++) {
-        snprintf(id, sizeof id, "ev%d", i);
-        CHECK_INT(put1(s, id, "hook", "{}"), PW_OK);
-    }
+    put_n(s, "hook", 5);
     pw_spool_item *a = NULL, *b = NULL;
     size_t na = 0, nb = 0;
     CHECK_INT(pw_spool_lease(s, "hook", 3, 60000, &a, &na, NULL), PW_OK);
@@ -122,6 +128,94 @@ static void test_leases_and_retry_schedule(void)
     CHECK_INT(nb, 4); /* all but the one scheduled 60 s ahead */
     pw_spool_items_free(b, nb);
     CHECK_INT(pw_spool_retry(s, 999999, 0, NULL), PW_ERR_NOTFOUND);
+    pw_spool_close(s);
+    gw_test_db_remove(path);
+}
+
+/* A put-back (the upstream refused the credentials) is no attempt: the item is leased again with
+ * the count it had, also after a real retry and across a reopen; and pw_spool_lease_oldest hands
+ * out due items in acceptance order whatever their retry time, younger new rows after them. */
+static void test_put_back_and_lease_oldest(void)
+{
+    char path[256];
+    gw_test_db_path(path, sizeof path, "pw_spool", "putback");
+    pw_spool *s = open_spool(path, 0, 0);
+    put_n(s, "meta", 6);
+    pw_spool_item *a = NULL, *b = NULL;
+    size_t na = 0, nb = 0;
+    CHECK_INT(pw_spool_lease(s, "meta", 4, 60000, &a, &na, NULL), PW_OK);
+    CHECK_INT(na, 4);
+    int64_t now = pw_gw_now_ms();
+    /* ev0 retried (a 500: an attempt), then put back; ev1..ev3 put back, ev3 first */
+    CHECK_INT(pw_spool_retry(s, a[0].id, now - 10, NULL), PW_OK);
+    CHECK_INT(pw_spool_put_back_batch(s, &a[3].id, 1, now - 5, NULL), PW_OK);
+    int64_t two[2] = {a[1].id, a[2].id};
+    CHECK_INT(pw_spool_put_back_batch(s, two, 2, now - 1, NULL), PW_OK);
+    CHECK_INT(pw_spool_lease(s, "meta", 1, 60000, &b, &nb, NULL), PW_OK);
+    CHECK_INT(nb, 1); /* ev0, attempt 2 */
+    if (nb == 1) {
+        CHECK_STR(b[0].event_id, "ev0");
+        CHECK_INT(b[0].attempts, 2);
+        CHECK_INT(pw_spool_put_back_batch(s, &b[0].id, 1, now, NULL), PW_OK);
+    }
+    pw_spool_items_free(b, nb);
+    pw_spool_close(s);
+    s = open_spool(path, 0, 0);
+    /* Oldest first: ev0 (retry time now) before ev3 (now - 5), then ev1, ev2, then new ev4. */
+    CHECK_INT(pw_spool_lease_oldest(s, "meta", 5, 60000, &b, &nb, NULL), PW_OK);
+    CHECK_INT(nb, 5);
+    const char *want[5] = {"ev0", "ev1", "ev2", "ev3", "ev4"};
+    const int tries[5] = {2, 1, 1, 1, 1};
+    for (size_t i = 0; i < nb && i < 5; i++) {
+        CHECK_STR(b[i].event_id, want[i]);
+        CHECK_INT(b[i].attempts, tries[i]);
+    }
+    pw_spool_items_free(b, nb);
+    pw_spool_items_free(a, na);
+    CHECK_INT(pw_spool_lease(s, "meta", 10, 30, &b, &nb, NULL), PW_OK);
+    CHECK_INT(nb, 1); /* ev5, for 30 ms */
+    pw_spool_items_free(b, nb);
+    usleep(60 * 1000);
+    CHECK_INT(pw_spool_lease_oldest(s, "meta", 10, 60000, &b, &nb, NULL), PW_OK);
+    CHECK_INT(nb, 1); /* its lease ran out: due again, the attempt counted */
+    if (nb == 1) {
+        CHECK_STR(b[0].event_id, "ev5");
+        CHECK_INT(b[0].attempts, 2);
+    }
+    pw_spool_items_free(b, nb);
+    pw_spool_close(s);
+    gw_test_db_remove(path);
+}
+
+/* One request naming an event_id twice, not one after the other: written once per destination
+ * (the put's check and its write share what they found of each event; the second occurrence is
+ * looked up again once the first is written). */
+static void test_repeat_within_request(void)
+{
+    char path[256];
+    gw_test_db_path(path, sizeof path, "pw_spool", "repeat");
+    pw_spool *s = open_spool(path, 0, 0);
+    int64_t now = pw_gw_now_ms();
+    pw_spool_put_item items[] = {{"r1", "meta", "{\"a\":1}", 7, now},
+                                 {"r2", "meta", "{\"a\":2}", 7, now},
+                                 {"r1", "meta", "{\"a\":3}", 7, now},
+                                 {"r1", "ga4", "{\"g\":1}", 7, now},
+                                 {"r2", "meta", "{\"a\":4}", 7, now}};
+    CHECK_INT(pw_spool_put(s, items, 5, NULL), PW_OK);
+    pw_spool_stats st;
+    CHECK_INT(pw_spool_stats_get(s, "meta", &st, NULL), PW_OK);
+    CHECK_INT(st.depth, 2);
+    CHECK_INT(pw_spool_stats_get(s, "ga4", &st, NULL), PW_OK);
+    CHECK_INT(st.depth, 1);
+    pw_spool_item *got = NULL;
+    size_t n = 0;
+    CHECK_INT(pw_spool_lease(s, "meta", 10, 60000, &got, &n, NULL), PW_OK);
+    CHECK_INT(n, 2);
+    if (n == 2) { /* the first of each is kept */
+        CHECK_STR(got[0].payload, "{\"a\":1}");
+        CHECK_STR(got[1].payload, "{\"a\":2}");
+    }
+    pw_spool_items_free(got, n);
     pw_spool_close(s);
     gw_test_db_remove(path);
 }
@@ -605,4 +699,5 @@ PW_TEST_MAIN(PW_TEST(test_async_put), PW_TEST(test_async_put_borrow),
              PW_TEST(test_idempotent_put_and_reopen), PW_TEST(test_leases_and_retry_schedule),
              PW_TEST(test_dead_letters), PW_TEST(test_bounded_size),
              PW_TEST(test_rejects_bad_items), PW_TEST(test_group_commit_many_threads),
-             PW_TEST(test_checkpoints_keep_wal_bounded), PW_TEST(test_ack_sized_counts_like_ack))
+             PW_TEST(test_checkpoints_keep_wal_bounded), PW_TEST(test_ack_sized_counts_like_ack),
+             PW_TEST(test_put_back_and_lease_oldest), PW_TEST(test_repeat_within_request))
