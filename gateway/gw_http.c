@@ -299,8 +299,8 @@ static const char *framing_error(struct MHD_Connection *c)
 
 /* ---- open connections per client address ------------------------------------------------ */
 /*
- * One client holding every connection the server takes (~1020 per HTTP thread: idle
- * keep-alives, or request heads and bodies sent a byte at a time within the 30 s idle timeout)
+ * One client holding every connection the server takes (1020, split among the HTTP threads:
+ * idle keep-alives, or request heads and bodies sent a byte at a time within the 30 s idle timeout)
  * made the gateway unreachable for everyone else. Without a trusted proxy in front, a client
  * address (an IPv6 client's /64: it owns all of it) may hold conns_per_ip connections at once;
  * counts are kept by hash of the address (two addresses sharing a slot share its cap). The
