@@ -110,7 +110,7 @@ static void *loop_thread(void *arg)
         MHD_UNSIGNED_LONG_LONG to = 0;
         int ms = MHD_get_timeout(l->d, &to) == MHD_YES ? (to > 60000 ? 60000 : (int)to) : -1;
         struct epoll_event got[2];
-        int n = epoll_wait(ep, got, 2, ms);
+        int n = ms == 0 ? 0 : epoll_wait(ep, got, 2, ms);
         for (int i = 0; i < n; i++) {
             uint64_t v;
             if (got[i].data.fd == l->wake_fd && read(l->wake_fd, &v, sizeof v) < 0)

@@ -53,7 +53,9 @@ struct http_loop {
 struct pw_gw_http {
     http_loop *loops;
     unsigned n_loops;
-    atomic_int quiescing, quiesced, stopping; /* quiesced: loops that closed their socket */
+    atomic_int quiescing, quiesced; /* quiesced: loops that closed their socket */
+    atomic_int closing;             /* stopping: no new request is submitted for commit */
+    atomic_int stopping;            /* the loops run their last round and end */
     pw_gw_http_config cfg;
     pw_gw_ratelimit *rl;
     pw_gw_reply_cache *replies;
@@ -608,6 +610,13 @@ static enum MHD_Result events_body_done(pw_gw_http *h, struct MHD_Connection *c,
     }
     r->conn = c;
     atomic_fetch_add(&h->inflight, 1);
+    /* Stopping (pw_gw_http_stop): nothing new is submitted, so that no commit can complete after
+     * its thread is gone; the connection is closed unanswered, as the daemon's stop closes those
+     * it has not answered. Checked after counting it in flight: the stop sees one or the other. */
+    if (atomic_load(&h->closing)) {
+        atomic_fetch_sub(&h->inflight, 1);
+        return MHD_NO;
+    }
     MHD_suspend_connection(c);
     if (pw_gw_commit_submit(h->cfg.committer, &r->pr, on_committed, r, &err) != PW_OK) {
         MHD_resume_connection(c);
@@ -886,7 +895,9 @@ static void *loop_run(void *arg)
                  : to > INT_MAX                          ? INT_MAX
                                                          : (int)to;
         struct epoll_event ev[2];
-        int n = epoll_wait(l->ep, ev, 2, ms);
+        /* ms 0: libmicrohttpd has work in hand and polls its own set at once; the queue is
+         * looked at anyway, and a wake left unread only makes the next wait return early. */
+        int n = ms == 0 ? 0 : epoll_wait(l->ep, ev, 2, ms);
         for (int i = 0; i < n; i++)
             if (ev[i].data.fd == l->wake_fd)
                 wake_clear(l);
@@ -1051,6 +1062,7 @@ void pw_gw_http_stop(pw_gw_http *h)
         return;
     /* Let suspended requests finish their commit and be resumed by their thread (bounded: 30 s);
      * each thread then answers them in its last round. */
+    atomic_store(&h->closing, 1);
     for (int i = 0; i < 30000 && atomic_load(&h->inflight) > 0; i++)
         usleep(1000);
     http_free(h);
