@@ -15,7 +15,9 @@
  *     loop          MHD, one daemon per thread run by its own epoll loop (MHD's epoll fd and an
  *                   eventfd; the daemons share one listening socket); suspend as above, but the
  *                   second thread hands waiting requests back to their thread's queue, waking it
- *                   once per batch, and that thread resumes them itself (the gateway's way)
+ *                   once per batch, and that thread resumes them itself (measured for the
+ *                   gateway and not adopted: gateway.md, "The HTTP threads on their own event
+ *                   loops")
  *     loop-direct   the same loops, answer at once
  *     h2o           h2o, answer at once
  *     h2o-hop       h2o, hand the request to a second thread, which sends it back to its loop

@@ -5,7 +5,6 @@
 #include "gw_http.h"
 
 #include <arpa/inet.h>
-#include <limits.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -14,8 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/epoll.h>
-#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -24,45 +21,19 @@
 #include "gw_json_writer.h"
 
 typedef struct req req;
-typedef struct http_loop http_loop;
 
 #define CONN_SLOTS 1024 /* open connections per client address, by hash (conn_slot) */
 
-/*
- * The HTTP threads: one libmicrohttpd daemon per thread, each run by its thread's own epoll loop
- * (libmicrohttpd's epoll fd and an eventfd), all accepting on one listening socket as
- * libmicrohttpd's own thread pool did. A durable answer waits suspended for its group commit;
- * the committer hands committed requests back to their thread's queue and wakes the thread once
- * per batch (the first request queued since it last looked), and the thread resumes them itself.
- * With its internal thread pool libmicrohttpd wrote its eventfd and woke the thread for every
- * resumed request, from the committer's thread (bench_http_floor loop vs suspend; gateway.md).
- */
-struct http_loop {
-    pw_gw_http *h;
-    struct MHD_Daemon *d;
-    pthread_t tid;
-    int started;
-    int ep;      /* the loop's epoll set: libmicrohttpd's epoll fd and wake_fd */
-    int wake_fd; /* eventfd: committed requests in `back`, or quiesce/stop */
-    pthread_mutex_t mu;
-    req *back;     /* committed requests for this thread to resume */
-    int wake_sent; /* wake_fd written since the thread last took `back` */
-    int quiesced;  /* this daemon's listening socket closed (loop thread only) */
-};
-
 struct pw_gw_http {
-    http_loop *loops;
-    unsigned n_loops;
-    atomic_int quiescing, quiesced; /* quiesced: loops that closed their socket */
-    atomic_int closing;             /* stopping: no new request is submitted for commit */
-    atomic_int stopping;            /* the loops run their last round and end */
+    struct MHD_Daemon *d;
     pw_gw_http_config cfg;
     pw_gw_ratelimit *rl;
     pw_gw_reply_cache *replies;
     pw_gw_counters counters;
     pw_gw_latency latency;
     atomic_ullong requests[6];      /* by status class: 2xx, 400, 403/404/405/415, 413, 429, 5xx */
-    atomic_int inflight;            /* requests suspended while their commit runs */
+    atomic_int inflight;            /* requests suspended for their commit, not yet answered */
+    atomic_int closing;             /* pw_gw_http_stop: no new request is submitted for commit */
     atomic_ullong conns_refused;    /* connections closed by the per-address cap */
     atomic_int conns[CONN_SLOTS];   /* open connections by hash of the client address */
     atomic_int proxied[CONN_SLOTS]; /* behind the proxy: requests in progress, by client */
@@ -101,10 +72,9 @@ struct req {
     pw_arena arena; /* everything of the request: body, parsed events, payloads, records */
     pw_gw_prepared pr;
     atomic_int committed;
+    int in_flight; /* counted in h->inflight (suspended for its commit, not yet answered) */
     pw_status spool_st, audit_st;
-    http_loop *loop; /* the thread whose daemon has the connection */
-    req *next_back;  /* in loop->back */
-    req *next_free;  /* in the pool */
+    req *next_free; /* in the pool */
 };
 
 /* A cleared request, from the pool when one is there (its arena keeps its first block). */
@@ -301,8 +271,9 @@ static const char *framing_error(struct MHD_Connection *c)
 
 /* ---- open connections per client address ------------------------------------------------ */
 /*
- * One client holding every connection the server takes (1020, split among the HTTP threads:
- * idle keep-alives, or request heads and bodies sent a byte at a time within the 30 s idle timeout)
+ * One client holding every connection the server takes (1020, libmicrohttpd's default, split
+ * among the HTTP threads: idle keep-alives, or request heads and bodies sent a byte at a time
+ * within the 30 s idle timeout)
  * made the gateway unreachable for everyone else. Without a trusted proxy in front, a client
  * address (an IPv6 client's /64: it owns all of it) may hold conns_per_ip connections at once;
  * counts are kept by hash of the address (two addresses sharing a slot share its cap). The
@@ -553,33 +524,25 @@ static enum MHD_Result send_reply(pw_gw_http *h, struct MHD_Connection *c, req *
                     reply->retry_after, repeats);
 }
 
-static void loop_wake(http_loop *l)
-{
-    uint64_t one = 1;
-    /* Fails only when the counter would overflow (2^64 - 2 unread wakes): the thread is awake. */
-    if (write(l->wake_fd, &one, sizeof one) < 0)
-        return;
-}
-
-/* On the committer's thread: the request is durable (or refused); back to its thread's queue,
- * waking the thread only if nothing was queued since it last looked. r is not touched after. */
+/* On the committer's thread: the request is durable (or refused); wake its connection. */
 static void on_committed(void *ctx, pw_status spool_st, pw_status audit_st, pw_gw_commit_dups dups)
 {
     req *r = ctx;
-    http_loop *l = r->loop;
     r->spool_st = spool_st;
     r->audit_st = audit_st;
     r->pr.dup_items = dups.items;
     r->pr.dup_events = dups.events;
     atomic_store(&r->committed, 1);
-    pthread_mutex_lock(&l->mu);
-    r->next_back = l->back;
-    l->back = r;
-    int wake = !l->wake_sent;
-    l->wake_sent = 1;
-    pthread_mutex_unlock(&l->mu);
-    if (wake)
-        loop_wake(l);
+    MHD_resume_connection(r->conn);
+}
+
+/* r no longer counts as in flight: answered after its commit, or its connection ended. */
+static void inflight_done(pw_gw_http *h, req *r)
+{
+    if (r->in_flight) {
+        r->in_flight = 0;
+        atomic_fetch_sub(&h->inflight, 1);
+    }
 }
 
 static enum MHD_Result events_body_done(pw_gw_http *h, struct MHD_Connection *c, req *r)
@@ -610,17 +573,19 @@ static enum MHD_Result events_body_done(pw_gw_http *h, struct MHD_Connection *c,
     }
     r->conn = c;
     atomic_fetch_add(&h->inflight, 1);
-    /* Stopping (pw_gw_http_stop): nothing new is submitted, so that no commit can complete after
-     * its thread is gone; the connection is closed unanswered, as the daemon's stop closes those
-     * it has not answered. Checked after counting it in flight: the stop sees one or the other. */
+    r->in_flight = 1;
+    /* Stopping (pw_gw_http_stop): nothing new is submitted, so that no commit completes after the
+     * daemon is gone; the connection is closed unanswered, as the daemon's stop closes every
+     * request it has not answered. Checked after counting it in flight: the stop sees one or the
+     * other. */
     if (atomic_load(&h->closing)) {
-        atomic_fetch_sub(&h->inflight, 1);
+        inflight_done(h, r);
         return MHD_NO;
     }
     MHD_suspend_connection(c);
     if (pw_gw_commit_submit(h->cfg.committer, &r->pr, on_committed, r, &err) != PW_OK) {
         MHD_resume_connection(c);
-        atomic_fetch_sub(&h->inflight, 1);
+        inflight_done(h, r);
         pw_gw_ingest_finish(&h->counters, &r->pr, err.code ? err.code : PW_ERR_IO, PW_OK, &reply);
         return send_reply(h, c, r, &reply);
     }
@@ -744,14 +709,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
                                   const char *method, const char *version, const char *upload,
                                   size_t *upload_size, void **con_cls)
 {
-    http_loop *l = cls;
-    pw_gw_http *h = l->h;
+    pw_gw_http *h = cls;
     req *r = *con_cls;
     if (!r) {
         r = req_new(h);
         if (!r)
             return MHD_NO;
-        r->loop = l;
         *con_cls = r;
         clock_gettime(CLOCK_MONOTONIC, &r->t0);
         const char *bad_framing = framing_error(c);
@@ -790,7 +753,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     if (r->route == ROUTE_EVENTS && atomic_load(&r->committed)) { /* resumed after commit */
         pw_gw_reply reply;
         pw_gw_ingest_finish(&h->counters, &r->pr, r->spool_st, r->audit_st, &reply);
-        return send_reply(h, c, r, &reply);
+        enum MHD_Result ok = send_reply(h, c, r, &reply);
+        inflight_done(h, r); /* queued: this thread sends it before it can end (stop) */
+        return ok;
     }
     if (r->route == ROUTE_EVENTS && r->conn)
         return MHD_YES; /* still committing */
@@ -812,6 +777,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
         pw_gw_latency_observe(&h->latency, since(&r->t0));
     if (r->proxied_slot)
         atomic_fetch_sub(r->proxied_slot, 1);
+    inflight_done(h, r);
     pw_gw_policy_release(r->pref);
     req_done(h, r);
     *con_cls = NULL;
@@ -838,147 +804,9 @@ static pw_status bind_addr(const pw_gw_http_config *cfg, struct sockaddr_storage
     return pw_err_set(err, PW_ERR_INVALID, "listen: '%s' is not an IP address", host);
 }
 
-/* ---- the HTTP threads' loops ------------------------------------------------------------ */
-
-/* libmicrohttpd's default connection limit (FD_SETSIZE - 4), which its thread pool split among
- * the threads: the same total, split the same way. */
-#define CONN_LIMIT_TOTAL 1020u
-
-/* Resume the requests committed since the thread last looked. A daemon without an internal
- * thread has no eventfd of its own: MHD_resume_connection is a mutex, not a syscall. */
-static void loop_resume(http_loop *l)
-{
-    pthread_mutex_lock(&l->mu);
-    req *r = l->back;
-    l->back = NULL;
-    l->wake_sent = 0;
-    pthread_mutex_unlock(&l->mu);
-    int n = 0;
-    while (r) {
-        req *next = r->next_back;
-        MHD_resume_connection(r->conn); /* answered by the MHD_run that follows */
-        r = next;
-        n++;
-    }
-    if (n)
-        atomic_fetch_sub(&l->h->inflight, n);
-}
-
-static void loop_quiesce(http_loop *l)
-{
-    MHD_socket s = MHD_quiesce_daemon(l->d);
-    if (s != MHD_INVALID_SOCKET)
-        close(s);
-    l->quiesced = 1;
-    atomic_fetch_add(&l->h->quiesced, 1);
-}
-
-static void wake_clear(http_loop *l)
-{
-    uint64_t v;
-    if (read(l->wake_fd, &v, sizeof v) < 0)
-        return; /* EAGAIN: already cleared */
-}
-
-/* One HTTP thread: wait for its daemon's sockets or a wake, resume what was committed, run the
- * daemon. Stopping (no request in flight any more) it runs the daemon once more, so that the
- * answers of the requests it just resumed are sent, and ends. */
-static void *loop_run(void *arg)
-{
-    http_loop *l = arg;
-    pw_gw_http *h = l->h;
-    for (;;) {
-        int stopping = atomic_load(&h->stopping);
-        MHD_UNSIGNED_LONG_LONG to = 0;
-        int ms = stopping                                ? 0
-                 : MHD_get_timeout(l->d, &to) != MHD_YES ? -1
-                 : to > INT_MAX                          ? INT_MAX
-                                                         : (int)to;
-        struct epoll_event ev[2];
-        /* ms 0: libmicrohttpd has work in hand and polls its own set at once; the queue is
-         * looked at anyway, and a wake left unread only makes the next wait return early. */
-        int n = ms == 0 ? 0 : epoll_wait(l->ep, ev, 2, ms);
-        for (int i = 0; i < n; i++)
-            if (ev[i].data.fd == l->wake_fd)
-                wake_clear(l);
-        if (!l->quiesced && atomic_load(&h->quiescing))
-            loop_quiesce(l);
-        loop_resume(l);
-        MHD_run(l->d);
-        if (stopping)
-            return NULL;
-    }
-}
-
-/* Thread i's daemon (the first binds the address, the others accept on a duplicate of its
- * socket), epoll set and eventfd, and the thread. */
-static pw_status loop_start(pw_gw_http *h, unsigned i, unsigned flags,
-                            const struct sockaddr_storage *ss, size_t conn_memory)
-{
-    http_loop *l = &h->loops[i];
-    int fd = -1;
-    if (i > 0) {
-        const union MHD_DaemonInfo *di =
-            MHD_get_daemon_info(h->loops[0].d, MHD_DAEMON_INFO_LISTEN_FD);
-        if (!di || (fd = dup(di->listen_fd)) < 0)
-            return PW_ERR_IO;
-    }
-    struct MHD_OptionItem where[2] = {{MHD_OPTION_LISTEN_SOCKET, fd, NULL},
-                                      {MHD_OPTION_END, 0, NULL}};
-    if (i == 0)
-        where[0] = (struct MHD_OptionItem){MHD_OPTION_SOCK_ADDR, 0, (void *)ss};
-    unsigned limit = CONN_LIMIT_TOTAL / h->n_loops + (i < CONN_LIMIT_TOTAL % h->n_loops);
-    /* On failure fd is not closed here: some of libmicrohttpd's failure paths close it. */
-    l->d = MHD_start_daemon(
-        flags, 0, on_accept, h, on_request, l, MHD_OPTION_ARRAY, where,
-        MHD_OPTION_NOTIFY_CONNECTION, on_connection, h, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
-        MHD_OPTION_NOTIFY_COMPLETED, on_completed, h, MHD_OPTION_LISTEN_BACKLOG_SIZE,
-        (unsigned)1024, MHD_OPTION_CONNECTION_MEMORY_LIMIT, conn_memory,
-        MHD_OPTION_CONNECTION_LIMIT, limit, MHD_OPTION_END);
-    const union MHD_DaemonInfo *di =
-        l->d ? MHD_get_daemon_info(l->d, MHD_DAEMON_INFO_EPOLL_FD) : NULL;
-    if (!di || (l->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) < 0 ||
-        (l->ep = epoll_create1(EPOLL_CLOEXEC)) < 0)
-        return PW_ERR_IO;
-    struct epoll_event ev = {.events = EPOLLIN, .data.fd = di->epoll_fd};
-    if (epoll_ctl(l->ep, EPOLL_CTL_ADD, di->epoll_fd, &ev) != 0)
-        return PW_ERR_IO;
-    ev.data.fd = l->wake_fd;
-    if (epoll_ctl(l->ep, EPOLL_CTL_ADD, l->wake_fd, &ev) != 0 ||
-        pthread_create(&l->tid, NULL, loop_run, l) != 0)
-        return PW_ERR_IO;
-    l->started = 1;
-    pthread_setname_np(l->tid, "pw-http");
-    return PW_OK;
-}
-
-/* End the threads (after their last round) and stop the daemons. */
-static void loops_stop(pw_gw_http *h)
-{
-    atomic_store(&h->stopping, 1);
-    for (unsigned i = 0; i < h->n_loops; i++)
-        if (h->loops[i].started)
-            loop_wake(&h->loops[i]);
-    for (unsigned i = 0; i < h->n_loops; i++) {
-        http_loop *l = &h->loops[i];
-        if (l->started)
-            pthread_join(l->tid, NULL);
-        if (l->d)
-            MHD_stop_daemon(l->d);
-        if (l->ep >= 0)
-            close(l->ep);
-        if (l->wake_fd >= 0)
-            close(l->wake_fd);
-        pthread_mutex_destroy(&l->mu);
-    }
-}
-
-/* Free what pw_gw_http_start made, stopping the threads and daemons it started. */
+/* Free what pw_gw_http_start made (the daemon stopped or never started). */
 static void http_free(pw_gw_http *h)
 {
-    if (h->loops)
-        loops_stop(h);
-    free(h->loops);
     pw_gw_ratelimit_free(h->rl);
     pw_gw_reply_cache_free(h->replies);
     pool_free(h);
@@ -995,24 +823,19 @@ pw_status pw_gw_http_start(const pw_gw_http_config *cfg, pw_gw_http **out, pw_er
     pthread_mutex_init(&h->pool_mu, NULL);
     h->rl = pw_gw_ratelimit_new();
     h->replies = pw_gw_reply_cache_new();
+    if (!h->rl || !h->replies) {
+        http_free(h);
+        return pw_err_set(err, PW_ERR_NOMEM, "out of memory");
+    }
     h->cfg = *cfg;
     unsigned threads = cfg->threads;
     if (!threads) {
         long n = sysconf(_SC_NPROCESSORS_ONLN);
         threads = n > 0 ? (unsigned)n : 2;
     }
-    h->loops = calloc(threads, sizeof *h->loops);
-    if (!h->rl || !h->replies || !h->loops) {
-        http_free(h);
-        return pw_err_set(err, PW_ERR_NOMEM, "out of memory");
-    }
-    h->n_loops = threads;
-    for (unsigned i = 0; i < threads; i++) {
-        h->loops[i] = (http_loop){.h = h, .ep = -1, .wake_fd = -1};
-        pthread_mutex_init(&h->loops[i].mu, NULL);
-    }
     struct sockaddr_storage ss;
-    unsigned flags = MHD_USE_EPOLL | MHD_USE_TURBO | MHD_ALLOW_SUSPEND_RESUME;
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_TURBO |
+                     MHD_ALLOW_SUSPEND_RESUME;
     pw_status st = bind_addr(cfg, &ss, &flags, err);
     if (st != PW_OK) {
         http_free(h);
@@ -1021,9 +844,14 @@ pw_status pw_gw_http_start(const pw_gw_http_config *cfg, pw_gw_http **out, pw_er
     size_t conn_kib = cfg->conn_kib ? cfg->conn_kib : PW_GW_CONN_KIB_DEFAULT;
     if (conn_kib > PW_GW_CONN_KIB_MAX)
         conn_kib = PW_GW_CONN_KIB_MAX;
-    for (unsigned i = 0; i < threads && st == PW_OK; i++)
-        st = loop_start(h, i, flags, &ss, conn_kib * 1024);
-    if (st != PW_OK) {
+    size_t conn_memory = conn_kib * 1024;
+    h->d = MHD_start_daemon(flags, 0, on_accept, h, on_request, h, MHD_OPTION_SOCK_ADDR,
+                            (struct sockaddr *)&ss, MHD_OPTION_NOTIFY_CONNECTION, on_connection, h,
+                            MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_TIMEOUT,
+                            (unsigned)30, MHD_OPTION_NOTIFY_COMPLETED, on_completed, h,
+                            MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024,
+                            MHD_OPTION_CONNECTION_MEMORY_LIMIT, conn_memory, MHD_OPTION_END);
+    if (!h->d) {
         http_free(h);
         return pw_err_set(err, PW_ERR_IO, "listen %s:%u: cannot start the HTTP server",
                           cfg->host ? cfg->host : "127.0.0.1", cfg->port);
@@ -1034,7 +862,7 @@ pw_status pw_gw_http_start(const pw_gw_http_config *cfg, pw_gw_http **out, pw_er
 
 unsigned pw_gw_http_port(const pw_gw_http *h)
 {
-    const union MHD_DaemonInfo *di = MHD_get_daemon_info(h->loops[0].d, MHD_DAEMON_INFO_BIND_PORT);
+    const union MHD_DaemonInfo *di = MHD_get_daemon_info(h->d, MHD_DAEMON_INFO_BIND_PORT);
     return di ? di->port : 0;
 }
 
@@ -1045,25 +873,27 @@ pw_gw_counters *pw_gw_http_counters(pw_gw_http *h)
 
 void pw_gw_http_quiesce(pw_gw_http *h)
 {
-    if (!h)
-        return;
-    /* Each thread closes its own daemon's socket (between two runs of it); returns once all
-     * have (bounded: 5 s). */
-    atomic_store(&h->quiescing, 1);
-    for (unsigned i = 0; i < h->n_loops; i++)
-        loop_wake(&h->loops[i]);
-    for (int i = 0; i < 5000 && atomic_load(&h->quiesced) < (int)h->n_loops; i++)
-        usleep(1000);
+    if (h && h->d) {
+        MHD_socket s = MHD_quiesce_daemon(h->d);
+        if (s != MHD_INVALID_SOCKET)
+            close(s);
+    }
 }
 
 void pw_gw_http_stop(pw_gw_http *h)
 {
     if (!h)
         return;
-    /* Let suspended requests finish their commit and be resumed by their thread (bounded: 30 s);
-     * each thread then answers them in its last round. */
-    atomic_store(&h->closing, 1);
-    for (int i = 0; i < 30000 && atomic_load(&h->inflight) > 0; i++)
+    /* Let suspended requests finish their commit and be answered (30 s at most in all): a request
+     * counts until its answer is queued, which its HTTP thread sends before it can end. Once
+     * none is left nothing new is submitted (closing), and what was submitted meanwhile finishes
+     * too: no commit completes after the daemon is gone. */
+    int ms = 0;
+    for (; ms < 30000 && atomic_load(&h->inflight) > 0; ms++)
         usleep(1000);
+    atomic_store(&h->closing, 1);
+    for (; ms < 30000 && atomic_load(&h->inflight) > 0; ms++)
+        usleep(1000);
+    MHD_stop_daemon(h->d);
     http_free(h);
 }

@@ -1,7 +1,7 @@
 /*
- * gw_http.h — the gateway's HTTP/1.1 front (libmicrohttpd, epoll, one daemon and loop per HTTP
- * thread `pw-http`, keep-alive): POST /e (events, sendBeacon bodies), OPTIONS /e (CORS preflight
- * for the site's own origins), GET /phiwall.js (the first-party tag), /healthz and /metrics.
+ * gw_http.h — the gateway's HTTP/1.1 front (libmicrohttpd, epoll, internal thread pool,
+ * keep-alive): POST /e (events, sendBeacon bodies), OPTIONS /e (CORS preflight for the site's
+ * own origins), GET /phiwall.js (the first-party tag), /healthz and /metrics.
  *
  * Raw IPs and user agents are read from the connection into the request's memory and handed
  * to the policy; they are never logged or stored.
@@ -59,11 +59,9 @@ int pw_gw_xff_client(const char *xff, char *out, size_t n);
 pw_status pw_gw_http_start(const pw_gw_http_config *cfg, pw_gw_http **out, pw_err *err);
 unsigned pw_gw_http_port(const pw_gw_http *h);
 pw_gw_counters *pw_gw_http_counters(pw_gw_http *h);
-/* Stop accepting new connections (SIGTERM drain): returns once every HTTP thread closed its
- * listening socket; requests in flight finish. */
+/* Stop accepting new connections (SIGTERM drain); requests in flight finish. */
 void pw_gw_http_quiesce(pw_gw_http *h);
-/* Wait for the requests in flight to be committed (30 s at most), let each HTTP thread answer
- * them, end the threads, stop the daemons and free. */
+/* Stop the daemon (waits for its threads) and free. */
 void pw_gw_http_stop(pw_gw_http *h);
 
 /* The embedded first-party tag (gateway/tag/phiwall.js). */

@@ -1,9 +1,9 @@
 /*
- * test_gw_http_loop.c — the HTTP threads' loops in the whole gateway (gw_http.c): many keep-alive
- * connections at once, spread over both threads, each durable answer sent after its group commit
- * by the thread that has its connection; a stop with a request in flight on every connection
- * answers only what is durable (200 or nothing, never another status), and every answered event
- * is in the spool when the gateway starts again.
+ * test_gw_http_stop.c — the HTTP front's durable answers in the whole gateway (gw_http.c): many
+ * keep-alive connections at once, spread over both HTTP threads, each answered after its group
+ * commit; a stop with a request sent on every connection answers only what is durable (200 or
+ * nothing, never another status), and every answered event is in the spool when the gateway
+ * starts again.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -53,10 +53,11 @@ static int connect_to(unsigned port)
 static int send_event(int fd, int n)
 {
     char body[256], req[512];
-    int blen = snprintf(body, sizeof body,
-                        "{\"event_id\":\"44444444-2222-4333-8444-%012d\","
-                        "\"name\":\"appointment_request\",\"time\":%lld,\"consent\":{\"ads\":true}}",
-                        n, (long long)pw_gw_now_ms());
+    int blen =
+        snprintf(body, sizeof body,
+                 "{\"event_id\":\"44444444-2222-4333-8444-%012d\","
+                 "\"name\":\"appointment_request\",\"time\":%lld,\"consent\":{\"ads\":true}}",
+                 n, (long long)pw_gw_now_ms());
     int len = snprintf(req, sizeof req,
                        "POST /e HTTP/1.1\r\nHost: t\r\nContent-Type: text/plain\r\n"
                        "Content-Length: %d\r\n\r\n%s",
@@ -98,7 +99,7 @@ static long spool_depth(unsigned port)
 
 static void test_connections_then_stop(void)
 {
-    CHECK(gw_test_dir_make(&td, "loop"));
+    CHECK(gw_test_dir_make(&td, "stop"));
     setenv("LOOP_KEY", "0123456789abcdef-site-key", 1);
     write_config();
     pw_err err = {0};
@@ -132,7 +133,7 @@ static void test_connections_then_stop(void)
         close(fds[i]);
     }
     fprintf(stderr, "stop with %d requests in flight: %d answered 200, the rest closed\n", N_CONNS,
-                    answered);
+            answered);
     CHECK_INT(other, 0);
     CHECK(connect_to(port) < 0); /* stopped: nothing listens */
 
