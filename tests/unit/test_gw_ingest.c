@@ -687,8 +687,8 @@ static int raw_healthz(int fd)
     return 0;
 }
 
-/* Quiesced (the drain's first step), every HTTP thread has closed its listening socket: a new
- * connection is refused; an open keep-alive connection is still served until the stop. */
+/* Quiesced (the drain's first step), the gateway no longer listens: a new connection is
+ * refused; open keep-alive connections, on either HTTP thread, are still served until the stop. */
 static void test_quiesce(void)
 {
     server s;
