@@ -12,6 +12,13 @@
  *                   commit's part)
  *     block         MHD, a thread per connection that waits for the second thread instead
  *     poll, poll-suspend   direct and suspend with poll() instead of epoll
+ *     loop          MHD, one daemon per thread run by its own epoll loop (MHD's epoll fd and an
+ *                   eventfd; the daemons share one listening socket); suspend as above, but the
+ *                   second thread hands waiting requests back to their thread's queue, waking it
+ *                   once per batch, and that thread resumes them itself (measured for the
+ *                   gateway and not adopted: gateway.md, "The HTTP threads on their own event
+ *                   loops")
+ *     loop-direct   the same loops, answer at once
  *     h2o           h2o, answer at once
  *     h2o-hop       h2o, hand the request to a second thread, which sends it back to its loop
  *                   through an h2o_multithread queue to be answered
@@ -25,9 +32,12 @@
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <unistd.h>
 
 /* PW_FLOOR_COMMIT_US: the hop thread sleeps this long per round, as the committer waits for the
@@ -36,26 +46,95 @@ static unsigned commit_us;
 
 static const char reply_body[] = "{\"received\":1,\"accepted\":1,\"queued\":2}";
 
+typedef struct loop loop;
+
 typedef struct waiting {
     struct MHD_Connection *c; /* suspended; NULL: a blocked thread waits for done */
     int done;
     pthread_cond_t done_cv;
+    loop *l; /* loop mode: the thread whose daemon has the connection */
     struct waiting *next;
 } waiting;
 
+/* loop mode: one daemon per thread, run by that thread; requests come back through `back`. */
+struct loop {
+    struct MHD_Daemon *d;
+    pthread_t tid;
+    pthread_mutex_t mu;
+    waiting *back; /* committed, to be resumed by this thread */
+    int wake_sent; /* the thread was woken for `back` and has not taken it yet */
+    int wake_fd;   /* eventfd in the loop's epoll set, next to libmicrohttpd's epoll fd */
+};
+
 static struct {
     struct MHD_Response *resp;
-    int suspend, block;
+    int suspend, block, loops;
     pthread_mutex_t mu;
     pthread_cond_t cv;
     waiting *queue;
     int stop;
 } g = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
 
+/* Hand w back to its loop: the loop is woken (its eventfd) once per batch, by the first request
+ * queued since it last took its queue. Without an internal polling thread libmicrohttpd has no
+ * eventfd of its own, so the loop's MHD_resume_connection of each is a mutex and no syscall. */
+static void loop_hand_back(waiting *w)
+{
+    loop *l = w->l;
+    pthread_mutex_lock(&l->mu);
+    w->next = l->back;
+    l->back = w;
+    int wake = !l->wake_sent;
+    l->wake_sent = 1;
+    pthread_mutex_unlock(&l->mu);
+    if (wake) {
+        uint64_t one = 1;
+        if (write(l->wake_fd, &one, sizeof one) < 0)
+            perror("bench_http_floor: eventfd");
+    }
+}
+
+static volatile int loops_stop;
+static __thread loop *this_loop; /* loop mode: the loop of the calling thread */
+
+static void *loop_thread(void *arg)
+{
+    loop *l = arg;
+    this_loop = l;
+    pthread_setname_np(pthread_self(), "pw-http");
+    int ep = epoll_create1(EPOLL_CLOEXEC);
+    const union MHD_DaemonInfo *di = MHD_get_daemon_info(l->d, MHD_DAEMON_INFO_EPOLL_FD);
+    struct epoll_event ev = {.events = EPOLLIN, .data.fd = di->epoll_fd};
+    epoll_ctl(ep, EPOLL_CTL_ADD, di->epoll_fd, &ev);
+    ev.data.fd = l->wake_fd;
+    epoll_ctl(ep, EPOLL_CTL_ADD, l->wake_fd, &ev);
+    while (!loops_stop) {
+        MHD_UNSIGNED_LONG_LONG to = 0;
+        int ms = MHD_get_timeout(l->d, &to) == MHD_YES ? (to > 60000 ? 60000 : (int)to) : -1;
+        struct epoll_event got[2];
+        int n = ms == 0 ? 0 : epoll_wait(ep, got, 2, ms);
+        for (int i = 0; i < n; i++) {
+            uint64_t v;
+            if (got[i].data.fd == l->wake_fd && read(l->wake_fd, &v, sizeof v) < 0)
+                perror("bench_http_floor: eventfd");
+        }
+        pthread_mutex_lock(&l->mu);
+        waiting *w = l->back;
+        l->back = NULL;
+        l->wake_sent = 0;
+        pthread_mutex_unlock(&l->mu);
+        for (; w; w = w->next)
+            MHD_resume_connection(w->c);
+        MHD_run(l->d);
+    }
+    return NULL;
+}
+
 /* The stand-in for the commit: resume whatever waits, all at once. */
 static void *resumer(void *arg)
 {
     (void)arg;
+    pthread_setname_np(pthread_self(), "floor-hop");
     pthread_mutex_lock(&g.mu);
     while (!g.stop) {
         while (!g.queue && !g.stop)
@@ -69,7 +148,9 @@ static void *resumer(void *arg)
         pthread_mutex_unlock(&g.mu);
         while (w) {
             waiting *next = w->next;
-            if (w->c) {
+            if (w->l) {
+                loop_hand_back(w);
+            } else if (w->c) {
                 MHD_resume_connection(w->c);
             } else {
                 pthread_mutex_lock(&g.mu);
@@ -108,6 +189,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     if (g.suspend && r->state == 0) {
         r->state = 1;
         r->w.c = c;
+        r->w.l = this_loop;
         MHD_suspend_connection(c);
         pthread_mutex_lock(&g.mu);
         r->w.next = g.queue;
@@ -308,10 +390,51 @@ static int h2o_main(unsigned threads)
 }
 #endif
 
+/* loop, loop-direct: a daemon per thread, the first binding, the others sharing its socket. */
+static int loops_main(unsigned threads)
+{
+    unsigned flags = MHD_USE_EPOLL | MHD_USE_TURBO | MHD_ALLOW_SUSPEND_RESUME;
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = 0};
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    loop *ls = calloc(threads, sizeof *ls);
+    for (unsigned i = 0; i < threads; i++) {
+        int fd = -1;
+        if (i > 0) {
+            const union MHD_DaemonInfo *di =
+                MHD_get_daemon_info(ls[0].d, MHD_DAEMON_INFO_LISTEN_FD);
+            fd = dup(di->listen_fd);
+        }
+        pthread_mutex_init(&ls[i].mu, NULL);
+        ls[i].wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+        ls[i].d = MHD_start_daemon(
+            flags, 0, NULL, NULL, on_request, NULL,
+            i ? MHD_OPTION_LISTEN_SOCKET : MHD_OPTION_SOCK_ADDR,
+            i ? (void *)(intptr_t)fd : (void *)&sa, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
+            MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_LISTEN_BACKLOG_SIZE,
+            (unsigned)1024, MHD_OPTION_CONNECTION_LIMIT, (unsigned)(1020 / threads),
+            MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)16 * 1024, MHD_OPTION_END);
+        if (!ls[i].d) {
+            fprintf(stderr, "bench_http_floor: cannot start\n");
+            return 1;
+        }
+    }
+    for (unsigned i = 0; i < threads; i++)
+        pthread_create(&ls[i].tid, NULL, loop_thread, &ls[i]);
+    const union MHD_DaemonInfo *di = MHD_get_daemon_info(ls[0].d, MHD_DAEMON_INFO_BIND_PORT);
+    printf("port %u\n", di ? di->port : 0);
+    fflush(stdout);
+    char buf[64];
+    while (read(0, buf, sizeof buf) > 0)
+        ;
+    _exit(0); /* the loops run until the process ends */
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 3) {
-        fprintf(stderr, "usage: bench_http_floor direct|suspend|block|h2o|h2o-hop THREADS\n");
+        fprintf(stderr,
+                "usage: bench_http_floor "
+                "direct|suspend|block|poll|poll-suspend|loop|loop-direct|h2o|h2o-hop THREADS\n");
         return 2;
     }
     const char *cu = getenv("PW_FLOOR_COMMIT_US");
@@ -325,6 +448,16 @@ int main(int argc, char **argv)
         fprintf(stderr, "bench_http_floor: built without libh2o-evloop-dev\n");
         return 1;
 #endif
+    }
+    if (strncmp(argv[1], "loop", 4) == 0) {
+        g.suspend = strcmp(argv[1], "loop") == 0;
+        g.resp = MHD_create_response_from_buffer(sizeof reply_body - 1, (void *)reply_body,
+                                                 MHD_RESPMEM_PERSISTENT);
+        MHD_add_response_header(g.resp, "Content-Type", "application/json");
+        pthread_t t;
+        pthread_create(&t, NULL, resumer, NULL);
+        int n = atoi(argv[2]);
+        return loops_main(n > 0 ? (unsigned)n : 2);
     }
     g.suspend = strcmp(argv[1], "suspend") == 0;
     g.block = strcmp(argv[1], "block") == 0;

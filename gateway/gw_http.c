@@ -32,7 +32,8 @@ struct pw_gw_http {
     pw_gw_counters counters;
     pw_gw_latency latency;
     atomic_ullong requests[6];      /* by status class: 2xx, 400, 403/404/405/415, 413, 429, 5xx */
-    atomic_int inflight;            /* requests suspended while their commit runs */
+    atomic_int inflight;            /* requests suspended for their commit, not yet answered */
+    atomic_int closing;             /* pw_gw_http_stop: no new request is submitted for commit */
     atomic_ullong conns_refused;    /* connections closed by the per-address cap */
     atomic_int conns[CONN_SLOTS];   /* open connections by hash of the client address */
     atomic_int proxied[CONN_SLOTS]; /* behind the proxy: requests in progress, by client */
@@ -68,10 +69,10 @@ struct req {
     const char *origin;       /* allowed origin for CORS headers, points into the policy */
     /* Asynchronous commit: the request's arena and prepared rows live until the reply. */
     struct MHD_Connection *conn;
-    pw_gw_http *h;
     pw_arena arena; /* everything of the request: body, parsed events, payloads, records */
     pw_gw_prepared pr;
     atomic_int committed;
+    int in_flight; /* counted in h->inflight (suspended for its commit, not yet answered) */
     pw_status spool_st, audit_st;
     req *next_free; /* in the pool */
 };
@@ -270,8 +271,9 @@ static const char *framing_error(struct MHD_Connection *c)
 
 /* ---- open connections per client address ------------------------------------------------ */
 /*
- * One client holding every connection the server takes (~1020 per HTTP thread: idle
- * keep-alives, or request heads and bodies sent a byte at a time within the 30 s idle timeout)
+ * One client holding every connection the server takes (1020, libmicrohttpd's default, split
+ * among the HTTP threads: idle keep-alives, or request heads and bodies sent a byte at a time
+ * within the 30 s idle timeout)
  * made the gateway unreachable for everyone else. Without a trusted proxy in front, a client
  * address (an IPv6 client's /64: it owns all of it) may hold conns_per_ip connections at once;
  * counts are kept by hash of the address (two addresses sharing a slot share its cap). The
@@ -526,14 +528,21 @@ static enum MHD_Result send_reply(pw_gw_http *h, struct MHD_Connection *c, req *
 static void on_committed(void *ctx, pw_status spool_st, pw_status audit_st, pw_gw_commit_dups dups)
 {
     req *r = ctx;
-    pw_gw_http *h = r->h;
     r->spool_st = spool_st;
     r->audit_st = audit_st;
     r->pr.dup_items = dups.items;
     r->pr.dup_events = dups.events;
     atomic_store(&r->committed, 1);
     MHD_resume_connection(r->conn);
-    atomic_fetch_sub(&h->inflight, 1);
+}
+
+/* r no longer counts as in flight: answered after its commit, or its connection ended. */
+static void inflight_done(pw_gw_http *h, req *r)
+{
+    if (r->in_flight) {
+        r->in_flight = 0;
+        atomic_fetch_sub(&h->inflight, 1);
+    }
 }
 
 static enum MHD_Result events_body_done(pw_gw_http *h, struct MHD_Connection *c, req *r)
@@ -563,12 +572,20 @@ static enum MHD_Result events_body_done(pw_gw_http *h, struct MHD_Connection *c,
         return send_reply(h, c, r, &reply);
     }
     r->conn = c;
-    r->h = h;
     atomic_fetch_add(&h->inflight, 1);
+    r->in_flight = 1;
+    /* Stopping (pw_gw_http_stop): nothing new is submitted, so that no commit completes after the
+     * daemon is gone; the connection is closed unanswered, as the daemon's stop closes every
+     * request it has not answered. Checked after counting it in flight: the stop sees one or the
+     * other. */
+    if (atomic_load(&h->closing)) {
+        inflight_done(h, r);
+        return MHD_NO;
+    }
     MHD_suspend_connection(c);
     if (pw_gw_commit_submit(h->cfg.committer, &r->pr, on_committed, r, &err) != PW_OK) {
         MHD_resume_connection(c);
-        atomic_fetch_sub(&h->inflight, 1);
+        inflight_done(h, r);
         pw_gw_ingest_finish(&h->counters, &r->pr, err.code ? err.code : PW_ERR_IO, PW_OK, &reply);
         return send_reply(h, c, r, &reply);
     }
@@ -736,7 +753,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     if (r->route == ROUTE_EVENTS && atomic_load(&r->committed)) { /* resumed after commit */
         pw_gw_reply reply;
         pw_gw_ingest_finish(&h->counters, &r->pr, r->spool_st, r->audit_st, &reply);
-        return send_reply(h, c, r, &reply);
+        enum MHD_Result ok = send_reply(h, c, r, &reply);
+        inflight_done(h, r); /* queued: this thread sends it before it can end (stop) */
+        return ok;
     }
     if (r->route == ROUTE_EVENTS && r->conn)
         return MHD_YES; /* still committing */
@@ -758,6 +777,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
         pw_gw_latency_observe(&h->latency, since(&r->t0));
     if (r->proxied_slot)
         atomic_fetch_sub(r->proxied_slot, 1);
+    inflight_done(h, r);
     pw_gw_policy_release(r->pref);
     req_done(h, r);
     *con_cls = NULL;
@@ -864,8 +884,15 @@ void pw_gw_http_stop(pw_gw_http *h)
 {
     if (!h)
         return;
-    /* Let suspended requests finish their commit (bounded: 30 s). */
-    for (int i = 0; i < 30000 && atomic_load(&h->inflight) > 0; i++)
+    /* Let suspended requests finish their commit and be answered (30 s at most in all): a request
+     * counts until its answer is queued, which its HTTP thread sends before it can end. Once
+     * none is left nothing new is submitted (closing), and what was submitted meanwhile finishes
+     * too: no commit completes after the daemon is gone. */
+    int ms = 0;
+    for (; ms < 30000 && atomic_load(&h->inflight) > 0; ms++)
+        usleep(1000);
+    atomic_store(&h->closing, 1);
+    for (; ms < 30000 && atomic_load(&h->inflight) > 0; ms++)
         usleep(1000);
     MHD_stop_daemon(h->d);
     http_free(h);

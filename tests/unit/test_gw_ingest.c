@@ -653,8 +653,71 @@ static void test_policy_swap(void)
     stop(&s);
 }
 
+/* A keep-alive loopback connection to s; -1 when refused. */
+static int raw_connect(server *s)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in sa = {.sin_family = AF_INET,
+                             .sin_port = htons((uint16_t)pw_gw_http_port(s->http))};
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof sa) == 0)
+        return fd;
+    if (fd >= 0)
+        close(fd);
+    return -1;
+}
+
+/* GET /healthz on fd; 1 when answered 200 (its whole answer read). */
+static int raw_healthz(int fd)
+{
+    static const char get[] = "GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n";
+    char buf[1024];
+    size_t got = 0;
+    if (write(fd, get, sizeof get - 1) != (ssize_t)(sizeof get - 1))
+        return 0;
+    while (got < sizeof buf - 1) {
+        ssize_t n = read(fd, buf + got, sizeof buf - 1 - got);
+        if (n <= 0)
+            return 0;
+        got += (size_t)n;
+        buf[got] = '\0';
+        if (strstr(buf, "{\"status\":\"ok\"}"))
+            return strncmp(buf, "HTTP/1.1 200", 12) == 0;
+    }
+    return 0;
+}
+
+/* Quiesced (the drain's first step), the gateway no longer listens: a new connection is
+ * refused; open keep-alive connections, on either HTTP thread, are still served until the stop. */
+static void test_quiesce(void)
+{
+    server s;
+    if (!start(&s, 1000)) {
+        CHECK(0);
+        return;
+    }
+    int fds[8];
+    for (int i = 0; i < 8; i++) { /* on both threads, most likely */
+        fds[i] = raw_connect(&s);
+        CHECK(fds[i] >= 0 && raw_healthz(fds[i]));
+    }
+    pw_gw_http_quiesce(s.http);
+    for (int i = 0; i < 4; i++) {
+        int fd = raw_connect(&s);
+        CHECK(fd < 0);
+        if (fd >= 0)
+            close(fd);
+    }
+    for (int i = 0; i < 8; i++) {
+        CHECK(fds[i] >= 0 && raw_healthz(fds[i]));
+        if (fds[i] >= 0)
+            close(fds[i]);
+    }
+    stop(&s);
+}
+
 PW_TEST_MAIN(PW_TEST(test_routes), PW_TEST(test_queued_rows_and_audit), PW_TEST(test_bad_bodies),
              PW_TEST(test_rate_limit_ipv6), PW_TEST(test_xff_unknown), PW_TEST(test_proxied_cap),
              PW_TEST(test_batch_metrics), PW_TEST(test_size_limit), PW_TEST(test_big_headers),
              PW_TEST(test_cors), PW_TEST(test_rate_limit), PW_TEST(test_spool_full_is_503),
-             PW_TEST(test_policy_swap))
+             PW_TEST(test_policy_swap), PW_TEST(test_quiesce))
