@@ -313,11 +313,11 @@ static const ctx_word before_y[] = {W("birthday", PW_CTX_DOB),
 
 /* The group of words ending in a letter (NULL when none does). */
 static const ctx_word *const before_by_last[26] = {
-    ['a' - 'a'] = before_a, ['b' - 'a'] = before_b, ['c' - 'a'] = before_c, ['d' - 'a'] = before_d, ['e' - 'a'] = before_e,
-    ['f' - 'a'] = before_f, ['g' - 'a'] = before_g, ['h' - 'a'] = before_h, ['i' - 'a'] = before_i,
-    ['l' - 'a'] = before_l, ['n' - 'a'] = before_n, ['o' - 'a'] = before_o, ['p' - 'a'] = before_p,
-    ['r' - 'a'] = before_r, ['s' - 'a'] = before_s, ['t' - 'a'] = before_t, ['u' - 'a'] = before_u,
-    ['x' - 'a'] = before_x, ['y' - 'a'] = before_y,
+    ['a' - 'a'] = before_a, ['b' - 'a'] = before_b, ['c' - 'a'] = before_c, ['d' - 'a'] = before_d,
+    ['e' - 'a'] = before_e, ['f' - 'a'] = before_f, ['g' - 'a'] = before_g, ['h' - 'a'] = before_h,
+    ['i' - 'a'] = before_i, ['l' - 'a'] = before_l, ['n' - 'a'] = before_n, ['o' - 'a'] = before_o,
+    ['p' - 'a'] = before_p, ['r' - 'a'] = before_r, ['s' - 'a'] = before_s, ['t' - 'a'] = before_t,
+    ['u' - 'a'] = before_u, ['x' - 'a'] = before_x, ['y' - 'a'] = before_y,
 };
 
 /* Words that may sit between the context word and the value ("phone number is"). */

@@ -108,7 +108,8 @@ static int parse_numeric(const char *s, size_t n, size_t i, ymd *o)
         o->either_way = p != q && valid(y, q, p);
         return 1;
     }
-    if (valid(y, q, p)) { /* a first number over 12 is a day in any language: 14.03.1985, 15/01/2026 */
+    if (valid(y, q,
+              p)) { /* a first number over 12 is a day in any language: 14.03.1985, 15/01/2026 */
         o->m = q, o->d = p;
         return 1;
     }
@@ -493,14 +494,15 @@ static int availability_offer(const char *s, size_t i)
 }
 
 /* The context of the date at s[i]: the words just before it or the field's key, failing those
- * the sentence's; an appointment that the sentence only offers (availability_offer) is none. */
+ * the sentence's; an appointment or a "date:" / "fecha:" that the sentence only offers
+ * (availability_offer) is none. */
 static pw_ctx date_ctx(const pw_seg *g, size_t i)
 {
     pw_ctx c = pw_ctx_at(g, i);
     if (c == PW_CTX_NONE)
         c = sentence_ctx(g->s, i);
-    if (c == PW_CTX_APPT && g->ctx != PW_CTX_APPT && availability_offer(g->s, i))
-        return PW_CTX_NONE;
+    if ((c == PW_CTX_APPT || c == PW_CTX_DATE) && g->ctx != c && availability_offer(g->s, i))
+        return PW_CTX_NONE; /* "Citas disponibles: fecha 01/15/2026" is no date either */
     return c;
 }
 
@@ -560,12 +562,12 @@ static int date_context(const pw_seg *g, size_t i)
  * such a word keeps the month-first reading of US pages. */
 static int romance_field(const pw_seg *g, size_t i, size_t end)
 {
-    static const char *const keys[] = {"fecha", "nacimiento", "cita", "consulta", "nascimento",
-                                       NULL};
+    static const char *const keys[] = {"fecha",    "nacimiento", "cita",
+                                       "consulta", "nascimento", NULL};
     static const char *const words[] = {
-        "fecha", "fechas",  "nacimiento", "nac",       "cita",   "citas",   "consulta",
-        "consultas", "nascimento", "lunes", "martes", "miercoles", "jueves", "viernes",
-        "sabado",    "domingo",    NULL};
+        "fecha",    "fechas",    "nacimiento", "nac",     "cita",   "citas",
+        "consulta", "consultas", "nascimento", "lunes",   "martes", "miercoles",
+        "jueves",   "viernes",   "sabado",     "domingo", NULL};
     /* month names that are English names too ("Mayo Clinic", "Marco Lopez") decide nothing */
     static const char *const english[] = {"mayo", "marco", NULL};
     for (size_t k = 0; g->key && keys[k]; k++)
