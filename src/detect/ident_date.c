@@ -197,8 +197,10 @@ static int month_name_romance(const char *s, size_t i, size_t e, int *abbr)
     size_t len = e - i;
     if (len < 3 || len > 10)
         return 0;
+    char c0 = (char)(s[i] | 32);
     for (size_t k = 0; k < sizeof names / sizeof names[0]; k++)
-        if (names[k].len == len && pw_strncaseeq(s + i, names[k].name, len)) {
+        if (names[k].len == len && names[k].name[0] == c0 &&
+            pw_strncaseeq(s + i, names[k].name, len)) {
             *abbr = names[k].abbr;
             return names[k].m;
         }
@@ -235,9 +237,11 @@ static int parse_day_first(const char *s, size_t n, size_t i, ymd *o)
     size_t p, w = i + dl + 1;
     int m = month_name(s, n, w, &p), abbr;
     if (!m && w < n && (month_initial(s[w] | 32) || (s[w] | 32) == 'e')) { /* "14-ene-2026" */
-        p = word_end(s, n, w);
-        m = month_name_romance(s, w, p, &abbr);
-        p += p < n && s[p] == '.';
+        size_t e = word_end(s, n, w);
+        p = e + (e < n && s[e] == '.');
+        if (pw_digits_at(s, n, skip_sep(s, n, p)) != 4) /* most words ("3 days") stop here */
+            return 0;
+        m = month_name_romance(s, w, e, &abbr);
     }
     if (!m)
         return 0;
@@ -570,9 +574,16 @@ static int romance_field(const pw_seg *g, size_t i, size_t end)
         "jueves",   "viernes",   "sabado",     "domingo", NULL};
     /* month names that are English names too ("Mayo Clinic", "Marco Lopez") decide nothing */
     static const char *const english[] = {"mayo", "marco", NULL};
-    for (size_t k = 0; g->key && keys[k]; k++)
-        if (pw_strcasestr_n(g->key, g->key_n, keys[k]))
-            return 1;
+    for (size_t p = 0; g->key && p < g->key_n; p++) {
+        char c = (char)(g->key[p] | 32);
+        for (size_t k = 0; c == 'f' || c == 'n' || c == 'c'; k++) { /* the keys' initials */
+            if (!keys[k])
+                break;
+            size_t len = strlen(keys[k]);
+            if (keys[k][0] == c && p + len <= g->key_n && pw_strncaseeq(g->key + p, keys[k], len))
+                return 1;
+        }
+    }
     const char *s = g->s;
     size_t from = i > 120 ? i - 120 : 0, to = end + 60 < g->n ? end + 60 : g->n;
     for (size_t p = from; p < to;) {
