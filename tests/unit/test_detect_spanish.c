@@ -355,10 +355,10 @@ static void test_short_and_slug_dates(void)
     expect("F. nac.: 03/04/1985", PW_FT_TEXT, PW_PHI_DATE, "dob", "19850403", "03/04/1985");
     expect("Fecha de la cita: 14 de junio", PW_FT_TEXT, PW_PHI_DATE, "appointment", "20000614",
            "14 de junio");
-    static const char *const quiet[] = {"Su cita es el 14 de mar en la playa",
-                                        "https://www.example-hospital.org/es/noticias/"
-                                        "14-de-junio-de-2026",
-                                        "Publicado el 1\xc2\xba de mayo de 2026"};
+    static const char *const quiet[] = {
+        "Su cita es el 14 de mar en la playa",
+        "https://www.example-hospital.org/es/noticias/14-de-junio-de-2026",
+        "Publicado el 1\xc2\xba de mayo de 2026"};
     for (size_t i = 0; i < sizeof quiet / sizeof quiet[0]; i++) {
         dt_scan(&T, NULL, quiet[i], i == 1 ? PW_FT_URL : PW_FT_TEXT);
         CHECK_INT(dt_count(&T, PW_PHI_DATE), 0);
