@@ -592,8 +592,8 @@ static int romance_field(const pw_seg *g, size_t i, size_t end)
             continue;
         }
         size_t e = word_end(s, to, p);
-        int abbr = 0;
-        if ((p == from || !pw_isalpha((unsigned char)s[p - 1])) &&
+        int abbr = 0; /* a word cut by the window's start is none */
+        if ((p == 0 || !pw_isalpha((unsigned char)s[p - 1])) &&
             (word_in(s + p, e - p, words) ||
              (month_name_romance(s, p, e, &abbr) && !abbr && !word_in(s + p, e - p, english))))
             return 1;
