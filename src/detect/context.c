@@ -86,7 +86,9 @@ static const ctx_word key_exact[] = {
     W("calle", PW_CTX_ADDRESS),
     W("ccnum", PW_CTX_CARD),
     W("chart", PW_CTX_MRN),
+    W("citas", PW_CTX_APPT),
     W("email", PW_CTX_EMAIL),
+    W("fecha", PW_CTX_DATE),
     W("first", PW_CTX_FIRST_NAME),
     W("fname", PW_CTX_FIRST_NAME),
     W("gclid", PW_CTX_NEGATIVE),
@@ -204,6 +206,7 @@ static const ctx_word key_contains[] = {W("ipaddress", PW_CTX_IP),
                                         W("transaction", PW_CTX_NEGATIVE),
                                         W("pedido", PW_CTX_NEGATIVE),
                                         W("factura", PW_CTX_NEGATIVE),
+                                        W("fecha", PW_CTX_DATE), /* after "nacimiento" */
                                         {NULL, PW_CTX_NONE, 0}};
 
 /* Words before a value (compact, matched as the end of the preceding words), grouped by their
@@ -213,8 +216,11 @@ static const ctx_word key_contains[] = {W("ipaddress", PW_CTX_IP),
  * "Versión" "version"; words_before). */
 static const ctx_word before_a[] = {
     W("dea", PW_CTX_DEA),          W("cuenta", PW_CTX_ACCOUNT),      W("cita", PW_CTX_APPT),
-    W("factura", PW_CTX_NEGATIVE), W("referencia", PW_CTX_NEGATIVE), {NULL, PW_CTX_NONE, 0}};
+    W("factura", PW_CTX_NEGATIVE), W("referencia", PW_CTX_NEGATIVE), W("fecha", PW_CTX_DATE),
+    {NULL, PW_CTX_NONE, 0}};
 static const ctx_word before_b[] = {W("dob", PW_CTX_DOB), {NULL, PW_CTX_NONE, 0}};
+/* "f. nac.", "Fecha nac." (fecha de nacimiento) */
+static const ctx_word before_c[] = {W("nac", PW_CTX_DOB), {NULL, PW_CTX_NONE, 0}};
 static const ctx_word before_d[] = {W("card", PW_CTX_CARD),
                                     W("creditcard", PW_CTX_CARD),
                                     W("switchboard", PW_CTX_ORG_PHONE),
@@ -307,11 +313,11 @@ static const ctx_word before_y[] = {W("birthday", PW_CTX_DOB),
 
 /* The group of words ending in a letter (NULL when none does). */
 static const ctx_word *const before_by_last[26] = {
-    ['a' - 'a'] = before_a, ['b' - 'a'] = before_b, ['d' - 'a'] = before_d, ['e' - 'a'] = before_e,
-    ['f' - 'a'] = before_f, ['g' - 'a'] = before_g, ['h' - 'a'] = before_h, ['i' - 'a'] = before_i,
-    ['l' - 'a'] = before_l, ['n' - 'a'] = before_n, ['o' - 'a'] = before_o, ['p' - 'a'] = before_p,
-    ['r' - 'a'] = before_r, ['s' - 'a'] = before_s, ['t' - 'a'] = before_t, ['u' - 'a'] = before_u,
-    ['x' - 'a'] = before_x, ['y' - 'a'] = before_y,
+    ['a' - 'a'] = before_a, ['b' - 'a'] = before_b, ['c' - 'a'] = before_c, ['d' - 'a'] = before_d,
+    ['e' - 'a'] = before_e, ['f' - 'a'] = before_f, ['g' - 'a'] = before_g, ['h' - 'a'] = before_h,
+    ['i' - 'a'] = before_i, ['l' - 'a'] = before_l, ['n' - 'a'] = before_n, ['o' - 'a'] = before_o,
+    ['p' - 'a'] = before_p, ['r' - 'a'] = before_r, ['s' - 'a'] = before_s, ['t' - 'a'] = before_t,
+    ['u' - 'a'] = before_u, ['x' - 'a'] = before_x, ['y' - 'a'] = before_y,
 };
 
 /* Words that may sit between the context word and the value ("phone number is"). */
@@ -420,7 +426,7 @@ static pw_ctx exact_lookup(const char *k, size_t kl)
 static const uint64_t contains_first[32] = {
     ['a' & 31] = 0x400080008600ull,   ['b' & 31] = 0x100ull,
     ['c' & 31] = 0x20000803800006ull, ['d' & 31] = 0x2004000000ull,
-    ['e' & 31] = 0x10000008ull,       ['f' & 31] = 0x100000400120020ull,
+    ['e' & 31] = 0x10000008ull,       ['f' & 31] = 0x300000400120020ull,
     ['g' & 31] = 0x40000ull,          ['i' & 31] = 0x8080000000001ull,
     ['l' & 31] = 0x80000ull,          ['m' & 31] = 0x83c000000000ull,
     ['n' & 31] = 0x1000100200000ull,  ['o' & 31] = 0x4000000000000ull,
@@ -429,7 +435,7 @@ static const uint64_t contains_first[32] = {
     ['z' & 31] = 0x2000ull,
 };
 static const uint64_t contains_last[32] = {
-    ['a' & 31] = 0x100000000000000ull,
+    ['a' & 31] = 0x300000000000000ull,
     ['d' & 31] = 0x294000000004ull,
     ['e' & 31] = 0x8803e701e0c10ull,
     ['g' & 31] = 0x10000000000000ull,

@@ -15,6 +15,7 @@ typedef struct ymd {
     int y, m, d;
     size_t end;
     int has_year;
+    int either_way; /* a numeric day and month of 12 or less: "01/02/2026" (date_order decides) */
 } ymd;
 
 static int num(const char *s, size_t i, size_t len)
@@ -104,9 +105,11 @@ static int parse_numeric(const char *s, size_t n, size_t i, ymd *o)
     o->y = y;
     if (valid(y, p, q)) {
         o->m = p, o->d = q;
+        o->either_way = p != q && valid(y, q, p);
         return 1;
     }
-    if (sep != '/' && valid(y, q, p)) { /* 14.03.1985 */
+    if (valid(y, q,
+              p)) { /* a first number over 12 is a day in any language: 14.03.1985, 15/01/2026 */
         o->m = q, o->d = p;
         return 1;
     }
@@ -163,14 +166,83 @@ static int parse_month_first(const char *s, size_t n, size_t i, ymd *o)
     return valid(o->y, o->m, o->d);
 }
 
-/* "14 March 1985", "14-Mar-1985". */
+/* s[i..) starts the word w (lower case, len letters) in any case, followed by sep. */
+static int word_then(const char *s, size_t n, size_t i, const char *w, size_t len, char sep)
+{
+    return i + len < n && s[i + len] == sep && pw_strncaseeq(s + i, w, len);
+}
+
+/* The Spanish or Portuguese month of the whole word s[i..e) (accents already folded: "março" is
+ * read as "marco"), 1-12, or 0; *abbr is set for an abbreviation ("jun", "ene", "sept", "dez"),
+ * which parse_day_de_month takes only before a '.' or a year ("14 de mar" is the sea). */
+static int month_name_romance(const char *s, size_t i, size_t e, int *abbr)
+{
+    static const struct {
+        const char *name;
+        unsigned char len, m, abbr;
+    } names[] = {{"enero", 5, 1, 0},      {"febrero", 7, 2, 0},   {"marzo", 5, 3, 0},
+                 {"abril", 5, 4, 0},      {"mayo", 4, 5, 0},      {"junio", 5, 6, 0},
+                 {"julio", 5, 7, 0},      {"agosto", 6, 8, 0},    {"septiembre", 10, 9, 0},
+                 {"setiembre", 9, 9, 0},  {"octubre", 7, 10, 0},  {"noviembre", 9, 11, 0},
+                 {"diciembre", 9, 12, 0}, {"janeiro", 7, 1, 0},   {"fevereiro", 9, 2, 0},
+                 {"marco", 5, 3, 0},      {"maio", 4, 5, 0},      {"junho", 5, 6, 0},
+                 {"julho", 5, 7, 0},      {"setembro", 8, 9, 0},  {"outubro", 7, 10, 0},
+                 {"novembro", 8, 11, 0},  {"dezembro", 8, 12, 0}, {"ene", 3, 1, 1},
+                 {"jan", 3, 1, 1},        {"feb", 3, 2, 1},       {"fev", 3, 2, 1},
+                 {"mar", 3, 3, 1},        {"abr", 3, 4, 1},       {"may", 3, 5, 1},
+                 {"mai", 3, 5, 1},        {"jun", 3, 6, 1},       {"jul", 3, 7, 1},
+                 {"ago", 3, 8, 1},        {"sep", 3, 9, 1},       {"sept", 4, 9, 1},
+                 {"set", 3, 9, 1},        {"oct", 3, 10, 1},      {"out", 3, 10, 1},
+                 {"nov", 3, 11, 1},       {"dic", 3, 12, 1},      {"dez", 3, 12, 1}};
+    size_t len = e - i;
+    if (len < 3 || len > 10)
+        return 0;
+    char c0 = (char)(s[i] | 32);
+    for (size_t k = 0; k < sizeof names / sizeof names[0]; k++)
+        if (names[k].len == len && names[k].name[0] == c0 &&
+            pw_strncaseeq(s + i, names[k].name, len)) {
+            *abbr = names[k].abbr;
+            return names[k].m;
+        }
+    return 0;
+}
+
+/* The end of the word of letters at s[i]. */
+static size_t word_end(const char *s, size_t n, size_t i)
+{
+    while (i < n && pw_isalpha((unsigned char)s[i]))
+        i++;
+    return i;
+}
+
+/* A day's ordinal mark after its digits at s[p] ("1º", "1.º", "1°", "1ª"): the bytes it takes,
+ * 0 when none. */
+static size_t ordinal_mark(const char *s, size_t n, size_t p)
+{
+    size_t dot = p < n && s[p] == '.';
+    p += dot;
+    if (p + 1 < n && (unsigned char)s[p] == 0xC2 &&
+        ((unsigned char)s[p + 1] == 0xBA || (unsigned char)s[p + 1] == 0xB0 ||
+         (unsigned char)s[p + 1] == 0xAA))
+        return dot + 2;
+    return 0;
+}
+
+/* "14 March 1985", "14-Mar-1985", Spanish "14-ene-2026", "14 dic. 2026". */
 static int parse_day_first(const char *s, size_t n, size_t i, ymd *o)
 {
     size_t dl = pw_digits_at(s, n, i);
     if (dl == 0 || dl > 2 || i + dl >= n || (s[i + dl] != ' ' && s[i + dl] != '-'))
         return 0;
-    size_t p;
-    int m = month_name(s, n, i + dl + 1, &p);
+    size_t p, w = i + dl + 1;
+    int m = month_name(s, n, w, &p), abbr;
+    if (!m && w < n && (month_initial(s[w] | 32) || (s[w] | 32) == 'e')) { /* "14-ene-2026" */
+        size_t e = word_end(s, n, w);
+        p = e + (e < n && s[e] == '.');
+        if (pw_digits_at(s, n, skip_sep(s, n, p)) != 4) /* most words ("3 days") stop here */
+            return 0;
+        m = month_name_romance(s, w, e, &abbr);
+    }
     if (!m)
         return 0;
     size_t q = skip_sep(s, n, p);
@@ -182,56 +254,40 @@ static int parse_day_first(const char *s, size_t n, size_t i, ymd *o)
     return valid(o->y, o->m, o->d);
 }
 
-/* s[i..) starts the word w (lower case, len letters) in any case, followed by a space. */
-static int word_then_space(const char *s, size_t n, size_t i, const char *w, size_t len)
-{
-    return i + len < n && s[i + len] == ' ' && pw_strncaseeq(s + i, w, len);
-}
-
-/* The Spanish or Portuguese month name of the whole word s[i..e) (accents already folded:
- * "março" is read as "marco"), 1-12, or 0. */
-static int month_name_romance(const char *s, size_t i, size_t e)
-{
-    static const struct {
-        const char *name;
-        unsigned char m;
-    } names[] = {{"enero", 1},      {"febrero", 2},   {"marzo", 3},     {"abril", 4},
-                 {"mayo", 5},       {"junio", 6},     {"julio", 7},     {"agosto", 8},
-                 {"septiembre", 9}, {"setiembre", 9}, {"octubre", 10},  {"noviembre", 11},
-                 {"diciembre", 12}, {"janeiro", 1},   {"fevereiro", 2}, {"marco", 3},
-                 {"maio", 5},       {"junho", 6},     {"julho", 7},     {"setembro", 9},
-                 {"outubro", 10},   {"novembro", 11}, {"dezembro", 12}};
-    size_t len = e - i;
-    for (size_t k = 0; k < sizeof names / sizeof names[0]; k++)
-        if (strlen(names[k].name) == len && pw_strncaseeq(s + i, names[k].name, len))
-            return names[k].m;
-    return 0;
-}
-
 /* Spanish and Portuguese long dates: "14 de junio de 2026", "14 de junio del 2026", "3 de marzo"
- * (no year), "14 de junho de 2026". The weekday before the day ("lunes 14 de junio") is left
- * out of the span, as "Monday" is in "Monday, March 14". */
+ * (no year), "14 de junho de 2026", abbreviated "14 de jun. de 2026", ordinal "1º de mayo", and
+ * in a URL slug "14-de-junio-de-2026" (the same separator throughout). The weekday before the
+ * day ("lunes 14 de junio") is left out of the span, as "Monday" is in "Monday, March 14". */
 static int parse_day_de_month(const char *s, size_t n, size_t i, ymd *o)
 {
-    size_t dl = pw_digits_at(s, n, i), p = i + dl + 1;
-    if (dl == 0 || dl > 2 || p >= n || s[p - 1] != ' ' || !word_then_space(s, n, p, "de", 2))
+    size_t dl = pw_digits_at(s, n, i);
+    if (dl == 0 || dl > 2)
         return 0;
-    size_t w = p + 3, e = w;
-    while (e < n && pw_isalpha((unsigned char)s[e]))
-        e++;
-    int m = month_name_romance(s, w, e);
+    size_t p = i + dl + ordinal_mark(s, n, i + dl);
+    if (p >= n || (s[p] != ' ' && s[p] != '-'))
+        return 0;
+    char sep = s[p];
+    if (!word_then(s, n, p + 1, "de", 2, sep))
+        return 0;
+    size_t w = p + 4, e = word_end(s, n, w);
+    int abbr = 0, m = month_name_romance(s, w, e, &abbr);
     if (!m)
         return 0;
-    o->d = num(s, i, dl), o->m = m, o->end = e;
-    size_t q = e + 1;
-    if (e < n && s[e] == ' ' &&
-        (word_then_space(s, n, q, "de", 2) || word_then_space(s, n, q, "del", 3))) {
-        q += (s[q + 2] == ' ') ? 3 : 4;
+    int dot = abbr && e < n && s[e] == '.';
+    o->d = num(s, i, dl), o->m = m, o->end = e + (size_t)dot;
+    size_t q = o->end + 1;
+    if (o->end < n && s[o->end] == sep) {
+        if (word_then(s, n, q, "de", 2, sep))
+            q += 3;
+        else if (word_then(s, n, q, "del", 3, sep))
+            q += 4;
         if (pw_digits_at(s, n, q) == 4) {
             o->y = num(s, q, 4), o->end = q + 4, o->has_year = 1;
             return valid(o->y, o->m, o->d);
         }
     }
+    if (abbr && !dot)
+        return 0;
     o->y = 2000, o->has_year = 0;
     return valid(o->y, o->m, o->d);
 }
@@ -442,14 +498,15 @@ static int availability_offer(const char *s, size_t i)
 }
 
 /* The context of the date at s[i]: the words just before it or the field's key, failing those
- * the sentence's; an appointment that the sentence only offers (availability_offer) is none. */
+ * the sentence's; an appointment or a "date:" / "fecha:" that the sentence only offers
+ * (availability_offer) is none. */
 static pw_ctx date_ctx(const pw_seg *g, size_t i)
 {
     pw_ctx c = pw_ctx_at(g, i);
     if (c == PW_CTX_NONE)
         c = sentence_ctx(g->s, i);
-    if (c == PW_CTX_APPT && g->ctx != PW_CTX_APPT && availability_offer(g->s, i))
-        return PW_CTX_NONE;
+    if ((c == PW_CTX_APPT || c == PW_CTX_DATE) && g->ctx != c && availability_offer(g->s, i))
+        return PW_CTX_NONE; /* "Citas disponibles: fecha 01/15/2026" is no date either */
     return c;
 }
 
@@ -502,6 +559,49 @@ static int date_context(const pw_seg *g, size_t i)
     return c == PW_CTX_DOB || c == PW_CTX_APPT || c == PW_CTX_DATE;
 }
 
+/* 1 if the field of the date s[i..end) reads Spanish or Portuguese, which write a numeric date
+ * day first: a date word of theirs in the field's key ("fecha_nacimiento", "cita", the slug
+ * before: "/citas/") or among the words at most 120 bytes before and 60 after the date ("Fecha:",
+ * "Su consulta es el", "f. nac.", a month or weekday name). Nothing else decides: a field without
+ * such a word keeps the month-first reading of US pages. */
+static int romance_field(const pw_seg *g, size_t i, size_t end)
+{
+    static const char *const keys[] = {"fecha",    "nacimiento", "cita",
+                                       "consulta", "nascimento", NULL};
+    static const char *const words[] = {
+        "fecha",    "fechas",    "nacimiento", "nac",     "cita",   "citas",
+        "consulta", "consultas", "nascimento", "lunes",   "martes", "miercoles",
+        "jueves",   "viernes",   "sabado",     "domingo", NULL};
+    /* month names that are English names too ("Mayo Clinic", "Marco Lopez") decide nothing */
+    static const char *const english[] = {"mayo", "marco", NULL};
+    for (size_t p = 0; g->key && p < g->key_n; p++) {
+        char c = (char)(g->key[p] | 32);
+        for (size_t k = 0; c == 'f' || c == 'n' || c == 'c'; k++) { /* the keys' initials */
+            if (!keys[k])
+                break;
+            size_t len = strlen(keys[k]);
+            if (keys[k][0] == c && p + len <= g->key_n && pw_strncaseeq(g->key + p, keys[k], len))
+                return 1;
+        }
+    }
+    const char *s = g->s;
+    size_t from = i > 120 ? i - 120 : 0, to = end + 60 < g->n ? end + 60 : g->n;
+    for (size_t p = from; p < to;) {
+        if (!pw_isalpha((unsigned char)s[p])) {
+            p++;
+            continue;
+        }
+        size_t e = word_end(s, to, p);
+        int abbr = 0; /* a word cut by the window's start is none */
+        if ((p == 0 || !pw_isalpha((unsigned char)s[p - 1])) &&
+            (word_in(s + p, e - p, words) ||
+             (month_name_romance(s, p, e, &abbr) && !abbr && !word_in(s + p, e - p, english))))
+            return 1;
+        p = e;
+    }
+    return 0;
+}
+
 /* The date starting at the word start s[i]: its end once parsed (emitted or not), or 0. */
 static size_t date_at(pw_scan *sc, const pw_seg *g, size_t i)
 {
@@ -517,13 +617,18 @@ static size_t date_at(pw_scan *sc, const pw_seg *g, size_t i)
         ok = parse_month_first(s, n, i, &o);
     if (!ok || !pw_num_right_ok(s, n, o.end))
         return 0;
+    if (o.either_way && romance_field(g, i, o.end)) { /* "Fecha: 01/02/2026" is February 1 */
+        int d = o.d;
+        o.d = o.m, o.m = d;
+    }
     if (o.has_year == 1 || date_context(g, i))
         emit(sc, g, i, &o);
     return o.end;
 }
 
 /* A date may start at the word start s[i] (with digit mask bits d from i): a digit run of 8
- * (YYYYMMDD) or followed by '-' '/' '.', one of 1-2 digits followed by a space ("14 March"), or
+ * (YYYYMMDD) or followed by '-' '/' '.', one of 1-2 digits followed by a space ("14 March") or
+ * an ordinal mark ("1º de mayo"), or
  * a word that may be a month name followed by a digit (with alpha mask bits a from i). */
 static int date_may_start(const char *s, size_t n, size_t i, uint64_t d, uint64_t a)
 {
@@ -537,7 +642,7 @@ static int date_may_start(const char *s, size_t n, size_t i, uint64_t d, uint64_
     if (p >= n)
         return 0;
     char c = s[p];
-    return c == '-' || c == '/' || c == '.' || (run <= 2 && c == ' ');
+    return c == '-' || c == '/' || c == '.' || (run <= 2 && (c == ' ' || (unsigned char)c == 0xC2));
 }
 
 /* pw_ident_date on a segment of at most 64 bytes with masks: word starts from the masks, and

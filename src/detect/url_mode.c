@@ -168,10 +168,11 @@ static pw_ctx key_ctx(pw_scan *sc, const char *k, size_t n)
 }
 
 /* A slug's context from the slug before it: only patient-record words count
- * ("/patients/12345"); "/accounts/<id>" and "/s/<font>" in vendor URLs are no PHI. */
+ * ("/patients/12345"), and appointment words before a date ("/citas/14-de-junio-de-2026");
+ * "/accounts/<id>" and "/s/<font>" in vendor URLs are no PHI. */
 static pw_ctx path_ctx(pw_ctx c, size_t key_len)
 {
-    if (c == PW_CTX_PATIENT_ID || c == PW_CTX_MEMBER || c == PW_CTX_MRN)
+    if (c == PW_CTX_PATIENT_ID || c == PW_CTX_MEMBER || c == PW_CTX_MRN || c == PW_CTX_APPT)
         return c;
     if (c == PW_CTX_SEARCH && key_len >= 5)
         return c;

@@ -188,7 +188,7 @@ static void test_identifier_context(void)
            PW_FT_TEXT, PW_PHI_NAME, "provider", "Anita Rao", "Anita Rao");
     expect("Nombre: Rosa Delgado", PW_FT_TEXT, PW_PHI_NAME, "patient", "Rosa Delgado",
            "Rosa Delgado");
-    expect("Fecha de nacimiento: 03/04/1958", PW_FT_TEXT, PW_PHI_DATE, "dob", "19580304",
+    expect("Fecha de nacimiento: 03/04/1958", PW_FT_TEXT, PW_PHI_DATE, "dob", "19580403",
            "03/04/1958");
     h = expect("Tel\xc3\xa9"
                "fono: 508 555 0177",
@@ -230,12 +230,12 @@ static void test_appointment_sentences(void)
     expect(s, PW_FT_TEXT, PW_PHI_NAME, "patient", "Maria Jose Perez",
            "Mar\xc3\xad"
            "a Jos\xc3\xa9 P\xc3\xa9rez");
-    expect(s, PW_FT_TEXT, PW_PHI_DATE, "appointment", "20260803", "08/03/2026");
+    expect(s, PW_FT_TEXT, PW_PHI_DATE, "appointment", "20260308", "08/03/2026"); /* day first */
     expect("Recordatorio: su cita para Ana L\xc3\xb3pez es ma\xc3\xb1"
            "ana",
            PW_FT_TEXT, PW_PHI_NAME, "patient", "Ana Lopez", "Ana L\xc3\xb3pez");
     expect("Su consulta es el 07/02/2026 a las 10:00", PW_FT_TEXT, PW_PHI_DATE, "appointment",
-           "20260702", "07/02/2026");
+           "20260207", "07/02/2026");
     static const char *const no_name[] = {"Solicite una cita para Nuevos Pacientes",
                                           "Citas para Adultos Mayores",
                                           "Cita para Cirug\xc3\xad"
@@ -300,6 +300,73 @@ static void test_long_dates(void)
     }
 }
 
+/* Numeric dates in Spanish fields: a first number over 12 is a day in any language
+ * ("15/01/2026"); one that reads either way is day first when the field shows Spanish or
+ * Portuguese (a date word in its key or text: fecha, nacimiento, cita, consulta, a month or
+ * weekday name), month first otherwise (US pages). The normalised value follows the reading. */
+static void test_numeric_day_first(void)
+{
+    expect("15/01/2026", PW_FT_FORM_VALUE, PW_PHI_DATE, "date", "20260115", "15/01/2026");
+    expect("Appointment on 15/01/2026", PW_FT_TEXT, PW_PHI_DATE, "appointment", "20260115",
+           "15/01/2026");
+    expect("Fecha de la cita: 01/02/2026", PW_FT_TEXT, PW_PHI_DATE, "appointment", "20260201",
+           "01/02/2026");
+    expect("Fecha de nacimiento: 04/03/1985", PW_FT_TEXT, PW_PHI_DATE, "dob", "19850304",
+           "04/03/1985");
+    expect("Su cita es el martes 02/03/2026", PW_FT_TEXT, PW_PHI_DATE, "appointment", "20260302",
+           "02/03/2026");
+    expect("Data de nascimento: 05/06/1970", PW_FT_TEXT, PW_PHI_DATE, "dob", "19700605",
+           "05/06/1970");
+    dt_scan(&T, "fecha_nacimiento", "03/04/1958", PW_FT_FORM_VALUE);
+    const pw_hit *h = dt_find(&T, PW_PHI_DATE);
+    CHECK(h != NULL);
+    if (h) {
+        CHECK_STR(h->subtype, "dob");
+        CHECK_STR(h->normalized, "19580403");
+    }
+    /* no Spanish word: the month-first reading of US pages, even next to "Mayo" or "Marco" */
+    expect("Appointment on 01/02/2026", PW_FT_TEXT, PW_PHI_DATE, "appointment", "20260102",
+           "01/02/2026");
+    expect("Mayo Clinic appointment on 01/02/2026", PW_FT_TEXT, PW_PHI_DATE, "appointment",
+           "20260102", "01/02/2026");
+    expect("01/02/2026", PW_FT_FORM_VALUE, PW_PHI_DATE, "date", "20260102", "01/02/2026");
+    dt_scan(&T, NULL, "Cita el 31/02/2026", PW_FT_TEXT); /* no such day either way */
+    CHECK_INT(dt_count(&T, PW_PHI_DATE), 0);
+}
+
+/* Abbreviated months ("14 de jun. de 2026", "14-ene-2026"), ordinal days ("1º de mayo",
+ * "1.º"), a long date in a URL slug after an appointment slug ("/citas/14-de-junio-de-2026"),
+ * and "fecha", "f. nac." as the date context before a value. */
+static void test_short_and_slug_dates(void)
+{
+    expect("Su cita es el 14 de jun. de 2026", PW_FT_TEXT, PW_PHI_DATE, "appointment", "20260614",
+           "14 de jun. de 2026");
+    expect("Su cita es el 3 de dic. de 2026", PW_FT_TEXT, PW_PHI_DATE, "appointment", "20261203",
+           "3 de dic. de 2026");
+    expect("14-ene-2026", PW_FT_FORM_VALUE, PW_PHI_DATE, "date", "20260114", "14-ene-2026");
+    expect("Cita: 9 ago. 2026", PW_FT_TEXT, PW_PHI_DATE, "appointment", "20260809", "9 ago. 2026");
+    expect("Su cita es el 1\xc2\xba de mayo", PW_FT_TEXT, PW_PHI_DATE, "appointment", "20000501",
+           "1\xc2\xba de mayo");
+    expect("Su cita es el 1.\xc2\xba de mayo de 2026", PW_FT_TEXT, PW_PHI_DATE, "appointment",
+           "20260501", "1.\xc2\xba de mayo de 2026");
+    expect("https://www.example-hospital.org/es/citas/14-de-junio-de-2026", PW_FT_URL, PW_PHI_DATE,
+           "appointment", "20260614", "14-de-junio-de-2026");
+    expect("Fecha: 14/01/2026", PW_FT_TEXT, PW_PHI_DATE, "date", "20260114", "14/01/2026");
+    expect("F. nac.: 03/04/1985", PW_FT_TEXT, PW_PHI_DATE, "dob", "19850403", "03/04/1985");
+    expect("Fecha de la cita: 14 de junio", PW_FT_TEXT, PW_PHI_DATE, "appointment", "20000614",
+           "14 de junio");
+    static const char *const quiet[] = {
+        "Su cita es el 14 de mar en la playa",
+        "https://www.example-hospital.org/es/noticias/14-de-junio-de-2026",
+        "Publicado el 1\xc2\xba de mayo de 2026"};
+    for (size_t i = 0; i < sizeof quiet / sizeof quiet[0]; i++) {
+        dt_scan(&T, NULL, quiet[i], i == 1 ? PW_FT_URL : PW_FT_TEXT);
+        CHECK_INT(dt_count(&T, PW_PHI_DATE), 0);
+        if (dt_count(&T, PW_PHI_DATE))
+            fprintf(stderr, "  \"%s\" gave a date\n", quiet[i]);
+    }
+}
+
 static void setup(void)
 {
     CHECK(dt_open(&T, NULL, 0));
@@ -314,4 +381,5 @@ PW_TEST_MAIN(PW_TEST(setup), PW_TEST(test_accents_either_way), PW_TEST(test_urls
              PW_TEST(test_care_intent), PW_TEST(test_sensitivity), PW_TEST(test_no_hits),
              PW_TEST(test_email_before_accented_word), PW_TEST(test_identifier_context),
              PW_TEST(test_identifier_negatives), PW_TEST(test_appointment_sentences),
-             PW_TEST(test_long_dates), PW_TEST(teardown))
+             PW_TEST(test_long_dates), PW_TEST(test_numeric_day_first),
+             PW_TEST(test_short_and_slug_dates), PW_TEST(teardown))
