@@ -7,7 +7,11 @@
  *   ./build/bench/bench_gw_policy [SECONDS]
  *   ./build/bench/bench_gw_policy --events N   exactly N ingests, no baseline: for instruction
  *       counts, e.g. valgrind --tool=callgrind --toggle-collect=pw_gw_ingest (Ir / N per event)
+ *   PW_BENCH_VARY=N: rotate N bodies that differ as bench/gateway_event.lua's do (event_id, time,
+ *       email, phone, fpid) instead of repeating one, so that per-thread memos of the PHI engine
+ *       see what they see in the gateway (default 0: the one body above).
  */
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +40,26 @@ static const char *const body =
     "\"analytics\":true},\"user\":{\"email\":\"Visitor.1@example.com\",\"phone\":\"(555) "
     "010-0001\"},\"fpid\":\"c0ffee00-1111-4222-8333-000000000001\",\"params\":{\"value\":150,"
     "\"currency\":\"USD\",\"note\":\"follow-up for chest pain\",\"doctor\":\"jane-smith\"}}";
+
+/* Body i of the varied set: gateway_event.lua's format with its counter at i + 1. */
+static char *vary_body(long i)
+{
+    long c = i + 1;
+    char *b = malloc(1024);
+    if (!b)
+        return NULL;
+    snprintf(
+        b, 1024,
+        "{\"event_id\":\"%08x-%04lx-4%03lx-8001-%012lx\",\"name\":\"appointment_request\","
+        "\"time\":%ld,\"page_url\":\"https://www.example-hospital.org/find-a-doctor/"
+        "cardiology?doctor=jane-smith&utm_source=x\",\"page_title\":\"Request an appointment | "
+        "Example Hospital\",\"referrer\":\"https://www.google.com/\",\"consent\":{\"ads\":true,"
+        "\"analytics\":true},\"user\":{\"email\":\"Visitor.%ld@example.com\",\"phone\":\"(555) "
+        "010-%04ld\"},\"fpid\":\"c0ffee00-1111-4222-8333-%012lx\",\"params\":{\"value\":150,"
+        "\"currency\":\"USD\",\"note\":\"follow-up for chest pain\",\"doctor\":\"jane-smith\"}}",
+        0x1234501u, c % 65536, c % 4096, c, 1700000000000 + c, c, c % 10000, c);
+    return b;
+}
 
 static double now_s(void)
 {
@@ -88,16 +112,31 @@ int main(int argc, char **argv)
     pw_gw_counters m = {0};
     pw_arena a;
     pw_arena_init(&a, 0);
+    long nvary = getenv("PW_BENCH_VARY") ? atol(getenv("PW_BENCH_VARY")) : 0;
+    char **varied = nvary > 0 ? calloc((size_t)nvary, sizeof *varied) : NULL;
+    if (nvary > 0 && !varied) {
+        fprintf(stderr, "bench_gw_policy: out of memory\n");
+        return 1;
+    }
+    for (long i = 0; i < nvary; i++)
+        if (!(varied[i] = vary_body(i))) {
+            fprintf(stderr, "bench_gw_policy: out of memory\n");
+            return 1;
+        }
     t0 = now_s();
     while (fixed ? gw_n < fixed : now_s() - t0 < secs) {
         pw_gw_reply reply;
-        pw_gw_ingest(p, &phi, &sink, &m, &a, body, len, "203.0.113.9", "Mozilla/5.0", 1700000000000,
-                     &reply);
+        const char *b = nvary > 0 ? varied[gw_n % nvary] : body;
+        pw_gw_ingest(p, &phi, &sink, &m, &a, b, nvary > 0 ? strlen(b) : len, "203.0.113.9",
+                     "Mozilla/5.0", 1700000000000, &reply);
         pw_arena_reset(&a);
         gw_n++;
     }
     double gw_t = now_s() - t0;
     double base_rate = (double)base_n / base_t, gw_rate = (double)gw_n / gw_t;
+    if (nvary > 0) /* the varied bodies must take the accepted path, as the one body does */
+        printf("%ld varied bodies: %llu of %ld events accepted\n", nvary,
+               (unsigned long long)atomic_load(&m.accepted), gw_n);
     if (fixed) {
         printf("%ld events: %.2f us CPU/event\n", gw_n, 1e6 * gw_t / (double)gw_n);
         printf("reproduce: ./build/bench/bench_gw_policy --events %ld\n", fixed);
@@ -115,5 +154,8 @@ int main(int argc, char **argv)
     pw_detector_free(det);
     pw_gw_policy_free(p);
     free(copy);
+    for (long i = 0; i < nvary; i++)
+        free(varied[i]);
+    free(varied);
     return 0;
 }
