@@ -11,26 +11,9 @@
 #include <openssl/sha.h>
 #include <string.h>
 
+#include "phiwall/text.h"
+
 _Static_assert(sizeof(SHA256_CTX) <= sizeof(((pw_gw_hmac *)0)->inner), "SHA256_CTX fits");
-
-/* The two hex digits of each byte value: a digest's hex is 32 two-byte copies (every user_data
- * value, fpid and client_id of every event goes through here). */
-static const char hex_pairs[513] =
-    "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
-    "202122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3f"
-    "404142434445464748494a4b4c4d4e4f505152535455565758595a5b5c5d5e5f"
-    "606162636465666768696a6b6c6d6e6f707172737475767778797a7b7c7d7e7f"
-    "808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f"
-    "a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8b9babbbcbdbebf"
-    "c0c1c2c3c4c5c6c7c8c9cacbcccdcecfd0d1d2d3d4d5d6d7d8d9dadbdcdddedf"
-    "e0e1e2e3e4e5e6e7e8e9eaebecedeeeff0f1f2f3f4f5f6f7f8f9fafbfcfdfeff";
-
-static void digest_hex(const unsigned char d[SHA256_DIGEST_LENGTH], char out[65])
-{
-    for (size_t i = 0; i < SHA256_DIGEST_LENGTH; i++)
-        memcpy(out + 2 * i, hex_pairs + 2 * d[i], 2);
-    out[64] = '\0';
-}
 
 /* SHA256() itself goes through EVP (an algorithm fetch per call) in OpenSSL 3. */
 static void sha256(const void *p, size_t n, unsigned char d[SHA256_DIGEST_LENGTH])
@@ -55,7 +38,7 @@ void pw_gw_sha256_hex2(const void *a, size_t na, const void *b, size_t nb, char 
     if (nb)
         SHA256_Update(&c, b, nb);
     SHA256_Final(d, &c);
-    digest_hex(d, out);
+    pw_hex(d, sizeof d, out);
 }
 
 /* The state after one 64-byte block of key ^ pad. */
@@ -94,5 +77,5 @@ void pw_gw_hmac_hex(const pw_gw_hmac *h, const void *p, size_t n, char out[65])
     memcpy(&c, h->outer, sizeof c);
     SHA256_Update(&c, d, sizeof d);
     SHA256_Final(d, &c);
-    digest_hex(d, out);
+    pw_hex(d, sizeof d, out);
 }
