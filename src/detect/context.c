@@ -422,7 +422,8 @@ static pw_ctx exact_lookup(const char *k, size_t kl)
  * shares a letter's entry, which only adds candidates; contains decides). A key's candidates, the
  * words whose first and last letters it holds, come from two ors per key byte instead of a pass
  * over the 57 words (a first sight of a key cost ~800 instructions, most of them that pass). The
- * tables are checked against key_contains by pw_ctx_key_tables_ok (unit test). */
+ * tables are checked against key_contains by pw_ctx_key_tables_ok (unit test), which prints
+ * them as they should read when a word was added (pw_ctx_key_tables_build). */
 static const uint64_t contains_first[32] = {
     ['a' & 31] = 0x400080008600ull,   ['b' & 31] = 0x100ull,
     ['c' & 31] = 0x20000803800006ull, ['d' & 31] = 0x2004000000ull,
@@ -453,9 +454,10 @@ static const uint64_t contains_last[32] = {
     ['y' & 31] = 0x100000000040ull,
 };
 
-int pw_ctx_key_tables_ok(void)
+int pw_ctx_key_tables_build(uint64_t first[32], uint64_t last[32])
 {
-    uint64_t first[32] = {0}, last[32] = {0};
+    memset(first, 0, 32 * sizeof *first);
+    memset(last, 0, 32 * sizeof *last);
     size_t x = 0;
     for (const ctx_word *w = key_contains; w->word; w++, x++) {
         if (x >= 64)
@@ -463,7 +465,14 @@ int pw_ctx_key_tables_ok(void)
         first[(unsigned char)w->word[0] & 31] |= (uint64_t)1 << x;
         last[(unsigned char)w->word[w->len - 1] & 31] |= (uint64_t)1 << x;
     }
-    return memcmp(first, contains_first, sizeof first) == 0 &&
+    return 1;
+}
+
+int pw_ctx_key_tables_ok(void)
+{
+    uint64_t first[32], last[32];
+    return pw_ctx_key_tables_build(first, last) &&
+           memcmp(first, contains_first, sizeof first) == 0 &&
            memcmp(last, contains_last, sizeof last) == 0;
 }
 
@@ -690,7 +699,8 @@ pw_ctx pw_ctx_before(const char *s, size_t i)
 
 /* The last two letters of the words before a value that may give a context of a set (see
  * pw_ctx_before_may): bit ('x' - 'a') of entry ('y' - 'a') when a table word of the set or a filler
- * ends in "xy". Written out (pw_ctx_pairs_ok checks them against the tables: unit test). */
+ * ends in "xy". Written out (pw_ctx_pairs_ok checks them against the tables: unit test, which
+ * prints them as they should read after a word change: pw_ctx_pairs_build). */
 const uint32_t pw_ctx_pairs_phone[26] = {
     ['d' - 'a'] = 0x100,    ['e' - 'a'] = 0x3800, ['l' - 'a'] = 0x910,
     ['m' - 'a'] = 0x100000, ['n' - 'a'] = 0x4000, ['o' - 'a'] = 0x82000,
@@ -713,11 +723,18 @@ static void pairs_of(uint32_t *pairs, uint64_t want)
         pairs[f->word[f->len - 1] - 'a'] |= (uint32_t)1 << (f->word[f->len - 2] - 'a');
 }
 
-int pw_ctx_pairs_ok(void)
+void pw_ctx_pairs_build(uint32_t phone[26], uint32_t id[26])
 {
-    uint32_t phone[26] = {0}, id[26] = {0};
+    memset(phone, 0, 26 * sizeof *phone);
+    memset(id, 0, 26 * sizeof *id);
     pairs_of(phone, PW_CTX_WANT_PHONE);
     pairs_of(id, PW_CTX_WANT_ID);
+}
+
+int pw_ctx_pairs_ok(void)
+{
+    uint32_t phone[26], id[26];
+    pw_ctx_pairs_build(phone, id);
     return memcmp(phone, pw_ctx_pairs_phone, sizeof phone) == 0 &&
            memcmp(id, pw_ctx_pairs_id, sizeof id) == 0;
 }

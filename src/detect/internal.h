@@ -453,8 +453,10 @@ pw_ctx pw_ctx_from_key_memo(pw_detect_scratch *s, const char *key, size_t n);
 /* The context word ending just before position i in s (looks back a few words), or NONE. */
 pw_ctx pw_ctx_before(const char *s, size_t i);
 /* 1 when pw_ctx_from_key's first- and last-letter tables match its table of contained words
- * (unit test). */
+ * (unit test). pw_ctx_key_tables_build computes them from the word table (0: over 64 words);
+ * the unit test prints them as initializers when they no longer match. */
 int pw_ctx_key_tables_ok(void);
+int pw_ctx_key_tables_build(uint64_t first[32], uint64_t last[32]);
 
 /* Identifier detectors: each scans the whole segment. */
 void pw_ident_email(pw_scan *sc, const pw_seg *g);
@@ -613,6 +615,8 @@ int pw_state_before(const char *s, size_t i);
 extern const uint32_t pw_ctx_pairs_phone[26];
 extern const uint32_t pw_ctx_pairs_id[26];
 int pw_ctx_pairs_ok(void);
+/* The tables as the word tables give them (the unit test prints them when they differ). */
+void pw_ctx_pairs_build(uint32_t phone[26], uint32_t id[26]);
 
 /* 0 when pw_ctx_before_seg(g, i) is surely no context in `want` (`pairs`: its table above), from
  * the last two letters before s[i] alone; 1 when it may be (the caller asks it then). A detector

@@ -108,6 +108,26 @@ static pw_ctx param_ctx(pw_arena *a, const char *k, size_t n)
     return pw_ctx_from_key(k, n);
 }
 
+/* Print a letter-indexed table as the C initializer context.c holds, for pasting after a word
+ * table changed (the tables are derived from the words; the library builds them to compare). */
+static void print_table64(const char *name, const uint64_t *t)
+{
+    fprintf(stderr, "  %s, as the word table gives it:\n    {", name);
+    for (int c = 'a'; c <= 'z'; c++)
+        if (t[c & 31])
+            fprintf(stderr, " ['%c' & 31] = 0x%llxull,", c, (unsigned long long)t[c & 31]);
+    fprintf(stderr, " }\n");
+}
+
+static void print_table32(const char *name, const uint32_t *t)
+{
+    fprintf(stderr, "  %s, as the word tables give it:\n    {", name);
+    for (int k = 0; k < 26; k++)
+        if (t[k])
+            fprintf(stderr, " ['%c' - 'a'] = 0x%x,", 'a' + k, (unsigned)t[k]);
+    fprintf(stderr, " }\n");
+}
+
 /* pw_ctx_before_may (phone and record-id detectors skip the look-back for numbers after words
  * that cannot name their context): its tables match the word tables, and on random text built
  * from table words, fillers, pieces, one-letter words, accented letters, digits and punctuation,
@@ -115,6 +135,12 @@ static pw_ctx param_ctx(pw_arena *a, const char *k, size_t n)
 static void test_before_may(void)
 {
     CHECK_INT(pw_ctx_pairs_ok(), 1);
+    if (!pw_ctx_pairs_ok()) {
+        uint32_t phone[26], id[26];
+        pw_ctx_pairs_build(phone, id);
+        print_table32("pw_ctx_pairs_phone", phone);
+        print_table32("pw_ctx_pairs_id", id);
+    }
     static const char *const parts[] = {
         "phone", "number",      "is",     "no",        "ssn",  "dob",    "mrn", "account",
         "acct",  "policy",      "call",   "me",        "at",   "u",      "s",   "x",
@@ -167,6 +193,12 @@ static void test_before_may(void)
 static void test_key_contains_tables(void)
 {
     CHECK_INT(pw_ctx_key_tables_ok(), 1);
+    uint64_t first[32], last[32];
+    CHECK_INT(pw_ctx_key_tables_build(first, last), 1); /* at most 64 contained words */
+    if (!pw_ctx_key_tables_ok()) {
+        print_table64("contains_first", first);
+        print_table64("contains_last", last);
+    }
     CHECK_INT(pw_ctx_from_key("patient_phone_number", 20), PW_CTX_PHONE);
     CHECK_INT(pw_ctx_from_key("order_email_addr", 16), PW_CTX_EMAIL); /* email before order */
     CHECK_INT(pw_ctx_from_key("shipping_zip4", 13), PW_CTX_ZIP);
