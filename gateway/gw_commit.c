@@ -19,6 +19,7 @@
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -58,6 +59,7 @@ struct pw_gw_committer {
     pw_histo answered;     /* submitted until its completion ran (the 2xx may be sent) */
     pw_histo audit_append; /* one batched audit append (+ its sync when due) */
     atomic_int want_nice;  /* pw_gw_committer_set_nice: the audit thread applies it */
+    atomic_int in_spool;   /* jobs put whose on_spooled has not returned (it touches c) */
     pw_gw_prio prio;       /* the audit thread's */
 };
 
@@ -193,10 +195,14 @@ static void on_spooled(void *ctx, pw_status st, const pw_err *err)
     pw_gw_commit_dups d = {0, 0};
     if (st == PW_OK && any_duplicate(j))
         d = mark_duplicates(j);
+    pw_gw_committer *c = j->c;
     j->done(j->ctx, st, PW_OK, d);
     j->done = NULL;
-    pw_histo_since(&j->c->answered, j->t_submit);
-    enqueue(j->c, j);
+    pw_histo_since(&c->answered, j->t_submit);
+    enqueue(c, j);
+    /* Last: once the answer is sent the server may stop, and pw_gw_committer_free waits for
+     * this count before it frees c (the job's records are in the inbox by then). */
+    atomic_fetch_sub(&c->in_spool, 1);
 }
 
 /* The batch's records are in the chain (or failed): forwarders may write outcomes after them. */
@@ -490,9 +496,11 @@ pw_status pw_gw_commit_submit(pw_gw_committer *c, const pw_gw_prepared *pr, pw_g
     }
     /* Before the put: a forwarder that leases these rows waits for their records (audit.h). */
     j->ticket = pw_audit_ingest_begin(c->audit);
+    atomic_fetch_add(&c->in_spool, 1);
     pw_status st =
         pw_spool_put_async_borrow(c->spool, pr->items, pr->n_items, j->dups, on_spooled, j, err);
     if (st != PW_OK) {
+        atomic_fetch_sub(&c->in_spool, 1);
         pw_audit_ingest_end(c->audit, &j->ticket, 1);
         free(j);
     }
@@ -537,6 +545,12 @@ void pw_gw_committer_free(pw_gw_committer *c)
 {
     if (!c)
         return;
+    /* A put's completion may still be running on the spool's committer thread after its request
+     * was answered (the answer is what lets the server stop): wait until each has handed its job
+     * to the inbox and left c. Not bounded: the spool completes every put it took, and closing
+     * the spool next joins that same thread anyway. */
+    while (atomic_load(&c->in_spool) > 0)
+        usleep(200);
     pthread_mutex_lock(&c->mu);
     c->stopping = 1;
     atomic_store(&c->sleeping, 0);

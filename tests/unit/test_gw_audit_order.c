@@ -69,6 +69,7 @@ typedef struct held {
     atomic_int done;
     pw_gw_commit_dups dups; /* what the completion was told was a repeat */
     int sent_early;         /* the mock got the event before its ingest records were written */
+    int linger_ms;          /* after saying done, keep the spool's committer thread this long */
 } held;
 
 static void on_done(void *ctx, pw_status spool_st, pw_status audit_st, pw_gw_commit_dups dups)
@@ -80,6 +81,8 @@ static void on_done(void *ctx, pw_status spool_st, pw_status audit_st, pw_gw_com
     if (h->mock) /* a forwarder that does not wait for the ingest records sends meanwhile */
         h->sent_early = mock_upstream_wait(h->mock, 1, 600);
     atomic_store(&h->done, 1);
+    if (h->linger_ms) /* the request is answered; its completion has not returned yet */
+        usleep((useconds_t)h->linger_ms * 1000);
 }
 
 static void wait_done(held *h)
@@ -186,4 +189,30 @@ static void test_repeated_event_id(void)
     env_close(&e);
 }
 
-PW_TEST_MAIN(PW_TEST(test_ingest_records_before_sent), PW_TEST(test_repeated_event_id))
+/* The server stops as soon as the last request is answered, which happens inside the put's
+ * completion on the spool's committer thread, before that completion hands the job's records to
+ * the audit thread. Freeing the committer then must wait for it: before, the completion went on
+ * into the freed committer (use after free, CI's ASan pass on test_gw_e2e) and the answered
+ * event's ingest records were never written. */
+static void test_free_right_after_answer(void)
+{
+    env e;
+    env_open(&e, "pw_audit_order", "stop");
+    pw_gw_committer *c = NULL;
+    CHECK_INT(pw_gw_committer_new(e.spool, e.audit, NULL, NULL, &c, NULL), PW_OK);
+    char *payload = meta_payload(EID);
+    static const char *const meta[] = {"meta"};
+    request q;
+    request_init(&q, EID, payload, meta, 1);
+    held h = {.linger_ms = 150};
+    CHECK_INT(pw_gw_commit_submit(c, &q.pr, on_done, &h, NULL), PW_OK);
+    wait_done(&h);
+    pw_gw_committer_free(c); /* at once, as the server's stop does once nothing is in flight */
+    trail t;
+    CHECK_STR(trail_of(&e, &t, EID), "accepted/- queued/meta");
+    free(payload);
+    env_close(&e);
+}
+
+PW_TEST_MAIN(PW_TEST(test_ingest_records_before_sent), PW_TEST(test_repeated_event_id),
+             PW_TEST(test_free_right_after_answer))
