@@ -137,16 +137,19 @@ int main(int argc, char **argv)
     if (nvary > 0) /* the varied bodies must take the accepted path, as the one body does */
         printf("%ld varied bodies: %llu of %ld events accepted\n", nvary,
                (unsigned long long)atomic_load(&m.accepted), gw_n);
+    char vary_env[48] = ""; /* the reproduce line names the bodies it ran on */
+    if (nvary > 0)
+        snprintf(vary_env, sizeof vary_env, "PW_BENCH_VARY=%ld ", nvary);
     if (fixed) {
         printf("%ld events: %.2f us CPU/event\n", gw_n, 1e6 * gw_t / (double)gw_n);
-        printf("reproduce: ./build/bench/bench_gw_policy --events %ld\n", fixed);
+        printf("reproduce: %s./build/bench/bench_gw_policy --events %ld\n", vary_env, fixed);
     } else {
         printf("yajl parse only (baseline): %10.0f events/s per CPU second\n", base_rate);
         printf("parse + policy + PHI engine: %10.0f events/s per CPU second (%.1f us CPU/event, 2 "
                "destinations)\n",
                gw_rate, 1e6 / gw_rate);
         printf("ratio: %.3f of the bare parse\n", gw_rate / base_rate);
-        printf("reproduce: ./build/bench/bench_gw_policy %g\n", secs);
+        printf("reproduce: %s./build/bench/bench_gw_policy %g\n", vary_env, secs);
     }
     pw_arena_free(&a);
     src.give_back(src.ctx, token);
