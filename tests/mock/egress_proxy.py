@@ -1,0 +1,104 @@
+#!/usr/bin/env python3
+"""egress_proxy.py LOG PORT_FILE [USER:PASSWORD] — a loopback forward proxy for the gateway's
+integration tests (gateway_proxy.sh, gateway_proxy_auth.sh).
+
+Absolute-form requests ("POST http://127.0.0.1:…/path") are forwarded; CONNECT host:port opens a
+byte tunnel. With USER:PASSWORD every request must carry "Proxy-Authorization: Basic …" of it,
+else the answer is 407 with "Proxy-Authenticate: Basic" (the connection then closes, as corporate
+proxies do). One line per request goes to LOG: "METHOD TARGET auth=ok|bad|none" ("auth=" only
+when credentials are demanded); the credentials themselves are never written. The port is
+written to PORT_FILE (atomically) once listening.
+"""
+import base64
+import http.client
+import os
+import select
+import socket
+import sys
+import urllib.parse
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+log, port_file = sys.argv[1], sys.argv[2]
+want = None
+if len(sys.argv) > 3:
+    want = "Basic " + base64.b64encode(sys.argv[3].encode()).decode()
+
+
+class H(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def _note(self):
+        line = "%s %s" % (self.command, self.path)
+        ok = True
+        if want is not None:
+            got = self.headers.get("Proxy-Authorization")
+            ok = got == want
+            line += " auth=" + ("ok" if ok else "none" if got is None else "bad")
+        with open(log, "a") as f:
+            f.write(line + "\n")
+        if not ok:
+            body = b"proxy authentication required"
+            self.send_response(407)
+            self.send_header("Proxy-Authenticate", 'Basic realm="hospital-egress"')
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Connection", "close")
+            self.end_headers()
+            self.wfile.write(body)
+            self.close_connection = True
+        return ok
+
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        if not self._note():
+            return
+        u = urllib.parse.urlsplit(self.path)
+        c = http.client.HTTPConnection(u.hostname, u.port, timeout=5)
+        c.request("POST", u.path + ("?" + u.query if u.query else ""), body,
+                  {"Content-Type": self.headers.get("Content-Type", "application/json")})
+        r = c.getresponse()
+        data = r.read()
+        self.send_response(r.status)
+        self.send_header("Content-Type", r.getheader("Content-Type", "application/json"))
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def do_CONNECT(self):
+        if not self._note():
+            return
+        host, _, port = self.path.rpartition(":")
+        try:
+            up = socket.create_connection((host, int(port)), timeout=5)
+        except OSError:
+            self.send_response(502)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        self.send_response(200, "Connection established")
+        self.end_headers()
+        self.wfile.flush()
+        a = self.connection
+        try:
+            while True:
+                r, _, _ = select.select([a, up], [], [], 10)
+                if not r:
+                    break
+                for s in r:
+                    data = s.recv(65536)
+                    if not data:
+                        raise EOFError
+                    (up if s is a else a).sendall(data)
+        except (EOFError, OSError):
+            pass
+        up.close()
+        self.close_connection = True
+
+    def log_message(self, *a):
+        pass
+
+
+s = ThreadingHTTPServer(("127.0.0.1", 0), H)
+with open(port_file + ".tmp", "w") as f:
+    f.write(str(s.server_address[1]))
+os.rename(port_file + ".tmp", port_file)
+s.serve_forever()
