@@ -527,6 +527,18 @@ static pw_status dest_secret(load_ctx *c, const char *key, yaml_node_t *v, const
     return read_secret(c, v, path, env, slot, NULL, &d->token_source);
 }
 
+/* An enum whose value `needs` is only there when libcurl has `feature` (checked at load, so that
+ * the gateway does not start with a setting its libcurl would ignore). */
+static pw_status get_curl_enum(load_ctx *c, yaml_node_t *v, const char *path,
+                               const char *const *table, int needs, int feature,
+                               const char *missing, int *out)
+{
+    pw_status st = get_enum(c, v, path, table, out);
+    if (st == PW_OK && *out == needs && !(curl_version_info(CURLVERSION_NOW)->features & feature))
+        return fail_at(c, v, path, "%s", missing);
+    return st;
+}
+
 static pw_status dest_pair(load_ctx *c, const char *key, yaml_node_t *kn, yaml_node_t *v,
                            const char *path, void *arg)
 {
@@ -569,11 +581,10 @@ static pw_status dest_pair(load_ctx *c, const char *key, yaml_node_t *kn, yaml_n
         return st;
     }
     if (strcmp(key, "http2") == 0) {
-        if ((st = get_enum(c, v, path, http2_modes, &e)) == PW_OK)
+        if ((st = get_curl_enum(
+                 c, v, path, http2_modes, PW_HTTP2_PRIOR_KNOWLEDGE, CURL_VERSION_HTTP2,
+                 "prior-knowledge needs a libcurl with HTTP/2 (nghttp2)", &e)) == PW_OK)
             x->http2 = (pw_dest_http2)e;
-        if (st == PW_OK && x->http2 == PW_HTTP2_PRIOR_KNOWLEDGE &&
-            !(curl_version_info(CURLVERSION_NOW)->features & CURL_VERSION_HTTP2))
-            return fail_at(c, v, path, "prior-knowledge needs a libcurl with HTTP/2 (nghttp2)");
         return st;
     }
     if (strcmp(key, "proxy") == 0)
@@ -584,11 +595,9 @@ static pw_status dest_pair(load_ctx *c, const char *key, yaml_node_t *kn, yaml_n
         return get_proxy_auth(c, key, v, path, d);
     }
     if (strcmp(key, "proxy_auth_scheme") == 0) {
-        if ((st = get_enum(c, v, path, proxy_auth_names, &e)) == PW_OK)
+        if ((st = get_curl_enum(c, v, path, proxy_auth_names, PW_PROXY_AUTH_NTLM, CURL_VERSION_NTLM,
+                                "ntlm needs a libcurl built with NTLM", &e)) == PW_OK)
             x->proxy_auth = (pw_proxy_auth)e;
-        if (st == PW_OK && x->proxy_auth == PW_PROXY_AUTH_NTLM &&
-            !(curl_version_info(CURLVERSION_NOW)->features & CURL_VERSION_NTLM))
-            return fail_at(c, v, path, "ntlm needs a libcurl built with NTLM");
         return st;
     }
     if (strcmp(key, "hold") == 0)
