@@ -27,7 +27,6 @@ typedef enum pw_dest_http2 {
     PW_HTTP2_OFF              /* HTTP/1.1 always */
 } pw_dest_http2;
 
-/* One destination as the policy file configures it (the policy loader fills these). */
 /* How the gateway answers an egress proxy's 407 (the policy's `proxy_auth_scheme:`). */
 typedef enum pw_proxy_auth {
     PW_PROXY_AUTH_BASIC = 0, /* default: Proxy-Authorization sent with the first request */
@@ -36,6 +35,7 @@ typedef enum pw_proxy_auth {
     PW_PROXY_AUTH_ANY        /* the safest scheme the proxy's 407 offers (libcurl's CURLAUTH_ANY) */
 } pw_proxy_auth;
 
+/* One destination as the policy file configures it (the policy loader fills these). */
 typedef struct pw_destination {
     const char *name; /* unique, e.g. "meta", "ga4", "crm-hook" */
     pw_dest_kind kind;

@@ -85,10 +85,6 @@ static int h2c_reuse_broken(void)
 
 /* ---- egress proxy (the policy's proxy:) ------------------------------------------------ */
 
-/* The egress path is the policy's, never the environment's by accident: libcurl reads
- * https_proxy / http_proxy / all_proxy / no_proxy unless told otherwise, so a variable left in a
- * service's environment would silently route every disclosure through another host. "" turns
- * proxies off (environment included); an explicit proxy also ignores no_proxy. */
 /* The proxy's credentials (proxy_auth_file / proxy_auth_env: "user:password", split at the
  * first ':' so that the password may hold one; libcurl copies both). Basic is sent with the
  * first request; the other schemes answer the proxy's 407 challenge. */
@@ -107,6 +103,10 @@ static void set_proxy_credentials(CURL *e, const pw_destination *d)
     curl_easy_setopt(e, CURLOPT_PROXYAUTH, schemes[d->proxy_auth]);
 }
 
+/* The egress path is the policy's, never the environment's by accident: libcurl reads
+ * https_proxy / http_proxy / all_proxy / no_proxy unless told otherwise, so a variable left in a
+ * service's environment would silently route every disclosure through another host. "" turns
+ * proxies off (environment included); an explicit proxy also ignores no_proxy. */
 static void set_proxy(CURL *e, const pw_destination *d)
 {
     set_proxy_credentials(e, d);

@@ -694,9 +694,8 @@ static pw_status proxy_auth_check(load_ctx *c, yaml_node_t *n, const char *path,
 {
     yaml_node_t *scheme = value_of(c, n, "proxy_auth_scheme");
     if (d->proxy_auth_source && !d->dest.proxy) {
-        yaml_node_t *at = value_of(c, n, "proxy_auth_file");
-        const char *key = at ? "proxy_auth_file" : "proxy_auth_env";
-        return fail_at(c, at ? at : value_of(c, n, key), join(c, path, key),
+        const char *key = value_of(c, n, "proxy_auth_file") ? "proxy_auth_file" : "proxy_auth_env";
+        return fail_at(c, value_of(c, n, key), join(c, path, key),
                        "proxy credentials need proxy: URL or proxy: env (proxy is none)");
     }
     if (scheme && !d->proxy_auth_source)
