@@ -52,13 +52,16 @@ class H(BaseHTTPRequestHandler):
         if not self._note():
             return
         u = urllib.parse.urlsplit(self.path)
-        c = http.client.HTTPConnection(u.hostname, u.port, timeout=5)
-        c.request("POST", u.path + ("?" + u.query if u.query else ""), body,
-                  {"Content-Type": self.headers.get("Content-Type", "application/json")})
-        r = c.getresponse()
-        data = r.read()
-        self.send_response(r.status)
-        self.send_header("Content-Type", r.getheader("Content-Type", "application/json"))
+        try:
+            c = http.client.HTTPConnection(u.hostname, u.port, timeout=5)
+            c.request("POST", u.path + ("?" + u.query if u.query else ""), body,
+                      {"Content-Type": self.headers.get("Content-Type", "application/json")})
+            r = c.getresponse()
+            status, ctype, data = r.status, r.getheader("Content-Type", "application/json"), r.read()
+        except OSError:  # the upstream is down: a gateway error, as a real proxy answers
+            status, ctype, data = 502, "text/plain", b"bad gateway"
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         self.wfile.write(data)
