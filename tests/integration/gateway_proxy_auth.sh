@@ -3,7 +3,8 @@
 # 407 without the right Proxy-Authorization). proxy_auth_file / proxy_auth_env hold user:password,
 # read like the tokens: with the right ones the events go through; with wrong ones the
 # destination pauses like a refused token (/metrics delivery_paused 3, a warn naming the proxy's
-# 407, events kept queued, none dead) and a new file plus SIGHUP delivers them. An https
+# 407, events kept queued, none dead) and a new file plus SIGHUP delivers them. A Digest-only
+# proxy takes proxy_auth_scheme digest and refuses the default basic (paused). An https
 # destination is reached by CONNECT, which carries the credentials too. The password appears in
 # no --check output, log, audit record or /metrics. Bad settings name file:line.
 set -u
@@ -13,8 +14,8 @@ command -v python3 >/dev/null || skip "python3 not present"
 [ -x "$PW_BUILD/phiwall-mock-upstream" ] || skip "phiwall-mock-upstream not built"
 
 dir=$(mktemp -d)
-pid= ; mock_pid= ; proxy_pid=
-trap '[ -n "$pid" ] && kill -9 $pid 2>/dev/null; [ -n "$mock_pid" ] && kill $mock_pid 2>/dev/null; [ -n "$proxy_pid" ] && kill $proxy_pid 2>/dev/null; rm -rf "$dir"' EXIT
+pid= ; mock_pid= ; proxy_pid= ; dproxy_pid=
+trap '[ -n "$pid" ] && kill -9 $pid 2>/dev/null; [ -n "$mock_pid" ] && kill $mock_pid 2>/dev/null; [ -n "$proxy_pid" ] && kill $proxy_pid 2>/dev/null; [ -n "$dproxy_pid" ] && kill $dproxy_pid 2>/dev/null; rm -rf "$dir"' EXIT
 export PHIWALL_SITE_KEY=0123456789abcdef-integration PHIWALL_META_TOKEN=tok-proxy-auth
 unset https_proxy HTTPS_PROXY http_proxy all_proxy ALL_PROXY no_proxy NO_PROXY
 good_pw=Good-Proxy-PW-7f3a9c
@@ -24,10 +25,13 @@ bad_pw=Wrong-Proxy-PW-2b8e41
 mock_pid=$!
 python3 "$PW_SRC/tests/mock/egress_proxy.py" "$dir/proxy.log" "$dir/proxy.port" "gw-user:$good_pw" &
 proxy_pid=$!
-for _ in $(seq 100); do [ -s "$dir/mock.url" ] && [ -s "$dir/proxy.port" ] && break; sleep 0.05; done
+python3 "$PW_SRC/tests/mock/egress_proxy.py" "$dir/dproxy.log" "$dir/dproxy.port" "gw-user:$good_pw" digest &
+dproxy_pid=$!
+for _ in $(seq 100); do [ -s "$dir/mock.url" ] && [ -s "$dir/proxy.port" ] && [ -s "$dir/dproxy.port" ] && break; sleep 0.05; done
 mock=$(cat "$dir/mock.url")
-[ -n "$mock" ] && [ -s "$dir/proxy.port" ] || { fail "mock or proxy did not start"; finish; exit; }
+[ -n "$mock" ] && [ -s "$dir/proxy.port" ] && [ -s "$dir/dproxy.port" ] || { fail "mock or proxies did not start"; finish; exit; }
 proxy="http://127.0.0.1:$(cat "$dir/proxy.port")"
+dproxy="http://127.0.0.1:$(cat "$dir/dproxy.port")"
 
 policy() { # BASE_URL EXTRA_LINES…: the policy with those lines in the destination
     local base=$1; shift
@@ -102,6 +106,24 @@ start env
 send env
 wait_metric 'deliveries_total\{destination="meta",outcome="sent"\} 1'; expect_code 0 $? "env (any): delivered after the proxy's challenge"
 expect_match "$(tail -1 "$dir/proxy.log")" "auth=ok$" "env (any): the proxy saw the right credentials"
+metrics="$metrics$(curl --noproxy '*' -s "http://127.0.0.1:$port/metrics")"
+stop
+
+# 3b. A proxy that takes Digest only: proxy_auth_scheme digest answers its challenge; the
+#     default (basic) is refused by it (a scheme it does not take is a 407 too: paused).
+policy "$mock" "    proxy: $dproxy" "    proxy_auth_env: PW_TEST_PROXY_AUTH" "    proxy_auth_scheme: digest" >"$dir/gw.yaml"
+start digest
+send digest
+wait_metric 'deliveries_total\{destination="meta",outcome="sent"\} 1'; expect_code 0 $? "digest: delivered after the proxy's challenge"
+expect_match "$(head -1 "$dir/dproxy.log")" "^POST $mock/v21.0/1/events auth=none$" "digest: the first request goes without credentials"
+expect_match "$(tail -1 "$dir/dproxy.log")" "^POST $mock/v21.0/1/events auth=ok$" "digest: the answer to the challenge is right"
+metrics="$metrics$(curl --noproxy '*' -s "http://127.0.0.1:$port/metrics")"
+stop
+policy "$mock" "    proxy: $dproxy" "    proxy_auth_env: PW_TEST_PROXY_AUTH" >"$dir/gw.yaml"
+start digest-basic
+send digest-basic
+wait_metric '^phiwall_gateway_delivery_paused\{destination="meta"\} 3$'; expect_code 0 $? "basic against a Digest-only proxy: paused (auth)"
+expect_match "$(tail -1 "$dir/dproxy.log")" "auth=bad$" "basic against a Digest-only proxy: refused"
 metrics="$metrics$(curl --noproxy '*' -s "http://127.0.0.1:$port/metrics")"
 stop
 

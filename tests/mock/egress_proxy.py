@@ -1,17 +1,19 @@
 #!/usr/bin/env python3
-"""egress_proxy.py LOG PORT_FILE [USER:PASSWORD] — a loopback forward proxy for the gateway's
-integration tests (gateway_proxy.sh, gateway_proxy_auth.sh).
+"""egress_proxy.py LOG PORT_FILE [USER:PASSWORD [basic|digest]] — a loopback forward proxy for
+the gateway's integration tests (gateway_proxy.sh, gateway_proxy_auth.sh).
 
 Absolute-form requests ("POST http://127.0.0.1:…/path") are forwarded; CONNECT host:port opens a
-byte tunnel. With USER:PASSWORD every request must carry "Proxy-Authorization: Basic …" of it,
-else the answer is 407 with "Proxy-Authenticate: Basic" (the connection then closes, as corporate
-proxies do). One line per request goes to LOG: "METHOD TARGET auth=ok|bad|none" ("auth=" only
+byte tunnel. With USER:PASSWORD every request must carry a Proxy-Authorization of it (Basic, or
+Digest MD5 qop=auth answering this proxy's nonce), else the answer is 407 with that
+Proxy-Authenticate challenge (the connection then closes, as corporate proxies do). One line per request goes to LOG: "METHOD TARGET auth=ok|bad|none" ("auth=" only
 when credentials are demanded); the credentials themselves are never written. The port is
 written to PORT_FILE (atomically) once listening.
 """
 import base64
+import hashlib
 import http.client
 import os
+import re
 import select
 import socket
 import sys
@@ -20,8 +22,29 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 log, port_file = sys.argv[1], sys.argv[2]
 want = None
+scheme = sys.argv[4] if len(sys.argv) > 4 else "basic"
 if len(sys.argv) > 3:
     want = "Basic " + base64.b64encode(sys.argv[3].encode()).decode()
+REALM, NONCE = "hospital-egress", "4f2a9c0d1e7b"
+
+
+def md5(s):
+    return hashlib.md5(s.encode()).hexdigest()
+
+
+def digest_ok(method, got):
+    """RFC 7616 MD5 with qop=auth: the response the client computed must be ours."""
+    if not got or not got.startswith("Digest "):
+        return False
+    f = dict((k.strip(), v.strip().strip('"'))
+             for k, _, v in (p.partition("=") for p in re.split(r",\s*(?=\w+=)", got[7:])))
+    user, _, pw = sys.argv[3].partition(":")
+    if f.get("username") != user or f.get("nonce") != NONCE or f.get("qop") != "auth":
+        return False
+    ha1 = md5("%s:%s:%s" % (user, REALM, pw))
+    ha2 = md5("%s:%s" % (method, f.get("uri", "")))
+    return f.get("response") == md5(":".join([ha1, NONCE, f.get("nc", ""), f.get("cnonce", ""),
+                                              "auth", ha2]))
 
 
 class H(BaseHTTPRequestHandler):
@@ -32,14 +55,17 @@ class H(BaseHTTPRequestHandler):
         ok = True
         if want is not None:
             got = self.headers.get("Proxy-Authorization")
-            ok = got == want
+            ok = digest_ok(self.command, got) if scheme == "digest" else got == want
             line += " auth=" + ("ok" if ok else "none" if got is None else "bad")
         with open(log, "a") as f:
             f.write(line + "\n")
         if not ok:
             body = b"proxy authentication required"
             self.send_response(407)
-            self.send_header("Proxy-Authenticate", 'Basic realm="hospital-egress"')
+            self.send_header("Proxy-Authenticate",
+                             'Digest realm="%s", nonce="%s", qop="auth", algorithm=MD5'
+                             % (REALM, NONCE) if scheme == "digest"
+                             else 'Basic realm="%s"' % REALM)
             self.send_header("Content-Length", str(len(body)))
             self.send_header("Connection", "close")
             self.end_headers()
