@@ -47,7 +47,7 @@ static const double latency_bounds[11] = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
 typedef struct runner {
     pw_forwarders *f;
     pw_destination d; /* deep copy: the caller's config may go away after start */
-    char *owned[12];
+    char *owned[13];
     const fw_driver *drv;
     CURLM *multi;
     fw_easy_pool pool; /* this runner's thread only */
@@ -95,8 +95,10 @@ const double *pw_forward_latency_bounds(size_t *n)
 /* Upstream text may echo a secret, encoded or cut short: see forward_scrub.c. */
 static void scrub_secrets(const pw_destination *d, char *s, size_t cap)
 {
-    const char *secrets[3] = {d->access_token, d->api_secret, d->bearer_token};
-    for (int i = 0; i < 3; i++)
+    const char *pw = d->proxy_userpwd ? strchr(d->proxy_userpwd, ':') : NULL;
+    const char *secrets[5] = {d->access_token, d->api_secret, d->bearer_token, d->proxy_userpwd,
+                              pw ? pw + 1 : NULL}; /* the proxy password, apart from its user */
+    for (int i = 0; i < 5; i++)
         pw_fw_scrub_secret(s, cap, secrets[i]);
 }
 
@@ -863,7 +865,7 @@ static int copy_destination(runner *r, const pw_destination *src)
     const char **fields[] = {&r->d.name,           &r->d.base_url,     &r->d.api_version,
                              &r->d.pixel_id,       &r->d.access_token, &r->d.test_event_code,
                              &r->d.measurement_id, &r->d.api_secret,   &r->d.url,
-                             &r->d.bearer_token,   &r->d.proxy};
+                             &r->d.bearer_token,   &r->d.proxy,        &r->d.proxy_userpwd};
     for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
         if (!*fields[i])
             continue;

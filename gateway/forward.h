@@ -27,6 +27,14 @@ typedef enum pw_dest_http2 {
     PW_HTTP2_OFF              /* HTTP/1.1 always */
 } pw_dest_http2;
 
+/* How the gateway answers an egress proxy's 407 (the policy's `proxy_auth_scheme:`). */
+typedef enum pw_proxy_auth {
+    PW_PROXY_AUTH_BASIC = 0, /* default: Proxy-Authorization sent with the first request */
+    PW_PROXY_AUTH_DIGEST,    /* after the proxy's 407 challenge */
+    PW_PROXY_AUTH_NTLM,      /* after the challenge; the connection stays authenticated */
+    PW_PROXY_AUTH_ANY        /* the safest scheme the proxy's 407 offers (libcurl's CURLAUTH_ANY) */
+} pw_proxy_auth;
+
 /* One destination as the policy file configures it (the policy loader fills these). */
 typedef struct pw_destination {
     const char *name; /* unique, e.g. "meta", "ga4", "crm-hook" */
@@ -46,6 +54,10 @@ typedef struct pw_destination {
     /* The policy's `proxy:`: NULL for none (libcurl's environment proxies ignored), "env" for
      * libcurl's https_proxy / http_proxy / all_proxy / no_proxy, else the proxy's URL. */
     const char *proxy;
+    /* The proxy's "user:password" (policy proxy_auth_file / proxy_auth_env, read like the
+     * tokens; never logged, scrubbed from upstream text), NULL for none, and its scheme. */
+    const char *proxy_userpwd;
+    pw_proxy_auth proxy_auth;
     /* Delivery hold (policy `hold: true`): events are accepted, spooled and audited "queued" as
      * usual, but the forwarder leases and sends nothing until a reload lifts the hold. */
     int hold;

@@ -45,7 +45,8 @@ typedef struct fw_request {
     struct fw_request *next_in_group; /* while packing: the group's next request */
     /* filled by the transfer */
     long http_status;
-    int curl_code; /* CURLcode */
+    long connect_status; /* the egress proxy's answer to CONNECT (https through a proxy), or 0 */
+    int curl_code;       /* CURLcode */
     int timed_out;
     int64_t retry_after_ms; /* from Retry-After, 0 if none */
     double latency_s;

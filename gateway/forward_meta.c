@@ -122,8 +122,8 @@ static pw_status meta_build(const pw_destination *d, fw_request *r)
 static void meta_classify(const pw_destination *d, const fw_request *r, fw_outcome *out)
 {
     pw_fw_classify_http(r, d->timeout_ms, out);
-    if (r->curl_code != 0)
-        return; /* transport failure: no answer to read */
+    if (r->curl_code != 0 || r->http_status == 407)
+        return; /* transport failure, or the egress proxy's 407: no Graph answer to read */
     pw_meta_response m;
     if (!pw_fw_parse_meta_response(r->response.data ? r->response.data : "", r->response.len, &m))
         return;

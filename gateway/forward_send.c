@@ -85,12 +85,31 @@ static int h2c_reuse_broken(void)
 
 /* ---- egress proxy (the policy's proxy:) ------------------------------------------------ */
 
+/* The proxy's credentials (proxy_auth_file / proxy_auth_env: "user:password", split at the
+ * first ':' so that the password may hold one; libcurl copies both). Basic is sent with the
+ * first request; the other schemes answer the proxy's 407 challenge. */
+static void set_proxy_credentials(CURL *e, const pw_destination *d)
+{
+    static const unsigned long schemes[] = {CURLAUTH_BASIC, CURLAUTH_DIGEST, CURLAUTH_NTLM,
+                                            CURLAUTH_ANY};
+    if (!d->proxy_userpwd)
+        return;
+    const char *colon = strchr(d->proxy_userpwd, ':');
+    size_t ulen = colon ? (size_t)(colon - d->proxy_userpwd) : strlen(d->proxy_userpwd);
+    char user[256];
+    snprintf(user, sizeof user, "%.*s", (int)ulen, d->proxy_userpwd);
+    curl_easy_setopt(e, CURLOPT_PROXYUSERNAME, user);
+    curl_easy_setopt(e, CURLOPT_PROXYPASSWORD, colon ? colon + 1 : "");
+    curl_easy_setopt(e, CURLOPT_PROXYAUTH, schemes[d->proxy_auth]);
+}
+
 /* The egress path is the policy's, never the environment's by accident: libcurl reads
  * https_proxy / http_proxy / all_proxy / no_proxy unless told otherwise, so a variable left in a
  * service's environment would silently route every disclosure through another host. "" turns
  * proxies off (environment included); an explicit proxy also ignores no_proxy. */
 static void set_proxy(CURL *e, const pw_destination *d)
 {
+    set_proxy_credentials(e, d);
     if (d->proxy && strcmp(d->proxy, "env") == 0)
         return;
     curl_easy_setopt(e, CURLOPT_PROXY, d->proxy ? d->proxy : "");
@@ -325,6 +344,7 @@ static void finish_transfer(CURLM *multi, fw_easy_pool *pool, CURLMsg *msg)
     r->curl_code = (int)msg->data.result;
     r->timed_out = msg->data.result == CURLE_OPERATION_TIMEDOUT;
     curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &r->http_status);
+    curl_easy_getinfo(e, CURLINFO_HTTP_CONNECTCODE, &r->connect_status);
     curl_easy_getinfo(e, CURLINFO_HTTP_VERSION, &r->http_version);
     curl_off_t after = 0;
     if (curl_easy_getinfo(e, CURLINFO_RETRY_AFTER, &after) == CURLE_OK && after > 0)
@@ -460,6 +480,16 @@ void pw_fw_classify_http(const fw_request *r, unsigned timeout_ms, fw_outcome *o
 {
     memset(out, 0, sizeof *out);
     out->retry_after_ms = r->retry_after_ms;
+    if (r->connect_status == 407 || (r->curl_code == CURLE_OK && r->http_status == 407)) {
+        /* The egress proxy refused its credentials (none, wrong, or another scheme): a
+         * configuration error like a refused token, so the destination pauses (forward.c) instead
+         * of retrying each event until its window ends or dead-lettering it. */
+        out->verdict = FW_AUTH;
+        snprintf(out->detail, sizeof out->detail,
+                 "proxy http 407: the egress proxy refused the credentials (check "
+                 "proxy_auth_file / proxy_auth_env and proxy_auth_scheme)");
+        return;
+    }
     if (r->curl_code != CURLE_OK) {
         out->verdict = FW_RETRY;
         if (r->timed_out)

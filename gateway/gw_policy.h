@@ -64,6 +64,7 @@ typedef struct pw_gw_page_category {
 typedef struct pw_gw_dest_policy {
     pw_destination dest;      /* connection settings for the forwarders */
     const char *token_source; /* "file /etc/…" / "env META_TOKEN" for --check (never the value) */
+    const char *proxy_auth_source; /* the same for proxy_auth_file / proxy_auth_env, or NULL */
     pw_gw_event_rule *events;
     size_t n_events;
     const char **params; /* allowed params (copied into custom_data / params) */

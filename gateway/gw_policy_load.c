@@ -464,7 +464,8 @@ static pw_status get_endpoint(load_ctx *c, yaml_node_t *v, const char *path, con
 }
 
 /* proxy: none (the default: environment proxies ignored), env, or a proxy URL
- * (http, https, socks5, socks5h; no credentials, as secrets never live in the policy file). A
+ * (http, https, socks5, socks5h; no credentials, as secrets never live in the policy file:
+ * refused, never quoted back, and never printed since no URL holding them is accepted). A
  * plain-http destination (loopback only) takes only a loopback proxy, or its events would cross
  * a network unencrypted. */
 static pw_status get_proxy(load_ctx *c, yaml_node_t *v, const char *path, pw_destination *x)
@@ -489,8 +490,32 @@ static pw_status get_proxy(load_ctx *c, yaml_node_t *v, const char *path, pw_des
     if (strchr(host, '@'))
         return fail_at(c, v, path,
                        "credentials in the proxy URL are not supported (the policy file holds "
-                       "no secrets)");
+                       "no secrets): put user:password in the file named by proxy_auth_file or "
+                       "the variable named by proxy_auth_env");
     x->proxy = s;
+    return PW_OK;
+}
+
+static const char *const proxy_auth_names[] = {"basic", "digest", "ntlm", "any",
+                                               NULL}; /* pw_proxy_auth */
+
+/* proxy_auth_file / proxy_auth_env: the egress proxy's "user:password", read like the tokens
+ * (a reload reads it again). A value without ':' or with an empty user name is refused here,
+ * by place, never quoted. */
+static pw_status get_proxy_auth(load_ctx *c, const char *key, yaml_node_t *v, const char *path,
+                                pw_gw_dest_policy *d)
+{
+    int env = strcmp(key, "proxy_auth_env") == 0;
+    pw_status st =
+        read_secret(c, v, path, env, &d->dest.proxy_userpwd, NULL, &d->proxy_auth_source);
+    if (st != PW_OK || !c->resolve)
+        return st;
+    const char *colon = strchr(d->dest.proxy_userpwd, ':');
+    if (!colon || colon == d->dest.proxy_userpwd || colon - d->dest.proxy_userpwd > 255)
+        return fail_at(c, v, path,
+                       "the %s must hold user:password (a user name of 1-255 bytes, a colon, "
+                       "the password) on one line",
+                       env ? "variable" : "file");
     return PW_OK;
 }
 
@@ -500,6 +525,18 @@ static pw_status dest_secret(load_ctx *c, const char *key, yaml_node_t *v, const
     size_t blen = strlen(base);
     int env = strcmp(key + blen, "_env") == 0;
     return read_secret(c, v, path, env, slot, NULL, &d->token_source);
+}
+
+/* An enum whose value `needs` is only there when libcurl has `feature` (checked at load, so that
+ * the gateway does not start with a setting its libcurl would ignore). */
+static pw_status get_curl_enum(load_ctx *c, yaml_node_t *v, const char *path,
+                               const char *const *table, int needs, int feature,
+                               const char *missing, int *out)
+{
+    pw_status st = get_enum(c, v, path, table, out);
+    if (st == PW_OK && *out == needs && !(curl_version_info(CURLVERSION_NOW)->features & feature))
+        return fail_at(c, v, path, "%s", missing);
+    return st;
 }
 
 static pw_status dest_pair(load_ctx *c, const char *key, yaml_node_t *kn, yaml_node_t *v,
@@ -544,15 +581,25 @@ static pw_status dest_pair(load_ctx *c, const char *key, yaml_node_t *kn, yaml_n
         return st;
     }
     if (strcmp(key, "http2") == 0) {
-        if ((st = get_enum(c, v, path, http2_modes, &e)) == PW_OK)
+        if ((st = get_curl_enum(
+                 c, v, path, http2_modes, PW_HTTP2_PRIOR_KNOWLEDGE, CURL_VERSION_HTTP2,
+                 "prior-knowledge needs a libcurl with HTTP/2 (nghttp2)", &e)) == PW_OK)
             x->http2 = (pw_dest_http2)e;
-        if (st == PW_OK && x->http2 == PW_HTTP2_PRIOR_KNOWLEDGE &&
-            !(curl_version_info(CURLVERSION_NOW)->features & CURL_VERSION_HTTP2))
-            return fail_at(c, v, path, "prior-knowledge needs a libcurl with HTTP/2 (nghttp2)");
         return st;
     }
     if (strcmp(key, "proxy") == 0)
         return get_proxy(c, v, path, x);
+    if (!strcmp(key, "proxy_auth_file") || !strcmp(key, "proxy_auth_env")) {
+        if (d->proxy_auth_source)
+            return fail_at(c, kn, path, "proxy_auth_file and proxy_auth_env: give one");
+        return get_proxy_auth(c, key, v, path, d);
+    }
+    if (strcmp(key, "proxy_auth_scheme") == 0) {
+        if ((st = get_curl_enum(c, v, path, proxy_auth_names, PW_PROXY_AUTH_NTLM, CURL_VERSION_NTLM,
+                                "ntlm needs a libcurl built with NTLM", &e)) == PW_OK)
+            x->proxy_auth = (pw_proxy_auth)e;
+        return st;
+    }
     if (strcmp(key, "hold") == 0)
         return get_bool(c, v, path, &x->hold);
     if (strcmp(key, "max_batch") == 0) {
@@ -641,6 +688,22 @@ static void consent_defaults(pw_gw_dest_policy *d)
         d->text_scripts = d->dest.kind == PW_DEST_WEBHOOK ? PW_GW_SCRIPTS_ANY : PW_GW_SCRIPTS_LATIN;
 }
 
+/* Proxy credentials need a proxy to go to; a scheme needs credentials to use. */
+static pw_status proxy_auth_check(load_ctx *c, yaml_node_t *n, const char *path,
+                                  const pw_gw_dest_policy *d)
+{
+    yaml_node_t *scheme = value_of(c, n, "proxy_auth_scheme");
+    if (d->proxy_auth_source && !d->dest.proxy) {
+        const char *key = value_of(c, n, "proxy_auth_file") ? "proxy_auth_file" : "proxy_auth_env";
+        return fail_at(c, value_of(c, n, key), join(c, path, key),
+                       "proxy credentials need proxy: URL or proxy: env (proxy is none)");
+    }
+    if (scheme && !d->proxy_auth_source)
+        return fail_at(c, scheme, join(c, path, "proxy_auth_scheme"),
+                       "needs proxy_auth_file or proxy_auth_env (the credentials to use)");
+    return PW_OK;
+}
+
 static pw_status dest_check(load_ctx *c, yaml_node_t *n, const char *path, pw_gw_dest_policy *d)
 {
     pw_destination *x = &d->dest;
@@ -675,6 +738,8 @@ static pw_status dest_check(load_ctx *c, yaml_node_t *n, const char *path, pw_gw
         return fail_at(c, n, path, "page_url categories needs page_categories or default_category");
     if (!x->timeout_ms)
         x->timeout_ms = 1500;
+    if ((st = proxy_auth_check(c, n, path, d)) != PW_OK)
+        return st;
     const char *endpoint = x->kind == PW_DEST_WEBHOOK ? x->url : x->base_url;
     if (x->proxy && strcmp(x->proxy, "env") != 0 && strncmp(endpoint, "http://", 7) == 0 &&
         !loopback_host(strstr(x->proxy, "://") + 3))

@@ -8,6 +8,10 @@
 
 static const char *const url_names[] = {"drop", "origin", "categories"};
 static const char *const kind_names[] = {"meta", "ga4", "webhook"};
+static const char *const proxy_auth_names[] = {
+    "basic (sent with the first request)", "digest (after the proxy's 407 challenge)",
+    "ntlm (after the proxy's 407 challenge)",
+    "any (the safest scheme the proxy's 407 offers)"}; /* pw_proxy_auth */
 static const char *const http2_names[] = {
     "auto (https: HTTP/2 if the server offers it by ALPN; http: HTTP/1.1)",
     "prior-knowledge (http: h2c without Upgrade; https: as auto)", "off (HTTP/1.1)"};
@@ -47,6 +51,10 @@ static void print_dest(pw_buf *o, const pw_gw_dest_policy *d)
         pw_buf_puts(o, "    proxy: env (libcurl's https_proxy, http_proxy, all_proxy, no_proxy)\n");
     else
         pw_buf_printf(o, "    proxy: %s (no_proxy ignored)\n", x->proxy);
+    if (d->proxy_auth_source)
+        pw_buf_printf(o, "    proxy_auth: %s, user:password from %s%s\n",
+                      proxy_auth_names[x->proxy_auth], d->proxy_auth_source,
+                      x->proxy_userpwd ? " (loaded)" : "");
     pw_buf_printf(o,
                   "    timeout_ms: %u\n    events:                # everything else is dropped\n",
                   x->timeout_ms);

@@ -22,35 +22,9 @@ for _ in $(seq 100); do [ -s "$dir/mock.url" ] && break; sleep 0.05; done
 mock=$(cat "$dir/mock.url")
 [ -n "$mock" ] || { fail "mock did not start"; finish; exit; }
 
-# The proxy: one line per request it forwards ("POST http://127.0.0.1:…/v21.0/1/events").
-python3 - "$dir/proxy.log" "$dir/proxy.port" <<'PY' &
-import http.client, sys, urllib.parse
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-log, port_file = sys.argv[1], sys.argv[2]
-class H(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    def do_POST(self):
-        body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-        with open(log, "a") as f:
-            f.write("POST %s\n" % self.path)
-        u = urllib.parse.urlsplit(self.path)
-        c = http.client.HTTPConnection(u.hostname, u.port, timeout=5)
-        c.request("POST", u.path + ("?" + u.query if u.query else ""), body,
-                  {"Content-Type": self.headers.get("Content-Type", "application/json")})
-        r = c.getresponse()
-        data = r.read()
-        self.send_response(r.status)
-        self.send_header("Content-Type", r.getheader("Content-Type", "application/json"))
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-    def log_message(self, *a):
-        pass
-s = ThreadingHTTPServer(("127.0.0.1", 0), H)
-open(port_file + ".tmp", "w").write(str(s.server_address[1]))
-import os; os.rename(port_file + ".tmp", port_file)
-s.serve_forever()
-PY
+# The proxy (tests/mock/egress_proxy.py): one line per request it forwards
+# ("POST http://127.0.0.1:…/v21.0/1/events").
+python3 "$PW_SRC/tests/mock/egress_proxy.py" "$dir/proxy.log" "$dir/proxy.port" &
 proxy_pid=$!
 for _ in $(seq 100); do [ -s "$dir/proxy.port" ] && break; sleep 0.05; done
 proxy="http://127.0.0.1:$(cat "$dir/proxy.port")"
@@ -128,7 +102,7 @@ out=$("$PHIWALL" gateway --check "$dir/bad.yaml" 2>&1); expect_code 3 $? "--chec
 expect_match "$out" "bad.yaml:12:12: destinations.meta.proxy: expected none, env, or a proxy URL" "ftp:// refused"
 policy "    proxy: http://user:pw@127.0.0.1:3128" >"$dir/bad.yaml"
 out=$("$PHIWALL" gateway --check "$dir/bad.yaml" 2>&1); expect_code 3 $? "--check proxy credentials"
-expect_match "$out" "destinations.meta.proxy: credentials in the proxy URL are not supported" "credentials refused"
+expect_match "$out" "bad.yaml:12:12: destinations.meta.proxy: credentials in the proxy URL are not supported.*proxy_auth_file.*proxy_auth_env" "credentials refused, the options named"
 expect_nomatch "$out" "pw@" "the credentials are not echoed"
 policy "    proxy: http://192.0.2.1:3128" >"$dir/bad.yaml"
 out=$("$PHIWALL" gateway --check "$dir/bad.yaml" 2>&1); expect_code 3 $? "--check remote proxy for http"
