@@ -476,6 +476,13 @@ int pw_ctx_key_tables_ok(void)
            memcmp(last, contains_last, sizeof last) == 0;
 }
 
+int pw_ctx_key_is_bare_name(const char *key, size_t n)
+{
+    char k[8];
+    size_t b;
+    return key && compact_component(key, n, &b, k, sizeof k) == 4 && memcmp(k, "name", 4) == 0;
+}
+
 pw_ctx pw_ctx_from_key(const char *key, size_t n)
 {
     char k[64];

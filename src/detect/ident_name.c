@@ -289,21 +289,6 @@ static int name_like(const char *s, size_t n)
     return letters >= 1;
 }
 
-static void name_key(pw_scan *sc, const pw_seg *g)
-{
-    size_t i = 0, j = g->n;
-    while (i < j && g->s[i] == ' ')
-        i++;
-    while (j > i && g->s[j - 1] == ' ')
-        j--;
-    if (!name_like(g->s + i, j - i))
-        return;
-    if (j - i <= 2 && pw_islower((unsigned char)g->s[i])) /* "ln=en": a language code */
-        return;
-    pw_scan_add(sc, g, i, j, PW_PHI_NAME, g->ctx == PW_CTX_PROVIDER ? "provider" : "patient", NULL,
-                0.9f, PW_REASON_CONTEXT, "name key");
-}
-
 typedef struct trigger {
     const char *word; /* case-insensitive, followed by the name */
     const char *subtype;
@@ -952,6 +937,147 @@ static void name_text(pw_scan *sc, const pw_seg *g)
     }
 }
 
+/* ==== The whole value of a name key ("fn", "patientName", a bare "name") */
+
+/* Words of buttons, links, menus and tracking events that a bare "name" key carries as often as
+ * a person's name ("Book Now", "Get Directions", "Add to Cart", "Video Play", "Thank You"). None
+ * is a given name or a common surname ("Skip", "Bill", "Chase" and "Grace" are left out on
+ * purpose). The words of forms, groups, roles and pages are generic_word's, function and page
+ * words stop_word's. */
+static int action_word(const char *s, size_t len)
+{
+    static const char *const words[] = {
+        "about", "account", "add", "agree", "begin", "buy", "cart", "chat", "checkout", "collapse",
+        "complete", "completed", "confirm", "cta", "depth", "directions", "download", "enroll",
+        "enter", "error", "expand", "explore", "file", "filter", "get", "gift", "give", "go",
+        "join", "load", "loaded", "location", "locations", "log", "make", "map", "modal", "my",
+        "nav", "newsletter", "outbound", "pay", "payment", "pdf", "play", "popup", "previous",
+        "print", "purchase", "refill", "renew", "reset", "review", "scroll", "see", "select",
+        "share", "shop", "show", "signup", "start", "started", "step", "subscribe", "success",
+        "tab", "thank", "thanks", "toggle", "tour", "video", "watch",
+        /* a placeholder's: "Enter your name", "Type here" */
+        "here", "type", "your",
+        /* Spanish buttons and pages, as the folded layer reads them ("Más Información" is
+         * scanned as "Mas Informacion" too) */
+        "ahora", "aqui", "buscar", "contactenos", "contacto", "descargar", "donar", "enviado",
+        "enviar", "formulario", "hoy", "informacion", "inicio", "leer", "llamar", "llegar", "mas",
+        "pagar", "pagina", "principal", "registrarse", "saber", "servicios", "solicitar",
+        "suscribirse", "ubicaciones", "ver",
+        /* Spanish placeholders: "Nombre", "Su apellido", "Ingrese su nombre completo" */
+        "apellido", "apellidos", "completo", "escriba", "ingrese", "nombre", "su", "tu", NULL};
+    return in_list(words, s, len);
+}
+
+/* A word that names no person in a name key's value: a function or page word (stop_word), a word
+ * of a group, a role, a page or a control (generic_word), of a button or an event (action_word). */
+static int label_word(const char *s, size_t len)
+{
+    return stop_word(s, len) || generic_word(s, len) || action_word(s, len);
+}
+
+/* s[b..e) is a form's placeholder or a control's label, its words (between spaces or '+') all
+ * of generic_word or action_word: "First Name", "Your+Name", "Submit", "Name". Function and page
+ * words alone do not make one: "Page" and "Book" are also names. */
+static int label_value(const char *s, size_t b, size_t e)
+{
+    for (size_t i = b; i < e;) {
+        size_t j = i;
+        while (j < e && s[j] != ' ' && s[j] != '+')
+            j++;
+        if (j > i && !generic_word(s + i, j - i) && !action_word(s + i, j - i))
+            return 0;
+        i = j + 1;
+    }
+    return 1;
+}
+
+/* s[i..e) is a word in capitals ("JORDAN", "O'BRIEN", "NÚÑEZ"): two letters or more, every one a
+ * capital, joined at most by an apostrophe or a hyphen. Forms and records upper-case names. */
+static int caps_word(const char *s, size_t n, size_t i, size_t e)
+{
+    size_t letters = 0;
+    int up;
+    while (i < e) {
+        size_t l = letter_at(s, n, i, &up);
+        if (l && up) {
+            letters++;
+            i += l;
+            continue;
+        }
+        size_t j = letters && !l ? name_joiner(s, n, i) : 0;
+        if (!j)
+            return 0;
+        i += j;
+    }
+    return letters >= 2;
+}
+
+/* The word s[w..i) of a value that only a bare "name" key announces is a name's: capitalised
+ * (name_word) or, with caps, all capitals (caps_word); no label (label_word) and not made like a
+ * noun ("Form Submission", "Outpatient Imaging"; noun_word). */
+static int loose_word(const char *s, size_t n, size_t w, size_t i, int first, int caps)
+{
+    if (caps ? !caps_word(s, n, w, i) : name_word(s, n, w) != i)
+        return 0;
+    return !label_word(s + w, i - w) && !noun_word(s + w, i - w, first);
+}
+
+/* s[b..e) holds a term of the health vocabulary, of any class ("Flu Shot", "Find a Doctor"). */
+static int vocab_term_in(pw_scan *sc, const char *s, size_t b, size_t e)
+{
+    const pw_vocab_match *m = NULL;
+    size_t nm = 0;
+    return vocab_matches(sc, s + b, e - b, &m, &nm) && nm > 0;
+}
+
+/* s[b..e) (words between spaces) reads as a person's name where only a bare "name" key
+ * announces one: two to four words with particles between them ("Juan de la Cruz"), each a
+ * loose_word, all capitalised or all in capitals, and no term of the health vocabulary. A
+ * button, an event, a page or a product has a "name" too ("Book Now", "Page View", "Knee
+ * Brace"); a single word ("Dana", "Checkout") cannot be told from a label. */
+static int loose_name_value(pw_scan *sc, const char *s, size_t b, size_t e)
+{
+    size_t words = 0, particles = 0;
+    int caps = 0, particle_last = 0;
+    for (size_t w = b; w < e;) {
+        size_t i = w;
+        while (i < e && s[i] != ' ')
+            i++;
+        if (++words == 1)
+            caps = caps_word(s, e, w, i);
+        if (words > 1 && particle_word(s + w, i - w)) {
+            particles++;
+            particle_last = 1;
+        } else if (!loose_word(s, e, w, i, words == 1, caps))
+            return 0;
+        else
+            particle_last = 0;
+        for (w = i; w < e && s[w] == ' ';)
+            w++;
+    }
+    words -= particles;
+    return !particle_last && words >= 2 && words <= 4 && !vocab_term_in(sc, s, b, e);
+}
+
+static void name_key(pw_scan *sc, const pw_seg *g)
+{
+    size_t i = 0, j = g->n;
+    while (i < j && g->s[i] == ' ')
+        i++;
+    while (j > i && g->s[j - 1] == ' ')
+        j--;
+    if (!name_like(g->s + i, j - i))
+        return;
+    if (j - i <= 2 && pw_islower((unsigned char)g->s[i])) /* "ln=en": a language code */
+        return;
+    if (g->ctx == PW_CTX_NAME && pw_ctx_key_is_bare_name(g->key, g->key_n)
+            ? !loose_name_value(sc, g->s, i, j)
+            : label_value(g->s, i, j))
+        return;
+    pw_scan_add(sc, g, i, j, PW_PHI_NAME, g->ctx == PW_CTX_PROVIDER ? "provider" : "patient", NULL,
+                0.9f, PW_REASON_CONTEXT, "name key");
+}
+
 /* ==== Keys inside text: "name=John+Smith&reason=…", "first_name=Dana", "\"name\":\"John Smith\""
  * A query string or a JSON object pasted into a text field (a log line, a message, a Meta
  * cd[...] value) says what its values are the way a field's own key does. */
@@ -978,8 +1104,9 @@ static int form_value_end(int c)
 typedef struct key_value {
     size_t v, e;  /* the value s[v..e) */
     size_t words; /* its words */
-    int names;    /* every word is a capitalised name word (name_word), none a role or a page, or a
-                     particle between two of them ("de", "van") */
+    int names;    /* every word is a loose_word (capitalised, or all in capitals as the first is;
+                     none a label or a noun), or a particle between two of them ("de", "van") */
+    int caps;     /* the first word is in capitals ("JORDAN+SMITH") */
     int particle_last; /* the last word read is a particle */
     size_t particles;  /* particles among the words */
 } key_value;
@@ -998,18 +1125,19 @@ static int value_words(const pw_seg *g, size_t v, int json, key_value *kv)
 {
     const char *s = g->s;
     size_t n = g->n, i = v;
-    *kv = (key_value){v, v, 0, 1, 0, 0};
+    *kv = (key_value){v, v, 0, 1, 0, 0, 0};
     while (i < n) {
         size_t w = i;
         while (i < n && value_name_char((unsigned char)s[i]))
             i++;
         if (i == w)
             return 0;
-        kv->words++;
+        if (++kv->words == 1)
+            kv->caps = caps_word(s, n, w, i);
         if (kv->words > 1 && particle_word(s + w, i - w)) {
             kv->particle_last = 1; /* "Juan+de+la+Cruz": a name word must follow */
             kv->particles++;
-        } else if (name_word(s, n, w) != i || generic_word(s + w, i - w))
+        } else if (!loose_word(s, n, w, i, kv->words == 1, kv->caps))
             kv->names = 0;
         else
             kv->particle_last = 0;
@@ -1174,7 +1302,7 @@ static int json_top_level_person(const char *s, size_t n, size_t kq)
 }
 
 /* A value words-long that a specific name key (fn, first_name, patientName) announces: letters
- * enough, and not a language code ("ln=en") or a placeholder. */
+ * enough, and not a language code ("ln=en"), a placeholder or a control's label (label_value). */
 static int plain_name_value(const char *s, const key_value *kv)
 {
     static const char *const placeholders[] = {"null", "undefined", "true", "false", "none", NULL};
@@ -1183,7 +1311,7 @@ static int plain_name_value(const char *s, const key_value *kv)
         return 0;
     if (len <= 2 && pw_islower((unsigned char)s[kv->v]))
         return 0;
-    return !in_list(placeholders, s + kv->v, len);
+    return !in_list(placeholders, s + kv->v, len) && !label_value(s, kv->v, kv->e);
 }
 
 /* The key s[k..q) followed by the value at v (json: a JSON member, kq its opening quote). */
@@ -1201,7 +1329,8 @@ static void key_in_text(pw_scan *sc, const pw_seg *g, size_t k, size_t q, size_t
     /* a bare "name" (or "provider", "doctor") may name a thing: only a first and a last name */
     int strict = bare_name_key(s, k, q) || c == PW_CTX_PROVIDER;
     size_t words = kv.words - kv.particles;
-    if (strict ? !(kv.names && words >= 2 && words <= 4) : !plain_name_value(s, &kv))
+    if (strict ? !(kv.names && words >= 2 && words <= 4) || vocab_term_in(sc, s, kv.v, kv.e)
+               : !plain_name_value(s, &kv))
         return;
     if (json && bare_name_key(s, k, q) && !json_top_level_person(s, n, kq))
         return;

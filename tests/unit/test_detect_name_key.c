@@ -1,0 +1,117 @@
+/* test_detect_name_key.c — names where a field's key is the only evidence: a bare "name" key
+ * holds a button, an event, a page or a product as often as a person, so its value must read as
+ * a name; a specific name key ("fn", "first_name", "patient_name") keeps any value but a form's
+ * placeholder. */
+#include <stdio.h>
+
+#include "detect/internal.h"
+#include "detect_helpers.h"
+#include "pw_test.h"
+
+static dt_ctx T;
+
+static void setup(void)
+{
+    CHECK(dt_open(&T, NULL, 0));
+}
+
+static void teardown(void)
+{
+    dt_close(&T);
+}
+
+/* The field key/s (of type ft) gives a name hit whose text is want. */
+static void expect_name(const char *key, const char *s, pw_field_type ft, const char *want)
+{
+    dt_scan(&T, key, s, ft);
+    const pw_hit *h = dt_find(&T, PW_PHI_NAME);
+    if (!h)
+        fprintf(stderr, "  no name hit for %s=\"%s\"\n", key ? key : "(none)", s);
+    CHECK(h != NULL);
+    if (h)
+        CHECK_STR(dt_text(&T, h), want);
+}
+
+static void expect_no_name(const char *key, const char *s, pw_field_type ft)
+{
+    dt_scan(&T, key, s, ft);
+    const pw_hit *h = dt_find(&T, PW_PHI_NAME);
+    if (h)
+        fprintf(stderr, "  unexpected name \"%s\" for %s=\"%s\"\n", dt_text(&T, h),
+                key ? key : "(none)", s);
+    CHECK(h == NULL);
+}
+
+/* Which keys are a bare "name": the last component, compacted, any case. */
+static void test_bare_name_key(void)
+{
+    CHECK(pw_ctx_key_is_bare_name("name", 4));
+    CHECK(pw_ctx_key_is_bare_name("Name", 4));
+    CHECK(pw_ctx_key_is_bare_name("contact[name]", 13));
+    CHECK(pw_ctx_key_is_bare_name("user.name", 9));
+    CHECK(!pw_ctx_key_is_bare_name("first_name", 10));
+    CHECK(!pw_ctx_key_is_bare_name("patientName", 11));
+    CHECK(!pw_ctx_key_is_bare_name("names", 5));
+    CHECK(!pw_ctx_key_is_bare_name("nameplate_xyz", 13));
+    CHECK(!pw_ctx_key_is_bare_name(NULL, 0));
+}
+
+/* Buttons, links, events and pages under a top-level "name" (a dataLayer push, a form's button,
+ * an event's label) are no person; the old rule took any letters. */
+static void test_bare_name_labels(void)
+{
+    static const char *const labels[] = {
+        "Contact Us",     "Learn More",      "Get Directions", "Video Play",  "Newsletter Signup",
+        "Submit",         "Thank You",       "Home Page",      "Find a Doctor", "Outbound Click",
+        "Scroll Depth",   "Form Submission", "Add To Cart",    "Give Today",  "DONATE NOW",
+        "Checkout",       "Main Navigation", "Más Información", "Enviar Formulario",
+        "Página Principal", NULL};
+    for (const char *const *l = labels; *l; l++) {
+        expect_no_name("name", *l, PW_FT_JSON_VALUE);
+        expect_no_name("name", *l, PW_FT_FORM_VALUE);
+    }
+    expect_no_name("contact[name]", "Sign Up", PW_FT_FORM_VALUE);
+    /* a single word cannot be told from a label ("Checkout", "Dana"): a first and a last name */
+    expect_no_name("name", "Dana", PW_FT_JSON_VALUE);
+    /* inside text, the same rule */
+    expect_no_name(NULL, "name=Get+Directions&x=1", PW_FT_TEXT);
+    expect_no_name(NULL, "{\"name\":\"Video Play\",\"value\":1}", PW_FT_TEXT);
+}
+
+/* Names under a bare "name" key, in every shape a form or a record writes them. */
+static void test_bare_name_people(void)
+{
+    expect_name("name", "Jordan Smith", PW_FT_JSON_VALUE, "Jordan Smith");
+    expect_name("name", " Maria Lopez ", PW_FT_FORM_VALUE, "Maria Lopez");
+    expect_name("user.name", "Priya Okafor", PW_FT_JSON_VALUE, "Priya Okafor");
+    expect_name("name", "Juan de la Cruz", PW_FT_FORM_VALUE, "Juan de la Cruz");
+    expect_name("name", "Siobhan O'Neill-Park", PW_FT_JSON_VALUE, "Siobhan O'Neill-Park");
+    expect_name("name", "Ronald McDonald", PW_FT_JSON_VALUE, "Ronald McDonald");
+    expect_name("name", "JORDAN SMITH", PW_FT_FORM_VALUE, "JORDAN SMITH");
+    expect_name("name", "JOSÉ NÚÑEZ", PW_FT_FORM_VALUE, "JOSÉ NÚÑEZ");
+    expect_name("name", "María José García López", PW_FT_JSON_VALUE, "María José García López");
+    /* capitals inside text: the old rule wanted capitalised words only */
+    expect_name(NULL, "name=PRIYA+OKAFOR&email=", PW_FT_TEXT, "PRIYA+OKAFOR");
+    expect_name(NULL, "{\"name\":\"MARIA LOPEZ\",\"phone\":\"6175550148\"}", PW_FT_TEXT,
+                "MARIA LOPEZ");
+    /* a word in capitals that is a label stays one */
+    expect_no_name(NULL, "name=CONTACT+US&x=1", PW_FT_TEXT);
+}
+
+/* A specific name key keeps single words, lower case and capitals, but not a placeholder. */
+static void test_specific_keys(void)
+{
+    expect_name("fn", "MARIA", PW_FT_FORM_VALUE, "MARIA");
+    expect_name("first_name", "jordan", PW_FT_FORM_VALUE, "jordan");
+    expect_name("patient_name", "Priya Okafor", PW_FT_JSON_VALUE, "Priya Okafor");
+    expect_name("lastName", "Okonkwo-Smith", PW_FT_FORM_VALUE, "Okonkwo-Smith");
+    expect_name("ln", "Page", PW_FT_FORM_VALUE, "Page"); /* a page word, and a surname */
+    expect_no_name("first_name", "First Name", PW_FT_FORM_VALUE);
+    expect_no_name("fn", "Enter your name", PW_FT_FORM_VALUE);
+    expect_no_name("fullName", "Your Name", PW_FT_JSON_VALUE);
+    expect_no_name("nombre", "Nombre", PW_FT_FORM_VALUE);
+    expect_no_name(NULL, "first_name=Your+Name&last_name=Last+Name", PW_FT_TEXT);
+}
+
+PW_TEST_MAIN(PW_TEST(setup), PW_TEST(test_bare_name_key), PW_TEST(test_bare_name_labels),
+             PW_TEST(test_bare_name_people), PW_TEST(test_specific_keys), PW_TEST(teardown))
