@@ -955,36 +955,52 @@ static int action_word(const char *s, size_t len)
         "print", "purchase", "refill", "renew", "reset", "review", "scroll", "see", "select",
         "share", "shop", "show", "signup", "start", "started", "step", "subscribe", "success",
         "tab", "thank", "thanks", "toggle", "tour", "video", "watch",
-        /* a placeholder's: "Enter your name", "Type here" */
-        "here", "type", "your",
         /* Spanish buttons and pages, as the folded layer reads them ("Más Información" is
          * scanned as "Mas Informacion" too) */
         "ahora", "aqui", "buscar", "contactenos", "contacto", "descargar", "donar", "enviado",
         "enviar", "formulario", "hoy", "informacion", "inicio", "leer", "llamar", "llegar", "mas",
         "pagar", "pagina", "principal", "registrarse", "saber", "servicios", "solicitar",
-        "suscribirse", "ubicaciones", "ver",
-        /* Spanish placeholders: "Nombre", "Su apellido", "Ingrese su nombre completo" */
-        "apellido", "apellidos", "completo", "escriba", "ingrese", "nombre", "su", "tu", NULL};
+        "suscribirse", "ubicaciones", "ver", NULL};
     return in_list(words, s, len);
 }
 
-/* A word that names no person in a name key's value: a function or page word (stop_word), a word
- * of a group, a role, a page or a control (generic_word), of a button or an event (action_word). */
-static int label_word(const char *s, size_t len)
+/* Words of the placeholder or the label of a name field, sent as its value when the form is
+ * submitted empty or read from the page: "First Name", "Enter your name", "Nombre completo". */
+static int placeholder_word(const char *s, size_t len)
 {
-    return stop_word(s, len) || generic_word(s, len) || action_word(s, len);
+    static const char *const words[] = {
+        "enter",    "family",  "first",   "full",    "given", "here", "last",     "middle",
+        "name",     "please",  "submit",  "surname", "type",  "your", "apellido", "apellidos",
+        "completo", "escriba", "ingrese", "nombre",  "su",    "tu",   NULL};
+    /* their first letters (bit c - 'a'): every name key's value is asked, most start with
+     * another letter */
+    static const uint32_t initials = 1u << ('a' - 'a') | 1u << ('c' - 'a') | 1u << ('e' - 'a') |
+                                     1u << ('f' - 'a') | 1u << ('g' - 'a') | 1u << ('h' - 'a') |
+                                     1u << ('i' - 'a') | 1u << ('l' - 'a') | 1u << ('m' - 'a') |
+                                     1u << ('n' - 'a') | 1u << ('p' - 'a') | 1u << ('s' - 'a') |
+                                     1u << ('t' - 'a') | 1u << ('y' - 'a');
+    unsigned x = len ? (unsigned)pw_tolower((unsigned char)s[0]) - 'a' : 26;
+    return len <= 9 && x < 26 && (initials >> x & 1) && in_list(words, s, len);
 }
 
-/* s[b..e) is a form's placeholder or a control's label, its words (between spaces or '+') all
- * of generic_word or action_word: "First Name", "Your+Name", "Submit", "Name". Function and page
- * words alone do not make one: "Page" and "Book" are also names. */
+/* A word that names no person in a name key's value: a function or page word (stop_word), a word
+ * of a group, a role, a page or a control (generic_word), of a button or an event (action_word),
+ * of a placeholder (placeholder_word). */
+static int label_word(const char *s, size_t len)
+{
+    return stop_word(s, len) || generic_word(s, len) || action_word(s, len) ||
+           placeholder_word(s, len);
+}
+
+/* s[b..e) is a name field's placeholder, its words (between spaces or '+') all placeholder
+ * words: "First Name", "Your+Name", "Nombre". */
 static int label_value(const char *s, size_t b, size_t e)
 {
     for (size_t i = b; i < e;) {
         size_t j = i;
         while (j < e && s[j] != ' ' && s[j] != '+')
             j++;
-        if (j > i && !generic_word(s + i, j - i) && !action_word(s + i, j - i))
+        if (j > i && !placeholder_word(s + i, j - i))
             return 0;
         i = j + 1;
     }
@@ -1104,9 +1120,9 @@ static int form_value_end(int c)
 typedef struct key_value {
     size_t v, e;  /* the value s[v..e) */
     size_t words; /* its words */
-    int names;    /* every word is a loose_word (capitalised, or all in capitals as the first is;
-                     none a label or a noun), or a particle between two of them ("de", "van") */
-    int caps;     /* the first word is in capitals ("JORDAN+SMITH") */
+    int names;    /* every word is a name's (see value_words' strict), or a particle between two
+                     of them ("de", "van") */
+    int caps;     /* strict: the first word is in capitals ("JORDAN+SMITH") */
     int particle_last; /* the last word read is a particle */
     size_t particles;  /* particles among the words */
 } key_value;
@@ -1120,8 +1136,9 @@ static int encoded_space(const pw_seg *g, size_t i)
 /* Measure the words of the value starting at s[v]: form values (json 0) are words joined by '+'
  * or an encoded space (a raw space joins only a capitalised word to the next: it may end the
  * value), JSON strings (json 1) words joined by spaces up to the closing quote. 0 when the value
- * holds anything but name words. */
-static int value_words(const pw_seg *g, size_t v, int json, key_value *kv)
+ * holds anything but name words. strict: the key is a loose one (a bare "name"), whose words must
+ * each be a loose_word for kv->names; else a capitalised name word none of generic_word's. */
+static int value_words(const pw_seg *g, size_t v, int json, int strict, key_value *kv)
 {
     const char *s = g->s;
     size_t n = g->n, i = v;
@@ -1132,12 +1149,13 @@ static int value_words(const pw_seg *g, size_t v, int json, key_value *kv)
             i++;
         if (i == w)
             return 0;
-        if (++kv->words == 1)
+        if (++kv->words == 1 && strict)
             kv->caps = caps_word(s, n, w, i);
         if (kv->words > 1 && particle_word(s + w, i - w)) {
             kv->particle_last = 1; /* "Juan+de+la+Cruz": a name word must follow */
             kv->particles++;
-        } else if (!loose_word(s, n, w, i, kv->words == 1, kv->caps))
+        } else if (strict ? !loose_word(s, n, w, i, kv->words == 1, kv->caps)
+                          : name_word(s, n, w) != i || generic_word(s + w, i - w))
             kv->names = 0;
         else
             kv->particle_last = 0;
@@ -1323,11 +1341,11 @@ static void key_in_text(pw_scan *sc, const pw_seg *g, size_t k, size_t q, size_t
     pw_ctx c = pw_ctx_from_key(s + k, q - k);
     if (c != PW_CTX_NAME && c != PW_CTX_FIRST_NAME && c != PW_CTX_LAST_NAME && c != PW_CTX_PROVIDER)
         return;
-    key_value kv;
-    if (v >= n || !value_words(g, v, json, &kv))
-        return;
     /* a bare "name" (or "provider", "doctor") may name a thing: only a first and a last name */
     int strict = bare_name_key(s, k, q) || c == PW_CTX_PROVIDER;
+    key_value kv;
+    if (v >= n || !value_words(g, v, json, strict, &kv))
+        return;
     size_t words = kv.words - kv.particles;
     if (strict ? !(kv.names && words >= 2 && words <= 4) || vocab_term_in(sc, s, kv.v, kv.e)
                : !plain_name_value(s, &kv))
