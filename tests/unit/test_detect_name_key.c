@@ -61,11 +61,13 @@ static void test_bare_name_key(void)
 static void test_bare_name_labels(void)
 {
     static const char *const labels[] = {
-        "Contact Us",     "Learn More",      "Get Directions", "Video Play",  "Newsletter Signup",
-        "Submit",         "Thank You",       "Home Page",      "Find a Doctor", "Outbound Click",
-        "Scroll Depth",   "Form Submission", "Add To Cart",    "Give Today",  "DONATE NOW",
-        "Checkout",       "Main Navigation", "Más Información", "Enviar Formulario",
-        "Página Principal", NULL};
+        "Contact Us",        "Learn More",        "Get Directions",
+        "Video Play",        "Newsletter Signup", "Submit",
+        "Thank You",         "Home Page",         "Find a Doctor",
+        "Outbound Click",    "Scroll Depth",      "Form Submission",
+        "Add To Cart",       "Give Today",        "DONATE NOW",
+        "Checkout",          "Main Navigation",   "Más Información",
+        "Enviar Formulario", "Página Principal",  NULL};
     for (const char *const *l = labels; *l; l++) {
         expect_no_name("name", *l, PW_FT_JSON_VALUE);
         expect_no_name("name", *l, PW_FT_FORM_VALUE);
