@@ -1218,17 +1218,20 @@ static int json_person_parent(const char *s, size_t c)
 }
 
 /* The key s[k..q) of a member beside a "name" describes a thing: a product, a campaign, a form,
- * an event, an organisation's page ("sku", "campaign", "form_id", "startDate", "logo"). */
+ * an event, an organisation's page ("sku", "campaign", "form_id", "startDate", "logo"). An
+ * "event", "params" or "properties" member makes the object a tracking event (a dataLayer push,
+ * a GA4 Measurement Protocol event, a Segment track call), whose "name" is the event's or its
+ * button's; a person's member beside them still makes it a person's (json_object_about_thing). */
 static int thing_key(const char *s, size_t len)
 {
     static const char *const keys[] = {
-        "action",      "brand",      "campaign",       "campaign_id", "category",      "currency",
-        "description", "enddate",    "event_category", "event_label", "eventcategory", "eventlabel",
-        "form_id",     "formid",     "form_name",      "href",        "image",         "item_id",
-        "item_name",   "items",      "label",          "location",    "logo",          "organizer",
-        "price",       "product_id", "quantity",       "sameas",      "sku",           "slug",
-        "startdate",   "title",      "type",           "url",         "utm_campaign",  "value",
-        "variant",     NULL};
+        "action",      "brand",        "campaign", "campaign_id",    "category",    "currency",
+        "description", "enddate",      "event",    "event_category", "event_label", "eventcategory",
+        "eventlabel",  "form_id",      "formid",   "form_name",      "href",        "image",
+        "item_id",     "item_name",    "items",    "label",          "location",    "logo",
+        "organizer",   "params",       "price",    "product_id",     "properties",  "quantity",
+        "sameas",      "sku",          "slug",     "startdate",      "title",       "type",
+        "url",         "utm_campaign", "value",    "variant",        NULL};
     return len <= 14 && in_list(keys, s, len);
 }
 

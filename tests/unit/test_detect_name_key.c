@@ -139,5 +139,24 @@ static void test_specific_keys(void)
     CHECK_CASES(cases);
 }
 
+/* JSON pasted into text: an object with an "event", "params" or "properties" member is a
+ * tracking event, whose "name" is the event's or its button's, unless a person's member sits
+ * beside it. */
+static void test_event_objects(void)
+{
+    static const name_case cases[] = {
+        {NULL, "{\"event\":\"cta_click\",\"name\":\"Mercy Westbrook\"}", PW_FT_TEXT, NULL},
+        {NULL, "{\"name\":\"Mercy Westbrook\",\"params\":{\"page_location\":\"https://x.org/\"}}",
+         PW_FT_TEXT, NULL},
+        {NULL, "{\"properties\":{\"plan\":\"b\"},\"name\":\"Mercy Westbrook\"}", PW_FT_TEXT, NULL},
+        {NULL, "{\"event\":\"form_submit\",\"name\":\"Jane Doe\",\"email\":\"j@x.org\"}",
+         PW_FT_TEXT, "Jane Doe"},
+        {NULL, "webhook body: {\"name\":\"Tom Becker\",\"reason\":\"refill\"}", PW_FT_TEXT,
+         "Tom Becker"},
+    };
+    CHECK_CASES(cases);
+}
+
 PW_TEST_MAIN(PW_TEST(setup), PW_TEST(test_bare_name_key), PW_TEST(test_bare_name_labels),
-             PW_TEST(test_bare_name_people), PW_TEST(test_specific_keys), PW_TEST(teardown))
+             PW_TEST(test_bare_name_people), PW_TEST(test_specific_keys),
+             PW_TEST(test_event_objects), PW_TEST(teardown))
