@@ -476,11 +476,12 @@ int pw_ctx_key_tables_ok(void)
            memcmp(last, contains_last, sizeof last) == 0;
 }
 
-int pw_ctx_key_is_bare_name(const char *key, size_t n)
+int pw_ctx_key_last_is(const char *key, size_t n, const char *word)
 {
-    char k[8];
-    size_t b;
-    return key && compact_component(key, n, &b, k, sizeof k) == 4 && memcmp(k, "name", 4) == 0;
+    char k[16];
+    size_t b, l = strlen(word);
+    return key && l < sizeof k && compact_component(key, n, &b, k, sizeof k) == l &&
+           memcmp(k, word, l) == 0;
 }
 
 pw_ctx pw_ctx_from_key(const char *key, size_t n)

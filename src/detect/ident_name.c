@@ -968,43 +968,88 @@ static int action_word(const char *s, size_t len)
  * submitted empty or read from the page: "First Name", "Enter your name", "Nombre completo". */
 static int placeholder_word(const char *s, size_t len)
 {
-    static const char *const words[] = {
-        "enter",    "family",  "first",   "full",    "given", "here", "last",     "middle",
-        "name",     "please",  "submit",  "surname", "type",  "your", "apellido", "apellidos",
-        "completo", "escriba", "ingrese", "nombre",  "su",    "tu",   NULL};
-    /* their first letters (bit c - 'a'): every name key's value is asked, most start with
-     * another letter */
-    static const uint32_t initials = 1u << ('a' - 'a') | 1u << ('c' - 'a') | 1u << ('e' - 'a') |
-                                     1u << ('f' - 'a') | 1u << ('g' - 'a') | 1u << ('h' - 'a') |
-                                     1u << ('i' - 'a') | 1u << ('l' - 'a') | 1u << ('m' - 'a') |
-                                     1u << ('n' - 'a') | 1u << ('p' - 'a') | 1u << ('s' - 'a') |
-                                     1u << ('t' - 'a') | 1u << ('y' - 'a');
+    /* by first letter: every name key's value is asked, most start with a letter none has */
+    static const char *const
+        a[] = {"apellido", "apellidos", NULL},
+        *const c[] = {"completo", NULL}, *const e[] = {"enter", "escriba", NULL},
+        *const f[] = {"family", "first", "full", NULL}, *const g[] = {"given", NULL},
+        *const h[] = {"here", NULL}, *const i[] = {"ingrese", NULL}, *const l[] = {"last", NULL},
+        *const m[] = {"middle", NULL}, *const n[] = {"name", "nombre", NULL},
+        *const p[] = {"please", NULL}, *const s_[] = {"submit", "surname", "su", NULL},
+        *const t[] = {"type", "tu", NULL}, *const y[] = {"your", NULL};
+    static const char *const *const by_initial[26] = {
+        ['a' - 'a'] = a, ['c' - 'a'] = c,  ['e' - 'a'] = e, ['f' - 'a'] = f, ['g' - 'a'] = g,
+        ['h' - 'a'] = h, ['i' - 'a'] = i,  ['l' - 'a'] = l, ['m' - 'a'] = m, ['n' - 'a'] = n,
+        ['p' - 'a'] = p, ['s' - 'a'] = s_, ['t' - 'a'] = t, ['y' - 'a'] = y};
     unsigned x = len ? (unsigned)pw_tolower((unsigned char)s[0]) - 'a' : 26;
-    return len <= 9 && x < 26 && (initials >> x & 1) && in_list(words, s, len);
+    return len <= 9 && x < 26 && by_initial[x] && in_list(by_initial[x], s, len);
 }
 
-/* A word that names no person in a name key's value: a function or page word (stop_word), a word
- * of a group, a role, a page or a control (generic_word), of a button or an event (action_word),
- * of a placeholder (placeholder_word). */
+/* A word of a group, a role, a page or a control (generic_word), of a button or an event
+ * (action_word), of a placeholder (placeholder_word). */
+static int control_label_word(const char *s, size_t len)
+{
+    return generic_word(s, len) || action_word(s, len) || placeholder_word(s, len);
+}
+
+/* A word that names no person in a name key's value: a function or page word (stop_word) or a
+ * control_label_word. */
 static int label_word(const char *s, size_t len)
 {
-    return stop_word(s, len) || generic_word(s, len) || action_word(s, len) ||
-           placeholder_word(s, len);
+    return stop_word(s, len) || control_label_word(s, len);
 }
 
-/* s[b..e) is a name field's placeholder, its words (between spaces or '+') all placeholder
- * words: "First Name", "Your+Name", "Nombre". */
-static int label_value(const char *s, size_t b, size_t e)
+/* The words of s[b..e) (between spaces or '+') when every one is a word of pred, else 0. */
+static size_t words_all(const char *s, size_t b, size_t e, int (*pred)(const char *, size_t))
 {
+    size_t words = 0;
     for (size_t i = b; i < e;) {
         size_t j = i;
         while (j < e && s[j] != ' ' && s[j] != '+')
             j++;
-        if (j > i && !placeholder_word(s + i, j - i))
+        if (j > i && !pred(s + i, j - i))
             return 0;
+        words += j > i;
         i = j + 1;
     }
-    return 1;
+    return words;
+}
+
+/* s[b..e), the value of a specific name key ("fn", "contactName"), is a label: a placeholder
+ * ("First Name", "Your+Name", "Nombre"), or two words or more of a control, a page or a group
+ * ("Contact Us", "Learn More"). One such word alone may be a name ("Son", "Guest", "Coach"). */
+static int label_value(const char *s, size_t b, size_t e)
+{
+    if (words_all(s, b, e, placeholder_word))
+        return 1;
+    size_t i = b; /* one word (most values): no need to ask the long lists */
+    while (i < e && s[i] != ' ' && s[i] != '+')
+        i++;
+    return i < e && words_all(s, b, e, control_label_word) >= 2;
+}
+
+/* Services a bare "provider" key names in login, payment and map data (an identity, payment or
+ * messaging provider), never a clinician. */
+static int service_word(const char *s, size_t len)
+{
+    static const char *const words[] = {
+        "amazon",   "apple",  "auth0", "azure",    "cognito",   "email",   "facebook",
+        "github",   "google", "local", "linkedin", "microsoft", "oauth",   "okta",
+        "password", "paypal", "saml",  "sms",      "stripe",    "twitter", NULL};
+    return len <= 9 && in_list(words, s, len);
+}
+
+/* s[b..e), the value of a bare "provider", "doctor" or "physician" key, names no clinician: a
+ * service ("google", "Stripe") or only label words ("Find a Doctor", "All Providers"). */
+static int provider_label(const char *s, size_t b, size_t e)
+{
+    return words_all(s, b, e, service_word) == 1 || words_all(s, b, e, label_word);
+}
+
+/* The key of g is the bare word w as its last component ("provider", "ud[provider]"). */
+static int key_is(const pw_seg *g, const char *w)
+{
+    return pw_ctx_key_last_is(g->key, g->key_n, w);
 }
 
 /* s[i..e) is a word in capitals ("JORDAN", "O'BRIEN", "NÚÑEZ"): two letters or more, every one a
@@ -1086,8 +1131,10 @@ static void name_key(pw_scan *sc, const pw_seg *g)
         return;
     if (j - i <= 2 && pw_islower((unsigned char)g->s[i])) /* "ln=en": a language code */
         return;
-    if (g->ctx == PW_CTX_NAME && pw_ctx_key_is_bare_name(g->key, g->key_n)
-            ? !loose_name_value(sc, g->s, i, j)
+    if (g->ctx == PW_CTX_NAME && key_is(g, "name") ? !loose_name_value(sc, g->s, i, j)
+        : g->ctx == PW_CTX_PROVIDER &&
+                (key_is(g, "provider") || key_is(g, "doctor") || key_is(g, "physician"))
+            ? provider_label(g->s, i, j)
             : label_value(g->s, i, j))
         return;
     pw_scan_add(sc, g, i, j, PW_PHI_NAME, g->ctx == PW_CTX_PROVIDER ? "provider" : "patient", NULL,

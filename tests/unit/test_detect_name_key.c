@@ -45,15 +45,15 @@ static void expect_no_name(const char *key, const char *s, pw_field_type ft)
 /* Which keys are a bare "name": the last component, compacted, any case. */
 static void test_bare_name_key(void)
 {
-    CHECK(pw_ctx_key_is_bare_name("name", 4));
-    CHECK(pw_ctx_key_is_bare_name("Name", 4));
-    CHECK(pw_ctx_key_is_bare_name("contact[name]", 13));
-    CHECK(pw_ctx_key_is_bare_name("user.name", 9));
-    CHECK(!pw_ctx_key_is_bare_name("first_name", 10));
-    CHECK(!pw_ctx_key_is_bare_name("patientName", 11));
-    CHECK(!pw_ctx_key_is_bare_name("names", 5));
-    CHECK(!pw_ctx_key_is_bare_name("nameplate_xyz", 13));
-    CHECK(!pw_ctx_key_is_bare_name(NULL, 0));
+    CHECK(pw_ctx_key_last_is("name", 4, "name"));
+    CHECK(pw_ctx_key_last_is("Name", 4, "name"));
+    CHECK(pw_ctx_key_last_is("contact[name]", 13, "name"));
+    CHECK(pw_ctx_key_last_is("user.name", 9, "name"));
+    CHECK(!pw_ctx_key_last_is("first_name", 10, "name"));
+    CHECK(!pw_ctx_key_last_is("patientName", 11, "name"));
+    CHECK(!pw_ctx_key_last_is("names", 5, "name"));
+    CHECK(!pw_ctx_key_last_is("nameplate_xyz", 13, "name"));
+    CHECK(!pw_ctx_key_last_is(NULL, 0, "name"));
 }
 
 /* One field and what it must give: want is the name hit's text, NULL for no name hit. */
@@ -135,6 +135,11 @@ static void test_specific_keys(void)
         {"fullName", "Your Name", PW_FT_JSON_VALUE, NULL},
         {"nombre", "Nombre", PW_FT_FORM_VALUE, NULL},
         {NULL, "first_name=Your+Name&last_name=Last+Name", PW_FT_TEXT, NULL},
+        /* two words or more of a control or a page; one such word alone may be a name */
+        {"contactName", "Contact Us", PW_FT_JSON_VALUE, NULL},
+        {"fullname", "Learn More", PW_FT_JSON_VALUE, NULL},
+        {"ln", "Son", PW_FT_FORM_VALUE, "Son"},
+        {"last_name", "Guest", PW_FT_FORM_VALUE, "Guest"},
     };
     CHECK_CASES(cases);
 }
@@ -157,6 +162,26 @@ static void test_event_objects(void)
     CHECK_CASES(cases);
 }
 
+/* A bare "provider", "doctor" or "physician" key names a login, payment or map service as often
+ * as a clinician; a clinician's name in any shape is kept. */
+static void test_provider_keys(void)
+{
+    static const name_case cases[] = {
+        {"provider", "google", PW_FT_JSON_VALUE, NULL},
+        {"provider", "Facebook", PW_FT_JSON_VALUE, NULL},
+        {"ud[provider]", "Stripe", PW_FT_FORM_VALUE, NULL},
+        {"doctor", "Find a Doctor", PW_FT_FORM_VALUE, NULL},
+        {"physician", "All Providers", PW_FT_FORM_VALUE, NULL},
+        {"provider", "dr-anita-rao", PW_FT_FORM_VALUE, "dr-anita-rao"},
+        {"provider", "Anita Rao", PW_FT_JSON_VALUE, "Anita Rao"},
+        {"doctor", "Patel", PW_FT_FORM_VALUE, "Patel"},
+        {"providerName", "Google Health", PW_FT_JSON_VALUE, "Google Health"}, /* not a bare key */
+    };
+    CHECK_CASES(cases);
+    CHECK(pw_ctx_key_last_is("ud[provider]", 12, "provider"));
+    CHECK(!pw_ctx_key_last_is("providerName", 12, "provider"));
+}
+
 PW_TEST_MAIN(PW_TEST(setup), PW_TEST(test_bare_name_key), PW_TEST(test_bare_name_labels),
              PW_TEST(test_bare_name_people), PW_TEST(test_specific_keys),
-             PW_TEST(test_event_objects), PW_TEST(teardown))
+             PW_TEST(test_event_objects), PW_TEST(test_provider_keys), PW_TEST(teardown))
