@@ -476,6 +476,14 @@ int pw_ctx_key_tables_ok(void)
            memcmp(last, contains_last, sizeof last) == 0;
 }
 
+int pw_ctx_key_last_is(const char *key, size_t n, const char *word)
+{
+    char k[16];
+    size_t b, l = strlen(word);
+    return key && l < sizeof k && compact_component(key, n, &b, k, sizeof k) == l &&
+           memcmp(k, word, l) == 0;
+}
+
 pw_ctx pw_ctx_from_key(const char *key, size_t n)
 {
     char k[64];

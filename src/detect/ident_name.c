@@ -289,21 +289,6 @@ static int name_like(const char *s, size_t n)
     return letters >= 1;
 }
 
-static void name_key(pw_scan *sc, const pw_seg *g)
-{
-    size_t i = 0, j = g->n;
-    while (i < j && g->s[i] == ' ')
-        i++;
-    while (j > i && g->s[j - 1] == ' ')
-        j--;
-    if (!name_like(g->s + i, j - i))
-        return;
-    if (j - i <= 2 && pw_islower((unsigned char)g->s[i])) /* "ln=en": a language code */
-        return;
-    pw_scan_add(sc, g, i, j, PW_PHI_NAME, g->ctx == PW_CTX_PROVIDER ? "provider" : "patient", NULL,
-                0.9f, PW_REASON_CONTEXT, "name key");
-}
-
 typedef struct trigger {
     const char *word; /* case-insensitive, followed by the name */
     const char *subtype;
@@ -952,6 +937,210 @@ static void name_text(pw_scan *sc, const pw_seg *g)
     }
 }
 
+/* ==== The whole value of a name key ("fn", "patientName", a bare "name") */
+
+/* Words of buttons, links, menus and tracking events that a bare "name" key carries as often as
+ * a person's name ("Book Now", "Get Directions", "Add to Cart", "Video Play", "Thank You"). None
+ * is a given name or a common surname ("Skip", "Bill", "Chase" and "Grace" are left out on
+ * purpose). The words of forms, groups, roles and pages are generic_word's, function and page
+ * words stop_word's. */
+static int action_word(const char *s, size_t len)
+{
+    static const char *const words[] = {
+        "about", "account", "add", "agree", "begin", "buy", "cart", "chat", "checkout", "collapse",
+        "complete", "completed", "confirm", "cta", "depth", "directions", "download", "enroll",
+        "enter", "error", "expand", "explore", "file", "filter", "get", "gift", "give", "go",
+        "join", "load", "loaded", "location", "locations", "log", "make", "map", "modal", "my",
+        "nav", "newsletter", "outbound", "pay", "payment", "pdf", "play", "popup", "previous",
+        "print", "purchase", "refill", "renew", "reset", "review", "scroll", "see", "select",
+        "share", "shop", "show", "signup", "start", "started", "step", "subscribe", "success",
+        "tab", "thank", "thanks", "toggle", "tour", "video", "watch",
+        /* Spanish buttons and pages, as the folded layer reads them ("Más Información" is
+         * scanned as "Mas Informacion" too) */
+        "ahora", "aqui", "buscar", "contactenos", "contacto", "descargar", "donar", "enviado",
+        "enviar", "formulario", "hoy", "informacion", "inicio", "leer", "llamar", "llegar", "mas",
+        "pagar", "pagina", "principal", "registrarse", "saber", "servicios", "solicitar",
+        "suscribirse", "ubicaciones", "ver", NULL};
+    return in_list(words, s, len);
+}
+
+/* Words of the placeholder or the label of a name field, sent as its value when the form is
+ * submitted empty or read from the page: "First Name", "Enter your name", "Nombre completo". */
+static int placeholder_word(const char *s, size_t len)
+{
+    /* by first letter: every name key's value is asked, most start with a letter none has */
+    static const char *const
+        a[] = {"apellido", "apellidos", NULL},
+        *const c[] = {"completo", NULL}, *const e[] = {"enter", "escriba", NULL},
+        *const f[] = {"family", "first", "full", NULL}, *const g[] = {"given", NULL},
+        *const h[] = {"here", NULL}, *const i[] = {"ingrese", NULL}, *const l[] = {"last", NULL},
+        *const m[] = {"middle", NULL}, *const n[] = {"name", "nombre", NULL},
+        *const p[] = {"please", NULL}, *const s_[] = {"submit", "surname", "su", NULL},
+        *const t[] = {"type", "tu", NULL}, *const y[] = {"your", NULL};
+    static const char *const *const by_initial[26] = {
+        ['a' - 'a'] = a, ['c' - 'a'] = c,  ['e' - 'a'] = e, ['f' - 'a'] = f, ['g' - 'a'] = g,
+        ['h' - 'a'] = h, ['i' - 'a'] = i,  ['l' - 'a'] = l, ['m' - 'a'] = m, ['n' - 'a'] = n,
+        ['p' - 'a'] = p, ['s' - 'a'] = s_, ['t' - 'a'] = t, ['y' - 'a'] = y};
+    unsigned x = len ? (unsigned)pw_tolower((unsigned char)s[0]) - 'a' : 26;
+    return len <= 9 && x < 26 && by_initial[x] && in_list(by_initial[x], s, len);
+}
+
+/* A word of a group, a role, a page or a control (generic_word), of a button or an event
+ * (action_word), of a placeholder (placeholder_word). */
+static int control_label_word(const char *s, size_t len)
+{
+    return generic_word(s, len) || action_word(s, len) || placeholder_word(s, len);
+}
+
+/* A word that names no person in a name key's value: a function or page word (stop_word) or a
+ * control_label_word. */
+static int label_word(const char *s, size_t len)
+{
+    return stop_word(s, len) || control_label_word(s, len);
+}
+
+/* The words of s[b..e) (between spaces or '+') when every one is a word of pred, else 0. */
+static size_t words_all(const char *s, size_t b, size_t e, int (*pred)(const char *, size_t))
+{
+    size_t words = 0;
+    for (size_t i = b; i < e;) {
+        size_t j = i;
+        while (j < e && s[j] != ' ' && s[j] != '+')
+            j++;
+        if (j > i && !pred(s + i, j - i))
+            return 0;
+        words += j > i;
+        i = j + 1;
+    }
+    return words;
+}
+
+/* s[b..e), the value of a specific name key ("fn", "contactName"), is a label: a placeholder
+ * ("First Name", "Your+Name", "Nombre"), or two words or more of a control, a page or a group
+ * ("Contact Us", "Learn More"). One such word alone may be a name ("Son", "Guest", "Coach"). */
+static int label_value(const char *s, size_t b, size_t e)
+{
+    if (words_all(s, b, e, placeholder_word))
+        return 1;
+    size_t i = b; /* one word (most values): no need to ask the long lists */
+    while (i < e && s[i] != ' ' && s[i] != '+')
+        i++;
+    return i < e && words_all(s, b, e, control_label_word) >= 2;
+}
+
+/* Services a bare "provider" key names in login, payment and map data (an identity, payment or
+ * messaging provider), never a clinician. */
+static int service_word(const char *s, size_t len)
+{
+    static const char *const words[] = {
+        "amazon",   "apple",  "auth0", "azure",    "cognito",   "email",   "facebook",
+        "github",   "google", "local", "linkedin", "microsoft", "oauth",   "okta",
+        "password", "paypal", "saml",  "sms",      "stripe",    "twitter", NULL};
+    return len <= 9 && in_list(words, s, len);
+}
+
+/* s[b..e), the value of a bare "provider", "doctor" or "physician" key, names no clinician: a
+ * service ("google", "Stripe") or only label words ("Find a Doctor", "All Providers"). */
+static int provider_label(const char *s, size_t b, size_t e)
+{
+    return words_all(s, b, e, service_word) == 1 || words_all(s, b, e, label_word);
+}
+
+/* The key of g is the bare word w as its last component ("provider", "ud[provider]"). */
+static int key_is(const pw_seg *g, const char *w)
+{
+    return pw_ctx_key_last_is(g->key, g->key_n, w);
+}
+
+/* s[i..e) is a word in capitals ("JORDAN", "O'BRIEN", "NÚÑEZ"): two letters or more, every one a
+ * capital, joined at most by an apostrophe or a hyphen. Forms and records upper-case names. */
+static int caps_word(const char *s, size_t n, size_t i, size_t e)
+{
+    size_t letters = 0;
+    int up;
+    while (i < e) {
+        size_t l = letter_at(s, n, i, &up);
+        if (l && up) {
+            letters++;
+            i += l;
+            continue;
+        }
+        size_t j = letters && !l ? name_joiner(s, n, i) : 0;
+        if (!j)
+            return 0;
+        i += j;
+    }
+    return letters >= 2;
+}
+
+/* The word s[w..i) of a value that only a bare "name" key announces is a name's: capitalised
+ * (name_word) or, with caps, all capitals (caps_word); no label (label_word) and not made like a
+ * noun ("Form Submission", "Outpatient Imaging"; noun_word). */
+static int loose_word(const char *s, size_t n, size_t w, size_t i, int first, int caps)
+{
+    if (caps ? !caps_word(s, n, w, i) : name_word(s, n, w) != i)
+        return 0;
+    return !label_word(s + w, i - w) && !noun_word(s + w, i - w, first);
+}
+
+/* s[b..e) holds a term of the health vocabulary, of any class ("Flu Shot", "Find a Doctor"). */
+static int vocab_term_in(pw_scan *sc, const char *s, size_t b, size_t e)
+{
+    const pw_vocab_match *m = NULL;
+    size_t nm = 0;
+    return vocab_matches(sc, s + b, e - b, &m, &nm) && nm > 0;
+}
+
+/* s[b..e) (words between spaces) reads as a person's name where only a bare "name" key
+ * announces one: two to four words with particles between them ("Juan de la Cruz"), each a
+ * loose_word, all capitalised or all in capitals, and no term of the health vocabulary. A
+ * button, an event, a page or a product has a "name" too ("Book Now", "Page View", "Knee
+ * Brace"); a single word ("Dana", "Checkout") cannot be told from a label. */
+static int loose_name_value(pw_scan *sc, const char *s, size_t b, size_t e)
+{
+    size_t words = 0, particles = 0;
+    int caps = 0, particle_last = 0;
+    for (size_t w = b; w < e;) {
+        size_t i = w;
+        while (i < e && s[i] != ' ')
+            i++;
+        if (++words == 1)
+            caps = caps_word(s, e, w, i);
+        if (words > 1 && particle_word(s + w, i - w)) {
+            particles++;
+            particle_last = 1;
+        } else if (!loose_word(s, e, w, i, words == 1, caps))
+            return 0;
+        else
+            particle_last = 0;
+        for (w = i; w < e && s[w] == ' ';)
+            w++;
+    }
+    words -= particles;
+    return !particle_last && words >= 2 && words <= 4 && !vocab_term_in(sc, s, b, e);
+}
+
+static void name_key(pw_scan *sc, const pw_seg *g)
+{
+    size_t i = 0, j = g->n;
+    while (i < j && g->s[i] == ' ')
+        i++;
+    while (j > i && g->s[j - 1] == ' ')
+        j--;
+    if (!name_like(g->s + i, j - i))
+        return;
+    if (j - i <= 2 && pw_islower((unsigned char)g->s[i])) /* "ln=en": a language code */
+        return;
+    if (g->ctx == PW_CTX_NAME && key_is(g, "name") ? !loose_name_value(sc, g->s, i, j)
+        : g->ctx == PW_CTX_PROVIDER &&
+                (key_is(g, "provider") || key_is(g, "doctor") || key_is(g, "physician"))
+            ? provider_label(g->s, i, j)
+            : label_value(g->s, i, j))
+        return;
+    pw_scan_add(sc, g, i, j, PW_PHI_NAME, g->ctx == PW_CTX_PROVIDER ? "provider" : "patient", NULL,
+                0.9f, PW_REASON_CONTEXT, "name key");
+}
+
 /* ==== Keys inside text: "name=John+Smith&reason=…", "first_name=Dana", "\"name\":\"John Smith\""
  * A query string or a JSON object pasted into a text field (a log line, a message, a Meta
  * cd[...] value) says what its values are the way a field's own key does. */
@@ -978,8 +1167,9 @@ static int form_value_end(int c)
 typedef struct key_value {
     size_t v, e;  /* the value s[v..e) */
     size_t words; /* its words */
-    int names;    /* every word is a capitalised name word (name_word), none a role or a page, or a
-                     particle between two of them ("de", "van") */
+    int names;    /* every word is a name's (see value_words' strict), or a particle between two
+                     of them ("de", "van") */
+    int caps;     /* strict: the first word is in capitals ("JORDAN+SMITH") */
     int particle_last; /* the last word read is a particle */
     size_t particles;  /* particles among the words */
 } key_value;
@@ -993,23 +1183,26 @@ static int encoded_space(const pw_seg *g, size_t i)
 /* Measure the words of the value starting at s[v]: form values (json 0) are words joined by '+'
  * or an encoded space (a raw space joins only a capitalised word to the next: it may end the
  * value), JSON strings (json 1) words joined by spaces up to the closing quote. 0 when the value
- * holds anything but name words. */
-static int value_words(const pw_seg *g, size_t v, int json, key_value *kv)
+ * holds anything but name words. strict: the key is a loose one (a bare "name"), whose words must
+ * each be a loose_word for kv->names; else a capitalised name word none of generic_word's. */
+static int value_words(const pw_seg *g, size_t v, int json, int strict, key_value *kv)
 {
     const char *s = g->s;
     size_t n = g->n, i = v;
-    *kv = (key_value){v, v, 0, 1, 0, 0};
+    *kv = (key_value){v, v, 0, 1, 0, 0, 0};
     while (i < n) {
         size_t w = i;
         while (i < n && value_name_char((unsigned char)s[i]))
             i++;
         if (i == w)
             return 0;
-        kv->words++;
+        if (++kv->words == 1 && strict)
+            kv->caps = caps_word(s, n, w, i);
         if (kv->words > 1 && particle_word(s + w, i - w)) {
             kv->particle_last = 1; /* "Juan+de+la+Cruz": a name word must follow */
             kv->particles++;
-        } else if (name_word(s, n, w) != i || generic_word(s + w, i - w))
+        } else if (strict ? !loose_word(s, n, w, i, kv->words == 1, kv->caps)
+                          : name_word(s, n, w) != i || generic_word(s + w, i - w))
             kv->names = 0;
         else
             kv->particle_last = 0;
@@ -1072,17 +1265,20 @@ static int json_person_parent(const char *s, size_t c)
 }
 
 /* The key s[k..q) of a member beside a "name" describes a thing: a product, a campaign, a form,
- * an event, an organisation's page ("sku", "campaign", "form_id", "startDate", "logo"). */
+ * an event, an organisation's page ("sku", "campaign", "form_id", "startDate", "logo"). An
+ * "event", "params" or "properties" member makes the object a tracking event (a dataLayer push,
+ * a GA4 Measurement Protocol event, a Segment track call), whose "name" is the event's or its
+ * button's; a person's member beside them still makes it a person's (json_object_about_thing). */
 static int thing_key(const char *s, size_t len)
 {
     static const char *const keys[] = {
-        "action",      "brand",      "campaign",       "campaign_id", "category",      "currency",
-        "description", "enddate",    "event_category", "event_label", "eventcategory", "eventlabel",
-        "form_id",     "formid",     "form_name",      "href",        "image",         "item_id",
-        "item_name",   "items",      "label",          "location",    "logo",          "organizer",
-        "price",       "product_id", "quantity",       "sameas",      "sku",           "slug",
-        "startdate",   "title",      "type",           "url",         "utm_campaign",  "value",
-        "variant",     NULL};
+        "action",      "brand",        "campaign", "campaign_id",    "category",    "currency",
+        "description", "enddate",      "event",    "event_category", "event_label", "eventcategory",
+        "eventlabel",  "form_id",      "formid",   "form_name",      "href",        "image",
+        "item_id",     "item_name",    "items",    "label",          "location",    "logo",
+        "organizer",   "params",       "price",    "product_id",     "properties",  "quantity",
+        "sameas",      "sku",          "slug",     "startdate",      "title",       "type",
+        "url",         "utm_campaign", "value",    "variant",        NULL};
     return len <= 14 && in_list(keys, s, len);
 }
 
@@ -1174,7 +1370,7 @@ static int json_top_level_person(const char *s, size_t n, size_t kq)
 }
 
 /* A value words-long that a specific name key (fn, first_name, patientName) announces: letters
- * enough, and not a language code ("ln=en") or a placeholder. */
+ * enough, and not a language code ("ln=en"), a placeholder or a control's label (label_value). */
 static int plain_name_value(const char *s, const key_value *kv)
 {
     static const char *const placeholders[] = {"null", "undefined", "true", "false", "none", NULL};
@@ -1183,7 +1379,7 @@ static int plain_name_value(const char *s, const key_value *kv)
         return 0;
     if (len <= 2 && pw_islower((unsigned char)s[kv->v]))
         return 0;
-    return !in_list(placeholders, s + kv->v, len);
+    return !in_list(placeholders, s + kv->v, len) && !label_value(s, kv->v, kv->e);
 }
 
 /* The key s[k..q) followed by the value at v (json: a JSON member, kq its opening quote). */
@@ -1195,13 +1391,14 @@ static void key_in_text(pw_scan *sc, const pw_seg *g, size_t k, size_t q, size_t
     pw_ctx c = pw_ctx_from_key(s + k, q - k);
     if (c != PW_CTX_NAME && c != PW_CTX_FIRST_NAME && c != PW_CTX_LAST_NAME && c != PW_CTX_PROVIDER)
         return;
-    key_value kv;
-    if (v >= n || !value_words(g, v, json, &kv))
-        return;
     /* a bare "name" (or "provider", "doctor") may name a thing: only a first and a last name */
     int strict = bare_name_key(s, k, q) || c == PW_CTX_PROVIDER;
+    key_value kv;
+    if (v >= n || !value_words(g, v, json, strict, &kv))
+        return;
     size_t words = kv.words - kv.particles;
-    if (strict ? !(kv.names && words >= 2 && words <= 4) : !plain_name_value(s, &kv))
+    if (strict ? !(kv.names && words >= 2 && words <= 4) || vocab_term_in(sc, s, kv.v, kv.e)
+               : !plain_name_value(s, &kv))
         return;
     if (json && bare_name_key(s, k, q) && !json_top_level_person(s, n, kq))
         return;

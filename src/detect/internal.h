@@ -450,6 +450,11 @@ int pw_seg_pct_decode(pw_arena *a, const pw_seg *g, int plus_is_space, pw_seg *o
 pw_ctx pw_ctx_from_key(const char *key, size_t n);
 /* The same, remembered in the scratch (key_memo.c). */
 pw_ctx pw_ctx_from_key_memo(pw_detect_scratch *s, const char *key, size_t n);
+/* 1 when the key's last component, compacted as pw_ctx_from_key reads it, is exactly word (lower
+ * case): "name" for "name", "contact[name]", "user.name". A bare "name" or "provider" says a
+ * person only loosely (a button, an event or a login service has one too), so ident_name.c asks
+ * more of its value. NULL key: 0. */
+int pw_ctx_key_last_is(const char *key, size_t n, const char *word);
 /* The context word ending just before position i in s (looks back a few words), or NONE. */
 pw_ctx pw_ctx_before(const char *s, size_t i);
 /* 1 when pw_ctx_from_key's first- and last-letter tables match its table of contained words

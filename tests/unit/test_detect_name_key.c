@@ -1,0 +1,187 @@
+/* test_detect_name_key.c — names where a field's key is the only evidence: a bare "name" key
+ * holds a button, an event, a page or a product as often as a person, so its value must read as
+ * a name; a specific name key ("fn", "first_name", "patient_name") keeps any value but a form's
+ * placeholder. */
+#include <stdio.h>
+
+#include "detect/internal.h"
+#include "detect_helpers.h"
+#include "pw_test.h"
+
+static dt_ctx T;
+
+static void setup(void)
+{
+    CHECK(dt_open(&T, NULL, 0));
+}
+
+static void teardown(void)
+{
+    dt_close(&T);
+}
+
+/* The field key/s (of type ft) gives a name hit whose text is want. */
+static void expect_name(const char *key, const char *s, pw_field_type ft, const char *want)
+{
+    dt_scan(&T, key, s, ft);
+    const pw_hit *h = dt_find(&T, PW_PHI_NAME);
+    if (!h)
+        fprintf(stderr, "  no name hit for %s=\"%s\"\n", key ? key : "(none)", s);
+    CHECK(h != NULL);
+    if (h)
+        CHECK_STR(dt_text(&T, h), want);
+}
+
+static void expect_no_name(const char *key, const char *s, pw_field_type ft)
+{
+    dt_scan(&T, key, s, ft);
+    const pw_hit *h = dt_find(&T, PW_PHI_NAME);
+    if (h)
+        fprintf(stderr, "  unexpected name \"%s\" for %s=\"%s\"\n", dt_text(&T, h),
+                key ? key : "(none)", s);
+    CHECK(h == NULL);
+}
+
+/* Which keys are a bare "name": the last component, compacted, any case. */
+static void test_bare_name_key(void)
+{
+    CHECK(pw_ctx_key_last_is("name", 4, "name"));
+    CHECK(pw_ctx_key_last_is("Name", 4, "name"));
+    CHECK(pw_ctx_key_last_is("contact[name]", 13, "name"));
+    CHECK(pw_ctx_key_last_is("user.name", 9, "name"));
+    CHECK(!pw_ctx_key_last_is("first_name", 10, "name"));
+    CHECK(!pw_ctx_key_last_is("patientName", 11, "name"));
+    CHECK(!pw_ctx_key_last_is("names", 5, "name"));
+    CHECK(!pw_ctx_key_last_is("nameplate_xyz", 13, "name"));
+    CHECK(!pw_ctx_key_last_is(NULL, 0, "name"));
+}
+
+/* One field and what it must give: want is the name hit's text, NULL for no name hit. */
+typedef struct name_case {
+    const char *key, *value;
+    pw_field_type ft;
+    const char *want;
+} name_case;
+
+static void check_cases(const name_case *c, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (c[i].want)
+            expect_name(c[i].key, c[i].value, c[i].ft, c[i].want);
+        else
+            expect_no_name(c[i].key, c[i].value, c[i].ft);
+}
+
+#define CHECK_CASES(c) check_cases(c, sizeof c / sizeof c[0])
+
+/* Buttons, links, events and pages under a top-level "name" (a dataLayer push, a form's button,
+ * an event's label) are no person; the old rule took any letters. */
+static void test_bare_name_labels(void)
+{
+    static const char *const labels[] = {
+        "Contact Us", "Learn More", "Get Directions", "Video Play", "Newsletter Signup", "Submit",
+        "Thank You", "Home Page", "Find a Doctor", "Outbound Click", "Scroll Depth",
+        "Form Submission", "Add To Cart", "Give Today", "DONATE NOW", "Checkout", "Main Navigation",
+        "Más Información", "Enviar Formulario", "Página Principal",
+        /* a single word cannot be told from a label: a cookie's, a browser's, a first name */
+        "Dana", "Chromium", "ARRAffinity", "sessionid", NULL};
+    for (const char *const *l = labels; *l; l++) {
+        expect_no_name("name", *l, PW_FT_JSON_VALUE);
+        expect_no_name("name", *l, PW_FT_FORM_VALUE);
+    }
+    static const name_case more[] = {
+        {"contact[name]", "Sign Up", PW_FT_FORM_VALUE, NULL},
+        /* inside text, the same rule */
+        {NULL, "name=Get+Directions&x=1", PW_FT_TEXT, NULL},
+        {NULL, "{\"name\":\"Video Play\",\"value\":1}", PW_FT_TEXT, NULL},
+        /* a word in capitals that is a label stays one */
+        {NULL, "name=CONTACT+US&x=1", PW_FT_TEXT, NULL},
+    };
+    CHECK_CASES(more);
+}
+
+/* Names under a bare "name" key, in every shape a form or a record writes them. */
+static void test_bare_name_people(void)
+{
+    static const name_case cases[] = {
+        {"name", "Jordan Smith", PW_FT_JSON_VALUE, "Jordan Smith"},
+        {"name", " Maria Lopez ", PW_FT_FORM_VALUE, "Maria Lopez"},
+        {"user.name", "Priya Okafor", PW_FT_JSON_VALUE, "Priya Okafor"},
+        {"name", "Juan de la Cruz", PW_FT_FORM_VALUE, "Juan de la Cruz"},
+        {"name", "Siobhan O'Neill-Park", PW_FT_JSON_VALUE, "Siobhan O'Neill-Park"},
+        {"name", "Ronald McDonald", PW_FT_JSON_VALUE, "Ronald McDonald"},
+        {"name", "Bill Chase", PW_FT_JSON_VALUE, "Bill Chase"}, /* given names kept off the lists */
+        {"name", "JORDAN SMITH", PW_FT_FORM_VALUE, "JORDAN SMITH"},
+        {"name", "JOSÉ NÚÑEZ", PW_FT_FORM_VALUE, "JOSÉ NÚÑEZ"},
+        {"name", "María José García López", PW_FT_JSON_VALUE, "María José García López"},
+        /* capitals inside text: the old rule wanted capitalised words only */
+        {NULL, "name=PRIYA+OKAFOR&email=", PW_FT_TEXT, "PRIYA+OKAFOR"},
+        {NULL, "{\"name\":\"MARIA LOPEZ\",\"phone\":\"6175550148\"}", PW_FT_TEXT, "MARIA LOPEZ"},
+    };
+    CHECK_CASES(cases);
+}
+
+/* A specific name key keeps single words, lower case and capitals, but not a placeholder. */
+static void test_specific_keys(void)
+{
+    static const name_case cases[] = {
+        {"fn", "MARIA", PW_FT_FORM_VALUE, "MARIA"},
+        {"first_name", "jordan", PW_FT_FORM_VALUE, "jordan"},
+        {"patient_name", "Priya Okafor", PW_FT_JSON_VALUE, "Priya Okafor"},
+        {"lastName", "Okonkwo-Smith", PW_FT_FORM_VALUE, "Okonkwo-Smith"},
+        {"ln", "Page", PW_FT_FORM_VALUE, "Page"}, /* a page word, and a surname */
+        {"first_name", "First Name", PW_FT_FORM_VALUE, NULL},
+        {"fn", "Enter your name", PW_FT_FORM_VALUE, NULL},
+        {"fullName", "Your Name", PW_FT_JSON_VALUE, NULL},
+        {"nombre", "Nombre", PW_FT_FORM_VALUE, NULL},
+        {NULL, "first_name=Your+Name&last_name=Last+Name", PW_FT_TEXT, NULL},
+        /* two words or more of a control or a page; one such word alone may be a name */
+        {"contactName", "Contact Us", PW_FT_JSON_VALUE, NULL},
+        {"fullname", "Learn More", PW_FT_JSON_VALUE, NULL},
+        {"ln", "Son", PW_FT_FORM_VALUE, "Son"},
+        {"last_name", "Guest", PW_FT_FORM_VALUE, "Guest"},
+    };
+    CHECK_CASES(cases);
+}
+
+/* JSON pasted into text: an object with an "event", "params" or "properties" member is a
+ * tracking event, whose "name" is the event's or its button's, unless a person's member sits
+ * beside it. */
+static void test_event_objects(void)
+{
+    static const name_case cases[] = {
+        {NULL, "{\"event\":\"cta_click\",\"name\":\"Mercy Westbrook\"}", PW_FT_TEXT, NULL},
+        {NULL, "{\"name\":\"Mercy Westbrook\",\"params\":{\"page_location\":\"https://x.org/\"}}",
+         PW_FT_TEXT, NULL},
+        {NULL, "{\"properties\":{\"plan\":\"b\"},\"name\":\"Mercy Westbrook\"}", PW_FT_TEXT, NULL},
+        {NULL, "{\"event\":\"form_submit\",\"name\":\"Jane Doe\",\"email\":\"j@x.org\"}",
+         PW_FT_TEXT, "Jane Doe"},
+        {NULL, "webhook body: {\"name\":\"Tom Becker\",\"reason\":\"refill\"}", PW_FT_TEXT,
+         "Tom Becker"},
+    };
+    CHECK_CASES(cases);
+}
+
+/* A bare "provider", "doctor" or "physician" key names a login, payment or map service as often
+ * as a clinician; a clinician's name in any shape is kept. */
+static void test_provider_keys(void)
+{
+    static const name_case cases[] = {
+        {"provider", "google", PW_FT_JSON_VALUE, NULL},
+        {"provider", "Facebook", PW_FT_JSON_VALUE, NULL},
+        {"ud[provider]", "Stripe", PW_FT_FORM_VALUE, NULL},
+        {"doctor", "Find a Doctor", PW_FT_FORM_VALUE, NULL},
+        {"physician", "All Providers", PW_FT_FORM_VALUE, NULL},
+        {"provider", "dr-anita-rao", PW_FT_FORM_VALUE, "dr-anita-rao"},
+        {"provider", "Anita Rao", PW_FT_JSON_VALUE, "Anita Rao"},
+        {"doctor", "Patel", PW_FT_FORM_VALUE, "Patel"},
+        {"providerName", "Google Health", PW_FT_JSON_VALUE, "Google Health"}, /* not a bare key */
+    };
+    CHECK_CASES(cases);
+    CHECK(pw_ctx_key_last_is("ud[provider]", 12, "provider"));
+    CHECK(!pw_ctx_key_last_is("providerName", 12, "provider"));
+}
+
+PW_TEST_MAIN(PW_TEST(setup), PW_TEST(test_bare_name_key), PW_TEST(test_bare_name_labels),
+             PW_TEST(test_bare_name_people), PW_TEST(test_specific_keys),
+             PW_TEST(test_event_objects), PW_TEST(test_provider_keys), PW_TEST(teardown))
