@@ -58,10 +58,11 @@ void pw_cli_scan_live_usage(FILE *f)
            "Many:     --sites FILE --out DIR   one report per site + summary.csv/summary.html;\n"
            "                     a rerun skips the sites already done (resumable; files\n"
            "                     appear whole, a site cut by a kill is scanned again)\n\n"
-           "Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage, 3 runtime error\n"
-           "(no browser could start, the start URL did not load), 4 incomplete: tracker scripts\n"
-           "or pages failed to load (DNS, refused, blocked, HTTP error, timeout), so what they\n"
-           "would have sent was not observed — not a clean result.\n"
+           "Exit codes: 0 ran, no finding at or above --fail-on, 1 findings at or above\n"
+           "--fail-on, 2 usage, 3 runtime error (no browser could start, the start URL did\n"
+           "not load), 4 incomplete: tracker scripts or pages failed to load (DNS, refused,\n"
+           "blocked, HTTP error, timeout), so what they would have sent was not observed —\n"
+           "not a clean result.\n"
            "See docs/scan-browser.md.\n");
 }
 
