@@ -292,18 +292,16 @@ static void evidence(pw_buf *b, const pw_finding *f)
         pw_buf_printf(b, "<br><small>%s</small></td><td>", pw_field_kind_name(ev->kind));
         pw_report_spans(ev, b, html_span, NULL);
         if (ev->n_hits) {
+            pw_buf label;
+            pw_buf_init(&label);
+            pw_report_hit_labels(&label, ev, " · ");
             pw_buf_puts(b, "<div class=\"hits\">");
-            for (size_t j = 0; j < ev->n_hits; j++) {
-                pw_buf label;
-                pw_buf_init(&label);
-                pw_report_hit_label(&label, &ev->hits[j]);
-                if (j)
-                    pw_buf_puts(b, " · ");
-                if (label.data)
-                    html_text(b, label.data, label.len);
-                pw_buf_free(&label);
-            }
+            if (label.data)
+                html_text(b, label.data, label.len);
             pw_buf_puts(b, "</div>");
+            if (label.failed)
+                b->failed = 1;
+            pw_buf_free(&label);
         }
         pw_buf_puts(b, "</td></tr>");
     }
@@ -344,7 +342,9 @@ static void raw_request(pw_buf *b, const pw_request *q)
     pw_buf_puts(b, "</pre></details>");
 }
 
-/* The page URLs a finding stands for, when there are several: the evidence is from the first. */
+/* The page URLs a finding stands for, when there are several: the evidence is from the first.
+ * Masked, the URLs of one form's submissions read the same (`?first_name=…&dob=…`): each masked
+ * form is listed once, with how many URLs it stands for. */
 static void page_urls(pw_buf *b, const pw_finding *f)
 {
     if (f->page_variants < 2)
@@ -355,11 +355,33 @@ static void page_urls(pw_buf *b, const pw_finding *f)
     pw_buf_puts(b, "); the evidence below was sent from ");
     esc_page(b, f->page_url);
     pw_buf_puts(b, "</summary><ul class=\"urls\">");
+    pw_buf cur, other;
+    pw_buf_init(&cur);
+    pw_buf_init(&other);
     for (size_t i = 0; i < f->n_page_urls; i++) {
+        pw_buf_clear(&cur);
+        pw_report_url_masked(&cur, f->page_urls[i]);
+        size_t same = 0, earlier = 0; /* URLs whose masked form reads the same */
+        for (size_t j = 0; j < f->n_page_urls; j++) {
+            pw_buf_clear(&other);
+            pw_report_url_masked(&other, f->page_urls[j]);
+            if (other.len == cur.len && (!cur.len || memcmp(other.data, cur.data, cur.len) == 0)) {
+                same++;
+                earlier += j < i;
+            }
+        }
+        if (earlier)
+            continue; /* listed with the first of them */
         pw_buf_puts(b, "<li class=\"url\">");
-        esc_page(b, f->page_urls[i]);
+        html_text(b, cur.data ? cur.data : "", cur.len);
+        if (same > 1)
+            pw_buf_printf(b, " (%zu URLs)", same);
         pw_buf_puts(b, "</li>");
     }
+    if (cur.failed || other.failed)
+        b->failed = 1;
+    pw_buf_free(&cur);
+    pw_buf_free(&other);
     pw_buf_puts(b, "</ul></details>");
 }
 

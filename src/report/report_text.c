@@ -320,11 +320,11 @@ static void details(pw_buf *b, const pw_finding *f, int color)
         safe(b, ev->key ? ev->key : "?");
         pw_buf_puts(b, " = ");
         pw_report_spans(ev, b, text_span, &color);
-        for (size_t j = 0; j < ev->n_hits; j++) {
-            pw_buf_puts(b, j ? ", " : "  ← ");
-            pw_buf_clear(&label);
-            pw_report_hit_label(&label, &ev->hits[j]);
-            pw_report_text_safe(b, label.data ? label.data : "", label.len);
+        pw_buf_clear(&label);
+        pw_report_hit_labels(&label, ev, ", ");
+        if (label.len) {
+            pw_buf_puts(b, "  ← ");
+            pw_report_text_safe(b, label.data, label.len);
         }
         pw_buf_putc(b, '\n');
     }

@@ -586,6 +586,92 @@ static void page_query_values_masked(void)
     pw_buf_free(&b);
 }
 
+/* A field often holds one term several times (a button's id, destination and text all say
+ * "appointment"): the text and HTML reports name each hit label once per field, and a label that
+ * begins another ("…: appointment" in "…: appointment request") is still its own. */
+static void hit_labels_once_per_field(void)
+{
+    static const pw_hit h[] = {
+        {.category = PW_PHI_CARE_INTENT,
+         .subtype = "scheduling",
+         .start = 41,
+         .end = 60,
+         .normalized = "request appointment",
+         .confidence = 0.9f,
+         .reason = PW_REASON_VOCABULARY},
+        {.category = PW_PHI_CARE_INTENT,
+         .subtype = "scheduling",
+         .start = 0,
+         .end = 11,
+         .normalized = "appointment",
+         .confidence = 0.9f,
+         .reason = PW_REASON_VOCABULARY},
+        {.category = PW_PHI_CARE_INTENT,
+         .subtype = "scheduling",
+         .start = 20,
+         .end = 32,
+         .normalized = "appointment",
+         .confidence = 0.9f,
+         .reason = PW_REASON_VOCABULARY},
+    };
+    static const pw_evidence e[] = {{.key = "cd[buttonFeatures]",
+                                     .value = "appointment-submit /appointments/confirm "
+                                              "Request appointment",
+                                     .value_len = 60,
+                                     .kind = PW_FIELD_CUSTOM_DATA,
+                                     .hits = h,
+                                     .n_hits = 3}};
+    pw_finding f = findings[0];
+    f.evidence = e;
+    f.n_evidence = 1;
+    pw_scan_result r = result;
+    r.findings = &f;
+    r.n_findings = 1;
+    pw_report_opts o = {0};
+    pw_buf b;
+    pw_buf_init(&b);
+    CHECK_INT(pw_report_render(&r, PW_REPORT_TEXT, &o, &b, NULL), PW_OK);
+    const char *t = b.data ? b.data : "";
+    CHECK(strstr(t, "  ← care-intent (scheduling): request appointment, care-intent (scheduling): "
+                    "appointment\n") != NULL);
+    pw_buf_clear(&b);
+    CHECK_INT(pw_report_render(&r, PW_REPORT_HTML, &o, &b, NULL), PW_OK);
+    t = b.data ? b.data : "";
+    CHECK(strstr(t, "<div class=\"hits\">care-intent (scheduling): request appointment · "
+                    "care-intent (scheduling): appointment</div>") != NULL);
+    pw_buf_free(&b);
+}
+
+/* Masked, the page URLs of one form's submissions read the same: the HTML list of a finding's
+ * page URLs shows each masked form once, with how many URLs it stands for. */
+static void html_page_urls_listed_once(void)
+{
+    static const char *const urls[] = {
+        "https://h.org/appointments/confirm?first_name=Zelda&dob=1990-01-02",
+        "https://h.org/appointments/confirm?doctor=rao&dob=1990-01-02",
+        "https://h.org/appointments/confirm?first_name=Yannick&dob=1991-02-03"};
+    pw_finding f = findings[0];
+    f.page_url = urls[0];
+    f.page_urls = urls;
+    f.n_page_urls = 3;
+    f.page_variants = 3;
+    pw_scan_result r = result;
+    r.findings = &f;
+    r.n_findings = 1;
+    pw_report_opts o = {0};
+    pw_buf b;
+    pw_buf_init(&b);
+    CHECK_INT(pw_report_render(&r, PW_REPORT_HTML, &o, &b, NULL), PW_OK);
+    const char *t = b.data ? b.data : "";
+    CHECK(strstr(t, "<summary>Page URLs (3); the evidence below was sent from ") != NULL);
+    CHECK(strstr(t, "<li class=\"url\">https://h.org/appointments/confirm?first_name=…&amp;dob=… "
+                    "(2 URLs)</li><li class=\"url\">https://h.org/appointments/confirm?doctor=…"
+                    "&amp;dob=…</li></ul>") != NULL);
+    CHECK_INT((int)occurrences_of(t, "<li class=\"url\">"), 2);
+    CHECK_INT((int)occurrences_of(t, "Yannick"), 0);
+    pw_buf_free(&b);
+}
+
 static void empty_result(void)
 {
     pw_scan_result none = {.target = "empty.har"};
@@ -606,4 +692,5 @@ PW_TEST_MAIN(PW_TEST(formats_parse), PW_TEST(text), PW_TEST(json), PW_TEST(sarif
              PW_TEST(search_list_label), PW_TEST(sarif_names_each_kind_once),
              PW_TEST(sarif_masks_identifiers_in_the_path), PW_TEST(html),
              PW_TEST(html_is_valid_utf8), PW_TEST(html_screenshot), PW_TEST(tracker_names),
-             PW_TEST(page_query_values_masked), PW_TEST(empty_result))
+             PW_TEST(page_query_values_masked), PW_TEST(hit_labels_once_per_field),
+             PW_TEST(html_page_urls_listed_once), PW_TEST(empty_result))
