@@ -228,6 +228,43 @@ static void sarif_no_identifier_values(void)
     pw_buf_free(&b);
 }
 
+/* A canary is named by the field it was typed into and its encoding (the label of the --canary
+ * file), never by its value: a dashboard then says which of the audit's identity fields leaked. */
+static void sarif_names_canary_fields(void)
+{
+    static const pw_hit canary_hits[] = {{.category = PW_PHI_CANARY,
+                                          .subtype = "plain",
+                                          .start = 19,
+                                          .end = 24,
+                                          .normalized = "zelda",
+                                          .confidence = 1.0f,
+                                          .reason = PW_REASON_CANARY,
+                                          .reason_detail = "first name"},
+                                         {.category = PW_PHI_CANARY,
+                                          .subtype = "urlencoded",
+                                          .start = 28,
+                                          .end = 43,
+                                          .normalized = "z@example.org",
+                                          .confidence = 1.0f,
+                                          .reason = PW_REASON_CANARY,
+                                          .reason_detail = "email"}};
+    static const pw_evidence dl_ev[] = {{.key = "dl",
+                                         .value = "https://h.org/c?fn=Zelda&em=z%40example.org",
+                                         .value_len = 43,
+                                         .kind = PW_FIELD_PAGE_URL,
+                                         .hits = canary_hits,
+                                         .n_hits = 2}};
+    pw_finding f = findings[0];
+    f.evidence = dl_ev;
+    f.n_evidence = 1;
+    pw_buf b;
+    const char *s = sarif_of(&f, &b);
+    CHECK(strstr(s, "dl: canary 'first name' (plain). dl: canary 'email' (urlencoded).") != NULL);
+    CHECK(strstr(s, "Zelda") == NULL && strstr(s, "zelda") == NULL);
+    CHECK(strstr(s, "example.org") == NULL);
+    pw_buf_free(&b);
+}
+
 /* A keyword list ("keywords=a,b,c", UET's kw) is one search hit: its label shows whole terms
  * (", " between them) and how many more, a long single value is cut at a word — never mid-word
  * as "%.80s" did — and SARIF names the search by kind only (what the visitor typed). */
@@ -689,8 +726,9 @@ static void empty_result(void)
 
 PW_TEST_MAIN(PW_TEST(formats_parse), PW_TEST(text), PW_TEST(json), PW_TEST(sarif),
              PW_TEST(sarif_fingerprint), PW_TEST(sarif_no_identifier_values),
-             PW_TEST(search_list_label), PW_TEST(sarif_names_each_kind_once),
-             PW_TEST(sarif_masks_identifiers_in_the_path), PW_TEST(html),
-             PW_TEST(html_is_valid_utf8), PW_TEST(html_screenshot), PW_TEST(tracker_names),
-             PW_TEST(page_query_values_masked), PW_TEST(hit_labels_once_per_field),
-             PW_TEST(html_page_urls_listed_once), PW_TEST(empty_result))
+             PW_TEST(sarif_names_canary_fields), PW_TEST(search_list_label),
+             PW_TEST(sarif_names_each_kind_once), PW_TEST(sarif_masks_identifiers_in_the_path),
+             PW_TEST(html), PW_TEST(html_is_valid_utf8), PW_TEST(html_screenshot),
+             PW_TEST(tracker_names), PW_TEST(page_query_values_masked),
+             PW_TEST(hit_labels_once_per_field), PW_TEST(html_page_urls_listed_once),
+             PW_TEST(empty_result))
