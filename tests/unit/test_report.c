@@ -709,6 +709,30 @@ static void html_page_urls_listed_once(void)
     pw_buf_free(&b);
 }
 
+/* PW-CONSENT's title covers a request before the banner was answered and one after a refusal;
+ * the text report's tracker line says which one a finding is, as the HTML report does. */
+static void text_says_consent_state(void)
+{
+    pw_finding f[2] = {findings[0], findings[0]};
+    f[0].rule_id = f[1].rule_id = "PW-CONSENT";
+    f[0].before_consent = 1;
+    f[1].after_reject = 1;
+    f[1].page_url = "https://h.org/appointments/b";
+    pw_scan_result r = result;
+    r.findings = f;
+    r.n_findings = 2;
+    pw_report_opts o = {0};
+    pw_buf b;
+    pw_buf_init(&b);
+    CHECK_INT(pw_report_render(&r, PW_REPORT_TEXT, &o, &b, NULL), PW_OK);
+    const char *t = b.data ? b.data : "";
+    CHECK(strstr(t, "  tracker:  Meta Pixel, account 1, event SubscribedButtonClick, 3 requests, "
+                    "before consent\n") != NULL);
+    CHECK(strstr(t, "  tracker:  Meta Pixel, account 1, event SubscribedButtonClick, 3 requests, "
+                    "after the visitor rejected tracking\n") != NULL);
+    pw_buf_free(&b);
+}
+
 static void empty_result(void)
 {
     pw_scan_result none = {.target = "empty.har"};
@@ -731,4 +755,4 @@ PW_TEST_MAIN(PW_TEST(formats_parse), PW_TEST(text), PW_TEST(json), PW_TEST(sarif
              PW_TEST(html), PW_TEST(html_is_valid_utf8), PW_TEST(html_screenshot),
              PW_TEST(tracker_names), PW_TEST(page_query_values_masked),
              PW_TEST(hit_labels_once_per_field), PW_TEST(html_page_urls_listed_once),
-             PW_TEST(empty_result))
+             PW_TEST(text_says_consent_state), PW_TEST(empty_result))
