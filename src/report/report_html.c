@@ -255,16 +255,72 @@ static int page_max_severity(const pw_scan_result *r, const page_keys *pk, const
     return max;
 }
 
+static int same_str(const char *x, const char *y)
+{
+    return x == y || (x && y && strcmp(x, y) == 0);
+}
+
+/* Two pages' rows read the same: masked URL, title, context and its reason (one form's
+ * submissions, which differ only in the values the visitor typed). */
+static int same_row(const pw_scan_result *r, char *const *mask, size_t i, size_t j)
+{
+    const char *const *why = r->page_reasons;
+    return same_str(mask[i] ? mask[i] : "", mask[j] ? mask[j] : "") &&
+           r->page_contexts[i] == r->page_contexts[j] &&
+           same_str(r->pages[i].title, r->pages[j].title) && (!why || same_str(why[i], why[j]));
+}
+
+static void masks_free(char **mask, size_t n)
+{
+    for (size_t i = 0; mask && i < n; i++)
+        free(mask[i]);
+    free(mask);
+}
+
+/* Each page URL with its query's values masked (pw_report_url_masked); NULL on no memory. */
+static char **masks_of(const pw_scan_result *r)
+{
+    char **mask = calloc(r->n_pages ? r->n_pages : 1, sizeof *mask);
+    for (size_t i = 0; mask && i < r->n_pages; i++) {
+        pw_buf m;
+        pw_buf_init(&m);
+        pw_report_url_masked(&m, r->pages[i].url);
+        int failed = m.failed;
+        mask[i] = pw_buf_steal(&m, NULL);
+        if (failed) {
+            masks_free(mask, r->n_pages);
+            return NULL;
+        }
+    }
+    return mask;
+}
+
+/* The pages with their HHS context. Rows that read the same once masked are one row with the
+ * number of URLs it stands for: a form submitted ten times is one page to a reader. */
 static void pages_table(pw_buf *b, const pw_scan_result *r, const page_keys *pk)
 {
+    char **mask = masks_of(r);
+    if (!mask) {
+        b->failed = 1;
+        return;
+    }
     pw_buf_puts(b, "<section><h2>Pages</h2><table><tr><th>Page</th><th>HHS context</th>"
                    "<th>Why</th><th>Findings</th></tr>");
     for (size_t i = 0; i < r->n_pages; i++) {
+        size_t same = 1, j;
+        for (j = 0; j < i && !same_row(r, mask, i, j); j++)
+            ;
+        if (j < i)
+            continue; /* counted in the row of the first of them */
+        for (j = i + 1; j < r->n_pages; j++)
+            same += same_row(r, mask, i, j);
         size_t n;
         int max = page_max_severity(r, pk, r->pages[i].url, &n);
         const char *ctx = pw_hhs_context_name(r->page_contexts[i]);
         pw_buf_puts(b, "<tr><td class=\"url\">");
-        esc_page(b, r->pages[i].url);
+        html_text(b, mask[i] ? mask[i] : "", mask[i] ? strlen(mask[i]) : 0);
+        if (same > 1)
+            pw_buf_printf(b, " (%zu URLs)", same);
         if (r->pages[i].title) {
             pw_buf_puts(b, "<div class=\"ptitle\">");
             esc(b, r->pages[i].title);
@@ -281,6 +337,7 @@ static void pages_table(pw_buf *b, const pw_scan_result *r, const page_keys *pk)
         pw_buf_puts(b, "</td></tr>");
     }
     pw_buf_puts(b, "</table></section>");
+    masks_free(mask, r->n_pages);
 }
 
 static void evidence(pw_buf *b, const pw_finding *f)

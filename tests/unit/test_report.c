@@ -713,6 +713,36 @@ static void html_page_urls_listed_once(void)
     pw_buf_free(&b);
 }
 
+/* The HTML pages table: page URLs that read the same once masked, with the same title and
+ * context (one form submitted twice), are one row with their count; another title stays a row. */
+static void html_pages_table_rows_once(void)
+{
+    static const pw_page pg[] = {
+        {.url = "https://h.org/appointments/confirm?first_name=Zelda", .title = "Received"},
+        {.url = "https://h.org/appointments/confirm?first_name=Yannick", .title = "Received"},
+        {.url = "https://h.org/appointments/confirm?first_name=Xena", .title = "Error"}};
+    static const pw_hhs_context ctx[] = {PW_CTX_CARE_INTENT, PW_CTX_CARE_INTENT,
+                                         PW_CTX_CARE_INTENT};
+    pw_scan_result r = result;
+    r.pages = pg;
+    r.n_pages = 3;
+    r.page_contexts = ctx;
+    pw_report_opts o = {0};
+    pw_buf b;
+    pw_buf_init(&b);
+    CHECK_INT(pw_report_render(&r, PW_REPORT_HTML, &o, &b, NULL), PW_OK);
+    const char *t = b.data ? b.data : "";
+    const char *table = strstr(t, "<h2>Pages</h2>");
+    CHECK(table != NULL);
+    table = table ? table : "";
+    CHECK_INT((int)occurrences_of(table, "<tr><td class=\"url\">"), 2);
+    CHECK(strstr(table, "<tr><td class=\"url\">https://h.org/appointments/confirm?first_name=… (2 "
+                        "URLs)<div class=\"ptitle\">Received</div>") != NULL);
+    CHECK(strstr(table, "first_name=…<div class=\"ptitle\">Error</div>") != NULL);
+    CHECK_INT((int)occurrences_of(t, "Yannick"), 0);
+    pw_buf_free(&b);
+}
+
 /* PW-CONSENT's title covers a request before the banner was answered and one after a refusal;
  * the text report's tracker line says which one a finding is, as the HTML report does. */
 static void text_says_consent_state(void)
@@ -759,4 +789,5 @@ PW_TEST_MAIN(PW_TEST(formats_parse), PW_TEST(text), PW_TEST(json), PW_TEST(sarif
              PW_TEST(html), PW_TEST(html_is_valid_utf8), PW_TEST(html_screenshot),
              PW_TEST(tracker_names), PW_TEST(page_query_values_masked),
              PW_TEST(hit_labels_once_per_field), PW_TEST(html_page_urls_listed_once),
-             PW_TEST(text_says_consent_state), PW_TEST(empty_result))
+             PW_TEST(text_says_consent_state), PW_TEST(html_pages_table_rows_once),
+             PW_TEST(empty_result))
