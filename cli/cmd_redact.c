@@ -43,7 +43,7 @@ static void usage(void)
            "  --hits               print the hits as JSON lines instead of redacting\n"
            "  --canary FILE        values to find in any encoding: label<TAB>kind<TAB>value per\n"
            "                       line; kind is text|name|email|phone|date|zip|gender|address|id\n"
-           "  --vocab FILE         extra health vocabulary (TSV, see docs/detect.md)\n"
+           "  --vocab FILE         extra health vocabulary (TSV, see docs/vocabulary.md)\n"
            "  -h, --help           this help\n");
 }
 

@@ -45,10 +45,10 @@ static void usage(FILE *f)
             "  -h, --help           this help\n"
             "Trackers (HAR and browser scans alike; see docs/trackers.md):\n");
     pw_cli_catalog_usage(f, 23);
-    fprintf(f,
-            "\nExit codes: 0 clean, 1 findings at or above --fail-on, 2 usage, 3 runtime error,\n"
-            "4 incomplete (tracker scripts or pages failed to load: not a clean result).\n"
-            "See docs/scan-har.md, docs/rules.md and docs/report-formats.md.\n\n");
+    fprintf(f, "\nExit codes: 0 ran, no finding at or above --fail-on (without it, findings\n"
+               "exit 0 too), 1 findings at or above --fail-on, 2 usage, 3 runtime error,\n"
+               "4 incomplete (tracker scripts or pages failed to load: not a clean result).\n"
+               "See docs/scan-har.md, docs/rules.md and docs/report-formats.md.\n\n");
     pw_cli_scan_live_usage(f);
 }
 

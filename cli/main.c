@@ -43,7 +43,7 @@ static void print_usage(FILE *out)
         fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
     fprintf(out, "\nExit codes:\n"
                  "  0  ran; no finding at or above --fail-on\n"
-                 "  1  findings at or above --fail-on\n"
+                 "  1  findings at or above --fail-on (audit verify: the chain is broken)\n"
                  "  2  usage error\n"
                  "  3  runtime error (I/O, malformed input, browser or upstream failure)\n"
                  "  4  scan incomplete: tracker scripts or pages failed to load, so what they\n"

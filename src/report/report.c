@@ -246,6 +246,40 @@ void pw_report_hit_label(pw_buf *out, const pw_hit *h)
     }
 }
 
+/* 1 when seen (labels each ended by a NUL) holds exactly this label. */
+static int label_seen(const pw_buf *seen, const char *label, size_t n)
+{
+    for (size_t at = 0; at < seen->len;) {
+        size_t len = strlen(seen->data + at);
+        if (len == n && memcmp(seen->data + at, label, n) == 0)
+            return 1;
+        at += len + 1;
+    }
+    return 0;
+}
+
+void pw_report_hit_labels(pw_buf *out, const pw_evidence *ev, const char *sep)
+{
+    pw_buf seen, label;
+    pw_buf_init(&seen);
+    pw_buf_init(&label);
+    for (size_t j = 0; j < ev->n_hits; j++) {
+        pw_buf_clear(&label);
+        pw_report_hit_label(&label, &ev->hits[j]);
+        if (!label.data || label_seen(&seen, label.data, label.len))
+            continue;
+        if (seen.len)
+            pw_buf_puts(out, sep);
+        pw_buf_append(out, label.data, label.len);
+        pw_buf_append(&seen, label.data, label.len);
+        pw_buf_putc(&seen, '\0');
+    }
+    if (seen.failed || label.failed)
+        out->failed = 1;
+    pw_buf_free(&seen);
+    pw_buf_free(&label);
+}
+
 int pw_report_hit_is_search_text(const pw_hit *h)
 {
     return h->category == PW_PHI_CARE_INTENT && h->subtype && strcmp(h->subtype, "search") == 0;

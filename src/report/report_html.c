@@ -191,7 +191,11 @@ static void summary(pw_buf *b, const pw_scan_result *r)
                    "<i>high</i> findings are disclosures of protected health information under the "
                    "HHS OCR guidance on tracking technologies (Dec 2022, revised March 2024): "
                    "trackers on authenticated pages, and button text, search terms, form values or "
-                   "identifiers sent from pages about the visitor's own care. <i>Medium</i> "
+                   "identifiers sent from pages about the visitor's own care. Two <i>high</i> "
+                   "findings are no HIPAA disclosure, as their reasoning says: a tracker that "
+                   "fired after the visitor refused tracking (PW-CONSENT, a consent failure) and "
+                   "values typed on a general page such as a job application (PW-FORM-VALUES). "
+                   "<i>Medium</i> "
                    "condition-page findings are elevated risk only: <i>AHA v. Becerra</i> (N.D. "
                    "Tex., June 20 2024) vacated the guidance for an IP address joined with a visit "
                    "to a public page about a condition or provider. <i>Info</i> lists trackers on "
@@ -251,16 +255,72 @@ static int page_max_severity(const pw_scan_result *r, const page_keys *pk, const
     return max;
 }
 
+static int same_str(const char *x, const char *y)
+{
+    return x == y || (x && y && strcmp(x, y) == 0);
+}
+
+/* Two pages' rows read the same: masked URL, title, context and its reason (one form's
+ * submissions, which differ only in the values the visitor typed). */
+static int same_row(const pw_scan_result *r, char *const *mask, size_t i, size_t j)
+{
+    const char *const *why = r->page_reasons;
+    return same_str(mask[i] ? mask[i] : "", mask[j] ? mask[j] : "") &&
+           r->page_contexts[i] == r->page_contexts[j] &&
+           same_str(r->pages[i].title, r->pages[j].title) && (!why || same_str(why[i], why[j]));
+}
+
+static void masks_free(char **mask, size_t n)
+{
+    for (size_t i = 0; mask && i < n; i++)
+        free(mask[i]);
+    free(mask);
+}
+
+/* Each page URL with its query's values masked (pw_report_url_masked); NULL on no memory. */
+static char **masks_of(const pw_scan_result *r)
+{
+    char **mask = calloc(r->n_pages ? r->n_pages : 1, sizeof *mask);
+    for (size_t i = 0; mask && i < r->n_pages; i++) {
+        pw_buf m;
+        pw_buf_init(&m);
+        pw_report_url_masked(&m, r->pages[i].url);
+        int failed = m.failed;
+        mask[i] = pw_buf_steal(&m, NULL);
+        if (failed) {
+            masks_free(mask, r->n_pages);
+            return NULL;
+        }
+    }
+    return mask;
+}
+
+/* The pages with their HHS context. Rows that read the same once masked are one row with the
+ * number of URLs it stands for: a form submitted ten times is one page to a reader. */
 static void pages_table(pw_buf *b, const pw_scan_result *r, const page_keys *pk)
 {
+    char **mask = masks_of(r);
+    if (!mask) {
+        b->failed = 1;
+        return;
+    }
     pw_buf_puts(b, "<section><h2>Pages</h2><table><tr><th>Page</th><th>HHS context</th>"
                    "<th>Why</th><th>Findings</th></tr>");
     for (size_t i = 0; i < r->n_pages; i++) {
+        size_t same = 1, j;
+        for (j = 0; j < i && !same_row(r, mask, i, j); j++)
+            ;
+        if (j < i)
+            continue; /* counted in the row of the first of them */
+        for (j = i + 1; j < r->n_pages; j++)
+            same += same_row(r, mask, i, j);
         size_t n;
         int max = page_max_severity(r, pk, r->pages[i].url, &n);
         const char *ctx = pw_hhs_context_name(r->page_contexts[i]);
         pw_buf_puts(b, "<tr><td class=\"url\">");
-        esc_page(b, r->pages[i].url);
+        html_text(b, mask[i] ? mask[i] : "", mask[i] ? strlen(mask[i]) : 0);
+        if (same > 1)
+            pw_buf_printf(b, " (%zu URLs)", same);
         if (r->pages[i].title) {
             pw_buf_puts(b, "<div class=\"ptitle\">");
             esc(b, r->pages[i].title);
@@ -277,6 +337,7 @@ static void pages_table(pw_buf *b, const pw_scan_result *r, const page_keys *pk)
         pw_buf_puts(b, "</td></tr>");
     }
     pw_buf_puts(b, "</table></section>");
+    masks_free(mask, r->n_pages);
 }
 
 static void evidence(pw_buf *b, const pw_finding *f)
@@ -292,18 +353,16 @@ static void evidence(pw_buf *b, const pw_finding *f)
         pw_buf_printf(b, "<br><small>%s</small></td><td>", pw_field_kind_name(ev->kind));
         pw_report_spans(ev, b, html_span, NULL);
         if (ev->n_hits) {
+            pw_buf label;
+            pw_buf_init(&label);
+            pw_report_hit_labels(&label, ev, " · ");
             pw_buf_puts(b, "<div class=\"hits\">");
-            for (size_t j = 0; j < ev->n_hits; j++) {
-                pw_buf label;
-                pw_buf_init(&label);
-                pw_report_hit_label(&label, &ev->hits[j]);
-                if (j)
-                    pw_buf_puts(b, " · ");
-                if (label.data)
-                    html_text(b, label.data, label.len);
-                pw_buf_free(&label);
-            }
+            if (label.data)
+                html_text(b, label.data, label.len);
             pw_buf_puts(b, "</div>");
+            if (label.failed)
+                b->failed = 1;
+            pw_buf_free(&label);
         }
         pw_buf_puts(b, "</td></tr>");
     }
@@ -344,7 +403,9 @@ static void raw_request(pw_buf *b, const pw_request *q)
     pw_buf_puts(b, "</pre></details>");
 }
 
-/* The page URLs a finding stands for, when there are several: the evidence is from the first. */
+/* The page URLs a finding stands for, when there are several: the evidence is from the first.
+ * Masked, the URLs of one form's submissions read the same (`?first_name=…&dob=…`): each masked
+ * form is listed once, with how many URLs it stands for. */
 static void page_urls(pw_buf *b, const pw_finding *f)
 {
     if (f->page_variants < 2)
@@ -355,11 +416,33 @@ static void page_urls(pw_buf *b, const pw_finding *f)
     pw_buf_puts(b, "); the evidence below was sent from ");
     esc_page(b, f->page_url);
     pw_buf_puts(b, "</summary><ul class=\"urls\">");
+    pw_buf cur, other;
+    pw_buf_init(&cur);
+    pw_buf_init(&other);
     for (size_t i = 0; i < f->n_page_urls; i++) {
+        pw_buf_clear(&cur);
+        pw_report_url_masked(&cur, f->page_urls[i]);
+        size_t same = 0, earlier = 0; /* URLs whose masked form reads the same */
+        for (size_t j = 0; j < f->n_page_urls; j++) {
+            pw_buf_clear(&other);
+            pw_report_url_masked(&other, f->page_urls[j]);
+            if (other.len == cur.len && (!cur.len || memcmp(other.data, cur.data, cur.len) == 0)) {
+                same++;
+                earlier += j < i;
+            }
+        }
+        if (earlier)
+            continue; /* listed with the first of them */
         pw_buf_puts(b, "<li class=\"url\">");
-        esc_page(b, f->page_urls[i]);
+        html_text(b, cur.data ? cur.data : "", cur.len);
+        if (same > 1)
+            pw_buf_printf(b, " (%zu URLs)", same);
         pw_buf_puts(b, "</li>");
     }
+    if (cur.failed || other.failed)
+        b->failed = 1;
+    pw_buf_free(&cur);
+    pw_buf_free(&other);
     pw_buf_puts(b, "</ul></details>");
 }
 

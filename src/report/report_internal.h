@@ -53,6 +53,10 @@ void pw_report_spans(const pw_evidence *ev, pw_buf *out, pw_span_fn span, void *
 
 /* A short label for a hit: "canary email (sha256)", "health: asthma". In the arena-free buf. */
 void pw_report_hit_label(pw_buf *out, const pw_hit *h);
+/* The labels of a field's hits with sep between them, each label once: a field often holds one
+ * term several times (a button's id, text and destination all say "appointment"), and the
+ * reader needs it named once. Appended to out, not terminal- or HTML-safe yet. */
+void pw_report_hit_labels(pw_buf *out, const pw_evidence *ev, const char *sep);
 /* 1 for the PHI engine's marker on a search parameter's value: its value is what the visitor
  * typed (anything: a name, a member ID), not a vocabulary term. */
 int pw_report_hit_is_search_text(const pw_hit *h);

@@ -125,7 +125,9 @@ static void write_message(pw_jw *w, const pw_finding *f)
             const char *cat = pw_phi_category_name(h->category);
             pw_buf_clear(&part);
             pw_buf_printf(&part, " %s: ", ev->key ? ev->key : "field");
-            if (!pw_phi_is_identifier(h->category) && !pw_report_hit_is_search_text(h))
+            if (h->category == PW_PHI_CANARY)
+                pw_report_hit_label(&part, h); /* which typed field, never its value */
+            else if (!pw_phi_is_identifier(h->category) && !pw_report_hit_is_search_text(h))
                 pw_report_hit_label(&part, h);
             else if (h->subtype && h->subtype[0] && strcmp(h->subtype, cat) != 0)
                 pw_buf_printf(&part, "%s (%s)", cat, h->subtype); /* "name (patient)" */

@@ -302,7 +302,13 @@ static void details(pw_buf *b, const pw_finding *f, int color)
         pw_buf_puts(b, ", event ");
         safe(b, f->event_name);
     }
-    pw_buf_printf(b, ", %zu request%s\n", f->occurrences, f->occurrences == 1 ? "" : "s");
+    pw_buf_printf(b, ", %zu request%s", f->occurrences, f->occurrences == 1 ? "" : "s");
+    /* PW-CONSENT's title covers both cases; the line says which one this finding is */
+    if (f->before_consent)
+        pw_buf_puts(b, ", before consent");
+    if (f->after_reject)
+        pw_buf_puts(b, ", after the visitor rejected tracking");
+    pw_buf_putc(b, '\n');
     /* the transmission the evidence comes from (its query is in the evidence, field by field);
      * for a presence rule (a session-replay or tag script load) it is all the evidence there is */
     if (f->request && f->request->url) {
@@ -320,11 +326,11 @@ static void details(pw_buf *b, const pw_finding *f, int color)
         safe(b, ev->key ? ev->key : "?");
         pw_buf_puts(b, " = ");
         pw_report_spans(ev, b, text_span, &color);
-        for (size_t j = 0; j < ev->n_hits; j++) {
-            pw_buf_puts(b, j ? ", " : "  ← ");
-            pw_buf_clear(&label);
-            pw_report_hit_label(&label, &ev->hits[j]);
-            pw_report_text_safe(b, label.data ? label.data : "", label.len);
+        pw_buf_clear(&label);
+        pw_report_hit_labels(&label, ev, ", ");
+        if (label.len) {
+            pw_buf_puts(b, "  ← ");
+            pw_report_text_safe(b, label.data, label.len);
         }
         pw_buf_putc(b, '\n');
     }

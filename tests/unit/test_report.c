@@ -228,6 +228,43 @@ static void sarif_no_identifier_values(void)
     pw_buf_free(&b);
 }
 
+/* A canary is named by the field it was typed into and its encoding (the label of the --canary
+ * file), never by its value: a dashboard then says which of the audit's identity fields leaked. */
+static void sarif_names_canary_fields(void)
+{
+    static const pw_hit canary_hits[] = {{.category = PW_PHI_CANARY,
+                                          .subtype = "plain",
+                                          .start = 19,
+                                          .end = 24,
+                                          .normalized = "zelda",
+                                          .confidence = 1.0f,
+                                          .reason = PW_REASON_CANARY,
+                                          .reason_detail = "first name"},
+                                         {.category = PW_PHI_CANARY,
+                                          .subtype = "urlencoded",
+                                          .start = 28,
+                                          .end = 43,
+                                          .normalized = "z@example.org",
+                                          .confidence = 1.0f,
+                                          .reason = PW_REASON_CANARY,
+                                          .reason_detail = "email"}};
+    static const pw_evidence dl_ev[] = {{.key = "dl",
+                                         .value = "https://h.org/c?fn=Zelda&em=z%40example.org",
+                                         .value_len = 43,
+                                         .kind = PW_FIELD_PAGE_URL,
+                                         .hits = canary_hits,
+                                         .n_hits = 2}};
+    pw_finding f = findings[0];
+    f.evidence = dl_ev;
+    f.n_evidence = 1;
+    pw_buf b;
+    const char *s = sarif_of(&f, &b);
+    CHECK(strstr(s, "dl: canary 'first name' (plain). dl: canary 'email' (urlencoded).") != NULL);
+    CHECK(strstr(s, "Zelda") == NULL && strstr(s, "zelda") == NULL);
+    CHECK(strstr(s, "example.org") == NULL);
+    pw_buf_free(&b);
+}
+
 /* A keyword list ("keywords=a,b,c", UET's kw) is one search hit: its label shows whole terms
  * (", " between them) and how many more, a long single value is cut at a word — never mid-word
  * as "%.80s" did — and SARIF names the search by kind only (what the visitor typed). */
@@ -375,6 +412,10 @@ static void html(void)
           strstr(h, "<code>fbq(&#x27;set&#x27;") != NULL);
     CHECK(strstr(h, "<details><summary>Raw request</summary>") != NULL);
     CHECK(strstr(h, "Book &amp; go") != NULL);
+    /* the note on severities does not call every high finding a HIPAA disclosure */
+    CHECK(strstr(h, "findings are no HIPAA disclosure, as their reasoning says: a tracker that "
+                    "fired after the visitor refused tracking (PW-CONSENT, a consent failure)") !=
+          NULL);
     /* self-contained: no external fetches */
     CHECK(strstr(h, "<script") == NULL);
     CHECK(strstr(h, "<link") == NULL);
@@ -586,6 +627,146 @@ static void page_query_values_masked(void)
     pw_buf_free(&b);
 }
 
+/* A field often holds one term several times (a button's id, destination and text all say
+ * "appointment"): the text and HTML reports name each hit label once per field, and a label that
+ * begins another ("…: appointment" in "…: appointment request") is still its own. */
+static void hit_labels_once_per_field(void)
+{
+    static const pw_hit h[] = {
+        {.category = PW_PHI_CARE_INTENT,
+         .subtype = "scheduling",
+         .start = 41,
+         .end = 60,
+         .normalized = "request appointment",
+         .confidence = 0.9f,
+         .reason = PW_REASON_VOCABULARY},
+        {.category = PW_PHI_CARE_INTENT,
+         .subtype = "scheduling",
+         .start = 0,
+         .end = 11,
+         .normalized = "appointment",
+         .confidence = 0.9f,
+         .reason = PW_REASON_VOCABULARY},
+        {.category = PW_PHI_CARE_INTENT,
+         .subtype = "scheduling",
+         .start = 20,
+         .end = 32,
+         .normalized = "appointment",
+         .confidence = 0.9f,
+         .reason = PW_REASON_VOCABULARY},
+    };
+    static const pw_evidence e[] = {{.key = "cd[buttonFeatures]",
+                                     .value = "appointment-submit /appointments/confirm "
+                                              "Request appointment",
+                                     .value_len = 60,
+                                     .kind = PW_FIELD_CUSTOM_DATA,
+                                     .hits = h,
+                                     .n_hits = 3}};
+    pw_finding f = findings[0];
+    f.evidence = e;
+    f.n_evidence = 1;
+    pw_scan_result r = result;
+    r.findings = &f;
+    r.n_findings = 1;
+    pw_report_opts o = {0};
+    pw_buf b;
+    pw_buf_init(&b);
+    CHECK_INT(pw_report_render(&r, PW_REPORT_TEXT, &o, &b, NULL), PW_OK);
+    const char *t = b.data ? b.data : "";
+    CHECK(strstr(t, "  ← care-intent (scheduling): request appointment, care-intent (scheduling): "
+                    "appointment\n") != NULL);
+    pw_buf_clear(&b);
+    CHECK_INT(pw_report_render(&r, PW_REPORT_HTML, &o, &b, NULL), PW_OK);
+    t = b.data ? b.data : "";
+    CHECK(strstr(t, "<div class=\"hits\">care-intent (scheduling): request appointment · "
+                    "care-intent (scheduling): appointment</div>") != NULL);
+    pw_buf_free(&b);
+}
+
+/* Masked, the page URLs of one form's submissions read the same: the HTML list of a finding's
+ * page URLs shows each masked form once, with how many URLs it stands for. */
+static void html_page_urls_listed_once(void)
+{
+    static const char *const urls[] = {
+        "https://h.org/appointments/confirm?first_name=Zelda&dob=1990-01-02",
+        "https://h.org/appointments/confirm?doctor=rao&dob=1990-01-02",
+        "https://h.org/appointments/confirm?first_name=Yannick&dob=1991-02-03"};
+    pw_finding f = findings[0];
+    f.page_url = urls[0];
+    f.page_urls = urls;
+    f.n_page_urls = 3;
+    f.page_variants = 3;
+    pw_scan_result r = result;
+    r.findings = &f;
+    r.n_findings = 1;
+    pw_report_opts o = {0};
+    pw_buf b;
+    pw_buf_init(&b);
+    CHECK_INT(pw_report_render(&r, PW_REPORT_HTML, &o, &b, NULL), PW_OK);
+    const char *t = b.data ? b.data : "";
+    CHECK(strstr(t, "<summary>Page URLs (3); the evidence below was sent from ") != NULL);
+    CHECK(strstr(t, "<li class=\"url\">https://h.org/appointments/confirm?first_name=…&amp;dob=… "
+                    "(2 URLs)</li><li class=\"url\">https://h.org/appointments/confirm?doctor=…"
+                    "&amp;dob=…</li></ul>") != NULL);
+    CHECK_INT((int)occurrences_of(t, "<li class=\"url\">"), 2);
+    CHECK_INT((int)occurrences_of(t, "Yannick"), 0);
+    pw_buf_free(&b);
+}
+
+/* The HTML pages table: page URLs that read the same once masked, with the same title and
+ * context (one form submitted twice), are one row with their count; another title stays a row. */
+static void html_pages_table_rows_once(void)
+{
+    static const pw_page pg[] = {
+        {.url = "https://h.org/appointments/confirm?first_name=Zelda", .title = "Received"},
+        {.url = "https://h.org/appointments/confirm?first_name=Yannick", .title = "Received"},
+        {.url = "https://h.org/appointments/confirm?first_name=Xena", .title = "Error"}};
+    static const pw_hhs_context ctx[] = {PW_CTX_CARE_INTENT, PW_CTX_CARE_INTENT,
+                                         PW_CTX_CARE_INTENT};
+    pw_scan_result r = result;
+    r.pages = pg;
+    r.n_pages = 3;
+    r.page_contexts = ctx;
+    pw_report_opts o = {0};
+    pw_buf b;
+    pw_buf_init(&b);
+    CHECK_INT(pw_report_render(&r, PW_REPORT_HTML, &o, &b, NULL), PW_OK);
+    const char *t = b.data ? b.data : "";
+    const char *table = strstr(t, "<h2>Pages</h2>");
+    CHECK(table != NULL);
+    table = table ? table : "";
+    CHECK_INT((int)occurrences_of(table, "<tr><td class=\"url\">"), 2);
+    CHECK(strstr(table, "<tr><td class=\"url\">https://h.org/appointments/confirm?first_name=… (2 "
+                        "URLs)<div class=\"ptitle\">Received</div>") != NULL);
+    CHECK(strstr(table, "first_name=…<div class=\"ptitle\">Error</div>") != NULL);
+    CHECK_INT((int)occurrences_of(t, "Yannick"), 0);
+    pw_buf_free(&b);
+}
+
+/* PW-CONSENT's title covers a request before the banner was answered and one after a refusal;
+ * the text report's tracker line says which one a finding is, as the HTML report does. */
+static void text_says_consent_state(void)
+{
+    pw_finding f[2] = {findings[0], findings[0]};
+    f[0].rule_id = f[1].rule_id = "PW-CONSENT";
+    f[0].before_consent = 1;
+    f[1].after_reject = 1;
+    f[1].page_url = "https://h.org/appointments/b";
+    pw_scan_result r = result;
+    r.findings = f;
+    r.n_findings = 2;
+    pw_report_opts o = {0};
+    pw_buf b;
+    pw_buf_init(&b);
+    CHECK_INT(pw_report_render(&r, PW_REPORT_TEXT, &o, &b, NULL), PW_OK);
+    const char *t = b.data ? b.data : "";
+    CHECK(strstr(t, "  tracker:  Meta Pixel, account 1, event SubscribedButtonClick, 3 requests, "
+                    "before consent\n") != NULL);
+    CHECK(strstr(t, "  tracker:  Meta Pixel, account 1, event SubscribedButtonClick, 3 requests, "
+                    "after the visitor rejected tracking\n") != NULL);
+    pw_buf_free(&b);
+}
+
 static void empty_result(void)
 {
     pw_scan_result none = {.target = "empty.har"};
@@ -603,7 +784,10 @@ static void empty_result(void)
 
 PW_TEST_MAIN(PW_TEST(formats_parse), PW_TEST(text), PW_TEST(json), PW_TEST(sarif),
              PW_TEST(sarif_fingerprint), PW_TEST(sarif_no_identifier_values),
-             PW_TEST(search_list_label), PW_TEST(sarif_names_each_kind_once),
-             PW_TEST(sarif_masks_identifiers_in_the_path), PW_TEST(html),
-             PW_TEST(html_is_valid_utf8), PW_TEST(html_screenshot), PW_TEST(tracker_names),
-             PW_TEST(page_query_values_masked), PW_TEST(empty_result))
+             PW_TEST(sarif_names_canary_fields), PW_TEST(search_list_label),
+             PW_TEST(sarif_names_each_kind_once), PW_TEST(sarif_masks_identifiers_in_the_path),
+             PW_TEST(html), PW_TEST(html_is_valid_utf8), PW_TEST(html_screenshot),
+             PW_TEST(tracker_names), PW_TEST(page_query_values_masked),
+             PW_TEST(hit_labels_once_per_field), PW_TEST(html_page_urls_listed_once),
+             PW_TEST(text_says_consent_state), PW_TEST(html_pages_table_rows_once),
+             PW_TEST(empty_result))
