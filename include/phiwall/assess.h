@@ -145,6 +145,10 @@ typedef struct pw_scan_result {
     /* Beacons of trackers (catalogued or on a filter list): the inventory's total. n_beacons
      * also counts requests to third parties in neither (a font CDN, a video host). */
     size_t n_tracker_beacons;
+    /* When the capture ran: the earliest and latest request time (seconds since the epoch) among
+     * requests that carried one; 0 when none did. A disclosure report is a record of what was
+     * observed and when, so every format states it. */
+    double captured_first, captured_last;
 } pw_scan_result;
 
 pw_status pw_assessor_finish(pw_assessor *as, const pw_scan_result **out, pw_err *err);

@@ -181,6 +181,7 @@ struct pw_assessor {
     hash_set *finding_urls;
     size_t cap_finding_urls;
     size_t n_requests, n_third, n_beacons, n_tracker_beacons, n_decode_errors;
+    double first_ts, last_ts; /* request times seen (0: none yet) */
     pw_inventory *inventory;
     party_cache party[256]; /* (page, host) → third party?, libpsl lookups are not free */
     char *login_area;       /* "host/portal": pages there are authenticated after a login POST */
@@ -1106,6 +1107,18 @@ static pw_status await_title(pw_assessor *as, const pw_request *req, size_t page
     return flush_pending(as, page_i, err);
 }
 
+/* The capture period. A time outside 1990..2200 is a source's placeholder or garbage (a HAR
+ * writer's 0001-01-01), not when the request was sent. */
+static void note_time(pw_assessor *as, double t)
+{
+    if (!(t >= 631152000.0 && t < 7258118400.0))
+        return;
+    if (as->first_ts == 0 || t < as->first_ts)
+        as->first_ts = t;
+    if (t > as->last_ts)
+        as->last_ts = t;
+}
+
 pw_status pw_assessor_add_request(pw_assessor *as, const pw_request *req, pw_err *err)
 {
     if (!req || !req->url)
@@ -1113,6 +1126,7 @@ pw_status pw_assessor_add_request(pw_assessor *as, const pw_request *req, pw_err
     if (as->finished)
         return pw_err_set(err, PW_ERR_STATE, "assessor: request added after finish");
     as->n_requests++;
+    note_time(as, req->timestamp);
     const char *page_url = req->page_url;
     if (!page_url)
         page_url = req->resource_type && strcasecmp(req->resource_type, "document") == 0 ? req->url
@@ -1332,7 +1346,9 @@ pw_status pw_assessor_finish(pw_assessor *as, const pw_scan_result **out, pw_err
                                   .target = as->target,
                                   .source = as->source,
                                   .page_reasons = as->out_why,
-                                  .n_tracker_beacons = as->n_tracker_beacons};
+                                  .n_tracker_beacons = as->n_tracker_beacons,
+                                  .captured_first = as->first_ts,
+                                  .captured_last = as->last_ts};
     as->result.trackers = pw_inventory_result(as->inventory, &as->result.n_trackers);
     *out = &as->result;
     return PW_OK;

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "phiwall/url.h"
 #include "report/report_internal.h"
@@ -155,6 +156,41 @@ void pw_report_url_masked(pw_buf *out, const char *url)
         return;
     pw_buf_putc(out, '?');
     query_masked(out, u.query.p, u.query.n);
+}
+
+static int utc_tm(double t, struct tm *tm)
+{
+    if (!(t > 0))
+        return 0;
+    time_t secs = (time_t)t;
+    return gmtime_r(&secs, tm) != NULL;
+}
+
+const char *pw_report_utc_iso(double t, char *buf, size_t cap)
+{
+    struct tm tm;
+    if (!cap)
+        return buf;
+    buf[0] = '\0';
+    if (utc_tm(t, &tm))
+        strftime(buf, cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
+}
+
+const char *pw_report_capture_period(const pw_scan_result *r, char *buf, size_t cap)
+{
+    struct tm a, b;
+    if (!cap)
+        return buf;
+    buf[0] = '\0';
+    if (!utc_tm(r->captured_first, &a) || !utc_tm(r->captured_last, &b))
+        return buf;
+    char first[32], last[32];
+    strftime(first, sizeof first, "%Y-%m-%d %H:%M:%S", &a);
+    int same_day = a.tm_year == b.tm_year && a.tm_yday == b.tm_yday;
+    strftime(last, sizeof last, same_day ? "%H:%M:%S" : "%Y-%m-%d %H:%M:%S", &b);
+    snprintf(buf, cap, "%s – %s UTC", first, last);
+    return buf;
 }
 
 const char *pw_report_source_name(pw_source s)

@@ -164,6 +164,17 @@ void pw_report_incomplete_sarif(pw_jw *w, const pw_scan_result *r)
         pw_jw_end_obj(w);
     }
     pw_jw_end_arr(w);
+    /* when the traffic was captured (the invocation may be a later reading of a HAR) */
+    char first[32], last[32];
+    pw_jw_key(w, "properties");
+    pw_jw_obj(w);
+    pw_jw_kstr(w, "captured_first",
+               r->captured_first > 0 ? pw_report_utc_iso(r->captured_first, first, sizeof first)
+                                     : NULL);
+    pw_jw_kstr(w, "captured_last",
+               r->captured_last > 0 ? pw_report_utc_iso(r->captured_last, last, sizeof last)
+                                    : NULL);
+    pw_jw_end_obj(w);
     pw_jw_end_obj(w);
     pw_jw_end_arr(w);
     pw_buf_free(&m);

@@ -683,7 +683,11 @@ pw_status pw_report_html(const pw_scan_result *r, const pw_report_opts *o, pw_bu
     pw_buf_puts(out, "<header class=\"top\"><div class=\"in\"><div class=\"brand\">phiwall</div>"
                      "<h1>Tracking &amp; PHI disclosure report</h1><p class=\"meta\">");
     esc(out, r->target ? r->target : "");
-    pw_buf_printf(out, " · source: %s</p></div></header><main>", pw_report_source_name(r->source));
+    pw_buf_printf(out, " · source: %s", pw_report_source_name(r->source));
+    char period[96];
+    if (*pw_report_capture_period(r, period, sizeof period))
+        pw_buf_printf(out, " · captured %s", period);
+    pw_buf_puts(out, "</p></div></header><main>");
     page_keys pk = {0};
     if (page_keys_init(&pk, r) != 0) {
         page_keys_free(&pk);

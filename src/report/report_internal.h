@@ -34,6 +34,12 @@ void pw_report_finding_tracker(const pw_finding *f, pw_buf *out);
 /* The same for an inventory row: a filter-list row names its first hosts. */
 void pw_report_use_tracker(const pw_tracker_use *u, pw_buf *out);
 const char *pw_report_source_name(pw_source s); /* "har" */
+/* A request time as UTC ISO 8601, "2026-11-30T06:31:02Z", in buf (at least 21 bytes); "" when
+ * t is 0 (unknown). */
+const char *pw_report_utc_iso(double t, char *buf, size_t cap);
+/* The capture period for people: "2026-11-30 06:31:02 – 06:33:40 UTC" (the day once when both
+ * ends share it), "" when the capture gave no request time. */
+const char *pw_report_capture_period(const pw_scan_result *r, char *buf, size_t cap);
 /* A URL without its query (and fragment, a single-page app's route aside), as
  * "scheme://" + pw_url_page_key, in out: the query may hold what the visitor typed. url must
  * hold "://". */

@@ -154,6 +154,21 @@ static void write_finding(pw_jw *w, const pw_finding *f)
     pw_jw_end_obj(w);
 }
 
+/* "captured": {"first", "last"} in UTC, or null when no request carried a time. */
+static void write_captured(pw_jw *w, const pw_scan_result *r)
+{
+    char first[32], last[32];
+    pw_jw_key(w, "captured");
+    if (!(r->captured_first > 0)) {
+        pw_jw_null(w);
+        return;
+    }
+    pw_jw_obj(w);
+    pw_jw_kstr(w, "first", pw_report_utc_iso(r->captured_first, first, sizeof first));
+    pw_jw_kstr(w, "last", pw_report_utc_iso(r->captured_last, last, sizeof last));
+    pw_jw_end_obj(w);
+}
+
 static void write_summary(pw_jw *w, const pw_scan_result *r)
 {
     size_t counts[PW_SEV__COUNT];
@@ -189,6 +204,7 @@ pw_status pw_report_json(const pw_scan_result *r, const pw_report_opts *o, pw_bu
     pw_jw_end_obj(&w);
     pw_jw_kstr(&w, "target", r->target);
     pw_jw_kstr(&w, "source", pw_report_source_name(r->source));
+    write_captured(&w, r);
     pw_report_incomplete_json(&w, r);
     pw_jw_key(&w, "summary");
     write_summary(&w, r);

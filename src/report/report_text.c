@@ -73,6 +73,9 @@ static void summary(pw_buf *b, const pw_scan_result *r, int color)
     pw_report_counts(r, counts);
     pw_buf_printf(b, "%sphiwall scan%s  ", color ? BOLD : "", color ? RESET : "");
     safe(b, r->target);
+    char period[96];
+    if (*pw_report_capture_period(r, period, sizeof period))
+        pw_buf_printf(b, "  captured %s", period);
     pw_buf_putc(b, '\n');
     int inferred = r->source == PW_SOURCE_STATIC;
     /* "tracker beacons" are the inventory's (its rows add up to them); beacons to third

@@ -221,6 +221,31 @@ static void requests_before_their_page(void)
     scan_free(&s);
 }
 
+/* 7b: the capture period is the earliest and latest request time; a request without one, or
+ * with a writer's placeholder (0001-01-01 reads as a negative time), does not move it. */
+static void capture_period(void)
+{
+    scan s;
+    memset(&s, 0, sizeof s);
+    pw_detector_opts dopts = {0};
+    CHECK_INT(pw_catalog_load(NULL, &s.cat, NULL), PW_OK);
+    CHECK_INT(pw_detector_new(&dopts, &s.det, NULL), PW_OK);
+    pw_assess_opts aopts = {.catalog = s.cat, .detector = s.det};
+    CHECK_INT(pw_assessor_new(&aopts, &s.as, NULL), PW_OK);
+    static const double times[] = {1764485700.5, 0, 1764485462.0, -62135596800.0, 1764485600.0};
+    for (size_t i = 0; i < sizeof times / sizeof times[0]; i++) {
+        pw_request r = {.method = "GET",
+                        .url = "https://www.hosp.org/a.js",
+                        .page_url = "https://www.hosp.org/",
+                        .timestamp = times[i]};
+        CHECK_INT(pw_assessor_add_request(s.as, &r, NULL), PW_OK);
+    }
+    CHECK_INT(pw_assessor_finish(s.as, &s.r, NULL), PW_OK);
+    CHECK(s.r->captured_first == 1764485462.0);
+    CHECK(s.r->captured_last == 1764485700.5);
+    scan_free(&s);
+}
+
 /* 8: a hosted site-search service receives the visitor's query in its own parameter (Algolia
  * query inside the multi-query params, Coveo q, Yext input, Swiftype q, Google Programmable
  * Search q): one PW-SEARCH-TERM per vendor naming it; an image CDN's q=85 and an ad server's
@@ -318,5 +343,5 @@ static void query_variants(void)
 PW_TEST_MAIN(PW_TEST(vendor_account_is_no_record), PW_TEST(job_search_is_no_phi),
              PW_TEST(only_site_searches), PW_TEST(condition_url_needs_the_page),
              PW_TEST(placeholders_are_no_phi), PW_TEST(consent_finding_is_one_transmission),
-             PW_TEST(requests_before_their_page), PW_TEST(site_search_services),
-             PW_TEST(fragment_search), PW_TEST(query_variants))
+             PW_TEST(requests_before_their_page), PW_TEST(capture_period),
+             PW_TEST(site_search_services), PW_TEST(fragment_search), PW_TEST(query_variants))

@@ -767,6 +767,44 @@ static void text_says_consent_state(void)
     pw_buf_free(&b);
 }
 
+/* Every format says when the traffic was captured (a record of an observation needs its time);
+ * a capture without request times says nothing in text/HTML and null in JSON. */
+static void states_capture_period(void)
+{
+    pw_scan_result r = result;
+    r.captured_first = 1764485462.25; /* 2025-11-30T06:51:02Z */
+    r.captured_last = 1764485700.0;   /* 2025-11-30T06:55:00Z */
+    pw_report_opts o = {0};
+    pw_buf b;
+    pw_buf_init(&b);
+    CHECK_INT(pw_report_render(&r, PW_REPORT_TEXT, &o, &b, NULL), PW_OK);
+    CHECK(strstr(b.data, "  captured 2025-11-30 06:51:02 – 06:55:00 UTC\n") != NULL);
+    pw_buf_clear(&b);
+    CHECK_INT(pw_report_render(&r, PW_REPORT_JSON, &o, &b, NULL), PW_OK);
+    pw_buf_putc(&b, '\0');
+    yajl_val root = yajl_tree_parse(b.data, NULL, 0);
+    CHECK(root != NULL);
+    const char *first[] = {"captured", "first", NULL}, *last[] = {"captured", "last", NULL};
+    CHECK_STR(YAJL_GET_STRING(yajl_tree_get(root, first, yajl_t_string)), "2025-11-30T06:51:02Z");
+    CHECK_STR(YAJL_GET_STRING(yajl_tree_get(root, last, yajl_t_string)), "2025-11-30T06:55:00Z");
+    yajl_tree_free(root);
+    pw_buf_clear(&b);
+    CHECK_INT(pw_report_render(&r, PW_REPORT_SARIF, &o, &b, NULL), PW_OK);
+    CHECK(strstr(b.data, "\"captured_first\": \"2025-11-30T06:51:02Z\"") != NULL);
+    pw_buf_clear(&b);
+    r.captured_last = r.captured_first + 86400; /* another day: both ends carry their date */
+    CHECK_INT(pw_report_render(&r, PW_REPORT_HTML, &o, &b, NULL), PW_OK);
+    CHECK(strstr(b.data, " · captured 2025-11-30 06:51:02 – 2025-12-01 06:51:02 UTC</p>") != NULL);
+    pw_buf_clear(&b);
+    r.captured_first = r.captured_last = 0;
+    CHECK_INT(pw_report_render(&r, PW_REPORT_JSON, &o, &b, NULL), PW_OK);
+    CHECK(strstr(b.data, "\"captured\": null") != NULL);
+    pw_buf_clear(&b);
+    CHECK_INT(pw_report_render(&r, PW_REPORT_TEXT, &o, &b, NULL), PW_OK);
+    CHECK(strstr(b.data, "captured") == NULL);
+    pw_buf_free(&b);
+}
+
 static void empty_result(void)
 {
     pw_scan_result none = {.target = "empty.har"};
@@ -790,4 +828,4 @@ PW_TEST_MAIN(PW_TEST(formats_parse), PW_TEST(text), PW_TEST(json), PW_TEST(sarif
              PW_TEST(tracker_names), PW_TEST(page_query_values_masked),
              PW_TEST(hit_labels_once_per_field), PW_TEST(html_page_urls_listed_once),
              PW_TEST(text_says_consent_state), PW_TEST(html_pages_table_rows_once),
-             PW_TEST(empty_result))
+             PW_TEST(states_capture_period), PW_TEST(empty_result))
