@@ -5,6 +5,7 @@
  * wording here is what reports print, so it must never claim more than the law supports.
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -335,17 +336,64 @@ static int m_search(const rule_input *in, unsigned char *use)
     return health ? PW_SEV_HIGH : PW_SEV_LOW;
 }
 
-/* Where the beacon's searches travel: 1 the page URL (or a search field), 2 the referrer (the
- * search results page the visitor came from), 3 both. */
-static int search_carrier(const rule_input *in)
+/* The fields that carried the beacon's searches, named as the request names them, so the fix
+ * points at the parameter to change: the page URL (Meta's and GA4's "dl", Google Ads' "url"),
+ * the referrer ("dr", "rl": the results page the visitor came from) or a field the tracker names
+ * a search ("ep.search_term"). Each a ", "-joined list of distinct keys. */
+typedef struct search_carriers {
+    char url[96], referrer[96], named[96];
+} search_carriers;
+
+static void add_key(char *list, size_t cap, const char *key)
 {
-    int where = 0;
-    for (size_t i = 0; i < in->n_fields; i++) {
-        const pw_field *src = search_source(in, in->fields[i].f);
-        if (site_search(in, &in->fields[i]))
-            where |= src && src->kind == PW_FIELD_REFERRER ? 2 : 1;
+    if (!key || !*key)
+        return;
+    size_t n = strlen(key), len = strlen(list);
+    for (const char *p = list; *p;) {
+        size_t m = strcspn(p, ",");
+        if (m == n && strncmp(p, key, n) == 0)
+            return;
+        p += m;
+        p += strspn(p, ", ");
     }
-    return where ? where : 1;
+    if (len + 2 + n < cap)
+        snprintf(list + len, cap - len, "%s%s", len ? ", " : "", key);
+}
+
+static void search_carriers_of(const rule_input *in, search_carriers *c)
+{
+    memset(c, 0, sizeof *c);
+    for (size_t i = 0; i < in->n_fields; i++) {
+        const pw_field *f = in->fields[i].f, *src = search_source(in, f);
+        if (!site_search(in, &in->fields[i]))
+            continue;
+        if (!src)
+            add_key(c->named, sizeof c->named, f->key);
+        else if (src->kind == PW_FIELD_REFERRER)
+            add_key(c->referrer, sizeof c->referrer, src->key);
+        else
+            add_key(c->url, sizeof c->url, src->key);
+    }
+}
+
+/* "strip the query string … from the page URL it receives (`dl`)", the referrer, both, or
+ * nothing when only a named search field carried the query. */
+static const char *strip_query_clause(pw_arena *a, const search_carriers *c)
+{
+    static const char strip[] = "strip the query string (search terms and filters such as "
+                                "condition= or specialty=) from ";
+    if (*c->url && *c->referrer)
+        return pw_arena_sprintf(a, "%sthe page URL and the referrer it receives (`%s`; `%s`)",
+                                strip, c->url, c->referrer);
+    if (*c->referrer)
+        return pw_arena_sprintf(a,
+                                "%sthe referrer it receives (`%s`: the search results page the "
+                                "visitor came from), e.g. with a "
+                                "`strict-origin-when-cross-origin` referrer policy",
+                                strip, c->referrer);
+    if (*c->url)
+        return pw_arena_sprintf(a, "%sthe page URL it receives (`%s`)", strip, c->url);
+    return "";
 }
 
 static char *r_search(pw_arena *a, const rule_input *in)
@@ -359,20 +407,18 @@ static char *r_search(pw_arena *a, const rule_input *in)
             "for %s.",
             vendor(a, in), product(a, in), for_account(a, in), vendor(a, in),
             pw_page_pattern(a, in->page_url));
-    static const char *const carrier[] = {
-        "", "the page URL it receives (dl / page_location)",
-        "the referrer it receives (dr / rl / page_referrer: the search results page the visitor "
-        "came from), e.g. with a `strict-origin-when-cross-origin` referrer policy",
-        "the page URL and the referrer it receives (dl and dr / page_location and "
-        "page_referrer)"};
-    int where = search_carrier(in);
+    search_carriers c;
+    search_carriers_of(in, &c);
+    const char *strip = strip_query_clause(a, &c);
+    const char *named = *c.named ? pw_arena_sprintf(a, "%sstop sending the search field (`%s`)",
+                                                    *strip ? " and " : "", c.named)
+                                 : "";
     return pw_arena_sprintf(
         a,
-        "Do not send site-search queries to %s: strip the query string (search terms and "
-        "filters such as condition= or specialty=) from %s, turn off site-search tracking%s, "
-        "or remove the tag from search and find-a-doctor pages%s (%s).",
-        vendor(a, in), carrier[where], for_account(a, in),
-        where == 2 ? " and the pages visitors open from their results" : "",
+        "Do not send site-search queries to %s: %s%s, turn off site-search tracking%s, or remove "
+        "the tag from search and find-a-doctor pages%s (%s).",
+        vendor(a, in), strip, named, for_account(a, in),
+        *c.referrer && !*c.url ? " and the pages visitors open from their results" : "",
         pw_page_pattern(a, in->page_url));
 }
 
@@ -1048,8 +1094,8 @@ static const pw_rule rules[] = {
     {{"PW-SEARCH-TERM", "Site-search terms sent to a tracker",
       "Terms a visitor searches for (a doctor, a condition, a treatment) relate to their own "
       "care; joined with an IP address or cookie ID they are PHI under the HHS guidance, and "
-      "AHA v. Becerra did not vacate this. Searches with no health term are reported at low "
-      "severity.",
+      "AHA v. Becerra did not vacate this. A search with no health term is reported at low "
+      "severity on a general page; on a condition, care or authenticated page it is high.",
       PW_SEV_HIGH},
      1,
      m_search,
@@ -1077,9 +1123,12 @@ static const pw_rule rules[] = {
       "Condition, provider or care page URL sent with an IP address or cookie ID (elevated "
       "risk)",
       "Elevated risk, not a proven PHI disclosure: AHA v. Becerra (N.D. Tex., June 20 2024) "
-      "vacated the HHS guidance where it treated an IP address plus a visit to a public page "
-      "about a condition or provider as PHI. State health-privacy laws (e.g. Washington's My "
-      "Health My Data Act) and the FTC Act may still apply.",
+      "vacated the HHS guidance where it treated an IP address plus a visit to an "
+      "unauthenticated public page about a condition or provider as PHI. A care page reached "
+      "without a login (scheduling, find-a-doctor, a portal's landing page) is such a page: its "
+      "URL shows that the visitor took that step, not what they entered, which PW-FORM-VALUES, "
+      "PW-SEARCH-TERM and PW-BUTTON-TEXT report. State health-privacy laws (e.g. Washington's "
+      "My Health My Data Act) and the FTC Act may still apply.",
       PW_SEV_MEDIUM},
      0,
      m_condition,

@@ -4,6 +4,7 @@
  * job searches are no PHI, a third party's own q= is no site search, PW-CONDITION-URL needs a
  * field carrying the condition page, and the fix texts name no placeholder.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -246,6 +247,44 @@ static void capture_period(void)
     scan_free(&s);
 }
 
+/* The PW-SEARCH-TERM fix names the parameter that carried the search as the request names it:
+ * Google Ads' page URL is url=, not GA4's dl; Meta's search field cd[search_string] is no page
+ * URL to strip a query from. */
+static const char *search_fix(const char *beacon)
+{
+    scan s;
+    memset(&s, 0, sizeof s);
+    pw_detector_opts dopts = {0};
+    CHECK_INT(pw_catalog_load(NULL, &s.cat, NULL), PW_OK);
+    CHECK_INT(pw_detector_new(&dopts, &s.det, NULL), PW_OK);
+    pw_assess_opts aopts = {.catalog = s.cat, .detector = s.det};
+    CHECK_INT(pw_assessor_new(&aopts, &s.as, NULL), PW_OK);
+    pw_page pg = {.url = "https://www.hosp.org/find-a-doctor?q=breast+cancer",
+                  .title = "Find a Doctor"};
+    CHECK_INT(pw_assessor_add_page(s.as, &pg, NULL), PW_OK);
+    pw_request r = {.method = "GET", .url = beacon, .page_url = pg.url, .resource_type = "image"};
+    CHECK_INT(pw_assessor_add_request(s.as, &r, NULL), PW_OK);
+    CHECK_INT(pw_assessor_finish(s.as, &s.r, NULL), PW_OK);
+    const pw_finding *f = find(&s, "PW-SEARCH-TERM", NULL);
+    static char fix[1024];
+    snprintf(fix, sizeof fix, "%s", f ? f->remediation : "");
+    scan_free(&s);
+    return fix;
+}
+
+static void search_fix_names_the_field(void)
+{
+    const char *fix = search_fix(
+        "https://googleads.g.doubleclick.net/pagead/viewthroughconversion/10987654321/?cv=11&"
+        "url=https%3A%2F%2Fwww.hosp.org%2Ffind-a-doctor%3Fq%3Dbreast%2Bcancer");
+    CHECK(strstr(fix, "from the page URL it receives (`url`)") != NULL);
+    CHECK(strstr(fix, "dl") == NULL);
+    fix = search_fix("https://www.facebook.com/tr/?id=123456789012345&ev=Search&"
+                     "dl=https%3A%2F%2Fwww.hosp.org%2Ffind-a-doctor&cd[search_string]=oncology");
+    CHECK(strstr(fix, "stop sending the search field (`cd[search_string]`)") != NULL);
+    CHECK(strstr(fix, "strip the query string") == NULL);
+}
+
 /* 8: a hosted site-search service receives the visitor's query in its own parameter (Algolia
  * query inside the multi-query params, Coveo q, Yext input, Swiftype q, Google Programmable
  * Search q): one PW-SEARCH-TERM per vendor naming it; an image CDN's q=85 and an ad server's
@@ -344,4 +383,5 @@ PW_TEST_MAIN(PW_TEST(vendor_account_is_no_record), PW_TEST(job_search_is_no_phi)
              PW_TEST(only_site_searches), PW_TEST(condition_url_needs_the_page),
              PW_TEST(placeholders_are_no_phi), PW_TEST(consent_finding_is_one_transmission),
              PW_TEST(requests_before_their_page), PW_TEST(capture_period),
-             PW_TEST(site_search_services), PW_TEST(fragment_search), PW_TEST(query_variants))
+             PW_TEST(search_fix_names_the_field), PW_TEST(site_search_services),
+             PW_TEST(fragment_search), PW_TEST(query_variants))
