@@ -3,10 +3,12 @@
  * helpers they share. Renderers only present what assess computed.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
 
+#include "phiwall/arena.h"
 #include "phiwall/url.h"
 #include "report/report_internal.h"
 
@@ -156,6 +158,65 @@ void pw_report_url_masked(pw_buf *out, const char *url)
         return;
     pw_buf_putc(out, '?');
     query_masked(out, u.query.p, u.query.n);
+}
+
+/* Marks in hide[] every place the title repeats v (ASCII case-insensitively). */
+static void mark_repeats(const char *title, size_t tn, const char *v, size_t vn,
+                         unsigned char *hide)
+{
+    for (size_t i = 0; i + vn <= tn; i++)
+        if (strncasecmp(title + i, v, vn) == 0)
+            memset(hide + i, 1, vn);
+}
+
+static int worth_masking(const char *v, size_t n)
+{
+    if (n < 3)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (((unsigned char)v[i] | 0x20) >= 'a' && ((unsigned char)v[i] | 0x20) <= 'z')
+            return 1;
+    return 0;
+}
+
+void pw_report_title_masked(pw_buf *out, const char *title, const char *page_url)
+{
+    if (!title)
+        return;
+    size_t tn = strlen(title);
+    pw_url u;
+    if (!page_url || !strstr(page_url, "://") ||
+        pw_url_parse(page_url, strlen(page_url), &u, NULL) != PW_OK || !u.query.n || !tn) {
+        pw_buf_append(out, title, tn);
+        return;
+    }
+    pw_arena a;
+    pw_arena_init(&a, 0);
+    pw_kv *kv = NULL;
+    size_t n = 0;
+    unsigned char *hide = calloc(tn, 1);
+    if (!hide) {
+        out->failed = 1;
+        return;
+    }
+    /* no pair limit beyond the query's own length: every value the title repeats is masked */
+    if (pw_form_parse(&a, u.query.p, u.query.n, u.query.n + 1, &kv, &n, NULL) != PW_OK)
+        n = 0;
+    for (size_t i = 0; i < n; i++)
+        if (worth_masking(kv[i].value, kv[i].value_len))
+            mark_repeats(title, tn, kv[i].value, kv[i].value_len, hide);
+    for (size_t i = 0; i < tn;) {
+        size_t j = i;
+        while (j < tn && hide[j] == hide[i])
+            j++;
+        if (hide[i])
+            pw_buf_puts(out, "…");
+        else
+            pw_buf_append(out, title + i, j - i);
+        i = j;
+    }
+    free(hide);
+    pw_arena_free(&a);
 }
 
 static int utc_tm(double t, struct tm *tm)

@@ -124,6 +124,18 @@ static void esc_page(pw_buf *b, const char *url)
     pw_buf_free(&m);
 }
 
+/* A page title with the query values it repeats masked (pw_report_title_masked). */
+static void esc_title(pw_buf *b, const char *title, const char *url)
+{
+    pw_buf m;
+    pw_buf_init(&m);
+    pw_report_title_masked(&m, title, url);
+    html_text(b, m.data ? m.data : "", m.len);
+    if (m.failed)
+        b->failed = 1;
+    pw_buf_free(&m);
+}
+
 /* Remediation text: `code` spans become <code>. */
 static void esc_code(pw_buf *b, const char *s)
 {
@@ -260,34 +272,54 @@ static int same_str(const char *x, const char *y)
     return x == y || (x && y && strcmp(x, y) == 0);
 }
 
-/* Two pages' rows read the same: masked URL, title, context and its reason (one form's
- * submissions, which differ only in the values the visitor typed). */
-static int same_row(const pw_scan_result *r, char *const *mask, size_t i, size_t j)
+/* A page as the pages table shows it: URL and title with what the visitor typed masked. */
+typedef struct page_mask {
+    char *url, *title;
+} page_mask;
+
+/* Two pages' rows read the same: masked URL and title, context and its reason (one form's
+ * submissions, or one search's result pages, which differ only in what the visitor typed). */
+static int same_row(const pw_scan_result *r, const page_mask *mask, size_t i, size_t j)
 {
     const char *const *why = r->page_reasons;
-    return same_str(mask[i] ? mask[i] : "", mask[j] ? mask[j] : "") &&
-           r->page_contexts[i] == r->page_contexts[j] &&
-           same_str(r->pages[i].title, r->pages[j].title) && (!why || same_str(why[i], why[j]));
+    return same_str(mask[i].url, mask[j].url) && r->page_contexts[i] == r->page_contexts[j] &&
+           same_str(mask[i].title, mask[j].title) && (!why || same_str(why[i], why[j]));
 }
 
-static void masks_free(char **mask, size_t n)
+static void masks_free(page_mask *mask, size_t n)
 {
-    for (size_t i = 0; mask && i < n; i++)
-        free(mask[i]);
+    for (size_t i = 0; mask && i < n; i++) {
+        free(mask[i].url);
+        free(mask[i].title);
+    }
     free(mask);
 }
 
-/* Each page URL with its query's values masked (pw_report_url_masked); NULL on no memory. */
-static char **masks_of(const pw_scan_result *r)
+static char *steal_or_fail(pw_buf *m, int *failed)
 {
-    char **mask = calloc(r->n_pages ? r->n_pages : 1, sizeof *mask);
+    *failed |= m->failed;
+    return pw_buf_steal(m, NULL);
+}
+
+/* Each page URL with its query's values masked (pw_report_url_masked) and its title with the
+ * values it repeats masked (pw_report_title_masked; NULL without a title); NULL on no memory. */
+static page_mask *masks_of(const pw_scan_result *r)
+{
+    page_mask *mask = calloc(r->n_pages ? r->n_pages : 1, sizeof *mask);
     for (size_t i = 0; mask && i < r->n_pages; i++) {
+        int failed = 0;
         pw_buf m;
         pw_buf_init(&m);
         pw_report_url_masked(&m, r->pages[i].url);
-        int failed = m.failed;
-        mask[i] = pw_buf_steal(&m, NULL);
-        if (failed) {
+        pw_buf_putc(&m, '\0');
+        mask[i].url = steal_or_fail(&m, &failed);
+        if (r->pages[i].title) {
+            pw_buf_init(&m);
+            pw_report_title_masked(&m, r->pages[i].title, r->pages[i].url);
+            pw_buf_putc(&m, '\0');
+            mask[i].title = steal_or_fail(&m, &failed);
+        }
+        if (failed || !mask[i].url || (r->pages[i].title && !mask[i].title)) {
             masks_free(mask, r->n_pages);
             return NULL;
         }
@@ -299,7 +331,7 @@ static char **masks_of(const pw_scan_result *r)
  * number of URLs it stands for: a form submitted ten times is one page to a reader. */
 static void pages_table(pw_buf *b, const pw_scan_result *r, const page_keys *pk)
 {
-    char **mask = masks_of(r);
+    page_mask *mask = masks_of(r);
     if (!mask) {
         b->failed = 1;
         return;
@@ -318,12 +350,12 @@ static void pages_table(pw_buf *b, const pw_scan_result *r, const page_keys *pk)
         int max = page_max_severity(r, pk, r->pages[i].url, &n);
         const char *ctx = pw_hhs_context_name(r->page_contexts[i]);
         pw_buf_puts(b, "<tr><td class=\"url\">");
-        html_text(b, mask[i] ? mask[i] : "", mask[i] ? strlen(mask[i]) : 0);
+        esc(b, mask[i].url);
         if (same > 1)
             pw_buf_printf(b, " (%zu URLs)", same);
-        if (r->pages[i].title) {
+        if (mask[i].title) {
             pw_buf_puts(b, "<div class=\"ptitle\">");
-            esc(b, r->pages[i].title);
+            esc(b, mask[i].title);
             pw_buf_puts(b, "</div>");
         }
         pw_buf_printf(b, "</td><td><span class=\"ctx %s\">%s</span></td><td>", ctx, ctx);
@@ -581,7 +613,7 @@ static void page_article(pw_buf *b, const pw_scan_result *r, const page_keys *pk
     pw_buf_puts(b, "</div>");
     if (p && p->title) {
         pw_buf_puts(b, "<p class=\"ptitle\">");
-        esc(b, p->title);
+        esc_title(b, p->title, p->url);
         pw_buf_puts(b, "</p>");
     }
     if (p)

@@ -34,6 +34,11 @@ void pw_report_finding_tracker(const pw_finding *f, pw_buf *out);
 /* The same for an inventory row: a filter-list row names its first hosts. */
 void pw_report_use_tracker(const pw_tracker_use *u, pw_buf *out);
 const char *pw_report_source_name(pw_source s); /* "har" */
+/* A page title as the human-readable reports print it: a value of the page URL's query that the
+ * title repeats (a search "breast cancer" in "Results for “breast cancer” – Find a Doctor", a
+ * name on a confirmation page) is replaced by "…", as the URL's query values are; values under 3
+ * bytes or without a letter stay (a page number, "en"). Appended to out. */
+void pw_report_title_masked(pw_buf *out, const char *title, const char *page_url);
 /* A request time as UTC ISO 8601, "2026-11-30T06:31:02Z", in buf (at least 21 bytes); "" when
  * t is 0 (unknown). */
 const char *pw_report_utc_iso(double t, char *buf, size_t cap);

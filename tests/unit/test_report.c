@@ -743,6 +743,40 @@ static void html_pages_table_rows_once(void)
     pw_buf_free(&b);
 }
 
+/* A title that repeats what the visitor typed into the page's query shows it masked, as the URL
+ * does, in the pages table and the page's heading; two searches' result pages then read the
+ * same and are one row. Short or letterless values (a page number) are no typed text. */
+static void html_titles_mask_typed_values(void)
+{
+    static const pw_page pg[] = {
+        {.url = "https://h.org/find-a-doctor?q=breast+cancer&page=2",
+         .title = "Results for \u201cBreast Cancer\u201d \u2013 Find a Doctor (page 2)"},
+        {.url = "https://h.org/find-a-doctor?q=Zoloft%20refill&page=2",
+         .title = "Results for \u201cZoloft refill\u201d \u2013 Find a Doctor (page 2)"}};
+    static const pw_hhs_context ctx[] = {PW_CTX_CARE_INTENT, PW_CTX_CARE_INTENT};
+    pw_finding f = findings[0];
+    f.page_url = pg[0].url;
+    pw_scan_result r = result;
+    r.pages = pg;
+    r.n_pages = 2;
+    r.page_contexts = ctx;
+    r.findings = &f;
+    r.n_findings = 1;
+    pw_report_opts o = {0};
+    pw_buf b;
+    pw_buf_init(&b);
+    CHECK_INT(pw_report_render(&r, PW_REPORT_HTML, &o, &b, NULL), PW_OK);
+    const char *t = b.data ? b.data : "";
+    CHECK_INT((int)occurrences_of(t, "Breast Cancer"), 0);
+    CHECK_INT((int)occurrences_of(t, "Zoloft"), 0);
+    CHECK(strstr(t, "<p class=\"ptitle\">Results for \u201c…\u201d \u2013 Find a Doctor (page "
+                    "2)</p>") != NULL);
+    const char *table = strstr(t, "<h2>Pages</h2>");
+    CHECK(table && strstr(table, "?q=…&amp;page=… (2 URLs)<div class=\"ptitle\">Results for "
+                                 "\u201c…\u201d \u2013 Find a Doctor (page 2)</div>"));
+    pw_buf_free(&b);
+}
+
 /* PW-CONSENT's title covers a request before the banner was answered and one after a refusal;
  * the text report's tracker line says which one a finding is, as the HTML report does. */
 static void text_says_consent_state(void)
@@ -828,4 +862,5 @@ PW_TEST_MAIN(PW_TEST(formats_parse), PW_TEST(text), PW_TEST(json), PW_TEST(sarif
              PW_TEST(tracker_names), PW_TEST(page_query_values_masked),
              PW_TEST(hit_labels_once_per_field), PW_TEST(html_page_urls_listed_once),
              PW_TEST(text_says_consent_state), PW_TEST(html_pages_table_rows_once),
-             PW_TEST(states_capture_period), PW_TEST(empty_result))
+             PW_TEST(html_titles_mask_typed_values), PW_TEST(states_capture_period),
+             PW_TEST(empty_result))
