@@ -73,15 +73,13 @@ $1
 YAML
 }
 
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 n_sent=0
 # run NAME: start the gateway on $dir/gw.yaml, send one event, wait until it is delivered, stop.
 run() {
     n_sent=$((n_sent + 1))
-    "$PHIWALL" gateway --config "$dir/gw.yaml" --listen "127.0.0.1:$port" --spool "$dir/spool-$1.db" \
-        --audit "$dir/audit-$1.log" --threads 1 2>"$dir/log-$1" &
-    pid=$!
-    for _ in $(seq 100); do curl --noproxy "*" -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.05; done
+    : >"$dir/log-$1"
+    gateway_start "$dir/log-$1" --config "$dir/gw.yaml" --spool "$dir/spool-$1.db" \
+        --audit "$dir/audit-$1.log" --threads 1 || fail "the gateway did not start"
     code=$(curl --noproxy "*" -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' --data \
         "{\"event_id\":\"00000000-0000-4000-8000-00000000000$n_sent\",\"name\":\"appointment_request\",\"consent\":{\"ads\":true},\"user\":{\"email\":\"v$n_sent@example.com\"}}" \
         "http://127.0.0.1:$port/e")
