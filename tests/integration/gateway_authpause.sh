@@ -41,7 +41,7 @@ s.serve_forever()
 PY
 python3 "$dir/mock.py" "$good" "$dir/accepted.jsonl" >"$dir/mock.port" &
 mock_pid=$!
-for _ in $(seq 100); do [ -s "$dir/mock.port" ] && break; sleep 0.05; done
+wait_until "$PW_WAIT_S" [ -s "$dir/mock.port" ]
 mport=$(cat "$dir/mock.port")
 [ -n "$mport" ] || { fail "mock did not start"; finish; exit; }
 

@@ -36,7 +36,7 @@ export PHIWALL_HEALTHZ_MAX_AGE_S=3
 
 "$PW_BUILD/phiwall-mock-upstream" "$dir/mock.jsonl" >"$dir/mock.url" &
 mock_pid=$!
-for _ in $(seq 100); do [ -s "$dir/mock.url" ] && break; sleep 0.05; done
+wait_until "$PW_WAIT_S" [ -s "$dir/mock.url" ]
 mock=$(cat "$dir/mock.url")
 [ -n "$mock" ] || { fail "mock did not start"; finish; exit; }
 dead_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
@@ -138,11 +138,11 @@ printf 'destinations:\n  meta: [\n' >"$dir/bad.yaml"
 cp "$dir/gw.yaml" "$dir/good.yaml"
 cp "$dir/bad.yaml" "$dir/gw.yaml"
 kill -HUP "$pid"
-for _ in $(seq 100); do grep -q 'policy reload failed' "$dir/log" && break; sleep 0.05; done
+wait_until "$PW_WAIT_S" grep -q 'policy reload failed' "$dir/log"
 write_config 0
 kill -HUP "$pid"
-for _ in $(seq 100); do grep -q '"policy reloaded"' "$dir/log" && break; sleep 0.05; done
-for _ in $(seq 100); do grep -q 'were dead-lettered' "$dir/log" && break; sleep 0.05; done
+wait_until "$PW_WAIT_S" grep -q '"policy reloaded"' "$dir/log"
+wait_until "$PW_WAIT_S" grep -q 'were dead-lettered' "$dir/log"
 m=$(curl -s "http://127.0.0.1:$port/metrics")
 expect_match "$m" 'phiwall_gateway_policy_reloads_total\{result="ok"\} 1' "reloads ok counted"
 expect_match "$m" 'phiwall_gateway_policy_reloads_total\{result="failed"\} 1' "reloads failed counted"

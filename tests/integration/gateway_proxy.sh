@@ -18,7 +18,7 @@ unset https_proxy HTTPS_PROXY http_proxy all_proxy ALL_PROXY no_proxy NO_PROXY
 
 "$PW_BUILD/phiwall-mock-upstream" "$dir/mock.jsonl" >"$dir/mock.url" &
 mock_pid=$!
-for _ in $(seq 100); do [ -s "$dir/mock.url" ] && break; sleep 0.05; done
+wait_until "$PW_WAIT_S" [ -s "$dir/mock.url" ]
 mock=$(cat "$dir/mock.url")
 [ -n "$mock" ] || { fail "mock did not start"; finish; exit; }
 
@@ -52,7 +52,7 @@ import os; os.rename(port_file + ".tmp", port_file)
 s.serve_forever()
 PY
 proxy_pid=$!
-for _ in $(seq 100); do [ -s "$dir/proxy.port" ] && break; sleep 0.05; done
+wait_until "$PW_WAIT_S" [ -s "$dir/proxy.port" ]
 proxy="http://127.0.0.1:$(cat "$dir/proxy.port")"
 [ -s "$dir/proxy.port" ] || { fail "proxy did not start"; finish; exit; }
 

@@ -87,7 +87,7 @@ finish() {
 start_demo_server() {
     "$PW_BUILD/phiwall-demo-server" --port 0 --quiet >"$1/server.out" 2>&1 </dev/null &
     SRV=$!
-    for _ in $(seq 50); do grep -q listening "$1/server.out" && break; sleep 0.1; done
+    wait_until "$PW_WAIT_S" grep -q listening "$1/server.out"
     BASE=$(grep -o 'http://127.0.0.1:[0-9]*' "$1/server.out" | head -1)
     [ -n "$BASE" ]
 }

@@ -103,7 +103,9 @@ first=$(ls "$T/shots"/*.png | head -1)
 expect_match "$(head -c 4 "$first" | od -An -c | tr -d ' ')" 'PNG' "screenshots are PNG"
 
 # nothing left behind
-sleep 0.5
+# (the killed browser's processes end on their own time: waited for, not a fixed 0.5 s)
+no_browser_left() { ! pgrep -f "$T/phiwall-chromium" >/dev/null; }
+wait_until "$PW_WAIT_S" no_browser_left
 expect_match "$(pgrep -f "$T/phiwall-chromium" || echo none)" '^none$' "no browser process left"
 expect_match "$(ls -d "$T"/phiwall-chromium-* 2>/dev/null || echo none)" '^none$' "browser profile removed"
 finish
