@@ -62,10 +62,11 @@ static void test_counters_monotonic_across_reload(void)
             "    events: {appointment_request: Schedule}\n",
             mock_upstream_base(m));
     fclose(f);
-    /* Two failed attempts, then a third that is answered slowly: the reload comes while it is
-     * in flight, so stopping the old forwarder takes that long. */
+    /* Two failed attempts, then a third that is answered slowly (4 s: long enough for /metrics
+     * to be read during the reload under valgrind): the reload comes while it is in flight, so
+     * stopping the old forwarder takes that long. */
     mock_reply failed = {.status = 500, .body = "{}"};
-    mock_reply slow = {.status = 200, .body = "{}", .delay_ms = 1500};
+    mock_reply slow = {.status = 200, .body = "{}", .delay_ms = 4000};
     mock_upstream_script(m, &failed);
     mock_upstream_script(m, &failed);
     mock_upstream_script(m, &slow);
