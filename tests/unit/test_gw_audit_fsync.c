@@ -198,7 +198,7 @@ static void test_waiter_of_cut_record_fails(void)
     pthread_join(syncer, &sst);
     pthread_join(late, NULL);
     CHECK_INT((pw_status)(intptr_t)sst, PW_ERR_IO);
-    CHECK(ap.st != PW_OK);                 /* told: it appends again */
+    CHECK(ap.st != PW_OK);                   /* told: it appends again */
     CHECK_INT(count_of(path, "ev-late"), 0); /* and it is not in the log meanwhile */
     pw_audit_close(a);
     pw_audit_verify_result res;
