@@ -61,9 +61,10 @@ struct pw_audit {
     off_t end;            /* size of the file up to the last record written in full (under mu) */
     off_t synced_end;     /* the file's size after record synced_seq (sync_mu and mu) */
     char synced_hash[65]; /* record synced_seq's hash (sync_mu and mu) */
-    uint64_t cuts; /* records cut after a failed sync, times (sync_mu and mu): an appender whose
-                      record was written before a cut may not count it durable */
-    int torn;      /* a failed write left bytes past `end` that could not be cut yet (mu) */
+    uint64_t cuts;   /* records cut after a failed sync, times (sync_mu and mu): an appender whose
+                        record was written before a cut may not count it durable */
+    int cut_pending; /* the file's size since such a cut is not synced yet (sync_mu) */
+    int torn;        /* a failed write left bytes past `end` that could not be cut yet (mu) */
     atomic_int failing;       /* the last write or sync failed (pw_audit_failing) */
     atomic_ullong failures;   /* writes and syncs that failed */
     atomic_int last_write_ok; /* the last write succeeded: a sync may clear failing */
@@ -466,6 +467,7 @@ static void cut_unsynced(pw_audit *a)
     a->cuts++;
     cut_failed_write(a); /* if it fails, the next append (or probe) cuts first */
     pthread_mutex_unlock(&a->mu);
+    a->cut_pending = 1; /* the next sync makes the shorter file durable, even with nothing new */
 }
 
 /* Make every record up to `mine` durable, sharing the sync with concurrent appenders. A failed
@@ -479,7 +481,7 @@ static pw_status sync_upto(pw_audit *a, uint64_t mine, uint64_t cuts, pw_err *er
         st = pw_err_set(err, PW_ERR_IO,
                         "%s: records cut after a failed fdatasync: appended again when retried",
                         a->path);
-    } else if (a->synced_seq < mine) {
+    } else if (a->synced_seq < mine || a->cut_pending) {
         pthread_mutex_lock(&a->mu);
         uint64_t written = a->seq;
         off_t written_end = a->end;
@@ -487,6 +489,7 @@ static pw_status sync_upto(pw_audit *a, uint64_t mine, uint64_t cuts, pw_err *er
         memcpy(written_hash, a->last_hash, 65);
         pthread_mutex_unlock(&a->mu);
         if (fdatasync(a->fd) == 0) {
+            a->cut_pending = 0;
             pthread_mutex_lock(&a->mu);
             a->synced_seq = written;
             a->synced_end = written_end;
