@@ -177,11 +177,13 @@ static pw_status load_chain_end(pw_audit *a, pw_err *err)
     }
 }
 
-static void sync_parent_dir(const char *path)
+/* 0 when syncing the directory failed (errno set). A directory that cannot be opened (no read
+ * permission) or whose file system does not sync directories (EINVAL) is let pass, as before. */
+static int sync_parent_dir(const char *path)
 {
     char *copy = strdup(path);
     if (!copy)
-        return;
+        return 0;
     const char *dir = ".";
     char *slash = strrchr(copy, '/');
     if (slash == copy) {
@@ -191,11 +193,13 @@ static void sync_parent_dir(const char *path)
         dir = copy;
     }
     int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd >= 0) {
-        fsync(fd);
+    int ok = fd < 0 || fsync(fd) == 0 || errno == EINVAL;
+    int e = errno;
+    if (fd >= 0)
         close(fd);
-    }
     free(copy);
+    errno = e;
+    return ok;
 }
 
 pw_status pw_audit_open(const char *path, pw_audit **out, pw_err *err)
@@ -208,8 +212,16 @@ pw_status pw_audit_open(const char *path, pw_audit **out, pw_err *err)
     }
     int created = access(path, F_OK) != 0;
     a->fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
-    if (a->fd >= 0 && created)
-        sync_parent_dir(path); /* the new file's name survives a power loss too */
+    /* The new file's name must survive a power loss too, or every record synced into it goes
+     * with it: a directory that cannot be synced is an error, and the empty file is removed so
+     * that the next open tries again. */
+    if (a->fd >= 0 && created && !sync_parent_dir(path)) {
+        int e = errno;
+        close(a->fd);
+        unlink(path);
+        a->fd = -1;
+        errno = e;
+    }
     if (a->fd < 0) {
         pw_status st = pw_err_set(err, PW_ERR_IO, "%s: %s", path, strerror(errno));
         free(a->path);

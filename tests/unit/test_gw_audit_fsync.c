@@ -50,6 +50,18 @@ int fdatasync(int fd)
     return (int)syscall(SYS_fdatasync, fd);
 }
 
+static atomic_int fail_fsync;
+
+int fsync(int fd)
+{
+    if (atomic_load(&fail_fsync) > 0) {
+        atomic_fetch_sub(&fail_fsync, 1);
+        errno = EIO;
+        return -1;
+    }
+    return (int)syscall(SYS_fsync, fd);
+}
+
 static pw_audit_record rec(const char *id)
 {
     return (pw_audit_record){.time_ms = 1795000000000LL,
@@ -211,6 +223,27 @@ static void test_waiter_of_cut_record_fails(void)
     unlink(path);
 }
 
-PW_TEST_MAIN(PW_TEST(test_failed_sync_cuts_unsynced_records),
+/* A new log whose directory entry cannot be synced is not opened: after a power loss the file
+ * could be gone with every record synced into it (the old code ignored the directory's fsync). */
+static void test_new_log_needs_its_directory_synced(void)
+{
+    char path[256];
+    temp_path(path, sizeof path, "dir");
+    pw_audit *a = NULL;
+    pw_err err = {0};
+    atomic_store(&fail_fsync, 1);
+    CHECK_INT(pw_audit_open(path, &a, &err), PW_ERR_IO);
+    atomic_store(&fail_fsync, 0);
+    CHECK(a == NULL);
+    CHECK(access(path, F_OK) != 0); /* not left behind: the next open creates and syncs it */
+    if (a)
+        pw_audit_close(a);
+    CHECK_INT(pw_audit_open(path, &a, &err), PW_OK);
+    pw_audit_close(a);
+    unlink(path);
+}
+
+PW_TEST_MAIN(PW_TEST(test_new_log_needs_its_directory_synced),
+             PW_TEST(test_failed_sync_cuts_unsynced_records),
              PW_TEST(test_nosync_records_cut_and_chain_continues),
              PW_TEST(test_waiter_of_cut_record_fails))
