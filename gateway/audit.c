@@ -581,8 +581,8 @@ pw_status pw_audit_sync(pw_audit *a, pw_err *err)
     int torn = a->torn;
     pthread_mutex_unlock(&a->mu);
     pw_status st = sync_upto(a, written, cuts, err);
-    if (st == PW_OK && torn) /* a cut after a failed sync is not made yet: not durable */
-        st = pw_err_set(err, PW_ERR_IO, "%s: cutting the records of a failed sync", a->path);
+    if (st == PW_OK && torn) /* what a failed write or sync left is not cut yet */
+        st = pw_err_set(err, PW_ERR_IO, "%s: a failed write or sync is not cut yet", a->path);
     if (st == PW_OK && atomic_load(&a->last_write_ok))
         atomic_store(&a->failing, 0);
     return st;
