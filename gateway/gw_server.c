@@ -32,6 +32,8 @@ struct pw_gw_server {
     pw_spool *spool;
     pw_audit *audit;
     pw_gw_policy *fwd_policy; /* the forwarders' own copy: they outlive a policy swap */
+    pw_gw_policy *fwd_next;   /* the next forwarders' copy, parsed from the bytes of the ingest
+                                 policy (pw_gw_policy_load2; start_forwarders takes it) */
     pw_forwarders *fwd;
     pw_forwarders *retiring; /* the ones a reload replaced, while they stop: still counted */
     pthread_mutex_t fwd_mu;  /* /metrics reads the forwarders while SIGHUP replaces them */
@@ -448,12 +450,17 @@ static pw_status fwd_stats(server *s, const char *dest, pw_forward_stats *out)
     return st;
 }
 
+/* With s->fwd_next: the same file contents as the ingest policy (reading the file again here
+ * gave the forwarders whatever it held by then — another endpoint than the one checked by
+ * retire_changed_endpoints, or a parse error after the ingest policy was swapped, reported as
+ * "the current policy stays"). */
 static pw_status start_forwarders(server *s, pw_err *err)
 {
-    pw_gw_policy *p = NULL;
-    pw_status st = pw_gw_policy_load(s->o.config, &p, err);
-    if (st != PW_OK)
-        return st;
+    pw_gw_policy *p = s->fwd_next;
+    s->fwd_next = NULL;
+    if (!p)
+        return pw_err_set(err, PW_ERR_STATE, "forwarders: no policy");
+    pw_status st;
     pw_destination *dests = calloc(p->n_dests, sizeof *dests);
     if (!dests) {
         pw_gw_policy_free(p);
@@ -556,7 +563,7 @@ static pw_status open_parts(server *s, pw_err *err)
 {
     const pw_gw_server_opts *o = &s->o;
     pw_gw_policy *p = NULL;
-    pw_status st = pw_gw_policy_load(o->config, &p, err); /* config errors before the engine */
+    pw_status st = pw_gw_policy_load2(o->config, &p, &s->fwd_next, err); /* before the engine */
     if (st != PW_OK)
         return st;
     pw_detector_opts dopts = {.vocab_file = o->vocab_file};
@@ -619,6 +626,8 @@ static void close_parts(server *s)
     }
     pw_gw_committer_free(s->committer);
     stop_forwarders(s);
+    pw_gw_policy_free(s->fwd_next);
+    s->fwd_next = NULL;
     pw_spool_close(s->spool);
     pw_audit_close(s->audit);
     pw_gw_phi_pool_free(s->pool);
@@ -684,11 +693,16 @@ static void retire_changed_endpoints(server *s, const pw_gw_policy *p)
 static pw_status reload(server *s, pw_err *err)
 {
     pw_gw_policy *p = NULL;
-    pw_status st = pw_gw_policy_load(s->o.config, &p, err);
+    pw_gw_policy_free(s->fwd_next);
+    s->fwd_next = NULL;
+    pw_status st = pw_gw_policy_load2(s->o.config, &p, &s->fwd_next, err);
     if (st == PW_OK)
         st = prepare_policy(s, p, err);
-    if (st != PW_OK)
+    if (st != PW_OK) {
+        pw_gw_policy_free(s->fwd_next);
+        s->fwd_next = NULL;
         return st;
+    }
     retire_changed_endpoints(s, p);
     if ((st = pw_gw_holder_swap(&s->holder, p, err)) != PW_OK) {
         if (!s->fwd) /* retired above: delivery must go on */
