@@ -151,9 +151,24 @@ static void warn_ignored_proxy_env(const pw_destination *d)
               "destination", d->name, "variables", list, NULL);
 }
 
+/* Said once per destination at start: proxy: env with credentials but no proxy variable set
+ * connects directly, so the credentials go unused — most likely a service unit that lost its
+ * Environment= line, which the operator should hear about before the firewall does. */
+static void warn_unused_proxy_credentials(const pw_destination *d)
+{
+    const char *names[5];
+    if (!d->proxy_userpwd || !d->proxy || strcmp(d->proxy, "env") != 0 || proxy_env_set(names, 5))
+        return;
+    pw_gw_log("warn",
+              "proxy credentials unused: proxy: env and no https_proxy, http_proxy or all_proxy "
+              "variable in the environment, so the destination connects directly",
+              "destination", d->name, NULL);
+}
+
 void pw_fw_multi_setup(CURLM *multi, const pw_destination *d)
 {
     warn_ignored_proxy_env(d);
+    warn_unused_proxy_credentials(d);
     /* Keep-alive connections for every request a wave runs at once over HTTP/1.1 (GA4: one
      * request per visitor), so the next wave does not reconnect. */
     curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS, (long)FW_WAVE);

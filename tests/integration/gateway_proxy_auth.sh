@@ -102,6 +102,17 @@ expect_match "$(tail -1 "$dir/proxy.log")" "auth=ok$" "env (any): the proxy saw 
 metrics="$metrics$(curl --noproxy '*' -s "http://127.0.0.1:$port/metrics")"
 stop
 
+# 3a. proxy: env with credentials and no proxy variable connects directly: said once at start.
+policy "$mock" "    proxy: env" "    proxy_auth_env: PW_TEST_PROXY_AUTH" >"$dir/gw.yaml"
+saved_proxy_vars=$(env | grep -iE '^(https?|all)_proxy=' || true)
+unset https_proxy HTTPS_PROXY http_proxy all_proxy ALL_PROXY
+start env-none
+send env-none
+wait_metric 'deliveries_total\{destination="meta",outcome="sent"\} 1'; expect_code 0 $? "env without a proxy variable: delivered directly"
+expect_code 1 "$(grep -c 'proxy credentials unused' "$dir/log-env-none")" "env without a proxy variable: the unused credentials are said once"
+stop
+[ -z "$saved_proxy_vars" ] || while IFS= read -r kv; do export "$kv"; done <<<"$saved_proxy_vars"
+
 # 3b. A proxy that takes Digest only: proxy_auth_scheme digest answers its challenge; the
 #     default (basic) is refused by it (a scheme it does not take is a 407 too: paused).
 policy "$mock" "    proxy: $dproxy" "    proxy_auth_env: PW_TEST_PROXY_AUTH" "    proxy_auth_scheme: digest" >"$dir/gw.yaml"
