@@ -58,9 +58,14 @@ struct pw_audit {
     uint64_t seq;            /* of the last record written */
     uint64_t synced_seq;     /* every record up to this one is durable */
     char last_hash[65];
-    off_t end;          /* size of the file up to the last record written in full (under mu) */
-    int torn;           /* a failed write left bytes past `end` that could not be cut yet (mu) */
-    atomic_int failing; /* the last write or sync failed (pw_audit_failing) */
+    off_t end;            /* size of the file up to the last record written in full (under mu) */
+    off_t synced_end;     /* the file's size after record synced_seq (sync_mu and mu) */
+    char synced_hash[65]; /* record synced_seq's hash (sync_mu and mu) */
+    uint64_t cuts;   /* records cut after a failed sync, times (sync_mu and mu): an appender whose
+                        record was written before a cut may not count it durable */
+    int cut_pending; /* the file's size since such a cut is not synced yet (sync_mu) */
+    int torn;        /* a failed write left bytes past `end` that could not be cut yet (mu) */
+    atomic_int failing;       /* the last write or sync failed (pw_audit_failing) */
     atomic_ullong failures;   /* writes and syncs that failed */
     atomic_int last_write_ok; /* the last write succeeded: a sync may clear failing */
     off_t torn_cut_at_open;   /* bytes of a torn last record cut when opened */
@@ -136,6 +141,7 @@ static pw_status load_chain_end(pw_audit *a, pw_err *err)
         return pw_err_set(err, PW_ERR_IO, "%s: %s", a->path, strerror(errno));
     memset(a->last_hash, '0', 64);
     a->last_hash[64] = '\0';
+    memcpy(a->synced_hash, a->last_hash, 65);
     a->end = 0;
     if (stt.st_size == 0)
         return PW_OK;
@@ -165,15 +171,19 @@ static pw_status load_chain_end(pw_audit *a, pw_err *err)
         if (st != PW_OK)
             return pw_err_prefix(err, "%s: last record: ", a->path);
         a->synced_seq = a->seq;
+        a->synced_end = a->end;
+        memcpy(a->synced_hash, a->last_hash, 65);
         return PW_OK;
     }
 }
 
-static void sync_parent_dir(const char *path)
+/* 0 when syncing the directory failed (errno set). A directory that cannot be opened (no read
+ * permission) or whose file system does not sync directories (EINVAL) is let pass, as before. */
+static int sync_parent_dir(const char *path)
 {
     char *copy = strdup(path);
     if (!copy)
-        return;
+        return 0;
     const char *dir = ".";
     char *slash = strrchr(copy, '/');
     if (slash == copy) {
@@ -183,11 +193,13 @@ static void sync_parent_dir(const char *path)
         dir = copy;
     }
     int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd >= 0) {
-        fsync(fd);
+    int ok = fd < 0 || fsync(fd) == 0 || errno == EINVAL;
+    int e = errno;
+    if (fd >= 0)
         close(fd);
-    }
     free(copy);
+    errno = e;
+    return ok;
 }
 
 pw_status pw_audit_open(const char *path, pw_audit **out, pw_err *err)
@@ -200,8 +212,16 @@ pw_status pw_audit_open(const char *path, pw_audit **out, pw_err *err)
     }
     int created = access(path, F_OK) != 0;
     a->fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
-    if (a->fd >= 0 && created)
-        sync_parent_dir(path); /* the new file's name survives a power loss too */
+    /* The new file's name must survive a power loss too, or every record synced into it goes
+     * with it: a directory that cannot be synced is an error, and the empty file is removed so
+     * that the next open tries again. */
+    if (a->fd >= 0 && created && !sync_parent_dir(path)) {
+        int e = errno;
+        close(a->fd);
+        unlink(path);
+        a->fd = -1;
+        errno = e;
+    }
     if (a->fd < 0) {
         pw_status st = pw_err_set(err, PW_ERR_IO, "%s: %s", path, strerror(errno));
         free(a->path);
@@ -431,27 +451,6 @@ static void note_failure(pw_audit *a)
     atomic_fetch_add(&a->failures, 1);
 }
 
-/* Make every record up to `mine` durable, sharing the sync with concurrent appenders. A failed
- * sync leaves synced_seq where it was: the next sync tries again. */
-static pw_status sync_upto(pw_audit *a, uint64_t mine, pw_err *err)
-{
-    pw_status st = PW_OK;
-    pthread_mutex_lock(&a->sync_mu);
-    if (a->synced_seq < mine) {
-        pthread_mutex_lock(&a->mu);
-        uint64_t written = a->seq;
-        pthread_mutex_unlock(&a->mu);
-        if (fdatasync(a->fd) == 0) {
-            a->synced_seq = written;
-        } else {
-            st = pw_err_set(err, PW_ERR_IO, "%s: fdatasync: %s", a->path, strerror(errno));
-            note_failure(a);
-        }
-    }
-    pthread_mutex_unlock(&a->sync_mu);
-    return st;
-}
-
 /* Cut what a failed write left past the last full record (a->mu held), so that the chain on
  * disk ends with a whole record and the next append continues it. 0 when it could not be cut
  * (the next append tries again first). */
@@ -463,6 +462,61 @@ static int cut_failed_write(pw_audit *a)
     }
     a->torn = 0;
     return 1;
+}
+
+/* A failed fdatasync (a->sync_mu held): the records written since the last good sync may never
+ * reach the disk, and Linux reports that once — the next fdatasync returns 0 without writing
+ * them (fsyncgate). So they are cut from the log, which goes back to the last record known
+ * durable (its seq and hash: the next record chains onto it), and their appenders are told
+ * (`cuts`): each appends its records again. Ingest records the audit thread appended without a
+ * sync are cut too, as a crash would lose that tail. */
+static void cut_unsynced(pw_audit *a)
+{
+    pthread_mutex_lock(&a->mu);
+    a->seq = a->synced_seq;
+    a->end = a->synced_end;
+    memcpy(a->last_hash, a->synced_hash, 65);
+    a->cuts++;
+    cut_failed_write(a); /* if it fails, the next append (or probe) cuts first */
+    pthread_mutex_unlock(&a->mu);
+    a->cut_pending = 1; /* the next sync makes the shorter file durable, even with nothing new */
+}
+
+/* Make every record up to `mine` durable, sharing the sync with concurrent appenders. A failed
+ * sync cuts what it did not make durable (cut_unsynced); `cuts` is what the caller saw when it
+ * wrote its records: if a cut came since, they are gone and the sync fails. */
+static pw_status sync_upto(pw_audit *a, uint64_t mine, uint64_t cuts, pw_err *err)
+{
+    pw_status st = PW_OK;
+    pthread_mutex_lock(&a->sync_mu);
+    if (a->cuts != cuts) {
+        st = pw_err_set(err, PW_ERR_IO,
+                        "%s: records cut after a failed fdatasync: appended again when retried",
+                        a->path);
+    } else if (a->synced_seq < mine || a->cut_pending) {
+        pthread_mutex_lock(&a->mu);
+        uint64_t written = a->seq;
+        off_t written_end = a->end;
+        char written_hash[65];
+        memcpy(written_hash, a->last_hash, 65);
+        pthread_mutex_unlock(&a->mu);
+        if (fdatasync(a->fd) == 0) {
+            a->cut_pending = 0;
+            pthread_mutex_lock(&a->mu);
+            a->synced_seq = written;
+            a->synced_end = written_end;
+            memcpy(a->synced_hash, written_hash, 65);
+            pthread_mutex_unlock(&a->mu);
+        } else {
+            st = pw_err_set(err, PW_ERR_IO,
+                            "%s: fdatasync: %s (the records not yet durable were cut)", a->path,
+                            strerror(errno));
+            note_failure(a);
+            cut_unsynced(a);
+        }
+    }
+    pthread_mutex_unlock(&a->sync_mu);
+    return st;
 }
 
 static pw_status append_records(pw_audit *a, const pw_audit_record *recs, size_t n, int sync,
@@ -495,7 +549,7 @@ static pw_status append_records(pw_audit *a, const pw_audit_record *recs, size_t
         atomic_store(&a->last_write_ok, 0);
         cut_failed_write(a); /* a full disk may have taken part of the batch */
     }
-    uint64_t mine = a->seq;
+    uint64_t mine = a->seq, cuts = a->cuts;
     if (b->failed || b->cap > OUT_KEEP)
         pw_buf_free(b); /* a failed buffer stays failed; a large one is not kept */
     pthread_mutex_unlock(&a->mu);
@@ -504,7 +558,7 @@ static pw_status append_records(pw_audit *a, const pw_audit_record *recs, size_t
         return pw_err_set(err, st, "%s: appending %zu record(s): %s", a->path, n,
                           st == PW_ERR_NOMEM ? "out of memory" : strerror(saved_errno));
     }
-    st = sync ? sync_upto(a, mine, err) : PW_OK;
+    st = sync ? sync_upto(a, mine, cuts, err) : PW_OK;
     if (st == PW_OK && sync)
         atomic_store(&a->failing, 0);
     return st;
@@ -523,9 +577,12 @@ pw_status pw_audit_append_nosync(pw_audit *a, const pw_audit_record *recs, size_
 pw_status pw_audit_sync(pw_audit *a, pw_err *err)
 {
     pthread_mutex_lock(&a->mu);
-    uint64_t written = a->seq;
+    uint64_t written = a->seq, cuts = a->cuts;
+    int torn = a->torn;
     pthread_mutex_unlock(&a->mu);
-    pw_status st = sync_upto(a, written, err);
+    pw_status st = sync_upto(a, written, cuts, err);
+    if (st == PW_OK && torn) /* what a failed write or sync left is not cut yet */
+        st = pw_err_set(err, PW_ERR_IO, "%s: a failed write or sync is not cut yet", a->path);
     if (st == PW_OK && atomic_load(&a->last_write_ok))
         atomic_store(&a->failing, 0);
     return st;

@@ -385,6 +385,20 @@ static void keep_held(pw_gw_committer *c)
     c->held = NULL;
 }
 
+/* Make the records written without a sync durable. A failed fdatasync cuts them from the log
+ * (audit.c: after one, Linux may never write them), as a crash would lose them: said loudly. */
+static void sync_tail(pw_gw_committer *c)
+{
+    pw_err err = {0};
+    if (pw_audit_sync(c->audit, &err) == PW_OK)
+        return;
+    atomic_fetch_add(&c->audit_failures, 1);
+    pw_gw_log("error",
+              "audit log sync failed: the ingest records written since the last sync are not in "
+              "the log (the forwarders' records of what they send are written synced)",
+              "error", err.msg, NULL);
+}
+
 /* Sleep until a job is pushed, stopping or a new nice value (mu held); syncs the written tail
  * once quiet. */
 static void wait_for_jobs(pw_gw_committer *c, int nice)
@@ -408,8 +422,7 @@ static void wait_for_jobs(pw_gw_committer *c, int nice)
         if (pthread_cond_timedwait(&c->cv, &c->mu, &dl) != 0 && !atomic_load(&c->inbox)) {
             /* Quiet now: make the written tail durable. */
             pthread_mutex_unlock(&c->mu);
-            if (pw_audit_sync(c->audit, NULL) != PW_OK)
-                atomic_fetch_add(&c->audit_failures, 1);
+            sync_tail(c);
             c->dirty = 0;
             c->last_sync_ms = pw_gw_mono_ms();
             pthread_mutex_lock(&c->mu);
@@ -557,7 +570,7 @@ void pw_gw_committer_free(pw_gw_committer *c)
     pthread_cond_signal(&c->cv);
     pthread_mutex_unlock(&c->mu);
     pthread_join(c->thread, NULL);
-    pw_audit_sync(c->audit, NULL);
+    sync_tail(c);
     pthread_cond_destroy(&c->cv);
     pthread_mutex_destroy(&c->mu);
     free(c);

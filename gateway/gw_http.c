@@ -19,6 +19,7 @@
 
 #include "gw_http_reply.h"
 #include "gw_json_writer.h"
+#include "gw_log.h"
 
 typedef struct req req;
 
@@ -884,16 +885,27 @@ void pw_gw_http_stop(pw_gw_http *h)
 {
     if (!h)
         return;
-    /* Let suspended requests finish their commit and be answered (30 s at most in all): a request
-     * counts until its answer is queued, which its HTTP thread sends before it can end. Once
-     * none is left nothing new is submitted (closing), and what was submitted meanwhile finishes
-     * too: no commit completes after the daemon is gone. */
+    /* Let suspended requests finish their commit and be answered: a request counts until its
+     * answer is queued, which its HTTP thread sends before it can end. New requests of open
+     * connections are taken for 30 s at most; then nothing new is submitted (closing), and what
+     * was submitted finishes: no commit completes after the daemon is gone. That wait has no
+     * bound (the spool completes every put it took; a stalled disk holds the stop at the
+     * spool's close anyway): stopping the daemon with a request still suspended is a fatal
+     * error in libmicrohttpd (abort), and the commit would then complete into the freed
+     * request. */
     int ms = 0;
     for (; ms < 30000 && atomic_load(&h->inflight) > 0; ms++)
         usleep(1000);
     atomic_store(&h->closing, 1);
-    for (; ms < 30000 && atomic_load(&h->inflight) > 0; ms++)
+    for (ms = 0; atomic_load(&h->inflight) > 0; ms++) {
+        if (ms == 5000) {
+            char n[24];
+            snprintf(n, sizeof n, "%d", atomic_load(&h->inflight));
+            pw_gw_log("warn", "stopping: waiting for the spool to commit requests in flight",
+                      "requests", n, NULL);
+        }
         usleep(1000);
+    }
     MHD_stop_daemon(h->d);
     http_free(h);
 }

@@ -123,6 +123,11 @@ pw_status pw_gw_policy_parse(const char *name, const char *yaml, size_t n,
                              const pw_gw_load_opts *opts, pw_gw_policy **out, pw_err *err);
 /* Read and parse a file; secrets are resolved relative to the file's directory. */
 pw_status pw_gw_policy_load(const char *path, pw_gw_policy **out, pw_err *err);
+/* The same file read once, parsed twice (two independent policies of the same bytes): the
+ * gateway's ingest and its forwarders each own one, and a file rewritten meanwhile must not give
+ * them different policies. */
+pw_status pw_gw_policy_load2(const char *path, pw_gw_policy **out, pw_gw_policy **copy,
+                             pw_err *err);
 void pw_gw_policy_free(pw_gw_policy *p);
 
 /* The effective policy as YAML-like text, secrets shown only by their source. */

@@ -902,8 +902,12 @@ pw_status pw_gw_policy_parse(const char *name, const char *yaml, size_t n,
     return parse_with_dir(name ? name : "policy", NULL, yaml, n, opts, out, err);
 }
 
-pw_status pw_gw_policy_load(const char *path, pw_gw_policy **out, pw_err *err)
+/* Read path once, parse it into *out and, when copy is not NULL, again into *copy. */
+static pw_status load_copies(const char *path, pw_gw_policy **out, pw_gw_policy **copy, pw_err *err)
 {
+    *out = NULL;
+    if (copy)
+        *copy = NULL;
     FILE *f = fopen(path, "rb");
     if (!f)
         return pw_err_set(err, PW_ERR_IO, "%s: %s", path, strerror(errno));
@@ -938,10 +942,26 @@ pw_status pw_gw_policy_load(const char *path, pw_gw_policy **out, pw_err *err)
     }
     char *pcopy = strdup(path);
     pw_gw_load_opts opts = {.resolve_secrets = 1};
-    pw_status st = parse_with_dir(path, pcopy ? dirname(pcopy) : ".", buf, n, &opts, out, err);
+    const char *dir = pcopy ? dirname(pcopy) : ".";
+    pw_status st = parse_with_dir(path, dir, buf, n, &opts, out, err);
+    if (st == PW_OK && copy &&
+        (st = parse_with_dir(path, dir, buf, n, &opts, copy, err)) != PW_OK) {
+        pw_gw_policy_free(*out);
+        *out = NULL;
+    }
     free(pcopy);
     free(buf);
     return st;
+}
+
+pw_status pw_gw_policy_load(const char *path, pw_gw_policy **out, pw_err *err)
+{
+    return load_copies(path, out, NULL, err);
+}
+
+pw_status pw_gw_policy_load2(const char *path, pw_gw_policy **out, pw_gw_policy **copy, pw_err *err)
+{
+    return load_copies(path, out, copy, err);
 }
 
 void pw_gw_policy_free(pw_gw_policy *p)

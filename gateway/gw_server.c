@@ -32,8 +32,11 @@ struct pw_gw_server {
     pw_spool *spool;
     pw_audit *audit;
     pw_gw_policy *fwd_policy; /* the forwarders' own copy: they outlive a policy swap */
+    pw_gw_policy *fwd_next;   /* the next forwarders' copy, parsed from the bytes of the ingest
+                                 policy (pw_gw_policy_load2; start_forwarders takes it) */
     pw_forwarders *fwd;
-    pthread_mutex_t fwd_mu; /* /metrics reads the forwarders while SIGHUP replaces them */
+    pw_forwarders *retiring; /* the ones a reload replaced, while they stop: still counted */
+    pthread_mutex_t fwd_mu;  /* /metrics reads the forwarders while SIGHUP replaces them */
     pw_gw_committer *committer;
     pw_gw_http *http;
     atomic_ullong reloads_ok, reloads_failed;
@@ -360,12 +363,9 @@ static void metrics_extra(void *ctx, pw_buf *o)
 
 /* ---- forwarders ------------------------------------------------------------------------ */
 
-/* The counters of a forwarder that a reload stops (fwd_mu held by nobody: called from the
- * stopping thread). */
-static void carry_stats(void *ctx, const char *dest, const pw_forward_stats *st)
+/* Add a stopped forwarder's counters to those carried for dest (fwd_mu held). */
+static void carry_locked(server *s, const char *dest, const pw_forward_stats *st)
 {
-    server *s = ctx;
-    pthread_mutex_lock(&s->fwd_mu);
     size_t i = 0;
     while (i < s->n_carried && strcmp(s->carried[i].name, dest) != 0)
         i++;
@@ -376,26 +376,91 @@ static void carry_stats(void *ctx, const char *dest, const pw_forward_stats *st)
     }
     if (i < s->n_carried)
         pw_forward_stats_add(&s->carried[i].st, st);
+}
+
+/* The counters of the forwarders a reload stops, gathered runner by runner (stop_stats calls
+ * back once per runner, after all have ended, before freeing them) and carried over in one step
+ * with the end of s->retiring, so that /metrics never counts them twice nor not at all. */
+typedef struct retired {
+    server *s;
+    size_t n, got;
+    struct {
+        char name[64];
+        pw_forward_stats st;
+    } * runner;
+} retired;
+
+static void carry_stats(void *ctx, const char *dest, const pw_forward_stats *st)
+{
+    retired *r = ctx;
+    if (r->got < r->n) {
+        snprintf(r->runner[r->got].name, sizeof r->runner[r->got].name, "%s", dest);
+        r->runner[r->got].st = *st;
+        r->got++;
+    }
+    if (r->got < r->n)
+        return;
+    pthread_mutex_lock(&r->s->fwd_mu);
+    for (size_t i = 0; i < r->n; i++)
+        carry_locked(r->s, r->runner[i].name, &r->runner[i].st);
+    r->s->retiring = NULL;
+    pthread_mutex_unlock(&r->s->fwd_mu);
+}
+
+/* Out of memory for the gathering: each runner's counters carried as it comes (a moment in
+ * which /metrics misses them, as before). */
+static void carry_each(void *ctx, const char *dest, const pw_forward_stats *st)
+{
+    server *s = ctx;
+    pthread_mutex_lock(&s->fwd_mu);
+    carry_locked(s, dest, st);
     pthread_mutex_unlock(&s->fwd_mu);
 }
 
-/* A destination's counters since start: its forwarder's now plus those of the ones before it
- * (fwd_mu held). */
+/* Stop old, replaced under fwd_mu by the caller and left in s->retiring: its counters stay in
+ * /metrics while it stops (a request in flight can take its timeout), then go on in the carried
+ * ones. (Before, /metrics showed the new forwarders' zeros meanwhile: a counter reset.)
+ * n_runners: the destinations old was started with (a runner each). */
+static void stop_retiring(server *s, pw_forwarders *old, size_t n_runners)
+{
+    retired r = {.s = s, .n = n_runners, .runner = calloc(n_runners + 1, sizeof *r.runner)};
+    if (r.runner && n_runners) {
+        pw_forwarders_stop_stats(old, carry_stats, &r);
+        free(r.runner);
+        return;
+    }
+    free(r.runner);
+    pthread_mutex_lock(&s->fwd_mu); /* no callback would end it: before old is freed */
+    s->retiring = NULL;
+    pthread_mutex_unlock(&s->fwd_mu);
+    pw_forwarders_stop_stats(old, carry_each, s);
+}
+
+/* A destination's counters since start: its forwarder's now plus those of the ones before it,
+ * stopping or stopped (fwd_mu held). */
 static pw_status fwd_stats(server *s, const char *dest, pw_forward_stats *out)
 {
     pw_status st = pw_forwarders_stats(s->fwd, dest, out);
+    pw_forward_stats old;
+    if (st == PW_OK && s->retiring && pw_forwarders_stats(s->retiring, dest, &old) == PW_OK)
+        pw_forward_stats_add(out, &old);
     for (size_t i = 0; st == PW_OK && i < s->n_carried; i++)
         if (strcmp(s->carried[i].name, dest) == 0)
             pw_forward_stats_add(out, &s->carried[i].st);
     return st;
 }
 
+/* With s->fwd_next: the same file contents as the ingest policy (reading the file again here
+ * gave the forwarders whatever it held by then — another endpoint than the one checked by
+ * retire_changed_endpoints, or a parse error after the ingest policy was swapped, reported as
+ * "the current policy stays"). */
 static pw_status start_forwarders(server *s, pw_err *err)
 {
-    pw_gw_policy *p = NULL;
-    pw_status st = pw_gw_policy_load(s->o.config, &p, err);
-    if (st != PW_OK)
-        return st;
+    pw_gw_policy *p = s->fwd_next;
+    s->fwd_next = NULL;
+    if (!p)
+        return pw_err_set(err, PW_ERR_STATE, "forwarders: no policy");
+    pw_status st;
     pw_destination *dests = calloc(p->n_dests, sizeof *dests);
     if (!dests) {
         pw_gw_policy_free(p);
@@ -416,10 +481,11 @@ static pw_status start_forwarders(server *s, pw_err *err)
     pw_gw_policy *old_p = s->fwd_policy;
     s->fwd = f;
     s->fwd_policy = p;
+    s->retiring = old;
     pthread_mutex_unlock(&s->fwd_mu);
     pw_gw_committer_set_nice(s->committer, p->delivery_nice); /* NULL at start: set below */
     if (old)
-        pw_forwarders_stop_stats(old, carry_stats, s); /* /metrics counters go on */
+        stop_retiring(s, old, old_p ? old_p->n_dests : 0); /* /metrics counters go on */
     pw_gw_policy_free(old_p);
     return PW_OK;
 }
@@ -497,7 +563,7 @@ static pw_status open_parts(server *s, pw_err *err)
 {
     const pw_gw_server_opts *o = &s->o;
     pw_gw_policy *p = NULL;
-    pw_status st = pw_gw_policy_load(o->config, &p, err); /* config errors before the engine */
+    pw_status st = pw_gw_policy_load2(o->config, &p, &s->fwd_next, err); /* before the engine */
     if (st != PW_OK)
         return st;
     pw_detector_opts dopts = {.vocab_file = o->vocab_file};
@@ -560,6 +626,8 @@ static void close_parts(server *s)
     }
     pw_gw_committer_free(s->committer);
     stop_forwarders(s);
+    pw_gw_policy_free(s->fwd_next);
+    s->fwd_next = NULL;
     pw_spool_close(s->spool);
     pw_audit_close(s->audit);
     pw_gw_phi_pool_free(s->pool);
@@ -610,8 +678,10 @@ static void retire_changed_endpoints(server *s, const pw_gw_policy *p)
     pw_gw_policy *old = s->fwd_policy;
     s->fwd = NULL;
     s->fwd_policy = NULL;
+    s->retiring = f;
     pthread_mutex_unlock(&s->fwd_mu);
-    pw_forwarders_stop_stats(f, carry_stats, s);
+    if (f)
+        stop_retiring(s, f, old ? old->n_dests : 0);
     for (size_t i = 0; old && i < old->n_dests; i++)
         for (size_t k = 0; k < p->n_dests; k++)
             if (strcmp(old->dests[i].dest.name, p->dests[k].dest.name) == 0 &&
@@ -623,11 +693,16 @@ static void retire_changed_endpoints(server *s, const pw_gw_policy *p)
 static pw_status reload(server *s, pw_err *err)
 {
     pw_gw_policy *p = NULL;
-    pw_status st = pw_gw_policy_load(s->o.config, &p, err);
+    pw_gw_policy_free(s->fwd_next);
+    s->fwd_next = NULL;
+    pw_status st = pw_gw_policy_load2(s->o.config, &p, &s->fwd_next, err);
     if (st == PW_OK)
         st = prepare_policy(s, p, err);
-    if (st != PW_OK)
+    if (st != PW_OK) {
+        pw_gw_policy_free(s->fwd_next);
+        s->fwd_next = NULL;
         return st;
+    }
     retire_changed_endpoints(s, p);
     if ((st = pw_gw_holder_swap(&s->holder, p, err)) != PW_OK) {
         if (!s->fwd) /* retired above: delivery must go on */

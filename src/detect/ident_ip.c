@@ -17,7 +17,10 @@ static int ip_left_ok(const char *s, size_t i)
         return 0;
     if ((c == '/' || c == '-' || c == '_') && i >= 2 && pw_isalnum((unsigned char)s[i - 2]))
         return 0; /* Chrome/120.0.0.1, build-1.2.3.4 */
-    return 1;
+    /* A URL's host ("http://10.1.2.3/portal", "//[2001:db8::1]:8080/") is a server's address,
+     * not the visitor's: a URL inside JSON or a decoded parameter is no IP identifier. */
+    size_t host = i - (c == '['); /* an IPv6 host starts at its bracket */
+    return !(host >= 2 && s[host - 1] == '/' && s[host - 2] == '/');
 }
 
 static size_t parse_v4(const char *s, size_t n, size_t i, char *out)

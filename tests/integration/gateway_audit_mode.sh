@@ -10,10 +10,9 @@ gateway_test_setup
 start_gw() {
     rm -f "$dir/audit.log" "$dir/spool.db"*
     if [ "$1" != none ]; then : >"$dir/audit.log"; chmod "$1" "$dir/audit.log"; fi
-    "$PHIWALL" gateway --config "$dir/gw.yaml" --listen "127.0.0.1:$port" --spool "$dir/spool.db" \
-        --audit "$dir/audit.log" --threads 1 2>"$dir/log" &
-    pid=$!
-    for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.05; done
+    : >"$dir/log"
+    gateway_start "$dir/log" --config "$dir/gw.yaml" --spool "$dir/spool.db" \
+        --audit "$dir/audit.log" --threads 1 || fail "the gateway did not start"
     curl -sf "http://127.0.0.1:$port/healthz" >/dev/null; expect_code 0 $? "started ($1)"
     kill -TERM $pid; wait $pid; pid=
 }

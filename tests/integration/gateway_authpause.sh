@@ -41,7 +41,7 @@ s.serve_forever()
 PY
 python3 "$dir/mock.py" "$good" "$dir/accepted.jsonl" >"$dir/mock.port" &
 mock_pid=$!
-for _ in $(seq 100); do [ -s "$dir/mock.port" ] && break; sleep 0.05; done
+wait_until "$PW_WAIT_S" [ -s "$dir/mock.port" ]
 mport=$(cat "$dir/mock.port")
 [ -n "$mport" ] || { fail "mock did not start"; finish; exit; }
 
@@ -57,11 +57,9 @@ destinations:
     bearer_token_file: $dir/token
     events: {appointment_request: Schedule}
 YAML
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-"$PHIWALL" gateway --config "$dir/gw.yaml" --listen "127.0.0.1:$port" --spool "$dir/spool.db" \
-    --audit "$dir/audit.log" --threads 2 2>"$dir/log" &
-pid=$!
-for _ in $(seq 200); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.05; done
+: >"$dir/log"
+gateway_start "$dir/log" --config "$dir/gw.yaml" --spool "$dir/spool.db" \
+    --audit "$dir/audit.log" --threads 2 || fail "the gateway did not start"
 
 uuid() { printf '00000000-0000-4000-8000-%012d' "$1"; }
 for n in 1 2 3 4 5; do

@@ -23,7 +23,7 @@ pid= ; mock_pid=
 trap '[ -n "$pid" ] && kill -9 $pid 2>/dev/null; [ -n "$mock_pid" ] && kill $mock_pid 2>/dev/null; rm -rf "$dir"' EXIT
 "$PW_BUILD/phiwall-mock-upstream" "$dir/mock.jsonl" >"$dir/mock.url" &
 mock_pid=$!
-for _ in $(seq 100); do [ -s "$dir/mock.url" ] && break; sleep 0.05; done
+wait_until "$PW_WAIT_S" test -s "$dir/mock.url"
 mock_port=$(sed 's/.*://' "$dir/mock.url")
 [ -n "$mock_port" ] || { fail "mock did not start"; finish; exit; }
 export PHIWALL_SITE_KEY=0123456789abcdef-integration
@@ -38,11 +38,8 @@ destinations:
     hold: true
     events: {appointment_request: Schedule}
 YAML
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-"$PHIWALL" gateway --config "$dir/gw.yaml" --listen "127.0.0.1:$port" --spool "$dir/spool.db" \
-    --audit "$dir/audit.log" --threads 1 2>"$dir/log" &
-pid=$!
-for _ in $(seq 200); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.05; done
+gateway_start "$dir/log" --config "$dir/gw.yaml" --spool "$dir/spool.db" --audit "$dir/audit.log" \
+    --threads 1 || { fail "gateway started"; finish; exit; }
 
 # bytes PORT REQUEST: what the server on PORT answers, the Date header's value blanked.
 bytes() {

@@ -6,10 +6,9 @@
 set -u
 . "$PW_SRC/tests/integration/lib.bash"
 gateway_test_setup
-"$PHIWALL" gateway --config "$dir/gw.yaml" --listen "127.0.0.1:$port" --spool "$dir/spool.db" \
-    --audit "$dir/audit.log" --threads 2 2>"$dir/log" &
-pid=$!
-for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.05; done
+: >"$dir/log"
+gateway_start "$dir/log" --config "$dir/gw.yaml" --spool "$dir/spool.db" \
+    --audit "$dir/audit.log" --threads 2 || fail "the gateway did not start"
 post() { curl -s -H 'Content-Type: text/plain' --data "$1" "http://127.0.0.1:$port/e"; }
 
 ev() { printf '{"event_id":"8a6e0804-2bd0-4672-b79d-d97027f9071%s","name":"appointment_request","consent":{"ads":true,"analytics":true},"user":{"email":"jane@example.com"},"fpid":"fp-%s"}' "$1"; }

@@ -145,15 +145,13 @@ expect_match "$out" "event_time +sent +event_time: the event's own time \(within
 expect_match "$out" "\"event_time\":$(((now_ms - 3600000) / 1000))," "hour-old: Meta payload keeps it"
 expect_match "$out" "ga4: SENT as generate_lead" "hour-old: GA4 takes it"
 
-# A real run on a free port.
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' 2>/dev/null) || skip "python3 not present"
+# A real run on a free port (the gateway picks it: --listen 127.0.0.1:0).
 cp "$ex" "$dir/gw.yaml"
 sed -i 's|pixel_id: "000000000000000"|pixel_id: "1"\n    base_url: http://127.0.0.1:9|' "$dir/gw.yaml"
 sed -i 's|measurement_id: G-XXXXXXXXXX|measurement_id: G-X\n    base_url: http://127.0.0.1:9|' "$dir/gw.yaml"
-"$PHIWALL" gateway --config "$dir/gw.yaml" --listen "127.0.0.1:$port" --spool "$dir/spool.db" \
-    --audit "$dir/audit.log" --threads 2 2>"$dir/log" &
-pid=$!
-for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.05; done
+: >"$dir/log"
+gateway_start "$dir/log" --config "$dir/gw.yaml" --spool "$dir/spool.db" \
+    --audit "$dir/audit.log" --threads 2 || fail "the gateway did not start"
 out=$(curl -sf "http://127.0.0.1:$port/healthz"); expect_match "$out" '"status":"ok"' "/healthz"
 out=$(curl -sf "http://127.0.0.1:$port/phiwall.js"); expect_match "$out" "sendBeacon" "/phiwall.js"
 ev='{"event_id":"8a6e0804-2bd0-4672-b79d-d97027f9071a","name":"appointment_request","page_url":"https://www.example-hospital.org/find-a-doctor/x?email=jane.doe%40example.com","consent":{"ads":true,"analytics":true},"user":{"email":"jane.doe@example.com"},"fpid":"c0ffee00-1111-4222-8333-444455556666","params":{"value":5,"note":"breast cancer MRN 00123456"}}'
@@ -176,17 +174,20 @@ expect_match "$out" 'phiwall_gateway_spool_depth\{destination="meta"\}' "/metric
 failed_meta() { curl -s "http://127.0.0.1:$port/metrics" | sed -n 's/^phiwall_gateway_deliveries_total{destination="meta",outcome="failed"} //p'; }
 # Two attempts (the second after a backoff of 0.5-1 s); a replaced forwarder starting from 0
 # could not fail twice in the moment between the reload and the check below (next backoff 1-2 s).
-for _ in $(seq 100); do [ "$(failed_meta)" != "" ] && [ "$(failed_meta)" -ge 2 ] && break; sleep 0.05; done
+failed_twice() { local n; n=$(failed_meta); [ -n "$n" ] && [ "$n" -ge 2 ]; }
+wait_until "$PW_WAIT_S" failed_twice
 failed_before=$(failed_meta)
 [ -n "$failed_before" ] && [ "$failed_before" -ge 2 ]; expect_code 0 $? "failed deliveries are counted ($failed_before)"
 
 # SIGHUP with a bad file keeps the policy; with a good one (no GA4) applies it.
 cp "$dir/gw.yaml" "$dir/good.yaml"
 printf 'destinations: [\n' >"$dir/gw.yaml"
-kill -HUP $pid; sleep 0.3
+kill -HUP $pid
+wait_until "$PW_WAIT_S" grep -q '"msg":"policy reload' "$dir/log"
 expect_match "$(cat "$dir/log")" '"msg":"policy reload failed; the current policy stays".*gw.yaml:2:1' "bad reload logged"
 sed '/^  ga4:/,$d' "$dir/good.yaml" >"$dir/gw.yaml"
-kill -HUP $pid; sleep 0.3
+kill -HUP $pid
+wait_until "$PW_WAIT_S" grep -q '"msg":"policy reloaded"' "$dir/log"
 expect_match "$(cat "$dir/log")" '"msg":"policy reloaded"' "good reload logged"
 failed_after=$(failed_meta)
 [ -n "$failed_after" ] && [ "$failed_after" -ge "$failed_before" ]; expect_code 0 $? "/metrics counters survive a reload ($failed_before -> $failed_after)"
@@ -202,12 +203,15 @@ out=$("$PHIWALL" audit verify --audit "$dir/audit.log" 2>&1); expect_code 0 $? "
 
 # Without --audit, `phiwall audit` reads the log `phiwall gateway` writes: ./phiwall-audit.log,
 # or $PHIWALL_AUDIT for both.
+runs=0
 run_default() { # [env…]: a gateway without --audit in $dir/cwd, one event, then SIGTERM
+    runs=$((runs + 1))
     (cd "$dir/cwd" && exec env "$@" "$PHIWALL" gateway --config "$dir/gw.yaml" \
-        --listen "127.0.0.1:$port" --spool "$dir/cwd/spool.db" --threads 1 2>>"$dir/log2") &
+        --listen 127.0.0.1:0 --spool "$dir/cwd/spool.db" --threads 1 2>"$dir/log$runs") &
     pid=$!
-    for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.05; done
-    curl -s -H "Content-Type: application/json" --data "$ev" "http://127.0.0.1:$port/e" >/dev/null
+    gateway_listening "$dir/log$runs" $pid || fail "gateway run $runs did not start: $(cat "$dir/log$runs")"
+    out=$(curl -s -H "Content-Type: application/json" --data "$ev" "http://127.0.0.1:$port/e")
+    expect_match "$out" '"received":1' "gateway run $runs: event received"
     kill -TERM $pid; wait $pid; pid=
 }
 mkdir -p "$dir/cwd"

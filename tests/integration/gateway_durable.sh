@@ -36,7 +36,7 @@ export PHIWALL_HEALTHZ_MAX_AGE_S=3
 
 "$PW_BUILD/phiwall-mock-upstream" "$dir/mock.jsonl" >"$dir/mock.url" &
 mock_pid=$!
-for _ in $(seq 100); do [ -s "$dir/mock.url" ] && break; sleep 0.05; done
+wait_until "$PW_WAIT_S" [ -s "$dir/mock.url" ]
 mock=$(cat "$dir/mock.url")
 [ -n "$mock" ] || { fail "mock did not start"; finish; exit; }
 dead_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
@@ -67,11 +67,9 @@ YAML
 }
 write_config 1
 
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-"$PHIWALL" gateway --config "$dir/gw.yaml" --listen "127.0.0.1:$port" --spool "$dir/spool.db" \
-    --audit "$dir/small/audit.log" --threads 2 2>"$dir/log" &
-pid=$!
-for _ in $(seq 200); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.05; done
+: >"$dir/log"
+gateway_start "$dir/log" --config "$dir/gw.yaml" --spool "$dir/spool.db" \
+    --audit "$dir/small/audit.log" --threads 2 || fail "the gateway did not start"
 out=$(curl -s "http://127.0.0.1:$port/healthz"); expect_match "$out" '"status":"ok"' "/healthz ok at start"
 
 n=0
@@ -112,12 +110,17 @@ done
 expect_code 1 "$back" "200 again once space is back"
 expect_match "$(curl -s "http://127.0.0.1:$port/metrics")" '^phiwall_gateway_audit_failing 0$' "/metrics audit_failing 0"
 expect_match "$(cat "$dir/log")" 'audit log written again' "recovery logged"
-sleep 0.3 # the audit thread's batch of the last answer
-missing=0
-for id in "${ok_ids[@]}"; do
-    "$PHIWALL" audit list --audit "$dir/small/audit.log" --event "$id" --json |
-        grep -q '"action":"accepted"' || { missing=$((missing + 1)); echo "no accepted record: $id" >&2; }
-done
+# the audit thread writes the last answer's records in its next batch: wait for them (a fixed
+# 0.3 s was not always enough on a loaded machine)
+all_recorded() { # quiet: 1 while an event answered 200 has no accepted record
+    missing=0
+    for id in "${ok_ids[@]}"; do
+        "$PHIWALL" audit list --audit "$dir/small/audit.log" --event "$id" --json |
+            grep -q '"action":"accepted"' || { missing=$((missing + 1)); [ "${1:-}" = quiet ] || echo "no accepted record: $id" >&2; }
+    done
+    [ "$missing" -eq 0 ]
+}
+wait_until "$PW_WAIT_S" all_recorded quiet || all_recorded
 expect_code 0 "$missing" "every event answered 200 has its accepted record (${#ok_ids[@]} events)"
 "$PHIWALL" audit verify --audit "$dir/small/audit.log" >/dev/null; expect_code 0 $? "chain verifies"
 
@@ -135,11 +138,11 @@ printf 'destinations:\n  meta: [\n' >"$dir/bad.yaml"
 cp "$dir/gw.yaml" "$dir/good.yaml"
 cp "$dir/bad.yaml" "$dir/gw.yaml"
 kill -HUP "$pid"
-for _ in $(seq 100); do grep -q 'policy reload failed' "$dir/log" && break; sleep 0.05; done
+wait_until "$PW_WAIT_S" grep -q 'policy reload failed' "$dir/log"
 write_config 0
 kill -HUP "$pid"
-for _ in $(seq 100); do grep -q '"policy reloaded"' "$dir/log" && break; sleep 0.05; done
-for _ in $(seq 100); do grep -q 'were dead-lettered' "$dir/log" && break; sleep 0.05; done
+wait_until "$PW_WAIT_S" grep -q '"policy reloaded"' "$dir/log"
+wait_until "$PW_WAIT_S" grep -q 'were dead-lettered' "$dir/log"
 m=$(curl -s "http://127.0.0.1:$port/metrics")
 expect_match "$m" 'phiwall_gateway_policy_reloads_total\{result="ok"\} 1' "reloads ok counted"
 expect_match "$m" 'phiwall_gateway_policy_reloads_total\{result="failed"\} 1' "reloads failed counted"
@@ -159,10 +162,8 @@ kill -TERM "$pid"; wait "$pid" 2>/dev/null; pid=
 # A stop (SIGTERM) while the audit log still refuses the records of events it answered 200:
 # they are kept in the spool and appended by the next start, before anything else.
 start_gateway() {
-    "$PHIWALL" gateway --config "$dir/gw.yaml" --listen "127.0.0.1:$port" --spool "$dir/spool.db" \
-        --audit "$dir/small/audit.log" --threads 2 2>>"$dir/log3" &
-    pid=$!
-    for _ in $(seq 200); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.05; done
+    gateway_start "$dir/log3" --config "$dir/gw.yaml" --spool "$dir/spool.db" \
+        --audit "$dir/small/audit.log" --threads 2 || fail "the gateway did not start"
 }
 post_batch() { # 30 events uuid N+1 … N+30 in one request (their records span more than the
     # last page of the log, which a full tmpfs still lets a small append fill); prints the status

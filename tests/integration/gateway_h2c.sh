@@ -17,7 +17,6 @@ nginx_bin=$(command -v nginx || echo /usr/sbin/nginx)
 echo_mod=/usr/lib/nginx/modules/ngx_http_echo_module.so
 [ -f "$echo_mod" ] || skip "nginx echo module not present ($echo_mod)"
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-port=$(free_port)
 up=$(free_port)
 
 dir=$(mktemp -d)
@@ -91,10 +90,9 @@ bad=$("$PHIWALL" gateway --check "$dir/bad.yaml" 2>&1)
 expect_match "$bad" 'bad\.yaml:[0-9]+:[0-9]+: destinations\.meta\.http2: expected one of: auto \| prior-knowledge \| off' \
     "an unknown http2 value is refused with file:line"
 
-"$PHIWALL" gateway --config "$dir/gw.yaml" --listen "127.0.0.1:$port" --spool "$dir/spool.db" \
-    --audit "$dir/audit.log" --threads 2 2>"$dir/log" &
-pid=$!
-for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.05; done
+: >"$dir/log"
+gateway_start "$dir/log" --config "$dir/gw.yaml" --spool "$dir/spool.db" \
+    --audit "$dir/audit.log" --threads 2 || fail "the gateway did not start"
 
 ev() { # n: one event of visitor n (its own fpid, so GA4 sends it alone)
     printf '{"event_id":"8a6e0804-2bd0-4672-b79d-%012x","name":"appointment_request","consent":{"ads":true,"analytics":true},"user":{"email":"v%d@example.com"},"fpid":"c0ffee00-1111-4222-8333-%012x"}' "$1" "$1" "$1"

@@ -20,10 +20,9 @@ for note in 'c%C3%A1ncer' 'diab%C3%A8tes' '%D0%92%D0%98%D0%A7'; do
     expect_match "$out" "custom_data.note +dropped +guard: percent-encoded text, decoded(: |, carries PHI)" "$note: dropped"
     expect_nomatch "$out" "payload:.*note" "$note: never in a payload"
 done
-"$PHIWALL" gateway --config "$dir/gw.yaml" --listen "127.0.0.1:$port" --spool "$dir/spool.db" \
-    --audit "$dir/audit.log" --threads 2 --conns-per-ip 4 2>"$dir/log" &
-pid=$!
-for _ in $(seq 200); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.05; done
+: >"$dir/log"
+gateway_start "$dir/log" --config "$dir/gw.yaml" --spool "$dir/spool.db" \
+    --audit "$dir/audit.log" --threads 2 --conns-per-ip 4 || fail "the gateway did not start"
 
 ev() { printf '{"event_id":"8a6e0804-2bd0-4672-b79d-d97027f9%s","name":"page_view"}' "$1"; }
 status() { # EVENT_SUFFIX HEADER...: the status of one POST /e
@@ -129,10 +128,8 @@ kill -TERM $pid; wait $pid; pid=
 # Browsers straight to the gateway (trust_proxy false): one address holds at most 4 here; the
 # others are still served, and /metrics counts the refusals.
 sed -i 's|trust_proxy: true|trust_proxy: false|' "$dir/gw.yaml"
-"$PHIWALL" gateway --config "$dir/gw.yaml" --listen "127.0.0.1:$port" --spool "$dir/spool.db" \
-    --audit "$dir/audit.log" --threads 2 --conns-per-ip 4 2>>"$dir/log" &
-pid=$!
-for _ in $(seq 200); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.05; done
+gateway_start "$dir/log" --config "$dir/gw.yaml" --spool "$dir/spool.db" \
+    --audit "$dir/audit.log" --threads 2 --conns-per-ip 4 || fail "the gateway did not start"
 expect_match "$(hold "$port" 4)" "^closed answered$" "a fifth connection from one address is closed, another address served"
 for _ in $(seq 20); do out=$(hold "$port" 3); [ "$out" = "answered answered" ] && break; sleep 0.25; done
 expect_match "$out" "^answered answered$" "the slots are free again once those connections closed"

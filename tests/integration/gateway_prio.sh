@@ -17,7 +17,7 @@ export PHIWALL_SITE_KEY=0123456789abcdef-integration PHIWALL_META_TOKEN=tok-prio
 
 "$PW_BUILD/phiwall-mock-upstream" "$dir/mock.jsonl" >"$dir/mock.url" &
 mock_pid=$!
-for _ in $(seq 100); do [ -s "$dir/mock.url" ] && break; sleep 0.05; done
+wait_until "$PW_WAIT_S" [ -s "$dir/mock.url" ]
 mock=$(cat "$dir/mock.url")
 [ -n "$mock" ] || { fail "mock did not start"; finish; exit; }
 
@@ -53,11 +53,9 @@ printf 'delivery:\n  nice: 25\n' >"$dir/bad.yaml"
 out=$("$PHIWALL" gateway --check "$dir/bad.yaml" 2>&1); expect_code 3 $? "--check bad nice"
 expect_match "$out" "bad.yaml:2:9: delivery.nice: expected an integer from 0 to 19" "line:col error"
 
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-"$PHIWALL" gateway --config "$dir/gw.yaml" --listen "127.0.0.1:$port" --spool "$dir/spool.db" \
-    --audit "$dir/audit.log" --threads 2 2>"$dir/log" &
-pid=$!
-for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.05; done
+: >"$dir/log"
+gateway_start "$dir/log" --config "$dir/gw.yaml" --spool "$dir/spool.db" \
+    --audit "$dir/audit.log" --threads 2 || fail "the gateway did not start"
 
 # name -> nice of every thread of the gateway ("MHD-worker 0", "pw-fwd-meta 19", …)
 thread_nices() {

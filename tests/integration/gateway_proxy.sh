@@ -18,7 +18,7 @@ unset https_proxy HTTPS_PROXY http_proxy all_proxy ALL_PROXY no_proxy NO_PROXY
 
 "$PW_BUILD/phiwall-mock-upstream" "$dir/mock.jsonl" >"$dir/mock.url" &
 mock_pid=$!
-for _ in $(seq 100); do [ -s "$dir/mock.url" ] && break; sleep 0.05; done
+wait_until "$PW_WAIT_S" [ -s "$dir/mock.url" ]
 mock=$(cat "$dir/mock.url")
 [ -n "$mock" ] || { fail "mock did not start"; finish; exit; }
 
@@ -26,7 +26,7 @@ mock=$(cat "$dir/mock.url")
 # ("POST http://127.0.0.1:…/v21.0/1/events").
 python3 "$PW_SRC/tests/mock/egress_proxy.py" "$dir/proxy.log" "$dir/proxy.port" &
 proxy_pid=$!
-for _ in $(seq 100); do [ -s "$dir/proxy.port" ] && break; sleep 0.05; done
+wait_until "$PW_WAIT_S" [ -s "$dir/proxy.port" ]
 proxy="http://127.0.0.1:$(cat "$dir/proxy.port")"
 [ -s "$dir/proxy.port" ] || { fail "proxy did not start"; finish; exit; }
 
@@ -47,15 +47,13 @@ $1
 YAML
 }
 
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 n_sent=0
 # run NAME: start the gateway on $dir/gw.yaml, send one event, wait until it is delivered, stop.
 run() {
     n_sent=$((n_sent + 1))
-    "$PHIWALL" gateway --config "$dir/gw.yaml" --listen "127.0.0.1:$port" --spool "$dir/spool-$1.db" \
-        --audit "$dir/audit-$1.log" --threads 1 2>"$dir/log-$1" &
-    pid=$!
-    for _ in $(seq 100); do curl --noproxy "*" -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.05; done
+    : >"$dir/log-$1"
+    gateway_start "$dir/log-$1" --config "$dir/gw.yaml" --spool "$dir/spool-$1.db" \
+        --audit "$dir/audit-$1.log" --threads 1 || fail "the gateway did not start"
     code=$(curl --noproxy "*" -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' --data \
         "{\"event_id\":\"00000000-0000-4000-8000-00000000000$n_sent\",\"name\":\"appointment_request\",\"consent\":{\"ads\":true},\"user\":{\"email\":\"v$n_sent@example.com\"}}" \
         "http://127.0.0.1:$port/e")

@@ -27,7 +27,8 @@ python3 "$PW_SRC/tests/mock/egress_proxy.py" "$dir/proxy.log" "$dir/proxy.port" 
 proxy_pid=$!
 python3 "$PW_SRC/tests/mock/egress_proxy.py" "$dir/dproxy.log" "$dir/dproxy.port" "gw-user:$good_pw" digest &
 dproxy_pid=$!
-for _ in $(seq 100); do [ -s "$dir/mock.url" ] && [ -s "$dir/proxy.port" ] && [ -s "$dir/dproxy.port" ] && break; sleep 0.05; done
+mocks_up() { [ -s "$dir/mock.url" ] && [ -s "$dir/proxy.port" ] && [ -s "$dir/dproxy.port" ]; }
+wait_until "$PW_WAIT_S" mocks_up
 mock=$(cat "$dir/mock.url")
 [ -n "$mock" ] && [ -s "$dir/proxy.port" ] && [ -s "$dir/dproxy.port" ] || { fail "mock or proxies did not start"; finish; exit; }
 proxy="http://127.0.0.1:$(cat "$dir/proxy.port")"
@@ -41,12 +42,9 @@ policy() { # BASE_URL EXTRA_LINES…: the policy with those lines in the destina
         "    events: {appointment_request: Schedule}" "    user_data: [em]" "$@"
 }
 
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-start() { # NAME
-    "$PHIWALL" gateway --config "$dir/gw.yaml" --listen "127.0.0.1:$port" --spool "$dir/spool-$1.db" \
-        --audit "$dir/audit-$1.log" --threads 1 2>"$dir/log-$1" &
-    pid=$!
-    for _ in $(seq 200); do curl --noproxy '*' -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.05; done
+start() { # NAME: the gateway on a port of its own (gateway_start sets pid and port)
+    gateway_start "$dir/log-$1" --config "$dir/gw.yaml" --spool "$dir/spool-$1.db" \
+        --audit "$dir/audit-$1.log" --threads 1 || fail "$1: gateway started"
 }
 stop() { kill -TERM $pid; wait $pid 2>/dev/null; pid=; }
 n_sent=0
@@ -57,13 +55,8 @@ send() { # NAME
         "http://127.0.0.1:$port/e")
     expect_match "$code" "^200$" "$1: event accepted"
 }
-wait_metric() { # REGEX: 0 when /metrics matches it within 10 s
-    for _ in $(seq 200); do
-        curl --noproxy '*' -s "http://127.0.0.1:$port/metrics" | grep -Eq "$1" && return 0
-        sleep 0.05
-    done
-    return 1
-}
+metric_is() { curl --noproxy '*' -s "http://127.0.0.1:$port/metrics" | grep -Eq "$1"; }
+wait_metric() { wait_until "$PW_WAIT_S" metric_is "$1"; } # REGEX: 0 once /metrics matches it
 
 # 1. Right credentials from a file: --check shows where they come from, never them; delivered.
 printf 'gw-user:%s\n' "$good_pw" >"$dir/proxy.auth"
@@ -141,7 +134,7 @@ stop
 export PW_TEST_PROXY_AUTH="gw-user:$good_pw"
 start connect2
 send connect2
-for _ in $(seq 200); do grep -q "^CONNECT .* auth=ok$" "$dir/proxy.log" && break; sleep 0.05; done
+wait_until "$PW_WAIT_S" grep -q "^CONNECT .* auth=ok$" "$dir/proxy.log"
 expect_match "$(grep CONNECT "$dir/proxy.log" | tail -1)" "^CONNECT 127.0.0.1:[0-9]+ auth=ok$" "CONNECT with the right credentials accepted"
 stop
 

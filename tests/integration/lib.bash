@@ -14,6 +14,43 @@ expect_nomatch() {
     if printf '%s\n' "$1" | grep -Eq -- "$2"; then fail "$3: unexpected /$2/"; else pass; fi
 }
 skip() { echo "skipped: $*"; exit 77; }
+# wait_until SECONDS COMMAND...: run COMMAND every 0.05 s until it succeeds or SECONDS pass; its
+# last status. A test waits for the condition it needs, never a fixed time: under ASan, valgrind
+# or on a loaded machine a step can take many times as long as on a quiet one. PW_WAIT_S (60) is
+# the usual deadline: it is only reached when the test fails.
+PW_WAIT_S=60
+wait_until() {
+    local end=$((SECONDS + $1))
+    shift
+    until "$@"; do
+        [ "$SECONDS" -lt "$end" ] || return 1
+        sleep 0.05
+    done
+}
+# gateway_listening LOG PID [LINE]: wait until the gateway PID, started with --listen 127.0.0.1:0
+# and its stderr in LOG, logs "listening" (after line LINE of LOG); set port to the port it bound.
+# 1 if it exited first or did not start within PW_WAIT_S. (A port picked free beforehand could be
+# taken by another process before the gateway bound it: other tests run at the same time.)
+gateway_listening() {
+    local from=$((${3:-0} + 1))
+    wait_until "$PW_WAIT_S" _gateway_up "$1" "$2" "$from"
+    port=$(tail -n +"$from" "$1" | sed -n 's/.*"msg":"listening".*"port":"\([0-9]*\)".*/\1/p' | tail -1)
+    [ -n "$port" ]
+}
+# gateway_start LOG ARGS...: `phiwall gateway ARGS --listen 127.0.0.1:0` in the background, its
+# stderr appended to LOG; sets pid, and port once it listens. 1 if it did not start (log printed).
+gateway_start() {
+    local log=$1 lines
+    shift
+    lines=$(cat "$log" 2>/dev/null | wc -l)
+    "$PHIWALL" gateway "$@" --listen 127.0.0.1:0 2>>"$log" &
+    pid=$!
+    gateway_listening "$log" "$pid" "$lines" && return 0
+    echo "the gateway did not start:" >&2
+    cat "$log" >&2
+    return 1
+}
+_gateway_up() { tail -n +"$3" "$1" | grep -q '"msg":"listening"' || ! kill -0 "$2" 2>/dev/null; }
 
 # The browser tests' start: skip unless Chromium, jq and the loopback server (the test server,
 # or the one named: phiwall-demo-server) are here; set SERVER (the server's path), T (a new
@@ -26,12 +63,13 @@ browser_test_setup() {
     T=$(mktemp -d)
     export TMPDIR=$T
 }
-# The gateway tests' start: skip unless curl and python3 are here; set port (a free loopback
-# port), dir (a new temporary directory: removed at exit, with the gateway $pid killed), the
-# secrets' environment, and $dir/gw.yaml: the shipped example with its upstreams at a closed port.
+# The gateway tests' start: skip unless curl and python3 are here; set dir (a new temporary
+# directory: removed at exit, with the gateway $pid killed), the secrets' environment, and
+# $dir/gw.yaml: the shipped example with its upstreams at a closed port. gateway_start (above)
+# starts the gateway on a port of its own and sets port.
 gateway_test_setup() {
     command -v curl >/dev/null || skip "curl not present"
-    port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' 2>/dev/null) || skip "python3 not present"
+    command -v python3 >/dev/null || skip "python3 not present"
     dir=$(mktemp -d)
     pid=
     trap '[ -n "$pid" ] && kill -9 $pid 2>/dev/null; rm -rf "$dir"' EXIT
@@ -49,7 +87,7 @@ finish() {
 start_demo_server() {
     "$PW_BUILD/phiwall-demo-server" --port 0 --quiet >"$1/server.out" 2>&1 </dev/null &
     SRV=$!
-    for _ in $(seq 50); do grep -q listening "$1/server.out" && break; sleep 0.1; done
+    wait_until "$PW_WAIT_S" grep -q listening "$1/server.out"
     BASE=$(grep -o 'http://127.0.0.1:[0-9]*' "$1/server.out" | head -1)
     [ -n "$BASE" ]
 }

@@ -25,11 +25,17 @@ for h in $(jq -r '.vendor_script_hosts[]' "$KEY"); do maps+=(--map-host "$h=$BAS
 jq -r .portal.password "$KEY" >"$T/password"
 PASSWORD=$(cat "$T/password")
 start=$(date +%s)
+# --settle 1000 (the default), not 400: on a loaded machine a run missed the GA4 page_view of
+# /billing/receipt, the page a form submission leads to. The demo's tag sends it from a 250 ms
+# timer, or at pagehide when the scan leaves the page (under a 2 s cap); with 400 the first
+# chance was the submission's wait of 800 ms, with 1000 it is 2 s. (Not reproduced here: three
+# runs under load passed with 400, and so did one with --settle 150 on a quiet machine, where the
+# pagehide beacon was caught.)
 "$PHIWALL" scan "$BASE/" "${maps[@]}" \
     --browser-arg="--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1" \
     --consent accept --login "$BASE$(jq -r .portal.login "$KEY")" \
     --username "$(jq -r .portal.username "$KEY")" --password-file "$T/password" \
-    --max-pages 48 --jobs 2 --settle 400 --screenshots "$T/shots" \
+    --max-pages 48 --jobs 2 --settle 1000 --screenshots "$T/shots" \
     --canary-tag 7 --canary-out "$T/canaries.tsv" \
     --format json -o "$T/report.json" --har-out "$T/session.har" ${PW_SCAN_EXTRA:-} 2>"$T/stderr"
 expect_code 0 $? "scan exit code"
@@ -103,7 +109,9 @@ first=$(ls "$T/shots"/*.png | head -1)
 expect_match "$(head -c 4 "$first" | od -An -c | tr -d ' ')" 'PNG' "screenshots are PNG"
 
 # nothing left behind
-sleep 0.5
+# (the killed browser's processes end on their own time: waited for, not a fixed 0.5 s)
+no_browser_left() { ! pgrep -f "$T/phiwall-chromium" >/dev/null; }
+wait_until "$PW_WAIT_S" no_browser_left
 expect_match "$(pgrep -f "$T/phiwall-chromium" || echo none)" '^none$' "no browser process left"
 expect_match "$(ls -d "$T"/phiwall-chromium-* 2>/dev/null || echo none)" '^none$' "browser profile removed"
 finish

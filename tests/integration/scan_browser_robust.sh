@@ -12,7 +12,7 @@ browser_test_setup
 "$SERVER" 0 >"$T/server.out" </dev/null &
 SRV=$!
 trap 'kill $SRV 2>/dev/null; wait $SRV 2>/dev/null; rm -rf "$T"' EXIT
-for _ in $(seq 50); do grep -q PORT "$T/server.out" && break; sleep 0.1; done
+wait_until "$PW_WAIT_S" grep -q PORT "$T/server.out"
 BASE="http://127.0.0.1:$(awk '/PORT/{print $2}' "$T/server.out")"
 MAP=(--map-host "connect.facebook.net=$BASE/vendor/connect.facebook.net"
      --browser-arg="--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1")
@@ -91,7 +91,9 @@ expect_code 0 $rc "scan with a hung browser"
 expect_match "$(grep -c 'restarting' "$T/hang.err")" '^[1-9]' "hung browser restarted"
 
 # nothing left behind: no browser process, no profile directory, no zombie of ours
-sleep 0.5
+# (the killed browser's processes end on their own time: waited for, not a fixed 0.5 s)
+no_browser_left() { ! pgrep -f "$T/phiwall-chromium" >/dev/null; }
+wait_until "$PW_WAIT_S" no_browser_left
 expect_match "$(pgrep -f "$T/phiwall-chromium" || echo none)" '^none$' "no browser process left"
 expect_match "$(ls -d "$T"/phiwall-chromium-* 2>/dev/null || echo none)" '^none$' "profiles removed"
 finish

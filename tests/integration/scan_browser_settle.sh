@@ -17,7 +17,7 @@ browser_test_setup
 "$SERVER" 0 >"$T/server.out" </dev/null &
 SRV=$!
 trap 'kill $SRV 2>/dev/null; wait $SRV 2>/dev/null; rm -rf "$T"' EXIT
-for _ in $(seq 50); do grep -q PORT "$T/server.out" && break; sleep 0.1; done
+wait_until "$PW_WAIT_S" grep -q PORT "$T/server.out"
 BASE="http://127.0.0.1:$(awk '/PORT/{print $2}' "$T/server.out")"
 
 scan() { # page [options]: one page, --settle 500; $T/<page>.{json,har,err}, seconds in $secs

@@ -13,7 +13,7 @@ T=$(mktemp -d)
 "$SERVER" 0 >"$T/server.out" </dev/null &
 SRV=$!
 trap 'kill $SRV 2>/dev/null; wait $SRV 2>/dev/null; rm -rf "$T"' EXIT
-for _ in $(seq 50); do grep -q PORT "$T/server.out" && break; sleep 0.1; done
+wait_until "$PW_WAIT_S" grep -q PORT "$T/server.out"
 BASE="http://127.0.0.1:$(awk '/PORT/{print $2}' "$T/server.out")"
 
 "$PHIWALL" scan "$BASE/appointments" --static --max-pages 3 --format json -o "$T/s.json" 2>"$T/s.err"

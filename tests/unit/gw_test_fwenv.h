@@ -19,6 +19,15 @@
 #include "pw_test.h"
 #include "spool.h"
 
+/* A request timeout for the tests whose subject is not the timeout: the mock upstream runs in
+ * the test's process, a thread per connection, so under valgrind (threads run one at a time) or
+ * on a loaded machine a wave of 100 requests took over the default 1500 ms, and the timed-out
+ * requests were retried (more requests and "retry" records than the test counts). */
+#define GW_TEST_REQ_TIMEOUT_MS 30000
+/* How long a test waits for a condition it polls for (drained, paused…): returned early once it
+ * holds, so only a failing test waits this long. */
+#define GW_TEST_WAIT_MS 60000
+
 typedef struct env {
     char spool_path[256], audit_path[256];
     pw_spool *spool;

@@ -8,6 +8,7 @@
 
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static int pw_test_failures;
@@ -59,11 +60,15 @@ static inline uint32_t pw_test_rnd(uint64_t *state, uint32_t n)
     return (uint32_t)(*state % n);
 }
 
-/* Run the cases, print the tally; the exit status of a test program. */
+/* Run the cases, print the tally; the exit status of a test program. PW_TEST_ONLY=NAME runs
+ * only the case of that name (to repeat one case, e.g. under valgrind or a loaded machine). */
 static inline int pw_test_run(const pw_test_case *cases, size_t n)
 {
     int passed = 0, failed = 0;
+    const char *only = getenv("PW_TEST_ONLY");
     for (size_t i = 0; i < n; i++) {
+        if (only && *only && strcmp(only, cases[i].name) != 0)
+            continue;
         int before = pw_test_failures;
         cases[i].fn();
         if (pw_test_failures == before) {

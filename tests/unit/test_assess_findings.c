@@ -33,6 +33,17 @@ static const pw_finding *find(const scan *s, const char *rule, const char *page)
     return NULL;
 }
 
+/* An assessor with the built-in catalog and detector, fed request by request by the test. */
+static void scan_empty(scan *s)
+{
+    memset(s, 0, sizeof *s);
+    pw_detector_opts dopts = {0};
+    CHECK_INT(pw_catalog_load(NULL, &s->cat, NULL), PW_OK);
+    CHECK_INT(pw_detector_new(&dopts, &s->det, NULL), PW_OK);
+    pw_assess_opts aopts = {.catalog = s->cat, .detector = s->det};
+    CHECK_INT(pw_assessor_new(&aopts, &s->as, NULL), PW_OK);
+}
+
 /* No finding prints a placeholder ("<ID>") in its fix. */
 static void no_placeholder(const scan *s)
 {
@@ -196,12 +207,7 @@ static void consent_finding_is_one_transmission(void)
 static void requests_before_their_page(void)
 {
     scan s;
-    memset(&s, 0, sizeof s);
-    pw_detector_opts dopts = {0};
-    CHECK_INT(pw_catalog_load(NULL, &s.cat, NULL), PW_OK);
-    CHECK_INT(pw_detector_new(&dopts, &s.det, NULL), PW_OK);
-    pw_assess_opts aopts = {.catalog = s.cat, .detector = s.det};
-    CHECK_INT(pw_assessor_new(&aopts, &s.as, NULL), PW_OK);
+    scan_empty(&s);
     const char *page = "https://www.hosp.org/x/1.html";
     pw_request r = {.method = "GET",
                     .url = "https://www.facebook.com/tr/?id=123456789012345&ev=PageView&dl="
@@ -227,12 +233,7 @@ static void requests_before_their_page(void)
 static void capture_period(void)
 {
     scan s;
-    memset(&s, 0, sizeof s);
-    pw_detector_opts dopts = {0};
-    CHECK_INT(pw_catalog_load(NULL, &s.cat, NULL), PW_OK);
-    CHECK_INT(pw_detector_new(&dopts, &s.det, NULL), PW_OK);
-    pw_assess_opts aopts = {.catalog = s.cat, .detector = s.det};
-    CHECK_INT(pw_assessor_new(&aopts, &s.as, NULL), PW_OK);
+    scan_empty(&s);
     static const double times[] = {1764485700.5, 0, 1764485462.0, -62135596800.0, 1764485600.0};
     for (size_t i = 0; i < sizeof times / sizeof times[0]; i++) {
         pw_request r = {.method = "GET",
@@ -253,12 +254,7 @@ static void capture_period(void)
 static const char *search_fix(const char *beacon)
 {
     scan s;
-    memset(&s, 0, sizeof s);
-    pw_detector_opts dopts = {0};
-    CHECK_INT(pw_catalog_load(NULL, &s.cat, NULL), PW_OK);
-    CHECK_INT(pw_detector_new(&dopts, &s.det, NULL), PW_OK);
-    pw_assess_opts aopts = {.catalog = s.cat, .detector = s.det};
-    CHECK_INT(pw_assessor_new(&aopts, &s.as, NULL), PW_OK);
+    scan_empty(&s);
     pw_page pg = {.url = "https://www.hosp.org/find-a-doctor?q=breast+cancer",
                   .title = "Find a Doctor"};
     CHECK_INT(pw_assessor_add_page(s.as, &pg, NULL), PW_OK);

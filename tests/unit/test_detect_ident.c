@@ -156,6 +156,14 @@ static void test_ip(void)
     expect_hit(NULL, "my ip is 198.51.100.231h ok", PW_FT_TEXT, PW_PHI_IP, "198.51.100.231");
     expect_none(NULL, "release 1.2.3.4b", PW_FT_TEXT, PW_PHI_IP);
     expect_none(NULL, "198.51.100.2311", PW_FT_TEXT, PW_PHI_IP);
+    /* a URL's host is a server's address, wherever the URL sits (a JSON value, a decoded
+     * parameter, text); the visitor's address in the same URL's query still counts */
+    expect_none(NULL, "http://127.0.0.1:33021/a", PW_FT_JSON_VALUE, PW_PHI_IP);
+    expect_none(NULL, "next=http%3A%2F%2F10.1.2.3%2Fportal", PW_FT_TEXT, PW_PHI_IP);
+    expect_none(NULL, "see https://[2001:db8::1]:8443/x", PW_FT_TEXT, PW_PHI_IP);
+    expect_hit(NULL, "http://10.1.2.3/portal?client_ip=203.0.113.9", PW_FT_JSON_VALUE, PW_PHI_IP,
+               "203.0.113.9");
+    expect_hit(NULL, "ip /203.0.113.9", PW_FT_TEXT, PW_PHI_IP, "203.0.113.9");
 }
 
 static void test_ids(void)

@@ -160,10 +160,10 @@ static void test_forwarder_waits_for_its_records(void)
 
     put_events(&e, "ev", 20); /* 20 "sent" records: far more than a page's slack */
     gw_tmpfs_fill(&fs, 0);
-    pw_destination d = env_meta_dest(&e, "123456", "tok-AUDIT-FULL", 1500);
+    pw_destination d = env_meta_dest(&e, "123456", "tok-AUDIT-FULL", GW_TEST_REQ_TIMEOUT_MS);
     pw_forward_opts o = {.retry_base_ms = 20, .retry_max_ms = 100, .poll_ms = 10};
     CHECK_INT(pw_forwarders_start_opts(&d, 1, e.spool, e.audit, &o, &e.fw, NULL), PW_OK);
-    int64_t until = pw_gw_mono_ms() + 10000;
+    int64_t until = pw_gw_mono_ms() + GW_TEST_WAIT_MS;
     while (stats(&e).audit_failures < 3 && pw_gw_mono_ms() < until)
         usleep(10000);
     pw_forward_stats s = stats(&e);
@@ -176,7 +176,7 @@ static void test_forwarder_waits_for_its_records(void)
     CHECK_INT(count_records(e.audit_path, "\"action\":\"sent\""), 0);
 
     gw_tmpfs_free_filler(&fs);
-    CHECK(drained(&e, "meta", 15000));
+    CHECK(drained(&e, "meta", GW_TEST_WAIT_MS));
     s = stats(&e);
     CHECK_INT(s.paused, 0);
     CHECK_INT(s.sent, 20);
@@ -203,7 +203,7 @@ static void test_forwarder_waits_for_its_records(void)
     CHECK_INT(depth(&e), 3);
     CHECK_INT(stats(&e).paused, 1);
     gw_tmpfs_free_filler(&fs);
-    CHECK(drained(&e, "meta", 15000));
+    CHECK(drained(&e, "meta", GW_TEST_WAIT_MS));
     CHECK_INT(mock_upstream_count(e.mock), 2);
     CHECK_INT(sent_times(&e, "late-01"), 1);
     CHECK_INT(count_records(e.audit_path, "\"action\":\"sent\""), 23);

@@ -96,7 +96,8 @@ static void test_held_records_survive_a_stop(void)
     pw_gw_prepared pr = {
         .items = &item, .n_items = 1, .recs = recs, .n_recs = 2, .n_events = 1, .n_accepted = 1};
     CHECK_INT(pw_gw_commit_submit(c, &pr, on_done, NULL, NULL), PW_OK);
-    for (int i = 0; i < 500 && !(atomic_load(&answered) && pw_gw_committer_audit_down(c)); i++)
+    for (int64_t until = pw_gw_mono_ms() + 60000; /* returns once it holds */
+         !(atomic_load(&answered) && pw_gw_committer_audit_down(c)) && pw_gw_mono_ms() < until;)
         usleep(10000);
     CHECK(atomic_load(&answered));
     CHECK_INT(pw_gw_committer_audit_down(c), 1); /* the records are held in memory */

@@ -87,7 +87,8 @@ static void on_done(void *ctx, pw_status spool_st, pw_status audit_st, pw_gw_com
 
 static void wait_done(held *h)
 {
-    for (int i = 0; i < 5000 && !atomic_load(&h->done); i++)
+    for (int64_t until = pw_gw_mono_ms() + GW_TEST_WAIT_MS;
+         !atomic_load(&h->done) && pw_gw_mono_ms() < until;)
         usleep(1000);
     CHECK(atomic_load(&h->done));
 }
@@ -121,7 +122,7 @@ static void test_ingest_records_before_sent(void)
 {
     env e;
     env_open(&e, "pw_audit_order", "sent");
-    pw_destination d = env_meta_dest(&e, "123456", "tok", 1500);
+    pw_destination d = env_meta_dest(&e, "123456", "tok", GW_TEST_REQ_TIMEOUT_MS);
     pw_forward_opts o = {.retry_base_ms = 20, .retry_max_ms = 100, .poll_ms = 5};
     CHECK_INT(pw_forwarders_start_opts(&d, 1, e.spool, e.audit, &o, &e.fw, NULL), PW_OK);
     pw_gw_committer *c = NULL;
@@ -133,7 +134,7 @@ static void test_ingest_records_before_sent(void)
     held h = {.mock = e.mock};
     CHECK_INT(pw_gw_commit_submit(c, &q.pr, on_done, &h, NULL), PW_OK);
     wait_done(&h);
-    CHECK(drained(&e, "meta", 5000));
+    CHECK(drained(&e, "meta", GW_TEST_WAIT_MS));
     pw_gw_committer_free(c); /* every ingest record written */
     pw_forwarders_stop(e.fw);
     e.fw = NULL;

@@ -85,7 +85,7 @@ static void test_end_to_end(void)
              (long long)pw_gw_now_ms());
     CHECK_INT(post(port, body, reply, sizeof reply), 200);
     CHECK(strstr(reply, "\"queued\":3") != NULL);
-    CHECK(mock_upstream_wait(m, 3, 10000));
+    CHECK(mock_upstream_wait(m, 3, 60000)); /* returns once they came */
 
     const mock_request *meta = find(m, "/v21.0/42/events", 0);
     CHECK(meta != NULL);
@@ -137,7 +137,7 @@ static void test_end_to_end(void)
              (long long)pw_gw_now_ms());
     CHECK_INT(post(port, body, reply, sizeof reply), 200);
     CHECK(strstr(reply, "\"queued\":2") != NULL);
-    CHECK(mock_upstream_wait(m, before + 2, 10000));
+    CHECK(mock_upstream_wait(m, before + 2, 60000)); /* returns once they came */
     usleep(300000);
     CHECK(find(m, "/mp/collect", before) == NULL);
     /* A broken policy file is refused and the current policy stays. */
@@ -217,7 +217,7 @@ static void test_changed_endpoint_gets_no_backlog(void)
     snprintf(body, sizeof body, EVENT("22222222-2222-4333-8444-000000000002"),
              (long long)pw_gw_now_ms());
     CHECK_INT(post(port, body, reply, sizeof reply), 200);
-    CHECK(mock_upstream_wait(m, 1, 10000));
+    CHECK(mock_upstream_wait(m, 1, 60000)); /* returns once they came */
     usleep(500000);
     for (size_t i = 0; i < mock_upstream_count(m); i++) {
         const char *b = mock_upstream_request(m, i)->body;

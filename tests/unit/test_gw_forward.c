@@ -31,7 +31,7 @@ static void env_start(env *e, const pw_destination *d)
 
 static pw_destination meta_dest(const env *e)
 {
-    return env_meta_dest(e, "123456", META_TOKEN, 1500);
+    return env_meta_dest(e, "123456", META_TOKEN, GW_TEST_REQ_TIMEOUT_MS);
 }
 
 static pw_destination ga4_dest(const env *e)
@@ -41,7 +41,7 @@ static pw_destination ga4_dest(const env *e)
                         .base_url = mock_upstream_base(e->mock),
                         .measurement_id = "G-TEST1",
                         .api_secret = GA4_SECRET,
-                        .timeout_ms = 1500};
+                        .timeout_ms = GW_TEST_REQ_TIMEOUT_MS};
     return d;
 }
 
@@ -140,7 +140,7 @@ static void test_meta_exact_payload_and_audit(void)
     pw_destination d = meta_dest(&e);
     d.test_event_code = "TEST42";
     env_start(&e, &d);
-    CHECK(drained(&e, "meta", 5000));
+    CHECK(drained(&e, "meta", GW_TEST_WAIT_MS));
     pw_forwarders_stop(e.fw);
     e.fw = NULL;
     CHECK_INT(mock_upstream_count(e.mock), 1);
@@ -188,7 +188,7 @@ static void test_meta_1001_events_two_requests(void)
     CHECK_INT(pw_spool_put(e.spool, items, 1001, NULL), PW_OK);
     pw_destination d = meta_dest(&e);
     env_start(&e, &d);
-    CHECK(drained(&e, "meta", 10000));
+    CHECK(drained(&e, "meta", GW_TEST_WAIT_MS));
     pw_forward_stats fs;
     CHECK_INT(pw_forwarders_stats(e.fw, "meta", &fs), PW_OK);
     CHECK_INT(fs.sent, 1001);
@@ -218,7 +218,7 @@ static void test_meta_retry_500_then_delivered(void)
     mock_upstream_script(e.mock, &fail);
     pw_destination d = meta_dest(&e);
     env_start(&e, &d);
-    CHECK(drained(&e, "meta", 5000));
+    CHECK(drained(&e, "meta", GW_TEST_WAIT_MS));
     CHECK_INT(mock_upstream_count(e.mock), 2);
     CHECK_INT(state_of(&e, "r1", "meta"), PW_SPOOL_DELIVERED);
     CHECK_STR(mock_upstream_request(e.mock, 0)->body, mock_upstream_request(e.mock, 1)->body);
@@ -247,7 +247,7 @@ static void test_meta_timeout_then_delivered(void)
     pw_destination d = meta_dest(&e);
     d.timeout_ms = 200;
     env_start(&e, &d);
-    CHECK(drained(&e, "meta", 5000));
+    CHECK(drained(&e, "meta", GW_TEST_WAIT_MS));
     CHECK_INT(state_of(&e, "t1", "meta"), PW_SPOOL_DELIVERED);
     CHECK(mock_upstream_count(e.mock) >= 2);
     pw_forwarders_stop(e.fw);
@@ -270,9 +270,9 @@ static void test_meta_429_honours_retry_after(void)
     pw_destination d = meta_dest(&e);
     int64_t t0 = pw_gw_mono_ms();
     env_start(&e, &d);
-    CHECK(mock_upstream_wait(e.mock, 1, 3000));
+    CHECK(mock_upstream_wait(e.mock, 1, GW_TEST_WAIT_MS));
     int64_t t1 = pw_gw_mono_ms();
-    CHECK(drained(&e, "meta", 5000));
+    CHECK(drained(&e, "meta", GW_TEST_WAIT_MS));
     int64_t t2 = pw_gw_mono_ms();
     (void)t0;
     CHECK(t2 - t1 >= 900); /* backoff alone would be 20–40 ms */
@@ -296,8 +296,8 @@ static void test_meta_absurd_retry_after(void)
     mock_upstream_script(e.mock, &busy);
     pw_destination d = meta_dest(&e);
     env_start(&e, &d);
-    CHECK(mock_upstream_wait(e.mock, 1, 3000));
-    CHECK(drained(&e, "meta", 5000));
+    CHECK(mock_upstream_wait(e.mock, 1, GW_TEST_WAIT_MS));
+    CHECK(drained(&e, "meta", GW_TEST_WAIT_MS));
     CHECK(!mock_upstream_wait(e.mock, 2, 1500)); /* no second attempt */
     pw_forwarders_stop(e.fw);
     e.fw = NULL;
@@ -333,8 +333,8 @@ static void test_meta_redirect_not_followed(void)
     mock_upstream_script(e.mock, &moved_for_good); /* then the mock's default 200 */
     pw_destination d = meta_dest(&e);
     env_start(&e, &d);
-    CHECK(mock_upstream_wait(e.mock, 3, 3000));
-    CHECK(drained(&e, "meta", 5000));
+    CHECK(mock_upstream_wait(e.mock, 3, GW_TEST_WAIT_MS));
+    CHECK(drained(&e, "meta", GW_TEST_WAIT_MS));
     CHECK_INT(state_of(&e, "r1", "meta"), PW_SPOOL_DELIVERED);
     /* 301, 302 and 303 alike (a 301 dead-lettered the events at once, a 308 not): retried at
      * the same URL, still not followed, delivered once the upstream answers there again. */
@@ -347,8 +347,8 @@ static void test_meta_redirect_not_followed(void)
     mock_upstream_script(e.mock, &see);
     put_raw(&e, "meta", "r2", b, 0);
     pw_forwarders_notify(e.fw);
-    CHECK(mock_upstream_wait(e.mock, 7, 5000));
-    CHECK(drained(&e, "meta", 5000));
+    CHECK(mock_upstream_wait(e.mock, 7, GW_TEST_WAIT_MS));
+    CHECK(drained(&e, "meta", GW_TEST_WAIT_MS));
     CHECK_INT(state_of(&e, "r2", "meta"), PW_SPOOL_DELIVERED);
     pw_forwarders_stop(e.fw);
     e.fw = NULL;
@@ -383,7 +383,7 @@ static void test_meta_graph_codes(void)
     mock_upstream_script(e.mock, &final);
     pw_destination d = meta_dest(&e);
     env_start(&e, &d);
-    CHECK(drained(&e, "meta", 5000));
+    CHECK(drained(&e, "meta", GW_TEST_WAIT_MS));
     usleep(100 * 1000);
     CHECK_INT(mock_upstream_count(e.mock), 1);
     CHECK_INT(state_of(&e, "g1", "meta"), PW_SPOOL_DEAD);
@@ -398,7 +398,7 @@ static void test_meta_graph_codes(void)
     mock_upstream_script(e.mock, &transient);
     put_raw(&e, "meta", "g2", b, 0);
     pw_forwarders_notify(e.fw);
-    CHECK(drained(&e, "meta", 5000));
+    CHECK(drained(&e, "meta", GW_TEST_WAIT_MS));
     CHECK_INT(state_of(&e, "g2", "meta"), PW_SPOOL_DELIVERED);
     CHECK_INT(mock_upstream_count(e.mock), 3);
     pw_forwarders_stop(e.fw);
@@ -440,7 +440,7 @@ static void test_meta_stale_and_invalid_dead_lettered(void)
     mock_upstream_script(e.mock, &fail);
     pw_destination d = meta_dest(&e);
     env_start(&e, &d);
-    CHECK(drained(&e, "meta", 5000));
+    CHECK(drained(&e, "meta", GW_TEST_WAIT_MS));
     char reason[256];
     CHECK_INT(pw_spool_dead_reason(e.spool, "s1", "meta", reason, sizeof reason, NULL), PW_OK);
     CHECK(strstr(reason, "stale: event_time older than 6 days") != NULL);
@@ -493,7 +493,7 @@ static void test_ga4_26_events_two_requests(void)
     put_raw(&e, "ga4", "other", "{\"client_id\":\"c.2\",\"events\":[{\"name\":\"lead\"}]}", 0);
     pw_destination d = ga4_dest(&e);
     env_start(&e, &d);
-    CHECK(drained(&e, "ga4", 5000));
+    CHECK(drained(&e, "ga4", GW_TEST_WAIT_MS));
     CHECK_INT(mock_upstream_count(e.mock), 3); /* 25 + 1 for c.1, 1 for c.2 */
     size_t total = 0;
     for (size_t i = 0; i < mock_upstream_count(e.mock); i++) {
@@ -553,7 +553,7 @@ static void test_ga4_split_by_size(void)
     }
     pw_destination d = ga4_dest(&e);
     env_start(&e, &d);
-    CHECK(drained(&e, "ga4", 5000));
+    CHECK(drained(&e, "ga4", GW_TEST_WAIT_MS));
     size_t reqs = mock_upstream_count(e.mock), total = 0;
     CHECK(reqs >= 2);
     for (size_t i = 0; i < reqs; i++) {
@@ -593,7 +593,7 @@ static void test_ga4_invalid_dead_lettered_locally(void)
     put_raw(&e, "ga4", "ok", "{\"client_id\":\"c\",\"events\":[{\"name\":\"lead\"}]}", 0);
     pw_destination d = ga4_dest(&e);
     env_start(&e, &d);
-    CHECK(drained(&e, "ga4", 5000));
+    CHECK(drained(&e, "ga4", GW_TEST_WAIT_MS));
     CHECK_INT(mock_upstream_count(e.mock), 1);
     CHECK_STR(mock_upstream_request(e.mock, 0)->body,
               "{\"consent\":{\"ad_user_data\":\"DENIED\",\"ad_personalization\":\"DENIED\"},"
@@ -633,7 +633,7 @@ static void test_webhook_bearer_retry_and_dead(void)
     mock_reply unavailable = {.status = 503};
     mock_upstream_script(e.mock, &unavailable);
     env_start(&e, &d);
-    CHECK(drained(&e, "crm", 5000));
+    CHECK(drained(&e, "crm", GW_TEST_WAIT_MS));
     CHECK_INT(mock_upstream_count(e.mock), 2);
     const mock_request *r = mock_upstream_request(e.mock, 1);
     CHECK_STR(r->url, "/hooks/in");
@@ -643,7 +643,7 @@ static void test_webhook_bearer_retry_and_dead(void)
     mock_upstream_script(e.mock, &gone);
     put_raw(&e, "crm", "w3", "{\"type\":\"lead\"}", 0);
     pw_forwarders_notify(e.fw);
-    CHECK(drained(&e, "crm", 5000));
+    CHECK(drained(&e, "crm", GW_TEST_WAIT_MS));
     CHECK_INT(state_of(&e, "w3", "crm"), PW_SPOOL_DEAD);
     pw_forwarders_stop(e.fw);
     e.fw = NULL;

@@ -78,12 +78,13 @@ static int paused_of(env *e, const char *dest)
     return pw_forwarders_stats(e->fw, dest, &st) == PW_OK ? st.paused : -1;
 }
 
-/* The first request was answered and the forwarder shows the auth pause (within 5 s). */
+/* The first request was answered and the forwarder shows the auth pause (within GW_TEST_WAIT_MS).
+ */
 static int wait_auth_paused(env *e, const char *dest)
 {
-    if (!mock_upstream_wait(e->mock, 1, 5000))
+    if (!mock_upstream_wait(e->mock, 1, GW_TEST_WAIT_MS))
         return 0;
-    for (int64_t until = pw_gw_mono_ms() + 5000; pw_gw_mono_ms() < until; usleep(1000))
+    for (int64_t until = pw_gw_mono_ms() + GW_TEST_WAIT_MS; pw_gw_mono_ms() < until; usleep(1000))
         if (paused_of(e, dest) == PW_FORWARD_PAUSED_AUTH)
             return 1;
     return 0;
@@ -135,7 +136,7 @@ static pw_destination hook_dest(env *e, char url[256], const char *token)
                         .kind = PW_DEST_WEBHOOK,
                         .url = url,
                         .bearer_token = token,
-                        .timeout_ms = 1500};
+                        .timeout_ms = GW_TEST_REQ_TIMEOUT_MS};
     return d;
 }
 
@@ -159,7 +160,7 @@ static void test_webhook_401_pauses_then_delivers(void)
     pw_spool_stats ss;
     CHECK_INT(pw_spool_stats_get(e.spool, "hook", &ss, NULL), PW_OK);
     CHECK_INT(ss.dead, 0);
-    CHECK(drained(&e, "hook", 10000));
+    CHECK(drained(&e, "hook", GW_TEST_WAIT_MS));
     CHECK_INT(paused_of(&e, "hook"), 0);
     pw_forwarders_stop(e.fw);
     e.fw = NULL;
@@ -216,7 +217,7 @@ static void test_meta_190_pauses_then_delivers(void)
     mock_reply refused = {.status = 400, .body = body};
     mock_upstream_script(e.mock, &refused);
     mock_upstream_script(e.mock, &refused);
-    pw_destination d = env_meta_dest(&e, "42", META_TOKEN, 1500);
+    pw_destination d = env_meta_dest(&e, "42", META_TOKEN, GW_TEST_REQ_TIMEOUT_MS);
     capture cap;
     capture_start(&cap, &e);
     start(&e, &d);
@@ -225,7 +226,7 @@ static void test_meta_190_pauses_then_delivers(void)
     char *old = env_meta_event("m-old");
     put_raw(&e, "meta", "m-old", old, pw_gw_now_ms() - PW_FORWARD_META_MAX_EVENT_AGE_MS - 3600000);
     free(old);
-    CHECK(drained(&e, "meta", 10000));
+    CHECK(drained(&e, "meta", GW_TEST_WAIT_MS));
     pw_forwarders_stop(e.fw);
     e.fw = NULL;
     const char *log = capture_end(&cap);
@@ -270,9 +271,9 @@ static void test_meta_code_100_still_dead(void)
     char body[512];
     mock_reply final = {.status = 400, .body = mock_graph_error(body, sizeof body, 100, 0, "T100")};
     mock_upstream_script(e.mock, &final);
-    pw_destination d = env_meta_dest(&e, "42", META_TOKEN, 1500);
+    pw_destination d = env_meta_dest(&e, "42", META_TOKEN, GW_TEST_REQ_TIMEOUT_MS);
     start(&e, &d);
-    CHECK(drained(&e, "meta", 5000));
+    CHECK(drained(&e, "meta", GW_TEST_WAIT_MS));
     CHECK_INT(paused_of(&e, "meta"), 0);
     CHECK_INT(state_of_spool(&e, "bad-1", "meta"), PW_SPOOL_DEAD);
     CHECK_INT(mock_upstream_count(e.mock), 1);
@@ -306,9 +307,9 @@ static void test_ga4_later_waves_not_sent(void)
                         .base_url = mock_upstream_base(e.mock),
                         .measurement_id = "G-AUTH",
                         .api_secret = "ga4-SECRET-0123456789",
-                        .timeout_ms = 1500};
+                        .timeout_ms = GW_TEST_REQ_TIMEOUT_MS};
     start(&e, &d);
-    CHECK(drained(&e, "ga4", 10000));
+    CHECK(drained(&e, "ga4", GW_TEST_WAIT_MS));
     pw_forwarders_stop(e.fw);
     e.fw = NULL;
     /* the refused wave, one probe of 10 requests, then the 140 others */
@@ -345,10 +346,10 @@ static void test_meta_pause_past_retry_window(void)
     put_raw(&e, "meta", "m-weekend", p, pw_gw_now_ms() - META_WINDOW_MS - 3 * 3600000LL);
     free(p);
     refuse_190(&e, 4); /* the first request and three probes */
-    pw_destination d = env_meta_dest(&e, "42", META_TOKEN, 1500);
+    pw_destination d = env_meta_dest(&e, "42", META_TOKEN, GW_TEST_REQ_TIMEOUT_MS);
     start(&e, &d);
     CHECK(wait_auth_paused(&e, "meta"));
-    CHECK(drained(&e, "meta", 10000));
+    CHECK(drained(&e, "meta", GW_TEST_WAIT_MS));
     pw_forwarders_stop(e.fw);
     e.fw = NULL;
     CHECK_INT(state_of_spool(&e, "m-weekend", "meta"), PW_SPOOL_DELIVERED);
@@ -373,9 +374,9 @@ static void test_meta_maybe_received_window_still_closes(void)
     mock_reply failed = {.status = 500, .body = "{}"};
     mock_upstream_script(e.mock, &failed);
     refuse_190(&e, 40); /* refused until the window has closed */
-    pw_destination d = env_meta_dest(&e, "42", META_TOKEN, 1500);
+    pw_destination d = env_meta_dest(&e, "42", META_TOKEN, GW_TEST_REQ_TIMEOUT_MS);
     start(&e, &d);
-    CHECK(drained(&e, "meta", 15000));
+    CHECK(drained(&e, "meta", GW_TEST_WAIT_MS));
     pw_forwarders_stop(e.fw);
     e.fw = NULL;
     CHECK_INT(state_of_spool(&e, "m-maybe", "meta"), PW_SPOOL_DEAD);
@@ -407,7 +408,7 @@ static void test_probe_takes_oldest(void)
     start(&e, &d);
     CHECK(wait_auth_paused(&e, "hook"));
     put_raw(&e, "hook", "p-new", "{\"event_name\":\"Lead\",\"event_id\":\"p-new\"}", 0);
-    CHECK(drained(&e, "hook", 10000));
+    CHECK(drained(&e, "hook", GW_TEST_WAIT_MS));
     pw_forwarders_stop(e.fw);
     e.fw = NULL;
     size_t n_req = mock_upstream_count(e.mock);

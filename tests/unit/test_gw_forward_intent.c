@@ -66,10 +66,10 @@ static void test_sending_recorded_before_the_request_leaves(void)
                        .body = "{\"events_received\":1,\"messages\":[],\"fbtrace_id\":\"T\"}",
                        .delay_ms = 1200};
     mock_upstream_script(e.mock, &slow);
-    pw_destination d = env_meta_dest(&e, "42", "tok-INTENT", 5000);
+    pw_destination d = env_meta_dest(&e, "42", "tok-INTENT", GW_TEST_REQ_TIMEOUT_MS);
     pw_forward_opts o = {.retry_base_ms = 20, .retry_max_ms = 100, .poll_ms = 10};
     CHECK_INT(pw_forwarders_start_opts(&d, 1, e.spool, e.audit, &o, &e.fw, NULL), PW_OK);
-    CHECK(mock_upstream_wait(e.mock, 1, 5000));
+    CHECK(mock_upstream_wait(e.mock, 1, GW_TEST_WAIT_MS));
 
     /* The upstream has the event and has not answered: the log already says so, durably. */
     seen during = read_log(&e);
@@ -80,7 +80,7 @@ static void test_sending_recorded_before_the_request_leaves(void)
     pw_sha256_hex(p, strlen(p), want);
     CHECK_STR(during.sending_sha, want);
 
-    CHECK(drained(&e, "meta", 10000));
+    CHECK(drained(&e, "meta", GW_TEST_WAIT_MS));
     pw_forwarders_stop(e.fw);
     e.fw = NULL;
     seen after = read_log(&e);

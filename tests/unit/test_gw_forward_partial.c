@@ -48,10 +48,10 @@ static void test_meta_partial_answer_flagged(void)
                           .body = "{\"events_received\":2,\"messages\":[\"event 3: invalid "
                                   "parameter\"],\"fbtrace_id\":\"TracePartial\"}"};
     mock_upstream_script(e.mock, &partial);
-    pw_destination d = env_meta_dest(&e, "42", "tok-PARTIAL", 1500);
+    pw_destination d = env_meta_dest(&e, "42", "tok-PARTIAL", GW_TEST_REQ_TIMEOUT_MS);
     pw_forward_opts o = {.retry_base_ms = 20, .retry_max_ms = 100, .poll_ms = 10};
     CHECK_INT(pw_forwarders_start_opts(&d, 1, e.spool, e.audit, &o, &e.fw, NULL), PW_OK);
-    CHECK(drained(&e, "meta", 10000));
+    CHECK(drained(&e, "meta", GW_TEST_WAIT_MS));
     CHECK_INT(mock_upstream_count(e.mock), 1);
 
     /* A later full answer (the mock's default) is recorded as before. */
@@ -59,7 +59,7 @@ static void test_meta_partial_answer_flagged(void)
     put_raw(&e, "meta", "p-full", p, 0);
     free(p);
     pw_forwarders_notify(e.fw);
-    CHECK(drained(&e, "meta", 10000));
+    CHECK(drained(&e, "meta", GW_TEST_WAIT_MS));
     pw_forward_stats s;
     CHECK_INT(pw_forwarders_stats(e.fw, "meta", &s), PW_OK);
     CHECK_INT(s.partial, 1);

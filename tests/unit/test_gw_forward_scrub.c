@@ -119,7 +119,7 @@ static void test_echoed_token_forms_scrubbed(void)
     make_token(token);
     env e;
     env_open(&e, "gw_fw_scrub", "meta");
-    pw_destination d = env_meta_dest(&e, "42", token, 1500);
+    pw_destination d = env_meta_dest(&e, "42", token, GW_TEST_REQ_TIMEOUT_MS);
     pw_forward_opts o = {.retry_base_ms = 20, .retry_max_ms = 100, .poll_ms = 10};
     CHECK_INT(pw_forwarders_start_opts(&d, 1, e.spool, e.audit, &o, &e.fw, NULL), PW_OK);
     const echo
@@ -142,7 +142,7 @@ static void test_echoed_token_forms_scrubbed(void)
         put_raw(&e, "meta", echoes[i].id, p, 0);
         free(p);
         pw_forwarders_notify(e.fw);
-        CHECK(drained(&e, "meta", 5000));
+        CHECK(drained(&e, "meta", GW_TEST_WAIT_MS));
         char reason[512] = "";
         CHECK_INT(pw_spool_dead_reason(e.spool, echoes[i].id, "meta", reason, sizeof reason, NULL),
                   PW_OK);
@@ -170,7 +170,7 @@ static void test_echoed_token_forms_scrubbed(void)
     put_raw(&e, "meta", "partial", p, 0);
     free(p);
     pw_forwarders_notify(e.fw);
-    CHECK(drained(&e, "meta", 5000));
+    CHECK(drained(&e, "meta", GW_TEST_WAIT_MS));
     pw_forwarders_stop(e.fw);
     e.fw = NULL;
     fflush(stderr);

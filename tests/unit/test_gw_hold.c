@@ -63,10 +63,11 @@ static size_t events_to(mock_upstream *m, const char *prefix)
     return occurrences(m, prefix, "\"event_id\":");
 }
 
-/* Wait until prefix has received n events (10 s at most). */
+/* Wait until prefix has received n events (60 s at most: only a failing test waits that long). */
 static void wait_events(mock_upstream *m, const char *prefix, size_t n)
 {
-    for (int t = 0; t < 200 && events_to(m, prefix) < n; t++)
+    for (int64_t until = pw_gw_mono_ms() + 60000;
+         events_to(m, prefix) < n && pw_gw_mono_ms() < until;)
         usleep(50000);
 }
 

@@ -88,7 +88,7 @@ static int wait_nice(const char *name, int want, unsigned timeout_ms)
 
 static pw_destination meta_dest(const env *e)
 {
-    return env_meta_dest(e, "123456", "tok-prio", 5000);
+    return env_meta_dest(e, "123456", "tok-prio", GW_TEST_REQ_TIMEOUT_MS);
 }
 
 /* n Meta events accepted `age_ms` ago, put in groups of 100 (one commit each). */
@@ -175,10 +175,10 @@ static void test_forwarder_lowest_priority_delivers_burst(void)
     pw_destination d = meta_dest(&e);
     pw_forward_opts o = {.poll_ms = 10, .nice = 19};
     CHECK_INT(pw_forwarders_start_opts(&d, 1, e.spool, e.audit, &o, &e.fw, NULL), PW_OK);
-    CHECK_INT(wait_nice("pw-fwd-meta", expect_nice(19), 2000), expect_nice(19));
+    CHECK_INT(wait_nice("pw-fwd-meta", expect_nice(19), GW_TEST_WAIT_MS), expect_nice(19));
     CHECK_INT(pw_gw_prio_of((int)getpid()), base_nice()); /* the starting thread keeps its own */
     put_burst(&e, 3000, 0);
-    CHECK(drained(&e, "meta", 30000));
+    CHECK(drained(&e, "meta", GW_TEST_WAIT_MS));
     CHECK_INT((int)events_at_mock(&e), 3000);
     pw_forward_stats st;
     CHECK_INT(pw_forwarders_stats(e.fw, "meta", &st), PW_OK);
@@ -199,15 +199,15 @@ static void test_forwarder_boost_when_lagging(void)
     pw_destination d = meta_dest(&e);
     pw_forward_opts o = {.poll_ms = 10, .nice = 19, .boost_lag_ms = 1000};
     CHECK_INT(pw_forwarders_start_opts(&d, 1, e.spool, e.audit, &o, &e.fw, NULL), PW_OK);
-    CHECK_INT(wait_nice("pw-fwd-meta", expect_nice(19), 2000), expect_nice(19));
+    CHECK_INT(wait_nice("pw-fwd-meta", expect_nice(19), GW_TEST_WAIT_MS), expect_nice(19));
     put_burst(&e, 1500, 60000);
-    CHECK(drained(&e, "meta", 30000));
+    CHECK(drained(&e, "meta", GW_TEST_WAIT_MS));
     CHECK_INT((int)events_at_mock(&e), 1500);
     /* Caught up: the next empty lease lowers the thread again, and then says so in its stats
      * (a moment after the kernel has the new value). */
-    CHECK_INT(wait_nice("pw-fwd-meta", expect_nice(19), 2000), expect_nice(19));
+    CHECK_INT(wait_nice("pw-fwd-meta", expect_nice(19), GW_TEST_WAIT_MS), expect_nice(19));
     pw_forward_stats st;
-    int64_t until = pw_gw_mono_ms() + 2000;
+    int64_t until = pw_gw_mono_ms() + GW_TEST_WAIT_MS;
     do
         CHECK_INT(pw_forwarders_stats(e.fw, "meta", &st), PW_OK);
     while (st.nice != expect_nice(19) && pw_gw_mono_ms() < until && usleep(2000) == 0);
@@ -232,12 +232,12 @@ static void test_audit_thread_nice(void)
     env_open(&e, "gwprio", "audit");
     pw_gw_committer *c = NULL;
     CHECK_INT(pw_gw_committer_new_nice(e.spool, e.audit, NULL, NULL, 13, &c, NULL), PW_OK);
-    CHECK_INT(wait_nice("pw-audit", expect_nice(13), 2000), expect_nice(13));
+    CHECK_INT(wait_nice("pw-audit", expect_nice(13), GW_TEST_WAIT_MS), expect_nice(13));
     pw_gw_committer_set_nice(c, 17);
-    CHECK_INT(wait_nice("pw-audit", expect_nice(17), 2000), expect_nice(17));
+    CHECK_INT(wait_nice("pw-audit", expect_nice(17), GW_TEST_WAIT_MS), expect_nice(17));
     pw_gw_committer_free(c);
     /* joined; the kernel drops a joined thread's /proc entry a moment after pthread_join */
-    CHECK_INT(wait_nice("pw-audit", -100, 2000), -100);
+    CHECK_INT(wait_nice("pw-audit", -100, GW_TEST_WAIT_MS), -100);
     env_close(&e);
 }
 

@@ -84,10 +84,10 @@ static void test_full_spool_drains(void)
     CHECK_INT(st.depth, n);
     CHECK(pw_spool_full(e.spool) != 0);
 
-    pw_destination d = env_meta_dest(&e, "123456", "tok-SPOOL-FULL", 1500);
+    pw_destination d = env_meta_dest(&e, "123456", "tok-SPOOL-FULL", GW_TEST_REQ_TIMEOUT_MS);
     pw_forward_opts o = {.retry_base_ms = 20, .retry_max_ms = 100, .poll_ms = 10};
     CHECK_INT(pw_forwarders_start_opts(&d, 1, e.spool, e.audit, &o, &e.fw, NULL), PW_OK);
-    CHECK(drained(&e, "meta", 20000));
+    CHECK(drained(&e, "meta", GW_TEST_WAIT_MS));
     pw_forward_stats fs_;
     CHECK_INT(pw_forwarders_stats(e.fw, "meta", &fs_), PW_OK);
     CHECK_INT(fs_.sent, n);
@@ -106,15 +106,15 @@ static void test_full_spool_drains(void)
     pw_spool_put_item it = {"after-1", "meta", p, strlen(p), 0};
     pw_err perr = {0};
     pw_status pst = PW_ERR_LIMIT;
-    int64_t until = pw_gw_mono_ms() + 5000; /* as the tag does: again after a 503 */
+    int64_t until = pw_gw_mono_ms() + GW_TEST_WAIT_MS; /* as the tag does: again after a 503 */
     while ((pst = pw_spool_put(e.spool, &it, 1, &perr)) == PW_ERR_LIMIT && pw_gw_mono_ms() < until)
         usleep(200000);
     CHECK_INT(pst, PW_OK);
     if (pst != PW_OK)
         fprintf(stderr, "put after drain: %s (%llu bytes free)\n", perr.msg, gw_tmpfs_free(&fs));
     free(p);
-    CHECK(drained(&e, "meta", 10000));
-    CHECK(mock_upstream_wait(e.mock, 2, 5000));
+    CHECK(drained(&e, "meta", GW_TEST_WAIT_MS));
+    CHECK(mock_upstream_wait(e.mock, 2, GW_TEST_WAIT_MS));
     CHECK_INT(sent_times(&e, "\"after-1\""), 1);
     pw_buf m;
     pw_buf_init(&m);
@@ -140,12 +140,12 @@ static void test_ack_failure_retried(void)
         free(p);
     }
     gw_tmpfs_fill(&fs, 0);
-    pw_destination d = env_meta_dest(&e, "123456", "tok-SPOOL-FULL", 1500);
+    pw_destination d = env_meta_dest(&e, "123456", "tok-SPOOL-FULL", GW_TEST_REQ_TIMEOUT_MS);
     pw_forward_opts o = {.retry_base_ms = 20, .retry_max_ms = 100, .poll_ms = 10};
     CHECK_INT(pw_forwarders_start_opts(&d, 1, e.spool, e.audit, &o, &e.fw, NULL), PW_OK);
-    CHECK(mock_upstream_wait(e.mock, 1, 10000));
+    CHECK(mock_upstream_wait(e.mock, 1, GW_TEST_WAIT_MS));
     pw_forward_stats s;
-    int64_t until = pw_gw_mono_ms() + 5000;
+    int64_t until = pw_gw_mono_ms() + GW_TEST_WAIT_MS;
     do {
         usleep(20000);
         pw_forwarders_stats(e.fw, "meta", &s);
@@ -153,8 +153,9 @@ static void test_ack_failure_retried(void)
     if (s.spool_failures) /* the ack did not fit: retried, the rows not sent again */
         CHECK_INT(mock_upstream_count(e.mock), 1);
     gw_tmpfs_free_filler(&fs);
-    CHECK(drained(&e, "meta", 15000));
-    until = pw_gw_mono_ms() + 5000; /* the ack's caller learns of its commit just after */
+    CHECK(drained(&e, "meta", GW_TEST_WAIT_MS));
+    until =
+        pw_gw_mono_ms() + GW_TEST_WAIT_MS; /* the ack's caller learns of its commit just after */
     do
         pw_forwarders_stats(e.fw, "meta", &s);
     while (s.paused && pw_gw_mono_ms() < until && usleep(5000) == 0);

@@ -1,0 +1,249 @@
+/*
+ * test_gw_audit_fsync.c — a failed fdatasync of the audit log (fsyncgate). Linux reports a
+ * writeback error once: the next fdatasync returns 0 although the records it failed to write
+ * may never reach the disk. So a failed sync must not be "retried until it succeeds": the
+ * records written since the last good sync are cut from the log (their appenders are told and
+ * append them again), and the chain on disk then ends with records known to be durable.
+ *
+ * TEST-ONLY fault injection: this executable defines fdatasync, which the linker takes for the
+ * audit code's calls instead of libc's; it fails the next `fail_next` calls with EIO.
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "audit.h"
+#include "pw_test.h"
+
+static atomic_int fail_next, block_next, calls;
+static pthread_mutex_t hook_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t hook_cv = PTHREAD_COND_INITIALIZER;
+static int hook_entered, hook_release;
+
+int fdatasync(int fd)
+{
+    atomic_fetch_add(&calls, 1);
+    if (atomic_exchange(&block_next, 0)) { /* a slow sync that then fails */
+        pthread_mutex_lock(&hook_mu);
+        hook_entered = 1;
+        pthread_cond_broadcast(&hook_cv);
+        while (!hook_release)
+            pthread_cond_wait(&hook_cv, &hook_mu);
+        pthread_mutex_unlock(&hook_mu);
+        errno = EIO;
+        return -1;
+    }
+    if (atomic_load(&fail_next) > 0) {
+        atomic_fetch_sub(&fail_next, 1);
+        errno = EIO;
+        return -1;
+    }
+    return (int)syscall(SYS_fdatasync, fd);
+}
+
+static atomic_int fail_fsync;
+
+int fsync(int fd)
+{
+    if (atomic_load(&fail_fsync) > 0) {
+        atomic_fetch_sub(&fail_fsync, 1);
+        errno = EIO;
+        return -1;
+    }
+    return (int)syscall(SYS_fsync, fd);
+}
+
+static pw_audit_record rec(const char *id)
+{
+    return (pw_audit_record){.time_ms = 1795000000000LL,
+                             .event_id = id,
+                             .event_name = "Lead",
+                             .destination = "meta",
+                             .action = PW_AUDIT_SENT,
+                             .rule = "meta.allow.Lead",
+                             .http_status = 200};
+}
+
+static size_t count_of(const char *path, const char *needle)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return 0;
+    char line[4096];
+    size_t n = 0;
+    while (fgets(line, sizeof line, f))
+        n += strstr(line, needle) != NULL;
+    fclose(f);
+    return n;
+}
+
+static void temp_path(char *out, size_t cap, const char *tag)
+{
+    snprintf(out, cap, "/tmp/pw_audit_fsync_%s_%d.log", tag, (int)getpid());
+    unlink(out);
+}
+
+/* A synced append whose fdatasync fails is reported failed, and retrying it (what the forwarders
+ * and the ingest audit thread do) writes its record once: the old code left the first copy in
+ * the log (the write had succeeded) and the retry added a second one, and a later sync that
+ * returned 0 cleared the failure as if the lost writeback had happened. */
+static void test_failed_sync_cuts_unsynced_records(void)
+{
+    char path[256];
+    temp_path(path, sizeof path, "cut");
+    pw_audit *a = NULL;
+    CHECK_INT(pw_audit_open(path, &a, NULL), PW_OK);
+    pw_audit_record r1 = rec("ev-durable");
+    CHECK_INT(pw_audit_append(a, &r1, NULL), PW_OK);
+
+    pw_audit_record r2 = rec("ev-retried");
+    atomic_store(&fail_next, 1);
+    pw_err err = {0};
+    CHECK_INT(pw_audit_append(a, &r2, &err), PW_ERR_IO);
+    CHECK(strstr(err.msg, "fdatasync") != NULL);
+    CHECK(pw_audit_failing(a));
+    CHECK_INT(count_of(path, "ev-retried"), 0); /* cut: not in the log as if durable */
+
+    CHECK_INT(pw_audit_append(a, &r2, NULL), PW_OK); /* the appender's retry */
+    CHECK(!pw_audit_failing(a));
+    pw_audit_close(a);
+
+    CHECK_INT(count_of(path, "ev-durable"), 1);
+    CHECK_INT(count_of(path, "ev-retried"), 1);
+    pw_audit_verify_result res;
+    CHECK_INT(pw_audit_verify_file(path, &res, &err), PW_OK);
+    CHECK_INT(res.records, 2);
+    unlink(path);
+}
+
+/* Records appended without a sync (the ingest audit thread) and then lost to a failed sync are
+ * cut too; the chain continues from the last durable record, so a reopened log verifies and
+ * its next records follow on. */
+static void test_nosync_records_cut_and_chain_continues(void)
+{
+    char path[256];
+    temp_path(path, sizeof path, "nosync");
+    pw_audit *a = NULL;
+    CHECK_INT(pw_audit_open(path, &a, NULL), PW_OK);
+    pw_audit_record r1 = rec("ev-one");
+    CHECK_INT(pw_audit_append(a, &r1, NULL), PW_OK);
+    pw_audit_record r2[2] = {rec("ev-two"), rec("ev-three")};
+    CHECK_INT(pw_audit_append_nosync(a, r2, 2, NULL), PW_OK);
+    atomic_store(&fail_next, 1);
+    CHECK_INT(pw_audit_sync(a, NULL), PW_ERR_IO);
+    CHECK(pw_audit_failing(a));
+    /* The next sync succeeds (as Linux's does after reporting the error): that must not turn
+     * the lost records into durable ones, and it makes the cut itself durable (a sync although
+     * no record was written since: a crash must not bring the cut records back). */
+    int before = atomic_load(&calls);
+    CHECK_INT(pw_audit_probe(a, NULL), PW_OK);
+    CHECK_INT(atomic_load(&calls), before + 1);
+    CHECK_INT(count_of(path, "ev-two"), 0);
+    pw_audit_record r4 = rec("ev-four");
+    CHECK_INT(pw_audit_append(a, &r4, NULL), PW_OK);
+    pw_audit_close(a);
+
+    pw_audit_verify_result res;
+    pw_err err = {0};
+    CHECK_INT(pw_audit_verify_file(path, &res, &err), PW_OK);
+    CHECK_INT(res.records, 2); /* ev-one, ev-four: seq 1, 2 */
+    CHECK_INT(pw_audit_open(path, &a, NULL), PW_OK);
+    pw_audit_record r5 = rec("ev-five");
+    CHECK_INT(pw_audit_append(a, &r5, NULL), PW_OK);
+    pw_audit_close(a);
+    CHECK_INT(pw_audit_verify_file(path, &res, &err), PW_OK);
+    CHECK_INT(res.records, 3);
+    unlink(path);
+}
+
+/* An appender whose record was written while another thread's sync was failing must not be
+ * told its record is durable: the cut took it (the sync it then runs succeeds, and on the old
+ * code covered only the records left, so it returned PW_OK for a record no longer in the log). */
+static void *failing_syncer(void *arg)
+{
+    pw_audit *a = arg;
+    return (void *)(intptr_t)pw_audit_sync(a, NULL);
+}
+
+typedef struct appender {
+    pw_audit *a;
+    pw_status st;
+} appender;
+
+static void *late_appender(void *arg)
+{
+    appender *ap = arg;
+    pw_audit_record r = rec("ev-late");
+    ap->st = pw_audit_append(ap->a, &r, NULL);
+    return NULL;
+}
+
+static void test_waiter_of_cut_record_fails(void)
+{
+    char path[256];
+    temp_path(path, sizeof path, "waiter");
+    pw_audit *a = NULL;
+    CHECK_INT(pw_audit_open(path, &a, NULL), PW_OK);
+    pw_audit_record r1 = rec("ev-early");
+    CHECK_INT(pw_audit_append_nosync(a, &r1, 1, NULL), PW_OK);
+    atomic_store(&block_next, 1); /* the next fdatasync waits for hook_release, then fails */
+    pthread_t syncer, late;
+    CHECK(pthread_create(&syncer, NULL, failing_syncer, a) == 0);
+    pthread_mutex_lock(&hook_mu);
+    while (!hook_entered)
+        pthread_cond_wait(&hook_cv, &hook_mu);
+    pthread_mutex_unlock(&hook_mu);
+    appender ap = {a, PW_OK};
+    CHECK(pthread_create(&late, NULL, late_appender, &ap) == 0);
+    while (count_of(path, "ev-late") == 0) /* written; its sync waits for the failing one */
+        usleep(1000);
+    pthread_mutex_lock(&hook_mu);
+    hook_release = 1;
+    pthread_cond_broadcast(&hook_cv);
+    pthread_mutex_unlock(&hook_mu);
+    void *sst = NULL;
+    pthread_join(syncer, &sst);
+    pthread_join(late, NULL);
+    CHECK_INT((pw_status)(intptr_t)sst, PW_ERR_IO);
+    CHECK(ap.st != PW_OK);                   /* told: it appends again */
+    CHECK_INT(count_of(path, "ev-late"), 0); /* and it is not in the log meanwhile */
+    pw_audit_close(a);
+    pw_audit_verify_result res;
+    pw_err err = {0};
+    CHECK_INT(pw_audit_verify_file(path, &res, &err), PW_OK);
+    unlink(path);
+}
+
+/* A new log whose directory entry cannot be synced is not opened: after a power loss the file
+ * could be gone with every record synced into it (the old code ignored the directory's fsync). */
+static void test_new_log_needs_its_directory_synced(void)
+{
+    char path[256];
+    temp_path(path, sizeof path, "dir");
+    pw_audit *a = NULL;
+    pw_err err = {0};
+    atomic_store(&fail_fsync, 1);
+    CHECK_INT(pw_audit_open(path, &a, &err), PW_ERR_IO);
+    atomic_store(&fail_fsync, 0);
+    CHECK(a == NULL);
+    CHECK(access(path, F_OK) != 0); /* not left behind: the next open creates and syncs it */
+    if (a)
+        pw_audit_close(a);
+    CHECK_INT(pw_audit_open(path, &a, &err), PW_OK);
+    pw_audit_close(a);
+    unlink(path);
+}
+
+PW_TEST_MAIN(PW_TEST(test_new_log_needs_its_directory_synced),
+             PW_TEST(test_failed_sync_cuts_unsynced_records),
+             PW_TEST(test_nosync_records_cut_and_chain_continues),
+             PW_TEST(test_waiter_of_cut_record_fails))
