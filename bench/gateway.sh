@@ -354,6 +354,14 @@ echo "$metrics" | grep -E '^phiwall_gateway_delivery_(nice|boosts_total|priority
 # INSERTs; commit: WAL write + fsync); *_hold: how long a forwarder's lease/ack holds the spool.
 echo "commit path during the paced phase:"
 awk -f bench/gw_phases.awk "$tmp/metrics.paced0" "$tmp/metrics.paced1"
+# Group commits during the paced phase and how many of them waited for more requests (the load
+# gather; a gateway before the counter prints none).
+awk '/^phiwall_gateway_spool_(commits|load_gathers)_total / { if (FILENAME == ARGV[1]) a[$1] = $2; else b[$1] = $2 }
+     END { c = b["phiwall_gateway_spool_commits_total"] - a["phiwall_gateway_spool_commits_total"]
+           if (c > 0 && ("phiwall_gateway_spool_load_gathers_total" in b))
+             printf "  paced: %d group commits, %d after a load gather\n", c,
+               b["phiwall_gateway_spool_load_gathers_total"] - a["phiwall_gateway_spool_load_gathers_total"] }' \
+  "$tmp/metrics.paced0" "$tmp/metrics.paced1"
 awk '/^phiwall_gateway_spool_commit_(requests|items)_total|^phiwall_gateway_spool_commits_total/ {v[$1] = $2}
      END { if (v["phiwall_gateway_spool_commits_total"] > 0)
              printf "  group commit: %.1f requests per commit (whole run)\n",
