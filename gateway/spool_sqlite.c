@@ -16,8 +16,8 @@
  * rows has returned. While a leader commits, the next batch accumulates, and the next leader
  * commits it at once; only a lone request waits (up to commit_interval_ms, until GATHER_ENOUGH
  * have come) for companions; under load (the previous batch took PW_SPOOL_LOAD_BATCH requests or
- * more, arriving at PW_SPOOL_LOAD_PER_MS or faster) the leader waits load_gather_us before taking
- * its batch, so that more share its fsync.
+ * more, while puts arrive at PW_SPOOL_LOAD_PER_MS or faster) the leader waits load_gather_us
+ * before taking its batch, so that more share its fsync.
  * Every commit that changes the spool is synced (puts, acks,
  * retries, dead letters); leases are not written at all (they live in memory and end with the
  * process, so a crash mid-delivery re-sends, deduplicated upstream by event_id). WAL
@@ -515,13 +515,27 @@ static void requeue_or_finish(pw_spool *s, put_req *list)
 }
 
 /* Is the spool under load (q_mu held)? The last batch took PW_SPOOL_LOAD_BATCH put requests or
- * more, and they came at PW_SPOOL_LOAD_PER_MS or faster. A large batch that came slowly followed
- * a slow commit (an fsync or a checkpoint's pause at a moderate rate): the requests queued behind
- * it are the latency tail, and waiting before their commit would only lengthen it. */
+ * more, and puts have been coming at PW_SPOOL_LOAD_PER_MS or faster. A large batch at a moderate
+ * rate followed a slow commit (an fsync or a checkpoint's pause) or a burst: the requests queued
+ * behind it are the latency tail, and waiting before their commit would only lengthen it. */
 static int under_load(const pw_spool *s)
 {
-    return s->last_batch >= PW_SPOOL_LOAD_BATCH &&
-           (int64_t)s->last_batch * 1000000 >= s->last_span_ns * PW_SPOOL_LOAD_PER_MS;
+    return s->last_batch >= PW_SPOOL_LOAD_BATCH && s->load_fast;
+}
+
+/* Count a taken batch of puts towards the arrival rate (q_mu held): once a window of
+ * PW_SPOOL_LOAD_WINDOW_NS or more has passed, its rate decides load_fast until the next one. */
+static void count_load(pw_spool *s, size_t puts, int64_t now)
+{
+    if (!s->load_win_ns)
+        s->load_win_ns = now;
+    s->load_win_puts += puts;
+    int64_t span = now - s->load_win_ns;
+    if (span < PW_SPOOL_LOAD_WINDOW_NS)
+        return;
+    s->load_fast = s->load_win_puts * 1000000 >= (uint64_t)span * PW_SPOOL_LOAD_PER_MS;
+    s->load_win_ns = now;
+    s->load_win_puts = 0;
 }
 
 /*
@@ -557,8 +571,7 @@ static void lead_one_commit(pw_spool *s)
     for (put_req *r = s->head; r; r = r->next)
         s->last_batch += !r->ack_ids;
     int64_t taken = pw_histo_now_ns();
-    s->last_span_ns = s->last_take_ns ? taken - s->last_take_ns : INT64_MAX / 1000000;
-    s->last_take_ns = taken;
+    count_load(s, s->last_batch, taken);
     put_req head = {.next = s->head}; /* a dummy head lets complete_async unlink the first too */
     s->head = s->tail = NULL;
     s->pending = 0;
