@@ -381,7 +381,7 @@ wait_report() {
   join -a2 -e0 -o 0,1.2,2.2,1.3,2.3 <(echo "$2") <(echo "$3") |
     awk -v e="$4" -v l="$1" '
       { d = ($3 - $2) / 1e9; n = $5 - $4
-        if (d > 0) printf "%s run-queue wait %-12s %7.2f s  %6.1f us/event, %6.1f us per turn on a CPU (runnable, no CPU; during the burst)\n", l, $1, d, d * 1e6 / e, n > 0 ? d * 1e6 / n : 0 }'
+        if (d > 0) printf "%s run-queue wait %-12s %7.2f s  %6.1f us/event, %6.1f us per turn on a CPU (runnable, no CPU; during the burst)\n", l, $1, d, d * 1e6 / e, (n > 0 ? d * 1e6 / n : 0) }'
 }
 cpu_report "ingest-only" "$icpu0" "$icpu1" "$ing_events"
 wait_report "ingest-only" "$iwait0" "$iwait1" "$ing_events"
