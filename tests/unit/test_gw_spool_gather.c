@@ -60,13 +60,20 @@ static unsigned long long put_spaced(pw_spool *s, const char *prefix, int n, uns
     return atomic_load(&s->timing.commits) - before;
 }
 
-static void test_gather_under_load_only(void)
+/* A spool at path (named name) whose leader gathers for 0.5 s under load; NULL if it fails. */
+static pw_spool *open_gathering(char *path, size_t size, const char *name)
 {
-    char path[256];
-    gw_test_db_path(path, sizeof path, "pw_spool", "gather");
+    gw_test_db_path(path, size, "pw_spool", name);
     pw_spool_opts o = {.path = path, .load_gather_us = 500000};
     pw_spool *s = NULL;
     CHECK_INT(pw_spool_open(&o, &s, NULL), PW_OK);
+    return s;
+}
+
+static void test_gather_under_load_only(void)
+{
+    char path[256];
+    pw_spool *s = open_gathering(path, sizeof path, "gather");
     if (!s)
         return;
     /* Idle (the last batch was small): each put commits on its own, nothing waits. */
@@ -87,10 +94,7 @@ static void test_gather_under_load_only(void)
 static void test_no_gather_after_a_slow_large_batch(void)
 {
     char path[256];
-    gw_test_db_path(path, sizeof path, "pw_spool", "gather_slow");
-    pw_spool_opts o = {.path = path, .load_gather_us = 500000};
-    pw_spool *s = NULL;
-    CHECK_INT(pw_spool_open(&o, &s, NULL), PW_OK);
+    pw_spool *s = open_gathering(path, sizeof path, "gather_slow");
     if (!s)
         return;
     CHECK(put_spaced(s, "slow", 10, 5000, 2 * PW_SPOOL_LOAD_BATCH, 0) >= 8);
