@@ -168,11 +168,12 @@ non2xx() { awk '/Non-2xx/ {print $NF}'; }
 cpu_by_thread() { cat /proc/"$gw_pid"/task/*/stat 2>/dev/null |
   awk '{ sub(/^[0-9]+ \(/, ""); name = $0; sub(/\).*/, "", name); sub(/^[^)]*\) /, "");
          t[name] += $12 + $13 } END { for (n in t) print n, t[n] }' | sort; }
-# Run-queue wait so far by thread group (name -> ns runnable but not running, schedstat field 2):
-# how long each group waited for a CPU, whatever else the machine runs.
+# Run-queue wait so far by thread group (name -> ns runnable but not running, schedstat field 2,
+# and the times it got a CPU, field 3): how long each group waited for a CPU, whatever else the
+# machine runs, in all and per turn on a CPU (a wake-up or a preemption's return).
 wait_by_thread() { for t in /proc/"$gw_pid"/task/*; do
-    printf '%s %s\n' "$(tr ' ' _ <"$t/comm" 2>/dev/null)" "$(cut -d' ' -f2 "$t/schedstat" 2>/dev/null)"
-  done | awk 'NF == 2 { t[$1] += $2 } END { for (n in t) print n, t[n] }' | sort; }
+    printf '%s %s\n' "$(tr ' ' _ <"$t/comm" 2>/dev/null)" "$(cut -d' ' -f2,3 "$t/schedstat" 2>/dev/null)"
+  done | awk 'NF == 3 { t[$1] += $2; r[$1] += $3 } END { for (n in t) print n, t[n], r[n] }' | sort; }
 # Context switches so far by thread group (voluntary + involuntary): wake-ups per event.
 csw_by_thread() { for t in /proc/"$gw_pid"/task/*; do
     printf '%s %s\n' "$(tr ' ' _ <"$t/comm" 2>/dev/null)" \
@@ -258,9 +259,17 @@ perf_stop
 # not lower the offered rate until all of them are busy.
 rate=${PW_BENCH_RATE:-10000}
 curl -s "http://127.0.0.1:$gw_port/metrics" >"$tmp/metrics.paced0"
+pcpu0=$(cpu_by_thread); pwait0=$(wait_by_thread); pev0=$(events_in)
 next_run; paced_out=$(PW_RATE=$rate PW_THREADS=$wthreads wrk -t"$wthreads" -c100 -d"${dur}s" --latency \
   -s bench/gateway_event.lua "http://127.0.0.1:$gw_port/e")
+pcpu1=$(cpu_by_thread); pwait1=$(wait_by_thread); pev1=$(events_in)
 curl -s "http://127.0.0.1:$gw_port/metrics" >"$tmp/metrics.paced1"
+# The same paced load against nginx `return 204` right after: the latency of wrk, the loopback and
+# the machine's scheduling at this rate with no work behind the answer (the tail no gateway
+# change can remove). PW_BENCH_PACED_NGINX=0 skips it.
+ngx_paced_out=
+[ "${PW_BENCH_PACED_NGINX:-1}" = 0 ] || ngx_paced_out=$(PW_RATE=$rate PW_THREADS=$wthreads \
+  wrk -t"$wthreads" -c100 -d"${dur}s" --latency -s bench/gateway_event.lua "http://127.0.0.1:$ngx_port/e")
 paced_drain=$(drain)
 
 # The floor under the gateway's HTTP front, same wrk load: libmicrohttpd (the gateway's library)
@@ -332,6 +341,8 @@ echo "$paced_out" | grep -E "Non-2xx|Socket errors" | sed "s/^/paced: /" || true
 printf 'gateway paced    : %10.0f req/s  p50 %-8s p99 %s  (offered %d/s on a fixed schedule, 100 connections; target p99 < 5ms at 10000/s)\n' \
   "$(echo "$paced_out" | rps)" "$(echo "$paced_out" | pct 50%)" "$(echo "$paced_out" | pct 99%)" \
   "$rate"
+[ -z "$ngx_paced_out" ] || printf 'nginx paced      : %10.0f req/s  p50 %-8s p99 %s  (the same paced load against return 204: the floor of this measurement now)\n' \
+  "$(echo "$ngx_paced_out" | rps)" "$(echo "$ngx_paced_out" | pct 50%)" "$(echo "$ngx_paced_out" | pct 99%)"
 printf 'spool after burst: %8d items, empty %s s after wrk stopped (full load); paced: %d items, %s s\n' \
   ${burst_drain% *} "${burst_drain#* }" ${paced_drain% *} "${paced_drain#* }"
 echo "$metrics" | grep -E '^phiwall_gateway_delivery_(nice|boosts_total|priority_refused)' | tr '\n' ' ' |
@@ -343,6 +354,14 @@ echo "$metrics" | grep -E '^phiwall_gateway_delivery_(nice|boosts_total|priority
 # INSERTs; commit: WAL write + fsync); *_hold: how long a forwarder's lease/ack holds the spool.
 echo "commit path during the paced phase:"
 awk -f bench/gw_phases.awk "$tmp/metrics.paced0" "$tmp/metrics.paced1"
+# Group commits during the paced phase and how many of them waited for more requests (the load
+# gather; a gateway before the counter prints none).
+awk '/^phiwall_gateway_spool_(commits|load_gathers)_total / { if (FILENAME == ARGV[1]) a[$1] = $2; else b[$1] = $2 }
+     END { c = b["phiwall_gateway_spool_commits_total"] - a["phiwall_gateway_spool_commits_total"]
+           if (c > 0 && ("phiwall_gateway_spool_load_gathers_total" in b))
+             printf "  paced: %d group commits, %d after a load gather\n", c,
+               b["phiwall_gateway_spool_load_gathers_total"] - a["phiwall_gateway_spool_load_gathers_total"] }' \
+  "$tmp/metrics.paced0" "$tmp/metrics.paced1"
 awk '/^phiwall_gateway_spool_commit_(requests|items)_total|^phiwall_gateway_spool_commits_total/ {v[$1] = $2}
      END { if (v["phiwall_gateway_spool_commits_total"] > 0)
              printf "  group commit: %.1f requests per commit (whole run)\n",
@@ -359,9 +378,10 @@ cpu_report() {
 }
 # wait_report LABEL WAIT0 WAIT1 EVENTS: run-queue wait by thread group.
 wait_report() {
-  join -a2 -e0 -o 0,1.2,2.2 <(echo "$2") <(echo "$3") |
+  join -a2 -e0 -o 0,1.2,2.2,1.3,2.3 <(echo "$2") <(echo "$3") |
     awk -v e="$4" -v l="$1" '
-      { d = ($3 - $2) / 1e9; if (d > 0) printf "%s run-queue wait %-12s %7.2f s  %6.1f us/event (runnable, no CPU; during the burst)\n", l, $1, d, d * 1e6 / e }'
+      { d = ($3 - $2) / 1e9; n = $5 - $4
+        if (d > 0) printf "%s run-queue wait %-12s %7.2f s  %6.1f us/event, %6.1f us per turn on a CPU (runnable, no CPU; during the burst)\n", l, $1, d, d * 1e6 / e, (n > 0 ? d * 1e6 / n : 0) }'
 }
 cpu_report "ingest-only" "$icpu0" "$icpu1" "$ing_events"
 wait_report "ingest-only" "$iwait0" "$iwait1" "$ing_events"
@@ -372,6 +392,9 @@ awk -v t="$((dup_t1 - dup_t0))" -v e="$ing_events" -v hz="$hz" \
   'BEGIN { if (e > 0) printf "hold-drain  upstream nginx CPU (mock, same cores) %6.1f us/event\n", t * 1e6 / hz / e }'
 cpu_report "with-delivery" "$cpu0" "$cpu1" "$((${ev1%.*} - ${ev0%.*}))"
 wait_report "with-delivery" "$wait0" "$wait1" "$((${ev1%.*} - ${ev0%.*}))"
+# The paced phase (wrk's run only; delivery of its events runs meanwhile and is counted).
+cpu_report "paced" "$pcpu0" "$pcpu1" "$((${pev1%.*} - ${pev0%.*}))"
+wait_report "paced" "$pwait0" "$pwait1" "$((${pev1%.*} - ${pev0%.*}))"
 awk -v t="$((up_t1 - up_t0))" -v e="$((${ev1%.*} - ${ev0%.*}))" -v hz="$hz" -v h="$http2" \
   'BEGIN { if (e > 0) printf "with-delivery upstream nginx CPU (mock, same cores) %6.1f us/event (delivery http2: %s)\n", t * 1e6 / hz / e, h }'
 echo "CPU per request (us, every thread of the server; 1 event per request):"

@@ -1,11 +1,12 @@
 # gw_phases.awk — from two /metrics snapshots of the gateway (before, after a run), where the
 # commit path's time went during the run: per histogram series of phiwall_gateway_commit_seconds
-# and phiwall_gateway_spool_phase_seconds, the count, mean, p50, p99 and max bucket, estimated by
+# and phiwall_gateway_spool_phase_seconds, and of phiwall_gateway_request_duration_seconds (a
+# POST /e from its first byte read to its answer sent: "http.request", coarse buckets), the count, mean, p50, p99 and max bucket, estimated by
 # linear interpolation inside the Prometheus buckets. Used by bench/gateway.sh:
 #   awk -f bench/gw_phases.awk before.txt after.txt
 function key(line) { sub(/,?le="[^"]*"/, "", line); sub(/_bucket/, "", line); return line }
 { file = FILENAME == ARGV[1] ? 1 : 2 }
-/^phiwall_gateway_(commit|spool_phase)_seconds_(bucket|sum|count)/ {
+/^phiwall_gateway_((commit|spool_phase)_seconds|request_duration_seconds)_(bucket|sum|count)/ {
   split($0, kv, " "); name = kv[1]; v = kv[2]
   if (name ~ /_bucket\{/) {
     le = name; sub(/.*le="/, "", le); sub(/".*/, "", le)
@@ -38,6 +39,7 @@ END {
     if (n <= 0) continue
     label = sname; sub(/.*phase="/, "", label); sub(/".*/, "", label)
     if (sname ~ /^phiwall_gateway_commit/) label = "commit." label
+    if (sname ~ /^phiwall_gateway_request_duration/) label = "http.request"
     printf "  %-16s %8d %8.3f %8s %8s\n", label, n, (s1[sname] - s0[sname]) * 1000 / n, q(sname, 0.5), q(sname, 0.99)
   }
 }

@@ -26,8 +26,9 @@ typedef struct pw_spool_opts {
     uint64_t max_bytes;          /* bounded disk: put fails with PW_ERR_LIMIT beyond (503) */
     unsigned commit_interval_ms; /* group-commit window, e.g. 2 */
     /* Under load — the previous group commit took at least PW_SPOOL_LOAD_BATCH put requests
-     * (acks do not count) — the next leader waits this long before taking its batch, so that
-     * more requests share one fsync (at saturation the fsync's CPU is most of the committer's
+     * (acks do not count), arriving at 16 per ms or faster (a large batch behind a slow fsync at
+     * a moderate rate is not load) — the next leader waits this long before taking its batch, so
+     * that more requests share one fsync (at saturation the fsync's CPU is most of the committer's
      * cost per event). Below that (an idle or paced gateway) nothing waits. 0: never. */
     unsigned load_gather_us;
     /* Disk bytes new events leave free (gw-durable): a put whose commit would bring the free

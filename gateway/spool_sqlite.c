@@ -16,7 +16,8 @@
  * rows has returned. While a leader commits, the next batch accumulates, and the next leader
  * commits it at once; only a lone request waits (up to commit_interval_ms, until GATHER_ENOUGH
  * have come) for companions; under load (the previous batch took PW_SPOOL_LOAD_BATCH requests or
- * more) the leader waits load_gather_us before taking its batch, so that more share its fsync.
+ * more, while puts arrive at PW_SPOOL_LOAD_PER_MS or faster) the leader waits load_gather_us
+ * before taking its batch, so that more share its fsync.
  * Every commit that changes the spool is synced (puts, acks,
  * retries, dead letters); leases are not written at all (they live in memory and end with the
  * process, so a crash mid-delivery re-sends, deduplicated upstream by event_id). WAL
@@ -513,6 +514,30 @@ static void requeue_or_finish(pw_spool *s, put_req *list)
     s->pending += n_again;
 }
 
+/* Is the spool under load (q_mu held)? The last batch took PW_SPOOL_LOAD_BATCH put requests or
+ * more, and puts have been coming at PW_SPOOL_LOAD_PER_MS or faster. A large batch at a moderate
+ * rate followed a slow commit (an fsync or a checkpoint's pause) or a burst: the requests queued
+ * behind it are the latency tail, and waiting before their commit would only lengthen it. */
+static int under_load(const pw_spool *s)
+{
+    return s->last_batch >= PW_SPOOL_LOAD_BATCH && s->load_fast;
+}
+
+/* Count a taken batch of puts towards the arrival rate (q_mu held): once a window of
+ * PW_SPOOL_LOAD_WINDOW_NS or more has passed, its rate decides load_fast until the next one. */
+static void count_load(pw_spool *s, size_t puts, int64_t now)
+{
+    if (!s->load_win_ns)
+        s->load_win_ns = now;
+    s->load_win_puts += puts;
+    int64_t span = now - s->load_win_ns;
+    if (span < PW_SPOOL_LOAD_WINDOW_NS)
+        return;
+    s->load_fast = s->load_win_puts * 1000000 >= (uint64_t)span * PW_SPOOL_LOAD_PER_MS;
+    s->load_win_ns = now;
+    s->load_win_puts = 0;
+}
+
 /*
  * Called with q_mu held, when requests are queued and nobody is committing. The caller becomes
  * the leader: it waits up to commit_interval_ms for companions, takes every queued request,
@@ -531,10 +556,11 @@ static void lead_one_commit(pw_spool *s)
         while (!s->stop && s->pending < GATHER_ENOUGH &&
                pthread_cond_timedwait(&s->interval_cond, &s->q_mu, &until) != ETIMEDOUT) {}
     }
-    /* Under load (the last batch had many puts), let the next one grow for load_gather_us: one
-     * fsync for more requests. q_mu is released meanwhile, so they can queue; `committing`
-     * stays set, so nobody else leads and no enqueue signals. */
-    if (s->load_gather_us && s->last_batch >= PW_SPOOL_LOAD_BATCH && !s->stop) {
+    /* Under load (the last batch had many puts, and they came fast), let the next one grow for
+     * load_gather_us: one fsync for more requests. q_mu is released meanwhile, so they can
+     * queue; `committing` stays set, so nobody else leads and no enqueue signals. */
+    if (s->load_gather_us && under_load(s) && !s->stop) {
+        atomic_fetch_add_explicit(&s->timing.gathers, 1, memory_order_relaxed);
         pthread_mutex_unlock(&s->q_mu);
         struct timespec ts = {.tv_sec = s->load_gather_us / 1000000,
                               .tv_nsec = (long)(s->load_gather_us % 1000000) * 1000};
@@ -544,11 +570,12 @@ static void lead_one_commit(pw_spool *s)
     s->last_batch = 0; /* puts only: the forwarders' acks joining a commit are not ingest load */
     for (put_req *r = s->head; r; r = r->next)
         s->last_batch += !r->ack_ids;
+    int64_t taken = pw_histo_now_ns();
+    count_load(s, s->last_batch, taken);
     put_req head = {.next = s->head}; /* a dummy head lets complete_async unlink the first too */
     s->head = s->tail = NULL;
     s->pending = 0;
     pthread_mutex_unlock(&s->q_mu);
-    int64_t taken = pw_histo_now_ns();
     for (put_req *r = head.next; r; r = r->next)
         if (!r->ack_ids)
             pw_histo_observe_ns(&s->timing.put_queue, taken - r->t_enq);

@@ -210,16 +210,20 @@ void pw_spool_metrics(pw_spool *s, pw_buf *o)
         snprintf(label, sizeof label, "phase=\"%s\"", phases[i].phase);
         pw_histo_print(phases[i].h, name, label, o);
     }
-    pw_buf_printf(o,
-                  "# TYPE phiwall_gateway_spool_commits_total counter\n"
-                  "phiwall_gateway_spool_commits_total %llu\n"
-                  "# TYPE phiwall_gateway_spool_commit_requests_total counter\n"
-                  "phiwall_gateway_spool_commit_requests_total %llu\n"
-                  "# TYPE phiwall_gateway_spool_commit_items_total counter\n"
-                  "phiwall_gateway_spool_commit_items_total %llu\n",
-                  (unsigned long long)atomic_load(&t->commits),
-                  (unsigned long long)atomic_load(&t->requests),
-                  (unsigned long long)atomic_load(&t->items));
+    pw_buf_printf(
+        o,
+        "# TYPE phiwall_gateway_spool_commits_total counter\n"
+        "phiwall_gateway_spool_commits_total %llu\n"
+        "# TYPE phiwall_gateway_spool_commit_requests_total counter\n"
+        "phiwall_gateway_spool_commit_requests_total %llu\n"
+        "# TYPE phiwall_gateway_spool_commit_items_total counter\n"
+        "phiwall_gateway_spool_commit_items_total %llu\n"
+        "# HELP phiwall_gateway_spool_load_gathers_total Group commits whose leader "
+        "waited for more requests first (under load)\n"
+        "# TYPE phiwall_gateway_spool_load_gathers_total counter\n"
+        "phiwall_gateway_spool_load_gathers_total %llu\n",
+        (unsigned long long)atomic_load(&t->commits), (unsigned long long)atomic_load(&t->requests),
+        (unsigned long long)atomic_load(&t->items), (unsigned long long)atomic_load(&t->gathers));
     uint64_t free_bytes = pw_spool_disk_free(s);
     pw_buf_printf(o,
                   "# HELP phiwall_gateway_spool_reserve_refusals_total Put requests refused "

@@ -1,7 +1,8 @@
 /*
  * test_gw_spool_gather.c — group commit under load (pw_spool_opts.load_gather_us): after a
  * group commit of PW_SPOOL_LOAD_BATCH requests or more, the next leader waits before taking its
- * batch, so requests arriving meanwhile share one commit; after a small batch nothing waits.
+ * batch, so requests arriving meanwhile share one commit; after a small batch, or a large one
+ * whose requests came slowly (behind a slow commit), nothing waits.
  * White-box: the last batch's size is set through the spool's internals.
  */
 #include <pthread.h>
@@ -31,15 +32,18 @@ static void on_done(void *ctx, pw_status st, const pw_err *err)
     pthread_mutex_unlock(&d->mu);
 }
 
-/* n async puts, gap_us apart; returns the group commits they took. */
+/* n async puts, gap_us apart, after a group commit that took last_batch put requests, while
+ * puts came fast (16 per ms or more) or not; returns the group commits they took. */
 static unsigned long long put_spaced(pw_spool *s, const char *prefix, int n, unsigned gap_us,
-                                     size_t last_batch)
+                                     size_t last_batch, int fast)
 {
     done_state d = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0};
     static char ids[64][32];
     static pw_spool_put_item items[64];
     pthread_mutex_lock(&s->q_mu);
-    s->last_batch = last_batch; /* what the previous group commit took */
+    s->last_batch = last_batch; /* what the previous group commit took, and how fast */
+    s->load_fast = fast;
+    s->load_win_ns = pw_histo_now_ns(); /* a new window: the test's puts do not decide it */
     pthread_mutex_unlock(&s->q_mu);
     unsigned long long before = atomic_load(&s->timing.commits);
     for (int i = 0; i < n; i++) {
@@ -56,20 +60,28 @@ static unsigned long long put_spaced(pw_spool *s, const char *prefix, int n, uns
     return atomic_load(&s->timing.commits) - before;
 }
 
-static void test_gather_under_load_only(void)
+/* A spool at path (named name) whose leader gathers for 0.5 s under load; NULL if it fails. */
+static pw_spool *open_gathering(char *path, size_t size, const char *name)
 {
-    char path[256];
-    gw_test_db_path(path, sizeof path, "pw_spool", "gather");
+    gw_test_db_path(path, size, "pw_spool", name);
     pw_spool_opts o = {.path = path, .load_gather_us = 500000};
     pw_spool *s = NULL;
     CHECK_INT(pw_spool_open(&o, &s, NULL), PW_OK);
+    return s;
+}
+
+static void test_gather_under_load_only(void)
+{
+    char path[256];
+    pw_spool *s = open_gathering(path, sizeof path, "gather");
     if (!s)
         return;
     /* Idle (the last batch was small): each put commits on its own, nothing waits. */
-    CHECK(put_spaced(s, "idle", 5, 30000, 1) >= 4);
-    /* Under load (the last batch was large): the next leader waits 0.5 s, and ten puts 5 ms
-     * apart share its commit. */
-    CHECK_INT(put_spaced(s, "load", 10, 5000, PW_SPOOL_LOAD_BATCH), 1);
+    CHECK(put_spaced(s, "idle", 5, 30000, 1, 1) >= 4);
+    /* Under load (the last batch was large, and puts came fast): the next leader
+     * waits 0.5 s, and ten puts 5 ms apart share its commit. */
+    CHECK_INT(put_spaced(s, "load", 10, 5000, PW_SPOOL_LOAD_BATCH, 1), 1);
+    CHECK_INT((long long)atomic_load(&s->timing.gathers), 1);
     pw_spool_stats st;
     CHECK_INT(pw_spool_stats_get(s, "meta", &st, NULL), PW_OK);
     CHECK_INT(st.depth, 15);
@@ -77,4 +89,18 @@ static void test_gather_under_load_only(void)
     gw_test_db_remove(path);
 }
 
-PW_TEST_MAIN(PW_TEST(test_gather_under_load_only))
+/* A large batch while puts come at a moderate rate (a batch behind a slow commit, or a burst)
+ * is not load: the requests after it are the latency tail, and nobody waits. */
+static void test_no_gather_after_a_slow_large_batch(void)
+{
+    char path[256];
+    pw_spool *s = open_gathering(path, sizeof path, "gather_slow");
+    if (!s)
+        return;
+    CHECK(put_spaced(s, "slow", 10, 5000, 2 * PW_SPOOL_LOAD_BATCH, 0) >= 8);
+    CHECK_INT((long long)atomic_load(&s->timing.gathers), 0);
+    pw_spool_close(s);
+    gw_test_db_remove(path);
+}
+
+PW_TEST_MAIN(PW_TEST(test_gather_under_load_only), PW_TEST(test_no_gather_after_a_slow_large_batch))
