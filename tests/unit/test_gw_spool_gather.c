@@ -76,8 +76,11 @@ static void test_gather_under_load_only(void)
     pw_spool *s = open_gathering(path, sizeof path, "gather");
     if (!s)
         return;
-    /* Idle (the last batch was small): each put commits on its own, nothing waits. */
-    CHECK(put_spaced(s, "idle", 5, 30000, 1, 1) >= 4);
+    /* Idle (the last batch was small): nothing waits. A gathering leader would take the five
+     * puts (120 ms) in one commit; how many commits they take otherwise depends on how long an
+     * fsync takes on this machine (ASan, load), so only "more than one" is asserted. */
+    CHECK(put_spaced(s, "idle", 5, 30000, 1, 1) >= 2);
+    CHECK_INT((long long)atomic_load(&s->timing.gathers), 0);
     /* Under load (the last batch was large, and puts came fast): the next leader
      * waits 0.5 s, and ten puts 5 ms apart share its commit. */
     CHECK_INT(put_spaced(s, "load", 10, 5000, PW_SPOOL_LOAD_BATCH, 1), 1);
@@ -97,7 +100,8 @@ static void test_no_gather_after_a_slow_large_batch(void)
     pw_spool *s = open_gathering(path, sizeof path, "gather_slow");
     if (!s)
         return;
-    CHECK(put_spaced(s, "slow", 10, 5000, 2 * PW_SPOOL_LOAD_BATCH, 0) >= 8);
+    /* more than one commit: a gathering leader would have taken all ten (50 ms) in one */
+    CHECK(put_spaced(s, "slow", 10, 5000, 2 * PW_SPOOL_LOAD_BATCH, 0) >= 2);
     CHECK_INT((long long)atomic_load(&s->timing.gathers), 0);
     pw_spool_close(s);
     gw_test_db_remove(path);
