@@ -36,7 +36,8 @@ static void usage(FILE *f)
             "  --format FMT         text (default), json, sarif or html\n"
             "  -o, --output FILE    write the report to FILE instead of stdout\n"
             "  --fail-on SEVERITY   exit 1 when a finding is at or above SEVERITY\n"
-            "                       (critical, high, medium, low, info; default none)\n"
+            "                       (critical, high, medium, low, info; default "
+            "none)\n" PW_CLI_BASELINE_USAGE
             "  --allow-incomplete   exit 0, not 4, when the capture shows tracker scripts or\n"
             "                       pages that failed to load (the report still says INCOMPLETE)\n"
             "  --vocab FILE         extra health vocabulary (TSV)\n"
@@ -60,6 +61,7 @@ static int parse_args(int argc, char **argv, scan_args *a)
                                          {"output", required_argument, NULL, 'o'},
                                          {"fail-on", required_argument, NULL, 'F'},
                                          {"allow-incomplete", no_argument, NULL, 'I'},
+                                         {"baseline", required_argument, NULL, 'B'},
                                          PW_CLI_CATALOG_LONG_OPTIONS,
                                          {"vocab", required_argument, NULL, 'V'},
                                          {"canary", required_argument, NULL, 'C'},
@@ -87,6 +89,10 @@ static int parse_args(int argc, char **argv, scan_args *a)
                 return rc;
             break;
         case 'I': a->out.allow_incomplete = 1; break;
+        case 'B':
+            if ((rc = pw_cli_scan_set_baseline(&a->out, optarg)))
+                return rc;
+            break;
         case 'V': a->vocab = optarg; break;
         case 'C': a->canary = optarg; break;
         case 'h': usage(stdout); return -1;
@@ -185,40 +191,51 @@ static int wants_har(int argc, char **argv)
     return argc == 1;
 }
 
+static int check_args(const scan_args *a, int argc, char **argv);
+
 int pw_cmd_scan(int argc, char **argv)
 {
     scan_args a = {.out = PW_CLI_SCAN_OUT_INIT};
     if (!wants_har(argc, argv))
         return pw_cli_scan_live(argc, argv);
     int rc = parse_args(argc, argv, &a);
-    if (rc)
-        return rc < 0 ? PW_EXIT_CLEAN : rc;
-    if (a.n_hars == 0)
+    if (rc == 0)
+        rc = check_args(&a, argc, argv);
+    if (rc == 0)
+        rc = scan_hars(&a);
+    pw_cli_scan_out_free(&a.out);
+    return rc < 0 ? PW_EXIT_CLEAN : rc;
+}
+
+/* 0 when the arguments make a scan, else the usage error's exit code. */
+static int check_args(const scan_args *a, int argc, char **argv)
+{
+    if (a->n_hars == 0)
         return pw_cli_usage_error("scan", "nothing to scan: give --har FILE or a URL");
     if (optind < argc)
         return pw_cli_usage_error("scan", "give either --har files or URLs, not both ('%s')",
                                   argv[optind]);
     /* the same recording twice counts every request twice */
-    for (size_t i = 0; i < a.n_hars; i++)
-        for (size_t j = i + 1; j < a.n_hars; j++)
-            if (pw_cli_same_file(a.hars[i], a.hars[j]) ||
-                (strcmp(a.hars[i], "-") == 0 && strcmp(a.hars[j], "-") == 0))
+    for (size_t i = 0; i < a->n_hars; i++)
+        for (size_t j = i + 1; j < a->n_hars; j++)
+            if (pw_cli_same_file(a->hars[i], a->hars[j]) ||
+                (strcmp(a->hars[i], "-") == 0 && strcmp(a->hars[j], "-") == 0))
                 return pw_cli_usage_error("scan",
                                           "--har %s and --har %s are the same file: its "
                                           "requests would count twice",
-                                          a.hars[i], a.hars[j]);
+                                          a->hars[i], a->hars[j]);
     /* the report is written after the inputs are read: -o naming one would replace it */
     const char *inputs[MAX_HARS + 2];
     size_t n_inputs = 0;
-    for (size_t i = 0; i < a.n_hars; i++)
-        inputs[n_inputs++] = a.hars[i];
-    inputs[n_inputs++] = a.canary;
-    inputs[n_inputs++] = a.vocab;
+    for (size_t i = 0; i < a->n_hars; i++)
+        inputs[n_inputs++] = a->hars[i];
+    inputs[n_inputs++] = a->canary;
+    inputs[n_inputs++] = a->vocab;
     for (size_t i = 0; i < n_inputs; i++)
-        if (pw_cli_same_file(a.out.output, inputs[i]))
+        if (pw_cli_same_file(a->out.output, inputs[i]))
             return pw_cli_usage_error("scan",
                                       "-o %s is also an input ('%s'): the report would "
                                       "overwrite it",
-                                      a.out.output, inputs[i]);
-    return scan_hars(&a);
+                                      a->out.output, inputs[i]);
+    return 0;
 }

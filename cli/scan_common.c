@@ -33,6 +33,42 @@ int pw_cli_scan_set_fail_on(pw_cli_scan_out *o, const char *value)
     return 0;
 }
 
+int pw_cli_scan_set_baseline(pw_cli_scan_out *o, const char *path)
+{
+    if (o->baseline)
+        return pw_cli_usage_error("scan", "--baseline given twice");
+    if (strcmp(path, "-") == 0)
+        return pw_cli_usage_error("scan", "--baseline -: give the earlier report as a file");
+    char *data = NULL;
+    size_t len = 0;
+    pw_err err;
+    pw_err_clear(&err);
+    if (pw_cli_read_file(path, &data, &len, &err) != PW_OK)
+        return pw_cli_fail("scan", &err);
+    pw_status s = pw_baseline_parse(data, len, path, &o->baseline, &err);
+    free(data);
+    return s == PW_OK ? 0 : pw_cli_fail("scan", &err);
+}
+
+void pw_cli_scan_out_free(pw_cli_scan_out *o)
+{
+    pw_baseline_free(o->baseline);
+    o->baseline = NULL;
+}
+
+/* The highest severity that counts for --fail-on: every finding's, or with a baseline only
+ * those of findings that are new or whose severity rose. -1 when none counts. */
+static int fail_severity(const pw_scan_result *r, const pw_baseline_diff *d)
+{
+    if (!d)
+        return pw_scan_result_max_severity(r);
+    int max = -1;
+    for (size_t i = 0; i < r->n_findings; i++)
+        if (pw_baseline_is_news(d, r, i) && (int)r->findings[i].severity > max)
+            max = (int)r->findings[i].severity;
+    return max;
+}
+
 /* A report file appears whole or not at all (pw_outfile_write): `scan --sites` takes one that
  * exists for a finished site, and a cut one must never replace the last good report. */
 static int write_all(const char *path, const pw_buf *b)
@@ -88,19 +124,24 @@ int pw_cli_scan_finish(const pw_scan_result *r, const pw_cli_scan_out *o)
         .color = o->format == PW_REPORT_TEXT && to_stdout && pw_cli_use_color(stdout),
         .tool_version = PW_VERSION,
     };
-    pw_buf b;
-    pw_buf_init(&b);
     pw_err err;
     pw_err_clear(&err);
-    if (pw_report_render(r, o->format, &ro, &b, &err) != PW_OK) {
-        pw_buf_free(&b);
-        return pw_cli_fail("scan", &err);
+    pw_baseline_diff diff;
+    if (o->baseline) {
+        if (pw_baseline_compare(o->baseline, r, &diff, &err) != PW_OK)
+            return pw_cli_fail("scan", &err);
+        ro.baseline = &diff;
     }
-    int rc = write_all(o->output, &b);
+    pw_buf b;
+    pw_buf_init(&b);
+    int rc = pw_report_render(r, o->format, &ro, &b, &err) == PW_OK ? write_all(o->output, &b)
+                                                                    : pw_cli_fail("scan", &err);
     pw_buf_free(&b);
+    int max = fail_severity(r, ro.baseline);
+    if (o->baseline)
+        pw_baseline_diff_free(&diff);
     if (rc != PW_EXIT_CLEAN)
         return rc;
-    int max = pw_scan_result_max_severity(r);
     if (o->fail_on >= 0 && max >= o->fail_on)
         rc = PW_EXIT_FINDINGS;
     else if (r->n_gaps && !o->allow_incomplete)

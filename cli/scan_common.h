@@ -15,22 +15,33 @@ typedef struct pw_cli_scan_out {
     const char *output;      /* file to write, or NULL / "-" for stdout */
     int fail_on;             /* a pw_severity, or -1: never exit 1 */
     int allow_incomplete;    /* --allow-incomplete: an incomplete scan exits 0, not 4 */
+    pw_baseline *baseline;   /* --baseline: owned, pw_cli_scan_out_free */
 } pw_cli_scan_out;
 
-#define PW_CLI_SCAN_OUT_INIT        \
-    {                               \
-        PW_REPORT_TEXT, NULL, -1, 0 \
+#define PW_CLI_SCAN_OUT_INIT              \
+    {                                     \
+        PW_REPORT_TEXT, NULL, -1, 0, NULL \
     }
 
 /* Parse --format / --fail-on values; print a usage error and return PW_EXIT_USAGE when bad,
  * else 0. */
 int pw_cli_scan_set_format(pw_cli_scan_out *o, const char *value);
 int pw_cli_scan_set_fail_on(pw_cli_scan_out *o, const char *value);
+/* --baseline FILE: read and check the earlier JSON report now, before a scan that can take
+ * minutes; 0, or the exit code after printing why (usage: given twice or '-'; runtime: the file
+ * cannot be read or is no phiwall JSON report). */
+int pw_cli_scan_set_baseline(pw_cli_scan_out *o, const char *path);
+void pw_cli_scan_out_free(pw_cli_scan_out *o);
+#define PW_CLI_BASELINE_USAGE                                                                \
+    "  --baseline FILE      an earlier JSON report (--format json) of the same site: mark\n" \
+    "                       findings new or unchanged, list those gone; --fail-on then\n"    \
+    "                       counts only new findings (and ones whose severity rose)\n"
 
-/* Render r as o asks, write it, and return the exit code: PW_EXIT_FINDINGS when a finding is at
- * or above o->fail_on, else PW_EXIT_INCOMPLETE when r has gaps (unless o->allow_incomplete; the
- * gaps are also summed up on stderr), PW_EXIT_CLEAN otherwise, PW_EXIT_RUNTIME when writing
- * fails. */
+/* Render r as o asks (compared with o->baseline when there is one), write it, and return the
+ * exit code: PW_EXIT_FINDINGS when a finding is at or above o->fail_on (with a baseline: a new
+ * one, or one whose severity rose), else PW_EXIT_INCOMPLETE when r has gaps (unless
+ * o->allow_incomplete; the gaps are also summed up on stderr), PW_EXIT_CLEAN otherwise,
+ * PW_EXIT_RUNTIME when writing fails. */
 int pw_cli_scan_finish(const pw_scan_result *r, const pw_cli_scan_out *o);
 
 /* Of two scans' exit codes, the one to report: a runtime error, then findings, then an

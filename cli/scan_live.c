@@ -35,6 +35,8 @@ void pw_cli_scan_live_usage(FILE *f)
            "Report:   --format text|json|sarif|html   -o FILE   --fail-on SEVERITY\n"
            "          --allow-incomplete  exit 0, not 4, when tracker scripts or pages failed\n"
            "                       to load (the report still says INCOMPLETE)\n"
+           "          --baseline FILE  an earlier JSON report of the same site: findings new,\n"
+           "                       unchanged or gone; --fail-on counts new or raised ones\n"
            "          --vocab FILE  --canary FILE (extra values to find)\n"
            "Trackers: --trackers FILE  --easyprivacy FILE | --no-easyprivacy\n"
            "          --easylist FILE | --no-easylist   (as for --har, above)\n"
@@ -102,7 +104,8 @@ enum {
     O_NO_SITEMAP,
     O_CANARY_TAG,
     O_CANARY_OUT,
-    O_ALLOW_INCOMPLETE
+    O_ALLOW_INCOMPLETE,
+    O_BASELINE
 };
 
 static const struct option live_opts[] = {
@@ -141,6 +144,7 @@ static const struct option live_opts[] = {
     {"canary-tag", required_argument, NULL, O_CANARY_TAG},
     {"canary-out", required_argument, NULL, O_CANARY_OUT},
     {"allow-incomplete", no_argument, NULL, O_ALLOW_INCOMPLETE},
+    {"baseline", required_argument, NULL, O_BASELINE},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0}};
 
@@ -175,6 +179,7 @@ static int parse_one(pw_live_args *a, int c, const char *v)
     case O_FORMAT: a->format_set = 1; return pw_cli_scan_set_format(&a->out, v);
     case 'o': a->out.output = v; return 0;
     case O_FAIL_ON: return pw_cli_scan_set_fail_on(&a->out, v);
+    case O_BASELINE: return pw_cli_scan_set_baseline(&a->out, v);
     case O_VOCAB: a->vocab = v; return 0;
     case O_CANARY: a->canary_file = v; return 0;
     case O_BROWSER: a->bo.browser_path = v; return 0;
@@ -276,6 +281,9 @@ static int check_conflicts(const pw_live_args *a)
     if (a->sites_file && a->out.output)
         return pw_cli_usage_error("scan", "-o does not apply to --sites: each site's report goes "
                                           "to --out DIR");
+    if (a->out.baseline && (a->sites_file || a->n_urls > 1))
+        return pw_cli_usage_error("scan", "--baseline is one site's earlier report: it applies "
+                                          "to a scan of one URL");
     if (a->sites_file && a->har_out)
         return pw_cli_usage_error("scan", "--har-out records one site's session; it does not "
                                           "apply to --sites");
@@ -709,6 +717,7 @@ int pw_cli_scan_live(int argc, char **argv)
     }
     if (a->bo.password)
         memset((char *)a->bo.password, 0, strlen(a->bo.password));
+    pw_cli_scan_out_free(&a->out);
     pw_arena_free(&a->arena);
     free(a);
     return rc;

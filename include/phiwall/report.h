@@ -6,6 +6,7 @@
 #define PHIWALL_REPORT_H
 
 #include "phiwall/assess.h"
+#include "phiwall/baseline.h"
 #include "phiwall/buf.h"
 #include "phiwall/error.h"
 
@@ -25,6 +26,9 @@ int pw_report_format_parse(const char *s, pw_report_format *out); /* 0 ok, -1 un
 typedef struct pw_report_opts {
     int color; /* ANSI colour in text output */
     const char *tool_version;
+    /* An earlier scan this one is compared with (NULL: none): each format marks findings new or
+     * unchanged and lists what is gone (docs/report-formats.md, "Comparing with a baseline"). */
+    const pw_baseline_diff *baseline;
 } pw_report_opts;
 
 /* The gaps of an incomplete result in one line (appended; nothing when r->n_gaps is 0):

@@ -442,3 +442,63 @@ pw_status pw_report_buf_status(const pw_buf *out, pw_err *err)
 {
     return out->failed ? pw_err_set(err, PW_ERR_NOMEM, "report: out of memory") : PW_OK;
 }
+
+/* Identifiers in a page's path (/patients/jane.doe@example.org/results, /mrn/4482913) would
+ * reach the dashboard through the location and the fingerprint, query or not: each identifier
+ * the finding's evidence found is replaced in s by its kind ("[email]"), wherever it appears. */
+void pw_report_mask_identifiers(const pw_finding *f, pw_buf *s)
+{
+    pw_buf t;
+    pw_buf_init(&t);
+    for (size_t i = 0; i < f->n_evidence; i++) {
+        const pw_evidence *ev = &f->evidence[i];
+        for (size_t j = 0; j < ev->n_hits; j++) {
+            const pw_hit *h = &ev->hits[j];
+            size_t n = h->end - h->start;
+            /* a doctor's name on their profile page is the page, not a patient's identifier */
+            int provider = h->subtype && strcmp(h->subtype, "provider") == 0;
+            if (!pw_phi_is_identifier(h->category) || provider || h->end > ev->value_len || n < 4)
+                continue;
+            const char *needle = ev->value + h->start;
+            pw_buf_clear(&t);
+            for (size_t at = 0; at < s->len;) {
+                const char *hit =
+                    s->len - at >= n ? memmem(s->data + at, s->len - at, needle, n) : NULL;
+                size_t upto = hit ? (size_t)(hit - s->data) : s->len;
+                pw_buf_append(&t, s->data + at, upto - at);
+                if (hit)
+                    pw_buf_printf(&t, "[%s]", pw_phi_category_name(h->category));
+                at = hit ? upto + n : s->len;
+            }
+            pw_buf_clear(s);
+            pw_buf_append(s, t.data ? t.data : "", t.len);
+        }
+    }
+    if (t.failed)
+        s->failed = 1;
+    pw_buf_free(&t);
+}
+
+/* rule|tracker|account|page: the identity a finding keeps from one scan to the next. */
+void pw_report_fingerprint(const pw_finding *f, pw_buf *out)
+{
+    /* A filter-list finding is one per company: its registrable domain stands for the account.
+     * Not the evidence's host, which is whichever of the company's hosts the scan met first. */
+    char host[256];
+    const char *acct = f->account_id ? f->account_id
+                       : f->company  ? f->company
+                                     : pw_report_list_host(f, host, sizeof host);
+    pw_buf_printf(out, "%s|%s|%s|", f->rule_id, f->tracker ? f->tracker->id : "", acct ? acct : "");
+    /* the finding's own identity (pw_url_page_key): a new click ID, campaign tag or form
+     * submission on the same page does not reopen an alert */
+    char key[1024];
+    pw_url_page_key(f->page_url, key, sizeof key);
+    pw_buf masked;
+    pw_buf_init(&masked);
+    pw_buf_puts(&masked, key);
+    pw_report_mask_identifiers(f, &masked);
+    pw_buf_append(out, masked.data ? masked.data : "", masked.len);
+    if (masked.failed)
+        out->failed = 1;
+    pw_buf_free(&masked);
+}

@@ -36,6 +36,9 @@ static const char css[] =
     "padding:14px 16px;border-top:5px solid var(--c)}.card .n{font-size:30px;font-weight:700;"
     "color:var(--c)}.card .l{color:var(--muted);font-size:13px;text-transform:capitalize}"
     ".stats{color:var(--muted);margin:12px 0 0}"
+    ".since{display:inline-block;border:1px solid var(--line);border-radius:999px;"
+    "padding:0 8px;font-size:12px;color:var(--muted);margin-right:6px}"
+    ".since.new{border-color:var(--c);color:var(--c);font-weight:700}"
     ".note{background:#fff8e6;border:1px solid #f0d79a;border-radius:8px;padding:12px 16px;"
     "margin-top:16px;font-size:14px}"
     "table{width:100%;border-collapse:collapse;background:var(--card);border:1px solid "
@@ -478,10 +481,26 @@ static void page_urls(pw_buf *b, const pw_finding *f)
     pw_buf_puts(b, "</ul></details>");
 }
 
-static void finding(pw_buf *b, const pw_finding *f)
+/* With a baseline: "new", "was medium" or "in baseline" beside the severity. */
+static void since_badge(pw_buf *b, const pw_finding *f, const pw_baseline_diff *d, size_t i)
 {
+    if (!d)
+        return;
+    if (d->state[i] == PW_BASELINE_NEW)
+        pw_buf_puts(b, "<span class=\"since new\">new</span>");
+    else if (d->was[i] != (int)f->severity)
+        pw_buf_printf(b, "<span class=\"since\">was %s</span>",
+                      pw_severity_name((pw_severity)d->was[i]));
+    else
+        pw_buf_puts(b, "<span class=\"since\">in baseline</span>");
+}
+
+static void finding(pw_buf *b, const pw_scan_result *r, const pw_baseline_diff *d, size_t i)
+{
+    const pw_finding *f = &r->findings[i];
     const char *sev = pw_severity_name(f->severity);
     pw_buf_printf(b, "<div class=\"finding sev-%s\"><span class=\"badge\">%s</span> ", sev, sev);
+    since_badge(b, f, d, i);
     pw_buf_puts(b, "<span class=\"t\">");
     esc(b, f->title);
     pw_buf_printf(b, "</span><span class=\"rule\">%s</span><div class=\"fmeta\">", f->rule_id);
@@ -595,7 +614,8 @@ static int seen_before(const pw_scan_result *r, const page_keys *pk, size_t i, i
     return 0;
 }
 
-static void page_article(pw_buf *b, const pw_scan_result *r, const page_keys *pk, size_t first)
+static void page_article(pw_buf *b, const pw_scan_result *r, const page_keys *pk,
+                         const pw_baseline_diff *d, size_t first)
 {
     const char *url = r->findings[first].page_url, *key = pk->key[first];
     size_t pi = 0;
@@ -641,11 +661,11 @@ static void page_article(pw_buf *b, const pw_scan_result *r, const page_keys *pk
                     continue;
                 int top = f->severity == fv->severity;
                 if (pass == 0 && top)
-                    finding(b, f);
+                    finding(b, r, d, i);
                 else if (pass == 0)
                     n_more++;
                 else if (!top)
-                    finding(b, f);
+                    finding(b, r, d, i);
             }
         }
         if (n_more)
@@ -677,6 +697,43 @@ static void trackers_seen(pw_buf *b, const pw_scan_result *r)
             esc(b, u->events[j]);
         }
         pw_buf_printf(b, "</td><td>%zu</td><td>%zu</td></tr>", u->n_requests, u->n_pages);
+    }
+    pw_buf_puts(b, "</table></section>");
+}
+
+/* The comparison's counts, and what the baseline reported that this scan did not. */
+static void baseline_section(pw_buf *b, const pw_baseline_diff *d)
+{
+    if (!d)
+        return;
+    pw_buf_puts(b, "<section><h2>Since the baseline</h2><p class=\"stats\">Compared with ");
+    esc(b, pw_baseline_name(d->baseline));
+    const char *when = pw_baseline_captured(d->baseline);
+    if (when) {
+        pw_buf_puts(b, " (captured ");
+        esc(b, when);
+        pw_buf_puts(b, ")");
+    }
+    pw_buf_printf(b, ": <b>%zu new</b>, %zu unchanged, %zu gone.</p>", d->n_new, d->n_unchanged,
+                  d->n_gone);
+    if (!d->n_gone) {
+        pw_buf_puts(b, "</section>");
+        return;
+    }
+    pw_buf_puts(b, "<p>Gone: reported by the baseline, not by this scan (fixed, or not reached "
+                   "this time).</p><table><tr><th>Severity</th><th>Rule</th><th>Tracker</th>"
+                   "<th>Account</th><th>Page</th><th>Requests</th></tr>");
+    for (size_t i = 0; i < d->n_gone; i++) {
+        const pw_baseline_finding *g = d->gone[i];
+        pw_buf_printf(b, "<tr><td>%s</td><td>", pw_severity_name(g->severity));
+        esc(b, g->rule_id);
+        pw_buf_puts(b, "</td><td>");
+        esc(b, g->tracker ? g->tracker : "—");
+        pw_buf_puts(b, "</td><td><code>");
+        esc(b, g->account_id ? g->account_id : "—");
+        pw_buf_puts(b, "</code></td><td class=\"url\">");
+        esc_page(b, g->page_url ? g->page_url : "(unknown page)");
+        pw_buf_printf(b, "</td><td>%zu</td></tr>", g->occurrences);
     }
     pw_buf_puts(b, "</table></section>");
 }
@@ -726,12 +783,13 @@ pw_status pw_report_html(const pw_scan_result *r, const pw_report_opts *o, pw_bu
         return pw_err_set(err, PW_ERR_NOMEM, "report: out of memory");
     }
     summary(out, r);
+    baseline_section(out, o->baseline);
     pw_buf_puts(out, "<section><h2>Findings by page</h2>");
     int any = 0;
     for (size_t i = 0; i < r->n_findings; i++) {
         if (r->findings[i].severity == PW_SEV_INFO || seen_before(r, &pk, i, 0))
             continue;
-        page_article(out, r, &pk, i);
+        page_article(out, r, &pk, o->baseline, i);
         any = 1;
     }
     if (!any && r->n_gaps)

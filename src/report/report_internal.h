@@ -77,6 +77,17 @@ int pw_report_hit_is_search_text(const pw_hit *h);
  * short). */
 size_t pw_report_utf8_seq(const unsigned char *s, size_t n, unsigned *cp);
 
+/* Identifiers in a page's path (/patients/jane.doe@example.org/results) would reach a
+ * dashboard through a location or a fingerprint: each identifier f's evidence found (4 bytes
+ * or more; not a provider's name) is replaced in s by its kind ("[email]"), wherever it
+ * appears. */
+void pw_report_mask_identifiers(const pw_finding *f, pw_buf *s);
+/* A finding's identity across scans, appended to out: "rule|tracker id|account|page key" with
+ * the page key's identifiers masked. The account is the account ID, else the company of a
+ * filter-list finding, else its host. SARIF's partialFingerprints "phiwallFinding/v1", the
+ * JSON report's "fingerprint", and what a baseline is matched on. */
+void pw_report_fingerprint(const pw_finding *f, pw_buf *out);
+
 /* pw_buf status after a render: NOMEM if any append failed. */
 pw_status pw_report_buf_status(const pw_buf *out, pw_err *err);
 

@@ -110,10 +110,33 @@ static void write_use(pw_jw *w, const pw_tracker_use *u)
     pw_jw_end_obj(w);
 }
 
-static void write_finding(pw_jw *w, const pw_finding *f)
+/* "baseline": {"state": "new"} or {"state": "unchanged", "severity": what it was}. */
+static void write_finding_baseline(pw_jw *w, const pw_baseline_diff *d, size_t i)
+{
+    if (!d)
+        return;
+    pw_jw_key(w, "baseline");
+    pw_jw_obj(w);
+    int unchanged = d->state[i] == PW_BASELINE_UNCHANGED;
+    pw_jw_kstr(w, "state", unchanged ? "unchanged" : "new");
+    if (unchanged)
+        pw_jw_kstr(w, "severity", pw_severity_name((pw_severity)d->was[i]));
+    pw_jw_end_obj(w);
+}
+
+static void write_finding(pw_jw *w, const pw_finding *f, const pw_baseline_diff *d, size_t at)
 {
     pw_jw_obj(w);
     pw_jw_kstr(w, "rule_id", f->rule_id);
+    pw_buf fp;
+    pw_buf_init(&fp);
+    pw_report_fingerprint(f, &fp);
+    pw_jw_key(w, "fingerprint");
+    pw_jw_strn(w, fp.data ? fp.data : "", fp.len);
+    if (fp.failed)
+        w->b->failed = 1;
+    pw_buf_free(&fp);
+    write_finding_baseline(w, d, at);
     pw_jw_kstr(w, "title", f->title);
     pw_jw_kstr(w, "severity", pw_severity_name(f->severity));
     pw_jw_kstr(w, "context", pw_hhs_context_name(f->context));
@@ -169,6 +192,39 @@ static void write_captured(pw_jw *w, const pw_scan_result *r)
     pw_jw_end_obj(w);
 }
 
+/* "baseline": the earlier report compared with, the counts, and the findings gone since; null
+ * without one. */
+static void write_baseline(pw_jw *w, const pw_baseline_diff *d)
+{
+    pw_jw_key(w, "baseline");
+    if (!d) {
+        pw_jw_null(w);
+        return;
+    }
+    pw_jw_obj(w);
+    pw_jw_kstr(w, "report", pw_baseline_name(d->baseline));
+    pw_jw_kstr(w, "target", pw_baseline_target(d->baseline));
+    pw_jw_kstr(w, "captured", pw_baseline_captured(d->baseline));
+    pw_jw_kint(w, "new", (long long)d->n_new);
+    pw_jw_kint(w, "unchanged", (long long)d->n_unchanged);
+    pw_jw_key(w, "gone");
+    pw_jw_arr(w);
+    for (size_t i = 0; i < d->n_gone; i++) {
+        const pw_baseline_finding *g = d->gone[i];
+        pw_jw_obj(w);
+        pw_jw_kstr(w, "fingerprint", g->fingerprint);
+        pw_jw_kstr(w, "rule_id", g->rule_id);
+        pw_jw_kstr(w, "severity", pw_severity_name(g->severity));
+        pw_jw_kstr(w, "tracker", g->tracker);
+        pw_jw_kstr(w, "account_id", g->account_id);
+        pw_jw_kstr(w, "page_url", g->page_url);
+        pw_jw_kint(w, "occurrences", (long long)g->occurrences);
+        pw_jw_end_obj(w);
+    }
+    pw_jw_end_arr(w);
+    pw_jw_end_obj(w);
+}
+
 static void write_summary(pw_jw *w, const pw_scan_result *r)
 {
     size_t counts[PW_SEV__COUNT];
@@ -206,6 +262,7 @@ pw_status pw_report_json(const pw_scan_result *r, const pw_report_opts *o, pw_bu
     pw_jw_kstr(&w, "source", pw_report_source_name(r->source));
     write_captured(&w, r);
     pw_report_incomplete_json(&w, r);
+    write_baseline(&w, o->baseline);
     pw_jw_key(&w, "summary");
     write_summary(&w, r);
     pw_jw_key(&w, "pages");
@@ -227,7 +284,7 @@ pw_status pw_report_json(const pw_scan_result *r, const pw_report_opts *o, pw_bu
     pw_jw_key(&w, "findings");
     pw_jw_arr(&w);
     for (size_t i = 0; i < r->n_findings; i++)
-        write_finding(&w, &r->findings[i]);
+        write_finding(&w, &r->findings[i], o->baseline, i);
     pw_jw_end_arr(&w);
     pw_jw_end_obj(&w);
     return pw_report_buf_status(out, err);

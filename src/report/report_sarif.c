@@ -98,8 +98,6 @@ static size_t rule_index(const char *id)
     return 0;
 }
 
-static void mask_identifiers(const pw_finding *f, pw_buf *s);
-
 static void write_message(pw_jw *w, const pw_finding *f)
 {
     pw_buf m;
@@ -143,49 +141,13 @@ static void write_message(pw_jw *w, const pw_finding *f)
     }
     pw_buf_free(&part);
     pw_buf_printf(&m, " Fix: %s", f->remediation ? f->remediation : "");
-    mask_identifiers(f, &m); /* the fix names the page's path */
+    pw_report_mask_identifiers(f, &m); /* the fix names the page's path */
     pw_jw_key(w, "message");
     pw_jw_obj(w);
     pw_jw_key(w, "text");
     pw_jw_strn(w, m.data ? m.data : "", m.len);
     pw_jw_end_obj(w);
     pw_buf_free(&m);
-}
-
-/* Identifiers in a page's path (/patients/jane.doe@example.org/results, /mrn/4482913) would
- * reach the dashboard through the location and the fingerprint, query or not: each identifier
- * the finding's evidence found is replaced in s by its kind ("[email]"), wherever it appears. */
-static void mask_identifiers(const pw_finding *f, pw_buf *s)
-{
-    pw_buf t;
-    pw_buf_init(&t);
-    for (size_t i = 0; i < f->n_evidence; i++) {
-        const pw_evidence *ev = &f->evidence[i];
-        for (size_t j = 0; j < ev->n_hits; j++) {
-            const pw_hit *h = &ev->hits[j];
-            size_t n = h->end - h->start;
-            /* a doctor's name on their profile page is the page, not a patient's identifier */
-            int provider = h->subtype && strcmp(h->subtype, "provider") == 0;
-            if (!pw_phi_is_identifier(h->category) || provider || h->end > ev->value_len || n < 4)
-                continue;
-            const char *needle = ev->value + h->start;
-            pw_buf_clear(&t);
-            for (size_t at = 0; at < s->len;) {
-                const char *hit =
-                    s->len - at >= n ? memmem(s->data + at, s->len - at, needle, n) : NULL;
-                size_t upto = hit ? (size_t)(hit - s->data) : s->len;
-                pw_buf_append(&t, s->data + at, upto - at);
-                if (hit)
-                    pw_buf_printf(&t, "[%s]", pw_phi_category_name(h->category));
-                at = hit ? upto + n : s->len;
-            }
-            pw_buf_clear(s);
-            pw_buf_append(s, t.data ? t.data : "", t.len);
-        }
-    }
-    if (t.failed)
-        s->failed = 1;
-    pw_buf_free(&t);
 }
 
 static void write_location(pw_jw *w, const char *uri)
@@ -213,10 +175,24 @@ void pw_report_sarif_location(pw_jw *w, const char *url)
     write_location(w, uri);
 }
 
-static void write_result(pw_jw *w, const pw_finding *f)
+/* SARIF's own comparison field: "new" or "unchanged" (a severity that changed is "updated").
+ * Gone findings are not written as "absent" results: code-scanning services take every result
+ * in a log for an alert, and closing alerts a rescan no longer sees is what they already do. */
+static void write_baseline_state(pw_jw *w, const pw_finding *f, const pw_baseline_diff *d, size_t i)
+{
+    if (!d)
+        return;
+    const char *state = d->state[i] == PW_BASELINE_NEW  ? "new"
+                        : d->was[i] != (int)f->severity ? "updated"
+                                                        : "unchanged";
+    pw_jw_kstr(w, "baselineState", state);
+}
+
+static void write_result(pw_jw *w, const pw_finding *f, const pw_baseline_diff *d, size_t i)
 {
     pw_jw_obj(w);
     pw_jw_kstr(w, "ruleId", f->rule_id);
+    write_baseline_state(w, f, d, i);
     pw_jw_kint(w, "ruleIndex", (long long)rule_index(f->rule_id));
     pw_jw_kstr(w, "level", level_of(f->severity));
     write_message(w, f);
@@ -226,30 +202,16 @@ static void write_result(pw_jw *w, const pw_finding *f)
         char uri[1024];
         pw_report_url_without_query(f->page_url, uri, sizeof uri);
         pw_buf_puts(&masked, uri);
-        mask_identifiers(f, &masked);
+        pw_report_mask_identifiers(f, &masked);
         pw_buf_putc(&masked, '\0');
         write_location(w, masked.data ? masked.data : "");
     }
+    pw_buf_free(&masked);
     pw_jw_key(w, "partialFingerprints");
     pw_jw_obj(w);
     pw_buf fp;
     pw_buf_init(&fp);
-    /* A filter-list finding is one per company: its registrable domain stands for the account.
-     * Not the evidence's host, which is whichever of the company's hosts the scan met first. */
-    char host[256];
-    const char *acct = f->account_id ? f->account_id
-                       : f->company  ? f->company
-                                     : pw_report_list_host(f, host, sizeof host);
-    pw_buf_printf(&fp, "%s|%s|%s|", f->rule_id, f->tracker ? f->tracker->id : "", acct ? acct : "");
-    /* the finding's own identity (pw_url_page_key): a new click ID, campaign tag or form
-     * submission on the same page does not reopen an alert */
-    char key[1024];
-    pw_url_page_key(f->page_url, key, sizeof key);
-    pw_buf_clear(&masked);
-    pw_buf_puts(&masked, key);
-    mask_identifiers(f, &masked);
-    pw_buf_append(&fp, masked.data ? masked.data : "", masked.len);
-    pw_buf_free(&masked);
+    pw_report_fingerprint(f, &fp);
     pw_jw_key(w, "phiwallFinding/v1");
     pw_jw_strn(w, fp.data ? fp.data : "", fp.len);
     pw_buf_free(&fp);
@@ -271,7 +233,7 @@ static void write_result(pw_jw *w, const pw_finding *f)
     pw_buf fix;
     pw_buf_init(&fix);
     pw_buf_puts(&fix, f->remediation ? f->remediation : "");
-    mask_identifiers(f, &fix);
+    pw_report_mask_identifiers(f, &fix);
     pw_jw_key(w, "remediation");
     pw_jw_strn(w, fix.data ? fix.data : "", fix.len);
     pw_buf_free(&fix);
@@ -304,7 +266,7 @@ pw_status pw_report_sarif(const pw_scan_result *r, const pw_report_opts *o, pw_b
     pw_jw_key(&w, "results");
     pw_jw_arr(&w);
     for (size_t i = 0; i < r->n_findings; i++)
-        write_result(&w, &r->findings[i]);
+        write_result(&w, &r->findings[i], o->baseline, i);
     pw_jw_end_arr(&w);
     pw_jw_end_obj(&w);
     pw_jw_end_arr(&w);

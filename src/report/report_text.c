@@ -102,6 +102,22 @@ static void summary(pw_buf *b, const pw_scan_result *r, int color)
     }
 }
 
+/* "Since the baseline old.json (captured …): 3 new, 12 unchanged, 2 gone". */
+static void baseline_summary(pw_buf *b, const pw_baseline_diff *d)
+{
+    if (!d)
+        return;
+    pw_buf_puts(b, "Since the baseline ");
+    safe(b, pw_baseline_name(d->baseline));
+    const char *when = pw_baseline_captured(d->baseline);
+    if (when) {
+        pw_buf_puts(b, " (captured ");
+        safe(b, when);
+        pw_buf_putc(b, ')');
+    }
+    pw_buf_printf(b, ": %zu new, %zu unchanged, %zu gone\n", d->n_new, d->n_unchanged, d->n_gone);
+}
+
 /* The findings table's columns: as wide as their content, up to a cap, the whole table at most
  * TEXT_WIDTH wide; tracker names wrap at word boundaries and pages after a path's slashes (the
  * whole path is what a reader needs), accounts are cut with "…" (docs/report-formats.md). */
@@ -112,7 +128,7 @@ static const tt_col finding_cols[] = {
 };
 
 typedef struct finding_cells {
-    char n[24], page[512], acct[256], product[512];
+    char n[24], page[512], acct[256], product[512], sev[48];
     const char *cell[6];
 } finding_cells;
 
@@ -141,6 +157,23 @@ static void common_host(const pw_scan_result *r, char *out, size_t cap)
 /* f's row: the page reads "host/path (N URLs)" when the finding stands for N page URLs that
  * differ in their query (pw_url_page_key), without the host when every page is on `host`; a
  * path wider than the column wraps, the count after it. */
+/* The severity cell: "high", and with a baseline "high (new)" or "high (was medium)". */
+static const char *severity_cell(const pw_finding *f, const pw_baseline_diff *d, size_t i,
+                                 finding_cells *fc)
+{
+    const char *name = pw_severity_name(f->severity);
+    if (!d)
+        return name;
+    if (d->state[i] == PW_BASELINE_NEW)
+        snprintf(fc->sev, sizeof fc->sev, "%s (new)", name);
+    else if (d->was[i] != (int)f->severity)
+        snprintf(fc->sev, sizeof fc->sev, "%s (was %s)", name,
+                 pw_severity_name((pw_severity)d->was[i]));
+    else
+        return name;
+    return fc->sev;
+}
+
 static void finding_row(const pw_finding *f, const char *host, finding_cells *fc)
 {
     char key[512];
@@ -162,7 +195,7 @@ static void finding_row(const pw_finding *f, const char *host, finding_cells *fc
     fc->cell[5] = fc->n;
 }
 
-static void table(pw_buf *b, const pw_scan_result *r, int color)
+static void table(pw_buf *b, const pw_scan_result *r, const pw_baseline_diff *d, int color)
 {
     if (!r->n_findings) {
         pw_buf_puts(b, r->n_gaps ? "\nNo tracker findings in what was observed; the scan is "
@@ -178,6 +211,7 @@ static void table(pw_buf *b, const pw_scan_result *r, int color)
     for (int pass = 0; pass == 0 || (pass == 1 && tt_fit(&t, TEXT_WIDTH)); pass++)
         for (size_t i = 0; i < r->n_findings; i++) {
             finding_row(&r->findings[i], host, &fc);
+            fc.cell[0] = severity_cell(&r->findings[i], d, i, &fc);
             for (size_t c = 0; c < t.n; c++)
                 tt_measure(&t, c, fc.cell[c]);
         }
@@ -188,8 +222,50 @@ static void table(pw_buf *b, const pw_scan_result *r, int color)
     for (size_t i = 0; i < r->n_findings; i++) {
         const pw_finding *f = &r->findings[i];
         finding_row(f, host, &fc);
+        fc.cell[0] = severity_cell(f, d, i, &fc);
         const char *colors[6] = {color ? sev_color(f->severity) : NULL};
         tt_row(&t, b, "", fc.cell, colors, RESET);
+    }
+}
+
+/* One gone finding's cells; its page as the earlier report had it, query values masked. */
+static void gone_row(const pw_baseline_finding *g, finding_cells *fc)
+{
+    pw_buf page;
+    pw_buf_init(&page);
+    pw_report_url_masked(&page, g->page_url ? g->page_url : "(unknown page)");
+    pw_buf_putc(&page, '\0');
+    safe_cell(fc->page, sizeof fc->page, page.data ? page.data : "");
+    pw_buf_free(&page);
+    snprintf(fc->n, sizeof fc->n, "%zu", g->occurrences);
+    fc->cell[0] = pw_severity_name(g->severity);
+    fc->cell[1] = g->rule_id;
+    fc->cell[2] = safe_cell(fc->product, sizeof fc->product, g->tracker ? g->tracker : "-");
+    fc->cell[3] = g->account_id ? safe_cell(fc->acct, sizeof fc->acct, g->account_id) : "-";
+    fc->cell[4] = fc->page;
+    fc->cell[5] = fc->n;
+}
+
+/* What the baseline reported and this scan did not: fixed, or not reached this time. */
+static void gone_table(pw_buf *b, const pw_baseline_diff *d, int color)
+{
+    if (!d || !d->n_gone)
+        return;
+    tt_table t;
+    tt_init(&t, finding_cols, sizeof finding_cols / sizeof finding_cols[0]);
+    finding_cells fc;
+    for (int pass = 0; pass == 0 || (pass == 1 && tt_fit(&t, TEXT_WIDTH)); pass++)
+        for (size_t i = 0; i < d->n_gone; i++) {
+            gone_row(d->gone[i], &fc);
+            for (size_t c = 0; c < t.n; c++)
+                tt_measure(&t, c, fc.cell[c]);
+        }
+    pw_buf_printf(b, "\nGone since the baseline (%zu): fixed, or not reached by this scan\n",
+                  d->n_gone);
+    tt_header(&t, b, "", color ? BOLD : NULL, color ? RESET : NULL);
+    for (size_t i = 0; i < d->n_gone; i++) {
+        gone_row(d->gone[i], &fc);
+        tt_row(&t, b, "", fc.cell, NULL, RESET);
     }
 }
 
@@ -269,10 +345,10 @@ static void text_span(pw_buf *out, const char *s, size_t n, const pw_hit *h, voi
         pw_buf_puts(out, color ? RESET : "]]");
 }
 
-static void details(pw_buf *b, const pw_finding *f, int color)
+static void details(pw_buf *b, const pw_finding *f, const char *since, int color)
 {
     char head[64];
-    snprintf(head, sizeof head, "[%s]", pw_severity_name(f->severity));
+    snprintf(head, sizeof head, "[%s%s]", pw_severity_name(f->severity), since);
     pw_buf_putc(b, '\n');
     colored(b, color, sev_color(f->severity), head);
     pw_buf_printf(b, " %s%s%s  %s\n", color ? BOLD : "", f->rule_id, color ? RESET : "", f->title);
@@ -350,15 +426,26 @@ static void details(pw_buf *b, const pw_finding *f, int color)
 pw_status pw_report_text(const pw_scan_result *r, const pw_report_opts *o, pw_buf *out, pw_err *err)
 {
     int color = o->color;
+    const pw_baseline_diff *d = o->baseline;
     summary(out, r, color);
-    table(out, r, color);
+    baseline_summary(out, d);
+    table(out, r, d, color);
+    gone_table(out, d, color);
     inventory(out, r, color);
     size_t n_info = 0;
     for (size_t i = 0; i < r->n_findings; i++) {
+        char since[64] = "";
+        if (d && d->state[i] == PW_BASELINE_NEW)
+            snprintf(since, sizeof since, ", new since the baseline");
+        else if (d && d->was[i] != (int)r->findings[i].severity)
+            snprintf(since, sizeof since, ", %s in the baseline",
+                     pw_severity_name((pw_severity)d->was[i]));
+        else if (d)
+            snprintf(since, sizeof since, ", in the baseline");
         if (r->findings[i].severity == PW_SEV_INFO)
             n_info++;
         else
-            details(out, &r->findings[i], color);
+            details(out, &r->findings[i], since, color);
     }
     if (n_info)
         pw_buf_printf(out,

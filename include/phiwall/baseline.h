@@ -1,0 +1,76 @@
+/*
+ * baseline.h — compare a scan with an earlier one. A site is scanned again after a fix, or every
+ * week: what a privacy team needs first is what is new, what is gone, and what is still there.
+ * The earlier scan is read from its JSON report (`--format json`), whose findings carry a
+ * fingerprint (rule|tracker|account|page, the same as SARIF's "phiwallFinding/v1"); findings are
+ * matched on it, so a new click ID or campaign tag in a page's query does not make a finding new.
+ */
+#ifndef PHIWALL_BASELINE_H
+#define PHIWALL_BASELINE_H
+
+#include <stddef.h>
+
+#include "phiwall/assess.h"
+#include "phiwall/error.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* One finding of the earlier report, as it was written there (strings may be NULL when the
+ * report had null). */
+typedef struct pw_baseline_finding {
+    const char *fingerprint;
+    const char *rule_id;
+    pw_severity severity;
+    const char *tracker; /* the vendor's product name ("Meta Pixel") */
+    const char *account_id;
+    const char *page_url;
+    size_t occurrences;
+} pw_baseline_finding;
+
+typedef struct pw_baseline pw_baseline;
+
+/* Read an earlier JSON report of `phiwall scan` (streamed: only what a comparison needs is kept).
+ * `name` names the input in errors ("old.json: findings[3].fingerprint: …"). Not JSON, not a
+ * phiwall report (a SARIF log, a HAR), or a finding without fingerprint, rule or severity is
+ * PW_ERR_PARSE / PW_ERR_INVALID; *out is then NULL. */
+pw_status pw_baseline_parse(const char *json, size_t len, const char *name, pw_baseline **out,
+                            pw_err *err);
+void pw_baseline_free(pw_baseline *b);
+
+const char *pw_baseline_name(const pw_baseline *b);   /* as given to pw_baseline_parse */
+const char *pw_baseline_target(const pw_baseline *b); /* what the earlier scan scanned */
+/* "captured.first" of the earlier report (UTC ISO 8601), NULL when it had none. */
+const char *pw_baseline_captured(const pw_baseline *b);
+size_t pw_baseline_count(const pw_baseline *b);
+const pw_baseline_finding *pw_baseline_at(const pw_baseline *b, size_t i);
+
+typedef enum pw_baseline_state {
+    PW_BASELINE_NEW = 1,   /* no finding of the baseline has its fingerprint */
+    PW_BASELINE_UNCHANGED, /* the baseline has it (its severity may differ: `was`) */
+} pw_baseline_state;
+
+/* A scan compared with a baseline. Findings are matched by fingerprint as multisets: when the
+ * baseline has a fingerprint k times and the scan m times, min(k, m) are unchanged, the rest new
+ * (scan) or gone (baseline), matched in order of severity, highest first. */
+typedef struct pw_baseline_diff {
+    const pw_baseline *baseline;
+    pw_baseline_state *state; /* parallel to the scan's findings */
+    int *was;                 /* parallel: the matched finding's pw_severity, -1 when new */
+    const pw_baseline_finding **gone; /* in the baseline, not in the scan; highest first */
+    size_t n_gone, n_new, n_unchanged;
+} pw_baseline_diff;
+
+pw_status pw_baseline_compare(const pw_baseline *b, const pw_scan_result *r,
+                              pw_baseline_diff *out, pw_err *err);
+void pw_baseline_diff_free(pw_baseline_diff *d);
+
+/* 1 when finding i counts as new for an exit threshold: new, or its severity rose above what the
+ * baseline had. */
+int pw_baseline_is_news(const pw_baseline_diff *d, const pw_scan_result *r, size_t i);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,471 @@
+/*
+ * baseline.c — an earlier scan's JSON report, read back to compare a new scan with it. The report
+ * is streamed through yajl's event parser and only what a comparison shows is kept (target,
+ * capture time, each finding's fingerprint, rule, severity, tracker, account, page): a report of
+ * a large crawl holds every finding's request and evidence, which are skipped unread.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yajl/yajl_parse.h>
+
+#include "phiwall/arena.h"
+#include "phiwall/baseline.h"
+#include "report/report_internal.h"
+
+#define MAX_DEPTH 64 /* keys are remembered this deep; the report's own nesting is ~6 */
+
+struct pw_baseline {
+    pw_arena arena;
+    const char *name, *target, *captured, *tool;
+    pw_baseline_finding *findings;
+    size_t n, cap;
+    int saw_findings;
+};
+
+/* Where the parser is: one frame per open object or array, the last key of each object. */
+typedef struct parse_state {
+    pw_baseline *b;
+    int depth;
+    char is_map[MAX_DEPTH + 1];
+    const char *key[MAX_DEPTH + 1]; /* arena copies, only the few keys that matter */
+    pw_baseline_finding cur;        /* the finding being read (depth 3 under "findings") */
+    const char *severity;
+    size_t index; /* of the finding being read */
+    pw_status fail;
+    char why[400];
+} parse_state;
+
+static int key_is(const parse_state *p, int depth, const char *k)
+{
+    return depth >= 1 && depth <= p->depth && depth <= MAX_DEPTH && p->key[depth] &&
+           strcmp(p->key[depth], k) == 0;
+}
+
+/* Inside root.findings[i] (the finding object is depth 3). */
+static int in_finding(const parse_state *p)
+{
+    return p->depth >= 3 && key_is(p, 1, "findings") && !p->is_map[2] && p->is_map[3];
+}
+
+/* Record why parsing stops; 0 tells yajl to stop. */
+static int stop(parse_state *p, pw_status code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static int stop(parse_state *p, pw_status code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(p->why, sizeof p->why, fmt, ap);
+    va_end(ap);
+    p->fail = code;
+    return 0;
+}
+
+/* The member a string at the parser's position fills, or NULL for what a comparison skips. */
+static const char **slot_of(parse_state *p)
+{
+    if (p->depth == 1 && key_is(p, 1, "target"))
+        return &p->b->target;
+    if (p->depth == 2 && key_is(p, 1, "tool") && key_is(p, 2, "name"))
+        return &p->b->tool;
+    if (p->depth == 2 && key_is(p, 1, "captured") && key_is(p, 2, "first"))
+        return &p->b->captured;
+    if (p->depth == 3 && in_finding(p)) {
+        if (key_is(p, 3, "fingerprint"))
+            return &p->cur.fingerprint;
+        if (key_is(p, 3, "rule_id"))
+            return &p->cur.rule_id;
+        if (key_is(p, 3, "severity"))
+            return &p->severity;
+        if (key_is(p, 3, "account_id"))
+            return &p->cur.account_id;
+    }
+    if (p->depth == 4 && in_finding(p)) {
+        if (key_is(p, 3, "vendor") && key_is(p, 4, "product"))
+            return &p->cur.tracker;
+        if (key_is(p, 3, "page") && key_is(p, 4, "url"))
+            return &p->cur.page_url;
+    }
+    return NULL;
+}
+
+static int on_string(void *ctx, const unsigned char *s, size_t n)
+{
+    parse_state *p = ctx;
+    if (p->depth > MAX_DEPTH)
+        return 1;
+    const char **slot = slot_of(p);
+    if (!slot)
+        return 1;
+    *slot = pw_arena_strndup(&p->b->arena, (const char *)s, n);
+    return *slot ? 1 : stop(p, PW_ERR_NOMEM, "out of memory");
+}
+
+static int on_integer(void *ctx, long long v)
+{
+    parse_state *p = ctx;
+    if (p->depth == 3 && in_finding(p) && key_is(p, 3, "occurrences") && v > 0)
+        p->cur.occurrences = (size_t)v;
+    return 1;
+}
+
+static int on_double(void *ctx, double v)
+{
+    (void)ctx;
+    (void)v;
+    return 1;
+}
+
+static int on_scalar(void *ctx)
+{
+    (void)ctx;
+    return 1;
+}
+
+static int on_bool(void *ctx, int v)
+{
+    (void)v;
+    return on_scalar(ctx);
+}
+
+static int open_frame(parse_state *p, int is_map)
+{
+    if (p->depth == 0 && !is_map)
+        return stop(p, PW_ERR_INVALID, "not a phiwall JSON report: the document is an array");
+    p->depth++;
+    if (p->depth <= MAX_DEPTH) {
+        p->is_map[p->depth] = (char)is_map;
+        p->key[p->depth] = NULL;
+    }
+    if (p->depth == 2 && key_is(p, 1, "findings")) {
+        if (is_map)
+            return stop(p, PW_ERR_INVALID, "findings: must be an array");
+        p->b->saw_findings = 1;
+    }
+    if (p->depth == 3 && in_finding(p)) {
+        memset(&p->cur, 0, sizeof p->cur);
+        p->severity = NULL;
+    }
+    return 1;
+}
+
+static int on_start_map(void *ctx)
+{
+    return open_frame(ctx, 1);
+}
+
+static int on_start_array(void *ctx)
+{
+    return open_frame(ctx, 0);
+}
+
+static int on_key(void *ctx, const unsigned char *s, size_t n)
+{
+    parse_state *p = ctx;
+    if (p->depth > MAX_DEPTH || p->depth > 4)
+        return 1;
+    p->key[p->depth] = pw_arena_strndup(&p->b->arena, (const char *)s, n);
+    return p->key[p->depth] ? 1 : stop(p, PW_ERR_NOMEM, "out of memory");
+}
+
+static int finding_done(parse_state *p)
+{
+    char where[64];
+    snprintf(where, sizeof where, "findings[%zu]", p->index);
+    if (!p->cur.fingerprint)
+        return stop(p, PW_ERR_INVALID,
+                    "%s.fingerprint: missing (the baseline must be a JSON report of a phiwall "
+                    "version that writes fingerprints; run the earlier scan's HAR again with "
+                    "--format json)",
+                    where);
+    if (!p->cur.rule_id)
+        return stop(p, PW_ERR_INVALID, "%s.rule_id: missing", where);
+    if (!p->severity || pw_severity_parse(p->severity, &p->cur.severity) != 0)
+        return stop(p, PW_ERR_INVALID, "%s.severity: missing or not a severity name", where);
+    pw_baseline *b = p->b;
+    if (b->n == b->cap) {
+        size_t cap = b->cap ? b->cap * 2 : 64;
+        pw_baseline_finding *grown = pw_arena_alloc(&b->arena, cap * sizeof *grown);
+        if (!grown)
+            return stop(p, PW_ERR_NOMEM, "out of memory");
+        if (b->n)
+            memcpy(grown, b->findings, b->n * sizeof *grown);
+        b->findings = grown;
+        b->cap = cap;
+    }
+    b->findings[b->n++] = p->cur;
+    p->index++;
+    return 1;
+}
+
+static int on_end(void *ctx)
+{
+    parse_state *p = ctx;
+    int ok = 1;
+    if (p->depth == 3 && in_finding(p))
+        ok = finding_done(p);
+    p->depth--;
+    return ok;
+}
+
+static const yajl_callbacks callbacks = {
+    .yajl_null = on_scalar,
+    .yajl_boolean = on_bool,
+    .yajl_integer = on_integer,
+    .yajl_double = on_double,
+    .yajl_string = on_string,
+    .yajl_start_map = on_start_map,
+    .yajl_map_key = on_key,
+    .yajl_end_map = on_end,
+    .yajl_start_array = on_start_array,
+    .yajl_end_array = on_end,
+};
+
+/* yajl's message for malformed JSON, on one line, with the byte offset it stopped at. */
+static pw_status parse_error(yajl_handle h, const char *json, size_t len, const char *name,
+                             pw_err *err)
+{
+    unsigned char *msg = yajl_get_error(h, 0, (const unsigned char *)json, len);
+    char *m = msg ? (char *)msg : "malformed JSON";
+    m[strcspn(m, "\n")] = '\0';
+    pw_status s = pw_err_set(err, PW_ERR_PARSE, "%s: byte %zu: not JSON (%s)", name,
+                             yajl_get_bytes_consumed(h), m);
+    if (msg)
+        yajl_free_error(h, msg);
+    return s;
+}
+
+static pw_status check_report(const pw_baseline *b, pw_err *err)
+{
+    if (!b->tool || strcmp(b->tool, "phiwall") != 0)
+        return pw_err_set(err, PW_ERR_INVALID,
+                          "%s: not a phiwall JSON report (no tool.name \"phiwall\"; a SARIF log "
+                          "or a HAR cannot serve: give the report of `phiwall scan --format "
+                          "json`)",
+                          b->name);
+    if (!b->saw_findings)
+        return pw_err_set(err, PW_ERR_INVALID, "%s: findings: missing", b->name);
+    return PW_OK;
+}
+
+pw_status pw_baseline_parse(const char *json, size_t len, const char *name, pw_baseline **out,
+                            pw_err *err)
+{
+    *out = NULL;
+    if (!name)
+        name = "baseline";
+    pw_baseline *b = calloc(1, sizeof *b);
+    if (!b)
+        return pw_err_set(err, PW_ERR_NOMEM, "%s: out of memory", name);
+    pw_arena_init(&b->arena, 0);
+    b->name = pw_arena_strdup(&b->arena, name);
+    parse_state p = {.b = b};
+    yajl_handle h = yajl_alloc(&callbacks, NULL, &p);
+    if (!h || !b->name) {
+        if (h)
+            yajl_free(h);
+        pw_baseline_free(b);
+        return pw_err_set(err, PW_ERR_NOMEM, "%s: out of memory", name);
+    }
+    yajl_config(h, yajl_dont_validate_strings, 0);
+    yajl_status ys = yajl_parse(h, (const unsigned char *)json, len);
+    if (ys == yajl_status_ok)
+        ys = yajl_complete_parse(h);
+    pw_status s = PW_OK;
+    if (p.fail)
+        s = pw_err_set(err, p.fail, "%s: %s", b->name, p.why);
+    else if (ys != yajl_status_ok)
+        s = parse_error(h, json, len, b->name, err);
+    else
+        s = check_report(b, err);
+    yajl_free(h);
+    if (s != PW_OK) {
+        pw_baseline_free(b);
+        return s;
+    }
+    *out = b;
+    return PW_OK;
+}
+
+void pw_baseline_free(pw_baseline *b)
+{
+    if (!b)
+        return;
+    pw_arena_free(&b->arena);
+    free(b);
+}
+
+const char *pw_baseline_name(const pw_baseline *b)
+{
+    return b->name;
+}
+
+const char *pw_baseline_target(const pw_baseline *b)
+{
+    return b->target;
+}
+
+const char *pw_baseline_captured(const pw_baseline *b)
+{
+    return b->captured;
+}
+
+size_t pw_baseline_count(const pw_baseline *b)
+{
+    return b->n;
+}
+
+const pw_baseline_finding *pw_baseline_at(const pw_baseline *b, size_t i)
+{
+    return i < b->n ? &b->findings[i] : NULL;
+}
+
+/* ---- comparison ---- */
+
+typedef struct keyed {
+    const char *fp;
+    int severity;
+    size_t index;
+    int side;    /* 0 baseline, 1 scan */
+    int paired;  /* matched with an entry of the other side */
+} keyed;
+
+/* By fingerprint, then severity (highest first), then position: equal fingerprints pair up
+ * highest with highest. */
+static int by_key(const void *x, const void *y)
+{
+    const keyed *a = x, *b = y;
+    int c = strcmp(a->fp, b->fp);
+    if (c)
+        return c;
+    if (a->severity != b->severity)
+        return b->severity - a->severity;
+    return a->index < b->index ? -1 : a->index > b->index;
+}
+
+static int gone_order(const void *x, const void *y)
+{
+    const pw_baseline_finding *a = *(const pw_baseline_finding *const *)x;
+    const pw_baseline_finding *b = *(const pw_baseline_finding *const *)y;
+    if (a->severity != b->severity)
+        return (int)b->severity - (int)a->severity;
+    return a < b ? -1 : a > b;
+}
+
+/* The scan's fingerprints, one string each (freed by the caller). */
+static char **scan_fingerprints(const pw_scan_result *r)
+{
+    char **fps = calloc(r->n_findings ? r->n_findings : 1, sizeof *fps);
+    for (size_t i = 0; fps && i < r->n_findings; i++) {
+        pw_buf fp;
+        pw_buf_init(&fp);
+        pw_report_fingerprint(&r->findings[i], &fp);
+        pw_buf_putc(&fp, '\0');
+        fps[i] = fp.failed ? NULL : fp.data;
+        if (!fps[i]) {
+            pw_buf_free(&fp);
+            for (size_t j = 0; j < i; j++)
+                free(fps[j]);
+            free(fps);
+            return NULL;
+        }
+    }
+    return fps;
+}
+
+static void pair(keyed *base, keyed *scan, pw_baseline_diff *d)
+{
+    base->paired = scan->paired = 1;
+    d->state[scan->index] = PW_BASELINE_UNCHANGED;
+    d->was[scan->index] = base->severity;
+    d->n_unchanged++;
+}
+
+/* Next entry of `side` in [at, hi) not paired yet, or hi. */
+static size_t next_of(const keyed *k, size_t at, size_t hi, int side)
+{
+    while (at < hi && (k[at].side != side || k[at].paired))
+        at++;
+    return at;
+}
+
+/* Pair the two sides' entries of one fingerprint (k[lo..hi), highest severity first): those of
+ * equal severity first (a walk of both sides in step), then the rest in order, highest with
+ * highest; a baseline entry left over is gone. */
+static void pair_run(keyed *k, size_t lo, size_t hi, pw_baseline_diff *d, const pw_baseline *b)
+{
+    size_t bi = next_of(k, lo, hi, 0), si = next_of(k, lo, hi, 1);
+    while (bi < hi && si < hi) {
+        int bs = k[bi].severity, ss = k[si].severity;
+        if (bs == ss)
+            pair(&k[bi], &k[si], d);
+        if (bs >= ss)
+            bi = next_of(k, bi + 1, hi, 0);
+        if (ss >= bs)
+            si = next_of(k, si + 1, hi, 1);
+    }
+    bi = next_of(k, lo, hi, 0);
+    si = next_of(k, lo, hi, 1);
+    for (; bi < hi && si < hi; bi = next_of(k, bi + 1, hi, 0), si = next_of(k, si + 1, hi, 1))
+        pair(&k[bi], &k[si], d);
+    for (; bi < hi; bi = next_of(k, bi + 1, hi, 0))
+        d->gone[d->n_gone++] = &b->findings[k[bi].index];
+}
+
+pw_status pw_baseline_compare(const pw_baseline *b, const pw_scan_result *r,
+                              pw_baseline_diff *out, pw_err *err)
+{
+    memset(out, 0, sizeof *out);
+    out->baseline = b;
+    size_t n = b->n + r->n_findings;
+    char **fps = scan_fingerprints(r);
+    keyed *k = calloc(n ? n : 1, sizeof *k);
+    out->state = calloc(r->n_findings ? r->n_findings : 1, sizeof *out->state);
+    out->was = calloc(r->n_findings ? r->n_findings : 1, sizeof *out->was);
+    out->gone = calloc(b->n ? b->n : 1, sizeof *out->gone);
+    if (!fps || !k || !out->state || !out->was || !out->gone) {
+        if (fps)
+            for (size_t i = 0; i < r->n_findings; i++)
+                free(fps[i]);
+        free(fps);
+        free(k);
+        pw_baseline_diff_free(out);
+        return pw_err_set(err, PW_ERR_NOMEM, "comparing with %s: out of memory", b->name);
+    }
+    for (size_t i = 0; i < b->n; i++)
+        k[i] = (keyed){b->findings[i].fingerprint, (int)b->findings[i].severity, i, 0, 0};
+    for (size_t i = 0; i < r->n_findings; i++) {
+        k[b->n + i] = (keyed){fps[i], (int)r->findings[i].severity, i, 1, 0};
+        out->state[i] = PW_BASELINE_NEW;
+        out->was[i] = -1;
+    }
+    qsort(k, n, sizeof *k, by_key);
+    for (size_t lo = 0, hi; lo < n; lo = hi) {
+        for (hi = lo + 1; hi < n && strcmp(k[hi].fp, k[lo].fp) == 0; hi++)
+            ;
+        pair_run(k, lo, hi, out, b);
+    }
+    out->n_new = r->n_findings - out->n_unchanged;
+    qsort(out->gone, out->n_gone, sizeof *out->gone, gone_order);
+    for (size_t i = 0; i < r->n_findings; i++)
+        free(fps[i]);
+    free(fps);
+    free(k);
+    return PW_OK;
+}
+
+void pw_baseline_diff_free(pw_baseline_diff *d)
+{
+    free(d->state);
+    free(d->was);
+    free(d->gone);
+    memset(d, 0, sizeof *d);
+}
+
+int pw_baseline_is_news(const pw_baseline_diff *d, const pw_scan_result *r, size_t i)
+{
+    if (i >= r->n_findings)
+        return 0;
+    return d->state[i] != PW_BASELINE_UNCHANGED || (int)r->findings[i].severity > d->was[i];
+}

@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# scan_baseline.sh — `phiwall scan --baseline OLD.json`: a rescan compared with an earlier JSON
+# report: new / unchanged / gone in every format, --fail-on counting only what is new, the
+# baseline rewritten in place with -o, and bad baselines refused before anything is scanned.
+set -u
+. "$PW_SRC/tests/integration/lib.bash"
+D="$PW_SRC/tests/data/har"
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+
+# the earlier scan: the condition page and the appointment form (1 critical, 2 medium)
+"$PHIWALL" scan --har "$D/condition_pageview.har" --har "$D/form_values.har" --format json \
+    -o "$T/old.json"
+expect_code 0 $? "baseline written"
+expect_match "$(cat "$T/old.json")" '"fingerprint": "PW-CONDITION-URL\|meta-pixel\|123456789012345\|www.demo-hospital.org/conditions/asthma"' \
+    "findings carry their fingerprint"
+
+# the condition page was fixed: its finding is gone, nothing is new, --fail-on stays quiet
+out=$("$PHIWALL" scan --har "$D/form_values.har" --baseline "$T/old.json" --fail-on critical)
+expect_code 0 $? "--fail-on critical: the critical finding is in the baseline"
+expect_match "$out" "Since the baseline $T/old.json \\(captured 2024-05-01T12:00:00Z\\): 0 new, 2 unchanged, 1 gone" \
+    "text counts, with the baseline's capture time"
+expect_match "$out" 'Gone since the baseline \(1\)' "text gone table"
+expect_match "$out" 'medium +PW-CONDITION-URL +Meta Pixel +123456789012345 +https://www.demo-hospital.org/conditions/asthma' \
+    "gone row names rule, tracker, account and page"
+expect_match "$out" '\[critical, in the baseline\] PW-FORM-VALUES' "details say it is known"
+expect_nomatch "$out" '\(new\)' "nothing marked new"
+
+# without the fix in the baseline, the same critical finding is new and fails the build
+"$PHIWALL" scan --har "$D/condition_pageview.har" --format json -o "$T/cond.json"
+out=$("$PHIWALL" scan --har "$D/form_values.har" --baseline "$T/cond.json" --fail-on critical)
+expect_code 1 $? "--fail-on critical: a new critical finding"
+expect_match "$out" 'critical \(new\) +PW-FORM-VALUES' "text marks the new finding"
+expect_match "$out" '2 new, 0 unchanged, 1 gone' "counts against the condition-only baseline"
+
+# json, sarif and html carry the comparison; the json still validates
+"$PHIWALL" scan --har "$D/form_values.har" --baseline "$T/cond.json" --format json -o "$T/new.json"
+expect_code 0 $? "json with a baseline"
+json=$(cat "$T/new.json")
+expect_match "$json" '"state": "new"' "json finding state"
+expect_match "$json" '"gone": \[' "json gone list"
+if python3 -c 'import jsonschema' 2>/dev/null; then
+    python3 - "$PW_SRC/docs/report.schema.json" "$T/new.json" <<'PY'
+import json, sys, jsonschema
+jsonschema.Draft202012Validator(json.load(open(sys.argv[1]))).validate(json.load(open(sys.argv[2])))
+PY
+    expect_code 0 $? "json with a baseline validates against docs/report.schema.json"
+fi
+sarif=$("$PHIWALL" scan --har "$D/form_values.har" --baseline "$T/cond.json" --format sarif)
+expect_match "$sarif" '"baselineState": "new"' "sarif baselineState new"
+sarif=$("$PHIWALL" scan --har "$D/form_values.har" --baseline "$T/old.json" --format sarif)
+expect_match "$sarif" '"baselineState": "unchanged"' "sarif baselineState unchanged"
+html=$("$PHIWALL" scan --har "$D/form_values.har" --baseline "$T/cond.json" --format html)
+expect_match "$html" '<h2>Since the baseline</h2>' "html section"
+expect_match "$html" '<span class="since new">new</span>' "html badge"
+
+# -o may rewrite the baseline itself: it is read before the scan
+cp "$T/cond.json" "$T/rolling.json"
+"$PHIWALL" scan --har "$D/form_values.har" --baseline "$T/rolling.json" --format json -o "$T/rolling.json"
+expect_code 0 $? "-o over the baseline"
+out=$("$PHIWALL" scan --har "$D/form_values.har" --baseline "$T/rolling.json")
+expect_match "$out" '0 new, 2 unchanged, 0 gone' "the rewritten baseline is the new scan"
+expect_match "$(cat "$T/rolling.json")" '"new": 2' "and it recorded its own comparison"
+
+# bad baselines: refused before the scan, naming the file and what is wrong
+err=$("$PHIWALL" scan --har "$D/form_values.har" --baseline "$T/none.json" 2>&1 >/dev/null)
+expect_code 3 $? "missing baseline: runtime error"
+expect_match "$err" "$T/none.json" "names the file"
+"$PHIWALL" scan --har "$D/form_values.har" --format sarif -o "$T/s.sarif"
+err=$("$PHIWALL" scan --har "$D/form_values.har" --baseline "$T/s.sarif" 2>&1 >/dev/null)
+expect_code 3 $? "a SARIF log is no baseline"
+expect_match "$err" 'not a phiwall JSON report' "says why"
+printf '{"tool":{"name":"phiwall"},"findings":[{"rule_id":"PW-X","severity":"high"}]}' >"$T/old-format.json"
+err=$("$PHIWALL" scan --har "$D/form_values.har" --baseline "$T/old-format.json" 2>&1 >/dev/null)
+expect_code 3 $? "a finding without fingerprint"
+expect_match "$err" 'findings\[0\]\.fingerprint: missing' "names the finding"
+printf '{"tool":' >"$T/cut.json"
+err=$("$PHIWALL" scan --har "$D/form_values.har" --baseline "$T/cut.json" 2>&1 >/dev/null)
+expect_code 3 $? "cut JSON"
+expect_match "$err" 'cut.json: byte [0-9]+: not JSON' "byte offset"
+"$PHIWALL" scan --har "$D/form_values.har" --baseline "$T/cond.json" --baseline "$T/cond.json" >/dev/null 2>&1
+expect_code 2 $? "--baseline twice"
+"$PHIWALL" scan --har "$D/form_values.har" --baseline - </dev/null >/dev/null 2>&1
+expect_code 2 $? "--baseline -"
+echo "https://a.example/" >"$T/sites.txt"
+err=$("$PHIWALL" scan --sites "$T/sites.txt" --out "$T/out" --baseline "$T/cond.json" 2>&1)
+expect_code 2 $? "--baseline with --sites"
+expect_match "$err" 'applies to a scan of one URL' "says why"
+
+finish

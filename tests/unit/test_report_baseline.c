@@ -1,0 +1,244 @@
+/* test_report_baseline.c — comparing a scan with an earlier one: a JSON report read back as a
+ * baseline keeps each finding's fingerprint, rule, severity, tracker, account and page; findings
+ * are matched on the fingerprint as multisets (new / unchanged / gone), a query change on the
+ * same page is no new finding, a raised severity counts as news for --fail-on, and every format
+ * shows the comparison. Bad baselines give an error naming the file and the place. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "phiwall/baseline.h"
+#include "phiwall/report.h"
+#include "pw_test.h"
+
+static pw_finding finding(const char *rule, pw_severity sev, const char *acct, const char *page)
+{
+    pw_finding f = {.rule_id = rule,
+                    .title = "t",
+                    .severity = sev,
+                    .legal = "l",
+                    .remediation = "r",
+                    .account_id = acct,
+                    .page_url = page,
+                    .occurrences = 2,
+                    .page_variants = 1};
+    return f;
+}
+
+static char *render(const pw_scan_result *r, pw_report_format fmt, const pw_baseline_diff *d)
+{
+    pw_buf b;
+    pw_buf_init(&b);
+    pw_report_opts o = {.tool_version = "test", .baseline = d};
+    CHECK(pw_report_render(r, fmt, &o, &b, NULL) == PW_OK);
+    return pw_buf_steal(&b, NULL);
+}
+
+/* r rendered as JSON and read back as a baseline. */
+static pw_baseline *baseline_of(const pw_scan_result *r)
+{
+    char *json = render(r, PW_REPORT_JSON, NULL);
+    pw_baseline *b = NULL;
+    pw_err err;
+    CHECK(pw_baseline_parse(json, strlen(json), "old.json", &b, &err) == PW_OK);
+    free(json);
+    return b;
+}
+
+static const pw_finding old_findings[] = {
+    {.rule_id = "PW-FORM-VALUES", .severity = PW_SEV_CRITICAL, .account_id = "111",
+     .page_url = "https://h.org/appointments/confirm?first=Jane", .occurrences = 3,
+     .page_variants = 1, .title = "t", .legal = "l", .remediation = "r"},
+    {.rule_id = "PW-CONDITION-URL", .severity = PW_SEV_MEDIUM, .account_id = "111",
+     .page_url = "https://h.org/conditions/asthma", .occurrences = 1, .page_variants = 1,
+     .title = "t", .legal = "l", .remediation = "r"},
+    {.rule_id = "PW-CONDITION-URL", .severity = PW_SEV_MEDIUM, .account_id = "222",
+     .page_url = "https://h.org/conditions/asthma", .occurrences = 1, .page_variants = 1,
+     .title = "t", .legal = "l", .remediation = "r"},
+};
+
+static void read_back(void)
+{
+    pw_scan_result old = {.target = "https://h.org/", .source = PW_SOURCE_BROWSER,
+                          .findings = old_findings, .n_findings = 3, .captured_first = 1.7e9,
+                          .captured_last = 1.7e9 + 60};
+    pw_baseline *b = baseline_of(&old);
+    if (!b)
+        return;
+    CHECK_STR(pw_baseline_name(b), "old.json");
+    CHECK_STR(pw_baseline_target(b), "https://h.org/");
+    CHECK_STR(pw_baseline_captured(b), "2023-11-14T22:13:20Z");
+    CHECK_INT(pw_baseline_count(b), 3);
+    const pw_baseline_finding *f = pw_baseline_at(b, 0);
+    CHECK_STR(f->fingerprint, "PW-FORM-VALUES||111|h.org/appointments/confirm");
+    CHECK_STR(f->rule_id, "PW-FORM-VALUES");
+    CHECK_INT(f->severity, PW_SEV_CRITICAL);
+    CHECK_STR(f->account_id, "111");
+    CHECK_STR(f->page_url, "https://h.org/appointments/confirm?first=Jane");
+    CHECK_INT(f->occurrences, 3);
+    CHECK(pw_baseline_at(b, 3) == NULL);
+    pw_baseline_free(b);
+}
+
+static void compare(void)
+{
+    pw_scan_result old = {.target = "https://h.org/", .findings = old_findings, .n_findings = 3};
+    pw_baseline *b = baseline_of(&old);
+    if (!b)
+        return;
+    /* the form finding again, from another submission (query) and now on two pages' worth;
+     * account 111's condition finding raised to high; account 222's gone; one new */
+    pw_finding now[] = {
+        finding("PW-FORM-VALUES", PW_SEV_CRITICAL, "111",
+                "https://h.org/appointments/confirm?first=Maria"),
+        finding("PW-CONDITION-URL", PW_SEV_HIGH, "111", "https://h.org/conditions/asthma"),
+        finding("PW-SEARCH-TERM", PW_SEV_HIGH, "111", "https://h.org/search?q=hiv"),
+    };
+    pw_scan_result r = {.findings = now, .n_findings = 3};
+    pw_baseline_diff d;
+    CHECK(pw_baseline_compare(b, &r, &d, NULL) == PW_OK);
+    CHECK_INT(d.n_new, 1);
+    CHECK_INT(d.n_unchanged, 2);
+    CHECK_INT(d.n_gone, 1);
+    CHECK_INT(d.state[0], PW_BASELINE_UNCHANGED);
+    CHECK_INT(d.was[0], PW_SEV_CRITICAL);
+    CHECK_INT(d.state[1], PW_BASELINE_UNCHANGED);
+    CHECK_INT(d.was[1], PW_SEV_MEDIUM);
+    CHECK_INT(d.state[2], PW_BASELINE_NEW);
+    CHECK_INT(d.was[2], -1);
+    CHECK_STR(d.gone[0]->account_id, "222");
+    CHECK(!pw_baseline_is_news(&d, &r, 0)); /* same severity */
+    CHECK(pw_baseline_is_news(&d, &r, 1));  /* medium -> high */
+    CHECK(pw_baseline_is_news(&d, &r, 2));  /* new */
+
+    char *text = render(&r, PW_REPORT_TEXT, &d);
+    CHECK(strstr(text, "Since the baseline old.json: 1 new, 2 unchanged, 1 gone") != NULL);
+    CHECK(strstr(text, "high (was medium)") != NULL);
+    CHECK(strstr(text, "high (new)") != NULL);
+    CHECK(strstr(text, "Gone since the baseline (1)") != NULL);
+    CHECK(strstr(text, "[high, new since the baseline] PW-SEARCH-TERM") != NULL);
+    CHECK(strstr(text, "[high, medium in the baseline] PW-CONDITION-URL") != NULL);
+    free(text);
+    char *json = render(&r, PW_REPORT_JSON, &d);
+    CHECK(strstr(json, "\"baseline\": {\n        \"state\": \"new\"\n      }") != NULL);
+    CHECK(strstr(json, "\"state\": \"unchanged\",\n        \"severity\": \"medium\"") != NULL);
+    CHECK(strstr(json, "\"new\": 1") != NULL);
+    CHECK(strstr(json, "\"fingerprint\": \"PW-CONDITION-URL||222|h.org/conditions/asthma\"") !=
+          NULL);
+    free(json);
+    char *sarif = render(&r, PW_REPORT_SARIF, &d);
+    CHECK(strstr(sarif, "\"baselineState\": \"new\"") != NULL);
+    CHECK(strstr(sarif, "\"baselineState\": \"updated\"") != NULL);
+    CHECK(strstr(sarif, "\"baselineState\": \"unchanged\"") != NULL);
+    free(sarif);
+    char *html = render(&r, PW_REPORT_HTML, &d);
+    CHECK(strstr(html, "<span class=\"since new\">new</span>") != NULL);
+    CHECK(strstr(html, "<span class=\"since\">was medium</span>") != NULL);
+    CHECK(strstr(html, "<h2>Since the baseline</h2>") != NULL);
+    free(html);
+    /* without a baseline nothing of it is shown */
+    text = render(&r, PW_REPORT_TEXT, NULL);
+    CHECK(strstr(text, "baseline") == NULL && strstr(text, "(new)") == NULL);
+    free(text);
+    pw_baseline_diff_free(&d);
+    pw_baseline_free(b);
+}
+
+/* Two findings with one fingerprint (PW-CONSENT per consent state) pair one to one: a third one
+ * is new, a missing one gone. */
+static void multiset(void)
+{
+    pw_finding two[] = {
+        finding("PW-CONSENT", PW_SEV_HIGH, "1", "https://h.org/a"),
+        finding("PW-CONSENT", PW_SEV_MEDIUM, "1", "https://h.org/a"),
+    };
+    pw_scan_result old = {.findings = two, .n_findings = 2};
+    pw_baseline *b = baseline_of(&old);
+    if (!b)
+        return;
+    pw_finding three[] = {two[0], two[1], finding("PW-CONSENT", PW_SEV_LOW, "1", "https://h.org/a")};
+    pw_scan_result r = {.findings = three, .n_findings = 3};
+    pw_baseline_diff d;
+    CHECK(pw_baseline_compare(b, &r, &d, NULL) == PW_OK);
+    CHECK_INT(d.n_unchanged, 2);
+    CHECK_INT(d.n_new, 1);
+    CHECK_INT(d.state[2], PW_BASELINE_NEW);
+    CHECK_INT(d.was[0], PW_SEV_HIGH); /* highest paired with highest */
+    CHECK_INT(d.was[1], PW_SEV_MEDIUM);
+    pw_baseline_diff_free(&d);
+    /* one left: it pairs with the baseline's finding of its own severity first */
+    pw_scan_result one = {.findings = two + 1, .n_findings = 1};
+    CHECK(pw_baseline_compare(b, &one, &d, NULL) == PW_OK);
+    CHECK_INT(d.n_gone, 1);
+    CHECK_INT(d.gone[0]->severity, PW_SEV_HIGH);
+    CHECK_INT(d.was[0], PW_SEV_MEDIUM);
+    pw_baseline_diff_free(&d);
+    pw_finding raised = finding("PW-CONSENT", PW_SEV_CRITICAL, "1", "https://h.org/a");
+    pw_scan_result up = {.findings = &raised, .n_findings = 1};
+    CHECK(pw_baseline_compare(b, &up, &d, NULL) == PW_OK);
+    CHECK_INT(d.was[0], PW_SEV_HIGH); /* no equal severity: highest with highest */
+    CHECK_INT(d.gone[0]->severity, PW_SEV_MEDIUM);
+    pw_baseline_diff_free(&d);
+    pw_baseline_free(b);
+    /* two equal ones in the baseline, one in the scan: one pair, one gone (never one scan
+     * finding paired twice) */
+    pw_finding same[] = {two[1], two[1]};
+    pw_scan_result old2 = {.findings = same, .n_findings = 2};
+    b = baseline_of(&old2);
+    if (!b)
+        return;
+    CHECK(pw_baseline_compare(b, &one, &d, NULL) == PW_OK);
+    CHECK_INT(d.n_unchanged, 1);
+    CHECK_INT(d.n_gone, 1);
+    CHECK_INT(d.n_new, 0);
+    pw_baseline_diff_free(&d);
+    pw_baseline_free(b);
+}
+
+static void expect_error(const char *json, pw_status code, const char *msg)
+{
+    pw_baseline *b = (pw_baseline *)1;
+    pw_err err;
+    pw_err_clear(&err);
+    CHECK_INT(pw_baseline_parse(json, strlen(json), "old.json", &b, &err), code);
+    CHECK(b == NULL);
+    if (!strstr(err.msg, msg)) {
+        fprintf(stderr, "message '%s' lacks '%s'\n", err.msg, msg);
+        CHECK(0);
+    }
+}
+
+static void bad_input(void)
+{
+    expect_error("", PW_ERR_PARSE, "old.json: byte");
+    expect_error("{\"tool\": {\"name\": \"phiwall\"}, \"findings\": [}", PW_ERR_PARSE,
+                 "not JSON (parse error");
+    expect_error("{\"tool\": {\"name\": \"phiwall\"}, \"findings\": [", PW_ERR_PARSE,
+                 "old.json: byte");
+    expect_error("[1, 2]", PW_ERR_INVALID, "old.json: not a phiwall JSON report");
+    expect_error("{\"version\": \"2.1.0\", \"runs\": []}", PW_ERR_INVALID,
+                 "old.json: not a phiwall JSON report (no tool.name \"phiwall\"; a SARIF log");
+    expect_error("{\"tool\": {\"name\": \"phiwall\"}}", PW_ERR_INVALID,
+                 "old.json: findings: missing");
+    expect_error("{\"tool\": {\"name\": \"phiwall\"}, \"findings\": {}}", PW_ERR_INVALID,
+                 "old.json: findings: must be an array");
+    expect_error("{\"tool\": {\"name\": \"phiwall\"}, \"findings\": [{\"rule_id\": \"PW-X\", "
+                 "\"fingerprint\": \"a\", \"severity\": \"high\"}, {\"rule_id\": \"PW-X\", "
+                 "\"severity\": \"high\"}]}",
+                 PW_ERR_INVALID, "old.json: findings[1].fingerprint: missing");
+    expect_error("{\"tool\": {\"name\": \"phiwall\"}, \"findings\": [{\"rule_id\": \"PW-X\", "
+                 "\"fingerprint\": \"a\", \"severity\": \"severe\"}]}",
+                 PW_ERR_INVALID, "old.json: findings[0].severity: missing or not a severity");
+    /* a finding's nested members of the same names do not count as its own */
+    expect_error("{\"tool\": {\"name\": \"phiwall\"}, \"findings\": [{\"rule_id\": \"PW-X\", "
+                 "\"severity\": \"high\", \"request\": {\"fingerprint\": \"a\"}}]}",
+                 PW_ERR_INVALID, "findings[0].fingerprint: missing");
+    /* an empty report is a fine baseline: everything is new */
+    const char *empty = "{\"tool\": {\"name\": \"phiwall\"}, \"findings\": []}";
+    pw_baseline *b = NULL;
+    CHECK(pw_baseline_parse(empty, strlen(empty), "e.json", &b, NULL) == PW_OK);
+    CHECK(b && pw_baseline_count(b) == 0 && pw_baseline_target(b) == NULL);
+    pw_baseline_free(b);
+}
+
+PW_TEST_MAIN(PW_TEST(read_back), PW_TEST(compare), PW_TEST(multiset), PW_TEST(bad_input))
