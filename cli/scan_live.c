@@ -60,7 +60,9 @@ void pw_cli_scan_live_usage(FILE *f)
            "                     not observed traffic\n"
            "Many:     --sites FILE --out DIR   one report per site + summary.csv/summary.html;\n"
            "                     a rerun skips the sites already done (resumable; files\n"
-           "                     appear whole, a site cut by a kill is scanned again)\n\n"
+           "                     appear whole, a site cut by a kill is scanned again)\n"
+           "          --baseline-dir DIR  an earlier --sites run's --out DIR, written with\n"
+           "                     --format json: each site compared with its report there\n\n"
            "Exit codes: 0 ran, no finding at or above --fail-on, 1 findings at or above\n"
            "--fail-on, 2 usage, 3 runtime error (no browser could start, the start URL did\n"
            "not load), 4 incomplete: tracker scripts or pages failed to load (DNS, refused,\n"
@@ -105,7 +107,8 @@ enum {
     O_CANARY_TAG,
     O_CANARY_OUT,
     O_ALLOW_INCOMPLETE,
-    O_BASELINE
+    O_BASELINE,
+    O_BASELINE_DIR
 };
 
 static const struct option live_opts[] = {
@@ -145,6 +148,7 @@ static const struct option live_opts[] = {
     {"canary-out", required_argument, NULL, O_CANARY_OUT},
     {"allow-incomplete", no_argument, NULL, O_ALLOW_INCOMPLETE},
     {"baseline", required_argument, NULL, O_BASELINE},
+    {"baseline-dir", required_argument, NULL, O_BASELINE_DIR},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0}};
 
@@ -180,6 +184,7 @@ static int parse_one(pw_live_args *a, int c, const char *v)
     case 'o': a->out.output = v; return 0;
     case O_FAIL_ON: return pw_cli_scan_set_fail_on(&a->out, v);
     case O_BASELINE: return pw_cli_scan_set_baseline(&a->out, v);
+    case O_BASELINE_DIR: a->baseline_dir = v; return 0;
     case O_VOCAB: a->vocab = v; return 0;
     case O_CANARY: a->canary_file = v; return 0;
     case O_BROWSER: a->bo.browser_path = v; return 0;
@@ -283,7 +288,15 @@ static int check_conflicts(const pw_live_args *a)
                                           "to --out DIR");
     if (a->out.baseline && (a->sites_file || a->n_urls > 1))
         return pw_cli_usage_error("scan", "--baseline is one site's earlier report: it applies "
-                                          "to a scan of one URL");
+                                          "to a scan of one URL (with --sites: --baseline-dir "
+                                          "DIR)");
+    if (a->baseline_dir && !a->sites_file)
+        return pw_cli_usage_error("scan", "--baseline-dir DIR goes with --sites FILE (one site: "
+                                          "--baseline FILE)");
+    if (a->baseline_dir && pw_cli_same_file(a->baseline_dir, a->out_dir))
+        return pw_cli_usage_error("scan", "--baseline-dir and --out are one directory: its "
+                                          "finished sites would be skipped, not compared; give "
+                                          "each run its own --out DIR");
     if (a->sites_file && a->har_out)
         return pw_cli_usage_error("scan", "--har-out records one site's session; it does not "
                                           "apply to --sites");
@@ -571,9 +584,23 @@ static pw_status capture_browser(pw_live_args *a, const char *url, pw_cli_pipeli
     return st;
 }
 
-static void summarize(const pw_scan_result *r, pw_live_summary *sum, const char *source)
+/* The comparison's counts for the .summary line: the report renders the comparison itself. */
+static void summarize_baseline(const pw_scan_result *r, const pw_baseline *b, pw_live_summary *sum)
+{
+    pw_baseline_diff d;
+    sum->n_new = sum->n_gone = -1;
+    if (!b || pw_baseline_compare(b, r, &d, NULL) != PW_OK)
+        return;
+    sum->n_new = (long)d.n_new;
+    sum->n_gone = (long)d.n_gone;
+    pw_baseline_diff_free(&d);
+}
+
+static void summarize(const pw_scan_result *r, pw_live_summary *sum, const char *source,
+                      const pw_baseline *b)
 {
     memset(sum, 0, sizeof *sum);
+    summarize_baseline(r, b, sum);
     sum->pages = r->n_pages;
     sum->requests = r->n_requests;
     sum->findings = r->n_findings;
@@ -676,7 +703,7 @@ int pw_live_scan_site(pw_live_args *a, const char *url, const pw_cli_scan_out *o
     } else {
         pw_scan_result full = pw_cli_gaps_attach(r, &p.gaps);
         if (sum)
-            summarize(&full, sum, use_static ? "static" : "browser");
+            summarize(&full, sum, use_static ? "static" : "browser", out->baseline);
         rc = pw_cli_scan_finish(&full, out);
     }
     if (temp_shots)

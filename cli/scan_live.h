@@ -30,6 +30,7 @@ typedef struct pw_live_args {
     const char *cookies_file, *password_file;
     const char *har_out, *screenshots;
     const char *sites_file, *out_dir;
+    const char *baseline_dir; /* --baseline-dir: an earlier --sites run's --out DIR (json) */
     const char *canary_tag;
     const char *canary_out; /* --canary-out: the identity typed, in --canary format */
     int static_only;
@@ -48,6 +49,7 @@ typedef struct pw_live_summary {
     char error[512];      /* why the scan failed (exit 3), or "" */
     size_t gaps;          /* what was not observed (exit 4 unless --allow-incomplete) */
     char incomplete[512]; /* the gaps in one line (pw_report_incomplete_headline), or "" */
+    long n_new, n_gone;   /* against the site's baseline; -1 without one */
 } pw_live_summary;
 
 int pw_live_scan_site(pw_live_args *a, const char *url, const pw_cli_scan_out *out,

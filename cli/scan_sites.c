@@ -4,7 +4,9 @@
  * DIR/summary.csv and DIR/summary.html across all sites. Resumable: a site whose report exists
  * and whose .summary line is whole, names it and says it finished is skipped. Every file appears
  * whole or not at all (pw_outfile_write), the report before its .summary: a run killed at any
- * moment leaves no file that a resumed run would take for a finished site.
+ * moment leaves no file that a resumed run would take for a finished site. With --baseline-dir
+ * each site is compared with its JSON report of an earlier run (read and checked before the first
+ * scan), and the .summary line and tables add the new and gone counts.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -43,7 +45,9 @@ static int exists(const char *path)
 }
 
 /* The .summary line: url, source, pages, requests, findings, five severity counts, max, status
- * (tabs or newlines in the status become spaces). */
+ * (tabs or newlines in the status become spaces), and — since --baseline-dir — new and gone
+ * against the site's baseline ("-" without one). Lines of 12 fields, written before, still
+ * read. */
 static int write_summary_line(const char *path, const char *url, const pw_live_summary *s,
                               const char *status)
 {
@@ -55,7 +59,10 @@ static int write_summary_line(const char *path, const char *url, const pw_live_s
                   s->max_sev >= 0 && s->max_sev < 5 ? sev_names[s->max_sev] : "none");
     for (const char *c = status; *c; c++)
         pw_buf_putc(&b, *c == '\t' || *c == '\n' || *c == '\r' ? ' ' : *c);
-    pw_buf_putc(&b, '\n');
+    if (s->n_new >= 0)
+        pw_buf_printf(&b, "\t%ld\t%ld\n", s->n_new, s->n_gone);
+    else
+        pw_buf_puts(&b, "\t-\t-\n");
     pw_err err;
     pw_err_clear(&err);
     pw_status st = b.failed ? pw_err_set(&err, PW_ERR_NOMEM, "%s: out of memory", path)
@@ -64,16 +71,18 @@ static int write_summary_line(const char *path, const char *url, const pw_live_s
     return st == PW_OK ? PW_EXIT_CLEAN : pw_cli_fail("scan", &err);
 }
 
-/* Split a .summary line (its newline included) into its 12 fields in place: 1 when it is whole,
+enum { SUMMARY_FIELDS = 14 }; /* 12 before --baseline-dir: new and gone read "-" then */
+
+/* Split a .summary line (its newline included) into its 14 fields in place: 1 when it is whole,
  * 0 for a cut or foreign line. */
-static int summary_fields(char *line, char *fields[12])
+static int summary_fields(char *line, char *fields[SUMMARY_FIELDS])
 {
     size_t len = strlen(line);
     if (len == 0 || line[len - 1] != '\n')
         return 0;
     line[len - 1] = '\0';
     int nf = 0;
-    for (char *p = line; p && nf < 12; nf++) {
+    for (char *p = line; p && nf < SUMMARY_FIELDS; nf++) {
         fields[nf] = p;
         p = strchr(p, '\t');
         if (p)
@@ -81,7 +90,9 @@ static int summary_fields(char *line, char *fields[12])
         else if (nf < 11)
             return 0;
     }
-    return nf == 12 && !strchr(fields[11], '\t');
+    if (nf == 12)
+        fields[12] = fields[13] = "-";
+    return (nf == 12 || nf == SUMMARY_FIELDS) && !strchr(fields[nf - 1], '\t');
 }
 
 /* The one line of a .summary file, whatever its length (malloc'd; NULL when the file is absent,
@@ -120,7 +131,7 @@ enum { SITE_TODO, SITE_DONE, SITE_DONE_INCOMPLETE };
  * url (not another URL with the same file name) and says the scan finished. */
 static int site_state(const char *url, const char *report, const char *summary)
 {
-    char *fields[12];
+    char *fields[SUMMARY_FIELDS];
     if (!exists(report))
         return SITE_TODO;
     char *line = read_summary(summary);
@@ -136,7 +147,7 @@ static int site_state(const char *url, const char *report, const char *summary)
     return state;
 }
 
-static int scan_one(pw_live_args *a, const char *url, const char *dir)
+static int scan_one(pw_live_args *a, const char *url, const char *dir, pw_baseline *baseline)
 {
     char slug[128], report[4096], summary[4200];
     pw_cli_site_slug(url, slug, sizeof slug);
@@ -154,9 +165,11 @@ static int scan_one(pw_live_args *a, const char *url, const char *dir)
      * between the new report and the new .summary scans the site again */
     remove(summary);
     out.output = report;
+    out.baseline = baseline;
     pw_live_summary s;
     memset(&s, 0, sizeof s);
     s.max_sev = -1;
+    s.n_new = s.n_gone = -1;
     int rc = pw_live_scan_site(a, url, &out, &s);
     if (rc == PW_EXIT_RUNTIME) {
         remove(report); /* a failed site has no report, not an older one */
@@ -195,7 +208,7 @@ static int write_tables(const char *dir, char **urls, size_t n)
     pw_buf_init(&csv);
     pw_buf_init(&html);
     pw_buf_puts(&csv, "site,source,pages,requests,findings,critical,high,medium,low,info,"
-                      "max_severity,status\n");
+                      "max_severity,status,new,gone\n");
     pw_buf_puts(&html, "<!doctype html><html><head><meta charset=\"utf-8\"><title>phiwall: "
                        "sites</title><style>body{font:14px system-ui,sans-serif;margin:2em}"
                        "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:"
@@ -204,18 +217,18 @@ static int write_tables(const char *dir, char **urls, size_t n)
                        "<h1>phiwall scan across sites</h1><table><tr><th>site</th><th>source"
                        "</th><th>pages</th><th>requests</th><th>findings</th><th>critical</th>"
                        "<th>high</th><th>medium</th><th>low</th><th>info</th><th>max</th>"
-                       "<th>status</th></tr>\n");
+                       "<th>status</th><th>new</th><th>gone</th></tr>\n");
     for (size_t i = 0; i < n; i++) {
         char slug[128], path[4200];
         pw_cli_site_slug(urls[i], slug, sizeof slug);
         snprintf(path, sizeof path, "%s/%s.summary", dir, slug);
-        char *line = read_summary(path), *fields[12];
+        char *line = read_summary(path), *fields[SUMMARY_FIELDS];
         if (!line || !summary_fields(line, fields)) {
             free(line);
             continue;
         }
         pw_buf_printf(&html, "<tr class=\"%s\">", fields[10]);
-        for (int k = 0; k < 12; k++) {
+        for (int k = 0; k < SUMMARY_FIELDS; k++) {
             if (k)
                 pw_buf_putc(&csv, ',');
             csv_field(&csv, fields[k]);
@@ -250,6 +263,40 @@ static int write_tables(const char *dir, char **urls, size_t n)
     return rc;
 }
 
+/* Each site's baseline, DIR/<site>.json of an earlier --sites run (NULL for a site it does not
+ * have: that site is scanned without comparison), all read and checked before the first scan. */
+static pw_status load_baselines(const char *dir, char **urls, size_t n, pw_baseline **out,
+                                pw_err *err)
+{
+    struct stat st;
+    int bad = stat(dir, &st) != 0 ? errno : !S_ISDIR(st.st_mode) ? ENOTDIR : 0;
+    if (bad)
+        return pw_err_set(err, PW_ERR_IO, "--baseline-dir %s: %s", dir, strerror(bad));
+    for (size_t i = 0; i < n; i++) {
+        char slug[128], path[4200];
+        pw_cli_site_slug(urls[i], slug, sizeof slug);
+        snprintf(path, sizeof path, "%s/%s.json", dir, slug);
+        if (!exists(path))
+            continue;
+        char *data = NULL;
+        size_t len = 0;
+        pw_status s = pw_cli_read_file(path, &data, &len, err);
+        if (s == PW_OK)
+            s = pw_baseline_parse(data, len, path, &out[i], err);
+        free(data);
+        if (s != PW_OK)
+            return s;
+    }
+    return PW_OK;
+}
+
+static void free_baselines(pw_baseline **b, size_t n)
+{
+    for (size_t i = 0; b && i < n; i++)
+        pw_baseline_free(b[i]);
+    free(b);
+}
+
 int pw_live_scan_sites(pw_live_args *a)
 {
     char *data = NULL, **urls = NULL;
@@ -259,6 +306,13 @@ int pw_live_scan_sites(pw_live_args *a)
     pw_status st = pw_cli_read_file(a->sites_file, &data, &len, &err);
     if (st == PW_OK)
         st = pw_cli_sites_parse(a->sites_file, data, &urls, &n, &err);
+    /* before --out DIR is made: a bad baseline leaves nothing behind */
+    pw_baseline **baselines = NULL;
+    if (st == PW_OK && a->baseline_dir) {
+        baselines = calloc(n, sizeof *baselines);
+        st = baselines ? load_baselines(a->baseline_dir, urls, n, baselines, &err)
+                       : pw_err_set(&err, PW_ERR_NOMEM, "out of memory");
+    }
     if (st == PW_OK && mkdir(a->out_dir, 0755) != 0 && errno != EEXIST)
         st = pw_err_set(&err, PW_ERR_IO, "%s: %s", a->out_dir, strerror(errno));
     /* said now, not after each site's scan has run and its report could not be written */
@@ -268,16 +322,18 @@ int pw_live_scan_sites(pw_live_args *a)
     else if (st == PW_OK && access(a->out_dir, W_OK | X_OK) != 0)
         st = pw_err_set(&err, PW_ERR_IO, "%s: %s", a->out_dir, strerror(errno));
     if (st != PW_OK) {
+        free_baselines(baselines, n);
         free(urls);
         free(data);
         return pw_cli_fail("scan", &err);
     }
     int worst = PW_EXIT_CLEAN;
     for (size_t i = 0; i < n; i++) {
-        int rc = scan_one(a, urls[i], a->out_dir);
+        int rc = scan_one(a, urls[i], a->out_dir, baselines ? baselines[i] : NULL);
         worst = pw_cli_scan_worse(worst, rc);
     }
     int rc = write_tables(a->out_dir, urls, n);
+    free_baselines(baselines, n);
     free(urls);
     free(data);
     return pw_cli_scan_worse(worst, rc);

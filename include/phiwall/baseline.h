@@ -56,14 +56,14 @@ typedef enum pw_baseline_state {
  * (scan) or gone (baseline), matched in order of severity, highest first. */
 typedef struct pw_baseline_diff {
     const pw_baseline *baseline;
-    pw_baseline_state *state; /* parallel to the scan's findings */
-    int *was;                 /* parallel: the matched finding's pw_severity, -1 when new */
+    pw_baseline_state *state;         /* parallel to the scan's findings */
+    int *was;                         /* parallel: the matched finding's pw_severity, -1 when new */
     const pw_baseline_finding **gone; /* in the baseline, not in the scan; highest first */
     size_t n_gone, n_new, n_unchanged;
 } pw_baseline_diff;
 
-pw_status pw_baseline_compare(const pw_baseline *b, const pw_scan_result *r,
-                              pw_baseline_diff *out, pw_err *err);
+pw_status pw_baseline_compare(const pw_baseline *b, const pw_scan_result *r, pw_baseline_diff *out,
+                              pw_err *err);
 void pw_baseline_diff_free(pw_baseline_diff *d);
 
 /* 1 when finding i counts as new for an exit threshold: new, or its severity rose above what the

@@ -327,8 +327,8 @@ typedef struct keyed {
     const char *fp;
     int severity;
     size_t index;
-    int side;    /* 0 baseline, 1 scan */
-    int paired;  /* matched with an entry of the other side */
+    int side;   /* 0 baseline, 1 scan */
+    int paired; /* matched with an entry of the other side */
 } keyed;
 
 /* By fingerprint, then severity (highest first), then position: equal fingerprints pair up
@@ -413,8 +413,8 @@ static void pair_run(keyed *k, size_t lo, size_t hi, pw_baseline_diff *d, const 
         d->gone[d->n_gone++] = &b->findings[k[bi].index];
 }
 
-pw_status pw_baseline_compare(const pw_baseline *b, const pw_scan_result *r,
-                              pw_baseline_diff *out, pw_err *err)
+pw_status pw_baseline_compare(const pw_baseline *b, const pw_scan_result *r, pw_baseline_diff *out,
+                              pw_err *err)
 {
     memset(out, 0, sizeof *out);
     out->baseline = b;

@@ -10,12 +10,24 @@
 #include "phiwall/report.h"
 
 static const pw_finding scan[] = {
-    {.rule_id = "PW-CONDITION-URL", .severity = PW_SEV_MEDIUM, .account_id = "1",
-     .page_url = "https://h.org/conditions/asthma", .occurrences = 1, .page_variants = 1,
-     .title = "t", .legal = "l", .remediation = "r"},
-    {.rule_id = "PW-FORM-VALUES", .severity = PW_SEV_CRITICAL, .account_id = "1",
-     .page_url = "https://h.org/a?x=1", .occurrences = 1, .page_variants = 1, .title = "t",
-     .legal = "l", .remediation = "r"},
+    {.rule_id = "PW-CONDITION-URL",
+     .severity = PW_SEV_MEDIUM,
+     .account_id = "1",
+     .page_url = "https://h.org/conditions/asthma",
+     .occurrences = 1,
+     .page_variants = 1,
+     .title = "t",
+     .legal = "l",
+     .remediation = "r"},
+    {.rule_id = "PW-FORM-VALUES",
+     .severity = PW_SEV_CRITICAL,
+     .account_id = "1",
+     .page_url = "https://h.org/a?x=1",
+     .occurrences = 1,
+     .page_variants = 1,
+     .title = "t",
+     .legal = "l",
+     .remediation = "r"},
 };
 
 static void render_all(const pw_scan_result *r, const pw_baseline_diff *d)

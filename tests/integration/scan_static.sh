@@ -99,4 +99,31 @@ ls "$T/out"/*.html >/dev/null 2>&1 && fail "a cut report under its final name" |
 expect_code 0 $? "--sites after the kill"
 expect_code 0 "$(grep -c 'skipped' "$T/m4.err")" "nothing skipped after the kill"
 expect_match "$(tail -c 20 "$(head -1 "$T/reports")")" '</html>' "the report is whole"
+
+# month over month: --baseline-dir compares each site with its JSON report of an earlier run
+"$PHIWALL" scan --sites "$T/sites.txt" --out "$T/m1" --static --max-pages 2 --format json 2>/dev/null
+expect_code 0 $? "--sites --format json (the baseline run)"
+rm "$T/m1"/*careers.json # a site the earlier run lacks is scanned without comparison
+"$PHIWALL" scan --sites "$T/sites.txt" --out "$T/m2" --static --max-pages 2 --baseline-dir "$T/m1" 2>/dev/null
+expect_code 0 $? "--sites --baseline-dir"
+csv=$(cat "$T/m2/summary.csv")
+expect_match "$(head -1 <<<"$csv")" ',status,new,gone$' "summary.csv: new and gone columns"
+expect_match "$(grep -v careers <<<"$csv" | tail -1)" ',ok,0,0$' "home: nothing new, nothing gone"
+expect_match "$(grep careers <<<"$csv")" ',ok,-,-$' "careers: no baseline, no counts"
+home=$(ls "$T/m2"/*.html | grep -v -e careers -e summary.html)
+expect_match "$(cat "$home")" '<h2>Since the baseline</h2>' "the home report shows the comparison"
+# bad baselines stop the run before anything is scanned or made
+ls "$T/m1"/*.json | head -1 | xargs -I{} sh -c 'printf "{\"tool\":" >"{}"'
+e=$("$PHIWALL" scan --sites "$T/sites.txt" --out "$T/m3" --static --baseline-dir "$T/m1" 2>&1)
+expect_code 3 $? "--baseline-dir with a cut report"
+expect_match "$e" "$T/m1/.*\\.json: byte [0-9]+: not JSON" "names the report"
+[ -e "$T/m3" ] && fail "a bad baseline made --out DIR" || pass
+"$PHIWALL" scan --sites "$T/sites.txt" --out "$T/m3" --static --baseline-dir "$T/none" 2>/dev/null
+expect_code 3 $? "--baseline-dir that does not exist"
+"$PHIWALL" scan --sites "$T/sites.txt" --out "$T/m2" --static --baseline-dir "$T/m2" 2>/dev/null
+expect_code 2 $? "--baseline-dir is --out"
+"$PHIWALL" scan "$BASE/" --static --baseline-dir "$T/m1" 2>/dev/null
+expect_code 2 $? "--baseline-dir without --sites"
+"$PHIWALL" scan --sites "$T/sites.txt" --out "$T/m4" --static --baseline "$T/s.json" 2>/dev/null
+expect_code 2 $? "--baseline with --sites"
 finish

@@ -46,21 +46,42 @@ static pw_baseline *baseline_of(const pw_scan_result *r)
 }
 
 static const pw_finding old_findings[] = {
-    {.rule_id = "PW-FORM-VALUES", .severity = PW_SEV_CRITICAL, .account_id = "111",
-     .page_url = "https://h.org/appointments/confirm?first=Jane", .occurrences = 3,
-     .page_variants = 1, .title = "t", .legal = "l", .remediation = "r"},
-    {.rule_id = "PW-CONDITION-URL", .severity = PW_SEV_MEDIUM, .account_id = "111",
-     .page_url = "https://h.org/conditions/asthma", .occurrences = 1, .page_variants = 1,
-     .title = "t", .legal = "l", .remediation = "r"},
-    {.rule_id = "PW-CONDITION-URL", .severity = PW_SEV_MEDIUM, .account_id = "222",
-     .page_url = "https://h.org/conditions/asthma", .occurrences = 1, .page_variants = 1,
-     .title = "t", .legal = "l", .remediation = "r"},
+    {.rule_id = "PW-FORM-VALUES",
+     .severity = PW_SEV_CRITICAL,
+     .account_id = "111",
+     .page_url = "https://h.org/appointments/confirm?first=Jane",
+     .occurrences = 3,
+     .page_variants = 1,
+     .title = "t",
+     .legal = "l",
+     .remediation = "r"},
+    {.rule_id = "PW-CONDITION-URL",
+     .severity = PW_SEV_MEDIUM,
+     .account_id = "111",
+     .page_url = "https://h.org/conditions/asthma",
+     .occurrences = 1,
+     .page_variants = 1,
+     .title = "t",
+     .legal = "l",
+     .remediation = "r"},
+    {.rule_id = "PW-CONDITION-URL",
+     .severity = PW_SEV_MEDIUM,
+     .account_id = "222",
+     .page_url = "https://h.org/conditions/asthma",
+     .occurrences = 1,
+     .page_variants = 1,
+     .title = "t",
+     .legal = "l",
+     .remediation = "r"},
 };
 
 static void read_back(void)
 {
-    pw_scan_result old = {.target = "https://h.org/", .source = PW_SOURCE_BROWSER,
-                          .findings = old_findings, .n_findings = 3, .captured_first = 1.7e9,
+    pw_scan_result old = {.target = "https://h.org/",
+                          .source = PW_SOURCE_BROWSER,
+                          .findings = old_findings,
+                          .n_findings = 3,
+                          .captured_first = 1.7e9,
                           .captured_last = 1.7e9 + 60};
     pw_baseline *b = baseline_of(&old);
     if (!b)
@@ -156,7 +177,8 @@ static void multiset(void)
     pw_baseline *b = baseline_of(&old);
     if (!b)
         return;
-    pw_finding three[] = {two[0], two[1], finding("PW-CONSENT", PW_SEV_LOW, "1", "https://h.org/a")};
+    pw_finding three[] = {two[0], two[1],
+                          finding("PW-CONSENT", PW_SEV_LOW, "1", "https://h.org/a")};
     pw_scan_result r = {.findings = three, .n_findings = 3};
     pw_baseline_diff d;
     CHECK(pw_baseline_compare(b, &r, &d, NULL) == PW_OK);
