@@ -22,6 +22,7 @@ typedef struct scan_args {
     size_t n_hars;
     pw_catalog_options catalog; /* --trackers, --easyprivacy, --easylist … */
     const char *vocab, *canary;
+    pw_cli_baa baa;
     pw_cli_scan_out out;
 } scan_args;
 
@@ -62,6 +63,7 @@ static int parse_args(int argc, char **argv, scan_args *a)
                                          {"fail-on", required_argument, NULL, 'F'},
                                          {"allow-incomplete", no_argument, NULL, 'I'},
                                          {"baseline", required_argument, NULL, 'B'},
+                                         {"baa", required_argument, NULL, 'A'},
                                          PW_CLI_CATALOG_LONG_OPTIONS,
                                          {"vocab", required_argument, NULL, 'V'},
                                          {"canary", required_argument, NULL, 'C'},
@@ -91,6 +93,10 @@ static int parse_args(int argc, char **argv, scan_args *a)
         case 'I': a->out.allow_incomplete = 1; break;
         case 'B':
             if ((rc = pw_cli_scan_set_baseline(&a->out, optarg)))
+                return rc;
+            break;
+        case 'A':
+            if ((rc = pw_cli_scan_add_baa(&a->baa, optarg)))
                 return rc;
             break;
         case 'V': a->vocab = optarg; break;
@@ -163,7 +169,7 @@ static int scan_hars(const scan_args *a)
     pw_cli_pipeline p;
     pw_err err;
     pw_err_clear(&err);
-    if (pw_cli_pipeline_open(&p, &a->catalog, a->vocab, a->canary, &err) != PW_OK)
+    if (pw_cli_pipeline_open(&p, &a->catalog, a->vocab, a->canary, &a->baa, &err) != PW_OK)
         return pw_cli_fail("scan", &err);
     char target[4096];
     join_targets(a, target, sizeof target);

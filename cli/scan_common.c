@@ -151,8 +151,17 @@ int pw_cli_scan_finish(const pw_scan_result *r, const pw_cli_scan_out *o)
     return rc;
 }
 
+int pw_cli_scan_add_baa(pw_cli_baa *b, const char *id)
+{
+    if (b->n == PW_CLI_MAX_BAA)
+        return pw_cli_usage_error("scan", "at most %d --baa", PW_CLI_MAX_BAA);
+    b->ids[b->n++] = id;
+    return 0;
+}
+
 pw_status pw_cli_pipeline_open(pw_cli_pipeline *p, const pw_catalog_options *catalog,
-                               const char *vocab_file, const char *canary_file, pw_err *err)
+                               const char *vocab_file, const char *canary_file,
+                               const pw_cli_baa *baa, pw_err *err)
 {
     memset(p, 0, sizeof *p);
     pw_arena_init(&p->arena, 0);
@@ -167,18 +176,21 @@ pw_status pw_cli_pipeline_open(pw_cli_pipeline *p, const pw_catalog_options *cat
         pw_cli_pipeline_close(p);
         return st;
     }
-    return pw_cli_pipeline_build(p, catalog, &dopts, err);
+    return pw_cli_pipeline_build(p, catalog, &dopts, baa, err);
 }
 
 pw_status pw_cli_pipeline_build(pw_cli_pipeline *p, const pw_catalog_options *catalog,
-                                const pw_detector_opts *dopts, pw_err *err)
+                                const pw_detector_opts *dopts, const pw_cli_baa *baa, pw_err *err)
 {
     pw_status st = pw_catalog_open(catalog, &p->catalog, err);
     pw_cli_gaps_init(&p->gaps, p->catalog);
     if (st == PW_OK)
         st = pw_detector_new(dopts, &p->detector, err);
     if (st == PW_OK) {
-        pw_assess_opts aopts = {.catalog = p->catalog, .detector = p->detector};
+        pw_assess_opts aopts = {.catalog = p->catalog,
+                                .detector = p->detector,
+                                .baa_ids = baa ? baa->ids : NULL,
+                                .n_baa_ids = baa ? baa->n : 0};
         st = pw_assessor_new(&aopts, &p->assessor, err);
     }
     if (st != PW_OK)

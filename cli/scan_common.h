@@ -48,6 +48,17 @@ int pw_cli_scan_finish(const pw_scan_result *r, const pw_cli_scan_out *o);
  * incomplete scan (4 is not "worse" than 1 or 3), then clean. */
 int pw_cli_scan_worse(int a, int b);
 
+/* --baa ID (repeatable): trackers whose vendor the site holds a BAA with (pw_assess_opts). */
+#define PW_CLI_MAX_BAA 64
+typedef struct pw_cli_baa {
+    const char *ids[PW_CLI_MAX_BAA];
+    size_t n;
+} pw_cli_baa;
+int pw_cli_scan_add_baa(pw_cli_baa *b, const char *id); /* 0, or the usage error's exit code */
+#define PW_CLI_BAA_USAGE                                                                        \
+    "  --baa ID             the site holds a signed BAA with this tracker's vendor (an id of\n" \
+    "                       `phiwall trackers`; repeatable): its findings are capped at low\n"
+
 /* The scan pipeline's long-lived objects from the common options. */
 typedef struct pw_cli_pipeline {
     pw_catalog *catalog;
@@ -59,11 +70,12 @@ typedef struct pw_cli_pipeline {
 
 /* catalog: --trackers and the filter-list choices (catalog_opts.h); NULL = the defaults. */
 pw_status pw_cli_pipeline_open(pw_cli_pipeline *p, const pw_catalog_options *catalog,
-                               const char *vocab_file, const char *canary_file, pw_err *err);
+                               const char *vocab_file, const char *canary_file,
+                               const pw_cli_baa *baa, pw_err *err);
 /* The catalog, detector and assessor of an opened pipeline (p zeroed, its arena initialised,
  * holding the canaries dopts points at); closes the pipeline on failure. */
 pw_status pw_cli_pipeline_build(pw_cli_pipeline *p, const pw_catalog_options *catalog,
-                                const pw_detector_opts *dopts, pw_err *err);
+                                const pw_detector_opts *dopts, const pw_cli_baa *baa, pw_err *err);
 void pw_cli_pipeline_close(pw_cli_pipeline *p);
 
 /* A capture sink feeding the pipeline's assessor (and checking failed requests for gaps); the

@@ -38,6 +38,7 @@ void pw_cli_scan_live_usage(FILE *f)
            "          --baseline FILE  an earlier JSON report of the same site: findings new,\n"
            "                       unchanged or gone; --fail-on counts new or raised ones\n"
            "          --vocab FILE  --canary FILE (extra values to find)\n"
+           "          --baa ID   the site holds a BAA with this tracker's vendor (repeatable)\n"
            "Trackers: --trackers FILE  --easyprivacy FILE | --no-easyprivacy\n"
            "          --easylist FILE | --no-easylist   (as for --har, above)\n"
            "Crawl:    --max-pages N (50)  --depth N (no limit)  --jobs N (tabs, 1)  --delay MS\n"
@@ -108,7 +109,8 @@ enum {
     O_CANARY_OUT,
     O_ALLOW_INCOMPLETE,
     O_BASELINE,
-    O_BASELINE_DIR
+    O_BASELINE_DIR,
+    O_BAA
 };
 
 static const struct option live_opts[] = {
@@ -149,6 +151,7 @@ static const struct option live_opts[] = {
     {"allow-incomplete", no_argument, NULL, O_ALLOW_INCOMPLETE},
     {"baseline", required_argument, NULL, O_BASELINE},
     {"baseline-dir", required_argument, NULL, O_BASELINE_DIR},
+    {"baa", required_argument, NULL, O_BAA},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0}};
 
@@ -185,6 +188,7 @@ static int parse_one(pw_live_args *a, int c, const char *v)
     case O_FAIL_ON: return pw_cli_scan_set_fail_on(&a->out, v);
     case O_BASELINE: return pw_cli_scan_set_baseline(&a->out, v);
     case O_BASELINE_DIR: a->baseline_dir = v; return 0;
+    case O_BAA: return pw_cli_scan_add_baa(&a->baa, v);
     case O_VOCAB: a->vocab = v; return 0;
     case O_CANARY: a->canary_file = v; return 0;
     case O_BROWSER: a->bo.browser_path = v; return 0;
@@ -514,7 +518,7 @@ static pw_status open_pipeline(pw_live_args *a, const pw_browser_identity *id, p
         return st;
     }
     pw_detector_opts dopts = {.vocab_file = a->vocab, .canaries = all, .n_canaries = n};
-    return pw_cli_pipeline_build(p, &a->catalog, &dopts, err);
+    return pw_cli_pipeline_build(p, &a->catalog, &dopts, &a->baa, err);
 }
 
 /* ---- one site ----------------------------------------------------------------------------- */

@@ -23,6 +23,7 @@ typedef struct pw_live_args {
     int format_set;
     pw_catalog_options catalog; /* --trackers, --easyprivacy, --easylist … (catalog_opts.h) */
     const char *vocab, *canary_file;
+    pw_cli_baa baa; /* --baa */
     pw_browser_opts bo;
     const char *browser_args[PW_LIVE_MAX_LIST];
     pw_host_map maps[PW_LIVE_MAX_LIST];

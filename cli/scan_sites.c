@@ -290,6 +290,19 @@ static pw_status load_baselines(const char *dir, char **urls, size_t n, pw_basel
     return PW_OK;
 }
 
+/* The --baa ids against the catalog, once, rather than failing every site's scan. */
+static pw_status check_baas(const pw_live_args *a, pw_err *err)
+{
+    if (!a->baa.n)
+        return PW_OK;
+    pw_catalog *c = NULL;
+    pw_status st = pw_catalog_open(&a->catalog, &c, err);
+    for (size_t i = 0; st == PW_OK && i < a->baa.n; i++)
+        st = pw_assess_check_baa(c, a->baa.ids[i], err);
+    pw_catalog_free(c);
+    return st;
+}
+
 static void free_baselines(pw_baseline **b, size_t n)
 {
     for (size_t i = 0; b && i < n; i++)
@@ -306,7 +319,9 @@ int pw_live_scan_sites(pw_live_args *a)
     pw_status st = pw_cli_read_file(a->sites_file, &data, &len, &err);
     if (st == PW_OK)
         st = pw_cli_sites_parse(a->sites_file, data, &urls, &n, &err);
-    /* before --out DIR is made: a bad baseline leaves nothing behind */
+    /* before --out DIR is made: a bad baseline or --baa leaves nothing behind */
+    if (st == PW_OK)
+        st = check_baas(a, &err);
     pw_baseline **baselines = NULL;
     if (st == PW_OK && a->baseline_dir) {
         baselines = calloc(n, sizeof *baselines);

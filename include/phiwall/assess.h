@@ -87,6 +87,9 @@ typedef struct pw_finding {
     const pw_evidence *evidence;
     size_t n_evidence;
     const pw_request *request; /* first request as evidence */
+    /* The tracker is one the site declared a BAA with (pw_assess_opts.baa_ids): severity capped
+     * at low, legal reasoning and fix about the agreement. */
+    int baa_declared;
 } pw_finding;
 
 typedef struct pw_assessor pw_assessor;
@@ -94,9 +97,19 @@ typedef struct pw_assessor pw_assessor;
 typedef struct pw_assess_opts {
     const pw_catalog *catalog;   /* required */
     const pw_detector *detector; /* required */
+    /* Catalog ids (`phiwall trackers`) of trackers whose vendor the site holds a signed business
+     * associate agreement with (`scan --baa ID`). A disclosure to a business associate under a
+     * BAA is permitted, so their findings are capped at low with that reasoning (the BAA's scope
+     * and the minimum-necessary rule are left to check) and PW-NO-BAA never fires for them;
+     * PW-CONSENT stays as it is (state law and the FTC Act). An unknown id, a filter-list entry
+     * or a tracker whose vendor the catalog records as signing no BAA is PW_ERR_INVALID. */
+    const char *const *baa_ids;
+    size_t n_baa_ids;
 } pw_assess_opts;
 
 pw_status pw_assessor_new(const pw_assess_opts *opts, pw_assessor **out, pw_err *err);
+/* One of pw_assess_opts.baa_ids checked as pw_assessor_new checks it (before a long scan). */
+pw_status pw_assess_check_baa(const pw_catalog *c, const char *id, pw_err *err);
 void pw_assessor_free(pw_assessor *as);
 
 /* Feed a page (before or after its requests; requests name their page by page_url). The
@@ -149,6 +162,9 @@ typedef struct pw_scan_result {
      * requests that carried one; 0 when none did. A disclosure report is a record of what was
      * observed and when, so every format states it. */
     double captured_first, captured_last;
+    /* The trackers the site declared a BAA with (pw_assess_opts.baa_ids, resolved). */
+    const pw_tracker *const *baa_declared;
+    size_t n_baa_declared;
 } pw_scan_result;
 
 pw_status pw_assessor_finish(pw_assessor *as, const pw_scan_result **out, pw_err *err);

@@ -38,6 +38,7 @@ typedef struct rule_input {
     /* A filter-list beacon (EasyPrivacy, EasyList: one entry for many companies) is named by its
        request host ("ps.eyeota.net") and grouped by its registrable domain; NULL otherwise. */
     const char *list_host, *list_domain;
+    int baa_declared; /* the site holds a BAA with this tracker's vendor (pw_assess_opts) */
 } rule_input;
 
 typedef struct pw_rule {
@@ -54,6 +55,13 @@ typedef struct pw_rule {
 
 size_t pw_rules_n(void);
 const pw_rule *pw_rules_at(size_t i);
+
+/* A tracker the site declared a BAA with: 1 if the rule's finding is about a disclosure the BAA
+ * can cover (every rule but PW-CONSENT, PW-NO-BAA and the inventory's PW-TRACKER-PRESENT). Its
+ * finding then says so: pw_rules_baa_legal, and pw_rules_baa_remedy as the fix. */
+int pw_rule_baa_covers(const pw_rule *rule);
+extern const char pw_rules_baa_legal[];
+char *pw_rules_baa_remedy(pw_arena *a, const rule_input *in, const pw_rule *rule);
 
 /* 1 for decode's catch-all entry of third parties that are not known trackers. */
 int pw_tracker_is_unknown(const pw_tracker *t);

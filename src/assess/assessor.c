@@ -187,12 +187,74 @@ struct pw_assessor {
     char *login_area;       /* "host/portal": pages there are authenticated after a login POST */
     const char *target;
     pw_source source;
+    const pw_tracker **baa; /* trackers the site declared a BAA with (opts.baa_ids) */
+    size_t n_baa;
     pw_scan_result result;
     pw_page *out_pages;
     pw_hhs_context *out_ctx;
     const char **out_why;
     int finished;
 };
+
+/* One --baa id: a catalogued tracker whose vendor can sign a BAA. */
+static pw_status declared_tracker(const pw_catalog *c, const char *id, const pw_tracker **out,
+                                  pw_err *err)
+{
+    const pw_tracker *t = id ? pw_catalog_find(c, id) : NULL;
+    if (!t || pw_tracker_is_unknown(t))
+        return pw_err_set(err, PW_ERR_INVALID,
+                          "--baa %s: no tracker has this id (`phiwall trackers` lists them)",
+                          id ? id : "(null)");
+    if (pw_tracker_is_filter_list(t))
+        return pw_err_set(err, PW_ERR_INVALID,
+                          "--baa %s: a filter list stands for many companies; a BAA is signed "
+                          "with one vendor (add it to the catalog with --trackers FILE)",
+                          id);
+    if (t->baa == PW_BAA_NO)
+        return pw_err_set(err, PW_ERR_INVALID,
+                          "--baa %s: the tracker catalog records that %s signs no BAA (%s), so "
+                          "its findings stay as they are. If your organisation holds one, "
+                          "describe the tracker in a --trackers FILE with baa 'yes' and the "
+                          "agreement as its note",
+                          id, t->vendor, t->baa_note ? t->baa_note : "no source");
+    *out = t;
+    return PW_OK;
+}
+
+pw_status pw_assess_check_baa(const pw_catalog *c, const char *id, pw_err *err)
+{
+    const pw_tracker *t = NULL;
+    return declared_tracker(c, id, &t, err);
+}
+
+static pw_status declare_baas(pw_assessor *as, const pw_assess_opts *opts, pw_err *err)
+{
+    if (!opts->n_baa_ids)
+        return PW_OK;
+    as->baa = pw_arena_calloc(&as->arena, opts->n_baa_ids, sizeof *as->baa);
+    if (!as->baa)
+        return pw_err_set(err, PW_ERR_NOMEM, "assessor: out of memory");
+    for (size_t i = 0; i < opts->n_baa_ids; i++) {
+        const pw_tracker *t = NULL;
+        pw_status st = declared_tracker(as->cat, opts->baa_ids[i], &t, err);
+        if (st != PW_OK)
+            return st;
+        size_t j = 0;
+        while (j < as->n_baa && as->baa[j] != t)
+            j++;
+        if (j == as->n_baa) /* the same id twice is one declaration */
+            as->baa[as->n_baa++] = t;
+    }
+    return PW_OK;
+}
+
+static int baa_declared(const pw_assessor *as, const pw_tracker *t)
+{
+    for (size_t i = 0; i < as->n_baa; i++)
+        if (as->baa[i] == t)
+            return 1;
+    return 0;
+}
 
 pw_status pw_assessor_new(const pw_assess_opts *opts, pw_assessor **out, pw_err *err)
 {
@@ -211,7 +273,9 @@ pw_status pw_assessor_new(const pw_assess_opts *opts, pw_assessor **out, pw_err 
         pw_assessor_free(as);
         return pw_err_set(err, PW_ERR_NOMEM, "assessor: out of memory");
     }
-    pw_status st = pw_detect_scratch_new(as->det, &as->scratch, err);
+    pw_status st = declare_baas(as, opts, err);
+    if (st == PW_OK)
+        st = pw_detect_scratch_new(as->det, &as->scratch, err);
     if (st != PW_OK) {
         pw_assessor_free(as);
         return st;
@@ -757,10 +821,24 @@ static pw_status note_page_url(pw_assessor *as, size_t i, const char *url, pw_er
     return PW_OK;
 }
 
+/* A finding of a tracker the site holds a BAA with: low at most, and the BAA's reasoning. */
+static int baa_covered(const pw_rule *rule, const rule_input *in)
+{
+    return in->baa_declared && pw_rule_baa_covers(rule);
+}
+
+static const char *finding_legal(const pw_rule *rule, int sev, const rule_input *in,
+                                 const apage *page)
+{
+    return baa_covered(rule, in) ? pw_rules_baa_legal : legal_for(rule, sev, page->ctx);
+}
+
 static pw_status record(pw_assessor *as, const pw_rule *rule, int sev, const rule_input *in,
                         const apage *page, const unsigned char *use, pw_err *err)
 {
     const pw_beacon *b = in->b;
+    if (baa_covered(rule, in) && sev > PW_SEV_LOW)
+        sev = PW_SEV_LOW;
     char *key = pw_arena_sprintf(&as->req, "%s\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s", rule->info.id,
                                  b->tracker->id, b->account_id ? b->account_id : "",
                                  in->list_domain ? in->list_domain : "", page->key,
@@ -778,7 +856,7 @@ static pw_status record(pw_assessor *as, const pw_rule *rule, int sev, const rul
         int named = !f->event_name && b->event_name && (pw_severity)sev == f->severity;
         if ((pw_severity)sev > f->severity || named) {
             f->severity = (pw_severity)sev;
-            f->legal = legal_for(rule, sev, page->ctx);
+            f->legal = finding_legal(rule, sev, in, page);
             set_evidence(as, f, in, use);
             set_page(f, page);
         }
@@ -799,8 +877,10 @@ static pw_status record(pw_assessor *as, const pw_rule *rule, int sev, const rul
         .rule_id = rule->info.id,
         .title = rule->info.title,
         .severity = (pw_severity)sev,
-        .legal = legal_for(rule, sev, page->ctx),
-        .remediation = rule->remedy(&as->arena, in),
+        .legal = finding_legal(rule, sev, in, page),
+        .remediation = baa_covered(rule, in) ? pw_rules_baa_remedy(&as->arena, in, rule)
+                                             : rule->remedy(&as->arena, in),
+        .baa_declared = baa_covered(rule, in),
         .tracker = b->tracker,
         .account_id = dup_or_null(&as->arena, b->account_id),
         .company = dup_or_null(&as->arena, in->list_domain),
@@ -857,6 +937,7 @@ static pw_status assess_beacon(pw_assessor *as, const pw_beacon *b, const pw_req
                          pw_tracker_is_unknown(b->tracker) || pw_tracker_content_only(b->tracker)};
     in.list_host = ln->host;
     in.list_domain = ln->domain;
+    in.baa_declared = baa_declared(as, b->tracker);
     for (size_t r = 0; r < pw_rules_n(); r++) {
         const pw_rule *rule = pw_rules_at(r);
         if (in.unknown && !rule->content_only)
@@ -1348,7 +1429,9 @@ pw_status pw_assessor_finish(pw_assessor *as, const pw_scan_result **out, pw_err
                                   .page_reasons = as->out_why,
                                   .n_tracker_beacons = as->n_tracker_beacons,
                                   .captured_first = as->first_ts,
-                                  .captured_last = as->last_ts};
+                                  .captured_last = as->last_ts,
+                                  .baa_declared = as->baa,
+                                  .n_baa_declared = as->n_baa};
     as->result.trackers = pw_inventory_result(as->inventory, &as->result.n_trackers);
     *out = &as->result;
     return PW_OK;

@@ -962,7 +962,7 @@ static char *r_consent(pw_arena *a, const rule_input *in)
 static int no_baa_applies(const rule_input *in)
 {
     pw_baa baa = in->b->tracker->baa;
-    if (in->unknown || pw_tracker_content_only(in->b->tracker))
+    if (in->unknown || in->baa_declared || pw_tracker_content_only(in->b->tracker))
         return 0;
     if (in->ctx != PW_CTX_CARE_INTENT && in->ctx != PW_CTX_AUTHENTICATED)
         return 0;
@@ -1169,6 +1169,34 @@ static const pw_rule rules[] = {
      r_present,
      NULL},
 };
+
+/* ---- a tracker the site declared a BAA with ---- */
+
+int pw_rule_baa_covers(const pw_rule *rule)
+{
+    const char *id = rule->info.id;
+    return strcmp(id, "PW-CONSENT") != 0 && strcmp(id, "PW-NO-BAA") != 0 &&
+           strcmp(id, "PW-TRACKER-PRESENT") != 0;
+}
+
+const char pw_rules_baa_legal[] =
+    "Covered by the business associate agreement the site declared (--baa): HIPAA lets a covered "
+    "entity disclose PHI to a business associate for the services it performs under a BAA, so "
+    "this is not the impermissible disclosure it would be to a vendor without one. It must still "
+    "be within what the agreement allows and limited to the minimum necessary (45 CFR "
+    "164.502(b)), and the vendor may not use it for its own purposes or for marketing without "
+    "the patient's authorization (45 CFR 164.508(a)(3)). Listed at low severity so that the "
+    "agreement's scope can be checked against what is sent.";
+
+char *pw_rules_baa_remedy(pw_arena *a, const rule_input *in, const pw_rule *rule)
+{
+    return pw_arena_sprintf(a,
+                            "Check that the BAA with %s (declared with `--baa %s`) covers %s "
+                            "receiving this (%s) and that only what the service needs is sent; "
+                            "anything it passes on to advertising or other vendors needs its "
+                            "own basis.",
+                            vendor(a, in), in->b->tracker->id, product(a, in), rule->info.id);
+}
 
 size_t pw_rules_n(void)
 {

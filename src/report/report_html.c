@@ -521,6 +521,8 @@ static void finding(pw_buf *b, const pw_scan_result *r, const pw_baseline_diff *
         pw_buf_puts(b, " · before consent");
     if (f->after_reject)
         pw_buf_puts(b, " · after the visitor rejected tracking");
+    if (f->baa_declared)
+        pw_buf_puts(b, " · covered by the declared BAA");
     pw_buf_puts(b, "</div>");
     page_urls(b, f);
     evidence(b, f);
@@ -701,6 +703,25 @@ static void trackers_seen(pw_buf *b, const pw_scan_result *r)
     pw_buf_puts(b, "</table></section>");
 }
 
+/* The trackers the site declared a BAA with: their findings read low, and why. */
+static void baa_note(pw_buf *b, const pw_scan_result *r)
+{
+    if (!r->n_baa_declared)
+        return;
+    pw_buf_puts(b, "<div class=\"note\"><b>BAA declared.</b> The site holds a business associate "
+                   "agreement with the vendor of ");
+    for (size_t i = 0; i < r->n_baa_declared; i++) {
+        pw_buf_puts(b, i ? ", " : "");
+        esc(b, r->baa_declared[i]->product);
+        pw_buf_puts(b, " (<code>");
+        esc(b, r->baa_declared[i]->id);
+        pw_buf_puts(b, "</code>)");
+    }
+    pw_buf_puts(b, " (declared with <code>--baa</code>, not verified by phiwall): their findings "
+                   "are listed at low severity, to check against the agreement's scope and the "
+                   "minimum-necessary rule.</div>");
+}
+
 /* The comparison's counts, and what the baseline reported that this scan did not. */
 static void baseline_section(pw_buf *b, const pw_baseline_diff *d)
 {
@@ -783,6 +804,7 @@ pw_status pw_report_html(const pw_scan_result *r, const pw_report_opts *o, pw_bu
         return pw_err_set(err, PW_ERR_NOMEM, "report: out of memory");
     }
     summary(out, r);
+    baa_note(out, r);
     baseline_section(out, o->baseline);
     pw_buf_puts(out, "<section><h2>Findings by page</h2>");
     int any = 0;

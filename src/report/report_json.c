@@ -167,6 +167,8 @@ static void write_finding(pw_jw *w, const pw_finding *f, const pw_baseline_diff 
     pw_jw_key(w, "after_reject");
     pw_jw_bool(w, f->after_reject);
     pw_jw_kint(w, "occurrences", (long long)f->occurrences);
+    pw_jw_key(w, "baa_declared");
+    pw_jw_bool(w, f->baa_declared);
     pw_jw_key(w, "evidence");
     pw_jw_arr(w);
     for (size_t i = 0; i < f->n_evidence; i++)
@@ -263,6 +265,11 @@ pw_status pw_report_json(const pw_scan_result *r, const pw_report_opts *o, pw_bu
     write_captured(&w, r);
     pw_report_incomplete_json(&w, r);
     write_baseline(&w, o->baseline);
+    pw_jw_key(&w, "baa_declared");
+    pw_jw_arr(&w);
+    for (size_t i = 0; i < r->n_baa_declared; i++)
+        pw_jw_str(&w, r->baa_declared[i]->id);
+    pw_jw_end_arr(&w);
     pw_jw_key(&w, "summary");
     write_summary(&w, r);
     pw_jw_key(&w, "pages");

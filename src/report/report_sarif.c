@@ -226,6 +226,10 @@ static void write_result(pw_jw *w, const pw_finding *f, const pw_baseline_diff *
     pw_jw_kstr(w, "event_name", f->event_name);
     pw_jw_kint(w, "occurrences", (long long)f->occurrences);
     pw_jw_kint(w, "page_variants", (long long)f->page_variants);
+    if (f->baa_declared) {
+        pw_jw_key(w, "baa_declared");
+        pw_jw_bool(w, 1);
+    }
     char endpoint[1024] = "";
     if (f->request && f->request->url && strstr(f->request->url, "://"))
         pw_report_url_without_query(f->request->url, endpoint, sizeof endpoint);

@@ -93,6 +93,16 @@ static void summary(pw_buf *b, const pw_scan_result *r, int color)
         pw_buf_puts(b, "\nStatic triage: inferred from the tags in each page's HTML, not observed"
                        " traffic; confirm with a browser scan or a HAR.");
     pw_report_incomplete_text(b, r, color);
+    for (size_t i = 0; i < r->n_baa_declared; i++) {
+        const pw_tracker *t = r->baa_declared[i];
+        pw_buf_puts(b, i ? ", "
+                         : "\nBAA declared (--baa; findings of these trackers capped at "
+                           "low): ");
+        safe(b, t->product);
+        pw_buf_puts(b, " (");
+        safe(b, t->id);
+        pw_buf_putc(b, ')');
+    }
     pw_buf_puts(b, "\n\nFindings: ");
     for (int s = PW_SEV_CRITICAL; s >= PW_SEV_INFO; s--) {
         char item[64];

@@ -191,7 +191,8 @@ static void goldens(void)
     static const char *cases[] = {"auth_tracker",       "auth_cookie",    "button_text",
                                   "search_term",        "form_values",    "advanced_matching",
                                   "condition_pageview", "session_replay", "careers_pixel",
-                                  "first_party_only",   "firefox_base64", "mixed"};
+                                  "first_party_only",   "firefox_base64", "mixed",
+                                  "baa_declared"};
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
         golden(cases[i]);
 }
