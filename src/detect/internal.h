@@ -465,6 +465,8 @@ pw_ctx pw_ctx_before(const char *s, size_t i);
  * (unit test). pw_ctx_key_tables_build computes them from the word table (0: over 64 words);
  * the unit test prints them as initializers when they no longer match. */
 int pw_ctx_key_tables_ok(void);
+/* 1 when each of ident_date.c's sentence words has the letter mask written beside it. */
+int pw_date_words_ok(void);
 int pw_ctx_key_tables_build(uint64_t first[32], uint64_t last[32]);
 
 /* Identifier detectors: each scans the whole segment. */
