@@ -79,31 +79,35 @@ static void print_hits(redactor *r, const char *key, const char *s, size_t n, co
 }
 
 /* Redact (or report) one string; the redacted copy is left in r->out. */
-static pw_status one_string(redactor *r, const char *key, const char *s, size_t n,
-                            pw_field_type type, pw_err *err)
+static pw_status one_string(redactor *r, const char *key, pw_detect_object object, const char *s,
+                            size_t n, pw_field_type type, pw_err *err)
 {
     pw_buf_clear(&r->out);
     if (r->o->hits) {
         pw_hit *h = NULL;
         size_t nh = 0;
-        pw_status st = pw_detect_scan(r->d, r->s, &r->arena, key, s, n, type, &h, &nh, err);
+        pw_status st =
+            pw_detect_scan_member(r->d, r->s, &r->arena, key, object, s, n, type, &h, &nh, err);
         if (st == PW_OK)
             print_hits(r, key, s, n, h, nh);
         return st;
     }
-    return pw_redact(r->d, r->s, &r->arena, key, s, n, type, &r->out, err);
+    return pw_redact_member(r->d, r->s, &r->arena, key, object, s, n, type, &r->out, err);
 }
 
 /* Deeper JSON is refused with its line number: the walk recurses once per level. */
 #define JSON_MAX_DEPTH 512
 
-static pw_status json_value(redactor *r, pw_buf *g, const char *key, yajl_val v, int depth,
-                            pw_err *err);
+static pw_status json_value(redactor *r, pw_buf *g, const char *key, pw_detect_object object,
+                            yajl_val v, int depth, pw_err *err);
 
 static pw_status json_object(redactor *r, pw_buf *g, const char *parent, yajl_val v, int depth,
                              pw_err *err)
 {
     pw_buf_putc(g, '{');
+    /* {"name":"Knee Brace","price":"25.00"} is a product's name, {"name":…,"email":…} a
+     * person's: the members beside a string decide with its key */
+    pw_detect_object object = pw_detect_object_kind(v->u.object.keys, v->u.object.len);
     for (size_t i = 0; i < v->u.object.len; i++) {
         const char *k = v->u.object.keys[i];
         if (i)
@@ -115,7 +119,7 @@ static pw_status json_object(redactor *r, pw_buf *g, const char *parent, yajl_va
         const char *path = parent ? pw_arena_sprintf(&r->arena, "%s.%s", parent, k) : k;
         if (!path)
             return pw_err_set(err, PW_ERR_NOMEM, "out of memory");
-        pw_status st = json_value(r, g, path, v->u.object.values[i], depth + 1, err);
+        pw_status st = json_value(r, g, path, object, v->u.object.values[i], depth + 1, err);
         if (st != PW_OK)
             return st;
     }
@@ -123,8 +127,8 @@ static pw_status json_object(redactor *r, pw_buf *g, const char *parent, yajl_va
     return PW_OK;
 }
 
-static pw_status json_value(redactor *r, pw_buf *g, const char *key, yajl_val v, int depth,
-                            pw_err *err)
+static pw_status json_value(redactor *r, pw_buf *g, const char *key, pw_detect_object object,
+                            yajl_val v, int depth, pw_err *err)
 {
     /* depth: the arrays and objects around v (json_depth let the line through; this holds the
      * walk to the same bound whoever calls it) */
@@ -132,7 +136,7 @@ static pw_status json_value(redactor *r, pw_buf *g, const char *key, yajl_val v,
         return pw_err_set(err, PW_ERR_LIMIT, "JSON nested deeper than %d levels", JSON_MAX_DEPTH);
     if (YAJL_IS_STRING(v)) {
         const char *s = YAJL_GET_STRING(v);
-        pw_status st = one_string(r, key, s, strlen(s), PW_FT_JSON_VALUE, err);
+        pw_status st = one_string(r, key, object, s, strlen(s), PW_FT_JSON_VALUE, err);
         if (st != PW_OK)
             return st;
         if (!r->o->hits)
@@ -144,7 +148,7 @@ static pw_status json_value(redactor *r, pw_buf *g, const char *key, yajl_val v,
         for (size_t i = 0; i < v->u.array.len; i++) {
             if (i)
                 pw_buf_putc(g, ',');
-            pw_status st = json_value(r, g, key, v->u.array.values[i], depth + 1, err);
+            pw_status st = json_value(r, g, key, object, v->u.array.values[i], depth + 1, err);
             if (st != PW_OK)
                 return st;
         }
@@ -205,7 +209,7 @@ static pw_status json_line(redactor *r, const char *line, pw_err *err)
     }
     pw_buf g;
     pw_buf_init(&g);
-    pw_status st = json_value(r, &g, NULL, v, 0, err);
+    pw_status st = json_value(r, &g, NULL, PW_OBJECT_UNKNOWN, v, 0, err);
     if (st == PW_OK && g.failed)
         st = pw_err_set(err, PW_ERR_NOMEM, "out of memory");
     if (st == PW_OK && !r->o->hits) {
@@ -221,7 +225,7 @@ static pw_status json_line(redactor *r, const char *line, pw_err *err)
 
 static pw_status text_line(redactor *r, const char *line, size_t n, pw_err *err)
 {
-    pw_status st = one_string(r, NULL, line, n, r->o->type, err);
+    pw_status st = one_string(r, NULL, PW_OBJECT_UNKNOWN, line, n, r->o->type, err);
     if (st != PW_OK)
         return pw_err_prefix(err, "stdin: line %zu: ", r->line);
     if (!r->o->hits) {

@@ -123,6 +123,28 @@ pw_status pw_detect_scan(const pw_detector *d, pw_detect_scratch *s, pw_arena *a
                          const char *str, size_t n, pw_field_type type, pw_hit **hits,
                          size_t *n_hits, pw_err *err);
 
+/*
+ * What the member keys of a JSON object say the object is about. A bare "name" member is a
+ * person's in a contact record and a product's, an event's or a campaign's beside "price",
+ * "sku", "item_id", "content_type", "event"… (docs/detect.md, "Names under a name key"). A walker
+ * that sees the whole object passes its kind with each string member it scans.
+ */
+typedef enum pw_detect_object {
+    PW_OBJECT_UNKNOWN = 0, /* not known (a lone field): the key decides, as pw_detect_scan does */
+    PW_OBJECT_THING,       /* a member names a thing and none a person's record */
+    PW_OBJECT_PERSON       /* a member is a person's (email, phone, dob, zip, mrn…) */
+} pw_detect_object;
+
+/* The kind of an object from its member keys (the object's own, not nested ones). */
+pw_detect_object pw_detect_object_kind(const char *const *keys, size_t n_keys);
+
+/* pw_detect_scan for a member of an object of the given kind: a top-level "name" member of a
+ * PW_OBJECT_THING is no name key ({"name":"Knee Brace","price":"25.00"}); PW_OBJECT_PERSON and
+ * PW_OBJECT_UNKNOWN leave the key's rule as it is. */
+pw_status pw_detect_scan_member(const pw_detector *d, pw_detect_scratch *s, pw_arena *a,
+                                const char *key, pw_detect_object object, const char *str, size_t n,
+                                pw_field_type type, pw_hit **hits, size_t *n_hits, pw_err *err);
+
 /* One field of an event for pw_detect_scan_event: the inputs of pw_detect_scan, and its output. */
 typedef struct pw_detect_field {
     const char *key; /* field name, or NULL */
@@ -148,6 +170,10 @@ pw_status pw_detect_scan_event(const pw_detector *d, pw_detect_scratch *s, pw_ar
  * nothing appended) when a piece without a separator still holds too many. */
 pw_status pw_redact(const pw_detector *d, pw_detect_scratch *s, pw_arena *a, const char *key,
                     const char *str, size_t n, pw_field_type type, pw_buf *out, pw_err *err);
+/* pw_redact for a member of an object of the given kind (pw_detect_scan_member). */
+pw_status pw_redact_member(const pw_detector *d, pw_detect_scratch *s, pw_arena *a, const char *key,
+                           pw_detect_object object, const char *str, size_t n, pw_field_type type,
+                           pw_buf *out, pw_err *err);
 
 /* 1 if url[0..n) is a general hospital page's (careers, news, giving…: docs/detect.md "General
  * hospital pages"), whose query and later path slugs the engine scans without the vocabulary (a

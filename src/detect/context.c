@@ -484,6 +484,17 @@ int pw_ctx_key_last_is(const char *key, size_t n, const char *word)
            memcmp(k, word, l) == 0;
 }
 
+pw_ctx pw_ctx_in_object(pw_ctx c, const char *key, size_t n, pw_detect_object object)
+{
+    char k[8];
+    size_t b;
+    /* only a "name" without a parent: a person-like parent ("patient.name") still decides */
+    if (object == PW_OBJECT_THING && c == PW_CTX_NAME &&
+        compact_component(key, n, &b, k, sizeof k) == 4 && memcmp(k, "name", 4) == 0 && b == 0)
+        return PW_CTX_NONE;
+    return c;
+}
+
 pw_ctx pw_ctx_from_key(const char *key, size_t n)
 {
     char k[64];

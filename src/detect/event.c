@@ -32,8 +32,8 @@ pw_status pw_detect_scan_event(const pw_detector *d, pw_detect_scratch *s, pw_ar
             break;
         if (i == 0) /* s is known good now */
             pw_ctx_memo_clear(s);
-        st = pw_detect_scan_checked(d, s, a, f->key, f->str, f->n, f->type, &f->hits, &f->n_hits,
-                                    err);
+        st = pw_detect_scan_checked(d, s, a, f->key, PW_OBJECT_UNKNOWN, f->str, f->n, f->type,
+                                    &f->hits, &f->n_hits, err);
         if (st != PW_OK)
             break;
     }

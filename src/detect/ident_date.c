@@ -1,7 +1,8 @@
 /*
  * ident_date.c — dates that can be a birth date or an appointment: numeric (2024-05-01,
  * 05/01/2024, 5.1.24, 20240501 with context) and with month names (March 14, 1985; 14 Mar 1985;
- * Spanish and Portuguese "14 de junio de 2026", "3 de marzo"), checked for a real calendar day.
+ * Spanish and Portuguese "14 de junio de 2026", "3 de marzo"; Italian and French "14 giugno 2026",
+ * "3 août 2026"), checked for a real calendar day.
  * Subtype from context ("dob", "appointment"); without context a date counts in form/query/JSON
  * values, but in free text and URL slugs only when its year is a plausible birth year (news dates
  * are not PHI). ISO timestamps need context.
@@ -172,28 +173,90 @@ static int word_then(const char *s, size_t n, size_t i, const char *w, size_t le
     return i + len < n && s[i + len] == sep && pw_strncaseeq(s + i, w, len);
 }
 
-/* The Spanish or Portuguese month of the whole word s[i..e) (accents already folded: "março" is
- * read as "marco"), 1-12, or 0; *abbr is set for an abbreviation ("jun", "ene", "sept", "dez"),
- * which parse_day_de_month takes only before a '.' or a year ("14 de mar" is the sea). */
+/* The Spanish, Portuguese, Italian or French month of the whole word s[i..e) (accents already
+ * folded: "março" is read as "marco", "août" as "aout"), 1-12, or 0; *abbr is set for an
+ * abbreviation ("jun", "ene", "sept", "dez", "giu", "juil"), which parse_day_de_month takes only
+ * before a '.' or a year ("14 de mar" is the sea). Italian and French come without "de" and
+ * always with a year (parse_day_first). */
 static int month_name_romance(const char *s, size_t i, size_t e, int *abbr)
 {
     static const struct {
         const char *name;
         unsigned char len, m, abbr;
-    } names[] = {{"enero", 5, 1, 0},      {"febrero", 7, 2, 0},   {"marzo", 5, 3, 0},
-                 {"abril", 5, 4, 0},      {"mayo", 4, 5, 0},      {"junio", 5, 6, 0},
-                 {"julio", 5, 7, 0},      {"agosto", 6, 8, 0},    {"septiembre", 10, 9, 0},
-                 {"setiembre", 9, 9, 0},  {"octubre", 7, 10, 0},  {"noviembre", 9, 11, 0},
-                 {"diciembre", 9, 12, 0}, {"janeiro", 7, 1, 0},   {"fevereiro", 9, 2, 0},
-                 {"marco", 5, 3, 0},      {"maio", 4, 5, 0},      {"junho", 5, 6, 0},
-                 {"julho", 5, 7, 0},      {"setembro", 8, 9, 0},  {"outubro", 7, 10, 0},
-                 {"novembro", 8, 11, 0},  {"dezembro", 8, 12, 0}, {"ene", 3, 1, 1},
-                 {"jan", 3, 1, 1},        {"feb", 3, 2, 1},       {"fev", 3, 2, 1},
-                 {"mar", 3, 3, 1},        {"abr", 3, 4, 1},       {"may", 3, 5, 1},
-                 {"mai", 3, 5, 1},        {"jun", 3, 6, 1},       {"jul", 3, 7, 1},
-                 {"ago", 3, 8, 1},        {"sep", 3, 9, 1},       {"sept", 4, 9, 1},
-                 {"set", 3, 9, 1},        {"oct", 3, 10, 1},      {"out", 3, 10, 1},
-                 {"nov", 3, 11, 1},       {"dic", 3, 12, 1},      {"dez", 3, 12, 1}};
+    } names[] = {{"enero", 5, 1, 0},
+                 {"febrero", 7, 2, 0},
+                 {"marzo", 5, 3, 0},
+                 {"abril", 5, 4, 0},
+                 {"mayo", 4, 5, 0},
+                 {"junio", 5, 6, 0},
+                 {"julio", 5, 7, 0},
+                 {"agosto", 6, 8, 0},
+                 {"septiembre", 10, 9, 0},
+                 {"setiembre", 9, 9, 0},
+                 {"octubre", 7, 10, 0},
+                 {"noviembre", 9, 11, 0},
+                 {"diciembre", 9, 12, 0},
+                 {"janeiro", 7, 1, 0},
+                 {"fevereiro", 9, 2, 0},
+                 {"marco", 5, 3, 0},
+                 {"maio", 4, 5, 0},
+                 {"junho", 5, 6, 0},
+                 {"julho", 5, 7, 0},
+                 {"setembro", 8, 9, 0},
+                 {"outubro", 7, 10, 0},
+                 {"novembro", 8, 11, 0},
+                 {"dezembro", 8, 12, 0},
+                 {"ene", 3, 1, 1},
+                 {"jan", 3, 1, 1},
+                 {"feb", 3, 2, 1},
+                 {"fev", 3, 2, 1},
+                 {"mar", 3, 3, 1},
+                 {"abr", 3, 4, 1},
+                 {"may", 3, 5, 1},
+                 {"mai", 3, 5, 1},
+                 {"jun", 3, 6, 1},
+                 {"jul", 3, 7, 1},
+                 {"ago", 3, 8, 1},
+                 {"sep", 3, 9, 1},
+                 {"sept", 4, 9, 1},
+                 {"set", 3, 9, 1},
+                 {"oct", 3, 10, 1},
+                 {"out", 3, 10, 1},
+                 {"nov", 3, 11, 1},
+                 {"dic", 3, 12, 1},
+                 {"dez", 3, 12, 1},
+                 /* Italian */
+                 {"gennaio", 7, 1, 0},
+                 {"febbraio", 8, 2, 0},
+                 {"aprile", 6, 4, 0},
+                 {"maggio", 6, 5, 0},
+                 {"giugno", 6, 6, 0},
+                 {"luglio", 6, 7, 0},
+                 {"settembre", 9, 9, 0},
+                 {"ottobre", 7, 10, 0},
+                 {"novembre", 8, 11, 0},
+                 {"dicembre", 8, 12, 0},
+                 {"gen", 3, 1, 1},
+                 {"apr", 3, 4, 1},
+                 {"mag", 3, 5, 1},
+                 {"giu", 3, 6, 1},
+                 {"lug", 3, 7, 1},
+                 {"ott", 3, 10, 1},
+                 /* French ("mai" is Portuguese "mai." too: full or not, it takes a year here) */
+                 {"janvier", 7, 1, 0},
+                 {"fevrier", 7, 2, 0},
+                 {"mars", 4, 3, 0},
+                 {"avril", 5, 4, 0},
+                 {"juin", 4, 6, 0},
+                 {"juillet", 7, 7, 0},
+                 {"aout", 4, 8, 0},
+                 {"septembre", 9, 9, 0},
+                 {"octobre", 7, 10, 0},
+                 {"decembre", 8, 12, 0},
+                 {"janv", 4, 1, 1},
+                 {"fevr", 4, 2, 1},
+                 {"avr", 3, 4, 1},
+                 {"juil", 4, 7, 1}};
     size_t len = e - i;
     if (len < 3 || len > 10)
         return 0;
@@ -228,15 +291,29 @@ static size_t ordinal_mark(const char *s, size_t n, size_t p)
     return 0;
 }
 
-/* "14 March 1985", "14-Mar-1985", Spanish "14-ene-2026", "14 dic. 2026". */
+/* The bytes of a French first day's "er" after the digit "1" at s[p - 1] ("1er mai 2026"). */
+static size_t premier_mark(const char *s, size_t n, size_t i, size_t dl)
+{
+    size_t p = i + dl;
+    return dl == 1 && s[i] == '1' && p + 1 < n && s[p] == 'e' && s[p + 1] == 'r' ? 2 : 0;
+}
+
+/* "14 March 1985", "14-Mar-1985", Spanish "14-ene-2026", "14 dic. 2026", Italian "14 giugno 2026",
+ * "1° marzo 2026", French "3 août 2026" (folded "aout"), "1er mai 2026", "14 juil. 2026". */
 static int parse_day_first(const char *s, size_t n, size_t i, ymd *o)
 {
     size_t dl = pw_digits_at(s, n, i);
-    if (dl == 0 || dl > 2 || i + dl >= n || (s[i + dl] != ' ' && s[i + dl] != '-'))
+    if (dl == 0 || dl > 2)
         return 0;
-    size_t p, w = i + dl + 1;
+    size_t d = i + dl;
+    if (d < n && s[d] != ' ' && s[d] != '-') /* "1er", "1°": most numbers stop here */
+        d += premier_mark(s, n, i, dl) + ordinal_mark(s, n, d);
+    if (d >= n || (s[d] != ' ' && s[d] != '-'))
+        return 0;
+    size_t p, w = d + 1;
     int m = month_name(s, n, w, &p), abbr;
-    if (!m && w < n && (month_initial(s[w] | 32) || (s[w] | 32) == 'e')) { /* "14-ene-2026" */
+    int c = w < n ? s[w] | 32 : 0; /* Spanish "ene", Italian "giugno", "luglio" */
+    if (!m && (month_initial(c) || c == 'e' || c == 'g' || c == 'l')) { /* "14-ene-2026" */
         size_t e = word_end(s, n, w);
         p = e + (e < n && s[e] == '.');
         if (pw_digits_at(s, n, skip_sep(s, n, p)) != 4) /* most words ("3 days") stop here */
@@ -403,35 +480,68 @@ static int has_word(const char *s, size_t from, size_t i, const char *w, size_t 
     return 0;
 }
 
+/* The words of sentence_ctx, with the letters each needs (bit c - 'a'; date_words_ok checks them
+ * against letters_in). */
+static const struct date_word {
+    const char *word;
+    unsigned char len, how;
+    pw_ctx ctx;
+    uint32_t need;
+} date_words[] = {
+    {"appointment", 11, DW_PLURAL, PW_CTX_APPT, 0x008f111u},
+    {"appt", 4, DW_PLURAL, PW_CTX_APPT, 0x0088001u},
+    {"visit", 5, DW_PLURAL, PW_CTX_APPT, 0x02c0100u},
+    {"scheduled", 9, DW_PLURAL, PW_CTX_APPT, 0x014089cu},
+    {"rescheduled", 11, DW_PLURAL, PW_CTX_APPT, 0x016089cu},
+    {"booked", 6, DW_PLURAL, PW_CTX_APPT, 0x000441au},
+    {"schedule", 8, DW_VERB, PW_CTX_APPT, 0x014089cu},
+    {"reschedule", 10, DW_VERB, PW_CTX_APPT, 0x016089cu},
+    {"book", 4, DW_VERB, PW_CTX_APPT, 0x0004402u},
+    {"birth", 5, DW_PREFIX, PW_CTX_DOB, 0x00a0182u},
+    {"born", 4, DW_PLURAL, PW_CTX_DOB, 0x0026002u},
+    {"dob", 3, DW_PLURAL, PW_CTX_DOB, 0x000400au},
+    {"cita", 4, DW_PLURAL, PW_CTX_APPT, 0x0080105u},
+    {"consulta", 8, DW_PLURAL, PW_CTX_APPT, 0x01c6805u},
+    {"nacimiento", 10, DW_PLURAL, PW_CTX_DOB, 0x0087115u},
+    {"nacido", 6, DW_PLURAL, PW_CTX_DOB, 0x000610du},
+    {"nacida", 6, DW_PLURAL, PW_CTX_DOB, 0x000210du},
+    {"nacio", 5, DW_PLURAL, PW_CTX_DOB, 0x0006105u},
+    {"nascimento", 10, DW_PLURAL, PW_CTX_DOB, 0x00c7115u},
+    /* Italian and French: "appuntamento", "prenotazione" (not the plural, a page's
+     * "Prenotazioni online"), "visita prenotata", "rendez-vous", "rdv"; "data di nascita",
+     * "date de naissance" */
+    {"appuntament", 11, DW_PREFIX, PW_CTX_APPT, 0x018b011u},
+    {"prenotazione", 12, DW_PLURAL, PW_CTX_APPT, 0x20ae111u},
+    {"prenotat", 8, DW_PREFIX, PW_CTX_APPT, 0x00ae011u},
+    {"rendez", 6, DW_PLURAL, PW_CTX_APPT, 0x2022018u},
+    {"rdv", 3, DW_PLURAL, PW_CTX_APPT, 0x0220008u},
+    {"nascita", 7, DW_PLURAL, PW_CTX_DOB, 0x00c2105u},
+    {"naissance", 9, DW_PLURAL, PW_CTX_DOB, 0x0042115u},
+};
+
+int pw_date_words_ok(void)
+{
+    for (size_t w = 0; w < sizeof date_words / sizeof date_words[0]; w++)
+        if (strlen(date_words[w].word) != date_words[w].len ||
+            letters_in(date_words[w].word, date_words[w].len) != date_words[w].need)
+            return 0;
+    return 1;
+}
+
 /* A scheduling or birth word earlier in the same sentence ("Appointment confirmed for … on",
  * "Book an appointment with Dr. Jane Smith on", "Schedule with Dr. Maria Lopez, Cardiology —";
- * Spanish "Cita confirmada para Rosa Delgado el", "Su consulta es el", "nació el"):
- * a provider's name or a short clause between the word and the date does not separate them.
- * A word with a letter the sentence lacks cannot occur in it: that test skips most searches. */
+ * Spanish "Cita confirmada para Rosa Delgado el", "Su consulta es el", "nació el"; Italian "Il suo
+ * appuntamento è il", French "Votre rendez-vous est confirmé le"): a provider's name or a short
+ * clause between the word and the date does not separate them. A word with a letter the
+ * sentence lacks cannot occur in it: that test skips most searches. */
 static pw_ctx sentence_ctx(const char *s, size_t i)
 {
-    static const struct {
-        const char *word;
-        unsigned char len, how;
-        pw_ctx ctx;
-    } words[] = {
-        {"appointment", 11, DW_PLURAL, PW_CTX_APPT}, {"appt", 4, DW_PLURAL, PW_CTX_APPT},
-        {"visit", 5, DW_PLURAL, PW_CTX_APPT},        {"scheduled", 9, DW_PLURAL, PW_CTX_APPT},
-        {"rescheduled", 11, DW_PLURAL, PW_CTX_APPT}, {"booked", 6, DW_PLURAL, PW_CTX_APPT},
-        {"schedule", 8, DW_VERB, PW_CTX_APPT},       {"reschedule", 10, DW_VERB, PW_CTX_APPT},
-        {"book", 4, DW_VERB, PW_CTX_APPT},           {"birth", 5, DW_PREFIX, PW_CTX_DOB},
-        {"born", 4, DW_PLURAL, PW_CTX_DOB},          {"dob", 3, DW_PLURAL, PW_CTX_DOB},
-        {"cita", 4, DW_PLURAL, PW_CTX_APPT},         {"consulta", 8, DW_PLURAL, PW_CTX_APPT},
-        {"nacimiento", 10, DW_PLURAL, PW_CTX_DOB},   {"nacido", 6, DW_PLURAL, PW_CTX_DOB},
-        {"nacida", 6, DW_PLURAL, PW_CTX_DOB},        {"nacio", 5, DW_PLURAL, PW_CTX_DOB},
-        {"nascimento", 10, DW_PLURAL, PW_CTX_DOB}};
     size_t from = sentence_start(s, i);
     uint32_t have = letters_in(s + from, i - from);
-    for (size_t w = 0; w < sizeof words / sizeof words[0]; w++) {
-        uint32_t need = letters_in(words[w].word, words[w].len);
-        if ((have & need) == need &&
-            has_word(s, from, i, words[w].word, words[w].len, words[w].how))
-            return words[w].ctx;
+    for (size_t w = 0; w < sizeof date_words / sizeof date_words[0]; w++) {
+        const struct date_word *d = &date_words[w];
+        if ((have & d->need) == d->need && has_word(s, from, i, d->word, d->len, d->how))
+            return d->ctx;
     }
     return PW_CTX_NONE;
 }
@@ -471,13 +581,23 @@ static int word_in(const char *s, size_t len, const char *const *list)
  * such word beside it; a date there is a day on a schedule, not a visit of a person's. */
 static int availability_offer(const char *s, size_t i)
 {
-    static const char *const offer[] = {"available",  "availability", "unavailable",
-                                        "disponible", "disponibles",  "disponibilidad",
-                                        "disponivel", "disponiveis",  NULL};
-    static const char *const noun[] = {"appointment", "appointments", "appt",  "appts",  "visit",
-                                       "visits",      "slot",         "slots", "cita",   "citas",
-                                       "consulta",    "consultas",    "turno", "turnos", NULL};
-    static const char *const link[] = {"de", "of", "for", "para", NULL};
+    static const char *const offer[] = {
+        "available",      "availability",  "unavailable",    "disponible",  "disponibles",
+        "disponibilidad", "disponivel",    "disponiveis",    "disponibile", "disponibili",
+        "disponibilita",  "disponibilite", "disponibilites", NULL};
+    /* "vous": the second half of "rendez-vous", which the words split at its hyphen */
+    static const char *const noun[] = {"appointment",  "appointments",
+                                       "appt",         "appts",
+                                       "visit",        "visits",
+                                       "slot",         "slots",
+                                       "cita",         "citas",
+                                       "consulta",     "consultas",
+                                       "turno",        "turnos",
+                                       "appuntamento", "appuntamenti",
+                                       "prenotazione", "prenotazioni",
+                                       "rendez",       "vous",
+                                       "rdv",          NULL};
+    static const char *const link[] = {"de", "of", "for", "para", "di", "per", "des", "pour", NULL};
     size_t from = sentence_start(s, i);
     if (!pw_strcasestr_n(s + from, i - from, "availab") &&
         !pw_strcasestr_n(s + from, i - from, "disponi"))
@@ -566,17 +686,25 @@ static int date_context(const pw_seg *g, size_t i)
  * such a word keeps the month-first reading of US pages. */
 static int romance_field(const pw_seg *g, size_t i, size_t end)
 {
-    static const char *const keys[] = {"fecha",    "nacimiento", "cita",
-                                       "consulta", "nascimento", NULL};
+    static const char *const keys[] = {"fecha",      "nacimiento",  "cita",    "consulta",
+                                       "nascimento", "appuntament", "nascita", "naissance",
+                                       "rendez",     "prenotazion", NULL};
     static const char *const words[] = {
-        "fecha",    "fechas",    "nacimiento", "nac",     "cita",   "citas",
-        "consulta", "consultas", "nascimento", "lunes",   "martes", "miercoles",
-        "jueves",   "viernes",   "sabado",     "domingo", NULL};
-    /* month names that are English names too ("Mayo Clinic", "Marco Lopez") decide nothing */
-    static const char *const english[] = {"mayo", "marco", NULL};
+        "fecha",    "fechas",       "nacimiento", "nac",       "cita",         "citas",
+        "consulta", "consultas",    "nascimento", "lunes",     "martes",       "miercoles",
+        "jueves",   "viernes",      "sabado",     "domingo",   "appuntamento", "appuntamenti",
+        "nascita",  "prenotazione", "lunedi",     "martedi",   "mercoledi",    "giovedi",
+        "venerdi",  "sabato",       "domenica",   "naissance", "rendez",       "rdv",
+        "lundi",    "mercredi",     "jeudi",      "vendredi",  "samedi",       "dimanche",
+        NULL}; /* not "mardi": "Mardi Gras" on US pages */
+    /* month names that are English names too ("Mayo Clinic", "Marco Lopez", "Mars Hill")
+     * decide nothing */
+    static const char *const english[] = {"mayo", "marco", "mars", NULL};
     for (size_t p = 0; g->key && p < g->key_n; p++) {
         char c = (char)(g->key[p] | 32);
-        for (size_t k = 0; c == 'f' || c == 'n' || c == 'c'; k++) { /* the keys' initials */
+        /* the keys' initials */
+        int initial = c == 'f' || c == 'n' || c == 'c' || c == 'a' || c == 'r' || c == 'p';
+        for (size_t k = 0; initial; k++) {
             if (!keys[k])
                 break;
             size_t len = strlen(keys[k]);
@@ -642,7 +770,9 @@ static int date_may_start(const char *s, size_t n, size_t i, uint64_t d, uint64_
     if (p >= n)
         return 0;
     char c = s[p];
-    return c == '-' || c == '/' || c == '.' || (run <= 2 && (c == ' ' || (unsigned char)c == 0xC2));
+    return c == '-' || c == '/' || c == '.' ||
+           (run <= 2 && (c == ' ' || (unsigned char)c == 0xC2)) ||
+           (run == 1 && c == 'e'); /* "1er mai" */
 }
 
 /* pw_ident_date on a segment of at most 64 bytes with masks: word starts from the masks, and

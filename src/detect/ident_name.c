@@ -1269,6 +1269,26 @@ static int json_person_parent(const char *s, size_t c)
  * "event", "params" or "properties" member makes the object a tracking event (a dataLayer push,
  * a GA4 Measurement Protocol event, a Segment track call), whose "name" is the event's or its
  * button's; a person's member beside them still makes it a person's (json_object_about_thing). */
+/* The e-commerce members of GA4 items, Meta's custom data and Universal Analytics products:
+ * "content_ids", "content_type", "contents", "contentName", "item_category", "itemId",
+ * "product_id", "products". Not a bare "content" or "item" (a message's body, a form's entry). */
+static int thing_key_prefix(const char *s, size_t len)
+{
+    static const struct {
+        const char *w;
+        size_t len;
+    } prefixes[] = {{"content", 7}, {"item", 4}, {"product", 7}};
+    for (size_t k = 0; k < sizeof prefixes / sizeof prefixes[0]; k++) {
+        size_t l = prefixes[k].len;
+        if (len <= l || !pw_strncaseeq(s, prefixes[k].w, l))
+            continue;
+        char c = s[l];
+        if (c == '_' || c == 's' || pw_isupper((unsigned char)c))
+            return 1;
+    }
+    return 0;
+}
+
 static int thing_key(const char *s, size_t len)
 {
     static const char *const keys[] = {
@@ -1278,8 +1298,9 @@ static int thing_key(const char *s, size_t len)
         "item_id",     "item_name",    "items",    "label",          "location",    "logo",
         "organizer",   "params",       "price",    "product_id",     "properties",  "quantity",
         "sameas",      "sku",          "slug",     "startdate",      "title",       "type",
-        "url",         "utm_campaign", "value",    "variant",        NULL};
-    return len <= 14 && in_list(keys, s, len);
+        "url",         "utm_campaign", "value",    "variant",        "coupon",      "discount",
+        "affiliation", "num_items",    NULL};
+    return (len <= 14 && in_list(keys, s, len)) || thing_key_prefix(s, len);
 }
 
 /* A key that a person's record has beside a name (email, phone, dob, zip, first_name, mrn…). */
@@ -1340,6 +1361,20 @@ static int json_object_about_thing(const char *s, size_t n, size_t o)
         }
     }
     return thing;
+}
+
+pw_detect_object pw_detect_object_kind(const char *const *keys, size_t n_keys)
+{
+    int thing = 0;
+    for (size_t i = 0; keys && i < n_keys; i++) {
+        if (!keys[i])
+            continue;
+        size_t len = strlen(keys[i]);
+        if (person_key(keys[i], len))
+            return PW_OBJECT_PERSON;
+        thing |= thing_key(keys[i], len);
+    }
+    return thing ? PW_OBJECT_THING : PW_OBJECT_UNKNOWN;
 }
 
 /* The JSON member whose key starts at the quote s[kq] sits in an object at the top of the text

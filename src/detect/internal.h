@@ -402,8 +402,9 @@ static inline pw_status pw_detect_check_field(const pw_detector *d, const pw_det
 /* pw_detect_scan after those checks, without clearing the context memo (the caller does, once
  * per set of buffers that stay unchanged). */
 pw_status pw_detect_scan_checked(const pw_detector *d, pw_detect_scratch *s, pw_arena *a,
-                                 const char *key, const char *str, size_t n, pw_field_type type,
-                                 pw_hit **hits, size_t *n_hits, pw_err *err);
+                                 const char *key, pw_detect_object object, const char *str,
+                                 size_t n, pw_field_type type, pw_hit **hits, size_t *n_hits,
+                                 pw_err *err);
 
 /* Original byte span of seg bytes [i, j). */
 void pw_seg_span(const pw_seg *g, size_t i, size_t j, size_t *start, size_t *end);
@@ -455,12 +456,17 @@ pw_ctx pw_ctx_from_key_memo(pw_detect_scratch *s, const char *key, size_t n);
  * person only loosely (a button, an event or a login service has one too), so ident_name.c asks
  * more of its value. NULL key: 0. */
 int pw_ctx_key_last_is(const char *key, size_t n, const char *word);
+/* The context c of key[0..n) for a member of an object of the given kind: a top-level bare
+ * "name" of an object about a thing is no name key (pw_detect_object_kind). */
+pw_ctx pw_ctx_in_object(pw_ctx c, const char *key, size_t n, pw_detect_object object);
 /* The context word ending just before position i in s (looks back a few words), or NONE. */
 pw_ctx pw_ctx_before(const char *s, size_t i);
 /* 1 when pw_ctx_from_key's first- and last-letter tables match its table of contained words
  * (unit test). pw_ctx_key_tables_build computes them from the word table (0: over 64 words);
  * the unit test prints them as initializers when they no longer match. */
 int pw_ctx_key_tables_ok(void);
+/* 1 when each of ident_date.c's sentence words has the letter mask written beside it. */
+int pw_date_words_ok(void);
 int pw_ctx_key_tables_build(uint64_t first[32], uint64_t last[32]);
 
 /* Identifier detectors: each scans the whole segment. */

@@ -233,9 +233,16 @@ static pw_status redact_scanned(const pw_detector *d, pw_detect_scratch *s, pw_a
 pw_status pw_redact(const pw_detector *d, pw_detect_scratch *s, pw_arena *a, const char *key,
                     const char *str, size_t n, pw_field_type type, pw_buf *out, pw_err *err)
 {
+    return pw_redact_member(d, s, a, key, PW_OBJECT_UNKNOWN, str, n, type, out, err);
+}
+
+pw_status pw_redact_member(const pw_detector *d, pw_detect_scratch *s, pw_arena *a, const char *key,
+                           pw_detect_object object, const char *str, size_t n, pw_field_type type,
+                           pw_buf *out, pw_err *err)
+{
     pw_hit *h = NULL;
     size_t nh = 0;
-    pw_status st = pw_detect_scan(d, s, a, key, str, n, type, &h, &nh, err);
+    pw_status st = pw_detect_scan_member(d, s, a, key, object, str, n, type, &h, &nh, err);
     if (st != PW_OK)
         return st;
     if (!s->capped)
@@ -249,9 +256,9 @@ pw_status pw_redact(const pw_detector *d, pw_detect_scratch *s, pw_arena *a, con
                           "redact: more hits in one %zu-byte run without a separator than one "
                           "scan keeps",
                           n);
-    st = pw_redact(d, s, a, key, str, cut, PW_FT_TEXT, out, err);
+    st = pw_redact_member(d, s, a, key, object, str, cut, PW_FT_TEXT, out, err);
     if (st == PW_OK)
-        st = pw_redact(d, s, a, key, str + cut, n - cut, PW_FT_TEXT, out, err);
+        st = pw_redact_member(d, s, a, key, object, str + cut, n - cut, PW_FT_TEXT, out, err);
     if (st != PW_OK && out->len > mark) { /* nothing of a field that failed */
         out->len = mark;
         out->data[mark] = '\0';

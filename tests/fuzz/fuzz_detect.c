@@ -6,7 +6,9 @@
  * event (pw_detect_scan_event), which must give every line exactly its pw_detect_scan hits
  * (every member equal), each span inside its own line. A name hit is a whole name: it never
  * starts or ends inside a word (next to an ASCII letter, inside a UTF-8 sequence, or next to a
- * Latin letter outside ASCII), so its redaction leaves no part of the name in clear.
+ * Latin letter outside ASCII), so its redaction leaves no part of the name in clear. The lines as
+ * an object's member keys: "name" scanned as a member of that object (pw_detect_scan_member)
+ * gives what "product.name" gives when the keys say a thing, else what "name" gives.
  */
 #include <string.h>
 
@@ -166,6 +168,36 @@ static void check_event(pw_detector *d, pw_detect_scratch *s, pw_arena *a, const
     }
 }
 
+/* The lines of str as an object's member keys: a "name" scanned as a member of that object gives
+ * what "product.name" gives when the keys say a thing, else what a lone "name" gives. */
+static void check_member(pw_detector *d, pw_detect_scratch *s, pw_arena *a, const char *str,
+                         size_t n, pw_field_type ft)
+{
+    const char *k[EVENT_MAX];
+    size_t nk = 0;
+    for (size_t i = 0; i <= n && nk < EVENT_MAX;) {
+        const char *nl = i < n ? memchr(str + i, '\n', n - i) : NULL;
+        size_t e = nl ? (size_t)(nl - str) : n;
+        char *key = pw_arena_alloc(a, e - i + 1);
+        FUZZ_ASSERT(key != NULL);
+        memcpy(key, str + i, e - i);
+        key[e - i] = '\0';
+        k[nk++] = key;
+        i = e + 1;
+    }
+    pw_detect_object kind = pw_detect_object_kind(k, nk);
+    FUZZ_ASSERT(kind == PW_OBJECT_UNKNOWN || kind == PW_OBJECT_THING || kind == PW_OBJECT_PERSON);
+    pw_hit *h = NULL, *w = NULL;
+    size_t nh = 0, nw = 0;
+    FUZZ_ASSERT(pw_detect_scan_member(d, s, a, "name", kind, str, n, ft, &h, &nh, NULL) == PW_OK);
+    const char *same = kind == PW_OBJECT_THING ? "product.name" : "name";
+    FUZZ_ASSERT(pw_detect_scan(d, s, a, same, str, n, ft, &w, &nw, NULL) == PW_OK);
+    FUZZ_ASSERT(nh == nw);
+    for (size_t i = 0; i < nh; i++)
+        FUZZ_ASSERT(h[i].start == w[i].start && h[i].end == w[i].end &&
+                    h[i].category == w[i].category);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static pw_detector *d;
@@ -197,6 +229,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FUZZ_ASSERT(pw_redact(d, s, &a, key, str, n, ft, &out, NULL) == PW_OK);
     FUZZ_ASSERT(text_redacted(str, n, h, nh, out.data ? out.data : "", out.len));
     check_event(d, s, &a, str, n, data[0]);
+    check_member(d, s, &a, str, n, ft);
     pw_buf_free(&out);
     pw_arena_free(&a);
     return 0;

@@ -24,6 +24,16 @@ out=$(printf '{"name":"Jane Doe","patients":[{"name":"John Roe"}],"product":{"na
 expect_match "$out" '^\{"name":"\[NAME\]","patients":\[\{"name":"\[NAME\]"\}\]' "person names redacted"
 expect_match "$out" '"product":\{"name":"Knee Brace"\}' "product name kept"
 
+# the members beside a top-level "name" decide: a product's (price, GA4 item_*, Meta content_*)
+# or a person's (email, phone), whatever else sits beside the person's
+out=$(printf '%s\n' '{"name":"Knee Brace","price":"34.99"}' \
+      '{"name":"Knee Brace","content_ids":["BR-2231"],"content_type":"product"}' \
+      '{"name":"Jane Smith","email":"js@example.org","content_type":"lead"}' |
+      "$PHIWALL" redact --format json)
+expect_match "$out" '^\{"name":"Knee Brace","price":"34.99"\}$' "a product's name beside its price kept"
+expect_match "$out" '^\{"name":"Knee Brace","content_ids":\["BR-2231"\]' "a product's name beside Meta's content_ids kept"
+expect_match "$out" '^\{"name":"\[NAME\]","email":"\[EMAIL\]","content_type":"lead"\}$' "a contact's name redacted"
+
 out=$(echo 'https://h.org/patients/12345/visit?email=a%40b.org&lang=en' | "$PHIWALL" redact)
 expect_match "$out" '^https://h.org/patients/\[ID\]/visit\?email=\[EMAIL\]&lang=en$' "URL shape kept"
 

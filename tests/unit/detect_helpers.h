@@ -54,6 +54,18 @@ static inline const pw_hit *dt_find(dt_ctx *t, pw_phi_category c)
     return NULL;
 }
 
+/* The hit of category c whose span is exactly the first occurrence of `covered` in the scanned
+ * string (or NULL). */
+static inline const pw_hit *dt_find_span(dt_ctx *t, pw_phi_category c, const char *covered)
+{
+    const char *at = strstr(t->str, covered);
+    for (size_t i = 0; at && i < t->n; i++)
+        if (t->h[i].category == c && t->h[i].start == (size_t)(at - t->str) &&
+            t->h[i].end == t->h[i].start + strlen(covered))
+            return &t->h[i];
+    return NULL;
+}
+
 static inline int dt_count(dt_ctx *t, pw_phi_category c)
 {
     int k = 0;

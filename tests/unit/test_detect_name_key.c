@@ -3,6 +3,7 @@
  * a name; a specific name key ("fn", "first_name", "patient_name") keeps any value but a form's
  * placeholder. */
 #include <stdio.h>
+#include <string.h>
 
 #include "detect/internal.h"
 #include "detect_helpers.h"
@@ -162,6 +163,83 @@ static void test_event_objects(void)
     CHECK_CASES(cases);
 }
 
+/* What an object's member keys say it is about: a thing's member (price, sku, event, GA4's
+ * item_*, Meta's content_*, products) without a person's, or a person's member (email, phone,
+ * dob) whatever else sits beside it. */
+static void test_object_kind(void)
+{
+    const char *product[] = {"name", "price", "currency"};
+    const char *ga4[] = {"item_name", "item_id", "index"};
+    const char *meta[] = {"name", "content_ids", "num_items"};
+    const char *camel[] = {"productId", "name"};
+    const char *lead[] = {"event", "name", "email"};
+    const char *contact[] = {"name", "phone"};
+    const char *message[] = {"name", "content", "item"}; /* a body and an entry: no thing */
+    const char *lone[] = {"name"};
+    CHECK(pw_detect_object_kind(product, 3) == PW_OBJECT_THING);
+    CHECK(pw_detect_object_kind(ga4, 3) == PW_OBJECT_THING);
+    CHECK(pw_detect_object_kind(meta, 3) == PW_OBJECT_THING);
+    CHECK(pw_detect_object_kind(camel, 2) == PW_OBJECT_THING);
+    CHECK(pw_detect_object_kind(lead, 3) == PW_OBJECT_PERSON);
+    CHECK(pw_detect_object_kind(contact, 2) == PW_OBJECT_PERSON);
+    CHECK(pw_detect_object_kind(message, 3) == PW_OBJECT_UNKNOWN);
+    CHECK(pw_detect_object_kind(lone, 1) == PW_OBJECT_UNKNOWN);
+    CHECK(pw_detect_object_kind(NULL, 0) == PW_OBJECT_UNKNOWN);
+}
+
+/* The value of a member scanned with its object's kind: name hits of "Knee Brace" under name. */
+static size_t member_names(const char *key, pw_detect_object object, const char *value)
+{
+    pw_hit *h = NULL;
+    size_t nh = 0, names = 0;
+    CHECK(pw_detect_scan_member(T.d, T.s, &T.a, key, object, value, strlen(value), PW_FT_JSON_VALUE,
+                                &h, &nh, NULL) == PW_OK);
+    for (size_t i = 0; i < nh; i++)
+        names += h[i].category == PW_PHI_NAME;
+    return names;
+}
+
+/* A top-level "name" member of an object about a thing is a product's or an event's; a person's
+ * object, an unknown one and a person-like parent keep the key's rule. Each scan twice: the
+ * remembered segment of one kind must not answer for the other. */
+static void test_member_of_object(void)
+{
+    for (int round = 0; round < 2; round++) {
+        CHECK(member_names("name", PW_OBJECT_THING, "Knee Brace") == 0);
+        CHECK(member_names("name", PW_OBJECT_UNKNOWN, "Knee Brace") == 1);
+        CHECK(member_names("name", PW_OBJECT_PERSON, "Jane Smith") == 1);
+        CHECK(member_names("name", PW_OBJECT_THING, "Jane Smith") == 0);
+        CHECK(member_names("patient.name", PW_OBJECT_THING, "Jane Smith") == 1);
+        CHECK(member_names("first_name", PW_OBJECT_THING, "Jane") == 1);
+    }
+    pw_buf out = {0};
+    const char *v = "Knee Brace";
+    CHECK(pw_redact_member(T.d, T.s, &T.a, "name", PW_OBJECT_THING, v, strlen(v), PW_FT_JSON_VALUE,
+                           &out, NULL) == PW_OK);
+    CHECK_STR(out.data ? out.data : "", "Knee Brace");
+    pw_buf_clear(&out);
+    CHECK(pw_redact_member(T.d, T.s, &T.a, "name", PW_OBJECT_PERSON, "Jane Smith", 10,
+                           PW_FT_JSON_VALUE, &out, NULL) == PW_OK);
+    CHECK_STR(out.data ? out.data : "", "[NAME]");
+    pw_buf_free(&out);
+}
+
+/* JSON pasted into text, shaped as e-commerce pages send it: Meta's custom data and GA4's and
+ * Universal Analytics' product members beside a "name" make it a product's. */
+static void test_ecommerce_objects(void)
+{
+    static const name_case cases[] = {
+        {NULL, "{\"name\":\"Knee Brace\",\"content_ids\":[\"8812\"],\"content_type\":\"product\"}",
+         PW_FT_TEXT, NULL},
+        {NULL, "{\"name\":\"Knee Brace\",\"productId\":\"8812\"}", PW_FT_TEXT, NULL},
+        {NULL, "{\"name\":\"Knee Brace\",\"item_category\":\"Braces\"}", PW_FT_TEXT, NULL},
+        {NULL, "{\"name\":\"Jane Smith\",\"content_type\":\"lead\",\"phone\":\"617-555-0148\"}",
+         PW_FT_TEXT, "Jane Smith"},
+        {NULL, "{\"name\":\"Jane Smith\",\"content\":\"please call\"}", PW_FT_TEXT, "Jane Smith"},
+    };
+    CHECK_CASES(cases);
+}
+
 /* A bare "provider", "doctor" or "physician" key names a login, payment or map service as often
  * as a clinician; a clinician's name in any shape is kept. */
 static void test_provider_keys(void)
@@ -184,4 +262,5 @@ static void test_provider_keys(void)
 
 PW_TEST_MAIN(PW_TEST(setup), PW_TEST(test_bare_name_key), PW_TEST(test_bare_name_labels),
              PW_TEST(test_bare_name_people), PW_TEST(test_specific_keys),
-             PW_TEST(test_event_objects), PW_TEST(test_provider_keys), PW_TEST(teardown))
+             PW_TEST(test_event_objects), PW_TEST(test_object_kind), PW_TEST(test_member_of_object),
+             PW_TEST(test_ecommerce_objects), PW_TEST(test_provider_keys), PW_TEST(teardown))

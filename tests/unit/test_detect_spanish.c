@@ -17,12 +17,8 @@ static const pw_hit *expect(const char *s, pw_field_type ft, pw_phi_category c, 
                             const char *norm, const char *covered)
 {
     dt_scan(&T, NULL, s, ft);
-    const char *at = strstr(s, covered);
-    for (size_t i = 0; at && i < T.n; i++) {
-        const pw_hit *h = &T.h[i];
-        if (h->category != c || h->start != (size_t)(at - s) ||
-            h->end != h->start + strlen(covered))
-            continue;
+    const pw_hit *h = dt_find_span(&T, c, covered);
+    if (h) {
         CHECK_STR(h->subtype, sub);
         CHECK_STR(h->normalized, norm);
         return h;
