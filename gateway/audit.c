@@ -41,6 +41,7 @@
 #define FIELDS_MEMO_MAX 4096       /* longer maps are written afresh each time */
 #define RECORD_GUESS    512        /* bytes reserved per record of a batch (most are 300-500) */
 #define OUT_KEEP        (4u << 20) /* the batch buffer is kept up to this capacity */
+#define CUT_MEMO        64         /* cuts whose durable end is remembered (sync_upto) */
 
 typedef struct fields_memo {
     char *src; /* fields_json as given */
@@ -61,11 +62,13 @@ struct pw_audit {
     off_t end;            /* size of the file up to the last record written in full (under mu) */
     off_t synced_end;     /* the file's size after record synced_seq (sync_mu and mu) */
     char synced_hash[65]; /* record synced_seq's hash (sync_mu and mu) */
-    uint64_t cuts;   /* records cut after a failed sync, times (sync_mu and mu): an appender whose
-                        record was written before a cut may not count it durable */
-    int cut_pending; /* the file's size since such a cut is not synced yet (sync_mu) */
-    int torn;        /* a failed write left bytes past `end` that could not be cut yet (mu) */
-    atomic_int failing;       /* the last write or sync failed (pw_audit_failing) */
+    uint64_t cuts; /* records cut after a failed sync, times (sync_mu and mu): an appender whose
+                      record was written before a cut may not count it durable… */
+    uint64_t cut_to[CUT_MEMO]; /* …unless it was durable by then: cut number c went back to record
+                                  cut_to[c % CUT_MEMO] (synced_seq then; sync_mu and mu) */
+    int cut_pending;           /* the file's size since such a cut is not synced yet (sync_mu) */
+    int torn;           /* a failed write left bytes past `end` that could not be cut yet (mu) */
+    atomic_int failing; /* the last write or sync failed (pw_audit_failing) */
     atomic_ullong failures;   /* writes and syncs that failed */
     atomic_int last_write_ok; /* the last write succeeded: a sync may clear failing */
     off_t torn_cut_at_open;   /* bytes of a torn last record cut when opened */
@@ -477,19 +480,34 @@ static void cut_unsynced(pw_audit *a)
     a->end = a->synced_end;
     memcpy(a->last_hash, a->synced_hash, 65);
     a->cuts++;
+    a->cut_to[a->cuts % CUT_MEMO] = a->synced_seq;
     cut_failed_write(a); /* if it fails, the next append (or probe) cuts first */
     pthread_mutex_unlock(&a->mu);
     a->cut_pending = 1; /* the next sync makes the shorter file durable, even with nothing new */
 }
 
+/* Whether a cut took the records up to `mine`, written when `cuts` cuts had been made (sync_mu
+ * held). Only the first cut after they were written can: it went back to the last durable
+ * record, and if that was theirs or a later one they are durable for good (later cuts go back no
+ * further). Seqs are no help after that: the records appended after a cut take the cut ones'
+ * seqs again. Too many cuts ago to tell: taken (the caller appends again, a duplicate at worst). */
+static int cut_took(const pw_audit *a, uint64_t mine, uint64_t cuts)
+{
+    if (a->cuts == cuts)
+        return 0;
+    if (a->cuts - cuts > CUT_MEMO)
+        return 1;
+    return a->cut_to[(cuts + 1) % CUT_MEMO] < mine;
+}
+
 /* Make every record up to `mine` durable, sharing the sync with concurrent appenders. A failed
  * sync cuts what it did not make durable (cut_unsynced); `cuts` is what the caller saw when it
- * wrote its records: if a cut came since, they are gone and the sync fails. */
+ * wrote its records: if a cut took them since, they are gone and the sync fails. */
 static pw_status sync_upto(pw_audit *a, uint64_t mine, uint64_t cuts, pw_err *err)
 {
     pw_status st = PW_OK;
     pthread_mutex_lock(&a->sync_mu);
-    if (a->cuts != cuts) {
+    if (cut_took(a, mine, cuts)) {
         st = pw_err_set(err, PW_ERR_IO,
                         "%s: records cut after a failed fdatasync: appended again when retried",
                         a->path);
@@ -519,12 +537,15 @@ static pw_status sync_upto(pw_audit *a, uint64_t mine, uint64_t cuts, pw_err *er
     return st;
 }
 
-static pw_status append_records(pw_audit *a, const pw_audit_record *recs, size_t n, int sync,
-                                pw_err *err)
+pw_status pw_audit_write(pw_audit *a, const pw_audit_record *recs, size_t n, pw_audit_ticket *t,
+                         pw_err *err)
 {
-    if (n == 0)
-        return PW_OK;
     pthread_mutex_lock(&a->mu);
+    *t = (pw_audit_ticket){a->seq, a->cuts};
+    if (n == 0) {
+        pthread_mutex_unlock(&a->mu);
+        return PW_OK;
+    }
     pw_buf *b = &a->out;
     if (a->torn && !cut_failed_write(a)) {
         int e = errno;
@@ -549,7 +570,7 @@ static pw_status append_records(pw_audit *a, const pw_audit_record *recs, size_t
         atomic_store(&a->last_write_ok, 0);
         cut_failed_write(a); /* a full disk may have taken part of the batch */
     }
-    uint64_t mine = a->seq, cuts = a->cuts;
+    *t = (pw_audit_ticket){a->seq, a->cuts};
     if (b->failed || b->cap > OUT_KEEP)
         pw_buf_free(b); /* a failed buffer stays failed; a large one is not kept */
     pthread_mutex_unlock(&a->mu);
@@ -558,10 +579,25 @@ static pw_status append_records(pw_audit *a, const pw_audit_record *recs, size_t
         return pw_err_set(err, st, "%s: appending %zu record(s): %s", a->path, n,
                           st == PW_ERR_NOMEM ? "out of memory" : strerror(saved_errno));
     }
-    st = sync ? sync_upto(a, mine, cuts, err) : PW_OK;
-    if (st == PW_OK && sync)
+    return PW_OK;
+}
+
+pw_status pw_audit_wait_durable(pw_audit *a, const pw_audit_ticket *t, pw_err *err)
+{
+    pw_status st = sync_upto(a, t->seq, t->cuts, err);
+    if (st == PW_OK)
         atomic_store(&a->failing, 0);
     return st;
+}
+
+static pw_status append_records(pw_audit *a, const pw_audit_record *recs, size_t n, int sync,
+                                pw_err *err)
+{
+    if (n == 0)
+        return PW_OK;
+    pw_audit_ticket t;
+    pw_status st = pw_audit_write(a, recs, n, &t, err);
+    return st == PW_OK && sync ? pw_audit_wait_durable(a, &t, err) : st;
 }
 
 pw_status pw_audit_append_batch(pw_audit *a, const pw_audit_record *recs, size_t n, pw_err *err)

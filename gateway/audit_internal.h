@@ -25,6 +25,19 @@ int pw_audit_split_line(const char *line, size_t n, size_t *body_len, char hash[
 pw_status pw_audit_parse_chain_link(const char *line, size_t n, uint64_t *seq, char hash[65],
                                     pw_err *err);
 
+/* The two halves of a synced append (pw_audit_append_batch), apart so that a test can put
+ * other appenders' syncs between them. pw_audit_write writes recs (none: only fills *t) and
+ * says in *t what to wait for; pw_audit_wait_durable returns once they are durable, or fails
+ * if a failed sync cut them (the caller appends them again). */
+typedef struct pw_audit_ticket {
+    uint64_t seq;  /* of the last record written */
+    uint64_t cuts; /* cuts made before they were written */
+} pw_audit_ticket;
+
+pw_status pw_audit_write(pw_audit *a, const pw_audit_record *recs, size_t n, pw_audit_ticket *t,
+                         pw_err *err);
+pw_status pw_audit_wait_durable(pw_audit *a, const pw_audit_ticket *t, pw_err *err);
+
 /* Ingest before outcomes (audit_gate.c): tickets 1..issued handed out, every one <= low
  * returned; done[t % cap] flags the returned ones above low. */
 typedef struct pw_audit_gate {

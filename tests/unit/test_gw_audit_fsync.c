@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "audit.h"
+#include "audit_internal.h"
 #include "pw_test.h"
 
 static atomic_int fail_next, block_next, calls;
@@ -223,6 +224,67 @@ static void test_waiter_of_cut_record_fails(void)
     unlink(path);
 }
 
+/* The interleaving of three appenders, written out with the two halves of a synced append
+ * (pw_audit_write, pw_audit_wait_durable): A writes its record; B appends, and B's sync makes
+ * A's record durable too; C appends and C's sync fails, which cuts C's record; only then does
+ * A come to wait. A's record is durable (the cut went back to the last durable record, B's):
+ * A is told so. The old code told A its record was cut (a cut had happened since it wrote),
+ * and A's retry wrote its record a second time. */
+static void test_record_synced_before_a_cut_is_not_appended_again(void)
+{
+    char path[256];
+    temp_path(path, sizeof path, "dup");
+    pw_audit *a = NULL;
+    CHECK_INT(pw_audit_open(path, &a, NULL), PW_OK);
+    pw_audit_record ra = rec("ev-a"), rb = rec("ev-b"), rc = rec("ev-c");
+    pw_audit_ticket ta;
+    CHECK_INT(pw_audit_write(a, &ra, 1, &ta, NULL), PW_OK);
+    CHECK_INT(pw_audit_append(a, &rb, NULL), PW_OK);
+    atomic_store(&fail_next, 1);
+    CHECK_INT(pw_audit_append(a, &rc, NULL), PW_ERR_IO);
+    pw_err err = {0};
+    CHECK_INT(pw_audit_wait_durable(a, &ta, &err), PW_OK);
+    CHECK_INT(pw_audit_append(a, &rc, NULL), PW_OK); /* C's retry */
+    pw_audit_close(a);
+    CHECK_INT(count_of(path, "ev-a"), 1);
+    CHECK_INT(count_of(path, "ev-b"), 1);
+    CHECK_INT(count_of(path, "ev-c"), 1);
+    pw_audit_verify_result res;
+    CHECK_INT(pw_audit_verify_file(path, &res, &err), PW_OK);
+    CHECK_INT(res.records, 3);
+    unlink(path);
+}
+
+/* The other side of it: A writes, B's sync fails before any sync covered A's record, and a
+ * later successful sync (C's) must not make A think its record is durable — it was cut, even
+ * though the log's synced seq is past A's seq again by the time A waits. */
+static void test_record_cut_before_its_sync_is_told_even_after_later_syncs(void)
+{
+    char path[256];
+    temp_path(path, sizeof path, "cutthen");
+    pw_audit *a = NULL;
+    CHECK_INT(pw_audit_open(path, &a, NULL), PW_OK);
+    pw_audit_record r0 = rec("ev-zero"), ra = rec("ev-a"), rb = rec("ev-b"), rc = rec("ev-c");
+    CHECK_INT(pw_audit_append(a, &r0, NULL), PW_OK);
+    pw_audit_ticket ta;
+    CHECK_INT(pw_audit_write(a, &ra, 1, &ta, NULL), PW_OK);
+    atomic_store(&fail_next, 1);
+    CHECK_INT(pw_audit_append(a, &rb, NULL), PW_ERR_IO); /* cuts A's record and B's */
+    CHECK_INT(pw_audit_append(a, &rb, NULL), PW_OK);     /* B's retry */
+    CHECK_INT(pw_audit_append(a, &rc, NULL), PW_OK);     /* synced seq is 3 now, past A's 2 */
+    pw_err err = {0};
+    CHECK_INT(pw_audit_wait_durable(a, &ta, &err), PW_ERR_IO);
+    CHECK(strstr(err.msg, "cut") != NULL);
+    CHECK_INT(count_of(path, "ev-a"), 0);
+    CHECK_INT(pw_audit_append(a, &ra, NULL), PW_OK); /* A's retry */
+    pw_audit_close(a);
+    CHECK_INT(count_of(path, "ev-a"), 1);
+    pw_audit_verify_result res;
+    CHECK_INT(pw_audit_verify_file(path, &res, &err), PW_OK);
+    CHECK_INT(res.records, 4);
+    unlink(path);
+}
+
 /* A new log whose directory entry cannot be synced is not opened: after a power loss the file
  * could be gone with every record synced into it (the old code ignored the directory's fsync). */
 static void test_new_log_needs_its_directory_synced(void)
@@ -246,4 +308,6 @@ static void test_new_log_needs_its_directory_synced(void)
 PW_TEST_MAIN(PW_TEST(test_new_log_needs_its_directory_synced),
              PW_TEST(test_failed_sync_cuts_unsynced_records),
              PW_TEST(test_nosync_records_cut_and_chain_continues),
-             PW_TEST(test_waiter_of_cut_record_fails))
+             PW_TEST(test_waiter_of_cut_record_fails),
+             PW_TEST(test_record_synced_before_a_cut_is_not_appended_again),
+             PW_TEST(test_record_cut_before_its_sync_is_told_even_after_later_syncs))
