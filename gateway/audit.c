@@ -12,7 +12,10 @@
  *
  * Durability: appends are written with O_APPEND under a mutex, then made durable by a group
  * fdatasync (whoever syncs covers every record written so far, so concurrent appenders share one
- * sync). pw_audit_append returns after its record is on disk. A torn last line (crash in the
+ * sync). pw_audit_append returns after its record is on disk. A failed fdatasync cuts the log
+ * back to its last durable record (cut_unsynced): synced appenders are told and append again;
+ * the records appended without a sync are kept and written back by the log (audit_kept.c).
+ * A torn last line (crash in the
  * middle of a write that was therefore never acknowledged) is cut off when the log is reopened.
  * Records are written from post-policy data only; tokens never reach them (forwarders scrub).
  */
@@ -78,6 +81,7 @@ struct pw_audit {
     int64_t time_sec;
     char time_prefix[20];
     pw_buf out;         /* the lines of the batch being appended, kept for the next one */
+    pw_audit_kept kept; /* unsynced ingest records, written again after a cut (audit_kept.c) */
     pw_audit_gate gate; /* ingest records before forwarders' outcomes (audit_gate.c) */
 };
 
@@ -249,7 +253,7 @@ void pw_audit_close(pw_audit *a)
 {
     if (!a)
         return;
-    fdatasync(a->fd);
+    pw_audit_sync(a, NULL); /* and kept records a failed sync cut are written back first */
     close(a->fd);
     pthread_mutex_destroy(&a->mu);
     pthread_mutex_destroy(&a->sync_mu);
@@ -259,6 +263,7 @@ void pw_audit_close(pw_audit *a)
         free(a->fields[i].out);
     }
     pw_buf_free(&a->out);
+    pw_audit_kept_free(&a->kept);
     free(a->path);
     free(a);
 }
@@ -413,6 +418,11 @@ static void format_record(pw_audit *a, pw_buf *b, uint64_t seq, const pw_audit_r
                                         : (uint64_t)rec->http_status);
     }
     PUT_STR(b, "detail", rec->detail);
+    pw_audit_end_line(b, start, prev_hash);
+}
+
+void pw_audit_end_line(pw_buf *b, size_t start, char prev_hash[65])
+{
     PUT_LIT(b, ",\"prev_hash\":\"");
     put(b, prev_hash, 64);
     put(b, "\"", 1);
@@ -471,8 +481,9 @@ static int cut_failed_write(pw_audit *a)
  * reach the disk, and Linux reports that once — the next fdatasync returns 0 without writing
  * them (fsyncgate). So they are cut from the log, which goes back to the last record known
  * durable (its seq and hash: the next record chains onto it), and their appenders are told
- * (`cuts`): each appends its records again. Ingest records the audit thread appended without a
- * sync are cut too, as a crash would lose that tail. */
+ * (`cuts`): each appends its records again. Ingest records appended without a sync (nobody
+ * waits to append them again) are cut too, but the log keeps them (audit_kept.c) and its next
+ * write puts them back first. */
 static void cut_unsynced(pw_audit *a)
 {
     pthread_mutex_lock(&a->mu);
@@ -481,6 +492,7 @@ static void cut_unsynced(pw_audit *a)
     memcpy(a->last_hash, a->synced_hash, 65);
     a->cuts++;
     a->cut_to[a->cuts % CUT_MEMO] = a->synced_seq;
+    pw_audit_kept_cut(&a->kept);
     cut_failed_write(a); /* if it fails, the next append (or probe) cuts first */
     pthread_mutex_unlock(&a->mu);
     a->cut_pending = 1; /* the next sync makes the shorter file durable, even with nothing new */
@@ -524,6 +536,7 @@ static pw_status sync_upto(pw_audit *a, uint64_t mine, uint64_t cuts, pw_err *er
             a->synced_seq = written;
             a->synced_end = written_end;
             memcpy(a->synced_hash, written_hash, 65);
+            pw_audit_kept_synced(&a->kept, written_end);
             pthread_mutex_unlock(&a->mu);
         } else {
             st = pw_err_set(err, PW_ERR_IO,
@@ -537,12 +550,17 @@ static pw_status sync_upto(pw_audit *a, uint64_t mine, uint64_t cuts, pw_err *er
     return st;
 }
 
-pw_status pw_audit_write(pw_audit *a, const pw_audit_record *recs, size_t n, pw_audit_ticket *t,
-                         pw_err *err)
+/* Write recs in one piece, after the kept records a failed sync cut (they go back first, so they
+ * stay ahead of whatever was written after them). keep: recs are the log's to write again if a
+ * cut takes them (pw_audit_append_nosync). *must_sync: they could not be kept (out of memory),
+ * so the caller makes them durable now. *t: what to wait for. */
+static pw_status write_records(pw_audit *a, const pw_audit_record *recs, size_t n, int keep,
+                               pw_audit_ticket *t, int *must_sync, pw_err *err)
 {
+    *must_sync = 0;
     pthread_mutex_lock(&a->mu);
     *t = (pw_audit_ticket){a->seq, a->cuts};
-    if (n == 0) {
+    if (n == 0 && !a->kept.cut) {
         pthread_mutex_unlock(&a->mu);
         return PW_OK;
     }
@@ -555,17 +573,25 @@ pw_status pw_audit_write(pw_audit *a, const pw_audit_record *recs, size_t n, pw_
     }
     char hash[65];
     memcpy(hash, a->last_hash, 65);
+    uint64_t seq = a->seq;
     pw_buf_clear(b);
-    pw_buf_reserve(b, n * RECORD_GUESS);
+    pw_buf_reserve(b, a->kept.cut * a->kept.lines.len + n * RECORD_GUESS);
+    if (a->kept.cut && !pw_audit_rechain(b, a->kept.lines.data, a->kept.lines.len, &seq, hash))
+        b->failed = 1; /* out of memory (the log wrote every kept line in its shape) */
+    size_t owned = b->len;
     for (size_t i = 0; i < n; i++)
-        format_record(a, b, a->seq + 1 + i, &recs[i], hash);
+        format_record(a, b, ++seq, &recs[i], hash);
+    if (keep)
+        owned = b->len;
     pw_status st = b->failed ? PW_ERR_NOMEM : write_all(a->fd, b->data, b->len);
     int saved_errno = errno;
     if (st == PW_OK) {
-        a->seq += n;
+        a->seq = seq;
         a->end += (off_t)b->len;
         atomic_store(&a->last_write_ok, 1);
         memcpy(a->last_hash, hash, 65);
+        if (owned && !pw_audit_kept_add(&a->kept, b->data, owned, a->end - (off_t)(b->len - owned)))
+            *must_sync = 1;
     } else if (st == PW_ERR_IO) {
         atomic_store(&a->last_write_ok, 0);
         cut_failed_write(a); /* a full disk may have taken part of the batch */
@@ -582,6 +608,13 @@ pw_status pw_audit_write(pw_audit *a, const pw_audit_record *recs, size_t n, pw_
     return PW_OK;
 }
 
+pw_status pw_audit_write(pw_audit *a, const pw_audit_record *recs, size_t n, pw_audit_ticket *t,
+                         pw_err *err)
+{
+    int must_sync;
+    return write_records(a, recs, n, 0, t, &must_sync, err);
+}
+
 pw_status pw_audit_wait_durable(pw_audit *a, const pw_audit_ticket *t, pw_err *err)
 {
     pw_status st = sync_upto(a, t->seq, t->cuts, err);
@@ -596,8 +629,9 @@ static pw_status append_records(pw_audit *a, const pw_audit_record *recs, size_t
     if (n == 0)
         return PW_OK;
     pw_audit_ticket t;
-    pw_status st = pw_audit_write(a, recs, n, &t, err);
-    return st == PW_OK && sync ? pw_audit_wait_durable(a, &t, err) : st;
+    int must_sync;
+    pw_status st = write_records(a, recs, n, !sync, &t, &must_sync, err);
+    return st == PW_OK && (sync || must_sync) ? pw_audit_wait_durable(a, &t, err) : st;
 }
 
 pw_status pw_audit_append_batch(pw_audit *a, const pw_audit_record *recs, size_t n, pw_err *err)
@@ -612,11 +646,15 @@ pw_status pw_audit_append_nosync(pw_audit *a, const pw_audit_record *recs, size_
 
 pw_status pw_audit_sync(pw_audit *a, pw_err *err)
 {
+    pw_audit_ticket t;
+    int must_sync;
+    pw_status st = write_records(a, NULL, 0, 0, &t, &must_sync, err); /* what a cut took back */
+    if (st != PW_OK)
+        return st;
     pthread_mutex_lock(&a->mu);
-    uint64_t written = a->seq, cuts = a->cuts;
     int torn = a->torn;
     pthread_mutex_unlock(&a->mu);
-    pw_status st = sync_upto(a, written, cuts, err);
+    st = sync_upto(a, t.seq, t.cuts, err);
     if (st == PW_OK && torn) /* what a failed write or sync left is not cut yet */
         st = pw_err_set(err, PW_ERR_IO, "%s: a failed write or sync is not cut yet", a->path);
     if (st == PW_OK && atomic_load(&a->last_write_ok))

@@ -8,8 +8,10 @@
 #include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "audit.h"
+#include "phiwall/buf.h"
 
 /* SHA-256(prev_hash (64 hex chars) || body) as hex. */
 void pw_audit_chain_hash(const char prev_hash[65], const char *body, size_t n, char out[65]);
@@ -20,6 +22,44 @@ void pw_audit_format_time(int64_t ms, char out[32]);
 /* A line (without its newline) ends in `,"hash":"<64 hex>"}`: the canonical body is everything
  * before that suffix. Returns 0 when the line does not have that shape. */
 int pw_audit_split_line(const char *line, size_t n, size_t *body_len, char hash[65]);
+
+/* Close a record whose canonical bytes start at b->data + start: appends its prev_hash, then
+ * its hash and the line's end; prev_hash becomes the record's hash. */
+void pw_audit_end_line(pw_buf *b, size_t start, char prev_hash[65]);
+
+/* The lines of records the log writes again itself after a failed sync cut them (audit_kept.c;
+ * the log's, under its mutex). pieces: one per write, where its kept lines end in the file and
+ * in `lines`; a sync that made the file durable up to some end drops the pieces up to it. */
+typedef struct pw_audit_kept_piece {
+    off_t file_end;
+    size_t buf_end;
+} pw_audit_kept_piece;
+
+typedef struct pw_audit_kept {
+    pw_buf lines; /* whole lines, oldest first */
+    pw_audit_kept_piece *pieces;
+    size_t n_pieces, cap_pieces;
+    int cut; /* a failed sync cut the lines from the file: the next write puts them back first */
+} pw_audit_kept;
+
+#define PW_AUDIT_KEPT_KEEP (4u << 20) /* a larger buffer is freed once empty */
+
+void pw_audit_kept_free(pw_audit_kept *k);
+/* Keep n bytes of lines just written, ending at file_end in the file; they replace the lines a
+ * cut took (written back first by the same write). 0 when out of memory: not kept. */
+int pw_audit_kept_add(pw_audit_kept *k, const char *lines, size_t n, off_t file_end);
+/* The file is durable up to synced_end. */
+void pw_audit_kept_synced(pw_audit_kept *k, off_t synced_end);
+/* A failed sync cut the file back to its last durable end, with every kept line. */
+void pw_audit_kept_cut(pw_audit_kept *k);
+
+/* The bytes of a record line (without its newline) between its seq and its prev_hash: what is
+ * the same wherever in the chain the record is. 0 when the line is not of the log's shape. */
+int pw_audit_line_middle(const char *line, size_t n, const char **mid, size_t *mid_len);
+/* Append lines (each ending in a newline) to b chained anew: seqs from *seq + 1, the first onto
+ * hash; *seq and hash end as the last one's. 0 when a line is not of the log's shape or out of
+ * memory. */
+int pw_audit_rechain(pw_buf *b, const char *lines, size_t n, uint64_t *seq, char hash[65]);
 
 /* seq and hash of a record line (shape and seq checked, hash not recomputed). */
 pw_status pw_audit_parse_chain_link(const char *line, size_t n, uint64_t *seq, char hash[65],
