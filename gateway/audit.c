@@ -554,13 +554,14 @@ static pw_status sync_upto(pw_audit *a, uint64_t mine, uint64_t cuts, pw_err *er
  * stay ahead of whatever was written after them). keep: recs are the log's to write again if a
  * cut takes them (pw_audit_append_nosync). *must_sync: they could not be kept (out of memory),
  * so the caller makes them durable now. *t: what to wait for. */
-static pw_status write_records(pw_audit *a, const pw_audit_record *recs, size_t n, int keep,
-                               pw_audit_ticket *t, int *must_sync, pw_err *err)
+static pw_status write_records(pw_audit *a, const pw_audit_record *recs, size_t n,
+                               const pw_buf *lines, int keep, pw_audit_ticket *t, int *must_sync,
+                               pw_err *err)
 {
     *must_sync = 0;
     pthread_mutex_lock(&a->mu);
     *t = (pw_audit_ticket){a->seq, a->cuts};
-    if (n == 0 && !a->kept.cut) {
+    if (n == 0 && !a->kept.cut && !(lines && lines->len)) {
         pthread_mutex_unlock(&a->mu);
         return PW_OK;
     }
@@ -579,6 +580,8 @@ static pw_status write_records(pw_audit *a, const pw_audit_record *recs, size_t 
     if (a->kept.cut && !pw_audit_rechain(b, a->kept.lines.data, a->kept.lines.len, &seq, hash))
         b->failed = 1; /* out of memory (the log wrote every kept line in its shape) */
     size_t owned = b->len;
+    if (lines && !pw_audit_rechain(b, lines->data, lines->len, &seq, hash))
+        b->failed = 1; /* out of memory, or not lines of the log (pw_audit_append_lines) */
     for (size_t i = 0; i < n; i++)
         format_record(a, b, ++seq, &recs[i], hash);
     if (keep)
@@ -602,7 +605,8 @@ static pw_status write_records(pw_audit *a, const pw_audit_record *recs, size_t 
     pthread_mutex_unlock(&a->mu);
     if (st != PW_OK) {
         note_failure(a);
-        return pw_err_set(err, st, "%s: appending %zu record(s): %s", a->path, n,
+        return pw_err_set(err, st, "%s: appending %llu record(s): %s", a->path,
+                          (unsigned long long)(seq - t->seq),
                           st == PW_ERR_NOMEM ? "out of memory" : strerror(saved_errno));
     }
     return PW_OK;
@@ -612,7 +616,7 @@ pw_status pw_audit_write(pw_audit *a, const pw_audit_record *recs, size_t n, pw_
                          pw_err *err)
 {
     int must_sync;
-    return write_records(a, recs, n, 0, t, &must_sync, err);
+    return write_records(a, recs, n, NULL, 0, t, &must_sync, err);
 }
 
 pw_status pw_audit_wait_durable(pw_audit *a, const pw_audit_ticket *t, pw_err *err)
@@ -630,8 +634,74 @@ static pw_status append_records(pw_audit *a, const pw_audit_record *recs, size_t
         return PW_OK;
     pw_audit_ticket t;
     int must_sync;
-    pw_status st = write_records(a, recs, n, !sync, &t, &must_sync, err);
+    pw_status st = write_records(a, recs, n, NULL, !sync, &t, &must_sync, err);
     return st == PW_OK && (sync || must_sync) ? pw_audit_wait_durable(a, &t, err) : st;
+}
+
+pw_status pw_audit_append_lines(pw_audit *a, const pw_buf *lines, pw_err *err)
+{
+    pw_audit_ticket t;
+    int must_sync;
+    pw_status st = write_records(a, NULL, 0, lines, 0, &t, &must_sync, err);
+    return st == PW_OK ? pw_audit_wait_durable(a, &t, err) : st;
+}
+
+pw_status pw_audit_format_line(pw_audit *a, const pw_audit_record *rec, pw_buf *out)
+{
+    char zero[65];
+    memset(zero, '0', 64);
+    zero[64] = '\0';
+    pthread_mutex_lock(&a->mu); /* the field memos are the log's */
+    format_record(a, out, 0, rec, zero);
+    pthread_mutex_unlock(&a->mu);
+    return out->failed ? PW_ERR_NOMEM : PW_OK;
+}
+
+void pw_audit_head(pw_audit *a, uint64_t *seq, char hash[65], long long *end)
+{
+    pthread_mutex_lock(&a->mu);
+    *seq = a->seq;
+    memcpy(hash, a->last_hash, 65);
+    *end = (long long)a->end;
+    pthread_mutex_unlock(&a->mu);
+}
+
+pw_status pw_audit_read_at(pw_audit *a, long long off, size_t want, pw_buf *out, pw_err *err)
+{
+    pthread_mutex_lock(&a->mu);
+    long long end = (long long)a->end;
+    pthread_mutex_unlock(&a->mu);
+    if (off < 0 || off >= end)
+        return PW_OK;
+    if ((long long)want > end - off)
+        want = (size_t)(end - off);
+    if (pw_buf_reserve(out, want + 1) != PW_OK)
+        return pw_err_set(err, PW_ERR_NOMEM, "audit: out of memory");
+    ssize_t got = pread(a->fd, out->data + out->len, want, (off_t)off);
+    if (got < 0)
+        return pw_err_set(err, PW_ERR_IO, "%s: %s", a->path, strerror(errno));
+    out->len += (size_t)got;
+    out->data[out->len] = '\0';
+    return PW_OK;
+}
+
+pw_status pw_audit_hand_over_cut(pw_audit *a, pw_audit_keep_fn keep, void *ctx, size_t *n,
+                                 pw_err *err)
+{
+    pthread_mutex_lock(&a->mu);
+    *n = 0;
+    pw_status st = PW_OK;
+    if (a->kept.cut) {
+        for (size_t i = 0; i < a->kept.lines.len; i++)
+            *n += a->kept.lines.data[i] == '\n';
+        st = keep(ctx, a->kept.lines.data, a->kept.lines.len, err);
+        if (st == PW_OK)
+            pw_audit_kept_free(&a->kept);
+        else
+            *n = 0;
+    }
+    pthread_mutex_unlock(&a->mu);
+    return st;
 }
 
 pw_status pw_audit_append_batch(pw_audit *a, const pw_audit_record *recs, size_t n, pw_err *err)
@@ -648,7 +718,7 @@ pw_status pw_audit_sync(pw_audit *a, pw_err *err)
 {
     pw_audit_ticket t;
     int must_sync;
-    pw_status st = write_records(a, NULL, 0, 0, &t, &must_sync, err); /* what a cut took back */
+    pw_status st = write_records(a, NULL, 0, NULL, 0, &t, &must_sync, err); /* what a cut took */
     if (st != PW_OK)
         return st;
     pthread_mutex_lock(&a->mu);

@@ -61,6 +61,26 @@ int pw_audit_line_middle(const char *line, size_t n, const char **mid, size_t *m
  * memory. */
 int pw_audit_rechain(pw_buf *b, const char *lines, size_t n, uint64_t *seq, char hash[65]);
 
+/* The prev_hash of a record line of the log's shape (pw_audit_line_middle said so). */
+void pw_audit_line_prev_hash(const char *line, size_t n, char out[65]);
+
+/* For the restore of held records (audit_hold.c). pw_audit_append_lines: append lines the log
+ * wrote (each ending in a newline) chained anew at its end, synced. pw_audit_format_line: rec as
+ * a line (seq 0, prev_hash zeros: only its middle counts). pw_audit_head: the last record's seq
+ * and hash and the file's size after it. pw_audit_read_at: append up to `want` bytes of the log
+ * from `off` (no further than its last whole record) to out. */
+pw_status pw_audit_append_lines(pw_audit *a, const pw_buf *lines, pw_err *err);
+pw_status pw_audit_format_line(pw_audit *a, const pw_audit_record *rec, pw_buf *out);
+void pw_audit_head(pw_audit *a, uint64_t *seq, char hash[65], long long *end);
+pw_status pw_audit_read_at(pw_audit *a, long long off, size_t want, pw_buf *out, pw_err *err);
+
+/* Records a failed sync cut and the log could not write back yet (at a stop): handed to keep (the
+ * lines, each ending in a newline; called under the log's mutex) and forgotten when it returns
+ * PW_OK. *n: how many were handed over. */
+typedef pw_status (*pw_audit_keep_fn)(void *ctx, const char *lines, size_t len, pw_err *err);
+pw_status pw_audit_hand_over_cut(pw_audit *a, pw_audit_keep_fn keep, void *ctx, size_t *n,
+                                 pw_err *err);
+
 /* seq and hash of a record line (shape and seq checked, hash not recomputed). */
 pw_status pw_audit_parse_chain_link(const char *line, size_t n, uint64_t *seq, char hash[65],
                                     pw_err *err);

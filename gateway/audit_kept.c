@@ -95,6 +95,12 @@ int pw_audit_line_middle(const char *line, size_t n, const char **mid, size_t *m
     return 1;
 }
 
+void pw_audit_line_prev_hash(const char *line, size_t n, char out[65])
+{
+    memcpy(out, line + n - LINE_TAIL + 14, 64);
+    out[64] = '\0';
+}
+
 int pw_audit_rechain(pw_buf *b, const char *lines, size_t n, uint64_t *seq, char hash[65])
 {
     const char *p = lines, *end = lines + n;
