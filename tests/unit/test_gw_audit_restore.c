@@ -92,7 +92,8 @@ static pw_audit_record rec(const char *id, pw_audit_action action)
                              .destination = action == PW_AUDIT_QUEUED ? "meta" : NULL,
                              .action = action,
                              .rule = "ingest: valid event",
-                             .fields_json = action == PW_AUDIT_QUEUED ? "{\"value\":\"allow\"}" : NULL};
+                             .fields_json =
+                                 action == PW_AUDIT_QUEUED ? "{\"value\":\"allow\"}" : NULL};
 }
 
 /* A log with one record, and two ingest records kept in the spool (as a stop leaves them). */
@@ -230,6 +231,34 @@ static void test_failed_restore_then_other_records_appends_all(void)
     teardown(&p);
 }
 
+/* Records a failed sync cut that the log could not write back before a stop (ingest records
+ * appended without a sync: audit.h) are kept in the spool as the log wrote them and restored,
+ * re-chained, at the next start. */
+static void test_cut_records_kept_at_a_stop_are_restored(void)
+{
+    paths p;
+    setup(&p, "cut");
+    pw_spool *s = NULL;
+    pw_audit *a = NULL;
+    open_both(&p, &s, &a);
+    pw_audit_record before = rec("ev-before", PW_AUDIT_ACCEPTED);
+    CHECK_INT(pw_audit_append(a, &before, NULL), PW_OK);
+    pw_audit_record q[2] = {rec("ev-q", PW_AUDIT_ACCEPTED), rec("ev-q", PW_AUDIT_QUEUED)};
+    CHECK_INT(pw_audit_append_nosync(a, q, 2, NULL), PW_OK);
+    fail_audit = 1;
+    CHECK_INT(pw_audit_sync(a, NULL), PW_ERR_IO); /* cut; the log keeps them */
+    size_t n = 0;
+    CHECK_INT(pw_audit_hold_cut(s, a, &n, NULL), PW_OK);
+    CHECK_INT(n, 2);
+    CHECK_INT(held_count(s), 2);
+    close_both(s, a);
+    check_log(&p, "ev-before:accepted", 1);
+    restart(&p, 2);
+    check_log(&p, "ev-before:accepted ev-q:accepted ev-q:queued", 3);
+    teardown(&p);
+}
+
 PW_TEST_MAIN(PW_TEST(test_killed_after_append_is_not_appended_again),
              PW_TEST(test_killed_with_a_torn_append_appends_the_rest),
-             PW_TEST(test_failed_restore_then_other_records_appends_all))
+             PW_TEST(test_failed_restore_then_other_records_appends_all),
+             PW_TEST(test_cut_records_kept_at_a_stop_are_restored))
