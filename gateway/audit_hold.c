@@ -97,6 +97,8 @@ typedef struct pending {
 /* Drop the first k lines of p. */
 static void drop_first(pending *p, size_t k)
 {
+    if (!k)
+        return;
     const char *at = p->lines.data;
     for (size_t i = 0; i < k; i++)
         at = memchr(at, '\n', p->lines.len - (size_t)(at - p->lines.data)) + 1;
