@@ -23,8 +23,31 @@ static void put_str(pw_buf *b, const char *key, const char *v)
     pw_buf_json_string(b, v, strlen(v));
 }
 
-static pw_status line_of(const pw_audit_record *r, pw_buf *b)
+/* Keep n lines in the spool (one synced transaction); next(ctx, b) writes the next one into b. */
+static pw_status hold_each(pw_spool *s, size_t n, pw_status (*next)(void *ctx, pw_buf *b),
+                           void *ctx, pw_err *err)
 {
+    pw_buf *bufs = calloc(n ? n : 1, sizeof *bufs);
+    const char **lines = calloc(n ? n : 1, sizeof *lines);
+    pw_status st = bufs && lines ? PW_OK : pw_err_set(err, PW_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; st == PW_OK && i < n; i++) {
+        pw_buf_init(&bufs[i]);
+        if ((st = next(ctx, &bufs[i])) != PW_OK)
+            pw_err_set(err, st, "out of memory");
+        lines[i] = bufs[i].data;
+    }
+    if (st == PW_OK)
+        st = pw_spool_hold_lines(s, lines, n, err);
+    for (size_t i = 0; bufs && i < n; i++)
+        pw_buf_free(&bufs[i]);
+    free(bufs);
+    free(lines);
+    return st;
+}
+
+static pw_status next_record(void *ctx, pw_buf *b)
+{
+    const pw_audit_record **at = ctx, *r = (*at)++;
     pw_buf_printf(b, "{\"t\":%lld,\"a\":%d,\"h\":%d", (long long)r->time_ms, (int)r->action,
                   r->http_status);
     put_str(b, "e", r->event_id);
@@ -39,22 +62,7 @@ static pw_status line_of(const pw_audit_record *r, pw_buf *b)
 
 pw_status pw_audit_hold_in_spool(pw_spool *s, const pw_audit_record *recs, size_t n, pw_err *err)
 {
-    pw_buf *bufs = calloc(n ? n : 1, sizeof *bufs);
-    const char **lines = calloc(n ? n : 1, sizeof *lines);
-    pw_status st = bufs && lines ? PW_OK : pw_err_set(err, PW_ERR_NOMEM, "out of memory");
-    for (size_t i = 0; st == PW_OK && i < n; i++) {
-        pw_buf_init(&bufs[i]);
-        if ((st = line_of(&recs[i], &bufs[i])) != PW_OK)
-            pw_err_set(err, st, "out of memory");
-        lines[i] = bufs[i].data;
-    }
-    if (st == PW_OK)
-        st = pw_spool_hold_lines(s, lines, n, err);
-    for (size_t i = 0; bufs && i < n; i++)
-        pw_buf_free(&bufs[i]);
-    free(bufs);
-    free(lines);
-    return st;
+    return hold_each(s, n, next_record, &recs, err);
 }
 
 static int int_of(yajl_val v, const char *key, long long *out)
@@ -227,32 +235,22 @@ pw_status pw_audit_restore_from_spool(pw_spool *s, pw_audit *a, size_t *written,
 
 /* ---- at a stop: records a failed sync cut that the log could not write back ------------------ */
 
+/* The next of the log's lines (each ending in a newline) as {"l":"…"}. */
+static pw_status next_log_line(void *ctx, pw_buf *b)
+{
+    const char **at = ctx, *nl = strchr(*at, '\n');
+    pw_buf_puts(b, "{\"l\":");
+    pw_buf_json_string(b, *at, (size_t)(nl - *at));
+    *at = nl + 1;
+    return pw_buf_putc(b, '}');
+}
+
 static pw_status hold_log_lines(void *ctx, const char *lines, size_t len, pw_err *err)
 {
     size_t n = 0;
     for (size_t i = 0; i < len; i++)
         n += lines[i] == '\n';
-    pw_buf *bufs = calloc(n ? n : 1, sizeof *bufs);
-    const char **kept = calloc(n ? n : 1, sizeof *kept);
-    pw_status st = bufs && kept ? PW_OK : pw_err_set(err, PW_ERR_NOMEM, "out of memory");
-    const char *at = lines;
-    for (size_t i = 0; st == PW_OK && i < n; i++) {
-        const char *nl = memchr(at, '\n', len - (size_t)(at - lines));
-        pw_buf_init(&bufs[i]);
-        pw_buf_puts(&bufs[i], "{\"l\":");
-        pw_buf_json_string(&bufs[i], at, (size_t)(nl - at));
-        if (pw_buf_putc(&bufs[i], '}') != PW_OK)
-            st = pw_err_set(err, PW_ERR_NOMEM, "out of memory");
-        kept[i] = bufs[i].data;
-        at = nl + 1;
-    }
-    if (st == PW_OK)
-        st = pw_spool_hold_lines(ctx, kept, n, err);
-    for (size_t i = 0; bufs && i < n; i++)
-        pw_buf_free(&bufs[i]);
-    free(bufs);
-    free(kept);
-    return st;
+    return hold_each(ctx, n, next_log_line, &lines, err);
 }
 
 pw_status pw_audit_hold_cut(pw_spool *s, pw_audit *a, size_t *n, pw_err *err)

@@ -66,6 +66,7 @@ void pw_audit_kept_synced(pw_audit_kept *k, off_t synced_end)
     size_t gone = k->pieces[done - 1].buf_end;
     memmove(k->lines.data, k->lines.data + gone, k->lines.len - gone);
     k->lines.len -= gone;
+    k->lines.data[k->lines.len] = '\0'; /* a pw_buf's data stays a string */
     k->n_pieces -= done;
     memmove(k->pieces, k->pieces + done, k->n_pieces * sizeof *k->pieces);
     for (size_t i = 0; i < k->n_pieces; i++)

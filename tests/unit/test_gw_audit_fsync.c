@@ -25,7 +25,7 @@
 #include "audit_internal.h"
 #include "pw_test.h"
 
-static atomic_int fail_next, block_next, calls;
+static atomic_int fail_next, block_next, block_ok, calls;
 static pthread_mutex_t hook_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t hook_cv = PTHREAD_COND_INITIALIZER;
 static int hook_entered, hook_release;
@@ -39,7 +39,10 @@ int fdatasync(int fd)
         pthread_cond_broadcast(&hook_cv);
         while (!hook_release)
             pthread_cond_wait(&hook_cv, &hook_mu);
+        hook_entered = hook_release = 0;
         pthread_mutex_unlock(&hook_mu);
+        if (atomic_exchange(&block_ok, 0))
+            return (int)syscall(SYS_fdatasync, fd);
         errno = EIO;
         return -1;
     }
@@ -291,6 +294,57 @@ static void test_waiter_of_cut_record_fails(void)
     unlink(path);
 }
 
+static void hook_wait_entered(void)
+{
+    pthread_mutex_lock(&hook_mu);
+    while (!hook_entered)
+        pthread_cond_wait(&hook_cv, &hook_mu);
+    pthread_mutex_unlock(&hook_mu);
+}
+
+static void hook_let_go(void)
+{
+    pthread_mutex_lock(&hook_mu);
+    hook_release = 1;
+    pthread_cond_broadcast(&hook_cv);
+    pthread_mutex_unlock(&hook_mu);
+}
+
+/* A sync covers the kept records written before it began, not those written while it ran: a
+ * later failed sync cuts only those, and only those come back (the first not twice). */
+static void test_kept_records_written_during_a_sync_stay_kept(void)
+{
+    char path[256];
+    temp_path(path, sizeof path, "during");
+    pw_audit *a = NULL;
+    CHECK_INT(pw_audit_open(path, &a, NULL), PW_OK);
+    pw_audit_record q1 = rec("ev-q1"), q2 = rec("ev-q2");
+    CHECK_INT(pw_audit_append_nosync(a, &q1, 1, NULL), PW_OK);
+    atomic_store(&block_ok, 1);
+    atomic_store(&block_next, 1); /* the sync waits in fdatasync, then succeeds */
+    pthread_t syncer;
+    CHECK(pthread_create(&syncer, NULL, failing_syncer, a) == 0);
+    hook_wait_entered();
+    CHECK_INT(pw_audit_append_nosync(a, &q2, 1, NULL), PW_OK); /* after its start */
+    hook_let_go();
+    void *sst = NULL;
+    pthread_join(syncer, &sst);
+    CHECK_INT((pw_status)(intptr_t)sst, PW_OK);
+    atomic_store(&fail_next, 1);
+    CHECK_INT(pw_audit_sync(a, NULL), PW_ERR_IO); /* cuts ev-q2 only */
+    CHECK_INT(count_of(path, "ev-q1"), 1);
+    CHECK_INT(count_of(path, "ev-q2"), 0);
+    CHECK_INT(pw_audit_sync(a, NULL), PW_OK);
+    pw_audit_close(a);
+    CHECK_INT(count_of(path, "ev-q1"), 1);
+    CHECK_INT(count_of(path, "ev-q2"), 1);
+    pw_audit_verify_result res;
+    pw_err err = {0};
+    CHECK_INT(pw_audit_verify_file(path, &res, &err), PW_OK);
+    CHECK_INT(res.records, 2);
+    unlink(path);
+}
+
 /* The interleaving of three appenders, written out with the two halves of a synced append
  * (pw_audit_write, pw_audit_wait_durable): A writes its record; B appends, and B's sync makes
  * A's record durable too; C appends and C's sync fails, which cuts C's record; only then does
@@ -379,4 +433,5 @@ PW_TEST_MAIN(PW_TEST(test_new_log_needs_its_directory_synced),
              PW_TEST(test_nosync_records_synced_are_not_written_again),
              PW_TEST(test_waiter_of_cut_record_fails),
              PW_TEST(test_record_synced_before_a_cut_is_not_appended_again),
+             PW_TEST(test_kept_records_written_during_a_sync_stay_kept),
              PW_TEST(test_record_cut_before_its_sync_is_told_even_after_later_syncs))
