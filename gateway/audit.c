@@ -15,8 +15,8 @@
  * sync). pw_audit_append returns after its record is on disk. A failed fdatasync cuts the log
  * back to its last durable record (cut_unsynced): synced appenders are told and append again;
  * the records appended without a sync are kept and written back by the log (audit_kept.c).
- * A torn last line (crash in the
- * middle of a write that was therefore never acknowledged) is cut off when the log is reopened.
+ * A torn last line (crash in the middle of a write that was therefore never acknowledged) is cut
+ * off when the log is reopened.
  * Records are written from post-policy data only; tokens never reach them (forwarders scrub).
  */
 #include "audit.h"

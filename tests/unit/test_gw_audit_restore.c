@@ -13,6 +13,8 @@
 #define _GNU_SOURCE
 #endif
 #include <errno.h>
+#include <fcntl.h>
+#include <stdatomic.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,12 +26,26 @@
 
 #include "audit.h"
 #include "audit_hold.h"
+#include "gw_commit.h"
 #include "gw_test_db.h"
+#include "gw_time.h"
 #include "pw_test.h"
 #include "spool.h"
 
 static ino_t audit_ino;
 static int kill_after, fail_audit;
+static const char *fail_once_in; /* every sync of the log fails once it holds this */
+
+/* Whether the log (fd) holds s. */
+static int log_holds(int fd, const char *s)
+{
+    char buf[16384];
+    ssize_t n = pread(fd, buf, sizeof buf - 1, 0);
+    if (n <= 0)
+        return 0;
+    buf[n] = '\0';
+    return strstr(buf, s) != NULL;
+}
 
 static int is_audit(int fd)
 {
@@ -39,6 +55,10 @@ static int is_audit(int fd)
 
 int fdatasync(int fd)
 {
+    if (is_audit(fd) && fail_once_in && log_holds(fd, fail_once_in)) {
+        errno = EIO;
+        return -1;
+    }
     if (is_audit(fd) && fail_audit) {
         fail_audit = 0;
         errno = EIO;
@@ -139,6 +159,15 @@ static int collect(const pw_audit_entry *en, void *ctx)
     snprintf(t->actions + len, sizeof t->actions - len, "%s%s:%s", len ? " " : "", en->event_id,
              en->action);
     return 0;
+}
+
+static int log_holds_path(const char *path, const char *s)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    int found = fd >= 0 && log_holds(fd, s);
+    if (fd >= 0)
+        close(fd);
+    return found;
 }
 
 static void check_log(const paths *p, const char *want, uint64_t records)
@@ -258,7 +287,65 @@ static void test_cut_records_kept_at_a_stop_are_restored(void)
     teardown(&p);
 }
 
+static atomic_int answered;
+
+static void on_done(void *ctx, pw_status spool_st, pw_status audit_st, pw_gw_commit_dups dups)
+{
+    (void)ctx;
+    (void)audit_st;
+    (void)dups;
+    CHECK_INT(spool_st, PW_OK);
+    atomic_fetch_add(&answered, 1);
+}
+
+static void submit(pw_gw_committer *c, const char *id, int64_t now)
+{
+    const char *payload = "{\"event_name\":\"Lead\"}";
+    pw_spool_put_item item = {id, "meta", payload, strlen(payload), now};
+    pw_audit_record recs[2] = {rec(id, PW_AUDIT_ACCEPTED), rec(id, PW_AUDIT_QUEUED)};
+    pw_gw_prepared pr = {
+        .items = &item, .n_items = 1, .recs = recs, .n_recs = 2, .n_events = 1, .n_accepted = 1};
+    int before = atomic_load(&answered);
+    CHECK_INT(pw_gw_commit_submit(c, &pr, on_done, NULL, NULL), PW_OK);
+    for (int64_t until = pw_gw_mono_ms() + 30000;
+         atomic_load(&answered) == before && pw_gw_mono_ms() < until;)
+        usleep(1000);
+}
+
+/* Through the committer: ingest records written without a sync, then every sync of the log
+ * fails until the stop. The committer's last sync cuts them; the stop keeps them in the spool
+ * and the next start appends them, once. The old code logged them lost at the stop. */
+static void test_committer_keeps_cut_records_at_a_stop(void)
+{
+    paths p;
+    setup(&p, "commit");
+    pw_spool *s = NULL;
+    pw_audit *a = NULL;
+    open_both(&p, &s, &a);
+    pw_gw_committer *c = NULL;
+    CHECK_INT(pw_gw_committer_new(s, a, NULL, NULL, &c, NULL), PW_OK);
+    int64_t now = pw_gw_now_ms();
+    submit(c, "ev-first", now); /* the first batch is synced at once */
+    for (int64_t until = pw_gw_mono_ms() + 30000;
+         pw_gw_mono_ms() < until && !log_holds_path(p.audit, "ev-first");)
+        usleep(1000);
+    fail_once_in = "ev-second"; /* from its write on, the log's syncs fail */
+    submit(c, "ev-second", now);
+    for (int64_t until = pw_gw_mono_ms() + 30000;
+         pw_gw_mono_ms() < until && !log_holds_path(p.audit, "ev-second");)
+        usleep(1000);
+    pw_gw_committer_free(c); /* the stop: its sync fails, the records are cut */
+    fail_once_in = NULL;
+    CHECK_INT(held_count(s), 2);
+    close_both(s, a);
+    check_log(&p, "ev-first:accepted ev-first:queued", 2);
+    restart(&p, 2);
+    check_log(&p, "ev-first:accepted ev-first:queued ev-second:accepted ev-second:queued", 4);
+    teardown(&p);
+}
+
 PW_TEST_MAIN(PW_TEST(test_killed_after_append_is_not_appended_again),
              PW_TEST(test_killed_with_a_torn_append_appends_the_rest),
              PW_TEST(test_failed_restore_then_other_records_appends_all),
-             PW_TEST(test_cut_records_kept_at_a_stop_are_restored))
+             PW_TEST(test_cut_records_kept_at_a_stop_are_restored),
+             PW_TEST(test_committer_keeps_cut_records_at_a_stop))
