@@ -104,6 +104,8 @@ void pw_audit_line_prev_hash(const char *line, size_t n, char out[65])
 
 int pw_audit_rechain(pw_buf *b, const char *lines, size_t n, uint64_t *seq, char hash[65])
 {
+    if (!n)
+        return !b->failed;
     const char *p = lines, *end = lines + n;
     while (p < end) {
         const char *nl = memchr(p, '\n', (size_t)(end - p));
