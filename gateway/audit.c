@@ -12,8 +12,11 @@
  *
  * Durability: appends are written with O_APPEND under a mutex, then made durable by a group
  * fdatasync (whoever syncs covers every record written so far, so concurrent appenders share one
- * sync). pw_audit_append returns after its record is on disk. A torn last line (crash in the
- * middle of a write that was therefore never acknowledged) is cut off when the log is reopened.
+ * sync). pw_audit_append returns after its record is on disk. A failed fdatasync cuts the log
+ * back to its last durable record (cut_unsynced): synced appenders are told and append again;
+ * the records appended without a sync are kept and written back by the log (audit_kept.c).
+ * A torn last line (crash in the middle of a write that was therefore never acknowledged) is cut
+ * off when the log is reopened.
  * Records are written from post-policy data only; tokens never reach them (forwarders scrub).
  */
 #include "audit.h"
@@ -41,6 +44,7 @@
 #define FIELDS_MEMO_MAX 4096       /* longer maps are written afresh each time */
 #define RECORD_GUESS    512        /* bytes reserved per record of a batch (most are 300-500) */
 #define OUT_KEEP        (4u << 20) /* the batch buffer is kept up to this capacity */
+#define CUT_MEMO        64         /* cuts whose durable end is remembered (sync_upto) */
 
 typedef struct fields_memo {
     char *src; /* fields_json as given */
@@ -61,11 +65,13 @@ struct pw_audit {
     off_t end;            /* size of the file up to the last record written in full (under mu) */
     off_t synced_end;     /* the file's size after record synced_seq (sync_mu and mu) */
     char synced_hash[65]; /* record synced_seq's hash (sync_mu and mu) */
-    uint64_t cuts;   /* records cut after a failed sync, times (sync_mu and mu): an appender whose
-                        record was written before a cut may not count it durable */
-    int cut_pending; /* the file's size since such a cut is not synced yet (sync_mu) */
-    int torn;        /* a failed write left bytes past `end` that could not be cut yet (mu) */
-    atomic_int failing;       /* the last write or sync failed (pw_audit_failing) */
+    uint64_t cuts; /* records cut after a failed sync, times (sync_mu and mu): an appender whose
+                      record was written before a cut may not count it durable… */
+    uint64_t cut_to[CUT_MEMO]; /* …unless it was durable by then: cut number c went back to record
+                                  cut_to[c % CUT_MEMO] (synced_seq then; sync_mu and mu) */
+    int cut_pending;           /* the file's size since such a cut is not synced yet (sync_mu) */
+    int torn;           /* a failed write left bytes past `end` that could not be cut yet (mu) */
+    atomic_int failing; /* the last write or sync failed (pw_audit_failing) */
     atomic_ullong failures;   /* writes and syncs that failed */
     atomic_int last_write_ok; /* the last write succeeded: a sync may clear failing */
     off_t torn_cut_at_open;   /* bytes of a torn last record cut when opened */
@@ -75,6 +81,7 @@ struct pw_audit {
     int64_t time_sec;
     char time_prefix[20];
     pw_buf out;         /* the lines of the batch being appended, kept for the next one */
+    pw_audit_kept kept; /* unsynced ingest records, written again after a cut (audit_kept.c) */
     pw_audit_gate gate; /* ingest records before forwarders' outcomes (audit_gate.c) */
 };
 
@@ -246,7 +253,7 @@ void pw_audit_close(pw_audit *a)
 {
     if (!a)
         return;
-    fdatasync(a->fd);
+    pw_audit_sync(a, NULL); /* and kept records a failed sync cut are written back first */
     close(a->fd);
     pthread_mutex_destroy(&a->mu);
     pthread_mutex_destroy(&a->sync_mu);
@@ -256,6 +263,7 @@ void pw_audit_close(pw_audit *a)
         free(a->fields[i].out);
     }
     pw_buf_free(&a->out);
+    pw_audit_kept_free(&a->kept);
     free(a->path);
     free(a);
 }
@@ -410,6 +418,11 @@ static void format_record(pw_audit *a, pw_buf *b, uint64_t seq, const pw_audit_r
                                         : (uint64_t)rec->http_status);
     }
     PUT_STR(b, "detail", rec->detail);
+    pw_audit_end_line(b, start, prev_hash);
+}
+
+void pw_audit_end_line(pw_buf *b, size_t start, char prev_hash[65])
+{
     PUT_LIT(b, ",\"prev_hash\":\"");
     put(b, prev_hash, 64);
     put(b, "\"", 1);
@@ -468,8 +481,9 @@ static int cut_failed_write(pw_audit *a)
  * reach the disk, and Linux reports that once — the next fdatasync returns 0 without writing
  * them (fsyncgate). So they are cut from the log, which goes back to the last record known
  * durable (its seq and hash: the next record chains onto it), and their appenders are told
- * (`cuts`): each appends its records again. Ingest records the audit thread appended without a
- * sync are cut too, as a crash would lose that tail. */
+ * (`cuts`): each appends its records again. Ingest records appended without a sync (nobody
+ * waits to append them again) are cut too, but the log keeps them (audit_kept.c) and its next
+ * write puts them back first. */
 static void cut_unsynced(pw_audit *a)
 {
     pthread_mutex_lock(&a->mu);
@@ -477,19 +491,35 @@ static void cut_unsynced(pw_audit *a)
     a->end = a->synced_end;
     memcpy(a->last_hash, a->synced_hash, 65);
     a->cuts++;
+    a->cut_to[a->cuts % CUT_MEMO] = a->synced_seq;
+    pw_audit_kept_cut(&a->kept);
     cut_failed_write(a); /* if it fails, the next append (or probe) cuts first */
     pthread_mutex_unlock(&a->mu);
     a->cut_pending = 1; /* the next sync makes the shorter file durable, even with nothing new */
 }
 
+/* Whether a cut took the records up to `mine`, written when `cuts` cuts had been made (sync_mu
+ * held). Only the first cut after they were written can: it went back to the last durable
+ * record, and if that was theirs or a later one they are durable for good (later cuts go back no
+ * further). Seqs are no help after that: the records appended after a cut take the cut ones'
+ * seqs again. Too many cuts ago to tell: taken (the caller appends again, a duplicate at worst). */
+static int cut_took(const pw_audit *a, uint64_t mine, uint64_t cuts)
+{
+    if (a->cuts == cuts)
+        return 0;
+    if (a->cuts - cuts > CUT_MEMO)
+        return 1;
+    return a->cut_to[(cuts + 1) % CUT_MEMO] < mine;
+}
+
 /* Make every record up to `mine` durable, sharing the sync with concurrent appenders. A failed
  * sync cuts what it did not make durable (cut_unsynced); `cuts` is what the caller saw when it
- * wrote its records: if a cut came since, they are gone and the sync fails. */
+ * wrote its records: if a cut took them since, they are gone and the sync fails. */
 static pw_status sync_upto(pw_audit *a, uint64_t mine, uint64_t cuts, pw_err *err)
 {
     pw_status st = PW_OK;
     pthread_mutex_lock(&a->sync_mu);
-    if (a->cuts != cuts) {
+    if (cut_took(a, mine, cuts)) {
         st = pw_err_set(err, PW_ERR_IO,
                         "%s: records cut after a failed fdatasync: appended again when retried",
                         a->path);
@@ -506,6 +536,7 @@ static pw_status sync_upto(pw_audit *a, uint64_t mine, uint64_t cuts, pw_err *er
             a->synced_seq = written;
             a->synced_end = written_end;
             memcpy(a->synced_hash, written_hash, 65);
+            pw_audit_kept_synced(&a->kept, written_end);
             pthread_mutex_unlock(&a->mu);
         } else {
             st = pw_err_set(err, PW_ERR_IO,
@@ -519,12 +550,21 @@ static pw_status sync_upto(pw_audit *a, uint64_t mine, uint64_t cuts, pw_err *er
     return st;
 }
 
-static pw_status append_records(pw_audit *a, const pw_audit_record *recs, size_t n, int sync,
-                                pw_err *err)
+/* Write recs in one piece, after the kept records a failed sync cut (they go back first, so they
+ * stay ahead of whatever was written after them). keep: recs are the log's to write again if a
+ * cut takes them (pw_audit_append_nosync). *must_sync: they could not be kept (out of memory),
+ * so the caller makes them durable now. *t: what to wait for. */
+static pw_status write_records(pw_audit *a, const pw_audit_record *recs, size_t n,
+                               const pw_buf *lines, int keep, pw_audit_ticket *t, int *must_sync,
+                               pw_err *err)
 {
-    if (n == 0)
-        return PW_OK;
+    *must_sync = 0;
     pthread_mutex_lock(&a->mu);
+    *t = (pw_audit_ticket){a->seq, a->cuts};
+    if (n == 0 && !a->kept.cut && !(lines && lines->len)) {
+        pthread_mutex_unlock(&a->mu);
+        return PW_OK;
+    }
     pw_buf *b = &a->out;
     if (a->torn && !cut_failed_write(a)) {
         int e = errno;
@@ -534,33 +574,133 @@ static pw_status append_records(pw_audit *a, const pw_audit_record *recs, size_t
     }
     char hash[65];
     memcpy(hash, a->last_hash, 65);
+    uint64_t seq = a->seq;
     pw_buf_clear(b);
-    pw_buf_reserve(b, n * RECORD_GUESS);
+    pw_buf_reserve(b, a->kept.cut * a->kept.lines.len + n * RECORD_GUESS);
+    if (a->kept.cut && !pw_audit_rechain(b, a->kept.lines.data, a->kept.lines.len, &seq, hash))
+        b->failed = 1; /* out of memory (the log wrote every kept line in its shape) */
+    size_t owned = b->len;
+    if (lines && !pw_audit_rechain(b, lines->data, lines->len, &seq, hash))
+        b->failed = 1; /* out of memory, or not lines of the log (pw_audit_append_lines) */
     for (size_t i = 0; i < n; i++)
-        format_record(a, b, a->seq + 1 + i, &recs[i], hash);
+        format_record(a, b, ++seq, &recs[i], hash);
+    if (keep)
+        owned = b->len;
     pw_status st = b->failed ? PW_ERR_NOMEM : write_all(a->fd, b->data, b->len);
     int saved_errno = errno;
     if (st == PW_OK) {
-        a->seq += n;
+        a->seq = seq;
         a->end += (off_t)b->len;
         atomic_store(&a->last_write_ok, 1);
         memcpy(a->last_hash, hash, 65);
+        if (owned && !pw_audit_kept_add(&a->kept, b->data, owned, a->end - (off_t)(b->len - owned)))
+            *must_sync = 1;
     } else if (st == PW_ERR_IO) {
         atomic_store(&a->last_write_ok, 0);
         cut_failed_write(a); /* a full disk may have taken part of the batch */
     }
-    uint64_t mine = a->seq, cuts = a->cuts;
+    *t = (pw_audit_ticket){a->seq, a->cuts};
     if (b->failed || b->cap > OUT_KEEP)
         pw_buf_free(b); /* a failed buffer stays failed; a large one is not kept */
     pthread_mutex_unlock(&a->mu);
     if (st != PW_OK) {
         note_failure(a);
-        return pw_err_set(err, st, "%s: appending %zu record(s): %s", a->path, n,
+        return pw_err_set(err, st, "%s: appending %llu record(s): %s", a->path,
+                          (unsigned long long)(seq - t->seq),
                           st == PW_ERR_NOMEM ? "out of memory" : strerror(saved_errno));
     }
-    st = sync ? sync_upto(a, mine, cuts, err) : PW_OK;
-    if (st == PW_OK && sync)
+    return PW_OK;
+}
+
+pw_status pw_audit_write(pw_audit *a, const pw_audit_record *recs, size_t n, pw_audit_ticket *t,
+                         pw_err *err)
+{
+    int must_sync;
+    return write_records(a, recs, n, NULL, 0, t, &must_sync, err);
+}
+
+pw_status pw_audit_wait_durable(pw_audit *a, const pw_audit_ticket *t, pw_err *err)
+{
+    pw_status st = sync_upto(a, t->seq, t->cuts, err);
+    if (st == PW_OK)
         atomic_store(&a->failing, 0);
+    return st;
+}
+
+static pw_status append_records(pw_audit *a, const pw_audit_record *recs, size_t n, int sync,
+                                pw_err *err)
+{
+    if (n == 0)
+        return PW_OK;
+    pw_audit_ticket t;
+    int must_sync;
+    pw_status st = write_records(a, recs, n, NULL, !sync, &t, &must_sync, err);
+    return st == PW_OK && (sync || must_sync) ? pw_audit_wait_durable(a, &t, err) : st;
+}
+
+pw_status pw_audit_append_lines(pw_audit *a, const pw_buf *lines, pw_err *err)
+{
+    pw_audit_ticket t;
+    int must_sync;
+    pw_status st = write_records(a, NULL, 0, lines, 0, &t, &must_sync, err);
+    return st == PW_OK ? pw_audit_wait_durable(a, &t, err) : st;
+}
+
+pw_status pw_audit_format_line(pw_audit *a, const pw_audit_record *rec, pw_buf *out)
+{
+    char zero[65];
+    memset(zero, '0', 64);
+    zero[64] = '\0';
+    pthread_mutex_lock(&a->mu); /* the field memos are the log's */
+    format_record(a, out, 0, rec, zero);
+    pthread_mutex_unlock(&a->mu);
+    return out->failed ? PW_ERR_NOMEM : PW_OK;
+}
+
+void pw_audit_head(pw_audit *a, uint64_t *seq, char hash[65], long long *end)
+{
+    pthread_mutex_lock(&a->mu);
+    *seq = a->seq;
+    memcpy(hash, a->last_hash, 65);
+    *end = (long long)a->end;
+    pthread_mutex_unlock(&a->mu);
+}
+
+pw_status pw_audit_read_at(pw_audit *a, long long off, size_t want, pw_buf *out, pw_err *err)
+{
+    pthread_mutex_lock(&a->mu);
+    long long end = (long long)a->end;
+    pthread_mutex_unlock(&a->mu);
+    if (off < 0 || off >= end)
+        return PW_OK;
+    if ((long long)want > end - off)
+        want = (size_t)(end - off);
+    if (pw_buf_reserve(out, want + 1) != PW_OK)
+        return pw_err_set(err, PW_ERR_NOMEM, "audit: out of memory");
+    ssize_t got = pread(a->fd, out->data + out->len, want, (off_t)off);
+    if (got < 0)
+        return pw_err_set(err, PW_ERR_IO, "%s: %s", a->path, strerror(errno));
+    out->len += (size_t)got;
+    out->data[out->len] = '\0';
+    return PW_OK;
+}
+
+pw_status pw_audit_hand_over_cut(pw_audit *a, pw_audit_keep_fn keep, void *ctx, size_t *n,
+                                 pw_err *err)
+{
+    pthread_mutex_lock(&a->mu);
+    *n = 0;
+    pw_status st = PW_OK;
+    if (a->kept.cut) {
+        for (size_t i = 0; i < a->kept.lines.len; i++)
+            *n += a->kept.lines.data[i] == '\n';
+        st = keep(ctx, a->kept.lines.data, a->kept.lines.len, err);
+        if (st == PW_OK)
+            pw_audit_kept_free(&a->kept);
+        else
+            *n = 0;
+    }
+    pthread_mutex_unlock(&a->mu);
     return st;
 }
 
@@ -576,11 +716,15 @@ pw_status pw_audit_append_nosync(pw_audit *a, const pw_audit_record *recs, size_
 
 pw_status pw_audit_sync(pw_audit *a, pw_err *err)
 {
+    pw_audit_ticket t;
+    int must_sync;
+    pw_status st = write_records(a, NULL, 0, NULL, 0, &t, &must_sync, err); /* what a cut took */
+    if (st != PW_OK)
+        return st;
     pthread_mutex_lock(&a->mu);
-    uint64_t written = a->seq, cuts = a->cuts;
     int torn = a->torn;
     pthread_mutex_unlock(&a->mu);
-    pw_status st = sync_upto(a, written, cuts, err);
+    st = sync_upto(a, t.seq, t.cuts, err);
     if (st == PW_OK && torn) /* what a failed write or sync left is not cut yet */
         st = pw_err_set(err, PW_ERR_IO, "%s: a failed write or sync is not cut yet", a->path);
     if (st == PW_OK && atomic_load(&a->last_write_ok))

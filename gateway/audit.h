@@ -65,7 +65,11 @@ pw_status pw_audit_append_batch(pw_audit *a, const pw_audit_record *recs, size_t
 /* For high-volume ingest records (accepted/dropped/queued): write now, make durable later. The
  * records are in the chain at once; they become durable with the next pw_audit_sync or synced
  * append (fdatasync covers every earlier write of the file), so a crash can lose only a tail of
- * them, never leave a hole. Forwarders' sent/retry/dead records always use the synced forms. */
+ * them, never leave a hole. Forwarders' sent/retry/dead records always use the synced forms.
+ * A failed sync cuts the records it did not make durable (see gw-durable below); those appended
+ * here are then kept by the log and written back, before anything else, by its next write,
+ * pw_audit_sync or pw_audit_close (their callers answered their requests already: nobody else
+ * would append them again). */
 pw_status pw_audit_append_nosync(pw_audit *a, const pw_audit_record *recs, size_t n, pw_err *err);
 pw_status pw_audit_sync(pw_audit *a, pw_err *err);
 

@@ -2,13 +2,17 @@
  * audit_hold.c — ingest audit records kept in the spool across a stop (see audit_hold.h). A
  * record is stored as one JSON object with short keys: t time_ms, a action, e event_id, n
  * event_name, d destination, r rule, f fields_json (as a string), s payload_sha256, h
- * http_status, x detail; absent members are left out.
+ * http_status, x detail; absent members are left out. Two more kinds of line: {"l":"…"}, a
+ * record as the log wrote it (one a failed sync cut, pw_audit_hold_cut), and {"m":{…}}, where
+ * the log ended when a restore began appending (hold_mark).
  */
 #include "audit_hold.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit_internal.h"
 #include "gw_json.h"
 
 static void put_str(pw_buf *b, const char *key, const char *v)
@@ -19,8 +23,31 @@ static void put_str(pw_buf *b, const char *key, const char *v)
     pw_buf_json_string(b, v, strlen(v));
 }
 
-static pw_status line_of(const pw_audit_record *r, pw_buf *b)
+/* Keep n lines in the spool (one synced transaction); next(ctx, b) writes the next one into b. */
+static pw_status hold_each(pw_spool *s, size_t n, pw_status (*next)(void *ctx, pw_buf *b),
+                           void *ctx, pw_err *err)
 {
+    pw_buf *bufs = calloc(n ? n : 1, sizeof *bufs);
+    const char **lines = calloc(n ? n : 1, sizeof *lines);
+    pw_status st = bufs && lines ? PW_OK : pw_err_set(err, PW_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; st == PW_OK && i < n; i++) {
+        pw_buf_init(&bufs[i]);
+        if ((st = next(ctx, &bufs[i])) != PW_OK)
+            pw_err_set(err, st, "out of memory");
+        lines[i] = bufs[i].data;
+    }
+    if (st == PW_OK)
+        st = pw_spool_hold_lines(s, lines, n, err);
+    for (size_t i = 0; bufs && i < n; i++)
+        pw_buf_free(&bufs[i]);
+    free(bufs);
+    free(lines);
+    return st;
+}
+
+static pw_status next_record(void *ctx, pw_buf *b)
+{
+    const pw_audit_record **at = ctx, *r = (*at)++;
     pw_buf_printf(b, "{\"t\":%lld,\"a\":%d,\"h\":%d", (long long)r->time_ms, (int)r->action,
                   r->http_status);
     put_str(b, "e", r->event_id);
@@ -35,22 +62,7 @@ static pw_status line_of(const pw_audit_record *r, pw_buf *b)
 
 pw_status pw_audit_hold_in_spool(pw_spool *s, const pw_audit_record *recs, size_t n, pw_err *err)
 {
-    pw_buf *bufs = calloc(n ? n : 1, sizeof *bufs);
-    const char **lines = calloc(n ? n : 1, sizeof *lines);
-    pw_status st = bufs && lines ? PW_OK : pw_err_set(err, PW_ERR_NOMEM, "out of memory");
-    for (size_t i = 0; st == PW_OK && i < n; i++) {
-        pw_buf_init(&bufs[i]);
-        if ((st = line_of(&recs[i], &bufs[i])) != PW_OK)
-            pw_err_set(err, st, "out of memory");
-        lines[i] = bufs[i].data;
-    }
-    if (st == PW_OK)
-        st = pw_spool_hold_lines(s, lines, n, err);
-    for (size_t i = 0; bufs && i < n; i++)
-        pw_buf_free(&bufs[i]);
-    free(bufs);
-    free(lines);
-    return st;
+    return hold_each(s, n, next_record, &recs, err);
 }
 
 static int int_of(yajl_val v, const char *key, long long *out)
@@ -82,24 +94,115 @@ static int record_of(yajl_val v, pw_audit_record *r)
     return 1;
 }
 
-static pw_status append_lines(pw_audit *a, char **lines, size_t n, pw_err *err)
+/* ---- restoring: exactly once ------------------------------------------------------------- */
+
+/* The records to restore, as lines of the log (seq and prev_hash are set anew when appended). */
+typedef struct pending {
+    pw_buf lines;
+    size_t n;
+} pending;
+
+/* Drop the first k lines of p. */
+static void drop_first(pending *p, size_t k)
 {
-    yajl_val *trees = calloc(n, sizeof *trees);
-    pw_audit_record *recs = calloc(n, sizeof *recs);
+    if (!k)
+        return;
+    const char *at = p->lines.data;
+    for (size_t i = 0; i < k; i++)
+        at = memchr(at, '\n', p->lines.len - (size_t)(at - p->lines.data)) + 1;
+    size_t gone = (size_t)(at - p->lines.data);
+    memmove(p->lines.data, at, p->lines.len - gone);
+    p->lines.len -= gone;
+    p->n -= k;
+}
+
+/* How many of p's first lines the log holds, in order, right after the head a mark recorded (the
+ * records a restore appended from there before it was stopped): same middle, seq and prev_hash
+ * following on from the mark. Records of anything else there (the restore failed and the
+ * gateway ran on) match none. */
+static size_t count_present(pw_audit *a, uint64_t seq, const char *hash, long long off,
+                            const pending *p)
+{
+    pw_buf win;
+    pw_buf_init(&win);
     size_t k = 0;
-    pw_status st = trees && recs ? PW_OK : pw_err_set(err, PW_ERR_NOMEM, "out of memory");
-    for (size_t i = 0; st == PW_OK && i < n; i++) {
-        trees[i] = pw_gw_json_parse(lines[i], strlen(lines[i]), NULL, 0);
-        if (trees[i] && record_of(trees[i], &recs[k]))
-            k++; /* a malformed line (never written by this file) is skipped */
+    if (pw_audit_read_at(a, off, p->lines.len + p->n * 24, &win, NULL) != PW_OK) {
+        pw_buf_free(&win);
+        return 0;
     }
-    if (st == PW_OK && k)
-        st = pw_audit_append_batch(a, recs, k, err);
-    for (size_t i = 0; trees && i < n; i++)
-        yajl_tree_free(trees[i]);
-    free(trees);
-    free(recs);
-    return st;
+    char prev[65];
+    snprintf(prev, sizeof prev, "%s", hash);
+    const char *at = win.data, *end = win.data + win.len, *q = p->lines.data;
+    for (; k < p->n && at < end; k++) {
+        const char *nl = memchr(at, '\n', (size_t)(end - at));
+        const char *qnl = memchr(q, '\n', p->lines.len - (size_t)(q - p->lines.data));
+        const char *mid, *qmid;
+        size_t mid_len, qmid_len;
+        uint64_t s;
+        char h[65], ph[65];
+        if (!nl || !qnl || pw_audit_parse_chain_link(at, (size_t)(nl - at), &s, h, NULL) != PW_OK ||
+            s != seq + 1 + k || !pw_audit_line_middle(at, (size_t)(nl - at), &mid, &mid_len) ||
+            !pw_audit_line_middle(q, (size_t)(qnl - q), &qmid, &qmid_len))
+            break;
+        pw_audit_line_prev_hash(at, (size_t)(nl - at), ph);
+        if (strcmp(ph, prev) != 0 || mid_len != qmid_len || memcmp(mid, qmid, mid_len) != 0)
+            break;
+        memcpy(prev, h, 65);
+        at = nl + 1;
+        q = qnl + 1;
+    }
+    pw_buf_free(&win);
+    return k;
+}
+
+/* One kept line: a record (added to p), a line of the log (added), or a mark (the pending
+ * records the log already holds after it are dropped). A malformed line (never written by this
+ * file) is skipped. */
+static pw_status take_line(pw_audit *a, const char *line, pending *p, pw_err *err)
+{
+    yajl_val v = pw_gw_json_parse(line, strlen(line), NULL, 0);
+    if (!v)
+        return PW_OK;
+    pw_status st = PW_OK;
+    yajl_val m = pw_gw_json_get(v, "m");
+    const char *l = pw_gw_json_str(v, "l");
+    pw_audit_record r;
+    long long seq, off;
+    if (m) {
+        const char *hash = pw_gw_json_str(m, "hash");
+        if (int_of(m, "seq", &seq) && int_of(m, "off", &off) && hash && strlen(hash) == 64)
+            drop_first(p, count_present(a, (uint64_t)seq, hash, off, p));
+    } else if (l) {
+        const char *mid;
+        size_t mid_len, n = strlen(l);
+        if (pw_audit_line_middle(l, n, &mid, &mid_len)) {
+            pw_buf_append(&p->lines, l, n);
+            pw_buf_putc(&p->lines, '\n');
+            p->n++;
+        }
+    } else if (record_of(v, &r)) {
+        st = pw_audit_format_line(a, &r, &p->lines);
+        p->n += st == PW_OK;
+    }
+    yajl_tree_free(v);
+    if (st == PW_OK && p->lines.failed)
+        st = PW_ERR_NOMEM;
+    return st != PW_OK ? pw_err_set(err, st, "out of memory") : PW_OK;
+}
+
+/* Kept before the records are appended: where the log ended, so that a restore stopped between
+ * appending them and deleting them from the spool (a crash, kill -9) is not appended twice at the
+ * next start (take_line: what follows the mark in the log is dropped). */
+static pw_status hold_mark(pw_spool *s, pw_audit *a, pw_err *err)
+{
+    uint64_t seq;
+    char hash[65], mark[160];
+    long long end;
+    pw_audit_head(a, &seq, hash, &end);
+    snprintf(mark, sizeof mark, "{\"m\":{\"seq\":%llu,\"off\":%lld,\"hash\":\"%s\"}}",
+             (unsigned long long)seq, end, hash);
+    const char *line = mark;
+    return pw_spool_hold_lines(s, &line, 1, err);
 }
 
 pw_status pw_audit_restore_from_spool(pw_spool *s, pw_audit *a, size_t *written, pw_err *err)
@@ -110,10 +213,47 @@ pw_status pw_audit_restore_from_spool(pw_spool *s, pw_audit *a, size_t *written,
     pw_status st = pw_spool_held_lines(s, &lines, &n, err);
     if (st != PW_OK || n == 0)
         return st;
-    st = append_lines(a, lines, n, err);
+    pending p = {.n = 0};
+    pw_buf_init(&p.lines);
+    for (size_t i = 0; st == PW_OK && i < n; i++)
+        st = take_line(a, lines[i], &p, err);
     pw_spool_names_free(lines, n);
-    if (st != PW_OK)
-        return st;
-    *written = n;
-    return pw_spool_held_clear(s, n, err);
+    size_t marks = 0;
+    if (st == PW_OK && p.n) {
+        st = hold_mark(s, a, err);
+        marks = st == PW_OK;
+    }
+    if (st == PW_OK && p.n)
+        st = pw_audit_append_lines(a, &p.lines, err);
+    if (st == PW_OK) {
+        *written = p.n;
+        st = pw_spool_held_clear(s, n + marks, err);
+    }
+    pw_buf_free(&p.lines);
+    return st;
+}
+
+/* ---- at a stop: records a failed sync cut that the log could not write back ------------------ */
+
+/* The next of the log's lines (each ending in a newline) as {"l":"…"}. */
+static pw_status next_log_line(void *ctx, pw_buf *b)
+{
+    const char **at = ctx, *nl = strchr(*at, '\n');
+    pw_buf_puts(b, "{\"l\":");
+    pw_buf_json_string(b, *at, (size_t)(nl - *at));
+    *at = nl + 1;
+    return pw_buf_putc(b, '}');
+}
+
+static pw_status hold_log_lines(void *ctx, const char *lines, size_t len, pw_err *err)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < len; i++)
+        n += lines[i] == '\n';
+    return hold_each(ctx, n, next_log_line, &lines, err);
+}
+
+pw_status pw_audit_hold_cut(pw_spool *s, pw_audit *a, size_t *n, pw_err *err)
+{
+    return pw_audit_hand_over_cut(a, hold_log_lines, s, n, err);
 }

@@ -356,11 +356,34 @@ static void settle(pw_gw_committer *c, job *batch)
         c->notify(c->notify_ctx);
 }
 
+/* Stopping with ingest records a failed sync cut from the audit log and that it could not write
+ * back yet (audit.h): kept in the spool like the held jobs' records (audit_hold.h). */
+static void keep_cut(pw_gw_committer *c)
+{
+    size_t k = 0;
+    pw_err err = {0};
+    pw_status st = c->spool ? pw_audit_hold_cut(c->spool, c->audit, &k, &err)
+                            : pw_err_set(&err, PW_ERR_INVALID, "no spool");
+    char n[24];
+    snprintf(n, sizeof n, "%zu", k);
+    if (st != PW_OK)
+        pw_gw_log("error",
+                  "stopping with ingest audit records a failed sync cut from the audit log, and "
+                  "the spool refused to keep them: not written",
+                  "error", err.msg, NULL);
+    else if (k)
+        pw_gw_log("warn",
+                  "stopping with ingest audit records a failed sync cut from the audit log: kept "
+                  "in the spool, appended to the audit log at the next start",
+                  "records", n, NULL);
+}
+
 /* Stopping while the log still refuses the held records: they are kept in the spool's file
  * (its disk reserve is there for such writes) and appended to the audit log at the next start
  * (audit_hold.h); only if the spool refuses them too are they lost, said loudly. */
 static void keep_held(pw_gw_committer *c)
 {
+    keep_cut(c); /* older than the held jobs' records: a write puts them back first */
     char n[24];
     snprintf(n, sizeof n, "%zu", count_records(c->held));
     size_t k = 0;
@@ -386,17 +409,19 @@ static void keep_held(pw_gw_committer *c)
 }
 
 /* Make the records written without a sync durable. A failed fdatasync cuts them from the log
- * (audit.c: after one, Linux may never write them), as a crash would lose them: said loudly. */
-static void sync_tail(pw_gw_committer *c)
+ * (audit.c: after one, Linux may never write them); the log keeps them and writes them back
+ * with its next write or sync (audit.h), so they are retried, not lost. */
+static int sync_tail(pw_gw_committer *c)
 {
     pw_err err = {0};
     if (pw_audit_sync(c->audit, &err) == PW_OK)
-        return;
+        return 1;
     atomic_fetch_add(&c->audit_failures, 1);
     pw_gw_log("error",
-              "audit log sync failed: the ingest records written since the last sync are not in "
-              "the log (the forwarders' records of what they send are written synced)",
+              "audit log sync failed: the ingest records written since the last sync were cut "
+              "from the log; they are kept and written again with its next write",
               "error", err.msg, NULL);
+    return 0;
 }
 
 /* Sleep until a job is pushed, stopping or a new nice value (mu held); syncs the written tail
@@ -570,7 +595,8 @@ void pw_gw_committer_free(pw_gw_committer *c)
     pthread_cond_signal(&c->cv);
     pthread_mutex_unlock(&c->mu);
     pthread_join(c->thread, NULL);
-    sync_tail(c);
+    if (!sync_tail(c))
+        keep_cut(c);
     pthread_cond_destroy(&c->cv);
     pthread_mutex_destroy(&c->mu);
     free(c);
