@@ -11,17 +11,16 @@
 #include "phiwall/report.h"
 #include "pw_test.h"
 
+/* A finding with what the reports need; tracker NULL (fingerprint "rule||account|page"). */
+#define FINDING(rule, sev, acct, page, n)                                                      \
+    {                                                                                          \
+        .rule_id = (rule), .severity = (sev), .account_id = (acct), .page_url = (page),        \
+        .occurrences = (n), .page_variants = 1, .title = "t", .legal = "l", .remediation = "r" \
+    }
+
 static pw_finding finding(const char *rule, pw_severity sev, const char *acct, const char *page)
 {
-    pw_finding f = {.rule_id = rule,
-                    .title = "t",
-                    .severity = sev,
-                    .legal = "l",
-                    .remediation = "r",
-                    .account_id = acct,
-                    .page_url = page,
-                    .occurrences = 2,
-                    .page_variants = 1};
+    pw_finding f = FINDING(rule, sev, acct, page, 2);
     return f;
 }
 
@@ -46,33 +45,10 @@ static pw_baseline *baseline_of(const pw_scan_result *r)
 }
 
 static const pw_finding old_findings[] = {
-    {.rule_id = "PW-FORM-VALUES",
-     .severity = PW_SEV_CRITICAL,
-     .account_id = "111",
-     .page_url = "https://h.org/appointments/confirm?first=Jane",
-     .occurrences = 3,
-     .page_variants = 1,
-     .title = "t",
-     .legal = "l",
-     .remediation = "r"},
-    {.rule_id = "PW-CONDITION-URL",
-     .severity = PW_SEV_MEDIUM,
-     .account_id = "111",
-     .page_url = "https://h.org/conditions/asthma",
-     .occurrences = 1,
-     .page_variants = 1,
-     .title = "t",
-     .legal = "l",
-     .remediation = "r"},
-    {.rule_id = "PW-CONDITION-URL",
-     .severity = PW_SEV_MEDIUM,
-     .account_id = "222",
-     .page_url = "https://h.org/conditions/asthma",
-     .occurrences = 1,
-     .page_variants = 1,
-     .title = "t",
-     .legal = "l",
-     .remediation = "r"},
+    FINDING("PW-FORM-VALUES", PW_SEV_CRITICAL, "111",
+            "https://h.org/appointments/confirm?first=Jane", 3),
+    FINDING("PW-CONDITION-URL", PW_SEV_MEDIUM, "111", "https://h.org/conditions/asthma", 1),
+    FINDING("PW-CONDITION-URL", PW_SEV_MEDIUM, "222", "https://h.org/conditions/asthma", 1),
 };
 
 static void read_back(void)
