@@ -897,11 +897,14 @@ static int left_blocks_delivery(runner *r)
     return 1;
 }
 
-/* Started gated (a reload not yet committed): wait for pw_forwarders_open or the stop. */
+/* Started gated (a reload not yet committed, or a changed endpoint's old queue not dead-lettered
+ * yet): wait for pw_forwarders_open or the stop, leasing nothing; adopted outcomes are written
+ * meanwhile (they hold up the dead-lettering: gw_server.c). */
 static void gate_wait(runner *r)
 {
     while (atomic_load(&r->gated) && !atomic_load(&r->f->stop))
-        curl_multi_poll(r->multi, NULL, 0, 1000, NULL);
+        if (!left_blocks_delivery(r))
+            curl_multi_poll(r->multi, NULL, 0, 1000, NULL);
 }
 
 /* A held destination (pw_destination.hold): lease nothing, send nothing; its queue waits in the

@@ -52,9 +52,9 @@ fw_kept *pw_fw_kept_new(fw_settle_kind kind, int audited, int64_t next_ms, uint6
     for (size_t i = 0; i < n; i++)
         strings += record_strings(&recs[i]);
     /* Arrays first (their alignment), strings last. */
-    size_t size = sizeof(fw_kept) + n * (sizeof(pw_audit_record) + sizeof(int64_t) +
-                                         sizeof(size_t) + sizeof(char *)) +
-                  strings;
+    size_t size =
+        sizeof(fw_kept) +
+        n * (sizeof(pw_audit_record) + sizeof(int64_t) + sizeof(size_t) + sizeof(char *)) + strings;
     fw_kept *k = calloc(1, size);
     if (!k)
         return NULL;

@@ -10,7 +10,7 @@
 
 /* ---- policy holder --------------------------------------------------------------------- */
 
-static pw_gw_policy_ref *ref_new(pw_gw_policy *p)
+pw_gw_policy_ref *pw_gw_policy_ref_new(pw_gw_policy *p)
 {
     pw_gw_policy_ref *r = calloc(1, sizeof *r);
     if (!r)
@@ -22,7 +22,7 @@ static pw_gw_policy_ref *ref_new(pw_gw_policy *p)
 
 pw_status pw_gw_holder_init(pw_gw_policy_holder *h, pw_gw_policy *p, pw_err *err)
 {
-    h->cur = ref_new(p);
+    h->cur = pw_gw_policy_ref_new(p);
     if (!h->cur) {
         pw_gw_policy_free(p);
         return pw_err_set(err, PW_ERR_NOMEM, "out of memory");
@@ -50,17 +50,22 @@ void pw_gw_policy_release(pw_gw_policy_ref *r)
 
 pw_status pw_gw_holder_swap(pw_gw_policy_holder *h, pw_gw_policy *p, pw_err *err)
 {
-    pw_gw_policy_ref *r = ref_new(p);
+    pw_gw_policy_ref *r = pw_gw_policy_ref_new(p);
     if (!r) {
         pw_gw_policy_free(p);
         return pw_err_set(err, PW_ERR_NOMEM, "out of memory");
     }
+    pw_gw_holder_install(h, r);
+    return PW_OK;
+}
+
+void pw_gw_holder_install(pw_gw_policy_holder *h, pw_gw_policy_ref *r)
+{
     pthread_mutex_lock(&h->mu);
     pw_gw_policy_ref *old = h->cur;
     h->cur = r;
     pthread_mutex_unlock(&h->mu);
     pw_gw_policy_release(old);
-    return PW_OK;
 }
 
 void pw_gw_holder_destroy(pw_gw_policy_holder *h)

@@ -30,6 +30,10 @@ pw_gw_policy_ref *pw_gw_holder_acquire(pw_gw_policy_holder *h);
 void pw_gw_policy_release(pw_gw_policy_ref *r);
 /* Install p (ownership taken); the old policy is freed when its last request ends. */
 pw_status pw_gw_holder_swap(pw_gw_policy_holder *h, pw_gw_policy *p, pw_err *err);
+/* The two halves of a swap, so that a reload can allocate before it commits: a reference to p
+ * (NULL when out of memory; p stays the caller's), and its installation, which cannot fail. */
+pw_gw_policy_ref *pw_gw_policy_ref_new(pw_gw_policy *p);
+void pw_gw_holder_install(pw_gw_policy_holder *h, pw_gw_policy_ref *r);
 void pw_gw_holder_destroy(pw_gw_policy_holder *h);
 
 /* ---- per-IP token buckets -------------------------------------------------------------- */

@@ -71,7 +71,8 @@ static void test_sent_outcomes_survive_a_reload(void)
     for (int i = 0; i < N_EVENTS; i++) {
         char id[16], payload[512];
         snprintf(id, sizeof id, "hand-%02d", i);
-        int len = snprintf(payload, sizeof payload, "{\"event_name\":\"Lead\",\"event_id\":\"%s\"", id);
+        int len =
+            snprintf(payload, sizeof payload, "{\"event_name\":\"Lead\",\"event_id\":\"%s\"", id);
         for (int k = 0; k < 10; k++)
             len += snprintf(payload + len, sizeof payload - (size_t)len,
                             ",\"appointment_field_%02d\":%d", k, k);
@@ -80,10 +81,8 @@ static void test_sent_outcomes_survive_a_reload(void)
     }
     char url[128];
     snprintf(url, sizeof url, "%s/hook", mock_upstream_base(e.mock));
-    pw_destination d = {.name = "hook",
-                        .kind = PW_DEST_WEBHOOK,
-                        .url = url,
-                        .timeout_ms = GW_TEST_REQ_TIMEOUT_MS};
+    pw_destination d = {
+        .name = "hook", .kind = PW_DEST_WEBHOOK, .url = url, .timeout_ms = GW_TEST_REQ_TIMEOUT_MS};
     /* The answer waits until the disk is full (the test fills it as soon as the request is in). */
     mock_reply slow = {.status = 200, .delay_ms = 3000};
     mock_upstream_script(e.mock, &slow);
