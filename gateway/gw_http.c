@@ -837,7 +837,7 @@ pw_status pw_gw_http_start(const pw_gw_http_config *cfg, pw_gw_http **out, pw_er
     if (!h)
         return pw_err_set(err, PW_ERR_NOMEM, "out of memory");
     pthread_mutex_init(&h->pool_mu, NULL);
-    h->rl = pw_gw_ratelimit_new();
+    h->rl = pw_gw_ratelimit_new_clock(cfg->clock_s, cfg->clock_ctx);
     h->replies = pw_gw_reply_cache_new();
     if (!h->rl || !h->replies) {
         http_free(h);

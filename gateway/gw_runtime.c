@@ -87,18 +87,37 @@ typedef struct rl_slot {
 } rl_slot;
 
 struct pw_gw_ratelimit {
+    pw_gw_clock_fn now;
+    void *now_ctx;
     struct {
         pthread_mutex_t mu;
         rl_slot slots[RL_SLOTS];
     } shard[RL_SHARDS];
 };
 
-pw_gw_ratelimit *pw_gw_ratelimit_new(void)
+static double mono_s(void *ctx)
+{
+    (void)ctx;
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+pw_gw_ratelimit *pw_gw_ratelimit_new_clock(pw_gw_clock_fn now, void *ctx)
 {
     pw_gw_ratelimit *r = calloc(1, sizeof *r);
-    for (int i = 0; r && i < RL_SHARDS; i++)
+    if (!r)
+        return NULL;
+    r->now = now ? now : mono_s;
+    r->now_ctx = ctx;
+    for (int i = 0; i < RL_SHARDS; i++)
         pthread_mutex_init(&r->shard[i].mu, NULL);
     return r;
+}
+
+pw_gw_ratelimit *pw_gw_ratelimit_new(void)
+{
+    return pw_gw_ratelimit_new_clock(NULL, NULL);
 }
 
 void pw_gw_ratelimit_free(pw_gw_ratelimit *r)
@@ -108,13 +127,6 @@ void pw_gw_ratelimit_free(pw_gw_ratelimit *r)
     for (int i = 0; i < RL_SHARDS; i++)
         pthread_mutex_destroy(&r->shard[i].mu);
     free(r);
-}
-
-static double mono_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 static unsigned long fnv(const char *s)
@@ -149,7 +161,7 @@ int pw_gw_ratelimit_take(pw_gw_ratelimit *r, const char *ip, double rate, double
     unsigned long h = fnv(ip ? ip : "");
     int sh = (int)(h % RL_SHARDS);
     rl_slot *s = &r->shard[sh].slots[(h / RL_SHARDS) % RL_SLOTS];
-    double now = mono_s();
+    double now = r->now(r->now_ctx);
     int ok;
     pthread_mutex_lock(&r->shard[sh].mu);
     if (strncmp(s->ip, ip ? ip : "", sizeof s->ip - 1) != 0) {

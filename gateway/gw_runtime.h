@@ -39,6 +39,10 @@ void pw_gw_holder_destroy(pw_gw_policy_holder *h);
 /* ---- per-IP token buckets -------------------------------------------------------------- */
 typedef struct pw_gw_ratelimit pw_gw_ratelimit;
 pw_gw_ratelimit *pw_gw_ratelimit_new(void);
+/* With a clock of its own (seconds, monotonic; tests step it instead of waiting); NULL: the
+ * system's monotonic clock. */
+typedef double (*pw_gw_clock_fn)(void *ctx);
+pw_gw_ratelimit *pw_gw_ratelimit_new_clock(pw_gw_clock_fn now, void *ctx);
 void pw_gw_ratelimit_free(pw_gw_ratelimit *r);
 /* 1 if a request from ip may proceed (rate per second, burst capacity). An IPv6 client's
  * bucket is its /64's. */
