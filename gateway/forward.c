@@ -146,7 +146,7 @@ static void count(runner *r, unsigned long long *field, unsigned long long n)
 typedef struct outcome_batch {
     pw_audit_record *recs;
     int64_t *ids;
-    char **details; /* owned */
+    char **details; /* the items' own detail buffers (fw_item.detail) */
     size_t n, cap;
 } outcome_batch;
 
@@ -162,8 +162,6 @@ static int batch_init(outcome_batch *b, size_t cap)
 
 static void batch_reset(outcome_batch *b)
 {
-    for (size_t i = 0; i < b->n; i++)
-        free(b->details[i]);
     b->n = 0;
 }
 
@@ -180,7 +178,9 @@ static void batch_add(outcome_batch *b, runner *r, fw_item *it, pw_audit_action 
 {
     if (b->n == b->cap)
         return; /* cannot happen: sized for the whole lease; the lease expiry is the fallback */
-    b->details[b->n] = strdup(detail);
+    if (detail != it->detail)
+        snprintf(it->detail, FW_DETAIL_MAX, "%s", detail);
+    b->details[b->n] = it->detail; /* no allocation: see fw_item.detail */
     b->recs[b->n] = base_record(r, it, action, http_status, b->details[b->n]);
     b->ids[b->n] = it->spool->id;
     b->n++;
@@ -424,9 +424,8 @@ typedef struct sent_batch {
     int64_t *ids;
     size_t *lens; /* payload lengths as leased, for the spool's size accounting */
     char (*sha)[65];
-    pw_buf *fields;
-    char **details; /* one per delivered request, owned */
-    size_t n, n_details, cap;
+    pw_buf *fields; /* the lists of fields, made before the send (list_fields) */
+    size_t n, n_fields, cap;
     yajl_val shape;           /* the last payload whose fields were listed (NULL: none yet) */
     const char *shape_fields; /* its list, owned by fields[] */
 } sent_batch;
@@ -440,62 +439,67 @@ static int sent_init(sent_batch *b, size_t cap)
     b->lens = calloc(c, sizeof *b->lens);
     b->sha = calloc(c, sizeof *b->sha);
     b->fields = calloc(c, sizeof *b->fields);
-    b->details = calloc(c, sizeof *b->details);
     b->cap = cap;
-    return b->recs && b->ids && b->lens && b->sha && b->fields && b->details;
+    return b->recs && b->ids && b->lens && b->sha && b->fields;
 }
 
+/* The records are written: forget them (the lists of fields stay until sent_free). */
 static void sent_reset(sent_batch *b)
 {
-    for (size_t i = 0; i < b->n; i++)
-        pw_buf_free(&b->fields[i]);
-    for (size_t i = 0; i < b->n_details; i++)
-        free(b->details[i]);
-    b->n = b->n_details = 0;
-    b->shape = NULL;
-    b->shape_fields = NULL;
+    b->n = 0;
 }
 
 static void sent_free(sent_batch *b)
 {
-    if (b->fields && b->details)
-        sent_reset(b);
+    for (size_t i = 0; b->fields && i < b->n_fields; i++)
+        pw_buf_free(&b->fields[i]);
     free(b->recs);
     free(b->ids);
     free(b->lens);
     free(b->sha);
     free(b->fields);
-    free(b->details);
 }
 
 /* The fields item k discloses: the list of the last payload listed when both have the same
- * shape (most of a cycle's payloads do), else a list of its own. */
+ * shape (most of a cycle's payloads do), else a list of its own. NULL when out of memory. */
 static const char *fields_of(sent_batch *sent, size_t k, yajl_val json)
 {
     pw_buf_init(&sent->fields[k]);
+    sent->n_fields = k + 1;
     if (sent->shape && sent->shape_fields && pw_fw_same_fields(json, sent->shape))
         return sent->shape_fields;
     pw_fw_fields_disclosed(json, &sent->fields[k]);
+    if (sent->fields[k].failed)
+        return NULL;
     sent->shape = json;
     sent->shape_fields = sent->fields[k].data;
     return sent->shape_fields;
 }
 
+/* Before anything is sent, what the "sent" records of the items will list (an allocation: a
+ * failure here sends nothing, the leases run out and the items come back). 0 when out of
+ * memory. */
+static int list_fields(fw_item **ok, size_t n, sent_batch *sent)
+{
+    for (size_t k = 0; k < n && k < sent->cap; k++)
+        if (!(ok[k]->fields_json = fields_of(sent, k, ok[k]->json)))
+            return 0;
+    return 1;
+}
+
+/* Delivered: the items' "sent" records, into room reserved before the send (no allocation). */
 static void deliver(runner *r, fw_request *q, const fw_outcome *out, sent_batch *sent)
 {
-    char *detail = strdup(out->detail);
-    if (!detail || sent->n + q->n_items > sent->cap) {
-        free(detail);
-        return; /* leases expire: delivered again later, deduplicated by event_id upstream */
-    }
-    sent->details[sent->n_details++] = detail;
+    if (sent->n + q->n_items > sent->cap)
+        return; /* cannot happen: sized for the whole lease */
+    snprintf(q->detail, sizeof q->detail, "%s", out->detail);
     for (size_t i = 0; i < q->n_items; i++) {
         fw_item *it = q->items[i];
         size_t k = sent->n++;
         memcpy(sent->sha[k], it->sha, sizeof it->sha); /* hashed for its "sending" record */
-        sent->recs[k] = base_record(r, it, PW_AUDIT_SENT, (int)q->http_status, detail);
+        sent->recs[k] = base_record(r, it, PW_AUDIT_SENT, (int)q->http_status, q->detail);
         sent->recs[k].payload_sha256 = sent->sha[k];
-        sent->recs[k].fields_json = fields_of(sent, k, it->json);
+        sent->recs[k].fields_json = it->fields_json;
         sent->ids[k] = it->spool->id;
         sent->lens[k] = it->spool->payload_len;
     }
@@ -722,7 +726,8 @@ static void deliver_leased(runner *r, pw_spool_item *leased, size_t n, fw_item *
             batch_add(dead, r, plan.dead[i], PW_AUDIT_DEAD, 0,
                       "invalid: event too large for one request");
         flush_dead(r, dead);
-        if (!record_intent(r, &plan, retry)) { /* retry: an empty batch sized for the lease */
+        if (!list_fields(ok, n_ok, sent) ||
+            !record_intent(r, &plan, retry)) { /* retry: an empty batch sized for the lease */
             pw_fw_plan_free(&plan);
             return;
         }
@@ -767,17 +772,22 @@ static size_t run_cycle(runner *r)
     if (!r->auth_pause) /* a probe's items are old by design: no lag to catch up on yet */
         adapt_priority(r, lease_lag_ms(leased, n, pw_gw_now_ms()));
     fw_item *items = calloc(n, sizeof *items);
+    /* The items' detail buffers apart (malloc: only the pages of those written are touched). */
+    char *details = malloc(n * FW_DETAIL_MAX);
+    for (size_t i = 0; items && details && i < n; i++)
+        items[i].detail = details + i * FW_DETAIL_MAX;
     fw_item **ok = calloc(n, sizeof *ok);
     outcome_batch retry, dead;
     sent_batch sent;
     int ready = batch_init(&retry, n) & batch_init(&dead, n) & sent_init(&sent, n);
-    if (items && ok && ready) /* else the leases expire and the items come back */
+    if (items && details && ok && ready) /* else the leases expire and the items come back */
         deliver_leased(r, leased, n, items, ok, &sent, &retry, &dead);
     sent_free(&sent);
     batch_free(&retry);
     batch_free(&dead);
     pw_arena_reset(&r->arena); /* the items' trees */
     free(items);
+    free(details);
     free(ok);
     pw_spool_items_free(leased, n);
     return n;

@@ -33,7 +33,14 @@ typedef struct fw_item {
     char *group;      /* items share a request only with the same group (GA4) */
     size_t body_start, body_end; /* its bytes inside the request body, for payload_sha256 */
     char sha[65];                /* SHA-256 of those bytes (the "sending" and "sent" records) */
+    /* Room for its outcome record, reserved before anything is sent: writing down what the
+     * upstream answered needs no allocation, which could fail and leave a delivered event with
+     * no record (sent again once its lease runs out). */
+    const char *fields_json; /* the fields it discloses (listed before the send) */
+    char *detail;            /* FW_DETAIL_MAX bytes for its retry or dead record's detail */
 } fw_item;
+
+#define FW_DETAIL_MAX 512
 
 /* One HTTP request: a slice of items and the body built for them. */
 typedef struct fw_request {
@@ -55,6 +62,7 @@ typedef struct fw_request {
     /* h2c with the opener work-around (forward_send.c): this transfer may open a connection;
      * it wanted one but was refused (so it was never sent and goes again on a new one). */
     int may_connect, refused_connect;
+    char detail[384]; /* the detail of its items' "sent" records (fw_outcome.detail) */
 } fw_request;
 
 /* FW_AUTH: the destination refused the credentials (HTTP 401/403, a Graph token or permission
