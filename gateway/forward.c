@@ -262,7 +262,7 @@ static void set_auth_paused(runner *r, const char *detail)
  * written by the ingest audit thread after the spool commit, possibly later than the lease.
  * Nothing reaches the spool before its record is in the log: a refused append (a full disk) is
  * retried with backoff, the forwarder paused meanwhile. 1 once written, 0 when stopping first
- * (the items stay queued: sent again after a restart, deduplicated upstream by event_id). */
+ * (outcomes: kept for the next forwarders, see keep; "sending" intents: nothing was sent). */
 static int audit_outcomes(runner *r, const pw_audit_record *recs, size_t n)
 {
     pw_audit_ingest_wait(r->f->audit, r->ingest_mark, INGEST_WAIT_MS);
