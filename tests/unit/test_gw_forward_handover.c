@@ -22,26 +22,6 @@ static gw_tmpfs fs;
 
 #define N_EVENTS 30
 
-typedef struct grep_ctx {
-    const char *needle;
-    size_t n;
-} grep_ctx;
-
-static int grep_line(const pw_audit_entry *e, void *ctx)
-{
-    grep_ctx *g = ctx;
-    if (memmem(e->line, e->line_len, g->needle, strlen(g->needle)))
-        g->n++;
-    return 0;
-}
-
-static size_t count_records(const char *path, const char *needle)
-{
-    grep_ctx g = {needle, 0};
-    pw_audit_list_file(path, NULL, grep_line, &g, NULL);
-    return g.n;
-}
-
 static pw_forward_stats stats(pw_forwarders *f)
 {
     pw_forward_stats s;

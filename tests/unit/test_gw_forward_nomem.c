@@ -14,15 +14,7 @@
 #include "../mock/mock_upstream.c"
 #include "gw_test_fwenv.h"
 
-#if defined(__SANITIZE_ADDRESS__)
-#define UNDER_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define UNDER_ASAN 1
-#endif
-#endif
-
-#ifndef UNDER_ASAN
+#ifndef PW_TEST_ASAN
 static atomic_int refused; /* strdup("http 200") calls refused so far */
 
 char *strdup(const char *s)
@@ -34,14 +26,6 @@ char *strdup(const char *s)
     return d ? memcpy(d, s, n) : NULL;
 }
 #endif
-
-static size_t records(const char *path, const char *needle)
-{
-    size_t n = 0;
-    for (const char *p = env_read_all(path); (p = strstr(p, needle)); p++)
-        n++;
-    return n;
-}
 
 static void test_delivered_despite_allocation_failure(void)
 {
@@ -63,14 +47,14 @@ static void test_delivered_despite_allocation_failure(void)
     pw_forwarders_stop(e.fw); /* every record written */
     e.fw = NULL;
     CHECK_INT(mock_upstream_count(e.mock), 1); /* sent once */
-    CHECK_INT(records(e.audit_path, "\"action\":\"sent\""), 3);
-    CHECK_INT(records(e.audit_path, "\"action\":\"sending\""), 3);
+    CHECK_INT(count_records(e.audit_path, "\"action\":\"sent\""), 3);
+    CHECK_INT(count_records(e.audit_path, "\"action\":\"sending\""), 3);
     env_close(&e);
 }
 
 int main(void)
 {
-#ifdef UNDER_ASAN
+#ifdef PW_TEST_ASAN
     printf("skipped: ASan's runtime defines strdup\n");
     return 77;
 #else

@@ -21,14 +21,6 @@
 #include "gw_test_server.h"
 #include "pw_test.h"
 
-#if defined(__SANITIZE_ADDRESS__)
-#define UNDER_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define UNDER_ASAN 1
-#endif
-#endif
-
 static gw_test_dir td;
 
 static void write_config(const char *base, const char *path, int with_contact)
@@ -179,7 +171,7 @@ static void test_failed_start_keeps_everything(void)
 
 int main(int argc, char **argv)
 {
-#ifdef UNDER_ASAN
+#ifdef PW_TEST_ASAN
     (void)argc;
     (void)argv;
     printf("skipped: ASan reserves the address space a cap would limit\n");
