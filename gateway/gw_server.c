@@ -696,8 +696,9 @@ static pw_status note_changed_endpoints(server *s, const pw_gw_policy *p, int co
             if (n == sizeof s->changed / sizeof s->changed[0] ||
                 strlen(name) >= sizeof s->changed[0])
                 return pw_err_set(err, PW_ERR_LIMIT,
-                                  "too many destinations with a changed endpoint whose queue is "
-                                  "not dead-lettered yet (%s)",
+                                  "destination %s: its endpoint changed, and either its name is "
+                                  "over 63 bytes or 16 such destinations still wait for their "
+                                  "old queue to be dead-lettered",
                                   name);
             if (commit)
                 snprintf(s->changed[s->n_changed++], sizeof s->changed[0], "%s", name);
