@@ -55,6 +55,7 @@ static void test_delivered_despite_allocation_failure(void)
 int main(void)
 {
 #ifdef PW_TEST_ASAN
+    (void)test_delivered_despite_allocation_failure; /* its fault injection does not work here */
     printf("skipped: ASan's runtime defines strdup\n");
     return 77;
 #else
