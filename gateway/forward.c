@@ -73,6 +73,8 @@ typedef struct runner {
     char auth_detail[384]; /* the answer that paused it (scrubbed), for the log */
     int auth_seen;         /* this cycle had a request refused for its credentials */
     size_t cycle_reqs;     /* requests this cycle planned (sent unless auth_seen) */
+    atomic_int gated;      /* started gated (pw_forward_opts.gated): waits for pw_forwarders_open */
+    unsigned left_wait;    /* the next pause while adopted outcomes cannot be written */
 } runner;
 
 struct pw_forwarders {
@@ -82,6 +84,11 @@ struct pw_forwarders {
     atomic_int stop;
     size_t n;
     runner *runners;
+    /* Outcomes not written yet: adopted from the forwarders before (written first, before any
+     * lease), and those the runners could not write before their stop (handed on). */
+    pthread_mutex_t left_mu;
+    pw_forward_unsettled left;
+    atomic_size_t n_left; /* records in `left` */
 };
 
 const double *pw_forward_latency_bounds(size_t *n)
@@ -139,7 +146,7 @@ static void count(runner *r, unsigned long long *field, unsigned long long n)
 typedef struct outcome_batch {
     pw_audit_record *recs;
     int64_t *ids;
-    char **details; /* owned */
+    char **details; /* the items' own detail buffers (fw_item.detail) */
     size_t n, cap;
 } outcome_batch;
 
@@ -155,8 +162,6 @@ static int batch_init(outcome_batch *b, size_t cap)
 
 static void batch_reset(outcome_batch *b)
 {
-    for (size_t i = 0; i < b->n; i++)
-        free(b->details[i]);
     b->n = 0;
 }
 
@@ -173,7 +178,9 @@ static void batch_add(outcome_batch *b, runner *r, fw_item *it, pw_audit_action 
 {
     if (b->n == b->cap)
         return; /* cannot happen: sized for the whole lease; the lease expiry is the fallback */
-    b->details[b->n] = strdup(detail);
+    if (detail != it->detail)
+        snprintf(it->detail, FW_DETAIL_MAX, "%s", detail);
+    b->details[b->n] = it->detail; /* no allocation: see fw_item.detail */
     b->recs[b->n] = base_record(r, it, action, http_status, b->details[b->n]);
     b->ids[b->n] = it->spool->id;
     b->n++;
@@ -255,7 +262,7 @@ static void set_auth_paused(runner *r, const char *detail)
  * written by the ingest audit thread after the spool commit, possibly later than the lease.
  * Nothing reaches the spool before its record is in the log: a refused append (a full disk) is
  * retried with backoff, the forwarder paused meanwhile. 1 once written, 0 when stopping first
- * (the items stay queued: sent again after a restart, deduplicated upstream by event_id). */
+ * (outcomes: kept for the next forwarders, see keep; "sending" intents: nothing was sent). */
 static int audit_outcomes(runner *r, const pw_audit_record *recs, size_t n)
 {
     pw_audit_ingest_wait(r->f->audit, r->ingest_mark, INGEST_WAIT_MS);
@@ -272,20 +279,18 @@ static int audit_outcomes(runner *r, const pw_audit_record *recs, size_t n)
     }
 }
 
-typedef enum { SETTLE_ACK, SETTLE_RETRY, SETTLE_PUT_BACK, SETTLE_DEAD } settle_kind;
-
-static pw_status settle_once(runner *r, settle_kind k, const int64_t *ids, const size_t *lens,
+static pw_status settle_once(runner *r, fw_settle_kind k, const int64_t *ids, const size_t *lens,
                              char *const *reasons, size_t n, int64_t next, pw_err *e)
 {
     switch (k) {
-    case SETTLE_ACK: return pw_spool_ack_sized(r->f->spool, ids, lens, n, e);
-    case SETTLE_RETRY:
-    case SETTLE_PUT_BACK: {
-        pw_status st = k == SETTLE_RETRY ? pw_spool_retry_batch(r->f->spool, ids, n, next, e)
-                                         : pw_spool_put_back_batch(r->f->spool, ids, n, next, e);
+    case FW_SETTLE_ACK: return pw_spool_ack_sized(r->f->spool, ids, lens, n, e);
+    case FW_SETTLE_RETRY:
+    case FW_SETTLE_PUT_BACK: {
+        pw_status st = k == FW_SETTLE_RETRY ? pw_spool_retry_batch(r->f->spool, ids, n, next, e)
+                                            : pw_spool_put_back_batch(r->f->spool, ids, n, next, e);
         return st == PW_ERR_NOTFOUND ? PW_OK : st; /* rows settled meanwhile: nothing to do */
     }
-    case SETTLE_DEAD:
+    case FW_SETTLE_DEAD:
         return pw_spool_dead_batch(r->f->spool, ids, (const char *const *)reasons, n, e);
     }
     return PW_OK;
@@ -294,20 +299,57 @@ static pw_status settle_once(runner *r, settle_kind k, const int64_t *ids, const
 /* The spool's side of outcomes already recorded in the audit log: retried with backoff until
  * it is written (a full disk: the spool's reserve lets these commit once ingest stops adding),
  * counted and logged. A failed ack left alone would have the rows sent again and again. */
-static void spool_outcomes(runner *r, settle_kind k, const int64_t *ids, const size_t *lens,
-                           char *const *reasons, size_t n, int64_t next)
+static int spool_outcomes(runner *r, fw_settle_kind k, const int64_t *ids, const size_t *lens,
+                          char *const *reasons, size_t n, int64_t next)
 {
     for (unsigned wait = PAUSE_MIN_MS;; wait = next_pause(wait)) {
         pw_err e = {0};
         if (settle_once(r, k, ids, lens, reasons, n, next, &e) == PW_OK) {
             set_paused(r, 0, NULL);
-            return;
+            return 1;
         }
         count(r, &r->stats.spool_failures, 1);
         set_paused(r, 2, e.msg);
         if (pause_for(r, wait))
-            return; /* stopping: the rows stay queued (leases expire) */
+            return 0; /* stopping: kept for the next forwarders (keep) */
     }
+}
+
+/* Outcomes this runner stops before writing (the audit log or the spool refused them until the
+ * stop): kept for the forwarders that follow (pw_forwarders_stop_keep), so that a delivery
+ * made before a reload is recorded, not sent again when its lease runs out. */
+static void keep(runner *r, fw_settle_kind k, int audited, const pw_audit_record *recs,
+                 const int64_t *ids, const size_t *lens, size_t n, int64_t next)
+{
+    fw_kept *kept = pw_fw_kept_new(k, audited, next, r->ingest_mark, recs, ids, lens, n);
+    if (!kept) {
+        char num[24];
+        snprintf(num, sizeof num, "%zu", n);
+        pw_gw_log("error",
+                  "out of memory keeping delivery outcomes not yet written at a stop; their "
+                  "events are sent again when their lease runs out",
+                  "destination", r->d.name, "events", num, NULL);
+        return;
+    }
+    pthread_mutex_lock(&r->f->left_mu);
+    pw_fw_kept_append(&r->f->left, kept);
+    atomic_store(&r->f->n_left, r->f->left.records);
+    pthread_mutex_unlock(&r->f->left_mu);
+}
+
+/* One kind of outcomes: the audit records, counted (in *counter), then the spool; whatever a
+ * stop interrupts is kept. */
+static void settle(runner *r, fw_settle_kind k, const pw_audit_record *recs, const int64_t *ids,
+                   const size_t *lens, char *const *reasons, size_t n, int64_t next,
+                   unsigned long long *counter)
+{
+    if (!audit_outcomes(r, recs, n)) {
+        keep(r, k, 0, recs, ids, lens, n, next);
+        return;
+    }
+    count(r, counter, n); /* before the spool changes: drained ⇒ counted */
+    if (!spool_outcomes(r, k, ids, lens, reasons, n, next))
+        keep(r, k, 1, recs, ids, lens, n, next);
 }
 
 /* Dead letters: audit first (the accounting), count, then the spool. */
@@ -315,28 +357,22 @@ static void flush_dead(runner *r, outcome_batch *b)
 {
     if (!b->n)
         return;
-    if (audit_outcomes(r, b->recs, b->n)) {
-        count(r, &r->stats.dead, b->n); /* before the spool changes: drained ⇒ counted */
-        spool_outcomes(r, SETTLE_DEAD, b->ids, NULL, b->details, b->n, 0);
-    }
+    settle(r, FW_SETTLE_DEAD, b->recs, b->ids, NULL, b->details, b->n, 0, &r->stats.dead);
     batch_reset(b);
 }
 
-/* Rescheduled items (kind SETTLE_RETRY, or SETTLE_PUT_BACK: not an attempt). */
-static void flush_resched(runner *r, outcome_batch *b, settle_kind kind, int64_t next)
+/* Rescheduled items (kind FW_SETTLE_RETRY, or FW_SETTLE_PUT_BACK: not an attempt). */
+static void flush_resched(runner *r, outcome_batch *b, fw_settle_kind kind, int64_t next)
 {
     if (!b->n)
         return;
-    if (audit_outcomes(r, b->recs, b->n)) {
-        count(r, &r->stats.retried, b->n);
-        spool_outcomes(r, kind, b->ids, NULL, NULL, b->n, next);
-    }
+    settle(r, kind, b->recs, b->ids, NULL, NULL, b->n, next, &r->stats.retried);
     batch_reset(b);
 }
 
 static void flush_retry(runner *r, outcome_batch *b, int64_t next)
 {
-    flush_resched(r, b, SETTLE_RETRY, next);
+    flush_resched(r, b, FW_SETTLE_RETRY, next);
 }
 
 static int64_t backoff_ms(runner *r, int attempts)
@@ -388,9 +424,8 @@ typedef struct sent_batch {
     int64_t *ids;
     size_t *lens; /* payload lengths as leased, for the spool's size accounting */
     char (*sha)[65];
-    pw_buf *fields;
-    char **details; /* one per delivered request, owned */
-    size_t n, n_details, cap;
+    pw_buf *fields; /* the lists of fields, made before the send (list_fields) */
+    size_t n, n_fields, cap;
     yajl_val shape;           /* the last payload whose fields were listed (NULL: none yet) */
     const char *shape_fields; /* its list, owned by fields[] */
 } sent_batch;
@@ -404,62 +439,67 @@ static int sent_init(sent_batch *b, size_t cap)
     b->lens = calloc(c, sizeof *b->lens);
     b->sha = calloc(c, sizeof *b->sha);
     b->fields = calloc(c, sizeof *b->fields);
-    b->details = calloc(c, sizeof *b->details);
     b->cap = cap;
-    return b->recs && b->ids && b->lens && b->sha && b->fields && b->details;
+    return b->recs && b->ids && b->lens && b->sha && b->fields;
 }
 
+/* The records are written: forget them (the lists of fields stay until sent_free). */
 static void sent_reset(sent_batch *b)
 {
-    for (size_t i = 0; i < b->n; i++)
-        pw_buf_free(&b->fields[i]);
-    for (size_t i = 0; i < b->n_details; i++)
-        free(b->details[i]);
-    b->n = b->n_details = 0;
-    b->shape = NULL;
-    b->shape_fields = NULL;
+    b->n = 0;
 }
 
 static void sent_free(sent_batch *b)
 {
-    if (b->fields && b->details)
-        sent_reset(b);
+    for (size_t i = 0; b->fields && i < b->n_fields; i++)
+        pw_buf_free(&b->fields[i]);
     free(b->recs);
     free(b->ids);
     free(b->lens);
     free(b->sha);
     free(b->fields);
-    free(b->details);
 }
 
 /* The fields item k discloses: the list of the last payload listed when both have the same
- * shape (most of a cycle's payloads do), else a list of its own. */
+ * shape (most of a cycle's payloads do), else a list of its own. NULL when out of memory. */
 static const char *fields_of(sent_batch *sent, size_t k, yajl_val json)
 {
     pw_buf_init(&sent->fields[k]);
+    sent->n_fields = k + 1;
     if (sent->shape && sent->shape_fields && pw_fw_same_fields(json, sent->shape))
         return sent->shape_fields;
     pw_fw_fields_disclosed(json, &sent->fields[k]);
+    if (sent->fields[k].failed)
+        return NULL;
     sent->shape = json;
     sent->shape_fields = sent->fields[k].data;
     return sent->shape_fields;
 }
 
+/* Before anything is sent, what the "sent" records of the items will list (an allocation: a
+ * failure here sends nothing, the leases run out and the items come back). 0 when out of
+ * memory. */
+static int list_fields(fw_item **ok, size_t n, sent_batch *sent)
+{
+    for (size_t k = 0; k < n && k < sent->cap; k++)
+        if (!(ok[k]->fields_json = fields_of(sent, k, ok[k]->json)))
+            return 0;
+    return 1;
+}
+
+/* Delivered: the items' "sent" records, into room reserved before the send (no allocation). */
 static void deliver(runner *r, fw_request *q, const fw_outcome *out, sent_batch *sent)
 {
-    char *detail = strdup(out->detail);
-    if (!detail || sent->n + q->n_items > sent->cap) {
-        free(detail);
-        return; /* leases expire: delivered again later, deduplicated by event_id upstream */
-    }
-    sent->details[sent->n_details++] = detail;
+    if (sent->n + q->n_items > sent->cap)
+        return; /* cannot happen: sized for the whole lease */
+    snprintf(q->detail, sizeof q->detail, "%s", out->detail);
     for (size_t i = 0; i < q->n_items; i++) {
         fw_item *it = q->items[i];
         size_t k = sent->n++;
         memcpy(sent->sha[k], it->sha, sizeof it->sha); /* hashed for its "sending" record */
-        sent->recs[k] = base_record(r, it, PW_AUDIT_SENT, (int)q->http_status, detail);
+        sent->recs[k] = base_record(r, it, PW_AUDIT_SENT, (int)q->http_status, q->detail);
         sent->recs[k].payload_sha256 = sent->sha[k];
-        sent->recs[k].fields_json = fields_of(sent, k, it->json);
+        sent->recs[k].fields_json = it->fields_json;
         sent->ids[k] = it->spool->id;
         sent->lens[k] = it->spool->payload_len;
     }
@@ -470,10 +510,7 @@ static void flush_sent(runner *r, sent_batch *b)
 {
     if (!b->n)
         return;
-    if (audit_outcomes(r, b->recs, b->n)) {
-        count(r, &r->stats.sent, b->n);
-        spool_outcomes(r, SETTLE_ACK, b->ids, b->lens, NULL, b->n, 0);
-    }
+    settle(r, FW_SETTLE_ACK, b->recs, b->ids, b->lens, NULL, b->n, 0, &r->stats.sent);
     sent_reset(b);
 }
 
@@ -517,7 +554,7 @@ static void put_back(runner *r, fw_request *q, const fw_outcome *out, outcome_ba
                  q->items[i]->spool->attempts, out->detail);
         batch_add(retry, r, q->items[i], PW_AUDIT_RETRY, (int)q->http_status, detail);
     }
-    flush_resched(r, retry, SETTLE_PUT_BACK, pw_gw_now_ms());
+    flush_resched(r, retry, FW_SETTLE_PUT_BACK, pw_gw_now_ms());
     if (!r->auth_pause)
         set_auth_paused(r, out->detail);
     r->auth_seen = 1;
@@ -689,7 +726,8 @@ static void deliver_leased(runner *r, pw_spool_item *leased, size_t n, fw_item *
             batch_add(dead, r, plan.dead[i], PW_AUDIT_DEAD, 0,
                       "invalid: event too large for one request");
         flush_dead(r, dead);
-        if (!record_intent(r, &plan, retry)) { /* retry: an empty batch sized for the lease */
+        if (!list_fields(ok, n_ok, sent) ||
+            !record_intent(r, &plan, retry)) { /* retry: an empty batch sized for the lease */
             pw_fw_plan_free(&plan);
             return;
         }
@@ -734,17 +772,22 @@ static size_t run_cycle(runner *r)
     if (!r->auth_pause) /* a probe's items are old by design: no lag to catch up on yet */
         adapt_priority(r, lease_lag_ms(leased, n, pw_gw_now_ms()));
     fw_item *items = calloc(n, sizeof *items);
+    /* The items' detail buffers apart (malloc: only the pages of those written are touched). */
+    char *details = malloc(n * FW_DETAIL_MAX);
+    for (size_t i = 0; items && details && i < n; i++)
+        items[i].detail = details + i * FW_DETAIL_MAX;
     fw_item **ok = calloc(n, sizeof *ok);
     outcome_batch retry, dead;
     sent_batch sent;
     int ready = batch_init(&retry, n) & batch_init(&dead, n) & sent_init(&sent, n);
-    if (items && ok && ready) /* else the leases expire and the items come back */
+    if (items && details && ok && ready) /* else the leases expire and the items come back */
         deliver_leased(r, leased, n, items, ok, &sent, &retry, &dead);
     sent_free(&sent);
     batch_free(&retry);
     batch_free(&dead);
     pw_arena_reset(&r->arena); /* the items' trees */
     free(items);
+    free(details);
     free(ok);
     pw_spool_items_free(leased, n);
     return n;
@@ -793,6 +836,87 @@ static int audit_blocks_delivery(runner *r)
     return 1;
 }
 
+/* Count written outcomes adopted from stopped forwarders in their destination's counters. */
+static void count_adopted(pw_forwarders *f, const fw_kept *k)
+{
+    for (size_t i = 0; k->n && i < f->n; i++) {
+        runner *d = &f->runners[i];
+        if (strcmp(d->d.name, k->recs[0].destination ? k->recs[0].destination : "") != 0)
+            continue;
+        unsigned long long *field = k->kind == FW_SETTLE_ACK    ? &d->stats.sent
+                                    : k->kind == FW_SETTLE_DEAD ? &d->stats.dead
+                                                                : &d->stats.retried;
+        count(d, field, k->n);
+        return;
+    }
+}
+
+/* Write the adopted outcomes (one attempt each: audit records, then the spool); 0 once none is
+ * left, else 1 with *why (1 audit, 2 spool) and e set. left_mu held. */
+static int write_left(runner *r, int *why, pw_err *e)
+{
+    pw_forwarders *f = r->f;
+    for (fw_kept *k; (k = f->left.head);) {
+        if (!k->audited) {
+            pw_audit_ingest_wait(f->audit, k->ingest_mark, INGEST_WAIT_MS);
+            if (pw_audit_append_batch(f->audit, k->recs, k->n, e) != PW_OK) {
+                *why = PW_FORWARD_PAUSED_AUDIT;
+                return 1;
+            }
+            k->audited = 1;
+            count_adopted(f, k);
+        }
+        if (settle_once(r, k->kind, k->ids, k->lens, k->reasons, k->n, k->next_ms, e) != PW_OK) {
+            *why = PW_FORWARD_PAUSED_SPOOL;
+            return 1;
+        }
+        free(pw_fw_kept_pop(&f->left));
+        atomic_store(&f->n_left, f->left.records);
+    }
+    return 0;
+}
+
+/* Outcomes adopted from the forwarders a reload replaced are written before anything is leased:
+ * their rows are still leased, and a lease that ran out meanwhile must not have them sent again.
+ * While they cannot be written the forwarder pauses (as for its own) and retries. 1 when it
+ * paused. */
+static int left_blocks_delivery(runner *r)
+{
+    pw_forwarders *f = r->f;
+    if (!atomic_load(&f->n_left))
+        return 0;
+    if (pthread_mutex_trylock(&f->left_mu) != 0) { /* another runner writes them */
+        pause_for(r, PAUSE_MIN_MS);
+        return 1;
+    }
+    int why = 0;
+    pw_err e = {0};
+    int blocked = write_left(r, &why, &e);
+    pthread_mutex_unlock(&f->left_mu);
+    if (!blocked) {
+        r->left_wait = 0;
+        set_paused(r, 0, NULL);
+        return 0;
+    }
+    count(r, why == PW_FORWARD_PAUSED_AUDIT ? &r->stats.audit_failures : &r->stats.spool_failures,
+          1);
+    set_paused(r, why, e.msg);
+    unsigned wait = r->left_wait ? r->left_wait : PAUSE_MIN_MS;
+    r->left_wait = next_pause(wait);
+    pause_for(r, wait);
+    return 1;
+}
+
+/* Started gated (a reload not yet committed, or a changed endpoint's old queue not dead-lettered
+ * yet): wait for pw_forwarders_open or the stop, leasing nothing; adopted outcomes are written
+ * meanwhile (they hold up the dead-lettering: gw_server.c). */
+static void gate_wait(runner *r)
+{
+    while (atomic_load(&r->gated) && !atomic_load(&r->f->stop))
+        if (!left_blocks_delivery(r))
+            curl_multi_poll(r->multi, NULL, 0, 1000, NULL);
+}
+
 /* A held destination (pw_destination.hold): lease nothing, send nothing; its queue waits in the
  * spool until a reload starts a forwarder without the hold. Only a stop ends the wait. */
 static void hold_wait(runner *r)
@@ -821,9 +945,10 @@ static void *runner_main(void *arg)
         hold_wait(r);
         return NULL;
     }
+    gate_wait(r);
     lower_priority(r);
     while (!atomic_load(&r->f->stop)) {
-        if (audit_blocks_delivery(r))
+        if (left_blocks_delivery(r) || audit_blocks_delivery(r))
             continue;
         if (r->auth_pause && auth_probe_wait(r))
             break;
@@ -909,6 +1034,10 @@ static void free_forwarders(pw_forwarders *f)
         }
         pthread_mutex_destroy(&r->mu);
     }
+    fw_kept *k;
+    while ((k = pw_fw_kept_pop(&f->left)))
+        free(k);
+    pthread_mutex_destroy(&f->left_mu);
     free(f->runners);
     free(f);
 }
@@ -964,6 +1093,7 @@ pw_status pw_forwarders_start_opts(const pw_destination *dests, size_t n_dests, 
     }
     f->spool = spool;
     f->audit = audit;
+    pthread_mutex_init(&f->left_mu, NULL);
     if (opts)
         f->opts = *opts;
     fill_defaults(&f->opts);
@@ -976,6 +1106,7 @@ pw_status pw_forwarders_start_opts(const pw_destination *dests, size_t n_dests, 
         r->f = f;
         r->drv = driver_for(dests[i].kind);
         r->seed = (unsigned)(pw_gw_mono_ms() ^ (int64_t)(i * 7919));
+        atomic_init(&r->gated, f->opts.gated != 0);
         if (!copy_destination(r, &dests[i]) || !(r->multi = curl_multi_init())) {
             free_forwarders(f);
             return pw_err_set(err, PW_ERR_NOMEM, "forward: out of memory");
@@ -1013,8 +1144,11 @@ void pw_forwarders_notify(pw_forwarders *f)
     }
 }
 
-void pw_forwarders_stop_stats(pw_forwarders *f, pw_forward_stats_fn fn, void *ctx)
+void pw_forwarders_stop_keep(pw_forwarders *f, pw_forward_stats_fn fn, void *ctx,
+                             pw_forward_unsettled **left)
 {
+    if (left)
+        *left = NULL;
     if (!f)
         return;
     atomic_store(&f->stop, 1);
@@ -1025,7 +1159,53 @@ void pw_forwarders_stop_stats(pw_forwarders *f, pw_forward_stats_fn fn, void *ct
             pthread_join(f->runners[i].thread, NULL);
     for (size_t i = 0; fn && i < f->n; i++)
         fn(ctx, f->runners[i].d.name, &f->runners[i].stats);
+    if (left && f->left.records && (*left = calloc(1, sizeof **left)))
+        pw_fw_kept_move(*left, &f->left);
+    if (f->left.records) {
+        char num[24];
+        snprintf(num, sizeof num, "%zu", f->left.records);
+        pw_gw_log("warn",
+                  "delivery outcomes not written at the stop (the audit log or the spool "
+                  "refused them): their events are sent again after a restart",
+                  "records", num, NULL);
+    }
     free_forwarders(f);
+}
+
+void pw_forwarders_stop_stats(pw_forwarders *f, pw_forward_stats_fn fn, void *ctx)
+{
+    pw_forwarders_stop_keep(f, fn, ctx, NULL);
+}
+
+void pw_forwarders_adopt(pw_forwarders *f, pw_forward_unsettled *u)
+{
+    if (!f || !u) {
+        pw_forward_unsettled_free(u);
+        return;
+    }
+    pthread_mutex_lock(&f->left_mu);
+    pw_fw_kept_move(&f->left, u);
+    atomic_store(&f->n_left, f->left.records);
+    pthread_mutex_unlock(&f->left_mu);
+    free(u);
+    for (size_t i = 0; i < f->n; i++)
+        curl_multi_wakeup(f->runners[i].multi);
+}
+
+size_t pw_forwarders_unsettled(pw_forwarders *f)
+{
+    return f ? atomic_load(&f->n_left) : 0;
+}
+
+void pw_forwarders_open(pw_forwarders *f, const char *dest)
+{
+    for (size_t i = 0; f && i < f->n; i++) {
+        runner *r = &f->runners[i];
+        if (dest && strcmp(r->d.name, dest) != 0)
+            continue;
+        if (atomic_exchange(&r->gated, 0))
+            curl_multi_wakeup(r->multi);
+    }
 }
 
 void pw_forwarders_stop(pw_forwarders *f)

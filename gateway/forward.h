@@ -140,6 +140,8 @@ typedef struct pw_forward_opts {
                                    below half of it again); 0 (default): never */
     unsigned auth_probe_ms;     /* auth-paused: wait before the first probe (5000), doubling */
     unsigned auth_probe_max_ms; /* … up to this (300000) */
+    int gated;                  /* start with every forwarder waiting (no lease, no send) until
+                                   pw_forwarders_open: a reload starts the new ones before it commits */
 } pw_forward_opts;
 
 pw_status pw_forwarders_start_opts(const pw_destination *dests, size_t n_dests, pw_spool *spool,
@@ -152,5 +154,27 @@ void pw_forwarders_notify(pw_forwarders *f);
 /* Upper bounds in seconds of latency_buckets[0..n-1] (n = 11); bucket 11 is +Inf. Buckets are
  * per range (not cumulative): sum buckets 0..i for Prometheus' le=bound[i]. */
 const double *pw_forward_latency_bounds(size_t *n);
+
+/* ---- reload hand-over (gw-forward) -------------------------------------------------------- */
+
+/* Outcomes of deliveries (and retries, dead letters) that the forwarders had not written when
+ * they stopped, because the audit log or the spool refused them until then. Their rows stay
+ * leased; written by the next forwarders (pw_forwarders_adopt), they are neither lost nor sent
+ * again once the lease runs out (GA4 and webhooks do not deduplicate). */
+typedef struct pw_forward_unsettled pw_forward_unsettled;
+
+/* pw_forwarders_stop_stats, handing what is left unwritten to *left (NULL when nothing is). */
+void pw_forwarders_stop_keep(pw_forwarders *f, pw_forward_stats_fn fn, void *ctx,
+                             pw_forward_unsettled **left);
+/* Take over u (NULL: nothing): the forwarders write these outcomes before they lease anything,
+ * retrying (paused, like their own) while the audit log or the spool refuses them. */
+void pw_forwarders_adopt(pw_forwarders *f, pw_forward_unsettled *u);
+/* Outcome records adopted or left over and not written yet. */
+size_t pw_forwarders_unsettled(pw_forwarders *f);
+size_t pw_forward_unsettled_records(const pw_forward_unsettled *u);
+void pw_forward_unsettled_free(pw_forward_unsettled *u);
+
+/* Let forwarders started with opts.gated run: the one of destination dest, or all (NULL). */
+void pw_forwarders_open(pw_forwarders *f, const char *dest);
 
 #endif

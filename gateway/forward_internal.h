@@ -33,7 +33,14 @@ typedef struct fw_item {
     char *group;      /* items share a request only with the same group (GA4) */
     size_t body_start, body_end; /* its bytes inside the request body, for payload_sha256 */
     char sha[65];                /* SHA-256 of those bytes (the "sending" and "sent" records) */
+    /* Room for its outcome record, reserved before anything is sent: writing down what the
+     * upstream answered needs no allocation, which could fail and leave a delivered event with
+     * no record (sent again once its lease runs out). */
+    const char *fields_json; /* the fields it discloses (listed before the send) */
+    char *detail;            /* FW_DETAIL_MAX bytes for its retry or dead record's detail */
 } fw_item;
+
+#define FW_DETAIL_MAX 512
 
 /* One HTTP request: a slice of items and the body built for them. */
 typedef struct fw_request {
@@ -55,6 +62,7 @@ typedef struct fw_request {
     /* h2c with the opener work-around (forward_send.c): this transfer may open a connection;
      * it wanted one but was refused (so it was never sent and goes again on a new one). */
     int may_connect, refused_connect;
+    char detail[384]; /* the detail of its items' "sent" records (fw_outcome.detail) */
 } fw_request;
 
 /* FW_AUTH: the destination refused the credentials (HTTP 401/403, a Graph token or permission
@@ -187,5 +195,43 @@ int pw_fw_meta_code_auth(long long code);
 #define PW_FW_SCRUB_MIN_RUN    12
 #define PW_FW_SCRUB_MAX_SECRET 4096 /* longer: matched on its first 4096 characters */
 size_t pw_fw_scrub_secret(char *s, size_t cap, const char *secret);
+
+/* ---- outcomes left unwritten at a stop (forward_keep.c) ---- */
+
+/* What the spool is told of a batch of outcomes. */
+typedef enum fw_settle_kind {
+    FW_SETTLE_ACK,
+    FW_SETTLE_RETRY,
+    FW_SETTLE_PUT_BACK,
+    FW_SETTLE_DEAD
+} fw_settle_kind;
+
+/* One batch of outcomes a forwarder stopped before writing: its audit records (unless
+ * `audited`), then the spool's part. */
+typedef struct fw_kept {
+    struct fw_kept *next;
+    fw_settle_kind kind;
+    int audited;          /* the records are in the audit log; the spool's part remains */
+    int64_t next_ms;      /* RETRY, PUT_BACK: when the rows are due again */
+    uint64_t ingest_mark; /* pw_audit_ingest_mark of the cycle that leased the rows */
+    size_t n;
+    pw_audit_record *recs; /* strings inside this allocation */
+    int64_t *ids;
+    size_t *lens;   /* ACK: the payload lengths as leased */
+    char **reasons; /* DEAD: the records' details */
+} fw_kept;
+
+struct pw_forward_unsettled {
+    fw_kept *head, *tail;
+    size_t records;
+};
+
+/* A copy of n outcomes in one allocation (lens may be NULL); NULL when out of memory. */
+fw_kept *pw_fw_kept_new(fw_settle_kind kind, int audited, int64_t next_ms, uint64_t ingest_mark,
+                        const pw_audit_record *recs, const int64_t *ids, const size_t *lens,
+                        size_t n);
+void pw_fw_kept_append(pw_forward_unsettled *u, fw_kept *k);
+fw_kept *pw_fw_kept_pop(pw_forward_unsettled *u); /* the oldest, or NULL */
+void pw_fw_kept_move(pw_forward_unsettled *to, pw_forward_unsettled *from);
 
 #endif

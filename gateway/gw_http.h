@@ -47,6 +47,10 @@ typedef struct pw_gw_http_config {
      * written to `reasons`, answered 503 {"status":"unhealthy","reasons":[…]}. NULL: always
      * {"status":"ok"}. Called with metrics_ctx. */
     int (*health)(void *ctx, pw_buf *reasons);
+    /* The rate limiter's clock (seconds, monotonic), called with clock_ctx; NULL: the system's.
+     * Tests step it, so that a token bucket's refill does not depend on how fast they run. */
+    double (*clock_s)(void *ctx);
+    void *clock_ctx;
 } pw_gw_http_config;
 
 typedef struct pw_gw_http pw_gw_http;

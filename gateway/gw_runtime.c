@@ -10,7 +10,7 @@
 
 /* ---- policy holder --------------------------------------------------------------------- */
 
-static pw_gw_policy_ref *ref_new(pw_gw_policy *p)
+pw_gw_policy_ref *pw_gw_policy_ref_new(pw_gw_policy *p)
 {
     pw_gw_policy_ref *r = calloc(1, sizeof *r);
     if (!r)
@@ -22,7 +22,7 @@ static pw_gw_policy_ref *ref_new(pw_gw_policy *p)
 
 pw_status pw_gw_holder_init(pw_gw_policy_holder *h, pw_gw_policy *p, pw_err *err)
 {
-    h->cur = ref_new(p);
+    h->cur = pw_gw_policy_ref_new(p);
     if (!h->cur) {
         pw_gw_policy_free(p);
         return pw_err_set(err, PW_ERR_NOMEM, "out of memory");
@@ -50,17 +50,22 @@ void pw_gw_policy_release(pw_gw_policy_ref *r)
 
 pw_status pw_gw_holder_swap(pw_gw_policy_holder *h, pw_gw_policy *p, pw_err *err)
 {
-    pw_gw_policy_ref *r = ref_new(p);
+    pw_gw_policy_ref *r = pw_gw_policy_ref_new(p);
     if (!r) {
         pw_gw_policy_free(p);
         return pw_err_set(err, PW_ERR_NOMEM, "out of memory");
     }
+    pw_gw_holder_install(h, r);
+    return PW_OK;
+}
+
+void pw_gw_holder_install(pw_gw_policy_holder *h, pw_gw_policy_ref *r)
+{
     pthread_mutex_lock(&h->mu);
     pw_gw_policy_ref *old = h->cur;
     h->cur = r;
     pthread_mutex_unlock(&h->mu);
     pw_gw_policy_release(old);
-    return PW_OK;
 }
 
 void pw_gw_holder_destroy(pw_gw_policy_holder *h)
@@ -82,18 +87,37 @@ typedef struct rl_slot {
 } rl_slot;
 
 struct pw_gw_ratelimit {
+    pw_gw_clock_fn now;
+    void *now_ctx;
     struct {
         pthread_mutex_t mu;
         rl_slot slots[RL_SLOTS];
     } shard[RL_SHARDS];
 };
 
-pw_gw_ratelimit *pw_gw_ratelimit_new(void)
+static double mono_s(void *ctx)
+{
+    (void)ctx;
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+pw_gw_ratelimit *pw_gw_ratelimit_new_clock(pw_gw_clock_fn now, void *ctx)
 {
     pw_gw_ratelimit *r = calloc(1, sizeof *r);
-    for (int i = 0; r && i < RL_SHARDS; i++)
+    if (!r)
+        return NULL;
+    r->now = now ? now : mono_s;
+    r->now_ctx = ctx;
+    for (int i = 0; i < RL_SHARDS; i++)
         pthread_mutex_init(&r->shard[i].mu, NULL);
     return r;
+}
+
+pw_gw_ratelimit *pw_gw_ratelimit_new(void)
+{
+    return pw_gw_ratelimit_new_clock(NULL, NULL);
 }
 
 void pw_gw_ratelimit_free(pw_gw_ratelimit *r)
@@ -103,13 +127,6 @@ void pw_gw_ratelimit_free(pw_gw_ratelimit *r)
     for (int i = 0; i < RL_SHARDS; i++)
         pthread_mutex_destroy(&r->shard[i].mu);
     free(r);
-}
-
-static double mono_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 static unsigned long fnv(const char *s)
@@ -144,7 +161,7 @@ int pw_gw_ratelimit_take(pw_gw_ratelimit *r, const char *ip, double rate, double
     unsigned long h = fnv(ip ? ip : "");
     int sh = (int)(h % RL_SHARDS);
     rl_slot *s = &r->shard[sh].slots[(h / RL_SHARDS) % RL_SLOTS];
-    double now = mono_s();
+    double now = r->now(r->now_ctx);
     int ok;
     pthread_mutex_lock(&r->shard[sh].mu);
     if (strncmp(s->ip, ip ? ip : "", sizeof s->ip - 1) != 0) {

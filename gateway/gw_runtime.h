@@ -30,11 +30,19 @@ pw_gw_policy_ref *pw_gw_holder_acquire(pw_gw_policy_holder *h);
 void pw_gw_policy_release(pw_gw_policy_ref *r);
 /* Install p (ownership taken); the old policy is freed when its last request ends. */
 pw_status pw_gw_holder_swap(pw_gw_policy_holder *h, pw_gw_policy *p, pw_err *err);
+/* The two halves of a swap, so that a reload can allocate before it commits: a reference to p
+ * (NULL when out of memory; p stays the caller's), and its installation, which cannot fail. */
+pw_gw_policy_ref *pw_gw_policy_ref_new(pw_gw_policy *p);
+void pw_gw_holder_install(pw_gw_policy_holder *h, pw_gw_policy_ref *r);
 void pw_gw_holder_destroy(pw_gw_policy_holder *h);
 
 /* ---- per-IP token buckets -------------------------------------------------------------- */
 typedef struct pw_gw_ratelimit pw_gw_ratelimit;
 pw_gw_ratelimit *pw_gw_ratelimit_new(void);
+/* With a clock of its own (seconds, monotonic; tests step it instead of waiting); NULL: the
+ * system's monotonic clock. */
+typedef double (*pw_gw_clock_fn)(void *ctx);
+pw_gw_ratelimit *pw_gw_ratelimit_new_clock(pw_gw_clock_fn now, void *ctx);
 void pw_gw_ratelimit_free(pw_gw_ratelimit *r);
 /* 1 if a request from ip may proceed (rate per second, burst capacity). An IPv6 client's
  * bucket is its /64's. */

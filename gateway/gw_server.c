@@ -32,8 +32,8 @@ struct pw_gw_server {
     pw_spool *spool;
     pw_audit *audit;
     pw_gw_policy *fwd_policy; /* the forwarders' own copy: they outlive a policy swap */
-    pw_gw_policy *fwd_next;   /* the next forwarders' copy, parsed from the bytes of the ingest
-                                 policy (pw_gw_policy_load2; start_forwarders takes it) */
+    pw_gw_policy *fwd_next;   /* at start: the forwarders' copy, parsed from the bytes of the
+                                 ingest policy (pw_gw_policy_load2) */
     pw_forwarders *fwd;
     pw_forwarders *retiring; /* the ones a reload replaced, while they stop: still counted */
     pthread_mutex_t fwd_mu;  /* /metrics reads the forwarders while SIGHUP replaces them */
@@ -53,6 +53,10 @@ struct pw_gw_server {
         pw_forward_stats st;
     } carried[16];
     size_t n_carried;
+    /* Destinations whose endpoint a reload changed: their forwarders stay gated until their
+     * queue (accepted for the old recipient) is dead-lettered (main thread only). */
+    char changed[16][64];
+    size_t n_changed;
 };
 
 /* ---- sink: the SQLite spool and the hash-chained audit -------------------------------- */
@@ -239,14 +243,21 @@ static int dead_letter_batch(server *s, const char *dest, const pw_spool_item *i
     return ok;
 }
 
-static size_t dead_letter_destination(server *s, const char *dest, const char *reason)
+/* Every queued row of dest dead-lettered; how many, and in *done whether the queue is empty now
+ * (0: a write failed, the rest stays for the next sweep). */
+static size_t dead_letter_destination(server *s, const char *dest, const char *reason, int *done)
 {
     size_t total = 0;
+    *done = 0;
     for (;;) {
         pw_spool_item *items = NULL;
         size_t n = 0;
-        if (pw_spool_lease_all(s->spool, dest, 1000, &items, &n, NULL) != PW_OK || n == 0)
+        if (pw_spool_lease_all(s->spool, dest, 1000, &items, &n, NULL) != PW_OK)
             break;
+        if (n == 0) {
+            *done = 1;
+            break;
+        }
         int ok = dead_letter_batch(s, dest, items, n, reason);
         pw_spool_items_free(items, n);
         if (!ok)
@@ -276,18 +287,50 @@ static int in_policy(const pw_gw_policy *p, const char *name)
     return 0;
 }
 
+#define CHANGED_REASON                                                                   \
+    "destination endpoint changed by a policy reload (type, url, base_url, pixel_id or " \
+    "measurement_id): not delivered to the new one"
+
+/* The queues of destinations whose endpoint a reload changed, dead-lettered; each one's new
+ * forwarder runs once its queue is empty. */
+static size_t settle_changed(server *s)
+{
+    size_t total = 0, kept = 0;
+    for (size_t i = 0; i < s->n_changed; i++) {
+        int done = 0;
+        total += dead_letter_destination(s, s->changed[i], CHANGED_REASON, &done);
+        if (done) {
+            pthread_mutex_lock(&s->fwd_mu);
+            pw_forwarders_open(s->fwd, s->changed[i]);
+            pthread_mutex_unlock(&s->fwd_mu);
+        } else if (kept != i) {
+            memcpy(s->changed[kept++], s->changed[i], sizeof s->changed[i]);
+        } else {
+            kept++;
+        }
+    }
+    s->n_changed = kept;
+    return total;
+}
+
 size_t pw_gw_server_settle_removed(server *s)
 {
     char **names = NULL;
     size_t n = 0, total = 0;
-    if (!s->spool || !s->fwd_policy || pw_spool_destinations(s->spool, &names, &n, NULL) != PW_OK)
+    /* Outcomes the forwarders a reload replaced could not write come first: their rows (still
+     * leased) may have been delivered, and must not be dead-lettered as "not delivered". */
+    if (!s->spool || !s->fwd_policy || pw_forwarders_unsettled(s->fwd))
         return 0;
+    total += settle_changed(s);
+    if (pw_spool_destinations(s->spool, &names, &n, NULL) != PW_OK)
+        return total;
     for (size_t i = 0; i < n; i++) {
         pw_spool_stats st;
         if (in_policy(s->fwd_policy, names[i]) ||
             pw_spool_stats_get(s->spool, names[i], &st, NULL) != PW_OK || st.depth == 0)
             continue;
-        total += dead_letter_destination(s, names[i], REMOVED_REASON);
+        int done;
+        total += dead_letter_destination(s, names[i], REMOVED_REASON, &done);
     }
     pw_spool_names_free(names, n);
     return total;
@@ -421,11 +464,12 @@ static void carry_each(void *ctx, const char *dest, const pw_forward_stats *st)
  * /metrics while it stops (a request in flight can take its timeout), then go on in the carried
  * ones. (Before, /metrics showed the new forwarders' zeros meanwhile: a counter reset.)
  * n_runners: the destinations old was started with (a runner each). */
-static void stop_retiring(server *s, pw_forwarders *old, size_t n_runners)
+static void stop_retiring(server *s, pw_forwarders *old, size_t n_runners,
+                          pw_forward_unsettled **left)
 {
     retired r = {.s = s, .n = n_runners, .runner = calloc(n_runners + 1, sizeof *r.runner)};
     if (r.runner && n_runners) {
-        pw_forwarders_stop_stats(old, carry_stats, &r);
+        pw_forwarders_stop_keep(old, carry_stats, &r, left);
         free(r.runner);
         return;
     }
@@ -433,7 +477,7 @@ static void stop_retiring(server *s, pw_forwarders *old, size_t n_runners)
     pthread_mutex_lock(&s->fwd_mu); /* no callback would end it: before old is freed */
     s->retiring = NULL;
     pthread_mutex_unlock(&s->fwd_mu);
-    pw_forwarders_stop_stats(old, carry_each, s);
+    pw_forwarders_stop_keep(old, carry_each, s, left);
 }
 
 /* A destination's counters since start: its forwarder's now plus those of the ones before it,
@@ -450,44 +494,22 @@ static pw_status fwd_stats(server *s, const char *dest, pw_forward_stats *out)
     return st;
 }
 
-/* With s->fwd_next: the same file contents as the ingest policy (reading the file again here
- * gave the forwarders whatever it held by then — another endpoint than the one checked by
- * retire_changed_endpoints, or a parse error after the ingest policy was swapped, reported as
- * "the current policy stays"). */
-static pw_status start_forwarders(server *s, pw_err *err)
+/* Forwarders for p (the forwarders' copy of a policy: the same file contents as the ingest
+ * policy, pw_gw_policy_load2), gated while a reload has not committed yet. */
+static pw_status new_forwarders(server *s, const pw_gw_policy *p, int gated, pw_forwarders **out,
+                                pw_err *err)
 {
-    pw_gw_policy *p = s->fwd_next;
-    s->fwd_next = NULL;
-    if (!p)
-        return pw_err_set(err, PW_ERR_STATE, "forwarders: no policy");
-    pw_status st;
-    pw_destination *dests = calloc(p->n_dests, sizeof *dests);
-    if (!dests) {
-        pw_gw_policy_free(p);
-        return pw_err_set(err, PW_ERR_NOMEM, "out of memory");
-    }
+    *out = NULL;
+    pw_destination *dests = calloc(p->n_dests ? p->n_dests : 1, sizeof *dests);
+    if (!dests)
+        return pw_err_set(err, PW_ERR_NOMEM, "forwarders: out of memory");
     for (size_t i = 0; i < p->n_dests; i++)
         dests[i] = p->dests[i].dest;
-    pw_forwarders *f = NULL;
-    pw_forward_opts fo = {.nice = p->delivery_nice, .boost_lag_ms = p->delivery_boost_lag_ms};
-    st = pw_forwarders_start_opts(dests, p->n_dests, s->spool, s->audit, &fo, &f, err);
+    pw_forward_opts fo = {
+        .nice = p->delivery_nice, .boost_lag_ms = p->delivery_boost_lag_ms, .gated = gated};
+    pw_status st = pw_forwarders_start_opts(dests, p->n_dests, s->spool, s->audit, &fo, out, err);
     free(dests);
-    if (st != PW_OK) {
-        pw_gw_policy_free(p);
-        return st;
-    }
-    pthread_mutex_lock(&s->fwd_mu);
-    pw_forwarders *old = s->fwd;
-    pw_gw_policy *old_p = s->fwd_policy;
-    s->fwd = f;
-    s->fwd_policy = p;
-    s->retiring = old;
-    pthread_mutex_unlock(&s->fwd_mu);
-    pw_gw_committer_set_nice(s->committer, p->delivery_nice); /* NULL at start: set below */
-    if (old)
-        stop_retiring(s, old, old_p ? old_p->n_dests : 0); /* /metrics counters go on */
-    pw_gw_policy_free(old_p);
-    return PW_OK;
+    return st;
 }
 
 static void stop_forwarders(server *s)
@@ -597,8 +619,10 @@ static pw_status open_parts(server *s, pw_err *err)
     }
     restore_held_records(s, audit_path);
     atomic_store(&s->policy_loaded_ms, pw_gw_now_ms());
-    if ((st = start_forwarders(s, err)) != PW_OK)
+    if ((st = new_forwarders(s, s->fwd_next, 0, &s->fwd, err)) != PW_OK)
         return st;
+    s->fwd_policy = s->fwd_next;
+    s->fwd_next = NULL;
     if ((st = pw_gw_committer_new_nice(s->spool, s->audit, notify_forwarders, s,
                                        s->fwd_policy->delivery_nice, &s->committer, err)) != PW_OK)
         return st;
@@ -636,10 +660,6 @@ static void close_parts(server *s)
         pw_gw_holder_destroy(&s->holder);
 }
 
-#define CHANGED_REASON                                                                   \
-    "destination endpoint changed by a policy reload (type, url, base_url, pixel_id or " \
-    "measurement_id): not delivered to the new one"
-
 static int same_str(const char *a, const char *b)
 {
     return (!a && !b) || (a && b && strcmp(a, b) == 0);
@@ -652,67 +672,110 @@ static int same_endpoint(const pw_destination *a, const pw_destination *b)
            same_str(a->pixel_id, b->pixel_id) && same_str(a->measurement_id, b->measurement_id);
 }
 
-/* 1 when a destination of the forwarders' policy is in p under the same name but another
- * endpoint: its backlog was accepted for the old recipient and must not go to the new one. */
-static int endpoint_changed(const pw_gw_policy *old, const pw_gw_policy *p, const char **name)
+static int is_changed(const server *s, const char *name)
 {
-    for (size_t i = 0; old && i < old->n_dests; i++)
-        for (size_t k = 0; k < p->n_dests; k++)
-            if (strcmp(old->dests[i].dest.name, p->dests[k].dest.name) == 0 &&
-                !same_endpoint(&old->dests[i].dest, &p->dests[k].dest)) {
-                *name = p->dests[k].dest.name;
-                return 1;
-            }
+    for (size_t i = 0; i < s->n_changed; i++)
+        if (strcmp(s->changed[i], name) == 0)
+            return 1;
     return 0;
 }
 
-/* Stop the forwarders (their counters carried) and dead-letter the queues of the destinations
- * whose endpoint p changes, before the new forwarders could lease them. */
-static void retire_changed_endpoints(server *s, const pw_gw_policy *p)
+/* Add to s->changed the destinations of the forwarders' policy that p keeps under the same name
+ * but another endpoint: their backlog was accepted for the old recipient and must not go to the
+ * new one. With commit 0 only checks that they fit (PW_ERR_LIMIT when not). */
+static pw_status note_changed_endpoints(server *s, const pw_gw_policy *p, int commit, pw_err *err)
 {
-    const char *name = NULL;
-    if (!endpoint_changed(s->fwd_policy, p, &name))
-        return;
-    pthread_mutex_lock(&s->fwd_mu);
-    pw_forwarders *f = s->fwd;
-    pw_gw_policy *old = s->fwd_policy;
-    s->fwd = NULL;
-    s->fwd_policy = NULL;
-    s->retiring = f;
-    pthread_mutex_unlock(&s->fwd_mu);
-    if (f)
-        stop_retiring(s, f, old ? old->n_dests : 0);
+    const pw_gw_policy *old = s->fwd_policy;
+    size_t n = s->n_changed;
     for (size_t i = 0; old && i < old->n_dests; i++)
-        for (size_t k = 0; k < p->n_dests; k++)
-            if (strcmp(old->dests[i].dest.name, p->dests[k].dest.name) == 0 &&
-                !same_endpoint(&old->dests[i].dest, &p->dests[k].dest))
-                dead_letter_destination(s, p->dests[k].dest.name, CHANGED_REASON);
-    pw_gw_policy_free(old);
+        for (size_t k = 0; k < p->n_dests; k++) {
+            const char *name = p->dests[k].dest.name;
+            if (strcmp(old->dests[i].dest.name, name) != 0 ||
+                same_endpoint(&old->dests[i].dest, &p->dests[k].dest) || is_changed(s, name))
+                continue;
+            if (n == sizeof s->changed / sizeof s->changed[0] ||
+                strlen(name) >= sizeof s->changed[0])
+                return pw_err_set(err, PW_ERR_LIMIT,
+                                  "destination %s: its endpoint changed, and either its name is "
+                                  "over 63 bytes or 16 such destinations still wait for their "
+                                  "old queue to be dead-lettered",
+                                  name);
+            if (commit)
+                snprintf(s->changed[s->n_changed++], sizeof s->changed[0], "%s", name);
+            n++;
+        }
+    return PW_OK;
 }
 
+/* Everything that can fail is done: install the new policy and forwarders (gated until now),
+ * stop the old ones and hand their unwritten outcomes on, dead-letter the queues of changed
+ * endpoints, let the forwarders run. */
+static void commit_reload(server *s, pw_gw_policy_ref *ref, pw_forwarders *f, pw_gw_policy *fp)
+{
+    note_changed_endpoints(s, fp, 1, NULL);
+    pthread_mutex_lock(&s->fwd_mu);
+    pw_forwarders *old = s->fwd;
+    pw_gw_policy *old_p = s->fwd_policy;
+    s->fwd = f;
+    s->fwd_policy = fp;
+    s->retiring = old;
+    pthread_mutex_unlock(&s->fwd_mu);
+    pw_gw_holder_install(&s->holder, ref);
+    atomic_store(&s->policy_loaded_ms, pw_gw_now_ms());
+    pw_gw_committer_set_nice(s->committer, fp->delivery_nice);
+    pw_forward_unsettled *left = NULL;
+    if (old) /* /metrics counters go on; its unwritten outcomes come along */
+        stop_retiring(s, old, old_p ? old_p->n_dests : 0, &left);
+    pw_gw_policy_free(old_p);
+    size_t unsettled = pw_forward_unsettled_records(left);
+    pw_forwarders_adopt(f, left);
+    pthread_mutex_lock(&s->fwd_mu);
+    for (size_t i = 0; i < fp->n_dests; i++)
+        if (!is_changed(s, fp->dests[i].dest.name))
+            pw_forwarders_open(f, fp->dests[i].dest.name);
+    pthread_mutex_unlock(&s->fwd_mu);
+    if (unsettled) {
+        char num[24];
+        snprintf(num, sizeof num, "%zu", unsettled);
+        pw_gw_log("warn",
+                  "delivery outcomes the replaced forwarders could not write were handed to the "
+                  "new ones (written before they lease anything)",
+                  "records", num, NULL);
+    }
+    pw_gw_server_settle_removed(s); /* changed endpoints, removed destinations */
+    for (size_t i = 0; i < s->n_changed; i++)
+        pw_gw_log("warn",
+                  "delivery to a destination whose endpoint changed waits until its queue is "
+                  "dead-lettered (retried every few seconds)",
+                  "destination", s->changed[i], NULL);
+}
+
+/* All or nothing: the policy file is read once (the ingest policy and the forwarders' copy from
+ * the same bytes), prepared, and the new forwarders started (gated) before anything changes; on
+ * any failure the policy and the forwarders in force stay, and err says why. */
 static pw_status reload(server *s, pw_err *err)
 {
-    pw_gw_policy *p = NULL;
-    pw_gw_policy_free(s->fwd_next);
-    s->fwd_next = NULL;
-    pw_status st = pw_gw_policy_load2(s->o.config, &p, &s->fwd_next, err);
+    pw_gw_policy *p = NULL, *fp = NULL;
+    pw_gw_policy_ref *ref = NULL;
+    pw_forwarders *f = NULL;
+    pw_status st = pw_gw_policy_load2(s->o.config, &p, &fp, err);
+    if (st == PW_OK && (st = prepare_policy(s, p, err)) != PW_OK)
+        p = NULL; /* freed */
     if (st == PW_OK)
-        st = prepare_policy(s, p, err);
+        st = note_changed_endpoints(s, fp, 0, err);
+    if (st == PW_OK && !(ref = pw_gw_policy_ref_new(p)))
+        st = pw_err_set(err, PW_ERR_NOMEM, "out of memory");
+    if (st == PW_OK && (st = new_forwarders(s, fp, 1, &f, err)) != PW_OK)
+        pw_err_prefix(err, "starting the new forwarders: ");
     if (st != PW_OK) {
-        pw_gw_policy_free(s->fwd_next);
-        s->fwd_next = NULL;
+        if (ref)
+            pw_gw_policy_release(ref); /* and p */
+        else
+            pw_gw_policy_free(p);
+        pw_gw_policy_free(fp);
         return st;
     }
-    retire_changed_endpoints(s, p);
-    if ((st = pw_gw_holder_swap(&s->holder, p, err)) != PW_OK) {
-        if (!s->fwd) /* retired above: delivery must go on */
-            start_forwarders(s, NULL);
-        return st;
-    }
-    if ((st = start_forwarders(s, err)) != PW_OK)
-        return st;
-    atomic_store(&s->policy_loaded_ms, pw_gw_now_ms());
-    pw_gw_server_settle_removed(s); /* the old forwarders are stopped: nobody leases them */
+    commit_reload(s, ref, f, fp);
     return PW_OK;
 }
 

@@ -108,6 +108,27 @@ static inline char *env_meta_event(const char *id)
     return s;
 }
 
+/* Records of the audit log at path whose line holds `needle`. */
+typedef struct env_grep {
+    const char *needle;
+    size_t n;
+} env_grep;
+
+static inline int env_grep_line(const pw_audit_entry *e, void *ctx)
+{
+    env_grep *g = ctx;
+    if (memmem(e->line, e->line_len, g->needle, strlen(g->needle)))
+        g->n++;
+    return 0;
+}
+
+static inline size_t count_records(const char *path, const char *needle)
+{
+    env_grep g = {needle, 0};
+    pw_audit_list_file(path, NULL, env_grep_line, &g, NULL);
+    return g.n;
+}
+
 /* The first MiB of a file (a log, the audit file), "" when it cannot be read; one static buffer:
  * the next call overwrites it. */
 static inline char *env_read_all(const char *path)

@@ -11,6 +11,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Defined when built with AddressSanitizer (gcc or clang): a test whose fault injection the
+ * sanitizer's runtime defeats skips itself. */
+#if defined(__SANITIZE_ADDRESS__)
+#define PW_TEST_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define PW_TEST_ASAN 1
+#endif
+#endif
+
 static int pw_test_failures;
 
 #define CHECK(cond)                                                                  \

@@ -28,27 +28,6 @@ static long long file_size(const char *path)
     return stat(path, &st) == 0 ? (long long)st.st_size : -1;
 }
 
-/* Records whose line holds `needle`. */
-typedef struct grep_ctx {
-    const char *needle;
-    size_t n;
-} grep_ctx;
-
-static int grep_line(const pw_audit_entry *e, void *ctx)
-{
-    grep_ctx *g = ctx;
-    if (memmem(e->line, e->line_len, g->needle, strlen(g->needle)))
-        g->n++;
-    return 0;
-}
-
-static size_t count_records(const char *path, const char *needle)
-{
-    grep_ctx g = {needle, 0};
-    pw_audit_list_file(path, NULL, grep_line, &g, NULL);
-    return g.n;
-}
-
 static void test_append_fails_then_recovers(void)
 {
     char path[128];
