@@ -731,7 +731,6 @@ pw_status pw_browser_scan(const char *start_url, const pw_browser_opts *opts,
     memset(b->stats, 0, sizeof *b->stats);
     b->deliver = 1;
     b->n_tabs = o.jobs;
-    b->fetch_on = o.contain || o.n_host_maps > 0;
     b->launch = (cdp_launch){o.browser_path, o.browser_args, o.n_browser_args,
                              o.device == PW_DEVICE_MOBILE};
     pw_arena_init(&b->scan_arena, 0);
