@@ -199,6 +199,16 @@ static const char *lower_type(pw_arena *a, const char *t)
     return pw_lower_dup(a, t, strlen(t), 0);
 }
 
+void bx_req_append(bx_tab *t, bx_req *q)
+{
+    if (t->reqs_tail)
+        t->reqs_tail->next = q;
+    else
+        t->reqs = q;
+    t->reqs_tail = q;
+    t->n_reqs++;
+}
+
 bx_req *bx_req_new(bx_tab *t, const char *id, yajl_val request, const bx_req_where *w)
 {
     bx_browser *b = t->b;
@@ -276,12 +286,7 @@ static void on_request(bx_browser *b, bx_tab *t, const cdp_msg *m)
             }
         }
     }
-    if (t->reqs_tail)
-        t->reqs_tail->next = q;
-    else
-        t->reqs = q;
-    t->reqs_tail = q;
-    t->n_reqs++;
+    bx_req_append(t, q);
 }
 
 static void on_response(bx_tab *t, const cdp_msg *m)

@@ -204,6 +204,7 @@ void bx_on_event(void *ctx, const cdp_msg *m);
  * the tab's list; the body when the object carries it), or NULL. */
 bx_req *bx_req_new(bx_tab *t, const char *id, yajl_val request, const bx_req_where *w);
 bx_req *bx_find_req(bx_tab *t, const char *request_id); /* the last with that id, or NULL */
+void bx_req_append(bx_tab *t, bx_req *q);               /* to the task's requests, in order */
 int bx_tab_of_session(bx_browser *b, const char *session);
 pw_status bx_session_add(bx_browser *b, const char *session, int tab);
 void bx_session_remove(bx_browser *b, const char *session);

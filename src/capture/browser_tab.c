@@ -415,12 +415,7 @@ static void take_paused(bx_tab *t)
     while (k > 0) { /* t->answered is newest first */
         bx_req *q = unseen[--k];
         bx_log(t->b, "request seen only in its Fetch pause: %s %s", q->r.method, q->r.url);
-        if (t->reqs_tail)
-            t->reqs_tail->next = q;
-        else
-            t->reqs = q;
-        t->reqs_tail = q;
-        t->n_reqs++;
+        bx_req_append(t, q);
     }
 }
 

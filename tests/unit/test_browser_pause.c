@@ -54,7 +54,7 @@ static pw_status on_request(void *ctx, const pw_request *r, pw_err *err)
     return PW_OK;
 }
 
-#define PAGE "http://127.0.0.1:8080/appointments"
+#define PAGE        "http://127.0.0.1:8080/appointments"
 #define BODY_SUBMIT "ev=Lead&udff%5Bem%5D=a%40example.org"
 #define BODY_LEAVE  "ev=PageLeave&udff%5Bem%5D=b%40example.org"
 
@@ -92,18 +92,20 @@ static void test_pause_body_and_pause_only(void)
                   "\"requestId\":\"9.7\",\"loaderId\":\"L\",\"type\":\"Ping\",\"frameId\":\"F1\","
                   "\"documentURL\":\"" PAGE "\",\"request\":{\"url\":\"https://www.facebook.com/"
                   "tr\",\"method\":\"POST\",\"hasPostData\":true,\"headers\":{}}}}");
-    put(to_us[1], "{\"method\":\"Fetch.requestPaused\",\"sessionId\":\"S\",\"params\":{"
-                  "\"requestId\":\"interception-job-1.0\",\"networkId\":\"9.7\",\"frameId\":\"F1\","
-                  "\"resourceType\":\"Ping\",\"request\":{\"url\":\"https://www.facebook.com/tr\","
-                  "\"method\":\"POST\",\"headers\":{},\"hasPostData\":true,\"postData\":\"" BODY_SUBMIT
-                  "\"}}}");
+    put(to_us[1],
+        "{\"method\":\"Fetch.requestPaused\",\"sessionId\":\"S\",\"params\":{"
+        "\"requestId\":\"interception-job-1.0\",\"networkId\":\"9.7\",\"frameId\":\"F1\","
+        "\"resourceType\":\"Ping\",\"request\":{\"url\":\"https://www.facebook.com/tr\","
+        "\"method\":\"POST\",\"headers\":{},\"hasPostData\":true,\"postData\":\"" BODY_SUBMIT
+        "\"}}}");
     /* the pagehide beacon: only its pause, without a networkId */
-    put(to_us[1], "{\"method\":\"Fetch.requestPaused\",\"sessionId\":\"S\",\"params\":{"
-                  "\"requestId\":\"interception-job-2.0\",\"frameId\":\"F1\",\"resourceType\":"
-                  "\"Ping\",\"request\":{\"url\":\"https://in.hotjar.com/api\",\"method\":\"POST\","
-                  "\"headers\":{\"Content-Type\":\"text/plain\"},\"hasPostData\":true,"
-                  "\"postDataEntries\":[{\"bytes\":\"ZXY9UGFnZUxlYXZlJnVkZmYlNUJlbSU1RD1iJTQwZXhhbXBs"
-                  "ZS5vcmc=\"}]}}}");
+    put(to_us[1],
+        "{\"method\":\"Fetch.requestPaused\",\"sessionId\":\"S\",\"params\":{"
+        "\"requestId\":\"interception-job-2.0\",\"frameId\":\"F1\",\"resourceType\":"
+        "\"Ping\",\"request\":{\"url\":\"https://in.hotjar.com/api\",\"method\":\"POST\","
+        "\"headers\":{\"Content-Type\":\"text/plain\"},\"hasPostData\":true,"
+        "\"postDataEntries\":[{\"bytes\":\"ZXY9UGFnZUxlYXZlJnVkZmYlNUJlbSU1RD1iJTQwZXhhbXBs"
+        "ZS5vcmc=\"}]}}}");
     long long deadline = cdp_now_ms() + 5000;
     while (t->n_reqs < 1 && cdp_now_ms() < deadline)
         cdp_pump(b->conn, deadline, NULL);
