@@ -87,6 +87,10 @@ static bx_req *paused_request(bx_browser *b, bx_tab *t, const cdp_msg *m, const 
     const char *url = cdp_str(m->params, "request.url");
     if (!t->active || !b->deliver || !url || strncmp(url, "http", 4) != 0)
         return NULL;
+    /* Before the task's first document committed, a request no Network event reported was sent
+     * by the document the tab showed before (the page left as the task began). */
+    if (!t->top_url && !bx_find_req(t, network_id))
+        return NULL;
     const bx_req *seen = bx_find_req(t, network_id);
     if (seen && (seen->r.body || !cdp_bool(m->params, "request.hasPostData")))
         return NULL;
