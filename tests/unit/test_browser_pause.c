@@ -58,35 +58,72 @@ static pw_status on_request(void *ctx, const pw_request *r, pw_err *err)
 #define BODY_SUBMIT "ev=Lead&udff%5Bem%5D=a%40example.org"
 #define BODY_LEAVE  "ev=PageLeave&udff%5Bem%5D=b%40example.org"
 
-static void test_pause_body_and_pause_only(void)
-{
+/* A tab on PAGE (top_url set unless `before_commit`) of a browser that is a pipe. */
+typedef struct fixture {
     int to_us[2], to_browser[2];
-    CHECK(pipe(to_us) == 0 && pipe(to_browser) == 0);
-    fcntl(to_browser[0], F_SETFL, O_NONBLOCK); /* sent_id reads what is there */
     pw_browser_opts o;
-    pw_browser_opts_init(&o);
-    o.contain = 0; /* passed on to the network: what is kept does not depend on containment */
-    seen got = {0};
-    pw_capture_sink sink = {.on_request = on_request, .ctx = &got};
-    pw_browser_stats stats = {0};
-    bx_browser *b = calloc(1, sizeof *b);
-    b->o = &o;
-    b->sink = &sink;
-    b->stats = &stats;
+    seen got;
+    pw_capture_sink sink;
+    pw_browser_stats stats;
+    bx_browser *b;
+    bx_tab *t;
+} fixture;
+
+static void setup(fixture *f, int before_commit)
+{
+    memset(f, 0, sizeof *f);
+    CHECK(pipe(f->to_us) == 0 && pipe(f->to_browser) == 0);
+    fcntl(f->to_browser[0], F_SETFL, O_NONBLOCK); /* sent_id reads what is there */
+    pw_browser_opts_init(&f->o);
+    f->o.contain = 0; /* passed on to the network: what is kept does not depend on containment */
+    f->sink = (pw_capture_sink){.on_request = on_request, .ctx = &f->got};
+    bx_browser *b = f->b = calloc(1, sizeof *b);
+    b->o = &f->o;
+    b->sink = &f->sink;
+    b->stats = &f->stats;
     b->deliver = 1;
     b->n_tabs = 1;
-    bx_tab *t = &b->tabs[0];
+    bx_tab *t = f->t = &b->tabs[0];
     pw_arena_init(&t->arena, 0);
     t->b = b;
     t->session = strdup("S");
     t->target_id = strdup("F1");
     bx_task task = {.url = PAGE};
     bx_tab_begin(t, &task);
-    t->top_url = PAGE;
+    t->top_url = before_commit ? NULL : PAGE;
     t->facts_url = PAGE;
-    CHECK_INT(cdp_conn_new(to_us[0], to_browser[1], &b->conn, NULL), PW_OK);
+    CHECK_INT(cdp_conn_new(f->to_us[0], f->to_browser[1], &b->conn, NULL), PW_OK);
     cdp_conn_on_event(b->conn, bx_on_event, b);
+}
 
+static void teardown(fixture *f)
+{
+    cdp_conn_free(f->b->conn);
+    for (int i = 0; i < 2; i++)
+        close(f->to_us[i]), close(f->to_browser[i]);
+    bx_tab_reset(f->t);
+    pw_arena_free(&f->t->arena);
+    free(f->t->session);
+    free(f->t->target_id);
+    free(f->b);
+}
+
+/* The pagehide beacon: only its pause, without a networkId. */
+static const char leave_pause[] =
+    "{\"method\":\"Fetch.requestPaused\",\"sessionId\":\"S\",\"params\":{"
+    "\"requestId\":\"interception-job-2.0\",\"frameId\":\"F1\",\"resourceType\":"
+    "\"Ping\",\"request\":{\"url\":\"https://in.hotjar.com/api\",\"method\":\"POST\","
+    "\"headers\":{\"Content-Type\":\"text/plain\"},\"hasPostData\":true,"
+    "\"postDataEntries\":[{\"bytes\":\"ZXY9UGFnZUxlYXZlJnVkZmYlNUJlbSU1RD1iJTQwZXhhbXBs"
+    "ZS5vcmc=\"}]}}}";
+
+static void test_pause_body_and_pause_only(void)
+{
+    fixture fx;
+    setup(&fx, 0);
+    bx_browser *b = fx.b;
+    bx_tab *t = fx.t;
+    int *to_us = fx.to_us, *to_browser = fx.to_browser;
     /* the submit beacon: a Blob body, so the event has hasPostData but no postData */
     put(to_us[1], "{\"method\":\"Network.requestWillBeSent\",\"sessionId\":\"S\",\"params\":{"
                   "\"requestId\":\"9.7\",\"loaderId\":\"L\",\"type\":\"Ping\",\"frameId\":\"F1\","
@@ -98,14 +135,7 @@ static void test_pause_body_and_pause_only(void)
         "\"resourceType\":\"Ping\",\"request\":{\"url\":\"https://www.facebook.com/tr\","
         "\"method\":\"POST\",\"headers\":{},\"hasPostData\":true,\"postData\":\"" BODY_SUBMIT
         "\"}}}");
-    /* the pagehide beacon: only its pause, without a networkId */
-    put(to_us[1],
-        "{\"method\":\"Fetch.requestPaused\",\"sessionId\":\"S\",\"params\":{"
-        "\"requestId\":\"interception-job-2.0\",\"frameId\":\"F1\",\"resourceType\":"
-        "\"Ping\",\"request\":{\"url\":\"https://in.hotjar.com/api\",\"method\":\"POST\","
-        "\"headers\":{\"Content-Type\":\"text/plain\"},\"hasPostData\":true,"
-        "\"postDataEntries\":[{\"bytes\":\"ZXY9UGFnZUxlYXZlJnVkZmYlNUJlbSU1RD1iJTQwZXhhbXBs"
-        "ZS5vcmc=\"}]}}}");
+    put(to_us[1], leave_pause);
     long long deadline = cdp_now_ms() + 5000;
     while (t->n_reqs < 1 && cdp_now_ms() < deadline)
         cdp_pump(b->conn, deadline, NULL);
@@ -126,28 +156,37 @@ static void test_pause_body_and_pause_only(void)
 
     pw_err err;
     CHECK_INT(bx_tab_flush(t, &err), PW_OK);
-    CHECK_INT((long long)got.n, 2);
-    CHECK_STR(got.r[0].url, "https://www.facebook.com/tr");
-    CHECK_STR(got.body[0], BODY_SUBMIT); /* the pause's body: the Network domain had none */
-    CHECK_STR(got.r[1].url, "https://in.hotjar.com/api");
-    CHECK_STR(got.r[1].method, "POST");
-    CHECK_STR(got.body[1], BODY_LEAVE);
-    CHECK_STR(got.r[1].page_url, PAGE);
-    CHECK_STR(got.r[1].resource_type, "ping");
-    CHECK_STR(got.r[1].content_type, "text/plain");
-    CHECK_INT(got.r[1].source, PW_SOURCE_BROWSER);
-    CHECK_INT((long long)stats.requests, 2);
+    CHECK_INT((long long)fx.got.n, 2);
+    CHECK_STR(fx.got.r[0].url, "https://www.facebook.com/tr");
+    CHECK_STR(fx.got.body[0], BODY_SUBMIT); /* the pause's body: the Network domain had none */
+    CHECK_STR(fx.got.r[1].url, "https://in.hotjar.com/api");
+    CHECK_STR(fx.got.r[1].method, "POST");
+    CHECK_STR(fx.got.body[1], BODY_LEAVE);
+    CHECK_STR(fx.got.r[1].page_url, PAGE);
+    CHECK_STR(fx.got.r[1].resource_type, "ping");
+    CHECK_STR(fx.got.r[1].content_type, "text/plain");
+    CHECK_INT(fx.got.r[1].source, PW_SOURCE_BROWSER);
+    CHECK_INT((long long)fx.stats.requests, 2);
 
-    cdp_conn_free(b->conn);
-    close(to_us[0]);
-    close(to_us[1]);
-    close(to_browser[0]);
-    close(to_browser[1]);
-    bx_tab_reset(t);
-    pw_arena_free(&t->arena);
-    free(t->session);
-    free(t->target_id);
-    free(b);
+    teardown(&fx);
 }
 
-PW_TEST_MAIN(PW_TEST(test_pause_body_and_pause_only))
+/* A request only a pause saw, before the task's first document committed: sent by the document
+ * the tab showed before (the login's landing page when the first task navigated away from it),
+ * not by the task's page. */
+static void test_pause_only_before_commit(void)
+{
+    fixture fx;
+    setup(&fx, 1);
+    put(fx.to_us[1], leave_pause);
+    long long deadline = cdp_now_ms() + 5000;
+    while (!fx.t->answered && cdp_now_ms() < deadline)
+        cdp_pump(fx.b->conn, deadline, NULL);
+    CHECK(fx.t->answered != NULL); /* answered (passed on), not kept */
+    pw_err err;
+    CHECK_INT(bx_tab_flush(fx.t, &err), PW_OK);
+    CHECK_INT((long long)fx.got.n, 0);
+    teardown(&fx);
+}
+
+PW_TEST_MAIN(PW_TEST(test_pause_body_and_pause_only), PW_TEST(test_pause_only_before_commit))
