@@ -80,13 +80,39 @@ static void send_fail(bx_browser *b, const char *session, const char *id)
     pw_buf_free(&p);
 }
 
-/* Remember the answer: the page may move on before the browser reports the response. */
-static void note_answered(bx_tab *t, const char *network_id, int status)
+/* The request as the pause shows it, when the Network domain has not given its body: a request
+ * of the task (login requests carry credentials, and between tasks nothing is recorded). */
+static bx_req *paused_request(bx_browser *b, bx_tab *t, const cdp_msg *m, const char *network_id)
 {
+    const char *url = cdp_str(m->params, "request.url");
+    if (!t->active || !b->deliver || !url || strncmp(url, "http", 4) != 0)
+        return NULL;
+    /* Before the task's first document committed, a request no Network event reported was sent
+     * by the document the tab showed before (the page left as the task began). */
+    if (!t->top_url && !bx_find_req(t, network_id))
+        return NULL;
+    const bx_req *seen = bx_find_req(t, network_id);
+    if (seen && (seen->r.body || !cdp_bool(m->params, "request.hasPostData")))
+        return NULL;
+    bx_req_where w = {.type = cdp_str(m->params, "resourceType"),
+                      .frame = cdp_str(m->params, "frameId")};
+    w.wall_time = bx_wall_now();
+    return bx_req_new(t, network_id, cdp_get(m->params, "request"), &w);
+}
+
+/* Remember the answer: the page may move on before the browser reports the response. A pause
+ * without a networkId is of a request the Network domain never reports (a beacon of an
+ * unloading document): its own id keys it. */
+static void note_answered(bx_browser *b, bx_tab *t, const cdp_msg *m, int status)
+{
+    const char *network_id = cdp_str(m->params, "networkId");
+    if (!network_id)
+        network_id = cdp_str(m->params, "requestId");
     bx_answered *a = network_id ? pw_arena_calloc(&t->arena, 1, sizeof *a) : NULL;
     if (!a || !(a->network_id = pw_arena_strdup(&t->arena, network_id)))
         return;
     a->status = status;
+    a->paused = paused_request(b, t, m, network_id);
     a->next = t->answered;
     t->answered = a;
 }
@@ -98,7 +124,7 @@ static void serve_mapped(bx_browser *b, bx_tab *t, const cdp_msg *m, const char 
     pw_url u;
     if (pw_url_parse(url, strlen(url), &u, NULL) != PW_OK) {
         send_fail(b, m->session, id);
-        note_answered(t, cdp_str(m->params, "networkId"), 0);
+        note_answered(b, t, m, 0);
         return;
     }
     pw_buf local;
@@ -117,7 +143,7 @@ static void serve_mapped(bx_browser *b, bx_tab *t, const cdp_msg *m, const char 
     pw_buf_free(&local);
     if (st != PW_OK) {
         send_fail(b, m->session, id);
-        note_answered(t, cdp_str(m->params, "networkId"), 0);
+        note_answered(b, t, m, 0);
         return;
     }
     pw_arena a;
@@ -126,7 +152,7 @@ static void serve_mapped(bx_browser *b, bx_tab *t, const cdp_msg *m, const char 
     int status = res.status > 0 ? (int)res.status : 200;
     send_fulfill(b, m->session, id, status,
                  res.content_type ? res.content_type : "application/octet-stream", b64);
-    note_answered(t, cdp_str(m->params, "networkId"), status);
+    note_answered(b, t, m, status);
     pw_arena_free(&a);
     bx_http_result_free(&res);
     b->stats->mapped++;
@@ -146,9 +172,13 @@ void bx_fetch_paused(bx_browser *b, bx_tab *t, const cdp_msg *m)
     const char *frame = cdp_str(m->params, "frameId");
     if (!id)
         return;
+    /* A request starting: the settle's quiet window runs from here too, since a beacon of an
+     * unloading document is seen only here (note_answered). */
+    if (t->active)
+        t->net_last_ms = cdp_now_ms();
     if (!url) {
         send_continue(b, m->session, id);
-        note_answered(t, cdp_str(m->params, "networkId"), 0);
+        note_answered(b, t, m, 0);
         return;
     }
     int top_doc = rtype && strcmp(rtype, "Document") == 0 && frame && t->target_id &&
@@ -161,7 +191,7 @@ void bx_fetch_paused(bx_browser *b, bx_tab *t, const cdp_msg *m)
         bx_log(b, "contain %s %s", rtype ? rtype : "?", url);
         send_fulfill(b, m->session, id, image ? 200 : 204, image ? "image/gif" : NULL,
                      image ? gif_1x1_b64 : NULL);
-        note_answered(t, cdp_str(m->params, "networkId"), image ? 200 : 204);
+        note_answered(b, t, m, image ? 200 : 204);
         b->stats->contained++;
         return;
     }
@@ -171,5 +201,5 @@ void bx_fetch_paused(bx_browser *b, bx_tab *t, const cdp_msg *m)
         return;
     }
     send_continue(b, m->session, id);
-    note_answered(t, cdp_str(m->params, "networkId"), 0);
+    note_answered(b, t, m, 0);
 }

@@ -90,9 +90,8 @@ static void on_attached(bx_browser *b, const cdp_msg *m)
     bx_log(b, "attached %s session to tab %d: %s", type ? type : "?", tab,
            cdp_str(m->params, "targetInfo.url") ? cdp_str(m->params, "targetInfo.url") : "");
     cdp_send(b->conn, child, "Network.enable", "{}", NULL, NULL, NULL);
-    if (b->fetch_on)
-        cdp_send(b->conn, child, "Fetch.enable", "{\"patterns\":[{\"urlPattern\":\"*\"}]}", NULL,
-                 NULL, NULL);
+    cdp_send(b->conn, child, "Fetch.enable", "{\"patterns\":[{\"urlPattern\":\"*\"}]}", NULL, NULL,
+             NULL);
     if (type && (strcmp(type, "iframe") == 0 || strcmp(type, "page") == 0))
         cdp_send(b->conn, child, "Target.setAutoAttach",
                  "{\"autoAttach\":true,\"waitForDebuggerOnStart\":true,\"flatten\":true}", NULL,
@@ -102,7 +101,7 @@ static void on_attached(bx_browser *b, const cdp_msg *m)
 
 /* ---- requests ----------------------------------------------------------------------------- */
 
-static bx_req *find_req(bx_tab *t, const char *request_id)
+bx_req *bx_find_req(bx_tab *t, const char *request_id)
 {
     bx_req *found = NULL;
     for (bx_req *r = t->reqs; r; r = r->next) /* the last one wins (redirect chains) */
@@ -200,6 +199,56 @@ static const char *lower_type(pw_arena *a, const char *t)
     return pw_lower_dup(a, t, strlen(t), 0);
 }
 
+void bx_req_append(bx_tab *t, bx_req *q)
+{
+    if (t->reqs_tail)
+        t->reqs_tail->next = q;
+    else
+        t->reqs = q;
+    t->reqs_tail = q;
+    t->n_reqs++;
+}
+
+bx_req *bx_req_new(bx_tab *t, const char *id, yajl_val request, const bx_req_where *w)
+{
+    bx_browser *b = t->b;
+    pw_arena *a = &t->arena;
+    const char *url = cdp_str(request, "url");
+    bx_req *q = url ? pw_arena_calloc(a, 1, sizeof *q) : NULL;
+    if (!q)
+        return NULL;
+    const char *type = w->type;
+    const char *frame = w->frame;
+    int top_frame = frame && t->target_id && strcmp(frame, t->target_id) == 0;
+    int top_doc = top_frame && type && strcmp(type, "Document") == 0;
+    q->request_id = pw_arena_strdup(a, id);
+    q->r.method =
+        pw_arena_strdup(a, cdp_str(request, "method") ? cdp_str(request, "method") : "GET");
+    q->r.url = pw_arena_strdup(a, url);
+    copy_headers(a, cdp_get(request, "headers"), q);
+    q->r.content_type = pw_request_header(&q->r, "Content-Type");
+    q->r.frame_url = w->document_url ? pw_arena_strdup(a, w->document_url) : NULL;
+    /* A request of the top frame belongs to the document that sent it, even when it arrives
+     * while the tab is already leaving for the next page (pagehide beacons). */
+    if (top_doc)
+        q->r.page_url = q->r.url;
+    else if (top_frame && q->r.frame_url && strncmp(q->r.frame_url, "http", 4) == 0)
+        q->r.page_url = q->r.frame_url;
+    else
+        q->r.page_url = t->top_url;
+    q->r.resource_type = lower_type(a, type);
+    q->r.initiator = w->initiator ? initiator_of(a, w->initiator) : NULL;
+    q->r.timestamp = w->wall_time;
+    q->r.step = t->step;
+    q->r.source = PW_SOURCE_BROWSER;
+    if (b->o->consent != PW_CONSENT_NONE) {
+        q->r.before_consent = !b->consent_answered;
+        q->r.after_reject = b->consent_rejected;
+    }
+    copy_body(a, request, q);
+    return q;
+}
+
 static void on_request(bx_browser *b, bx_tab *t, const cdp_msg *m)
 {
     yajl_val p = m->params;
@@ -210,73 +259,41 @@ static void on_request(bx_browser *b, bx_tab *t, const cdp_msg *m)
     yajl_val redirect = cdp_get(p, "redirectResponse");
     double st;
     if (redirect && cdp_num(redirect, "status", &st)) {
-        bx_req *prev = find_req(t, id);
+        bx_req *prev = bx_find_req(t, id);
         if (prev)
             prev->r.status = (int)st;
     }
-    pw_arena *a = &t->arena;
-    bx_req *q = pw_arena_calloc(a, 1, sizeof *q);
+    bx_req_where w = {.type = cdp_str(p, "type"),
+                      .frame = cdp_str(p, "frameId"),
+                      .document_url = cdp_str(p, "documentURL"),
+                      .initiator = cdp_get(p, "initiator")};
+    cdp_num(p, "wallTime", &w.wall_time);
+    bx_req *q = bx_req_new(t, id, cdp_get(p, "request"), &w);
     if (!q)
         return;
-    const char *type = cdp_str(p, "type");
-    const char *frame = cdp_str(p, "frameId");
-    int top_doc = type && strcmp(type, "Document") == 0 && frame && t->target_id &&
-                  strcmp(frame, t->target_id) == 0;
-    q->request_id = pw_arena_strdup(a, id);
-    q->r.method =
-        pw_arena_strdup(a, cdp_str(p, "request.method") ? cdp_str(p, "request.method") : "GET");
-    q->r.url = pw_arena_strdup(a, url);
-    copy_headers(a, cdp_get(p, "request.headers"), q);
-    q->r.content_type = pw_request_header(&q->r, "Content-Type");
-    const char *doc = cdp_str(p, "documentURL");
-    q->r.frame_url = doc ? pw_arena_strdup(a, doc) : NULL;
-    /* A request of the top frame belongs to the document that sent it, even when it arrives
-     * while the tab is already leaving for the next page (pagehide beacons). */
-    int top_frame = frame && t->target_id && strcmp(frame, t->target_id) == 0;
-    if (top_doc)
-        q->r.page_url = q->r.url;
-    else if (top_frame && q->r.frame_url && strncmp(q->r.frame_url, "http", 4) == 0)
-        q->r.page_url = q->r.frame_url;
-    else
-        q->r.page_url = t->top_url;
-    q->r.resource_type = lower_type(a, type);
-    q->r.initiator = initiator_of(a, cdp_get(p, "initiator"));
-    double wall = 0;
-    cdp_num(p, "wallTime", &wall);
-    q->r.timestamp = wall;
-    q->r.step = t->step;
-    q->r.source = PW_SOURCE_BROWSER;
-    if (b->o->consent != PW_CONSENT_NONE) {
-        q->r.before_consent = !b->consent_answered;
-        q->r.after_reject = b->consent_rejected;
-    }
-    if (!copy_body(a, cdp_get(p, "request"), q) && cdp_bool(p, "request.hasPostData")) {
-        body_wait *w = pw_arena_calloc(a, 1, sizeof *w);
+    if (!q->r.body && cdp_bool(p, "request.hasPostData")) {
+        pw_arena *a = &t->arena;
+        body_wait *bw = pw_arena_calloc(a, 1, sizeof *bw);
         char params[256];
         snprintf(params, sizeof params, "{\"requestId\":\"%.200s\"}", id);
-        if (w) {
-            w->tab = t;
-            w->req = q;
-            if (cdp_send(b->conn, m->session, "Network.getRequestPostData", params, on_post_data, w,
-                         NULL) == PW_OK) {
+        if (bw) {
+            bw->tab = t;
+            bw->req = q;
+            if (cdp_send(b->conn, m->session, "Network.getRequestPostData", params, on_post_data,
+                         bw, NULL) == PW_OK) {
                 q->body_pending = 1;
                 t->bodies_pending++;
             }
         }
     }
-    if (t->reqs_tail)
-        t->reqs_tail->next = q;
-    else
-        t->reqs = q;
-    t->reqs_tail = q;
-    t->n_reqs++;
+    bx_req_append(t, q);
 }
 
 static void on_response(bx_tab *t, const cdp_msg *m)
 {
     const char *id = cdp_str(m->params, "requestId");
     double st;
-    bx_req *q = id ? find_req(t, id) : NULL;
+    bx_req *q = id ? bx_find_req(t, id) : NULL;
     if (q && cdp_num(m->params, "response.status", &st))
         q->r.status = (int)st;
 }
@@ -286,7 +303,7 @@ static void on_response(bx_tab *t, const cdp_msg *m)
 static void on_failed(bx_tab *t, const cdp_msg *m)
 {
     const char *id = cdp_str(m->params, "requestId");
-    bx_req *q = id ? find_req(t, id) : NULL;
+    bx_req *q = id ? bx_find_req(t, id) : NULL;
     if (!q)
         return;
     const char *text = cdp_str(m->params, "errorText");

@@ -27,12 +27,28 @@ typedef struct bx_req {
 
 /* A request whose Fetch pause phiwall answered: the status of its own answer (containment,
  * mapped hosts), used when the browser's Network.responseReceived never came (the page moved on
- * first); 0 when the request was passed on to the network or failed. */
+ * first); 0 when the request was passed on to the network or failed. paused: the request as the
+ * pause showed it, kept when the Network domain had not given its body (or not reported it at
+ * all): a beacon sent while its document unloads (pagehide, a form submission) reaches the
+ * browser after the document's Network agent is gone — no Network.requestWillBeSent, or
+ * Network.getRequestPostData answers "No resource with given id" — while the pause, taken in
+ * the browser process, always carries URL, headers and body. */
 typedef struct bx_answered {
     struct bx_answered *next;
     const char *network_id;
     int status;
+    struct bx_req *paused;
 } bx_answered;
+
+/* Where a request came from, for bx_req_new: the event's resource type, frame, document URL,
+ * initiator and wall time (the pause has only the first two). */
+typedef struct bx_req_where {
+    const char *type;
+    const char *frame;
+    const char *document_url;
+    yajl_val initiator;
+    double wall_time;
+} bx_req_where;
 
 /* A request in flight on a tab (browser_settle.c): Network.requestWillBeSent seen,
  * loadingFinished or loadingFailed not yet. */
@@ -174,7 +190,6 @@ typedef struct bx_browser {
     bx_queue queue;
     size_t shot_seq;
     size_t pages_started;
-    int fetch_on;     /* Fetch domain enabled (containment or host maps) */
     char *search_url; /* heap: a page with a site search, searched once */
     int search_queued;
     bx_task retry[BX_RETRY_MAX]; /* visits cut short by a broken browser, served first */
@@ -185,6 +200,11 @@ typedef struct bx_browser {
 
 /* browser_events.c */
 void bx_on_event(void *ctx, const cdp_msg *m);
+/* A captured request from a DevTools Network.Request object (in the tab's arena, not linked into
+ * the tab's list; the body when the object carries it), or NULL. */
+bx_req *bx_req_new(bx_tab *t, const char *id, yajl_val request, const bx_req_where *w);
+bx_req *bx_find_req(bx_tab *t, const char *request_id); /* the last with that id, or NULL */
+void bx_req_append(bx_tab *t, bx_req *q);               /* to the task's requests, in order */
 int bx_tab_of_session(bx_browser *b, const char *session);
 pw_status bx_session_add(bx_browser *b, const char *session, int tab);
 void bx_session_remove(bx_browser *b, const char *session);
@@ -232,6 +252,7 @@ pw_status bx_tab_call(bx_tab *t, const char *fn, const char *args, pw_arena *a, 
 pw_status bx_tab_click_at(bx_tab *t, double x, double y, pw_err *err);
 pw_status bx_tab_page_info(bx_tab *t, pw_err *err);
 pw_status bx_tab_screenshot(bx_tab *t, pw_err *err);
+double bx_wall_now(void); /* seconds since the epoch */
 /* Deliver the task's pages and requests to the sink; a visit that failed before the page was
  * read (bx_tab_unread) delivers nothing: it is counted, never reported as a scanned page. */
 pw_status bx_tab_flush(bx_tab *t, pw_err *err);

@@ -94,6 +94,7 @@ static int browser_healthy(bx_browser *b)
 }
 
 static pw_status do_login(bx_browser *b, pw_err *err);
+static void leave_pages(bx_browser *b);
 
 static pw_status restart_browser(bx_browser *b, pw_err *err)
 {
@@ -392,6 +393,10 @@ static pw_status do_login(bx_browser *b, pw_err *err)
     }
     b->stats->login_ok = b->logged_in;
     bx_log(b, "login %s", b->logged_in ? "succeeded" : "failed (still a password field)");
+    /* The landing page's pagehide beacons are of the login, not of the first page visited next
+     * (whose task they would join, seen only by their Fetch pause). */
+    if (!cdp_conn_dead(b->conn))
+        leave_pages(b);
     bx_tab_reset(t);
     b->deliver = 1;
     b->quiet = 0;
@@ -731,7 +736,6 @@ pw_status pw_browser_scan(const char *start_url, const pw_browser_opts *opts,
     memset(b->stats, 0, sizeof *b->stats);
     b->deliver = 1;
     b->n_tabs = o.jobs;
-    b->fetch_on = o.contain || o.n_host_maps > 0;
     b->launch = (cdp_launch){o.browser_path, o.browser_args, o.n_browser_args,
                              o.device == PW_DEVICE_MOBILE};
     pw_arena_init(&b->scan_arena, 0);

@@ -121,7 +121,9 @@ pw_status bx_tab_open(bx_browser *b, bx_tab *t, pw_err *err)
     };
     for (size_t i = 0; i < sizeof setup / sizeof setup[0] && st == PW_OK; i++)
         st = call(t, t->session, setup[i][0], setup[i][1], NULL, err);
-    if (st == PW_OK && b->fetch_on)
+    /* Always, also without containment or host maps: a request's pause is the only record of a
+     * beacon sent while its document unloads (bx_answered). */
+    if (st == PW_OK)
         st = call(t, t->session, "Fetch.enable", "{\"patterns\":[{\"urlPattern\":\"*\"}]}", NULL,
                   err);
     if (st == PW_OK)
@@ -280,14 +282,19 @@ pw_status bx_tab_screenshot(bx_tab *t, pw_err *err)
     return PW_OK;
 }
 
+double bx_wall_now(void)
+{
+    struct timeval tv;
+    gettimeofday(&tv, NULL);
+    return (double)tv.tv_sec + tv.tv_usec / 1e6;
+}
+
 static pw_status emit_page(bx_tab *t, const char *url, int main_page, pw_err *err)
 {
     bx_browser *b = t->b;
     pw_page pg = {0};
     pg.url = url;
-    struct timeval tv;
-    gettimeofday(&tv, NULL);
-    pg.timestamp = (double)tv.tv_sec + tv.tv_usec / 1e6;
+    pg.timestamp = bx_wall_now();
     pg.title = main_page ? t->title : NULL;
     pg.screenshot_png = main_page ? t->screenshot : NULL;
     pg.has_login_form = main_page ? t->has_login_form : 0;
@@ -321,8 +328,6 @@ static int answered_status(const bx_tab *t, const char *request_id)
  * 204) would be missing from the page's record. */
 static int pause_pending(const bx_tab *t)
 {
-    if (!t->b->fetch_on)
-        return 0;
     for (const bx_req *q = t->reqs; q; q = q->next)
         if (!q->r.status && q->r.url && strncmp(q->r.url, "http", 4) == 0 &&
             !answer_of(t, q->request_id))
@@ -386,6 +391,34 @@ void bx_tab_report_gap(bx_tab *t)
         b->o->hooks.gap(b->o->hooks.ctx, &g);
 }
 
+/* What only the Fetch pauses saw (bx_answered): a body the Network domain could no longer give,
+ * and requests it never reported, appended in the order they were paused. */
+static void take_paused(bx_tab *t)
+{
+    for (bx_req *q = t->reqs; q; q = q->next) {
+        const bx_answered *a = q->r.body ? NULL : answer_of(t, q->request_id);
+        if (a && a->paused && a->paused->r.body) {
+            q->r.body = a->paused->r.body;
+            q->r.body_len = a->paused->r.body_len;
+        }
+    }
+    size_t n = 0;
+    for (const bx_answered *a = t->answered; a; a = a->next)
+        n += a->paused != NULL;
+    bx_req **unseen = n ? pw_arena_calloc(&t->arena, n, sizeof *unseen) : NULL;
+    size_t k = 0;
+    for (bx_answered *a = t->answered; unseen && a; a = a->next)
+        if (a->paused && !bx_find_req(t, a->network_id)) {
+            a->paused->r.status = a->status;
+            unseen[k++] = a->paused;
+        }
+    while (k > 0) { /* t->answered is newest first */
+        bx_req *q = unseen[--k];
+        bx_log(t->b, "request seen only in its Fetch pause: %s %s", q->r.method, q->r.url);
+        bx_req_append(t, q);
+    }
+}
+
 pw_status bx_tab_flush(bx_tab *t, pw_err *err)
 {
     bx_browser *b = t->b;
@@ -408,6 +441,7 @@ pw_status bx_tab_flush(bx_tab *t, pw_err *err)
         main_seen |= is_main;
         st = emit_page(t, v->url, is_main, err);
     }
+    take_paused(t);
     if (st == PW_OK && !main_seen && t->n_reqs > 0)
         st = emit_page(t, main_url, 1, err);
     for (bx_req *q = t->reqs; q && st == PW_OK; q = q->next) {

@@ -8,8 +8,12 @@
 # - stuck / busy: a script that never completes, and three fetches that never complete, end the
 #   wait at the cap (max(4 × settle, 5 s)), logged with the page, once: later steps count them
 #   as long-lived, and leaving the page ends its requests, so the unload settle is not capped;
-# - stream: one open EventSource (long-lived requests may stay open) does not hold the scan.
-# Uses pw_browser_test_server; about 30 s.
+# - stream: one open EventSource (long-lived requests may stay open) does not hold the scan;
+# - leave: a tracker sends a Blob beacon at pagehide when the scan leaves the page. The browser
+#   reports no Network event for it (its document is gone); its Fetch pause is its only record:
+#   the beacon is in the HAR with its body, attributed to the page, and reported — contained and
+#   with --no-contain (the earlier versions never saw it).
+# Uses pw_browser_test_server; about 35 s.
 set -u
 . "$PW_SRC/tests/integration/lib.bash"
 browser_test_setup
@@ -61,4 +65,21 @@ expect_match "$(grep -c '^phiwall: scan: >> .*Runtime.evaluate.*scrollBy' "$T/bu
 scan stream --no-interact; expect_code 0 $? "scan of a page with an EventSource"
 expect_match "$(capped stream)" '^0$' "an open EventSource does not hold the scan"
 expect_match "$(jq -r '.log.entries[].request.url' "$T/stream.har")" '/events$' "the event stream was opened"
+
+# the pagehide beacon, contained (answered 204) and not (the network: unresolvable here)
+leave_beacon() { # har
+    jq -r '.log.entries[] | select(.request.method == "POST" and (.request.url | test("facebook\\.com/tr")))
+        | "\(.pageref) \(.response.status) \(.request.postData.text)"' "$1"
+}
+for how in contain no-contain; do
+    opt=(); [ "$how" = no-contain ] && opt=(--no-contain)
+    scan leave --no-interact "${opt[@]}"; rc=$?
+    [ "$how" = contain ] && expect_code 0 $rc "scan of a page with a pagehide beacon ($how)"
+    cp "$T/leave.har" "$T/leave-$how.har"; cp "$T/leave.json" "$T/leave-$how.json"
+    status=204; [ "$how" = no-contain ] && status=0
+    expect_match "$(leave_beacon "$T/leave-$how.har")" \
+        "^page_1 $status id=1234567890&ev=PageLeave&udff\\[em\\]=leave\\.canary%40example\\.org$" \
+        "the pagehide beacon is in the HAR with its body, on its page ($how)"
+    expect_match "$(jq -r '.findings[].event_name' "$T/leave-$how.json")" '^PageLeave$' "the pagehide beacon is reported ($how)"
+done
 finish

@@ -90,6 +90,13 @@ static const char hang_pixel[] =
 static const char busy_fetches[] =
     "for(var i=0;i<3;i++)fetch('/hang.js?f='+i).catch(function(){});";
 static const char stream_open[] = "window.es=new EventSource('/events');";
+/* A tracker that sends its last batch when the page is left (pagehide), as a Blob: the browser's
+ * event omits such a body (hasPostData only), and by the time it could be asked for, the next
+ * document has replaced the page. */
+static const char leave_beacon[] =
+    "addEventListener('pagehide',function(){navigator.sendBeacon('https://www.facebook.com/tr',"
+    "new Blob(['id=1234567890&ev=PageLeave&udff[em]=leave.canary%40example.org'],"
+    "{type:'application/x-www-form-urlencoded'}));});";
 
 static const char late_tag_js[] =
     "new Image().src='https://www.facebook.com/tr?id=1234567890&ev=LateBeacon&dl='+"
@@ -236,6 +243,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
                        : strcmp(url, "/busy") == 0      ? busy_fetches
                        : strcmp(url, "/hangpixel") == 0 ? hang_pixel
                        : strcmp(url, "/stream") == 0    ? stream_open
+                       : strcmp(url, "/leave") == 0     ? leave_beacon
                                                         : NULL;
     if (late) {
         snprintf(page, sizeof page, late_fmt, url + 1, url + 1, late);

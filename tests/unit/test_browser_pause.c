@@ -1,0 +1,192 @@
+/* test_browser_pause.c — unit tests of what the browser scan takes from Fetch pauses, without a
+ * browser (a pipe stands in for it): a beacon whose body Network.getRequestPostData could no
+ * longer give (its document was replaced: "No resource with given id was found") keeps the body
+ * its pause carried, and a beacon the Network domain never reported (sent by an unloading
+ * document: its pause has no networkId) is delivered from its pause, with its body, answer and
+ * page, after the page's other requests. */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "capture/browser_int.h"
+#include "pw_test.h"
+
+static void put(int fd, const char *s)
+{
+    CHECK(write(fd, s, strlen(s) + 1) == (ssize_t)strlen(s) + 1);
+}
+
+/* The id of the command with this method among what the scan sent (NUL-separated), or -1. */
+static long sent_id(int fd, const char *method)
+{
+    static char buf[65536];
+    static size_t len;
+    ssize_t n = read(fd, buf + len, sizeof buf - 1 - len);
+    if (n > 0)
+        len += (size_t)n;
+    buf[len] = '\0';
+    for (size_t at = 0; at < len; at += strlen(buf + at) + 1) {
+        const char *id = strstr(buf + at, "\"id\":");
+        if (id && strstr(buf + at, method))
+            return strtol(id + 5, NULL, 10);
+    }
+    return -1;
+}
+
+typedef struct seen {
+    pw_request r[8];
+    char body[8][256];
+    size_t n;
+} seen;
+
+static pw_status on_request(void *ctx, const pw_request *r, pw_err *err)
+{
+    (void)err;
+    seen *s = ctx;
+    if (s->n == 8)
+        return PW_OK;
+    s->r[s->n] = *r;
+    snprintf(s->body[s->n], sizeof s->body[0], "%.*s", (int)r->body_len,
+             r->body ? (const char *)r->body : "");
+    s->n++;
+    return PW_OK;
+}
+
+#define PAGE        "http://127.0.0.1:8080/appointments"
+#define BODY_SUBMIT "ev=Lead&udff%5Bem%5D=a%40example.org"
+#define BODY_LEAVE  "ev=PageLeave&udff%5Bem%5D=b%40example.org"
+
+/* A tab on PAGE (top_url set unless `before_commit`) of a browser that is a pipe. */
+typedef struct fixture {
+    int to_us[2], to_browser[2];
+    pw_browser_opts o;
+    seen got;
+    pw_capture_sink sink;
+    pw_browser_stats stats;
+    bx_browser *b;
+    bx_tab *t;
+} fixture;
+
+static void setup(fixture *f, int before_commit)
+{
+    memset(f, 0, sizeof *f);
+    CHECK(pipe(f->to_us) == 0 && pipe(f->to_browser) == 0);
+    fcntl(f->to_browser[0], F_SETFL, O_NONBLOCK); /* sent_id reads what is there */
+    pw_browser_opts_init(&f->o);
+    f->o.contain = 0; /* passed on to the network: what is kept does not depend on containment */
+    f->sink = (pw_capture_sink){.on_request = on_request, .ctx = &f->got};
+    bx_browser *b = f->b = calloc(1, sizeof *b);
+    b->o = &f->o;
+    b->sink = &f->sink;
+    b->stats = &f->stats;
+    b->deliver = 1;
+    b->n_tabs = 1;
+    bx_tab *t = f->t = &b->tabs[0];
+    pw_arena_init(&t->arena, 0);
+    t->b = b;
+    t->session = strdup("S");
+    t->target_id = strdup("F1");
+    bx_task task = {.url = PAGE};
+    bx_tab_begin(t, &task);
+    t->top_url = before_commit ? NULL : PAGE;
+    t->facts_url = PAGE;
+    CHECK_INT(cdp_conn_new(f->to_us[0], f->to_browser[1], &b->conn, NULL), PW_OK);
+    cdp_conn_on_event(b->conn, bx_on_event, b);
+}
+
+static void teardown(fixture *f)
+{
+    cdp_conn_free(f->b->conn);
+    for (int i = 0; i < 2; i++)
+        close(f->to_us[i]), close(f->to_browser[i]);
+    bx_tab_reset(f->t);
+    pw_arena_free(&f->t->arena);
+    free(f->t->session);
+    free(f->t->target_id);
+    free(f->b);
+}
+
+/* The pagehide beacon: only its pause, without a networkId. */
+static const char leave_pause[] =
+    "{\"method\":\"Fetch.requestPaused\",\"sessionId\":\"S\",\"params\":{"
+    "\"requestId\":\"interception-job-2.0\",\"frameId\":\"F1\",\"resourceType\":"
+    "\"Ping\",\"request\":{\"url\":\"https://in.hotjar.com/api\",\"method\":\"POST\","
+    "\"headers\":{\"Content-Type\":\"text/plain\"},\"hasPostData\":true,"
+    "\"postDataEntries\":[{\"bytes\":\"ZXY9UGFnZUxlYXZlJnVkZmYlNUJlbSU1RD1iJTQwZXhhbXBs"
+    "ZS5vcmc=\"}]}}}";
+
+static void test_pause_body_and_pause_only(void)
+{
+    fixture fx;
+    setup(&fx, 0);
+    bx_browser *b = fx.b;
+    bx_tab *t = fx.t;
+    int *to_us = fx.to_us, *to_browser = fx.to_browser;
+    /* the submit beacon: a Blob body, so the event has hasPostData but no postData */
+    put(to_us[1], "{\"method\":\"Network.requestWillBeSent\",\"sessionId\":\"S\",\"params\":{"
+                  "\"requestId\":\"9.7\",\"loaderId\":\"L\",\"type\":\"Ping\",\"frameId\":\"F1\","
+                  "\"documentURL\":\"" PAGE "\",\"request\":{\"url\":\"https://www.facebook.com/"
+                  "tr\",\"method\":\"POST\",\"hasPostData\":true,\"headers\":{}}}}");
+    put(to_us[1],
+        "{\"method\":\"Fetch.requestPaused\",\"sessionId\":\"S\",\"params\":{"
+        "\"requestId\":\"interception-job-1.0\",\"networkId\":\"9.7\",\"frameId\":\"F1\","
+        "\"resourceType\":\"Ping\",\"request\":{\"url\":\"https://www.facebook.com/tr\","
+        "\"method\":\"POST\",\"headers\":{},\"hasPostData\":true,\"postData\":\"" BODY_SUBMIT
+        "\"}}}");
+    put(to_us[1], leave_pause);
+    long long deadline = cdp_now_ms() + 5000;
+    while (t->n_reqs < 1 && cdp_now_ms() < deadline)
+        cdp_pump(b->conn, deadline, NULL);
+    long id = -1;
+    while ((id = sent_id(to_browser[0], "Network.getRequestPostData")) < 0 &&
+           cdp_now_ms() < deadline)
+        cdp_pump(b->conn, cdp_now_ms() + 50, NULL);
+    CHECK(id > 0);
+    char answer[256];
+    snprintf(answer, sizeof answer,
+             "{\"id\":%ld,\"error\":{\"code\":-32000,\"message\":\"No resource with given id was "
+             "found\"},\"sessionId\":\"S\"}",
+             id);
+    put(to_us[1], answer);
+    while ((t->bodies_pending || !t->answered || !t->answered->next) && cdp_now_ms() < deadline)
+        cdp_pump(b->conn, deadline, NULL);
+    CHECK_INT((long long)t->bodies_pending, 0);
+
+    pw_err err;
+    CHECK_INT(bx_tab_flush(t, &err), PW_OK);
+    CHECK_INT((long long)fx.got.n, 2);
+    CHECK_STR(fx.got.r[0].url, "https://www.facebook.com/tr");
+    CHECK_STR(fx.got.body[0], BODY_SUBMIT); /* the pause's body: the Network domain had none */
+    CHECK_STR(fx.got.r[1].url, "https://in.hotjar.com/api");
+    CHECK_STR(fx.got.r[1].method, "POST");
+    CHECK_STR(fx.got.body[1], BODY_LEAVE);
+    CHECK_STR(fx.got.r[1].page_url, PAGE);
+    CHECK_STR(fx.got.r[1].resource_type, "ping");
+    CHECK_STR(fx.got.r[1].content_type, "text/plain");
+    CHECK_INT(fx.got.r[1].source, PW_SOURCE_BROWSER);
+    CHECK_INT((long long)fx.stats.requests, 2);
+
+    teardown(&fx);
+}
+
+/* A request only a pause saw, before the task's first document committed: sent by the document
+ * the tab showed before (the login's landing page when the first task navigated away from it),
+ * not by the task's page. */
+static void test_pause_only_before_commit(void)
+{
+    fixture fx;
+    setup(&fx, 1);
+    put(fx.to_us[1], leave_pause);
+    long long deadline = cdp_now_ms() + 5000;
+    while (!fx.t->answered && cdp_now_ms() < deadline)
+        cdp_pump(fx.b->conn, deadline, NULL);
+    CHECK(fx.t->answered != NULL); /* answered (passed on), not kept */
+    pw_err err;
+    CHECK_INT(bx_tab_flush(fx.t, &err), PW_OK);
+    CHECK_INT((long long)fx.got.n, 0);
+    teardown(&fx);
+}
+
+PW_TEST_MAIN(PW_TEST(test_pause_body_and_pause_only), PW_TEST(test_pause_only_before_commit))
