@@ -38,7 +38,7 @@ static void usage(FILE *f)
             "  -o, --output FILE    write the report to FILE instead of stdout\n"
             "  --fail-on SEVERITY   exit 1 when a finding is at or above SEVERITY\n"
             "                       (critical, high, medium, low, info; default "
-            "none)\n" PW_CLI_BASELINE_USAGE
+            "none)\n" PW_CLI_BASELINE_USAGE PW_CLI_BAA_USAGE
             "  --allow-incomplete   exit 0, not 4, when the capture shows tracker scripts or\n"
             "                       pages that failed to load (the report still says INCOMPLETE)\n"
             "  --vocab FILE         extra health vocabulary (TSV)\n"

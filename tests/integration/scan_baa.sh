@@ -9,6 +9,9 @@ H="$PW_SRC/tests/data/har/baa_declared.har"
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 
+# the HAR scan's help lists it (the live scan's has its own line)
+expect_match "$("$PHIWALL" scan --help)" '^  --baa ID +the site holds a signed BAA' "scan --har help lists --baa"
+
 # without a declaration: Freshpaint receives the typed e-mail (critical), Adobe Launch is PW-NO-BAA
 out=$("$PHIWALL" scan --har "$H")
 expect_match "$out" 'critical +PW-FORM-VALUES +Freshpaint' "no --baa: Freshpaint's form values are critical"
