@@ -33,21 +33,26 @@ int pw_cli_scan_set_fail_on(pw_cli_scan_out *o, const char *value)
     return 0;
 }
 
+pw_status pw_cli_read_baseline(const char *path, pw_baseline **out, pw_err *err)
+{
+    char *data = NULL;
+    size_t len = 0;
+    pw_status s = pw_cli_read_file(path, &data, &len, err);
+    if (s == PW_OK)
+        s = pw_baseline_parse(data, len, path, out, err);
+    free(data);
+    return s;
+}
+
 int pw_cli_scan_set_baseline(pw_cli_scan_out *o, const char *path)
 {
     if (o->baseline)
         return pw_cli_usage_error("scan", "--baseline given twice");
     if (strcmp(path, "-") == 0)
         return pw_cli_usage_error("scan", "--baseline -: give the earlier report as a file");
-    char *data = NULL;
-    size_t len = 0;
     pw_err err;
     pw_err_clear(&err);
-    if (pw_cli_read_file(path, &data, &len, &err) != PW_OK)
-        return pw_cli_fail("scan", &err);
-    pw_status s = pw_baseline_parse(data, len, path, &o->baseline, &err);
-    free(data);
-    return s == PW_OK ? 0 : pw_cli_fail("scan", &err);
+    return pw_cli_read_baseline(path, &o->baseline, &err) == PW_OK ? 0 : pw_cli_fail("scan", &err);
 }
 
 void pw_cli_scan_out_free(pw_cli_scan_out *o)

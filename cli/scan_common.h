@@ -31,6 +31,8 @@ int pw_cli_scan_set_fail_on(pw_cli_scan_out *o, const char *value);
  * minutes; 0, or the exit code after printing why (usage: given twice or '-'; runtime: the file
  * cannot be read or is no phiwall JSON report). */
 int pw_cli_scan_set_baseline(pw_cli_scan_out *o, const char *path);
+/* An earlier JSON report read from path (errors name it): --baseline and --baseline-dir. */
+pw_status pw_cli_read_baseline(const char *path, pw_baseline **out, pw_err *err);
 void pw_cli_scan_out_free(pw_cli_scan_out *o);
 #define PW_CLI_BASELINE_USAGE                                                                \
     "  --baseline FILE      an earlier JSON report (--format json) of the same site: mark\n" \

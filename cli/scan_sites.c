@@ -278,12 +278,7 @@ static pw_status load_baselines(const char *dir, char **urls, size_t n, pw_basel
         snprintf(path, sizeof path, "%s/%s.json", dir, slug);
         if (!exists(path))
             continue;
-        char *data = NULL;
-        size_t len = 0;
-        pw_status s = pw_cli_read_file(path, &data, &len, err);
-        if (s == PW_OK)
-            s = pw_baseline_parse(data, len, path, &out[i], err);
-        free(data);
+        pw_status s = pw_cli_read_baseline(path, &out[i], err);
         if (s != PW_OK)
             return s;
     }
