@@ -14,7 +14,11 @@
 #include "phiwall/baseline.h"
 #include "report/report_internal.h"
 
-#define MAX_DEPTH 64 /* keys are remembered this deep; the report's own nesting is ~6 */
+/* What a comparison reads sits at most 4 levels deep (findings[i].vendor.product); keys are
+ * remembered that deep, in place, and only up to KEY_MAX - 1 bytes: every key matched is
+ * shorter, so a longer one is kept as "" (it matches none). Nothing per key is allocated. */
+#define KEY_LEVELS 4
+#define KEY_MAX    16
 
 struct pw_baseline {
     pw_arena arena;
@@ -28,9 +32,9 @@ struct pw_baseline {
 typedef struct parse_state {
     pw_baseline *b;
     int depth;
-    char is_map[MAX_DEPTH + 1];
-    const char *key[MAX_DEPTH + 1]; /* arena copies, only the few keys that matter */
-    pw_baseline_finding cur;        /* the finding being read (depth 3 under "findings") */
+    char is_map[KEY_LEVELS + 1];
+    char key[KEY_LEVELS + 1][KEY_MAX]; /* the last key of each open object */
+    pw_baseline_finding cur;           /* the finding being read (depth 3 under "findings") */
     const char *severity;
     size_t index; /* of the finding being read */
     pw_status fail;
@@ -39,8 +43,7 @@ typedef struct parse_state {
 
 static int key_is(const parse_state *p, int depth, const char *k)
 {
-    return depth >= 1 && depth <= p->depth && depth <= MAX_DEPTH && p->key[depth] &&
-           strcmp(p->key[depth], k) == 0;
+    return depth >= 1 && depth <= p->depth && depth <= KEY_LEVELS && strcmp(p->key[depth], k) == 0;
 }
 
 /* Inside root.findings[i] (the finding object is depth 3). */
@@ -93,8 +96,6 @@ static const char **slot_of(parse_state *p)
 static int on_string(void *ctx, const unsigned char *s, size_t n)
 {
     parse_state *p = ctx;
-    if (p->depth > MAX_DEPTH)
-        return 1;
     const char **slot = slot_of(p);
     if (!slot)
         return 1;
@@ -134,9 +135,9 @@ static int open_frame(parse_state *p, int is_map)
     if (p->depth == 0 && !is_map)
         return stop(p, PW_ERR_INVALID, "not a phiwall JSON report: the document is an array");
     p->depth++;
-    if (p->depth <= MAX_DEPTH) {
+    if (p->depth <= KEY_LEVELS) {
         p->is_map[p->depth] = (char)is_map;
-        p->key[p->depth] = NULL;
+        p->key[p->depth][0] = '\0';
     }
     if (p->depth == 2 && key_is(p, 1, "findings")) {
         if (is_map)
@@ -163,10 +164,14 @@ static int on_start_array(void *ctx)
 static int on_key(void *ctx, const unsigned char *s, size_t n)
 {
     parse_state *p = ctx;
-    if (p->depth > MAX_DEPTH || p->depth > 4)
+    if (p->depth < 1 || p->depth > KEY_LEVELS)
         return 1;
-    p->key[p->depth] = pw_arena_strndup(&p->b->arena, (const char *)s, n);
-    return p->key[p->depth] ? 1 : stop(p, PW_ERR_NOMEM, "out of memory");
+    char *k = p->key[p->depth];
+    if (n >= KEY_MAX)
+        n = 0;
+    memcpy(k, s, n);
+    k[n] = '\0';
+    return 1;
 }
 
 static int finding_done(parse_state *p)

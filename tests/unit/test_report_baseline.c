@@ -231,6 +231,10 @@ static void bad_input(void)
     expect_error("{\"tool\": {\"name\": \"phiwall\"}, \"findings\": [{\"rule_id\": \"PW-X\", "
                  "\"severity\": \"high\", \"request\": {\"fingerprint\": \"a\"}}]}",
                  PW_ERR_INVALID, "findings[0].fingerprint: missing");
+    /* a longer key that starts like a wanted one is not it */
+    expect_error("{\"tool\": {\"name\": \"phiwall\"}, \"findings\": [{\"rule_id\": \"PW-X\", "
+                 "\"severity\": \"high\", \"fingerprint_of_something_else\": \"a\"}]}",
+                 PW_ERR_INVALID, "findings[0].fingerprint: missing");
     /* an empty report is a fine baseline: everything is new */
     const char *empty = "{\"tool\": {\"name\": \"phiwall\"}, \"findings\": []}";
     pw_baseline *b = NULL;
