@@ -182,7 +182,7 @@ static int scan_hars(const scan_args *a)
     pw_scan_result full;
     if (ok)
         full = pw_cli_gaps_attach(r, &p.gaps);
-    int rc = ok ? pw_cli_scan_finish(&full, &a->out) : pw_cli_fail("scan", &err);
+    int rc = ok ? pw_cli_scan_finish(&full, &a->out, NULL) : pw_cli_fail("scan", &err);
     pw_cli_pipeline_close(&p);
     return rc;
 }

@@ -122,8 +122,10 @@ static void say_incomplete(const pw_scan_result *r, int rc)
     pw_buf_free(&line);
 }
 
-int pw_cli_scan_finish(const pw_scan_result *r, const pw_cli_scan_out *o)
+int pw_cli_scan_finish(const pw_scan_result *r, const pw_cli_scan_out *o, pw_cli_compared *cmp)
 {
+    if (cmp)
+        cmp->n_new = cmp->n_gone = cmp->n_unchecked = -1;
     int to_stdout = !o->output || strcmp(o->output, "-") == 0;
     pw_report_opts ro = {
         .color = o->format == PW_REPORT_TEXT && to_stdout && pw_cli_use_color(stdout),
@@ -136,6 +138,8 @@ int pw_cli_scan_finish(const pw_scan_result *r, const pw_cli_scan_out *o)
         if (pw_baseline_compare(o->baseline, r, &diff, &err) != PW_OK)
             return pw_cli_fail("scan", &err);
         ro.baseline = &diff;
+        if (cmp)
+            *cmp = (pw_cli_compared){(long)diff.n_new, (long)diff.n_gone, (long)diff.n_unchecked};
     }
     pw_buf b;
     pw_buf_init(&b);

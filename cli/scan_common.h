@@ -39,12 +39,18 @@ void pw_cli_scan_out_free(pw_cli_scan_out *o);
     "                       findings new or unchanged, list those gone; --fail-on then\n"    \
     "                       counts only new findings (and ones whose severity rose)\n"
 
-/* Render r as o asks (compared with o->baseline when there is one), write it, and return the
- * exit code: PW_EXIT_FINDINGS when a finding is at or above o->fail_on (with a baseline: a new
- * one, or one whose severity rose), else PW_EXIT_INCOMPLETE when r has gaps (unless
- * o->allow_incomplete; the gaps are also summed up on stderr), PW_EXIT_CLEAN otherwise,
- * PW_EXIT_RUNTIME when writing fails. */
-int pw_cli_scan_finish(const pw_scan_result *r, const pw_cli_scan_out *o);
+/* The comparison's counts, for a caller that records them (the .summary of `scan --sites`);
+ * -1 each without a baseline. */
+typedef struct pw_cli_compared {
+    long n_new, n_gone, n_unchecked;
+} pw_cli_compared;
+
+/* Render r as o asks (compared with o->baseline when there is one; its counts into *cmp when
+ * cmp is not NULL), write it, and return the exit code: PW_EXIT_FINDINGS when a finding is at or
+ * above o->fail_on (with a baseline: a new one, or one whose severity rose), else
+ * PW_EXIT_INCOMPLETE when r has gaps (unless o->allow_incomplete; the gaps are also summed up on
+ * stderr), PW_EXIT_CLEAN otherwise, PW_EXIT_RUNTIME when writing fails. */
+int pw_cli_scan_finish(const pw_scan_result *r, const pw_cli_scan_out *o, pw_cli_compared *cmp);
 
 /* Of two scans' exit codes, the one to report: a runtime error, then findings, then an
  * incomplete scan (4 is not "worse" than 1 or 3), then clean. */

@@ -588,23 +588,13 @@ static pw_status capture_browser(pw_live_args *a, const char *url, pw_cli_pipeli
     return st;
 }
 
-/* The comparison's counts for the .summary line: the report renders the comparison itself. */
-static void summarize_baseline(const pw_scan_result *r, const pw_baseline *b, pw_live_summary *sum)
-{
-    pw_baseline_diff d;
-    sum->n_new = sum->n_gone = -1;
-    if (!b || pw_baseline_compare(b, r, &d, NULL) != PW_OK)
-        return;
-    sum->n_new = (long)d.n_new;
-    sum->n_gone = (long)d.n_gone;
-    pw_baseline_diff_free(&d);
-}
-
 static void summarize(const pw_scan_result *r, pw_live_summary *sum, const char *source,
-                      const pw_baseline *b)
+                      const pw_cli_compared *cmp)
 {
     memset(sum, 0, sizeof *sum);
-    summarize_baseline(r, b, sum);
+    sum->n_new = cmp->n_new;
+    sum->n_gone = cmp->n_gone;
+    sum->n_unchecked = cmp->n_unchecked;
     sum->pages = r->n_pages;
     sum->requests = r->n_requests;
     sum->findings = r->n_findings;
@@ -706,9 +696,10 @@ int pw_live_scan_site(pw_live_args *a, const char *url, const pw_cli_scan_out *o
             snprintf(sum->error, sizeof sum->error, "%s", err.msg);
     } else {
         pw_scan_result full = pw_cli_gaps_attach(r, &p.gaps);
+        pw_cli_compared cmp;
+        rc = pw_cli_scan_finish(&full, out, &cmp);
         if (sum)
-            summarize(&full, sum, use_static ? "static" : "browser", out->baseline);
-        rc = pw_cli_scan_finish(&full, out);
+            summarize(&full, sum, use_static ? "static" : "browser", &cmp);
     }
     if (temp_shots)
         nftw(shots, remove_entry, 8, FTW_DEPTH | FTW_PHYS);

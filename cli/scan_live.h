@@ -50,7 +50,7 @@ typedef struct pw_live_summary {
     char error[512];      /* why the scan failed (exit 3), or "" */
     size_t gaps;          /* what was not observed (exit 4 unless --allow-incomplete) */
     char incomplete[512]; /* the gaps in one line (pw_report_incomplete_headline), or "" */
-    long n_new, n_gone;   /* against the site's baseline; -1 without one */
+    long n_new, n_gone, n_unchecked; /* against the site's baseline; -1 without one */
 } pw_live_summary;
 
 int pw_live_scan_site(pw_live_args *a, const char *url, const pw_cli_scan_out *out,

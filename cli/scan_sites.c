@@ -45,9 +45,9 @@ static int exists(const char *path)
 }
 
 /* The .summary line: url, source, pages, requests, findings, five severity counts, max, status
- * (tabs or newlines in the status become spaces), and — since --baseline-dir — new and gone
- * against the site's baseline ("-" without one). Lines of 12 fields, written before, still
- * read. */
+ * (tabs or newlines in the status become spaces), and — since --baseline-dir — new, gone and
+ * not rechecked against the site's baseline ("-" without one). Lines of 12 fields (before
+ * --baseline-dir) and of 14 (before "not rechecked") still read. */
 static int write_summary_line(const char *path, const char *url, const pw_live_summary *s,
                               const char *status)
 {
@@ -60,9 +60,9 @@ static int write_summary_line(const char *path, const char *url, const pw_live_s
     for (const char *c = status; *c; c++)
         pw_buf_putc(&b, *c == '\t' || *c == '\n' || *c == '\r' ? ' ' : *c);
     if (s->n_new >= 0)
-        pw_buf_printf(&b, "\t%ld\t%ld\n", s->n_new, s->n_gone);
+        pw_buf_printf(&b, "\t%ld\t%ld\t%ld\n", s->n_new, s->n_gone, s->n_unchecked);
     else
-        pw_buf_puts(&b, "\t-\t-\n");
+        pw_buf_puts(&b, "\t-\t-\t-\n");
     pw_err err;
     pw_err_clear(&err);
     pw_status st = b.failed ? pw_err_set(&err, PW_ERR_NOMEM, "%s: out of memory", path)
@@ -71,9 +71,10 @@ static int write_summary_line(const char *path, const char *url, const pw_live_s
     return st == PW_OK ? PW_EXIT_CLEAN : pw_cli_fail("scan", &err);
 }
 
-enum { SUMMARY_FIELDS = 14 }; /* 12 before --baseline-dir: new and gone read "-" then */
+/* 12 before --baseline-dir, 14 before "not rechecked": the missing ones read "-" */
+enum { SUMMARY_FIELDS = 15 };
 
-/* Split a .summary line (its newline included) into its 14 fields in place: 1 when it is whole,
+/* Split a .summary line (its newline included) into its 15 fields in place: 1 when it is whole,
  * 0 for a cut or foreign line. */
 static int summary_fields(char *line, char *fields[SUMMARY_FIELDS])
 {
@@ -90,9 +91,11 @@ static int summary_fields(char *line, char *fields[SUMMARY_FIELDS])
         else if (nf < 11)
             return 0;
     }
-    if (nf == 12)
-        fields[12] = fields[13] = "-";
-    return (nf == 12 || nf == SUMMARY_FIELDS) && !strchr(fields[nf - 1], '\t');
+    if (nf != 12 && nf != 14 && nf != SUMMARY_FIELDS)
+        return 0;
+    for (int k = nf; k < SUMMARY_FIELDS; k++)
+        fields[k] = "-";
+    return !strchr(fields[nf - 1], '\t');
 }
 
 /* The one line of a .summary file, whatever its length (malloc'd; NULL when the file is absent,
@@ -169,7 +172,7 @@ static int scan_one(pw_live_args *a, const char *url, const char *dir, pw_baseli
     pw_live_summary s;
     memset(&s, 0, sizeof s);
     s.max_sev = -1;
-    s.n_new = s.n_gone = -1;
+    s.n_new = s.n_gone = s.n_unchecked = -1;
     int rc = pw_live_scan_site(a, url, &out, &s);
     if (rc == PW_EXIT_RUNTIME) {
         remove(report); /* a failed site has no report, not an older one */
@@ -208,7 +211,7 @@ static int write_tables(const char *dir, char **urls, size_t n)
     pw_buf_init(&csv);
     pw_buf_init(&html);
     pw_buf_puts(&csv, "site,source,pages,requests,findings,critical,high,medium,low,info,"
-                      "max_severity,status,new,gone\n");
+                      "max_severity,status,new,gone,not_rechecked\n");
     pw_buf_puts(&html, "<!doctype html><html><head><meta charset=\"utf-8\"><title>phiwall: "
                        "sites</title><style>body{font:14px system-ui,sans-serif;margin:2em}"
                        "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:"
@@ -217,7 +220,7 @@ static int write_tables(const char *dir, char **urls, size_t n)
                        "<h1>phiwall scan across sites</h1><table><tr><th>site</th><th>source"
                        "</th><th>pages</th><th>requests</th><th>findings</th><th>critical</th>"
                        "<th>high</th><th>medium</th><th>low</th><th>info</th><th>max</th>"
-                       "<th>status</th><th>new</th><th>gone</th></tr>\n");
+                       "<th>status</th><th>new</th><th>gone</th><th>not rechecked</th></tr>\n");
     for (size_t i = 0; i < n; i++) {
         char slug[128], path[4200];
         pw_cli_site_slug(urls[i], slug, sizeof slug);

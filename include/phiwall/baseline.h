@@ -23,7 +23,8 @@ typedef struct pw_baseline_finding {
     const char *fingerprint;
     const char *rule_id;
     pw_severity severity;
-    const char *tracker; /* the vendor's product name ("Meta Pixel") */
+    const char *tracker;    /* the vendor's product name ("Meta Pixel") */
+    const char *tracker_id; /* its catalog id ("meta-pixel"), or the filter list ("easylist") */
     const char *account_id;
     const char *page_url;
     size_t occurrences;
@@ -51,15 +52,32 @@ typedef enum pw_baseline_state {
     PW_BASELINE_UNCHANGED, /* the baseline has it (its severity may differ: `was`) */
 } pw_baseline_state;
 
+/* Why a finding of the baseline that this scan did not report does not count as gone: this
+ * scan could not have seen it, so its absence says nothing about a fix. A rescan with a smaller
+ * crawl, a page that timed out or a tag that failed to load must not read as "fixed". */
+typedef enum pw_baseline_unchecked {
+    PW_UNCHECKED_PAGE_NOT_VISITED = 1, /* its page is not among this scan's pages */
+    PW_UNCHECKED_PAGE_FAILED,          /* its page failed to load in this scan */
+    PW_UNCHECKED_TRACKER_FAILED,       /* its tracker's script or frame failed to load there */
+    PW_UNCHECKED_NO_TRAFFIC,           /* this scan read HTML only; the baseline saw traffic */
+} pw_baseline_unchecked;
+
+const char *pw_baseline_unchecked_name(pw_baseline_unchecked why); /* "page_not_visited" */
+const char *pw_baseline_unchecked_text(pw_baseline_unchecked why); /* a phrase for reports */
+
 /* A scan compared with a baseline. Findings are matched by fingerprint as multisets: when the
  * baseline has a fingerprint k times and the scan m times, min(k, m) are unchanged, the rest new
- * (scan) or gone (baseline), matched in order of severity, highest first. */
+ * (scan) or absent (baseline), matched in order of severity, highest first. An absent finding is
+ * gone when this scan looked where it was (its page loaded, its tracker's script too), else not
+ * rechecked, with the reason. */
 typedef struct pw_baseline_diff {
     const pw_baseline *baseline;
     pw_baseline_state *state;         /* parallel to the scan's findings */
     int *was;                         /* parallel: the matched finding's pw_severity, -1 when new */
-    const pw_baseline_finding **gone; /* in the baseline, not in the scan; highest first */
-    size_t n_gone, n_new, n_unchanged;
+    const pw_baseline_finding **gone; /* absent, and looked for; highest first */
+    const pw_baseline_finding **unchecked; /* absent, not looked for; highest first */
+    pw_baseline_unchecked *unchecked_why;  /* parallel to unchecked */
+    size_t n_gone, n_unchecked, n_new, n_unchanged;
 } pw_baseline_diff;
 
 pw_status pw_baseline_compare(const pw_baseline *b, const pw_scan_result *r, pw_baseline_diff *out,

@@ -12,6 +12,7 @@
 
 #include "phiwall/arena.h"
 #include "phiwall/baseline.h"
+#include "phiwall/url.h"
 #include "report/report_internal.h"
 
 /* What a comparison reads sits at most 4 levels deep (findings[i].vendor.product); keys are
@@ -22,7 +23,7 @@
 
 struct pw_baseline {
     pw_arena arena;
-    const char *name, *target, *captured, *tool;
+    const char *name, *target, *captured, *tool, *source;
     pw_baseline_finding *findings;
     size_t n, cap;
     int saw_findings;
@@ -70,6 +71,8 @@ static const char **slot_of(parse_state *p)
 {
     if (p->depth == 1 && key_is(p, 1, "target"))
         return &p->b->target;
+    if (p->depth == 1 && key_is(p, 1, "source"))
+        return &p->b->source;
     if (p->depth == 2 && key_is(p, 1, "tool") && key_is(p, 2, "name"))
         return &p->b->tool;
     if (p->depth == 2 && key_is(p, 1, "captured") && key_is(p, 2, "first"))
@@ -87,6 +90,8 @@ static const char **slot_of(parse_state *p)
     if (p->depth == 4 && in_finding(p)) {
         if (key_is(p, 3, "vendor") && key_is(p, 4, "product"))
             return &p->cur.tracker;
+        if (key_is(p, 3, "vendor") && key_is(p, 4, "id"))
+            return &p->cur.tracker_id;
         if (key_is(p, 3, "page") && key_is(p, 4, "url"))
             return &p->cur.page_url;
     }
@@ -418,6 +423,153 @@ static void pair_run(keyed *k, size_t lo, size_t hi, pw_baseline_diff *d, const 
         d->gone[d->n_gone++] = &b->findings[k[bi].index];
 }
 
+/* ---- absent findings: gone, or not rechecked ---- */
+
+const char *pw_baseline_unchecked_name(pw_baseline_unchecked why)
+{
+    switch (why) {
+    case PW_UNCHECKED_PAGE_NOT_VISITED: return "page_not_visited";
+    case PW_UNCHECKED_PAGE_FAILED: return "page_failed";
+    case PW_UNCHECKED_TRACKER_FAILED: return "tracker_failed";
+    case PW_UNCHECKED_NO_TRAFFIC: return "no_traffic";
+    }
+    return "unknown";
+}
+
+const char *pw_baseline_unchecked_text(pw_baseline_unchecked why)
+{
+    switch (why) {
+    case PW_UNCHECKED_PAGE_NOT_VISITED: return "its page was not visited by this scan";
+    case PW_UNCHECKED_PAGE_FAILED: return "its page did not load in this scan";
+    case PW_UNCHECKED_TRACKER_FAILED:
+        return "a tracker script failed to load on its page, or this tracker's failed";
+    case PW_UNCHECKED_NO_TRAFFIC: return "this scan read HTML only; the baseline observed traffic";
+    }
+    return "unknown";
+}
+
+/* What this scan looked at, to tell a finding that went away from one it could not have seen. */
+typedef struct looked {
+    const pw_scan_result *r;
+    char **page_keys; /* sorted page keys of the scan's pages */
+    size_t n_keys;
+    int no_traffic;
+} looked;
+
+static int by_str(const void *x, const void *y)
+{
+    return strcmp(*(char *const *)x, *(char *const *)y);
+}
+
+static char *page_key_dup(const char *url)
+{
+    char small[512];
+    size_t n = pw_url_page_key(url, small, sizeof small);
+    char *k = malloc(n + 1);
+    if (k && n < sizeof small)
+        memcpy(k, small, n + 1);
+    else if (k)
+        pw_url_page_key(url, k, n + 1);
+    return k;
+}
+
+static void looked_free(looked *l)
+{
+    for (size_t i = 0; i < l->n_keys; i++)
+        free(l->page_keys[i]);
+    free(l->page_keys);
+}
+
+static pw_status looked_init(looked *l, const pw_baseline *b, const pw_scan_result *r)
+{
+    memset(l, 0, sizeof *l);
+    l->r = r;
+    /* static triage infers tags from HTML: it cannot confirm that observed traffic stopped */
+    l->no_traffic =
+        r->source == PW_SOURCE_STATIC && !(b->source && strcmp(b->source, "static") == 0);
+    for (size_t i = 0; i < r->n_gaps; i++)
+        l->no_traffic |= r->gaps[i].kind == PW_GAP_BROWSER;
+    l->page_keys = calloc(r->n_pages ? r->n_pages : 1, sizeof *l->page_keys);
+    if (!l->page_keys)
+        return PW_ERR_NOMEM;
+    for (; l->n_keys < r->n_pages; l->n_keys++)
+        if (!(l->page_keys[l->n_keys] =
+                  page_key_dup(r->pages[l->n_keys].url ? r->pages[l->n_keys].url : "")))
+            return PW_ERR_NOMEM;
+    qsort(l->page_keys, l->n_keys, sizeof *l->page_keys, by_str);
+    return PW_OK;
+}
+
+static int same_page(const char *url, const char *key)
+{
+    if (!url)
+        return 0;
+    char *k = page_key_dup(url);
+    int same = k && strcmp(k, key) == 0;
+    free(k);
+    return same;
+}
+
+/* Why this scan could not have seen g (0 when it could: g is gone). A failed page, a tracker
+ * script that failed on g's page (a tag manager's failure hides every tag it loads) or g's own
+ * tracker failing anywhere (a gap names only the first page it failed on). */
+static int unchecked_reason(const looked *l, const pw_baseline_finding *g)
+{
+    if (l->no_traffic)
+        return PW_UNCHECKED_NO_TRAFFIC;
+    if (!g->page_url)
+        return 0;
+    char *key = page_key_dup(g->page_url);
+    if (!key)
+        return PW_UNCHECKED_PAGE_NOT_VISITED; /* out of memory: never claim a fix unchecked */
+    int why = 0;
+    for (size_t i = 0; i < l->r->n_gaps && !why; i++) {
+        const pw_capture_gap *gap = &l->r->gaps[i];
+        if (gap->kind == PW_GAP_PAGE && same_page(gap->url, key))
+            why = PW_UNCHECKED_PAGE_FAILED;
+        else if ((gap->kind == PW_GAP_SCRIPT || gap->kind == PW_GAP_FRAME) &&
+                 (same_page(gap->page_url, key) || (g->tracker_id && gap->tracker_id &&
+                                                    strcmp(g->tracker_id, gap->tracker_id) == 0)))
+            why = PW_UNCHECKED_TRACKER_FAILED;
+    }
+    if (!why && !bsearch(&key, l->page_keys, l->n_keys, sizeof *l->page_keys, by_str))
+        why = PW_UNCHECKED_PAGE_NOT_VISITED;
+    free(key);
+    return why;
+}
+
+/* Split the absent findings (d->gone, highest first) into gone and not rechecked. */
+static pw_status split_absent(pw_baseline_diff *d, const pw_baseline *b, const pw_scan_result *r)
+{
+    if (!d->n_gone)
+        return PW_OK;
+    looked l;
+    pw_status s = looked_init(&l, b, r);
+    if (s != PW_OK) {
+        looked_free(&l);
+        return s;
+    }
+    size_t kept = 0;
+    for (size_t i = 0; i < d->n_gone; i++) {
+        int why = unchecked_reason(&l, d->gone[i]);
+        if (!why) {
+            d->gone[kept++] = d->gone[i];
+            continue;
+        }
+        d->unchecked_why[d->n_unchecked] = (pw_baseline_unchecked)why;
+        d->unchecked[d->n_unchecked++] = d->gone[i];
+    }
+    d->n_gone = kept;
+    looked_free(&l);
+    return PW_OK;
+}
+
+static pw_status compare_nomem(pw_baseline_diff *out, const pw_baseline *b, pw_err *err)
+{
+    pw_baseline_diff_free(out);
+    return pw_err_set(err, PW_ERR_NOMEM, "comparing with %s: out of memory", b->name);
+}
+
 pw_status pw_baseline_compare(const pw_baseline *b, const pw_scan_result *r, pw_baseline_diff *out,
                               pw_err *err)
 {
@@ -429,14 +581,16 @@ pw_status pw_baseline_compare(const pw_baseline *b, const pw_scan_result *r, pw_
     out->state = calloc(r->n_findings ? r->n_findings : 1, sizeof *out->state);
     out->was = calloc(r->n_findings ? r->n_findings : 1, sizeof *out->was);
     out->gone = calloc(b->n ? b->n : 1, sizeof *out->gone);
-    if (!fps || !k || !out->state || !out->was || !out->gone) {
+    out->unchecked = calloc(b->n ? b->n : 1, sizeof *out->unchecked);
+    out->unchecked_why = calloc(b->n ? b->n : 1, sizeof *out->unchecked_why);
+    if (!fps || !k || !out->state || !out->was || !out->gone || !out->unchecked ||
+        !out->unchecked_why) {
         if (fps)
             for (size_t i = 0; i < r->n_findings; i++)
                 free(fps[i]);
         free(fps);
         free(k);
-        pw_baseline_diff_free(out);
-        return pw_err_set(err, PW_ERR_NOMEM, "comparing with %s: out of memory", b->name);
+        return compare_nomem(out, b, err);
     }
     for (size_t i = 0; i < b->n; i++)
         k[i] = (keyed){b->findings[i].fingerprint, (int)b->findings[i].severity, i, 0, 0};
@@ -457,7 +611,7 @@ pw_status pw_baseline_compare(const pw_baseline *b, const pw_scan_result *r, pw_
         free(fps[i]);
     free(fps);
     free(k);
-    return PW_OK;
+    return split_absent(out, b, r) == PW_OK ? PW_OK : compare_nomem(out, b, err);
 }
 
 void pw_baseline_diff_free(pw_baseline_diff *d)
@@ -465,6 +619,8 @@ void pw_baseline_diff_free(pw_baseline_diff *d)
     free(d->state);
     free(d->was);
     free(d->gone);
+    free(d->unchecked);
+    free(d->unchecked_why);
     memset(d, 0, sizeof *d);
 }
 

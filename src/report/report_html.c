@@ -722,7 +722,36 @@ static void baa_note(pw_buf *b, const pw_scan_result *r)
                    "minimum-necessary rule.</div>");
 }
 
-/* The comparison's counts, and what the baseline reported that this scan did not. */
+/* A table of baseline findings this scan did not report; with `why`, a reason column. */
+static void absent_table(pw_buf *b, const pw_baseline_finding *const *list,
+                         const pw_baseline_unchecked *why, size_t n)
+{
+    pw_buf_puts(b, "<table><tr><th>Severity</th><th>Rule</th><th>Tracker</th><th>Account</th>"
+                   "<th>Page</th><th>Requests</th>");
+    pw_buf_puts(b, why ? "<th>Why not rechecked</th></tr>" : "</tr>");
+    for (size_t i = 0; i < n; i++) {
+        const pw_baseline_finding *g = list[i];
+        pw_buf_printf(b, "<tr><td>%s</td><td>", pw_severity_name(g->severity));
+        esc(b, g->rule_id);
+        pw_buf_puts(b, "</td><td>");
+        esc(b, g->tracker ? g->tracker : "—");
+        pw_buf_puts(b, "</td><td><code>");
+        esc(b, g->account_id ? g->account_id : "—");
+        pw_buf_puts(b, "</code></td><td class=\"url\">");
+        esc_page(b, g->page_url ? g->page_url : "(unknown page)");
+        pw_buf_printf(b, "</td><td>%zu</td>", g->occurrences);
+        if (why) {
+            pw_buf_puts(b, "<td>");
+            esc(b, pw_baseline_unchecked_text(why[i]));
+            pw_buf_puts(b, "</td>");
+        }
+        pw_buf_puts(b, "</tr>");
+    }
+    pw_buf_puts(b, "</table>");
+}
+
+/* The comparison's counts, what the baseline reported that this scan looked for and did not see
+ * (gone), and what it could not have seen (not rechecked). */
 static void baseline_section(pw_buf *b, const pw_baseline_diff *d)
 {
     if (!d)
@@ -735,28 +764,22 @@ static void baseline_section(pw_buf *b, const pw_baseline_diff *d)
         esc(b, when);
         pw_buf_puts(b, ")");
     }
-    pw_buf_printf(b, ": <b>%zu new</b>, %zu unchanged, %zu gone.</p>", d->n_new, d->n_unchanged,
+    pw_buf_printf(b, ": <b>%zu new</b>, %zu unchanged, %zu gone", d->n_new, d->n_unchanged,
                   d->n_gone);
-    if (!d->n_gone) {
-        pw_buf_puts(b, "</section>");
-        return;
+    if (d->n_unchecked)
+        pw_buf_printf(b, ", %zu not rechecked", d->n_unchecked);
+    pw_buf_puts(b, ".</p>");
+    if (d->n_gone) {
+        pw_buf_puts(b, "<p>Gone: reported by the baseline; this scan loaded their pages and did "
+                       "not see them again.</p>");
+        absent_table(b, d->gone, NULL, d->n_gone);
     }
-    pw_buf_puts(b, "<p>Gone: reported by the baseline, not by this scan (fixed, or not reached "
-                   "this time).</p><table><tr><th>Severity</th><th>Rule</th><th>Tracker</th>"
-                   "<th>Account</th><th>Page</th><th>Requests</th></tr>");
-    for (size_t i = 0; i < d->n_gone; i++) {
-        const pw_baseline_finding *g = d->gone[i];
-        pw_buf_printf(b, "<tr><td>%s</td><td>", pw_severity_name(g->severity));
-        esc(b, g->rule_id);
-        pw_buf_puts(b, "</td><td>");
-        esc(b, g->tracker ? g->tracker : "—");
-        pw_buf_puts(b, "</td><td><code>");
-        esc(b, g->account_id ? g->account_id : "—");
-        pw_buf_puts(b, "</code></td><td class=\"url\">");
-        esc_page(b, g->page_url ? g->page_url : "(unknown page)");
-        pw_buf_printf(b, "</td><td>%zu</td></tr>", g->occurrences);
+    if (d->n_unchecked) {
+        pw_buf_puts(b, "<p>Not rechecked: reported by the baseline, absent from this scan, which "
+                       "could not have seen them. Not evidence of a fix.</p>");
+        absent_table(b, d->unchecked, d->unchecked_why, d->n_unchecked);
     }
-    pw_buf_puts(b, "</table></section>");
+    pw_buf_puts(b, "</section>");
 }
 
 static void inventory(pw_buf *b, const pw_scan_result *r)

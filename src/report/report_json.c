@@ -194,7 +194,25 @@ static void write_captured(pw_jw *w, const pw_scan_result *r)
     pw_jw_end_obj(w);
 }
 
-/* "baseline": the earlier report compared with, the counts, and the findings gone since; null
+static void write_absent(pw_jw *w, const pw_baseline_finding *g, const pw_baseline_unchecked *why)
+{
+    pw_jw_obj(w);
+    pw_jw_kstr(w, "fingerprint", g->fingerprint);
+    pw_jw_kstr(w, "rule_id", g->rule_id);
+    pw_jw_kstr(w, "severity", pw_severity_name(g->severity));
+    pw_jw_kstr(w, "tracker", g->tracker);
+    pw_jw_kstr(w, "account_id", g->account_id);
+    pw_jw_kstr(w, "page_url", g->page_url);
+    pw_jw_kint(w, "occurrences", (long long)g->occurrences);
+    if (why) {
+        pw_jw_kstr(w, "reason", pw_baseline_unchecked_name(*why));
+        pw_jw_kstr(w, "reason_text", pw_baseline_unchecked_text(*why));
+    }
+    pw_jw_end_obj(w);
+}
+
+/* "baseline": the earlier report compared with, the counts, the findings gone since (this scan
+ * looked and did not see them) and those not rechecked (it could not have seen them); null
  * without one. */
 static void write_baseline(pw_jw *w, const pw_baseline_diff *d)
 {
@@ -211,18 +229,13 @@ static void write_baseline(pw_jw *w, const pw_baseline_diff *d)
     pw_jw_kint(w, "unchanged", (long long)d->n_unchanged);
     pw_jw_key(w, "gone");
     pw_jw_arr(w);
-    for (size_t i = 0; i < d->n_gone; i++) {
-        const pw_baseline_finding *g = d->gone[i];
-        pw_jw_obj(w);
-        pw_jw_kstr(w, "fingerprint", g->fingerprint);
-        pw_jw_kstr(w, "rule_id", g->rule_id);
-        pw_jw_kstr(w, "severity", pw_severity_name(g->severity));
-        pw_jw_kstr(w, "tracker", g->tracker);
-        pw_jw_kstr(w, "account_id", g->account_id);
-        pw_jw_kstr(w, "page_url", g->page_url);
-        pw_jw_kint(w, "occurrences", (long long)g->occurrences);
-        pw_jw_end_obj(w);
-    }
+    for (size_t i = 0; i < d->n_gone; i++)
+        write_absent(w, d->gone[i], NULL);
+    pw_jw_end_arr(w);
+    pw_jw_key(w, "not_rechecked");
+    pw_jw_arr(w);
+    for (size_t i = 0; i < d->n_unchecked; i++)
+        write_absent(w, d->unchecked[i], &d->unchecked_why[i]);
     pw_jw_end_arr(w);
     pw_jw_end_obj(w);
 }

@@ -125,7 +125,10 @@ static void baseline_summary(pw_buf *b, const pw_baseline_diff *d)
         safe(b, when);
         pw_buf_putc(b, ')');
     }
-    pw_buf_printf(b, ": %zu new, %zu unchanged, %zu gone\n", d->n_new, d->n_unchanged, d->n_gone);
+    pw_buf_printf(b, ": %zu new, %zu unchanged, %zu gone", d->n_new, d->n_unchanged, d->n_gone);
+    if (d->n_unchecked)
+        pw_buf_printf(b, ", %zu not rechecked", d->n_unchecked);
+    pw_buf_putc(b, '\n');
 }
 
 /* The findings table's columns: as wide as their content, up to a cap, the whole table at most
@@ -256,27 +259,63 @@ static void gone_row(const pw_baseline_finding *g, finding_cells *fc)
     fc->cell[5] = fc->n;
 }
 
-/* What the baseline reported and this scan did not: fixed, or not reached this time. */
-static void gone_table(pw_buf *b, const pw_baseline_diff *d, int color)
+/* Findings of the baseline this scan did not report, under a heading. */
+static void absent_table(pw_buf *b, const pw_baseline_finding *const *list, size_t n, int color)
 {
-    if (!d || !d->n_gone)
-        return;
     tt_table t;
     tt_init(&t, finding_cols, sizeof finding_cols / sizeof finding_cols[0]);
     finding_cells fc;
     for (int pass = 0; pass == 0 || (pass == 1 && tt_fit(&t, TEXT_WIDTH)); pass++)
-        for (size_t i = 0; i < d->n_gone; i++) {
-            gone_row(d->gone[i], &fc);
+        for (size_t i = 0; i < n; i++) {
+            gone_row(list[i], &fc);
             for (size_t c = 0; c < t.n; c++)
                 tt_measure(&t, c, fc.cell[c]);
         }
-    pw_buf_printf(b, "\nGone since the baseline (%zu): fixed, or not reached by this scan\n",
-                  d->n_gone);
     tt_header(&t, b, "", color ? BOLD : NULL, color ? RESET : NULL);
-    for (size_t i = 0; i < d->n_gone; i++) {
-        gone_row(d->gone[i], &fc);
+    for (size_t i = 0; i < n; i++) {
+        gone_row(list[i], &fc);
         tt_row(&t, b, "", fc.cell, NULL, RESET);
     }
+}
+
+/* What the baseline reported and this scan looked for and did not see: fixed. */
+static void gone_table(pw_buf *b, const pw_baseline_diff *d, int color)
+{
+    if (!d || !d->n_gone)
+        return;
+    pw_buf_printf(b,
+                  "\nGone since the baseline (%zu): their pages loaded, and they did not "
+                  "recur\n",
+                  d->n_gone);
+    absent_table(b, d->gone, d->n_gone, color);
+}
+
+/* What the baseline reported and this scan could not have seen, one table per reason: not
+ * evidence of a fix. */
+static void unchecked_tables(pw_buf *b, const pw_baseline_diff *d, int color)
+{
+    if (!d || !d->n_unchecked)
+        return;
+    pw_buf_printf(b,
+                  "\nNot rechecked (%zu): absent from this scan, which could not have seen "
+                  "them\n",
+                  d->n_unchecked);
+    const pw_baseline_finding **group = malloc(d->n_unchecked * sizeof *group);
+    if (!group) {
+        b->failed = 1;
+        return;
+    }
+    for (int why = PW_UNCHECKED_PAGE_NOT_VISITED; why <= PW_UNCHECKED_NO_TRAFFIC; why++) {
+        size_t n = 0;
+        for (size_t i = 0; i < d->n_unchecked; i++)
+            if ((int)d->unchecked_why[i] == why)
+                group[n++] = d->unchecked[i];
+        if (!n)
+            continue;
+        pw_buf_printf(b, "- %s (%zu)\n", pw_baseline_unchecked_text((pw_baseline_unchecked)why), n);
+        absent_table(b, group, n, color);
+    }
+    free(group);
 }
 
 /* Inventory rows: tracker, account, beacons, pages, events (never cut). */
@@ -441,6 +480,7 @@ pw_status pw_report_text(const pw_scan_result *r, const pw_report_opts *o, pw_bu
     baseline_summary(out, d);
     table(out, r, d, color);
     gone_table(out, d, color);
+    unchecked_tables(out, d, color);
     inventory(out, r, color);
     size_t n_info = 0;
     for (size_t i = 0; i < r->n_findings; i++) {

@@ -2,12 +2,14 @@
  * `scan --baseline`): no crash, an error always says something and leaves no baseline; a
  * baseline that parses holds findings with a fingerprint, a rule and a known severity, and a
  * comparison with a small scan accounts for every finding once on each side (new + unchanged =
- * the scan's findings, unchanged + gone = the baseline's) and renders in every format. */
+ * the scan's findings, unchanged + gone + not rechecked = the baseline's; a finding on a page the
+ * scan did not visit or whose tracker failed is never gone) and renders in every format. */
 #include "pw_fuzz.h"
 #include <string.h>
 
 #include "phiwall/baseline.h"
 #include "phiwall/report.h"
+#include "phiwall/url.h"
 
 static const pw_finding scan[] = {
     {.rule_id = "PW-CONDITION-URL",
@@ -29,6 +31,30 @@ static const pw_finding scan[] = {
      .legal = "l",
      .remediation = "r"},
 };
+
+static const pw_page pages[] = {{.url = "https://h.org/conditions/asthma"},
+                                {.url = "https://h.org/a?x=1"}};
+static const pw_hhs_context contexts[2];
+static const pw_capture_gap gaps[] = {
+    {.kind = PW_GAP_SCRIPT,
+     .url = "https://connect.facebook.net/fbevents.js",
+     .page_url = "https://h.org/a",
+     .tracker_id = "meta-pixel"},
+    {.kind = PW_GAP_PAGE, .url = "https://h.org/failed"},
+};
+
+/* Gone only where the scan looked: a visited page, no failed script there or of its tracker. */
+static int looked_at(const pw_baseline_finding *g)
+{
+    if (!g->page_url)
+        return 1;
+    char key[512];
+    pw_url_page_key(g->page_url, key, sizeof key);
+    if (strcmp(key, "h.org/conditions/asthma") != 0 && strcmp(key, "h.org/a") != 0)
+        return 0;
+    return strcmp(key, "h.org/a") != 0 &&
+           !(g->tracker_id && strcmp(g->tracker_id, "meta-pixel") == 0);
+}
 
 static void render_all(const pw_scan_result *r, const pw_baseline_diff *d)
 {
@@ -58,11 +84,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         FUZZ_ASSERT(f->fingerprint && f->rule_id);
         FUZZ_ASSERT((int)f->severity >= PW_SEV_INFO && f->severity < PW_SEV__COUNT);
     }
-    pw_scan_result r = {.findings = scan, .n_findings = 2, .target = "https://h.org/"};
+    pw_scan_result r = {.findings = scan,
+                        .n_findings = 2,
+                        .target = "https://h.org/",
+                        .pages = pages,
+                        .n_pages = 2,
+                        .page_contexts = contexts,
+                        .gaps = gaps,
+                        .n_gaps = 2};
     pw_baseline_diff d;
     FUZZ_ASSERT(pw_baseline_compare(b, &r, &d, NULL) == PW_OK);
     FUZZ_ASSERT(d.n_new + d.n_unchanged == r.n_findings);
-    FUZZ_ASSERT(d.n_unchanged + d.n_gone == n);
+    FUZZ_ASSERT(d.n_unchanged + d.n_gone + d.n_unchecked == n);
+    for (size_t i = 0; i < d.n_gone; i++)
+        FUZZ_ASSERT(looked_at(d.gone[i]));
+    for (size_t i = 0; i < d.n_unchecked; i++)
+        FUZZ_ASSERT(!looked_at(d.unchecked[i]) &&
+                    d.unchecked_why[i] >= PW_UNCHECKED_PAGE_NOT_VISITED &&
+                    d.unchecked_why[i] <= PW_UNCHECKED_NO_TRAFFIC);
     render_all(&r, &d);
     pw_baseline_diff_free(&d);
     pw_baseline_free(b);

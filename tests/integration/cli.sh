@@ -157,7 +157,7 @@ e=$(timeout 60 "$PHIWALL" scan --sites "$T/long.txt" --out "$T/long-out" --stati
 expect_code 0 $? "--sites resume: a .summary line over 8 KiB is a finished site"
 expect_match "$e" "report exists, skipped" "--sites resume: long line: skipped"
 grep -q "^\"\?$long" "$T/long-out/summary.csv" && pass || fail "--sites: long .summary line in summary.csv"
-expect_match "$(tail -1 "$T/long-out/summary.csv")" ',none,ok,-,-$' "--sites: a 12-field .summary (before new/gone) reads - -"
+expect_match "$(tail -1 "$T/long-out/summary.csv")" ',none,ok,-,-,-$' "--sites: a 12-field .summary (before new/gone) reads - - -"
 # a URL longer than 64 KiB is no site (its summary line could not be read back)
 printf 'http://127.0.0.1:9/%s\n' "$(head -c 70000 /dev/zero | tr '\0' a)" >"$T/huge.txt"
 e=$("$PHIWALL" scan --sites "$T/huge.txt" --out "$T/huge-out" 2>&1); expect_code 3 $? "--sites: a URL over 64 KiB"

@@ -15,23 +15,52 @@ expect_code 0 $? "baseline written"
 expect_match "$(cat "$T/old.json")" '"fingerprint": "PW-CONDITION-URL\|meta-pixel\|123456789012345\|www.demo-hospital.org/conditions/asthma"' \
     "findings carry their fingerprint"
 
-# the condition page was fixed: its finding is gone, nothing is new, --fail-on stays quiet
+# a rescan of the form alone never visits the condition page: its finding is not rechecked, not
+# gone (a smaller crawl is no fix); nothing is new, --fail-on stays quiet
 out=$("$PHIWALL" scan --har "$D/form_values.har" --baseline "$T/old.json" --fail-on critical)
 expect_code 0 $? "--fail-on critical: the critical finding is in the baseline"
-expect_match "$out" "Since the baseline $T/old.json \\(captured 2024-05-01T12:00:00Z\\): 0 new, 2 unchanged, 1 gone" \
+expect_match "$out" "Since the baseline $T/old.json \\(captured 2024-05-01T12:00:00Z\\): 0 new, 2 unchanged, 0 gone, 1 not rechecked" \
     "text counts, with the baseline's capture time"
-expect_match "$out" 'Gone since the baseline \(1\)' "text gone table"
+expect_nomatch "$out" 'Gone since the baseline' "no gone table: nothing was looked for and missed"
+expect_match "$out" '^Not rechecked \(1\)' "text not-rechecked table"
+expect_match "$out" '^- its page was not visited by this scan \(1\)' "with the reason"
 expect_match "$out" 'medium +PW-CONDITION-URL +Meta Pixel +123456789012345 +https://www.demo-hospital.org/conditions/asthma' \
-    "gone row names rule, tracker, account and page"
+    "its row names rule, tracker, account and page"
 expect_match "$out" '\[critical, in the baseline\] PW-FORM-VALUES' "details say it is known"
 expect_nomatch "$out" '\(new\)' "nothing marked new"
+
+# the condition page fixed: visited again, without the pixel — now its finding is gone
+python3 - "$D/condition_pageview.har" "$T/fixed.har" <<'PY'
+import json, sys
+h = json.load(open(sys.argv[1]))
+h["log"]["entries"] = [e for e in h["log"]["entries"]
+                      if e["request"]["url"].startswith("https://www.demo-hospital.org/")]
+json.dump(h, open(sys.argv[2], "w"))
+PY
+out=$("$PHIWALL" scan --har "$D/form_values.har" --har "$T/fixed.har" --baseline "$T/old.json")
+expect_match "$out" ': 0 new, 2 unchanged, 1 gone$' "the visited, clean page: gone"
+expect_match "$out" '^Gone since the baseline \(1\)' "text gone table"
+expect_nomatch "$out" 'Not rechecked' "nothing unchecked"
+
+# the page did not load in the rescan (a gap the HAR records): not rechecked, with that reason
+python3 - "$T/fixed.har" "$T/failed.har" <<'PY'
+import json, sys
+h = json.load(open(sys.argv[1]))
+for e in h["log"]["entries"]:
+    e["response"]["status"] = 0
+    e["response"]["_error"] = "net::ERR_CONNECTION_RESET"
+json.dump(h, open(sys.argv[2], "w"))
+PY
+out=$("$PHIWALL" scan --har "$D/form_values.har" --har "$T/failed.har" --baseline "$T/old.json" \
+    --allow-incomplete --format json)
+expect_match "$out" '"reason": "page_failed"' "a page that failed: not rechecked"
 
 # without the fix in the baseline, the same critical finding is new and fails the build
 "$PHIWALL" scan --har "$D/condition_pageview.har" --format json -o "$T/cond.json"
 out=$("$PHIWALL" scan --har "$D/form_values.har" --baseline "$T/cond.json" --fail-on critical)
 expect_code 1 $? "--fail-on critical: a new critical finding"
 expect_match "$out" 'critical \(new\) +PW-FORM-VALUES' "text marks the new finding"
-expect_match "$out" '2 new, 0 unchanged, 1 gone' "counts against the condition-only baseline"
+expect_match "$out" '2 new, 0 unchanged, 0 gone, 1 not rechecked' "counts against the condition-only baseline"
 
 # json, sarif and html carry the comparison; the json still validates
 "$PHIWALL" scan --har "$D/form_values.har" --baseline "$T/cond.json" --format json -o "$T/new.json"
@@ -39,6 +68,7 @@ expect_code 0 $? "json with a baseline"
 json=$(cat "$T/new.json")
 expect_match "$json" '"state": "new"' "json finding state"
 expect_match "$json" '"gone": \[' "json gone list"
+expect_match "$json" '"reason": "page_not_visited"' "json not-rechecked list, with the reason"
 if python3 -c 'import jsonschema' 2>/dev/null; then
     python3 - "$PW_SRC/docs/report.schema.json" "$T/new.json" <<'PY'
 import json, sys, jsonschema

@@ -18,6 +18,9 @@
         .occurrences = (n), .page_variants = 1, .title = "t", .legal = "l", .remediation = "r" \
     }
 
+/* Reports list each page with its context (parallel to pages). */
+static const pw_hhs_context no_contexts[4];
+
 static pw_finding finding(const char *rule, pw_severity sev, const char *acct, const char *page)
 {
     pw_finding f = FINDING(rule, sev, acct, page, 2);
@@ -91,9 +94,18 @@ static void compare(void)
         finding("PW-CONDITION-URL", PW_SEV_HIGH, "111", "https://h.org/conditions/asthma"),
         finding("PW-SEARCH-TERM", PW_SEV_HIGH, "111", "https://h.org/search?q=hiv"),
     };
-    pw_scan_result r = {.findings = now, .n_findings = 3};
+    /* the scan visited the asthma page: account 222's finding there is gone, not unchecked */
+    static const pw_page pages[] = {{.url = "https://h.org/appointments/confirm?first=Maria"},
+                                    {.url = "https://h.org/conditions/asthma"},
+                                    {.url = "https://h.org/search?q=hiv"}};
+    pw_scan_result r = {.findings = now,
+                        .n_findings = 3,
+                        .pages = pages,
+                        .n_pages = 3,
+                        .page_contexts = no_contexts};
     pw_baseline_diff d;
     CHECK(pw_baseline_compare(b, &r, &d, NULL) == PW_OK);
+    CHECK_INT(d.n_unchecked, 0);
     CHECK_INT(d.n_new, 1);
     CHECK_INT(d.n_unchanged, 2);
     CHECK_INT(d.n_gone, 1);
@@ -155,7 +167,12 @@ static void multiset(void)
         return;
     pw_finding three[] = {two[0], two[1],
                           finding("PW-CONSENT", PW_SEV_LOW, "1", "https://h.org/a")};
-    pw_scan_result r = {.findings = three, .n_findings = 3};
+    static const pw_page page_a = {.url = "https://h.org/a"};
+    pw_scan_result r = {.findings = three,
+                        .n_findings = 3,
+                        .pages = &page_a,
+                        .n_pages = 1,
+                        .page_contexts = no_contexts};
     pw_baseline_diff d;
     CHECK(pw_baseline_compare(b, &r, &d, NULL) == PW_OK);
     CHECK_INT(d.n_unchanged, 2);
@@ -165,14 +182,22 @@ static void multiset(void)
     CHECK_INT(d.was[1], PW_SEV_MEDIUM);
     pw_baseline_diff_free(&d);
     /* one left: it pairs with the baseline's finding of its own severity first */
-    pw_scan_result one = {.findings = two + 1, .n_findings = 1};
+    pw_scan_result one = {.findings = two + 1,
+                          .n_findings = 1,
+                          .pages = &page_a,
+                          .n_pages = 1,
+                          .page_contexts = no_contexts};
     CHECK(pw_baseline_compare(b, &one, &d, NULL) == PW_OK);
     CHECK_INT(d.n_gone, 1);
     CHECK_INT(d.gone[0]->severity, PW_SEV_HIGH);
     CHECK_INT(d.was[0], PW_SEV_MEDIUM);
     pw_baseline_diff_free(&d);
     pw_finding raised = finding("PW-CONSENT", PW_SEV_CRITICAL, "1", "https://h.org/a");
-    pw_scan_result up = {.findings = &raised, .n_findings = 1};
+    pw_scan_result up = {.findings = &raised,
+                         .n_findings = 1,
+                         .pages = &page_a,
+                         .n_pages = 1,
+                         .page_contexts = no_contexts};
     CHECK(pw_baseline_compare(b, &up, &d, NULL) == PW_OK);
     CHECK_INT(d.was[0], PW_SEV_HIGH); /* no equal severity: highest with highest */
     CHECK_INT(d.gone[0]->severity, PW_SEV_MEDIUM);
@@ -189,6 +214,101 @@ static void multiset(void)
     CHECK_INT(d.n_unchanged, 1);
     CHECK_INT(d.n_gone, 1);
     CHECK_INT(d.n_new, 0);
+    pw_baseline_diff_free(&d);
+    pw_baseline_free(b);
+}
+
+/* A baseline finding absent from the scan is gone only when the scan looked where it was: its
+ * page not visited, its page failed, a tracker script failed on it (or its own tracker's
+ * anywhere), or a scan of HTML alone after one of traffic — each is "not rechecked", with why,
+ * and none counts as a fix in any format. */
+static void unchecked(void)
+{
+    pw_tracker meta = {.id = "meta-pixel", .product = "Meta Pixel"};
+    pw_finding old_f[] = {
+        finding("PW-CONDITION-URL", PW_SEV_HIGH, "1", "https://h.org/conditions/asthma"),
+        finding("PW-CONDITION-URL", PW_SEV_HIGH, "1", "https://h.org/conditions/flu"),
+        finding("PW-CONDITION-URL", PW_SEV_MEDIUM, "1", "https://h.org/conditions/gout?x=1"),
+        finding("PW-CONDITION-URL", PW_SEV_LOW, "1", "https://h.org/conditions/acne"),
+        finding("PW-CONDITION-URL", PW_SEV_LOW, "1", "https://h.org/conditions/hiv"),
+    };
+    old_f[3].tracker = &meta;
+    pw_scan_result old = {.source = PW_SOURCE_BROWSER, .findings = old_f, .n_findings = 5};
+    pw_baseline *b = baseline_of(&old);
+    if (!b)
+        return;
+    CHECK_STR(pw_baseline_at(b, 3)->tracker_id, "meta-pixel");
+    /* asthma: visited, clean (gone); flu: not visited; gout: its page failed; acne: Meta's
+     * script failed on another page; hiv: a tag manager's script failed on it */
+    static const pw_page pages[] = {{.url = "https://H.org/conditions/asthma?utm=1"},
+                                    {.url = "https://h.org/conditions/gout"},
+                                    {.url = "https://h.org/conditions/acne"},
+                                    {.url = "https://h.org/conditions/hiv"}};
+    static const pw_capture_gap gaps[] = {
+        {.kind = PW_GAP_PAGE, .url = "https://h.org/conditions/gout?x=2", .error = "timeout"},
+        {.kind = PW_GAP_SCRIPT,
+         .url = "https://connect.facebook.net/fbevents.js",
+         .page_url = "https://h.org/other",
+         .tracker_id = "meta-pixel"},
+        {.kind = PW_GAP_SCRIPT,
+         .url = "https://www.googletagmanager.com/gtm.js",
+         .page_url = "https://h.org/conditions/hiv",
+         .tracker_id = "google-tag-manager"},
+    };
+    pw_scan_result r = {.source = PW_SOURCE_BROWSER,
+                        .pages = pages,
+                        .n_pages = 4,
+                        .page_contexts = no_contexts,
+                        .gaps = gaps,
+                        .n_gaps = 3};
+    pw_baseline_diff d;
+    CHECK(pw_baseline_compare(b, &r, &d, NULL) == PW_OK);
+    CHECK_INT(d.n_gone, 1);
+    CHECK_INT(d.n_unchecked, 4);
+    if (d.n_gone == 1 && d.n_unchecked == 4) {
+        CHECK_STR(d.gone[0]->page_url, "https://h.org/conditions/asthma");
+        CHECK_STR(d.unchecked[0]->page_url, "https://h.org/conditions/flu");
+        CHECK_INT(d.unchecked_why[0], PW_UNCHECKED_PAGE_NOT_VISITED);
+        CHECK_INT(d.unchecked_why[1], PW_UNCHECKED_PAGE_FAILED);
+        CHECK_INT(d.unchecked_why[2], PW_UNCHECKED_TRACKER_FAILED);
+        CHECK_STR(d.unchecked[3]->page_url, "https://h.org/conditions/hiv");
+        CHECK_INT(d.unchecked_why[3], PW_UNCHECKED_TRACKER_FAILED);
+    }
+    char *text = render(&r, PW_REPORT_TEXT, &d);
+    CHECK(strstr(text, "0 new, 0 unchanged, 1 gone, 4 not rechecked") != NULL);
+    CHECK(strstr(text, "Not rechecked (4)") != NULL);
+    CHECK(strstr(text, "- its page was not visited by this scan (1)") != NULL);
+    CHECK(strstr(text, "- its page did not load in this scan (1)") != NULL);
+    free(text);
+    char *json = render(&r, PW_REPORT_JSON, &d);
+    CHECK(strstr(json, "\"reason\": \"page_not_visited\"") != NULL);
+    CHECK(strstr(json, "\"reason\": \"page_failed\"") != NULL);
+    CHECK(strstr(json, "\"not_rechecked\": [") != NULL);
+    free(json);
+    char *html = render(&r, PW_REPORT_HTML, &d);
+    CHECK(strstr(html, "1 gone, 4 not rechecked") != NULL);
+    CHECK(strstr(html, "<th>Why not rechecked</th>") != NULL);
+    free(html);
+    pw_baseline_diff_free(&d);
+
+    /* HTML alone after a scan of traffic: nothing absent is rechecked, even on visited pages */
+    pw_scan_result tags = {
+        .source = PW_SOURCE_STATIC, .pages = pages, .n_pages = 4, .page_contexts = no_contexts};
+    CHECK(pw_baseline_compare(b, &tags, &d, NULL) == PW_OK);
+    CHECK_INT(d.n_gone, 0);
+    CHECK_INT(d.n_unchecked, 5);
+    CHECK_INT(d.unchecked_why[0], PW_UNCHECKED_NO_TRAFFIC);
+    pw_baseline_diff_free(&d);
+    pw_baseline_free(b);
+
+    /* a static baseline, rescanned statically: the tags were looked for again */
+    old.source = PW_SOURCE_STATIC;
+    b = baseline_of(&old);
+    if (!b)
+        return;
+    CHECK(pw_baseline_compare(b, &tags, &d, NULL) == PW_OK);
+    CHECK_INT(d.n_unchecked, 1); /* flu: not visited */
+    CHECK_INT(d.n_gone, 4);
     pw_baseline_diff_free(&d);
     pw_baseline_free(b);
 }
@@ -243,4 +363,5 @@ static void bad_input(void)
     pw_baseline_free(b);
 }
 
-PW_TEST_MAIN(PW_TEST(read_back), PW_TEST(compare), PW_TEST(multiset), PW_TEST(bad_input))
+PW_TEST_MAIN(PW_TEST(read_back), PW_TEST(compare), PW_TEST(multiset), PW_TEST(unchecked),
+             PW_TEST(bad_input))
