@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "phiwall/url.h"
 #include "report/report_gaps.h"
@@ -241,14 +242,36 @@ static void table(pw_buf *b, const pw_scan_result *r, const pw_baseline_diff *d,
     }
 }
 
-/* One gone finding's cells; its page as the earlier report had it, query values masked. */
-static void gone_row(const pw_baseline_finding *g, finding_cells *fc)
+/* The host all of list's pages are on (host[:port] of their page keys), "" when several. */
+static void absent_host(const pw_baseline_finding *const *list, size_t n, char *out, size_t cap)
+{
+    out[0] = '\0';
+    for (size_t i = 0; i < n; i++) {
+        char key[512];
+        pw_url_page_key(list[i]->page_url ? list[i]->page_url : "", key, sizeof key);
+        size_t h = strcspn(key, "/");
+        if (!key[h] || h == 0 || h >= cap || (i && (strlen(out) != h || memcmp(out, key, h)))) {
+            out[0] = '\0';
+            return;
+        }
+        snprintf(out, cap, "%.*s", (int)h, key);
+    }
+}
+
+/* One absent finding's cells; its page as the earlier report had it, query values masked, its
+ * scheme and host left out when the table says them once (`host`). */
+static void gone_row(const pw_baseline_finding *g, const char *host, finding_cells *fc)
 {
     pw_buf page;
     pw_buf_init(&page);
     pw_report_url_masked(&page, g->page_url ? g->page_url : "(unknown page)");
     pw_buf_putc(&page, '\0');
-    safe_cell(fc->page, sizeof fc->page, page.data ? page.data : "");
+    const char *shown = page.data ? page.data : "";
+    const char *rest = strstr(shown, "://");
+    size_t hl = strlen(host);
+    if (hl && rest && strncasecmp(rest + 3, host, hl) == 0 && rest[3 + hl] == '/')
+        shown = rest + 3 + hl;
+    safe_cell(fc->page, sizeof fc->page, shown);
     pw_buf_free(&page);
     snprintf(fc->n, sizeof fc->n, "%zu", g->occurrences);
     fc->cell[0] = pw_severity_name(g->severity);
@@ -259,21 +282,26 @@ static void gone_row(const pw_baseline_finding *g, finding_cells *fc)
     fc->cell[5] = fc->n;
 }
 
-/* Findings of the baseline this scan did not report, under a heading. */
+/* Findings of the baseline this scan did not report, under a heading; pages on one host read as
+ * paths, the host said once (as in the findings table). */
 static void absent_table(pw_buf *b, const pw_baseline_finding *const *list, size_t n, int color)
 {
+    char host[256];
+    absent_host(list, n, host, sizeof host);
     tt_table t;
     tt_init(&t, finding_cols, sizeof finding_cols / sizeof finding_cols[0]);
     finding_cells fc;
     for (int pass = 0; pass == 0 || (pass == 1 && tt_fit(&t, TEXT_WIDTH)); pass++)
         for (size_t i = 0; i < n; i++) {
-            gone_row(list[i], &fc);
+            gone_row(list[i], host, &fc);
             for (size_t c = 0; c < t.n; c++)
                 tt_measure(&t, c, fc.cell[c]);
         }
+    if (host[0])
+        pw_buf_printf(b, "Pages on %s\n", host);
     tt_header(&t, b, "", color ? BOLD : NULL, color ? RESET : NULL);
     for (size_t i = 0; i < n; i++) {
-        gone_row(list[i], &fc);
+        gone_row(list[i], host, &fc);
         tt_row(&t, b, "", fc.cell, NULL, RESET);
     }
 }

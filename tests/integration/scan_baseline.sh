@@ -24,8 +24,10 @@ expect_match "$out" "Since the baseline $T/old.json \\(captured 2024-05-01T12:00
 expect_nomatch "$out" 'Gone since the baseline' "no gone table: nothing was looked for and missed"
 expect_match "$out" '^Not rechecked \(1\)' "text not-rechecked table"
 expect_match "$out" '^- its page was not visited by this scan \(1\)' "with the reason"
-expect_match "$out" 'medium +PW-CONDITION-URL +Meta Pixel +123456789012345 +https://www.demo-hospital.org/conditions/asthma' \
-    "its row names rule, tracker, account and page"
+expect_match "$out" 'medium +PW-CONDITION-URL +Meta Pixel +123456789012345 +/conditions/asthma' \
+    "its row names rule, tracker, account and page (a path: the host is said above the table)"
+expect_match "$(grep -A1 '^- its page was not visited' <<<"$out")" '^Pages on www.demo-hospital.org$' \
+    "the host once"
 expect_match "$out" '\[critical, in the baseline\] PW-FORM-VALUES' "details say it is known"
 expect_nomatch "$out" '\(new\)' "nothing marked new"
 
