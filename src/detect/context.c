@@ -484,15 +484,41 @@ int pw_ctx_key_last_is(const char *key, size_t n, const char *word)
            memcmp(k, word, l) == 0;
 }
 
+/* compact_component(key) == "name" read from the end, stopping at the first byte that differs:
+ * every member key of an object is asked, most end in another letter ("price", "currency"). */
+int pw_detect_key_reads_object(const char *key)
+{
+    static const char rev[] = "eman";
+    if (!key)
+        return 0;
+    size_t e = strlen(key), got = 0;
+    while (e > 0 && (key[e - 1] == ']' || key[e - 1] == ' '))
+        e--;
+    for (size_t i = e; i > 0 && key[i - 1] != '[' && key[i - 1] != '.'; i--) {
+        unsigned char ch = (unsigned char)key[i - 1];
+        if (!pw_isalnum(ch))
+            continue;
+        if (got == 4 || pw_tolower(ch) != rev[got])
+            return 0;
+        got++;
+    }
+    return got == 4;
+}
+
 pw_ctx pw_ctx_in_object(pw_ctx c, const char *key, size_t n, pw_detect_object object)
 {
     char k[8];
     size_t b;
-    /* only a "name" without a parent: a person-like parent ("patient.name") still decides */
-    if (object == PW_OBJECT_THING && c == PW_CTX_NAME &&
-        compact_component(key, n, &b, k, sizeof k) == 4 && memcmp(k, "name", 4) == 0 && b == 0)
-        return PW_CTX_NONE;
-    return c;
+    if (object == PW_OBJECT_UNKNOWN || compact_component(key, n, &b, k, sizeof k) != 4 ||
+        memcmp(k, "name", 4) != 0)
+        return c;
+    /* a thing's: only a "name" without a parent; a person-like parent ("patient.name") still
+     * decides */
+    if (object == PW_OBJECT_THING)
+        return c == PW_CTX_NAME && b == 0 ? PW_CTX_NONE : c;
+    /* a contact's: its own members (email, phone, dob…) say so whatever its parent
+     * ({"data":{"name":…,"email":…}}, "lead.0.name", "payload.name") */
+    return c == PW_CTX_NONE ? PW_CTX_NAME : c;
 }
 
 pw_ctx pw_ctx_from_key(const char *key, size_t n)
