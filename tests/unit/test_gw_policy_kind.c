@@ -60,7 +60,10 @@ static void setup(void)
     CHECK_INT(src.borrow(src.ctx, &Phi, &Token, &err), PW_OK);
 }
 
-#define STR(k, v) {(k), PW_GW_V_STRING, (v), sizeof(v) - 1}
+#define STR(k, v)                               \
+    {                                           \
+        (k), PW_GW_V_STRING, (v), sizeof(v) - 1 \
+    }
 
 /* The event's params as the site sent them, and what both destinations must carry. */
 typedef struct kind_case {
@@ -81,7 +84,11 @@ static void test_name_judged_with_its_object(void)
          3,
          "\"name\":\"Knee Brace\"",
          "[NAME]"},
-        {"add_to_cart", {STR("sku", "KB-100"), STR("name", "Knee Brace")}, 2, "\"Knee Brace\"", "[NAME]"},
+        {"add_to_cart",
+         {STR("sku", "KB-100"), STR("name", "Knee Brace")},
+         2,
+         "\"Knee Brace\"",
+         "[NAME]"},
         /* a contact: "phone" is a person's record, whatever else is beside it */
         {"contact",
          {STR("name", "Jane Doe"), STR("phone", "555-0100"), STR("price", "0")},
