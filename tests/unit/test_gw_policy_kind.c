@@ -5,12 +5,7 @@
  * product's name and is forwarded; a contact's {"name":"Jane Doe","phone":…} and a lone
  * {"name":"Jane Doe"} are a person's and are redacted, to Meta and GA4 alike.
  */
-#include <stdlib.h>
-#include <string.h>
-
-#include "gw_phi_detect.h"
-#include "gw_policy.h"
-#include "pw_test.h"
+#include "gw_engine_test.h"
 
 static const char *const yaml = "site:\n"
                                 "  origins: [https://www.example-hospital.org]\n"
@@ -36,28 +31,14 @@ static const char *const yaml = "site:\n"
                                 "    consent: denied\n"
                                 "    phi: redact\n";
 
-static pw_gw_policy *P;
-static pw_detector *D;
-static pw_gw_phi_pool *Pool;
-static pw_gw_phi Phi;
-static void *Token;
+static gw_engine E;
 
 static void setup(void)
 {
     setenv("GW_TEST_SITE_KEY", "0123456789abcdef-site-key", 1);
     setenv("GW_TEST_META_TOKEN", "secret-token-value", 1);
     setenv("GW_TEST_GA4_SECRET", "secret-ga4-value", 1);
-    pw_err err = {0};
-    pw_gw_load_opts o = {.resolve_secrets = 1};
-    CHECK_INT(pw_gw_policy_parse("gateway.yaml", yaml, strlen(yaml), &o, &P, &err), PW_OK);
-    CHECK_INT(pw_detector_new(NULL, &D, &err), PW_OK);
-    CHECK_INT(pw_gw_phi_pool_new(D, &Pool, &err), PW_OK);
-    if (!P || !Pool) {
-        fprintf(stderr, "setup: %s\n", err.msg);
-        return;
-    }
-    pw_gw_phi_source src = pw_gw_phi_pool_source(Pool);
-    CHECK_INT(src.borrow(src.ctx, &Phi, &Token, &err), PW_OK);
+    gw_engine_open(&E, yaml);
 }
 
 #define STR(k, v)                               \
@@ -75,7 +56,7 @@ typedef struct kind_case {
 
 static void test_name_judged_with_its_object(void)
 {
-    if (!P || !Pool)
+    if (!E.token)
         return;
     static const kind_case cases[] = {
         /* a product: "price" and "sku" say what the object is about */
@@ -115,7 +96,7 @@ static void test_name_judged_with_its_object(void)
         ev.n_params = cases[i].n;
         pw_gw_dest_result res[2];
         pw_err err = {0};
-        CHECK_INT(pw_gw_policy_apply(P, &Phi, &a, &ev, 1700000000000, res, &err), PW_OK);
+        CHECK_INT(pw_gw_policy_apply(E.p, &E.phi, &a, &ev, 1700000000000, res, &err), PW_OK);
         for (size_t d = 0; d < 2; d++) {
             CHECK(res[d].accepted);
             int ok = res[d].payload && strstr(res[d].payload, cases[i].want) &&
@@ -131,14 +112,7 @@ static void test_name_judged_with_its_object(void)
 
 static void teardown(void)
 {
-    if (Pool) {
-        pw_gw_phi_source src = pw_gw_phi_pool_source(Pool);
-        if (Token)
-            src.give_back(src.ctx, Token);
-    }
-    pw_gw_phi_pool_free(Pool);
-    pw_detector_free(D);
-    pw_gw_policy_free(P);
+    gw_engine_close(&E);
 }
 
 PW_TEST_MAIN(PW_TEST(setup), PW_TEST(test_name_judged_with_its_object), PW_TEST(teardown))
