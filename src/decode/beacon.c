@@ -36,11 +36,11 @@ pw_status dk_add(dk_ctx *ctx, dk_builder *bb, const char *key, const char *value
         bb->cap = cap;
     }
     pw_field *f = &bb->b.fields[bb->b.n_fields++];
-    f->key = key;
-    f->value = value;
-    f->value_len = value_len;
-    f->kind = kind;
-    f->hashed = pw_is_sha256_hex(value, value_len);
+    *f = (pw_field){.key = key,
+                    .value = value,
+                    .value_len = value_len,
+                    .kind = kind,
+                    .hashed = pw_is_sha256_hex(value, value_len)}; /* object: dk_add_kv */
     return PW_OK;
 }
 

@@ -139,8 +139,7 @@ static void test_without_year_and_label_after(void)
         "Appuntamenti disponibili dal 14 giugno",
         "14 giugno: appuntamenti disponibili in tutte le sedi",
         "Publi\xc3\xa9 le 3 ao\xc3\xbbt \xc2\xb7 Prendre rendez-vous en ligne",
-        "Le 14 juin, journ\xc3\xa9"
-        "e portes ouvertes : prenez rendez-vous",
+        "Le 14 juin, journ\303\251e portes ouvertes : prenez rendez-vous",
         "3 days, 10 minutes, 2 adults", /* numbers before words that are no month */
         "14 juil, rendez-vous",         /* an abbreviation without its '.' or a year: none */
         "14 March, appointment",        /* English day-first without a year: not read */
