@@ -199,9 +199,10 @@ static size_t member_names(const char *key, pw_detect_object object, const char 
     return names;
 }
 
-/* A top-level "name" member of an object about a thing is a product's or an event's; a person's
- * object, an unknown one and a person-like parent keep the key's rule. Each scan twice: the
- * remembered segment of one kind must not answer for the other. */
+/* A top-level "name" member of an object about a thing is a product's or an event's; an unknown
+ * object and a person-like parent keep the key's rule; a person's object makes any "name" member
+ * a name key. Each scan twice: the remembered segment of one kind must not answer for the
+ * other. */
 static void test_member_of_object(void)
 {
     for (int round = 0; round < 2; round++) {
