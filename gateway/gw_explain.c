@@ -50,7 +50,8 @@ static const char *flagged(const pw_gw_phi *phi, pw_arena *a, const char *s, pw_
 {
     pw_hit *hits = NULL;
     size_t n = 0;
-    *st = phi->scan(phi->ctx, a, "event_name", s, strlen(s), PW_FT_TEXT, &hits, &n, err);
+    *st = phi->scan(phi->ctx, a, "event_name", PW_OBJECT_UNKNOWN, s, strlen(s), PW_FT_TEXT, &hits,
+                    &n, err);
     for (size_t i = 0; *st == PW_OK && i < n; i++)
         if (hits[i].category != PW_PHI_CARE_INTENT)
             return hits[i].reason_detail ? hits[i].reason_detail : "phi";

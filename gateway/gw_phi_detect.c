@@ -16,11 +16,12 @@ struct pw_gw_phi_pool {
     lease *free_list;
 };
 
-static pw_status scan(void *ctx, pw_arena *a, const char *key, const char *s, size_t n,
-                      pw_field_type type, pw_hit **hits, size_t *n_hits, pw_err *err)
+static pw_status scan(void *ctx, pw_arena *a, const char *key, pw_detect_object object,
+                      const char *s, size_t n, pw_field_type type, pw_hit **hits, size_t *n_hits,
+                      pw_err *err)
 {
     lease *l = ctx;
-    return pw_detect_scan(l->d, l->s, a, key, s, n, type, hits, n_hits, err);
+    return pw_detect_scan_member(l->d, l->s, a, key, object, s, n, type, hits, n_hits, err);
 }
 
 static pw_status borrow(void *ctx, pw_gw_phi *out, void **token, pw_err *err)

@@ -135,10 +135,14 @@ pw_status pw_gw_policy_print(const pw_gw_policy *p, pw_buf *out);
 
 /* ---- applying the policy -------------------------------------------------------------- */
 
-/* The PHI engine as the policy sees it: one scan per string (bound to a thread's scratch). */
+/* The PHI engine as the policy sees it: one scan per string (bound to a thread's scratch).
+ * object: the kind of the JSON object the string is a member of (the event's params:
+ * pw_detect_object_kind of their keys), PW_OBJECT_UNKNOWN for a field outside one
+ * (pw_detect_scan_member). */
 typedef struct pw_gw_phi {
-    pw_status (*scan)(void *ctx, pw_arena *a, const char *key, const char *s, size_t n,
-                      pw_field_type type, pw_hit **hits, size_t *n_hits, pw_err *err);
+    pw_status (*scan)(void *ctx, pw_arena *a, const char *key, pw_detect_object object,
+                      const char *s, size_t n, pw_field_type type, pw_hit **hits, size_t *n_hits,
+                      pw_err *err);
     void *ctx;
 } pw_gw_phi;
 

@@ -30,6 +30,7 @@ typedef struct scan_entry {
 /* A string's verdict under scrub: the guard's refusal, or the hits to redact. */
 typedef struct scrub_entry {
     const char *s, *key;
+    pw_detect_object object;
     pw_field_type t;
     pw_gw_script_mode mode;
     const char *refusal;
@@ -52,6 +53,10 @@ typedef struct apply_ctx {
     pw_arena *a;
     const pw_gw_event *ev;
     pw_err *err;
+    /* What the event's params say their object is about ({"name":"Knee Brace","price":…} is a
+     * product's): every param is scanned as a member of it, as phiwall redact and the scanner
+     * judge the same JSON object. */
+    pw_detect_object params_object;
     scan_entry cache[MAX_CACHE]; /* one scan per string, shared by the destinations */
     size_t n_cache;
     scrub_entry scrubbed[MAX_SCRUBBED]; /* scrub's verdicts, shared by the destinations */
@@ -136,8 +141,8 @@ static void trace(apply_ctx *c, reduced *r, const char *field, const char *actio
     r->tr[r->n_tr++] = (pw_gw_field_trace){field, action, rule};
 }
 
-static pw_status scan(apply_ctx *c, const char *key, const char *s, pw_field_type t, pw_hit **hits,
-                      size_t *n)
+static pw_status scan(apply_ctx *c, const char *key, pw_detect_object object, const char *s,
+                      pw_field_type t, pw_hit **hits, size_t *n)
 {
     for (size_t i = 0; i < c->n_cache; i++)
         if (c->cache[i].s == s) {
@@ -145,7 +150,7 @@ static pw_status scan(apply_ctx *c, const char *key, const char *s, pw_field_typ
             *n = c->cache[i].n;
             return PW_OK;
         }
-    pw_status st = c->phi->scan(c->phi->ctx, c->a, key, s, strlen(s), t, hits, n, c->err);
+    pw_status st = c->phi->scan(c->phi->ctx, c->a, key, object, s, strlen(s), t, hits, n, c->err);
     if (st != PW_OK)
         return st;
     if (c->n_cache < MAX_CACHE)
@@ -283,6 +288,7 @@ static pw_status merge_hits(pw_arena *a, pw_hit **hits, size_t *n, const pw_hit 
 typedef struct guard_ctx {
     apply_ctx *c;
     const char *key;
+    pw_detect_object object;
 } guard_ctx;
 
 static pw_status guard_scan(void *ctx, const char *s, size_t n, int *hit)
@@ -294,17 +300,19 @@ static pw_status guard_scan(void *ctx, const char *s, size_t n, int *hit)
     const char *z = pw_arena_strndup(c->a, s, n); /* NUL-terminated for own_data_in */
     if (!z)
         return pw_err_set(c->err, PW_ERR_NOMEM, "out of memory");
-    pw_status st = c->phi->scan(c->phi->ctx, c->a, g->key, z, n, PW_FT_TEXT, &hits, &k, c->err);
+    pw_status st =
+        c->phi->scan(c->phi->ctx, c->a, g->key, g->object, z, n, PW_FT_TEXT, &hits, &k, c->err);
     *hit = st == PW_OK && (k > 0 || own_data_in(c->ev, z, &own, &n_own, c->a));
     return st;
 }
 
 /* The fail-closed guard's refusal of s (gw_policy_guard.h), or NULL. redacts: the caller scans
  * the accent-folded view itself (accented_hits) and redacts. */
-static pw_status guard_refusal(apply_ctx *c, pw_gw_script_mode mode, const char *key, const char *s,
-                               int redacts, const char **why)
+static pw_status guard_refusal(apply_ctx *c, pw_gw_script_mode mode, const char *key,
+                               pw_detect_object object, const char *s, int redacts,
+                               const char **why)
 {
-    guard_ctx g = {c, key};
+    guard_ctx g = {c, key, object};
     *why = NULL;
     return (redacts ? pw_gw_guard_check_text : pw_gw_guard_check)(c->a, s, strlen(s), mode,
                                                                   guard_scan, &g, why);
@@ -321,7 +329,7 @@ static pw_status guarded(apply_ctx *c, reduced *r, const pw_gw_dest_policy *d, c
                          const char *key, const char *s, int *refused)
 {
     const char *why = NULL;
-    pw_status st = guard_refusal(c, d->text_scripts, key, s, 0, &why);
+    pw_status st = guard_refusal(c, d->text_scripts, key, PW_OBJECT_UNKNOWN, s, 0, &why);
     *refused = st == PW_OK && why;
     if (*refused)
         refuse(c, r, field, why);
@@ -332,8 +340,8 @@ static pw_status guarded(apply_ctx *c, reduced *r, const pw_gw_dest_policy *d, c
  * the engine's and the visitor's-own-data hits in that view, mapped back onto s, are added to
  * *hits, so that an accented term is redacted or dropped per the policy like its ASCII form
  * (the guard dropped such a value whole). */
-static pw_status accented_hits(apply_ctx *c, const char *key, const char *s, pw_field_type t,
-                               pw_hit **hits, size_t *n)
+static pw_status accented_hits(apply_ctx *c, const char *key, pw_detect_object object,
+                               const char *s, pw_field_type t, pw_hit **hits, size_t *n)
 {
     char *f = NULL;
     size_t fn = 0, *map = NULL, k = 0, n_own = 0;
@@ -343,7 +351,7 @@ static pw_status accented_hits(apply_ctx *c, const char *key, const char *s, pw_
     if (!f)
         return PW_OK;
     pw_hit *fh = NULL, *own = NULL;
-    if ((st = c->phi->scan(c->phi->ctx, c->a, key, f, fn, t, &fh, &k, c->err)) != PW_OK)
+    if ((st = c->phi->scan(c->phi->ctx, c->a, key, object, f, fn, t, &fh, &k, c->err)) != PW_OK)
         return st;
     if (own_data_in(c->ev, f, &own, &n_own, c->a) &&
         (st = merge_hits(c->a, &fh, &k, own, n_own)) != PW_OK)
@@ -359,46 +367,50 @@ static pw_status accented_hits(apply_ctx *c, const char *key, const char *s, pw_
 
 /* What scrub decides for s, whatever the destination: the guard's refusal, else the engine's,
  * the visitor's own data's and the accent-folded view's hits (sorted, merged). */
-static pw_status scrub_verdict(apply_ctx *c, pw_gw_script_mode mode, const char *key, const char *s,
-                               pw_field_type t, scrub_entry *e)
+static pw_status scrub_verdict(apply_ctx *c, pw_gw_script_mode mode, const char *key,
+                               pw_detect_object object, const char *s, pw_field_type t,
+                               scrub_entry *e)
 {
-    *e = (scrub_entry){.s = s, .key = key, .t = t, .mode = mode};
-    pw_status st = guard_refusal(c, mode, key, s, 1, &e->refusal);
+    *e = (scrub_entry){.s = s, .key = key, .object = object, .t = t, .mode = mode};
+    pw_status st = guard_refusal(c, mode, key, object, s, 1, &e->refusal);
     if (st != PW_OK || e->refusal)
         return st;
-    if ((st = scan(c, key, s, t, &e->hits, &e->n)) != PW_OK)
+    if ((st = scan(c, key, object, s, t, &e->hits, &e->n)) != PW_OK)
         return st;
     pw_hit *own = NULL;
     size_t n_own = 0;
     if (own_data_in(c->ev, s, &own, &n_own, c->a) &&
         (st = merge_hits(c->a, &e->hits, &e->n, own, n_own)) != PW_OK)
         return pw_err_set(c->err, st, "out of memory");
-    return accented_hits(c, key, s, t, &e->hits, &e->n);
+    return accented_hits(c, key, object, s, t, &e->hits, &e->n);
 }
 
-/* scrub_verdict, once per (string, key, type, text_scripts) and event: the destinations of an
- * event mostly keep the same params. */
+/* scrub_verdict, once per (string, key, object, type, text_scripts) and event: the destinations
+ * of an event mostly keep the same params. */
 static pw_status scrub_verdict_cached(apply_ctx *c, pw_gw_script_mode mode, const char *key,
-                                      const char *s, pw_field_type t, const scrub_entry **out)
+                                      pw_detect_object object, const char *s, pw_field_type t,
+                                      const scrub_entry **out)
 {
     for (size_t i = 0; i < c->n_scrubbed; i++) {
         const scrub_entry *e = &c->scrubbed[i];
-        if (e->s == s && e->t == t && e->mode == mode && (e->key == key || !strcmp(e->key, key))) {
+        if (e->s == s && e->t == t && e->mode == mode && e->object == object &&
+            (e->key == key || !strcmp(e->key, key))) {
             *out = e;
             return PW_OK;
         }
     }
     scrub_entry *e = &c->scrubbed[c->n_scrubbed < MAX_SCRUBBED ? c->n_scrubbed++ : 0];
     *out = e;
-    return scrub_verdict(c, mode, key, s, t, e);
+    return scrub_verdict(c, mode, key, object, s, t, e);
 }
 
 static pw_status scrub(apply_ctx *c, reduced *r, const pw_gw_dest_policy *d, const char *field,
-                       const char *key, const char *s, pw_field_type t, const char **out)
+                       const char *key, pw_detect_object object, const char *s, pw_field_type t,
+                       const char **out)
 {
     const scrub_entry *e = NULL;
     *out = NULL;
-    pw_status st = scrub_verdict_cached(c, d->text_scripts, key, s, t, &e);
+    pw_status st = scrub_verdict_cached(c, d->text_scripts, key, object, s, t, &e);
     if (st != PW_OK)
         return st;
     if (e->refusal) {
@@ -460,7 +472,7 @@ static pw_status name_refusal(apply_ctx *c, const char *name, const char **rule)
     pw_hit *hits = NULL;
     size_t n = 0;
     *rule = NULL;
-    pw_status st = scan(c, "event_name", name, PW_FT_TEXT, &hits, &n);
+    pw_status st = scan(c, "event_name", PW_OBJECT_UNKNOWN, name, PW_FT_TEXT, &hits, &n);
     if (st == PW_OK)
         *rule = refusal_of(c->a, hits, n);
     return st;
@@ -540,8 +552,8 @@ static pw_status host_refusal(apply_ctx *c, const char *field, const pw_url *u, 
             *p = ' ';
     pw_hit *hits = NULL, *own = NULL;
     size_t n = 0, n_own = 0;
-    pw_status st =
-        c->phi->scan(c->phi->ctx, c->a, field, words, strlen(words), PW_FT_TEXT, &hits, &n, c->err);
+    pw_status st = c->phi->scan(c->phi->ctx, c->a, field, PW_OBJECT_UNKNOWN, words, strlen(words),
+                                PW_FT_TEXT, &hits, &n, c->err);
     if (st != PW_OK)
         return st;
     if (!n && own_data_in(c->ev, words, &own, &n_own, c->a)) {
@@ -639,7 +651,7 @@ static pw_status page_category(apply_ctx *c, reduced *r, const pw_gw_dest_policy
         return PW_OK;
     pw_hit *hits = NULL;
     size_t n = 0;
-    pw_status st = scan(c, "page_category", cat, PW_FT_TEXT, &hits, &n);
+    pw_status st = scan(c, "page_category", PW_OBJECT_UNKNOWN, cat, PW_FT_TEXT, &hits, &n);
     if (st != PW_OK)
         return st;
     for (size_t i = 0; i < n; i++)
@@ -687,8 +699,8 @@ static pw_status page_fields(apply_ctx *c, reduced *r, const pw_gw_dest_policy *
     if (ev->page_title && d->page_title == PW_GW_DROP)
         trace(c, r, "page_title", "dropped", "page_title: drop");
     if (ev->page_title && d->page_title == PW_GW_KEEP) {
-        if ((st = scrub(c, r, d, "page_title", "page_title", ev->page_title, PW_FT_TEXT,
-                        &r->title)) != PW_OK)
+        if ((st = scrub(c, r, d, "page_title", "page_title", PW_OBJECT_UNKNOWN, ev->page_title,
+                        PW_FT_TEXT, &r->title)) != PW_OK)
             return st;
         if (r->title && r->title == ev->page_title)
             trace(c, r, "page_title", "sent", "page_title: keep (PHI engine: clean)");
@@ -754,8 +766,8 @@ static pw_status client_fields(apply_ctx *c, reduced *r, const pw_gw_dest_policy
     else if (ev->user_agent && no_ids)
         trace(c, r, "user_agent", "dropped", NO_ADS_CONSENT);
     else if (ev->user_agent && d->user_agent == PW_GW_KEEP && d->dest.kind != PW_DEST_GA4_MP) {
-        pw_status st =
-            scrub(c, r, d, "user_agent", "user_agent", ev->user_agent, PW_FT_TEXT, &r->ua);
+        pw_status st = scrub(c, r, d, "user_agent", "user_agent", PW_OBJECT_UNKNOWN, ev->user_agent,
+                             PW_FT_TEXT, &r->ua);
         if (st != PW_OK)
             return st;
         if (r->ua && r->ua == ev->user_agent)
@@ -931,7 +943,8 @@ static pw_status param_fields(apply_ctx *c, reduced *r, const pw_gw_dest_policy 
         }
         /* Numbers pass the engine too: an MRN or phone number can be sent as a number. */
         const char *v = NULL;
-        pw_status st = scrub(c, r, d, field, q->key, q->str, PW_FT_JSON_VALUE, &v);
+        pw_status st =
+            scrub(c, r, d, field, q->key, c->params_object, q->str, PW_FT_JSON_VALUE, &v);
         if (st != PW_OK)
             return st;
         if (v && q->kind == PW_GW_V_NUMBER && v != q->str) {
@@ -1220,6 +1233,26 @@ static pw_status apply_dest(apply_ctx *c, const pw_gw_dest_policy *d, int64_t no
     return PW_OK;
 }
 
+/* pw_detect_object_kind of the params' keys, all of them (the object as the site sent it, whatever
+ * a destination keeps), folded one key at a time: no array of keys to build. Not computed when
+ * no param's verdict can depend on it (no "name" param): the kind looks every key up in the
+ * engine's key tables, the check reads the last letters of each. */
+static pw_detect_object params_object(const pw_gw_event *ev)
+{
+    pw_detect_object o = PW_OBJECT_UNKNOWN;
+    int reads = 0;
+    for (size_t i = 0; i < ev->n_params && !reads; i++)
+        reads = ev->params[i].kind != PW_GW_V_BOOL && pw_detect_key_reads_object(ev->params[i].key);
+    for (size_t i = 0; reads && i < ev->n_params; i++) {
+        pw_detect_object k = pw_detect_object_kind(&ev->params[i].key, 1);
+        if (k == PW_OBJECT_PERSON)
+            return k;
+        if (k == PW_OBJECT_THING)
+            o = k;
+    }
+    return o;
+}
+
 pw_status pw_gw_policy_apply(const pw_gw_policy *p, const pw_gw_phi *phi, pw_arena *a,
                              const pw_gw_event *ev, int64_t now_ms, pw_gw_dest_result *results,
                              pw_err *err)
@@ -1232,6 +1265,7 @@ pw_status pw_gw_policy_apply(const pw_gw_policy *p, const pw_gw_phi *phi, pw_are
     c->a = a;
     c->ev = ev;
     c->err = err;
+    c->params_object = params_object(ev);
     c->n_cache = 0;
     c->n_scrubbed = 0;
     c->n_origins = 0;
@@ -1253,8 +1287,8 @@ static pw_status prepare_rule(pw_gw_policy *p, const pw_gw_phi *phi, pw_arena *s
 {
     pw_hit *hits = NULL;
     size_t n = 0;
-    pw_status st = phi->scan(phi->ctx, scratch, "event_name", rule->to, strlen(rule->to),
-                             PW_FT_TEXT, &hits, &n, err);
+    pw_status st = phi->scan(phi->ctx, scratch, "event_name", PW_OBJECT_UNKNOWN, rule->to,
+                             strlen(rule->to), PW_FT_TEXT, &hits, &n, err);
     if (st != PW_OK)
         return st;
     rule->to_refusal = refusal_of(&p->arena, hits, n);
@@ -1270,8 +1304,8 @@ static pw_status category_hit(const pw_gw_phi *phi, pw_arena *scratch, const cha
     pw_hit *hits = NULL;
     size_t n = 0;
     *out = NULL;
-    pw_status st =
-        phi->scan(phi->ctx, scratch, "page_category", cat, strlen(cat), PW_FT_TEXT, &hits, &n, err);
+    pw_status st = phi->scan(phi->ctx, scratch, "page_category", PW_OBJECT_UNKNOWN, cat,
+                             strlen(cat), PW_FT_TEXT, &hits, &n, err);
     for (size_t i = 0; st == PW_OK && i < n && !*out; i++)
         if (hits[i].category != PW_PHI_CARE_INTENT)
             *out = &hits[i];

@@ -12,6 +12,7 @@
 #include <stddef.h>
 
 #include "phiwall/arena.h"
+#include "phiwall/detect.h"
 #include "phiwall/error.h"
 #include "phiwall/request.h"
 
@@ -79,6 +80,9 @@ typedef struct pw_field {
     size_t value_len;
     pw_field_kind kind;
     int hashed; /* value is a SHA-256 hex digest (ud[em] …) */
+    /* the JSON object the value is a member of, by its own member keys (pw_detect_object_kind:
+     * {"name":"Knee Brace","price":…} is a thing's); PW_OBJECT_UNKNOWN outside JSON */
+    pw_detect_object object;
 } pw_field;
 
 typedef enum pw_beacon_kind {

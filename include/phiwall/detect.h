@@ -138,9 +138,16 @@ typedef enum pw_detect_object {
 /* The kind of an object from its member keys (the object's own, not nested ones). */
 pw_detect_object pw_detect_object_kind(const char *const *keys, size_t n_keys);
 
+/* 1 when the kind of its object can change what pw_detect_scan_member finds under this key (its
+ * last component is "name": "name", "data.name", "contact[name]"), else 0 (NULL: 0). A walker
+ * whose object has no such member need not compute the object's kind: every kind gives the
+ * same hits. */
+int pw_detect_key_reads_object(const char *key);
+
 /* pw_detect_scan for a member of an object of the given kind: a top-level "name" member of a
- * PW_OBJECT_THING is no name key ({"name":"Knee Brace","price":"25.00"}); PW_OBJECT_PERSON and
- * PW_OBJECT_UNKNOWN leave the key's rule as it is. */
+ * PW_OBJECT_THING is no name key ({"name":"Knee Brace","price":"25.00"}); a "name" member of a
+ * PW_OBJECT_PERSON is a person's name whatever its parent ({"data":{"name":…,"email":…}}: the
+ * key "data.name" alone says nothing); PW_OBJECT_UNKNOWN leaves the key's rule as it is. */
 pw_status pw_detect_scan_member(const pw_detector *d, pw_detect_scratch *s, pw_arena *a,
                                 const char *key, pw_detect_object object, const char *str, size_t n,
                                 pw_field_type type, pw_hit **hits, size_t *n_hits, pw_err *err);

@@ -630,8 +630,10 @@ static rule_field *scan_fields(pw_assessor *as, const pw_beacon *b, const pw_req
             continue;
         pw_hit *hits = NULL;
         size_t nh = 0;
-        if (pw_detect_scan(as->det, as->scratch, &as->req, f->key, f->value, f->value_len,
-                           scan_type(f->kind), &hits, &nh, NULL) == PW_OK) {
+        /* a member of a JSON object is judged with its object, as phiwall redact and the
+         * gateway judge it: {"name":"Knee Brace","price":…} names a product */
+        if (pw_detect_scan_member(as->det, as->scratch, &as->req, f->key, f->object, f->value,
+                                  f->value_len, scan_type(f->kind), &hits, &nh, NULL) == PW_OK) {
             r->hits = hits;
             r->n_hits = form_metadata(f) ? keep_canaries(hits, nh) : drop_brand(hits, nh, brand);
         }

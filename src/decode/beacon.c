@@ -36,12 +36,21 @@ pw_status dk_add(dk_ctx *ctx, dk_builder *bb, const char *key, const char *value
         bb->cap = cap;
     }
     pw_field *f = &bb->b.fields[bb->b.n_fields++];
-    f->key = key;
-    f->value = value;
-    f->value_len = value_len;
-    f->kind = kind;
-    f->hashed = pw_is_sha256_hex(value, value_len);
+    *f = (pw_field){.key = key,
+                    .value = value,
+                    .value_len = value_len,
+                    .kind = kind,
+                    .hashed = pw_is_sha256_hex(value, value_len)}; /* object: dk_add_kv */
     return PW_OK;
+}
+
+pw_status dk_add_kv(dk_ctx *ctx, dk_builder *bb, const dk_pairs *p, const pw_kv *kv,
+                    pw_field_kind kind, pw_err *err)
+{
+    pw_status st = dk_add(ctx, bb, kv->key, kv->value, kv->value_len, kind, err);
+    if (st == PW_OK)
+        bb->b.fields[bb->b.n_fields - 1].object = dk_pairs_object(p, kv);
+    return st;
 }
 
 /* A page URL whose own query names a search gives SEARCH_TERM fields ("dl?q"), decoding that
@@ -279,7 +288,7 @@ pw_status dk_add_pairs(dk_ctx *ctx, dk_builder *bb, const dk_pairs *p, const dk_
             if (kind == PW_FIELD_OTHER && google_api_key(kv->value, kv->value_len))
                 kind = PW_FIELD_ACCOUNT;
         }
-        pw_status st = dk_add(ctx, bb, kv->key, kv->value, kv->value_len, kind, err);
+        pw_status st = dk_add_kv(ctx, bb, p, kv, kind, err);
         if (st != PW_OK)
             return st;
     }
@@ -310,8 +319,7 @@ pw_status dk_add_json_param(dk_ctx *ctx, dk_builder *bb, const pw_kv *kv, dk_sub
     if (!kind_of)
         kind_of = default_subkind;
     for (size_t i = 0; i < sub.n; i++) {
-        st = dk_add(ctx, bb, sub.v[i].key, sub.v[i].value, sub.v[i].value_len,
-                    kind_of(kv->key, sub.v[i].key, m), err);
+        st = dk_add_kv(ctx, bb, &sub, &sub.v[i], kind_of(kv->key, sub.v[i].key, m), err);
         if (st != PW_OK)
             return st;
     }

@@ -5,6 +5,11 @@
  * true/false/null become "true"/"false"/"null". Depth beyond DK_MAX_DEPTH and more than
  * DK_MAX_PAIRS values stop the parse with PW_ERR_LIMIT naming the field; syntax errors give
  * PW_ERR_PARSE with the byte offset.
+ *
+ * The members of an object are judged together by the PHI engine: {"name":"Knee Brace",
+ * "price":"34.99"} is a product's name, {"data":{"name":…,"email":…}} a person's. Each object's
+ * own keys are read as they arrive (pw_detect_object_kind); when it closes, the pairs it holds
+ * directly (not those of nested containers) get its kind (dk_pairs_object).
  */
 #include <stdio.h>
 #include <string.h>
@@ -16,7 +21,9 @@
 typedef struct frame {
     int is_array;
     size_t index;
-    size_t base_len; /* path length at the container's own key */
+    size_t base_len;   /* path length at the container's own key */
+    size_t first_pair; /* out->n when the container opened */
+    int person, thing; /* an object's own keys so far: a person's member, a thing's */
 } frame;
 
 typedef struct flat {
@@ -27,6 +34,9 @@ typedef struct flat {
     pw_buf path;
     frame stack[DK_MAX_DEPTH + 1];
     int depth;
+    size_t n0;            /* out->n before the parse */
+    unsigned char *level; /* per pair of this parse, the depth it was emitted at */
+    size_t level_cap;
 } flat;
 
 static void set_component(flat *f, const char *k, size_t n)
@@ -50,6 +60,26 @@ static void begin_value(flat *f)
     set_component(f, num, (size_t)n);
 }
 
+/* Remember the depth of the pair just pushed: its object gives it a kind when it closes. */
+static int note_level(flat *f)
+{
+    size_t i = f->out->n - 1 - f->n0;
+    if (i >= f->level_cap) {
+        size_t cap = f->level_cap ? f->level_cap * 2 : 64;
+        unsigned char *l = pw_arena_alloc(f->a, cap);
+        if (!l) {
+            f->st = pw_err_set(f->err, PW_ERR_NOMEM, "json: out of memory");
+            return 0;
+        }
+        if (i)
+            memcpy(l, f->level, i);
+        f->level = l;
+        f->level_cap = cap;
+    }
+    f->level[i] = (unsigned char)f->depth;
+    return 1;
+}
+
 static int emit(flat *f, const char *v, size_t n)
 {
     begin_value(f);
@@ -65,7 +95,7 @@ static int emit(flat *f, const char *v, size_t n)
         return 0;
     }
     f->st = dk_pairs_push(f->a, f->out, k, f->path.len, val, n, f->err);
-    return f->st == PW_OK;
+    return f->st == PW_OK && note_level(f);
 }
 
 static int on_null(void *ctx)
@@ -96,10 +126,8 @@ static int open_container(flat *f, int is_array)
                            f->path.data ? f->path.data : "", DK_MAX_DEPTH);
         return 0;
     }
-    frame *fr = &f->stack[f->depth++];
-    fr->is_array = is_array;
-    fr->index = 0;
-    fr->base_len = f->path.len;
+    f->stack[f->depth++] =
+        (frame){.is_array = is_array, .base_len = f->path.len, .first_pair = f->out->n};
     return 1;
 }
 
@@ -115,13 +143,40 @@ static int on_start_array(void *ctx)
 
 static int on_key(void *ctx, const unsigned char *k, size_t n)
 {
-    set_component(ctx, (const char *)k, n);
+    flat *f = ctx;
+    set_component(f, (const char *)k, n);
+    frame *fr = f->depth ? &f->stack[f->depth - 1] : NULL;
+    if (!fr || fr->person || !f->path.data || f->path.failed)
+        return 1; /* a person's member decides: the other keys cannot change the kind */
+    const char *key = f->path.data + f->path.len - n; /* NUL-terminated by the buffer */
+    pw_detect_object o = pw_detect_object_kind(&key, 1);
+    fr->person = o == PW_OBJECT_PERSON;
+    fr->thing |= o == PW_OBJECT_THING;
+    return 1;
+}
+
+/* An object closes: its kind goes to the pairs it holds directly. */
+static int give_kind(flat *f, const frame *fr)
+{
+    if (fr->is_array || (!fr->person && !fr->thing))
+        return 1;
+    pw_detect_object o = fr->person ? PW_OBJECT_PERSON : PW_OBJECT_THING;
+    for (size_t i = fr->first_pair; i < f->out->n; i++) {
+        if (f->level[i - f->n0] != f->depth)
+            continue;
+        if (dk_pairs_set_object(f->a, f->out, i, o) != PW_OK) {
+            f->st = pw_err_set(f->err, PW_ERR_NOMEM, "json: out of memory");
+            return 0;
+        }
+    }
     return 1;
 }
 
 static int on_end(void *ctx)
 {
     flat *f = ctx;
+    if (f->depth > 0 && !give_kind(f, &f->stack[f->depth - 1]))
+        return 0;
     if (f->depth > 0) {
         f->path.len = f->stack[--f->depth].base_len;
         if (f->path.data)
@@ -149,7 +204,7 @@ static pw_status parse_error(flat *f, yajl_handle h, const char *s, size_t n)
 pw_status dk_body_json(pw_arena *a, const char *prefix, const char *s, size_t n, dk_pairs *out,
                        pw_err *err)
 {
-    flat f = {.a = a, .out = out, .err = err, .st = PW_OK};
+    flat f = {.a = a, .out = out, .err = err, .st = PW_OK, .n0 = out->n};
     pw_buf_init(&f.path);
     if (prefix && *prefix)
         pw_buf_puts(&f.path, prefix);

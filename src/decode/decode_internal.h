@@ -25,12 +25,19 @@
 typedef struct dk_pairs {
     pw_kv *v;
     size_t n, cap;
+    /* per pair, the pw_detect_object of the JSON object holding it (body_json.c), kept in step
+     * with v; NULL while no pair has a known one */
+    unsigned char *object;
 } dk_pairs;
 
 /* Append (no copy: key and value must live in the arena or longer). PW_ERR_LIMIT past
  * DK_MAX_PAIRS, naming `key`. */
 pw_status dk_pairs_push(pw_arena *a, dk_pairs *p, char *key, size_t key_len, char *value,
                         size_t value_len, pw_err *err);
+/* Set the object kind of pair i (< p->n). PW_ERR_NOMEM when the list cannot be allocated. */
+pw_status dk_pairs_set_object(pw_arena *a, dk_pairs *p, size_t i, pw_detect_object object);
+/* The object kind of the pair kv of p (PW_OBJECT_UNKNOWN when none is known). */
+pw_detect_object dk_pairs_object(const dk_pairs *p, const pw_kv *kv);
 /* Value of the first pair named `key`, or NULL. */
 const pw_kv *dk_pairs_find(const dk_pairs *p, const char *key);
 const char *dk_pairs_get(const dk_pairs *p, const char *key);
@@ -41,7 +48,8 @@ pw_status dk_body_form(pw_arena *a, const char *s, size_t n, dk_pairs *out, pw_e
 pw_status dk_body_multipart(pw_arena *a, const char *content_type, const char *s, size_t n,
                             dk_pairs *out, pw_err *err);
 /* Flatten JSON to dotted keys ("context.page.url", "batch.0.event"), each key prefixed with
- * `prefix` + "." when prefix is non-empty. Depth beyond DK_MAX_DEPTH gives PW_ERR_LIMIT. */
+ * `prefix` + "." when prefix is non-empty. Depth beyond DK_MAX_DEPTH gives PW_ERR_LIMIT. Each
+ * member of an object gets the object's kind from the object's own keys (dk_pairs_object). */
 pw_status dk_body_json(pw_arena *a, const char *prefix, const char *s, size_t n, dk_pairs *out,
                        pw_err *err);
 /* Multipart boundary from a Content-Type value, in the arena; NULL if none. */
@@ -70,6 +78,9 @@ typedef struct dk_builder {
 void dk_builder_init(dk_ctx *ctx, dk_builder *bb, pw_beacon_kind kind, const char *transport);
 pw_status dk_add(dk_ctx *ctx, dk_builder *bb, const char *key, const char *value, size_t value_len,
                  pw_field_kind kind, pw_err *err);
+/* dk_add for the pair kv of p: the field keeps the pair's object kind (dk_pairs_object). */
+pw_status dk_add_kv(dk_ctx *ctx, dk_builder *bb, const dk_pairs *p, const pw_kv *kv,
+                    pw_field_kind kind, pw_err *err);
 /* Finish: adds SEARCH_TERM fields found in page URLs, fills account_id/event_name from the first
  * ACCOUNT/EVENT fields when the decoder did not, and appends the beacon to ctx->out. */
 pw_status dk_emit(dk_ctx *ctx, dk_builder *bb, pw_err *err);

@@ -62,7 +62,7 @@ static pw_status add_meta_pairs(dk_ctx *ctx, dk_builder *bb, const dk_pairs *p, 
     for (size_t i = 0; i < p->n; i++) {
         const pw_kv *kv = &p->v[i];
         pw_field_kind kind = dk_keymap_kind(meta_map, kv->key, PW_FIELD_OTHER);
-        pw_status st = dk_add(ctx, bb, kv->key, kv->value, kv->value_len, kind, err);
+        pw_status st = dk_add_kv(ctx, bb, p, kv, kind, err);
         if (st == PW_OK && strncmp(kv->key, "cd[", 3) == 0 &&
             dk_looks_json(kv->value, kv->value_len))
             st = dk_add_json_param(ctx, bb, kv, sub_kind, NULL, err);

@@ -87,8 +87,7 @@ static pw_status add_all(dk_ctx *ctx, dk_builder *bb, const dk_pairs *p, pw_err 
 {
     for (size_t i = 0; i < p->n; i++) {
         const pw_kv *kv = &p->v[i];
-        pw_status st =
-            dk_add(ctx, bb, kv->key, kv->value, kv->value_len, sitesearch_kind(kv->key), err);
+        pw_status st = dk_add_kv(ctx, bb, p, kv, sitesearch_kind(kv->key), err);
         if (st == PW_OK && is_params_string(kv))
             st = add_params_string(ctx, bb, kv, err);
         if (st != PW_OK)

@@ -38,13 +38,13 @@ static long batch_index(const char *key, const char **rest)
     return i;
 }
 
-static pw_status add_typed(dk_ctx *ctx, dk_builder *bb, const pw_kv *kv, const char *logical,
-                           pw_err *err)
+static pw_status add_typed(dk_ctx *ctx, dk_builder *bb, const dk_pairs *p, const pw_kv *kv,
+                           const char *logical, pw_err *err)
 {
     pw_field_kind k = dk_keymap_kind(tiktok_map, logical, PW_FIELD_OTHER);
     if (k == PW_FIELD_OTHER)
         k = dk_generic_kind(logical);
-    return dk_add(ctx, bb, kv->key, kv->value, kv->value_len, k, err);
+    return dk_add_kv(ctx, bb, p, kv, k, err);
 }
 
 /* One beacon: the shared (non-batch) pairs plus the pairs of batch element `idx` (-1: none). */
@@ -55,12 +55,12 @@ static pw_status one_beacon(dk_ctx *ctx, const dk_pairs *body, long idx, const c
     dk_builder_init(ctx, &bb, PW_BEACON_EVENT, transport);
     pw_status st = PW_OK;
     for (size_t i = 0; st == PW_OK && i < ctx->query.n; i++)
-        st = add_typed(ctx, &bb, &ctx->query.v[i], ctx->query.v[i].key, err);
+        st = add_typed(ctx, &bb, &ctx->query, &ctx->query.v[i], ctx->query.v[i].key, err);
     for (size_t i = 0; st == PW_OK && i < body->n; i++) {
         const char *rest = body->v[i].key;
         long bi = batch_index(body->v[i].key, &rest);
         if (bi == idx || bi < 0)
-            st = add_typed(ctx, &bb, &body->v[i], rest, err);
+            st = add_typed(ctx, &bb, body, &body->v[i], rest, err);
     }
     return st == PW_OK ? dk_emit(ctx, &bb, err) : st;
 }

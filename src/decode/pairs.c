@@ -16,15 +16,36 @@ pw_status dk_pairs_push(pw_arena *a, dk_pairs *p, char *key, size_t key_len, cha
             return pw_err_set(err, PW_ERR_NOMEM, "decode: out of memory");
         if (p->n)
             memcpy(v, p->v, p->n * sizeof *v);
+        unsigned char *o = p->object ? pw_arena_calloc(a, cap, 1) : NULL;
+        if (p->object && !o)
+            return pw_err_set(err, PW_ERR_NOMEM, "decode: out of memory");
+        if (o)
+            memcpy(o, p->object, p->n);
         p->v = v;
+        p->object = o;
         p->cap = cap;
     }
+    if (p->object)
+        p->object[p->n] = PW_OBJECT_UNKNOWN;
     pw_kv *kv = &p->v[p->n++];
     kv->key = key;
     kv->key_len = key_len;
     kv->value = value;
     kv->value_len = value_len;
     return PW_OK;
+}
+
+pw_status dk_pairs_set_object(pw_arena *a, dk_pairs *p, size_t i, pw_detect_object object)
+{
+    if (!p->object && !(p->object = pw_arena_calloc(a, p->cap, 1)))
+        return PW_ERR_NOMEM;
+    p->object[i] = (unsigned char)object;
+    return PW_OK;
+}
+
+pw_detect_object dk_pairs_object(const dk_pairs *p, const pw_kv *kv)
+{
+    return p->object ? (pw_detect_object)p->object[kv - p->v] : PW_OBJECT_UNKNOWN;
 }
 
 const pw_kv *dk_pairs_find(const dk_pairs *p, const char *key)

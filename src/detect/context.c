@@ -171,6 +171,12 @@ static const ctx_word key_contains[] = {W("ipaddress", PW_CTX_IP),
                                         W("lastname", PW_CTX_LAST_NAME),
                                         W("familyname", PW_CTX_LAST_NAME),
                                         W("nacimiento", PW_CTX_DOB),
+                                        /* Italian and French: data_di_nascita, date_naissance,
+                                         * data_appuntamento, date_rendez_vous */
+                                        W("nascita", PW_CTX_DOB),
+                                        W("naissance", PW_CTX_DOB),
+                                        W("appuntament", PW_CTX_APPT),
+                                        W("rendezvous", PW_CTX_APPT),
                                         W("telefono", PW_CTX_PHONE),
                                         W("celular", PW_CTX_PHONE),
                                         W("correo", PW_CTX_EMAIL),
@@ -425,33 +431,42 @@ static pw_ctx exact_lookup(const char *k, size_t kl)
  * tables are checked against key_contains by pw_ctx_key_tables_ok (unit test), which prints
  * them as they should read when a word was added (pw_ctx_key_tables_build). */
 static const uint64_t contains_first[32] = {
-    ['a' & 31] = 0x400080008600ull,   ['b' & 31] = 0x100ull,
-    ['c' & 31] = 0x20000803800006ull, ['d' & 31] = 0x2004000000ull,
-    ['e' & 31] = 0x10000008ull,       ['f' & 31] = 0x300000400120020ull,
-    ['g' & 31] = 0x40000ull,          ['i' & 31] = 0x8080000000001ull,
-    ['l' & 31] = 0x80000ull,          ['m' & 31] = 0x83c000000000ull,
-    ['n' & 31] = 0x1000100200000ull,  ['o' & 31] = 0x4000000000000ull,
-    ['p' & 31] = 0x80301220004010ull, ['s' & 31] = 0x20400480100c0ull,
-    ['t' & 31] = 0x50000000401000ull, ['v' & 31] = 0x800ull,
+    ['a' & 31] = 0x4000801008600ull,
+    ['b' & 31] = 0x100ull,
+    ['c' & 31] = 0x200008038000006ull,
+    ['d' & 31] = 0x20040000000ull,
+    ['e' & 31] = 0x100000008ull,
+    ['f' & 31] = 0x3000004000120020ull,
+    ['g' & 31] = 0x40000ull,
+    ['i' & 31] = 0x80800000000001ull,
+    ['l' & 31] = 0x80000ull,
+    ['m' & 31] = 0x83c0000000000ull,
+    ['n' & 31] = 0x10001000e00000ull,
+    ['o' & 31] = 0x40000000000000ull,
+    ['p' & 31] = 0x803012200004010ull,
+    ['r' & 31] = 0x2000000ull,
+    ['s' & 31] = 0x204004800100c0ull,
+    ['t' & 31] = 0x500000004001000ull,
+    ['v' & 31] = 0x800ull,
     ['z' & 31] = 0x2000ull,
 };
 static const uint64_t contains_last[32] = {
-    ['a' & 31] = 0x300000000000000ull,
-    ['d' & 31] = 0x294000000004ull,
-    ['e' & 31] = 0x8803e701e0c10ull,
-    ['g' & 31] = 0x10000000000000ull,
+    ['a' & 31] = 0x3000000000400000ull,
+    ['d' & 31] = 0x2940000000004ull,
+    ['e' & 31] = 0x8803e7009e0c10ull,
+    ['g' & 31] = 0x100000000000000ull,
     ['h' & 31] = 0x100ull,
-    ['i' & 31] = 0x1000000000000ull,
-    ['l' & 31] = 0xa004008ull,
-    ['m' & 31] = 0x2000000000000ull,
-    ['n' & 31] = 0x60008004000080ull,
-    ['o' & 31] = 0x80000181600000ull,
+    ['i' & 31] = 0x10000000000000ull,
+    ['l' & 31] = 0xa0004008ull,
+    ['m' & 31] = 0x20000000000000ull,
+    ['n' & 31] = 0x600080040000080ull,
+    ['o' & 31] = 0x800001814200000ull,
     ['p' & 31] = 0x3000ull,
-    ['r' & 31] = 0x4060000800002ull,
-    ['s' & 31] = 0x8001ull,
-    ['t' & 31] = 0x400000010200ull,
+    ['r' & 31] = 0x40600008000002ull,
+    ['s' & 31] = 0x2008001ull,
+    ['t' & 31] = 0x4000001010200ull,
     ['x' & 31] = 0x20ull,
-    ['y' & 31] = 0x100000000040ull,
+    ['y' & 31] = 0x1000000000040ull,
 };
 
 int pw_ctx_key_tables_build(uint64_t first[32], uint64_t last[32])
@@ -484,15 +499,41 @@ int pw_ctx_key_last_is(const char *key, size_t n, const char *word)
            memcmp(k, word, l) == 0;
 }
 
+/* compact_component(key) == "name" read from the end, stopping at the first byte that differs:
+ * every member key of an object is asked, most end in another letter ("price", "currency"). */
+int pw_detect_key_reads_object(const char *key)
+{
+    static const char rev[] = "eman";
+    if (!key)
+        return 0;
+    size_t e = strlen(key), got = 0;
+    while (e > 0 && (key[e - 1] == ']' || key[e - 1] == ' '))
+        e--;
+    for (size_t i = e; i > 0 && key[i - 1] != '[' && key[i - 1] != '.'; i--) {
+        unsigned char ch = (unsigned char)key[i - 1];
+        if (!pw_isalnum(ch))
+            continue;
+        if (got == 4 || pw_tolower(ch) != rev[got])
+            return 0;
+        got++;
+    }
+    return got == 4;
+}
+
 pw_ctx pw_ctx_in_object(pw_ctx c, const char *key, size_t n, pw_detect_object object)
 {
     char k[8];
     size_t b;
-    /* only a "name" without a parent: a person-like parent ("patient.name") still decides */
-    if (object == PW_OBJECT_THING && c == PW_CTX_NAME &&
-        compact_component(key, n, &b, k, sizeof k) == 4 && memcmp(k, "name", 4) == 0 && b == 0)
-        return PW_CTX_NONE;
-    return c;
+    if (object == PW_OBJECT_UNKNOWN || compact_component(key, n, &b, k, sizeof k) != 4 ||
+        memcmp(k, "name", 4) != 0)
+        return c;
+    /* a thing's: only a "name" without a parent; a person-like parent ("patient.name") still
+     * decides */
+    if (object == PW_OBJECT_THING)
+        return c == PW_CTX_NAME && b == 0 ? PW_CTX_NONE : c;
+    /* a contact's: its own members (email, phone, dob…) say so whatever its parent
+     * ({"data":{"name":…,"email":…}}, "lead.0.name", "payload.name") */
+    return c == PW_CTX_NONE ? PW_CTX_NAME : c;
 }
 
 pw_ctx pw_ctx_from_key(const char *key, size_t n)

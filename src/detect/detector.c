@@ -496,7 +496,7 @@ pw_status pw_detect_scan_checked(const pw_detector *d, pw_detect_scratch *s, pw_
                 .key_n = key ? strlen(key) : 0,
                 .memo = s->ctx_memo};
     g.ctx = key ? pw_ctx_from_key_memo(s, key, g.key_n) : PW_CTX_NONE;
-    if (object == PW_OBJECT_THING) /* the memo stays per key: the object changes the context */
+    if (object != PW_OBJECT_UNKNOWN && key) /* the memo stays per key: the object changes it */
         g.ctx = pw_ctx_in_object(g.ctx, key, g.key_n, object);
     if (type == PW_FT_URL || looks_like_url(str, n))
         pw_scan_url(&sc, &g, 0);

@@ -298,8 +298,24 @@ static size_t premier_mark(const char *s, size_t n, size_t i, size_t dl)
     return dl == 1 && s[i] == '1' && p + 1 < n && s[p] == 'e' && s[p + 1] == 'r' ? 2 : 0;
 }
 
+/* The Italian or French month written out after a day and a space, without a year ("il 14
+ * giugno", "le 3 août", "1er mai"): the whole word s[w..e) (French "mai" is the full name the table
+ * lists as Portuguese "mai."), 0 when none. Its first letter and length are checked first: most
+ * words after a number ("3 days", "10 minutes") stop there. */
+static int month_without_year(const char *s, size_t w, size_t e)
+{
+    size_t len = e - w;
+    int c = s[w] | 32, abbr = 0;
+    if (len < 3 || len > 9 || !(month_initial(c) || c == 'g' || c == 'l'))
+        return 0;
+    int m = month_name_romance(s, w, e, &abbr);
+    return m && (!abbr || (len == 3 && pw_strncaseeq(s + w, "mai", 3))) ? m : 0;
+}
+
 /* "14 March 1985", "14-Mar-1985", Spanish "14-ene-2026", "14 dic. 2026", Italian "14 giugno 2026",
- * "1° marzo 2026", French "3 août 2026" (folded "aout"), "1er mai 2026", "14 juil. 2026". */
+ * "1° marzo 2026", French "3 août 2026" (folded "aout"), "1er mai 2026", "14 juil. 2026"; Italian
+ * and French without a year ("14 giugno", "le 3 août": has_year 0, counted only with a date
+ * context, as Spanish "3 de marzo" is). */
 static int parse_day_first(const char *s, size_t n, size_t i, ymd *o)
 {
     size_t dl = pw_digits_at(s, n, i);
@@ -316,8 +332,14 @@ static int parse_day_first(const char *s, size_t n, size_t i, ymd *o)
     if (!m && (month_initial(c) || c == 'e' || c == 'g' || c == 'l')) { /* "14-ene-2026" */
         size_t e = word_end(s, n, w);
         p = e + (e < n && s[e] == '.');
-        if (pw_digits_at(s, n, skip_sep(s, n, p)) != 4) /* most words ("3 days") stop here */
-            return 0;
+        if (pw_digits_at(s, n, skip_sep(s, n, p)) != 4) {
+            if (s[d] != ' ' || !(m = month_without_year(s, w, e)))
+                return 0;
+            o->d = num(s, i, dl), o->m = m, o->y = 2000;
+            o->end = e;
+            o->has_year = 0;
+            return valid(o->y, o->m, o->d);
+        }
         m = month_name_romance(s, w, e, &abbr);
     }
     if (!m)
@@ -579,12 +601,14 @@ static int word_in(const char *s, size_t len, const char *const *list)
  * next to an appointment noun ("Appointments available from", "Next available appointment:",
  * "Citas disponibles a partir del", "Disponibilidad de citas"). A patient's appointment has no
  * such word beside it; a date there is a day on a schedule, not a visit of a person's. */
+static const char *const offer_words[] = {
+    "available",      "availability",  "unavailable",    "disponible",  "disponibles",
+    "disponibilidad", "disponivel",    "disponiveis",    "disponibile", "disponibili",
+    "disponibilita",  "disponibilite", "disponibilites", NULL};
+
 static int availability_offer(const char *s, size_t i)
 {
-    static const char *const offer[] = {
-        "available",      "availability",  "unavailable",    "disponible",  "disponibles",
-        "disponibilidad", "disponivel",    "disponiveis",    "disponibile", "disponibili",
-        "disponibilita",  "disponibilite", "disponibilites", NULL};
+    const char *const *offer = offer_words;
     /* "vous": the second half of "rendez-vous", which the words split at its hyphen */
     static const char *const noun[] = {"appointment",  "appointments",
                                        "appt",         "appts",
@@ -617,14 +641,71 @@ static int availability_offer(const char *s, size_t i)
     return 0;
 }
 
-/* The context of the date at s[i]: the words just before it or the field's key, failing those
- * the sentence's; an appointment or a "date:" / "fecha:" that the sentence only offers
- * (availability_offer) is none. */
-static pw_ctx date_ctx(const pw_seg *g, size_t i)
+/* The date word (date_words, not a scheduling verb) that the word s[p..p+len) is, or NONE. */
+static pw_ctx date_word_ctx(const char *s, size_t p, size_t len)
+{
+    for (size_t w = 0; w < sizeof date_words / sizeof date_words[0]; w++) {
+        const struct date_word *d = &date_words[w];
+        if (d->how == DW_VERB || len < d->len || (s[p] | 32) != d->word[0] ||
+            !(len == d->len || d->how == DW_PREFIX ||
+              (len == d->len + 1u && (s[p + len - 1] | 32) == 's')))
+            continue;
+        size_t j = 1;
+        while (j < d->len && pw_tolower((unsigned char)s[p + j]) == d->word[j])
+            j++;
+        if (j == d->len)
+            return d->ctx;
+    }
+    return PW_CTX_NONE;
+}
+
+/* The context a date word right after the date gives it, as a label does after a value
+ * ("3 août, date de naissance", "12 février 1974 (date de naissance)", "14 giugno 2026,
+ * appuntamento confermato"): after a comma, colon, dash or parenthesis, the first word is a date
+ * word, or "date"/"data"/"fecha" and one of the next two is ("date de naissance", "data di
+ * nascita", "data dell'appuntamento"). Only that clause: a list's "·", a "|", a sentence's end or
+ * a line stops it (a menu's "Prendre rendez-vous" after a page date), and so does an offer
+ * ("14 giugno: appuntamenti disponibili"); "prenez rendez-vous" after an open day's date is no
+ * label either, its first word being a verb. */
+static pw_ctx ctx_after(const char *s, size_t n, size_t end)
+{
+    size_t p = end;
+    while (p < n && s[p] == ' ')
+        p++;
+    if (p < n && (s[p] == ',' || s[p] == ':' || s[p] == '(' || s[p] == '-'))
+        p++;
+    size_t to = p + 48 < n ? p + 48 : n;
+    for (size_t k = p; k < to; k++)
+        if (s[k] == '.' || s[k] == '|' || s[k] == ';' || s[k] == '\n' || s[k] == ')' ||
+            (unsigned char)s[k] == 0xC2) { /* U+00B7 "·" (and any other Latin-1 sign) */
+            to = k;
+            break;
+        }
+    sentence_words w;
+    words_of(s, p, to, &w);
+    if (w.n == 0)
+        return PW_CTX_NONE;
+    for (size_t k = 0; k < w.n; k++)
+        if (word_in(s + w.at[k], w.len[k], offer_words))
+            return PW_CTX_NONE;
+    pw_ctx c = date_word_ctx(s, w.at[0], w.len[0]);
+    static const char *const date_nouns[] = {"date", "data", "fecha", NULL};
+    for (size_t k = 1;
+         c == PW_CTX_NONE && k < 3 && k < w.n && word_in(s + w.at[0], w.len[0], date_nouns); k++)
+        c = date_word_ctx(s, w.at[k], w.len[k]);
+    return c;
+}
+
+/* The context of the date s[i..end): the words just before it or the field's key, failing those
+ * the sentence's, then a date word right after it (ctx_after); an appointment or a "date:" /
+ * "fecha:" that the sentence only offers (availability_offer) is none. */
+static pw_ctx date_ctx(const pw_seg *g, size_t i, size_t end)
 {
     pw_ctx c = pw_ctx_at(g, i);
     if (c == PW_CTX_NONE)
         c = sentence_ctx(g->s, i);
+    if (c == PW_CTX_NONE)
+        c = ctx_after(g->s, g->n, end);
     if ((c == PW_CTX_APPT || c == PW_CTX_DATE) && g->ctx != c && availability_offer(g->s, i))
         return PW_CTX_NONE; /* "Citas disponibles: fecha 01/15/2026" is no date either */
     return c;
@@ -649,7 +730,7 @@ static char *yyyymmdd(pw_arena *a, const ymd *o)
 
 static void emit(pw_scan *sc, const pw_seg *g, size_t i, const ymd *o)
 {
-    pw_ctx ctx = date_ctx(g, i);
+    pw_ctx ctx = date_ctx(g, i, o->end);
     if (ctx == PW_CTX_TIME || ctx == PW_CTX_NEGATIVE || ctx == PW_CTX_PHONE)
         return;
     const char *sub = "date";
@@ -673,9 +754,9 @@ static void emit(pw_scan *sc, const pw_seg *g, size_t i, const ymd *o)
 }
 
 /* A date without a year ("Jun 3", 20240603) counts only with birth/appointment/date context. */
-static int date_context(const pw_seg *g, size_t i)
+static int date_context(const pw_seg *g, size_t i, size_t end)
 {
-    pw_ctx c = date_ctx(g, i);
+    pw_ctx c = date_ctx(g, i, end);
     return c == PW_CTX_DOB || c == PW_CTX_APPT || c == PW_CTX_DATE;
 }
 
@@ -749,7 +830,7 @@ static size_t date_at(pw_scan *sc, const pw_seg *g, size_t i)
         int d = o.d;
         o.d = o.m, o.m = d;
     }
-    if (o.has_year == 1 || date_context(g, i))
+    if (o.has_year == 1 || date_context(g, i, o.end))
         emit(sc, g, i, &o);
     return o.end;
 }

@@ -1268,7 +1268,7 @@ static int json_person_parent(const char *s, size_t c)
  * an event, an organisation's page ("sku", "campaign", "form_id", "startDate", "logo"). An
  * "event", "params" or "properties" member makes the object a tracking event (a dataLayer push,
  * a GA4 Measurement Protocol event, a Segment track call), whose "name" is the event's or its
- * button's; a person's member beside them still makes it a person's (json_object_about_thing). */
+ * button's; a person's member beside them still makes it a person's (json_object_kind). */
 /* The e-commerce members of GA4 items, Meta's custom data and Universal Analytics products:
  * "content_ids", "content_type", "contents", "contentName", "item_category", "itemId",
  * "product_id", "products". Not a bare "content" or "item" (a message's body, a form's entry). */
@@ -1300,7 +1300,12 @@ static int thing_key(const char *s, size_t len)
         "sameas",      "sku",          "slug",     "startdate",      "title",       "type",
         "url",         "utm_campaign", "value",    "variant",        "coupon",      "discount",
         "affiliation", "num_items",    NULL};
-    return (len <= 14 && in_list(keys, s, len)) || thing_key_prefix(s, len);
+    /* the first byte first: a walker classifies every member key of every object it sees */
+    char c0 = len ? (char)pw_tolower((unsigned char)s[0]) : 0;
+    for (const char *const *w = keys; len <= 14 && *w; w++)
+        if ((*w)[0] == c0 && word_eq(s, len, *w))
+            return 1;
+    return thing_key_prefix(s, len);
 }
 
 /* A key that a person's record has beside a name (email, phone, dob, zip, first_name, mrn…). */
@@ -1329,10 +1334,10 @@ static int person_key(const char *s, size_t len)
     }
 }
 
-/* The object opening at s[o] is about a thing: a member key names a thing (thing_key) and none
- * is a person's (person_key). Only its own members count (not nested ones), within the first
- * 2 KiB. */
-static int json_object_about_thing(const char *s, size_t n, size_t o)
+/* What the object opening at s[o] is about, as pw_detect_object_kind reads its member keys: a
+ * person's when a member is a person's (person_key), a thing's when one names a thing
+ * (thing_key). Only its own members count (not nested ones), within the first 2 KiB. */
+static pw_detect_object json_object_kind(const char *s, size_t n, size_t o)
 {
     int depth = 0, thing = 0;
     size_t end = n - o > 2048 ? o + 2048 : n;
@@ -1356,11 +1361,11 @@ static int json_object_about_thing(const char *s, size_t n, size_t o)
             if (depth != 1 || c2 >= end || s[c2] != ':')
                 continue;
             if (person_key(s + k, q - k))
-                return 0;
+                return PW_OBJECT_PERSON;
             thing |= thing_key(s + k, q - k);
         }
     }
-    return thing;
+    return thing ? PW_OBJECT_THING : PW_OBJECT_UNKNOWN;
 }
 
 pw_detect_object pw_detect_object_kind(const char *const *keys, size_t n_keys)
@@ -1377,24 +1382,28 @@ pw_detect_object pw_detect_object_kind(const char *const *keys, size_t n_keys)
     return thing ? PW_OBJECT_THING : PW_OBJECT_UNKNOWN;
 }
 
-/* The JSON member whose key starts at the quote s[kq] sits in an object at the top of the text
- * (not in an array, not under another member but a person-like one), has no member that
- * describes a thing without one of a person's (json_object_about_thing), and the text describes
- * no thing: "@type" marks Schema.org (an organisation's, a page's or a condition's "name"), "tag",
- * "innerText" and "classList" Meta's buttonFeatures (an element's name attribute). */
+/* The JSON member whose key starts at the quote s[kq] sits in an object that has a person's
+ * member (json_object_kind: {"data":{"name":…,"email":…}}, wherever it sits) or else at the top
+ * of the text (not in an array, not under another member but a person-like one) without a
+ * member that describes a thing; and the text describes no thing: "@type" marks Schema.org (an
+ * organisation's, a page's or a condition's "name"), "tag", "innerText" and "classList" Meta's
+ * buttonFeatures (an element's name attribute). */
 static int json_top_level_person(const char *s, size_t n, size_t kq)
 {
     size_t i = kq;
     while (i > 0 && s[i - 1] != '{' && s[i - 1] != '}' && s[i - 1] != '[' && s[i - 1] != ']')
         i--;
-    if (i == 0 || s[i - 1] != '{' || json_object_about_thing(s, n, i - 1))
+    if (i == 0 || s[i - 1] != '{')
+        return 0;
+    pw_detect_object kind = json_object_kind(s, n, i - 1);
+    if (kind == PW_OBJECT_THING)
         return 0;
     i--;
     while (i > 0 && s[i - 1] == ' ')
         i--;
-    if (i > 0 && (s[i - 1] == ',' || s[i - 1] == '['))
+    if (kind != PW_OBJECT_PERSON && i > 0 && (s[i - 1] == ',' || s[i - 1] == '['))
         return 0;
-    if (i > 0 && s[i - 1] == ':' && !json_person_parent(s, i - 1))
+    if (kind != PW_OBJECT_PERSON && i > 0 && s[i - 1] == ':' && !json_person_parent(s, i - 1))
         return 0;
     static const char *const thing_keys[] = {"\"@type\"", "\"tag\"", "\"innerText\"",
                                              "\"classList\"", NULL};

@@ -456,8 +456,9 @@ pw_ctx pw_ctx_from_key_memo(pw_detect_scratch *s, const char *key, size_t n);
  * person only loosely (a button, an event or a login service has one too), so ident_name.c asks
  * more of its value. NULL key: 0. */
 int pw_ctx_key_last_is(const char *key, size_t n, const char *word);
-/* The context c of key[0..n) for a member of an object of the given kind: a top-level bare
- * "name" of an object about a thing is no name key (pw_detect_object_kind). */
+/* The context c of key[0..n) for a member of an object of the given kind
+ * (pw_detect_object_kind): a top-level bare "name" of an object about a thing is no name key; a
+ * "name" of a person's record is one whatever its parent ("data.name" beside "data.email"). */
 pw_ctx pw_ctx_in_object(pw_ctx c, const char *key, size_t n, pw_detect_object object);
 /* The context word ending just before position i in s (looks back a few words), or NONE. */
 pw_ctx pw_ctx_before(const char *s, size_t i);

@@ -39,6 +39,7 @@ static void fuzz_decode_check(const pw_catalog *c, pw_arena *a, const pw_request
             const pw_field *f = &b[i].fields[k];
             FUZZ_ASSERT(f->key && f->value && f->value[f->value_len] == '\0');
             FUZZ_ASSERT((unsigned)f->kind < PW_FIELD__COUNT);
+            FUZZ_ASSERT((unsigned)f->object <= PW_OBJECT_PERSON);
         }
     }
 }

@@ -30,10 +30,11 @@ static pw_gw_policy *policy;
 static pw_detector *det;
 static pw_detect_scratch *scratch;
 
-static pw_status scan(void *ctx, pw_arena *a, const char *key, const char *s, size_t n,
-                      pw_field_type t, pw_hit **hits, size_t *n_hits, pw_err *err)
+static pw_status scan(void *ctx, pw_arena *a, const char *key, pw_detect_object object,
+                      const char *s, size_t n, pw_field_type t, pw_hit **hits, size_t *n_hits,
+                      pw_err *err)
 {
-    return pw_detect_scan(det, scratch, a, key, s, n, t, hits, n_hits, err);
+    return pw_detect_scan_member(det, scratch, a, key, object, s, n, t, hits, n_hits, err);
 }
 
 static void init(void)

@@ -8,8 +8,9 @@
 #include "gw_policy.h"
 #include "pw_fuzz.h"
 
-static pw_status no_phi(void *ctx, pw_arena *a, const char *key, const char *s, size_t n,
-                        pw_field_type t, pw_hit **hits, size_t *n_hits, pw_err *err)
+static pw_status no_phi(void *ctx, pw_arena *a, const char *key, pw_detect_object object,
+                        const char *s, size_t n, pw_field_type t, pw_hit **hits, size_t *n_hits,
+                        pw_err *err)
 {
     *hits = NULL;
     *n_hits = 0;

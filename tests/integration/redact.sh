@@ -34,6 +34,17 @@ expect_match "$out" '^\{"name":"Knee Brace","price":"34.99"\}$' "a product's nam
 expect_match "$out" '^\{"name":"Knee Brace","content_ids":\["BR-2231"\]' "a product's name beside Meta's content_ids kept"
 expect_match "$out" '^\{"name":"\[NAME\]","email":"\[EMAIL\]","content_type":"lead"\}$' "a contact's name redacted"
 
+# a contact object's own members decide whatever its parent (a webhook's "data"); under the same
+# parent without them, or beside a price, "name" stays; JSON as text reads the same
+for fmt in json text; do
+  out=$(printf '%s\n' '{"data":{"name":"Jane Smith","email":"js@example.org"}}' \
+        '{"data":{"name":"Jane Smith"}}' '{"data":{"name":"Knee Brace","price":"3"}}' |
+        "$PHIWALL" redact --format "$fmt")
+  expect_match "$out" '^\{"data":\{"name":"\[NAME\]","email":"\[EMAIL\]"\}\}$' "$fmt: a nested contact's name redacted"
+  expect_match "$out" '^\{"data":\{"name":"Jane Smith"\}\}$' "$fmt: a nested name alone kept"
+  expect_match "$out" '^\{"data":\{"name":"Knee Brace","price":"3"\}\}$' "$fmt: a nested product's name kept"
+done
+
 out=$(echo 'https://h.org/patients/12345/visit?email=a%40b.org&lang=en' | "$PHIWALL" redact)
 expect_match "$out" '^https://h.org/patients/\[ID\]/visit\?email=\[EMAIL\]&lang=en$' "URL shape kept"
 

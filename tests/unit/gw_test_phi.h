@@ -22,8 +22,9 @@ static int gw_test_word_at(const char *s, size_t n, size_t i, const char *w)
 }
 
 /* Hits: the words below (health), runs of 7+ digits (record id), tokens with '@' (email). */
-static pw_status gw_test_phi_scan(void *ctx, pw_arena *a, const char *key, const char *s, size_t n,
-                                  pw_field_type type, pw_hit **hits, size_t *n_hits, pw_err *err)
+static pw_status gw_test_phi_scan(void *ctx, pw_arena *a, const char *key, pw_detect_object object,
+                                  const char *s, size_t n, pw_field_type type, pw_hit **hits,
+                                  size_t *n_hits, pw_err *err)
 {
     static const char *const words[] = {"cancer",   "hiv",       "diabetes",
                                         "oncology", "pregnancy", "appointment"};

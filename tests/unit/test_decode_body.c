@@ -171,5 +171,44 @@ static void body_limit(void)
     pw_catalog_free(c);
 }
 
+/* The kind of the object a pair sits in directly, by key (-1: no such pair). */
+static int object_of(const dk_pairs *p, const char *k)
+{
+    const pw_kv *kv = dk_pairs_find(p, k);
+    return kv ? (int)dk_pairs_object(p, kv) : -1;
+}
+
+/* Each member gets its own object's kind from that object's keys, whatever comes before or after
+ * and whatever the parent: nested containers' pairs get theirs, an array's scalars none. */
+static void json_object_kinds(void)
+{
+    pw_arena a;
+    pw_arena_init(&a, 0);
+    dk_pairs p = {0};
+    const char *s = "{\"name\":\"Knee Brace\",\"data\":{\"name\":\"Jane Smith\",\"tags\":[\"a\"],"
+                    "\"email\":\"j@example.org\"},\"items\":[{\"item_name\":\"Gel\"},"
+                    "{\"note\":\"x\"}],\"price\":\"34.99\",\"ref\":{\"name\":\"Home\"}}";
+    CHECK_INT(dk_body_json(&a, "", s, strlen(s), &p, NULL), PW_OK);
+    CHECK_INT(object_of(&p, "name"), PW_OBJECT_THING); /* "price" comes later */
+    CHECK_INT(object_of(&p, "price"), PW_OBJECT_THING);
+    CHECK_INT(object_of(&p, "data.name"), PW_OBJECT_PERSON); /* "email" comes later */
+    CHECK_INT(object_of(&p, "data.email"), PW_OBJECT_PERSON);
+    CHECK_INT(object_of(&p, "data.tags.0"), PW_OBJECT_UNKNOWN);
+    CHECK_INT(object_of(&p, "items.0.item_name"), PW_OBJECT_THING);
+    CHECK_INT(object_of(&p, "items.1.note"), PW_OBJECT_UNKNOWN);
+    CHECK_INT(object_of(&p, "ref.name"), PW_OBJECT_UNKNOWN);
+    /* pairs pushed after the parse keep in step (no kind) */
+    CHECK_INT(dk_pairs_push(&a, &p, "extra", 5, "v", 1, NULL), PW_OK);
+    CHECK_INT(object_of(&p, "extra"), PW_OBJECT_UNKNOWN);
+    CHECK_INT(object_of(&p, "data.name"), PW_OBJECT_PERSON);
+    /* no object with a known kind: no list at all */
+    dk_pairs q = {0};
+    const char *t = "{\"a\":{\"b\":1},\"c\":[2]}";
+    CHECK_INT(dk_body_json(&a, "", t, strlen(t), &q, NULL), PW_OK);
+    CHECK(q.object == NULL);
+    CHECK_INT(object_of(&q, "a.b"), PW_OBJECT_UNKNOWN);
+    pw_arena_free(&a);
+}
+
 PW_TEST_MAIN(PW_TEST(form), PW_TEST(multipart), PW_TEST(json), PW_TEST(json_many_values),
-             PW_TEST(body_limit))
+             PW_TEST(json_object_kinds), PW_TEST(body_limit))

@@ -263,6 +263,13 @@ static void microdata(void)
         CHECK_INT(field_kind(b, "cd[DataLayer].0.patientType"), PW_FIELD_CUSTOM_DATA);
         CHECK_STR(field_value(b, "cd[JSON-LD].0.@type"), "Physician");
         CHECK_INT(field_kind(b, "cd[JSON-LD]"), PW_FIELD_CUSTOM_DATA);
+        /* each JSON member carries its object's kind for the PHI engine */
+        const pw_field *f = field(b, "cd[DataLayer].0.patientType");
+        CHECK(f && f->object == PW_OBJECT_THING); /* beside "event" */
+        f = field(b, "cd[Meta].title");
+        CHECK(f && f->object == PW_OBJECT_THING); /* "title" names a thing */
+        f = field(b, "id");
+        CHECK(f && f->object == PW_OBJECT_UNKNOWN); /* a form pair */
     }
     pw_arena_free(&a);
     pw_catalog_free(c);

@@ -111,6 +111,43 @@ static void test_sentences(void)
                 "appointment", "20260614");
 }
 
+/* Without a year ("il 14 giugno", "le 3 août", "1er mai"), a date counts only with a date
+ * context, as Spanish "3 de marzo" does: an appointment or birth word in the sentence, the key, or
+ * one right after the date as its label ("3 août, date de naissance"), which also gives a date
+ * with a year its subtype. The span ends with the month; "2000" stands for the missing year. */
+static void test_without_year_and_label_after(void)
+{
+    expect_date(NULL, "Il suo appuntamento \xc3\xa8 il 14 giugno alle 10:30", PW_FT_TEXT,
+                "14 giugno", "appointment", "20000614");
+    expect_date(NULL, "Votre rendez-vous est confirm\xc3\xa9 le 3 ao\xc3\xbbt \xc3\xa0 9h30",
+                PW_FT_TEXT, "3 ao\xc3\xbbt", "appointment", "20000803");
+    expect_date(NULL, "Rappel : votre rdv le 1er mai \xc3\xa0 10h", PW_FT_TEXT, "1er mai",
+                "appointment", "20000501");
+    expect_date("date_rendez_vous", "3 ao\xc3\xbbt", PW_FT_FORM_VALUE, "3 ao\xc3\xbbt",
+                "appointment", "20000803");
+    expect_date(NULL, "3 ao\xc3\xbbt, date de naissance", PW_FT_TEXT, "3 ao\xc3\xbbt", "dob",
+                "20000803");
+    expect_date(NULL, "2 marzo, data di nascita", PW_FT_TEXT, "2 marzo", "dob", "20000302");
+    expect_date(NULL, "14 giugno 2026, appuntamento confermato", PW_FT_TEXT, "14 giugno 2026",
+                "appointment", "20260614");
+    expect_date(NULL, "12 f\xc3\xa9vrier 1974 (date de naissance)", PW_FT_TEXT,
+                "12 f\xc3\xa9vrier 1974", "dob", "19740212");
+    static const char *const quiet[] = {
+        "Aggiornato il 3 marzo",
+        "Mis \xc3\xa0 jour le 14 juin",
+        "Le 14 juillet, le service sera ferm\xc3\xa9",
+        "Appuntamenti disponibili dal 14 giugno",
+        "14 giugno: appuntamenti disponibili in tutte le sedi",
+        "Publi\xc3\xa9 le 3 ao\xc3\xbbt \xc2\xb7 Prendre rendez-vous en ligne",
+        "Le 14 juin, journ\303\251e portes ouvertes : prenez rendez-vous",
+        "3 days, 10 minutes, 2 adults", /* numbers before words that are no month */
+        "14 juil, rendez-vous",         /* an abbreviation without its '.' or a year: none */
+        "14 March, appointment",        /* English day-first without a year: not read */
+    };
+    for (size_t i = 0; i < sizeof quiet / sizeof quiet[0]; i++)
+        expect_no_date(quiet[i], PW_FT_TEXT);
+}
+
 /* Page dates in the same shapes: no appointment or birth word, or one that a heading only
  * offers ("Appuntamenti disponibili", "Rendez-vous disponibles"), as in Spanish. */
 static void test_page_dates_stay_quiet(void)
@@ -136,11 +173,12 @@ static void test_page_dates_stay_quiet(void)
  * word around it), month first elsewhere; "Mardi Gras" and "Mars" are English too. */
 static void test_numeric_order(void)
 {
-    /* (the key orders the date; it is no appointment key, so the subtype stays "date") */
-    expect_date("data_appuntamento", "03/06/2026", PW_FT_FORM_VALUE, "03/06/2026", "date",
+    /* (the key orders the date and, an appointment key, gives the subtype) */
+    expect_date("data_appuntamento", "03/06/2026", PW_FT_FORM_VALUE, "03/06/2026", "appointment",
                 "20260603");
-    expect_date("date_rendez_vous", "03/06/2026", PW_FT_FORM_VALUE, "03/06/2026", "date",
+    expect_date("date_rendez_vous", "03/06/2026", PW_FT_FORM_VALUE, "03/06/2026", "appointment",
                 "20260603");
+    expect_date("data_di_nascita", "03/06/1958", PW_FT_FORM_VALUE, "03/06/1958", "dob", "19580603");
     expect_date(NULL, "Rendez-vous le 03/06/2026", PW_FT_TEXT, "03/06/2026", "appointment",
                 "20260603");
     expect_date(NULL, "Appuntamento: gioved\xc3\xac 04/06/2026", PW_FT_TEXT, "04/06/2026",
@@ -168,5 +206,5 @@ static void teardown(void)
 }
 
 PW_TEST_MAIN(PW_TEST(setup), PW_TEST(test_month_names), PW_TEST(test_sentences),
-             PW_TEST(test_page_dates_stay_quiet), PW_TEST(test_numeric_order),
-             PW_TEST(test_word_masks), PW_TEST(teardown))
+             PW_TEST(test_without_year_and_label_after), PW_TEST(test_page_dates_stay_quiet),
+             PW_TEST(test_numeric_order), PW_TEST(test_word_masks), PW_TEST(teardown))

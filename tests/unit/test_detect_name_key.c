@@ -199,9 +199,10 @@ static size_t member_names(const char *key, pw_detect_object object, const char 
     return names;
 }
 
-/* A top-level "name" member of an object about a thing is a product's or an event's; a person's
- * object, an unknown one and a person-like parent keep the key's rule. Each scan twice: the
- * remembered segment of one kind must not answer for the other. */
+/* A top-level "name" member of an object about a thing is a product's or an event's; an unknown
+ * object and a person-like parent keep the key's rule; a person's object makes any "name" member
+ * a name key. Each scan twice: the remembered segment of one kind must not answer for the
+ * other. */
 static void test_member_of_object(void)
 {
     for (int round = 0; round < 2; round++) {
@@ -211,6 +212,13 @@ static void test_member_of_object(void)
         CHECK(member_names("name", PW_OBJECT_THING, "Jane Smith") == 0);
         CHECK(member_names("patient.name", PW_OBJECT_THING, "Jane Smith") == 1);
         CHECK(member_names("first_name", PW_OBJECT_THING, "Jane") == 1);
+        /* a contact's own members say so whatever its parent: "data.name" alone is no name key
+         * (a webhook's data, a thing's), beside "data.email" it is */
+        CHECK(member_names("data.name", PW_OBJECT_PERSON, "Jane Smith") == 1);
+        CHECK(member_names("data.name", PW_OBJECT_UNKNOWN, "Jane Smith") == 0);
+        CHECK(member_names("data.name", PW_OBJECT_THING, "Jane Smith") == 0);
+        CHECK(member_names("items.0.name", PW_OBJECT_PERSON, "Jane Smith") == 1);
+        CHECK(member_names("data.title", PW_OBJECT_PERSON, "Jane Smith") == 0);
     }
     pw_buf out = {0};
     const char *v = "Knee Brace";
@@ -222,6 +230,25 @@ static void test_member_of_object(void)
                            PW_FT_JSON_VALUE, &out, NULL) == PW_OK);
     CHECK_STR(out.data ? out.data : "", "[NAME]");
     pw_buf_free(&out);
+}
+
+/* Which keys the object's kind can change: the last component, compacted, is "name". */
+static void test_key_reads_object(void)
+{
+    static const char *const yes[] = {"name",      "Name",          "NAME",
+                                      "data.name", "contact[name]", "items.0.name",
+                                      "na-me",     "cd[name] ",     NULL};
+    static const char *const no[] = {"first_name", "names", "surname", "name.first", "price",
+                                     "name.",      "nam",   "",        NULL};
+    for (const char *const *k = yes; *k; k++) {
+        CHECK(pw_detect_key_reads_object(*k));
+        CHECK(pw_ctx_key_last_is(*k, strlen(*k), "name"));
+    }
+    for (const char *const *k = no; *k; k++) {
+        CHECK(!pw_detect_key_reads_object(*k));
+        CHECK(!pw_ctx_key_last_is(*k, strlen(*k), "name"));
+    }
+    CHECK(!pw_detect_key_reads_object(NULL));
 }
 
 /* JSON pasted into text, shaped as e-commerce pages send it: Meta's custom data and GA4's and
@@ -236,6 +263,24 @@ static void test_ecommerce_objects(void)
         {NULL, "{\"name\":\"Jane Smith\",\"content_type\":\"lead\",\"phone\":\"617-555-0148\"}",
          PW_FT_TEXT, "Jane Smith"},
         {NULL, "{\"name\":\"Jane Smith\",\"content\":\"please call\"}", PW_FT_TEXT, "Jane Smith"},
+    };
+    CHECK_CASES(cases);
+}
+
+/* JSON pasted into text: a contact object's own members (email, phone) make its "name" a
+ * person's wherever it sits (a webhook's "data", a list), as for a walker passing
+ * PW_OBJECT_PERSON; under a parent that is not person-like and without them it stays no name. */
+static void test_contact_objects_anywhere(void)
+{
+    static const name_case cases[] = {
+        {NULL, "{\"data\":{\"name\":\"Jane Smith\",\"email\":\"jane@example.org\"}}", PW_FT_TEXT,
+         "Jane Smith"},
+        {NULL, "[{\"name\":\"Jane Smith\",\"phone\":\"617-555-0148\"}]", PW_FT_TEXT, "Jane Smith"},
+        {NULL,
+         "{\"event\":\"lead\",\"payload\":{\"phone\":\"617-555-0148\",\"name\":\"Jane Smith\"}}",
+         PW_FT_TEXT, "Jane Smith"},
+        {NULL, "{\"data\":{\"name\":\"Jane Smith\"}}", PW_FT_TEXT, NULL},
+        {NULL, "{\"data\":{\"name\":\"Knee Brace\",\"price\":\"3\"}}", PW_FT_TEXT, NULL},
     };
     CHECK_CASES(cases);
 }
@@ -263,4 +308,5 @@ static void test_provider_keys(void)
 PW_TEST_MAIN(PW_TEST(setup), PW_TEST(test_bare_name_key), PW_TEST(test_bare_name_labels),
              PW_TEST(test_bare_name_people), PW_TEST(test_specific_keys),
              PW_TEST(test_event_objects), PW_TEST(test_object_kind), PW_TEST(test_member_of_object),
-             PW_TEST(test_ecommerce_objects), PW_TEST(test_provider_keys), PW_TEST(teardown))
+             PW_TEST(test_key_reads_object), PW_TEST(test_ecommerce_objects),
+             PW_TEST(test_contact_objects_anywhere), PW_TEST(test_provider_keys), PW_TEST(teardown))

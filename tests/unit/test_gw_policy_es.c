@@ -5,12 +5,7 @@
  * health term in a forwarded parameter of a neutral event ("pagina_vista"), accented or not, is
  * redacted.
  */
-#include <stdlib.h>
-#include <string.h>
-
-#include "gw_phi_detect.h"
-#include "gw_policy.h"
-#include "pw_test.h"
+#include "gw_engine_test.h"
 
 static const char *const yaml =
     "site:\n"
@@ -28,27 +23,13 @@ static const char *const yaml =
     "    first_party_id: hmac\n"
     "    phi: redact\n";
 
-static pw_gw_policy *P;
-static pw_detector *D;
-static pw_gw_phi_pool *Pool;
-static pw_gw_phi Phi;
-static void *Token;
+static gw_engine E;
 
 static void setup(void)
 {
     setenv("GW_TEST_SITE_KEY", "0123456789abcdef-site-key", 1);
     setenv("GW_TEST_META_TOKEN", "secret-token-value", 1);
-    pw_err err = {0};
-    pw_gw_load_opts o = {.resolve_secrets = 1};
-    CHECK_INT(pw_gw_policy_parse("gateway.yaml", yaml, strlen(yaml), &o, &P, &err), PW_OK);
-    CHECK_INT(pw_detector_new(NULL, &D, &err), PW_OK);
-    CHECK_INT(pw_gw_phi_pool_new(D, &Pool, &err), PW_OK);
-    if (!P || !Pool) {
-        fprintf(stderr, "setup: %s\n", err.msg);
-        return;
-    }
-    pw_gw_phi_source src = pw_gw_phi_pool_source(Pool);
-    CHECK_INT(src.borrow(src.ctx, &Phi, &Token, &err), PW_OK);
+    gw_engine_open(&E, yaml);
 }
 
 static pw_gw_event event(const char *name)
@@ -66,7 +47,7 @@ static pw_gw_event event(const char *name)
 
 static void test_spanish_event_names_refused(void)
 {
-    if (!P || !Pool)
+    if (!E.token)
         return;
     static const char *const names[] = {"prueba_vih_reservada", "CitaEmbarazo", "solicitud_aborto"};
     pw_arena a;
@@ -75,7 +56,7 @@ static void test_spanish_event_names_refused(void)
         pw_gw_event ev = event(names[i]);
         pw_gw_dest_result res[1];
         pw_err err = {0};
-        CHECK_INT(pw_gw_policy_apply(P, &Phi, &a, &ev, 1700000000000, res, &err), PW_OK);
+        CHECK_INT(pw_gw_policy_apply(E.p, &E.phi, &a, &ev, 1700000000000, res, &err), PW_OK);
         CHECK(!res[0].accepted);
         CHECK_STR(res[0].rule, "event_name.phi: refused (HEALTH)");
     }
@@ -87,7 +68,7 @@ static void test_spanish_event_names_refused(void)
  * such a value whole before the engine ran. */
 static void test_spanish_param_redacted(void)
 {
-    if (!P || !Pool)
+    if (!E.token)
         return;
     static const struct {
         const char *in, *out;
@@ -111,7 +92,7 @@ static void test_spanish_param_redacted(void)
         ev.n_params = 1;
         pw_gw_dest_result res[1];
         pw_err err = {0};
-        CHECK_INT(pw_gw_policy_apply(P, &Phi, &a, &ev, 1700000000000, res, &err), PW_OK);
+        CHECK_INT(pw_gw_policy_apply(E.p, &E.phi, &a, &ev, 1700000000000, res, &err), PW_OK);
         CHECK(res[0].accepted);
         int ok = res[0].payload && strstr(res[0].payload, cases[i].out) &&
                  strstr(res[0].payload, "PageView") && !strstr(res[0].payload, "ncer") &&
@@ -126,14 +107,7 @@ static void test_spanish_param_redacted(void)
 
 static void teardown(void)
 {
-    if (Pool) {
-        pw_gw_phi_source src = pw_gw_phi_pool_source(Pool);
-        if (Token)
-            src.give_back(src.ctx, Token);
-    }
-    pw_gw_phi_pool_free(Pool);
-    pw_detector_free(D);
-    pw_gw_policy_free(P);
+    gw_engine_close(&E);
 }
 
 PW_TEST_MAIN(PW_TEST(setup), PW_TEST(test_spanish_event_names_refused),

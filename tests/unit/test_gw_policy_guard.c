@@ -277,7 +277,8 @@ static pw_status scan_cb(void *ctx, const char *s, size_t n, int *hit)
     pw_arena *a = ctx;
     pw_hit *h = NULL;
     size_t k = 0;
-    pw_status st = gw_test_phi_scan(NULL, a, "note", s, n, PW_FT_TEXT, &h, &k, NULL);
+    pw_status st =
+        gw_test_phi_scan(NULL, a, "note", PW_OBJECT_UNKNOWN, s, n, PW_FT_TEXT, &h, &k, NULL);
     *hit = k > 0;
     return st;
 }

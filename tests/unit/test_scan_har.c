@@ -192,7 +192,7 @@ static void goldens(void)
                                   "search_term",        "form_values",    "advanced_matching",
                                   "condition_pageview", "session_replay", "careers_pixel",
                                   "first_party_only",   "firefox_base64", "mixed",
-                                  "baa_declared"};
+                                  "baa_declared",       "object_kind"};
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
         golden(cases[i]);
 }

@@ -37,6 +37,11 @@ def freshpaint(page, event, props):
     return {"method": "POST", "url": "https://api.perfalytics.com/track",
             "mime": "application/json", "text": json.dumps(body), "type": "xhr"}
 
+def track(page, body):
+    """A tracker's JSON beacon whose body is the object itself (no event envelope)."""
+    return {"method": "POST", "url": "https://api.perfalytics.com/track",
+            "mime": "application/json", "text": json.dumps(dict(body, url=page)), "type": "xhr"}
+
 def doc(url, cookie=None, method="GET", text=None, mime=None):
     r = {"method": method, "url": url, "type": "document"}
     if cookie:
@@ -141,6 +146,17 @@ cases = {
                           lambda u: meta(u, "PageView"),
                           {"method": "GET", "url": "https://assets.adobedtm.com/launch-EN1.min.js",
                            "type": "script"})],
+    # a JSON object's members are judged together: a product's "name" beside its price and sku
+    # is no person's name (no finding, where the name key alone gave PW-FORM-VALUES); a
+    # contact's "name" beside a person's member (gender) is one whatever thing's member sits
+    # beside it ("event"): PW-FORM-VALUES on the booking page. phiwall redact and the gateway
+    # judge the same objects the same way
+    "object_kind": [page("/shop/knee-brace", "Knee Brace | Shop",
+                         lambda u: track(u, {"name": "Knee Brace", "price": "34.99",
+                                             "sku": "KB-100"})),
+                    page("/appointments/request", "Request an appointment",
+                         lambda u: track(u, {"event": "lead", "name": "Jane Smith",
+                                             "gender": "female"}))],
     # two pages: general + portal, for the multi-file merge test
     "mixed": [page("/news/new-parking-garage", "News", lambda u: meta(u, "PageView")),
               page("/billing/pay-my-bill", "Pay my bill", lambda u: meta(u, "PageView"),
