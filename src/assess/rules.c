@@ -515,7 +515,10 @@ static int documentation_value(const pw_hit *h)
  * marked, it just does not make the rule fire). */
 int pw_hit_identifies(const rule_field *rf, const pw_hit *h)
 {
-    int nested = rf->f->key && strchr(rf->f->key, '.') != NULL;
+    /* A name under a nested name key is mostly a label (a form field's or a product's name),
+     * unless its own object holds a person's members ({"data":{"name":…,"gender":…}}): then it
+     * is the visitor's, as the engine, `phiwall redact` and the gateway judge it. */
+    int nested = rf->f->key && strchr(rf->f->key, '.') != NULL && rf->f->object != PW_OBJECT_PERSON;
     if (nested && h->category == PW_PHI_NAME && h->reason_detail &&
         strcmp(h->reason_detail, "name key") == 0)
         return 0;

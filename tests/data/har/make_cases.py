@@ -156,7 +156,12 @@ cases = {
                                              "sku": "KB-100"})),
                     page("/appointments/request", "Request an appointment",
                          lambda u: track(u, {"event": "lead", "name": "Jane Smith",
-                                             "gender": "female"}))],
+                                             "gender": "female"})),
+                    # the contact nested under a parent that says nothing ("data"): its own
+                    # members make it a person's, so its name identifies the visitor there too
+                    page("/appointments/details", "Your details",
+                         lambda u: track(u, {"data": {"name": "Maria Lopez",
+                                                      "gender": "female"}}))],
     # two pages: general + portal, for the multi-file merge test
     "mixed": [page("/news/new-parking-garage", "News", lambda u: meta(u, "PageView")),
               page("/billing/pay-my-bill", "Pay my bill", lambda u: meta(u, "PageView"),
