@@ -144,6 +144,8 @@ void bx_tab_reset(bx_tab *t)
     t->loaded = t->nav_failed = t->crashed = t->blank = 0;
     t->leaving = t->load_timed_out = t->requeued = 0;
     t->nav_error = t->top_url = t->title = t->screenshot = t->facts_url = NULL;
+    t->doc_url = t->left_url = NULL;
+    t->nav_pending = 0;
     t->has_login_form = 0;
     t->visits = NULL;
     t->reqs = t->reqs_tail = NULL;
@@ -184,6 +186,7 @@ pw_status bx_tab_navigate(bx_tab *t, const char *url, pw_err *err)
     pw_buf_putc(&p, '}');
     t->loaded = 0;
     t->nav_failed = 0;
+    t->nav_pending = 1; /* the document shown now is being left (bx_unloading_page) */
     pw_status st =
         p.failed ? PW_ERR_NOMEM
                  : cdp_send(t->b->conn, t->session, "Page.navigate", p.data, on_navigated, t, err);

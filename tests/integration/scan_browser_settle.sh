@@ -12,7 +12,12 @@
 # - leave: a tracker sends a Blob beacon at pagehide when the scan leaves the page. The browser
 #   reports no Network event for it (its document is gone); its Fetch pause is its only record:
 #   the beacon is in the HAR with its body, attributed to the page, and reported — contained and
-#   with --no-contain (the earlier versions never saw it).
+#   with --no-contain (the earlier versions never saw it);
+# - leaveform: a form whose submission loads the next page; both send a beacon at pagehide naming
+#   the path of the document that sent it (from=). Each beacon is on the page that sent it, also
+#   when the next page is on another site (book.test, mapped to the server): that page commits in
+#   another process before the form page runs its pagehide, and the earlier versions put the form
+#   page's beacon on the next page every time (on the same site, one run in six).
 # Uses pw_browser_test_server; about 35 s.
 set -u
 . "$PW_SRC/tests/integration/lib.bash"
@@ -30,7 +35,8 @@ scan() { # page [options]: one page, --settle 500; $T/<page>.{json,har,err}, sec
     t0=$(date +%s%N)
     timeout 60 "$PHIWALL" scan "$BASE/$page" "$@" --settle 500 --no-sitemap \
         --max-pages 1 --verbose --format json -o "$T/$page.json" --har-out "$T/$page.har" \
-        --browser-arg="--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1" 2>"$T/$page.err"
+        --browser-arg="--host-resolver-rules=MAP book.test 127.0.0.1, MAP * ~NOTFOUND, EXCLUDE 127.0.0.1" \
+        2>"$T/$page.err"
     local rc=$?
     secs=$(( ($(date +%s%N) - t0) / 1000000000 ))
     echo "$page: exit $rc in $secs s; $(grep -h 'settle: ' "$T/$page.err" | sed 's/^phiwall: scan: //')"
@@ -81,5 +87,22 @@ for how in contain no-contain; do
         "^page_1 $status id=1234567890&ev=PageLeave&udff\\[em\\]=leave\\.canary%40example\\.org$" \
         "the pagehide beacon is in the HAR with its body, on its page ($how)"
     expect_match "$(jq -r '.findings[].event_name' "$T/leave-$how.json")" '^PageLeave$' "the pagehide beacon is reported ($how)"
+done
+
+# the beacons of a form page left by its submission and of the page it loaded, each on its page
+form_beacons() { # har: "<path of the beacon's page> <- <path it names>", one line per beacon
+    jq -r '(.log.pages | map({(.id): ._url}) | add) as $p | .log.entries[]
+        | select(.request.method == "POST" and ((.request.postData.text // "") | test("ev=FormLeave")))
+        | "\($p[.pageref] | sub("^https?://[^/]*"; "") | sub("[?#].*"; "")) <- \(.request.postData.text
+            | capture("from=(?<f>[^&]*)").f | gsub("%2F"; "/"))"' "$1" | sort
+}
+for to in same-site book.test; do
+    page=leaveform; [ "$to" = book.test ] && page="leaveform?to=book.test"
+    scan "$page"; expect_code 0 $? "scan of a form whose submission loads the next page ($to)"
+    expect_match "$(jq -r '.log.pages[]._url' "$T/$page.har" | sort | tr '\n' ' ')" \
+        "/leaveform(\\?to=book\\.test)? http://(127\\.0\\.0\\.1|book\\.test):[0-9]+/leaveform/next\\?email=" \
+        "the submission loaded the next page ($to)"
+    expect_match "$(form_beacons "$T/$page.har" | tr '\n' ';')" \
+        '^/leaveform <- /leaveform;/leaveform/next <- /leaveform/next;$' "each pagehide beacon is on its page ($to)"
 done
 finish
