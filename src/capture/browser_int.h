@@ -176,7 +176,7 @@ typedef struct bx_browser {
     cdp_launch launch;
     cdp_proc proc;
     cdp_conn *conn;
-    char *user_agent; /* heap: the browser's UA without "Headless" */
+    char *user_agent; /* heap: the browser's UA without "Headless", or the phone's (--device) */
     bx_tab tabs[BX_MAX_JOBS];
     int n_tabs;
     bx_session_map *sessions;

@@ -13,9 +13,6 @@
 #include "capture/browser_int.h"
 #include "phiwall/text.h"
 
-static const char mobile_ua[] = "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 "
-                                "(KHTML, like Gecko) Chrome/156.0.0.0 Mobile Safari/537.36";
-
 static pw_status call(bx_tab *t, const char *session, const char *method, const char *params,
                       cdp_msg *resp, pw_err *err)
 {
@@ -71,7 +68,7 @@ static pw_status emulate(bx_tab *t, pw_err *err)
     bx_browser *b = t->b;
     pw_buf p;
     pw_buf_init(&p);
-    const char *ua = b->o->device == PW_DEVICE_MOBILE ? mobile_ua : b->user_agent;
+    const char *ua = b->user_agent;
     pw_status st = PW_OK;
     if (ua) {
         pw_buf_puts(&p, "{\"userAgent\":");

@@ -51,7 +51,8 @@ typedef struct cdp_launch {
     const char *browser_path;      /* NULL: /usr/bin/chromium */
     const char *const *extra_args; /* --browser-arg values, passed as is */
     size_t n_extra_args;
-    int mobile; /* narrow window */
+    int mobile;             /* narrow window */
+    const char *user_agent; /* --user-agent, or NULL for the browser's own */
 } cdp_launch;
 
 pw_status cdp_proc_start(cdp_proc *p, const cdp_launch *l, pw_err *err);

@@ -72,7 +72,8 @@ static void exec_child(int cmd_r, int ev_w, char **argv)
     _exit(127);
 }
 
-static size_t build_argv(const cdp_launch *l, char *user_dir_arg, char **argv)
+/* ua_arg: "--user-agent=…" or NULL; before the --browser-arg values, so that one of those wins. */
+static size_t build_argv(const cdp_launch *l, char *user_dir_arg, char *ua_arg, char **argv)
 {
     size_t n = 0;
     argv[n++] = (char *)(l->browser_path ? l->browser_path : "/usr/bin/chromium");
@@ -80,6 +81,8 @@ static size_t build_argv(const cdp_launch *l, char *user_dir_arg, char **argv)
         argv[n++] = (char *)base_args[i];
     argv[n++] = user_dir_arg;
     argv[n++] = (char *)(l->mobile ? "--window-size=412,915" : "--window-size=1366,900");
+    if (ua_arg)
+        argv[n++] = ua_arg;
     for (size_t i = 0; i < l->n_extra_args && n < CDP_MAX_ARGS - 2; i++)
         argv[n++] = (char *)l->extra_args[i];
     argv[n++] = (char *)"about:blank";
@@ -102,8 +105,15 @@ pw_status cdp_proc_start(cdp_proc *p, const cdp_launch *l, pw_err *err)
     p->profile_dir = strdup(tmpl);
     char user_dir_arg[600];
     snprintf(user_dir_arg, sizeof user_dir_arg, "--user-data-dir=%s", tmpl);
+    char *ua_arg = l->user_agent ? malloc(strlen(l->user_agent) + 16) : NULL;
+    if (l->user_agent && !ua_arg) {
+        errno = ENOMEM;
+        goto fail_errno;
+    }
+    if (ua_arg)
+        sprintf(ua_arg, "--user-agent=%s", l->user_agent);
     char *argv[CDP_MAX_ARGS];
-    build_argv(l, user_dir_arg, argv);
+    build_argv(l, user_dir_arg, ua_arg, argv);
 
     int cmd[2], ev[2];
     if (pipe2(cmd, O_CLOEXEC) != 0)
@@ -119,6 +129,7 @@ pw_status cdp_proc_start(cdp_proc *p, const cdp_launch *l, pw_err *err)
     }
     if (pid == 0)
         exec_child(cmd[0], ev[1], argv);
+    free(ua_arg);
     setpgid(pid, pid); /* also in the child: whichever runs first wins the race */
     close(cmd[0]);
     close(ev[1]);
@@ -131,6 +142,7 @@ pw_status cdp_proc_start(cdp_proc *p, const cdp_launch *l, pw_err *err)
 
 fail_errno:;
     int e = errno;
+    free(ua_arg);
     remove_tree(p->profile_dir);
     free(p->profile_dir);
     p->profile_dir = NULL;

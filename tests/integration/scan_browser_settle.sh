@@ -18,6 +18,9 @@
 #   when the next page is on another site (book.test, mapped to the server): that page commits in
 #   another process before the form page runs its pagehide, and the earlier versions put the form
 #   page's beacon on the next page every time (on the same site, one run in six).
+# The beacons sent at pagehide carry the scan's user agent (the phone's with --device mobile), not
+# Chromium's "HeadlessChrome" (the override of each tab does not reach them; earlier versions sent
+# it).
 # Uses pw_browser_test_server; about 35 s.
 set -u
 . "$PW_SRC/tests/integration/lib.bash"
@@ -73,6 +76,11 @@ expect_match "$(capped stream)" '^0$' "an open EventSource does not hold the sca
 expect_match "$(jq -r '.log.entries[].request.url' "$T/stream.har")" '/events$' "the event stream was opened"
 
 # the pagehide beacon, contained (answered 204) and not (the network: unresolvable here)
+beacon_ua() { # har event: the User-Agent headers of the POST beacons of that event
+    jq -r --arg ev "$2" '.log.entries[] | select(.request.method == "POST"
+        and ((.request.postData.text // "") | contains("ev=" + $ev)))
+        | .request.headers[] | select(.name | ascii_downcase == "user-agent") | .value' "$1"
+}
 leave_beacon() { # har
     jq -r '.log.entries[] | select(.request.method == "POST" and (.request.url | test("facebook\\.com/tr")))
         | "\(.pageref) \(.response.status) \(.request.postData.text)"' "$1"
@@ -87,7 +95,11 @@ for how in contain no-contain; do
         "^page_1 $status id=1234567890&ev=PageLeave&udff\\[em\\]=leave\\.canary%40example\\.org$" \
         "the pagehide beacon is in the HAR with its body, on its page ($how)"
     expect_match "$(jq -r '.findings[].event_name' "$T/leave-$how.json")" '^PageLeave$' "the pagehide beacon is reported ($how)"
+    expect_match "$(beacon_ua "$T/leave-$how.har" PageLeave)" '^Mozilla/5\.0 .*Chrome/[0-9.]+ ' "the pagehide beacon's User-Agent ($how)"
+    expect_nomatch "$(beacon_ua "$T/leave-$how.har" PageLeave)" 'Headless' "the pagehide beacon does not say HeadlessChrome ($how)"
 done
+scan leave --no-interact --device mobile; expect_code 0 $? "scan of the pagehide page as a phone"
+expect_match "$(beacon_ua "$T/leave.har" PageLeave)" '^Mozilla/5\.0 \(Linux; Android .* Mobile Safari/' "the pagehide beacon carries the phone's user agent"
 
 # the beacons of a form page left by its submission and of the page it loaded, each on its page
 form_beacons() { # har: "<path of the beacon's page> <- <path it names>", one line per beacon
@@ -104,5 +116,6 @@ for to in same-site book.test; do
         "the submission loaded the next page ($to)"
     expect_match "$(form_beacons "$T/$page.har" | tr '\n' ';')" \
         '^/leaveform <- /leaveform;/leaveform/next <- /leaveform/next;$' "each pagehide beacon is on its page ($to)"
+    expect_nomatch "$(beacon_ua "$T/$page.har" FormLeave)" 'Headless|^$' "the beacons carry the scan's user agent ($to)"
 done
 finish
