@@ -782,6 +782,9 @@ pw_status pw_browser_scan(const char *start_url, const pw_browser_opts *opts,
         goto done;
     }
     bx_queue_push(&b->queue, start_url, "home", 0);
+    bx_log(b, "settle %d ms (a wait at most %d ms), timeout %d ms, %d tab%s, at most %zu pages",
+           bx_settle_base(b), bx_settle_max(b), o.timeout_ms, o.jobs, o.jobs == 1 ? "" : "s",
+           o.max_pages);
     bx_read_robots(b);
     bx_read_sitemap(b);
     st = start_browser(b, err);
