@@ -45,6 +45,7 @@ typedef struct cdp_proc {
     int wfd;           /* our end of the child's fd 3 (commands) */
     int rfd;           /* our end of the child's fd 4 (responses, events) */
     char *profile_dir; /* fresh mkdtemp profile, removed on stop */
+    int status;        /* its wait status once cdp_proc_exited said so; -1 if unknown */
 } cdp_proc;
 
 typedef struct cdp_launch {
@@ -55,6 +56,8 @@ typedef struct cdp_launch {
     const char *user_agent; /* --user-agent, or NULL for the browser's own */
 } cdp_launch;
 
+/* A path that cannot be executed (ENOENT, EACCES, ENOEXEC…) is PW_ERR_IO "cannot execute",
+ * the child reaped: the exec's failure is reported back through a close-on-exec pipe. */
 pw_status cdp_proc_start(cdp_proc *p, const cdp_launch *l, pw_err *err);
 /* Kill the whole process group (SIGKILL), reap it, close pipes, remove the profile. Idempotent. */
 void cdp_proc_stop(cdp_proc *p);
