@@ -10,13 +10,13 @@
 # Uses pw_browser_test_server (the static triage reads its pages); Chromium itself is not run.
 set -u
 . "$PW_SRC/tests/integration/lib.bash"
-browser_test_setup
+command -v jq >/dev/null || skip "jq not installed (scripts/install-deps.sh)"
+SERVER="$PW_BUILD/pw_browser_test_server"
+[ -x "$SERVER" ] || skip "pw_browser_test_server not built (libmicrohttpd missing)"
+T=$(mktemp -d)
+export TMPDIR=$T # where a started browser's profile would be
 
-"$SERVER" 0 >"$T/server.out" </dev/null &
-SRV=$!
-trap 'kill $SRV 2>/dev/null; wait $SRV 2>/dev/null; rm -rf "$T"' EXIT
-wait_until "$PW_WAIT_S" grep -q PORT "$T/server.out"
-BASE="http://127.0.0.1:$(awk '/PORT/{print $2}' "$T/server.out")"
+browser_test_server
 
 scan() { # name browser: one page; stderr in $T/<name>.err
     timeout 60 "$PHIWALL" scan "$BASE/careers" --browser "$2" --max-pages 1 --format json \

@@ -9,11 +9,7 @@ set -u
 . "$PW_SRC/tests/integration/lib.bash"
 browser_test_setup
 
-"$SERVER" 0 >"$T/server.out" </dev/null &
-SRV=$!
-trap 'kill $SRV 2>/dev/null; wait $SRV 2>/dev/null; rm -rf "$T"' EXIT
-wait_until "$PW_WAIT_S" grep -q PORT "$T/server.out"
-BASE="http://127.0.0.1:$(awk '/PORT/{print $2}' "$T/server.out")"
+browser_test_server
 MAP=(--map-host "connect.facebook.net=$BASE/vendor/connect.facebook.net"
      --browser-arg="--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1")
 

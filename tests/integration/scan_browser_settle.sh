@@ -26,11 +26,7 @@ set -u
 . "$PW_SRC/tests/integration/lib.bash"
 browser_test_setup
 
-"$SERVER" 0 >"$T/server.out" </dev/null &
-SRV=$!
-trap 'kill $SRV 2>/dev/null; wait $SRV 2>/dev/null; rm -rf "$T"' EXIT
-wait_until "$PW_WAIT_S" grep -q PORT "$T/server.out"
-BASE="http://127.0.0.1:$(awk '/PORT/{print $2}' "$T/server.out")"
+browser_test_server
 
 scan() { # page [options]: one page, --settle 500; $T/<page>.{json,har,err}, seconds in $secs
     local page=$1 t0
