@@ -8,8 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "capture/browser_int.h"
 #include "phiwall/url.h"
@@ -58,24 +56,6 @@ static void note_user_agent(bx_browser *b, const char *ua)
     }
 }
 
-/* Why a browser that closed its pipe before answering went away: its exit status (a wrapper
- * script whose exec failed exits 127) when it has ended, which it does at once after its pipe
- * closed (a short wait, not more). */
-static void exit_reason(cdp_proc *p, char *buf, size_t n)
-{
-    long long deadline = cdp_now_ms() + 500;
-    while (!cdp_proc_exited(p) && cdp_now_ms() < deadline)
-        usleep(10000);
-    int st = p->pid < 0 ? p->status : -1;
-    if (st != -1 && WIFEXITED(st))
-        snprintf(buf, n, "it exited with status %d before answering%s", WEXITSTATUS(st),
-                 WEXITSTATUS(st) == 127 ? ": a program it runs was not found" : "");
-    else if (st != -1 && WIFSIGNALED(st))
-        snprintf(buf, n, "it was killed by signal %d before answering", WTERMSIG(st));
-    else
-        snprintf(buf, n, "no DevTools answer");
-}
-
 /* Start the process and connect; Browser.getVersion tells that it is up, and its user agent when
  * none is known yet. */
 static pw_status launch_browser(bx_browser *b, pw_err *err)
@@ -99,7 +79,7 @@ static pw_status launch_browser(bx_browser *b, pw_err *err)
     }
     if (cdp_conn_dead(b->conn)) {
         char why[96];
-        exit_reason(&b->proc, why, sizeof why);
+        cdp_proc_exit_reason(&b->proc, why, sizeof why);
         stop_browser(b);
         return pw_err_set(err, PW_ERR_IO, "browser %s did not start (%s)",
                           b->launch.browser_path ? b->launch.browser_path : "/usr/bin/chromium",

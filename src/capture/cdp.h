@@ -63,6 +63,10 @@ pw_status cdp_proc_start(cdp_proc *p, const cdp_launch *l, pw_err *err);
 void cdp_proc_stop(cdp_proc *p);
 /* 1 if the child has exited (reaps it). */
 int cdp_proc_exited(cdp_proc *p);
+/* Why a browser that closed its pipe went away, for an error message: "it exited with status N
+ * before answering", "it was killed by signal N …", or "no DevTools answer" if it still runs
+ * half a second later. */
+void cdp_proc_exit_reason(cdp_proc *p, char *buf, size_t n);
 
 /* ---- the connection ----------------------------------------------------------------------- */
 

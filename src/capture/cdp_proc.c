@@ -1,7 +1,8 @@
 /*
  * cdp_proc.c — the Chromium process: launched headless with --remote-debugging-pipe (we write
- * its fd 3, read its fd 4) in its own process group and a fresh mkdtemp profile; stopped by
- * SIGKILL to the whole group, reaped (no zombies) and its profile removed.
+ * its fd 3, read its fd 4) in its own process group and a fresh mkdtemp profile, a failed exec
+ * reported back with its errno; stopped by SIGKILL to the whole group, reaped (no zombies) and
+ * its profile removed.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -231,4 +232,22 @@ void cdp_proc_stop(cdp_proc *p)
         free(p->profile_dir);
         p->profile_dir = NULL;
     }
+}
+
+/* Why a browser that closed its pipe before answering went away: its exit status (a wrapper
+ * script whose exec failed exits 127) when it has ended, which it does at once after its pipe
+ * closed (a short wait, not more). */
+void cdp_proc_exit_reason(cdp_proc *p, char *buf, size_t n)
+{
+    long long deadline = cdp_now_ms() + 500;
+    while (!cdp_proc_exited(p) && cdp_now_ms() < deadline)
+        usleep(10000);
+    int st = p->pid < 0 ? p->status : -1;
+    if (st != -1 && WIFEXITED(st))
+        snprintf(buf, n, "it exited with status %d before answering%s", WEXITSTATUS(st),
+                 WEXITSTATUS(st) == 127 ? ": a program it runs was not found" : "");
+    else if (st != -1 && WIFSIGNALED(st))
+        snprintf(buf, n, "it was killed by signal %d before answering", WTERMSIG(st));
+    else
+        snprintf(buf, n, "no DevTools answer");
 }
