@@ -668,12 +668,16 @@ int pw_live_scan_site(pw_live_args *a, const char *url, const pw_cli_scan_out *o
         tee_sink = pw_har_tee_sink(&tee);
         use = &tee_sink;
     }
+    const char *browser = a->bo.browser_path ? a->bo.browser_path : "/usr/bin/chromium";
     if (st == PW_OK && use_static && !a->static_only) /* asked for traffic, got tags */
         add_gap(use, &(pw_capture_gap){
                          .kind = PW_GAP_BROWSER,
-                         .url = a->bo.browser_path ? a->bo.browser_path : "/usr/bin/chromium",
-                         .error = "not found: the pages' HTML was read instead (static "
-                                  "triage), no traffic was observed",
+                         .url = browser,
+                         .error = access(browser, F_OK) == 0
+                                      ? "not executable: the pages' HTML was read instead "
+                                        "(static triage), no traffic was observed"
+                                      : "not found: the pages' HTML was read instead (static "
+                                        "triage), no traffic was observed",
                      });
     if (st == PW_OK)
         st = use_static ? capture_static(a, url, &p, use, &err)

@@ -81,23 +81,34 @@ static void send_fail(bx_browser *b, const char *session, const char *id)
 }
 
 /* The request as the pause shows it, when the Network domain has not given its body: a request
- * of the task (login requests carry credentials, and between tasks nothing is recorded). */
+ * of the task (login requests carry credentials, and between tasks nothing is recorded). One the
+ * Network domain never reports (no networkId) of the top frame was sent by a document being left:
+ * it belongs to that page (bx_unloading_page), not to the one the tab shows when the pause
+ * arrives, and to none of the task's when that document is about:blank or the page the tab left
+ * as the task began. */
 static bx_req *paused_request(bx_browser *b, bx_tab *t, const cdp_msg *m, const char *network_id)
 {
     const char *url = cdp_str(m->params, "request.url");
     if (!t->active || !b->deliver || !url || strncmp(url, "http", 4) != 0)
         return NULL;
-    /* Before the task's first document committed, a request no Network event reported was sent
-     * by the document the tab showed before (the page left as the task began). */
-    if (!t->top_url && !bx_find_req(t, network_id))
-        return NULL;
     const bx_req *seen = bx_find_req(t, network_id);
+    const char *frame = cdp_str(m->params, "frameId");
+    int top_frame = frame && t->target_id && strcmp(frame, t->target_id) == 0;
+    const char *page = t->top_url;
+    if (!cdp_str(m->params, "networkId") && top_frame)
+        page = bx_unloading_page(t);
+    if (!seen && !page) {
+        bx_log(b, "request seen only in its Fetch pause, sent by no page of this task: %s", url);
+        return NULL;
+    }
     if (seen && (seen->r.body || !cdp_bool(m->params, "request.hasPostData")))
         return NULL;
-    bx_req_where w = {.type = cdp_str(m->params, "resourceType"),
-                      .frame = cdp_str(m->params, "frameId")};
+    bx_req_where w = {.type = cdp_str(m->params, "resourceType"), .frame = frame};
     w.wall_time = bx_wall_now();
-    return bx_req_new(t, network_id, cdp_get(m->params, "request"), &w);
+    bx_req *q = bx_req_new(t, network_id, cdp_get(m->params, "request"), &w);
+    if (q && !seen)
+        q->r.page_url = page;
+    return q;
 }
 
 /* Remember the answer: the page may move on before the browser reports the response. A pause

@@ -324,6 +324,52 @@ static void on_failed(bx_tab *t, const cdp_msg *m)
 
 /* ---- page lifecycle ----------------------------------------------------------------------- */
 
+/* A beacon sent at pagehide reaches the scan only as a Fetch pause without a networkId: its
+ * document's Network agent is gone, so no Network.requestWillBeSent gives its documentURL or
+ * loaderId, and the pause carries neither. Its frameId is the tab's for every document the tab
+ * shows, and its Referer is the origin alone under the default referrer policy
+ * (strict-origin-when-cross-origin) for the cross-site endpoints trackers use, so neither tells
+ * the documents of one site apart. What does is the order of the top frame's navigations:
+ * pagehide runs when the next document commits, so the sender is the document being left — the
+ * one shown now while a navigation to another document is under way (Page.frameStartedNavigating,
+ * sent by the browser before the navigation's request, so always before the pause), else the one
+ * the last commit replaced (Page.frameNavigated can overtake the pause: a page of another site
+ * commits in another process before the old one runs its pagehide, and even within a process the
+ * pause takes a longer path). Only a beacon sent two navigations earlier, after a page that
+ * stayed less than a pause's delay, would be misplaced. */
+const char *bx_unloading_page(const bx_tab *t)
+{
+    return t->nav_pending ? t->doc_url : t->left_url;
+}
+
+/* 1 if url is the document now with another fragment: a navigation within the document. */
+static int same_document(const bx_tab *t, const char *url)
+{
+    if (!url || !t->doc_url || !strchr(url, '#'))
+        return 0;
+    size_t n = strcspn(url, "#");
+    return strlen(t->doc_url) >= n && strncmp(url, t->doc_url, n) == 0 &&
+           (t->doc_url[n] == '\0' || t->doc_url[n] == '#');
+}
+
+/* A navigation of the top frame to another document begins: Page.frameStartedNavigating (the
+ * browser's), Page.frameRequestedNavigation (a form submission or script in the page, also in
+ * browsers without the former) and the scan's own Page.navigate (bx_tab_navigate). */
+static void on_nav_started(bx_tab *t, const cdp_msg *m)
+{
+    const char *frame = cdp_str(m->params, "frameId");
+    const char *type = cdp_str(m->params, "navigationType");
+    const char *disposition = cdp_str(m->params, "disposition");
+    if (!frame || !t->target_id || strcmp(frame, t->target_id) != 0)
+        return;
+    if ((type && (strcmp(type, "sameDocument") == 0 || strcmp(type, "historySameDocument") == 0)) ||
+        same_document(t, cdp_str(m->params, "url")))
+        return; /* (history)sameDocument, a fragment: the document stays */
+    if (disposition && strcmp(disposition, "currentTab") != 0)
+        return; /* a new tab or window, a download */
+    t->nav_pending = 1;
+}
+
 static void on_frame_navigated(bx_tab *t, const cdp_msg *m)
 {
     yajl_val f = cdp_get(m->params, "frame");
@@ -331,6 +377,9 @@ static void on_frame_navigated(bx_tab *t, const cdp_msg *m)
         return;
     const char *url = cdp_str(f, "url");
     bx_net_navigated(t, cdp_str(f, "loaderId"));
+    t->left_url = t->doc_url;
+    t->doc_url = url && strncmp(url, "http", 4) == 0 ? pw_arena_strdup(&t->arena, url) : NULL;
+    t->nav_pending = 0;
     if (url && strcmp(url, "about:blank") == 0)
         t->blank = 1;
     if (url && strncmp(url, "chrome-error:", 13) == 0 && !t->nav_failed) {
@@ -397,6 +446,9 @@ void bx_on_event(void *ctx, const cdp_msg *m)
         t->loaded = 1;
     else if (top && strcmp(ev, "Page.frameNavigated") == 0)
         on_frame_navigated(t, m);
+    else if (top && (strcmp(ev, "Page.frameStartedNavigating") == 0 ||
+                     strcmp(ev, "Page.frameRequestedNavigation") == 0))
+        on_nav_started(t, m);
     else if (top && strcmp(ev, "Inspector.targetCrashed") == 0)
         t->crashed = 1;
 }

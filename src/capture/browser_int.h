@@ -105,6 +105,13 @@ typedef struct bx_tab {
     int requeued;       /* cut short by a broken browser and queued again: not a gap yet */
     const char *nav_error;
     const char *top_url; /* current top document */
+    /* The documents a beacon seen only in its Fetch pause may come from (bx_unloading_page):
+     * doc_url, the top frame's document now (NULL for about:blank and error pages); left_url,
+     * the one the last top-level commit replaced; nav_pending, a navigation of the top frame to
+     * another document started and has not committed (the document now is being left). */
+    const char *doc_url;
+    const char *left_url;
+    int nav_pending;
     const char *title;
     const char *facts_url; /* the document title/screenshot describe */
     const char *screenshot;
@@ -169,7 +176,7 @@ typedef struct bx_browser {
     cdp_launch launch;
     cdp_proc proc;
     cdp_conn *conn;
-    char *user_agent; /* heap: the browser's UA without "Headless" */
+    char *user_agent; /* heap: the browser's UA without "Headless", or the phone's (--device) */
     bx_tab tabs[BX_MAX_JOBS];
     int n_tabs;
     bx_session_map *sessions;
@@ -205,6 +212,10 @@ void bx_on_event(void *ctx, const cdp_msg *m);
 bx_req *bx_req_new(bx_tab *t, const char *id, yajl_val request, const bx_req_where *w);
 bx_req *bx_find_req(bx_tab *t, const char *request_id); /* the last with that id, or NULL */
 void bx_req_append(bx_tab *t, bx_req *q);               /* to the task's requests, in order */
+/* The page whose document sent a top-frame request the Network domain never reported (a beacon
+ * of an unloading document), from the order of the top frame's navigations; NULL when it is no
+ * page of the task (about:blank, the page the tab left as the task began). */
+const char *bx_unloading_page(const bx_tab *t);
 int bx_tab_of_session(bx_browser *b, const char *session);
 pw_status bx_session_add(bx_browser *b, const char *session, int tab);
 void bx_session_remove(bx_browser *b, const char *session);

@@ -38,27 +38,27 @@ static void stop_browser(bx_browser *b)
     }
 }
 
-static void read_user_agent(bx_browser *b)
+static const char mobile_ua[] = "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 "
+                                "(KHTML, like Gecko) Chrome/156.0.0.0 Mobile Safari/537.36";
+
+/* Keep the browser's user agent without "Headless" (some sites refuse headless browsers: look
+ * like the browser it is); none when it does not say Headless. */
+static void note_user_agent(bx_browser *b, const char *ua)
 {
-    cdp_msg r;
-    if (cdp_call(b->conn, NULL, "Browser.getVersion", NULL, 15000, &r, NULL) != PW_OK)
-        return;
-    const char *ua = cdp_str(r.result, "userAgent");
     const char *h = ua ? strstr(ua, "HeadlessChrome") : NULL;
-    free(b->user_agent);
-    b->user_agent = NULL;
-    if (h) { /* some sites refuse headless browsers: look like the browser it is */
-        size_t pre = (size_t)(h - ua);
-        b->user_agent = malloc(strlen(ua) + 1);
-        if (b->user_agent) {
-            memcpy(b->user_agent, ua, pre);
-            strcpy(b->user_agent + pre, h + 8);
-        }
+    if (!h)
+        return;
+    size_t pre = (size_t)(h - ua);
+    b->user_agent = malloc(strlen(ua) + 1);
+    if (b->user_agent) {
+        memcpy(b->user_agent, ua, pre);
+        strcpy(b->user_agent + pre, h + 8);
     }
-    cdp_msg_free(&r);
 }
 
-static pw_status start_browser(bx_browser *b, pw_err *err)
+/* Start the process and connect; Browser.getVersion tells that it is up, and its user agent when
+ * none is known yet. */
+static pw_status launch_browser(bx_browser *b, pw_err *err)
 {
     pw_status st = cdp_proc_start(&b->proc, &b->launch, err);
     if (st != PW_OK)
@@ -71,17 +71,43 @@ static pw_status start_browser(bx_browser *b, pw_err *err)
     cdp_conn_on_event(b->conn, bx_on_event, b);
     if (b->o->hooks.log)
         cdp_conn_on_log(b->conn, log_protocol, b);
-    read_user_agent(b);
+    cdp_msg r;
+    if (cdp_call(b->conn, NULL, "Browser.getVersion", NULL, 15000, &r, NULL) == PW_OK) {
+        if (!b->user_agent)
+            note_user_agent(b, cdp_str(r.result, "userAgent"));
+        cdp_msg_free(&r);
+    }
     if (cdp_conn_dead(b->conn)) {
+        char why[96];
+        cdp_proc_exit_reason(&b->proc, why, sizeof why);
         stop_browser(b);
-        return pw_err_set(err, PW_ERR_IO, "browser %s did not start (no DevTools answer)",
-                          b->launch.browser_path ? b->launch.browser_path : "/usr/bin/chromium");
+        return pw_err_set(err, PW_ERR_IO, "browser %s did not start (%s)",
+                          b->launch.browser_path ? b->launch.browser_path : "/usr/bin/chromium",
+                          why);
+    }
+    return PW_OK;
+}
+
+static pw_status start_browser(bx_browser *b, pw_err *err)
+{
+    /* The user agent is set on the browser as a whole (--user-agent), not only on each tab
+     * (Network.setUserAgentOverride, bx_tab_open): a request no tab's agent sends — a beacon of
+     * a document being unloaded, sent once the document is gone — carries the browser's own,
+     * "HeadlessChrome". The desktop one is known only from a running browser: the first start
+     * reads it, and the browser is started again with it (restarts reuse it). */
+    b->launch.user_agent = b->user_agent;
+    pw_status st = launch_browser(b, err);
+    if (st == PW_OK && !b->launch.user_agent && b->user_agent) {
+        bx_log(b, "starting the browser again with the user agent %s", b->user_agent);
+        stop_browser(b);
+        b->launch.user_agent = b->user_agent;
+        st = launch_browser(b, err);
     }
     for (int i = 0; i < b->n_tabs && st == PW_OK; i++) {
         b->tabs[i].index = i;
         st = bx_tab_open(b, &b->tabs[i], err);
     }
-    if (st != PW_OK)
+    if (st != PW_OK && b->conn)
         stop_browser(b);
     return st;
 }
@@ -737,7 +763,11 @@ pw_status pw_browser_scan(const char *start_url, const pw_browser_opts *opts,
     b->deliver = 1;
     b->n_tabs = o.jobs;
     b->launch = (cdp_launch){o.browser_path, o.browser_args, o.n_browser_args,
-                             o.device == PW_DEVICE_MOBILE};
+                             o.device == PW_DEVICE_MOBILE, NULL};
+    if (o.device == PW_DEVICE_MOBILE && !(b->user_agent = strdup(mobile_ua))) {
+        free(b);
+        return pw_err_set(err, PW_ERR_NOMEM, "browser scan: out of memory");
+    }
     pw_arena_init(&b->scan_arena, 0);
     for (int i = 0; i < BX_MAX_JOBS; i++)
         pw_arena_init(&b->tabs[i].arena, 0);
@@ -755,6 +785,9 @@ pw_status pw_browser_scan(const char *start_url, const pw_browser_opts *opts,
         goto done;
     }
     bx_queue_push(&b->queue, start_url, "home", 0);
+    bx_log(b, "settle %d ms (a wait at most %d ms), timeout %d ms, %d tab%s, at most %zu pages",
+           bx_settle_base(b), bx_settle_max(b), o.timeout_ms, o.jobs, o.jobs == 1 ? "" : "s",
+           o.max_pages);
     bx_read_robots(b);
     bx_read_sitemap(b);
     st = start_browser(b, err);

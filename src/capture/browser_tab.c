@@ -13,9 +13,6 @@
 #include "capture/browser_int.h"
 #include "phiwall/text.h"
 
-static const char mobile_ua[] = "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 "
-                                "(KHTML, like Gecko) Chrome/156.0.0.0 Mobile Safari/537.36";
-
 static pw_status call(bx_tab *t, const char *session, const char *method, const char *params,
                       cdp_msg *resp, pw_err *err)
 {
@@ -71,7 +68,7 @@ static pw_status emulate(bx_tab *t, pw_err *err)
     bx_browser *b = t->b;
     pw_buf p;
     pw_buf_init(&p);
-    const char *ua = b->o->device == PW_DEVICE_MOBILE ? mobile_ua : b->user_agent;
+    const char *ua = b->user_agent;
     pw_status st = PW_OK;
     if (ua) {
         pw_buf_puts(&p, "{\"userAgent\":");
@@ -144,6 +141,8 @@ void bx_tab_reset(bx_tab *t)
     t->loaded = t->nav_failed = t->crashed = t->blank = 0;
     t->leaving = t->load_timed_out = t->requeued = 0;
     t->nav_error = t->top_url = t->title = t->screenshot = t->facts_url = NULL;
+    t->doc_url = t->left_url = NULL;
+    t->nav_pending = 0;
     t->has_login_form = 0;
     t->visits = NULL;
     t->reqs = t->reqs_tail = NULL;
@@ -184,6 +183,7 @@ pw_status bx_tab_navigate(bx_tab *t, const char *url, pw_err *err)
     pw_buf_putc(&p, '}');
     t->loaded = 0;
     t->nav_failed = 0;
+    t->nav_pending = 1; /* the document shown now is being left (bx_unloading_page) */
     pw_status st =
         p.failed ? PW_ERR_NOMEM
                  : cdp_send(t->b->conn, t->session, "Page.navigate", p.data, on_navigated, t, err);

@@ -45,20 +45,28 @@ typedef struct cdp_proc {
     int wfd;           /* our end of the child's fd 3 (commands) */
     int rfd;           /* our end of the child's fd 4 (responses, events) */
     char *profile_dir; /* fresh mkdtemp profile, removed on stop */
+    int status;        /* its wait status once cdp_proc_exited said so; -1 if unknown */
 } cdp_proc;
 
 typedef struct cdp_launch {
     const char *browser_path;      /* NULL: /usr/bin/chromium */
     const char *const *extra_args; /* --browser-arg values, passed as is */
     size_t n_extra_args;
-    int mobile; /* narrow window */
+    int mobile;             /* narrow window */
+    const char *user_agent; /* --user-agent, or NULL for the browser's own */
 } cdp_launch;
 
+/* A path that cannot be executed (ENOENT, EACCES, ENOEXEC…) is PW_ERR_IO "cannot execute",
+ * the child reaped: the exec's failure is reported back through a close-on-exec pipe. */
 pw_status cdp_proc_start(cdp_proc *p, const cdp_launch *l, pw_err *err);
 /* Kill the whole process group (SIGKILL), reap it, close pipes, remove the profile. Idempotent. */
 void cdp_proc_stop(cdp_proc *p);
 /* 1 if the child has exited (reaps it). */
 int cdp_proc_exited(cdp_proc *p);
+/* Why a browser that closed its pipe went away, for an error message: "it exited with status N
+ * before answering", "it was killed by signal N …", or "no DevTools answer" if it still runs
+ * half a second later. */
+void cdp_proc_exit_reason(cdp_proc *p, char *buf, size_t n);
 
 /* ---- the connection ----------------------------------------------------------------------- */
 

@@ -1,7 +1,8 @@
 /*
  * cdp_proc.c — the Chromium process: launched headless with --remote-debugging-pipe (we write
- * its fd 3, read its fd 4) in its own process group and a fresh mkdtemp profile; stopped by
- * SIGKILL to the whole group, reaped (no zombies) and its profile removed.
+ * its fd 3, read its fd 4) in its own process group and a fresh mkdtemp profile, a failed exec
+ * reported back with its errno; stopped by SIGKILL to the whole group, reaped (no zombies) and
+ * its profile removed.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -51,28 +52,59 @@ static void remove_tree(const char *dir)
         nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
-/* Child side: wire the pipes to fds 3 and 4, silence stdio, exec. Never returns. */
-static void exec_child(int cmd_r, int ev_w, char **argv)
+/* Child side, when the exec (or the setup before it) failed: errno to the parent, then end
+ * here — never back into the caller's code. */
+static void exec_failed(int err_w)
+{
+    int e = errno;
+    ssize_t n = write(err_w, &e, sizeof e);
+    (void)n;
+    _exit(127);
+}
+
+/* Child side: wire the pipes to fds 3 and 4, silence stdio, exec. Never returns. err_w (close on
+ * exec) gets errno if the exec fails, so the parent can say why instead of waiting for a
+ * DevTools answer that never comes. */
+static void exec_child(int cmd_r, int ev_w, int err_w, char **argv)
 {
     setpgid(0, 0);
-    /* Move both ends above 4 first so the dup2 calls cannot clobber each other. */
+    /* Move the ends above 5 first so the dup2 calls cannot clobber each other. */
     int a = fcntl(cmd_r, F_DUPFD, 10), b = fcntl(ev_w, F_DUPFD, 10);
-    if (a < 0 || b < 0 || dup2(a, 3) < 0 || dup2(b, 4) < 0)
-        _exit(127);
+    int c = fcntl(err_w, F_DUPFD_CLOEXEC, 10);
+    if (c < 0)
+        exec_failed(err_w);
+    if (a < 0 || b < 0 || dup2(a, 3) < 0 || dup2(b, 4) < 0 || dup2(c, 5) < 0 ||
+        fcntl(5, F_SETFD, FD_CLOEXEC) < 0)
+        exec_failed(c);
     int devnull = open("/dev/null", O_RDWR);
     if (devnull >= 0) {
         dup2(devnull, 0);
         dup2(devnull, 1);
         dup2(devnull, 2);
     }
-    for (int fd = 5; fd < 1024; fd++)
+    for (int fd = 6; fd < 1024; fd++)
         close(fd);
     signal(SIGPIPE, SIG_DFL);
     execv(argv[0], argv);
-    _exit(127);
+    exec_failed(5);
 }
 
-static size_t build_argv(const cdp_launch *l, char *user_dir_arg, char **argv)
+/* The parent's side of exec_child's report: 0 once the exec succeeded (the pipe closed on exec),
+ * else the child's errno (the child is reaped). */
+static int exec_error(pid_t pid, int err_r)
+{
+    int e = 0;
+    ssize_t n;
+    while ((n = read(err_r, &e, sizeof e)) < 0 && errno == EINTR) {}
+    close(err_r);
+    if (n != (ssize_t)sizeof e)
+        return 0;
+    while (waitpid(pid, NULL, 0) < 0 && errno == EINTR) {}
+    return e ? e : ENOEXEC;
+}
+
+/* ua_arg: "--user-agent=…" or NULL; before the --browser-arg values, so that one of those wins. */
+static size_t build_argv(const cdp_launch *l, char *user_dir_arg, char *ua_arg, char **argv)
 {
     size_t n = 0;
     argv[n++] = (char *)(l->browser_path ? l->browser_path : "/usr/bin/chromium");
@@ -80,6 +112,8 @@ static size_t build_argv(const cdp_launch *l, char *user_dir_arg, char **argv)
         argv[n++] = (char *)base_args[i];
     argv[n++] = user_dir_arg;
     argv[n++] = (char *)(l->mobile ? "--window-size=412,915" : "--window-size=1366,900");
+    if (ua_arg)
+        argv[n++] = ua_arg;
     for (size_t i = 0; i < l->n_extra_args && n < CDP_MAX_ARGS - 2; i++)
         argv[n++] = (char *)l->extra_args[i];
     argv[n++] = (char *)"about:blank";
@@ -102,26 +136,49 @@ pw_status cdp_proc_start(cdp_proc *p, const cdp_launch *l, pw_err *err)
     p->profile_dir = strdup(tmpl);
     char user_dir_arg[600];
     snprintf(user_dir_arg, sizeof user_dir_arg, "--user-data-dir=%s", tmpl);
+    char *ua_arg = l->user_agent ? malloc(strlen(l->user_agent) + 16) : NULL;
+    if (l->user_agent && !ua_arg) {
+        errno = ENOMEM;
+        goto fail_errno;
+    }
+    if (ua_arg)
+        sprintf(ua_arg, "--user-agent=%s", l->user_agent);
     char *argv[CDP_MAX_ARGS];
-    build_argv(l, user_dir_arg, argv);
+    build_argv(l, user_dir_arg, ua_arg, argv);
 
-    int cmd[2], ev[2];
+    int cmd[2], ev[2], ex[2];
     if (pipe2(cmd, O_CLOEXEC) != 0)
         goto fail_errno;
     if (pipe2(ev, O_CLOEXEC) != 0) {
         close(cmd[0]), close(cmd[1]);
         goto fail_errno;
     }
-    pid_t pid = fork();
-    if (pid < 0) {
+    if (pipe2(ex, O_CLOEXEC) != 0) {
         close(cmd[0]), close(cmd[1]), close(ev[0]), close(ev[1]);
         goto fail_errno;
     }
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(cmd[0]), close(cmd[1]), close(ev[0]), close(ev[1]), close(ex[0]), close(ex[1]);
+        goto fail_errno;
+    }
     if (pid == 0)
-        exec_child(cmd[0], ev[1], argv);
+        exec_child(cmd[0], ev[1], ex[1], argv);
+    free(ua_arg);
+    ua_arg = NULL;
     setpgid(pid, pid); /* also in the child: whichever runs first wins the race */
     close(cmd[0]);
     close(ev[1]);
+    close(ex[1]);
+    int exec_errno = exec_error(pid, ex[0]);
+    if (exec_errno) {
+        close(cmd[1]), close(ev[0]);
+        remove_tree(p->profile_dir);
+        free(p->profile_dir);
+        p->profile_dir = NULL;
+        return pw_err_set(err, PW_ERR_IO, "browser %s: cannot execute: %s", path,
+                          strerror(exec_errno));
+    }
     p->pid = pid;
     p->wfd = cmd[1];
     p->rfd = ev[0];
@@ -131,6 +188,7 @@ pw_status cdp_proc_start(cdp_proc *p, const cdp_launch *l, pw_err *err)
 
 fail_errno:;
     int e = errno;
+    free(ua_arg);
     remove_tree(p->profile_dir);
     free(p->profile_dir);
     p->profile_dir = NULL;
@@ -144,6 +202,7 @@ int cdp_proc_exited(cdp_proc *p)
     int st;
     pid_t r = waitpid(p->pid, &st, WNOHANG);
     if (r == p->pid || (r < 0 && errno == ECHILD)) {
+        p->status = r == p->pid ? st : -1;
         p->pid = -p->pid; /* remember the group for the final kill */
         return 1;
     }
@@ -173,4 +232,22 @@ void cdp_proc_stop(cdp_proc *p)
         free(p->profile_dir);
         p->profile_dir = NULL;
     }
+}
+
+/* Why a browser that closed its pipe before answering went away: its exit status (a wrapper
+ * script whose exec failed exits 127) when it has ended, which it does at once after its pipe
+ * closed (a short wait, not more). */
+void cdp_proc_exit_reason(cdp_proc *p, char *buf, size_t n)
+{
+    long long deadline = cdp_now_ms() + 500;
+    while (!cdp_proc_exited(p) && cdp_now_ms() < deadline)
+        usleep(10000);
+    int st = p->pid < 0 ? p->status : -1;
+    if (st != -1 && WIFEXITED(st))
+        snprintf(buf, n, "it exited with status %d before answering%s", WEXITSTATUS(st),
+                 WEXITSTATUS(st) == 127 ? ": a program it runs was not found" : "");
+    else if (st != -1 && WIFSIGNALED(st))
+        snprintf(buf, n, "it was killed by signal %d before answering", WTERMSIG(st));
+    else
+        snprintf(buf, n, "no DevTools answer");
 }

@@ -63,6 +63,16 @@ browser_test_setup() {
     T=$(mktemp -d)
     export TMPDIR=$T
 }
+# The browser tests' loopback server ($SERVER, after browser_test_setup) on a port of its own:
+# sets SRV (its pid) and BASE (http://127.0.0.1:PORT) once it listens; at exit it is stopped and
+# $T removed.
+browser_test_server() {
+    "$SERVER" 0 >"$T/server.out" </dev/null &
+    SRV=$!
+    trap 'kill $SRV 2>/dev/null; wait $SRV 2>/dev/null; rm -rf "$T"' EXIT
+    wait_until "$PW_WAIT_S" grep -q PORT "$T/server.out"
+    BASE="http://127.0.0.1:$(awk '/PORT/{print $2}' "$T/server.out")"
+}
 # The gateway tests' start: skip unless curl and python3 are here; set dir (a new temporary
 # directory: removed at exit, with the gateway $pid killed), the secrets' environment, and
 # $dir/gw.yaml: the shipped example with its upstreams at a closed port. gateway_start (above)

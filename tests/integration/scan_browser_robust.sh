@@ -9,19 +9,16 @@ set -u
 . "$PW_SRC/tests/integration/lib.bash"
 browser_test_setup
 
-"$SERVER" 0 >"$T/server.out" </dev/null &
-SRV=$!
-trap 'kill $SRV 2>/dev/null; wait $SRV 2>/dev/null; rm -rf "$T"' EXIT
-wait_until "$PW_WAIT_S" grep -q PORT "$T/server.out"
-BASE="http://127.0.0.1:$(awk '/PORT/{print $2}' "$T/server.out")"
+browser_test_server
 MAP=(--map-host "connect.facebook.net=$BASE/vendor/connect.facebook.net"
      --browser-arg="--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1")
 
-scan() { # name, then phiwall options; report in $T/<name>.json, stderr in $T/<name>.err
+scan() { # name, then phiwall options (after the defaults: the case's win); report in
+    # $T/<name>.json, stderr in $T/<name>.err
     local name=$1; shift
     local t0=$(date +%s)
-    timeout 120 "$PHIWALL" scan "$@" "${MAP[@]}" --settle 300 --format json \
-        -o "$T/$name.json" 2>"$T/$name.err"
+    timeout 120 "$PHIWALL" scan --settle 300 "${MAP[@]}" --format json -o "$T/$name.json" "$@" \
+        2>"$T/$name.err"
     local rc=$?
     echo "$name: exit $rc in $(( $(date +%s) - t0 )) s; $(jq -c .summary "$T/$name.json" 2>/dev/null)"
     [ "$rc" -ne 0 ] && grep -A8 'INCOMPLETE' "$T/$name.err" | head -20 # why, when it failed
@@ -62,11 +59,13 @@ else
 fi
 expect_match "$(jq -r '.pages[].url' "$T/big.json")" '/big$' "50 MB page reported"
 
-# the browser is killed while the crawl runs: restarted, the crawl goes on
+# the browser is killed while the crawl runs: restarted, the crawl goes on (with --settle 1500,
+# which the helper's own --settle 300 used to override, given after it)
 signal_browser_after KILL 2 '^phiwall: scan: visit ' "$T/crash.err"
 scan crash "$BASE/" --max-pages 5 --settle 1500 --verbose; rc=$?
 wait $KILLER
 expect_code 0 $rc "scan with the browser killed"
+expect_match "$(grep '^phiwall: scan: settle ' "$T/crash.err")" '^phiwall: scan: settle 1500 ms ' "the crash case's settle"
 expect_match "$(grep -c 'restarting' "$T/crash.err")" '^[1-9]' "browser restarted"
 pages=$(jq '.summary.pages' "$T/crash.json")
 [ "${pages:-0}" -ge 3 ] && pass || fail "only ${pages:-0} pages after the crash"

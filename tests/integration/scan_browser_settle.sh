@@ -12,17 +12,21 @@
 # - leave: a tracker sends a Blob beacon at pagehide when the scan leaves the page. The browser
 #   reports no Network event for it (its document is gone); its Fetch pause is its only record:
 #   the beacon is in the HAR with its body, attributed to the page, and reported — contained and
-#   with --no-contain (the earlier versions never saw it).
+#   with --no-contain (the earlier versions never saw it);
+# - leaveform: a form whose submission loads the next page; both send a beacon at pagehide naming
+#   the path of the document that sent it (from=). Each beacon is on the page that sent it, also
+#   when the next page is on another site (book.test, mapped to the server): that page commits in
+#   another process before the form page runs its pagehide, and the earlier versions put the form
+#   page's beacon on the next page every time (on the same site, one run in six).
+# The beacons sent at pagehide carry the scan's user agent (the phone's with --device mobile), not
+# Chromium's "HeadlessChrome" (the override of each tab does not reach them; earlier versions sent
+# it).
 # Uses pw_browser_test_server; about 35 s.
 set -u
 . "$PW_SRC/tests/integration/lib.bash"
 browser_test_setup
 
-"$SERVER" 0 >"$T/server.out" </dev/null &
-SRV=$!
-trap 'kill $SRV 2>/dev/null; wait $SRV 2>/dev/null; rm -rf "$T"' EXIT
-wait_until "$PW_WAIT_S" grep -q PORT "$T/server.out"
-BASE="http://127.0.0.1:$(awk '/PORT/{print $2}' "$T/server.out")"
+browser_test_server
 
 scan() { # page [options]: one page, --settle 500; $T/<page>.{json,har,err}, seconds in $secs
     local page=$1 t0
@@ -30,7 +34,8 @@ scan() { # page [options]: one page, --settle 500; $T/<page>.{json,har,err}, sec
     t0=$(date +%s%N)
     timeout 60 "$PHIWALL" scan "$BASE/$page" "$@" --settle 500 --no-sitemap \
         --max-pages 1 --verbose --format json -o "$T/$page.json" --har-out "$T/$page.har" \
-        --browser-arg="--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1" 2>"$T/$page.err"
+        --browser-arg="--host-resolver-rules=MAP book.test 127.0.0.1, MAP * ~NOTFOUND, EXCLUDE 127.0.0.1" \
+        2>"$T/$page.err"
     local rc=$?
     secs=$(( ($(date +%s%N) - t0) / 1000000000 ))
     echo "$page: exit $rc in $secs s; $(grep -h 'settle: ' "$T/$page.err" | sed 's/^phiwall: scan: //')"
@@ -67,6 +72,11 @@ expect_match "$(capped stream)" '^0$' "an open EventSource does not hold the sca
 expect_match "$(jq -r '.log.entries[].request.url' "$T/stream.har")" '/events$' "the event stream was opened"
 
 # the pagehide beacon, contained (answered 204) and not (the network: unresolvable here)
+beacon_ua() { # har event: the User-Agent headers of the POST beacons of that event
+    jq -r --arg ev "$2" '.log.entries[] | select(.request.method == "POST"
+        and ((.request.postData.text // "") | contains("ev=" + $ev)))
+        | .request.headers[] | select(.name | ascii_downcase == "user-agent") | .value' "$1"
+}
 leave_beacon() { # har
     jq -r '.log.entries[] | select(.request.method == "POST" and (.request.url | test("facebook\\.com/tr")))
         | "\(.pageref) \(.response.status) \(.request.postData.text)"' "$1"
@@ -81,5 +91,27 @@ for how in contain no-contain; do
         "^page_1 $status id=1234567890&ev=PageLeave&udff\\[em\\]=leave\\.canary%40example\\.org$" \
         "the pagehide beacon is in the HAR with its body, on its page ($how)"
     expect_match "$(jq -r '.findings[].event_name' "$T/leave-$how.json")" '^PageLeave$' "the pagehide beacon is reported ($how)"
+    expect_match "$(beacon_ua "$T/leave-$how.har" PageLeave)" '^Mozilla/5\.0 .*Chrome/[0-9.]+ ' "the pagehide beacon's User-Agent ($how)"
+    expect_nomatch "$(beacon_ua "$T/leave-$how.har" PageLeave)" 'Headless' "the pagehide beacon does not say HeadlessChrome ($how)"
+done
+scan leave --no-interact --device mobile; expect_code 0 $? "scan of the pagehide page as a phone"
+expect_match "$(beacon_ua "$T/leave.har" PageLeave)" '^Mozilla/5\.0 \(Linux; Android .* Mobile Safari/' "the pagehide beacon carries the phone's user agent"
+
+# the beacons of a form page left by its submission and of the page it loaded, each on its page
+form_beacons() { # har: "<path of the beacon's page> <- <path it names>", one line per beacon
+    jq -r '(.log.pages | map({(.id): ._url}) | add) as $p | .log.entries[]
+        | select(.request.method == "POST" and ((.request.postData.text // "") | test("ev=FormLeave")))
+        | "\($p[.pageref] | sub("^https?://[^/]*"; "") | sub("[?#].*"; "")) <- \(.request.postData.text
+            | capture("from=(?<f>[^&]*)").f | gsub("%2F"; "/"))"' "$1" | sort
+}
+for to in same-site book.test; do
+    page=leaveform; [ "$to" = book.test ] && page="leaveform?to=book.test"
+    scan "$page"; expect_code 0 $? "scan of a form whose submission loads the next page ($to)"
+    expect_match "$(jq -r '.log.pages[]._url' "$T/$page.har" | sort | tr '\n' ' ')" \
+        "/leaveform(\\?to=book\\.test)? http://(127\\.0\\.0\\.1|book\\.test):[0-9]+/leaveform/next\\?email=" \
+        "the submission loaded the next page ($to)"
+    expect_match "$(form_beacons "$T/$page.har" | tr '\n' ';')" \
+        '^/leaveform <- /leaveform;/leaveform/next <- /leaveform/next;$' "each pagehide beacon is on its page ($to)"
+    expect_nomatch "$(beacon_ua "$T/$page.har" FormLeave)" 'Headless|^$' "the beacons carry the scan's user agent ($to)"
 done
 finish

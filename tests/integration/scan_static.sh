@@ -10,11 +10,7 @@ command -v jq >/dev/null || skip "jq not installed (scripts/install-deps.sh)"
 SERVER="$PW_BUILD/pw_browser_test_server"
 [ -x "$SERVER" ] || skip "pw_browser_test_server not built (libmicrohttpd missing)"
 T=$(mktemp -d)
-"$SERVER" 0 >"$T/server.out" </dev/null &
-SRV=$!
-trap 'kill $SRV 2>/dev/null; wait $SRV 2>/dev/null; rm -rf "$T"' EXIT
-wait_until "$PW_WAIT_S" grep -q PORT "$T/server.out"
-BASE="http://127.0.0.1:$(awk '/PORT/{print $2}' "$T/server.out")"
+browser_test_server
 
 "$PHIWALL" scan "$BASE/appointments" --static --max-pages 3 --format json -o "$T/s.json" 2>"$T/s.err"
 expect_code 0 $? "static scan"

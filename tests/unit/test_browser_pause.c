@@ -3,7 +3,8 @@
  * longer give (its document was replaced: "No resource with given id was found") keeps the body
  * its pause carried, and a beacon the Network domain never reported (sent by an unloading
  * document: its pause has no networkId) is delivered from its pause, with its body, answer and
- * page, after the page's other requests. */
+ * page, after the page's other requests; that page is the one being left, whether the pause comes
+ * before or after the next document's commit. */
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,7 +59,30 @@ static pw_status on_request(void *ctx, const pw_request *r, pw_err *err)
 #define BODY_SUBMIT "ev=Lead&udff%5Bem%5D=a%40example.org"
 #define BODY_LEAVE  "ev=PageLeave&udff%5Bem%5D=b%40example.org"
 
-/* A tab on PAGE (top_url set unless `before_commit`) of a browser that is a pipe. */
+#define NEXT "http://127.0.0.1:8080/appointments/thanks?email=a%40example.org"
+
+/* Events of the tab's top frame (F1): a document committed, a navigation to another one begun. */
+static void commit(int fd, const char *url)
+{
+    char ev[512];
+    snprintf(ev, sizeof ev,
+             "{\"method\":\"Page.frameNavigated\",\"sessionId\":\"S\",\"params\":{\"frame\":{"
+             "\"id\":\"F1\",\"loaderId\":\"L-%zu\",\"url\":\"%s\"}}}",
+             strlen(url), url);
+    put(fd, ev);
+}
+
+static void navigating(int fd, const char *url, const char *type)
+{
+    char ev[512];
+    snprintf(ev, sizeof ev,
+             "{\"method\":\"Page.frameStartedNavigating\",\"sessionId\":\"S\",\"params\":{"
+             "\"frameId\":\"F1\",\"url\":\"%s\",\"loaderId\":\"N\",\"navigationType\":\"%s\"}}",
+             url, type);
+    put(fd, ev);
+}
+
+/* A tab on PAGE (committed unless `before_commit`) of a browser that is a pipe. */
 typedef struct fixture {
     int to_us[2], to_browser[2];
     pw_browser_opts o;
@@ -90,10 +114,16 @@ static void setup(fixture *f, int before_commit)
     t->target_id = strdup("F1");
     bx_task task = {.url = PAGE};
     bx_tab_begin(t, &task);
-    t->top_url = before_commit ? NULL : PAGE;
     t->facts_url = PAGE;
     CHECK_INT(cdp_conn_new(f->to_us[0], f->to_browser[1], &b->conn, NULL), PW_OK);
     cdp_conn_on_event(b->conn, bx_on_event, b);
+    if (before_commit)
+        return;
+    commit(f->to_us[1], PAGE);
+    long long deadline = cdp_now_ms() + 5000;
+    while (!t->top_url && cdp_now_ms() < deadline)
+        cdp_pump(b->conn, deadline, NULL);
+    CHECK_STR(t->top_url, PAGE);
 }
 
 static void teardown(fixture *f)
@@ -135,6 +165,7 @@ static void test_pause_body_and_pause_only(void)
         "\"resourceType\":\"Ping\",\"request\":{\"url\":\"https://www.facebook.com/tr\","
         "\"method\":\"POST\",\"headers\":{},\"hasPostData\":true,\"postData\":\"" BODY_SUBMIT
         "\"}}}");
+    commit(to_us[1], "about:blank"); /* the scan left the page */
     put(to_us[1], leave_pause);
     long long deadline = cdp_now_ms() + 5000;
     while (t->n_reqs < 1 && cdp_now_ms() < deadline)
@@ -189,4 +220,72 @@ static void test_pause_only_before_commit(void)
     teardown(&fx);
 }
 
-PW_TEST_MAIN(PW_TEST(test_pause_body_and_pause_only), PW_TEST(test_pause_only_before_commit))
+/* The pagehide beacon of PAGE when a submission loads NEXT: the events of `before` come between
+ * PAGE's commit and the beacon's pause, those of `after` after it; the beacon is PAGE's in every
+ * order. */
+static void expect_left_page(const char *what, void (*before)(int fd), void (*after)(int fd))
+{
+    fixture fx;
+    setup(&fx, 0);
+    if (before)
+        before(fx.to_us[1]);
+    put(fx.to_us[1], leave_pause);
+    if (after)
+        after(fx.to_us[1]);
+    put(fx.to_us[1], "{\"method\":\"Page.loadEventFired\",\"sessionId\":\"S\",\"params\":{}}");
+    long long deadline = cdp_now_ms() + 5000;
+    while (!fx.t->loaded && cdp_now_ms() < deadline)
+        cdp_pump(fx.b->conn, deadline, NULL);
+    pw_err err;
+    CHECK_INT(bx_tab_flush(fx.t, &err), PW_OK);
+    CHECK_INT((long long)fx.got.n, 1);
+    if (fx.got.n == 1 && strcmp(fx.got.r[0].page_url, PAGE) != 0)
+        fprintf(stderr, "%s: the beacon is on %s\n", what, fx.got.r[0].page_url);
+    CHECK_STR(fx.got.r[0].page_url, PAGE);
+    teardown(&fx);
+}
+
+static void submit_started(int fd)
+{
+    navigating(fd, NEXT, "differentDocument");
+}
+static void next_committed(int fd)
+{
+    commit(fd, NEXT);
+}
+static void started_and_committed(int fd)
+{
+    submit_started(fd);
+    next_committed(fd);
+}
+/* On the next page, a fragment link and a history.pushState: the document stays. */
+static void committed_then_same_document(int fd)
+{
+    started_and_committed(fd);
+    put(fd, "{\"method\":\"Page.frameRequestedNavigation\",\"sessionId\":\"S\",\"params\":{"
+            "\"frameId\":\"F1\",\"reason\":\"anchorClick\",\"url\":\"" NEXT "#top\","
+            "\"disposition\":\"currentTab\"}}");
+    navigating(fd, NEXT "&step=2", "sameDocument");
+}
+/* A form submission the page asks for (browsers without Page.frameStartedNavigating). */
+static void submit_requested(int fd)
+{
+    put(fd, "{\"method\":\"Page.frameRequestedNavigation\",\"sessionId\":\"S\",\"params\":{"
+            "\"frameId\":\"F1\",\"reason\":\"formSubmissionGet\",\"url\":\"" NEXT "\","
+            "\"disposition\":\"currentTab\"}}");
+}
+
+static void test_pause_only_page_left(void)
+{
+    /* the pause before the next page's commit: the page shown is being left */
+    expect_left_page("pause, then commit", submit_started, next_committed);
+    expect_left_page("requested, pause, commit", submit_requested, next_committed);
+    /* the commit first (the next page on another site commits before the left page's pagehide
+     * runs): the page the commit replaced, which the earlier versions got wrong */
+    expect_left_page("commit, then pause", started_and_committed, NULL);
+    expect_left_page("commit, same-document navigations, pause", committed_then_same_document,
+                     NULL);
+}
+
+PW_TEST_MAIN(PW_TEST(test_pause_body_and_pause_only), PW_TEST(test_pause_only_before_commit),
+             PW_TEST(test_pause_only_page_left))

@@ -9,7 +9,8 @@
  * /links links to /never and /big (pages a static scan cannot fetch); /csp loads the pixel under a
  * Content-Security-Policy that refuses it; /hangpixel?h=HOST loads a script after the load event
  * from http://HOST:<this port>/insight.min.js, which never completes; /slowform is the appointment
- * form whose submission, /slowform/thanks, answers after 2.5 s.
+ * form whose submission, /slowform/thanks, answers after 2.5 s; /leaveform is a form whose
+ * submission loads /leaveform/next, both sending a beacon at pagehide.
  * Listens on 127.0.0.1, port from argv[1] (0 = any); prints "PORT <n>" and runs until SIGTERM or
  * SIGINT.
  */
@@ -97,6 +98,22 @@ static const char leave_beacon[] =
     "addEventListener('pagehide',function(){navigator.sendBeacon('https://www.facebook.com/tr',"
     "new Blob(['id=1234567890&ev=PageLeave&udff[em]=leave.canary%40example.org'],"
     "{type:'application/x-www-form-urlencoded'}));});";
+
+/* A form whose submission loads the next page (/leaveform/next, the same page without the
+ * form; on http://<to>:<this port>/ with ?to=, another site, as a booking vendor's would be): both
+ * send a beacon at pagehide naming the document that sent it (from=<path>), the form page's as
+ * the submission replaces it, the next page's when the scan leaves it. */
+static const char leaveform_fmt[] =
+    "<!doctype html><html><head><title>%s</title><script>addEventListener('pagehide',function(){"
+    "navigator.sendBeacon('https://www.facebook.com/tr',new Blob(['id=1234567890&ev=FormLeave"
+    "&from='+encodeURIComponent(location.pathname)+'&udff[em]=leave.canary%%40example.org'],"
+    "{type:'application/x-www-form-urlencoded'}));});</script></head><body><h1>%s</h1>%s"
+    "</body></html>";
+static const char leaveform_form[] =
+    "<form action=\"/leaveform/next\" method=\"get\"><input type=\"email\" name=\"email\" "
+    "placeholder=\"Email\"><button type=\"submit\">Book appointment</button></form>"
+    "<script>var to=new URLSearchParams(location.search).get('to');if(to)document.forms[0]"
+    ".action='http://'+to+':'+location.port+'/leaveform/next';</script>";
 
 static const char late_tag_js[] =
     "new Image().src='https://www.facebook.com/tr?id=1234567890&ev=LateBeacon&dl='+"
@@ -247,6 +264,11 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
                                                         : NULL;
     if (late) {
         snprintf(page, sizeof page, late_fmt, url + 1, url + 1, late);
+        return send_text(c, 200, "text/html", page);
+    }
+    if (strcmp(url, "/leaveform") == 0 || strcmp(url, "/leaveform/next") == 0) {
+        int form = strcmp(url, "/leaveform") == 0;
+        snprintf(page, sizeof page, leaveform_fmt, url + 1, url + 1, form ? leaveform_form : "");
         return send_text(c, 200, "text/html", page);
     }
     if (strcmp(url, "/tag") == 0) { /* a redirect keeps its requestId: counted once */
