@@ -70,6 +70,6 @@ bad_slug=${bad_slug//:/_}
 expect_match "$(cat "$T/sites.err")" "$BASE/ → " "report of the reachable site announced"
 expect_nomatch "$(cat "$T/sites.err")" "$CLOSED/ → " "no report announced for the failed site"
 csv=$(cat "$T/out/summary.csv")
-expect_match "$csv" "^$BASE/,browser,1,.*,ok,-,-$" "reachable site ok in summary.csv (no baseline: new and gone -)"
+expect_match "$csv" "^$BASE/,browser,1,.*,ok,-,-,-$" "reachable site ok in summary.csv (no baseline: new, gone, not rechecked -)"
 expect_match "$csv" "^$CLOSED/,.*,\"?error: .*ERR_CONNECTION_REFUSED" "error in summary.csv"
 finish
