@@ -50,6 +50,10 @@ typedef struct pw_spool_item {
     size_t payload_len;
     int64_t created_ms; /* when accepted (ms since epoch): Meta's 7-day / 48 h windows */
     int attempts;
+    /* When the first attempt that may have reached the upstream was made (ms since epoch: a
+     * retried failure, a lease that ran out, a send cut short by a crash), 0 if none was: the
+     * forwarders' retry window counts from it (docs/gateway-delivery.md). */
+    int64_t sent_ms;
 } pw_spool_item;
 
 typedef struct pw_spool_put_item {

@@ -95,16 +95,18 @@ static const char *const stmt_sql[SQL_COUNT] = {
                       " AND pending = ?1",
     [SQL_CLEAR_BIT] = "UPDATE ev SET pending = pending & ~?1 WHERE id = ?2 AND pending & ?1 <> 0",
     [SQL_DROP_BODY] = "DELETE FROM body WHERE id = ?1",
-    [SQL_RETRY_DUE] = "SELECT item, attempts FROM retry WHERE dest = ?1 AND next_attempt_ms <= ?2"
-                      " ORDER BY next_attempt_ms",
+    [SQL_RETRY_DUE] = "SELECT item, attempts, first_ms FROM retry WHERE dest = ?1"
+                      " AND next_attempt_ms <= ?2 ORDER BY next_attempt_ms",
     [SQL_RETRY_OLDEST] =
-        "SELECT item, attempts FROM retry WHERE dest = ?1 AND next_attempt_ms <= ?2"
+        "SELECT item, attempts, first_ms FROM retry WHERE dest = ?1 AND next_attempt_ms <= ?2"
         " ORDER BY item",
-    [SQL_RETRY_HAS] = "SELECT attempts FROM retry WHERE item = ?1",
-    [SQL_RETRY_PUT] = "INSERT INTO retry(item, dest, next_attempt_ms, attempts)"
-                      " VALUES(?1, ?2, ?3, ?4) ON CONFLICT(item) DO UPDATE SET"
+    [SQL_RETRY_HAS] = "SELECT attempts, first_ms FROM retry WHERE item = ?1",
+    /* first_ms: set once, by the first attempt that may have reached the upstream. */
+    [SQL_RETRY_PUT] = "INSERT INTO retry(item, dest, next_attempt_ms, attempts, first_ms)"
+                      " VALUES(?1, ?2, ?3, ?4, ?5) ON CONFLICT(item) DO UPDATE SET"
                       " next_attempt_ms = excluded.next_attempt_ms,"
-                      " attempts = max(attempts, excluded.attempts)",
+                      " attempts = max(attempts, excluded.attempts),"
+                      " first_ms = CASE WHEN first_ms > 0 THEN first_ms ELSE excluded.first_ms END",
     [SQL_RETRY_DEL] = "DELETE FROM retry WHERE item IN (SELECT value FROM json_each(?1))",
     [SQL_RETRY_COUNT] = "SELECT count(*) FROM retry WHERE dest = ?1",
     /* Plain pragmas, not pragma_freelist_count / pragma_page_size: a table-valued pragma

@@ -45,7 +45,7 @@
 #define PW_SPOOL_PENDING_BASE_SQL "4611686018427387904"
 #define PW_SPOOL_DEST_BYTES       6 /* per destination in ev.dests: u16 dest id, u32 payload length */
 #define PW_SPOOL_PURGE_CHUNK      4096         /* rows a purge step looks at */
-#define PW_SPOOL_SCHEMA           3            /* PRAGMA user_version of the current layout */
+#define PW_SPOOL_SCHEMA           4            /* PRAGMA user_version of the current layout */
 #define PW_SPOOL_GROUP_MAX_BYTES  (256 * 1024) /* a body row (a group commit's payloads) */
 
 #define ITEM_ID(row, pos) ((row)*64 + (pos))
@@ -129,12 +129,13 @@ typedef struct pw_spool_dest {
     int64_t id; /* dest.id */
     char *name;
     size_t name_len;
-    int64_t cursor;      /* rows below it were looked at by the new-item scan of a lease */
-    int64_t low;         /* no row below it is queued for this destination (stats hint) */
-    uint64_t depth;      /* queued items */
-    uint64_t depth_txn;  /* items added by the open put transaction */
-    int maybe_retries;   /* the retry table may hold items of this destination */
-    pw_spool_map leases; /* item → lease_until (val), attempts of the lease (aux) */
+    int64_t cursor;        /* rows below it were looked at by the new-item scan of a lease */
+    int64_t low;           /* no row below it is queued for this destination (stats hint) */
+    uint64_t depth;        /* queued items */
+    uint64_t depth_txn;    /* items added by the open put transaction */
+    int maybe_retries;     /* the retry table may hold items of this destination */
+    int64_t lease_span_ms; /* the last lease's duration: a lease began at its end minus this */
+    pw_spool_map leases;   /* item → lease_until (val), attempts of the lease (aux) */
 } pw_spool_dest;
 
 /* Parsed ev.dests. */
