@@ -720,6 +720,41 @@ static int record_intent(runner *r, const fw_plan *plan, outcome_batch *intent)
     return ok;
 }
 
+/* The spool's durable trace that the planned items may reach the upstream from now on (one row
+ * per cycle, written by the group commit): after a crash mid-send they count as attempted, their
+ * retry window running from this moment. Retried with backoff while the spool refuses it (the
+ * forwarder paused, as for outcomes); 0 when stopping first or out of memory: nothing is sent
+ * (the leases run out and the items come back). */
+static int mark_sending(runner *r, const fw_plan *plan)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < plan->n_reqs; i++)
+        n += plan->reqs[i]->n_items;
+    int64_t *ids = malloc((n ? n : 1) * sizeof *ids);
+    if (!ids)
+        return 0;
+    n = 0;
+    for (size_t i = 0; i < plan->n_reqs; i++)
+        for (size_t k = 0; k < plan->reqs[i]->n_items; k++)
+            ids[n++] = plan->reqs[i]->items[k]->spool->id;
+    int ok = 0;
+    for (unsigned wait = PAUSE_MIN_MS;; wait = next_pause(wait)) {
+        pw_err e = {0};
+        r->cycle_ms = pw_gw_now_ms();
+        if (pw_spool_mark_sending(r->f->spool, r->d.name, ids, n, r->cycle_ms, &e) == PW_OK) {
+            set_paused(r, 0, NULL);
+            ok = 1;
+            break;
+        }
+        count(r, &r->stats.spool_failures, 1);
+        set_paused(r, 2, e.msg);
+        if (pause_for(r, wait))
+            break;
+    }
+    free(ids);
+    return ok;
+}
+
 /* Triage, plan, send and settle the leased items. */
 static void deliver_leased(runner *r, pw_spool_item *leased, size_t n, fw_item *items, fw_item **ok,
                            sent_batch *sent, outcome_batch *retry, outcome_batch *dead)
@@ -740,7 +775,8 @@ static void deliver_leased(runner *r, pw_spool_item *leased, size_t n, fw_item *
                       "invalid: event too large for one request");
         flush_dead(r, dead);
         if (!list_fields(ok, n_ok, sent) ||
-            !record_intent(r, &plan, retry)) { /* retry: an empty batch sized for the lease */
+            !record_intent(r, &plan, retry) || /* retry: an empty batch sized for the lease */
+            !mark_sending(r, &plan)) {
             pw_fw_plan_free(&plan);
             return;
         }

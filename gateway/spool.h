@@ -187,6 +187,16 @@ pw_status pw_spool_lease_oldest(pw_spool *s, const char *destination, size_t max
 pw_status pw_spool_put_back_batch(pw_spool *s, const int64_t *ids, size_t n,
                                   int64_t next_attempt_ms, pw_err *err);
 
+/* ---- additions (gw-retry) ----------------------------------------------------------------- */
+
+/* Before a forwarder sends items of `destination` (the ids of its lease), a durable trace that
+ * they may reach the upstream from at_ms on: one row per destination (replacing its previous
+ * one), written by the group commit (shared with the puts' fsync) before this returns. Should
+ * the process stop before their outcomes are settled (kill -9 mid-send), the next open counts
+ * them as attempted: their retry window starts at at_ms (docs/gateway-delivery.md). */
+pw_status pw_spool_mark_sending(pw_spool *s, const char *destination, const int64_t *ids, size_t n,
+                                int64_t at_ms, pw_err *err);
+
 /* ---- additions (gw-review) ---------------------------------------------------------------- */
 
 /* Opaque text lines kept for the audit log (audit_hold.c: the ingest records of answered

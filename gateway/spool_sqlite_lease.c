@@ -825,7 +825,7 @@ static size_t take_acks(put_req *list)
 {
     size_t n = 0, budget = PW_SPOOL_ACKS_ALONE;
     for (put_req *r = list; r; r = r->next)
-        if (!r->ack_ids)
+        if (put_req_is_put(r))
             budget = PW_SPOOL_ACKS_PER_COMMIT; /* puts wait for this commit */
     for (put_req *r = list; r; r = r->next) {
         r->ack_take = 0;

@@ -18,6 +18,8 @@
  *                               rescheduled; first_ms: the first attempt that may have reached
  *                               the upstream (0: none), where the retry window starts
  *   dead(...)                                            dead letters, as in version 1
+ *   sending(dest, at_ms, items)  per destination, the items its last request(s) carried and
+ *                               when they were sent (read at open after a crash mid-send)
  *
  * An item (one event for one destination) is ev.id * 64 + position. `ev` has no index: event_id
  * lookups go through the in-memory key index that pw_spool_load builds from the rows, so a put
@@ -61,6 +63,12 @@ static const char SCHEMA_V4[] =
     " dead_ms INTEGER NOT NULL,"
     " reason TEXT NOT NULL);"
     "CREATE INDEX IF NOT EXISTS dead_key ON dead(event_id, destination);"
+    /* The items a forwarder is sending (8 bytes each, little endian), since at_ms: one row per
+     * destination, replaced by its next send (spool_sqlite_mark.c). */
+    "CREATE TABLE IF NOT EXISTS sending("
+    " dest INTEGER PRIMARY KEY,"
+    " at_ms INTEGER NOT NULL,"
+    " items BLOB NOT NULL);"
     "PRAGMA user_version = 4;";
 
 int pw_spool_parse_dests(const void *blob, int bytes, pw_spool_pos *out)

@@ -248,8 +248,12 @@ int pw_spool_full(pw_spool *s)
     pthread_mutex_unlock(&s->db_mu);
     if (s->max_bytes && bytes + 4096 > s->max_bytes)
         return 1;
+    /* The room a put of a 4 KiB event needs beyond the reserve (2b + 16 KiB, put_room): with
+     * less, puts of such events are refused, so /healthz says so. (16 KiB alone missed the
+     * refusals of a put of b bytes between 16 KiB and 16 KiB + 2b free: a tmpfs, counting in
+     * 4 KiB pages, can stop at exactly 16 KiB.) */
     uint64_t free_bytes = s->reserve ? pw_spool_disk_free(s) : UINT64_MAX;
-    return free_bytes != UINT64_MAX && free_bytes < s->reserve + 16384 ? 2 : 0;
+    return free_bytes != UINT64_MAX && free_bytes < s->reserve + 16384 + 2 * 4096 ? 2 : 0;
 }
 
 void pw_spool_names_free(char **names, size_t n)
