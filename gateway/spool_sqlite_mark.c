@@ -158,9 +158,9 @@ static pw_status recover_rows(pw_spool *s, size_t *counted, pw_err *err)
 static int any_marks(pw_spool *s)
 {
     sqlite3_stmt *st = NULL;
-    int any = sqlite3_prepare_v2(s->db, "SELECT 1 FROM sending LIMIT 1", -1, &st, NULL) ==
-                  SQLITE_OK &&
-              sqlite3_step(st) == SQLITE_ROW;
+    int any =
+        sqlite3_prepare_v2(s->db, "SELECT 1 FROM sending LIMIT 1", -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW;
     sqlite3_finalize(st);
     return any;
 }
