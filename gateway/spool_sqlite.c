@@ -676,7 +676,7 @@ pw_status pw_spool_mark_sending(pw_spool *s, const char *destination, const int6
         return PW_OK;
     put_req r = {
         .mark_ids = ids, .n_mark = n, .mark_dest = destination, .mark_ms = at_ms, .status = PW_OK};
-    return commit_and_wait(s, &r, &s->timing.ack_total, err);
+    return commit_and_wait(s, &r, &s->timing.mark_total, err);
 }
 
 pw_status pw_spool_put_unbatched(pw_spool *s, const pw_spool_put_item *items, size_t n, pw_err *err)

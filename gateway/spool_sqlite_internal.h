@@ -192,6 +192,7 @@ typedef struct pw_spool_timing {
     pw_histo lease_hold;  /* a lease holding db_mu */
     pw_histo ack_write;   /* a group commit settling acks (their UPDATEs and DELETEs) */
     pw_histo ack_total;   /* an ack request queued until all of it is committed */
+    pw_histo mark_total;  /* a send's mark (pw_spool_mark_sending) queued until committed */
     pw_histo other_hold;  /* retry / dead letter / stats holding db_mu */
     pw_histo ckpt_finish; /* the checkpointer's final pass, holding db_mu */
     pw_histo ckpt_inline; /* checkpoints run by a committing thread (the WAL hook) */

@@ -194,16 +194,17 @@ void pw_spool_metrics(pw_spool *s, pw_buf *o)
     const struct {
         const char *phase;
         const pw_histo *h;
-    } phases[] = {{"put_queue", &t->put_queue},    {"put_lock", &t->put_lock},
-                  {"put_write", &t->put_write},    {"put_commit", &t->put_commit},
-                  {"put_total", &t->put_total},    {"lease_hold", &t->lease_hold},
-                  {"ack_write", &t->ack_write},    {"ack_total", &t->ack_total},
-                  {"other_hold", &t->other_hold},  {"ckpt_finish", &t->ckpt_finish},
-                  {"ckpt_inline", &t->ckpt_inline}};
+    } phases[] = {{"put_queue", &t->put_queue},     {"put_lock", &t->put_lock},
+                  {"put_write", &t->put_write},     {"put_commit", &t->put_commit},
+                  {"put_total", &t->put_total},     {"lease_hold", &t->lease_hold},
+                  {"ack_write", &t->ack_write},     {"ack_total", &t->ack_total},
+                  {"other_hold", &t->other_hold},   {"ckpt_finish", &t->ckpt_finish},
+                  {"ckpt_inline", &t->ckpt_inline}, {"mark_total", &t->mark_total}};
     pw_histo_type(name,
                   "Spool time by phase: put_* per put request (queue, total) or group commit "
                   "(lock, write, commit); ack_*: acks joining the group commit (write: their SQL; "
-                  "total: per ack request); *_hold: the spool lock held by a forwarder",
+                  "total: per ack request); mark_total: per mark of a send; *_hold: the spool lock "
+                  "held by a forwarder",
                   o);
     for (size_t i = 0; i < sizeof phases / sizeof phases[0]; i++) {
         char label[48];

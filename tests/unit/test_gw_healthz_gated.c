@@ -20,9 +20,9 @@
 static gw_tmpfs fs;
 static gw_test_dir td;
 
-#define EVENT                                                                                 \
+#define EVENT                                                                                    \
     "{\"event_id\":\"33333333-3333-4333-8444-0000000000%02d\",\"name\":\"appointment_request\"," \
-    "\"time\":%lld,\"page_url\":\"https://www.example-hospital.org/a\","                      \
+    "\"time\":%lld,\"page_url\":\"https://www.example-hospital.org/a\","                         \
     "\"consent\":{\"ads\":true,\"analytics\":true},\"params\":{\"value\":1}}"
 
 #define N_OLD 20
