@@ -100,8 +100,7 @@ static int item_queued(pw_spool *s, int64_t item)
 }
 
 /* One item of a mark of destination dest at at_ms: an attempt, unless settled since. */
-static pw_status recover_item(pw_spool *s, int64_t dest, int64_t at_ms, int64_t item,
-                              size_t *counted, pw_err *err)
+static pw_status recover_item(pw_spool *s, int64_t dest, int64_t at_ms, int64_t item, pw_err *err)
 {
     if (!item_queued(s, item))
         return PW_OK; /* delivered or dead */
@@ -133,11 +132,10 @@ static pw_status recover_item(pw_spool *s, int64_t dest, int64_t at_ms, int64_t 
     pw_spool_dest *d = pw_spool_dest_by_id(s, dest);
     if (d)
         d->maybe_retries = 1;
-    (*counted)++;
     return PW_OK;
 }
 
-static pw_status recover_rows(pw_spool *s, size_t *counted, pw_err *err)
+static pw_status recover_rows(pw_spool *s, pw_err *err)
 {
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(s->db, "SELECT dest, at_ms, items FROM sending", -1, &st, NULL) !=
@@ -149,7 +147,7 @@ static pw_status recover_rows(pw_spool *s, size_t *counted, pw_err *err)
         const unsigned char *p = sqlite3_column_blob(st, 2);
         size_t n = (size_t)sqlite3_column_bytes(st, 2) / 8;
         for (size_t i = 0; p && i < n && status == PW_OK; i++)
-            status = recover_item(s, dest, at_ms, get_le64(p + 8 * i), counted, err);
+            status = recover_item(s, dest, at_ms, get_le64(p + 8 * i), err);
     }
     sqlite3_finalize(st);
     return status;
@@ -170,9 +168,8 @@ pw_status pw_spool_marks_recover(pw_spool *s, pw_err *err)
     if (!any_marks(s))
         return PW_OK; /* nothing to write: no transaction, no fsync at open */
     pw_status st = pw_spool_begin(s, err);
-    size_t counted = 0;
     if (st == PW_OK)
-        st = recover_rows(s, &counted, err);
+        st = recover_rows(s, err);
     if (st == PW_OK)
         st = pw_spool_exec(s, "DELETE FROM sending", err);
     if (st == PW_OK)
