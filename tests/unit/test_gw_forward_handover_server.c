@@ -17,6 +17,7 @@
 
 #include "../mock/mock_upstream.c"
 #include "audit.h"
+#include "gw_test_hook.h"
 #include "gw_test_server.h"
 #include "gw_time.h"
 #include "pw_test.h"
@@ -25,31 +26,6 @@ static gw_tmpfs fs;
 static gw_test_dir td;
 
 #define N_EVENTS 20
-
-static void write_hook_config(const char *url)
-{
-    FILE *f = fopen(td.config, "w");
-    fprintf(f,
-            "site:\n  origins: [https://www.example-hospital.org]\n  hmac_key_env: HANDOVER_KEY\n"
-            "destinations:\n"
-            "  hook:\n    type: webhook\n    url: %s\n    events: {appointment_request: "
-            "Schedule}\n    allow_params: [value]\n",
-            url);
-    fclose(f);
-}
-
-static size_t count_in_file(const char *path, const char *needle)
-{
-    static char buf[1 << 18];
-    FILE *f = fopen(path, "r");
-    size_t n = f ? fread(buf, 1, sizeof buf - 1, f) : 0, count = 0;
-    if (f)
-        fclose(f);
-    buf[n] = '\0';
-    for (const char *p = buf; (p = strstr(p, needle)) != NULL; p += strlen(needle))
-        count++;
-    return count;
-}
 
 /* GET path until its answer holds needle (and its status is want, if want); 1 when it did. */
 static int wait_answer(unsigned port, const char *path, long want, const char *needle)
@@ -69,11 +45,10 @@ static void test_outcomes_handed_over_by_a_reload(void)
 {
     CHECK(gw_test_dir_make(&td, "handover"));
     snprintf(td.audit, sizeof td.audit, "%s/audit.log", fs.dir);
-    setenv("HANDOVER_KEY", "0123456789abcdef-site-key", 1);
     mock_upstream *m = mock_upstream_start();
     char url[128];
     snprintf(url, sizeof url, "%s/hook", mock_upstream_base(m));
-    write_hook_config(url);
+    gw_test_hook_config(&td, url);
     /* Answers once the disk is full (within the request timeout, 1.5 s by default). */
     mock_reply slow = {.status = 200, .delay_ms = 1000};
     mock_upstream_script(m, &slow);
@@ -103,19 +78,20 @@ static void test_outcomes_handed_over_by_a_reload(void)
     gw_tmpfs_fill(&fs, 0);
     /* Delivered, its 20 "sent" records refused: the forwarder keeps them and pauses. */
     CHECK(wait_answer(port, "/healthz", 503, "delivery: hook paused (audit log not writable)"));
-    CHECK_INT(count_in_file(td.audit, "\"action\":\"sent\""), 0);
-    CHECK_INT(count_in_file(td.audit, "\"action\":\"sending\""), N_EVENTS);
+    CHECK_INT(gw_test_file_count(td.audit, "\"action\":\"sent\""), 0);
+    CHECK_INT(gw_test_file_count(td.audit, "\"action\":\"sending\""), N_EVENTS);
 
     CHECK_INT(pw_gw_server_reload(s, &err), PW_OK); /* the forwarders are replaced */
     CHECK(wait_answer(port, "/healthz", 503, "delivery: hook paused (audit log not writable)"));
     gw_tmpfs_free_filler(&fs);
-    CHECK(wait_answer(port, "/metrics", 200, "phiwall_gateway_spool_depth{destination=\"hook\"} 0"));
+    CHECK(
+        wait_answer(port, "/metrics", 200, "phiwall_gateway_spool_depth{destination=\"hook\"} 0"));
     CHECK(wait_answer(port, "/healthz", 200, NULL));
     usleep(300000); /* nothing is sent again */
     CHECK_INT(mock_upstream_count(m), 1);
     pw_gw_server_stop(s);
-    CHECK_INT(count_in_file(td.audit, "\"action\":\"sent\""), N_EVENTS);
-    CHECK_INT(count_in_file(td.audit, "\"action\":\"sending\""), N_EVENTS);
+    CHECK_INT(gw_test_file_count(td.audit, "\"action\":\"sent\""), N_EVENTS);
+    CHECK_INT(gw_test_file_count(td.audit, "\"action\":\"sending\""), N_EVENTS);
     pw_audit_verify_result vr;
     CHECK_INT(pw_audit_verify_file(td.audit, &vr, &err), PW_OK);
     mock_upstream_stop(m);

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "../mock/mock_upstream.c"
+#include "gw_test_hook.h"
 #include "gw_test_server.h"
 #include "gw_time.h"
 #include "pw_test.h"
@@ -27,29 +28,6 @@ static gw_test_dir td;
 
 #define N_OLD 20
 
-static void write_hook_config(const char *url)
-{
-    FILE *f = fopen(td.config, "w");
-    fprintf(f,
-            "site:\n  origins: [https://www.example-hospital.org]\n  hmac_key_env: GATED_KEY\n"
-            "destinations:\n"
-            "  hook:\n    type: webhook\n    url: %s\n    events: {appointment_request: "
-            "Schedule}\n    allow_params: [value]\n",
-            url);
-    fclose(f);
-}
-
-static int file_has(const char *path, const char *needle)
-{
-    static char buf[1 << 16];
-    FILE *f = fopen(path, "r");
-    size_t n = f ? fread(buf, 1, sizeof buf - 1, f) : 0;
-    if (f)
-        fclose(f);
-    buf[n] = '\0';
-    return strstr(buf, needle) != NULL;
-}
-
 static const char GATED_METRIC[] = "phiwall_gateway_delivery_gated{destination=\"hook\"} 1";
 static const char UNGATED_METRIC[] = "phiwall_gateway_delivery_gated{destination=\"hook\"} 0";
 
@@ -57,9 +35,8 @@ static void test_gated_destination_in_healthz(void)
 {
     CHECK(gw_test_dir_make(&td, "gated"));
     snprintf(td.audit, sizeof td.audit, "%s/audit.log", fs.dir);
-    setenv("GATED_KEY", "0123456789abcdef-site-key", 1);
     mock_upstream *m = mock_upstream_start();
-    write_hook_config("http://127.0.0.1:9/old"); /* refuses: the event stays queued */
+    gw_test_hook_config(&td, "http://127.0.0.1:9/old"); /* refuses: the event stays queued */
     pw_err err = {0};
     pw_gw_server *s = gw_test_server_start(&td, &err);
     CHECK(s != NULL);
@@ -76,9 +53,9 @@ static void test_gated_destination_in_healthz(void)
         CHECK_INT(gw_test_request(port, "/e", body, reply, sizeof reply), 200);
     }
     int64_t until = pw_gw_mono_ms() + 60000;
-    while (!file_has(td.audit, "\"action\":\"retry\"") && pw_gw_mono_ms() < until)
+    while (!gw_test_file_count(td.audit, "\"action\":\"retry\"") && pw_gw_mono_ms() < until)
         usleep(5000);
-    CHECK(file_has(td.audit, "\"action\":\"retry\""));
+    CHECK(gw_test_file_count(td.audit, "\"action\":\"retry\""));
     CHECK_INT(gw_test_request(port, "/metrics", NULL, reply, sizeof reply), 200);
     CHECK(strstr(reply, UNGATED_METRIC) != NULL);
 
@@ -87,7 +64,7 @@ static void test_gated_destination_in_healthz(void)
     gw_tmpfs_fill(&fs, 0);
     char url[128];
     snprintf(url, sizeof url, "%s/new", mock_upstream_base(m));
-    write_hook_config(url);
+    gw_test_hook_config(&td, url);
     CHECK_INT(pw_gw_server_reload(s, &err), PW_OK);
     CHECK_INT(gw_test_request(port, "/healthz", NULL, reply, sizeof reply), 503);
     CHECK(strstr(reply, "delivery: hook gated (its endpoint changed") != NULL);
@@ -107,7 +84,7 @@ static void test_gated_destination_in_healthz(void)
     CHECK_INT(gw_test_request(port, "/metrics", NULL, reply, sizeof reply), 200);
     CHECK(strstr(reply, UNGATED_METRIC) != NULL);
     pw_gw_server_stop(s);
-    CHECK(file_has(td.audit, "destination endpoint changed by a policy reload"));
+    CHECK(gw_test_file_count(td.audit, "destination endpoint changed by a policy reload"));
     for (size_t i = 0; i < mock_upstream_count(m); i++) /* the old backlog never went there */
         CHECK(strstr(mock_upstream_request(m, i)->body, "33333333-3333-4333-8444") == NULL);
     mock_upstream_stop(m);

@@ -40,6 +40,20 @@ static long long scalar(const char *path, const char *sql)
     return v;
 }
 
+/* Write an older layout's file with sql and open it (migrated): the spool, NULL if refused. */
+static pw_spool *open_old(char *path, size_t cap, const char *tag, const char *sql)
+{
+    gw_test_db_path(path, cap, "pw_spool_layout", tag);
+    CHECK_INT(exec(path, sql), SQLITE_OK);
+    pw_spool_opts o = {.path = path};
+    pw_spool *s = NULL;
+    pw_err err = {0};
+    CHECK_INT(pw_spool_open(&o, &s, &err), PW_OK);
+    if (!s)
+        fprintf(stderr, "open: %s\n", err.msg);
+    return s;
+}
+
 /* The version-1 layout as phiwall wrote it, with: two queued rows of one event, one retried
  * row due now, one delivered tombstone and one dead letter. */
 static const char V1[] =
@@ -65,16 +79,9 @@ static const char V1[] =
 static void test_version1_file_is_migrated(void)
 {
     char path[256];
-    gw_test_db_path(path, sizeof path, "pw_spool_layout", "v1");
-    CHECK_INT(exec(path, V1), SQLITE_OK);
-    pw_spool_opts o = {.path = path};
-    pw_spool *s = NULL;
-    pw_err err = {0};
-    CHECK_INT(pw_spool_open(&o, &s, &err), PW_OK);
-    if (!s) {
-        fprintf(stderr, "open: %s\n", err.msg);
+    pw_spool *s = open_old(path, sizeof path, "v1", V1);
+    if (!s)
         return;
-    }
     pw_spool_item *items = NULL;
     size_t n = 0;
     CHECK_INT(pw_spool_lease(s, "meta", 10, 60000, &items, &n, NULL), PW_OK);
@@ -168,16 +175,9 @@ static uint64_t spool_bytes(pw_spool *s)
 static void test_version2_file_is_migrated(void)
 {
     char path[256];
-    gw_test_db_path(path, sizeof path, "pw_spool_layout", "v2");
-    CHECK_INT(exec(path, V2), SQLITE_OK);
-    pw_spool_opts o = {.path = path};
-    pw_spool *s = NULL;
-    pw_err err = {0};
-    CHECK_INT(pw_spool_open(&o, &s, &err), PW_OK);
-    if (!s) {
-        fprintf(stderr, "open: %s\n", err.msg);
+    pw_spool *s = open_old(path, sizeof path, "v2", V2);
+    if (!s)
         return;
-    }
     CHECK_INT(scalar(path, "PRAGMA user_version"), 4);
     uint64_t bytes = spool_bytes(s);
     /* queued: 3 items (key + name + 64), 1 tombstone (key + name + 32), bodies 15 + 7 bytes */
@@ -188,7 +188,8 @@ static void test_version2_file_is_migrated(void)
     pw_spool_put_item again = {"v2a", "meta", "{}", 2, 0}; /* still known: a no-op */
     CHECK_INT(pw_spool_put(s, &again, 1, NULL), PW_OK);
     pw_spool_close(s);
-    CHECK_INT(pw_spool_open(&o, &s, NULL), PW_OK); /* reopened as version 3: counted alike */
+    pw_spool_opts o = {.path = path};
+    CHECK_INT(pw_spool_open(&o, &s, NULL), PW_OK); /* reopened as version 4: counted alike */
     if (!s)
         return;
     CHECK_INT((long long)spool_bytes(s), (long long)bytes);
@@ -254,16 +255,9 @@ static void lease_v3(pw_spool *s, int64_t sent[3], int attempts[3], int64_t ids[
 static void test_version3_file_is_migrated(void)
 {
     char path[256];
-    gw_test_db_path(path, sizeof path, "pw_spool_layout", "v3");
-    CHECK_INT(exec(path, V3), SQLITE_OK);
-    pw_spool_opts o = {.path = path};
-    pw_spool *s = NULL;
-    pw_err err = {0};
-    CHECK_INT(pw_spool_open(&o, &s, &err), PW_OK);
-    if (!s) {
-        fprintf(stderr, "open: %s\n", err.msg);
+    pw_spool *s = open_old(path, sizeof path, "v3", V3);
+    if (!s)
         return;
-    }
     CHECK_INT(scalar(path, "PRAGMA user_version"), 4);
     CHECK_INT(scalar(path, "SELECT first_ms FROM retry WHERE item = 64"), 1000);
     CHECK_INT(scalar(path, "SELECT first_ms FROM retry WHERE item = 128"), 0);
