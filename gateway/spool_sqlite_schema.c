@@ -33,6 +33,12 @@
 
 #include "spool_sqlite_internal.h"
 
+/* The items a forwarder is sending (8 bytes each, little endian), since at_ms: one row per
+ * destination, replaced by its next send (spool_sqlite_mark.c). */
+#define SENDING_TABLE                                                                      \
+    "CREATE TABLE IF NOT EXISTS sending(dest INTEGER PRIMARY KEY, at_ms INTEGER NOT NULL," \
+    " items BLOB NOT NULL);"
+
 static const char SCHEMA_V4[] =
     "CREATE TABLE IF NOT EXISTS ev("
     " id INTEGER PRIMARY KEY,"
@@ -62,13 +68,7 @@ static const char SCHEMA_V4[] =
     " attempts INTEGER NOT NULL,"
     " dead_ms INTEGER NOT NULL,"
     " reason TEXT NOT NULL);"
-    "CREATE INDEX IF NOT EXISTS dead_key ON dead(event_id, destination);"
-    /* The items a forwarder is sending (8 bytes each, little endian), since at_ms: one row per
-     * destination, replaced by its next send (spool_sqlite_mark.c). */
-    "CREATE TABLE IF NOT EXISTS sending("
-    " dest INTEGER PRIMARY KEY,"
-    " at_ms INTEGER NOT NULL,"
-    " items BLOB NOT NULL);"
+    "CREATE INDEX IF NOT EXISTS dead_key ON dead(event_id, destination);" SENDING_TABLE
     "PRAGMA user_version = 4;";
 
 int pw_spool_parse_dests(const void *blob, int bytes, pw_spool_pos *out)
@@ -237,7 +237,7 @@ static pw_status migrate_v3(pw_spool *s, pw_err *err)
         " ALTER TABLE retry ADD COLUMN first_ms INTEGER NOT NULL DEFAULT 0;"
         " UPDATE retry SET first_ms = coalesce((SELECT created_ms FROM ev"
         "  WHERE ev.id = retry.item >> 6), 0) WHERE attempts > 0;"
-        " PRAGMA user_version = 4;"
+        " " SENDING_TABLE " PRAGMA user_version = 4;"
         " COMMIT;",
         err);
     if (st != PW_OK) {
