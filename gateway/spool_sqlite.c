@@ -351,6 +351,7 @@ static void spool_destroy(pw_spool *s)
     for (size_t i = 0; i < s->n_dests; i++) {
         free(s->dests[i].name);
         pw_spool_map_free(&s->dests[i].leases);
+        pw_spool_map_free(&s->dests[i].expired);
     }
     free(s->dests);
     pw_spool_map_free(&s->keys);

@@ -137,6 +137,10 @@ typedef struct pw_spool_dest {
     int maybe_retries;     /* the retry table may hold items of this destination */
     int64_t lease_span_ms; /* the last lease's duration: a lease began at its end minus this */
     pw_spool_map leases;   /* item → lease_until (val), attempts of the lease (aux) */
+    /* item → start of a lease of it that ran out (val), while no retry row holds its first
+     * attempt: its next retry or put back writes it there (rare: a forwarder stuck past
+     * lease_ms) */
+    pw_spool_map expired;
 } pw_spool_dest;
 
 /* Parsed ev.dests. */

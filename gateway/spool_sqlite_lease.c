@@ -79,11 +79,17 @@ static void settle_apply(pw_spool *s, settle *t, const int64_t *items, size_t n)
     }
     for (size_t i = 0; i < n; i++)
         for (size_t d = 0; d < s->n_dests; d++) {
-            pw_spool_slot *l = pw_spool_map_find(&s->dests[d].leases, (uint64_t)items[i], -1);
-            if (l) {
-                pw_spool_map_del(&s->dests[d].leases, l);
-                break;
-            }
+            pw_spool_dest *dest = &s->dests[d];
+            pw_spool_slot *l = pw_spool_map_find(&dest->leases, (uint64_t)items[i], -1);
+            if (!l)
+                continue;
+            pw_spool_map_del(&dest->leases, l);
+            /* Settled, or its first attempt is in its retry row now. */
+            pw_spool_slot *e =
+                dest->expired.n ? pw_spool_map_find(&dest->expired, (uint64_t)items[i], -1) : NULL;
+            if (e)
+                pw_spool_map_del(&dest->expired, e);
+            break;
         }
 }
 
@@ -296,15 +302,30 @@ static int has_retry(pw_spool *s, int64_t item, int64_t *attempts, int64_t *firs
     return found;
 }
 
+/* The start of the first lease of item that ran out, kept until a retry row holds it (0: none). */
+static int64_t expired_start(pw_spool_dest *d, int64_t item)
+{
+    pw_spool_slot *e = d->expired.n ? pw_spool_map_find(&d->expired, (uint64_t)item, -1) : NULL;
+    return e ? e->val : 0;
+}
+
 /* An expired lease as a due attempt: the lease that ran out may have been mid-send, so the
  * window counts from its start at the latest (from the item's earlier first attempt if it had
- * one). */
-static due_try expired_try(pw_spool *s, const pw_spool_dest *d, const pw_spool_slot *l)
+ * one: in its retry row, or a lease of it that ran out before). That start is kept in memory
+ * (d->expired) until the item's next outcome writes it into its retry row. */
+static due_try expired_try(pw_spool *s, pw_spool_dest *d, const pw_spool_slot *l)
 {
-    int64_t first = 0;
-    has_retry(s, (int64_t)l->key, NULL, &first);
-    int64_t start = l->val - d->lease_span_ms;
-    return (due_try){LEASE_ATTEMPTS(l->aux) + 1, first > 0 ? first : start > 0 ? start : 1};
+    int64_t first = 0, item = (int64_t)l->key;
+    has_retry(s, item, NULL, &first);
+    if (first <= 0)
+        first = expired_start(d, item);
+    if (first <= 0) {
+        int64_t start = l->val - d->lease_span_ms;
+        first = start > 0 ? start : 1;
+        /* Out of memory: the later lease's start will stand in for it. */
+        pw_spool_map_add(&d->expired, (uint64_t)item, first, 0);
+    }
+    return (due_try){LEASE_ATTEMPTS(l->aux) + 1, first};
 }
 
 /* Leases that ran out: the items are due again (the attempt count goes on). */
@@ -938,10 +959,13 @@ static int lease_attempts(pw_spool *s, pw_spool_dest *d, int64_t item)
 }
 
 /* When the attempt being settled began, at the latest: its lease's start (the forwarder sends
- * right after leasing), or now if it was not leased. A retry row that already has a first
- * attempt keeps it (SQL_RETRY_PUT). */
+ * right after leasing), or now if it was not leased; a lease of it that ran out before, if
+ * any. A retry row that already has a first attempt keeps it (SQL_RETRY_PUT). */
 static int64_t attempt_start(pw_spool_dest *d, int64_t item, int64_t now)
 {
+    int64_t expired = expired_start(d, item);
+    if (expired > 0)
+        return expired;
     pw_spool_slot *l = pw_spool_map_find(&d->leases, (uint64_t)item, -1);
     int64_t start = l ? l->val - d->lease_span_ms : now;
     return start > 0 && start <= now ? start : now;
@@ -976,8 +1000,10 @@ static pw_status retry_item(pw_spool *s, int64_t item, int64_t next, int uncount
     sqlite3_bind_int64(st, 3, next);
     int attempts = lease_attempts(s, d, item) - (uncount != 0);
     sqlite3_bind_int64(st, 4, attempts > 0 ? attempts : 0);
-    /* A put back was no attempt: it leaves the first attempt as it was (none, or an earlier). */
-    sqlite3_bind_int64(st, 5, uncount ? 0 : attempt_start(d, item, pw_gw_now_ms()));
+    /* A put back was no attempt: it leaves the first attempt as it was (none, or an earlier one:
+     * in the row, or a lease that ran out). */
+    sqlite3_bind_int64(st, 5,
+                       uncount ? expired_start(d, item) : attempt_start(d, item, pw_gw_now_ms()));
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
     if (rc != SQLITE_DONE)

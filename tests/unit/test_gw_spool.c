@@ -710,7 +710,8 @@ static int64_t lease_sent(pw_spool *s, unsigned lease_ms, int *attempts, int64_t
 
 /* sent_ms, where the forwarders' retry window starts: none for a new item or one only put back;
  * the start of the lease of the first retried failure, kept by later failures and put backs
- * and across a reopen; the start of a lease that ran out (it may have been mid-send). */
+ * and across a reopen; the start of a lease that ran out (it may have been mid-send), kept by
+ * the outcomes of the leases after it. */
 static void test_first_attempt_recorded(void)
 {
     char path[256];
@@ -752,6 +753,16 @@ static void test_first_attempt_recorded(void)
     first = lease_sent(s, 60000, &attempts, &id);
     CHECK(first >= leased - 5 && first <= leased + 5);
     CHECK_INT(attempts, 2);
+    /* Its next outcomes keep that start, not the later lease's: a put back (refused), then a
+     * retried failure write it into the retry row. */
+    CHECK_INT(pw_spool_put_back_batch(s, &id, 1, 0, NULL), PW_OK);
+    CHECK_INT(lease_sent(s, 60000, &attempts, &id), first);
+    CHECK_INT(pw_spool_retry_batch(s, &id, 1, 0, NULL), PW_OK);
+    CHECK_INT(lease_sent(s, 60000, &attempts, &id), first);
+    pw_spool_close(s);
+    s = open_spool(path, 0, 1);
+    CHECK(s != NULL);
+    CHECK_INT(lease_sent(s, 60000, &attempts, &id), first);
     pw_spool_close(s);
     gw_test_db_remove(path);
 }
