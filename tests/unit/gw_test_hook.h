@@ -12,7 +12,8 @@
 
 #include "gw_test_server.h"
 
-/* The policy: site origin https://www.example-hospital.org, the webhook at url. */
+/* The policy: site origin https://www.example-hospital.org, the webhook at url (a request
+ * timeout of 30 s: a test's held answer, or a loaded machine, is not a timeout). */
 static inline void gw_test_hook_config(const gw_test_dir *d, const char *url)
 {
     setenv("GW_TEST_HOOK_KEY", "0123456789abcdef-site-key", 1);
@@ -24,7 +25,7 @@ static inline void gw_test_hook_config(const gw_test_dir *d, const char *url)
             "  hmac_key_env: GW_TEST_HOOK_KEY\n"
             "destinations:\n"
             "  hook:\n    type: webhook\n    url: %s\n    events: {appointment_request: "
-            "Schedule}\n    allow_params: [value]\n",
+            "Schedule}\n    allow_params: [value]\n    timeout_ms: 30000\n",
             url);
     fclose(f);
 }

@@ -49,8 +49,8 @@ static void test_outcomes_handed_over_by_a_reload(void)
     char url[128];
     snprintf(url, sizeof url, "%s/hook", mock_upstream_base(m));
     gw_test_hook_config(&td, url);
-    /* Answers once the disk is full (within the request timeout, 1.5 s by default). */
-    mock_reply slow = {.status = 200, .delay_ms = 1000};
+    /* Answers once the disk is full (within the request timeout: 30 s, gw_test_hook.h). */
+    mock_reply slow = {.status = 200, .delay_ms = 2500};
     mock_upstream_script(m, &slow);
     pw_err err = {0};
     pw_gw_server *s = gw_test_server_start(&td, &err);

@@ -123,7 +123,7 @@ static void test_spool_marks_the_send(void)
     free(p);
     mock_reply slow = {.status = 200,
                        .body = "{\"events_received\":1,\"messages\":[],\"fbtrace_id\":\"T\"}",
-                       .delay_ms = 1200};
+                       .delay_ms = 2500};
     mock_upstream_script(e.mock, &slow);
     pw_destination d = env_meta_dest(&e, "42", "tok-INTENT", GW_TEST_REQ_TIMEOUT_MS);
     pw_forward_opts o = {.retry_base_ms = 20, .retry_max_ms = 100, .poll_ms = 10};
