@@ -75,6 +75,7 @@ typedef struct runner {
     size_t cycle_reqs;     /* requests this cycle planned (sent unless auth_seen) */
     atomic_int gated;      /* started gated (pw_forward_opts.gated): waits for pw_forwarders_open */
     unsigned left_wait;    /* the next pause while adopted outcomes cannot be written */
+    int64_t cycle_ms;      /* when this cycle's items were triaged (before their send) */
 } runner;
 
 struct pw_forwarders {
@@ -387,13 +388,21 @@ static int64_t backoff_ms(runner *r, int attempts)
     return half + (int64_t)(rand_r(&r->seed) % (unsigned)(half + 1)); /* jitter: [d/2, d] */
 }
 
+/* Where an item's retry window starts: its first attempt that may have reached the upstream,
+ * this one if it is the first (a retried answer counts, conservatively: a timeout or a 5xx may
+ * have been processed). */
+static int64_t window_start(const runner *r, const fw_item *it)
+{
+    return it->spool->sent_ms > 0 ? it->spool->sent_ms : r->cycle_ms;
+}
+
 /* Schedule one item at `next` (`wait` ms from now), or dead-letter it when that passes its retry
  * window. */
 static void retry_item(runner *r, fw_item *it, const fw_outcome *out, int http_status, int64_t wait,
                        int64_t next, outcome_batch *retry, outcome_batch *dead)
 {
     char detail[512];
-    if (next > it->spool->created_ms + r->drv->retry_window_ms) {
+    if (next > window_start(r, it) + r->drv->retry_window_ms) {
         snprintf(detail, sizeof detail, "retry window closed after attempt %d: %s",
                  it->spool->attempts, out->detail);
         batch_add(dead, r, it, PW_AUDIT_DEAD, http_status, detail);
@@ -616,12 +625,15 @@ static int triage(runner *r, fw_item *it, int64_t now, outcome_batch *dead)
         batch_add(dead, r, it, PW_AUDIT_DEAD, 0, why);
         return 1;
     }
-    /* attempts > 1: an earlier delivery may have reached the upstream (a timeout, a 5xx, a lease
+    /* sent_ms: an earlier delivery may have reached the upstream (a timeout, a 5xx, a lease
      * that ran out mid-send; refusals of the credentials do not count: put_back), and re-sending
-     * it past the upstream's deduplication window could count it twice. */
-    if (it->spool->attempts > 1 && age > r->drv->retry_window_ms) {
-        snprintf(why, sizeof why, "retry window closed: accepted %lld h ago",
-                 (long long)(age / 3600000));
+     * it past the upstream's deduplication window, which runs from when the upstream first got
+     * it, could count it twice. */
+    int64_t since = it->spool->sent_ms > 0 ? now - it->spool->sent_ms : 0;
+    if (since > r->drv->retry_window_ms) {
+        snprintf(why, sizeof why,
+                 "retry window closed: first attempt %lld h ago (accepted %lld h ago)",
+                 (long long)(since / 3600000), (long long)(age / 3600000));
         batch_add(dead, r, it, PW_AUDIT_DEAD, 0, why);
         return 1;
     }
@@ -708,12 +720,48 @@ static int record_intent(runner *r, const fw_plan *plan, outcome_batch *intent)
     return ok;
 }
 
+/* The spool's durable trace that the planned items may reach the upstream from now on (one row
+ * per cycle, written by the group commit): after a crash mid-send they count as attempted, their
+ * retry window running from this moment. Retried with backoff while the spool refuses it (the
+ * forwarder paused, as for outcomes); 0 when stopping first or out of memory: nothing is sent
+ * (the leases run out and the items come back). */
+static int mark_sending(runner *r, const fw_plan *plan)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < plan->n_reqs; i++)
+        n += plan->reqs[i]->n_items;
+    int64_t *ids = malloc((n ? n : 1) * sizeof *ids);
+    if (!ids)
+        return 0;
+    n = 0;
+    for (size_t i = 0; i < plan->n_reqs; i++)
+        for (size_t k = 0; k < plan->reqs[i]->n_items; k++)
+            ids[n++] = plan->reqs[i]->items[k]->spool->id;
+    int ok = 0;
+    for (unsigned wait = PAUSE_MIN_MS;; wait = next_pause(wait)) {
+        pw_err e = {0};
+        r->cycle_ms = pw_gw_now_ms();
+        if (pw_spool_mark_sending(r->f->spool, r->d.name, ids, n, r->cycle_ms, &e) == PW_OK) {
+            set_paused(r, 0, NULL);
+            ok = 1;
+            break;
+        }
+        count(r, &r->stats.spool_failures, 1);
+        set_paused(r, 2, e.msg);
+        if (pause_for(r, wait))
+            break;
+    }
+    free(ids);
+    return ok;
+}
+
 /* Triage, plan, send and settle the leased items. */
 static void deliver_leased(runner *r, pw_spool_item *leased, size_t n, fw_item *items, fw_item **ok,
                            sent_batch *sent, outcome_batch *retry, outcome_batch *dead)
 {
     size_t n_ok = 0;
     int64_t now = pw_gw_now_ms();
+    r->cycle_ms = now;
     for (size_t i = 0; i < n; i++) {
         items[i].spool = &leased[i];
         if (triage(r, &items[i], now, dead) == 0)
@@ -727,7 +775,8 @@ static void deliver_leased(runner *r, pw_spool_item *leased, size_t n, fw_item *
                       "invalid: event too large for one request");
         flush_dead(r, dead);
         if (!list_fields(ok, n_ok, sent) ||
-            !record_intent(r, &plan, retry)) { /* retry: an empty batch sized for the lease */
+            !record_intent(r, &plan, retry) || /* retry: an empty batch sized for the lease */
+            !mark_sending(r, &plan)) {
             pw_fw_plan_free(&plan);
             return;
         }

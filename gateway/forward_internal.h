@@ -81,7 +81,8 @@ typedef struct fw_driver {
     size_t max_events;       /* per request, when the destination does not set max_batch */
     size_t max_body_bytes;   /* per request, 0 = unbounded */
     int64_t max_age_ms;      /* older than this when sent → dead (stale) */
-    int64_t retry_window_ms; /* no retry after created + this (Meta: before 48 h dedup ends) */
+    int64_t retry_window_ms; /* no retry after the first attempt that may have reached the upstream
+                                + this (Meta: before its 48 h deduplication window ends) */
     /* 0 and *n_events set when the payload may be sent; else why (no PHI: names, not values). */
     int (*validate)(yajl_val payload, int64_t now_ms, size_t *n_events, char *why, size_t cap);
     /* Items may share one request only when their keys are equal (GA4: everything but the

@@ -4,12 +4,12 @@
  * One invalid event rejects the whole batch, so each event is validated here first (names and
  * types only, never values in the reason). Events older than 6 days are dead-lettered (Meta
  * refuses the request beyond 7), and retries of an event an earlier request may have delivered
- * stop 47 h after acceptance, before the 48 h deduplication window closes. Graph error codes 1,
- * 2, 4, 17, 341 are retried; 3, 10, 102, 190 and 200–299 (credentials) pause the destination
- * with the events kept queued; 100 and other codes are final. The access token goes in the body
- * (never in a URL that could be logged). user_data fields Meta hashes (em, ph, fn, ln, db, ge, ct,
- * st, zp, country, external_id) must already be SHA-256 hex: a raw value there is dead-lettered,
- * not sent.
+ * stop 47 h after the first attempt that may have reached Meta, before its 48 h deduplication
+ * window closes. Graph error codes 1, 2, 4, 17, 341 are retried; 3, 10, 102, 190 and 200–299
+ * (credentials) pause the destination with the events kept queued; 100 and other codes are final.
+ * The access token goes in the body (never in a URL that could be logged). user_data fields Meta
+ * hashes (em, ph, fn, ln, db, ge, ct, st, zp, country, external_id) must already be SHA-256 hex: a
+ * raw value there is dead-lettered, not sent.
  */
 #include <stdio.h>
 #include <stdlib.h>

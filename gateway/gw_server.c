@@ -54,7 +54,8 @@ struct pw_gw_server {
     } carried[16];
     size_t n_carried;
     /* Destinations whose endpoint a reload changed: their forwarders stay gated until their
-     * queue (accepted for the old recipient) is dead-lettered (main thread only). */
+     * queue (accepted for the old recipient) is dead-lettered (changed by the main thread under
+     * fwd_mu; /healthz and /metrics read them under fwd_mu). */
     char changed[16][64];
     size_t n_changed;
 };
@@ -120,6 +121,15 @@ static void metrics_durability(server *s, pw_buf *o)
     pthread_mutex_unlock(&s->removed_mu);
 }
 
+/* Is destination `name` gated after its endpoint changed (main thread, or fwd_mu held)? */
+static int is_changed(const server *s, const char *name)
+{
+    for (size_t i = 0; i < s->n_changed; i++)
+        if (strcmp(s->changed[i], name) == 0)
+            return 1;
+    return 0;
+}
+
 /* ---- /healthz ---------------------------------------------------------------------------- */
 
 static void add_reason(pw_buf *o, int *n, const char *reason)
@@ -149,8 +159,9 @@ static int64_t oldest_delivered_ms(server *s)
     return oldest;
 }
 
-/* Unhealthy while events would be refused (audit log failing, spool full) or delivery lags
- * (the oldest queued event older than health_max_age_s, a forwarder paused). */
+/* Unhealthy while events would be refused (audit log failing, spool full) or delivery lags or
+ * stops (the oldest queued event older than health_max_age_s, a forwarder paused, a destination
+ * gated after its endpoint changed: docs/gateway-delivery.md, "/healthz"). */
 static int health(void *ctx, pw_buf *o)
 {
     server *s = ctx;
@@ -171,6 +182,13 @@ static int health(void *ctx, pw_buf *o)
     if (oldest && now - oldest > (int64_t)s->health_max_age_s * 1000) {
         snprintf(why, sizeof why, "delivery: the oldest queued event is %lld s old (limit %u s)",
                  (long long)((now - oldest) / 1000), s->health_max_age_s);
+        add_reason(o, &n, why);
+    }
+    for (size_t i = 0; i < s->n_changed; i++) {
+        snprintf(why, sizeof why,
+                 "delivery: %.64s gated (its endpoint changed; nothing is sent until the queue "
+                 "accepted for the old one is dead-lettered)",
+                 s->changed[i]);
         add_reason(o, &n, why);
     }
     for (size_t i = 0; s->fwd && s->fwd_policy && i < s->fwd_policy->n_dests; i++) {
@@ -304,12 +322,16 @@ static size_t settle_changed(server *s)
             pw_forwarders_open(s->fwd, s->changed[i]);
             pthread_mutex_unlock(&s->fwd_mu);
         } else if (kept != i) {
+            pthread_mutex_lock(&s->fwd_mu);
             memcpy(s->changed[kept++], s->changed[i], sizeof s->changed[i]);
+            pthread_mutex_unlock(&s->fwd_mu);
         } else {
             kept++;
         }
     }
+    pthread_mutex_lock(&s->fwd_mu);
     s->n_changed = kept;
+    pthread_mutex_unlock(&s->fwd_mu);
     return total;
 }
 
@@ -347,7 +369,11 @@ static void metrics_extra(void *ctx, pw_buf *o)
     pw_buf_puts(o, "# TYPE phiwall_gateway_spool_depth gauge\n"
                    "# TYPE phiwall_gateway_spool_oldest_age_seconds gauge\n"
                    "# TYPE phiwall_gateway_spool_dead gauge\n"
-                   "# TYPE phiwall_gateway_delivery_held gauge\n");
+                   "# TYPE phiwall_gateway_delivery_held gauge\n"
+                   "# HELP phiwall_gateway_delivery_gated 1 while nothing is sent because the "
+                   "destination's endpoint changed and the queue accepted for the old one is not "
+                   "dead-lettered yet\n"
+                   "# TYPE phiwall_gateway_delivery_gated gauge\n");
     for (size_t i = 0; i < p->n_dests; i++) {
         pw_spool_stats st;
         const char *d = p->dests[i].dest.name;
@@ -362,6 +388,10 @@ static void metrics_extra(void *ctx, pw_buf *o)
                       st.dead);
         pw_buf_printf(o, "phiwall_gateway_delivery_held{destination=\"%s\"} %d\n", d,
                       p->dests[i].dest.hold != 0);
+        pthread_mutex_lock(&s->fwd_mu);
+        int gated = is_changed(s, d);
+        pthread_mutex_unlock(&s->fwd_mu);
+        pw_buf_printf(o, "phiwall_gateway_delivery_gated{destination=\"%s\"} %d\n", d, gated);
     }
     pw_buf_printf(o,
                   "# TYPE phiwall_gateway_audit_failures_total counter\n"
@@ -672,14 +702,6 @@ static int same_endpoint(const pw_destination *a, const pw_destination *b)
            same_str(a->pixel_id, b->pixel_id) && same_str(a->measurement_id, b->measurement_id);
 }
 
-static int is_changed(const server *s, const char *name)
-{
-    for (size_t i = 0; i < s->n_changed; i++)
-        if (strcmp(s->changed[i], name) == 0)
-            return 1;
-    return 0;
-}
-
 /* Add to s->changed the destinations of the forwarders' policy that p keeps under the same name
  * but another endpoint: their backlog was accepted for the old recipient and must not go to the
  * new one. With commit 0 only checks that they fit (PW_ERR_LIMIT when not). */
@@ -712,8 +734,8 @@ static pw_status note_changed_endpoints(server *s, const pw_gw_policy *p, int co
  * endpoints, let the forwarders run. */
 static void commit_reload(server *s, pw_gw_policy_ref *ref, pw_forwarders *f, pw_gw_policy *fp)
 {
-    note_changed_endpoints(s, fp, 1, NULL);
     pthread_mutex_lock(&s->fwd_mu);
+    note_changed_endpoints(s, fp, 1, NULL);
     pw_forwarders *old = s->fwd;
     pw_gw_policy *old_p = s->fwd_policy;
     s->fwd = f;

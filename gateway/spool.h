@@ -50,6 +50,10 @@ typedef struct pw_spool_item {
     size_t payload_len;
     int64_t created_ms; /* when accepted (ms since epoch): Meta's 7-day / 48 h windows */
     int attempts;
+    /* When the first attempt that may have reached the upstream was made (ms since epoch: a
+     * retried failure, a lease that ran out, a send cut short by a crash), 0 if none was: the
+     * forwarders' retry window counts from it (docs/gateway-delivery.md). */
+    int64_t sent_ms;
 } pw_spool_item;
 
 typedef struct pw_spool_put_item {
@@ -182,6 +186,16 @@ pw_status pw_spool_lease_oldest(pw_spool *s, const char *destination, size_t max
  * window applies only to an item with one: docs/gateway-delivery.md, "Credentials refused"). */
 pw_status pw_spool_put_back_batch(pw_spool *s, const int64_t *ids, size_t n,
                                   int64_t next_attempt_ms, pw_err *err);
+
+/* ---- additions (gw-retry) ----------------------------------------------------------------- */
+
+/* Before a forwarder sends items of `destination` (the ids of its lease), a durable trace that
+ * they may reach the upstream from at_ms on: one row per destination (replacing its previous
+ * one), written by the group commit (shared with the puts' fsync) before this returns. Should
+ * the process stop before their outcomes are settled (kill -9 mid-send), the next open counts
+ * them as attempted: their retry window starts at at_ms (docs/gateway-delivery.md). */
+pw_status pw_spool_mark_sending(pw_spool *s, const char *destination, const int64_t *ids, size_t n,
+                                int64_t at_ms, pw_err *err);
 
 /* ---- additions (gw-review) ---------------------------------------------------------------- */
 

@@ -95,16 +95,19 @@ static const char *const stmt_sql[SQL_COUNT] = {
                       " AND pending = ?1",
     [SQL_CLEAR_BIT] = "UPDATE ev SET pending = pending & ~?1 WHERE id = ?2 AND pending & ?1 <> 0",
     [SQL_DROP_BODY] = "DELETE FROM body WHERE id = ?1",
-    [SQL_RETRY_DUE] = "SELECT item, attempts FROM retry WHERE dest = ?1 AND next_attempt_ms <= ?2"
-                      " ORDER BY next_attempt_ms",
+    [SQL_RETRY_DUE] = "SELECT item, attempts, first_ms FROM retry WHERE dest = ?1"
+                      " AND next_attempt_ms <= ?2 ORDER BY next_attempt_ms",
     [SQL_RETRY_OLDEST] =
-        "SELECT item, attempts FROM retry WHERE dest = ?1 AND next_attempt_ms <= ?2"
+        "SELECT item, attempts, first_ms FROM retry WHERE dest = ?1 AND next_attempt_ms <= ?2"
         " ORDER BY item",
-    [SQL_RETRY_HAS] = "SELECT attempts FROM retry WHERE item = ?1",
-    [SQL_RETRY_PUT] = "INSERT INTO retry(item, dest, next_attempt_ms, attempts)"
-                      " VALUES(?1, ?2, ?3, ?4) ON CONFLICT(item) DO UPDATE SET"
+    [SQL_RETRY_HAS] = "SELECT attempts, first_ms, next_attempt_ms FROM retry WHERE item = ?1",
+    [SQL_MARK_PUT] = "INSERT OR REPLACE INTO sending(dest, at_ms, items) VALUES(?1, ?2, ?3)",
+    /* first_ms: set once, by the first attempt that may have reached the upstream. */
+    [SQL_RETRY_PUT] = "INSERT INTO retry(item, dest, next_attempt_ms, attempts, first_ms)"
+                      " VALUES(?1, ?2, ?3, ?4, ?5) ON CONFLICT(item) DO UPDATE SET"
                       " next_attempt_ms = excluded.next_attempt_ms,"
-                      " attempts = max(attempts, excluded.attempts)",
+                      " attempts = max(attempts, excluded.attempts),"
+                      " first_ms = CASE WHEN first_ms > 0 THEN first_ms ELSE excluded.first_ms END",
     [SQL_RETRY_DEL] = "DELETE FROM retry WHERE item IN (SELECT value FROM json_each(?1))",
     [SQL_RETRY_COUNT] = "SELECT count(*) FROM retry WHERE dest = ?1",
     /* Plain pragmas, not pragma_freelist_count / pragma_page_size: a table-valued pragma
@@ -322,7 +325,9 @@ static pw_status configure_db(pw_spool *s, pw_err *err)
     pw_status st = pw_spool_schema_ready(s, err);
     if (st == PW_OK)
         st = load_dest_names(s, err);
-    return st == PW_OK ? pw_spool_load(s, err) : st;
+    if (st == PW_OK)
+        st = pw_spool_load(s, err);
+    return st == PW_OK ? pw_spool_marks_recover(s, err) : st;
 }
 
 static void random_key(uint64_t key[2])
@@ -346,6 +351,7 @@ static void spool_destroy(pw_spool *s)
     for (size_t i = 0; i < s->n_dests; i++) {
         free(s->dests[i].name);
         pw_spool_map_free(&s->dests[i].leases);
+        pw_spool_map_free(&s->dests[i].expired);
     }
     free(s->dests);
     pw_spool_map_free(&s->keys);
@@ -569,7 +575,7 @@ static void lead_one_commit(pw_spool *s)
     }
     s->last_batch = 0; /* puts only: the forwarders' acks joining a commit are not ingest load */
     for (put_req *r = s->head; r; r = r->next)
-        s->last_batch += !r->ack_ids;
+        s->last_batch += put_req_is_put(r);
     int64_t taken = pw_histo_now_ns();
     count_load(s, s->last_batch, taken);
     put_req head = {.next = s->head}; /* a dummy head lets complete_async unlink the first too */
@@ -577,7 +583,7 @@ static void lead_one_commit(pw_spool *s)
     s->pending = 0;
     pthread_mutex_unlock(&s->q_mu);
     for (put_req *r = head.next; r; r = r->next)
-        if (!r->ack_ids)
+        if (put_req_is_put(r))
             pw_histo_observe_ns(&s->timing.put_queue, taken - r->t_enq);
     pw_spool_commit_requests(s, head.next);
     complete_async(s, &head);
@@ -617,7 +623,7 @@ static pw_status enqueue(pw_spool *s, put_req *r, pw_err *err)
         s->head = r;
     s->tail = r;
     s->pending++;
-    if ((r->done_fn || r->ack_ids) && !s->committing)
+    if ((r->done_fn || !put_req_is_put(r)) && !s->committing)
         pthread_cond_signal(&s->q_cond);
     if (s->pending >= GATHER_ENOUGH)
         pthread_cond_signal(&s->interval_cond); /* enough companions: commit now */
@@ -636,7 +642,7 @@ static pw_status commit_and_wait(pw_spool *s, put_req *r, pw_histo *total, pw_er
         return st;
     }
     while (!r->done) {
-        if (!s->committing && !r->ack_ids)
+        if (!s->committing && put_req_is_put(r))
             lead_one_commit(s);
         else
             pthread_cond_wait(&s->done_cond, &s->q_mu);
@@ -662,6 +668,16 @@ pw_status pw_spool_ack_grouped(pw_spool *s, const int64_t *ids, size_t n, pw_err
         return PW_OK;
     put_req r = {.ack_ids = ids, .n_ack = n, .status = PW_OK};
     return commit_and_wait(s, &r, &s->timing.ack_total, err);
+}
+
+pw_status pw_spool_mark_sending(pw_spool *s, const char *destination, const int64_t *ids, size_t n,
+                                int64_t at_ms, pw_err *err)
+{
+    if (n == 0)
+        return PW_OK;
+    put_req r = {
+        .mark_ids = ids, .n_mark = n, .mark_dest = destination, .mark_ms = at_ms, .status = PW_OK};
+    return commit_and_wait(s, &r, &s->timing.mark_total, err);
 }
 
 pw_status pw_spool_put_unbatched(pw_spool *s, const pw_spool_put_item *items, size_t n, pw_err *err)

@@ -45,7 +45,7 @@
 #define PW_SPOOL_PENDING_BASE_SQL "4611686018427387904"
 #define PW_SPOOL_DEST_BYTES       6 /* per destination in ev.dests: u16 dest id, u32 payload length */
 #define PW_SPOOL_PURGE_CHUNK      4096         /* rows a purge step looks at */
-#define PW_SPOOL_SCHEMA           3            /* PRAGMA user_version of the current layout */
+#define PW_SPOOL_SCHEMA           4            /* PRAGMA user_version of the current layout */
 #define PW_SPOOL_GROUP_MAX_BYTES  (256 * 1024) /* a body row (a group commit's payloads) */
 
 #define ITEM_ID(row, pos) ((row)*64 + (pos))
@@ -74,6 +74,7 @@ enum pw_spool_sql {
     SQL_RETRY_PUT,    /* schedule an item */
     SQL_RETRY_DEL,    /* forget the schedules of a JSON array of items */
     SQL_RETRY_COUNT,  /* scheduled items of a destination */
+    SQL_MARK_PUT,     /* a destination's send in flight (pw_spool_mark_sending) */
     SQL_DEAD_PUT,     /* a dead letter */
     SQL_PURGE,        /* delete old tombstones in a rowid range */
     SQL_PURGE_STOP,   /* the first young row of a rowid range */
@@ -129,12 +130,17 @@ typedef struct pw_spool_dest {
     int64_t id; /* dest.id */
     char *name;
     size_t name_len;
-    int64_t cursor;      /* rows below it were looked at by the new-item scan of a lease */
-    int64_t low;         /* no row below it is queued for this destination (stats hint) */
-    uint64_t depth;      /* queued items */
-    uint64_t depth_txn;  /* items added by the open put transaction */
-    int maybe_retries;   /* the retry table may hold items of this destination */
-    pw_spool_map leases; /* item → lease_until (val), attempts of the lease (aux) */
+    int64_t cursor;        /* rows below it were looked at by the new-item scan of a lease */
+    int64_t low;           /* no row below it is queued for this destination (stats hint) */
+    uint64_t depth;        /* queued items */
+    uint64_t depth_txn;    /* items added by the open put transaction */
+    int maybe_retries;     /* the retry table may hold items of this destination */
+    int64_t lease_span_ms; /* the last lease's duration: a lease began at its end minus this */
+    pw_spool_map leases;   /* item → lease_until (val), attempts of the lease (aux) */
+    /* item → start of a lease of it that ran out (val), while no retry row holds its first
+     * attempt: its next retry or put back writes it there (rare: a forwarder stuck past
+     * lease_ms) */
+    pw_spool_map expired;
 } pw_spool_dest;
 
 /* Parsed ev.dests. */
@@ -149,12 +155,17 @@ int pw_spool_parse_dests(const void *blob, int bytes, pw_spool_pos *out);
 
 typedef struct pw_spool_ckpt pw_spool_ckpt;
 
-/* A request of the group commit: a put (items), or an ack (ack_ids, items NULL) settled by
+/* A request of the group commit: a put (items), an ack (ack_ids, items NULL) settled by
  * the same transaction as the puts of its batch, at most PW_SPOOL_ACKS_PER_COMMIT items per
- * commit (a large ack spans several commits and is done once all of it is committed). */
+ * commit (a large ack spans several commits and is done once all of it is committed), or a
+ * forwarder's mark of the items it is about to send (mark_ids: pw_spool_mark_sending). */
 typedef struct put_req {
     const pw_spool_put_item *items;
     const int64_t *ack_ids;
+    const int64_t *mark_ids; /* a mark: n_mark items of destination mark_dest, at mark_ms */
+    size_t n_mark;
+    const char *mark_dest;
+    int64_t mark_ms;
     size_t n_ack, ack_off, ack_take; /* settled by earlier commits / by this one */
     int64_t t_enq;                   /* pw_histo_now_ns() when queued */
     size_t n;
@@ -167,6 +178,13 @@ typedef struct put_req {
     struct put_req *next;
 } put_req;
 
+/* A put (ingest), as opposed to a forwarder's ack or mark, which never lead a commit and are
+ * not ingest load. */
+static inline int put_req_is_put(const put_req *r)
+{
+    return !r->ack_ids && !r->mark_ids;
+}
+
 /* Where the time of the commit path and of the forwarders' turns on the connection goes
  * (pw_spool_metrics). */
 typedef struct pw_spool_timing {
@@ -178,6 +196,7 @@ typedef struct pw_spool_timing {
     pw_histo lease_hold;  /* a lease holding db_mu */
     pw_histo ack_write;   /* a group commit settling acks (their UPDATEs and DELETEs) */
     pw_histo ack_total;   /* an ack request queued until all of it is committed */
+    pw_histo mark_total;  /* a send's mark (pw_spool_mark_sending) queued until committed */
     pw_histo other_hold;  /* retry / dead letter / stats holding db_mu */
     pw_histo ckpt_finish; /* the checkpointer's final pass, holding db_mu */
     pw_histo ckpt_inline; /* checkpoints run by a committing thread (the WAL hook) */
@@ -302,6 +321,12 @@ typedef struct pw_spool_ackset {
 } pw_spool_ackset;
 pw_status pw_spool_acks_write(pw_spool *s, put_req *list, pw_spool_ackset *a, pw_err *err);
 void pw_spool_acks_done(pw_spool *s, put_req *list, pw_spool_ackset *a, int committed);
+/* The marks of a group commit (spool_sqlite_mark.c), inside its open transaction under a
+ * savepoint of their own (a failure fails only the mark requests). */
+pw_status pw_spool_marks_write(pw_spool *s, put_req *list, pw_err *err);
+/* At open, after the scan: the items of the marks left by a run that stopped mid-send and that
+ * no outcome settled since count as attempted (retry rows, first attempt at the mark). */
+pw_status pw_spool_marks_recover(pw_spool *s, pw_err *err);
 /* Queue an ack request into the group commit and wait until all of it is committed
  * (spool_sqlite.c). */
 pw_status pw_spool_ack_grouped(pw_spool *s, const int64_t *ids, size_t n, pw_err *err);

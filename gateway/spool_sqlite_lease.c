@@ -79,11 +79,17 @@ static void settle_apply(pw_spool *s, settle *t, const int64_t *items, size_t n)
     }
     for (size_t i = 0; i < n; i++)
         for (size_t d = 0; d < s->n_dests; d++) {
-            pw_spool_slot *l = pw_spool_map_find(&s->dests[d].leases, (uint64_t)items[i], -1);
-            if (l) {
-                pw_spool_map_del(&s->dests[d].leases, l);
-                break;
-            }
+            pw_spool_dest *dest = &s->dests[d];
+            pw_spool_slot *l = pw_spool_map_find(&dest->leases, (uint64_t)items[i], -1);
+            if (!l)
+                continue;
+            pw_spool_map_del(&dest->leases, l);
+            /* Settled, or its first attempt is in its retry row now. */
+            pw_spool_slot *e =
+                dest->expired.n ? pw_spool_map_find(&dest->expired, (uint64_t)items[i], -1) : NULL;
+            if (e)
+                pw_spool_map_del(&dest->expired, e);
+            break;
         }
 }
 
@@ -190,10 +196,17 @@ static const body_view *body_of(pw_spool *s, body_view *b, int64_t gid)
     return b;
 }
 
+/* The attempt an item is leased for, and when the first one that may have reached the upstream
+ * was made (0: none). */
+typedef struct due_try {
+    int attempts;
+    int64_t sent_ms;
+} due_try;
+
 /* One allocation per item: event_id, destination and payload (NUL-terminated) one after the
  * other, owned through event_id. */
 static int copy_item(sqlite3_stmt *st, const row_view *v, int p, const pw_spool_dest *d,
-                     int attempts, const body_view *b, pw_spool_item *it)
+                     const due_try *t, const body_view *b, pw_spool_item *it)
 {
     const char *eid = (const char *)sqlite3_column_text(st, 4);
     size_t n_eid = (size_t)sqlite3_column_bytes(st, 4);
@@ -218,17 +231,18 @@ static int copy_item(sqlite3_stmt *st, const row_view *v, int p, const pw_spool_
                           .payload = payload,
                           .payload_len = len,
                           .created_ms = v->created_ms,
-                          .attempts = attempts};
+                          .attempts = t->attempts,
+                          .sent_ms = t->sent_ms};
     return 1;
 }
 
 /* Hand out the item at position p of the current row of st, leased until o->until. */
 static pw_status hand_out(pw_spool *s, pw_spool_dest *d, sqlite3_stmt *st, const row_view *v, int p,
-                          int attempts, lease_out *o, body_view *b, pw_err *err)
+                          const due_try *t, lease_out *o, body_view *b, pw_err *err)
 {
-    if (!lease_room(o) || !copy_item(st, v, p, d, attempts, body_of(s, b, v->gid), &o->items[o->n]))
+    if (!lease_room(o) || !copy_item(st, v, p, d, t, body_of(s, b, v->gid), &o->items[o->n]))
         return pw_err_set(err, PW_ERR_NOMEM, "spool: out of memory leasing");
-    int64_t aux = LEASE_AUX(attempts, v->pos[p].len, sqlite3_column_bytes(st, 4));
+    int64_t aux = LEASE_AUX(t->attempts, v->pos[p].len, sqlite3_column_bytes(st, 4));
     pw_spool_slot *l = pw_spool_map_find(&d->leases, (uint64_t)ITEM_ID(v->id, p), -1);
     if (l) {
         l->val = o->until;
@@ -254,9 +268,9 @@ static int load_item(pw_spool *s, pw_spool_dest *d, int64_t item, sqlite3_stmt *
     return p == ITEM_POS(item) ? p : -1;
 }
 
-/* Hand out a due item (an expired lease or a due retry) as attempt `attempts`, if it is still
- * queued; if it was settled meanwhile, its lease entry goes. */
-static pw_status hand_out_due(pw_spool *s, pw_spool_dest *d, int64_t item, int attempts,
+/* Hand out a due item (an expired lease or a due retry) as attempt t, if it is still queued; if
+ * it was settled meanwhile, its lease entry goes. */
+static pw_status hand_out_due(pw_spool *s, pw_spool_dest *d, int64_t item, const due_try *t,
                               lease_out *o, body_view *b, pw_err *err)
 {
     sqlite3_stmt *st = NULL;
@@ -265,12 +279,53 @@ static pw_status hand_out_due(pw_spool *s, pw_spool_dest *d, int64_t item, int a
     pw_status status = PW_OK;
     int p = load_item(s, d, item, &st, &v);
     if (p >= 0)
-        status = hand_out(s, d, st, &v, p, attempts, o, b, err);
+        status = hand_out(s, d, st, &v, p, t, o, b, err);
     else if ((l = pw_spool_map_find(&d->leases, (uint64_t)item, -1)) != NULL)
         pw_spool_map_del(&d->leases, l);
     if (st)
         sqlite3_reset(st);
     return status;
+}
+
+static int has_retry(pw_spool *s, int64_t item, int64_t *attempts, int64_t *first_ms)
+{
+    sqlite3_stmt *st = pw_spool_stmt(s, SQL_RETRY_HAS);
+    if (!st)
+        return 0;
+    sqlite3_bind_int64(st, 1, item);
+    int found = sqlite3_step(st) == SQLITE_ROW;
+    if (found && attempts)
+        *attempts = sqlite3_column_int64(st, 0);
+    if (found && first_ms)
+        *first_ms = sqlite3_column_int64(st, 1);
+    sqlite3_reset(st);
+    return found;
+}
+
+/* The start of the first lease of item that ran out, kept until a retry row holds it (0: none). */
+static int64_t expired_start(pw_spool_dest *d, int64_t item)
+{
+    pw_spool_slot *e = d->expired.n ? pw_spool_map_find(&d->expired, (uint64_t)item, -1) : NULL;
+    return e ? e->val : 0;
+}
+
+/* An expired lease as a due attempt: the lease that ran out may have been mid-send, so the
+ * window counts from its start at the latest (from the item's earlier first attempt if it had
+ * one: in its retry row, or a lease of it that ran out before). That start is kept in memory
+ * (d->expired) until the item's next outcome writes it into its retry row. */
+static due_try expired_try(pw_spool *s, pw_spool_dest *d, const pw_spool_slot *l)
+{
+    int64_t first = 0, item = (int64_t)l->key;
+    has_retry(s, item, NULL, &first);
+    if (first <= 0)
+        first = expired_start(d, item);
+    if (first <= 0) {
+        int64_t start = l->val - d->lease_span_ms;
+        first = start > 0 ? start : 1;
+        /* Out of memory: the later lease's start will stand in for it. */
+        pw_spool_map_add(&d->expired, (uint64_t)item, first, 0);
+    }
+    return (due_try){LEASE_ATTEMPTS(l->aux) + 1, first};
 }
 
 /* Leases that ran out: the items are due again (the attempt count goes on). */
@@ -289,25 +344,13 @@ static pw_status lease_expired(pw_spool *s, pw_spool_dest *d, lease_out *o, pw_e
     body_view b = {0};
     for (size_t i = 0; i < n_due && status == PW_OK; i++) {
         pw_spool_slot *l = pw_spool_map_find(&d->leases, (uint64_t)due[i], -1);
+        due_try t = l ? expired_try(s, d, l) : (due_try){0};
         if (l)
-            status = hand_out_due(s, d, due[i], LEASE_ATTEMPTS(l->aux) + 1, o, &b, err);
+            status = hand_out_due(s, d, due[i], &t, o, &b, err);
     }
     body_close(s, &b);
     free(due);
     return status;
-}
-
-static int has_retry(pw_spool *s, int64_t item, int64_t *attempts)
-{
-    sqlite3_stmt *st = pw_spool_stmt(s, SQL_RETRY_HAS);
-    if (!st)
-        return 0;
-    sqlite3_bind_int64(st, 1, item);
-    int found = sqlite3_step(st) == SQLITE_ROW;
-    if (found && attempts)
-        *attempts = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
-    return found;
 }
 
 static void check_retries_left(pw_spool *s, pw_spool_dest *d)
@@ -336,14 +379,14 @@ static pw_status lease_retries(pw_spool *s, pw_spool_dest *d, lease_out *o, pw_e
     body_view b = {0};
     while (status == PW_OK && o->n < o->max && sqlite3_step(due) == SQLITE_ROW) {
         int64_t item = sqlite3_column_int64(due, 0);
-        int attempts = sqlite3_column_int(due, 1);
+        due_try t = {sqlite3_column_int(due, 1) + 1, sqlite3_column_int64(due, 2)};
         if (pw_spool_map_find(&d->leases, (uint64_t)item, -1))
             continue;
         sqlite3_stmt *st = NULL;
         row_view v;
         int p = load_item(s, d, item, &st, &v);
         if (p >= 0)
-            status = hand_out(s, d, st, &v, p, attempts + 1, o, &b, err);
+            status = hand_out(s, d, st, &v, p, &t, o, &b, err);
         if (st)
             sqlite3_reset(st);
     }
@@ -355,7 +398,7 @@ static pw_status lease_retries(pw_spool *s, pw_spool_dest *d, lease_out *o, pw_e
 /* A due item from before the cursor: an expired lease or a due retry, with its next attempt. */
 typedef struct due_item {
     int64_t item;
-    int attempts;
+    due_try t;
 } due_item;
 
 static int by_item(const void *x, const void *y)
@@ -377,7 +420,8 @@ static size_t oldest_retries(pw_spool *s, pw_spool_dest *d, int64_t now, due_ite
     while (n < want && sqlite3_step(st) == SQLITE_ROW) {
         int64_t item = sqlite3_column_int64(st, 0);
         if (!pw_spool_map_find(&d->leases, (uint64_t)item, -1))
-            due[n++] = (due_item){item, sqlite3_column_int(st, 1) + 1};
+            due[n++] =
+                (due_item){item, {sqlite3_column_int(st, 1) + 1, sqlite3_column_int64(st, 2)}};
     }
     sqlite3_reset(st);
     return n;
@@ -397,14 +441,14 @@ static pw_status lease_oldest_due(pw_spool *s, pw_spool_dest *d, lease_out *o, p
     for (size_t i = 0; i < d->leases.cap && n < n_exp; i++) {
         const pw_spool_slot *l = &d->leases.slots[i];
         if (l->key && l->val <= o->now)
-            due[n++] = (due_item){(int64_t)l->key, LEASE_ATTEMPTS(l->aux) + 1};
+            due[n++] = (due_item){(int64_t)l->key, expired_try(s, d, l)};
     }
     n += oldest_retries(s, d, o->now, due + n, want);
     qsort(due, n, sizeof *due, by_item);
     pw_status status = PW_OK;
     body_view b = {0};
     for (size_t i = 0; i < n && o->n < o->max && status == PW_OK; i++)
-        status = hand_out_due(s, d, due[i].item, due[i].attempts, o, &b, err);
+        status = hand_out_due(s, d, due[i].item, &due[i].t, o, &b, err);
     body_close(s, &b);
     free(due);
     return status;
@@ -426,8 +470,10 @@ static pw_status lease_new(pw_spool *s, pw_spool_dest *d, lease_out *o, pw_err *
         int p = queued_pos(&v, d);
         int64_t item = ITEM_ID(v.id, p);
         if (p >= 0 && !pw_spool_map_find(&d->leases, (uint64_t)item, -1) &&
-            !(d->maybe_retries && has_retry(s, item, NULL)))
-            status = hand_out(s, d, st, &v, p, 1, o, &b, err);
+            !(d->maybe_retries && has_retry(s, item, NULL, NULL))) {
+            due_try first = {1, 0};
+            status = hand_out(s, d, st, &v, p, &first, o, &b, err);
+        }
         if (status == PW_OK)
             d->cursor = v.id + 1;
     }
@@ -473,6 +519,9 @@ static pw_status lease_at(pw_spool *s, const char *destination, size_t max, int6
         held = pw_histo_now_ns();
         d = pw_spool_dest_by_name(s, destination); /* s->dests may have grown meanwhile */
     }
+    /* After the expired leases were handed out: their starts are reckoned with their own span. */
+    if (d && until > now) /* not lease_all's, seen from the far future */
+        d->lease_span_ms = until - now;
     pw_histo_since(&s->timing.lease_hold, held);
     pthread_mutex_unlock(&s->db_mu);
     if (st != PW_OK || o.n == 0) {
@@ -797,7 +846,7 @@ static size_t take_acks(put_req *list)
 {
     size_t n = 0, budget = PW_SPOOL_ACKS_ALONE;
     for (put_req *r = list; r; r = r->next)
-        if (!r->ack_ids)
+        if (put_req_is_put(r))
             budget = PW_SPOOL_ACKS_PER_COMMIT; /* puts wait for this commit */
     for (put_req *r = list; r; r = r->next) {
         r->ack_take = 0;
@@ -905,8 +954,21 @@ static int lease_attempts(pw_spool *s, pw_spool_dest *d, int64_t item)
     pw_spool_slot *l = pw_spool_map_find(&d->leases, (uint64_t)item, -1);
     int64_t attempts = l ? LEASE_ATTEMPTS(l->aux) : 0;
     if (!l)
-        has_retry(s, item, &attempts);
+        has_retry(s, item, &attempts, NULL);
     return (int)attempts;
+}
+
+/* When the attempt being settled began, at the latest: its lease's start (the forwarder sends
+ * right after leasing), or now if it was not leased; a lease of it that ran out before, if
+ * any. A retry row that already has a first attempt keeps it (SQL_RETRY_PUT). */
+static int64_t attempt_start(pw_spool_dest *d, int64_t item, int64_t now)
+{
+    int64_t expired = expired_start(d, item);
+    if (expired > 0)
+        return expired;
+    pw_spool_slot *l = pw_spool_map_find(&d->leases, (uint64_t)item, -1);
+    int64_t start = l ? l->val - d->lease_span_ms : now;
+    return start > 0 && start <= now ? start : now;
 }
 
 /* Reschedule item at next. uncount: its lease was no attempt (the upstream did not take it), so
@@ -938,6 +1000,10 @@ static pw_status retry_item(pw_spool *s, int64_t item, int64_t next, int uncount
     sqlite3_bind_int64(st, 3, next);
     int attempts = lease_attempts(s, d, item) - (uncount != 0);
     sqlite3_bind_int64(st, 4, attempts > 0 ? attempts : 0);
+    /* A put back was no attempt: it leaves the first attempt as it was (none, or an earlier one:
+     * in the row, or a lease that ran out). */
+    sqlite3_bind_int64(st, 5,
+                       uncount ? expired_start(d, item) : attempt_start(d, item, pw_gw_now_ms()));
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
     if (rc != SQLITE_DONE)

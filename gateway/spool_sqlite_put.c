@@ -374,7 +374,7 @@ void pw_spool_commit_requests(pw_spool *s, put_req *list)
     int64_t t1 = pw_histo_since(&tm->put_lock, t0);
     size_t n_req = 0, n_items = 0;
     for (put_req *r = list; r; r = r->next) { /* new destination names commit on their own */
-        if (r->ack_ids)
+        if (!put_req_is_put(r))
             continue;
         r->status = validate_items(s, r->items, r->n, &r->err);
         n_req++;
@@ -383,7 +383,7 @@ void pw_spool_commit_requests(pw_spool *s, put_req *list)
     s->put_room = n_req && s->reserve ? put_room(s) : UINT64_MAX;
     pw_status st = pw_spool_begin(s, &err);
     for (put_req *r = list; r && st == PW_OK; r = r->next) {
-        if (r->status != PW_OK || r->ack_ids)
+        if (r->status != PW_OK || !put_req_is_put(r))
             continue;
         int kept = 0;
         if ((r->status = check_request(s, r, added, &kept, &r->err)) == PW_OK)
@@ -395,6 +395,8 @@ void pw_spool_commit_requests(pw_spool *s, put_req *list)
     pw_spool_ackset acks = {0};
     if (st == PW_OK)
         st = pw_spool_acks_write(s, list, &acks, &err);
+    if (st == PW_OK)
+        st = pw_spool_marks_write(s, list, &err);
     if (acks.n)
         t2 = pw_histo_since(&tm->ack_write, t2);
     if (st == PW_OK)

@@ -1,6 +1,7 @@
 /*
- * spool_sqlite_schema.c — the SQLite spool's on-disk layout (PRAGMA user_version 3), the
- * upgrade of a version-2 file (a body row per event), the migration of a version-1 file (one
+ * spool_sqlite_schema.c — the SQLite spool's on-disk layout (PRAGMA user_version 4), the
+ * upgrades of a version-3 file (no retry.first_ms) and of a version-2 file (a body row per event,
+ * upgraded to 3 first), the migration of a version-1 file (one
  * `spool` row per event and destination, written by phiwall before the per-event layout) and the
  * open scan that rebuilds the in-memory state.
  *
@@ -13,8 +14,12 @@
  *                               PW_SPOOL_GROUP_MAX_BYTES), keyed by its first row, each row's in
  *                               `dests` order; deleted once no row of the group is queued
  *   dest(id, name)                                       destination names, never reused
- *   retry(item, dest, next_attempt_ms, attempts)         items whose delivery failed, rescheduled
+ *   retry(item, dest, next_attempt_ms, attempts, first_ms)  items whose delivery failed,
+ *                               rescheduled; first_ms: the first attempt that may have reached
+ *                               the upstream (0: none), where the retry window starts
  *   dead(...)                                            dead letters, as in version 1
+ *   sending(dest, at_ms, items)  per destination, the items its last request(s) carried and
+ *                               when they were sent (read at open after a crash mid-send)
  *
  * An item (one event for one destination) is ev.id * 64 + position. `ev` has no index: event_id
  * lookups go through the in-memory key index that pw_spool_load builds from the rows, so a put
@@ -28,7 +33,13 @@
 
 #include "spool_sqlite_internal.h"
 
-static const char SCHEMA_V3[] =
+/* The items a forwarder is sending (8 bytes each, little endian), since at_ms: one row per
+ * destination, replaced by its next send (spool_sqlite_mark.c). */
+#define SENDING_TABLE                                                                      \
+    "CREATE TABLE IF NOT EXISTS sending(dest INTEGER PRIMARY KEY, at_ms INTEGER NOT NULL," \
+    " items BLOB NOT NULL);"
+
+static const char SCHEMA_V4[] =
     "CREATE TABLE IF NOT EXISTS ev("
     " id INTEGER PRIMARY KEY,"
     " created_ms INTEGER NOT NULL,"
@@ -43,7 +54,9 @@ static const char SCHEMA_V3[] =
     " item INTEGER PRIMARY KEY,"
     " dest INTEGER NOT NULL,"
     " next_attempt_ms INTEGER NOT NULL,"
-    " attempts INTEGER NOT NULL);"
+    " attempts INTEGER NOT NULL,"
+    " first_ms INTEGER NOT NULL DEFAULT 0);" /* the first attempt that may have reached the
+                                                 upstream (ms since epoch); 0: none yet */
     "CREATE INDEX IF NOT EXISTS retry_due ON retry(dest, next_attempt_ms);"
     "CREATE TABLE IF NOT EXISTS dead("
     " id INTEGER PRIMARY KEY,"
@@ -55,8 +68,8 @@ static const char SCHEMA_V3[] =
     " attempts INTEGER NOT NULL,"
     " dead_ms INTEGER NOT NULL,"
     " reason TEXT NOT NULL);"
-    "CREATE INDEX IF NOT EXISTS dead_key ON dead(event_id, destination);"
-    "PRAGMA user_version = 3;";
+    "CREATE INDEX IF NOT EXISTS dead_key ON dead(event_id, destination);" SENDING_TABLE
+    "PRAGMA user_version = 4;";
 
 int pw_spool_parse_dests(const void *blob, int bytes, pw_spool_pos *out)
 {
@@ -132,6 +145,9 @@ static pw_status migrate_row(pw_spool *s, sqlite3_stmt *row, sqlite3_stmt *ins, 
     sqlite3_bind_int64(ret, 2, d->id);
     sqlite3_bind_int64(ret, 3, next);
     sqlite3_bind_int64(ret, 4, attempts);
+    /* When the first attempt was is unknown: the acceptance stands for it, as the retry window
+     * was counted before version 4 (the window closes no later than it did). */
+    sqlite3_bind_int64(ret, 5, attempts > 0 ? sqlite3_column_int64(row, 3) : 0);
     return sqlite3_step(ret) == SQLITE_DONE ? PW_OK : pw_spool_db_fail(s, err, "migrating a retry");
 }
 
@@ -143,7 +159,8 @@ static pw_status migrate_rows(pw_spool *s, pw_err *err)
         "INSERT INTO ev(created_ms, pending, dests, event_id) VALUES(?1, ?2, ?3, ?4)";
     static const char body_sql[] = "INSERT INTO body(id, payloads) VALUES(?1, ?2)";
     static const char ret_sql[] =
-        "INSERT INTO retry(item, dest, next_attempt_ms, attempts) VALUES(?1, ?2, ?3, ?4)";
+        "INSERT INTO retry(item, dest, next_attempt_ms, attempts, first_ms)"
+        " VALUES(?1, ?2, ?3, ?4, ?5)";
     sqlite3_stmt *row = NULL, *ins = NULL, *body = NULL, *ret = NULL;
     pw_status st = PW_OK;
     if (sqlite3_prepare_v2(s->db, rows_sql, -1, &row, NULL) != SQLITE_OK ||
@@ -169,7 +186,7 @@ static pw_status migrate_v1(pw_spool *s, pw_err *err)
     pw_status st = pw_spool_exec(s, "BEGIN IMMEDIATE", err);
     if (st != PW_OK)
         return st;
-    if ((st = pw_spool_exec(s, SCHEMA_V3, err)) == PW_OK && (st = migrate_rows(s, err)) == PW_OK &&
+    if ((st = pw_spool_exec(s, SCHEMA_V4, err)) == PW_OK && (st = migrate_rows(s, err)) == PW_OK &&
         (st = pw_spool_exec(s, "DROP TABLE spool", err)) == PW_OK)
         st = pw_spool_exec(s, "COMMIT", err);
     if (st != PW_OK) {
@@ -198,9 +215,38 @@ static pw_status migrate_v2(pw_spool *s, pw_err *err)
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
         pw_err_prefix(err, "migrating the version-2 spool (left unchanged; an older phiwall can "
                            "still drain it): ");
+    }
+    return st;
+}
+
+/* ---- version 3 → 4 ------------------------------------------------------------------------ */
+
+/* Version 4 adds retry.first_ms, the time of the first attempt that may have reached the
+ * upstream, from which the forwarders count the retry window (before: from acceptance). A
+ * version-3 row does not say when that was: a row with an attempt (attempts > 0; leases refused
+ * for the credentials were never counted) gets its event's acceptance time, so its window
+ * closes exactly when it did before; a row without one (only refusals) gets 0. One transaction:
+ * ADD COLUMN rewrites no row, the UPDATE only the retry rows. */
+static pw_status migrate_v3(pw_spool *s, pw_err *err)
+{
+    pw_status st = pw_spool_exec(
+        s,
+        "BEGIN IMMEDIATE;"
+        " CREATE TABLE IF NOT EXISTS retry(item INTEGER PRIMARY KEY, dest INTEGER NOT NULL,"
+        "  next_attempt_ms INTEGER NOT NULL, attempts INTEGER NOT NULL);"
+        " ALTER TABLE retry ADD COLUMN first_ms INTEGER NOT NULL DEFAULT 0;"
+        " UPDATE retry SET first_ms = coalesce((SELECT created_ms FROM ev"
+        "  WHERE ev.id = retry.item >> 6), 0) WHERE attempts > 0;"
+        " " SENDING_TABLE " PRAGMA user_version = 4;"
+        " COMMIT;",
+        err);
+    if (st != PW_OK) {
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+        pw_err_prefix(err, "migrating the version-3 spool (left unchanged; an older phiwall can "
+                           "still drain it): ");
         return st;
     }
-    return pw_spool_exec(s, SCHEMA_V3, err); /* the tables a version-2 file may lack */
+    return pw_spool_exec(s, SCHEMA_V4, err); /* the tables an older file may lack */
 }
 
 pw_status pw_spool_schema_ready(pw_spool *s, pw_err *err)
@@ -216,9 +262,12 @@ pw_status pw_spool_schema_ready(pw_spool *s, pw_err *err)
                           (long long)version, PW_SPOOL_SCHEMA);
     if (version < PW_SPOOL_SCHEMA && has_v1 > 0)
         return migrate_v1(s, err);
-    if (version == 2)
-        return migrate_v2(s, err);
-    return pw_spool_exec(s, SCHEMA_V3, err);
+    pw_status st = version == 2 ? migrate_v2(s, err) : PW_OK;
+    if (st == PW_OK && (version == 2 || version == 3))
+        st = migrate_v3(s, err);
+    if (st != PW_OK || version == 2 || version == 3)
+        return st;
+    return pw_spool_exec(s, SCHEMA_V4, err);
 }
 
 /* ---- the open scan ------------------------------------------------------------------------ */

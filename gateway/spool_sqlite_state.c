@@ -194,16 +194,17 @@ void pw_spool_metrics(pw_spool *s, pw_buf *o)
     const struct {
         const char *phase;
         const pw_histo *h;
-    } phases[] = {{"put_queue", &t->put_queue},    {"put_lock", &t->put_lock},
-                  {"put_write", &t->put_write},    {"put_commit", &t->put_commit},
-                  {"put_total", &t->put_total},    {"lease_hold", &t->lease_hold},
-                  {"ack_write", &t->ack_write},    {"ack_total", &t->ack_total},
-                  {"other_hold", &t->other_hold},  {"ckpt_finish", &t->ckpt_finish},
-                  {"ckpt_inline", &t->ckpt_inline}};
+    } phases[] = {{"put_queue", &t->put_queue},     {"put_lock", &t->put_lock},
+                  {"put_write", &t->put_write},     {"put_commit", &t->put_commit},
+                  {"put_total", &t->put_total},     {"lease_hold", &t->lease_hold},
+                  {"ack_write", &t->ack_write},     {"ack_total", &t->ack_total},
+                  {"other_hold", &t->other_hold},   {"ckpt_finish", &t->ckpt_finish},
+                  {"ckpt_inline", &t->ckpt_inline}, {"mark_total", &t->mark_total}};
     pw_histo_type(name,
                   "Spool time by phase: put_* per put request (queue, total) or group commit "
                   "(lock, write, commit); ack_*: acks joining the group commit (write: their SQL; "
-                  "total: per ack request); *_hold: the spool lock held by a forwarder",
+                  "total: per ack request); mark_total: per mark of a send; *_hold: the spool lock "
+                  "held by a forwarder",
                   o);
     for (size_t i = 0; i < sizeof phases / sizeof phases[0]; i++) {
         char label[48];
@@ -248,8 +249,12 @@ int pw_spool_full(pw_spool *s)
     pthread_mutex_unlock(&s->db_mu);
     if (s->max_bytes && bytes + 4096 > s->max_bytes)
         return 1;
+    /* The room a put of a 4 KiB event needs beyond the reserve (2b + 16 KiB, put_room): with
+     * less, puts of such events are refused, so /healthz says so. (16 KiB alone missed the
+     * refusals of a put of b bytes between 16 KiB and 16 KiB + 2b free: a tmpfs, counting in
+     * 4 KiB pages, can stop at exactly 16 KiB.) */
     uint64_t free_bytes = s->reserve ? pw_spool_disk_free(s) : UINT64_MAX;
-    return free_bytes != UINT64_MAX && free_bytes < s->reserve + 16384 ? 2 : 0;
+    return free_bytes != UINT64_MAX && free_bytes < s->reserve + 16384 + 2 * 4096 ? 2 : 0;
 }
 
 void pw_spool_names_free(char **names, size_t n)

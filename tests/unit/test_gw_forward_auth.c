@@ -4,13 +4,14 @@
  * the stats (PW_FORWARD_PAUSED_AUTH), one warn is logged without the token, small probes (at
  * most 10 items) go out with backoff, and once the upstream accepts again every event is
  * delivered exactly once. The age rules still dead-letter while paused, but Meta's 47 h retry
- * window only for an event an earlier request may have delivered; probes take the oldest items;
- * a final error that is not about the credentials (Graph code 100) still dead-letters at once,
- * without a pause.
+ * window only for an event an earlier request may have delivered, counted from that request; probes
+ * take the oldest items; a final error that is not about the credentials (Graph code 100) still
+ * dead-letters at once, without a pause.
  */
 #include "../mock/mock_upstream.c"
 
 #include <fcntl.h>
+#include <sqlite3.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -361,30 +362,89 @@ static void test_meta_pause_past_retry_window(void)
     env_close(&e);
 }
 
-/* An event whose earlier delivery may have reached Meta (a 500: the request may have been
- * processed) still closes its window 47 h after acceptance, paused or not: re-sending it later
- * could count it twice. */
-static void test_meta_maybe_received_window_still_closes(void)
+/* The retry window counts from the first attempt that may have reached Meta, not from
+ * acceptance: an event accepted 50 h ago whose requests were all refused for the credentials (a
+ * revoked token over a weekend) and whose first real attempt then fails (a 500) is retried and
+ * delivered, since Meta cannot have seen it before that attempt. Before, it was dead-lettered
+ * at once ("retry window closed after attempt 1"). */
+static void test_meta_first_attempt_after_long_pause(void)
 {
     env e;
-    env_open(&e, "gw_fw_auth", "metamaybe");
-    char *p = env_meta_event("m-maybe");
-    put_raw(&e, "meta", "m-maybe", p, pw_gw_now_ms() - META_WINDOW_MS + 1500);
+    env_open(&e, "gw_fw_auth", "metafirst");
+    char *p = env_meta_event("m-first");
+    put_raw(&e, "meta", "m-first", p, pw_gw_now_ms() - META_WINDOW_MS - 3 * 3600000LL);
     free(p);
+    refuse_190(&e, 2);
     mock_reply failed = {.status = 500, .body = "{}"};
     mock_upstream_script(e.mock, &failed);
-    refuse_190(&e, 40); /* refused until the window has closed */
     pw_destination d = env_meta_dest(&e, "42", META_TOKEN, GW_TEST_REQ_TIMEOUT_MS);
     start(&e, &d);
     CHECK(drained(&e, "meta", GW_TEST_WAIT_MS));
     pw_forwarders_stop(e.fw);
     e.fw = NULL;
-    CHECK_INT(state_of_spool(&e, "m-maybe", "meta"), PW_SPOOL_DEAD);
-    char reason[256] = "";
-    CHECK_INT(pw_spool_dead_reason(e.spool, "m-maybe", "meta", reason, sizeof reason, NULL), PW_OK);
-    CHECK(strstr(reason, "retry window closed") != NULL);
+    CHECK_INT(state_of_spool(&e, "m-first", "meta"), PW_SPOOL_DELIVERED);
+    CHECK_INT(mock_upstream_count(e.mock), 4);
     seen s = read_audit(&e);
-    CHECK_INT(s.sent, 0);
+    CHECK_INT(s.sent, 1);
+    CHECK_INT(s.dead, 0);
+    CHECK_INT(s.retry, 3);
+    env_close(&e);
+}
+
+/* Give event_id's meta item a retry row whose first attempt was first_ms, as a spool written
+ * by an earlier run would hold (the spool is closed and reopened around it). */
+static void set_first_attempt(env *e, const char *event_id, int64_t first_ms)
+{
+    pw_spool_close(e->spool);
+    e->spool = NULL;
+    char sql[512];
+    snprintf(sql, sizeof sql,
+             "INSERT INTO retry(item, dest, next_attempt_ms, attempts, first_ms)"
+             " SELECT ev.id * 64, dest.id, 0, 1, %lld FROM ev, dest"
+             " WHERE ev.event_id = '%s' AND dest.name = 'meta'",
+             (long long)first_ms, event_id);
+    sqlite3 *db = NULL;
+    CHECK_INT(sqlite3_open(e->spool_path, &db), SQLITE_OK);
+    CHECK_INT(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+    CHECK_INT(sqlite3_changes(db), 1);
+    sqlite3_close(db);
+    pw_spool_opts o = {.path = e->spool_path, .commit_interval_ms = 0};
+    CHECK_INT(pw_spool_open(&o, &e->spool, NULL), PW_OK);
+}
+
+/* The window still closes 47 h after the first attempt that may have reached Meta, paused or
+ * not: m-past (first tried 47 h 1 min ago) is dead-lettered at its lease without being sent
+ * again; m-recent (accepted 50 h ago, first tried 46 h ago) is still retried and delivered.
+ * Before, m-recent was dead-lettered too (its window ran from acceptance). */
+static void test_meta_window_from_first_attempt(void)
+{
+    env e;
+    env_open(&e, "gw_fw_auth", "metawindow");
+    int64_t now = pw_gw_now_ms();
+    char *p = env_meta_event("m-past"), *q = env_meta_event("m-recent");
+    put_raw(&e, "meta", "m-past", p, now - 50 * 3600000LL);
+    put_raw(&e, "meta", "m-recent", q, now - 50 * 3600000LL);
+    free(p);
+    free(q);
+    set_first_attempt(&e, "m-past", now - META_WINDOW_MS - 60000);
+    set_first_attempt(&e, "m-recent", now - 46 * 3600000LL);
+    mock_reply failed = {.status = 500, .body = "{}"};
+    mock_upstream_script(e.mock, &failed);
+    pw_destination d = env_meta_dest(&e, "42", META_TOKEN, GW_TEST_REQ_TIMEOUT_MS);
+    start(&e, &d);
+    CHECK(drained(&e, "meta", GW_TEST_WAIT_MS));
+    pw_forwarders_stop(e.fw);
+    e.fw = NULL;
+    CHECK_INT(state_of_spool(&e, "m-past", "meta"), PW_SPOOL_DEAD);
+    char reason[256] = "";
+    CHECK_INT(pw_spool_dead_reason(e.spool, "m-past", "meta", reason, sizeof reason, NULL), PW_OK);
+    CHECK(strstr(reason, "retry window closed: first attempt 47 h ago") != NULL);
+    CHECK_INT(state_of_spool(&e, "m-recent", "meta"), PW_SPOOL_DELIVERED);
+    CHECK_INT(mock_upstream_count(e.mock), 2); /* m-recent alone: a 500, then delivered */
+    for (size_t i = 0; i < mock_upstream_count(e.mock); i++)
+        CHECK(strstr(mock_upstream_request(e.mock, i)->body, "m-past") == NULL);
+    seen s = read_audit(&e);
+    CHECK_INT(s.sent, 1);
     CHECK_INT(s.dead, 1);
     env_close(&e);
 }
@@ -457,5 +517,5 @@ static void test_auth_classification(void)
 PW_TEST_MAIN(PW_TEST(test_auth_classification), PW_TEST(test_webhook_401_pauses_then_delivers),
              PW_TEST(test_meta_190_pauses_then_delivers), PW_TEST(test_meta_code_100_still_dead),
              PW_TEST(test_ga4_later_waves_not_sent), PW_TEST(test_meta_pause_past_retry_window),
-             PW_TEST(test_meta_maybe_received_window_still_closes),
-             PW_TEST(test_probe_takes_oldest))
+             PW_TEST(test_meta_first_attempt_after_long_pause),
+             PW_TEST(test_meta_window_from_first_attempt), PW_TEST(test_probe_takes_oldest))

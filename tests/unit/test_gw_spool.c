@@ -694,10 +694,86 @@ static void test_large_ack_joins_group_commits(void)
     gw_test_db_remove(path);
 }
 
+/* Lease ev0 of meta (lease_ms long): its sent_ms and attempt number. */
+static int64_t lease_sent(pw_spool *s, unsigned lease_ms, int *attempts, int64_t *id)
+{
+    pw_spool_item *it = NULL;
+    size_t n = 0;
+    CHECK_INT(pw_spool_lease(s, "meta", 1, lease_ms, &it, &n, NULL), PW_OK);
+    CHECK_INT(n, 1);
+    int64_t sent = n ? it[0].sent_ms : -1;
+    *attempts = n ? it[0].attempts : -1;
+    *id = n ? it[0].id : 0;
+    pw_spool_items_free(it, n);
+    return sent;
+}
+
+/* sent_ms, where the forwarders' retry window starts: none for a new item or one only put back;
+ * the start of the lease of the first retried failure, kept by later failures and put backs
+ * and across a reopen; the start of a lease that ran out (it may have been mid-send), kept by
+ * the outcomes of the leases after it. */
+static void test_first_attempt_recorded(void)
+{
+    char path[256];
+    gw_test_db_path(path, sizeof path, "pw_spool", "first");
+    pw_spool *s = open_spool(path, 0, 1);
+    CHECK(s != NULL);
+    put_n(s, "meta", 1);
+    int attempts = 0;
+    int64_t id = 0;
+    CHECK_INT(lease_sent(s, 60000, &attempts, &id), 0);
+    CHECK_INT(pw_spool_put_back_batch(s, &id, 1, 0, NULL), PW_OK);
+    int64_t before = pw_gw_now_ms();
+    CHECK_INT(lease_sent(s, 60000, &attempts, &id), 0); /* a refusal is no attempt */
+    CHECK_INT(attempts, 1);
+    int64_t leased = pw_gw_now_ms();
+    usleep(20000);
+    CHECK_INT(pw_spool_retry_batch(s, &id, 1, 0, NULL), PW_OK);
+    int64_t first = lease_sent(s, 60000, &attempts, &id);
+    CHECK(first >= before && first <= leased); /* the lease's start, not the failure's */
+    CHECK_INT(attempts, 2);
+    CHECK_INT(pw_spool_put_back_batch(s, &id, 1, 0, NULL), PW_OK);
+    CHECK_INT(lease_sent(s, 60000, &attempts, &id), first);
+    CHECK_INT(pw_spool_retry_batch(s, &id, 1, 0, NULL), PW_OK);
+    pw_spool_close(s);
+    s = open_spool(path, 0, 1);
+    CHECK(s != NULL);
+    CHECK_INT(lease_sent(s, 60000, &attempts, &id), first);
+    CHECK_INT(attempts, 3);
+    pw_spool_close(s);
+    gw_test_db_remove(path);
+
+    /* A lease that runs out: the item comes back with the expired lease's start. */
+    gw_test_db_path(path, sizeof path, "pw_spool", "first2");
+    s = open_spool(path, 0, 1);
+    CHECK(s != NULL);
+    put_n(s, "meta", 1);
+    before = pw_gw_now_ms();
+    CHECK_INT(lease_sent(s, 30, &attempts, &id), 0);
+    leased = pw_gw_now_ms();
+    usleep(60000);
+    first = lease_sent(s, 60000, &attempts, &id);
+    CHECK(first >= before && first <= leased);
+    CHECK_INT(attempts, 2);
+    /* Its next outcomes keep that start, not the later lease's: a put back (refused), then a
+     * retried failure write it into the retry row. */
+    CHECK_INT(pw_spool_put_back_batch(s, &id, 1, 0, NULL), PW_OK);
+    CHECK_INT(lease_sent(s, 60000, &attempts, &id), first);
+    CHECK_INT(pw_spool_retry_batch(s, &id, 1, 0, NULL), PW_OK);
+    CHECK_INT(lease_sent(s, 60000, &attempts, &id), first);
+    pw_spool_close(s);
+    s = open_spool(path, 0, 1);
+    CHECK(s != NULL);
+    CHECK_INT(lease_sent(s, 60000, &attempts, &id), first);
+    pw_spool_close(s);
+    gw_test_db_remove(path);
+}
+
 PW_TEST_MAIN(PW_TEST(test_async_put), PW_TEST(test_async_put_borrow),
              PW_TEST(test_large_ack_joins_group_commits), PW_TEST(test_mixed_sync_async_and_close),
              PW_TEST(test_idempotent_put_and_reopen), PW_TEST(test_leases_and_retry_schedule),
              PW_TEST(test_dead_letters), PW_TEST(test_bounded_size),
              PW_TEST(test_rejects_bad_items), PW_TEST(test_group_commit_many_threads),
              PW_TEST(test_checkpoints_keep_wal_bounded), PW_TEST(test_ack_sized_counts_like_ack),
-             PW_TEST(test_put_back_and_lease_oldest), PW_TEST(test_repeat_within_request))
+             PW_TEST(test_put_back_and_lease_oldest), PW_TEST(test_repeat_within_request),
+             PW_TEST(test_first_attempt_recorded))

@@ -127,7 +127,10 @@ static void test_full_spool_drains(void)
 }
 
 /* Without a reserve the disk can fill completely: an ack that cannot commit is retried until
- * it can, never dropped. */
+ * it can, never dropped. The disk fills while the upstream holds the request: the forwarder's
+ * mark of the send (pw_spool_mark_sending) is written before it, as on a disk that fills up
+ * between a send and its answer (on a disk full before the send, nothing is sent until the
+ * mark fits). */
 static void test_ack_failure_retried(void)
 {
     env e;
@@ -139,11 +142,15 @@ static void test_ack_failure_retried(void)
         put_raw(&e, "meta", id, p, 0);
         free(p);
     }
-    gw_tmpfs_fill(&fs, 0);
+    mock_reply held = {.status = 200,
+                       .body = "{\"events_received\":40,\"messages\":[],\"fbtrace_id\":\"F\"}",
+                       .delay_ms = 500};
+    mock_upstream_script(e.mock, &held);
     pw_destination d = env_meta_dest(&e, "123456", "tok-SPOOL-FULL", GW_TEST_REQ_TIMEOUT_MS);
     pw_forward_opts o = {.retry_base_ms = 20, .retry_max_ms = 100, .poll_ms = 10};
     CHECK_INT(pw_forwarders_start_opts(&d, 1, e.spool, e.audit, &o, &e.fw, NULL), PW_OK);
     CHECK(mock_upstream_wait(e.mock, 1, GW_TEST_WAIT_MS));
+    gw_tmpfs_fill(&fs, 0);
     pw_forward_stats s;
     int64_t until = pw_gw_mono_ms() + GW_TEST_WAIT_MS;
     do {

@@ -1,8 +1,9 @@
-/* test_gw_spool_layout.c — the SQLite spool's layout (version 3: a row per event, one body per
- * group commit): a version-1 file (one `spool` row per event and destination) and a version-2
- * file (a body per event) are migrated on open with nothing lost; a file from a newer layout is
- * refused with an error naming it; several destinations of one event share a row while a later
- * destination of the same event still gets spooled; the events of one commit share one body,
+/* test_gw_spool_layout.c — the SQLite spool's layout (version 4: a row per event, one body per
+ * group commit, the first attempt that may have reached the upstream in `retry`): a version-1
+ * file (one `spool` row per event and destination), a version-2 file (a body per event) and a
+ * version-3 file (no retry.first_ms) are migrated on open with nothing lost; a file from a newer
+ * layout is refused with an error naming it; several destinations of one event share a row while a
+ * later destination of the same event still gets spooled; the events of one commit share one body,
  * which goes with the last of them; tombstones past the idempotency horizon are purged and the
  * byte count agrees with a fresh count on reopen. */
 #include <sqlite3.h>
@@ -39,6 +40,20 @@ static long long scalar(const char *path, const char *sql)
     return v;
 }
 
+/* Write an older layout's file with sql and open it (migrated): the spool, NULL if refused. */
+static pw_spool *open_old(char *path, size_t cap, const char *tag, const char *sql)
+{
+    gw_test_db_path(path, cap, "pw_spool_layout", tag);
+    CHECK_INT(exec(path, sql), SQLITE_OK);
+    pw_spool_opts o = {.path = path};
+    pw_spool *s = NULL;
+    pw_err err = {0};
+    CHECK_INT(pw_spool_open(&o, &s, &err), PW_OK);
+    if (!s)
+        fprintf(stderr, "open: %s\n", err.msg);
+    return s;
+}
+
 /* The version-1 layout as phiwall wrote it, with: two queued rows of one event, one retried
  * row due now, one delivered tombstone and one dead letter. */
 static const char V1[] =
@@ -64,16 +79,9 @@ static const char V1[] =
 static void test_version1_file_is_migrated(void)
 {
     char path[256];
-    gw_test_db_path(path, sizeof path, "pw_spool_layout", "v1");
-    CHECK_INT(exec(path, V1), SQLITE_OK);
-    pw_spool_opts o = {.path = path};
-    pw_spool *s = NULL;
-    pw_err err = {0};
-    CHECK_INT(pw_spool_open(&o, &s, &err), PW_OK);
-    if (!s) {
-        fprintf(stderr, "open: %s\n", err.msg);
+    pw_spool *s = open_old(path, sizeof path, "v1", V1);
+    if (!s)
         return;
-    }
     pw_spool_item *items = NULL;
     size_t n = 0;
     CHECK_INT(pw_spool_lease(s, "meta", 10, 60000, &items, &n, NULL), PW_OK);
@@ -83,6 +91,7 @@ static void test_version1_file_is_migrated(void)
             CHECK_STR(items[i].payload, "{\"m\":2}");
             CHECK_INT(items[i].attempts, 4); /* three attempts made before */
             CHECK_INT(items[i].created_ms, 2000);
+            CHECK_INT(items[i].sent_ms, 2000); /* unknown: the acceptance stands for it */
         } else {
             CHECK_STR(items[i].event_id, "q1");
             CHECK_STR(items[i].payload, "{\"m\":1}");
@@ -110,7 +119,7 @@ static void test_version1_file_is_migrated(void)
     CHECK_INT(st.oldest_ms, 1000);
     pw_spool_close(s);
     CHECK_INT(scalar(path, "SELECT count(*) FROM sqlite_master WHERE name = 'spool'"), 0);
-    CHECK_INT(scalar(path, "PRAGMA user_version"), 3);
+    CHECK_INT(scalar(path, "PRAGMA user_version"), 4);
     gw_test_db_remove(path);
 }
 
@@ -166,17 +175,10 @@ static uint64_t spool_bytes(pw_spool *s)
 static void test_version2_file_is_migrated(void)
 {
     char path[256];
-    gw_test_db_path(path, sizeof path, "pw_spool_layout", "v2");
-    CHECK_INT(exec(path, V2), SQLITE_OK);
-    pw_spool_opts o = {.path = path};
-    pw_spool *s = NULL;
-    pw_err err = {0};
-    CHECK_INT(pw_spool_open(&o, &s, &err), PW_OK);
-    if (!s) {
-        fprintf(stderr, "open: %s\n", err.msg);
+    pw_spool *s = open_old(path, sizeof path, "v2", V2);
+    if (!s)
         return;
-    }
-    CHECK_INT(scalar(path, "PRAGMA user_version"), 3);
+    CHECK_INT(scalar(path, "PRAGMA user_version"), 4);
     uint64_t bytes = spool_bytes(s);
     /* queued: 3 items (key + name + 64), 1 tombstone (key + name + 32), bodies 15 + 7 bytes */
     CHECK_INT((long long)bytes, 3 * 3 + 4 + 4 + 3 + 3 * 64 + 3 + 4 + 32 + 15 + 7);
@@ -186,7 +188,8 @@ static void test_version2_file_is_migrated(void)
     pw_spool_put_item again = {"v2a", "meta", "{}", 2, 0}; /* still known: a no-op */
     CHECK_INT(pw_spool_put(s, &again, 1, NULL), PW_OK);
     pw_spool_close(s);
-    CHECK_INT(pw_spool_open(&o, &s, NULL), PW_OK); /* reopened as version 3: counted alike */
+    pw_spool_opts o = {.path = path};
+    CHECK_INT(pw_spool_open(&o, &s, NULL), PW_OK); /* reopened as version 4: counted alike */
     if (!s)
         return;
     CHECK_INT((long long)spool_bytes(s), (long long)bytes);
@@ -195,6 +198,87 @@ static void test_version2_file_is_migrated(void)
     CHECK_INT(scalar(path, "SELECT count(*) FROM body"), 1); /* v2a's, its ga4 item queued */
     lease_check_ack(s, "ga4", ga4, 1);
     CHECK_INT(scalar(path, "SELECT count(*) FROM body"), 0);
+    pw_spool_close(s);
+    gw_test_db_remove(path);
+}
+
+/* The version-3 layout as phiwall wrote it (destination meta = 1): v3a was tried twice (a retry
+ * row with attempts 2: an attempt that may have reached Meta), v3b only met refusals of the
+ * credentials (attempts 0: put back), v3c was never leased; the three rows of one group commit
+ * share one body. */
+static const char V3[] =
+    "PRAGMA journal_mode=WAL;"
+    "CREATE TABLE ev(id INTEGER PRIMARY KEY, created_ms INTEGER NOT NULL,"
+    " pending INTEGER NOT NULL, dests BLOB NOT NULL, event_id TEXT NOT NULL, grp INTEGER,"
+    " off INTEGER);"
+    "CREATE TABLE body(id INTEGER PRIMARY KEY, payloads BLOB NOT NULL);"
+    "CREATE TABLE dest(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);"
+    "CREATE TABLE retry(item INTEGER PRIMARY KEY, dest INTEGER NOT NULL,"
+    " next_attempt_ms INTEGER NOT NULL, attempts INTEGER NOT NULL);"
+    "CREATE INDEX retry_due ON retry(dest, next_attempt_ms);"
+    "CREATE TABLE dead(id INTEGER PRIMARY KEY, spool_id INTEGER NOT NULL, event_id TEXT NOT NULL,"
+    " destination TEXT NOT NULL, payload BLOB, created_ms INTEGER NOT NULL,"
+    " attempts INTEGER NOT NULL, dead_ms INTEGER NOT NULL, reason TEXT NOT NULL);"
+    "CREATE INDEX dead_key ON dead(event_id, destination);"
+    "INSERT INTO dest VALUES (1, 'meta');"
+    "INSERT INTO ev VALUES (1, 1000, 4611686018427387905, X'010007000000', 'v3a', NULL, NULL),"
+    " (2, 2000, 4611686018427387905, X'010007000000', 'v3b', 1, 7),"
+    " (3, 3000, 4611686018427387905, X'010007000000', 'v3c', 1, 14);"
+    "INSERT INTO body VALUES (1, CAST('{\"m\":1}{\"m\":2}{\"m\":3}' AS BLOB));"
+    "INSERT INTO retry VALUES (64, 1, 5, 2), (128, 1, 6, 0);"
+    "PRAGMA user_version = 3;";
+
+/* Lease every due item of meta: sent_ms of v3a, v3b, v3c into sent[0..2], attempts likewise. */
+static void lease_v3(pw_spool *s, int64_t sent[3], int attempts[3], int64_t ids[3])
+{
+    pw_spool_item *items = NULL;
+    size_t n = 0;
+    CHECK_INT(pw_spool_lease(s, "meta", 10, 60000, &items, &n, NULL), PW_OK);
+    CHECK_INT(n, 3);
+    for (size_t i = 0; i < n; i++) {
+        int k = items[i].event_id[2] - 'a';
+        CHECK(k >= 0 && k < 3);
+        if (k < 0 || k >= 3)
+            continue;
+        CHECK_STR(items[i].payload, k == 0 ? "{\"m\":1}" : k == 1 ? "{\"m\":2}" : "{\"m\":3}");
+        sent[k] = items[i].sent_ms;
+        attempts[k] = items[i].attempts;
+        ids[k] = items[i].id;
+    }
+    pw_spool_items_free(items, n);
+}
+
+/* Version 3 → 4: the retry window now counts from the first attempt that may have reached the
+ * upstream (retry.first_ms). A version-3 row tried before gets its acceptance time (the window
+ * closes when it did before), one that only met refusals none (its window has not begun), and
+ * a later failure does not move a first attempt the row already has. */
+static void test_version3_file_is_migrated(void)
+{
+    char path[256];
+    pw_spool *s = open_old(path, sizeof path, "v3", V3);
+    if (!s)
+        return;
+    CHECK_INT(scalar(path, "PRAGMA user_version"), 4);
+    CHECK_INT(scalar(path, "SELECT first_ms FROM retry WHERE item = 64"), 1000);
+    CHECK_INT(scalar(path, "SELECT first_ms FROM retry WHERE item = 128"), 0);
+    int64_t sent[3] = {-1, -1, -1}, ids[3] = {0};
+    int attempts[3] = {0};
+    lease_v3(s, sent, attempts, ids);
+    CHECK_INT(sent[0], 1000);
+    CHECK_INT(attempts[0], 3);
+    CHECK_INT(sent[1], 0);
+    CHECK_INT(attempts[1], 1);
+    CHECK_INT(sent[2], 0);
+    CHECK_INT(attempts[2], 1);
+    /* All three fail (a 5xx): v3a keeps its first attempt, the others' begins with this one. */
+    int64_t before = pw_gw_now_ms();
+    CHECK_INT(pw_spool_retry_batch(s, ids, 3, 0, NULL), PW_OK);
+    lease_v3(s, sent, attempts, ids);
+    CHECK_INT(sent[0], 1000);
+    CHECK_INT(attempts[0], 4);
+    CHECK(sent[1] > 0 && sent[1] <= before);
+    CHECK(sent[2] > 0 && sent[2] <= before);
+    CHECK(sent[1] >= before - 60000);
     pw_spool_close(s);
     gw_test_db_remove(path);
 }
@@ -371,5 +455,6 @@ static void test_old_tombstones_are_purged(void)
 }
 
 PW_TEST_MAIN(PW_TEST(test_version1_file_is_migrated), PW_TEST(test_version2_file_is_migrated),
-             PW_TEST(test_group_body), PW_TEST(test_newer_layout_is_refused),
-             PW_TEST(test_event_row_and_late_destination), PW_TEST(test_old_tombstones_are_purged))
+             PW_TEST(test_version3_file_is_migrated), PW_TEST(test_group_body),
+             PW_TEST(test_newer_layout_is_refused), PW_TEST(test_event_row_and_late_destination),
+             PW_TEST(test_old_tombstones_are_purged))
