@@ -74,12 +74,25 @@ static int int_of(yajl_val v, const char *key, long long *out)
     return 1;
 }
 
-/* One kept line back into a record (its strings point into the tree). 0 when malformed. */
+/* Whether every member of v is one of a record's (a newer phiwall's record with a member more
+ * would lose it here). */
+static int record_members_known(yajl_val v)
+{
+    for (size_t i = 0; i < v->u.object.len; i++) {
+        const char *k = v->u.object.keys[i];
+        if (strlen(k) != 1 || !strchr("taenrdfsxh", k[0]))
+            return 0;
+    }
+    return 1;
+}
+
+/* One kept line back into a record (its strings point into the tree). 0 when malformed, or of
+ * an action or with a member this phiwall does not know. */
 static int record_of(yajl_val v, pw_audit_record *r)
 {
     long long t, a, h;
-    if (!int_of(v, "t", &t) || !int_of(v, "a", &a) || !int_of(v, "h", &h) || a < 0 ||
-        a > PW_AUDIT_SENDING)
+    if (!YAJL_IS_OBJECT(v) || !record_members_known(v) || !int_of(v, "t", &t) ||
+        !int_of(v, "a", &a) || !int_of(v, "h", &h) || a < 0 || a > PW_AUDIT_SENDING)
         return 0;
     *r = (pw_audit_record){.time_ms = t,
                            .action = (pw_audit_action)a,
@@ -155,36 +168,39 @@ static size_t count_present(pw_audit *a, uint64_t seq, const char *hash, long lo
     return k;
 }
 
-/* One kept line: a record (added to p), a line of the log (added), or a mark (the pending
- * records the log already holds after it are dropped). A malformed line (never written by this
- * file) is skipped. */
-static pw_status take_line(pw_audit *a, const char *line, pending *p, pw_err *err)
+/* One kept line (the i-th, from 1): a record (added to p), a line of the log (added), or a mark
+ * (the pending records the log already holds after it are dropped). A line of any other kind (a
+ * newer phiwall's) or that cannot be read is an error: the restore appends nothing and deletes
+ * nothing, so that a phiwall that knows the line can still restore it. */
+static pw_status take_line(pw_audit *a, const char *line, size_t i, pending *p, pw_err *err)
 {
     yajl_val v = pw_gw_json_parse(line, strlen(line), NULL, 0);
-    if (!v)
-        return PW_OK;
-    pw_status st = PW_OK;
     yajl_val m = pw_gw_json_get(v, "m");
     const char *l = pw_gw_json_str(v, "l");
     pw_audit_record r;
     long long seq, off;
-    if (m) {
-        const char *hash = pw_gw_json_str(m, "hash");
-        if (int_of(m, "seq", &seq) && int_of(m, "off", &off) && hash && strlen(hash) == 64)
-            drop_first(p, count_present(a, (uint64_t)seq, hash, off, p));
-    } else if (l) {
-        const char *mid;
-        size_t mid_len, n = strlen(l);
-        if (pw_audit_line_middle(l, n, &mid, &mid_len)) {
-            pw_buf_append(&p->lines, l, n);
-            pw_buf_putc(&p->lines, '\n');
-            p->n++;
-        }
-    } else if (record_of(v, &r)) {
+    const char *hash = pw_gw_json_str(m, "hash"), *mid;
+    size_t mid_len;
+    pw_status st = PW_OK;
+    const char *what = v ? "a kind of line this phiwall does not know" : "not JSON";
+    if (m && int_of(m, "seq", &seq) && int_of(m, "off", &off) && hash && strlen(hash) == 64) {
+        drop_first(p, count_present(a, (uint64_t)seq, hash, off, p));
+    } else if (l && pw_audit_line_middle(l, strlen(l), &mid, &mid_len)) {
+        pw_buf_append(&p->lines, l, strlen(l));
+        pw_buf_putc(&p->lines, '\n');
+        p->n++;
+    } else if (!m && !l && record_of(v, &r)) {
         st = pw_audit_format_line(a, &r, &p->lines);
         p->n += st == PW_OK;
+    } else {
+        st = PW_ERR_UNSUPPORTED;
     }
     yajl_tree_free(v);
+    if (st == PW_ERR_UNSUPPORTED)
+        return pw_err_set(err, st,
+                          "held_audit line %zu: %s: nothing restored, every line kept (a newer "
+                          "phiwall wrote it? run that one once to restore them)",
+                          i, what);
     if (st == PW_OK && p->lines.failed)
         st = PW_ERR_NOMEM;
     return st != PW_OK ? pw_err_set(err, st, "out of memory") : PW_OK;
@@ -216,7 +232,7 @@ pw_status pw_audit_restore_from_spool(pw_spool *s, pw_audit *a, size_t *written,
     pending p = {.n = 0};
     pw_buf_init(&p.lines);
     for (size_t i = 0; st == PW_OK && i < n; i++)
-        st = take_line(a, lines[i], &p, err);
+        st = take_line(a, lines[i], i + 1, &p, err);
     pw_spool_names_free(lines, n);
     size_t marks = 0;
     if (st == PW_OK && p.n) {

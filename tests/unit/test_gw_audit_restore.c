@@ -287,6 +287,39 @@ static void test_cut_records_kept_at_a_stop_are_restored(void)
     teardown(&p);
 }
 
+/* Held lines a newer phiwall may write (a kind of line, an action, a record member this one
+ * does not know) are neither appended nor deleted: the restore fails naming the line and keeps
+ * every line, the records of known kinds with them (the order of the held records is kept). The
+ * old code skipped such a line and deleted it with the others: lost. */
+static void test_unknown_kinds_are_kept_not_dropped(void)
+{
+    static const char *const unknown[] = {
+        "{\"z\":{\"seq\":1}}",                                                /* a kind of line */
+        "{\"t\":1795000000000,\"a\":99,\"h\":0,\"e\":\"ev-new\"}",            /* an action */
+        "{\"t\":1795000000000,\"a\":0,\"h\":0,\"e\":\"ev-new\",\"k\":\"x\"}", /* a member */
+        "not json",
+    };
+    for (size_t i = 0; i < sizeof unknown / sizeof unknown[0]; i++) {
+        paths p;
+        setup(&p, "unknown");
+        prepare(&p); /* one record in the log, two held */
+        pw_spool *s = NULL;
+        pw_audit *a = NULL;
+        open_both(&p, &s, &a);
+        CHECK_INT(pw_spool_hold_lines(s, &unknown[i], 1, NULL), PW_OK);
+        size_t n = 99;
+        pw_err err = {0};
+        CHECK_INT(pw_audit_restore_from_spool(s, a, &n, &err), PW_ERR_UNSUPPORTED);
+        CHECK_INT(n, 0);
+        CHECK(strstr(err.msg, "held_audit line 3: ") != NULL);
+        CHECK(strstr(err.msg, "every line kept") != NULL);
+        CHECK_INT(held_count(s), 3);
+        close_both(s, a);
+        check_log(&p, "ev-before:accepted", 1);
+        teardown(&p);
+    }
+}
+
 static atomic_int answered;
 
 static void on_done(void *ctx, pw_status spool_st, pw_status audit_st, pw_gw_commit_dups dups)
@@ -348,4 +381,5 @@ PW_TEST_MAIN(PW_TEST(test_killed_after_append_is_not_appended_again),
              PW_TEST(test_killed_with_a_torn_append_appends_the_rest),
              PW_TEST(test_failed_restore_then_other_records_appends_all),
              PW_TEST(test_cut_records_kept_at_a_stop_are_restored),
-             PW_TEST(test_committer_keeps_cut_records_at_a_stop))
+             PW_TEST(test_committer_keeps_cut_records_at_a_stop),
+             PW_TEST(test_unknown_kinds_are_kept_not_dropped))
