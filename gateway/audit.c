@@ -646,15 +646,21 @@ pw_status pw_audit_append_lines(pw_audit *a, const pw_buf *lines, pw_err *err)
     return st == PW_OK ? pw_audit_wait_durable(a, &t, err) : st;
 }
 
-pw_status pw_audit_format_line(pw_audit *a, const pw_audit_record *rec, pw_buf *out)
+pw_status pw_audit_format_line_locked(pw_audit *a, const pw_audit_record *rec, pw_buf *out)
 {
     char zero[65];
     memset(zero, '0', 64);
     zero[64] = '\0';
-    pthread_mutex_lock(&a->mu); /* the field memos are the log's */
     format_record(a, out, 0, rec, zero);
-    pthread_mutex_unlock(&a->mu);
     return out->failed ? PW_ERR_NOMEM : PW_OK;
+}
+
+pw_status pw_audit_format_line(pw_audit *a, const pw_audit_record *rec, pw_buf *out)
+{
+    pthread_mutex_lock(&a->mu); /* the field memos are the log's */
+    pw_status st = pw_audit_format_line_locked(a, rec, out);
+    pthread_mutex_unlock(&a->mu);
+    return st;
 }
 
 void pw_audit_head(pw_audit *a, uint64_t *seq, char hash[65], long long *end)

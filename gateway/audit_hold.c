@@ -2,9 +2,11 @@
  * audit_hold.c — ingest audit records kept in the spool across a stop (see audit_hold.h). A
  * record is stored as one JSON object with short keys: t time_ms, a action, e event_id, n
  * event_name, d destination, r rule, f fields_json (as a string), s payload_sha256, h
- * http_status, x detail; absent members are left out. Two more kinds of line: {"l":"…"}, a
- * record as the log wrote it (one a failed sync cut, pw_audit_hold_cut), and {"m":{…}}, where
- * the log ended when a restore began appending (hold_mark).
+ * http_status, x detail; absent members are left out. Records a failed sync cut from the log
+ * (pw_audit_hold_cut) are held in that form too when it gives back the very line the log wrote,
+ * so that a phiwall that knows only this kind restores them; else as {"l":"…"}, the line as the
+ * log wrote it. {"m":{…}}: where the log ended when a restore began appending (hold_mark). A
+ * restore that finds a line of another kind keeps them all (take_line).
  */
 #include "audit_hold.h"
 
@@ -45,9 +47,9 @@ static pw_status hold_each(pw_spool *s, size_t n, pw_status (*next)(void *ctx, p
     return st;
 }
 
-static pw_status next_record(void *ctx, pw_buf *b)
+/* r as a held line (the short keys above). */
+static pw_status put_record(pw_buf *b, const pw_audit_record *r)
 {
-    const pw_audit_record **at = ctx, *r = (*at)++;
     pw_buf_printf(b, "{\"t\":%lld,\"a\":%d,\"h\":%d", (long long)r->time_ms, (int)r->action,
                   r->http_status);
     put_str(b, "e", r->event_id);
@@ -58,6 +60,12 @@ static pw_status next_record(void *ctx, pw_buf *b)
     put_str(b, "s", r->payload_sha256);
     put_str(b, "x", r->detail);
     return pw_buf_putc(b, '}');
+}
+
+static pw_status next_record(void *ctx, pw_buf *b)
+{
+    const pw_audit_record **at = ctx;
+    return put_record(b, (*at)++);
 }
 
 pw_status pw_audit_hold_in_spool(pw_spool *s, const pw_audit_record *recs, size_t n, pw_err *err)
@@ -251,25 +259,95 @@ pw_status pw_audit_restore_from_spool(pw_spool *s, pw_audit *a, size_t *written,
 
 /* ---- at a stop: records a failed sync cut that the log could not write back ------------------ */
 
-/* The next of the log's lines (each ending in a newline) as {"l":"…"}. */
+/* A line of the log (v: its tree) back into the record it was written from; fields: where a
+ * fields object is written back as JSON. 0 when a member is not of the log's shape. */
+static int record_of_log_line(yajl_val v, pw_audit_record *r, pw_buf *fields)
+{
+    const char *action = pw_gw_json_str(v, "action"), *time = pw_gw_json_str(v, "time");
+    yajl_val f = pw_gw_json_get(v, "fields");
+    long long h = 0;
+    *r = (pw_audit_record){.event_id = pw_gw_json_str(v, "event_id"),
+                           .event_name = pw_gw_json_str(v, "event_name"),
+                           .destination = pw_gw_json_str(v, "destination"),
+                           .rule = pw_gw_json_str(v, "rule"),
+                           .fields_json = YAJL_IS_STRING(f) ? YAJL_GET_STRING(f) : NULL,
+                           .payload_sha256 = pw_gw_json_str(v, "payload_sha256"),
+                           .detail = pw_gw_json_str(v, "detail")};
+    if (!action || !time || pw_audit_parse_time(time, &r->time_ms, NULL) != PW_OK)
+        return 0;
+    if (pw_gw_json_get(v, "http_status") && !int_of(v, "http_status", &h))
+        return 0;
+    r->http_status = (int)h;
+    int a = 0;
+    while (a <= PW_AUDIT_SENDING && strcmp(pw_audit_action_name((pw_audit_action)a), action))
+        a++;
+    r->action = (pw_audit_action)a;
+    if (f && !YAJL_IS_STRING(f)) {
+        pw_gw_json_emit(fields, f);
+        r->fields_json = fields->data;
+    }
+    return a <= PW_AUDIT_SENDING && !fields->failed;
+}
+
+/* Whether rec, written by the log, gives back the very line (its middle: what counts). */
+static int writes_back_as(pw_audit *a, const pw_audit_record *rec, const char *line, size_t n)
+{
+    pw_buf again;
+    pw_buf_init(&again);
+    const char *mid, *again_mid;
+    size_t mid_len, again_len;
+    int same = pw_audit_format_line_locked(a, rec, &again) == PW_OK && again.len &&
+               pw_audit_line_middle(line, n, &mid, &mid_len) &&
+               pw_audit_line_middle(again.data, again.len - 1, &again_mid, &again_len) &&
+               mid_len == again_len && memcmp(mid, again_mid, mid_len) == 0;
+    pw_buf_free(&again);
+    return same;
+}
+
+/* The log's lines a failed sync cut, kept in the spool (hold_each): a->mu held. */
+typedef struct log_lines {
+    pw_spool *s;
+    pw_audit *a;
+    const char *at; /* the next line */
+} log_lines;
+
+/* The next of the log's lines (each ending in a newline) as a held record, like those ingest
+ * holds, when the record gives back the same line: a phiwall older than the {"l":…} kind restores
+ * it too (it skipped and deleted an {"l":…} line: lost on a downgrade). Else as {"l":"…"}. */
 static pw_status next_log_line(void *ctx, pw_buf *b)
 {
-    const char **at = ctx, *nl = strchr(*at, '\n');
+    log_lines *ll = ctx;
+    const char *line = ll->at, *nl = strchr(line, '\n');
+    size_t n = (size_t)(nl - line);
+    ll->at = nl + 1;
+    yajl_val v = pw_gw_json_parse(line, n, NULL, 0);
+    pw_audit_record r;
+    pw_buf fields;
+    pw_buf_init(&fields);
+    int as_record = v && record_of_log_line(v, &r, &fields) && writes_back_as(ll->a, &r, line, n);
+    if (as_record)
+        put_record(b, &r);
+    yajl_tree_free(v);
+    pw_buf_free(&fields);
+    if (as_record)
+        return b->failed ? PW_ERR_NOMEM : PW_OK;
     pw_buf_puts(b, "{\"l\":");
-    pw_buf_json_string(b, *at, (size_t)(nl - *at));
-    *at = nl + 1;
+    pw_buf_json_string(b, line, n);
     return pw_buf_putc(b, '}');
 }
 
 static pw_status hold_log_lines(void *ctx, const char *lines, size_t len, pw_err *err)
 {
+    log_lines *ll = ctx;
     size_t n = 0;
     for (size_t i = 0; i < len; i++)
         n += lines[i] == '\n';
-    return hold_each(ctx, n, next_log_line, &lines, err);
+    ll->at = lines;
+    return hold_each(ll->s, n, next_log_line, ll, err);
 }
 
 pw_status pw_audit_hold_cut(pw_spool *s, pw_audit *a, size_t *n, pw_err *err)
 {
-    return pw_audit_hand_over_cut(a, hold_log_lines, s, n, err);
+    log_lines ll = {.s = s, .a = a};
+    return pw_audit_hand_over_cut(a, hold_log_lines, &ll, n, err);
 }

@@ -74,6 +74,8 @@ void pw_audit_line_prev_hash(const char *line, size_t n, char out[65]);
  * from `off` (no further than its last whole record) to out. */
 pw_status pw_audit_append_lines(pw_audit *a, const pw_buf *lines, pw_err *err);
 pw_status pw_audit_format_line(pw_audit *a, const pw_audit_record *rec, pw_buf *out);
+/* pw_audit_format_line with the log's mutex held (in a pw_audit_keep_fn). */
+pw_status pw_audit_format_line_locked(pw_audit *a, const pw_audit_record *rec, pw_buf *out);
 void pw_audit_head(pw_audit *a, uint64_t *seq, char hash[65], long long *end);
 pw_status pw_audit_read_at(pw_audit *a, long long off, size_t want, pw_buf *out, pw_err *err);
 

@@ -26,6 +26,7 @@
 
 #include "audit.h"
 #include "audit_hold.h"
+#include "audit_internal.h"
 #include "gw_commit.h"
 #include "gw_test_db.h"
 #include "gw_time.h"
@@ -320,6 +321,76 @@ static void test_unknown_kinds_are_kept_not_dropped(void)
     }
 }
 
+/* The middles (what a record says, apart from its place in the chain) of the log's lines from
+ * the first-th (from 1), one per line, into out. */
+static void log_middles(const char *path, size_t first, char *out, size_t cap)
+{
+    char buf[16384];
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    CHECK(fd >= 0);
+    ssize_t n = pread(fd, buf, sizeof buf - 1, 0);
+    close(fd);
+    CHECK(n > 0);
+    buf[n > 0 ? n : 0] = '\0';
+    out[0] = '\0';
+    size_t lineno = 1, len = 0;
+    for (char *at = buf, *nl; (nl = strchr(at, '\n')); at = nl + 1, lineno++) {
+        const char *mid;
+        size_t mid_len;
+        if (lineno < first || !pw_audit_line_middle(at, (size_t)(nl - at), &mid, &mid_len))
+            continue;
+        CHECK(len + mid_len + 2 < cap);
+        memcpy(out + len, mid, mid_len);
+        len += mid_len;
+        out[len++] = '\n';
+        out[len] = '\0';
+    }
+}
+
+/* Records a failed sync cut are held as records (the kind an older phiwall, which knows no
+ * {"l":…} line, restores: it skipped and deleted those), each giving back the very line the log
+ * wrote (escapes, a fields object); one whose line would not come back the same (a time before
+ * 1970) is held as the log's line. Restored, the log says what it said before the cut. The old
+ * code held every one as {"l":…}. */
+static void test_cut_records_are_held_as_records(void)
+{
+    paths p;
+    setup(&p, "asrec");
+    pw_spool *s = NULL;
+    pw_audit *a = NULL;
+    open_both(&p, &s, &a);
+    pw_audit_record before = rec("ev-before", PW_AUDIT_ACCEPTED);
+    CHECK_INT(pw_audit_append(a, &before, NULL), PW_OK);
+    pw_audit_record q[3] = {rec("ev-q", PW_AUDIT_ACCEPTED), rec("ev-q", PW_AUDIT_QUEUED),
+                            rec("ev-old", PW_AUDIT_DROPPED)};
+    q[0].detail = "a \"quoted\" d\xc3\xa9tail\twith \\ escapes";
+    q[1].fields_json = "{\"value\": \"allow\", \"em\":[\"hashed\" ,1]}";
+    q[1].http_status = 202;
+    q[2].time_ms = -1500;
+    CHECK_INT(pw_audit_append_nosync(a, q, 3, NULL), PW_OK);
+    char want[4096], got[4096];
+    log_middles(p.audit, 2, want, sizeof want);
+    fail_audit = 1;
+    CHECK_INT(pw_audit_sync(a, NULL), PW_ERR_IO);
+    size_t n = 0;
+    CHECK_INT(pw_audit_hold_cut(s, a, &n, NULL), PW_OK);
+    CHECK_INT(n, 3);
+    char **lines = NULL;
+    size_t held = 0;
+    CHECK_INT(pw_spool_held_lines(s, &lines, &held, NULL), PW_OK);
+    CHECK_INT(held, 3);
+    for (size_t i = 0; i < held && i < 2; i++)
+        CHECK(strncmp(lines[i], "{\"t\":", 5) == 0);
+    CHECK(held == 3 && strncmp(lines[2], "{\"l\":", 5) == 0);
+    pw_spool_names_free(lines, held);
+    close_both(s, a);
+    restart(&p, 3);
+    check_log(&p, "ev-before:accepted ev-q:accepted ev-q:queued ev-old:dropped", 4);
+    log_middles(p.audit, 2, got, sizeof got);
+    CHECK_STR(got, want);
+    teardown(&p);
+}
+
 static atomic_int answered;
 
 static void on_done(void *ctx, pw_status spool_st, pw_status audit_st, pw_gw_commit_dups dups)
@@ -382,4 +453,5 @@ PW_TEST_MAIN(PW_TEST(test_killed_after_append_is_not_appended_again),
              PW_TEST(test_failed_restore_then_other_records_appends_all),
              PW_TEST(test_cut_records_kept_at_a_stop_are_restored),
              PW_TEST(test_committer_keeps_cut_records_at_a_stop),
-             PW_TEST(test_unknown_kinds_are_kept_not_dropped))
+             PW_TEST(test_unknown_kinds_are_kept_not_dropped),
+             PW_TEST(test_cut_records_are_held_as_records))
