@@ -252,6 +252,12 @@ pw_status pw_audit_restore_from_spool(pw_spool *s, pw_audit *a, size_t *written,
     if (st == PW_OK) {
         *written = p.n;
         st = pw_spool_held_clear(s, n + marks, err);
+        if (st != PW_OK && p.n) /* the mark kept before the append tells the next start */
+            pw_err_prefix(err,
+                          "%zu record(s) appended to the audit log, but deleting them from the "
+                          "spool failed (not appended again: the next start finds them in the "
+                          "log): ",
+                          p.n);
     }
     pw_buf_free(&p.lines);
     return st;

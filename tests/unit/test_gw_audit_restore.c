@@ -7,7 +7,8 @@
  * TEST-ONLY fault injection: this executable defines fdatasync, which the linker takes for the
  * audit code's calls instead of libc's. On the audit log's file (by inode) it can kill the
  * process right after a successful sync (`kill_after`: the crash point) or fail once with EIO
- * (`fail_audit`); any other file (the spool's) is synced as usual.
+ * (`fail_audit`); any other file (the spool's) is synced as usual, but for the first sync after
+ * such a good one when `fail_spool` asks it (EIO: the restore's delete from the spool fails).
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -35,6 +36,7 @@
 
 static ino_t audit_ino;
 static int kill_after, fail_audit;
+static int fail_spool; /* 1: the spool's first sync after the log's next good one fails once */
 static const char *fail_once_in; /* every sync of the log fails once it holds this */
 
 /* Whether the log (fd) holds s. */
@@ -65,9 +67,16 @@ int fdatasync(int fd)
         errno = EIO;
         return -1;
     }
+    if (!is_audit(fd) && fail_spool == 2) {
+        fail_spool = 0;
+        errno = EIO;
+        return -1;
+    }
     int rc = (int)syscall(SYS_fdatasync, fd);
     if (rc == 0 && is_audit(fd) && kill_after)
         raise(SIGKILL); /* the records are durable; the spool still holds them */
+    if (rc == 0 && is_audit(fd) && fail_spool == 1)
+        fail_spool = 2; /* the spool's next sync: the delete of the appended records */
     return rc;
 }
 
@@ -391,6 +400,33 @@ static void test_cut_records_are_held_as_records(void)
     teardown(&p);
 }
 
+/* The restore appended the held records, then deleting them from the spool failed: the error
+ * says they were appended and will not be again (the mark kept before the append), *written
+ * counts them, and the next restore appends nothing. The old error said only what the spool
+ * said, and the gateway logged it as "could not be appended; kept for the next start". */
+static void test_delete_failed_after_append_says_appended(void)
+{
+    paths p;
+    setup(&p, "delfail");
+    prepare(&p);
+    pw_spool *s = NULL;
+    pw_audit *a = NULL;
+    open_both(&p, &s, &a);
+    fail_spool = 1;
+    size_t n = 0;
+    pw_err err = {0};
+    CHECK(pw_audit_restore_from_spool(s, a, &n, &err) != PW_OK);
+    fail_spool = 0;
+    CHECK_INT(n, 2);
+    CHECK(strstr(err.msg, "2 record(s) appended to the audit log, but deleting them from the "
+                          "spool failed (not appended again: ") != NULL);
+    close_both(s, a);
+    check_log(&p, "ev-before:accepted ev-held:accepted ev-held:queued", 3);
+    restart(&p, 0);
+    check_log(&p, "ev-before:accepted ev-held:accepted ev-held:queued", 3);
+    teardown(&p);
+}
+
 static atomic_int answered;
 
 static void on_done(void *ctx, pw_status spool_st, pw_status audit_st, pw_gw_commit_dups dups)
@@ -454,4 +490,5 @@ PW_TEST_MAIN(PW_TEST(test_killed_after_append_is_not_appended_again),
              PW_TEST(test_cut_records_kept_at_a_stop_are_restored),
              PW_TEST(test_committer_keeps_cut_records_at_a_stop),
              PW_TEST(test_unknown_kinds_are_kept_not_dropped),
-             PW_TEST(test_cut_records_are_held_as_records))
+             PW_TEST(test_cut_records_are_held_as_records),
+             PW_TEST(test_delete_failed_after_append_says_appended))
