@@ -27,6 +27,10 @@ int pw_audit_split_line(const char *line, size_t n, size_t *body_len, char hash[
  * its hash and the line's end; prev_hash becomes the record's hash. */
 void pw_audit_end_line(pw_buf *b, size_t start, char prev_hash[65]);
 
+/* Whether a fields map (n bytes) is JSON that parsing and emitting it again would give back byte
+ * for byte (audit_fields.c): then it is written as it is, with no parse (and no allocation). */
+int pw_audit_fields_compact(const char *json, size_t n);
+
 /* The lines of records the log writes again itself after a failed sync cut them (audit_kept.c;
  * the log's, under its mutex). pieces: one per write, where its kept lines end in the file and
  * in `lines`; a sync that made the file durable up to some end drops the pieces up to it. */
