@@ -34,8 +34,12 @@ int main(int argc, char **argv)
         recs[i] = (pw_audit_record){
             .event_id = ids[i],
             .event_name = "Schedule",
-            .destination = kind == 0 ? NULL : kind == 1 ? "meta" : "ga4",
-            .action = synced ? PW_AUDIT_SENT : kind == 0 ? PW_AUDIT_ACCEPTED : PW_AUDIT_QUEUED,
+            .destination = kind == 0   ? NULL
+                           : kind == 1 ? "meta"
+                                       : "ga4",
+            .action = synced      ? PW_AUDIT_SENT
+                      : kind == 0 ? PW_AUDIT_ACCEPTED
+                                  : PW_AUDIT_QUEUED,
             .rule = kind == 0   ? "ingest: valid event"
                     : kind == 1 ? "meta.allow.Schedule"
                                 : "ga4.allow.Schedule",

@@ -38,9 +38,6 @@ void *realloc(void *p, size_t n)
 {
     return refuse ? NULL : __libc_realloc(p, n);
 }
-#endif
-
-#define N_SENT 300 /* ~600 bytes each: about three times the log's 64 KiB buffer */
 
 static size_t count_in_file(const char *path, const char *s)
 {
@@ -53,6 +50,9 @@ static size_t count_in_file(const char *path, const char *s)
         fclose(f);
     return n;
 }
+#endif
+
+#define N_SENT 300 /* ~600 bytes each: about three times the log's 64 KiB buffer */
 
 static void test_synced_batches_allocate_nothing(void)
 {
@@ -73,8 +73,9 @@ static void test_synced_batches_allocate_nothing(void)
             .destination = "meta",
             .action = PW_AUDIT_SENT,
             .rule = "meta",
-            .fields_json = "{\"em\":\"user_data: hashed\",\"value\":\"allow_params\",\"n\":[1,-2.5e3,"
-                           "true,null]}",
+            .fields_json =
+                "{\"em\":\"user_data: hashed\",\"value\":\"allow_params\",\"n\":[1,-2.5e3,"
+                "true,null]}",
             .payload_sha256 = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
             .http_status = 200,
             .detail = "fbtrace_id AbCdEf0123456789 events_received 300"};
