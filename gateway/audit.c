@@ -405,13 +405,14 @@ static void put_time(pw_audit *a, pw_buf *b, int64_t ms)
 }
 
 /* Append one full line for rec as record `seq` chained to prev_hash; updates prev_hash
- * (a->mu held: the memos are the log's). */
+ * (a->mu held: the memos are the log's). middles (not NULL): its middle is kept there too. */
 static void format_record(pw_audit *a, pw_buf *b, uint64_t seq, const pw_audit_record *rec,
-                          char prev_hash[65])
+                          char prev_hash[65], pw_buf *middles)
 {
     size_t start = b->len;
     PUT_LIT(b, "{\"seq\":");
     put_u64(b, seq);
+    size_t mid = b->len;
     PUT_LIT(b, ",\"time\":\"");
     put_time(a, b, rec->time_ms ? rec->time_ms : pw_gw_now_ms());
     PUT_LIT(b, "\",\"action\":\"");
@@ -432,6 +433,10 @@ static void format_record(pw_audit *a, pw_buf *b, uint64_t seq, const pw_audit_r
                                         : (uint64_t)rec->http_status);
     }
     PUT_STR(b, "detail", rec->detail);
+    if (middles && !b->failed) {
+        pw_buf_append(middles, b->data + mid, b->len - mid);
+        pw_buf_putc(middles, '\n');
+    }
     pw_audit_end_line(b, start, prev_hash);
 }
 
@@ -631,13 +636,14 @@ static pw_status write_records(pw_audit *a, const pw_audit_record *recs, size_t 
     char hash[65];
     memcpy(hash, a->last_hash, 65);
     uint64_t seq = a->seq;
-    int in_pieces = !keep && !a->kept.cut; /* no line of the batch is the log's to keep */
+    pw_audit_kept *k = &a->kept;
+    size_t kept_len = k->middles.len; /* what is kept without this write */
+    int in_pieces = !keep && !k->cut; /* no record of the batch is the log's to keep */
     pw_buf_clear(b);
     if (!in_pieces)
-        pw_buf_reserve(b, a->kept.cut * a->kept.lines.len + n * RECORD_GUESS);
-    if (a->kept.cut && !pw_audit_rechain(b, a->kept.lines.data, a->kept.lines.len, &seq, hash))
-        b->failed = 1; /* out of memory (the log wrote every kept line in its shape) */
-    size_t owned = b->len;
+        pw_buf_reserve(b, k->cut * 2 * k->middles.len + n * RECORD_GUESS);
+    if (k->cut && !pw_audit_rechain_middles(b, k->middles.data, k->middles.len, &seq, hash))
+        b->failed = 1; /* out of memory */
     if (lines && !pw_audit_rechain(b, lines->data, lines->len, &seq, hash))
         b->failed = 1; /* out of memory, or not lines of the log (pw_audit_append_lines) */
     off_t written = 0; /* bytes of the batch written in earlier pieces */
@@ -646,10 +652,8 @@ static pw_status write_records(pw_audit *a, const pw_audit_record *recs, size_t 
         if (in_pieces && b->len && b->cap - b->len < record_bound(&recs[i]))
             st = write_piece(a, b, &written);
         if (st == PW_OK)
-            format_record(a, b, ++seq, &recs[i], hash);
+            format_record(a, b, ++seq, &recs[i], hash, keep ? &k->middles : NULL);
     }
-    if (keep)
-        owned = b->len;
     if (st == PW_OK)
         st = b->failed ? PW_ERR_NOMEM : write_all(a->fd, b->data, b->len);
     int saved_errno = errno;
@@ -658,9 +662,10 @@ static pw_status write_records(pw_audit *a, const pw_audit_record *recs, size_t 
         a->end += written + (off_t)b->len;
         atomic_store(&a->last_write_ok, 1);
         memcpy(a->last_hash, hash, 65);
-        if (owned && !pw_audit_kept_add(&a->kept, b->data, owned, a->end - (off_t)(b->len - owned)))
+        if ((keep || k->cut) && !pw_audit_kept_written(k, a->end))
             *must_sync = 1;
     } else {
+        pw_audit_kept_unwritten(k, kept_len);
         if (st == PW_ERR_IO)
             atomic_store(&a->last_write_ok, 0);
         if (st == PW_ERR_IO || written) /* a full disk may have taken part of the batch */
@@ -717,7 +722,7 @@ pw_status pw_audit_format_line_locked(pw_audit *a, const pw_audit_record *rec, p
     char zero[65];
     memset(zero, '0', 64);
     zero[64] = '\0';
-    format_record(a, out, 0, rec, zero);
+    format_record(a, out, 0, rec, zero, NULL);
     return out->failed ? PW_ERR_NOMEM : PW_OK;
 }
 
@@ -763,10 +768,20 @@ pw_status pw_audit_hand_over_cut(pw_audit *a, pw_audit_keep_fn keep, void *ctx, 
     pthread_mutex_lock(&a->mu);
     *n = 0;
     pw_status st = PW_OK;
-    if (a->kept.cut) {
-        for (size_t i = 0; i < a->kept.lines.len; i++)
-            *n += a->kept.lines.data[i] == '\n';
-        st = keep(ctx, a->kept.lines.data, a->kept.lines.len, err);
+    if (a->kept.cut) { /* their lines, chained from 1 on (only their middles count) */
+        pw_buf lines;
+        pw_buf_init(&lines);
+        uint64_t seq = 0;
+        char hash[65];
+        memset(hash, '0', 64);
+        hash[64] = '\0';
+        if (!pw_audit_rechain_middles(&lines, a->kept.middles.data, a->kept.middles.len, &seq,
+                                      hash))
+            st = pw_err_set(err, PW_ERR_NOMEM, "audit: out of memory");
+        else
+            st = keep(ctx, lines.data, lines.len, err);
+        pw_buf_free(&lines);
+        *n = st == PW_OK ? (size_t)seq : 0;
         if (st == PW_OK)
             pw_audit_kept_free(&a->kept);
         else
