@@ -144,6 +144,8 @@ int pw_audit_rechain(pw_buf *b, const char *lines, size_t n, uint64_t *seq, char
 
 int pw_audit_rechain_middles(pw_buf *b, const char *middles, size_t n, uint64_t *seq, char hash[65])
 {
+    if (!n) /* middles may be NULL: no pointer arithmetic on it */
+        return !b->failed;
     for (const char *p = middles, *end = middles + n; p < end;) {
         const char *nl = memchr(p, '\n', (size_t)(end - p));
         if (!nl)
