@@ -150,8 +150,7 @@ static pw_status load_chain_end(pw_audit *a, pw_err *err)
     struct stat stt;
     if (fstat(a->fd, &stt) != 0)
         return pw_err_set(err, PW_ERR_IO, "%s: %s", a->path, strerror(errno));
-    memset(a->last_hash, '0', 64);
-    a->last_hash[64] = '\0';
+    pw_audit_hash_zero(a->last_hash);
     memcpy(a->synced_hash, a->last_hash, 65);
     a->end = 0;
     if (stt.st_size == 0)
@@ -455,6 +454,12 @@ void pw_audit_end_line(pw_buf *b, size_t start, char prev_hash[65])
     memcpy(prev_hash, hash, 65);
 }
 
+void pw_audit_hash_zero(char out[65])
+{
+    memset(out, '0', 64);
+    out[64] = '\0';
+}
+
 void pw_audit_chain_hash(const char prev_hash[65], const char *body, size_t n, char out[65])
 {
     pw_gw_sha256_hex2(prev_hash, 64, body, n, out);
@@ -720,8 +725,7 @@ pw_status pw_audit_append_lines(pw_audit *a, const pw_buf *lines, pw_err *err)
 pw_status pw_audit_format_line_locked(pw_audit *a, const pw_audit_record *rec, pw_buf *out)
 {
     char zero[65];
-    memset(zero, '0', 64);
-    zero[64] = '\0';
+    pw_audit_hash_zero(zero);
     format_record(a, out, 0, rec, zero, NULL);
     return out->failed ? PW_ERR_NOMEM : PW_OK;
 }
@@ -773,8 +777,7 @@ pw_status pw_audit_hand_over_cut(pw_audit *a, pw_audit_keep_fn keep, void *ctx, 
         pw_buf_init(&lines);
         uint64_t seq = 0;
         char hash[65];
-        memset(hash, '0', 64);
-        hash[64] = '\0';
+        pw_audit_hash_zero(hash);
         if (!pw_audit_rechain_middles(&lines, a->kept.middles.data, a->kept.middles.len, &seq,
                                       hash))
             st = pw_err_set(err, PW_ERR_NOMEM, "audit: out of memory");

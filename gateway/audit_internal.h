@@ -13,6 +13,9 @@
 #include "audit.h"
 #include "phiwall/buf.h"
 
+/* The prev_hash of a chain's first record: 64 zeros. */
+void pw_audit_hash_zero(char out[65]);
+
 /* SHA-256(prev_hash (64 hex chars) || body) as hex. */
 void pw_audit_chain_hash(const char prev_hash[65], const char *body, size_t n, char out[65]);
 

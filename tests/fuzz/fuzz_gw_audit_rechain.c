@@ -13,8 +13,7 @@
 static void check_rechained(const char *in, size_t n, const pw_buf *out, uint64_t last_seq)
 {
     char prev[65];
-    memset(prev, '0', 64);
-    prev[64] = '\0';
+    pw_audit_hash_zero(prev);
     if (!n) {
         FUZZ_ASSERT(out->len == 0 && last_seq == 0);
         return;
@@ -66,8 +65,7 @@ static void check_from_middles(const char *in, size_t n, const pw_buf *want)
     }
     uint64_t seq = 0;
     char hash[65];
-    memset(hash, '0', 64);
-    hash[64] = '\0';
+    pw_audit_hash_zero(hash);
     FUZZ_ASSERT(pw_audit_rechain_middles(&out, mids.data, mids.len, &seq, hash));
     FUZZ_ASSERT(out.len == want->len && (!out.len || memcmp(out.data, want->data, out.len) == 0));
     pw_buf_free(&mids);
@@ -90,8 +88,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     pw_buf_init(&out);
     uint64_t seq = 0;
     char hash[65];
-    memset(hash, '0', 64);
-    hash[64] = '\0';
+    pw_audit_hash_zero(hash);
     if (pw_audit_rechain(&out, in, size, &seq, hash)) {
         check_rechained(in, size, &out, seq);
         check_from_middles(in, size, &out);
@@ -99,7 +96,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     pw_buf_free(&out);
     pw_buf_init(&out);
     seq = 0;
-    memset(hash, '0', 64);
+    pw_audit_hash_zero(hash);
     pw_audit_rechain_middles(&out, in, size, &seq, hash);
     pw_buf_free(&out);
     return 0;

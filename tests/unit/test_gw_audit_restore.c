@@ -139,6 +139,13 @@ static void prepare(const paths *p)
     close_both(s, a);
 }
 
+/* prepare(), then both opened. */
+static void prepare_open(const paths *p, pw_spool **s, pw_audit **a)
+{
+    prepare(p);
+    open_both(p, s, a);
+}
+
 /* Restore in a child killed at the crash point: after the append's sync, before the delete. */
 static void restore_killed(const paths *p)
 {
@@ -250,10 +257,9 @@ static void test_failed_restore_then_other_records_appends_all(void)
 {
     paths p;
     setup(&p, "failed");
-    prepare(&p);
     pw_spool *s = NULL;
     pw_audit *a = NULL;
-    open_both(&p, &s, &a);
+    prepare_open(&p, &s, &a);
     fail_audit = 1;
     size_t n = 0;
     CHECK_INT(pw_audit_restore_from_spool(s, a, &n, NULL), PW_ERR_IO);
@@ -312,10 +318,9 @@ static void test_unknown_kinds_are_kept_not_dropped(void)
     for (size_t i = 0; i < sizeof unknown / sizeof unknown[0]; i++) {
         paths p;
         setup(&p, "unknown");
-        prepare(&p); /* one record in the log, two held */
         pw_spool *s = NULL;
         pw_audit *a = NULL;
-        open_both(&p, &s, &a);
+        prepare_open(&p, &s, &a); /* one record in the log, two held */
         CHECK_INT(pw_spool_hold_lines(s, &unknown[i], 1, NULL), PW_OK);
         size_t n = 99;
         pw_err err = {0};
@@ -408,10 +413,9 @@ static void test_delete_failed_after_append_says_appended(void)
 {
     paths p;
     setup(&p, "delfail");
-    prepare(&p);
     pw_spool *s = NULL;
     pw_audit *a = NULL;
-    open_both(&p, &s, &a);
+    prepare_open(&p, &s, &a);
     fail_spool = 1;
     size_t n = 0;
     pw_err err = {0};
