@@ -44,7 +44,11 @@
 #define FIELDS_MEMO_MAX 4096       /* longer maps are written afresh each time */
 #define RECORD_GUESS    512        /* bytes reserved per record of a batch (most are 300-500) */
 #define OUT_KEEP        (4u << 20) /* the batch buffer is kept up to this capacity */
-#define CUT_MEMO        64         /* cuts whose durable end is remembered (sync_upto) */
+#define OUT_FLOOR                                                                         \
+    (64u << 10)          /* …and from its open on at least this much (a synced batch is \
+                            written in pieces that fit: write_records) */
+#define RECORD_FIXED 320 /* a record's bytes besides its strings, at most (record_bound) */
+#define CUT_MEMO     64  /* cuts whose durable end is remembered (sync_upto) */
 
 typedef struct fields_memo {
     char *src; /* fields_json as given */
@@ -146,8 +150,7 @@ static pw_status load_chain_end(pw_audit *a, pw_err *err)
     struct stat stt;
     if (fstat(a->fd, &stt) != 0)
         return pw_err_set(err, PW_ERR_IO, "%s: %s", a->path, strerror(errno));
-    memset(a->last_hash, '0', 64);
-    a->last_hash[64] = '\0';
+    pw_audit_hash_zero(a->last_hash);
     memcpy(a->synced_hash, a->last_hash, 65);
     a->end = 0;
     if (stt.st_size == 0)
@@ -241,6 +244,12 @@ pw_status pw_audit_open(const char *path, pw_audit **out, pw_err *err)
         free(a->path);
         free(a);
         return st;
+    }
+    if (pw_buf_reserve(&a->out, OUT_FLOOR - 1) != PW_OK) {
+        close(a->fd);
+        free(a->path);
+        free(a);
+        return pw_err_set(err, PW_ERR_NOMEM, "audit: out of memory");
     }
     pthread_mutex_init(&a->mu, NULL);
     pthread_mutex_init(&a->sync_mu, NULL);
@@ -350,9 +359,13 @@ static void put_fields(pw_audit *a, pw_buf *b, const char *fields_json)
             oldest = m;
     }
     size_t start = b->len;
-    format_fields(b, fields_json, n);
+    if (pw_audit_fields_compact(fields_json, n))
+        put(b, fields_json, n); /* what format_fields would write, with no parse */
+    else
+        format_fields(b, fields_json, n);
     if (b->failed || n > FIELDS_MEMO_MAX)
         return;
+    /* Not remembered if out of memory: written the same, only not faster next time. */
     char *src = malloc(n + 1), *out = malloc(b->len - start + 1);
     if (!src || !out) {
         free(src);
@@ -391,13 +404,14 @@ static void put_time(pw_audit *a, pw_buf *b, int64_t ms)
 }
 
 /* Append one full line for rec as record `seq` chained to prev_hash; updates prev_hash
- * (a->mu held: the memos are the log's). */
+ * (a->mu held: the memos are the log's). middles (not NULL): its middle is kept there too. */
 static void format_record(pw_audit *a, pw_buf *b, uint64_t seq, const pw_audit_record *rec,
-                          char prev_hash[65])
+                          char prev_hash[65], pw_buf *middles)
 {
     size_t start = b->len;
     PUT_LIT(b, "{\"seq\":");
     put_u64(b, seq);
+    size_t mid = b->len;
     PUT_LIT(b, ",\"time\":\"");
     put_time(a, b, rec->time_ms ? rec->time_ms : pw_gw_now_ms());
     PUT_LIT(b, "\",\"action\":\"");
@@ -418,6 +432,10 @@ static void format_record(pw_audit *a, pw_buf *b, uint64_t seq, const pw_audit_r
                                         : (uint64_t)rec->http_status);
     }
     PUT_STR(b, "detail", rec->detail);
+    if (middles && !b->failed) {
+        pw_buf_append(middles, b->data + mid, b->len - mid);
+        pw_buf_putc(middles, '\n');
+    }
     pw_audit_end_line(b, start, prev_hash);
 }
 
@@ -434,6 +452,12 @@ void pw_audit_end_line(pw_buf *b, size_t start, char prev_hash[65])
     put(b, hash, 64);
     pw_buf_append(b, "\"}\n", 3); /* and the NUL after the record */
     memcpy(prev_hash, hash, 65);
+}
+
+void pw_audit_hash_zero(char out[65])
+{
+    memset(out, '0', 64);
+    out[64] = '\0';
 }
 
 void pw_audit_chain_hash(const char prev_hash[65], const char *body, size_t n, char out[65])
@@ -550,10 +574,52 @@ static pw_status sync_upto(pw_audit *a, uint64_t mine, uint64_t cuts, pw_err *er
     return st;
 }
 
-/* Write recs in one piece, after the kept records a failed sync cut (they go back first, so they
- * stay ahead of whatever was written after them). keep: recs are the log's to write again if a
- * cut takes them (pw_audit_append_nosync). *must_sync: they could not be kept (out of memory),
- * so the caller makes them durable now. *t: what to wait for. */
+/* Bytes a record can take: RECORD_FIXED (seq, time, action, http_status, the two hashes and the
+ * keys) and each string escaped at worst (6 bytes a byte: \u001f, \ufffd). */
+static size_t record_bound(const pw_audit_record *r)
+{
+    const char *strs[] = {r->event_id,    r->event_name,     r->destination, r->rule,
+                          r->fields_json, r->payload_sha256, r->detail};
+    size_t n = RECORD_FIXED;
+    for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++)
+        n += strs[i] ? 6 * strlen(strs[i]) + 24 : 0;
+    return n;
+}
+
+/* Write what b holds of a batch so far (whole records) and empty it; *written counts it. */
+static pw_status write_piece(pw_audit *a, pw_buf *b, off_t *written)
+{
+    pw_status st = b->failed ? PW_ERR_NOMEM : write_all(a->fd, b->data, b->len);
+    if (st == PW_OK) {
+        *written += (off_t)b->len;
+        pw_buf_clear(b);
+    }
+    return st;
+}
+
+/* The batch buffer after an append: empty, and back to OUT_FLOOR when it grew past OUT_KEEP or
+ * an append into it failed (its bytes are still there), so that the next batch finds its room. */
+static void reset_out(pw_buf *b)
+{
+    if (b->cap > OUT_KEEP) {
+        char *smaller = realloc(b->data, OUT_FLOOR);
+        if (smaller) {
+            b->data = smaller;
+            b->cap = OUT_FLOOR;
+        }
+    }
+    b->failed = 0;
+    pw_buf_clear(b);
+}
+
+/* Write recs after the kept records a failed sync cut (they go back first, so they stay ahead of
+ * whatever was written after them). keep: recs are the log's to write again if a cut takes them
+ * (pw_audit_append_nosync), so the batch is written in one piece, kept whole in the buffer.
+ * Otherwise (a synced append: a forwarder writes its outcomes after the upstream answered) it is
+ * written in pieces whenever the next record might not fit in the buffer's room: no allocation
+ * for records up to about 10 KiB each (OUT_FLOOR) and a fields map of the kind
+ * pw_audit_fields_compact takes. *must_sync: they could not be kept (out of memory), so the
+ * caller makes them durable now. *t: what to wait for. */
 static pw_status write_records(pw_audit *a, const pw_audit_record *recs, size_t n,
                                const pw_buf *lines, int keep, pw_audit_ticket *t, int *must_sync,
                                pw_err *err)
@@ -575,33 +641,43 @@ static pw_status write_records(pw_audit *a, const pw_audit_record *recs, size_t 
     char hash[65];
     memcpy(hash, a->last_hash, 65);
     uint64_t seq = a->seq;
+    pw_audit_kept *k = &a->kept;
+    size_t kept_len = k->middles.len; /* what is kept without this write */
+    int in_pieces = !keep && !k->cut; /* no record of the batch is the log's to keep */
     pw_buf_clear(b);
-    pw_buf_reserve(b, a->kept.cut * a->kept.lines.len + n * RECORD_GUESS);
-    if (a->kept.cut && !pw_audit_rechain(b, a->kept.lines.data, a->kept.lines.len, &seq, hash))
-        b->failed = 1; /* out of memory (the log wrote every kept line in its shape) */
-    size_t owned = b->len;
+    if (!in_pieces)
+        pw_buf_reserve(b, k->cut * 2 * k->middles.len + n * RECORD_GUESS);
+    if (k->cut && !pw_audit_rechain_middles(b, k->middles.data, k->middles.len, &seq, hash))
+        b->failed = 1; /* out of memory */
     if (lines && !pw_audit_rechain(b, lines->data, lines->len, &seq, hash))
         b->failed = 1; /* out of memory, or not lines of the log (pw_audit_append_lines) */
-    for (size_t i = 0; i < n; i++)
-        format_record(a, b, ++seq, &recs[i], hash);
-    if (keep)
-        owned = b->len;
-    pw_status st = b->failed ? PW_ERR_NOMEM : write_all(a->fd, b->data, b->len);
+    off_t written = 0; /* bytes of the batch written in earlier pieces */
+    pw_status st = PW_OK;
+    for (size_t i = 0; i < n && st == PW_OK; i++) {
+        if (in_pieces && b->len && b->cap - b->len < record_bound(&recs[i]))
+            st = write_piece(a, b, &written);
+        if (st == PW_OK)
+            format_record(a, b, ++seq, &recs[i], hash, keep ? &k->middles : NULL);
+    }
+    if (st == PW_OK)
+        st = b->failed ? PW_ERR_NOMEM : write_all(a->fd, b->data, b->len);
     int saved_errno = errno;
     if (st == PW_OK) {
         a->seq = seq;
-        a->end += (off_t)b->len;
+        a->end += written + (off_t)b->len;
         atomic_store(&a->last_write_ok, 1);
         memcpy(a->last_hash, hash, 65);
-        if (owned && !pw_audit_kept_add(&a->kept, b->data, owned, a->end - (off_t)(b->len - owned)))
+        if ((keep || k->cut) && !pw_audit_kept_written(k, a->end))
             *must_sync = 1;
-    } else if (st == PW_ERR_IO) {
-        atomic_store(&a->last_write_ok, 0);
-        cut_failed_write(a); /* a full disk may have taken part of the batch */
+    } else {
+        pw_audit_kept_unwritten(k, kept_len);
+        if (st == PW_ERR_IO)
+            atomic_store(&a->last_write_ok, 0);
+        if (st == PW_ERR_IO || written) /* a full disk may have taken part of the batch */
+            cut_failed_write(a);
     }
     *t = (pw_audit_ticket){a->seq, a->cuts};
-    if (b->failed || b->cap > OUT_KEEP)
-        pw_buf_free(b); /* a failed buffer stays failed; a large one is not kept */
+    reset_out(b);
     pthread_mutex_unlock(&a->mu);
     if (st != PW_OK) {
         note_failure(a);
@@ -646,15 +722,20 @@ pw_status pw_audit_append_lines(pw_audit *a, const pw_buf *lines, pw_err *err)
     return st == PW_OK ? pw_audit_wait_durable(a, &t, err) : st;
 }
 
-pw_status pw_audit_format_line(pw_audit *a, const pw_audit_record *rec, pw_buf *out)
+pw_status pw_audit_format_line_locked(pw_audit *a, const pw_audit_record *rec, pw_buf *out)
 {
     char zero[65];
-    memset(zero, '0', 64);
-    zero[64] = '\0';
-    pthread_mutex_lock(&a->mu); /* the field memos are the log's */
-    format_record(a, out, 0, rec, zero);
-    pthread_mutex_unlock(&a->mu);
+    pw_audit_hash_zero(zero);
+    format_record(a, out, 0, rec, zero, NULL);
     return out->failed ? PW_ERR_NOMEM : PW_OK;
+}
+
+pw_status pw_audit_format_line(pw_audit *a, const pw_audit_record *rec, pw_buf *out)
+{
+    pthread_mutex_lock(&a->mu); /* the field memos are the log's */
+    pw_status st = pw_audit_format_line_locked(a, rec, out);
+    pthread_mutex_unlock(&a->mu);
+    return st;
 }
 
 void pw_audit_head(pw_audit *a, uint64_t *seq, char hash[65], long long *end)
@@ -691,10 +772,19 @@ pw_status pw_audit_hand_over_cut(pw_audit *a, pw_audit_keep_fn keep, void *ctx, 
     pthread_mutex_lock(&a->mu);
     *n = 0;
     pw_status st = PW_OK;
-    if (a->kept.cut) {
-        for (size_t i = 0; i < a->kept.lines.len; i++)
-            *n += a->kept.lines.data[i] == '\n';
-        st = keep(ctx, a->kept.lines.data, a->kept.lines.len, err);
+    if (a->kept.cut) { /* their lines, chained from 1 on (only their middles count) */
+        pw_buf lines;
+        pw_buf_init(&lines);
+        uint64_t seq = 0;
+        char hash[65];
+        pw_audit_hash_zero(hash);
+        if (!pw_audit_rechain_middles(&lines, a->kept.middles.data, a->kept.middles.len, &seq,
+                                      hash))
+            st = pw_err_set(err, PW_ERR_NOMEM, "audit: out of memory");
+        else
+            st = keep(ctx, lines.data, lines.len, err);
+        pw_buf_free(&lines);
+        *n = st == PW_OK ? (size_t)seq : 0;
         if (st == PW_OK)
             pw_audit_kept_free(&a->kept);
         else

@@ -2,9 +2,11 @@
  * audit_hold.c — ingest audit records kept in the spool across a stop (see audit_hold.h). A
  * record is stored as one JSON object with short keys: t time_ms, a action, e event_id, n
  * event_name, d destination, r rule, f fields_json (as a string), s payload_sha256, h
- * http_status, x detail; absent members are left out. Two more kinds of line: {"l":"…"}, a
- * record as the log wrote it (one a failed sync cut, pw_audit_hold_cut), and {"m":{…}}, where
- * the log ended when a restore began appending (hold_mark).
+ * http_status, x detail; absent members are left out. Records a failed sync cut from the log
+ * (pw_audit_hold_cut) are held in that form too when it gives back the very line the log wrote,
+ * so that a phiwall that knows only this kind restores them; else as {"l":"…"}, the line as the
+ * log wrote it. {"m":{…}}: where the log ended when a restore began appending (hold_mark). A
+ * restore that finds a line of another kind keeps them all (take_line).
  */
 #include "audit_hold.h"
 
@@ -45,9 +47,9 @@ static pw_status hold_each(pw_spool *s, size_t n, pw_status (*next)(void *ctx, p
     return st;
 }
 
-static pw_status next_record(void *ctx, pw_buf *b)
+/* r as a held line (the short keys above). */
+static pw_status put_record(pw_buf *b, const pw_audit_record *r)
 {
-    const pw_audit_record **at = ctx, *r = (*at)++;
     pw_buf_printf(b, "{\"t\":%lld,\"a\":%d,\"h\":%d", (long long)r->time_ms, (int)r->action,
                   r->http_status);
     put_str(b, "e", r->event_id);
@@ -58,6 +60,12 @@ static pw_status next_record(void *ctx, pw_buf *b)
     put_str(b, "s", r->payload_sha256);
     put_str(b, "x", r->detail);
     return pw_buf_putc(b, '}');
+}
+
+static pw_status next_record(void *ctx, pw_buf *b)
+{
+    const pw_audit_record **at = ctx;
+    return put_record(b, (*at)++);
 }
 
 pw_status pw_audit_hold_in_spool(pw_spool *s, const pw_audit_record *recs, size_t n, pw_err *err)
@@ -74,12 +82,25 @@ static int int_of(yajl_val v, const char *key, long long *out)
     return 1;
 }
 
-/* One kept line back into a record (its strings point into the tree). 0 when malformed. */
+/* Whether every member of v is one of a record's (a newer phiwall's record with a member more
+ * would lose it here). */
+static int record_members_known(yajl_val v)
+{
+    for (size_t i = 0; i < v->u.object.len; i++) {
+        const char *k = v->u.object.keys[i];
+        if (strlen(k) != 1 || !strchr("taenrdfsxh", k[0]))
+            return 0;
+    }
+    return 1;
+}
+
+/* One kept line back into a record (its strings point into the tree). 0 when malformed, or of
+ * an action or with a member this phiwall does not know. */
 static int record_of(yajl_val v, pw_audit_record *r)
 {
     long long t, a, h;
-    if (!int_of(v, "t", &t) || !int_of(v, "a", &a) || !int_of(v, "h", &h) || a < 0 ||
-        a > PW_AUDIT_SENDING)
+    if (!YAJL_IS_OBJECT(v) || !record_members_known(v) || !int_of(v, "t", &t) ||
+        !int_of(v, "a", &a) || !int_of(v, "h", &h) || a < 0 || a > PW_AUDIT_SENDING)
         return 0;
     *r = (pw_audit_record){.time_ms = t,
                            .action = (pw_audit_action)a,
@@ -155,36 +176,39 @@ static size_t count_present(pw_audit *a, uint64_t seq, const char *hash, long lo
     return k;
 }
 
-/* One kept line: a record (added to p), a line of the log (added), or a mark (the pending
- * records the log already holds after it are dropped). A malformed line (never written by this
- * file) is skipped. */
-static pw_status take_line(pw_audit *a, const char *line, pending *p, pw_err *err)
+/* One kept line (the i-th, from 1): a record (added to p), a line of the log (added), or a mark
+ * (the pending records the log already holds after it are dropped). A line of any other kind (a
+ * newer phiwall's) or that cannot be read is an error: the restore appends nothing and deletes
+ * nothing, so that a phiwall that knows the line can still restore it. */
+static pw_status take_line(pw_audit *a, const char *line, size_t i, pending *p, pw_err *err)
 {
     yajl_val v = pw_gw_json_parse(line, strlen(line), NULL, 0);
-    if (!v)
-        return PW_OK;
-    pw_status st = PW_OK;
     yajl_val m = pw_gw_json_get(v, "m");
     const char *l = pw_gw_json_str(v, "l");
     pw_audit_record r;
     long long seq, off;
-    if (m) {
-        const char *hash = pw_gw_json_str(m, "hash");
-        if (int_of(m, "seq", &seq) && int_of(m, "off", &off) && hash && strlen(hash) == 64)
-            drop_first(p, count_present(a, (uint64_t)seq, hash, off, p));
-    } else if (l) {
-        const char *mid;
-        size_t mid_len, n = strlen(l);
-        if (pw_audit_line_middle(l, n, &mid, &mid_len)) {
-            pw_buf_append(&p->lines, l, n);
-            pw_buf_putc(&p->lines, '\n');
-            p->n++;
-        }
-    } else if (record_of(v, &r)) {
+    const char *hash = pw_gw_json_str(m, "hash"), *mid;
+    size_t mid_len;
+    pw_status st = PW_OK;
+    const char *what = v ? "a kind of line this phiwall does not know" : "not JSON";
+    if (m && int_of(m, "seq", &seq) && int_of(m, "off", &off) && hash && strlen(hash) == 64) {
+        drop_first(p, count_present(a, (uint64_t)seq, hash, off, p));
+    } else if (l && pw_audit_line_middle(l, strlen(l), &mid, &mid_len)) {
+        pw_buf_append(&p->lines, l, strlen(l));
+        pw_buf_putc(&p->lines, '\n');
+        p->n++;
+    } else if (!m && !l && record_of(v, &r)) {
         st = pw_audit_format_line(a, &r, &p->lines);
         p->n += st == PW_OK;
+    } else {
+        st = PW_ERR_UNSUPPORTED;
     }
     yajl_tree_free(v);
+    if (st == PW_ERR_UNSUPPORTED)
+        return pw_err_set(err, st,
+                          "held_audit line %zu: %s: nothing restored, every line kept (a newer "
+                          "phiwall wrote it? run that one once to restore them)",
+                          i, what);
     if (st == PW_OK && p->lines.failed)
         st = PW_ERR_NOMEM;
     return st != PW_OK ? pw_err_set(err, st, "out of memory") : PW_OK;
@@ -216,7 +240,7 @@ pw_status pw_audit_restore_from_spool(pw_spool *s, pw_audit *a, size_t *written,
     pending p = {.n = 0};
     pw_buf_init(&p.lines);
     for (size_t i = 0; st == PW_OK && i < n; i++)
-        st = take_line(a, lines[i], &p, err);
+        st = take_line(a, lines[i], i + 1, &p, err);
     pw_spool_names_free(lines, n);
     size_t marks = 0;
     if (st == PW_OK && p.n) {
@@ -228,6 +252,12 @@ pw_status pw_audit_restore_from_spool(pw_spool *s, pw_audit *a, size_t *written,
     if (st == PW_OK) {
         *written = p.n;
         st = pw_spool_held_clear(s, n + marks, err);
+        if (st != PW_OK && p.n) /* the mark kept before the append tells the next start */
+            pw_err_prefix(err,
+                          "%zu record(s) appended to the audit log, but deleting them from the "
+                          "spool failed (not appended again: the next start finds them in the "
+                          "log): ",
+                          p.n);
     }
     pw_buf_free(&p.lines);
     return st;
@@ -235,25 +265,95 @@ pw_status pw_audit_restore_from_spool(pw_spool *s, pw_audit *a, size_t *written,
 
 /* ---- at a stop: records a failed sync cut that the log could not write back ------------------ */
 
-/* The next of the log's lines (each ending in a newline) as {"l":"…"}. */
+/* A line of the log (v: its tree) back into the record it was written from; fields: where a
+ * fields object is written back as JSON. 0 when a member is not of the log's shape. */
+static int record_of_log_line(yajl_val v, pw_audit_record *r, pw_buf *fields)
+{
+    const char *action = pw_gw_json_str(v, "action"), *time = pw_gw_json_str(v, "time");
+    yajl_val f = pw_gw_json_get(v, "fields");
+    long long h = 0;
+    *r = (pw_audit_record){.event_id = pw_gw_json_str(v, "event_id"),
+                           .event_name = pw_gw_json_str(v, "event_name"),
+                           .destination = pw_gw_json_str(v, "destination"),
+                           .rule = pw_gw_json_str(v, "rule"),
+                           .fields_json = YAJL_IS_STRING(f) ? YAJL_GET_STRING(f) : NULL,
+                           .payload_sha256 = pw_gw_json_str(v, "payload_sha256"),
+                           .detail = pw_gw_json_str(v, "detail")};
+    if (!action || !time || pw_audit_parse_time(time, &r->time_ms, NULL) != PW_OK)
+        return 0;
+    if (pw_gw_json_get(v, "http_status") && !int_of(v, "http_status", &h))
+        return 0;
+    r->http_status = (int)h;
+    int a = 0;
+    while (a <= PW_AUDIT_SENDING && strcmp(pw_audit_action_name((pw_audit_action)a), action))
+        a++;
+    r->action = (pw_audit_action)a;
+    if (f && !YAJL_IS_STRING(f)) {
+        pw_gw_json_emit(fields, f);
+        r->fields_json = fields->data;
+    }
+    return a <= PW_AUDIT_SENDING && !fields->failed;
+}
+
+/* Whether rec, written by the log, gives back the very line (its middle: what counts). */
+static int writes_back_as(pw_audit *a, const pw_audit_record *rec, const char *line, size_t n)
+{
+    pw_buf again;
+    pw_buf_init(&again);
+    const char *mid, *again_mid;
+    size_t mid_len, again_len;
+    int same = pw_audit_format_line_locked(a, rec, &again) == PW_OK && again.len &&
+               pw_audit_line_middle(line, n, &mid, &mid_len) &&
+               pw_audit_line_middle(again.data, again.len - 1, &again_mid, &again_len) &&
+               mid_len == again_len && memcmp(mid, again_mid, mid_len) == 0;
+    pw_buf_free(&again);
+    return same;
+}
+
+/* The log's lines a failed sync cut, kept in the spool (hold_each): a->mu held. */
+typedef struct log_lines {
+    pw_spool *s;
+    pw_audit *a;
+    const char *at; /* the next line */
+} log_lines;
+
+/* The next of the log's lines (each ending in a newline) as a held record, like those ingest
+ * holds, when the record gives back the same line: a phiwall older than the {"l":…} kind restores
+ * it too (it skipped and deleted an {"l":…} line: lost on a downgrade). Else as {"l":"…"}. */
 static pw_status next_log_line(void *ctx, pw_buf *b)
 {
-    const char **at = ctx, *nl = strchr(*at, '\n');
+    log_lines *ll = ctx;
+    const char *line = ll->at, *nl = strchr(line, '\n');
+    size_t n = (size_t)(nl - line);
+    ll->at = nl + 1;
+    yajl_val v = pw_gw_json_parse(line, n, NULL, 0);
+    pw_audit_record r;
+    pw_buf fields;
+    pw_buf_init(&fields);
+    int as_record = v && record_of_log_line(v, &r, &fields) && writes_back_as(ll->a, &r, line, n);
+    if (as_record)
+        put_record(b, &r);
+    yajl_tree_free(v);
+    pw_buf_free(&fields);
+    if (as_record)
+        return b->failed ? PW_ERR_NOMEM : PW_OK;
     pw_buf_puts(b, "{\"l\":");
-    pw_buf_json_string(b, *at, (size_t)(nl - *at));
-    *at = nl + 1;
+    pw_buf_json_string(b, line, n);
     return pw_buf_putc(b, '}');
 }
 
 static pw_status hold_log_lines(void *ctx, const char *lines, size_t len, pw_err *err)
 {
+    log_lines *ll = ctx;
     size_t n = 0;
     for (size_t i = 0; i < len; i++)
         n += lines[i] == '\n';
-    return hold_each(ctx, n, next_log_line, &lines, err);
+    ll->at = lines;
+    return hold_each(ll->s, n, next_log_line, ll, err);
 }
 
 pw_status pw_audit_hold_cut(pw_spool *s, pw_audit *a, size_t *n, pw_err *err)
 {
-    return pw_audit_hand_over_cut(a, hold_log_lines, s, n, err);
+    log_lines ll = {.s = s, .a = a};
+    return pw_audit_hand_over_cut(a, hold_log_lines, &ll, n, err);
 }

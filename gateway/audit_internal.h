@@ -13,6 +13,9 @@
 #include "audit.h"
 #include "phiwall/buf.h"
 
+/* The prev_hash of a chain's first record: 64 zeros. */
+void pw_audit_hash_zero(char out[65]);
+
 /* SHA-256(prev_hash (64 hex chars) || body) as hex. */
 void pw_audit_chain_hash(const char prev_hash[65], const char *body, size_t n, char out[65]);
 
@@ -27,30 +30,39 @@ int pw_audit_split_line(const char *line, size_t n, size_t *body_len, char hash[
  * its hash and the line's end; prev_hash becomes the record's hash. */
 void pw_audit_end_line(pw_buf *b, size_t start, char prev_hash[65]);
 
-/* The lines of records the log writes again itself after a failed sync cut them (audit_kept.c;
- * the log's, under its mutex). pieces: one per write, where its kept lines end in the file and
- * in `lines`; a sync that made the file durable up to some end drops the pieces up to it. */
+/* Whether a fields map (n bytes) is JSON that parsing and emitting it again would give back byte
+ * for byte (audit_fields.c): then it is written as it is, with no parse (and no allocation). */
+int pw_audit_fields_compact(const char *json, size_t n);
+
+/* The records the log writes again itself after a failed sync cut them (audit_kept.c; the
+ * log's, under its mutex), each as its middle (pw_audit_line_middle: what it says wherever it
+ * stands in the chain; seq, prev_hash and hash are made anew when it is written back) and a
+ * newline. pieces: one per write, where its kept records end in the file and in `middles`; a
+ * sync that made the file durable up to some end drops the pieces up to it. */
 typedef struct pw_audit_kept_piece {
     off_t file_end;
     size_t buf_end;
 } pw_audit_kept_piece;
 
 typedef struct pw_audit_kept {
-    pw_buf lines; /* whole lines, oldest first */
+    pw_buf middles; /* oldest first */
     pw_audit_kept_piece *pieces;
     size_t n_pieces, cap_pieces;
-    int cut; /* a failed sync cut the lines from the file: the next write puts them back first */
+    int cut; /* a failed sync cut them from the file: the next write puts them back first */
 } pw_audit_kept;
 
-/* Capacity of the kept lines reused up to this: the ingest records written between two syncs
+/* Capacity of the kept middles reused up to this: the ingest records written between two syncs
  * (100 ms of them in the gateway). Freeing it once empty above 4 MiB (like the batch buffer)
  * cost a third more CPU per record in bench_audit's ingest pattern (fresh pages every cycle). */
 #define PW_AUDIT_KEPT_KEEP (64u << 20)
 
 void pw_audit_kept_free(pw_audit_kept *k);
-/* Keep n bytes of lines just written, ending at file_end in the file; they replace the lines a
- * cut took (written back first by the same write). 0 when out of memory: not kept. */
-int pw_audit_kept_add(pw_audit_kept *k, const char *lines, size_t n, off_t file_end);
+/* The write that holds the middles appended to k->middles since its last piece (after the ones a
+ * cut took, which it wrote back first) ended at file_end in the file. 0 when out of memory (an
+ * append to the middles failed too): nothing is kept, the caller syncs at once. */
+int pw_audit_kept_written(pw_audit_kept *k, off_t file_end);
+/* The write of the middles appended after the first len failed: they are dropped. */
+void pw_audit_kept_unwritten(pw_audit_kept *k, size_t len);
 /* The file is durable up to synced_end. */
 void pw_audit_kept_synced(pw_audit_kept *k, off_t synced_end);
 /* A failed sync cut the file back to its last durable end, with every kept line. */
@@ -61,8 +73,10 @@ void pw_audit_kept_cut(pw_audit_kept *k);
 int pw_audit_line_middle(const char *line, size_t n, const char **mid, size_t *mid_len);
 /* Append lines (each ending in a newline) to b chained anew: seqs from *seq + 1, the first onto
  * hash; *seq and hash end as the last one's. 0 when a line is not of the log's shape or out of
- * memory. */
+ * memory. pw_audit_rechain_middles: the same from the middles of lines (pw_audit_kept). */
 int pw_audit_rechain(pw_buf *b, const char *lines, size_t n, uint64_t *seq, char hash[65]);
+int pw_audit_rechain_middles(pw_buf *b, const char *middles, size_t n, uint64_t *seq,
+                             char hash[65]);
 
 /* The prev_hash of a record line of the log's shape (pw_audit_line_middle said so). */
 void pw_audit_line_prev_hash(const char *line, size_t n, char out[65]);
@@ -74,6 +88,8 @@ void pw_audit_line_prev_hash(const char *line, size_t n, char out[65]);
  * from `off` (no further than its last whole record) to out. */
 pw_status pw_audit_append_lines(pw_audit *a, const pw_buf *lines, pw_err *err);
 pw_status pw_audit_format_line(pw_audit *a, const pw_audit_record *rec, pw_buf *out);
+/* pw_audit_format_line with the log's mutex held (in a pw_audit_keep_fn). */
+pw_status pw_audit_format_line_locked(pw_audit *a, const pw_audit_record *rec, pw_buf *out);
 void pw_audit_head(pw_audit *a, uint64_t *seq, char hash[65], long long *end);
 pw_status pw_audit_read_at(pw_audit *a, long long off, size_t want, pw_buf *out, pw_err *err);
 

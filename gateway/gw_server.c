@@ -600,7 +600,12 @@ static void restore_held_records(server *s, const char *audit_path)
     pw_status st = pw_audit_restore_from_spool(s->spool, s->audit, &n, &e);
     char num[24];
     snprintf(num, sizeof num, "%zu", n);
-    if (st != PW_OK)
+    if (st != PW_OK && n) /* appended; the spool's delete failed (e.msg says so) */
+        pw_gw_log("error",
+                  "audit log: ingest records kept in the spool at the last stop were appended, "
+                  "but the spool still holds them; the next start does not append them again",
+                  "path", audit_path, "records", num, "error", e.msg, NULL);
+    else if (st != PW_OK)
         pw_gw_log("error",
                   "audit log: ingest records kept in the spool at the last stop could not be "
                   "appended; kept for the next start",

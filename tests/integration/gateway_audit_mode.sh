@@ -14,7 +14,7 @@ start_gw() {
     gateway_start "$dir/log" --config "$dir/gw.yaml" --spool "$dir/spool.db" \
         --audit "$dir/audit.log" --threads 1 || fail "the gateway did not start"
     curl -sf "http://127.0.0.1:$port/healthz" >/dev/null; expect_code 0 $? "started ($1)"
-    kill -TERM $pid; wait $pid; pid=
+    gateway_stop
 }
 mode_of() { stat -c %a "$dir/audit.log"; }
 

@@ -5,18 +5,7 @@
 # restart the forwarders, every event is delivered once and nothing is dead-lettered.
 set -u
 . "$PW_SRC/tests/integration/lib.bash"
-command -v curl >/dev/null || skip "curl not present"
-command -v python3 >/dev/null || skip "python3 not present"
-
-dir=$(mktemp -d)
-pid= ; mock_pid=
-cleanup() {
-    [ -n "$pid" ] && kill -9 "$pid" 2>/dev/null
-    [ -n "$mock_pid" ] && kill "$mock_pid" 2>/dev/null
-    rm -rf "$dir"
-}
-trap cleanup EXIT
-export PHIWALL_SITE_KEY=0123456789abcdef-integration
+gateway_test_dir
 bad=bad-token-SECRET-0123456789abcdef
 good=good-token-SECRET-9876543210fedcba
 
@@ -41,15 +30,13 @@ s.serve_forever()
 PY
 python3 "$dir/mock.py" "$good" "$dir/accepted.jsonl" >"$dir/mock.port" &
 mock_pid=$!
+on_exit 'kill $mock_pid 2>/dev/null'
 wait_until "$PW_WAIT_S" [ -s "$dir/mock.port" ]
 mport=$(cat "$dir/mock.port")
 [ -n "$mport" ] || { fail "mock did not start"; finish; exit; }
 
 printf '%s' "$bad" >"$dir/token"
-cat >"$dir/gw.yaml" <<YAML
-site:
-  origins: [https://www.example-hospital.org]
-  hmac_key_env: PHIWALL_SITE_KEY
+{ policy_site; cat <<YAML; } >"$dir/gw.yaml"
 destinations:
   hook:
     type: webhook
@@ -69,12 +56,8 @@ for n in 1 2 3 4 5; do
     expect_code 200 "$code" "event $n accepted"
 done
 
-paused=0
-for _ in $(seq 100); do
-    curl -s "http://127.0.0.1:$port/metrics" | grep -q '^phiwall_gateway_delivery_paused{destination="hook"} 3$' && { paused=1; break; }
-    sleep 0.05
-done
-expect_code 1 "$paused" "/metrics delivery_paused 3 (auth) while the token is refused"
+gateway_wait metrics '^phiwall_gateway_delivery_paused\{destination="hook"\} 3$'
+expect_code 0 $? "/metrics delivery_paused 3 (auth) while the token is refused"
 out=$(curl -s -w ' %{http_code}' "http://127.0.0.1:$port/healthz")
 expect_match "$out" 'hook paused \(auth: credentials refused.* 503$' "/healthz 503 naming the auth pause"
 metrics=$(curl -s "http://127.0.0.1:$port/metrics")
@@ -85,12 +68,8 @@ expect_match "$(cat "$dir/log")" '"level":"warn","msg":"delivery paused: the des
 # A new token and a reload: delivered at once, each event once, nothing dead.
 printf '%s' "$good" >"$dir/token"
 kill -HUP "$pid"
-drained=0
-for _ in $(seq 100); do
-    curl -s "http://127.0.0.1:$port/metrics" | grep -q 'phiwall_gateway_spool_depth{destination="hook"} 0' && { drained=1; break; }
-    sleep 0.05
-done
-expect_code 1 "$drained" "drained after the reload with the new token"
+gateway_wait metrics 'phiwall_gateway_spool_depth\{destination="hook"\} 0'
+expect_code 0 $? "drained after the reload with the new token"
 for n in 1 2 3 4 5; do
     expect_code 1 "$(grep -o "\"$(uuid $n)\"" "$dir/accepted.jsonl" | wc -l)" "event $n delivered once"
 done
@@ -98,7 +77,7 @@ out=$(curl -s -w ' %{http_code}' "http://127.0.0.1:$port/healthz")
 expect_match "$out" '"status":"ok".* 200$' "/healthz ok again"
 metrics=$(curl -s "http://127.0.0.1:$port/metrics")
 expect_match "$metrics" '^phiwall_gateway_delivery_paused\{destination="hook"\} 0$' "/metrics delivery_paused 0"
-kill -TERM "$pid"; wait "$pid" 2>/dev/null; pid=
+gateway_stop
 "$PHIWALL" audit verify --audit "$dir/audit.log" >/dev/null; expect_code 0 $? "chain verifies"
 expect_code 0 "$("$PHIWALL" audit list --audit "$dir/audit.log" --json | grep -c '"action":"dead"')" "no dead record"
 expect_code 0 "$(cat "$dir/log" "$dir/audit.log" | grep -c -e "$bad" -e "$good")" "no token in log or audit"

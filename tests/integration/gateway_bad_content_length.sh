@@ -14,23 +14,10 @@
 # line with its JSON error naming the header.
 set -u
 . "$PW_SRC/tests/integration/lib.bash"
-command -v curl >/dev/null || skip "curl not present"
-command -v python3 >/dev/null || skip "python3 not present"
-[ -x "$PW_BUILD/phiwall-mock-upstream" ] || skip "phiwall-mock-upstream not built"
-
-dir=$(mktemp -d)
-pid= ; mock_pid=
-trap '[ -n "$pid" ] && kill -9 $pid 2>/dev/null; [ -n "$mock_pid" ] && kill $mock_pid 2>/dev/null; rm -rf "$dir"' EXIT
-"$PW_BUILD/phiwall-mock-upstream" "$dir/mock.jsonl" >"$dir/mock.url" &
-mock_pid=$!
-wait_until "$PW_WAIT_S" test -s "$dir/mock.url"
-mock_port=$(sed 's/.*://' "$dir/mock.url")
-[ -n "$mock_port" ] || { fail "mock did not start"; finish; exit; }
-export PHIWALL_SITE_KEY=0123456789abcdef-integration
-cat >"$dir/gw.yaml" <<'YAML'
-site:
-  origins: [https://www.example-hospital.org]
-  hmac_key_env: PHIWALL_SITE_KEY
+gateway_test_dir
+mock_upstream_start || { fail "mock did not start"; finish; exit; }
+mock_port=${mock##*:}
+{ policy_site; cat <<'YAML'; } >"$dir/gw.yaml"
 destinations:
   hook:
     type: webhook
@@ -119,5 +106,5 @@ expect_match "$closed" '^close$' "two Content-Length lines: the connection is cl
 out=$(curl -s -w ' %{http_code}' "http://127.0.0.1:$port/healthz")
 expect_match "$out" ' 200$' "/healthz still 200"
 kill -0 "$pid" 2>/dev/null; expect_code 0 $? "the gateway is still running"
-kill -TERM "$pid"; wait "$pid" 2>/dev/null; pid=
+gateway_stop
 finish

@@ -29,7 +29,7 @@ expect_match "$out" 'phiwall_gateway_events_total\{outcome="in"\} 5' "/metrics: 
 expect_match "$out" 'phiwall_gateway_events_total\{outcome="accepted"\} 3' "/metrics: accepted"
 expect_match "$out" 'phiwall_gateway_events_total\{outcome="rejected"\} 4' "/metrics: 2 rejected events + 2 refused bodies"
 
-kill -TERM $pid; wait $pid; pid=
+gateway_stop
 list=$("$PHIWALL" audit list --audit "$dir/audit.log"); expect_code 0 $? "audit list"
 expect_match "$list" 'dropped +- +8a6e0804-2bd0-4672-b79d-d97027f9071c .*rule=ingest: invalid event events\[2\]\.name: must be a string' \
     "audit: the invalid event dropped at ingest, with the field"

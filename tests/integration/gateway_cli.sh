@@ -4,12 +4,7 @@
 # files), SIGTERM drain; the logs and the audit never hold the PHI that was posted.
 set -u
 . "$PW_SRC/tests/integration/lib.bash"
-command -v curl >/dev/null || skip "curl not present"
-
-dir=$(mktemp -d)
-pid=
-trap '[ -n "$pid" ] && kill -9 $pid 2>/dev/null; rm -rf "$dir"' EXIT
-export PHIWALL_SITE_KEY=0123456789abcdef-integration PHIWALL_META_TOKEN=tok-XYZ PHIWALL_GA4_SECRET=sec-XYZ
+gateway_test_setup
 ex="$PW_SRC/contrib/gateway.example.yaml"
 
 out=$("$PHIWALL" gateway --check "$ex"); expect_code 0 $? "--check example"
@@ -145,10 +140,8 @@ expect_match "$out" "event_time +sent +event_time: the event's own time \(within
 expect_match "$out" "\"event_time\":$(((now_ms - 3600000) / 1000))," "hour-old: Meta payload keeps it"
 expect_match "$out" "ga4: SENT as generate_lead" "hour-old: GA4 takes it"
 
-# A real run on a free port (the gateway picks it: --listen 127.0.0.1:0).
-cp "$ex" "$dir/gw.yaml"
-sed -i 's|pixel_id: "000000000000000"|pixel_id: "1"\n    base_url: http://127.0.0.1:9|' "$dir/gw.yaml"
-sed -i 's|measurement_id: G-XXXXXXXXXX|measurement_id: G-X\n    base_url: http://127.0.0.1:9|' "$dir/gw.yaml"
+# A real run on a free port (the gateway picks it: --listen 127.0.0.1:0), on $dir/gw.yaml (the
+# example with its upstreams at a closed port: gateway_test_setup).
 : >"$dir/log"
 gateway_start "$dir/log" --config "$dir/gw.yaml" --spool "$dir/spool.db" \
     --audit "$dir/audit.log" --threads 2 || fail "the gateway did not start"
@@ -195,8 +188,7 @@ ev2=${ev/8a6e0804/9b6e0804}
 out=$(curl -s -H "Content-Type: application/json" --data "$ev2" "http://127.0.0.1:$port/e")
 expect_match "$out" '"accepted":1,"queued":1' "reloaded policy in force"
 
-kill -TERM $pid; wait $pid; expect_code 0 $? "SIGTERM drains and exits 0"
-pid=
+gateway_stop; expect_code 0 $? "SIGTERM drains and exits 0"
 expect_match "$(cat "$dir/log")" '"msg":"stopped"' "stopped logged"
 expect_nomatch "$(cat "$dir/log" "$dir/audit.log")" "jane|cancer|00123456|127\.0\.0\.1.*e\"|tok-XYZ" "no PHI or token in logs/audit"
 out=$("$PHIWALL" audit verify --audit "$dir/audit.log" 2>&1); expect_code 0 $? "audit chain verifies"
@@ -212,7 +204,7 @@ run_default() { # [env…]: a gateway without --audit in $dir/cwd, one event, th
     gateway_listening "$dir/log$runs" $pid || fail "gateway run $runs did not start: $(cat "$dir/log$runs")"
     out=$(curl -s -H "Content-Type: application/json" --data "$ev" "http://127.0.0.1:$port/e")
     expect_match "$out" '"received":1' "gateway run $runs: event received"
-    kill -TERM $pid; wait $pid; pid=
+    gateway_stop
 }
 mkdir -p "$dir/cwd"
 unset PHIWALL_AUDIT

@@ -11,52 +11,23 @@
 # Skipped where a tmpfs cannot be mounted (not root, no mount namespaces).
 set -u
 . "$PW_SRC/tests/integration/lib.bash"
-command -v curl >/dev/null || skip "curl not present"
-command -v python3 >/dev/null || skip "python3 not present"
 command -v unshare >/dev/null || skip "unshare not present"
-[ -x "$PW_BUILD/phiwall-mock-upstream" ] || skip "phiwall-mock-upstream not built"
 if [ -z "${PW_DURABLE_NS:-}" ]; then # a mount namespace of our own: the tmpfs goes with us
     unshare -m --propagation private true 2>/dev/null || skip "cannot create a mount namespace"
     PW_DURABLE_NS=1 exec unshare -m --propagation private bash "$0" "$@"
 fi
 
-dir=$(mktemp -d)
-pid= ; mock_pid=
-cleanup() {
-    [ -n "$pid" ] && kill -9 "$pid" 2>/dev/null
-    [ -n "$mock_pid" ] && kill "$mock_pid" 2>/dev/null
-    umount "$dir/small" 2>/dev/null
-    rm -rf "$dir"
-}
-trap cleanup EXIT
+gateway_test_dir
 mkdir "$dir/small"
+on_exit 'umount "$dir/small" 2>/dev/null'
 mount -t tmpfs -o size=512k tmpfs "$dir/small" 2>/dev/null || skip "cannot mount a tmpfs"
-export PHIWALL_SITE_KEY=0123456789abcdef-integration PHIWALL_META_TOKEN=tok-durable
 export PHIWALL_HEALTHZ_MAX_AGE_S=3
 
-"$PW_BUILD/phiwall-mock-upstream" "$dir/mock.jsonl" >"$dir/mock.url" &
-mock_pid=$!
-wait_until "$PW_WAIT_S" [ -s "$dir/mock.url" ]
-mock=$(cat "$dir/mock.url")
-[ -n "$mock" ] || { fail "mock did not start"; finish; exit; }
-dead_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+mock_upstream_start || { fail "mock did not start"; finish; exit; }
+dead_port=$(free_port)
 
 write_config() { # with_hook
-    cat >"$dir/gw.yaml" <<YAML
-site:
-  origins: [https://www.example-hospital.org]
-  hmac_key_env: PHIWALL_SITE_KEY
-ingest:
-  rate_limit: {per_second: 100000, burst: 100000}
-destinations:
-  meta:
-    type: meta
-    pixel_id: "7"
-    access_token_env: PHIWALL_META_TOKEN
-    base_url: $mock
-    events: {appointment_request: Schedule}
-    user_data: [em]
-YAML
+    { policy_site 100000; policy_meta 7 "$mock"; } >"$dir/gw.yaml"
     [ "$1" = 1 ] && cat >>"$dir/gw.yaml" <<YAML
   hook:
     type: webhook
@@ -125,12 +96,8 @@ expect_code 0 "$missing" "every event answered 200 has its accepted record (${#o
 "$PHIWALL" audit verify --audit "$dir/small/audit.log" >/dev/null; expect_code 0 $? "chain verifies"
 
 # The webhook never answers: its rows stay queued, /healthz says delivery lags.
-lag=0
-for _ in $(seq 100); do
-    curl -s "http://127.0.0.1:$port/healthz" | grep -q 'oldest queued event' && { lag=1; break; }
-    sleep 0.1
-done
-expect_code 1 "$lag" "/healthz reports the oldest queued event past the limit"
+gateway_wait healthz 'oldest queued event'
+expect_code 0 $? "/healthz reports the oldest queued event past the limit"
 expect_match "$(curl -s "http://127.0.0.1:$port/metrics")" 'phiwall_gateway_spool_depth\{destination="hook"\} [1-9]' "hook rows queued"
 
 # A bad reload is counted as failed; a reload without the hook dead-letters its rows.
@@ -157,7 +124,7 @@ expect_match "$out" '"status":"ok"\} 200$' "/healthz ok once nothing lags"
 grep -q 'ExecReload=/usr/bin/phiwall gateway --check' "$PW_SRC/contrib/phiwall-gateway.service"
 expect_code 0 $? "systemd unit checks the policy before a reload"
 
-kill -TERM "$pid"; wait "$pid" 2>/dev/null; pid=
+gateway_stop
 
 # A stop (SIGTERM) while the audit log still refuses the records of events it answered 200:
 # they are kept in the spool and appended by the next start, before anything else.
@@ -187,7 +154,7 @@ for _ in $(seq 100); do
     sleep 0.05
 done
 expect_match "$(cat "$dir/log3")" 'audit log cannot be written.*"records_held":"[1-9]' "its records are held"
-kill -TERM "$pid"; wait "$pid" 2>/dev/null; pid=
+gateway_stop
 expect_match "$(cat "$dir/log3")" 'records the audit log refused: kept in the spool' "held records kept at the stop"
 rm -f "$dir/small/filler"
 start_gateway
@@ -199,5 +166,5 @@ for id in "${held_ids[@]}"; do
 done
 expect_code 0 "$missing" "every held event has its accepted record after the restart"
 "$PHIWALL" audit verify --audit "$dir/small/audit.log" >/dev/null; expect_code 0 $? "chain verifies after the restart"
-kill -TERM "$pid"; wait "$pid" 2>/dev/null; pid=
+gateway_stop
 finish

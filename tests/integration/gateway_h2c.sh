@@ -10,20 +10,17 @@
 # reports as a failure; echo_read_request_body reads it first, as the real endpoints do.
 set -u
 . "$PW_SRC/tests/integration/lib.bash"
-command -v curl >/dev/null || skip "curl not present"
-command -v python3 >/dev/null || skip "python3 not present"
+gateway_test_dir
 nginx_bin=$(command -v nginx || echo /usr/sbin/nginx)
 [ -x "$nginx_bin" ] || skip "nginx not present"
 echo_mod=/usr/lib/nginx/modules/ngx_http_echo_module.so
 [ -f "$echo_mod" ] || skip "nginx echo module not present ($echo_mod)"
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 up=$(free_port)
 
-dir=$(mktemp -d)
 chmod 755 "$dir"
-pid= ; ngx=
+ngx=
 stop_nginx() { [ -n "$ngx" ] && kill "$ngx" 2>/dev/null && wait "$ngx" 2>/dev/null; ngx=; }
-trap '[ -n "$pid" ] && kill -9 $pid 2>/dev/null; stop_nginx; rm -rf "$dir"' EXIT
+on_exit stop_nginx
 mkdir -p "$dir/nginx/logs"
 cat >"$dir/nginx/nginx.conf" <<NGX
 load_module $echo_mod;
@@ -56,22 +53,7 @@ start_nginx() {
 }
 start_nginx || skip "nginx did not start: $(cat "$dir/nginx.err")"
 
-export PHIWALL_SITE_KEY=0123456789abcdef-integration PHIWALL_META_TOKEN=tok-h2c PHIWALL_GA4_SECRET=sec-h2c
-cat >"$dir/gw.yaml" <<YAML
-site:
-  origins: [https://www.example-hospital.org]
-  hmac_key_env: PHIWALL_SITE_KEY
-ingest:
-  rate_limit: {per_second: 100000, burst: 100000}
-destinations:
-  meta:
-    type: meta
-    pixel_id: "7"
-    access_token_env: PHIWALL_META_TOKEN
-    base_url: http://127.0.0.1:$up
-    http2: prior-knowledge
-    events: {appointment_request: Schedule}
-    user_data: [em]
+{ policy_site 100000; policy_meta 7 "http://127.0.0.1:$up" "    http2: prior-knowledge"; cat <<YAML; } >"$dir/gw.yaml"
   ga4:
     type: ga4
     measurement_id: G-H2C
@@ -143,7 +125,7 @@ expect_match "$(printf '%s\n' "$log" | grep -c '^HTTP/2.0 200 /v21.0/7/events$')
     "nginx answered the Meta batches over HTTP/2"
 expect_nomatch "$log" '^HTTP/1' "no HTTP/1.x request reached nginx"
 
-kill -TERM $pid; wait $pid; pid=
+gateway_stop
 list=$("$PHIWALL" audit list --audit "$dir/audit.log")
 expect_match "$(printf '%s\n' "$list" | grep -cE '^[^ ]+ +sent +ga4 ')" '^320$' \
     "audit: one sent record per GA4 event"

@@ -123,7 +123,7 @@ PY
 }
 # Behind a trusted proxy every connection is the proxy's: no cap (this gateway: 4, trust_proxy).
 expect_match "$(hold "$port" 6)" "^answered answered$" "trust_proxy: the proxy's connections are not capped"
-kill -TERM $pid; wait $pid; pid=
+gateway_stop
 
 # Browsers straight to the gateway (trust_proxy false): one address holds at most 4 here; the
 # others are still served, and /metrics counts the refusals.
@@ -137,5 +137,5 @@ expect_match "$(curl -s "http://127.0.0.1:$port/metrics")" "phiwall_gateway_conn
 out=$("$PHIWALL" gateway --config "$dir/gw.yaml" --conns-per-ip x 2>&1); expect_code 2 $? "--conns-per-ip not a number"
 expect_match "$out" "--conns-per-ip: expected a number from 0 to 100000, got 'x'" "--conns-per-ip error"
 
-kill -TERM $pid; wait $pid; pid=
+gateway_stop
 finish

@@ -6,39 +6,14 @@
 # /metrics and --check show the setting.
 set -u
 . "$PW_SRC/tests/integration/lib.bash"
-command -v curl >/dev/null || skip "curl not present"
-command -v python3 >/dev/null || skip "python3 not present"
-[ -x "$PW_BUILD/phiwall-mock-upstream" ] || skip "phiwall-mock-upstream not built"
+gateway_test_dir
+mock_upstream_start || { fail "mock did not start"; finish; exit; }
 
-dir=$(mktemp -d)
-pid= ; mock_pid=
-trap '[ -n "$pid" ] && kill -9 $pid 2>/dev/null; [ -n "$mock_pid" ] && kill $mock_pid 2>/dev/null; rm -rf "$dir"' EXIT
-export PHIWALL_SITE_KEY=0123456789abcdef-integration PHIWALL_META_TOKEN=tok-prio PHIWALL_GA4_SECRET=sec-prio
-
-"$PW_BUILD/phiwall-mock-upstream" "$dir/mock.jsonl" >"$dir/mock.url" &
-mock_pid=$!
-wait_until "$PW_WAIT_S" [ -s "$dir/mock.url" ]
-mock=$(cat "$dir/mock.url")
-[ -n "$mock" ] || { fail "mock did not start"; finish; exit; }
-
-cat >"$dir/gw.yaml" <<YAML
-site:
-  origins: [https://www.example-hospital.org]
-  hmac_key_env: PHIWALL_SITE_KEY
-ingest:
-  rate_limit: {per_second: 1000000, burst: 1000000}
-delivery:
-  nice: 19
-  boost_lag_ms: 0
-destinations:
-  meta:
-    type: meta
-    pixel_id: "1"
-    access_token_env: PHIWALL_META_TOKEN
-    base_url: $mock
-    events: {appointment_request: Schedule}
-    allow_params: [value]
-    user_data: [em]
+{
+    policy_site 1000000
+    printf '%s\n' "delivery:" "  nice: 19" "  boost_lag_ms: 0"
+    policy_meta 1 "$mock" "    allow_params: [value]"
+    cat <<YAML
   ga4:
     type: ga4
     measurement_id: G-PRIO
@@ -46,6 +21,7 @@ destinations:
     base_url: $mock
     events: {appointment_request: generate_lead}
 YAML
+} >"$dir/gw.yaml"
 
 out=$("$PHIWALL" gateway --check "$dir/gw.yaml"); expect_code 0 $? "--check"
 expect_match "$out" "nice: 19 \(forwarders and audit writer below ingest\)" "--check shows delivery.nice"
@@ -114,6 +90,5 @@ PY
 )
 expect_code 1000 "$n_mock" "the mock received 1000 distinct Meta event_ids"
 
-kill -TERM $pid; wait $pid; expect_code 0 $? "SIGTERM drains and exits 0"
-pid=
+gateway_stop; expect_code 0 $? "SIGTERM drains and exits 0"
 finish

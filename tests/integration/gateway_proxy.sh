@@ -6,45 +6,22 @@
 # through it; the loopback mock of Meta receives the events in every case.
 set -u
 . "$PW_SRC/tests/integration/lib.bash"
-command -v curl >/dev/null || skip "curl not present"
-command -v python3 >/dev/null || skip "python3 not present"
-[ -x "$PW_BUILD/phiwall-mock-upstream" ] || skip "phiwall-mock-upstream not built"
-
-dir=$(mktemp -d)
-pid= ; mock_pid= ; proxy_pid=
-trap '[ -n "$pid" ] && kill -9 $pid 2>/dev/null; [ -n "$mock_pid" ] && kill $mock_pid 2>/dev/null; [ -n "$proxy_pid" ] && kill $proxy_pid 2>/dev/null; rm -rf "$dir"' EXIT
-export PHIWALL_SITE_KEY=0123456789abcdef-integration PHIWALL_META_TOKEN=tok-proxy
+gateway_test_dir
 unset https_proxy HTTPS_PROXY http_proxy all_proxy ALL_PROXY no_proxy NO_PROXY
-
-"$PW_BUILD/phiwall-mock-upstream" "$dir/mock.jsonl" >"$dir/mock.url" &
-mock_pid=$!
-wait_until "$PW_WAIT_S" [ -s "$dir/mock.url" ]
-mock=$(cat "$dir/mock.url")
-[ -n "$mock" ] || { fail "mock did not start"; finish; exit; }
+mock_upstream_start || { fail "mock did not start"; finish; exit; }
 
 # The proxy (tests/mock/egress_proxy.py): one line per request it forwards
 # ("POST http://127.0.0.1:…/v21.0/1/events").
 python3 "$PW_SRC/tests/mock/egress_proxy.py" "$dir/proxy.log" "$dir/proxy.port" &
 proxy_pid=$!
+on_exit 'kill $proxy_pid 2>/dev/null'
 wait_until "$PW_WAIT_S" [ -s "$dir/proxy.port" ]
 proxy="http://127.0.0.1:$(cat "$dir/proxy.port")"
 [ -s "$dir/proxy.port" ] || { fail "proxy did not start"; finish; exit; }
 
 policy() { # PROXY_LINE: the policy with that line in the destination ("" for none)
-    cat <<YAML
-site:
-  origins: [https://www.example-hospital.org]
-  hmac_key_env: PHIWALL_SITE_KEY
-destinations:
-  meta:
-    type: meta
-    pixel_id: "1"
-    access_token_env: PHIWALL_META_TOKEN
-    base_url: $mock
-    events: {appointment_request: Schedule}
-    user_data: [em]
-$1
-YAML
+    policy_site
+    policy_meta 1 "$mock" "$1"
 }
 
 n_sent=0
@@ -58,13 +35,9 @@ run() {
         "{\"event_id\":\"00000000-0000-4000-8000-00000000000$n_sent\",\"name\":\"appointment_request\",\"consent\":{\"ads\":true},\"user\":{\"email\":\"v$n_sent@example.com\"}}" \
         "http://127.0.0.1:$port/e")
     expect_match "$code" "^200$" "$1: event accepted"
-    for _ in $(seq 100); do
-        m=$(curl --noproxy "*" -s "http://127.0.0.1:$port/metrics")
-        printf '%s\n' "$m" | grep -q 'deliveries_total{destination="meta",outcome="sent"} 1' && break
-        sleep 0.05
-    done
-    expect_match "$m" 'deliveries_total\{destination="meta",outcome="sent"\} 1' "$1: delivered"
-    kill -TERM $pid; wait $pid; pid=
+    gateway_wait metrics 'deliveries_total\{destination="meta",outcome="sent"\} 1'
+    expect_code 0 $? "$1: delivered"
+    gateway_stop
 }
 proxied() { [ -f "$dir/proxy.log" ] && wc -l <"$dir/proxy.log" || echo 0; }
 

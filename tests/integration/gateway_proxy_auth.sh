@@ -9,44 +9,33 @@
 # no --check output, log, audit record or /metrics. Bad settings name file:line.
 set -u
 . "$PW_SRC/tests/integration/lib.bash"
-command -v curl >/dev/null || skip "curl not present"
-command -v python3 >/dev/null || skip "python3 not present"
-[ -x "$PW_BUILD/phiwall-mock-upstream" ] || skip "phiwall-mock-upstream not built"
-
-dir=$(mktemp -d)
-pid= ; mock_pid= ; proxy_pid= ; dproxy_pid=
-trap '[ -n "$pid" ] && kill -9 $pid 2>/dev/null; [ -n "$mock_pid" ] && kill $mock_pid 2>/dev/null; [ -n "$proxy_pid" ] && kill $proxy_pid 2>/dev/null; [ -n "$dproxy_pid" ] && kill $dproxy_pid 2>/dev/null; rm -rf "$dir"' EXIT
-export PHIWALL_SITE_KEY=0123456789abcdef-integration PHIWALL_META_TOKEN=tok-proxy-auth
+gateway_test_dir
 unset https_proxy HTTPS_PROXY http_proxy all_proxy ALL_PROXY no_proxy NO_PROXY
 good_pw=Good-Proxy-PW-7f3a9c
 bad_pw=Wrong-Proxy-PW-2b8e41
 
-"$PW_BUILD/phiwall-mock-upstream" "$dir/mock.jsonl" >"$dir/mock.url" &
-mock_pid=$!
+mock_upstream_start || { fail "mock did not start"; finish; exit; }
 python3 "$PW_SRC/tests/mock/egress_proxy.py" "$dir/proxy.log" "$dir/proxy.port" "gw-user:$good_pw" &
 proxy_pid=$!
+on_exit 'kill $proxy_pid 2>/dev/null'
 python3 "$PW_SRC/tests/mock/egress_proxy.py" "$dir/dproxy.log" "$dir/dproxy.port" "gw-user:$good_pw" digest &
 dproxy_pid=$!
-mocks_up() { [ -s "$dir/mock.url" ] && [ -s "$dir/proxy.port" ] && [ -s "$dir/dproxy.port" ]; }
-wait_until "$PW_WAIT_S" mocks_up
-mock=$(cat "$dir/mock.url")
-[ -n "$mock" ] && [ -s "$dir/proxy.port" ] && [ -s "$dir/dproxy.port" ] || { fail "mock or proxies did not start"; finish; exit; }
+on_exit 'kill $dproxy_pid 2>/dev/null'
+proxies_up() { [ -s "$dir/proxy.port" ] && [ -s "$dir/dproxy.port" ]; }
+wait_until "$PW_WAIT_S" proxies_up || { fail "proxies did not start"; finish; exit; }
 proxy="http://127.0.0.1:$(cat "$dir/proxy.port")"
 dproxy="http://127.0.0.1:$(cat "$dir/dproxy.port")"
 
 policy() { # BASE_URL EXTRA_LINES…: the policy with those lines in the destination
     local base=$1; shift
-    printf '%s\n' "site:" "  origins: [https://www.example-hospital.org]" \
-        "  hmac_key_env: PHIWALL_SITE_KEY" "destinations:" "  meta:" "    type: meta" \
-        "    pixel_id: \"1\"" "    access_token_env: PHIWALL_META_TOKEN" "    base_url: $base" \
-        "    events: {appointment_request: Schedule}" "    user_data: [em]" "$@"
+    policy_site
+    policy_meta 1 "$base" "$@"
 }
 
 start() { # NAME: the gateway on a port of its own (gateway_start sets pid and port)
     gateway_start "$dir/log-$1" --config "$dir/gw.yaml" --spool "$dir/spool-$1.db" \
         --audit "$dir/audit-$1.log" --threads 1 || fail "$1: gateway started"
 }
-stop() { kill -TERM $pid; wait $pid 2>/dev/null; pid=; }
 n_sent=0
 send() { # NAME
     n_sent=$((n_sent + 1))
@@ -55,8 +44,6 @@ send() { # NAME
         "http://127.0.0.1:$port/e")
     expect_match "$code" "^200$" "$1: event accepted"
 }
-metric_is() { curl --noproxy '*' -s "http://127.0.0.1:$port/metrics" | grep -Eq "$1"; }
-wait_metric() { wait_until "$PW_WAIT_S" metric_is "$1"; } # REGEX: 0 once /metrics matches it
 
 # 1. Right credentials from a file: --check shows where they come from, never them; delivered.
 printf 'gw-user:%s\n' "$good_pw" >"$dir/proxy.auth"
@@ -66,16 +53,16 @@ expect_match "$out" "proxy_auth: basic \(sent with the first request\), user:pas
 expect_nomatch "$out" "$good_pw" "--check does not print the password"
 start file
 send file
-wait_metric 'deliveries_total\{destination="meta",outcome="sent"\} 1'; expect_code 0 $? "file: delivered through the proxy"
+gateway_wait metrics 'deliveries_total\{destination="meta",outcome="sent"\} 1'; expect_code 0 $? "file: delivered through the proxy"
 expect_match "$(tail -1 "$dir/proxy.log")" "^POST $mock/v21.0/1/events auth=ok$" "file: the proxy saw the right credentials"
 metrics=$(curl --noproxy '*' -s "http://127.0.0.1:$port/metrics")
-stop
+gateway_stop
 
 # 2. Wrong credentials: paused like a refused token, nothing dead; a new file and SIGHUP deliver.
 printf 'gw-user:%s\n' "$bad_pw" >"$dir/proxy.auth"
 start reload
 send reload
-wait_metric '^phiwall_gateway_delivery_paused\{destination="meta"\} 3$'; expect_code 0 $? "wrong credentials: delivery paused (auth)"
+gateway_wait metrics '^phiwall_gateway_delivery_paused\{destination="meta"\} 3$'; expect_code 0 $? "wrong credentials: delivery paused (auth)"
 expect_match "$(tail -1 "$dir/proxy.log")" "auth=bad$" "wrong credentials: the proxy refused them"
 m2=$(curl --noproxy '*' -s "http://127.0.0.1:$port/metrics")
 expect_match "$m2" 'deliveries_total\{destination="meta",outcome="dead"\} 0' "wrong credentials: nothing dead"
@@ -84,10 +71,10 @@ expect_match "$(cat "$dir/log-reload")" '"msg":"delivery paused: the destination
 metrics="$metrics$m2"
 printf 'gw-user:%s\n' "$good_pw" >"$dir/proxy.auth"
 kill -HUP $pid
-wait_metric 'deliveries_total\{destination="meta",outcome="sent"\} 1'; expect_code 0 $? "reload: the new file is read, the event delivered"
-wait_metric '^phiwall_gateway_delivery_paused\{destination="meta"\} 0$'; expect_code 0 $? "reload: no longer paused"
+gateway_wait metrics 'deliveries_total\{destination="meta",outcome="sent"\} 1'; expect_code 0 $? "reload: the new file is read, the event delivered"
+gateway_wait metrics '^phiwall_gateway_delivery_paused\{destination="meta"\} 0$'; expect_code 0 $? "reload: no longer paused"
 metrics="$metrics$(curl --noproxy '*' -s "http://127.0.0.1:$port/metrics")"
-stop
+gateway_stop
 
 # 3. From the environment, with the scheme left to the proxy's challenge (any).
 policy "$mock" "    proxy: $proxy" "    proxy_auth_env: PW_TEST_PROXY_AUTH" "    proxy_auth_scheme: any" >"$dir/gw.yaml"
@@ -97,10 +84,10 @@ expect_match "$out2" "proxy_auth: any .*user:password from env PW_TEST_PROXY_AUT
 out="$out$out2"
 start env
 send env
-wait_metric 'deliveries_total\{destination="meta",outcome="sent"\} 1'; expect_code 0 $? "env (any): delivered after the proxy's challenge"
+gateway_wait metrics 'deliveries_total\{destination="meta",outcome="sent"\} 1'; expect_code 0 $? "env (any): delivered after the proxy's challenge"
 expect_match "$(tail -1 "$dir/proxy.log")" "auth=ok$" "env (any): the proxy saw the right credentials"
 metrics="$metrics$(curl --noproxy '*' -s "http://127.0.0.1:$port/metrics")"
-stop
+gateway_stop
 
 # 3a. proxy: env with credentials and no proxy variable connects directly: said once at start.
 policy "$mock" "    proxy: env" "    proxy_auth_env: PW_TEST_PROXY_AUTH" >"$dir/gw.yaml"
@@ -108,9 +95,9 @@ saved_proxy_vars=$(env | grep -iE '^(https?|all)_proxy=' || true)
 unset https_proxy HTTPS_PROXY http_proxy all_proxy ALL_PROXY
 start env-none
 send env-none
-wait_metric 'deliveries_total\{destination="meta",outcome="sent"\} 1'; expect_code 0 $? "env without a proxy variable: delivered directly"
+gateway_wait metrics 'deliveries_total\{destination="meta",outcome="sent"\} 1'; expect_code 0 $? "env without a proxy variable: delivered directly"
 expect_code 1 "$(grep -c 'proxy credentials unused' "$dir/log-env-none")" "env without a proxy variable: the unused credentials are said once"
-stop
+gateway_stop
 [ -z "$saved_proxy_vars" ] || while IFS= read -r kv; do export "$kv"; done <<<"$saved_proxy_vars"
 
 # 3b. A proxy that takes Digest only: proxy_auth_scheme digest answers its challenge; the
@@ -118,18 +105,18 @@ stop
 policy "$mock" "    proxy: $dproxy" "    proxy_auth_env: PW_TEST_PROXY_AUTH" "    proxy_auth_scheme: digest" >"$dir/gw.yaml"
 start digest
 send digest
-wait_metric 'deliveries_total\{destination="meta",outcome="sent"\} 1'; expect_code 0 $? "digest: delivered after the proxy's challenge"
+gateway_wait metrics 'deliveries_total\{destination="meta",outcome="sent"\} 1'; expect_code 0 $? "digest: delivered after the proxy's challenge"
 expect_match "$(head -1 "$dir/dproxy.log")" "^POST $mock/v21.0/1/events auth=none$" "digest: the first request goes without credentials"
 expect_match "$(tail -1 "$dir/dproxy.log")" "^POST $mock/v21.0/1/events auth=ok$" "digest: the answer to the challenge is right"
 metrics="$metrics$(curl --noproxy '*' -s "http://127.0.0.1:$port/metrics")"
-stop
+gateway_stop
 policy "$mock" "    proxy: $dproxy" "    proxy_auth_env: PW_TEST_PROXY_AUTH" >"$dir/gw.yaml"
 start digest-basic
 send digest-basic
-wait_metric '^phiwall_gateway_delivery_paused\{destination="meta"\} 3$'; expect_code 0 $? "basic against a Digest-only proxy: paused (auth)"
+gateway_wait metrics '^phiwall_gateway_delivery_paused\{destination="meta"\} 3$'; expect_code 0 $? "basic against a Digest-only proxy: paused (auth)"
 expect_match "$(tail -1 "$dir/dproxy.log")" "auth=bad$" "basic against a Digest-only proxy: refused"
 metrics="$metrics$(curl --noproxy '*' -s "http://127.0.0.1:$port/metrics")"
-stop
+gateway_stop
 
 # 4. An https destination goes by CONNECT: wrong credentials pause it; right ones open the tunnel
 #    (the loopback target speaks no TLS, so that attempt is only retried).
@@ -137,17 +124,17 @@ policy "https://127.0.0.1:$(cat "$dir/proxy.port")" "    proxy: $proxy" "    pro
 export PW_TEST_PROXY_AUTH="gw-user:$bad_pw"
 start connect
 send connect
-wait_metric '^phiwall_gateway_delivery_paused\{destination="meta"\} 3$'; expect_code 0 $? "CONNECT with wrong credentials: paused (auth)"
+gateway_wait metrics '^phiwall_gateway_delivery_paused\{destination="meta"\} 3$'; expect_code 0 $? "CONNECT with wrong credentials: paused (auth)"
 expect_match "$(grep CONNECT "$dir/proxy.log" | tail -1)" "^CONNECT 127.0.0.1:[0-9]+ auth=bad$" "CONNECT carried the (wrong) credentials"
 expect_match "$(cat "$dir/log-connect")" 'proxy http 407' "CONNECT: the warn names the proxy's 407"
 metrics="$metrics$(curl --noproxy '*' -s "http://127.0.0.1:$port/metrics")"
-stop
+gateway_stop
 export PW_TEST_PROXY_AUTH="gw-user:$good_pw"
 start connect2
 send connect2
 wait_until "$PW_WAIT_S" grep -q "^CONNECT .* auth=ok$" "$dir/proxy.log"
 expect_match "$(grep CONNECT "$dir/proxy.log" | tail -1)" "^CONNECT 127.0.0.1:[0-9]+ auth=ok$" "CONNECT with the right credentials accepted"
-stop
+gateway_stop
 
 # The password is nowhere: --check, logs, audit logs, /metrics.
 expect_nomatch "$out$metrics" "$good_pw|$bad_pw" "no password in --check or /metrics"

@@ -74,19 +74,80 @@ browser_test_server() {
     BASE="http://127.0.0.1:$(awk '/PORT/{print $2}' "$T/server.out")"
 }
 # The gateway tests' start: skip unless curl and python3 are here; set dir (a new temporary
-# directory: removed at exit, with the gateway $pid killed), the secrets' environment, and
-# $dir/gw.yaml: the shipped example with its upstreams at a closed port. gateway_start (above)
-# starts the gateway on a port of its own and sets port.
-gateway_test_setup() {
+# directory), pid (the gateway's: gateway_start sets it) and the secrets' environment. At exit
+# the gateway is killed, the on_exit commands run (in order) and dir is removed.
+gateway_test_dir() {
     command -v curl >/dev/null || skip "curl not present"
     command -v python3 >/dev/null || skip "python3 not present"
     dir=$(mktemp -d)
     pid=
-    trap '[ -n "$pid" ] && kill -9 $pid 2>/dev/null; rm -rf "$dir"' EXIT
+    PW_ON_EXIT=()
+    trap _gateway_test_exit EXIT
     export PHIWALL_SITE_KEY=0123456789abcdef-integration PHIWALL_META_TOKEN=tok-XYZ PHIWALL_GA4_SECRET=sec-XYZ
+}
+# on_exit COMMAND: run COMMAND (a string, evaluated then: `on_exit 'kill $x'` reads x at exit)
+# when the test exits, before dir is removed. After gateway_test_dir.
+on_exit() { PW_ON_EXIT+=("$1"); }
+_gateway_test_exit() {
+    local c
+    [ -n "$pid" ] && kill -9 "$pid" 2>/dev/null
+    for c in "${PW_ON_EXIT[@]}"; do eval "$c"; done
+    rm -rf "$dir"
+}
+# gateway_test_setup: gateway_test_dir, and $dir/gw.yaml: the shipped example with its
+# upstreams at a closed port. gateway_start (above) starts the gateway on a port of its own and
+# sets port; gateway_stop stops it.
+gateway_test_setup() {
+    gateway_test_dir
     cp "$PW_SRC/contrib/gateway.example.yaml" "$dir/gw.yaml"
     sed -i 's|pixel_id: "000000000000000"|pixel_id: "1"\n    base_url: http://127.0.0.1:9|' "$dir/gw.yaml"
     sed -i 's|measurement_id: G-XXXXXXXXXX|measurement_id: G-X\n    base_url: http://127.0.0.1:9|' "$dir/gw.yaml"
+}
+# gateway_stop: SIGTERM the gateway $pid and wait until it exited; its exit status; pid= after.
+gateway_stop() {
+    local rc=0
+    kill -TERM "$pid"
+    wait "$pid" || rc=$?
+    pid=
+    return "$rc"
+}
+# gateway_serves PATH REGEX: 0 if the gateway on $port answers GET /PATH with a line matching
+# REGEX (grep -E); gateway_wait PATH REGEX: wait until it does (PW_WAIT_S at most).
+gateway_serves() { curl --noproxy '*' -s "http://127.0.0.1:$port/$1" | grep -Eq -- "$2"; }
+gateway_wait() { wait_until "$PW_WAIT_S" gateway_serves "$@"; }
+# mock_upstream_start: phiwall-mock-upstream (skip if not built) on a loopback port of its own,
+# writing each request it gets as a line of $dir/mock.jsonl; sets mock (its base URL) and
+# mock_pid (stopped at exit). 1 if it did not start. After gateway_test_dir.
+mock_upstream_start() {
+    [ -x "$PW_BUILD/phiwall-mock-upstream" ] || skip "phiwall-mock-upstream not built"
+    "$PW_BUILD/phiwall-mock-upstream" "$dir/mock.jsonl" >"$dir/mock.url" &
+    mock_pid=$!
+    on_exit 'kill $mock_pid 2>/dev/null'
+    wait_until "$PW_WAIT_S" [ -s "$dir/mock.url" ]
+    mock=$(cat "$dir/mock.url")
+    [ -n "$mock" ]
+}
+# free_port: a loopback port free now, for a server a test starts itself that cannot bind port 0
+# and tell it (the port may be taken meanwhile: prefer servers that say what they bound), or
+# for an address where nothing listens.
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+# policy_site [PER_SECOND]: the first lines of a test policy: the site (the origin the tests
+# post from, the key in PHIWALL_SITE_KEY) and, given PER_SECOND, an ingest rate limit that high
+# (burst the same).
+policy_site() {
+    printf '%s\n' "site:" "  origins: [https://www.example-hospital.org]" "  hmac_key_env: PHIWALL_SITE_KEY"
+    [ -z "${1:-}" ] || printf 'ingest:\n  rate_limit: {per_second: %s, burst: %s}\n' "$1" "$1"
+}
+# policy_meta PIXEL BASE_URL [LINE...]: the destinations of a test policy, from their first line:
+# meta (pixel PIXEL at BASE_URL, the token in PHIWALL_META_TOKEN, appointment_request sent as
+# Schedule with the email), in 8 lines, then each LINE (more of meta's settings, or more
+# destinations).
+policy_meta() {
+    local pixel=$1 base=$2
+    shift 2
+    printf '%s\n' "destinations:" "  meta:" "    type: meta" "    pixel_id: \"$pixel\"" \
+        "    access_token_env: PHIWALL_META_TOKEN" "    base_url: $base" \
+        "    events: {appointment_request: Schedule}" "    user_data: [em]" "$@"
 }
 finish() {
     echo "$PW_PASSED passed, $PW_FAILED failed"

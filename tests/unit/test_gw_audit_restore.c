@@ -7,7 +7,8 @@
  * TEST-ONLY fault injection: this executable defines fdatasync, which the linker takes for the
  * audit code's calls instead of libc's. On the audit log's file (by inode) it can kill the
  * process right after a successful sync (`kill_after`: the crash point) or fail once with EIO
- * (`fail_audit`); any other file (the spool's) is synced as usual.
+ * (`fail_audit`); any other file (the spool's) is synced as usual, but for the first sync after
+ * such a good one when `fail_spool` asks it (EIO: the restore's delete from the spool fails).
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -26,6 +27,7 @@
 
 #include "audit.h"
 #include "audit_hold.h"
+#include "audit_internal.h"
 #include "gw_commit.h"
 #include "gw_test_db.h"
 #include "gw_time.h"
@@ -34,6 +36,7 @@
 
 static ino_t audit_ino;
 static int kill_after, fail_audit;
+static int fail_spool; /* 1: the spool's first sync after the log's next good one fails once */
 static const char *fail_once_in; /* every sync of the log fails once it holds this */
 
 /* Whether the log (fd) holds s. */
@@ -64,9 +67,16 @@ int fdatasync(int fd)
         errno = EIO;
         return -1;
     }
+    if (!is_audit(fd) && fail_spool == 2) {
+        fail_spool = 0;
+        errno = EIO;
+        return -1;
+    }
     int rc = (int)syscall(SYS_fdatasync, fd);
     if (rc == 0 && is_audit(fd) && kill_after)
         raise(SIGKILL); /* the records are durable; the spool still holds them */
+    if (rc == 0 && is_audit(fd) && fail_spool == 1)
+        fail_spool = 2; /* the spool's next sync: the delete of the appended records */
     return rc;
 }
 
@@ -127,6 +137,13 @@ static void prepare(const paths *p)
     pw_audit_record held[2] = {rec("ev-held", PW_AUDIT_ACCEPTED), rec("ev-held", PW_AUDIT_QUEUED)};
     CHECK_INT(pw_audit_hold_in_spool(s, held, 2, NULL), PW_OK);
     close_both(s, a);
+}
+
+/* prepare(), then both opened. */
+static void prepare_open(const paths *p, pw_spool **s, pw_audit **a)
+{
+    prepare(p);
+    open_both(p, s, a);
 }
 
 /* Restore in a child killed at the crash point: after the append's sync, before the delete. */
@@ -240,10 +257,9 @@ static void test_failed_restore_then_other_records_appends_all(void)
 {
     paths p;
     setup(&p, "failed");
-    prepare(&p);
     pw_spool *s = NULL;
     pw_audit *a = NULL;
-    open_both(&p, &s, &a);
+    prepare_open(&p, &s, &a);
     fail_audit = 1;
     size_t n = 0;
     CHECK_INT(pw_audit_restore_from_spool(s, a, &n, NULL), PW_ERR_IO);
@@ -284,6 +300,134 @@ static void test_cut_records_kept_at_a_stop_are_restored(void)
     check_log(&p, "ev-before:accepted", 1);
     restart(&p, 2);
     check_log(&p, "ev-before:accepted ev-q:accepted ev-q:queued", 3);
+    teardown(&p);
+}
+
+/* Held lines a newer phiwall may write (a kind of line, an action, a record member this one
+ * does not know) are neither appended nor deleted: the restore fails naming the line and keeps
+ * every line, the records of known kinds with them (the order of the held records is kept). The
+ * old code skipped such a line and deleted it with the others: lost. */
+static void test_unknown_kinds_are_kept_not_dropped(void)
+{
+    static const char *const unknown[] = {
+        "{\"z\":{\"seq\":1}}",                                                /* a kind of line */
+        "{\"t\":1795000000000,\"a\":99,\"h\":0,\"e\":\"ev-new\"}",            /* an action */
+        "{\"t\":1795000000000,\"a\":0,\"h\":0,\"e\":\"ev-new\",\"k\":\"x\"}", /* a member */
+        "not json",
+    };
+    for (size_t i = 0; i < sizeof unknown / sizeof unknown[0]; i++) {
+        paths p;
+        setup(&p, "unknown");
+        pw_spool *s = NULL;
+        pw_audit *a = NULL;
+        prepare_open(&p, &s, &a); /* one record in the log, two held */
+        CHECK_INT(pw_spool_hold_lines(s, &unknown[i], 1, NULL), PW_OK);
+        size_t n = 99;
+        pw_err err = {0};
+        CHECK_INT(pw_audit_restore_from_spool(s, a, &n, &err), PW_ERR_UNSUPPORTED);
+        CHECK_INT(n, 0);
+        CHECK(strstr(err.msg, "held_audit line 3: ") != NULL);
+        CHECK(strstr(err.msg, "every line kept") != NULL);
+        CHECK_INT(held_count(s), 3);
+        close_both(s, a);
+        check_log(&p, "ev-before:accepted", 1);
+        teardown(&p);
+    }
+}
+
+/* The middles (what a record says, apart from its place in the chain) of the log's lines from
+ * the first-th (from 1), one per line, into out. */
+static void log_middles(const char *path, size_t first, char *out, size_t cap)
+{
+    char buf[16384];
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    CHECK(fd >= 0);
+    ssize_t n = pread(fd, buf, sizeof buf - 1, 0);
+    close(fd);
+    CHECK(n > 0);
+    buf[n > 0 ? n : 0] = '\0';
+    out[0] = '\0';
+    size_t lineno = 1, len = 0;
+    for (char *at = buf, *nl; (nl = strchr(at, '\n')); at = nl + 1, lineno++) {
+        const char *mid;
+        size_t mid_len;
+        if (lineno < first || !pw_audit_line_middle(at, (size_t)(nl - at), &mid, &mid_len))
+            continue;
+        CHECK(len + mid_len + 2 < cap);
+        memcpy(out + len, mid, mid_len);
+        len += mid_len;
+        out[len++] = '\n';
+        out[len] = '\0';
+    }
+}
+
+/* Records a failed sync cut are held as records (the kind an older phiwall, which knows no
+ * {"l":…} line, restores: it skipped and deleted those), each giving back the very line the log
+ * wrote (escapes, a fields object); one whose line would not come back the same (a time before
+ * 1970) is held as the log's line. Restored, the log says what it said before the cut. The old
+ * code held every one as {"l":…}. */
+static void test_cut_records_are_held_as_records(void)
+{
+    paths p;
+    setup(&p, "asrec");
+    pw_spool *s = NULL;
+    pw_audit *a = NULL;
+    open_both(&p, &s, &a);
+    pw_audit_record before = rec("ev-before", PW_AUDIT_ACCEPTED);
+    CHECK_INT(pw_audit_append(a, &before, NULL), PW_OK);
+    pw_audit_record q[3] = {rec("ev-q", PW_AUDIT_ACCEPTED), rec("ev-q", PW_AUDIT_QUEUED),
+                            rec("ev-old", PW_AUDIT_DROPPED)};
+    q[0].detail = "a \"quoted\" d\xc3\xa9tail\twith \\ escapes";
+    q[1].fields_json = "{\"value\": \"allow\", \"em\":[\"hashed\" ,1]}";
+    q[1].http_status = 202;
+    q[2].time_ms = -1500;
+    CHECK_INT(pw_audit_append_nosync(a, q, 3, NULL), PW_OK);
+    char want[4096], got[4096];
+    log_middles(p.audit, 2, want, sizeof want);
+    fail_audit = 1;
+    CHECK_INT(pw_audit_sync(a, NULL), PW_ERR_IO);
+    size_t n = 0;
+    CHECK_INT(pw_audit_hold_cut(s, a, &n, NULL), PW_OK);
+    CHECK_INT(n, 3);
+    char **lines = NULL;
+    size_t held = 0;
+    CHECK_INT(pw_spool_held_lines(s, &lines, &held, NULL), PW_OK);
+    CHECK_INT(held, 3);
+    for (size_t i = 0; i < held && i < 2; i++)
+        CHECK(strncmp(lines[i], "{\"t\":", 5) == 0);
+    CHECK(held == 3 && strncmp(lines[2], "{\"l\":", 5) == 0);
+    pw_spool_names_free(lines, held);
+    close_both(s, a);
+    restart(&p, 3);
+    check_log(&p, "ev-before:accepted ev-q:accepted ev-q:queued ev-old:dropped", 4);
+    log_middles(p.audit, 2, got, sizeof got);
+    CHECK_STR(got, want);
+    teardown(&p);
+}
+
+/* The restore appended the held records, then deleting them from the spool failed: the error
+ * says they were appended and will not be again (the mark kept before the append), *written
+ * counts them, and the next restore appends nothing. The old error said only what the spool
+ * said, and the gateway logged it as "could not be appended; kept for the next start". */
+static void test_delete_failed_after_append_says_appended(void)
+{
+    paths p;
+    setup(&p, "delfail");
+    pw_spool *s = NULL;
+    pw_audit *a = NULL;
+    prepare_open(&p, &s, &a);
+    fail_spool = 1;
+    size_t n = 0;
+    pw_err err = {0};
+    CHECK(pw_audit_restore_from_spool(s, a, &n, &err) != PW_OK);
+    fail_spool = 0;
+    CHECK_INT(n, 2);
+    CHECK(strstr(err.msg, "2 record(s) appended to the audit log, but deleting them from the "
+                          "spool failed (not appended again: ") != NULL);
+    close_both(s, a);
+    check_log(&p, "ev-before:accepted ev-held:accepted ev-held:queued", 3);
+    restart(&p, 0);
+    check_log(&p, "ev-before:accepted ev-held:accepted ev-held:queued", 3);
     teardown(&p);
 }
 
@@ -348,4 +492,7 @@ PW_TEST_MAIN(PW_TEST(test_killed_after_append_is_not_appended_again),
              PW_TEST(test_killed_with_a_torn_append_appends_the_rest),
              PW_TEST(test_failed_restore_then_other_records_appends_all),
              PW_TEST(test_cut_records_kept_at_a_stop_are_restored),
-             PW_TEST(test_committer_keeps_cut_records_at_a_stop))
+             PW_TEST(test_committer_keeps_cut_records_at_a_stop),
+             PW_TEST(test_unknown_kinds_are_kept_not_dropped),
+             PW_TEST(test_cut_records_are_held_as_records),
+             PW_TEST(test_delete_failed_after_append_says_appended))
