@@ -125,9 +125,10 @@ pw_status pw_detect_scan(const pw_detector *d, pw_detect_scratch *s, pw_arena *a
 
 /*
  * What the member keys of a JSON object say the object is about. A bare "name" member is a
- * person's in a contact record and a product's, an event's or a campaign's beside "price",
- * "sku", "item_id", "content_type", "event"… (docs/detect.md, "Names under a name key"). A walker
- * that sees the whole object passes its kind with each string member it scans.
+ * person's in a contact record and a product's beside "price", "sku", "quantity", "item_id",
+ * "content_type"… (docs/detect.md, "Names under a name key"); members a lead or a contact form
+ * has as well (event, value, currency, category, label, type) leave it unknown. A walker that
+ * sees the whole object passes its kind with each string member it scans.
  */
 typedef enum pw_detect_object {
     PW_OBJECT_UNKNOWN = 0, /* not known (a lone field): the key decides, as pw_detect_scan does */

@@ -1368,6 +1368,24 @@ static pw_detect_object json_object_kind(const char *s, size_t n, size_t o)
     return thing ? PW_OBJECT_THING : PW_OBJECT_UNKNOWN;
 }
 
+/* A member only a product or an order line has (price, sku, quantity, GA4's item_*, Meta's
+ * content_*): the structured kind's evidence of a thing. The members thing_key adds (event,
+ * value, currency, category, label, title, type, location, url, form_id…) sit as well beside a
+ * person's name in a lead or a contact form (GA4's generate_lead carries value and currency), so
+ * in an object a walker hands over whole they do not turn a bare "name" off: a missed name is
+ * disclosed by the gateway and unreported by the scan, a kept product name only over-redacted. */
+static int product_key(const char *s, size_t len)
+{
+    static const char *const keys[] = {
+        "affiliation", "brand",      "coupon",   "discount", "item_id", "item_name", "num_items",
+        "price",       "product_id", "quantity", "sku",      "variant", NULL};
+    char c0 = len ? (char)pw_tolower((unsigned char)s[0]) : 0;
+    for (const char *const *w = keys; len <= 12 && *w; w++)
+        if ((*w)[0] == c0 && word_eq(s, len, *w))
+            return 1;
+    return thing_key_prefix(s, len);
+}
+
 pw_detect_object pw_detect_object_kind(const char *const *keys, size_t n_keys)
 {
     int thing = 0;
@@ -1377,7 +1395,7 @@ pw_detect_object pw_detect_object_kind(const char *const *keys, size_t n_keys)
         size_t len = strlen(keys[i]);
         if (person_key(keys[i], len))
             return PW_OBJECT_PERSON;
-        thing |= thing_key(keys[i], len);
+        thing |= product_key(keys[i], len);
     }
     return thing ? PW_OBJECT_THING : PW_OBJECT_UNKNOWN;
 }

@@ -265,9 +265,11 @@ static void microdata(void)
         CHECK_INT(field_kind(b, "cd[JSON-LD]"), PW_FIELD_CUSTOM_DATA);
         /* each JSON member carries its object's kind for the PHI engine */
         const pw_field *f = field(b, "cd[DataLayer].0.patientType");
-        CHECK(f && f->object == PW_OBJECT_THING); /* beside "event" */
+        CHECK(f && f->object == PW_OBJECT_UNKNOWN); /* "event": a lead has one too */
         f = field(b, "cd[Meta].title");
-        CHECK(f && f->object == PW_OBJECT_THING); /* "title" names a thing */
+        CHECK(f && f->object == PW_OBJECT_UNKNOWN); /* "title": no product's member */
+        f = field(b, "cd[JSON-LD].0.name");
+        CHECK(f && f->object == PW_OBJECT_UNKNOWN);
         f = field(b, "id");
         CHECK(f && f->object == PW_OBJECT_UNKNOWN); /* a form pair */
     }

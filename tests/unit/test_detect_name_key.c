@@ -166,6 +166,8 @@ static void test_event_objects(void)
 /* What an object's member keys say it is about: a thing's member (price, sku, event, GA4's
  * item_*, Meta's content_*, products) without a person's, or a person's member (email, phone,
  * dob) whatever else sits beside it. */
+static size_t member_names(const char *key, pw_detect_object object, const char *value);
+
 static void test_object_kind(void)
 {
     const char *product[] = {"name", "price", "currency"};
@@ -185,6 +187,16 @@ static void test_object_kind(void)
     CHECK(pw_detect_object_kind(message, 3) == PW_OBJECT_UNKNOWN);
     CHECK(pw_detect_object_kind(lone, 1) == PW_OBJECT_UNKNOWN);
     CHECK(pw_detect_object_kind(NULL, 0) == PW_OBJECT_UNKNOWN);
+    /* a lead's or a contact form's members are no product's: the name stays a name there */
+    const char *form[] = {"form_id", "name", "message"};
+    const char *lead_value[] = {"name", "value", "currency"};
+    const char *visit[] = {"name", "type", "location"};
+    const char *labelled[] = {"event_category", "event_label", "name"};
+    CHECK(pw_detect_object_kind(form, 3) == PW_OBJECT_UNKNOWN);
+    CHECK(pw_detect_object_kind(lead_value, 3) == PW_OBJECT_UNKNOWN);
+    CHECK(pw_detect_object_kind(visit, 3) == PW_OBJECT_UNKNOWN);
+    CHECK(pw_detect_object_kind(labelled, 3) == PW_OBJECT_UNKNOWN);
+    CHECK(member_names("name", pw_detect_object_kind(lead_value, 3), "Jane Smith") == 1);
 }
 
 /* The value of a member scanned with its object's kind: name hits of "Knee Brace" under name. */

@@ -76,6 +76,13 @@ static void test_name_judged_with_its_object(void)
          3,
          "\"name\":\"[NAME]\"",
          "Jane"},
+        /* a lead's value and currency (GA4's generate_lead) are no product's: the name is the
+         * visitor's and must not reach Meta or GA4 */
+        {"contact",
+         {STR("name", "Jane Doe"), STR("currency", "USD")},
+         2,
+         "\"name\":\"[NAME]\"",
+         "Jane"},
         /* alone, "name" is a person's, as before */
         {"contact", {STR("name", "Jane Doe")}, 1, "\"name\":\"[NAME]\"", "Jane"},
         {"add_to_cart", {STR("name", "Knee Brace")}, 1, "\"name\":\"[NAME]\"", "Knee"},

@@ -161,7 +161,12 @@ cases = {
                     # members make it a person's, so its name identifies the visitor there too
                     page("/appointments/details", "Your details",
                          lambda u: track(u, {"data": {"name": "Maria Lopez",
-                                                      "gender": "female"}}))],
+                                                      "gender": "female"}})),
+                    # a lead's members (a form id, a value and its currency) are no product's:
+                    # the name beside them is still the visitor's
+                    page("/contact-us", "Contact us",
+                         lambda u: track(u, {"form_id": "contact", "name": "Ana Ruiz",
+                                             "value": "50", "currency": "USD"}))],
     # two pages: general + portal, for the multi-file merge test
     "mixed": [page("/news/new-parking-garage", "News", lambda u: meta(u, "PageView")),
               page("/billing/pay-my-bill", "Pay my bill", lambda u: meta(u, "PageView"),
