@@ -72,6 +72,7 @@ typedef struct runner {
     unsigned auth_wait;    /* while auth-paused: the wait before the next probe */
     char auth_detail[384]; /* the answer that paused it (scrubbed), for the log */
     int auth_seen;         /* this cycle had a request refused for its credentials */
+    int unreached;         /* requests in a row that never reached the upstream (not_reached) */
     size_t cycle_reqs;     /* requests this cycle planned (sent unless auth_seen) */
     atomic_int gated;      /* started gated (pw_forward_opts.gated): waits for pw_forwarders_open */
     unsigned left_wait;    /* the next pause while adopted outcomes cannot be written */
@@ -569,6 +570,33 @@ static void put_back(runner *r, fw_request *q, const fw_outcome *out, outcome_ba
     r->auth_seen = 1;
 }
 
+/* A request that never left: the upstream's host (or the proxy's) was not resolved, or it
+ * refused the connection (curl 5, 6, 7). Nothing of it reached the upstream, so its items are no
+ * attempt (pw_spool_put_back_batch): the retry window, which keeps an event the upstream may
+ * already hold from being sent again after its deduplication window, does not start. Otherwise
+ * two days of a DNS or firewall outage would dead-letter events Meta never saw. */
+static int never_left(const fw_request *q)
+{
+    return q->curl_code == CURLE_COULDNT_RESOLVE_PROXY ||
+           q->curl_code == CURLE_COULDNT_RESOLVE_HOST || q->curl_code == CURLE_COULDNT_CONNECT;
+}
+
+/* Reschedule a request that never left. The items' attempt counts do not grow, so the backoff is
+ * the destination's: it doubles with each such request in a row (up to retry_max_ms) and starts
+ * over once a request reaches the upstream. */
+static void not_reached(runner *r, fw_request *q, const fw_outcome *out, outcome_batch *retry)
+{
+    int64_t wait = backoff_ms(r, ++r->unreached);
+    char detail[512];
+    for (size_t i = 0; i < q->n_items; i++) {
+        snprintf(detail, sizeof detail,
+                 "attempt %d not sent (the upstream was not reached), next in %lld ms: %s",
+                 q->items[i]->spool->attempts, (long long)wait, out->detail);
+        batch_add(retry, r, q->items[i], PW_AUDIT_RETRY, 0, detail);
+    }
+    flush_resched(r, retry, FW_SETTLE_PUT_BACK, pw_gw_now_ms() + wait);
+}
+
 static void apply_outcome(runner *r, fw_request *q, sent_batch *sent, outcome_batch *retry,
                           outcome_batch *dead)
 {
@@ -578,6 +606,8 @@ static void apply_outcome(runner *r, fw_request *q, sent_batch *sent, outcome_ba
     scrub_secrets(&r->d, out.detail, sizeof out.detail);
     if (q->curl_code == 0 || q->timed_out)
         record_latency(r, q->latency_s);
+    if (!never_left(q))
+        r->unreached = 0;
     if (out.verdict == FW_DELIVERED) {
         if (out.partial)
             note_partial(r, &out);
@@ -587,6 +617,10 @@ static void apply_outcome(runner *r, fw_request *q, sent_batch *sent, outcome_ba
     count(r, &r->stats.failed, q->n_items);
     if (out.verdict == FW_AUTH) {
         put_back(r, q, &out, retry);
+        return;
+    }
+    if (out.verdict == FW_RETRY && never_left(q)) {
+        not_reached(r, q, &out, retry);
         return;
     }
     int64_t wait = out.verdict == FW_RETRY ? retry_wait(r, q, &out) : 0;

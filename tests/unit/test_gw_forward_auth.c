@@ -10,7 +10,10 @@
  */
 #include "../mock/mock_upstream.c"
 
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -449,6 +452,85 @@ static void test_meta_window_from_first_attempt(void)
     env_close(&e);
 }
 
+/* A port nothing listens on: bound, then closed (a connection to it is refused). */
+static unsigned closed_port(void)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t len = sizeof a;
+    unsigned port = 0;
+    if (fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof a) == 0 &&
+        getsockname(fd, (struct sockaddr *)&a, &len) == 0)
+        port = ntohs(a.sin_port);
+    if (fd >= 0)
+        close(fd);
+    return port;
+}
+
+/* The retry row of event_id's meta item: its attempts and first attempt (-1: no row). */
+static void retry_row(env *e, const char *event_id, int64_t *attempts, int64_t *first_ms)
+{
+    *attempts = *first_ms = -1;
+    char sql[512];
+    snprintf(sql, sizeof sql,
+             "SELECT retry.attempts, retry.first_ms FROM retry, ev, dest WHERE retry.item = "
+             "ev.id * 64 AND retry.dest = dest.id AND ev.event_id = '%s' AND dest.name = 'meta'",
+             event_id);
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+    CHECK_INT(sqlite3_open_v2(e->spool_path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    CHECK_INT(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+    if (st && sqlite3_step(st) == SQLITE_ROW) {
+        *attempts = sqlite3_column_int64(st, 0);
+        *first_ms = sqlite3_column_int64(st, 1);
+    }
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+}
+
+/* A request that never reached the upstream (the connection refused) is no attempt: the item's
+ * retry row counts none and records no first attempt, so an outage of days cannot close the
+ * retry window of an event the upstream never saw, and each such line in the audit says it was
+ * not sent. Once the upstream answers, the event is delivered. Before, a refused connection
+ * counted like a 5xx: attempts grew and the window started at the first refusal. */
+static void test_unreached_is_no_attempt(void)
+{
+    env e;
+    env_open(&e, "gw_fw_auth", "unreached");
+    char *p = env_meta_event("m-down");
+    put_raw(&e, "meta", "m-down", p, 0);
+    free(p);
+    char down[64];
+    snprintf(down, sizeof down, "http://127.0.0.1:%u", closed_port());
+    pw_destination d = env_meta_dest(&e, "42", META_TOKEN, GW_TEST_REQ_TIMEOUT_MS);
+    d.base_url = down;
+    start(&e, &d);
+    seen s = {0};
+    for (int64_t until = pw_gw_mono_ms() + GW_TEST_WAIT_MS; s.retry < 3 && pw_gw_mono_ms() < until;
+         usleep(20000)) {
+        s = (seen){0};
+        pw_audit_list_file(e.audit_path, NULL, see, &s, NULL);
+    }
+    pw_forwarders_stop(e.fw);
+    e.fw = NULL;
+    CHECK(s.retry >= 3);
+    CHECK_INT(state_of_spool(&e, "m-down", "meta"), PW_SPOOL_QUEUED);
+    int64_t attempts, first_ms;
+    retry_row(&e, "m-down", &attempts, &first_ms);
+    CHECK_INT(attempts, 0);
+    CHECK_INT(first_ms, 0);
+    CHECK(strstr(env_read_all(e.audit_path), "not sent (the upstream was not reached)") != NULL);
+    /* the upstream is back: delivered, once */
+    d = env_meta_dest(&e, "42", META_TOKEN, GW_TEST_REQ_TIMEOUT_MS);
+    start(&e, &d);
+    CHECK(drained(&e, "meta", GW_TEST_WAIT_MS));
+    pw_forwarders_stop(e.fw);
+    e.fw = NULL;
+    CHECK_INT(state_of_spool(&e, "m-down", "meta"), PW_SPOOL_DELIVERED);
+    CHECK_INT(mock_upstream_count(e.mock), 1);
+    env_close(&e);
+}
+
 /* Probes take the oldest queued items: after the first refused request put all 20 back, every
  * probe carries the 10 oldest (p-00 … p-09), never the younger ones nor an event accepted
  * during the pause. Before, the spool handed out retries in order of their retry time, so the
@@ -518,4 +600,5 @@ PW_TEST_MAIN(PW_TEST(test_auth_classification), PW_TEST(test_webhook_401_pauses_
              PW_TEST(test_meta_190_pauses_then_delivers), PW_TEST(test_meta_code_100_still_dead),
              PW_TEST(test_ga4_later_waves_not_sent), PW_TEST(test_meta_pause_past_retry_window),
              PW_TEST(test_meta_first_attempt_after_long_pause),
-             PW_TEST(test_meta_window_from_first_attempt), PW_TEST(test_probe_takes_oldest))
+             PW_TEST(test_meta_window_from_first_attempt), PW_TEST(test_probe_takes_oldest),
+             PW_TEST(test_unreached_is_no_attempt))
