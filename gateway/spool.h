@@ -209,4 +209,15 @@ pw_status pw_spool_held_lines(pw_spool *s, char ***lines, size_t *n, pw_err *err
 /* Delete the first n held lines (those pw_spool_held_lines returned). */
 pw_status pw_spool_held_clear(pw_spool *s, size_t n, pw_err *err);
 
+/* ---- additions (gw-gate) ------------------------------------------------------------------ */
+
+/* The highest event row committed so far (0: none). Rows only grow (rowids are never reused),
+ * so every row committed later is above it: a reload takes it once the requests admitted under
+ * the old policy are committed, as the bound of the queue accepted for an old endpoint. */
+int64_t pw_spool_high_water(pw_spool *s);
+/* pw_spool_lease_all for the items of rows at or below `upto` (a pw_spool_high_water): the
+ * items of later rows are neither leased nor looked past (a forwarder leases them as usual). */
+pw_status pw_spool_lease_all_upto(pw_spool *s, const char *destination, int64_t upto, size_t max,
+                                  pw_spool_item **items, size_t *n, pw_err *err);
+
 #endif
