@@ -148,6 +148,33 @@ pw_status pw_spool_begin(pw_spool *s, pw_err *err)
     return pw_spool_run(s, SQL_BEGIN, err);
 }
 
+pw_status pw_spool_in_txn(pw_spool *s, pw_spool_txn_fn fn, void *ctx, pw_err *err)
+{
+    pthread_mutex_lock(&s->db_mu);
+    pw_status status = pw_spool_begin(s, err);
+    if (status == PW_OK)
+        status = fn(s, ctx, err);
+    if (status == PW_OK)
+        status = pw_spool_run(s, SQL_COMMIT, err);
+    else if (!sqlite3_get_autocommit(s->db))
+        pw_spool_run(s, SQL_ROLLBACK, NULL);
+    pthread_mutex_unlock(&s->db_mu);
+    return status;
+}
+
+int pw_spool_has_table(pw_spool *s, const char *name)
+{
+    sqlite3_stmt *st = NULL;
+    int found = 0;
+    if (sqlite3_prepare_v2(s->db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1",
+                           -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+        found = sqlite3_step(st) == SQLITE_ROW;
+    }
+    sqlite3_finalize(st);
+    return found;
+}
+
 pw_status pw_spool_run(pw_spool *s, enum pw_spool_sql which, pw_err *err)
 {
     sqlite3_stmt *st = pw_spool_stmt(s, which);

@@ -293,6 +293,12 @@ uint64_t pw_spool_item_bytes(size_t eid_len, size_t dest_len, size_t payload_len
 sqlite3_stmt *pw_spool_stmt(pw_spool *s, enum pw_spool_sql which);
 /* BEGIN IMMEDIATE of a transaction whose COMMIT is synced (synchronous=FULL throughout). */
 pw_status pw_spool_begin(pw_spool *s, pw_err *err);
+/* fn in one synced transaction (pw_spool_begin … COMMIT), rolled back when fn or the COMMIT fails;
+ * takes db_mu itself (callers do not hold it). */
+typedef pw_status (*pw_spool_txn_fn)(pw_spool *s, void *ctx, pw_err *err);
+pw_status pw_spool_in_txn(pw_spool *s, pw_spool_txn_fn fn, void *ctx, pw_err *err);
+/* Does the file have table `name` (one created when first needed: held_audit, gate)? */
+int pw_spool_has_table(pw_spool *s, const char *name);
 /* Run a statement without parameters (BEGIN, COMMIT…) to completion. */
 pw_status pw_spool_run(pw_spool *s, enum pw_spool_sql which, pw_err *err);
 /* The destination of that name/id, NULL if unknown. */

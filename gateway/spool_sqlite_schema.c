@@ -20,6 +20,8 @@
  *   dead(...)                                            dead letters, as in version 1
  *   sending(dest, at_ms, items)  per destination, the items its last request(s) carried and
  *                               when they were sent (read at open after a crash mid-send)
+ *   held_audit(id, line), gate(dest, upto)  created when first needed (spool_sqlite_held.c,
+ *                               spool_sqlite_gate.c); a file without them is a plain version 4
  *
  * An item (one event for one destination) is ev.id * 64 + position. `ev` has no index: event_id
  * lookups go through the in-memory key index that pw_spool_load builds from the rows, so a put

@@ -87,8 +87,8 @@ static void test_new_event_waits_for_the_new_endpoint(void)
         usleep(50000);
     pw_gw_server_stop(s);
 
-    CHECK(sent_to(m, "/new", 99));  /* accepted under the new policy: delivered to /new */
-    CHECK(!sent_to(m, "/new", 2));  /* the old backlog never reaches /new */
+    CHECK(sent_to(m, "/new", 99)); /* accepted under the new policy: delivered to /new */
+    CHECK(!sent_to(m, "/new", 2)); /* the old backlog never reaches /new */
     CHECK(!sent_to(m, "/new", 1));
     CHECK_INT(gw_test_file_count(td.audit, "destination endpoint changed by a policy reload"), 1);
     CHECK_INT(gw_test_file_count(td.audit, "\"action\":\"dead\",\"event_id\":\"44444444-4444-4444-"

@@ -1,7 +1,8 @@
 /* test_gw_spool_upto.c — pw_spool_lease_all_upto settles only the rows at or below a
  * pw_spool_high_water: a reload that changed a destination's endpoint dead-letters the queue
  * accepted for the old one, while the events accepted for the new one after it (same
- * destination name) stay queued for the forwarder. Before, the sweep leased every queued row. */
+ * destination name) stay queued for the forwarder. Before, the sweep leased every queued row.
+ * And the gates a reload records (pw_spool_gate_put) survive a reopen until cleared. */
 #include <stdio.h>
 #include <string.h>
 
@@ -77,4 +78,48 @@ static void test_sweep_stops_at_the_bound(void)
     gw_test_db_remove(path);
 }
 
-PW_TEST_MAIN(PW_TEST(test_sweep_stops_at_the_bound))
+/* The gated destinations a reload records survive a reopen (a restart or a crash while gated),
+ * with their bound, until cleared. */
+static void test_gates_survive_a_reopen(void)
+{
+    char path[256];
+    gw_test_db_path(path, sizeof path, "gw_spool_upto", "gates");
+    pw_spool_opts o = {.path = path, .commit_interval_ms = 1};
+    pw_spool *s = NULL;
+    CHECK_INT(pw_spool_open(&o, &s, NULL), PW_OK);
+    if (!s)
+        return;
+    pw_spool_gate *g = NULL;
+    size_t n = 9;
+    CHECK_INT(pw_spool_gates(s, &g, &n, NULL), PW_OK); /* none: no table yet */
+    CHECK_INT(n, 0);
+    const char *names[2] = {"hook", "meta"};
+    CHECK_INT(pw_spool_gate_put(s, names, 2, INT64_MAX, NULL), PW_OK);
+    CHECK_INT(pw_spool_gate_put(s, names, 1, 42, NULL), PW_OK); /* the bound, once known */
+    pw_spool_close(s);
+    CHECK_INT(pw_spool_open(&o, &s, NULL), PW_OK);
+    if (!s)
+        return;
+    CHECK_INT(pw_spool_gates(s, &g, &n, NULL), PW_OK);
+    CHECK_INT(n, 2);
+    if (n == 2) {
+        CHECK(strcmp(g[0].dest, "hook") == 0);
+        CHECK_INT(g[0].upto, 42);
+        CHECK(strcmp(g[1].dest, "meta") == 0);
+        CHECK(g[1].upto == INT64_MAX);
+    }
+    pw_spool_gates_free(g, n);
+    CHECK_INT(pw_spool_gate_clear(s, "hook", NULL), PW_OK);
+    pw_spool_close(s);
+    CHECK_INT(pw_spool_open(&o, &s, NULL), PW_OK);
+    if (!s)
+        return;
+    CHECK_INT(pw_spool_gates(s, &g, &n, NULL), PW_OK);
+    CHECK_INT(n, 1);
+    CHECK(n == 1 && strcmp(g[0].dest, "meta") == 0);
+    pw_spool_gates_free(g, n);
+    pw_spool_close(s);
+    gw_test_db_remove(path);
+}
+
+PW_TEST_MAIN(PW_TEST(test_sweep_stops_at_the_bound), PW_TEST(test_gates_survive_a_reopen))
