@@ -100,12 +100,13 @@ static const char *const stmt_sql[SQL_COUNT] = {
     [SQL_RETRY_OLDEST] =
         "SELECT item, attempts, first_ms FROM retry WHERE dest = ?1 AND next_attempt_ms <= ?2"
         " ORDER BY item",
-    [SQL_RETRY_HAS] = "SELECT attempts, first_ms, next_attempt_ms FROM retry WHERE item = ?1",
-    [SQL_MARK_PUT] = "INSERT OR REPLACE INTO sending(dest, at_ms, items) VALUES(?1, ?2, ?3)",
+    [SQL_RETRY_HAS] = "SELECT attempts, first_ms, next_attempt_ms, seq FROM retry WHERE item = ?1",
+    [SQL_MARK_PUT] =
+        "INSERT OR REPLACE INTO sending(dest, at_ms, items, seq) VALUES(?1, ?2, ?3, ?4)",
     /* first_ms: set once, by the first attempt that may have reached the upstream. */
-    [SQL_RETRY_PUT] = "INSERT INTO retry(item, dest, next_attempt_ms, attempts, first_ms)"
-                      " VALUES(?1, ?2, ?3, ?4, ?5) ON CONFLICT(item) DO UPDATE SET"
-                      " next_attempt_ms = excluded.next_attempt_ms,"
+    [SQL_RETRY_PUT] = "INSERT INTO retry(item, dest, next_attempt_ms, attempts, first_ms, seq)"
+                      " VALUES(?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(item) DO UPDATE SET"
+                      " next_attempt_ms = excluded.next_attempt_ms, seq = excluded.seq,"
                       " attempts = max(attempts, excluded.attempts),"
                       " first_ms = CASE WHEN first_ms > 0 THEN first_ms ELSE excluded.first_ms END",
     [SQL_RETRY_DEL] = "DELETE FROM retry WHERE item IN (SELECT value FROM json_each(?1))",

@@ -241,7 +241,11 @@ struct pw_spool {
     pw_spool_map keys;    /* hash(event_id) → ev.id of every row (tombstones too) */
     pw_spool_dest *dests;
     size_t n_dests;
-    int64_t last_row;       /* highest ev.id: never purged, so rowids only grow */
+    int64_t last_row; /* highest ev.id: never purged, so rowids only grow */
+    /* The order of send marks and retry rows (their `seq`), by one counter that only grows (set
+     * above every stored retry.seq at open): recovery tells an outcome written after a mark by
+     * it, whatever the wall clock did in between. Under db_mu. */
+    int64_t write_order;
     int64_t purge_lo;       /* rows below it are queued, or gone, or were young when looked at */
     int64_t purge_young_ms; /* created_ms of the young row at purge_lo (0: none) */
     unsigned acks_since_purge;

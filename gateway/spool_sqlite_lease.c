@@ -1025,6 +1025,7 @@ static pw_status retry_item(pw_spool *s, int64_t item, int64_t next, int uncount
      * in the row, or a lease that ran out). */
     sqlite3_bind_int64(st, 5,
                        uncount ? expired_start(d, item) : attempt_start(d, item, pw_gw_now_ms()));
+    sqlite3_bind_int64(st, 6, ++s->write_order);
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
     if (rc != SQLITE_DONE)
