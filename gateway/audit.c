@@ -652,6 +652,10 @@ static pw_status write_records(pw_audit *a, const pw_audit_record *recs, size_t 
     if (lines && !pw_audit_rechain(b, lines->data, lines->len, &seq, hash))
         b->failed = 1; /* out of memory, or not lines of the log (pw_audit_append_lines) */
     off_t written = 0; /* bytes of the batch written in earlier pieces */
+    /* The last sequence number of the whole write (kept records, lines, then recs): a failure
+     * names the batch's count, not how many were formatted before a failing piece (none of it
+     * stays in the log, and all of it is appended again). */
+    uint64_t last_seq = seq + n;
     pw_status st = PW_OK;
     for (size_t i = 0; i < n && st == PW_OK; i++) {
         if (in_pieces && b->len && b->cap - b->len < record_bound(&recs[i]))
@@ -682,7 +686,7 @@ static pw_status write_records(pw_audit *a, const pw_audit_record *recs, size_t 
     if (st != PW_OK) {
         note_failure(a);
         return pw_err_set(err, st, "%s: appending %llu record(s): %s", a->path,
-                          (unsigned long long)(seq - t->seq),
+                          (unsigned long long)(last_seq - t->seq),
                           st == PW_ERR_NOMEM ? "out of memory" : strerror(saved_errno));
     }
     return PW_OK;

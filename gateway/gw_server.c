@@ -57,6 +57,10 @@ struct pw_gw_server {
      * queue (accepted for the old recipient) is dead-lettered (changed by the main thread under
      * fwd_mu; /healthz and /metrics read them under fwd_mu). */
     char changed[16][64];
+    /* The highest spool row of each one's old queue (pw_spool_high_water once the requests
+     * admitted under the old policy were committed): later rows were accepted for the new
+     * endpoint, and wait behind the gate for it. */
+    int64_t changed_upto[16];
     size_t n_changed;
 };
 
@@ -261,16 +265,17 @@ static int dead_letter_batch(server *s, const char *dest, const pw_spool_item *i
     return ok;
 }
 
-/* Every queued row of dest dead-lettered; how many, and in *done whether the queue is empty now
- * (0: a write failed, the rest stays for the next sweep). */
-static size_t dead_letter_destination(server *s, const char *dest, const char *reason, int *done)
+/* Every queued row of dest up to row `upto` dead-lettered; how many, and in *done whether the queue
+ * is empty now (0: a write failed, the rest stays for the next sweep). */
+static size_t dead_letter_destination(server *s, const char *dest, int64_t upto, const char *reason,
+                                      int *done)
 {
     size_t total = 0;
     *done = 0;
     for (;;) {
         pw_spool_item *items = NULL;
         size_t n = 0;
-        if (pw_spool_lease_all(s->spool, dest, 1000, &items, &n, NULL) != PW_OK)
+        if (pw_spool_lease_all_upto(s->spool, dest, upto, 1000, &items, &n, NULL) != PW_OK)
             break;
         if (n == 0) {
             *done = 1;
@@ -316,14 +321,23 @@ static size_t settle_changed(server *s)
     size_t total = 0, kept = 0;
     for (size_t i = 0; i < s->n_changed; i++) {
         int done = 0;
-        total += dead_letter_destination(s, s->changed[i], CHANGED_REASON, &done);
+        total +=
+            dead_letter_destination(s, s->changed[i], s->changed_upto[i], CHANGED_REASON, &done);
+        pw_err e = {0};
+        if (done && pw_spool_gate_clear(s->spool, s->changed[i], &e) != PW_OK) {
+            pw_gw_log("error",
+                      "clearing the spool's record of a gated destination failed (retried)",
+                      "destination", s->changed[i], "error", e.msg, NULL);
+            done = 0; /* its forwarder waits: the record is cleared first */
+        }
         if (done) {
             pthread_mutex_lock(&s->fwd_mu);
             pw_forwarders_open(s->fwd, s->changed[i]);
             pthread_mutex_unlock(&s->fwd_mu);
         } else if (kept != i) {
             pthread_mutex_lock(&s->fwd_mu);
-            memcpy(s->changed[kept++], s->changed[i], sizeof s->changed[i]);
+            memcpy(s->changed[kept], s->changed[i], sizeof s->changed[i]);
+            s->changed_upto[kept++] = s->changed_upto[i];
             pthread_mutex_unlock(&s->fwd_mu);
         } else {
             kept++;
@@ -352,7 +366,7 @@ size_t pw_gw_server_settle_removed(server *s)
             pw_spool_stats_get(s->spool, names[i], &st, NULL) != PW_OK || st.depth == 0)
             continue;
         int done;
-        total += dead_letter_destination(s, names[i], REMOVED_REASON, &done);
+        total += dead_letter_destination(s, names[i], INT64_MAX, REMOVED_REASON, &done);
     }
     pw_spool_names_free(names, n);
     return total;
@@ -616,6 +630,36 @@ static void restore_held_records(server *s, const char *audit_path)
                   "path", audit_path, "records", num, NULL);
 }
 
+/* Sweeps a reload left pending when the gateway stopped (or crashed) while destinations were
+ * gated: they stay gated at this start until their old queue is dead-lettered (the start's
+ * settle, before which no forwarder of theirs leases anything). A gate of a destination p no
+ * longer has is dropped: its whole queue is dead-lettered as removed. */
+static pw_status restore_gates(server *s, const pw_gw_policy *p, pw_err *err)
+{
+    pw_spool_gate *g = NULL;
+    size_t n = 0;
+    if (pw_spool_gates(s->spool, &g, &n, err) != PW_OK) /* not knowing them could misdeliver */
+        return pw_err_prefix(err, "reading the spool's gated destinations: ");
+    for (size_t i = 0; i < n; i++) {
+        if (!in_policy(p, g[i].dest)) {
+            pw_spool_gate_clear(s->spool, g[i].dest, NULL); /* if not: again at the next start */
+            continue;
+        }
+        /* A reload records at most 16, with names under 64 bytes (note_changed_endpoints). */
+        if (strlen(g[i].dest) >= sizeof s->changed[0] ||
+            s->n_changed == sizeof s->changed / sizeof s->changed[0])
+            continue;
+        s->changed_upto[s->n_changed] = g[i].upto;
+        snprintf(s->changed[s->n_changed++], sizeof s->changed[0], "%s", g[i].dest);
+        pw_gw_log("warn",
+                  "a destination whose endpoint a reload changed was still gated at the last "
+                  "stop: its old queue is dead-lettered before it delivers",
+                  "destination", g[i].dest, NULL);
+    }
+    pw_spool_gates_free(g, n);
+    return PW_OK;
+}
+
 static pw_status open_parts(server *s, pw_err *err)
 {
     const pw_gw_server_opts *o = &s->o;
@@ -654,8 +698,12 @@ static pw_status open_parts(server *s, pw_err *err)
     }
     restore_held_records(s, audit_path);
     atomic_store(&s->policy_loaded_ms, pw_gw_now_ms());
-    if ((st = new_forwarders(s, s->fwd_next, 0, &s->fwd, err)) != PW_OK)
+    if ((st = restore_gates(s, s->fwd_next, err)) != PW_OK ||
+        (st = new_forwarders(s, s->fwd_next, s->n_changed > 0, &s->fwd, err)) != PW_OK)
         return st;
+    for (size_t i = 0; s->n_changed && i < s->fwd_next->n_dests; i++)
+        if (!is_changed(s, s->fwd_next->dests[i].dest.name))
+            pw_forwarders_open(s->fwd, s->fwd_next->dests[i].dest.name);
     s->fwd_policy = s->fwd_next;
     s->fwd_next = NULL;
     if ((st = pw_gw_committer_new_nice(s->spool, s->audit, notify_forwarders, s,
@@ -727,11 +775,70 @@ static pw_status note_changed_endpoints(server *s, const pw_gw_policy *p, int co
                                   "over 63 bytes or 16 such destinations still wait for their "
                                   "old queue to be dead-lettered",
                                   name);
-            if (commit)
+            if (commit) {
+                s->changed_upto[s->n_changed] = -1; /* nothing, until commit_reload bounds it */
                 snprintf(s->changed[s->n_changed++], sizeof s->changed[0], "%s", name);
+            }
             n++;
         }
     return PW_OK;
+}
+
+#define OLD_INGEST_WAIT_MS 5000 /* a request admitted under the old policy (a slow upload) */
+
+/* Once the requests admitted under the policy of prev have ended (their spool rows committed, or
+ * refused), and prev is no longer the holder's: the highest spool row, the bound of the queue
+ * accepted under it. Rows committed later were accepted under the new policy. Releases prev. */
+static int64_t old_ingest_bound(server *s, pw_gw_policy_ref *prev)
+{
+    int64_t until = pw_gw_mono_ms() + OLD_INGEST_WAIT_MS;
+    while (atomic_load(&prev->refs) > 1 && pw_gw_mono_ms() < until) {
+        struct timespec ms = {0, 1000000};
+        nanosleep(&ms, NULL);
+    }
+    if (atomic_load(&prev->refs) > 1)
+        pw_gw_log("warn",
+                  "requests admitted under the replaced policy are still open after 5 s; events "
+                  "they queue later for a destination whose endpoint changed go to the new one",
+                  NULL);
+    int64_t bound = pw_spool_high_water(s->spool);
+    pw_gw_policy_release(prev);
+    return bound;
+}
+
+/* The destinations whose endpoint changes from old to p (at most 16: note_changed_endpoints
+ * checked), those already gated too: what was accepted for the endpoint in between is not the new
+ * one's either. */
+static size_t moved_dests(const pw_gw_policy *old, const pw_gw_policy *p, const char *names[16])
+{
+    size_t n = 0;
+    for (size_t i = 0; old && i < old->n_dests; i++)
+        for (size_t k = 0; k < p->n_dests && n < 16; k++)
+            if (strcmp(old->dests[i].dest.name, p->dests[k].dest.name) == 0 &&
+                !same_endpoint(&old->dests[i].dest, &p->dests[k].dest))
+                names[n++] = p->dests[k].dest.name;
+    return n;
+}
+
+/* Bound the old queue of every destination whose endpoint changed from old to p, in memory and
+ * in the spool (where the reload recorded it unbounded before ingest switched). */
+static void bound_changed(server *s, const pw_gw_policy *old, const pw_gw_policy *p, int64_t bound)
+{
+    const char *names[16];
+    size_t n = moved_dests(old, p, names);
+    pthread_mutex_lock(&s->fwd_mu);
+    for (size_t i = 0; i < n; i++)
+        for (size_t c = 0; c < s->n_changed; c++)
+            if (strcmp(s->changed[c], names[i]) == 0)
+                s->changed_upto[c] = bound;
+    pthread_mutex_unlock(&s->fwd_mu);
+    pw_err e = {0};
+    if (pw_spool_gate_put(s->spool, names, n, bound, &e) != PW_OK)
+        pw_gw_log("error",
+                  "recording the bound of a changed endpoint's old queue failed: should the "
+                  "gateway stop before that queue is dead-lettered, the next start dead-letters "
+                  "every event then queued for it",
+                  "error", e.msg, NULL);
 }
 
 /* Everything that can fail is done: install the new policy and forwarders (gated until now),
@@ -747,9 +854,14 @@ static void commit_reload(server *s, pw_gw_policy_ref *ref, pw_forwarders *f, pw
     s->fwd_policy = fp;
     s->retiring = old;
     pthread_mutex_unlock(&s->fwd_mu);
+    pw_gw_policy_ref *prev = pw_gw_holder_acquire(&s->holder);
     pw_gw_holder_install(&s->holder, ref);
     atomic_store(&s->policy_loaded_ms, pw_gw_now_ms());
     pw_gw_committer_set_nice(s->committer, fp->delivery_nice);
+    /* Before the old forwarders stop (their request in flight can take its timeout, while new
+     * events are accepted for the new endpoint): the requests admitted under the old policy
+     * commit within milliseconds, and bound the old queue. */
+    bound_changed(s, old_p, fp, old_ingest_bound(s, prev));
     pw_forward_unsettled *left = NULL;
     if (old) /* /metrics counters go on; its unwritten outcomes come along */
         stop_retiring(s, old, old_p ? old_p->n_dests : 0, &left);
@@ -777,6 +889,18 @@ static void commit_reload(server *s, pw_gw_policy_ref *ref, pw_forwarders *f, pw
                   "destination", s->changed[i], NULL);
 }
 
+/* The last step of a reload that can fail: the destinations whose endpoint p changes, recorded in
+ * the spool as gated (unbounded until commit_reload knows the bound) before ingest switches, so
+ * that a restart or a crash before their old queue is dead-lettered finishes that at the next
+ * start instead of sending the queue to the new endpoint. */
+static pw_status record_moved(server *s, const pw_gw_policy *p, pw_err *err)
+{
+    const char *names[16];
+    size_t n = moved_dests(s->fwd_policy, p, names);
+    pw_status st = pw_spool_gate_put(s->spool, names, n, INT64_MAX, err);
+    return st == PW_OK ? PW_OK : pw_err_prefix(err, "recording the gated destinations: ");
+}
+
 /* All or nothing: the policy file is read once (the ingest policy and the forwarders' copy from
  * the same bytes), prepared, and the new forwarders started (gated) before anything changes; on
  * any failure the policy and the forwarders in force stay, and err says why. */
@@ -794,6 +918,10 @@ static pw_status reload(server *s, pw_err *err)
         st = pw_err_set(err, PW_ERR_NOMEM, "out of memory");
     if (st == PW_OK && (st = new_forwarders(s, fp, 1, &f, err)) != PW_OK)
         pw_err_prefix(err, "starting the new forwarders: ");
+    if (st == PW_OK && (st = record_moved(s, fp, err)) != PW_OK) {
+        pw_forwarders_stop(f);
+        f = NULL;
+    }
     if (st != PW_OK) {
         if (ref)
             pw_gw_policy_release(ref); /* and p */

@@ -209,4 +209,32 @@ pw_status pw_spool_held_lines(pw_spool *s, char ***lines, size_t *n, pw_err *err
 /* Delete the first n held lines (those pw_spool_held_lines returned). */
 pw_status pw_spool_held_clear(pw_spool *s, size_t n, pw_err *err);
 
+/* ---- additions (gw-gate) ------------------------------------------------------------------ */
+
+/* The highest event row committed so far (0: none). Rows only grow (rowids are never reused),
+ * so every row committed later is above it: a reload takes it once the requests admitted under
+ * the old policy are committed, as the bound of the queue accepted for an old endpoint. */
+int64_t pw_spool_high_water(pw_spool *s);
+/* pw_spool_lease_all for the items of rows at or below `upto` (a pw_spool_high_water): the
+ * items of later rows are neither leased nor looked past (a forwarder leases them as usual). */
+pw_status pw_spool_lease_all_upto(pw_spool *s, const char *destination, int64_t upto, size_t max,
+                                  pw_spool_item **items, size_t *n, pw_err *err);
+
+/* The pending sweep of a destination whose endpoint a reload changed: its rows up to `upto` were
+ * accepted for the old endpoint and must be dead-lettered before its forwarder runs, also after
+ * a restart or a crash (table `gate`, one synced transaction for all n). A reload records its
+ * gated destinations with upto INT64_MAX before ingest switches (the bound is not known yet: a
+ * crash then sweeps every row queued at the restart, never sends one to the new endpoint), then
+ * with the bound; clears each once its sweep is done. */
+pw_status pw_spool_gate_put(pw_spool *s, const char *const *dests, size_t n, int64_t upto,
+                            pw_err *err);
+typedef struct pw_spool_gate {
+    char *dest;
+    int64_t upto;
+} pw_spool_gate;
+/* Every recorded gate (malloc'd; pw_spool_gates_free). */
+pw_status pw_spool_gates(pw_spool *s, pw_spool_gate **gates, size_t *n, pw_err *err);
+void pw_spool_gates_free(pw_spool_gate *gates, size_t n);
+pw_status pw_spool_gate_clear(pw_spool *s, const char *dest, pw_err *err);
+
 #endif

@@ -100,12 +100,13 @@ static const char *const stmt_sql[SQL_COUNT] = {
     [SQL_RETRY_OLDEST] =
         "SELECT item, attempts, first_ms FROM retry WHERE dest = ?1 AND next_attempt_ms <= ?2"
         " ORDER BY item",
-    [SQL_RETRY_HAS] = "SELECT attempts, first_ms, next_attempt_ms FROM retry WHERE item = ?1",
-    [SQL_MARK_PUT] = "INSERT OR REPLACE INTO sending(dest, at_ms, items) VALUES(?1, ?2, ?3)",
+    [SQL_RETRY_HAS] = "SELECT attempts, first_ms, next_attempt_ms, seq FROM retry WHERE item = ?1",
+    [SQL_MARK_PUT] =
+        "INSERT OR REPLACE INTO sending(dest, at_ms, items, seq) VALUES(?1, ?2, ?3, ?4)",
     /* first_ms: set once, by the first attempt that may have reached the upstream. */
-    [SQL_RETRY_PUT] = "INSERT INTO retry(item, dest, next_attempt_ms, attempts, first_ms)"
-                      " VALUES(?1, ?2, ?3, ?4, ?5) ON CONFLICT(item) DO UPDATE SET"
-                      " next_attempt_ms = excluded.next_attempt_ms,"
+    [SQL_RETRY_PUT] = "INSERT INTO retry(item, dest, next_attempt_ms, attempts, first_ms, seq)"
+                      " VALUES(?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(item) DO UPDATE SET"
+                      " next_attempt_ms = excluded.next_attempt_ms, seq = excluded.seq,"
                       " attempts = max(attempts, excluded.attempts),"
                       " first_ms = CASE WHEN first_ms > 0 THEN first_ms ELSE excluded.first_ms END",
     [SQL_RETRY_DEL] = "DELETE FROM retry WHERE item IN (SELECT value FROM json_each(?1))",
@@ -146,6 +147,33 @@ sqlite3_stmt *pw_spool_stmt(pw_spool *s, enum pw_spool_sql which)
 pw_status pw_spool_begin(pw_spool *s, pw_err *err)
 {
     return pw_spool_run(s, SQL_BEGIN, err);
+}
+
+pw_status pw_spool_in_txn(pw_spool *s, pw_spool_txn_fn fn, void *ctx, pw_err *err)
+{
+    pthread_mutex_lock(&s->db_mu);
+    pw_status status = pw_spool_begin(s, err);
+    if (status == PW_OK)
+        status = fn(s, ctx, err);
+    if (status == PW_OK)
+        status = pw_spool_run(s, SQL_COMMIT, err);
+    else if (!sqlite3_get_autocommit(s->db))
+        pw_spool_run(s, SQL_ROLLBACK, NULL);
+    pthread_mutex_unlock(&s->db_mu);
+    return status;
+}
+
+int pw_spool_has_table(pw_spool *s, const char *name)
+{
+    sqlite3_stmt *st = NULL;
+    int found = 0;
+    if (sqlite3_prepare_v2(s->db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1",
+                           -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+        found = sqlite3_step(st) == SQLITE_ROW;
+    }
+    sqlite3_finalize(st);
+    return found;
 }
 
 pw_status pw_spool_run(pw_spool *s, enum pw_spool_sql which, pw_err *err)

@@ -8,20 +8,15 @@
 
 #include "spool_sqlite_internal.h"
 
-static int held_table_exists(pw_spool *s)
-{
-    sqlite3_stmt *st = NULL;
-    int found = 0;
-    if (sqlite3_prepare_v2(
-            s->db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'held_audit'", -1,
-            &st, NULL) == SQLITE_OK)
-        found = sqlite3_step(st) == SQLITE_ROW;
-    sqlite3_finalize(st);
-    return found;
-}
+typedef struct held_lines {
+    const char *const *lines;
+    size_t n;
+} held_lines;
 
-static pw_status insert_lines(pw_spool *s, const char *const *lines, size_t n, pw_err *err)
+static pw_status insert_lines(pw_spool *s, void *ctx, pw_err *err)
 {
+    const char *const *lines = ((held_lines *)ctx)->lines;
+    size_t n = ((held_lines *)ctx)->n;
     pw_status status = pw_spool_exec(
         s, "CREATE TABLE IF NOT EXISTS held_audit(id INTEGER PRIMARY KEY, line TEXT NOT NULL)",
         err);
@@ -41,18 +36,8 @@ static pw_status insert_lines(pw_spool *s, const char *const *lines, size_t n, p
 
 pw_status pw_spool_hold_lines(pw_spool *s, const char *const *lines, size_t n, pw_err *err)
 {
-    if (!n)
-        return PW_OK;
-    pthread_mutex_lock(&s->db_mu);
-    pw_status status = pw_spool_begin(s, err);
-    if (status == PW_OK)
-        status = insert_lines(s, lines, n, err);
-    if (status == PW_OK)
-        status = pw_spool_run(s, SQL_COMMIT, err);
-    else if (!sqlite3_get_autocommit(s->db))
-        pw_spool_run(s, SQL_ROLLBACK, NULL);
-    pthread_mutex_unlock(&s->db_mu);
-    return status;
+    held_lines h = {lines, n};
+    return n ? pw_spool_in_txn(s, insert_lines, &h, err) : PW_OK;
 }
 
 static pw_status read_lines(pw_spool *s, char ***lines, size_t *n, pw_err *err)
@@ -94,7 +79,7 @@ pw_status pw_spool_held_lines(pw_spool *s, char ***lines, size_t *n, pw_err *err
     *lines = NULL;
     *n = 0;
     pthread_mutex_lock(&s->db_mu);
-    pw_status status = held_table_exists(s) ? read_lines(s, lines, n, err) : PW_OK;
+    pw_status status = pw_spool_has_table(s, "held_audit") ? read_lines(s, lines, n, err) : PW_OK;
     pthread_mutex_unlock(&s->db_mu);
     return status;
 }

@@ -241,7 +241,11 @@ struct pw_spool {
     pw_spool_map keys;    /* hash(event_id) → ev.id of every row (tombstones too) */
     pw_spool_dest *dests;
     size_t n_dests;
-    int64_t last_row;       /* highest ev.id: never purged, so rowids only grow */
+    int64_t last_row; /* highest ev.id: never purged, so rowids only grow */
+    /* The order of send marks and retry rows (their `seq`), by one counter that only grows (set
+     * above every stored retry.seq at open): recovery tells an outcome written after a mark by
+     * it, whatever the wall clock did in between. Under db_mu. */
+    int64_t write_order;
     int64_t purge_lo;       /* rows below it are queued, or gone, or were young when looked at */
     int64_t purge_young_ms; /* created_ms of the young row at purge_lo (0: none) */
     unsigned acks_since_purge;
@@ -293,6 +297,12 @@ uint64_t pw_spool_item_bytes(size_t eid_len, size_t dest_len, size_t payload_len
 sqlite3_stmt *pw_spool_stmt(pw_spool *s, enum pw_spool_sql which);
 /* BEGIN IMMEDIATE of a transaction whose COMMIT is synced (synchronous=FULL throughout). */
 pw_status pw_spool_begin(pw_spool *s, pw_err *err);
+/* fn in one synced transaction (pw_spool_begin … COMMIT), rolled back when fn or the COMMIT fails;
+ * takes db_mu itself (callers do not hold it). */
+typedef pw_status (*pw_spool_txn_fn)(pw_spool *s, void *ctx, pw_err *err);
+pw_status pw_spool_in_txn(pw_spool *s, pw_spool_txn_fn fn, void *ctx, pw_err *err);
+/* Does the file have table `name` (one created when first needed: held_audit, gate)? */
+int pw_spool_has_table(pw_spool *s, const char *name);
 /* Run a statement without parameters (BEGIN, COMMIT…) to completion. */
 pw_status pw_spool_run(pw_spool *s, enum pw_spool_sql which, pw_err *err);
 /* The destination of that name/id, NULL if unknown. */

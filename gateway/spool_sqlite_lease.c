@@ -144,6 +144,7 @@ typedef struct lease_out {
     pw_spool_item *items;
     size_t n, max, cap; /* cap: room in items, grown as items are handed out */
     int64_t now, until;
+    int64_t upto; /* rows above it are not handed out (pw_spool_lease_all_upto) */
 } lease_out;
 
 /* Room for one more item. The array grows with what is found rather than being sized for the
@@ -240,6 +241,8 @@ static int copy_item(sqlite3_stmt *st, const row_view *v, int p, const pw_spool_
 static pw_status hand_out(pw_spool *s, pw_spool_dest *d, sqlite3_stmt *st, const row_view *v, int p,
                           const due_try *t, lease_out *o, body_view *b, pw_err *err)
 {
+    if (v->id > o->upto)
+        return PW_OK; /* accepted after the bound of a sweep: left to the forwarder */
     if (!lease_room(o) || !copy_item(st, v, p, d, t, body_of(s, b, v->gid), &o->items[o->n]))
         return pw_err_set(err, PW_ERR_NOMEM, "spool: out of memory leasing");
     int64_t aux = LEASE_AUX(t->attempts, v->pos[p].len, sqlite3_column_bytes(st, 4));
@@ -467,6 +470,8 @@ static pw_status lease_new(pw_spool *s, pw_spool_dest *d, lease_out *o, pw_err *
         row_view v;
         if (!read_view(st, &v))
             continue;
+        if (v.id > o->upto)
+            break; /* the cursor stays: the rows from here on are the forwarder's */
         int p = queued_pos(&v, d);
         int64_t item = ITEM_ID(v.id, p);
         if (p >= 0 && !pw_spool_map_find(&d->leases, (uint64_t)item, -1) &&
@@ -486,13 +491,14 @@ static pw_status lease_new(pw_spool *s, pw_spool_dest *d, lease_out *o, pw_err *
 
 /* Lease as at time `now` (items whose lease or retry time is before it are due). */
 static pw_status lease_at(pw_spool *s, const char *destination, size_t max, int64_t now,
-                          int64_t until, int oldest, pw_spool_item **items, size_t *n, pw_err *err)
+                          int64_t until, int oldest, int64_t upto, pw_spool_item **items, size_t *n,
+                          pw_err *err)
 {
     *items = NULL;
     *n = 0;
     if (max == 0)
         return PW_OK;
-    lease_out o = {.max = max, .now = now, .until = until};
+    lease_out o = {.max = max, .now = now, .until = until, .upto = upto};
     pthread_mutex_lock(&s->db_mu);
     int64_t held = pw_histo_now_ns();
     pw_spool_dest *d = destination ? pw_spool_dest_by_name(s, destination) : NULL;
@@ -537,22 +543,37 @@ pw_status pw_spool_lease(pw_spool *s, const char *destination, size_t max, unsig
                          pw_spool_item **items, size_t *n, pw_err *err)
 {
     int64_t now = pw_gw_now_ms();
-    return lease_at(s, destination, max, now, now + lease_ms, 0, items, n, err);
+    return lease_at(s, destination, max, now, now + lease_ms, 0, INT64_MAX, items, n, err);
 }
 
 pw_status pw_spool_lease_oldest(pw_spool *s, const char *destination, size_t max, unsigned lease_ms,
                                 pw_spool_item **items, size_t *n, pw_err *err)
 {
     int64_t now = pw_gw_now_ms();
-    return lease_at(s, destination, max, now, now + lease_ms, 1, items, n, err);
+    return lease_at(s, destination, max, now, now + lease_ms, 1, INT64_MAX, items, n, err);
 }
 
 pw_status pw_spool_lease_all(pw_spool *s, const char *destination, size_t max,
                              pw_spool_item **items, size_t *n, pw_err *err)
 {
+    return pw_spool_lease_all_upto(s, destination, INT64_MAX, max, items, n, err);
+}
+
+pw_status pw_spool_lease_all_upto(pw_spool *s, const char *destination, int64_t upto, size_t max,
+                                  pw_spool_item **items, size_t *n, pw_err *err)
+{
     /* As seen from far in the future: every lease has expired and every retry is due. The new
      * leases run the usual minute from now. */
-    return lease_at(s, destination, max, INT64_MAX / 4, pw_gw_now_ms() + 60000, 0, items, n, err);
+    return lease_at(s, destination, max, INT64_MAX / 4, pw_gw_now_ms() + 60000, 0, upto, items, n,
+                    err);
+}
+
+int64_t pw_spool_high_water(pw_spool *s)
+{
+    pthread_mutex_lock(&s->db_mu);
+    int64_t row = s->last_row;
+    pthread_mutex_unlock(&s->db_mu);
+    return row;
 }
 
 void pw_spool_items_free(pw_spool_item *items, size_t n)
@@ -1004,6 +1025,7 @@ static pw_status retry_item(pw_spool *s, int64_t item, int64_t next, int uncount
      * in the row, or a lease that ran out). */
     sqlite3_bind_int64(st, 5,
                        uncount ? expired_start(d, item) : attempt_start(d, item, pw_gw_now_ms()));
+    sqlite3_bind_int64(st, 6, ++s->write_order);
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
     if (rc != SQLITE_DONE)

@@ -53,6 +53,7 @@ static pw_status write_mark(pw_spool *s, const put_req *r, pw_err *err)
     sqlite3_bind_int64(st, 1, d->id);
     sqlite3_bind_int64(st, 2, r->mark_ms);
     sqlite3_bind_blob(st, 3, blob, (int)(r->n_mark * 8), SQLITE_STATIC);
+    sqlite3_bind_int64(st, 4, ++s->write_order);
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
     return rc == SQLITE_DONE ? PW_OK : pw_spool_db_fail(s, err, "send mark");
@@ -99,9 +100,27 @@ static int item_queued(pw_spool *s, int64_t item)
     return queued;
 }
 
-/* One item of a mark of destination dest at at_ms: an attempt, unless settled since. */
-static pw_status recover_item(pw_spool *s, int64_t dest, int64_t at_ms, int64_t item, pw_err *err)
+/* A send mark as stored: its destination, time and place in the write order (0: written by a
+ * phiwall before the order). */
+typedef struct mark {
+    int64_t dest, at_ms, seq;
+} mark;
+
+/* Was the retry row found by SQL_RETRY_HAS in st written after mark m? By the write order, not
+ * the wall clock: a clock stepped back between the two would otherwise make an outcome written
+ * after the send look older (or a row from before it newer), and an attempt be missed. A mark
+ * from before the order falls back to the times. */
+static int written_after(const mark *m, sqlite3_stmt *st)
 {
+    if (m->seq > 0)
+        return sqlite3_column_int64(st, 3) > m->seq;
+    return sqlite3_column_int64(st, 2) > m->at_ms;
+}
+
+/* One item of mark m: an attempt, unless settled since. */
+static pw_status recover_item(pw_spool *s, const mark *m, int64_t item, pw_err *err)
+{
+    int64_t dest = m->dest, at_ms = m->at_ms;
     if (!item_queued(s, item))
         return PW_OK; /* delivered or dead */
     sqlite3_stmt *st = pw_spool_stmt(s, SQL_RETRY_HAS);
@@ -112,7 +131,7 @@ static pw_status recover_item(pw_spool *s, int64_t dest, int64_t at_ms, int64_t 
     if (sqlite3_step(st) == SQLITE_ROW) {
         attempts = sqlite3_column_int64(st, 0);
         first = sqlite3_column_int64(st, 1);
-        if (sqlite3_column_int64(st, 2) > at_ms) {
+        if (written_after(m, st)) {
             sqlite3_reset(st);
             return PW_OK; /* its outcome was written after the send */
         }
@@ -125,6 +144,7 @@ static pw_status recover_item(pw_spool *s, int64_t dest, int64_t at_ms, int64_t 
     sqlite3_bind_int64(st, 3, at_ms); /* due: it was due when it was sent */
     sqlite3_bind_int64(st, 4, attempts + 1);
     sqlite3_bind_int64(st, 5, first > 0 ? first : at_ms);
+    sqlite3_bind_int64(st, 6, ++s->write_order);
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
     if (rc != SQLITE_DONE)
@@ -138,16 +158,17 @@ static pw_status recover_item(pw_spool *s, int64_t dest, int64_t at_ms, int64_t 
 static pw_status recover_rows(pw_spool *s, pw_err *err)
 {
     sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(s->db, "SELECT dest, at_ms, items FROM sending", -1, &st, NULL) !=
+    if (sqlite3_prepare_v2(s->db, "SELECT dest, at_ms, items, seq FROM sending", -1, &st, NULL) !=
         SQLITE_OK)
         return pw_spool_db_fail(s, err, "reading send marks");
     pw_status status = PW_OK;
     while (status == PW_OK && sqlite3_step(st) == SQLITE_ROW) {
-        int64_t dest = sqlite3_column_int64(st, 0), at_ms = sqlite3_column_int64(st, 1);
+        mark m = {sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
+                  sqlite3_column_int64(st, 3)};
         const unsigned char *p = sqlite3_column_blob(st, 2);
         size_t n = (size_t)sqlite3_column_bytes(st, 2) / 8;
         for (size_t i = 0; p && i < n && status == PW_OK; i++)
-            status = recover_item(s, dest, at_ms, get_le64(p + 8 * i), err);
+            status = recover_item(s, &m, get_le64(p + 8 * i), err);
     }
     sqlite3_finalize(st);
     return status;

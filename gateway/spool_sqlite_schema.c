@@ -18,8 +18,12 @@
  *                               rescheduled; first_ms: the first attempt that may have reached
  *                               the upstream (0: none), where the retry window starts
  *   dead(...)                                            dead letters, as in version 1
- *   sending(dest, at_ms, items)  per destination, the items its last request(s) carried and
- *                               when they were sent (read at open after a crash mid-send)
+ *   sending(dest, at_ms, items, seq)  per destination, the items its last request(s) carried
+ *                               and when they were sent (read at open after a crash mid-send)
+ *   retry.seq, sending.seq      the write order of retry rows and marks (spool_sqlite_mark.c):
+ *                               added at open to a layout-4 file written before them; 0: before
+ *   held_audit(id, line), gate(dest, upto)  created when first needed (spool_sqlite_held.c,
+ *                               spool_sqlite_gate.c); a file without them is a plain version 4
  *
  * An item (one event for one destination) is ev.id * 64 + position. `ev` has no index: event_id
  * lookups go through the in-memory key index that pw_spool_load builds from the rows, so a put
@@ -28,6 +32,7 @@
  * one per event, and a body goes with one DELETE. A version-2 row is a version-3 row that is
  * its own group.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -37,7 +42,7 @@
  * destination, replaced by its next send (spool_sqlite_mark.c). */
 #define SENDING_TABLE                                                                      \
     "CREATE TABLE IF NOT EXISTS sending(dest INTEGER PRIMARY KEY, at_ms INTEGER NOT NULL," \
-    " items BLOB NOT NULL);"
+    " items BLOB NOT NULL, seq INTEGER NOT NULL DEFAULT 0);"
 
 static const char SCHEMA_V4[] =
     "CREATE TABLE IF NOT EXISTS ev("
@@ -55,8 +60,10 @@ static const char SCHEMA_V4[] =
     " dest INTEGER NOT NULL,"
     " next_attempt_ms INTEGER NOT NULL,"
     " attempts INTEGER NOT NULL,"
-    " first_ms INTEGER NOT NULL DEFAULT 0);" /* the first attempt that may have reached the
-                                                 upstream (ms since epoch); 0: none yet */
+    " first_ms INTEGER NOT NULL DEFAULT 0," /* the first attempt that may have reached the
+                                                upstream (ms since epoch); 0: none yet */
+    " seq INTEGER NOT NULL DEFAULT 0);"     /* its place in the order of marks and retry
+                                               writes (spool_sqlite_mark.c); 0: before it */
     "CREATE INDEX IF NOT EXISTS retry_due ON retry(dest, next_attempt_ms);"
     "CREATE TABLE IF NOT EXISTS dead("
     " id INTEGER PRIMARY KEY,"
@@ -249,6 +256,27 @@ static pw_status migrate_v3(pw_spool *s, pw_err *err)
     return pw_spool_exec(s, SCHEMA_V4, err); /* the tables an older file may lack */
 }
 
+/* The `seq` columns of retry and sending, added to a version-4 file written before them (the
+ * first layout-4 phiwalls, never released): ADD COLUMN rewrites no row; 0 means "before the
+ * order", and recovery compares such a mark by its time, as they did. */
+static pw_status add_seq_columns(pw_spool *s, pw_err *err)
+{
+    static const char *const table[2] = {"retry", "sending"};
+    for (int i = 0; i < 2; i++) {
+        char sql[120];
+        snprintf(sql, sizeof sql, "SELECT count(*) FROM pragma_table_info('%s') WHERE name = 'seq'",
+                 table[i]);
+        if (scalar(s, sql) > 0)
+            continue;
+        snprintf(sql, sizeof sql, "ALTER TABLE %s ADD COLUMN seq INTEGER NOT NULL DEFAULT 0",
+                 table[i]);
+        pw_status st = pw_spool_exec(s, sql, err);
+        if (st != PW_OK)
+            return st;
+    }
+    return PW_OK;
+}
+
 pw_status pw_spool_schema_ready(pw_spool *s, pw_err *err)
 {
     int64_t version = scalar(s, "PRAGMA user_version");
@@ -260,14 +288,20 @@ pw_status pw_spool_schema_ready(pw_spool *s, pw_err *err)
                           " run the phiwall that wrote it until the spool is drained, or move"
                           " the file aside",
                           (long long)version, PW_SPOOL_SCHEMA);
+    pw_status st = PW_OK;
     if (version < PW_SPOOL_SCHEMA && has_v1 > 0)
-        return migrate_v1(s, err);
-    pw_status st = version == 2 ? migrate_v2(s, err) : PW_OK;
-    if (st == PW_OK && (version == 2 || version == 3))
-        st = migrate_v3(s, err);
-    if (st != PW_OK || version == 2 || version == 3)
-        return st;
-    return pw_spool_exec(s, SCHEMA_V4, err);
+        st = migrate_v1(s, err);
+    else if (version == 2 || version == 3) {
+        st = version == 2 ? migrate_v2(s, err) : PW_OK; /* 2 → 3, then 3 → 4 */
+        if (st == PW_OK)
+            st = migrate_v3(s, err);
+    } else
+        st = pw_spool_exec(s, SCHEMA_V4, err);
+    if (st == PW_OK)
+        st = add_seq_columns(s, err);
+    int64_t order = st == PW_OK ? scalar(s, "SELECT coalesce(max(seq), 0) FROM retry") : 0;
+    s->write_order = order > 0 ? order : 0;
+    return st;
 }
 
 /* ---- the open scan ------------------------------------------------------------------------ */

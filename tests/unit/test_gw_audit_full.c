@@ -193,5 +193,47 @@ static void test_forwarder_waits_for_its_records(void)
     env_close(&e);
 }
 
+/* A synced batch written in 64 KiB pieces, a later piece refused (ENOSPC): the log is cut back
+ * to its size before the batch, and the error names the batch's count — none of it stays, all
+ * of it is appended again. It used to name the records formatted before the failing piece
+ * ("appending 180 record(s)" for this batch of 600). */
+static void test_piece_failure_names_the_batch(void)
+{
+    char path[128];
+    snprintf(path, sizeof path, "%s/audit-pieces.log", fs.dir);
+    pw_audit *a = NULL;
+    CHECK_INT(pw_audit_open(path, &a, NULL), PW_OK);
+    if (!a)
+        return;
+    static char detail[400];
+    memset(detail, 'x', sizeof detail - 1);
+    enum { N = 600 };
+    static pw_audit_record recs[N];
+    for (int i = 0; i < N; i++)
+        recs[i] = (pw_audit_record){.time_ms = 1796000000000 + i,
+                                    .event_id = "e",
+                                    .destination = "hook",
+                                    .action = PW_AUDIT_SENT,
+                                    .http_status = 200,
+                                    .fields_json = "{\"value\":1}",
+                                    .detail = detail};
+    CHECK_INT(pw_audit_append_batch(a, recs, 3, NULL), PW_OK);
+    long long before = file_size(path);
+    gw_tmpfs_fill(&fs, 100 * 1024); /* the first piece fits, a later one does not */
+    pw_err err = {0};
+    CHECK(pw_audit_append_batch(a, recs, N, &err) != PW_OK);
+    CHECK(strstr(err.msg, "appending 600 record(s)") != NULL);
+    if (!strstr(err.msg, "appending 600 record(s)"))
+        fprintf(stderr, "error: %s\n", err.msg);
+    CHECK_INT(file_size(path), before);
+    gw_tmpfs_free_filler(&fs);
+    CHECK_INT(pw_audit_append_batch(a, recs, 2, NULL), PW_OK);
+    pw_audit_close(a);
+    pw_audit_verify_result res;
+    CHECK_INT(pw_audit_verify_file(path, &res, NULL), PW_OK);
+    CHECK_INT(res.records, 5);
+}
+
 GW_TMPFS_MAIN(fs, 512, PW_TEST(test_append_fails_then_recovers),
-              PW_TEST(test_forwarder_waits_for_its_records))
+              PW_TEST(test_forwarder_waits_for_its_records),
+              PW_TEST(test_piece_failure_names_the_batch))

@@ -261,6 +261,10 @@ static void test_version3_file_is_migrated(void)
     CHECK_INT(scalar(path, "PRAGMA user_version"), 4);
     CHECK_INT(scalar(path, "SELECT first_ms FROM retry WHERE item = 64"), 1000);
     CHECK_INT(scalar(path, "SELECT first_ms FROM retry WHERE item = 128"), 0);
+    /* The write order of marks and retry rows (spool_sqlite_mark.c): 0 for the rows before it. */
+    CHECK_INT(scalar(path, "SELECT count(*) FROM retry WHERE seq = 0"), 2);
+    CHECK_INT(scalar(path, "SELECT count(*) FROM pragma_table_info('sending') WHERE name = 'seq'"),
+              1);
     int64_t sent[3] = {-1, -1, -1}, ids[3] = {0};
     int attempts[3] = {0};
     lease_v3(s, sent, attempts, ids);
@@ -273,6 +277,7 @@ static void test_version3_file_is_migrated(void)
     /* All three fail (a 5xx): v3a keeps its first attempt, the others' begins with this one. */
     int64_t before = pw_gw_now_ms();
     CHECK_INT(pw_spool_retry_batch(s, ids, 3, 0, NULL), PW_OK);
+    CHECK_INT(scalar(path, "SELECT count(*) FROM retry WHERE seq > 0"), 3);
     lease_v3(s, sent, attempts, ids);
     CHECK_INT(sent[0], 1000);
     CHECK_INT(attempts[0], 4);

@@ -153,4 +153,94 @@ static void test_crash_mid_send_counts_as_attempt(void)
     gw_test_db_remove(path);
 }
 
-PW_TEST_MAIN(PW_TEST(test_crash_mid_send_counts_as_attempt))
+/* The wall clock steps back between a put back (the credentials refused: no attempt) and the
+ * mark of the item's next send, and the process stops before the answer: the send is counted as
+ * attempted, its window starting at the mark. Recovery used to compare the retry row's
+ * next_attempt_ms with the mark's time: the put back looked written after the mark (settled),
+ * and the attempt was missed. Now marks and retry rows carry one growing write order. */
+static void test_clock_step_back_keeps_the_attempt(void)
+{
+    char path[256];
+    gw_test_db_path(path, sizeof path, "gw_spool_mark", "clock");
+    pw_spool *s = open_spool(path);
+    CHECK(s != NULL);
+    if (!s)
+        return;
+    pw_spool_put_item it = {"x", "meta", "{}", 2, pw_gw_now_ms()};
+    CHECK_INT(pw_spool_put(s, &it, 1, NULL), PW_OK);
+    pw_spool_item *l = NULL;
+    size_t n = 0;
+    CHECK_INT(pw_spool_lease(s, "meta", 10, 60000, &l, &n, NULL), PW_OK);
+    CHECK_INT(n, 1);
+    int64_t id = n ? l[0].id : 0;
+    pw_spool_items_free(l, n);
+    int64_t now = pw_gw_now_ms();
+    CHECK_INT(pw_spool_put_back_batch(s, &id, 1, now, NULL), PW_OK);
+    CHECK_INT(pw_spool_lease(s, "meta", 10, 60000, &l, &n, NULL), PW_OK);
+    CHECK_INT(n, 1);
+    pw_spool_items_free(l, n);
+    int64_t at = now - 5000; /* the clock stepped 5 s back */
+    CHECK_INT(pw_spool_mark_sending(s, "meta", &id, 1, at, NULL), PW_OK);
+    pw_spool_close(s); /* stopped before the answer */
+    s = open_spool(path);
+    CHECK(s != NULL);
+    if (!s)
+        return;
+    CHECK_INT(pw_spool_lease(s, "meta", 10, 60000, &l, &n, NULL), PW_OK);
+    CHECK_INT(n, 1);
+    if (n) {
+        CHECK_INT(l[0].attempts, 2); /* this lease is the second attempt */
+        CHECK_INT(l[0].sent_ms, at);
+    }
+    pw_spool_items_free(l, n);
+    pw_spool_close(s);
+    gw_test_db_remove(path);
+}
+
+/* A layout-4 file written before the write order (the first layout-4 phiwalls: retry and
+ * sending without `seq`) opens: the columns are added, and its mark is judged by its time as
+ * before. */
+static void test_file_without_write_order(void)
+{
+    char path[256];
+    gw_test_db_path(path, sizeof path, "gw_spool_mark", "noseq");
+    pw_spool *s = open_spool(path);
+    CHECK(s != NULL);
+    if (!s)
+        return;
+    pw_spool_put_item it = {"y", "meta", "{}", 2, pw_gw_now_ms()};
+    CHECK_INT(pw_spool_put(s, &it, 1, NULL), PW_OK);
+    pw_spool_item *l = NULL;
+    size_t n = 0;
+    CHECK_INT(pw_spool_lease(s, "meta", 10, 60000, &l, &n, NULL), PW_OK);
+    CHECK_INT(n, 1);
+    int64_t id = n ? l[0].id : 0;
+    pw_spool_items_free(l, n);
+    int64_t at = pw_gw_now_ms();
+    CHECK_INT(pw_spool_mark_sending(s, "meta", &id, 1, at, NULL), PW_OK);
+    pw_spool_close(s);
+    sqlite3 *db = NULL;
+    CHECK_INT(sqlite3_open(path, &db), SQLITE_OK);
+    CHECK_INT(
+        sqlite3_exec(db, "ALTER TABLE retry DROP COLUMN seq; ALTER TABLE sending DROP COLUMN seq;",
+                     NULL, NULL, NULL),
+        SQLITE_OK);
+    sqlite3_close(db);
+    s = open_spool(path);
+    CHECK(s != NULL);
+    if (!s)
+        return;
+    CHECK_INT(pw_spool_lease(s, "meta", 10, 60000, &l, &n, NULL), PW_OK);
+    CHECK_INT(n, 1);
+    if (n) {
+        CHECK_INT(l[0].attempts, 2);
+        CHECK_INT(l[0].sent_ms, at);
+    }
+    pw_spool_items_free(l, n);
+    pw_spool_close(s);
+    gw_test_db_remove(path);
+}
+
+PW_TEST_MAIN(PW_TEST(test_crash_mid_send_counts_as_attempt),
+             PW_TEST(test_clock_step_back_keeps_the_attempt),
+             PW_TEST(test_file_without_write_order))
