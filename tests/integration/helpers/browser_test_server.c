@@ -1,18 +1,18 @@
 /*
  * browser_test_server.c — a small loopback HTTP server (libmicrohttpd) for the browser scan tests:
  * a mini hospital site with a fake pixel (served under /vendor/<host>/ for --map-host) plus the
- * hostile pages the scanner must survive: a page that never finishes loading (/never, also
- * reached by a redirect from /to-never), a redirect loop and a 50 MB page. For the network-aware
- * settle: /late loads its tag after the load event from /tag, which redirects to /slow/tag.js; that
- * answers after ?ms= milliseconds (2500; the query of /late is passed on) with a script that sends
- * a Meta beacon (ev=LateBeacon); /stuck loads a script that never completes; /busy keeps three
- * fetches open forever; /stream keeps one EventSource open; /links links to /never and /big (pages
- * a static scan cannot fetch); /csp loads the pixel under a Content-Security-Policy that refuses
- * it; /hangpixel?h=HOST loads a script after the load event from http://HOST:<this
- * port>/insight.min.js, which never completes; /slowform is the appointment form whose submission,
- * /slowform/thanks, answers after 2.5 s; /leaveform is a form whose submission loads
- * /leaveform/next, both sending a beacon at pagehide. Listens on 127.0.0.1, port from argv[1] (0 =
- * any); prints "PORT <n>" and runs until SIGTERM or SIGINT.
+ * hostile pages the scanner must survive: a page that never finishes loading, a redirect loop and
+ * a 50 MB page. For the network-aware settle: /late loads its tag after the load event from /tag,
+ * which redirects to /slow/tag.js; that answers after ?ms= milliseconds (2500; the query of /late
+ * is passed on) with a script that sends a Meta beacon (ev=LateBeacon); /stuck loads a script that
+ * never completes; /busy keeps three fetches open forever; /stream keeps one EventSource open;
+ * /links links to /never and /big (pages a static scan cannot fetch); /csp loads the pixel under a
+ * Content-Security-Policy that refuses it; /hangpixel?h=HOST loads a script after the load event
+ * from http://HOST:<this port>/insight.min.js, which never completes; /slowform is the appointment
+ * form whose submission, /slowform/thanks, answers after 2.5 s; /leaveform is a form whose
+ * submission loads /leaveform/next, both sending a beacon at pagehide.
+ * Listens on 127.0.0.1, port from argv[1] (0 = any); prints "PORT <n>" and runs until SIGTERM or
+ * SIGINT. /to-never redirects to /never (a redirected page without a load event).
  */
 #include <arpa/inet.h>
 #include <microhttpd.h>
