@@ -60,15 +60,16 @@ typedef struct pw_request {
     int status;            /* response status; 0 if none or unknown */
     pw_step step;
     pw_source source;
-    int before_consent;       /* 1 if sent before the visitor answered a consent banner */
-    int after_reject;         /* 1 if sent after the visitor rejected tracking */
-    const char *error;        /* why it failed: "net::ERR_NAME_NOT_RESOLVED", "net::ERR_ABORTED",
-                               * "blocked: csp" (browser, HAR `_error`); NULL when it did not fail or
-                               * the source does not say */
-    int visit_retried;        /* its page visit was cut short by a browser crash or hang and made
-                               * again after the restart: what it sent was sent, but a missing answer
-                               * is no capture gap (the visit again saw it) */
-    const char *redirect_url; /* where a 3xx answer sent the browser (HAR redirectURL), or NULL */
+    int before_consent; /* 1 if sent before the visitor answered a consent banner */
+    int after_reject;   /* 1 if sent after the visitor rejected tracking */
+    const char *error;  /* why it failed: "net::ERR_NAME_NOT_RESOLVED", "net::ERR_ABORTED",
+                         * "blocked: csp" (browser, HAR `_error`); NULL when it did not fail or
+                         * the source does not say */
+    int visit_retried;  /* its page visit was cut short by a browser crash or hang and made
+                         * again after the restart: what it sent was sent, but a missing answer
+                         * is no capture gap (the visit again saw it) */
+    /* where a 3xx answer sent the browser (HAR redirectURL), or NULL */
+    const char *redirect_url;
 } pw_request;
 
 /* A top-level page visit; requests point at it through page_url. */
