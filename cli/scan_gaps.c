@@ -2,11 +2,15 @@
  * scan_gaps.c — collects what a scan could not observe (scan_gaps.h): each captured request that
  * failed is checked against the tracker catalog, and a tracker's script or frame that did not
  * load becomes a gap (what it would have sent was never seen); the capture's own gaps (pages,
- * login, browser) are added as they come. Gaps are merged by kind, URL and error.
+ * login, browser) are added as they come. Gaps are merged by kind, URL and error; a merged script
+ * or frame gap keeps every page it happened on (bounded), since comparing with a baseline must
+ * know each page where a tag manager's failure hid the tags it loads.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "phiwall/url.h"
 #include "scan_gaps.h"
 
 void pw_cli_gaps_init(pw_cli_gaps *g, const pw_catalog *catalog)
@@ -32,6 +36,70 @@ static const char *dup_or_null(pw_arena *a, const char *s)
     return s ? pw_arena_strdup(a, s) : NULL;
 }
 
+static char *page_key_of(const char *url)
+{
+    size_t n = pw_url_page_key(url, NULL, 0);
+    char *k = malloc(n + 1);
+    if (k)
+        pw_url_page_key(url, k, n + 1);
+    return k;
+}
+
+/* 1 when x already lists url's page (by page key), or cannot tell (out of memory: listed as
+ * unknown instead, more_pages). */
+static int lists_page(pw_capture_gap *x, const char *url)
+{
+    char *key = page_key_of(url);
+    if (!key) {
+        x->more_pages = 1;
+        return 1;
+    }
+    int found = 0;
+    const char *first = x->page_url;
+    for (size_t i = 0; !found && i < (x->n_page_urls ? x->n_page_urls : 1); i++) {
+        char *k = page_key_of(x->n_page_urls ? x->page_urls[i] : first);
+        found = !k || strcmp(k, key) == 0;
+        x->more_pages |= !k;
+        free(k);
+    }
+    free(key);
+    return found;
+}
+
+/* Add the page url to x's pages (the list starts with page_url). A full list, or no memory,
+ * sets more_pages: the pages past it are then unknown, never left out silently. */
+static void add_page(pw_cli_gaps *g, pw_capture_gap *x, const char *url)
+{
+    if (!url || !x->page_url || lists_page(x, url))
+        return;
+    size_t n = x->n_page_urls ? x->n_page_urls : 1;
+    if (n == PW_CLI_GAP_PAGES) {
+        x->more_pages = 1;
+        return;
+    }
+    const char **v = pw_arena_calloc(&g->arena, n + 1, sizeof *v);
+    const char *copy = pw_arena_strdup(&g->arena, url);
+    if (!v || !copy) {
+        x->more_pages = 1;
+        return;
+    }
+    if (x->n_page_urls)
+        memcpy(v, x->page_urls, n * sizeof *v);
+    else
+        v[0] = x->page_url;
+    v[n] = copy;
+    x->page_urls = v;
+    x->n_page_urls = n + 1;
+}
+
+/* What a gap given whole (a HAR's log._phiwall.gaps, a capture's own) says of its pages: more
+ * times than pages named leaves the others unknown. */
+static int pages_unknown(const pw_capture_gap *gap)
+{
+    size_t named = gap->n_page_urls ? gap->n_page_urls : gap->page_url != NULL;
+    return gap->more_pages || (gap->page_url && gap->pages > named);
+}
+
 void pw_cli_gaps_add(pw_cli_gaps *g, const pw_capture_gap *gap)
 {
     size_t pages = gap->pages ? gap->pages : 1;
@@ -39,6 +107,9 @@ void pw_cli_gaps_add(pw_cli_gaps *g, const pw_capture_gap *gap)
         pw_capture_gap *x = &g->v[i];
         if (x->kind == gap->kind && same(x->url, gap->url) && same(x->error, gap->error)) {
             x->pages += pages;
+            for (size_t k = 0; k < (gap->n_page_urls ? gap->n_page_urls : 1); k++)
+                add_page(g, x, gap->n_page_urls ? gap->page_urls[k] : gap->page_url);
+            x->more_pages |= pages_unknown(gap) || (gap->page_url && !x->page_url);
             return;
         }
     }
@@ -67,7 +138,11 @@ void pw_cli_gaps_add(pw_cli_gaps *g, const pw_capture_gap *gap)
         .tracker_id = dup_or_null(a, gap->tracker_id),
         .tracker = dup_or_null(a, gap->tracker),
         .pages = pages,
+        .more_pages = pages_unknown(gap),
     };
+    pw_capture_gap *x = &g->v[g->n - 1];
+    for (size_t k = 1; k < gap->n_page_urls; k++)
+        add_page(g, x, gap->page_urls[k]);
 }
 
 static int type_is(const pw_request *r, const char *t)
@@ -124,21 +199,58 @@ static int has_page_gap(const pw_cli_gaps *g, const char *url)
     return 0;
 }
 
+/* The hop of a redirect chain that r's page's own document started, or NULL. */
+static struct pw_cli_hop *hop_to(pw_cli_gaps *g, const pw_request *r)
+{
+    size_t n = sizeof g->hops / sizeof g->hops[0];
+    for (size_t i = 0; i < n; i++)
+        if (g->hops[i].to && same(g->hops[i].page_url, r->page_url) &&
+            strcmp(g->hops[i].to, r->url) == 0)
+            return &g->hops[i];
+    return NULL;
+}
+
+/* A page's own document (its URL, or a hop of the redirects it started) that redirected:
+ * remember where to, so that the document it leads to is known for the page's own. Only the
+ * last few chains are kept: a redirect's next hop follows it at once. */
+static void note_redirect(pw_cli_gaps *g, const pw_request *r, int own)
+{
+    if (!r->redirect_url || !r->page_url || !is_frame(r) || !own)
+        return;
+    struct pw_cli_hop *h = hop_to(g, r);
+    if (!h) {
+        h = &g->hops[g->next_hop];
+        g->next_hop = (g->next_hop + 1) % (sizeof g->hops / sizeof g->hops[0]);
+        h->page_url = pw_arena_strdup(&g->arena, r->page_url);
+    }
+    h->to = pw_arena_strdup(&g->arena, r->redirect_url);
+    if (!h->to || !h->page_url)
+        h->to = h->page_url = NULL;
+}
+
 void pw_cli_gaps_check_request(pw_cli_gaps *g, const pw_request *r)
 {
     if (!r->url || (r->source != PW_SOURCE_BROWSER && r->source != PW_SOURCE_HAR))
         return;
+    /* The page's document: its own URL, or where its redirects led (a HAR's page named by the
+     * URL asked for, /x, whose document /x/ failed after a 301) — never an iframe or a
+     * subresource, whose URL no redirect of the page's document names. */
+    int top_document =
+        is_frame(r) && r->page_url &&
+        (strcmp(r->page_url, r->url) == 0 || (r->source == PW_SOURCE_HAR && hop_to(g, r)));
+    note_redirect(g, r, top_document);
     char buf[160];
     const char *why = r->visit_retried ? NULL : failure_of(r, buf, sizeof buf);
     if (!why)
         return;
-    int top_document = is_frame(r) && r->page_url && strcmp(r->page_url, r->url) == 0;
     if (top_document) {
         /* A HAR's page that did not load (the browser scan reports its own; an error page that
          * answered 404 was loaded, and seen) — unless the HAR's recorder stated it already
-         * (--har-out's log._phiwall.gaps come before the entries). */
-        if (r->source == PW_SOURCE_HAR && r->status < 400 && !has_page_gap(g, r->url))
-            pw_cli_gaps_add(g, &(pw_capture_gap){.kind = PW_GAP_PAGE, .url = r->url, .error = why});
+         * (--har-out's log._phiwall.gaps come before the entries). The gap names the page as
+         * the HAR's page and its findings do. */
+        if (r->source == PW_SOURCE_HAR && r->status < 400 && !has_page_gap(g, r->page_url))
+            pw_cli_gaps_add(
+                g, &(pw_capture_gap){.kind = PW_GAP_PAGE, .url = r->page_url, .error = why});
         return;
     }
     if (!g->catalog)
@@ -169,5 +281,6 @@ pw_scan_result pw_cli_gaps_attach(const pw_scan_result *r, const pw_cli_gaps *g)
     pw_scan_result full = *r;
     full.gaps = g->v;
     full.n_gaps = g->n;
+    full.n_gaps_dropped = g->dropped;
     return full;
 }

@@ -13,6 +13,9 @@
 
 /* Distinct gaps kept; more are counted in `dropped` only. */
 #define PW_CLI_GAPS_MAX 1000
+/* Distinct pages listed per script or frame gap (pw_capture_gap.page_urls); more set
+ * more_pages. */
+#define PW_CLI_GAP_PAGES 32
 
 typedef struct pw_cli_gaps {
     pw_arena arena; /* the gaps' strings */
@@ -20,17 +23,25 @@ typedef struct pw_cli_gaps {
     size_t n, cap;
     size_t dropped;
     const pw_catalog *catalog;
+    /* Recent redirects of pages' own documents (url → where it sent the browser, page), so
+     * that a failed document at the end of the chain is known for the page's (HAR). */
+    struct pw_cli_hop {
+        const char *page_url, *to;
+    } hops[8];
+    size_t next_hop;
 } pw_cli_gaps;
 
 void pw_cli_gaps_init(pw_cli_gaps *g, const pw_catalog *catalog);
 void pw_cli_gaps_free(pw_cli_gaps *g);
 
-/* Record a gap (copied). The same kind, URL and error again counts one more page. */
+/* Record a gap (copied). The same kind, URL and error again counts one more page, and adds
+ * its page to the gap's page_urls (up to PW_CLI_GAP_PAGES; past them more_pages). */
 void pw_cli_gaps_add(pw_cli_gaps *g, const pw_capture_gap *gap);
 
 /* Record a gap when `r` failed (error, HTTP status 400 or more, or no response) and was a
  * tracker's script or frame (catalog, EasyPrivacy, EasyList; consent managers and embeds aside),
- * or a HAR's top-level document. A failed beacon is no gap: what it sent was captured. */
+ * or a HAR's top-level document — the page's own URL, or where its redirects led (a page gap
+ * named by the page's URL). A failed beacon is no gap: what it sent was captured. */
 void pw_cli_gaps_check_request(pw_cli_gaps *g, const pw_request *r);
 
 /* r with the gaps attached (a shallow copy; valid while both live). */

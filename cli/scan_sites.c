@@ -83,7 +83,8 @@ static int summary_fields(char *line, char *fields[SUMMARY_FIELDS])
         return 0;
     line[len - 1] = '\0';
     int nf = 0;
-    for (char *p = line; p && nf < SUMMARY_FIELDS; nf++) {
+    char *p = line;
+    for (; p && nf < SUMMARY_FIELDS; nf++) {
         fields[nf] = p;
         p = strchr(p, '\t');
         if (p)
@@ -91,11 +92,13 @@ static int summary_fields(char *line, char *fields[SUMMARY_FIELDS])
         else if (nf < 11)
             return 0;
     }
+    if (p) /* a 16th field: a line of a later layout, or no .summary of ours */
+        return 0;
     if (nf != 12 && nf != 14 && nf != SUMMARY_FIELDS)
         return 0;
     for (int k = nf; k < SUMMARY_FIELDS; k++)
         fields[k] = "-";
-    return !strchr(fields[nf - 1], '\t');
+    return 1;
 }
 
 /* The one line of a .summary file, whatever its length (malloc'd; NULL when the file is absent,

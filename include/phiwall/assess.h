@@ -155,6 +155,7 @@ typedef struct pw_scan_result {
      * The assessor leaves these empty; the program that ran the capture fills them in. */
     const pw_capture_gap *gaps;
     size_t n_gaps;
+    size_t n_gaps_dropped; /* distinct gaps past the capture's bound, not kept: unknown where */
     /* Beacons of trackers (catalogued or on a filter list): the inventory's total. n_beacons
      * also counts requests to third parties in neither (a font CDN, a video host). */
     size_t n_tracker_beacons;

@@ -27,6 +27,7 @@ typedef struct pw_baseline_finding {
     const char *tracker_id; /* its catalog id ("meta-pixel"), or the filter list ("easylist") */
     const char *account_id;
     const char *page_url;
+    const char *context; /* its page's HHS context as written ("authenticated"), or NULL */
     size_t occurrences;
 } pw_baseline_finding;
 
@@ -60,6 +61,9 @@ typedef enum pw_baseline_unchecked {
     PW_UNCHECKED_PAGE_FAILED,          /* its page failed to load in this scan */
     PW_UNCHECKED_TRACKER_FAILED,       /* its tracker's script or frame failed to load there */
     PW_UNCHECKED_NO_TRAFFIC,           /* this scan read HTML only; the baseline saw traffic */
+    PW_UNCHECKED_LOGIN_FAILED,         /* its page is in the logged-in area; --login failed */
+    PW_UNCHECKED_TOO_MANY_GAPS,        /* gaps past the capture's bound: unknown where */
+    PW_UNCHECKED__END                  /* one past the last */
 } pw_baseline_unchecked;
 
 const char *pw_baseline_unchecked_name(pw_baseline_unchecked why); /* "page_not_visited" */

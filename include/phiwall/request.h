@@ -68,6 +68,8 @@ typedef struct pw_request {
     int visit_retried;  /* its page visit was cut short by a browser crash or hang and made
                          * again after the restart: what it sent was sent, but a missing answer
                          * is no capture gap (the visit again saw it) */
+    /* where a 3xx answer sent the browser (HAR redirectURL), or NULL */
+    const char *redirect_url;
 } pw_request;
 
 /* A top-level page visit; requests point at it through page_url. */
@@ -106,6 +108,13 @@ typedef struct pw_capture_gap {
     const char *tracker_id; /* catalog id ("meta-pixel") of a script or frame, or NULL */
     const char *tracker;    /* its product name ("Meta Pixel"), or NULL */
     size_t pages;           /* times it happened, over all pages (0 is read as 1) */
+    /* Every page a script or frame gap happened on, distinct by page key (page_url first), as
+     * far as known: a tag manager that failed on every page hides the tags it loads on each of
+     * them. n_page_urls 0 means page_url alone; more_pages is 1 when it happened on pages not
+     * listed (the list is bounded, or a recorded gap counted pages it did not name). */
+    const char *const *page_urls;
+    size_t n_page_urls;
+    int more_pages;
 } pw_capture_gap;
 
 /*

@@ -177,6 +177,7 @@ typedef struct bx_browser {
     cdp_proc proc;
     cdp_conn *conn;
     char *user_agent; /* heap: the browser's UA without "Headless", or the phone's (--device) */
+    int ua_refused;   /* the browser did not start with --user-agent: started without it */
     bx_tab tabs[BX_MAX_JOBS];
     int n_tabs;
     bx_session_map *sessions;

@@ -88,6 +88,22 @@ static pw_status launch_browser(bx_browser *b, pw_err *err)
     return PW_OK;
 }
 
+/* Launch with the user agent known so far. A wrapper or build that refuses --user-agent (it
+ * exits) does not fail the scan, which then runs as before the agent was set on the browser:
+ * each tab overrides its own (bx_tab_open); restarts start without it too. */
+static pw_status launch_with_agent(bx_browser *b, pw_err *err)
+{
+    b->launch.user_agent = b->ua_refused ? NULL : b->user_agent;
+    pw_status st = launch_browser(b, err);
+    if (st == PW_OK || !b->launch.user_agent)
+        return st;
+    bx_log(b, "the browser did not start with --user-agent (%s): starting it without",
+           err ? err->msg : "?");
+    b->ua_refused = 1;
+    b->launch.user_agent = NULL;
+    return launch_browser(b, err);
+}
+
 static pw_status start_browser(bx_browser *b, pw_err *err)
 {
     /* The user agent is set on the browser as a whole (--user-agent), not only on each tab
@@ -95,13 +111,11 @@ static pw_status start_browser(bx_browser *b, pw_err *err)
      * a document being unloaded, sent once the document is gone — carries the browser's own,
      * "HeadlessChrome". The desktop one is known only from a running browser: the first start
      * reads it, and the browser is started again with it (restarts reuse it). */
-    b->launch.user_agent = b->user_agent;
-    pw_status st = launch_browser(b, err);
-    if (st == PW_OK && !b->launch.user_agent && b->user_agent) {
+    pw_status st = launch_with_agent(b, err);
+    if (st == PW_OK && !b->launch.user_agent && b->user_agent && !b->ua_refused) {
         bx_log(b, "starting the browser again with the user agent %s", b->user_agent);
         stop_browser(b);
-        b->launch.user_agent = b->user_agent;
-        st = launch_browser(b, err);
+        st = launch_with_agent(b, err);
     }
     for (int i = 0; i < b->n_tabs && st == PW_OK; i++) {
         b->tabs[i].index = i;

@@ -370,12 +370,21 @@ const char *bx_tab_failure(bx_tab *t)
     return NULL;
 }
 
+/* The URL the tab's page is reported under: where its redirects led (what the page facts read),
+ * else the document it navigated to, else the URL asked for. */
+static const char *main_url_of(const bx_tab *t)
+{
+    return t->facts_url ? t->facts_url : t->top_url ? t->top_url : t->task.url;
+}
+
 void bx_tab_report_gap(bx_tab *t)
 {
     bx_browser *b = t->b;
     if (t->requeued || !t->task.url || t->task.kind == BX_TASK_LOGIN)
         return;
-    pw_capture_gap g = {.kind = PW_GAP_PAGE, .url = t->task.url, .pages = 1};
+    /* named as its page and findings are (/start → 302 → /home that timed out is /home): a
+     * comparison with a baseline matches the gap with the findings of that page */
+    pw_capture_gap g = {.kind = PW_GAP_PAGE, .url = main_url_of(t), .pages = 1};
     if (bx_tab_unread(t))
         g.error = bx_tab_failure(t);
     else if (t->load_timed_out)
@@ -434,7 +443,7 @@ pw_status bx_tab_flush(bx_tab *t, pw_err *err)
         return PW_OK;
     }
     pw_status st = PW_OK;
-    const char *main_url = t->facts_url ? t->facts_url : t->top_url ? t->top_url : t->task.url;
+    const char *main_url = main_url_of(t);
     int main_seen = 0;
     for (bx_visit *v = t->visits; v && st == PW_OK; v = v->next) {
         int is_main = strcmp(v->url, main_url) == 0 && !main_seen;

@@ -2,7 +2,9 @@
  * cdp_proc.c — the Chromium process: launched headless with --remote-debugging-pipe (we write
  * its fd 3, read its fd 4) in its own process group and a fresh mkdtemp profile, a failed exec
  * reported back with its errno; stopped by SIGKILL to the whole group, reaped (no zombies) and
- * its profile removed.
+ * its profile removed. Its TMPDIR is inside the profile: what Chromium makes there
+ * (org.chromium.Chromium.XXXXXX, its process-singleton socket, never removed when it is killed)
+ * goes with the profile.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -11,12 +13,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "capture/cdp.h"
 
 #define CDP_MAX_ARGS 64
+
+extern char **environ;
 
 static const char *const base_args[] = {
     "--headless",
@@ -65,7 +70,7 @@ static void exec_failed(int err_w)
 /* Child side: wire the pipes to fds 3 and 4, silence stdio, exec. Never returns. err_w (close on
  * exec) gets errno if the exec fails, so the parent can say why instead of waiting for a
  * DevTools answer that never comes. */
-static void exec_child(int cmd_r, int ev_w, int err_w, char **argv)
+static void exec_child(int cmd_r, int ev_w, int err_w, char **argv, char **envp)
 {
     setpgid(0, 0);
     /* Move the ends above 5 first so the dup2 calls cannot clobber each other. */
@@ -85,7 +90,7 @@ static void exec_child(int cmd_r, int ev_w, int err_w, char **argv)
     for (int fd = 6; fd < 1024; fd++)
         close(fd);
     signal(SIGPIPE, SIG_DFL);
-    execv(argv[0], argv);
+    execve(argv[0], argv, envp);
     exec_failed(5);
 }
 
@@ -121,6 +126,25 @@ static size_t build_argv(const cdp_launch *l, char *user_dir_arg, char *ua_arg, 
     return n;
 }
 
+/* The environment the child runs with: ours, with TMPDIR set to `tmp` ("TMPDIR=…"); built
+ * before the fork (malloc is no call for a forked child). The strings stay ours. */
+static char **child_env(char *tmp)
+{
+    size_t n = 0;
+    while (environ && environ[n])
+        n++;
+    char **env = malloc((n + 2) * sizeof *env);
+    if (!env)
+        return NULL;
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (strncmp(environ[i], "TMPDIR=", 7) != 0)
+            env[k++] = environ[i];
+    env[k++] = tmp;
+    env[k] = NULL;
+    return env;
+}
+
 pw_status cdp_proc_start(cdp_proc *p, const cdp_launch *l, pw_err *err)
 {
     memset(p, 0, sizeof *p);
@@ -134,8 +158,10 @@ pw_status cdp_proc_start(cdp_proc *p, const cdp_launch *l, pw_err *err)
     if (!mkdtemp(tmpl))
         return pw_err_set(err, PW_ERR_IO, "profile directory %s: %s", tmpl, strerror(errno));
     p->profile_dir = strdup(tmpl);
-    char user_dir_arg[600];
+    char user_dir_arg[600], tmp_env[600];
     snprintf(user_dir_arg, sizeof user_dir_arg, "--user-data-dir=%s", tmpl);
+    snprintf(tmp_env, sizeof tmp_env, "TMPDIR=%s/tmp", tmpl);
+    char **envp = NULL;
     char *ua_arg = l->user_agent ? malloc(strlen(l->user_agent) + 16) : NULL;
     if (l->user_agent && !ua_arg) {
         errno = ENOMEM;
@@ -143,6 +169,8 @@ pw_status cdp_proc_start(cdp_proc *p, const cdp_launch *l, pw_err *err)
     }
     if (ua_arg)
         sprintf(ua_arg, "--user-agent=%s", l->user_agent);
+    if (mkdir(tmp_env + 7, 0700) != 0 || !(envp = child_env(tmp_env)))
+        goto fail_errno;
     char *argv[CDP_MAX_ARGS];
     build_argv(l, user_dir_arg, ua_arg, argv);
 
@@ -163,9 +191,11 @@ pw_status cdp_proc_start(cdp_proc *p, const cdp_launch *l, pw_err *err)
         goto fail_errno;
     }
     if (pid == 0)
-        exec_child(cmd[0], ev[1], ex[1], argv);
+        exec_child(cmd[0], ev[1], ex[1], argv, envp);
     free(ua_arg);
     ua_arg = NULL;
+    free(envp);
+    envp = NULL;
     setpgid(pid, pid); /* also in the child: whichever runs first wins the race */
     close(cmd[0]);
     close(ev[1]);
@@ -189,6 +219,7 @@ pw_status cdp_proc_start(cdp_proc *p, const cdp_launch *l, pw_err *err)
 fail_errno:;
     int e = errno;
     free(ua_arg);
+    free(envp);
     remove_tree(p->profile_dir);
     free(p->profile_dir);
     p->profile_dir = NULL;

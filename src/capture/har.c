@@ -15,6 +15,7 @@
 #include "capture/har_internal.h"
 #include "phiwall/har.h"
 #include "phiwall/text.h"
+#include "phiwall/url.h"
 
 #define CHUNK       65536
 #define MAX_DEPTH   1024
@@ -94,6 +95,7 @@ typedef enum key {
     K_TRACKER_ID,
     K_TRACKER,
     K_COUNT,
+    K_REDIRECT_URL,
     K__COUNT
 } key;
 
@@ -145,6 +147,7 @@ static const char *const key_names[K__COUNT] = {
     "trackerId",
     "tracker",
     "count",
+    "redirectURL",
 };
 
 /* What a (container, key) slot must hold. 'o' object, 'a' array, 's' string, 'n' number or
@@ -185,6 +188,7 @@ static const slot slots[] = {
     {N_PARAM, K_VALUE, 's', N_SKIP, 0},
     {N_RESP, K_STATUS, 'n', N_SKIP, 0},
     {N_RESP, K_ERROR, 's', N_SKIP, 0}, /* Chrome: why the request failed (status 0) */
+    {N_RESP, K_REDIRECT_URL, 's', N_SKIP, 0},
     {N_RESP, K_CONTENT, 'o', N_CONTENT, 0},
     {N_CONTENT, K_MIMETYPE, 's', N_SKIP, 0},
     {N_INIT, K_TYPE, 's', N_SKIP, 0},
@@ -245,7 +249,7 @@ typedef struct frame {
 /* The entry being read; its strings live in the entry arena. */
 typedef struct entry {
     char *pageref, *started, *rtype, *initiator, *init_type, *method, *url, *step, *consent;
-    char *frame_url, *error;
+    char *frame_url, *error, *redirect_url;
     char *ptext, *pmime, *penc, *content_mime, *hname, *hvalue;
     size_t ptext_len;
     int status;
@@ -304,7 +308,7 @@ static key key_lookup(const unsigned char *s, size_t n)
         [8] = {K_RESPONSE, K_POSTDATA, K_MIMETYPE, K_ENCODING, K_CONSENT, K_PHIWALL},
         [9] = {K_FRAME_URL, K_TRACKER_ID},
         [10] = {K_INITIATOR, K_CALLFRAMES},
-        [11] = {K_AFTER_LOGIN},
+        [11] = {K_AFTER_LOGIN, K_REDIRECT_URL},
         [12] = {K_AFTER_REJECT},
         [13] = {K_RESOURCETYPE, K_HAS_LOGIN_FORM, K_VISIT_RETRIED},
         [14] = {K_BEFORE_CONSENT},
@@ -489,8 +493,8 @@ static int store_string(har *h, node n, key k, const unsigned char *s, size_t le
             e->ptext_len = len;
         break;
     case N_RESP: {
-        if (k == K_ERROR) {
-            dst = &e->error;
+        if (k == K_ERROR || k == K_REDIRECT_URL) {
+            dst = k == K_ERROR ? &e->error : &e->redirect_url;
             break;
         }
         char digits[12];
@@ -755,6 +759,16 @@ static pw_step parse_step(const char *s)
     return PW_STEP_UNKNOWN;
 }
 
+/* Where a redirect sent the browser (response.redirectURL, resolved against the request's URL:
+ * a recorder may copy a relative Location); NULL when the entry is no redirect. */
+static const char *redirect_of(har *h, const entry *e)
+{
+    if (e->status < 300 || e->status > 399 || !e->redirect_url || !e->redirect_url[0])
+        return NULL;
+    const char *to = pw_url_resolve(&h->ea, e->url, e->redirect_url);
+    return to ? to : e->redirect_url;
+}
+
 static int finish_entry(har *h)
 {
     entry *e = &h->e;
@@ -799,6 +813,7 @@ static int finish_entry(har *h)
         .after_reject = e->after_reject || (e->consent && strncmp(e->consent, "reject", 6) == 0),
         .error = failure(e),
         .visit_retried = e->visit_retried,
+        .redirect_url = redirect_of(h, e),
     };
     h->stats->n_entries++;
     pw_status st = h->sink->on_request ? h->sink->on_request(h->sink->ctx, &req, h->err) : PW_OK;

@@ -1,8 +1,8 @@
 /*
  * baseline.c — an earlier scan's JSON report, read back to compare a new scan with it. The report
  * is streamed through yajl's event parser and only what a comparison shows is kept (target,
- * capture time, each finding's fingerprint, rule, severity, tracker, account, page): a report of
- * a large crawl holds every finding's request and evidence, which are skipped unread.
+ * capture time, each finding's fingerprint, rule, severity, context, tracker, account, page): a
+ * report of a large crawl holds every finding's request and evidence, which are skipped unread.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -86,6 +86,8 @@ static const char **slot_of(parse_state *p)
             return &p->severity;
         if (key_is(p, 3, "account_id"))
             return &p->cur.account_id;
+        if (key_is(p, 3, "context"))
+            return &p->cur.context;
     }
     if (p->depth == 4 && in_finding(p)) {
         if (key_is(p, 3, "vendor") && key_is(p, 4, "product"))
@@ -432,6 +434,9 @@ const char *pw_baseline_unchecked_name(pw_baseline_unchecked why)
     case PW_UNCHECKED_PAGE_FAILED: return "page_failed";
     case PW_UNCHECKED_TRACKER_FAILED: return "tracker_failed";
     case PW_UNCHECKED_NO_TRAFFIC: return "no_traffic";
+    case PW_UNCHECKED_LOGIN_FAILED: return "login_failed";
+    case PW_UNCHECKED_TOO_MANY_GAPS: return "too_many_gaps";
+    case PW_UNCHECKED__END: break;
     }
     return "unknown";
 }
@@ -444,6 +449,11 @@ const char *pw_baseline_unchecked_text(pw_baseline_unchecked why)
     case PW_UNCHECKED_TRACKER_FAILED:
         return "a tracker script failed to load on its page, or this tracker's failed";
     case PW_UNCHECKED_NO_TRAFFIC: return "this scan read HTML only; the baseline observed traffic";
+    case PW_UNCHECKED_LOGIN_FAILED:
+        return "its page is in the logged-in area, and this scan's login failed";
+    case PW_UNCHECKED_TOO_MANY_GAPS:
+        return "this scan failed to load more scripts and pages than it keeps track of";
+    case PW_UNCHECKED__END: break;
     }
     return "unknown";
 }
@@ -454,6 +464,9 @@ typedef struct looked {
     char **page_keys; /* sorted page keys of the scan's pages */
     size_t n_keys;
     int no_traffic;
+    int login_failed;  /* --login failed: the logged-in area was not seen */
+    int pages_unknown; /* a script or frame gap happened on pages it does not list */
+    int gaps_dropped;  /* gaps past the capture's bound: where they happened is unknown */
 } looked;
 
 static int by_str(const void *x, const void *y)
@@ -484,11 +497,19 @@ static pw_status looked_init(looked *l, const pw_baseline *b, const pw_scan_resu
 {
     memset(l, 0, sizeof *l);
     l->r = r;
-    /* static triage infers tags from HTML: it cannot confirm that observed traffic stopped */
-    l->no_traffic =
-        r->source == PW_SOURCE_STATIC && !(b->source && strcmp(b->source, "static") == 0);
-    for (size_t i = 0; i < r->n_gaps; i++)
-        l->no_traffic |= r->gaps[i].kind == PW_GAP_BROWSER;
+    /* static triage infers tags from HTML: it cannot confirm that observed traffic stopped. A
+     * browser that did not start means the same (the scan fell back to static triage); a
+     * static baseline is rechecked by a static scan either way. */
+    int html_only = r->source == PW_SOURCE_STATIC;
+    for (size_t i = 0; i < r->n_gaps; i++) {
+        const pw_capture_gap *gap = &r->gaps[i];
+        html_only |= gap->kind == PW_GAP_BROWSER;
+        l->login_failed |= gap->kind == PW_GAP_LOGIN;
+        l->pages_unknown |=
+            (gap->kind == PW_GAP_SCRIPT || gap->kind == PW_GAP_FRAME) && gap->more_pages;
+    }
+    l->no_traffic = html_only && !(b->source && strcmp(b->source, "static") == 0);
+    l->gaps_dropped = r->n_gaps_dropped > 0;
     l->page_keys = calloc(r->n_pages ? r->n_pages : 1, sizeof *l->page_keys);
     if (!l->page_keys)
         return PW_ERR_NOMEM;
@@ -510,30 +531,53 @@ static int same_page(const char *url, const char *key)
     return same;
 }
 
-/* Why this scan could not have seen g (0 when it could: g is gone). A failed page, a tracker
- * script that failed on g's page (a tag manager's failure hides every tag it loads) or g's own
- * tracker failing anywhere (a gap names only the first page it failed on). */
+/* 1 when a script or frame gap happened on the page of key (NULL: no page known). */
+static int gap_on_page(const pw_capture_gap *gap, const char *key)
+{
+    if (!key)
+        return 0;
+    if (!gap->n_page_urls)
+        return same_page(gap->page_url, key);
+    for (size_t i = 0; i < gap->n_page_urls; i++)
+        if (same_page(gap->page_urls[i], key))
+            return 1;
+    return 0;
+}
+
+static int same_tracker(const pw_baseline_finding *g, const pw_capture_gap *gap)
+{
+    return g->tracker_id && gap->tracker_id && strcmp(g->tracker_id, gap->tracker_id) == 0;
+}
+
+/* Why this scan could not have seen g (0 when it could: g is gone). The rule is one-sided: a
+ * finding may be called not rechecked that the scan could in fact have seen, never gone when
+ * it could not. So: a failed page; a tracker script or frame that failed on g's page (a tag
+ * manager's failure hides every tag it loads) — on every page it failed on, and when those are
+ * not all known (more pages than a gap lists) on any page; g's own tracker failing anywhere;
+ * a failed login for a finding of the logged-in area; and, when gaps past the capture's bound
+ * were dropped (where they happened is unknown), every finding. */
 static int unchecked_reason(const looked *l, const pw_baseline_finding *g)
 {
     if (l->no_traffic)
         return PW_UNCHECKED_NO_TRAFFIC;
-    if (!g->page_url)
-        return 0;
-    char *key = page_key_dup(g->page_url);
-    if (!key)
+    if (l->login_failed && g->context && strcmp(g->context, "authenticated") == 0)
+        return PW_UNCHECKED_LOGIN_FAILED;
+    char *key = g->page_url ? page_key_dup(g->page_url) : NULL;
+    if (g->page_url && !key)
         return PW_UNCHECKED_PAGE_NOT_VISITED; /* out of memory: never claim a fix unchecked */
-    int why = 0;
+    int why = l->pages_unknown ? PW_UNCHECKED_TRACKER_FAILED : 0;
     for (size_t i = 0; i < l->r->n_gaps && !why; i++) {
         const pw_capture_gap *gap = &l->r->gaps[i];
-        if (gap->kind == PW_GAP_PAGE && same_page(gap->url, key))
+        if (gap->kind == PW_GAP_PAGE && key && same_page(gap->url, key))
             why = PW_UNCHECKED_PAGE_FAILED;
         else if ((gap->kind == PW_GAP_SCRIPT || gap->kind == PW_GAP_FRAME) &&
-                 (same_page(gap->page_url, key) || (g->tracker_id && gap->tracker_id &&
-                                                    strcmp(g->tracker_id, gap->tracker_id) == 0)))
+                 (gap_on_page(gap, key) || same_tracker(g, gap)))
             why = PW_UNCHECKED_TRACKER_FAILED;
     }
-    if (!why && !bsearch(&key, l->page_keys, l->n_keys, sizeof *l->page_keys, by_str))
+    if (!why && key && !bsearch(&key, l->page_keys, l->n_keys, sizeof *l->page_keys, by_str))
         why = PW_UNCHECKED_PAGE_NOT_VISITED;
+    if (!why && l->gaps_dropped)
+        why = PW_UNCHECKED_TOO_MANY_GAPS;
     free(key);
     return why;
 }

@@ -333,7 +333,7 @@ static void unchecked_tables(pw_buf *b, const pw_baseline_diff *d, int color)
         b->failed = 1;
         return;
     }
-    for (int why = PW_UNCHECKED_PAGE_NOT_VISITED; why <= PW_UNCHECKED_NO_TRAFFIC; why++) {
+    for (int why = PW_UNCHECKED_PAGE_NOT_VISITED; why < PW_UNCHECKED__END; why++) {
         size_t n = 0;
         for (size_t i = 0; i < d->n_unchecked; i++)
             if ((int)d->unchecked_why[i] == why)

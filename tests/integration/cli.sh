@@ -166,6 +166,12 @@ expect_match "$e" "$T/huge.txt: line 1: a URL of 70019 bytes, more than 65536" "
 head -c 80000 /dev/zero | tr '\0' b >"$T/long-out/$slug.summary"
 e=$(timeout 60 "$PHIWALL" scan --sites "$T/long.txt" --out "$T/long-out" --static 2>&1)
 expect_match "$e" "$slug.summary: 80000 bytes, longer than a .summary line can be" "--sites: oversized .summary named"
+: >"$T/long-out/$slug.html"
+# a .summary line of 16 fields (15 is the most a phiwall writes) is no finished site: scanned again
+printf '%s\tstatic\t1\t1\t0\t0\t0\t0\t0\t0\tnone\tok\t0\t0\t0\textra\n' "$long" \
+    >"$T/long-out/$slug.summary"
+e=$(timeout 60 "$PHIWALL" scan --sites "$T/long.txt" --out "$T/long-out" --static 2>&1)
+expect_nomatch "$e" "report exists, skipped" "--sites resume: a 16-field .summary is scanned again"
 
 # --out that is no directory is said before any site is scanned
 : >"$T/not-a-dir"

@@ -57,6 +57,94 @@ out=$("$PHIWALL" scan --har "$D/form_values.har" --har "$T/failed.har" --baselin
     --allow-incomplete --format json)
 expect_match "$out" '"reason": "page_failed"' "a page that failed: not rechecked"
 
+# HARs of a few pages, written by mkhar OUT SPEC: SPEC is a JSON list of pages, each
+# {"url", "after_login"?, "entries": [[url, status, type, error?, redirect?], ...]}; "PIXEL" as an
+# entry is Meta's beacon from that page with the visitor's e-mail in its dl
+mkhar() {
+    python3 - "$1" "$2" <<'PY'
+import json, sys, urllib.parse
+pages, entries = [], []
+for i, p in enumerate(json.loads(sys.argv[2])):
+    pid = "page_%d" % i
+    page = {"id": pid, "title": p["url"], "startedDateTime": "2024-05-01T12:0%d:00.000Z" % i}
+    if p.get("after_login"):
+        page["_afterLogin"] = True
+    pages.append(page)
+    for e in p["entries"]:
+        req = {"method": "GET", "url": None, "headers": [], "queryString": [], "cookies": []}
+        resp = {"status": 200, "headers": [], "content": {"size": 0, "mimeType": "text/html"},
+                "redirectURL": ""}
+        ent = {"pageref": pid, "startedDateTime": page["startedDateTime"], "request": req,
+               "response": resp}
+        if e == "PIXEL":
+            dl = p["url"] + ("&" if "?" in p["url"] else "?") + "email=jane.doe%40example.com"
+            req.update(method="POST", url="https://www.facebook.com/tr/",
+                       headers=[{"name": "Referer", "value": p["url"]}],
+                       postData={"mimeType": "application/x-www-form-urlencoded",
+                                 "text": "id=123456789012345&ev=PageView&dl=" +
+                                         urllib.parse.quote(dl, safe="")})
+            ent["_resourceType"] = "ping"
+        else:
+            req["url"], resp["status"], ent["_resourceType"] = e[0], e[1], e[2]
+            if len(e) > 3 and e[3]:
+                resp["_error"] = e[3]
+            if len(e) > 4:
+                resp["redirectURL"] = e[4]
+        entries.append(ent)
+json.dump({"log": {"version": "1.2", "creator": {"name": "test", "version": "1"},
+                   "pages": pages, "entries": entries}}, open(sys.argv[1], "w"))
+PY
+}
+H=https://www.demo-hospital.org
+GTM=https://www.googletagmanager.com/gtm.js?id=GTM-ABC1234
+
+# a tag manager that fails on every page hides the tags it loads on each of them: its merged gap
+# names the first page, yet the pixel it loaded on the second page is not rechecked, never gone
+mkhar "$T/gtm-old.har" "[{\"url\":\"$H/appointments/confirm\",\"entries\":[[\"$H/appointments/confirm\",200,\"document\"],[\"$GTM\",200,\"script\"]]},{\"url\":\"$H/appointments/other\",\"entries\":[[\"$H/appointments/other\",200,\"document\"],[\"$GTM\",200,\"script\"],\"PIXEL\"]}]"
+mkhar "$T/gtm-new.har" "[{\"url\":\"$H/appointments/confirm\",\"entries\":[[\"$H/appointments/confirm\",200,\"document\"],[\"$GTM\",404,\"script\"]]},{\"url\":\"$H/appointments/other\",\"entries\":[[\"$H/appointments/other\",200,\"document\"],[\"$GTM\",404,\"script\"]]}]"
+"$PHIWALL" scan --har "$T/gtm-old.har" --format json -o "$T/gtm-old.json"
+expect_match "$(jq -r '[.findings[] | select(.vendor.id == "meta-pixel")] | length' "$T/gtm-old.json")" '^[1-9]' "the pixel's findings on the second page"
+out=$("$PHIWALL" scan --har "$T/gtm-new.har" --baseline "$T/gtm-old.json" --allow-incomplete --format json)
+expect_match "$(jq -r '.incomplete_reasons | map("\(.kind) \(.page_url) \(.occurrences)") | join(",")' <<<"$out")" "^script $H/appointments/confirm 2\$" "one gap for both pages, named by the first"
+expect_match "$(jq -r '.baseline.gone | length' <<<"$out")" '^0$' "nothing gone where the tag manager failed"
+expect_match "$(jq -r '[.baseline.not_rechecked[] | select(.tracker == "Meta Pixel") | .reason] | unique | join(",")' <<<"$out")" '^tracker_failed$' "the pixel's findings: tracker_failed"
+
+# a page whose document failed after a redirect (/x 301 → /x/, which timed out) did not load:
+# a page gap (exit 4), its findings not rechecked; a failed iframe document stays no page gap
+C="$H/appointments/confirm?email=jane.doe%40example.com"
+C2="$H/appointments/confirm/?email=jane.doe%40example.com"
+mkhar "$T/redir-old.har" "[{\"url\":\"$C\",\"entries\":[[\"$C\",301,\"document\",null,\"$C2\"],[\"$C2\",200,\"document\"],\"PIXEL\"]}]"
+mkhar "$T/redir-new.har" "[{\"url\":\"$C\",\"entries\":[[\"$C\",301,\"document\",null,\"$C2\"],[\"$C2\",0,\"document\",\"net::ERR_TIMED_OUT\"]]}]"
+"$PHIWALL" scan --har "$T/redir-old.har" --format json -o "$T/redir-old.json"
+out=$("$PHIWALL" scan --har "$T/redir-new.har" --baseline "$T/redir-old.json" --format json)
+expect_code 4 $? "a page document that failed after a redirect: incomplete, exit 4"
+expect_match "$(jq -r '.incomplete_reasons | map("\(.kind) \(.url) \(.error)") | join(",")' <<<"$out")" "^page $(sed 's/[?.]/\\&/g' <<<"$C") net::ERR_TIMED_OUT\$" "a page gap named by the page's URL"
+expect_match "$(jq -r '[(.baseline.gone | length), (.baseline.not_rechecked | map(.reason) | unique | join(","))] | join(" ")' <<<"$out")" '^0 page_failed$' "its findings: page_failed, none gone"
+mkhar "$T/frame.har" "[{\"url\":\"$C\",\"entries\":[[\"$C\",200,\"document\"],[\"$H/widget\",0,\"document\",\"net::ERR_TIMED_OUT\"]]}]"
+"$PHIWALL" scan --har "$T/frame.har" --format json -o /dev/null
+expect_code 0 $? "a failed document no redirect of the page led to (an iframe): no page gap"
+
+# a failed --login: the findings of the logged-in area are not rechecked (login_failed), even on
+# a page the scan visited without being logged in
+P="$H/portal/messages"
+mkhar "$T/login-old.har" "[{\"url\":\"$P\",\"after_login\":true,\"entries\":[[\"$P\",200,\"document\"],\"PIXEL\"]}]"
+mkhar "$T/login-new.har" "[{\"url\":\"$P\",\"entries\":[[\"$P\",200,\"document\"]]}]"
+"$PHIWALL" scan --har "$T/login-old.har" --format json -o "$T/login-old.json"
+expect_match "$(jq -r '[.findings[].context] | unique | join(",")' "$T/login-old.json")" '^authenticated$' "the baseline's findings are of the logged-in area"
+out=$("$PHIWALL" scan --har "$T/login-new.har" --baseline "$T/login-old.json" --format json)
+expect_match "$(jq -r '.baseline.gone | length' <<<"$out")" '^[1-9]' "a login that worked, the pixel removed: gone"
+python3 - "$T/login-new.har" <<'PY'
+import json, sys
+h = json.load(open(sys.argv[1]))
+h["log"]["_phiwall"] = {"gaps": [{"kind": "login", "url": "https://www.demo-hospital.org/login",
+                                  "error": "still a password field", "count": 1}]}
+json.dump(h, open(sys.argv[1], "w"))
+PY
+out=$("$PHIWALL" scan --har "$T/login-new.har" --baseline "$T/login-old.json" --allow-incomplete --format json)
+expect_match "$(jq -r '[(.baseline.gone | length), (.baseline.not_rechecked | map(.reason) | unique | join(","))] | join(" ")' <<<"$out")" '^0 login_failed$' "the login failed: login_failed, none gone"
+text=$("$PHIWALL" scan --har "$T/login-new.har" --baseline "$T/login-old.json" --allow-incomplete)
+expect_match "$text" "^- its page is in the logged-in area, and this scan's login failed \\([0-9]+\\)" "text: the reason"
+
 # without the fix in the baseline, the same critical finding is new and fails the build
 "$PHIWALL" scan --har "$D/condition_pageview.har" --format json -o "$T/cond.json"
 out=$("$PHIWALL" scan --har "$D/form_values.har" --baseline "$T/cond.json" --fail-on critical)

@@ -77,6 +77,20 @@ timeout 120 "$PHIWALL" scan "$BASE/never" --max-pages 1 --no-interact --no-sitem
 expect_code 4 $? "page without a load event: exit 4"
 expect_match "$(jq -r '.incomplete_reasons[0] | "\(.kind) \(.url) \(.error)"' "$T/never.json")" "^page $BASE/never no load event within 3 s" "load timeout named"
 
+# a page reached by a redirect (/to-never → 302 → /never) that timed out: the gap names the page
+# it loaded, as its page and findings do, so a baseline's finding there is not rechecked
+# (page_failed), never gone
+printf '{"tool":{"name":"phiwall"},"source":"browser","findings":[{"fingerprint":"PW-FORM-VALUES|meta-pixel|999|x","rule_id":"PW-FORM-VALUES","severity":"high","vendor":{"id":"meta-pixel","product":"Meta Pixel"},"page":{"url":"%s/never"}}]}' \
+    "$BASE" >"$T/never-base.json"
+timeout 120 "$PHIWALL" scan "$BASE/to-never" --max-pages 1 --no-interact --no-sitemap --settle 300 \
+    --timeout 3 --map-host "connect.facebook.net=$BASE/vendor/connect.facebook.net" \
+    --browser-arg="--host-resolver-rules=$NOHOST" --baseline "$T/never-base.json" --format json \
+    -o "$T/to-never.json" 2>/dev/null
+expect_code 4 $? "redirected page without a load event: exit 4"
+expect_match "$(jq -r '.incomplete_reasons[0] | "\(.kind) \(.url)"' "$T/to-never.json")" "^page $BASE/never\$" "the gap names the page loaded"
+expect_match "$(jq -r --arg u "$BASE/never" '[.pages[].url | select(. == $u)] | length' "$T/to-never.json")" '^1$' "as its page is named"
+expect_match "$(jq -r '[(.baseline.gone | length), (.baseline.not_rechecked | map(.reason) | join(","))] | join(" ")' "$T/to-never.json")" '^0 page_failed$' "the baseline's finding there: page_failed, not gone"
+
 # the same with a failed --login and --har-out: the HAR records both gaps (log._phiwall.gaps), so
 # `scan --har` of it gives the same reasons and exit 4, not a complete result
 echo wrong >"$T/password"

@@ -94,10 +94,23 @@ wait $KILLER
 expect_code 0 $rc "scan with a hung browser"
 expect_match "$(grep -c 'restarting' "$T/hang.err")" '^[1-9]' "hung browser restarted"
 
+# a browser that refuses --user-agent (a wrapper that exits on it): the scan does not fail, it
+# starts the browser without the flag (each tab still overrides its agent) and says so
+printf '#!/bin/sh\nfor a in "$@"; do case "$a" in --user-agent=*) exit 1;; esac; done\nexec /usr/bin/chromium "$@"\n' \
+    >"$T/no-ua.sh"
+chmod +x "$T/no-ua.sh"
+scan noua "$BASE/careers" --max-pages 1 --no-sitemap --browser "$T/no-ua.sh" --verbose
+expect_code 0 $? "a browser that refuses --user-agent: the scan runs"
+expect_match "$(cat "$T/noua.err")" 'did not start with --user-agent .*: starting it without' "the fallback is logged"
+expect_match "$(jq -r '.summary.pages' "$T/noua.json")" '^[1-9]' "its pages were scanned"
+
 # nothing left behind: no browser process, no profile directory, no zombie of ours
 # (the killed browser's processes end on their own time: waited for, not a fixed 0.5 s)
 no_browser_left() { ! pgrep -f "$T/phiwall-chromium" >/dev/null; }
 wait_until "$PW_WAIT_S" no_browser_left
 expect_match "$(pgrep -f "$T/phiwall-chromium" || echo none)" '^none$' "no browser process left"
 expect_match "$(ls -d "$T"/phiwall-chromium-* 2>/dev/null || echo none)" '^none$' "profiles removed"
+# Chromium's own directory in its TMPDIR (its process-singleton socket, left when it is killed)
+# is inside the profile: none in $T, the TMPDIR the scans ran with
+expect_match "$(ls -d "$T"/org.chromium.Chromium.* 2>/dev/null || echo none)" '^none$' "no org.chromium.Chromium.* directory left"
 finish

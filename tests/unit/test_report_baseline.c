@@ -313,6 +313,104 @@ static void unchecked(void)
     pw_baseline_free(b);
 }
 
+/* The reason of the (only) absent finding of b against r: 0 when it is gone. */
+static int absent_reason(const pw_baseline *b, const pw_scan_result *r)
+{
+    pw_baseline_diff d;
+    CHECK(pw_baseline_compare(b, r, &d, NULL) == PW_OK);
+    CHECK_INT(d.n_gone + d.n_unchecked, 1);
+    int why = d.n_unchecked == 1 ? (int)d.unchecked_why[0] : 0;
+    pw_baseline_diff_free(&d);
+    return why;
+}
+
+/* A tag manager that failed on every page hides the tags it loads on each of them, not only on
+ * the first page its merged gap names; pages past what a gap lists, dropped gaps, a failed login
+ * (for a finding of the logged-in area) and a browser that did not start (after a baseline of
+ * traffic only) leave a finding not rechecked — and a static baseline rescanned statically, or a
+ * clean page the scan could see, is still gone. */
+static void unchecked_gaps(void)
+{
+    pw_finding old_f[] = {finding("PW-AUTH-TRACKER", PW_SEV_HIGH, "1", "https://h.org/portal/x")};
+    old_f[0].context = PW_CTX_AUTHENTICATED;
+    pw_scan_result old = {.source = PW_SOURCE_BROWSER, .findings = old_f, .n_findings = 1};
+    pw_baseline *b = baseline_of(&old);
+    if (!b)
+        return;
+    CHECK_STR(pw_baseline_at(b, 0)->context, "authenticated");
+    static const pw_page pages[] = {{.url = "https://h.org/"}, {.url = "https://h.org/portal/x"}};
+    pw_scan_result r = {
+        .source = PW_SOURCE_BROWSER, .pages = pages, .n_pages = 2, .page_contexts = no_contexts};
+    CHECK_INT(absent_reason(b, &r), 0); /* looked where it was: gone */
+
+    /* gtm.js failed on the home page first, then on the portal page: both listed */
+    static const char *const both[] = {"https://h.org/", "https://h.org/portal/x?a=1"};
+    pw_capture_gap gtm = {.kind = PW_GAP_SCRIPT,
+                          .url = "https://www.googletagmanager.com/gtm.js",
+                          .page_url = "https://h.org/",
+                          .tracker_id = "google-tag-manager",
+                          .pages = 2,
+                          .page_urls = both,
+                          .n_page_urls = 2};
+    r.gaps = &gtm;
+    r.n_gaps = 1;
+    CHECK_INT(absent_reason(b, &r), PW_UNCHECKED_TRACKER_FAILED);
+    gtm.n_page_urls = 1; /* the home page only: the portal page was looked at */
+    CHECK_INT(absent_reason(b, &r), 0);
+    gtm.more_pages = 1; /* and pages not listed: any page may be one */
+    CHECK_INT(absent_reason(b, &r), PW_UNCHECKED_TRACKER_FAILED);
+    r.n_gaps = 0;
+
+    /* gaps past the capture's bound were dropped: nothing is known to be clean */
+    r.n_gaps_dropped = 3;
+    CHECK_INT(absent_reason(b, &r), PW_UNCHECKED_TOO_MANY_GAPS);
+    r.n_gaps_dropped = 0;
+
+    /* the login failed: a finding of the logged-in area was not looked for */
+    pw_capture_gap login = {.kind = PW_GAP_LOGIN, .url = "https://h.org/login", .error = "x"};
+    r.gaps = &login;
+    r.n_gaps = 1;
+    CHECK_INT(absent_reason(b, &r), PW_UNCHECKED_LOGIN_FAILED);
+    pw_baseline_diff d;
+    CHECK(pw_baseline_compare(b, &r, &d, NULL) == PW_OK);
+    char *json = render(&r, PW_REPORT_JSON, &d);
+    CHECK(strstr(json, "\"reason\": \"login_failed\"") != NULL);
+    free(json);
+    char *text = render(&r, PW_REPORT_TEXT, &d);
+    CHECK(strstr(text, "- its page is in the logged-in area, and this scan's login failed (1)") !=
+          NULL);
+    free(text);
+    pw_baseline_diff_free(&d);
+    pw_baseline_free(b);
+    old_f[0].context = PW_CTX_CARE_INTENT; /* a public page: the login does not matter */
+    b = baseline_of(&old);
+    if (!b)
+        return;
+    CHECK_INT(absent_reason(b, &r), 0);
+    pw_baseline_free(b);
+
+    /* no browser (the static fallback) after a static baseline: rechecked as usual */
+    old.source = PW_SOURCE_STATIC;
+    b = baseline_of(&old);
+    if (!b)
+        return;
+    pw_capture_gap nobrowser = {.kind = PW_GAP_BROWSER, .url = "/usr/bin/chromium"};
+    pw_scan_result tags = {.source = PW_SOURCE_STATIC,
+                           .pages = pages,
+                           .n_pages = 2,
+                           .page_contexts = no_contexts,
+                           .gaps = &nobrowser,
+                           .n_gaps = 1};
+    CHECK_INT(absent_reason(b, &tags), 0);
+    pw_baseline_free(b);
+    old.source = PW_SOURCE_BROWSER; /* after a baseline of traffic: not rechecked */
+    b = baseline_of(&old);
+    if (!b)
+        return;
+    CHECK_INT(absent_reason(b, &tags), PW_UNCHECKED_NO_TRAFFIC);
+    pw_baseline_free(b);
+}
+
 static void expect_error(const char *json, pw_status code, const char *msg)
 {
     pw_baseline *b = (pw_baseline *)1;
@@ -364,4 +462,4 @@ static void bad_input(void)
 }
 
 PW_TEST_MAIN(PW_TEST(read_back), PW_TEST(compare), PW_TEST(multiset), PW_TEST(unchecked),
-             PW_TEST(bad_input))
+             PW_TEST(unchecked_gaps), PW_TEST(bad_input))

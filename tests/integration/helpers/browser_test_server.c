@@ -12,7 +12,7 @@
  * form whose submission, /slowform/thanks, answers after 2.5 s; /leaveform is a form whose
  * submission loads /leaveform/next, both sending a beacon at pagehide.
  * Listens on 127.0.0.1, port from argv[1] (0 = any); prints "PORT <n>" and runs until SIGTERM or
- * SIGINT.
+ * SIGINT. /to-never redirects to /never (a redirected page without a load event).
  */
 #include <arpa/inet.h>
 #include <microhttpd.h>
@@ -297,6 +297,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         return stream_page(c, 1, 0);
     if (strcmp(url, "/big") == 0)
         return stream_page(c, 0, 50u << 20);
+    if (strcmp(url, "/to-never") == 0) /* a page that redirects, then never finishes */
+        return redirect(c, "/never");
     if (strcmp(url, "/loop") == 0)
         return redirect(c, "/loop2");
     if (strcmp(url, "/loop2") == 0)

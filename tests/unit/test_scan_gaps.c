@@ -1,0 +1,111 @@
+/* test_scan_gaps.c — the gaps of `phiwall scan` (cli/scan_gaps.c): a script or frame gap merged
+ * over pages keeps every page it happened on (by page key, up to PW_CLI_GAP_PAGES; past them, or
+ * a recorded gap counting pages it does not name, more_pages), gaps past PW_CLI_GAPS_MAX are
+ * counted and reach the result (n_gaps_dropped), and a HAR's page document that failed after a
+ * redirect from the page's own URL is a page gap named by the page. */
+#include <stdio.h>
+#include <string.h>
+
+#include "pw_test.h"
+#include "scan_gaps.h"
+
+static pw_capture_gap gtm_on(const char *page)
+{
+    return (pw_capture_gap){.kind = PW_GAP_SCRIPT,
+                            .url = "https://www.googletagmanager.com/gtm.js",
+                            .page_url = page,
+                            .error = "HTTP 404",
+                            .tracker_id = "google-tag-manager"};
+}
+
+static void pages_of_a_gap(void)
+{
+    pw_cli_gaps g;
+    pw_cli_gaps_init(&g, NULL);
+    pw_capture_gap a = gtm_on("https://h.org/a"), a2 = gtm_on("https://H.org/a?utm=1");
+    pw_cli_gaps_add(&g, &a);
+    pw_cli_gaps_add(&g, &a2); /* the same page: no second entry */
+    CHECK_INT(g.n, 1);
+    CHECK_INT(g.v[0].pages, 2);
+    CHECK_INT(g.v[0].n_page_urls, 0);
+    CHECK_INT(g.v[0].more_pages, 0);
+    char url[64];
+    for (int i = 1; i < PW_CLI_GAP_PAGES; i++) {
+        snprintf(url, sizeof url, "https://h.org/p%d", i);
+        pw_capture_gap p = gtm_on(url);
+        pw_cli_gaps_add(&g, &p);
+    }
+    CHECK_INT(g.n, 1);
+    CHECK_INT(g.v[0].n_page_urls, PW_CLI_GAP_PAGES);
+    CHECK_INT(g.v[0].more_pages, 0);
+    if (g.v[0].n_page_urls == PW_CLI_GAP_PAGES) {
+        CHECK_STR(g.v[0].page_urls[0], "https://h.org/a");
+        CHECK_STR(g.v[0].page_urls[1], "https://h.org/p1");
+    }
+    pw_capture_gap again = gtm_on("https://h.org/p7"); /* listed already */
+    pw_cli_gaps_add(&g, &again);
+    CHECK_INT(g.v[0].more_pages, 0);
+    pw_capture_gap past = gtm_on("https://h.org/past");
+    pw_cli_gaps_add(&g, &past);
+    CHECK_INT(g.v[0].more_pages, 1); /* one page too many: unknown which */
+    CHECK_INT(g.v[0].pages, PW_CLI_GAP_PAGES + 3);
+    pw_cli_gaps_free(&g);
+
+    /* a recorded gap (log._phiwall.gaps) that happened 3 times names only its first page */
+    pw_cli_gaps_init(&g, NULL);
+    pw_capture_gap counted = gtm_on("https://h.org/a");
+    counted.pages = 3;
+    pw_cli_gaps_add(&g, &counted);
+    CHECK_INT(g.v[0].more_pages, 1);
+    pw_cli_gaps_free(&g);
+}
+
+static void dropped(void)
+{
+    pw_cli_gaps g;
+    pw_cli_gaps_init(&g, NULL);
+    char url[64];
+    for (int i = 0; i < PW_CLI_GAPS_MAX + 2; i++) {
+        snprintf(url, sizeof url, "https://h.org/page%d", i);
+        pw_cli_gaps_add(&g, &(pw_capture_gap){.kind = PW_GAP_PAGE, .url = url, .error = "x"});
+    }
+    pw_scan_result r = {0};
+    pw_scan_result full = pw_cli_gaps_attach(&r, &g);
+    CHECK_INT(full.n_gaps, PW_CLI_GAPS_MAX);
+    CHECK_INT(full.n_gaps_dropped, 2);
+    pw_cli_gaps_free(&g);
+}
+
+static pw_request doc(const char *url, int status, const char *error, const char *to)
+{
+    return (pw_request){.method = "GET",
+                        .url = url,
+                        .page_url = "https://h.org/x",
+                        .resource_type = "document",
+                        .status = status,
+                        .error = error,
+                        .source = PW_SOURCE_HAR,
+                        .redirect_url = to};
+}
+
+static void redirected_document(void)
+{
+    pw_cli_gaps g;
+    pw_cli_gaps_init(&g, NULL);
+    pw_request hop = doc("https://h.org/x", 301, NULL, "https://h.org/x/");
+    pw_request other = doc("https://h.org/widget", 0, "net::ERR_TIMED_OUT", NULL);
+    pw_request failed = doc("https://h.org/x/", 0, "net::ERR_TIMED_OUT", NULL);
+    pw_cli_gaps_check_request(&g, &hop);
+    pw_cli_gaps_check_request(&g, &other); /* no redirect led there: no page gap */
+    CHECK_INT(g.n, 0);
+    pw_cli_gaps_check_request(&g, &failed);
+    CHECK_INT(g.n, 1);
+    if (g.n == 1) {
+        CHECK_INT(g.v[0].kind, PW_GAP_PAGE);
+        CHECK_STR(g.v[0].url, "https://h.org/x"); /* as the HAR's page is named */
+        CHECK_STR(g.v[0].error, "net::ERR_TIMED_OUT");
+    }
+    pw_cli_gaps_free(&g);
+}
+
+PW_TEST_MAIN(PW_TEST(pages_of_a_gap), PW_TEST(dropped), PW_TEST(redirected_document))
