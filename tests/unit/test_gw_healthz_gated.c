@@ -91,16 +91,4 @@ static void test_gated_destination_in_healthz(void)
     CHECK(gw_test_dir_remove(&td));
 }
 
-int main(int argc, char **argv)
-{
-    (void)argc;
-    (void)argv;
-    if (!gw_tmpfs_mount(&fs, 512)) {
-        printf("skipped: cannot mount a tmpfs here\n");
-        return 77;
-    }
-    static const pw_test_case cases[] = {PW_TEST(test_gated_destination_in_healthz)};
-    int rc = pw_test_run(cases, sizeof cases / sizeof cases[0]);
-    gw_tmpfs_unmount(&fs);
-    return rc;
-}
+GW_TMPFS_MAIN(fs, 512, PW_TEST(test_gated_destination_in_healthz))

@@ -101,16 +101,4 @@ static void test_restart_while_gated(void)
     CHECK(gw_test_dir_remove(&td));
 }
 
-int main(int argc, char **argv)
-{
-    (void)argc;
-    (void)argv;
-    if (!gw_tmpfs_mount(&fs, 512)) {
-        printf("skipped: cannot mount a tmpfs here\n");
-        return 77;
-    }
-    static const pw_test_case cases[] = {PW_TEST(test_restart_while_gated)};
-    int rc = pw_test_run(cases, sizeof cases / sizeof cases[0]);
-    gw_tmpfs_unmount(&fs);
-    return rc;
-}
+GW_TMPFS_MAIN(fs, 512, PW_TEST(test_restart_while_gated))
