@@ -153,6 +153,20 @@ static void test_crash_mid_send_counts_as_attempt(void)
     gw_test_db_remove(path);
 }
 
+/* Put one event for "meta" and lease it: its item id (0 when that failed). */
+static int64_t put_and_lease(pw_spool *s, const char *event_id)
+{
+    pw_spool_put_item it = {event_id, "meta", "{}", 2, pw_gw_now_ms()};
+    CHECK_INT(pw_spool_put(s, &it, 1, NULL), PW_OK);
+    pw_spool_item *l = NULL;
+    size_t n = 0;
+    CHECK_INT(pw_spool_lease(s, "meta", 10, 60000, &l, &n, NULL), PW_OK);
+    CHECK_INT(n, 1);
+    int64_t id = n ? l[0].id : 0;
+    pw_spool_items_free(l, n);
+    return id;
+}
+
 /* The wall clock steps back between a put back (the credentials refused: no attempt) and the
  * mark of the item's next send, and the process stops before the answer: the send is counted as
  * attempted, its window starting at the mark. Recovery used to compare the retry row's
@@ -166,14 +180,9 @@ static void test_clock_step_back_keeps_the_attempt(void)
     CHECK(s != NULL);
     if (!s)
         return;
-    pw_spool_put_item it = {"x", "meta", "{}", 2, pw_gw_now_ms()};
-    CHECK_INT(pw_spool_put(s, &it, 1, NULL), PW_OK);
+    int64_t id = put_and_lease(s, "x");
     pw_spool_item *l = NULL;
     size_t n = 0;
-    CHECK_INT(pw_spool_lease(s, "meta", 10, 60000, &l, &n, NULL), PW_OK);
-    CHECK_INT(n, 1);
-    int64_t id = n ? l[0].id : 0;
-    pw_spool_items_free(l, n);
     int64_t now = pw_gw_now_ms();
     CHECK_INT(pw_spool_put_back_batch(s, &id, 1, now, NULL), PW_OK);
     CHECK_INT(pw_spool_lease(s, "meta", 10, 60000, &l, &n, NULL), PW_OK);
@@ -208,14 +217,9 @@ static void test_file_without_write_order(void)
     CHECK(s != NULL);
     if (!s)
         return;
-    pw_spool_put_item it = {"y", "meta", "{}", 2, pw_gw_now_ms()};
-    CHECK_INT(pw_spool_put(s, &it, 1, NULL), PW_OK);
+    int64_t id = put_and_lease(s, "y");
     pw_spool_item *l = NULL;
     size_t n = 0;
-    CHECK_INT(pw_spool_lease(s, "meta", 10, 60000, &l, &n, NULL), PW_OK);
-    CHECK_INT(n, 1);
-    int64_t id = n ? l[0].id : 0;
-    pw_spool_items_free(l, n);
     int64_t at = pw_gw_now_ms();
     CHECK_INT(pw_spool_mark_sending(s, "meta", &id, 1, at, NULL), PW_OK);
     pw_spool_close(s);
