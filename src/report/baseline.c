@@ -467,6 +467,12 @@ typedef struct looked {
     int login_failed;  /* --login failed: the logged-in area was not seen */
     int pages_unknown; /* a script or frame gap happened on pages it does not list */
     int gaps_dropped;  /* gaps past the capture's bound: where they happened is unknown */
+    /* per gap, parallel to r->gaps: the page keys it happened on (a page gap: its own URL's),
+     * made once rather than for every absent finding it is compared with */
+    struct gap_keys {
+        char **keys;
+        size_t n;
+    } * gap_keys;
 } looked;
 
 static int by_str(const void *x, const void *y)
@@ -491,6 +497,28 @@ static void looked_free(looked *l)
     for (size_t i = 0; i < l->n_keys; i++)
         free(l->page_keys[i]);
     free(l->page_keys);
+    for (size_t i = 0; l->gap_keys && i < l->r->n_gaps; i++) {
+        for (size_t k = 0; k < l->gap_keys[i].n; k++)
+            free(l->gap_keys[i].keys[k]);
+        free(l->gap_keys[i].keys);
+    }
+    free(l->gap_keys);
+}
+
+/* The page keys of gap g: a page gap's URL, or the pages a script or frame gap happened on
+ * (those it lists, else its first). */
+static pw_status gap_keys_init(struct gap_keys *gk, const pw_capture_gap *g)
+{
+    const char *one = g->kind == PW_GAP_PAGE ? g->url : g->page_url;
+    const char *const *urls = g->kind != PW_GAP_PAGE && g->n_page_urls ? g->page_urls : &one;
+    size_t n = g->kind != PW_GAP_PAGE && g->n_page_urls ? g->n_page_urls : 1;
+    gk->keys = calloc(n, sizeof *gk->keys);
+    if (!gk->keys)
+        return PW_ERR_NOMEM;
+    for (size_t i = 0; i < n; i++)
+        if (urls[i] && !(gk->keys[gk->n++] = page_key_dup(urls[i])))
+            return PW_ERR_NOMEM;
+    return PW_OK;
 }
 
 static pw_status looked_init(looked *l, const pw_baseline *b, const pw_scan_result *r)
@@ -518,28 +546,20 @@ static pw_status looked_init(looked *l, const pw_baseline *b, const pw_scan_resu
                   page_key_dup(r->pages[l->n_keys].url ? r->pages[l->n_keys].url : "")))
             return PW_ERR_NOMEM;
     qsort(l->page_keys, l->n_keys, sizeof *l->page_keys, by_str);
+    l->gap_keys = calloc(r->n_gaps ? r->n_gaps : 1, sizeof *l->gap_keys);
+    if (!l->gap_keys)
+        return PW_ERR_NOMEM;
+    for (size_t i = 0; i < r->n_gaps; i++)
+        if (gap_keys_init(&l->gap_keys[i], &r->gaps[i]) != PW_OK)
+            return PW_ERR_NOMEM;
     return PW_OK;
 }
 
-static int same_page(const char *url, const char *key)
+/* 1 when gap i of the scan happened on the page of key (NULL: no page known). */
+static int gap_on_page(const looked *l, size_t i, const char *key)
 {
-    if (!url)
-        return 0;
-    char *k = page_key_dup(url);
-    int same = k && strcmp(k, key) == 0;
-    free(k);
-    return same;
-}
-
-/* 1 when a script or frame gap happened on the page of key (NULL: no page known). */
-static int gap_on_page(const pw_capture_gap *gap, const char *key)
-{
-    if (!key)
-        return 0;
-    if (!gap->n_page_urls)
-        return same_page(gap->page_url, key);
-    for (size_t i = 0; i < gap->n_page_urls; i++)
-        if (same_page(gap->page_urls[i], key))
+    for (size_t k = 0; key && k < l->gap_keys[i].n; k++)
+        if (strcmp(l->gap_keys[i].keys[k], key) == 0)
             return 1;
     return 0;
 }
@@ -568,10 +588,10 @@ static int unchecked_reason(const looked *l, const pw_baseline_finding *g)
     int why = l->pages_unknown ? PW_UNCHECKED_TRACKER_FAILED : 0;
     for (size_t i = 0; i < l->r->n_gaps && !why; i++) {
         const pw_capture_gap *gap = &l->r->gaps[i];
-        if (gap->kind == PW_GAP_PAGE && key && same_page(gap->url, key))
+        if (gap->kind == PW_GAP_PAGE && gap_on_page(l, i, key))
             why = PW_UNCHECKED_PAGE_FAILED;
         else if ((gap->kind == PW_GAP_SCRIPT || gap->kind == PW_GAP_FRAME) &&
-                 (gap_on_page(gap, key) || same_tracker(g, gap)))
+                 (gap_on_page(l, i, key) || same_tracker(g, gap)))
             why = PW_UNCHECKED_TRACKER_FAILED;
     }
     if (!why && key && !bsearch(&key, l->page_keys, l->n_keys, sizeof *l->page_keys, by_str))
