@@ -1350,6 +1350,14 @@ static int key_in(const char *s, size_t len, const char *const *keys, size_t max
  * object only beside no member of a product (product_key) or of a place (place_key). */
 static int address_part_key(const char *s, size_t len)
 {
+    switch (len ? pw_tolower((unsigned char)s[0]) : 0) { /* the first byte first: most keys */
+    case 'c':
+    case 't':
+    case 's':
+    case 'p':
+    case 'r': break;
+    default: return 0;
+    }
     static const char *const keys[] = {"city",         "town",        "state",
                                        "province",     "region",      "country",
                                        "country_code", "countrycode", NULL};
@@ -1375,13 +1383,16 @@ typedef struct member_tally {
 static int product_key(const char *s, size_t len);
 
 /* One member key that is no person's; thing is its thing_key (text) or product_key (a walker's
- * object) verdict, product its product_key. */
-static void tally_member(member_tally *t, const char *s, size_t len, int thing, int product)
+ * object) verdict, product its product_key. A place's member matters only beside an address's:
+ * with_place 0 leaves it to a second look (pw_detect_object_kind). */
+static void tally_member(member_tally *t, const char *s, size_t len, int thing, int product,
+                         int with_place)
 {
     t->thing |= thing;
     t->product |= product;
     t->address |= address_part_key(s, len);
-    t->place |= place_key(s, len);
+    if (with_place)
+        t->place |= place_key(s, len);
 }
 
 static pw_detect_object tally_kind(const member_tally *t)
@@ -1421,7 +1432,7 @@ static pw_detect_object json_object_kind(const char *s, size_t n, size_t o)
                 continue;
             if (person_key(s + k, q - k))
                 return PW_OBJECT_PERSON;
-            tally_member(&t, s + k, q - k, thing_key(s + k, q - k), product_key(s + k, q - k));
+            tally_member(&t, s + k, q - k, thing_key(s + k, q - k), product_key(s + k, q - k), 1);
         }
     }
     return tally_kind(&t);
@@ -1455,8 +1466,10 @@ pw_detect_object pw_detect_object_kind(const char *const *keys, size_t n_keys)
         if (person_key(keys[i], len))
             return PW_OBJECT_PERSON;
         int product = product_key(keys[i], len);
-        tally_member(&t, keys[i], len, product, product);
+        tally_member(&t, keys[i], len, product, product, 0);
     }
+    for (size_t i = 0; t.address && !t.product && i < n_keys && !t.place; i++)
+        t.place = keys[i] && place_key(keys[i], strlen(keys[i]));
     return tally_kind(&t);
 }
 
