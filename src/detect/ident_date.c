@@ -481,9 +481,25 @@ static size_t sentence_start(const char *s, size_t i)
 enum {
     DW_PLURAL = 0, /* only an 's': "visits", not "visiting hours" or "visitor policy" */
     DW_PREFIX = 1, /* anything: "birth" in "birthday", "birthdate" */
-    DW_VERB = 2    /* a scheduling imperative, counted only before its object: "Schedule with",
+    DW_VERB = 2,   /* a scheduling imperative, counted only before its object: "Schedule with",
                       "Book your", not "Class schedule" or "Book Club" */
+    DW_NOUN = 3    /* as DW_PLURAL, but not as a page's invitation before its object: "your visit
+                      on", not "Visit us on Saturday 14 March", "Visit our stand" */
 };
+
+/* 1 if s[p..i) starts with one of the objects of a page's invitation ("Visit us", "Visit our
+ * stand", "visit the gift shop"), as a whole word. */
+static int invitation_object_at(const char *s, size_t p, size_t i)
+{
+    static const char *const objects[] = {"us", "our", "the", "www", NULL};
+    for (size_t k = 0; objects[k]; k++) {
+        size_t len = strlen(objects[k]);
+        if (p + len < i && pw_strncaseeq(s + p, objects[k], len) &&
+            !pw_isalpha((unsigned char)s[p + len]))
+            return 1;
+    }
+    return 0;
+}
 
 /* 1 if s[p..i) starts with one of the objects a scheduling verb takes, as a whole word. */
 static int verb_object_at(const char *s, size_t p, size_t i)
@@ -514,6 +530,8 @@ static int word_end_ok(const char *s, size_t p, size_t len, size_t i, int how)
     if ((s[e] | 32) == 's' && e + 1 < i)
         e++;
     unsigned char c = (unsigned char)s[e];
+    if (how == DW_NOUN && e == p + len && c == ' ' && invitation_object_at(s, e + 1, i))
+        return 0;
     return !pw_isalpha(c) || (pw_isupper(c) && pw_islower((unsigned char)s[e - 1])); /* camel */
 }
 
@@ -543,7 +561,7 @@ static const struct date_word {
 } date_words[] = {
     {"appointment", 11, DW_PLURAL, PW_CTX_APPT, 0x008f111u},
     {"appt", 4, DW_PLURAL, PW_CTX_APPT, 0x0088001u},
-    {"visit", 5, DW_PLURAL, PW_CTX_APPT, 0x02c0100u},
+    {"visit", 5, DW_NOUN, PW_CTX_APPT, 0x02c0100u},
     {"scheduled", 9, DW_PLURAL, PW_CTX_APPT, 0x014089cu},
     {"rescheduled", 11, DW_PLURAL, PW_CTX_APPT, 0x016089cu},
     {"booked", 6, DW_PLURAL, PW_CTX_APPT, 0x000441au},

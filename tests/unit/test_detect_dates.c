@@ -165,6 +165,13 @@ static void english_day_first_without_year(void)
         "19620314");
     CHECK_STR(date_norm(NULL, "Born 3rd February 1958", PW_FT_TEXT, "3rd February 1958", "dob"),
               "19580203");
+    CHECK_STR(date_norm(NULL, "Thank you for your visit on 14 March.", PW_FT_TEXT, "14 March",
+                        "appointment"),
+              "20000314");
+    CHECK_STR(date_norm(NULL, "Visit on 14 March confirmed", PW_FT_TEXT, "14 March", "appointment"),
+              "20000314");
+    CHECK_STR(date_norm(NULL, "Visits us 14 March", PW_FT_TEXT, "14 March", "appointment"),
+              "20000314"); /* a plural is a noun */
     /* the time after the date is no day: "Monday 1st June, 08:45" was read as June 8 */
     CHECK_STR(
         date_norm(NULL, "Booked: Monday 1st June, 08:45", PW_FT_TEXT, "1st June", "appointment"),
@@ -184,6 +191,12 @@ static void english_day_first_without_year(void)
         "Your appointment is in 14 Mar",          /* an abbreviation without a year */
         "Your appointment lasts 14th minutes",    /* no month */
         "Your appointment is on the 3th of June", /* a suffix the number does not take */
+        /* "Visit" inviting to a page's event names no patient's visit, month first or day first */
+        "Visit us on Saturday 14 March for our open day",
+        "Visit us on Saturday, March 14 for our open house",
+        "Visit our stand at the county fair on 3rd May",
+        "Visit the gift shop \xe2\x80\x93 open from 1 April",
+        "Visit www.example.org on 14 March",
     };
     for (size_t k = 0; k < sizeof quiet / sizeof quiet[0]; k++) {
         if (*date_in(quiet[k], PW_FT_TEXT, NULL))
