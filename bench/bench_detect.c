@@ -130,7 +130,7 @@ static void scan_events(const corpus *c, pw_detector *d, pw_detect_scratch *s, p
             n = 0;
         }
         if (f) {
-            ev[n++] = (pw_detect_field){f->key, f->text, f->n, f->type, NULL, 0};
+            ev[n++] = (pw_detect_field){f->key, f->text, f->n, f->type, PW_OBJECT_UNKNOWN, NULL, 0};
             *bytes += f->n;
         }
     }

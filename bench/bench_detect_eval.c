@@ -110,8 +110,13 @@ static void dump_event(eval *e)
     pw_arena_reset(&e->ev_a);
     for (int k = 0; k < 2; k++) {
         for (size_t i = 0; i < e->n_ev; i++)
-            f[k][i] = (pw_detect_field){e->ev[i].key, e->ev[i].text, strlen(e->ev[i].text),
-                                        e->ev[i].ft,  NULL,          0};
+            f[k][i] = (pw_detect_field){e->ev[i].key,
+                                        e->ev[i].text,
+                                        strlen(e->ev[i].text),
+                                        e->ev[i].ft,
+                                        PW_OBJECT_UNKNOWN,
+                                        NULL,
+                                        0};
         st[k] = pw_detect_scan_event(det[k], scr[k], &e->ev_a, f[k], e->n_ev, NULL);
     }
     for (size_t i = 0; i < e->n_ev; i++) {

@@ -153,21 +153,27 @@ pw_status pw_detect_scan_member(const pw_detector *d, pw_detect_scratch *s, pw_a
                                 const char *key, pw_detect_object object, const char *str, size_t n,
                                 pw_field_type type, pw_hit **hits, size_t *n_hits, pw_err *err);
 
-/* One field of an event for pw_detect_scan_event: the inputs of pw_detect_scan, and its output. */
+/* One field of an event for pw_detect_scan_event: the inputs of pw_detect_scan_member, and its
+ * output. */
 typedef struct pw_detect_field {
     const char *key; /* field name, or NULL */
     const char *str;
     size_t n;
     pw_field_type type;
-    pw_hit *hits; /* out: what pw_detect_scan gives this field (arena), NULL when none */
+    /* the kind of the JSON object the field is a member of (pw_detect_object_kind of its
+     * members' keys), PW_OBJECT_UNKNOWN (0) for a field outside one or when the caller does not
+     * know: then the field is scanned as pw_detect_scan scans it */
+    pw_detect_object object;
+    pw_hit *hits; /* out: what pw_detect_scan_member gives this field (arena), NULL when none */
     size_t n_hits;
 } pw_detect_field;
 
 /*
- * Scan all fields of one event in one call: every field gets exactly the hits pw_detect_scan
- * would give it, for at most what separate calls cost (the context memo is cleared once per
- * event; docs/detect-event.md). On an error the fields before the failing one keep their hits;
- * err names the failing field's index and key.
+ * Scan all fields of one event in one call: every field gets exactly the hits
+ * pw_detect_scan_member (pw_detect_scan when its object is PW_OBJECT_UNKNOWN) would give it, for
+ * at most what separate calls cost (the context memo is cleared once per event;
+ * docs/detect-event.md). On an error the fields before the failing one keep their hits; err names
+ * the failing field's index and key.
  */
 pw_status pw_detect_scan_event(const pw_detector *d, pw_detect_scratch *s, pw_arena *a,
                                pw_detect_field *fields, size_t n_fields, pw_err *err);

@@ -1,6 +1,7 @@
 /*
  * event.c — pw_detect_scan_event: all fields of one event in one call. Every field gets exactly
- * the hits pw_detect_scan would give it; what is shared is the setup around the detectors:
+ * the hits pw_detect_scan_member would give it with the field's object kind (pw_detect_scan's
+ * with PW_OBJECT_UNKNOWN); what is shared is the setup around the detectors:
  *
  *  - the fields are checked and scanned in one loop (a bad field is reported with its index and
  *    key; the fields before it keep their hits, no field after it is scanned);
@@ -32,8 +33,8 @@ pw_status pw_detect_scan_event(const pw_detector *d, pw_detect_scratch *s, pw_ar
             break;
         if (i == 0) /* s is known good now */
             pw_ctx_memo_clear(s);
-        st = pw_detect_scan_checked(d, s, a, f->key, PW_OBJECT_UNKNOWN, f->str, f->n, f->type,
-                                    &f->hits, &f->n_hits, err);
+        st = pw_detect_scan_checked(d, s, a, f->key, f->object, f->str, f->n, f->type, &f->hits,
+                                    &f->n_hits, err);
         if (st != PW_OK)
             break;
     }

@@ -312,18 +312,42 @@ static int month_without_year(const char *s, size_t w, size_t e)
     return m && (!abbr || (len == 3 && pw_strncaseeq(s + w, "mai", 3))) ? m : 0;
 }
 
-/* "14 March 1985", "14-Mar-1985", Spanish "14-ene-2026", "14 dic. 2026", Italian "14 giugno 2026",
- * "1° marzo 2026", French "3 août 2026" (folded "aout"), "1er mai 2026", "14 juil. 2026"; Italian
- * and French without a year ("14 giugno", "le 3 août": has_year 0, counted only with a date
- * context, as Spanish "3 de marzo" is). */
+/* The bytes of an English ordinal's suffix after the day s[i..i+dl) ("1st", "2nd", "3rd", "14th",
+ * "22nd"; the suffix the number takes, in lower case), then of an "of" after it ("14th of
+ * March"), 0 when none. */
+static size_t english_ordinal(const char *s, size_t n, size_t i, size_t dl)
+{
+    size_t p = i + dl;
+    if (p + 2 >= n)
+        return 0;
+    int last = s[p - 1] - '0', teen = dl == 2 && s[i] == '1';
+    const char *suf = teen || last < 1 || last > 3 ? "th" : &"stndrd"[2 * (last - 1)];
+    if (s[p] != suf[0] || s[p + 1] != suf[1])
+        return 0;
+    return p + 5 < n && s[p + 2] == ' ' && word_then(s, n, p + 3, "of", 2, ' ') ? 5 : 2;
+}
+
+/* An English month m written out in full (not "Mar", "Sept") after a day and a space, without a
+ * year: s[w..e) is the word month_name read. "May" only with its capital ("3 may apply"). */
+static int english_full_month(const char *s, size_t w, size_t e, int m)
+{
+    static const unsigned char lens[] = {7, 8, 5, 5, 3, 4, 4, 6, 9, 7, 8, 8};
+    return e - w == lens[m - 1] && (m != 5 || s[w] == 'M');
+}
+
+/* "14 March 1985", "14-Mar-1985", "14th March 1985", Spanish "14-ene-2026", "14 dic. 2026",
+ * Italian "14 giugno 2026", "1° marzo 2026", French "3 août 2026" (folded "aout"), "1er mai
+ * 2026", "14 juil. 2026"; English, Italian and French without a year ("14 March", "14th of
+ * March", "il 14 giugno", "le 3 août": has_year 0, counted only with a date context, as Spanish
+ * "3 de marzo" is). */
 static int parse_day_first(const char *s, size_t n, size_t i, ymd *o)
 {
     size_t dl = pw_digits_at(s, n, i);
     if (dl == 0 || dl > 2)
         return 0;
     size_t d = i + dl;
-    if (d < n && s[d] != ' ' && s[d] != '-') /* "1er", "1°": most numbers stop here */
-        d += premier_mark(s, n, i, dl) + ordinal_mark(s, n, d);
+    if (d < n && s[d] != ' ' && s[d] != '-') /* "1er", "1°", "14th": most numbers stop here */
+        d += premier_mark(s, n, i, dl) + ordinal_mark(s, n, d) + english_ordinal(s, n, i, dl);
     if (d >= n || (s[d] != ' ' && s[d] != '-'))
         return 0;
     size_t p, w = d + 1;
@@ -345,8 +369,15 @@ static int parse_day_first(const char *s, size_t n, size_t i, ymd *o)
     if (!m)
         return 0;
     size_t q = skip_sep(s, n, p);
-    if (pw_digits_at(s, n, q) != 4)
-        return 0;
+    if (pw_digits_at(s, n, q) != 4) {
+        size_t e = word_end(s, n, w); /* "14 March", "Tuesday 14th March" */
+        if (s[d] != ' ' || !english_full_month(s, w, e, m))
+            return 0;
+        o->d = num(s, i, dl), o->m = m, o->y = 2000;
+        o->end = e;
+        o->has_year = 0;
+        return valid(o->y, o->m, o->d);
+    }
     o->d = num(s, i, dl), o->m = m, o->y = num(s, q, 4);
     o->end = q + 4;
     o->has_year = 1;
@@ -450,9 +481,25 @@ static size_t sentence_start(const char *s, size_t i)
 enum {
     DW_PLURAL = 0, /* only an 's': "visits", not "visiting hours" or "visitor policy" */
     DW_PREFIX = 1, /* anything: "birth" in "birthday", "birthdate" */
-    DW_VERB = 2    /* a scheduling imperative, counted only before its object: "Schedule with",
+    DW_VERB = 2,   /* a scheduling imperative, counted only before its object: "Schedule with",
                       "Book your", not "Class schedule" or "Book Club" */
+    DW_NOUN = 3    /* as DW_PLURAL, but not as a page's invitation before its object: "your visit
+                      on", not "Visit us on Saturday 14 March", "Visit our stand" */
 };
+
+/* 1 if s[p..i) starts with one of the objects of a page's invitation ("Visit us", "Visit our
+ * stand", "visit the gift shop"), as a whole word. */
+static int invitation_object_at(const char *s, size_t p, size_t i)
+{
+    static const char *const objects[] = {"us", "our", "the", "www", NULL};
+    for (size_t k = 0; objects[k]; k++) {
+        size_t len = strlen(objects[k]);
+        if (p + len < i && pw_strncaseeq(s + p, objects[k], len) &&
+            !pw_isalpha((unsigned char)s[p + len]))
+            return 1;
+    }
+    return 0;
+}
 
 /* 1 if s[p..i) starts with one of the objects a scheduling verb takes, as a whole word. */
 static int verb_object_at(const char *s, size_t p, size_t i)
@@ -483,6 +530,8 @@ static int word_end_ok(const char *s, size_t p, size_t len, size_t i, int how)
     if ((s[e] | 32) == 's' && e + 1 < i)
         e++;
     unsigned char c = (unsigned char)s[e];
+    if (how == DW_NOUN && e == p + len && c == ' ' && invitation_object_at(s, e + 1, i))
+        return 0;
     return !pw_isalpha(c) || (pw_isupper(c) && pw_islower((unsigned char)s[e - 1])); /* camel */
 }
 
@@ -512,7 +561,7 @@ static const struct date_word {
 } date_words[] = {
     {"appointment", 11, DW_PLURAL, PW_CTX_APPT, 0x008f111u},
     {"appt", 4, DW_PLURAL, PW_CTX_APPT, 0x0088001u},
-    {"visit", 5, DW_PLURAL, PW_CTX_APPT, 0x02c0100u},
+    {"visit", 5, DW_NOUN, PW_CTX_APPT, 0x02c0100u},
     {"scheduled", 9, DW_PLURAL, PW_CTX_APPT, 0x014089cu},
     {"rescheduled", 11, DW_PLURAL, PW_CTX_APPT, 0x016089cu},
     {"booked", 6, DW_PLURAL, PW_CTX_APPT, 0x000441au},
@@ -853,7 +902,8 @@ static int date_may_start(const char *s, size_t n, size_t i, uint64_t d, uint64_
     char c = s[p];
     return c == '-' || c == '/' || c == '.' ||
            (run <= 2 && (c == ' ' || (unsigned char)c == 0xC2)) ||
-           (run == 1 && c == 'e'); /* "1er mai" */
+           (run == 1 && c == 'e') ||                                     /* "1er mai" */
+           (run <= 2 && (c == 's' || c == 'n' || c == 'r' || c == 't')); /* "14th March" */
 }
 
 /* pw_ident_date on a segment of at most 64 bytes with masks: word starts from the masks, and

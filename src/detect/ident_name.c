@@ -1334,12 +1334,82 @@ static int person_key(const char *s, size_t len)
     }
 }
 
+/* Words of a key, compared whole in lower case, the first byte first (every member key of every
+ * object a walker sees is asked). */
+static int key_in(const char *s, size_t len, const char *const *keys, size_t max_len)
+{
+    char c0 = len ? (char)pw_tolower((unsigned char)s[0]) : 0;
+    for (const char *const *w = keys; len <= max_len && *w; w++)
+        if ((*w)[0] == c0 && word_eq(s, len, *w))
+            return 1;
+    return 0;
+}
+
+/* A member of an address beside a name: a contact form's or a lead's "city", "state",
+ * "country". A place (a clinic, an event's venue) has them as well, so they make a person's
+ * object only beside no member of a product (product_key) or of a place (place_key). */
+static int address_part_key(const char *s, size_t len)
+{
+    switch (len ? pw_tolower((unsigned char)s[0]) : 0) { /* the first byte first: most keys */
+    case 'c':
+    case 't':
+    case 's':
+    case 'p':
+    case 'r': break;
+    default: return 0;
+    }
+    static const char *const keys[] = {"city",         "town",        "state",
+                                       "province",     "region",      "country",
+                                       "country_code", "countrycode", NULL};
+    return key_in(s, len, keys, 12);
+}
+
+/* A member a place, an event listing or a page has and a person's record has not: a Schema.org
+ * type, a web address, a picture, a venue, opening hours, coordinates, a start date. */
+static int place_key(const char *s, size_t len)
+{
+    static const char *const keys[] = {"@type",     "url",          "href",      "logo",
+                                       "image",     "sameas",       "startdate", "enddate",
+                                       "organizer", "location",     "latitude",  "longitude",
+                                       "geo",       "openinghours", "slug",      NULL};
+    return key_in(s, len, keys, 12);
+}
+
+/* What an object's own member keys add up to (pw_detect_object_kind, json_object_kind). */
+typedef struct member_tally {
+    int address, product, place, thing;
+} member_tally;
+
+static int product_key(const char *s, size_t len);
+
+/* One member key that is no person's; thing is its thing_key (text) or product_key (a walker's
+ * object) verdict, product its product_key. A place's member matters only beside an address's:
+ * with_place 0 leaves it to a second look (pw_detect_object_kind). */
+static void tally_member(member_tally *t, const char *s, size_t len, int thing, int product,
+                         int with_place)
+{
+    t->thing |= thing;
+    t->product |= product;
+    t->address |= address_part_key(s, len);
+    if (with_place)
+        t->place |= place_key(s, len);
+}
+
+static pw_detect_object tally_kind(const member_tally *t)
+{
+    if (t->address && !t->product && !t->place)
+        return PW_OBJECT_PERSON;
+    return t->thing ? PW_OBJECT_THING : PW_OBJECT_UNKNOWN;
+}
+
 /* What the object opening at s[o] is about, as pw_detect_object_kind reads its member keys: a
- * person's when a member is a person's (person_key), a thing's when one names a thing
- * (thing_key). Only its own members count (not nested ones), within the first 2 KiB. */
+ * person's when a member is a person's (person_key) or an address's beside no product's or
+ * place's member (address_part_key), a thing's when one names a thing (thing_key). Only its own
+ * members count (not nested ones), within the first 2 KiB. */
 static pw_detect_object json_object_kind(const char *s, size_t n, size_t o)
 {
-    int depth = 0, thing = 0;
+    member_tally t = {0};
+    int depth = 0;
     size_t end = n - o > 2048 ? o + 2048 : n;
     for (size_t i = o; i < end; i++) {
         char c = s[i];
@@ -1362,10 +1432,10 @@ static pw_detect_object json_object_kind(const char *s, size_t n, size_t o)
                 continue;
             if (person_key(s + k, q - k))
                 return PW_OBJECT_PERSON;
-            thing |= thing_key(s + k, q - k);
+            tally_member(&t, s + k, q - k, thing_key(s + k, q - k), product_key(s + k, q - k), 1);
         }
     }
-    return thing ? PW_OBJECT_THING : PW_OBJECT_UNKNOWN;
+    return tally_kind(&t);
 }
 
 /* A member only a product or an order line has (price, sku, quantity, GA4's item_*, Meta's
@@ -1388,16 +1458,19 @@ static int product_key(const char *s, size_t len)
 
 pw_detect_object pw_detect_object_kind(const char *const *keys, size_t n_keys)
 {
-    int thing = 0;
+    member_tally t = {0};
     for (size_t i = 0; keys && i < n_keys; i++) {
         if (!keys[i])
             continue;
         size_t len = strlen(keys[i]);
         if (person_key(keys[i], len))
             return PW_OBJECT_PERSON;
-        thing |= product_key(keys[i], len);
+        int product = product_key(keys[i], len);
+        tally_member(&t, keys[i], len, product, product, 0);
     }
-    return thing ? PW_OBJECT_THING : PW_OBJECT_UNKNOWN;
+    for (size_t i = 0; t.address && !t.product && i < n_keys && !t.place; i++)
+        t.place = keys[i] && place_key(keys[i], strlen(keys[i]));
+    return tally_kind(&t);
 }
 
 /* The JSON member whose key starts at the quote s[kq] sits in an object that has a person's

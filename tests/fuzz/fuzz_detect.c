@@ -133,7 +133,8 @@ static int names_whole(const char *str, size_t n, const pw_hit *h, size_t nh)
 
 #define EVENT_MAX 8
 
-/* The lines of str as one event; each field's hits equal pw_detect_scan's. */
+/* The lines of str as one event, their object kinds unknown, a thing's and a person's in turn;
+ * each field's hits equal pw_detect_scan_member's with its kind (pw_detect_scan's when unknown). */
 static void check_event(pw_detector *d, pw_detect_scratch *s, pw_arena *a, const char *str,
                         size_t n, int first)
 {
@@ -143,15 +144,17 @@ static void check_event(pw_detector *d, pw_detect_scratch *s, pw_arena *a, const
         const char *nl = i < n ? memchr(str + i, '\n', n - i) : NULL;
         size_t e = nl ? (size_t)(nl - str) : n;
         int k = first + (int)nf;
-        f[nf++] = (pw_detect_field){keys[k % 8], str + i, e - i, (pw_field_type)(k % 5), NULL, 0};
+        f[nf++] = (pw_detect_field){
+            keys[k % 8], str + i, e - i, (pw_field_type)(k % 5), (pw_detect_object)(k % 3),
+            NULL,        0};
         i = e + 1;
     }
     FUZZ_ASSERT(pw_detect_scan_event(d, s, a, f, nf, NULL) == PW_OK);
     for (size_t k = 0; k < nf; k++) {
         pw_hit *h = NULL;
         size_t nh = 0;
-        FUZZ_ASSERT(pw_detect_scan(d, s, a, f[k].key, f[k].str, f[k].n, f[k].type, &h, &nh, NULL) ==
-                    PW_OK);
+        FUZZ_ASSERT(pw_detect_scan_member(d, s, a, f[k].key, f[k].object, f[k].str, f[k].n,
+                                          f[k].type, &h, &nh, NULL) == PW_OK);
         FUZZ_ASSERT(nh == f[k].n_hits);
         for (size_t i = 0; i < nh; i++) {
             const pw_hit *e = &f[k].hits[i];

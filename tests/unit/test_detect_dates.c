@@ -120,6 +120,92 @@ static void offered_appointments_are_no_appointment(void)
               "appointment");
 }
 
+/* The normalised value of the one date hit of text (its subtype must be sub), "" when none. */
+static const char *date_norm(const char *key, const char *text, pw_field_type type,
+                             const char *want_text, const char *sub)
+{
+    dt_scan(&t, key, text, type);
+    const pw_hit *h = dt_find(&t, PW_PHI_DATE);
+    CHECK(dt_count(&t, PW_PHI_DATE) <= 1);
+    if (!h) {
+        fprintf(stderr, "  no date in \"%s\"\n", text);
+        return "";
+    }
+    CHECK_STR(dt_text(&t, h), want_text);
+    CHECK_STR(h->subtype, sub);
+    return h->normalized;
+}
+
+/* English day-first dates without a year ("14 March", "14th March", "Tuesday 14 March", "14th
+ * of March"), read as the Italian and French ones are: only with an appointment or birth context
+ * (2000 stands for the missing year), so page dates in the same shapes stay quiet; an ordinal
+ * before a year ("14th March 1962") is the date with its year. */
+static void english_day_first_without_year(void)
+{
+    CHECK_STR(date_norm(NULL, "Reminder: your appointment on 14 March at 10:30 with Dr. Patel",
+                        PW_FT_TEXT, "14 March", "appointment"),
+              "20000314");
+    CHECK_STR(date_norm(NULL, "Your appointment is on Tuesday 14 March at 9:15am.", PW_FT_TEXT,
+                        "14 March", "appointment"),
+              "20000314");
+    CHECK_STR(date_norm(NULL, "Appointment confirmed for 14th March at 2:30 PM", PW_FT_TEXT,
+                        "14th March", "appointment"),
+              "20000314");
+    CHECK_STR(date_norm(NULL, "Your visit is booked for the 22nd of September", PW_FT_TEXT,
+                        "22nd of September", "appointment"),
+              "20000922");
+    CHECK_STR(date_norm(NULL, "Appointment: Friday 1st May", PW_FT_TEXT, "1st May", "appointment"),
+              "20000501");
+    CHECK_STR(date_norm("appointmentDate", "3 June", PW_FT_FORM_VALUE, "3 June", "appointment"),
+              "20000603");
+    CHECK_STR(date_norm(NULL, "14 March, appointment", PW_FT_TEXT, "14 March", "appointment"),
+              "20000314");
+    CHECK_STR(
+        date_norm(NULL, "Date of birth: 14th March 1962", PW_FT_TEXT, "14th March 1962", "dob"),
+        "19620314");
+    CHECK_STR(date_norm(NULL, "Born 3rd February 1958", PW_FT_TEXT, "3rd February 1958", "dob"),
+              "19580203");
+    CHECK_STR(date_norm(NULL, "Thank you for your visit on 14 March.", PW_FT_TEXT, "14 March",
+                        "appointment"),
+              "20000314");
+    CHECK_STR(date_norm(NULL, "Visit on 14 March confirmed", PW_FT_TEXT, "14 March", "appointment"),
+              "20000314");
+    CHECK_STR(date_norm(NULL, "Visits us 14 March", PW_FT_TEXT, "14 March", "appointment"),
+              "20000314"); /* a plural is a noun */
+    /* the time after the date is no day: "Monday 1st June, 08:45" was read as June 8 */
+    CHECK_STR(
+        date_norm(NULL, "Booked: Monday 1st June, 08:45", PW_FT_TEXT, "1st June", "appointment"),
+        "20000601");
+    static const char *const quiet[] = {
+        "Updated 14 March",
+        "Last updated: 14th March",
+        "News | 14 March: New parking garage opens",
+        "Visiting hours change from 1 April",
+        "Events calendar: Wednesday 18 March \xe2\x80\x93 Family fun run, 9am",
+        "Book Club meets Thursday 12 March in the staff library",
+        "Schedule of events \xe2\x80\x93 Saturday 9 May",
+        "Next available appointment: Tuesday 14 March",
+        "Appointments available from 1st April",
+        "The gift shop is closed on 25 December.",
+        "Your appointment: up to 3 may attend",   /* "may" without its capital is a verb */
+        "Your appointment is in 14 Mar",          /* an abbreviation without a year */
+        "Your appointment lasts 14th minutes",    /* no month */
+        "Your appointment is on the 3th of June", /* a suffix the number does not take */
+        /* "Visit" inviting to a page's event names no patient's visit, month first or day first */
+        "Visit us on Saturday 14 March for our open day",
+        "Visit us on Saturday, March 14 for our open house",
+        "Visit our stand at the county fair on 3rd May",
+        "Visit the gift shop \xe2\x80\x93 open from 1 April",
+        "Visit www.example.org on 14 March",
+    };
+    for (size_t k = 0; k < sizeof quiet / sizeof quiet[0]; k++) {
+        if (*date_in(quiet[k], PW_FT_TEXT, NULL))
+            fprintf(stderr, "  dated: %s\n", quiet[k]);
+        CHECK_STR(date_in(quiet[k], PW_FT_TEXT, NULL), "");
+    }
+    CHECK_STR(date_in("Open day 14 March", PW_FT_JSON_VALUE, NULL), ""); /* a value, no context */
+}
+
 static void setup(void)
 {
     CHECK(dt_open(&t, NULL, 0));
@@ -132,4 +218,5 @@ static void teardown(void)
 
 PW_TEST_MAIN(PW_TEST(setup), PW_TEST(date_after_provider_name),
              PW_TEST(general_page_dates_stay_quiet),
-             PW_TEST(offered_appointments_are_no_appointment), PW_TEST(teardown))
+             PW_TEST(offered_appointments_are_no_appointment),
+             PW_TEST(english_day_first_without_year), PW_TEST(teardown))

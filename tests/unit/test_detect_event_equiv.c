@@ -1,9 +1,11 @@
 /*
  * test_detect_event_equiv.c — pw_detect_scan_event on thousands of seeded events gives every
  * field exactly what pw_detect_scan gives it alone (same hits in the same order: category,
- * subtype, span, normalised value, confidence, reason, detail, sensitivity), with both back ends
- * and with canaries. The events are drawn from tests/data/detect/event_rows.tsv (generator and
- * stress-corpus rows) and heldout.tsv, with random keys and types, empty and letterless fields,
+ * subtype, span, normalised value, confidence, reason, detail, sensitivity), or, for a field of
+ * an object of a known kind, what pw_detect_scan_member gives it with that kind; with both back
+ * ends and with canaries. The events are drawn from tests/data/detect/event_rows.tsv (generator
+ * and stress-corpus rows) and heldout.tsv, with random keys (bare "name" members among them),
+ * types and object kinds, empty and letterless fields,
  * the same string several times; and from fields cut in the middle of a multi-word vocabulary
  * term or an identifier ("… breast" | "cancer …", "617-555" | "0123"), where a separator a
  * term or pattern could cross would change the first field's hits.
@@ -98,9 +100,30 @@ static int same_hit(const pw_hit *a, const pw_hit *b)
 
 typedef struct tally {
     size_t events, fields, hits, mismatches;
+    size_t by_kind; /* fields whose object kind changed their hits from pw_detect_scan's */
 } tally;
 
-/* One event: each field's hits equal its own scan's; counts into t. */
+/* The hits of field f scanned alone: pw_detect_scan_member with its kind, pw_detect_scan when
+ * the kind is unknown (the call a caller without the kind makes). */
+static void scan_alone(dt_ctx *c, const pw_detect_field *f, pw_hit **h, size_t *nh)
+{
+    if (f->object == PW_OBJECT_UNKNOWN)
+        CHECK(pw_detect_scan(c->d, c->s, &c->a, f->key, f->str, f->n, f->type, h, nh, NULL) ==
+              PW_OK);
+    else
+        CHECK(pw_detect_scan_member(c->d, c->s, &c->a, f->key, f->object, f->str, f->n, f->type, h,
+                                    nh, NULL) == PW_OK);
+}
+
+static int same_hits(const pw_hit *a, size_t na, const pw_hit *b, size_t nb)
+{
+    int same = na == nb;
+    for (size_t k = 0; same && k < na; k++)
+        same = same_hit(&a[k], &b[k]);
+    return same;
+}
+
+/* One event: each field's hits equal its own scan's (with its object's kind); counts into t. */
 static void check_event(dt_ctx *c, pw_detect_field *f, size_t nf, tally *t)
 {
     pw_arena_reset(&c->a);
@@ -109,18 +132,23 @@ static void check_event(dt_ctx *c, pw_detect_field *f, size_t nf, tally *t)
     for (size_t i = 0; i < nf; i++) {
         pw_hit *h = NULL;
         size_t nh = 0;
-        CHECK(pw_detect_scan(c->d, c->s, &c->a, f[i].key, f[i].str, f[i].n, f[i].type, &h, &nh,
-                             NULL) == PW_OK);
-        int same = nh == f[i].n_hits;
-        for (size_t k = 0; same && k < nh; k++)
-            same = same_hit(&h[k], &f[i].hits[k]);
+        scan_alone(c, &f[i], &h, &nh);
+        int same = same_hits(h, nh, f[i].hits, f[i].n_hits);
         for (size_t k = 0; k < f[i].n_hits; k++) /* spans inside the field */
             same &= f[i].hits[k].start < f[i].hits[k].end && f[i].hits[k].end <= f[i].n;
         if (!same && t->mismatches++ < 5)
             fprintf(stderr,
-                    "event field %zu (%s, type %d) \"%.*s\": %zu hits alone, %zu in event\n", i,
-                    f[i].key ? f[i].key : "-", (int)f[i].type, (int)(f[i].n < 120 ? f[i].n : 120),
-                    f[i].str, nh, f[i].n_hits);
+                    "event field %zu (%s, type %d, object %d) \"%.*s\": %zu hits alone, %zu in "
+                    "event\n",
+                    i, f[i].key ? f[i].key : "-", (int)f[i].type, (int)f[i].object,
+                    (int)(f[i].n < 120 ? f[i].n : 120), f[i].str, nh, f[i].n_hits);
+        if (f[i].object != PW_OBJECT_UNKNOWN) {
+            pw_hit *u = NULL;
+            size_t nu = 0;
+            CHECK(pw_detect_scan(c->d, c->s, &c->a, f[i].key, f[i].str, f[i].n, f[i].type, &u, &nu,
+                                 NULL) == PW_OK);
+            t->by_kind += !same_hits(u, nu, h, nh);
+        }
         t->fields++;
         t->hits += nh;
     }
@@ -128,9 +156,10 @@ static void check_event(dt_ctx *c, pw_detect_field *f, size_t nf, tally *t)
 
 #define EVENT_MAX 16
 
-static const char *const keys[] = {NULL,     "q",  "fn",  "email", "ph",        "patient_id",
-                                   "dl",     "dt", "dob", "zip",   "mrn",       "cd[buttonText]",
-                                   "ud[em]", "ts", "s",   "notes", "event.name"};
+static const char *const keys[] = {
+    NULL,         "q",    "fn",   "email",          "ph",           "patient_id", "dl", "dt",
+    "dob",        "zip",  "mrn",  "cd[buttonText]", "ud[em]",       "ts",         "s",  "notes",
+    "event.name", "name", "name", "data.name",      "contact[name]"};
 
 /* A random field: a row, sometimes under another key or type, sometimes empty or letterless. */
 static pw_detect_field random_field(void)
@@ -148,11 +177,13 @@ static pw_detect_field random_field(void)
         "=========================== . =========================== . ========"};
     uint64_t x = next();
     const row *r = &R.r[x % R.n];
-    pw_detect_field f = {r->key, r->text, strlen(r->text), r->type, NULL, 0};
+    pw_detect_field f = {r->key, r->text, strlen(r->text), r->type, PW_OBJECT_UNKNOWN, NULL, 0};
     if ((x >> 20) % 8 == 0)
         f.key = keys[(x >> 24) % (sizeof keys / sizeof keys[0])];
     if ((x >> 28) % 8 == 0)
         f.type = (pw_field_type)((x >> 32) % 5);
+    if ((x >> 44) % 2 == 0) /* half the fields are members of an object of a known kind */
+        f.object = (pw_detect_object)(1 + (x >> 45) % 2);
     if ((x >> 36) % 16 == 0) {
         f.str = odd[(x >> 40) % (sizeof odd / sizeof odd[0])];
         f.n = strlen(f.str);
@@ -207,8 +238,8 @@ static void cut_events(dt_ctx *c, tally *t)
     static const pw_field_type types[] = {PW_FT_TEXT, PW_FT_FORM_VALUE, PW_FT_JSON_VALUE};
     for (size_t i = 0; i < n; i++) {
         pw_field_type ty = types[i % 3];
-        pw_detect_field f[] = {{NULL, a[i], strlen(a[i]), ty, NULL, 0},
-                               {NULL, b[i], strlen(b[i]), ty, NULL, 0}};
+        pw_detect_field f[] = {{NULL, a[i], strlen(a[i]), ty, PW_OBJECT_UNKNOWN, NULL, 0},
+                               {NULL, b[i], strlen(b[i]), ty, PW_OBJECT_UNKNOWN, NULL, 0}};
         check_event(c, f, 2, t);
     }
     static const char *const ident[][2] = {
@@ -225,9 +256,10 @@ static void cut_events(dt_ctx *c, tally *t)
     };
     for (size_t i = 0; i < sizeof ident / sizeof ident[0]; i++)
         for (int ty = 0; ty < 5; ty++) {
-            pw_detect_field f[] = {
-                {"dob", ident[i][0], strlen(ident[i][0]), (pw_field_type)ty, NULL, 0},
-                {NULL, ident[i][1], strlen(ident[i][1]), (pw_field_type)ty, NULL, 0}};
+            pw_detect_field f[] = {{"dob", ident[i][0], strlen(ident[i][0]), (pw_field_type)ty,
+                                    PW_OBJECT_UNKNOWN, NULL, 0},
+                                   {NULL, ident[i][1], strlen(ident[i][1]), (pw_field_type)ty,
+                                    PW_OBJECT_UNKNOWN, NULL, 0}};
             check_event(c, f, 2, t);
         }
 }
@@ -240,9 +272,11 @@ static void run_backend(const char *backend, const pw_canary *can, size_t n_can)
     tally t = {0};
     random_events(&c, 3000, &t);
     cut_events(&c, &t);
-    fprintf(stderr, "%s%s: %zu events, %zu fields, %zu hits, %zu mismatches\n", backend,
-            n_can ? " +canaries" : "", t.events, t.fields, t.hits, t.mismatches);
+    fprintf(stderr, "%s%s: %zu events, %zu fields, %zu hits, %zu mismatches, %zu by kind\n",
+            backend, n_can ? " +canaries" : "", t.events, t.fields, t.hits, t.mismatches,
+            t.by_kind);
     CHECK_INT((long)t.mismatches, 0);
+    CHECK(t.by_kind >= 10); /* the kinds change some fields' hits: the event must pass them */
     CHECK(t.events >= 3000 && t.hits >= 10000); /* not vacuous */
     dt_close(&c);
     unsetenv("PHIWALL_VOCAB_BACKEND");

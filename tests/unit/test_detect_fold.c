@@ -217,15 +217,16 @@ static void test_no_hits(void)
 /* One event of the cases above gives each field exactly its own scan's hits. */
 static void test_event(void)
 {
-    pw_detect_field f[] = {{"dt", "\xef\xbc\xa8\xef\xbc\xa9\xef\xbc\xb6", 9, PW_FT_TEXT, NULL, 0},
-                           {"cd[buttonText]", "Find c\xd0\xb0ncer care", 17, PW_FT_TEXT, NULL, 0},
-                           {"x", "H.I.V. results are ready", 24, PW_FT_TEXT, NULL, 0},
-                           {"y", "plain cancer text here", 22, PW_FT_TEXT, NULL, 0},
-                           {"z", "caf\xc3\xa9", 5, PW_FT_TEXT, NULL, 0},
-                           {"w",
-                            "c\xc2\xad"
-                            "ancer and a long enough tail for masks",
-                            46, PW_FT_JSON_VALUE, NULL, 0}};
+    pw_detect_field f[] = {
+        {"dt", "\xef\xbc\xa8\xef\xbc\xa9\xef\xbc\xb6", 9, PW_FT_TEXT, PW_OBJECT_UNKNOWN, NULL, 0},
+        {"cd[buttonText]", "Find c\xd0\xb0ncer care", 17, PW_FT_TEXT, PW_OBJECT_UNKNOWN, NULL, 0},
+        {"x", "H.I.V. results are ready", 24, PW_FT_TEXT, PW_OBJECT_UNKNOWN, NULL, 0},
+        {"y", "plain cancer text here", 22, PW_FT_TEXT, PW_OBJECT_UNKNOWN, NULL, 0},
+        {"z", "caf\xc3\xa9", 5, PW_FT_TEXT, PW_OBJECT_UNKNOWN, NULL, 0},
+        {"w",
+         "c\xc2\xad"
+         "ancer and a long enough tail for masks",
+         46, PW_FT_JSON_VALUE, PW_OBJECT_UNKNOWN, NULL, 0}};
     size_t nf = sizeof f / sizeof f[0];
     for (size_t i = 0; i < nf; i++)
         f[i].n = strlen(f[i].str);

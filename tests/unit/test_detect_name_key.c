@@ -279,6 +279,55 @@ static void test_ecommerce_objects(void)
     CHECK_CASES(cases);
 }
 
+/* An address's members ("city", "state", "region", "country") make a contact form's or a lead's
+ * object a person's, as an email does, but not beside a product's member or a place's (a
+ * Schema.org type, a url, a venue, a start date: a clinic, an event listing); the same rule for
+ * a walker's object and for JSON pasted into text. */
+static void test_address_members(void)
+{
+    const char *city[] = {"name", "city"};
+    const char *lead[] = {"form_id", "name", "city", "state"};
+    const char *region[] = {"name", "region", "country"};
+    const char *product[] = {"name", "price", "city"};
+    const char *event[] = {"name", "startDate", "location", "city"};
+    const char *place[] = {"@type", "name", "state"};
+    const char *site[] = {"name", "url", "city", "state"};
+    const char *lone_country[] = {"Country"};
+    CHECK(pw_detect_object_kind(city, 2) == PW_OBJECT_PERSON);
+    CHECK(pw_detect_object_kind(lead, 4) == PW_OBJECT_PERSON);
+    CHECK(pw_detect_object_kind(region, 3) == PW_OBJECT_PERSON);
+    CHECK(pw_detect_object_kind(product, 3) == PW_OBJECT_THING);
+    CHECK(pw_detect_object_kind(event, 4) == PW_OBJECT_UNKNOWN);
+    CHECK(pw_detect_object_kind(place, 3) == PW_OBJECT_UNKNOWN);
+    CHECK(pw_detect_object_kind(site, 4) == PW_OBJECT_UNKNOWN);
+    CHECK(pw_detect_object_kind(lone_country, 1) == PW_OBJECT_PERSON);
+    /* the kind decides a nested "name" ("data.name" is no name key alone) */
+    CHECK(member_names("data.name", pw_detect_object_kind(city, 2), "Jane Doe") == 1);
+    CHECK(member_names("data.name", pw_detect_object_kind(event, 4), "Spring Gala") == 0);
+    /* a person's object still asks a bare "name" to read as a name */
+    CHECK(member_names("name", pw_detect_object_kind(region, 3), "Checkout") == 0);
+    static const name_case cases[] = {
+        {NULL, "{\"data\":{\"name\":\"Jane Doe\",\"city\":\"Springfield\"}}", PW_FT_TEXT,
+         "Jane Doe"},
+        {NULL,
+         "{\"form_id\":\"contact-us\",\"name\":\"Marcus Bell\",\"city\":\"Springfield\","
+         "\"state\":\"IL\"}",
+         PW_FT_TEXT, "Marcus Bell"},
+        {NULL, "[{\"name\":\"Elena Ruiz\",\"country\":\"US\"}]", PW_FT_TEXT, "Elena Ruiz"},
+        {NULL, "{\"items\":[{\"name\":\"Walker Glides\",\"sku\":\"WG-77\",\"country\":\"US\"}]}",
+         PW_FT_TEXT, NULL},
+        {NULL,
+         "{\"name\":\"Westbrook Commons\",\"url\":\"https://westbrook.example.org\","
+         "\"city\":\"Springfield\"}",
+         PW_FT_TEXT, NULL},
+        {NULL,
+         "{\"data\":{\"name\":\"Spring "
+         "Gala\",\"startDate\":\"2027-03-14\",\"city\":\"Springfield\"}}",
+         PW_FT_TEXT, NULL},
+    };
+    CHECK_CASES(cases);
+}
+
 /* JSON pasted into text: a contact object's own members (email, phone) make its "name" a
  * person's wherever it sits (a webhook's "data", a list), as for a walker passing
  * PW_OBJECT_PERSON; under a parent that is not person-like and without them it stays no name. */
@@ -321,4 +370,5 @@ PW_TEST_MAIN(PW_TEST(setup), PW_TEST(test_bare_name_key), PW_TEST(test_bare_name
              PW_TEST(test_bare_name_people), PW_TEST(test_specific_keys),
              PW_TEST(test_event_objects), PW_TEST(test_object_kind), PW_TEST(test_member_of_object),
              PW_TEST(test_key_reads_object), PW_TEST(test_ecommerce_objects),
-             PW_TEST(test_contact_objects_anywhere), PW_TEST(test_provider_keys), PW_TEST(teardown))
+             PW_TEST(test_contact_objects_anywhere), PW_TEST(test_address_members),
+             PW_TEST(test_provider_keys), PW_TEST(teardown))

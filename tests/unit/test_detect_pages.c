@@ -274,10 +274,12 @@ static void test_record_labels(void)
 static void test_event(void)
 {
     pw_detect_field f[] = {
-        {"dt", "Oncology Nurse - Careers", 24, PW_FT_JSON_VALUE, NULL, 0},
-        {"cd[buttonText]", "Breast Cancer Screening", 23, PW_FT_JSON_VALUE, NULL, 0},
-        {"cd[section]", "Careers in Cardiology", 21, PW_FT_JSON_VALUE, NULL, 0},
-        {"dl", "https://h.example.org/careers/oncology/nurse", 44, PW_FT_URL, NULL, 0},
+        {"dt", "Oncology Nurse - Careers", 24, PW_FT_JSON_VALUE, PW_OBJECT_UNKNOWN, NULL, 0},
+        {"cd[buttonText]", "Breast Cancer Screening", 23, PW_FT_JSON_VALUE, PW_OBJECT_UNKNOWN, NULL,
+         0},
+        {"cd[section]", "Careers in Cardiology", 21, PW_FT_JSON_VALUE, PW_OBJECT_UNKNOWN, NULL, 0},
+        {"dl", "https://h.example.org/careers/oncology/nurse", 44, PW_FT_URL, PW_OBJECT_UNKNOWN,
+         NULL, 0},
     };
     CHECK_INT(pw_detect_scan_event(T.d, T.s, &T.a, f, 4, NULL), PW_OK);
     CHECK_INT(f[0].n_hits, 0);
