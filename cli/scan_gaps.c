@@ -45,44 +45,87 @@ static char *page_key_of(const char *url)
     return k;
 }
 
-/* 1 when x already lists url's page (by page key), or cannot tell (out of memory: listed as
- * unknown instead, more_pages). */
-static int lists_page(pw_capture_gap *x, const char *url)
+/* 1 when x already lists the page of key, or cannot tell (out of memory: *unsure). */
+static int lists_page(const pw_capture_gap *x, const char *key, int *unsure)
 {
-    char *key = page_key_of(url);
-    if (!key) {
-        x->more_pages = 1;
-        return 1;
-    }
     int found = 0;
     const char *first = x->page_url;
     for (size_t i = 0; !found && i < (x->n_page_urls ? x->n_page_urls : 1); i++) {
         char *k = page_key_of(x->n_page_urls ? x->page_urls[i] : first);
         found = !k || strcmp(k, key) == 0;
-        x->more_pages |= !k;
+        *unsure = !k;
         free(k);
     }
-    free(key);
     return found;
 }
 
-/* Add the page url to x's pages (the list starts with page_url). A full list, or no memory,
- * sets more_pages: the pages past it are then unknown, never left out silently. */
-static void add_page(pw_cli_gaps *g, pw_capture_gap *x, const char *url)
+/* FNV-1a: a page past a gap's list is remembered by its key's hash alone. */
+static unsigned long long key_hash(const char *key)
 {
-    if (!url || !x->page_url || lists_page(x, url))
-        return;
-    size_t n = x->n_page_urls ? x->n_page_urls : 1;
-    if (n == PW_CLI_GAP_PAGES) {
-        x->more_pages = 1;
-        return;
+    unsigned long long h = 1469598103934665603ULL;
+    for (const unsigned char *p = (const unsigned char *)key; *p; p++)
+        h = (h ^ *p) * 1099511628211ULL;
+    return h;
+}
+
+/* Gap i's count of pages past its list, once they are all known. */
+static void count_more(pw_cli_gaps *g, size_t i)
+{
+    struct pw_cli_more *m = &g->more[i];
+    g->v[i].n_more_pages = m->unknown ? 0 : m->n;
+}
+
+/* A page past gap i's full list: counted once (by the hash of its page key). */
+static void note_more(pw_cli_gaps *g, size_t i, const char *key)
+{
+    struct pw_cli_more *m = &g->more[i];
+    unsigned long long h = key_hash(key);
+    size_t lo = 0, hi = m->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (m->hash[mid] < h)
+            lo = mid + 1;
+        else
+            hi = mid;
     }
+    g->v[i].more_pages = 1;
+    if (lo < m->n && m->hash[lo] == h)
+        return;
+    if (m->n == m->cap) {
+        size_t cap = m->cap ? m->cap * 2 : 16;
+        unsigned long long *v = pw_arena_alloc(&g->arena, cap * sizeof *v);
+        if (!v) {
+            m->unknown = 1;
+            count_more(g, i);
+            return;
+        }
+        if (m->n)
+            memcpy(v, m->hash, m->n * sizeof *v);
+        m->hash = v;
+        m->cap = cap;
+    }
+    memmove(m->hash + lo + 1, m->hash + lo, (m->n - lo) * sizeof *m->hash);
+    m->hash[lo] = h;
+    m->n++;
+    count_more(g, i);
+}
+
+/* Pages past gap i's list that are not known one by one (no memory, a recorded gap's count). */
+static void more_unknown(pw_cli_gaps *g, size_t i)
+{
+    g->v[i].more_pages = 1;
+    g->more[i].unknown = 1;
+    count_more(g, i);
+}
+
+/* Append url to x's page list (which starts with page_url); 0 without memory. */
+static int list_append(pw_cli_gaps *g, pw_capture_gap *x, const char *url)
+{
+    size_t n = x->n_page_urls ? x->n_page_urls : 1;
     const char **v = pw_arena_calloc(&g->arena, n + 1, sizeof *v);
     const char *copy = pw_arena_strdup(&g->arena, url);
-    if (!v || !copy) {
-        x->more_pages = 1;
-        return;
-    }
+    if (!v || !copy)
+        return 0;
     if (x->n_page_urls)
         memcpy(v, x->page_urls, n * sizeof *v);
     else
@@ -90,6 +133,27 @@ static void add_page(pw_cli_gaps *g, pw_capture_gap *x, const char *url)
     v[n] = copy;
     x->page_urls = v;
     x->n_page_urls = n + 1;
+    return 1;
+}
+
+/* Add the page url to gap i's pages. A full list counts it past the list (n_more_pages); no
+ * memory leaves it unknown — never left out silently. */
+static void add_page(pw_cli_gaps *g, size_t i, const char *url)
+{
+    pw_capture_gap *x = &g->v[i];
+    if (!url || !x->page_url)
+        return;
+    char *key = page_key_of(url);
+    int unsure = !key;
+    if (!key || lists_page(x, key, &unsure)) {
+        if (unsure)
+            more_unknown(g, i);
+    } else if ((x->n_page_urls ? x->n_page_urls : 1) == PW_CLI_GAP_PAGES) {
+        note_more(g, i, key);
+    } else if (!list_append(g, x, url)) {
+        more_unknown(g, i);
+    }
+    free(key);
 }
 
 /* What a gap given whole (a HAR's log._phiwall.gaps, a capture's own) says of its pages: more
@@ -100,6 +164,26 @@ static int pages_unknown(const pw_capture_gap *gap)
     return gap->more_pages || (gap->page_url && gap->pages > named);
 }
 
+/* Room for one more gap (v and more grown together); 0 when there is none. */
+static int grow(pw_cli_gaps *g)
+{
+    if (g->n < g->cap)
+        return 1;
+    size_t cap = g->cap ? g->cap * 2 : 8;
+    pw_capture_gap *v = pw_arena_calloc(&g->arena, cap, sizeof *v);
+    struct pw_cli_more *more = pw_arena_calloc(&g->arena, cap, sizeof *more);
+    if (!v || !more)
+        return 0;
+    if (g->n) {
+        memcpy(v, g->v, g->n * sizeof *v);
+        memcpy(more, g->more, g->n * sizeof *more);
+    }
+    g->v = v;
+    g->more = more;
+    g->cap = cap;
+    return 1;
+}
+
 void pw_cli_gaps_add(pw_cli_gaps *g, const pw_capture_gap *gap)
 {
     size_t pages = gap->pages ? gap->pages : 1;
@@ -108,29 +192,19 @@ void pw_cli_gaps_add(pw_cli_gaps *g, const pw_capture_gap *gap)
         if (x->kind == gap->kind && same(x->url, gap->url) && same(x->error, gap->error)) {
             x->pages += pages;
             for (size_t k = 0; k < (gap->n_page_urls ? gap->n_page_urls : 1); k++)
-                add_page(g, x, gap->n_page_urls ? gap->page_urls[k] : gap->page_url);
-            x->more_pages |= pages_unknown(gap) || (gap->page_url && !x->page_url);
+                add_page(g, i, gap->n_page_urls ? gap->page_urls[k] : gap->page_url);
+            if (pages_unknown(gap) || (gap->page_url && !x->page_url))
+                more_unknown(g, i);
             return;
         }
     }
-    if (g->n == PW_CLI_GAPS_MAX) {
+    if (g->n == PW_CLI_GAPS_MAX || !grow(g)) {
         g->dropped++;
         return;
     }
-    if (g->n == g->cap) {
-        size_t cap = g->cap ? g->cap * 2 : 8;
-        pw_capture_gap *v = pw_arena_calloc(&g->arena, cap, sizeof *v);
-        if (!v) {
-            g->dropped++;
-            return;
-        }
-        if (g->n)
-            memcpy(v, g->v, g->n * sizeof *v);
-        g->v = v;
-        g->cap = cap;
-    }
     pw_arena *a = &g->arena;
-    g->v[g->n++] = (pw_capture_gap){
+    size_t i = g->n++;
+    g->v[i] = (pw_capture_gap){
         .kind = gap->kind,
         .url = dup_or_null(a, gap->url),
         .page_url = dup_or_null(a, gap->page_url),
@@ -138,11 +212,12 @@ void pw_cli_gaps_add(pw_cli_gaps *g, const pw_capture_gap *gap)
         .tracker_id = dup_or_null(a, gap->tracker_id),
         .tracker = dup_or_null(a, gap->tracker),
         .pages = pages,
-        .more_pages = pages_unknown(gap),
     };
-    pw_capture_gap *x = &g->v[g->n - 1];
+    g->more[i] = (struct pw_cli_more){0};
+    if (pages_unknown(gap))
+        more_unknown(g, i);
     for (size_t k = 1; k < gap->n_page_urls; k++)
-        add_page(g, x, gap->page_urls[k]);
+        add_page(g, i, gap->page_urls[k]);
 }
 
 static int type_is(const pw_request *r, const char *t)
@@ -244,11 +319,15 @@ void pw_cli_gaps_check_request(pw_cli_gaps *g, const pw_request *r)
     if (!why)
         return;
     if (top_document) {
-        /* A HAR's page that did not load (the browser scan reports its own; an error page that
-         * answered 404 was loaded, and seen) — unless the HAR's recorder stated it already
-         * (--har-out's log._phiwall.gaps come before the entries). The gap names the page as
-         * the HAR's page and its findings do. */
-        if (r->source == PW_SOURCE_HAR && r->status < 400 && !has_page_gap(g, r->page_url))
+        /* A HAR's page that did not load, or whose document answered an HTTP error (its error
+         * page loaded, and what its trackers sent is assessed, but the page the site meant was
+         * not seen: a baseline's finding there is not rechecked, never gone) — the browser scan
+         * reports its own, and a HAR's recorder may have stated it already (--har-out's
+         * log._phiwall.gaps come before the entries). The gap names the page as the HAR's page
+         * and its findings do. */
+        if (r->status >= 400)
+            why = pw_gap_page_status(r->status, buf, sizeof buf);
+        if (r->source == PW_SOURCE_HAR && !has_page_gap(g, r->page_url))
             pw_cli_gaps_add(
                 g, &(pw_capture_gap){.kind = PW_GAP_PAGE, .url = r->page_url, .error = why});
         return;

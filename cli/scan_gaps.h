@@ -20,6 +20,14 @@
 typedef struct pw_cli_gaps {
     pw_arena arena; /* the gaps' strings */
     pw_capture_gap *v;
+    /* parallel to v: the pages past a gap's list, as sorted hashes of their page keys (so that
+     * n_more_pages counts each page once without keeping its URL), and whether some are not
+     * known (a recorded gap's count, no memory) */
+    struct pw_cli_more {
+        unsigned long long *hash;
+        size_t n, cap;
+        int unknown;
+    } * more;
     size_t n, cap;
     size_t dropped;
     const pw_catalog *catalog;
@@ -35,13 +43,15 @@ void pw_cli_gaps_init(pw_cli_gaps *g, const pw_catalog *catalog);
 void pw_cli_gaps_free(pw_cli_gaps *g);
 
 /* Record a gap (copied). The same kind, URL and error again counts one more page, and adds
- * its page to the gap's page_urls (up to PW_CLI_GAP_PAGES; past them more_pages). */
+ * its page to the gap's page_urls (up to PW_CLI_GAP_PAGES; past them more_pages, counted in
+ * n_more_pages). */
 void pw_cli_gaps_add(pw_cli_gaps *g, const pw_capture_gap *gap);
 
 /* Record a gap when `r` failed (error, HTTP status 400 or more, or no response) and was a
  * tracker's script or frame (catalog, EasyPrivacy, EasyList; consent managers and embeds aside),
  * or a HAR's top-level document — the page's own URL, or where its redirects led (a page gap
- * named by the page's URL). A failed beacon is no gap: what it sent was captured. */
+ * named by the page's URL; an error page's status is one too, "page answered HTTP 404"). A
+ * failed beacon is no gap: what it sent was captured. */
 void pw_cli_gaps_check_request(pw_cli_gaps *g, const pw_request *r);
 
 /* r with the gaps attached (a shallow copy; valid while both live). */

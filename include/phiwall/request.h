@@ -99,6 +99,10 @@ typedef enum pw_gap_kind {
 const char *pw_gap_kind_name(pw_gap_kind k); /* "script", "frame", "page", "login", "browser" */
 /* The kind a name stands for (the inverse of pw_gap_kind_name); -1 for an unknown name. */
 int pw_gap_kind_parse(const char *name, pw_gap_kind *out);
+/* The error of a page gap whose document answered an HTTP error (status >= 400), in buf:
+ * "page answered HTTP 404". Every capture names it so (browser, HAR), so that a page's gap is
+ * the same whichever recorded it. */
+const char *pw_gap_page_status(int status, char *buf, size_t cap);
 
 typedef struct pw_capture_gap {
     pw_gap_kind kind;
@@ -111,10 +115,13 @@ typedef struct pw_capture_gap {
     /* Every page a script or frame gap happened on, distinct by page key (page_url first), as
      * far as known: a tag manager that failed on every page hides the tags it loads on each of
      * them. n_page_urls 0 means page_url alone; more_pages is 1 when it happened on pages not
-     * listed (the list is bounded, or a recorded gap counted pages it did not name). */
+     * listed (the list is bounded, or a recorded gap counted pages it did not name), and
+     * n_more_pages says on how many (distinct by page key) when all of them are known, 0 when
+     * that is unknown. */
     const char *const *page_urls;
     size_t n_page_urls;
     int more_pages;
+    size_t n_more_pages;
 } pw_capture_gap;
 
 /*

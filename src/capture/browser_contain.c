@@ -94,7 +94,7 @@ static bx_req *paused_request(bx_browser *b, bx_tab *t, const cdp_msg *m, const 
     const bx_req *seen = bx_find_req(t, network_id);
     const char *frame = cdp_str(m->params, "frameId");
     int top_frame = frame && t->target_id && strcmp(frame, t->target_id) == 0;
-    const char *page = t->top_url;
+    const char *page = top_frame ? t->top_url : bx_frame_page(t, frame);
     if (!cdp_str(m->params, "networkId") && top_frame)
         page = bx_unloading_page(t);
     if (!seen && !page) {

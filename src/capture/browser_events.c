@@ -235,7 +235,7 @@ bx_req *bx_req_new(bx_tab *t, const char *id, yajl_val request, const bx_req_whe
     else if (top_frame && q->r.frame_url && strncmp(q->r.frame_url, "http", 4) == 0)
         q->r.page_url = q->r.frame_url;
     else
-        q->r.page_url = t->top_url;
+        q->r.page_url = top_frame ? t->top_url : bx_frame_page(t, frame);
     q->r.resource_type = lower_type(a, type);
     q->r.initiator = w->initiator ? initiator_of(a, w->initiator) : NULL;
     q->r.timestamp = w->wall_time;
@@ -342,6 +342,34 @@ const char *bx_unloading_page(const bx_tab *t)
     return t->nav_pending ? t->doc_url : t->left_url;
 }
 
+const char *bx_frame_page(const bx_tab *t, const char *frame)
+{
+    for (const bx_frame *f = frame ? t->frames : NULL; f; f = f->next)
+        if (strcmp(f->id, frame) == 0)
+            return f->page;
+    return t->top_url;
+}
+
+/* Page.frameAttached: a frame below the top one belongs to the page shown now, the document that
+ * created it (a frame's id stays while it navigates; a new top document makes new frames). A
+ * frame of a frame belongs to its parent's page. */
+static void on_frame_attached(bx_tab *t, const cdp_msg *m)
+{
+    const char *id = cdp_str(m->params, "frameId");
+    const char *parent = cdp_str(m->params, "parentFrameId");
+    const char *page = parent && t->target_id && strcmp(parent, t->target_id) != 0
+                           ? bx_frame_page(t, parent)
+                           : t->top_url;
+    if (!id || !page)
+        return;
+    bx_frame *f = pw_arena_calloc(&t->arena, 1, sizeof *f);
+    if (!f || !(f->id = pw_arena_strdup(&t->arena, id)))
+        return;
+    f->page = page;
+    f->next = t->frames;
+    t->frames = f;
+}
+
 /* 1 if url is the document now with another fragment: a navigation within the document. */
 static int same_document(const bx_tab *t, const char *url)
 {
@@ -444,6 +472,8 @@ void bx_on_event(void *ctx, const cdp_msg *m)
         on_failed(t, m);
     else if (top && strcmp(ev, "Page.loadEventFired") == 0)
         t->loaded = 1;
+    else if (strcmp(ev, "Page.frameAttached") == 0)
+        on_frame_attached(t, m);
     else if (top && strcmp(ev, "Page.frameNavigated") == 0)
         on_frame_navigated(t, m);
     else if (top && (strcmp(ev, "Page.frameStartedNavigating") == 0 ||

@@ -72,6 +72,15 @@ typedef struct bx_visit { /* a top-level document the tab showed during one task
     const char *url;
 } bx_visit;
 
+/* A frame below the top one and the page (top-level document) it was attached to: a frame
+ * lives in one document of the top frame, so its requests belong to that page even when they
+ * arrive after the tab moved on (an iframe's pagehide beacon as a submission replaces the page). */
+typedef struct bx_frame {
+    struct bx_frame *next;
+    const char *id;
+    const char *page;
+} bx_frame;
+
 typedef enum bx_task_kind { BX_TASK_PAGE = 0, BX_TASK_SEARCH, BX_TASK_LOGIN } bx_task_kind;
 
 typedef struct bx_task {
@@ -112,6 +121,7 @@ typedef struct bx_tab {
     const char *doc_url;
     const char *left_url;
     int nav_pending;
+    bx_frame *frames; /* the frames below the top one attached during the task */
     const char *title;
     const char *facts_url; /* the document title/screenshot describe */
     const char *screenshot;
@@ -217,6 +227,9 @@ void bx_req_append(bx_tab *t, bx_req *q);               /* to the task's request
  * of an unloading document), from the order of the top frame's navigations; NULL when it is no
  * page of the task (about:blank, the page the tab left as the task began). */
 const char *bx_unloading_page(const bx_tab *t);
+/* The page a request of a frame below the top one belongs to: the page the frame was attached to
+ * (Page.frameAttached), else the page the tab shows. */
+const char *bx_frame_page(const bx_tab *t, const char *frame);
 int bx_tab_of_session(bx_browser *b, const char *session);
 pw_status bx_session_add(bx_browser *b, const char *session, int tab);
 void bx_session_remove(bx_browser *b, const char *session);

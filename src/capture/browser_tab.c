@@ -143,6 +143,7 @@ void bx_tab_reset(bx_tab *t)
     t->nav_error = t->top_url = t->title = t->screenshot = t->facts_url = NULL;
     t->doc_url = t->left_url = NULL;
     t->nav_pending = 0;
+    t->frames = NULL; /* in the arena */
     t->has_login_form = 0;
     t->visits = NULL;
     t->reqs = t->reqs_tail = NULL;
@@ -335,6 +336,13 @@ static int pause_pending(const bx_tab *t)
     return 0;
 }
 
+/* A request for a document of the top frame (each hop of its redirects). */
+static int is_top_doc(const bx_req *q)
+{
+    return q->r.resource_type && strcmp(q->r.resource_type, "document") == 0 && q->r.page_url &&
+           q->r.url && strcmp(q->r.page_url, q->r.url) == 0;
+}
+
 /* The HTTP status of the task's first top-level document (the last hop of its redirects); 0 if
  * unknown. */
 static int document_status(const bx_tab *t)
@@ -342,8 +350,7 @@ static int document_status(const bx_tab *t)
     const char *first_id = NULL;
     int status = 0;
     for (const bx_req *q = t->reqs; q; q = q->next) {
-        int top_doc = q->r.resource_type && strcmp(q->r.resource_type, "document") == 0 &&
-                      q->r.page_url && q->r.url && strcmp(q->r.page_url, q->r.url) == 0;
+        int top_doc = is_top_doc(q);
         if (!first_id && top_doc)
             first_id = q->request_id;
         if (first_id && strcmp(q->request_id, first_id) == 0)
@@ -377,6 +384,37 @@ static const char *main_url_of(const bx_tab *t)
     return t->facts_url ? t->facts_url : t->top_url ? t->top_url : t->task.url;
 }
 
+static void report_page_gap(bx_tab *t, const char *url, const char *error)
+{
+    bx_browser *b = t->b;
+    pw_capture_gap g = {.kind = PW_GAP_PAGE, .url = url, .error = error, .pages = 1};
+    b->stats->pages_gaps++;
+    bx_log(b, "gap: page %s: %s", g.url, g.error);
+    if (b->o->hooks.gap)
+        b->o->hooks.gap(b->o->hooks.ctx, &g);
+}
+
+/* The error page of a document answering HTTP >= 400 loaded, and what its trackers sent is
+ * captured (real transmissions: kept), but the page the site meant was not seen: a page gap, so
+ * that a baseline's finding there is not rechecked rather than gone. Every top-level document
+ * of the task counts (a form submission's answer too); the task's own is named as its page. */
+static void report_error_pages(bx_tab *t)
+{
+    const bx_req *first = NULL;
+    for (const bx_req *q = t->reqs; q; q = q->next) {
+        if (!is_top_doc(q))
+            continue;
+        first = first ? first : q;
+        if (q->r.status < 400)
+            continue;
+        char why[64];
+        int own = strcmp(q->request_id, first->request_id) == 0;
+        report_page_gap(
+            t, own ? main_url_of(t) : q->r.url,
+            pw_arena_strdup(&t->arena, pw_gap_page_status(q->r.status, why, sizeof why)));
+    }
+}
+
 void bx_tab_report_gap(bx_tab *t)
 {
     bx_browser *b = t->b;
@@ -384,20 +422,38 @@ void bx_tab_report_gap(bx_tab *t)
         return;
     /* named as its page and findings are (/start → 302 → /home that timed out is /home): a
      * comparison with a baseline matches the gap with the findings of that page */
-    pw_capture_gap g = {.kind = PW_GAP_PAGE, .url = main_url_of(t), .pages = 1};
-    if (bx_tab_unread(t))
-        g.error = bx_tab_failure(t);
-    else if (t->load_timed_out)
-        g.error = pw_arena_sprintf(&t->arena,
-                                   "no load event within %d s (--timeout): tags that wait for it "
-                                   "did not run",
-                                   (b->o->timeout_ms + 999) / 1000);
-    if (!g.error)
+    if (bx_tab_unread(t)) {
+        report_page_gap(t, main_url_of(t), bx_tab_failure(t));
         return;
-    b->stats->pages_gaps++;
-    bx_log(b, "gap: page %s: %s", g.url, g.error);
-    if (b->o->hooks.gap)
-        b->o->hooks.gap(b->o->hooks.ctx, &g);
+    }
+    report_error_pages(t);
+    if (t->load_timed_out && document_status(t) < 400)
+        report_page_gap(t, main_url_of(t),
+                        pw_arena_sprintf(&t->arena,
+                                         "no load event within %d s (--timeout): tags that wait "
+                                         "for it did not run",
+                                         (b->o->timeout_ms + 999) / 1000));
+}
+
+/* A redirect hop of a top-level document (/start → 302 → /home) never became a document: it
+ * belongs to the page its chain led to, not to a page of its own (which would be the URL asked
+ * for, listed without a title beside the page that loaded). The hop stays a request of that
+ * page, with where it sent the browser (redirect_url): where the page was asked from stays
+ * recorded (--har-out's HAR has it as the entry's redirectURL). */
+static void attribute_redirects(bx_tab *t)
+{
+    for (bx_req *q = t->reqs; q; q = q->next) {
+        if (!is_top_doc(q) || q->r.status < 300 || q->r.status > 399)
+            continue;
+        const bx_req *next = q->next; /* a redirect keeps its requestId */
+        while (next && strcmp(next->request_id, q->request_id) != 0)
+            next = next->next;
+        const bx_req *last = bx_find_req(t, q->request_id); /* the chain's last hop */
+        if (!next || !last)
+            continue;
+        q->r.redirect_url = next->r.url;
+        q->r.page_url = last->r.url;
+    }
 }
 
 /* What only the Fetch pauses saw (bx_answered): a body the Network domain could no longer give,
@@ -445,6 +501,7 @@ pw_status bx_tab_flush(bx_tab *t, pw_err *err)
     pw_status st = PW_OK;
     const char *main_url = main_url_of(t);
     int main_seen = 0;
+    attribute_redirects(t);
     for (bx_visit *v = t->visits; v && st == PW_OK; v = v->next) {
         int is_main = strcmp(v->url, main_url) == 0 && !main_seen;
         main_seen |= is_main;

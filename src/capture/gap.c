@@ -2,6 +2,7 @@
  * gap.c — names of the capture gaps (request.h): what a capture could not observe, which makes a
  * scan result incomplete (docs/scan-browser.md "Incomplete scans").
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "phiwall/request.h"
@@ -27,4 +28,10 @@ int pw_gap_kind_parse(const char *name, pw_gap_kind *out)
             return 0;
         }
     return -1;
+}
+
+const char *pw_gap_page_status(int status, char *buf, size_t cap)
+{
+    snprintf(buf, cap, "page answered HTTP %d", status);
+    return buf;
 }

@@ -682,6 +682,26 @@ static const char *first_url(const entry *e)
     return ref;
 }
 
+static const char *redirect_of(har *h, const entry *e);
+
+/* A redirect of the page's own document (/x → 301 → /x/) never became a page: the page is where
+ * the chain leads, as the browser scan names it, rather than the URL asked for (listed beside it
+ * without a title). Only a page not delivered yet, whose URL no recorder stated (a title that is
+ * a URL, phiwall's `_url`), is renamed; the hops stay requests of the page, held until the
+ * chain ends (har_page_hold) so that each is delivered on the page it led to. */
+static void follow_redirect(har *h, har_page *p, const entry *e)
+{
+    const char *to = is_document(e) ? redirect_of(h, e) : NULL;
+    p->hop_pending = 0;
+    if (!to || p->emitted || p->fixed_url || !p->url || strcmp(p->url, e->url) != 0)
+        return;
+    char *url = pw_arena_strdup(&h->pages.arena, to);
+    if (!url)
+        return;
+    p->url = url;
+    p->hop_pending = 1;
+}
+
 static har_page *entry_page(har *h, const entry *e)
 {
     if (e->pageref) {
@@ -699,6 +719,7 @@ static har_page *entry_page(har *h, const entry *e)
         }
         if (!p->ts)
             p->ts = har_parse_time(e->started);
+        follow_redirect(h, p, e);
         if (p->url) /* an entry without pageref (a preflight, a worker's fetch) is of this page */
             h->anon = p;
         return p;
@@ -709,8 +730,11 @@ static har_page *entry_page(har *h, const entry *e)
     int top =
         dest ? strcasecmp(dest, "document") == 0
              : !h->anon || har_same_site(&h->ea, h->anon->url, e->url, h->site_of, h->site_ctx);
-    if (is_document(e) && top)
+    int hop_target = h->anon && h->anon->hop_pending && strcmp(h->anon->url, e->url) == 0;
+    if (is_document(e) && top && !hop_target)
         h->anon = har_pages_add_anonymous(&h->pages, e->url, har_parse_time(e->started));
+    if (h->anon)
+        follow_redirect(h, h->anon, e);
     return h->anon;
 }
 
@@ -789,7 +813,8 @@ static int finish_entry(har *h)
     har_page *p = entry_page(h, e);
     if (p) {
         p->n_entries++;
-        pw_status st = har_page_emit(p, h->sink, &h->stats->n_pages, h->err);
+        pw_status st =
+            p->hop_pending ? PW_OK : har_page_emit(p, h->sink, &h->stats->n_pages, h->err);
         if (st != PW_OK)
             return sink_failed(h, st);
     }
@@ -816,7 +841,13 @@ static int finish_entry(har *h)
         .redirect_url = redirect_of(h, e),
     };
     h->stats->n_entries++;
-    pw_status st = h->sink->on_request ? h->sink->on_request(h->sink->ctx, &req, h->err) : PW_OK;
+    pw_status st = PW_OK;
+    if (p && p->hop_pending) { /* its page is not known yet: delivered with it */
+        if (!har_page_hold(&h->pages, p, &req))
+            return fail(h, PW_ERR_NOMEM, "memory", "for", 1, NULL);
+    } else if (h->sink->on_request) {
+        st = h->sink->on_request(h->sink->ctx, &req, h->err);
+    }
     memset(e, 0, sizeof *e);
     pw_arena_reset(&h->ea);
     return st == PW_OK ? 1 : sink_failed(h, st);
@@ -965,7 +996,13 @@ static pw_status finish_parse(har *h)
         return pw_err_set(h->err, PW_ERR_PARSE,
                           "%s: byte %zu: expected a \"log\" object (HAR 1.2), found none", h->name,
                           h->lim.in_off);
-    return PW_OK;
+    /* a redirect the recording ends on (its document never came): the page is still delivered,
+     * named where the redirect led, with its hops */
+    pw_status st = PW_OK;
+    for (size_t i = 0; i < h->pages.n && st == PW_OK; i++)
+        if (h->pages.v[i]->hop_pending)
+            st = har_page_emit(h->pages.v[i], h->sink, &h->stats->n_pages, h->err);
+    return st;
 }
 
 static pw_status read_stream(har *h, FILE *f)

@@ -64,6 +64,10 @@ typedef struct har_page {
     size_t n_entries;
     int emitted;
     int fixed_url; /* the recorder stated the URL (`_url`): never split by navigations */
+    /* its URL is where a redirect of its own document leads, whose document has not come yet:
+     * not delivered before it (a chain's next hop may move it on again) */
+    int hop_pending;
+    struct har_hop *hops, **hops_tail; /* its redirect hops, held while hop_pending */
     int has_login_form, after_login, has_session_cookie; /* stated by phiwall's recorder */
 } har_page;
 
@@ -80,8 +84,11 @@ void har_pages_free(har_pages *t);
 har_page *har_pages_get(har_pages *t, const char *id, int create);
 /* A page with no id (HARs without pages[]: one per top-level document). */
 har_page *har_pages_add_anonymous(har_pages *t, const char *url, double ts);
-/* Deliver the page to the sink once its URL is known. */
+/* Deliver the page to the sink once its URL is known, then the hops it held (har_page_hold). */
 pw_status har_page_emit(har_page *p, const pw_capture_sink *sink, size_t *n_emitted, pw_err *err);
+/* Keep a copy of r, a redirect hop of p's own document, until p is delivered: it goes to the
+ * sink then, on the page the redirects led to. 0 without memory. */
+int har_page_hold(har_pages *t, har_page *p, const pw_request *r);
 /* 1 if s starts with http:// or https:// (Chrome writes the page URL in pages[].title). */
 int har_looks_like_url(const char *s);
 

@@ -71,21 +71,69 @@ har_page *har_pages_add_anonymous(har_pages *t, const char *url, double ts)
     return p;
 }
 
+struct har_hop {
+    struct har_hop *next;
+    pw_request r;
+};
+
+static const char *dup_or_null(pw_arena *a, const char *s, int *failed)
+{
+    char *d = s ? pw_arena_strdup(a, s) : NULL;
+    *failed |= s && !d;
+    return d;
+}
+
+int har_page_hold(har_pages *t, har_page *p, const pw_request *r)
+{
+    pw_arena *a = &t->arena;
+    struct har_hop *hop = pw_arena_calloc(a, 1, sizeof *hop);
+    pw_header *hd = r->n_headers ? pw_arena_calloc(a, r->n_headers, sizeof *hd) : NULL;
+    if (!hop || (r->n_headers && !hd))
+        return 0;
+    int failed = 0;
+    hop->r = *r;
+    for (size_t i = 0; i < r->n_headers; i++)
+        hd[i] = (pw_header){dup_or_null(a, r->headers[i].name, &failed),
+                            dup_or_null(a, r->headers[i].value, &failed)};
+    hop->r.headers = hd;
+    hop->r.method = dup_or_null(a, r->method, &failed);
+    hop->r.url = dup_or_null(a, r->url, &failed);
+    hop->r.content_type = dup_or_null(a, r->content_type, &failed);
+    hop->r.frame_url = dup_or_null(a, r->frame_url, &failed);
+    hop->r.resource_type = dup_or_null(a, r->resource_type, &failed);
+    hop->r.initiator = dup_or_null(a, r->initiator, &failed);
+    hop->r.error = dup_or_null(a, r->error, &failed);
+    hop->r.redirect_url = dup_or_null(a, r->redirect_url, &failed);
+    hop->r.body = r->body_len ? pw_arena_memdup(a, r->body, r->body_len) : NULL;
+    if (failed || (r->body_len && !hop->r.body))
+        return 0;
+    if (!p->hops_tail)
+        p->hops_tail = &p->hops;
+    *p->hops_tail = hop;
+    p->hops_tail = &hop->next;
+    return 1;
+}
+
 pw_status har_page_emit(har_page *p, const pw_capture_sink *sink, size_t *n_emitted, pw_err *err)
 {
     if (p->emitted || !p->url)
         return PW_OK;
     p->emitted = 1;
     (*n_emitted)++;
-    if (!sink->on_page)
-        return PW_OK;
     pw_page page = {.url = p->url,
                     .title = p->title,
                     .timestamp = p->ts,
                     .has_login_form = p->has_login_form,
                     .after_login = p->after_login,
                     .has_session_cookie = p->has_session_cookie};
-    return sink->on_page(sink->ctx, &page, err);
+    pw_status st = sink->on_page ? sink->on_page(sink->ctx, &page, err) : PW_OK;
+    for (struct har_hop *h = p->hops; h && st == PW_OK; h = h->next) {
+        h->r.page_url = p->url;
+        st = sink->on_request ? sink->on_request(sink->ctx, &h->r, err) : PW_OK;
+    }
+    p->hops = NULL;
+    p->hops_tail = NULL;
+    return st;
 }
 
 int har_looks_like_url(const char *s)

@@ -265,8 +265,10 @@ pw_status pw_har_writer_add_request(pw_har_writer *w, const pw_request *r, pw_er
     pw_buf_printf(&b,
                   ",\"response\":{\"status\":%d,\"statusText\":\"\",\"httpVersion\":\"\","
                   "\"cookies\":[],\"headers\":[],\"content\":{\"size\":0,\"mimeType\":\"\"},"
-                  "\"redirectURL\":\"\",\"headersSize\":-1,\"bodySize\":-1",
+                  "\"redirectURL\":",
                   r->status);
+    json_str(&b, r->redirect_url ? r->redirect_url : "");
+    pw_buf_puts(&b, ",\"headersSize\":-1,\"bodySize\":-1");
     if (r->error) { /* Chrome's field for a failed request */
         pw_buf_puts(&b, ",\"_error\":");
         json_str(&b, r->error);

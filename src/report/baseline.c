@@ -445,7 +445,8 @@ const char *pw_baseline_unchecked_text(pw_baseline_unchecked why)
 {
     switch (why) {
     case PW_UNCHECKED_PAGE_NOT_VISITED: return "its page was not visited by this scan";
-    case PW_UNCHECKED_PAGE_FAILED: return "its page did not load in this scan";
+    case PW_UNCHECKED_PAGE_FAILED:
+        return "its page did not load in this scan, or answered an HTTP error";
     case PW_UNCHECKED_TRACKER_FAILED:
         return "a tracker script failed to load on its page, or this tracker's failed";
     case PW_UNCHECKED_NO_TRAFFIC: return "this scan read HTML only; the baseline observed traffic";

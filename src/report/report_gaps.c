@@ -5,12 +5,16 @@
  * net::ERR_NAME_NOT_RESOLVED)"), one line per gap, the HTML banner, the JSON fields and the
  * SARIF invocation. A result with gaps is never presented as clean.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "phiwall/url.h"
 #include "report/report_gaps.h"
 #include "report/report_internal.h"
+
+/* Pages of a gap named in a line of text (SARIF's message too); the JSON and HTML list all. */
+#define GAP_PAGES_INLINE 3
 
 /* Host and path of a URL (the whole string when it does not parse). */
 static void host_path(pw_buf *b, const char *url)
@@ -73,7 +77,35 @@ void pw_report_incomplete_headline(const pw_scan_result *r, pw_buf *out)
         headline_part(out, r, (pw_gap_kind)k, &parts);
 }
 
-void pw_report_gap_line(pw_buf *b, const pw_capture_gap *g)
+/* The pages a gap happened on beyond those listed: "and 12 more pages", or "and more pages"
+ * when how many is not known. */
+static void more_pages(pw_buf *b, size_t more, const pw_capture_gap *g)
+{
+    more += g->n_more_pages;
+    if (g->more_pages && !g->n_more_pages)
+        pw_buf_puts(b, " and more pages");
+    else if (more)
+        pw_buf_printf(b, " and %zu more page%s", more, more == 1 ? "" : "s");
+}
+
+/* " — on PAGE, PAGE and PAGE" (nothing for a gap of no page): at most max_pages named. */
+static void gap_pages(pw_buf *b, const pw_capture_gap *g, size_t max_pages)
+{
+    size_t n = g->n_page_urls ? g->n_page_urls : g->page_url != NULL;
+    if (!n)
+        return;
+    size_t shown = n < max_pages ? n : max_pages;
+    int all = shown == n && !g->more_pages; /* the last one named ends the list: "and" */
+    pw_buf_puts(b, " — on ");
+    for (size_t i = 0; i < shown; i++) {
+        if (i)
+            pw_buf_puts(b, all && i + 1 == shown ? " and " : ", ");
+        pw_report_url_masked(b, g->n_page_urls ? g->page_urls[i] : g->page_url);
+    }
+    more_pages(b, n - shown, g);
+}
+
+void pw_report_gap_line(pw_buf *b, const pw_capture_gap *g, size_t max_pages)
 {
     pw_buf_puts(b, pw_gap_kind_name(g->kind));
     if (g->url)
@@ -86,12 +118,26 @@ void pw_report_gap_line(pw_buf *b, const pw_capture_gap *g)
         pw_buf_printf(b, " (%s)", g->tracker);
     pw_buf_printf(b, ": %s", g->error ? g->error : "failed");
     size_t times = g->pages ? g->pages : 1;
-    if (g->page_url) {
-        pw_buf_puts(b, " — on ");
-        pw_report_url_masked(b, g->page_url);
-    }
+    gap_pages(b, g, max_pages);
     if (times > 1)
         pw_buf_printf(b, " (%zu times)", times);
+}
+
+/* Every page a script or frame gap happened on (page_url first) as far as listed, and how many
+ * more (null: more, how many unknown). */
+static void incomplete_pages_json(pw_jw *w, const pw_capture_gap *g)
+{
+    pw_jw_key(w, "page_urls");
+    pw_jw_arr(w);
+    size_t n = g->n_page_urls ? g->n_page_urls : g->page_url != NULL;
+    for (size_t i = 0; i < n; i++)
+        pw_jw_str(w, g->n_page_urls ? g->page_urls[i] : g->page_url);
+    pw_jw_end_arr(w);
+    pw_jw_key(w, "more_pages");
+    if (g->more_pages && !g->n_more_pages)
+        pw_jw_null(w);
+    else
+        pw_jw_int(w, (long long)(g->more_pages ? g->n_more_pages : 0));
 }
 
 void pw_report_incomplete_json(pw_jw *w, const pw_scan_result *r)
@@ -110,6 +156,7 @@ void pw_report_incomplete_json(pw_jw *w, const pw_scan_result *r)
         pw_jw_kstr(w, "tracker_id", g->tracker_id);
         pw_jw_kstr(w, "tracker", g->tracker);
         pw_jw_kint(w, "occurrences", (long long)(g->pages ? g->pages : 1));
+        incomplete_pages_json(w, g);
         pw_jw_end_obj(w);
     }
     pw_jw_end_arr(w);
@@ -131,7 +178,7 @@ void pw_report_incomplete_sarif(pw_jw *w, const pw_scan_result *r)
         const pw_capture_gap *g = &r->gaps[i];
         pw_buf_clear(&m);
         pw_buf_puts(&m, "Incomplete scan: ");
-        pw_report_gap_line(&m, g);
+        pw_report_gap_line(&m, g, GAP_PAGES_INLINE);
         pw_buf_puts(&m, ". What it would have sent was not observed; this is not a clean result.");
         pw_jw_obj(w);
         pw_jw_kstr(w, "level", "error");
@@ -198,7 +245,7 @@ void pw_report_incomplete_text(pw_buf *b, const pw_scan_result *r, int color)
     for (size_t i = 0; i < r->n_gaps && i < GAP_LINES; i++) {
         pw_buf_puts(b, "\n  - ");
         pw_buf_clear(&line);
-        pw_report_gap_line(&line, &r->gaps[i]);
+        pw_report_gap_line(&line, &r->gaps[i], GAP_PAGES_INLINE);
         pw_report_text_safe(b, line.data, line.len);
     }
     pw_buf_free(&line);
@@ -226,7 +273,7 @@ void pw_report_incomplete_html(pw_buf *b, const pw_scan_result *r)
                    "below proves nothing about them.<ul>");
     for (size_t i = 0; i < r->n_gaps; i++) {
         pw_buf_clear(&line);
-        pw_report_gap_line(&line, &r->gaps[i]);
+        pw_report_gap_line(&line, &r->gaps[i], SIZE_MAX); /* every page listed */
         pw_buf_puts(b, "<li>");
         html_text(b, line.data, line.len);
         pw_buf_puts(b, "</li>");

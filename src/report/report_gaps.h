@@ -8,8 +8,10 @@
 #include "phiwall/report.h"
 #include "report/json_writer.h"
 
-/* "script connect.facebook.net/en_US/fbevents.js (Meta Pixel): net::ERR_… — on PAGE". */
-void pw_report_gap_line(pw_buf *b, const pw_capture_gap *g);
+/* "script connect.facebook.net/en_US/fbevents.js (Meta Pixel): net::ERR_… — on PAGE, PAGE,
+ * PAGE and 5 more pages (9 times)": at most max_pages of the pages it happened on named, the
+ * others counted. */
+void pw_report_gap_line(pw_buf *b, const pw_capture_gap *g, size_t max_pages);
 /* text: "INCOMPLETE: …" and one line per gap (nothing when complete). */
 void pw_report_incomplete_text(pw_buf *b, const pw_scan_result *r, int color);
 /* html: the banner (nothing when complete). */

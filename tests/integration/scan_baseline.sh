@@ -58,24 +58,30 @@ out=$("$PHIWALL" scan --har "$D/form_values.har" --har "$T/failed.har" --baselin
 expect_match "$out" '"reason": "page_failed"' "a page that failed: not rechecked"
 
 # HARs of a few pages, written by mkhar OUT SPEC: SPEC is a JSON list of pages, each
-# {"url", "after_login"?, "entries": [[url, status, type, error?, redirect?], ...]}; "PIXEL" as an
-# entry is Meta's beacon from that page with the visitor's e-mail in its dl
+# {"url", "title"?, "anon"?, "after_login"?, "entries": [[url, status, type, error?, redirect?],
+# ...]}; the title is the URL (as Chrome writes it) unless given (as Firefox writes it); "anon"
+# writes no page record and no pageref; "PIXEL" as an entry is Meta's beacon from that page with
+# the visitor's e-mail in its dl
 mkhar() {
     python3 - "$1" "$2" <<'PY'
 import json, sys, urllib.parse
 pages, entries = [], []
 for i, p in enumerate(json.loads(sys.argv[2])):
     pid = "page_%d" % i
-    page = {"id": pid, "title": p["url"], "startedDateTime": "2024-05-01T12:0%d:00.000Z" % i}
+    page = {"id": pid, "title": p.get("title", p["url"]),
+            "startedDateTime": "2024-05-01T12:0%d:00.000Z" % i}
     if p.get("after_login"):
         page["_afterLogin"] = True
-    pages.append(page)
+    if not p.get("anon"):
+        pages.append(page)
     for e in p["entries"]:
         req = {"method": "GET", "url": None, "headers": [], "queryString": [], "cookies": []}
         resp = {"status": 200, "headers": [], "content": {"size": 0, "mimeType": "text/html"},
                 "redirectURL": ""}
         ent = {"pageref": pid, "startedDateTime": page["startedDateTime"], "request": req,
                "response": resp}
+        if p.get("anon"):
+            del ent["pageref"]
         if e == "PIXEL":
             dl = p["url"] + ("&" if "?" in p["url"] else "?") + "email=jane.doe%40example.com"
             req.update(method="POST", url="https://www.facebook.com/tr/",
@@ -123,6 +129,44 @@ expect_match "$(jq -r '[(.baseline.gone | length), (.baseline.not_rechecked | ma
 mkhar "$T/frame.har" "[{\"url\":\"$C\",\"entries\":[[\"$C\",200,\"document\"],[\"$H/widget\",0,\"document\",\"net::ERR_TIMED_OUT\"]]}]"
 "$PHIWALL" scan --har "$T/frame.har" --format json -o /dev/null
 expect_code 0 $? "a failed document no redirect of the page led to (an iframe): no page gap"
+
+# a page whose document answers an HTTP error in the rescan (the condition page now 404s, or
+# 503s) was not seen: a page gap (exit 4, "page answered HTTP 404"), its findings not rechecked
+# (page_failed), never gone; a tracker that still fires on the error page is still a finding
+G="$H/conditions/gout"
+mkhar "$T/err-old.har" "[{\"url\":\"$G\",\"entries\":[[\"$G\",200,\"document\"],\"PIXEL\"]}]"
+"$PHIWALL" scan --har "$T/err-old.har" --format json -o "$T/err-old.json"
+expect_match "$(jq -r '.findings | length' "$T/err-old.json")" '^[1-9]' "the baseline has findings on the page"
+for status in 404 503; do
+    mkhar "$T/err-new.har" "[{\"url\":\"$G\",\"entries\":[[\"$G\",$status,\"document\"]]}]"
+    out=$("$PHIWALL" scan --har "$T/err-new.har" --baseline "$T/err-old.json" --format json)
+    expect_code 4 $? "a page that answered $status: incomplete, exit 4"
+    expect_match "$(jq -r '.incomplete_reasons | map("\(.kind) \(.url) \(.error)") | join(",")' <<<"$out")" "^page $G page answered HTTP $status\$" "a page gap: page answered HTTP $status"
+    expect_match "$(jq -r '[(.baseline.gone | length), (.baseline.not_rechecked | map(.reason) | unique | join(","))] | join(" ")' <<<"$out")" '^0 page_failed$' "its findings: page_failed, none gone ($status)"
+done
+mkhar "$T/err-px.har" "[{\"url\":\"$G\",\"entries\":[[\"$G\",404,\"document\"],\"PIXEL\"]}]"
+out=$("$PHIWALL" scan --har "$T/err-px.har" --baseline "$T/err-old.json" --allow-incomplete --format json)
+expect_match "$(jq -r '[(.findings | length), .baseline.unchanged, (.baseline.gone | length), .complete] | join(" ")' <<<"$out")" '^[1-9][0-9]* [1-9][0-9]* 0 false$' "the pixel on the error page: still findings (unchanged), and incomplete"
+text=$("$PHIWALL" scan --har "$T/err-new.har" --baseline "$T/err-old.json")
+expect_match "$text" "^  - page $G: page answered HTTP 503\$" "text: the reason"
+expect_match "$text" '^- its page did not load in this scan, or answered an HTTP error \([0-9]+\)' "text: why not rechecked"
+
+# a page whose document redirected is the page the redirect led to, not also the URL asked for:
+# with a title that is no URL (Firefox) or no page records at all, one page, named by where it
+# landed (before, /confirm was a page of its own, or named the page)
+for how in title anon; do
+    extra='"title":"Appointment confirmed"'; [ "$how" = anon ] && extra='"anon":true'
+    mkhar "$T/hop-$how.har" "[{\"url\":\"$C\",$extra,\"entries\":[[\"$C\",301,\"document\",null,\"$C2\"],[\"$C2\",200,\"document\"]]}]"
+    out=$("$PHIWALL" scan --har "$T/hop-$how.har" --format json)
+    expect_match "$(jq -r '[.pages[].url] | join(" ")' <<<"$out")" "^$(sed 's/[?.]/\\&/g' <<<"$C2")\$" "one page, where the redirect landed ($how)"
+done
+expect_match "$(jq -r '.pages[0].title' <<<"$("$PHIWALL" scan --har "$T/hop-title.har" --format json)")" '^Appointment confirmed$' "with the HAR's title"
+# a chain of redirects (/a 301 → /b 302 → /c) is one page, /c, with all three requests; a
+# recording that ends on a redirect still has its page, named where it led, with its title
+mkhar "$T/chain.har" "[{\"url\":\"$H/a\",\"anon\":true,\"entries\":[[\"$H/a\",301,\"document\",null,\"/b\"],[\"$H/b\",302,\"document\",null,\"$H/c\"],[\"$H/c\",200,\"document\"]]}]"
+expect_match "$(jq -c '[[.pages[].url], .summary.requests]' <<<"$("$PHIWALL" scan --har "$T/chain.har" --format json)")" "^\\[\\[\"$H/c\"\\],3\\]\$" "a chain of redirects: one page, where it ended"
+mkhar "$T/cut.har" "[{\"url\":\"$H/a\",\"title\":\"A\",\"entries\":[[\"$H/a\",301,\"document\",null,\"$H/b\"]]}]"
+expect_match "$(jq -c '[.pages[] | [.url, .title]]' <<<"$("$PHIWALL" scan --har "$T/cut.har" --format json)")" "^\\[\\[\"$H/b\",\"A\"\\]\\]\$" "a recording ending on a redirect: its page, where it led"
 
 # a failed --login: the findings of the logged-in area are not rechecked (login_failed), even on
 # a page the scan visited without being logged in

@@ -91,6 +91,37 @@ expect_match "$(jq -r '.incomplete_reasons[0] | "\(.kind) \(.url)"' "$T/to-never
 expect_match "$(jq -r --arg u "$BASE/never" '[.pages[].url | select(. == $u)] | length' "$T/to-never.json")" '^1$' "as its page is named"
 expect_match "$(jq -r '[(.baseline.gone | length), (.baseline.not_rechecked | map(.reason) | join(","))] | join(" ")' "$T/to-never.json")" '^0 page_failed$' "the baseline's finding there: page_failed, not gone"
 
+# a page whose document answers 404 (a removed page /gone, linked from /broken; its error page
+# carries the site's pixel): the error page loaded and what the pixel sent is kept, but the page
+# the site meant was not seen — a page gap, "page answered HTTP 404" (exit 4), so a baseline's
+# finding there is not rechecked (page_failed), never gone; --har-out records the gap, and
+# `scan --har` of the HAR says the same
+printf '{"tool":{"name":"phiwall"},"source":"browser","findings":[{"fingerprint":"PW-FORM-VALUES|meta-pixel|999|x","rule_id":"PW-FORM-VALUES","severity":"high","vendor":{"id":"meta-pixel","product":"Meta Pixel"},"page":{"url":"%s/gone"}}]}' \
+    "$BASE" >"$T/gone-base.json"
+timeout 120 "$PHIWALL" scan "$BASE/broken" --max-pages 2 --no-interact --no-sitemap --settle 300 \
+    --map-host "connect.facebook.net=$BASE/vendor/connect.facebook.net" \
+    --browser-arg="--host-resolver-rules=$NOHOST" --baseline "$T/gone-base.json" --format json \
+    -o "$T/gone.json" --har-out "$T/gone.har" 2>/dev/null
+expect_code 4 $? "a page that answered 404: exit 4"
+expect_match "$(jq -r '.incomplete_reasons | map("\(.kind) \(.url) \(.error)") | join(",")' "$T/gone.json")" "^page $BASE/gone page answered HTTP 404\$" "the gap: page answered HTTP 404"
+expect_match "$(jq -r '[(.baseline.gone | length), (.baseline.not_rechecked | map(.reason) | join(","))] | join(" ")' "$T/gone.json")" '^0 page_failed$' "the baseline's finding there: page_failed, not gone"
+expect_match "$(jq -r --arg u "$BASE/gone" '(.log.pages | map({(.id): ._url}) | add) as $p | [.log.entries[] | select((.request.url | startswith("https://www.facebook.com/tr")) and $p[.pageref] == $u)] | length' "$T/gone.har")" '^[1-9]' "the pixel's beacons on the error page are kept"
+expect_match "$(jq -r '.summary.tracker_beacons' "$T/gone.json")" '^[1-9]' "and counted"
+"$PHIWALL" scan --har "$T/gone.har" --format json -o "$T/gone-har.json" 2>/dev/null
+expect_code 4 $? "scan --har of the session: exit 4"
+expect_match "$(jq -c '[.incomplete_reasons[] | [.kind, .url, .error]]' "$T/gone-har.json")" "^\[\[\"page\",\"$BASE/gone\",\"page answered HTTP 404\"\]\]\$" "scan --har: the same reason, once"
+
+# a page reached by a redirect (/moved → 302 → /careers) is the page it loaded, named and titled
+# as such; the URL asked for is no page of its own (earlier versions listed it, without a title)
+timeout 120 "$PHIWALL" scan "$BASE/moved" --max-pages 1 --no-interact --no-sitemap --settle 300 \
+    --map-host "connect.facebook.net=$BASE/vendor/connect.facebook.net" \
+    --browser-arg="--host-resolver-rules=$NOHOST" --format json -o "$T/moved.json" \
+    --har-out "$T/moved.har" 2>/dev/null
+expect_code 0 $? "a redirected page: complete, exit 0"
+expect_match "$(jq -c '[.pages[] | [.url, .title]]' "$T/moved.json")" "^\[\[\"$BASE/careers\",\"careers\"\]\]\$" "one page: where the redirect landed, with its title"
+expect_match "$(jq -r --arg u "$BASE/moved" '.log.entries[] | select(.request.url == $u) | "\(.response.status) \(.response.redirectURL)"' "$T/moved.har")" "^302 $BASE/careers\$" "the HAR keeps where it was asked from (the redirect, on the page)"
+expect_match "$(jq -c '[.pages[] | [.url, .title]]' <<<"$("$PHIWALL" scan --har "$T/moved.har" --format json 2>/dev/null)")" "^\[\[\"$BASE/careers\",\"careers\"\]\]\$" "scan --har of it: the same one page"
+
 # the same with a failed --login and --har-out: the HAR records both gaps (log._phiwall.gaps), so
 # `scan --har` of it gives the same reasons and exit 4, not a complete result
 echo wrong >"$T/password"

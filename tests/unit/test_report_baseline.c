@@ -278,7 +278,8 @@ static void unchecked(void)
     CHECK(strstr(text, "0 new, 0 unchanged, 1 gone, 4 not rechecked") != NULL);
     CHECK(strstr(text, "Not rechecked (4)") != NULL);
     CHECK(strstr(text, "- its page was not visited by this scan (1)") != NULL);
-    CHECK(strstr(text, "- its page did not load in this scan (1)") != NULL);
+    CHECK(strstr(text, "- its page did not load in this scan, or answered an HTTP error (1)") !=
+          NULL);
     free(text);
     char *json = render(&r, PW_REPORT_JSON, &d);
     CHECK(strstr(json, "\"reason\": \"page_not_visited\"") != NULL);

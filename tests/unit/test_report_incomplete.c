@@ -338,6 +338,67 @@ static void gap_names(void)
     CHECK_STR(pw_gap_kind_name(PW_GAP__COUNT), "unknown");
 }
 
+/* A gap on many pages: JSON lists every page the gap keeps (page_urls) and how many more
+ * (more_pages; null when unknown), text and SARIF name three and count the rest, HTML names all
+ * it keeps. */
+static void many_pages(void)
+{
+    static const char *const five[] = {"https://h.example/a", "https://h.example/b",
+                                       "https://h.example/c?q=x", "https://h.example/d",
+                                       "https://h.example/e"};
+    static const char *const two[] = {"https://h.example/a", "https://h.example/b"};
+    pw_capture_gap g[] = {{.kind = PW_GAP_SCRIPT,
+                           .url = "https://www.googletagmanager.com/gtm.js",
+                           .page_url = five[0],
+                           .error = "HTTP 404",
+                           .pages = 20,
+                           .page_urls = five,
+                           .n_page_urls = 5,
+                           .more_pages = 1,
+                           .n_more_pages = 7},
+                          {.kind = PW_GAP_SCRIPT,
+                           .url = "https://connect.facebook.net/en_US/fbevents.js",
+                           .page_url = two[0],
+                           .error = "HTTP 500",
+                           .pages = 2,
+                           .page_urls = two,
+                           .n_page_urls = 2},
+                          {.kind = PW_GAP_FRAME,
+                           .url = "https://td.doubleclick.net/x",
+                           .page_url = two[1],
+                           .error = "net::ERR_FAILED",
+                           .pages = 4,
+                           .more_pages = 1}};
+    pw_scan_result r = {.target = "https://h.example/", .gaps = g, .n_gaps = 3};
+    char *t = render(&r, PW_REPORT_TEXT);
+    CHECK(t && strstr(t, "\n  - script www.googletagmanager.com/gtm.js: HTTP 404 — on "
+                         "https://h.example/a, https://h.example/b, https://h.example/c?q=… and "
+                         "9 more pages (20 times)\n"));
+    CHECK(t && strstr(t, "\n  - script connect.facebook.net/en_US/fbevents.js: HTTP 500 — on "
+                         "https://h.example/a and https://h.example/b (2 times)\n"));
+    CHECK(t && strstr(t, "\n  - frame td.doubleclick.net/x: net::ERR_FAILED — on "
+                         "https://h.example/b and more pages (4 times)"));
+    free(t);
+    char *j = render(&r, PW_REPORT_JSON);
+    CHECK(j && strstr(j, "\"occurrences\": 20,\n      \"page_urls\": [\n        "
+                         "\"https://h.example/a\",\n        \"https://h.example/b\",\n        "
+                         "\"https://h.example/c?q=x\",\n        \"https://h.example/d\",\n        "
+                         "\"https://h.example/e\"\n      ],\n      \"more_pages\": 7"));
+    CHECK(j && strstr(j, "\"https://h.example/b\"\n      ],\n      \"more_pages\": 0"));
+    CHECK(j && strstr(j, "\"page_urls\": [\n        \"https://h.example/b\"\n      ],\n"
+                         "      \"more_pages\": null"));
+    free(j);
+    char *h = render(&r, PW_REPORT_HTML);
+    CHECK(h && strstr(h, "<li>script www.googletagmanager.com/gtm.js: HTTP 404 — on "
+                         "https://h.example/a, https://h.example/b, https://h.example/c?q=…, "
+                         "https://h.example/d, https://h.example/e and 7 more pages (20 "
+                         "times)</li>"));
+    free(h);
+    char *sa = render(&r, PW_REPORT_SARIF);
+    CHECK(sa && strstr(sa, "https://h.example/c?q=… and 9 more pages (20 times)."));
+    free(sa);
+}
+
 PW_TEST_MAIN(PW_TEST(headline), PW_TEST(text), PW_TEST(json), PW_TEST(sarif), PW_TEST(html),
              PW_TEST(har_errors), PW_TEST(har_write_error), PW_TEST(gap_names),
-             PW_TEST(query_values_masked))
+             PW_TEST(query_values_masked), PW_TEST(many_pages))

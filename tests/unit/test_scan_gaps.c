@@ -2,7 +2,8 @@
  * over pages keeps every page it happened on (by page key, up to PW_CLI_GAP_PAGES; past them, or
  * a recorded gap counting pages it does not name, more_pages), gaps past PW_CLI_GAPS_MAX are
  * counted and reach the result (n_gaps_dropped), and a HAR's page document that failed after a
- * redirect from the page's own URL is a page gap named by the page. */
+ * redirect from the page's own URL is a page gap named by the page, as is one that answered an
+ * HTTP error. Pages past a gap's list are counted once each (n_more_pages). */
 #include <stdio.h>
 #include <string.h>
 
@@ -48,7 +49,24 @@ static void pages_of_a_gap(void)
     pw_capture_gap past = gtm_on("https://h.org/past");
     pw_cli_gaps_add(&g, &past);
     CHECK_INT(g.v[0].more_pages, 1); /* one page too many: unknown which */
+    CHECK_INT(g.v[0].n_more_pages, 1);
     CHECK_INT(g.v[0].pages, PW_CLI_GAP_PAGES + 3);
+    /* past the list, each page is counted once: again (by its page key), then two new ones */
+    pw_capture_gap past_again = gtm_on("https://h.org/past?utm=2");
+    pw_capture_gap more1 = gtm_on("https://h.org/more1"), more2 = gtm_on("https://h.org/more2");
+    pw_cli_gaps_add(&g, &past_again);
+    pw_cli_gaps_add(&g, &more1);
+    pw_cli_gaps_add(&g, &more2);
+    pw_cli_gaps_add(&g, &more1);
+    CHECK_INT(g.v[0].n_page_urls, PW_CLI_GAP_PAGES);
+    CHECK_INT(g.v[0].n_more_pages, 3);
+    CHECK_INT(g.v[0].pages, PW_CLI_GAP_PAGES + 7);
+    /* a recorded gap counting pages it does not name: how many more is no longer known */
+    pw_capture_gap counted_more = gtm_on("https://h.org/more3");
+    counted_more.pages = 2;
+    pw_cli_gaps_add(&g, &counted_more);
+    CHECK_INT(g.v[0].more_pages, 1);
+    CHECK_INT(g.v[0].n_more_pages, 0);
     pw_cli_gaps_free(&g);
 
     /* a recorded gap (log._phiwall.gaps) that happened 3 times names only its first page */
@@ -57,6 +75,7 @@ static void pages_of_a_gap(void)
     counted.pages = 3;
     pw_cli_gaps_add(&g, &counted);
     CHECK_INT(g.v[0].more_pages, 1);
+    CHECK_INT(g.v[0].n_more_pages, 0); /* unknown how many */
     pw_cli_gaps_free(&g);
 }
 
@@ -108,4 +127,36 @@ static void redirected_document(void)
     pw_cli_gaps_free(&g);
 }
 
-PW_TEST_MAIN(PW_TEST(pages_of_a_gap), PW_TEST(dropped), PW_TEST(redirected_document))
+/* A HAR's page whose document answered an HTTP error loaded an error page: a page gap (its
+ * findings in a baseline are not rechecked, never gone), after a redirect too; once per page. */
+static void error_page(void)
+{
+    pw_cli_gaps g;
+    pw_cli_gaps_init(&g, NULL);
+    pw_request gone = doc("https://h.org/x", 404, NULL, NULL);
+    pw_cli_gaps_check_request(&g, &gone);
+    pw_cli_gaps_check_request(&g, &gone);
+    CHECK_INT(g.n, 1);
+    if (g.n == 1) {
+        CHECK_INT(g.v[0].kind, PW_GAP_PAGE);
+        CHECK_STR(g.v[0].url, "https://h.org/x");
+        CHECK_STR(g.v[0].error, "page answered HTTP 404");
+    }
+    pw_cli_gaps_free(&g);
+    pw_cli_gaps_init(&g, NULL);
+    pw_request hop = doc("https://h.org/x", 301, NULL, "https://h.org/x/");
+    pw_request down = doc("https://h.org/x/", 503, NULL, NULL);
+    pw_request frame = doc("https://h.org/widget", 500, NULL, NULL);
+    pw_cli_gaps_check_request(&g, &hop);
+    pw_cli_gaps_check_request(&g, &frame); /* an iframe's error page: no page gap */
+    pw_cli_gaps_check_request(&g, &down);
+    CHECK_INT(g.n, 1);
+    if (g.n == 1) {
+        CHECK_STR(g.v[0].url, "https://h.org/x");
+        CHECK_STR(g.v[0].error, "page answered HTTP 503");
+    }
+    pw_cli_gaps_free(&g);
+}
+
+PW_TEST_MAIN(PW_TEST(pages_of_a_gap), PW_TEST(dropped), PW_TEST(redirected_document),
+             PW_TEST(error_page))

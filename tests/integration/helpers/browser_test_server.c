@@ -12,7 +12,10 @@
  * form whose submission, /slowform/thanks, answers after 2.5 s; /leaveform is a form whose
  * submission loads /leaveform/next, both sending a beacon at pagehide.
  * Listens on 127.0.0.1, port from argv[1] (0 = any); prints "PORT <n>" and runs until SIGTERM or
- * SIGINT. /to-never redirects to /never (a redirected page without a load event).
+ * SIGINT. /to-never redirects to /never (a redirected page without a load event). /broken links
+ * to /gone, an error page (404) that still loads the pixel; /moved redirects to /careers.
+ * /leaveframe is /leaveform with an iframe (/leaveframe/inner; from http://<frame>:<this port>/
+ * with ?frame=, another site) that sends a beacon at pagehide naming its document.
  */
 #include <arpa/inet.h>
 #include <microhttpd.h>
@@ -114,6 +117,19 @@ static const char leaveform_form[] =
     "placeholder=\"Email\"><button type=\"submit\">Book appointment</button></form>"
     "<script>var to=new URLSearchParams(location.search).get('to');if(to)document.forms[0]"
     ".action='http://'+to+':'+location.port+'/leaveform/next';</script>";
+
+/* An iframe that sends a beacon at pagehide naming its document (from=<path>): it unloads with
+ * the page that embeds it. */
+static const char leaveframe_inner[] =
+    "<!doctype html><html><head><title>frame</title><script>addEventListener('pagehide',"
+    "function(){navigator.sendBeacon('https://www.facebook.com/tr',new Blob(['id=1234567890"
+    "&ev=FrameLeave&from='+encodeURIComponent(location.pathname)+'&udff[em]=leave.canary%40"
+    "example.org'],{type:'application/x-www-form-urlencoded'}));});</script></head><body>frame"
+    "</body></html>";
+static const char leaveframe_frame[] =
+    "<iframe id=\"f\" src=\"/leaveframe/inner\"></iframe><script>var fr=new URLSearchParams("
+    "location.search).get('frame');if(fr)document.getElementById('f').src='http://'+fr+':'+"
+    "location.port+'/leaveframe/inner';</script>";
 
 static const char late_tag_js[] =
     "new Image().src='https://www.facebook.com/tr?id=1234567890&ev=LateBeacon&dl='+"
@@ -241,7 +257,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         *data_len = 0;
         return MHD_YES;
     }
-    char page[1024];
+    char page[2048];
     if (strcmp(url, "/") == 0)
         return send_text(c, 200, "text/html", home);
     if (strcmp(url, "/appointments") == 0 || strcmp(url, "/slowform") == 0) {
@@ -271,6 +287,24 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         snprintf(page, sizeof page, leaveform_fmt, url + 1, url + 1, form ? leaveform_form : "");
         return send_text(c, 200, "text/html", page);
     }
+    if (strcmp(url, "/leaveframe") == 0) {
+        char body[1024];
+        snprintf(body, sizeof body, "%s%s", leaveform_form, leaveframe_frame);
+        snprintf(page, sizeof page, leaveform_fmt, "leaveframe", "leaveframe", body);
+        return send_text(c, 200, "text/html", page);
+    }
+    if (strcmp(url, "/leaveframe/inner") == 0)
+        return send_text(c, 200, "text/html", leaveframe_inner);
+    if (strcmp(url, "/broken") == 0)
+        return send_text(c, 200, "text/html",
+                         "<!doctype html><html><head><title>Broken link</title></head><body>"
+                         "<a href=\"/gone\">A page that was removed</a></body></html>");
+    if (strcmp(url, "/gone") == 0) { /* an error page with the site's tags on it */
+        snprintf(page, sizeof page, simple_fmt, "Page not found", "Page not found");
+        return send_text(c, 404, "text/html", page);
+    }
+    if (strcmp(url, "/moved") == 0)
+        return redirect(c, "/careers");
     if (strcmp(url, "/tag") == 0) { /* a redirect keeps its requestId: counted once */
         const char *ms = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "ms");
         snprintf(page, sizeof page, "/slow/tag.js?ms=%ld", ms ? strtol(ms, NULL, 10) : 2500);
