@@ -4,7 +4,8 @@
  * batch several events, one query string per line: each line becomes one beacon, merged with the
  * query's parameters (the line's own values listed after them, its `en` naming the event).
  * Classic ga.js hits (__utm.gif) go to decoder_ga_classic.c. A click event's label (ep.link_text,
- * ep.click_text, ep.button_text; UA's el when ea/ec say click) is button text. E-commerce items
+ * ep.click_text, ep.button_text; UA's el when ea/ec say click) and a form_submit's
+ * ep.form_submit_text are button text. E-commerce items
  * (GA4's pr1=id…~nm…, UA's pr1nm, il1pi1nm, promo1nm) are decoded into items[0].item_name … by
  * ga_items.c.
  */
@@ -24,6 +25,8 @@ static const dk_keymap ga4_map[] = {
     {"ep.link_text", PW_FIELD_BUTTON_TEXT},
     {"ep.click_text", PW_FIELD_BUTTON_TEXT},
     {"ep.button_text", PW_FIELD_BUTTON_TEXT},
+    /* enhanced measurement's form_submit: the submit button's text, as Meta's cd[buttonText] */
+    {"ep.form_submit_text", PW_FIELD_BUTTON_TEXT},
     /* enhanced measurement's form interactions describe the form, as Meta's cd[formFeatures] */
     {"ep.form_id", PW_FIELD_FORM_META},
     {"ep.form_name", PW_FIELD_FORM_META},

@@ -29,12 +29,24 @@ typedef struct code_name {
 
 /* GA4's item element codes (gtag.js) and UA's product parameters, by their GA4 names. */
 static const code_name ga4_codes[] = {
-    {"id", "item_id"},        {"nm", "item_name"},       {"br", "item_brand"},
-    {"ca", "item_category"},  {"c2", "item_category2"},  {"c3", "item_category3"},
-    {"c4", "item_category4"}, {"c5", "item_category5"},  {"va", "item_variant"},
-    {"pr", "price"},          {"qt", "quantity"},        {"cp", "coupon"},
-    {"ds", "discount"},       {"af", "affiliation"},     {"lp", "index"},
-    {"li", "item_list_id"},   {"ln", "item_list_name"},  {"lo", "location_id"},
+    {"id", "item_id"},
+    {"nm", "item_name"},
+    {"br", "item_brand"},
+    {"ca", "item_category"},
+    {"c2", "item_category2"},
+    {"c3", "item_category3"},
+    {"c4", "item_category4"},
+    {"c5", "item_category5"},
+    {"va", "item_variant"},
+    {"pr", "price"},
+    {"qt", "quantity"},
+    {"cp", "coupon"},
+    {"ds", "discount"},
+    {"af", "affiliation"},
+    {"lp", "index"},
+    {"li", "item_list_id"},
+    {"ln", "item_list_name"},
+    {"lo", "location_id"},
     {NULL, NULL},
 };
 
@@ -45,8 +57,11 @@ static const code_name ua_product_codes[] = {
 };
 
 static const code_name ua_promo_codes[] = {
-    {"id", "promotion_id"},  {"nm", "promotion_name"}, {"cr", "creative_name"},
-    {"ps", "creative_slot"}, {NULL, NULL},
+    {"id", "promotion_id"},
+    {"nm", "promotion_name"},
+    {"cr", "creative_name"},
+    {"ps", "creative_slot"},
+    {NULL, NULL},
 };
 
 /* The name of a code (n bytes), or NULL when the table does not know it. */
@@ -159,8 +174,7 @@ static pw_status ga4_item(dk_ctx *ctx, dk_builder *bb, const pw_kv *kv, pw_err *
 static const char *ua_param_name(pw_arena *a, const code_name *t, const char *code)
 {
     const char *num = code + 2;
-    if ((strncmp(code, "cd", 2) == 0 || strncmp(code, "cm", 2) == 0) && item_number(&num) &&
-        !*num)
+    if ((strncmp(code, "cd", 2) == 0 || strncmp(code, "cm", 2) == 0) && item_number(&num) && !*num)
         return pw_arena_sprintf(a, "%s%s", code[1] == 'd' ? "dimension" : "metric", code + 2);
     const char *name = code_lookup(t, code, strlen(code));
     return name ? name : code;
@@ -184,8 +198,7 @@ static const char *ua_item_key(pw_arena *a, const char *k, int *nomem)
     char *key = NULL;
     long i, j;
     if ((i = numbered(k, "promo", &p)) && *p)
-        key = pw_arena_sprintf(a, "promotions[%ld].%s", i - 1,
-                               ua_param_name(a, ua_promo_codes, p));
+        key = pw_arena_sprintf(a, "promotions[%ld].%s", i - 1, ua_param_name(a, ua_promo_codes, p));
     else if ((i = numbered(k, "pr", &p)) && *p)
         key = pw_arena_sprintf(a, "items[%ld].%s", i - 1, ua_param_name(a, ua_product_codes, p));
     else if ((i = numbered(k, "il", &p)) && strcmp(p, "nm") == 0)

@@ -76,9 +76,9 @@ static void ga4_items_in_batch(void)
     pw_arena a;
     pw_arena_init(&a, 0);
     const char *body = "en=view_item&pr1=idA~nmInsulin+pen\nen=add_to_cart&pr1=idB~nmGlucose+meter";
-    decoded d = decode_req(c, &a, "POST",
-                           "https://region1.google-analytics.com/g/collect?v=2&tid=G-ABC123",
-                           PAGE, "text/plain", body, strlen(body));
+    decoded d =
+        decode_req(c, &a, "POST", "https://region1.google-analytics.com/g/collect?v=2&tid=G-ABC123",
+                   PAGE, "text/plain", body, strlen(body));
     CHECK_INT(d.st, PW_OK);
     CHECK_INT(d.n, 2);
     if (d.n == 2) {
@@ -165,7 +165,8 @@ static void ga4_form_fields(void)
                            "https://region1.google-analytics.com/g/collect?v=2&tid=G-ABC123"
                            "&en=form_start&ep.form_id=portal-login&ep.form_name=login"
                            "&ep.form_destination=https%3A%2F%2Fwww.example-hospital.org%2Flogin"
-                           "&epn.form_length=3&ep.form_topic=diabetes");
+                           "&epn.form_length=3&ep.form_topic=diabetes"
+                           "&ep.form_submit_text=Request%20appointment");
     CHECK_INT(d.n, 1);
     const pw_beacon *b = d.n ? &d.b[0] : NULL;
     CHECK_INT(field_kind(b, "ep.form_id"), PW_FIELD_FORM_META);
@@ -173,6 +174,8 @@ static void ga4_form_fields(void)
     CHECK_INT(field_kind(b, "ep.form_destination"), PW_FIELD_FORM_META);
     CHECK_INT(field_kind(b, "epn.form_length"), PW_FIELD_FORM_META);
     CHECK_INT(field_kind(b, "ep.form_topic"), PW_FIELD_CUSTOM_DATA); /* the site's own */
+    /* form_submit's submit-button text is button text, as Meta's cd[buttonText] */
+    CHECK_INT(field_kind(b, "ep.form_submit_text"), PW_FIELD_BUTTON_TEXT);
     pw_arena_free(&a);
     pw_catalog_free(c);
 }
