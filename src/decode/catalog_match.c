@@ -12,6 +12,12 @@
 
 int dk_glob_match(const char *pat, const char *s, size_t n)
 {
+    /* a star then a literal tail (any path prefix, then "/g/collect") is a suffix test, not a
+     * backtracking walk over every request's path */
+    if (pat[0] == '*' && !strchr(pat + 1, '*')) {
+        size_t k = strlen(pat + 1);
+        return n >= k && memcmp(s + n - k, pat + 1, k) == 0;
+    }
     size_t i = 0, star_i = 0;
     const char *p = pat;
     const char *star = NULL;
