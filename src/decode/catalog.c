@@ -131,6 +131,15 @@ static pw_status fill_entry(pw_catalog *c, dk_entry *e, char **col, const char *
         return pw_err_set(err, PW_ERR_NOMEM, "catalog: out of memory");
     if (e->n_paths == 1 && strcmp(e->paths[0], "*") == 0)
         e->n_paths = 0;
+    const char *bad = NULL;
+    int q = dk_catalog_split_queries(&c->arena, e, &bad);
+    if (q == -2)
+        return pw_err_set(err, PW_ERR_NOMEM, "catalog: out of memory");
+    if (q != 0)
+        return line_error(err, file, line,
+                          "%s: query condition '%s' (expected key=value after the path's '?', "
+                          "conditions joined by '&')",
+                          col[COL_ID], bad);
     return PW_OK;
 }
 

@@ -12,6 +12,9 @@ typedef struct dk_entry {
     const pw_decoder *decoder;
     const char *hosts_text, *paths_text; /* as written, for listings */
     const char **paths;                  /* path globs; none = any path */
+    /* per path glob, the query conditions written after its '?' ("v=2&tid=G-*"), each "key=glob"
+     * NUL-terminated, the list ended by an empty one; NULL when the glob has none */
+    const char **queries;
     size_t n_paths;
 } dk_entry;
 
@@ -41,5 +44,8 @@ struct pw_catalog {
 pw_status dk_catalog_index(pw_catalog *c, pw_err *err);
 /* '*' glob over a whole string. */
 int dk_glob_match(const char *pat, const char *s, size_t n);
+/* Split each of e's path items "glob?k=v&k2=v2" into e->paths and e->queries (catalog_match.c);
+ * 0, or -1 when a condition has no '=' (its text in *bad). PW_ERR_NOMEM is reported as -2. */
+int dk_catalog_split_queries(pw_arena *a, dk_entry *e, const char **bad);
 
 #endif

@@ -12,6 +12,12 @@
 
 int dk_glob_match(const char *pat, const char *s, size_t n)
 {
+    /* a star then a literal tail (any path prefix, then "/g/collect") is a suffix test, not a
+     * backtracking walk over every request's path */
+    if (pat[0] == '*' && !strchr(pat + 1, '*')) {
+        size_t k = strlen(pat + 1);
+        return n >= k && memcmp(s + n - k, pat + 1, k) == 0;
+    }
     size_t i = 0, star_i = 0;
     const char *p = pat;
     const char *star = NULL;
@@ -98,13 +104,74 @@ pw_status dk_catalog_index(pw_catalog *c, pw_err *err)
     return PW_OK;
 }
 
-static int path_score(const dk_entry *e, const char *path, size_t n)
+int dk_catalog_split_queries(pw_arena *a, dk_entry *e, const char **bad)
+{
+    if (!e->n_paths)
+        return 0;
+    e->queries = pw_arena_calloc(a, e->n_paths, sizeof *e->queries);
+    if (!e->queries)
+        return -2;
+    for (size_t i = 0; i < e->n_paths; i++) {
+        char *qm = strchr(e->paths[i], '?');
+        if (!qm)
+            continue;
+        *qm = '\0'; /* the path item is the entry's own copy (split_list) */
+        size_t n = strlen(qm + 1);
+        char *conds = pw_arena_alloc(a, n + 2);
+        if (!conds)
+            return -2;
+        memcpy(conds, qm + 1, n + 1);
+        conds[n + 1] = '\0';
+        for (char *c = conds; *c;) {
+            char *amp = strchr(c, '&');
+            if (amp)
+                *amp = '\0';
+            if (!strchr(c, '=') || *c == '=') {
+                *bad = c;
+                return -1;
+            }
+            c = amp ? amp + 1 : c + strlen(c);
+        }
+        e->queries[i] = conds;
+    }
+    return 0;
+}
+
+/* 1 if a "key=glob" condition holds for a parameter of the raw query q (values as sent). */
+static int query_has(const char *cond, pw_slice q)
+{
+    const char *eq = strchr(cond, '=');
+    size_t klen = (size_t)(eq - cond);
+    for (size_t at = 0; q.n && at <= q.n;) {
+        const char *amp = memchr(q.p + at, '&', q.n - at);
+        size_t len = amp ? (size_t)(amp - (q.p + at)) : q.n - at;
+        const char *kv = q.p + at;
+        if (len > klen && kv[klen] == '=' && memcmp(kv, cond, klen) == 0 &&
+            dk_glob_match(eq + 1, kv + klen + 1, len - klen - 1))
+            return 1;
+        if (!amp)
+            break;
+        at += len + 1;
+    }
+    return 0;
+}
+
+/* 1 if every condition of a path glob holds (none: 1). */
+static int query_matches(const char *conds, pw_slice q)
+{
+    for (const char *c = conds; c && *c; c += strlen(c) + 1)
+        if (!query_has(c, q))
+            return 0;
+    return 1;
+}
+
+static int path_score(const dk_entry *e, const char *path, size_t n, pw_slice query)
 {
     if (e->n_paths == 0)
         return 1;
     for (size_t i = 0; i < e->n_paths; i++)
-        if (dk_glob_match(e->paths[i], path, n))
-            return 2 + (int)strlen(e->paths[i]);
+        if (dk_glob_match(e->paths[i], path, n) && query_matches(e->queries[i], query))
+            return 2 + (int)strlen(e->paths[i]) + (e->queries[i] ? 1 : 0);
     return 0;
 }
 
@@ -114,12 +181,12 @@ typedef struct best_match {
 } best_match;
 
 static void consider(const pw_catalog *c, const dk_hostrule *r, int exact_host, const char *path,
-                     size_t path_len, best_match *best)
+                     size_t path_len, pw_slice query, best_match *best)
 {
     if (!r->wildcard && !exact_host)
         return;
     const dk_entry *e = &c->entries[r->entry];
-    int ps = path_score(e, path, path_len);
+    int ps = path_score(e, path, path_len, query);
     if (!ps)
         return;
     /* host first (exact over wildcard, then longer), then the path glob's length */
@@ -140,7 +207,7 @@ const pw_tracker *dk_catalog_match_parts(const pw_catalog *c, const char *host, 
     for (size_t off = 0; off < hn;) {
         int32_t r = dk_strmap_get(&c->host_index, host + off, hn - off);
         for (; r >= 0; r = c->rules[r].next)
-            consider(c, &c->rules[r], off == 0, path, path_len, &best);
+            consider(c, &c->rules[r], off == 0, path, path_len, u->query, &best);
         const char *dot = memchr(host + off, '.', hn - off);
         if (!dot)
             break;
@@ -149,7 +216,7 @@ const pw_tracker *dk_catalog_match_parts(const pw_catalog *c, const char *host, 
     for (size_t i = 0; i < c->n_any; i++) {
         const dk_hostrule *r = &c->rules[c->any_host[i]];
         const dk_entry *e = &c->entries[r->entry];
-        int ps = path_score(e, path, path_len);
+        int ps = path_score(e, path, path_len, u->query);
         if (ps && e->n_paths && (long)ps > best.score) {
             best.score = ps;
             best.entry = e;

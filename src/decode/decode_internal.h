@@ -96,6 +96,11 @@ void dk_click_labels(dk_builder *bb, const char *const *context_keys,
 pw_status dk_decode_utm(dk_ctx *ctx, pw_err *err);
 /* 1 if the request's path ends in "__utm.gif". */
 int dk_is_utm_gif(const dk_ctx *ctx);
+/* Google Analytics e-commerce items in p (ga_items.c): GA4's pr<N>=id…~nm…~… (ga4 != 0) or UA's
+ * pr<N>nm, il<L>pi<N>nm, promo<N>nm … (ga4 == 0) become CUSTOM_DATA fields of a thing
+ * (PW_OBJECT_THING) named by GA4's item schema: items[0].item_name, item_lists[0].items[1].price,
+ * promotions[0].promotion_name. */
+pw_status dk_ga_items(dk_ctx *ctx, dk_builder *bb, const dk_pairs *p, int ga4, pw_err *err);
 
 /* Key → kind tables: a key ending in '*' is a prefix. Terminated by a NULL key. */
 typedef struct dk_keymap {

@@ -4,7 +4,10 @@
  * batch several events, one query string per line: each line becomes one beacon, merged with the
  * query's parameters (the line's own values listed after them, its `en` naming the event).
  * Classic ga.js hits (__utm.gif) go to decoder_ga_classic.c. A click event's label (ep.link_text,
- * ep.click_text, ep.button_text; UA's el when ea/ec say click) is button text.
+ * ep.click_text, ep.button_text; UA's el when ea/ec say click) and a form_submit's
+ * ep.form_submit_text are button text. E-commerce items
+ * (GA4's pr1=id…~nm…, UA's pr1nm, il1pi1nm, promo1nm) are decoded into items[0].item_name … by
+ * ga_items.c.
  */
 #include <string.h>
 
@@ -22,6 +25,14 @@ static const dk_keymap ga4_map[] = {
     {"ep.link_text", PW_FIELD_BUTTON_TEXT},
     {"ep.click_text", PW_FIELD_BUTTON_TEXT},
     {"ep.button_text", PW_FIELD_BUTTON_TEXT},
+    /* enhanced measurement's form_submit: the submit button's text, as Meta's cd[buttonText] */
+    {"ep.form_submit_text", PW_FIELD_BUTTON_TEXT},
+    /* enhanced measurement's form interactions describe the form, as Meta's cd[formFeatures] */
+    {"ep.form_id", PW_FIELD_FORM_META},
+    {"ep.form_name", PW_FIELD_FORM_META},
+    {"ep.form_destination", PW_FIELD_FORM_META},
+    {"epn.form_length", PW_FIELD_FORM_META},
+    {"ep.form_length", PW_FIELD_FORM_META},
     {"ep.*", PW_FIELD_CUSTOM_DATA},
     {"epn.*", PW_FIELD_CUSTOM_DATA},
     {"up.*", PW_FIELD_USER_DATA},
@@ -48,9 +59,12 @@ static const char *const ga4_click_labels[] = {"ep.event_label", "ep.label", "ep
 static const char *const ua_click_context[] = {"ea", "ec", NULL};
 static const char *const ua_click_labels[] = {"el", NULL};
 
+/* GA4's endpoint is /g/collect, on Google's hosts or under any path of a server-side tagging
+ * host ("/metrics/g/collect"); every UA endpoint (/collect, /r/collect …) ends otherwise. */
 static int is_ga4(const dk_ctx *ctx)
 {
-    return ctx->url.path.n >= 10 && memcmp(ctx->url.path.p, "/g/collect", 10) == 0;
+    size_t n = ctx->url.path.n;
+    return n >= 10 && memcmp(ctx->url.path.p + n - 10, "/g/collect", 10) == 0;
 }
 
 /* UA's event name: the hit type, or the action of an event hit. */
@@ -68,15 +82,20 @@ static void ua_event_name(dk_builder *bb)
 
 static pw_status one_beacon(dk_ctx *ctx, const dk_pairs *line, const char *transport, pw_err *err)
 {
-    const dk_keymap *m = is_ga4(ctx) ? ga4_map : ua_map;
+    int ga4 = is_ga4(ctx);
+    const dk_keymap *m = ga4 ? ga4_map : ua_map;
     dk_builder bb;
     dk_builder_init(ctx, &bb, PW_BEACON_EVENT, transport);
     pw_status st = dk_add_pairs(ctx, &bb, &ctx->query, m, 0, err);
+    if (st == PW_OK)
+        st = dk_ga_items(ctx, &bb, &ctx->query, ga4, err);
     if (st == PW_OK && line)
         st = dk_add_pairs(ctx, &bb, line, m, 0, err);
+    if (st == PW_OK && line)
+        st = dk_ga_items(ctx, &bb, line, ga4, err);
     if (st != PW_OK)
         return st;
-    if (is_ga4(ctx)) {
+    if (ga4) {
         const char *en = line ? dk_pairs_get(line, "en") : NULL;
         bb.b.event_name = en ? en : dk_pairs_get(&ctx->query, "en");
         dk_click_labels(&bb, ga4_click_context, ga4_click_labels);

@@ -174,25 +174,36 @@ static int has_rule(const char *name, const char *rule, const char *severity)
     return found;
 }
 
-static size_t count_findings(const char *name)
+/* Findings of the case, of one rule (NULL: all). */
+static size_t count_rule(const char *name, const char *rule)
 {
     pw_buf out;
     pw_buf_init(&out);
     size_t n = 0;
+    char needle[128];
+    if (rule)
+        snprintf(needle, sizeof needle, "\"rule_id\": \"%s\",", rule);
+    else
+        snprintf(needle, sizeof needle, "\"rule_id\"");
     if (scan_json(name, &out) == 0)
-        for (const char *p = out.data; (p = strstr(p, "\"rule_id\"")); p++)
+        for (const char *p = out.data; (p = strstr(p, needle)); p++)
             n++;
     pw_buf_free(&out);
     return n;
 }
 
+static size_t count_findings(const char *name)
+{
+    return count_rule(name, NULL);
+}
+
 static void goldens(void)
 {
-    static const char *cases[] = {"auth_tracker",       "auth_cookie",    "button_text",
-                                  "search_term",        "form_values",    "advanced_matching",
-                                  "condition_pageview", "session_replay", "careers_pixel",
-                                  "first_party_only",   "firefox_base64", "mixed",
-                                  "baa_declared",       "object_kind"};
+    static const char *cases[] = {
+        "auth_tracker",  "auth_cookie",       "button_text",        "search_term",
+        "form_values",   "advanced_matching", "condition_pageview", "session_replay",
+        "careers_pixel", "first_party_only",  "firefox_base64",     "mixed",
+        "baa_declared",  "object_kind",       "ga_items",           "sgtm_path"};
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
         golden(cases[i]);
 }
@@ -209,6 +220,11 @@ static void positives(void)
     CHECK(!has_rule("session_replay", "PW-NO-BAA", NULL));
     CHECK(has_rule("firefox_base64", "PW-SEARCH-TERM", NULL));
     CHECK(has_rule("button_text", "PW-BUTTON-TEXT", "high"));
+    /* e-commerce items are event data: GA4's pr1=…~nm…, UA's pr1nm */
+    CHECK(has_rule("ga_items", "PW-EVENT-HEALTH", "high"));
+    CHECK(count_rule("ga_items", "PW-EVENT-HEALTH") == 2);
+    /* GA4 under a first-party path is still Google: the search reaches it */
+    CHECK(has_rule("sgtm_path", "PW-SEARCH-TERM", "high"));
 }
 
 static void negatives(void)

@@ -167,6 +167,30 @@ cases = {
                     page("/contact-us", "Contact us",
                          lambda u: track(u, {"form_id": "contact", "name": "Ana Ruiz",
                                              "value": "50", "currency": "USD"}))],
+    # e-commerce items name what the visitor bought: GA4's pr1=id…~nm… and UA's pr1nm are
+    # decoded into items[0].item_name (event data: PW-EVENT-HEALTH, as Meta's cd[contents])
+    "ga_items": [page("/shop/checkout", "Checkout | Shop",
+                      lambda u: ga4(u, "purchase", {"pr1": "idSKU-881~nmHIV Home Test Kit~qt1",
+                                                    "pr2": "idSKU-882~nmReading glasses"})),
+                 page("/shop/cart", "Cart | Shop",
+                      {"method": "GET", "type": "image",
+                       "url": "https://www.google-analytics.com/collect?" + q({
+                           "v": "1", "tid": "UA-1234-1", "cid": "1.2", "t": "event",
+                           "ec": "ecommerce", "ea": "add_to_cart", "pa": "add",
+                           "dl": SITE + "/shop/cart", "pr1nm": "Naloxone nasal spray",
+                           "pr1ca": "Overdose"})})],
+    # GA4 through server-side tagging under a path of the site's own host: the search page's
+    # query still reaches Google (PW-SEARCH-TERM); the first-party gtm.js is the tag manager.
+    # An unrelated first-party /collect endpoint (no GA4 shape) stays nobody's
+    "sgtm_path": [page("/find-a-doctor?q=hiv+testing", "Find a Doctor",
+                       {"method": "GET", "type": "script",
+                        "url": SITE + "/metrics/gtm.js?id=GTM-ABCD123"},
+                       lambda u: dict(ga4(u, "page_view"),
+                                      url=SITE + "/metrics/g/collect?" + q({
+                                          "v": "2", "tid": "G-SSS998", "cid": "1.2",
+                                          "en": "page_view", "dl": u})),
+                       {"method": "POST", "type": "ping", "mime": "application/json",
+                        "url": SITE + "/api/collect?v=2", "text": "{\"q\":\"hiv testing\"}"})],
     # two pages: general + portal, for the multi-file merge test
     "mixed": [page("/news/new-parking-garage", "News", lambda u: meta(u, "PageView")),
               page("/billing/pay-my-bill", "Pay my bill", lambda u: meta(u, "PageView"),
