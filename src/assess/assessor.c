@@ -1141,6 +1141,16 @@ static int names_its_route(const pw_beacon *b)
     return d && (strcmp(d, "meta") == 0 || strcmp(d, "ga4") == 0);
 }
 
+/* 1 if a URL is a bare origin ("https://www.example.org", with or without "/"): a widget's
+ * origin= or Amazon's ex-src= names the site, not the route the visitor is on. */
+static int origin_only(const char *v, size_t n)
+{
+    pw_url u;
+    if (pw_url_parse(v, n, &u, NULL) != PW_OK)
+        return 1;
+    return u.path.n <= 1 && !u.query.n && !route_fragment(&u.fragment);
+}
+
 /* The page address a beacon reports, NUL-terminated in the request arena, or NULL: Meta's and
  * GA's dl; for another catalogued tracker its first page-URL field holding an absolute URL
  * (TikTok's context.page.url, LinkedIn's and Google Ads' url, Snap's pl, UET's p, Pinterest's
@@ -1158,7 +1168,9 @@ static const char *route_url(pw_assessor *as, const pw_beacon *b)
             strcasestr(f->key, "destination") || strcasestr(f->key, "link"))
             continue;
         if (f->value_len > 8 &&
-            (strncasecmp(f->value, "http://", 7) == 0 || strncasecmp(f->value, "https://", 8) == 0))
+            (strncasecmp(f->value, "http://", 7) == 0 ||
+             strncasecmp(f->value, "https://", 8) == 0) &&
+            !origin_only(f->value, f->value_len))
             return pw_arena_strndup(&as->req, f->value, f->value_len);
     }
     return NULL;
