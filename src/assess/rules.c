@@ -427,6 +427,12 @@ static const char *strip_query_clause(pw_arena *a, const search_carriers *c)
     if (*c->url && *c->referrer)
         return pw_arena_sprintf(a, "%sthe page URL and the referrer it receives (`%s`; `%s`)",
                                 strip, c->url, c->referrer);
+    if (*c->referrer && !*c->url && strcmp(c->referrer, PW_REFERER_HEADER_KEY) == 0)
+        return pw_arena_sprintf(a,
+                                "set a `strict-origin-when-cross-origin` (or stricter) "
+                                "Referrer-Policy on these pages so that the Referer header of "
+                                "the tag's requests (`%s`) no longer carries the page's query",
+                                c->referrer);
     if (*c->referrer)
         return pw_arena_sprintf(a,
                                 "%sthe referrer it receives (`%s`: the search results page the "
@@ -460,7 +466,9 @@ static char *r_search(pw_arena *a, const rule_input *in)
         "Do not send site-search queries to %s: %s%s, turn off site-search tracking%s, or remove "
         "the tag from search and find-a-doctor pages%s (%s).",
         vendor(a, in), strip, named, for_account(a, in),
-        *c.referrer && !*c.url ? " and the pages visitors open from their results" : "",
+        *c.referrer && !*c.url && strcmp(c.referrer, PW_REFERER_HEADER_KEY) != 0
+            ? " and the pages visitors open from their results"
+            : "",
         pw_page_pattern(a, in->page_url));
 }
 

@@ -162,6 +162,8 @@ static void referer_values(void)
     const pw_finding *q = find(&s, "PW-SEARCH-TERM", "/search", "meta-pixel");
     CHECK(q && q->severity == PW_SEV_HIGH);
     CHECK(evidence(q, "header:referer?q") != NULL);
+    CHECK(q && strstr(q->remediation, "Referrer-Policy") &&
+          !strstr(q->remediation, "open from their results"));
     scan_free(&s);
 }
 
