@@ -668,9 +668,9 @@ static int last_digits(const char *s, size_t n, char out[11])
  * the same phone number (last 10 digits) or the same address (any case). */
 static int link_target_is(const char *v, size_t n, int tel, const pw_hit *h)
 {
+    /* the target ends where the link's value does; a number may be spaced ("+1 (503) …") */
     size_t e = 0;
-    while (e < n && v[e] != '"' && v[e] != '\'' && v[e] != '&' && v[e] != '?' && v[e] != ',' &&
-           v[e] != ' ' && v[e] != '}' && v[e] != '>')
+    while (e < n && !strchr("\"'&?,;}>", v[e]) && (tel || v[e] != ' '))
         e++;
     const char *want = h->normalized;
     if (!want || !e)

@@ -190,6 +190,7 @@ cases = {
                            lambda u: ga4(u, "click", {"ep.link_url": "mailto:info@demo-hospital.org",
                                                       "ep.link_text": "info@demo-hospital.org"}),
                            lambda u: ga4(u, "click", {"ep.link_url": "mailto:drsmith@gmail.com"}),
+                           lambda u: ga4(u, "click", {"ep.link_url": "tel:+1 (503) 555-1234"}),
                            lambda u: meta(u, "SubscribedButtonClick", {
                                "cd[buttonText]": "Call 503-555-1234",
                                "cd[buttonFeatures]": json.dumps({
