@@ -194,9 +194,12 @@ const pw_rule_info *pw_rule_info_find(const char *id); /* NULL if unknown */
  * The assessor adds login flows and session cookies on top. `d` and `s` may be NULL (cues only). */
 pw_hhs_context pw_assess_page_context(const pw_detector *d, pw_detect_scratch *s, pw_arena *a,
                                       const char *url, const char *title, const char **reason);
-/* 1 if a Cookie header holds an authentication-like cookie (auth, login, token, sso, …). */
+/* 1 if a Cookie header holds a logged-in session's cookie, judged by the whole tokens of its
+ * name (AuthToken, access_token, .ASPXAUTH, wordpress_logged_in_…), never a substring
+ * (_pin_unauth, hs_authorship, MyChartLocale, next-auth.callback-url are anonymous). */
 int pw_assess_auth_cookie(const char *cookie_header);
-/* 1 if a URL's path looks like a login endpoint (login, signin, sso, oauth, …). */
+/* 1 if a URL's path looks like a login endpoint (login, signin, sso, oauth, …) outside a
+ * general section (a "/careers/login" is a job applicant's). */
 int pw_assess_login_url(const char *url);
 
 #ifdef __cplusplus

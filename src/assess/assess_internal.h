@@ -16,12 +16,17 @@ typedef struct rule_field {
     const pw_field *f;
     const pw_hit *hits;
     size_t n_hits;
+    /* Health terms in the field's name (cd[hiv_positive], up.pregnant), spans in f->key: a
+     * custom-data or user-data parameter named for a condition tells its value's meaning. */
+    const pw_hit *key_hits;
+    size_t n_key_hits;
 } rule_field;
 
 /* What a rule's match sets in use[i]: the field is evidence with every hit marked, or with only
  * the hits that identify the visitor (PW-FORM-VALUES: the values typed, not the page's health or
- * care words, which other rules report). */
-enum { PW_USE_FIELD = 1, PW_USE_IDENTIFIERS = 2 };
+ * care words, which other rules report). PW_USE_KEY_NAME (with PW_USE_FIELD) adds the field's
+ * name as evidence of its own, "<key> (name)", with the health terms found in it. */
+enum { PW_USE_FIELD = 1, PW_USE_IDENTIFIERS = 2, PW_USE_KEY_NAME = 4 };
 
 /* 1 if hit h in field rf identifies a person: a canary, an identifier strong enough to count
  * (pw_hit_is_personal; a field's name inside JSON is none). */
@@ -71,6 +76,16 @@ int pw_tracker_content_only(const pw_tracker *t);
 /* Hit helpers shared by rules and the assessor. */
 int pw_hit_is_health(const pw_hit *h);   /* health vocabulary or care intent */
 int pw_hit_is_personal(const pw_hit *h); /* canary, or an identifier strong enough to count */
+/* 1 for form metadata: the decoder's (cd[formFeatures] and its field names, ids, placeholders)
+ * and GA4's enhanced-measurement form parameters (ep.form_id, ep.form_name, ep.form_destination,
+ * form_length): what form the visitor used, not what they typed. */
+int pw_field_form_meta(const pw_field *f);
+/* 1 if v is the MD5, SHA-1 or SHA-256 digest of a tag's "no value" ("", "undefined", "null",
+ * "[object Object]"…): hashed nothing, it identifies no one. */
+int pw_no_value_digest(const char *v, size_t n);
+/* 1 if the page belongs to a general section (context.c): a general first path segment
+ * ("/events/register") or a page the PHI engine calls general ("/en/careers/…"). */
+int pw_assess_general_section(const char *url);
 /* "host/appointments/(star)" pattern naming the section of the site a page belongs to. */
 char *pw_page_pattern(pw_arena *a, const char *page_url);
 

@@ -520,8 +520,9 @@ static int referer_names_page(const char *referer, const char *page_url)
            r.path.n == p.path.n && memcmp(r.path.p, p.path.p, r.path.n) == 0;
 }
 
-/* The Referer header as an (unscanned) referrer field when it names the page, else NULL: the
- * address a pixel request carries without any field of its own (PW-CONDITION-URL evidence). */
+/* The Referer header as a referrer field when it names the page, else NULL: the address a pixel
+ * request carries without any field of its own (Meta's noscript image, Floodlight): what a GET
+ * form or a site search put in the page's query reaches the tracker there. */
 static pw_field *referer_field(pw_arena *a, const pw_request *req, const char *page_url)
 {
     const char *ref = pw_request_header(req, "referer");
@@ -536,11 +537,11 @@ static pw_field *referer_field(pw_arena *a, const pw_request *req, const char *p
     return f;
 }
 
-/* Form metadata: field names, ids and placeholders (cd[formFeatures] as sent, or one of its
- * entries). A placeholder like "(555) 555-0100" is no one's phone: only canaries count there. */
+/* Form metadata (pw_field_form_meta): a placeholder like "(555) 555-0100" is no one's phone, a
+ * form id "portal-login" no care the visitor seeks: only canaries count there. */
 static int form_metadata(const pw_field *f)
 {
-    return f->kind == PW_FIELD_FORM_META || (f->key && strcmp(f->key, "cd[formFeatures]") == 0);
+    return pw_field_form_meta(f);
 }
 
 /* Keep only the canary hits of a form-metadata field. */
@@ -604,8 +605,84 @@ static size_t drop_brand(pw_hit *hits, size_t n, const char *brand)
     return w;
 }
 
+static int same_page(const char *a, const char *b);
+
+/* The byte span of a flattened key's last name: "cd[hiv_positive]" → "hiv_positive",
+ * "ep.depression_screening_positive" → "depression_screening_positive"; empty for an index. */
+static pw_slice key_name(const char *key)
+{
+    size_t n = strlen(key);
+    while (n && key[n - 1] == ']')
+        n--;
+    size_t b = n;
+    while (b && key[b - 1] != '[' && key[b - 1] != '.')
+        b--;
+    if (b == n || (key[b] >= '0' && key[b] <= '9'))
+        return (pw_slice){key + n, 0};
+    return (pw_slice){key + b, n - b};
+}
+
+/* Health terms (conditions, procedures, medications: not care steps such as an
+ * "appointment_type", which name the form) in the name of a custom-data or user-data field,
+ * as spans in its key. */
+static void scan_key_name(pw_assessor *as, rule_field *r)
+{
+    const pw_field *f = r->f;
+    if ((f->kind != PW_FIELD_CUSTOM_DATA && f->kind != PW_FIELD_USER_DATA) || !f->key ||
+        !f->value_len || pw_field_form_meta(f))
+        return;
+    pw_slice name = key_name(f->key);
+    pw_hit *hits = NULL;
+    size_t nh = 0, w = 0;
+    if (name.n < 3 || pw_detect_scan(as->det, as->scratch, &as->req, NULL, name.p, name.n,
+                                     PW_FT_FORM_NAME, &hits, &nh, NULL) != PW_OK)
+        return;
+    for (size_t i = 0; i < nh; i++) {
+        if (hits[i].category != PW_PHI_HEALTH)
+            continue;
+        hits[w] = hits[i];
+        hits[w].start += (size_t)(name.p - f->key);
+        hits[w++].end += (size_t)(name.p - f->key);
+    }
+    r->key_hits = w ? hits : NULL;
+    r->n_key_hits = w;
+}
+
+/* Scan one field's value (and its name) with the PHI engine into r. */
+static void scan_field(pw_assessor *as, rule_field *r, const pw_field *f, const char *brand)
+{
+    r->f = f;
+    if (!f->value || !f->value_len || f->kind == PW_FIELD_ACCOUNT || f->kind == PW_FIELD_DEVICE_ID)
+        return;
+    pw_hit *hits = NULL;
+    size_t nh = 0;
+    /* a member of a JSON object is judged with its object, as phiwall redact and the
+     * gateway judge it: {"name":"Knee Brace","price":…} names a product */
+    if (pw_detect_scan_member(as->det, as->scratch, &as->req, f->key, f->object, f->value,
+                              f->value_len, scan_type(f->kind), &hits, &nh, NULL) == PW_OK) {
+        r->hits = hits;
+        r->n_hits = form_metadata(f) ? keep_canaries(hits, nh) : drop_brand(hits, nh, brand);
+    }
+    scan_key_name(as, r);
+}
+
+/* 1 if a field of the beacon already carries the page address url (Meta's and GA4's dl): the
+ * Referer header then repeats it and is not scanned twice. */
+static int beacon_carries(const pw_beacon *b, const char *url)
+{
+    for (size_t i = 0; i < b->n_fields; i++) {
+        const pw_field *f = &b->fields[i];
+        if ((f->kind == PW_FIELD_PAGE_URL || f->kind == PW_FIELD_REFERRER) && f->value &&
+            f->value_len && same_page(f->value, url))
+            return 1;
+    }
+    return 0;
+}
+
 /* The beacon's fields plus derived search terms, each scanned by the PHI engine, and the
- * Referer header when it names the page. */
+ * Referer header when it names the page: scanned (with its search terms) when no field of the
+ * beacon carries the page address already, so a beacon's dl and its Referer are not reported
+ * twice. */
 static rule_field *scan_fields(pw_assessor *as, const pw_beacon *b, const pw_request *req,
                                const char *page_url, size_t *n_out)
 {
@@ -623,24 +700,26 @@ static rule_field *scan_fields(pw_assessor *as, const pw_beacon *b, const pw_req
         const pw_field *f = i < b->n_fields ? &b->fields[i] : &extra[i - b->n_fields];
         if (i < b->n_fields && f->kind == PW_FIELD_PAGE_URL && !has_search)
             n_extra += search_fields(&as->req, f, extra + n_extra, extra_room - n_extra);
-        rule_field *r = &rf[n++];
-        r->f = f;
-        if (!f->value || !f->value_len || f->kind == PW_FIELD_ACCOUNT ||
-            f->kind == PW_FIELD_DEVICE_ID)
-            continue;
-        pw_hit *hits = NULL;
-        size_t nh = 0;
-        /* a member of a JSON object is judged with its object, as phiwall redact and the
-         * gateway judge it: {"name":"Knee Brace","price":…} names a product */
-        if (pw_detect_scan_member(as->det, as->scratch, &as->req, f->key, f->object, f->value,
-                                  f->value_len, scan_type(f->kind), &hits, &nh, NULL) == PW_OK) {
-            r->hits = hits;
-            r->n_hits = form_metadata(f) ? keep_canaries(hits, nh) : drop_brand(hits, nh, brand);
-        }
+        scan_field(as, &rf[n++], f, brand);
     }
     pw_field *ref = referer_field(&as->req, req, page_url);
-    if (ref)
+    if (!ref) {
+        *n_out = n;
+        return rf;
+    }
+    /* evidence of the page only (PW-CONDITION-URL) when a field carries it already; a script
+     * load's Referer is the tag's download, not a transmission the tag made (its beacons are
+     * judged on their own) */
+    if (b->kind == PW_BEACON_SCRIPT || beacon_carries(b, ref->value)) {
         rf[n++] = (rule_field){.f = ref};
+        *n_out = n;
+        return rf;
+    }
+    size_t first = n_extra;
+    n_extra += search_fields(&as->req, ref, extra + n_extra, extra_room - n_extra);
+    scan_field(as, &rf[n++], ref, brand);
+    for (size_t i = first; i < n_extra; i++)
+        scan_field(as, &rf[n++], &extra[i], brand);
     *n_out = n;
     return rf;
 }
@@ -659,12 +738,32 @@ static int no_id_value(const pw_field *f)
     return 0;
 }
 
+/* A field's name as evidence of its own: key "<key> (name)", value the key, hits the health
+ * terms in it (cd[hiv_positive] (name) = "cd[hiv_positive]", condition "hiv"). */
+static pw_evidence key_name_evidence(pw_arena *a, const rule_field *rf)
+{
+    const pw_field *f = rf->f;
+    pw_hit *hits = pw_arena_calloc(a, rf->n_key_hits ? rf->n_key_hits : 1, sizeof *hits);
+    for (size_t j = 0; hits && j < rf->n_key_hits; j++) {
+        hits[j] = rf->key_hits[j];
+        hits[j].normalized = dup_or_null(a, rf->key_hits[j].normalized);
+        hits[j].reason_detail = dup_or_null(a, rf->key_hits[j].reason_detail);
+    }
+    char *value = pw_arena_strdup(a, f->key);
+    return (pw_evidence){.key = pw_arena_sprintf(a, "%s (name)", f->key),
+                         .value = value,
+                         .value_len = value ? strlen(value) : 0,
+                         .kind = f->kind,
+                         .hits = hits,
+                         .n_hits = hits && value ? rf->n_key_hits : 0};
+}
+
 static pw_evidence *copy_evidence(pw_arena *a, const rule_field *rf, size_t n,
                                   const unsigned char *use, size_t *n_out)
 {
     size_t k = 0;
     for (size_t i = 0; i < n; i++)
-        k += use[i] != 0;
+        k += (use[i] != 0) + ((use[i] & PW_USE_KEY_NAME) != 0);
     pw_evidence *ev = pw_arena_calloc(a, k ? k : 1, sizeof *ev);
     if (!ev)
         return NULL;
@@ -700,6 +799,8 @@ static pw_evidence *copy_evidence(pw_arena *a, const rule_field *rf, size_t n,
                                 .kind = f->kind,
                                 .hits = hits,
                                 .n_hits = nh};
+        if (use[i] & PW_USE_KEY_NAME)
+            ev[w++] = key_name_evidence(a, &rf[i]);
     }
     *n_out = w;
     return ev;
@@ -1040,6 +1141,41 @@ static int names_its_route(const pw_beacon *b)
     return d && (strcmp(d, "meta") == 0 || strcmp(d, "ga4") == 0);
 }
 
+/* 1 if a URL is a bare origin ("https://www.example.org", with or without "/"): a widget's
+ * origin= or Amazon's ex-src= names the site, not the route the visitor is on. */
+static int origin_only(const char *v, size_t n)
+{
+    pw_url u;
+    if (pw_url_parse(v, n, &u, NULL) != PW_OK)
+        return 1;
+    return u.path.n <= 1 && !u.query.n && !route_fragment(&u.fragment);
+}
+
+/* The page address a beacon reports, NUL-terminated in the request arena, or NULL: Meta's and
+ * GA's dl; for another catalogued tracker its first page-URL field holding an absolute URL
+ * (TikTok's context.page.url, LinkedIn's and Google Ads' url, Snap's pl, UET's p, Pinterest's
+ * ad.loc), which its tag also reads on each route change. Not a clicked element's destination
+ * (cd[buttonFeatures].destination), nor a filter-list or unknown third party's guess. */
+static const char *route_url(pw_assessor *as, const pw_beacon *b)
+{
+    if (names_its_route(b))
+        return beacon_value(as, b, "dl", PW_FIELD_PAGE_URL);
+    if (pw_tracker_is_unknown(b->tracker) || b->matched_rule)
+        return NULL;
+    for (size_t i = 0; i < b->n_fields; i++) {
+        const pw_field *f = &b->fields[i];
+        if (f->kind != PW_FIELD_PAGE_URL || !f->key || !f->value_len || strchr(f->key, '[') ||
+            strcasestr(f->key, "destination") || strcasestr(f->key, "link"))
+            continue;
+        if (f->value_len > 8 &&
+            (strncasecmp(f->value, "http://", 7) == 0 ||
+             strncasecmp(f->value, "https://", 8) == 0) &&
+            !origin_only(f->value, f->value_len))
+            return pw_arena_strndup(&as->req, f->value, f->value_len);
+    }
+    return NULL;
+}
+
 /* The page a beacon is judged on: the route its dl names when that is another page of the same
  * site than the one it was recorded on (a single-page app changed route without loading a
  * document, or a beacon sent on leaving a page was recorded under the next), or any page when
@@ -1048,9 +1184,7 @@ static int names_its_route(const pw_beacon *b)
  * SIZE_MAX on allocation failure. */
 static size_t route_page(pw_assessor *as, const pw_beacon *b, size_t page_i)
 {
-    if (!names_its_route(b))
-        return page_i;
-    const char *dl = beacon_value(as, b, "dl", PW_FIELD_PAGE_URL);
+    const char *dl = route_url(as, b);
     const apage *rec = &as->pages[page_i];
     int no_page = strcmp(rec->page.url, NO_PAGE) == 0;
     if (!dl || (strncasecmp(dl, "http://", 7) != 0 && strncasecmp(dl, "https://", 8) != 0))
@@ -1058,7 +1192,8 @@ static size_t route_page(pw_assessor *as, const pw_beacon *b, size_t page_i)
     if (!no_page && (same_page(dl, rec->page.url) || pw_is_third_party(rec->page.url, dl)))
         return page_i;
     pw_page route = {.url = dl,
-                     .title = beacon_value(as, b, "dt", PW_FIELD_PAGE_TITLE),
+                     .title =
+                         names_its_route(b) ? beacon_value(as, b, "dt", PW_FIELD_PAGE_TITLE) : NULL,
                      .has_session_cookie = rec->page.has_session_cookie,
                      .after_login = rec->page.after_login};
     int authenticated = !no_page && rec->ctx == PW_CTX_AUTHENTICATED;

@@ -2,7 +2,7 @@
  * context.c — the HHS context of a page (DESIGN §3): authenticated, care intent, condition or
  * general, from cues in the URL path and title, and from health terms the PHI engine finds there.
  * Documented in docs/rules.md ("Page context"). Order of precedence:
- *   login cue > general section (careers, news…) > portal/bill-pay cue > care-intent cue >
+ *   general section (careers, news…) > login cue > portal/bill-pay cue > care-intent cue >
  *   general cue > health term or condition/provider cue > general.
  * A URL or title alone never makes a page authenticated: a portal, bill-pay or telehealth word
  * makes it a care-intent landing page. Only session evidence (a login POST, an auth cookie, the
@@ -12,7 +12,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "phiwall/assess.h"
+#include "assess/assess_internal.h"
 #include "phiwall/url.h"
 
 static const char *const sev_names[PW_SEV__COUNT] = {"info", "low", "medium", "high", "critical"};
@@ -222,6 +222,18 @@ static pw_slice path_part(const char *url)
     return (pw_slice){url ? url : "", url ? strlen(url) : 0};
 }
 
+/* Why the page belongs to a general section (careers, news, events, donate…), or NULL: its
+ * first path segment is a general word, or the PHI engine calls it a general page. Such a
+ * section's login or registration ("/careers/login", "/events/register", "/donate/register") is
+ * a job applicant's, an attendee's or a donor's, not a patient's. */
+static const char *general_section(pw_arena *a, const char *url, pw_slice path)
+{
+    const char *cue = first_segment_cue(a, path, general_cues);
+    if (cue)
+        return pw_arena_sprintf(a, "general section '/%s'", cue);
+    return general_page_cue(a, url, path);
+}
+
 /* Why a portal word gives care intent, not authentication. */
 static const char *portal_reason(pw_arena *a, const char *cue)
 {
@@ -276,13 +288,11 @@ pw_hhs_context pw_assess_page_context(const pw_detector *d, pw_detect_scratch *s
             *reason = why;
         return ctx;
     }
-    if ((cue = find_cue(a, ptext, login_cues))) {
+    if ((cue = general_section(a, url, path))) {
+        why = cue;
+    } else if ((cue = find_cue(a, ptext, login_cues))) {
         ctx = PW_CTX_CARE_INTENT;
         why = pw_arena_sprintf(a, "login/registration page cue '%s' (not yet authenticated)", cue);
-    } else if ((cue = first_segment_cue(a, path, general_cues))) {
-        why = pw_arena_sprintf(a, "general section '/%s'", cue);
-    } else if ((cue = general_page_cue(a, url, path))) {
-        why = cue;
     } else if ((cue = find_cue(a, ptext, portal_cues)) ||
                (ttext && (cue = find_cue(a, ttext, portal_cues)))) {
         ctx = PW_CTX_CARE_INTENT;
@@ -312,13 +322,87 @@ pw_hhs_context pw_assess_page_context(const pw_detector *d, pw_detect_scratch *s
     return ctx;
 }
 
-/* Words in a cookie's name that mean a logged-in user; CSRF tokens are given to anyone. */
-static const char *const auth_cookie_words[] = {
-    "auth",        "login",    "logged",        "jwt",       "access_token",
-    "accesstoken", "id_token", "refresh_token", "authtoken", "sso",
-    "saml",        "mychart",  "oidc",          "remember",  NULL};
+/* A cookie's name as lower-case tokens: split at '_', '-', '.', ':' and at case changes
+ * ("MyChartAuth" → my chart auth, "XSRF-TOKEN" → xsrf token, ".ASPXAUTH" → aspxauth). A
+ * substring never counts: "_pin_unauth" holds "auth", "hs_authorship" holds "auth" too. */
+#define COOKIE_TOKENS 16
+typedef struct cookie_tokens {
+    char t[COOKIE_TOKENS][32];
+    size_t n;
+} cookie_tokens;
 
-/* Cookie names only: "a=1; AuthToken=…" → does any name hold an auth word? */
+static void cookie_tokenise(const char *p, size_t n, cookie_tokens *out)
+{
+    out->n = 0;
+    size_t len = 0;
+    for (size_t i = 0; i <= n; i++) {
+        unsigned char c = i < n ? (unsigned char)p[i] : '_';
+        unsigned char prev = i ? (unsigned char)p[i - 1] : '_';
+        unsigned char next = i + 1 < n ? (unsigned char)p[i + 1] : '_';
+        int sep = c == '_' || c == '-' || c == '.' || c == ':' || c == ' ';
+        /* a case change starts a token: "chartAuth", and "XMLHttp" at "Http" */
+        int upper_start = isupper(c) && len && (islower(prev) || (isupper(prev) && islower(next)));
+        if ((sep || upper_start) && len) {
+            out->t[out->n][len] = '\0';
+            if (++out->n == COOKIE_TOKENS)
+                return;
+            len = 0;
+        }
+        if (!sep && len + 1 < sizeof out->t[0])
+            out->t[out->n][len++] = (char)tolower(c);
+    }
+}
+
+static int has_token(const cookie_tokens *t, const char *word)
+{
+    for (size_t i = 0; i < t->n; i++)
+        if (strcmp(t->t[i], word) == 0)
+            return 1;
+    return 0;
+}
+
+/* Two tokens in a row ("access token", "logged in", "remember me"). */
+static int has_pair(const cookie_tokens *t, const char *a, const char *b)
+{
+    for (size_t i = 0; i + 1 < t->n; i++)
+        if (strcmp(t->t[i], a) == 0 && strcmp(t->t[i + 1], b) == 0)
+            return 1;
+    return 0;
+}
+
+/* 1 if a cookie name is the session of a logged-in user. Anonymous visitors get every other
+ * cookie a site sets: a generic session (PHPSESSID, .AspNetCore.Session, MyChartSession before
+ * the login), an anti-forgery token, a login flow's state before the login (NextAuth's
+ * callback-url, a PKCE verifier), preferences ("MyChartLocale", "rememberedLanguage",
+ * "author_pref"), an "unauth" ID (Pinterest's _pin_unauth). */
+static int auth_cookie_name(const char *p, size_t n)
+{
+    static const char *const negative[] = {
+        "unauth",     "unauthenticated", "anon",     "anonymous", "guest",    "csrf",  "xsrf",
+        "csrftoken",  "callback",        "redirect", "return",    "url",      "state", "nonce",
+        "pkce",       "verifier",        "locale",   "lang",      "language", "pref",  "prefs",
+        "preference", "remembered",      "consent",  NULL};
+    static const char *const single[] = {
+        "auth", "authn",    "authtoken",   "login",   "loggedin",     "jwt",      "sso", "saml",
+        "oidc", "aspxauth", "accesstoken", "idtoken", "refreshtoken", "remember", NULL};
+    static const char *const pairs[][2] = {{"access", "token"},         {"id", "token"},
+                                           {"refresh", "token"},        {"logged", "in"},
+                                           {"identity", "application"}, {NULL, NULL}};
+    cookie_tokens t;
+    cookie_tokenise(p, n, &t);
+    for (size_t i = 0; negative[i]; i++)
+        if (has_token(&t, negative[i]))
+            return 0;
+    for (size_t i = 0; single[i]; i++)
+        if (has_token(&t, single[i]))
+            return 1;
+    for (size_t i = 0; pairs[i][0]; i++)
+        if (has_pair(&t, pairs[i][0], pairs[i][1]))
+            return 1;
+    return 0;
+}
+
+/* Cookie names only: "a=1; AuthToken=…" → is any name a logged-in session's? */
 int pw_assess_auth_cookie(const char *cookie)
 {
     if (!cookie)
@@ -331,20 +415,22 @@ int pw_assess_auth_cookie(const char *cookie)
         size_t n = eq && (!semi || eq < semi) ? (size_t)(eq - p)
                    : semi                     ? (size_t)(semi - p)
                                               : strlen(p);
-        char name[128];
-        size_t k = n < sizeof name - 1 ? n : sizeof name - 1;
-        for (size_t i = 0; i < k; i++)
-            name[i] = (char)tolower((unsigned char)p[i]);
-        name[k] = '\0';
-        int anti_forgery = strstr(name, "csrf") || strstr(name, "xsrf");
-        for (size_t i = 0; k && !anti_forgery && auth_cookie_words[i]; i++)
-            if (strstr(name, auth_cookie_words[i]))
-                return 1;
+        if (n && auth_cookie_name(p, n))
+            return 1;
         if (!semi)
             break;
         p = semi + 1;
     }
     return 0;
+}
+
+int pw_assess_general_section(const char *url)
+{
+    pw_arena a;
+    pw_arena_init(&a, 512);
+    int general = url && general_section(&a, url, path_part(url)) != NULL;
+    pw_arena_free(&a);
+    return general;
 }
 
 int pw_assess_login_url(const char *url)
@@ -356,7 +442,7 @@ int pw_assess_login_url(const char *url)
     pw_arena_init(&a, 1024);
     pw_slice path = path_part(url);
     char *t = normalise(&a, path.p, path.n);
-    int hit = t && find_cue(&a, t, words) != NULL;
+    int hit = t && find_cue(&a, t, words) != NULL && !general_section(&a, url, path);
     pw_arena_free(&a);
     return hit;
 }

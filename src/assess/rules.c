@@ -51,10 +51,13 @@ int pw_hit_is_personal(const pw_hit *h)
         if (h->subtype && strcmp(h->subtype, "provider") == 0)
             return 0;
         return h->reason != PW_REASON_PATTERN && h->confidence >= 0.5f;
+    case PW_PHI_NPI:
+        /* an NPI names a provider in a public registry (NPPES), never the visitor: a provider
+         * page's NPI says which doctor the page is about, which PW-CONDITION-URL covers */
+        return 0;
     case PW_PHI_PHONE:
     case PW_PHI_RECORD_ID:
     case PW_PHI_ADDRESS:
-    case PW_PHI_NPI:
     case PW_PHI_DATE: return h->reason != PW_REASON_PATTERN && h->confidence >= 0.5f;
     default: return 0;
     }
@@ -208,14 +211,45 @@ static char *r_auth(pw_arena *a, const rule_input *in)
 
 /* ---- PW-BUTTON-TEXT ---- */
 
-/* Button text, or anything describing the clicked element (cd[buttonFeatures].destination,
- * properties.button_text). */
+/* 1 if the key's last member is `member` ("cd[buttonFeatures].innerText"), any case. */
+static int key_member(const char *key, const char *member)
+{
+    const char *dot = key ? strrchr(key, '.') : NULL;
+    return dot && strcasecmp(dot + 1, member) == 0;
+}
+
+/* A description of the clicked element that is not its text: Meta's cd[buttonFeatures] (as
+ * sent, and its destination, id, classList, tag… members). A destination is a page (equal to
+ * the page's own URL it is PW-CONDITION-URL evidence), an HTML id is the site's markup: neither
+ * says what the visitor clicked on, so neither is button text or event data. */
+static int button_element(const pw_field *f)
+{
+    return f->kind != PW_FIELD_BUTTON_TEXT && f->key && strcasestr(f->key, "buttonFeatures") &&
+           !key_member(f->key, "innerText") && !key_member(f->key, "value");
+}
+
+/* Button or link text: the decoder's button text (cd[buttonText], buttonFeatures.innerText), a
+ * key naming it (properties.button_text). */
 static int button_field(const pw_field *f)
 {
     if (f->kind == PW_FIELD_BUTTON_TEXT)
         return 1;
-    return f->key && (strcasestr(f->key, "buttonFeatures") || strcasestr(f->key, "button_text") ||
-                      strcasestr(f->key, "buttonText"));
+    if (!f->key || button_element(f))
+        return 0;
+    return strcasestr(f->key, "buttonFeatures") || strcasestr(f->key, "button_text") ||
+           strcasestr(f->key, "buttonText");
+}
+
+int pw_field_form_meta(const pw_field *f)
+{
+    return f->kind == PW_FIELD_FORM_META || (f->key && strcmp(f->key, "cd[formFeatures]") == 0);
+}
+
+/* GA4's enhanced-measurement form parameters (ep.form_id…; the decoder makes them form
+ * metadata): they have their own fix, and their form_destination is a page, not a field. */
+static int ga4_form_meta(const pw_field *f)
+{
+    return f->kind == PW_FIELD_FORM_META && starts(f->key, "ep");
 }
 
 static int m_button(const rule_input *in, unsigned char *use)
@@ -333,6 +367,7 @@ static int m_search(const rule_input *in, unsigned char *use)
     }
     if (!found)
         return -1;
+    use_kinds(in, use, K(PW_FIELD_DEVICE_ID)); /* the click and cookie IDs that join them */
     return health ? PW_SEV_HIGH : PW_SEV_LOW;
 }
 
@@ -385,6 +420,12 @@ static const char *strip_query_clause(pw_arena *a, const search_carriers *c)
     if (*c->url && *c->referrer)
         return pw_arena_sprintf(a, "%sthe page URL and the referrer it receives (`%s`; `%s`)",
                                 strip, c->url, c->referrer);
+    if (*c->referrer && !*c->url && strcmp(c->referrer, PW_REFERER_HEADER_KEY) == 0)
+        return pw_arena_sprintf(a,
+                                "set a `strict-origin-when-cross-origin` (or stricter) "
+                                "Referrer-Policy on these pages so that the Referer header of "
+                                "the tag's requests (`%s`) no longer carries the page's query",
+                                c->referrer);
     if (*c->referrer)
         return pw_arena_sprintf(a,
                                 "%sthe referrer it receives (`%s`: the search results page the "
@@ -418,7 +459,9 @@ static char *r_search(pw_arena *a, const rule_input *in)
         "Do not send site-search queries to %s: %s%s, turn off site-search tracking%s, or remove "
         "the tag from search and find-a-doctor pages%s (%s).",
         vendor(a, in), strip, named, for_account(a, in),
-        *c.referrer && !*c.url ? " and the pages visitors open from their results" : "",
+        *c.referrer && !*c.url && strcmp(c.referrer, PW_REFERER_HEADER_KEY) != 0
+            ? " and the pages visitors open from their results"
+            : "",
         pw_page_pattern(a, in->page_url));
 }
 
@@ -441,7 +484,8 @@ static int event_data_field(const rule_input *in, const rule_field *rf)
     if (f->kind != PW_FIELD_EVENT && f->kind != PW_FIELD_CUSTOM_DATA &&
         f->kind != PW_FIELD_USER_DATA)
         return 0;
-    if (page_metadata(f) || starts(f->key, "cd[pageFeatures]") || button_field(f))
+    if (page_metadata(f) || starts(f->key, "cd[pageFeatures]") || button_field(f) ||
+        button_element(f) || pw_field_form_meta(f))
         return 0;
     if (url_value(f)) /* a link or form destination names a page, not what the visitor did */
         return 0;
@@ -453,9 +497,17 @@ static int m_event_health(const rule_input *in, unsigned char *use)
     int found = 0;
     for (size_t i = 0; i < in->n_fields; i++) {
         const rule_field *rf = &in->fields[i];
-        if (event_data_field(in, rf) && field_has(rf, pw_hit_is_health))
-            use[i] = found = 1;
+        if (!event_data_field(in, rf))
+            continue;
+        /* a parameter named for a condition (cd[hiv_positive]=true) says it by its name */
+        int named = rf->n_key_hits && rf->f->value_len;
+        if (field_has(rf, pw_hit_is_health) || named) {
+            use[i] = (unsigned char)(PW_USE_FIELD | (named ? PW_USE_KEY_NAME : 0));
+            found = 1;
+        }
     }
+    if (found) /* the click and cookie IDs that join it to the visitor */
+        use_kinds(in, use, K(PW_FIELD_DEVICE_ID));
     return found ? PW_SEV_HIGH : -1;
 }
 
@@ -594,8 +646,62 @@ static int tracker_own_field(const pw_field *f)
     return f->kind == PW_FIELD_OTHER || f->kind == PW_FIELD_CUSTOM_DATA;
 }
 
-/* field_personal without the tracker's own settings: a record number under a vendor
- * configuration key, or any identifier whose value names the request's host. */
+/* The last 10 digits of s (a NANP number without its country code) into out; 0 if fewer. */
+static int last_digits(const char *s, size_t n, char out[11])
+{
+    int k = 10;
+    out[10] = '\0';
+    for (size_t i = n; i-- > 0 && k > 0;)
+        if (s[i] >= '0' && s[i] <= '9')
+            out[--k] = s[i];
+    return k == 0;
+}
+
+/* 1 if the hit is the target of a tel: or mailto: link value at v (the scheme just after it):
+ * the same phone number (last 10 digits) or the same address (any case). */
+static int link_target_is(const char *v, size_t n, int tel, const pw_hit *h)
+{
+    /* the target ends where the link's value does; a number may be spaced ("+1 (503) …") */
+    size_t e = 0;
+    while (e < n && !strchr("\"'&?,;}>", v[e]) && (tel || v[e] != ' '))
+        e++;
+    const char *want = h->normalized;
+    if (!want || !e)
+        return 0;
+    if (tel) {
+        char a[11], b[11];
+        return last_digits(v, e, a) && last_digits(want, strlen(want), b) && strcmp(a, b) == 0;
+    }
+    return strlen(want) == e && strncasecmp(v, want, e) == 0;
+}
+
+/* 1 if a phone or e-mail hit is a tel:/mailto: link's target among the beacon's fields
+ * (GA4's ep.link_url=tel:+1503…, Meta's cd[buttonFeatures] destination "mailto:info@…"): the
+ * contact the site publishes in its links, which the click's text repeats ("Call 503-555-1234"),
+ * not what the visitor typed. */
+static int link_contact(const rule_input *in, const pw_hit *h)
+{
+    if (h->category != PW_PHI_PHONE && h->category != PW_PHI_EMAIL)
+        return 0;
+    const char *scheme = h->category == PW_PHI_PHONE ? "tel:" : "mailto:";
+    size_t sn = strlen(scheme);
+    for (size_t i = 0; i < in->n_fields; i++) {
+        const pw_field *f = in->fields[i].f;
+        if (!f->value || f->value_len <= sn)
+            continue;
+        for (const char *p = strcasestr(f->value, scheme); p; p = strcasestr(p + sn, scheme)) {
+            size_t off = (size_t)(p - f->value) + sn;
+            if (off < f->value_len &&
+                link_target_is(p + sn, f->value_len - off, h->category == PW_PHI_PHONE, h))
+                return 1;
+        }
+    }
+    return 0;
+}
+
+/* field_personal without the tracker's own settings (a record number under a vendor
+ * configuration key, or any identifier whose value names the request's host) and without the
+ * site's own contact a clicked tel:/mailto: link names. */
 static int field_personal_here(const rule_input *in, const rule_field *rf)
 {
     int own = tracker_own_field(rf->f), config = own && vendor_config_key(rf->f->key);
@@ -603,11 +709,53 @@ static int field_personal_here(const rule_input *in, const rule_field *rf)
         const pw_hit *h = &rf->hits[i];
         if (!hit_personal(rf, h))
             continue;
-        if (h->category != PW_PHI_CANARY &&
-            ((config && h->category == PW_PHI_RECORD_ID) || (own && hit_in_host(in, h))))
+        if (h->category != PW_PHI_CANARY && ((config && h->category == PW_PHI_RECORD_ID) ||
+                                             (own && hit_in_host(in, h)) || link_contact(in, h)))
             continue;
         return 1;
     }
+    return 0;
+}
+
+/* The MD5, SHA-1 and SHA-256 digests of what a tag hashes when it has nothing: "", " ",
+ * "undefined", "null", "[object Object]", "NaN", "none", "false", "true" (as written and in
+ * lower case, as Meta normalises before hashing). Such a digest names no one. */
+static const char *const no_value_digests[] = {
+    /* md5 */
+    "d41d8cd98f00b204e9800998ecf8427e", "7215ee9c7d9dc229d2921a40e899ec5f",
+    "5e543256c480ac577d30f76f9120eb74", "37a6259cc0c1dae299a7866489dff0bd",
+    "4b29f7b6262fee8c3e8ef748e2094450", "1441a7909c087dbbe7ce59881b9df8b9",
+    "a3d2de7675556553a5f08e4c88d2c228", "7ecfb3bf076a6a9635f975fe96ac97fd",
+    "334c4a4c42fdb79d7ebc3e73b517e6f8", "6adf97f83acf6453d4a6a4b1070f3754",
+    "68934a3e9455fa72420237eb05902327", "b326b5062b2f0e69046810717534cb09",
+    /* sha-1 */
+    "da39a3ee5e6b4b0d3255bfef95601890afd80709", "b858cb282617fb0956d960215c8e84d1ccf909c6",
+    "d5d4cd07616a542891b7ec2d0257b3a24b69856e", "2be88ca4242c76e8253ac62474851065032d6833",
+    "9055c0764694fa769cfe100b80f2f3d4a2420ede", "c1d44ff03aff1372856c281854f454e2e1d15b7c",
+    "11e623a37e87cf7995c466723ec99688d55cae8c", "f7fd9c68f804acda665d2ab082217bb1583318f2",
+    "71f8e7976e4cbc4561c9d62fb283e7f788202acb", "6eef6648406c333a4035cd5e60d0bf2ecf2606d7",
+    "7cb6efb98ba5972a9b5090dc2e517fe14d12cb04", "5ffe533b830f08a0326348a9160afafc8ada44db",
+    /* sha-256 */
+    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+    "36a9e7f1c95b82ffb99743e0c5c4ce95d83c9a430aac59f84ef3cbfab6145068",
+    "eb045d78d273107348b0300c01d29b7552d622abbc6faf81b3ec55359aa9950c",
+    "74234e98afe7498fb5daf1f36ac2d78acc339464f950703b8c019892f982b90b",
+    "c9a560c74de368dcd2e6ac5544ad12a9afd32584b71a52147303479f726e0408",
+    "b28c94b2195c8ed259f0b415aaee3f39b0b2920a4537611499fa044956917a21",
+    "9b2d5b4678781e53038e91ea5324530a03f27dc1d0e5f6c9bc9d493a23be9de0",
+    "d5b592c05dc25b5032553f1b27f4139be95e881f73db33b02b05ab20c3f9981e",
+    "140bedbf9c3f6d56a9846d2ba7088798683f4da0c248231336e6a05679e4fdfe",
+    "dc937b59892604f5a86ac96936cd7ff09e25f18ae6b758e8014a24c7fa039e91",
+    "fcbcf165908dd18a9e49f7ff27810176db8e9f63b4352213741664245224f8aa",
+    "b5bea41b6c623f7c09f1bf24dcae58ebab3c0cdd90ad966bc43a45b44867e12b", NULL};
+
+int pw_no_value_digest(const char *v, size_t n)
+{
+    if (n != 32 && n != 40 && n != 64)
+        return 0;
+    for (size_t i = 0; no_value_digests[i]; i++)
+        if (strlen(no_value_digests[i]) == n && strncasecmp(v, no_value_digests[i], n) == 0)
+            return 1;
     return 0;
 }
 
@@ -624,9 +772,12 @@ static int m_form(const rule_input *in, unsigned char *use)
         const rule_field *rf = &in->fields[i];
         pw_field_kind k = rf->f->kind;
         if (k == PW_FIELD_DEVICE_ID || k == PW_FIELD_ACCOUNT || k == PW_FIELD_EVENT ||
-            k == PW_FIELD_FORM_META) /* placeholders and field names are PW-FORM-FIELDS */
+            pw_field_form_meta(rf->f)) /* placeholders and field names are PW-FORM-FIELDS */
             continue;
-        int udff = starts(rf->f->key, "udff[") && rf->f->value_len > 0;
+        if (pw_no_value_digest(rf->f->value, rf->f->value_len)) /* a hash of nothing */
+            continue;
+        int udff = starts(rf->f->key, "udff[") && rf->f->value_len > 0 &&
+                   !pw_no_value_digest(rf->f->value, rf->f->value_len);
         int typed = k == PW_FIELD_FORM_VALUE && rf->f->value_len > 0;
         /* hashed user data (ud[em]=<sha256>) is advanced matching (its own rule) and page
          * metadata describes the page: there only a typed canary counts; a cleartext identifier
@@ -639,11 +790,14 @@ static int m_form(const rule_input *in, unsigned char *use)
     }
     if (!found)
         return -1;
+    use_kinds(in, use, K(PW_FIELD_DEVICE_ID)); /* the click and cookie IDs that join them */
     /* a careers application or a donation form relates to no one's care (HHS's job-postings
      * example): an identified person sent to a vendor, but no PHI disclosure on its own. Only on
-     * a page the PHI engine names general by its section (careers, jobs, news, donate…), not on
-     * a page that is general for want of a cue (a home page's contact form may be a patient's) */
-    return in->ctx == PW_CTX_GENERAL && general_page(in->page_url) ? PW_SEV_HIGH : PW_SEV_CRITICAL;
+     * a page of a general section (careers, jobs, news, donate, events…: the PHI engine's general
+     * pages and the context's general first segments), not on a page that is general for want of
+     * a cue (a home page's contact form may be a patient's) */
+    return in->ctx == PW_CTX_GENERAL && pw_assess_general_section(in->page_url) ? PW_SEV_HIGH
+                                                                                : PW_SEV_CRITICAL;
 }
 
 /* 1 if what PW-FORM-VALUES found came from a form: typed values, udff hashes of form fields, or
@@ -724,7 +878,7 @@ static int embedded_sha256(const char *v, size_t n)
             run++;
             continue;
         }
-        if (run == 64)
+        if (run == 64 && !pw_no_value_digest(v + i - run, run))
             return 1;
         run = 0;
     }
@@ -739,16 +893,28 @@ static int matching_field(const rule_field *rf)
     const pw_field *f = rf->f;
     if (f->kind != PW_FIELD_USER_DATA || f->value_len == 0 || starts(f->key, "udff["))
         return 0;
+    if (pw_no_value_digest(f->value, f->value_len)) /* the hash of "" or "undefined" */
+        return 0;
     return starts(f->key, "ud[") || f->hashed || pw_is_sha256_hex(f->value, f->value_len) ||
            embedded_sha256(f->value, f->value_len) || field_personal(rf);
+}
+
+/* A country ("ud[country]", hashed "us") is sent with the identifiers and matches no one alone. */
+static int country_field(const pw_field *f)
+{
+    char leaf[16];
+    key_leaf(f->key, leaf, sizeof leaf);
+    return strcmp(leaf, "country") == 0;
 }
 
 static int m_advanced(const rule_input *in, unsigned char *use)
 {
     int found = 0;
     for (size_t i = 0; i < in->n_fields; i++)
-        if (matching_field(&in->fields[i]))
-            use[i] = found = 1;
+        if (matching_field(&in->fields[i])) {
+            use[i] = 1;
+            found |= !country_field(in->fields[i].f);
+        }
     if (!found)
         return -1;
     return in->ctx >= PW_CTX_CONDITION ? PW_SEV_HIGH : PW_SEV_MEDIUM;
@@ -834,9 +1000,13 @@ static int m_form_fields(const rule_input *in, unsigned char *use)
     if (in->ctx == PW_CTX_GENERAL)
         return -1;
     int found = 0;
-    for (size_t i = 0; i < in->n_fields; i++)
-        if (in->fields[i].f->kind == PW_FIELD_FORM_META && in->fields[i].f->value_len > 0)
+    for (size_t i = 0; i < in->n_fields; i++) {
+        const pw_field *f = in->fields[i].f;
+        /* GA4's form_id and form_name too; its form_destination is a page, not a field */
+        if (f->kind == PW_FIELD_FORM_META && !(ga4_form_meta(f) && url_value(f)) &&
+            f->value_len > 0)
             use[i] = found = 1;
+    }
     return found ? PW_SEV_MEDIUM : -1;
 }
 
@@ -847,6 +1017,14 @@ static char *r_form_fields(pw_arena *a, const rule_input *in)
                                 "%s stops the pixel describing forms (cd[formFeatures]); or "
                                 "remove it from %s.",
                                 autoconfig_call(a, in), pw_page_pattern(a, in->page_url));
+    for (size_t i = 0; i < in->n_fields; i++)
+        if (ga4_form_meta(in->fields[i].f))
+            return pw_arena_sprintf(
+                a,
+                "Turn off enhanced-measurement form interactions%s (Admin > Data streams > "
+                "Enhanced measurement > Form interactions), which send each form's id, name and "
+                "destination with form_start and form_submit, or remove %s from %s.",
+                for_account(a, in), product(a, in), pw_page_pattern(a, in->page_url));
     return pw_arena_sprintf(a, "Stop %s from collecting form metadata on %s, or remove the tag.",
                             product(a, in), pw_page_pattern(a, in->page_url));
 }

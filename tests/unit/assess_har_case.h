@@ -12,7 +12,9 @@
 #include "phiwall/assess.h"
 #include "phiwall/har.h"
 
+#ifndef ASSESS_CASE_DIR /* a test may scan another directory's cases (tests/data/har/) */
 #define ASSESS_CASE_DIR PW_SRC_DIR "/tests/data/assess/"
+#endif
 
 typedef struct scan {
     pw_catalog *cat;

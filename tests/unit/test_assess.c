@@ -1,4 +1,5 @@
 /* test_assess.c — page context cues (HHS context), auth cookies, login URLs, the rule table. */
+#include <stdio.h>
 #include <string.h>
 
 #include "phiwall/assess.h"
@@ -52,6 +53,16 @@ static void contexts(void)
     pw_arena_free(&a);
     CHECK_INT(ctx_of("https://h.org/en/search?q=careers", NULL), PW_CTX_CARE_INTENT);
     CHECK_INT(ctx_of("https://h.org/", "Home"), PW_CTX_GENERAL);
+    /* a general section's login or registration is an applicant's, attendee's or donor's: the
+       section wins as it does over a portal word; a portal's login stays care intent */
+    CHECK_INT(ctx_of("https://h.org/careers/login", NULL), PW_CTX_GENERAL);
+    CHECK_INT(ctx_of("https://h.org/events/register", NULL), PW_CTX_GENERAL);
+    CHECK_INT(ctx_of("https://h.org/donate/register", NULL), PW_CTX_GENERAL);
+    CHECK_INT(ctx_of("https://h.org/volunteer/sign-in", NULL), PW_CTX_GENERAL);
+    CHECK_INT(ctx_of("https://h.org/news/login", NULL), PW_CTX_GENERAL);
+    CHECK_INT(ctx_of("https://h.org/careers/benefits/payment-schedule", NULL), PW_CTX_GENERAL);
+    CHECK_INT(ctx_of("https://h.org/patients/portal/login", NULL), PW_CTX_CARE_INTENT);
+    CHECK_INT(ctx_of("https://h.org/register", NULL), PW_CTX_CARE_INTENT);
     /* words match whole: "facebook" is not "book", "accountable" is not "account" */
     CHECK_INT(ctx_of("https://h.org/facebook-accountable", NULL), PW_CTX_GENERAL);
 }
@@ -99,6 +110,42 @@ static void cookies_and_login(void)
     CHECK(!pw_assess_auth_cookie(NULL));
     CHECK(!pw_assess_auth_cookie("_ga=1; csrftoken=abc; XSRF-TOKEN=x"));
     CHECK(pw_assess_auth_cookie("access_token=abc"));
+    /* whole tokens of the name, never a substring: anonymous visitors get these */
+    static const char *const anonymous[] = {
+        "_pin_unauth=dWlk",         "next-auth.callback-url=https%3A%2F%2Fh.org",
+        "MyChartLocale=en-US",      "author_pref=1",
+        "rememberedLanguage=en",    "hs_authorship=1",
+        "next-auth.csrf-token=abc", ".AspNetCore.Session=CfDJ8",
+        "MyChartSession=abc",       "JSESSIONID=abc",
+        "ASP.NET_SessionId=abc",    "oauth_state=xyz",
+        "LoginRedirect=%2Fportal",  "__Host-next-auth.pkce.code_verifier=x"};
+    for (size_t i = 0; i < sizeof anonymous / sizeof anonymous[0]; i++) {
+        CHECK(!pw_assess_auth_cookie(anonymous[i]));
+        if (pw_assess_auth_cookie(anonymous[i]))
+            fprintf(stderr, "  anonymous cookie counted as a session: %s\n", anonymous[i]);
+    }
+    /* a logged-in user's session, in the spellings frameworks use */
+    static const char *const session[] = {"MyChartAuth=s3ss10n",
+                                          "next-auth.session-token=eyJ",
+                                          "__Secure-next-auth.session-token=eyJ",
+                                          "wordpress_logged_in_5f4dcc3b=jane",
+                                          "accessToken=eyJ",
+                                          "id_token=eyJ",
+                                          ".AspNetCore.Identity.Application=CfDJ8",
+                                          "remember_web_59ba36=1",
+                                          "auth_session=abc",
+                                          "jwt=eyJ",
+                                          "isLoggedIn=true",
+                                          "SSO_SESSION=x"};
+    for (size_t i = 0; i < sizeof session / sizeof session[0]; i++) {
+        CHECK(pw_assess_auth_cookie(session[i]));
+        if (!pw_assess_auth_cookie(session[i]))
+            fprintf(stderr, "  session cookie missed: %s\n", session[i]);
+    }
+    CHECK(pw_assess_auth_cookie("_ga=1; _pin_unauth=x; AuthToken=y"));
+    CHECK(!pw_assess_login_url("https://h.org/careers/login"));
+    CHECK(!pw_assess_login_url("https://h.org/volunteer/sign-in"));
+    CHECK(pw_assess_login_url("https://h.org/patients/portal/login"));
     CHECK(pw_assess_login_url("https://h.org/mychart/Authentication/Login"));
     CHECK(pw_assess_login_url("https://h.org/sso/saml"));
     CHECK(!pw_assess_login_url("https://h.org/blog/logging-tips"));

@@ -200,10 +200,13 @@ static size_t count_findings(const char *name)
 static void goldens(void)
 {
     static const char *cases[] = {
-        "auth_tracker",  "auth_cookie",       "button_text",        "search_term",
-        "form_values",   "advanced_matching", "condition_pageview", "session_replay",
-        "careers_pixel", "first_party_only",  "firefox_base64",     "mixed",
-        "baa_declared",  "object_kind",       "ga_items",           "sgtm_path"};
+        "auth_tracker",     "auth_cookie",       "button_text",        "search_term",
+        "form_values",      "advanced_matching", "condition_pageview", "session_replay",
+        "careers_pixel",    "first_party_only",  "firefox_base64",     "mixed",
+        "baa_declared",     "object_kind",       "ga_items",           "sgtm_path",
+        "cookie_anonymous", "link_contacts",     "provider_npi",       "empty_hash",
+        "form_meta",        "general_login",     "referer_form",       "referer_search",
+        "health_keys",      "spa_tiktok"};
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
         golden(cases[i]);
 }

@@ -195,6 +195,99 @@ cases = {
     "mixed": [page("/news/new-parking-garage", "News", lambda u: meta(u, "PageView")),
               page("/billing/pay-my-bill", "Pay my bill", lambda u: meta(u, "PageView"),
                    lambda u: ga4(u, "page_view"))],
+    # --- the rev-scan review of the ASSESS stage (tests/unit/test_assess_scan_review.c) ---
+    # D1: anonymous cookies whose names hold "auth", "author", "remember"… are no session: a
+    # condition page stays a condition page, a careers page a general one
+    "cookie_anonymous": [page("/conditions/heart-disease", "Heart disease",
+                              lambda u: meta(u, "PageView"),
+                              cookie="_ga=GA1.2.3.4; _pin_unauth=dWlkPU5qRTVOVEJp; "
+                                     "next-auth.callback-url=https%3A%2F%2Fwww.demo-hospital.org; "
+                                     "MyChartLocale=en-US; author_pref=1; rememberedLanguage=en; "
+                                     "hs_authorship=1; _fbp=fb.1.2.3"),
+                         page("/careers", "Careers", lambda u: meta(u, "PageView"),
+                              cookie="_pin_unauth=dWlkPU5qRTVOVEJp")],
+    # D3: the site's own tel:/mailto: links clicked (GA4 outbound click, Meta button click)
+    "link_contacts": [page("/contact-us", "Contact us",
+                           lambda u: ga4(u, "click", {"ep.link_url": "tel:+15035551234",
+                                                      "ep.link_text": "(503) 555-1234",
+                                                      "ep.outbound": "true"}),
+                           lambda u: ga4(u, "click", {"ep.link_url": "mailto:info@demo-hospital.org",
+                                                      "ep.link_text": "info@demo-hospital.org"}),
+                           lambda u: ga4(u, "click", {"ep.link_url": "mailto:drsmith@gmail.com"}),
+                           lambda u: ga4(u, "click", {"ep.link_url": "tel:+1 (503) 555-1234"}),
+                           lambda u: meta(u, "SubscribedButtonClick", {
+                               "cd[buttonText]": "Call 503-555-1234",
+                               "cd[buttonFeatures]": json.dumps({
+                                   "destination": "tel:5035551234",
+                                   "innerText": "Call 503-555-1234", "tag": "a"})})),
+                      # a typed phone beside a link to another number still counts
+                      page("/appointments/request", "Request an appointment",
+                           lambda u: ga4(u, "generate_lead", {"ep.link_url": "tel:+15035551234",
+                                                              "ep.phone": "503-555-9876"}))],
+    # D4: a provider's NPI on the provider's page names the doctor, not the visitor
+    "provider_npi": [page("/doctors/elena-marsh", "Elena Marsh, MD",
+                          lambda u: ga4(u, "view_provider", {"ep.provider_npi": "1234567893",
+                                                             "ep.provider_name": "Elena Marsh"}))],
+    # D8: advanced matching that hashed nothing (SHA-256 of "" and "undefined", MD5 of "null")
+    "empty_hash": [page("/appointments", "Appointments",
+                        lambda u: meta(u, "PageView", {
+                            "ud[em]": "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+                            "ud[ph]": "eb045d78d273107348b0300c01d29b7552d622abbc6faf81b3ec55359aa9950c",
+                            "ud[fn]": "37a6259cc0c1dae299a7866489dff0bd",
+                            "ud[country]": "79adb2a2fce5c6ba215fe5f27f532d4e7edbac4b6a5e09e1ef3a08084a904621"}))],
+    # D7: a sign-in button's destination and HTML id are no button text; GA4's form_id and
+    # form_name are form metadata (PW-FORM-FIELDS), not event data
+    "form_meta": [page("/portal/login", "Sign in",
+                       lambda u: ga4(u, "form_start", {"ep.form_id": "portal-login",
+                                                       "ep.form_name": "portal-login",
+                                                       "ep.form_destination": u}),
+                       lambda u: meta(u, "SubscribedButtonClick", {
+                           "cd[buttonText]": "Sign in",
+                           "cd[buttonFeatures]": json.dumps({
+                               "classList": "btn", "destination": u,
+                               "id": "portal-login-submit", "innerText": "Sign in",
+                               "tag": "button"})}))],
+    # D9: a general section's login or registration is no patient's
+    "general_login": [page("/careers/login", "Careers", lambda u: meta(u, "PageView")),
+                      page("/events/register?email=jane.doe%40gmail.com", "Register",
+                           lambda u: meta(u, "PageView")),
+                      page("/patients/portal/login", "Sign in", lambda u: meta(u, "PageView"))],
+    # D2: a GET form's values and a site search reach trackers only in the Referer header
+    # (Meta's noscript pixel, Floodlight)
+    "referer_form": [page("/appointments/confirm?first_name=Jane&last_name=Doe"
+                          "&email=jane.doe%40gmail.com&phone=5035551234&reason=HIV+test",
+                          "Appointment confirmed",
+                          {"method": "GET", "type": "image",
+                           "url": "https://www.facebook.com/tr?id=" + PIXEL +
+                                  "&ev=PageView&noscript=1"},
+                          {"method": "GET", "type": "image",
+                           "url": "https://ad.doubleclick.net/ddm/activity/src=1234567;type=visit;"
+                                  "cat=appt0;ord=1?"})],
+    "referer_search": [page("/search?q=hiv+testing", "Search results",
+                            {"method": "GET", "type": "image",
+                             "url": "https://www.facebook.com/tr?id=" + PIXEL +
+                                    "&ev=PageView&noscript=1"})],
+    # D10: health information in parameter names; harmless names (health_plan, care_type) none
+    "health_keys": [page("/", "Home",
+                         lambda u: ga4(u, "quiz_complete", {"epn.hiv_risk_score": "8",
+                                                            "ep.depression_screening_positive": "yes",
+                                                            "up.pregnant": "true"}),
+                         lambda u: meta(u, "CompleteRegistration", {"cd[hiv_positive]": "true",
+                                                                    "cd[value]": "0"})),
+                    page("/news/gala", "Gala",
+                         lambda u: ga4(u, "select_content", {"ep.health_plan": "yes",
+                                                             "ep.care_type": "1",
+                                                             "ep.content_type": "article"}))],
+    # D11: a single-page app's route in TikTok's context.page.url, as Meta's dl
+    "spa_tiktok": [page("/", "Home",
+                        {"method": "POST", "url": "https://analytics.tiktok.com/api/v2/pixel",
+                         "mime": "application/json", "type": "xhr",
+                         "text": json.dumps({"event": "Search", "event_id": "e1",
+                                             "timestamp": "2024-05-01T12:00:00Z",
+                                             "context": {"pixel": {"code": "CABCDEFGHIJKL0123456"},
+                                                         "page": {"url": SITE + "/find-a-doctor?q=depression",
+                                                                  "referrer": ""}},
+                                             "properties": {}})})],
 }
 
 for name, pages in cases.items():
