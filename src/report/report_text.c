@@ -527,8 +527,8 @@ pw_status pw_report_text(const pw_scan_result *r, const pw_report_opts *o, pw_bu
     }
     if (n_info)
         pw_buf_printf(out,
-                      "\n%zu informational finding%s (trackers on general pages) are listed "
+                      "\n%zu informational finding%s (trackers on general pages) %s listed "
                       "in the table only.\n",
-                      n_info, n_info == 1 ? "" : "s");
+                      n_info, n_info == 1 ? "" : "s", n_info == 1 ? "is" : "are");
     return pw_report_buf_status(out, err);
 }
