@@ -59,6 +59,24 @@ pw_status pw_gw_jt_parse(pw_arena *a, const char *s, size_t n, pw_gw_jt **out, c
 pw_status pw_gw_jt_parse_yajl(pw_arena *a, const char *s, size_t n, pw_gw_jt **out, char *errbuf,
                               size_t errcap);
 
+/* Allocation failure injection and accounting for tests of the yajl path. fail(ctx) is asked
+ * before every allocation that can fail — those the tree takes from the arena, and the reserve
+ * yajl's own allocations come from (gw_json_tree.c) — and makes it fail when it returns nonzero.
+ * Filled in: the bytes reserved for yajl, the most it used, and whether it ever asked for more
+ * (overflow: the bound is wrong, and a failing arena would then crash yajl). */
+typedef struct pw_gw_jt_probe {
+    int (*fail)(void *ctx);
+    void *ctx;
+    size_t reserve, peak;
+    int overflow;
+} pw_gw_jt_probe;
+
+/* pw_gw_jt_parse and pw_gw_jt_parse_yajl with a probe (NULL: none). */
+pw_status pw_gw_jt_parse_probe(pw_arena *a, const char *s, size_t n, pw_gw_jt **out, char *errbuf,
+                               size_t errcap, pw_gw_jt_probe *probe);
+pw_status pw_gw_jt_parse_yajl_probe(pw_arena *a, const char *s, size_t n, pw_gw_jt **out,
+                                    char *errbuf, size_t errcap, pw_gw_jt_probe *probe);
+
 /* The first member named key of an object (a name that held U+0000 names none), or NULL. */
 const pw_gw_jt *pw_gw_jt_get(const pw_gw_jt *obj, const char *key);
 
