@@ -50,7 +50,7 @@ static void make_inputs(void)
     static const char *const fixed[] = {
         "{\"a\": 1 /* comment */, \"b\": [true, false, null, \"x\\u00e9\"]}",
         "[1, 2, {\"k\": \"v\\n\"}, -3.5e2] // trailing comment",
-        "12345", /* a number at the end is buffered by yajl's lexer */
+        "12345",               /* a number at the end is buffered by yajl's lexer */
         "{\"a\": [1, 2,, 3]}", /* a parse error after some allocations */
         "{\"a\" 1}",
     };
@@ -146,12 +146,14 @@ static void test_tree_parse_each_allocation_fails(void)
         countdown c = {0, 0};
         pw_gw_jt_probe probe = {.fail = fail_kth, .ctx = &c};
         char err[128];
-        yajl_val whole = pw_gw_json_parse_probe(texts[i], strlen(texts[i]), err, sizeof err, &probe);
+        yajl_val whole =
+            pw_gw_json_parse_probe(texts[i], strlen(texts[i]), err, sizeof err, &probe);
         long total = c.calls;
         CHECK(total > 0);
         for (long k = 1; k <= total; k++) {
             c = (countdown){0, k};
-            yajl_val v = pw_gw_json_parse_probe(texts[i], strlen(texts[i]), err, sizeof err, &probe);
+            yajl_val v =
+                pw_gw_json_parse_probe(texts[i], strlen(texts[i]), err, sizeof err, &probe);
             CHECK(v == NULL);
             if (whole)
                 CHECK_STR(err, "out of memory");
