@@ -114,6 +114,11 @@ pw_status pw_spool_dead_reason(pw_spool *s, const char *event_id, const char *de
  * are rescheduled). */
 pw_status pw_spool_retry_batch(pw_spool *s, const int64_t *ids, size_t n, int64_t next_attempt_ms,
                                pw_err *err);
+/* pw_spool_retry_batch for items whose request went out at sent_ms (pw_gw_now_ms read before the
+ * first byte left): the retry row's first attempt (first_ms) is that time rather than the lease's
+ * start, when it lies within the lease and not after now; 0: the lease's start. */
+pw_status pw_spool_retry_batch_sent(pw_spool *s, const int64_t *ids, size_t n,
+                                    int64_t next_attempt_ms, int64_t sent_ms, pw_err *err);
 pw_status pw_spool_dead_batch(pw_spool *s, const int64_t *ids, const char *const *reasons, size_t n,
                               pw_err *err);
 
