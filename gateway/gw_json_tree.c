@@ -24,25 +24,23 @@ struct build {
     pw_gw_jt_probe *probe;
 };
 
-/* Every allocation of the tree: a probe (tests) may make it fail. */
+/* A probe (tests) may make any allocation of the tree fail. */
+static int refused(const build *b)
+{
+    return b->probe && b->probe->fail && b->probe->fail(b->probe->ctx);
+}
+
 static void *take(build *b, size_t n)
 {
-    if (b->probe && b->probe->fail && b->probe->fail(b->probe->ctx))
-        return NULL;
-    return pw_arena_alloc(b->a, n);
+    return refused(b) ? NULL : pw_arena_alloc(b->a, n);
 }
 
 /* A C string: ends at the first NUL. */
 static char *copy_cstr(build *b, const unsigned char *s, size_t n, size_t *len)
 {
-    const unsigned char *nul = memchr(s, '\0', n);
-    size_t k = nul ? (size_t)(nul - s) : n;
-    char *p = take(b, k + 1);
-    if (!p)
-        return NULL;
-    memcpy(p, s, k);
-    p[k] = '\0';
-    *len = k;
+    char *p = refused(b) ? NULL : pw_arena_strndup(b->a, (const char *)s, n);
+    if (p)
+        *len = strlen(p);
     return p;
 }
 
@@ -178,8 +176,8 @@ static int close_container(void *ctx)
 }
 
 /* yajl's state stack grows with the nesting, and the reserve must hold it (below): deeper
- * containers are refused. The callers bound nesting far below (PW_GW_JSON_MAX_DEPTH). */
-#define JT_YAJL_MAX_DEPTH 1024
+ * containers are refused (PW_GW_JT_MAX_DEPTH). */
+#define JT_YAJL_MAX_DEPTH PW_GW_JT_MAX_DEPTH
 
 static int yajl_open(build *b, pw_gw_jt_type t)
 {

@@ -45,10 +45,15 @@ struct pw_gw_jt {
     int key_cut;     /* likewise for its key */
 };
 
+/* Containers nested deeper are refused (PW_ERR_PARSE, "nesting deeper than 1024"), where yajl
+ * itself has no bound: its state stack must fit the reserve its allocations come from
+ * (gw_json_tree.c). The callers bound nesting far below (PW_GW_JSON_MAX_DEPTH, 64). */
+#define PW_GW_JT_MAX_DEPTH 1024
+
 /*
  * Parse n bytes of JSON into a tree in `a`. On malformed JSON returns PW_ERR_PARSE and writes
  * yajl's error message (first line only, e.g. "lexical error: invalid char in json text.") to
- * errbuf; PW_ERR_NOMEM when the arena cannot grow.
+ * errbuf; PW_ERR_NOMEM when the arena cannot grow (never a crash: see pw_gw_jt_probe).
  */
 pw_status pw_gw_jt_parse(pw_arena *a, const char *s, size_t n, pw_gw_jt **out, char *errbuf,
                          size_t errcap);

@@ -175,6 +175,32 @@ static void test_tree_parse_each_allocation_fails(void)
     free_inputs();
 }
 
-PW_TEST_MAIN(PW_TEST(test_yajl_path_each_allocation_fails),
+/* yajl's state stack grows with the nesting, so the reserve bounds it: 1,024 containers deep
+ * parse, one more is refused with a message (the callers refuse beyond 64 before). */
+static void test_nesting_bound(void)
+{
+    char *ok = repeat("", "[", PW_GW_JT_MAX_DEPTH, "");
+    char *deep = repeat("", "[", PW_GW_JT_MAX_DEPTH + 1, "");
+    CHECK(ok && deep);
+    if (ok && deep) {
+        char *closed = repeat(ok, "]", PW_GW_JT_MAX_DEPTH, "");
+        long calls = 0;
+        pw_gw_jt_probe probe;
+        CHECK_INT(parse_failing(closed ? closed : "", 0, &calls, &probe), PW_OK);
+        CHECK(!probe.overflow && probe.peak <= probe.reserve);
+        pw_arena a;
+        pw_arena_init(&a, 0);
+        pw_gw_jt *root = NULL;
+        char err[128];
+        CHECK_INT(pw_gw_jt_parse(&a, deep, strlen(deep), &root, err, sizeof err), PW_ERR_PARSE);
+        CHECK_STR(err, "nesting deeper than 1024");
+        pw_arena_free(&a);
+        free(closed);
+    }
+    free(ok);
+    free(deep);
+}
+
+PW_TEST_MAIN(PW_TEST(test_yajl_path_each_allocation_fails), PW_TEST(test_nesting_bound),
              PW_TEST(test_reserve_holds_what_yajl_asks),
              PW_TEST(test_tree_parse_each_allocation_fails))
