@@ -834,8 +834,7 @@ static void deliver_leased(runner *r, pw_spool_item *leased, size_t n, fw_item *
                     put_back(r, plan.reqs[i + k], &unsent, retry);
                 continue;
             }
-            if (!r->send_ms) /* read before the first byte leaves: never after the upstream got it
-                              */
+            if (!r->send_ms) /* before the first byte leaves: never after the upstream has it */
                 r->send_ms = pw_gw_now_ms();
             pw_fw_send_all(r->multi, &r->pool, &r->d, plan.reqs + i, m);
             for (size_t k = 0; k < m; k++)
