@@ -24,13 +24,14 @@ struct build {
     pw_gw_jt_probe *probe;
 };
 
-/* A probe (tests) may make any allocation of the tree fail. */
-static int refused(const build *b)
+/* A probe (tests) may make any allocation of the tree fail. Inlined: the fast path allocates a
+ * node per value, and as calls these cost ~9% of a plain body's parse (callgrind). */
+static inline __attribute__((always_inline)) int refused(const build *b)
 {
-    return b->probe && b->probe->fail && b->probe->fail(b->probe->ctx);
+    return __builtin_expect(b->probe != NULL, 0) && b->probe->fail && b->probe->fail(b->probe->ctx);
 }
 
-static void *take(build *b, size_t n)
+static inline __attribute__((always_inline)) void *take(build *b, size_t n)
 {
     return refused(b) ? NULL : pw_arena_alloc(b->a, n);
 }
@@ -67,7 +68,7 @@ static int add(build *b, pw_gw_jt *v)
     return 1;
 }
 
-static pw_gw_jt *node(build *b, pw_gw_jt_type t)
+static inline __attribute__((always_inline)) pw_gw_jt *node(build *b, pw_gw_jt_type t)
 {
     pw_gw_jt *v = take(b, sizeof *v);
     if (v)
@@ -549,12 +550,21 @@ static size_t buf_bound(size_t most)
     return sum;
 }
 
+/* Occurrences of c in s[0..n), counted up to max (memchr: few brackets, few steps). */
+static size_t count_upto(const char *s, size_t n, char c, size_t max)
+{
+    size_t k = 0;
+    const char *end = s + n;
+    for (const char *p = s; k < max && (p = memchr(p, c, (size_t)(end - p))) != NULL; p++)
+        k++;
+    return k;
+}
+
 static size_t stack_bound(const char *s, size_t n)
 {
-    size_t brackets = 0;
-    for (size_t i = 0; i < n; i++)
-        brackets += s[i] == '[' || s[i] == '{';
-    size_t entries = (brackets < JT_YAJL_MAX_DEPTH ? brackets : JT_YAJL_MAX_DEPTH) + 2;
+    size_t brackets = count_upto(s, n, '[', JT_YAJL_MAX_DEPTH);
+    brackets += count_upto(s, n, '{', JT_YAJL_MAX_DEPTH - brackets);
+    size_t entries = brackets + 2;
     size_t sum = 0;
     for (size_t size = 128; size < entries + 128; size += 128)
         sum += block(size);
