@@ -178,9 +178,10 @@ static void test_forwarder_waits_for_its_records(void)
     put_events(&e, "late", 3);
     pw_forwarders_notify(e.fw);
     /* The forwarder sees the failing log and pauses before it leases. Waited for, not assumed
-     * after 400 ms: the forwarder thread may run at a lower priority (adapt_priority), and on a
-     * loaded machine it was not always scheduled within that time (paused still 0). Then a
-     * further 400 ms in which a send, if the pause did not hold, would show. */
+     * after 400 ms: the forwarder thread must be scheduled, wake from its poll and probe the
+     * log, and nothing bounds when that happens on a loaded machine (the one fixed-time
+     * assumption of this case; every other check follows a polled condition). Then a further
+     * 400 ms in which a send, if the pause did not hold, would show. */
     int64_t until2 = pw_gw_mono_ms() + GW_TEST_WAIT_MS;
     while (stats(&e).paused != 1 && pw_gw_mono_ms() < until2)
         usleep(10000);
