@@ -76,7 +76,8 @@ typedef struct runner {
     size_t cycle_reqs;     /* requests this cycle planned (sent unless auth_seen) */
     atomic_int gated;      /* started gated (pw_forward_opts.gated): waits for pw_forwarders_open */
     unsigned left_wait;    /* the next pause while adopted outcomes cannot be written */
-    int64_t cycle_ms;      /* when this cycle's items were triaged (before their send) */
+    int64_t cycle_ms; /* when this cycle's items were triaged, then marked (before their send) */
+    int64_t send_ms;  /* when this cycle's first request went out (0: none yet) */
 } runner;
 
 struct pw_forwarders {
@@ -281,15 +282,19 @@ static int audit_outcomes(runner *r, const pw_audit_record *recs, size_t n)
     }
 }
 
+/* sent_ms: for retries, when their request went out (0: not known, the spool takes the lease's
+ * start, earlier). */
 static pw_status settle_once(runner *r, fw_settle_kind k, const int64_t *ids, const size_t *lens,
-                             char *const *reasons, size_t n, int64_t next, pw_err *e)
+                             char *const *reasons, size_t n, int64_t next, int64_t sent_ms,
+                             pw_err *e)
 {
     switch (k) {
     case FW_SETTLE_ACK: return pw_spool_ack_sized(r->f->spool, ids, lens, n, e);
     case FW_SETTLE_RETRY:
     case FW_SETTLE_PUT_BACK: {
-        pw_status st = k == FW_SETTLE_RETRY ? pw_spool_retry_batch(r->f->spool, ids, n, next, e)
-                                            : pw_spool_put_back_batch(r->f->spool, ids, n, next, e);
+        pw_status st = k == FW_SETTLE_RETRY
+                           ? pw_spool_retry_batch_sent(r->f->spool, ids, n, next, sent_ms, e)
+                           : pw_spool_put_back_batch(r->f->spool, ids, n, next, e);
         return st == PW_ERR_NOTFOUND ? PW_OK : st; /* rows settled meanwhile: nothing to do */
     }
     case FW_SETTLE_DEAD:
@@ -306,7 +311,9 @@ static int spool_outcomes(runner *r, fw_settle_kind k, const int64_t *ids, const
 {
     for (unsigned wait = PAUSE_MIN_MS;; wait = next_pause(wait)) {
         pw_err e = {0};
-        if (settle_once(r, k, ids, lens, reasons, n, next, &e) == PW_OK) {
+        /* the retries of this runner's cycle: sent at send_ms or after */
+        int64_t sent_ms = k == FW_SETTLE_RETRY ? r->send_ms : 0;
+        if (settle_once(r, k, ids, lens, reasons, n, next, sent_ms, &e) == PW_OK) {
             set_paused(r, 0, NULL);
             return 1;
         }
@@ -391,10 +398,11 @@ static int64_t backoff_ms(runner *r, int attempts)
 
 /* Where an item's retry window starts: its first attempt that may have reached the upstream,
  * this one if it is the first (a retried answer counts, conservatively: a timeout or a 5xx may
- * have been processed). */
+ * have been processed): when the cycle's first request went out, which no request of it went
+ * out before, so the window never runs past the upstream's from its first receipt. */
 static int64_t window_start(const runner *r, const fw_item *it)
 {
-    return it->spool->sent_ms > 0 ? it->spool->sent_ms : r->cycle_ms;
+    return it->spool->sent_ms > 0 ? it->spool->sent_ms : r->send_ms ? r->send_ms : r->cycle_ms;
 }
 
 /* Schedule one item at `next` (`wait` ms from now), or dead-letter it when that passes its retry
@@ -796,6 +804,7 @@ static void deliver_leased(runner *r, pw_spool_item *leased, size_t n, fw_item *
     size_t n_ok = 0;
     int64_t now = pw_gw_now_ms();
     r->cycle_ms = now;
+    r->send_ms = 0;
     for (size_t i = 0; i < n; i++) {
         items[i].spool = &leased[i];
         if (triage(r, &items[i], now, dead) == 0)
@@ -825,6 +834,8 @@ static void deliver_leased(runner *r, pw_spool_item *leased, size_t n, fw_item *
                     put_back(r, plan.reqs[i + k], &unsent, retry);
                 continue;
             }
+            if (!r->send_ms) /* before the first byte leaves: never after the upstream has it */
+                r->send_ms = pw_gw_now_ms();
             pw_fw_send_all(r->multi, &r->pool, &r->d, plan.reqs + i, m);
             for (size_t k = 0; k < m; k++)
                 apply_outcome(r, plan.reqs[i + k], sent, retry, dead);
@@ -949,7 +960,8 @@ static int write_left(runner *r, int *why, pw_err *e)
             k->audited = 1;
             count_adopted(f, k);
         }
-        if (settle_once(r, k->kind, k->ids, k->lens, k->reasons, k->n, k->next_ms, e) != PW_OK) {
+        /* another runner's cycle: its send time is not kept (the lease's start stands in) */
+        if (settle_once(r, k->kind, k->ids, k->lens, k->reasons, k->n, k->next_ms, 0, e) != PW_OK) {
             *why = PW_FORWARD_PAUSED_SPOOL;
             return 1;
         }

@@ -18,61 +18,9 @@
 #include "gw_json.h"
 #include "gw_json_tree.h"
 
-/* yajl_tree's number: its text, the integer when yajl's rule allows, the double when strtod
- * reads the whole text. */
-static void set_number(yajl_val v, const pw_gw_jt *j)
+static void *arena_alloc(void *ctx, size_t n)
 {
-    v->u.number.r = (char *)j->s;
-    v->u.number.flags = 0;
-    if (j->int_ok) {
-        v->u.number.i = j->i;
-        v->u.number.flags |= YAJL_NUMBER_INT_VALID;
-    }
-    char *end = NULL;
-    errno = 0;
-    v->u.number.d = strtod(j->s, &end);
-    if (errno == 0 && end && *end == '\0')
-        v->u.number.flags |= YAJL_NUMBER_DOUBLE_VALID;
-}
-
-static yajl_val convert(pw_arena *a, const pw_gw_jt *j)
-{
-    yajl_val v = pw_arena_calloc(a, 1, sizeof *v);
-    if (!v)
-        return NULL;
-    static const yajl_type types[] = {
-        [PW_GW_JT_NULL] = yajl_t_null,     [PW_GW_JT_FALSE] = yajl_t_false,
-        [PW_GW_JT_TRUE] = yajl_t_true,     [PW_GW_JT_NUMBER] = yajl_t_number,
-        [PW_GW_JT_STRING] = yajl_t_string, [PW_GW_JT_OBJECT] = yajl_t_object,
-        [PW_GW_JT_ARRAY] = yajl_t_array};
-    v->type = types[j->type];
-    if (j->type == PW_GW_JT_STRING) {
-        v->u.string = (char *)j->s;
-    } else if (j->type == PW_GW_JT_NUMBER) {
-        set_number(v, j);
-    } else if (j->type == PW_GW_JT_OBJECT || j->type == PW_GW_JT_ARRAY) {
-        yajl_val *values = pw_arena_calloc(a, j->n ? j->n : 1, sizeof *values);
-        const char **keys =
-            j->type == PW_GW_JT_OBJECT ? pw_arena_calloc(a, j->n ? j->n : 1, sizeof *keys) : NULL;
-        if (!values || (j->type == PW_GW_JT_OBJECT && !keys))
-            return NULL;
-        size_t i = 0;
-        for (const pw_gw_jt *m = j->first; m && i < j->n; m = m->next, i++) {
-            if (!(values[i] = convert(a, m)))
-                return NULL;
-            if (keys)
-                keys[i] = m->key;
-        }
-        if (keys) {
-            v->u.object.keys = keys;
-            v->u.object.values = values;
-            v->u.object.len = i;
-        } else {
-            v->u.array.values = values;
-            v->u.array.len = i;
-        }
-    }
-    return v;
+    return pw_arena_alloc(ctx, n);
 }
 
 yajl_val pw_fw_parse(pw_arena *a, const char *s, size_t n)
@@ -82,5 +30,6 @@ yajl_val pw_fw_parse(pw_arena *a, const char *s, size_t n)
     pw_gw_jt *root = NULL;
     if (pw_gw_jt_parse(a, s, n, &root, NULL, 0) != PW_OK || !root)
         return NULL;
-    return convert(a, root);
+    pw_gw_json_alloc al = {arena_alloc, a, 0};
+    return pw_gw_json_from_tree(root, &al);
 }

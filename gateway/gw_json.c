@@ -1,6 +1,7 @@
 /* gw_json.c — bounded parsing, lookup and compact re-emission of JSON (see gw_json.h). */
 #include "gw_json.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,7 +34,118 @@ int pw_gw_json_nesting_ok(const char *s, size_t n, int max)
     return 1;
 }
 
+/* yajl_tree's number: its text, the integer when yajl's rule allows, the double when strtod
+ * reads the whole text. */
+static void set_number(yajl_val v, const pw_gw_jt *j)
+{
+    v->u.number.flags = 0;
+    if (j->int_ok) {
+        v->u.number.i = j->i;
+        v->u.number.flags |= YAJL_NUMBER_INT_VALID;
+    }
+    char *end = NULL;
+    errno = 0;
+    v->u.number.d = strtod(j->s, &end);
+    if (errno == 0 && end && *end == '\0')
+        v->u.number.flags |= YAJL_NUMBER_DOUBLE_VALID;
+}
+
+/* A string of the tree: its own copy when the parts are owned, else the tree's. */
+static char *text_of(const pw_gw_json_alloc *al, const char *s, size_t len)
+{
+    if (!al->owned)
+        return (char *)s;
+    char *p = al->alloc(al->ctx, len + 1);
+    if (p)
+        memcpy(p, s, len + 1);
+    return p;
+}
+
+/* The members of container j into v (zeroed arrays, len counting those done, so that a tree
+ * left half-made is still one yajl_tree_free frees). */
+static int members_of(yajl_val v, const pw_gw_jt *j, const pw_gw_json_alloc *al)
+{
+    int obj = j->type == PW_GW_JT_OBJECT;
+    if (!j->n)
+        return 1;
+    yajl_val *values = al->alloc(al->ctx, j->n * sizeof *values);
+    const char **keys = NULL;
+    if (values && obj && (keys = al->alloc(al->ctx, j->n * sizeof *keys)) == NULL && al->owned)
+        free(values);
+    if (!values || (obj && !keys))
+        return 0;
+    if (obj) {
+        v->u.object.keys = keys;
+        v->u.object.values = values;
+    } else {
+        v->u.array.values = values;
+    }
+    size_t i = 0;
+    for (const pw_gw_jt *m = j->first; m && i < j->n; m = m->next, i++) {
+        char *key = obj ? text_of(al, m->key, m->key_len) : NULL;
+        yajl_val mv = !obj || key ? pw_gw_json_from_tree(m, al) : NULL;
+        if (!mv) {
+            if (al->owned)
+                free(key);
+            return 0;
+        }
+        values[i] = mv;
+        if (obj) {
+            keys[i] = key;
+            v->u.object.len = i + 1;
+        } else {
+            v->u.array.len = i + 1;
+        }
+    }
+    return 1;
+}
+
+yajl_val pw_gw_json_from_tree(const pw_gw_jt *j, const pw_gw_json_alloc *al)
+{
+    static const yajl_type types[] = {
+        [PW_GW_JT_NULL] = yajl_t_null,     [PW_GW_JT_FALSE] = yajl_t_false,
+        [PW_GW_JT_TRUE] = yajl_t_true,     [PW_GW_JT_NUMBER] = yajl_t_number,
+        [PW_GW_JT_STRING] = yajl_t_string, [PW_GW_JT_OBJECT] = yajl_t_object,
+        [PW_GW_JT_ARRAY] = yajl_t_array};
+    yajl_val v = al->alloc(al->ctx, sizeof *v);
+    if (!v)
+        return NULL;
+    memset(v, 0, sizeof *v);
+    v->type = types[j->type];
+    int ok = 1;
+    if (j->type == PW_GW_JT_STRING)
+        ok = (v->u.string = text_of(al, j->s, j->len)) != NULL;
+    else if (j->type == PW_GW_JT_NUMBER &&
+             (ok = (v->u.number.r = text_of(al, j->s, j->len)) != NULL))
+        set_number(v, j);
+    else if (j->type == PW_GW_JT_OBJECT || j->type == PW_GW_JT_ARRAY)
+        ok = members_of(v, j, al);
+    if (ok)
+        return v;
+    if (al->owned)
+        yajl_tree_free(v);
+    return NULL;
+}
+
 yajl_val pw_gw_json_parse(const char *s, size_t n, char *errbuf, size_t errcap)
+{
+    return pw_gw_json_parse_probe(s, n, errbuf, errcap, NULL);
+}
+
+/* malloc, or a failure a probe asks for. */
+static void *owned_alloc(void *ctx, size_t n)
+{
+    pw_gw_jt_probe *probe = ctx;
+    if (probe && probe->fail && probe->fail(probe->ctx))
+        return NULL;
+    return malloc(n);
+}
+
+/* Parsed into the arena tree (its allocations checked, yajl's from a reserve: gw_json_tree.c),
+ * then copied into yajl_tree's layout, malloc'd part by part as yajl_tree_free expects. Before,
+ * yajl_tree_parse: its yajl handle asked malloc unchecked, and a failed allocation crashed. */
+yajl_val pw_gw_json_parse_probe(const char *s, size_t n, char *errbuf, size_t errcap,
+                                pw_gw_jt_probe *probe)
 {
     char dummy[8];
     if (!errbuf) {
@@ -49,17 +161,15 @@ yajl_val pw_gw_json_parse(const char *s, size_t n, char *errbuf, size_t errcap)
         snprintf(errbuf, errcap, "NUL byte in JSON text");
         return NULL;
     }
-    char *copy = malloc(n + 1);
-    if (!copy) {
+    pw_arena a;
+    pw_arena_init(&a, n < 2048 ? 4096 : 0);
+    pw_gw_jt *root = NULL;
+    pw_status st = pw_gw_jt_parse_probe(&a, s, n, &root, errbuf, errcap, probe);
+    pw_gw_json_alloc al = {owned_alloc, probe, 1};
+    yajl_val v = st == PW_OK ? pw_gw_json_from_tree(root, &al) : NULL;
+    pw_arena_free(&a);
+    if (!v && (st == PW_OK || st == PW_ERR_NOMEM))
         snprintf(errbuf, errcap, "out of memory");
-        return NULL;
-    }
-    memcpy(copy, s, n);
-    copy[n] = '\0';
-    yajl_val v = yajl_tree_parse(copy, errbuf, errcap);
-    free(copy);
-    if (v && errbuf != dummy)
-        errbuf[0] = '\0';
     return v;
 }
 

@@ -8,43 +8,10 @@
 #include <string.h>
 #include <yajl/yajl_parse.h>
 
-/* ---- yajl's allocations in the arena (freed with it) --------------------------------- */
-
-typedef struct { /* keeps what follows aligned as the arena aligns */
-    _Alignas(16) size_t size;
-} alloc_head;
-
-static void *jt_malloc(void *ctx, size_t n)
-{
-    alloc_head *h = pw_arena_alloc(ctx, sizeof *h + n);
-    if (!h)
-        return NULL;
-    h->size = n;
-    return h + 1;
-}
-
-static void *jt_realloc(void *ctx, void *p, size_t n)
-{
-    if (!p)
-        return jt_malloc(ctx, n);
-    const alloc_head *old = (const alloc_head *)p - 1;
-    if (n <= old->size)
-        return p;
-    void *q = jt_malloc(ctx, n);
-    if (q)
-        memcpy(q, p, old->size);
-    return q;
-}
-
-static void jt_free(void *ctx, void *p)
-{
-    (void)ctx;
-    (void)p;
-}
-
 /* ---- building the tree ---------------------------------------------------------------- */
 
-typedef struct build {
+typedef struct build build;
+struct build {
     pw_arena *a;
     pw_gw_jt *root;
     pw_gw_jt **stack; /* open containers, innermost last */
@@ -52,12 +19,27 @@ typedef struct build {
     size_t depth, cap;
     const char *key; /* pending key of the innermost object */
     size_t key_len;
-    int key_cut; /* the pending key held U+0000 (copy_cstr ended it there) */
-} build;
+    int key_cut;  /* the pending key held U+0000 (copy_cstr ended it there) */
+    int too_deep; /* the yajl path refused a container past JT_YAJL_MAX_DEPTH */
+    pw_gw_jt_probe *probe;
+};
 
-static char *copy_cstr(pw_arena *a, const unsigned char *s, size_t n, size_t *len)
+/* A probe (tests) may make any allocation of the tree fail. Inlined: the fast path allocates a
+ * node per value, and as calls these cost ~9% of a plain body's parse (callgrind). */
+static inline __attribute__((always_inline)) int refused(const build *b)
 {
-    char *p = pw_arena_strndup(a, (const char *)s, n); /* a C string: ends at the first NUL */
+    return __builtin_expect(b->probe != NULL, 0) && b->probe->fail && b->probe->fail(b->probe->ctx);
+}
+
+static inline __attribute__((always_inline)) void *take(build *b, size_t n)
+{
+    return refused(b) ? NULL : pw_arena_alloc(b->a, n);
+}
+
+/* A C string: ends at the first NUL. */
+static char *copy_cstr(build *b, const unsigned char *s, size_t n, size_t *len)
+{
+    char *p = refused(b) ? NULL : pw_arena_strndup(b->a, (const char *)s, n);
     if (p)
         *len = strlen(p);
     return p;
@@ -86,9 +68,9 @@ static int add(build *b, pw_gw_jt *v)
     return 1;
 }
 
-static pw_gw_jt *node(build *b, pw_gw_jt_type t)
+static inline __attribute__((always_inline)) pw_gw_jt *node(build *b, pw_gw_jt_type t)
 {
-    pw_gw_jt *v = pw_arena_alloc(b->a, sizeof *v);
+    pw_gw_jt *v = take(b, sizeof *v);
     if (v)
         *v = (pw_gw_jt){.type = t};
     return v;
@@ -137,7 +119,7 @@ static int on_number(void *ctx, const char *s, size_t n)
 {
     build *b = ctx;
     pw_gw_jt *v = node(b, PW_GW_JT_NUMBER);
-    if (!v || !(v->s = copy_cstr(b->a, (const unsigned char *)s, n, &v->len)))
+    if (!v || !(v->s = copy_cstr(b, (const unsigned char *)s, n, &v->len)))
         return 0;
     v->int_ok = int_of(v->s, v->len, &v->i);
     return add(b, v);
@@ -147,7 +129,7 @@ static int on_string(void *ctx, const unsigned char *s, size_t n)
 {
     build *b = ctx;
     pw_gw_jt *v = node(b, PW_GW_JT_STRING);
-    if (!v || !(v->s = copy_cstr(b->a, s, n, &v->len)))
+    if (!v || !(v->s = copy_cstr(b, s, n, &v->len)))
         return 0;
     v->cut = v->len < n;
     return add(b, v);
@@ -156,7 +138,7 @@ static int on_string(void *ctx, const unsigned char *s, size_t n)
 static int on_key(void *ctx, const unsigned char *s, size_t n)
 {
     build *b = ctx;
-    b->key = copy_cstr(b->a, s, n, &b->key_len);
+    b->key = copy_cstr(b, s, n, &b->key_len);
     b->key_cut = b->key && b->key_len < n;
     return b->key != NULL;
 }
@@ -168,8 +150,8 @@ static int open_container(build *b, pw_gw_jt_type t)
         return 0;
     if (b->depth == b->cap) {
         size_t cap = b->cap ? b->cap * 2 : 16;
-        pw_gw_jt **s = pw_arena_alloc(b->a, cap * sizeof *s);
-        pw_gw_jt **t2 = pw_arena_alloc(b->a, cap * sizeof *t2);
+        pw_gw_jt **s = take(b, cap * sizeof *s);
+        pw_gw_jt **t2 = take(b, cap * sizeof *t2);
         if (!s || !t2)
             return 0;
         if (b->depth) {
@@ -194,14 +176,27 @@ static int close_container(void *ctx)
     return 1;
 }
 
+/* yajl's state stack grows with the nesting, and the reserve must hold it (below): deeper
+ * containers are refused (PW_GW_JT_MAX_DEPTH). */
+#define JT_YAJL_MAX_DEPTH PW_GW_JT_MAX_DEPTH
+
+static int yajl_open(build *b, pw_gw_jt_type t)
+{
+    if (b->depth >= JT_YAJL_MAX_DEPTH) {
+        b->too_deep = 1;
+        return 0;
+    }
+    return open_container(b, t);
+}
+
 static int on_start_map(void *ctx)
 {
-    return open_container(ctx, PW_GW_JT_OBJECT);
+    return yajl_open(ctx, PW_GW_JT_OBJECT);
 }
 
 static int on_start_array(void *ctx)
 {
-    return open_container(ctx, PW_GW_JT_ARRAY);
+    return yajl_open(ctx, PW_GW_JT_ARRAY);
 }
 
 static const yajl_callbacks callbacks = {
@@ -296,9 +291,8 @@ static char unescape(unsigned char c)
 /* The string whose opening quote is at p[-1], decoded into the arena (*out, *len). Returns the
  * byte after the closing quote; NULL when the fast path does not take it, or when the arena is
  * full (*nomem set). */
-static const unsigned char *fast_string(pw_arena *a, const unsigned char *p,
-                                        const unsigned char *end, const char **out, size_t *len,
-                                        int *nomem)
+static const unsigned char *fast_string(build *b, const unsigned char *p, const unsigned char *end,
+                                        const char **out, size_t *len, int *nomem)
 {
     const unsigned char *q = p;
     int esc = 0;
@@ -333,7 +327,7 @@ static const unsigned char *fast_string(pw_arena *a, const unsigned char *p,
     if (q >= end)
         return NULL;
     size_t n = (size_t)(q - p);
-    char *s = pw_arena_alloc(a, n + 1);
+    char *s = take(b, n + 1);
     if (!s) {
         *nomem = 1;
         return NULL;
@@ -409,7 +403,7 @@ static const unsigned char *fast_scalar(build *b, const unsigned char *p, const 
     if (*p == '"') {
         const char *s = NULL;
         size_t len = 0;
-        if (!(next = fast_string(b->a, p + 1, end, &s, &len, nomem)))
+        if (!(next = fast_string(b, p + 1, end, &s, &len, nomem)))
             return NULL;
         if (!(v = node(b, PW_GW_JT_STRING)))
             goto nomem;
@@ -419,7 +413,7 @@ static const unsigned char *fast_scalar(build *b, const unsigned char *p, const 
         if (!(next = number_end(p, end)))
             return NULL;
         size_t len = (size_t)(next - p);
-        char *text = pw_arena_alloc(b->a, len + 1);
+        char *text = take(b, len + 1);
         if (!text || !(v = node(b, PW_GW_JT_NUMBER)))
             goto nomem;
         memcpy(text, p, len);
@@ -451,7 +445,7 @@ static const unsigned char *fast_key(build *b, const unsigned char *p, const uns
 {
     if (p >= end || *p != '"')
         return NULL;
-    p = fast_string(b->a, p + 1, end, &b->key, &b->key_len, nomem);
+    p = fast_string(b, p + 1, end, &b->key, &b->key_len, nomem);
     if (!p)
         return NULL;
     p = skip_ws(p, end);
@@ -507,6 +501,128 @@ static int fast_parse(build *b, const unsigned char *p, const unsigned char *end
     }
 }
 
+/* ---- yajl's allocations: a reserve that cannot fail ---------------------------------- */
+/*
+ * yajl 2.1 checks none of its allocations: yajl_alloc writes through the handle it has just asked
+ * for, its lexer and buffers are used unchecked (Debian's libyajl2 segfaults in yajl_alloc when
+ * one of its first allocations fails). So nothing yajl asks for may fail: it all comes from one
+ * reserve, taken before yajl runs (a failure there is PW_ERR_NOMEM, like any other), sized for the
+ * most yajl can ask for on this text:
+ *   - its handle, lexer, two buffer heads and an error message: JT_FIXED;
+ *   - two growing buffers (the lexer's, for a token cut by the end of the text, and the decoded
+ *     string): each holds at most the text and a NUL, starts at 2048 bytes and doubles
+ *     (yajl_buf.c), every size a new block in the worst case (buf_bound);
+ *   - its state stack: 128 more entries each time it is full (yajl_bytestack.h), one entry per
+ *     open container and one more, at most JT_YAJL_MAX_DEPTH containers, and no more than the
+ *     text has brackets (stack_bound).
+ * Small texts take the reserve from the stack (nothing yajl allocates outlives the parse: the
+ * tree is copied into the arena by the callbacks), larger ones from the arena. A realloc of the
+ * last block grows in place.
+ */
+#define JT_ALIGN       16
+#define JT_HEAD        sizeof(alloc_head)
+#define JT_FIXED       2048
+#define JT_STACK_BYTES 16384
+
+typedef struct { /* keeps what follows aligned as the arena aligns */
+    _Alignas(JT_ALIGN) size_t size;
+} alloc_head;
+
+typedef struct pool {
+    unsigned char *base;
+    size_t cap, used, last; /* last: offset of the newest block's head */
+    build *b;               /* overflow: the arena, as before (never, if the bound holds) */
+    int overflow;
+} pool;
+
+static size_t block(size_t n)
+{
+    return JT_HEAD + ((n + JT_ALIGN - 1) & ~(size_t)(JT_ALIGN - 1));
+}
+
+static size_t buf_bound(size_t most)
+{
+    size_t len = 2048, sum = block(len);
+    while (len <= most) {
+        len *= 2;
+        sum += block(len);
+    }
+    return sum;
+}
+
+/* Occurrences of c in s[0..n), counted up to max (memchr: few brackets, few steps). */
+static size_t count_upto(const char *s, size_t n, char c, size_t max)
+{
+    size_t k = 0;
+    const char *end = s + n;
+    for (const char *p = s; k < max && (p = memchr(p, c, (size_t)(end - p))) != NULL; p++)
+        k++;
+    return k;
+}
+
+static size_t stack_bound(const char *s, size_t n)
+{
+    size_t brackets = count_upto(s, n, '[', JT_YAJL_MAX_DEPTH);
+    brackets += count_upto(s, n, '{', JT_YAJL_MAX_DEPTH - brackets);
+    size_t entries = brackets + 2;
+    size_t sum = 0;
+    for (size_t size = 128; size < entries + 128; size += 128)
+        sum += block(size);
+    return sum;
+}
+
+/* The reserve for n bytes of text s; 0 when n is too large to reckon (refused as out of memory). */
+static size_t reserve_bound(const char *s, size_t n)
+{
+    if (n > SIZE_MAX / 8)
+        return 0;
+    return JT_FIXED + 2 * buf_bound(n + 2) + stack_bound(s, n);
+}
+
+static void *pool_malloc(void *ctx, size_t n)
+{
+    pool *p = ctx;
+    if (n > p->cap || block(n) > p->cap - p->used) {
+        p->overflow = 1;
+        alloc_head *h = pw_arena_alloc(p->b->a, JT_HEAD + n);
+        if (!h)
+            return NULL; /* a crash in yajl: only if the bound above is wrong and memory is out */
+        h->size = n;
+        return h + 1;
+    }
+    alloc_head *h = (alloc_head *)(p->base + p->used);
+    h->size = n;
+    p->last = p->used;
+    p->used += block(n);
+    return h + 1;
+}
+
+static void *pool_realloc(void *ctx, void *ptr, size_t n)
+{
+    pool *p = ctx;
+    if (!ptr)
+        return pool_malloc(ctx, n);
+    alloc_head *h = (alloc_head *)ptr - 1;
+    if (n <= h->size)
+        return ptr;
+    if ((unsigned char *)h == p->base + p->last && n <= p->cap &&
+        block(n) <= p->cap - p->last) { /* the newest block: grows in place */
+        h->size = n;
+        p->used = p->last + block(n);
+        return ptr;
+    }
+    void *q = pool_malloc(ctx, n);
+    if (q)
+        memcpy(q, ptr, h->size);
+    return q;
+}
+
+static void pool_free(void *ctx, void *ptr)
+{
+    (void)ctx;
+    (void)ptr;
+}
+
 /* yajl's verbose message, first line only (the rest quotes the input). */
 static void error_text(yajl_handle h, const char *s, size_t n, char *errbuf, size_t errcap)
 {
@@ -518,10 +634,16 @@ static void error_text(yajl_handle h, const char *s, size_t n, char *errbuf, siz
 pw_status pw_gw_jt_parse(pw_arena *a, const char *s, size_t n, pw_gw_jt **out, char *errbuf,
                          size_t errcap)
 {
+    return pw_gw_jt_parse_probe(a, s, n, out, errbuf, errcap, NULL);
+}
+
+pw_status pw_gw_jt_parse_probe(pw_arena *a, const char *s, size_t n, pw_gw_jt **out, char *errbuf,
+                               size_t errcap, pw_gw_jt_probe *probe)
+{
     *out = NULL;
     if (errcap)
         errbuf[0] = '\0';
-    build fb = {.a = a};
+    build fb = {.a = a, .probe = probe};
     int fast = fast_parse(&fb, (const unsigned char *)s, (const unsigned char *)s + n);
     if (fast == FAST_NOMEM)
         return PW_ERR_NOMEM;
@@ -529,31 +651,49 @@ pw_status pw_gw_jt_parse(pw_arena *a, const char *s, size_t n, pw_gw_jt **out, c
         *out = fb.root;
         return PW_OK;
     }
-    return pw_gw_jt_parse_yajl(a, s, n, out, errbuf, errcap);
+    return pw_gw_jt_parse_yajl_probe(a, s, n, out, errbuf, errcap, probe);
 }
 
 pw_status pw_gw_jt_parse_yajl(pw_arena *a, const char *s, size_t n, pw_gw_jt **out, char *errbuf,
                               size_t errcap)
 {
-    build b = {.a = a};
-    yajl_alloc_funcs af = {jt_malloc, jt_realloc, jt_free, a};
+    return pw_gw_jt_parse_yajl_probe(a, s, n, out, errbuf, errcap, NULL);
+}
+
+pw_status pw_gw_jt_parse_yajl_probe(pw_arena *a, const char *s, size_t n, pw_gw_jt **out,
+                                    char *errbuf, size_t errcap, pw_gw_jt_probe *probe)
+{
+    build b = {.a = a, .probe = probe};
     *out = NULL;
     if (errcap)
         errbuf[0] = '\0';
-    yajl_handle h = yajl_alloc(&callbacks, &af, &b);
-    if (!h)
+    _Alignas(JT_ALIGN) unsigned char small[JT_STACK_BYTES];
+    pool p = {.cap = reserve_bound(s, n), .b = &b};
+    p.base = p.cap <= sizeof small ? small : p.cap ? take(&b, p.cap) : NULL;
+    if (probe)
+        probe->reserve = p.cap;
+    if (!p.base)
         return PW_ERR_NOMEM;
+    yajl_alloc_funcs af = {pool_malloc, pool_realloc, pool_free, &p};
+    yajl_handle h = yajl_alloc(&callbacks, &af, &b);
     yajl_config(h, yajl_allow_comments, 1);
     yajl_status st = yajl_parse(h, (const unsigned char *)s, n);
     if (st == yajl_status_ok)
         st = yajl_complete_parse(h);
-    if (st == yajl_status_client_canceled)
-        return PW_ERR_NOMEM; /* only an allocation stops the callbacks */
-    if (st != yajl_status_ok) {
-        if (errcap)
-            error_text(h, s, n, errbuf, errcap);
+    if (st != yajl_status_ok && st != yajl_status_client_canceled && errcap)
+        error_text(h, s, n, errbuf, errcap);
+    if (probe) {
+        probe->peak = p.used;
+        probe->overflow = p.overflow;
+    }
+    if (st == yajl_status_client_canceled && b.too_deep) {
+        snprintf(errbuf, errcap, "nesting deeper than %d", JT_YAJL_MAX_DEPTH);
         return PW_ERR_PARSE;
     }
+    if (st == yajl_status_client_canceled)
+        return PW_ERR_NOMEM; /* otherwise only an allocation stops the callbacks */
+    if (st != yajl_status_ok)
+        return PW_ERR_PARSE;
     *out = b.root;
     return PW_OK;
 }

@@ -45,10 +45,15 @@ struct pw_gw_jt {
     int key_cut;     /* likewise for its key */
 };
 
+/* Containers nested deeper are refused (PW_ERR_PARSE, "nesting deeper than 1024"), where yajl
+ * itself has no bound: its state stack must fit the reserve its allocations come from
+ * (gw_json_tree.c). The callers bound nesting far below (PW_GW_JSON_MAX_DEPTH, 64). */
+#define PW_GW_JT_MAX_DEPTH 1024
+
 /*
  * Parse n bytes of JSON into a tree in `a`. On malformed JSON returns PW_ERR_PARSE and writes
  * yajl's error message (first line only, e.g. "lexical error: invalid char in json text.") to
- * errbuf; PW_ERR_NOMEM when the arena cannot grow.
+ * errbuf; PW_ERR_NOMEM when the arena cannot grow (never a crash: see pw_gw_jt_probe).
  */
 pw_status pw_gw_jt_parse(pw_arena *a, const char *s, size_t n, pw_gw_jt **out, char *errbuf,
                          size_t errcap);
@@ -58,6 +63,24 @@ pw_status pw_gw_jt_parse(pw_arena *a, const char *s, size_t n, pw_gw_jt **out, c
  * pw_gw_jt_parse against yajl_tree, test_gw_json_tree the two paths against each other). */
 pw_status pw_gw_jt_parse_yajl(pw_arena *a, const char *s, size_t n, pw_gw_jt **out, char *errbuf,
                               size_t errcap);
+
+/* Allocation failure injection and accounting for tests of the yajl path. fail(ctx) is asked
+ * before every allocation that can fail — those the tree takes from the arena, and the reserve
+ * yajl's own allocations come from (gw_json_tree.c) — and makes it fail when it returns nonzero.
+ * Filled in: the bytes reserved for yajl, the most it used, and whether it ever asked for more
+ * (overflow: the bound is wrong, and a failing arena would then crash yajl). */
+typedef struct pw_gw_jt_probe {
+    int (*fail)(void *ctx);
+    void *ctx;
+    size_t reserve, peak;
+    int overflow;
+} pw_gw_jt_probe;
+
+/* pw_gw_jt_parse and pw_gw_jt_parse_yajl with a probe (NULL: none). */
+pw_status pw_gw_jt_parse_probe(pw_arena *a, const char *s, size_t n, pw_gw_jt **out, char *errbuf,
+                               size_t errcap, pw_gw_jt_probe *probe);
+pw_status pw_gw_jt_parse_yajl_probe(pw_arena *a, const char *s, size_t n, pw_gw_jt **out,
+                                    char *errbuf, size_t errcap, pw_gw_jt_probe *probe);
 
 /* The first member named key of an object (a name that held U+0000 names none), or NULL. */
 const pw_gw_jt *pw_gw_jt_get(const pw_gw_jt *obj, const char *key);

@@ -175,11 +175,14 @@ static int health(void *ctx, pw_buf *o)
     if (pw_gw_committer_audit_down(s->committer) || pw_audit_failing(s->audit))
         add_reason(o, &n, "audit: the audit log cannot be written; events are refused");
     int full = pw_spool_full(s->spool);
-    if (full)
-        add_reason(o, &n,
-                   full == 1 ? "spool: full (max_bytes reached); events are refused"
-                             : "spool: disk nearly full (at the reserve kept for delivery "
-                               "outcomes); events are refused");
+    if (full) {
+        /* The room is the put's own rule: puts up to it are still taken (pw_spool_put_room). */
+        snprintf(why, sizeof why, "%s; events are refused (a put of more than %llu bytes)",
+                 full == 1 ? "spool: full (max_bytes reached)"
+                           : "spool: disk nearly full (at the reserve kept for delivery outcomes)",
+                 (unsigned long long)pw_spool_put_room(s->spool));
+        add_reason(o, &n, why);
+    }
     int64_t now = pw_gw_now_ms();
     pthread_mutex_lock(&s->fwd_mu);
     int64_t oldest = oldest_delivered_ms(s);

@@ -114,6 +114,11 @@ pw_status pw_spool_dead_reason(pw_spool *s, const char *event_id, const char *de
  * are rescheduled). */
 pw_status pw_spool_retry_batch(pw_spool *s, const int64_t *ids, size_t n, int64_t next_attempt_ms,
                                pw_err *err);
+/* pw_spool_retry_batch for items whose request went out at sent_ms (pw_gw_now_ms read before the
+ * first byte left): the retry row's first attempt (first_ms) is that time rather than the lease's
+ * start, when it lies within the lease and not after now; 0: the lease's start. */
+pw_status pw_spool_retry_batch_sent(pw_spool *s, const int64_t *ids, size_t n,
+                                    int64_t next_attempt_ms, int64_t sent_ms, pw_err *err);
 pw_status pw_spool_dead_batch(pw_spool *s, const int64_t *ids, const char *const *reasons, size_t n,
                               pw_err *err);
 
@@ -159,8 +164,19 @@ void pw_spool_metrics(pw_spool *s, pw_buf *out);
 
 /* ---- additions (gw-durable) --------------------------------------------------------------- */
 
-/* Would a put be refused now? 0: no; 1: max_bytes is (nearly) reached; 2: the disk's free
- * space is at the reserve (opts.reserve_bytes). For /healthz; one statvfs. */
+/* The most bytes (payloads + keys + 64 per item, as max_bytes counts them) one put request may
+ * add now, by the rule the put itself applies: what max_bytes leaves, and the disk beyond the
+ * reserve (a commit of b bytes needs b + 16 KiB on the disk and 2b + 16 KiB with the file's free
+ * pages, as counted at the last put commit). UINT64_MAX: no bound. One statvfs. */
+uint64_t pw_spool_put_room(pw_spool *s);
+/* The same, and what max_bytes alone leaves (UINT64_MAX: no max_bytes). */
+uint64_t pw_spool_put_room_parts(pw_spool *s, uint64_t *max_left);
+
+/* The put /healthz stands for: a 4 KiB event. */
+#define PW_SPOOL_HEALTH_PUT 4096
+
+/* Would a put of PW_SPOOL_HEALTH_PUT bytes be refused now? 0: no; 1: by max_bytes; 2: by the
+ * disk reserve (opts.reserve_bytes). For /healthz, which also says the room. */
 int pw_spool_full(pw_spool *s);
 
 /* Every destination name the spool has rows for or has had (malloc'd array of malloc'd names;

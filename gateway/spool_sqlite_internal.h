@@ -215,6 +215,7 @@ struct pw_spool {
                                       file's free pages (UINT64_MAX: unknown) */
     uint64_t put_disk;             /* of which on the disk itself, beyond the reserve */
     atomic_ullong reserve_refused; /* put requests refused to keep the reserve */
+    atomic_ullong free_page_bytes; /* the file's free pages at the last put commit (put_room) */
     int64_t wal_truncated_ms;      /* last TRUNCATE checkpoint to give the WAL's disk back */
     unsigned commit_interval_ms;
     unsigned load_gather_us; /* pw_spool_opts.load_gather_us */
@@ -291,6 +292,23 @@ pw_status pw_spool_load(pw_spool *s, pw_err *err);
 /* Helpers; callers hold db_mu. */
 pw_status pw_spool_db_fail(pw_spool *s, pw_err *err, const char *what);
 pw_status pw_spool_exec(pw_spool *s, const char *sql, pw_err *err);
+/* The most new bytes (as pw_spool_item_bytes counts them) one put request may add, given what
+ * max_bytes leaves (UINT64_MAX: no bound), the disk's free bytes beyond the reserve and the
+ * file's free pages (disk UINT64_MAX: not known, no bound). A commit of b bytes needs about 2b +
+ * 16 KiB (pages and WAL frames): b + 16 KiB of it on the disk itself (the WAL is appended there
+ * first), the rest may be free pages. The put's check and /healthz both use this. */
+static inline uint64_t pw_spool_room_of(uint64_t max_left, uint64_t disk, uint64_t free_pages)
+{
+    uint64_t room = max_left;
+    if (disk == UINT64_MAX)
+        return room;
+    uint64_t on_disk = disk > 16384 ? disk - 16384 : 0;
+    uint64_t all = disk + free_pages > 16384 ? (disk + free_pages - 16384) / 2 : 0;
+    if (on_disk < room)
+        room = on_disk;
+    return all < room ? all : room;
+}
+
 uint64_t pw_spool_item_bytes(size_t eid_len, size_t dest_len, size_t payload_len, int queued);
 /* The prepared statement `which`, reset with its bindings cleared; NULL if it cannot be
  * prepared (the connection's error says why). */

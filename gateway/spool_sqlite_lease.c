@@ -979,23 +979,28 @@ static int lease_attempts(pw_spool *s, pw_spool_dest *d, int64_t item)
     return (int)attempts;
 }
 
-/* When the attempt being settled began, at the latest: its lease's start (the forwarder sends
- * right after leasing), or now if it was not leased; a lease of it that ran out before, if
- * any. A retry row that already has a first attempt keeps it (SQL_RETRY_PUT). */
-static int64_t attempt_start(pw_spool_dest *d, int64_t item, int64_t now)
+/* When the attempt being settled began, at the latest: when its request went out (sent_ms,
+ * from the forwarder) if that lies within its lease and not after now; else its lease's start
+ * (earlier by the cycle's triage, audit sync and send mark), or now if it was not leased; a
+ * lease of it that ran out before, if any. Never later than the send: the retry window this
+ * starts must not outrun the upstream's deduplication window, which starts when it got the
+ * event. A retry row that already has a first attempt keeps it (SQL_RETRY_PUT). */
+static int64_t attempt_start(pw_spool_dest *d, int64_t item, int64_t now, int64_t sent_ms)
 {
     int64_t expired = expired_start(d, item);
     if (expired > 0)
         return expired;
     pw_spool_slot *l = pw_spool_map_find(&d->leases, (uint64_t)item, -1);
     int64_t start = l ? l->val - d->lease_span_ms : now;
-    return start > 0 && start <= now ? start : now;
+    if (start <= 0 || start > now)
+        start = now;
+    return l && sent_ms >= start && sent_ms <= now ? sent_ms : start;
 }
 
 /* Reschedule item at next. uncount: its lease was no attempt (the upstream did not take it), so
  * the row keeps the attempts before it. */
-static pw_status retry_item(pw_spool *s, int64_t item, int64_t next, int uncount, size_t *changed,
-                            pw_err *err)
+static pw_status retry_item(pw_spool *s, int64_t item, int64_t next, int uncount, int64_t sent_ms,
+                            size_t *changed, pw_err *err)
 {
     sqlite3_stmt *row = NULL;
     row_view v;
@@ -1023,8 +1028,8 @@ static pw_status retry_item(pw_spool *s, int64_t item, int64_t next, int uncount
     sqlite3_bind_int64(st, 4, attempts > 0 ? attempts : 0);
     /* A put back was no attempt: it leaves the first attempt as it was (none, or an earlier one:
      * in the row, or a lease that ran out). */
-    sqlite3_bind_int64(st, 5,
-                       uncount ? expired_start(d, item) : attempt_start(d, item, pw_gw_now_ms()));
+    sqlite3_bind_int64(
+        st, 5, uncount ? expired_start(d, item) : attempt_start(d, item, pw_gw_now_ms(), sent_ms));
     sqlite3_bind_int64(st, 6, ++s->write_order);
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
@@ -1036,7 +1041,7 @@ static pw_status retry_item(pw_spool *s, int64_t item, int64_t next, int uncount
 }
 
 static pw_status reschedule(pw_spool *s, const int64_t *ids, size_t n, int64_t next_attempt_ms,
-                            int uncount, pw_err *err)
+                            int uncount, int64_t sent_ms, pw_err *err)
 {
     size_t changed = 0;
     settle t;
@@ -1046,7 +1051,7 @@ static pw_status reschedule(pw_spool *s, const int64_t *ids, size_t n, int64_t n
     pw_status status =
         ready ? pw_spool_begin(s, err) : pw_err_set(err, PW_ERR_NOMEM, "spool: out of memory");
     for (size_t i = 0; i < n && status == PW_OK; i++)
-        status = retry_item(s, ids[i], next_attempt_ms, uncount, &changed, err);
+        status = retry_item(s, ids[i], next_attempt_ms, uncount, sent_ms, &changed, err);
     if (status == PW_OK)
         status = pw_spool_run(s, SQL_COMMIT, err);
     if (status == PW_OK)
@@ -1065,13 +1070,19 @@ static pw_status reschedule(pw_spool *s, const int64_t *ids, size_t n, int64_t n
 pw_status pw_spool_retry_batch(pw_spool *s, const int64_t *ids, size_t n, int64_t next_attempt_ms,
                                pw_err *err)
 {
-    return reschedule(s, ids, n, next_attempt_ms, 0, err);
+    return reschedule(s, ids, n, next_attempt_ms, 0, 0, err);
+}
+
+pw_status pw_spool_retry_batch_sent(pw_spool *s, const int64_t *ids, size_t n,
+                                    int64_t next_attempt_ms, int64_t sent_ms, pw_err *err)
+{
+    return reschedule(s, ids, n, next_attempt_ms, 0, sent_ms, err);
 }
 
 pw_status pw_spool_put_back_batch(pw_spool *s, const int64_t *ids, size_t n,
                                   int64_t next_attempt_ms, pw_err *err)
 {
-    return reschedule(s, ids, n, next_attempt_ms, 1, err);
+    return reschedule(s, ids, n, next_attempt_ms, 1, 0, err);
 }
 
 pw_status pw_spool_retry(pw_spool *s, int64_t id, int64_t next_attempt_ms, pw_err *err)

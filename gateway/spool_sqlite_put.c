@@ -253,25 +253,27 @@ static pw_status check_request(pw_spool *s, put_req *r, uint64_t added, int *kep
             s->planned[k] = (pw_spool_planned){.n = ev.n, .eid_len = ev.eid_len, .hash = ev.hash};
         i += ev.n;
     }
-    if (st == PW_OK && s->max_bytes && s->bytes + added + mine > s->max_bytes)
+    uint64_t used = s->bytes + added;
+    uint64_t max_left = !s->max_bytes ? UINT64_MAX : s->max_bytes > used ? s->max_bytes - used : 0;
+    if (st == PW_OK && mine > max_left)
         st = pw_err_set(err, PW_ERR_LIMIT,
                         "spool: full (%llu of %llu bytes used, %llu more asked): retry later",
-                        (unsigned long long)(s->bytes + added), (unsigned long long)s->max_bytes,
+                        (unsigned long long)used, (unsigned long long)s->max_bytes,
                         (unsigned long long)mine);
-    /* The disk: what the batch writes (pages, WAL frames: about twice its bytes, plus a few
-     * pages) must leave the reserve free, so that delivery outcomes can always commit. The file's
-     * free pages take the pages, never the WAL frames: those are appended to the -wal file first,
-     * on the disk (counting free pages for them let puts commit into the reserve until the disk
-     * was full and acks failed). */
-    uint64_t b = added + mine;
-    if (st == PW_OK && s->put_room != UINT64_MAX &&
-        (b * 2 + 16384 > s->put_room || b + 16384 > s->put_disk)) {
+    /* The disk: what the batch writes (pages, WAL frames) must leave the reserve free, so that
+     * delivery outcomes can always commit (pw_spool_room_of). Free pages count for the pages,
+     * never the WAL frames: counting them for those let puts commit into the reserve until the
+     * disk was full and acks failed. */
+    uint64_t disk = s->put_room == UINT64_MAX ? UINT64_MAX : s->put_disk;
+    uint64_t pages = s->put_room == UINT64_MAX ? 0 : s->put_room - s->put_disk;
+    if (st == PW_OK && disk != UINT64_MAX &&
+        added + mine > pw_spool_room_of(UINT64_MAX, disk, pages)) {
         atomic_fetch_add(&s->reserve_refused, 1);
         st = pw_err_set(err, PW_ERR_LIMIT,
                         "spool: disk nearly full (%llu bytes free beyond the %llu kept for "
                         "delivery outcomes, %llu in free pages of the spool): retry later",
                         (unsigned long long)s->put_disk, (unsigned long long)s->reserve,
-                        (unsigned long long)(s->put_room - s->put_disk));
+                        (unsigned long long)pages);
     }
     return st;
 }
@@ -361,7 +363,9 @@ static uint64_t put_room(pw_spool *s)
         free_bytes = pw_spool_disk_free(s);
     }
     s->put_disk = free_bytes > s->reserve ? free_bytes - s->reserve : 0;
-    return s->put_disk + pragma_value(s, SQL_FREE_PAGES) * pragma_value(s, SQL_PAGE_SIZE);
+    uint64_t pages = pragma_value(s, SQL_FREE_PAGES) * pragma_value(s, SQL_PAGE_SIZE);
+    atomic_store(&s->free_page_bytes, pages); /* for /healthz (pw_spool_put_room) */
+    return s->put_disk + pages;
 }
 
 void pw_spool_commit_requests(pw_spool *s, put_req *list)

@@ -240,21 +240,47 @@ void pw_spool_metrics(pw_spool *s, pw_buf *o)
                       "# TYPE phiwall_gateway_spool_disk_free_bytes gauge\n"
                       "phiwall_gateway_spool_disk_free_bytes %llu\n",
                       (unsigned long long)free_bytes);
+    uint64_t room = pw_spool_put_room(s);
+    if (room != UINT64_MAX)
+        pw_buf_printf(o,
+                      "# HELP phiwall_gateway_spool_put_room_bytes The largest put request "
+                      "(spool bytes: payloads + keys + 64 per item) taken now; a larger one is "
+                      "refused (503)\n"
+                      "# TYPE phiwall_gateway_spool_put_room_bytes gauge\n"
+                      "phiwall_gateway_spool_put_room_bytes %llu\n",
+                      (unsigned long long)room);
 }
 
-int pw_spool_full(pw_spool *s)
+uint64_t pw_spool_put_room_parts(pw_spool *s, uint64_t *max_left)
 {
     pthread_mutex_lock(&s->db_mu);
     uint64_t bytes = s->bytes;
     pthread_mutex_unlock(&s->db_mu);
-    if (s->max_bytes && bytes + 4096 > s->max_bytes)
-        return 1;
-    /* The room a put of a 4 KiB event needs beyond the reserve (2b + 16 KiB, put_room): with
-     * less, puts of such events are refused, so /healthz says so. (16 KiB alone missed the
-     * refusals of a put of b bytes between 16 KiB and 16 KiB + 2b free: a tmpfs, counting in
-     * 4 KiB pages, can stop at exactly 16 KiB.) */
+    *max_left = !s->max_bytes ? UINT64_MAX : s->max_bytes > bytes ? s->max_bytes - bytes : 0;
     uint64_t free_bytes = s->reserve ? pw_spool_disk_free(s) : UINT64_MAX;
-    return free_bytes != UINT64_MAX && free_bytes < s->reserve + 16384 + 2 * 4096 ? 2 : 0;
+    uint64_t disk = free_bytes == UINT64_MAX  ? UINT64_MAX
+                    : free_bytes > s->reserve ? free_bytes - s->reserve
+                                              : 0;
+    return pw_spool_room_of(*max_left, disk, atomic_load(&s->free_page_bytes));
+}
+
+uint64_t pw_spool_put_room(pw_spool *s)
+{
+    uint64_t max_left;
+    return pw_spool_put_room_parts(s, &max_left);
+}
+
+/* Full when a put of PW_SPOOL_HEALTH_PUT bytes would be refused, by the put's own rule
+ * (pw_spool_room_of). Before, /healthz had its own thresholds: max_bytes less 4 KiB, and the
+ * disk without the file's free pages; a put of a larger event was refused while it said ok, and
+ * a drained spool's free pages took puts while it said full. */
+int pw_spool_full(pw_spool *s)
+{
+    uint64_t max_left;
+    uint64_t room = pw_spool_put_room_parts(s, &max_left);
+    if (room >= PW_SPOOL_HEALTH_PUT)
+        return 0;
+    return max_left < PW_SPOOL_HEALTH_PUT ? 1 : 2;
 }
 
 void pw_spool_names_free(char **names, size_t n)

@@ -177,6 +177,15 @@ static void test_forwarder_waits_for_its_records(void)
     CHECK_INT(pw_audit_failing(e.audit), 1);
     put_events(&e, "late", 3);
     pw_forwarders_notify(e.fw);
+    /* The forwarder sees the failing log and pauses before it leases. Waited for, not assumed
+     * after 400 ms: the forwarder thread must be scheduled, wake from its poll and probe the
+     * log, and nothing bounds when that happens on a loaded machine (the one fixed-time
+     * assumption of this case; every other check follows a polled condition). Then a further
+     * 400 ms in which a send, if the pause did not hold, would show. */
+    int64_t until2 = pw_gw_mono_ms() + GW_TEST_WAIT_MS;
+    while (stats(&e).paused != 1 && pw_gw_mono_ms() < until2)
+        usleep(10000);
+    CHECK_INT(stats(&e).paused, 1);
     usleep(400000);
     CHECK_INT(mock_upstream_count(e.mock), 1);
     CHECK_INT(depth(&e), 3);

@@ -596,9 +596,61 @@ static void test_auth_classification(void)
     CHECK_INT(out.verdict, FW_DEAD);
 }
 
+/* The time of the destination's last send mark (0: none). */
+static int64_t mark_time(env *e)
+{
+    int64_t at = 0;
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+    CHECK_INT(sqlite3_open_v2(e->spool_path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    CHECK_INT(sqlite3_prepare_v2(db, "SELECT at_ms FROM sending", -1, &st, NULL), SQLITE_OK);
+    if (st && sqlite3_step(st) == SQLITE_ROW)
+        at = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return at;
+}
+
+/* The first attempt a retried item records is when its request went out, not its lease's start:
+ * the cycle leases, triages, writes its "sending" records and its send mark — here a spool that
+ * commits a lone request after 300 ms (commit_interval_ms) holds the send that long after the
+ * mark's time — and only then sends. first_ms lies after the mark's time and no later than the
+ * retry row was seen. Before, it was the lease's start, before the mark: the window started
+ * early by the whole cycle's preparation (never late, which would be the unsafe side: past
+ * Meta's 48 h from its first receipt). */
+static void test_first_attempt_is_the_send(void)
+{
+    env e;
+    env_open(&e, "gw_fw_auth", "first");
+    pw_spool_close(e.spool);
+    pw_spool_opts so = {.path = e.spool_path, .commit_interval_ms = 300};
+    CHECK_INT(pw_spool_open(&so, &e.spool, NULL), PW_OK);
+    char *p = env_meta_event("m-first");
+    put_raw(&e, "meta", "m-first", p, 0);
+    free(p);
+    mock_reply fail = {.status = 500, .body = "{}", .retry_after_s = 3600}; /* one attempt only */
+    mock_upstream_script(e.mock, &fail);
+    pw_destination d = env_meta_dest(&e, "42", META_TOKEN, GW_TEST_REQ_TIMEOUT_MS);
+    start(&e, &d);
+    int64_t attempts = -1, first_ms = -1;
+    for (int64_t until = pw_gw_mono_ms() + GW_TEST_WAIT_MS; attempts < 1 && pw_gw_mono_ms() < until;
+         usleep(20000))
+        retry_row(&e, "m-first", &attempts, &first_ms);
+    int64_t seen_ms = pw_gw_now_ms();
+    pw_forwarders_stop(e.fw);
+    e.fw = NULL;
+    int64_t mark = mark_time(&e);
+    CHECK_INT(attempts, 1);
+    CHECK_INT(mock_upstream_count(e.mock), 1);
+    CHECK(mark > 0);
+    CHECK(first_ms > mark);
+    CHECK(first_ms <= seen_ms);
+    env_close(&e);
+}
+
 PW_TEST_MAIN(PW_TEST(test_auth_classification), PW_TEST(test_webhook_401_pauses_then_delivers),
              PW_TEST(test_meta_190_pauses_then_delivers), PW_TEST(test_meta_code_100_still_dead),
              PW_TEST(test_ga4_later_waves_not_sent), PW_TEST(test_meta_pause_past_retry_window),
              PW_TEST(test_meta_first_attempt_after_long_pause),
              PW_TEST(test_meta_window_from_first_attempt), PW_TEST(test_probe_takes_oldest),
-             PW_TEST(test_unreached_is_no_attempt))
+             PW_TEST(test_unreached_is_no_attempt), PW_TEST(test_first_attempt_is_the_send))

@@ -767,6 +767,44 @@ static void test_first_attempt_recorded(void)
     CHECK_INT(lease_sent(s, 60000, &attempts, &id), first);
     pw_spool_close(s);
     gw_test_db_remove(path);
+
+    /* The time the request went out (pw_spool_retry_batch_sent), when the forwarder gives it:
+     * taken if it lies within the lease and not after now; else the lease's start (a time after
+     * now, or before the lease, cannot be the send). */
+    gw_test_db_path(path, sizeof path, "pw_spool", "first3");
+    s = open_spool(path, 0, 1);
+    CHECK(s != NULL);
+    put_n(s, "meta", 3);
+    int64_t ids[3];
+    for (int i = 0; i < 3; i++) {
+        CHECK_INT(lease_sent(s, 60000, &attempts, &ids[i]), 0);
+        CHECK_INT(attempts, 1);
+    }
+    leased = pw_gw_now_ms();
+    usleep(20000);
+    int64_t sent = pw_gw_now_ms();
+    CHECK_INT(pw_spool_retry_batch_sent(s, &ids[0], 1, INT64_MAX, sent, NULL), PW_OK);
+    CHECK_INT(pw_spool_retry_batch_sent(s, &ids[1], 1, INT64_MAX, sent + 3600000, NULL), PW_OK);
+    CHECK_INT(pw_spool_retry_batch_sent(s, &ids[2], 1, INT64_MAX, 1, NULL), PW_OK);
+    pw_spool_close(s);
+    s = open_spool(path, 0, 1);
+    CHECK(s != NULL);
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+    CHECK_INT(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    CHECK_INT(
+        sqlite3_prepare_v2(db, "SELECT item, first_ms FROM retry ORDER BY item", -1, &st, NULL),
+        SQLITE_OK);
+    int64_t got[3] = {0};
+    for (int i = 0; i < 3 && st && sqlite3_step(st) == SQLITE_ROW; i++)
+        got[i] = sqlite3_column_int64(st, 1);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    CHECK(got[0] == sent);
+    CHECK(got[1] > 0 && got[1] <= leased); /* the lease's start */
+    CHECK(got[2] > 0 && got[2] <= leased);
+    pw_spool_close(s);
+    gw_test_db_remove(path);
 }
 
 PW_TEST_MAIN(PW_TEST(test_async_put), PW_TEST(test_async_put_borrow),
