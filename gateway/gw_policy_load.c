@@ -678,6 +678,39 @@ static pw_status ga4_names(load_ctx *c, yaml_node_t *n, const char *path, pw_gw_
     return PW_OK;
 }
 
+/* The fields the gateway writes itself into the object that carries the allowed params
+ * (gw_policy_apply.c render_meta's custom_data, render_ga4's events[0].params): a client's param
+ * of the same name would be sent beside the gateway's reduced value (a full page_location with a
+ * patient's name in its path next to the origin). The webhook's params are an object of their
+ * own. */
+static const char *const meta_written[] = {"content_category", "referrer_origin", "page_title",
+                                           NULL};
+static const char *const ga4_written[] = {"page_location", "page_category", "page_referrer",
+                                          "page_title", NULL};
+
+static pw_status written_fields(load_ctx *c, yaml_node_t *n, const char *path,
+                                const pw_gw_dest_policy *d)
+{
+    const char *const *w = d->dest.kind == PW_DEST_META_CAPI ? meta_written
+                           : d->dest.kind == PW_DEST_GA4_MP  ? ga4_written
+                                                             : NULL;
+    yaml_node_t *pl = value_of(c, n, "allow_params");
+    for (size_t i = 0; w && pl && i < d->n_params; i++)
+        for (size_t k = 0; w[k]; k++)
+            if (strcmp(d->params[i], w[k]) == 0)
+                return fail_at(c, node_at(c, pl->data.sequence.items.start[i]),
+                               pw_arena_sprintf(&c->p->arena, "%s.allow_params[%zu]", path, i),
+                               "'%s' is a field the gateway writes itself (%s); a client's "
+                               "value would be sent beside it",
+                               w[k],
+                               w == meta_written
+                                   ? "meta custom_data: content_category, referrer_origin, "
+                                     "page_title"
+                                   : "ga4 params: page_location, page_category, page_referrer, "
+                                     "page_title");
+    return PW_OK;
+}
+
 static void consent_defaults(pw_gw_dest_policy *d)
 {
     if ((int)d->requires_consent < 0)
@@ -734,6 +767,8 @@ static pw_status dest_check(load_ctx *c, yaml_node_t *n, const char *path, pw_gw
     } else if (!x->url) {
         return fail_at(c, n, path, "url: required for type webhook");
     }
+    if ((st = written_fields(c, n, path, d)) != PW_OK)
+        return st;
     if (d->page_url == PW_GW_URL_CATEGORIES && !d->n_categories && !d->default_category)
         return fail_at(c, n, path, "page_url categories needs page_categories or default_category");
     if (!x->timeout_ms)
