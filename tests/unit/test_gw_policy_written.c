@@ -10,16 +10,16 @@
 #include "pw_test.h"
 
 #define SITE "site: {hmac_key_env: GW_TEST_SITE_KEY}\ndestinations:\n"
-#define GA4_FMT                                                                                \
-    SITE "  ga4:\n    type: ga4\n    measurement_id: G-TEST\n"                                \
-         "    api_secret_env: GW_TEST_META_TOKEN\n    events: {page_view: page_view}\n"       \
+#define GA4_FMT                                                                         \
+    SITE "  ga4:\n    type: ga4\n    measurement_id: G-TEST\n"                          \
+         "    api_secret_env: GW_TEST_META_TOKEN\n    events: {page_view: page_view}\n" \
          "    allow_params: [value, %s]\n"
-#define META_FMT                                                                               \
-    SITE "  meta:\n    type: meta\n    pixel_id: \"1\"\n"                                     \
-         "    access_token_env: GW_TEST_META_TOKEN\n    events: {page_view: PageView}\n"      \
+#define META_FMT                                                                         \
+    SITE "  meta:\n    type: meta\n    pixel_id: \"1\"\n"                                \
+         "    access_token_env: GW_TEST_META_TOKEN\n    events: {page_view: PageView}\n" \
          "    allow_params:\n      - value\n      - %s\n"
-#define HOOK_FMT                                                                               \
-    SITE "  hook:\n    type: webhook\n    url: http://127.0.0.1:9/hook\n"                     \
+#define HOOK_FMT                                                          \
+    SITE "  hook:\n    type: webhook\n    url: http://127.0.0.1:9/hook\n" \
          "    events: {page_view: page_view}\n    allow_params: [value, %s]\n"
 
 static pw_status parse(const char *yaml, pw_err *err)
@@ -31,8 +31,7 @@ static pw_status parse(const char *yaml, pw_err *err)
 }
 
 /* The policy of FMT with param P, parsed. */
-#define PARSE(FMT, P, err) \
-    (snprintf(yaml, sizeof yaml, FMT, (P)), parse(yaml, (err)))
+#define PARSE(FMT, P, err) (snprintf(yaml, sizeof yaml, FMT, (P)), parse(yaml, (err)))
 
 static void test_written_fields_refused(void)
 {
