@@ -110,8 +110,8 @@ static unesc named_ref(const char *s, size_t n, size_t i)
 {
     static const struct {
         const char *name, *text;
-    } plain[] = {{"amp", "&"},  {"lt", "<"},   {"gt", ">"}, {"quot", "\""}, {"apos", "'"},
-                 {"nbsp", " "}, {"szlig", "ss"}, {"shy", ""}};
+    } plain[] = {{"amp", "&"},  {"lt", "<"},   {"gt", ">"},     {"quot", "\""},
+                 {"apos", "'"}, {"nbsp", " "}, {"szlig", "ss"}, {"shy", ""}};
     static const char *const accents[] = {"acute", "grave", "circ",  "uml",
                                           "tilde", "ring",  "cedil", "slash"};
     unesc u = {0};
@@ -273,8 +273,7 @@ static const struct {
     {0x0585, 'o'}, {0x13A0, 'D'}, {0x13A2, 'T'}, {0x13A5, 'i'}, {0x13AA, 'A'}, {0x13AB, 'J'},
     {0x13AC, 'E'}, {0x13B3, 'W'}, {0x13B7, 'M'}, {0x13BB, 'H'}, {0x13C0, 'G'}, {0x13C3, 'Z'},
     {0x13D2, 'R'}, {0x13D9, 'V'}, {0x13DA, 'S'}, {0x13DE, 'L'}, {0x13DF, 'C'}, {0x13E2, 'P'},
-    {0x13E6, 'K'}, {0x13F4, 'B'}
-};
+    {0x13E6, 'K'}, {0x13F4, 'B'}};
 
 static char lookalike_of(unsigned cp)
 {
@@ -297,8 +296,7 @@ static int word_break(unsigned cp)
 {
     if (cp < 0x80)
         return !((cp | 0x20) >= 'a' && (cp | 0x20) <= 'z') && !(cp >= '0' && cp <= '9');
-    return cp < 0xC0 || (cp >= 0x2000 && cp <= 0x206F) || cp == 0x3000 ||
-           cp == PW_GW_BAD_CP;
+    return cp < 0xC0 || (cp >= 0x2000 && cp <= 0x206F) || cp == 0x3000 || cp == PW_GW_BAD_CP;
 }
 
 /* The end of the word at s[i]; *fold = 1 when it holds a look-alike letter and no other

@@ -65,11 +65,18 @@ static void test_escapes_refused(void)
 {
     pw_arena a;
     pw_arena_init(&a, 0);
-    static const char *const bad[] = {
-        "&#72;&#73;&#86; positive", "&#x48;&#x49;&#x56;", "h&#105;v", "c&aacute;ncer",
-        "\\u0068\\u0069\\u0076",    "\\x68\\x69\\x76",    "%u0068%u0069%u0076",
-        "=48=49=56",                "\\u{68}iv",           "&amp;#72;&amp;#73;&amp;#86;",
-        "%48&#73;\\x56",            "=68=69=76 =00"};
+    static const char *const bad[] = {"&#72;&#73;&#86; positive",
+                                      "&#x48;&#x49;&#x56;",
+                                      "h&#105;v",
+                                      "c&aacute;ncer",
+                                      "\\u0068\\u0069\\u0076",
+                                      "\\x68\\x69\\x76",
+                                      "%u0068%u0069%u0076",
+                                      "=48=49=56",
+                                      "\\u{68}iv",
+                                      "&amp;#72;&amp;#73;&amp;#86;",
+                                      "%48&#73;\\x56",
+                                      "=68=69=76 =00"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         const char *why = guard(&a, bad[i], PW_GW_SCRIPTS_ANY);
         CHECK(why != NULL);
