@@ -15,6 +15,7 @@
 #include "gw_json_writer.h"
 #include "gw_policy.h"
 #include "gw_policy_guard.h"
+#include "gw_policy_host.h"
 #include "phiwall/decode.h"
 #include "phiwall/text.h"
 #include "phiwall/url.h"
@@ -662,6 +663,18 @@ static pw_status safe_origin(apply_ctx *c, reduced *r, const pw_gw_dest_policy *
     if (rule) {
         r->redacted++;
         trace(c, r, field, "dropped", rule);
+        return PW_OK;
+    }
+    /* Words run together ("hivclinic", "aidsmap"), or an organisation's name: gw_policy_host.h. */
+    const char *host = pw_url_host_dup(c->a, u), *names = NULL;
+    if (!host)
+        return pw_err_set(c->err, PW_ERR_NOMEM, "out of memory");
+    if (!listed(d->referrer_origins, d->n_referrer_origins, o) &&
+        (names = pw_gw_host_sensitive(c->a, host))) {
+        r->redacted++;
+        trace(c, r, field, "dropped",
+              JOIN(c->a, SP(field), SP(": host names a sensitive condition or organisation ("),
+                   SP(names), SP("): dropped")));
         return PW_OK;
     }
     if ((st = guarded(c, r, d, field, field, o, &refused)) != PW_OK || refused)
