@@ -5,6 +5,7 @@
  * privacy policy must not silently widen or narrow what is disclosed.
  */
 #include <curl/curl.h>
+#include <ctype.h>
 #include <errno.h>
 #include <libgen.h>
 #include <stdarg.h>
@@ -15,6 +16,7 @@
 #include <yaml.h>
 
 #include "forward_ga4.h"
+#include "gw_normalize.h"
 #include "gw_policy.h"
 #include "gw_prio.h"
 
@@ -229,6 +231,21 @@ static pw_status site_pair(load_ctx *c, const char *key, yaml_node_t *kn, yaml_n
             return fail_at(c, v, path, "site key must be at least 16 bytes");
         p->site_key = (const unsigned char *)k;
         return st;
+    }
+    if (strcmp(key, "default_country") == 0) {
+        const char *cc = scalar(v);
+        if (!cc || !pw_gw_country_known(cc))
+            return fail_at(c, v, path,
+                           "expected a two-letter ISO 3166-1 code whose calling code this "
+                           "gateway knows (US, CA, GB, IE, FR, DE, ES, IT, NL, AU, …: "
+                           "docs/gateway.md)");
+        char *up = pw_arena_strndup(&p->arena, cc, 2);
+        if (!up)
+            return pw_err_set(c->err, PW_ERR_NOMEM, "out of memory");
+        up[0] = (char)toupper((unsigned char)up[0]);
+        up[1] = (char)toupper((unsigned char)up[1]);
+        p->default_country = up;
+        return PW_OK;
     }
     return unknown_key(c, kn, path);
 }
@@ -883,6 +900,7 @@ static pw_gw_policy *policy_new(void)
         return NULL;
     pw_arena_init(&p->arena, 16384);
     p->max_body = 64 * 1024;
+    p->default_country = "US";
     p->rate_per_sec = 20;
     p->rate_burst = 40;
     p->limits = (pw_gw_parse_limits)PW_GW_PARSE_LIMITS_DEFAULT;
