@@ -918,7 +918,8 @@ static pw_status user_fields(apply_ctx *c, reduced *r, const pw_gw_dest_policy *
         int dup = 0;
         for (size_t j = 0; j < r->n_user; j++)
             dup |= strcmp(r->user[j].key, k) == 0;
-        const char *h = dup ? NULL : pw_gw_meta_hash_in(c->a, k, u->str, u->len, c->p->default_country);
+        const char *h =
+            dup ? NULL : pw_gw_meta_hash_in(c->a, k, u->str, u->len, c->p->default_country);
         if (!h) {
             trace(c, r, in, "dropped",
                   dup ? "user_data: duplicate key" : "user_data: cannot normalise");
