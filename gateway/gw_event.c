@@ -320,6 +320,23 @@ static pw_status parse_ids(parse_ctx *c, const event_fields *f, pw_gw_event *ev)
     return PW_OK;
 }
 
+/* {"ads":true,"ads":false} is consent to one reader and none to another (JSON.parse keeps the
+ * last, get_bool the first): refused, naming the key when it is one the gateway reads. The
+ * object has a handful of keys; more is not a consent object (and bounds dup_key's work). */
+static pw_status consent_keys(parse_ctx *c, const pw_gw_jt *consent)
+{
+    if (consent->n > 16)
+        return field_err(c, "consent", "too many keys");
+    const char *dup = dup_key(consent);
+    if (!dup)
+        return PW_OK;
+    if (strcmp(dup, "ads") == 0)
+        return field_err(c, "consent.ads", "duplicate key");
+    if (strcmp(dup, "analytics") == 0)
+        return field_err(c, "consent.analytics", "duplicate key");
+    return field_err(c, "consent", "duplicate key");
+}
+
 static pw_status parse_one(parse_ctx *c, const pw_gw_jt *obj, pw_gw_event *ev)
 {
     pw_status st;
@@ -348,6 +365,8 @@ static pw_status parse_one(parse_ctx *c, const pw_gw_jt *obj, pw_gw_event *ev)
     if (consent && consent->type != PW_GW_JT_NULL) {
         if (consent->type != PW_GW_JT_OBJECT)
             return field_err(c, "consent", "must be an object");
+        if ((st = consent_keys(c, consent)) != PW_OK)
+            return st;
         if ((st = get_bool(c, consent, "ads", "consent.ads", &ev->consent_ads)) != PW_OK ||
             (st = get_bool(c, consent, "analytics", "consent.analytics", &ev->consent_analytics)) !=
                 PW_OK)

@@ -224,7 +224,23 @@ typedef struct framing {
     int content_lengths;   /* Content-Length lines */
     int transfer_encoding; /* Transfer-Encoding lines */
     int chunked_only;      /* each of them is exactly "chunked" */
+    int bad_name;          /* a field name that is not a token (whitespace before the colon…) */
+    int folded;            /* a framing header continued on the next line (obs-fold) */
 } framing;
+
+/* RFC 9110 §5.1: a field name is a token. */
+static int token_name(const char *k)
+{
+    if (!*k)
+        return 0;
+    for (; *k; k++) {
+        unsigned char ch = (unsigned char)*k;
+        if (!((ch >= '0' && ch <= '9') || ((ch | 0x20) >= 'a' && (ch | 0x20) <= 'z') ||
+              (ch && strchr("!#$%&'*+-.^_`|~", ch))))
+            return 0;
+    }
+    return 1;
+}
 
 static int is_chunked(const char *v)
 {
@@ -244,6 +260,15 @@ static enum MHD_Result count_framing(void *cls, enum MHD_ValueKind kind, const c
     framing *f = cls;
     if (!key)
         return MHD_YES;
+    /* libmicrohttpd 0.9.75 keeps "Transfer-Encoding : chunked" as a header of its own name
+     * ("Transfer-Encoding ") and appends a folded line to the name ("Content-Length:\r\n 4" is
+     * "Content-Length4"): it then frames the body by the other header, or by none, where a
+     * proxy in front may read these as framing (request smuggling). */
+    if (!token_name(key))
+        f->bad_name = 1;
+    else if ((strncasecmp(key, "Content-Length", 14) == 0 && key[14]) ||
+             (strncasecmp(key, "Transfer-Encoding", 17) == 0 && key[17]))
+        f->folded = 1;
     if (strcasecmp(key, "Content-Length") == 0)
         f->content_lengths++;
     else if (strcasecmp(key, "Transfer-Encoding") == 0) {
@@ -262,6 +287,10 @@ static const char *framing_error(struct MHD_Connection *c)
 {
     framing f = {.chunked_only = 1};
     MHD_get_connection_values(c, MHD_HEADER_KIND, count_framing, &f);
+    if (f.bad_name) /* RFC 9112 §5.1: whitespace before the colon must be refused */
+        return "header: a field name with whitespace or a separator";
+    if (f.folded)
+        return "header: a framing header continued on the next line (obsolete line folding)";
     if (f.content_lengths > 1)
         return "content-length: sent more than once";
     if (f.transfer_encoding && f.content_lengths)
@@ -841,7 +870,8 @@ pw_status pw_gw_http_start(const pw_gw_http_config *cfg, pw_gw_http **out, pw_er
     h->replies = pw_gw_reply_cache_new();
     if (!h->rl || !h->replies) {
         http_free(h);
-        return pw_err_set(err, PW_ERR_NOMEM, "out of memory");
+        return pw_err_set(err, PW_ERR_NOMEM,
+                          "out of memory (or no random key for the rate limiter: getrandom)");
     }
     h->cfg = *cfg;
     unsigned threads = cfg->threads;

@@ -7,10 +7,46 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <string.h>
+#include <strings.h>
 
 #include "gw_digest.h"
+#include "gw_normalize.h"
 #include "gw_policy.h"
 #include "phiwall/text.h"
+
+/* The lower-case form of a capital of Latin-1 Supplement or Latin Extended-A (U+00C0-U+017F),
+ * else cp: Meta asks for lower case, and "ÉLODIE" must hash as "élodie" does. */
+static unsigned lower_latin(unsigned cp)
+{
+    if ((cp >= 0xC0 && cp <= 0xDE && cp != 0xD7))
+        return cp + 0x20;
+    if (cp == 0x178) /* Ÿ */
+        return 0xFF;
+    if (cp == 0x130) /* İ: i */
+        return 'i';
+    if ((cp >= 0x100 && cp <= 0x137) || (cp >= 0x14A && cp <= 0x177))
+        return cp | 1; /* pairs: even capital, odd small */
+    if ((cp >= 0x139 && cp <= 0x148) || (cp >= 0x179 && cp <= 0x17E))
+        return cp & 1 ? cp + 1 : cp; /* pairs: odd capital, even small */
+    return cp;
+}
+
+/* One two-byte UTF-8 letter at v[i] (< n) lowered into out; the bytes read, or 0 when v[i]
+ * does not start one (other bytes are copied as they are). */
+static size_t lower_utf8(const char *v, size_t n, size_t i, char *out, size_t *k)
+{
+    unsigned char b0 = (unsigned char)v[i], b1 = i + 1 < n ? (unsigned char)v[i + 1] : 0;
+    if ((b0 & 0xE0) != 0xC0 || (b1 & 0xC0) != 0x80)
+        return 0;
+    unsigned cp = lower_latin(((unsigned)(b0 & 0x1F) << 6) | (b1 & 0x3F));
+    if (cp < 0x80) {
+        out[(*k)++] = (char)cp;
+        return 2;
+    }
+    out[(*k)++] = (char)(0xC0 | cp >> 6);
+    out[(*k)++] = (char)(0x80 | (cp & 0x3F));
+    return 2;
+}
 
 static char *keep_only(pw_arena *a, const char *v, size_t n, int (*keep)(int))
 {
@@ -18,10 +54,16 @@ static char *keep_only(pw_arena *a, const char *v, size_t n, int (*keep)(int))
     if (!out)
         return NULL;
     size_t k = 0;
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < n;) {
         unsigned char ch = (unsigned char)v[i];
-        if (ch >= 0x80 || keep(ch)) /* UTF-8 letters are kept as they are */
+        size_t used = ch >= 0x80 ? lower_utf8(v, n, i, out, &k) : 0;
+        if (used) {
+            i += used;
+            continue;
+        }
+        if (ch >= 0x80 || keep(ch)) /* other UTF-8 letters are kept as they are */
             out[k++] = (char)(ch < 0x80 ? tolower(ch) : ch);
+        i++;
     }
     out[k] = '\0';
     return k ? out : NULL;
@@ -66,23 +108,88 @@ static const char *norm_date(pw_arena *a, const char *v, size_t n)
     return pw_arena_strndup(a, out, 8);
 }
 
-static const char *norm_phone(pw_arena *a, const char *v, size_t n)
+/* Calling codes of the countries a default_country may name, and what a national number
+ * starts with: a trunk '0' dropped before the calling code, none, or (Italy, San Marino,
+ * Vatican) a 0 that stays. NANP countries (US, CA, PR…) are calling code 1 with trunk '1'. */
+typedef struct dial {
+    char iso2[3];
+    const char *cc;
+    char trunk; /* '0': strip one, 'k': keep, '1': NANP, '\0': none */
+} dial;
+
+static const dial dials[] = {
+    {"AR", "54", '0'},  {"AT", "43", '0'},   {"AU", "61", '0'},   {"BE", "32", '0'},
+    {"BR", "55", '0'},  {"CA", "1", '1'},    {"CH", "41", '0'},   {"CL", "56", '\0'},
+    {"CN", "86", '0'},  {"CO", "57", '\0'},  {"CZ", "420", '\0'}, {"DE", "49", '0'},
+    {"DK", "45", '\0'}, {"ES", "34", '\0'},  {"FI", "358", '0'},  {"FR", "33", '0'},
+    {"GB", "44", '0'},  {"GR", "30", '\0'},  {"HK", "852", '\0'}, {"IE", "353", '0'},
+    {"IL", "972", '0'}, {"IN", "91", '0'},   {"IT", "39", 'k'},   {"JP", "81", '0'},
+    {"KR", "82", '0'},  {"LU", "352", '\0'}, {"MX", "52", '\0'},  {"NL", "31", '0'},
+    {"NO", "47", '\0'}, {"NZ", "64", '0'},   {"PH", "63", '0'},   {"PL", "48", '\0'},
+    {"PR", "1", '1'},   {"PT", "351", '\0'}, {"SE", "46", '0'},   {"SG", "65", '\0'},
+    {"SM", "378", 'k'}, {"TR", "90", '0'},   {"TW", "886", '0'},  {"US", "1", '1'},
+    {"VA", "39", 'k'},  {"ZA", "27", '0'}};
+
+static const dial *dial_of(const char *iso2)
 {
-    char *d = keep_only(a, v, n, is_digit_c);
-    if (!d)
-        return NULL;
-    while (d[0] == '0')
-        d++;
-    size_t len = strlen(d);
-    if (len == 10) { /* North American number without country code: Meta wants it with */
-        char *with = pw_arena_alloc(a, 12);
-        if (with) {
-            with[0] = '1';
-            memcpy(with + 1, d, 11);
-        }
-        return with;
+    for (size_t i = 0; iso2 && i < sizeof dials / sizeof dials[0]; i++)
+        if (strcasecmp(dials[i].iso2, iso2) == 0)
+            return &dials[i];
+    return NULL;
+}
+
+int pw_gw_country_known(const char *iso2)
+{
+    return iso2 && strlen(iso2) == 2 && dial_of(iso2) != NULL;
+}
+
+/* The number part of a phone value: up to an extension ("ext. 12", "x12", "#12", ";ext=12",
+ * ", 12"), which Meta's number does not hold. */
+static size_t before_extension(const char *v, size_t n)
+{
+    int digits = 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = (char)tolower((unsigned char)v[i]);
+        digits |= isdigit((unsigned char)c) != 0;
+        if (digits && (c == 'x' || c == '#' || c == ';' || c == ',' ||
+                       (c == 'e' && i + 2 < n && strncasecmp(v + i, "ext", 3) == 0)))
+            return i;
     }
-    return len >= 7 && len <= 15 ? d : NULL;
+    return n;
+}
+
+/* Meta wants the number with its country calling code, digits only. "+44 20 7946 0958" is
+ * 442079460958; a national number is read in the policy's default_country: "020 7946 0958"
+ * with GB drops the trunk 0 (442079460958), "(555) 123-4567" with US prepends 1. */
+static const char *norm_phone(pw_arena *a, const char *v, size_t n, const char *country)
+{
+    n = before_extension(v, n);
+    while (n && isspace((unsigned char)*v))
+        v++, n--;
+    int plus = n && v[0] == '+';
+    char *d = keep_only(a, v, n, is_digit_c);
+    const dial *dl = dial_of(country ? country : "US");
+    if (!d || !dl)
+        return NULL;
+    const char *intl = dl->trunk == '1' ? "011" : "00";
+    if (!plus && strncmp(d, intl, strlen(intl)) == 0) {
+        d += strlen(intl);
+        plus = 1;
+    }
+    size_t len = strlen(d);
+    if (!plus && dl->trunk == '1' && len == 11 && d[0] == '1') /* 1 555 123 4567 */
+        plus = 1;
+    if (!plus) {
+        if (dl->trunk == '0' && d[0] == '0')
+            d++;
+        else if (dl->trunk == '1' && len != 10)
+            return NULL; /* a NANP number is 10 digits */
+        d = pw_arena_sprintf(a, "%s%s", dl->cc, d);
+        if (!d)
+            return NULL;
+    }
+    len = strlen(d);
+    return len >= 7 && len <= 15 && d[0] != '0' ? d : NULL;
 }
 
 static const char *norm_gender(const char *v, size_t n)
@@ -95,14 +202,32 @@ static const char *norm_gender(const char *v, size_t n)
     return c == 'f' ? "f" : c == 'm' ? "m" : NULL;
 }
 
-const char *pw_gw_meta_normalize(pw_arena *a, const char *key, const char *v, size_t n)
+/* The code of a place name in a sorted table, or NULL. */
+static const char *place_code(const pw_gw_place *t, size_t n, const char *name)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        int c = strcmp(t[mid].name, name);
+        if (c == 0)
+            return t[mid].code;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}
+
+const char *pw_gw_meta_normalize_in(pw_arena *a, const char *key, const char *v, size_t n,
+                                    const char *country)
 {
     if (strcmp(key, "em") == 0) {
         char *s = pw_lower_dup(a, v, n, 1);
         return s && s[0] && strchr(s, '@') ? s : NULL;
     }
     if (strcmp(key, "ph") == 0)
-        return norm_phone(a, v, n);
+        return norm_phone(a, v, n, country);
     if (strcmp(key, "db") == 0)
         return norm_date(a, v, n);
     if (strcmp(key, "ge") == 0)
@@ -113,13 +238,26 @@ const char *pw_gw_meta_normalize(pw_arena *a, const char *key, const char *v, si
             s[5] = '\0'; /* US: the first five digits */
         return s;
     }
-    if (strcmp(key, "st") == 0 || strcmp(key, "country") == 0 || strcmp(key, "ct") == 0 ||
-        strcmp(key, "fn") == 0 || strcmp(key, "ln") == 0)
+    if (strcmp(key, "ct") == 0 || strcmp(key, "fn") == 0 || strcmp(key, "ln") == 0)
         return keep_only(a, v, n, is_alpha_c);
+    if (strcmp(key, "st") == 0 || strcmp(key, "country") == 0) {
+        /* Meta takes codes: a US state's two letters, a country's ISO 3166-1 alpha-2. */
+        char *s = keep_only(a, v, n, is_alpha_c);
+        const char *code = !s || strlen(s) <= 2 ? NULL
+                           : key[0] == 's'      ? place_code(pw_gw_us_states, pw_gw_us_states_n, s)
+                                                : place_code(pw_gw_countries, pw_gw_countries_n, s);
+        return code ? code : s;
+    }
     return NULL;
 }
 
-const char *pw_gw_meta_hash(pw_arena *a, const char *key, const char *v, size_t n)
+const char *pw_gw_meta_normalize(pw_arena *a, const char *key, const char *v, size_t n)
+{
+    return pw_gw_meta_normalize_in(a, key, v, n, "US");
+}
+
+const char *pw_gw_meta_hash_in(pw_arena *a, const char *key, const char *v, size_t n,
+                               const char *country)
 {
     while (n && isspace((unsigned char)*v))
         v++, n--;
@@ -127,13 +265,18 @@ const char *pw_gw_meta_hash(pw_arena *a, const char *key, const char *v, size_t 
         n--;
     if (pw_is_sha256_hex(v, n))
         return pw_lower_dup(a, v, n, 0);
-    const char *norm = pw_gw_meta_normalize(a, key, v, n);
+    const char *norm = pw_gw_meta_normalize_in(a, key, v, n, country);
     if (!norm)
         return NULL;
     char *out = pw_arena_alloc(a, 65);
     if (out)
         pw_gw_sha256_hex(norm, strlen(norm), out);
     return out;
+}
+
+const char *pw_gw_meta_hash(pw_arena *a, const char *key, const char *v, size_t n)
+{
+    return pw_gw_meta_hash_in(a, key, v, n, "US");
 }
 
 const char *pw_gw_ip_truncate(pw_arena *a, const char *ip)

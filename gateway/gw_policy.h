@@ -103,6 +103,9 @@ typedef struct pw_gw_policy {
     size_t max_body;
     double rate_per_sec, rate_burst; /* per client IP */
     int trust_proxy; /* client IP from the last X-Forwarded-For entry (behind a reverse proxy) */
+    /* site.default_country: the country a phone number without a calling code is read in
+     * (ISO 3166-1 alpha-2, upper case; "US" when not given) */
+    const char *default_country;
     pw_gw_parse_limits limits;
     pw_gw_dest_policy *dests;
     size_t n_dests;
@@ -190,6 +193,13 @@ pw_status pw_gw_policy_apply(const pw_gw_policy *p, const pw_gw_phi *phi, pw_are
 const char *pw_gw_meta_normalize(pw_arena *a, const char *key, const char *v, size_t n);
 /* Normalise then SHA-256 (64-hex input passes through lower-cased); NULL when unusable. */
 const char *pw_gw_meta_hash(pw_arena *a, const char *key, const char *v, size_t n);
+/* The same with a phone number read in country (ISO 3166-1 alpha-2, the policy's
+ * site.default_country) when it has no calling code: trunk 0 dropped and the calling code put
+ * in front only as that country dials (the two above read it in "US"). */
+const char *pw_gw_meta_normalize_in(pw_arena *a, const char *key, const char *v, size_t n,
+                                    const char *country);
+const char *pw_gw_meta_hash_in(pw_arena *a, const char *key, const char *v, size_t n,
+                               const char *country);
 /* "203.0.113.7" -> "203.0.113.0", IPv6 -> /48; NULL when not an IP. */
 const char *pw_gw_ip_truncate(pw_arena *a, const char *ip);
 /* The consent a destination requires, as the policy file spells it ("ads", …). */

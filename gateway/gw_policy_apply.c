@@ -15,6 +15,7 @@
 #include "gw_json_writer.h"
 #include "gw_policy.h"
 #include "gw_policy_guard.h"
+#include "gw_policy_host.h"
 #include "phiwall/decode.h"
 #include "phiwall/text.h"
 #include "phiwall/url.h"
@@ -39,6 +40,11 @@ typedef struct scrub_entry {
 } scrub_entry;
 
 #define MAX_SCRUBBED 16
+
+/* The engine stops adding hits at 4096 per scan (src/detect/detector.c MAX_HITS) and says so
+ * only internally: a string that reaches it may hold more PHI past the last hit, so it is dropped
+ * rather than redacted up to there. */
+#define ENGINE_HIT_LIMIT 4096
 
 /* A URL's parse and its origin (NULL when it has none). */
 typedef struct origin_entry {
@@ -197,62 +203,89 @@ static int hit_cmp(const void *x, const void *y)
     return a->start < b->start ? -1 : a->start > b->start ? 1 : 0;
 }
 
+/* A growing list of hits in the arena: own_data_in has no cap, since a hit left out of the list
+ * would be sent as written (a cap once let the 33rd occurrence through). */
+typedef struct hit_list {
+    pw_hit *h;
+    size_t n, cap;
+} hit_list;
+
+static int hit_push(pw_arena *a, hit_list *l, pw_hit h)
+{
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 16;
+        pw_hit *g = pw_arena_alloc(a, cap * sizeof *g);
+        if (!g)
+            return 0;
+        if (l->n)
+            memcpy(g, l->h, l->n * sizeof *g);
+        l->h = g;
+        l->cap = cap;
+    }
+    l->h[l->n++] = h;
+    return 1;
+}
+
 /* Defence in depth, on top of the engine: the visitor's own user fields (email, phone, name…)
  * must never appear in any other field, whatever their shape, and long digit runs are treated
- * as identifiers. Every occurrence becomes a hit (sorted, overlaps merged). */
-static int own_data_in(const pw_gw_event *ev, const char *s, pw_hit **hits, size_t *n, pw_arena *a)
+ * as identifiers. Every occurrence becomes a hit (sorted, overlaps merged), however many there
+ * are. *n = 0 when none; PW_ERR_NOMEM when out of memory (the caller fails, never sends). */
+static pw_status own_data_in(const pw_gw_event *ev, const char *s, pw_hit **hits, size_t *n,
+                             pw_arena *a)
 {
-    enum { MAX_OWN = 32 };
-    size_t len = strlen(s), k = 0;
-    pw_hit found[MAX_OWN];
-    for (size_t i = 0; i < ev->n_user && k < MAX_OWN; i++) {
+    size_t len = strlen(s);
+    hit_list found = {0};
+    *hits = NULL;
+    *n = 0;
+    for (size_t i = 0; i < ev->n_user; i++) {
         const pw_gw_param *u = &ev->user[i];
         if (u->len < 3 || u->len > len)
             continue;
         const char *needle = u->str; /* gw_event.c ends it at u->len; a copy when not */
-        if (needle[u->len] != '\0')
-            needle = pw_arena_strndup(a, u->str, u->len);
-        for (size_t off = 0; needle && off < len && k < MAX_OWN;) {
+        if (needle[u->len] != '\0' && !(needle = pw_arena_strndup(a, u->str, u->len)))
+            return PW_ERR_NOMEM;
+        for (size_t off = 0; off < len;) {
             const char *at = pw_strcasestr_n(s + off, len - off, needle);
             if (!at)
                 break;
             size_t st = (size_t)(at - s);
-            found[k++] = (pw_hit){.category = PW_PHI_CANARY,
-                                  .subtype = "visitor-data",
-                                  .start = st,
-                                  .end = st + u->len};
+            if (!hit_push(a, &found,
+                          (pw_hit){.category = PW_PHI_CANARY,
+                                   .subtype = "visitor-data",
+                                   .start = st,
+                                   .end = st + u->len}))
+                return PW_ERR_NOMEM;
             off = st + u->len;
         }
     }
     /* A run of 7+ digits is an identifier's shape (MRN, member, account, phone) whatever its
      * context: no conversion parameter needs one. */
-    for (size_t i = 0; i < len && k < MAX_OWN;) {
+    for (size_t i = 0; i < len;) {
         size_t j = i;
         while (j < len && s[j] >= '0' && s[j] <= '9')
             j++;
-        if (j - i >= 7)
-            found[k++] =
-                (pw_hit){.category = PW_PHI_RECORD_ID, .subtype = "digits", .start = i, .end = j};
+        if (j - i >= 7 &&
+            !hit_push(
+                a, &found,
+                (pw_hit){.category = PW_PHI_RECORD_ID, .subtype = "digits", .start = i, .end = j}))
+            return PW_ERR_NOMEM;
         i = j > i ? j : i + 1;
     }
-    if (!k)
-        return 0;
-    qsort(found, k, sizeof found[0], hit_cmp);
-    pw_hit *h = pw_arena_calloc(a, k, sizeof *h);
-    if (!h)
-        return 0;
-    size_t m = 0;
-    for (size_t i = 0; i < k; i++) {
-        if (m && found[i].start < h[m - 1].end) {
-            if (found[i].end > h[m - 1].end)
-                h[m - 1].end = found[i].end;
+    if (!found.n)
+        return PW_OK;
+    qsort(found.h, found.n, sizeof found.h[0], hit_cmp);
+    size_t m = 0; /* merged in place: h[m] never passes h[i] */
+    for (size_t i = 0; i < found.n; i++) {
+        if (m && found.h[i].start < found.h[m - 1].end) {
+            if (found.h[i].end > found.h[m - 1].end)
+                found.h[m - 1].end = found.h[i].end;
             continue;
         }
-        h[m++] = found[i];
+        found.h[m++] = found.h[i];
     }
-    *hits = h;
+    *hits = found.h;
     *n = m;
-    return 1;
+    return PW_OK;
 }
 
 /* Union of two hit lists, sorted by start, overlapping spans merged into one. */
@@ -302,8 +335,12 @@ static pw_status guard_scan(void *ctx, const char *s, size_t n, int *hit)
         return pw_err_set(c->err, PW_ERR_NOMEM, "out of memory");
     pw_status st =
         c->phi->scan(c->phi->ctx, c->a, g->key, g->object, z, n, PW_FT_TEXT, &hits, &k, c->err);
-    *hit = st == PW_OK && (k > 0 || own_data_in(c->ev, z, &own, &n_own, c->a));
-    return st;
+    if (st != PW_OK)
+        return st;
+    if (!k && own_data_in(c->ev, z, &own, &n_own, c->a) != PW_OK)
+        return pw_err_set(c->err, PW_ERR_NOMEM, "out of memory");
+    *hit = k > 0 || n_own > 0;
+    return PW_OK;
 }
 
 /* The fail-closed guard's refusal of s (gw_policy_guard.h), or NULL. redacts: the caller scans
@@ -353,8 +390,8 @@ static pw_status accented_hits(apply_ctx *c, const char *key, pw_detect_object o
     pw_hit *fh = NULL, *own = NULL;
     if ((st = c->phi->scan(c->phi->ctx, c->a, key, object, f, fn, t, &fh, &k, c->err)) != PW_OK)
         return st;
-    if (own_data_in(c->ev, f, &own, &n_own, c->a) &&
-        (st = merge_hits(c->a, &fh, &k, own, n_own)) != PW_OK)
+    if (own_data_in(c->ev, f, &own, &n_own, c->a) != PW_OK ||
+        (n_own && (st = merge_hits(c->a, &fh, &k, own, n_own)) != PW_OK))
         return pw_err_set(c->err, st, "out of memory");
     for (size_t i = 0; i < k; i++) {
         fh[i].start = fh[i].start <= fn ? map[fh[i].start] : strlen(s);
@@ -377,10 +414,14 @@ static pw_status scrub_verdict(apply_ctx *c, pw_gw_script_mode mode, const char 
         return st;
     if ((st = scan(c, key, object, s, t, &e->hits, &e->n)) != PW_OK)
         return st;
+    if (e->n >= ENGINE_HIT_LIMIT) {
+        e->refusal = "phi: the PHI engine's hit limit reached (the rest unread): dropped";
+        return PW_OK;
+    }
     pw_hit *own = NULL;
     size_t n_own = 0;
-    if (own_data_in(c->ev, s, &own, &n_own, c->a) &&
-        (st = merge_hits(c->a, &e->hits, &e->n, own, n_own)) != PW_OK)
+    if (own_data_in(c->ev, s, &own, &n_own, c->a) != PW_OK ||
+        (n_own && (st = merge_hits(c->a, &e->hits, &e->n, own, n_own)) != PW_OK))
         return pw_err_set(c->err, st, "out of memory");
     return accented_hits(c, key, object, s, t, &e->hits, &e->n);
 }
@@ -556,7 +597,9 @@ static pw_status host_refusal(apply_ctx *c, const char *field, const pw_url *u, 
                                 PW_FT_TEXT, &hits, &n, c->err);
     if (st != PW_OK)
         return st;
-    if (!n && own_data_in(c->ev, words, &own, &n_own, c->a)) {
+    if (!n && own_data_in(c->ev, words, &own, &n_own, c->a) != PW_OK)
+        return pw_err_set(c->err, PW_ERR_NOMEM, "out of memory");
+    if (!n && n_own) {
         hits = own;
         n = n_own;
     }
@@ -620,6 +663,18 @@ static pw_status safe_origin(apply_ctx *c, reduced *r, const pw_gw_dest_policy *
     if (rule) {
         r->redacted++;
         trace(c, r, field, "dropped", rule);
+        return PW_OK;
+    }
+    /* Words run together ("hivclinic", "aidsmap"), or an organisation's name: gw_policy_host.h. */
+    const char *host = pw_url_host_dup(c->a, u), *names = NULL;
+    if (!host)
+        return pw_err_set(c->err, PW_ERR_NOMEM, "out of memory");
+    if (!listed(d->referrer_origins, d->n_referrer_origins, o) &&
+        (names = pw_gw_host_sensitive(c->a, host))) {
+        r->redacted++;
+        trace(c, r, field, "dropped",
+              JOIN(c->a, SP(field), SP(": host names a sensitive condition or organisation ("),
+                   SP(names), SP("): dropped")));
         return PW_OK;
     }
     if ((st = guarded(c, r, d, field, field, o, &refused)) != PW_OK || refused)
@@ -863,7 +918,8 @@ static pw_status user_fields(apply_ctx *c, reduced *r, const pw_gw_dest_policy *
         int dup = 0;
         for (size_t j = 0; j < r->n_user; j++)
             dup |= strcmp(r->user[j].key, k) == 0;
-        const char *h = dup ? NULL : pw_gw_meta_hash(c->a, k, u->str, u->len);
+        const char *h =
+            dup ? NULL : pw_gw_meta_hash_in(c->a, k, u->str, u->len, c->p->default_country);
         if (!h) {
             trace(c, r, in, "dropped",
                   dup ? "user_data: duplicate key" : "user_data: cannot normalise");

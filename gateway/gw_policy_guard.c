@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "gw_policy_unescape.h"
 #include "phiwall/text.h"
 
 typedef enum char_class {
@@ -83,29 +84,10 @@ static char_class classify(unsigned cp)
     return cp >= 0x370 ? CC_OTHER : CC_NEUTRAL;
 }
 
-/* One UTF-8 code point at s[i] (< n); its length in *len; 0xFFFFFFFF when malformed. */
+/* One UTF-8 code point (gw_policy_unescape.c). */
 static unsigned next_cp(const unsigned char *s, size_t n, size_t i, size_t *len)
 {
-    unsigned c = s[i];
-    size_t k = c < 0x80             ? 1
-               : (c & 0xE0) == 0xC0 ? 2
-               : (c & 0xF0) == 0xE0 ? 3
-               : (c & 0xF8) == 0xF0 ? 4
-                                    : 0;
-    *len = 1;
-    if (!k || i + k > n)
-        return 0xFFFFFFFFu;
-    unsigned cp = k == 1 ? c : k == 2 ? c & 0x1F : k == 3 ? c & 0x0F : c & 0x07;
-    for (size_t j = 1; j < k; j++) {
-        if ((s[i + j] & 0xC0) != 0x80)
-            return 0xFFFFFFFFu;
-        cp = (cp << 6) | (s[i + j] & 0x3F);
-    }
-    static const unsigned min_of[] = {0, 0, 0x80, 0x800, 0x10000};
-    if (cp < min_of[k] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-        return 0xFFFFFFFFu;
-    *len = k;
-    return cp;
+    return pw_gw_utf8_at(s, n, i, len);
 }
 
 static const char *cp_rule(pw_arena *a, const char *what, unsigned cp)
@@ -179,7 +161,7 @@ static const char *char_refusal(pw_arena *a, const unsigned char *s, size_t n,
         return NULL;
     for (size_t i = 0, len; i < n; i += len) {
         unsigned cp = next_cp(s, n, i, &len);
-        if (cp == 0xFFFFFFFFu)
+        if (cp == PW_GW_BAD_CP)
             return "guard: malformed UTF-8: refused";
         char_class cc = classify(cp);
         if (cc == CC_FORMAT)
@@ -218,7 +200,7 @@ static int printable(const unsigned char *p, size_t n)
 {
     for (size_t i = 0, len; i < n; i += len) {
         unsigned cp = next_cp(p, n, i, &len);
-        if (cp == 0xFFFFFFFFu || (cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r') ||
+        if (cp == PW_GW_BAD_CP || (cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r') ||
             (cp >= 0x7F && cp <= 0x9F))
             return 0;
     }
@@ -380,7 +362,7 @@ static char *fold_accents(pw_arena *a, const unsigned char *s, size_t n, size_t 
         return NULL;
     for (size_t i = 0, len; i < n; i += len) {
         unsigned cp = next_cp(s, n, i, &len);
-        char_class cc = cp == 0xFFFFFFFFu ? CC_OTHER : classify(cp);
+        char_class cc = cp == PW_GW_BAD_CP ? CC_OTHER : classify(cp);
         int drop = attached_accent(cp, cc, &on_latin);
         char f = fold_of(cp);
         if ((f || drop) && !out) {
@@ -492,6 +474,51 @@ static pw_status percent_view(pw_arena *a, const char *s, size_t n, pw_gw_script
     return st;
 }
 
+/* Escapes a reader or a platform decodes (HTML references, \\u, %u, quoted-printable:
+ * pw_gw_unescape): the decoded text is scanned, and when it is text (printable UTF-8) it passes
+ * the whole guard again, as percent-encoded text does. Decoded bytes that are not text ("x=FF"
+ * is no escape anyone meant) are only scanned, so that they refuse nothing by their shape. */
+static pw_status escape_view(pw_arena *a, const char *s, size_t n, pw_gw_script_mode mode,
+                             pw_gw_guard_scan_fn scan, void *ctx, int depth, const char **refusal)
+{
+    size_t vn = 0;
+    char *v = pw_gw_unescape(a, s, n, &vn);
+    if (!v)
+        return vn == SIZE_MAX ? PW_ERR_NOMEM : PW_OK;
+    if (depth >= PERCENT_MAX_DEPTH) {
+        *refusal = "guard: escaped more than 3 times: refused";
+        return PW_OK;
+    }
+    pw_status st = rescan(v, vn, scan, ctx,
+                          "guard: escaped text (HTML references, \\u, %u, =XX), decoded, carries "
+                          "PHI: refused",
+                          refusal);
+    if (st != PW_OK || *refusal || !printable((const unsigned char *)v, vn))
+        return st;
+    const char *inner = NULL;
+    st = guard_check(a, v, vn, mode, scan, ctx, depth + 1, 1, &inner);
+    if (st == PW_OK && inner)
+        *refusal = pw_arena_sprintf(a, "guard: escaped text, decoded: %s", inner);
+    return st;
+}
+
+/* A word written only in letters drawn like Latin ones ("НІѴ positive") is no mix of scripts
+ * for char_refusal and no word of the engine's: read as the Latin letters it shows, it is
+ * scanned again (pw_gw_fold_lookalikes). */
+static pw_status lookalike_view(pw_arena *a, const char *s, size_t n, pw_gw_guard_scan_fn scan,
+                                void *ctx, const char **refusal)
+{
+    size_t vn = 0;
+    if (ascii_only((const unsigned char *)s, n))
+        return PW_OK;
+    char *v = pw_gw_fold_lookalikes(a, s, n, &vn);
+    if (!v)
+        return vn == SIZE_MAX ? PW_ERR_NOMEM : PW_OK;
+    return rescan(v, vn, scan, ctx,
+                  "guard: look-alike letters (Cyrillic, Greek…), read as Latin, carry PHI: refused",
+                  refusal);
+}
+
 pw_status pw_gw_guard_check(pw_arena *a, const char *s, size_t n, pw_gw_script_mode mode,
                             pw_gw_guard_scan_fn scan, void *ctx, const char **refusal)
 {
@@ -542,5 +569,9 @@ static pw_status guard_check(pw_arena *a, const char *s, size_t n, pw_gw_script_
         st = base64_runs(a, s, n, scan, ctx, refusal);
     if (st == PW_OK && !*refusal)
         st = percent_view(a, s, n, mode, scan, ctx, depth, refusal);
+    if (st == PW_OK && !*refusal)
+        st = escape_view(a, s, n, mode, scan, ctx, depth, refusal);
+    if (st == PW_OK && !*refusal)
+        st = lookalike_view(a, s, n, scan, ctx, refusal);
     return st;
 }

@@ -16,7 +16,10 @@
  *     precomposed or decomposed ("cáncer", "ca\u0301ncer", "diabètes": the engine's vocabulary is
  *     written without them; in text the caller redacts, pw_gw_guard_check_text, the caller scans
  *     that view and redacts instead of the guard refusing), and percent-encoded
- * text ("c%C3%A1ncer"), decoded and put through the engine and the whole guard again. Words of
+ * text ("c%C3%A1ncer"), decoded and put through the engine and the whole guard again, as are
+ * HTML character references, backslash escapes, %uXXXX and quoted-printable ("h&#105;v",
+ * "\u0068iv", "=48=49=56": gw_policy_unescape.h); and a word written wholly in look-alike
+ * letters ("НІѴ", allowed by text_scripts any), read as the Latin letters it shows. Words of
  * other languages that share no stem with an English term ("VIH", "embarazo", "Krebs") pass: load
  * them with --vocab.
  */

@@ -5,6 +5,7 @@
  * privacy policy must not silently widen or narrow what is disclosed.
  */
 #include <curl/curl.h>
+#include <ctype.h>
 #include <errno.h>
 #include <libgen.h>
 #include <stdarg.h>
@@ -15,6 +16,7 @@
 #include <yaml.h>
 
 #include "forward_ga4.h"
+#include "gw_normalize.h"
 #include "gw_policy.h"
 #include "gw_prio.h"
 
@@ -229,6 +231,21 @@ static pw_status site_pair(load_ctx *c, const char *key, yaml_node_t *kn, yaml_n
             return fail_at(c, v, path, "site key must be at least 16 bytes");
         p->site_key = (const unsigned char *)k;
         return st;
+    }
+    if (strcmp(key, "default_country") == 0) {
+        const char *cc = scalar(v);
+        if (!cc || !pw_gw_country_known(cc))
+            return fail_at(c, v, path,
+                           "expected a two-letter ISO 3166-1 code whose calling code this "
+                           "gateway knows (US, CA, GB, IE, FR, DE, ES, IT, NL, AU, …: "
+                           "docs/gateway.md)");
+        char *up = pw_arena_strndup(&p->arena, cc, 2);
+        if (!up)
+            return pw_err_set(c->err, PW_ERR_NOMEM, "out of memory");
+        up[0] = (char)toupper((unsigned char)up[0]);
+        up[1] = (char)toupper((unsigned char)up[1]);
+        p->default_country = up;
+        return PW_OK;
     }
     return unknown_key(c, kn, path);
 }
@@ -678,6 +695,39 @@ static pw_status ga4_names(load_ctx *c, yaml_node_t *n, const char *path, pw_gw_
     return PW_OK;
 }
 
+/* The fields the gateway writes itself into the object that carries the allowed params
+ * (gw_policy_apply.c render_meta's custom_data, render_ga4's events[0].params): a client's param
+ * of the same name would be sent beside the gateway's reduced value (a full page_location with a
+ * patient's name in its path next to the origin). The webhook's params are an object of their
+ * own. */
+static const char *const meta_written[] = {"content_category", "referrer_origin", "page_title",
+                                           NULL};
+static const char *const ga4_written[] = {"page_location", "page_category", "page_referrer",
+                                          "page_title", NULL};
+
+static pw_status written_fields(load_ctx *c, yaml_node_t *n, const char *path,
+                                const pw_gw_dest_policy *d)
+{
+    const char *const *w = d->dest.kind == PW_DEST_META_CAPI ? meta_written
+                           : d->dest.kind == PW_DEST_GA4_MP  ? ga4_written
+                                                             : NULL;
+    yaml_node_t *pl = value_of(c, n, "allow_params");
+    for (size_t i = 0; w && pl && i < d->n_params; i++)
+        for (size_t k = 0; w[k]; k++)
+            if (strcmp(d->params[i], w[k]) == 0)
+                return fail_at(c, node_at(c, pl->data.sequence.items.start[i]),
+                               pw_arena_sprintf(&c->p->arena, "%s.allow_params[%zu]", path, i),
+                               "'%s' is a field the gateway writes itself (%s); a client's "
+                               "value would be sent beside it",
+                               w[k],
+                               w == meta_written
+                                   ? "meta custom_data: content_category, referrer_origin, "
+                                     "page_title"
+                                   : "ga4 params: page_location, page_category, page_referrer, "
+                                     "page_title");
+    return PW_OK;
+}
+
 static void consent_defaults(pw_gw_dest_policy *d)
 {
     if ((int)d->requires_consent < 0)
@@ -734,6 +784,8 @@ static pw_status dest_check(load_ctx *c, yaml_node_t *n, const char *path, pw_gw
     } else if (!x->url) {
         return fail_at(c, n, path, "url: required for type webhook");
     }
+    if ((st = written_fields(c, n, path, d)) != PW_OK)
+        return st;
     if (d->page_url == PW_GW_URL_CATEGORIES && !d->n_categories && !d->default_category)
         return fail_at(c, n, path, "page_url categories needs page_categories or default_category");
     if (!x->timeout_ms)
@@ -848,6 +900,7 @@ static pw_gw_policy *policy_new(void)
         return NULL;
     pw_arena_init(&p->arena, 16384);
     p->max_body = 64 * 1024;
+    p->default_country = "US";
     p->rate_per_sec = 20;
     p->rate_burst = 40;
     p->limits = (pw_gw_parse_limits)PW_GW_PARSE_LIMITS_DEFAULT;

@@ -114,6 +114,7 @@ pw_status pw_gw_policy_print(const pw_gw_policy *p, pw_buf *o)
     pw_buf_puts(o, "");
     list(o, "origins", p->origins, p->n_origins);
     pw_buf_printf(o, "    hmac_key: %s\n", p->site_key_source ? p->site_key_source : "(none)");
+    pw_buf_printf(o, "    default_country: %s\n", p->default_country ? p->default_country : "US");
     pw_buf_printf(o,
                   "ingest:\n    max_body: %zu\n    max_events: %zu\n"
                   "    rate_limit: %.0f/s per client IP, burst %.0f\n",

@@ -43,6 +43,13 @@ pw_gw_ratelimit *pw_gw_ratelimit_new(void);
  * system's monotonic clock. */
 typedef double (*pw_gw_clock_fn)(void *ctx);
 pw_gw_ratelimit *pw_gw_ratelimit_new_clock(pw_gw_clock_fn now, void *ctx);
+/* With its slot hash's key given (tests: addresses that collide); NULL: 16 random bytes from
+ * getrandom(2), which the others use (NULL returned when it fails). */
+pw_gw_ratelimit *pw_gw_ratelimit_new_keyed(pw_gw_clock_fn now, void *ctx,
+                                           const unsigned char key[16]);
+/* The slot ip's bucket is kept in (0 .. 16×1024-1), for tests: two addresses of one slot share
+ * a bucket until its owner has been idle long enough for it to refill. */
+size_t pw_gw_ratelimit_slot(const pw_gw_ratelimit *r, const char *ip);
 void pw_gw_ratelimit_free(pw_gw_ratelimit *r);
 /* 1 if a request from ip may proceed (rate per second, burst capacity). An IPv6 client's
  * bucket is its /64's. */

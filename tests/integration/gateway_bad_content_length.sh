@@ -103,6 +103,27 @@ expect_match "$first" '^HTTP/1\.1_400_' "two Content-Length lines: 400"
 expect_match "$body" '^\{"error":"content-length: sent more than once"\}$' "two Content-Length lines: the JSON error names the header"
 expect_match "$closed" '^close$' "two Content-Length lines: the connection is closed"
 
+# Request smuggling through names libmicrohttpd keeps as written (RFC 9112 §5.1): whitespace
+# before the colon, or a framing header folded onto the next line. It framed the body by the other
+# header and answered the smuggled GET /metrics on the same connection; now one 400 and close.
+smuggle_cases=(
+    "TE-space|POST /e HTTP/1.1\r\nHost: x\r\nTransfer-Encoding : chunked\r\nContent-Length: 4\r\n\r\n0\r\n\r\nGET /metrics HTTP/1.1\r\nHost: x\r\n\r\n|header: a field name with whitespace or a separator"
+    "CL-space|POST /e HTTP/1.1\r\nHost: x\r\nContent-Length : 40\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET /metrics HTTP/1.1\r\nHost: x\r\n\r\n|header: a field name with whitespace or a separator"
+    "CL-tab|POST /e HTTP/1.1\r\nHost: x\r\nContent-Length\t: 4\r\n\r\nabcdGET /metrics HTTP/1.1\r\nHost: x\r\n\r\n|header: a field name with whitespace or a separator"
+    "CL-folded|POST /e HTTP/1.1\r\nHost: x\r\nContent-Length:\r\n 4\r\n\r\nabcdGET /metrics HTTP/1.1\r\nHost: x\r\n\r\n|header: a framing header continued on the next line (obsolete line folding)"
+    "TE-folded|POST /e HTTP/1.1\r\nHost: x\r\nX-A: 1\r\n Transfer-Encoding: chunked\r\nContent-Length: 4\r\n\r\nabcdGET /metrics HTTP/1.1\r\nHost: x\r\n\r\n|header: a field name with whitespace or a separator"
+)
+for c in "${smuggle_cases[@]}"; do
+    name=${c%%|*} c=${c#*|}
+    req=${c%%|*} want=${c#*|}
+    read -r n first closed same cc body <<<"$(raw "$req")"
+    expect_code 1 "$n" "smuggling $name: one status line"
+    expect_match "$first" '^HTTP/1\.1_400_' "smuggling $name: 400"
+    expect_code 1 "$([ "$body" = "{\"error\":\"$want\"}" ] && echo 1 || echo 0)" \
+        "smuggling $name: only the JSON error, the smuggled GET unanswered ($body)"
+    expect_match "$closed" '^close$' "smuggling $name: the connection is closed"
+done
+
 out=$(curl -s -w ' %{http_code}' "http://127.0.0.1:$port/healthz")
 expect_match "$out" ' 200$' "/healthz still 200"
 kill -0 "$pid" 2>/dev/null; expect_code 0 $? "the gateway is still running"

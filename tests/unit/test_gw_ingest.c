@@ -292,6 +292,15 @@ static void test_bad_bodies(void)
          "{\"error\":\"event.event_id: must be a UUID string\"}"},
         {"{\"event_id\":\"" ID1 "\",\"name\":\"page_view\",\"consent\":{\"ads\":\"yes\"}}", 400,
          "{\"error\":\"event.consent.ads: must be a boolean\"}"},
+        /* {"ads":true,"ads":false} is no consent to JSON.parse (the last wins): refused. */
+        {"{\"event_id\":\"" ID1 "\",\"name\":\"page_view\",\"consent\":{\"ads\":true,"
+         "\"ads\":false}}",
+         400, "{\"error\":\"event.consent.ads: duplicate key\"}"},
+        {"{\"event_id\":\"" ID1 "\",\"name\":\"page_view\",\"consent\":{\"analytics\":true,"
+         "\"x\":1,\"analytics\":false}}",
+         400, "{\"error\":\"event.consent.analytics: duplicate key\"}"},
+        {"{\"event_id\":\"" ID1 "\",\"name\":\"page_view\",\"consent\":{\"x\":1,\"x\":2}}", 400,
+         "{\"error\":\"event.consent: duplicate key\"}"},
         {EV(ID1, "page_view") ",\"time\":-4}", 400,
          "{\"error\":\"event.time: must be a non-negative integer (ms since epoch)\"}"},
         {EV(ID1, "page_view") ",\"user\":{\"email\":5}}", 400,
