@@ -13,6 +13,7 @@
  * whole run splits into known words.
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include "detect/internal.h"
 
@@ -215,9 +216,16 @@ static size_t seg_runs(const pw_vocab *v, const pw_seg *g, const pw_vocab_match 
     return nr;
 }
 
-/* Split one run into known words and report the terms among them. A specialty of normal
- * sensitivity inside a run is an organisation's name far more often than a visitor's care
- * ("radiologypartners", "cardiologyassociates"): not reported; a sensitive one ("hivclinic") is. */
+/* 1 if the match m of text is a specialty named by one word ("radiology", "oncology"): run into
+ * other words, that is an organisation's name far more often than a visitor's care
+ * ("radiologypartners", "cardiologyassociates", "oncologyconsultants"), so it is not reported;
+ * a specialty phrase is ("hivclinic", "diabetescare"). */
+static int specialty_word(const pw_vocab_entry *e, const char *text, const pw_vocab_match *m)
+{
+    return e->cls == PW_VOCAB_SPECIALTY && !memchr(text + m->start, ' ', m->end - m->start);
+}
+
+/* Split one run into known words and report the terms among them. */
 static void seg_scan_run(pw_scan *sc, const pw_seg *g, seg_run r, const cut_set *cuts)
 {
     const pw_vocab *v = sc->d->vocab;
@@ -249,7 +257,7 @@ static void seg_scan_run(pw_scan *sc, const pw_seg *g, seg_run r, const cut_set 
     for (size_t q = 0; q < nm; q++) {
         const pw_vocab_entry *e = pw_vocab_entry_at(v, m[q].entry);
         if (skip_match(e, m[q].start, m[q].end, &generic_end) || m[q].end <= m[q].start ||
-            m[q].end > o || (e->cls == PW_VOCAB_SPECIALTY && e->sensitivity != PW_SENS_HIGH))
+            m[q].end > o || specialty_word(e, text, &m[q]))
             continue;
         add_match(sc, g, e, map[m[q].start], map[m[q].end - 1] + 1, cuts);
     }

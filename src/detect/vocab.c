@@ -542,3 +542,8 @@ int pw_vocab_has_word(const pw_vocab *v, const char *s, size_t n)
         return 0;
     return pw_ac_word_id(v->ac, (const unsigned char *)s, n, n, 0) != 0;
 }
+
+size_t pw_vocab_segment(const pw_vocab *v, const char *s, size_t n, uint8_t *ends, size_t max)
+{
+    return pw_vocab_ac_segment(v->ac, s, n, ends, max);
+}

@@ -166,9 +166,10 @@ int pw_vocab_may_join(const pw_vocab *v, const char *text, size_t n, size_t a, s
 
 /* Where a word of n bytes (ASCII letters and digits) that is letters then digits, or digits
  * then letters, with exactly one change between them, splits: "cancer2024" -> "cancer" "2024",
- * "chemo2", "hiv2", "2024cancer". At least 4 letters and 1-4 digits, or 3 letters and 1 digit
- * (a longer number glued to letters is an identifier's or a product code's shape: "STD100",
- * "MRI3000"; several changes a token's: "a8f3hiv92"). 0 when the word is
+ * "chemo2", "2024cancer". At least 4 letters and 1-4 digits: three letters and a digit are an
+ * endpoint's or a product code's shape as often as a term's ("iui3" on an ad server, "STD100";
+ * so "hiv2" stays one word), a longer number an identifier's, several changes a token's
+ * ("a8f3hiv92"). 0 when the word is
  * no such word. Both word splitters split there unless the whole word is a vocabulary word
  * ("covid19", "her2", "brca1" stay one word): pw_vocab_has_word. */
 static inline size_t pw_vocab_digit_cut(const char *s, size_t n)
@@ -186,7 +187,7 @@ static inline size_t pw_vocab_digit_cut(const char *s, size_t n)
             return 0;
     size_t digits = d0 ? k : n - k;
     size_t letters = n - digits;
-    return (letters >= 4 && digits <= 4) || (letters == 3 && digits == 1) ? k : 0;
+    return letters >= 4 && digits <= 4 ? k : 0;
 }
 
 /* 1 if s[0..n) (ASCII letters and digits, any case) is a word of some vocabulary term. */
@@ -197,10 +198,11 @@ int pw_vocab_has_word(const pw_vocab *v, const char *s, size_t n);
 
 /* The fewest known words that make up the letters s[0..n) (any case, n <= PW_VOCAB_SEG_MAX):
  * "hivclinic" -> "hiv" "clinic", "breastcancerawareness" -> "breast" "cancer" "awareness". A
- * known word is a word of a vocabulary term of 3 letters or more, or a word of the project's
- * list of common web and compound words (data/vocab/seg/words.txt: clinic, test, care, online,
- * my, the …). Writes the end offset of each word to ends[] (at most max) and returns how many
- * there are; 0 when the whole run does not split into known words, or splits into one. */
+ * known word is a word of a vocabulary term of 4 letters or more (of 3 letters only at the start
+ * of the run: "hivtesting", "stdtest", but not "sign" "als" in "signals"), or a word of the
+ * project's list of common web and compound words (data/vocab/seg/words.txt: clinic, test, care,
+ * online, my, the …). Writes the end offset of each word to ends[] (at most max) and returns how
+ * many there are; 0 when the whole run does not split into known words, or splits into one. */
 size_t pw_vocab_segment(const pw_vocab *v, const char *s, size_t n, uint8_t *ends, size_t max);
 
 #endif
