@@ -135,7 +135,8 @@ static inline __attribute__((always_inline)) void add_raw_matches(pw_scan *sc, c
 /* ---- engine-words: run-together words ("hivclinic", "breastcancerawareness", "STDtest") ---- */
 
 #define SEG_RUNS 8 /* runs split per segment, at most */
-#define SEG_MIN  6 /* shorter runs are not split ("hivtx" is no compound anyone types) */
+#define SEG_MIN \
+    7 /* shorter runs are not split: six letters are mostly a name or one word ("hannah") */
 
 typedef struct seg_run {
     size_t b, e;
