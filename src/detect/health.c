@@ -36,17 +36,26 @@ static int ensure_norm(pw_detect_scratch *s, size_t need)
     return 1;
 }
 
-/* Write g's bytes [from, to) as one lower-case word at *o, after a space unless it is first. */
-static void put_word(pw_detect_scratch *s, const pw_seg *g, size_t from, size_t to, size_t *o)
+/* Write src[from, to) as one lower-case word at out[*o], after a space unless it is first, with
+ * each byte's offset in src in map (a space maps to the word after it). */
+static void put_word(char *out, uint32_t *map, const char *src, size_t from, size_t to, size_t *o)
 {
     if (*o > 0) {
-        s->norm[*o] = ' ';
-        s->norm_map[(*o)++] = (uint32_t)from;
+        out[*o] = ' ';
+        map[(*o)++] = (uint32_t)from;
     }
     for (size_t i = from; i < to; i++) {
-        s->norm[*o] = (char)pw_tolower((unsigned char)g->s[i]);
-        s->norm_map[(*o)++] = (uint32_t)i;
+        out[*o] = (char)pw_tolower((unsigned char)src[i]);
+        map[(*o)++] = (uint32_t)i;
     }
+}
+
+/* The end of the letter/digit run of g that starts at i. */
+static size_t run_end(const pw_seg *g, size_t i)
+{
+    while (i < g->n && pw_isalnum((unsigned char)g->s[i]))
+        i++;
+    return i;
 }
 
 /* One word of g, split where letters and digits meet as the raw scan splits it ("cancer2024";
@@ -56,10 +65,10 @@ static void put_piece(const pw_vocab *v, pw_detect_scratch *s, const pw_seg *g, 
 {
     size_t cut = pw_vocab_digit_cut(g->s + from, to - from);
     if (cut && !pw_vocab_has_word(v, g->s + from, to - from)) {
-        put_word(s, g, from, from + cut, o);
+        put_word(s->norm, s->norm_map, g->s, from, from + cut, o);
         from += cut;
     }
-    put_word(s, g, from, to, o);
+    put_word(s->norm, s->norm_map, g->s, from, to, o);
 }
 
 /* Normalise g into s->norm; returns the length (0 when there is nothing to match). */
@@ -73,17 +82,14 @@ static size_t normalise(const pw_vocab *v, pw_detect_scratch *s, const pw_seg *g
             i++;
             continue;
         }
-        size_t run_end = i;
-        while (run_end < g->n && pw_isalnum((unsigned char)g->s[run_end]))
-            run_end++;
-        size_t from = i, run_len = run_end - i;
-        for (size_t k = i + 1; k < run_end; k++)
-            if (pw_vocab_camel_break(g->s, g->n, k, run_len)) {
+        size_t e = run_end(g, i), from = i;
+        for (size_t k = i + 1; k < e; k++)
+            if (pw_vocab_camel_break(g->s, g->n, k, e - i)) {
                 put_piece(v, s, g, from, k, &o);
                 from = k;
             }
-        put_piece(v, s, g, from, run_end, &o);
-        i = run_end;
+        put_piece(v, s, g, from, e, &o);
+        i = e;
     }
     s->norm[o] = '\0';
     return o;
@@ -205,10 +211,7 @@ static size_t seg_runs(const pw_vocab *v, const pw_seg *g, const pw_vocab_match 
             i++;
             continue;
         }
-        size_t e = i;
-        while (e < g->n && pw_isalnum((unsigned char)g->s[e]))
-            e++;
-        size_t lb, le;
+        size_t e = run_end(g, i), lb, le;
         if (e - i >= SEG_MIN && run_letters(v, g, i, e, &lb, &le) &&
             !run_matched(m, nm, map, lb, le))
             out[nr++] = (seg_run){lb, le};
@@ -236,17 +239,10 @@ static void seg_scan_run(pw_scan *sc, const pw_seg *g, seg_run r, const cut_set 
         return;
     char text[2 * PW_VOCAB_SEG_MAX];
     uint32_t map[2 * PW_VOCAB_SEG_MAX];
-    size_t o = 0, from = 0;
+    size_t o = 0, from = r.b;
     for (size_t p = 0; p < k; p++) {
-        if (p) {
-            text[o] = ' ';
-            map[o++] = (uint32_t)(r.b + from);
-        }
-        for (size_t i = from; i < ends[p]; i++) {
-            text[o] = (char)pw_tolower((unsigned char)g->s[r.b + i]);
-            map[o++] = (uint32_t)(r.b + i);
-        }
-        from = ends[p];
+        put_word(text, map, g->s, from, r.b + ends[p], &o);
+        from = r.b + ends[p];
     }
     pw_vocab_match *m = NULL;
     size_t nm = 0, generic_end = 0;
