@@ -58,13 +58,22 @@ static void positives(void)
 
 static void negatives(void)
 {
-    static const char *const clean[] = {
-        "archive",         "hivemind",         "chemistry2024",
-        "spacecenter",     "www.thehive.com",  "www.radiologypartners.com",
-        "SKU-STD100",      "MRI3000",          "https://s.example.com/iui3?d=x",
-        "signals",         "ADD200X",          "Apartments2024",
-        "her2 2 children", "giftshop",         "https://connect.facebook.net/signals/config/16606",
-        "cardiologyassociates"};
+    static const char *const clean[] = {"archive",
+                                        "hivemind",
+                                        "chemistry2024",
+                                        "spacecenter",
+                                        "www.thehive.com",
+                                        "www.radiologypartners.com",
+                                        "SKU-STD100",
+                                        "MRI3000",
+                                        "https://s.example.com/iui3?d=x",
+                                        "signals",
+                                        "ADD200X",
+                                        "Apartments2024",
+                                        "her2 2 children",
+                                        "giftshop",
+                                        "https://connect.facebook.net/signals/config/16606",
+                                        "cardiologyassociates"};
     for (size_t i = 0; i < sizeof clean / sizeof clean[0]; i++)
         expect(clean[i], strncmp(clean[i], "https:", 6) ? PW_FT_TEXT : PW_FT_URL, NULL);
     /* a sentence's words are written apart: its long unknown words are not split */
@@ -116,8 +125,8 @@ static void test_segment(void)
     CHECK_INT(ends[1], 9);
     CHECK_INT(pw_vocab_segment(v, "BreastCancerAwareness", 21, ends, PW_VOCAB_SEG_MAX), 3);
     CHECK_INT(pw_vocab_segment(v, "archive", 7, ends, PW_VOCAB_SEG_MAX), 0);
-    CHECK_INT(pw_vocab_segment(v, "signals", 7, ends, PW_VOCAB_SEG_MAX), 0); /* not sign+als */
-    CHECK_INT(pw_vocab_segment(v, "example", 7, ends, PW_VOCAB_SEG_MAX), 0); /* listed */
+    CHECK_INT(pw_vocab_segment(v, "signals", 7, ends, PW_VOCAB_SEG_MAX), 0);     /* not sign+als */
+    CHECK_INT(pw_vocab_segment(v, "example", 7, ends, PW_VOCAB_SEG_MAX), 0);     /* listed */
     CHECK_INT(pw_vocab_segment(v, "hiv2clinic", 10, ends, PW_VOCAB_SEG_MAX), 0); /* letters */
     CHECK_INT(pw_vocab_segment(v, "hivclinic", 9, ends, 1), 0);                  /* room */
     pw_vocab_free(v);
