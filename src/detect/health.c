@@ -1,15 +1,19 @@
 /*
  * health.c — health context: split a segment into words (ASCII letter/digit runs, camelCase split:
- * "breastCancer"; slugs, punctuation and non-ASCII separate), run the vocabulary matcher
+ * "breastCancer", letters apart from glued digits: "cancer2024"; slugs, punctuation and non-ASCII
+ * separate), run the vocabulary matcher
  * (vocab.h) over them and turn its matches into HEALTH or CARE_INTENT hits. With the automaton
  * back end the vocabulary splits the segment's own bytes into words in the same pass that looks
  * them up (pw_vocab_scan_raw); the Hyperscan back end gets them written out as normalised
  * lower-case text with a map back to segment bytes. Both give the
  * same matches. Generic words ("hospital", "clinic") never count on their own.
  * pw_health_scan_across keeps only the matches that run across given separators (URL path
- * phrases, path_phrase.c).
+ * phrases, path_phrase.c). A segment without a space also has its run-together words split
+ * ("hivclinic", "breastcancerawareness"; vocab_seg.c): a term among them counts only when the
+ * whole run splits into known words.
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include "detect/internal.h"
 
@@ -32,37 +36,62 @@ static int ensure_norm(pw_detect_scratch *s, size_t need)
     return 1;
 }
 
+/* Write src[from, to) as one lower-case word at out[*o], after a space unless it is first, with
+ * each byte's offset in src in map (a space maps to the word after it). */
+static void put_word(char *out, uint32_t *map, const char *src, size_t from, size_t to, size_t *o)
+{
+    if (*o > 0) {
+        out[*o] = ' ';
+        map[(*o)++] = (uint32_t)from;
+    }
+    for (size_t i = from; i < to; i++) {
+        out[*o] = (char)pw_tolower((unsigned char)src[i]);
+        map[(*o)++] = (uint32_t)i;
+    }
+}
+
+/* The end of the letter/digit run of g that starts at i. */
+static size_t run_end(const pw_seg *g, size_t i)
+{
+    while (i < g->n && pw_isalnum((unsigned char)g->s[i]))
+        i++;
+    return i;
+}
+
+/* One word of g, split where letters and digits meet as the raw scan splits it ("cancer2024";
+ * not "covid19", a vocabulary word: pw_vocab_digit_cut). */
+static void put_piece(const pw_vocab *v, pw_detect_scratch *s, const pw_seg *g, size_t from,
+                      size_t to, size_t *o)
+{
+    size_t cut = pw_vocab_digit_cut(g->s + from, to - from);
+    if (cut && !pw_vocab_has_word(v, g->s + from, to - from)) {
+        put_word(s->norm, s->norm_map, g->s, from, from + cut, o);
+        from += cut;
+    }
+    put_word(s->norm, s->norm_map, g->s, from, to, o);
+}
+
 /* Normalise g into s->norm; returns the length (0 when there is nothing to match). */
-static size_t normalise(pw_detect_scratch *s, const pw_seg *g)
+static size_t normalise(const pw_vocab *v, pw_detect_scratch *s, const pw_seg *g)
 {
     if (!ensure_norm(s, g->n * 2 + 2))
         return 0;
-    char *out = s->norm;
-    uint32_t *map = s->norm_map;
-    size_t o = 0;
-    int pending_space = 0;
-    size_t run_end = 0, run_len = 0;
-    for (size_t i = 0; i < g->n; i++) {
-        int c = (unsigned char)g->s[i];
-        if (!pw_isalnum(c)) {
-            pending_space = o > 0;
+    size_t o = 0, i = 0;
+    while (i < g->n) {
+        if (!pw_isalnum((unsigned char)g->s[i])) {
+            i++;
             continue;
         }
-        if (i >= run_end) { /* a new alphanumeric run: measure it once */
-            run_end = i;
-            while (run_end < g->n && pw_isalnum((unsigned char)g->s[run_end]))
-                run_end++;
-            run_len = run_end - i;
-        }
-        if ((pending_space || pw_vocab_camel_break(g->s, g->n, i, run_len)) && o > 0) {
-            out[o] = ' ';
-            map[o++] = (uint32_t)i;
-        }
-        pending_space = 0;
-        out[o] = (char)pw_tolower(c);
-        map[o++] = (uint32_t)i;
+        size_t e = run_end(g, i), from = i;
+        for (size_t k = i + 1; k < e; k++)
+            if (pw_vocab_camel_break(g->s, g->n, k, e - i)) {
+                put_piece(v, s, g, from, k, &o);
+                from = k;
+            }
+        put_piece(v, s, g, from, e, &o);
+        i = e;
     }
-    out[o] = '\0';
+    s->norm[o] = '\0';
     return o;
 }
 
@@ -109,9 +138,131 @@ static inline __attribute__((always_inline)) void add_raw_matches(pw_scan *sc, c
     }
 }
 
+/* ---- engine-words: run-together words ("hivclinic", "breastcancerawareness", "STDtest") ---- */
+
+#define SEG_RUNS 8 /* runs split per segment, at most */
+#define SEG_MIN \
+    7 /* shorter runs are not split: six letters are mostly a name or one word ("hannah") */
+
+typedef struct seg_run {
+    size_t b, e;
+} seg_run;
+
+/* Only segments without a space are split: URL slugs and values, hosts, one-token JSON values
+ * and form values. Text with spaces writes its words apart, and splitting every long unknown
+ * word of prose would cost more than it finds. */
+static int seg_wanted(const pw_seg *g, const cut_set *cuts)
+{
+    return cuts->n == 0 && g->n >= SEG_MIN && g->sum && !(g->sum->cls & PW_SUM_SPACE);
+}
+
+/* 1 if some match (raw spans, or normalised ones through map) overlaps g's bytes [b, e). */
+static int run_matched(const pw_vocab_match *m, size_t nm, const uint32_t *map, size_t b, size_t e)
+{
+    for (size_t k = 0; k < nm; k++) {
+        size_t i = m[k].start, j = m[k].end;
+        if (map && j > i)
+            i = map[i], j = map[j - 1] + 1;
+        if (i < e && b < j)
+            return 1;
+    }
+    return 0;
+}
+
+/* The letters of the run g[b..e) worth splitting into [*lb, *le): the whole run, or its letters
+ * beside its digits ("breastcancer2024"); SEG_MIN to PW_VOCAB_SEG_MAX letters, no camelCase
+ * break (those runs are split already: "BreastCancerAwareness"), not a vocabulary word itself.
+ * 0 when there are none. */
+static int run_letters(const pw_vocab *v, const pw_seg *g, size_t b, size_t e, size_t *lb,
+                       size_t *le)
+{
+    const char *s = g->s;
+    int digits = 0;
+    for (size_t i = b; i < e && !digits; i++)
+        digits = pw_isdigit((unsigned char)s[i]);
+    if (digits) {
+        size_t cut = pw_vocab_digit_cut(s + b, e - b);
+        if (!cut)
+            return 0;
+        if (pw_isdigit((unsigned char)s[b]))
+            b += cut;
+        else
+            e = b + cut;
+    }
+    if (e - b < SEG_MIN || e - b > PW_VOCAB_SEG_MAX)
+        return 0;
+    for (size_t i = b + 1; i < e; i++)
+        if (pw_isupper((unsigned char)s[i]) && pw_islower((unsigned char)s[i - 1]))
+            return 0;
+    if (pw_vocab_has_word(v, s + b, e - b))
+        return 0;
+    *lb = b;
+    *le = e;
+    return 1;
+}
+
+/* The runs of g to split: letter runs that no match touches (a run with a hit says enough). */
+static size_t seg_runs(const pw_vocab *v, const pw_seg *g, const pw_vocab_match *m, size_t nm,
+                       const uint32_t *map, seg_run *out)
+{
+    size_t nr = 0, i = 0;
+    while (i < g->n && nr < SEG_RUNS) {
+        if (!pw_isalnum((unsigned char)g->s[i])) {
+            i++;
+            continue;
+        }
+        size_t e = run_end(g, i), lb, le;
+        if (e - i >= SEG_MIN && run_letters(v, g, i, e, &lb, &le) &&
+            !run_matched(m, nm, map, lb, le))
+            out[nr++] = (seg_run){lb, le};
+        i = e;
+    }
+    return nr;
+}
+
+/* 1 if the match m of text is a specialty named by one word ("radiology", "oncology"): run into
+ * other words, that is an organisation's name far more often than a visitor's care
+ * ("radiologypartners", "cardiologyassociates", "oncologyconsultants"), so it is not reported;
+ * a specialty phrase is ("hivclinic", "diabetescare"). */
+static int specialty_word(const pw_vocab_entry *e, const char *text, const pw_vocab_match *m)
+{
+    return e->cls == PW_VOCAB_SPECIALTY && !memchr(text + m->start, ' ', m->end - m->start);
+}
+
+/* Split one run into known words and report the terms among them. */
+static void seg_scan_run(pw_scan *sc, const pw_seg *g, seg_run r, const cut_set *cuts)
+{
+    const pw_vocab *v = sc->d->vocab;
+    uint8_t ends[PW_VOCAB_SEG_MAX];
+    size_t k = pw_vocab_segment(v, g->s + r.b, r.e - r.b, ends, PW_VOCAB_SEG_MAX);
+    if (k < 2)
+        return;
+    char text[2 * PW_VOCAB_SEG_MAX];
+    uint32_t map[2 * PW_VOCAB_SEG_MAX];
+    size_t o = 0, from = r.b;
+    for (size_t p = 0; p < k; p++) {
+        put_word(text, map, g->s, from, r.b + ends[p], &o);
+        from = r.b + ends[p];
+    }
+    pw_vocab_match *m = NULL;
+    size_t nm = 0, generic_end = 0;
+    pw_status st = pw_vocab_scan(v, sc->s->vocab, sc->a, text, o, &m, &nm, sc->err);
+    if (st != PW_OK) {
+        sc->st = st;
+        return;
+    }
+    for (size_t q = 0; q < nm; q++) {
+        const pw_vocab_entry *e = pw_vocab_entry_at(v, m[q].entry);
+        if (skip_match(e, m[q].start, m[q].end, &generic_end) || m[q].end <= m[q].start ||
+            m[q].end > o || specialty_word(e, text, &m[q]))
+            continue;
+        add_match(sc, g, e, map[m[q].start], map[m[q].end - 1] + 1, cuts);
+    }
+}
+
 /* The automaton over the segment's own bytes; 0 when this path cannot serve (the caller then
- * normalises). */
-static int scan_raw(pw_scan *sc, const pw_seg *g, const cut_set *cuts)
+ * normalises). runs (NULL: none wanted) gets the runs to split, *nr their count. */
+static int scan_raw(pw_scan *sc, const pw_seg *g, const cut_set *cuts, seg_run *runs, size_t *nr)
 {
     const pw_vocab *v = sc->d->vocab;
     if (g->n > RAW_SCAN_MAX || pw_vocab_backend_of(v) != PW_VOCAB_BACKEND_AC)
@@ -123,6 +274,8 @@ static int scan_raw(pw_scan *sc, const pw_seg *g, const cut_set *cuts)
         sc->st = st;
         return 1;
     }
+    if (runs)
+        *nr = seg_runs(v, g, m, nm, NULL, runs);
     add_raw_matches(sc, g, m, nm, cuts);
     return 1;
 }
@@ -165,11 +318,10 @@ static void add_match(pw_scan *sc, const pw_seg *g, const pw_vocab_entry *e, siz
         sc->s->hits[before].sensitivity = e->sensitivity;
 }
 
-static void health_scan(pw_scan *sc, const pw_seg *g, const cut_set *cuts)
+/* The vocabulary over normalised text (the Hyperscan back end). */
+static void scan_norm(pw_scan *sc, const pw_seg *g, const cut_set *cuts, seg_run *runs, size_t *nr)
 {
-    if (!pw_vocab_size(sc->d->vocab) || scan_raw(sc, g, cuts))
-        return;
-    size_t n = normalise(sc->s, g);
+    size_t n = normalise(sc->d->vocab, sc->s, g);
     if (n == 0)
         return;
     pw_vocab_match *m = NULL;
@@ -180,6 +332,8 @@ static void health_scan(pw_scan *sc, const pw_seg *g, const cut_set *cuts)
         sc->st = st;
         return;
     }
+    if (runs)
+        *nr = seg_runs(sc->d->vocab, g, m, nm, sc->s->norm_map, runs);
     size_t generic_end = 0;
     for (size_t k = 0; k < nm; k++) {
         const pw_vocab_entry *e = pw_vocab_entry_at(sc->d->vocab, m[k].entry);
@@ -189,6 +343,19 @@ static void health_scan(pw_scan *sc, const pw_seg *g, const cut_set *cuts)
         size_t i = sc->s->norm_map[m[k].start], j = sc->s->norm_map[m[k].end - 1] + 1;
         add_match(sc, g, e, i, j, cuts);
     }
+}
+
+static void health_scan(pw_scan *sc, const pw_seg *g, const cut_set *cuts)
+{
+    if (!pw_vocab_size(sc->d->vocab))
+        return;
+    seg_run runs[SEG_RUNS];
+    size_t nr = 0;
+    seg_run *want = seg_wanted(g, cuts) ? runs : NULL;
+    if (!scan_raw(sc, g, cuts, want, &nr))
+        scan_norm(sc, g, cuts, want, &nr);
+    for (size_t k = 0; k < nr && sc->st == PW_OK; k++)
+        seg_scan_run(sc, g, runs[k], cuts);
 }
 
 void pw_health_scan(pw_scan *sc, const pw_seg *g)

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "detect/vocab_ac.h"
+#include "detect/vocab_ac_lookup.h"
 #include "detect/vocab_builtin.h"
 #include "detect/vocab_tsv.h"
 
@@ -249,7 +250,10 @@ static pw_status choose_backend(pw_vocab *v, const pw_vocab_opts *o, pw_err *err
     if (!hs_ok)
         return pw_err_set(err, PW_ERR_UNSUPPORTED,
                           "vocabulary: this build has no Hyperscan database");
-    return build_hs(v, err);
+    /* engine-words: the automaton's word table also serves the word splitters' look-ups
+     * (pw_vocab_has_word), so that both back ends split "covid19" and "hivclinic" alike */
+    pw_status st = build_ac(v, err);
+    return st == PW_OK ? build_hs(v, err) : st;
 }
 
 /* ---- lifecycle ---- */
@@ -530,4 +534,16 @@ int pw_vocab_may_join(const pw_vocab *v, const char *text, size_t n, size_t a, s
     if (v->backend != PW_VOCAB_BACKEND_AC || a + an > n || b + bn > n)
         return 1;
     return pw_vocab_ac_may_join(v->ac, text, n, a, an, b, bn);
+}
+
+int pw_vocab_has_word(const pw_vocab *v, const char *s, size_t n)
+{
+    if (!v->ac || n == 0)
+        return 0;
+    return pw_ac_word_id(v->ac, (const unsigned char *)s, n, n, 0) != 0;
+}
+
+size_t pw_vocab_segment(const pw_vocab *v, const char *s, size_t n, uint8_t *ends, size_t max)
+{
+    return pw_vocab_ac_segment(v->ac, s, n, ends, max);
 }

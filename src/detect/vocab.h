@@ -162,4 +162,47 @@ pw_status pw_vocab_scan_raw_sep(const pw_vocab *v, pw_vocab_scratch *s, const ch
 int pw_vocab_may_join(const pw_vocab *v, const char *text, size_t n, size_t a, size_t an, size_t b,
                       size_t bn);
 
+/* ---- Additions (engine-words branch): digits glued to a word, run-together words. ---- */
+
+/* Where a word of n bytes (ASCII letters and digits) that is letters then digits, or digits
+ * then letters, with exactly one change between them, splits: "cancer2024" -> "cancer" "2024",
+ * "chemo2", "2024cancer". At least 4 letters and 1-4 digits: three letters and a digit are an
+ * endpoint's or a product code's shape as often as a term's ("iui3" on an ad server, "STD100";
+ * so "hiv2" stays one word), a longer number an identifier's, several changes a token's
+ * ("a8f3hiv92"). 0 when the word is
+ * no such word. Both word splitters split there unless the whole word is a vocabulary word
+ * ("covid19", "her2", "brca1" stay one word): pw_vocab_has_word. */
+static inline size_t pw_vocab_digit_cut(const char *s, size_t n)
+{
+    if (n < 4)
+        return 0;
+    int d0 = (unsigned)((unsigned char)s[0] - '0') < 10u;
+    size_t k = 1;
+    while (k < n && ((unsigned)((unsigned char)s[k] - '0') < 10u) == d0)
+        k++;
+    if (k == n)
+        return 0;
+    for (size_t j = k + 1; j < n; j++)
+        if (((unsigned)((unsigned char)s[j] - '0') < 10u) == d0)
+            return 0;
+    size_t digits = d0 ? k : n - k;
+    size_t letters = n - digits;
+    return letters >= 4 && digits <= 4 ? k : 0;
+}
+
+/* 1 if s[0..n) (ASCII letters and digits, any case) is a word of some vocabulary term. */
+int pw_vocab_has_word(const pw_vocab *v, const char *s, size_t n);
+
+/* Letter runs up to this long are segmented (pw_vocab_segment); longer ones are not. */
+#define PW_VOCAB_SEG_MAX 48
+
+/* The fewest known words that make up the letters s[0..n) (any case, n <= PW_VOCAB_SEG_MAX):
+ * "hivclinic" -> "hiv" "clinic", "breastcancerawareness" -> "breast" "cancer" "awareness". A
+ * known word is a word of a vocabulary term of 4 letters or more (of 3 letters only at the start
+ * of the run: "hivtesting", "stdtest", but not "sign" "als" in "signals"), or a word of the
+ * project's list of common web and compound words (data/vocab/seg/words.txt: clinic, test, care,
+ * online, my, the …). Writes the end offset of each word to ends[] (at most max) and returns how
+ * many there are; 0 when the whole run does not split into known words, or splits into one. */
+size_t pw_vocab_segment(const pw_vocab *v, const char *s, size_t n, uint8_t *ends, size_t max);
+
 #endif

@@ -190,6 +190,22 @@ static inline __attribute__((always_inline)) int raw_word(raw_scan *r, size_t fr
     return raw_step(r, from, to, pw_ac_word_id(r->ac, r->t + from, len, r->n - from, from));
 }
 
+/* engine-words: a word t[from..to) that may hold letters and digits. Letters then digits (or
+ * the other way round) with one change between them are two words ("cancer2024", "chemo2",
+ * "hiv2": pw_vocab_digit_cut) unless the whole is a vocabulary word ("covid19", "her2"). */
+static int raw_piece(raw_scan *r, size_t from, size_t to)
+{
+    size_t len = to - from, cut = pw_vocab_digit_cut((const char *)r->t + from, len);
+    if (!cut)
+        return raw_word(r, from, to);
+    uint32_t id = pw_ac_word_id(r->ac, r->t + from, len, r->n - from, from);
+    if (id)
+        return raw_step(r, from, to, id);
+    if (raw_word(r, from, from + cut) != 0)
+        return -1;
+    return raw_word(r, from + cut, to);
+}
+
 /* Bits [0, k) of a 64-bit mask (k <= 63). */
 static inline uint64_t low_bits(unsigned k)
 {
@@ -205,11 +221,11 @@ static int raw_camel_run(raw_scan *r, size_t ws, size_t we)
     for (size_t k = ws + 1; k < we; k++) {
         if (!pw_vocab_camel_break(s, r->n, k, run_len))
             continue;
-        if (raw_word(r, from, k) != 0)
+        if (raw_piece(r, from, k) != 0)
             return -1;
         from = k;
     }
-    return raw_word(r, from, we);
+    return raw_piece(r, from, we);
 }
 
 /* The camelCase breaks inside the run at bits [s, e) of a block (pw_vocab_camel_break) read off
@@ -221,18 +237,20 @@ static inline uint64_t camel_breaks(const raw_masks *m, unsigned s, unsigned e)
     return U & (L << 1 | (U << 1 & L >> 1)) & low_bits(e) & ~low_bits(s + 1);
 }
 
-/* The same for a run at bits [s, e) of the block at base, split at those breaks. */
-static int camel_in_block(raw_scan *r, const raw_masks *m, size_t base, unsigned s, unsigned e)
+/* The same for a run at bits [s, e) of the block at base, split at those breaks; mixed: the run
+ * holds letters and digits (each piece may split again, raw_piece). */
+static int camel_in_block(raw_scan *r, const raw_masks *m, size_t base, unsigned s, unsigned e,
+                          int mixed)
 {
     uint64_t brk = camel_breaks(m, s, e);
     size_t from = base + s;
     for (; brk; brk &= brk - 1) {
         size_t k = base + (size_t)__builtin_ctzll(brk);
-        if (raw_word(r, from, k) != 0)
+        if ((mixed ? raw_piece(r, from, k) : raw_word(r, from, k)) != 0)
             return -1;
         from = k;
     }
-    return raw_word(r, from, base + e);
+    return mixed ? raw_piece(r, from, base + e) : raw_word(r, from, base + e);
 }
 
 /* A run that goes on from earlier blocks ends at t[we). */
@@ -240,7 +258,7 @@ static int open_run_ends(raw_scan *r, size_t ws, size_t we, int upper)
 {
     if (upper && we - ws >= PW_VOCAB_CAMEL_MIN)
         return raw_camel_run(r, ws, we);
-    return raw_word(r, ws, we);
+    return raw_piece(r, ws, we);
 }
 
 /* Where a scan is between blocks. */
@@ -286,9 +304,13 @@ block_runs(raw_scan *r, raw_masks *m, size_t base, raw_carry *c, const void *byt
             break;
         }
         int rc;
-        if ((m->upper & low_bits(len) << s) && len >= PW_VOCAB_CAMEL_MIN &&
+        uint64_t bits = low_bits(len) << s, letters = (m->upper | m->lower) & bits;
+        int mixed = letters != bits && letters != 0; /* "cancer2024" (engine-words) */
+        if ((m->upper & bits) && len >= PW_VOCAB_CAMEL_MIN &&
             camel_breaks(m, s, s + len)) /* "Provider": one word, looked up inline below */
-            rc = camel_in_block(r, m, base, s, s + len);
+            rc = camel_in_block(r, m, base, s, s + len, mixed);
+        else if (mixed)
+            rc = raw_piece(r, base + s, base + s + len);
 #ifdef RAW_SSE2
         else if (bytes && len <= PW_AC_SHORT_MAX)
             rc = raw_step(

@@ -75,6 +75,10 @@ int pw_vocab_ac_scan_raw(const pw_vocab_ac *ac, const char *text, size_t n, pw_v
 int pw_vocab_ac_scan_raw_sep(const pw_vocab_ac *ac, const char *text, size_t n, int sep,
                              pw_vocab_wordbuf *wb, pw_vocab_sink *sink);
 
+/* pw_vocab_segment over the automaton's word table (vocab_seg.c). */
+size_t pw_vocab_ac_segment(const pw_vocab_ac *ac, const char *s, size_t n, uint8_t *ends,
+                           size_t max);
+
 /* ---- Hyperscan (PW_ERR_UNSUPPORTED in builds without it) ---- */
 typedef struct pw_vocab_hs_db pw_vocab_hs_db;
 int pw_vocab_hs_available(void);

@@ -69,7 +69,7 @@ static void compare_raw(const pw_vocab *v, const char *t, size_t n)
     char *norm = malloc(2 * n + 2);
     uint32_t *map = malloc((2 * n + 2) * sizeof *map);
     FUZZ_ASSERT(norm && map);
-    size_t nn = vocab_ref_normalise(t, n, norm, map), nm = 0, nr = 0;
+    size_t nn = vocab_ref_normalise(v, t, n, norm, map), nm = 0, nr = 0;
     pw_vocab_match *m = NULL;
     const pw_vocab_match *r = NULL;
     FUZZ_ASSERT(pw_vocab_scan(v, s, &a, norm, nn, &m, &nm, NULL) == PW_OK);

@@ -80,7 +80,7 @@ static size_t agree(const pw_vocab *v, const char *text, size_t n)
     CHECK_INT(pw_vocab_scratch_new(v, &s, NULL), PW_OK);
     char *norm = malloc(2 * n + 2);
     uint32_t *map = malloc((2 * n + 2) * sizeof *map);
-    size_t nn = vocab_ref_normalise(text, n, norm, map), nm = 0, nr = 0;
+    size_t nn = vocab_ref_normalise(v, text, n, norm, map), nm = 0, nr = 0;
     pw_vocab_match *m = NULL;
     const pw_vocab_match *r = NULL;
     CHECK_INT(pw_vocab_scan(v, s, &a, norm, nn, &m, &nm, NULL), PW_OK);
