@@ -14,11 +14,13 @@
 #include <stdarg.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "gw_http_reply.h"
+#include "gw_siphash.h"
 #include "gw_json_writer.h"
 #include "gw_log.h"
 
@@ -33,11 +35,12 @@ struct pw_gw_http {
     pw_gw_reply_cache *replies;
     pw_gw_counters counters;
     pw_gw_latency latency;
-    atomic_ullong requests[6];      /* by status class: 2xx, 400, 403/404/405/415, 413, 429, 5xx */
-    atomic_int inflight;            /* requests suspended for their commit, not yet answered */
-    atomic_int closing;             /* pw_gw_http_stop: no new request is submitted for commit */
-    atomic_ullong conns_refused;    /* connections closed by the per-address cap */
-    atomic_int conns[CONN_SLOTS];   /* open connections by hash of the client address */
+    atomic_ullong requests[6];    /* by status class: 2xx, 400, 403/404/405/415, 413, 429, 5xx */
+    atomic_int inflight;          /* requests suspended for their commit, not yet answered */
+    atomic_int closing;           /* pw_gw_http_stop: no new request is submitted for commit */
+    atomic_ullong conns_refused;  /* connections closed by the per-address cap */
+    atomic_int conns[CONN_SLOTS]; /* open connections by hash of the client address */
+    uint64_t conn_key[2];         /* that hash's random key: no client picks whose slot it shares */
     atomic_int proxied[CONN_SLOTS]; /* behind the proxy: requests in progress, by client */
     pthread_mutex_t pool_mu;        /* finished requests kept for reuse, with their arena's block */
     req *pool;
@@ -307,16 +310,17 @@ static const char *framing_error(struct MHD_Connection *c)
  * within the 30 s idle timeout)
  * made the gateway unreachable for everyone else. Without a trusted proxy in front, a client
  * address (an IPv6 client's /64: it owns all of it) may hold conns_per_ip connections at once;
- * counts are kept by hash of the address (two addresses sharing a slot share its cap). The
+ * counts are kept by a keyed hash of the address (two addresses sharing a slot share its cap;
+ * the key is random, so no client can pick addresses that share a victim's slot). The
  * check (on_accept) and the count (on_connection's STARTED) are separate steps, because MHD may
  * drop an accepted socket before setting it up and only a set-up connection is ever CLOSED:
  * counting at accept would leak. So accepts on different HTTP threads at the same moment can
  * pass the cap by up to one per thread; a soft cap is enough against one client holding them all.
  */
-static size_t conn_slot(const struct sockaddr *sa)
+static size_t conn_slot(const pw_gw_http *h, const struct sockaddr *sa)
 {
     static const unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-    const unsigned char *b = NULL;
+    const unsigned char *b = mapped; /* no address: n 0, one slot */
     size_t n = 0;
     if (sa && sa->sa_family == AF_INET) {
         b = (const unsigned char *)&((const struct sockaddr_in *)(const void *)sa)->sin_addr;
@@ -325,10 +329,7 @@ static size_t conn_slot(const struct sockaddr *sa)
         b = ((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr.s6_addr;
         n = memcmp(b, mapped, sizeof mapped) == 0 ? (b += 12, 4) : 8;
     }
-    uint32_t h = 2166136261u;
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ b[i]) * 16777619u;
-    return h % CONN_SLOTS;
+    return (size_t)(pw_gw_siphash(h->conn_key, b, n) % CONN_SLOTS);
 }
 
 static int conn_cap(const pw_gw_http *h)
@@ -341,7 +342,7 @@ static enum MHD_Result on_accept(void *cls, const struct sockaddr *addr, socklen
     pw_gw_http *h = cls;
     (void)len;
     int cap = conn_cap(h);
-    if (cap < 0 || !h->cfg.policies || atomic_load(&h->conns[conn_slot(addr)]) < cap)
+    if (cap < 0 || !h->cfg.policies || atomic_load(&h->conns[conn_slot(h, addr)]) < cap)
         return MHD_YES;
     pw_gw_policy_ref *ref = pw_gw_holder_acquire(h->cfg.policies);
     int proxied = ref->policy->trust_proxy;
@@ -369,7 +370,7 @@ static int proxied_take(pw_gw_http *h, req *r)
         sa = (const struct sockaddr *)(const void *)&s4;
     else if (inet_pton(AF_INET6, r->ip, &s6.sin6_addr) == 1)
         sa = (const struct sockaddr *)(const void *)&s6;
-    atomic_int *n = &h->proxied[conn_slot(sa)];
+    atomic_int *n = &h->proxied[conn_slot(h, sa)];
     if (atomic_fetch_add(n, 1) >= cap) {
         atomic_fetch_sub(n, 1);
         atomic_fetch_add(&h->conns_refused, 1);
@@ -386,7 +387,7 @@ static void on_connection(void *cls, struct MHD_Connection *c, void **socket_con
     (void)socket_context;
     const union MHD_ConnectionInfo *ci =
         MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-    atomic_int *n = &h->conns[conn_slot(ci ? ci->client_addr : NULL)];
+    atomic_int *n = &h->conns[conn_slot(h, ci ? ci->client_addr : NULL)];
     if (toe == MHD_CONNECTION_NOTIFY_STARTED)
         atomic_fetch_add(n, 1);
     else if (toe == MHD_CONNECTION_NOTIFY_CLOSED)
@@ -868,7 +869,8 @@ pw_status pw_gw_http_start(const pw_gw_http_config *cfg, pw_gw_http **out, pw_er
     pthread_mutex_init(&h->pool_mu, NULL);
     h->rl = pw_gw_ratelimit_new_clock(cfg->clock_s, cfg->clock_ctx);
     h->replies = pw_gw_reply_cache_new();
-    if (!h->rl || !h->replies) {
+    if (!h->rl || !h->replies ||
+        getrandom(h->conn_key, sizeof h->conn_key, 0) != (ssize_t)sizeof h->conn_key) {
         http_free(h);
         return pw_err_set(err, PW_ERR_NOMEM,
                           "out of memory (or no random key for the rate limiter: getrandom)");

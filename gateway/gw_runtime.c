@@ -1,6 +1,8 @@
 /* gw_runtime.c — policy hand-over (refcounted swap), token buckets, latency histogram. */
 #include "gw_runtime.h"
 
+#include "gw_siphash.h"
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -93,7 +95,7 @@ struct pw_gw_ratelimit {
     void *now_ctx;
     /* SipHash key, random per process: which addresses share a slot cannot be known outside,
      * so a client cannot pick addresses that collide with its own or a victim's. */
-    uint64_t k0, k1;
+    uint64_t key[2];
     struct {
         pthread_mutex_t mu;
         rl_slot slots[RL_SLOTS];
@@ -123,8 +125,7 @@ pw_gw_ratelimit *pw_gw_ratelimit_new_keyed(pw_gw_clock_fn now, void *ctx,
         free(r);
         return NULL;
     }
-    memcpy(&r->k0, k, 8);
-    memcpy(&r->k1, k + 8, 8);
+    memcpy(r->key, k, sizeof r->key);
     for (int i = 0; i < RL_SHARDS; i++)
         pthread_mutex_init(&r->shard[i].mu, NULL);
     return r;
@@ -149,48 +150,10 @@ void pw_gw_ratelimit_free(pw_gw_ratelimit *r)
     free(r);
 }
 
-#define ROTL(x, b) (uint64_t)(((x) << (b)) | ((x) >> (64 - (b))))
-
-static void sip_round(uint64_t v[4])
+/* SipHash-2-4 of the NUL-terminated s, keyed with the limiter's key. */
+static uint64_t slot_hash(const pw_gw_ratelimit *r, const char *s)
 {
-    v[0] += v[1];
-    v[1] = ROTL(v[1], 13) ^ v[0];
-    v[0] = ROTL(v[0], 32);
-    v[2] += v[3];
-    v[3] = ROTL(v[3], 16) ^ v[2];
-    v[0] += v[3];
-    v[3] = ROTL(v[3], 21) ^ v[0];
-    v[2] += v[1];
-    v[1] = ROTL(v[1], 17) ^ v[2];
-    v[2] = ROTL(v[2], 32);
-}
-
-/* SipHash-2-4 of the NUL-terminated s (little-endian words), keyed with the limiter's key. */
-static uint64_t siphash(const pw_gw_ratelimit *r, const char *s)
-{
-    uint64_t v[4] = {r->k0 ^ 0x736f6d6570736575ULL, r->k1 ^ 0x646f72616e646f6dULL,
-                     r->k0 ^ 0x6c7967656e657261ULL, r->k1 ^ 0x7465646279746573ULL};
-    size_t n = strlen(s), i = 0;
-    for (; i + 8 <= n; i += 8) {
-        uint64_t m = 0;
-        for (int b = 0; b < 8; b++)
-            m |= (uint64_t)(unsigned char)s[i + b] << (8 * b);
-        v[3] ^= m;
-        sip_round(v);
-        sip_round(v);
-        v[0] ^= m;
-    }
-    uint64_t m = (uint64_t)(n & 0xff) << 56;
-    for (int b = 0; i + (size_t)b < n; b++)
-        m |= (uint64_t)(unsigned char)s[i + b] << (8 * b);
-    v[3] ^= m;
-    sip_round(v);
-    sip_round(v);
-    v[0] ^= m;
-    v[2] ^= 0xff;
-    for (int k = 0; k < 4; k++)
-        sip_round(v);
-    return v[0] ^ v[1] ^ v[2] ^ v[3];
+    return pw_gw_siphash(r->key, s, strlen(s));
 }
 
 /* The bucket of a client: its IPv4 address, or for IPv6 its /64 — one subscriber's network,
@@ -211,7 +174,7 @@ static const char *bucket_key(const char *ip, char *buf, size_t cap)
 size_t pw_gw_ratelimit_slot(const pw_gw_ratelimit *r, const char *ip)
 {
     char key[INET6_ADDRSTRLEN];
-    uint64_t h = siphash(r, bucket_key(ip, key, sizeof key));
+    uint64_t h = slot_hash(r, bucket_key(ip, key, sizeof key));
     return (size_t)(h % RL_SHARDS) * RL_SLOTS + (size_t)((h / RL_SHARDS) % RL_SLOTS);
 }
 
