@@ -487,31 +487,31 @@ enum {
                       on", not "Visit us on Saturday 14 March", "Visit our stand" */
 };
 
-/* 1 if s[p..i) starts with one of the objects of a page's invitation ("Visit us", "Visit our
- * stand", "visit the gift shop"), as a whole word. */
-static int invitation_object_at(const char *s, size_t p, size_t i)
+/* 1 if s[p..i) starts with one of the words (a NULL-ended list), as a whole word. */
+static int word_of_at(const char *s, size_t p, size_t i, const char *const *words)
 {
-    static const char *const objects[] = {"us", "our", "the", "www", NULL};
-    for (size_t k = 0; objects[k]; k++) {
-        size_t len = strlen(objects[k]);
-        if (p + len < i && pw_strncaseeq(s + p, objects[k], len) &&
+    for (size_t k = 0; words[k]; k++) {
+        size_t len = strlen(words[k]);
+        if (p + len < i && pw_strncaseeq(s + p, words[k], len) &&
             !pw_isalpha((unsigned char)s[p + len]))
             return 1;
     }
     return 0;
 }
 
+/* 1 if s[p..i) starts with one of the objects of a page's invitation ("Visit us", "Visit our
+ * stand", "visit the gift shop"), as a whole word. */
+static int invitation_object_at(const char *s, size_t p, size_t i)
+{
+    static const char *const objects[] = {"us", "our", "the", "www", NULL};
+    return word_of_at(s, p, i, objects);
+}
+
 /* 1 if s[p..i) starts with one of the objects a scheduling verb takes, as a whole word. */
 static int verb_object_at(const char *s, size_t p, size_t i)
 {
     static const char *const objects[] = {"with", "your", "my", "a", "an", "now", "online", NULL};
-    for (size_t k = 0; objects[k]; k++) {
-        size_t len = strlen(objects[k]);
-        if (p + len < i && pw_strncaseeq(s + p, objects[k], len) &&
-            !pw_isalpha((unsigned char)s[p + len]))
-            return 1;
-    }
-    return 0;
+    return word_of_at(s, p, i, objects);
 }
 
 /* 1 if the word of len letters at s[p] (a word start, p + len < i) goes on as `how` allows. */

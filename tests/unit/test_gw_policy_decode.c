@@ -10,26 +10,9 @@
 #include "gw_policy.h"
 #include "gw_policy_guard.h"
 #include "gw_policy_unescape.h"
+#include "gw_test_guard.h"
 #include "gw_test_phi.h"
 #include "pw_test.h"
-
-static pw_status scan_cb(void *ctx, const char *s, size_t n, int *hit)
-{
-    pw_arena *a = ctx;
-    pw_hit *h = NULL;
-    size_t k = 0;
-    pw_status st =
-        gw_test_phi_scan(NULL, a, "note", PW_OBJECT_UNKNOWN, s, n, PW_FT_TEXT, &h, &k, NULL);
-    *hit = k > 0;
-    return st;
-}
-
-static const char *guard(pw_arena *a, const char *s, pw_gw_script_mode m)
-{
-    const char *why = NULL;
-    CHECK_INT(pw_gw_guard_check(a, s, strlen(s), m, scan_cb, a, &why), PW_OK);
-    return why;
-}
 
 static const char *decoded(pw_arena *a, const char *s)
 {

@@ -8,6 +8,7 @@
 
 #include "gw_policy.h"
 #include "gw_policy_guard.h"
+#include "gw_test_guard.h"
 #include "gw_test_phi.h"
 #include "pw_test.h"
 
@@ -272,24 +273,6 @@ static void test_ga4_names(void)
 }
 
 /* 5. The guard: evasions of the engine are dropped, with the reason. */
-static pw_status scan_cb(void *ctx, const char *s, size_t n, int *hit)
-{
-    pw_arena *a = ctx;
-    pw_hit *h = NULL;
-    size_t k = 0;
-    pw_status st =
-        gw_test_phi_scan(NULL, a, "note", PW_OBJECT_UNKNOWN, s, n, PW_FT_TEXT, &h, &k, NULL);
-    *hit = k > 0;
-    return st;
-}
-
-static const char *guard(pw_arena *a, const char *s, pw_gw_script_mode m)
-{
-    const char *why = NULL;
-    CHECK_INT(pw_gw_guard_check(a, s, strlen(s), m, scan_cb, a, &why), PW_OK);
-    return why;
-}
-
 static void test_guard_evasions(void)
 {
     pw_arena a;
@@ -396,8 +379,9 @@ static void test_guard_in_apply(void)
 static const char *guard_text(pw_arena *a, const char *s)
 {
     const char *why = NULL;
-    CHECK_INT(pw_gw_guard_check_text(a, s, strlen(s), PW_GW_SCRIPTS_LATIN, scan_cb, a, &why),
-              PW_OK);
+    CHECK_INT(
+        pw_gw_guard_check_text(a, s, strlen(s), PW_GW_SCRIPTS_LATIN, gw_test_guard_scan, a, &why),
+        PW_OK);
     return why;
 }
 
