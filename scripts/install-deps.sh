@@ -13,6 +13,8 @@ PACKAGES=(
   zlib1g-dev
   # field data used at run time (DESIGN §6)
   webext-ublock-origin-chromium hunspell-en-med
+  # country names for the gateway's generated table (gateway/gw_normalize_places.py; its test)
+  iso-codes
   # browser scan, tests and the demo
   chromium fonts-dejavu-core
   # demo recorder and tests (Node without npm packages), JSON checks, evaluation scripts
