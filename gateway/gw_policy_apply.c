@@ -41,10 +41,8 @@ typedef struct scrub_entry {
 
 #define MAX_SCRUBBED 16
 
-/* The engine stops adding hits at 4096 per scan (src/detect/detector.c MAX_HITS) and says so
- * only internally: a string that reaches it may hold more PHI past the last hit, so it is dropped
- * rather than redacted up to there. */
-#define ENGINE_HIT_LIMIT 4096
+/* The engine stops adding hits at PW_DETECT_MAX_HITS per scan: a string that reaches it may hold
+ * more PHI past the last hit, so it is dropped rather than redacted up to there. */
 
 /* A URL's parse and its origin (NULL when it has none). */
 typedef struct origin_entry {
@@ -414,7 +412,7 @@ static pw_status scrub_verdict(apply_ctx *c, pw_gw_script_mode mode, const char 
         return st;
     if ((st = scan(c, key, object, s, t, &e->hits, &e->n)) != PW_OK)
         return st;
-    if (e->n >= ENGINE_HIT_LIMIT) {
+    if (e->n >= PW_DETECT_MAX_HITS) {
         e->refusal = "phi: the PHI engine's hit limit reached (the rest unread): dropped";
         return PW_OK;
     }

@@ -117,8 +117,12 @@ void pw_detect_scratch_free(pw_detect_scratch *s);
 /*
  * Scan s[0..n) as a field of the given type. `key` (may be NULL) is the field's name ("dl",
  * "cd[buttonText]", "email") and gives context ("fn=" means a first name). Hits are allocated in
- * `a`, sorted by start, overlaps resolved to the most specific hit.
+ * `a`, sorted by start, overlaps resolved to the most specific hit. A scan keeps at most
+ * PW_DETECT_MAX_HITS hits: a caller that must not pass PHI on treats a string that reaches it as
+ * holding more past the last hit.
  */
+#define PW_DETECT_MAX_HITS 4096
+
 pw_status pw_detect_scan(const pw_detector *d, pw_detect_scratch *s, pw_arena *a, const char *key,
                          const char *str, size_t n, pw_field_type type, pw_hit **hits,
                          size_t *n_hits, pw_err *err);

@@ -9,7 +9,7 @@
 #include "detect/internal.h"
 #include "phiwall/text.h"
 
-#define MAX_HITS 4096
+#define MAX_HITS PW_DETECT_MAX_HITS
 
 const char *pw_phi_category_name(pw_phi_category c)
 {
