@@ -340,6 +340,7 @@ static void keep(runner *r, fw_settle_kind k, int audited, const pw_audit_record
                   "destination", r->d.name, "events", num, NULL);
         return;
     }
+    kept->sent_ms = k == FW_SETTLE_RETRY ? r->send_ms : 0;
     pthread_mutex_lock(&r->f->left_mu);
     pw_fw_kept_append(&r->f->left, kept);
     atomic_store(&r->f->n_left, r->f->left.records);
@@ -960,8 +961,9 @@ static int write_left(runner *r, int *why, pw_err *e)
             k->audited = 1;
             count_adopted(f, k);
         }
-        /* another runner's cycle: its send time is not kept (the lease's start stands in) */
-        if (settle_once(r, k->kind, k->ids, k->lens, k->reasons, k->n, k->next_ms, 0, e) != PW_OK) {
+        /* another runner's cycle: the retries' first attempt is when its request went out */
+        if (settle_once(r, k->kind, k->ids, k->lens, k->reasons, k->n, k->next_ms, k->sent_ms,
+                        e) != PW_OK) {
             *why = PW_FORWARD_PAUSED_SPOOL;
             return 1;
         }
