@@ -10,6 +10,7 @@
 #include "gw_policy.h"
 #include "gw_policy_host.h"
 #include "gw_test_phi.h"
+#include "gw_test_policy.h"
 #include "phiwall/decode.h"
 #include "pw_test.h"
 
@@ -72,11 +73,9 @@ static const char *const yaml =
 
 static void test_referrer_dropped(void)
 {
-    setenv("GW_TEST_SITE_KEY", "0123456789abcdef-site-key", 1);
-    pw_gw_policy *p = NULL;
     pw_err err = {0};
-    pw_gw_load_opts o = {.resolve_secrets = 1};
-    CHECK_INT(pw_gw_policy_parse("gateway.yaml", yaml, strlen(yaml), &o, &p, &err), PW_OK);
+    pw_gw_policy *p = gw_test_policy_load(yaml, &err);
+    CHECK_STR(err.msg, "");
     if (!p)
         return;
     pw_arena a;

@@ -40,8 +40,8 @@ static void write_config(const char *base, const char *path, int with_contact)
 static long post(unsigned port, const char *name, int n, char *reply, size_t cap)
 {
     char body[256];
-    snprintf(body, sizeof body, "{\"event_id\":\"" ID "\",\"name\":\"%s\",\"consent\":{\"ads\":true}}",
-             n, name);
+    snprintf(body, sizeof body,
+             "{\"event_id\":\"" ID "\",\"name\":\"%s\",\"consent\":{\"ads\":true}}", n, name);
     return gw_test_request(port, "/e", body, reply, cap);
 }
 
