@@ -46,7 +46,7 @@ static void usage(void)
            "                      a record of the chain\n"
            "  --since TIME        list: records at or after TIME (2026-11-01 or\n"
            "                      2026-11-01T00:00:00Z)\n"
-           "  --event ID          list: one event's records (its event_id)\n"
+           "  --event ID          list: one event's records (its event_id, in either case)\n"
            "  --destination NAME  list: one destination's records (meta, ga4…)\n"
            "  --json              list: the stored JSON lines, one record a line\n"
            "  -h, --help          this help\n"

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "audit.h"
@@ -241,7 +242,7 @@ static int passes(const pw_audit_filter *f, const pw_audit_entry *e)
         return 1;
     if (f->since_ms && e->time_ms < f->since_ms)
         return 0;
-    if (f->event_id && (!e->event_id || strcmp(f->event_id, e->event_id) != 0))
+    if (f->event_id && (!e->event_id || strcasecmp(f->event_id, e->event_id) != 0))
         return 0;
     if (f->destination && (!e->destination || strcmp(f->destination, e->destination) != 0))
         return 0;

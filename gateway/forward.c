@@ -74,10 +74,15 @@ typedef struct runner {
     int auth_seen;         /* this cycle had a request refused for its credentials */
     int unreached;         /* requests in a row that never reached the upstream (not_reached) */
     size_t cycle_reqs;     /* requests this cycle planned (sent unless auth_seen) */
-    atomic_int gated;      /* started gated (pw_forward_opts.gated): waits for pw_forwarders_open */
-    unsigned left_wait;    /* the next pause while adopted outcomes cannot be written */
-    int64_t cycle_ms; /* when this cycle's items were triaged, then marked (before their send) */
-    int64_t send_ms;  /* when this cycle's first request went out (0: none yet) */
+    /* Gated (pw_forward_opts.gated, or pw_forwarders_gate once running): leases nothing until
+     * pw_forwarders_open. A lease happens under lease_mu after a look at `gated`, so that
+     * pw_forwarders_gate, which sets it under the same lock, returns only once no lease of this
+     * runner is under way or can start. */
+    atomic_int gated;
+    pthread_mutex_t lease_mu;
+    unsigned left_wait; /* the next pause while adopted outcomes cannot be written */
+    int64_t cycle_ms;   /* when this cycle's items were triaged, then marked (before their send) */
+    int64_t send_ms;    /* when this cycle's first request went out (0: none yet) */
 } runner;
 
 struct pw_forwarders {
@@ -340,6 +345,7 @@ static void keep(runner *r, fw_settle_kind k, int audited, const pw_audit_record
                   "destination", r->d.name, "events", num, NULL);
         return;
     }
+    kept->sent_ms = k == FW_SETTLE_RETRY ? r->send_ms : 0;
     pthread_mutex_lock(&r->f->left_mu);
     pw_fw_kept_append(&r->f->left, kept);
     atomic_store(&r->f->n_left, r->f->left.records);
@@ -854,12 +860,19 @@ static size_t run_cycle(runner *r)
 {
     pw_spool_item *leased = NULL;
     size_t n = 0;
+    pw_status st = PW_OK;
+    pthread_mutex_lock(&r->lease_mu);
     /* A probe takes the oldest due items: the nearest their age limit go out first, and are the
      * first delivered once the upstream takes them again. */
-    pw_status st = r->auth_pause ? pw_spool_lease_oldest(r->f->spool, r->d.name, PROBE_MAX,
-                                                         r->f->opts.lease_ms, &leased, &n, NULL)
-                                 : pw_spool_lease(r->f->spool, r->d.name, lease_size(r),
-                                                  r->f->opts.lease_ms, &leased, &n, NULL);
+    if (atomic_load(&r->gated)) /* gated since the loop looked: lease nothing */
+        n = 0;
+    else if (r->auth_pause)
+        st = pw_spool_lease_oldest(r->f->spool, r->d.name, PROBE_MAX, r->f->opts.lease_ms, &leased,
+                                   &n, NULL);
+    else
+        st = pw_spool_lease(r->f->spool, r->d.name, lease_size(r), r->f->opts.lease_ms, &leased, &n,
+                            NULL);
+    pthread_mutex_unlock(&r->lease_mu);
     if (st != PW_OK || n == 0)
         return 0;
     r->ingest_mark = pw_audit_ingest_mark(r->f->audit); /* every leased row was put before it */
@@ -960,8 +973,9 @@ static int write_left(runner *r, int *why, pw_err *e)
             k->audited = 1;
             count_adopted(f, k);
         }
-        /* another runner's cycle: its send time is not kept (the lease's start stands in) */
-        if (settle_once(r, k->kind, k->ids, k->lens, k->reasons, k->n, k->next_ms, 0, e) != PW_OK) {
+        /* another runner's cycle: the retries' first attempt is when its request went out */
+        if (settle_once(r, k->kind, k->ids, k->lens, k->reasons, k->n, k->next_ms, k->sent_ms, e) !=
+            PW_OK) {
             *why = PW_FORWARD_PAUSED_SPOOL;
             return 1;
         }
@@ -1043,6 +1057,10 @@ static void *runner_main(void *arg)
     gate_wait(r);
     lower_priority(r);
     while (!atomic_load(&r->f->stop)) {
+        if (atomic_load(&r->gated)) { /* pw_forwarders_gate: until opened, or the stop */
+            gate_wait(r);
+            continue;
+        }
         if (left_blocks_delivery(r) || audit_blocks_delivery(r))
             continue;
         if (r->auth_pause && auth_probe_wait(r))
@@ -1128,6 +1146,7 @@ static void free_forwarders(pw_forwarders *f)
             free(r->owned[k]);
         }
         pthread_mutex_destroy(&r->mu);
+        pthread_mutex_destroy(&r->lease_mu);
     }
     fw_kept *k;
     while ((k = pw_fw_kept_pop(&f->left)))
@@ -1197,6 +1216,7 @@ pw_status pw_forwarders_start_opts(const pw_destination *dests, size_t n_dests, 
     for (size_t i = 0; i < n_dests; i++) {
         runner *r = &f->runners[i];
         pthread_mutex_init(&r->mu, NULL);
+        pthread_mutex_init(&r->lease_mu, NULL);
         pw_arena_init(&r->arena, 1 << 22); /* a GA4 cycle's trees fit the first block */
         r->f = f;
         r->drv = driver_for(dests[i].kind);
@@ -1300,6 +1320,18 @@ void pw_forwarders_open(pw_forwarders *f, const char *dest)
             continue;
         if (atomic_exchange(&r->gated, 0))
             curl_multi_wakeup(r->multi);
+    }
+}
+
+void pw_forwarders_gate(pw_forwarders *f, const char *dest)
+{
+    for (size_t i = 0; f && i < f->n; i++) {
+        runner *r = &f->runners[i];
+        if (dest && strcmp(r->d.name, dest) != 0)
+            continue;
+        pthread_mutex_lock(&r->lease_mu); /* a lease under way ends first */
+        atomic_store(&r->gated, 1);
+        pthread_mutex_unlock(&r->lease_mu);
     }
 }
 

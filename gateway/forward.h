@@ -174,7 +174,13 @@ size_t pw_forwarders_unsettled(pw_forwarders *f);
 size_t pw_forward_unsettled_records(const pw_forward_unsettled *u);
 void pw_forward_unsettled_free(pw_forward_unsettled *u);
 
-/* Let forwarders started with opts.gated run: the one of destination dest, or all (NULL). */
+/* Let forwarders started with opts.gated, or gated since, run: the one of destination dest, or
+ * all (NULL). */
 void pw_forwarders_open(pw_forwarders *f, const char *dest);
+/* Gate running forwarders (the one of dest, or all): once this returns, they lease nothing until
+ * pw_forwarders_open or their stop; a cycle already leased is still sent and settled. A reload
+ * gates the old forwarder of a destination whose endpoint changes before ingest switches, so
+ * that it cannot take an event accepted for the new endpoint to the old one. */
+void pw_forwarders_gate(pw_forwarders *f, const char *dest);
 
 #endif

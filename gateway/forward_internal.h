@@ -212,8 +212,13 @@ typedef enum fw_settle_kind {
 typedef struct fw_kept {
     struct fw_kept *next;
     fw_settle_kind kind;
-    int audited;          /* the records are in the audit log; the spool's part remains */
-    int64_t next_ms;      /* RETRY, PUT_BACK: when the rows are due again */
+    int audited;     /* the records are in the audit log; the spool's part remains */
+    int64_t next_ms; /* RETRY, PUT_BACK: when the rows are due again */
+    /* RETRY: when the stopped runner's request went out (its send_ms; 0: not known). Written by
+     * the next forwarders, it is the retry row's first attempt, as the runner would have written
+     * it: their own cycle's time, or the lease's start, is not when the upstream got the events,
+     * and the first attempt bounds Meta's 48 h deduplication window. */
+    int64_t sent_ms;
     uint64_t ingest_mark; /* pw_audit_ingest_mark of the cycle that leased the rows */
     size_t n;
     pw_audit_record *recs; /* strings inside this allocation */

@@ -38,6 +38,26 @@ int pw_gw_is_uuid(const char *s)
     return 1;
 }
 
+/* A UUID (pw_gw_is_uuid) in its canonical lower-case form (RFC 9562: read in either case,
+ * written in lower case): s itself when it has no upper-case letter, else a copy in a; NULL when
+ * out of memory. The event_id is the spool's idempotency key and the event_id Meta deduplicates
+ * by, both byte for byte: one event sent as "ABCD…" and again as "abcd…" must be one key for the
+ * spool and one id for Meta, so the id is folded once, here, and every later comparison stays
+ * exact (docs/gateway.md, "The event_id"). */
+static const char *canonical_uuid(pw_arena *a, const char *s)
+{
+    size_t i = 0;
+    while (s[i] && !(s[i] >= 'A' && s[i] <= 'F'))
+        i++;
+    if (!s[i])
+        return s;
+    char *low = pw_arena_strdup(a, s);
+    for (size_t k = i; low && low[k]; k++)
+        if (low[k] >= 'A' && low[k] <= 'F')
+            low[k] = (char)(low[k] - 'A' + 'a');
+    return low;
+}
+
 #define ONES  0x0101010101010101ULL
 #define HIGHS 0x8080808080808080ULL
 
@@ -306,7 +326,8 @@ static pw_status parse_ids(parse_ctx *c, const event_fields *f, pw_gw_event *ev)
         return field_err(c, "event_id", "required");
     if (id->type != PW_GW_JT_STRING || has_nul(id) || !pw_gw_is_uuid(id->s))
         return field_err(c, "event_id", "must be a UUID string");
-    ev->event_id = id->s;
+    if (!(ev->event_id = canonical_uuid(c->a, id->s)))
+        return pw_err_set(c->err, PW_ERR_NOMEM, "out of memory");
     const pw_gw_jt *name = f->name;
     if (!name)
         return field_err(c, "name", "required");
@@ -377,11 +398,12 @@ static pw_status parse_one(parse_ctx *c, const pw_gw_jt *obj, pw_gw_event *ev)
     return parse_kv(c, f.params, "params", 0, &ev->params, &ev->n_params);
 }
 
-/* The event's event_id when it is a UUID, else NULL (an invalid event may still name itself). */
-static const char *uuid_of(const pw_gw_jt *obj)
+/* The event's event_id (canonical) when it is a UUID, else NULL (an invalid event may still name
+ * itself; out of memory, it does not). */
+static const char *uuid_of(pw_arena *a, const pw_gw_jt *obj)
 {
     const pw_gw_jt *id = is_type(obj, PW_GW_JT_OBJECT) ? obj_get(obj, "event_id") : NULL;
-    return is_type(id, PW_GW_JT_STRING) && pw_gw_is_uuid(id->s) ? id->s : NULL;
+    return is_type(id, PW_GW_JT_STRING) && pw_gw_is_uuid(id->s) ? canonical_uuid(a, id->s) : NULL;
 }
 
 /* One event of a batch in per-event mode: PW_OK and *ev, or PW_ERR_INVALID with the event
@@ -400,7 +422,7 @@ static pw_status parse_or_reject(parse_ctx *c, const pw_gw_jt *v, pw_gw_event *e
     *r = (pw_gw_event_reject){.index = (size_t)c->index,
                               .error = pw_arena_strdup(c->a, e.msg),
                               .audit_error = pw_arena_strdup(c->a, c->safe),
-                              .event_id = uuid_of(v)};
+                              .event_id = uuid_of(c->a, v)};
     if (!r->error || !r->audit_error)
         return pw_err_set(outer, PW_ERR_NOMEM, "out of memory");
     rej->n_rejected++;

@@ -26,7 +26,7 @@ typedef struct pw_gw_param {
 } pw_gw_param;
 
 typedef struct pw_gw_event {
-    const char *event_id; /* UUID, validated: 8-4-4-4-12 hex */
+    const char *event_id; /* UUID, validated: 8-4-4-4-12 hex, in lower case (canonical) */
     const char *name;
     int64_t time_ms;                              /* 0 when absent */
     const char *page_url, *page_title, *referrer; /* NULL when absent */
@@ -65,7 +65,7 @@ typedef struct pw_gw_event_reject {
     size_t index;            /* its place in the batch: events[index] */
     const char *error;       /* "events[2].name: must be a string" (for the sender) */
     const char *audit_error; /* the same without any key the sender chose (for the audit log) */
-    const char *event_id;    /* its event_id when that was a valid UUID, else NULL */
+    const char *event_id;    /* its event_id (lower case) when that was a valid UUID, else NULL */
 } pw_gw_event_reject;
 
 /* A body parsed event by event (all in the arena). */

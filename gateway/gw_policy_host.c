@@ -7,8 +7,6 @@
 
 #include <string.h>
 
-#include "phiwall/decode.h"
-
 /* Registrable domains of organisations whose name is no vocabulary term but whose site a
  * visitor comes from tells a condition or the care sought (reproductive, substance use, mental
  * health, HIV, cancer, dementia, pregnancy). */
@@ -109,9 +107,8 @@ static int long_term_in(const char *l, size_t n, size_t *at, size_t *len)
     return 0;
 }
 
-const char *pw_gw_host_sensitive(pw_arena *a, const char *host)
+const char *pw_gw_host_sensitive(pw_arena *a, const char *reg)
 {
-    const char *reg = pw_registrable_domain(a, host);
     if (!reg || !strchr(reg, '.'))
         return NULL;
     if (IN(organisations, reg, strlen(reg)))

@@ -23,9 +23,12 @@
 
 #include "phiwall/arena.h"
 
-/* What the host (lower case, no port) names, as "term 'hivclinic'" or "organisation
- * 'plannedparenthood.org'" (arena), or NULL when nothing. */
-const char *pw_gw_host_sensitive(pw_arena *a, const char *host);
+/* What a host names, read from its registrable domain reg (pw_registrable_domain of the host,
+ * lower case, no port; NULL passes), as "term 'hivclinic'" or "organisation
+ * 'plannedparenthood.org'" (arena), or NULL when nothing. The caller has reg already (the
+ * subdomain rule needs it too): the public-suffix lookup, ~3,000 instructions, runs once per
+ * referrer instead of twice. */
+const char *pw_gw_host_sensitive(pw_arena *a, const char *reg);
 
 /* Generated (gw_policy_host_terms.c): sorted by bytes. */
 extern const char *const pw_gw_host_terms[];

@@ -853,6 +853,13 @@ static void commit_reload(server *s, pw_gw_policy_ref *ref, pw_forwarders *f, pw
     note_changed_endpoints(s, fp, 1, NULL);
     pw_forwarders *old = s->fwd;
     pw_gw_policy *old_p = s->fwd_policy;
+    /* Before ingest switches: the old forwarder of a destination whose endpoint changes leases
+     * nothing more (its request in flight goes on), so an event accepted under the new policy
+     * cannot reach the old endpoint while the old forwarders wait for their stop below. */
+    const char *moved[16];
+    size_t n_moved = moved_dests(old_p, fp, moved);
+    for (size_t i = 0; i < n_moved; i++)
+        pw_forwarders_gate(old, moved[i]);
     s->fwd = f;
     s->fwd_policy = fp;
     s->retiring = old;

@@ -7,9 +7,10 @@
 #include "gw_policy.h"
 #include "gw_prio.h"
 #include "gw_test_phi.h"
+#include "gw_test_policy.h"
 #include "pw_test.h"
 
-#define KEY "0123456789abcdef-site-key"
+#define KEY GW_TEST_KEY
 
 static const char *const base_yaml =
     "site:\n"
@@ -47,21 +48,11 @@ static const char *const base_yaml =
     "    allow_params: [note]\n"
     "    user_data: [em]\n";
 
-static pw_gw_policy *load(const char *yaml, pw_err *err)
-{
-    setenv("GW_TEST_SITE_KEY", KEY, 1);
-    setenv("GW_TEST_META_TOKEN", "secret-token-value", 1);
-    pw_gw_policy *p = NULL;
-    pw_gw_load_opts o = {.resolve_secrets = 1};
-    pw_gw_policy_parse("gateway.yaml", yaml, strlen(yaml), &o, &p, err);
-    return p;
-}
-
 /* Expect `yaml` to fail with exactly `msg`. */
 static void expect_error(const char *yaml, const char *msg)
 {
     pw_err err = {0};
-    pw_gw_policy *p = load(yaml, &err);
+    pw_gw_policy *p = gw_test_policy_load(yaml, &err);
     CHECK(p == NULL);
     CHECK_STR(err.msg, msg);
     pw_gw_policy_free(p);
@@ -133,7 +124,7 @@ static void test_validation_errors(void)
                  "destinations:\n  hook:\n    type: webhook\n    url: %s\n    events: {a: L}\n",
                  local[i]);
         pw_err err = {0};
-        pw_gw_policy *p = load(yaml, &err);
+        pw_gw_policy *p = gw_test_policy_load(yaml, &err);
         CHECK(p != NULL);
         pw_gw_policy_free(p);
     }
@@ -144,7 +135,7 @@ static void test_validation_errors(void)
 static void test_load_and_print(void)
 {
     pw_err err = {0};
-    pw_gw_policy *p = load(base_yaml, &err);
+    pw_gw_policy *p = gw_test_policy_load(base_yaml, &err);
     CHECK(p != NULL);
     if (!p) {
         fprintf(stderr, "%s\n", err.msg);
@@ -249,7 +240,7 @@ static const char *jstr(yajl_val root, const char *a, const char *b, const char 
 static void test_apply_meta_shape(void)
 {
     pw_err err = {0};
-    pw_gw_policy *p = load(base_yaml, &err);
+    pw_gw_policy *p = gw_test_policy_load(base_yaml, &err);
     CHECK(p != NULL);
     if (!p)
         return;
@@ -347,7 +338,7 @@ static void test_apply_meta_shape(void)
 static void test_apply_denials(void)
 {
     pw_err err = {0};
-    pw_gw_policy *p = load(base_yaml, &err);
+    pw_gw_policy *p = gw_test_policy_load(base_yaml, &err);
     CHECK(p != NULL);
     if (!p)
         return;
@@ -417,7 +408,7 @@ static void test_apply_denials(void)
 static void test_apply_number_spellings(void)
 {
     pw_err err = {0};
-    pw_gw_policy *p = load(base_yaml, &err);
+    pw_gw_policy *p = gw_test_policy_load(base_yaml, &err);
     CHECK(p != NULL);
     if (!p)
         return;
@@ -465,7 +456,7 @@ static void test_apply_unsendable(void)
                                          "    events: {page_view: PageView}\n"
                                          "    user_data: [em]\n";
     pw_err err = {0};
-    pw_gw_policy *p = load(bare_yaml, &err);
+    pw_gw_policy *p = gw_test_policy_load(bare_yaml, &err);
     CHECK(p != NULL);
     if (!p)
         return;
@@ -526,7 +517,7 @@ static void test_delivery_config(void)
                  "gateway.yaml:3:3: delivery.nice: duplicate key");
 
     pw_err err = {0};
-    pw_gw_policy *p = load(base_yaml, &err); /* no delivery section: the defaults */
+    pw_gw_policy *p = gw_test_policy_load(base_yaml, &err); /* no delivery section: the defaults */
     CHECK(p != NULL);
     if (p) {
         CHECK_INT(p->delivery_nice, PW_GW_DELIVERY_NICE_DEFAULT);
@@ -536,7 +527,7 @@ static void test_delivery_config(void)
 
     char yaml[4096];
     snprintf(yaml, sizeof yaml, "%sdelivery:\n  nice: 7\n  boost_lag_ms: 250\n", base_yaml);
-    p = load(yaml, &err);
+    p = gw_test_policy_load(yaml, &err);
     CHECK(p != NULL);
     if (!p)
         return;
@@ -551,7 +542,7 @@ static void test_delivery_config(void)
     pw_gw_policy_free(p);
 
     snprintf(yaml, sizeof yaml, "%sdelivery: {nice: 0}\n", base_yaml);
-    p = load(yaml, &err);
+    p = gw_test_policy_load(yaml, &err);
     CHECK(p != NULL);
     if (!p)
         return;
@@ -573,7 +564,7 @@ static void test_hold_config(void)
                  "    events: {a: Lead}\n    hold: [true]\n",
                  "gateway.yaml:6:11: destinations.hook.hold: expected a scalar value");
     pw_err err = {0};
-    pw_gw_policy *p = load(base_yaml, &err);
+    pw_gw_policy *p = gw_test_policy_load(base_yaml, &err);
     CHECK(p != NULL);
     for (size_t i = 0; p && i < p->n_dests; i++)
         CHECK_INT(p->dests[i].dest.hold, 0); /* default: delivered */
@@ -581,7 +572,7 @@ static void test_hold_config(void)
 
     char yaml[4096];
     snprintf(yaml, sizeof yaml, "%s    hold: true\n", base_yaml); /* the last one: hook */
-    p = load(yaml, &err);
+    p = gw_test_policy_load(yaml, &err);
     CHECK(p != NULL);
     if (!p)
         return;
@@ -620,7 +611,7 @@ static const char *const hiv_category_yaml = "site:\n"
 static void expect_prepare_error(const char *yaml, const char *msg)
 {
     pw_err err = {0};
-    pw_gw_policy *p = load(yaml, &err);
+    pw_gw_policy *p = gw_test_policy_load(yaml, &err);
     CHECK(p != NULL); /* the YAML itself is well-formed */
     if (!p)
         return;
@@ -651,7 +642,7 @@ static void test_category_phi_refused(void)
 
     /* Neutral categories and care intent ("appointment_booking") stay. */
     pw_err err = {0};
-    pw_gw_policy *p = load(base_yaml, &err);
+    pw_gw_policy *p = gw_test_policy_load(base_yaml, &err);
     CHECK(p != NULL);
     if (p)
         CHECK_INT(pw_gw_policy_prepare(p, &gw_test_phi, &err), PW_OK);
@@ -659,7 +650,7 @@ static void test_category_phi_refused(void)
     snprintf(yaml, sizeof yaml, "%s", hiv_category_yaml);
     at = strstr(yaml, "hiv_patients");
     snprintf(at, sizeof yaml - (size_t)(at - yaml), "appointment_booking\n");
-    p = load(yaml, &err);
+    p = gw_test_policy_load(yaml, &err);
     CHECK(p != NULL);
     if (p)
         CHECK_INT(pw_gw_policy_prepare(p, &gw_test_phi, &err), PW_OK);
@@ -679,7 +670,8 @@ static int has_trace(const pw_gw_dest_result *r, const char *field, const char *
 static void test_category_phi_at_apply(void)
 {
     pw_err err = {0};
-    pw_gw_policy *p = load(hiv_category_yaml, &err); /* not prepared: apply is the last guard */
+    pw_gw_policy *p =
+        gw_test_policy_load(hiv_category_yaml, &err); /* not prepared: apply is the last guard */
     CHECK(p != NULL);
     if (!p)
         return;
@@ -721,7 +713,7 @@ static const char *trace_rule(const pw_gw_dest_result *r, const char *field)
 static void test_event_time(void)
 {
     pw_err err = {0};
-    pw_gw_policy *p = load(base_yaml, &err);
+    pw_gw_policy *p = gw_test_policy_load(base_yaml, &err);
     CHECK(p != NULL);
     if (!p)
         return;

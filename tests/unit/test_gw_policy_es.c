@@ -27,8 +27,6 @@ static gw_engine E;
 
 static void setup(void)
 {
-    setenv("GW_TEST_SITE_KEY", "0123456789abcdef-site-key", 1);
-    setenv("GW_TEST_META_TOKEN", "secret-token-value", 1);
     gw_engine_open(&E, yaml);
 }
 

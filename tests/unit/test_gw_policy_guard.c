@@ -10,9 +10,10 @@
 #include "gw_policy_guard.h"
 #include "gw_test_guard.h"
 #include "gw_test_phi.h"
+#include "gw_test_policy.h"
 #include "pw_test.h"
 
-#define KEY "0123456789abcdef-site-key"
+#define KEY GW_TEST_KEY
 
 static const char *const yaml_fmt = "site:\n"
                                     "  origins: [https://www.example-hospital.org]\n"
@@ -48,12 +49,7 @@ static pw_gw_policy *load_with(const char *meta_extra, pw_err *err)
 {
     char yaml[4096];
     snprintf(yaml, sizeof yaml, yaml_fmt, meta_extra);
-    setenv("GW_TEST_SITE_KEY", KEY, 1);
-    setenv("GW_TEST_META_TOKEN", "t", 1);
-    pw_gw_policy *p = NULL;
-    pw_gw_load_opts o = {.resolve_secrets = 1};
-    pw_gw_policy_parse("gateway.yaml", yaml, strlen(yaml), &o, &p, err);
-    return p;
+    return gw_test_policy_load(yaml, err);
 }
 
 static pw_gw_event consented_event(void)

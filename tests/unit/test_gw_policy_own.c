@@ -8,6 +8,7 @@
 
 #include "gw_policy.h"
 #include "gw_test_phi.h"
+#include "gw_test_policy.h"
 #include "pw_test.h"
 
 static const char *const yaml = "site:\n"
@@ -69,11 +70,9 @@ static size_t count(const char *s, const char *needle)
 
 static void test_many_occurrences(void)
 {
-    setenv("GW_TEST_SITE_KEY", "0123456789abcdef-site-key", 1);
-    pw_gw_policy *p = NULL;
     pw_err err = {0};
-    pw_gw_load_opts o = {.resolve_secrets = 1};
-    CHECK_INT(pw_gw_policy_parse("gateway.yaml", yaml, strlen(yaml), &o, &p, &err), PW_OK);
+    pw_gw_policy *p = gw_test_policy_load(yaml, &err);
+    CHECK_STR(err.msg, "");
     if (!p)
         return;
     pw_arena a;
