@@ -478,7 +478,8 @@ static pw_status write_all(int fd, const char *p, size_t n)
         ssize_t w = write(fd, p, n);
         if (w < 0 && errno == EINTR)
             continue;
-        if (w == 0) /* no error from write(2) itself: name one, or the message names a stale errno */
+        if (w ==
+            0) /* no error from write(2) itself: name one, or the message names a stale errno */
             errno = EIO;
         if (w <= 0)
             return PW_ERR_IO;
