@@ -135,6 +135,8 @@ static int parse_listen(char *s, pw_gw_server_opts *o)
     if (!colon)
         return 0;
     *colon = '\0';
+    if (colon[1] < '0' || colon[1] > '9') /* "host:" would be port 0: any free port, silently */
+        return 0;
     char *end = NULL;
     long port = strtol(colon + 1, &end, 10);
     if (*end || port < 0 || port > 65535)

@@ -36,6 +36,7 @@
 #include "audit_internal.h"
 #include "gw_json.h"
 #include "gw_digest.h"
+#include "gw_lock.h"
 #include "gw_time.h"
 #include "phiwall/buf.h"
 #include "phiwall/text.h"
@@ -238,7 +239,11 @@ pw_status pw_audit_open(const char *path, pw_audit **out, pw_err *err)
         free(a);
         return st;
     }
-    pw_status st = load_chain_end(a, err);
+    /* Locked before the chain's end is read: that read cuts a torn last record, which in a file
+     * another gateway is still writing would be that gateway's record in flight. */
+    pw_status st = pw_gw_lock_exclusive(a->fd, path, err);
+    if (st == PW_OK)
+        st = load_chain_end(a, err);
     if (st != PW_OK) {
         close(a->fd);
         free(a->path);
@@ -473,6 +478,9 @@ static pw_status write_all(int fd, const char *p, size_t n)
         ssize_t w = write(fd, p, n);
         if (w < 0 && errno == EINTR)
             continue;
+        if (w ==
+            0) /* no error from write(2) itself: name one, or the message names a stale errno */
+            errno = EIO;
         if (w <= 0)
             return PW_ERR_IO;
         p += w;

@@ -72,6 +72,16 @@ typedef struct runner {
     unsigned auth_wait;    /* while auth-paused: the wait before the next probe */
     char auth_detail[384]; /* the answer that paused it (scrubbed), for the log */
     int auth_seen;         /* this cycle had a request refused for its credentials */
+    /* Failing (set_failing): every request of a cycle failed and was to be retried (5xx, 429, a
+     * timeout, a refused connection) and none was delivered. Until one is, a cycle leases one
+     * probe's worth instead of its full lease: each attempt writes a "sending" and a "retry"
+     * record per item, so a long outage with thousands of queued events would otherwise grow the
+     * audit log by two records per event per backoff step, until the disk is full. */
+    int failing;
+    unsigned fail_wait;     /* while failing: the wait before the next probe */
+    size_t cycle_delivered; /* this cycle: requests delivered, requests to be retried */
+    size_t cycle_retried;
+    char fail_detail[384]; /* the last retried request's answer (scrubbed), for the log */
     int unreached;         /* requests in a row that never reached the upstream (not_reached) */
     size_t cycle_reqs;     /* requests this cycle planned (sent unless auth_seen) */
     /* Gated (pw_forward_opts.gated, or pw_forwarders_gate once running): leases nothing until
@@ -221,7 +231,10 @@ static unsigned next_pause(unsigned ms)
 /* The pause /metrics and /healthz show (PW_FORWARD_PAUSED_*), logged once per change. */
 static void publish_paused(runner *r, const char *error)
 {
-    int why = r->durable_pause ? r->durable_pause : r->auth_pause ? PW_FORWARD_PAUSED_AUTH : 0;
+    int why = r->durable_pause ? r->durable_pause
+              : r->auth_pause  ? PW_FORWARD_PAUSED_AUTH
+              : r->failing     ? PW_FORWARD_PAUSED_FAILING
+                               : 0;
     pthread_mutex_lock(&r->mu);
     int was = r->stats.paused;
     r->stats.paused = why;
@@ -234,6 +247,11 @@ static void publish_paused(runner *r, const char *error)
                   "queued and one small batch probes with backoff (a reload with a new token "
                   "retries at once)",
                   "destination", r->d.name, "detail", r->auth_detail, NULL);
+    else if (why == PW_FORWARD_PAUSED_FAILING)
+        pw_gw_log("warn",
+                  "delivery failing: every request of a cycle failed; its events stay queued and "
+                  "one small batch probes with backoff until the destination takes it",
+                  "destination", r->d.name, "detail", r->fail_detail, NULL);
     else if (why == 1)
         pw_gw_log("error",
                   "delivery paused: the audit log cannot be written; nothing is sent or "
@@ -253,6 +271,17 @@ static void set_paused(runner *r, int why, const char *error)
 {
     r->durable_pause = why;
     publish_paused(r, error);
+}
+
+/* Failing (set by a cycle whose every request failed retryably, cleared by a delivered one). */
+static void set_failing(runner *r, int failing)
+{
+    if (r->failing == failing)
+        return;
+    r->failing = failing;
+    if (!failing)
+        r->fail_wait = 0;
+    publish_paused(r, NULL);
 }
 
 /* Auth pause (detail: the scrubbed answer) or its end (NULL). */
@@ -622,6 +651,12 @@ static void apply_outcome(runner *r, fw_request *q, sent_batch *sent, outcome_ba
         record_latency(r, q->latency_s);
     if (!never_left(q))
         r->unreached = 0;
+    if (out.verdict == FW_DELIVERED)
+        r->cycle_delivered++;
+    if (out.verdict == FW_RETRY) {
+        r->cycle_retried++;
+        snprintf(r->fail_detail, sizeof r->fail_detail, "%s", out.detail);
+    }
     if (out.verdict == FW_DELIVERED) {
         if (out.partial)
             note_partial(r, &out);
@@ -852,8 +887,8 @@ static void deliver_leased(runner *r, pw_spool_item *leased, size_t n, fw_item *
     pw_fw_plan_free(&plan);
 }
 
-/* Items an auth probe leases: one small request's worth, so that a refused token costs one
- * request and a few "retry" records per probe, not a lease of them. */
+/* Items a probe (auth-paused or failing) leases: one small request's worth, so that a refused
+ * token or a down upstream costs one request and a few records per probe, not a lease of them. */
 #define PROBE_MAX 10
 
 static size_t run_cycle(runner *r)
@@ -864,9 +899,10 @@ static size_t run_cycle(runner *r)
     pthread_mutex_lock(&r->lease_mu);
     /* A probe takes the oldest due items: the nearest their age limit go out first, and are the
      * first delivered once the upstream takes them again. */
+    int probe = r->auth_pause || r->failing;
     if (atomic_load(&r->gated)) /* gated since the loop looked: lease nothing */
         n = 0;
-    else if (r->auth_pause)
+    else if (probe)
         st = pw_spool_lease_oldest(r->f->spool, r->d.name, PROBE_MAX, r->f->opts.lease_ms, &leased,
                                    &n, NULL);
     else
@@ -876,7 +912,7 @@ static size_t run_cycle(runner *r)
     if (st != PW_OK || n == 0)
         return 0;
     r->ingest_mark = pw_audit_ingest_mark(r->f->audit); /* every leased row was put before it */
-    if (!r->auth_pause) /* a probe's items are old by design: no lag to catch up on yet */
+    if (!probe) /* a probe's items are old by design: no lag to catch up on yet */
         adapt_priority(r, lease_lag_ms(leased, n, pw_gw_now_ms()));
     fw_item *items = calloc(n, sizeof *items);
     /* The items' detail buffers apart (malloc: only the pages of those written are touched). */
@@ -1034,14 +1070,14 @@ static void hold_wait(runner *r)
         curl_multi_poll(r->multi, NULL, 0, 1000, NULL);
 }
 
-/* Auth-paused: wait before the next probe (first auth_probe_ms, doubling to auth_probe_max_ms).
- * 1 when stopping. */
-static int auth_probe_wait(runner *r)
+/* Wait before the next probe: first first_ms, doubling to max_ms (*wait: the next one). 1 when
+ * stopping. Auth-paused: auth_probe_ms to auth_probe_max_ms; failing: the retry backoff's
+ * retry_base_ms to retry_max_ms (the wait an item's own retry would have had). */
+static int probe_wait(runner *r, unsigned *wait, unsigned first_ms, unsigned max_ms)
 {
-    const pw_forward_opts *o = &r->f->opts;
-    unsigned wait = r->auth_wait ? r->auth_wait : o->auth_probe_ms;
-    r->auth_wait = wait > o->auth_probe_max_ms / 2 ? o->auth_probe_max_ms : wait * 2;
-    return pause_for(r, wait);
+    unsigned now = *wait ? *wait : first_ms;
+    *wait = now > max_ms / 2 ? max_ms : now * 2;
+    return pause_for(r, now);
 }
 
 static void *runner_main(void *arg)
@@ -1063,13 +1099,20 @@ static void *runner_main(void *arg)
         }
         if (left_blocks_delivery(r) || audit_blocks_delivery(r))
             continue;
-        if (r->auth_pause && auth_probe_wait(r))
+        const pw_forward_opts *o = &r->f->opts;
+        if (r->auth_pause && probe_wait(r, &r->auth_wait, o->auth_probe_ms, o->auth_probe_max_ms))
+            break;
+        if (!r->auth_pause && r->failing &&
+            probe_wait(r, &r->fail_wait, o->retry_base_ms, o->retry_max_ms))
             break;
         int64_t start = pw_gw_mono_ms();
         atomic_store(&r->pending, 0); /* the lease below sees everything spooled before now */
         r->auth_seen = 0;
         r->cycle_reqs = 0;
+        r->cycle_delivered = r->cycle_retried = 0;
         size_t n = run_cycle(r);
+        if (r->cycle_delivered || r->cycle_retried)
+            set_failing(r, r->cycle_delivered == 0);
         if (r->auth_pause) { /* refused again, or nothing was sent to tell: wait, probe again */
             if (r->auth_seen || !r->cycle_reqs)
                 continue;

@@ -85,10 +85,13 @@ void pw_forwarders_stop(pw_forwarders *f);
 /* Counters for /metrics, per destination. */
 /* pw_forward_stats.paused: why delivery to a destination is paused (0: it is not). */
 enum {
-    PW_FORWARD_PAUSED_AUDIT = 1, /* the audit log cannot be written */
-    PW_FORWARD_PAUSED_SPOOL = 2, /* the spool refuses delivery outcomes */
-    PW_FORWARD_PAUSED_AUTH = 3   /* HTTP 401/403 or a Graph token/permission code: the events
-                                    stay queued, one small batch probes with backoff */
+    PW_FORWARD_PAUSED_AUDIT = 1,  /* the audit log cannot be written */
+    PW_FORWARD_PAUSED_SPOOL = 2,  /* the spool refuses delivery outcomes */
+    PW_FORWARD_PAUSED_AUTH = 3,   /* HTTP 401/403 or a Graph token/permission code: the events
+                                     stay queued, one small batch probes with backoff */
+    PW_FORWARD_PAUSED_FAILING = 4 /* every request of a cycle failed and is to be retried (5xx,
+                                     429, timeouts, refused connections): one small batch probes
+                                     with the retry backoff until one is delivered */
 };
 
 typedef struct pw_forward_stats {

@@ -4,7 +4,9 @@
  * "message":…,"fbtrace_id":…}}, and GA4's /debug/mp/collect {"validationMessages":[…]}.
  * Strings are copied bounded and stripped of control characters (they end up in audit details).
  */
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "forward_internal.h"
@@ -24,8 +26,13 @@ static long long get_int(yajl_val obj, const char *key, long long dflt)
     if (YAJL_IS_INTEGER(v))
         return YAJL_GET_INTEGER(v);
     if (YAJL_IS_STRING(v)) { /* Graph sometimes quotes numbers */
-        long long x;
-        if (sscanf(YAJL_GET_STRING(v), "%lld", &x) == 1)
+        /* strtoll, not sscanf: a number out of range is undefined behaviour for sscanf (C17
+         * 7.21.6.2p10) and a clear ERANGE here. */
+        const char *s = YAJL_GET_STRING(v);
+        char *end = NULL;
+        errno = 0;
+        long long x = strtoll(s, &end, 10);
+        if (end != s && errno == 0)
             return x;
     }
     return dflt;

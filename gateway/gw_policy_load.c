@@ -167,9 +167,17 @@ static pw_status read_secret(load_ctx *c, yaml_node_t *n, const char *path, int 
             return fail_at(c, n, path, "cannot read %s: %s", ref, strerror(errno));
         char buf[4096];
         len = fread(buf, 1, sizeof buf - 1, f);
+        int whole = len < sizeof buf - 1 ? !ferror(f) : fgetc(f) == EOF && !ferror(f);
         fclose(f);
         buf[len] = '\0';
-        val = pw_arena_memdup(&c->p->arena, buf, len + 1);
+        /* A token cut at the buffer's end would be sent and refused upstream for a reason nobody
+         * could see: refuse the file here. */
+        val = whole ? pw_arena_memdup(&c->p->arena, buf, len + 1) : NULL;
+        explicit_bzero(buf, sizeof buf); /* the secret's only copy outside the policy's arena */
+        if (!whole)
+            return fail_at(c, n, path, "cannot read %s: %s", ref,
+                           len == sizeof buf - 1 ? "larger than 4095 bytes (a token is shorter)"
+                                                 : "read error");
     }
     while (val && len && (val[len - 1] == '\n' || val[len - 1] == '\r' || val[len - 1] == ' '))
         val[--len] = '\0';

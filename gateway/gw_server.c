@@ -201,7 +201,10 @@ static int health(void *ctx, pw_buf *o)
     for (size_t i = 0; s->fwd && s->fwd_policy && i < s->fwd_policy->n_dests; i++) {
         pw_forward_stats fs;
         const char *d = s->fwd_policy->dests[i].dest.name;
-        if (pw_forwarders_stats(s->fwd, d, &fs) != PW_OK || !fs.paused)
+        /* Failing (an upstream outage) is not the gateway's ill health: a load balancer taking
+         * it out would lose the events it still spools. /metrics and the log show it. */
+        if (pw_forwarders_stats(s->fwd, d, &fs) != PW_OK || !fs.paused ||
+            fs.paused == PW_FORWARD_PAUSED_FAILING)
             continue;
         snprintf(why, sizeof why, "delivery: %.64s paused (%s)", d,
                  fs.paused == PW_FORWARD_PAUSED_AUDIT   ? "audit log not writable"

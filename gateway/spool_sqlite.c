@@ -54,6 +54,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "gw_lock.h"
 #include "gw_time.h"
 #include "spool_sqlite_internal.h"
 
@@ -376,6 +377,8 @@ static void spool_destroy(pw_spool *s)
         sqlite3_finalize(s->stmts[i]);
     if (s->db)
         sqlite3_close(s->db);
+    if (s->lock_fd >= 0) /* only after SQLite's own descriptors are closed (gw_lock.h) */
+        close(s->lock_fd);
     for (size_t i = 0; i < s->n_dests; i++) {
         free(s->dests[i].name);
         pw_spool_map_free(&s->dests[i].leases);
@@ -438,6 +441,7 @@ pw_status pw_spool_open(const pw_spool_opts *opts, pw_spool **out, pw_err *err)
     pw_spool *s = calloc(1, sizeof *s);
     if (!s)
         return pw_err_set(err, PW_ERR_NOMEM, "spool: out of memory");
+    s->lock_fd = -1;
     pthread_mutex_init(&s->db_mu, NULL);
     pthread_mutex_init(&s->q_mu, NULL);
     pthread_cond_init(&s->q_cond, NULL);
@@ -457,7 +461,14 @@ pw_status pw_spool_open(const pw_spool_opts *opts, pw_spool **out, pw_err *err)
         return PW_ERR_IO;
     }
     chmod(opts->path, S_IRUSR | S_IWUSR); /* post-policy events still are nobody else's business */
-    pw_status st = configure_db(s, err);
+    /* Leases live in this process's memory: a second gateway on the file would lease the same
+     * rows and deliver them twice. */
+    pw_status st = pw_gw_lock_path(opts->path, &s->lock_fd, err);
+    if (st != PW_OK) {
+        spool_destroy(s);
+        return st;
+    }
+    st = configure_db(s, err);
     if (st != PW_OK) {
         pw_err_prefix(err, "%s: ", opts->path);
         spool_destroy(s);

@@ -207,6 +207,7 @@ typedef struct pw_spool_timing {
 struct pw_spool {
     sqlite3 *db;
     char *path;
+    int lock_fd;           /* gw_lock.h: one gateway per spool; closed after the database */
     pthread_mutex_t db_mu; /* the connection and every in-memory index below */
     uint64_t max_bytes;
     uint64_t bytes;

@@ -114,8 +114,10 @@ pw_status pw_outfile_commit(pw_outfile *o, pw_err *err)
     int e = 0;
     if (!f)
         e = EBADF;
-    else if (fflush(f) != 0 || ferror(f))
-        e = errno ? errno : EIO;
+    else if (fflush(f) != 0)
+        e = errno;
+    else if (ferror(f)) /* an earlier write failed; errno now belongs to whatever ran since */
+        e = EIO;
     else if (!o->in_place && fsync(fileno(f)) != 0)
         e = errno;
     if (f && fclose(f) != 0 && !e)
