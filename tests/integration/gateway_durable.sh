@@ -121,7 +121,7 @@ out=$(curl -s -w ' %{http_code}' "http://127.0.0.1:$port/healthz")
 expect_match "$out" '"status":"ok"\} 200$' "/healthz ok once nothing lags"
 "$PHIWALL" audit verify --audit "$dir/small/audit.log" >/dev/null; expect_code 0 $? "chain verifies after reload"
 
-grep -q 'ExecReload=/usr/bin/phiwall gateway --check' "$PW_SRC/contrib/phiwall-gateway.service"
+grep -q 'ExecReload=/usr/local/bin/phiwall gateway --check' "$PW_SRC/contrib/phiwall-gateway.service"
 expect_code 0 $? "systemd unit checks the policy before a reload"
 
 gateway_stop
