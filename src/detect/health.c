@@ -209,23 +209,40 @@ static int run_letters(const pw_vocab *v, const pw_seg *g, size_t b, size_t e, s
     return 1;
 }
 
-/* The runs of g to split (mode SEG_ALL: all, SEG_HASHTAGS: those right after a '#'): letter
- * runs that no match touches (a run with a hit says enough). */
+/* The run of g at i, kept in out[*nr] when it is worth splitting and no match touches it (a run
+ * with a hit says enough); its end. */
+static inline __attribute__((always_inline)) size_t seg_run_at(const pw_vocab *v, const pw_seg *g,
+                                                               size_t i, const pw_vocab_match *m,
+                                                               size_t nm, const uint32_t *map,
+                                                               seg_run *out, size_t *nr)
+{
+    size_t e = run_end(g, i), lb, le;
+    if (e - i >= SEG_MIN && run_letters(v, g, i, e, &lb, &le) && !run_matched(m, nm, map, lb, le))
+        out[(*nr)++] = (seg_run){lb, le};
+    return e;
+}
+
+/* The runs of g to split (mode SEG_ALL: every letter run, SEG_HASHTAGS: those right after a
+ * '#', found by memchr). */
 static size_t seg_runs(const pw_vocab *v, const pw_seg *g, seg_mode mode, const pw_vocab_match *m,
                        size_t nm, const uint32_t *map, seg_run *out)
 {
     size_t nr = 0, i = 0;
+    if (mode == SEG_HASHTAGS) {
+        for (const char *h = memchr(g->s, '#', g->n); h && nr < SEG_RUNS;) {
+            i = (size_t)(h - g->s) + 1;
+            if (i < g->n && pw_isalnum((unsigned char)g->s[i]))
+                i = seg_run_at(v, g, i, m, nm, map, out, &nr);
+            h = i < g->n ? memchr(g->s + i, '#', g->n - i) : NULL;
+        }
+        return nr;
+    }
     while (i < g->n && nr < SEG_RUNS) {
         if (!pw_isalnum((unsigned char)g->s[i])) {
             i++;
             continue;
         }
-        size_t e = run_end(g, i), lb, le;
-        int wanted = mode == SEG_ALL || (i > 0 && g->s[i - 1] == '#');
-        if (wanted && e - i >= SEG_MIN && run_letters(v, g, i, e, &lb, &le) &&
-            !run_matched(m, nm, map, lb, le))
-            out[nr++] = (seg_run){lb, le};
-        i = e;
+        i = seg_run_at(v, g, i, m, nm, map, out, &nr);
     }
     return nr;
 }
