@@ -504,14 +504,14 @@ static pw_status escape_view(pw_arena *a, const char *s, size_t n, pw_gw_script_
 
 /* A word written only in letters drawn like Latin ones ("НІѴ positive") is no mix of scripts
  * for char_refusal and no word of the engine's: read as the Latin letters it shows, it is
- * scanned again (pw_gw_fold_lookalikes). */
+ * scanned again (pw_detect_fold_lookalikes, the engine's look-alike table). */
 static pw_status lookalike_view(pw_arena *a, const char *s, size_t n, pw_gw_guard_scan_fn scan,
                                 void *ctx, const char **refusal)
 {
     size_t vn = 0;
     if (ascii_only((const unsigned char *)s, n))
         return PW_OK;
-    char *v = pw_gw_fold_lookalikes(a, s, n, &vn);
+    char *v = pw_detect_fold_lookalikes(a, s, n, &vn);
     if (!v)
         return vn == SIZE_MAX ? PW_ERR_NOMEM : PW_OK;
     return rescan(v, vn, scan, ctx,

@@ -1,7 +1,7 @@
 /*
  * gw_policy_unescape.c — the guard's extra readings of a string (gw_policy_unescape.h): escapes
- * decoded (HTML character references, backslash escapes, %uXXXX, quoted-printable) and words in
- * look-alike letters read as Latin. Views only, for the PHI engine: what was written stays.
+ * decoded (HTML character references, backslash escapes, %uXXXX, quoted-printable). Views only,
+ * for the PHI engine: what was written stays.
  */
 #include "gw_policy_unescape.h"
 
@@ -238,118 +238,6 @@ char *pw_gw_unescape(pw_arena *a, const char *s, size_t n, size_t *out_n)
         if (out)
             out[w++] = s[i];
         i++;
-    }
-    if (!out)
-        return NULL;
-    out[w] = '\0';
-    *out_n = w;
-    return out;
-}
-
-/* ---- look-alike letters --------------------------------------------------------------- */
-
-/* Letters of Greek, Cyrillic, Armenian and Cherokee drawn like a Latin letter, capitals and
- * small (sorted by code point): more than detect's folding table (fold.c), which leaves out
- * Izhitsa Ѵ, Cyrillic small letters drawn like small capitals (к м н т в), Armenian and
- * Cherokee, since it folds words in text it also reports; here a word is only scanned again. */
-static const struct {
-    uint16_t cp;
-    char latin;
-} lookalikes[] = {
-    {0x037F, 'J'}, {0x0391, 'A'}, {0x0392, 'B'}, {0x0395, 'E'}, {0x0396, 'Z'}, {0x0397, 'H'},
-    {0x0399, 'I'}, {0x039A, 'K'}, {0x039C, 'M'}, {0x039D, 'N'}, {0x039F, 'O'}, {0x03A1, 'P'},
-    {0x03A4, 'T'}, {0x03A5, 'Y'}, {0x03A7, 'X'}, {0x03B1, 'a'}, {0x03B5, 'e'}, {0x03B9, 'i'},
-    {0x03BA, 'k'}, {0x03BD, 'v'}, {0x03BF, 'o'}, {0x03C1, 'p'}, {0x03C4, 't'}, {0x03C5, 'u'},
-    {0x03C7, 'x'}, {0x03F2, 'c'}, {0x03F3, 'j'}, {0x03F9, 'C'}, {0x0401, 'E'}, {0x0405, 'S'},
-    {0x0406, 'I'}, {0x0407, 'I'}, {0x0408, 'J'}, {0x0410, 'A'}, {0x0412, 'B'}, {0x0415, 'E'},
-    {0x041A, 'K'}, {0x041C, 'M'}, {0x041D, 'H'}, {0x041E, 'O'}, {0x0420, 'P'}, {0x0421, 'C'},
-    {0x0422, 'T'}, {0x0423, 'Y'}, {0x0425, 'X'}, {0x0430, 'a'}, {0x0432, 'b'}, {0x0433, 'r'},
-    {0x0435, 'e'}, {0x043A, 'k'}, {0x043C, 'm'}, {0x043D, 'h'}, {0x043E, 'o'}, {0x043F, 'n'},
-    {0x0440, 'p'}, {0x0441, 'c'}, {0x0442, 't'}, {0x0443, 'y'}, {0x0445, 'x'}, {0x0448, 'w'},
-    {0x044C, 'b'}, {0x0451, 'e'}, {0x0455, 's'}, {0x0456, 'i'}, {0x0457, 'i'}, {0x0458, 'j'},
-    {0x0474, 'V'}, {0x0475, 'v'}, {0x04AE, 'Y'}, {0x04AF, 'y'}, {0x04BB, 'h'}, {0x04C0, 'I'},
-    {0x04CF, 'l'}, {0x0501, 'd'}, {0x051A, 'Q'}, {0x051B, 'q'}, {0x051C, 'W'}, {0x051D, 'w'},
-    {0x0555, 'O'}, {0x0566, 'q'}, {0x0570, 'h'}, {0x0578, 'n'}, {0x057D, 'u'}, {0x0581, 'g'},
-    {0x0585, 'o'}, {0x13A0, 'D'}, {0x13A2, 'T'}, {0x13A5, 'i'}, {0x13AA, 'A'}, {0x13AB, 'J'},
-    {0x13AC, 'E'}, {0x13B3, 'W'}, {0x13B7, 'M'}, {0x13BB, 'H'}, {0x13C0, 'G'}, {0x13C3, 'Z'},
-    {0x13D2, 'R'}, {0x13D9, 'V'}, {0x13DA, 'S'}, {0x13DE, 'L'}, {0x13DF, 'C'}, {0x13E2, 'P'},
-    {0x13E6, 'K'}, {0x13F4, 'B'}};
-
-static char lookalike_of(unsigned cp)
-{
-    size_t lo = 0, hi = sizeof lookalikes / sizeof lookalikes[0];
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        if (lookalikes[mid].cp == cp)
-            return lookalikes[mid].latin;
-        if (lookalikes[mid].cp < cp)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return 0;
-}
-
-/* A code point that ends a word: ASCII other than letters and digits, Latin-1 punctuation and
- * spaces, general punctuation and spaces (U+2000-U+206F), the ideographic space. */
-static int word_break(unsigned cp)
-{
-    if (cp < 0x80)
-        return !((cp | 0x20) >= 'a' && (cp | 0x20) <= 'z') && !(cp >= '0' && cp <= '9');
-    return cp < 0xC0 || (cp >= 0x2000 && cp <= 0x206F) || cp == 0x3000 || cp == PW_GW_BAD_CP;
-}
-
-/* The end of the word at s[i]; *fold = 1 when it holds a look-alike letter and no other
- * non-ASCII code point. */
-static size_t word_end(const unsigned char *s, size_t n, size_t i, int *fold)
-{
-    int conf = 0, other = 0;
-    size_t len = 1;
-    for (; i < n; i += len) {
-        unsigned cp = pw_gw_utf8_at(s, n, i, &len);
-        if (word_break(cp))
-            break;
-        if (cp >= 0x80 && lookalike_of(cp))
-            conf = 1;
-        else if (cp >= 0x80)
-            other = 1;
-    }
-    *fold = conf && !other;
-    return i;
-}
-
-char *pw_gw_fold_lookalikes(pw_arena *a, const char *s, size_t n, size_t *out_n)
-{
-    const unsigned char *u = (const unsigned char *)s;
-    char *out = NULL;
-    size_t w = 0, len = 1;
-    *out_n = 0;
-    for (size_t i = 0; i < n;) {
-        unsigned cp = pw_gw_utf8_at(u, n, i, &len);
-        int fold = 0;
-        size_t end = word_break(cp) ? i : word_end(u, n, i, &fold);
-        if (fold && !out) {
-            if (!(out = pw_arena_alloc(a, n + 1))) {
-                *out_n = SIZE_MAX;
-                return NULL;
-            }
-            memcpy(out, s, i);
-            w = i;
-        }
-        if (end == i) { /* a word break: copied */
-            if (out)
-                memcpy(out + w, s + i, len), w += len;
-            i += len;
-            continue;
-        }
-        for (size_t k = i; k < end; k += len) {
-            unsigned c = pw_gw_utf8_at(u, n, k, &len);
-            if (fold && c >= 0x80)
-                out[w++] = lookalike_of(c); /* one byte for 2-3: out has room */
-            else if (out)
-                memcpy(out + w, s + k, len), w += len;
-        }
-        i = end;
     }
     if (!out)
         return NULL;

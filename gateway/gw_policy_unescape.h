@@ -1,7 +1,8 @@
 /*
  * gw_policy_unescape.h — the guard's extra readings of a string (gw_policy_guard.c): escapes a
- * reader or a platform decodes, and look-alike letters read as the Latin ones they are drawn
- * like. Each is a view for the PHI engine to scan again; nothing here is sent.
+ * reader or a platform decodes (look-alike letters read as the Latin ones they are drawn like are
+ * the engine's view: pw_detect_fold_lookalikes). Each is a view for the PHI engine to scan again;
+ * nothing here is sent.
  */
 #ifndef PHIWALL_GW_POLICY_UNESCAPE_H
 #define PHIWALL_GW_POLICY_UNESCAPE_H
@@ -22,14 +23,6 @@
  * A code point outside Unicode, a lone surrogate or U+0000 is left as written.
  */
 char *pw_gw_unescape(pw_arena *a, const char *s, size_t n, size_t *out_n);
-
-/*
- * s with each word written only in letters drawn like Latin ones — Cyrillic, Greek, Armenian,
- * Cherokee ("НІѴ", "ΗΙV" without the V) — rewritten in those Latin letters ("HIV"); NULL when no
- * word is (*out_n = 0) or out of memory (*out_n = SIZE_MAX). A word with any other letter is
- * left as written: real Russian or Greek text is not turned into Latin.
- */
-char *pw_gw_fold_lookalikes(pw_arena *a, const char *s, size_t n, size_t *out_n);
 
 /* One UTF-8 code point at s[i] (i < n), its length in *len (1 when malformed); PW_GW_BAD_CP
  * when malformed, overlong, a surrogate or beyond U+10FFFF. */

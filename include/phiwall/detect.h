@@ -200,6 +200,18 @@ pw_status pw_redact_member(const pw_detector *d, pw_detect_scratch *s, pw_arena 
  * word ("/careers/search" gives 1). */
 int pw_detect_general_page(const char *url, size_t n, size_t *slug);
 
+/*
+ * s with each word written only in ASCII letters and digits and letters drawn like Latin ones —
+ * Greek, Cyrillic, Armenian, Cherokee ("НІѴ", "ΗΙV", "cаncer") — rewritten in those Latin
+ * letters ("HIV", "cancer"), NUL-terminated in the arena; NULL when no word is (*out_n = 0) or out
+ * of memory (*out_n = SIZE_MAX). A word with any other non-ASCII letter or sign is left as
+ * written: real Russian or Greek text is not turned into Latin. The table is the one the engine's
+ * own folding reads (docs/detect.md, "Folding"), which folds such a word only beside a Latin
+ * letter or when it is a whole vocabulary term; this view folds every such word, for a caller
+ * that only scans the result again (the gateway's guard).
+ */
+char *pw_detect_fold_lookalikes(pw_arena *a, const char *s, size_t n, size_t *out_n);
+
 #ifdef __cplusplus
 }
 #endif

@@ -362,27 +362,69 @@ static const char *const person_parents[] = {
     "sender",  "recipient", "owner",     "client",  "lead",       "requester", "paciente",
     "usuario", "cliente",   "contacto",  NULL};
 
-/* A bare "name" key is a person's name at the top level or under a person-like parent. */
-static int name_parent_is_person(const char *key, size_t b)
+/* Objects whose "name" member names a place or an organisation whatever members sit beside it:
+ * a list of locations, clinics or offices has a city, a state, a phone as a contact has
+ * ({"locations":[{"name":"Hilltop Commons","city":"Auburn"}]}). A plural 's' is dropped when
+ * the word as written is not listed ("facilities" and "branches" are). */
+static const char *const place_parents[] = {
+    "location", "clinic",       "office",       "facility", "facilities",
+    "practice", "site",         "branch",       "branches", "venue",
+    "place",    "store",        "hospital",     "pharmacy", "pharmacies",
+    "campus",   "campuses",     "department",   "dept",     "center",
+    "centre",   "organization", "organisation", "org",      "providerlocation",
+    NULL};
+
+/* The parent component of the key whose last component starts at key[b], array indexes skipped,
+ * compacted into parent; its length, 0 at the top level. */
+static size_t name_parent(const char *key, size_t b, char *parent, size_t cap)
 {
     while (b > 0) {
         size_t pb;
-        char parent[64];
-        size_t pl = compact_component(key, b - 1, &pb, parent, sizeof parent);
+        size_t pl = compact_component(key, b - 1, &pb, parent, cap);
         if (pl > 0 && pw_digits_at(parent, pl, 0) == pl) { /* an array index: look further up */
             b = pb;
             continue;
         }
-        if (pl == 0)
-            return 1;
-        if (pl > 3 && parent[pl - 1] == 's') /* "patients.0.name" */
-            parent[--pl] = '\0';
-        for (const char *const *w = person_parents; *w; w++)
-            if (strcmp(parent, *w) == 0)
-                return 1;
-        return 0;
+        return pl;
     }
-    return 1;
+    return 0;
+}
+
+/* w[0..len) (NUL-terminated) is in the list, as written or without a plural 's'
+ * ("patients.0.name", "locations"). */
+static int word_listed(char *w, size_t len, const char *const *list)
+{
+    for (int pass = 0; pass < 2; pass++) {
+        for (const char *const *x = list; *x; x++)
+            if (strcmp(w, *x) == 0)
+                return 1;
+        if (len <= 3 || w[len - 1] != 's')
+            return 0;
+        w[--len] = '\0';
+    }
+    return 0;
+}
+
+/* A bare "name" key is a person's name at the top level or under a person-like parent. */
+static int name_parent_is_person(const char *key, size_t b)
+{
+    char parent[64];
+    size_t pl = name_parent(key, b, parent, sizeof parent);
+    return pl == 0 || word_listed(parent, pl, person_parents);
+}
+
+int pw_ctx_key_is_place_list(const char *key, size_t n)
+{
+    char k[64], parent[64];
+    size_t b, kl = key ? compact_component(key, n, &b, k, sizeof k) : 0;
+    if (kl == 0)
+        return 0;
+    /* the key itself ("locations" before a '{' in text) or, for an array index ("locations.0"),
+     * its parent */
+    if (pw_digits_at(k, kl, 0) != kl)
+        return word_listed(k, kl, place_parents);
+    size_t pl = name_parent(key, b, parent, sizeof parent);
+    return pl > 0 && word_listed(parent, pl, place_parents);
 }
 
 /* w occurs in k[0..kl) (keys are short: a plain first-byte loop beats memchr calls). */
@@ -532,7 +574,10 @@ pw_ctx pw_ctx_in_object(pw_ctx c, const char *key, size_t n, pw_detect_object ob
     if (object == PW_OBJECT_THING)
         return c == PW_CTX_NAME && b == 0 ? PW_CTX_NONE : c;
     /* a contact's: its own members (email, phone, dob…) say so whatever its parent
-     * ({"data":{"name":…,"email":…}}, "lead.0.name", "payload.name") */
+     * ({"data":{"name":…,"email":…}}, "lead.0.name", "payload.name"), but for a list of places
+     * ("locations.0.name", "clinics[2][name]"), whose entries have a city and a phone too */
+    if (b > 0 && pw_ctx_key_is_place_list(key, b - 1))
+        return c;
     return c == PW_CTX_NONE ? PW_CTX_NAME : c;
 }
 

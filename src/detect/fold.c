@@ -8,7 +8,8 @@
  *    ideographic …) a space;
  *  - format characters (soft hyphen, zero-width space/joiners, bidi marks, word joiner, BOM) are
  *    dropped: "H\u200bIV", "c\u00adancer";
- *  - Cyrillic and Greek letters drawn like Latin ones ("НІV", "cаncer") become Latin, but only in
+ *  - Cyrillic, Greek, Armenian and Cherokee letters drawn like Latin ones ("НІV", "cаncer", "НІѴ";
+ *    the table pw_detect_fold_lookalikes reads too) become Latin, but only in
  *    a word that also holds Latin letters and no other non-Latin letter, or in a word made of
  *    such letters only that then is a whole vocabulary term of 3+ letters: real Russian or Greek
  *    text stays as it is;
@@ -47,20 +48,33 @@ typedef struct fold_cp {
     char ascii; /* FK_ASCII, FK_WIDE, FK_CONF, FK_ACCENT: the ASCII byte */
 } fold_cp;
 
-/* Cyrillic and Greek letters drawn like a Latin letter (sorted by code point). */
+/* Letters of Greek, Cyrillic, Armenian and Cherokee drawn like a Latin letter, capitals and
+ * small (sorted by code point): the one table of the engine's folding (the word rule below) and
+ * of pw_detect_fold_lookalikes, the gateway's rescan view. Izhitsa "Ѵ" and the small Cyrillic
+ * letters drawn like small capitals ("к м н т в") are in it: the word rule keeps real Russian
+ * text as it is, since a word folds only beside a Latin letter or as a whole vocabulary term. */
 static const struct {
     uint16_t cp;
     char latin;
 } confusables[] = {
-    {0x0391, 'A'}, {0x0392, 'B'}, {0x0395, 'E'}, {0x0396, 'Z'}, {0x0397, 'H'}, {0x0399, 'I'},
-    {0x039A, 'K'}, {0x039C, 'M'}, {0x039D, 'N'}, {0x039F, 'O'}, {0x03A1, 'P'}, {0x03A4, 'T'},
-    {0x03A5, 'Y'}, {0x03A7, 'X'}, {0x03B1, 'a'}, {0x03B9, 'i'}, {0x03BD, 'v'}, {0x03BF, 'o'},
-    {0x03C1, 'p'}, {0x03F2, 'c'}, {0x03F3, 'j'}, {0x03F9, 'C'}, {0x0405, 'S'}, {0x0406, 'I'},
-    {0x0408, 'J'}, {0x0410, 'A'}, {0x0412, 'B'}, {0x0415, 'E'}, {0x041A, 'K'}, {0x041C, 'M'},
-    {0x041D, 'H'}, {0x041E, 'O'}, {0x0420, 'P'}, {0x0421, 'C'}, {0x0422, 'T'}, {0x0425, 'X'},
-    {0x0430, 'a'}, {0x0435, 'e'}, {0x043E, 'o'}, {0x0440, 'p'}, {0x0441, 'c'}, {0x0443, 'y'},
-    {0x0445, 'x'}, {0x0455, 's'}, {0x0456, 'i'}, {0x0458, 'j'}, {0x04BB, 'h'}, {0x04C0, 'I'},
-    {0x04CF, 'l'}, {0x0501, 'd'}, {0x051A, 'Q'}, {0x051B, 'q'}, {0x051C, 'W'}, {0x051D, 'w'}};
+    {0x037F, 'J'}, {0x0391, 'A'}, {0x0392, 'B'}, {0x0395, 'E'}, {0x0396, 'Z'}, {0x0397, 'H'},
+    {0x0399, 'I'}, {0x039A, 'K'}, {0x039C, 'M'}, {0x039D, 'N'}, {0x039F, 'O'}, {0x03A1, 'P'},
+    {0x03A4, 'T'}, {0x03A5, 'Y'}, {0x03A7, 'X'}, {0x03B1, 'a'}, {0x03B5, 'e'}, {0x03B9, 'i'},
+    {0x03BA, 'k'}, {0x03BD, 'v'}, {0x03BF, 'o'}, {0x03C1, 'p'}, {0x03C4, 't'}, {0x03C5, 'u'},
+    {0x03C7, 'x'}, {0x03F2, 'c'}, {0x03F3, 'j'}, {0x03F9, 'C'}, {0x0401, 'E'}, {0x0405, 'S'},
+    {0x0406, 'I'}, {0x0407, 'I'}, {0x0408, 'J'}, {0x0410, 'A'}, {0x0412, 'B'}, {0x0415, 'E'},
+    {0x041A, 'K'}, {0x041C, 'M'}, {0x041D, 'H'}, {0x041E, 'O'}, {0x0420, 'P'}, {0x0421, 'C'},
+    {0x0422, 'T'}, {0x0423, 'Y'}, {0x0425, 'X'}, {0x0430, 'a'}, {0x0432, 'b'}, {0x0433, 'r'},
+    {0x0435, 'e'}, {0x043A, 'k'}, {0x043C, 'm'}, {0x043D, 'h'}, {0x043E, 'o'}, {0x043F, 'n'},
+    {0x0440, 'p'}, {0x0441, 'c'}, {0x0442, 't'}, {0x0443, 'y'}, {0x0445, 'x'}, {0x0448, 'w'},
+    {0x044C, 'b'}, {0x0451, 'e'}, {0x0455, 's'}, {0x0456, 'i'}, {0x0457, 'i'}, {0x0458, 'j'},
+    {0x0474, 'V'}, {0x0475, 'v'}, {0x04AE, 'Y'}, {0x04AF, 'y'}, {0x04BB, 'h'}, {0x04C0, 'I'},
+    {0x04CF, 'l'}, {0x0501, 'd'}, {0x051A, 'Q'}, {0x051B, 'q'}, {0x051C, 'W'}, {0x051D, 'w'},
+    {0x0555, 'O'}, {0x0566, 'q'}, {0x0570, 'h'}, {0x0578, 'n'}, {0x057D, 'u'}, {0x0581, 'g'},
+    {0x0585, 'o'}, {0x13A0, 'D'}, {0x13A2, 'T'}, {0x13A5, 'i'}, {0x13AA, 'A'}, {0x13AB, 'J'},
+    {0x13AC, 'E'}, {0x13B3, 'W'}, {0x13B7, 'M'}, {0x13BB, 'H'}, {0x13C0, 'G'}, {0x13C3, 'Z'},
+    {0x13D2, 'R'}, {0x13D9, 'V'}, {0x13DA, 'S'}, {0x13DE, 'L'}, {0x13DF, 'C'}, {0x13E2, 'P'},
+    {0x13E6, 'K'}, {0x13F4, 'B'}};
 
 static char confusable_of(uint32_t cp)
 {
@@ -91,11 +105,13 @@ static int is_space(uint32_t cp)
            cp == 0x3000;
 }
 
-/* Letters of the Latin-1 Supplement and Latin Extended-A/B, Greek and Cyrillic blocks. */
+/* Letters of the Latin-1 Supplement and Latin Extended-A/B, Greek, Cyrillic, Armenian and
+ * Cherokee blocks (the scripts of the look-alike table: their other letters keep a word as it
+ * is). */
 static int is_letter(uint32_t cp)
 {
     return (cp >= 0x00C0 && cp <= 0x024F && cp != 0x00D7 && cp != 0x00F7) ||
-           (cp >= 0x0370 && cp <= 0x052F);
+           (cp >= 0x0370 && cp <= 0x058F) || (cp >= 0x13A0 && cp <= 0x13FF);
 }
 
 /* The code point at s[i] (i < n) in UTF-8; its length, 1 for an invalid or cut sequence (cp
@@ -288,13 +304,16 @@ static size_t plain_until(const char *s, size_t n, size_t i)
     return j;
 }
 
-/* 1 if s[0..n) holds a lead byte of a Greek or Cyrillic code point (U+0380-U+052F: 0xCE-0xD4),
- * the only ones the word rule may fold: without one, every code point folds on its own. */
+/* 1 if s[0..n) holds a lead byte of a code point of the look-alike table: Greek, Cyrillic and
+ * Armenian (U+0340-U+05BF: 0xCD-0xD6) or Cherokee (U+1000-U+1FFF: 0xE1), the only ones the word
+ * rule may fold: without one, every code point folds on its own. */
 static int has_lookalike_lead(const char *s, size_t n)
 {
-    for (size_t i = 0; i < n; i++)
-        if ((unsigned char)((unsigned char)s[i] - 0xCE) <= 0xD4 - 0xCE)
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if ((unsigned char)(c - 0xCD) <= 0xD6 - 0xCD || c == 0xE1)
             return 1;
+    }
     return 0;
 }
 
@@ -480,4 +499,87 @@ int pw_seg_fold(pw_scan *sc, const pw_seg *g, int high, pw_seg *out)
     out->base = 0;
     out->sum = NULL;
     return 1;
+}
+
+/* ---- pw_detect_fold_lookalikes: the gateway's rescan view ------------------------------ */
+
+/* A code point that ends a word for pw_detect_fold_lookalikes: ASCII other than letters and
+ * digits, Latin-1 punctuation and spaces, general punctuation and spaces (U+2000-U+206F), the
+ * ideographic space, a malformed sequence (bad). Any other code point, CJK or an emoji too, is
+ * part of the word, and so keeps it from folding. */
+static int lookalike_word_break(uint32_t cp, int bad)
+{
+    if (cp < 0x80)
+        return !pw_isalnum((unsigned char)cp);
+    return bad || cp < 0xC0 || (cp >= 0x2000 && cp <= 0x206F) || cp == 0x3000;
+}
+
+/* The code point at s[i] and its length; *bad when the bytes are no valid UTF-8 (utf8_at reads
+ * them as U+FFFD of length 1, which a real U+FFFD never is). */
+static size_t lookalike_cp_at(const unsigned char *s, size_t n, size_t i, uint32_t *cp, int *bad)
+{
+    size_t len = utf8_at(s, n, i, cp);
+    *bad = *cp == 0xFFFD && len == 1;
+    return len;
+}
+
+/* The end of the word at s[i]; *fold = 1 when it holds a look-alike letter and no other
+ * non-ASCII code point. */
+static size_t lookalike_word_end(const unsigned char *s, size_t n, size_t i, int *fold)
+{
+    int conf = 0, other = 0, bad = 0;
+    uint32_t cp = 0;
+    for (size_t len; i < n; i += len) {
+        len = lookalike_cp_at(s, n, i, &cp, &bad);
+        if (lookalike_word_break(cp, bad))
+            break;
+        if (cp >= 0x80 && confusable_of(cp))
+            conf = 1;
+        else if (cp >= 0x80)
+            other = 1;
+    }
+    *fold = conf && !other;
+    return i;
+}
+
+char *pw_detect_fold_lookalikes(pw_arena *a, const char *s, size_t n, size_t *out_n)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    char *out = NULL;
+    size_t w = 0, len = 1;
+    int bad = 0;
+    uint32_t cp = 0;
+    *out_n = 0;
+    for (size_t i = 0; i < n;) {
+        len = lookalike_cp_at(u, n, i, &cp, &bad);
+        int fold = 0;
+        size_t end = lookalike_word_break(cp, bad) ? i : lookalike_word_end(u, n, i, &fold);
+        if (fold && !out) {
+            if (!(out = pw_arena_alloc(a, n + 1))) {
+                *out_n = SIZE_MAX;
+                return NULL;
+            }
+            memcpy(out, s, i);
+            w = i;
+        }
+        if (end == i) { /* a word break: copied */
+            if (out)
+                memcpy(out + w, s + i, len), w += len;
+            i += len;
+            continue;
+        }
+        for (size_t k = i; k < end; k += len) {
+            len = lookalike_cp_at(u, n, k, &cp, &bad);
+            if (fold && cp >= 0x80)
+                out[w++] = confusable_of(cp); /* one byte for 2-3: out has room */
+            else if (out)
+                memcpy(out + w, s + k, len), w += len;
+        }
+        i = end;
+    }
+    if (!out)
+        return NULL;
+    out[w] = '\0';
+    *out_n = w;
+    return out;
 }

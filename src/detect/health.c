@@ -9,8 +9,8 @@
  * same matches. Generic words ("hospital", "clinic") never count on their own.
  * pw_health_scan_across keeps only the matches that run across given separators (URL path
  * phrases, path_phrase.c). A segment without a space also has its run-together words split
- * ("hivclinic", "breastcancerawareness"; vocab_seg.c): a term among them counts only when the
- * whole run splits into known words.
+ * ("hivclinic", "breastcancerawareness"; vocab_seg.c), and text with spaces its hashtags
+ * ("#breastcancer"): a term among them counts only when the whole run splits into known words.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -148,12 +148,20 @@ typedef struct seg_run {
     size_t b, e;
 } seg_run;
 
-/* Only segments without a space are split: URL slugs and values, hosts, one-token JSON values
- * and form values. Text with spaces writes its words apart, and splitting every long unknown
- * word of prose would cost more than it finds. */
-static int seg_wanted(const pw_seg *g, const cut_set *cuts)
+/* Which runs of a segment are split: every run of a segment without a space (URL slugs and
+ * values, hosts, one-token JSON values and form values), and in text with spaces only hashtags
+ * ("Proud to walk for #breastcancer awareness", "#hivtesting"): prose writes its other words
+ * apart, and splitting every long unknown word of it would cost more than it finds. Text without
+ * a '#' pays one memchr. */
+typedef enum seg_mode { SEG_NONE = 0, SEG_ALL, SEG_HASHTAGS } seg_mode;
+
+static seg_mode seg_wanted(const pw_seg *g, const cut_set *cuts)
 {
-    return cuts->n == 0 && g->n >= SEG_MIN && g->sum && !(g->sum->cls & PW_SUM_SPACE);
+    if (cuts->n != 0 || g->n < SEG_MIN || !g->sum)
+        return SEG_NONE;
+    if (!(g->sum->cls & PW_SUM_SPACE))
+        return SEG_ALL;
+    return memchr(g->s, '#', g->n) ? SEG_HASHTAGS : SEG_NONE;
 }
 
 /* 1 if some match (raw spans, or normalised ones through map) overlaps g's bytes [b, e). */
@@ -201,21 +209,40 @@ static int run_letters(const pw_vocab *v, const pw_seg *g, size_t b, size_t e, s
     return 1;
 }
 
-/* The runs of g to split: letter runs that no match touches (a run with a hit says enough). */
-static size_t seg_runs(const pw_vocab *v, const pw_seg *g, const pw_vocab_match *m, size_t nm,
-                       const uint32_t *map, seg_run *out)
+/* The run of g at i, kept in out[*nr] when it is worth splitting and no match touches it (a run
+ * with a hit says enough); its end. */
+static inline __attribute__((always_inline)) size_t seg_run_at(const pw_vocab *v, const pw_seg *g,
+                                                               size_t i, const pw_vocab_match *m,
+                                                               size_t nm, const uint32_t *map,
+                                                               seg_run *out, size_t *nr)
+{
+    size_t e = run_end(g, i), lb, le;
+    if (e - i >= SEG_MIN && run_letters(v, g, i, e, &lb, &le) && !run_matched(m, nm, map, lb, le))
+        out[(*nr)++] = (seg_run){lb, le};
+    return e;
+}
+
+/* The runs of g to split (mode SEG_ALL: every letter run, SEG_HASHTAGS: those right after a
+ * '#', found by memchr). */
+static size_t seg_runs(const pw_vocab *v, const pw_seg *g, seg_mode mode, const pw_vocab_match *m,
+                       size_t nm, const uint32_t *map, seg_run *out)
 {
     size_t nr = 0, i = 0;
+    if (mode == SEG_HASHTAGS) {
+        for (const char *h = memchr(g->s, '#', g->n); h && nr < SEG_RUNS;) {
+            i = (size_t)(h - g->s) + 1;
+            if (i < g->n && pw_isalnum((unsigned char)g->s[i]))
+                i = seg_run_at(v, g, i, m, nm, map, out, &nr);
+            h = i < g->n ? memchr(g->s + i, '#', g->n - i) : NULL;
+        }
+        return nr;
+    }
     while (i < g->n && nr < SEG_RUNS) {
         if (!pw_isalnum((unsigned char)g->s[i])) {
             i++;
             continue;
         }
-        size_t e = run_end(g, i), lb, le;
-        if (e - i >= SEG_MIN && run_letters(v, g, i, e, &lb, &le) &&
-            !run_matched(m, nm, map, lb, le))
-            out[nr++] = (seg_run){lb, le};
-        i = e;
+        i = seg_run_at(v, g, i, m, nm, map, out, &nr);
     }
     return nr;
 }
@@ -262,7 +289,8 @@ static void seg_scan_run(pw_scan *sc, const pw_seg *g, seg_run r, const cut_set 
 
 /* The automaton over the segment's own bytes; 0 when this path cannot serve (the caller then
  * normalises). runs (NULL: none wanted) gets the runs to split, *nr their count. */
-static int scan_raw(pw_scan *sc, const pw_seg *g, const cut_set *cuts, seg_run *runs, size_t *nr)
+static int scan_raw(pw_scan *sc, const pw_seg *g, const cut_set *cuts, seg_mode mode, seg_run *runs,
+                    size_t *nr)
 {
     const pw_vocab *v = sc->d->vocab;
     if (g->n > RAW_SCAN_MAX || pw_vocab_backend_of(v) != PW_VOCAB_BACKEND_AC)
@@ -274,8 +302,8 @@ static int scan_raw(pw_scan *sc, const pw_seg *g, const cut_set *cuts, seg_run *
         sc->st = st;
         return 1;
     }
-    if (runs)
-        *nr = seg_runs(v, g, m, nm, NULL, runs);
+    if (mode != SEG_NONE)
+        *nr = seg_runs(v, g, mode, m, nm, NULL, runs);
     add_raw_matches(sc, g, m, nm, cuts);
     return 1;
 }
@@ -319,7 +347,8 @@ static void add_match(pw_scan *sc, const pw_seg *g, const pw_vocab_entry *e, siz
 }
 
 /* The vocabulary over normalised text (the Hyperscan back end). */
-static void scan_norm(pw_scan *sc, const pw_seg *g, const cut_set *cuts, seg_run *runs, size_t *nr)
+static void scan_norm(pw_scan *sc, const pw_seg *g, const cut_set *cuts, seg_mode mode,
+                      seg_run *runs, size_t *nr)
 {
     size_t n = normalise(sc->d->vocab, sc->s, g);
     if (n == 0)
@@ -332,8 +361,8 @@ static void scan_norm(pw_scan *sc, const pw_seg *g, const cut_set *cuts, seg_run
         sc->st = st;
         return;
     }
-    if (runs)
-        *nr = seg_runs(sc->d->vocab, g, m, nm, sc->s->norm_map, runs);
+    if (mode != SEG_NONE)
+        *nr = seg_runs(sc->d->vocab, g, mode, m, nm, sc->s->norm_map, runs);
     size_t generic_end = 0;
     for (size_t k = 0; k < nm; k++) {
         const pw_vocab_entry *e = pw_vocab_entry_at(sc->d->vocab, m[k].entry);
@@ -351,9 +380,9 @@ static void health_scan(pw_scan *sc, const pw_seg *g, const cut_set *cuts)
         return;
     seg_run runs[SEG_RUNS];
     size_t nr = 0;
-    seg_run *want = seg_wanted(g, cuts) ? runs : NULL;
-    if (!scan_raw(sc, g, cuts, want, &nr))
-        scan_norm(sc, g, cuts, want, &nr);
+    seg_mode mode = seg_wanted(g, cuts);
+    if (!scan_raw(sc, g, cuts, mode, runs, &nr))
+        scan_norm(sc, g, cuts, mode, runs, &nr);
     for (size_t k = 0; k < nr && sc->st == PW_OK; k++)
         seg_scan_run(sc, g, runs[k], cuts);
 }

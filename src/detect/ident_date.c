@@ -153,6 +153,8 @@ static int parse_month_first(const char *s, size_t n, size_t i, ymd *o)
         return 0;
     o->m = m, o->d = num(s, p, dl);
     p += dl;
+    if (p + 1 < n && s[p] == ':' && pw_isdigit((unsigned char)s[p + 1]))
+        return 0; /* a time, not a day: "Appointment: June, 08:45" */
     if (p + 1 < n && pw_isalpha((unsigned char)s[p]) && pw_isalpha((unsigned char)s[p + 1]))
         p += 2; /* 14th, 1st */
     o->end = p;
@@ -327,12 +329,14 @@ static size_t english_ordinal(const char *s, size_t n, size_t i, size_t dl)
     return p + 5 < n && s[p + 2] == ' ' && word_then(s, n, p + 3, "of", 2, ' ') ? 5 : 2;
 }
 
-/* An English month m written out in full (not "Mar", "Sept") after a day and a space, without a
- * year: s[w..e) is the word month_name read. "May" only with its capital ("3 may apply"). */
-static int english_full_month(const char *s, size_t w, size_t e, int m)
+/* An English month m after a day and a space, without a year: s[w..e) is the word month_name
+ * read. Written out in full, or abbreviated ("14 Mar", "3 Sept") with its capital, as a date
+ * writes it: a lower-case "mar" or "jan" after a number is a word of another language as often
+ * ("14 de mar", the sea). "May" only with its capital ("3 may apply"). */
+static int english_month_no_year(const char *s, size_t w, size_t e, int m)
 {
     static const unsigned char lens[] = {7, 8, 5, 5, 3, 4, 4, 6, 9, 7, 8, 8};
-    return e - w == lens[m - 1] && (m != 5 || s[w] == 'M');
+    return e - w == lens[m - 1] ? m != 5 || s[w] == 'M' : pw_isupper((unsigned char)s[w]);
 }
 
 /* "14 March 1985", "14-Mar-1985", "14th March 1985", Spanish "14-ene-2026", "14 dic. 2026",
@@ -371,7 +375,7 @@ static int parse_day_first(const char *s, size_t n, size_t i, ymd *o)
     size_t q = skip_sep(s, n, p);
     if (pw_digits_at(s, n, q) != 4) {
         size_t e = word_end(s, n, w); /* "14 March", "Tuesday 14th March" */
-        if (s[d] != ' ' || !english_full_month(s, w, e, m))
+        if (s[d] != ' ' || !english_month_no_year(s, w, e, m))
             return 0;
         o->d = num(s, i, dl), o->m = m, o->y = 2000;
         o->end = e;
@@ -500,10 +504,15 @@ static int word_of_at(const char *s, size_t p, size_t i, const char *const *word
 }
 
 /* 1 if s[p..i) starts with one of the objects of a page's invitation ("Visit us", "Visit our
- * stand", "visit the gift shop"), as a whole word. */
+ * stand", "visit the gift shop"), or an article or determiner after the verb ("Visit a clinic
+ * near you on 14 March", "Visit any of our locations", "Visit your nearest urgent care"), as a
+ * whole word: the imperative and its object invite every reader. A visitor's own appointment
+ * names the visit as a noun: "your visit on", "Visit date:", "Visit with Dr.", "Visit confirmed
+ * for". */
 static int invitation_object_at(const char *s, size_t p, size_t i)
 {
-    static const char *const objects[] = {"us", "our", "the", "www", NULL};
+    static const char *const objects[] = {"us",  "our",  "the",  "www",   "a",     "an", "any",
+                                          "one", "your", "this", "these", "those", NULL};
     return word_of_at(s, p, i, objects);
 }
 

@@ -559,7 +559,10 @@ static int control_word(const char *s, size_t len)
         /* an organisation, an event or a programme named by a "name" member */
         "associates", "campaign", "college", "event", "events", "foundation", "fundraiser", "gala",
         "group", "institute", "medical", "program", "programs", "residency", "seminar",
-        "university", "webinar", "workshop", NULL};
+        "university", "webinar", "workshop",
+        /* a place named by a location list's "name" ("Hilltop Commons", "Riverside Plaza") */
+        "building", "campus", "commons", "healthcare", "hospital", "mall", "offices", "partners",
+        "pavilion", "pharmacy", "physicians", "plaza", NULL};
     return in_list(words, s, len);
 }
 
@@ -1264,6 +1267,45 @@ static int json_person_parent(const char *s, size_t c)
     return pw_ctx_from_key(key, q - k + 5) == PW_CTX_NAME;
 }
 
+/* The object opening at s[o] is a member, or an array entry of a member, whose key names a list
+ * of places ("locations": [{…}, {…}], "clinic": {…}; pw_ctx_key_is_place_list). The arrays
+ * looked through are at most 2 KiB long before the object. */
+static int json_place_parent(const char *s, size_t o)
+{
+    size_t i = o, from = o > 2048 ? o - 2048 : 0;
+    while (i > from && s[i - 1] == ' ')
+        i--;
+    if (i > from && (s[i - 1] == ',' || s[i - 1] == '[')) { /* an array's entry: its '[' */
+        int depth = 0;
+        for (i--; i > from; i--) {
+            char c = s[i];
+            if (c == '}' || c == ']')
+                depth++;
+            else if ((c == '{' || c == '[') && depth > 0)
+                depth--;
+            else if (c == '{')
+                return 0;
+            else if (c == '[')
+                break;
+        }
+        if (s[i] != '[')
+            return 0;
+        while (i > from && s[i - 1] == ' ')
+            i--;
+    }
+    if (i <= from || s[i - 1] != ':')
+        return 0;
+    size_t q = i - 1;
+    while (q > 0 && s[q - 1] == ' ')
+        q--;
+    if (q == 0 || s[q - 1] != '"')
+        return 0;
+    size_t k = --q;
+    while (k > 0 && key_char((unsigned char)s[k - 1]))
+        k--;
+    return k < q && pw_ctx_key_is_place_list(s + k, q - k);
+}
+
 /* The key s[k..q) of a member beside a "name" describes a thing: a product, a campaign, a form,
  * an event, an organisation's page ("sku", "campaign", "form_id", "startDate", "logo"). An
  * "event", "params" or "properties" member makes the object a tracking event (a dataLayer push,
@@ -1487,7 +1529,7 @@ static int json_top_level_person(const char *s, size_t n, size_t kq)
     if (i == 0 || s[i - 1] != '{')
         return 0;
     pw_detect_object kind = json_object_kind(s, n, i - 1);
-    if (kind == PW_OBJECT_THING)
+    if (kind == PW_OBJECT_THING || json_place_parent(s, i - 1))
         return 0;
     i--;
     while (i > 0 && s[i - 1] == ' ')

@@ -456,6 +456,10 @@ pw_ctx pw_ctx_from_key_memo(pw_detect_scratch *s, const char *key, size_t n);
  * person only loosely (a button, an event or a login service has one too), so ident_name.c asks
  * more of its value. NULL key: 0. */
 int pw_ctx_key_last_is(const char *key, size_t n, const char *word);
+/* 1 when key[0..n) names a list or an object of places or organisations ("locations",
+ * "clinics", "offices", "facilities", "locations.0"; the last component, or its parent): the
+ * "name" of an object under it is a place's, whatever members sit beside it. NULL key: 0. */
+int pw_ctx_key_is_place_list(const char *key, size_t n);
 /* The context c of key[0..n) for a member of an object of the given kind
  * (pw_detect_object_kind): a top-level bare "name" of an object about a thing is no name key; a
  * "name" of a person's record is one whatever its parent ("data.name" beside "data.email"). */

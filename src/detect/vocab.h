@@ -166,12 +166,13 @@ int pw_vocab_may_join(const pw_vocab *v, const char *text, size_t n, size_t a, s
 
 /* Where a word of n bytes (ASCII letters and digits) that is letters then digits, or digits
  * then letters, with exactly one change between them, splits: "cancer2024" -> "cancer" "2024",
- * "chemo2", "2024cancer". At least 4 letters and 1-4 digits: three letters and a digit are an
- * endpoint's or a product code's shape as often as a term's ("iui3" on an ad server, "STD100";
- * so "hiv2" stays one word), a longer number an identifier's, several changes a token's
- * ("a8f3hiv92"). 0 when the word is
- * no such word. Both word splitters split there unless the whole word is a vocabulary word
- * ("covid19", "her2", "brca1" stay one word): pw_vocab_has_word. */
+ * "chemo2", "2024cancer". At least 4 letters and 1-4 digits; three letters and a digit are an
+ * endpoint's or a product code's shape as often as a term's ("iui3" on an ad server, "STD100"),
+ * except a virus's abbreviation and its type ("hiv1", "hiv2", "hcv2", "hsv2", "hpv16"): three
+ * letters ending in 'v' (virus) then one or two digits. A longer number is an identifier's,
+ * several changes a token's ("a8f3hiv92"). 0 when the word is no such word. Both word splitters
+ * split there unless the whole word is a vocabulary word ("covid19", "her2", "brca1" stay one
+ * word): pw_vocab_has_word. */
 static inline size_t pw_vocab_digit_cut(const char *s, size_t n)
 {
     if (n < 4)
@@ -187,7 +188,8 @@ static inline size_t pw_vocab_digit_cut(const char *s, size_t n)
             return 0;
     size_t digits = d0 ? k : n - k;
     size_t letters = n - digits;
-    return letters >= 4 && digits <= 4 ? k : 0;
+    int virus_type = letters == 3 && !d0 && digits <= 2 && (s[2] | 0x20) == 'v';
+    return (letters >= 4 && digits <= 4) || virus_type ? k : 0;
 }
 
 /* 1 if s[0..n) (ASCII letters and digits, any case) is a word of some vocabulary term. */

@@ -19,18 +19,21 @@
 #define UNREACHED 0xff
 
 /* 1 if the lower-case w[0..n) is in the project's list: a mask of the lengths listed for its first
- * letter rules out most pieces, the rest are compared with the words of that letter only. */
+ * letter rules out most pieces, the rest are compared with the words of that letter and length
+ * only. */
 static inline int listed(const char *w, size_t n)
 {
     unsigned c = (unsigned)(w[0] - 'a');
     if (n > 30 || !(pw_seg_lens[c] >> n & 1))
         return 0;
     for (unsigned k = pw_seg_from[c]; k < pw_seg_from[c + 1]; k++) {
+        if (pw_seg_wlen[k] != n)
+            continue;
         const char *x = pw_seg_words[k];
-        size_t i = 0;
-        while (i < n && x[i] == w[i]) /* stops at x's end: w holds no NUL */
+        size_t i = 1; /* the first letters are equal */
+        while (i < n && x[i] == w[i])
             i++;
-        if (i == n && x[n] == '\0')
+        if (i == n)
             return 1;
     }
     return 0;

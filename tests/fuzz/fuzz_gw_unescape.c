@@ -1,5 +1,6 @@
 /*
- * fuzz_gw_unescape.c — the guard's escape decoder and look-alike folding (gw_policy_unescape.c)
+ * fuzz_gw_unescape.c — the guard's escape decoder (gw_policy_unescape.c), the look-alike folding
+ * it reads (pw_detect_fold_lookalikes)
  * and the whole guard on arbitrary bytes. Properties: never a crash, a read past the input or a
  * leak; a view is never longer than its input and is NUL-terminated; the guard with a scanner
  * that finds nothing returns PW_OK.
@@ -8,6 +9,7 @@
 
 #include "gw_policy_guard.h"
 #include "gw_policy_unescape.h"
+#include "phiwall/detect.h"
 #include "pw_fuzz.h"
 
 static pw_status nothing(void *ctx, const char *s, size_t n, int *hit)
@@ -30,7 +32,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t n = 0;
     char *v = pw_gw_unescape(&a, s, size, &n);
     FUZZ_ASSERT(v ? n <= size && v[n] == '\0' : n == 0);
-    v = pw_gw_fold_lookalikes(&a, s, size, &n);
+    v = pw_detect_fold_lookalikes(&a, s, size, &n);
     FUZZ_ASSERT(v ? n <= size && v[n] == '\0' : n == 0);
     const char *why = NULL;
     FUZZ_ASSERT(pw_gw_guard_check(&a, s, size, PW_GW_SCRIPTS_ANY, nothing, NULL, &why) == PW_OK);

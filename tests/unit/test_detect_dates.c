@@ -176,7 +176,30 @@ static void english_day_first_without_year(void)
     CHECK_STR(
         date_norm(NULL, "Booked: Monday 1st June, 08:45", PW_FT_TEXT, "1st June", "appointment"),
         "20000601");
+    /* an English month abbreviated, with its capital, reads as the full name does */
+    CHECK_STR(
+        date_norm(NULL, "Your appointment on 14 Mar at 10:30", PW_FT_TEXT, "14 Mar", "appointment"),
+        "20000314");
+    CHECK_STR(date_norm(NULL, "Appointment: Tuesday 3 Sept", PW_FT_TEXT, "3 Sept", "appointment"),
+              "20000903");
+    CHECK_STR(date_norm(NULL, "DOB: 3 FEB", PW_FT_TEXT, "3 FEB", "dob"), "20000203");
+    /* a day before the time still is one */
+    CHECK_STR(date_norm(NULL, "Appointment: June 8, 08:45", PW_FT_TEXT, "June 8", "appointment"),
+              "20000608");
+    /* the noun "visit" with the visitor's own words around it */
+    CHECK_STR(
+        date_norm(NULL, "Visit with Dr. Rao on 14 March", PW_FT_TEXT, "14 March", "appointment"),
+        "20000314");
     static const char *const quiet[] = {
+        /* a time after a month is no day: "June, 08:45" was June 8 */
+        "Appointment: June, 08:45",
+        "Your appointment: June 08:45",
+        /* "Visit" and an article or a determiner: the page's invitation to every reader */
+        "Visit a clinic near you on 14 March",
+        "Visit an urgent care location on 14 March for a free flu shot",
+        "Visit any of our locations on 3 May",
+        "Visit your nearest clinic on 14 March",
+        "Visit one of our pharmacies on 14 Mar",
         "Updated 14 March",
         "Last updated: 14th March",
         "News | 14 March: New parking garage opens",
@@ -188,7 +211,7 @@ static void english_day_first_without_year(void)
         "Appointments available from 1st April",
         "The gift shop is closed on 25 December.",
         "Your appointment: up to 3 may attend",   /* "may" without its capital is a verb */
-        "Your appointment is in 14 Mar",          /* an abbreviation without a year */
+        "Your appointment is in 14 mar",          /* an abbreviation without its capital */
         "Your appointment lasts 14th minutes",    /* no month */
         "Your appointment is on the 3th of June", /* a suffix the number does not take */
         /* "Visit" inviting to a page's event names no patient's visit, month first or day first */

@@ -98,6 +98,15 @@ static void test_lookalikes(void)
     /* a word of look-alikes only that is a whole vocabulary term (Cyrillic VE ER EN: "BPH") */
     expect("\xd0\x92\xd0\xa0\xd0\x9d", PW_PHI_HEALTH, "condition", "benign prostatic hyperplasia",
            "\xd0\x92\xd0\xa0\xd0\x9d", "[CONDITION]");
+    /* the letters of the one look-alike table (pw_detect_fold_lookalikes) that the engine's
+     * own used to lack: Izhitsa (Cyrillic EN, I, IZHITSA, a whole term), a small Cyrillic GHE
+     * drawn like a small-capital r, Cherokee HA in a word with Latin letters */
+    expect(CY_HI "\xd1\xb4 results", PW_PHI_HEALTH, "condition", "hiv", CY_HI "\xd1\xb4",
+           "[CONDITION] results");
+    expect("Learn about breast cance\xd0\xb3 today", PW_PHI_HEALTH, "condition", "breast cancer",
+           "breast cance\xd0\xb3", "Learn about [CONDITION] today");
+    expect("\xe1\x8e\xbbIV test", PW_PHI_HEALTH, "procedure", "hiv test", "\xe1\x8e\xbbIV test",
+           "[PROCEDURE]");
 }
 
 static void test_format_chars(void)
@@ -195,6 +204,12 @@ static void test_no_hits(void)
          "\xd0\xb8\xd0\xbc"),
         /* Russian words of look-alike letters only ("COP", "POCT") */
         "\xd1\x81\xd0\xbe\xd1\x80 \xd0\xa0\xd0\x9e\xd0\xa1\xd0\xa2",
+        /* ... and of the small letters drawn like small capitals: "rak", "kak", "net", "tot" (no
+         * Latin letter, no whole term: kept) */
+        ("\xd1\x80\xd0\xb0\xd0\xba \xd0\xba\xd0\xb0\xd0\xba \xd0\xbd\xd0\xb5\xd1\x82 "
+         "\xd1\x82\xd0\xbe\xd1\x82"),
+        /* Armenian "barev" (Armenian letters the table has not: the word stays) */
+        "\xd5\xa2\xd5\xa1\xd6\x80\xd5\xa5\xd6\x82",
         /* Greek: "KAI TO METPO", "kardiologia" */
         "\xce\x9a\xce\x91\xce\x99 \xce\xa4\xce\x9f \xce\x9c\xce\x95\xce\xa4\xce\xa1\xce\x9f",
         "\xce\x9a\xce\xb1\xcf\x81\xce\xb4\xce\xb9\xce\xbf\xce\xbb\xce\xbf\xce\xb3\xce\xaf\xce\xb1",

@@ -328,6 +328,43 @@ static void test_address_members(void)
     CHECK_CASES(cases);
 }
 
+/* A list of places ("locations", "clinics", "offices"…) holds no person's record: an entry's
+ * name beside a city, a state, a phone is the place's, for a walker's object ("locations.0.name"
+ * of a PW_OBJECT_PERSON kind) and for JSON pasted into text; and a place's own words ("Commons",
+ * "Plaza", "Pavilion") make no person's name under a bare "name" key. A person's list entry keeps
+ * its name. */
+static void test_place_lists(void)
+{
+    const char *entry[] = {"name", "city", "state"};
+    pw_detect_object kind = pw_detect_object_kind(entry, 3);
+    CHECK(kind == PW_OBJECT_PERSON);
+    CHECK(member_names("locations.0.name", kind, "Mercy Westbrook") == 0);
+    CHECK(member_names("locations.name", kind, "Mercy Westbrook") == 0);
+    CHECK(member_names("data.clinics[2][name]", kind, "Mercy Westbrook") == 0);
+    CHECK(member_names("facilities.name", kind, "Mercy Westbrook") == 0);
+    CHECK(member_names("contacts.0.name", kind, "Mercy Westbrook") == 1);
+    CHECK(member_names("name", kind, "Hilltop Commons") == 0);
+    CHECK(member_names("name", kind, "Riverside Plaza") == 0);
+    CHECK(member_names("name", kind, "Mercy Westbrook") == 1);
+    static const name_case cases[] = {
+        {NULL,
+         "{\"locations\":[{\"name\":\"Lakeside Family\",\"city\":\"Worcester\",\"state\":\"MA\"},"
+         "{\"name\":\"Mercy Westbrook\",\"city\":\"Auburn\",\"state\":\"MA\"}]}",
+         PW_FT_TEXT, NULL},
+        {NULL,
+         "{\"clinic\":{\"name\":\"Mercy Westbrook\",\"phone\":\"(508) 555-0100\",\"city\":"
+         "\"Auburn\"}}",
+         PW_FT_TEXT, NULL},
+        {NULL, "[{\"name\":\"Hilltop Commons\",\"city\":\"Auburn\",\"state\":\"MA\"}]", PW_FT_TEXT,
+         NULL},
+        {NULL, "{\"contacts\":[{\"name\":\"Mercy Westbrook\",\"city\":\"Auburn\"}]}", PW_FT_TEXT,
+         "Mercy Westbrook"},
+        {NULL, "[{\"name\":\"Elena Ruiz\",\"city\":\"Worcester\",\"state\":\"MA\"}]", PW_FT_TEXT,
+         "Elena Ruiz"},
+    };
+    CHECK_CASES(cases);
+}
+
 /* JSON pasted into text: a contact object's own members (email, phone) make its "name" a
  * person's wherever it sits (a webhook's "data", a list), as for a walker passing
  * PW_OBJECT_PERSON; under a parent that is not person-like and without them it stays no name. */
@@ -371,4 +408,4 @@ PW_TEST_MAIN(PW_TEST(setup), PW_TEST(test_bare_name_key), PW_TEST(test_bare_name
              PW_TEST(test_event_objects), PW_TEST(test_object_kind), PW_TEST(test_member_of_object),
              PW_TEST(test_key_reads_object), PW_TEST(test_ecommerce_objects),
              PW_TEST(test_contact_objects_anywhere), PW_TEST(test_address_members),
-             PW_TEST(test_provider_keys), PW_TEST(teardown))
+             PW_TEST(test_place_lists), PW_TEST(test_provider_keys), PW_TEST(teardown))

@@ -51,6 +51,19 @@ static void positives(void)
     expect("https://h.org/lp/breastcancer2024", PW_FT_URL, "breastcancer");
     expect("Lump in my left breast, would like to see Dr. Marsh", PW_FT_TEXT,
            "Lump in my left breast");
+    /* a virus and its type ("hiv2", "hcv2", "HIV-1" was found already) */
+    expect("Tested for hiv2 today", PW_FT_TEXT, "hiv");
+    expect("hiv1", PW_FT_JSON_VALUE, "hiv");
+    expect("hcv2 genotype results", PW_FT_TEXT, "hcv");
+    expect("https://h.org/conditions/hpv16-vaccine", PW_FT_URL, "hpv");
+    expect("hsv2", PW_FT_TEXT, "hsv2");
+    /* hashtags in text with spaces are split, as one-token fields are */
+    expect("Proud to walk for #breastcancer awareness", PW_FT_TEXT, "breastcancer");
+    expect("Join us for #hivtesting day", PW_FT_TEXT, "hivtesting");
+    /* community words after a term ("cancerbuddies", "hivwarriors") */
+    expect("www.cancerbuddies.org", PW_FT_TEXT, "cancer");
+    expect("hivwarriors", PW_FT_JSON_VALUE, "hiv");
+    expect("#autismmoms", PW_FT_TEXT, "autism");
     /* unchanged: a word with digits that is itself a term stays one word */
     expect("covid19", PW_FT_TEXT, "covid19");
     expect("BRCA1", PW_FT_TEXT, "BRCA1");
@@ -76,8 +89,11 @@ static void negatives(void)
                                         "cardiologyassociates"};
     for (size_t i = 0; i < sizeof clean / sizeof clean[0]; i++)
         expect(clean[i], strncmp(clean[i], "https:", 6) ? PW_FT_TEXT : PW_FT_URL, NULL);
-    /* a sentence's words are written apart: its long unknown words are not split */
+    /* a sentence's words are written apart: its long unknown words are not split, only its
+     * hashtags, and those only into known words */
     expect("Read the hivtesting guide", PW_FT_TEXT, NULL);
+    expect("Read the #archive and #hivemind posts", PW_FT_TEXT, NULL);
+    expect("Dev builds: dev1 rev2 std1 iui3 abc12", PW_FT_TEXT, NULL);
 }
 
 static void test_ac(void)
@@ -107,7 +123,12 @@ static void test_digit_cut(void)
     CHECK_INT(pw_vocab_digit_cut("cancer2024", 10), 6);
     CHECK_INT(pw_vocab_digit_cut("2024cancer", 10), 4);
     CHECK_INT(pw_vocab_digit_cut("chemo2", 6), 5);
-    CHECK_INT(pw_vocab_digit_cut("hiv2", 4), 0);         /* three letters: "iui3", "std1" */
+    CHECK_INT(pw_vocab_digit_cut("iui3", 4), 0); /* three letters: "iui3", "std1" */
+    CHECK_INT(pw_vocab_digit_cut("std1", 4), 0);
+    CHECK_INT(pw_vocab_digit_cut("hiv2", 4), 3); /* ... but a virus's type */
+    CHECK_INT(pw_vocab_digit_cut("HPV16", 5), 3);
+    CHECK_INT(pw_vocab_digit_cut("hiv123", 6), 0);       /* a longer number */
+    CHECK_INT(pw_vocab_digit_cut("2hiv", 4), 0);         /* the number first */
     CHECK_INT(pw_vocab_digit_cut("cancer20245", 11), 0); /* an identifier's number */
     CHECK_INT(pw_vocab_digit_cut("h1n1", 4), 0);         /* several changes */
     CHECK_INT(pw_vocab_digit_cut("a8f3hiv92", 9), 0);

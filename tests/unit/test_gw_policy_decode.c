@@ -1,5 +1,6 @@
 /*
- * test_gw_policy_decode.c — the guard's escape and look-alike readings (gw_policy_unescape.c):
+ * test_gw_policy_decode.c — the guard's escape and look-alike readings (gw_policy_unescape.c,
+ * pw_detect_fold_lookalikes):
  * HTML character references, backslash escapes, %uXXXX and quoted-printable passed the PHI
  * check as written, and so did a word spelled wholly in Cyrillic/Greek look-alikes under
  * text_scripts: any. Each is now decoded and scanned again, and refused on a hit.
@@ -12,6 +13,7 @@
 #include "gw_policy_unescape.h"
 #include "gw_test_guard.h"
 #include "gw_test_phi.h"
+#include "phiwall/detect.h"
 #include "pw_test.h"
 
 static const char *decoded(pw_arena *a, const char *s)
@@ -87,21 +89,21 @@ static void test_lookalike_words(void)
     size_t n = 0;
     /* Н І Ѵ (Cyrillic En, Byelorussian I, Izhitsa) */
     const char *hiv = "\xD0\x9D\xD0\x86\xD1\xB4 positive";
-    CHECK_STR(pw_gw_fold_lookalikes(&a, hiv, strlen(hiv), &n), "HIV positive");
+    CHECK_STR(pw_detect_fold_lookalikes(&a, hiv, strlen(hiv), &n), "HIV positive");
     CHECK_STR(guard(&a, hiv, PW_GW_SCRIPTS_ANY),
               "guard: look-alike letters (Cyrillic, Greek…), read as Latin, carry PHI: refused");
     /* Greek capitals: Η Ι (and a Latin-looking Cyrillic small і) */
     const char *greek = "\xCE\x97\xCE\x99\xD0\x92 test";
-    CHECK_STR(pw_gw_fold_lookalikes(&a, greek, strlen(greek), &n), "HIB test");
+    CHECK_STR(pw_detect_fold_lookalikes(&a, greek, strlen(greek), &n), "HIB test");
     /* Real Russian and Greek text is left alone: words with letters that look like no Latin
      * one ("Привет": П, и, в… ; "καλημέρα": λ, η, μ) are not rewritten. */
     const char *ru = "\xD0\x9F\xD1\x80\xD0\xB8\xD0\xB2\xD0\xB5\xD1\x82 "
                      "\xCE\xBA\xCE\xB1\xCE\xBB\xCE\xB7\xCE\xBC\xCE\xAD\xCF\x81\xCE\xB1";
-    CHECK(pw_gw_fold_lookalikes(&a, ru, strlen(ru), &n) == NULL);
+    CHECK(pw_detect_fold_lookalikes(&a, ru, strlen(ru), &n) == NULL);
     CHECK(guard(&a, ru, PW_GW_SCRIPTS_ANY) == NULL);
     /* Cyrillic that folds to no term passes: "рак" (р а к) reads "pak". */
     const char *rak = "\xD1\x80\xD0\xB0\xD0\xBA";
-    CHECK_STR(pw_gw_fold_lookalikes(&a, rak, strlen(rak), &n), "pak");
+    CHECK_STR(pw_detect_fold_lookalikes(&a, rak, strlen(rak), &n), "pak");
     CHECK(guard(&a, rak, PW_GW_SCRIPTS_ANY) == NULL);
     pw_arena_free(&a);
 }
