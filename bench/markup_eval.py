@@ -13,6 +13,11 @@ For each site under ../shared/data/markup-nonprofit-health (see its README), run
   * session recorders, by vendor: a host in Blacklight's session_recorders agrees when a phiwall
     session-replay tracker lists that host; a phiwall session-replay vendor none of whose hosts
     Blacklight named is "only phiwall".
+Blacklight's tracker domains are EasyPrivacy matches, and phiwall reads EasyPrivacy and EasyList
+too when they are installed: with them the domain figure partly measures EasyPrivacy against
+EasyPrivacy. So every HAR is scanned twice and both figures are printed: the default scan (the
+catalog, then the lists) and the catalog alone (`--no-easyprivacy --no-easylist`), whose misses
+are listed per site as "CATALOG ALONE misses".
 Every disagreement is printed. Exit status: 0, or 2 when phiwall misses a pixel ID or a Meta
 event Blacklight saw (the comparisons phiwall must win); domain differences are reported only.
 Usage: bench/markup_eval.py PHIWALL [DATA_DIR]
@@ -64,11 +69,14 @@ def har_domains(har_bytes):
             out.add(reg_domain(host))
     return out
 
-def phiwall(exe, har_bytes, tmp):
+CATALOG_ALONE = ["--no-easyprivacy", "--no-easylist"]
+
+def phiwall(exe, har_bytes, tmp, extra=()):
     path = os.path.join(tmp, "requests.har")
     with open(path, "wb") as f:
         f.write(har_bytes)
-    out = subprocess.run([exe, "scan", "--har", path, "--format", "json"], capture_output=True)
+    out = subprocess.run([exe, "scan", "--har", path, "--format", "json", *extra],
+                         capture_output=True)
     if out.returncode not in (0, 1, 4):  # 4: incomplete (tracker scripts failed in the HAR)
         raise RuntimeError(out.stderr.decode())
     rep = json.loads(out.stdout)
@@ -102,7 +110,7 @@ def main():
     must_fail = 0
     totals = {"sites": 0, "bl_pixels": 0, "pw_pixels_found": 0, "bl_events": 0,
               "pw_events_found": 0, "bl_domains": 0, "pw_domains_matched": 0, "pw_extra": 0,
-              "bl_not_in_har": 0, "pw_not_trackers": 0}
+              "bl_not_in_har": 0, "pw_not_trackers": 0, "catalog_matched": 0}
     try:
         for site in sorted(os.listdir(data)):
             d = os.path.join(data, site)
@@ -134,6 +142,10 @@ def main():
                 print(f"   DISAGREE domain {dom}: EasyPrivacy tracker for Blacklight, no tracker in phiwall")
             for dom in sorted(pd - bd):
                 print(f"   DISAGREE domain {dom}: tracker for phiwall, not in Blacklight's list")
+            cd = phiwall(exe, har, tmp, CATALOG_ALONE)[0]
+            for dom in sorted(bd - cd):
+                print(f"   CATALOG ALONE misses domain {dom}: EasyPrivacy tracker for Blacklight")
+            totals["catalog_matched"] += len(bd & cd)
             for dom in sorted(po - pd - bd):
                 print(f"   listed by phiwall as no tracker (consent manager or embed): {dom}")
             pr_hosts = set().union(*pr.values()) if pr else set()
@@ -157,6 +169,8 @@ def main():
           f"{t['pw_extra']} domains only phiwall calls trackers; {t['bl_not_in_har']} Blacklight "
           f"domains not compared (no request to them in the HAR), {t['pw_not_trackers']} domains "
           f"phiwall lists as consent managers or embeds, not trackers")
+    print(f"catalog alone (--no-easyprivacy --no-easylist): {t['catalog_matched']}/"
+          f"{t['bl_domains']} of the compared Blacklight domains are phiwall trackers")
     print(f"reproduce: bench/markup_eval.py build/phiwall")
     return 2 if must_fail else 0
 

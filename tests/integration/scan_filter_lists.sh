@@ -6,7 +6,7 @@
 set -u
 . "$PW_SRC/tests/integration/lib.bash"
 command -v jq >/dev/null || skip "jq not installed (scripts/install-deps.sh)"
-HAR="$PW_SRC/tests/data/har/easylist_only.har" # a condition page; adserver.example, ps.eyeota.net
+HAR="$PW_SRC/tests/data/har/easylist_only.har" # a condition page; adserver.example, action.media6degrees.com
 L="$PW_SRC/tests/data/decode"
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
@@ -24,7 +24,7 @@ expect_code 0 $? "scan --no-easylist"
 expect_code 0 "$(jq '[.findings[] | select(.vendor.id == "easylist")] | length' "$T/no.json")" "no EasyList finding"
 expect_code 0 "$(jq '.summary.beacons' "$T/no.json")" "no EasyList beacon"
 out=$("$PHIWALL" scan --har "$HAR" --no-easylist)
-expect_nomatch "$out" 'adserver\.example|eyeota|EasyList' "text report without EasyList trackers"
+expect_nomatch "$out" 'adserver\.example|media6degrees|EasyList' "text report without EasyList trackers"
 
 # --no-easyprivacy alone loads no list; with --easylist FILE only EasyList (as for trackers)
 "$PHIWALL" scan --har "$HAR" --no-easyprivacy --format json -o "$T/none.json"
@@ -32,13 +32,14 @@ expect_code 0 "$(jq '.summary.beacons' "$T/none.json")" "--no-easyprivacy: no fi
 "$PHIWALL" scan --har "$HAR" --no-easyprivacy --easylist "$L/mini_easylist.txt" --format json -o "$T/elonly.json"
 expect_match "$(easylist_hosts "$T/elonly.json")" 'adserver\.example' "--no-easyprivacy --easylist FILE"
 
-# the default is Debian's EasyList when installed (ps.eyeota.net is on it, not on EasyPrivacy)
+# the default is Debian's EasyList when installed (media6degrees.com is on it, not on EasyPrivacy,
+# and not in the catalog: eyeota.net, the host used before, is a catalog entry since 2026-11-30)
 deb=/usr/share/chromium/extensions/ublock-origin/assets/thirdparties/easylist/easylist.txt
 if [ -r "$deb" ]; then
     "$PHIWALL" scan --har "$HAR" --format json -o "$T/default.json"
-    expect_match "$(easylist_hosts "$T/default.json")" 'ps\.eyeota\.net' "Debian's EasyList by default"
+    expect_match "$(easylist_hosts "$T/default.json")" 'action\.media6degrees\.com' "Debian's EasyList by default"
     "$PHIWALL" scan --har "$HAR" --no-easylist --format json -o "$T/default-no.json"
-    expect_nomatch "$(jq -c '.findings' "$T/default-no.json")" 'eyeota' "--no-easylist drops Debian's EasyList"
+    expect_nomatch "$(jq -c '.findings' "$T/default-no.json")" 'media6degrees' "--no-easylist drops Debian's EasyList"
 fi
 
 # a missing explicit list: exit 3 naming it, for --har and for a live-site scan

@@ -198,7 +198,8 @@ static void options(void)
     pw_catalog_free(c);
 }
 
-/* Debian's lists when installed: a data broker whose rule moved from EasyPrivacy to EasyList. */
+/* Debian's lists when installed: a data broker that only EasyList names (media6degrees.com, not on
+ * EasyPrivacy and not in the catalog; eyeota.net, used before, is a catalog entry now). */
 static void debian_lists(void)
 {
     FILE *f = fopen(PW_EASYLIST_DEFAULT_PATH, "r");
@@ -216,8 +217,9 @@ static void debian_lists(void)
     CHECK(n > 10000);
     pw_arena a;
     pw_arena_init(&a, 0);
-    const char *id = decode_id(c, &a, "https://ps.eyeota.net/match?uid=5493&bid=omt9pi0", PAGE);
-    printf("ps.eyeota.net: %s\n", id);
+    const char *id =
+        decode_id(c, &a, "https://action.media6degrees.com/orbserv/hbpix?pixId=1", PAGE);
+    printf("action.media6degrees.com: %s\n", id);
     CHECK(strncmp(id, "easylist ||", 11) == 0);
     pw_arena_free(&a);
     pw_catalog_free(c);

@@ -335,7 +335,12 @@ PLURAL_HEADS = {"cyst", "ulcer", "tumor", "infection", "fracture", "polyp", "sto
                 "disease", "defect", "allergy", "injury", "nodule", "wound", "migraine",
                 "seizure", "headache", "test", "scan", "transplant", "injection", "lesion",
                 "sprain", "burn", "abscess", "hernia", "aneurysm", "cancer", "syndrome",
-                "biopsy", "infusion", "vaccine", "screening", "exam"}
+                "biopsy", "infusion", "vaccine", "screening", "exam", "stroke", "condition"}
+# Heads by ending: tumours and blood conditions are named in the plural by the sections of a
+# cancer centre ("Sarcomas", "Leukemias and Lymphomas", "Gliomas"), as are virus families
+# ("Other human herpesviruses"). Only condition, procedure and symptom entries are pluralised,
+# so a word such as "diploma" or "academia" never gets here.
+PLURAL_ENDINGS = ("oma", "emia", "virus")
 
 
 def plural(word):
@@ -613,7 +618,8 @@ def gen_plurals(out, entries):
         if e[2] not in ("condition", "procedure", "symptom"):
             continue
         words = e[0].split()
-        if words[-1] in PLURAL_HEADS and " s " not in e[0] and len(words) <= 3:
+        head = words[-1] in PLURAL_HEADS or words[-1].endswith(PLURAL_ENDINGS)
+        if head and " s " not in e[0] and len(words) <= 3:
             out.add(" ".join(words[:-1] + [plural(words[-1])]), canon(e), e[2], e[4], e[5],
                     e[3])
 
