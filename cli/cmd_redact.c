@@ -13,6 +13,7 @@
 
 #include "cli.h"
 #include "phiwall/detect.h"
+#include "phiwall/json_tree.h"
 
 typedef struct redact_opts {
     int json;
@@ -200,13 +201,12 @@ static pw_status json_line(redactor *r, const char *line, pw_err *err)
                           "stdin: line %zu: a string holds \\u0000, which redact cannot keep",
                           r->line);
     char msg[256];
-    yajl_val v = yajl_tree_parse(line, msg, sizeof msg);
-    if (!v) {
-        char *nl = strchr(msg, '\n');
-        if (nl)
-            *nl = '\0';
-        return pw_err_set(err, PW_ERR_PARSE, "stdin: line %zu: invalid JSON: %s", r->line, msg);
-    }
+    yajl_val v = NULL;
+    pw_status pst = pw_json_tree_parse(line, strlen(line), &v, msg, sizeof msg, NULL);
+    if (pst == PW_ERR_NOMEM)
+        return pw_err_set(err, pst, "stdin: line %zu: out of memory parsing its JSON", r->line);
+    if (pst != PW_OK)
+        return pw_err_set(err, pst, "stdin: line %zu: invalid JSON: %s", r->line, msg);
     pw_buf g;
     pw_buf_init(&g);
     pw_status st = json_value(r, &g, NULL, PW_OBJECT_UNKNOWN, v, 0, err);
