@@ -81,8 +81,8 @@ yajl_alloc_funcs pw_json_reserve_funcs(pw_json_reserve *r);
 /* The reserve taken (as pw_json_reserve_take) and a yajl handle allocated from it; NULL when the
  * reserve cannot be had (out of memory). Free the handle with yajl_free before the reserve goes. */
 yajl_handle pw_json_reserve_yajl(pw_json_reserve *r, pw_arena *a, const char *s, size_t n,
-                                 void *small, size_t small_cap, const yajl_callbacks *cb,
-                                 void *ctx, pw_json_probe *probe);
+                                 void *small, size_t small_cap, const yajl_callbacks *cb, void *ctx,
+                                 pw_json_probe *probe);
 
 /* The first line of yajl's verbose message for its last error (the rest quotes the input), into
  * errbuf; "parse error" when there is none. */

@@ -14,11 +14,11 @@
  *   - its state stack: 128 more entries each time it is full, one entry per open container and
  *     one more.
  */
-#define ALIGN       16
-#define HEAD        sizeof(alloc_head)
-#define FIXED       2048
-#define BUF_FIRST   2048
-#define STACK_STEP  128
+#define ALIGN      16
+#define HEAD       sizeof(alloc_head)
+#define FIXED      2048
+#define BUF_FIRST  2048
+#define STACK_STEP 128
 
 typedef struct { /* keeps what follows aligned as the arena aligns */
     _Alignas(ALIGN) size_t size;
@@ -140,8 +140,8 @@ yajl_alloc_funcs pw_json_reserve_funcs(pw_json_reserve *r)
 }
 
 yajl_handle pw_json_reserve_yajl(pw_json_reserve *r, pw_arena *a, const char *s, size_t n,
-                                 void *small, size_t small_cap, const yajl_callbacks *cb,
-                                 void *ctx, pw_json_probe *probe)
+                                 void *small, size_t small_cap, const yajl_callbacks *cb, void *ctx,
+                                 pw_json_probe *probe)
 {
     if (pw_json_reserve_take(r, a, s, n, small, small_cap, probe) != PW_OK)
         return NULL;

@@ -91,8 +91,9 @@ static void test_tree_each_allocation_fails(void)
  * first line of yajl's message on malformed text. */
 static void test_tree_as_yajl_tree(void)
 {
-    const char *s = "{\"em\":[\"ab\",\"c\\u00e9\"],\"n\":-12,\"x\":1.5e3,\"big\":99999999999999999999,"
-                    "\"t\":true,\"z\":null} /* c */";
+    const char *s =
+        "{\"em\":[\"ab\",\"c\\u00e9\"],\"n\":-12,\"x\":1.5e3,\"big\":99999999999999999999,"
+        "\"t\":true,\"z\":null} /* c */";
     yajl_val v = NULL;
     CHECK_INT(pw_json_tree_parse(s, strlen(s), &v, NULL, 0, NULL), PW_OK);
     yajl_val y = yajl_tree_parse(s, NULL, 0);
@@ -179,8 +180,9 @@ static void test_baseline_each_allocation_fails(void)
     char *report = repeat("{\"tool\": {\"name\": \"phiwall\"}, \"findings\": [",
                           "{\"rule_id\": \"PW-X\", \"severity\": \"high\", "
                           "\"fingerprint\": \"f\\u0031\"},",
-                          600, "{\"rule_id\": \"PW-Y\", \"severity\": \"low\", "
-                               "\"fingerprint\": \"g\"}]}");
+                          600,
+                          "{\"rule_id\": \"PW-Y\", \"severity\": \"low\", "
+                          "\"fingerprint\": \"g\"}]}");
     CHECK(report != NULL);
     if (!report)
         return;
@@ -241,10 +243,11 @@ static char *entry_har(size_t body_units, const char *tail)
 {
     /* a post body of escapes longer than the reader's 64 KiB runs: yajl's lexer buffers it across
      * runs and its decode buffer doubles several times */
-    char *head = repeat("{\"log\": {\"version\": \"1.2\", \"entries\": [{\"request\": "
-                        "{\"method\": \"POST\", \"url\": \"https://t.example/c?id=1\", "
-                        "\"headers\": [], \"postData\": {\"mimeType\": \"text/plain\", \"text\": \"",
-                        "ab\\ncd\\u00e9", body_units, "");
+    char *head =
+        repeat("{\"log\": {\"version\": \"1.2\", \"entries\": [{\"request\": "
+               "{\"method\": \"POST\", \"url\": \"https://t.example/c?id=1\", "
+               "\"headers\": [], \"postData\": {\"mimeType\": \"text/plain\", \"text\": \"",
+               "ab\\ncd\\u00e9", body_units, "");
     char *s = head ? repeat(head, "", 0, tail) : NULL;
     free(head);
     return s;
