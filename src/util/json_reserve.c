@@ -172,10 +172,10 @@ void pw_json_reserve_done(pw_json_reserve *r)
 /*
  * Once a malloc fails, the parser's callbacks cancel at the next event, so the spare need hold
  * only what yajl asks for between the failure and that event, or the end of the run: the rest of
- * one token (the lexer's buffer and the decoded string, each growing once) and one push on its
- * state stack, and an error message. A token in a run is at most what the lexer held before it
- * and the run, and the lexer held no more than the largest block yajl has (`largest`); the stack
- * gains at most one entry per byte.
+ * one token — the lexer's buffer and the decoded string, each growing once, to at most the
+ * smallest doubling of 2 KiB above what it held (at most `largest`, the largest block yajl has)
+ * and the run — one push on its state stack (128 entries more than it had) and an error message.
+ * Untouched, the spare is address space, not resident memory.
  */
 
 static size_t grown(size_t most)
@@ -188,8 +188,7 @@ static size_t grown(size_t most)
 
 static size_t spare_bound(const pw_json_spare *s, size_t run)
 {
-    size_t most = s->largest + run + STACK_STEP + 2;
-    return 2 * FIXED + 3 * block(grown(most));
+    return 2 * FIXED + 2 * block(grown(s->largest + run + 2)) + block(s->largest + STACK_STEP);
 }
 
 void pw_json_spare_init(pw_json_spare *s, pw_json_probe *probe)
