@@ -1,6 +1,7 @@
 /* gw_json_tree.c — JSON text to an arena tree: a fast path for plain JSON, yajl's event parser
  * for everything else (see gw_json_tree.h). */
 #include "gw_json_tree.h"
+#include "phiwall/json_tree.h"
 
 #include <limits.h>
 #include <stdint.h>
@@ -92,36 +93,13 @@ static int on_bool(void *ctx, int v)
     return add_new(ctx, v ? PW_GW_JT_TRUE : PW_GW_JT_FALSE);
 }
 
-/* yajl's integer rule (yajl_parse_integer): optional sign, digits only, no overflow. */
-static int int_of(const char *p, size_t n, long long *out)
-{
-    const char *end = p + n;
-    long long sign = 1, v = 0;
-    if (p < end && *p == '-') {
-        sign = -1;
-        p++;
-    }
-    if (p < end && *p == '+')
-        p++;
-    for (; p < end; p++) {
-        if (*p < '0' || *p > '9')
-            return 0;
-        int d = *p - '0';
-        if (v > (LLONG_MAX - d) / 10)
-            return 0;
-        v = v * 10 + d;
-    }
-    *out = sign * v;
-    return 1;
-}
-
 static int on_number(void *ctx, const char *s, size_t n)
 {
     build *b = ctx;
     pw_gw_jt *v = node(b, PW_GW_JT_NUMBER);
     if (!v || !(v->s = copy_cstr(b, (const unsigned char *)s, n, &v->len)))
         return 0;
-    v->int_ok = int_of(v->s, v->len, &v->i);
+    v->int_ok = pw_json_int_of(v->s, v->len, &v->i);
     return add(b, v);
 }
 
@@ -420,7 +398,7 @@ static const unsigned char *fast_scalar(build *b, const unsigned char *p, const 
         text[len] = '\0';
         v->s = text;
         v->len = len;
-        v->int_ok = int_of(v->s, v->len, &v->i);
+        v->int_ok = pw_json_int_of(v->s, v->len, &v->i);
     } else {
         for (size_t i = 0; i < sizeof lits / sizeof lits[0] && !next; i++)
             if ((size_t)(end - p) >= lits[i].n && memcmp(p, lits[i].text, lits[i].n) == 0 &&

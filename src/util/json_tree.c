@@ -108,29 +108,8 @@ static int on_bool(void *ctx, int b)
     return attach(ctx, node(ctx, b ? yajl_t_true : yajl_t_false));
 }
 
-/* yajl_tree's rules: an integer when yajl_parse_integer takes it all without overflow (digits
- * only, an optional sign), a double when strtod takes it all. */
-static int int_of(const char *p, long long *out)
-{
-    long long sign = 1, v = 0;
-    if (*p == '-') {
-        sign = -1;
-        p++;
-    }
-    if (*p == '+')
-        p++;
-    for (; *p; p++) {
-        if (*p < '0' || *p > '9')
-            return 0;
-        int d = *p - '0';
-        if (v > (LLONG_MAX - d) / 10)
-            return 0;
-        v = v * 10 + d;
-    }
-    *out = sign * v;
-    return 1;
-}
-
+/* yajl_tree's rules: an integer by yajl's rule (pw_json_int_of), a double when strtod takes all
+ * of it. */
 static int on_number(void *ctx, const char *s, size_t n)
 {
     tb *t = ctx;
@@ -141,7 +120,7 @@ static int on_number(void *ctx, const char *s, size_t n)
     }
     if (!v)
         return 0;
-    if (int_of(v->u.number.r, &v->u.number.i))
+    if (pw_json_int_of(v->u.number.r, n, &v->u.number.i))
         v->u.number.flags |= YAJL_NUMBER_INT_VALID;
     char *end = NULL;
     errno = 0;

@@ -7,6 +7,7 @@
 
 #include "phiwall/har.h"
 #include "phiwall/json_reserve.h"
+#include "../unit/nomem_test.h"
 #include "pw_fuzz.h"
 
 static size_t touch(const char *s)
@@ -45,20 +46,6 @@ static void touch_gap(void *ctx, const pw_capture_gap *g)
             touch(g->tracker);
 }
 
-/* Inputs whose size is a multiple of 3 refuse yajl's allocation number size / 3 % 64 + 1
- * (counted through the reader's allocation probe): out of memory mid-stream must be an error
- * naming the file, never a crash, and what yajl asked for after the failure stays within the
- * spare set aside for it. */
-typedef struct countdown {
-    long calls, fail_at;
-} countdown;
-
-static int fail_kth(void *ctx)
-{
-    countdown *c = ctx;
-    return ++c->calls == c->fail_at;
-}
-
 /* A registrable-domain stand-in: the host without its first label. */
 static char *site_of(void *ctx, pw_arena *a, const char *host)
 {
@@ -78,6 +65,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     pw_har_opts opts = {.max_string = 64}; /* small, so the limiter is exercised */
     if (size % 2)
         opts.site_of = site_of;
+    /* Inputs whose size is a multiple of 3 refuse yajl's allocation number size / 3 % 64 + 1
+     * (counted through the reader's allocation probe): out of memory mid-stream must be an error
+     * naming the file, never a crash, and what yajl asked for after the failure stays within the
+     * spare set aside for it. */
     countdown c = {0, size % 3 ? 0 : (long)(size / 3 % 64) + 1};
     pw_json_probe probe = {.fail = fail_kth, .ctx = &c};
     opts.alloc_probe = &probe;

@@ -15,31 +15,8 @@
 #include "phiwall/baseline.h"
 #include "phiwall/har.h"
 #include "phiwall/json_tree.h"
+#include "nomem_test.h"
 #include "pw_test.h"
-
-/* Fails the allocation numbered fail_at (1-based; 0: none); counts them all. */
-typedef struct countdown {
-    long calls, fail_at;
-} countdown;
-
-static int fail_kth(void *ctx)
-{
-    countdown *c = ctx;
-    return ++c->calls == c->fail_at;
-}
-
-static char *repeat(const char *head, const char *unit, size_t times, const char *tail)
-{
-    size_t hl = strlen(head), ul = strlen(unit), tl = strlen(tail);
-    char *s = malloc(hl + ul * times + tl + 1);
-    if (!s)
-        return NULL;
-    memcpy(s, head, hl);
-    for (size_t i = 0; i < times; i++)
-        memcpy(s + hl + i * ul, unit, ul);
-    memcpy(s + hl + ul * times, tail, tl + 1);
-    return s;
-}
 
 /* ---- pw_json_tree_parse: the devtools messages, page facts, redact's lines ---- */
 
