@@ -247,7 +247,8 @@ static int run(const redact_opts *o, const pw_detector *d)
     size_t cap = 0;
     ssize_t got;
     int rc = PW_EXIT_CLEAN;
-    while ((got = getline(&line, &cap, stdin)) >= 0) {
+    /* getline's -1 is also a line it could not hold (ENOMEM) or a read error: not the end */
+    while ((errno = 0, got = getline(&line, &cap, stdin)) >= 0) {
         r.line++;
         size_t n = (size_t)got;
         if (n && line[n - 1] == '\n')
@@ -259,6 +260,11 @@ static int run(const redact_opts *o, const pw_detector *d)
             rc = pw_cli_fail("redact", &err);
             break;
         }
+    }
+    if (rc == PW_EXIT_CLEAN && got < 0 && (errno == ENOMEM || ferror(stdin))) {
+        pw_err_set(&err, errno == ENOMEM ? PW_ERR_NOMEM : PW_ERR_IO, "stdin: line %zu: %s",
+                   r.line + 1, errno == ENOMEM ? "out of memory reading it" : strerror(errno));
+        rc = pw_cli_fail("redact", &err);
     }
     free(line);
     pw_buf_free(&r.out);
