@@ -13,6 +13,7 @@
 
 #include "cli.h"
 #include "phiwall/detect.h"
+#include "phiwall/json_tree.h"
 
 typedef struct redact_opts {
     int json;
@@ -200,13 +201,12 @@ static pw_status json_line(redactor *r, const char *line, pw_err *err)
                           "stdin: line %zu: a string holds \\u0000, which redact cannot keep",
                           r->line);
     char msg[256];
-    yajl_val v = yajl_tree_parse(line, msg, sizeof msg);
-    if (!v) {
-        char *nl = strchr(msg, '\n');
-        if (nl)
-            *nl = '\0';
-        return pw_err_set(err, PW_ERR_PARSE, "stdin: line %zu: invalid JSON: %s", r->line, msg);
-    }
+    yajl_val v = NULL;
+    pw_status pst = pw_json_tree_parse(line, strlen(line), &v, msg, sizeof msg, NULL);
+    if (pst == PW_ERR_NOMEM)
+        return pw_err_set(err, pst, "stdin: line %zu: out of memory parsing its JSON", r->line);
+    if (pst != PW_OK)
+        return pw_err_set(err, pst, "stdin: line %zu: invalid JSON: %s", r->line, msg);
     pw_buf g;
     pw_buf_init(&g);
     pw_status st = json_value(r, &g, NULL, PW_OBJECT_UNKNOWN, v, 0, err);
@@ -247,7 +247,8 @@ static int run(const redact_opts *o, const pw_detector *d)
     size_t cap = 0;
     ssize_t got;
     int rc = PW_EXIT_CLEAN;
-    while ((got = getline(&line, &cap, stdin)) >= 0) {
+    /* getline's -1 is also a line it could not hold (ENOMEM) or a read error: not the end */
+    while ((errno = 0, got = getline(&line, &cap, stdin)) >= 0) {
         r.line++;
         size_t n = (size_t)got;
         if (n && line[n - 1] == '\n')
@@ -259,6 +260,11 @@ static int run(const redact_opts *o, const pw_detector *d)
             rc = pw_cli_fail("redact", &err);
             break;
         }
+    }
+    if (rc == PW_EXIT_CLEAN && got < 0 && (errno == ENOMEM || ferror(stdin))) {
+        pw_err_set(&err, errno == ENOMEM ? PW_ERR_NOMEM : PW_ERR_IO, "stdin: line %zu: %s",
+                   r.line + 1, errno == ENOMEM ? "out of memory reading it" : strerror(errno));
+        rc = pw_cli_fail("redact", &err);
     }
     free(line);
     pw_buf_free(&r.out);

@@ -1,6 +1,7 @@
 /* gw_json_tree.c — JSON text to an arena tree: a fast path for plain JSON, yajl's event parser
  * for everything else (see gw_json_tree.h). */
 #include "gw_json_tree.h"
+#include "phiwall/json_tree.h"
 
 #include <limits.h>
 #include <stdint.h>
@@ -28,7 +29,7 @@ struct build {
  * node per value, and as calls these cost ~9% of a plain body's parse (callgrind). */
 static inline __attribute__((always_inline)) int refused(const build *b)
 {
-    return __builtin_expect(b->probe != NULL, 0) && b->probe->fail && b->probe->fail(b->probe->ctx);
+    return pw_json_probe_refuses(b->probe);
 }
 
 static inline __attribute__((always_inline)) void *take(build *b, size_t n)
@@ -92,36 +93,13 @@ static int on_bool(void *ctx, int v)
     return add_new(ctx, v ? PW_GW_JT_TRUE : PW_GW_JT_FALSE);
 }
 
-/* yajl's integer rule (yajl_parse_integer): optional sign, digits only, no overflow. */
-static int int_of(const char *p, size_t n, long long *out)
-{
-    const char *end = p + n;
-    long long sign = 1, v = 0;
-    if (p < end && *p == '-') {
-        sign = -1;
-        p++;
-    }
-    if (p < end && *p == '+')
-        p++;
-    for (; p < end; p++) {
-        if (*p < '0' || *p > '9')
-            return 0;
-        int d = *p - '0';
-        if (v > (LLONG_MAX - d) / 10)
-            return 0;
-        v = v * 10 + d;
-    }
-    *out = sign * v;
-    return 1;
-}
-
 static int on_number(void *ctx, const char *s, size_t n)
 {
     build *b = ctx;
     pw_gw_jt *v = node(b, PW_GW_JT_NUMBER);
     if (!v || !(v->s = copy_cstr(b, (const unsigned char *)s, n, &v->len)))
         return 0;
-    v->int_ok = int_of(v->s, v->len, &v->i);
+    v->int_ok = pw_json_int_of(v->s, v->len, &v->i);
     return add(b, v);
 }
 
@@ -176,8 +154,8 @@ static int close_container(void *ctx)
     return 1;
 }
 
-/* yajl's state stack grows with the nesting, and the reserve must hold it (below): deeper
- * containers are refused (PW_GW_JT_MAX_DEPTH). */
+/* yajl's state stack grows with the nesting, and the reserve must hold it
+ * (phiwall/json_reserve.h): deeper containers are refused (PW_GW_JT_MAX_DEPTH). */
 #define JT_YAJL_MAX_DEPTH PW_GW_JT_MAX_DEPTH
 
 static int yajl_open(build *b, pw_gw_jt_type t)
@@ -420,7 +398,7 @@ static const unsigned char *fast_scalar(build *b, const unsigned char *p, const 
         text[len] = '\0';
         v->s = text;
         v->len = len;
-        v->int_ok = int_of(v->s, v->len, &v->i);
+        v->int_ok = pw_json_int_of(v->s, v->len, &v->i);
     } else {
         for (size_t i = 0; i < sizeof lits / sizeof lits[0] && !next; i++)
             if ((size_t)(end - p) >= lits[i].n && memcmp(p, lits[i].text, lits[i].n) == 0 &&
@@ -501,136 +479,6 @@ static int fast_parse(build *b, const unsigned char *p, const unsigned char *end
     }
 }
 
-/* ---- yajl's allocations: a reserve that cannot fail ---------------------------------- */
-/*
- * yajl 2.1 checks none of its allocations: yajl_alloc writes through the handle it has just asked
- * for, its lexer and buffers are used unchecked (Debian's libyajl2 segfaults in yajl_alloc when
- * one of its first allocations fails). So nothing yajl asks for may fail: it all comes from one
- * reserve, taken before yajl runs (a failure there is PW_ERR_NOMEM, like any other), sized for the
- * most yajl can ask for on this text:
- *   - its handle, lexer, two buffer heads and an error message: JT_FIXED;
- *   - two growing buffers (the lexer's, for a token cut by the end of the text, and the decoded
- *     string): each holds at most the text and a NUL, starts at 2048 bytes and doubles
- *     (yajl_buf.c), every size a new block in the worst case (buf_bound);
- *   - its state stack: 128 more entries each time it is full (yajl_bytestack.h), one entry per
- *     open container and one more, at most JT_YAJL_MAX_DEPTH containers, and no more than the
- *     text has brackets (stack_bound).
- * Small texts take the reserve from the stack (nothing yajl allocates outlives the parse: the
- * tree is copied into the arena by the callbacks), larger ones from the arena. A realloc of the
- * last block grows in place.
- */
-#define JT_ALIGN       16
-#define JT_HEAD        sizeof(alloc_head)
-#define JT_FIXED       2048
-#define JT_STACK_BYTES 16384
-
-typedef struct { /* keeps what follows aligned as the arena aligns */
-    _Alignas(JT_ALIGN) size_t size;
-} alloc_head;
-
-typedef struct pool {
-    unsigned char *base;
-    size_t cap, used, last; /* last: offset of the newest block's head */
-    build *b;               /* overflow: the arena, as before (never, if the bound holds) */
-    int overflow;
-} pool;
-
-static size_t block(size_t n)
-{
-    return JT_HEAD + ((n + JT_ALIGN - 1) & ~(size_t)(JT_ALIGN - 1));
-}
-
-static size_t buf_bound(size_t most)
-{
-    size_t len = 2048, sum = block(len);
-    while (len <= most) {
-        len *= 2;
-        sum += block(len);
-    }
-    return sum;
-}
-
-/* Occurrences of c in s[0..n), counted up to max (memchr: few brackets, few steps). */
-static size_t count_upto(const char *s, size_t n, char c, size_t max)
-{
-    size_t k = 0;
-    const char *end = s + n;
-    for (const char *p = s; k < max && (p = memchr(p, c, (size_t)(end - p))) != NULL; p++)
-        k++;
-    return k;
-}
-
-static size_t stack_bound(const char *s, size_t n)
-{
-    size_t brackets = count_upto(s, n, '[', JT_YAJL_MAX_DEPTH);
-    brackets += count_upto(s, n, '{', JT_YAJL_MAX_DEPTH - brackets);
-    size_t entries = brackets + 2;
-    size_t sum = 0;
-    for (size_t size = 128; size < entries + 128; size += 128)
-        sum += block(size);
-    return sum;
-}
-
-/* The reserve for n bytes of text s; 0 when n is too large to reckon (refused as out of memory). */
-static size_t reserve_bound(const char *s, size_t n)
-{
-    if (n > SIZE_MAX / 8)
-        return 0;
-    return JT_FIXED + 2 * buf_bound(n + 2) + stack_bound(s, n);
-}
-
-static void *pool_malloc(void *ctx, size_t n)
-{
-    pool *p = ctx;
-    if (n > p->cap || block(n) > p->cap - p->used) {
-        p->overflow = 1;
-        alloc_head *h = pw_arena_alloc(p->b->a, JT_HEAD + n);
-        if (!h)
-            return NULL; /* a crash in yajl: only if the bound above is wrong and memory is out */
-        h->size = n;
-        return h + 1;
-    }
-    alloc_head *h = (alloc_head *)(p->base + p->used);
-    h->size = n;
-    p->last = p->used;
-    p->used += block(n);
-    return h + 1;
-}
-
-static void *pool_realloc(void *ctx, void *ptr, size_t n)
-{
-    pool *p = ctx;
-    if (!ptr)
-        return pool_malloc(ctx, n);
-    alloc_head *h = (alloc_head *)ptr - 1;
-    if (n <= h->size)
-        return ptr;
-    if ((unsigned char *)h == p->base + p->last && n <= p->cap &&
-        block(n) <= p->cap - p->last) { /* the newest block: grows in place */
-        h->size = n;
-        p->used = p->last + block(n);
-        return ptr;
-    }
-    void *q = pool_malloc(ctx, n);
-    if (q)
-        memcpy(q, ptr, h->size);
-    return q;
-}
-
-static void pool_free(void *ctx, void *ptr)
-{
-    (void)ctx;
-    (void)ptr;
-}
-
-/* yajl's verbose message, first line only (the rest quotes the input). */
-static void error_text(yajl_handle h, const char *s, size_t n, char *errbuf, size_t errcap)
-{
-    unsigned char *msg = yajl_get_error(h, 1, (const unsigned char *)s, n);
-    snprintf(errbuf, errcap, "%s", msg ? (const char *)msg : "parse error");
-    errbuf[strcspn(errbuf, "\n")] = '\0';
-}
-
 pw_status pw_gw_jt_parse(pw_arena *a, const char *s, size_t n, pw_gw_jt **out, char *errbuf,
                          size_t errcap)
 {
@@ -667,25 +515,21 @@ pw_status pw_gw_jt_parse_yajl_probe(pw_arena *a, const char *s, size_t n, pw_gw_
     *out = NULL;
     if (errcap)
         errbuf[0] = '\0';
-    _Alignas(JT_ALIGN) unsigned char small[JT_STACK_BYTES];
-    pool p = {.cap = reserve_bound(s, n), .b = &b};
-    p.base = p.cap <= sizeof small ? small : p.cap ? take(&b, p.cap) : NULL;
-    if (probe)
-        probe->reserve = p.cap;
-    if (!p.base)
+    /* yajl's allocations come from a reserve (phiwall/json_reserve.h): small texts take it from
+     * the stack (nothing yajl allocates outlives the parse: the callbacks copy the tree into the
+     * arena), larger ones from the arena. */
+    _Alignas(16) unsigned char small[PW_JSON_RESERVE_STACK];
+    pw_json_reserve r;
+    yajl_handle h = pw_json_reserve_yajl(&r, a, s, n, small, sizeof small, &callbacks, &b, probe);
+    if (!h)
         return PW_ERR_NOMEM;
-    yajl_alloc_funcs af = {pool_malloc, pool_realloc, pool_free, &p};
-    yajl_handle h = yajl_alloc(&callbacks, &af, &b);
     yajl_config(h, yajl_allow_comments, 1);
     yajl_status st = yajl_parse(h, (const unsigned char *)s, n);
     if (st == yajl_status_ok)
         st = yajl_complete_parse(h);
-    if (st != yajl_status_ok && st != yajl_status_client_canceled && errcap)
-        error_text(h, s, n, errbuf, errcap);
-    if (probe) {
-        probe->peak = p.used;
-        probe->overflow = p.overflow;
-    }
+    if (st != yajl_status_ok && st != yajl_status_client_canceled)
+        pw_json_error_line(h, s, n, errbuf, errcap);
+    pw_json_reserve_done(&r);
     if (st == yajl_status_client_canceled && b.too_deep) {
         snprintf(errbuf, errcap, "nesting deeper than %d", JT_YAJL_MAX_DEPTH);
         return PW_ERR_PARSE;

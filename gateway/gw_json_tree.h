@@ -18,6 +18,7 @@
 
 #include "phiwall/arena.h"
 #include "phiwall/error.h"
+#include "phiwall/json_reserve.h"
 
 typedef enum pw_gw_jt_type {
     PW_GW_JT_NULL = 0,
@@ -48,7 +49,7 @@ struct pw_gw_jt {
 /* Containers nested deeper are refused (PW_ERR_PARSE, "nesting deeper than 1024"), where yajl
  * itself has no bound: its state stack must fit the reserve its allocations come from
  * (gw_json_tree.c). The callers bound nesting far below (PW_GW_JSON_MAX_DEPTH, 64). */
-#define PW_GW_JT_MAX_DEPTH 1024
+#define PW_GW_JT_MAX_DEPTH PW_JSON_MAX_DEPTH
 
 /*
  * Parse n bytes of JSON into a tree in `a`. On malformed JSON returns PW_ERR_PARSE and writes
@@ -64,17 +65,10 @@ pw_status pw_gw_jt_parse(pw_arena *a, const char *s, size_t n, pw_gw_jt **out, c
 pw_status pw_gw_jt_parse_yajl(pw_arena *a, const char *s, size_t n, pw_gw_jt **out, char *errbuf,
                               size_t errcap);
 
-/* Allocation failure injection and accounting for tests of the yajl path. fail(ctx) is asked
- * before every allocation that can fail — those the tree takes from the arena, and the reserve
- * yajl's own allocations come from (gw_json_tree.c) — and makes it fail when it returns nonzero.
- * Filled in: the bytes reserved for yajl, the most it used, and whether it ever asked for more
- * (overflow: the bound is wrong, and a failing arena would then crash yajl). */
-typedef struct pw_gw_jt_probe {
-    int (*fail)(void *ctx);
-    void *ctx;
-    size_t reserve, peak;
-    int overflow;
-} pw_gw_jt_probe;
+/* Allocation failure injection and accounting for tests of the yajl path: the probe of
+ * phiwall/json_reserve.h, asked before every allocation that can fail — those the tree takes from
+ * the arena, and the reserve yajl's own allocations come from. */
+typedef pw_json_probe pw_gw_jt_probe;
 
 /* pw_gw_jt_parse and pw_gw_jt_parse_yajl with a probe (NULL: none). */
 pw_status pw_gw_jt_parse_probe(pw_arena *a, const char *s, size_t n, pw_gw_jt **out, char *errbuf,

@@ -76,7 +76,7 @@ static pw_status get_str(load_ctx *c, yaml_node_t *n, const char *path, const ch
     if (!scalar(n)[0])
         return fail_at(c, n, path, "must not be empty");
     *out = pw_arena_strdup(&c->p->arena, scalar(n));
-    return *out ? PW_OK : pw_err_set(c->err, PW_ERR_NOMEM, "out of memory");
+    return *out ? PW_OK : pw_err_set(c->err, PW_ERR_NOMEM, "%s: out of memory", c->name);
 }
 
 static pw_status get_uint(load_ctx *c, yaml_node_t *n, const char *path, unsigned long long max,
@@ -128,7 +128,7 @@ static pw_status get_str_list(load_ctx *c, yaml_node_t *n, const char *path, con
     size_t cnt = (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
     const char **v = pw_arena_calloc(&c->p->arena, cnt ? cnt : 1, sizeof *v);
     if (!v)
-        return pw_err_set(c->err, PW_ERR_NOMEM, "out of memory");
+        return pw_err_set(c->err, PW_ERR_NOMEM, "%s: out of memory", c->name);
     for (size_t i = 0; i < cnt; i++) {
         char *sub = pw_arena_sprintf(&c->p->arena, "%s[%zu]", path, i);
         if ((st = get_str(c, node_at(c, n->data.sequence.items.start[i]), sub, &v[i])) != PW_OK)
@@ -203,10 +203,13 @@ static pw_status each_pair(load_ctx *c, yaml_node_t *map, const char *path, pair
         yaml_node_t *k = node_at(c, pr->key), *v = node_at(c, pr->value);
         if (!scalar(k))
             return fail_at(c, k, path, "keys must be plain names");
+        char *sub = join(c, path, scalar(k)); /* the member's path, for its errors */
+        if (!sub)
+            return pw_err_set(c->err, PW_ERR_NOMEM, "%s: out of memory", c->name);
         for (yaml_node_pair_t *q = map->data.mapping.pairs.start; q < pr; q++)
             if (scalar(node_at(c, q->key)) && strcmp(scalar(node_at(c, q->key)), scalar(k)) == 0)
-                return fail_at(c, k, join(c, path, scalar(k)), "duplicate key");
-        if ((st = fn(c, scalar(k), k, v, join(c, path, scalar(k)), arg)) != PW_OK)
+                return fail_at(c, k, sub, "duplicate key");
+        if ((st = fn(c, scalar(k), k, v, sub, arg)) != PW_OK)
             return st;
     }
     return PW_OK;
@@ -249,7 +252,7 @@ static pw_status site_pair(load_ctx *c, const char *key, yaml_node_t *kn, yaml_n
                            "docs/gateway.md)");
         char *up = pw_arena_strndup(&p->arena, cc, 2);
         if (!up)
-            return pw_err_set(c->err, PW_ERR_NOMEM, "out of memory");
+            return pw_err_set(c->err, PW_ERR_NOMEM, "%s: out of memory", c->name);
         up[0] = (char)toupper((unsigned char)up[0]);
         up[1] = (char)toupper((unsigned char)up[1]);
         p->default_country = up;
@@ -349,7 +352,7 @@ static pw_status events_map(load_ctx *c, yaml_node_t *v, const char *path, pw_gw
         return fail_at(c, v, path, "must allow at least one event");
     d->events = pw_arena_calloc(&c->p->arena, cnt, sizeof *d->events);
     if (!d->events)
-        return pw_err_set(c->err, PW_ERR_NOMEM, "out of memory");
+        return pw_err_set(c->err, PW_ERR_NOMEM, "%s: out of memory", c->name);
     for (size_t i = 0; i < cnt; i++) {
         yaml_node_pair_t *pr = &v->data.mapping.pairs.start[i];
         yaml_node_t *k = node_at(c, pr->key), *val = node_at(c, pr->value);
@@ -377,7 +380,7 @@ static pw_status categories_map(load_ctx *c, yaml_node_t *v, const char *path, p
     size_t cnt = (size_t)(v->data.mapping.pairs.top - v->data.mapping.pairs.start);
     d->categories = pw_arena_calloc(&c->p->arena, cnt ? cnt : 1, sizeof *d->categories);
     if (!d->categories)
-        return pw_err_set(c->err, PW_ERR_NOMEM, "out of memory");
+        return pw_err_set(c->err, PW_ERR_NOMEM, "%s: out of memory", c->name);
     for (size_t i = 0; i < cnt; i++) {
         yaml_node_pair_t *pr = &v->data.mapping.pairs.start[i];
         yaml_node_t *k = node_at(c, pr->key), *val = node_at(c, pr->value);
@@ -431,7 +434,7 @@ static pw_status referrer_list(load_ctx *c, yaml_node_t *v, const char *path, pw
         /* referrer_origins: "*" as docs/gateway.md writes it, the same as ["*"] */
         const char **any = pw_arena_calloc(&c->p->arena, 1, sizeof *any);
         if (!any)
-            return pw_err_set(c->err, PW_ERR_NOMEM, "out of memory");
+            return pw_err_set(c->err, PW_ERR_NOMEM, "%s: out of memory", c->name);
         any[0] = "*";
         d->referrer_origins = any;
         d->n_referrer_origins = 1;
@@ -820,7 +823,7 @@ static pw_status destinations(load_ctx *c, yaml_node_t *v, const char *path)
     pw_gw_policy *p = c->p;
     p->dests = pw_arena_calloc(&p->arena, cnt, sizeof *p->dests);
     if (!p->dests)
-        return pw_err_set(c->err, PW_ERR_NOMEM, "out of memory");
+        return pw_err_set(c->err, PW_ERR_NOMEM, "%s: out of memory", c->name);
     for (size_t i = 0; i < cnt; i++) {
         yaml_node_pair_t *pr = &v->data.mapping.pairs.start[i];
         yaml_node_t *k = node_at(c, pr->key), *val = node_at(c, pr->value);
@@ -924,23 +927,31 @@ static pw_status parse_with_dir(const char *name, const char *dir, const char *y
     yaml_parser_t parser;
     yaml_document_t doc;
     if (!yaml_parser_initialize(&parser))
-        return pw_err_set(err, PW_ERR_NOMEM, "out of memory");
+        return pw_err_set(err, PW_ERR_NOMEM, "%s: out of memory", name);
     yaml_parser_set_input_string(&parser, (const unsigned char *)yaml, n);
     if (!yaml_parser_load(&parser, &doc)) {
-        pw_status st = pw_err_set(err, PW_ERR_PARSE, "%s:%zu:%zu: %s%s%s", name,
-                                  parser.problem_mark.line + 1, parser.problem_mark.column + 1,
-                                  parser.problem ? parser.problem : "invalid YAML",
-                                  parser.context ? " " : "", parser.context ? parser.context : "");
+        /* libyaml checks its allocations: a failed one is YAML_MEMORY_ERROR, or no error at all
+         * when its loader's own copies of a tag or scalar fail (it sets none), not bad YAML */
+        int nomem = parser.error == YAML_MEMORY_ERROR || parser.error == YAML_NO_ERROR;
+        pw_status st =
+            nomem ? pw_err_set(err, PW_ERR_NOMEM, "%s: out of memory reading its YAML", name)
+                  : pw_err_set(err, PW_ERR_PARSE, "%s:%zu:%zu: %s%s%s", name,
+                               parser.problem_mark.line + 1, parser.problem_mark.column + 1,
+                               parser.problem ? parser.problem : "invalid YAML",
+                               parser.context ? " " : "", parser.context ? parser.context : "");
         yaml_parser_delete(&parser);
         return st;
     }
     yaml_parser_delete(&parser);
     pw_gw_policy *p = policy_new();
+    if (p && !(p->path = pw_arena_strdup(&p->arena, name))) {
+        pw_gw_policy_free(p);
+        p = NULL;
+    }
     if (!p) {
         yaml_document_delete(&doc);
-        return pw_err_set(err, PW_ERR_NOMEM, "out of memory");
+        return pw_err_set(err, PW_ERR_NOMEM, "%s: out of memory", name);
     }
-    p->path = pw_arena_strdup(&p->arena, name);
     load_ctx c = {.name = name,
                   .dir = dir,
                   .doc = &doc,

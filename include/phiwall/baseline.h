@@ -39,6 +39,12 @@ typedef struct pw_baseline pw_baseline;
  * PW_ERR_PARSE / PW_ERR_INVALID; *out is then NULL. */
 pw_status pw_baseline_parse(const char *json, size_t len, const char *name, pw_baseline **out,
                             pw_err *err);
+/* The same with an allocation probe (tests; phiwall/json_reserve.h). Out of memory is
+ * PW_ERR_NOMEM ("old.json: out of memory (N bytes of JSON)"), never a crash; nesting deeper than
+ * PW_JSON_MAX_DEPTH is PW_ERR_LIMIT. */
+struct pw_json_probe;
+pw_status pw_baseline_parse_probe(const char *json, size_t len, const char *name, pw_baseline **out,
+                                  pw_err *err, struct pw_json_probe *probe);
 void pw_baseline_free(pw_baseline *b);
 
 const char *pw_baseline_name(const pw_baseline *b);   /* as given to pw_baseline_parse */

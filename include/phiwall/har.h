@@ -31,6 +31,9 @@ typedef struct pw_har_opts {
      * spans several navigations. NULL hook or result: a guess from the host's last labels. */
     char *(*site_of)(void *ctx, pw_arena *a, const char *host);
     void *site_ctx;
+    /* Tests: every allocation of yajl's and of its spare asks it first and fails when it says
+     * so (phiwall/json_reserve.h); NULL: none. */
+    struct pw_json_probe *alloc_probe;
 } pw_har_opts;
 
 /* What a read saw; filled even when the read fails part way. */

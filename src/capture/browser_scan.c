@@ -11,6 +11,7 @@
 
 #include "capture/browser_int.h"
 #include "phiwall/url.h"
+#include "phiwall/json_tree.h"
 
 /* ---- browser lifetime --------------------------------------------------------------------- */
 
@@ -219,7 +220,8 @@ static int point_of(const char *json, double *x, double *y)
 {
     if (!json || strcmp(json, "null") == 0)
         return 0;
-    yajl_val v = yajl_tree_parse(json, NULL, 0);
+    yajl_val v = NULL; /* not a point (or no memory for one): the step is skipped */
+    pw_json_tree_parse(json, strlen(json), &v, NULL, 0, NULL);
     int ok = v && cdp_num(v, "x", x) && cdp_num(v, "y", y);
     if (v)
         yajl_tree_free(v);

@@ -12,6 +12,7 @@
 
 #include "capture/browser_int.h"
 #include "phiwall/text.h"
+#include "phiwall/json_tree.h"
 
 static pw_status call(bx_tab *t, const char *session, const char *method, const char *params,
                       cdp_msg *resp, pw_err *err)
@@ -531,9 +532,12 @@ pw_status bx_tab_page_info(bx_tab *t, pw_err *err)
     if (st != PW_OK || !json)
         return st;
     /* Not a protocol message, but the same tree parser reads it. */
-    yajl_val root = yajl_tree_parse(json, NULL, 0);
-    if (!root)
-        return pw_err_set(err, PW_ERR_PARSE, "page facts of %s: not JSON", t->task.url);
+    yajl_val root = NULL;
+    char why[128];
+    st = pw_json_tree_parse(json, strlen(json), &root, why, sizeof why, NULL);
+    if (st != PW_OK)
+        return pw_err_set(err, st, "page facts of %s: %s", t->task.url,
+                          st == PW_ERR_PARSE ? "not JSON" : why);
     t->facts_url = t->top_url ? t->top_url : t->task.url;
     const char *title = cdp_str(root, "title");
     t->title = title && title[0] ? pw_arena_strdup(&t->arena, title) : NULL;

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "capture/cdp.h"
+#include "phiwall/json_tree.h"
 
 static yajl_val object_field(yajl_val v, const char *key, size_t key_len)
 {
@@ -70,13 +71,10 @@ pw_status cdp_msg_parse(const char *text, cdp_msg *out, pw_err *err)
     memset(out, 0, sizeof *out);
     out->id = -1;
     ebuf[0] = '\0';
-    yajl_val root = yajl_tree_parse(text, ebuf, sizeof ebuf);
-    if (!root) {
-        char *nl = strchr(ebuf, '\n');
-        if (nl)
-            *nl = '\0';
-        return pw_err_set(err, PW_ERR_PARSE, "devtools message: %s", ebuf[0] ? ebuf : "invalid");
-    }
+    yajl_val root = NULL;
+    pw_status st = pw_json_tree_parse(text, strlen(text), &root, ebuf, sizeof ebuf, NULL);
+    if (st != PW_OK)
+        return pw_err_set(err, st, "devtools message: %s", ebuf[0] ? ebuf : "invalid");
     if (!YAJL_IS_OBJECT(root)) {
         yajl_tree_free(root);
         return pw_err_set(err, PW_ERR_PARSE, "devtools message: byte 0: expected an object");

@@ -14,6 +14,7 @@
 
 #include "capture/har_internal.h"
 #include "phiwall/har.h"
+#include "phiwall/json_reserve.h"
 #include "phiwall/text.h"
 #include "phiwall/url.h"
 
@@ -277,6 +278,7 @@ typedef struct har {
     pw_err *err;
     pw_status status;
     yajl_handle yh;
+    pw_json_spare spare; /* yajl allocates through it: a failed malloc is an error, not a crash */
     har_limiter lim;
     size_t run_off; /* input offset of the run being parsed */
     int truncated_run;
@@ -542,6 +544,8 @@ static int store_bool(har *h, node n, key k, const unsigned char *s)
 
 static int on_value(har *h, char type, const unsigned char *s, size_t len)
 {
+    if (h->spare.nomem) /* yajl was served from the spare: stop at once (pw_json_spare) */
+        return 0;
     if (h->depth == 0) {
         if (type != 'o')
             return fail(h, PW_ERR_PARSE, "an object (HAR 1.2)", "at", 1, NULL);
@@ -880,6 +884,8 @@ static int finish_log(har *h)
 
 static int on_end(har *h)
 {
+    if (h->spare.nomem)
+        return 0;
     node n = h->stack[h->depth - 1].n;
     int ok = 1;
     switch (n) {
@@ -926,7 +932,7 @@ static int cb_key(void *ctx, const unsigned char *s, size_t n)
     har *h = ctx;
     frame *top = &h->stack[h->depth - 1];
     top->k = top->n == N_SKIP ? K_OTHER : key_lookup(s, n);
-    return 1;
+    return !h->spare.nomem;
 }
 static int cb_end(void *ctx)
 {
@@ -965,12 +971,24 @@ static void syntax_error(har *h, const unsigned char *p, size_t n)
                            h->run_off + yajl_get_bytes_consumed(h->yh), what);
 }
 
+/* yajl's allocations failed, or its spare could not be refilled: the read stops here. */
+static int out_of_memory(har *h, size_t at)
+{
+    h->status = pw_err_set(h->err, PW_ERR_NOMEM, "%s: byte %zu: out of memory parsing the HAR",
+                           h->name, at);
+    return 0;
+}
+
 static int feed(void *ctx, const unsigned char *p, size_t n, size_t off, int closes_truncated)
 {
     har *h = ctx;
     h->run_off = off;
     h->truncated_run = closes_truncated;
+    if (pw_json_spare_refill(&h->spare, n) != PW_OK)
+        return out_of_memory(h, off);
     yajl_status ys = yajl_parse(h->yh, p, n);
+    if (h->spare.nomem)
+        return out_of_memory(h, off + yajl_get_bytes_consumed(h->yh));
     if (ys == yajl_status_ok)
         return 1;
     if (ys == yajl_status_error)
@@ -981,7 +999,12 @@ static int feed(void *ctx, const unsigned char *p, size_t n, size_t off, int clo
 static pw_status finish_parse(har *h)
 {
     h->run_off = h->lim.in_off;
-    yajl_status ys = yajl_complete_parse(h->yh);
+    yajl_status ys = pw_json_spare_refill(&h->spare, 0) == PW_OK ? yajl_complete_parse(h->yh)
+                                                                 : yajl_status_client_canceled;
+    if (h->spare.nomem || (ys == yajl_status_client_canceled && h->status == PW_OK)) {
+        out_of_memory(h, h->lim.in_off);
+        return h->status;
+    }
     if (ys == yajl_status_client_canceled)
         return h->status;
     if (ys != yajl_status_ok || h->depth > 0) {
@@ -1060,15 +1083,20 @@ pw_status pw_har_read_ex(FILE *f, const char *name, const pw_capture_sink *sink,
     h->site_ctx = opts ? opts->site_ctx : NULL;
     pw_arena_init(&h->ea, 0);
     har_pages_init(&h->pages);
-    h->yh = yajl_alloc(&callbacks, NULL, h);
+    pw_json_spare_init(&h->spare, opts ? opts->alloc_probe : NULL);
+    yajl_alloc_funcs af = pw_json_spare_funcs(&h->spare);
+    h->yh = pw_json_spare_refill(&h->spare, 0) == PW_OK ? yajl_alloc(&callbacks, &af, h) : NULL;
     pw_status st;
-    if (!h->yh) {
+    if (!h->yh || h->spare.nomem) {
+        if (h->yh)
+            yajl_free(h->yh);
         st = pw_err_set(err, PW_ERR_NOMEM, "%s: out of memory", h->name);
     } else {
         yajl_config(h->yh, yajl_dont_validate_strings, 1);
         st = read_stream(h, f);
         yajl_free(h->yh);
     }
+    pw_json_spare_free(&h->spare);
     stats->n_truncated = h->lim.n_truncated;
     stats->first_truncation = h->lim.first_truncation;
     har_pages_free(&h->pages);

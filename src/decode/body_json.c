@@ -17,6 +17,7 @@
 
 #include "decode_internal.h"
 #include "phiwall/buf.h"
+#include "phiwall/json_reserve.h"
 
 typedef struct frame {
     int is_array;
@@ -204,14 +205,24 @@ static pw_status parse_error(flat *f, yajl_handle h, const char *s, size_t n)
 pw_status dk_body_json(pw_arena *a, const char *prefix, const char *s, size_t n, dk_pairs *out,
                        pw_err *err)
 {
-    flat f = {.a = a, .out = out, .err = err, .st = PW_OK, .n0 = out->n};
-    pw_buf_init(&f.path);
-    if (prefix && *prefix)
-        pw_buf_puts(&f.path, prefix);
-    yajl_handle h = yajl_alloc(&callbacks, NULL, &f);
+    return dk_body_json_probe(a, prefix, s, n, out, err, NULL);
+}
+
+/* The parse with yajl's allocations in a reserve (phiwall/json_reserve.h): yajl checks none of
+ * them, so a failed malloc inside it was a crash. The reserve lives in a scratch arena (or on the
+ * stack), freed here: it is several times the body for a large one, and the scan's arena keeps
+ * what it holds to the end. */
+static pw_status parse(flat *f, const char *s, size_t n, pw_json_probe *probe)
+{
+    pw_arena scratch;
+    pw_arena_init(&scratch, 0);
+    _Alignas(16) unsigned char small[PW_JSON_RESERVE_STACK];
+    pw_json_reserve r;
+    yajl_handle h =
+        pw_json_reserve_yajl(&r, &scratch, s, n, small, sizeof small, &callbacks, f, probe);
     if (!h) {
-        pw_buf_free(&f.path);
-        return pw_err_set(err, PW_ERR_NOMEM, "json: out of memory");
+        pw_arena_free(&scratch);
+        return pw_err_set(f->err, PW_ERR_NOMEM, "json: out of memory (%zu bytes of JSON)", n);
     }
     yajl_config(h, yajl_dont_validate_strings, 1);
     yajl_status ys = yajl_parse(h, (const unsigned char *)s, n);
@@ -219,10 +230,23 @@ pw_status dk_body_json(pw_arena *a, const char *prefix, const char *s, size_t n,
         ys = yajl_complete_parse(h);
     pw_status st = PW_OK;
     if (ys == yajl_status_client_canceled)
-        st = f.st != PW_OK ? f.st : pw_err_set(err, PW_ERR_PARSE, "json: stopped");
+        st = f->st != PW_OK ? f->st : pw_err_set(f->err, PW_ERR_PARSE, "json: stopped");
     else if (ys != yajl_status_ok)
-        st = parse_error(&f, h, s, n);
+        st = parse_error(f, h, s, n);
     yajl_free(h);
+    pw_json_reserve_done(&r);
+    pw_arena_free(&scratch);
+    return st;
+}
+
+pw_status dk_body_json_probe(pw_arena *a, const char *prefix, const char *s, size_t n,
+                             dk_pairs *out, pw_err *err, pw_json_probe *probe)
+{
+    flat f = {.a = a, .out = out, .err = err, .st = PW_OK, .n0 = out->n};
+    pw_buf_init(&f.path);
+    if (prefix && *prefix)
+        pw_buf_puts(&f.path, prefix);
+    pw_status st = parse(&f, s, n, probe);
     pw_buf_free(&f.path);
     return st;
 }

@@ -52,6 +52,10 @@ pw_status dk_body_multipart(pw_arena *a, const char *content_type, const char *s
  * member of an object gets the object's kind from the object's own keys (dk_pairs_object). */
 pw_status dk_body_json(pw_arena *a, const char *prefix, const char *s, size_t n, dk_pairs *out,
                        pw_err *err);
+/* The same with an allocation probe (tests; phiwall/json_reserve.h). */
+struct pw_json_probe;
+pw_status dk_body_json_probe(pw_arena *a, const char *prefix, const char *s, size_t n,
+                             dk_pairs *out, pw_err *err, struct pw_json_probe *probe);
 /* Multipart boundary from a Content-Type value, in the arena; NULL if none. */
 char *dk_multipart_boundary(pw_arena *a, const char *content_type);
 

@@ -12,6 +12,7 @@
 
 #include "phiwall/arena.h"
 #include "phiwall/baseline.h"
+#include "phiwall/json_reserve.h"
 #include "phiwall/url.h"
 #include "report/report_internal.h"
 
@@ -141,6 +142,8 @@ static int open_frame(parse_state *p, int is_map)
 {
     if (p->depth == 0 && !is_map)
         return stop(p, PW_ERR_INVALID, "not a phiwall JSON report: the document is an array");
+    if (p->depth >= PW_JSON_MAX_DEPTH) /* yajl's state stack must fit its reserve */
+        return stop(p, PW_ERR_LIMIT, "nested deeper than %d levels", PW_JSON_MAX_DEPTH);
     p->depth++;
     if (p->depth <= KEY_LEVELS) {
         p->is_map[p->depth] = (char)is_map;
@@ -264,21 +267,35 @@ static pw_status check_report(const pw_baseline *b, pw_err *err)
 pw_status pw_baseline_parse(const char *json, size_t len, const char *name, pw_baseline **out,
                             pw_err *err)
 {
+    return pw_baseline_parse_probe(json, len, name, out, err, NULL);
+}
+
+pw_status pw_baseline_parse_probe(const char *json, size_t len, const char *name, pw_baseline **out,
+                                  pw_err *err, pw_json_probe *probe)
+{
     *out = NULL;
     if (!name)
         name = "baseline";
-    pw_baseline *b = calloc(1, sizeof *b);
+    pw_baseline *b = pw_json_probe_malloc(probe, sizeof *b);
     if (!b)
         return pw_err_set(err, PW_ERR_NOMEM, "%s: out of memory", name);
+    memset(b, 0, sizeof *b);
     pw_arena_init(&b->arena, 0);
     b->name = pw_arena_strdup(&b->arena, name);
     parse_state p = {.b = b};
-    yajl_handle h = yajl_alloc(&callbacks, NULL, &p);
-    if (!h || !b->name) {
-        if (h)
-            yajl_free(h);
+    /* yajl's allocations from a reserve (phiwall/json_reserve.h): yajl checks none of them, and
+     * a failed malloc inside it was a crash. A scratch arena (or the stack) holds it. */
+    pw_arena scratch;
+    pw_arena_init(&scratch, 0);
+    _Alignas(16) unsigned char small[PW_JSON_RESERVE_STACK];
+    pw_json_reserve r;
+    yajl_handle h = b->name ? pw_json_reserve_yajl(&r, &scratch, json, len, small, sizeof small,
+                                                   &callbacks, &p, probe)
+                            : NULL;
+    if (!h) {
+        pw_arena_free(&scratch);
         pw_baseline_free(b);
-        return pw_err_set(err, PW_ERR_NOMEM, "%s: out of memory", name);
+        return pw_err_set(err, PW_ERR_NOMEM, "%s: out of memory (%zu bytes of JSON)", name, len);
     }
     yajl_config(h, yajl_dont_validate_strings, 0);
     yajl_status ys = yajl_parse(h, (const unsigned char *)json, len);
@@ -292,6 +309,8 @@ pw_status pw_baseline_parse(const char *json, size_t len, const char *name, pw_b
     else
         s = check_report(b, err);
     yajl_free(h);
+    pw_json_reserve_done(&r);
+    pw_arena_free(&scratch);
     if (s != PW_OK) {
         pw_baseline_free(b);
         return s;

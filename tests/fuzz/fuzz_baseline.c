@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "phiwall/baseline.h"
+#include "phiwall/json_reserve.h"
 #include "phiwall/report.h"
 #include "phiwall/url.h"
 
@@ -77,7 +78,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     pw_baseline *b = (pw_baseline *)1;
     pw_err err;
     pw_err_clear(&err);
-    pw_status s = pw_baseline_parse((const char *)data, size, "fuzz.json", &b, &err);
+    pw_json_probe probe = {0}; /* yajl's allocations stay within the reserve set aside */
+    pw_status s = pw_baseline_parse_probe((const char *)data, size, "fuzz.json", &b, &err, &probe);
+    FUZZ_ASSERT(!probe.overflow && probe.peak <= probe.reserve);
     if (s != PW_OK) {
         FUZZ_ASSERT(b == NULL);
         FUZZ_ASSERT(err.msg[0] != '\0' && strncmp(err.msg, "fuzz.json: ", 11) == 0);

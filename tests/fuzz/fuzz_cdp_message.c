@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "../../src/capture/cdp.h"
+#include "phiwall/json_tree.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -15,6 +16,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     memcpy(text, data, size);
     text[size] = '\0'; /* messages are NUL-delimited on the pipe */
+    /* the tree parser (json_tree.c) against yajl_tree_parse, which it replaced: the same texts
+     * parse (short of its nesting bound), and yajl's allocations stay within the reserve */
+    pw_json_probe probe = {0};
+    yajl_val mine = NULL, theirs = yajl_tree_parse(text, NULL, 0);
+    pw_status st = pw_json_tree_parse(text, strlen(text), &mine, NULL, 0, &probe);
+    if (st != PW_ERR_LIMIT && (st == PW_OK) != (theirs != NULL))
+        abort();
+    if (probe.overflow || probe.peak > probe.reserve)
+        abort();
+    yajl_tree_free(mine);
+    yajl_tree_free(theirs);
     cdp_msg m;
     pw_err err;
     if (cdp_msg_parse(text, &m, &err) == PW_OK) {

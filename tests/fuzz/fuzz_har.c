@@ -1,10 +1,13 @@
 /* fuzz_har.c — libFuzzer target for the streaming HAR reader (capture/har.c + har_limit.c +
  * har_pages.c): any bytes must give PW_OK or an error message, never a crash, leak or unbounded
- * memory; a failed read names the file; every page and request delivered has a URL. Odd-sized
- * inputs are read with a site_of hook, even-sized ones with the built-in site guess. */
+ * memory, also when an allocation inside yajl fails; a failed read names the file; every page and
+ * request delivered has a URL. Odd-sized inputs are read with a site_of hook, even-sized ones with
+ * the built-in site guess. */
 #include <string.h>
 
 #include "phiwall/har.h"
+#include "phiwall/json_reserve.h"
+#include "../unit/nomem_test.h"
 #include "pw_fuzz.h"
 
 static size_t touch(const char *s)
@@ -62,10 +65,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     pw_har_opts opts = {.max_string = 64}; /* small, so the limiter is exercised */
     if (size % 2)
         opts.site_of = site_of;
+    /* Inputs whose size is a multiple of 3 refuse yajl's allocation number size / 3 % 64 + 1
+     * (counted through the reader's allocation probe): out of memory mid-stream must be an error
+     * naming the file, never a crash, and what yajl asked for after the failure stays within the
+     * spare set aside for it. */
+    countdown c = {0, size % 3 ? 0 : (long)(size / 3 % 64) + 1};
+    pw_json_probe probe = {.fail = fail_kth, .ctx = &c};
+    opts.alloc_probe = &probe;
     pw_err err;
     pw_err_clear(&err);
     if (pw_har_read_ex(f, "fuzz.har", &sink, &opts, NULL, &err) != PW_OK)
         FUZZ_ASSERT(strncmp(err.msg, "fuzz.har: ", 10) == 0);
+    FUZZ_ASSERT(!probe.overflow && probe.peak <= probe.reserve);
     fclose(f);
     return 0;
 }

@@ -12,36 +12,13 @@
 
 #include "gw_json.h"
 #include "gw_json_tree.h"
+#include "nomem_test.h"
 #include "pw_test.h"
-
-/* Fails the allocation numbered fail_at (1-based); counts them all. */
-typedef struct countdown {
-    long calls, fail_at;
-} countdown;
-
-static int fail_kth(void *ctx)
-{
-    countdown *c = ctx;
-    return ++c->calls == c->fail_at;
-}
 
 /* Inputs that take the yajl path (comments, escapes, control bytes, errors) and make its
  * buffers grow. */
 static char *inputs[16];
 static size_t n_inputs;
-
-static char *repeat(const char *head, const char *unit, size_t times, const char *tail)
-{
-    size_t hl = strlen(head), ul = strlen(unit), tl = strlen(tail);
-    char *s = malloc(hl + ul * times + tl + 1);
-    if (!s)
-        return NULL;
-    memcpy(s, head, hl);
-    for (size_t i = 0; i < times; i++)
-        memcpy(s + hl + i * ul, unit, ul);
-    memcpy(s + hl + ul * times, tail, tl + 1);
-    return s;
-}
 
 static void make_inputs(void)
 {

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# redact_nomem.sh — `phiwall redact --format json` out of memory: a 13 MB JSON line under
+# address-space limits (ulimit -v) at which reading or parsing it fails. Each run either redacts
+# the line whole (exit 0, one line out) or stops with exit 3 and "out of memory" naming stdin's
+# line; never a crash, and never exit 0 with the line lost. Before: at 60 MB getline's ENOMEM
+# read as the end of input (exit 0, nothing out), at 90 MB yajl's failure read "invalid JSON:
+# client cancelled parse via callback return value".
+set -u
+. "$PW_SRC/tests/integration/lib.bash"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# a sanitizer build reserves terabytes of shadow memory: it cannot start under these limits
+(ulimit -v 60000; printf 'x\n' | "$PHIWALL" redact > /dev/null 2>&1) ||
+    skip "phiwall cannot start under ulimit -v 60000 (a sanitizer build?)"
+python3 -c "
+import json
+print(json.dumps({'a': ['x\\n' * 10] * 400000}))" > "$tmp/line.json"
+nomem=0
+for kb in 60000 90000 120000; do
+    (ulimit -v "$kb"; "$PHIWALL" redact --format json < "$tmp/line.json" > "$tmp/out" 2> "$tmp/err")
+    code=$?
+    if [ "$code" -eq 0 ]; then
+        expect_code 1 "$(wc -l < "$tmp/out")" "ulimit -v $kb: exit 0 with the line redacted"
+    else
+        expect_code 3 "$code" "ulimit -v $kb: exit 3, no crash"
+        expect_match "$(cat "$tmp/err")" '^phiwall: redact: out of memory: stdin: line 1: out of memory' \
+            "ulimit -v $kb: out of memory, naming the line"
+        nomem=$((nomem + 1))
+    fi
+done
+expect_code 1 "$((nomem > 0))" "at least one limit runs out of memory"
+finish
