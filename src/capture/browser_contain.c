@@ -214,3 +214,25 @@ void bx_fetch_paused(bx_browser *b, bx_tab *t, const cdp_msg *m)
     send_continue(b, m->session, id);
     note_answered(b, t, m, 0);
 }
+
+void bx_fetch_paused_browser(bx_browser *b, const cdp_msg *m)
+{
+    const char *id = cdp_str(m->params, "requestId");
+    bx_tab *t = bx_gone_frame_tab(b, cdp_str(m->params, "frameId"));
+    if (!id)
+        return;
+    if (!t) { /* a session of its tab pauses it too (the top frame's, a live frame's) */
+        send_continue(b, NULL, id);
+        return;
+    }
+    bx_fetch_paused(b, t, m);
+}
+
+void bx_unload_watch(bx_browser *b)
+{
+    /* keepalive requests only: every other request is paused by its own session alone */
+    cdp_call(b->conn, NULL, "Fetch.enable",
+             "{\"patterns\":[{\"urlPattern\":\"*\",\"resourceType\":\"Ping\"},"
+             "{\"urlPattern\":\"*\",\"resourceType\":\"Fetch\"}]}",
+             BX_CALL_MS, NULL, NULL);
+}

@@ -79,6 +79,7 @@ typedef struct bx_frame {
     struct bx_frame *next;
     const char *id;
     const char *page;
+    int gone; /* an out-of-process frame whose session detached: it is unloading */
 } bx_frame;
 
 typedef enum bx_task_kind { BX_TASK_PAGE = 0, BX_TASK_SEARCH, BX_TASK_LOGIN } bx_task_kind;
@@ -230,6 +231,8 @@ const char *bx_unloading_page(const bx_tab *t);
 /* The page a request of a frame below the top one belongs to: the page the frame was attached to
  * (Page.frameAttached), else the page the tab shows. */
 const char *bx_frame_page(const bx_tab *t, const char *frame);
+/* The tab with an out-of-process frame frame whose session detached, or NULL. */
+bx_tab *bx_gone_frame_tab(bx_browser *b, const char *frame);
 int bx_tab_of_session(bx_browser *b, const char *session);
 pw_status bx_session_add(bx_browser *b, const char *session, int tab);
 void bx_session_remove(bx_browser *b, const char *session);
@@ -253,6 +256,12 @@ void bx_settle(bx_browser *b, int min_ms, int max_ms);
 
 /* browser_contain.c */
 void bx_fetch_paused(bx_browser *b, bx_tab *t, const cdp_msg *m);
+/* A pause of the browser-wide Fetch (bx_unload_watch): a request of an out-of-process frame
+ * whose session is gone is handled as its tab's; any other continues. */
+void bx_fetch_paused_browser(bx_browser *b, const cdp_msg *m);
+/* Pause keepalive requests (beacons, fetch keepalive) browser-wide: an out-of-process iframe's
+ * beacon at pagehide is sent after its session detached, where no session of a tab sees it. */
+void bx_unload_watch(bx_browser *b);
 const pw_host_map *bx_host_map_find(const pw_browser_opts *o, const char *url);
 
 /* browser_http.c: GET url with libcurl (loopback or the audited site), capped in size. */

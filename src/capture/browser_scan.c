@@ -77,6 +77,8 @@ static pw_status launch_browser(bx_browser *b, pw_err *err)
             note_user_agent(b, cdp_str(r.result, "userAgent"));
         cdp_msg_free(&r);
     }
+    if (!cdp_conn_dead(b->conn))
+        bx_unload_watch(b);
     if (cdp_conn_dead(b->conn)) {
         char why[96];
         cdp_proc_exit_reason(&b->proc, why, sizeof why);

@@ -20,7 +20,8 @@
 #   page's beacon on the next page every time (on the same site, one run in six).
 # - leaveframe: the same form page with an iframe that sends a beacon at pagehide: the beacon is
 #   on the form page (the frame's page), also when the next page is on another site (earlier
-#   versions put it on the next page then, every time).
+#   versions put it on the next page then, every time), and when the iframe is of another site
+#   (an out-of-process frame whose session detaches before it sends: earlier versions lost it).
 # The beacons sent at pagehide carry the scan's user agent (the phone's with --device mobile), not
 # Chromium's "HeadlessChrome" (the override of each tab does not reach them; earlier versions sent
 # it).
@@ -122,11 +123,18 @@ done
 # page, so its beacon is on the form page, not on the page the submission loaded (which the tab
 # shows when the beacon arrives: earlier versions put it there every time when that page is on
 # another site)
-for to in same-site book.test; do
+for to in same-site book.test frame=book.test; do
     page=leaveframe; [ "$to" = book.test ] && page="leaveframe?to=book.test"
+    [ "$to" = frame=book.test ] && page="leaveframe?frame=book.test"
     scan "$page"; expect_code 0 $? "scan of a form page with an iframe ($to)"
     expect_match "$(form_beacons "$T/$page.har" | tr '\n' ';')" \
         '^/leaveform/next <- /leaveform/next;/leaveframe <- /leaveframe;/leaveframe <- /leaveframe/inner;$' \
         "the iframe's pagehide beacon is on the page that embeds it ($to)"
+    expect_nomatch "$(beacon_ua "$T/$page.har" FrameLeave)" 'Headless|^$' "the iframe's beacon carries the scan's user agent ($to)"
 done
+# the iframe of another site (an out-of-process frame): its beacon is sent after its DevTools
+# session detached; the browser-wide Fetch pauses it (earlier versions never saw it). Contained
+# (204) on the page that embeds the frame (above).
+expect_match "$(jq -r '.log.entries[] | select((.request.postData.text // "") | contains("ev=FrameLeave"))
+    | .response.status' "$T/leaveframe?frame=book.test.har")" '^204$' "the cross-site iframe's beacon was contained"
 finish
