@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "capture/browser_int.h"
 #include "phiwall/text.h"
@@ -56,12 +57,57 @@ static void send_fulfill(bx_browser *b, const char *session, const char *id, int
     pw_buf_free(&p);
 }
 
-static void send_continue(bx_browser *b, const char *session, const char *id)
+/* 1 when a request's User-Agent is the browser's own ("HeadlessChrome") where the scan sends
+ * another: a request no session's Network.setUserAgentOverride reaches (a beacon of a document
+ * being unloaded, sent once its document is gone). */
+static int headless_agent(const bx_browser *b, const char *name, const char *value)
+{
+    return b->user_agent && strcasecmp(name, "user-agent") == 0 && value &&
+           strstr(value, "HeadlessChrome") != NULL;
+}
+
+/* ,"headers":[…] of the paused request with the scan's User-Agent, when it needs one. */
+static void agent_override(bx_browser *b, const cdp_msg *m, pw_buf *p)
+{
+    yajl_val h = m ? cdp_get(m->params, "request.headers") : NULL;
+    int needed = 0;
+    for (size_t i = 0; h && YAJL_IS_OBJECT(h) && i < h->u.object.len; i++) {
+        yajl_val v = h->u.object.values[i];
+        needed |= YAJL_IS_STRING(v) && headless_agent(b, h->u.object.keys[i], v->u.string);
+    }
+    if (!needed)
+        return;
+    pw_buf_puts(p, ",\"headers\":[");
+    for (size_t i = 0; i < h->u.object.len; i++) {
+        const char *name = h->u.object.keys[i];
+        yajl_val v = h->u.object.values[i];
+        if (!YAJL_IS_STRING(v))
+            continue;
+        const char *value = headless_agent(b, name, v->u.string) ? b->user_agent : v->u.string;
+        pw_buf_puts(p, p->data[p->len - 1] == '[' ? "{\"name\":" : ",{\"name\":");
+        pw_buf_json_string(p, name, strlen(name));
+        pw_buf_puts(p, ",\"value\":");
+        pw_buf_json_string(p, value, strlen(value));
+        pw_buf_putc(p, '}');
+    }
+    pw_buf_putc(p, ']');
+}
+
+/* A paused request recorded from its pause says the User-Agent it was sent with. */
+static void record_agent(const bx_browser *b, bx_req *q)
+{
+    for (size_t i = 0; q && i < q->r.n_headers; i++)
+        if (headless_agent(b, q->headers[i].name, q->headers[i].value))
+            q->headers[i].value = b->user_agent;
+}
+
+static void send_continue(bx_browser *b, const char *session, const char *id, const cdp_msg *m)
 {
     pw_buf p;
     pw_buf_init(&p);
     pw_buf_puts(&p, "{\"requestId\":");
     pw_buf_json_string(&p, id, strlen(id));
+    agent_override(b, m, &p);
     pw_buf_putc(&p, '}');
     if (!p.failed)
         cdp_send(b->conn, session, "Fetch.continueRequest", p.data, NULL, NULL, NULL);
@@ -106,6 +152,7 @@ static bx_req *paused_request(bx_browser *b, bx_tab *t, const cdp_msg *m, const 
     bx_req_where w = {.type = cdp_str(m->params, "resourceType"), .frame = frame};
     w.wall_time = bx_wall_now();
     bx_req *q = bx_req_new(t, network_id, cdp_get(m->params, "request"), &w);
+    record_agent(b, q);
     if (q && !seen)
         q->r.page_url = page;
     return q;
@@ -188,7 +235,7 @@ void bx_fetch_paused(bx_browser *b, bx_tab *t, const cdp_msg *m)
     if (t->active)
         t->net_last_ms = cdp_now_ms();
     if (!url) {
-        send_continue(b, m->session, id);
+        send_continue(b, m->session, id, m);
         note_answered(b, t, m, 0);
         return;
     }
@@ -211,7 +258,7 @@ void bx_fetch_paused(bx_browser *b, bx_tab *t, const cdp_msg *m)
         serve_mapped(b, t, m, id, url, map);
         return;
     }
-    send_continue(b, m->session, id);
+    send_continue(b, m->session, id, m);
     note_answered(b, t, m, 0);
 }
 
@@ -222,7 +269,7 @@ void bx_fetch_paused_browser(bx_browser *b, const cdp_msg *m)
     if (!id)
         return;
     if (!t) { /* a session of its tab pauses it too (the top frame's, a live frame's) */
-        send_continue(b, NULL, id);
+        send_continue(b, NULL, id, m);
         return;
     }
     bx_fetch_paused(b, t, m);

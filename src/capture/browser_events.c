@@ -90,6 +90,7 @@ static void on_attached(bx_browser *b, const cdp_msg *m)
     bx_log(b, "attached %s session to tab %d: %s", type ? type : "?", tab,
            cdp_str(m->params, "targetInfo.url") ? cdp_str(m->params, "targetInfo.url") : "");
     cdp_send(b->conn, child, "Network.enable", "{}", NULL, NULL, NULL);
+    bx_agent_override(b, child); /* before it runs: its requests and navigator.userAgent */
     cdp_send(b->conn, child, "Fetch.enable", "{\"patterns\":[{\"urlPattern\":\"*\"}]}", NULL, NULL,
              NULL);
     if (type && (strcmp(type, "iframe") == 0 || strcmp(type, "page") == 0))

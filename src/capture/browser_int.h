@@ -254,6 +254,10 @@ int bx_settle_max(const bx_browser *b);
 /* Wait at least min_ms, then until every active tab's network is quiet, at most max_ms. */
 void bx_settle(bx_browser *b, int min_ms, int max_ms);
 
+/* Network.setUserAgentOverride on session (a tab's or a frame's, worker's) with the scan's user
+ * agent (b->user_agent), sent without waiting; nothing when there is none. */
+void bx_agent_override(bx_browser *b, const char *session);
+
 /* browser_contain.c */
 void bx_fetch_paused(bx_browser *b, bx_tab *t, const cdp_msg *m);
 /* A pause of the browser-wide Fetch (bx_unload_watch): a request of an out-of-process frame

@@ -108,17 +108,13 @@ static pw_status launch_with_agent(bx_browser *b, pw_err *err)
 
 static pw_status start_browser(bx_browser *b, pw_err *err)
 {
-    /* The user agent is set on the browser as a whole (--user-agent), not only on each tab
-     * (Network.setUserAgentOverride, bx_tab_open): a request no tab's agent sends — a beacon of
-     * a document being unloaded, sent once the document is gone — carries the browser's own,
-     * "HeadlessChrome". The desktop one is known only from a running browser: the first start
-     * reads it, and the browser is started again with it (restarts reuse it). */
+    /* The user agent: --user-agent when it is known before the start (--device mobile, a
+     * restart); the desktop one is read from the running browser (Browser.getVersion) and set on
+     * every session before it runs (Network.setUserAgentOverride: each tab, frame and worker),
+     * and a request none of those reaches — a beacon of a document being unloaded, sent once the
+     * document is gone, which would say "HeadlessChrome" — gets it in its Fetch pause
+     * (browser_contain.c). Earlier versions started the browser a second time to pass it. */
     pw_status st = launch_with_agent(b, err);
-    if (st == PW_OK && !b->launch.user_agent && b->user_agent && !b->ua_refused) {
-        bx_log(b, "starting the browser again with the user agent %s", b->user_agent);
-        stop_browser(b);
-        st = launch_with_agent(b, err);
-    }
     for (int i = 0; i < b->n_tabs && st == PW_OK; i++) {
         b->tabs[i].index = i;
         st = bx_tab_open(b, &b->tabs[i], err);

@@ -63,19 +63,34 @@ static pw_status set_cookies(bx_tab *t, pw_err *err)
     return PW_OK;
 }
 
+/* {"userAgent":…} for Network.setUserAgentOverride; 0 when the scan sets none. */
+static int agent_params(const bx_browser *b, pw_buf *p)
+{
+    if (!b->user_agent)
+        return 0;
+    pw_buf_puts(p, "{\"userAgent\":");
+    pw_buf_json_string(p, b->user_agent, strlen(b->user_agent));
+    pw_buf_putc(p, '}');
+    return !p->failed;
+}
+
+void bx_agent_override(bx_browser *b, const char *session)
+{
+    pw_buf p;
+    pw_buf_init(&p);
+    if (agent_params(b, &p))
+        cdp_send(b->conn, session, "Network.setUserAgentOverride", p.data, NULL, NULL, NULL);
+    pw_buf_free(&p);
+}
+
 static pw_status emulate(bx_tab *t, pw_err *err)
 {
     bx_browser *b = t->b;
     pw_buf p;
     pw_buf_init(&p);
-    const char *ua = b->user_agent;
     pw_status st = PW_OK;
-    if (ua) {
-        pw_buf_puts(&p, "{\"userAgent\":");
-        pw_buf_json_string(&p, ua, strlen(ua));
-        pw_buf_putc(&p, '}');
+    if (agent_params(b, &p))
         st = call(t, t->session, "Network.setUserAgentOverride", p.data, NULL, err);
-    }
     pw_buf_free(&p);
     if (st != PW_OK || b->o->device != PW_DEVICE_MOBILE)
         return st;

@@ -24,7 +24,7 @@
 #   (an out-of-process frame whose session detaches before it sends: earlier versions lost it).
 # The beacons sent at pagehide carry the scan's user agent (the phone's with --device mobile), not
 # Chromium's "HeadlessChrome" (the override of each tab does not reach them; earlier versions sent
-# it).
+# it), with one browser start per scan (earlier versions started it twice to learn the agent).
 # Uses pw_browser_test_server; about 35 s.
 set -u
 . "$PW_SRC/tests/integration/lib.bash"
@@ -98,6 +98,14 @@ for how in contain no-contain; do
     expect_match "$(beacon_ua "$T/leave-$how.har" PageLeave)" '^Mozilla/5\.0 .*Chrome/[0-9.]+ ' "the pagehide beacon's User-Agent ($how)"
     expect_nomatch "$(beacon_ua "$T/leave-$how.har" PageLeave)" 'Headless' "the pagehide beacon does not say HeadlessChrome ($how)"
 done
+# the user agent costs no second browser start: read from the running browser and set on every
+# session (earlier versions started Chromium once to read it and again to pass --user-agent)
+printf '#!/bin/sh\necho start >>"%s"\nexec %s "$@"\n' "$T/starts" /usr/bin/chromium >"$T/chromium-count"
+chmod +x "$T/chromium-count"
+scan leave --no-interact --browser "$T/chromium-count"; expect_code 0 $? "scan through a browser wrapper that counts its starts"
+expect_match "$(wc -l <"$T/starts")" '^ *1$' "one browser start per scan"
+expect_nomatch "$(beacon_ua "$T/leave.har" PageLeave)" 'Headless|^$' "the pagehide beacon carries the scan's user agent (one start)"
+expect_match "$(leave_beacon "$T/leave.har")" '^page_1 204 ' "the pagehide beacon is captured (one start)"
 scan leave --no-interact --device mobile; expect_code 0 $? "scan of the pagehide page as a phone"
 expect_match "$(beacon_ua "$T/leave.har" PageLeave)" '^Mozilla/5\.0 \(Linux; Android .* Mobile Safari/' "the pagehide beacon carries the phone's user agent"
 
