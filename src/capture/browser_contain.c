@@ -275,11 +275,19 @@ void bx_fetch_paused_browser(bx_browser *b, const cdp_msg *m)
     bx_fetch_paused(b, t, m);
 }
 
-void bx_unload_watch(bx_browser *b)
+pw_status bx_unload_watch(bx_browser *b, pw_err *err)
 {
     /* keepalive requests only: every other request is paused by its own session alone */
-    cdp_call(b->conn, NULL, "Fetch.enable",
-             "{\"patterns\":[{\"urlPattern\":\"*\",\"resourceType\":\"Ping\"},"
-             "{\"urlPattern\":\"*\",\"resourceType\":\"Fetch\"}]}",
-             BX_CALL_MS, NULL, NULL);
+    pw_status st = cdp_call(b->conn, NULL, "Fetch.enable",
+                            "{\"patterns\":[{\"urlPattern\":\"*\",\"resourceType\":\"Ping\"},"
+                            "{\"urlPattern\":\"*\",\"resourceType\":\"Fetch\"}]}",
+                            BX_CALL_MS, NULL, err);
+    if (st == PW_OK || cdp_conn_dead(b->conn))
+        return st;
+    /* a browser without Fetch on its own target: the scan runs as before, without those */
+    bx_log(b, "no browser-wide Fetch (%s): beacons of cross-site frames at pagehide are not seen",
+           err ? err->msg : "?");
+    if (err)
+        pw_err_clear(err);
+    return PW_OK;
 }

@@ -265,7 +265,7 @@ void bx_fetch_paused(bx_browser *b, bx_tab *t, const cdp_msg *m);
 void bx_fetch_paused_browser(bx_browser *b, const cdp_msg *m);
 /* Pause keepalive requests (beacons, fetch keepalive) browser-wide: an out-of-process iframe's
  * beacon at pagehide is sent after its session detached, where no session of a tab sees it. */
-void bx_unload_watch(bx_browser *b);
+pw_status bx_unload_watch(bx_browser *b, pw_err *err);
 const pw_host_map *bx_host_map_find(const pw_browser_opts *o, const char *url);
 
 /* browser_http.c: GET url with libcurl (loopback or the audited site), capped in size. */

@@ -77,8 +77,6 @@ static pw_status launch_browser(bx_browser *b, pw_err *err)
             note_user_agent(b, cdp_str(r.result, "userAgent"));
         cdp_msg_free(&r);
     }
-    if (!cdp_conn_dead(b->conn))
-        bx_unload_watch(b);
     if (cdp_conn_dead(b->conn)) {
         char why[96];
         cdp_proc_exit_reason(&b->proc, why, sizeof why);
@@ -115,6 +113,8 @@ static pw_status start_browser(bx_browser *b, pw_err *err)
      * document is gone, which would say "HeadlessChrome" — gets it in its Fetch pause
      * (browser_contain.c). Earlier versions started the browser a second time to pass it. */
     pw_status st = launch_with_agent(b, err);
+    if (st == PW_OK)
+        st = bx_unload_watch(b, err);
     for (int i = 0; i < b->n_tabs && st == PW_OK; i++) {
         b->tabs[i].index = i;
         st = bx_tab_open(b, &b->tabs[i], err);
