@@ -280,7 +280,8 @@ static int is_frame(const pw_request *r)
 static int has_page_gap(const pw_cli_gaps *g, const char *url)
 {
     for (size_t i = 0; i < g->n; i++)
-        if (g->v[i].kind == PW_GAP_PAGE && same(g->v[i].url, url))
+        if ((g->v[i].kind == PW_GAP_PAGE || g->v[i].kind == PW_GAP_ERROR_PAGE) &&
+            same(g->v[i].url, url))
             return 1;
     return 0;
 }
@@ -336,11 +337,11 @@ void pw_cli_gaps_check_request(pw_cli_gaps *g, const pw_request *r)
          * reports its own, and a HAR's recorder may have stated it already (--har-out's
          * log._phiwall.gaps come before the entries). The gap names the page as the HAR's page
          * and its findings do. */
+        pw_gap_kind kind = r->status >= 400 ? PW_GAP_ERROR_PAGE : PW_GAP_PAGE;
         if (r->status >= 400)
             why = pw_gap_page_status(r->status, buf, sizeof buf);
         if (r->source == PW_SOURCE_HAR && !has_page_gap(g, r->page_url))
-            pw_cli_gaps_add(
-                g, &(pw_capture_gap){.kind = PW_GAP_PAGE, .url = r->page_url, .error = why});
+            pw_cli_gaps_add(g, &(pw_capture_gap){.kind = kind, .url = r->page_url, .error = why});
         return;
     }
     if (!g->catalog)

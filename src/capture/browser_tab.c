@@ -399,10 +399,10 @@ static const char *main_url_of(const bx_tab *t)
     return t->facts_url ? t->facts_url : t->top_url ? t->top_url : t->task.url;
 }
 
-static void report_page_gap(bx_tab *t, const char *url, const char *error)
+static void report_page_gap(bx_tab *t, pw_gap_kind kind, const char *url, const char *error)
 {
     bx_browser *b = t->b;
-    pw_capture_gap g = {.kind = PW_GAP_PAGE, .url = url, .error = error, .pages = 1};
+    pw_capture_gap g = {.kind = kind, .url = url, .error = error, .pages = 1};
     b->stats->pages_gaps++;
     bx_log(b, "gap: page %s: %s", g.url, g.error);
     if (b->o->hooks.gap)
@@ -410,8 +410,9 @@ static void report_page_gap(bx_tab *t, const char *url, const char *error)
 }
 
 /* The error page of a document answering HTTP >= 400 loaded, and what its trackers sent is
- * captured (real transmissions: kept), but the page the site meant was not seen: a page gap, so
- * that a baseline's finding there is not rechecked rather than gone. Every top-level document
+ * captured (real transmissions: kept), but the page the site meant was not seen: an error-page
+ * gap, so that a baseline's finding there is not rechecked rather than gone (a broken link does
+ * not make the capture incomplete). Every top-level document
  * of the task counts (a form submission's answer too); the task's own is named as its page. */
 static void report_error_pages(bx_tab *t)
 {
@@ -425,7 +426,7 @@ static void report_error_pages(bx_tab *t)
         char why[64];
         int own = strcmp(q->request_id, first->request_id) == 0;
         report_page_gap(
-            t, own ? main_url_of(t) : q->r.url,
+            t, PW_GAP_ERROR_PAGE, own ? main_url_of(t) : q->r.url,
             pw_arena_strdup(&t->arena, pw_gap_page_status(q->r.status, why, sizeof why)));
     }
 }
@@ -438,12 +439,12 @@ void bx_tab_report_gap(bx_tab *t)
     /* named as its page and findings are (/start → 302 → /home that timed out is /home): a
      * comparison with a baseline matches the gap with the findings of that page */
     if (bx_tab_unread(t)) {
-        report_page_gap(t, main_url_of(t), bx_tab_failure(t));
+        report_page_gap(t, PW_GAP_PAGE, main_url_of(t), bx_tab_failure(t));
         return;
     }
     report_error_pages(t);
     if (t->load_timed_out && document_status(t) < 400)
-        report_page_gap(t, main_url_of(t),
+        report_page_gap(t, PW_GAP_PAGE, main_url_of(t),
                         pw_arena_sprintf(&t->arena,
                                          "no load event within %d s (--timeout): tags that wait "
                                          "for it did not run",

@@ -664,7 +664,8 @@ static int finish_gap(har *h)
     if (!r->kind)
         return fail(h, PW_ERR_PARSE, "\"kind\"", "in", 0, NULL);
     if (pw_gap_kind_parse(r->kind, &g.kind) != 0)
-        return fail(h, PW_ERR_PARSE, "script, frame, page, login or browser", "for", 0, ".kind");
+        return fail(h, PW_ERR_PARSE, "script, frame, page, login, browser or error-page", "for", 0,
+                    ".kind");
     if (h->sink->on_gap)
         h->sink->on_gap(h->sink->ctx, &g);
     memset(r, 0, sizeof *r);

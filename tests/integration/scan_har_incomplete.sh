@@ -63,7 +63,7 @@ expect_match "$("$PHIWALL" scan --har "$GAPS" 2>/dev/null | sed -n 3p)" '^INCOMP
 sed 's/"kind":"login"/"kind":"logout"/' "$GAPS" >"$T/badkind.har"
 "$PHIWALL" scan --har "$T/badkind.har" -o /dev/null 2>"$T/badkind.err"
 expect_code 3 $? "_phiwall.gaps with an unknown kind: an error"
-expect_match "$(cat "$T/badkind.err")" 'badkind\.har: byte [0-9]+: expected script, frame, page, login or browser for log\._phiwall\.gaps\[2\]\.kind' "unknown kind named with its place"
+expect_match "$(cat "$T/badkind.err")" 'badkind\.har: byte [0-9]+: expected script, frame, page, login, browser or error-page for log\._phiwall\.gaps\[2\]\.kind' "unknown kind named with its place"
 
 # a recorded gap's page list (pageUrls, morePages, morePageCount) comes back as the report's:
 # every page named, and how many more (earlier versions read neither: the first page alone)
