@@ -216,6 +216,19 @@ static void serve_mapped(bx_browser *b, bx_tab *t, const cdp_msg *m, const char 
     b->stats->mapped++;
 }
 
+/* The unload marker of BX_UNLOAD_PATH (browser_tab.c): http(s)://host[:port]/__phiwall_unload__. */
+const char *bx_unload_marker(pw_arena *a, const char *url)
+{
+    const char *p = strstr(url, "://");
+    p = p ? strchr(p + 3, '/') : NULL;
+    size_t n = strlen(BX_UNLOAD_PATH);
+    if (!p || strncmp(p, BX_UNLOAD_PATH, n) != 0 || (p[n] != '?' && p[n] != '\0'))
+        return NULL;
+    p += n + (p[n] == '?');
+    char *doc = pw_pct_decode(a, p, strlen(p), 0, NULL);
+    return doc ? doc : "";
+}
+
 static int is_loaded_resource(const char *rtype)
 {
     return rtype && (strcmp(rtype, "Script") == 0 || strcmp(rtype, "Stylesheet") == 0 ||
@@ -237,6 +250,12 @@ void bx_fetch_paused(bx_browser *b, bx_tab *t, const cdp_msg *m)
     if (!url) {
         send_continue(b, m->session, id, m);
         note_answered(b, t, m, 0);
+        return;
+    }
+    const char *unloading = bx_unload_marker(&t->arena, url);
+    if (unloading) { /* phiwall's own: answered here, no request of the page */
+        send_fulfill(b, m->session, id, 204, NULL, NULL);
+        t->unload_marked |= t->unload_doc && strcmp(t->unload_doc, unloading) == 0;
         return;
     }
     int top_doc = rtype && strcmp(rtype, "Document") == 0 && frame && t->target_id &&

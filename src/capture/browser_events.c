@@ -255,7 +255,8 @@ static void on_request(bx_browser *b, bx_tab *t, const cdp_msg *m)
     yajl_val p = m->params;
     const char *id = cdp_str(p, "requestId");
     const char *url = cdp_str(p, "request.url");
-    if (!id || !url || strncmp(url, "data:", 5) == 0 || strncmp(url, "blob:", 5) == 0)
+    if (!id || !url || strncmp(url, "data:", 5) == 0 || strncmp(url, "blob:", 5) == 0 ||
+        bx_unload_marker(&t->arena, url))
         return;
     yajl_val redirect = cdp_get(p, "redirectResponse");
     double st;

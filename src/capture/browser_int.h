@@ -108,11 +108,13 @@ typedef struct bx_tab {
     int loaded;
     int nav_failed;
     int crashed;
-    int acted;          /* the last step did something (filled, clicked, submitted) */
-    int blank;          /* back on about:blank after a task (pagehide beacons are in) */
-    int leaving;        /* on the way to about:blank: a request cancelled now was still loading */
-    int load_timed_out; /* no load event within --timeout: the page was scanned in part */
-    int requeued;       /* cut short by a broken browser and queued again: not a gap yet */
+    int acted;         /* the last step did something (filled, clicked, submitted) */
+    int blank;         /* back on about:blank after a task (pagehide beacons are in) */
+    int leaving;       /* on the way to about:blank: a request cancelled now was still loading */
+    int unload_marked; /* the left document's pagehide ran (its unload marker's pause came) */
+    const char *unload_doc; /* the document being left whose marker is awaited (arena) */
+    int load_timed_out;     /* no load event within --timeout: the page was scanned in part */
+    int requeued;           /* cut short by a broken browser and queued again: not a gap yet */
     const char *nav_error;
     const char *top_url; /* current top document */
     /* The documents a beacon seen only in its Fetch pause may come from (bx_unloading_page):
@@ -257,6 +259,13 @@ void bx_settle(bx_browser *b, int min_ms, int max_ms);
 /* Network.setUserAgentOverride on session (a tab's or a frame's, worker's) with the scan's user
  * agent (b->user_agent), sent without waiting; nothing when there is none. */
 void bx_agent_override(bx_browser *b, const char *session);
+
+/* The path of the marker each top document sends first thing at pagehide (BX_UNLOAD_JS, added
+ * to every new document): its pause says the document's pagehide listeners are running, so what
+ * they send is on its way. Answered locally, never recorded, never sent. */
+#define BX_UNLOAD_PATH "/__phiwall_unload__"
+/* The document an unload marker's URL names (in a), or NULL when url is no marker. */
+const char *bx_unload_marker(pw_arena *a, const char *url);
 
 /* browser_contain.c */
 void bx_fetch_paused(bx_browser *b, bx_tab *t, const cdp_msg *m);

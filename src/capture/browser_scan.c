@@ -581,6 +581,9 @@ static void leave_pages(bx_browser *b)
     for (int i = 0; i < b->n_tabs; i++) {
         bx_tab *t = &b->tabs[i];
         t->blank = 0;
+        /* a document of the site is left: its pagehide sends the unload marker */
+        t->unload_marked = !(t->active && !t->crashed && t->doc_url);
+        t->unload_doc = t->doc_url; /* its marker, not a late one of the page before */
         if (t->active && !t->crashed) {
             int failed = t->nav_failed; /* the task's outcome, not this navigation's */
             t->leaving = 1;
@@ -593,6 +596,20 @@ static void leave_pages(bx_browser *b)
         int waiting = 0;
         for (int i = 0; i < b->n_tabs; i++)
             waiting |= b->tabs[i].active && !b->tabs[i].crashed && !b->tabs[i].blank;
+        if (!waiting || cdp_conn_dead(b->conn) || cdp_now_ms() >= deadline)
+            break;
+        cdp_pump(b->conn, deadline, NULL);
+    }
+    /* The left documents run their pagehide after about:blank commits (late on a loaded
+     * machine): wait for each one's unload marker, which it sends just before its own beacons
+     * (earlier versions waited a fixed 300 ms and a quiet window from here, and lost the beacon
+     * when the pagehide came later). A document that sends none (it crashed, it was no page of
+     * the site, its script did not run) costs the cap. */
+    deadline = cdp_now_ms() + bx_settle_max(b);
+    for (;;) {
+        int waiting = 0;
+        for (int i = 0; i < b->n_tabs; i++)
+            waiting |= b->tabs[i].active && !b->tabs[i].crashed && !b->tabs[i].unload_marked;
         if (!waiting || cdp_conn_dead(b->conn) || cdp_now_ms() >= deadline)
             break;
         cdp_pump(b->conn, deadline, NULL);

@@ -142,6 +142,17 @@ pw_status bx_tab_open(bx_browser *b, bx_tab *t, pw_err *err)
         st = emulate(t, err);
     if (st == PW_OK)
         st = set_cookies(t, err);
+    /* The unload marker: a top document's first pagehide listener (registered before any of the
+     * page's) sends a beacon of its own origin (CSP's connect-src 'self' allows it) naming the
+     * document — the document's own beacons are created right after it in the same task. The leave
+     * waits for its pause rather than for a fixed time after the next document commits: the left
+     * document's pagehide runs only after that commit, late on a loaded machine. */
+    if (st == PW_OK)
+        st = call(t, t->session, "Page.addScriptToEvaluateOnNewDocument",
+                  "{\"source\":\"if(window===top)addEventListener('pagehide',function(){try{"
+                  "navigator.sendBeacon(location.origin+'" BX_UNLOAD_PATH
+                  "?'+encodeURIComponent(location.href))}catch(e){}});\"}",
+                  NULL, err);
     return st;
 }
 
