@@ -49,7 +49,8 @@ static void usage(FILE *f)
     pw_cli_catalog_usage(f, 23);
     fprintf(f, "\nExit codes: 0 ran, no finding at or above --fail-on (without it, findings\n"
                "exit 0 too), 1 findings at or above --fail-on, 2 usage, 3 runtime error,\n"
-               "4 incomplete (tracker scripts or pages failed to load: not a clean result).\n"
+               "4 incomplete (tracker scripts or pages failed to load: not a clean result;\n"
+               "a page that answered an HTTP error is listed as an error page, not incomplete).\n"
                "See docs/scan-har.md, docs/rules.md and docs/report-formats.md.\n\n");
     pw_cli_scan_live_usage(f);
 }

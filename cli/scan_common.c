@@ -153,9 +153,9 @@ int pw_cli_scan_finish(const pw_scan_result *r, const pw_cli_scan_out *o, pw_cli
         return rc;
     if (o->fail_on >= 0 && max >= o->fail_on)
         rc = PW_EXIT_FINDINGS;
-    else if (r->n_gaps && !o->allow_incomplete)
+    else if (pw_report_incomplete_count(r) && !o->allow_incomplete)
         rc = PW_EXIT_INCOMPLETE;
-    if (r->n_gaps)
+    if (pw_report_incomplete_count(r))
         say_incomplete(r, rc);
     return rc;
 }

@@ -72,13 +72,25 @@ static unsigned long long key_hash(const char *key)
 static void count_more(pw_cli_gaps *g, size_t i)
 {
     struct pw_cli_more *m = &g->more[i];
-    g->v[i].n_more_pages = m->unknown ? 0 : m->n;
+    g->v[i].n_more_pages = m->unknown ? 0 : m->recorded + m->n;
+}
+
+/* Pages past gap i's list that are not known one by one (no memory, a recorded gap's count). */
+static void more_unknown(pw_cli_gaps *g, size_t i)
+{
+    g->v[i].more_pages = 1;
+    g->more[i].unknown = 1;
+    count_more(g, i);
 }
 
 /* A page past gap i's full list: counted once (by the hash of its page key). */
 static void note_more(pw_cli_gaps *g, size_t i, const char *key)
 {
     struct pw_cli_more *m = &g->more[i];
+    if (m->recorded) { /* the recorded ones are not named: this one may be among them */
+        more_unknown(g, i);
+        return;
+    }
     unsigned long long h = key_hash(key);
     size_t lo = 0, hi = m->n;
     while (lo < hi) {
@@ -107,14 +119,6 @@ static void note_more(pw_cli_gaps *g, size_t i, const char *key)
     memmove(m->hash + lo + 1, m->hash + lo, (m->n - lo) * sizeof *m->hash);
     m->hash[lo] = h;
     m->n++;
-    count_more(g, i);
-}
-
-/* Pages past gap i's list that are not known one by one (no memory, a recorded gap's count). */
-static void more_unknown(pw_cli_gaps *g, size_t i)
-{
-    g->v[i].more_pages = 1;
-    g->more[i].unknown = 1;
     count_more(g, i);
 }
 
@@ -214,8 +218,15 @@ void pw_cli_gaps_add(pw_cli_gaps *g, const pw_capture_gap *gap)
         .pages = pages,
     };
     g->more[i] = (struct pw_cli_more){0};
-    if (pages_unknown(gap))
+    size_t named = gap->n_page_urls ? gap->n_page_urls : gap->page_url != NULL;
+    if (gap->more_pages && gap->n_more_pages && pages <= named + gap->n_more_pages) {
+        /* a recorded gap (--har-out) that knew how many pages were past its list */
+        g->v[i].more_pages = 1;
+        g->more[i].recorded = gap->n_more_pages;
+        count_more(g, i);
+    } else if (pages_unknown(gap)) {
         more_unknown(g, i);
+    }
     for (size_t k = 1; k < gap->n_page_urls; k++)
         add_page(g, i, gap->page_urls[k]);
 }
@@ -269,7 +280,8 @@ static int is_frame(const pw_request *r)
 static int has_page_gap(const pw_cli_gaps *g, const char *url)
 {
     for (size_t i = 0; i < g->n; i++)
-        if (g->v[i].kind == PW_GAP_PAGE && same(g->v[i].url, url))
+        if ((g->v[i].kind == PW_GAP_PAGE || g->v[i].kind == PW_GAP_ERROR_PAGE) &&
+            same(g->v[i].url, url))
             return 1;
     return 0;
 }
@@ -325,11 +337,11 @@ void pw_cli_gaps_check_request(pw_cli_gaps *g, const pw_request *r)
          * reports its own, and a HAR's recorder may have stated it already (--har-out's
          * log._phiwall.gaps come before the entries). The gap names the page as the HAR's page
          * and its findings do. */
+        pw_gap_kind kind = r->status >= 400 ? PW_GAP_ERROR_PAGE : PW_GAP_PAGE;
         if (r->status >= 400)
             why = pw_gap_page_status(r->status, buf, sizeof buf);
         if (r->source == PW_SOURCE_HAR && !has_page_gap(g, r->page_url))
-            pw_cli_gaps_add(
-                g, &(pw_capture_gap){.kind = PW_GAP_PAGE, .url = r->page_url, .error = why});
+            pw_cli_gaps_add(g, &(pw_capture_gap){.kind = kind, .url = r->page_url, .error = why});
         return;
     }
     if (!g->catalog)

@@ -27,6 +27,7 @@ typedef struct pw_cli_gaps {
         unsigned long long *hash;
         size_t n, cap;
         int unknown;
+        size_t recorded; /* pages past the list a recorded gap counted (its morePageCount) */
     } * more;
     size_t n, cap;
     size_t dropped;

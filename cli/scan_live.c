@@ -603,7 +603,7 @@ static void summarize(const pw_scan_result *r, pw_live_summary *sum, const char 
             sum->by_sev[r->findings[i].severity]++;
     sum->max_sev = pw_scan_result_max_severity(r);
     sum->source = source;
-    sum->gaps = r->n_gaps;
+    sum->gaps = pw_report_incomplete_count(r);
     pw_buf line;
     pw_buf_init(&line);
     pw_report_incomplete_headline(r, &line);

@@ -31,7 +31,11 @@ typedef struct pw_report_opts {
     const pw_baseline_diff *baseline;
 } pw_report_opts;
 
-/* The gaps of an incomplete result in one line (appended; nothing when r->n_gaps is 0):
+/* The gaps that make r incomplete (exit 4): every gap but a page that answered an HTTP error
+ * (PW_GAP_ERROR_PAGE, reported on its own: it counts for a baseline, not for completeness). */
+size_t pw_report_incomplete_count(const pw_scan_result *r);
+
+/* The gaps of an incomplete result in one line (appended; nothing when none makes it so):
  * "3 tracker scripts failed to load (connect.facebook.net/en_US/fbevents.js:
  * net::ERR_NAME_NOT_RESOLVED), 1 page did not load or timed out (URL: error)". */
 void pw_report_incomplete_headline(const pw_scan_result *r, pw_buf *out);

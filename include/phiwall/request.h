@@ -93,13 +93,21 @@ typedef enum pw_gap_kind {
     PW_GAP_PAGE,       /* a page of the site failed to load or timed out */
     PW_GAP_LOGIN,      /* --login failed: the logged-in area was not scanned */
     PW_GAP_BROWSER,    /* no browser ran: HTML read instead of traffic observed */
+    /* a page of the site answered an HTTP error (>= 400): its error page loaded and what its
+     * trackers sent is kept, but the page the site meant was not seen. It counts for a baseline
+     * (a rescan does not call that page's findings fixed) but not for completeness: a broken
+     * link is the site's to fix, not a capture that failed (pw_gap_makes_incomplete) */
+    PW_GAP_ERROR_PAGE,
     PW_GAP__COUNT
 } pw_gap_kind;
 
-const char *pw_gap_kind_name(pw_gap_kind k); /* "script", "frame", "page", "login", "browser" */
+/* "script", "frame", "page", "login", "browser", "error-page" */
+const char *pw_gap_kind_name(pw_gap_kind k);
+/* 1 when a gap of kind k makes a result incomplete (exit 4): every kind but an error page. */
+int pw_gap_makes_incomplete(pw_gap_kind k);
 /* The kind a name stands for (the inverse of pw_gap_kind_name); -1 for an unknown name. */
 int pw_gap_kind_parse(const char *name, pw_gap_kind *out);
-/* The error of a page gap whose document answered an HTTP error (status >= 400), in buf:
+/* The error of an error-page gap (its document answered an HTTP error, status >= 400), in buf:
  * "page answered HTTP 404". Every capture names it so (browser, HAR), so that a page's gap is
  * the same whichever recorded it. */
 const char *pw_gap_page_status(int status, char *buf, size_t cap);

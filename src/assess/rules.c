@@ -785,8 +785,13 @@ static int m_form(const rule_input *in, unsigned char *use)
         int canary_only =
             (k == PW_FIELD_USER_DATA && !udff && hashed_value(rf->f)) || page_metadata(rf->f);
         int personal = canary_only ? field_has(rf, is_canary) : field_personal_here(in, rf);
-        if (udff || typed || personal) /* the values are the evidence, not the page's words */
-            use[i] = PW_USE_IDENTIFIERS, found = 1;
+        if (!udff && !typed && !personal)
+            continue;
+        /* the values are the evidence, not the page's words; a udff hash's hits say what it is
+         * a hash of (a ZIP code too, which alone identifies no one), labelled as the same hash
+         * is under PW-ADVANCED-MATCHING (ud[zp]) */
+        use[i] = udff ? PW_USE_FIELD : PW_USE_IDENTIFIERS;
+        found = 1;
     }
     if (!found)
         return -1;

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "capture/browser_int.h"
 #include "phiwall/text.h"
@@ -56,12 +57,57 @@ static void send_fulfill(bx_browser *b, const char *session, const char *id, int
     pw_buf_free(&p);
 }
 
-static void send_continue(bx_browser *b, const char *session, const char *id)
+/* 1 when a request's User-Agent is the browser's own ("HeadlessChrome") where the scan sends
+ * another: a request no session's Network.setUserAgentOverride reaches (a beacon of a document
+ * being unloaded, sent once its document is gone). */
+static int headless_agent(const bx_browser *b, const char *name, const char *value)
+{
+    return b->user_agent && strcasecmp(name, "user-agent") == 0 && value &&
+           strstr(value, "HeadlessChrome") != NULL;
+}
+
+/* ,"headers":[…] of the paused request with the scan's User-Agent, when it needs one. */
+static void agent_override(bx_browser *b, const cdp_msg *m, pw_buf *p)
+{
+    yajl_val h = m ? cdp_get(m->params, "request.headers") : NULL;
+    int needed = 0;
+    for (size_t i = 0; h && YAJL_IS_OBJECT(h) && i < h->u.object.len; i++) {
+        yajl_val v = h->u.object.values[i];
+        needed |= YAJL_IS_STRING(v) && headless_agent(b, h->u.object.keys[i], v->u.string);
+    }
+    if (!needed)
+        return;
+    pw_buf_puts(p, ",\"headers\":[");
+    for (size_t i = 0; i < h->u.object.len; i++) {
+        const char *name = h->u.object.keys[i];
+        yajl_val v = h->u.object.values[i];
+        if (!YAJL_IS_STRING(v))
+            continue;
+        const char *value = headless_agent(b, name, v->u.string) ? b->user_agent : v->u.string;
+        pw_buf_puts(p, p->data[p->len - 1] == '[' ? "{\"name\":" : ",{\"name\":");
+        pw_buf_json_string(p, name, strlen(name));
+        pw_buf_puts(p, ",\"value\":");
+        pw_buf_json_string(p, value, strlen(value));
+        pw_buf_putc(p, '}');
+    }
+    pw_buf_putc(p, ']');
+}
+
+/* A paused request recorded from its pause says the User-Agent it was sent with. */
+static void record_agent(const bx_browser *b, bx_req *q)
+{
+    for (size_t i = 0; q && i < q->r.n_headers; i++)
+        if (headless_agent(b, q->headers[i].name, q->headers[i].value))
+            q->headers[i].value = b->user_agent;
+}
+
+static void send_continue(bx_browser *b, const char *session, const char *id, const cdp_msg *m)
 {
     pw_buf p;
     pw_buf_init(&p);
     pw_buf_puts(&p, "{\"requestId\":");
     pw_buf_json_string(&p, id, strlen(id));
+    agent_override(b, m, &p);
     pw_buf_putc(&p, '}');
     if (!p.failed)
         cdp_send(b->conn, session, "Fetch.continueRequest", p.data, NULL, NULL, NULL);
@@ -106,6 +152,7 @@ static bx_req *paused_request(bx_browser *b, bx_tab *t, const cdp_msg *m, const 
     bx_req_where w = {.type = cdp_str(m->params, "resourceType"), .frame = frame};
     w.wall_time = bx_wall_now();
     bx_req *q = bx_req_new(t, network_id, cdp_get(m->params, "request"), &w);
+    record_agent(b, q);
     if (q && !seen)
         q->r.page_url = page;
     return q;
@@ -169,6 +216,19 @@ static void serve_mapped(bx_browser *b, bx_tab *t, const cdp_msg *m, const char 
     b->stats->mapped++;
 }
 
+/* The unload marker of BX_UNLOAD_PATH (browser_tab.c): http(s)://host[:port]/__phiwall_unload__. */
+const char *bx_unload_marker(pw_arena *a, const char *url)
+{
+    const char *p = strstr(url, "://");
+    p = p ? strchr(p + 3, '/') : NULL;
+    size_t n = strlen(BX_UNLOAD_PATH);
+    if (!p || strncmp(p, BX_UNLOAD_PATH, n) != 0 || (p[n] != '?' && p[n] != '\0'))
+        return NULL;
+    p += n + (p[n] == '?');
+    char *doc = pw_pct_decode(a, p, strlen(p), 0, NULL);
+    return doc ? doc : "";
+}
+
 static int is_loaded_resource(const char *rtype)
 {
     return rtype && (strcmp(rtype, "Script") == 0 || strcmp(rtype, "Stylesheet") == 0 ||
@@ -188,8 +248,14 @@ void bx_fetch_paused(bx_browser *b, bx_tab *t, const cdp_msg *m)
     if (t->active)
         t->net_last_ms = cdp_now_ms();
     if (!url) {
-        send_continue(b, m->session, id);
+        send_continue(b, m->session, id, m);
         note_answered(b, t, m, 0);
+        return;
+    }
+    const char *unloading = bx_unload_marker(&t->arena, url);
+    if (unloading) { /* phiwall's own: answered here, no request of the page */
+        send_fulfill(b, m->session, id, 204, NULL, NULL);
+        t->unload_marked |= t->unload_doc && strcmp(t->unload_doc, unloading) == 0;
         return;
     }
     int top_doc = rtype && strcmp(rtype, "Document") == 0 && frame && t->target_id &&
@@ -211,6 +277,36 @@ void bx_fetch_paused(bx_browser *b, bx_tab *t, const cdp_msg *m)
         serve_mapped(b, t, m, id, url, map);
         return;
     }
-    send_continue(b, m->session, id);
+    send_continue(b, m->session, id, m);
     note_answered(b, t, m, 0);
+}
+
+void bx_fetch_paused_browser(bx_browser *b, const cdp_msg *m)
+{
+    const char *id = cdp_str(m->params, "requestId");
+    bx_tab *t = bx_gone_frame_tab(b, cdp_str(m->params, "frameId"));
+    if (!id)
+        return;
+    if (!t) { /* a session of its tab pauses it too (the top frame's, a live frame's) */
+        send_continue(b, NULL, id, m);
+        return;
+    }
+    bx_fetch_paused(b, t, m);
+}
+
+pw_status bx_unload_watch(bx_browser *b, pw_err *err)
+{
+    /* keepalive requests only: every other request is paused by its own session alone */
+    pw_status st = cdp_call(b->conn, NULL, "Fetch.enable",
+                            "{\"patterns\":[{\"urlPattern\":\"*\",\"resourceType\":\"Ping\"},"
+                            "{\"urlPattern\":\"*\",\"resourceType\":\"Fetch\"}]}",
+                            BX_CALL_MS, NULL, err);
+    if (st == PW_OK || cdp_conn_dead(b->conn))
+        return st;
+    /* a browser without Fetch on its own target: the scan runs as before, without those */
+    bx_log(b, "no browser-wide Fetch (%s): beacons of cross-site frames at pagehide are not seen",
+           err ? err->msg : "?");
+    if (err)
+        pw_err_clear(err);
+    return PW_OK;
 }

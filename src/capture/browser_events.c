@@ -90,6 +90,7 @@ static void on_attached(bx_browser *b, const cdp_msg *m)
     bx_log(b, "attached %s session to tab %d: %s", type ? type : "?", tab,
            cdp_str(m->params, "targetInfo.url") ? cdp_str(m->params, "targetInfo.url") : "");
     cdp_send(b->conn, child, "Network.enable", "{}", NULL, NULL, NULL);
+    bx_agent_override(b, child); /* before it runs: its requests and navigator.userAgent */
     cdp_send(b->conn, child, "Fetch.enable", "{\"patterns\":[{\"urlPattern\":\"*\"}]}", NULL, NULL,
              NULL);
     if (type && (strcmp(type, "iframe") == 0 || strcmp(type, "page") == 0))
@@ -254,7 +255,8 @@ static void on_request(bx_browser *b, bx_tab *t, const cdp_msg *m)
     yajl_val p = m->params;
     const char *id = cdp_str(p, "requestId");
     const char *url = cdp_str(p, "request.url");
-    if (!id || !url || strncmp(url, "data:", 5) == 0 || strncmp(url, "blob:", 5) == 0)
+    if (!id || !url || strncmp(url, "data:", 5) == 0 || strncmp(url, "blob:", 5) == 0 ||
+        bx_unload_marker(&t->arena, url))
         return;
     yajl_val redirect = cdp_get(p, "redirectResponse");
     double st;
@@ -350,6 +352,24 @@ const char *bx_frame_page(const bx_tab *t, const char *frame)
     return t->top_url;
 }
 
+bx_tab *bx_gone_frame_tab(bx_browser *b, const char *frame)
+{
+    for (int i = 0; frame && i < b->n_tabs; i++)
+        for (const bx_frame *f = b->tabs[i].frames; f; f = f->next)
+            if (f->gone && strcmp(f->id, frame) == 0)
+                return &b->tabs[i];
+    return NULL;
+}
+
+/* An out-of-process iframe's session detached (its target id is its frame id): the frame is
+ * unloading, and what it sends now (a beacon at pagehide) reaches the browser-wide Fetch only. */
+static void frame_session_gone(bx_tab *t, const char *target)
+{
+    for (bx_frame *f = target ? t->frames : NULL; f; f = f->next)
+        if (strcmp(f->id, target) == 0)
+            f->gone = 1;
+}
+
 /* Page.frameAttached: a frame below the top one belongs to the page shown now, the document that
  * created it (a frame's id stays while it navigates; a new top document makes new frames). A
  * frame of a frame belongs to its parent's page. */
@@ -439,10 +459,16 @@ void bx_on_event(void *ctx, const cdp_msg *m)
     if (strcmp(ev, "Target.detachedFromTarget") == 0) {
         const char *s = cdp_str(m->params, "sessionId");
         int gone = s ? bx_tab_of_session(b, s) : -1;
-        if (gone >= 0) /* a removed frame or ended worker: its requests will not end */
+        if (gone >= 0) { /* a removed frame or ended worker: its requests will not end */
             bx_net_session_gone(&b->tabs[gone], s);
+            frame_session_gone(&b->tabs[gone], cdp_str(m->params, "targetId"));
+        }
         if (s)
             bx_session_remove(b, s);
+        return;
+    }
+    if (!m->session && strcmp(ev, "Fetch.requestPaused") == 0) {
+        bx_fetch_paused_browser(b, m);
         return;
     }
     int ti = bx_tab_of_session(b, m->session);

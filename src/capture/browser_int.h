@@ -79,6 +79,7 @@ typedef struct bx_frame {
     struct bx_frame *next;
     const char *id;
     const char *page;
+    int gone; /* an out-of-process frame whose session detached: it is unloading */
 } bx_frame;
 
 typedef enum bx_task_kind { BX_TASK_PAGE = 0, BX_TASK_SEARCH, BX_TASK_LOGIN } bx_task_kind;
@@ -107,11 +108,13 @@ typedef struct bx_tab {
     int loaded;
     int nav_failed;
     int crashed;
-    int acted;          /* the last step did something (filled, clicked, submitted) */
-    int blank;          /* back on about:blank after a task (pagehide beacons are in) */
-    int leaving;        /* on the way to about:blank: a request cancelled now was still loading */
-    int load_timed_out; /* no load event within --timeout: the page was scanned in part */
-    int requeued;       /* cut short by a broken browser and queued again: not a gap yet */
+    int acted;         /* the last step did something (filled, clicked, submitted) */
+    int blank;         /* back on about:blank after a task (pagehide beacons are in) */
+    int leaving;       /* on the way to about:blank: a request cancelled now was still loading */
+    int unload_marked; /* the left document's pagehide ran (its unload marker's pause came) */
+    const char *unload_doc; /* the document being left whose marker is awaited (arena) */
+    int load_timed_out;     /* no load event within --timeout: the page was scanned in part */
+    int requeued;           /* cut short by a broken browser and queued again: not a gap yet */
     const char *nav_error;
     const char *top_url; /* current top document */
     /* The documents a beacon seen only in its Fetch pause may come from (bx_unloading_page):
@@ -230,6 +233,8 @@ const char *bx_unloading_page(const bx_tab *t);
 /* The page a request of a frame below the top one belongs to: the page the frame was attached to
  * (Page.frameAttached), else the page the tab shows. */
 const char *bx_frame_page(const bx_tab *t, const char *frame);
+/* The tab with an out-of-process frame frame whose session detached, or NULL. */
+bx_tab *bx_gone_frame_tab(bx_browser *b, const char *frame);
 int bx_tab_of_session(bx_browser *b, const char *session);
 pw_status bx_session_add(bx_browser *b, const char *session, int tab);
 void bx_session_remove(bx_browser *b, const char *session);
@@ -251,8 +256,25 @@ int bx_settle_max(const bx_browser *b);
 /* Wait at least min_ms, then until every active tab's network is quiet, at most max_ms. */
 void bx_settle(bx_browser *b, int min_ms, int max_ms);
 
+/* Network.setUserAgentOverride on session (a tab's or a frame's, worker's) with the scan's user
+ * agent (b->user_agent), sent without waiting; nothing when there is none. */
+void bx_agent_override(bx_browser *b, const char *session);
+
+/* The path of the marker each top document sends first thing at pagehide (BX_UNLOAD_JS, added
+ * to every new document): its pause says the document's pagehide listeners are running, so what
+ * they send is on its way. Answered locally, never recorded, never sent. */
+#define BX_UNLOAD_PATH "/__phiwall_unload__"
+/* The document an unload marker's URL names (in a), or NULL when url is no marker. */
+const char *bx_unload_marker(pw_arena *a, const char *url);
+
 /* browser_contain.c */
 void bx_fetch_paused(bx_browser *b, bx_tab *t, const cdp_msg *m);
+/* A pause of the browser-wide Fetch (bx_unload_watch): a request of an out-of-process frame
+ * whose session is gone is handled as its tab's; any other continues. */
+void bx_fetch_paused_browser(bx_browser *b, const cdp_msg *m);
+/* Pause keepalive requests (beacons, fetch keepalive) browser-wide: an out-of-process iframe's
+ * beacon at pagehide is sent after its session detached, where no session of a tab sees it. */
+pw_status bx_unload_watch(bx_browser *b, pw_err *err);
 const pw_host_map *bx_host_map_find(const pw_browser_opts *o, const char *url);
 
 /* browser_http.c: GET url with libcurl (loopback or the audited site), capped in size. */

@@ -107,17 +107,15 @@ static pw_status launch_with_agent(bx_browser *b, pw_err *err)
 
 static pw_status start_browser(bx_browser *b, pw_err *err)
 {
-    /* The user agent is set on the browser as a whole (--user-agent), not only on each tab
-     * (Network.setUserAgentOverride, bx_tab_open): a request no tab's agent sends — a beacon of
-     * a document being unloaded, sent once the document is gone — carries the browser's own,
-     * "HeadlessChrome". The desktop one is known only from a running browser: the first start
-     * reads it, and the browser is started again with it (restarts reuse it). */
+    /* The user agent: --user-agent when it is known before the start (--device mobile, a
+     * restart); the desktop one is read from the running browser (Browser.getVersion) and set on
+     * every session before it runs (Network.setUserAgentOverride: each tab, frame and worker),
+     * and a request none of those reaches — a beacon of a document being unloaded, sent once the
+     * document is gone, which would say "HeadlessChrome" — gets it in its Fetch pause
+     * (browser_contain.c). Earlier versions started the browser a second time to pass it. */
     pw_status st = launch_with_agent(b, err);
-    if (st == PW_OK && !b->launch.user_agent && b->user_agent && !b->ua_refused) {
-        bx_log(b, "starting the browser again with the user agent %s", b->user_agent);
-        stop_browser(b);
-        st = launch_with_agent(b, err);
-    }
+    if (st == PW_OK)
+        st = bx_unload_watch(b, err);
     for (int i = 0; i < b->n_tabs && st == PW_OK; i++) {
         b->tabs[i].index = i;
         st = bx_tab_open(b, &b->tabs[i], err);
@@ -585,6 +583,9 @@ static void leave_pages(bx_browser *b)
     for (int i = 0; i < b->n_tabs; i++) {
         bx_tab *t = &b->tabs[i];
         t->blank = 0;
+        /* a document of the site is left: its pagehide sends the unload marker */
+        t->unload_marked = !(t->active && !t->crashed && t->doc_url);
+        t->unload_doc = t->doc_url; /* its marker, not a late one of the page before */
         if (t->active && !t->crashed) {
             int failed = t->nav_failed; /* the task's outcome, not this navigation's */
             t->leaving = 1;
@@ -597,6 +598,20 @@ static void leave_pages(bx_browser *b)
         int waiting = 0;
         for (int i = 0; i < b->n_tabs; i++)
             waiting |= b->tabs[i].active && !b->tabs[i].crashed && !b->tabs[i].blank;
+        if (!waiting || cdp_conn_dead(b->conn) || cdp_now_ms() >= deadline)
+            break;
+        cdp_pump(b->conn, deadline, NULL);
+    }
+    /* The left documents run their pagehide after about:blank commits (late on a loaded
+     * machine): wait for each one's unload marker, which it sends just before its own beacons
+     * (earlier versions waited a fixed 300 ms and a quiet window from here, and lost the beacon
+     * when the pagehide came later). A document that sends none (it crashed, it was no page of
+     * the site, its script did not run) costs the cap. */
+    deadline = cdp_now_ms() + bx_settle_max(b);
+    for (;;) {
+        int waiting = 0;
+        for (int i = 0; i < b->n_tabs; i++)
+            waiting |= b->tabs[i].active && !b->tabs[i].crashed && !b->tabs[i].unload_marked;
         if (!waiting || cdp_conn_dead(b->conn) || cdp_now_ms() >= deadline)
             break;
         cdp_pump(b->conn, deadline, NULL);

@@ -64,19 +64,34 @@ static pw_status set_cookies(bx_tab *t, pw_err *err)
     return PW_OK;
 }
 
+/* {"userAgent":…} for Network.setUserAgentOverride; 0 when the scan sets none. */
+static int agent_params(const bx_browser *b, pw_buf *p)
+{
+    if (!b->user_agent)
+        return 0;
+    pw_buf_puts(p, "{\"userAgent\":");
+    pw_buf_json_string(p, b->user_agent, strlen(b->user_agent));
+    pw_buf_putc(p, '}');
+    return !p->failed;
+}
+
+void bx_agent_override(bx_browser *b, const char *session)
+{
+    pw_buf p;
+    pw_buf_init(&p);
+    if (agent_params(b, &p))
+        cdp_send(b->conn, session, "Network.setUserAgentOverride", p.data, NULL, NULL, NULL);
+    pw_buf_free(&p);
+}
+
 static pw_status emulate(bx_tab *t, pw_err *err)
 {
     bx_browser *b = t->b;
     pw_buf p;
     pw_buf_init(&p);
-    const char *ua = b->user_agent;
     pw_status st = PW_OK;
-    if (ua) {
-        pw_buf_puts(&p, "{\"userAgent\":");
-        pw_buf_json_string(&p, ua, strlen(ua));
-        pw_buf_putc(&p, '}');
+    if (agent_params(b, &p))
         st = call(t, t->session, "Network.setUserAgentOverride", p.data, NULL, err);
-    }
     pw_buf_free(&p);
     if (st != PW_OK || b->o->device != PW_DEVICE_MOBILE)
         return st;
@@ -128,6 +143,17 @@ pw_status bx_tab_open(bx_browser *b, bx_tab *t, pw_err *err)
         st = emulate(t, err);
     if (st == PW_OK)
         st = set_cookies(t, err);
+    /* The unload marker: a top document's first pagehide listener (registered before any of the
+     * page's) sends a beacon of its own origin (CSP's connect-src 'self' allows it) naming the
+     * document — the document's own beacons are created right after it in the same task. The leave
+     * waits for its pause rather than for a fixed time after the next document commits: the left
+     * document's pagehide runs only after that commit, late on a loaded machine. */
+    if (st == PW_OK)
+        st = call(t, t->session, "Page.addScriptToEvaluateOnNewDocument",
+                  "{\"source\":\"if(window===top)addEventListener('pagehide',function(){try{"
+                  "navigator.sendBeacon(location.origin+'" BX_UNLOAD_PATH
+                  "?'+encodeURIComponent(location.href))}catch(e){}});\"}",
+                  NULL, err);
     return st;
 }
 
@@ -385,10 +411,10 @@ static const char *main_url_of(const bx_tab *t)
     return t->facts_url ? t->facts_url : t->top_url ? t->top_url : t->task.url;
 }
 
-static void report_page_gap(bx_tab *t, const char *url, const char *error)
+static void report_page_gap(bx_tab *t, pw_gap_kind kind, const char *url, const char *error)
 {
     bx_browser *b = t->b;
-    pw_capture_gap g = {.kind = PW_GAP_PAGE, .url = url, .error = error, .pages = 1};
+    pw_capture_gap g = {.kind = kind, .url = url, .error = error, .pages = 1};
     b->stats->pages_gaps++;
     bx_log(b, "gap: page %s: %s", g.url, g.error);
     if (b->o->hooks.gap)
@@ -396,8 +422,9 @@ static void report_page_gap(bx_tab *t, const char *url, const char *error)
 }
 
 /* The error page of a document answering HTTP >= 400 loaded, and what its trackers sent is
- * captured (real transmissions: kept), but the page the site meant was not seen: a page gap, so
- * that a baseline's finding there is not rechecked rather than gone. Every top-level document
+ * captured (real transmissions: kept), but the page the site meant was not seen: an error-page
+ * gap, so that a baseline's finding there is not rechecked rather than gone (a broken link does
+ * not make the capture incomplete). Every top-level document
  * of the task counts (a form submission's answer too); the task's own is named as its page. */
 static void report_error_pages(bx_tab *t)
 {
@@ -411,7 +438,7 @@ static void report_error_pages(bx_tab *t)
         char why[64];
         int own = strcmp(q->request_id, first->request_id) == 0;
         report_page_gap(
-            t, own ? main_url_of(t) : q->r.url,
+            t, PW_GAP_ERROR_PAGE, own ? main_url_of(t) : q->r.url,
             pw_arena_strdup(&t->arena, pw_gap_page_status(q->r.status, why, sizeof why)));
     }
 }
@@ -424,12 +451,12 @@ void bx_tab_report_gap(bx_tab *t)
     /* named as its page and findings are (/start → 302 → /home that timed out is /home): a
      * comparison with a baseline matches the gap with the findings of that page */
     if (bx_tab_unread(t)) {
-        report_page_gap(t, main_url_of(t), bx_tab_failure(t));
+        report_page_gap(t, PW_GAP_PAGE, main_url_of(t), bx_tab_failure(t));
         return;
     }
     report_error_pages(t);
     if (t->load_timed_out && document_status(t) < 400)
-        report_page_gap(t, main_url_of(t),
+        report_page_gap(t, PW_GAP_PAGE, main_url_of(t),
                         pw_arena_sprintf(&t->arena,
                                          "no load event within %d s (--timeout): tags that wait "
                                          "for it did not run",

@@ -1,6 +1,7 @@
 /*
  * gap.c — names of the capture gaps (request.h): what a capture could not observe, which makes a
- * scan result incomplete (docs/scan-browser.md "Incomplete scans").
+ * scan result incomplete (docs/scan-browser.md "Incomplete scans"), and the page that answered an
+ * HTTP error, which does not.
  */
 #include <stdio.h>
 #include <string.h>
@@ -15,9 +16,15 @@ const char *pw_gap_kind_name(pw_gap_kind k)
     case PW_GAP_PAGE: return "page";
     case PW_GAP_LOGIN: return "login";
     case PW_GAP_BROWSER: return "browser";
+    case PW_GAP_ERROR_PAGE: return "error-page";
     case PW_GAP__COUNT: break;
     }
     return "unknown";
+}
+
+int pw_gap_makes_incomplete(pw_gap_kind k)
+{
+    return k != PW_GAP_ERROR_PAGE;
 }
 
 int pw_gap_kind_parse(const char *name, pw_gap_kind *out)

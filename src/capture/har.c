@@ -45,6 +45,7 @@ typedef enum node {
     N_PHIWALL, /* log._phiwall (phiwall's --har-out) */
     N_GAPS,
     N_GAP,
+    N_GAP_PAGES, /* a gap's pageUrls */
     N__COUNT
 } node;
 
@@ -97,6 +98,9 @@ typedef enum key {
     K_TRACKER,
     K_COUNT,
     K_REDIRECT_URL,
+    K_PAGE_URLS,
+    K_MORE_PAGES,
+    K_MORE_PAGE_COUNT,
     K__COUNT
 } key;
 
@@ -149,6 +153,9 @@ static const char *const key_names[K__COUNT] = {
     "tracker",
     "count",
     "redirectURL",
+    "pageUrls",
+    "morePages",
+    "morePageCount",
 };
 
 /* What a (container, key) slot must hold. 'o' object, 'a' array, 's' string, 'n' number or
@@ -219,6 +226,9 @@ static const slot slots[] = {
     {N_GAP, K_TRACKER_ID, 's', N_SKIP, 1},
     {N_GAP, K_TRACKER, 's', N_SKIP, 1},
     {N_GAP, K_COUNT, 'n', N_SKIP, 1},
+    {N_GAP, K_PAGE_URLS, 'a', N_GAP_PAGES, 1},
+    {N_GAP, K_MORE_PAGES, 'b', N_SKIP, 1},
+    {N_GAP, K_MORE_PAGE_COUNT, 'n', N_SKIP, 1},
 };
 
 /* Elements of the arrays we read. */
@@ -226,6 +236,7 @@ static const slot elements[] = {
     {N_PAGES, K_OTHER, 'o', N_PAGE, 1},     {N_ENTRIES, K_OTHER, 'o', N_ENTRY, 1},
     {N_HEADERS, K_OTHER, 'o', N_HEADER, 1}, {N_PARAMS, K_OTHER, 'o', N_PARAM, 1},
     {N_FRAMES, K_OTHER, 'o', N_FRAME, 0},   {N_GAPS, K_OTHER, 'o', N_GAP, 1},
+    {N_GAP_PAGES, K_OTHER, 's', N_SKIP, 1},
 };
 
 /* Index + 1 into slots[] for each (container node, key): built from slots[] once per read. */
@@ -270,6 +281,10 @@ typedef struct page_rec {
 typedef struct gap_rec {
     char *kind, *url, *page_url, *error, *tracker_id, *tracker;
     size_t count;
+    char **page_urls; /* pageUrls: every page it happened on, as far as listed */
+    size_t n_page_urls, cap_page_urls;
+    int more_pages;      /* morePages: it happened on pages not listed */
+    size_t n_more_pages; /* morePageCount: on how many, 0 when unknown */
 } gap_rec;
 
 typedef struct har {
@@ -307,12 +322,12 @@ static key key_lookup(const unsigned char *s, size_t n)
         [5] = {K_PAGES, K_TITLE, K_VALUE, K_STACK, K_STEP, K_GAP_ERROR, K_COUNT},
         [6] = {K_METHOD, K_PARAMS, K_STATUS, K_ERROR},
         [7] = {K_ENTRIES, K_PAGEREF, K_REQUEST, K_HEADERS, K_CONTENT, K_GAP_PAGE_URL, K_TRACKER},
-        [8] = {K_RESPONSE, K_POSTDATA, K_MIMETYPE, K_ENCODING, K_CONSENT, K_PHIWALL},
-        [9] = {K_FRAME_URL, K_TRACKER_ID},
+        [8] = {K_RESPONSE, K_POSTDATA, K_MIMETYPE, K_ENCODING, K_CONSENT, K_PHIWALL, K_PAGE_URLS},
+        [9] = {K_FRAME_URL, K_TRACKER_ID, K_MORE_PAGES},
         [10] = {K_INITIATOR, K_CALLFRAMES},
         [11] = {K_AFTER_LOGIN, K_REDIRECT_URL},
         [12] = {K_AFTER_REJECT},
-        [13] = {K_RESOURCETYPE, K_HAS_LOGIN_FORM, K_VISIT_RETRIED},
+        [13] = {K_RESOURCETYPE, K_HAS_LOGIN_FORM, K_VISIT_RETRIED, K_MORE_PAGE_COUNT},
         [14] = {K_BEFORE_CONSENT},
         [15] = {K_STARTED, K_INITIATOR_TYPE},
         [17] = {K_HAS_SESSION_COOKIE},
@@ -458,8 +473,31 @@ static int store_gap_string(har *h, key k, const unsigned char *s, size_t len)
     case K_TRACKER_ID: g->tracker_id = v; break;
     case K_TRACKER: g->tracker = v; break;
     case K_COUNT: g->count = (size_t)strtoull(v, NULL, 10); break;
+    case K_MORE_PAGE_COUNT: g->n_more_pages = (size_t)strtoull(v, NULL, 10); break;
     default: break;
     }
+    return 1;
+}
+
+/* One of a gap's pageUrls (in the entry arena, like the gap's other strings). */
+static int store_gap_page(har *h, const unsigned char *s, size_t len)
+{
+    gap_rec *g = &h->gr;
+    if (g->n_page_urls == MAX_HEADERS)
+        return 1; /* beyond any gap phiwall writes (it lists a bounded number) */
+    if (g->n_page_urls == g->cap_page_urls) {
+        size_t nc = g->cap_page_urls ? g->cap_page_urls * 2 : 8;
+        char **nv = pw_arena_alloc(&h->ea, nc * sizeof *nv);
+        if (!nv)
+            return fail(h, PW_ERR_NOMEM, "memory", "for", 1, NULL);
+        if (g->n_page_urls)
+            memcpy(nv, g->page_urls, g->n_page_urls * sizeof *nv);
+        g->page_urls = nv;
+        g->cap_page_urls = nc;
+    }
+    if (!(g->page_urls[g->n_page_urls] = copy(h, s, len)))
+        return fail(h, PW_ERR_NOMEM, "memory", "for", 1, NULL);
+    g->n_page_urls++;
     return 1;
 }
 
@@ -537,6 +575,8 @@ static int store_bool(har *h, node n, key k, const unsigned char *s)
         h->pr.after_login = v;
     else if (n == N_PAGE && k == K_HAS_SESSION_COOKIE)
         h->pr.has_session_cookie = v;
+    else if (n == N_GAP && k == K_MORE_PAGES)
+        h->gr.more_pages = v;
     return 1;
 }
 
@@ -570,6 +610,8 @@ static int on_value(har *h, char type, const unsigned char *s, size_t len)
             h->seen_entries = 1;
         return push(h, sl->child, type == 'a');
     }
+    if (top->is_array && top->n == N_GAP_PAGES)
+        return store_gap_page(h, s, len);
     node where = top->is_array ? N_SKIP : top->n;
     if (type == 'b')
         return store_bool(h, where, top->k, s);
@@ -618,11 +660,16 @@ static int finish_gap(har *h)
                         .error = r->error,
                         .tracker_id = r->tracker_id,
                         .tracker = r->tracker,
-                        .pages = r->count};
+                        .pages = r->count,
+                        .page_urls = (const char *const *)r->page_urls,
+                        .n_page_urls = r->n_page_urls,
+                        .more_pages = r->more_pages,
+                        .n_more_pages = r->n_more_pages};
     if (!r->kind)
         return fail(h, PW_ERR_PARSE, "\"kind\"", "in", 0, NULL);
     if (pw_gap_kind_parse(r->kind, &g.kind) != 0)
-        return fail(h, PW_ERR_PARSE, "script, frame, page, login or browser", "for", 0, ".kind");
+        return fail(h, PW_ERR_PARSE, "script, frame, page, login, browser or error-page", "for", 0,
+                    ".kind");
     if (h->sink->on_gap)
         h->sink->on_gap(h->sink->ctx, &g);
     memset(r, 0, sizeof *r);

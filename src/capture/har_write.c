@@ -225,7 +225,17 @@ pw_status pw_har_writer_add_gap(pw_har_writer *w, const pw_capture_gap *gap, pw_
     gap_field(b, "error", gap->error);
     gap_field(b, "trackerId", gap->tracker_id);
     gap_field(b, "tracker", gap->tracker);
-    pw_buf_printf(b, ",\"count\":%zu}", gap->pages ? gap->pages : 1);
+    pw_buf_printf(b, ",\"count\":%zu", gap->pages ? gap->pages : 1);
+    /* every page it happened on, as the report lists them (incomplete_reasons[].page_urls) */
+    for (size_t i = 0; i < gap->n_page_urls; i++) {
+        pw_buf_puts(b, i ? "," : ",\"pageUrls\":[");
+        json_str(b, gap->page_urls[i]);
+    }
+    if (gap->n_page_urls)
+        pw_buf_putc(b, ']');
+    if (gap->more_pages)
+        pw_buf_printf(b, ",\"morePages\":true,\"morePageCount\":%zu", gap->n_more_pages);
+    pw_buf_putc(b, '}');
     return b->failed ? pw_err_set(err, PW_ERR_NOMEM, "%s: out of memory", w->path) : PW_OK;
 }
 

@@ -529,9 +529,10 @@ static void looked_free(looked *l)
  * (those it lists, else its first). */
 static pw_status gap_keys_init(struct gap_keys *gk, const pw_capture_gap *g)
 {
-    const char *one = g->kind == PW_GAP_PAGE ? g->url : g->page_url;
-    const char *const *urls = g->kind != PW_GAP_PAGE && g->n_page_urls ? g->page_urls : &one;
-    size_t n = g->kind != PW_GAP_PAGE && g->n_page_urls ? g->n_page_urls : 1;
+    int page = g->kind == PW_GAP_PAGE || g->kind == PW_GAP_ERROR_PAGE; /* the gap is a page */
+    const char *one = page ? g->url : g->page_url;
+    const char *const *urls = !page && g->n_page_urls ? g->page_urls : &one;
+    size_t n = !page && g->n_page_urls ? g->n_page_urls : 1;
     gk->keys = calloc(n, sizeof *gk->keys);
     if (!gk->keys)
         return PW_ERR_NOMEM;
@@ -608,7 +609,7 @@ static int unchecked_reason(const looked *l, const pw_baseline_finding *g)
     int why = l->pages_unknown ? PW_UNCHECKED_TRACKER_FAILED : 0;
     for (size_t i = 0; i < l->r->n_gaps && !why; i++) {
         const pw_capture_gap *gap = &l->r->gaps[i];
-        if (gap->kind == PW_GAP_PAGE && gap_on_page(l, i, key))
+        if ((gap->kind == PW_GAP_PAGE || gap->kind == PW_GAP_ERROR_PAGE) && gap_on_page(l, i, key))
             why = PW_UNCHECKED_PAGE_FAILED;
         else if ((gap->kind == PW_GAP_SCRIPT || gap->kind == PW_GAP_FRAME) &&
                  (gap_on_page(l, i, key) || same_tracker(g, gap)))

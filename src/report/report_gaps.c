@@ -3,7 +3,9 @@
  * scripts that failed to load, pages that did not load, a failed login, no browser): the one-line
  * headline ("3 tracker scripts failed to load (connect.facebook.net/en_US/fbevents.js:
  * net::ERR_NAME_NOT_RESOLVED)"), one line per gap, the HTML banner, the JSON fields and the
- * SARIF invocation. A result with gaps is never presented as clean.
+ * SARIF invocation. A result with such gaps is never presented as clean. Pages that answered an
+ * HTTP error (error-page gaps) are said apart: not observed either, so a baseline's findings there
+ * are not called fixed, but a broken link is no failed capture (no INCOMPLETE, no exit 4).
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -29,6 +31,20 @@ static void host_path(pw_buf *b, const char *url)
     pw_buf_append(b, s, n);
 }
 
+size_t pw_report_incomplete_count(const pw_scan_result *r)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < r->n_gaps; i++)
+        n += pw_gap_makes_incomplete(r->gaps[i].kind) != 0;
+    return n;
+}
+
+/* The error-page gaps of r. */
+static size_t error_page_count(const pw_scan_result *r)
+{
+    return r->n_gaps - pw_report_incomplete_count(r);
+}
+
 static const pw_capture_gap *first_of(const pw_scan_result *r, pw_gap_kind k, size_t *count)
 {
     const pw_capture_gap *first = NULL;
@@ -51,6 +67,7 @@ static void headline_part(pw_buf *b, const pw_scan_result *r, pw_gap_kind k, int
         {"page did not load or timed out", "pages did not load or timed out"},
         {"login failed", "logins failed"},
         {"no browser ran", "no browser ran"},
+        {"page answered an HTTP error", "pages answered an HTTP error"},
     };
     size_t n;
     const pw_capture_gap *g = first_of(r, k, &n);
@@ -74,7 +91,15 @@ void pw_report_incomplete_headline(const pw_scan_result *r, pw_buf *out)
 {
     int parts = 0;
     for (int k = 0; k < PW_GAP__COUNT; k++)
-        headline_part(out, r, (pw_gap_kind)k, &parts);
+        if (pw_gap_makes_incomplete((pw_gap_kind)k))
+            headline_part(out, r, (pw_gap_kind)k, &parts);
+}
+
+/* "2 pages answered an HTTP error (URL: page answered HTTP 404)". */
+static void error_pages_headline(const pw_scan_result *r, pw_buf *out)
+{
+    int parts = 0;
+    headline_part(out, r, PW_GAP_ERROR_PAGE, &parts);
 }
 
 /* The pages a gap happened on beyond those listed: "and 12 more pages", or "and more pages"
@@ -140,26 +165,33 @@ static void incomplete_pages_json(pw_jw *w, const pw_capture_gap *g)
         pw_jw_int(w, (long long)(g->more_pages ? g->n_more_pages : 0));
 }
 
+static void gap_json(pw_jw *w, const pw_capture_gap *g)
+{
+    pw_jw_obj(w);
+    pw_jw_kstr(w, "kind", pw_gap_kind_name(g->kind));
+    pw_jw_kstr(w, "url", g->url);
+    pw_jw_kstr(w, "page_url", g->page_url);
+    pw_jw_kstr(w, "error", g->error);
+    pw_jw_kstr(w, "tracker_id", g->tracker_id);
+    pw_jw_kstr(w, "tracker", g->tracker);
+    pw_jw_kint(w, "occurrences", (long long)(g->pages ? g->pages : 1));
+    incomplete_pages_json(w, g);
+    pw_jw_end_obj(w);
+}
+
 void pw_report_incomplete_json(pw_jw *w, const pw_scan_result *r)
 {
     pw_jw_key(w, "complete");
-    pw_jw_bool(w, r->n_gaps == 0);
-    pw_jw_key(w, "incomplete_reasons");
-    pw_jw_arr(w);
-    for (size_t i = 0; i < r->n_gaps; i++) {
-        const pw_capture_gap *g = &r->gaps[i];
-        pw_jw_obj(w);
-        pw_jw_kstr(w, "kind", pw_gap_kind_name(g->kind));
-        pw_jw_kstr(w, "url", g->url);
-        pw_jw_kstr(w, "page_url", g->page_url);
-        pw_jw_kstr(w, "error", g->error);
-        pw_jw_kstr(w, "tracker_id", g->tracker_id);
-        pw_jw_kstr(w, "tracker", g->tracker);
-        pw_jw_kint(w, "occurrences", (long long)(g->pages ? g->pages : 1));
-        incomplete_pages_json(w, g);
-        pw_jw_end_obj(w);
+    pw_jw_bool(w, pw_report_incomplete_count(r) == 0);
+    for (int errors = 0; errors < 2; errors++) {
+        /* what makes the result incomplete, then the pages that answered an HTTP error */
+        pw_jw_key(w, errors ? "error_pages" : "incomplete_reasons");
+        pw_jw_arr(w);
+        for (size_t i = 0; i < r->n_gaps; i++)
+            if (pw_gap_makes_incomplete(r->gaps[i].kind) == !errors)
+                gap_json(w, &r->gaps[i]);
+        pw_jw_end_arr(w);
     }
-    pw_jw_end_arr(w);
 }
 
 void pw_report_incomplete_sarif(pw_jw *w, const pw_scan_result *r)
@@ -171,17 +203,21 @@ void pw_report_incomplete_sarif(pw_jw *w, const pw_scan_result *r)
     pw_jw_arr(w);
     pw_jw_obj(w);
     pw_jw_key(w, "executionSuccessful");
-    pw_jw_bool(w, r->n_gaps == 0);
+    pw_jw_bool(w, pw_report_incomplete_count(r) == 0);
     pw_jw_key(w, "toolExecutionNotifications");
     pw_jw_arr(w);
     for (size_t i = 0; i < r->n_gaps; i++) {
         const pw_capture_gap *g = &r->gaps[i];
+        int incomplete = pw_gap_makes_incomplete(g->kind);
         pw_buf_clear(&m);
-        pw_buf_puts(&m, "Incomplete scan: ");
+        pw_buf_puts(&m, incomplete ? "Incomplete scan: " : "Error page: ");
         pw_report_gap_line(&m, g, GAP_PAGES_INLINE);
-        pw_buf_puts(&m, ". What it would have sent was not observed; this is not a clean result.");
+        pw_buf_puts(&m, incomplete ? ". What it would have sent was not observed; this is not a "
+                                     "clean result."
+                                   : ". The page the site meant was not seen: findings of an "
+                                     "earlier scan there are not called fixed.");
         pw_jw_obj(w);
-        pw_jw_kstr(w, "level", "error");
+        pw_jw_kstr(w, "level", incomplete ? "error" : "warning");
         pw_jw_key(w, "message");
         pw_jw_obj(w);
         pw_jw_key(w, "text");
@@ -189,7 +225,7 @@ void pw_report_incomplete_sarif(pw_jw *w, const pw_scan_result *r)
         pw_jw_end_obj(w);
         pw_jw_key(w, "descriptor");
         pw_jw_obj(w);
-        pw_jw_kstr(w, "id", "PW-INCOMPLETE");
+        pw_jw_kstr(w, "id", incomplete ? "PW-INCOMPLETE" : "PW-ERROR-PAGE");
         pw_jw_end_obj(w);
         pw_report_sarif_location(w, g->page_url ? g->page_url : g->url);
         pw_jw_key(w, "properties");
@@ -231,26 +267,49 @@ void pw_report_incomplete_sarif(pw_jw *w, const pw_scan_result *r)
 /* At most this many gaps are listed one per line; the rest are counted. */
 #define GAP_LINES 20
 
+/* One line per gap of the one kind (incomplete or error pages), GAP_LINES at most. */
+static void gap_lines_text(pw_buf *b, const pw_scan_result *r, int incomplete, pw_buf *line)
+{
+    size_t shown = 0, n = 0;
+    for (size_t i = 0; i < r->n_gaps; i++) {
+        if (!pw_gap_makes_incomplete(r->gaps[i].kind) != !incomplete)
+            continue;
+        if (n++ >= GAP_LINES)
+            continue;
+        pw_buf_puts(b, "\n  - ");
+        pw_buf_clear(line);
+        pw_report_gap_line(line, &r->gaps[i], GAP_PAGES_INLINE);
+        pw_report_text_safe(b, line->data, line->len);
+        shown++;
+    }
+    if (n > shown)
+        pw_buf_printf(b, "\n  … and %zu more (--format json lists all)", n - shown);
+}
+
 void pw_report_incomplete_text(pw_buf *b, const pw_scan_result *r, int color)
 {
-    if (!r->n_gaps)
-        return;
     /* URLs, titles and errors come from the scanned site: they reach the terminal as text */
     pw_buf line;
     pw_buf_init(&line);
-    pw_buf_puts(b, color ? "\n\033[1;37;41mINCOMPLETE:\033[0m " : "\nINCOMPLETE: ");
-    pw_report_incomplete_headline(r, &line);
-    pw_report_text_safe(b, line.data, line.len);
-    pw_buf_puts(b, " — what they would have sent was not observed; this is not a clean result.");
-    for (size_t i = 0; i < r->n_gaps && i < GAP_LINES; i++) {
-        pw_buf_puts(b, "\n  - ");
-        pw_buf_clear(&line);
-        pw_report_gap_line(&line, &r->gaps[i], GAP_PAGES_INLINE);
+    if (pw_report_incomplete_count(r)) {
+        pw_buf_puts(b, color ? "\n\033[1;37;41mINCOMPLETE:\033[0m " : "\nINCOMPLETE: ");
+        pw_report_incomplete_headline(r, &line);
         pw_report_text_safe(b, line.data, line.len);
+        pw_buf_puts(b,
+                    " — what they would have sent was not observed; this is not a clean result.");
+        gap_lines_text(b, r, 1, &line);
+    }
+    if (error_page_count(r)) {
+        pw_buf_clear(&line);
+        pw_buf_puts(b, color ? "\n\033[1;33mERROR PAGES:\033[0m " : "\nERROR PAGES: ");
+        error_pages_headline(r, &line);
+        pw_report_text_safe(b, line.data, line.len);
+        pw_buf_puts(b, " — the pages the site meant were not seen (findings of an earlier scan "
+                       "there are not called fixed); a broken link does not make the scan "
+                       "incomplete.");
+        gap_lines_text(b, r, 0, &line);
     }
     pw_buf_free(&line);
-    if (r->n_gaps > GAP_LINES)
-        pw_buf_printf(b, "\n  … and %zu more (--format json lists all)", r->n_gaps - GAP_LINES);
 }
 
 static void html_text(pw_buf *b, const char *s, size_t n)
@@ -258,9 +317,37 @@ static void html_text(pw_buf *b, const char *s, size_t n)
     pw_buf_html_text(b, s ? s : "", s ? n : 0);
 }
 
+/* The pages that answered an HTTP error: a note, not the INCOMPLETE alert. */
+static void error_pages_html(pw_buf *b, const pw_scan_result *r)
+{
+    if (!error_page_count(r))
+        return;
+    pw_buf line;
+    pw_buf_init(&line);
+    error_pages_headline(r, &line);
+    pw_buf_puts(b, "<div class=\"error-pages\" style=\"background:#fff8e1;border:1px solid "
+                   "#b26a00;border-radius:8px;padding:12px 16px;margin:0 0 16px\">"
+                   "<b>Error pages.</b> ");
+    html_text(b, line.data, line.len);
+    pw_buf_puts(b, ". The pages the site meant were not seen, so findings of an earlier scan there "
+                   "are not called fixed; a broken link does not make the scan incomplete.<ul>");
+    for (size_t i = 0; i < r->n_gaps; i++) {
+        if (pw_gap_makes_incomplete(r->gaps[i].kind))
+            continue;
+        pw_buf_clear(&line);
+        pw_report_gap_line(&line, &r->gaps[i], SIZE_MAX);
+        pw_buf_puts(b, "<li>");
+        html_text(b, line.data, line.len);
+        pw_buf_puts(b, "</li>");
+    }
+    pw_buf_puts(b, "</ul></div>");
+    pw_buf_free(&line);
+}
+
 void pw_report_incomplete_html(pw_buf *b, const pw_scan_result *r)
 {
-    if (!r->n_gaps)
+    error_pages_html(b, r);
+    if (!pw_report_incomplete_count(r))
         return;
     pw_buf line;
     pw_buf_init(&line);
@@ -272,6 +359,8 @@ void pw_report_incomplete_html(pw_buf *b, const pw_scan_result *r)
     pw_buf_puts(b, ". What they would have sent was not observed, so the absence of findings "
                    "below proves nothing about them.<ul>");
     for (size_t i = 0; i < r->n_gaps; i++) {
+        if (!pw_gap_makes_incomplete(r->gaps[i].kind))
+            continue;
         pw_buf_clear(&line);
         pw_report_gap_line(&line, &r->gaps[i], SIZE_MAX); /* every page listed */
         pw_buf_puts(b, "<li>");

@@ -837,7 +837,7 @@ pw_status pw_report_html(const pw_scan_result *r, const pw_report_opts *o, pw_bu
         page_article(out, r, &pk, o->baseline, i);
         any = 1;
     }
-    if (!any && r->n_gaps)
+    if (!any && pw_report_incomplete_count(r))
         pw_buf_puts(out, "<p>No PHI findings in what was observed — but the scan is "
                          "<b>incomplete</b> (see the banner above): this is not a clean "
                          "result.</p>");

@@ -212,9 +212,10 @@ static void finding_row(const pw_finding *f, const char *host, finding_cells *fc
 static void table(pw_buf *b, const pw_scan_result *r, const pw_baseline_diff *d, int color)
 {
     if (!r->n_findings) {
-        pw_buf_puts(b, r->n_gaps ? "\nNo tracker findings in what was observed; the scan is "
-                                   "INCOMPLETE (above), so this is not a clean result.\n"
-                                 : "\nNo tracker findings.\n");
+        pw_buf_puts(b, pw_report_incomplete_count(r)
+                           ? "\nNo tracker findings in what was observed; the scan is "
+                             "INCOMPLETE (above), so this is not a clean result.\n"
+                           : "\nNo tracker findings.\n");
         return;
     }
     char host[256];

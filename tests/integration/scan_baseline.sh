@@ -131,8 +131,9 @@ mkhar "$T/frame.har" "[{\"url\":\"$C\",\"entries\":[[\"$C\",200,\"document\"],[\
 expect_code 0 $? "a failed document no redirect of the page led to (an iframe): no page gap"
 
 # a page whose document answers an HTTP error in the rescan (the condition page now 404s, or
-# 503s) was not seen: a page gap (exit 4, "page answered HTTP 404"), its findings not rechecked
-# (page_failed), never gone; a tracker that still fires on the error page is still a finding
+# 503s) was not seen: an error-page gap ("page answered HTTP 404"), its findings not rechecked
+# (page_failed), never gone; a tracker that still fires on the error page is still a finding. A
+# broken link is no failed capture: the result is complete (exit 0; earlier versions exited 4)
 G="$H/conditions/gout"
 mkhar "$T/err-old.har" "[{\"url\":\"$G\",\"entries\":[[\"$G\",200,\"document\"],\"PIXEL\"]}]"
 "$PHIWALL" scan --har "$T/err-old.har" --format json -o "$T/err-old.json"
@@ -140,15 +141,18 @@ expect_match "$(jq -r '.findings | length' "$T/err-old.json")" '^[1-9]' "the bas
 for status in 404 503; do
     mkhar "$T/err-new.har" "[{\"url\":\"$G\",\"entries\":[[\"$G\",$status,\"document\"]]}]"
     out=$("$PHIWALL" scan --har "$T/err-new.har" --baseline "$T/err-old.json" --format json)
-    expect_code 4 $? "a page that answered $status: incomplete, exit 4"
-    expect_match "$(jq -r '.incomplete_reasons | map("\(.kind) \(.url) \(.error)") | join(",")' <<<"$out")" "^page $G page answered HTTP $status\$" "a page gap: page answered HTTP $status"
+    expect_code 0 $? "a page that answered $status: complete, exit 0"
+    expect_match "$(jq -r '.error_pages | map("\(.kind) \(.url) \(.error)") | join(",")' <<<"$out")" "^error-page $G page answered HTTP $status\$" "an error-page gap: page answered HTTP $status"
+    expect_match "$(jq -c '[.complete, .incomplete_reasons]' <<<"$out")" '^\[true,\[\]\]$' "complete ($status)"
     expect_match "$(jq -r '[(.baseline.gone | length), (.baseline.not_rechecked | map(.reason) | unique | join(","))] | join(" ")' <<<"$out")" '^0 page_failed$' "its findings: page_failed, none gone ($status)"
 done
 mkhar "$T/err-px.har" "[{\"url\":\"$G\",\"entries\":[[\"$G\",404,\"document\"],\"PIXEL\"]}]"
 out=$("$PHIWALL" scan --har "$T/err-px.har" --baseline "$T/err-old.json" --allow-incomplete --format json)
-expect_match "$(jq -r '[(.findings | length), .baseline.unchanged, (.baseline.gone | length), .complete] | join(" ")' <<<"$out")" '^[1-9][0-9]* [1-9][0-9]* 0 false$' "the pixel on the error page: still findings (unchanged), and incomplete"
+expect_match "$(jq -r '[(.findings | length), .baseline.unchanged, (.baseline.gone | length), .complete] | join(" ")' <<<"$out")" '^[1-9][0-9]* [1-9][0-9]* 0 true$' "the pixel on the error page: still findings (unchanged), complete"
 text=$("$PHIWALL" scan --har "$T/err-new.har" --baseline "$T/err-old.json")
-expect_match "$text" "^  - page $G: page answered HTTP 503\$" "text: the reason"
+expect_match "$text" "^  - error-page $G: page answered HTTP 503\$" "text: the reason"
+expect_match "$text" '^ERROR PAGES: 1 page answered an HTTP error \(' "text: the error pages, apart"
+expect_nomatch "$text" 'INCOMPLETE' "text: not incomplete"
 expect_match "$text" '^- its page did not load in this scan, or answered an HTTP error \([0-9]+\)' "text: why not rechecked"
 
 # a page whose document redirected is the page the redirect led to, not also the URL asked for:

@@ -95,11 +95,13 @@ expect_code 0 $rc "scan with a hung browser"
 expect_match "$(grep -c 'restarting' "$T/hang.err")" '^[1-9]' "hung browser restarted"
 
 # a browser that refuses --user-agent (a wrapper that exits on it): the scan does not fail, it
-# starts the browser without the flag (each tab still overrides its agent) and says so
+# starts the browser without the flag (each tab still overrides its agent) and says so. The flag
+# is passed when the agent is known before the start: the phone's (--device mobile); the desktop
+# one is read from the running browser, with no flag and no second start
 printf '#!/bin/sh\nfor a in "$@"; do case "$a" in --user-agent=*) exit 1;; esac; done\nexec /usr/bin/chromium "$@"\n' \
     >"$T/no-ua.sh"
 chmod +x "$T/no-ua.sh"
-scan noua "$BASE/careers" --max-pages 1 --no-sitemap --browser "$T/no-ua.sh" --verbose
+scan noua "$BASE/careers" --max-pages 1 --no-sitemap --browser "$T/no-ua.sh" --verbose --device mobile
 expect_code 0 $? "a browser that refuses --user-agent: the scan runs"
 expect_match "$(cat "$T/noua.err")" 'did not start with --user-agent .*: starting it without' "the fallback is logged"
 expect_match "$(jq -r '.summary.pages' "$T/noua.json")" '^[1-9]' "its pages were scanned"

@@ -20,10 +20,11 @@
 #   page's beacon on the next page every time (on the same site, one run in six).
 # - leaveframe: the same form page with an iframe that sends a beacon at pagehide: the beacon is
 #   on the form page (the frame's page), also when the next page is on another site (earlier
-#   versions put it on the next page then, every time).
+#   versions put it on the next page then, every time), and when the iframe is of another site
+#   (an out-of-process frame whose session detaches before it sends: earlier versions lost it).
 # The beacons sent at pagehide carry the scan's user agent (the phone's with --device mobile), not
 # Chromium's "HeadlessChrome" (the override of each tab does not reach them; earlier versions sent
-# it).
+# it), with one browser start per scan (earlier versions started it twice to learn the agent).
 # Uses pw_browser_test_server; about 35 s.
 set -u
 . "$PW_SRC/tests/integration/lib.bash"
@@ -97,6 +98,14 @@ for how in contain no-contain; do
     expect_match "$(beacon_ua "$T/leave-$how.har" PageLeave)" '^Mozilla/5\.0 .*Chrome/[0-9.]+ ' "the pagehide beacon's User-Agent ($how)"
     expect_nomatch "$(beacon_ua "$T/leave-$how.har" PageLeave)" 'Headless' "the pagehide beacon does not say HeadlessChrome ($how)"
 done
+# the user agent costs no second browser start: read from the running browser and set on every
+# session (earlier versions started Chromium once to read it and again to pass --user-agent)
+printf '#!/bin/sh\necho start >>"%s"\nexec %s "$@"\n' "$T/starts" /usr/bin/chromium >"$T/chromium-count"
+chmod +x "$T/chromium-count"
+scan leave --no-interact --browser "$T/chromium-count"; expect_code 0 $? "scan through a browser wrapper that counts its starts"
+expect_match "$(wc -l <"$T/starts")" '^ *1$' "one browser start per scan"
+expect_nomatch "$(beacon_ua "$T/leave.har" PageLeave)" 'Headless|^$' "the pagehide beacon carries the scan's user agent (one start)"
+expect_match "$(leave_beacon "$T/leave.har")" '^page_1 204 ' "the pagehide beacon is captured (one start)"
 scan leave --no-interact --device mobile; expect_code 0 $? "scan of the pagehide page as a phone"
 expect_match "$(beacon_ua "$T/leave.har" PageLeave)" '^Mozilla/5\.0 \(Linux; Android .* Mobile Safari/' "the pagehide beacon carries the phone's user agent"
 
@@ -122,11 +131,18 @@ done
 # page, so its beacon is on the form page, not on the page the submission loaded (which the tab
 # shows when the beacon arrives: earlier versions put it there every time when that page is on
 # another site)
-for to in same-site book.test; do
+for to in same-site book.test frame=book.test; do
     page=leaveframe; [ "$to" = book.test ] && page="leaveframe?to=book.test"
+    [ "$to" = frame=book.test ] && page="leaveframe?frame=book.test"
     scan "$page"; expect_code 0 $? "scan of a form page with an iframe ($to)"
     expect_match "$(form_beacons "$T/$page.har" | tr '\n' ';')" \
         '^/leaveform/next <- /leaveform/next;/leaveframe <- /leaveframe;/leaveframe <- /leaveframe/inner;$' \
         "the iframe's pagehide beacon is on the page that embeds it ($to)"
+    expect_nomatch "$(beacon_ua "$T/$page.har" FrameLeave)" 'Headless|^$' "the iframe's beacon carries the scan's user agent ($to)"
 done
+# the iframe of another site (an out-of-process frame): its beacon is sent after its DevTools
+# session detached; the browser-wide Fetch pauses it (earlier versions never saw it). Contained
+# (204) on the page that embeds the frame (above).
+expect_match "$(jq -r '.log.entries[] | select((.request.postData.text // "") | contains("ev=FrameLeave"))
+    | .response.status' "$T/leaveframe?frame=book.test.har")" '^204$' "the cross-site iframe's beacon was contained"
 finish

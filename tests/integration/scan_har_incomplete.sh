@@ -63,7 +63,19 @@ expect_match "$("$PHIWALL" scan --har "$GAPS" 2>/dev/null | sed -n 3p)" '^INCOMP
 sed 's/"kind":"login"/"kind":"logout"/' "$GAPS" >"$T/badkind.har"
 "$PHIWALL" scan --har "$T/badkind.har" -o /dev/null 2>"$T/badkind.err"
 expect_code 3 $? "_phiwall.gaps with an unknown kind: an error"
-expect_match "$(cat "$T/badkind.err")" 'badkind\.har: byte [0-9]+: expected script, frame, page, login or browser for log\._phiwall\.gaps\[2\]\.kind' "unknown kind named with its place"
+expect_match "$(cat "$T/badkind.err")" 'badkind\.har: byte [0-9]+: expected script, frame, page, login, browser or error-page for log\._phiwall\.gaps\[2\]\.kind' "unknown kind named with its place"
+
+# a recorded gap's page list (pageUrls, morePages, morePageCount) comes back as the report's:
+# every page named, and how many more (earlier versions read neither: the first page alone)
+jq '.log._phiwall.gaps += [{"kind":"script","url":"https://www.googletagmanager.com/gtm.js?id=GTM-X",
+    "pageUrl":"https://www.example-hospital.org/","error":"HTTP 404","trackerId":"google-tag-manager",
+    "count":4,"pageUrls":["https://www.example-hospital.org/","https://www.example-hospital.org/a",
+    "https://www.example-hospital.org/b"],"morePages":true,"morePageCount":1}]' "$GAPS" >"$T/pages.har"
+"$PHIWALL" scan --har "$T/pages.har" --format json -o "$T/pages.json" 2>/dev/null
+expect_code 4 $? "_phiwall.gaps with a page list: exit 4"
+expect_match "$(jq -c '.incomplete_reasons[] | select(.kind == "script") | [.occurrences, .page_urls, .more_pages]' "$T/pages.json")" \
+    '^\[4,\["https://www\.example-hospital\.org/","https://www\.example-hospital\.org/a","https://www\.example-hospital\.org/b"\],1\]$' \
+    "_phiwall.gaps: a recorded gap's pages and the count past them"
 
 # a HAR without failures is complete: exit 0, no INCOMPLETE anywhere
 "$PHIWALL" scan --har "$PW_SRC/tests/data/har/mixed.har" --format json -o "$T/ok.json" 2>"$T/ok.err"

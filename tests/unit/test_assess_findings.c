@@ -375,9 +375,58 @@ static void query_variants(void)
     scan_free(&s);
 }
 
+/* The labels of a finding's evidence field key: its hits' category names, comma-separated. */
+static const char *hit_labels(const pw_finding *f, const char *key, char *out, size_t cap)
+{
+    out[0] = '\0';
+    for (size_t i = 0; f && i < f->n_evidence; i++) {
+        if (strcmp(f->evidence[i].key, key) != 0)
+            continue;
+        for (size_t j = 0; j < f->evidence[i].n_hits; j++)
+            snprintf(out + strlen(out), cap - strlen(out), "%s%s", out[0] ? "," : "",
+                     pw_phi_category_name(f->evidence[i].hits[j].category));
+    }
+    return out;
+}
+
+/* Meta's hashed zip is labelled the same in PW-FORM-VALUES (udff[zp], the pixel's form hashing)
+ * as in PW-ADVANCED-MATCHING (ud[zp]): earlier versions dropped the hash's "zip" hit from the
+ * form finding's evidence (a ZIP code alone identifies no one, so the hit-by-hit filter of typed
+ * values left it out) and showed udff[zp] with no label. */
+static void hashed_zip_is_labelled(void)
+{
+    static const char zip[] = "8f0e2a2ed6ab4b8c26a7a8c5e5e6f1b7f2cd1b1a3a6f7d2c4a9b5e8d1c3f2a4b";
+    static const char em[] = "9a2b4c6d8e0f1a3b5c7d9e1f2a4b6c8d0e2f4a6b8c0d2e4f6a8b0c2d4e6f8a0b";
+    char form[512], match[512];
+    snprintf(form, sizeof form,
+             "https://www.facebook.com/tr/?id=123456789012345&ev=SubscribedButtonClick&"
+             "dl=https%%3A%%2F%%2Fwww.hosp.org%%2Fappointments%%2Frequest&udff[em]=%s&udff[zp]=%s",
+             em, zip);
+    snprintf(match, sizeof match,
+             "https://www.facebook.com/tr/?id=123456789012345&ev=PageView&"
+             "dl=https%%3A%%2F%%2Fwww.hosp.org%%2Fappointments%%2Frequest&ud[em]=%s&ud[zp]=%s",
+             em, zip);
+    scan s;
+    scan_empty(&s);
+    pw_page pg = {.url = "https://www.hosp.org/appointments/request", .title = "Request"};
+    CHECK_INT(pw_assessor_add_page(s.as, &pg, NULL), PW_OK);
+    const char *urls[] = {form, match};
+    for (size_t i = 0; i < 2; i++) {
+        pw_request r = {
+            .method = "GET", .url = urls[i], .page_url = pg.url, .resource_type = "image"};
+        CHECK_INT(pw_assessor_add_request(s.as, &r, NULL), PW_OK);
+    }
+    CHECK_INT(pw_assessor_finish(s.as, &s.r, NULL), PW_OK);
+    char a[128], b[128];
+    CHECK_STR(hit_labels(find(&s, "PW-ADVANCED-MATCHING", NULL), "ud[zp]", a, sizeof a), "zip");
+    CHECK_STR(hit_labels(find(&s, "PW-FORM-VALUES", NULL), "udff[zp]", b, sizeof b), "zip");
+    CHECK_STR(hit_labels(find(&s, "PW-FORM-VALUES", NULL), "udff[em]", b, sizeof b), "email");
+    scan_free(&s);
+}
+
 PW_TEST_MAIN(PW_TEST(vendor_account_is_no_record), PW_TEST(job_search_is_no_phi),
              PW_TEST(only_site_searches), PW_TEST(condition_url_needs_the_page),
              PW_TEST(placeholders_are_no_phi), PW_TEST(consent_finding_is_one_transmission),
              PW_TEST(requests_before_their_page), PW_TEST(capture_period),
              PW_TEST(search_fix_names_the_field), PW_TEST(site_search_services),
-             PW_TEST(fragment_search), PW_TEST(query_variants))
+             PW_TEST(fragment_search), PW_TEST(query_variants), PW_TEST(hashed_zip_is_labelled))

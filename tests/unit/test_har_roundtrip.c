@@ -462,11 +462,14 @@ static void writer_initiator_shape(void)
 }
 
 /* What the capture could not observe travels in log._phiwall.gaps: a gap handed to the tee is
- * forwarded at once and written; the reader hands each back, every field the same. */
+ * forwarded at once and written; the reader hands each back, every field the same, its page list
+ * too (earlier versions wrote none: a gap on several pages came back with its first alone). */
 typedef struct gaps_seen {
     size_t n;
     pw_capture_gap v[4];
     char text[4][6][128];
+    char pages[4][3][128];
+    const char *page_ptrs[4][3];
 } gaps_seen;
 
 static void keep_gap(void *ctx, const pw_capture_gap *g)
@@ -483,6 +486,11 @@ static void keep_gap(void *ctx, const pw_capture_gap *g)
             copy_str(s->text[s->n][i], sizeof s->text[s->n][i], src[i]);
             *dst[i] = s->text[s->n][i];
         }
+    for (size_t i = 0; i < g->n_page_urls && i < 3; i++) {
+        copy_str(s->pages[s->n][i], sizeof s->pages[s->n][i], g->page_urls[i]);
+        s->page_ptrs[s->n][i] = s->pages[s->n][i];
+    }
+    k->page_urls = g->n_page_urls ? s->page_ptrs[s->n] : NULL;
     s->n++;
 }
 
@@ -503,6 +511,15 @@ static void gaps_round_trip(void)
          .tracker_id = "meta-pixel",
          .tracker = "Meta Pixel",
          .pages = 3},
+        {.kind = PW_GAP_SCRIPT,
+         .url = "https://www.googletagmanager.com/gtm.js?id=GTM-ABC1234",
+         .page_url = SITE "/",
+         .error = "HTTP 404",
+         .pages = 5,
+         .page_urls = (const char *const[]){SITE "/", APPT, SITE "/careers"},
+         .n_page_urls = 3,
+         .more_pages = 1,
+         .n_more_pages = 2},
     };
     make_har();
     pw_err err;
@@ -513,22 +530,27 @@ static void gaps_round_trip(void)
     pw_har_tee tee = {w, &next};
     pw_capture_sink sink = pw_har_tee_sink(&tee);
     CHECK(sink.on_page(sink.ctx, &session_pages[0], &err) == PW_OK);
-    for (size_t i = 0; i < 3; i++)
+    for (size_t i = 0; i < 4; i++)
         sink.on_gap(sink.ctx, &gaps[i]);
     CHECK(sink.on_request(sink.ctx, &session_requests[0], &err) == PW_OK);
     CHECK(pw_har_writer_close(w, &err) == PW_OK);
-    CHECK_INT(fwd.n, 3);
+    CHECK_INT(fwd.n, 4);
     gaps_seen back = {0};
     pw_capture_sink reader = {NULL, NULL, &back, keep_gap};
     CHECK(pw_har_read_file(har_path, &reader, &err) == PW_OK);
-    CHECK_INT(back.n, 3);
-    for (size_t i = 0; i < back.n && i < 3; i++) {
+    CHECK_INT(back.n, 4);
+    for (size_t i = 0; i < back.n && i < 4; i++) {
         const pw_capture_gap *a = &gaps[i], *b = &back.v[i];
         CHECK(a->kind == b->kind);
         CHECK(same_str(a->url, b->url) && same_str(a->page_url, b->page_url));
         CHECK(same_str(a->error, b->error) && same_str(a->tracker, b->tracker));
         CHECK(same_str(a->tracker_id, b->tracker_id));
         CHECK_INT(b->pages, a->pages ? a->pages : 1);
+        CHECK_INT(b->n_page_urls, a->n_page_urls);
+        for (size_t k = 0; k < a->n_page_urls && k < b->n_page_urls; k++)
+            CHECK(same_str(a->page_urls[k], b->page_urls[k]));
+        CHECK_INT(b->more_pages, a->more_pages);
+        CHECK_INT(b->n_more_pages, a->n_more_pages);
     }
     unlink(har_path);
 }

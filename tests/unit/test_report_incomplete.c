@@ -335,7 +335,11 @@ static void gap_names(void)
     CHECK_STR(pw_gap_kind_name(PW_GAP_PAGE), "page");
     CHECK_STR(pw_gap_kind_name(PW_GAP_LOGIN), "login");
     CHECK_STR(pw_gap_kind_name(PW_GAP_BROWSER), "browser");
+    CHECK_STR(pw_gap_kind_name(PW_GAP_ERROR_PAGE), "error-page");
     CHECK_STR(pw_gap_kind_name(PW_GAP__COUNT), "unknown");
+    pw_gap_kind k = PW_GAP__COUNT;
+    CHECK_INT(pw_gap_kind_parse("error-page", &k), 0);
+    CHECK_INT(k, PW_GAP_ERROR_PAGE);
 }
 
 /* A gap on many pages: JSON lists every page the gap keeps (page_urls) and how many more
@@ -399,6 +403,58 @@ static void many_pages(void)
     free(sa);
 }
 
+/* A page that answered an HTTP error (a broken link) is said apart in every format — the result
+ * stays complete (JSON complete, SARIF successful, no INCOMPLETE line or banner) while the page
+ * is listed (JSON error_pages, an ERROR PAGES line, an HTML note, a SARIF warning); with a real
+ * gap beside it, only the real gap makes the result incomplete. Earlier versions made it a page
+ * gap: incomplete, exit 4. */
+static void error_pages(void)
+{
+    static const pw_capture_gap err[] = {
+        {.kind = PW_GAP_ERROR_PAGE,
+         .url = "https://h.example/gone",
+         .error = "page answered HTTP 404"},
+        {.kind = PW_GAP_PAGE,
+         .url = "https://h.example/never",
+         .error = "no load event within 3 s"},
+    };
+    pw_scan_result r = {
+        .target = "https://h.example/", .source = PW_SOURCE_BROWSER, .gaps = err, .n_gaps = 1};
+    CHECK_INT(pw_report_incomplete_count(&r), 0);
+    char *t = render(&r, PW_REPORT_TEXT);
+    CHECK(t && strstr(t, "INCOMPLETE") == NULL);
+    CHECK(t && strstr(t, "\nERROR PAGES: 1 page answered an HTTP error (https://h.example/gone: "
+                         "page answered HTTP 404)") != NULL);
+    CHECK(t &&
+          strstr(t, "\n  - error-page https://h.example/gone: page answered HTTP 404") != NULL);
+    free(t);
+    char *j = render(&r, PW_REPORT_JSON);
+    CHECK(j && strstr(j, "\"complete\": true") != NULL);
+    CHECK(j && strstr(j, "\"incomplete_reasons\": []") != NULL);
+    CHECK(j && strstr(j, "\"error_pages\": [") != NULL &&
+          strstr(j, "\"kind\": \"error-page\"") != NULL);
+    free(j);
+    char *h = render(&r, PW_REPORT_HTML);
+    CHECK(h && strstr(h, "role=\"alert\"") == NULL && strstr(h, "INCOMPLETE") == NULL);
+    CHECK(h && strstr(h, "<b>Error pages.</b> 1 page answered an HTTP error") != NULL);
+    free(h);
+    char *sf = render(&r, PW_REPORT_SARIF);
+    CHECK(sf && strstr(sf, "\"executionSuccessful\": true") != NULL);
+    CHECK(sf && strstr(sf, "PW-ERROR-PAGE") != NULL && strstr(sf, "PW-INCOMPLETE") == NULL);
+    free(sf);
+    r.n_gaps = 2; /* with a page that did not load: incomplete, for that page alone */
+    CHECK_INT(pw_report_incomplete_count(&r), 1);
+    pw_buf b;
+    pw_buf_init(&b);
+    pw_report_incomplete_headline(&r, &b);
+    CHECK_STR(b.data, "1 page did not load or timed out (https://h.example/never: no load event "
+                      "within 3 s)");
+    pw_buf_free(&b);
+    j = render(&r, PW_REPORT_JSON);
+    CHECK(j && strstr(j, "\"complete\": false") != NULL);
+    free(j);
+}
+
 PW_TEST_MAIN(PW_TEST(headline), PW_TEST(text), PW_TEST(json), PW_TEST(sarif), PW_TEST(html),
              PW_TEST(har_errors), PW_TEST(har_write_error), PW_TEST(gap_names),
-             PW_TEST(query_values_masked), PW_TEST(many_pages))
+             PW_TEST(query_values_masked), PW_TEST(many_pages), PW_TEST(error_pages))

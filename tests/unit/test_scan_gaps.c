@@ -127,8 +127,9 @@ static void redirected_document(void)
     pw_cli_gaps_free(&g);
 }
 
-/* A HAR's page whose document answered an HTTP error loaded an error page: a page gap (its
- * findings in a baseline are not rechecked, never gone), after a redirect too; once per page. */
+/* A HAR's page whose document answered an HTTP error loaded an error page: an error-page gap
+ * (its findings in a baseline are not rechecked, never gone; the result stays complete), after a
+ * redirect too; once per page. */
 static void error_page(void)
 {
     pw_cli_gaps g;
@@ -138,7 +139,8 @@ static void error_page(void)
     pw_cli_gaps_check_request(&g, &gone);
     CHECK_INT(g.n, 1);
     if (g.n == 1) {
-        CHECK_INT(g.v[0].kind, PW_GAP_PAGE);
+        CHECK_INT(g.v[0].kind, PW_GAP_ERROR_PAGE);
+        CHECK_INT(pw_gap_makes_incomplete(g.v[0].kind), 0);
         CHECK_STR(g.v[0].url, "https://h.org/x");
         CHECK_STR(g.v[0].error, "page answered HTTP 404");
     }
