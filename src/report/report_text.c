@@ -524,6 +524,7 @@ pw_status pw_report_text(const pw_scan_result *r, const pw_report_opts *o, pw_bu
             n_info++;
         else
             details(out, &r->findings[i], since, color);
+        pw_buf_spill(out, PW_BUF_SPILL_AT); /* a sink's error fails the buffer */
     }
     if (n_info)
         pw_buf_printf(out,
