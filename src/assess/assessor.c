@@ -139,6 +139,7 @@ typedef struct apage {
     const char *why; /* what decided the context */
     const char *key; /* pw_url_page_key: what its findings are keyed by */
     int added;       /* pw_assessor_add_page has been called for it */
+    int login_url;   /* pw_assess_login_url of its URL: asked once, not at every request */
     /* Added without a title (a HAR's pages[].title missing or the URL, as Chrome writes it):
      * its requests wait for a Meta/GA beacon whose dt names it, so that its findings are judged
      * with the title, at most TITLE_WAIT_REQUESTS requests / TITLE_WAIT_BYTES. */
@@ -378,7 +379,7 @@ static void flag_context(pw_assessor *as, apage *p)
 {
     /* A login page stays unauthenticated whatever the session state (HHS lists portal login
      * pages among unauthenticated pages); what a visitor types there is still care intent. */
-    if (pw_assess_login_url(p->page.url) || (p->page.has_login_form && !p->page.after_login)) {
+    if (p->login_url || (p->page.has_login_form && !p->page.after_login)) {
         raise_context(p, PW_CTX_CARE_INTENT, "a login page: credentials are typed here");
         return;
     }
@@ -446,6 +447,7 @@ static size_t ensure_page(pw_assessor *as, const pw_page *in)
     p->page.screenshot_png = dup_or_null(&as->arena, in->screenshot_png);
     if (!p->page.url)
         return SIZE_MAX;
+    p->login_url = pw_assess_login_url(p->page.url);
     char key[1024];
     pw_url_page_key(p->page.url, key, sizeof key);
     if (!(p->key = pw_arena_strdup(&as->arena, key)))
