@@ -100,7 +100,7 @@ static int hash_set_add(hash_set *s, uint64_t h)
 {
     h = h ? h : 1;
     if ((s->n + 1) * 10 > s->cap * 7) {
-        size_t cap = s->cap ? s->cap * 2 : 16;
+        size_t cap = s->cap ? s->cap * 2 : 4; /* most findings: one page URL */
         uint64_t *slot = calloc(cap, sizeof *slot);
         if (!slot)
             return -1;
@@ -140,6 +140,8 @@ typedef struct apage {
     const char *key; /* pw_url_page_key: what its findings are keyed by */
     int added;       /* pw_assessor_add_page has been called for it */
     int login_url;   /* pw_assess_login_url of its URL: asked once, not at every request */
+    int brand_known; /* brand below is computed (a libpsl lookup: once per page, not beacon) */
+    const char *brand;
     /* Added without a title (a HAR's pages[].title missing or the URL, as Chrome writes it):
      * its requests wait for a Meta/GA beacon whose dt names it, so that its findings are judged
      * with the title, at most TITLE_WAIT_REQUESTS requests / TITLE_WAIT_BYTES. */
@@ -713,6 +715,21 @@ static int beacon_carries(const pw_beacon *b, const char *url)
     return 0;
 }
 
+/* site_brand of a page, computed once per page and kept in the assessor's arena; of any other
+ * URL (none such today), in the request arena. */
+static const char *page_brand(pw_assessor *as, const char *page_url)
+{
+    size_t i = page_url ? map_find(&as->page_index, as->page_keys, page_url) : SIZE_MAX;
+    if (i == SIZE_MAX)
+        return site_brand(&as->req, page_url);
+    apage *p = &as->pages[i];
+    if (!p->brand_known) {
+        p->brand = dup_or_null(&as->arena, site_brand(&as->req, page_url));
+        p->brand_known = 1;
+    }
+    return p->brand;
+}
+
 /* The beacon's fields plus derived search terms, each scanned by the PHI engine, and the
  * Referer header when it names the page: scanned (with its search terms) when no field of the
  * beacon carries the page address already, so a beacon's dl and its Referer are not reported
@@ -726,7 +743,7 @@ static rule_field *scan_fields(pw_assessor *as, const pw_beacon *b, const pw_req
     if (!extra || !rf)
         return NULL;
     size_t n = 0;
-    const char *brand = site_brand(&as->req, page_url);
+    const char *brand = page_brand(as, page_url);
     int has_search = 0; /* decode may already split search terms out of page URLs */
     for (size_t i = 0; i < b->n_fields; i++)
         has_search |= b->fields[i].kind == PW_FIELD_SEARCH_TERM;
