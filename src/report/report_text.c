@@ -239,6 +239,7 @@ static void table(pw_buf *b, const pw_scan_result *r, const pw_baseline_diff *d,
         fc.cell[0] = severity_cell(f, d, i, &fc);
         const char *colors[6] = {color ? sev_color(f->severity) : NULL};
         tt_row(&t, b, "", fc.cell, colors, RESET);
+        pw_buf_spill(b, PW_BUF_SPILL_AT); /* a row is never revisited */
     }
 }
 
