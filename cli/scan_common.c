@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "phiwall/outfile.h"
 #include "phiwall/version.h"
 #include "scan_common.h"
 
@@ -74,22 +75,55 @@ static int fail_severity(const pw_scan_result *r, const pw_baseline_diff *d)
     return max;
 }
 
-/* A report file appears whole or not at all (pw_outfile_write): `scan --sites` takes one that
- * exists for a finished site, and a cut one must never replace the last good report. */
-static int write_all(const char *path, const pw_buf *b)
+/* Where the report goes: written as it is rendered (pw_buf_spill), so its size never sits in
+ * memory whole. A report file still appears whole or not at all (pw_outfile): `scan --sites`
+ * takes one that exists for a finished site, and a cut one must never replace the last good
+ * report. */
+typedef struct report_out {
+    FILE *f;
+    int error; /* errno of the first failed write, 0 if none */
+} report_out;
+
+static pw_status report_sink(void *ctx, const char *p, size_t n)
+{
+    report_out *o = ctx;
+    if (fwrite(p, 1, n, o->f) == n)
+        return PW_OK;
+    o->error = errno ? errno : EIO;
+    return PW_ERR_IO;
+}
+
+static int write_report(const pw_scan_result *r, const pw_cli_scan_out *o, const pw_report_opts *ro)
 {
     pw_err err;
     pw_err_clear(&err);
-    if (path && strcmp(path, "-") != 0) {
-        if (pw_outfile_write(path, b->data ? b->data : "", b->len, &err) != PW_OK)
-            return pw_cli_fail("scan", &err);
-        return PW_EXIT_CLEAN;
-    }
-    size_t n = b->data ? fwrite(b->data, 1, b->len, stdout) : 0;
-    if (n != b->len || fflush(stdout) != 0) {
+    const char *path = o->output && strcmp(o->output, "-") != 0 ? o->output : NULL;
+    pw_outfile of;
+    if (path && pw_outfile_open(&of, path, &err) != PW_OK)
+        return pw_cli_fail("scan", &err);
+    report_out out = {path ? of.f : stdout, 0};
+    pw_buf b;
+    pw_buf_init(&b);
+    b.sink = report_sink;
+    b.sink_ctx = &out;
+    pw_status st = pw_report_render(r, o->format, ro, &b, &err);
+    if (st == PW_OK && pw_buf_spill(&b, 0) != PW_OK)
+        st = PW_ERR_IO;
+    pw_buf_free(&b);
+    if (out.error)
+        pw_err_set(&err, PW_ERR_IO, "%s: write failed: %s", path ? path : "stdout",
+                   strerror(out.error));
+    if (st == PW_OK && !path && fflush(stdout) != 0) {
+        st = PW_ERR_IO;
         pw_err_set(&err, PW_ERR_IO, "stdout: write failed: %s", strerror(errno));
+    }
+    if (st != PW_OK) {
+        if (path)
+            pw_outfile_discard(&of);
         return pw_cli_fail("scan", &err);
     }
+    if (path && pw_outfile_commit(&of, &err) != PW_OK)
+        return pw_cli_fail("scan", &err);
     return PW_EXIT_CLEAN;
 }
 
@@ -141,11 +175,7 @@ int pw_cli_scan_finish(const pw_scan_result *r, const pw_cli_scan_out *o, pw_cli
         if (cmp)
             *cmp = (pw_cli_compared){(long)diff.n_new, (long)diff.n_gone, (long)diff.n_unchecked};
     }
-    pw_buf b;
-    pw_buf_init(&b);
-    int rc = pw_report_render(r, o->format, &ro, &b, &err) == PW_OK ? write_all(o->output, &b)
-                                                                    : pw_cli_fail("scan", &err);
-    pw_buf_free(&b);
+    int rc = write_report(r, o, &ro);
     int max = fail_severity(r, ro.baseline);
     if (o->baseline)
         pw_baseline_diff_free(&diff);

@@ -20,6 +20,10 @@ typedef struct pw_buf {
     size_t len;
     size_t cap;
     int failed; /* sticky: an append ran out of memory; later appends are no-ops */
+    /* Optional (NULL: none): where pw_buf_spill hands the bytes so far, so a report of any size
+     * is written in pieces rather than held whole. A non-OK return makes the buffer failed. */
+    pw_status (*sink)(void *ctx, const char *p, size_t n);
+    void *sink_ctx;
 } pw_buf;
 
 void pw_buf_init(pw_buf *b);
@@ -38,6 +42,11 @@ pw_status pw_buf_vprintf(pw_buf *b, const char *fmt, va_list ap)
 /* Escapers used by every output format, so each exists once. */
 pw_status pw_buf_json_string(pw_buf *b, const char *s, size_t n); /* writes "…" with escapes */
 pw_status pw_buf_html_text(pw_buf *b, const char *s, size_t n);   /* &<>"' escaped */
+
+/* With a sink and at least `at_least` bytes held: hand them to the sink and empty the buffer.
+ * Writers call it only between the pieces they never revisit (a report's findings). */
+pw_status pw_buf_spill(pw_buf *b, size_t at_least);
+#define PW_BUF_SPILL_AT (256u * 1024u) /* what writers hold before spilling */
 
 /* Take ownership of the bytes (caller frees with free()); the buffer is left empty. */
 char *pw_buf_steal(pw_buf *b, size_t *len_out);

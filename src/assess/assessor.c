@@ -100,7 +100,7 @@ static int hash_set_add(hash_set *s, uint64_t h)
 {
     h = h ? h : 1;
     if ((s->n + 1) * 10 > s->cap * 7) {
-        size_t cap = s->cap ? s->cap * 2 : 16;
+        size_t cap = s->cap ? s->cap * 2 : 4; /* most findings: one page URL */
         uint64_t *slot = calloc(cap, sizeof *slot);
         if (!slot)
             return -1;
@@ -139,6 +139,9 @@ typedef struct apage {
     const char *why; /* what decided the context */
     const char *key; /* pw_url_page_key: what its findings are keyed by */
     int added;       /* pw_assessor_add_page has been called for it */
+    int login_url;   /* pw_assess_login_url of its URL: asked once, not at every request */
+    int brand_known; /* brand below is computed (a libpsl lookup: once per page, not beacon) */
+    const char *brand;
     /* Added without a title (a HAR's pages[].title missing or the URL, as Chrome writes it):
      * its requests wait for a Meta/GA beacon whose dt names it, so that its findings are judged
      * with the title, at most TITLE_WAIT_REQUESTS requests / TITLE_WAIT_BYTES. */
@@ -156,6 +159,7 @@ typedef struct pending_req {
 #define TITLE_WAIT_REQUESTS 64                  /* a page's requests waiting for its title */
 #define TITLE_WAIT_BYTES    (2u * 1024 * 1024)  /* and their approximate size */
 #define PENDING_BYTES_MAX   (32u * 1024 * 1024) /* and their approximate size */
+#define PENDING_COMPACT_MIN (1u * 1024 * 1024)  /* pend's size worth compacting */
 
 struct pw_assessor {
     const pw_catalog *cat;
@@ -166,6 +170,7 @@ struct pw_assessor {
     pw_arena pend;  /* requests waiting for their page */
     pending_req *pending;
     size_t n_pending, cap_pending, pending_bytes;
+    size_t pend_compact_at; /* pend's size that makes a partial flush compact it */
     apage *pages;
     char **page_keys;
     size_t n_pages, cap_pages, cap_page_keys;
@@ -180,6 +185,15 @@ struct pw_assessor {
      * page URLs, so page_variants stays exact when findings fold (page_urls keeps 10). */
     hash_set *finding_urls;
     size_t cap_finding_urls;
+    /* Findings' strings kept once (header names and values, methods, page URLs, fixes): a
+     * report's findings repeat the same few thousand, page after page. */
+    index_map str_index;
+    char **strs;
+    size_t n_strs, cap_strs;
+    /* The evidence copy of the request being assessed: the findings one request gives (several
+     * rules, GA4's batched events) share it. */
+    size_t evidence_serial;
+    const pw_request *evidence_req;
     size_t n_requests, n_third, n_beacons, n_tracker_beacons, n_decode_errors;
     double first_ts, last_ts; /* request times seen (0: none yet) */
     pw_inventory *inventory;
@@ -306,6 +320,8 @@ void pw_assessor_free(pw_assessor *as)
     free(as->finding_keys);
     free(as->finding_req);
     free(as->finding_index.slot);
+    free(as->str_index.slot);
+    free(as->strs);
     free_url_sets(as);
     free(as->out_pages);
     free(as->out_ctx);
@@ -365,7 +381,7 @@ static void flag_context(pw_assessor *as, apage *p)
 {
     /* A login page stays unauthenticated whatever the session state (HHS lists portal login
      * pages among unauthenticated pages); what a visitor types there is still care intent. */
-    if (pw_assess_login_url(p->page.url) || (p->page.has_login_form && !p->page.after_login)) {
+    if (p->login_url || (p->page.has_login_form && !p->page.after_login)) {
         raise_context(p, PW_CTX_CARE_INTENT, "a login page: credentials are typed here");
         return;
     }
@@ -380,6 +396,25 @@ static void flag_context(pw_assessor *as, apage *p)
 static char *dup_or_null(pw_arena *a, const char *s)
 {
     return s ? pw_arena_strdup(a, s) : NULL;
+}
+
+/* s kept once in the assessor's arena: the same string interned twice is one copy. NULL for
+ * NULL or when out of memory. */
+static const char *intern(pw_assessor *as, const char *s)
+{
+    if (!s)
+        return NULL;
+    size_t i = map_find(&as->str_index, as->strs, s);
+    if (i != SIZE_MAX)
+        return as->strs[i];
+    char *c = pw_arena_strdup(&as->arena, s);
+    if (!c || !grow((void **)&as->strs, &as->cap_strs, as->n_strs, sizeof *as->strs))
+        return NULL;
+    as->strs[as->n_strs] = c;
+    if (!map_put(&as->str_index, as->strs, as->n_strs))
+        return NULL;
+    as->n_strs++;
+    return c;
 }
 
 /* The page with this URL, created (and classified) when new; SIZE_MAX on allocation failure. */
@@ -414,6 +449,7 @@ static size_t ensure_page(pw_assessor *as, const pw_page *in)
     p->page.screenshot_png = dup_or_null(&as->arena, in->screenshot_png);
     if (!p->page.url)
         return SIZE_MAX;
+    p->login_url = pw_assess_login_url(p->page.url);
     char key[1024];
     pw_url_page_key(p->page.url, key, sizeof key);
     if (!(p->key = pw_arena_strdup(&as->arena, key)))
@@ -679,6 +715,21 @@ static int beacon_carries(const pw_beacon *b, const char *url)
     return 0;
 }
 
+/* site_brand of a page, computed once per page and kept in the assessor's arena; of any other
+ * URL (none such today), in the request arena. */
+static const char *page_brand(pw_assessor *as, const char *page_url)
+{
+    size_t i = page_url ? map_find(&as->page_index, as->page_keys, page_url) : SIZE_MAX;
+    if (i == SIZE_MAX)
+        return site_brand(&as->req, page_url);
+    apage *p = &as->pages[i];
+    if (!p->brand_known) {
+        p->brand = dup_or_null(&as->arena, site_brand(&as->req, page_url));
+        p->brand_known = 1;
+    }
+    return p->brand;
+}
+
 /* The beacon's fields plus derived search terms, each scanned by the PHI engine, and the
  * Referer header when it names the page: scanned (with its search terms) when no field of the
  * beacon carries the page address already, so a beacon's dl and its Referer are not reported
@@ -692,7 +743,7 @@ static rule_field *scan_fields(pw_assessor *as, const pw_beacon *b, const pw_req
     if (!extra || !rf)
         return NULL;
     size_t n = 0;
-    const char *brand = site_brand(&as->req, page_url);
+    const char *brand = page_brand(as, page_url);
     int has_search = 0; /* decode may already split search terms out of page URLs */
     for (size_t i = 0; i < b->n_fields; i++)
         has_search |= b->fields[i].kind == PW_FIELD_SEARCH_TERM;
@@ -833,35 +884,52 @@ static char *scrub_header(pw_arena *a, const char *name, const char *value)
     return out;
 }
 
-/* A copy of r in a: for evidence (evidence = 1) with cookie values and credentials scrubbed
- * and the body cut to EVIDENCE_BODY_MAX, else exact (a request waiting for its page). */
-static pw_request *copy_request_as(pw_arena *a, const pw_request *r, int evidence)
+/* A string of a request copy: interned for evidence (kept for the scan, shared), else a copy
+ * in a. */
+static const char *req_str(pw_assessor *as, pw_arena *a, const char *s, int evidence)
+{
+    return evidence ? intern(as, s) : dup_or_null(a, s);
+}
+
+/* A copy of r: for evidence (evidence = 1, in the assessor's arena, strings interned) with
+ * cookie values and credentials scrubbed and the body cut to EVIDENCE_BODY_MAX, else exact in
+ * a (a request waiting for its page). */
+static pw_request *copy_request_as(pw_assessor *as, pw_arena *a, const pw_request *r, int evidence)
 {
     pw_request *c = pw_arena_alloc(a, sizeof *c);
     pw_header *h = pw_arena_calloc(a, r->n_headers ? r->n_headers : 1, sizeof *h);
     if (!c || !h)
         return NULL;
     *c = *r;
-    for (size_t i = 0; i < r->n_headers; i++)
-        h[i] = (pw_header){dup_or_null(a, r->headers[i].name),
-                           evidence ? scrub_header(a, r->headers[i].name, r->headers[i].value)
-                                    : dup_or_null(a, r->headers[i].value)};
+    for (size_t i = 0; i < r->n_headers; i++) {
+        const char *name = r->headers[i].name, *value = r->headers[i].value;
+        h[i] = (pw_header){req_str(as, a, name, evidence),
+                           evidence ? intern(as, scrub_header(&as->req, name, value))
+                                    : dup_or_null(a, value)};
+    }
     c->headers = h;
-    c->method = dup_or_null(a, r->method);
-    c->url = dup_or_null(a, r->url);
-    c->content_type = dup_or_null(a, r->content_type);
-    c->page_url = dup_or_null(a, r->page_url);
-    c->frame_url = dup_or_null(a, r->frame_url);
-    c->resource_type = dup_or_null(a, r->resource_type);
-    c->initiator = dup_or_null(a, r->initiator);
+    c->method = req_str(as, a, r->method, evidence);
+    c->url = req_str(as, a, r->url, evidence);
+    c->content_type = req_str(as, a, r->content_type, evidence);
+    c->page_url = req_str(as, a, r->page_url, evidence);
+    c->frame_url = req_str(as, a, r->frame_url, evidence);
+    c->resource_type = req_str(as, a, r->resource_type, evidence);
+    c->initiator = req_str(as, a, r->initiator, evidence);
+    c->error = req_str(as, a, r->error, evidence); /* the source's copy is gone after the call */
+    c->redirect_url = req_str(as, a, r->redirect_url, evidence);
     c->body_len = !evidence || r->body_len < EVIDENCE_BODY_MAX ? r->body_len : EVIDENCE_BODY_MAX;
     c->body = r->body ? pw_arena_memdup(a, r->body, c->body_len) : NULL;
     return c;
 }
 
-static pw_request *copy_request(pw_arena *a, const pw_request *r)
+/* The evidence copy of the request being assessed, made once for all its findings. */
+static const pw_request *evidence_request(pw_assessor *as, const pw_request *r)
 {
-    return copy_request_as(a, r, 1);
+    if (as->evidence_req && as->evidence_serial == as->req_serial)
+        return as->evidence_req;
+    as->evidence_req = copy_request_as(as, &as->arena, r, 1);
+    as->evidence_serial = as->req_serial;
+    return as->evidence_req;
 }
 
 /* ---- aggregation ---- */
@@ -874,8 +942,8 @@ static void set_evidence(pw_assessor *as, pw_finding *f, const rule_input *in,
     pw_evidence *ev = copy_evidence(&as->arena, in->fields, in->n_fields, use, &n);
     f->evidence = ev;
     f->n_evidence = ev ? n : 0;
-    f->request = copy_request(&as->arena, in->req);
-    f->event_name = dup_or_null(&as->arena, in->b->event_name);
+    f->request = evidence_request(as, in->req);
+    f->event_name = intern(as, in->b->event_name);
     f->step = in->req->step;
     f->before_consent = in->req->before_consent;
     f->after_reject = in->req->after_reject;
@@ -981,12 +1049,12 @@ static pw_status record(pw_assessor *as, const pw_rule *rule, int sev, const rul
         .title = rule->info.title,
         .severity = (pw_severity)sev,
         .legal = finding_legal(rule, sev, in, page),
-        .remediation = baa_covered(rule, in) ? pw_rules_baa_remedy(&as->arena, in, rule)
-                                             : rule->remedy(&as->arena, in),
+        .remediation = intern(as, baa_covered(rule, in) ? pw_rules_baa_remedy(&as->req, in, rule)
+                                                        : rule->remedy(&as->req, in)),
         .baa_declared = baa_covered(rule, in),
         .tracker = b->tracker,
-        .account_id = dup_or_null(&as->arena, b->account_id),
-        .company = dup_or_null(&as->arena, in->list_domain),
+        .account_id = intern(as, b->account_id),
+        .company = intern(as, in->list_domain),
         .occurrences = 1,
         .page_urls = pw_arena_calloc(&as->arena, PW_FINDING_PAGE_URLS, sizeof(const char *)),
     };
@@ -1244,6 +1312,36 @@ static pw_status assess_request(pw_assessor *as, const pw_request *req, size_t p
     return st;
 }
 
+/* Copy the requests still waiting into a fresh arena and free the old one. A partial flush
+ * (one page got its title) leaves its requests' copies in pend, which is reset only when no
+ * request waits: a page that never gets its document or title (a redirect's first hop) kept
+ * every copy since, and memory grew with the pages. Run when pend doubled since the last
+ * compaction, so the copying stays linear. */
+static pw_status compact_pending(pw_assessor *as, pw_err *err)
+{
+    if (as->pend.total < as->pend_compact_at || as->pend.total < PENDING_COMPACT_MIN)
+        return PW_OK;
+    pw_arena fresh;
+    pw_arena_init(&fresh, 0);
+    const pw_request **moved = malloc(as->n_pending * sizeof *moved);
+    for (size_t i = 0; moved && i < as->n_pending; i++)
+        if (!(moved[i] = copy_request_as(as, &fresh, as->pending[i].req, 0))) {
+            free(moved);
+            moved = NULL;
+        }
+    if (!moved) {
+        pw_arena_free(&fresh);
+        return pw_err_set(err, PW_ERR_NOMEM, "assessor: out of memory");
+    }
+    for (size_t i = 0; i < as->n_pending; i++)
+        as->pending[i].req = moved[i];
+    free(moved);
+    pw_arena_free(&as->pend);
+    as->pend = fresh;
+    as->pend_compact_at = 2 * as->pend.total;
+    return PW_OK;
+}
+
 /* Assess the waiting requests of page page_i (SIZE_MAX: all), in the order they came. */
 static pw_status flush_pending(pw_assessor *as, size_t page_i, pw_err *err)
 {
@@ -1256,10 +1354,13 @@ static pw_status flush_pending(pw_assessor *as, size_t page_i, pw_err *err)
         else
             st = assess_request(as, p.req, p.page, err);
     }
+    int flushed = w < as->n_pending;
     as->n_pending = w;
     if (w == 0) {
         pw_arena_reset(&as->pend);
         as->pending_bytes = 0;
+    } else if (st == PW_OK && flushed) {
+        st = compact_pending(as, err);
     }
     return st;
 }
@@ -1274,7 +1375,7 @@ static pw_status hold_request(pw_assessor *as, const pw_request *req, size_t pag
         if (st != PW_OK)
             return st;
     }
-    pw_request *c = copy_request_as(&as->pend, req, 0);
+    pw_request *c = copy_request_as(as, &as->pend, req, 0);
     if (!c || !grow((void **)&as->pending, &as->cap_pending, as->n_pending, sizeof *as->pending))
         return pw_err_set(err, PW_ERR_NOMEM, "assessor: out of memory");
     as->pending[as->n_pending++] = (pending_req){page_i, c};

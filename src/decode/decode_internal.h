@@ -160,7 +160,7 @@ int dk_is_script_load(const dk_ctx *ctx);
 /* ---- string → index map (strmap.c): fixed capacity, chains kept by the caller ---- */
 typedef struct dk_strmap {
     const char **keys;
-    size_t *lens;
+    uint32_t *lens; /* keys are lines of a list or catalog: far below 4 GiB */
     int32_t *heads;
     size_t cap; /* power of two */
 } dk_strmap;

@@ -141,15 +141,18 @@ static int whole_host_rule(const ep_rule *r)
     return dom && r->pattern[dom] == '^' && r->pattern[dom + 1] == '\0' && !r->end_anchor;
 }
 
-static pw_status add_rule(pw_arena *a, ep_set *set, dk_list_mode mode, const char *line, size_t len)
+/* The rule is parsed in `tmp` (reset for each line) and copied into `a` only when kept: the
+ * rule text once, and its pattern only when it is not the text's own tail ("||host^" rules,
+ * most of both lists, are "host^" there). Same patterns, a third less memory for the lists. */
+static pw_status add_rule(pw_arena *a, pw_arena *tmp, ep_set *set, dk_list_mode mode,
+                          const char *line, size_t len)
 {
     int allow = len >= 2 && line[0] == '@' && line[1] == '@';
     const char *body = allow ? line + 2 : line;
     size_t blen = allow ? len - 2 : len;
     ep_rule r = {0};
-    r.text = pw_arena_strndup(a, line, len);
-    char *pat = pw_lower_dup(a, body, blen, 1);
-    if (!r.text || !pat)
+    char *pat = pw_lower_dup(tmp, body, blen, 1);
+    if (!pat)
         return PW_ERR_NOMEM;
     char *dollar = strrchr(pat, '$');
     if (dollar) {
@@ -172,10 +175,17 @@ static pw_status add_rule(pw_arena *a, ep_set *set, dk_list_mode mode, const cha
         pat[--n] = '\0', r.end_anchor = 0;
     if (n == 0)
         return PW_OK;
-    r.pattern = pat;
+    r.pattern = pat; /* in tmp until the rule is kept */
     r.dom_len = (uint32_t)anchored_domain(&r);
     if (mode == DK_LIST_HOSTS && !allow && !whole_host_rule(&r))
         return PW_OK;
+    r.text = pw_arena_strndup(a, line, len);
+    if (!r.text)
+        return PW_ERR_NOMEM;
+    r.pattern = len >= n && memcmp(r.text + len - n, pat, n) == 0 ? r.text + len - n
+                                                                  : pw_arena_strndup(a, pat, n);
+    if (!r.pattern)
+        return PW_ERR_NOMEM;
     set->rules[set->n] = r;
     return PW_OK;
 }
@@ -242,7 +252,8 @@ static int surely_not_host_rule(const char *s, size_t n)
     return !(n >= 2 && ((s[0] == '|' && s[1] == '|') || (s[0] == '@' && s[1] == '@')));
 }
 
-static pw_status parse_list(pw_arena *a, const char *text, size_t len, dk_easyprivacy *ep)
+static pw_status parse_list(pw_arena *a, pw_arena *tmp, const char *text, size_t len,
+                            dk_easyprivacy *ep)
 {
     size_t lines = 1, allow_lines = 1, host_lines = 1; /* bounds of the rules of each set */
     for (const char *p = text, *end = text + len; p < end;) {
@@ -269,7 +280,8 @@ static pw_status parse_list(pw_arena *a, const char *text, size_t len, dk_easypr
         if (ep->mode == DK_LIST_HOSTS && surely_not_host_rule(s, n))
             continue;
         ep_set *set = n >= 2 && s[0] == '@' && s[1] == '@' ? &ep->allow : &ep->block;
-        if (add_rule(a, set, ep->mode, s, n) != PW_OK)
+        pw_arena_reset(tmp);
+        if (add_rule(a, tmp, set, ep->mode, s, n) != PW_OK)
             return PW_ERR_NOMEM;
         if (set->rules[set->n].pattern)
             set->n++;
@@ -287,7 +299,10 @@ pw_status dk_filterlist_parse(pw_arena *a, const char *text, size_t len, dk_list
     if (!ep)
         return PW_ERR_NOMEM;
     ep->mode = mode;
-    pw_status st = parse_list(a, text, len, ep);
+    pw_arena tmp;
+    pw_arena_init(&tmp, 0);
+    pw_status st = parse_list(a, &tmp, text, len, ep);
+    pw_arena_free(&tmp);
     if (st == PW_OK)
         *out = ep;
     return st;

@@ -51,7 +51,7 @@ int32_t dk_strmap_put(dk_strmap *m, const char *k, size_t n, int32_t value)
     size_t i = slot_of(m, k, n);
     int32_t old = m->keys[i] ? m->heads[i] : -1;
     m->keys[i] = k;
-    m->lens[i] = n;
+    m->lens[i] = (uint32_t)n;
     m->heads[i] = value;
     return old;
 }

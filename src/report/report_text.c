@@ -240,6 +240,7 @@ static void table(pw_buf *b, const pw_scan_result *r, const pw_baseline_diff *d,
         fc.cell[0] = severity_cell(f, d, i, &fc);
         const char *colors[6] = {color ? sev_color(f->severity) : NULL};
         tt_row(&t, b, "", fc.cell, colors, RESET);
+        pw_buf_spill(b, PW_BUF_SPILL_AT); /* a row is never revisited */
     }
 }
 
@@ -525,6 +526,7 @@ pw_status pw_report_text(const pw_scan_result *r, const pw_report_opts *o, pw_bu
             n_info++;
         else
             details(out, &r->findings[i], since, color);
+        pw_buf_spill(out, PW_BUF_SPILL_AT); /* a sink's error fails the buffer */
     }
     if (n_info)
         pw_buf_printf(out,

@@ -48,6 +48,21 @@ pw_status pw_buf_reserve(pw_buf *b, size_t extra)
     return PW_OK;
 }
 
+pw_status pw_buf_spill(pw_buf *b, size_t at_least)
+{
+    if (b->failed)
+        return PW_ERR_NOMEM;
+    if (!b->sink || b->len < at_least || !b->len)
+        return PW_OK;
+    pw_status st = b->sink(b->sink_ctx, b->data, b->len);
+    if (st != PW_OK) {
+        b->failed = 1;
+        return st;
+    }
+    pw_buf_clear(b);
+    return PW_OK;
+}
+
 pw_status pw_buf_append(pw_buf *b, const void *p, size_t n)
 {
     pw_status st = pw_buf_reserve(b, n);

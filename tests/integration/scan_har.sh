@@ -99,6 +99,25 @@ printf '\x1f\x8b\x08\x00garbage-garbage-garbage' > "$T/bad.har.gz"
 err=$("$PHIWALL" scan --har "$T/bad.har.gz" 2>&1 >/dev/null); expect_code 3 $? "corrupt gzip"
 expect_match "$err" 'bad.har.gz: byte 0: gzip: compressed byte' "corrupt gzip message"
 
+# a report bigger than the writer holds (PW_BUF_SPILL_AT, 256 KiB) is written in pieces as it is
+# rendered: the same bytes to a file and to stdout, whole JSON, and a full disk is still exit 3
+python3 "$PW_SRC/bench/har_real_gen.py" "$D/auth_tracker.har" "$T/big.har" --mb 0.6 --pages 300 2>/dev/null
+"$PHIWALL" scan --har "$T/big.har" --format json -o "$T/big.json"; expect_code 0 $? "big report -o"
+"$PHIWALL" scan --har "$T/big.har" --format json >"$T/big.out"; expect_code 0 $? "big report to stdout"
+[ "$(stat -c %s "$T/big.json")" -gt 524288 ]; expect_code 0 $? "the big report spans several pieces"
+cmp -s "$T/big.json" "$T/big.out"; expect_code 0 $? "big report: the same bytes in a file and on stdout"
+python3 -c 'import json, sys; r = json.load(open(sys.argv[1])); assert len(r["findings"]) >= 300' \
+    "$T/big.json"; expect_code 0 $? "big report: whole JSON, every page's finding"
+"$PHIWALL" scan --har "$T/big.har" --format text -o "$T/big.txt"; expect_code 0 $? "big text report -o"
+[ "$(tail -c 200 "$T/big.txt")" = "$("$PHIWALL" scan --har "$T/big.har" | tail -c 200)" ]
+expect_code 0 $? "big text report: its end reached the file"
+if [ -w /dev/full ]; then
+    err=$("$PHIWALL" scan --har "$T/big.har" --format json -o /dev/full 2>&1); expect_code 3 $? "big report -o /dev/full"
+    expect_match "$err" '/dev/full: write failed: No space left on device' "big report -o /dev/full: message"
+    err=$("$PHIWALL" scan --har "$T/big.har" --format json 2>&1 >/dev/full); expect_code 3 $? "big report > /dev/full"
+    expect_match "$err" 'stdout: write failed: No space left on device' "big report > /dev/full: message"
+fi
+
 # usage errors
 "$PHIWALL" scan --har "$D/auth_tracker.har" --format pdf 2>/dev/null; expect_code 2 $? "bad format"
 "$PHIWALL" scan --har "$D/auth_tracker.har" --fail-on urgent 2>/dev/null; expect_code 2 $? "bad severity"

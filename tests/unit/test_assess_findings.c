@@ -228,6 +228,61 @@ static void requests_before_their_page(void)
     scan_free(&s);
 }
 
+/* 7a: requests held for pages that come later: once many pages' requests were judged (a partial
+ * flush each), the held copies move to a fresh arena (memory bounded by what still waits); the
+ * request of a page that never comes is judged at the end with everything it carried. */
+static void held_requests_compacted(void)
+{
+    scan s;
+    scan_empty(&s);
+    char body[4096];
+    memset(body, 'x', sizeof body);
+    const char *lost = "https://www.hosp.org/lost.html";
+    pw_header h[] = {{"User-Agent", "Mozilla/5.0 (test)"}, {"Referer", lost}};
+    pw_request held = {.method = "POST",
+                       .url = "https://www.facebook.com/tr/?id=123456789012345&ev=Lead",
+                       .headers = h,
+                       .n_headers = 2,
+                       .body = (const unsigned char *)"a=1",
+                       .body_len = 3,
+                       .page_url = lost,
+                       .resource_type = "ping",
+                       .error = "net::ERR_ABORTED",
+                       .source = PW_SOURCE_STATIC};
+    CHECK_INT(pw_assessor_add_request(s.as, &held, NULL), PW_OK);
+    for (int i = 0; i < 400; i++) { /* 1.6 MB of bodies judged page by page */
+        char page[64], url[160];
+        snprintf(page, sizeof page, "https://www.hosp.org/p/%d.html", i);
+        snprintf(url, sizeof url,
+                 "https://www.facebook.com/tr/?id=123456789012345&ev=PageView&p=%d", i);
+        pw_request r = {.method = "POST",
+                        .url = url,
+                        .body = (const unsigned char *)body,
+                        .body_len = sizeof body,
+                        .page_url = page,
+                        .resource_type = "ping",
+                        .source = PW_SOURCE_STATIC};
+        CHECK_INT(pw_assessor_add_request(s.as, &r, NULL), PW_OK);
+        pw_page pg = {.url = page, .title = "News"};
+        CHECK_INT(pw_assessor_add_page(s.as, &pg, NULL), PW_OK);
+    }
+    CHECK_INT(pw_assessor_finish(s.as, &s.r, NULL), PW_OK);
+    const pw_finding *f = find(&s, "PW-TRACKER-PRESENT", "lost.html");
+    CHECK(f != NULL);
+    if (f && f->request) {
+        CHECK_STR(f->request->url, held.url);
+        CHECK_STR(f->request->method, "POST");
+        CHECK_INT((long)f->request->n_headers, 2);
+        if (f->request->n_headers == 2)
+            CHECK_STR(f->request->headers[0].value, "Mozilla/5.0 (test)");
+        CHECK_INT((long)f->request->body_len, 3);
+        CHECK(f->request->body && memcmp(f->request->body, "a=1", 3) == 0);
+        CHECK_STR(f->request->error, "net::ERR_ABORTED");
+    }
+    CHECK_INT(count(&s, "PW-TRACKER-PRESENT", "/p/"), 400);
+    scan_free(&s);
+}
+
 /* 7b: the capture period is the earliest and latest request time; a request without one, or
  * with a writer's placeholder (0001-01-01 reads as a negative time), does not move it. */
 static void capture_period(void)
@@ -427,6 +482,7 @@ static void hashed_zip_is_labelled(void)
 PW_TEST_MAIN(PW_TEST(vendor_account_is_no_record), PW_TEST(job_search_is_no_phi),
              PW_TEST(only_site_searches), PW_TEST(condition_url_needs_the_page),
              PW_TEST(placeholders_are_no_phi), PW_TEST(consent_finding_is_one_transmission),
-             PW_TEST(requests_before_their_page), PW_TEST(capture_period),
-             PW_TEST(search_fix_names_the_field), PW_TEST(site_search_services),
-             PW_TEST(fragment_search), PW_TEST(query_variants), PW_TEST(hashed_zip_is_labelled))
+             PW_TEST(requests_before_their_page), PW_TEST(held_requests_compacted),
+             PW_TEST(capture_period), PW_TEST(search_fix_names_the_field),
+             PW_TEST(site_search_services), PW_TEST(fragment_search), PW_TEST(query_variants),
+             PW_TEST(hashed_zip_is_labelled))

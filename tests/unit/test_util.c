@@ -170,6 +170,52 @@ static void test_form_parse(void)
     pw_arena_free(&a);
 }
 
+/* pw_buf_spill: a report written in pieces (a sink) is the same bytes as one held whole; the
+ * buffer is emptied at each spill, a sink's error makes it failed. */
+typedef struct spill_sink {
+    pw_buf all;
+    int calls, fail;
+} spill_sink;
+
+static pw_status spill_collect(void *ctx, const char *p, size_t n)
+{
+    spill_sink *s = ctx;
+    s->calls++;
+    return s->fail ? PW_ERR_IO : pw_buf_append(&s->all, p, n);
+}
+
+static void test_buf_spill(void)
+{
+    spill_sink s = {.calls = 0};
+    pw_buf_init(&s.all);
+    pw_buf b;
+    pw_buf_init(&b);
+    CHECK_INT(pw_buf_spill(&b, 0), PW_OK); /* no sink: nothing happens */
+    b.sink = spill_collect;
+    b.sink_ctx = &s;
+    pw_buf_puts(&b, "abc");
+    CHECK_INT(pw_buf_spill(&b, 4), PW_OK); /* below the threshold: kept */
+    CHECK_INT(s.calls, 0);
+    CHECK_INT((long)b.len, 3);
+    pw_buf_puts(&b, "def");
+    CHECK_INT(pw_buf_spill(&b, 4), PW_OK);
+    CHECK_INT(s.calls, 1);
+    CHECK_INT((long)b.len, 0);
+    CHECK_STR(b.data, "");
+    pw_buf_puts(&b, "gh");
+    CHECK_INT(pw_buf_spill(&b, 0), PW_OK);
+    CHECK_INT(pw_buf_spill(&b, 0), PW_OK); /* empty: the sink is not called for nothing */
+    CHECK_INT(s.calls, 2);
+    CHECK_STR(s.all.data, "abcdefgh");
+    s.fail = 1;
+    pw_buf_puts(&b, "ij");
+    CHECK_INT(pw_buf_spill(&b, 0), PW_ERR_IO);
+    CHECK_INT(b.failed, 1);
+    CHECK_INT(pw_buf_spill(&b, 0), PW_ERR_NOMEM); /* sticky, as for appends */
+    pw_buf_free(&b);
+    pw_buf_free(&s.all);
+}
+
 static void test_error_convention(void)
 {
     pw_err err;
@@ -182,7 +228,7 @@ static void test_error_convention(void)
     CHECK_INT(pw_err_set(NULL, PW_ERR_IO, "x"), PW_ERR_IO);
 }
 
-PW_TEST_MAIN(PW_TEST(test_arena_large_and_many), PW_TEST(test_buf_escapes),
+PW_TEST_MAIN(PW_TEST(test_arena_large_and_many), PW_TEST(test_buf_escapes), PW_TEST(test_buf_spill),
              PW_TEST(test_percent_and_base64), PW_TEST(test_digests), PW_TEST(test_url_parse),
              PW_TEST(test_url_page_key), PW_TEST(test_url_resolve), PW_TEST(test_form_parse),
              PW_TEST(test_error_convention))
