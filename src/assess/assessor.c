@@ -1569,7 +1569,14 @@ pw_status pw_assessor_finish(pw_assessor *as, const pw_scan_result **out, pw_err
                                   .captured_first = as->first_ts,
                                   .captured_last = as->last_ts,
                                   .baa_declared = as->baa,
-                                  .n_baa_declared = as->n_baa};
+                                  .n_baa_declared = as->n_baa,
+                                  .catalog_entries = pw_catalog_count(as->cat)};
+    /* copied: a report may outlive the catalog the scan used */
+    pw_catalog_lists(as->cat, as->result.lists);
+    for (size_t i = 0; i < PW_CATALOG_LISTS; i++) {
+        as->result.lists[i].path = dup_or_null(&as->arena, as->result.lists[i].path);
+        as->result.lists[i].version = dup_or_null(&as->arena, as->result.lists[i].version);
+    }
     as->result.trackers = pw_inventory_result(as->inventory, &as->result.n_trackers);
     *out = &as->result;
     return PW_OK;

@@ -68,6 +68,18 @@ static const char *label_cell(char *dst, size_t cap, pw_buf *label)
     return s;
 }
 
+/* "Trackers recognised with: catalog …; EasyPrivacy <file> (…)" on a line of its own; a path
+ * is printed terminal-safe like every other string. */
+static void lists_line(pw_buf *b, const pw_scan_result *r)
+{
+    pw_buf lists;
+    pw_buf_init(&lists);
+    pw_report_lists_text(&lists, r);
+    pw_buf_puts(b, "\nTrackers recognised with: ");
+    pw_report_text_safe(b, lists.data ? lists.data : "", lists.len);
+    pw_buf_free(&lists);
+}
+
 static void summary(pw_buf *b, const pw_scan_result *r, int color)
 {
     size_t counts[PW_SEV__COUNT];
@@ -90,6 +102,7 @@ static void summary(pw_buf *b, const pw_scan_result *r, int color)
         pw_buf_printf(b, " (+%zu to other third parties)", r->n_beacons - r->n_tracker_beacons);
     if (r->n_decode_errors)
         pw_buf_printf(b, ", %zu undecodable", r->n_decode_errors);
+    lists_line(b, r);
     if (inferred)
         pw_buf_puts(b, "\nStatic triage: inferred from the tags in each page's HTML, not observed"
                        " traffic; confirm with a browser scan or a HAR.");
