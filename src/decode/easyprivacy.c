@@ -281,20 +281,6 @@ static pw_status parse_list(pw_arena *a, const char *text, size_t len, dk_easypr
     return PW_OK;
 }
 
-pw_status dk_filterlist_parse(pw_arena *a, const char *text, size_t len, dk_list_mode mode,
-                              dk_easyprivacy **out)
-{
-    *out = NULL;
-    dk_easyprivacy *ep = pw_arena_calloc(a, 1, sizeof *ep);
-    if (!ep)
-        return PW_ERR_NOMEM;
-    ep->mode = mode;
-    pw_status st = parse_list(a, text, len, ep);
-    if (st == PW_OK)
-        *out = ep;
-    return st;
-}
-
 /* The value of the header line "! <name>: value" among the comment lines that open a list, in
  * the arena; NULL when absent or a template's unfilled "%timestamp%" (Debian ships one). */
 static const char *header_field(pw_arena *a, const char *text, size_t len, const char *name)
@@ -322,6 +308,24 @@ const char *dk_filterlist_version(const dk_easyprivacy *ep)
     return ep ? ep->version : NULL;
 }
 
+pw_status dk_filterlist_parse(pw_arena *a, const char *text, size_t len, dk_list_mode mode,
+                              dk_easyprivacy **out)
+{
+    *out = NULL;
+    dk_easyprivacy *ep = pw_arena_calloc(a, 1, sizeof *ep);
+    if (!ep)
+        return PW_ERR_NOMEM;
+    ep->mode = mode;
+    pw_status st = parse_list(a, text, len, ep);
+    if (st != PW_OK)
+        return st;
+    ep->version = header_field(a, text, len, "Version");
+    if (!ep->version)
+        ep->version = header_field(a, text, len, "Last modified");
+    *out = ep;
+    return PW_OK;
+}
+
 pw_status dk_filterlist_load(pw_arena *a, const char *path, dk_list_mode mode, dk_easyprivacy **out,
                              pw_err *err)
 {
@@ -342,11 +346,6 @@ pw_status dk_filterlist_load(pw_arena *a, const char *path, dk_list_mode mode, d
     if (!text)
         return pw_err_set(err, PW_ERR_NOMEM, "%s: out of memory", path);
     pw_status st = dk_filterlist_parse(a, text, got, mode, out);
-    if (st == PW_OK && *out) {
-        (*out)->version = header_field(a, text, got, "Version");
-        if (!(*out)->version)
-            (*out)->version = header_field(a, text, got, "Last modified");
-    }
     free(text);
     if (st != PW_OK)
         return pw_err_set(err, st, "%s: out of memory", path);
