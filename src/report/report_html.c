@@ -824,7 +824,7 @@ pw_status pw_report_html(const pw_scan_result *r, const pw_report_opts *o, pw_bu
     pw_buf_init(&lists);
     pw_report_lists_text(&lists, r);
     pw_buf_putc(&lists, '\0');
-    pw_buf_puts(out, "<br>Trackers recognised with: ");
+    pw_buf_puts(out, "</p><p class=\"meta\">Trackers recognised with: ");
     esc(out, lists.data ? lists.data : "");
     pw_buf_free(&lists);
     pw_buf_puts(out, "</p></div></header><main>");

@@ -102,7 +102,6 @@ static void summary(pw_buf *b, const pw_scan_result *r, int color)
         pw_buf_printf(b, " (+%zu to other third parties)", r->n_beacons - r->n_tracker_beacons);
     if (r->n_decode_errors)
         pw_buf_printf(b, ", %zu undecodable", r->n_decode_errors);
-    lists_line(b, r);
     if (inferred)
         pw_buf_puts(b, "\nStatic triage: inferred from the tags in each page's HTML, not observed"
                        " traffic; confirm with a browser scan or a HAR.");
@@ -117,6 +116,7 @@ static void summary(pw_buf *b, const pw_scan_result *r, int color)
         safe(b, t->id);
         pw_buf_putc(b, ')');
     }
+    lists_line(b, r); /* after the warnings: what the inventory rests on */
     pw_buf_puts(b, "\n\nFindings: ");
     for (int s = PW_SEV_CRITICAL; s >= PW_SEV_INFO; s--) {
         char item[64];
