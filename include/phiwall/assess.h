@@ -166,6 +166,11 @@ typedef struct pw_scan_result {
     /* The trackers the site declared a BAA with (pw_assess_opts.baa_ids, resolved). */
     const pw_tracker *const *baa_declared;
     size_t n_baa_declared;
+    /* What the trackers were recognised with: the catalog's entries and each filter list, loaded
+     * (its file, version, rules) or not. Every format states them: the same capture gives
+     * another inventory where another list is installed. */
+    size_t catalog_entries;
+    pw_catalog_list lists[PW_CATALOG_LISTS];
 } pw_scan_result;
 
 pw_status pw_assessor_finish(pw_assessor *as, const pw_scan_result **out, pw_err *err);

@@ -141,6 +141,17 @@ pw_status pw_catalog_open(const pw_catalog_options *opts, pw_catalog **out, pw_e
 size_t pw_catalog_easyprivacy_rules(const pw_catalog *c);
 /* Number of EasyList rules kept (host rules and exceptions; 0 when the list is absent). */
 size_t pw_catalog_easylist_rules(const pw_catalog *c);
+/* A filter list the catalog reads, as reports name it: a default list is loaded silently when
+ * installed, so the same capture gives another inventory on a machine without it. */
+typedef struct pw_catalog_list {
+    const char *name;    /* "EasyPrivacy", "EasyList" */
+    const char *path;    /* the file loaded, or NULL: not loaded */
+    const char *version; /* its header's "! Version:" (else "! Last modified:"), or NULL */
+    size_t rules;        /* rules kept (0 when not loaded) */
+} pw_catalog_list;
+#define PW_CATALOG_LISTS 2
+/* Every list the catalog can read, loaded or not (EasyPrivacy, EasyList), into out. */
+void pw_catalog_lists(const pw_catalog *c, pw_catalog_list out[PW_CATALOG_LISTS]);
 /* Entry by id ("meta-pixel"), or NULL. */
 const pw_tracker *pw_catalog_find(const pw_catalog *c, const char *id);
 /* 1 for the synthetic entries of filter-list matches ("easyprivacy", "easylist"): one entry for

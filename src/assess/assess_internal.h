@@ -54,7 +54,8 @@ typedef struct pw_rule {
     /* The concrete fix for this beacon on this page, in the arena. */
     char *(*remedy)(pw_arena *a, const rule_input *in);
     /* The legal reasoning when the rule fires below its default severity on a general page
-     * (NULL: info.legal). */
+     * (NULL: info.legal), after "On a page of the general section '/x' (<its form>)"
+     * (pw_rules_legal_general). */
     const char *legal_general;
 } pw_rule;
 
@@ -86,6 +87,13 @@ int pw_no_value_digest(const char *v, size_t n);
 /* 1 if the page belongs to a general section (context.c): a general first path segment
  * ("/events/register") or a page the PHI engine calls general ("/en/careers/…"). */
 int pw_assess_general_section(const char *url);
+/* Why the page belongs to a general section ("general section '/contact'"), in the arena, or
+ * NULL when it does not. */
+const char *pw_assess_general_section_why(pw_arena *a, const char *url);
+/* A rule's legal reasoning on a general section's page, where the rule fires below its default
+ * severity (NULL when the rule has none): its legal_general with the section and the form a
+ * visitor fills in there ("'/contact': a contact form"), in the arena. */
+const char *pw_rules_legal_general(pw_arena *a, const pw_rule *rule, const char *page_url);
 /* "host/appointments/(star)" pattern naming the section of the site a page belongs to. */
 char *pw_page_pattern(pw_arena *a, const char *page_url);
 

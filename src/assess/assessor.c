@@ -960,10 +960,11 @@ static const char *finding_variant(const pw_rule *rule, const pw_request *req)
 
 /* A rule's legal reasoning for a finding of severity sev on a page of context ctx: a general
  * section's page has its own where the rule gives it a lower severity there. */
-static const char *legal_for(const pw_rule *rule, int sev, pw_hhs_context ctx)
+static const char *legal_for(pw_arena *a, const pw_rule *rule, int sev, const apage *page)
 {
-    if (ctx == PW_CTX_GENERAL && rule->legal_general && (pw_severity)sev < rule->info.severity)
-        return rule->legal_general;
+    if (page->ctx == PW_CTX_GENERAL && rule->legal_general &&
+        (pw_severity)sev < rule->info.severity)
+        return pw_rules_legal_general(a, rule, page->page.url);
     return rule->info.legal;
 }
 
@@ -998,10 +999,10 @@ static int baa_covered(const pw_rule *rule, const rule_input *in)
     return in->baa_declared && pw_rule_baa_covers(rule);
 }
 
-static const char *finding_legal(const pw_rule *rule, int sev, const rule_input *in,
-                                 const apage *page)
+static const char *finding_legal(pw_assessor *as, const pw_rule *rule, int sev,
+                                 const rule_input *in, const apage *page)
 {
-    return baa_covered(rule, in) ? pw_rules_baa_legal : legal_for(rule, sev, page->ctx);
+    return baa_covered(rule, in) ? pw_rules_baa_legal : legal_for(&as->arena, rule, sev, page);
 }
 
 static pw_status record(pw_assessor *as, const pw_rule *rule, int sev, const rule_input *in,
@@ -1027,7 +1028,7 @@ static pw_status record(pw_assessor *as, const pw_rule *rule, int sev, const rul
         int named = !f->event_name && b->event_name && (pw_severity)sev == f->severity;
         if ((pw_severity)sev > f->severity || named) {
             f->severity = (pw_severity)sev;
-            f->legal = finding_legal(rule, sev, in, page);
+            f->legal = finding_legal(as, rule, sev, in, page);
             set_evidence(as, f, in, use);
             set_page(f, page);
         }
@@ -1048,7 +1049,7 @@ static pw_status record(pw_assessor *as, const pw_rule *rule, int sev, const rul
         .rule_id = rule->info.id,
         .title = rule->info.title,
         .severity = (pw_severity)sev,
-        .legal = finding_legal(rule, sev, in, page),
+        .legal = finding_legal(as, rule, sev, in, page),
         .remediation = intern(as, baa_covered(rule, in) ? pw_rules_baa_remedy(&as->req, in, rule)
                                                         : rule->remedy(&as->req, in)),
         .baa_declared = baa_covered(rule, in),
@@ -1669,7 +1670,14 @@ pw_status pw_assessor_finish(pw_assessor *as, const pw_scan_result **out, pw_err
                                   .captured_first = as->first_ts,
                                   .captured_last = as->last_ts,
                                   .baa_declared = as->baa,
-                                  .n_baa_declared = as->n_baa};
+                                  .n_baa_declared = as->n_baa,
+                                  .catalog_entries = pw_catalog_count(as->cat)};
+    /* copied: a report may outlive the catalog the scan used */
+    pw_catalog_lists(as->cat, as->result.lists);
+    for (size_t i = 0; i < PW_CATALOG_LISTS; i++) {
+        as->result.lists[i].path = dup_or_null(&as->arena, as->result.lists[i].path);
+        as->result.lists[i].version = dup_or_null(&as->arena, as->result.lists[i].version);
+    }
     as->result.trackers = pw_inventory_result(as->inventory, &as->result.n_trackers);
     *out = &as->result;
     return PW_OK;

@@ -424,6 +424,11 @@ int pw_assess_auth_cookie(const char *cookie)
     return 0;
 }
 
+const char *pw_assess_general_section_why(pw_arena *a, const char *url)
+{
+    return url ? general_section(a, url, path_part(url)) : NULL;
+}
+
 int pw_assess_general_section(const char *url)
 {
     pw_arena a;

@@ -547,20 +547,140 @@ static int documentation_domain(const char *d)
     return 0;
 }
 
-/* 1 if the hit is a documentation value, no one's identity: a 555-0100…0199 phone number (NANP
- * reserves them for fiction) or an address at example.com/.org/.net, as forms show in their
- * placeholders. Canaries are separate hits and always count. */
+/* 1 if the e-mail domain d is a placeholder's: a reserved documentation domain, a reserved
+ * top-level domain (.test, .example, .invalid, .localhost: RFC 2606) or a domain templates
+ * write for "your domain" (department@domain.com, name@yourdomain.com). */
+static int placeholder_domain(const char *d)
+{
+    static const char *const names[] = {"domain.com", "yourdomain.com", "mydomain.com",
+                                        "yourcompany.com", NULL};
+    static const char *const tlds[] = {".test", ".example", ".invalid", ".localhost", NULL};
+    size_t n = strlen(d);
+    if (documentation_domain(d))
+        return 1;
+    for (size_t i = 0; names[i]; i++)
+        if (strcasecmp(d, names[i]) == 0)
+            return 1;
+    for (size_t i = 0; tlds[i]; i++) {
+        size_t t = strlen(tlds[i]);
+        if (n > t && strcasecmp(d + n - t, tlds[i]) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* 1 if the digits of v are one digit repeated, at least 6 of them: 000000000000, 111-11-1111,
+ * INS000000 are what test data and form placeholders write, no one's number. */
+static int repeated_digit(const char *v)
+{
+    char first = 0;
+    size_t digits = 0;
+    for (const char *p = v; *p; p++) {
+        if (*p < '0' || *p > '9')
+            continue;
+        if (digits++ && *p != first)
+            return 0;
+        first = *p;
+    }
+    return digits >= 6;
+}
+
+/* 1 if the hit is a documentation or placeholder value, no one's identity: a 555-0100…0199
+ * phone number (NANP reserves them for fiction), a number of one repeated digit, or an address
+ * at a documentation or placeholder domain, as forms and test data show them. Canaries are
+ * separate hits and always count. */
 static int documentation_value(const pw_hit *h)
 {
     const char *v = h->normalized;
     size_t n = v ? strlen(v) : 0;
-    if (h->category == PW_PHI_PHONE && n >= 10)
-        return strncmp(v + n - 7, "55501", 5) == 0;
-    if (h->category == PW_PHI_EMAIL && v) {
+    if (!v || h->category == PW_PHI_CANARY)
+        return 0;
+    if (h->category == PW_PHI_EMAIL) {
         const char *at = strrchr(v, '@');
-        return at && documentation_domain(at + 1);
+        return at && placeholder_domain(at + 1);
+    }
+    if (h->category == PW_PHI_PHONE && n >= 10 && strncmp(v + n - 7, "55501", 5) == 0)
+        return 1;
+    return pw_phi_is_identifier(h->category) && h->category != PW_PHI_NAME &&
+           h->category != PW_PHI_ADDRESS && repeated_digit(v);
+}
+
+static void key_leaf(const char *key, char *out, size_t room);
+
+/* 1 if the leaf of the parameter name key[0..n) (lower case, without separators: key_leaf)
+ * holds one of words (begins with one, when prefix). */
+static int leaf_names(const char *key, size_t n, const char *const *words, int prefix)
+{
+    char raw[64], leaf[64];
+    if (n >= sizeof raw)
+        n = sizeof raw - 1;
+    memcpy(raw, key, n);
+    raw[n] = '\0';
+    key_leaf(raw, leaf, sizeof leaf);
+    for (size_t i = 0; words[i]; i++)
+        if (prefix ? strncmp(leaf, words[i], strlen(words[i])) == 0
+                   : strstr(leaf, words[i]) != NULL)
+            return 1;
+    return 0;
+}
+
+/* 1 if a parameter name names free text the visitor writes (a form's message, comment or notes
+ * box, a reason for the visit, a question, a search box: "ep.reason_for_visit", "cd[message]",
+ * "search_term") or a contact detail a form asks for ("phone", "address_line1"). */
+static int typed_name(const char *key, size_t n)
+{
+    static const char *const free_text[] = {"message", "msg",      "comment", "note",     "reason",
+                                            "descr",   "question", "detail",  "feedback", "inquiry",
+                                            "enquiry", "search",   "query",   NULL};
+    static const char *const contact[] = {"phone",   "tel",    "mobile", "cell",
+                                          "address", "street", NULL};
+    return leaf_names(key, n, free_text, 0) || leaf_names(key, n, contact, 1);
+}
+
+/* 1 if the span [start, end) of a URL value lies in the value of a query parameter whose name
+ * is free text or a contact detail: what a GET form (…/confirm?notes=please+call+me+at+…)
+ * puts in the page's address. The path, the fragment and other parameters (utm_content, a
+ * location link's id) are the site's own. */
+static int in_typed_query_param(const char *v, size_t n, size_t start, size_t end)
+{
+    const char *q = memchr(v, '?', n);
+    if (!q)
+        return 0;
+    const char *hash = memchr(q, '#', n - (size_t)(q - v));
+    size_t qe = hash ? (size_t)(hash - v) : n;
+    for (size_t i = (size_t)(q - v) + 1; i < qe;) {
+        size_t e = i;
+        while (e < qe && v[e] != '&')
+            e++;
+        const char *eq = memchr(v + i, '=', e - i);
+        if (eq && start >= (size_t)(eq - v) + 1 && end <= e) {
+            size_t kn = (size_t)(eq - (v + i));
+            return typed_name(v + i, kn);
+        }
+        i = e + 1;
     }
     return 0;
+}
+
+/* 1 if a phone number or street address found by its shape alone is one the visitor typed: in
+ * a free-text or contact parameter the site's tag sends (ep.message, cd[notes], ep.phone, a
+ * search term), or in such a parameter of a GET form's page URL. Elsewhere (the site's contact
+ * number in a page title, a clinic's address in a location name) such a shape is the site's own
+ * content, and it takes a context word ("my phone is") to make it the visitor's. */
+static int typed_pattern(const rule_field *rf, const pw_hit *h)
+{
+    const pw_field *f = rf->f;
+    if ((h->category != PW_PHI_PHONE && h->category != PW_PHI_ADDRESS) ||
+        h->reason != PW_REASON_PATTERN || !f->value || h->end > f->value_len)
+        return 0;
+    if (f->kind == PW_FIELD_PAGE_URL || f->kind == PW_FIELD_REFERRER)
+        return in_typed_query_param(f->value, f->value_len, h->start, h->end);
+    if (page_metadata(f) || pw_field_form_meta(f) || button_field(f) || button_element(f))
+        return 0;
+    if (f->kind == PW_FIELD_SEARCH_TERM)
+        return 1;
+    return (f->kind == PW_FIELD_CUSTOM_DATA || f->kind == PW_FIELD_OTHER) && f->key &&
+           typed_name(f->key, strlen(f->key));
 }
 
 /* An identifier of a person as the evidence shows it (a documentation value is one too: it is
@@ -574,7 +694,7 @@ int pw_hit_identifies(const rule_field *rf, const pw_hit *h)
     if (nested && h->category == PW_PHI_NAME && h->reason_detail &&
         strcmp(h->reason_detail, "name key") == 0)
         return 0;
-    return pw_hit_is_personal(h);
+    return pw_hit_is_personal(h) || typed_pattern(rf, h);
 }
 
 static int hit_personal(const rule_field *rf, const pw_hit *h)
@@ -1250,7 +1370,7 @@ static const pw_rule rules[] = {
      1,
      m_form,
      r_form_full,
-     "On a general section's page (a careers application, a donation) the values "
+     "the values "
      "identify a person but the page relates to no one's care, so under the HHS guidance "
      "(its job-postings example) this is not a PHI disclosure on its own; it still hands an "
      "identified visitor of a health provider's site to the vendor, which state health-privacy "
@@ -1355,6 +1475,51 @@ static const pw_rule rules[] = {
      r_present,
      NULL},
 };
+
+/* ---- a general section's reasoning ---- */
+
+/* The form a visitor fills in on a general section's page, by the section's word, and what
+ * the reader should still check there. */
+typedef struct section_form {
+    const char *word, *form, *note;
+} section_form;
+
+static const section_form *section_form_of(const char *why)
+{
+    static const section_form forms[] = {
+        {"career", "a job application", ""},
+        {"job", "a job application", ""},
+        {"employment", "a job application", ""},
+        {"donat", "a donation", ""},
+        {"giving", "a donation", ""},
+        {"foundation", "a donation", ""},
+        {"contact", "a contact form",
+         " A message written into a contact form can still be about the writer's own care: read "
+         "the values, and treat one that is as a PHI disclosure."},
+        {"volunteer", "a volunteer application", ""},
+        {"event", "an event registration", ""},
+        {"news", "a newsletter sign-up", ""},
+        {"press", "a media enquiry", ""},
+        {"media", "a media enquiry", ""},
+        {"", "a careers application, a donation, an event registration", ""}};
+    size_t last = sizeof forms / sizeof forms[0] - 1;
+    for (size_t i = 0; why && i < last; i++)
+        if (strstr(why, forms[i].word))
+            return &forms[i];
+    return &forms[last];
+}
+
+const char *pw_rules_legal_general(pw_arena *a, const pw_rule *rule, const char *page_url)
+{
+    if (!rule->legal_general)
+        return NULL;
+    const char *why = pw_assess_general_section_why(a, page_url);
+    const section_form *sf = section_form_of(why);
+    const char *text =
+        pw_arena_sprintf(a, "On a page of the %s (%s) %s%s", why ? why : "site's general sections",
+                         sf->form, rule->legal_general, sf->note);
+    return text ? text : rule->info.legal;
+}
 
 /* ---- a tracker the site declared a BAA with ---- */
 

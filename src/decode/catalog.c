@@ -241,9 +241,11 @@ static void init_synthetic(dk_entry *e, const char *id, const char *product, pw_
 
 /* One optional filter list: path NULL = `default_path` when it exists; "" = none. */
 static pw_status load_list(pw_catalog *c, const char *path, const char *default_path,
-                           dk_list_mode mode, dk_easyprivacy **out, pw_err *err)
+                           dk_list_mode mode, dk_easyprivacy **out, const char **loaded,
+                           pw_err *err)
 {
     *out = NULL;
+    *loaded = NULL;
     if (path && !*path)
         return PW_OK;
     pw_status st = dk_filterlist_load(&c->arena, path ? path : default_path, mode, out, err);
@@ -252,6 +254,8 @@ static pw_status load_list(pw_catalog *c, const char *path, const char *default_
         *out = NULL;
         return PW_OK;
     }
+    if (st == PW_OK && *out) /* reports name the file: a default list is loaded silently */
+        *loaded = pw_arena_strdup(&c->arena, path ? path : default_path);
     return st;
 }
 
@@ -269,10 +273,10 @@ static const char *easylist_path(const pw_catalog_options *o)
 static pw_status load_lists(pw_catalog *c, const pw_catalog_options *o, pw_err *err)
 {
     pw_status st = load_list(c, o ? o->easyprivacy_file : NULL, PW_EASYPRIVACY_DEFAULT_PATH,
-                             DK_LIST_ALL, &c->easyprivacy, err);
+                             DK_LIST_ALL, &c->easyprivacy, &c->easyprivacy_path, err);
     if (st == PW_OK)
         st = load_list(c, easylist_path(o), PW_EASYLIST_DEFAULT_PATH, DK_LIST_HOSTS, &c->easylist,
-                       err);
+                       &c->easylist_path, err);
     return st;
 }
 
@@ -363,6 +367,16 @@ const char *pw_catalog_hosts(const pw_catalog *c, const pw_tracker *t)
 const char *pw_catalog_paths(const pw_catalog *c, const pw_tracker *t)
 {
     return t ? entry_of(t)->paths_text : "";
+}
+
+void pw_catalog_lists(const pw_catalog *c, pw_catalog_list out[PW_CATALOG_LISTS])
+{
+    out[0] = (pw_catalog_list){"EasyPrivacy", c ? c->easyprivacy_path : NULL,
+                               c ? dk_filterlist_version(c->easyprivacy) : NULL,
+                               pw_catalog_easyprivacy_rules(c)};
+    out[1] = (pw_catalog_list){"EasyList", c ? c->easylist_path : NULL,
+                               c ? dk_filterlist_version(c->easylist) : NULL,
+                               pw_catalog_easylist_rules(c)};
 }
 
 size_t pw_catalog_easyprivacy_rules(const pw_catalog *c)

@@ -36,8 +36,9 @@ struct pw_catalog {
     size_t n_any;
     dk_strmap host_index;
     dk_entry easyprivacy_entry, easylist_entry, unknown_entry;
-    dk_easyprivacy *easyprivacy; /* DK_LIST_ALL */
-    dk_easyprivacy *easylist;    /* DK_LIST_HOSTS */
+    dk_easyprivacy *easyprivacy;                  /* DK_LIST_ALL */
+    dk_easyprivacy *easylist;                     /* DK_LIST_HOSTS */
+    const char *easyprivacy_path, *easylist_path; /* the files loaded (arena), or NULL */
 };
 
 /* Build the host index once every entry is in (catalog_match.c). */

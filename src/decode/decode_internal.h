@@ -181,6 +181,8 @@ typedef enum dk_list_mode {
 /* Load a list file; PW_ERR_IO when it cannot be opened, PW_ERR_LIMIT past 64 MiB. */
 pw_status dk_filterlist_load(pw_arena *a, const char *path, dk_list_mode mode, dk_easyprivacy **out,
                              pw_err *err);
+/* The list's version as its header gives it ("! Version:", else "! Last modified:"), or NULL. */
+const char *dk_filterlist_version(const dk_easyprivacy *ep);
 /* Parse list text already in memory (any bytes; the fuzz target's entry). */
 pw_status dk_filterlist_parse(pw_arena *a, const char *text, size_t len, dk_list_mode mode,
                               dk_easyprivacy **out);

@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "decode_internal.h"
 #include "phiwall/text.h"
@@ -51,6 +52,7 @@ typedef struct ep_set {
 struct dk_easyprivacy {
     ep_set block, allow;
     dk_list_mode mode;
+    const char *version; /* the header's "! Version:" or "! Last modified:", or NULL */
 };
 
 static int is_token_char(char c)
@@ -291,6 +293,33 @@ static pw_status parse_list(pw_arena *a, pw_arena *tmp, const char *text, size_t
     return PW_OK;
 }
 
+/* The value of the header line "! <name>: value" among the comment lines that open a list, in
+ * the arena; NULL when absent or a template's unfilled "%timestamp%" (Debian ships one). */
+static const char *header_field(pw_arena *a, const char *text, size_t len, const char *name)
+{
+    size_t nn = strlen(name);
+    for (size_t i = 0; i < len && (text[i] == '!' || text[i] == '[');) {
+        const char *nl = memchr(text + i, '\n', len - i);
+        size_t e = nl ? (size_t)(nl - text) : len;
+        if (e - i > nn + 2 && strncmp(text + i, "! ", 2) == 0 &&
+            strncasecmp(text + i + 2, name, nn) == 0 && text[i + 2 + nn] == ':') {
+            size_t v = i + 3 + nn, ve = e;
+            while (v < ve && text[v] == ' ')
+                v++;
+            while (ve > v && (text[ve - 1] == '\r' || text[ve - 1] == ' '))
+                ve--;
+            return ve > v && text[v] != '%' ? pw_arena_strndup(a, text + v, ve - v) : NULL;
+        }
+        i = e + 1;
+    }
+    return NULL;
+}
+
+const char *dk_filterlist_version(const dk_easyprivacy *ep)
+{
+    return ep ? ep->version : NULL;
+}
+
 pw_status dk_filterlist_parse(pw_arena *a, const char *text, size_t len, dk_list_mode mode,
                               dk_easyprivacy **out)
 {
@@ -303,9 +332,13 @@ pw_status dk_filterlist_parse(pw_arena *a, const char *text, size_t len, dk_list
     pw_arena_init(&tmp, 0);
     pw_status st = parse_list(a, &tmp, text, len, ep);
     pw_arena_free(&tmp);
-    if (st == PW_OK)
-        *out = ep;
-    return st;
+    if (st != PW_OK)
+        return st;
+    ep->version = header_field(a, text, len, "Version");
+    if (!ep->version)
+        ep->version = header_field(a, text, len, "Last modified");
+    *out = ep;
+    return PW_OK;
 }
 
 pw_status dk_filterlist_load(pw_arena *a, const char *path, dk_list_mode mode, dk_easyprivacy **out,

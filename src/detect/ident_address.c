@@ -120,6 +120,24 @@ static size_t parse_street(const char *s, size_t n, size_t i)
     return 0;
 }
 
+/* 1 if s[0..n) is a NANP phone number and nothing else: 10 digits (11 with a leading 1) among
+ * the separators a number is written with ("+1 (503) 318-2277", "503.318.2277"), no letter. */
+static int phone_digits_only(const char *s, size_t n)
+{
+    size_t digits = 0;
+    char first = 0;
+    for (size_t k = 0; k < n; k++) {
+        if (pw_isdigit((unsigned char)s[k])) {
+            if (!digits++)
+                first = s[k];
+            continue;
+        }
+        if (s[k] == '\0' || !strchr(" +-.()", s[k]))
+            return 0;
+    }
+    return digits == 10 || (digits == 11 && first == '1');
+}
+
 static void address_key(pw_scan *sc, const pw_seg *g)
 {
     size_t i = 0, j = g->n;
@@ -127,9 +145,17 @@ static void address_key(pw_scan *sc, const pw_seg *g)
         i++;
     while (j > i && (g->s[j - 1] == ' ' || g->s[j - 1] == '\n'))
         j--;
-    if (j - i >= 4)
-        pw_scan_add(sc, g, i, j, PW_PHI_ADDRESS, "street", NULL, 0.9f, PW_REASON_CONTEXT,
-                    "address key");
+    if (j - i < 4)
+        return;
+    /* a street address has a street name: a NANP number alone under an address key
+     * ("address=5033182277", a form's fields mislabelled) is a phone, and named one */
+    if (phone_digits_only(g->s + i, j - i)) {
+        pw_scan_add(sc, g, i, j, PW_PHI_PHONE, "phone", NULL, 0.9f, PW_REASON_CONTEXT,
+                    "phone number under an address key");
+        return;
+    }
+    pw_scan_add(sc, g, i, j, PW_PHI_ADDRESS, "street", NULL, 0.9f, PW_REASON_CONTEXT,
+                "address key");
 }
 
 /* The address starting with the house number at s[i] (i passes pw_num_left_ok): its end, or 0. */

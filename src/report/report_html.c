@@ -820,6 +820,13 @@ pw_status pw_report_html(const pw_scan_result *r, const pw_report_opts *o, pw_bu
     char period[96];
     if (*pw_report_capture_period(r, period, sizeof period))
         pw_buf_printf(out, " · captured %s", period);
+    pw_buf lists;
+    pw_buf_init(&lists);
+    pw_report_lists_text(&lists, r);
+    pw_buf_putc(&lists, '\0');
+    pw_buf_puts(out, "</p><p class=\"meta\">Trackers recognised with: ");
+    esc(out, lists.data ? lists.data : "");
+    pw_buf_free(&lists);
     pw_buf_puts(out, "</p></div></header><main>");
     page_keys pk = {0};
     if (page_keys_init(&pk, r) != 0) {

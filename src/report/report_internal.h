@@ -97,4 +97,11 @@ pw_status pw_report_buf_status(const pw_buf *out, pw_err *err);
 struct pw_jw;
 void pw_report_sarif_location(struct pw_jw *w, const char *url);
 
+/* What the trackers were recognised with (report_lists.c): "catalog 212 entries; EasyPrivacy
+ * /usr/share/…/easyprivacy.txt (52311 rules); EasyList not loaded", appended for people; and as
+ * the members "catalog" {"entries"} and "filter_lists" [{name, loaded, path, rules, version}]
+ * of an open JSON object (JSON's tool section, SARIF's run properties). */
+void pw_report_lists_text(pw_buf *b, const pw_scan_result *r);
+void pw_report_lists_json(struct pw_jw *w, const pw_scan_result *r);
+
 #endif

@@ -272,6 +272,7 @@ pw_status pw_report_json(const pw_scan_result *r, const pw_report_opts *o, pw_bu
     pw_jw_obj(&w);
     pw_jw_kstr(&w, "name", "phiwall");
     pw_jw_kstr(&w, "version", o->tool_version);
+    pw_report_lists_json(&w, r);
     pw_jw_end_obj(&w);
     pw_jw_kstr(&w, "target", r->target);
     pw_jw_kstr(&w, "source", pw_report_source_name(r->source));

@@ -267,6 +267,10 @@ pw_status pw_report_sarif(const pw_scan_result *r, const pw_report_opts *o, pw_b
     pw_jw_end_obj(&w);
     pw_jw_end_obj(&w);
     pw_report_incomplete_sarif(&w, r);
+    pw_jw_key(&w, "properties"); /* what the trackers were recognised with */
+    pw_jw_obj(&w);
+    pw_report_lists_json(&w, r);
+    pw_jw_end_obj(&w);
     pw_jw_key(&w, "results");
     pw_jw_arr(&w);
     for (size_t i = 0; i < r->n_findings; i++)

@@ -68,6 +68,18 @@ static const char *label_cell(char *dst, size_t cap, pw_buf *label)
     return s;
 }
 
+/* "Trackers recognised with: catalog …; EasyPrivacy <file> (…)" on a line of its own; a path
+ * is printed terminal-safe like every other string. */
+static void lists_line(pw_buf *b, const pw_scan_result *r)
+{
+    pw_buf lists;
+    pw_buf_init(&lists);
+    pw_report_lists_text(&lists, r);
+    pw_buf_puts(b, "\nTrackers recognised with: ");
+    pw_report_text_safe(b, lists.data ? lists.data : "", lists.len);
+    pw_buf_free(&lists);
+}
+
 static void summary(pw_buf *b, const pw_scan_result *r, int color)
 {
     size_t counts[PW_SEV__COUNT];
@@ -104,6 +116,7 @@ static void summary(pw_buf *b, const pw_scan_result *r, int color)
         safe(b, t->id);
         pw_buf_putc(b, ')');
     }
+    lists_line(b, r); /* after the warnings: what the inventory rests on */
     pw_buf_puts(b, "\n\nFindings: ");
     for (int s = PW_SEV_CRITICAL; s >= PW_SEV_INFO; s--) {
         char item[64];

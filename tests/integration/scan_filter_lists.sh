@@ -24,7 +24,8 @@ expect_code 0 $? "scan --no-easylist"
 expect_code 0 "$(jq '[.findings[] | select(.vendor.id == "easylist")] | length' "$T/no.json")" "no EasyList finding"
 expect_code 0 "$(jq '.summary.beacons' "$T/no.json")" "no EasyList beacon"
 out=$("$PHIWALL" scan --har "$HAR" --no-easylist)
-expect_nomatch "$out" 'adserver\.example|media6degrees|EasyList' "text report without EasyList trackers"
+expect_nomatch "$(printf '%s\n' "$out" | grep -v '^Trackers recognised with:')" 'adserver\.example|media6degrees|EasyList' "text report without EasyList trackers"
+expect_match "$out" '^Trackers recognised with: catalog [0-9]+ entries; EasyPrivacy .* \([0-9]+ rules\); EasyList not loaded$' "the text report names the lists loaded"
 
 # --no-easyprivacy alone loads no list; with --easylist FILE only EasyList (as for trackers)
 "$PHIWALL" scan --har "$HAR" --no-easyprivacy --format json -o "$T/none.json"

@@ -194,7 +194,71 @@ static void tiktok_route(void)
     scan_free(&s);
 }
 
+/* rev-real 1: a phone or street address typed into a GET form's notes or address box, or into
+ * a free-text event parameter, counts by its shape alone: critical on a care or neutral page. */
+static void typed_contacts(void)
+{
+    scan s;
+    CHECK(scan_har(&s, "typed_contacts"));
+    const pw_finding *f = find(&s, "PW-FORM-VALUES", "/appointments/confirm", "meta-pixel");
+    CHECK(f && f->severity == PW_SEV_CRITICAL);
+    CHECK(evidence_hit(f, "dl", PW_PHI_PHONE));
+    f = find(&s, "PW-FORM-VALUES", "/welcome", "ga4");
+    CHECK(f && f->severity == PW_SEV_CRITICAL && evidence_hit(f, "ep.message", PW_PHI_PHONE));
+    f = find(&s, "PW-FORM-VALUES", "/welcome", "meta-pixel");
+    CHECK(f && f->severity == PW_SEV_CRITICAL && evidence_hit(f, "cd[message]", PW_PHI_ADDRESS));
+    f = find(&s, "PW-FORM-VALUES", "/home", "ga4");
+    CHECK(f && f->severity == PW_SEV_CRITICAL && evidence_hit(f, "ep.notes", PW_PHI_PHONE));
+    scan_free(&s);
+}
+
+/* rev-real 1: the site's own number and a clinic's address in its page title, a location name
+ * or a campaign parameter are no one's typed value. */
+static void site_contacts(void)
+{
+    scan s;
+    CHECK(scan_har(&s, "site_contacts"));
+    CHECK(!find(&s, "PW-FORM-VALUES", NULL, NULL));
+    scan_free(&s);
+}
+
+/* rev-real 2: test data's placeholders (all-zero and repeated-digit numbers, an address at
+ * domain.com) sent as a search identify no one. */
+static void placeholders(void)
+{
+    scan s;
+    CHECK(scan_har(&s, "placeholders"));
+    CHECK(!find(&s, "PW-FORM-VALUES", NULL, NULL));
+    scan_free(&s);
+}
+
+/* rev-real 3: a phone number under an address key is labelled a phone, as the hit names it. */
+static void phone_under_address_key(void)
+{
+    scan s;
+    CHECK(scan_har(&s, "typed_contacts"));
+    const pw_finding *f = find(&s, "PW-FORM-VALUES", "/start", "ga4");
+    CHECK(f && evidence_hit(f, "ep.address", PW_PHI_PHONE));
+    CHECK(f && !evidence_hit(f, "ep.address", PW_PHI_ADDRESS));
+    scan_free(&s);
+}
+
+/* rev-real 4: a contact form's values on /contact are reported high with reasoning that names
+ * the contact form, not a careers application or a donation. */
+static void contact_form_reasoning(void)
+{
+    scan s;
+    CHECK(scan_har(&s, "typed_contacts"));
+    const pw_finding *f = find(&s, "PW-FORM-VALUES", "/contact", "meta-pixel");
+    CHECK(f && f->severity == PW_SEV_HIGH);
+    CHECK(f && strstr(f->legal, "'/contact'") && strstr(f->legal, "a contact form"));
+    CHECK(f && !strstr(f->legal, "careers") && !strstr(f->legal, "donation"));
+    scan_free(&s);
+}
+
 PW_TEST_MAIN(PW_TEST(anonymous_cookies), PW_TEST(link_contacts), PW_TEST(provider_npi),
              PW_TEST(empty_hashes), PW_TEST(form_and_button_metadata),
              PW_TEST(general_section_login), PW_TEST(referer_values), PW_TEST(health_in_names),
-             PW_TEST(tiktok_route))
+             PW_TEST(tiktok_route), PW_TEST(typed_contacts), PW_TEST(site_contacts),
+             PW_TEST(placeholders), PW_TEST(phone_under_address_key),
+             PW_TEST(contact_form_reasoning))

@@ -206,7 +206,8 @@ static void goldens(void)
         "baa_declared",     "object_kind",       "ga_items",           "sgtm_path",
         "cookie_anonymous", "link_contacts",     "provider_npi",       "empty_hash",
         "form_meta",        "general_login",     "referer_form",       "referer_search",
-        "health_keys",      "spa_tiktok"};
+        "health_keys",      "spa_tiktok",        "typed_contacts",     "site_contacts",
+        "placeholders"};
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
         golden(cases[i]);
 }

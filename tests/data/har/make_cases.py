@@ -288,6 +288,36 @@ cases = {
                                                          "page": {"url": SITE + "/find-a-doctor?q=depression",
                                                                   "referrer": ""}},
                                              "properties": {}})})],
+    # --- the rev-real review (tests/unit/test_assess_review.c has the unit cases) ---
+    # 1: a phone or street address the visitor typed, found by its shape alone: in a GET form's
+    # free-text or contact parameter (critical on a care page, high on a general section's
+    # contact form, whose reasoning names it) and in free-text event parameters on a neutral page
+    "typed_contacts": [page("/appointments/confirm?notes=please+call+me+back+at+503-318-2277",
+                            "Request an Appointment", lambda u: meta(u, "PageView")),
+                       page("/contact?address=1634+Main+Street%2C+Portland%2C+OR+97201",
+                            "Contact Us", lambda u: meta(u, "PageView")),
+                       page("/welcome", "Welcome",
+                            lambda u: ga4(u, "form_submit", {
+                                "ep.message": "please call me back at 503-318-2277"}),
+                            lambda u: meta(u, "Lead", {
+                                "cd[message]": "my address is 1634 Main Street, Portland, OR 97201"})),
+                       page("/home", "Home",
+                            lambda u: ga4(u, "form_submit", {"ep.notes": "+1 503 318 2277"})),
+                       # 3: a phone number under an address key is labelled a phone
+                       page("/start", "Start",
+                            lambda u: ga4(u, "form_submit", {"ep.address": "5033182277"}))],
+    # negatives: the site's own contact number and a clinic's address in its static content (a
+    # page title, a location name, a campaign parameter) are no one's typed value
+    "site_contacts": [page("/locations/downtown?utm_content=call-503-318-2277",
+                           "Downtown Clinic - call 503-318-2277",
+                           lambda u: ga4(u, "page_view", {
+                               "ep.location_name": "1634 Main Street Clinic"}))],
+    # 2: test data's placeholders sent as a search on a neutral page identify no one
+    "placeholders": [page(f"/home/{i}", "Home",
+                          lambda u, v=v: ga4(u, "search", {"ep.search_term": v}))
+                     for i, v in enumerate(["account 000000000000", "111111111111",
+                                            "SSN 111-11-1111", "policy INS000000",
+                                            "department@domain.com"])],
 }
 
 for name, pages in cases.items():
