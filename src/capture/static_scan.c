@@ -90,11 +90,24 @@ pw_status pw_static_scan(const char *start_url, const pw_static_opts *opts,
             free(it.url);
             continue;
         }
-        if (r.status >= 200 && r.status < 300 && is_html(&r)) {
+        int ok = r.status >= 200 && r.status < 300;
+        char why[64];
+        if (!ok && stats->pages == 1) {
+            /* the start page answered an error: nothing of the site was read, as in the browser
+             * scan (browser_scan.c) — an error, never a clean result */
+            st = pw_err_set(err, PW_ERR_IO, "%s: %s (no page of the site could be scanned)", it.url,
+                            pw_gap_page_status((int)r.status, why, sizeof why));
+        } else if (!ok) {
+            /* the page the site meant was not seen: a page gap named like the browser's, so a
+             * baseline finding there is unchecked rather than gone. The error page's own tags
+             * are still read below, like the beacons a browser sees an error page send. */
+            stats->pages_failed++;
+            report_gap(sink, it.url, pw_gap_page_status((int)r.status, why, sizeof why));
+        }
+        /* a non-HTML answer (an image, a file) has no tags to read: not a gap, as in a browser */
+        if (st == PW_OK && is_html(&r)) {
             c->depth = it.depth;
             st = pw_static_extract(it.url, r.body, r.len, sink, on_link, c, err);
-        } else {
-            stats->pages_failed++;
         }
         bx_http_result_free(&r);
         free(it.url);
