@@ -88,15 +88,17 @@ typedef struct pw_page {
  * did not load or did not finish loading, a login that failed, no browser at all. A result with
  * any gap is incomplete: never a clean bill of health. */
 typedef enum pw_gap_kind {
-    PW_GAP_SCRIPT = 0, /* a tracker's script (tag, pixel, tag manager) failed to load */
-    PW_GAP_FRAME,      /* a tracker's iframe document failed to load */
-    PW_GAP_PAGE,       /* a page of the site failed to load or timed out */
-    PW_GAP_LOGIN,      /* --login failed: the logged-in area was not scanned */
-    PW_GAP_BROWSER,    /* no browser ran: HTML read instead of traffic observed */
+    PW_GAP_SCRIPT = 0,  /* a tracker's script (tag, pixel, tag manager) failed to load */
+    PW_GAP_FRAME,       /* a tracker's iframe document failed to load */
+    PW_GAP_PAGE,        /* a page of the site failed to load or timed out */
+    PW_GAP_LOGIN,       /* --login failed: the logged-in area was not scanned */
+    PW_GAP_BROWSER,     /* no browser ran: HTML read instead of traffic observed */
+    PW_GAP_INTERRUPTED, /* the scan was stopped (SIGINT/SIGTERM) before it visited every page */
     PW_GAP__COUNT
 } pw_gap_kind;
 
-const char *pw_gap_kind_name(pw_gap_kind k); /* "script", "frame", "page", "login", "browser" */
+/* "script", "frame", "page", "login", "browser", "interrupted" */
+const char *pw_gap_kind_name(pw_gap_kind k);
 /* The kind a name stands for (the inverse of pw_gap_kind_name); -1 for an unknown name. */
 int pw_gap_kind_parse(const char *name, pw_gap_kind *out);
 /* The error of a page gap whose document answered an HTTP error (status >= 400), in buf:
