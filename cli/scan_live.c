@@ -70,7 +70,8 @@ void pw_cli_scan_live_usage(FILE *f)
            "--fail-on, 2 usage, 3 runtime error (no browser could start, the start URL did\n"
            "not load), 4 incomplete: tracker scripts or pages failed to load (DNS, refused,\n"
            "blocked, HTTP error, timeout), so what they would have sent was not observed —\n"
-           "not a clean result.\n"
+           "not a clean result. 130/143: interrupted by SIGINT (Ctrl-C)/SIGTERM: the pages\n"
+           "read were reported INCOMPLETE and --har-out written (again: exit at once).\n"
            "See docs/scan-browser.md.\n");
 }
 
