@@ -139,7 +139,8 @@ static void test_url_newline(void)
 
     pw_arena a;
     pw_arena_init(&a, 0);
-    CHECK_STR(pw_url_resolve(&a, "https://h.org/x/", "\x01 a\tb\n?c=\rd \x1f"), "https://h.org/x/ab?c=d");
+    CHECK_STR(pw_url_resolve(&a, "https://h.org/x/", "\x01 a\tb\n?c=\rd \x1f"),
+              "https://h.org/x/ab?c=d");
     CHECK_STR(pw_url_resolve(&a, "https://h.org/", " https://o.org/p\n\tq "), "https://o.org/pq");
     CHECK(pw_url_resolve(&a, "https://h.org/", "java\nscript:alert(1)") == NULL);
     pw_arena_free(&a);
