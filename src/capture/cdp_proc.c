@@ -90,6 +90,9 @@ static void remove_stale_profiles(const char *parent)
             continue;
         char dir[600], path[700], buf[32] = {0};
         snprintf(dir, sizeof dir, "%s/%s", parent, e->d_name);
+        struct stat st; /* a directory of ours, not a link planted in a shared /tmp */
+        if (lstat(dir, &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != geteuid())
+            continue;
         snprintf(path, sizeof path, "%s/" PROFILE_PID_FILE, dir);
         int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
         if (fd < 0)
