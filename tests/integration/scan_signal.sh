@@ -32,6 +32,7 @@ wait "$pid"
 expect_code 130 $? "SIGINT: exit 130"
 expect_code 0 "$(profiles)" "SIGINT: no profile left"
 expect_match "$(cat "$T/int.err")" 'interrupted: finishing the page being read' "SIGINT: says so at once"
+expect_nomatch "$(cat "$T/int.err")" 'exit 4' "SIGINT: stderr does not promise exit 4"
 expect_match "$(jq -c '[.complete, (.incomplete_reasons[] | select(.kind == "interrupted") | .error)]' "$T/int.json")" \
     '^\[false,"SIGINT after [0-9]+ pages?: the rest of the site was not scanned"\]$' "SIGINT: report INCOMPLETE, interrupted"
 expect_match "$(jq -r '.pages[].url' "$T/int.json" | head -1)" "^$BASE/\$" "SIGINT: the pages read are in the report"
