@@ -45,7 +45,10 @@ static void usage(void)
            "  --canary FILE        values to find in any encoding: label<TAB>kind<TAB>value per\n"
            "                       line; kind is text|name|email|phone|date|zip|gender|address|id\n"
            "  --vocab FILE         extra health vocabulary (TSV, see docs/vocabulary.md)\n"
-           "  -h, --help           this help\n");
+           "  -h, --help           this help\n\n"
+           "Exit: 0 done; 2 bad command line; 3 could not go on (unreadable stdin, a\n"
+           "canary file, a text line with too many hits); 4 done, but some --format json\n"
+           "lines were not JSON: each was redacted as text and named on stderr.\n");
 }
 
 static void print_hits(redactor *r, const char *key, const char *s, size_t n, const pw_hit *h,
@@ -235,6 +238,31 @@ static pw_status text_line(redactor *r, const char *line, size_t n, pw_err *err)
     return PW_OK;
 }
 
+/* A JSON line that cannot be read as JSON (invalid, nested too deep, a \u0000 in a string) is
+ * not a reason to lose the lines after it (`tail -f | phiwall redact`), nor to pass it on: it
+ * is redacted as a text line instead, named on stderr, and the run ends with
+ * PW_EXIT_INCOMPLETE. Anything else (out of memory, a write error) still stops the run. */
+static int bad_json_line(const pw_err *e)
+{
+    return e->code == PW_ERR_PARSE || e->code == PW_ERR_LIMIT || e->code == PW_ERR_UNSUPPORTED;
+}
+
+static pw_status one_line(redactor *r, char *line, size_t n, size_t *n_bad, pw_err *err)
+{
+    if (!r->o->json)
+        return text_line(r, line, n, err);
+    if (!n)
+        return PW_OK;
+    pw_status st = json_line(r, line, err);
+    if (st == PW_OK || !bad_json_line(err))
+        return st;
+    pw_cli_errorf("redact", "warning: %s; the line was redacted as text", err->msg);
+    (*n_bad)++;
+    pw_err_clear(err);
+    pw_arena_reset(&r->arena);
+    return text_line(r, line, n, err);
+}
+
 static int run(const redact_opts *o, const pw_detector *d)
 {
     pw_err err = {0};
@@ -247,6 +275,7 @@ static int run(const redact_opts *o, const pw_detector *d)
     size_t cap = 0;
     ssize_t got;
     int rc = PW_EXIT_CLEAN;
+    size_t n_bad = 0;
     /* getline's -1 is also a line it could not hold (ENOMEM) or a read error: not the end */
     while ((errno = 0, got = getline(&line, &cap, stdin)) >= 0) {
         r.line++;
@@ -254,17 +283,21 @@ static int run(const redact_opts *o, const pw_detector *d)
         if (n && line[n - 1] == '\n')
             line[--n] = '\0';
         pw_arena_reset(&r.arena);
-        pw_status st =
-            o->json ? (n ? json_line(&r, line, &err) : PW_OK) : text_line(&r, line, n, &err);
-        if (st != PW_OK) {
+        if (one_line(&r, line, n, &n_bad, &err) != PW_OK) {
             rc = pw_cli_fail("redact", &err);
             break;
         }
     }
+    /* a closed or unreadable stdin, or a line too large to hold, is an error, not the end */
     if (rc == PW_EXIT_CLEAN && got < 0 && (errno == ENOMEM || ferror(stdin))) {
         pw_err_set(&err, errno == ENOMEM ? PW_ERR_NOMEM : PW_ERR_IO, "stdin: line %zu: %s",
                    r.line + 1, errno == ENOMEM ? "out of memory reading it" : strerror(errno));
         rc = pw_cli_fail("redact", &err);
+    }
+    if (rc == PW_EXIT_CLEAN && n_bad) {
+        pw_cli_errorf("redact", "%zu line%s not valid JSON, redacted as text", n_bad,
+                      n_bad == 1 ? " was" : "s were");
+        rc = PW_EXIT_INCOMPLETE;
     }
     free(line);
     pw_buf_free(&r.out);

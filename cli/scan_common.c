@@ -148,6 +148,8 @@ static void say_incomplete(const pw_scan_result *r, int rc)
     pw_buf line;
     pw_buf_init(&line);
     pw_report_incomplete_headline(r, &line);
+    for (size_t i = 0; i < r->n_gaps; i++) /* an interrupted scan exits 128 + the signal */
+        rc = r->gaps[i].kind == PW_GAP_INTERRUPTED ? -1 : rc;
     pw_cli_errorf("scan",
                   "INCOMPLETE: %s — what they would have sent was not observed; this is not a "
                   "clean result%s",

@@ -17,9 +17,11 @@
 #include "catalog_opts.h"
 #include "cli.h"
 #include "phiwall/decode.h"
+#include "phiwall/outfile.h"
 #include "phiwall/text.h"
 #include "phiwall/version.h"
 #include "scan_live.h"
+#include "scan_signal.h"
 
 int pw_cli_scan_live(int argc, char **argv);
 
@@ -68,7 +70,8 @@ void pw_cli_scan_live_usage(FILE *f)
            "--fail-on, 2 usage, 3 runtime error (no browser could start, the start URL did\n"
            "not load), 4 incomplete: tracker scripts or pages failed to load (DNS, refused,\n"
            "blocked, HTTP error, timeout), so what they would have sent was not observed —\n"
-           "not a clean result.\n"
+           "not a clean result. 130/143: interrupted by SIGINT (Ctrl-C)/SIGTERM: the pages\n"
+           "read were reported INCOMPLETE and --har-out written (again: exit at once).\n"
            "See docs/scan-browser.md.\n");
 }
 
@@ -523,6 +526,22 @@ static pw_status open_pipeline(pw_live_args *a, const pw_browser_identity *id, p
 
 /* ---- one site ----------------------------------------------------------------------------- */
 
+/* The report is written after the crawl (minutes for 50 pages): a path that cannot be written
+ * must fail before it, as --har-out does. A temporary file beside the target is created and
+ * removed; an existing device or FIFO (/dev/stdout, a pipe a reader waits on) is left alone:
+ * opening and closing it would give the reader an early end. */
+static pw_status check_output(const char *path, pw_err *err)
+{
+    struct stat st;
+    if (!path || strcmp(path, "-") == 0 || (stat(path, &st) == 0 && !S_ISREG(st.st_mode)))
+        return PW_OK;
+    pw_outfile o;
+    pw_status s = pw_outfile_open(&o, path, err);
+    if (s == PW_OK)
+        pw_outfile_discard(&o);
+    return s;
+}
+
 static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
     (void)st, (void)flag, (void)ftw;
@@ -561,9 +580,14 @@ static pw_status capture_browser(pw_live_args *a, const char *url, pw_cli_pipeli
     o.hooks.log = a->verbose ? log_line : NULL;
     o.hooks.progress = a->progress ? show_progress : NULL;
     pw_browser_stats bs;
+    pw_browser_stop stop;
+    memset(&stop, 0, sizeof stop);
+    o.stop = &stop;
     /* a browser that dies (or never starts: --browser /bin/false) closes its end of the CDP
      * pipe: the library's write then fails with EPIPE (exit 3), without SIGPIPE (cdp_conn.c) */
+    pw_scan_signals_catch(&stop);
     pw_status st = pw_browser_scan(url, &o, sink, &bs, err);
+    a->interrupted_by = pw_scan_signals_release();
     if (a->progress)
         fputs("\r\033[K", stderr);
     if (st == PW_OK) {
@@ -576,6 +600,13 @@ static pw_status capture_browser(pw_live_args *a, const char *url, pw_cli_pipeli
         if (!o.contain)
             fprintf(stderr, "phiwall: scan: note: --no-contain: tracker beacons (with the canary "
                             "identity) were sent to the vendors\n");
+        if (bs.interrupted) { /* the pages read are whole; the rest of the site was not seen */
+            char why[160];
+            snprintf(why, sizeof why, "%s after %zu page%s: the rest of the site was not scanned",
+                     a->interrupted_by == SIGTERM ? "SIGTERM" : "SIGINT", bs.pages,
+                     bs.pages == 1 ? "" : "s");
+            add_gap(sink, &(pw_capture_gap){.kind = PW_GAP_INTERRUPTED, .url = url, .error = why});
+        }
         if (o.login_url && !bs.login_ok) /* the portal, the most sensitive part, was not seen */
             add_gap(sink, &(pw_capture_gap){
                               .kind = PW_GAP_LOGIN,
@@ -632,7 +663,9 @@ int pw_live_scan_site(pw_live_args *a, const char *url, const pw_cli_scan_out *o
     pw_cli_pipeline p;
     pw_err err;
     pw_err_clear(&err);
-    pw_status st = open_pipeline(a, use_static ? NULL : &id, &p, &err);
+    pw_status st = check_output(out->output, &err);
+    if (st == PW_OK)
+        st = open_pipeline(a, use_static ? NULL : &id, &p, &err);
     if (st == PW_OK && a->canary_out && !use_static) {
         pw_canary typed[16];
         st = pw_cli_write_canaries(a->canary_out, typed, identity_canaries(&id, typed), &err);
@@ -705,6 +738,8 @@ int pw_live_scan_site(pw_live_args *a, const char *url, const pw_cli_scan_out *o
         if (sum)
             summarize(&full, sum, use_static ? "static" : "browser", &cmp);
     }
+    if (a->interrupted_by) /* documented: 128 + the signal, after the report was written */
+        rc = 128 + a->interrupted_by;
     if (temp_shots)
         nftw(shots, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
     a->bo.screenshot_dir = NULL;
@@ -732,7 +767,7 @@ int pw_cli_scan_live(int argc, char **argv)
             rc = pw_live_scan_sites(a);
         } else {
             int worst = PW_EXIT_CLEAN;
-            for (size_t i = 0; i < a->n_urls; i++) {
+            for (size_t i = 0; i < a->n_urls && !a->interrupted_by; i++) {
                 int one = pw_live_scan_site(a, a->urls[i], &a->out, NULL);
                 worst = pw_cli_scan_worse(worst, one);
             }

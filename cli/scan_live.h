@@ -37,6 +37,7 @@ typedef struct pw_live_args {
     int static_only;
     int verbose;
     int progress;
+    int interrupted_by; /* SIGINT or SIGTERM stopped a scan (scan_signal.h): no more sites */
     pw_arena arena;
 } pw_live_args;
 

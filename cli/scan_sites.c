@@ -344,7 +344,7 @@ int pw_live_scan_sites(pw_live_args *a)
         return pw_cli_fail("scan", &err);
     }
     int worst = PW_EXIT_CLEAN;
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < n && !a->interrupted_by; i++) { /* Ctrl-C: no more sites */
         int rc = scan_one(a, urls[i], a->out_dir, baselines ? baselines[i] : NULL);
         worst = pw_cli_scan_worse(worst, rc);
     }

@@ -12,6 +12,7 @@
 #ifndef PHIWALL_BROWSER_H
 #define PHIWALL_BROWSER_H
 
+#include <signal.h>
 #include <stddef.h>
 
 #include "phiwall/arena.h"
@@ -93,6 +94,21 @@ typedef struct pw_browser_hooks {
     void (*gap)(void *ctx, const pw_capture_gap *gap);
 } pw_browser_hooks;
 
+/* A stop the caller asks for from outside the crawl (the CLI's SIGINT/SIGTERM handler: the
+ * library installs no handlers). requested is read between pages: nonzero finishes no more
+ * pages, stops the browser, removes its profile and returns PW_OK with stats.interrupted set,
+ * what was captured delivered. profile_dir is written by the library: the running browser's
+ * profile directory ("" when none; the first byte is written last) and browser_pgid, for a
+ * caller that must kill it and remove the profile without waiting for the library (a second
+ * signal); the profile holds phiwall.pid, the pid
+ * of the process that made it, so that one left by a killed process is removed at a later
+ * launch. */
+typedef struct pw_browser_stop {
+    volatile sig_atomic_t requested;
+    volatile char profile_dir[512];
+    volatile sig_atomic_t browser_pgid; /* the running browser's process group, or 0 */
+} pw_browser_stop;
+
 typedef struct pw_browser_opts {
     const char *browser_path;        /* NULL: /usr/bin/chromium */
     const char *const *browser_args; /* passed to Chromium as is */
@@ -120,6 +136,7 @@ typedef struct pw_browser_opts {
     const char *screenshot_dir; /* PNG per page; NULL: no screenshots */
     int follow_sitemap;         /* read /sitemap.xml (default on) */
     pw_browser_hooks hooks;
+    pw_browser_stop *stop; /* NULL: runs to the end */
 } pw_browser_opts;
 
 /* Defaults: contain, interact, sitemap on; the rest zero. */
@@ -134,6 +151,7 @@ typedef struct pw_browser_stats {
     size_t browser_restarts;
     int login_ok;      /* 1 after a successful --login */
     size_t pages_gaps; /* pages reported through hooks.gap */
+    int interrupted;   /* stopped early by opts.stop: the crawl did not finish */
 } pw_browser_stats;
 
 /*

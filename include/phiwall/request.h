@@ -98,10 +98,11 @@ typedef enum pw_gap_kind {
      * (a rescan does not call that page's findings fixed) but not for completeness: a broken
      * link is the site's to fix, not a capture that failed (pw_gap_makes_incomplete) */
     PW_GAP_ERROR_PAGE,
+    PW_GAP_INTERRUPTED, /* the scan was stopped (SIGINT/SIGTERM) before it visited every page */
     PW_GAP__COUNT
 } pw_gap_kind;
 
-/* "script", "frame", "page", "login", "browser", "error-page" */
+/* "script", "frame", "page", "login", "browser", "error-page", "interrupted" */
 const char *pw_gap_kind_name(pw_gap_kind k);
 /* 1 when a gap of kind k makes a result incomplete (exit 4): every kind but an error page. */
 int pw_gap_makes_incomplete(pw_gap_kind k);

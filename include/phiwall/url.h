@@ -44,7 +44,9 @@ char *pw_url_host_dup(pw_arena *a, const pw_url *u);
  * returns the key's full length. */
 size_t pw_url_page_key(const char *url, char *out, size_t cap);
 
-/* Resolve `ref` against absolute `base` (links found on a page). NULL when it cannot. */
+/* Resolve `ref` against absolute `base` (links found on a page). NULL when it cannot. `ref` is
+ * first cleaned as the WHATWG URL parser does (leading/trailing C0 controls and spaces cut, ASCII
+ * tab and newline removed): the URL a browser would request. */
 char *pw_url_resolve(pw_arena *a, const char *base, const char *ref);
 
 /* One key=value pair of a query or form body, both percent-decoded once (+ as space). */

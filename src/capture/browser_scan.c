@@ -793,8 +793,13 @@ pw_status pw_browser_scan(const char *start_url, const pw_browser_opts *opts,
     memset(b->stats, 0, sizeof *b->stats);
     b->deliver = 1;
     b->n_tabs = o.jobs;
-    b->launch = (cdp_launch){o.browser_path, o.browser_args, o.n_browser_args,
-                             o.device == PW_DEVICE_MOBILE, NULL};
+    b->launch = (cdp_launch){o.browser_path,
+                             o.browser_args,
+                             o.n_browser_args,
+                             o.device == PW_DEVICE_MOBILE,
+                             NULL,
+                             o.stop ? o.stop->profile_dir : NULL,
+                             o.stop ? &o.stop->browser_pgid : NULL};
     if (o.device == PW_DEVICE_MOBILE && !(b->user_agent = strdup(mobile_ua))) {
         free(b);
         return pw_err_set(err, PW_ERR_NOMEM, "browser scan: out of memory");
@@ -827,6 +832,11 @@ pw_status pw_browser_scan(const char *start_url, const pw_browser_opts *opts,
     int restarts_in_a_row = 0;
     while (st == PW_OK && b->pages_started < o.max_pages &&
            (b->n_retry || b->queue.n || (b->search_url && !b->search_queued))) {
+        if (o.stop && o.stop->requested) { /* the caller's stop (a signal): pages seen so far */
+            b->stats->interrupted = 1;
+            bx_log(b, "stop requested: no more pages");
+            break;
+        }
         size_t before = b->stats->browser_restarts;
         st = run_round(b, err);
         restarts_in_a_row = b->stats->browser_restarts > before ? restarts_in_a_row + 1 : 0;

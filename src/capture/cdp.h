@@ -7,6 +7,7 @@
 #ifndef PW_CAPTURE_CDP_H
 #define PW_CAPTURE_CDP_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <sys/types.h>
 #include <yajl/yajl_tree.h>
@@ -41,11 +42,13 @@ yajl_val cdp_get(yajl_val v, const char *path);
 /* ---- the browser process ------------------------------------------------------------------ */
 
 typedef struct cdp_proc {
-    pid_t pid;         /* process group leader; 0 when not running */
-    int wfd;           /* our end of the child's fd 3 (commands) */
-    int rfd;           /* our end of the child's fd 4 (responses, events) */
-    char *profile_dir; /* fresh mkdtemp profile, removed on stop */
-    int status;        /* its wait status once cdp_proc_exited said so; -1 if unknown */
+    pid_t pid;                             /* process group leader; 0 when not running */
+    int wfd;                               /* our end of the child's fd 3 (commands) */
+    int rfd;                               /* our end of the child's fd 4 (responses, events) */
+    char *profile_dir;                     /* fresh mkdtemp profile, removed on stop */
+    volatile char *published;              /* cdp_launch.publish_profile: kept naming profile_dir */
+    volatile sig_atomic_t *published_pgid; /* cdp_launch.publish_pgid: kept naming pid */
+    int status; /* its wait status once cdp_proc_exited said so; -1 if unknown */
 } cdp_proc;
 
 typedef struct cdp_launch {
@@ -54,6 +57,10 @@ typedef struct cdp_launch {
     size_t n_extra_args;
     int mobile;             /* narrow window */
     const char *user_agent; /* --user-agent, or NULL for the browser's own */
+    /* pw_browser_stop.profile_dir (512 bytes), or NULL: where the profile's path is published
+     * for a signal handler */
+    volatile char *publish_profile;
+    volatile sig_atomic_t *publish_pgid; /* pw_browser_stop.browser_pgid, or NULL */
 } cdp_launch;
 
 /* A path that cannot be executed (ENOENT, EACCES, ENOEXEC…) is PW_ERR_IO "cannot execute",

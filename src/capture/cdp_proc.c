@@ -6,6 +6,7 @@
  * (org.chromium.Chromium.XXXXXX, its process-singleton socket, never removed when it is killed)
  * goes with the profile.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -55,6 +56,83 @@ static void remove_tree(const char *dir)
 {
     if (dir)
         nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* ---- the profile's owner: a profile left by a killed phiwall is removed at the next launch */
+
+#define PROFILE_PREFIX   "phiwall-chromium-"
+#define PROFILE_PID_FILE "phiwall.pid"
+
+static void write_owner(const char *dir)
+{
+    char path[600], pid[32];
+    snprintf(path, sizeof path, "%s/" PROFILE_PID_FILE, dir);
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return; /* without it the profile is only never cleaned up by a later launch */
+    int n = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
+    if (write(fd, pid, (size_t)n) != n)
+        unlink(path);
+    close(fd);
+}
+
+/* A profile whose phiwall.pid names a process that no longer exists (phiwall killed, or
+ * interrupted twice): what Chromium kept there (history, local storage, a --cookie session) must
+ * not stay behind. Only directories phiwall marked are touched. */
+static void remove_stale_profiles(const char *parent)
+{
+    DIR *d = opendir(parent);
+    if (!d)
+        return;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (strncmp(e->d_name, PROFILE_PREFIX, strlen(PROFILE_PREFIX)) != 0)
+            continue;
+        char dir[600], path[700], buf[32] = {0};
+        snprintf(dir, sizeof dir, "%s/%s", parent, e->d_name);
+        struct stat st; /* a directory of ours, not a link planted in a shared /tmp */
+        if (lstat(dir, &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != geteuid())
+            continue;
+        snprintf(path, sizeof path, "%s/" PROFILE_PID_FILE, dir);
+        int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+        if (fd < 0)
+            continue;
+        ssize_t n = read(fd, buf, sizeof buf - 1);
+        close(fd);
+        char *end;
+        long pid = n > 0 ? strtol(buf, &end, 10) : 0;
+        if (pid > 0 && *end == '\n' && kill((pid_t)pid, 0) != 0 && errno == ESRCH)
+            remove_tree(dir);
+    }
+    closedir(d);
+}
+
+/* The path for a signal handler: the first byte last, so a handler sees all of it or "". */
+static void publish(cdp_proc *p, volatile char *to)
+{
+    p->published = to;
+    if (!to)
+        return;
+    size_t n = strlen(p->profile_dir);
+    if (n >= 512)
+        return;
+    to[0] = '\0';
+    for (size_t i = 1; i <= n; i++)
+        to[i] = p->profile_dir[i];
+    to[0] = p->profile_dir[0];
+}
+
+static void drop_profile(cdp_proc *p)
+{
+    if (p->published)
+        p->published[0] = '\0';
+    p->published = NULL;
+    if (p->profile_dir) {
+        remove_tree(p->profile_dir);
+        rmdir(p->profile_dir);
+    }
+    free(p->profile_dir);
+    p->profile_dir = NULL;
 }
 
 /* Child side, when the exec (or the setup before it) failed: errno to the parent, then end
@@ -153,11 +231,19 @@ pw_status cdp_proc_start(cdp_proc *p, const cdp_launch *l, pw_err *err)
     if (access(path, X_OK) != 0)
         return pw_err_set(err, PW_ERR_NOTFOUND, "browser %s: %s", path, strerror(errno));
     const char *tmp = getenv("TMPDIR");
+    tmp = tmp && tmp[0] ? tmp : "/tmp";
+    remove_stale_profiles(tmp);
     char tmpl[512];
-    snprintf(tmpl, sizeof tmpl, "%s/phiwall-chromium-XXXXXX", tmp && tmp[0] ? tmp : "/tmp");
+    snprintf(tmpl, sizeof tmpl, "%s/" PROFILE_PREFIX "XXXXXX", tmp);
     if (!mkdtemp(tmpl))
         return pw_err_set(err, PW_ERR_IO, "profile directory %s: %s", tmpl, strerror(errno));
     p->profile_dir = strdup(tmpl);
+    if (!p->profile_dir) {
+        rmdir(tmpl);
+        return pw_err_set(err, PW_ERR_NOMEM, "profile directory: out of memory");
+    }
+    write_owner(tmpl);
+    publish(p, l->publish_profile);
     char user_dir_arg[600], tmp_env[600];
     snprintf(user_dir_arg, sizeof user_dir_arg, "--user-data-dir=%s", tmpl);
     snprintf(tmp_env, sizeof tmp_env, "TMPDIR=%s/tmp", tmpl);
@@ -203,13 +289,13 @@ pw_status cdp_proc_start(cdp_proc *p, const cdp_launch *l, pw_err *err)
     int exec_errno = exec_error(pid, ex[0]);
     if (exec_errno) {
         close(cmd[1]), close(ev[0]);
-        remove_tree(p->profile_dir);
-        free(p->profile_dir);
-        p->profile_dir = NULL;
+        drop_profile(p);
         return pw_err_set(err, PW_ERR_IO, "browser %s: cannot execute: %s", path,
                           strerror(exec_errno));
     }
     p->pid = pid;
+    if ((p->published_pgid = l->publish_pgid))
+        *p->published_pgid = (sig_atomic_t)pid;
     p->wfd = cmd[1];
     p->rfd = ev[0];
     fcntl(p->wfd, F_SETFL, fcntl(p->wfd, F_GETFL) | O_NONBLOCK);
@@ -220,9 +306,7 @@ fail_errno:;
     int e = errno;
     free(ua_arg);
     free(envp);
-    remove_tree(p->profile_dir);
-    free(p->profile_dir);
-    p->profile_dir = NULL;
+    drop_profile(p);
     return pw_err_set(err, PW_ERR_IO, "launching %s: %s", path, strerror(e));
 }
 
@@ -245,6 +329,9 @@ void cdp_proc_stop(cdp_proc *p)
     if (p->pid != 0) {
         pid_t grp = p->pid > 0 ? p->pid : -p->pid;
         kill(-grp, SIGKILL);
+        if (p->published_pgid)
+            *p->published_pgid = 0;
+        p->published_pgid = NULL;
         if (p->pid > 0)
             while (waitpid(p->pid, NULL, 0) < 0 && errno == EINTR) {}
         /* Reap any grandchild that got reparented to us (we may be a subreaper). */
@@ -256,13 +343,8 @@ void cdp_proc_stop(cdp_proc *p)
     if (p->rfd >= 0)
         close(p->rfd);
     p->wfd = p->rfd = -1;
-    if (p->profile_dir) {
-        /* Chromium's helpers may still be writing for a moment after SIGKILL. */
-        remove_tree(p->profile_dir);
-        rmdir(p->profile_dir);
-        free(p->profile_dir);
-        p->profile_dir = NULL;
-    }
+    /* Chromium's helpers may still be writing for a moment after SIGKILL: the rmdir again */
+    drop_profile(p);
 }
 
 /* Why a browser that closed its pipe before answering went away: its exit status (a wrapper

@@ -17,6 +17,7 @@ const char *pw_gap_kind_name(pw_gap_kind k)
     case PW_GAP_LOGIN: return "login";
     case PW_GAP_BROWSER: return "browser";
     case PW_GAP_ERROR_PAGE: return "error-page";
+    case PW_GAP_INTERRUPTED: return "interrupted";
     case PW_GAP__COUNT: break;
     }
     return "unknown";

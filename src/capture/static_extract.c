@@ -8,14 +8,95 @@
  * Untrusted input: iterative traversal, bounded sizes, no assumptions about well-formedness.
  */
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
 
+#include "capture/static_bound.h"
 #include "phiwall/buf.h"
 #include "phiwall/static_scan.h"
 #include "phiwall/text.h"
 #include "phiwall/url.h"
+
+/* ---- the bound on what the parser is given (static_bound.h) ------------------------------- */
+
+static int name_in(const char *name, size_t n, const char *const *list)
+{
+    for (; *list; list++)
+        if (strlen(*list) == n && pw_strncaseeq(name, *list, n))
+            return 1;
+    return 0;
+}
+
+/* Elements that never nest: void, or closed by the parser when a sibling or parent starts. */
+static const char *const sx_flat[] = {
+    "area",   "base",     "br",     "col",   "embed",  "hr",       "img",     "input", "link",
+    "meta",   "param",    "source", "track", "wbr",    "p",        "li",      "dt",    "dd",
+    "option", "optgroup", "tr",     "td",    "th",     "thead",    "tbody",   "tfoot", "colgroup",
+    "rb",     "rt",       "rp",     "rtc",   "keygen", "basefont", "bgsound", "frame", NULL};
+/* Elements whose content is text up to their end tag: no tags inside. */
+static const char *const sx_raw[] = {"script", "style", "textarea", "title", "xmp", NULL};
+
+/* The end of the raw-text element `name` from p: just after "</name", or end. */
+static const char *skip_raw(const char *p, const char *end, const char *name, size_t nn)
+{
+    for (; p + 2 + nn <= end; p++)
+        if (p[0] == '<' && p[1] == '/' && pw_strncaseeq(p + 2, name, nn))
+            return p + 2 + nn;
+    return end;
+}
+
+void pw_sx_bound_html(const char *html, size_t n, pw_sx_bound *out)
+{
+    memset(out, 0, sizeof *out);
+    out->keep = n;
+    const char *p = html, *end = html + n;
+    size_t depth = 0;
+    while ((p = memchr(p, '<', (size_t)(end - p)))) {
+        const char *lt = p++;
+        if (end - p >= 3 && memcmp(p, "!--", 3) == 0) {
+            const char *c = pw_strcasestr_n(p + 3, (size_t)(end - p - 3), "-->");
+            p = c ? c + 3 : end;
+            continue;
+        }
+        int close = p < end && *p == '/';
+        p += close;
+        const char *name = p;
+        while (p < end && (isalnum((unsigned char)*p) || *p == '-'))
+            p++;
+        size_t nn = (size_t)(p - name);
+        if (nn == 0 || !isalpha((unsigned char)name[0]))
+            continue;
+        const char *gt = memchr(p, '>', (size_t)(end - p));
+        int self_closing = gt && gt > p && gt[-1] == '/';
+        p = gt ? gt + 1 : end;
+        if (close) {
+            if (depth && !name_in(name, nn, sx_flat))
+                depth--;
+            continue;
+        }
+        if (++out->tags > PW_SX_MAX_TAGS) {
+            out->tags--;
+            out->keep = (size_t)(lt - html);
+            out->why = "more than " PW_SX_STR(PW_SX_MAX_TAGS) " tags";
+            return;
+        }
+        if (name_in(name, nn, sx_raw)) {
+            p = skip_raw(p, end, name, nn);
+            continue;
+        }
+        if (self_closing || name_in(name, nn, sx_flat))
+            continue;
+        if (++depth > PW_SX_MAX_DEPTH) {
+            out->keep = (size_t)(lt - html);
+            out->why = "elements nested deeper than " PW_SX_STR(PW_SX_MAX_DEPTH);
+            return;
+        }
+        if (depth > out->max_depth)
+            out->max_depth = depth;
+    }
+}
 
 #ifdef PW_HAVE_GUMBO
 #include <gumbo.h>
@@ -67,11 +148,11 @@ static const char *resolve(sx *x, const char *ref)
 {
     if (!ref || !ref[0])
         return NULL;
-    while (*ref && isspace((unsigned char)*ref))
-        ref++;
-    if (strncmp(ref, "data:", 5) == 0 || strncmp(ref, "javascript:", 11) == 0)
+    /* cleaned the WHATWG way there (a newline inside a pixel URL is not sent by a browser) */
+    const char *abs = pw_url_resolve(x->a, x->page_url, ref);
+    if (!abs || strncmp(abs, "data:", 5) == 0 || strncmp(abs, "javascript:", 11) == 0)
         return NULL;
-    return pw_url_resolve(x->a, x->page_url, ref);
+    return abs;
 }
 
 /* ---- inline snippets ---------------------------------------------------------------------- */
@@ -438,6 +519,17 @@ pw_status pw_static_extract(const char *page_url, const char *html, size_t n,
 {
     if (n > SX_MAX_HTML)
         n = SX_MAX_HTML; /* the head of a huge page is where trackers are installed */
+    pw_sx_bound bound;
+    pw_sx_bound_html(html, n, &bound);
+    if (bound.why) { /* what comes after the cut was not read: the page's result is partial */
+        char why[160];
+        snprintf(why, sizeof why, "%s: HTML read up to byte %zu of %zu only", bound.why, bound.keep,
+                 n);
+        pw_capture_gap g = {.kind = PW_GAP_PAGE, .url = page_url, .error = why, .pages = 1};
+        if (sink->on_gap)
+            sink->on_gap(sink->ctx, &g);
+        n = bound.keep;
+    }
     pw_arena a;
     pw_arena_init(&a, 0);
     struct timeval tv;

@@ -27,12 +27,13 @@ static void on_link(void *ctx, const char *url, const char *text)
         bx_queue_push(&c->b.queue, url, text, next);
 }
 
-static void report_gap(const pw_capture_sink *sink, const char *url, const char *why)
+static void report_gap(const pw_capture_sink *sink, pw_gap_kind kind, const char *url,
+                       const char *why)
 {
     size_t n = strlen(url); /* "URL: Couldn't connect to server": the gap names the URL */
     if (strncmp(why, url, n) == 0 && why[n] == ':')
         why += n + 1 + (why[n + 1] == ' ');
-    pw_capture_gap g = {.kind = PW_GAP_PAGE, .url = url, .error = why, .pages = 1};
+    pw_capture_gap g = {.kind = kind, .url = url, .error = why, .pages = 1};
     if (sink->on_gap)
         sink->on_gap(sink->ctx, &g);
 }
@@ -86,15 +87,30 @@ pw_status pw_static_scan(const char *start_url, const pw_static_opts *opts,
             if (stats->pages == 1) /* the start page itself: the user must know */
                 st = pw_err_set(err, e.code, "%s", e.msg);
             else /* what its tags would have shown was not seen: the result is incomplete */
-                report_gap(sink, it.url, e.msg);
+                report_gap(sink, PW_GAP_PAGE, it.url, e.msg);
             free(it.url);
             continue;
         }
-        if (r.status >= 200 && r.status < 300 && is_html(&r)) {
+        int ok = r.status >= 200 && r.status < 300;
+        char why[64];
+        if (!ok && stats->pages == 1) {
+            /* the start page answered an error: nothing of the site was read, as in the browser
+             * scan (browser_scan.c) — an error, never a clean result */
+            st = pw_err_set(err, PW_ERR_IO, "%s: %s (no page of the site could be scanned)", it.url,
+                            pw_gap_page_status((int)r.status, why, sizeof why));
+        } else if (!ok) {
+            /* the page the site meant was not seen: an error-page gap named like the browser's,
+             * so a baseline finding there is unchecked rather than gone (a broken link does not
+             * make the scan incomplete, as in the browser scan). The error page's own tags are
+             * still read below, like the beacons a browser sees an error page send. */
+            stats->pages_failed++;
+            report_gap(sink, r.status >= 400 ? PW_GAP_ERROR_PAGE : PW_GAP_PAGE, it.url,
+                       pw_gap_page_status((int)r.status, why, sizeof why));
+        }
+        /* a non-HTML answer (an image, a file) has no tags to read: not a gap, as in a browser */
+        if (st == PW_OK && is_html(&r)) {
             c->depth = it.depth;
             st = pw_static_extract(it.url, r.body, r.len, sink, on_link, c, err);
-        } else {
-            stats->pages_failed++;
         }
         bx_http_result_free(&r);
         free(it.url);

@@ -68,13 +68,14 @@ static void headline_part(pw_buf *b, const pw_scan_result *r, pw_gap_kind k, int
         {"login failed", "logins failed"},
         {"no browser ran", "no browser ran"},
         {"page answered an HTTP error", "pages answered an HTTP error"},
+        {"interrupted", "interrupted"},
     };
     size_t n;
     const pw_capture_gap *g = first_of(r, k, &n);
     if (!g)
         return;
     pw_buf_puts(b, (*parts)++ ? ", " : "");
-    if (k == PW_GAP_LOGIN || k == PW_GAP_BROWSER)
+    if (k == PW_GAP_LOGIN || k == PW_GAP_BROWSER || k == PW_GAP_INTERRUPTED)
         pw_buf_printf(b, "%s (", what[k][0]);
     else
         pw_buf_printf(b, "%zu %s (", n, what[k][n != 1]);

@@ -143,15 +143,33 @@ static void remove_dot_segments(char *path)
     path[out] = '\0';
 }
 
+/* The WHATWG URL parser's first step, which every browser applies to an href or src before it
+ * requests it: strip leading and trailing C0 controls and spaces, then remove every ASCII tab
+ * and newline inside ("…ev=PageView\n&noscript=1" is sent as "…ev=PageView&noscript=1").
+ * A copy in the arena; NULL when out of memory. */
+static char *whatwg_clean(pw_arena *a, const char *ref)
+{
+    while (*ref && (unsigned char)*ref <= 0x20)
+        ref++;
+    size_t n = strlen(ref);
+    while (n && (unsigned char)ref[n - 1] <= 0x20)
+        n--;
+    char *out = pw_arena_strndup(a, ref, n);
+    if (!out)
+        return NULL;
+    size_t w = 0;
+    for (size_t i = 0; i < n; i++)
+        if (out[i] != '\t' && out[i] != '\n' && out[i] != '\r')
+            out[w++] = out[i];
+    out[w] = '\0';
+    return out;
+}
+
 char *pw_url_resolve(pw_arena *a, const char *base, const char *ref)
 {
-    if (!ref)
+    if (!ref || !(ref = whatwg_clean(a, ref)))
         return NULL;
-    while (isspace((unsigned char)*ref))
-        ref++;
     size_t rn = strlen(ref);
-    while (rn && isspace((unsigned char)ref[rn - 1]))
-        rn--;
     pw_url r;
     if (pw_url_parse(ref, rn, &r, NULL) == PW_OK)
         return pw_arena_strndup(a, ref, rn);

@@ -61,14 +61,37 @@ expect_code 3 $? "bad canary file"
 expect_match "$err" 'bad.tsv: line 1: expected label<TAB>kind<TAB>value' "error names the line"
 
 err=$(printf '{"a":1}\n{"b":\n' | "$PHIWALL" redact --format json 2>&1 >/dev/null)
-expect_code 3 $? "bad JSON"
-expect_match "$err" 'line 2' "JSON error names the line"
+expect_code 4 $? "bad JSON"
+expect_match "$err" 'line 2: invalid JSON' "JSON error names the line"
+
+# a bad line does not end the run (`tail -f | phiwall redact`: every later line was lost) and is
+# never passed on unredacted: it is redacted as text, named on stderr, and the run exits 4
+printf '{"a":"jane@example.com"}\nnot json jane@example.com\n{"b":"ssn 123-45-6789"}\n' >"$tmp/mixed"
+out=$("$PHIWALL" redact --format json <"$tmp/mixed" 2>"$tmp/mixed.err")
+expect_code 4 $? "a bad JSON line among good ones: exit 4"
+expect_match "$out" '^\{"a":"\[EMAIL\]"\}$' "bad line: the line before redacted"
+expect_match "$out" '^not json \[EMAIL\]$' "bad line: redacted as text"
+expect_match "$out" '^\{"b":"ssn \[SSN\]"\}$' "bad line: the line after still redacted"
+expect_nomatch "$out" 'jane|6789' "bad line: no identifier left"
+expect_match "$(cat "$tmp/mixed.err")" 'line 2: invalid JSON.*redacted as text' "bad line: named on stderr"
+expect_match "$(cat "$tmp/mixed.err")" '1 line was not valid JSON' "bad line: counted at the end"
+# --hits: the bad line's hits are reported too
+out=$("$PHIWALL" redact --format json --hits <"$tmp/mixed" 2>/dev/null)
+expect_code 4 $? "--hits with a bad JSON line: exit 4"
+expect_match "$out" '"line":2,' "--hits: the bad line's hits"
+expect_match "$out" '"line":3,' "--hits: the lines after it read"
+
+# a closed stdin is an error, not an empty input
+err=$("$PHIWALL" redact <&- 2>&1)
+expect_code 3 $? "closed stdin: exit 3"
+expect_match "$err" 'stdin: (line 1: )?Bad file descriptor' "closed stdin: says so"
 
 # a string holding \u0000 would be cut there (C strings): an error naming the line, not a
 # shorter string; an escaped backslash before u0000 is text
-err=$(printf '{"a":1}\n{"a":"x\\u0000 jane@example.org"}\n' | "$PHIWALL" redact --format json 2>&1 >/dev/null)
-expect_code 3 $? "\\u0000 in a string"
-expect_match "$err" 'line 2: a string holds \\u0000' "\\u0000: the error names the line"
+out=$(printf '{"a":1}\n{"a":"x\\u0000 jane@example.org"}\n' | "$PHIWALL" redact --format json 2>"$tmp/nul.err")
+expect_code 4 $? "\\u0000 in a string"
+expect_match "$(cat "$tmp/nul.err")" 'line 2: a string holds \\u0000' "\\u0000: the error names the line"
+expect_match "$out" '^\{"a":"x\\u0000 \[EMAIL\]"\}$' "\\u0000: the line redacted as text"
 out=$(printf '{"a":"x\\\\u0000"}\n' | "$PHIWALL" redact --format json)
 expect_code 0 $? "an escaped backslash before u0000"
 expect_match "$out" '^\{"a":"x\\\\u0000"\}$' "an escaped backslash before u0000 is kept"
@@ -96,11 +119,11 @@ expect_code 0 $? "512 levels: the output is JSON"
 expect_match "$out" '"a":"\[EMAIL\]"' "512 levels: the value is redacted"
 expect_nomatch "$out" 'jane' "512 levels: no identifier left"
 err=$( (echo '{"a":1}'; deep 513) | "$PHIWALL" redact --format json 2>&1 >/dev/null)
-expect_code 3 $? "513 levels of JSON"
+expect_code 4 $? "513 levels of JSON"
 expect_match "$err" 'line 2: JSON nested deeper than 512 levels' "513 levels: the error names the line"
 python3 -c "print('['*600000 + ']'*600000)" >"$tmp/deep.json"
 err=$("$PHIWALL" redact --format json <"$tmp/deep.json" 2>&1 >/dev/null)
-expect_code 3 $? "600000 levels of JSON: an error, no crash"
+expect_code 4 $? "600000 levels of JSON: named, no crash"
 expect_match "$err" 'line 1: JSON nested deeper than 512 levels' "600000 levels: the error"
 out=$(printf '["a]\\"[",{"b":"{{{"}]\n' | "$PHIWALL" redact --format json)
 expect_code 0 $? "brackets inside strings do not count as nesting"
