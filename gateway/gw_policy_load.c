@@ -1013,8 +1013,12 @@ static pw_status load_copies(const char *path, pw_gw_policy **out, pw_gw_policy 
         return pw_err_set(err, PW_ERR_IO, "%s: %s", path, strerror(read_errno));
     }
     char *pcopy = strdup(path);
+    if (!pcopy) { /* never "." instead: relative secret files would be read from the wrong place */
+        free(buf);
+        return pw_err_set(err, PW_ERR_NOMEM, "%s: out of memory", path);
+    }
     pw_gw_load_opts opts = {.resolve_secrets = 1};
-    const char *dir = pcopy ? dirname(pcopy) : ".";
+    const char *dir = dirname(pcopy);
     pw_status st = parse_with_dir(path, dir, buf, n, &opts, out, err);
     if (st == PW_OK && copy &&
         (st = parse_with_dir(path, dir, buf, n, &opts, copy, err)) != PW_OK) {
