@@ -3,6 +3,7 @@
  * (--check), or show what an event would become for each destination (--explain).
  * The gateway itself lives in gateway/ (gw_server.c); this file parses options and reports.
  */
+#include <arpa/inet.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -150,7 +151,10 @@ static int parse_listen(char *s, pw_gw_server_opts *o)
         s++;
     }
     o->host = s[0] ? s : "0.0.0.0";
-    return 1;
+    /* checked here, before the spool and the audit log are created for a gateway that would
+     * then fail to listen */
+    unsigned char addr[sizeof(struct in6_addr)];
+    return inet_pton(AF_INET, o->host, addr) == 1 || inet_pton(AF_INET6, o->host, addr) == 1;
 }
 
 static int serve(pw_gw_server_opts *o)

@@ -5,6 +5,7 @@
 #include "gw_http.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -860,6 +861,23 @@ static void http_free(pw_gw_http *h)
     free(h);
 }
 
+/* Why the address cannot be bound ("Address already in use", "Permission denied"), or "" when
+ * a bind of our own works: libmicrohttpd reports its failure to start only through its logger,
+ * and the operator needs the reason in the error, not a bare "cannot start". */
+static const char *bind_refusal(const struct sockaddr_storage *ss)
+{
+    int fd = socket(ss->ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return strerror(errno);
+    int one = 1; /* as libmicrohttpd binds: a port in TIME_WAIT is no refusal */
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    socklen_t len =
+        ss->ss_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
+    int e = bind(fd, (const struct sockaddr *)ss, len) == 0 ? 0 : errno;
+    close(fd);
+    return e ? strerror(e) : "";
+}
+
 pw_status pw_gw_http_start(const pw_gw_http_config *cfg, pw_gw_http **out, pw_err *err)
 {
     *out = NULL;
@@ -902,8 +920,9 @@ pw_status pw_gw_http_start(const pw_gw_http_config *cfg, pw_gw_http **out, pw_er
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, conn_memory, MHD_OPTION_END);
     if (!h->d) {
         http_free(h);
-        return pw_err_set(err, PW_ERR_IO, "listen %s:%u: cannot start the HTTP server",
-                          cfg->host ? cfg->host : "127.0.0.1", cfg->port);
+        const char *why = bind_refusal(&ss);
+        return pw_err_set(err, PW_ERR_IO, "listen %s:%u: cannot start the HTTP server%s%s",
+                          cfg->host ? cfg->host : "127.0.0.1", cfg->port, why[0] ? ": " : "", why);
     }
     *out = h;
     return PW_OK;

@@ -2,8 +2,9 @@
 # gateway_one_instance.sh — one gateway per spool and per audit log: a second `phiwall gateway`
 # on the files a running one uses refuses to start, naming the file, instead of interleaving the
 # audit chain (which then verifies as tampered) or leasing the same spool rows twice. Also the
-# start-up refusals an operator can make by mistake: `--listen HOST:` (no port) and a secret file
-# too large to be a token.
+# start-up refusals an operator can make by mistake: `--listen HOST:` (no port) or with no IP
+# address (refused before any file is created), a port in use (the reason given) and a secret
+# file too large to be a token.
 set -u
 . "$PW_SRC/tests/integration/lib.bash"
 gateway_test_setup
@@ -46,6 +47,23 @@ out=$(timeout 20 "$PHIWALL" gateway --config "$dir/gw.yaml" --spool "$dir/s3.db"
     --listen 127.0.0.1: 2>&1)
 expect_code 2 $? "--listen without a port is a usage error"
 [ ! -e "$dir/s3.db" ]; expect_code 0 $? "no spool is created for a refused --listen"
+
+out=$(timeout 20 "$PHIWALL" gateway --config "$dir/gw.yaml" --spool "$dir/s4.db" --audit "$dir/a4.log" \
+    --listen 999.1.1.1:80 2>&1)
+expect_code 2 $? "--listen with an address that is no IP address is a usage error"
+[ ! -e "$dir/s4.db" ] && [ ! -e "$dir/a4.log" ]
+expect_code 0 $? "no spool or audit log is created for it"
+
+# a port another process listens on: the error says why
+busy=$(python3 -c 'import socket,sys,time,os
+s=socket.socket(); s.bind(("127.0.0.1",0)); s.listen(); print(s.getsockname()[1], flush=True)
+os.close(1); os.close(2); time.sleep(15)' &)
+[ -n "$busy" ] || fail "the test's listener did not start"
+out=$(timeout 20 "$PHIWALL" gateway --config "$dir/gw.yaml" --spool "$dir/s5.db" --audit "$dir/a5.log" \
+    --listen "127.0.0.1:$busy" 2>&1)
+expect_code 3 $? "a port in use: runtime error"
+expect_match "$out" "listen 127\.0\.0\.1:$busy: cannot start the HTTP server: Address already in use" \
+    "a port in use: the error gives the reason"
 
 head -c 5000 /dev/zero | tr '\0' 'x' >"$dir/big.token"
 sed 's|access_token_env: PHIWALL_META_TOKEN.*|access_token_file: big.token|' "$dir/gw.yaml" >"$dir/big.yaml"
