@@ -169,6 +169,8 @@ void bx_tab_reset(bx_tab *t)
     t->leaving = t->load_timed_out = t->requeued = 0;
     t->nav_error = t->top_url = t->title = t->screenshot = t->facts_url = NULL;
     t->doc_url = t->left_url = NULL;
+    t->unload_doc = NULL; /* in the arena: a late marker's pause must not read it */
+    t->unload_marked = 0;
     t->nav_pending = 0;
     t->frames = NULL; /* in the arena */
     t->has_login_form = 0;
