@@ -318,22 +318,22 @@ static void html_text(pw_buf *b, const char *s, size_t n)
     pw_buf_html_text(b, s ? s : "", s ? n : 0);
 }
 
-/* The pages that answered an HTTP error: a note, not the INCOMPLETE alert. */
-static void error_pages_html(pw_buf *b, const pw_scan_result *r)
+/* One block of gaps: open (the div and its title), the headline, tail, then a list item per gap
+ * that makes the result incomplete (incomplete 1) or per error page (0), every page listed. */
+static void gaps_html(pw_buf *b, const pw_scan_result *r, int incomplete, const char *open,
+                      const char *tail)
 {
-    if (!error_page_count(r))
-        return;
     pw_buf line;
     pw_buf_init(&line);
-    error_pages_headline(r, &line);
-    pw_buf_puts(b, "<div class=\"error-pages\" style=\"background:#fff8e1;border:1px solid "
-                   "#b26a00;border-radius:8px;padding:12px 16px;margin:0 0 16px\">"
-                   "<b>Error pages.</b> ");
+    if (incomplete)
+        pw_report_incomplete_headline(r, &line);
+    else
+        error_pages_headline(r, &line);
+    pw_buf_puts(b, open);
     html_text(b, line.data, line.len);
-    pw_buf_puts(b, ". The pages the site meant were not seen, so findings of an earlier scan there "
-                   "are not called fixed; a broken link does not make the scan incomplete.<ul>");
+    pw_buf_puts(b, tail);
     for (size_t i = 0; i < r->n_gaps; i++) {
-        if (pw_gap_makes_incomplete(r->gaps[i].kind))
+        if (pw_gap_makes_incomplete(r->gaps[i].kind) != incomplete)
             continue;
         pw_buf_clear(&line);
         pw_report_gap_line(&line, &r->gaps[i], SIZE_MAX);
@@ -345,29 +345,21 @@ static void error_pages_html(pw_buf *b, const pw_scan_result *r)
     pw_buf_free(&line);
 }
 
+/* The pages that answered an HTTP error come first, as a note, not the INCOMPLETE alert. */
 void pw_report_incomplete_html(pw_buf *b, const pw_scan_result *r)
 {
-    error_pages_html(b, r);
-    if (!pw_report_incomplete_count(r))
-        return;
-    pw_buf line;
-    pw_buf_init(&line);
-    pw_report_incomplete_headline(r, &line);
-    pw_buf_puts(b, "<div class=\"incomplete\" role=\"alert\" style=\"background:#fdecea;border:2px "
-                   "solid #b3261e;border-radius:8px;padding:12px 16px;margin:0 0 16px\">"
-                   "<b>INCOMPLETE — this is not a clean result.</b> ");
-    html_text(b, line.data, line.len);
-    pw_buf_puts(b, ". What they would have sent was not observed, so the absence of findings "
-                   "below proves nothing about them.<ul>");
-    for (size_t i = 0; i < r->n_gaps; i++) {
-        if (!pw_gap_makes_incomplete(r->gaps[i].kind))
-            continue;
-        pw_buf_clear(&line);
-        pw_report_gap_line(&line, &r->gaps[i], SIZE_MAX); /* every page listed */
-        pw_buf_puts(b, "<li>");
-        html_text(b, line.data, line.len);
-        pw_buf_puts(b, "</li>");
-    }
-    pw_buf_puts(b, "</ul></div>");
-    pw_buf_free(&line);
+    if (error_page_count(r))
+        gaps_html(b, r, 0,
+                  "<div class=\"error-pages\" style=\"background:#fff8e1;border:1px solid "
+                  "#b26a00;border-radius:8px;padding:12px 16px;margin:0 0 16px\">"
+                  "<b>Error pages.</b> ",
+                  ". The pages the site meant were not seen, so findings of an earlier scan there "
+                  "are not called fixed; a broken link does not make the scan incomplete.<ul>");
+    if (pw_report_incomplete_count(r))
+        gaps_html(b, r, 1,
+                  "<div class=\"incomplete\" role=\"alert\" style=\"background:#fdecea;border:2px "
+                  "solid #b3261e;border-radius:8px;padding:12px 16px;margin:0 0 16px\">"
+                  "<b>INCOMPLETE — this is not a clean result.</b> ",
+                  ". What they would have sent was not observed, so the absence of findings "
+                  "below proves nothing about them.<ul>");
 }

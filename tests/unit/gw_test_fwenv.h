@@ -7,6 +7,7 @@
 #ifndef GW_TEST_FWENV_H
 #define GW_TEST_FWENV_H
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -142,6 +143,52 @@ static inline char *env_read_all(const char *path)
     buf[n] = '\0';
     fclose(f);
     return buf;
+}
+
+/* How often needle occurs in hay. */
+static inline size_t env_occurrences(const char *hay, const char *needle)
+{
+    size_t n = 0;
+    for (const char *p = hay; p && (p = strstr(p, needle)) != NULL; p += strlen(needle))
+        n++;
+    return n;
+}
+
+/* The destination's pause (PW_FORWARD_PAUSED_*, 0 running; -1 unknown). */
+static inline int env_paused_of(env *e, const char *dest)
+{
+    pw_forward_stats st;
+    return pw_forwarders_stats(e->fw, dest, &st) == PW_OK ? st.paused : -1;
+}
+
+/* stderr into a file for the duration of a test, to read the gateway's log. */
+typedef struct env_capture {
+    char path[300];
+    int saved;
+} env_capture;
+
+static inline int env_capture_start(env_capture *c, const env *e)
+{
+    snprintf(c->path, sizeof c->path, "%s.stderr", e->audit_path);
+    fflush(stderr);
+    c->saved = dup(2);
+    int fd = open(c->path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    if (c->saved < 0 || fd < 0)
+        return 0;
+    dup2(fd, 2);
+    close(fd);
+    return 1;
+}
+
+/* The log written since env_capture_start (env_read_all's buffer); stderr restored. */
+static inline const char *env_capture_end(env_capture *c)
+{
+    fflush(stderr);
+    dup2(c->saved, 2);
+    close(c->saved);
+    const char *log = env_read_all(c->path);
+    unlink(c->path);
+    return log;
 }
 
 #endif

@@ -54,16 +54,10 @@ static void test_case_variants_are_one_event(void)
     gw_test_dir td;
     CHECK(gw_test_dir_make(&td, "eid_case"));
     mock_upstream *m = mock_upstream_start();
-    char url[128];
-    snprintf(url, sizeof url, "%s/hook", mock_upstream_base(m));
-    gw_test_hook_config(&td, url);
-    pw_err err = {0};
-    pw_gw_server *s = gw_test_server_start(&td, &err);
+    pw_gw_server *s = gw_test_hook_server(&td, m, "/hook");
     CHECK(s != NULL);
-    if (!s) {
-        mock_upstream_stop(m);
+    if (!s)
         return;
-    }
     port = pw_gw_server_port(s);
     char reply[4096];
     CHECK_INT(post_event(UPPER, reply, sizeof reply), 200);

@@ -58,14 +58,6 @@ static seen read_audit(env *e)
     return s;
 }
 
-static size_t occurrences(const char *hay, const char *needle)
-{
-    size_t n = 0;
-    for (const char *p = hay; p && (p = strstr(p, needle)) != NULL; p += strlen(needle))
-        n++;
-    return n;
-}
-
 static void start(env *e, const pw_destination *d)
 {
     pw_forward_opts o = {.retry_base_ms = 20,
@@ -76,12 +68,6 @@ static void start(env *e, const pw_destination *d)
     CHECK_INT(pw_forwarders_start_opts(d, 1, e->spool, e->audit, &o, &e->fw, NULL), PW_OK);
 }
 
-static int paused_of(env *e, const char *dest)
-{
-    pw_forward_stats st;
-    return pw_forwarders_stats(e->fw, dest, &st) == PW_OK ? st.paused : -1;
-}
-
 /* The first request was answered and the forwarder shows the auth pause (within GW_TEST_WAIT_MS).
  */
 static int wait_auth_paused(env *e, const char *dest)
@@ -89,36 +75,9 @@ static int wait_auth_paused(env *e, const char *dest)
     if (!mock_upstream_wait(e->mock, 1, GW_TEST_WAIT_MS))
         return 0;
     for (int64_t until = pw_gw_mono_ms() + GW_TEST_WAIT_MS; pw_gw_mono_ms() < until; usleep(1000))
-        if (paused_of(e, dest) == PW_FORWARD_PAUSED_AUTH)
+        if (env_paused_of(e, dest) == PW_FORWARD_PAUSED_AUTH)
             return 1;
     return 0;
-}
-
-/* stderr into a file for the duration of a test, to read the log. */
-typedef struct capture {
-    char path[300];
-    int saved;
-} capture;
-
-static void capture_start(capture *c, const env *e)
-{
-    snprintf(c->path, sizeof c->path, "%s.stderr", e->audit_path);
-    fflush(stderr);
-    c->saved = dup(2);
-    int fd = open(c->path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    CHECK(c->saved >= 0 && fd >= 0);
-    dup2(fd, 2);
-    close(fd);
-}
-
-static const char *capture_end(capture *c)
-{
-    fflush(stderr);
-    dup2(c->saved, 2);
-    close(c->saved);
-    const char *log = env_read_all(c->path);
-    unlink(c->path);
-    return log;
 }
 
 /* n webhook "Lead" events, ids prefix00, prefix01, … */
@@ -156,8 +115,8 @@ static void test_webhook_401_pauses_then_delivers(void)
         mock_upstream_script(e.mock, &refused);
     char url[256];
     pw_destination d = hook_dest(&e, url, HOOK_TOKEN);
-    capture cap;
-    capture_start(&cap, &e);
+    env_capture cap;
+    CHECK(env_capture_start(&cap, &e));
     start(&e, &d);
     /* While the upstream refuses: paused for auth, nothing dead, everything still queued. */
     CHECK(wait_auth_paused(&e, "hook"));
@@ -165,11 +124,11 @@ static void test_webhook_401_pauses_then_delivers(void)
     CHECK_INT(pw_spool_stats_get(e.spool, "hook", &ss, NULL), PW_OK);
     CHECK_INT(ss.dead, 0);
     CHECK(drained(&e, "hook", GW_TEST_WAIT_MS));
-    CHECK_INT(paused_of(&e, "hook"), 0);
+    CHECK_INT(env_paused_of(&e, "hook"), 0);
     pw_forwarders_stop(e.fw);
     e.fw = NULL;
-    const char *log = capture_end(&cap);
-    CHECK_INT(occurrences(log, "delivery paused"), 1);
+    const char *log = env_capture_end(&cap);
+    CHECK_INT(env_occurrences(log, "delivery paused"), 1);
     CHECK(strstr(log, "\"hook\"") != NULL);
     CHECK(strstr(log, "http 401") != NULL);
     CHECK(strstr(log, "delivery resumed") != NULL);
@@ -178,9 +137,9 @@ static void test_webhook_401_pauses_then_delivers(void)
     /* The first request carried the whole lease, each probe at most 10 items. */
     size_t n_req = mock_upstream_count(e.mock);
     CHECK(n_req >= 4);
-    CHECK_INT(occurrences(mock_upstream_request(e.mock, 0)->body, "\"event_id\""), N_HOOK);
+    CHECK_INT(env_occurrences(mock_upstream_request(e.mock, 0)->body, "\"event_id\""), N_HOOK);
     for (size_t i = 1; i < 3; i++)
-        CHECK(occurrences(mock_upstream_request(e.mock, i)->body, "\"event_id\"") <= 10);
+        CHECK(env_occurrences(mock_upstream_request(e.mock, i)->body, "\"event_id\"") <= 10);
     /* After the switch, every event went out exactly once, and was delivered. */
     for (int i = 0; i < N_HOOK; i++) {
         char id[16], needle[40];
@@ -188,7 +147,7 @@ static void test_webhook_401_pauses_then_delivers(void)
         snprintf(needle, sizeof needle, "\"event_id\":\"%s\"", id);
         size_t n = 0;
         for (size_t k = 3; k < n_req; k++)
-            n += occurrences(mock_upstream_request(e.mock, k)->body, needle);
+            n += env_occurrences(mock_upstream_request(e.mock, k)->body, needle);
         CHECK_INT(n, 1);
         CHECK_INT(state_of_spool(&e, id, "hook"), PW_SPOOL_DELIVERED);
     }
@@ -222,8 +181,8 @@ static void test_meta_190_pauses_then_delivers(void)
     mock_upstream_script(e.mock, &refused);
     mock_upstream_script(e.mock, &refused);
     pw_destination d = env_meta_dest(&e, "42", META_TOKEN, GW_TEST_REQ_TIMEOUT_MS);
-    capture cap;
-    capture_start(&cap, &e);
+    env_capture cap;
+    CHECK(env_capture_start(&cap, &e));
     start(&e, &d);
     CHECK(wait_auth_paused(&e, "meta"));
     /* Paused: an event past Meta's age limit is still dead-lettered (stale), not kept. */
@@ -233,8 +192,8 @@ static void test_meta_190_pauses_then_delivers(void)
     CHECK(drained(&e, "meta", GW_TEST_WAIT_MS));
     pw_forwarders_stop(e.fw);
     e.fw = NULL;
-    const char *log = capture_end(&cap);
-    CHECK_INT(occurrences(log, "delivery paused"), 1);
+    const char *log = env_capture_end(&cap);
+    CHECK_INT(env_occurrences(log, "delivery paused"), 1);
     CHECK(strstr(log, "code 190") != NULL);
     CHECK(strstr(log, "fbtrace_id=TraceAuth190") != NULL);
     CHECK(strstr(log, META_TOKEN) == NULL);
@@ -254,7 +213,7 @@ static void test_meta_190_pauses_then_delivers(void)
         snprintf(needle, sizeof needle, "\"event_id\":\"m-%d\"", i);
         size_t n = 0;
         for (size_t k = 2; k < n_req; k++)
-            n += occurrences(mock_upstream_request(e.mock, k)->body, needle);
+            n += env_occurrences(mock_upstream_request(e.mock, k)->body, needle);
         CHECK_INT(n, 1);
     }
     seen s = read_audit(&e);
@@ -278,7 +237,7 @@ static void test_meta_code_100_still_dead(void)
     pw_destination d = env_meta_dest(&e, "42", META_TOKEN, GW_TEST_REQ_TIMEOUT_MS);
     start(&e, &d);
     CHECK(drained(&e, "meta", GW_TEST_WAIT_MS));
-    CHECK_INT(paused_of(&e, "meta"), 0);
+    CHECK_INT(env_paused_of(&e, "meta"), 0);
     CHECK_INT(state_of_spool(&e, "bad-1", "meta"), PW_SPOOL_DEAD);
     CHECK_INT(mock_upstream_count(e.mock), 1);
     pw_forwarders_stop(e.fw);
@@ -555,15 +514,15 @@ static void test_probe_takes_oldest(void)
     e.fw = NULL;
     size_t n_req = mock_upstream_count(e.mock);
     CHECK(n_req >= 5);
-    CHECK_INT(occurrences(mock_upstream_request(e.mock, 0)->body, "\"event_id\""), N_OLD);
+    CHECK_INT(env_occurrences(mock_upstream_request(e.mock, 0)->body, "\"event_id\""), N_OLD);
     for (size_t k = 1; k < 5 && k < n_req;
          k++) { /* the three refused probes and the accepted one */
         const char *body = mock_upstream_request(e.mock, k)->body;
-        CHECK_INT(occurrences(body, "\"event_id\""), 10);
+        CHECK_INT(env_occurrences(body, "\"event_id\""), 10);
         for (int i = 0; i < N_OLD; i++) {
             char needle[40];
             snprintf(needle, sizeof needle, "\"event_id\":\"p-%02d\"", i);
-            CHECK_INT(occurrences(body, needle), i < 10);
+            CHECK_INT(env_occurrences(body, needle), i < 10);
         }
     }
     seen s = read_audit(&e);

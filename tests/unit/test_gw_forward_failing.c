@@ -24,20 +24,6 @@
 #define N_QUEUED 200
 #define N_FAILED 6 /* requests answered 500 before the upstream recovers */
 
-static size_t occurrences(const char *hay, const char *needle)
-{
-    size_t n = 0;
-    for (const char *p = hay; p && (p = strstr(p, needle)) != NULL; p += strlen(needle))
-        n++;
-    return n;
-}
-
-static int paused_of(env *e, const char *dest)
-{
-    pw_forward_stats st;
-    return pw_forwarders_stats(e->fw, dest, &st) == PW_OK ? st.paused : -1;
-}
-
 static void test_outage_probes_then_delivers(void)
 {
     env e;
@@ -58,14 +44,8 @@ static void test_outage_probes_then_delivers(void)
                         .url = url,
                         .bearer_token = "t",
                         .timeout_ms = GW_TEST_REQ_TIMEOUT_MS};
-    /* stderr into a file, to read the log */
-    char logpath[300];
-    snprintf(logpath, sizeof logpath, "%s.stderr", e.audit_path);
-    fflush(stderr);
-    int saved = dup(2), fd = open(logpath, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    CHECK(saved >= 0 && fd >= 0);
-    dup2(fd, 2);
-    close(fd);
+    env_capture cap;
+    CHECK(env_capture_start(&cap, &e));
     pw_forward_opts o = {.retry_base_ms = 20, .retry_max_ms = 100, .poll_ms = 10};
     CHECK_INT(pw_forwarders_start_opts(&d, 1, e.spool, e.audit, &o, &e.fw, NULL), PW_OK);
 
@@ -73,18 +53,14 @@ static void test_outage_probes_then_delivers(void)
     CHECK(mock_upstream_wait(e.mock, 1, GW_TEST_WAIT_MS));
     for (int64_t until = pw_gw_mono_ms() + GW_TEST_WAIT_MS;
          !seen_failing && pw_gw_mono_ms() < until; usleep(1000))
-        seen_failing = paused_of(&e, "hook") == PW_FORWARD_PAUSED_FAILING;
+        seen_failing = env_paused_of(&e, "hook") == PW_FORWARD_PAUSED_FAILING;
     CHECK(seen_failing);
     CHECK(drained(&e, "hook", GW_TEST_WAIT_MS));
-    CHECK_INT(paused_of(&e, "hook"), 0);
+    CHECK_INT(env_paused_of(&e, "hook"), 0);
     pw_forwarders_stop(e.fw);
     e.fw = NULL;
-    fflush(stderr);
-    dup2(saved, 2);
-    close(saved);
-    const char *log = env_read_all(logpath);
-    unlink(logpath);
-    CHECK_INT(occurrences(log, "delivery failing"), 1);
+    const char *log = env_capture_end(&cap);
+    CHECK_INT(env_occurrences(log, "delivery failing"), 1);
     CHECK(strstr(log, "http 500") != NULL);
     CHECK(strstr(log, "delivery resumed") != NULL);
 
@@ -92,14 +68,14 @@ static void test_outage_probes_then_delivers(void)
      * queue; every later failed one is a probe of <= 10. */
     size_t n_req = mock_upstream_count(e.mock);
     CHECK(n_req > N_FAILED);
-    CHECK_INT(occurrences(mock_upstream_request(e.mock, 0)->body, "\"event_id\""), 100);
-    CHECK_INT(occurrences(mock_upstream_request(e.mock, 1)->body, "\"event_id\""), 100);
+    CHECK_INT(env_occurrences(mock_upstream_request(e.mock, 0)->body, "\"event_id\""), 100);
+    CHECK_INT(env_occurrences(mock_upstream_request(e.mock, 1)->body, "\"event_id\""), 100);
     for (size_t i = 2; i < N_FAILED; i++)
-        CHECK(occurrences(mock_upstream_request(e.mock, i)->body, "\"event_id\"") <= 10);
+        CHECK(env_occurrences(mock_upstream_request(e.mock, i)->body, "\"event_id\"") <= 10);
     /* Every event delivered exactly once, by the requests after the outage. */
     size_t delivered = 0;
     for (size_t k = N_FAILED; k < n_req; k++)
-        delivered += occurrences(mock_upstream_request(e.mock, k)->body, "\"event_id\"");
+        delivered += env_occurrences(mock_upstream_request(e.mock, k)->body, "\"event_id\"");
     CHECK_INT(delivered, N_QUEUED);
     /* Audit: a "retry" per event of the first cycle, at most 10 per probe after it (without the
      * probes: two per event, 400 more, and on for as long as the outage lasts). */

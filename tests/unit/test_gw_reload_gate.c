@@ -65,23 +65,17 @@ static void test_new_event_waits_for_the_new_endpoint(void)
     mock_upstream *m = mock_upstream_start();
     mock_reply held = {.status = 200, .delay_ms = 2500};
     mock_upstream_script(m, &held);
-    char url[128];
-    snprintf(url, sizeof url, "%s/old", mock_upstream_base(m));
-    gw_test_hook_config(&td, url);
     pw_err err = {0};
-    pw_gw_server *s = gw_test_server_start(&td, &err);
+    pw_gw_server *s = gw_test_hook_server(&td, m, "/old");
     CHECK(s != NULL);
-    if (!s) {
-        mock_upstream_stop(m);
+    if (!s)
         return;
-    }
     port = pw_gw_server_port(s);
     CHECK_INT(post_event(1), 200);
     CHECK(mock_upstream_wait(m, 1, 20000)); /* event 1 at /old, its answer held */
     CHECK_INT(post_event(2), 200);          /* queued behind it: the old endpoint's backlog */
 
-    snprintf(url, sizeof url, "%s/new", mock_upstream_base(m));
-    gw_test_hook_config(&td, url);
+    gw_test_hook_move(&td, m, "/new");
     pthread_t t;
     pthread_create(&t, NULL, late_post, NULL);
     CHECK_INT(pw_gw_server_reload(s, &err), PW_OK);
@@ -138,16 +132,11 @@ static void test_idle_old_forwarder_takes_nothing_new(void)
 {
     CHECK(gw_test_dir_make(&td, "reload_idle"));
     mock_upstream *m = mock_upstream_start();
-    char url[128];
-    snprintf(url, sizeof url, "%s/old", mock_upstream_base(m));
-    gw_test_hook_config(&td, url);
     pw_err err = {0};
-    pw_gw_server *s = gw_test_server_start(&td, &err);
+    pw_gw_server *s = gw_test_hook_server(&td, m, "/old");
     CHECK(s != NULL);
-    if (!s) {
-        mock_upstream_stop(m);
+    if (!s)
         return;
-    }
     port = pw_gw_server_port(s);
     CHECK_INT(post_event(1), 200);
     CHECK(mock_upstream_wait(m, 1, 20000)); /* delivered: the old forwarder is idle now */
@@ -155,8 +144,7 @@ static void test_idle_old_forwarder_takes_nothing_new(void)
     CHECK(slow >= 0);
     usleep(200000); /* its headers are in: it holds the old policy */
 
-    snprintf(url, sizeof url, "%s/new", mock_upstream_base(m));
-    gw_test_hook_config(&td, url);
+    gw_test_hook_move(&td, m, "/new");
     pthread_t t;
     pthread_create(&t, NULL, late_post, NULL);
     CHECK_INT(pw_gw_server_reload(s, &err), PW_OK); /* waits 5 s for the slow upload */

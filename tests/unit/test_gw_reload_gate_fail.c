@@ -97,16 +97,11 @@ static void test_failed_gate_write_keeps_everything(void)
 {
     CHECK(gw_test_dir_make(&td, "reload_gate_fail"));
     mock_upstream *m = mock_upstream_start();
-    char url[128];
-    snprintf(url, sizeof url, "%s/old", mock_upstream_base(m));
-    gw_test_hook_config(&td, url);
     pw_err err = {0};
-    pw_gw_server *s = gw_test_server_start(&td, &err);
+    pw_gw_server *s = gw_test_hook_server(&td, m, "/old");
     CHECK(s != NULL);
-    if (!s) {
-        mock_upstream_stop(m);
+    if (!s)
         return;
-    }
     unsigned port = pw_gw_server_port(s);
     char reply[1 << 16];
     /* Event 1 is queued for /old: its first attempt refused, retried in 0.5-1 s. */
@@ -122,8 +117,7 @@ static void test_failed_gate_write_keeps_everything(void)
     CHECK(spool_sql("CREATE TABLE IF NOT EXISTS gate(dest TEXT PRIMARY KEY, upto INTEGER NOT NULL);"
                     "CREATE TRIGGER gate_refused BEFORE INSERT ON gate "
                     "BEGIN SELECT RAISE(ABORT, 'injected: the gate row is refused'); END;"));
-    snprintf(url, sizeof url, "%s/new", mock_upstream_base(m));
-    gw_test_hook_config(&td, url);
+    gw_test_hook_move(&td, m, "/new");
     mock_reply ok = {.status = 200};
     mock_upstream_script(m, &ok);
     CHECK(pw_gw_server_reload(s, &err) != PW_OK);
