@@ -239,6 +239,8 @@ static void set_audit_down(pw_gw_committer *c, int down, const char *error, size
         pw_gw_log("info", "audit log written again: events accepted", NULL);
 }
 
+static int sync_tail(pw_gw_committer *c);
+
 /* Records of the spooled requests of batch, oldest first, in one array (NULL and *n = 0 when
  * there are none; NULL and *n > 0 when out of memory). */
 static pw_audit_record *gather_records(job *batch, size_t *n)
@@ -277,9 +279,11 @@ static pw_status append_batch(pw_gw_committer *c, job *batch, pw_err *err)
     int64_t now = pw_gw_mono_ms();
     c->dirty |= ast == PW_OK;
     if (ast == PW_OK && now - c->last_sync_ms >= SYNC_MS) {
-        ast = pw_audit_sync(c->audit, err);
+        /* Written, so the records are the log's: a failed sync cuts them and the log keeps them
+         * to write again (audit_kept.c). Holding the jobs too would append them a second time
+         * at every retry (duplicate accepted/queued records for each retry of the outage). */
+        c->dirty = !sync_tail(c);
         c->last_sync_ms = now;
-        c->dirty = ast != PW_OK;
     }
     pw_histo_since(&c->audit_append, t0);
     return ast;

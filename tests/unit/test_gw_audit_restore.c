@@ -37,7 +37,8 @@
 static ino_t audit_ino;
 static int kill_after, fail_audit;
 static int fail_spool; /* 1: the spool's first sync after the log's next good one fails once */
-static const char *fail_once_in; /* every sync of the log fails once it holds this */
+/* every sync of the log fails once it holds this (set by the test, read on pw-audit) */
+static _Atomic(const char *) fail_once_in;
 
 /* Whether the log (fd) holds s. */
 static int log_holds(int fd, const char *s)
@@ -456,13 +457,16 @@ static void submit(pw_gw_committer *c, const char *id, int64_t now)
         usleep(1000);
 }
 
-/* Through the committer: ingest records written without a sync, then every sync of the log
- * fails until the stop. The committer's last sync cuts them; the stop keeps them in the spool
- * and the next start appends them, once. The old code logged them lost at the stop. */
-static void test_committer_keeps_cut_records_at_a_stop(void)
+/* Through the committer: ingest records written, then every sync of the log fails until the
+ * stop (for fail_ms). The committer's syncs cut them; the stop keeps them in the spool and the
+ * next start appends them, once. pause_ms before the second event: at 0 its batch comes within
+ * the committer's sync interval (synced later, when quiet); after a pause the batch's own sync
+ * fails. The old code logged them lost at the stop; and after a pause it held the jobs as well as
+ * keeping their records in the log, appending them again at every retry (21 copies a second). */
+static void committer_cut_records(const char *name, int pause_ms, int fail_ms)
 {
     paths p;
-    setup(&p, "commit");
+    setup(&p, name);
     pw_spool *s = NULL;
     pw_audit *a = NULL;
     open_both(&p, &s, &a);
@@ -473,12 +477,14 @@ static void test_committer_keeps_cut_records_at_a_stop(void)
     for (int64_t until = pw_gw_mono_ms() + 30000;
          pw_gw_mono_ms() < until && !log_holds_path(p.audit, "ev-first");)
         usleep(1000);
-    fail_once_in = "ev-second"; /* from its write on, the log's syncs fail */
-    submit(c, "ev-second", now);
+    usleep((useconds_t)pause_ms * 1000);
+    fail_once_in = "ev-second";  /* from its write on, the log's syncs fail */
+    submit(c, "ev-second", now); /* answered: written (after a pause, its sync failed too) */
     for (int64_t until = pw_gw_mono_ms() + 30000;
-         pw_gw_mono_ms() < until && !log_holds_path(p.audit, "ev-second");)
+         !pause_ms && pw_gw_mono_ms() < until && !log_holds_path(p.audit, "ev-second");)
         usleep(1000);
-    pw_gw_committer_free(c); /* the stop: its sync fails, the records are cut */
+    usleep((useconds_t)fail_ms * 1000); /* the committer retries meanwhile */
+    pw_gw_committer_free(c);            /* the stop: its sync fails, the records are cut */
     fail_once_in = NULL;
     CHECK_INT(held_count(s), 2);
     close_both(s, a);
@@ -488,11 +494,22 @@ static void test_committer_keeps_cut_records_at_a_stop(void)
     teardown(&p);
 }
 
+static void test_committer_keeps_cut_records_at_a_stop(void)
+{
+    committer_cut_records("commit", 0, 0);
+}
+
+static void test_committer_failed_batch_sync_appends_once(void)
+{
+    committer_cut_records("commit-sync", 300, 1500);
+}
+
 PW_TEST_MAIN(PW_TEST(test_killed_after_append_is_not_appended_again),
              PW_TEST(test_killed_with_a_torn_append_appends_the_rest),
              PW_TEST(test_failed_restore_then_other_records_appends_all),
              PW_TEST(test_cut_records_kept_at_a_stop_are_restored),
              PW_TEST(test_committer_keeps_cut_records_at_a_stop),
+             PW_TEST(test_committer_failed_batch_sync_appends_once),
              PW_TEST(test_unknown_kinds_are_kept_not_dropped),
              PW_TEST(test_cut_records_are_held_as_records),
              PW_TEST(test_delete_failed_after_append_says_appended))
