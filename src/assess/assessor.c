@@ -14,11 +14,15 @@
 
 #include "assess/assess_internal.h"
 #include "assess/inventory.h"
+#include "assess/spill.h"
 #include "phiwall/url.h"
 
 #define EVIDENCE_VALUE_MAX 4096  /* bytes of a field kept as evidence */
 #define EVIDENCE_BODY_MAX  65536 /* bytes of a request body kept as evidence */
 #define NO_PAGE            "(unknown page)"
+#ifndef MEMORY_BUDGET /* pw_assess_opts.memory_budget's default (a test build may set it) */
+#define MEMORY_BUDGET (2u * 1024 * 1024)
+#endif
 
 /* ---- a small string-keyed index (open addressing over positions in a key array) ---- */
 
@@ -91,14 +95,29 @@ static int grow(void **v, size_t *cap, size_t n, size_t size)
 /* ---- a set of 64-bit hashes (the distinct page URLs of one finding) ---- */
 
 typedef struct hash_set {
-    uint64_t *slot; /* 0 is empty (a hash of 0 is stored as 1) */
+    uint64_t *slot; /* 0 is empty (a hash of 0 is stored as 1); NULL while n <= 1 */
     size_t cap, n;
+    uint64_t one; /* the only hash while slot is NULL: most findings have one page URL */
 } hash_set;
 
 /* 1 if h was added, 0 if it was there, -1 when out of memory. */
 static int hash_set_add(hash_set *s, uint64_t h)
 {
     h = h ? h : 1;
+    if (!s->slot && s->n == 0) {
+        s->one = h;
+        s->n = 1;
+        return 1;
+    }
+    if (!s->slot && h == s->one)
+        return 0;
+    if (!s->slot) { /* a second hash: a table for both */
+        s->slot = calloc(4, sizeof *s->slot);
+        if (!s->slot)
+            return -1;
+        s->cap = 4;
+        s->slot[s->one & 3] = s->one;
+    }
     if ((s->n + 1) * 10 > s->cap * 7) {
         size_t cap = s->cap ? s->cap * 2 : 4; /* most findings: one page URL */
         uint64_t *slot = calloc(cap, sizeof *slot);
@@ -194,6 +213,14 @@ struct pw_assessor {
      * rules, GA4's batched events) share it. */
     size_t evidence_serial;
     const pw_request *evidence_req;
+    /* Past the memory budget: findings' details go to the spill file (spill.h), and the
+     * evidence request of the request being assessed is written there once (evidence_req_at). */
+    size_t budget;
+    const char *spill_dir;
+    pw_spill *spill;
+    uint64_t evidence_req_at;
+    pw_buf enc;     /* a record being encoded */
+    pw_arena sortv; /* the sort's request URLs read back */
     size_t n_requests, n_third, n_beacons, n_tracker_beacons, n_decode_errors;
     double first_ts, last_ts; /* request times seen (0: none yet) */
     pw_inventory *inventory;
@@ -282,12 +309,18 @@ pw_status pw_assessor_new(const pw_assess_opts *opts, pw_assessor **out, pw_err 
     pw_arena_init(&as->arena, 0);
     pw_arena_init(&as->req, 0);
     pw_arena_init(&as->pend, 0);
+    pw_arena_init(&as->sortv, 0);
+    pw_buf_init(&as->enc);
+    as->budget = opts->memory_budget ? opts->memory_budget : MEMORY_BUDGET;
     as->inventory = pw_inventory_new(&as->arena);
     if (!as->inventory) {
         pw_assessor_free(as);
         return pw_err_set(err, PW_ERR_NOMEM, "assessor: out of memory");
     }
     pw_status st = declare_baas(as, opts, err);
+    if (st == PW_OK && opts->spill_dir &&
+        !(as->spill_dir = pw_arena_strdup(&as->arena, opts->spill_dir)))
+        st = pw_err_set(err, PW_ERR_NOMEM, "assessor: out of memory");
     if (st == PW_OK)
         st = pw_detect_scratch_new(as->det, &as->scratch, err);
     if (st != PW_OK) {
@@ -328,6 +361,9 @@ void pw_assessor_free(pw_assessor *as)
     free(as->out_why);
     free(as->pending);
     pw_arena_free(&as->pend);
+    pw_arena_free(&as->sortv);
+    pw_buf_free(&as->enc);
+    pw_spill_free(as->spill);
     pw_arena_free(&as->req);
     pw_arena_free(&as->arena);
     free(as);
@@ -884,16 +920,16 @@ static char *scrub_header(pw_arena *a, const char *name, const char *value)
     return out;
 }
 
-/* A string of a request copy: interned for evidence (kept for the scan, shared), else a copy
- * in a. */
+/* A string of a request copy: interned for evidence kept in memory (kept for the scan, shared),
+ * else a copy in a. */
 static const char *req_str(pw_assessor *as, pw_arena *a, const char *s, int evidence)
 {
-    return evidence ? intern(as, s) : dup_or_null(a, s);
+    return evidence == 1 ? intern(as, s) : dup_or_null(a, s);
 }
 
-/* A copy of r: for evidence (evidence = 1, in the assessor's arena, strings interned) with
- * cookie values and credentials scrubbed and the body cut to EVIDENCE_BODY_MAX, else exact in
- * a (a request waiting for its page). */
+/* A copy of r: for evidence (evidence = 1, in the assessor's arena, strings interned; 2, in a,
+ * to be spilled) with cookie values and credentials scrubbed and the body cut to
+ * EVIDENCE_BODY_MAX, else exact in a (a request waiting for its page). */
 static pw_request *copy_request_as(pw_assessor *as, pw_arena *a, const pw_request *r, int evidence)
 {
     pw_request *c = pw_arena_alloc(a, sizeof *c);
@@ -903,9 +939,8 @@ static pw_request *copy_request_as(pw_assessor *as, pw_arena *a, const pw_reques
     *c = *r;
     for (size_t i = 0; i < r->n_headers; i++) {
         const char *name = r->headers[i].name, *value = r->headers[i].value;
-        h[i] = (pw_header){req_str(as, a, name, evidence),
-                           evidence ? intern(as, scrub_header(&as->req, name, value))
-                                    : dup_or_null(a, value)};
+        const char *v = evidence ? scrub_header(&as->req, name, value) : value;
+        h[i] = (pw_header){req_str(as, a, name, evidence), req_str(as, a, v, evidence)};
     }
     c->headers = h;
     c->method = req_str(as, a, r->method, evidence);
@@ -934,19 +969,107 @@ static const pw_request *evidence_request(pw_assessor *as, const pw_request *r)
 
 /* ---- aggregation ---- */
 
-/* The finding's evidence, request, event, step and consent flags, all from one transmission. */
-static void set_evidence(pw_assessor *as, pw_finding *f, const rule_input *in,
-                         const unsigned char *use)
+/* 1 once findings' details go to the spill file: the memory budget is spent. The file is
+ * made then (an error naming its directory when it cannot be). */
+static pw_status spilling(pw_assessor *as, int *on, pw_err *err)
+{
+    *on = as->spill != NULL;
+    if (*on || as->arena.total < as->budget)
+        return PW_OK;
+    pw_status st = pw_spill_open(as->spill_dir, &as->spill, err);
+    *on = st == PW_OK;
+    return st;
+}
+
+/* Append the record being encoded (as->enc) to the spill file. */
+static pw_status spill_enc(pw_assessor *as, uint64_t *at, pw_err *err)
+{
+    if (as->enc.failed)
+        return pw_err_set(err, PW_ERR_NOMEM, "assessor: out of memory");
+    return pw_spill_put(as->spill, as->enc.data, as->enc.len, at, err);
+}
+
+/* The spilled evidence copy of the request being assessed, written once for all its findings. */
+static pw_status spilled_request(pw_assessor *as, const pw_request *r, uint64_t *at, pw_err *err)
+{
+    if (as->evidence_req_at && as->evidence_serial == as->req_serial) {
+        *at = as->evidence_req_at;
+        return PW_OK;
+    }
+    const pw_request *c = copy_request_as(as, &as->req, r, 2);
+    if (!c)
+        return pw_err_set(err, PW_ERR_NOMEM, "assessor: out of memory");
+    pw_buf_clear(&as->enc);
+    pw_spill_enc_request(&as->enc, c);
+    pw_status st = spill_enc(as, at, err);
+    if (st != PW_OK)
+        return st;
+    as->evidence_req = NULL;
+    as->evidence_req_at = *at;
+    as->evidence_serial = as->req_serial;
+    return PW_OK;
+}
+
+/* The finding's legal reasoning, evidence, request, event, step and consent flags, all from one
+ * transmission: in memory, or past the budget in the spill file (f->detail_at). */
+static pw_status set_evidence(pw_assessor *as, pw_finding *f, const rule_input *in,
+                              const unsigned char *use, const char *legal, pw_err *err)
 {
     size_t n = 0;
-    pw_evidence *ev = copy_evidence(&as->arena, in->fields, in->n_fields, use, &n);
-    f->evidence = ev;
-    f->n_evidence = ev ? n : 0;
-    f->request = evidence_request(as, in->req);
+    int spill = 0;
+    pw_status st = spilling(as, &spill, err);
+    if (st != PW_OK)
+        return st;
     f->event_name = intern(as, in->b->event_name);
     f->step = in->req->step;
     f->before_consent = in->req->before_consent;
     f->after_reject = in->req->after_reject;
+    if (!spill) {
+        pw_evidence *ev = copy_evidence(&as->arena, in->fields, in->n_fields, use, &n);
+        f->legal = intern(as, legal);
+        f->evidence = ev;
+        f->n_evidence = ev ? n : 0;
+        f->request = evidence_request(as, in->req);
+        f->detail_at = 0;
+        return PW_OK;
+    }
+    uint64_t req_at = 0, at = 0;
+    pw_evidence *ev = copy_evidence(&as->req, in->fields, in->n_fields, use, &n);
+    if (!ev)
+        return pw_err_set(err, PW_ERR_NOMEM, "assessor: out of memory");
+    if ((st = spilled_request(as, in->req, &req_at, err)) != PW_OK)
+        return st;
+    pw_buf_clear(&as->enc);
+    pw_spill_enc_detail(&as->enc, legal, ev, n, req_at);
+    if ((st = spill_enc(as, &at, err)) != PW_OK)
+        return st;
+    f->legal = NULL;
+    f->evidence = NULL;
+    f->n_evidence = n;
+    f->request = NULL;
+    f->detail_at = at;
+    return PW_OK;
+}
+
+/* The finding's fix: in memory (kept once), or past the budget in the spill file. */
+static pw_status set_remedy(pw_assessor *as, pw_finding *f, const char *remedy, pw_err *err)
+{
+    int spill = 0;
+    pw_status st = spilling(as, &spill, err);
+    if (st != PW_OK)
+        return st;
+    if (!spill) {
+        f->remediation = intern(as, remedy);
+        return remedy && !f->remediation ? pw_err_set(err, PW_ERR_NOMEM, "assessor: out of memory")
+                                         : PW_OK;
+    }
+    pw_buf_clear(&as->enc);
+    pw_spill_enc_str(&as->enc, remedy);
+    f->remediation = NULL;
+    uint64_t at = 0;
+    st = spill_enc(as, &at, err);
+    f->remedy_at = at;
+    return st;
 }
 
 /* What tells findings of a rule apart beyond tracker, account and page: for PW-CONSENT the
@@ -988,8 +1111,16 @@ static pw_status note_page_url(pw_assessor *as, size_t i, const char *url, pw_er
     if (!added)
         return PW_OK;
     f->page_variants = seen->n;
-    if (f->n_page_urls < PW_FINDING_PAGE_URLS)
-        ((const char **)f->page_urls)[f->n_page_urls++] = url;
+    if (f->n_page_urls >= PW_FINDING_PAGE_URLS)
+        return PW_OK;
+    if (f->n_page_urls == 1) { /* most findings have one page URL: room for more when needed */
+        const char **more = pw_arena_calloc(&as->arena, PW_FINDING_PAGE_URLS, sizeof *more);
+        if (!more)
+            return pw_err_set(err, PW_ERR_NOMEM, "assessor: out of memory");
+        more[0] = f->page_urls[0];
+        f->page_urls = more;
+    }
+    ((const char **)f->page_urls)[f->n_page_urls++] = url;
     return PW_OK;
 }
 
@@ -999,10 +1130,11 @@ static int baa_covered(const pw_rule *rule, const rule_input *in)
     return in->baa_declared && pw_rule_baa_covers(rule);
 }
 
+/* In the request arena: set_evidence keeps it (once) or spills it. */
 static const char *finding_legal(pw_assessor *as, const pw_rule *rule, int sev,
                                  const rule_input *in, const apage *page)
 {
-    return baa_covered(rule, in) ? pw_rules_baa_legal : legal_for(&as->arena, rule, sev, page);
+    return baa_covered(rule, in) ? pw_rules_baa_legal : legal_for(&as->req, rule, sev, page);
 }
 
 static pw_status record(pw_assessor *as, const pw_rule *rule, int sev, const rule_input *in,
@@ -1028,8 +1160,10 @@ static pw_status record(pw_assessor *as, const pw_rule *rule, int sev, const rul
         int named = !f->event_name && b->event_name && (pw_severity)sev == f->severity;
         if ((pw_severity)sev > f->severity || named) {
             f->severity = (pw_severity)sev;
-            f->legal = finding_legal(as, rule, sev, in, page);
-            set_evidence(as, f, in, use);
+            pw_status st =
+                set_evidence(as, f, in, use, finding_legal(as, rule, sev, in, page), err);
+            if (st != PW_OK)
+                return st;
             set_page(f, page);
         }
         return note_page_url(as, i, page->page.url, err);
@@ -1042,25 +1176,29 @@ static pw_status record(pw_assessor *as, const pw_rule *rule, int sev, const rul
         !grow((void **)&as->finding_urls, &as->cap_finding_urls, as->n_findings,
               sizeof *as->finding_urls))
         return pw_err_set(err, PW_ERR_NOMEM, "assessor: out of memory");
-    as->finding_urls[as->n_findings] = (hash_set){NULL, 0, 0};
+    as->finding_urls[as->n_findings] = (hash_set){NULL, 0, 0, 0};
     as->finding_req[as->n_findings] = as->req_serial;
     pw_finding *f = &as->findings[as->n_findings];
     *f = (pw_finding){
         .rule_id = rule->info.id,
         .title = rule->info.title,
         .severity = (pw_severity)sev,
-        .legal = finding_legal(as, rule, sev, in, page),
-        .remediation = intern(as, baa_covered(rule, in) ? pw_rules_baa_remedy(&as->req, in, rule)
-                                                        : rule->remedy(&as->req, in)),
         .baa_declared = baa_covered(rule, in),
         .tracker = b->tracker,
         .account_id = intern(as, b->account_id),
         .company = intern(as, in->list_domain),
         .occurrences = 1,
-        .page_urls = pw_arena_calloc(&as->arena, PW_FINDING_PAGE_URLS, sizeof(const char *)),
+        .page_urls = pw_arena_calloc(&as->arena, 1, sizeof(const char *)),
     };
     set_page(f, page);
-    set_evidence(as, f, in, use);
+    pw_status st = set_remedy(as, f,
+                              baa_covered(rule, in) ? pw_rules_baa_remedy(&as->req, in, rule)
+                                                    : rule->remedy(&as->req, in),
+                              err);
+    if (st == PW_OK)
+        st = set_evidence(as, f, in, use, finding_legal(as, rule, sev, in, page), err);
+    if (st != PW_OK)
+        return st;
     as->finding_keys[as->n_findings] = pw_arena_strdup(&as->arena, key);
     if (!f->page_urls || !as->finding_keys[as->n_findings] || (in->list_domain && !f->company) ||
         !map_put(&as->finding_index, as->finding_keys, as->n_findings))
@@ -1471,8 +1609,21 @@ pw_status pw_assessor_add_request(pw_assessor *as, const pw_request *req, pw_err
  * vendor, product, rule, account, then the request URL: a filter-list entry's findings (one
  * entry, many companies, no account) in the order of their hosts, and no two findings tie, so
  * the order never depends on the order the capture listed them in. */
-static int cmp_findings(const void *pa, const void *pb)
+/* The request URL the sort compares last: a spilled finding's is read back (into as->sortv,
+ * reset after each comparison). */
+static const char *sort_url(pw_assessor *as, const pw_finding *f)
 {
+    if (f->request)
+        return f->request->url ? f->request->url : "";
+    const char *u = f->detail_at && as->spill
+                        ? pw_spill_request_url(as->spill, f->detail_at, &as->sortv)
+                        : NULL;
+    return u ? u : "";
+}
+
+static int cmp_findings(const void *pa, const void *pb, void *ctx)
+{
+    pw_assessor *as = ctx;
     const pw_finding *a = pa, *b = pb;
     if (a->severity != b->severity)
         return a->severity > b->severity ? -1 : 1;
@@ -1489,9 +1640,10 @@ static int cmp_findings(const void *pa, const void *pb)
         c = strcmp(a->rule_id, b->rule_id);
     if (!c)
         c = strcmp(a->account_id ? a->account_id : "", b->account_id ? b->account_id : "");
-    if (!c)
-        c = strcmp(a->request && a->request->url ? a->request->url : "",
-                   b->request && b->request->url ? b->request->url : "");
+    if (!c) {
+        c = strcmp(sort_url(as, a), sort_url(as, b));
+        pw_arena_reset(&as->sortv);
+    }
     return c ? c : strcmp(a->page_url, b->page_url);
 }
 
@@ -1569,6 +1721,7 @@ static void fold_finding(pw_assessor *as, size_t to_i, size_t from_i)
         *to = *from;
         to->account_id = keep.account_id;
         to->remediation = keep.remediation; /* the one that names the account */
+        to->remedy_at = keep.remedy_at;
         to->page_urls = keep.page_urls;
         to->n_page_urls = keep.n_page_urls;
         to->page_variants = keep.page_variants;
@@ -1580,7 +1733,9 @@ static void fold_finding(pw_assessor *as, size_t to_i, size_t from_i)
             return; /* out of memory: the count stays a lower bound */
     const hash_set *more = &as->finding_urls[from_i];
     hash_set *seen = &as->finding_urls[to_i];
-    for (size_t k = 0; k < more->cap; k++)
+    if (!more->slot && more->n)
+        hash_set_add(seen, more->one); /* out of memory: the count stays a lower bound */
+    for (size_t k = 0; more->slot && k < more->cap; k++)
         if (more->slot[k] && hash_set_add(seen, more->slot[k]) < 0)
             break;
     to->page_variants = seen->n;
@@ -1635,8 +1790,11 @@ pw_status pw_assessor_finish(pw_assessor *as, const pw_scan_result **out, pw_err
         fold_accountless(as);
         drop_repeated_no_baa(as);
     }
+    pw_status fst = pw_spill_flush(as->spill, err); /* reports read it with pread */
+    if (fst != PW_OK)
+        return fst;
     if (as->n_findings)
-        qsort(as->findings, as->n_findings, sizeof *as->findings, cmp_findings);
+        qsort_r(as->findings, as->n_findings, sizeof *as->findings, cmp_findings, as);
     free(as->finding_index.slot); /* positions changed: the index is no longer valid */
     memset(&as->finding_index, 0, sizeof as->finding_index);
     as->finished = 1;
@@ -1671,7 +1829,8 @@ pw_status pw_assessor_finish(pw_assessor *as, const pw_scan_result **out, pw_err
                                   .captured_last = as->last_ts,
                                   .baa_declared = as->baa,
                                   .n_baa_declared = as->n_baa,
-                                  .catalog_entries = pw_catalog_count(as->cat)};
+                                  .catalog_entries = pw_catalog_count(as->cat),
+                                  .spill = as->spill};
     /* copied: a report may outlive the catalog the scan used */
     pw_catalog_lists(as->cat, as->result.lists);
     for (size_t i = 0; i < PW_CATALOG_LISTS; i++) {
