@@ -195,9 +195,11 @@ struct pw_assessor {
     size_t n_pages, cap_pages, cap_page_keys;
     index_map page_index;
     pw_finding *findings;
-    char **finding_keys;
+    /* Each finding's key hashed (finding_key_of: its rule, tracker, account, company, page key
+     * and variant, rebuilt from the finding when a hash matches): no key string per finding. */
+    uint64_t *finding_hash;
     size_t *finding_req; /* the request that last counted for each finding (until finish) */
-    size_t n_findings, cap_findings, cap_finding_keys, cap_finding_req;
+    size_t n_findings, cap_findings, cap_finding_hash, cap_finding_req;
     size_t req_serial; /* the request being assessed: a batch's events count once */
     index_map finding_index;
     /* Parallel to findings until the folds at finish: the hashes of each finding's distinct
@@ -350,7 +352,7 @@ void pw_assessor_free(pw_assessor *as)
     free(as->page_keys);
     free(as->page_index.slot);
     free(as->findings);
-    free(as->finding_keys);
+    free(as->finding_hash);
     free(as->finding_req);
     free(as->finding_index.slot);
     free(as->str_index.slot);
@@ -1137,6 +1139,72 @@ static const char *finding_legal(pw_assessor *as, const pw_rule *rule, int sev,
     return baa_covered(rule, in) ? pw_rules_baa_legal : legal_for(&as->req, rule, sev, page);
 }
 
+/* A finding's key as record makes it ("rule\x1ftracker\x1faccount\x1flist domain\x1fpage
+ * key\x1fvariant"), rebuilt from the finding (every finding of a key has the same of each), in
+ * the arena; account may stand in for the finding's own. */
+static char *finding_key_of(pw_arena *a, const pw_finding *f, const char *account)
+{
+    char page[1024];
+    pw_url_page_key(f->page_url, page, sizeof page);
+    const char *variant = strcmp(f->rule_id, "PW-CONSENT") != 0 ? ""
+                          : f->after_reject                     ? "after-reject"
+                          : f->before_consent                   ? "before-consent"
+                                                                : "";
+    if (!account)
+        account = f->account_id ? f->account_id : "";
+    return pw_arena_sprintf(a, "%s\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s", f->rule_id, f->tracker->id,
+                            account, f->company ? f->company : "", page, variant);
+}
+
+/* The finding with this key (hash h), or SIZE_MAX. A folded finding (rule_id NULL) is none. */
+static size_t finding_find(pw_assessor *as, const char *key, uint64_t h)
+{
+    const index_map *m = &as->finding_index;
+    if (!m->cap)
+        return SIZE_MAX;
+    for (size_t i = h & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
+        if (!m->slot[i])
+            return SIZE_MAX;
+        size_t pos = m->slot[i] - 1;
+        if (as->finding_hash[pos] != h || !as->findings[pos].rule_id)
+            continue;
+        char *k = finding_key_of(&as->sortv, &as->findings[pos], NULL);
+        int eq = k && strcmp(k, key) == 0;
+        pw_arena_reset(&as->sortv);
+        if (eq)
+            return pos;
+    }
+}
+
+/* Index finding pos under as->finding_hash[pos]; 0 when out of memory. */
+static int finding_put(pw_assessor *as, size_t pos)
+{
+    index_map *m = &as->finding_index;
+    if ((m->n + 1) * 10 > m->cap * 7) {
+        size_t cap = m->cap ? m->cap * 2 : 64;
+        size_t *slot = calloc(cap, sizeof *slot);
+        if (!slot)
+            return 0;
+        for (size_t i = 0; i < m->cap; i++) {
+            if (!m->slot[i])
+                continue;
+            size_t j = as->finding_hash[m->slot[i] - 1] & (cap - 1);
+            while (slot[j])
+                j = (j + 1) & (cap - 1);
+            slot[j] = m->slot[i];
+        }
+        free(m->slot);
+        m->slot = slot;
+        m->cap = cap;
+    }
+    size_t j = as->finding_hash[pos] & (m->cap - 1);
+    while (m->slot[j])
+        j = (j + 1) & (m->cap - 1);
+    m->slot[j] = pos + 1;
+    m->n++;
+    return 1;
+}
+
 static pw_status record(pw_assessor *as, const pw_rule *rule, int sev, const rule_input *in,
                         const apage *page, const unsigned char *use, pw_err *err)
 {
@@ -1149,7 +1217,8 @@ static pw_status record(pw_assessor *as, const pw_rule *rule, int sev, const rul
                                  finding_variant(rule, in->req));
     if (!key)
         return pw_err_set(err, PW_ERR_NOMEM, "assessor: out of memory");
-    size_t i = map_find(&as->finding_index, as->finding_keys, key);
+    uint64_t key_hash = hash_str(key);
+    size_t i = finding_find(as, key, key_hash);
     if (i != SIZE_MAX) {
         pw_finding *f = &as->findings[i];
         if (as->finding_req[i] != as->req_serial) /* GA4's batched events: one request */
@@ -1169,8 +1238,8 @@ static pw_status record(pw_assessor *as, const pw_rule *rule, int sev, const rul
         return note_page_url(as, i, page->page.url, err);
     }
     if (!grow((void **)&as->findings, &as->cap_findings, as->n_findings, sizeof *as->findings) ||
-        !grow((void **)&as->finding_keys, &as->cap_finding_keys, as->n_findings,
-              sizeof *as->finding_keys) ||
+        !grow((void **)&as->finding_hash, &as->cap_finding_hash, as->n_findings,
+              sizeof *as->finding_hash) ||
         !grow((void **)&as->finding_req, &as->cap_finding_req, as->n_findings,
               sizeof *as->finding_req) ||
         !grow((void **)&as->finding_urls, &as->cap_finding_urls, as->n_findings,
@@ -1199,9 +1268,9 @@ static pw_status record(pw_assessor *as, const pw_rule *rule, int sev, const rul
         st = set_evidence(as, f, in, use, finding_legal(as, rule, sev, in, page), err);
     if (st != PW_OK)
         return st;
-    as->finding_keys[as->n_findings] = pw_arena_strdup(&as->arena, key);
-    if (!f->page_urls || !as->finding_keys[as->n_findings] || (in->list_domain && !f->company) ||
-        !map_put(&as->finding_index, as->finding_keys, as->n_findings))
+    as->finding_hash[as->n_findings] = key_hash;
+    if (!f->page_urls || (in->list_domain && !f->company) || (b->account_id && !f->account_id) ||
+        !finding_put(as, as->n_findings))
         return pw_err_set(err, PW_ERR_NOMEM, "assessor: out of memory");
     as->n_findings++;
     return note_page_url(as, as->n_findings - 1, page->page.url, err);
@@ -1647,63 +1716,86 @@ static int cmp_findings(const void *pa, const void *pb, void *ctx)
     return c ? c : strcmp(a->page_url, b->page_url);
 }
 
-/* "tracker\x1faccount\x1flist domain\x1fpage\x1fvariant" of a finding key, without the account:
- * the (tracker, page) a finding is about, in the arena. */
-static char *tracker_page_of(pw_arena *a, const char *key)
+/* "tracker\x1flist domain\x1fpage key" of a finding: the (tracker, page) it is about, whatever
+ * the account, in the arena. */
+static char *tracker_page_of(pw_arena *a, const pw_finding *f)
 {
-    const char *tracker = strchr(key, '\x1f');
-    const char *account = tracker ? strchr(tracker + 1, '\x1f') : NULL;
-    const char *rest = account ? strchr(account + 1, '\x1f') : NULL;
-    const char *variant = rest ? strrchr(rest, '\x1f') : NULL;
-    if (!variant)
-        return NULL;
-    return pw_arena_sprintf(a, "%.*s%.*s", (int)(account - tracker - 1), tracker + 1,
-                            (int)(variant - rest), rest);
+    char page[1024];
+    pw_url_page_key(f->page_url, page, sizeof page);
+    return pw_arena_sprintf(a, "%s\x1f%s\x1f%s", f->tracker->id, f->company ? f->company : "",
+                            page);
 }
 
-static int cmp_str(const void *pa, const void *pb)
+typedef struct tp_item {
+    uint64_t h; /* hash of tracker_page_of */
+    size_t i;
+} tp_item;
+
+static int cmp_tp(const void *pa, const void *pb)
 {
-    return strcmp(*(char *const *)pa, *(char *const *)pb);
+    const tp_item *a = pa, *b = pb;
+    return a->h < b->h ? -1 : a->h > b->h;
+}
+
+/* 1 if a finding other than PW-NO-BAA is about tp (hash h): other[] sorted by hash. */
+static int other_rule_there(pw_assessor *as, const tp_item *other, size_t n, const char *tp,
+                            uint64_t h)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) { /* the first item of hash h */
+        size_t mid = lo + (hi - lo) / 2;
+        if (other[mid].h < h)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (; lo < n && other[lo].h == h; lo++) {
+        char *k = tracker_page_of(&as->sortv, &as->findings[other[lo].i]);
+        int eq = k && strcmp(k, tp) == 0;
+        pw_arena_reset(&as->sortv);
+        if (eq)
+            return 1;
+    }
+    return 0;
 }
 
 /* PW-NO-BAA only for a (tracker, page) no other rule reported, whatever the account (a script
  * load names none, its beacons do): the other findings carry the BAA point in their fix
- * (docs/rules.md). Before sorting, while the keys are parallel to the findings. */
+ * (docs/rules.md). */
 static void drop_repeated_no_baa(pw_assessor *as)
 {
     size_t n = as->n_findings, n_other = 0;
-    char **other = n ? calloc(n, sizeof *other) : NULL;
+    tp_item *other = n ? calloc(n, sizeof *other) : NULL;
     if (!other)
         return; /* nothing to do, or no memory: keep every finding */
-    for (size_t i = 0; i < n; i++)
-        if (strcmp(as->findings[i].rule_id, "PW-NO-BAA") != 0 &&
-            (other[n_other] = tracker_page_of(&as->req, as->finding_keys[i])))
-            n_other++;
-    qsort(other, n_other, sizeof *other, cmp_str);
-    size_t w = 0;
     for (size_t i = 0; i < n; i++) {
-        char *tp = strcmp(as->findings[i].rule_id, "PW-NO-BAA") == 0
-                       ? tracker_page_of(&as->req, as->finding_keys[i])
-                       : NULL;
-        if (tp && bsearch(&tp, other, n_other, sizeof *other, cmp_str))
+        if (strcmp(as->findings[i].rule_id, "PW-NO-BAA") == 0)
             continue;
-        as->findings[w] = as->findings[i];
-        as->finding_keys[w++] = as->finding_keys[i];
+        char *tp = tracker_page_of(&as->req, &as->findings[i]);
+        if (tp)
+            other[n_other++] = (tp_item){hash_str(tp), i};
+        pw_arena_reset(&as->req);
     }
+    qsort(other, n_other, sizeof *other, cmp_tp);
+    unsigned char *drop = calloc(n, 1);
+    if (!drop) {
+        free(other);
+        return;
+    }
+    for (size_t i = 0; i < n; i++) { /* all judged before any moves: other[] holds positions */
+        char *tp = strcmp(as->findings[i].rule_id, "PW-NO-BAA") == 0
+                       ? tracker_page_of(&as->req, &as->findings[i])
+                       : NULL;
+        drop[i] = tp && other_rule_there(as, other, n_other, tp, hash_str(tp));
+        pw_arena_reset(&as->req);
+    }
+    size_t w = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!drop[i])
+            as->findings[w++] = as->findings[i];
     as->n_findings = w;
+    free(drop);
     free(other);
-    pw_arena_reset(&as->req);
-}
-
-/* The finding key with its account field replaced by `account`, in the request arena. */
-static char *key_with_account(pw_arena *a, const char *key, const char *account)
-{
-    const char *tracker = strchr(key, '\x1f');
-    const char *acct = tracker ? strchr(tracker + 1, '\x1f') : NULL;
-    const char *rest = acct ? strchr(acct + 1, '\x1f') : NULL;
-    if (!rest)
-        return NULL;
-    return pw_arena_sprintf(a, "%.*s%s%s", (int)(acct + 1 - key), key, account, rest);
 }
 
 /* Fold finding `from` into `to` (same rule, tracker, account and page key): occurrences add up,
@@ -1749,32 +1841,31 @@ static void fold_accountless(pw_assessor *as)
 {
     for (size_t i = 0; i < as->n_findings; i++) {
         pw_finding *f = &as->findings[i];
-        if (f->account_id || !as->finding_keys[i][0])
+        if (f->account_id || !f->rule_id)
             continue;
         const char *sole = pw_inventory_sole_account(as->inventory, f->tracker);
-        char *key = sole ? key_with_account(&as->req, as->finding_keys[i], sole) : NULL;
+        char *key = sole ? finding_key_of(&as->req, f, sole) : NULL;
         if (!key)
             continue;
-        size_t j = map_find(&as->finding_index, as->finding_keys, key);
+        uint64_t h = hash_str(key);
+        size_t j = finding_find(as, key, h);
         if (j != SIZE_MAX && j != i) {
             fold_finding(as, j, i);
-            as->finding_keys[i][0] = '\0'; /* folded: dropped below */
+            as->findings[i].rule_id = NULL; /* folded: dropped below */
+            pw_arena_reset(&as->req);
             continue;
         }
-        char *kept = pw_arena_strdup(&as->arena, key);
-        if (!kept)
-            continue;
         f->account_id = sole;
-        as->finding_keys[i] = kept;
-        map_put(&as->finding_index, as->finding_keys, i); /* findable under its new key */
+        as->finding_hash[i] = h;
+        finding_put(as, i); /* findable under its new key */
+        pw_arena_reset(&as->req);
     }
     free_url_sets(as); /* no more occurrences: the counts are final */
     size_t w = 0;
     for (size_t i = 0; i < as->n_findings; i++) {
-        if (!as->finding_keys[i][0])
+        if (!as->findings[i].rule_id)
             continue;
-        as->findings[w] = as->findings[i];
-        as->finding_keys[w++] = as->finding_keys[i];
+        as->findings[w++] = as->findings[i];
     }
     as->n_findings = w;
     pw_inventory_fold_accountless(as->inventory);

@@ -126,10 +126,9 @@ static pw_status read_at(const pw_spill *s, uint64_t pos, void *p, size_t n, pw_
         if (r < 0 && errno == EINTR)
             continue;
         if (r <= 0)
-            return pw_err_set(err, PW_ERR_IO,
-                              "%s: cannot read the findings' temporary file at byte %llu: %s",
-                              s->dir, (unsigned long long)pos,
-                              r < 0 ? strerror(errno) : "the file is shorter");
+            return pw_err_set(
+                err, PW_ERR_IO, "%s: cannot read the findings' temporary file at byte %llu: %s",
+                s->dir, (unsigned long long)pos, r < 0 ? strerror(errno) : "the file is shorter");
         c += r;
         n -= (size_t)r;
         pos += (uint64_t)r;
@@ -183,9 +182,9 @@ void pw_spill_enc_str(pw_buf *b, const char *s)
 void pw_spill_enc_request(pw_buf *b, const pw_request *r)
 {
     pw_buf_append(b, r, sizeof *r);
-    const char *const strs[] = {r->method,        r->url,       r->content_type,
-                                r->page_url,      r->frame_url, r->resource_type,
-                                r->initiator,     r->error,     r->redirect_url};
+    const char *const strs[] = {r->method,    r->url,       r->content_type,
+                                r->page_url,  r->frame_url, r->resource_type,
+                                r->initiator, r->error,     r->redirect_url};
     for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++)
         pw_spill_enc_str(b, strs[i]);
     for (size_t i = 0; i < r->n_headers; i++) {
@@ -265,9 +264,9 @@ pw_request *pw_spill_dec_request(pw_arena *a, const unsigned char *p, size_t n)
     pw_request *q = pw_arena_alloc(a, sizeof *q);
     if (!q || !get(&r, q, sizeof *q))
         return NULL;
-    const char **strs[] = {&q->method,        &q->url,       &q->content_type,
-                           &q->page_url,      &q->frame_url, &q->resource_type,
-                           &q->initiator,     &q->error,     &q->redirect_url};
+    const char **strs[] = {&q->method,    &q->url,       &q->content_type,
+                           &q->page_url,  &q->frame_url, &q->resource_type,
+                           &q->initiator, &q->error,     &q->redirect_url};
     for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++)
         *strs[i] = get_bytes(&r, a, NULL);
     pw_header *h = pw_arena_calloc(a, q->n_headers ? q->n_headers : 1, sizeof *h);
@@ -377,8 +376,7 @@ const pw_finding *pw_finding_detail(const pw_scan_result *r, const pw_finding *f
     uint64_t req_at = 0;
     if (pw_spill_get(r->spill, f->detail_at, a, &p, &n, err) != PW_OK)
         return NULL;
-    if (pw_spill_dec_detail(a, p, n, &tmp->legal, &tmp->evidence, &tmp->n_evidence, &req_at) !=
-        0) {
+    if (pw_spill_dec_detail(a, p, n, &tmp->legal, &tmp->evidence, &tmp->n_evidence, &req_at) != 0) {
         pw_err_set(err, PW_ERR_IO, "findings' temporary file: a damaged record");
         return NULL;
     }

@@ -216,7 +216,8 @@ int main(void)
     have_tmpfs = gw_tmpfs_mount(&small, 256); /* before any thread: unshare refuses otherwise */
     pw_err err;
     pw_detector_opts dopts = {0};
-    if (pw_catalog_load(NULL, &cat, &err) != PW_OK || pw_detector_new(&dopts, &det, &err) != PW_OK) {
+    if (pw_catalog_load(NULL, &cat, &err) != PW_OK ||
+        pw_detector_new(&dopts, &det, &err) != PW_OK) {
         fprintf(stderr, "setup: %s\n", err.msg);
         return 1;
     }
