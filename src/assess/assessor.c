@@ -1716,6 +1716,46 @@ static int cmp_findings(const void *pa, const void *pb, void *ctx)
     return c ? c : strcmp(a->page_url, b->page_url);
 }
 
+static int cmp_finding_at(const void *pa, const void *pb, void *ctx)
+{
+    return cmp_findings(*(const pw_finding *const *)pa, *(const pw_finding *const *)pb, ctx);
+}
+
+/* Sort the findings (cmp_findings) through an array of their positions, then move each once:
+ * qsort on the findings themselves would take a copy of them all (glibc's merge sort), a
+ * peak of the whole array again at the end of a long scan. */
+static void sort_findings(pw_assessor *as)
+{
+    size_t n = as->n_findings;
+    const pw_finding **order = n > 1 ? malloc(n * sizeof *order) : NULL;
+    if (!order) {
+        if (n > 1) /* no memory for the positions: sort in place */
+            qsort_r(as->findings, n, sizeof *as->findings, cmp_findings, as);
+        return;
+    }
+    for (size_t i = 0; i < n; i++)
+        order[i] = &as->findings[i];
+    qsort_r(order, n, sizeof *order, cmp_finding_at, as);
+    size_t *from = (size_t *)order; /* from[k]: where the finding that goes to k is now */
+    for (size_t k = 0; k < n; k++)
+        from[k] = (size_t)(order[k] - as->findings);
+    for (size_t k = 0; k < n; k++) { /* follow each cycle; a placed position gets from[j] = j */
+        if (from[k] == k)
+            continue;
+        pw_finding first = as->findings[k];
+        size_t j = k;
+        while (from[j] != k) {
+            size_t next = from[j];
+            as->findings[j] = as->findings[next];
+            from[j] = j;
+            j = next;
+        }
+        as->findings[j] = first;
+        from[j] = j;
+    }
+    free(order);
+}
+
 /* "tracker\x1flist domain\x1fpage key" of a finding: the (tracker, page) it is about, whatever
  * the account, in the arena. */
 static char *tracker_page_of(pw_arena *a, const pw_finding *f)
@@ -1884,8 +1924,7 @@ pw_status pw_assessor_finish(pw_assessor *as, const pw_scan_result **out, pw_err
     pw_status fst = pw_spill_flush(as->spill, err); /* reports read it with pread */
     if (fst != PW_OK)
         return fst;
-    if (as->n_findings)
-        qsort_r(as->findings, as->n_findings, sizeof *as->findings, cmp_findings, as);
+    sort_findings(as);
     free(as->finding_index.slot); /* positions changed: the index is no longer valid */
     memset(&as->finding_index, 0, sizeof as->finding_index);
     as->finished = 1;
