@@ -7,7 +7,8 @@
 # reading the file, `wc -l` scanning it) and phiwall on a 1-entry HAR (its fixed cost: catalog,
 # filter lists, vocabulary). MB/s is per CPU second (user + sys): the machine is shared, wall time
 # would measure load. Then the synthetic figure of build/bench/bench_har (3 KB bodies) at MB.
-# Needs python3 and GNU time. Example: bench/har_real.sh build 240 1 480
+# A row at 64 MiB or more says OVER (DESIGN §5: HAR analysis under 64 MiB whatever the HAR).
+# Needs python3 and GNU time. Example: bench/har_real.sh build 240 1 480 2000 5000
 set -euo pipefail
 cd "$(dirname "$0")/.."
 B=${1:-build}
@@ -31,6 +32,7 @@ row() { # name bytes cpu rss base_cpu
         mbs = c > 0 ? b / c / 1e6 : 0
         printf "  %-34s %7.2f s CPU %8.1f MB/s %7.1f MiB peak", n, c, mbs, r / 1024
         if (bc > 0 && c > 0) printf "   %5.1fx the cat time", c / bc
+        if (r >= 64 * 1024) printf "   OVER 64 MiB (DESIGN 5)"
         printf "\n" }'
 }
 

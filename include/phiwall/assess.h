@@ -56,6 +56,9 @@ typedef struct pw_evidence {
 
 #define PW_FINDING_PAGE_URLS 10
 
+/* The file where a long scan keeps its findings' details (assess/spill.c). */
+typedef struct pw_spill pw_spill;
+
 typedef struct pw_finding {
     const char *rule_id; /* "PW-AUTH-TRACKER", … (docs/rules.md) */
     const char *title;   /* one line */
@@ -90,6 +93,11 @@ typedef struct pw_finding {
     /* The tracker is one the site declared a BAA with (pw_assess_opts.baa_ids): severity capped
      * at low, legal reasoning and fix about the agreement. */
     int baa_declared;
+    /* Past pw_assess_opts.memory_budget the assessor keeps a finding's evidence, request and
+     * legal reasoning (detail_at) and its fix (remedy_at) in its spill file: those members
+     * above are then NULL (n_evidence still counts) and these are the records' positions + 1.
+     * 0: in memory. Read a finding whole with pw_finding_detail. */
+    unsigned long long detail_at, remedy_at;
 } pw_finding;
 
 typedef struct pw_assessor pw_assessor;
@@ -105,6 +113,13 @@ typedef struct pw_assess_opts {
      * or a tracker whose vendor the catalog records as signing no BAA is PW_ERR_INVALID. */
     const char *const *baa_ids;
     size_t n_baa_ids;
+    /* Bytes of findings, evidence and pages held in memory before later findings' evidence,
+     * requests, legal reasoning and fixes go to an unlinked temporary file (0: 8 MiB), so
+     * memory stays bounded whatever the number of pages; the report reads them back. The file
+     * is made in spill_dir (NULL: $TMPDIR, else /tmp); a failure to create or write it is a
+     * PW_ERR_IO naming the directory, never a finding lost. */
+    size_t memory_budget;
+    const char *spill_dir;
 } pw_assess_opts;
 
 pw_status pw_assessor_new(const pw_assess_opts *opts, pw_assessor **out, pw_err *err);
@@ -171,7 +186,15 @@ typedef struct pw_scan_result {
      * another inventory where another list is installed. */
     size_t catalog_entries;
     pw_catalog_list lists[PW_CATALOG_LISTS];
+    /* Where findings' details are kept past the memory budget (NULL: all in memory). */
+    const pw_spill *spill;
 } pw_scan_result;
+
+/* Finding f of r whole: f itself when its details are in memory, else *tmp, a copy of f with
+ * its evidence, request, legal reasoning and fix read back from r's spill file into the arena
+ * (NULL with err set when the file cannot be read). Reports read every finding through it. */
+const pw_finding *pw_finding_detail(const pw_scan_result *r, const pw_finding *f, pw_finding *tmp,
+                                    pw_arena *a, pw_err *err);
 
 pw_status pw_assessor_finish(pw_assessor *as, const pw_scan_result **out, pw_err *err);
 

@@ -14,11 +14,15 @@
 
 #include "assess/assess_internal.h"
 #include "assess/inventory.h"
+#include "assess/spill.h"
 #include "phiwall/url.h"
 
 #define EVIDENCE_VALUE_MAX 4096  /* bytes of a field kept as evidence */
 #define EVIDENCE_BODY_MAX  65536 /* bytes of a request body kept as evidence */
 #define NO_PAGE            "(unknown page)"
+#ifndef MEMORY_BUDGET /* pw_assess_opts.memory_budget's default (a test build may set it) */
+#define MEMORY_BUDGET (2u * 1024 * 1024)
+#endif
 
 /* ---- a small string-keyed index (open addressing over positions in a key array) ---- */
 
@@ -91,14 +95,29 @@ static int grow(void **v, size_t *cap, size_t n, size_t size)
 /* ---- a set of 64-bit hashes (the distinct page URLs of one finding) ---- */
 
 typedef struct hash_set {
-    uint64_t *slot; /* 0 is empty (a hash of 0 is stored as 1) */
+    uint64_t *slot; /* 0 is empty (a hash of 0 is stored as 1); NULL while n <= 1 */
     size_t cap, n;
+    uint64_t one; /* the only hash while slot is NULL: most findings have one page URL */
 } hash_set;
 
 /* 1 if h was added, 0 if it was there, -1 when out of memory. */
 static int hash_set_add(hash_set *s, uint64_t h)
 {
     h = h ? h : 1;
+    if (!s->slot && s->n == 0) {
+        s->one = h;
+        s->n = 1;
+        return 1;
+    }
+    if (!s->slot && h == s->one)
+        return 0;
+    if (!s->slot) { /* a second hash: a table for both */
+        s->slot = calloc(4, sizeof *s->slot);
+        if (!s->slot)
+            return -1;
+        s->cap = 4;
+        s->slot[s->one & 3] = s->one;
+    }
     if ((s->n + 1) * 10 > s->cap * 7) {
         size_t cap = s->cap ? s->cap * 2 : 4; /* most findings: one page URL */
         uint64_t *slot = calloc(cap, sizeof *slot);
@@ -176,9 +195,11 @@ struct pw_assessor {
     size_t n_pages, cap_pages, cap_page_keys;
     index_map page_index;
     pw_finding *findings;
-    char **finding_keys;
+    /* Each finding's key hashed (finding_key_of: its rule, tracker, account, company, page key
+     * and variant, rebuilt from the finding when a hash matches): no key string per finding. */
+    uint64_t *finding_hash;
     size_t *finding_req; /* the request that last counted for each finding (until finish) */
-    size_t n_findings, cap_findings, cap_finding_keys, cap_finding_req;
+    size_t n_findings, cap_findings, cap_finding_hash, cap_finding_req;
     size_t req_serial; /* the request being assessed: a batch's events count once */
     index_map finding_index;
     /* Parallel to findings until the folds at finish: the hashes of each finding's distinct
@@ -194,6 +215,14 @@ struct pw_assessor {
      * rules, GA4's batched events) share it. */
     size_t evidence_serial;
     const pw_request *evidence_req;
+    /* Past the memory budget: findings' details go to the spill file (spill.h), and the
+     * evidence request of the request being assessed is written there once (evidence_req_at). */
+    size_t budget;
+    const char *spill_dir;
+    pw_spill *spill;
+    uint64_t evidence_req_at;
+    pw_buf enc;     /* a record being encoded */
+    pw_arena sortv; /* the sort's request URLs read back */
     size_t n_requests, n_third, n_beacons, n_tracker_beacons, n_decode_errors;
     double first_ts, last_ts; /* request times seen (0: none yet) */
     pw_inventory *inventory;
@@ -282,12 +311,18 @@ pw_status pw_assessor_new(const pw_assess_opts *opts, pw_assessor **out, pw_err 
     pw_arena_init(&as->arena, 0);
     pw_arena_init(&as->req, 0);
     pw_arena_init(&as->pend, 0);
+    pw_arena_init(&as->sortv, 0);
+    pw_buf_init(&as->enc);
+    as->budget = opts->memory_budget ? opts->memory_budget : MEMORY_BUDGET;
     as->inventory = pw_inventory_new(&as->arena);
     if (!as->inventory) {
         pw_assessor_free(as);
         return pw_err_set(err, PW_ERR_NOMEM, "assessor: out of memory");
     }
     pw_status st = declare_baas(as, opts, err);
+    if (st == PW_OK && opts->spill_dir &&
+        !(as->spill_dir = pw_arena_strdup(&as->arena, opts->spill_dir)))
+        st = pw_err_set(err, PW_ERR_NOMEM, "assessor: out of memory");
     if (st == PW_OK)
         st = pw_detect_scratch_new(as->det, &as->scratch, err);
     if (st != PW_OK) {
@@ -317,7 +352,7 @@ void pw_assessor_free(pw_assessor *as)
     free(as->page_keys);
     free(as->page_index.slot);
     free(as->findings);
-    free(as->finding_keys);
+    free(as->finding_hash);
     free(as->finding_req);
     free(as->finding_index.slot);
     free(as->str_index.slot);
@@ -328,6 +363,9 @@ void pw_assessor_free(pw_assessor *as)
     free(as->out_why);
     free(as->pending);
     pw_arena_free(&as->pend);
+    pw_arena_free(&as->sortv);
+    pw_buf_free(&as->enc);
+    pw_spill_free(as->spill);
     pw_arena_free(&as->req);
     pw_arena_free(&as->arena);
     free(as);
@@ -884,16 +922,16 @@ static char *scrub_header(pw_arena *a, const char *name, const char *value)
     return out;
 }
 
-/* A string of a request copy: interned for evidence (kept for the scan, shared), else a copy
- * in a. */
+/* A string of a request copy: interned for evidence kept in memory (kept for the scan, shared),
+ * else a copy in a. */
 static const char *req_str(pw_assessor *as, pw_arena *a, const char *s, int evidence)
 {
-    return evidence ? intern(as, s) : dup_or_null(a, s);
+    return evidence == 1 ? intern(as, s) : dup_or_null(a, s);
 }
 
-/* A copy of r: for evidence (evidence = 1, in the assessor's arena, strings interned) with
- * cookie values and credentials scrubbed and the body cut to EVIDENCE_BODY_MAX, else exact in
- * a (a request waiting for its page). */
+/* A copy of r: for evidence (evidence = 1, in the assessor's arena, strings interned; 2, in a,
+ * to be spilled) with cookie values and credentials scrubbed and the body cut to
+ * EVIDENCE_BODY_MAX, else exact in a (a request waiting for its page). */
 static pw_request *copy_request_as(pw_assessor *as, pw_arena *a, const pw_request *r, int evidence)
 {
     pw_request *c = pw_arena_alloc(a, sizeof *c);
@@ -903,9 +941,8 @@ static pw_request *copy_request_as(pw_assessor *as, pw_arena *a, const pw_reques
     *c = *r;
     for (size_t i = 0; i < r->n_headers; i++) {
         const char *name = r->headers[i].name, *value = r->headers[i].value;
-        h[i] = (pw_header){req_str(as, a, name, evidence),
-                           evidence ? intern(as, scrub_header(&as->req, name, value))
-                                    : dup_or_null(a, value)};
+        const char *v = evidence ? scrub_header(&as->req, name, value) : value;
+        h[i] = (pw_header){req_str(as, a, name, evidence), req_str(as, a, v, evidence)};
     }
     c->headers = h;
     c->method = req_str(as, a, r->method, evidence);
@@ -934,19 +971,107 @@ static const pw_request *evidence_request(pw_assessor *as, const pw_request *r)
 
 /* ---- aggregation ---- */
 
-/* The finding's evidence, request, event, step and consent flags, all from one transmission. */
-static void set_evidence(pw_assessor *as, pw_finding *f, const rule_input *in,
-                         const unsigned char *use)
+/* 1 once findings' details go to the spill file: the memory budget is spent. The file is
+ * made then (an error naming its directory when it cannot be). */
+static pw_status spilling(pw_assessor *as, int *on, pw_err *err)
+{
+    *on = as->spill != NULL;
+    if (*on || as->arena.total < as->budget)
+        return PW_OK;
+    pw_status st = pw_spill_open(as->spill_dir, &as->spill, err);
+    *on = st == PW_OK;
+    return st;
+}
+
+/* Append the record being encoded (as->enc) to the spill file. */
+static pw_status spill_enc(pw_assessor *as, uint64_t *at, pw_err *err)
+{
+    if (as->enc.failed)
+        return pw_err_set(err, PW_ERR_NOMEM, "assessor: out of memory");
+    return pw_spill_put(as->spill, as->enc.data, as->enc.len, at, err);
+}
+
+/* The spilled evidence copy of the request being assessed, written once for all its findings. */
+static pw_status spilled_request(pw_assessor *as, const pw_request *r, uint64_t *at, pw_err *err)
+{
+    if (as->evidence_req_at && as->evidence_serial == as->req_serial) {
+        *at = as->evidence_req_at;
+        return PW_OK;
+    }
+    const pw_request *c = copy_request_as(as, &as->req, r, 2);
+    if (!c)
+        return pw_err_set(err, PW_ERR_NOMEM, "assessor: out of memory");
+    pw_buf_clear(&as->enc);
+    pw_spill_enc_request(&as->enc, c);
+    pw_status st = spill_enc(as, at, err);
+    if (st != PW_OK)
+        return st;
+    as->evidence_req = NULL;
+    as->evidence_req_at = *at;
+    as->evidence_serial = as->req_serial;
+    return PW_OK;
+}
+
+/* The finding's legal reasoning, evidence, request, event, step and consent flags, all from one
+ * transmission: in memory, or past the budget in the spill file (f->detail_at). */
+static pw_status set_evidence(pw_assessor *as, pw_finding *f, const rule_input *in,
+                              const unsigned char *use, const char *legal, pw_err *err)
 {
     size_t n = 0;
-    pw_evidence *ev = copy_evidence(&as->arena, in->fields, in->n_fields, use, &n);
-    f->evidence = ev;
-    f->n_evidence = ev ? n : 0;
-    f->request = evidence_request(as, in->req);
+    int spill = 0;
+    pw_status st = spilling(as, &spill, err);
+    if (st != PW_OK)
+        return st;
     f->event_name = intern(as, in->b->event_name);
     f->step = in->req->step;
     f->before_consent = in->req->before_consent;
     f->after_reject = in->req->after_reject;
+    if (!spill) {
+        pw_evidence *ev = copy_evidence(&as->arena, in->fields, in->n_fields, use, &n);
+        f->legal = intern(as, legal);
+        f->evidence = ev;
+        f->n_evidence = ev ? n : 0;
+        f->request = evidence_request(as, in->req);
+        f->detail_at = 0;
+        return PW_OK;
+    }
+    uint64_t req_at = 0, at = 0;
+    pw_evidence *ev = copy_evidence(&as->req, in->fields, in->n_fields, use, &n);
+    if (!ev)
+        return pw_err_set(err, PW_ERR_NOMEM, "assessor: out of memory");
+    if ((st = spilled_request(as, in->req, &req_at, err)) != PW_OK)
+        return st;
+    pw_buf_clear(&as->enc);
+    pw_spill_enc_detail(&as->enc, legal, ev, n, req_at);
+    if ((st = spill_enc(as, &at, err)) != PW_OK)
+        return st;
+    f->legal = NULL;
+    f->evidence = NULL;
+    f->n_evidence = n;
+    f->request = NULL;
+    f->detail_at = at;
+    return PW_OK;
+}
+
+/* The finding's fix: in memory (kept once), or past the budget in the spill file. */
+static pw_status set_remedy(pw_assessor *as, pw_finding *f, const char *remedy, pw_err *err)
+{
+    int spill = 0;
+    pw_status st = spilling(as, &spill, err);
+    if (st != PW_OK)
+        return st;
+    if (!spill) {
+        f->remediation = intern(as, remedy);
+        return remedy && !f->remediation ? pw_err_set(err, PW_ERR_NOMEM, "assessor: out of memory")
+                                         : PW_OK;
+    }
+    pw_buf_clear(&as->enc);
+    pw_spill_enc_str(&as->enc, remedy);
+    f->remediation = NULL;
+    uint64_t at = 0;
+    st = spill_enc(as, &at, err);
+    f->remedy_at = at;
+    return st;
 }
 
 /* What tells findings of a rule apart beyond tracker, account and page: for PW-CONSENT the
@@ -988,8 +1113,16 @@ static pw_status note_page_url(pw_assessor *as, size_t i, const char *url, pw_er
     if (!added)
         return PW_OK;
     f->page_variants = seen->n;
-    if (f->n_page_urls < PW_FINDING_PAGE_URLS)
-        ((const char **)f->page_urls)[f->n_page_urls++] = url;
+    if (f->n_page_urls >= PW_FINDING_PAGE_URLS)
+        return PW_OK;
+    if (f->n_page_urls == 1) { /* most findings have one page URL: room for more when needed */
+        const char **more = pw_arena_calloc(&as->arena, PW_FINDING_PAGE_URLS, sizeof *more);
+        if (!more)
+            return pw_err_set(err, PW_ERR_NOMEM, "assessor: out of memory");
+        more[0] = f->page_urls[0];
+        f->page_urls = more;
+    }
+    ((const char **)f->page_urls)[f->n_page_urls++] = url;
     return PW_OK;
 }
 
@@ -999,10 +1132,77 @@ static int baa_covered(const pw_rule *rule, const rule_input *in)
     return in->baa_declared && pw_rule_baa_covers(rule);
 }
 
+/* In the request arena: set_evidence keeps it (once) or spills it. */
 static const char *finding_legal(pw_assessor *as, const pw_rule *rule, int sev,
                                  const rule_input *in, const apage *page)
 {
-    return baa_covered(rule, in) ? pw_rules_baa_legal : legal_for(&as->arena, rule, sev, page);
+    return baa_covered(rule, in) ? pw_rules_baa_legal : legal_for(&as->req, rule, sev, page);
+}
+
+/* A finding's key as record makes it ("rule\x1ftracker\x1faccount\x1flist domain\x1fpage
+ * key\x1fvariant"), rebuilt from the finding (every finding of a key has the same of each), in
+ * the arena; account may stand in for the finding's own. */
+static char *finding_key_of(pw_arena *a, const pw_finding *f, const char *account)
+{
+    char page[1024];
+    pw_url_page_key(f->page_url, page, sizeof page);
+    const char *variant = strcmp(f->rule_id, "PW-CONSENT") != 0 ? ""
+                          : f->after_reject                     ? "after-reject"
+                          : f->before_consent                   ? "before-consent"
+                                                                : "";
+    if (!account)
+        account = f->account_id ? f->account_id : "";
+    return pw_arena_sprintf(a, "%s\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s", f->rule_id, f->tracker->id,
+                            account, f->company ? f->company : "", page, variant);
+}
+
+/* The finding with this key (hash h), or SIZE_MAX. A folded finding (rule_id NULL) is none. */
+static size_t finding_find(pw_assessor *as, const char *key, uint64_t h)
+{
+    const index_map *m = &as->finding_index;
+    if (!m->cap)
+        return SIZE_MAX;
+    for (size_t i = h & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
+        if (!m->slot[i])
+            return SIZE_MAX;
+        size_t pos = m->slot[i] - 1;
+        if (as->finding_hash[pos] != h || !as->findings[pos].rule_id)
+            continue;
+        char *k = finding_key_of(&as->sortv, &as->findings[pos], NULL);
+        int eq = k && strcmp(k, key) == 0;
+        pw_arena_reset(&as->sortv);
+        if (eq)
+            return pos;
+    }
+}
+
+/* Index finding pos under as->finding_hash[pos]; 0 when out of memory. */
+static int finding_put(pw_assessor *as, size_t pos)
+{
+    index_map *m = &as->finding_index;
+    if ((m->n + 1) * 10 > m->cap * 7) {
+        size_t cap = m->cap ? m->cap * 2 : 64;
+        size_t *slot = calloc(cap, sizeof *slot);
+        if (!slot)
+            return 0;
+        for (size_t i = 0; i < m->cap; i++) {
+            if (!m->slot[i])
+                continue;
+            size_t j = as->finding_hash[m->slot[i] - 1] & (cap - 1);
+            while (slot[j])
+                j = (j + 1) & (cap - 1);
+            slot[j] = m->slot[i];
+        }
+        free(m->slot);
+        m->slot = slot;
+        m->cap = cap;
+    }
+    size_t j = as->finding_hash[pos] & (m->cap - 1);
+    while (m->slot[j])
+        j = (j + 1) & (m->cap - 1);
+    m->slot[j] = pos + 1;
+    m->n++;
+    return 1;
 }
 
 static pw_status record(pw_assessor *as, const pw_rule *rule, int sev, const rule_input *in,
@@ -1017,7 +1217,8 @@ static pw_status record(pw_assessor *as, const pw_rule *rule, int sev, const rul
                                  finding_variant(rule, in->req));
     if (!key)
         return pw_err_set(err, PW_ERR_NOMEM, "assessor: out of memory");
-    size_t i = map_find(&as->finding_index, as->finding_keys, key);
+    uint64_t key_hash = hash_str(key);
+    size_t i = finding_find(as, key, key_hash);
     if (i != SIZE_MAX) {
         pw_finding *f = &as->findings[i];
         if (as->finding_req[i] != as->req_serial) /* GA4's batched events: one request */
@@ -1028,42 +1229,48 @@ static pw_status record(pw_assessor *as, const pw_rule *rule, int sev, const rul
         int named = !f->event_name && b->event_name && (pw_severity)sev == f->severity;
         if ((pw_severity)sev > f->severity || named) {
             f->severity = (pw_severity)sev;
-            f->legal = finding_legal(as, rule, sev, in, page);
-            set_evidence(as, f, in, use);
+            pw_status st =
+                set_evidence(as, f, in, use, finding_legal(as, rule, sev, in, page), err);
+            if (st != PW_OK)
+                return st;
             set_page(f, page);
         }
         return note_page_url(as, i, page->page.url, err);
     }
     if (!grow((void **)&as->findings, &as->cap_findings, as->n_findings, sizeof *as->findings) ||
-        !grow((void **)&as->finding_keys, &as->cap_finding_keys, as->n_findings,
-              sizeof *as->finding_keys) ||
+        !grow((void **)&as->finding_hash, &as->cap_finding_hash, as->n_findings,
+              sizeof *as->finding_hash) ||
         !grow((void **)&as->finding_req, &as->cap_finding_req, as->n_findings,
               sizeof *as->finding_req) ||
         !grow((void **)&as->finding_urls, &as->cap_finding_urls, as->n_findings,
               sizeof *as->finding_urls))
         return pw_err_set(err, PW_ERR_NOMEM, "assessor: out of memory");
-    as->finding_urls[as->n_findings] = (hash_set){NULL, 0, 0};
+    as->finding_urls[as->n_findings] = (hash_set){NULL, 0, 0, 0};
     as->finding_req[as->n_findings] = as->req_serial;
     pw_finding *f = &as->findings[as->n_findings];
     *f = (pw_finding){
         .rule_id = rule->info.id,
         .title = rule->info.title,
         .severity = (pw_severity)sev,
-        .legal = finding_legal(as, rule, sev, in, page),
-        .remediation = intern(as, baa_covered(rule, in) ? pw_rules_baa_remedy(&as->req, in, rule)
-                                                        : rule->remedy(&as->req, in)),
         .baa_declared = baa_covered(rule, in),
         .tracker = b->tracker,
         .account_id = intern(as, b->account_id),
         .company = intern(as, in->list_domain),
         .occurrences = 1,
-        .page_urls = pw_arena_calloc(&as->arena, PW_FINDING_PAGE_URLS, sizeof(const char *)),
+        .page_urls = pw_arena_calloc(&as->arena, 1, sizeof(const char *)),
     };
     set_page(f, page);
-    set_evidence(as, f, in, use);
-    as->finding_keys[as->n_findings] = pw_arena_strdup(&as->arena, key);
-    if (!f->page_urls || !as->finding_keys[as->n_findings] || (in->list_domain && !f->company) ||
-        !map_put(&as->finding_index, as->finding_keys, as->n_findings))
+    pw_status st = set_remedy(as, f,
+                              baa_covered(rule, in) ? pw_rules_baa_remedy(&as->req, in, rule)
+                                                    : rule->remedy(&as->req, in),
+                              err);
+    if (st == PW_OK)
+        st = set_evidence(as, f, in, use, finding_legal(as, rule, sev, in, page), err);
+    if (st != PW_OK)
+        return st;
+    as->finding_hash[as->n_findings] = key_hash;
+    if (!f->page_urls || (in->list_domain && !f->company) || (b->account_id && !f->account_id) ||
+        !finding_put(as, as->n_findings))
         return pw_err_set(err, PW_ERR_NOMEM, "assessor: out of memory");
     as->n_findings++;
     return note_page_url(as, as->n_findings - 1, page->page.url, err);
@@ -1471,8 +1678,21 @@ pw_status pw_assessor_add_request(pw_assessor *as, const pw_request *req, pw_err
  * vendor, product, rule, account, then the request URL: a filter-list entry's findings (one
  * entry, many companies, no account) in the order of their hosts, and no two findings tie, so
  * the order never depends on the order the capture listed them in. */
-static int cmp_findings(const void *pa, const void *pb)
+/* The request URL the sort compares last: a spilled finding's is read back (into as->sortv,
+ * reset after each comparison). */
+static const char *sort_url(pw_assessor *as, const pw_finding *f)
 {
+    if (f->request)
+        return f->request->url ? f->request->url : "";
+    const char *u = f->detail_at && as->spill
+                        ? pw_spill_request_url(as->spill, f->detail_at, &as->sortv)
+                        : NULL;
+    return u ? u : "";
+}
+
+static int cmp_findings(const void *pa, const void *pb, void *ctx)
+{
+    pw_assessor *as = ctx;
     const pw_finding *a = pa, *b = pb;
     if (a->severity != b->severity)
         return a->severity > b->severity ? -1 : 1;
@@ -1489,69 +1709,133 @@ static int cmp_findings(const void *pa, const void *pb)
         c = strcmp(a->rule_id, b->rule_id);
     if (!c)
         c = strcmp(a->account_id ? a->account_id : "", b->account_id ? b->account_id : "");
-    if (!c)
-        c = strcmp(a->request && a->request->url ? a->request->url : "",
-                   b->request && b->request->url ? b->request->url : "");
+    if (!c) {
+        c = strcmp(sort_url(as, a), sort_url(as, b));
+        pw_arena_reset(&as->sortv);
+    }
     return c ? c : strcmp(a->page_url, b->page_url);
 }
 
-/* "tracker\x1faccount\x1flist domain\x1fpage\x1fvariant" of a finding key, without the account:
- * the (tracker, page) a finding is about, in the arena. */
-static char *tracker_page_of(pw_arena *a, const char *key)
+static int cmp_finding_at(const void *pa, const void *pb, void *ctx)
 {
-    const char *tracker = strchr(key, '\x1f');
-    const char *account = tracker ? strchr(tracker + 1, '\x1f') : NULL;
-    const char *rest = account ? strchr(account + 1, '\x1f') : NULL;
-    const char *variant = rest ? strrchr(rest, '\x1f') : NULL;
-    if (!variant)
-        return NULL;
-    return pw_arena_sprintf(a, "%.*s%.*s", (int)(account - tracker - 1), tracker + 1,
-                            (int)(variant - rest), rest);
+    return cmp_findings(*(const pw_finding *const *)pa, *(const pw_finding *const *)pb, ctx);
 }
 
-static int cmp_str(const void *pa, const void *pb)
+/* Sort the findings (cmp_findings) through an array of their positions, then move each once:
+ * qsort on the findings themselves would take a copy of them all (glibc's merge sort), a
+ * peak of the whole array again at the end of a long scan. */
+static void sort_findings(pw_assessor *as)
 {
-    return strcmp(*(char *const *)pa, *(char *const *)pb);
+    size_t n = as->n_findings;
+    const pw_finding **order = n > 1 ? malloc(n * sizeof *order) : NULL;
+    if (!order) {
+        if (n > 1) /* no memory for the positions: sort in place */
+            qsort_r(as->findings, n, sizeof *as->findings, cmp_findings, as);
+        return;
+    }
+    for (size_t i = 0; i < n; i++)
+        order[i] = &as->findings[i];
+    qsort_r(order, n, sizeof *order, cmp_finding_at, as);
+    size_t *from = (size_t *)order; /* from[k]: where the finding that goes to k is now */
+    for (size_t k = 0; k < n; k++)
+        from[k] = (size_t)(order[k] - as->findings);
+    for (size_t k = 0; k < n; k++) { /* follow each cycle; a placed position gets from[j] = j */
+        if (from[k] == k)
+            continue;
+        pw_finding first = as->findings[k];
+        size_t j = k;
+        while (from[j] != k) {
+            size_t next = from[j];
+            as->findings[j] = as->findings[next];
+            from[j] = j;
+            j = next;
+        }
+        as->findings[j] = first;
+        from[j] = j;
+    }
+    free(order);
+}
+
+/* "tracker\x1flist domain\x1fpage key" of a finding: the (tracker, page) it is about, whatever
+ * the account, in the arena. */
+static char *tracker_page_of(pw_arena *a, const pw_finding *f)
+{
+    char page[1024];
+    pw_url_page_key(f->page_url, page, sizeof page);
+    return pw_arena_sprintf(a, "%s\x1f%s\x1f%s", f->tracker->id, f->company ? f->company : "",
+                            page);
+}
+
+typedef struct tp_item {
+    uint64_t h; /* hash of tracker_page_of */
+    size_t i;
+} tp_item;
+
+static int cmp_tp(const void *pa, const void *pb)
+{
+    const tp_item *a = pa, *b = pb;
+    return a->h < b->h ? -1 : a->h > b->h;
+}
+
+/* 1 if a finding other than PW-NO-BAA is about tp (hash h): other[] sorted by hash. */
+static int other_rule_there(pw_assessor *as, const tp_item *other, size_t n, const char *tp,
+                            uint64_t h)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) { /* the first item of hash h */
+        size_t mid = lo + (hi - lo) / 2;
+        if (other[mid].h < h)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (; lo < n && other[lo].h == h; lo++) {
+        char *k = tracker_page_of(&as->sortv, &as->findings[other[lo].i]);
+        int eq = k && strcmp(k, tp) == 0;
+        pw_arena_reset(&as->sortv);
+        if (eq)
+            return 1;
+    }
+    return 0;
 }
 
 /* PW-NO-BAA only for a (tracker, page) no other rule reported, whatever the account (a script
  * load names none, its beacons do): the other findings carry the BAA point in their fix
- * (docs/rules.md). Before sorting, while the keys are parallel to the findings. */
+ * (docs/rules.md). */
 static void drop_repeated_no_baa(pw_assessor *as)
 {
     size_t n = as->n_findings, n_other = 0;
-    char **other = n ? calloc(n, sizeof *other) : NULL;
+    tp_item *other = n ? calloc(n, sizeof *other) : NULL;
     if (!other)
         return; /* nothing to do, or no memory: keep every finding */
-    for (size_t i = 0; i < n; i++)
-        if (strcmp(as->findings[i].rule_id, "PW-NO-BAA") != 0 &&
-            (other[n_other] = tracker_page_of(&as->req, as->finding_keys[i])))
-            n_other++;
-    qsort(other, n_other, sizeof *other, cmp_str);
-    size_t w = 0;
     for (size_t i = 0; i < n; i++) {
-        char *tp = strcmp(as->findings[i].rule_id, "PW-NO-BAA") == 0
-                       ? tracker_page_of(&as->req, as->finding_keys[i])
-                       : NULL;
-        if (tp && bsearch(&tp, other, n_other, sizeof *other, cmp_str))
+        if (strcmp(as->findings[i].rule_id, "PW-NO-BAA") == 0)
             continue;
-        as->findings[w] = as->findings[i];
-        as->finding_keys[w++] = as->finding_keys[i];
+        char *tp = tracker_page_of(&as->req, &as->findings[i]);
+        if (tp)
+            other[n_other++] = (tp_item){hash_str(tp), i};
+        pw_arena_reset(&as->req);
     }
+    qsort(other, n_other, sizeof *other, cmp_tp);
+    unsigned char *drop = calloc(n, 1);
+    if (!drop) {
+        free(other);
+        return;
+    }
+    for (size_t i = 0; i < n; i++) { /* all judged before any moves: other[] holds positions */
+        char *tp = strcmp(as->findings[i].rule_id, "PW-NO-BAA") == 0
+                       ? tracker_page_of(&as->req, &as->findings[i])
+                       : NULL;
+        drop[i] = tp && other_rule_there(as, other, n_other, tp, hash_str(tp));
+        pw_arena_reset(&as->req);
+    }
+    size_t w = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!drop[i])
+            as->findings[w++] = as->findings[i];
     as->n_findings = w;
+    free(drop);
     free(other);
-    pw_arena_reset(&as->req);
-}
-
-/* The finding key with its account field replaced by `account`, in the request arena. */
-static char *key_with_account(pw_arena *a, const char *key, const char *account)
-{
-    const char *tracker = strchr(key, '\x1f');
-    const char *acct = tracker ? strchr(tracker + 1, '\x1f') : NULL;
-    const char *rest = acct ? strchr(acct + 1, '\x1f') : NULL;
-    if (!rest)
-        return NULL;
-    return pw_arena_sprintf(a, "%.*s%s%s", (int)(acct + 1 - key), key, account, rest);
 }
 
 /* Fold finding `from` into `to` (same rule, tracker, account and page key): occurrences add up,
@@ -1569,6 +1853,7 @@ static void fold_finding(pw_assessor *as, size_t to_i, size_t from_i)
         *to = *from;
         to->account_id = keep.account_id;
         to->remediation = keep.remediation; /* the one that names the account */
+        to->remedy_at = keep.remedy_at;
         to->page_urls = keep.page_urls;
         to->n_page_urls = keep.n_page_urls;
         to->page_variants = keep.page_variants;
@@ -1580,7 +1865,9 @@ static void fold_finding(pw_assessor *as, size_t to_i, size_t from_i)
             return; /* out of memory: the count stays a lower bound */
     const hash_set *more = &as->finding_urls[from_i];
     hash_set *seen = &as->finding_urls[to_i];
-    for (size_t k = 0; k < more->cap; k++)
+    if (!more->slot && more->n)
+        hash_set_add(seen, more->one); /* out of memory: the count stays a lower bound */
+    for (size_t k = 0; more->slot && k < more->cap; k++)
         if (more->slot[k] && hash_set_add(seen, more->slot[k]) < 0)
             break;
     to->page_variants = seen->n;
@@ -1594,32 +1881,31 @@ static void fold_accountless(pw_assessor *as)
 {
     for (size_t i = 0; i < as->n_findings; i++) {
         pw_finding *f = &as->findings[i];
-        if (f->account_id || !as->finding_keys[i][0])
+        if (f->account_id || !f->rule_id)
             continue;
         const char *sole = pw_inventory_sole_account(as->inventory, f->tracker);
-        char *key = sole ? key_with_account(&as->req, as->finding_keys[i], sole) : NULL;
+        char *key = sole ? finding_key_of(&as->req, f, sole) : NULL;
         if (!key)
             continue;
-        size_t j = map_find(&as->finding_index, as->finding_keys, key);
+        uint64_t h = hash_str(key);
+        size_t j = finding_find(as, key, h);
         if (j != SIZE_MAX && j != i) {
             fold_finding(as, j, i);
-            as->finding_keys[i][0] = '\0'; /* folded: dropped below */
+            as->findings[i].rule_id = NULL; /* folded: dropped below */
+            pw_arena_reset(&as->req);
             continue;
         }
-        char *kept = pw_arena_strdup(&as->arena, key);
-        if (!kept)
-            continue;
         f->account_id = sole;
-        as->finding_keys[i] = kept;
-        map_put(&as->finding_index, as->finding_keys, i); /* findable under its new key */
+        as->finding_hash[i] = h;
+        finding_put(as, i); /* findable under its new key */
+        pw_arena_reset(&as->req);
     }
     free_url_sets(as); /* no more occurrences: the counts are final */
     size_t w = 0;
     for (size_t i = 0; i < as->n_findings; i++) {
-        if (!as->finding_keys[i][0])
+        if (!as->findings[i].rule_id)
             continue;
-        as->findings[w] = as->findings[i];
-        as->finding_keys[w++] = as->finding_keys[i];
+        as->findings[w++] = as->findings[i];
     }
     as->n_findings = w;
     pw_inventory_fold_accountless(as->inventory);
@@ -1635,8 +1921,10 @@ pw_status pw_assessor_finish(pw_assessor *as, const pw_scan_result **out, pw_err
         fold_accountless(as);
         drop_repeated_no_baa(as);
     }
-    if (as->n_findings)
-        qsort(as->findings, as->n_findings, sizeof *as->findings, cmp_findings);
+    pw_status fst = pw_spill_flush(as->spill, err); /* reports read it with pread */
+    if (fst != PW_OK)
+        return fst;
+    sort_findings(as);
     free(as->finding_index.slot); /* positions changed: the index is no longer valid */
     memset(&as->finding_index, 0, sizeof as->finding_index);
     as->finished = 1;
@@ -1671,7 +1959,8 @@ pw_status pw_assessor_finish(pw_assessor *as, const pw_scan_result **out, pw_err
                                   .captured_last = as->last_ts,
                                   .baa_declared = as->baa,
                                   .n_baa_declared = as->n_baa,
-                                  .catalog_entries = pw_catalog_count(as->cat)};
+                                  .catalog_entries = pw_catalog_count(as->cat),
+                                  .spill = as->spill};
     /* copied: a report may outlive the catalog the scan used */
     pw_catalog_lists(as->cat, as->result.lists);
     for (size_t i = 0; i < PW_CATALOG_LISTS; i++) {

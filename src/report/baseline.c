@@ -384,16 +384,17 @@ static int gone_order(const void *x, const void *y)
     return a < b ? -1 : a > b;
 }
 
-/* The scan's fingerprints, one string each (freed by the caller). */
-static char **scan_fingerprints(const pw_scan_result *r)
+/* The scan's fingerprints, one string each (freed by the caller); NULL when out of memory or
+ * a finding's details could not be read back (ld->failed). */
+static char **scan_fingerprints(const pw_scan_result *r, pw_report_loader *ld)
 {
     char **fps = calloc(r->n_findings ? r->n_findings : 1, sizeof *fps);
     for (size_t i = 0; fps && i < r->n_findings; i++) {
         pw_buf fp;
         pw_buf_init(&fp);
-        pw_report_fingerprint(&r->findings[i], &fp);
+        pw_report_fingerprint(pw_report_load(ld, &r->findings[i]), &fp);
         pw_buf_putc(&fp, '\0');
-        fps[i] = fp.failed ? NULL : fp.data;
+        fps[i] = fp.failed || ld->failed ? NULL : fp.data;
         if (!fps[i]) {
             pw_buf_free(&fp);
             for (size_t j = 0; j < i; j++)
@@ -661,7 +662,14 @@ pw_status pw_baseline_compare(const pw_baseline *b, const pw_scan_result *r, pw_
     memset(out, 0, sizeof *out);
     out->baseline = b;
     size_t n = b->n + r->n_findings;
-    char **fps = scan_fingerprints(r);
+    pw_report_loader ld;
+    pw_report_loader_init(&ld, r);
+    char **fps = scan_fingerprints(r, &ld);
+    if (!fps && ld.failed) {
+        pw_baseline_diff_free(out);
+        return pw_report_loader_status(&ld, NULL, err);
+    }
+    pw_report_loader_free(&ld);
     keyed *k = calloc(n ? n : 1, sizeof *k);
     out->state = calloc(r->n_findings ? r->n_findings : 1, sizeof *out->state);
     out->was = calloc(r->n_findings ? r->n_findings : 1, sizeof *out->was);

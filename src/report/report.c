@@ -443,6 +443,43 @@ pw_status pw_report_buf_status(const pw_buf *out, pw_err *err)
     return out->failed ? pw_err_set(err, PW_ERR_NOMEM, "report: out of memory") : PW_OK;
 }
 
+void pw_report_loader_init(pw_report_loader *l, const pw_scan_result *r)
+{
+    memset(l, 0, sizeof *l);
+    l->r = r;
+    pw_arena_init(&l->a, 0);
+}
+
+void pw_report_loader_free(pw_report_loader *l)
+{
+    pw_arena_free(&l->a);
+}
+
+const pw_finding *pw_report_load(pw_report_loader *l, const pw_finding *f)
+{
+    if (!f->detail_at && !f->remedy_at)
+        return f;
+    pw_arena_reset(&l->a);
+    pw_err e;
+    const pw_finding *whole = pw_finding_detail(l->r, f, &l->tmp, &l->a, &e);
+    if (whole)
+        return whole;
+    if (!l->failed)
+        l->err = e;
+    l->failed = 1;
+    return f;
+}
+
+pw_status pw_report_loader_status(pw_report_loader *l, const pw_buf *out, pw_err *err)
+{
+    int failed = l->failed;
+    if (failed && err)
+        *err = l->err;
+    pw_status st = failed ? l->err.code : pw_report_buf_status(out, err);
+    pw_report_loader_free(l);
+    return st;
+}
+
 /* Identifiers in a page's path (/patients/jane.doe@example.org/results, /mrn/4482913) would
  * reach the dashboard through the location and the fingerprint, query or not: each identifier
  * the finding's evidence found is replaced in s by its kind ("[email]"), wherever it appears. */

@@ -495,9 +495,10 @@ static void since_badge(pw_buf *b, const pw_finding *f, const pw_baseline_diff *
         pw_buf_puts(b, "<span class=\"since\">in baseline</span>");
 }
 
-static void finding(pw_buf *b, const pw_scan_result *r, const pw_baseline_diff *d, size_t i)
+static void finding(pw_buf *b, const pw_scan_result *r, const pw_baseline_diff *d, size_t i,
+                    pw_report_loader *ld)
 {
-    const pw_finding *f = &r->findings[i];
+    const pw_finding *f = pw_report_load(ld, &r->findings[i]);
     const char *sev = pw_severity_name(f->severity);
     pw_buf_printf(b, "<div class=\"finding sev-%s\"><span class=\"badge\">%s</span> ", sev, sev);
     since_badge(b, f, d, i);
@@ -578,11 +579,17 @@ static void esc_label(pw_buf *b, pw_buf *name)
     pw_buf_free(name);
 }
 
-static void esc_tracker(pw_buf *b, const pw_finding *f)
+/* A filter-list finding names its company by its request's host: read back when spilled. */
+static const pw_finding *named(pw_report_loader *ld, const pw_finding *f)
+{
+    return pw_tracker_is_filter_list(f->tracker) ? pw_report_load(ld, f) : f;
+}
+
+static void esc_tracker(pw_buf *b, const pw_finding *f, pw_report_loader *ld)
 {
     pw_buf name;
     pw_buf_init(&name);
-    pw_report_finding_tracker(f, &name);
+    pw_report_finding_tracker(named(ld, f), &name);
     esc_label(b, &name);
 }
 
@@ -590,34 +597,35 @@ static void esc_tracker(pw_buf *b, const pw_finding *f)
  * many companies), the same company? A page's findings are grouped under it. The company is the
  * registrable domain (as SARIF's fingerprint): two findings whose evidence came from two hosts of
  * one company are one tracker; the host only stands in when no company was recorded. */
-static int same_tracker(const pw_finding *f, const pw_finding *g)
+static int same_tracker(const pw_finding *f, const pw_finding *g, pw_report_loader *ld)
 {
     if (strcmp(pw_report_product(g->tracker), pw_report_product(f->tracker)) != 0)
         return 0;
     if (f->company && g->company)
         return strcmp(f->company, g->company) == 0;
     char hf[256], hg[256];
-    const char *a = pw_report_list_host(f, hf, sizeof hf),
-               *b = pw_report_list_host(g, hg, sizeof hg);
+    const char *a = pw_report_list_host(named(ld, f), hf, sizeof hf),
+               *b = pw_report_list_host(named(ld, g), hg, sizeof hg);
     return (!a && !b) || (a && b && strcmp(a, b) == 0);
 }
 
 /* Has an earlier finding (in sorted order) the same page (and vendor, when given)? */
-static int seen_before(const pw_scan_result *r, const page_keys *pk, size_t i, int same_vendor)
+static int seen_before(const pw_scan_result *r, const page_keys *pk, size_t i, int same_vendor,
+                       pw_report_loader *ld)
 {
     const pw_finding *f = &r->findings[i];
     for (size_t j = 0; j < i; j++) {
         const pw_finding *g = &r->findings[j];
         if (g->severity == PW_SEV_INFO || strcmp(pk->key[j], pk->key[i]) != 0)
             continue;
-        if (!same_vendor || same_tracker(f, g))
+        if (!same_vendor || same_tracker(f, g, ld))
             return 1;
     }
     return 0;
 }
 
 static void page_article(pw_buf *b, const pw_scan_result *r, const page_keys *pk,
-                         const pw_baseline_diff *d, size_t first)
+                         const pw_baseline_diff *d, size_t first, pw_report_loader *ld)
 {
     const char *url = r->findings[first].page_url, *key = pk->key[first];
     size_t pi = 0;
@@ -643,10 +651,10 @@ static void page_article(pw_buf *b, const pw_scan_result *r, const page_keys *pk
     for (size_t v = first; v < r->n_findings; v++) {
         const pw_finding *fv = &r->findings[v];
         if (fv->severity == PW_SEV_INFO || strcmp(pk->key[v], key) != 0 ||
-            (v != first && seen_before(r, pk, v, 1)))
+            (v != first && seen_before(r, pk, v, 1, ld)))
             continue;
         pw_buf_puts(b, "<h4>");
-        esc_tracker(b, fv);
+        esc_tracker(b, fv, ld);
         pw_buf_puts(b, "</h4>");
         /* the tracker's most severe findings in full, the rest folded away */
         size_t n_more = 0;
@@ -659,15 +667,15 @@ static void page_article(pw_buf *b, const pw_scan_result *r, const page_keys *pk
             for (size_t i = v; i < r->n_findings; i++) {
                 const pw_finding *f = &r->findings[i];
                 if (f->severity == PW_SEV_INFO || strcmp(pk->key[i], key) != 0 ||
-                    !same_tracker(f, fv))
+                    !same_tracker(f, fv, ld))
                     continue;
                 int top = f->severity == fv->severity;
                 if (pass == 0 && top)
-                    finding(b, r, d, i);
+                    finding(b, r, d, i, ld);
                 else if (pass == 0)
                     n_more++;
                 else if (!top)
-                    finding(b, r, d, i);
+                    finding(b, r, d, i, ld);
             }
         }
         if (n_more)
@@ -782,7 +790,7 @@ static void baseline_section(pw_buf *b, const pw_baseline_diff *d)
     pw_buf_puts(b, "</section>");
 }
 
-static void inventory(pw_buf *b, const pw_scan_result *r)
+static void inventory(pw_buf *b, const pw_scan_result *r, pw_report_loader *ld)
 {
     size_t n = 0;
     for (size_t i = 0; i < r->n_findings; i++)
@@ -798,7 +806,7 @@ static void inventory(pw_buf *b, const pw_scan_result *r)
         pw_buf_puts(b, "<tr><td class=\"url\">");
         esc_page(b, f->page_url);
         pw_buf_puts(b, "</td><td>");
-        esc_tracker(b, f);
+        esc_tracker(b, f, ld);
         pw_buf_puts(b, "</td><td><code>");
         esc(b, f->account_id ? f->account_id : "—");
         pw_buf_printf(b, "</code></td><td>%zu</td></tr>", f->occurrences);
@@ -838,10 +846,13 @@ pw_status pw_report_html(const pw_scan_result *r, const pw_report_opts *o, pw_bu
     baseline_section(out, o->baseline);
     pw_buf_puts(out, "<section><h2>Findings by page</h2>");
     int any = 0;
+    pw_report_loader ld;
+    pw_report_loader_init(&ld, r);
     for (size_t i = 0; i < r->n_findings; i++) {
-        if (r->findings[i].severity == PW_SEV_INFO || seen_before(r, &pk, i, 0))
+        if (r->findings[i].severity == PW_SEV_INFO || seen_before(r, &pk, i, 0, &ld))
             continue;
-        page_article(out, r, &pk, o->baseline, i);
+        page_article(out, r, &pk, o->baseline, i, &ld);
+        pw_buf_spill(out, PW_BUF_SPILL_AT); /* a page's article is never revisited */
         any = 1;
     }
     if (!any && pw_report_incomplete_count(r))
@@ -852,7 +863,7 @@ pw_status pw_report_html(const pw_scan_result *r, const pw_report_opts *o, pw_bu
         pw_buf_puts(out, "<p>No PHI findings: no tracker sent health information from a care, "
                          "condition or portal page in this capture.</p>");
     pw_buf_puts(out, "</section>");
-    inventory(out, r);
+    inventory(out, r, &ld);
     trackers_seen(out, r);
     pages_table(out, r, &pk);
     page_keys_free(&pk);
@@ -861,5 +872,5 @@ pw_status pw_report_html(const pw_scan_result *r, const pw_report_opts *o, pw_bu
         pw_buf_printf(out, " %s", o->tool_version);
     pw_buf_puts(out, ". Findings describe what this capture observed; they are an engineering "
                      "assessment, not legal advice.</footer></main></body></html>\n");
-    return pw_report_buf_status(out, err);
+    return pw_report_loader_status(&ld, out, err);
 }

@@ -91,6 +91,24 @@ void pw_report_fingerprint(const pw_finding *f, pw_buf *out);
 /* pw_buf status after a render: NOMEM if any append failed. */
 pw_status pw_report_buf_status(const pw_buf *out, pw_err *err);
 
+/* Findings whole for a renderer: a long scan keeps its findings' evidence, requests, legal
+ * reasoning and fixes in a spill file (pw_finding_detail), read back one finding at a time. */
+typedef struct pw_report_loader {
+    const pw_scan_result *r;
+    pw_arena a;
+    pw_finding tmp;
+    pw_err err;
+    int failed; /* a read failed: err says why; the render then fails with it */
+} pw_report_loader;
+
+void pw_report_loader_init(pw_report_loader *l, const pw_scan_result *r);
+void pw_report_loader_free(pw_report_loader *l);
+/* f whole, valid until the next call on l. When its details cannot be read: f as it is (no
+ * evidence), and l remembers the error. */
+const pw_finding *pw_report_load(pw_report_loader *l, const pw_finding *f);
+/* The render's status: l's read error if any, else pw_report_buf_status. Frees l. */
+pw_status pw_report_loader_status(pw_report_loader *l, const pw_buf *out, pw_err *err);
+
 /* SARIF: the "locations" member of a result or notification for the page `url`, without its
  * query (it may hold what the visitor typed); nothing when url is no absolute URL
  * ("(unknown page)"). In report_sarif.c. */

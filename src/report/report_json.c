@@ -304,11 +304,13 @@ pw_status pw_report_json(const pw_scan_result *r, const pw_report_opts *o, pw_bu
     pw_jw_end_arr(&w);
     pw_jw_key(&w, "findings");
     pw_jw_arr(&w);
+    pw_report_loader ld;
+    pw_report_loader_init(&ld, r);
     for (size_t i = 0; i < r->n_findings; i++) {
-        write_finding(&w, &r->findings[i], o->baseline, i);
+        write_finding(&w, pw_report_load(&ld, &r->findings[i]), o->baseline, i);
         pw_buf_spill(out, PW_BUF_SPILL_AT); /* a sink's error fails the buffer */
     }
     pw_jw_end_arr(&w);
     pw_jw_end_obj(&w);
-    return pw_report_buf_status(out, err);
+    return pw_report_loader_status(&ld, out, err);
 }

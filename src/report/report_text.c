@@ -222,7 +222,15 @@ static void finding_row(const pw_finding *f, const char *host, finding_cells *fc
     fc->cell[5] = fc->n;
 }
 
-static void table(pw_buf *b, const pw_scan_result *r, const pw_baseline_diff *d, int color)
+/* A finding as its table row needs it: a filter-list finding names its company by its request's
+ * host (pw_report_finding_tracker), read back when spilled. */
+static const pw_finding *row_finding(pw_report_loader *ld, const pw_finding *f)
+{
+    return pw_tracker_is_filter_list(f->tracker) ? pw_report_load(ld, f) : f;
+}
+
+static void table(pw_buf *b, const pw_scan_result *r, const pw_baseline_diff *d, int color,
+                  pw_report_loader *ld)
 {
     if (!r->n_findings) {
         pw_buf_puts(b, pw_report_incomplete_count(r)
@@ -238,8 +246,9 @@ static void table(pw_buf *b, const pw_scan_result *r, const pw_baseline_diff *d,
     finding_cells fc;
     for (int pass = 0; pass == 0 || (pass == 1 && tt_fit(&t, TEXT_WIDTH)); pass++)
         for (size_t i = 0; i < r->n_findings; i++) {
-            finding_row(&r->findings[i], host, &fc);
-            fc.cell[0] = severity_cell(&r->findings[i], d, i, &fc);
+            const pw_finding *f = row_finding(ld, &r->findings[i]);
+            finding_row(f, host, &fc);
+            fc.cell[0] = severity_cell(f, d, i, &fc);
             for (size_t c = 0; c < t.n; c++)
                 tt_measure(&t, c, fc.cell[c]);
         }
@@ -248,7 +257,7 @@ static void table(pw_buf *b, const pw_scan_result *r, const pw_baseline_diff *d,
         pw_buf_printf(b, "Pages on %s\n", host);
     tt_header(&t, b, "", color ? BOLD : NULL, color ? RESET : NULL);
     for (size_t i = 0; i < r->n_findings; i++) {
-        const pw_finding *f = &r->findings[i];
+        const pw_finding *f = row_finding(ld, &r->findings[i]);
         finding_row(f, host, &fc);
         fc.cell[0] = severity_cell(f, d, i, &fc);
         const char *colors[6] = {color ? sev_color(f->severity) : NULL};
@@ -521,7 +530,9 @@ pw_status pw_report_text(const pw_scan_result *r, const pw_report_opts *o, pw_bu
     const pw_baseline_diff *d = o->baseline;
     summary(out, r, color);
     baseline_summary(out, d);
-    table(out, r, d, color);
+    pw_report_loader ld;
+    pw_report_loader_init(&ld, r);
+    table(out, r, d, color, &ld);
     gone_table(out, d, color);
     unchecked_tables(out, d, color);
     inventory(out, r, color);
@@ -538,7 +549,7 @@ pw_status pw_report_text(const pw_scan_result *r, const pw_report_opts *o, pw_bu
         if (r->findings[i].severity == PW_SEV_INFO)
             n_info++;
         else
-            details(out, &r->findings[i], since, color);
+            details(out, pw_report_load(&ld, &r->findings[i]), since, color);
         pw_buf_spill(out, PW_BUF_SPILL_AT); /* a sink's error fails the buffer */
     }
     if (n_info)
@@ -546,5 +557,5 @@ pw_status pw_report_text(const pw_scan_result *r, const pw_report_opts *o, pw_bu
                       "\n%zu informational finding%s (trackers on general pages) %s listed "
                       "in the table only.\n",
                       n_info, n_info == 1 ? "" : "s", n_info == 1 ? "is" : "are");
-    return pw_report_buf_status(out, err);
+    return pw_report_loader_status(&ld, out, err);
 }

@@ -1,0 +1,231 @@
+/*
+ * test_assess_spill.c — the finding store past pw_assess_opts.memory_budget: findings' evidence,
+ * requests, legal reasoning and fixes go to an unlinked temporary file and the reports read them
+ * back. Every report format of every HAR under tests/data/har/ and the demo HAR is byte-identical
+ * with everything spilled (budget 1) and nothing spilled; a many-page scan's heap grows by far
+ * less per page than the evidence it saw (the old assessor kept each finding's evidence and
+ * request copy: ~12 KiB a page here); a spill directory that cannot be created or written (a
+ * full disk) is an I/O error naming the directory, never a crash or a finding lost.
+ */
+#include <dirent.h>
+#include <malloc.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gw_test_tmpfs.h"
+#include "phiwall/assess.h"
+#include "phiwall/har.h"
+#include "phiwall/report.h"
+#include "pw_test.h"
+
+static pw_catalog *cat;
+static pw_detector *det;
+
+static pw_status sink_page(void *ctx, const pw_page *p, pw_err *err)
+{
+    return pw_assessor_add_page(ctx, p, err);
+}
+
+static pw_status sink_request(void *ctx, const pw_request *r, pw_err *err)
+{
+    return pw_assessor_add_request(ctx, r, err);
+}
+
+/* The four reports of one HAR, concatenated, with this budget; 0 on success. */
+static int render_all(const char *path, size_t budget, pw_buf *out, int *spilled)
+{
+    pw_assessor *as = NULL;
+    pw_err err = {0};
+    pw_assess_opts o = {.catalog = cat, .detector = det, .memory_budget = budget};
+    int ok = pw_assessor_new(&o, &as, &err) == PW_OK;
+    pw_capture_sink sink = {sink_page, sink_request, as, NULL};
+    ok = ok && pw_assessor_set_target(as, "t.har", PW_SOURCE_HAR, &err) == PW_OK;
+    ok = ok && pw_har_read_file(path, &sink, &err) == PW_OK;
+    const pw_scan_result *r = NULL;
+    ok = ok && pw_assessor_finish(as, &r, &err) == PW_OK;
+    pw_report_opts ro = {.tool_version = "test"};
+    for (int fmt = PW_REPORT_TEXT; ok && fmt <= PW_REPORT_HTML; fmt++)
+        ok = pw_report_render(r, (pw_report_format)fmt, &ro, out, &err) == PW_OK;
+    if (ok && spilled) {
+        *spilled = r->spill != NULL;
+        for (size_t i = 0; i < r->n_findings; i++) /* nothing of it kept in memory */
+            if (r->findings[i].evidence || r->findings[i].request || !r->findings[i].detail_at)
+                *spilled = 0;
+    }
+    if (!ok)
+        fprintf(stderr, "%s: %s\n", path, err.msg);
+    pw_assessor_free(as);
+    return ok ? 0 : -1;
+}
+
+static void same_reports(const char *path)
+{
+    pw_buf mem, disk;
+    pw_buf_init(&mem);
+    pw_buf_init(&disk);
+    int spilled = 0;
+    CHECK(render_all(path, (size_t)1 << 40, &mem, NULL) == 0);
+    CHECK(render_all(path, 1, &disk, &spilled) == 0);
+    CHECK(mem.len > 0 && mem.len == disk.len && memcmp(mem.data, disk.data, mem.len) == 0);
+    if (mem.len != disk.len || (mem.len && memcmp(mem.data, disk.data, mem.len) != 0))
+        fprintf(stderr, "%s: reports differ when spilled\n", path);
+    CHECK(spilled || strstr(mem.data ? mem.data : "", "No tracker findings"));
+    pw_buf_free(&mem);
+    pw_buf_free(&disk);
+}
+
+static void identical_reports(void)
+{
+    DIR *d = opendir(PW_SRC_DIR "/tests/data/har");
+    CHECK(d != NULL);
+    size_t n = 0;
+    for (struct dirent *e; d && (e = readdir(d));) {
+        size_t len = strlen(e->d_name);
+        if (len < 5 || strcmp(e->d_name + len - 4, ".har") != 0)
+            continue;
+        char path[1024];
+        snprintf(path, sizeof path, PW_SRC_DIR "/tests/data/har/%s", e->d_name);
+        same_reports(path);
+        n++;
+    }
+    if (d)
+        closedir(d);
+    CHECK(n >= 20);
+    same_reports(PW_SRC_DIR "/demo/demo.har");
+}
+
+/* Page i's Meta Pixel beacon: a condition page, a custom-data field of ~4 KiB and an 8 KiB
+ * URL (the evidence and the request copy the old assessor kept for each finding). */
+static pw_status feed_page(pw_assessor *as, size_t i, pw_err *err)
+{
+    static char big[8192];
+    if (!big[0])
+        for (size_t k = 0; k + 1 < sizeof big; k++)
+            big[k] = (char)('a' + (k * 7 + k / 26) % 26);
+    char page[128], url[16384];
+    snprintf(page, sizeof page, "https://www.h.org/conditions/breast-cancer/p%zu", i);
+    pw_page p = {.url = page, .title = "Breast cancer treatment"};
+    pw_status st = pw_assessor_add_page(as, &p, err);
+    snprintf(url, sizeof url,
+             "https://www.facebook.com/tr/?id=1234567890&ev=PageView&dl=%s&cd[notes]=%.4000s"
+             "&cd[more]=%.4000s",
+             page, big, big + 100);
+    pw_header h[] = {{"Referer", page}, {"User-Agent", "test"}};
+    pw_request r = {.method = "GET",
+                    .url = url,
+                    .headers = h,
+                    .n_headers = 2,
+                    .page_url = page,
+                    .resource_type = "image",
+                    .source = PW_SOURCE_HAR};
+    return st == PW_OK ? pw_assessor_add_request(as, &r, err) : st;
+}
+
+static size_t heap_in_use(void)
+{
+    struct mallinfo2 mi = mallinfo2();
+    return mi.uordblks + mi.hblkhd;
+}
+
+/* 1500 pages past a 1 MiB budget: the heap grows by the findings' small records only. */
+static void bounded_per_page(void)
+{
+#ifdef PW_TEST_ASAN
+    return; /* ASan's allocator keeps its own books: mallinfo2 says nothing */
+#endif
+    pw_assessor *as = NULL;
+    pw_err err = {0};
+    pw_assess_opts o = {.catalog = cat, .detector = det, .memory_budget = 1u << 20};
+    CHECK(pw_assessor_new(&o, &as, &err) == PW_OK);
+    size_t at200 = 0, i = 0;
+    pw_status st = PW_OK;
+    for (; i < 1500 && st == PW_OK; i++) {
+        st = feed_page(as, i, &err);
+        if (i == 200)
+            at200 = heap_in_use();
+    }
+    CHECK(st == PW_OK);
+    size_t at_end = heap_in_use();
+    const pw_scan_result *r = NULL;
+    CHECK(pw_assessor_finish(as, &r, &err) == PW_OK);
+    CHECK(r && r->n_findings >= 1500 && r->spill != NULL);
+    size_t per_page = at_end > at200 ? (at_end - at200) / (1500 - 201) : 0;
+    fprintf(stderr, "heap growth: %zu bytes a page (%zu findings)\n", per_page,
+            r ? r->n_findings : 0);
+    CHECK(per_page < 3000); /* the old assessor: ~12 KiB a page */
+    /* the details come back whole */
+    pw_arena a;
+    pw_arena_init(&a, 0);
+    pw_finding tmp;
+    const pw_finding *f = r ? pw_finding_detail(r, &r->findings[0], &tmp, &a, &err) : NULL;
+    CHECK(f && f->request && strstr(f->request->url, "cd[notes]=") && f->n_evidence > 0 &&
+          f->evidence && f->legal && f->remediation);
+    pw_arena_free(&a);
+    pw_assessor_free(as);
+}
+
+/* The spill file's directory: missing, then full. */
+static void spill_errors(void)
+{
+    pw_assessor *as = NULL;
+    pw_err err = {0};
+    pw_assess_opts o = {.catalog = cat,
+                        .detector = det,
+                        .memory_budget = 1,
+                        .spill_dir = "/nonexistent/phiwall-spill"};
+    CHECK(pw_assessor_new(&o, &as, &err) == PW_OK);
+    pw_status st = PW_OK;
+    for (size_t i = 0; i < 5 && st == PW_OK; i++)
+        st = feed_page(as, i, &err);
+    CHECK(st == PW_ERR_IO);
+    CHECK(strstr(err.msg, "/nonexistent/phiwall-spill") != NULL);
+    fprintf(stderr, "missing dir: %s\n", err.msg);
+    pw_assessor_free(as);
+}
+
+static gw_tmpfs small;
+static int have_tmpfs;
+
+static void spill_disk_full(void)
+{
+    if (!have_tmpfs) {
+        fprintf(stderr, "spill_disk_full: no private tmpfs (not permitted here): skipped\n");
+        return;
+    }
+    pw_assessor *as = NULL;
+    pw_err err = {0};
+    pw_assess_opts o = {
+        .catalog = cat, .detector = det, .memory_budget = 1, .spill_dir = small.dir};
+    CHECK(pw_assessor_new(&o, &as, &err) == PW_OK);
+    pw_status st = PW_OK;
+    size_t i = 0;
+    for (; i < 2000 && st == PW_OK; i++) /* 256 KiB of disk: ~12 KiB a page */
+        st = feed_page(as, i, &err);
+    const pw_scan_result *r = NULL;
+    if (st == PW_OK)
+        st = pw_assessor_finish(as, &r, &err);
+    CHECK(st == PW_ERR_IO);
+    CHECK(strstr(err.msg, small.dir) != NULL && strstr(err.msg, "No space left on device"));
+    fprintf(stderr, "full disk after %zu pages: %s\n", i, err.msg);
+    pw_assessor_free(as);
+}
+
+int main(void)
+{
+    have_tmpfs = gw_tmpfs_mount(&small, 256); /* before any thread: unshare refuses otherwise */
+    pw_err err;
+    pw_detector_opts dopts = {0};
+    if (pw_catalog_load(NULL, &cat, &err) != PW_OK ||
+        pw_detector_new(&dopts, &det, &err) != PW_OK) {
+        fprintf(stderr, "setup: %s\n", err.msg);
+        return 1;
+    }
+    static const pw_test_case cases[] = {PW_TEST(identical_reports), PW_TEST(bounded_per_page),
+                                         PW_TEST(spill_errors), PW_TEST(spill_disk_full)};
+    int rc = pw_test_run(cases, sizeof cases / sizeof cases[0]);
+    gw_tmpfs_unmount(&small);
+    pw_detector_free(det);
+    pw_catalog_free(cat);
+    return rc;
+}
