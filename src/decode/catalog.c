@@ -23,6 +23,7 @@ enum {
     COL_DECODER,
     COL_HOSTS,
     COL_PATHS,
+    COL_DATA, /* optional: data-file path globs */
     COL__COUNT
 };
 
@@ -95,6 +96,26 @@ static pw_status line_error(pw_err *err, const char *file, size_t line, const ch
     return pw_err_set(err, PW_ERR_PARSE, "%s:%zu: %s", file, line, msg);
 }
 
+/* The optional data column: path globs of the files the vendor's code fetches as data (Optimera's
+ * per-page score files), known by their path alone (no query conditions). */
+static pw_status fill_data_paths(pw_catalog *c, dk_entry *e, const char *text, const char *file,
+                                 size_t line, pw_err *err)
+{
+    e->data_paths_text = text ? text : "";
+    if (!text || !*text)
+        return PW_OK;
+    e->data_paths = split_list(&c->arena, text, &e->n_data_paths);
+    if (!e->data_paths)
+        return pw_err_set(err, PW_ERR_NOMEM, "catalog: out of memory");
+    for (size_t i = 0; i < e->n_data_paths; i++)
+        if (strchr(e->data_paths[i], '?'))
+            return line_error(err, file, line,
+                              "%s: data path '%s' has a query condition (a data file is known "
+                              "by its path alone)",
+                              e->t.id, e->data_paths[i]);
+    return PW_OK;
+}
+
 static pw_status fill_entry(pw_catalog *c, dk_entry *e, char **col, const char *file, size_t line,
                             pw_err *err)
 {
@@ -140,13 +161,13 @@ static pw_status fill_entry(pw_catalog *c, dk_entry *e, char **col, const char *
                           "%s: query condition '%s' (expected key=value after the path's '?', "
                           "conditions joined by '&')",
                           col[COL_ID], bad);
-    return PW_OK;
+    return fill_data_paths(c, e, col[COL_DATA], file, line, err);
 }
 
 /* One TSV line (already NUL-terminated, in the arena, so columns point into it). */
 static pw_status parse_line(pw_catalog *c, char *s, const char *file, size_t line, pw_err *err)
 {
-    char *col[COL__COUNT];
+    char *col[COL__COUNT] = {0};
     size_t n = 0;
     col[n++] = s;
     for (char *p = s; *p; p++) {
@@ -154,13 +175,13 @@ static pw_status parse_line(pw_catalog *c, char *s, const char *file, size_t lin
             continue;
         *p = '\0';
         if (n == COL__COUNT)
-            return line_error(err, file, line, "%s: more than 9 tab-separated columns", col[0]);
+            return line_error(err, file, line, "%s: more than 10 tab-separated columns", col[0]);
         col[n++] = p + 1;
     }
-    if (n != COL__COUNT)
+    if (n < COL_DATA) /* the data column is optional */
         return line_error(err, file, line,
                           "%s: expected 9 tab-separated columns (id vendor product category baa "
-                          "baa_note decoder hosts paths)",
+                          "baa_note decoder hosts paths), and optionally a 10th (data paths)",
                           col[0]);
     pw_status st = grow_entries(c, err);
     if (st != PW_OK)
@@ -237,6 +258,7 @@ static void init_synthetic(dk_entry *e, const char *id, const char *product, pw_
     e->decoder = &dk_decoder_generic;
     e->hosts_text = "";
     e->paths_text = "";
+    e->data_paths_text = "";
 }
 
 /* One optional filter list: path NULL = `default_path` when it exists; "" = none. */
@@ -367,6 +389,26 @@ const char *pw_catalog_hosts(const pw_catalog *c, const pw_tracker *t)
 const char *pw_catalog_paths(const pw_catalog *c, const pw_tracker *t)
 {
     return t ? entry_of(t)->paths_text : "";
+}
+
+const char *pw_catalog_data_paths(const pw_catalog *c, const pw_tracker *t)
+{
+    return t && entry_of(t)->data_paths_text ? entry_of(t)->data_paths_text : "";
+}
+
+int pw_catalog_is_data_file(const pw_catalog *c, const pw_tracker *t, const char *url)
+{
+    (void)c;
+    pw_url u;
+    if (!t || !url || !entry_of(t)->n_data_paths ||
+        pw_url_parse(url, strlen(url), &u, NULL) != PW_OK)
+        return 0;
+    const char *path = u.path.n ? u.path.p : "/";
+    size_t n = u.path.n ? u.path.n : 1;
+    for (size_t i = 0; i < entry_of(t)->n_data_paths; i++)
+        if (dk_glob_match(entry_of(t)->data_paths[i], path, n))
+            return 1;
+    return 0;
 }
 
 void pw_catalog_lists(const pw_catalog *c, pw_catalog_list out[PW_CATALOG_LISTS])
