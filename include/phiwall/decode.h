@@ -148,6 +148,9 @@ typedef struct pw_catalog_list {
     const char *path;    /* the file loaded, or NULL: not loaded */
     const char *version; /* its header's "! Version:" (else "! Last modified:"), or NULL */
     size_t rules;        /* rules kept (0 when not loaded) */
+    /* the file's modification date, "YYYY-MM-DD" (UTC), or NULL: what dates a list whose header
+     * gives no version (Debian's copies carry the template's unfilled "%timestamp%") */
+    const char *file_date;
 } pw_catalog_list;
 #define PW_CATALOG_LISTS 2
 /* Every list the catalog can read, loaded or not (EasyPrivacy, EasyList), into out. */

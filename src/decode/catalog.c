@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 
 #include "catalog_internal.h"
 #include "phiwall/buf.h"
@@ -261,13 +263,28 @@ static void init_synthetic(dk_entry *e, const char *id, const char *product, pw_
     e->data_paths_text = "";
 }
 
+/* The modification date of the file at path, "YYYY-MM-DD" in UTC (arena), or NULL: it dates a
+ * list whose header gives no version. A date, not a time: the same installed package gives the
+ * same report on every machine. */
+static const char *file_date(pw_arena *a, const char *path)
+{
+    struct stat st;
+    struct tm tm;
+    char buf[16];
+    if (stat(path, &st) != 0 || !gmtime_r(&st.st_mtime, &tm) ||
+        strftime(buf, sizeof buf, "%Y-%m-%d", &tm) != 10)
+        return NULL;
+    return pw_arena_strdup(a, buf);
+}
+
 /* One optional filter list: path NULL = `default_path` when it exists; "" = none. */
 static pw_status load_list(pw_catalog *c, const char *path, const char *default_path,
                            dk_list_mode mode, dk_easyprivacy **out, const char **loaded,
-                           pw_err *err)
+                           const char **date, pw_err *err)
 {
     *out = NULL;
     *loaded = NULL;
+    *date = NULL;
     if (path && !*path)
         return PW_OK;
     pw_status st = dk_filterlist_load(&c->arena, path ? path : default_path, mode, out, err);
@@ -276,8 +293,10 @@ static pw_status load_list(pw_catalog *c, const char *path, const char *default_
         *out = NULL;
         return PW_OK;
     }
-    if (st == PW_OK && *out) /* reports name the file: a default list is loaded silently */
+    if (st == PW_OK && *out) { /* reports name the file: a default list is loaded silently */
         *loaded = pw_arena_strdup(&c->arena, path ? path : default_path);
+        *date = file_date(&c->arena, path ? path : default_path);
+    }
     return st;
 }
 
@@ -294,11 +313,12 @@ static const char *easylist_path(const pw_catalog_options *o)
 
 static pw_status load_lists(pw_catalog *c, const pw_catalog_options *o, pw_err *err)
 {
-    pw_status st = load_list(c, o ? o->easyprivacy_file : NULL, PW_EASYPRIVACY_DEFAULT_PATH,
-                             DK_LIST_ALL, &c->easyprivacy, &c->easyprivacy_path, err);
+    pw_status st =
+        load_list(c, o ? o->easyprivacy_file : NULL, PW_EASYPRIVACY_DEFAULT_PATH, DK_LIST_ALL,
+                  &c->easyprivacy, &c->easyprivacy_path, &c->easyprivacy_date, err);
     if (st == PW_OK)
         st = load_list(c, easylist_path(o), PW_EASYLIST_DEFAULT_PATH, DK_LIST_HOSTS, &c->easylist,
-                       &c->easylist_path, err);
+                       &c->easylist_path, &c->easylist_date, err);
     return st;
 }
 
@@ -415,10 +435,10 @@ void pw_catalog_lists(const pw_catalog *c, pw_catalog_list out[PW_CATALOG_LISTS]
 {
     out[0] = (pw_catalog_list){"EasyPrivacy", c ? c->easyprivacy_path : NULL,
                                c ? dk_filterlist_version(c->easyprivacy) : NULL,
-                               pw_catalog_easyprivacy_rules(c)};
+                               pw_catalog_easyprivacy_rules(c), c ? c->easyprivacy_date : NULL};
     out[1] = (pw_catalog_list){"EasyList", c ? c->easylist_path : NULL,
                                c ? dk_filterlist_version(c->easylist) : NULL,
-                               pw_catalog_easylist_rules(c)};
+                               pw_catalog_easylist_rules(c), c ? c->easylist_date : NULL};
 }
 
 size_t pw_catalog_easyprivacy_rules(const pw_catalog *c)

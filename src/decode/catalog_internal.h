@@ -44,6 +44,7 @@ struct pw_catalog {
     dk_easyprivacy *easyprivacy;                  /* DK_LIST_ALL */
     dk_easyprivacy *easylist;                     /* DK_LIST_HOSTS */
     const char *easyprivacy_path, *easylist_path; /* the files loaded (arena), or NULL */
+    const char *easyprivacy_date, *easylist_date; /* their modification dates, or NULL */
 };
 
 /* Build the host index once every entry is in (catalog_match.c). */
