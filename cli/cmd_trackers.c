@@ -155,6 +155,7 @@ static void json_tracker(pw_buf *b, const pw_catalog *c, const pw_tracker *t, in
     if (full) {
         json_field(b, "hosts", pw_catalog_hosts(c, t), 1);
         json_field(b, "paths", pw_catalog_paths(c, t), 1);
+        json_field(b, "data_paths", pw_catalog_data_paths(c, t), 1);
     }
     pw_buf_putc(b, '}');
 }

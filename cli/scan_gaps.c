@@ -349,6 +349,11 @@ void pw_cli_gaps_check_request(pw_cli_gaps *g, const pw_request *r)
     const pw_tracker *t = pw_catalog_classify(g->catalog, r->url, r->page_url, NULL);
     if (!t || t->category == PW_CATEGORY_CONSENT || t->category == PW_CATEGORY_EMBED)
         return;
+    /* a data file the tracker's code fetches (Optimera's per-page score file, a <script> that
+     * only sets variables, 403 for a page it has not scored): the code that sends was loaded or
+     * is a gap of its own; this one's failure hides no tag */
+    if (pw_catalog_is_data_file(g->catalog, t, r->url))
+        return;
     pw_gap_kind kind;
     if (is_frame(r))
         kind = PW_GAP_FRAME;

@@ -49,10 +49,10 @@ void pw_cli_gaps_free(pw_cli_gaps *g);
 void pw_cli_gaps_add(pw_cli_gaps *g, const pw_capture_gap *gap);
 
 /* Record a gap when `r` failed (error, HTTP status 400 or more, or no response) and was a
- * tracker's script or frame (catalog, EasyPrivacy, EasyList; consent managers and embeds aside),
- * or a HAR's top-level document — the page's own URL, or where its redirects led (a page gap
- * named by the page's URL; an error page's status is one too, "page answered HTTP 404"). A
- * failed beacon is no gap: what it sent was captured. */
+ * tracker's script or frame (catalog, EasyPrivacy, EasyList; consent managers, embeds and a
+ * catalog entry's data files aside), or a HAR's top-level document — the page's own URL, or
+ * where its redirects led (a page gap named by the page's URL; an error page's status is one
+ * too, "page answered HTTP 404"). A failed beacon is no gap: what it sent was captured. */
 void pw_cli_gaps_check_request(pw_cli_gaps *g, const pw_request *r);
 
 /* r with the gaps attached (a shallow copy; valid while both live). */

@@ -70,8 +70,9 @@ void pw_cli_scan_live_usage(FILE *f)
            "--fail-on, 2 usage, 3 runtime error (no browser could start, the start URL did\n"
            "not load), 4 incomplete: tracker scripts or pages failed to load (DNS, refused,\n"
            "blocked, HTTP error, timeout), so what they would have sent was not observed —\n"
-           "not a clean result. 130/143: interrupted by SIGINT (Ctrl-C)/SIGTERM: the pages\n"
-           "read were reported INCOMPLETE and --har-out written (again: exit at once).\n"
+           "not a clean result. 130/143: interrupted by SIGINT (Ctrl-C)/SIGTERM (browser or\n"
+           "--static): the pages read were reported INCOMPLETE and --har-out written (again:\n"
+           "exit at once).\n"
            "See docs/scan-browser.md.\n");
 }
 
@@ -549,6 +550,16 @@ static int remove_entry(const char *path, const struct stat *st, int flag, struc
     return 0;
 }
 
+/* A crawl stopped by SIGINT or SIGTERM after `pages` pages: the rest of the site was not seen. */
+static void interrupted_gap(const pw_live_args *a, const pw_capture_sink *sink, const char *url,
+                            size_t pages)
+{
+    char why[160];
+    snprintf(why, sizeof why, "%s after %zu page%s: the rest of the site was not scanned",
+             a->interrupted_by == SIGTERM ? "SIGTERM" : "SIGINT", pages, pages == 1 ? "" : "s");
+    add_gap(sink, &(pw_capture_gap){.kind = PW_GAP_INTERRUPTED, .url = url, .error = why});
+}
+
 static pw_status capture_static(pw_live_args *a, const char *url, pw_cli_pipeline *p,
                                 const pw_capture_sink *sink, pw_err *err)
 {
@@ -559,7 +570,14 @@ static pw_status capture_static(pw_live_args *a, const char *url, pw_cli_pipelin
     so.ignore_robots = a->bo.ignore_robots;
     so.site_of = site_of;
     pw_static_stats ss;
+    pw_browser_stop stop; /* the signal handler's flag; no browser, no profile to remove */
+    memset(&stop, 0, sizeof stop);
+    so.stop = &stop.requested;
+    pw_scan_signals_catch(&stop);
     pw_status st = pw_static_scan(url, &so, sink, &ss, err);
+    a->interrupted_by = pw_scan_signals_release();
+    if (st == PW_OK && ss.interrupted) /* the pages read are whole; the rest was not seen */
+        interrupted_gap(a, sink, url, ss.pages);
     if (st == PW_OK)
         st = pw_assessor_set_target(p->assessor, url, PW_SOURCE_STATIC, err);
     return st;
@@ -600,13 +618,8 @@ static pw_status capture_browser(pw_live_args *a, const char *url, pw_cli_pipeli
         if (!o.contain)
             fprintf(stderr, "phiwall: scan: note: --no-contain: tracker beacons (with the canary "
                             "identity) were sent to the vendors\n");
-        if (bs.interrupted) { /* the pages read are whole; the rest of the site was not seen */
-            char why[160];
-            snprintf(why, sizeof why, "%s after %zu page%s: the rest of the site was not scanned",
-                     a->interrupted_by == SIGTERM ? "SIGTERM" : "SIGINT", bs.pages,
-                     bs.pages == 1 ? "" : "s");
-            add_gap(sink, &(pw_capture_gap){.kind = PW_GAP_INTERRUPTED, .url = url, .error = why});
-        }
+        if (bs.interrupted) /* the pages read are whole; the rest of the site was not seen */
+            interrupted_gap(a, sink, url, bs.pages);
         if (o.login_url && !bs.login_ok) /* the portal, the most sensitive part, was not seen */
             add_gap(sink, &(pw_capture_gap){
                               .kind = PW_GAP_LOGIN,

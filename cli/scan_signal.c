@@ -1,6 +1,6 @@
 /*
- * scan_signal.c — Ctrl-C and SIGTERM during a browser scan (scan_signal.h). Everything the
- * handler does is async-signal-safe: a flag, write(2), kill, waitpid, and a directory removal
+ * scan_signal.c — Ctrl-C and SIGTERM during a browser or static scan (scan_signal.h). Everything
+ * the handler does is async-signal-safe: a flag, write(2), kill, waitpid, and a directory removal
  * with openat/getdents64/unlinkat (nftw and readdir are not safe in a handler).
  */
 #include "scan_signal.h"

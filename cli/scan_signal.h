@@ -1,10 +1,11 @@
 /*
- * scan_signal.h — Ctrl-C and SIGTERM during a browser scan (the library installs no handlers).
- * The first signal asks the crawl to stop (pw_browser_stop.requested): the page being read is
- * finished, Chromium is stopped, its profile removed, and what was captured is reported as
- * INCOMPLETE ("interrupted") and written to --har-out; the scan then exits 128 + the signal
- * (130 for SIGINT, 143 for SIGTERM). A second signal exits at once, by the signal, after it
- * killed Chromium and removed its profile (the path the library publishes in the stop).
+ * scan_signal.h — Ctrl-C and SIGTERM during a browser or static scan (the library installs no
+ * handlers). The first signal asks the crawl to stop (pw_browser_stop.requested, which a static
+ * scan reads through pw_static_opts.stop): the page being read is finished, Chromium (if any) is
+ * stopped, its profile removed, and what was captured is reported as INCOMPLETE ("interrupted")
+ * and written to --har-out; the scan then exits 128 + the signal (130 for SIGINT, 143 for
+ * SIGTERM). A second signal exits at once, by the signal, after it killed Chromium and removed
+ * its profile (the path the library publishes in the stop; none in a static scan).
  */
 #ifndef PHIWALL_CLI_SCAN_SIGNAL_H
 #define PHIWALL_CLI_SCAN_SIGNAL_H

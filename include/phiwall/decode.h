@@ -148,6 +148,9 @@ typedef struct pw_catalog_list {
     const char *path;    /* the file loaded, or NULL: not loaded */
     const char *version; /* its header's "! Version:" (else "! Last modified:"), or NULL */
     size_t rules;        /* rules kept (0 when not loaded) */
+    /* the file's modification date, "YYYY-MM-DD" (UTC), or NULL: what dates a list whose header
+     * gives no version (Debian's copies carry the template's unfilled "%timestamp%") */
+    const char *file_date;
 } pw_catalog_list;
 #define PW_CATALOG_LISTS 2
 /* Every list the catalog can read, loaded or not (EasyPrivacy, EasyList), into out. */
@@ -160,6 +163,13 @@ int pw_tracker_is_filter_list(const pw_tracker *t);
 /* Host patterns and path globs of an entry, comma-separated as in the TSV (for listings). */
 const char *pw_catalog_hosts(const pw_catalog *c, const pw_tracker *t);
 const char *pw_catalog_paths(const pw_catalog *c, const pw_tracker *t);
+/* The entry's data-file path globs, comma-separated as in the TSV's optional 10th column ("" when
+ * none). */
+const char *pw_catalog_data_paths(const pw_catalog *c, const pw_tracker *t);
+/* 1 when url is a data file of tracker t's (its path matches one of t's data-file globs): a file
+ * the vendor's code fetches as data (per-page scores, configuration), not code — its failure to
+ * load hides no tag, so a scan has no script gap for it (docs/trackers.md). */
+int pw_catalog_is_data_file(const pw_catalog *c, const pw_tracker *t, const char *url);
 void pw_catalog_free(pw_catalog *c);
 size_t pw_catalog_count(const pw_catalog *c);
 const pw_tracker *pw_catalog_at(const pw_catalog *c, size_t i);

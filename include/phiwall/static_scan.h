@@ -8,6 +8,7 @@
 #ifndef PHIWALL_STATIC_SCAN_H
 #define PHIWALL_STATIC_SCAN_H
 
+#include <signal.h>
 #include <stddef.h>
 
 #include "phiwall/arena.h"
@@ -27,10 +28,15 @@ typedef struct pw_static_opts {
     /* Site key of a host (registrable domain) for same-site links; NULL: the host itself. */
     char *(*site_of)(void *ctx, pw_arena *a, const char *host);
     void *ctx;
+    /* A stop the caller asks for from outside (the CLI's SIGINT/SIGTERM handler: the library
+     * installs none), read between pages: nonzero starts no more pages, the page being read is
+     * finished, and the scan returns PW_OK with stats.interrupted set. NULL: runs to the end. */
+    const volatile sig_atomic_t *stop;
 } pw_static_opts;
 
 typedef struct pw_static_stats {
     size_t pages, pages_failed, requests;
+    int interrupted; /* stopped early by opts.stop: pages were left unread */
 } pw_static_stats;
 
 /* Fetch start_url and same-site pages (care-intent links first), extracting from each. */

@@ -78,7 +78,13 @@ pw_status pw_static_scan(const char *start_url, const pw_static_opts *opts,
     bx_read_robots(&c->b);
     bx_queue_push(&c->b.queue, start_url, "home", 0);
     bx_queue_item it;
-    while (st == PW_OK && stats->pages < max_pages && bx_queue_pop(&c->b.queue, &it)) {
+    while (st == PW_OK && stats->pages < max_pages && c->b.queue.n) {
+        if (opts->stop && *opts->stop) { /* the caller's stop (a signal): the pages read so far */
+            stats->interrupted = 1;
+            break;
+        }
+        if (!bx_queue_pop(&c->b.queue, &it))
+            break;
         bx_http_result r;
         stats->pages++;
         pw_err e;

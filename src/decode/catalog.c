@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 
 #include "catalog_internal.h"
 #include "phiwall/buf.h"
@@ -23,6 +25,7 @@ enum {
     COL_DECODER,
     COL_HOSTS,
     COL_PATHS,
+    COL_DATA, /* optional: data-file path globs */
     COL__COUNT
 };
 
@@ -95,6 +98,26 @@ static pw_status line_error(pw_err *err, const char *file, size_t line, const ch
     return pw_err_set(err, PW_ERR_PARSE, "%s:%zu: %s", file, line, msg);
 }
 
+/* The optional data column: path globs of the files the vendor's code fetches as data (Optimera's
+ * per-page score files), known by their path alone (no query conditions). */
+static pw_status fill_data_paths(pw_catalog *c, dk_entry *e, const char *text, const char *file,
+                                 size_t line, pw_err *err)
+{
+    e->data_paths_text = text ? text : "";
+    if (!text || !*text)
+        return PW_OK;
+    e->data_paths = split_list(&c->arena, text, &e->n_data_paths);
+    if (!e->data_paths)
+        return pw_err_set(err, PW_ERR_NOMEM, "catalog: out of memory");
+    for (size_t i = 0; i < e->n_data_paths; i++)
+        if (strchr(e->data_paths[i], '?'))
+            return line_error(err, file, line,
+                              "%s: data path '%s' has a query condition (a data file is known "
+                              "by its path alone)",
+                              e->t.id, e->data_paths[i]);
+    return PW_OK;
+}
+
 static pw_status fill_entry(pw_catalog *c, dk_entry *e, char **col, const char *file, size_t line,
                             pw_err *err)
 {
@@ -140,13 +163,13 @@ static pw_status fill_entry(pw_catalog *c, dk_entry *e, char **col, const char *
                           "%s: query condition '%s' (expected key=value after the path's '?', "
                           "conditions joined by '&')",
                           col[COL_ID], bad);
-    return PW_OK;
+    return fill_data_paths(c, e, col[COL_DATA], file, line, err);
 }
 
 /* One TSV line (already NUL-terminated, in the arena, so columns point into it). */
 static pw_status parse_line(pw_catalog *c, char *s, const char *file, size_t line, pw_err *err)
 {
-    char *col[COL__COUNT];
+    char *col[COL__COUNT] = {0};
     size_t n = 0;
     col[n++] = s;
     for (char *p = s; *p; p++) {
@@ -154,13 +177,13 @@ static pw_status parse_line(pw_catalog *c, char *s, const char *file, size_t lin
             continue;
         *p = '\0';
         if (n == COL__COUNT)
-            return line_error(err, file, line, "%s: more than 9 tab-separated columns", col[0]);
+            return line_error(err, file, line, "%s: more than 10 tab-separated columns", col[0]);
         col[n++] = p + 1;
     }
-    if (n != COL__COUNT)
+    if (n < COL_DATA) /* the data column is optional */
         return line_error(err, file, line,
                           "%s: expected 9 tab-separated columns (id vendor product category baa "
-                          "baa_note decoder hosts paths)",
+                          "baa_note decoder hosts paths), and optionally a 10th (data paths)",
                           col[0]);
     pw_status st = grow_entries(c, err);
     if (st != PW_OK)
@@ -237,15 +260,31 @@ static void init_synthetic(dk_entry *e, const char *id, const char *product, pw_
     e->decoder = &dk_decoder_generic;
     e->hosts_text = "";
     e->paths_text = "";
+    e->data_paths_text = "";
+}
+
+/* The modification date of the file at path, "YYYY-MM-DD" in UTC (arena), or NULL: it dates a
+ * list whose header gives no version. A date, not a time: the same installed package gives the
+ * same report on every machine. */
+static const char *file_date(pw_arena *a, const char *path)
+{
+    struct stat st;
+    struct tm tm;
+    char buf[16];
+    if (stat(path, &st) != 0 || !gmtime_r(&st.st_mtime, &tm) ||
+        strftime(buf, sizeof buf, "%Y-%m-%d", &tm) != 10)
+        return NULL;
+    return pw_arena_strdup(a, buf);
 }
 
 /* One optional filter list: path NULL = `default_path` when it exists; "" = none. */
 static pw_status load_list(pw_catalog *c, const char *path, const char *default_path,
                            dk_list_mode mode, dk_easyprivacy **out, const char **loaded,
-                           pw_err *err)
+                           const char **date, pw_err *err)
 {
     *out = NULL;
     *loaded = NULL;
+    *date = NULL;
     if (path && !*path)
         return PW_OK;
     pw_status st = dk_filterlist_load(&c->arena, path ? path : default_path, mode, out, err);
@@ -254,8 +293,10 @@ static pw_status load_list(pw_catalog *c, const char *path, const char *default_
         *out = NULL;
         return PW_OK;
     }
-    if (st == PW_OK && *out) /* reports name the file: a default list is loaded silently */
+    if (st == PW_OK && *out) { /* reports name the file: a default list is loaded silently */
         *loaded = pw_arena_strdup(&c->arena, path ? path : default_path);
+        *date = file_date(&c->arena, path ? path : default_path);
+    }
     return st;
 }
 
@@ -272,11 +313,12 @@ static const char *easylist_path(const pw_catalog_options *o)
 
 static pw_status load_lists(pw_catalog *c, const pw_catalog_options *o, pw_err *err)
 {
-    pw_status st = load_list(c, o ? o->easyprivacy_file : NULL, PW_EASYPRIVACY_DEFAULT_PATH,
-                             DK_LIST_ALL, &c->easyprivacy, &c->easyprivacy_path, err);
+    pw_status st =
+        load_list(c, o ? o->easyprivacy_file : NULL, PW_EASYPRIVACY_DEFAULT_PATH, DK_LIST_ALL,
+                  &c->easyprivacy, &c->easyprivacy_path, &c->easyprivacy_date, err);
     if (st == PW_OK)
         st = load_list(c, easylist_path(o), PW_EASYLIST_DEFAULT_PATH, DK_LIST_HOSTS, &c->easylist,
-                       &c->easylist_path, err);
+                       &c->easylist_path, &c->easylist_date, err);
     return st;
 }
 
@@ -369,14 +411,34 @@ const char *pw_catalog_paths(const pw_catalog *c, const pw_tracker *t)
     return t ? entry_of(t)->paths_text : "";
 }
 
+const char *pw_catalog_data_paths(const pw_catalog *c, const pw_tracker *t)
+{
+    return t && entry_of(t)->data_paths_text ? entry_of(t)->data_paths_text : "";
+}
+
+int pw_catalog_is_data_file(const pw_catalog *c, const pw_tracker *t, const char *url)
+{
+    (void)c;
+    pw_url u;
+    if (!t || !url || !entry_of(t)->n_data_paths ||
+        pw_url_parse(url, strlen(url), &u, NULL) != PW_OK)
+        return 0;
+    const char *path = u.path.n ? u.path.p : "/";
+    size_t n = u.path.n ? u.path.n : 1;
+    for (size_t i = 0; i < entry_of(t)->n_data_paths; i++)
+        if (dk_glob_match(entry_of(t)->data_paths[i], path, n))
+            return 1;
+    return 0;
+}
+
 void pw_catalog_lists(const pw_catalog *c, pw_catalog_list out[PW_CATALOG_LISTS])
 {
     out[0] = (pw_catalog_list){"EasyPrivacy", c ? c->easyprivacy_path : NULL,
                                c ? dk_filterlist_version(c->easyprivacy) : NULL,
-                               pw_catalog_easyprivacy_rules(c)};
+                               pw_catalog_easyprivacy_rules(c), c ? c->easyprivacy_date : NULL};
     out[1] = (pw_catalog_list){"EasyList", c ? c->easylist_path : NULL,
                                c ? dk_filterlist_version(c->easylist) : NULL,
-                               pw_catalog_easylist_rules(c)};
+                               pw_catalog_easylist_rules(c), c ? c->easylist_date : NULL};
 }
 
 size_t pw_catalog_easyprivacy_rules(const pw_catalog *c)

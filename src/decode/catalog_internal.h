@@ -16,6 +16,11 @@ typedef struct dk_entry {
      * NUL-terminated, the list ended by an empty one; NULL when the glob has none */
     const char **queries;
     size_t n_paths;
+    /* the optional 10th column: globs over the path of the data files the vendor's code fetches
+     * (per-page scores, configuration), not code (pw_catalog_is_data_file) */
+    const char *data_paths_text;
+    const char **data_paths;
+    size_t n_data_paths;
 } dk_entry;
 
 /* One host pattern of one entry, chained per indexed domain. */
@@ -39,6 +44,7 @@ struct pw_catalog {
     dk_easyprivacy *easyprivacy;                  /* DK_LIST_ALL */
     dk_easyprivacy *easylist;                     /* DK_LIST_HOSTS */
     const char *easyprivacy_path, *easylist_path; /* the files loaded (arena), or NULL */
+    const char *easyprivacy_date, *easylist_date; /* their modification dates, or NULL */
 };
 
 /* Build the host index once every entry is in (catalog_match.c). */

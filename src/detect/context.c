@@ -581,6 +581,27 @@ pw_ctx pw_ctx_in_object(pw_ctx c, const char *key, size_t n, pw_detect_object ob
     return c == PW_CTX_NONE ? PW_CTX_NAME : c;
 }
 
+/* Who a phone key's number belongs to, when a word says it is a place's or a unit's of the
+ * organisation: "location_phone", "clinicPhone", "department_phone_number" (the compact key is the
+ * word, then "phone") is the number the site publishes for it, not a person's. Not "office",
+ * "work", "business" or "home": a patient's work number identifies the patient. */
+static const char *const org_phone_owners[] = {
+    "location", "locations", "clinic", "department", "dept",   "facility", "hospital",
+    "practice", "pharmacy",  "branch", "campus",     "center", "centre",   NULL};
+
+/* A phone key (compact k, its last component, starting at key[b]) of a place: its owner word just
+ * before "phone", or the key's parent a list of places ("locations.0.phone", "clinics[2][tel]"),
+ * as for a "name" (pw_ctx_in_object). */
+static int place_phone_key(const char *key, const char *k, size_t kl, size_t b)
+{
+    for (const char *const *w = org_phone_owners; *w; w++) {
+        size_t wl = strlen(*w);
+        if (kl >= wl + 5 && memcmp(k, *w, wl) == 0 && memcmp(k + wl, "phone", 5) == 0)
+            return 1;
+    }
+    return b > 0 && pw_ctx_key_is_place_list(key, b - 1);
+}
+
 pw_ctx pw_ctx_from_key(const char *key, size_t n)
 {
     char k[64];
@@ -591,6 +612,8 @@ pw_ctx pw_ctx_from_key(const char *key, size_t n)
     pw_ctx exact = exact_lookup(k, kl);
     if (exact == PW_CTX_NAME && !name_parent_is_person(key, b))
         return PW_CTX_NONE;
+    if (exact == PW_CTX_PHONE && place_phone_key(key, k, kl, b))
+        return PW_CTX_ORG_PHONE;
     if (exact != PW_CTX_NONE)
         return exact;
     if (kl < 6) /* short keys are all in the exact table */
@@ -603,7 +626,8 @@ pw_ctx pw_ctx_from_key(const char *key, size_t n)
     for (uint64_t cand = starts & ends; cand; cand &= cand - 1) { /* table order decides */
         const ctx_word *w = &key_contains[__builtin_ctzll(cand)];
         if (contains(k, kl, w))
-            return w->ctx;
+            return w->ctx == PW_CTX_PHONE && place_phone_key(key, k, kl, b) ? PW_CTX_ORG_PHONE
+                                                                            : w->ctx;
     }
     return PW_CTX_NONE;
 }

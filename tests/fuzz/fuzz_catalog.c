@@ -3,7 +3,8 @@
  * the matcher over what it loaded. Input line 1 is a request URL, line 2 a page URL, the rest the
  * user file. Properties: a refused file is a parse error that names the file and a line; a loaded
  * one finds each of its entries by id; a match, a classification and each entry's host and path
- * texts come from the loaded catalog. The built-in entries are loaded too (as `--trackers`
+ * texts come from the loaded catalog; a data file (the optional 10th column) is one only of an
+ * entry that has data paths. The built-in entries are loaded too (as `--trackers`
  * does), the filter lists are not (fuzz_filterlist covers them). */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -56,9 +57,13 @@ static void check_loaded(const pw_catalog *c, const char *url, const char *page)
         FUZZ_ASSERT(pw_catalog_find(c, t->id) != NULL);
         (void)pw_catalog_hosts(c, t);
         (void)pw_catalog_paths(c, t);
+        FUZZ_ASSERT(pw_catalog_data_paths(c, t) != NULL);
+        /* an entry without data paths has no data file */
+        FUZZ_ASSERT(pw_catalog_data_paths(c, t)[0] || !pw_catalog_is_data_file(c, t, url));
     }
     const pw_tracker *m = pw_catalog_match(c, url);
     FUZZ_ASSERT(!m || is_entry(c, m));
+    FUZZ_ASSERT(!m || pw_catalog_is_data_file(c, m, url) <= 1);
     const char *rule = NULL;
     const pw_tracker *k = pw_catalog_classify(c, url, page, &rule);
     FUZZ_ASSERT(!k || is_entry(c, k) || pw_tracker_is_filter_list(k));

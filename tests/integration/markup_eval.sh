@@ -25,6 +25,17 @@ expect_nomatch "$out" 'CATALOG ALONE misses domain (agkn.com|bidswitch.net|liadm
     "ad tech, data brokers, analytics and A/B testing in the catalog"
 # With Debian's lists (EasyPrivacy, and EasyList's host rules for the data brokers that moved
 # there since 2021), nearly all of Blacklight's tracker domains are phiwall trackers too.
+# No false gap: every failed request in the six HARs is a beacon, a site's own file or a data
+# file (The Clinic KC's Optimera score file answered 403 for a page it had not scored, once a
+# "failed tracker script": INCOMPLETE, exit 4), so each scan is complete and exits 0.
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+for site in "$data"/*/; do
+    s=$(basename "$site")
+    if [ -f "$site/requests.har.gz" ]; then gzip -dc "$site/requests.har.gz" >"$T/$s.har"; else cp "$site/requests.har" "$T/$s.har"; fi
+    "$PHIWALL" scan --har "$T/$s.har" -o /dev/null 2>"$T/$s.err"
+    expect_code 0 $? "$s: complete, no false gap ($(tr '\n' ' ' <"$T/$s.err"))"
+done
 lists=/usr/share/chromium/extensions/ublock-origin/assets/thirdparties/easylist
 if [ -r "$lists/easyprivacy.txt" ] && [ -r "$lists/easylist.txt" ]; then
     # every Blacklight tracker domain the HAR has a request to is a phiwall tracker, and every

@@ -25,7 +25,7 @@ expect_code 0 "$(jq '[.findings[] | select(.vendor.id == "easylist")] | length' 
 expect_code 0 "$(jq '.summary.beacons' "$T/no.json")" "no EasyList beacon"
 out=$("$PHIWALL" scan --har "$HAR" --no-easylist)
 expect_nomatch "$(printf '%s\n' "$out" | grep -v '^Trackers recognised with:')" 'adserver\.example|media6degrees|EasyList' "text report without EasyList trackers"
-expect_match "$out" '^Trackers recognised with: catalog [0-9]+ entries; EasyPrivacy .* \([0-9]+ rules\); EasyList not loaded$' "the text report names the lists loaded"
+expect_match "$out" '^Trackers recognised with: catalog [0-9]+ entries; EasyPrivacy .* \([0-9]+ rules, no version in its header; file dated [0-9]{4}-[0-9]{2}-[0-9]{2}\); EasyList not loaded$' "the text report names the lists loaded, a list without a version dated by its file"
 
 # --no-easyprivacy alone loads no list; with --easylist FILE only EasyList (as for trackers)
 "$PHIWALL" scan --har "$HAR" --no-easyprivacy --format json -o "$T/none.json"
@@ -41,6 +41,13 @@ if [ -r "$deb" ]; then
     expect_match "$(easylist_hosts "$T/default.json")" 'action\.media6degrees\.com' "Debian's EasyList by default"
     "$PHIWALL" scan --har "$HAR" --no-easylist --format json -o "$T/default-no.json"
     expect_nomatch "$(jq -c '.findings' "$T/default-no.json")" 'media6degrees' "--no-easylist drops Debian's EasyList"
+    # Debian's copies carry "%timestamp%", no version: the report dates each by its file (UTC),
+    # where it said null and nothing else before
+    day=$(date -u -r "$deb" +%F)
+    expect_match "$(jq -c '[.tool.filter_lists[] | select(.name == "EasyList") | .version, .file_date]' "$T/default.json")" \
+        "^\[null,\"$day\"\]\$" "Debian's EasyList: no version, dated by its file"
+    expect_match "$("$PHIWALL" scan --har "$HAR" | grep '^Trackers recognised with:')" \
+        "EasyList $deb \([0-9]+ rules, no version in its header; file dated $day\)" "the text report dates Debian's EasyList, said as such"
 fi
 
 # a missing explicit list: exit 3 naming it, for --har and for a live-site scan

@@ -163,6 +163,62 @@ static void user_file(void)
     CHECK(strstr(err.msg, "/nonexistent/trackers.tsv") != NULL);
 }
 
+/* The optional 10th column: data-file paths. Optimera's per-page score files are its data (a 403
+ * for a page it has not scored is no failed tracker script); its code, oPS.js, is not. A user
+ * file may give the column or not; a query condition there, or an 11th column, is an error. */
+static void data_paths(void)
+{
+    pw_catalog *c = NULL;
+    pw_err err;
+    CHECK_INT(pw_catalog_load(NULL, &c, &err), PW_OK);
+    const pw_tracker *opt = pw_catalog_find(c, "optimera");
+    CHECK(opt != NULL);
+    CHECK_STR(pw_catalog_data_paths(c, opt), "/*/*");
+    CHECK_INT(pw_catalog_is_data_file(c, opt,
+                                      "https://dyv1bugovvq1g.cloudfront.net/11/www.kansascity.com/"
+                                      "latest-news/article214391484.html/video-embed.js"),
+              1);
+    CHECK_INT(
+        pw_catalog_is_data_file(c, opt, "https://d15kdpgjg3unno.cloudfront.net/oPS.js?cid=11"), 0);
+    CHECK_INT(pw_catalog_is_data_file(c, opt, "not a url"), 0);
+    const pw_tracker *meta = pw_catalog_find(c, "meta-pixel");
+    CHECK_STR(pw_catalog_data_paths(c, meta), "");
+    CHECK_INT(pw_catalog_is_data_file(c, meta, "https://connect.facebook.net/a/b"), 0);
+    CHECK_INT(pw_catalog_is_data_file(c, pw_catalog_find(c, "easyprivacy"), "https://x.test/a/b"),
+              0);
+    CHECK_INT(pw_catalog_is_data_file(c, NULL, "https://x.test/a/b"), 0);
+    pw_catalog_free(c);
+
+    const char *name = "data_trackers.tsv";
+    FILE *f = fopen(name, "w");
+    fputs("acme-score\tAcme\tScores\tadvertising\tunknown\tn\tgeneric\tcdn.acme.test\t*\t"
+          "/scores/*.json, /cfg/*\n"
+          "acme-tag\tAcme\tTag\tadvertising\tunknown\tn\tgeneric\ttag.acme.test\t*\n",
+          f);
+    fclose(f);
+    pw_catalog_options o = {.user_file = name, .easyprivacy_file = ""};
+    CHECK_INT(pw_catalog_open(&o, &c, &err), PW_OK);
+    if (c) {
+        const pw_tracker *t = pw_catalog_find(c, "acme-score");
+        CHECK_INT(pw_catalog_is_data_file(c, t, "https://cdn.acme.test/scores/p.json?x=1"), 1);
+        CHECK_INT(pw_catalog_is_data_file(c, t, "https://cdn.acme.test/cfg/site"), 1);
+        CHECK_INT(pw_catalog_is_data_file(c, t, "https://cdn.acme.test/tag.js"), 0);
+        CHECK_STR(pw_catalog_data_paths(c, pw_catalog_find(c, "acme-tag")), "");
+        pw_catalog_free(c);
+    }
+    f = fopen(name, "w");
+    fputs("acme-q\tAcme\tQ\tadvertising\tunknown\tn\tgeneric\tq.acme.test\t*\t/s?v=1\n", f);
+    fclose(f);
+    CHECK_INT(pw_catalog_open(&o, &c, &err), PW_ERR_PARSE);
+    CHECK(strstr(err.msg, "data_trackers.tsv:1: acme-q: data path '/s?v=1'") != NULL);
+    f = fopen(name, "w");
+    fputs("acme-x\tAcme\tX\tadvertising\tunknown\tn\tgeneric\tx.acme.test\t*\t/d/*\tmore\n", f);
+    fclose(f);
+    CHECK_INT(pw_catalog_open(&o, &c, &err), PW_ERR_PARSE);
+    CHECK(strstr(err.msg, "more than 10 tab-separated columns") != NULL);
+    remove(name);
+}
+
 static void names(void)
 {
     pw_category cat;
@@ -181,4 +237,4 @@ static void names(void)
 }
 
 PW_TEST_MAIN(PW_TEST(compiled_in), PW_TEST(matching), PW_TEST(markup_trackers), PW_TEST(user_file),
-             PW_TEST(names))
+             PW_TEST(data_paths), PW_TEST(names))

@@ -88,6 +88,26 @@ static void test_phone(void)
                "%28555%29+014-2398");
     expect_hit(NULL, "phone: +1 (555) 014-2398", PW_FT_TEXT, PW_PHI_PHONE, "+1 (555) 014-2398");
     expect_none(NULL, "room (555) 014-2398", PW_FT_TEXT, PW_PHI_PHONE);
+    /* a clinic location's or a department's number, as its key names it, is the number the site
+     * publishes, not a patient's: before, "location_phone" held "phone" and was critical */
+    const char *place_keys[] = {"ep.location_phone", "location_phone_number",
+                                "locationPhone",     "cd[department_phone]",
+                                "clinic_phone",      "dept_phone",
+                                "locations.0.phone", "clinics[2][phone]",
+                                "locations.1.tel",   NULL};
+    for (const char *const *k = place_keys; *k; k++) {
+        expect_none(*k, "(816) 931-4234", PW_FT_TEXT, PW_PHI_PHONE);
+        expect_none(*k, "816-931-4234", PW_FT_JSON_VALUE, PW_PHI_PHONE);
+    }
+    /* a person's numbers stay phones, a work or office number included; so does one a visitor
+     * typed with a context word into a location's key */
+    const char *person_keys[] = {"ep.patient_phone", "ep.phone",   "office_phone",
+                                 "work_phone",       "home_phone", "phone_location",
+                                 "contact.phone",    NULL};
+    for (const char *const *k = person_keys; *k; k++)
+        expect_hit(*k, "(816) 931-4234", PW_FT_TEXT, PW_PHI_PHONE, "(816) 931-4234");
+    expect_hit("ep.location_phone", "call me at 816-931-4234", PW_FT_TEXT, PW_PHI_PHONE,
+               "816-931-4234");
 }
 
 static void test_ssn(void)

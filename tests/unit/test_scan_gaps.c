@@ -3,7 +3,9 @@
  * a recorded gap counting pages it does not name, more_pages), gaps past PW_CLI_GAPS_MAX are
  * counted and reach the result (n_gaps_dropped), and a HAR's page document that failed after a
  * redirect from the page's own URL is a page gap named by the page, as is one that answered an
- * HTTP error. Pages past a gap's list are counted once each (n_more_pages). */
+ * HTTP error. Pages past a gap's list are counted once each (n_more_pages). A tracker's data
+ * file (a catalog entry's data-path kind: Optimera's per-page score file) that failed is no
+ * script gap, whatever its request type; the vendor's code failing still is. */
 #include <stdio.h>
 #include <string.h>
 
@@ -160,5 +162,53 @@ static void error_page(void)
     pw_cli_gaps_free(&g);
 }
 
+static pw_request sub(const char *url, const char *type, int status, const char *error)
+{
+    return (pw_request){.method = "GET",
+                        .url = url,
+                        .page_url = "https://theclinickc.org/",
+                        .resource_type = type,
+                        .status = status,
+                        .error = error,
+                        .source = PW_SOURCE_HAR};
+}
+
+/* The Clinic KC's Blacklight HAR: Optimera's score file for a page it had not scored answered
+ * 403 (S3's XML error body). Before, that was a failed tracker script and the scan INCOMPLETE
+ * (exit 4). A Chrome HAR marks it "script" (it is loaded by a <script> that only sets oVa), a
+ * Blacklight HAR gives no type (the decoder reads its .js path as a script load): neither is a
+ * gap. oPS.js, Optimera's code, failing still is one; so is an entry with no data paths. */
+static void data_file_no_gap(void)
+{
+    pw_catalog *cat = NULL;
+    pw_err err;
+    CHECK_INT(pw_catalog_open(&(pw_catalog_options){.easyprivacy_file = "", .easylist_file = ""},
+                              &cat, &err),
+              PW_OK);
+    pw_cli_gaps g;
+    pw_cli_gaps_init(&g, cat);
+    const char *scores = "https://dyv1bugovvq1g.cloudfront.net/11/www.kansascity.com/latest-news/"
+                         "article214391484.html/video-embed.js";
+    pw_request untyped = sub(scores, NULL, 403, NULL);
+    pw_request typed = sub(scores, "script", 403, "net::ERR_ABORTED");
+    pw_request refused = sub(scores, "script", 0, "net::ERR_CONNECTION_REFUSED");
+    pw_cli_gaps_check_request(&g, &untyped);
+    pw_cli_gaps_check_request(&g, &typed);
+    pw_cli_gaps_check_request(&g, &refused);
+    CHECK_INT(g.n, 0);
+    pw_request code = sub("https://d15kdpgjg3unno.cloudfront.net/oPS.js?cid=11", NULL, 403, NULL);
+    pw_cli_gaps_check_request(&g, &code);
+    pw_request gtm = sub("https://www.googletagmanager.com/gtm.js?id=GTM-X", "script", 404, NULL);
+    pw_cli_gaps_check_request(&g, &gtm);
+    CHECK_INT(g.n, 2);
+    if (g.n == 2) {
+        CHECK_INT(g.v[0].kind, PW_GAP_SCRIPT);
+        CHECK_STR(g.v[0].tracker_id, "optimera");
+        CHECK_STR(g.v[1].tracker_id, "google-tag-manager");
+    }
+    pw_cli_gaps_free(&g);
+    pw_catalog_free(cat);
+}
+
 PW_TEST_MAIN(PW_TEST(pages_of_a_gap), PW_TEST(dropped), PW_TEST(redirected_document),
-             PW_TEST(error_page))
+             PW_TEST(error_page), PW_TEST(data_file_no_gap))
