@@ -7,8 +7,40 @@
  * input, so parse errors still name the true byte.
  */
 #include <string.h>
+#if defined(__SSE2__) && defined(__x86_64__) && !defined(PW_NO_SSE2)
+#include <emmintrin.h>
+#define HAR_SSE2 1
+#endif
 
 #include "capture/har_internal.h"
+
+/* Bytes that end a run of plain string content: the quote, the backslash, control characters. */
+static const unsigned char str_special[256] = {
+    [0] = 1,  [1] = 1,  [2] = 1,  [3] = 1,  [4] = 1,  [5] = 1,   [6] = 1,    [7] = 1,  [8] = 1,
+    [9] = 1,  [10] = 1, [11] = 1, [12] = 1, [13] = 1, [14] = 1,  [15] = 1,   [16] = 1, [17] = 1,
+    [18] = 1, [19] = 1, [20] = 1, [21] = 1, [22] = 1, [23] = 1,  [24] = 1,   [25] = 1, [26] = 1,
+    [27] = 1, [28] = 1, [29] = 1, [30] = 1, [31] = 1, ['"'] = 1, ['\\'] = 1,
+};
+
+/* The first byte of [p, end) in str_special, or end: 16 bytes a step with SSE2. */
+static const unsigned char *next_special(const unsigned char *p, const unsigned char *end)
+{
+#ifdef HAR_SSE2
+    const __m128i quote = _mm_set1_epi8('"'), bs = _mm_set1_epi8('\\'), ctl = _mm_set1_epi8(0x1f);
+    while (end - p >= 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+        __m128i m = _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, bs));
+        m = _mm_or_si128(m, _mm_cmpeq_epi8(_mm_min_epu8(v, ctl), v)); /* v <= 0x1f */
+        int mask = _mm_movemask_epi8(m);
+        if (mask)
+            return p + __builtin_ctz((unsigned)mask);
+        p += 16;
+    }
+#endif
+    while (p < end && !str_special[*p])
+        p++;
+    return p;
+}
 
 void har_limiter_init(har_limiter *l, size_t max)
 {
@@ -52,14 +84,6 @@ static int string_step(har_limiter *l, unsigned char c)
  * error) are those of the input, and a value that yajl or the reader would refuse (a bad escape,
  * a control character, too deep a nesting, a string over the limit) is never skipped. */
 
-/* Bytes that end a run of plain string content: the quote, the backslash, control characters. */
-static const unsigned char str_special[256] = {
-    [0] = 1,  [1] = 1,  [2] = 1,  [3] = 1,  [4] = 1,  [5] = 1,   [6] = 1,    [7] = 1,  [8] = 1,
-    [9] = 1,  [10] = 1, [11] = 1, [12] = 1, [13] = 1, [14] = 1,  [15] = 1,   [16] = 1, [17] = 1,
-    [18] = 1, [19] = 1, [20] = 1, [21] = 1, [22] = 1, [23] = 1,  [24] = 1,   [25] = 1, [26] = 1,
-    [27] = 1, [28] = 1, [29] = 1, [30] = 1, [31] = 1, ['"'] = 1, ['\\'] = 1,
-};
-
 static int is_hex(unsigned char c)
 {
     return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'f');
@@ -78,11 +102,7 @@ static const unsigned char *string_end(const unsigned char *p, const unsigned ch
 {
     const unsigned char *start = p;
     for (;;) {
-        while (end - p >= 4 &&
-               !(str_special[p[0]] | str_special[p[1]] | str_special[p[2]] | str_special[p[3]]))
-            p += 4;
-        while (p < end && !str_special[*p])
-            p++;
+        p = next_special(p, end);
         if (p >= end || *p < 0x20)
             return NULL;
         if (*p == '"')
@@ -271,11 +291,9 @@ int har_limiter_push(har_limiter *l, const unsigned char *in, size_t n, har_feed
             size_t end = n - i < room ? n : i + room;
             while (i < end) {
                 if (!l->esc && !l->hex_left) {
-                    const unsigned char *q = memchr(in + i, '"', end - i);
-                    size_t stop = q ? (size_t)(q - in) : end;
-                    const unsigned char *bs = memchr(in + i, '\\', stop - i);
-                    if (bs)
-                        stop = (size_t)(bs - in);
+                    /* to a quote or a backslash; a control character stops it too, and is
+                     * then stepped over as content below */
+                    size_t stop = (size_t)(next_special(in + i, in + end) - in);
                     l->str_len += stop - i;
                     i = stop;
                     if (i == end)
