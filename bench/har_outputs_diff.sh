@@ -27,6 +27,7 @@ for d in "$DATA"/*/; do
 done
 n=0
 bad=0
+failed=0
 run() { # bin har fmt out
     "$1" scan --har "$2" --format "$3" >"$4" 2>&1
     echo "exit $?" >>"$4"
@@ -35,6 +36,7 @@ compare() { # har fmt
     run "$OLD" "$1" "$2" "$T/old"
     run "$NEW" "$1" "$2" "$T/new"
     n=$((n + 1))
+    tail -n 1 "$T/old" | grep -qv '^exit 0$' && failed=$((failed + 1))
     if ! cmp -s "$T/old" "$T/new"; then
         bad=$((bad + 1))
         echo "DIFFERS: $1 --format $2"
@@ -76,5 +78,5 @@ PY
         rm -f "$T/mut$k.har"
     done
 fi
-echo "$n outputs compared, $bad differ"
+echo "$n outputs compared ($failed of them exit non-zero: an error, or an incomplete recording), $bad differ"
 [ "$bad" -eq 0 ]

@@ -234,7 +234,8 @@ static int button_field(const pw_field *f)
 {
     if (f->kind == PW_FIELD_BUTTON_TEXT)
         return 1;
-    if (!f->key || button_element(f))
+    /* every key below names a "button": most keys do not, and one scan says so */
+    if (!f->key || !pw_strcasestr(f->key, "button") || button_element(f))
         return 0;
     return pw_strcasestr(f->key, "buttonFeatures") || pw_strcasestr(f->key, "button_text") ||
            pw_strcasestr(f->key, "buttonText");
