@@ -59,6 +59,9 @@ char *pw_lower_dup(pw_arena *a, const char *s, size_t n, int trim);
 /* Case-insensitive ASCII compare helpers. */
 int pw_strncaseeq(const char *a, const char *b, size_t n);
 const char *pw_strcasestr_n(const char *hay, size_t hay_len, const char *needle);
+/* strcasestr(3) in the C locale (ASCII letters fold), without glibc's per-call setup for a
+ * long needle: the rules search short keys for short words thousands of times per page. */
+const char *pw_strcasestr(const char *hay, const char *needle);
 
 #ifdef __cplusplus
 }

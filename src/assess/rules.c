@@ -113,7 +113,7 @@ static int search_key(const pw_field *f)
 {
     if (f->kind != PW_FIELD_CUSTOM_DATA && f->kind != PW_FIELD_OTHER)
         return 0;
-    return f->key && (strcasestr(f->key, "search") || strcasestr(f->key, "query"));
+    return f->key && (pw_strcasestr(f->key, "search") || pw_strcasestr(f->key, "query"));
 }
 
 static int starts(const char *s, const char *prefix)
@@ -224,7 +224,7 @@ static int key_member(const char *key, const char *member)
  * says what the visitor clicked on, so neither is button text or event data. */
 static int button_element(const pw_field *f)
 {
-    return f->kind != PW_FIELD_BUTTON_TEXT && f->key && strcasestr(f->key, "buttonFeatures") &&
+    return f->kind != PW_FIELD_BUTTON_TEXT && f->key && pw_strcasestr(f->key, "buttonFeatures") &&
            !key_member(f->key, "innerText") && !key_member(f->key, "value");
 }
 
@@ -234,10 +234,11 @@ static int button_field(const pw_field *f)
 {
     if (f->kind == PW_FIELD_BUTTON_TEXT)
         return 1;
-    if (!f->key || button_element(f))
+    /* every key below names a "button": most keys do not, and one scan says so */
+    if (!f->key || !pw_strcasestr(f->key, "button") || button_element(f))
         return 0;
-    return strcasestr(f->key, "buttonFeatures") || strcasestr(f->key, "button_text") ||
-           strcasestr(f->key, "buttonText");
+    return pw_strcasestr(f->key, "buttonFeatures") || pw_strcasestr(f->key, "button_text") ||
+           pw_strcasestr(f->key, "buttonText");
 }
 
 int pw_field_form_meta(const pw_field *f)
@@ -352,7 +353,7 @@ static int site_search(const rule_input *in, const rule_field *rf)
         return same_site(in, src->value) && !general_page(src->value);
     if (f->kind == PW_FIELD_SEARCH_TERM && is_site_search_service(in))
         return !general_page(in->page_url);
-    return f->key && strcasestr(f->key, "search") && !general_page(in->page_url);
+    return f->key && pw_strcasestr(f->key, "search") && !general_page(in->page_url);
 }
 
 static int m_search(const rule_input *in, unsigned char *use)
@@ -809,7 +810,8 @@ static int link_contact(const rule_input *in, const pw_hit *h)
         const pw_field *f = in->fields[i].f;
         if (!f->value || f->value_len <= sn)
             continue;
-        for (const char *p = strcasestr(f->value, scheme); p; p = strcasestr(p + sn, scheme)) {
+        for (const char *p = pw_strcasestr(f->value, scheme); p;
+             p = pw_strcasestr(p + sn, scheme)) {
             size_t off = (size_t)(p - f->value) + sn;
             if (off < f->value_len &&
                 link_target_is(p + sn, f->value_len - off, h->category == PW_PHI_PHONE, h))

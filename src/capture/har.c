@@ -981,6 +981,28 @@ static int cb_key(void *ctx, const unsigned char *s, size_t n)
     top->k = top->n == N_SKIP ? K_OTHER : key_lookup(s, n);
     return !h->spare.nomem;
 }
+/* ---- what the limiter may skip (har_limit.c) ---- */
+
+static int skip_key_class(void *ctx, const unsigned char *s, size_t n)
+{
+    (void)ctx;
+    /* no slot holds K_OTHER: the value of an unknown key is skipped in every object */
+    return key_lookup(s, n) == K_OTHER ? HAR_KEY_UNREAD : HAR_KEY_ASK;
+}
+
+static size_t skip_value_room(void *ctx)
+{
+    har *h = ctx;
+    if (h->status != PW_OK || h->spare.nomem || h->depth == 0)
+        return 0;
+    const frame *top = &h->stack[h->depth - 1];
+    if (top->is_array || (top->n != N_SKIP && find_slot(&h->slots, top)))
+        return 0;
+    return MAX_DEPTH - h->depth;
+}
+
+static const har_skip_hooks skip_hooks = {skip_key_class, skip_value_room};
+
 static int cb_end(void *ctx)
 {
     return on_end(ctx);
@@ -1126,6 +1148,7 @@ pw_status pw_har_read_ex(FILE *f, const char *name, const pw_capture_sink *sink,
     h->stats = stats;
     slot_table_init(&h->slots);
     har_limiter_init(&h->lim, opts && opts->max_string ? opts->max_string : PW_HAR_MAX_STRING);
+    h->lim.skip = &skip_hooks;
     h->site_of = opts ? opts->site_of : NULL;
     h->site_ctx = opts ? opts->site_ctx : NULL;
     pw_arena_init(&h->ea, 0);

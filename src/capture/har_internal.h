@@ -20,11 +20,23 @@
 typedef int (*har_feed_fn)(void *ctx, const unsigned char *p, size_t n, size_t off,
                            int closes_truncated);
 
+/* The reader's answers that let the limiter skip values it never reads (har_limit.c, "Skipping
+ * unread values"): key_class says of a key (its raw bytes, no escapes) HAR_KEY_UNREAD (its value
+ * is never read, whatever the object), HAR_KEY_ASK (read in some objects) or HAR_KEY_READ;
+ * value_room, called once the parser has taken the key and its colon, says how many levels of
+ * nesting the value may have before the reader would refuse it, 0 if the value is read. */
+enum { HAR_KEY_READ = 0, HAR_KEY_UNREAD = 1, HAR_KEY_ASK = 2 };
+typedef struct har_skip_hooks {
+    int (*key_class)(void *ctx, const unsigned char *key, size_t n);
+    size_t (*value_room)(void *ctx);
+} har_skip_hooks;
+
 typedef struct har_limiter {
-    size_t max;       /* content bytes kept per string */
-    size_t in_off;    /* input bytes seen before the current chunk */
-    size_t str_len;   /* content bytes of the current string so far */
-    size_t str_start; /* input offset of the current string's opening quote */
+    const har_skip_hooks *skip; /* NULL: every value goes to the parser */
+    size_t max;                 /* content bytes kept per string */
+    size_t in_off;              /* input bytes seen before the current chunk */
+    size_t str_len;             /* content bytes of the current string so far */
+    size_t str_start;           /* input offset of the current string's opening quote */
     int in_str, esc, hex_left, dropping;
     size_t n_truncated, first_truncation;
 } har_limiter;

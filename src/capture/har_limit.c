@@ -7,8 +7,40 @@
  * input, so parse errors still name the true byte.
  */
 #include <string.h>
+#if defined(__SSE2__) && defined(__x86_64__) && !defined(PW_NO_SSE2)
+#include <emmintrin.h>
+#define HAR_SSE2 1
+#endif
 
 #include "capture/har_internal.h"
+
+/* Bytes that end a run of plain string content: the quote, the backslash, control characters. */
+static const unsigned char str_special[256] = {
+    [0] = 1,  [1] = 1,  [2] = 1,  [3] = 1,  [4] = 1,  [5] = 1,   [6] = 1,    [7] = 1,  [8] = 1,
+    [9] = 1,  [10] = 1, [11] = 1, [12] = 1, [13] = 1, [14] = 1,  [15] = 1,   [16] = 1, [17] = 1,
+    [18] = 1, [19] = 1, [20] = 1, [21] = 1, [22] = 1, [23] = 1,  [24] = 1,   [25] = 1, [26] = 1,
+    [27] = 1, [28] = 1, [29] = 1, [30] = 1, [31] = 1, ['"'] = 1, ['\\'] = 1,
+};
+
+/* The first byte of [p, end) in str_special, or end: 16 bytes a step with SSE2. */
+static const unsigned char *next_special(const unsigned char *p, const unsigned char *end)
+{
+#ifdef HAR_SSE2
+    const __m128i quote = _mm_set1_epi8('"'), bs = _mm_set1_epi8('\\'), ctl = _mm_set1_epi8(0x1f);
+    while (end - p >= 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+        __m128i m = _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, bs));
+        m = _mm_or_si128(m, _mm_cmpeq_epi8(_mm_min_epu8(v, ctl), v)); /* v <= 0x1f */
+        int mask = _mm_movemask_epi8(m);
+        if (mask)
+            return p + __builtin_ctz((unsigned)mask);
+        p += 16;
+    }
+#endif
+    while (p < end && !str_special[*p])
+        p++;
+    return p;
+}
 
 void har_limiter_init(har_limiter *l, size_t max)
 {
@@ -42,6 +74,201 @@ static int string_step(har_limiter *l, unsigned char c)
     return c == '"';
 }
 
+/* ---- Skipping unread values ----
+ * Most bytes of a real capture are values the reader never reads: response headers, Chrome's
+ * `_initiator_detail` (a stack trace as escaped JSON text), cookies, timings, queryString. yajl
+ * would lex (and unescape) every one of them. When such a value lies whole in the chunk and is
+ * well-formed by yajl's rules (checked here, more strictly than yajl: any doubt and the value is
+ * parsed as before), only its first and last byte go to the parser, `""`, `{}` or `[]`: the
+ * reader sees an empty value where it reads nothing, the offsets of all later bytes (so of any
+ * error) are those of the input, and a value that yajl or the reader would refuse (a bad escape,
+ * a control character, too deep a nesting, a string over the limit) is never skipped. */
+
+static int is_hex(unsigned char c)
+{
+    return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'f');
+}
+
+static const unsigned char *skip_ws(const unsigned char *p, const unsigned char *end)
+{
+    while (p < end && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t'))
+        p++;
+    return p;
+}
+
+/* p just after an opening quote: the closing quote of a string yajl lexes without error, with at
+ * most max content bytes; NULL if there is none before end. */
+static const unsigned char *string_end(const unsigned char *p, const unsigned char *end, size_t max)
+{
+    const unsigned char *start = p;
+    for (;;) {
+        p = next_special(p, end);
+        if (p >= end || *p < 0x20)
+            return NULL;
+        if (*p == '"')
+            return (size_t)(p - start) <= max ? p : NULL;
+        /* an escape: \" \\ \/ \b \f \n \r \t or \u and four hex digits */
+        if (end - p < 2)
+            return NULL;
+        unsigned char c = p[1];
+        if (c == 'u') {
+            if (end - p < 6 || !is_hex(p[2]) || !is_hex(p[3]) || !is_hex(p[4]) || !is_hex(p[5]))
+                return NULL;
+            p += 6;
+            continue;
+        }
+        if (c != '"' && c != '\\' && c != '/' && c != 'b' && c != 'f' && c != 'n' && c != 'r' &&
+            c != 't')
+            return NULL;
+        p += 2;
+    }
+}
+
+static const unsigned char *digits(const unsigned char *p, const unsigned char *end)
+{
+    const unsigned char *s = p;
+    while (p < end && *p >= '0' && *p <= '9')
+        p++;
+    return p > s ? p : NULL;
+}
+
+/* A number as JSON writes it (-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?); NULL if not. */
+static const unsigned char *number_end(const unsigned char *p, const unsigned char *end)
+{
+    if (p < end && *p == '-')
+        p++;
+    if (p >= end || *p < '0' || *p > '9')
+        return NULL;
+    p = *p == '0' ? p + 1 : digits(p, end);
+    if (p < end && *p == '.' && !(p = digits(p + 1, end)))
+        return NULL;
+    if (p < end && (*p == 'e' || *p == 'E')) {
+        p++;
+        if (p < end && (*p == '+' || *p == '-'))
+            p++;
+        p = digits(p, end);
+    }
+    return p;
+}
+
+static const unsigned char *word_end(const unsigned char *p, const unsigned char *end,
+                                     const char *w, size_t n)
+{
+    return (size_t)(end - p) >= n && memcmp(p, w, n) == 0 ? p + n : NULL;
+}
+
+/* p at '{' or '[': its closing bracket when the whole value is JSON yajl parses without error,
+ * nested at most room levels (itself included), strings of at most max bytes; else NULL. */
+static const unsigned char *container_end(const unsigned char *p, const unsigned char *end,
+                                          size_t room, size_t max)
+{
+    unsigned char open[64]; /* '{' or '[' per level */
+    size_t d = 0;
+    if (room > sizeof open)
+        room = sizeof open;
+    for (;;) {
+        /* p at a value */
+        if (p >= end)
+            return NULL;
+        switch (*p) {
+        case '{':
+        case '[':
+            if (d == room)
+                return NULL;
+            open[d++] = *p;
+            p = skip_ws(p + 1, end);
+            if (p >= end)
+                return NULL;
+            if (*p == (open[d - 1] == '{' ? '}' : ']'))
+                goto close;
+            if (open[d - 1] == '{')
+                goto key;
+            continue;
+        case '"':
+            p = string_end(p + 1, end, max);
+            p = p ? p + 1 : NULL;
+            break;
+        case 't': p = word_end(p, end, "true", 4); break;
+        case 'f': p = word_end(p, end, "false", 5); break;
+        case 'n': p = word_end(p, end, "null", 4); break;
+        default: p = number_end(p, end); break;
+        }
+        if (!p)
+            return NULL;
+    after: /* after a value: a comma, or the end of its container */
+        p = skip_ws(p, end);
+        if (p >= end)
+            return NULL;
+        if (*p == ',') {
+            p = skip_ws(p + 1, end);
+            if (open[d - 1] == '{')
+                goto key;
+            continue;
+        }
+        if (*p != (open[d - 1] == '{' ? '}' : ']'))
+            return NULL;
+    close:
+        if (--d == 0)
+            return p;
+        p++;
+        goto after;
+    key:
+        if (p >= end || *p != '"' || !(p = string_end(p + 1, end, max)))
+            return NULL;
+        p = skip_ws(p + 1, end);
+        if (p >= end || *p != ':')
+            return NULL;
+        p = skip_ws(p + 1, end);
+    }
+}
+
+/* The string that closed just before in[*i] was a key whose value is never read: feed the
+ * parser up to the value's first byte, and resume after its last, fed with the next run. */
+static int try_skip(har_limiter *l, const unsigned char *in, size_t n, size_t *i, size_t *seg,
+                    har_feed_fn feed, void *ctx)
+{
+    const unsigned char *end = in + n;
+    if (l->str_start < l->in_off)
+        return 1; /* the key began in an earlier chunk */
+    const unsigned char *key = in + (l->str_start - l->in_off) + 1;
+    size_t key_n = (size_t)(in + *i - 1 - key);
+    const unsigned char *p = skip_ws(in + *i, end);
+    if (p >= end || *p != ':')
+        return 1;
+    p = skip_ws(p + 1, end);
+    if (p >= end || (*p != '"' && *p != '{' && *p != '['))
+        return 1;
+    if (memchr(key, '\\', key_n))
+        return 1;
+    int kc = l->skip->key_class(ctx, key, key_n);
+    if (kc == HAR_KEY_READ)
+        return 1;
+    size_t v = (size_t)(p - in);
+    const unsigned char *e = NULL;
+    if (*p == '"') {
+        /* short strings cost the parser less than the two runs a skip makes */
+        e = string_end(p + 1, end, l->max);
+        if (!e || (size_t)(e - p - 1) < (kc == HAR_KEY_UNREAD ? 64 : 1024))
+            return 1;
+    }
+    size_t room = 1;
+    if (*p != '"' || kc == HAR_KEY_ASK) {
+        if (v > *seg && !feed(ctx, in + *seg, v - *seg, l->in_off + *seg, 0))
+            return 0;
+        *seg = v;
+        room = l->skip->value_room(ctx);
+        if (!room)
+            return 1;
+    }
+    if (*p != '"' && !(e = container_end(p, end, room, l->max)))
+        return 1;
+    if (!feed(ctx, in + *seg, v + 1 - *seg, l->in_off + *seg, 0))
+        return 0;
+    *seg = (size_t)(e - in);
+    *i = *seg + 1;
+    return 1;
+}
+
 int har_limiter_push(har_limiter *l, const unsigned char *in, size_t n, har_feed_fn feed, void *ctx)
 {
     size_t i = 0, seg = 0;
@@ -64,11 +291,9 @@ int har_limiter_push(har_limiter *l, const unsigned char *in, size_t n, har_feed
             size_t end = n - i < room ? n : i + room;
             while (i < end) {
                 if (!l->esc && !l->hex_left) {
-                    const unsigned char *q = memchr(in + i, '"', end - i);
-                    size_t stop = q ? (size_t)(q - in) : end;
-                    const unsigned char *bs = memchr(in + i, '\\', stop - i);
-                    if (bs)
-                        stop = (size_t)(bs - in);
+                    /* to a quote or a backslash; a control character stops it too, and is
+                     * then stepped over as content below */
+                    size_t stop = (size_t)(next_special(in + i, in + end) - in);
                     l->str_len += stop - i;
                     i = stop;
                     if (i == end)
@@ -81,6 +306,8 @@ int har_limiter_push(har_limiter *l, const unsigned char *in, size_t n, har_feed
                     break;
                 }
             }
+            if (!l->in_str && l->skip && !try_skip(l, in, n, &i, &seg, feed, ctx))
+                return 0;
             if (!l->in_str || i == n || l->str_len < l->max)
                 continue;
             if (!can_cut(l, in[i]) || in[i] == '"') {

@@ -72,6 +72,18 @@ static int url_host(const char *url, char *out, size_t cap)
     return 1;
 }
 
+/* The last two labels of a host ("example.org" of "www.example.org"; the host itself when it has
+ * fewer). */
+static const char *last_two_labels(const char *host)
+{
+    const char *dot = strrchr(host, '.');
+    if (!dot)
+        return host;
+    while (dot > host && dot[-1] != '.')
+        dot--;
+    return dot;
+}
+
 int pw_is_third_party(const char *page_url, const char *url)
 {
     char page_host[256], host[256];
@@ -81,6 +93,11 @@ int pw_is_third_party(const char *page_url, const char *url)
         return 1; /* no page to compare with: assume it leaves the site */
     if (strcmp(page_host, host) == 0)
         return 0;
+    /* A registrable domain is a public suffix and one more label, a suffix of its host: hosts
+     * whose last two labels differ cannot share one, and libpsl's lookup (most of the cost) is
+     * not needed to say so. */
+    if (strcmp(last_two_labels(page_host), last_two_labels(host)) != 0)
+        return 1;
     char rd_page[256], rd[256];
     if (!registrable(page_host, rd_page, sizeof rd_page) || !registrable(host, rd, sizeof rd))
         return 1;

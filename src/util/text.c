@@ -243,3 +243,26 @@ const char *pw_strcasestr_n(const char *hay, size_t hay_len, const char *needle)
             return hay + i;
     return NULL;
 }
+
+static unsigned char ascii_lower(unsigned char c)
+{
+    return c >= 'A' && c <= 'Z' ? (unsigned char)(c + 'a' - 'A') : c;
+}
+
+const char *pw_strcasestr(const char *hay, const char *needle)
+{
+    unsigned char first = ascii_lower((unsigned char)needle[0]);
+    if (!first)
+        return hay;
+    const unsigned char *rest = (const unsigned char *)needle + 1;
+    for (const unsigned char *p = (const unsigned char *)hay; *p; p++) {
+        if (ascii_lower(*p) != first)
+            continue;
+        size_t i = 0;
+        while (rest[i] && ascii_lower(p[1 + i]) == ascii_lower(rest[i]))
+            i++; /* a NUL in hay differs from every byte of rest: the loop stops there */
+        if (!rest[i])
+            return (const char *)p;
+    }
+    return NULL;
+}

@@ -445,6 +445,124 @@ static void limiter_chunks(void)
     }
 }
 
+/* Skipping unread values: "_x" is never read, "h" is read in some objects (the test says where
+ * with room), everything else is read. */
+static size_t test_room;
+static int test_key_class(void *ctx, const unsigned char *k, size_t n)
+{
+    (void)ctx;
+    if (n == 2 && memcmp(k, "_x", 2) == 0)
+        return HAR_KEY_UNREAD;
+    return n == 1 && k[0] == 'h' ? HAR_KEY_ASK : HAR_KEY_READ;
+}
+static size_t test_value_room(void *ctx)
+{
+    (void)ctx;
+    return test_room;
+}
+static const har_skip_hooks test_hooks = {test_key_class, test_value_room};
+
+static const char *skip_once(const char *in, size_t room, collect *c)
+{
+    har_limiter l;
+    har_limiter_init(&l, 1000);
+    l.skip = &test_hooks;
+    test_room = room;
+    c->n = 0;
+    CHECK(har_limiter_push(&l, (const unsigned char *)in, strlen(in), collect_feed, c));
+    c->out[c->n] = '\0';
+    CHECK_INT(l.n_truncated, 0);
+    return c->out;
+}
+
+static void limiter_skips_unread(void)
+{
+    collect c;
+    const char *x64 = "0123456789012345678901234567890123456789012345678901234567890123";
+    char in[1024], want[1024];
+    /* a long unread string, with every escape yajl takes: only its quotes reach the parser */
+    snprintf(in, sizeof in, "{\"_x\" : \"%s\\\"\\\\\\/\\b\\f\\n\\r\\t\\u00e9\",\"a\":\"%s\"}", x64,
+             x64);
+    snprintf(want, sizeof want, "{\"_x\" : \"\",\"a\":\"%s\"}", x64);
+    CHECK_STR(skip_once(in, 5, &c), want);
+    /* a short one is cheaper to parse than to skip */
+    CHECK_STR(skip_once("{\"_x\":\"abc\"}", 5, &c), "{\"_x\":\"abc\"}");
+    /* containers, when the reader says there is room for their nesting */
+    const char *obj = "{\"h\":{\"a\":[1,-2.5e+3,true,false,null,{\"b\":\"c\"}],\"d\":{}},\"z\":1}";
+    CHECK_STR(skip_once(obj, 3, &c), "{\"h\":{},\"z\":1}");
+    CHECK_STR(skip_once(obj, 2, &c), obj); /* 3 levels: the reader would refuse it */
+    CHECK_STR(skip_once(obj, 0, &c), obj); /* the reader reads it */
+    CHECK_STR(skip_once("{\"_x\":[[]],\"y\":[[]]}", 9, &c), "{\"_x\":[],\"y\":[[]]}");
+    /* anything yajl would refuse, or might, goes to it whole: it names the error */
+    const char *refused[] = {
+        "{\"_x\":[01]}",       "{\"_x\":[1.]}",      "{\"_x\":[-]}",
+        "{\"_x\":[1e]}",       "{\"_x\":[tru]}",     "{\"_x\":[truex]}",
+        "{\"_x\":[1,]}",       "{\"_x\":{\"a\"}}",   "{\"_x\":{\"a\":}}",
+        "{\"_x\":{1:2}}",      "{\"_x\":[\"\\q\"]}", "{\"_x\":[\"\\u12g4\"]}",
+        "{\"_x\":[\"\x01\"]}", "{\"_x\":[1\f]}",     "{\"_x\":[1}",
+        "{\"_x\":[[1]",        "{\"_x\":[/*c*/]}",   "{\"_x\":{\"a\":1,}}",
+        "{\"_x\":[1 2]}",
+    };
+    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++)
+        CHECK_STR(skip_once(refused[i], 9, &c), refused[i]);
+    snprintf(in, sizeof in, "{\"_x\":\"%s\\q\"}", x64);
+    CHECK_STR(skip_once(in, 9, &c), in);
+    snprintf(in, sizeof in, "{\"_x\":\"%s\x1f\"}", x64);
+    CHECK_STR(skip_once(in, 9, &c), in);
+    /* a value that does not end in the chunk, and a key with an escape, are parsed */
+    snprintf(in, sizeof in, "{\"_x\":\"%s", x64);
+    CHECK_STR(skip_once(in, 9, &c), in);
+    snprintf(in, sizeof in, "{\"_\\u0078\":\"%s\"}", x64);
+    CHECK_STR(skip_once(in, 9, &c), in);
+}
+
+/* Errors inside values the reader skips are those yajl gives (the same as before skipping). */
+static void skipped_values_keep_errors(void)
+{
+    const char *x = "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx";
+    char j[4096];
+    snprintf(j, sizeof j,
+             "{\"log\":{\"entries\":[{\"_initiator_detail\":\"%s\\q\",\"request\":{\"url\":\"u\"}}"
+             "]}}",
+             x);
+    expect_error(j, PW_ERR_PARSE,
+                 "t.har: byte 112: expected JSON: inside a string, '\\' occurs before a character "
+                 "which it may not.");
+    snprintf(j, sizeof j,
+             "{\"log\":{\"entries\":[{\"_initiator_detail\":\"%s\x01\",\"request\":{\"url\":\"u\"}}"
+             "]}}",
+             x);
+    expect_error(j, PW_ERR_PARSE,
+                 "t.har: byte 111: expected JSON: invalid character inside string.");
+    expect_error("{\"log\":{\"entries\":[{\"timings\":{\"a\":01},\"request\":{\"url\":\"u\"}}]}}",
+                 PW_ERR_PARSE,
+                 "t.har: byte 36: expected JSON: after key and value, inside map, I expect ',' or "
+                 "'}'");
+    expect_error("{\"log\":{\"entries\":[{\"request\":{\"url\":\"u\"},\"response\":{\"headers\":[{"
+                 "\"name\":\"a\",\"value\":\"b\"},]}}]}}",
+                 PW_ERR_PARSE,
+                 "t.har: byte 91: expected JSON: unallowed token at this point in JSON text");
+    /* an unread value nested past the reader's limit of 1024 levels still meets it */
+    size_t n = 0;
+    n += (size_t)sprintf(j + n, "{\"log\":{\"entries\":[{\"cookies\":");
+    for (int i = 0; i < 1000; i++)
+        j[n++] = '[';
+    n += (size_t)sprintf(j + n, "{\"_x\":");
+    for (int i = 0; i < 30; i++)
+        j[n++] = '[';
+    for (int i = 0; i < 30; i++)
+        j[n++] = ']';
+    j[n++] = '}';
+    for (int i = 0; i < 1000; i++)
+        j[n++] = ']';
+    sprintf(j + n, ",\"request\":{\"url\":\"u\"}}]}}");
+    got g;
+    pw_err err;
+    pw_err_clear(&err);
+    CHECK_INT(read_str(j, &g, NULL, NULL, &err), PW_ERR_LIMIT);
+    CHECK(strstr(err.msg, "t.har: byte 1056: expected at most 1024 levels of nesting") == err.msg);
+}
+
 /* Recorder extensions: "_step" and "_consent" on entries. */
 typedef struct flags {
     pw_step step;
@@ -516,5 +634,6 @@ PW_TEST_MAIN(PW_TEST(chrome_export), PW_TEST(firefox_export), PW_TEST(no_pages),
              PW_TEST(navigations_in_one_page), PW_TEST(vendor_documents_stay_on_page),
              PW_TEST(vendor_documents_no_pages), PW_TEST(phiwall_pages_are_exact),
              PW_TEST(phiwall_page_facts), PW_TEST(malformed), PW_TEST(truncates_long_strings),
-             PW_TEST(limiter_chunks), PW_TEST(recorder_fields), PW_TEST(phiwall_consent_flags),
-             PW_TEST(parse_time))
+             PW_TEST(limiter_chunks), PW_TEST(limiter_skips_unread),
+             PW_TEST(skipped_values_keep_errors), PW_TEST(recorder_fields),
+             PW_TEST(phiwall_consent_flags), PW_TEST(parse_time))

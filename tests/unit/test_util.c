@@ -216,6 +216,22 @@ static void test_buf_spill(void)
     pw_buf_free(&s.all);
 }
 
+/* pw_strcasestr answers as strcasestr(3) does in the C locale, on the rules' keys and edge cases.
+ */
+static void test_strcasestr(void)
+{
+    const char *hay[] = {
+        "cd[buttonFeatures]", "properties.Button_Text", "ep.search_query", "", "sea", "SEARCH",
+        "xsearcsearch",       "tel:+1 TEL:555",         "\xc3\xa9Search",  "a"};
+    const char *needle[] = {
+        "buttonFeatures", "button_text", "buttonText", "search", "query", "tel:", "", "a", "sss"};
+    for (size_t i = 0; i < sizeof hay / sizeof hay[0]; i++)
+        for (size_t j = 0; j < sizeof needle / sizeof needle[0]; j++)
+            CHECK(pw_strcasestr(hay[i], needle[j]) == strcasestr(hay[i], needle[j]));
+    CHECK_STR(pw_strcasestr("ep.SEARCH_term", "search"), "SEARCH_term");
+    CHECK(pw_strcasestr("butto", "buttonText") == NULL);
+}
+
 static void test_error_convention(void)
 {
     pw_err err;
@@ -231,4 +247,4 @@ static void test_error_convention(void)
 PW_TEST_MAIN(PW_TEST(test_arena_large_and_many), PW_TEST(test_buf_escapes), PW_TEST(test_buf_spill),
              PW_TEST(test_percent_and_base64), PW_TEST(test_digests), PW_TEST(test_url_parse),
              PW_TEST(test_url_page_key), PW_TEST(test_url_resolve), PW_TEST(test_form_parse),
-             PW_TEST(test_error_convention))
+             PW_TEST(test_error_convention), PW_TEST(test_strcasestr))
