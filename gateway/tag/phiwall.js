@@ -21,7 +21,7 @@
   var pathOnly = !!(me && me.getAttribute('data-page') === 'path');
   var QKEY = '_phiwall_q', IDKEY = '_phiwall_id', MAX_Q = 50, MAX_TRIES = 8, BATCH = 20;
   /* An event once handed to the browser may have reached the gateway, which knows an event_id
-   * again for 15 minutes after accepting it (PW_SPOOL_TOMBSTONE_MS, gateway/spool_sqlite.c);
+   * again for 15 minutes after accepting it (PW_SPOOL_TOMBSTONE_MS, spool_sqlite_internal.h);
    * sent again later it would be delivered twice. So one first sent more than MAX_AGE ago is
    * dropped instead (tests/integration/gateway_tag.sh checks MAX_AGE < that window). */
   var MAX_AGE = 10 * 60 * 1000;
