@@ -82,5 +82,7 @@ pw_status pw_gw_policy_lint(const pw_gw_policy *p, const pw_gw_phi *phi, pw_buf 
         pw_arena_reset(&a);
     }
     pw_arena_free(&a);
+    if (st == PW_OK)
+        *n_warnings += pw_gw_policy_lint_user_data(p, out);
     return st;
 }

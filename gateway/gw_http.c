@@ -5,6 +5,7 @@
 #include "gw_http.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
@@ -36,12 +37,16 @@ struct pw_gw_http {
     pw_gw_reply_cache *replies;
     pw_gw_counters counters;
     pw_gw_latency latency;
-    atomic_ullong requests[6];    /* by status class: 2xx, 400, 403/404/405/415, 413, 429, 5xx */
-    atomic_int inflight;          /* requests suspended for their commit, not yet answered */
-    atomic_int closing;           /* pw_gw_http_stop: no new request is submitted for commit */
-    atomic_ullong conns_refused;  /* connections closed by the per-address cap */
-    atomic_int conns[CONN_SLOTS]; /* open connections by hash of the client address */
-    uint64_t conn_key[2];         /* that hash's random key: no client picks whose slot it shares */
+    atomic_ullong requests[6];     /* by status class: 2xx, 400, 403/404/405/415, 413, 429, 5xx */
+    atomic_int inflight;           /* requests suspended for their commit, not yet answered */
+    atomic_int closing;            /* pw_gw_http_stop: no new request is submitted for commit */
+    atomic_ullong conns_refused;   /* connections closed by the per-address cap */
+    atomic_ullong origins_refused; /* POST /e and preflights from an origin not in site.origins */
+    atomic_llong origin_logged_s;  /* when a refused origin was last logged (monotonic seconds) */
+    atomic_ullong origin_unlogged; /* refusals since then, not logged one by one */
+    char tag_etag[24];             /* "\"<16 hex of SipHash(0, tag)>\"": /phiwall.js's ETag */
+    atomic_int conns[CONN_SLOTS];  /* open connections by hash of the client address */
+    uint64_t conn_key[2]; /* that hash's random key: no client picks whose slot it shares */
     atomic_int proxied[CONN_SLOTS]; /* behind the proxy: requests in progress, by client */
     pthread_mutex_t pool_mu;        /* finished requests kept for reuse, with their arena's block */
     req *pool;
@@ -143,7 +148,7 @@ static double since(const struct timespec *t0)
 
 static void count_status(pw_gw_http *h, int status)
 {
-    int i = status < 300    ? 0
+    int i = status < 400    ? 0 /* 304 (the tag revalidated) counts with 2xx */
             : status == 400 ? 1
             : status == 413 ? 3
             : status == 429 ? 4
@@ -485,6 +490,56 @@ int pw_gw_xff_client(const char *xff, char *out, size_t n)
     return 1;
 }
 
+/* A refused Origin as it may be logged and echoed: scheme://host[:port] in the characters an
+ * origin has (no path, no query, at most 200 bytes); anything else is "(not an origin)". */
+static const char *origin_shown(const char *o)
+{
+    if (!o || strlen(o) > 200 || (strncmp(o, "http://", 7) != 0 && strncmp(o, "https://", 8) != 0))
+        return NULL;
+    for (const char *q = strchr(o, ':') + 3; *q; q++)
+        if (!isalnum((unsigned char)*q) && !strchr(".-:[]", *q))
+            return NULL;
+    return o;
+}
+
+/* 403 for an Origin not in site.origins. A POST's carries Access-Control-Allow-Origin for that
+ * origin (a well-formed one) so that the tag sees a final 403 instead of a CORS failure it would
+ * retry (a preflight's need not: any non-2xx fails it);
+ * the body says no more than the refusal, and no credentials are allowed, so the refused origin
+ * reads nothing else. Counted in /metrics; logged with the origin (never a path, an IP or an
+ * event), at most once a minute with the number of refusals not logged meanwhile. */
+static enum MHD_Result refuse_origin(pw_gw_http *h, struct MHD_Connection *c, req *r, int readable)
+{
+    const char *o = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Origin");
+    const char *shown = origin_shown(o);
+    atomic_fetch_add(&h->origins_refused, 1);
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    long long last = atomic_load(&h->origin_logged_s);
+    if ((last == 0 || now.tv_sec - last >= 60) &&
+        atomic_compare_exchange_strong(&h->origin_logged_s, &last, (long long)now.tv_sec)) {
+        char more[32];
+        snprintf(more, sizeof more, "%llu",
+                 (unsigned long long)atomic_exchange(&h->origin_unlogged, 0));
+        pw_gw_log("warn", "origin refused (not one of site.origins): its pages' events are lost",
+                  "origin", shown ? shown : "(not an origin)", "refused_since_last_log", more,
+                  NULL);
+    } else {
+        atomic_fetch_add(&h->origin_unlogged, 1);
+    }
+    static const char body[] = "{\"error\":\"origin: not one of site.origins\"}";
+    struct MHD_Response *resp =
+        pw_gw_response_new("application/json", body, sizeof body - 1, readable ? shown : NULL, 0);
+    if (!resp)
+        return MHD_NO;
+    enum MHD_Result ok = MHD_queue_response(c, 403, resp);
+    MHD_destroy_response(resp);
+    if (r)
+        r->answered = 1;
+    count_status(h, 403);
+    return ok;
+}
+
 /* The request's Origin if it is one of the site's; *present says whether one was sent. */
 static const char *allowed_origin(const pw_gw_policy *p, struct MHD_Connection *c, int *present)
 {
@@ -511,7 +566,7 @@ static enum MHD_Result events_headers(pw_gw_http *h, struct MHD_Connection *c, r
     int present = 0;
     r->origin = allowed_origin(p, c, &present);
     if (present && !r->origin)
-        return send_error(h, c, r, 403, "origin: not one of site.origins", 0);
+        return refuse_origin(h, c, r, 1);
     if (!content_type_ok(c))
         return send_error(h, c, r, 415, "content-type: expected application/json or text/plain", 0);
     const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
@@ -630,7 +685,7 @@ static enum MHD_Result preflight(pw_gw_http *h, struct MHD_Connection *c, req *r
     int present = 0;
     r->origin = allowed_origin(r->pref->policy, c, &present);
     if (!r->origin)
-        return send_error(h, c, NULL, 403, "origin: not one of site.origins", 0);
+        return refuse_origin(h, c, NULL, 0); /* a preflight fails on any non-2xx anyway */
     struct MHD_Response *resp = MHD_create_response_from_buffer(0, "", MHD_RESPMEM_PERSISTENT);
     if (!resp)
         return MHD_NO;
@@ -673,6 +728,12 @@ static void metrics_text(pw_gw_http *h, pw_buf *o)
                   "# TYPE phiwall_gateway_connections_refused_total counter\n"
                   "phiwall_gateway_connections_refused_total %llu\n",
                   (unsigned long long)atomic_load(&h->conns_refused));
+    pw_buf_printf(o,
+                  "# HELP phiwall_gateway_origin_refused_total Requests refused with 403: their "
+                  "Origin is not one of site.origins (www/apex, http/https or port mismatch?)\n"
+                  "# TYPE phiwall_gateway_origin_refused_total counter\n"
+                  "phiwall_gateway_origin_refused_total %llu\n",
+                  (unsigned long long)atomic_load(&h->origins_refused));
     if (h->cfg.metrics_extra)
         h->cfg.metrics_extra(h->cfg.metrics_ctx, o);
 }
@@ -699,11 +760,36 @@ static enum MHD_Result health(pw_gw_http *h, struct MHD_Connection *c, req *r)
     return ok;
 }
 
+/* /phiwall.js: cached by browsers for 5 minutes, then revalidated by its ETag (304 while the
+ * gateway serves the same tag), so a page view does not fetch the tag again; a new tag reaches
+ * every page within 5 minutes of the gateway's upgrade (docs/gateway.md, "The tag"). */
+#define TAG_CACHE_CONTROL "public, max-age=300"
+static enum MHD_Result send_tag(pw_gw_http *h, struct MHD_Connection *c, req *r)
+{
+    const char *inm = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "If-None-Match");
+    int fresh = inm && strstr(inm, h->tag_etag) != NULL;
+    struct MHD_Response *resp = MHD_create_response_from_buffer(
+        fresh ? 0 : pw_gw_tag_js_len, fresh ? (void *)"" : (void *)pw_gw_tag_js,
+        MHD_RESPMEM_PERSISTENT);
+    if (!resp)
+        return MHD_NO;
+    if (!fresh)
+        MHD_add_response_header(resp, "Content-Type", "application/javascript; charset=utf-8");
+    MHD_add_response_header(resp, "Cache-Control", TAG_CACHE_CONTROL);
+    MHD_add_response_header(resp, "ETag", h->tag_etag);
+    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    int status = fresh ? 304 : 200;
+    enum MHD_Result ok = MHD_queue_response(c, (unsigned)status, resp);
+    MHD_destroy_response(resp);
+    r->answered = 1;
+    count_status(h, status);
+    return ok;
+}
+
 static enum MHD_Result simple_get(pw_gw_http *h, struct MHD_Connection *c, req *r)
 {
     if (r->route == ROUTE_TAG)
-        return send_any(h, c, r, 200, "application/javascript; charset=utf-8",
-                        (const char *)pw_gw_tag_js, pw_gw_tag_js_len, 0, 1);
+        return send_tag(h, c, r);
     if (r->route == ROUTE_HEALTH)
         return health(h, c, r);
     pw_buf b;
@@ -894,6 +980,9 @@ pw_status pw_gw_http_start(const pw_gw_http_config *cfg, pw_gw_http **out, pw_er
                           "out of memory (or no random key for the rate limiter: getrandom)");
     }
     h->cfg = *cfg;
+    static const uint64_t tag_key[2] = {0, 0}; /* a content hash, not a secret */
+    snprintf(h->tag_etag, sizeof h->tag_etag, "\"%016llx\"",
+             (unsigned long long)pw_gw_siphash(tag_key, pw_gw_tag_js, pw_gw_tag_js_len));
     unsigned threads = cfg->threads;
     if (!threads) {
         long n = sysconf(_SC_NPROCESSORS_ONLN);

@@ -136,6 +136,15 @@ void pw_gw_policy_free(pw_gw_policy *p);
 /* The effective policy as YAML-like text, secrets shown only by their source. */
 pw_status pw_gw_policy_print(const pw_gw_policy *p, pw_buf *out);
 
+/* `--check` warnings for user_data (advanced matching) sent with care: one "# warning: …" line
+ * appended to `out` per destination event that is a care event (taxonomy Schedule, Lead,
+ * Contact, SubmitApplication, CompleteRegistration, FindLocation, generate_lead, or a site name
+ * about appointments/booking) and per page category that names a care page (appointments,
+ * doctors, clinics, patients, services, conditions, locations…) or is the default category
+ * (every unlisted page: conditions, services, the portal), when the destination has user_data
+ * keys. Returns the number of warnings. Rule: docs/gateway.md, "user_data". */
+size_t pw_gw_policy_lint_user_data(const pw_gw_policy *p, pw_buf *out);
+
 /* ---- applying the policy -------------------------------------------------------------- */
 
 /* The PHI engine as the policy sees it: one scan per string (bound to a thread's scratch).

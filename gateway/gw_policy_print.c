@@ -2,6 +2,7 @@
  * gw_policy_print.c — the effective policy as `phiwall gateway --check` prints it: defaults
  * filled in, secrets shown only by where they come from, never by value.
  */
+#include <ctype.h>
 #include <string.h>
 
 #include "gw_policy.h"
@@ -140,4 +141,80 @@ pw_status pw_gw_policy_print(const pw_gw_policy *p, pw_buf *o)
     for (size_t i = 0; i < p->n_dests; i++)
         print_dest(o, &p->dests[i]);
     return o->failed ? PW_ERR_NOMEM : PW_OK;
+}
+
+/* ---- --check: user_data with care (docs/gateway.md, "user_data") --------------------------- */
+
+/* Meta's and GA4's taxonomy names that say "this person asked for care" by themselves. */
+static const char *const care_events[] = {
+    "Schedule",      "Lead", "Contact", "SubmitApplication", "FindLocation", "CompleteRegistration",
+    "generate_lead", NULL};
+/* Stems of a site event name or a page category / glob that is about care. */
+static const char *const care_stems[] = {"appoint",  "schedul",  "book",    "doctor", "physician",
+                                         "provider", "clinic",   "patient", "portal", "service",
+                                         "treat",    "conditio", "symptom", "locat",  "referr",
+                                         "specialt", NULL};
+
+static int has_stem(const char *s)
+{
+    char low[256];
+    size_t n = 0;
+    for (; s && s[n] && n + 1 < sizeof low; n++)
+        low[n] = (char)tolower((unsigned char)s[n]);
+    low[n] = 0;
+    for (size_t i = 0; care_stems[i]; i++)
+        if (strstr(low, care_stems[i]))
+            return 1;
+    return 0;
+}
+
+static int is_care_event(const pw_gw_event_rule *r)
+{
+    for (size_t i = 0; care_events[i]; i++)
+        if (strcmp(r->to, care_events[i]) == 0)
+            return 1;
+    return has_stem(r->from);
+}
+
+size_t pw_gw_policy_lint_user_data(const pw_gw_policy *p, pw_buf *o)
+{
+    size_t n = 0;
+    for (size_t d = 0; d < p->n_dests; d++) {
+        const pw_gw_dest_policy *dp = &p->dests[d];
+        if (!dp->n_user_data)
+            continue;
+        const char *name = dp->dest.name;
+        for (size_t i = 0; i < dp->n_events; i++) {
+            if (!is_care_event(&dp->events[i]))
+                continue;
+            pw_buf_printf(o,
+                          "# warning: destinations.%s.user_data with events.%s -> %s: a care "
+                          "event with a hashed email/phone tells the platform who asked "
+                          "for care (a PHI disclosure); use user_data: [] or a destination "
+                          "without care events\n",
+                          name, dp->events[i].from, dp->events[i].to);
+            n++;
+        }
+        if (dp->page_url != PW_GW_URL_CATEGORIES)
+            continue;
+        for (size_t i = 0; i < dp->n_categories; i++) {
+            const pw_gw_page_category *c = &dp->categories[i];
+            if (!has_stem(c->category) && !has_stem(c->glob))
+                continue;
+            pw_buf_printf(o,
+                          "# warning: destinations.%s.user_data with page_categories.%s -> %s: "
+                          "a care page with a hashed email/phone is a PHI disclosure\n",
+                          name, c->glob, c->category);
+            n++;
+        }
+        if (dp->default_category) {
+            pw_buf_printf(o,
+                          "# warning: destinations.%s.user_data with default_category %s: it "
+                          "stands for every unlisted page (conditions, services, the portal) — "
+                          "a PHI disclosure with a hashed email/phone\n",
+                          name, dp->default_category);
+            n++;
+        }
+    }
+    return n;
 }

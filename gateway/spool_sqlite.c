@@ -25,8 +25,10 @@
  *
  * Idempotency: event_id. A repeated (event_id, destination) is ignored, found through an
  * in-memory index of every row (rebuilt from the rows on open). Delivered and dead items stay as
- * payload-less tombstones for PW_SPOOL_TOMBSTONE_MS after acceptance (15 min: the tag's retries
- * of one event come within seconds) so that a retry after delivery is still recognised; older
+ * payload-less tombstones for PW_SPOOL_TOMBSTONE_MS after acceptance (15 min: the tag drops a
+ * stored event first sent more than 10 min ago instead of sending it again — its MAX_AGE, checked
+ * below this window by tests/integration/gateway_tag.sh) so that a retry after delivery is still
+ * recognised; older
  * tombstones are purged in rowid ranges as acks arrive. Upstreams deduplicate by event_id
  * beyond that.
  *

@@ -468,6 +468,13 @@ static void test_cors(void)
     r = request(&s, "POST", "/e", ev, strlen(ev), "https://evil.example", NULL);
     CHECK_INT(r->status, 403);
     CHECK_STR(r->body, "{\"error\":\"origin: not one of site.origins\"}");
+    /* readable by the refused origin (the tag sees a final 403, not a CORS failure to retry),
+     * which learns nothing more: no credentials, the fixed body */
+    CHECK(strstr(r->headers, "Access-Control-Allow-Origin: https://evil.example\r\n"));
+    CHECK(strstr(r->headers, "Access-Control-Allow-Credentials") == NULL);
+    r = request(&s, "POST", "/e", ev, strlen(ev), "https://evil.example/x?a=\"b", NULL);
+    CHECK_INT(r->status, 403);
+    CHECK(strstr(r->headers, "Access-Control-Allow-Origin") == NULL); /* not an origin */
     stop(&s);
 }
 

@@ -15,13 +15,14 @@ const EMAIL = 'jane.doe@example.com', PHONE = '+1 555 867 5309';
 const SECRETS = ['condition=hiv', '12345678', 'HIV clinic', EMAIL, PHONE, 'referrer-secret'];
 
 // opts: fetch(n, init) -> Promise (n counts calls), beacon(n) -> bool, before(q), stored (initial
-// localStorage), attrs (script attributes), noRandomUUID, offline.
+// localStorage), shared (a storage object shared with another load(): a second tab), attrs
+// (script attributes), noRandomUUID, offline, now (the clock's start).
 function load(opts) {
   const sent = [];
-  const store = Object.assign({}, opts.stored || {});
+  const store = opts.shared || Object.assign({}, opts.stored || {});
   const writes = []; // every value ever written, to check what was persisted
   const timers = [];
-  const clock = { now: 1764300000000 };
+  const clock = { now: opts.now || 1764300000000 };
   const listeners = {};
   const on = (k, f) => { (listeners[k] = listeners[k] || []).push(f); };
   let fetches = 0, beacons = 0;
@@ -62,7 +63,7 @@ function load(opts) {
         await settle(); await settle();
       }
     },
-    fire: async k => { (listeners[k] || []).forEach(f => f()); await settle(); },
+    fire: async (k, ev) => { (listeners[k] || []).forEach(f => f(ev || { type: k.split(':')[1] })); await settle(); },
   };
 }
 const ok200 = () => Promise.resolve({ status: 200 });
@@ -149,22 +150,41 @@ const noSecrets = t => t.writes.every(v => SECRETS.every(s => !v.includes(s))) &
   check(!('_phiwall_id' in t.store), 'withdrawing all consent removes the stored first-party id');
 
   // 9. a queue stored by an older tag (raw page, title, user) is rewritten reduced on load.
-  const old = JSON.stringify([{ event_id: '8a6e0804-2bd0-4672-b79d-d97027f9071a', name: 'contact', time: 1, page_url: PHI_URL,
+  const old = JSON.stringify([{ event_id: '8a6e0804-2bd0-4672-b79d-d97027f9071a', name: 'contact', time: 1764300000000, page_url: PHI_URL,
     page_title: PHI_TITLE, consent: { ads: true }, user: { email: EMAIL, phone: PHONE }, params: {}, _tries: 1 }]);
   t = load({ stored: { _phiwall_q: old }, offline: true, attrs: { 'data-auto-pageview': 'false' } });
   check(SECRETS.every(s => !t.store._phiwall_q.includes(s)) && JSON.parse(t.store._phiwall_q).length === 1, 'old stored queue scrubbed on load');
 
-  // 10. the page goes away: the beacon, once, for what is queued.
+  // 10. the page goes away: a keepalive fetch without cookies (not sendBeacon, which sends the
+  // site's cookies: 431 with large ones), once, for what is queued.
   t = load({ fetch: () => new Promise(() => {}), beacon: () => true, attrs: { 'data-auto-pageview': 'false' } });
   t.win.phiwall('track', 'contact');
   await t.fire('window:pagehide');
-  check(t.sent.length === 1 && t.sent[0].via === 'beacon' && t.sent[0].body.events[0].name === 'contact', 'pagehide: queued events go by sendBeacon');
+  check(t.sent.length === 1 && t.sent[0].via === 'fetch' && t.sent[0].init.keepalive === true && t.sent[0].init.credentials === 'omit' &&
+    t.sent[0].body.events[0].name === 'contact', 'pagehide: queued events go by fetch keepalive, credentials omit (not sendBeacon)');
+  t = load({ fetch: () => new Promise(() => {}), beacon: () => true, attrs: { 'data-auto-pageview': 'false' } });
   t.doc.visibilityState = 'hidden';
   t.win.phiwall('track', 'lead');
   await t.fire('document:visibilitychange');
-  check(t.sent.length === 2 && t.sent[1].via === 'beacon' && t.sent[1].body.events[0].name === 'lead', 'visibilitychange hidden: beacon');
+  check(t.sent.length === 1 && t.sent[0].via === 'fetch' && t.sent[0].init.keepalive === true && t.sent[0].body.events[0].name === 'lead', 'visibilitychange hidden: fetch keepalive');
   await t.run();
-  check(t.sent.length === 2, 'beaconed events are not sent again');
+  check(t.sent.length === 1, 'events sent on leaving are not sent again');
+  // no fetch at all: sendBeacon is the fallback.
+  t = load({ beacon: () => true, attrs: { 'data-auto-pageview': 'false' } });
+  t.win.phiwall('track', 'contact');
+  await t.fire('window:pagehide');
+  check(t.sent.length >= 1 && t.sent.every(s => s.via === 'beacon') && JSON.parse(t.store._phiwall_q).length === 0, 'no fetch: sendBeacon fallback');
+  // 10c. leaving with 150 KB queued: keepalive bodies in flight stay under the 64 KiB quota, the
+  // rest stays stored for the next page.
+  t = load({ offline: true, fetch: () => new Promise(() => {}), attrs: { 'data-auto-pageview': 'false' } });
+  for (let i = 0; i < 30; i++) t.win.phiwall('track', 'contact', { value: 'x'.repeat(5000) });
+  t.win.navigator.onLine = true;
+  await t.fire('window:pagehide');
+  const kaBytes = t.sent.reduce((a, s) => a + Buffer.byteLength(s.init.body), 0);
+  const leftQ = JSON.parse(t.store._phiwall_q).length;
+  check(t.sent.length >= 1 && t.sent.every(s => s.init.keepalive === true) && kaBytes <= 65536 && kaBytes > 40000,
+    'pagehide: keepalive bodies within 64 KiB (' + kaBytes + ' bytes in ' + t.sent.length + ' posts)');
+  check(leftQ > 0 && leftQ + t.sent.reduce((a, s) => a + s.body.events.length, 0) === 30, 'what does not fit stays stored (' + leftQ + ')');
 
   // 10b. offline or backing off when the page goes away: no beacon, the queue stays stored.
   t = load({ offline: true, beacon: () => true, fetch: ok200, attrs: { 'data-auto-pageview': 'false' } });
@@ -176,6 +196,80 @@ const noSecrets = t => t.writes.every(v => SECRETS.every(s => !v.includes(s))) &
   await t.run(2);
   await t.fire('window:pagehide');
   check(t.sent.every(s => s.via === 'fetch') && JSON.parse(t.store._phiwall_q).length === 1, 'pagehide after a 503: no beacon, kept for the next page');
+
+  // 13. double delivery: a keepalive fetch in flight when the page is left fails in the page
+  // (the browser still delivers it, the gateway accepts it): it is not stored again.
+  let rejectIt;
+  t = load({ fetch: () => new Promise((res, rej) => { rejectIt = rej; }), attrs: { 'data-auto-pageview': 'false' } });
+  t.win.phiwall('track', 'appointment_request');
+  await t.run(2);
+  check(t.sent.length === 1 && JSON.parse(t.store._phiwall_q).length === 0, 'in flight: no longer in storage');
+  await t.fire('window:pagehide');
+  rejectIt(new TypeError('Failed to fetch'));
+  await t.run();
+  check(t.sent.length === 1 && JSON.parse(t.store._phiwall_q).length === 0, 'a keepalive fetch failing after pagehide is not re-queued');
+  // the same failure while the page lives: retried as before.
+  t = load({ fetch: k => (k === 1 ? Promise.reject(new TypeError('Failed to fetch')) : new Promise(() => {})), attrs: { 'data-auto-pageview': 'false' } });
+  t.win.phiwall('track', 'appointment_request');
+  await t.run(1);
+  check(JSON.parse(t.store._phiwall_q).length === 1 && JSON.parse(t.store._phiwall_q)[0]._sent > 0, 'failure while the page lives: stored for a retry, with when it was first sent');
+  // 13b. a stored event first sent more than 10 minutes ago (the gateway's 15-minute duplicate
+  // window would be over by the time it arrives) is dropped, not sent again; one never sent is.
+  const T0 = 1764300000000;
+  const sentLong = JSON.stringify([
+    { event_id: '8a6e0804-2bd0-4672-b79d-d97027f9071a', name: 'appointment_request', time: T0, params: {}, _tries: 1, _sent: T0 },
+    { event_id: '9b7f1915-3ce1-4783-a8ae-e08138f0182b', name: 'contact', time: T0, params: {}, _tries: 0 },
+    { event_id: '0c8a2a26-4df2-4894-b9bf-f19249a1293c', name: 'newsletter_signup', time: T0, params: {}, _tries: 2 }]);
+  t = load({ now: T0 + 16 * 60000, stored: { _phiwall_q: sentLong }, fetch: ok200, attrs: { 'data-auto-pageview': 'false' } });
+  await t.run();
+  check(t.events().length === 1 && t.events()[0].name === 'contact', 'stored events first sent > 10 min ago dropped, never-sent kept (' + t.events().map(e => e.name) + ')');
+  t = load({ now: T0 + 5 * 60000, stored: { _phiwall_q: sentLong }, fetch: ok200, attrs: { 'data-auto-pageview': 'false' } });
+  await t.run();
+  check(t.events().length === 3, 'within the window all are sent again (the gateway deduplicates)');
+
+  // 14. consent from an asynchronous CMP: with data-wait-for-consent nothing goes before it.
+  t = load({ fetch: ok200, attrs: { 'data-wait-for-consent': '' } });
+  await t.run();
+  check(t.sent.length === 0, 'data-wait-for-consent: page view held until consent');
+  t.win.phiwall('consent', { ads: true, analytics: true });
+  await t.run();
+  const pv = t.events().find(e => e.name === 'page_view');
+  check(pv && pv.consent.ads === true && pv.consent.analytics === true, 'page view sent once the CMP gave consent');
+  t = load({ fetch: ok200, attrs: { 'data-wait-for-consent': '3000' } });
+  await t.run();
+  check(t.events().length === 1 && t.sent[0].at - 1764300000000 >= 3000, 'data-wait-for-consent=3000: sent after at most 3 s without consent');
+  t = load({ fetch: () => new Promise(() => {}), attrs: { 'data-wait-for-consent': '' } });
+  t.doc.visibilityState = 'hidden';
+  await t.fire('document:visibilitychange');
+  check(t.events().length === 0 && JSON.parse(t.store._phiwall_q).length === 1, 'data-wait-for-consent: a hidden tab still waits (kept stored)');
+  await t.fire('window:pagehide');
+  check(t.events().length === 1, 'data-wait-for-consent: the page view still goes when the page is left');
+
+  // 15. two tabs share the stored queue: neither overwrites the other's events (gateway down).
+  const shared = {};
+  const down = () => Promise.reject(new TypeError('Failed to fetch'));
+  const ta = load({ shared, fetch: down, attrs: { 'data-auto-pageview': 'false' } });
+  const tb = load({ shared, fetch: down, attrs: { 'data-auto-pageview': 'false' } });
+  ta.win.phiwall('track', 'contact');
+  await ta.run(1);
+  tb.win.phiwall('track', 'newsletter_signup');
+  await tb.run(1);
+  ta.win.phiwall('track', 'appointment_request');
+  await ta.run(1);
+  await tb.fire('window:pagehide');
+  const names = JSON.parse(shared._phiwall_q).map(e => e.name).sort().join();
+  check(names === 'appointment_request,contact,newsletter_signup', 'two tabs: stored queue is the union (' + names + ')');
+  const tc = load({ shared, fetch: ok200, attrs: { 'data-auto-pageview': 'false' } });
+  await tc.run();
+  check(tc.events().length === 3 && JSON.parse(shared._phiwall_q).length === 0, 'the next page sends both tabs\' events; sent ones leave the store');
+
+  // 16. back/forward cache restore: a page view.
+  t = load({ fetch: ok200 });
+  await t.run();
+  await t.fire('window:pagehide');
+  await t.fire('window:pageshow', { type: 'pageshow', persisted: true });
+  await t.run();
+  check(t.events().filter(e => e.name === 'page_view').length === 2, 'pageshow persisted: page view');
 
   // 11. data-page="path": no query, title or referrer even on the wire.
   t = load({ fetch: ok200, attrs: { 'data-page': 'path' } });
