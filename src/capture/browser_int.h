@@ -79,7 +79,8 @@ typedef struct bx_frame {
     struct bx_frame *next;
     const char *id;
     const char *page;
-    int gone; /* an out-of-process frame whose session detached: it is unloading */
+    int gone;  /* an out-of-process frame whose session detached: it is unloading */
+    int popup; /* a window the page opened (window.open, target=_blank): id is its target's */
 } bx_frame;
 
 typedef enum bx_task_kind { BX_TASK_PAGE = 0, BX_TASK_SEARCH, BX_TASK_LOGIN } bx_task_kind;
@@ -233,6 +234,13 @@ const char *bx_unloading_page(const bx_tab *t);
 /* The page a request of a frame below the top one belongs to: the page the frame was attached to
  * (Page.frameAttached), else the page the tab shows. */
 const char *bx_frame_page(const bx_tab *t, const char *frame);
+/* The popup (a window the tab's page opened) whose target id is frame, or NULL. */
+bx_frame *bx_popup_of(const bx_tab *t, const char *frame);
+/* Browser-wide auto-attach (Target.setAutoAttach on the browser target, waiting for the debugger):
+ * every window a page opens is attached, captured and contained as its tab's before it runs. */
+pw_status bx_popup_watch(bx_browser *b, pw_err *err);
+/* Close the windows the tab's pages opened (the task ends). */
+void bx_popups_close(bx_tab *t);
 /* The tab with an out-of-process frame frame whose session detached, or NULL. */
 bx_tab *bx_gone_frame_tab(bx_browser *b, const char *frame);
 int bx_tab_of_session(bx_browser *b, const char *session);

@@ -120,6 +120,8 @@ static pw_status start_browser(bx_browser *b, pw_err *err)
         b->tabs[i].index = i;
         st = bx_tab_open(b, &b->tabs[i], err);
     }
+    if (st == PW_OK) /* after the tabs: they are attached by their own sessions */
+        st = bx_popup_watch(b, err);
     if (st != PW_OK && b->conn)
         stop_browser(b);
     return st;
@@ -586,6 +588,7 @@ static void leave_pages(bx_browser *b)
         /* a document of the site is left: its pagehide sends the unload marker */
         t->unload_marked = !(t->active && !t->crashed && t->doc_url);
         t->unload_doc = t->doc_url; /* its marker, not a late one of the page before */
+        bx_popups_close(t);         /* their pagehide beacons are the task's too */
         if (t->active && !t->crashed) {
             int failed = t->nav_failed; /* the task's outcome, not this navigation's */
             t->leaving = 1;

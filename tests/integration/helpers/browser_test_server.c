@@ -15,7 +15,8 @@
  * SIGINT. /to-never redirects to /never (a redirected page without a load event). /broken links
  * to /gone, an error page (404) that still loads the pixel; /moved redirects to /careers.
  * /leaveframe is /leaveform with an iframe (/leaveframe/inner; from http://<frame>:<this port>/
- * with ?frame=, another site) that sends a beacon at pagehide naming its document.
+ * with ?frame=, another site) that sends a beacon at pagehide naming its document. /popup opens
+ * /popup/window in new windows (window.open, noopener, a form with target=_blank).
  */
 #include <arpa/inet.h>
 #include <microhttpd.h>
@@ -130,6 +131,30 @@ static const char leaveframe_frame[] =
     "<iframe id=\"f\" src=\"/leaveframe/inner\"></iframe><script>var fr=new URLSearchParams("
     "location.search).get('frame');if(fr)document.getElementById('f').src='http://'+fr+':'+"
     "location.port+'/leaveframe/inner';</script>";
+
+/* Care controls that open the booking flow in a new window (/popup): window.open from a button,
+ * window.open with noopener, and a form submitted into target=_blank. The window
+ * (/popup/window?via=…) loads the pixel, sends a beacon of its own (not through the pixel: it is
+ * sent also where the pixel's script cannot load) and one at pagehide (the scan closes it). */
+static const char popup_page[] =
+    "<!doctype html><html><head><title>Cancer care</title>"
+    "<script src=\"https://connect.facebook.net/en_US/fbevents.js\"></script></head><body>"
+    "<main><h1>Cancer care</h1><p>Our oncology team</p>"
+    "<button onclick=\"window.open('/popup/window?via=open','_blank','width=400,height=600')\">"
+    "Request an appointment</button> "
+    "<button onclick=\"window.open('/popup/window?via=noopener','_blank','noopener')\">"
+    "Book a visit</button>"
+    "<form action=\"/popup/window\" target=\"_blank\"><input type=\"hidden\" name=\"via\" "
+    "value=\"form\"><input type=\"email\" name=\"email\" placeholder=\"Email\">"
+    "<button type=\"submit\">Send request</button></form></main></body></html>";
+static const char popup_window[] =
+    "<!doctype html><html><head><title>Book an oncology appointment</title>"
+    "<script src=\"https://connect.facebook.net/en_US/fbevents.js\"></script><script>"
+    "new Image().src='https://www.facebook.com/tr?id=1234567890&ev=PopupView&dl='+"
+    "encodeURIComponent(location.href);addEventListener('pagehide',function(){navigator.sendBeacon("
+    "'https://www.facebook.com/tr',"
+    "'id=1234567890&ev=PopupLeave&dl='+encodeURIComponent(location.href));});</script>"
+    "</head><body><h1>Book an appointment</h1></body></html>";
 
 static const char late_tag_js[] =
     "new Image().src='https://www.facebook.com/tr?id=1234567890&ev=LateBeacon&dl='+"
@@ -295,6 +320,10 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
     }
     if (strcmp(url, "/leaveframe/inner") == 0)
         return send_text(c, 200, "text/html", leaveframe_inner);
+    if (strcmp(url, "/popup") == 0)
+        return send_text(c, 200, "text/html", popup_page);
+    if (strcmp(url, "/popup/window") == 0)
+        return send_text(c, 200, "text/html", popup_window);
     if (strcmp(url, "/broken") == 0)
         return send_text(c, 200, "text/html",
                          "<!doctype html><html><head><title>Broken link</title></head><body>"
