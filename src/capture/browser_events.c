@@ -340,6 +340,15 @@ void bx_req_append(bx_tab *t, bx_req *q)
     t->n_reqs++;
 }
 
+/* The URL the top frame's document loader committed with (Page.frameNavigated), or NULL. */
+static const char *committed_url(const bx_tab *t, const char *loader)
+{
+    for (const bx_visit *v = loader ? t->visits : NULL; v; v = v->next)
+        if (v->loader && strcmp(v->loader, loader) == 0)
+            return v->url;
+    return NULL;
+}
+
 bx_req *bx_req_new(bx_tab *t, const char *id, yajl_val request, const bx_req_where *w)
 {
     bx_browser *b = t->b;
@@ -366,6 +375,8 @@ bx_req *bx_req_new(bx_tab *t, const char *id, yajl_val request, const bx_req_whe
         q->r.page_url = q->r.url;
     else if (popup)
         q->r.page_url = popup->page;
+    else if (top_frame && (q->r.page_url = committed_url(t, w->loader)) != NULL)
+        ; /* its document as it loaded: a URL history.pushState gave it later is no page */
     else if (top_frame && q->r.frame_url && strncmp(q->r.frame_url, "http", 4) == 0)
         q->r.page_url = q->r.frame_url;
     else
@@ -401,6 +412,7 @@ static void on_request(bx_browser *b, bx_tab *t, const cdp_msg *m)
     bx_req_where w = {.type = cdp_str(p, "type"),
                       .frame = cdp_str(p, "frameId"),
                       .document_url = cdp_str(p, "documentURL"),
+                      .loader = cdp_str(p, "loaderId"),
                       .initiator = cdp_get(p, "initiator")};
     cdp_num(p, "wallTime", &w.wall_time);
     bx_req *q = bx_req_new(t, id, cdp_get(p, "request"), &w);
@@ -570,13 +582,18 @@ static void on_frame_navigated(bx_tab *t, const cdp_msg *m)
     if (!url || strcmp(url, "about:blank") == 0 || strncmp(url, "chrome-error:", 13) == 0)
         return;
     t->top_url = pw_arena_strdup(&t->arena, url);
+    const char *loader = cdp_str(f, "loaderId");
     for (bx_visit *v = t->visits; v; v = v->next)
-        if (strcmp(v->url, url) == 0)
+        if (strcmp(v->url, url) == 0) {
+            if (loader) /* loaded again (a reload, a form answered by its own URL) */
+                v->loader = pw_arena_strdup(&t->arena, loader);
             return;
+        }
     bx_visit *v = pw_arena_calloc(&t->arena, 1, sizeof *v);
     if (!v)
         return;
     v->url = t->top_url;
+    v->loader = loader ? pw_arena_strdup(&t->arena, loader) : NULL;
     v->next = t->visits;
     t->visits = v;
 }

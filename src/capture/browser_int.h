@@ -46,6 +46,7 @@ typedef struct bx_req_where {
     const char *type;
     const char *frame;
     const char *document_url;
+    const char *loader; /* loaderId: the document that sent it */
     yajl_val initiator;
     double wall_time;
 } bx_req_where;
@@ -70,6 +71,7 @@ typedef struct bx_flight {
 typedef struct bx_visit { /* a top-level document the tab showed during one task */
     struct bx_visit *next;
     const char *url;
+    const char *loader; /* its loaderId (the top frame's documents), or NULL */
 } bx_visit;
 
 /* A frame below the top one and the page (top-level document) it was attached to: a frame
@@ -116,6 +118,7 @@ typedef struct bx_tab {
     const char *unload_doc; /* the document being left whose marker is awaited (arena) */
     int load_timed_out;     /* no load event within --timeout: the page was scanned in part */
     int requeued;           /* cut short by a broken browser and queued again: not a gap yet */
+    int download;           /* the task's URL is a download (refused): no page, no gap */
     const char *nav_error;
     const char *top_url; /* current top document */
     /* The documents a beacon seen only in its Fetch pause may come from (bx_unloading_page):
@@ -300,6 +303,9 @@ void bx_http_result_free(bx_http_result *r);
 pw_status bx_tab_open(bx_browser *b, bx_tab *t, pw_err *err);
 void bx_tab_begin(bx_tab *t, const bx_task *task);
 pw_status bx_tab_navigate(bx_tab *t, const char *url, pw_err *err);
+/* Browser.setDownloadBehavior deny: a download link saves nothing (it would stay in ~/Downloads).
+ */
+pw_status bx_deny_downloads(bx_browser *b, pw_err *err);
 pw_status bx_tab_eval(bx_tab *t, const char *js, pw_arena *a, char **value_out, pw_err *err);
 /* Evaluate "(fn)(args)" where args is JSON argument text ("1", "\"x\",\"y\""). */
 pw_status bx_tab_call(bx_tab *t, const char *fn, const char *args, pw_arena *a, char **value_out,

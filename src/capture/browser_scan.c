@@ -115,6 +115,8 @@ static pw_status start_browser(bx_browser *b, pw_err *err)
      * (browser_contain.c). Earlier versions started the browser a second time to pass it. */
     pw_status st = launch_with_agent(b, err);
     if (st == PW_OK)
+        st = bx_deny_downloads(b, err);
+    if (st == PW_OK)
         st = bx_unload_watch(b, err);
     for (int i = 0; i < b->n_tabs && st == PW_OK; i++) {
         b->tabs[i].index = i;
@@ -421,6 +423,7 @@ static pw_status do_login(bx_browser *b, pw_err *err)
     }
     pw_buf_free(&u);
     pw_buf_free(&p);
+    b->stats->login_submitted = st == PW_OK && v && strcmp(v, "null") != 0;
     if (st == PW_OK && v && strcmp(v, "null") != 0) {
         wait_loaded(b, b->o->timeout_ms);
         settle(b);
@@ -562,6 +565,15 @@ static pw_status flush_all(bx_browser *b, pw_err *err)
         bx_tab *t = &b->tabs[i];
         if (!t->active)
             continue;
+        if (t->download) { /* refused, nothing saved: no page, and none of --max-pages */
+            bx_log(b, "%s is a download: not a page", t->task.url);
+            if (b->pages_started > 0)
+                b->pages_started--;
+            if (t->task.depth == 0 && !b->start_error)
+                b->start_error = strdup("a download, not a page");
+            bx_tab_reset(t);
+            continue;
+        }
         if (t->nav_failed || t->crashed) {
             b->stats->pages_failed++;
             bx_log(b, "page %s failed: %s", t->task.url,

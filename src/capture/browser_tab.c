@@ -166,7 +166,7 @@ void bx_tab_reset(bx_tab *t)
     t->active = 0;
     t->step = PW_STEP_LOAD;
     t->loaded = t->nav_failed = t->crashed = t->blank = 0;
-    t->leaving = t->load_timed_out = t->requeued = 0;
+    t->leaving = t->load_timed_out = t->requeued = t->download = 0;
     t->nav_error = t->top_url = t->title = t->screenshot = t->facts_url = NULL;
     t->doc_url = t->left_url = NULL;
     t->unload_doc = NULL; /* in the arena: a late marker's pause must not read it */
@@ -194,9 +194,27 @@ void bx_tab_begin(bx_tab *t, const bx_task *task)
     t->active = 1;
 }
 
+pw_status bx_deny_downloads(bx_browser *b, pw_err *err)
+{
+    pw_status st = cdp_call(b->conn, NULL, "Browser.setDownloadBehavior", "{\"behavior\":\"deny\"}",
+                            BX_CALL_MS, NULL, err);
+    if (st == PW_OK || cdp_conn_dead(b->conn))
+        return st;
+    bx_log(b, "downloads could not be refused (%s)", err ? err->msg : "?");
+    if (err)
+        pw_err_clear(err);
+    return PW_OK;
+}
+
 static void on_navigated(void *ctx, const cdp_msg *m)
 {
     bx_tab *t = ctx;
+    if (m && !m->error && cdp_bool(m->result, "isDownload") && !t->leaving) {
+        t->download = 1; /* no document: not a page of the site, nothing saved */
+        t->nav_failed = 1;
+        t->nav_error = "a download";
+        return;
+    }
     const char *e = m ? (m->error ? m->error : cdp_str(m->result, "errorText")) : "connection lost";
     if (!e)
         return;
@@ -319,10 +337,30 @@ double bx_wall_now(void)
     return (double)tv.tv_sec + tv.tv_usec / 1e6;
 }
 
+/* url without its userinfo (http://user:pass@host/ → http://host/), in the tab's arena when it
+ * had one: credentials given in the start URL are for the site, never for a report or a HAR. */
+static const char *public_url(bx_tab *t, const char *url)
+{
+    const char *p = url ? strstr(url, "://") : NULL;
+    if (!p)
+        return url;
+    p += 3;
+    size_t authority = strcspn(p, "/?#");
+    const char *at = NULL;
+    for (const char *c = p; c < p + authority; c++)
+        if (*c == '@')
+            at = c;
+    if (!at)
+        return url;
+    char *out = pw_arena_sprintf(&t->arena, "%.*s%s", (int)(p - url), url, at + 1);
+    return out ? out : "(URL with credentials)";
+}
+
 static pw_status emit_page(bx_tab *t, const char *url, int main_page, pw_err *err)
 {
     bx_browser *b = t->b;
     pw_page pg = {0};
+    url = public_url(t, url);
     pg.url = url;
     pg.timestamp = bx_wall_now();
     pg.title = main_page ? t->title : NULL;
@@ -416,7 +454,7 @@ static const char *main_url_of(const bx_tab *t)
 static void report_page_gap(bx_tab *t, pw_gap_kind kind, const char *url, const char *error)
 {
     bx_browser *b = t->b;
-    pw_capture_gap g = {.kind = kind, .url = url, .error = error, .pages = 1};
+    pw_capture_gap g = {.kind = kind, .url = public_url(t, url), .error = error, .pages = 1};
     b->stats->pages_gaps++;
     bx_log(b, "gap: page %s: %s", g.url, g.error);
     if (b->o->hooks.gap)
@@ -448,7 +486,7 @@ static void report_error_pages(bx_tab *t)
 void bx_tab_report_gap(bx_tab *t)
 {
     bx_browser *b = t->b;
-    if (t->requeued || !t->task.url || t->task.kind == BX_TASK_LOGIN)
+    if (t->requeued || t->download || !t->task.url || t->task.kind == BX_TASK_LOGIN)
         return;
     /* named as its page and findings are (/start → 302 → /home that timed out is /home): a
      * comparison with a baseline matches the gap with the findings of that page */
@@ -524,7 +562,7 @@ pw_status bx_tab_flush(bx_tab *t, pw_err *err)
         cdp_pump(b->conn, deadline, NULL);
     if (pause_pending(t))
         bx_log(b, "flush %s: a request's pause still unanswered after 2 s", t->task.url);
-    if (bx_tab_unread(t)) { /* nothing of the site was seen: no page, no requests */
+    if (bx_tab_unread(t) || t->download) { /* nothing of the site was seen: no page, no requests */
         t->active = 0;
         return PW_OK;
     }
@@ -545,6 +583,11 @@ pw_status bx_tab_flush(bx_tab *t, pw_err *err)
             q->r.page_url = main_url;
         if (!q->r.status)
             q->r.status = answered_status(t, q->request_id);
+        q->r.url = public_url(t, q->r.url);
+        q->r.page_url = public_url(t, q->r.page_url);
+        q->r.frame_url = public_url(t, q->r.frame_url);
+        q->r.redirect_url = public_url(t, q->r.redirect_url);
+        q->r.initiator = public_url(t, q->r.initiator);
         q->r.visit_retried = t->requeued;
         if (b->sink->on_request)
             st = b->sink->on_request(b->sink->ctx, &q->r, err);

@@ -16,7 +16,9 @@
  * to /gone, an error page (404) that still loads the pixel; /moved redirects to /careers.
  * /leaveframe is /leaveform with an iframe (/leaveframe/inner; from http://<frame>:<this port>/
  * with ?frame=, another site) that sends a beacon at pagehide naming its document. /popup opens
- * /popup/window in new windows (window.open, noopener, a form with target=_blank).
+ * /popup/window in new windows (window.open, noopener, a form with target=_blank). /download
+ * links to an attachment (/download/file, 1 MiB) and /careers. /spa changes its URL with
+ * history.pushState every 200 ms; /loginframe has its login form in an iframe.
  */
 #include <arpa/inet.h>
 #include <microhttpd.h>
@@ -223,6 +225,17 @@ static enum MHD_Result send_csp_page(struct MHD_Connection *c, const char *body)
     return ret;
 }
 
+static enum MHD_Result send_attachment(struct MHD_Connection *c, size_t n)
+{
+    char *body = calloc(1, n);
+    struct MHD_Response *r = MHD_create_response_from_buffer(n, body, MHD_RESPMEM_MUST_FREE);
+    MHD_add_response_header(r, "Content-Type", "application/octet-stream");
+    MHD_add_response_header(r, "Content-Disposition", "attachment; filename=\"form.bin\"");
+    enum MHD_Result ret = MHD_queue_response(c, 200, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
 static enum MHD_Result redirect(struct MHD_Connection *c, const char *to)
 {
     struct MHD_Response *r = MHD_create_response_from_buffer(0, "", MHD_RESPMEM_PERSISTENT);
@@ -324,6 +337,33 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         return send_text(c, 200, "text/html", popup_page);
     if (strcmp(url, "/popup/window") == 0)
         return send_text(c, 200, "text/html", popup_window);
+    if (strcmp(url, "/spa") == 0) /* a router: a new URL every 200 ms, a PageView for each */
+        return send_text(c, 200, "text/html",
+                         "<!doctype html><html><head><title>Find care</title>"
+                         "<script src=\"https://connect.facebook.net/en_US/fbevents.js\">"
+                         "</script></head><body><h1>Find care</h1><script>var i=0;setInterval("
+                         "function(){i++;history.pushState({},'','/spa/condition/'+['hiv',"
+                         "'cancer','depression'][i%3]+'?n='+i);new Image().src='https://www."
+                         "facebook.com/tr?id=1234567890&ev=PageView&dl='+encodeURIComponent("
+                         "location.href);},200);</script></body></html>");
+    if (strcmp(url, "/loginframe") == 0) /* the portal's login form inside an iframe */
+        return send_text(c, 200, "text/html",
+                         "<!doctype html><html><head><title>Patient portal</title></head><body>"
+                         "<iframe src=\"/loginframe/inner\" width=\"400\" height=\"300\">"
+                         "</iframe></body></html>");
+    if (strcmp(url, "/loginframe/inner") == 0)
+        return send_text(c, 200, "text/html",
+                         "<!doctype html><html><head><title>Sign in</title></head><body>"
+                         "<form action=\"/careers\" method=\"post\"><input name=\"username\">"
+                         "<input type=\"password\" name=\"password\"><button>Sign in</button>"
+                         "</form></body></html>");
+    if (strcmp(url, "/download") == 0)
+        return send_text(c, 200, "text/html",
+                         "<!doctype html><html><head><title>Patient forms</title></head><body>"
+                         "<a href=\"/download/file\">Records release form</a> "
+                         "<a href=\"/careers\">Careers</a></body></html>");
+    if (strcmp(url, "/download/file") == 0) /* an attachment: a browser saves it */
+        return send_attachment(c, 1u << 20);
     if (strcmp(url, "/broken") == 0)
         return send_text(c, 200, "text/html",
                          "<!doctype html><html><head><title>Broken link</title></head><body>"
