@@ -53,7 +53,7 @@ pw_status bx_session_add(bx_browser *b, const char *session, int tab)
     char *s = strdup(session);
     if (!s)
         return PW_ERR_NOMEM;
-    b->sessions[b->n_sessions++] = (bx_session_map){s, tab};
+    b->sessions[b->n_sessions++] = (bx_session_map){s, tab, 0};
     return PW_OK;
 }
 
@@ -87,6 +87,7 @@ static void on_attached(bx_browser *b, const cdp_msg *m)
         return;
     if (bx_session_add(b, child, tab) != PW_OK)
         return;
+    b->sessions[b->n_sessions - 1].frame = type && strcmp(type, "iframe") == 0;
     bx_log(b, "attached %s session to tab %d: %s", type ? type : "?", tab,
            cdp_str(m->params, "targetInfo.url") ? cdp_str(m->params, "targetInfo.url") : "");
     cdp_send(b->conn, child, "Network.enable", "{}", NULL, NULL, NULL);

@@ -112,6 +112,7 @@ typedef struct bx_tab {
     int nav_failed;
     int crashed;
     int acted;         /* the last step did something (filled, clicked, submitted) */
+    int frames_filled; /* the fill step filled fields in frames below the top one */
     int blank;         /* back on about:blank after a task (pagehide beacons are in) */
     int leaving;       /* on the way to about:blank: a request cancelled now was still loading */
     int unload_marked; /* the left document's pagehide ran (its unload marker's pause came) */
@@ -147,6 +148,7 @@ typedef struct bx_tab {
 typedef struct bx_session_map {
     char *session;
     int tab;
+    int frame; /* an out-of-process iframe's */
 } bx_session_map;
 
 /* A set of strings with a count each (open addressing; entries never move, so pointers to them
@@ -311,6 +313,14 @@ pw_status bx_tab_eval(bx_tab *t, const char *js, pw_arena *a, char **value_out, 
 pw_status bx_tab_call(bx_tab *t, const char *fn, const char *args, pw_arena *a, char **value_out,
                       pw_err *err);
 pw_status bx_tab_click_at(bx_tab *t, double x, double y, pw_err *err);
+/* Call "(fn)(args)" in each frame below the top one of the tab's page (at most BX_FRAMES_MAX;
+ * same-process frames through the tab's session, out-of-process ones through their own), in an
+ * isolated world: the frame's DOM, none of its scripts' globals. Stops after the first frame
+ * whose answer is neither null nor "null" when first_only. Returns how many frames answered so
+ * and, in *filled, the sum of their "filled" counts. Only a lost browser is an error. */
+#define BX_FRAMES_MAX 8
+pw_status bx_tab_frames_call(bx_tab *t, const char *fn, const char *args, int first_only,
+                             int *answered, int *filled, pw_err *err);
 pw_status bx_tab_page_info(bx_tab *t, pw_err *err);
 pw_status bx_tab_screenshot(bx_tab *t, pw_err *err);
 double bx_wall_now(void); /* seconds since the epoch */
@@ -349,8 +359,9 @@ extern const char bx_js_fill_fn[]; /* (identity object) */
 extern const char bx_js_click_targets[];
 extern const char bx_js_click_point_fn[]; /* (index) */
 extern const char bx_js_submit_target[];
-extern const char bx_js_search_fn[];  /* (term) */
-extern const char bx_js_consent_fn[]; /* (1 accept | 0 reject) */
-extern const char bx_js_login_fn[];   /* (username, password) */
+extern const char bx_js_submit_frame_fn[]; /* () */
+extern const char bx_js_search_fn[];       /* (term) */
+extern const char bx_js_consent_fn[];      /* (1 accept | 0 reject) */
+extern const char bx_js_login_fn[];        /* (username, password) */
 
 #endif

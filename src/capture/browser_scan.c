@@ -275,7 +275,13 @@ static pw_status step_fill(bx_tab *t, pw_err *err)
     char *v = NULL;
     pw_status st = bx_tab_call(t, bx_js_fill_fn, json, &t->arena, &v, err);
     t->acted = st == PW_OK && v && !strstr(v, "\"filled\":0");
-    return st;
+    if (st != PW_OK && fatal(t->b, st))
+        return st;
+    int answered = 0, filled = 0; /* forms inside iframes (same site or not) too */
+    pw_status fst = bx_tab_frames_call(t, bx_js_fill_fn, json, 0, &answered, &filled, err);
+    t->frames_filled = filled > 0;
+    t->acted |= filled > 0;
+    return fst != PW_OK ? fst : st;
 }
 
 static pw_status step_click(bx_tab *t, pw_err *err)
@@ -320,6 +326,13 @@ static pw_status step_submit(bx_tab *t, pw_err *err)
     pw_status st = bx_tab_eval(t, bx_js_submit_target, &t->arena, &v, err);
     if (st != PW_OK)
         return st;
+    if ((!v || strcmp(v, "null") == 0) && t->frames_filled) { /* a form in an iframe */
+        int answered = 0, filled = 0;
+        t->loaded = 1; /* the frame loads its answer; the page stays */
+        st = bx_tab_frames_call(t, bx_js_submit_frame_fn, "", 1, &answered, &filled, err);
+        t->acted |= answered > 0;
+        return st;
+    }
     if (!v || strcmp(v, "null") == 0)
         t->loaded = 1;
     return click_or_submitted(t, v, "submit", err);

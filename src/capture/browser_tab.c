@@ -174,6 +174,7 @@ void bx_tab_reset(bx_tab *t)
     t->nav_pending = 0;
     t->frames = NULL; /* in the arena */
     t->has_login_form = 0;
+    t->frames_filled = 0;
     t->visits = NULL;
     t->reqs = t->reqs_tail = NULL;
     t->answered = NULL;
@@ -239,16 +240,20 @@ pw_status bx_tab_navigate(bx_tab *t, const char *url, pw_err *err)
     return st;
 }
 
-pw_status bx_tab_eval(bx_tab *t, const char *js, pw_arena *a, char **value_out, pw_err *err)
+/* Runtime.evaluate of js on session, in execution context context (0: the default one). */
+static pw_status eval_in(bx_tab *t, const char *session, long context, const char *js, pw_arena *a,
+                         char **value_out, pw_err *err)
 {
     pw_buf p;
     pw_buf_init(&p);
     pw_buf_puts(&p, "{\"expression\":");
     pw_buf_json_string(&p, js, strlen(js));
-    pw_buf_puts(&p, ",\"returnByValue\":true,\"awaitPromise\":true,\"userGesture\":true}");
+    pw_buf_puts(&p, ",\"returnByValue\":true,\"awaitPromise\":true,\"userGesture\":true");
+    if (context)
+        pw_buf_printf(&p, ",\"contextId\":%ld", context);
+    pw_buf_putc(&p, '}');
     cdp_msg r;
-    pw_status st =
-        p.failed ? PW_ERR_NOMEM : call(t, t->session, "Runtime.evaluate", p.data, &r, err);
+    pw_status st = p.failed ? PW_ERR_NOMEM : call(t, session, "Runtime.evaluate", p.data, &r, err);
     pw_buf_free(&p);
     if (st != PW_OK)
         return st;
@@ -264,6 +269,95 @@ pw_status bx_tab_eval(bx_tab *t, const char *js, pw_arena *a, char **value_out, 
     if (value_out)
         *value_out = v ? pw_arena_strdup(a, v) : NULL;
     cdp_msg_free(&r);
+    return PW_OK;
+}
+
+pw_status bx_tab_eval(bx_tab *t, const char *js, pw_arena *a, char **value_out, pw_err *err)
+{
+    return eval_in(t, t->session, 0, js, a, value_out, err);
+}
+
+/* A frame a script can run in: the session that has it and its id. */
+typedef struct frame_ref {
+    const char *session;
+    const char *id;
+} frame_ref;
+
+/* The frames of a Page.getFrameTree node (the node itself when with_root), depth first. */
+static void collect_frames(bx_tab *t, const char *session, yajl_val node, int with_root,
+                           frame_ref *out, size_t *n)
+{
+    const char *id = cdp_str(node, "frame.id");
+    if (with_root && id && *n < BX_FRAMES_MAX)
+        out[(*n)++] = (frame_ref){session, pw_arena_strdup(&t->arena, id)};
+    yajl_val kids = cdp_get(node, "childFrames");
+    for (size_t i = 0; kids && YAJL_IS_ARRAY(kids) && i < kids->u.array.len; i++)
+        collect_frames(t, session, kids->u.array.values[i], 1, out, n);
+}
+
+static void frames_of(bx_tab *t, const char *session, int with_root, frame_ref *out, size_t *n)
+{
+    cdp_msg r;
+    if (call(t, session, "Page.getFrameTree", "{}", &r, NULL) != PW_OK)
+        return;
+    collect_frames(t, session, cdp_get(r.result, "frameTree"), with_root, out, n);
+    cdp_msg_free(&r);
+}
+
+pw_status bx_tab_frames_call(bx_tab *t, const char *fn, const char *args, int first_only,
+                             int *answered, int *filled, pw_err *err)
+{
+    bx_browser *b = t->b;
+    frame_ref frames[BX_FRAMES_MAX];
+    size_t n = 0;
+    *answered = *filled = 0;
+    frames_of(t, t->session, 0, frames, &n);
+    for (size_t i = 0; i < b->n_sessions && n < BX_FRAMES_MAX; i++)
+        if (b->sessions[i].tab == t->index && b->sessions[i].frame)
+            frames_of(t, pw_arena_strdup(&t->arena, b->sessions[i].session), 1, frames, &n);
+    char *js = pw_arena_sprintf(&t->arena, "(%s)(%s)", fn, args);
+    if (!js)
+        return pw_err_set(err, PW_ERR_NOMEM, "page script: out of memory");
+    for (size_t i = 0; i < n; i++) {
+        if (!frames[i].session || !frames[i].id)
+            continue;
+        pw_buf p;
+        pw_buf_init(&p);
+        pw_buf_puts(&p, "{\"worldName\":\"phiwall\",\"frameId\":");
+        pw_buf_json_string(&p, frames[i].id, strlen(frames[i].id));
+        pw_buf_putc(&p, '}');
+        cdp_msg r;
+        double ctx = 0;
+        pw_status st =
+            p.failed ? PW_ERR_NOMEM
+                     : call(t, frames[i].session, "Page.createIsolatedWorld", p.data, &r, NULL);
+        pw_buf_free(&p);
+        if (st == PW_OK) {
+            cdp_num(r.result, "executionContextId", &ctx);
+            cdp_msg_free(&r);
+        }
+        if (cdp_conn_dead(b->conn))
+            return pw_err_set(err, PW_ERR_IO, "the browser went away");
+        if (st != PW_OK || ctx <= 0) /* an out-of-process frame seen from its parent: skipped */
+            continue;
+        char *v = NULL;
+        pw_err e;
+        st = eval_in(t, frames[i].session, (long)ctx, js, &t->arena, &v, &e);
+        if (st != PW_OK && cdp_conn_dead(b->conn)) {
+            if (err)
+                *err = e;
+            return st;
+        }
+        if (st != PW_OK || !v || strcmp(v, "null") == 0)
+            continue;
+        bx_log(b, "frame %s of %s: %s", frames[i].id, t->task.url, v);
+        const char *f = strstr(v, "\"filled\":");
+        if (f)
+            *filled += atoi(f + 9);
+        ++*answered;
+        if (first_only)
+            break;
+    }
     return PW_OK;
 }
 

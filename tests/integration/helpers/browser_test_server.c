@@ -18,7 +18,8 @@
  * with ?frame=, another site) that sends a beacon at pagehide naming its document. /popup opens
  * /popup/window in new windows (window.open, noopener, a form with target=_blank). /download
  * links to an attachment (/download/file, 1 MiB) and /careers. /spa changes its URL with
- * history.pushState every 200 ms; /loginframe has its login form in an iframe.
+ * history.pushState every 200 ms; /loginframe has its login form in an iframe; /frameform has
+ * the appointment form in an iframe (of another site with ?frame=HOST).
  */
 #include <arpa/inet.h>
 #include <microhttpd.h>
@@ -357,6 +358,14 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
                          "<form action=\"/careers\" method=\"post\"><input name=\"username\">"
                          "<input type=\"password\" name=\"password\"><button>Sign in</button>"
                          "</form></body></html>");
+    if (strcmp(url, "/frameform") == 0) /* the appointment form in an iframe (?frame=HOST) */
+        return send_text(c, 200, "text/html",
+                         "<!doctype html><html><head><title>Request an appointment</title>"
+                         "</head><body><h1>Request an appointment</h1><iframe id=\"f\" "
+                         "src=\"/appointments\" width=\"600\" height=\"600\"></iframe><script>"
+                         "var fr=new URLSearchParams(location.search).get('frame');if(fr)document"
+                         ".getElementById('f').src='http://'+fr+':'+location.port+'/appointments';"
+                         "</script></body></html>");
     if (strcmp(url, "/download") == 0)
         return send_text(c, 200, "text/html",
                          "<!doctype html><html><head><title>Patient forms</title></head><body>"
