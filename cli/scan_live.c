@@ -19,6 +19,7 @@
 #include "phiwall/decode.h"
 #include "phiwall/outfile.h"
 #include "phiwall/text.h"
+#include "phiwall/url.h"
 #include "phiwall/version.h"
 #include "scan_live.h"
 #include "scan_signal.h"
@@ -560,6 +561,25 @@ static void interrupted_gap(const pw_live_args *a, const pw_capture_sink *sink, 
     add_gap(sink, &(pw_capture_gap){.kind = PW_GAP_INTERRUPTED, .url = url, .error = why});
 }
 
+/* The scan's target as a report names it: without the user:password@ a start URL may carry (they
+ * log in to the site; no report or HAR shows them). */
+static pw_status set_target(pw_cli_pipeline *p, const char *url, pw_source src, pw_err *err)
+{
+    pw_url u;
+    if (pw_url_parse(url, strlen(url), &u, NULL) != PW_OK || !u.userinfo.n)
+        return pw_assessor_set_target(p->assessor, url, src, err);
+    size_t pre = (size_t)(u.userinfo.p - url);
+    const char *rest = u.userinfo.p + u.userinfo.n + 1; /* after the '@' */
+    char *pub = malloc(pre + strlen(rest) + 1);
+    if (!pub)
+        return pw_err_set(err, PW_ERR_NOMEM, "scan: out of memory");
+    memcpy(pub, url, pre);
+    strcpy(pub + pre, rest);
+    pw_status st = pw_assessor_set_target(p->assessor, pub, src, err);
+    free(pub);
+    return st;
+}
+
 static pw_status capture_static(pw_live_args *a, const char *url, pw_cli_pipeline *p,
                                 const pw_capture_sink *sink, pw_err *err)
 {
@@ -579,7 +599,7 @@ static pw_status capture_static(pw_live_args *a, const char *url, pw_cli_pipelin
     if (st == PW_OK && ss.interrupted) /* the pages read are whole; the rest was not seen */
         interrupted_gap(a, sink, url, ss.pages);
     if (st == PW_OK)
-        st = pw_assessor_set_target(p->assessor, url, PW_SOURCE_STATIC, err);
+        st = set_target(p, url, PW_SOURCE_STATIC, err);
     return st;
 }
 
@@ -624,10 +644,14 @@ static pw_status capture_browser(pw_live_args *a, const char *url, pw_cli_pipeli
             add_gap(sink, &(pw_capture_gap){
                               .kind = PW_GAP_LOGIN,
                               .url = o.login_url,
-                              .error = "still a password field after submitting the login "
-                                       "form: the logged-in area was not scanned",
+                              .error = bs.login_submitted
+                                           ? "still a password field after submitting the login "
+                                             "form: the logged-in area was not scanned"
+                                           : "no login form was submitted (no password field in "
+                                             "the login page itself; one inside an iframe is not "
+                                             "filled): the logged-in area was not scanned",
                           });
-        st = pw_assessor_set_target(p->assessor, url, PW_SOURCE_BROWSER, err);
+        st = set_target(p, url, PW_SOURCE_BROWSER, err);
     }
     return st;
 }

@@ -149,9 +149,10 @@ typedef struct pw_browser_stats {
     size_t contained;    /* answered locally by containment */
     size_t mapped;       /* served from a --map-host prefix */
     size_t browser_restarts;
-    int login_ok;      /* 1 after a successful --login */
-    size_t pages_gaps; /* pages reported through hooks.gap */
-    int interrupted;   /* stopped early by opts.stop: the crawl did not finish */
+    int login_ok;        /* 1 after a successful --login */
+    int login_submitted; /* --login found a password field in the page and submitted its form */
+    size_t pages_gaps;   /* pages reported through hooks.gap */
+    int interrupted;     /* stopped early by opts.stop: the crawl did not finish */
 } pw_browser_stats;
 
 /*

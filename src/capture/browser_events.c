@@ -53,7 +53,7 @@ pw_status bx_session_add(bx_browser *b, const char *session, int tab)
     char *s = strdup(session);
     if (!s)
         return PW_ERR_NOMEM;
-    b->sessions[b->n_sessions++] = (bx_session_map){s, tab};
+    b->sessions[b->n_sessions++] = (bx_session_map){s, tab, 0};
     return PW_OK;
 }
 
@@ -87,6 +87,7 @@ static void on_attached(bx_browser *b, const cdp_msg *m)
         return;
     if (bx_session_add(b, child, tab) != PW_OK)
         return;
+    b->sessions[b->n_sessions - 1].frame = type && strcmp(type, "iframe") == 0;
     bx_log(b, "attached %s session to tab %d: %s", type ? type : "?", tab,
            cdp_str(m->params, "targetInfo.url") ? cdp_str(m->params, "targetInfo.url") : "");
     cdp_send(b->conn, child, "Network.enable", "{}", NULL, NULL, NULL);
@@ -98,6 +99,136 @@ static void on_attached(bx_browser *b, const cdp_msg *m)
                  "{\"autoAttach\":true,\"waitForDebuggerOnStart\":true,\"flatten\":true}", NULL,
                  NULL, NULL);
     cdp_send(b->conn, child, "Runtime.runIfWaitingForDebugger", "{}", NULL, NULL, NULL);
+}
+
+/* ---- popups ------------------------------------------------------------------------------- */
+
+/* A window a page opens (window.open, a target=_blank link, also with noopener) is a target of
+ * its own: no session of its tab's reports or pauses its requests. The browser-wide auto-attach
+ * (bx_popup_watch) attaches it before it runs; it becomes a popup of the tab whose page (or popup)
+ * opened it, captured and contained like the tab itself, its requests on its own page. */
+
+bx_frame *bx_popup_of(const bx_tab *t, const char *frame)
+{
+    for (bx_frame *f = frame ? t->frames : NULL; f; f = f->next)
+        if (f->popup && strcmp(f->id, frame) == 0)
+            return f;
+    return NULL;
+}
+
+/* The tab whose page or popup is target (a popup's popup is its tab's too), or -1. */
+static int tab_of_target(bx_browser *b, const char *target)
+{
+    for (int i = 0; target && i < b->n_tabs; i++)
+        if ((b->tabs[i].target_id && strcmp(b->tabs[i].target_id, target) == 0) ||
+            bx_popup_of(&b->tabs[i], target))
+            return i;
+    return -1;
+}
+
+static void popup_attached(bx_browser *b, int tab, const char *session, const char *target,
+                           const char *url)
+{
+    bx_tab *t = &b->tabs[tab];
+    bx_frame *f = pw_arena_calloc(&t->arena, 1, sizeof *f);
+    if (f && (f->id = pw_arena_strdup(&t->arena, target))) {
+        f->popup = 1;
+        f->page = url && strncmp(url, "http", 4) == 0 ? pw_arena_strdup(&t->arena, url) : NULL;
+        if (!f->page)
+            f->page = t->top_url;
+        f->next = t->frames;
+        t->frames = f;
+    }
+    bx_log(b, "attached popup session to tab %d: %s", tab, url ? url : "");
+    cdp_send(b->conn, session, "Page.enable", "{}", NULL, NULL, NULL);
+    cdp_send(b->conn, session, "Network.enable", "{\"maxPostDataSize\":1048576}", NULL, NULL, NULL);
+    bx_agent_override(b, session);
+    cdp_send(b->conn, session, "Fetch.enable", "{\"patterns\":[{\"urlPattern\":\"*\"}]}", NULL,
+             NULL, NULL);
+    cdp_send(b->conn, session, "Target.setAutoAttach",
+             "{\"autoAttach\":true,\"waitForDebuggerOnStart\":true,\"flatten\":true}", NULL, NULL,
+             NULL);
+    cdp_send(b->conn, session, "Runtime.runIfWaitingForDebugger", "{}", NULL, NULL, NULL);
+}
+
+/* Target.attachedToTarget of the browser-wide auto-attach: a page opened by a tab's page (or its
+ * popup) is that tab's popup. Anything else — the scan's own tabs (each has its own session),
+ * service workers (attached by their tab's session), a window of no tab — is let go; a page of
+ * no known opener is contained under the first active tab rather than left to reach vendors. */
+static void on_attached_browser(bx_browser *b, const cdp_msg *m)
+{
+    const char *child = cdp_str(m->params, "sessionId");
+    const char *type = cdp_str(m->params, "targetInfo.type");
+    const char *target = cdp_str(m->params, "targetInfo.targetId");
+    const char *opener = cdp_str(m->params, "targetInfo.openerId");
+    const char *url = cdp_str(m->params, "targetInfo.url");
+    if (!child || !target)
+        return;
+    int own = tab_of_target(b, target) >= 0;
+    int tab = type && strcmp(type, "page") == 0 && !own ? tab_of_target(b, opener) : -1;
+    for (int i = 0; tab < 0 && !own && type && strcmp(type, "page") == 0 && i < b->n_tabs; i++)
+        if (b->tabs[i].active) {
+            tab = i;
+            bx_log(b, "a window of no known opener (%s): contained as tab %d's", url ? url : "", i);
+        }
+    if (tab >= 0 && bx_session_add(b, child, tab) == PW_OK) {
+        popup_attached(b, tab, child, target, url);
+        return;
+    }
+    cdp_send(b->conn, child, "Runtime.runIfWaitingForDebugger", "{}", NULL, NULL, NULL);
+    if (own) /* a tab's (Target.attachToTarget reports its own session here too): kept */
+        return;
+    pw_buf p;
+    pw_buf_init(&p);
+    pw_buf_puts(&p, "{\"sessionId\":");
+    pw_buf_json_string(&p, child, strlen(child));
+    pw_buf_putc(&p, '}');
+    if (!p.failed)
+        cdp_send(b->conn, NULL, "Target.detachFromTarget", p.data, NULL, NULL, NULL);
+    pw_buf_free(&p);
+}
+
+pw_status bx_popup_watch(bx_browser *b, pw_err *err)
+{
+    return cdp_call(b->conn, NULL, "Target.setAutoAttach",
+                    "{\"autoAttach\":true,\"waitForDebuggerOnStart\":true,\"flatten\":true}",
+                    BX_CALL_MS, NULL, err);
+}
+
+void bx_popups_close(bx_tab *t)
+{
+    for (const bx_frame *f = t->frames; f; f = f->next) {
+        if (!f->popup || f->gone)
+            continue;
+        pw_buf p;
+        pw_buf_init(&p);
+        pw_buf_puts(&p, "{\"targetId\":");
+        pw_buf_json_string(&p, f->id, strlen(f->id));
+        pw_buf_putc(&p, '}');
+        if (!p.failed)
+            cdp_send(t->b->conn, NULL, "Target.closeTarget", p.data, NULL, NULL, NULL);
+        pw_buf_free(&p);
+    }
+}
+
+/* Page.frameNavigated of a popup's own frame: its document is a page of the task. */
+static void popup_navigated(bx_tab *t, const cdp_msg *m)
+{
+    yajl_val f = cdp_get(m->params, "frame");
+    bx_frame *pf = cdp_str(f, "parentId") ? NULL : bx_popup_of(t, cdp_str(f, "id"));
+    const char *url = cdp_str(f, "url");
+    if (!pf || !url || strncmp(url, "http", 4) != 0)
+        return;
+    pf->page = pw_arena_strdup(&t->arena, url);
+    for (bx_visit *v = t->visits; v; v = v->next)
+        if (strcmp(v->url, url) == 0)
+            return;
+    bx_visit *v = pw_arena_calloc(&t->arena, 1, sizeof *v);
+    if (!v || !pf->page)
+        return;
+    v->url = pf->page;
+    v->next = t->visits;
+    t->visits = v;
 }
 
 /* ---- requests ----------------------------------------------------------------------------- */
@@ -210,6 +341,15 @@ void bx_req_append(bx_tab *t, bx_req *q)
     t->n_reqs++;
 }
 
+/* The URL the top frame's document loader committed with (Page.frameNavigated), or NULL. */
+static const char *committed_url(const bx_tab *t, const char *loader)
+{
+    for (const bx_visit *v = loader ? t->visits : NULL; v; v = v->next)
+        if (v->loader && strcmp(v->loader, loader) == 0)
+            return v->url;
+    return NULL;
+}
+
 bx_req *bx_req_new(bx_tab *t, const char *id, yajl_val request, const bx_req_where *w)
 {
     bx_browser *b = t->b;
@@ -231,8 +371,13 @@ bx_req *bx_req_new(bx_tab *t, const char *id, yajl_val request, const bx_req_whe
     q->r.frame_url = w->document_url ? pw_arena_strdup(a, w->document_url) : NULL;
     /* A request of the top frame belongs to the document that sent it, even when it arrives
      * while the tab is already leaving for the next page (pagehide beacons). */
-    if (top_doc)
+    const bx_frame *popup = top_frame ? NULL : bx_popup_of(t, frame);
+    if (top_doc || (popup && type && strcmp(type, "Document") == 0))
         q->r.page_url = q->r.url;
+    else if (popup)
+        q->r.page_url = popup->page;
+    else if (top_frame && (q->r.page_url = committed_url(t, w->loader)) != NULL)
+        ; /* its document as it loaded: a URL history.pushState gave it later is no page */
     else if (top_frame && q->r.frame_url && strncmp(q->r.frame_url, "http", 4) == 0)
         q->r.page_url = q->r.frame_url;
     else
@@ -268,6 +413,7 @@ static void on_request(bx_browser *b, bx_tab *t, const cdp_msg *m)
     bx_req_where w = {.type = cdp_str(p, "type"),
                       .frame = cdp_str(p, "frameId"),
                       .document_url = cdp_str(p, "documentURL"),
+                      .loader = cdp_str(p, "loaderId"),
                       .initiator = cdp_get(p, "initiator")};
     cdp_num(p, "wallTime", &w.wall_time);
     bx_req *q = bx_req_new(t, id, cdp_get(p, "request"), &w);
@@ -437,13 +583,18 @@ static void on_frame_navigated(bx_tab *t, const cdp_msg *m)
     if (!url || strcmp(url, "about:blank") == 0 || strncmp(url, "chrome-error:", 13) == 0)
         return;
     t->top_url = pw_arena_strdup(&t->arena, url);
+    const char *loader = cdp_str(f, "loaderId");
     for (bx_visit *v = t->visits; v; v = v->next)
-        if (strcmp(v->url, url) == 0)
+        if (strcmp(v->url, url) == 0) {
+            if (loader) /* loaded again (a reload, a form answered by its own URL) */
+                v->loader = pw_arena_strdup(&t->arena, loader);
             return;
+        }
     bx_visit *v = pw_arena_calloc(&t->arena, 1, sizeof *v);
     if (!v)
         return;
     v->url = t->top_url;
+    v->loader = loader ? pw_arena_strdup(&t->arena, loader) : NULL;
     v->next = t->visits;
     t->visits = v;
 }
@@ -453,7 +604,10 @@ void bx_on_event(void *ctx, const cdp_msg *m)
     bx_browser *b = ctx;
     const char *ev = m->method;
     if (strcmp(ev, "Target.attachedToTarget") == 0) {
-        on_attached(b, m);
+        if (m->session)
+            on_attached(b, m);
+        else
+            on_attached_browser(b, m);
         return;
     }
     if (strcmp(ev, "Target.detachedFromTarget") == 0) {
@@ -502,6 +656,8 @@ void bx_on_event(void *ctx, const cdp_msg *m)
         on_frame_attached(t, m);
     else if (top && strcmp(ev, "Page.frameNavigated") == 0)
         on_frame_navigated(t, m);
+    else if (strcmp(ev, "Page.frameNavigated") == 0)
+        popup_navigated(t, m);
     else if (top && (strcmp(ev, "Page.frameStartedNavigating") == 0 ||
                      strcmp(ev, "Page.frameRequestedNavigation") == 0))
         on_nav_started(t, m);

@@ -46,6 +46,7 @@ typedef struct bx_req_where {
     const char *type;
     const char *frame;
     const char *document_url;
+    const char *loader; /* loaderId: the document that sent it */
     yajl_val initiator;
     double wall_time;
 } bx_req_where;
@@ -70,6 +71,7 @@ typedef struct bx_flight {
 typedef struct bx_visit { /* a top-level document the tab showed during one task */
     struct bx_visit *next;
     const char *url;
+    const char *loader; /* its loaderId (the top frame's documents), or NULL */
 } bx_visit;
 
 /* A frame below the top one and the page (top-level document) it was attached to: a frame
@@ -79,7 +81,8 @@ typedef struct bx_frame {
     struct bx_frame *next;
     const char *id;
     const char *page;
-    int gone; /* an out-of-process frame whose session detached: it is unloading */
+    int gone;  /* an out-of-process frame whose session detached: it is unloading */
+    int popup; /* a window the page opened (window.open, target=_blank): id is its target's */
 } bx_frame;
 
 typedef enum bx_task_kind { BX_TASK_PAGE = 0, BX_TASK_SEARCH, BX_TASK_LOGIN } bx_task_kind;
@@ -109,12 +112,14 @@ typedef struct bx_tab {
     int nav_failed;
     int crashed;
     int acted;         /* the last step did something (filled, clicked, submitted) */
+    int frames_filled; /* the fill step filled fields in frames below the top one */
     int blank;         /* back on about:blank after a task (pagehide beacons are in) */
     int leaving;       /* on the way to about:blank: a request cancelled now was still loading */
     int unload_marked; /* the left document's pagehide ran (its unload marker's pause came) */
     const char *unload_doc; /* the document being left whose marker is awaited (arena) */
     int load_timed_out;     /* no load event within --timeout: the page was scanned in part */
     int requeued;           /* cut short by a broken browser and queued again: not a gap yet */
+    int download;           /* the task's URL is a download (refused): no page, no gap */
     const char *nav_error;
     const char *top_url; /* current top document */
     /* The documents a beacon seen only in its Fetch pause may come from (bx_unloading_page):
@@ -143,6 +148,7 @@ typedef struct bx_tab {
 typedef struct bx_session_map {
     char *session;
     int tab;
+    int frame; /* an out-of-process iframe's */
 } bx_session_map;
 
 /* A set of strings with a count each (open addressing; entries never move, so pointers to them
@@ -233,6 +239,13 @@ const char *bx_unloading_page(const bx_tab *t);
 /* The page a request of a frame below the top one belongs to: the page the frame was attached to
  * (Page.frameAttached), else the page the tab shows. */
 const char *bx_frame_page(const bx_tab *t, const char *frame);
+/* The popup (a window the tab's page opened) whose target id is frame, or NULL. */
+bx_frame *bx_popup_of(const bx_tab *t, const char *frame);
+/* Browser-wide auto-attach (Target.setAutoAttach on the browser target, waiting for the debugger):
+ * every window a page opens is attached, captured and contained as its tab's before it runs. */
+pw_status bx_popup_watch(bx_browser *b, pw_err *err);
+/* Close the windows the tab's pages opened (the task ends). */
+void bx_popups_close(bx_tab *t);
 /* The tab with an out-of-process frame frame whose session detached, or NULL. */
 bx_tab *bx_gone_frame_tab(bx_browser *b, const char *frame);
 int bx_tab_of_session(bx_browser *b, const char *session);
@@ -292,11 +305,22 @@ void bx_http_result_free(bx_http_result *r);
 pw_status bx_tab_open(bx_browser *b, bx_tab *t, pw_err *err);
 void bx_tab_begin(bx_tab *t, const bx_task *task);
 pw_status bx_tab_navigate(bx_tab *t, const char *url, pw_err *err);
+/* Browser.setDownloadBehavior deny: a download link saves nothing (it would stay in ~/Downloads).
+ */
+pw_status bx_deny_downloads(bx_browser *b, pw_err *err);
 pw_status bx_tab_eval(bx_tab *t, const char *js, pw_arena *a, char **value_out, pw_err *err);
 /* Evaluate "(fn)(args)" where args is JSON argument text ("1", "\"x\",\"y\""). */
 pw_status bx_tab_call(bx_tab *t, const char *fn, const char *args, pw_arena *a, char **value_out,
                       pw_err *err);
 pw_status bx_tab_click_at(bx_tab *t, double x, double y, pw_err *err);
+/* Call "(fn)(args)" in each frame below the top one of the tab's page (at most BX_FRAMES_MAX;
+ * same-process frames through the tab's session, out-of-process ones through their own), in an
+ * isolated world: the frame's DOM, none of its scripts' globals. Stops after the first frame
+ * whose answer is neither null nor "null" when first_only. Returns how many frames answered so
+ * and, in *filled, the sum of their "filled" counts. Only a lost browser is an error. */
+#define BX_FRAMES_MAX 8
+pw_status bx_tab_frames_call(bx_tab *t, const char *fn, const char *args, int first_only,
+                             int *answered, int *filled, pw_err *err);
 pw_status bx_tab_page_info(bx_tab *t, pw_err *err);
 pw_status bx_tab_screenshot(bx_tab *t, pw_err *err);
 double bx_wall_now(void); /* seconds since the epoch */
@@ -335,8 +359,9 @@ extern const char bx_js_fill_fn[]; /* (identity object) */
 extern const char bx_js_click_targets[];
 extern const char bx_js_click_point_fn[]; /* (index) */
 extern const char bx_js_submit_target[];
-extern const char bx_js_search_fn[];  /* (term) */
-extern const char bx_js_consent_fn[]; /* (1 accept | 0 reject) */
-extern const char bx_js_login_fn[];   /* (username, password) */
+extern const char bx_js_submit_frame_fn[]; /* () */
+extern const char bx_js_search_fn[];       /* (term) */
+extern const char bx_js_consent_fn[];      /* (1 accept | 0 reject) */
+extern const char bx_js_login_fn[];        /* (username, password) */
 
 #endif

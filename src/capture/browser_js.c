@@ -128,6 +128,18 @@ const char bx_js_submit_target[] =
     "if(best.requestSubmit)best.requestSubmit();else best.submit();"
     "return JSON.stringify({submitted:1,fields:bn});})()";
 
+/* The same in a frame below the top one (bx_tab_frames_call): its submit control is clicked
+ * from the script (a frame's coordinates are not the page's), or the form is submitted. */
+const char bx_js_submit_frame_fn[] =
+    "(()=>{" BX_JS_HELPERS "let best=null,bn=0;for(const f of document.forms){"
+    "if(f.querySelector('input[type=password]'))continue;"
+    "const fs=[...f.elements].filter(e=>!isSearch(e)&&e.value&&!['hidden','submit','button']"
+    ".includes(e.type));if(fs.length>bn){bn=fs.length;best=f;}}"
+    "if(!best)return 'null';"
+    "const s=best.querySelector('button[type=submit],input[type=submit],button:not([type])');"
+    "if(s)s.click();else if(best.requestSubmit)best.requestSubmit();else best.submit();"
+    "return JSON.stringify({submitted:1,fields:bn});})";
+
 const char bx_js_search_fn[] =
     "(term=>{" BX_JS_HELPERS
     "const e=[...document.querySelectorAll('input')].find(e=>isSearch(e)&&visible(e))||"

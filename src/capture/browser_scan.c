@@ -115,11 +115,15 @@ static pw_status start_browser(bx_browser *b, pw_err *err)
      * (browser_contain.c). Earlier versions started the browser a second time to pass it. */
     pw_status st = launch_with_agent(b, err);
     if (st == PW_OK)
+        st = bx_deny_downloads(b, err);
+    if (st == PW_OK)
         st = bx_unload_watch(b, err);
     for (int i = 0; i < b->n_tabs && st == PW_OK; i++) {
         b->tabs[i].index = i;
         st = bx_tab_open(b, &b->tabs[i], err);
     }
+    if (st == PW_OK) /* after the tabs: they are attached by their own sessions */
+        st = bx_popup_watch(b, err);
     if (st != PW_OK && b->conn)
         stop_browser(b);
     return st;
@@ -271,7 +275,13 @@ static pw_status step_fill(bx_tab *t, pw_err *err)
     char *v = NULL;
     pw_status st = bx_tab_call(t, bx_js_fill_fn, json, &t->arena, &v, err);
     t->acted = st == PW_OK && v && !strstr(v, "\"filled\":0");
-    return st;
+    if (st != PW_OK && fatal(t->b, st))
+        return st;
+    int answered = 0, filled = 0; /* forms inside iframes (same site or not) too */
+    pw_status fst = bx_tab_frames_call(t, bx_js_fill_fn, json, 0, &answered, &filled, err);
+    t->frames_filled = filled > 0;
+    t->acted |= filled > 0;
+    return fst != PW_OK ? fst : st;
 }
 
 static pw_status step_click(bx_tab *t, pw_err *err)
@@ -316,6 +326,13 @@ static pw_status step_submit(bx_tab *t, pw_err *err)
     pw_status st = bx_tab_eval(t, bx_js_submit_target, &t->arena, &v, err);
     if (st != PW_OK)
         return st;
+    if ((!v || strcmp(v, "null") == 0) && t->frames_filled) { /* a form in an iframe */
+        int answered = 0, filled = 0;
+        t->loaded = 1; /* the frame loads its answer; the page stays */
+        st = bx_tab_frames_call(t, bx_js_submit_frame_fn, "", 1, &answered, &filled, err);
+        t->acted |= answered > 0;
+        return st;
+    }
     if (!v || strcmp(v, "null") == 0)
         t->loaded = 1;
     return click_or_submitted(t, v, "submit", err);
@@ -419,6 +436,7 @@ static pw_status do_login(bx_browser *b, pw_err *err)
     }
     pw_buf_free(&u);
     pw_buf_free(&p);
+    b->stats->login_submitted = st == PW_OK && v && strcmp(v, "null") != 0;
     if (st == PW_OK && v && strcmp(v, "null") != 0) {
         wait_loaded(b, b->o->timeout_ms);
         settle(b);
@@ -560,6 +578,15 @@ static pw_status flush_all(bx_browser *b, pw_err *err)
         bx_tab *t = &b->tabs[i];
         if (!t->active)
             continue;
+        if (t->download) { /* refused, nothing saved: no page, and none of --max-pages */
+            bx_log(b, "%s is a download: not a page", t->task.url);
+            if (b->pages_started > 0)
+                b->pages_started--;
+            if (t->task.depth == 0 && !b->start_error)
+                b->start_error = strdup("a download, not a page");
+            bx_tab_reset(t);
+            continue;
+        }
         if (t->nav_failed || t->crashed) {
             b->stats->pages_failed++;
             bx_log(b, "page %s failed: %s", t->task.url,
@@ -586,6 +613,7 @@ static void leave_pages(bx_browser *b)
         /* a document of the site is left: its pagehide sends the unload marker */
         t->unload_marked = !(t->active && !t->crashed && t->doc_url);
         t->unload_doc = t->doc_url; /* its marker, not a late one of the page before */
+        bx_popups_close(t);         /* their pagehide beacons are the task's too */
         if (t->active && !t->crashed) {
             int failed = t->nav_failed; /* the task's outcome, not this navigation's */
             t->leaving = 1;

@@ -166,7 +166,7 @@ void bx_tab_reset(bx_tab *t)
     t->active = 0;
     t->step = PW_STEP_LOAD;
     t->loaded = t->nav_failed = t->crashed = t->blank = 0;
-    t->leaving = t->load_timed_out = t->requeued = 0;
+    t->leaving = t->load_timed_out = t->requeued = t->download = 0;
     t->nav_error = t->top_url = t->title = t->screenshot = t->facts_url = NULL;
     t->doc_url = t->left_url = NULL;
     t->unload_doc = NULL; /* in the arena: a late marker's pause must not read it */
@@ -174,6 +174,7 @@ void bx_tab_reset(bx_tab *t)
     t->nav_pending = 0;
     t->frames = NULL; /* in the arena */
     t->has_login_form = 0;
+    t->frames_filled = 0;
     t->visits = NULL;
     t->reqs = t->reqs_tail = NULL;
     t->answered = NULL;
@@ -194,9 +195,27 @@ void bx_tab_begin(bx_tab *t, const bx_task *task)
     t->active = 1;
 }
 
+pw_status bx_deny_downloads(bx_browser *b, pw_err *err)
+{
+    pw_status st = cdp_call(b->conn, NULL, "Browser.setDownloadBehavior", "{\"behavior\":\"deny\"}",
+                            BX_CALL_MS, NULL, err);
+    if (st == PW_OK || cdp_conn_dead(b->conn))
+        return st;
+    bx_log(b, "downloads could not be refused (%s)", err ? err->msg : "?");
+    if (err)
+        pw_err_clear(err);
+    return PW_OK;
+}
+
 static void on_navigated(void *ctx, const cdp_msg *m)
 {
     bx_tab *t = ctx;
+    if (m && !m->error && cdp_bool(m->result, "isDownload") && !t->leaving) {
+        t->download = 1; /* no document: not a page of the site, nothing saved */
+        t->nav_failed = 1;
+        t->nav_error = "a download";
+        return;
+    }
     const char *e = m ? (m->error ? m->error : cdp_str(m->result, "errorText")) : "connection lost";
     if (!e)
         return;
@@ -221,16 +240,20 @@ pw_status bx_tab_navigate(bx_tab *t, const char *url, pw_err *err)
     return st;
 }
 
-pw_status bx_tab_eval(bx_tab *t, const char *js, pw_arena *a, char **value_out, pw_err *err)
+/* Runtime.evaluate of js on session, in execution context context (0: the default one). */
+static pw_status eval_in(bx_tab *t, const char *session, long context, const char *js, pw_arena *a,
+                         char **value_out, pw_err *err)
 {
     pw_buf p;
     pw_buf_init(&p);
     pw_buf_puts(&p, "{\"expression\":");
     pw_buf_json_string(&p, js, strlen(js));
-    pw_buf_puts(&p, ",\"returnByValue\":true,\"awaitPromise\":true,\"userGesture\":true}");
+    pw_buf_puts(&p, ",\"returnByValue\":true,\"awaitPromise\":true,\"userGesture\":true");
+    if (context)
+        pw_buf_printf(&p, ",\"contextId\":%ld", context);
+    pw_buf_putc(&p, '}');
     cdp_msg r;
-    pw_status st =
-        p.failed ? PW_ERR_NOMEM : call(t, t->session, "Runtime.evaluate", p.data, &r, err);
+    pw_status st = p.failed ? PW_ERR_NOMEM : call(t, session, "Runtime.evaluate", p.data, &r, err);
     pw_buf_free(&p);
     if (st != PW_OK)
         return st;
@@ -246,6 +269,95 @@ pw_status bx_tab_eval(bx_tab *t, const char *js, pw_arena *a, char **value_out, 
     if (value_out)
         *value_out = v ? pw_arena_strdup(a, v) : NULL;
     cdp_msg_free(&r);
+    return PW_OK;
+}
+
+pw_status bx_tab_eval(bx_tab *t, const char *js, pw_arena *a, char **value_out, pw_err *err)
+{
+    return eval_in(t, t->session, 0, js, a, value_out, err);
+}
+
+/* A frame a script can run in: the session that has it and its id. */
+typedef struct frame_ref {
+    const char *session;
+    const char *id;
+} frame_ref;
+
+/* The frames of a Page.getFrameTree node (the node itself when with_root), depth first. */
+static void collect_frames(bx_tab *t, const char *session, yajl_val node, int with_root,
+                           frame_ref *out, size_t *n)
+{
+    const char *id = cdp_str(node, "frame.id");
+    if (with_root && id && *n < BX_FRAMES_MAX)
+        out[(*n)++] = (frame_ref){session, pw_arena_strdup(&t->arena, id)};
+    yajl_val kids = cdp_get(node, "childFrames");
+    for (size_t i = 0; kids && YAJL_IS_ARRAY(kids) && i < kids->u.array.len; i++)
+        collect_frames(t, session, kids->u.array.values[i], 1, out, n);
+}
+
+static void frames_of(bx_tab *t, const char *session, int with_root, frame_ref *out, size_t *n)
+{
+    cdp_msg r;
+    if (call(t, session, "Page.getFrameTree", "{}", &r, NULL) != PW_OK)
+        return;
+    collect_frames(t, session, cdp_get(r.result, "frameTree"), with_root, out, n);
+    cdp_msg_free(&r);
+}
+
+pw_status bx_tab_frames_call(bx_tab *t, const char *fn, const char *args, int first_only,
+                             int *answered, int *filled, pw_err *err)
+{
+    bx_browser *b = t->b;
+    frame_ref frames[BX_FRAMES_MAX];
+    size_t n = 0;
+    *answered = *filled = 0;
+    frames_of(t, t->session, 0, frames, &n);
+    for (size_t i = 0; i < b->n_sessions && n < BX_FRAMES_MAX; i++)
+        if (b->sessions[i].tab == t->index && b->sessions[i].frame)
+            frames_of(t, pw_arena_strdup(&t->arena, b->sessions[i].session), 1, frames, &n);
+    char *js = pw_arena_sprintf(&t->arena, "(%s)(%s)", fn, args);
+    if (!js)
+        return pw_err_set(err, PW_ERR_NOMEM, "page script: out of memory");
+    for (size_t i = 0; i < n; i++) {
+        if (!frames[i].session || !frames[i].id)
+            continue;
+        pw_buf p;
+        pw_buf_init(&p);
+        pw_buf_puts(&p, "{\"worldName\":\"phiwall\",\"frameId\":");
+        pw_buf_json_string(&p, frames[i].id, strlen(frames[i].id));
+        pw_buf_putc(&p, '}');
+        cdp_msg r;
+        double ctx = 0;
+        pw_status st =
+            p.failed ? PW_ERR_NOMEM
+                     : call(t, frames[i].session, "Page.createIsolatedWorld", p.data, &r, NULL);
+        pw_buf_free(&p);
+        if (st == PW_OK) {
+            cdp_num(r.result, "executionContextId", &ctx);
+            cdp_msg_free(&r);
+        }
+        if (cdp_conn_dead(b->conn))
+            return pw_err_set(err, PW_ERR_IO, "the browser went away");
+        if (st != PW_OK || ctx <= 0) /* an out-of-process frame seen from its parent: skipped */
+            continue;
+        char *v = NULL;
+        pw_err e;
+        st = eval_in(t, frames[i].session, (long)ctx, js, &t->arena, &v, &e);
+        if (st != PW_OK && cdp_conn_dead(b->conn)) {
+            if (err)
+                *err = e;
+            return st;
+        }
+        if (st != PW_OK || !v || strcmp(v, "null") == 0)
+            continue;
+        bx_log(b, "frame %s of %s: %s", frames[i].id, t->task.url, v);
+        const char *f = strstr(v, "\"filled\":");
+        if (f)
+            *filled += atoi(f + 9);
+        ++*answered;
+        if (first_only)
+            break;
+    }
     return PW_OK;
 }
 
@@ -319,10 +431,30 @@ double bx_wall_now(void)
     return (double)tv.tv_sec + tv.tv_usec / 1e6;
 }
 
+/* url without its userinfo (http://user:pass@host/ → http://host/), in the tab's arena when it
+ * had one: credentials given in the start URL are for the site, never for a report or a HAR. */
+static const char *public_url(bx_tab *t, const char *url)
+{
+    const char *p = url ? strstr(url, "://") : NULL;
+    if (!p)
+        return url;
+    p += 3;
+    size_t authority = strcspn(p, "/?#");
+    const char *at = NULL;
+    for (const char *c = p; c < p + authority; c++)
+        if (*c == '@')
+            at = c;
+    if (!at)
+        return url;
+    char *out = pw_arena_sprintf(&t->arena, "%.*s%s", (int)(p - url), url, at + 1);
+    return out ? out : "(URL with credentials)";
+}
+
 static pw_status emit_page(bx_tab *t, const char *url, int main_page, pw_err *err)
 {
     bx_browser *b = t->b;
     pw_page pg = {0};
+    url = public_url(t, url);
     pg.url = url;
     pg.timestamp = bx_wall_now();
     pg.title = main_page ? t->title : NULL;
@@ -416,7 +548,7 @@ static const char *main_url_of(const bx_tab *t)
 static void report_page_gap(bx_tab *t, pw_gap_kind kind, const char *url, const char *error)
 {
     bx_browser *b = t->b;
-    pw_capture_gap g = {.kind = kind, .url = url, .error = error, .pages = 1};
+    pw_capture_gap g = {.kind = kind, .url = public_url(t, url), .error = error, .pages = 1};
     b->stats->pages_gaps++;
     bx_log(b, "gap: page %s: %s", g.url, g.error);
     if (b->o->hooks.gap)
@@ -448,7 +580,7 @@ static void report_error_pages(bx_tab *t)
 void bx_tab_report_gap(bx_tab *t)
 {
     bx_browser *b = t->b;
-    if (t->requeued || !t->task.url || t->task.kind == BX_TASK_LOGIN)
+    if (t->requeued || t->download || !t->task.url || t->task.kind == BX_TASK_LOGIN)
         return;
     /* named as its page and findings are (/start → 302 → /home that timed out is /home): a
      * comparison with a baseline matches the gap with the findings of that page */
@@ -524,7 +656,7 @@ pw_status bx_tab_flush(bx_tab *t, pw_err *err)
         cdp_pump(b->conn, deadline, NULL);
     if (pause_pending(t))
         bx_log(b, "flush %s: a request's pause still unanswered after 2 s", t->task.url);
-    if (bx_tab_unread(t)) { /* nothing of the site was seen: no page, no requests */
+    if (bx_tab_unread(t) || t->download) { /* nothing of the site was seen: no page, no requests */
         t->active = 0;
         return PW_OK;
     }
@@ -545,6 +677,11 @@ pw_status bx_tab_flush(bx_tab *t, pw_err *err)
             q->r.page_url = main_url;
         if (!q->r.status)
             q->r.status = answered_status(t, q->request_id);
+        q->r.url = public_url(t, q->r.url);
+        q->r.page_url = public_url(t, q->r.page_url);
+        q->r.frame_url = public_url(t, q->r.frame_url);
+        q->r.redirect_url = public_url(t, q->r.redirect_url);
+        q->r.initiator = public_url(t, q->r.initiator);
         q->r.visit_retried = t->requeued;
         if (b->sink->on_request)
             st = b->sink->on_request(b->sink->ctx, &q->r, err);

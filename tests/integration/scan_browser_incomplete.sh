@@ -125,7 +125,8 @@ expect_match "$(jq -r --arg u "$BASE/moved" '.log.entries[] | select(.request.ur
 expect_match "$(jq -c '[.pages[] | [.url, .title]]' <<<"$("$PHIWALL" scan --har "$T/moved.har" --format json 2>/dev/null)")" "^\[\[\"$BASE/careers\",\"careers\"\]\]\$" "scan --har of it: the same one page"
 
 # the same with a failed --login and --har-out: the HAR records both gaps (log._phiwall.gaps), so
-# `scan --har` of it gives the same reasons and exit 4, not a complete result
+# `scan --har` of it gives the same reasons and exit 4, not a complete result (the login page,
+# /careers, has no password field: the gap says no form was submitted)
 echo wrong >"$T/password"
 timeout 120 "$PHIWALL" scan "$BASE/never" --max-pages 1 --no-interact --no-sitemap --settle 300 \
     --timeout 3 --map-host "connect.facebook.net=$BASE/vendor/connect.facebook.net" \
@@ -133,7 +134,7 @@ timeout 120 "$PHIWALL" scan "$BASE/never" --max-pages 1 --no-interact --no-sitem
     --password-file "$T/password" --format json -o "$T/gaps.json" --har-out "$T/gaps.har" 2>/dev/null
 expect_code 4 $? "timed-out page and failed login: exit 4"
 live=$(jq -c '[.incomplete_reasons[] | [.kind, .url, .error, .occurrences]]' "$T/gaps.json")
-expect_match "$live" "^\[\[\"page\",\"$BASE/never\",\"no load event within 3 s.*\],\[\"login\",\"$BASE/careers\",\"still a password field" "live scan: page and login reasons"
+expect_match "$live" "^\[\[\"page\",\"$BASE/never\",\"no load event within 3 s.*\],\[\"login\",\"$BASE/careers\",\"no login form was submitted" "live scan: page and login reasons"
 expect_match "$(jq -r '[.log._phiwall.gaps[].kind] | join(" ")' "$T/gaps.har")" '^page login$' "--har-out: log._phiwall.gaps"
 "$PHIWALL" scan --har "$T/gaps.har" --format json -o "$T/gaps-har.json" 2>/dev/null
 expect_code 4 $? "scan --har of the --har-out file: exit 4"

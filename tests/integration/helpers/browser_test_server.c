@@ -15,7 +15,11 @@
  * SIGINT. /to-never redirects to /never (a redirected page without a load event). /broken links
  * to /gone, an error page (404) that still loads the pixel; /moved redirects to /careers.
  * /leaveframe is /leaveform with an iframe (/leaveframe/inner; from http://<frame>:<this port>/
- * with ?frame=, another site) that sends a beacon at pagehide naming its document.
+ * with ?frame=, another site) that sends a beacon at pagehide naming its document. /popup opens
+ * /popup/window in new windows (window.open, noopener, a form with target=_blank). /download
+ * links to an attachment (/download/file, 1 MiB) and /careers. /spa changes its URL with
+ * history.pushState every 200 ms; /loginframe has its login form in an iframe; /frameform has
+ * the appointment form in an iframe (of another site with ?frame=HOST).
  */
 #include <arpa/inet.h>
 #include <microhttpd.h>
@@ -131,6 +135,30 @@ static const char leaveframe_frame[] =
     "location.search).get('frame');if(fr)document.getElementById('f').src='http://'+fr+':'+"
     "location.port+'/leaveframe/inner';</script>";
 
+/* Care controls that open the booking flow in a new window (/popup): window.open from a button,
+ * window.open with noopener, and a form submitted into target=_blank. The window
+ * (/popup/window?via=…) loads the pixel, sends a beacon of its own (not through the pixel: it is
+ * sent also where the pixel's script cannot load) and one at pagehide (the scan closes it). */
+static const char popup_page[] =
+    "<!doctype html><html><head><title>Cancer care</title>"
+    "<script src=\"https://connect.facebook.net/en_US/fbevents.js\"></script></head><body>"
+    "<main><h1>Cancer care</h1><p>Our oncology team</p>"
+    "<button onclick=\"window.open('/popup/window?via=open','_blank','width=400,height=600')\">"
+    "Request an appointment</button> "
+    "<button onclick=\"window.open('/popup/window?via=noopener','_blank','noopener')\">"
+    "Book a visit</button>"
+    "<form action=\"/popup/window\" target=\"_blank\"><input type=\"hidden\" name=\"via\" "
+    "value=\"form\"><input type=\"email\" name=\"email\" placeholder=\"Email\">"
+    "<button type=\"submit\">Send request</button></form></main></body></html>";
+static const char popup_window[] =
+    "<!doctype html><html><head><title>Book an oncology appointment</title>"
+    "<script src=\"https://connect.facebook.net/en_US/fbevents.js\"></script><script>"
+    "new Image().src='https://www.facebook.com/tr?id=1234567890&ev=PopupView&dl='+"
+    "encodeURIComponent(location.href);addEventListener('pagehide',function(){navigator.sendBeacon("
+    "'https://www.facebook.com/tr',"
+    "'id=1234567890&ev=PopupLeave&dl='+encodeURIComponent(location.href));});</script>"
+    "</head><body><h1>Book an appointment</h1></body></html>";
+
 static const char late_tag_js[] =
     "new Image().src='https://www.facebook.com/tr?id=1234567890&ev=LateBeacon&dl='+"
     "encodeURIComponent(location.href);";
@@ -193,6 +221,17 @@ static enum MHD_Result send_csp_page(struct MHD_Connection *c, const char *body)
         MHD_create_response_from_buffer(strlen(body), (void *)body, MHD_RESPMEM_MUST_COPY);
     MHD_add_response_header(r, "Content-Type", "text/html");
     MHD_add_response_header(r, "Content-Security-Policy", "script-src 'self'");
+    enum MHD_Result ret = MHD_queue_response(c, 200, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
+static enum MHD_Result send_attachment(struct MHD_Connection *c, size_t n)
+{
+    char *body = calloc(1, n);
+    struct MHD_Response *r = MHD_create_response_from_buffer(n, body, MHD_RESPMEM_MUST_FREE);
+    MHD_add_response_header(r, "Content-Type", "application/octet-stream");
+    MHD_add_response_header(r, "Content-Disposition", "attachment; filename=\"form.bin\"");
     enum MHD_Result ret = MHD_queue_response(c, 200, r);
     MHD_destroy_response(r);
     return ret;
@@ -295,6 +334,45 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
     }
     if (strcmp(url, "/leaveframe/inner") == 0)
         return send_text(c, 200, "text/html", leaveframe_inner);
+    if (strcmp(url, "/popup") == 0)
+        return send_text(c, 200, "text/html", popup_page);
+    if (strcmp(url, "/popup/window") == 0)
+        return send_text(c, 200, "text/html", popup_window);
+    if (strcmp(url, "/spa") == 0) /* a router: a new URL every 200 ms, a PageView for each */
+        return send_text(c, 200, "text/html",
+                         "<!doctype html><html><head><title>Find care</title>"
+                         "<script src=\"https://connect.facebook.net/en_US/fbevents.js\">"
+                         "</script></head><body><h1>Find care</h1><script>var i=0;setInterval("
+                         "function(){i++;history.pushState({},'','/spa/condition/'+['hiv',"
+                         "'cancer','depression'][i%3]+'?n='+i);new Image().src='https://www."
+                         "facebook.com/tr?id=1234567890&ev=PageView&dl='+encodeURIComponent("
+                         "location.href);},200);</script></body></html>");
+    if (strcmp(url, "/loginframe") == 0) /* the portal's login form inside an iframe */
+        return send_text(c, 200, "text/html",
+                         "<!doctype html><html><head><title>Patient portal</title></head><body>"
+                         "<iframe src=\"/loginframe/inner\" width=\"400\" height=\"300\">"
+                         "</iframe></body></html>");
+    if (strcmp(url, "/loginframe/inner") == 0)
+        return send_text(c, 200, "text/html",
+                         "<!doctype html><html><head><title>Sign in</title></head><body>"
+                         "<form action=\"/careers\" method=\"post\"><input name=\"username\">"
+                         "<input type=\"password\" name=\"password\"><button>Sign in</button>"
+                         "</form></body></html>");
+    if (strcmp(url, "/frameform") == 0) /* the appointment form in an iframe (?frame=HOST) */
+        return send_text(c, 200, "text/html",
+                         "<!doctype html><html><head><title>Request an appointment</title>"
+                         "</head><body><h1>Request an appointment</h1><iframe id=\"f\" "
+                         "src=\"/appointments\" width=\"600\" height=\"600\"></iframe><script>"
+                         "var fr=new URLSearchParams(location.search).get('frame');if(fr)document"
+                         ".getElementById('f').src='http://'+fr+':'+location.port+'/appointments';"
+                         "</script></body></html>");
+    if (strcmp(url, "/download") == 0)
+        return send_text(c, 200, "text/html",
+                         "<!doctype html><html><head><title>Patient forms</title></head><body>"
+                         "<a href=\"/download/file\">Records release form</a> "
+                         "<a href=\"/careers\">Careers</a></body></html>");
+    if (strcmp(url, "/download/file") == 0) /* an attachment: a browser saves it */
+        return send_attachment(c, 1u << 20);
     if (strcmp(url, "/broken") == 0)
         return send_text(c, 200, "text/html",
                          "<!doctype html><html><head><title>Broken link</title></head><body>"
