@@ -811,11 +811,19 @@ pw_status pw_sx_decode(const pw_sx_encoding *e, const char *bytes, size_t n, cha
 
 /* ---- URLs from a decoded page ------------------------------------------------------------- */
 
-static void pct(pw_buf *b, unsigned char c)
+/* An encoded URL being written: room for the worst case is made first (at most 16 bytes out
+ * for one byte in: a 4-byte character the page's encoding has not, "%26%23NNNNNNN%3B"). */
+typedef struct ob {
+    char *p;
+    size_t n;
+} ob;
+
+static void pct(ob *b, unsigned char c)
 {
     static const char hex[] = "0123456789ABCDEF";
-    char t[3] = {'%', hex[c >> 4], hex[c & 15]};
-    pw_buf_append(b, t, 3);
+    b->p[b->n++] = '%';
+    b->p[b->n++] = hex[c >> 4];
+    b->p[b->n++] = hex[c & 15];
 }
 
 /* The URL standard's percent-encode sets, on ASCII (every byte above 0x7E is encoded). */
@@ -826,7 +834,7 @@ static int in_set(unsigned char c, const char *extra)
 
 /* Code point cp in e, percent-encoded; a character e has not: "&#cp;" percent-encoded (what
  * browsers send). cd: iconv from UTF-8 to e, or (iconv_t)-1 for windows-1252 by table. */
-static void query_char(pw_buf *b, const pw_sx_encoding *e, iconv_t cd, const unsigned char *s,
+static void query_char(ob *b, const pw_sx_encoding *e, iconv_t cd, const unsigned char *s,
                        size_t len, uint32_t cp)
 {
     if (e->kind == ENC_1252 || e->kind == ENC_USER) {
@@ -853,11 +861,11 @@ static void query_char(pw_buf *b, const pw_sx_encoding *e, iconv_t cd, const uns
         }
         iconv(cd, NULL, NULL, NULL, NULL);
     }
-    pw_buf_printf(b, "%%26%%23%lu%%3B", (unsigned long)cp);
+    b->n += (size_t)sprintf(b->p + b->n, "%%26%%23%lu%%3B", (unsigned long)cp);
 }
 
 /* The query ends: a stateful encoder (ISO-2022-JP) returns to its initial state. */
-static void query_end(pw_buf *b, iconv_t cd)
+static void query_end(ob *b, iconv_t cd)
 {
     char tmp[16], *op = tmp;
     size_t room = sizeof tmp;
@@ -886,9 +894,15 @@ char *pw_sx_encode_url(pw_arena *a, const pw_sx_encoding *e, const char *url)
     iconv_t cd = (iconv_t)-1;
     if (!utf8_query && e->kind == ENC_ICONV)
         cd = iconv_open(e->iconv, "UTF-8");
-    pw_buf b;
-    pw_buf_init(&b);
-    pw_buf_append(&b, url, path);
+    char stack[4096];
+    size_t cap = 16 * (n - path) + 16 + path;
+    ob b = {cap <= sizeof stack ? stack : malloc(cap), path};
+    if (!b.p) {
+        if (cd != (iconv_t)-1)
+            iconv_close(cd);
+        return NULL;
+    }
+    memcpy(b.p, url, path);
     for (size_t i = path; i < n;) {
         unsigned char c = (unsigned char)url[i];
         int query = i > q && i < f;
@@ -907,14 +921,15 @@ char *pw_sx_encode_url(pw_arena *a, const pw_sx_encoding *e, const char *url)
         if (i != q && i != f && in_set(c, set))
             pct(&b, c);
         else
-            pw_buf_putc(&b, (char)c);
+            b.p[b.n++] = (char)c;
         i++;
     }
     if (f == n)
         query_end(&b, cd);
     if (cd != (iconv_t)-1)
         iconv_close(cd);
-    char *r = b.failed ? NULL : pw_arena_strndup(a, b.data ? b.data : "", b.len);
-    pw_buf_free(&b);
+    char *r = pw_arena_strndup(a, b.p, b.n);
+    if (b.p != stack)
+        free(b.p);
     return r;
 }
