@@ -14,6 +14,7 @@
 #include <sys/time.h>
 
 #include "capture/static_bound.h"
+#include "capture/static_int.h"
 #include "phiwall/buf.h"
 #include "phiwall/static_scan.h"
 #include "phiwall/text.h"
@@ -106,7 +107,9 @@ void pw_sx_bound_html(const char *html, size_t n, pw_sx_bound *out)
 #define SX_MAX_ARGS     32
 
 typedef struct sx {
-    const char *page_url;
+    const char *page_url; /* the document's URL: where it landed */
+    const char *base;     /* what its URLs resolve against: <base href>, or page_url */
+    const pw_sx_encoding *enc;
     const pw_capture_sink *sink;
     pw_static_link_fn on_link;
     void *link_ctx;
@@ -116,6 +119,9 @@ typedef struct sx {
     pw_status st;
     pw_err *err;
     const char *title;
+    int refresh_seen; /* the first <meta http-equiv=refresh> counts, as in a browser */
+    const char *refresh;
+    double refresh_delay;
 } sx;
 
 static pw_header inferred_header(const char *what)
@@ -148,11 +154,12 @@ static const char *resolve(sx *x, const char *ref)
 {
     if (!ref || !ref[0])
         return NULL;
-    /* cleaned the WHATWG way there (a newline inside a pixel URL is not sent by a browser) */
-    const char *abs = pw_url_resolve(x->a, x->page_url, ref);
+    /* cleaned the WHATWG way there (a newline inside a pixel URL is not sent by a browser),
+     * then percent-encoded as the page's browser sends it (its query in the page's encoding) */
+    const char *abs = pw_url_resolve(x->a, x->base, ref);
     if (!abs || strncmp(abs, "data:", 5) == 0 || strncmp(abs, "javascript:", 11) == 0)
         return NULL;
-    return abs;
+    return pw_sx_encode_url(x->a, x->enc, abs);
 }
 
 /* ---- inline snippets ---------------------------------------------------------------------- */
@@ -437,6 +444,58 @@ static void noscript_text(sx *x, const char *t)
     }
 }
 
+static int ws(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r';
+}
+
+/* <meta http-equiv="refresh" content="5; url=/home">: HTML's "shared declarative refresh
+ * steps". A refresh without a URL reloads the page itself: nothing to follow. */
+static void meta_refresh(sx *x, const char *content)
+{
+    const char *p = content;
+    while (ws(*p))
+        p++;
+    if (!(*p >= '0' && *p <= '9') && *p != '.')
+        return;
+    double delay = 0;
+    for (; *p >= '0' && *p <= '9'; p++)
+        delay = delay < 1e9 ? delay * 10 + (*p - '0') : delay;
+    while ((*p >= '0' && *p <= '9') || *p == '.')
+        p++;
+    if (*p && *p != ';' && *p != ',' && !ws(*p))
+        return;
+    while (ws(*p))
+        p++;
+    if (*p == ';' || *p == ',')
+        p++;
+    while (ws(*p))
+        p++;
+    if (!*p)
+        return;
+    const char *url = p;
+    if ((p[0] | 32) == 'u' && (p[1] | 32) == 'r' && (p[2] | 32) == 'l') {
+        p += 3;
+        while (ws(*p))
+            p++;
+        if (*p == '=') {
+            p++;
+            while (ws(*p))
+                p++;
+            url = p;
+        }
+    }
+    size_t n = strlen(url);
+    if (*url == '\'' || *url == '"') {
+        const char *q = strchr(url + 1, *url);
+        n = q ? (size_t)(q - url - 1) : n - 1;
+        url++;
+    }
+    char *ref = pw_arena_strndup(x->a, url, n);
+    x->refresh = ref && ref[0] ? resolve(x, ref) : NULL;
+    x->refresh_delay = delay;
+}
+
 static void element(sx *x, GumboNode *n, int in_noscript)
 {
     GumboTag tag = n->v.element.tag;
@@ -464,6 +523,14 @@ static void element(sx *x, GumboNode *n, int in_noscript)
         if (text_of(n))
             noscript_text(x, text_of(n));
         break;
+    case GUMBO_TAG_META:
+        /* inside <noscript> it is for browsers without JavaScript: not for the one audited */
+        if (!in_noscript && !x->refresh_seen && (src = attr(n, "http-equiv")) &&
+            pw_strncaseeq(src, "refresh", 8) && (src = attr(n, "content"))) {
+            x->refresh_seen = 1;
+            meta_refresh(x, src);
+        }
+        break;
     case GUMBO_TAG_A:
         if (x->on_link && (src = attr(n, "href"))) {
             const char *abs = resolve(x, src);
@@ -474,6 +541,44 @@ static void element(sx *x, GumboNode *n, int in_noscript)
         break;
     default: break;
     }
+}
+
+/* The document's base URL: the first <base href> in tree order, resolved against the document's
+ * URL (HTML's "frozen base URL"; data: and javascript: ones are ignored), or the URL. Links a
+ * page calls relative ("oncology") are where a browser goes only when resolved against it. */
+static const char *base_url(sx *x, GumboNode *root)
+{
+    size_t cap = 256, n = 0;
+    GumboNode **stack = malloc(cap * sizeof *stack);
+    const char *href = NULL;
+    if (!stack)
+        return x->page_url;
+    stack[n++] = root;
+    while (n > 0 && !href) {
+        GumboNode *node = stack[--n];
+        if (node->type != GUMBO_NODE_ELEMENT && node->type != GUMBO_NODE_TEMPLATE)
+            continue;
+        if (node->v.element.tag == GUMBO_TAG_BASE && (href = attr(node, "href")))
+            break;
+        GumboVector *kids = &node->v.element.children;
+        for (size_t i = kids->length; i-- > 0;) {
+            if (n == cap) {
+                GumboNode **more = realloc(stack, cap * 2 * sizeof *stack);
+                if (!more)
+                    break;
+                stack = more;
+                cap *= 2;
+            }
+            stack[n++] = kids->data[i];
+        }
+    }
+    free(stack);
+    if (!href)
+        return x->page_url;
+    const char *abs = pw_url_resolve(x->a, x->page_url, href);
+    if (!abs || pw_strncaseeq(abs, "data:", 5) || pw_strncaseeq(abs, "javascript:", 11))
+        return x->page_url;
+    return abs;
 }
 
 /* Depth-first without recursion (hostile nesting depth). */
@@ -513,10 +618,47 @@ static void walk(sx *x, GumboNode *root)
     free(stack);
 }
 
-pw_status pw_static_extract(const char *page_url, const char *html, size_t n,
-                            const pw_capture_sink *sink, pw_static_link_fn on_link, void *link_ctx,
-                            pw_err *err)
+/* The document's bytes as UTF-8 for libgumbo: as they are when the page is UTF-8 (most), else
+ * decoded (*owned: the copy to free). A system without the encoding reads the bytes as they are. */
+static const char *as_utf8(const pw_sx_encoding *e, size_t bom, const char *bytes, size_t *n,
+                           char **owned, pw_err *err, pw_status *st)
 {
+    *owned = NULL;
+    *st = PW_OK;
+    bytes += bom;
+    *n -= bom;
+    if (pw_sx_encoding_is_utf8(e))
+        return bytes;
+    if (*n > SX_MAX_HTML)
+        *n = SX_MAX_HTML; /* decode what is read below, no more */
+    size_t len;
+    pw_err e2;
+    pw_status rc = pw_sx_decode(e, bytes, *n, owned, &len, &e2);
+    if (rc == PW_ERR_NOMEM) {
+        *st = pw_err_set(err, rc, "%s", e2.msg);
+        return NULL;
+    }
+    if (rc != PW_OK)
+        return bytes;
+    *n = len;
+    return *owned;
+}
+
+pw_status pw_sx_extract(const pw_sx_doc *doc, const pw_capture_sink *sink,
+                        pw_static_link_fn on_link, void *link_ctx, pw_sx_result *res, pw_err *err)
+{
+    const char *page_url = doc->url;
+    if (res)
+        memset(res, 0, sizeof *res);
+    size_t bom, n = doc->n;
+    const pw_sx_encoding *enc = pw_sx_sniff(doc->bytes, n, doc->content_type, &bom, NULL);
+    if (res)
+        res->encoding = pw_sx_encoding_name(enc);
+    char *owned;
+    pw_status st;
+    const char *html = as_utf8(enc, bom, doc->bytes, &n, &owned, err, &st);
+    if (!html)
+        return st;
     if (n > SX_MAX_HTML)
         n = SX_MAX_HTML; /* the head of a huge page is where trackers are installed */
     pw_sx_bound bound;
@@ -534,12 +676,23 @@ pw_status pw_static_extract(const char *page_url, const char *html, size_t n,
     pw_arena_init(&a, 0);
     struct timeval tv;
     gettimeofday(&tv, NULL);
-    sx x = {page_url, sink, on_link, link_ctx, &a, (double)tv.tv_sec, 0, PW_OK, err, NULL};
+    sx x = {0};
+    x.page_url = x.base = page_url;
+    x.enc = enc;
+    x.sink = sink;
+    x.on_link = on_link;
+    x.link_ctx = link_ctx;
+    x.a = &a;
+    x.now = (double)tv.tv_sec;
+    x.st = PW_OK;
+    x.err = err;
     GumboOutput *out = gumbo_parse_with_options(&kGumboDefaultOptions, html, n);
     if (!out) {
         pw_arena_free(&a);
+        free(owned);
         return pw_err_set(err, PW_ERR_PARSE, "%s: HTML parser failed", page_url);
     }
+    x.base = base_url(&x, out->root);
     /* Requests first, then the page: its title is known only after the walk. */
     walk(&x, out->root);
     if (x.st == PW_OK && sink->on_page) {
@@ -549,12 +702,36 @@ pw_status pw_static_extract(const char *page_url, const char *html, size_t n,
         pg.timestamp = x.now;
         x.st = sink->on_page(sink->ctx, &pg, err);
     }
+    if (x.st == PW_OK && res && x.refresh) {
+        res->refresh = strdup(x.refresh);
+        res->refresh_delay = x.refresh_delay;
+        if (!res->refresh)
+            x.st = pw_err_set(err, PW_ERR_NOMEM, "%s: out of memory", page_url);
+    }
     gumbo_destroy_output(&kGumboDefaultOptions, out);
     pw_arena_free(&a);
+    free(owned);
     return x.st;
 }
 
+pw_status pw_static_extract(const char *page_url, const char *html, size_t n,
+                            const pw_capture_sink *sink, pw_static_link_fn on_link, void *link_ctx,
+                            pw_err *err)
+{
+    pw_sx_doc d = {page_url, NULL, html, n};
+    return pw_sx_extract(&d, sink, on_link, link_ctx, NULL, err);
+}
+
 #else
+
+pw_status pw_sx_extract(const pw_sx_doc *doc, const pw_capture_sink *sink,
+                        pw_static_link_fn on_link, void *link_ctx, pw_sx_result *res, pw_err *err)
+{
+    (void)sink, (void)on_link, (void)link_ctx;
+    if (res)
+        memset(res, 0, sizeof *res);
+    return pw_err_set(err, PW_ERR_UNSUPPORTED, "%s: built without libgumbo", doc->url);
+}
 
 pw_status pw_static_extract(const char *page_url, const char *html, size_t n,
                             const pw_capture_sink *sink, pw_static_link_fn on_link, void *link_ctx,

@@ -2,20 +2,86 @@
  * static_scan.c — pw_static_scan: the browserless capture source. Fetches the start page and
  * same-site pages (care-intent links first, robots.txt respected, at most max_pages) with
  * libcurl and hands each HTML document to pw_static_extract. Everything it delivers is marked
- * PW_SOURCE_STATIC: inferred from HTML, not observed traffic.
+ * PW_SOURCE_STATIC: inferred from HTML, not observed traffic. A page is read where it landed, as a
+ * browser shows it: after its HTTP redirects and a short same-site <meta> refresh (at most 20 in
+ * all, Chromium's limit), decoded from its character encoding.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "capture/browser_int.h"
+#include "capture/static_int.h"
 #include "phiwall/static_scan.h"
 #include "phiwall/url.h"
+
+/* A <meta> refresh this soon is where the page sends its visitor (a splash page, "moved"): a
+ * browser audit, which waits at least 5 s on a page, is there when it fires. A slower one (a
+ * page reloading itself every few minutes, a session timeout) is an ordinary link. */
+#define ST_REFRESH_FOLLOW_S 5
+
+/* The URLs of the documents read (where each landed), so a redirect or a link to a page read
+ * before does not read it again. */
+typedef struct st_seen {
+    char **slots;
+    size_t n, cap;
+} st_seen;
 
 typedef struct st_crawl {
     bx_browser b; /* reuses the browser crawl's queue, robots and same-site rules */
     pw_browser_opts bo;
     int depth; /* of the page being read */
+    st_seen read;
 } st_crawl;
+
+static size_t seen_hash(const char *s, size_t n)
+{
+    size_t h = 1469598103934665603u;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)s[i]) * 1099511628211u;
+    return h;
+}
+
+/* 1 if url (its fragment ignored) was read; with add, it is added when not (-1: no memory). */
+static int seen(st_seen *s, const char *url, int add)
+{
+    size_t n = strcspn(url, "#");
+    if (add && s->n * 2 >= s->cap) {
+        size_t cap = s->cap ? s->cap * 2 : 64;
+        char **t = calloc(cap, sizeof *t);
+        if (!t)
+            return -1;
+        for (size_t i = 0; i < s->cap; i++) {
+            if (!s->slots[i])
+                continue;
+            size_t j = seen_hash(s->slots[i], strlen(s->slots[i])) & (cap - 1);
+            while (t[j])
+                j = (j + 1) & (cap - 1);
+            t[j] = s->slots[i];
+        }
+        free(s->slots);
+        s->slots = t;
+        s->cap = cap;
+    }
+    if (!s->cap)
+        return 0;
+    size_t j = seen_hash(url, n) & (s->cap - 1);
+    for (; s->slots[j]; j = (j + 1) & (s->cap - 1))
+        if (strncmp(s->slots[j], url, n) == 0 && s->slots[j][n] == '\0')
+            return 1;
+    if (add) {
+        if (!(s->slots[j] = strndup(url, n)))
+            return -1;
+        s->n++;
+    }
+    return 0;
+}
+
+static void seen_free(st_seen *s)
+{
+    for (size_t i = 0; i < s->cap; i++)
+        free(s->slots[i]);
+    free(s->slots);
+}
 
 static void on_link(void *ctx, const char *url, const char *text)
 {
@@ -38,11 +104,86 @@ static void report_gap(const pw_capture_sink *sink, pw_gap_kind kind, const char
         sink->on_gap(sink->ctx, &g);
 }
 
-static int is_html(const bx_http_result *r)
+typedef struct st_limits {
+    long timeout;
+    size_t max_bytes;
+} st_limits;
+
+/* One page of the crawl, url taken from the queue at depth: fetched, followed through its
+ * redirects and a short same-site <meta> refresh, and read where it landed (the splash page on
+ * the way is read too: a browser runs its tags). The start page (start) failing is the scan's
+ * error; any other page's failure is a gap. */
+static pw_status visit(st_crawl *c, const char *url, int depth, int start, const st_limits *lim,
+                       const pw_capture_sink *sink, pw_static_stats *stats, pw_err *err)
 {
-    if (!r->content_type)
-        return 1;
-    return strstr(r->content_type, "html") != NULL;
+    long redirects_left = PW_SX_MAX_REDIRECTS;
+    char *next = NULL;
+    pw_status st = PW_OK;
+    const char *cur = url;
+    while (st == PW_OK && cur) {
+        pw_sx_fetch r;
+        pw_err e;
+        if (pw_sx_fetch_page(cur, lim->timeout, lim->max_bytes, redirects_left, &r, &e) != PW_OK) {
+            stats->pages_failed++;
+            if (start) /* the start page itself: the user must know */
+                st = pw_err_set(err, e.code, "%s", e.msg);
+            else /* what its tags would have shown was not seen: the result is incomplete */
+                report_gap(sink, PW_GAP_PAGE, cur, e.msg);
+            break;
+        }
+        redirects_left -= r.redirects;
+        /* the URL asked for is read too when it redirected: a link to it is not fetched again */
+        int again = strcmp(cur, r.url) != 0 && seen(&c->read, cur, 1) < 0 ? -1 : 0;
+        if (again == 0)
+            again = seen(&c->read, r.url, 1);
+        if (again != 0) { /* landed on a page read before (or no memory to tell) */
+            if (again < 0)
+                st = pw_err_set(err, PW_ERR_NOMEM, "static scan: out of memory");
+            pw_sx_fetch_free(&r);
+            break;
+        }
+        int ok = r.status >= 200 && r.status < 300;
+        char why[64];
+        if (!ok && start) {
+            /* the start page answered an error: nothing of the site was read, as in the browser
+             * scan (browser_scan.c) — an error, never a clean result */
+            st = pw_err_set(err, PW_ERR_IO, "%s: %s (no page of the site could be scanned)", r.url,
+                            pw_gap_page_status((int)r.status, why, sizeof why));
+        } else if (!ok) {
+            /* the page the site meant was not seen: an error-page gap named like the browser's
+             * (where it landed), so a baseline finding there is unchecked rather than gone (a
+             * broken link does not make the scan incomplete, as in the browser scan). The error
+             * page's own tags are still read below, like the beacons a browser sees it send. */
+            stats->pages_failed++;
+            report_gap(sink, r.status >= 400 ? PW_GAP_ERROR_PAGE : PW_GAP_PAGE, r.url,
+                       pw_gap_page_status((int)r.status, why, sizeof why));
+        }
+        /* a non-HTML answer (an image, a file) has no tags to read: not a gap, as in a browser */
+        pw_sx_result res = {0};
+        if (st == PW_OK && r.html) {
+            c->depth = depth;
+            pw_sx_doc d = {r.url, r.content_type, r.body, r.len};
+            st = pw_sx_extract(&d, sink, on_link, c, &res, err);
+        }
+        pw_sx_fetch_free(&r);
+        free(next);
+        next = NULL;
+        cur = NULL;
+        if (st == PW_OK && res.refresh && bx_crawlable(&c->b, res.refresh)) {
+            int was_read = seen(&c->read, res.refresh, 0);
+            if (res.refresh_delay <= ST_REFRESH_FOLLOW_S && redirects_left > 0 && !was_read) {
+                redirects_left--; /* the browser goes there: so does the crawl, now */
+                cur = next = res.refresh;
+                res.refresh = NULL;
+            } else if (!was_read) {
+                on_link(c, res.refresh, "");
+            }
+        }
+        free(res.refresh);
+        start = 0; /* a refresh's target: the site answered, its splash page was read */
+    }
+    free(next);
+    return st;
 }
 
 pw_status pw_static_scan(const char *start_url, const pw_static_opts *opts,
@@ -72,8 +213,8 @@ pw_status pw_static_scan(const char *start_url, const pw_static_opts *opts,
     if (!c->b.site)
         c->b.site = host;
     size_t max_pages = opts->max_pages ? opts->max_pages : 20;
-    long timeout = opts->timeout_ms > 0 ? opts->timeout_ms : 15000;
-    size_t max_bytes = opts->max_bytes ? opts->max_bytes : (8u << 20);
+    st_limits lim = {opts->timeout_ms > 0 ? opts->timeout_ms : 15000,
+                     opts->max_bytes ? opts->max_bytes : (8u << 20)};
     pw_status st = PW_OK;
     bx_read_robots(&c->b);
     bx_queue_push(&c->b.queue, start_url, "home", 0);
@@ -85,46 +226,19 @@ pw_status pw_static_scan(const char *start_url, const pw_static_opts *opts,
         }
         if (!bx_queue_pop(&c->b.queue, &it))
             break;
-        bx_http_result r;
-        stats->pages++;
-        pw_err e;
-        if (bx_http_get(it.url, timeout, max_bytes, &r, &e) != PW_OK) {
-            stats->pages_failed++;
-            if (stats->pages == 1) /* the start page itself: the user must know */
-                st = pw_err_set(err, e.code, "%s", e.msg);
-            else /* what its tags would have shown was not seen: the result is incomplete */
-                report_gap(sink, PW_GAP_PAGE, it.url, e.msg);
+        if (seen(&c->read, it.url, 0) == 1) { /* a redirect landed there before: read already */
             free(it.url);
             continue;
         }
-        int ok = r.status >= 200 && r.status < 300;
-        char why[64];
-        if (!ok && stats->pages == 1) {
-            /* the start page answered an error: nothing of the site was read, as in the browser
-             * scan (browser_scan.c) — an error, never a clean result */
-            st = pw_err_set(err, PW_ERR_IO, "%s: %s (no page of the site could be scanned)", it.url,
-                            pw_gap_page_status((int)r.status, why, sizeof why));
-        } else if (!ok) {
-            /* the page the site meant was not seen: an error-page gap named like the browser's,
-             * so a baseline finding there is unchecked rather than gone (a broken link does not
-             * make the scan incomplete, as in the browser scan). The error page's own tags are
-             * still read below, like the beacons a browser sees an error page send. */
-            stats->pages_failed++;
-            report_gap(sink, r.status >= 400 ? PW_GAP_ERROR_PAGE : PW_GAP_PAGE, it.url,
-                       pw_gap_page_status((int)r.status, why, sizeof why));
-        }
-        /* a non-HTML answer (an image, a file) has no tags to read: not a gap, as in a browser */
-        if (st == PW_OK && is_html(&r)) {
-            c->depth = it.depth;
-            st = pw_static_extract(it.url, r.body, r.len, sink, on_link, c, err);
-        }
-        bx_http_result_free(&r);
+        stats->pages++;
+        st = visit(c, it.url, it.depth, stats->pages == 1, &lim, sink, stats, err);
         free(it.url);
     }
     for (size_t i = 0; i < c->b.n_robots; i++)
         free(c->b.robots_disallow[i]);
     free(c->b.robots_disallow);
     bx_queue_free(&c->b.queue);
+    seen_free(&c->read);
     free(c->b.start_url);
     pw_arena_free(&c->b.scan_arena);
     free(c);
