@@ -552,8 +552,9 @@ static void note_outcome(bx_browser *b, bx_tab *t)
     const char *why = bx_tab_failure(t);
     if (!why) {
         b->pages_scanned++;
-        if (t->task.depth == 0 && t->task.kind == BX_TASK_PAGE && t->top_url && !b->start_landed)
-            b->start_landed = strdup(t->top_url);
+        /* where its load landed, before a submission took the tab elsewhere */
+        if (t->task.depth == 0 && t->task.kind == BX_TASK_PAGE && t->facts_url && !b->start_landed)
+            b->start_landed = strdup(t->facts_url);
         return;
     }
     if (t->task.depth != 0 || t->task.kind != BX_TASK_PAGE)
@@ -795,7 +796,7 @@ static void report_notes(bx_browser *b, const pw_browser_opts *o)
         report_gap(b, PW_GAP_COVERAGE, b->start_url, why);
     }
     size_t left = b->queue.n + b->queue.dropped;
-    if (b->pages_started >= o->max_pages && left > 0) {
+    if (b->pages_started >= o->max_pages && left > 0 && o->max_pages > 1) { /* 1: a page check */
         snprintf(why, sizeof why,
                  "--max-pages %zu reached: %zu same-site URL%s found were not visited (the crawl "
                  "took care pages and distinct pages first); a larger --max-pages visits them",
