@@ -132,13 +132,15 @@ void bx_net_navigated(bx_tab *t, const char *loader)
 
 /* ---- the wait ----------------------------------------------------------------------------- */
 
-/* Tag managers (the catalog's Google Tag Manager, Tealium iQ, Adobe Launch) start tags on their
- * own timers, later than any settle may wait: a scan that saw one says so in its report. */
+/* Tag managers (the catalog's Google Tag Manager and gtag.js, Tealium iQ, Adobe Launch) start tags
+ * on their own timers, later than any settle may wait: a scan that saw one says so in its report.
+ */
 const char *bx_tag_manager_of(const char *url)
 {
     static const struct {
         const char *needle, *name;
     } tms[] = {{"googletagmanager.com/gtm.js", "Google Tag Manager"},
+               {"googletagmanager.com/gtag/js", "Google Tag Manager (gtag.js)"},
                {"tags.tiqcdn.com/", "Tealium iQ"},
                {"assets.adobedtm.com/", "Adobe Launch"}};
     for (size_t i = 0; i < sizeof tms / sizeof tms[0]; i++)

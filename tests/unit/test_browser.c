@@ -249,6 +249,18 @@ static void test_care_words(void)
     CHECK(bx_care_score("https://h.org/our-doctors", NULL) > 0);
 }
 
+/* The tag managers whose late tags the settle note speaks of. */
+static void test_tag_managers(void)
+{
+    CHECK_STR(bx_tag_manager_of("https://www.googletagmanager.com/gtm.js?id=GTM-ABC"),
+              "Google Tag Manager");
+    CHECK_STR(bx_tag_manager_of("https://tags.tiqcdn.com/utag/acme/main/prod/utag.js"),
+              "Tealium iQ");
+    CHECK_STR(bx_tag_manager_of("https://assets.adobedtm.com/abc/launch-123.min.js"),
+              "Adobe Launch");
+    CHECK(bx_tag_manager_of("https://connect.facebook.net/en_US/fbevents.js") == NULL);
+}
+
 /* Session ids in the path are no part of a URL: the same page under a new session is queued
  * once (Java ";jsessionid=", ASP.NET cookieless "/(S(…))/"); other path parameters stay. */
 static void test_queue_session_ids(void)
@@ -735,7 +747,7 @@ static void test_static_extract(void)
 }
 
 PW_TEST_MAIN(PW_TEST(test_msg_parse), PW_TEST(test_conn_over_pipes), PW_TEST(test_queue_order),
-             PW_TEST(test_care_words), PW_TEST(test_queue_session_ids),
+             PW_TEST(test_care_words), PW_TEST(test_queue_session_ids), PW_TEST(test_tag_managers),
              PW_TEST(test_queue_path_traps), PW_TEST(test_queue_start_and_variants),
              PW_TEST(test_queue_late_distinct), PW_TEST(test_queue_full_keeps_distinct),
              PW_TEST(test_options), PW_TEST(test_har_writer), PW_TEST(test_har_writer_atomic),
