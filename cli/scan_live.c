@@ -432,6 +432,10 @@ static void add_gap(const pw_capture_sink *sink, const pw_capture_gap *gap)
 
 static void page_gap(void *ctx, const pw_capture_gap *gap)
 {
+    /* what the crawl did not do: the report may go to a file, the log says it too */
+    if (pw_gap_is_note(gap->kind) || gap->kind == PW_GAP_COVERAGE)
+        pw_cli_errorf("scan", "%s: %s", gap->kind == PW_GAP_COVERAGE ? "warning" : "note",
+                      gap->error ? gap->error : pw_gap_kind_name(gap->kind));
     add_gap(((live_hooks *)ctx)->sink, gap);
 }
 

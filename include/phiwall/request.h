@@ -99,13 +99,29 @@ typedef enum pw_gap_kind {
      * link is the site's to fix, not a capture that failed (pw_gap_makes_incomplete) */
     PW_GAP_ERROR_PAGE,
     PW_GAP_INTERRUPTED, /* the scan was stopped (SIGINT/SIGTERM) before it visited every page */
+    /* Notes (pw_gap_is_note): what the scan did not do, said in every report, which does not by
+     * itself make the result incomplete. The page budget (--max-pages) ran out with same-site
+     * URLs found and not visited (error: how many); --consent accept|reject found no banner
+     * button to press on any page (the scan saw a visitor who never answered). */
+    PW_GAP_BUDGET,
+    PW_GAP_CONSENT,
+    /* (a note too) a tag manager loaded: tags it injects later than the settle waited for
+     * (--settle) were not observed */
+    PW_GAP_SETTLE,
+    /* the crawl could not go past the start page (robots.txt disallows the rest of the site, the
+     * start URL redirected to another site): the site was not scanned, only its start page */
+    PW_GAP_COVERAGE,
     PW_GAP__COUNT
 } pw_gap_kind;
 
-/* "script", "frame", "page", "login", "browser", "error-page", "interrupted" */
+/* "script", "frame", "page", "login", "browser", "error-page", "interrupted", "budget",
+ * "consent", "settle", "coverage" */
 const char *pw_gap_kind_name(pw_gap_kind k);
-/* 1 when a gap of kind k makes a result incomplete (exit 4): every kind but an error page. */
+/* 1 when a gap of kind k makes a result incomplete (exit 4): every kind but an error page and
+ * the notes. */
 int pw_gap_makes_incomplete(pw_gap_kind k);
+/* 1 when a gap of kind k is a note (budget, consent, settle): reported apart from error pages. */
+int pw_gap_is_note(pw_gap_kind k);
 /* The kind a name stands for (the inverse of pw_gap_kind_name); -1 for an unknown name. */
 int pw_gap_kind_parse(const char *name, pw_gap_kind *out);
 /* The error of an error-page gap (its document answered an HTTP error, status >= 400), in buf:

@@ -35,6 +35,26 @@ static const intent low[] = {
     {"privacy", -20}, {"terms", -20}, {"donat", -10}, {"visiting", -5},
 };
 
+/* needle occurs in s[0..n) at the start of a word: not right after a letter, unless it starts
+ * a camel-case word ("findDoctor", "FindADoctor"), so that "research" is no "search" and
+ * "facebook" no "book". The words are stems: what follows does not matter. */
+static int has_word(const char *s, size_t n, const char *needle)
+{
+    size_t m = strlen(needle);
+    for (size_t i = 0; i + m <= n; i++) {
+        if (!pw_strncaseeq(s + i, needle, m))
+            continue;
+        unsigned char prev = i ? (unsigned char)s[i - 1] : ' ';
+        int letter = (prev >= 'a' && prev <= 'z') || (prev >= 'A' && prev <= 'Z');
+        int upper = s[i] >= 'A' && s[i] <= 'Z';
+        int camel = upper && ((prev >= 'a' && prev <= 'z') || /* findDoctor, FindADoctor */
+                              (i + 1 < n && s[i + 1] >= 'a' && s[i + 1] <= 'z'));
+        if (!letter || camel)
+            return 1;
+    }
+    return 0;
+}
+
 int bx_care_score(const char *url, const char *text)
 {
     int score = 0;
@@ -45,10 +65,10 @@ int bx_care_score(const char *url, const char *text)
             continue;
         size_t n = strlen(s);
         for (size_t i = 0; i < sizeof intents / sizeof intents[0]; i++)
-            if (pw_strcasestr_n(s, n, intents[i].word))
+            if (has_word(s, n, intents[i].word))
                 score += intents[i].score;
         for (size_t i = 0; i < sizeof low / sizeof low[0]; i++)
-            if (pw_strcasestr_n(s, n, low[i].word))
+            if (has_word(s, n, low[i].word))
                 score += low[i].score;
     }
     return score;
@@ -77,6 +97,8 @@ void bx_queue_free(bx_queue *q)
     free(q->items);
     keyset_free(&q->seen);
     keyset_free(&q->paths);
+    keyset_free(&q->templates);
+    keyset_free(&q->families);
     memset(q, 0, sizeof *q);
 }
 
@@ -132,14 +154,24 @@ static bx_keyed *keyset_get(bx_keyset *s, const char *key, size_t n, int *fresh)
     return e;
 }
 
+/* How many of its caps an item is beyond (query variants of its path, URLs of its path template,
+ * URLs under its family prefix), counting URLs taken from the queue. */
+static int over_caps(const bx_queue_item *it)
+{
+    return (it->path->count >= BX_VARIANTS_MAX) + (it->tmpl->count >= BX_TEMPLATE_MAX) +
+           (it->family && it->family->count >= BX_FAMILY_MAX);
+}
+
 /* 1 if a should be taken before b. */
 static int comes_first(const bx_queue_item *a, const bx_queue_item *b)
 {
     if ((a->depth == 0) != (b->depth == 0))
         return a->depth == 0; /* the start URL */
-    int a_over = a->path->count >= BX_VARIANTS_MAX, b_over = b->path->count >= BX_VARIANTS_MAX;
+    int a_over = over_caps(a), b_over = over_caps(b);
     if (a_over != b_over)
-        return b_over; /* distinct pages before more query variants of a path */
+        return a_over < b_over; /* distinct pages before more of what was seen (traps) */
+    if (a_over && a->depth != b->depth)
+        return a->depth < b->depth; /* beyond a cap: breadth first (endless calendars, facets) */
     if (a->score != b->score)
         return a->score > b->score;
     if (a->depth != b->depth)
@@ -182,29 +214,166 @@ static void remove_at(bx_queue *q, size_t i)
     q->items[i] = q->items[--q->n];
 }
 
-int bx_queue_push(bx_queue *q, const char *url, const char *text, int depth)
+/* A path parameter (";name=value") that names a session: jsessionid, phpsessid, sid, … */
+static int session_param(const char *p, size_t n)
+{
+    size_t name = strcspn(p, "=;/?#");
+    if (name > n)
+        name = n;
+    return pw_strcasestr_n(p, name, "sess") || (name == 3 && pw_strncaseeq(p, "sid", 3));
+}
+
+/* An ASP.NET cookieless session segment: "(S(id))", "(A(id))(F(id))". */
+static int asp_session_segment(const char *p, size_t n)
+{
+    return n >= 5 && p[0] == '(' && p[2] == '(' && p[n - 1] == ')' && p[n - 2] == ')' &&
+           strchr("SAFsaf", p[1]);
+}
+
+/* url without its fragment and the session ids servers put in the path (";jsessionid=…",
+ * "/(S(…))/"): the same page under every new session is one URL of the crawl. Heap. */
+char *bx_url_key(const char *url)
 {
     size_t n = strcspn(url, "#");
-    int fresh, path_fresh;
-    if (!keyset_get(&q->seen, url, n, &fresh))
-        return -1;
-    if (!fresh)
+    const char *scheme = strstr(url, "://");
+    size_t path = scheme && (size_t)(scheme - url) < n ? (size_t)(scheme - url) + 3 : 0;
+    path += strcspn(url + path, "/?#");
+    size_t query = path + strcspn(url + path, "?#");
+    pw_buf b;
+    pw_buf_init(&b);
+    pw_buf_append(&b, url, path);
+    for (size_t i = path; i < query;) { /* i at a '/' */
+        size_t seg = i + 1 + strcspn(url + i + 1, "/?#");
+        if (seg > query)
+            seg = query;
+        const char *p = url + i + 1;
+        size_t pn = seg - i - 1;
+        if (!asp_session_segment(p, pn)) {
+            pw_buf_putc(&b, '/');
+            size_t semi = strcspn(p, ";/?#");
+            if (semi > pn)
+                semi = pn;
+            pw_buf_append(&b, p, semi);
+            for (size_t j = semi; j < pn;) { /* ";a=b;c=d": keep all but session ids */
+                size_t e = j + 1 + strcspn(p + j + 1, ";/?#");
+                if (e > pn)
+                    e = pn;
+                if (!session_param(p + j + 1, e - j - 1))
+                    pw_buf_append(&b, p + j, e - j);
+                j = e;
+            }
+        }
+        i = seg;
+    }
+    pw_buf_append(&b, url + query, n - query);
+    return pw_buf_steal(&b, NULL);
+}
+
+/* A segment that is a number, a date or an id ("2026", "12", "2026-12-05", "a3f9c2e1b7", a
+ * UUID): calendars, archives and listings make endless URLs of such segments. */
+static int variable_segment(const char *p, size_t n)
+{
+    size_t digits = 0, hex = 0, other = 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = p[i];
+        if (c >= '0' && c <= '9')
+            digits++;
+        else if ((c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))
+            hex++;
+        else if (c != '-' && c != '_' && c != '.')
+            other++;
+    }
+    if (!digits)
         return 0;
-    bx_keyed *path = keyset_get(&q->paths, url, strcspn(url, "?#"), &path_fresh);
-    char *u = strndup(url, n);
-    if (!path || !u) {
+    if (!other && !hex)
+        return 1;            /* 2026, 12, 2026-12-05, 12.5 */
+    return !other && n >= 8; /* hex ids, UUIDs */
+}
+
+/* The template of a path key: its segments, those of variable_segment as "#" (heap). */
+static char *template_of(const char *key, size_t n)
+{
+    const char *scheme = strstr(key, "://");
+    size_t path = scheme && (size_t)(scheme - key) < n ? (size_t)(scheme - key) + 3 : 0;
+    path += strcspn(key + path, "/");
+    if (path > n)
+        path = n;
+    pw_buf b;
+    pw_buf_init(&b);
+    pw_buf_append(&b, key, path);
+    for (size_t i = path; i < n;) {
+        size_t e = i + 1;
+        while (e < n && key[e] != '/')
+            e++;
+        if (variable_segment(key + i + 1, e - i - 1))
+            pw_buf_puts(&b, "/#");
+        else
+            pw_buf_append(&b, key + i, e - i);
+        i = e;
+    }
+    return pw_buf_steal(&b, NULL);
+}
+
+/* The length of the family prefix of a path key: its first BX_FAMILY_DEPTH segments, fewer when
+ * the path has no more (a family is a directory and what lies below it); 0 for a page at the
+ * top of the site, which is no family. */
+static size_t family_len(const char *key, size_t n)
+{
+    const char *scheme = strstr(key, "://");
+    size_t i = scheme && (size_t)(scheme - key) < n ? (size_t)(scheme - key) + 3 : 0;
+    i += strcspn(key + i, "/");
+    size_t ends[BX_FAMILY_DEPTH + 1], segs = 0;
+    while (i < n && segs <= BX_FAMILY_DEPTH) {
+        i++;
+        while (i < n && key[i] != '/')
+            i++;
+        ends[segs++] = i;
+    }
+    if (segs < 2)
+        return 0;
+    return ends[(segs - 1 < BX_FAMILY_DEPTH ? segs - 1 : BX_FAMILY_DEPTH) - 1];
+}
+
+int bx_queue_push(bx_queue *q, const char *url, const char *text, int depth)
+{
+    char *key = bx_url_key(url);
+    if (!key)
+        return -1;
+    size_t n = strlen(key);
+    int fresh, path_fresh, t_fresh, f_fresh;
+    if (!keyset_get(&q->seen, key, n, &fresh)) {
+        free(key);
+        return -1;
+    }
+    if (!fresh) {
+        free(key);
+        return 0;
+    }
+    size_t path_n = strcspn(key, "?");
+    bx_keyed *path = keyset_get(&q->paths, key, path_n, &path_fresh);
+    char *tmpl_key = template_of(key, path_n);
+    bx_keyed *tmpl =
+        tmpl_key ? keyset_get(&q->templates, tmpl_key, strlen(tmpl_key), &t_fresh) : NULL;
+    size_t fam_n = family_len(key, path_n);
+    bx_keyed *family = fam_n ? keyset_get(&q->families, key, fam_n, &f_fresh) : NULL;
+    free(tmpl_key);
+    free(key);
+    char *u = strndup(url, strcspn(url, "#"));
+    if (!path || !tmpl || (fam_n && !family) || !u) {
         free(u);
         return -1;
     }
-    bx_queue_item in = {u, depth, bx_care_score(u, text), q->seq++, path};
+    bx_queue_item in = {u, depth, bx_care_score(u, text), q->seq++, path, tmpl, family};
     if (q->n >= BX_QUEUE_MAX) {
         long victim = full_queue_victim(q, &in);
         if (victim < 0) {
             free(u);
+            q->dropped++;
             return 0;
         }
         free(q->items[victim].url);
         remove_at(q, (size_t)victim);
+        q->dropped++;
     }
     if (q->n == q->cap) {
         size_t cap = q->cap ? q->cap * 2 : 64;
@@ -230,7 +399,11 @@ int bx_queue_pop(bx_queue *q, bx_queue_item *item)
         if (comes_first(&q->items[i], &q->items[best]))
             best = i;
     *item = q->items[best];
-    item->path->count++;
+    if (item->path->count++ == 0) { /* templates and families count distinct paths */
+        item->tmpl->count++;
+        if (item->family)
+            item->family->count++;
+    }
     remove_at(q, best);
     return 1;
 }
@@ -272,8 +445,9 @@ int bx_crawlable(bx_browser *b, const char *url)
     /* robots.txt speaks to anonymous crawlers; the area behind an explicit --login is what the
      * site's owner asked to audit. */
     int in_login_area = b->login_area && strncmp(url, b->login_area, strlen(b->login_area)) == 0;
-    if (has_skipped_extension(&u) || (!in_login_area && !robots_allows(b, &u)))
+    if (has_skipped_extension(&u))
         return 0;
+    int robots_refuses = !in_login_area && !robots_allows(b, &u);
     if (pw_strcasestr_n(u.path.p, u.path.n, "logout") ||
         pw_strcasestr_n(u.path.p, u.path.n, "signout") ||
         pw_strcasestr_n(u.path.p, u.path.n, "log-out") ||
@@ -289,7 +463,9 @@ int bx_crawlable(bx_browser *b, const char *url)
         site = host;
     int same = site && b->site && strcmp(site, b->site) == 0;
     pw_arena_free(&a);
-    return same;
+    if (same && robots_refuses) /* counted: a crawl robots.txt stops is said to be stopped */
+        b->robots_refused++;
+    return same && !robots_refuses;
 }
 
 static char *origin_of(const char *url, const char *path)
@@ -369,14 +545,44 @@ void bx_read_robots(bx_browser *b)
     bx_http_result_free(&r);
 }
 
-/* <loc>…</loc> entries of /sitemap.xml (one level: a sitemap index's children are read once). */
-static void read_sitemap_url(bx_browser *b, const char *url, int level)
+/* The sitemap phase is bounded as a whole: a site with many slow child sitemaps must not hold
+ * the scan (or a Ctrl-C) for minutes before the first page. */
+#define BX_SITEMAP_MS       20000 /* all sitemaps together */
+#define BX_SITEMAP_FETCH_MS 5000  /* one sitemap */
+#define BX_SITEMAP_CHILDREN 10    /* child sitemaps of an index read */
+#define BX_SITEMAP_URLS     5000  /* URLs queued from sitemaps */
+
+typedef struct sitemap_run {
+    long long deadline; /* monotonic ms */
+    size_t children, urls;
+    int cut; /* a bound stopped the reading: said in the log */
+} sitemap_run;
+
+static int sitemap_stop(bx_browser *b, sitemap_run *run)
 {
+    if (b->o->stop && b->o->stop->requested)
+        return 1;
+    if (cdp_now_ms() >= run->deadline || run->urls >= BX_SITEMAP_URLS) {
+        run->cut = 1;
+        return 1;
+    }
+    return 0;
+}
+
+/* <loc>…</loc> entries of /sitemap.xml (one level: a sitemap index's children are read once). */
+static void read_sitemap_url(bx_browser *b, const char *url, int level, sitemap_run *run)
+{
+    if (sitemap_stop(b, run))
+        return;
+    long long left = run->deadline - cdp_now_ms();
     bx_http_result r;
-    if (bx_http_get(url, 5000, 8u << 20, &r, NULL) != PW_OK)
+    if (bx_http_get(url, left < BX_SITEMAP_FETCH_MS ? (long)left : BX_SITEMAP_FETCH_MS, 8u << 20,
+                    &r, NULL) != PW_OK)
         return;
     size_t added = 0;
     for (const char *p = r.status == 200 ? r.body : ""; (p = strstr(p, "<loc>"));) {
+        if (sitemap_stop(b, run))
+            break;
         p += 5;
         const char *e = strstr(p, "</loc>");
         if (!e)
@@ -388,10 +594,15 @@ static void read_sitemap_url(bx_browser *b, const char *url, int level)
             size_t n = strlen(loc);
             while (n && strchr(" \r\n\t", loc[n - 1]))
                 loc[--n] = '\0';
-            if (n > 4 && pw_strncaseeq(loc + n - 4, ".xml", 4) && level == 0)
-                read_sitemap_url(b, loc, 1);
-            else if (bx_crawlable(b, loc) && bx_queue_push(&b->queue, loc, NULL, 1) > 0)
+            if (n > 4 && pw_strncaseeq(loc + n - 4, ".xml", 4) && level == 0) {
+                if (run->children++ < BX_SITEMAP_CHILDREN)
+                    read_sitemap_url(b, loc, 1, run);
+                else
+                    run->cut = 1;
+            } else if (bx_crawlable(b, loc) && bx_queue_push(&b->queue, loc, NULL, 1) > 0) {
                 added++;
+                run->urls++;
+            }
             free(loc);
         }
         p = e + 6;
@@ -405,7 +616,13 @@ void bx_read_sitemap(bx_browser *b)
     if (!b->o->follow_sitemap || b->o->max_depth == 0)
         return;
     char *url = origin_of(b->start_url, "/sitemap.xml");
+    sitemap_run run = {cdp_now_ms() + BX_SITEMAP_MS, 0, 0, 0};
     if (url)
-        read_sitemap_url(b, url, 0);
+        read_sitemap_url(b, url, 0, &run);
+    if (run.cut)
+        bx_log(b,
+               "sitemaps: stopped at a bound (%d s, %d child sitemaps, %d URLs); the crawl "
+               "follows links",
+               BX_SITEMAP_MS / 1000, BX_SITEMAP_CHILDREN, BX_SITEMAP_URLS);
     free(url);
 }

@@ -171,21 +171,35 @@ typedef struct bx_keyset {
  * the last queued URL if it comes first; a variant beyond the cap never displaces anything. */
 #define BX_VARIANTS_MAX 2
 #define BX_QUEUE_MAX    20000
+/* Crawler traps in the path (endless calendars /events/2026/12/5, path facets
+ * /doctors/sort/name/lang/es/…): paths of one path template (the path with its number, date and
+ * id segments as "#") beyond BX_TEMPLATE_MAX taken, and paths under one family (the first
+ * BX_FAMILY_DEPTH segments of a path below them) beyond BX_FAMILY_MAX taken, wait like query
+ * variants beyond their cap: after every URL beyond fewer caps, breadth first among them. Session
+ * ids in the path (";jsessionid=", "/(S(…))/") are no part of a URL's identity (bx_url_key). */
+#define BX_TEMPLATE_MAX 3
+#define BX_FAMILY_MAX   10
+#define BX_FAMILY_DEPTH 2
 
 typedef struct bx_queue_item {
     char *url;
     int depth;
     int score;
     size_t seq;
-    bx_keyed *path; /* in the queue's paths; count: URLs of the path taken */
+    bx_keyed *path;   /* in the queue's paths; count: URLs of the path taken */
+    bx_keyed *tmpl;   /* in the queue's templates; count: paths of the template taken */
+    bx_keyed *family; /* in the queue's families, or NULL (a page at the top of the site) */
 } bx_queue_item;
 
 typedef struct bx_queue {
     bx_queue_item *items;
     size_t n, cap;
-    bx_keyset seen;  /* every URL ever queued (normalised) */
-    bx_keyset paths; /* scheme://host/path of every queued URL */
+    bx_keyset seen;      /* every URL ever queued (normalised) */
+    bx_keyset paths;     /* scheme://host/path of every queued URL */
+    bx_keyset templates; /* path templates (BX_TEMPLATE_MAX) */
+    bx_keyset families;  /* family prefixes (BX_FAMILY_MAX) */
     size_t seq;
+    size_t dropped; /* URLs a full queue refused or gave up: found, never to be visited */
 } bx_queue;
 
 typedef struct bx_browser {
@@ -221,8 +235,11 @@ typedef struct bx_browser {
     int search_queued;
     bx_task retry[BX_RETRY_MAX]; /* visits cut short by a broken browser, served first */
     int n_retry;
-    size_t pages_scanned; /* pages that loaded (no navigation error, crash or HTTP error) */
-    char *start_error;    /* heap: why the start URL's last visit failed, or NULL */
+    size_t pages_scanned;    /* pages that loaded (no navigation error, crash or HTTP error) */
+    char *start_error;       /* heap: why the start URL's last visit failed, or NULL */
+    char *start_landed;      /* heap: where the start URL's scanned visit landed, or NULL */
+    size_t robots_refused;   /* same-site URLs robots.txt kept out of the crawl */
+    const char *tag_manager; /* static: the first tag manager a page loaded, or NULL */
 } bx_browser;
 
 /* browser_events.c */
@@ -268,6 +285,8 @@ int bx_settle_base(const bx_browser *b);
 int bx_settle_max(const bx_browser *b);
 /* Wait at least min_ms, then until every active tab's network is quiet, at most max_ms. */
 void bx_settle(bx_browser *b, int min_ms, int max_ms);
+/* The name of the tag manager whose script url is ("Google Tag Manager"), or NULL. */
+const char *bx_tag_manager_of(const char *url);
 
 /* Network.setUserAgentOverride on session (a tab's or a frame's, worker's) with the scan's user
  * agent (b->user_agent), sent without waiting; nothing when there is none. */
@@ -348,6 +367,8 @@ int bx_queue_push(bx_queue *q, const char *url, const char *text, int depth);
  * item->url. */
 int bx_queue_pop(bx_queue *q, bx_queue_item *item);
 int bx_care_score(const char *url, const char *text);
+/* The URL as the crawl knows it (heap): no fragment, no session ids in the path. */
+char *bx_url_key(const char *url);
 int bx_crawlable(bx_browser *b, const char *url);
 void bx_read_robots(bx_browser *b);
 void bx_read_sitemap(bx_browser *b);
@@ -361,7 +382,8 @@ extern const char bx_js_click_point_fn[]; /* (index) */
 extern const char bx_js_submit_target[];
 extern const char bx_js_submit_frame_fn[]; /* () */
 extern const char bx_js_search_fn[];       /* (term) */
-extern const char bx_js_consent_fn[];      /* (1 accept | 0 reject) */
+extern const char bx_js_consent_fn[];      /* (1 accept | 0 reject): finds the button */
+extern const char bx_js_consent_click[];   /* presses the button bx_js_consent_fn found */
 extern const char bx_js_login_fn[];        /* (username, password) */
 
 #endif

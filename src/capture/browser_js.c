@@ -153,9 +153,15 @@ const char bx_js_search_fn[] =
     "else{e.dispatchEvent(new KeyboardEvent('keydown',{key:'Enter',bubbles:true}));}"
     "return JSON.stringify({submitted:1});})";
 
-/* Consent banners: OneTrust, Cookiebot, TrustArc, Osano, Didomi, generic buttons by text. */
+/* Consent banners: OneTrust, Cookiebot, TrustArc, Osano, Didomi, generic buttons by text. The
+ * button is found, not pressed: kept for bx_js_consent_click, so that the scan marks the visitor's
+ * answer before the click runs (what the click's handler loads comes after the answer). */
+const char bx_js_consent_click[] =
+    "(()=>{const k=Symbol.for('phiwall.consent');const e=window[k];if(!e)return 'null';"
+    "delete window[k];e.click();return JSON.stringify({clicked:1});})()";
+
 const char bx_js_consent_fn[] =
-    "(accept=>{"
+    "(accept=>{const keep=e=>{window[Symbol.for('phiwall.consent')]=e;};"
     "const ids=accept?['#onetrust-accept-btn-handler','#CybotCookiebotDialogBodyLevelButton"
     "LevelOptinAllowAll','#CybotCookiebotDialogBodyButtonAccept','#truste-consent-button',"
     "'.osano-cm-accept-all','#didomi-notice-agree-button','[data-consent=accept]',"
@@ -164,14 +170,17 @@ const char bx_js_consent_fn[] =
     "'#truste-consent-required','.osano-cm-denyAll','#didomi-notice-disagree-button',"
     "'[data-consent=reject]','[data-action=reject]','#reject-cookies','.cookie-reject'];"
     "const vis=e=>{const r=e.getBoundingClientRect();return r.width>0&&r.height>0;};"
-    "for(const s of ids){const e=document.querySelector(s);if(e&&vis(e)){e.click();"
-    "return JSON.stringify({clicked:s});}}"
+    "for(const s of ids){const e=document.querySelector(s);if(e&&vis(e)){keep(e);"
+    "return JSON.stringify({found:s});}}"
     "const re=accept?/^(accept|accept all|accept all cookies|allow all|allow cookies|i agree|"
-    "agree|ok|okay|got it|i accept|yes)\\b/i:/^(reject|reject all|decline|deny|refuse|"
-    "necessary only|only necessary|use necessary|essential only|do not accept|no thanks)\\b/i;"
+    "agree|ok|okay|got it|i accept|yes|i understand|understood|i consent|agree and proceed|"
+    "agree & proceed|agree and continue|accept and continue|accept and close|accept & close)\\b/i"
+    ":/^(reject|reject all|decline|deny|refuse|necessary only|only necessary|use necessary|"
+    "essential only|do not accept|no thanks|i do not agree|i disagree|disagree|"
+    "continue without accepting|strictly necessary only)\\b/i;"
     "for(const e of document.querySelectorAll('button,[role=button],a,input[type=button]')){"
-    "const t=(e.innerText||e.value||'').trim();if(t.length<40&&re.test(t)&&vis(e)){e.click();"
-    "return JSON.stringify({clicked:t});}}return 'null';})";
+    "const t=(e.innerText||e.value||'').trim();if(t.length<40&&re.test(t)&&vis(e)){keep(e);"
+    "return JSON.stringify({found:t});}}return 'null';})";
 
 const char bx_js_login_fn[] =
     "((u,p)=>{" BX_JS_HELPERS

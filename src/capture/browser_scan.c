@@ -367,9 +367,16 @@ static pw_status step_consent(bx_tab *t, pw_err *err)
     if (st != PW_OK || !v || strcmp(v, "null") == 0)
         return st;
     bx_log(b, "consent %s: %s", b->o->consent == PW_CONSENT_ACCEPT ? "accept" : "reject", v);
+    /* The visitor answers with the click: what its handler loads (the pixel an accept loads)
+     * is sent after the answer. The click's requests reach us while its Runtime.evaluate is
+     * still waiting for its reply, so the answer is marked before the click is dispatched. */
     b->consent_answered = 1;
     b->consent_rejected = b->o->consent == PW_CONSENT_REJECT;
-    return PW_OK;
+    v = NULL;
+    st = bx_tab_eval(t, bx_js_consent_click, &t->arena, &v, err);
+    if (st == PW_OK && (!v || strcmp(v, "null") == 0)) /* the button went away meanwhile */
+        b->consent_answered = b->consent_rejected = 0;
+    return st;
 }
 
 static pw_status step_facts(bx_tab *t, pw_err *err)
@@ -563,6 +570,9 @@ static void note_outcome(bx_browser *b, bx_tab *t)
     const char *why = bx_tab_failure(t);
     if (!why) {
         b->pages_scanned++;
+        /* where its load landed, before a submission took the tab elsewhere */
+        if (t->task.depth == 0 && t->task.kind == BX_TASK_PAGE && t->facts_url && !b->start_landed)
+            b->start_landed = strdup(t->facts_url);
         return;
     }
     if (t->task.depth != 0 || t->task.kind != BX_TASK_PAGE)
@@ -780,6 +790,70 @@ static char *site_of(bx_browser *b, const char *url)
     return site ? site : host;
 }
 
+static void report_gap(bx_browser *b, pw_gap_kind kind, const char *url, const char *error)
+{
+    if (!b->o->hooks.gap)
+        return;
+    pw_capture_gap g = {.kind = kind, .url = url, .error = error};
+    b->o->hooks.gap(b->o->hooks.ctx, &g);
+}
+
+/* What the crawl did not do, said in the report rather than left to be inferred from a short
+ * page list: the crawl could not go past the start page (a coverage gap), the page budget ran out
+ * with URLs of the site left (a note), no consent banner was answered (a note). */
+static void report_notes(bx_browser *b, const pw_browser_opts *o)
+{
+    char why[512];
+    const char *landed_site = b->start_landed ? site_of(b, b->start_landed) : NULL;
+    if (b->pages_scanned == 1 && landed_site && strcmp(landed_site, b->site) != 0) {
+        /* The site the start URL sends a visitor to is another organisation's as often as the
+         * audited one's new address: it is not taken as the scanned site behind the user's
+         * back; the user scans it by name. */
+        snprintf(why, sizeof why,
+                 "the start URL redirected to %.300s, another site: its links are not this "
+                 "site's, so only that page was scanned; to audit that site, scan it by its own "
+                 "address",
+                 b->start_landed);
+        report_gap(b, PW_GAP_COVERAGE, b->start_url, why);
+    } else if (b->pages_scanned == 1 && b->queue.n == 0 && b->robots_refused > 0) {
+        snprintf(why, sizeof why,
+                 "robots.txt disallows the rest of the site (%zu same-site link%s refused): only "
+                 "the start page was scanned (phiwall obeys robots.txt by default); "
+                 "--ignore-robots scans a site you may audit",
+                 b->robots_refused, b->robots_refused == 1 ? "" : "s");
+        report_gap(b, PW_GAP_COVERAGE, b->start_url, why);
+    }
+    size_t left = b->queue.n + b->queue.dropped;
+    if (b->pages_started >= o->max_pages && left > 0 && o->max_pages > 1) { /* 1: a page check */
+        snprintf(why, sizeof why,
+                 "--max-pages %zu reached: %zu same-site URL%s found were not visited (the crawl "
+                 "took care pages and distinct pages first); a larger --max-pages visits them",
+                 o->max_pages, left, left == 1 ? "" : "s");
+        report_gap(b, PW_GAP_BUDGET, b->start_url, why);
+    }
+    if (o->consent != PW_CONSENT_NONE && !b->consent_answered && b->pages_scanned > 0) {
+        snprintf(why, sizeof why,
+                 "--consent %s: no %s button of a consent banner was found on any page (known "
+                 "banners and buttons labelled like %s): the pages were seen as by a visitor who "
+                 "never answered, and tags a banner loads only after the answer were not "
+                 "observed",
+                 o->consent == PW_CONSENT_ACCEPT ? "accept" : "reject",
+                 o->consent == PW_CONSENT_ACCEPT ? "accept" : "reject",
+                 o->consent == PW_CONSENT_ACCEPT ? "'Accept all', 'Allow all', 'I agree', "
+                                                   "'Got it', 'I understand'"
+                                                 : "'Reject all', 'Decline', 'Necessary only'");
+        report_gap(b, PW_GAP_CONSENT, b->start_url, why);
+    }
+    if (b->tag_manager) {
+        snprintf(why, sizeof why,
+                 "%s loaded: the scan waited %d ms after each page's load and step, then until "
+                 "the network was quiet (at most %d ms); tags it injects later (timers, scroll "
+                 "depth, time on page) were not observed; --settle 3000 or more waits longer",
+                 b->tag_manager, bx_settle_base(b), bx_settle_max(b));
+        report_gap(b, PW_GAP_SETTLE, b->start_url, why);
+    }
+}
+
 static void scan_free(bx_browser *b)
 {
     stop_browser(b);
@@ -796,6 +870,7 @@ static void scan_free(bx_browser *b)
     free(b->search_url);
     free(b->login_area);
     free(b->start_error);
+    free(b->start_landed);
     pw_arena_free(&b->scan_arena);
 }
 
@@ -872,6 +947,8 @@ pw_status pw_browser_scan(const char *start_url, const pw_browser_opts *opts,
             st = pw_err_set(err, PW_ERR_IO, "the browser failed %d times in a row; giving up",
                             restarts_in_a_row);
     }
+    if (st == PW_OK && !b->stats->interrupted)
+        report_notes(b, &o);
     if (st == PW_OK && b->pages_scanned == 0 && b->pages_started > 0)
         st = pw_err_set(err, PW_ERR_IO, "%s: %s (no page of the site could be scanned)", start_url,
                         b->start_error ? b->start_error : "the page did not load");

@@ -44,6 +44,8 @@ static void flight_started(bx_tab *t, const cdp_msg *m)
     if (!id || !url || strncmp(url, "data:", 5) == 0 || strncmp(url, "blob:", 5) == 0)
         return;
     t->net_last_ms = cdp_now_ms();
+    if (t->b && !t->b->tag_manager)
+        t->b->tag_manager = bx_tag_manager_of(url);
     if (find_flight(t, id))
         return; /* a redirect: the same request goes on */
     bx_flight *f = t->flights_free;
@@ -129,6 +131,23 @@ void bx_net_navigated(bx_tab *t, const char *loader)
 }
 
 /* ---- the wait ----------------------------------------------------------------------------- */
+
+/* Tag managers (the catalog's Google Tag Manager and gtag.js, Tealium iQ, Adobe Launch) start tags
+ * on their own timers, later than any settle may wait: a scan that saw one says so in its report.
+ */
+const char *bx_tag_manager_of(const char *url)
+{
+    static const struct {
+        const char *needle, *name;
+    } tms[] = {{"googletagmanager.com/gtm.js", "Google Tag Manager"},
+               {"googletagmanager.com/gtag/js", "Google Tag Manager (gtag.js)"},
+               {"tags.tiqcdn.com/", "Tealium iQ"},
+               {"assets.adobedtm.com/", "Adobe Launch"}};
+    for (size_t i = 0; i < sizeof tms / sizeof tms[0]; i++)
+        if (strstr(url, tms[i].needle))
+            return tms[i].name;
+    return NULL;
+}
 
 int bx_settle_base(const bx_browser *b)
 {

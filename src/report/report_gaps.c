@@ -39,10 +39,28 @@ size_t pw_report_incomplete_count(const pw_scan_result *r)
     return n;
 }
 
+/* What a gap is in a report: it makes the result incomplete, an error page, or a note. */
+enum { GAPS_INCOMPLETE, GAPS_ERROR_PAGES, GAPS_NOTES };
+
+static int category(pw_gap_kind k)
+{
+    return pw_gap_makes_incomplete(k) ? GAPS_INCOMPLETE
+           : pw_gap_is_note(k)        ? GAPS_NOTES
+                                      : GAPS_ERROR_PAGES;
+}
+
+static size_t category_count(const pw_scan_result *r, int cat)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < r->n_gaps; i++)
+        n += category(r->gaps[i].kind) == cat;
+    return n;
+}
+
 /* The error-page gaps of r. */
 static size_t error_page_count(const pw_scan_result *r)
 {
-    return r->n_gaps - pw_report_incomplete_count(r);
+    return category_count(r, GAPS_ERROR_PAGES);
 }
 
 static const pw_capture_gap *first_of(const pw_scan_result *r, pw_gap_kind k, size_t *count)
@@ -69,13 +87,18 @@ static void headline_part(pw_buf *b, const pw_scan_result *r, pw_gap_kind k, int
         {"no browser ran", "no browser ran"},
         {"page answered an HTTP error", "pages answered an HTTP error"},
         {"interrupted", "interrupted"},
+        {"page budget reached", "page budget reached"},
+        {"no consent banner answered", "no consent banner answered"},
+        {"late tags may be missed", "late tags may be missed"},
+        {"the crawl stopped at the start page", "the crawl stopped at the start page"},
     };
     size_t n;
     const pw_capture_gap *g = first_of(r, k, &n);
     if (!g)
         return;
     pw_buf_puts(b, (*parts)++ ? ", " : "");
-    if (k == PW_GAP_LOGIN || k == PW_GAP_BROWSER || k == PW_GAP_INTERRUPTED)
+    if (k == PW_GAP_LOGIN || k == PW_GAP_BROWSER || k == PW_GAP_INTERRUPTED || k == PW_GAP_BUDGET ||
+        k == PW_GAP_CONSENT || k == PW_GAP_SETTLE || k == PW_GAP_COVERAGE)
         pw_buf_printf(b, "%s (", what[k][0]);
     else
         pw_buf_printf(b, "%zu %s (", n, what[k][n != 1]);
@@ -93,6 +116,15 @@ void pw_report_incomplete_headline(const pw_scan_result *r, pw_buf *out)
     int parts = 0;
     for (int k = 0; k < PW_GAP__COUNT; k++)
         if (pw_gap_makes_incomplete((pw_gap_kind)k))
+            headline_part(out, r, (pw_gap_kind)k, &parts);
+}
+
+/* The notes in one line: "page budget reached (URL: 37 same-site URLs …)". */
+static void notes_headline(const pw_scan_result *r, pw_buf *out)
+{
+    int parts = 0;
+    for (int k = 0; k < PW_GAP__COUNT; k++)
+        if (pw_gap_is_note((pw_gap_kind)k))
             headline_part(out, r, (pw_gap_kind)k, &parts);
 }
 
@@ -184,12 +216,13 @@ void pw_report_incomplete_json(pw_jw *w, const pw_scan_result *r)
 {
     pw_jw_key(w, "complete");
     pw_jw_bool(w, pw_report_incomplete_count(r) == 0);
-    for (int errors = 0; errors < 2; errors++) {
-        /* what makes the result incomplete, then the pages that answered an HTTP error */
-        pw_jw_key(w, errors ? "error_pages" : "incomplete_reasons");
+    static const char *const keys[] = {"incomplete_reasons", "error_pages", "notes"};
+    for (int cat = GAPS_INCOMPLETE; cat <= GAPS_NOTES; cat++) {
+        /* what makes the result incomplete, the pages that answered an HTTP error, the notes */
+        pw_jw_key(w, keys[cat]);
         pw_jw_arr(w);
         for (size_t i = 0; i < r->n_gaps; i++)
-            if (pw_gap_makes_incomplete(r->gaps[i].kind) == !errors)
+            if (category(r->gaps[i].kind) == cat)
                 gap_json(w, &r->gaps[i]);
         pw_jw_end_arr(w);
     }
@@ -209,16 +242,21 @@ void pw_report_incomplete_sarif(pw_jw *w, const pw_scan_result *r)
     pw_jw_arr(w);
     for (size_t i = 0; i < r->n_gaps; i++) {
         const pw_capture_gap *g = &r->gaps[i];
-        int incomplete = pw_gap_makes_incomplete(g->kind);
+        int cat = category(g->kind), incomplete = cat == GAPS_INCOMPLETE;
         pw_buf_clear(&m);
-        pw_buf_puts(&m, incomplete ? "Incomplete scan: " : "Error page: ");
+        pw_buf_puts(&m, incomplete          ? "Incomplete scan: "
+                        : cat == GAPS_NOTES ? "Note: "
+                                            : "Error page: ");
         pw_report_gap_line(&m, g, GAP_PAGES_INLINE);
         pw_buf_puts(&m, incomplete ? ". What it would have sent was not observed; this is not a "
                                      "clean result."
-                                   : ". The page the site meant was not seen: findings of an "
-                                     "earlier scan there are not called fixed.");
+                        : cat == GAPS_NOTES
+                            ? ". What the scan did not do: pages or answers it did "
+                              "not see may hold findings."
+                            : ". The page the site meant was not seen: findings of an "
+                              "earlier scan there are not called fixed.");
         pw_jw_obj(w);
-        pw_jw_kstr(w, "level", incomplete ? "error" : "warning");
+        pw_jw_kstr(w, "level", incomplete ? "error" : cat == GAPS_NOTES ? "note" : "warning");
         pw_jw_key(w, "message");
         pw_jw_obj(w);
         pw_jw_key(w, "text");
@@ -226,7 +264,10 @@ void pw_report_incomplete_sarif(pw_jw *w, const pw_scan_result *r)
         pw_jw_end_obj(w);
         pw_jw_key(w, "descriptor");
         pw_jw_obj(w);
-        pw_jw_kstr(w, "id", incomplete ? "PW-INCOMPLETE" : "PW-ERROR-PAGE");
+        pw_jw_kstr(w, "id",
+                   incomplete          ? "PW-INCOMPLETE"
+                   : cat == GAPS_NOTES ? "PW-SCAN-NOTE"
+                                       : "PW-ERROR-PAGE");
         pw_jw_end_obj(w);
         pw_report_sarif_location(w, g->page_url ? g->page_url : g->url);
         pw_jw_key(w, "properties");
@@ -268,12 +309,12 @@ void pw_report_incomplete_sarif(pw_jw *w, const pw_scan_result *r)
 /* At most this many gaps are listed one per line; the rest are counted. */
 #define GAP_LINES 20
 
-/* One line per gap of the one kind (incomplete or error pages), GAP_LINES at most. */
-static void gap_lines_text(pw_buf *b, const pw_scan_result *r, int incomplete, pw_buf *line)
+/* One line per gap of the one category (GAPS_…), GAP_LINES at most. */
+static void gap_lines_text(pw_buf *b, const pw_scan_result *r, int cat, pw_buf *line)
 {
     size_t shown = 0, n = 0;
     for (size_t i = 0; i < r->n_gaps; i++) {
-        if (!pw_gap_makes_incomplete(r->gaps[i].kind) != !incomplete)
+        if (category(r->gaps[i].kind) != cat)
             continue;
         if (n++ >= GAP_LINES)
             continue;
@@ -298,7 +339,7 @@ void pw_report_incomplete_text(pw_buf *b, const pw_scan_result *r, int color)
         pw_report_text_safe(b, line.data, line.len);
         pw_buf_puts(b,
                     " — what they would have sent was not observed; this is not a clean result.");
-        gap_lines_text(b, r, 1, &line);
+        gap_lines_text(b, r, GAPS_INCOMPLETE, &line);
     }
     if (error_page_count(r)) {
         pw_buf_clear(&line);
@@ -308,7 +349,16 @@ void pw_report_incomplete_text(pw_buf *b, const pw_scan_result *r, int color)
         pw_buf_puts(b, " — the pages the site meant were not seen (findings of an earlier scan "
                        "there are not called fixed); a broken link does not make the scan "
                        "incomplete.");
-        gap_lines_text(b, r, 0, &line);
+        gap_lines_text(b, r, GAPS_ERROR_PAGES, &line);
+    }
+    if (category_count(r, GAPS_NOTES)) {
+        pw_buf_clear(&line);
+        pw_buf_puts(b, color ? "\n\033[1;33mNOTE:\033[0m " : "\nNOTE: ");
+        notes_headline(r, &line);
+        pw_report_text_safe(b, line.data, line.len);
+        pw_buf_puts(b, " — what the scan did not do: pages or answers it did not see may hold "
+                       "findings.");
+        gap_lines_text(b, r, GAPS_NOTES, &line);
     }
     pw_buf_free(&line);
 }
@@ -319,21 +369,23 @@ static void html_text(pw_buf *b, const char *s, size_t n)
 }
 
 /* One block of gaps: open (the div and its title), the headline, tail, then a list item per gap
- * that makes the result incomplete (incomplete 1) or per error page (0), every page listed. */
-static void gaps_html(pw_buf *b, const pw_scan_result *r, int incomplete, const char *open,
+ * of the category (GAPS_…), every page listed. */
+static void gaps_html(pw_buf *b, const pw_scan_result *r, int cat, const char *open,
                       const char *tail)
 {
     pw_buf line;
     pw_buf_init(&line);
-    if (incomplete)
+    if (cat == GAPS_INCOMPLETE)
         pw_report_incomplete_headline(r, &line);
+    else if (cat == GAPS_NOTES)
+        notes_headline(r, &line);
     else
         error_pages_headline(r, &line);
     pw_buf_puts(b, open);
     html_text(b, line.data, line.len);
     pw_buf_puts(b, tail);
     for (size_t i = 0; i < r->n_gaps; i++) {
-        if (pw_gap_makes_incomplete(r->gaps[i].kind) != incomplete)
+        if (category(r->gaps[i].kind) != cat)
             continue;
         pw_buf_clear(&line);
         pw_report_gap_line(&line, &r->gaps[i], SIZE_MAX);
@@ -349,14 +401,20 @@ static void gaps_html(pw_buf *b, const pw_scan_result *r, int incomplete, const 
 void pw_report_incomplete_html(pw_buf *b, const pw_scan_result *r)
 {
     if (error_page_count(r))
-        gaps_html(b, r, 0,
+        gaps_html(b, r, GAPS_ERROR_PAGES,
                   "<div class=\"error-pages\" style=\"background:#fff8e1;border:1px solid "
                   "#b26a00;border-radius:8px;padding:12px 16px;margin:0 0 16px\">"
                   "<b>Error pages.</b> ",
                   ". The pages the site meant were not seen, so findings of an earlier scan there "
                   "are not called fixed; a broken link does not make the scan incomplete.<ul>");
+    if (category_count(r, GAPS_NOTES))
+        gaps_html(b, r, GAPS_NOTES,
+                  "<div class=\"scan-notes\" role=\"note\" style=\"background:#fff8e1;border:2px "
+                  "solid #b26a00;border-radius:8px;padding:12px 16px;margin:0 0 16px\">"
+                  "<b>Note — what the scan did not do.</b> ",
+                  ". Pages or answers it did not see may hold findings.<ul>");
     if (pw_report_incomplete_count(r))
-        gaps_html(b, r, 1,
+        gaps_html(b, r, GAPS_INCOMPLETE,
                   "<div class=\"incomplete\" role=\"alert\" style=\"background:#fdecea;border:2px "
                   "solid #b3261e;border-radius:8px;padding:12px 16px;margin:0 0 16px\">"
                   "<b>INCOMPLETE — this is not a clean result.</b> ",

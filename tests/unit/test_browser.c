@@ -236,6 +236,169 @@ static void test_queue_late_distinct(void)
     bx_queue_free(&q);
 }
 
+/* Care words match at the start of a word: "research" is no "search", "facebook" no "book";
+ * stems still match what follows ("scheduling", "doctors") and camel case ("FindADoctor"). */
+static void test_care_words(void)
+{
+    CHECK_INT(bx_care_score("https://h.org/research", "Research"), 0);
+    CHECK_INT(bx_care_score("https://h.org/facebook", "Facebook"), 0);
+    CHECK_INT(bx_care_score("https://h.org/information", NULL), 0);
+    CHECK(bx_care_score("https://h.org/search", "Search") > 0);
+    CHECK(bx_care_score("https://h.org/scheduling", NULL) > 0);
+    CHECK(bx_care_score("https://h.org/FindADoctor", NULL) > 0);
+    CHECK(bx_care_score("https://h.org/our-doctors", NULL) > 0);
+}
+
+/* The tag managers whose late tags the settle note speaks of. */
+static void test_tag_managers(void)
+{
+    CHECK_STR(bx_tag_manager_of("https://www.googletagmanager.com/gtm.js?id=GTM-ABC"),
+              "Google Tag Manager");
+    CHECK_STR(bx_tag_manager_of("https://tags.tiqcdn.com/utag/acme/main/prod/utag.js"),
+              "Tealium iQ");
+    CHECK_STR(bx_tag_manager_of("https://assets.adobedtm.com/abc/launch-123.min.js"),
+              "Adobe Launch");
+    CHECK(bx_tag_manager_of("https://connect.facebook.net/en_US/fbevents.js") == NULL);
+}
+
+/* Session ids in the path are no part of a URL: the same page under a new session is queued
+ * once (Java ";jsessionid=", ASP.NET cookieless "/(S(…))/"); other path parameters stay. */
+static void test_queue_session_ids(void)
+{
+    char *k = bx_url_key("https://h.org/sidx/research;jsessionid=A1B2?x=1#top");
+    CHECK_STR(k, "https://h.org/sidx/research?x=1");
+    free(k);
+    k = bx_url_key("https://h.org/asp/(S(abcdef12))/hiv-aids.aspx");
+    CHECK_STR(k, "https://h.org/asp/hiv-aids.aspx");
+    free(k);
+    k = bx_url_key("https://h.org/a;v=2;PHPSESSID=9/b;sid=3");
+    CHECK_STR(k, "https://h.org/a;v=2/b");
+    free(k);
+    bx_queue q;
+    bx_queue_init(&q);
+    CHECK_INT(bx_queue_push(&q, "https://h.org/sid/about;jsessionid=AAA", "About", 1), 1);
+    CHECK_INT(bx_queue_push(&q, "https://h.org/sid/about;jsessionid=BBB", "About", 1), 0);
+    CHECK_INT(bx_queue_push(&q, "https://h.org/asp/(S(aaa111))/about.aspx", "About", 1), 1);
+    CHECK_INT(bx_queue_push(&q, "https://h.org/asp/(S(bbb222))/about.aspx", "About", 1), 0);
+    bx_queue_item it;
+    CHECK(bx_queue_pop(&q, &it));
+    CHECK_STR(it.url, "https://h.org/sid/about;jsessionid=AAA"); /* visited as linked */
+    free(it.url);
+    bx_queue_free(&q);
+}
+
+/* The reviewer's trap sites, as link lists: a crawl with a budget of 50 pages must reach the
+ * care page behind the trap. links() writes the links of a page (url, text) and their count. */
+typedef size_t (*site_links_fn)(const char *url, size_t seq, char urls[][128], char texts[][32]);
+
+static size_t cal_links(const char *url, size_t seq, char urls[][128], char texts[][32])
+{
+    (void)seq;
+    size_t n = 0;
+    const char *nav[][2] = {
+        {"/cal/", "Home"}, {"/cal/events/2026/12", "Events"}, {"/cal/about", "About"}};
+    for (size_t i = 0; i < 3; i++, n++) {
+        snprintf(urls[n], 128, "https://h.org%s", nav[i][0]);
+        snprintf(texts[n], 32, "%s", nav[i][1]);
+    }
+    const char *p = url + strlen("https://h.org");
+    int y, m;
+    if (strcmp(p, "/cal/about") == 0) {
+        snprintf(urls[n], 128, "https://h.org/cal/about/history");
+        snprintf(texts[n++], 32, "History");
+    } else if (strcmp(p, "/cal/about/history") == 0) {
+        snprintf(urls[n], 128, "https://h.org/cal/health/diabetes");
+        snprintf(texts[n++], 32, "Diabetes");
+    } else if (sscanf(p, "/cal/events/%d/%d", &y, &m) == 2) {
+        for (int d = 1; d <= 28; d++, n++) {
+            snprintf(urls[n], 128, "https://h.org/cal/events/%d/%d/%d", y, m, d);
+            snprintf(texts[n], 32, "%d", d);
+        }
+        snprintf(urls[n], 128, "https://h.org/cal/events/%d/%d", m == 12 ? y + 1 : y,
+                 m == 12 ? 1 : m + 1);
+        snprintf(texts[n++], 32, "Next month");
+    }
+    return n;
+}
+
+static size_t facet_links(const char *url, size_t seq, char urls[][128], char texts[][32])
+{
+    (void)seq;
+    size_t n = 0;
+    const char *nav[][2] = {
+        {"/facet/", "Home"}, {"/facet/doctors", "Doctors"}, {"/facet/visit", "Visit"}};
+    for (size_t i = 0; i < 3; i++, n++) {
+        snprintf(urls[n], 128, "https://h.org%s", nav[i][0]);
+        snprintf(texts[n], 32, "%s", nav[i][1]);
+    }
+    const char *p = url + strlen("https://h.org");
+    if (strcmp(p, "/facet/visit") == 0) {
+        snprintf(urls[n], 128, "https://h.org/facet/visit/parking");
+        snprintf(texts[n++], 32, "Parking");
+    } else if (strcmp(p, "/facet/visit/parking") == 0) {
+        snprintf(urls[n], 128, "https://h.org/facet/conditions/opioid-addiction");
+        snprintf(texts[n++], 32, "Opioid addiction");
+    } else if (strncmp(p, "/facet/doctors", 14) == 0 && strlen(url) < 100) {
+        static const char *const f[] = {"sort/name", "sort/rating", "lang/es", "lang/en",
+                                        "gender/f",  "gender/m",    "page/2",  "page/3"};
+        for (size_t i = 0; i < 8; i++, n++) {
+            snprintf(urls[n], 128, "%s/%s", url, f[i]);
+            snprintf(texts[n], 32, "%s", f[i]);
+        }
+    }
+    return n;
+}
+
+/* Every link carries a new session id (as each response of a servlet container without a
+ * cookie does); "Research" was the top care page by the old "search" match. */
+static size_t sid_links(const char *url, size_t seq, char urls[][128], char texts[][32])
+{
+    size_t n = 0;
+    static const char *const nav[] = {"/",          "/about",     "/locations", "/giving",
+                                      "/volunteer", "/education", "/research",  "/community"};
+    for (size_t i = 0; i < 8; i++, n++) {
+        snprintf(urls[n], 128, "https://h.org/sidx%s;jsessionid=S%zu", nav[i], seq);
+        snprintf(texts[n], 32, "%s", nav[i][1] ? nav[i] + 1 : "Home");
+    }
+    const char *p = url + strlen("https://h.org/sidx");
+    if (strncmp(p, "/about;", 7) == 0) {
+        snprintf(urls[n], 128, "https://h.org/sidx/about/leadership;jsessionid=S%zu", seq);
+        snprintf(texts[n++], 32, "Leadership");
+    } else if (strncmp(p, "/about/leadership;", 18) == 0) {
+        snprintf(urls[n], 128, "https://h.org/sidx/health-library/hiv-aids;jsessionid=S%zu", seq);
+        snprintf(texts[n++], 32, "HIV and AIDS");
+    }
+    return n;
+}
+
+/* The page (by its prefix) is visited within 50 pages of a crawl from start. */
+static int crawl_finds(const char *start, site_links_fn links, const char *want)
+{
+    bx_queue q;
+    bx_queue_init(&q);
+    bx_queue_push(&q, start, "home", 0);
+    static char urls[64][128], texts[64][32];
+    int found = 0;
+    bx_queue_item it;
+    for (size_t page = 0; page < 50 && !found && bx_queue_pop(&q, &it); page++) {
+        found = strncmp(it.url, want, strlen(want)) == 0;
+        size_t n = links(it.url, page, urls, texts);
+        for (size_t i = 0; i < n; i++)
+            bx_queue_push(&q, urls[i], texts[i], it.depth + 1);
+        free(it.url);
+    }
+    bx_queue_free(&q);
+    return found;
+}
+
+static void test_queue_path_traps(void)
+{
+    CHECK(crawl_finds("https://h.org/cal/", cal_links, "https://h.org/cal/health/diabetes"));
+    CHECK(crawl_finds("https://h.org/facet/", facet_links,
+                      "https://h.org/facet/conditions/opioid-addiction"));
+    CHECK(crawl_finds("https://h.org/sidx/", sid_links, "https://h.org/sidx/health-library/hiv"));
+}
+
 /* A full queue (BX_QUEUE_MAX) still takes distinct pages found late: they replace variants beyond
  * the cap (the last queued of the most repeated path), and when there are none, the URL taken
  * last if they come before it; a variant beyond the cap displaces nothing. */
@@ -584,7 +747,8 @@ static void test_static_extract(void)
 }
 
 PW_TEST_MAIN(PW_TEST(test_msg_parse), PW_TEST(test_conn_over_pipes), PW_TEST(test_queue_order),
-             PW_TEST(test_queue_start_and_variants), PW_TEST(test_queue_late_distinct),
-             PW_TEST(test_queue_full_keeps_distinct), PW_TEST(test_options),
-             PW_TEST(test_har_writer), PW_TEST(test_har_writer_atomic),
+             PW_TEST(test_care_words), PW_TEST(test_queue_session_ids), PW_TEST(test_tag_managers),
+             PW_TEST(test_queue_path_traps), PW_TEST(test_queue_start_and_variants),
+             PW_TEST(test_queue_late_distinct), PW_TEST(test_queue_full_keeps_distinct),
+             PW_TEST(test_options), PW_TEST(test_har_writer), PW_TEST(test_har_writer_atomic),
              PW_TEST(test_static_extract))
