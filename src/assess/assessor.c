@@ -51,7 +51,10 @@ static size_t map_find(const index_map *m, char *const *keys, const char *key)
     }
 }
 
-static int map_put(index_map *m, char *const *keys, size_t pos)
+/* Index pos under hash_of(ctx, pos), growing the table (rehashing by the same function) when 70%
+ * full; 0 when out of memory. */
+static int map_insert(index_map *m, size_t pos, uint64_t (*hash_of)(const void *, size_t),
+                      const void *ctx)
 {
     if ((m->n + 1) * 10 > m->cap * 7) {
         size_t cap = m->cap ? m->cap * 2 : 64;
@@ -61,7 +64,7 @@ static int map_put(index_map *m, char *const *keys, size_t pos)
         for (size_t i = 0; i < m->cap; i++) {
             if (!m->slot[i])
                 continue;
-            size_t j = hash_str(keys[m->slot[i] - 1]) & (cap - 1);
+            size_t j = hash_of(ctx, m->slot[i] - 1) & (cap - 1);
             while (slot[j])
                 j = (j + 1) & (cap - 1);
             slot[j] = m->slot[i];
@@ -70,12 +73,22 @@ static int map_put(index_map *m, char *const *keys, size_t pos)
         m->slot = slot;
         m->cap = cap;
     }
-    size_t j = hash_str(keys[pos]) & (m->cap - 1);
+    size_t j = hash_of(ctx, pos) & (m->cap - 1);
     while (m->slot[j])
         j = (j + 1) & (m->cap - 1);
     m->slot[j] = pos + 1;
     m->n++;
     return 1;
+}
+
+static uint64_t key_hash(const void *keys, size_t pos)
+{
+    return hash_str(((char *const *)keys)[pos]);
+}
+
+static int map_put(index_map *m, char *const *keys, size_t pos)
+{
+    return map_insert(m, pos, key_hash, keys);
 }
 
 /* Grow a heap array of `size`-byte items to hold one more. */
@@ -1176,33 +1189,15 @@ static size_t finding_find(pw_assessor *as, const char *key, uint64_t h)
     }
 }
 
+static uint64_t stored_hash(const void *hashes, size_t pos)
+{
+    return ((const uint64_t *)hashes)[pos];
+}
+
 /* Index finding pos under as->finding_hash[pos]; 0 when out of memory. */
 static int finding_put(pw_assessor *as, size_t pos)
 {
-    index_map *m = &as->finding_index;
-    if ((m->n + 1) * 10 > m->cap * 7) {
-        size_t cap = m->cap ? m->cap * 2 : 64;
-        size_t *slot = calloc(cap, sizeof *slot);
-        if (!slot)
-            return 0;
-        for (size_t i = 0; i < m->cap; i++) {
-            if (!m->slot[i])
-                continue;
-            size_t j = as->finding_hash[m->slot[i] - 1] & (cap - 1);
-            while (slot[j])
-                j = (j + 1) & (cap - 1);
-            slot[j] = m->slot[i];
-        }
-        free(m->slot);
-        m->slot = slot;
-        m->cap = cap;
-    }
-    size_t j = as->finding_hash[pos] & (m->cap - 1);
-    while (m->slot[j])
-        j = (j + 1) & (m->cap - 1);
-    m->slot[j] = pos + 1;
-    m->n++;
-    return 1;
+    return map_insert(&as->finding_index, pos, stored_hash, as->finding_hash);
 }
 
 static pw_status record(pw_assessor *as, const pw_rule *rule, int sev, const rule_input *in,

@@ -79,7 +79,7 @@ void bx_queue_init(bx_queue *q)
     memset(q, 0, sizeof *q);
 }
 
-static void keyset_free(bx_keyset *s)
+void bx_keyset_free(bx_keyset *s)
 {
     for (size_t i = 0; i < s->cap; i++)
         if (s->slots[i]) {
@@ -95,10 +95,10 @@ void bx_queue_free(bx_queue *q)
     for (size_t i = 0; i < q->n; i++)
         free(q->items[i].url);
     free(q->items);
-    keyset_free(&q->seen);
-    keyset_free(&q->paths);
-    keyset_free(&q->templates);
-    keyset_free(&q->families);
+    bx_keyset_free(&q->seen);
+    bx_keyset_free(&q->paths);
+    bx_keyset_free(&q->templates);
+    bx_keyset_free(&q->families);
     memset(q, 0, sizeof *q);
 }
 
@@ -130,8 +130,20 @@ static int keyset_grow(bx_keyset *s)
     return 0;
 }
 
+/* Whether key[0..n) is in s. */
+int bx_keyset_has(const bx_keyset *s, const char *key, size_t n)
+{
+    if (!s->cap)
+        return 0;
+    size_t j = hash_n(key, n) & (s->cap - 1);
+    for (; s->slots[j]; j = (j + 1) & (s->cap - 1))
+        if (strncmp(s->slots[j]->key, key, n) == 0 && s->slots[j]->key[n] == '\0')
+            return 1;
+    return 0;
+}
+
 /* The entry of key[0..n), added (count 0, *fresh = 1) when new; NULL on no memory. */
-static bx_keyed *keyset_get(bx_keyset *s, const char *key, size_t n, int *fresh)
+bx_keyed *bx_keyset_get(bx_keyset *s, const char *key, size_t n, int *fresh)
 {
     *fresh = 0;
     if (s->n * 2 >= s->cap && keyset_grow(s) != 0)
@@ -341,7 +353,7 @@ int bx_queue_push(bx_queue *q, const char *url, const char *text, int depth)
         return -1;
     size_t n = strlen(key);
     int fresh, path_fresh, t_fresh, f_fresh;
-    if (!keyset_get(&q->seen, key, n, &fresh)) {
+    if (!bx_keyset_get(&q->seen, key, n, &fresh)) {
         free(key);
         return -1;
     }
@@ -350,12 +362,12 @@ int bx_queue_push(bx_queue *q, const char *url, const char *text, int depth)
         return 0;
     }
     size_t path_n = strcspn(key, "?");
-    bx_keyed *path = keyset_get(&q->paths, key, path_n, &path_fresh);
+    bx_keyed *path = bx_keyset_get(&q->paths, key, path_n, &path_fresh);
     char *tmpl_key = template_of(key, path_n);
     bx_keyed *tmpl =
-        tmpl_key ? keyset_get(&q->templates, tmpl_key, strlen(tmpl_key), &t_fresh) : NULL;
+        tmpl_key ? bx_keyset_get(&q->templates, tmpl_key, strlen(tmpl_key), &t_fresh) : NULL;
     size_t fam_n = family_len(key, path_n);
-    bx_keyed *family = fam_n ? keyset_get(&q->families, key, fam_n, &f_fresh) : NULL;
+    bx_keyed *family = fam_n ? bx_keyset_get(&q->families, key, fam_n, &f_fresh) : NULL;
     free(tmpl_key);
     free(key);
     char *u = strndup(url, strcspn(url, "#"));

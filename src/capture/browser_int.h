@@ -164,6 +164,11 @@ typedef struct bx_keyset {
     size_t n, cap;
 } bx_keyset;
 
+/* A set of strings with a count each (browser_crawl.c; the static scan's read URLs too). */
+bx_keyed *bx_keyset_get(bx_keyset *s, const char *key, size_t n, int *fresh);
+int bx_keyset_has(const bx_keyset *s, const char *key, size_t n);
+void bx_keyset_free(bx_keyset *s);
+
 /* URLs that differ only in their query string share one path: after BX_VARIANTS_MAX of them were
  * taken from the queue, the rest wait until every other queued URL was taken. When the queue is
  * full (BX_QUEUE_MAX), a URL whose path has fewer than BX_VARIANTS_MAX URLs taken or queued takes

@@ -19,68 +19,22 @@
  * page reloading itself every few minutes, a session timeout) is an ordinary link. */
 #define ST_REFRESH_FOLLOW_S 5
 
-/* The URLs of the documents read (where each landed), so a redirect or a link to a page read
- * before does not read it again. */
-typedef struct st_seen {
-    char **slots;
-    size_t n, cap;
-} st_seen;
-
 typedef struct st_crawl {
     bx_browser b; /* reuses the browser crawl's queue, robots and same-site rules */
     pw_browser_opts bo;
-    int depth; /* of the page being read */
-    st_seen read;
+    int depth;      /* of the page being read */
+    bx_keyset read; /* the URLs of the documents read (where each landed), so a redirect or a
+                     * link to a page read before does not read it again */
 } st_crawl;
 
-static size_t seen_hash(const char *s, size_t n)
-{
-    size_t h = 1469598103934665603u;
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ (unsigned char)s[i]) * 1099511628211u;
-    return h;
-}
-
 /* 1 if url (its fragment ignored) was read; with add, it is added when not (-1: no memory). */
-static int seen(st_seen *s, const char *url, int add)
+static int seen(bx_keyset *s, const char *url, int add)
 {
     size_t n = strcspn(url, "#");
-    if (add && s->n * 2 >= s->cap) {
-        size_t cap = s->cap ? s->cap * 2 : 64;
-        char **t = calloc(cap, sizeof *t);
-        if (!t)
-            return -1;
-        for (size_t i = 0; i < s->cap; i++) {
-            if (!s->slots[i])
-                continue;
-            size_t j = seen_hash(s->slots[i], strlen(s->slots[i])) & (cap - 1);
-            while (t[j])
-                j = (j + 1) & (cap - 1);
-            t[j] = s->slots[i];
-        }
-        free(s->slots);
-        s->slots = t;
-        s->cap = cap;
-    }
-    if (!s->cap)
-        return 0;
-    size_t j = seen_hash(url, n) & (s->cap - 1);
-    for (; s->slots[j]; j = (j + 1) & (s->cap - 1))
-        if (strncmp(s->slots[j], url, n) == 0 && s->slots[j][n] == '\0')
-            return 1;
-    if (add) {
-        if (!(s->slots[j] = strndup(url, n)))
-            return -1;
-        s->n++;
-    }
-    return 0;
-}
-
-static void seen_free(st_seen *s)
-{
-    for (size_t i = 0; i < s->cap; i++)
-        free(s->slots[i]);
-    free(s->slots);
+    int fresh = 0;
+    if (!add)
+        return bx_keyset_has(s, url, n);
+    return bx_keyset_get(s, url, n, &fresh) ? !fresh : -1;
 }
 
 static void on_link(void *ctx, const char *url, const char *text)
@@ -238,7 +192,7 @@ pw_status pw_static_scan(const char *start_url, const pw_static_opts *opts,
         free(c->b.robots_disallow[i]);
     free(c->b.robots_disallow);
     bx_queue_free(&c->b.queue);
-    seen_free(&c->read);
+    bx_keyset_free(&c->read);
     free(c->b.start_url);
     pw_arena_free(&c->b.scan_arena);
     free(c);
