@@ -14,7 +14,12 @@ expect_match "$h" '^HTTP/1.1 200' "GET /phiwall.js"
 expect_match "$h" '^Cache-Control: public, max-age=300' "the tag is cached 5 minutes (was no-store)"
 etag=$(printf '%s\n' "$h" | sed -n 's/^ETag: \("[0-9a-f]*"\).*/\1/p')
 [ -n "$etag" ] && pass || fail "no ETag on /phiwall.js"
-cmp -s "$dir/tag.js" "$PW_SRC/gateway/tag/phiwall.js" && pass || fail "served tag differs from gateway/tag/phiwall.js"
+cmp -s "$dir/tag.js" "$PW_BUILD/phiwall.min.js" && pass || fail "served tag differs from the build's phiwall.min.js"
+grep -q '/\*' <(tail -n +2 "$dir/tag.js") && fail "the served tag keeps the source's comments" || pass
+[ "$(wc -c <"$dir/tag.js")" -lt 8192 ] && pass || fail "the served tag is $(wc -c <"$dir/tag.js") bytes (a few KB expected)"
+if command -v node >/dev/null; then # the served form is the source's code: same syntax, same calls
+    node --check "$dir/tag.js" && pass || fail "the served tag is not valid JavaScript"
+fi
 h=$(curl --noproxy '*' -s -D - -o "$dir/tag2.js" -H "If-None-Match: $etag" "$gw/phiwall.js")
 expect_match "$h" '^HTTP/1.1 304' "revalidation with the ETag: 304"
 [ ! -s "$dir/tag2.js" ] && pass || fail "a 304 with a body"
