@@ -569,18 +569,12 @@ static void interrupted_gap(const pw_live_args *a, const pw_capture_sink *sink, 
  * log in to the site; no report or HAR shows them). */
 static pw_status set_target(pw_cli_pipeline *p, const char *url, pw_source src, pw_err *err)
 {
-    pw_url u;
-    if (pw_url_parse(url, strlen(url), &u, NULL) != PW_OK || !u.userinfo.n)
-        return pw_assessor_set_target(p->assessor, url, src, err);
-    size_t pre = (size_t)(u.userinfo.p - url);
-    const char *rest = u.userinfo.p + u.userinfo.n + 1; /* after the '@' */
-    char *pub = malloc(pre + strlen(rest) + 1);
-    if (!pub)
-        return pw_err_set(err, PW_ERR_NOMEM, "scan: out of memory");
-    memcpy(pub, url, pre);
-    strcpy(pub + pre, rest);
-    pw_status st = pw_assessor_set_target(p->assessor, pub, src, err);
-    free(pub);
+    pw_arena a;
+    pw_arena_init(&a, 0);
+    const char *pub = pw_url_public(&a, url);
+    pw_status st = pub ? pw_assessor_set_target(p->assessor, pub, src, err)
+                       : pw_err_set(err, PW_ERR_NOMEM, "scan: out of memory");
+    pw_arena_free(&a);
     return st;
 }
 

@@ -49,6 +49,11 @@ size_t pw_url_page_key(const char *url, char *out, size_t cap);
  * tab and newline removed): the URL a browser would request. */
 char *pw_url_resolve(pw_arena *a, const char *base, const char *ref);
 
+/* url without its userinfo (http://user:pass@host/ -> http://host/): url itself when it has
+ * none, else a copy in a (NULL when out of memory). Credentials given in a start URL are for the
+ * site, never for a report or a HAR. */
+const char *pw_url_public(pw_arena *a, const char *url);
+
 /* One key=value pair of a query or form body, both percent-decoded once (+ as space). */
 typedef struct pw_kv {
     char *key;

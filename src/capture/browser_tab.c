@@ -12,6 +12,7 @@
 
 #include "capture/browser_int.h"
 #include "phiwall/text.h"
+#include "phiwall/url.h"
 #include "phiwall/json_tree.h"
 
 static pw_status call(bx_tab *t, const char *session, const char *method, const char *params,
@@ -431,23 +432,11 @@ double bx_wall_now(void)
     return (double)tv.tv_sec + tv.tv_usec / 1e6;
 }
 
-/* url without its userinfo (http://user:pass@host/ → http://host/), in the tab's arena when it
- * had one: credentials given in the start URL are for the site, never for a report or a HAR. */
+/* url without its userinfo, in the tab's arena when it had one (pw_url_public). */
 static const char *public_url(bx_tab *t, const char *url)
 {
-    const char *p = url ? strstr(url, "://") : NULL;
-    if (!p)
-        return url;
-    p += 3;
-    size_t authority = strcspn(p, "/?#");
-    const char *at = NULL;
-    for (const char *c = p; c < p + authority; c++)
-        if (*c == '@')
-            at = c;
-    if (!at)
-        return url;
-    char *out = pw_arena_sprintf(&t->arena, "%.*s%s", (int)(p - url), url, at + 1);
-    return out ? out : "(URL with credentials)";
+    const char *pub = pw_url_public(&t->arena, url);
+    return pub ? pub : "(URL with credentials)";
 }
 
 static pw_status emit_page(bx_tab *t, const char *url, int main_page, pw_err *err)

@@ -165,6 +165,22 @@ static char *whatwg_clean(pw_arena *a, const char *ref)
     return out;
 }
 
+const char *pw_url_public(pw_arena *a, const char *url)
+{
+    const char *p = url ? strstr(url, "://") : NULL;
+    if (!p)
+        return url;
+    p += 3;
+    size_t authority = strcspn(p, "/?#");
+    const char *at = NULL; /* the last '@' of the authority ends the userinfo */
+    for (const char *c = p; c < p + authority; c++)
+        if (*c == '@')
+            at = c;
+    if (!at)
+        return url;
+    return pw_arena_sprintf(a, "%.*s%s", (int)(p - url), url, at + 1);
+}
+
 char *pw_url_resolve(pw_arena *a, const char *base, const char *ref)
 {
     if (!ref || !(ref = whatwg_clean(a, ref)))

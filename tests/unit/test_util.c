@@ -134,6 +134,19 @@ static void test_url_page_key(void)
     CHECK_STR(tiny, "www.hos");
 }
 
+static void test_url_public(void)
+{
+    pw_arena a;
+    pw_arena_init(&a, 0);
+    const char *plain = "https://h.org/a@b?c=d@e";
+    CHECK(pw_url_public(&a, plain) == plain); /* no userinfo: the same string, no copy */
+    CHECK_STR(pw_url_public(&a, "http://u:p@h.org/x"), "http://h.org/x");
+    CHECK_STR(pw_url_public(&a, "http://u:p@w@h.org:8080"), "http://h.org:8080");
+    CHECK_STR(pw_url_public(&a, "https://user@h.org/#f@g"), "https://h.org/#f@g");
+    CHECK_STR(pw_url_public(&a, "not a url"), "not a url");
+    pw_arena_free(&a);
+}
+
 static void test_url_resolve(void)
 {
     pw_arena a;
@@ -246,5 +259,5 @@ static void test_error_convention(void)
 
 PW_TEST_MAIN(PW_TEST(test_arena_large_and_many), PW_TEST(test_buf_escapes), PW_TEST(test_buf_spill),
              PW_TEST(test_percent_and_base64), PW_TEST(test_digests), PW_TEST(test_url_parse),
-             PW_TEST(test_url_page_key), PW_TEST(test_url_resolve), PW_TEST(test_form_parse),
-             PW_TEST(test_error_convention), PW_TEST(test_strcasestr))
+             PW_TEST(test_url_page_key), PW_TEST(test_url_public), PW_TEST(test_url_resolve),
+             PW_TEST(test_form_parse), PW_TEST(test_error_convention), PW_TEST(test_strcasestr))
