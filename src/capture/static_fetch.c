@@ -18,7 +18,7 @@ typedef struct sink {
     pw_buf body;
     size_t max;
     int over;     /* the HTML passed max */
-    int checked;  /* the final answer's headers were looked at */
+    int checked;  /* the final answer's headers were looked at (or need not be: any type) */
     int not_html; /* ... and said it is not HTML: the transfer was stopped there */
 } sink;
 
@@ -59,8 +59,8 @@ void pw_sx_fetch_free(pw_sx_fetch *f)
     memset(f, 0, sizeof *f);
 }
 
-pw_status pw_sx_fetch_page(const char *url, long timeout_ms, size_t max_bytes, long max_redirs,
-                           pw_sx_fetch *out, pw_err *err)
+static pw_status fetch(const char *url, long timeout_ms, size_t max_bytes, long max_redirs,
+                       int any_type, pw_sx_fetch *out, pw_err *err)
 {
     memset(out, 0, sizeof *out);
     CURL *h = curl_easy_init();
@@ -68,6 +68,7 @@ pw_status pw_sx_fetch_page(const char *url, long timeout_ms, size_t max_bytes, l
         return pw_err_set(err, PW_ERR_NOMEM, "%s: curl init failed", url);
     sink s = {0};
     s.h = h;
+    s.checked = any_type;
     pw_buf_init(&s.body);
     s.max = max_bytes;
     curl_easy_setopt(h, CURLOPT_URL, url);
@@ -98,7 +99,7 @@ pw_status pw_sx_fetch_page(const char *url, long timeout_ms, size_t max_bytes, l
     curl_easy_getinfo(h, CURLINFO_CONTENT_TYPE, &ct);
     curl_easy_getinfo(h, CURLINFO_EFFECTIVE_URL, &eff);
     curl_easy_getinfo(h, CURLINFO_REDIRECT_COUNT, &out->redirects);
-    out->html = !s.not_html && pw_sx_is_html(ct);
+    out->html = !any_type && !s.not_html && pw_sx_is_html(ct);
     out->content_type = ct ? strdup(ct) : NULL;
     out->url = strdup(eff ? eff : url);
     pw_buf_putc(&s.body, '\0'); /* make sure there is a buffer and a terminator */
@@ -110,4 +111,16 @@ pw_status pw_sx_fetch_page(const char *url, long timeout_ms, size_t max_bytes, l
         return pw_err_set(err, PW_ERR_NOMEM, "%s: out of memory", url);
     }
     return PW_OK;
+}
+
+pw_status pw_sx_fetch_page(const char *url, long timeout_ms, size_t max_bytes, long max_redirs,
+                           pw_sx_fetch *out, pw_err *err)
+{
+    return fetch(url, timeout_ms, max_bytes, max_redirs, 0, out, err);
+}
+
+pw_status pw_sx_fetch_any(const char *url, long timeout_ms, size_t max_bytes, long max_redirs,
+                          pw_sx_fetch *out, pw_err *err)
+{
+    return fetch(url, timeout_ms, max_bytes, max_redirs, 1, out, err);
 }

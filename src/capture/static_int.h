@@ -95,6 +95,10 @@ int pw_sx_is_html(const char *content_type);
  * (PW_ERR_LIMIT), a body that is not HTML is not read (out->html 0). Errors name url. */
 pw_status pw_sx_fetch_page(const char *url, long timeout_ms, size_t max_bytes, long max_redirs,
                            pw_sx_fetch *out, pw_err *err);
+/* The same GET reading any answer whole, whatever its type (robots.txt, sitemaps, --map-host
+ * copies: bx_http_get). */
+pw_status pw_sx_fetch_any(const char *url, long timeout_ms, size_t max_bytes, long max_redirs,
+                          pw_sx_fetch *out, pw_err *err);
 void pw_sx_fetch_free(pw_sx_fetch *f);
 
 #endif
