@@ -8,6 +8,7 @@
 #include <curl/curl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "capture/static_int.h"
 #include "phiwall/buf.h"
@@ -59,8 +60,17 @@ void pw_sx_fetch_free(pw_sx_fetch *f)
     memset(f, 0, sizeof *f);
 }
 
-static pw_status fetch(const char *url, long timeout_ms, size_t max_bytes, long max_redirs,
-                       int any_type, pw_sx_fetch *out, pw_err *err)
+/* 1 if url is on auth's origin: the origin followed by the end, a path, a query or a fragment. */
+static int on_origin(const pw_sx_auth *auth, const char *url)
+{
+    if (!auth || !auth->origin)
+        return 0;
+    size_t n = strlen(auth->origin);
+    return strncasecmp(url, auth->origin, n) == 0 && strchr("/?#", url[n]) != NULL;
+}
+
+static pw_status fetch(const char *url, const pw_sx_auth *auth, long timeout_ms, size_t max_bytes,
+                       long max_redirs, int any_type, pw_sx_fetch *out, pw_err *err)
 {
     memset(out, 0, sizeof *out);
     CURL *h = curl_easy_init();
@@ -84,6 +94,11 @@ static pw_status fetch(const char *url, long timeout_ms, size_t max_bytes, long 
     curl_easy_setopt(h, CURLOPT_USERAGENT, "phiwall (privacy audit)");
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_data);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, &s);
+    if (on_origin(auth, url)) { /* basic or digest, as the site asks; never to another host */
+        curl_easy_setopt(h, CURLOPT_USERNAME, auth->user);
+        curl_easy_setopt(h, CURLOPT_PASSWORD, auth->password);
+        curl_easy_setopt(h, CURLOPT_HTTPAUTH, CURLAUTH_BASIC | CURLAUTH_DIGEST);
+    }
     CURLcode rc = curl_easy_perform(h);
     if (rc != CURLE_OK && !(rc == CURLE_WRITE_ERROR && s.not_html)) {
         pw_buf_free(&s.body);
@@ -113,14 +128,14 @@ static pw_status fetch(const char *url, long timeout_ms, size_t max_bytes, long 
     return PW_OK;
 }
 
-pw_status pw_sx_fetch_page(const char *url, long timeout_ms, size_t max_bytes, long max_redirs,
-                           pw_sx_fetch *out, pw_err *err)
+pw_status pw_sx_fetch_page(const char *url, const pw_sx_auth *auth, long timeout_ms,
+                           size_t max_bytes, long max_redirs, pw_sx_fetch *out, pw_err *err)
 {
-    return fetch(url, timeout_ms, max_bytes, max_redirs, 0, out, err);
+    return fetch(url, auth, timeout_ms, max_bytes, max_redirs, 0, out, err);
 }
 
 pw_status pw_sx_fetch_any(const char *url, long timeout_ms, size_t max_bytes, long max_redirs,
                           pw_sx_fetch *out, pw_err *err)
 {
-    return fetch(url, timeout_ms, max_bytes, max_redirs, 1, out, err);
+    return fetch(url, NULL, timeout_ms, max_bytes, max_redirs, 1, out, err);
 }

@@ -91,10 +91,20 @@ typedef struct pw_sx_fetch {
 /* 1 if a Content-Type is HTML as far as static triage is concerned (none: sniffed as HTML). */
 int pw_sx_is_html(const char *content_type);
 
+/* HTTP credentials for one origin: the user:password@ of a static scan's start URL, sent as HTTP
+ * authentication to that origin only (libcurl does not carry them to another host on a redirect)
+ * and never part of a URL the scan delivers. Both percent-decoded. */
+typedef struct pw_sx_auth {
+    const char *origin; /* "scheme://host[:port]", as the start URL spells it */
+    const char *user;
+    const char *password;
+} pw_sx_auth;
+
 /* GET url following at most max_redirs redirects; an HTML body over max_bytes is an error
- * (PW_ERR_LIMIT), a body that is not HTML is not read (out->html 0). Errors name url. */
-pw_status pw_sx_fetch_page(const char *url, long timeout_ms, size_t max_bytes, long max_redirs,
-                           pw_sx_fetch *out, pw_err *err);
+ * (PW_ERR_LIMIT), a body that is not HTML is not read (out->html 0). Errors name url. auth (or
+ * NULL) is used when url is on its origin. */
+pw_status pw_sx_fetch_page(const char *url, const pw_sx_auth *auth, long timeout_ms,
+                           size_t max_bytes, long max_redirs, pw_sx_fetch *out, pw_err *err);
 /* The same GET reading any answer whole, whatever its type (robots.txt, sitemaps, --map-host
  * copies: bx_http_get). */
 pw_status pw_sx_fetch_any(const char *url, long timeout_ms, size_t max_bytes, long max_redirs,

@@ -12,6 +12,7 @@
 #include "capture/browser_int.h"
 #include "capture/static_int.h"
 #include "phiwall/static_scan.h"
+#include "phiwall/text.h"
 #include "phiwall/url.h"
 
 /* A <meta> refresh this soon is where the page sends its visitor (a splash page, "moved"): a
@@ -22,10 +23,34 @@
 typedef struct st_crawl {
     bx_browser b; /* reuses the browser crawl's queue, robots and same-site rules */
     pw_browser_opts bo;
-    int depth;      /* of the page being read */
-    bx_keyset read; /* the URLs of the documents read (where each landed), so a redirect or a
-                     * link to a page read before does not read it again */
+    int depth;       /* of the page being read */
+    bx_keyset read;  /* the URLs of the documents read (where each landed), so a redirect or a
+                      * link to a page read before does not read it again */
+    pw_sx_auth auth; /* the start URL's user:password@, for its origin (none: origin NULL) */
 } st_crawl;
+
+/* The start URL's user:password@ (a staging site behind HTTP authentication) becomes the crawl's
+ * credentials for that origin, and the URL the crawl starts from, delivers and names is the one
+ * without them: as in the browser scan, no report or HAR shows them. Returns the start URL to
+ * crawl (in the scan arena; url itself when it has no userinfo), NULL when out of memory. */
+static const char *take_credentials(st_crawl *c, const char *url)
+{
+    const char *pub = pw_url_public(&c->b.scan_arena, url);
+    if (!pub || pub == url)
+        return pub;
+    const char *auth_start = strstr(url, "://") + 3; /* pw_url_public found it */
+    const char *at = pub + (auth_start - url);       /* the host, in pub */
+    size_t userinfo = strlen(url) - strlen(pub);     /* "user:password@" */
+    size_t user_n = strcspn(auth_start, ":@");
+    size_t pass_n = user_n + 1 < userinfo ? userinfo - user_n - 2 : 0;
+    pw_arena *a = &c->b.scan_arena;
+    c->auth.user = pw_pct_decode(a, auth_start, user_n, 0, NULL);
+    c->auth.password = pw_pct_decode(a, auth_start + user_n + 1, pass_n, 0, NULL);
+    c->auth.origin = pw_arena_strndup(a, pub, (size_t)(at - pub) + strcspn(at, "/?#"));
+    if (!c->auth.user || !c->auth.password || !c->auth.origin)
+        return NULL;
+    return pub;
+}
 
 /* 1 if url (its fragment ignored) was read; with add, it is added when not (-1: no memory). */
 static int seen(bx_keyset *s, const char *url, int add)
@@ -77,7 +102,8 @@ static pw_status visit(st_crawl *c, const char *url, int depth, int start, const
     while (st == PW_OK && cur) {
         pw_sx_fetch r;
         pw_err e;
-        if (pw_sx_fetch_page(cur, lim->timeout, lim->max_bytes, redirects_left, &r, &e) != PW_OK) {
+        if (pw_sx_fetch_page(cur, &c->auth, lim->timeout, lim->max_bytes, redirects_left, &r, &e) !=
+            PW_OK) {
             stats->pages_failed++;
             if (start) /* the start page itself: the user must know */
                 st = pw_err_set(err, e.code, "%s", e.msg);
@@ -170,8 +196,10 @@ pw_status pw_static_scan(const char *start_url, const pw_static_opts *opts,
     st_limits lim = {opts->timeout_ms > 0 ? opts->timeout_ms : 15000,
                      opts->max_bytes ? opts->max_bytes : (8u << 20)};
     pw_status st = PW_OK;
-    bx_read_robots(&c->b);
-    bx_queue_push(&c->b.queue, start_url, "home", 0);
+    bx_read_robots(&c->b); /* with the credentials in the URL: robots.txt may be behind them */
+    const char *start = take_credentials(c, start_url);
+    if (!start || bx_queue_push(&c->b.queue, start, "home", 0) < 0)
+        st = pw_err_set(err, PW_ERR_NOMEM, "static scan: out of memory");
     bx_queue_item it;
     while (st == PW_OK && stats->pages < max_pages && c->b.queue.n) {
         if (opts->stop && *opts->stop) { /* the caller's stop (a signal): the pages read so far */

@@ -95,6 +95,22 @@ class H(BaseHTTPRequestHandler):
         if p.startswith("/longchain/"):
             n = int(p.rsplit("/", 1)[1])
             return self.go("/longchain/%d" % (n + 1)) if n < 25 else self.send(200, page("End", PIXEL))
+        # 14: a staging site behind HTTP Basic authentication (staff / s3cr@t)
+        if p.startswith("/auth/"):
+            host = self.headers.get("Host", "").split(":")[0]
+            got = self.headers.get("Authorization")
+            LOG.write("AUTH %s %s %s\n" % (host, p, got))
+            if p == "/auth/leak":
+                return self.send(200, page("Elsewhere", ""))
+            if got != "Basic c3RhZmY6czNjckB0":
+                return self.send(401, page("Log in", ""), headers=[("WWW-Authenticate", 'Basic realm="staging"')])
+            if p == "/auth/":
+                port = self.server.server_address[1]
+                return self.send(200, page("Home", '<a href="oncology">Cancer care</a> <a href="/auth/away">Away</a>'))
+            if p == "/auth/oncology":
+                return self.send(200, page("Oncology", PIXEL))
+            if p == "/auth/away":
+                return self.go("http://localhost:%d/auth/leak" % self.server.server_address[1])
         return self.send(404, page("Not found", "not found"))
 
 srv = ThreadingHTTPServer(("127.0.0.1", 0), H)
@@ -169,4 +185,15 @@ expect_match "$(jq -r '.pages[0].url' "$T/chain.json")" "^$B/chain/15$" "the cha
 scan long "$B/long/"
 expect_code 4 $rc "a 25-hop redirect chain: exit 4"
 expect_match "$(jq -r '.incomplete_reasons[] | "\(.kind) \(.url) \(.error)"' "$T/long.json")" "^page $B/longchain/0 more than 20 redirects$" "the gap says why"
+
+# 14. credentials in the start URL log in to a staging site: every page behind them is read, no
+# report names them, and they go to the start URL's origin only (before: each page URL in the
+# report carried staff:s3cr%40t@, as relative links resolved against it)
+scan auth "http://staff:s3cr%40t@127.0.0.1:$PORT/auth/"
+expect_code 0 $rc "a site behind HTTP authentication: exit 0"
+expect_match "$(jq -r '.pages[].url' "$T/auth.json" | sort | tr '\n' ' ')" "^$B/auth/ $B/auth/oncology " "its pages read, named without credentials"
+expect_match "$(jq -r '.findings[].page.url' "$T/auth.json" | sort -u)" "^$B/auth/oncology$" "the pixel behind the login is reported"
+expect_nomatch "$(cat "$T/auth.json" "$T/auth.err")" 'staff|s3cr' "no credentials in the report or on stderr"
+expect_match "$(grep -c '^AUTH 127.0.0.1 /auth/oncology Basic ' "$T/hits.log")" '^[1-9]' "the linked page was asked for with the credentials"
+expect_match "$(grep '^AUTH localhost ' "$T/hits.log")" '^AUTH localhost /auth/leak None$' "a redirect to another host does not carry them"
 finish
