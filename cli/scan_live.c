@@ -424,10 +424,18 @@ static int is_tracker_endpoint(void *ctx, const char *page_url, const char *url,
     return pw_catalog_match(cat, url) != NULL && (!page_url || pw_is_third_party(page_url, url));
 }
 
+/* A gap the CLI adds names the start URL as given: without its user:password@ (no report shows
+ * them; pw_url_public), or no URL when there is no memory to remove them. */
 static void add_gap(const pw_capture_sink *sink, const pw_capture_gap *gap)
 {
-    if (sink->on_gap)
-        sink->on_gap(sink->ctx, gap);
+    if (!sink->on_gap)
+        return;
+    pw_arena a;
+    pw_arena_init(&a, 0);
+    pw_capture_gap g = *gap;
+    g.url = gap->url ? pw_url_public(&a, gap->url) : NULL;
+    sink->on_gap(sink->ctx, &g);
+    pw_arena_free(&a);
 }
 
 static void page_gap(void *ctx, const pw_capture_gap *gap)
@@ -565,6 +573,19 @@ static void interrupted_gap(const pw_live_args *a, const pw_capture_sink *sink, 
     add_gap(sink, &(pw_capture_gap){.kind = PW_GAP_INTERRUPTED, .url = url, .error = why});
 }
 
+/* Static triage's page limit ended the crawl with links left: a note (printed and in the report),
+ * worded as the browser scan's, so the user knows a larger limit or a browser scan sees more. */
+static void budget_note(const pw_capture_sink *sink, const char *url, size_t max_pages, size_t left)
+{
+    char why[256];
+    snprintf(why, sizeof why,
+             "page limit %zu reached (--max-pages; --static reads at most 20): %zu same-site "
+             "URL%s found %s not visited (care pages first)",
+             max_pages, left, left == 1 ? "" : "s", left == 1 ? "was" : "were");
+    pw_cli_errorf("scan", "note: %s", why);
+    add_gap(sink, &(pw_capture_gap){.kind = PW_GAP_BUDGET, .url = url, .error = why});
+}
+
 /* The scan's target as a report names it: without the user:password@ a start URL may carry (they
  * log in to the site; no report or HAR shows them). */
 static pw_status set_target(pw_cli_pipeline *p, const char *url, pw_source src, pw_err *err)
@@ -596,6 +617,8 @@ static pw_status capture_static(pw_live_args *a, const char *url, pw_cli_pipelin
     a->interrupted_by = pw_scan_signals_release();
     if (st == PW_OK && ss.interrupted) /* the pages read are whole; the rest was not seen */
         interrupted_gap(a, sink, url, ss.pages);
+    if (st == PW_OK && ss.unvisited && so.max_pages > 1) /* 1: a page check, as in a browser */
+        budget_note(sink, url, so.max_pages, ss.unvisited);
     if (st == PW_OK)
         st = set_target(p, url, PW_SOURCE_STATIC, err);
     return st;
@@ -616,6 +639,11 @@ static pw_status capture_browser(pw_live_args *a, const char *url, pw_cli_pipeli
     o.hooks.log = a->verbose ? log_line : NULL;
     o.hooks.progress = a->progress ? show_progress : NULL;
     pw_browser_stats bs;
+    pw_arena ua; /* the start URL as the summary line prints it: without user:password@ */
+    pw_arena_init(&ua, 0);
+    const char *public_url = pw_url_public(&ua, url);
+    if (!public_url)
+        public_url = "the start URL";
     pw_browser_stop stop;
     memset(&stop, 0, sizeof stop);
     o.stop = &stop;
@@ -631,7 +659,8 @@ static pw_status capture_browser(pw_live_args *a, const char *url, pw_cli_pipeli
             fprintf(stderr,
                     "phiwall: scan: %s: %zu pages (%zu failed), %zu requests, %zu contained, "
                     "%zu browser restarts%s\n",
-                    url, bs.pages, bs.pages_failed, bs.requests, bs.contained, bs.browser_restarts,
+                    public_url, bs.pages, bs.pages_failed, bs.requests, bs.contained,
+                    bs.browser_restarts,
                     o.login_url ? (bs.login_ok ? ", logged in" : ", LOGIN FAILED") : "");
         if (!o.contain)
             fprintf(stderr, "phiwall: scan: note: --no-contain: tracker beacons (with the canary "
@@ -651,6 +680,7 @@ static pw_status capture_browser(pw_live_args *a, const char *url, pw_cli_pipeli
                           });
         st = set_target(p, url, PW_SOURCE_BROWSER, err);
     }
+    pw_arena_free(&ua);
     return st;
 }
 

@@ -36,7 +36,8 @@ typedef struct pw_static_opts {
 
 typedef struct pw_static_stats {
     size_t pages, pages_failed, requests;
-    int interrupted; /* stopped early by opts.stop: pages were left unread */
+    int interrupted;  /* stopped early by opts.stop: pages were left unread */
+    size_t unvisited; /* the page limit ended the crawl with these same-site URLs found, unread */
 } pw_static_stats;
 
 /* Fetch start_url and same-site pages (care-intent links first), extracting from each. */

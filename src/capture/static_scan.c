@@ -216,6 +216,8 @@ pw_status pw_static_scan(const char *start_url, const pw_static_opts *opts,
         st = visit(c, it.url, it.depth, stats->pages == 1, &lim, sink, stats, err);
         free(it.url);
     }
+    if (st == PW_OK && !stats->interrupted && stats->pages >= max_pages)
+        stats->unvisited = c->b.queue.n + c->b.queue.dropped;
     for (size_t i = 0; i < c->b.n_robots; i++)
         free(c->b.robots_disallow[i]);
     free(c->b.robots_disallow);

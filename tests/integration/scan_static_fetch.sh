@@ -196,4 +196,17 @@ expect_match "$(jq -r '.findings[].page.url' "$T/auth.json" | sort -u)" "^$B/aut
 expect_nomatch "$(cat "$T/auth.json" "$T/auth.err")" 'staff|s3cr' "no credentials in the report or on stderr"
 expect_match "$(grep -c '^AUTH 127.0.0.1 /auth/oncology Basic ' "$T/hits.log")" '^[1-9]' "the linked page was asked for with the credentials"
 expect_match "$(grep '^AUTH localhost ' "$T/hits.log")" '^AUTH localhost /auth/leak None$' "a redirect to another host does not carry them"
+
+# 15. the page limit reached with links left: a note says so (before: nothing, the report looked
+# like the whole site); a crawl that read everything has none
+scan budget "$B/dl/" --max-pages 2
+expect_match "$(jq -r '.notes[] | select(.kind == "budget") | .error' "$T/budget.json")" \
+    '^page limit 2 reached .*: 1 same-site URL found was not visited' "the page limit is a note"
+expect_code 0 $rc "the page limit: exit 0 (a note, not a gap)"
+expect_match "$(cat "$T/budget.err")" 'page limit 2 reached' "the note on stderr too"
+expect_match "$(jq -c '[.notes[] | select(.kind == "budget")]' "$T/rel.json")" '^\[\]$' "no note when every page was read"
+# … and names the start URL without its credentials
+scan authb "http://staff:s3cr%40t@127.0.0.1:$PORT/auth/" --max-pages 2
+expect_match "$(jq -r '.notes[] | select(.kind == "budget") | .url' "$T/authb.json")" "^$B/auth/$" "the note names the start URL"
+expect_nomatch "$(cat "$T/authb.json" "$T/authb.err")" 'staff|s3cr' "the note carries no credentials"
 finish
