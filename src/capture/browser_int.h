@@ -376,6 +376,12 @@ int bx_care_score(const char *url, const char *text);
 char *bx_url_key(const char *url);
 int bx_crawlable(bx_browser *b, const char *url);
 void bx_read_robots(bx_browser *b);
+
+/* crawl_coverage.c: the site key of url's host (in the scan arena; the host when the hook gives
+ * none), NULL when it has no host; and the coverage gap of a crawl that read pages_read pages:
+ * 1 and the reason in why when the crawl could not go past the start page, else 0. */
+char *bx_site_of(bx_browser *b, const char *url);
+int bx_coverage_gap(bx_browser *b, size_t pages_read, char *why, size_t n);
 void bx_read_sitemap(bx_browser *b);
 
 /* browser_js.c: scripts run in pages (Runtime.evaluate expressions). */

@@ -778,18 +778,6 @@ static pw_status run_round(bx_browser *b, pw_err *err)
 
 /* ---- entry -------------------------------------------------------------------------------- */
 
-static char *site_of(bx_browser *b, const char *url)
-{
-    pw_url u;
-    if (pw_url_parse(url, strlen(url), &u, NULL) != PW_OK)
-        return NULL;
-    char *host = pw_url_host_dup(&b->scan_arena, &u);
-    char *site = host && b->o->hooks.site_of
-                     ? b->o->hooks.site_of(b->o->hooks.ctx, &b->scan_arena, host)
-                     : NULL;
-    return site ? site : host;
-}
-
 static void report_gap(bx_browser *b, pw_gap_kind kind, const char *url, const char *error)
 {
     if (!b->o->hooks.gap)
@@ -804,31 +792,14 @@ static void report_gap(bx_browser *b, pw_gap_kind kind, const char *url, const c
 static void report_notes(bx_browser *b, const pw_browser_opts *o)
 {
     char why[512];
-    const char *landed_site = b->start_landed ? site_of(b, b->start_landed) : NULL;
-    if (b->pages_scanned == 1 && landed_site && strcmp(landed_site, b->site) != 0) {
-        /* The site the start URL sends a visitor to is another organisation's as often as the
-         * audited one's new address: it is not taken as the scanned site behind the user's
-         * back; the user scans it by name. */
-        snprintf(why, sizeof why,
-                 "the start URL redirected to %.300s, another site: its links are not this "
-                 "site's, so only that page was scanned; to audit that site, scan it by its own "
-                 "address",
-                 b->start_landed);
+    if (bx_coverage_gap(b, b->pages_scanned, why, sizeof why))
         report_gap(b, PW_GAP_COVERAGE, b->start_url, why);
-    } else if (b->pages_scanned == 1 && b->queue.n == 0 && b->robots_refused > 0) {
-        snprintf(why, sizeof why,
-                 "robots.txt disallows the rest of the site (%zu same-site link%s refused): only "
-                 "the start page was scanned (phiwall obeys robots.txt by default); "
-                 "--ignore-robots scans a site you may audit",
-                 b->robots_refused, b->robots_refused == 1 ? "" : "s");
-        report_gap(b, PW_GAP_COVERAGE, b->start_url, why);
-    }
     size_t left = b->queue.n + b->queue.dropped;
     if (b->pages_started >= o->max_pages && left > 0 && o->max_pages > 1) { /* 1: a page check */
         snprintf(why, sizeof why,
-                 "--max-pages %zu reached: %zu same-site URL%s found were not visited (the crawl "
+                 "--max-pages %zu reached: %zu same-site URL%s found %s not visited (the crawl "
                  "took care pages and distinct pages first); a larger --max-pages visits them",
-                 o->max_pages, left, left == 1 ? "" : "s");
+                 o->max_pages, left, left == 1 ? "" : "s", left == 1 ? "was" : "were");
         report_gap(b, PW_GAP_BUDGET, b->start_url, why);
     }
     if (o->consent != PW_CONSENT_NONE && !b->consent_answered && b->pages_scanned > 0) {
@@ -918,7 +889,7 @@ pw_status pw_browser_scan(const char *start_url, const pw_browser_opts *opts,
         goto done;
     }
     b->start_url = strdup(start_url);
-    b->site = site_of(b, start_url);
+    b->site = bx_site_of(b, start_url);
     if (!b->start_url || !b->site) {
         st = pw_err_set(err, PW_ERR_INVALID, "start URL %s: no host", start_url);
         goto done;

@@ -112,6 +112,8 @@ static pw_status visit(st_crawl *c, const char *url, int depth, int start, const
             break;
         }
         redirects_left -= r.redirects;
+        if (start && !c->b.start_landed) /* where the site sent its visitor: another site? */
+            c->b.start_landed = strdup(r.url);
         /* the URL asked for is read too when it redirected: a link to it is not fetched again */
         int again = strcmp(cur, r.url) != 0 && seen(&c->read, cur, 1) < 0 ? -1 : 0;
         if (again == 0)
@@ -218,12 +220,17 @@ pw_status pw_static_scan(const char *start_url, const pw_static_opts *opts,
     }
     if (st == PW_OK && !stats->interrupted && stats->pages >= max_pages)
         stats->unvisited = c->b.queue.n + c->b.queue.dropped;
+    char why[512];
+    if (st == PW_OK && !stats->interrupted && !stats->pages_failed &&
+        bx_coverage_gap(&c->b, stats->pages, why, sizeof why))
+        report_gap(sink, PW_GAP_COVERAGE, start, why);
     for (size_t i = 0; i < c->b.n_robots; i++)
         free(c->b.robots_disallow[i]);
     free(c->b.robots_disallow);
     bx_queue_free(&c->b.queue);
     bx_keyset_free(&c->read);
     free(c->b.start_url);
+    free(c->b.start_landed);
     pw_arena_free(&c->b.scan_arena);
     free(c);
     return st;

@@ -95,6 +95,9 @@ class H(BaseHTTPRequestHandler):
         if p.startswith("/longchain/"):
             n = int(p.rsplit("/", 1)[1])
             return self.go("/longchain/%d" % (n + 1)) if n < 25 else self.send(200, page("End", PIXEL))
+        # 16: a start URL that sends its visitor to another site
+        if p == "/xsite":
+            return self.go("http://localhost:%d/splash/home.aspx" % self.server.server_address[1])
         # 14: a staging site behind HTTP Basic authentication (staff / s3cr@t)
         if p.startswith("/auth/"):
             host = self.headers.get("Host", "").split(":")[0]
@@ -209,4 +212,11 @@ expect_match "$(jq -c '[.notes[] | select(.kind == "budget")]' "$T/rel.json")" '
 scan authb "http://staff:s3cr%40t@127.0.0.1:$PORT/auth/" --max-pages 2
 expect_match "$(jq -r '.notes[] | select(.kind == "budget") | .url' "$T/authb.json")" "^$B/auth/$" "the note names the start URL"
 expect_nomatch "$(cat "$T/authb.json" "$T/authb.err")" 'staff|s3cr' "the note carries no credentials"
+# 16. a start URL that redirects to another site: only that page is read, and the report says so
+# with the browser scan's coverage gap, incomplete (before: one page, complete, exit 0)
+scan xsite "$B/xsite"
+expect_code 4 $rc "a start URL redirected to another site: exit 4"
+expect_match "$(jq -r '.incomplete_reasons[] | "\(.kind) \(.error)"' "$T/xsite.json")" \
+    "^coverage the start URL redirected to http://localhost:$PORT/splash/home.aspx, another site" "the coverage gap says why"
+expect_match "$(jq -r '[.incomplete_reasons[] | select(.kind == "coverage")] | length' "$T/rel.json")" '^0$' "no coverage gap for a same-site redirect"
 finish
