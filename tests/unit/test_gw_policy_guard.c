@@ -335,6 +335,62 @@ static void test_guard_evasions(void)
     pw_arena_free(&a);
 }
 
+/* Spaced-out letters whose words are spaced wider than their letters: joined whole, the words
+ * ran together ("Scheduleacancer", "servicesoncology") and the term inside was not found, so
+ * the value was sent (found by sending the demo's and the Markup captures' flagged values through
+ * a live gateway, 1 December 2026). Dots drawn between letters and commas space letters out too. */
+static void test_guard_spaced_words(void)
+{
+    pw_arena a;
+    pw_arena_init(&a, 0);
+    const pw_gw_script_mode ANY = PW_GW_SCRIPTS_ANY;
+    const char *spaced = "guard: spaced-out letters carry PHI: refused";
+    CHECK_STR(guard(&a, "S.c.h.e.d.u.l.e. .a. .c.a.n.c.e.r. .c.o.n.s.u.l.t", ANY), spaced);
+    CHECK_STR(guard(&a, "h.t.t.p.s.:././.w.w.w...e.x./.s.e.r.v.i.c.e.s./.o.n.c.o.l.o.g.y", ANY),
+              spaced);
+    CHECK_STR(guard(&a, "m y  h i v  t e s t", ANY), spaced);
+    CHECK_STR(guard(&a,
+                    "c\xC2\xB7"
+                    "a\xC2\xB7n\xC2\xB7"
+                    "c\xC2\xB7"
+                    "e\xC2\xB7r",
+                    ANY),
+              spaced);                                                     /* U+00B7 */
+    CHECK_STR(guard(&a, "h\xE2\x80\xA2i\xE2\x80\xA2v test", ANY), spaced); /* U+2022 */
+    CHECK_STR(guard(&a, "c , a , n , c , e , r", ANY), spaced);
+    CHECK_STR(guard(&a, "o:n:c:o:l:o:g:y", ANY), spaced);
+    /* accented and spaced wide: the accent-folded view is read in words too */
+    CHECK_STR(guard(&a, "a. .c.\xC3\xA1.n.c.e.r", ANY), spaced);
+    /* what stays clean: initials, abbreviations, lists of letters */
+    CHECK(guard(&a, "R.S.V.P. today, U.S.A. visit", ANY) == NULL);
+    CHECK(guard(&a, "A \xC2\xB7 B \xC2\xB7 C, x, y, z", ANY) == NULL);
+    CHECK(guard(&a, "Dr. J. R. R. Tolkien, 10:30 a.m.", ANY) == NULL);
+    pw_arena_free(&a);
+}
+
+/* Base64 read one layer deep and from 16 characters on: base64 of base64, of percent-encoded
+ * text or of spaced-out letters, and short words ("Y2FuY2Vy" is "cancer"), were sent. */
+static void test_guard_base64_layers(void)
+{
+    pw_arena a;
+    pw_arena_init(&a, 0);
+    const pw_gw_script_mode L = PW_GW_SCRIPTS_LATIN;
+    CHECK_STR(guard(&a, "Y2FuY2Vy", L), "guard: base64 text carries PHI: refused");
+    CHECK_STR(guard(&a, "aGl2IHRlc3Q=", L), "guard: base64 text carries PHI: refused");
+    CHECK_STR(guard(&a, "WW5KbFlYTjBJR05oYm1ObGNnPT0=", L), /* "breast cancer", twice */
+              "guard: base64 text, decoded: guard: base64 text carries PHI: refused");
+    const char *why = guard(&a, "YnJlYXN0JTIwY2FuY2Vy", L); /* "breast%20cancer" */
+    CHECK(why && strncmp(why, "guard: base64 text, decoded: guard: percent-encoded", 51) == 0);
+    why = guard(&a, "aC5pLnYgdGVzdA==", L); /* "h.i.v test" */
+    CHECK_STR(why, "guard: base64 text, decoded: guard: spaced-out letters carry PHI: refused");
+    /* words and ids that decode to bytes (or to clean text) pass, whatever script those bytes
+     * happen to spell: only PHI in decoded text refuses */
+    CHECK(guard(&a, "Quantcast Rivermoor Careers 25042596 Measure", L) == NULL);
+    CHECK(guard(&a, "aGVsbG8gd29ybGQ= aGVsbG8=", L) == NULL); /* "hello world", "hello" */
+    CHECK(guard(&a, "YUdWc2JHOGdkMjl5YkdRPQ==", L) == NULL);  /* "hello world", twice */
+    pw_arena_free(&a);
+}
+
 /* The guard at work in apply: the field is dropped and the trace says why. */
 static void test_guard_in_apply(void)
 {
@@ -478,5 +534,6 @@ static void test_guard_accents_redacted(void)
 
 PW_TEST_MAIN(PW_TEST(test_referrer_hosts), PW_TEST(test_consent),
              PW_TEST(test_pseudonym_per_destination), PW_TEST(test_ga4_names),
-             PW_TEST(test_guard_evasions), PW_TEST(test_guard_in_apply),
+             PW_TEST(test_guard_evasions), PW_TEST(test_guard_spaced_words),
+             PW_TEST(test_guard_base64_layers), PW_TEST(test_guard_in_apply),
              PW_TEST(test_guard_accents_redacted))
