@@ -11,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "forward_ga4.h"
 #include "gw_digest.h"
 #include "gw_json_writer.h"
 #include "gw_policy.h"
@@ -143,6 +144,22 @@ static void trace(apply_ctx *c, reduced *r, const char *field, const char *actio
         r->cap_tr = cap;
     }
     r->tr[r->n_tr++] = (pw_gw_field_trace){field, action, rule};
+}
+
+/* A GA4 string the forwarder would refuse (over 100 characters once redacted), taken out of
+ * what is sent before it is spooled: GA4 checks the value it receives, so the policy checks the
+ * one it sends, in characters as the forwarder counts them, for every string it writes into
+ * GA4's params (allow_params and the kept title). The field's "sent"/"redacted" trace, when
+ * scrub wrote one, is replaced by the drop. 1 when dropped. */
+static int ga4_too_long(apply_ctx *c, reduced *r, const pw_gw_dest_policy *d, const char *field,
+                        const char *v)
+{
+    if (d->dest.kind != PW_DEST_GA4_MP || !v || pw_ga4_param_value_ok(v))
+        return 0;
+    if (r->n_tr && strcmp(r->tr[r->n_tr - 1].field, field) == 0)
+        r->n_tr--;
+    trace(c, r, field, "dropped", "ga4: values are limited to 100 characters");
+    return 1;
 }
 
 static pw_status scan(apply_ctx *c, const char *key, pw_detect_object object, const char *s,
@@ -759,6 +776,8 @@ static pw_status page_fields(apply_ctx *c, reduced *r, const pw_gw_dest_policy *
         if ((st = scrub(c, r, d, "page_title", "page_title", PW_OBJECT_UNKNOWN, ev->page_title,
                         PW_FT_TEXT, &r->title)) != PW_OK)
             return st;
+        if (ga4_too_long(c, r, d, "page_title", r->title))
+            r->title = NULL;
         if (r->title && r->title == ev->page_title)
             trace(c, r, "page_title", "sent", "page_title: keep (PHI engine: clean)");
     }
@@ -984,10 +1003,8 @@ static pw_status param_fields(apply_ctx *c, reduced *r, const pw_gw_dest_policy 
             continue;
         }
         char *field = JOIN(c->a, SP(prefix), SP("."), SP(q->key));
-        if (d->dest.kind == PW_DEST_GA4_MP && q->len > 100) {
-            trace(c, r, field, "dropped", "ga4: values are limited to 100 characters");
-            continue;
-        }
+        if (!field)
+            return pw_err_set(c->err, PW_ERR_NOMEM, "out of memory");
         if (q->kind == PW_GW_V_BOOL) {
             r->params[r->n_params++] = (out_kv){q->key, q->str, 1};
             trace(c, r, field, "sent", "allow_params");
@@ -1013,7 +1030,7 @@ static pw_status param_fields(apply_ctx *c, reduced *r, const pw_gw_dest_policy 
             trace(c, r, field, "dropped", "phi: a number with PHI cannot be redacted");
             continue;
         }
-        if (!v)
+        if (!v || (q->kind == PW_GW_V_STRING && ga4_too_long(c, r, d, field, v)))
             continue;
         r->params[r->n_params++] = (out_kv){q->key, v, q->kind == PW_GW_V_NUMBER};
         if (v == q->str)
