@@ -514,6 +514,17 @@ static const char *refusal_of(pw_arena *a, const pw_hit *hits, size_t n)
     return NULL;
 }
 
+/* The refusal rule for an allow_params name whose scan gave hits[0..n), or NULL: as for event
+ * names, health context or an identifier refuses it; care intent alone does not. */
+static const char *param_name_refusal_of(pw_arena *a, const pw_hit *hits, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (hits[i].category != PW_PHI_CARE_INTENT)
+            return JOIN(a, SP("allow_params: the name hits the PHI engine ("),
+                        SP(cat_label(hits[i].category)), SP("): refused"));
+    return NULL;
+}
+
 /* 1 when the hits refuse a name (refusal_of is then non-NULL unless out of memory). */
 static int refuses(const pw_hit *hits, size_t n)
 {
@@ -908,12 +919,18 @@ static const char *user_key(const char *k)
     return NULL;
 }
 
-static int allowed(const char **list, size_t n, const char *k)
+/* The index of k in list, or -1. */
+static long allowed_at(const char **list, size_t n, const char *k)
 {
     for (size_t i = 0; i < n; i++)
         if (list[i][0] == k[0] && strcmp(list[i], k) == 0)
-            return 1;
-    return 0;
+            return (long)i;
+    return -1;
+}
+
+static int allowed(const char **list, size_t n, const char *k)
+{
+    return allowed_at(list, n, k) >= 0;
 }
 
 static pw_status user_fields(apply_ctx *c, reduced *r, const pw_gw_dest_policy *d)
@@ -986,6 +1003,23 @@ static const char *number_hides_digits(const char *num)
     return NULL;
 }
 
+/* The refusal of allow_params name d->params[at]: from the prepared policy, else scanned now. */
+static pw_status param_name_refusal(apply_ctx *c, const pw_gw_dest_policy *d, size_t at,
+                                    const char **out)
+{
+    *out = NULL;
+    if (c->p->prepared && d->param_refusal) {
+        *out = d->param_refusal[at];
+        return PW_OK;
+    }
+    pw_hit *hits = NULL;
+    size_t n = 0;
+    pw_status st = scan(c, "param_name", PW_OBJECT_UNKNOWN, d->params[at], PW_FT_TEXT, &hits, &n);
+    if (st == PW_OK)
+        *out = param_name_refusal_of(c->a, hits, n);
+    return st;
+}
+
 static pw_status param_fields(apply_ctx *c, reduced *r, const pw_gw_dest_policy *d,
                               const char *prefix)
 {
@@ -997,7 +1031,8 @@ static pw_status param_fields(apply_ctx *c, reduced *r, const pw_gw_dest_policy 
         return pw_err_set(c->err, PW_ERR_NOMEM, "out of memory");
     for (size_t i = 0; i < ev->n_params; i++) {
         const pw_gw_param *q = &ev->params[i];
-        if (!allowed(d->params, d->n_params, q->key)) {
+        long at = allowed_at(d->params, d->n_params, q->key);
+        if (at < 0) {
             trace(c, r, JOIN(c->a, SP("params."), SP(q->key)), "dropped",
                   "deny_by_default: allow_params");
             continue;
@@ -1005,6 +1040,15 @@ static pw_status param_fields(apply_ctx *c, reduced *r, const pw_gw_dest_policy 
         char *field = JOIN(c->a, SP(prefix), SP("."), SP(q->key));
         if (!field)
             return pw_err_set(c->err, PW_ERR_NOMEM, "out of memory");
+        const char *name_refusal = NULL;
+        pw_status st = param_name_refusal(c, d, (size_t)at, &name_refusal);
+        if (st != PW_OK)
+            return st;
+        if (name_refusal) {
+            r->redacted++;
+            trace(c, r, field, "dropped", name_refusal);
+            continue;
+        }
         if (q->kind == PW_GW_V_BOOL) {
             r->params[r->n_params++] = (out_kv){q->key, q->str, 1};
             trace(c, r, field, "sent", "allow_params");
@@ -1018,8 +1062,7 @@ static pw_status param_fields(apply_ctx *c, reduced *r, const pw_gw_dest_policy 
         }
         /* Numbers pass the engine too: an MRN or phone number can be sent as a number. */
         const char *v = NULL;
-        pw_status st =
-            scrub(c, r, d, field, q->key, c->params_object, q->str, PW_FT_JSON_VALUE, &v);
+        st = scrub(c, r, d, field, q->key, c->params_object, q->str, PW_FT_JSON_VALUE, &v);
         if (st != PW_OK)
             return st;
         if (v && q->kind == PW_GW_V_NUMBER && v != q->str) {
@@ -1422,6 +1465,32 @@ static pw_status check_categories(const pw_gw_policy *p, const pw_gw_phi *phi, p
     return st;
 }
 
+/* The PHI engine's verdict on each allow_params name, kept in the policy. */
+static pw_status prepare_params(pw_gw_policy *p, const pw_gw_phi *phi, pw_arena *scratch,
+                                pw_gw_dest_policy *d, pw_err *err)
+{
+    d->param_refusal = NULL;
+    if (!d->n_params)
+        return PW_OK;
+    const char **out = pw_arena_calloc(&p->arena, d->n_params, sizeof *out);
+    if (!out)
+        return pw_err_set(err, PW_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < d->n_params; i++) {
+        pw_hit *hits = NULL;
+        size_t n = 0;
+        pw_status st = phi->scan(phi->ctx, scratch, "param_name", PW_OBJECT_UNKNOWN, d->params[i],
+                                 strlen(d->params[i]), PW_FT_TEXT, &hits, &n, err);
+        if (st != PW_OK)
+            return st;
+        out[i] = param_name_refusal_of(&p->arena, hits, n);
+        if (!out[i] && refuses(hits, n))
+            return pw_err_set(err, PW_ERR_NOMEM, "out of memory");
+        pw_arena_reset(scratch);
+    }
+    d->param_refusal = out;
+    return PW_OK;
+}
+
 pw_status pw_gw_policy_prepare(pw_gw_policy *p, const pw_gw_phi *phi, pw_err *err)
 {
     p->prepared = 0;
@@ -1437,6 +1506,8 @@ pw_status pw_gw_policy_prepare(pw_gw_policy *p, const pw_gw_phi *phi, pw_err *er
         }
     for (size_t d = 0; d < p->n_dests && st == PW_OK; d++)
         st = check_categories(p, phi, &scratch, &p->dests[d], err);
+    for (size_t d = 0; d < p->n_dests && st == PW_OK; d++)
+        st = prepare_params(p, phi, &scratch, &p->dests[d], err);
     pw_arena_free(&scratch);
     p->prepared = st == PW_OK;
     return st;

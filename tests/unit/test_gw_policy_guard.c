@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gw_explain.h"
 #include "gw_policy.h"
 #include "gw_policy_guard.h"
 #include "gw_test_guard.h"
@@ -391,6 +392,67 @@ static void test_guard_base64_layers(void)
     pw_arena_free(&a);
 }
 
+/* An allow_params name is sent beside its value: {"hiv_status": true} told Meta what the
+ * boolean alone does not, and neither the value's scan (a boolean is not scanned; "yes" and 1
+ * are clean) nor --check looked at the name. The name now passes the PHI engine like a page
+ * category: a hit drops the param (care intent alone does not), prepared or not, and --check
+ * warns. */
+static void test_param_names(void)
+{
+    static const char *const yaml =
+        "site:\n"
+        "  origins: [https://www.example-hospital.org]\n"
+        "  hmac_key_env: GW_TEST_SITE_KEY\n"
+        "destinations:\n"
+        "  meta:\n"
+        "    type: meta\n"
+        "    pixel_id: \"42\"\n"
+        "    access_token_env: GW_TEST_META_TOKEN\n"
+        "    events: {appointment_request: Schedule}\n"
+        "    allow_params: [hiv_status, cancer_screening, appointment_type, note]\n"
+        "    first_party_id: hmac\n";
+    pw_err err = {0};
+    pw_gw_policy *p = gw_test_policy_load(yaml, &err);
+    CHECK(p != NULL);
+    if (!p)
+        return;
+    pw_gw_param params[] = {{"hiv_status", PW_GW_V_BOOL, "true", 4},
+                            {"cancer_screening", PW_GW_V_NUMBER, "1", 1},
+                            {"appointment_type", PW_GW_V_STRING, "new", 3},
+                            {"note", PW_GW_V_STRING, "yes", 3}};
+    pw_gw_event ev = consented_event();
+    ev.params = params;
+    ev.n_params = 4;
+    pw_arena a;
+    pw_arena_init(&a, 0);
+    for (int prepared = 0; prepared < 2; prepared++) {
+        if (prepared)
+            CHECK_INT(pw_gw_policy_prepare(p, &gw_test_phi, &err), PW_OK);
+        pw_gw_dest_result res[1];
+        CHECK_INT(pw_gw_policy_apply(p, &gw_test_phi, &a, &ev, 1700000001000, res, &err), PW_OK);
+        CHECK(res[0].accepted);
+        CHECK(res[0].payload && !strstr(res[0].payload, "hiv_status") &&
+              !strstr(res[0].payload, "cancer_screening"));
+        CHECK(res[0].payload && strstr(res[0].payload, "\"appointment_type\":\"new\"") &&
+              strstr(res[0].payload, "\"note\":\"yes\""));
+        CHECK_STR(rule_of(&res[0], "custom_data.hiv_status"),
+                  "allow_params: the name hits the PHI engine (HEALTH): refused");
+        CHECK_STR(rule_of(&res[0], "custom_data.cancer_screening"),
+                  "allow_params: the name hits the PHI engine (HEALTH): refused");
+        pw_arena_reset(&a);
+    }
+    pw_buf out;
+    pw_buf_init(&out);
+    size_t warnings = 0;
+    CHECK_INT(pw_gw_policy_lint(p, &gw_test_phi, &out, &warnings, &err), PW_OK);
+    CHECK_INT(warnings, 2);
+    CHECK(out.data && strstr(out.data, "# warning: destinations.meta.allow_params.hiv_status: "
+                                       "the name hits the PHI engine"));
+    pw_buf_free(&out);
+    pw_arena_free(&a);
+    pw_gw_policy_free(p);
+}
+
 /* The guard at work in apply: the field is dropped and the trace says why. */
 static void test_guard_in_apply(void)
 {
@@ -535,5 +597,5 @@ static void test_guard_accents_redacted(void)
 PW_TEST_MAIN(PW_TEST(test_referrer_hosts), PW_TEST(test_consent),
              PW_TEST(test_pseudonym_per_destination), PW_TEST(test_ga4_names),
              PW_TEST(test_guard_evasions), PW_TEST(test_guard_spaced_words),
-             PW_TEST(test_guard_base64_layers), PW_TEST(test_guard_in_apply),
-             PW_TEST(test_guard_accents_redacted))
+             PW_TEST(test_guard_base64_layers), PW_TEST(test_param_names),
+             PW_TEST(test_guard_in_apply), PW_TEST(test_guard_accents_redacted))
