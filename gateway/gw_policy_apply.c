@@ -650,6 +650,32 @@ static const char *subdomain_rule(apply_ctx *c, const char *field, const char *h
                 SP(" (it may name a person): dropped"));
 }
 
+/* A host and port as a browser sends them in a Referer: a DNS name's letters, digits, dots and
+ * dashes (a bracketed IPv6 literal too: the subdomain rule drops it), and a port of at most
+ * 65535. What else the event's text may hold is no host a browser names and was sent as
+ * written: "www.%68%69%76clinic.org" (decoded, the run-together "hivclinic" the host checks
+ * below read only in plain text) or the port of "www.google.com:5550142" (7 digits: a phone
+ * number). */
+static int plain_host_port(const pw_url *u)
+{
+    for (size_t i = 0; i < u->host.n; i++) {
+        unsigned char ch = (unsigned char)u->host.p[i];
+        if (!(ch == '.' || ch == '-' || (ch >= '0' && ch <= '9') ||
+              ((ch | 0x20) >= 'a' && (ch | 0x20) <= 'z') ||
+              ((ch == '[' || ch == ']' || ch == ':') && u->host.p[0] == '[')))
+            return 0;
+    }
+    if (u->port.n > 5)
+        return 0;
+    unsigned long port = 0;
+    for (size_t i = 0; i < u->port.n; i++) {
+        if (u->port.p[i] < '0' || u->port.p[i] > '9')
+            return 0;
+        port = port * 10 + (unsigned long)(u->port.p[i] - '0');
+    }
+    return port <= 65535;
+}
+
 /* An origin is sent only when it is one of the site's own, or — a referrer listed in
  * referrer_origins (or any with "*"), or a page when the site lists no origins — when its host,
  * read as words, passes the PHI engine and the guard. */
@@ -681,6 +707,14 @@ static pw_status safe_origin(apply_ctx *c, reduced *r, const pw_gw_dest_policy *
      * registrable domain, looked up once (the public suffix list: ~3,000 instructions) for the
      * subdomain rule and the host check below. */
     int named = listed(d->referrer_origins, d->n_referrer_origins, o);
+    if (!named && !plain_host_port(u)) {
+        r->redacted++;
+        trace(c, r, field, "dropped",
+              JOIN(c->a, SP(field),
+                   SP(": not a host and port a browser sends (an escape or a character outside "
+                      "a DNS name, or a port over 65535): dropped")));
+        return PW_OK;
+    }
     const char *host = pw_url_host_dup(c->a, u), *reg = NULL;
     if (!host)
         return pw_err_set(c->err, PW_ERR_NOMEM, "out of memory");

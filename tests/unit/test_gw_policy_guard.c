@@ -392,6 +392,40 @@ static void test_guard_base64_layers(void)
     pw_arena_free(&a);
 }
 
+/* A referrer host or port that no browser sends was sent as written under referrer_origins "*":
+ * a percent-encoded host ("www.%68%69%76clinic.org" is the run-together "hivclinic" the host
+ * checks read only in plain text) and a "port" of 7 digits (a phone number). */
+static void test_referrer_host_shape(void)
+{
+    pw_err err = {0};
+    pw_gw_policy *p = load_with("    referrer_origins: [\"*\"]\n", &err);
+    CHECK(p != NULL);
+    if (!p)
+        return;
+    pw_arena a;
+    pw_arena_init(&a, 0);
+    pw_gw_dest_result res[3];
+    pw_gw_event ev = consented_event();
+    static const char *const bad[] = {"https://www.%68%69%76clinic.org/",
+                                      "https://www.google.com:5550142/",
+                                      "https://www.google.com:+443/", "https://www.goo%20gle.com/"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        ev.referrer = bad[i];
+        CHECK_INT(pw_gw_policy_apply(p, &gw_test_phi, &a, &ev, 1700000000000, res, &err), PW_OK);
+        CHECK(res[0].accepted && res[0].payload && !strstr(res[0].payload, "referrer_origin"));
+        CHECK_STR(rule_of(&res[0], "referrer"),
+                  "referrer: not a host and port a browser sends (an escape or a character "
+                  "outside a DNS name, or a port over 65535): dropped");
+        pw_arena_reset(&a);
+    }
+    ev.referrer = "https://www.google.com:8443/search?q=x";
+    CHECK_INT(pw_gw_policy_apply(p, &gw_test_phi, &a, &ev, 1700000000000, res, &err), PW_OK);
+    CHECK(res[0].payload &&
+          strstr(res[0].payload, "\"referrer_origin\":\"https://www.google.com:8443\""));
+    pw_arena_free(&a);
+    pw_gw_policy_free(p);
+}
+
 /* An allow_params name is sent beside its value: {"hiv_status": true} told Meta what the
  * boolean alone does not, and neither the value's scan (a boolean is not scanned; "yes" and 1
  * are clean) nor --check looked at the name. The name now passes the PHI engine like a page
@@ -598,4 +632,5 @@ PW_TEST_MAIN(PW_TEST(test_referrer_hosts), PW_TEST(test_consent),
              PW_TEST(test_pseudonym_per_destination), PW_TEST(test_ga4_names),
              PW_TEST(test_guard_evasions), PW_TEST(test_guard_spaced_words),
              PW_TEST(test_guard_base64_layers), PW_TEST(test_param_names),
-             PW_TEST(test_guard_in_apply), PW_TEST(test_guard_accents_redacted))
+             PW_TEST(test_referrer_host_shape), PW_TEST(test_guard_in_apply),
+             PW_TEST(test_guard_accents_redacted))
