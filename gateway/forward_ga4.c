@@ -107,6 +107,11 @@ int pw_ga4_param_name_ok(const char *name)
     return good_name(name, GA4_MAX_NAME);
 }
 
+int pw_ga4_param_value_ok(const char *value)
+{
+    return pw_gw_utf8_len(value) <= GA4_MAX_VALUE;
+}
+
 /* Names are reported (they are policy-allowed identifiers); values never are. */
 static int check_params(yajl_val params, size_t ev, char *why, size_t cap)
 {
@@ -124,7 +129,7 @@ static int check_params(yajl_val params, size_t ev, char *why, size_t cap)
                         "events[%zu]: param name \"%.40s\" breaks GA4 naming rules "
                         "(≤ 40 letters/digits/_, no reserved prefix)",
                         ev, k);
-        if (YAJL_IS_STRING(v) && pw_gw_utf8_len(YAJL_GET_STRING(v)) > GA4_MAX_VALUE)
+        if (YAJL_IS_STRING(v) && !pw_ga4_param_value_ok(YAJL_GET_STRING(v)))
             return fail(why, cap, "events[%zu]: param \"%.40s\" value longer than 100 chars", ev,
                         k);
         if ((YAJL_IS_OBJECT(v) || YAJL_IS_ARRAY(v)) && strcmp(k, "items") != 0)

@@ -11,5 +11,8 @@
 int pw_ga4_event_name_ok(const char *name);
 /* An event parameter name GA4 takes: the same rules without the reserved event names. */
 int pw_ga4_param_name_ok(const char *name);
+/* A string parameter value GA4 takes: at most 100 characters (UTF-8 code points). The policy
+ * checks the value it will send (after redaction) with it, the forwarder every value it sends. */
+int pw_ga4_param_value_ok(const char *value);
 
 #endif

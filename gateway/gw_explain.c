@@ -45,13 +45,12 @@ pw_status pw_gw_explain(const pw_gw_policy *p, const pw_gw_phi *phi, const char 
     return st;
 }
 
-static const char *flagged(const pw_gw_phi *phi, pw_arena *a, const char *s, pw_err *err,
-                           pw_status *st)
+static const char *flagged(const pw_gw_phi *phi, pw_arena *a, const char *key, const char *s,
+                           pw_err *err, pw_status *st)
 {
     pw_hit *hits = NULL;
     size_t n = 0;
-    *st = phi->scan(phi->ctx, a, "event_name", PW_OBJECT_UNKNOWN, s, strlen(s), PW_FT_TEXT, &hits,
-                    &n, err);
+    *st = phi->scan(phi->ctx, a, key, PW_OBJECT_UNKNOWN, s, strlen(s), PW_FT_TEXT, &hits, &n, err);
     for (size_t i = 0; *st == PW_OK && i < n; i++)
         if (hits[i].category != PW_PHI_CARE_INTENT)
             return hits[i].reason_detail ? hits[i].reason_detail : "phi";
@@ -68,14 +67,26 @@ pw_status pw_gw_policy_lint(const pw_gw_policy *p, const pw_gw_phi *phi, pw_buf 
     for (size_t d = 0; st == PW_OK && d < p->n_dests; d++) {
         const pw_gw_dest_policy *dp = &p->dests[d];
         for (size_t i = 0; st == PW_OK && i < dp->n_events; i++) {
-            const char *why = flagged(phi, &a, dp->events[i].to, err, &st);
-            const char *why_from = why ? NULL : flagged(phi, &a, dp->events[i].from, err, &st);
+            const char *why = flagged(phi, &a, "event_name", dp->events[i].to, err, &st);
+            const char *why_from =
+                why ? NULL : flagged(phi, &a, "event_name", dp->events[i].from, err, &st);
             if (why || why_from) {
                 pw_buf_printf(out,
                               "# warning: destinations.%s.events.%s: %s name hits the PHI engine "
                               "(%s): every such event will be refused\n",
                               dp->dest.name, dp->events[i].from, why ? "taxonomy" : "site",
                               why ? why : why_from);
+                (*n_warnings)++;
+            }
+        }
+        /* A param's name is sent beside its value: {"hiv_positive": true} */
+        for (size_t i = 0; st == PW_OK && i < dp->n_params; i++) {
+            const char *why = flagged(phi, &a, "param_name", dp->params[i], err, &st);
+            if (why) {
+                pw_buf_printf(out,
+                              "# warning: destinations.%s.allow_params.%s: the name hits the PHI "
+                              "engine (%s): the param will never be sent\n",
+                              dp->dest.name, dp->params[i], why);
                 (*n_warnings)++;
             }
         }

@@ -69,6 +69,10 @@ typedef struct pw_gw_dest_policy {
     size_t n_events;
     const char **params; /* allowed params (copied into custom_data / params) */
     size_t n_params;
+    /* The PHI engine's refusal of each allow_params name, or NULL (pw_gw_policy_prepare: the
+     * name is sent beside its value and the visitor's identifiers, so "hiv_positive": true
+     * discloses what its value alone does not). NULL array: not prepared, scanned at apply. */
+    const char **param_refusal;
     pw_gw_url_mode page_url;
     pw_gw_page_category *categories;
     size_t n_categories;

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "forward_ga4.h"
 #include "gw_digest.h"
 #include "gw_json_writer.h"
 #include "gw_policy.h"
@@ -143,6 +144,22 @@ static void trace(apply_ctx *c, reduced *r, const char *field, const char *actio
         r->cap_tr = cap;
     }
     r->tr[r->n_tr++] = (pw_gw_field_trace){field, action, rule};
+}
+
+/* A GA4 string the forwarder would refuse (over 100 characters once redacted), taken out of
+ * what is sent before it is spooled: GA4 checks the value it receives, so the policy checks the
+ * one it sends, in characters as the forwarder counts them, for every string it writes into
+ * GA4's params (allow_params and the kept title). The field's "sent"/"redacted" trace, when
+ * scrub wrote one, is replaced by the drop. 1 when dropped. */
+static int ga4_too_long(apply_ctx *c, reduced *r, const pw_gw_dest_policy *d, const char *field,
+                        const char *v)
+{
+    if (d->dest.kind != PW_DEST_GA4_MP || !v || pw_ga4_param_value_ok(v))
+        return 0;
+    if (r->n_tr && strcmp(r->tr[r->n_tr - 1].field, field) == 0)
+        r->n_tr--;
+    trace(c, r, field, "dropped", "ga4: values are limited to 100 characters");
+    return 1;
 }
 
 static pw_status scan(apply_ctx *c, const char *key, pw_detect_object object, const char *s,
@@ -497,6 +514,17 @@ static const char *refusal_of(pw_arena *a, const pw_hit *hits, size_t n)
     return NULL;
 }
 
+/* The refusal rule for an allow_params name whose scan gave hits[0..n), or NULL: as for event
+ * names, health context or an identifier refuses it; care intent alone does not. */
+static const char *param_name_refusal_of(pw_arena *a, const pw_hit *hits, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (hits[i].category != PW_PHI_CARE_INTENT)
+            return JOIN(a, SP("allow_params: the name hits the PHI engine ("),
+                        SP(cat_label(hits[i].category)), SP("): refused"));
+    return NULL;
+}
+
 /* 1 when the hits refuse a name (refusal_of is then non-NULL unless out of memory). */
 static int refuses(const pw_hit *hits, size_t n)
 {
@@ -622,6 +650,32 @@ static const char *subdomain_rule(apply_ctx *c, const char *field, const char *h
                 SP(" (it may name a person): dropped"));
 }
 
+/* A host and port as a browser sends them in a Referer: a DNS name's letters, digits, dots and
+ * dashes (a bracketed IPv6 literal too: the subdomain rule drops it), and a port of at most
+ * 65535. What else the event's text may hold is no host a browser names and was sent as
+ * written: "www.%68%69%76clinic.org" (decoded, the run-together "hivclinic" the host checks
+ * below read only in plain text) or the port of "www.google.com:5550142" (7 digits: a phone
+ * number). */
+static int plain_host_port(const pw_url *u)
+{
+    for (size_t i = 0; i < u->host.n; i++) {
+        unsigned char ch = (unsigned char)u->host.p[i];
+        if (!(ch == '.' || ch == '-' || (ch >= '0' && ch <= '9') ||
+              ((ch | 0x20) >= 'a' && (ch | 0x20) <= 'z') ||
+              ((ch == '[' || ch == ']' || ch == ':') && u->host.p[0] == '[')))
+            return 0;
+    }
+    if (u->port.n > 5)
+        return 0;
+    unsigned long port = 0;
+    for (size_t i = 0; i < u->port.n; i++) {
+        if (u->port.p[i] < '0' || u->port.p[i] > '9')
+            return 0;
+        port = port * 10 + (unsigned long)(u->port.p[i] - '0');
+    }
+    return port <= 65535;
+}
+
 /* An origin is sent only when it is one of the site's own, or — a referrer listed in
  * referrer_origins (or any with "*"), or a page when the site lists no origins — when its host,
  * read as words, passes the PHI engine and the guard. */
@@ -653,6 +707,14 @@ static pw_status safe_origin(apply_ctx *c, reduced *r, const pw_gw_dest_policy *
      * registrable domain, looked up once (the public suffix list: ~3,000 instructions) for the
      * subdomain rule and the host check below. */
     int named = listed(d->referrer_origins, d->n_referrer_origins, o);
+    if (!named && !plain_host_port(u)) {
+        r->redacted++;
+        trace(c, r, field, "dropped",
+              JOIN(c->a, SP(field),
+                   SP(": not a host and port a browser sends (an escape or a character outside "
+                      "a DNS name, or a port over 65535): dropped")));
+        return PW_OK;
+    }
     const char *host = pw_url_host_dup(c->a, u), *reg = NULL;
     if (!host)
         return pw_err_set(c->err, PW_ERR_NOMEM, "out of memory");
@@ -759,6 +821,8 @@ static pw_status page_fields(apply_ctx *c, reduced *r, const pw_gw_dest_policy *
         if ((st = scrub(c, r, d, "page_title", "page_title", PW_OBJECT_UNKNOWN, ev->page_title,
                         PW_FT_TEXT, &r->title)) != PW_OK)
             return st;
+        if (ga4_too_long(c, r, d, "page_title", r->title))
+            r->title = NULL;
         if (r->title && r->title == ev->page_title)
             trace(c, r, "page_title", "sent", "page_title: keep (PHI engine: clean)");
     }
@@ -889,12 +953,18 @@ static const char *user_key(const char *k)
     return NULL;
 }
 
-static int allowed(const char **list, size_t n, const char *k)
+/* The index of k in list, or -1. */
+static long allowed_at(const char **list, size_t n, const char *k)
 {
     for (size_t i = 0; i < n; i++)
         if (list[i][0] == k[0] && strcmp(list[i], k) == 0)
-            return 1;
-    return 0;
+            return (long)i;
+    return -1;
+}
+
+static int allowed(const char **list, size_t n, const char *k)
+{
+    return allowed_at(list, n, k) >= 0;
 }
 
 static pw_status user_fields(apply_ctx *c, reduced *r, const pw_gw_dest_policy *d)
@@ -967,6 +1037,23 @@ static const char *number_hides_digits(const char *num)
     return NULL;
 }
 
+/* The refusal of allow_params name d->params[at]: from the prepared policy, else scanned now. */
+static pw_status param_name_refusal(apply_ctx *c, const pw_gw_dest_policy *d, size_t at,
+                                    const char **out)
+{
+    *out = NULL;
+    if (c->p->prepared && d->param_refusal) {
+        *out = d->param_refusal[at];
+        return PW_OK;
+    }
+    pw_hit *hits = NULL;
+    size_t n = 0;
+    pw_status st = scan(c, "param_name", PW_OBJECT_UNKNOWN, d->params[at], PW_FT_TEXT, &hits, &n);
+    if (st == PW_OK)
+        *out = param_name_refusal_of(c->a, hits, n);
+    return st;
+}
+
 static pw_status param_fields(apply_ctx *c, reduced *r, const pw_gw_dest_policy *d,
                               const char *prefix)
 {
@@ -978,14 +1065,22 @@ static pw_status param_fields(apply_ctx *c, reduced *r, const pw_gw_dest_policy 
         return pw_err_set(c->err, PW_ERR_NOMEM, "out of memory");
     for (size_t i = 0; i < ev->n_params; i++) {
         const pw_gw_param *q = &ev->params[i];
-        if (!allowed(d->params, d->n_params, q->key)) {
+        long at = allowed_at(d->params, d->n_params, q->key);
+        if (at < 0) {
             trace(c, r, JOIN(c->a, SP("params."), SP(q->key)), "dropped",
                   "deny_by_default: allow_params");
             continue;
         }
         char *field = JOIN(c->a, SP(prefix), SP("."), SP(q->key));
-        if (d->dest.kind == PW_DEST_GA4_MP && q->len > 100) {
-            trace(c, r, field, "dropped", "ga4: values are limited to 100 characters");
+        if (!field)
+            return pw_err_set(c->err, PW_ERR_NOMEM, "out of memory");
+        const char *name_refusal = NULL;
+        pw_status st = param_name_refusal(c, d, (size_t)at, &name_refusal);
+        if (st != PW_OK)
+            return st;
+        if (name_refusal) {
+            r->redacted++;
+            trace(c, r, field, "dropped", name_refusal);
             continue;
         }
         if (q->kind == PW_GW_V_BOOL) {
@@ -1001,8 +1096,7 @@ static pw_status param_fields(apply_ctx *c, reduced *r, const pw_gw_dest_policy 
         }
         /* Numbers pass the engine too: an MRN or phone number can be sent as a number. */
         const char *v = NULL;
-        pw_status st =
-            scrub(c, r, d, field, q->key, c->params_object, q->str, PW_FT_JSON_VALUE, &v);
+        st = scrub(c, r, d, field, q->key, c->params_object, q->str, PW_FT_JSON_VALUE, &v);
         if (st != PW_OK)
             return st;
         if (v && q->kind == PW_GW_V_NUMBER && v != q->str) {
@@ -1013,7 +1107,7 @@ static pw_status param_fields(apply_ctx *c, reduced *r, const pw_gw_dest_policy 
             trace(c, r, field, "dropped", "phi: a number with PHI cannot be redacted");
             continue;
         }
-        if (!v)
+        if (!v || (q->kind == PW_GW_V_STRING && ga4_too_long(c, r, d, field, v)))
             continue;
         r->params[r->n_params++] = (out_kv){q->key, v, q->kind == PW_GW_V_NUMBER};
         if (v == q->str)
@@ -1405,6 +1499,32 @@ static pw_status check_categories(const pw_gw_policy *p, const pw_gw_phi *phi, p
     return st;
 }
 
+/* The PHI engine's verdict on each allow_params name, kept in the policy. */
+static pw_status prepare_params(pw_gw_policy *p, const pw_gw_phi *phi, pw_arena *scratch,
+                                pw_gw_dest_policy *d, pw_err *err)
+{
+    d->param_refusal = NULL;
+    if (!d->n_params)
+        return PW_OK;
+    const char **out = pw_arena_calloc(&p->arena, d->n_params, sizeof *out);
+    if (!out)
+        return pw_err_set(err, PW_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < d->n_params; i++) {
+        pw_hit *hits = NULL;
+        size_t n = 0;
+        pw_status st = phi->scan(phi->ctx, scratch, "param_name", PW_OBJECT_UNKNOWN, d->params[i],
+                                 strlen(d->params[i]), PW_FT_TEXT, &hits, &n, err);
+        if (st != PW_OK)
+            return st;
+        out[i] = param_name_refusal_of(&p->arena, hits, n);
+        if (!out[i] && refuses(hits, n))
+            return pw_err_set(err, PW_ERR_NOMEM, "out of memory");
+        pw_arena_reset(scratch);
+    }
+    d->param_refusal = out;
+    return PW_OK;
+}
+
 pw_status pw_gw_policy_prepare(pw_gw_policy *p, const pw_gw_phi *phi, pw_err *err)
 {
     p->prepared = 0;
@@ -1420,6 +1540,8 @@ pw_status pw_gw_policy_prepare(pw_gw_policy *p, const pw_gw_phi *phi, pw_err *er
         }
     for (size_t d = 0; d < p->n_dests && st == PW_OK; d++)
         st = check_categories(p, phi, &scratch, &p->dests[d], err);
+    for (size_t d = 0; d < p->n_dests && st == PW_OK; d++)
+        st = prepare_params(p, phi, &scratch, &p->dests[d], err);
     pw_arena_free(&scratch);
     p->prepared = st == PW_OK;
     return st;

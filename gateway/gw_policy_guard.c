@@ -207,11 +207,23 @@ static int printable(const unsigned char *p, size_t n)
     return n > 0;
 }
 
-#define B64_MIN_RUN 16
+/* 8 characters are 6 bytes: "Y2FuY2Vy" is "cancer". Letters and digits run together decode to
+ * text (printable UTF-8) about once in 400 eight-character runs, and then must also hit the
+ * engine, so ordinary words are not refused by their shape. */
+#define B64_MIN_RUN   8
+#define B64_MAX_DEPTH 3 /* base64 of base64 of base64 */
 
-/* Each base64 run of 16+ characters that decodes to text is scanned. */
-static pw_status base64_runs(pw_arena *a, const char *s, size_t n, pw_gw_guard_scan_fn scan,
-                             void *ctx, const char **refusal)
+static pw_status guard_check(pw_arena *a, const char *s, size_t n, pw_gw_script_mode mode,
+                             pw_gw_guard_scan_fn scan, void *ctx, int depth, int accents,
+                             const char **refusal);
+
+/* Each base64 run of 8+ characters that decodes to text is scanned; decoded printable ASCII also
+ * passes the whole guard again, 3 layers deep at most: base64 of base64
+ * ("WW5KbFlYTjBJR05oYm1ObGNnPT0=" is "breast cancer" twice encoded), of percent-encoded text or
+ * of spaced-out letters was read one layer deep and sent. Decoded bytes beyond ASCII are only
+ * scanned: random bytes that happen to be UTF-8 must not be refused for their script. */
+static pw_status base64_runs(pw_arena *a, const char *s, size_t n, pw_gw_script_mode mode,
+                             pw_gw_guard_scan_fn scan, void *ctx, int depth, const char **refusal)
 {
     for (size_t i = 0; i < n && !*refusal;) {
         if (!is_b64((unsigned char)s[i])) {
@@ -232,6 +244,13 @@ static pw_status base64_runs(pw_arena *a, const char *s, size_t n, pw_gw_guard_s
                 pw_status st = scan(ctx, (const char *)d, dn, &hit);
                 if (st != PW_OK)
                     return st;
+                const char *inner = NULL;
+                if (!hit && depth < B64_MAX_DEPTH && printable_ascii(d, dn) &&
+                    (st = guard_check(a, (const char *)d, dn, mode, scan, ctx, depth + 1, 1,
+                                      &inner)) != PW_OK)
+                    return st;
+                if (inner)
+                    *refusal = pw_arena_sprintf(a, "guard: base64 text, decoded: %s", inner);
             }
             if (hit)
                 *refusal = "guard: base64 text carries PHI: refused";
@@ -246,39 +265,69 @@ static int alnum(unsigned char c)
     return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
 }
 
-static int spacer(unsigned char c)
+/* The bytes of the spacer at s[i] (0 when none): ASCII punctuation that spaces letters out, and
+ * the dots drawn between them (U+00B7 middle dot, U+2022 bullet, U+2027 hyphenation point,
+ * U+30FB katakana middle dot), which a reader skips as easily: "c·a·n·c·e·r". */
+static pw_status rescan(const char *view, size_t n, pw_gw_guard_scan_fn scan, void *ctx,
+                        const char *rule, const char **refusal);
+
+static size_t spacer(const char *s, size_t n, size_t i)
 {
-    return c == '.' || c == '-' || c == '_' || c == ' ' || c == '*' || c == '/' || c == '|' ||
-           c == '+' || c == '~';
+    static const char *const wide[] = {"\xC2\xB7", "\xE2\x80\xA2", "\xE2\x80\xA7", "\xE3\x83\xBB"};
+    unsigned char c = (unsigned char)s[i];
+    if (c == '.' || c == '-' || c == '_' || c == ' ' || c == '*' || c == '/' || c == '|' ||
+        c == '+' || c == '~' || c == ',' || c == ';' || c == ':')
+        return 1;
+    for (size_t k = 0; c >= 0x80 && k < sizeof wide / sizeof wide[0]; k++) {
+        size_t len = strlen(wide[k]);
+        if (i + len <= n && memcmp(s + i, wide[k], len) == 0)
+            return len;
+    }
+    return 0;
 }
 
-/* A run of 3+ single letters at s[i] each followed by 1–3 spacers; its end, or i. */
-static size_t spaced_run(const char *s, size_t n, size_t i, size_t *letters)
+/* A run of 3+ single letters at s[i] each followed by 1–3 spacers; its end, or i. *narrow: the
+ * fewest spacers between two of its letters (the letters' own spacing; a wider gap is a word
+ * break: "S.c.h.e.d.u.l.e. .a. .c.a.n.c.e.r"). */
+static size_t spaced_run(const char *s, size_t n, size_t i, size_t *letters, size_t *narrow)
 {
     size_t k = i, count = 0, last_end = i;
+    *narrow = SIZE_MAX;
     while (k < n && alnum((unsigned char)s[k]) && (k + 1 == n || !alnum((unsigned char)s[k + 1]))) {
         count++;
         last_end = k + 1;
-        size_t g = k + 1;
-        while (g < n && g - (k + 1) < 3 && spacer((unsigned char)s[g]))
-            g++;
+        size_t g = k + 1, gaps = 0, len;
+        while (g < n && gaps < 3 && (len = spacer(s, n, g)) > 0) {
+            g += len;
+            gaps++;
+        }
         if (g == k + 1 || g == n || !alnum((unsigned char)s[g]))
             break;
+        if (gaps < *narrow)
+            *narrow = gaps;
         k = g;
     }
     *letters = count;
     return count >= 3 ? last_end : i;
 }
 
-/* The string with spaced-out letters joined ("h.i.v test" -> "hiv test"); NULL when none. */
-static char *join_spaced(pw_arena *a, const char *s, size_t n, size_t *out_n)
+/* The string with spaced-out letters joined ("h.i.v test" -> "hiv test"); NULL when none. With
+ * words, a gap in a run wider than its letters' own spacing becomes a space: joined whole,
+ * "S.c.h.e.d.u.l.e. .a. .c.a.n.c.e.r" is "Scheduleacancer", a word no reader (and no engine)
+ * finds "cancer" in; with words it is "Schedule a cancer". *wider: 1 when a run had such a gap
+ * (the view with words differs from the one without). */
+static char *join_spaced_view(pw_arena *a, const char *s, size_t n, int words, size_t *out_n,
+                              int *wider)
 {
     char *out = NULL;
     size_t w = 0;
+    if (wider)
+        *wider = 0;
     for (size_t i = 0; i < n;) {
-        size_t letters = 0, end = (i == 0 || !alnum((unsigned char)s[i - 1]))
-                                      ? spaced_run(s, n, i, &letters)
-                                      : i;
+        size_t letters = 0, narrow = 0,
+               end = (i == 0 || !alnum((unsigned char)s[i - 1]))
+                         ? spaced_run(s, n, i, &letters, &narrow)
+                         : i;
         if (end > i && !out) {
             out = pw_arena_alloc(a, n + 1);
             if (!out)
@@ -287,9 +336,22 @@ static char *join_spaced(pw_arena *a, const char *s, size_t n, size_t *out_n)
             w = i;
         }
         if (end > i) {
-            for (size_t k = i; k < end; k++)
-                if (alnum((unsigned char)s[k]))
+            size_t gaps = 0;
+            for (size_t k = i, len; k < end; k += len ? len : 1) {
+                len = alnum((unsigned char)s[k]) ? 0 : spacer(s, n, k);
+                if (!len) {
+                    if (gaps > narrow) {
+                        if (wider)
+                            *wider = 1;
+                        if (words)
+                            out[w++] = ' ';
+                    }
+                    gaps = 0;
                     out[w++] = s[k];
+                    continue;
+                }
+                gaps++;
+            }
             i = end;
             continue;
         }
@@ -301,6 +363,22 @@ static char *join_spaced(pw_arena *a, const char *s, size_t n, size_t *out_n)
         out[w] = '\0';
     *out_n = w;
     return out;
+}
+
+/* The spaced-out views of s scanned: letters joined, and — when a run has wider gaps — joined
+ * into words at those gaps. */
+static pw_status spaced_views(pw_arena *a, const char *s, size_t n, pw_gw_guard_scan_fn scan,
+                              void *ctx, const char **refusal)
+{
+    static const char rule[] = "guard: spaced-out letters carry PHI: refused";
+    size_t vn = 0;
+    int wider = 0;
+    char *v = join_spaced_view(a, s, n, 0, &vn, &wider);
+    pw_status st = rescan(v, vn, scan, ctx, rule, refusal);
+    if (st != PW_OK || *refusal || !v || !wider)
+        return st;
+    v = join_spaced_view(a, s, n, 1, &vn, NULL);
+    return rescan(v, vn, scan, ctx, rule, refusal);
 }
 
 /* The string without combining marks and variation selectors. */
@@ -445,10 +523,6 @@ static char *percent_decode(pw_arena *a, const char *s, size_t n, size_t *out_n)
 
 #define PERCENT_MAX_DEPTH 3 /* "%2563" is "%63" is "c" */
 
-static pw_status guard_check(pw_arena *a, const char *s, size_t n, pw_gw_script_mode mode,
-                             pw_gw_guard_scan_fn scan, void *ctx, int depth, int accents,
-                             const char **refusal);
-
 /* Percent-encoded text is what a reader (or the platform) decodes: the decoded string passes the
  * engine and the whole guard again (its accents, scripts, spacing, base64), so that
  * "c%C3%A1ncer" is read as "cáncer" is. */
@@ -555,18 +629,16 @@ static pw_status guard_check(pw_arena *a, const char *s, size_t n, pw_gw_script_
                     "guard: accented letters, read without their accents, carry PHI: refused",
                     refusal);
     }
-    if (st == PW_OK && !*refusal) {
-        char *v = join_spaced(a, s, n, &vn);
-        st = rescan(v, vn, scan, ctx, "guard: spaced-out letters carry PHI: refused", refusal);
-    }
+    if (st == PW_OK && !*refusal)
+        st = spaced_views(a, s, n, scan, ctx, refusal);
     if (st == PW_OK && !*refusal) { /* "h.í.v": an accented letter breaks the run above */
         size_t fn = 0;
         char *f = fold_accents(a, (const unsigned char *)s, n, &fn, NULL);
-        char *v = f ? join_spaced(a, f, fn, &vn) : NULL;
-        st = rescan(v, vn, scan, ctx, "guard: spaced-out letters carry PHI: refused", refusal);
+        if (f)
+            st = spaced_views(a, f, fn, scan, ctx, refusal);
     }
     if (st == PW_OK && !*refusal)
-        st = base64_runs(a, s, n, scan, ctx, refusal);
+        st = base64_runs(a, s, n, mode, scan, ctx, depth, refusal);
     if (st == PW_OK && !*refusal)
         st = percent_view(a, s, n, mode, scan, ctx, depth, refusal);
     if (st == PW_OK && !*refusal)

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gw_explain.h"
 #include "gw_policy.h"
 #include "gw_policy_guard.h"
 #include "gw_test_guard.h"
@@ -335,6 +336,157 @@ static void test_guard_evasions(void)
     pw_arena_free(&a);
 }
 
+/* Spaced-out letters whose words are spaced wider than their letters: joined whole, the words
+ * ran together ("Scheduleacancer", "servicesoncology") and the term inside was not found, so
+ * the value was sent (found by sending the demo's and the Markup captures' flagged values through
+ * a live gateway, 1 December 2026). Dots drawn between letters and commas space letters out too. */
+static void test_guard_spaced_words(void)
+{
+    pw_arena a;
+    pw_arena_init(&a, 0);
+    const pw_gw_script_mode ANY = PW_GW_SCRIPTS_ANY;
+    const char *spaced = "guard: spaced-out letters carry PHI: refused";
+    CHECK_STR(guard(&a, "S.c.h.e.d.u.l.e. .a. .c.a.n.c.e.r. .c.o.n.s.u.l.t", ANY), spaced);
+    CHECK_STR(guard(&a, "h.t.t.p.s.:././.w.w.w...e.x./.s.e.r.v.i.c.e.s./.o.n.c.o.l.o.g.y", ANY),
+              spaced);
+    CHECK_STR(guard(&a, "m y  h i v  t e s t", ANY), spaced);
+    CHECK_STR(guard(&a,
+                    "c\xC2\xB7"
+                    "a\xC2\xB7n\xC2\xB7"
+                    "c\xC2\xB7"
+                    "e\xC2\xB7r",
+                    ANY),
+              spaced);                                                     /* U+00B7 */
+    CHECK_STR(guard(&a, "h\xE2\x80\xA2i\xE2\x80\xA2v test", ANY), spaced); /* U+2022 */
+    CHECK_STR(guard(&a, "c , a , n , c , e , r", ANY), spaced);
+    CHECK_STR(guard(&a, "o:n:c:o:l:o:g:y", ANY), spaced);
+    /* accented and spaced wide: the accent-folded view is read in words too */
+    CHECK_STR(guard(&a, "a. .c.\xC3\xA1.n.c.e.r", ANY), spaced);
+    /* what stays clean: initials, abbreviations, lists of letters */
+    CHECK(guard(&a, "R.S.V.P. today, U.S.A. visit", ANY) == NULL);
+    CHECK(guard(&a, "A \xC2\xB7 B \xC2\xB7 C, x, y, z", ANY) == NULL);
+    CHECK(guard(&a, "Dr. J. R. R. Tolkien, 10:30 a.m.", ANY) == NULL);
+    pw_arena_free(&a);
+}
+
+/* Base64 read one layer deep and from 16 characters on: base64 of base64, of percent-encoded
+ * text or of spaced-out letters, and short words ("Y2FuY2Vy" is "cancer"), were sent. */
+static void test_guard_base64_layers(void)
+{
+    pw_arena a;
+    pw_arena_init(&a, 0);
+    const pw_gw_script_mode L = PW_GW_SCRIPTS_LATIN;
+    CHECK_STR(guard(&a, "Y2FuY2Vy", L), "guard: base64 text carries PHI: refused");
+    CHECK_STR(guard(&a, "aGl2IHRlc3Q=", L), "guard: base64 text carries PHI: refused");
+    CHECK_STR(guard(&a, "WW5KbFlYTjBJR05oYm1ObGNnPT0=", L), /* "breast cancer", twice */
+              "guard: base64 text, decoded: guard: base64 text carries PHI: refused");
+    const char *why = guard(&a, "YnJlYXN0JTIwY2FuY2Vy", L); /* "breast%20cancer" */
+    CHECK(why && strncmp(why, "guard: base64 text, decoded: guard: percent-encoded", 51) == 0);
+    why = guard(&a, "aC5pLnYgdGVzdA==", L); /* "h.i.v test" */
+    CHECK_STR(why, "guard: base64 text, decoded: guard: spaced-out letters carry PHI: refused");
+    /* words and ids that decode to bytes (or to clean text) pass, whatever script those bytes
+     * happen to spell: only PHI in decoded text refuses */
+    CHECK(guard(&a, "Quantcast Rivermoor Careers 25042596 Measure", L) == NULL);
+    CHECK(guard(&a, "aGVsbG8gd29ybGQ= aGVsbG8=", L) == NULL); /* "hello world", "hello" */
+    CHECK(guard(&a, "YUdWc2JHOGdkMjl5YkdRPQ==", L) == NULL);  /* "hello world", twice */
+    pw_arena_free(&a);
+}
+
+/* A referrer host or port that no browser sends was sent as written under referrer_origins "*":
+ * a percent-encoded host ("www.%68%69%76clinic.org" is the run-together "hivclinic" the host
+ * checks read only in plain text) and a "port" of 7 digits (a phone number). */
+static void test_referrer_host_shape(void)
+{
+    pw_err err = {0};
+    pw_gw_policy *p = load_with("    referrer_origins: [\"*\"]\n", &err);
+    CHECK(p != NULL);
+    if (!p)
+        return;
+    pw_arena a;
+    pw_arena_init(&a, 0);
+    pw_gw_dest_result res[3];
+    pw_gw_event ev = consented_event();
+    static const char *const bad[] = {"https://www.%68%69%76clinic.org/",
+                                      "https://www.google.com:5550142/",
+                                      "https://www.google.com:+443/", "https://www.goo%20gle.com/"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        ev.referrer = bad[i];
+        CHECK_INT(pw_gw_policy_apply(p, &gw_test_phi, &a, &ev, 1700000000000, res, &err), PW_OK);
+        CHECK(res[0].accepted && res[0].payload && !strstr(res[0].payload, "referrer_origin"));
+        CHECK_STR(rule_of(&res[0], "referrer"),
+                  "referrer: not a host and port a browser sends (an escape or a character "
+                  "outside a DNS name, or a port over 65535): dropped");
+        pw_arena_reset(&a);
+    }
+    ev.referrer = "https://www.google.com:8443/search?q=x";
+    CHECK_INT(pw_gw_policy_apply(p, &gw_test_phi, &a, &ev, 1700000000000, res, &err), PW_OK);
+    CHECK(res[0].payload &&
+          strstr(res[0].payload, "\"referrer_origin\":\"https://www.google.com:8443\""));
+    pw_arena_free(&a);
+    pw_gw_policy_free(p);
+}
+
+/* An allow_params name is sent beside its value: {"hiv_status": true} told Meta what the
+ * boolean alone does not, and neither the value's scan (a boolean is not scanned; "yes" and 1
+ * are clean) nor --check looked at the name. The name now passes the PHI engine like a page
+ * category: a hit drops the param (care intent alone does not), prepared or not, and --check
+ * warns. */
+static void test_param_names(void)
+{
+    static const char *const yaml =
+        "site:\n"
+        "  origins: [https://www.example-hospital.org]\n"
+        "  hmac_key_env: GW_TEST_SITE_KEY\n"
+        "destinations:\n"
+        "  meta:\n"
+        "    type: meta\n"
+        "    pixel_id: \"42\"\n"
+        "    access_token_env: GW_TEST_META_TOKEN\n"
+        "    events: {appointment_request: Schedule}\n"
+        "    allow_params: [hiv_status, cancer_screening, appointment_type, note]\n"
+        "    first_party_id: hmac\n";
+    pw_err err = {0};
+    pw_gw_policy *p = gw_test_policy_load(yaml, &err);
+    CHECK(p != NULL);
+    if (!p)
+        return;
+    pw_gw_param params[] = {{"hiv_status", PW_GW_V_BOOL, "true", 4},
+                            {"cancer_screening", PW_GW_V_NUMBER, "1", 1},
+                            {"appointment_type", PW_GW_V_STRING, "new", 3},
+                            {"note", PW_GW_V_STRING, "yes", 3}};
+    pw_gw_event ev = consented_event();
+    ev.params = params;
+    ev.n_params = 4;
+    pw_arena a;
+    pw_arena_init(&a, 0);
+    for (int prepared = 0; prepared < 2; prepared++) {
+        if (prepared)
+            CHECK_INT(pw_gw_policy_prepare(p, &gw_test_phi, &err), PW_OK);
+        pw_gw_dest_result res[1];
+        CHECK_INT(pw_gw_policy_apply(p, &gw_test_phi, &a, &ev, 1700000001000, res, &err), PW_OK);
+        CHECK(res[0].accepted);
+        CHECK(res[0].payload && !strstr(res[0].payload, "hiv_status") &&
+              !strstr(res[0].payload, "cancer_screening"));
+        CHECK(res[0].payload && strstr(res[0].payload, "\"appointment_type\":\"new\"") &&
+              strstr(res[0].payload, "\"note\":\"yes\""));
+        CHECK_STR(rule_of(&res[0], "custom_data.hiv_status"),
+                  "allow_params: the name hits the PHI engine (HEALTH): refused");
+        CHECK_STR(rule_of(&res[0], "custom_data.cancer_screening"),
+                  "allow_params: the name hits the PHI engine (HEALTH): refused");
+        pw_arena_reset(&a);
+    }
+    pw_buf out;
+    pw_buf_init(&out);
+    size_t warnings = 0;
+    CHECK_INT(pw_gw_policy_lint(p, &gw_test_phi, &out, &warnings, &err), PW_OK);
+    CHECK_INT(warnings, 2);
+    CHECK(out.data && strstr(out.data, "# warning: destinations.meta.allow_params.hiv_status: "
+                                       "the name hits the PHI engine"));
+    pw_buf_free(&out);
+    pw_arena_free(&a);
+    pw_gw_policy_free(p);
+}
+
 /* The guard at work in apply: the field is dropped and the trace says why. */
 static void test_guard_in_apply(void)
 {
@@ -478,5 +630,7 @@ static void test_guard_accents_redacted(void)
 
 PW_TEST_MAIN(PW_TEST(test_referrer_hosts), PW_TEST(test_consent),
              PW_TEST(test_pseudonym_per_destination), PW_TEST(test_ga4_names),
-             PW_TEST(test_guard_evasions), PW_TEST(test_guard_in_apply),
+             PW_TEST(test_guard_evasions), PW_TEST(test_guard_spaced_words),
+             PW_TEST(test_guard_base64_layers), PW_TEST(test_param_names),
+             PW_TEST(test_referrer_host_shape), PW_TEST(test_guard_in_apply),
              PW_TEST(test_guard_accents_redacted))
