@@ -188,14 +188,18 @@ static int scan_hars(const scan_args *a)
     return rc;
 }
 
-/* URL scans have options of their own: anything without --har goes to the browser scan. */
+/* URL scans have options of their own: anything without --har goes to the browser scan.
+ * `phiwall scan --help` alone shows both usages; --help after a browser scan's options goes to
+ * that parser, which reads them first, so appending it to a command line checks that line
+ * rather than calling its options foreign to --har. */
 static int wants_har(int argc, char **argv)
 {
+    if (argc == 1 || (argc == 2 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)))
+        return 1;
     for (int i = 1; i < argc; i++)
-        if (strcmp(argv[i], "--har") == 0 || strncmp(argv[i], "--har=", 6) == 0 ||
-            strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0 || argc == 1)
+        if (strcmp(argv[i], "--har") == 0 || strncmp(argv[i], "--har=", 6) == 0)
             return 1;
-    return argc == 1;
+    return 0;
 }
 
 static int check_args(const scan_args *a, int argc, char **argv);

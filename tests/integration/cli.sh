@@ -34,6 +34,12 @@ cli_err "'--static' is an option of the live-site scan" "live option with --har"
 cli_err "'file:///etc/passwd' is not an http\\(s\\) URL" "file: URL" scan file:///etc/passwd
 cli_err "'www.example.org' is not an http" "URL without scheme" scan www.example.org
 cli_err "--decode: 'not a url' is not an http" "trackers --decode not a URL" trackers --decode 'not a url'
+# --help appended to a browser scan's command line answers it (after parsing what comes before),
+# rather than calling the line's options foreign to --har, which it does not name
+out=$("$PHIWALL" scan https://www.example.org --static --consent reject --help 2>&1)
+expect_code 0 $? "scan URL --static --help"
+expect_match "$out" "Usage: phiwall scan URL" "scan URL --static --help: the browser scan's usage"
+cli_err "--consent" "scan URL --consent bad --help" scan https://www.example.org --consent maybe --help
 out=$("$PHIWALL" help --help); expect_code 0 $? "help --help"
 expect_match "$out" "Usage: phiwall <command>" "help --help prints the usage"
 # a directory or an unreadable path names itself and the reason
