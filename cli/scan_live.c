@@ -677,6 +677,49 @@ static void summarize(const pw_scan_result *r, pw_live_summary *sum, const char 
     pw_buf_free(&line);
 }
 
+/* The start URL's host[:port], for a hint. */
+static void url_authority(const char *url, char *out, size_t cap)
+{
+    const char *h = strstr(url, "://");
+    h = h ? h + 3 : url;
+    const char *at = strpbrk(h, "@/?#");
+    if (at && *at == '@') /* user:password@ is never echoed */
+        h = at + 1;
+    snprintf(out, cap, "%.*s", (int)strcspn(h, "/?#"), h);
+}
+
+/* Chromium's net::ERR_… and libcurl's messages name the failure but not what to do about it:
+ * a web team scanning a staging site meets these first. One line on stderr, after the error. */
+static void net_hint(const char *msg, const char *url, int use_static)
+{
+    char auth[256];
+    url_authority(url, auth, sizeof auth);
+    if (strstr(msg, "ERR_CERT_") || strstr(msg, "ERR_SSL_") ||
+        strstr(msg, "SSL peer certificate") || strstr(msg, "SSL certificate problem"))
+        pw_cli_errorf("scan",
+                      "hint: %s's TLS certificate is not trusted here (self-signed or from an "
+                      "internal CA, as on many staging sites). For a site you may audit: the "
+                      "browser scan with --browser-arg=--ignore-certificate-errors%s, or the "
+                      "site's http:// address",
+                      auth, use_static ? " (--static always verifies)" : "");
+    else if (strstr(msg, "ERR_UNSAFE_PORT"))
+        pw_cli_errorf("scan",
+                      "hint: Chromium refuses to load %s: the port is on its list of unsafe ports "
+                      "(mail, IRC, X11…). Serve the site on another port, or add "
+                      "--browser-arg=--explicitly-allowed-ports=%s",
+                      auth, strrchr(auth, ':') ? strrchr(auth, ':') + 1 : "PORT");
+    else if (strstr(msg, "ERR_CONNECTION_REFUSED") || strstr(msg, "Couldn't connect to server"))
+        pw_cli_errorf("scan",
+                      "hint: nothing answered at %s (connection refused): is the site running "
+                      "there, on that port and scheme?",
+                      auth);
+    else if (strstr(msg, "ERR_NAME_NOT_RESOLVED") || strstr(msg, "Couldn't resolve host"))
+        pw_cli_errorf("scan",
+                      "hint: the host name in %s does not resolve from this machine: check its "
+                      "spelling, or this machine's DNS for an internal name",
+                      auth);
+}
+
 int pw_live_scan_site(pw_live_args *a, const char *url, const pw_cli_scan_out *out,
                       pw_live_summary *sum)
 {
@@ -764,6 +807,7 @@ int pw_live_scan_site(pw_live_args *a, const char *url, const pw_cli_scan_out *o
         st = pw_assessor_finish(p.assessor, &r, &err);
     if (st != PW_OK) {
         rc = pw_cli_fail("scan", &err);
+        net_hint(err.msg, url, use_static);
         if (sum)
             snprintf(sum->error, sizeof sum->error, "%s", err.msg);
     } else {
