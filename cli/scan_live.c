@@ -732,10 +732,14 @@ int pw_live_scan_site(pw_live_args *a, const char *url, const pw_cli_scan_out *o
     a->bo.identity = &id;
     int use_static = a->static_only;
     if (!use_static && !pw_browser_available(a->bo.browser_path)) {
+        /* the default is a fixed path, not a PATH lookup: say how to name another browser */
         pw_cli_errorf("scan",
                       "warning: no browser at %s; falling back to --static (tracker "
-                      "tags in HTML, not observed traffic)",
-                      a->bo.browser_path ? a->bo.browser_path : "/usr/bin/chromium");
+                      "tags in HTML, not observed traffic, INCOMPLETE). %s",
+                      a->bo.browser_path ? a->bo.browser_path : "/usr/bin/chromium",
+                      a->bo.browser_path ? "Check the --browser path"
+                                         : "Install Chromium (apt-get install chromium) or give "
+                                           "--browser PATH (Chromium or Chrome elsewhere)");
         use_static = 1;
     }
     pw_cli_pipeline p;

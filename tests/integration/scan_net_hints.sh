@@ -49,6 +49,27 @@ expect_code 3 $? "--static, self-signed certificate"
 expect_match "$e" "hint: 127\\.0\\.0\\.1:$tport's TLS certificate is not trusted here .*--ignore-certificate-errors \\(--static always verifies\\)" \
     "--static, self-signed certificate: hint"
 
+# no browser: the fallback to static triage says so, and how to name one (exit 4: incomplete)
+mkdir -p "$T/www" && echo '<!doctype html><title>Home</title><p>Clinic</p>' >"$T/www/index.html"
+python3 -m http.server 0 --bind 127.0.0.1 --directory "$T/www" >"$T/www.out" 2>&1 &
+srv="$srv $!"
+wait_until "$PW_WAIT_S" grep -q 'port [0-9]' "$T/www.out" || fail "http.server did not start"
+wport=$(sed -n 's/.* port \([0-9]*\).*/\1/p' "$T/www.out" | head -1)
+e=$("$PHIWALL" scan "http://127.0.0.1:$wport/" --browser "$T/no-such-chrome" --no-easyprivacy \
+    --no-easylist 2>&1 >/dev/null)
+expect_code 4 $? "--browser that does not exist: static fallback, incomplete"
+expect_match "$e" "warning: no browser at $T/no-such-chrome; falling back to --static .*INCOMPLETE\)\. Check the --browser path" \
+    "--browser that does not exist: the warning"
+# the default browser missing (hidden by a private mount, where one can be made)
+if [ "$(id -u)" -eq 0 ] && [ -e /usr/bin/chromium ] &&
+    unshare -m true 2>/dev/null; then
+    e=$(unshare -m sh -c 'mount --bind /dev/null /usr/bin/chromium && exec "$@"' sh \
+        "$PHIWALL" scan "http://127.0.0.1:$wport/" --no-easyprivacy --no-easylist 2>&1 >/dev/null)
+    expect_code 4 $? "no /usr/bin/chromium: static fallback, incomplete"
+    expect_match "$e" "no browser at /usr/bin/chromium; .*Install Chromium \(apt-get install chromium\) or give --browser PATH" \
+        "no /usr/bin/chromium: the warning says how to get a browser"
+fi
+
 if [ -x /usr/bin/chromium ]; then
     e=$("$PHIWALL" scan "https://127.0.0.1:$tport/" --max-pages 1 --no-easyprivacy --no-easylist 2>&1 >/dev/null)
     expect_code 3 $? "browser, self-signed certificate"
