@@ -10,6 +10,13 @@ for c in scan trackers redact gateway audit; do
     expect_match "$out" "  $c " "help lists $c"
     "$PHIWALL" "$c" --help >/dev/null; expect_code 0 $? "$c --help"
 done
+# every command's help says how to get it and what its exit codes mean
+for c in scan trackers redact gateway audit; do
+    h=$("$PHIWALL" "$c" --help)
+    expect_match "$h" "^  -h, --help +this help" "$c --help lists -h, --help"
+    expect_match "$h" "^Exit( codes)?: " "$c --help gives its exit codes"
+done
+expect_match "$out" "^  130, 143  scan interrupted" "help lists the interrupted scan's exit codes"
 "$PHIWALL" 2>/dev/null; expect_code 2 $? "no command is a usage error"
 "$PHIWALL" frobnicate 2>/dev/null; expect_code 2 $? "unknown command"
 "$PHIWALL" trackers --no-such-option 2>/dev/null; expect_code 2 $? "unknown option"
