@@ -57,6 +57,12 @@ struct option;
 int pw_cli_http_url(const char *s);
 int pw_cli_option_error(const char *cmd, char *const argv[], const struct option *opts);
 
+/* After getopt_long returned an option with its value (optarg): an empty value (`--vocab=`,
+ * `--audit ''`), or a short option's value that starts with '=' (`-o=report.html` would write
+ * a file named "=report.html"), is a usage error naming the option. 0 otherwise (also when the
+ * option takes no value). */
+int pw_cli_value_error(const char *cmd, char *const argv[]);
+
 /* A whole decimal number from lo to hi for option opt of command cmd: 0 and *out set, or the
  * usage error's exit code after saying what was expected. */
 int pw_cli_number_arg(const char *cmd, const char *opt, const char *v, long lo, long hi, long *out);

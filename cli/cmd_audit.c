@@ -82,6 +82,8 @@ static int parse_args(int argc, char **argv, audit_args *a)
     int c, rc;
     pw_err err = {0};
     while ((c = getopt_long(argc, argv, "a:s:e:d:x:jh", opts, NULL)) != -1) {
+        if (c != '?' && (rc = pw_cli_value_error("audit", argv)))
+            return rc;
         for (const struct option *o = opts; o->name; o++)
             if (o->val == c && strchr("sedj", c))
                 a->list_only = o->name;

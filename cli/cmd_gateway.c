@@ -219,6 +219,8 @@ int pw_cmd_gateway(int argc, char **argv)
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        if (c != '?' && c != 'u' && (rc = pw_cli_value_error("gateway", argv)))
+            return rc;
         for (const struct option *op = opts; op->name; op++)
             if (op->val == c && strchr("lsatHmP", c))
                 serve_opt = op->name;

@@ -74,6 +74,8 @@ static int parse_args(int argc, char **argv, scan_args *a)
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
+        if (c != '?' && (rc = pw_cli_value_error("scan", argv)))
+            return rc;
         if (pw_cli_catalog_option(c, optarg, &a->catalog))
             continue;
         switch (c) {

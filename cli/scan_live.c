@@ -390,6 +390,8 @@ static int parse_live_args(int argc, char **argv, pw_live_args *a)
     while ((c = getopt_long(argc, argv, "ho:", live_opts, NULL)) != -1) {
         if (c == '?')
             return pw_cli_option_error("scan", argv, live_opts);
+        if ((rc = pw_cli_value_error("scan", argv)))
+            return rc;
         if ((rc = parse_one(a, c, optarg)))
             return rc;
     }

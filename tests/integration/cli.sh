@@ -41,6 +41,23 @@ cli_err "'--static' is an option of the live-site scan" "live option with --har"
 cli_err "'file:///etc/passwd' is not an http\\(s\\) URL" "file: URL" scan file:///etc/passwd
 cli_err "'www.example.org' is not an http" "URL without scheme" scan www.example.org
 cli_err "--decode: 'not a url' is not an http" "trackers --decode not a URL" trackers --decode 'not a url'
+# an empty value names the option (not "i/o error: : No such file"), and a short option glued to
+# '=' is refused: `-o=report.json` wrote a file named "=report.json" and exited 0
+H="$PW_SRC/tests/data/har/auth_tracker.har"
+cli_err "option '--vocab' has an empty value" "scan --vocab=" scan --har "$H" --vocab=
+cli_err "option '--har' has an empty value" "scan --har ''" scan --har ''
+cli_err "option '--har-out' has an empty value" "scan URL --har-out=" scan https://www.example.org --har-out=
+cli_err "option '--canary' has an empty value" "redact --canary ''" redact --canary ''
+cli_err "option '--check' has an empty value" "gateway --check=" gateway --check=
+cli_err "option '--audit' has an empty value" "audit verify --audit ''" audit verify --audit ''
+cli_err "option '--decode' has an empty value" "trackers --decode ''" trackers --decode ''
+(cd "$T" && cli_err "'-o=r.json' would take '=r.json' as its value: write '-o r.json'" \
+    "scan -o=r.json" scan --har "$H" -o=r.json)
+[ ! -e "$T/=r.json" ] && pass || fail "scan -o=r.json wrote a file named '=r.json'"
+cli_err "'-c=advertising' would take '=advertising'" "trackers -c=advertising" trackers -c=advertising
+(cd "$T" && "$PHIWALL" scan --har "$H" -or.json >/dev/null); expect_code 0 $? "scan -oFILE (glued) still works"
+[ -s "$T/r.json" ] && pass || fail "scan -or.json wrote r.json"
+
 # --help appended to a browser scan's command line answers it (after parsing what comes before),
 # rather than calling the line's options foreign to --har, which it does not name
 out=$("$PHIWALL" scan https://www.example.org --static --consent reject --help 2>&1)
