@@ -96,6 +96,14 @@ expect_match "$e" "zero.har: the HAR holds no requests \\(log.entries is empty\\
 e=$("$PHIWALL" scan --har "$PW_SRC/tests/data/har/auth_tracker.har" --har "$T/zero.har" 2>&1)
 expect_code 3 $? "an empty HAR among others"
 
+# a log that is not there, by a path nobody typed, says where the path came from
+e=$(cd "$T" && env -u PHIWALL_AUDIT "$PHIWALL" audit verify 2>&1); expect_code 3 $? "audit verify, no log"
+expect_match "$e" "note: no --audit and no \\\$PHIWALL_AUDIT: the log read is the default, phiwall-audit.log in the current directory" \
+    "audit verify, no log: where the path came from"
+e=$(cd "$T" && PHIWALL_AUDIT="$T/none.log" "$PHIWALL" audit list 2>&1); expect_code 3 $? "audit list, \$PHIWALL_AUDIT missing"
+expect_match "$e" "note: the path is \\\$PHIWALL_AUDIT" "audit list, \$PHIWALL_AUDIT missing: says so"
+e=$("$PHIWALL" audit list --audit "$T/none.log" 2>&1); expect_nomatch "$e" "note:" "--audit given: no note"
+
 # trackers --category takes every category the catalog has, and a wrong one lists them
 out=$("$PHIWALL" trackers --category embed --no-easyprivacy --no-easylist); expect_code 0 $? "--category embed"
 expect_match "$out" "youtube-embed +embed" "--category embed lists the embeds"
