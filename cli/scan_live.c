@@ -401,9 +401,9 @@ static int parse_live_args(int argc, char **argv, pw_live_args *a)
                                       "one site at a time ('%s'); use --sites FILE "
                                       "--out DIR for several",
                                       argv[i]);
-        if (!pw_cli_http_url(argv[i]))
-            return pw_cli_usage_error("scan", "'%s' is not an http(s) URL (http://… or https://…)",
-                                      argv[i]);
+        const char *problem = pw_cli_site_url_problem(argv[i]);
+        if (problem)
+            return pw_cli_usage_error("scan", "'%s' %s", argv[i], problem);
         a->urls[a->n_urls++] = argv[i];
     }
     return check_args(a);

@@ -41,6 +41,20 @@ cli_err "'--static' is an option of the live-site scan" "live option with --har"
 cli_err "'file:///etc/passwd' is not an http\\(s\\) URL" "file: URL" scan file:///etc/passwd
 cli_err "'www.example.org' is not an http" "URL without scheme" scan www.example.org
 cli_err "--decode: 'not a url' is not an http" "trackers --decode not a URL" trackers --decode 'not a url'
+# a URL the browser or libcurl cannot load is said before the scan starts, not as a late
+# "URL using bad/illegal format" (exit 3)
+cli_err "'https://www.example.org:99999/' has a port out of range \\(1 to 65535\\)" "port 99999" \
+    scan https://www.example.org:99999/ --static
+cli_err "has a port out of range" "port 0" scan https://www.example.org:0/
+cli_err "'https://www.example.org:8x/' has a port that is not a number" "port 8x" \
+    scan https://www.example.org:8x/ --static
+cli_err "'https://exa mple.org/' has a space or control character in its host name" \
+    "space in the host" scan 'https://exa mple.org/' --static
+printf 'https://www.example.org/\nhttps://www.example.org:70000/\n' >"$T/sites.txt"
+e=$("$PHIWALL" scan --sites "$T/sites.txt" --out "$T/never" --static 2>&1); expect_code 3 $? "--sites with a bad port"
+expect_match "$e" "sites.txt: line 2: 'https://www.example.org:70000/' has a port out of range" \
+    "--sites with a bad port: file, line and reason"
+[ ! -e "$T/never" ] && pass || fail "--sites with a bad port created --out"
 # an empty value names the option (not "i/o error: : No such file"), and a short option glued to
 # '=' is refused: `-o=report.json` wrote a file named "=report.json" and exited 0
 H="$PW_SRC/tests/data/har/auth_tracker.har"
