@@ -361,7 +361,10 @@ int pw_cmd_redact(int argc, char **argv)
         }
     }
     if (optind < argc)
-        return pw_cli_usage_error("redact", "unexpected argument '%s'", argv[optind]);
+        return pw_cli_usage_error("redact",
+                                  "unexpected argument '%s': redact reads stdin and writes "
+                                  "stdout (phiwall redact < '%s' > redacted.txt)",
+                                  argv[optind], argv[optind]);
     pw_err err = {0};
     pw_arena a;
     pw_arena_init(&a, 0);

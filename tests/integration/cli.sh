@@ -72,6 +72,10 @@ cli_err "'-c=advertising' would take '=advertising'" "trackers -c=advertising" t
 (cd "$T" && "$PHIWALL" scan --har "$H" -or.json >/dev/null); expect_code 0 $? "scan -oFILE (glued) still works"
 [ -s "$T/r.json" ] && pass || fail "scan -or.json wrote r.json"
 
+# a file given to redact as an argument: it reads stdin, and the message shows how
+cli_err "unexpected argument 'access.log': redact reads stdin and writes stdout \\(phiwall redact < 'access.log' > redacted.txt\\)" \
+    "redact FILE" redact access.log
+
 # --help appended to a browser scan's command line answers it (after parsing what comes before),
 # rather than calling the line's options foreign to --har, which it does not name
 out=$("$PHIWALL" scan https://www.example.org --static --consent reject --help 2>&1)
