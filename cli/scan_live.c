@@ -402,6 +402,12 @@ static int parse_live_args(int argc, char **argv, pw_live_args *a)
                                       "--out DIR for several",
                                       argv[i]);
         const char *problem = pw_cli_site_url_problem(argv[i]);
+        struct stat st;
+        if (problem && !pw_cli_http_url(argv[i]) && stat(argv[i], &st) == 0 && S_ISREG(st.st_mode))
+            return pw_cli_usage_error("scan",
+                                      "'%s' is a file, not an http(s) URL: a HAR file is "
+                                      "read with --har %s",
+                                      argv[i], argv[i]);
         if (problem)
             return pw_cli_usage_error("scan", "'%s' %s", argv[i], problem);
         a->urls[a->n_urls++] = argv[i];

@@ -72,6 +72,9 @@ cli_err "'-c=advertising' would take '=advertising'" "trackers -c=advertising" t
 (cd "$T" && "$PHIWALL" scan --har "$H" -or.json >/dev/null); expect_code 0 $? "scan -oFILE (glued) still works"
 [ -s "$T/r.json" ] && pass || fail "scan -or.json wrote r.json"
 
+# a HAR given without --har
+cli_err "'$H' is a file, not an http\\(s\\) URL: a HAR file is read with --har $H" "scan FILE.har" scan "$H"
+
 # a file given to redact as an argument: it reads stdin, and the message shows how
 cli_err "unexpected argument 'access.log': redact reads stdin and writes stdout \\(phiwall redact < 'access.log' > redacted.txt\\)" \
     "redact FILE" redact access.log
