@@ -11,6 +11,7 @@ spans) this checks, against the built program:
     with `--help` appended, in an empty directory: the program's own parser reads every option
     and value before `--help` answers, so exit 0 means the line parses (nothing is scanned or
     started).
+The usage and example lines of every `phiwall CMD --help` are checked the same way.
 Prints one line per problem (FILE:LINE: command: problem) and exits 1 if there is any, else
 prints how many commands it checked.
 """
@@ -105,7 +106,7 @@ def tokens(cmd):
 
 
 def main():
-    phiwall, files = sys.argv[1], sys.argv[2:]
+    phiwall, files = os.path.abspath(sys.argv[1]), sys.argv[2:]
     rc, listing, _ = run([phiwall, "help"])
     if rc != 0:
         print("phiwall help failed", file=sys.stderr)
@@ -121,9 +122,18 @@ def main():
     helps["--version"] = helps["-V"] = helps["--help"] = helps["-h"] = {}
     problems, checked, dry = [], 0, 0
     empty = tempfile.mkdtemp(prefix="doc-commands-")
-    for path in files:
-        rel = os.path.relpath(path)
-        for no, line, example in code_lines(path):
+    # each command's --help is documentation too: its usage and example lines are checked like
+    # a doc's (options and values; not run, they name placeholders)
+    sources = []
+    for c in known:
+        if c not in ("help", "version"):
+            text = run([phiwall, c, "--help"])[1]
+            lines = [(no, ln, True) for no, ln in enumerate(text.split("\n"), 1)
+                     if re.match(r"\s*(Usage:)?\s*phiwall ", ln)]
+            sources.append(("`phiwall %s --help`" % c, lines))
+    sources += [(os.path.relpath(p), code_lines(p)) for p in files]
+    for rel, lines in sources:
+        for no, line, example in lines:
             for cmd in commands_in(line):
                 argv = tokens(cmd)
                 if not argv:
