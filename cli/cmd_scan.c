@@ -35,7 +35,8 @@ static void usage(FILE *f)
             "  --har FILE           a HAR 1.2 file recorded in a browser (Chrome, Firefox,\n"
             "                       Safari); repeat to merge several into one report; '-' = stdin\n"
             "  --format FMT         text (default), json, sarif or html\n"
-            "  -o, --output FILE    write the report to FILE instead of stdout\n"
+            "  -o, --output FILE    write the report to FILE instead of stdout; without\n"
+            "                       --format, FILE's extension picks it: .html, .json, .sarif\n"
             "  --fail-on SEVERITY   exit 1 when a finding is at or above SEVERITY\n"
             "                       (critical, high, medium, low, info; default "
             "none)\n" PW_CLI_BASELINE_USAGE PW_CLI_BAA_USAGE
@@ -214,6 +215,8 @@ int pw_cmd_scan(int argc, char **argv)
     int rc = parse_args(argc, argv, &a);
     if (rc == 0)
         rc = check_args(&a, argc, argv);
+    if (rc == 0)
+        pw_cli_scan_format_from_output(&a.out);
     if (rc == 0)
         rc = scan_hars(&a);
     pw_cli_scan_out_free(&a.out);

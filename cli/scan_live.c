@@ -36,6 +36,7 @@ void pw_cli_scan_live_usage(FILE *f)
            "every frame is decoded and checked for PHI. Tracker beacons are answered locally\n"
            "(contained), so the audit sends nothing to any vendor.\n\n"
            "Report:   --format text|json|sarif|html   -o FILE   --fail-on SEVERITY\n"
+           "          (without --format, -o FILE's extension picks it: .html, .json, .sarif)\n"
            "          --allow-incomplete  exit 0, not 4, when tracker scripts or pages failed\n"
            "                       to load (the report still says INCOMPLETE)\n"
            "          --baseline FILE  an earlier JSON report of the same site: findings new,\n"
@@ -353,6 +354,7 @@ static int check_args(pw_live_args *a)
     int rc = check_conflicts(a);
     if (rc)
         return rc;
+    pw_cli_scan_format_from_output(&a->out);
     if (!a->sites_file && a->n_urls == 0)
         return pw_cli_usage_error("scan", "nothing to scan: give a URL, --sites FILE or --har");
     if (a->bo.login_url && (!a->bo.username || !a->password_file))

@@ -72,6 +72,20 @@ cli_err "'-c=advertising' would take '=advertising'" "trackers -c=advertising" t
 (cd "$T" && "$PHIWALL" scan --har "$H" -or.json >/dev/null); expect_code 0 $? "scan -oFILE (glued) still works"
 [ -s "$T/r.json" ] && pass || fail "scan -or.json wrote r.json"
 
+# without --format, -o FILE's extension picks it: `-o report.html` alone wrote terminal text
+# into report.html, `-o report.json` a file CI could not parse
+for f in r.html r.HTM r.json r.sarif r.sarif.json r.txt; do
+    "$PHIWALL" scan --har "$H" -o "$T/$f" 2>/dev/null; expect_code 0 $? "scan -o $f"
+done
+expect_match "$(head -c 15 "$T/r.html")" "^<!doctype html>" "-o r.html is HTML"
+expect_match "$(head -c 15 "$T/r.HTM")" "^<!doctype html>" "-o r.HTM is HTML"
+expect_match "$(jq -r .schema_version "$T/r.json" 2>&1)" "^[0-9]+$" "-o r.json is the JSON report"
+expect_match "$(jq -r .version "$T/r.sarif" 2>&1)" "^2\.1\.0$" "-o r.sarif is SARIF"
+expect_match "$(jq -r .version "$T/r.sarif.json" 2>&1)" "^2\.1\.0$" "-o r.sarif.json is SARIF"
+expect_match "$(head -c 13 "$T/r.txt")" "^phiwall scan" "-o r.txt is text"
+"$PHIWALL" scan --har "$H" --format text -o "$T/t.html"; expect_code 0 $? "--format text -o t.html"
+expect_match "$(head -c 13 "$T/t.html")" "^phiwall scan" "--format wins over the extension"
+
 # a HAR given without --har
 cli_err "'$H' is a file, not an http\\(s\\) URL: a HAR file is read with --har $H" "scan FILE.har" scan "$H"
 
