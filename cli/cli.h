@@ -55,7 +55,19 @@ struct option;
 
 /* 1 if s is an absolute http:// or https:// URL with a host. */
 int pw_cli_http_url(const char *s);
+
+/* NULL if s is a site to load (an http(s) URL with a host, a port from 1 to 65535 if any, a
+ * host without spaces or control characters), else what is wrong with it, for a usage error
+ * that follows "'URL' ". The browser and libcurl would otherwise fail late and vaguely ("URL
+ * using bad/illegal format"). */
+const char *pw_cli_site_url_problem(const char *s);
 int pw_cli_option_error(const char *cmd, char *const argv[], const struct option *opts);
+
+/* After getopt_long returned an option with its value (optarg): an empty value (`--vocab=`,
+ * `--audit ''`), or a short option's value that starts with '=' (`-o=report.html` would write
+ * a file named "=report.html"), is a usage error naming the option. 0 otherwise (also when the
+ * option takes no value). */
+int pw_cli_value_error(const char *cmd, char *const argv[]);
 
 /* A whole decimal number from lo to hi for option opt of command cmd: 0 and *out set, or the
  * usage error's exit code after saying what was expected. */

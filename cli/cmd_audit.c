@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "audit.h"
 #include "cli.h"
@@ -21,7 +22,26 @@ typedef struct audit_args {
     int json;
     const char *list_only;   /* a `list` option given ("since"…), for verify's usage error */
     const char *verify_only; /* likewise "expect-head" for list */
+    const char *path_from;   /* NULL: --audit; else "$PHIWALL_AUDIT" or "the default" */
 } audit_args;
+
+/* A log that is not there, found by a path the user did not type, says where the path came
+ * from: an admin's shell has no PHIWALL_AUDIT of the service's, and the default is relative. */
+static int fail_open(const audit_args *a, const pw_err *err)
+{
+    int rc = pw_cli_fail("audit", err);
+    if (!a->path_from || access(a->path, F_OK) == 0)
+        return rc;
+    if (strcmp(a->path_from, "the default") == 0)
+        pw_cli_errorf("audit",
+                      "note: no --audit and no $" PW_AUDIT_PATH_ENV ": the log read is the "
+                      "default, %s in the current directory; give --audit PATH (contrib's "
+                      "systemd unit writes /var/lib/phiwall/audit.log)",
+                      a->path);
+    else
+        pw_cli_errorf("audit", "note: the path is $" PW_AUDIT_PATH_ENV " (no --audit given)");
+    return rc;
+}
 
 static void usage(void)
 {
@@ -82,6 +102,8 @@ static int parse_args(int argc, char **argv, audit_args *a)
     int c, rc;
     pw_err err = {0};
     while ((c = getopt_long(argc, argv, "a:s:e:d:x:jh", opts, NULL)) != -1) {
+        if (c != '?' && (rc = pw_cli_value_error("audit", argv)))
+            return rc;
         for (const struct option *o = opts; o->name; o++)
             if (o->val == c && strchr("sedj", c))
                 a->list_only = o->name;
@@ -156,7 +178,7 @@ static int run_verify(const audit_args *a)
         return PW_EXIT_FINDINGS;
     }
     if (st != PW_OK)
-        return pw_cli_fail("audit", &err);
+        return fail_open(a, &err);
     if (a->expect_head[0])
         return check_expected_head(a, &res);
     printf("%s: %llu record(s), chain intact\nhead %s\n", a->path, (unsigned long long)res.records,
@@ -219,7 +241,7 @@ static int run_list(audit_args *a)
         return PW_EXIT_FINDINGS;
     }
     if (st != PW_OK)
-        return pw_cli_fail("audit", &err);
+        return fail_open(a, &err);
     return PW_EXIT_CLEAN;
 }
 
@@ -241,6 +263,10 @@ int pw_cmd_audit(int argc, char **argv)
         return rc;
     if (optind < argc - 1)
         return pw_cli_usage_error("audit", "unexpected argument '%s'", argv[optind + 1]);
+    if (!a.path) {
+        const char *env = getenv(PW_AUDIT_PATH_ENV);
+        a.path_from = env && env[0] ? "$" PW_AUDIT_PATH_ENV : "the default";
+    }
     a.path = pw_audit_resolve_path(a.path); /* the one `phiwall gateway` writes by default */
     if (strcmp(sub, "verify") == 0 && a.list_only)
         return pw_cli_usage_error("audit", "--%s is an option of `audit list`, not verify",

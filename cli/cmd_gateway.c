@@ -43,7 +43,17 @@ static void usage(void)
         "  --check FILE        validate the policy and print the effective policy\n"
         "  --explain FILE      show field by field what each destination would receive\n"
         "  --ip ADDR, --ua UA  client IP / user agent to assume with --explain\n"
-        "Signals: SIGHUP reloads the policy, SIGTERM drains and stops.\n");
+        "  -h, --help          this help\n"
+        "Signals: SIGHUP reloads the policy, SIGTERM drains and stops.\n\n"
+        "Examples:\n"
+        "  phiwall gateway --check contrib/gateway.example.yaml\n"
+        "  phiwall gateway --explain event.json --config gateway.yaml\n"
+        "  phiwall gateway --config gateway.yaml --listen 127.0.0.1:8787 --spool spool.db "
+        "--audit audit.log\n\n"
+        "Exit: 0 policy valid (--check; warnings are printed, not failed), event explained,\n"
+        "or stopped by SIGTERM after draining; 2 usage error; 3 the policy, a secret or the\n"
+        "event is unreadable or invalid (FILE:LINE:COL), the address is in use, the spool or\n"
+        "audit log cannot be opened or is held by another gateway. See docs/gateway.md.\n");
 }
 
 /* Validate, print the effective policy, and lint its names with the PHI engine. */
@@ -209,6 +219,8 @@ int pw_cmd_gateway(int argc, char **argv)
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        if (c != '?' && c != 'u' && (rc = pw_cli_value_error("gateway", argv)))
+            return rc;
         for (const struct option *op = opts; op->name; op++)
             if (op->val == c && strchr("lsatHmP", c))
                 serve_opt = op->name;

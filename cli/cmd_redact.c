@@ -335,10 +335,12 @@ int pw_cmd_redact(int argc, char **argv)
                                          {"vocab", required_argument, NULL, 'v'},
                                          {NULL, 0, NULL, 0}};
     redact_opts o = {.type = PW_FT_TEXT};
-    int c;
+    int c, rc;
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        if (c != '?' && (rc = pw_cli_value_error("redact", argv)))
+            return rc;
         switch (c) {
         case 'h': usage(); return PW_EXIT_CLEAN;
         case 'f':
@@ -359,7 +361,10 @@ int pw_cmd_redact(int argc, char **argv)
         }
     }
     if (optind < argc)
-        return pw_cli_usage_error("redact", "unexpected argument '%s'", argv[optind]);
+        return pw_cli_usage_error("redact",
+                                  "unexpected argument '%s': redact reads stdin and writes "
+                                  "stdout (phiwall redact < '%s' > redacted.txt)",
+                                  argv[optind], argv[optind]);
     pw_err err = {0};
     pw_arena a;
     pw_arena_init(&a, 0);
@@ -378,7 +383,7 @@ int pw_cmd_redact(int argc, char **argv)
         pw_arena_free(&a);
         return pw_cli_fail("redact", &err);
     }
-    int rc = run(&o, d);
+    rc = run(&o, d);
     pw_detector_free(d);
     pw_arena_free(&a);
     return rc;

@@ -35,7 +35,8 @@ static void usage(FILE *f)
             "  --har FILE           a HAR 1.2 file recorded in a browser (Chrome, Firefox,\n"
             "                       Safari); repeat to merge several into one report; '-' = stdin\n"
             "  --format FMT         text (default), json, sarif or html\n"
-            "  -o, --output FILE    write the report to FILE instead of stdout\n"
+            "  -o, --output FILE    write the report to FILE instead of stdout; without\n"
+            "                       --format, FILE's extension picks it: .html, .json, .sarif\n"
             "  --fail-on SEVERITY   exit 1 when a finding is at or above SEVERITY\n"
             "                       (critical, high, medium, low, info; default "
             "none)\n" PW_CLI_BASELINE_USAGE PW_CLI_BAA_USAGE
@@ -74,6 +75,8 @@ static int parse_args(int argc, char **argv, scan_args *a)
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
+        if (c != '?' && (rc = pw_cli_value_error("scan", argv)))
+            return rc;
         if (pw_cli_catalog_option(c, optarg, &a->catalog))
             continue;
         switch (c) {
@@ -188,14 +191,18 @@ static int scan_hars(const scan_args *a)
     return rc;
 }
 
-/* URL scans have options of their own: anything without --har goes to the browser scan. */
+/* URL scans have options of their own: anything without --har goes to the browser scan.
+ * `phiwall scan --help` alone shows both usages; --help after a browser scan's options goes to
+ * that parser, which reads them first, so appending it to a command line checks that line
+ * rather than calling its options foreign to --har. */
 static int wants_har(int argc, char **argv)
 {
+    if (argc == 1 || (argc == 2 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)))
+        return 1;
     for (int i = 1; i < argc; i++)
-        if (strcmp(argv[i], "--har") == 0 || strncmp(argv[i], "--har=", 6) == 0 ||
-            strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0 || argc == 1)
+        if (strcmp(argv[i], "--har") == 0 || strncmp(argv[i], "--har=", 6) == 0)
             return 1;
-    return argc == 1;
+    return 0;
 }
 
 static int check_args(const scan_args *a, int argc, char **argv);
@@ -208,6 +215,8 @@ int pw_cmd_scan(int argc, char **argv)
     int rc = parse_args(argc, argv, &a);
     if (rc == 0)
         rc = check_args(&a, argc, argv);
+    if (rc == 0)
+        pw_cli_scan_format_from_output(&a.out);
     if (rc == 0)
         rc = scan_hars(&a);
     pw_cli_scan_out_free(&a.out);

@@ -87,6 +87,8 @@ static int parse_args(int argc, char **argv, trackers_opts *o)
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "c:jd:X:b:t:p:H:h", opts, NULL)) != -1) {
+        if (c != '?' && (rc = pw_cli_value_error("trackers", argv)))
+            return rc;
         if (pw_cli_catalog_option(c, optarg, &o->catalog))
             continue;
         switch (c) {

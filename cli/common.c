@@ -66,6 +66,25 @@ int pw_cli_option_error(const char *cmd, char *const argv[], const struct option
     return pw_cli_usage_error(cmd, "unknown option '%s'", arg);
 }
 
+int pw_cli_value_error(const char *cmd, char *const argv[])
+{
+    if (!optarg || optind < 2)
+        return 0;
+    const char *last = argv[optind - 1];
+    int separate = optarg == last; /* `--opt VALUE`, `-o VALUE` */
+    if (!optarg[0]) {
+        const char *opt = separate ? argv[optind - 2] : last;
+        return pw_cli_usage_error(cmd, "option '%.*s' has an empty value", (int)strcspn(opt, "="),
+                                  opt);
+    }
+    if (!separate && last[0] == '-' && last[1] != '-' && optarg[0] == '=')
+        return pw_cli_usage_error(cmd,
+                                  "'%s' would take '%s' as its value: write '-%c %s' (only long "
+                                  "options take '=')",
+                                  last, optarg, last[1], optarg + 1);
+    return 0;
+}
+
 int pw_cli_number_arg(const char *cmd, const char *opt, const char *v, long lo, long hi, long *out)
 {
     char *end;

@@ -47,7 +47,11 @@ static void print_usage(FILE *out)
                  "  2  usage error\n"
                  "  3  runtime error (I/O, malformed input, browser or upstream failure)\n"
                  "  4  scan incomplete: tracker scripts or pages failed to load, so what they\n"
-                 "     would have sent was not observed (no finding reached --fail-on)\n"
+                 "     would have sent was not observed (no finding reached --fail-on);\n"
+                 "     redact --format json: some lines were not JSON\n"
+                 "  130, 143  scan interrupted by SIGINT (Ctrl-C) or SIGTERM: the pages read\n"
+                 "     are reported INCOMPLETE\n"
+                 "Each command's --help gives its own.\n"
                  "\nEnvironment: NO_COLOR disables colour; colour and progress are shown only "
                  "on a terminal.\n");
 }

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cli.h"
 #include "phiwall/outfile.h"
@@ -17,7 +18,26 @@ int pw_cli_scan_set_format(pw_cli_scan_out *o, const char *value)
 {
     if (pw_report_format_parse(value, &o->format) != 0)
         return pw_cli_usage_error("scan", "unknown format '%s' (text, json, sarif, html)", value);
+    o->format_given = 1;
     return 0;
+}
+
+static int ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), m = strlen(suffix);
+    return n > m && strcasecmp(s + n - m, suffix) == 0;
+}
+
+void pw_cli_scan_format_from_output(pw_cli_scan_out *o)
+{
+    if (o->format_given || !o->output || strcmp(o->output, "-") == 0)
+        return;
+    if (ends_with(o->output, ".html") || ends_with(o->output, ".htm"))
+        o->format = PW_REPORT_HTML;
+    else if (ends_with(o->output, ".sarif") || ends_with(o->output, ".sarif.json"))
+        o->format = PW_REPORT_SARIF;
+    else if (ends_with(o->output, ".json"))
+        o->format = PW_REPORT_JSON;
 }
 
 int pw_cli_scan_set_fail_on(pw_cli_scan_out *o, const char *value)

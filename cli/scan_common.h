@@ -16,17 +16,22 @@ typedef struct pw_cli_scan_out {
     int fail_on;             /* a pw_severity, or -1: never exit 1 */
     int allow_incomplete;    /* --allow-incomplete: an incomplete scan exits 0, not 4 */
     pw_baseline *baseline;   /* --baseline: owned, pw_cli_scan_out_free */
+    int format_given;        /* --format was given (else -o FILE's extension may pick it) */
 } pw_cli_scan_out;
 
-#define PW_CLI_SCAN_OUT_INIT              \
-    {                                     \
-        PW_REPORT_TEXT, NULL, -1, 0, NULL \
+#define PW_CLI_SCAN_OUT_INIT                 \
+    {                                        \
+        PW_REPORT_TEXT, NULL, -1, 0, NULL, 0 \
     }
 
 /* Parse --format / --fail-on values; print a usage error and return PW_EXIT_USAGE when bad,
  * else 0. */
 int pw_cli_scan_set_format(pw_cli_scan_out *o, const char *value);
 int pw_cli_scan_set_fail_on(pw_cli_scan_out *o, const char *value);
+/* Without --format, -o FILE's extension picks it: .html/.htm, .json, .sarif (.sarif.json). A
+ * report.html of terminal text, or a report.json CI cannot parse, is what `-o report.html`
+ * alone gave. Call once the options are parsed. */
+void pw_cli_scan_format_from_output(pw_cli_scan_out *o);
 /* --baseline FILE: read and check the earlier JSON report now, before a scan that can take
  * minutes; 0, or the exit code after printing why (usage: given twice or '-'; runtime: the file
  * cannot be read or is no phiwall JSON report). */

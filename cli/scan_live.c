@@ -36,6 +36,7 @@ void pw_cli_scan_live_usage(FILE *f)
            "every frame is decoded and checked for PHI. Tracker beacons are answered locally\n"
            "(contained), so the audit sends nothing to any vendor.\n\n"
            "Report:   --format text|json|sarif|html   -o FILE   --fail-on SEVERITY\n"
+           "          (without --format, -o FILE's extension picks it: .html, .json, .sarif)\n"
            "          --allow-incomplete  exit 0, not 4, when tracker scripts or pages failed\n"
            "                       to load (the report still says INCOMPLETE)\n"
            "          --baseline FILE  an earlier JSON report of the same site: findings new,\n"
@@ -353,6 +354,7 @@ static int check_args(pw_live_args *a)
     int rc = check_conflicts(a);
     if (rc)
         return rc;
+    pw_cli_scan_format_from_output(&a->out);
     if (!a->sites_file && a->n_urls == 0)
         return pw_cli_usage_error("scan", "nothing to scan: give a URL, --sites FILE or --har");
     if (a->bo.login_url && (!a->bo.username || !a->password_file))
@@ -390,6 +392,8 @@ static int parse_live_args(int argc, char **argv, pw_live_args *a)
     while ((c = getopt_long(argc, argv, "ho:", live_opts, NULL)) != -1) {
         if (c == '?')
             return pw_cli_option_error("scan", argv, live_opts);
+        if ((rc = pw_cli_value_error("scan", argv)))
+            return rc;
         if ((rc = parse_one(a, c, optarg)))
             return rc;
     }
@@ -399,9 +403,15 @@ static int parse_live_args(int argc, char **argv, pw_live_args *a)
                                       "one site at a time ('%s'); use --sites FILE "
                                       "--out DIR for several",
                                       argv[i]);
-        if (!pw_cli_http_url(argv[i]))
-            return pw_cli_usage_error("scan", "'%s' is not an http(s) URL (http://… or https://…)",
-                                      argv[i]);
+        const char *problem = pw_cli_site_url_problem(argv[i]);
+        struct stat st;
+        if (problem && !pw_cli_http_url(argv[i]) && stat(argv[i], &st) == 0 && S_ISREG(st.st_mode))
+            return pw_cli_usage_error("scan",
+                                      "'%s' is a file, not an http(s) URL: a HAR file is "
+                                      "read with --har %s",
+                                      argv[i], argv[i]);
+        if (problem)
+            return pw_cli_usage_error("scan", "'%s' %s", argv[i], problem);
         a->urls[a->n_urls++] = argv[i];
     }
     return check_args(a);
@@ -707,6 +717,49 @@ static void summarize(const pw_scan_result *r, pw_live_summary *sum, const char 
     pw_buf_free(&line);
 }
 
+/* The start URL's host[:port], for a hint. */
+static void url_authority(const char *url, char *out, size_t cap)
+{
+    const char *h = strstr(url, "://");
+    h = h ? h + 3 : url;
+    const char *at = strpbrk(h, "@/?#");
+    if (at && *at == '@') /* user:password@ is never echoed */
+        h = at + 1;
+    snprintf(out, cap, "%.*s", (int)strcspn(h, "/?#"), h);
+}
+
+/* Chromium's net::ERR_… and libcurl's messages name the failure but not what to do about it:
+ * a web team scanning a staging site meets these first. One line on stderr, after the error. */
+static void net_hint(const char *msg, const char *url, int use_static)
+{
+    char auth[256];
+    url_authority(url, auth, sizeof auth);
+    if (strstr(msg, "ERR_CERT_") || strstr(msg, "ERR_SSL_") ||
+        strstr(msg, "SSL peer certificate") || strstr(msg, "SSL certificate problem"))
+        pw_cli_errorf("scan",
+                      "hint: %s's TLS certificate is not trusted here (self-signed or from an "
+                      "internal CA, as on many staging sites). For a site you may audit: the "
+                      "browser scan with --browser-arg=--ignore-certificate-errors%s, or the "
+                      "site's http:// address",
+                      auth, use_static ? " (--static always verifies)" : "");
+    else if (strstr(msg, "ERR_UNSAFE_PORT"))
+        pw_cli_errorf("scan",
+                      "hint: Chromium refuses to load %s: the port is on its list of unsafe ports "
+                      "(mail, IRC, X11…). Serve the site on another port, or add "
+                      "--browser-arg=--explicitly-allowed-ports=%s",
+                      auth, strrchr(auth, ':') ? strrchr(auth, ':') + 1 : "PORT");
+    else if (strstr(msg, "ERR_CONNECTION_REFUSED") || strstr(msg, "Couldn't connect to server"))
+        pw_cli_errorf("scan",
+                      "hint: nothing answered at %s (connection refused): is the site running "
+                      "there, on that port and scheme?",
+                      auth);
+    else if (strstr(msg, "ERR_NAME_NOT_RESOLVED") || strstr(msg, "Couldn't resolve host"))
+        pw_cli_errorf("scan",
+                      "hint: the host name in %s does not resolve from this machine: check its "
+                      "spelling, or this machine's DNS for an internal name",
+                      auth);
+}
+
 int pw_live_scan_site(pw_live_args *a, const char *url, const pw_cli_scan_out *out,
                       pw_live_summary *sum)
 {
@@ -719,10 +772,14 @@ int pw_live_scan_site(pw_live_args *a, const char *url, const pw_cli_scan_out *o
     a->bo.identity = &id;
     int use_static = a->static_only;
     if (!use_static && !pw_browser_available(a->bo.browser_path)) {
+        /* the default is a fixed path, not a PATH lookup: say how to name another browser */
         pw_cli_errorf("scan",
                       "warning: no browser at %s; falling back to --static (tracker "
-                      "tags in HTML, not observed traffic)",
-                      a->bo.browser_path ? a->bo.browser_path : "/usr/bin/chromium");
+                      "tags in HTML, not observed traffic, INCOMPLETE). %s",
+                      a->bo.browser_path ? a->bo.browser_path : "/usr/bin/chromium",
+                      a->bo.browser_path ? "Check the --browser path"
+                                         : "Install Chromium (apt-get install chromium) or give "
+                                           "--browser PATH (Chromium or Chrome elsewhere)");
         use_static = 1;
     }
     pw_cli_pipeline p;
@@ -794,6 +851,7 @@ int pw_live_scan_site(pw_live_args *a, const char *url, const pw_cli_scan_out *o
         st = pw_assessor_finish(p.assessor, &r, &err);
     if (st != PW_OK) {
         rc = pw_cli_fail("scan", &err);
+        net_hint(err.msg, url, use_static);
         if (sum)
             snprintf(sum->error, sizeof sum->error, "%s", err.msg);
     } else {

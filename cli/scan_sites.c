@@ -21,6 +21,16 @@
 #include "scan_live.h"
 #include "sites_list.h"
 
+/* DIR without its trailing slashes ("/" keeps one): `--out reports/` writes and names
+ * reports/x.html, not reports//x.html. */
+static int dir_len(const char *dir)
+{
+    size_t n = strlen(dir);
+    while (n > 1 && dir[n - 1] == '/')
+        n--;
+    return (int)n;
+}
+
 static const char *const sev_names[5] = {"info", "low", "medium", "high", "critical"};
 
 /* A site's URL is at most PW_CLI_SITE_URL_MAX bytes (the list parser says so for a longer one),
@@ -160,8 +170,8 @@ static int scan_one(pw_live_args *a, const char *url, const char *dir, pw_baseli
     pw_cli_scan_out out = a->out;
     if (!a->format_set)
         out.format = PW_REPORT_HTML;
-    snprintf(report, sizeof report, "%s/%s.%s", dir, slug, ext_of(out.format));
-    snprintf(summary, sizeof summary, "%s/%s.summary", dir, slug);
+    snprintf(report, sizeof report, "%.*s/%s.%s", dir_len(dir), dir, slug, ext_of(out.format));
+    snprintf(summary, sizeof summary, "%.*s/%s.summary", dir_len(dir), dir, slug);
     int state = site_state(url, report, summary);
     if (state != SITE_TODO) {
         fprintf(stderr, "phiwall: scan: %s: report exists, skipped\n", url);
@@ -227,7 +237,7 @@ static int write_tables(const char *dir, char **urls, size_t n)
     for (size_t i = 0; i < n; i++) {
         char slug[128], path[4200];
         pw_cli_site_slug(urls[i], slug, sizeof slug);
-        snprintf(path, sizeof path, "%s/%s.summary", dir, slug);
+        snprintf(path, sizeof path, "%.*s/%s.summary", dir_len(dir), dir, slug);
         char *line = read_summary(path), *fields[SUMMARY_FIELDS];
         if (!line || !summary_fields(line, fields)) {
             free(line);
@@ -254,7 +264,7 @@ static int write_tables(const char *dir, char **urls, size_t n)
     } out[] = {{"summary.csv", &csv}, {"summary.html", &html}};
     for (size_t i = 0; i < 2; i++) {
         char path[4200];
-        snprintf(path, sizeof path, "%s/%s", dir, out[i].name);
+        snprintf(path, sizeof path, "%.*s/%s", dir_len(dir), dir, out[i].name);
         pw_err err;
         pw_err_clear(&err);
         if (out[i].b->failed)
@@ -281,7 +291,7 @@ static pw_status load_baselines(const char *dir, char **urls, size_t n, pw_basel
     for (size_t i = 0; i < n; i++) {
         char slug[128], path[4200];
         pw_cli_site_slug(urls[i], slug, sizeof slug);
-        snprintf(path, sizeof path, "%s/%s.json", dir, slug);
+        snprintf(path, sizeof path, "%.*s/%s.json", dir_len(dir), dir, slug);
         if (!exists(path))
             continue;
         pw_status s = pw_cli_read_baseline(path, &out[i], err);

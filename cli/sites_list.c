@@ -52,9 +52,10 @@ pw_status pw_cli_sites_parse(const char *file, char *data, char ***urls, size_t 
         if (st == PW_OK && len > PW_CLI_SITE_URL_MAX)
             st = pw_err_set(err, PW_ERR_PARSE, "%s: line %zu: a URL of %zu bytes, more than %d",
                             file, line_no, len, PW_CLI_SITE_URL_MAX);
-        if (st == PW_OK && !pw_cli_http_url(line))
-            st = pw_err_set(err, PW_ERR_PARSE, "%s: line %zu: '%s' is not an http(s) URL", file,
-                            line_no, line);
+        const char *problem = st == PW_OK ? pw_cli_site_url_problem(line) : NULL;
+        if (problem)
+            st = pw_err_set(err, PW_ERR_PARSE, "%s: line %zu: '%s' %s", file, line_no, line,
+                            problem);
         char slug[128], other[128];
         pw_cli_site_slug(line, slug, sizeof slug);
         for (size_t i = 0; st == PW_OK && i < *n; i++) {

@@ -10,6 +10,13 @@ for c in scan trackers redact gateway audit; do
     expect_match "$out" "  $c " "help lists $c"
     "$PHIWALL" "$c" --help >/dev/null; expect_code 0 $? "$c --help"
 done
+# every command's help says how to get it and what its exit codes mean
+for c in scan trackers redact gateway audit; do
+    h=$("$PHIWALL" "$c" --help)
+    expect_match "$h" "^  -h, --help +this help" "$c --help lists -h, --help"
+    expect_match "$h" "^Exit( codes)?: " "$c --help gives its exit codes"
+done
+expect_match "$out" "^  130, 143  scan interrupted" "help lists the interrupted scan's exit codes"
 "$PHIWALL" 2>/dev/null; expect_code 2 $? "no command is a usage error"
 "$PHIWALL" frobnicate 2>/dev/null; expect_code 2 $? "unknown command"
 "$PHIWALL" trackers --no-such-option 2>/dev/null; expect_code 2 $? "unknown option"
@@ -34,6 +41,64 @@ cli_err "'--static' is an option of the live-site scan" "live option with --har"
 cli_err "'file:///etc/passwd' is not an http\\(s\\) URL" "file: URL" scan file:///etc/passwd
 cli_err "'www.example.org' is not an http" "URL without scheme" scan www.example.org
 cli_err "--decode: 'not a url' is not an http" "trackers --decode not a URL" trackers --decode 'not a url'
+# a URL the browser or libcurl cannot load is said before the scan starts, not as a late
+# "URL using bad/illegal format" (exit 3)
+cli_err "'https://www.example.org:99999/' has a port out of range \\(1 to 65535\\)" "port 99999" \
+    scan https://www.example.org:99999/ --static
+cli_err "has a port out of range" "port 0" scan https://www.example.org:0/
+cli_err "'https://www.example.org:8x/' has a port that is not a number" "port 8x" \
+    scan https://www.example.org:8x/ --static
+cli_err "'https://exa mple.org/' has a space or control character in its host name" \
+    "space in the host" scan 'https://exa mple.org/' --static
+printf 'https://www.example.org/\nhttps://www.example.org:70000/\n' >"$T/sites.txt"
+e=$("$PHIWALL" scan --sites "$T/sites.txt" --out "$T/never" --static 2>&1); expect_code 3 $? "--sites with a bad port"
+expect_match "$e" "sites.txt: line 2: 'https://www.example.org:70000/' has a port out of range" \
+    "--sites with a bad port: file, line and reason"
+[ ! -e "$T/never" ] && pass || fail "--sites with a bad port created --out"
+# an empty value names the option (not "i/o error: : No such file"), and a short option glued to
+# '=' is refused: `-o=report.json` wrote a file named "=report.json" and exited 0
+H="$PW_SRC/tests/data/har/auth_tracker.har"
+cli_err "option '--vocab' has an empty value" "scan --vocab=" scan --har "$H" --vocab=
+cli_err "option '--har' has an empty value" "scan --har ''" scan --har ''
+cli_err "option '--har-out' has an empty value" "scan URL --har-out=" scan https://www.example.org --har-out=
+cli_err "option '--canary' has an empty value" "redact --canary ''" redact --canary ''
+cli_err "option '--check' has an empty value" "gateway --check=" gateway --check=
+cli_err "option '--audit' has an empty value" "audit verify --audit ''" audit verify --audit ''
+cli_err "option '--decode' has an empty value" "trackers --decode ''" trackers --decode ''
+(cd "$T" && cli_err "'-o=r.json' would take '=r.json' as its value: write '-o r.json'" \
+    "scan -o=r.json" scan --har "$H" -o=r.json)
+[ ! -e "$T/=r.json" ] && pass || fail "scan -o=r.json wrote a file named '=r.json'"
+cli_err "'-c=advertising' would take '=advertising'" "trackers -c=advertising" trackers -c=advertising
+(cd "$T" && "$PHIWALL" scan --har "$H" -or.json >/dev/null); expect_code 0 $? "scan -oFILE (glued) still works"
+[ -s "$T/r.json" ] && pass || fail "scan -or.json wrote r.json"
+
+# without --format, -o FILE's extension picks it: `-o report.html` alone wrote terminal text
+# into report.html, `-o report.json` a file CI could not parse
+for f in r.html r.HTM r.json r.sarif r.sarif.json r.txt; do
+    "$PHIWALL" scan --har "$H" -o "$T/$f" 2>/dev/null; expect_code 0 $? "scan -o $f"
+done
+expect_match "$(head -c 15 "$T/r.html")" "^<!doctype html>" "-o r.html is HTML"
+expect_match "$(head -c 15 "$T/r.HTM")" "^<!doctype html>" "-o r.HTM is HTML"
+expect_match "$(jq -r .schema_version "$T/r.json" 2>&1)" "^[0-9]+$" "-o r.json is the JSON report"
+expect_match "$(jq -r .version "$T/r.sarif" 2>&1)" "^2\.1\.0$" "-o r.sarif is SARIF"
+expect_match "$(jq -r .version "$T/r.sarif.json" 2>&1)" "^2\.1\.0$" "-o r.sarif.json is SARIF"
+expect_match "$(head -c 13 "$T/r.txt")" "^phiwall scan" "-o r.txt is text"
+"$PHIWALL" scan --har "$H" --format text -o "$T/t.html"; expect_code 0 $? "--format text -o t.html"
+expect_match "$(head -c 13 "$T/t.html")" "^phiwall scan" "--format wins over the extension"
+
+# a HAR given without --har
+cli_err "'$H' is a file, not an http\\(s\\) URL: a HAR file is read with --har $H" "scan FILE.har" scan "$H"
+
+# a file given to redact as an argument: it reads stdin, and the message shows how
+cli_err "unexpected argument 'access.log': redact reads stdin and writes stdout \\(phiwall redact < 'access.log' > redacted.txt\\)" \
+    "redact FILE" redact access.log
+
+# --help appended to a browser scan's command line answers it (after parsing what comes before),
+# rather than calling the line's options foreign to --har, which it does not name
+out=$("$PHIWALL" scan https://www.example.org --static --consent reject --help 2>&1)
+expect_code 0 $? "scan URL --static --help"
+expect_match "$out" "Usage: phiwall scan URL" "scan URL --static --help: the browser scan's usage"
+cli_err "--consent" "scan URL --consent bad --help" scan https://www.example.org --consent maybe --help
 out=$("$PHIWALL" help --help); expect_code 0 $? "help --help"
 expect_match "$out" "Usage: phiwall <command>" "help --help prints the usage"
 # a directory or an unreadable path names itself and the reason
@@ -65,6 +130,14 @@ e=$("$PHIWALL" scan --har "$T/zero.har" --fail-on high 2>&1); expect_code 3 $? "
 expect_match "$e" "zero.har: the HAR holds no requests \\(log.entries is empty\\)" "empty HAR: message"
 e=$("$PHIWALL" scan --har "$PW_SRC/tests/data/har/auth_tracker.har" --har "$T/zero.har" 2>&1)
 expect_code 3 $? "an empty HAR among others"
+
+# a log that is not there, by a path nobody typed, says where the path came from
+e=$(cd "$T" && env -u PHIWALL_AUDIT "$PHIWALL" audit verify 2>&1); expect_code 3 $? "audit verify, no log"
+expect_match "$e" "note: no --audit and no \\\$PHIWALL_AUDIT: the log read is the default, phiwall-audit.log in the current directory" \
+    "audit verify, no log: where the path came from"
+e=$(cd "$T" && PHIWALL_AUDIT="$T/none.log" "$PHIWALL" audit list 2>&1); expect_code 3 $? "audit list, \$PHIWALL_AUDIT missing"
+expect_match "$e" "note: the path is \\\$PHIWALL_AUDIT" "audit list, \$PHIWALL_AUDIT missing: says so"
+e=$("$PHIWALL" audit list --audit "$T/none.log" 2>&1); expect_nomatch "$e" "note:" "--audit given: no note"
 
 # trackers --category takes every category the catalog has, and a wrong one lists them
 out=$("$PHIWALL" trackers --category embed --no-easyprivacy --no-easylist); expect_code 0 $? "--category embed"

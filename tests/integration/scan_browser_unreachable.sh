@@ -33,7 +33,8 @@ scan() { # name url, then options; report in $T/<name>.json, stderr in $T/<name>
 scan dns https://nonexistent.invalid/ --max-pages 1
 expect_code 3 $? "unresolvable host"
 expect_match "$(cat "$T/dns.err")" '^phiwall: scan: .*https://nonexistent\.invalid/: net::ERR_NAME_NOT_RESOLVED' "DNS error named"
-expect_code 1 "$(wc -l <"$T/dns.err")" "one line of error"
+expect_code 1 "$(grep -vc '^phiwall: scan: hint: ' "$T/dns.err")" "one line of error (and a hint)"
+expect_match "$(cat "$T/dns.err")" '^phiwall: scan: hint: the host name in nonexistent\.invalid does not resolve' "DNS error: the hint"
 expect_code 0 "$(cat "$T/dns.json" 2>/dev/null | wc -c)" "no report for an unresolvable host"
 
 scan refused "$CLOSED/" --max-pages 3
