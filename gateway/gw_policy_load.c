@@ -10,6 +10,7 @@
 #include <libgen.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -165,6 +166,13 @@ static pw_status read_secret(load_ctx *c, yaml_node_t *n, const char *path, int 
         FILE *f = full ? fopen(full, "rb") : NULL;
         if (!f)
             return fail_at(c, n, path, "cannot read %s: %s", ref, strerror(errno));
+        struct stat sb;
+        if (fstat(fileno(f), &sb) == 0 && !S_ISREG(sb.st_mode)) { /* fopen opens a directory */
+            fclose(f);
+            return fail_at(c, n, path, "cannot read %s: %s", ref,
+                           S_ISDIR(sb.st_mode) ? "a directory, not a file holding the secret"
+                                               : "not a regular file");
+        }
         char buf[4096];
         len = fread(buf, 1, sizeof buf - 1, f);
         int whole = len < sizeof buf - 1 ? !ferror(f) : fgetc(f) == EOF && !ferror(f);

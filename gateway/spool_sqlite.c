@@ -435,6 +435,31 @@ static uint64_t reserve_for(const pw_spool_opts *o)
     return r;
 }
 
+/* The errno of the spool file's directory when it is what stops the open (missing, not a
+ * directory, not writable), else 0. path is modified temporarily, so it is a private copy. */
+static int spool_dir_errno(char *path)
+{
+    char *slash = strrchr(path, '/');
+    const char *dir = ".";
+    if (slash == path)
+        dir = "/";
+    else if (slash) {
+        *slash = '\0';
+        dir = path;
+    }
+    struct stat sb;
+    int e = 0;
+    if (stat(dir, &sb) != 0)
+        e = errno;
+    else if (!S_ISDIR(sb.st_mode))
+        e = ENOTDIR;
+    else if (access(dir, W_OK | X_OK) != 0)
+        e = errno;
+    if (slash && slash != path)
+        *slash = '/';
+    return e;
+}
+
 pw_status pw_spool_open(const pw_spool_opts *opts, pw_spool **out, pw_err *err)
 {
     *out = NULL;
@@ -457,8 +482,14 @@ pw_status pw_spool_open(const pw_spool_opts *opts, pw_spool **out, pw_err *err)
     random_key(s->hash_key);
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
     if (!s->path || sqlite3_open_v2(opts->path, &s->db, flags, NULL) != SQLITE_OK) {
-        pw_err_set(err, PW_ERR_IO, "spool: %s: %s", opts->path,
-                   s->db ? sqlite3_errmsg(s->db) : "cannot open");
+        /* SQLite says "unable to open database file" whatever the cause: name the usual one */
+        const char *why = s->db ? sqlite3_errmsg(s->db) : "cannot open";
+        int dir_errno = s->path ? spool_dir_errno(s->path) : 0;
+        if (dir_errno)
+            pw_err_set(err, PW_ERR_IO, "spool: %s: its directory: %s", opts->path,
+                       strerror(dir_errno));
+        else
+            pw_err_set(err, PW_ERR_IO, "spool: %s: %s", opts->path, why);
         spool_destroy(s);
         return PW_ERR_IO;
     }

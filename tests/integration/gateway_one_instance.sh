@@ -3,8 +3,8 @@
 # on the files a running one uses refuses to start, naming the file, instead of interleaving the
 # audit chain (which then verifies as tampered) or leasing the same spool rows twice. Also the
 # start-up refusals an operator can make by mistake: `--listen HOST:` (no port) or with no IP
-# address (refused before any file is created), a port in use (the reason given) and a secret
-# file too large to be a token.
+# address (refused before any file is created), a port in use (the reason given), a secret
+# file too large to be a token or that is a directory, and a spool whose directory is missing.
 set -u
 . "$PW_SRC/tests/integration/lib.bash"
 gateway_test_setup
@@ -71,4 +71,15 @@ grep -q 'access_token_file: big.token' "$dir/big.yaml" || fail "the test's confi
 out=$("$PHIWALL" gateway --check "$dir/big.yaml" 2>&1)
 expect_code 3 $? "a 5,000-byte token file is refused"
 expect_match "$out" 'big\.token: larger than 4095 bytes' "the refusal names the file and why"
+# a token path that is a directory (a mount or a LoadCredential= slip) says so, not "read error"
+mkdir "$dir/tokdir"
+sed 's|access_token_env: PHIWALL_META_TOKEN.*|access_token_file: tokdir|' "$dir/gw.yaml" >"$dir/dir.yaml"
+out=$("$PHIWALL" gateway --check "$dir/dir.yaml" 2>&1)
+expect_code 3 $? "a token path that is a directory is refused"
+expect_match "$out" 'cannot read tokdir: a directory, not a file holding the secret' "the refusal says it is a directory"
+# a spool whose directory is missing says so (SQLite said "unable to open database file")
+out=$(timeout 20 "$PHIWALL" gateway --config "$dir/gw.yaml" --spool "$dir/nodir/s6.db" --audit "$dir/a6.log" \
+    --listen 127.0.0.1:0 --threads 1 2>&1)
+expect_code 3 $? "a spool in a missing directory: runtime error"
+expect_match "$out" 'nodir/s6\.db: its directory: No such file or directory' "the error names the directory"
 finish

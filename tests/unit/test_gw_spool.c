@@ -807,11 +807,37 @@ static void test_first_attempt_recorded(void)
     gw_test_db_remove(path);
 }
 
-PW_TEST_MAIN(PW_TEST(test_async_put), PW_TEST(test_async_put_borrow),
-             PW_TEST(test_large_ack_joins_group_commits), PW_TEST(test_mixed_sync_async_and_close),
-             PW_TEST(test_idempotent_put_and_reopen), PW_TEST(test_leases_and_retry_schedule),
-             PW_TEST(test_dead_letters), PW_TEST(test_bounded_size),
-             PW_TEST(test_rejects_bad_items), PW_TEST(test_group_commit_many_threads),
-             PW_TEST(test_checkpoints_keep_wal_bounded), PW_TEST(test_ack_sized_counts_like_ack),
-             PW_TEST(test_put_back_and_lease_oldest), PW_TEST(test_repeat_within_request),
-             PW_TEST(test_first_attempt_recorded))
+/* A spool the gateway cannot open names the cause an operator acts on: its directory is
+ * missing or is a file (SQLite says "unable to open database file" either way). */
+static void test_open_names_missing_directory(void)
+{
+    char dir[] = "/tmp/pw-spool-dir-XXXXXX";
+    CHECK(mkdtemp(dir) != NULL);
+    char path[128], file[128];
+    snprintf(path, sizeof path, "%s/missing/spool.db", dir);
+    pw_spool_opts o = {.path = path};
+    pw_spool *s = NULL;
+    pw_err err = {0};
+    CHECK_INT(pw_spool_open(&o, &s, &err), PW_ERR_IO);
+    CHECK(s == NULL);
+    CHECK(strstr(err.msg, "/missing/spool.db: its directory: No such file or directory") != NULL);
+    snprintf(file, sizeof file, "%s/plain", dir);
+    FILE *f = fopen(file, "w");
+    CHECK(f != NULL);
+    if (f)
+        fclose(f);
+    snprintf(path, sizeof path, "%s/plain/spool.db", dir);
+    CHECK_INT(pw_spool_open(&o, &s, &err), PW_ERR_IO);
+    CHECK(strstr(err.msg, "its directory: Not a directory") != NULL);
+    unlink(file);
+    rmdir(dir);
+}
+
+PW_TEST_MAIN(PW_TEST(test_open_names_missing_directory), PW_TEST(test_async_put),
+             PW_TEST(test_async_put_borrow), PW_TEST(test_large_ack_joins_group_commits),
+             PW_TEST(test_mixed_sync_async_and_close), PW_TEST(test_idempotent_put_and_reopen),
+             PW_TEST(test_leases_and_retry_schedule), PW_TEST(test_dead_letters),
+             PW_TEST(test_bounded_size), PW_TEST(test_rejects_bad_items),
+             PW_TEST(test_group_commit_many_threads), PW_TEST(test_checkpoints_keep_wal_bounded),
+             PW_TEST(test_ack_sized_counts_like_ack), PW_TEST(test_put_back_and_lease_oldest),
+             PW_TEST(test_repeat_within_request), PW_TEST(test_first_attempt_recorded))
