@@ -66,8 +66,21 @@ expect_match "$(cat "$T/hostile_gaps.text.err")" 'INCOMPLETE: .*\\x1b\]0;OWNED\\
 expect_match "$(cat "$T/hostile.stdout")" 'dl\?q = </title>.*\\x1b\]0;PWNED\\x07\\x1b\[2J\\u202egnp' \
     "text report shows the evidence's escapes as escapes"
 
+# an evidence value is the value as sent, NUL bytes and all: not cut at its NUL (nor padded
+# with NULs where the rest was), every format showing the same bytes
+"$PHIWALL" scan --har "$T/nul_body.har" --format json -o "$T/nul.json" 2>/dev/null
+"$PHIWALL" scan --har "$T/nul_body.har" -o "$T/nul.text" 2>/dev/null
+values=$(python3 -c '
+import json, sys
+r = json.load(open(sys.argv[1]))
+print(ascii(sorted({e["value"] for f in r["findings"] for e in f["evidence"] if e["key"] == "cd[search_string]"})))' "$T/nul.json")
+expect_match "$values" "^\\['kn\\\\x00e\\\\x1b\\[2J\\\\x9b\\\\ufffd pain'\\]\$" "JSON: the evidence value whole"
+expect_match "$(cat "$T/nul.text")" 'cd\[search_string\] = kn\\x00e\\x1b\[2J\\u009b\\xff \[\[pain\]\]' \
+    "text: the evidence value whole, its PHI marked"
+safe text "$T/nul.text" "nul_body: text report"
+
 # JSON: valid UTF-8 and against the schema for every HAR phiwall is tested with
-hars=("$D"/*.har "$PW_SRC/demo/demo.har" "$T/hostile.har" "$T/hostile_gaps.har" "$T/weird_uri.har")
+hars=("$D"/*.har "$PW_SRC/demo/demo.har" "$T"/hostile*.har "$T/weird_uri.har" "$T/nul_body.har")
 for d in "$PW_SRC/../shared/data" "$PW_SRC/../../shared/data"; do
     [ -d "$d/markup-nonprofit-health" ] || continue
     for f in "$d"/markup-nonprofit-health/*/requests.har*; do

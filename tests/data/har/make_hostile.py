@@ -11,8 +11,10 @@ bytes that are not UTF-8, which no JSON tool rewrites faithfully.
 - hostile_gaps.har: failed tracker scripts, a frame and a page whose URL and error carry the
   same (the INCOMPLETE banner, the stderr line and the SARIF notifications quote them).
 - weird_uri.har: a condition page whose URL holds a space, non-ASCII and <>"{|}`^\\ as written.
+- nul_body.har: a search sent in a base64 POST body whose value holds a NUL, an ESC sequence, a C1
+  control and a byte that is not UTF-8 before its health term.
 """
-import json, os, sys, urllib.parse
+import base64, json, os, sys, urllib.parse
 
 here = os.path.dirname(os.path.abspath(__file__))
 out = sys.argv[1]
@@ -94,6 +96,17 @@ def weird_uri():
     save("weird_uri.har", har)
 
 
+def nul_body():
+    har = load("firefox_base64.har")
+    for e in har["log"]["entries"]:
+        pd = e["request"].get("postData")
+        if pd and pd.get("encoding") == "base64":
+            body = base64.b64decode(pd["text"]).replace(b"knee", b"kn\x00e\x1b[2J\xc2\x9b\xff")
+            pd["text"] = base64.b64encode(body).decode()
+    save("nul_body.har", har)
+
+
 hostile()
 hostile_gaps()
 weird_uri()
+nul_body()
