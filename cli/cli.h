@@ -43,6 +43,9 @@ int pw_cli_use_progress(FILE *f);
 
 /* "phiwall: <cmd>: message" on stderr. */
 void pw_cli_errorf(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* prefix, then s shown safe for a terminal (pw_report_text_safe), then a newline, to f: a log
+ * line that quotes what a site sent. */
+void pw_cli_safe_line(FILE *f, const char *prefix, const char *s);
 /* Report a library error and return PW_EXIT_RUNTIME. */
 int pw_cli_fail(const char *cmd, const pw_err *err);
 /* Unknown option or missing argument: message, hint, PW_EXIT_USAGE. */

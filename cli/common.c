@@ -27,14 +27,39 @@ int pw_cli_use_progress(FILE *f)
     return isatty(fileno(f));
 }
 
+/* A message often quotes what a site or a HAR chose (a URL, a gap's error, a page title): it
+ * reaches the terminal shown safe (pw_report_text_safe), one line whatever it holds, so an
+ * escape sequence cannot retitle or clear the terminal nor a CR LF forge a line of the log. */
 void pw_cli_errorf(const char *cmd, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    fprintf(stderr, "phiwall: %s%s", cmd ? cmd : "", cmd ? ": " : "");
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    pw_buf msg, line;
+    pw_buf_init(&msg);
+    pw_buf_init(&line);
+    pw_buf_vprintf(&msg, fmt, ap);
     va_end(ap);
+    pw_buf_printf(&line, "phiwall: %s%s", cmd ? cmd : "", cmd ? ": " : "");
+    pw_report_text_safe(&line, msg.data ? msg.data : "", msg.len);
+    pw_buf_putc(&line, '\n');
+    if (line.failed) /* no memory: the message itself, as before */
+        fprintf(stderr, "phiwall: %s%s%s\n", cmd ? cmd : "", cmd ? ": " : "", fmt);
+    else
+        fwrite(line.data, 1, line.len, stderr);
+    pw_buf_free(&msg);
+    pw_buf_free(&line);
+}
+
+void pw_cli_safe_line(FILE *f, const char *prefix, const char *s)
+{
+    pw_buf line;
+    pw_buf_init(&line);
+    pw_buf_puts(&line, prefix);
+    pw_report_text_safe(&line, s ? s : "", s ? strlen(s) : 0);
+    pw_buf_putc(&line, '\n');
+    if (!line.failed)
+        fwrite(line.data, 1, line.len, f);
+    pw_buf_free(&line);
 }
 
 int pw_cli_fail(const char *cmd, const pw_err *err)

@@ -469,18 +469,26 @@ static void log_line(void *ctx, const char *line)
     /* Cookies are credentials in an authenticated scan: never in a log. */
     if (strstr(line, "ookie"))
         fprintf(stderr, "phiwall: scan: [message with cookies omitted]\n");
-    else
-        fprintf(stderr, "phiwall: scan: %s\n", line);
+    else /* a browser's message quotes the page (its console, its URLs) */
+        pw_cli_safe_line(stderr, "phiwall: scan: ", line);
 }
 
 static void show_progress(void *ctx, const pw_browser_progress *p)
 {
     (void)ctx;
     const char *u = p->current_url ? p->current_url : "";
-    size_t n = strlen(u);
-    fprintf(stderr, "\r\033[K%zu pages done, %zu queued, %zu requests, %zu contained%s  %s%s",
+    size_t n = strlen(u), at = n > 50 ? n - 50 : 0;
+    while (at > 0 && at < n && ((unsigned char)u[at] & 0xC0) == 0x80)
+        at++; /* not inside a UTF-8 sequence */
+    /* the URL is the site's: shown safe (no ESC, CR or bidi override from a link's href) */
+    pw_buf url;
+    pw_buf_init(&url);
+    pw_report_text_safe(&url, u + at, n - at);
+    fprintf(stderr, "\r\033[K%zu pages done, %zu queued, %zu requests, %zu contained%s  %s%.*s",
             p->pages_done, p->pages_queued, p->requests, p->contained,
-            p->restarts ? " (browser restarted)" : "", n > 50 ? "…" : "", n > 50 ? u + n - 50 : u);
+            p->restarts ? " (browser restarted)" : "", at ? "…" : "", url.failed ? 0 : (int)url.len,
+            url.data ? url.data : "");
+    pw_buf_free(&url);
     fflush(stderr);
 }
 

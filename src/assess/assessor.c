@@ -895,9 +895,17 @@ static pw_evidence *copy_evidence(pw_arena *a, const rule_field *rf, size_t n,
                                     .kind = f->kind};
             continue;
         }
+        /* the value as sent, NUL bytes and all: value_len bytes are what renderers read (a
+         * copy up to the first NUL left them reading past it) */
+        char *value = pw_arena_alloc(a, len + 1);
+        if (value) {
+            if (len)
+                memcpy(value, f->value, len);
+            value[len] = '\0';
+        }
         ev[w++] = (pw_evidence){.key = dup_or_null(a, f->key),
-                                .value = pw_arena_strndup(a, f->value ? f->value : "", len),
-                                .value_len = len,
+                                .value = value,
+                                .value_len = value ? len : 0,
                                 .kind = f->kind,
                                 .hits = hits,
                                 .n_hits = nh};

@@ -203,8 +203,8 @@ void pw_spill_enc_detail(pw_buf *b, const char *legal, const pw_evidence *ev, si
     for (size_t i = 0; i < n_ev; i++) {
         pw_buf_append(b, &ev[i], sizeof ev[i]);
         pw_spill_enc_str(b, ev[i].key);
-        /* the bytes the copy holds: a value cut at a NUL keeps its length but not its tail */
-        put_bytes(b, ev[i].value, ev[i].value ? strnlen(ev[i].value, ev[i].value_len) : 0);
+        /* the value as sent, NUL bytes and all (copy_evidence keeps value_len bytes) */
+        put_bytes(b, ev[i].value, ev[i].value ? ev[i].value_len : 0);
         for (size_t j = 0; ev[i].hits && j < ev[i].n_hits; j++) {
             pw_buf_append(b, &ev[i].hits[j], sizeof ev[i].hits[j]);
             pw_spill_enc_str(b, ev[i].hits[j].normalized);

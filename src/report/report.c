@@ -438,6 +438,26 @@ void pw_report_text_safe(pw_buf *out, const char *s, size_t n)
     }
 }
 
+void pw_report_html_text(pw_buf *b, const char *s, size_t n)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    size_t run = 0, i = 0;
+    while (i < n) {
+        unsigned cp = 0;
+        size_t len = u[i] < 0x80 ? 1 : pw_report_utf8_seq(u + i, n - i, &cp);
+        int ctl = (u[i] < 0x20 && u[i] != '\t' && u[i] != '\n' && u[i] != '\r') || u[i] == 0x7F;
+        if (len && !ctl && !unsafe_code_point(cp)) {
+            i += len;
+            continue;
+        }
+        pw_buf_html_text(b, s + run, i - run);
+        pw_buf_puts(b, "\xEF\xBF\xBD");
+        i += len ? len : 1;
+        run = i;
+    }
+    pw_buf_html_text(b, s + run, n - run);
+}
+
 pw_status pw_report_buf_status(const pw_buf *out, pw_err *err)
 {
     return out->failed ? pw_err_set(err, PW_ERR_NOMEM, "report: out of memory") : PW_OK;

@@ -363,9 +363,11 @@ void pw_report_incomplete_text(pw_buf *b, const pw_scan_result *r, int color)
     pw_buf_free(&line);
 }
 
+/* a gap's URL and error are the site's (or a HAR's): the banner stays valid UTF-8 with no
+ * control character in it, as the rest of the HTML report (pw_report_html_text) */
 static void html_text(pw_buf *b, const char *s, size_t n)
 {
-    pw_buf_html_text(b, s ? s : "", s ? n : 0);
+    pw_report_html_text(b, s ? s : "", s ? n : 0);
 }
 
 /* One block of gaps: open (the div and its title), the headline, tail, then a list item per gap

@@ -84,28 +84,10 @@ static const char css[] =
     "break-inside:avoid}summary{display:none}pre{max-height:none;background:#f4f4f4;"
     "color:#000}}";
 
-/* HTML-escaped text that is valid UTF-8 whatever the site sent: a byte that is no UTF-8, or a
- * control character other than tab, CR and LF, becomes U+FFFD (the JSON report does the same),
- * so the file stays well-formed for the viewers and converters counsel may use. */
+/* HTML-escaped, valid UTF-8 whatever the site sent (pw_report_html_text). */
 static void html_text(pw_buf *b, const char *s, size_t n)
 {
-    const unsigned char *u = (const unsigned char *)s;
-    size_t run = 0, i = 0;
-    while (i < n) {
-        unsigned cp = 0;
-        size_t len = u[i] < 0x80 ? 1 : pw_report_utf8_seq(u + i, n - i, &cp);
-        int ctl = (u[i] < 0x20 && u[i] != '\t' && u[i] != '\n' && u[i] != '\r') || u[i] == 0x7F;
-        int bad = len == 0 || ctl;
-        if (!bad) {
-            i += len;
-            continue;
-        }
-        pw_buf_html_text(b, s + run, i - run);
-        pw_buf_puts(b, "\xEF\xBF\xBD");
-        i++;
-        run = i;
-    }
-    pw_buf_html_text(b, s + run, n - run);
+    pw_report_html_text(b, s, n);
 }
 
 static void esc(pw_buf *b, const char *s)
@@ -816,7 +798,13 @@ static void inventory(pw_buf *b, const pw_scan_result *r, pw_report_loader *ld)
 
 pw_status pw_report_html(const pw_scan_result *r, const pw_report_opts *o, pw_buf *out, pw_err *err)
 {
+    /* The report quotes what a scanned site chose (titles, URLs, event values): escaping keeps
+     * it text, and the policy is the second wall — no script, no request, no form, no <base>
+     * runs from the file even if a string slipped through; no Referer leaves it either. */
     pw_buf_puts(out, "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+                     "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src "
+                     "'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; "
+                     "form-action 'none'\"><meta name=\"referrer\" content=\"no-referrer\">"
                      "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
                      "<title>phiwall report — ");
     esc(out, r->target ? r->target : "scan");

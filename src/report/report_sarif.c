@@ -150,8 +150,37 @@ static void write_message(pw_jw *w, const pw_finding *f)
     pw_buf_free(&m);
 }
 
-static void write_location(pw_jw *w, const char *uri)
+/* A byte a URI (RFC 3986) holds as it is after its authority: unreserved, sub-delims, ':',
+ * '@', '/', '?', '#' and '%' (a page URL's own escapes stay as they are). */
+static int uri_byte(unsigned char c)
 {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           (c && strchr("-._~!$&'()*+,;=:@/?#%", c));
+}
+
+/* SARIF's artifactLocation.uri must be a URI: a HAR's or a static scan's page URL may hold a
+ * space, '<', '"', non-ASCII or control bytes as the site wrote them, and the masked kind of an
+ * identifier ("[email]") brackets, which a URI allows only around an IP literal in its
+ * authority. Every other byte is percent-encoded (UTF-8 as its bytes), so viewers and code
+ * scanning accept the location and show it decoded. */
+static void uri_encoded(pw_buf *out, const char *url)
+{
+    const char *s = strstr(url, "://");
+    const char *path = s ? s + 3 + strcspn(s + 3, "/?#") : url;
+    for (const unsigned char *p = (const unsigned char *)url; *p; p++) {
+        int bracket = (*p == '[' || *p == ']') && (const char *)p < path;
+        if (uri_byte(*p) || bracket)
+            pw_buf_putc(out, (char)*p);
+        else
+            pw_buf_printf(out, "%%%02X", *p);
+    }
+}
+
+static void write_location(pw_jw *w, const char *url)
+{
+    pw_buf uri;
+    pw_buf_init(&uri);
+    uri_encoded(&uri, url);
     pw_jw_key(w, "locations");
     pw_jw_arr(w);
     pw_jw_obj(w);
@@ -159,7 +188,11 @@ static void write_location(pw_jw *w, const char *uri)
     pw_jw_obj(w);
     pw_jw_key(w, "artifactLocation");
     pw_jw_obj(w);
-    pw_jw_kstr(w, "uri", uri);
+    pw_jw_key(w, "uri");
+    pw_jw_strn(w, uri.data ? uri.data : "", uri.len);
+    if (uri.failed)
+        w->b->failed = 1;
+    pw_buf_free(&uri);
     pw_jw_end_obj(w);
     pw_jw_end_obj(w);
     pw_jw_end_obj(w);

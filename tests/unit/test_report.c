@@ -378,7 +378,8 @@ static void sarif_masks_identifiers_in_the_path(void)
     pw_buf b;
     const char *s = sarif_of(&f, &b);
     CHECK(strstr(s, "jane") == NULL);
-    CHECK(strstr(s, "\"uri\": \"https://h.org/patients/[email]/results\"") != NULL);
+    /* a URI has brackets only around an IP literal: the location's are percent-encoded */
+    CHECK(strstr(s, "\"uri\": \"https://h.org/patients/%5Bemail%5D/results\"") != NULL);
     CHECK(strstr(s, "|h.org/patients/[email]/results\"") != NULL);
     CHECK(strstr(s, "\"remediation\": \"Remove it from h.org/patients/[email]/*.\"") != NULL);
     pw_buf_free(&b);
@@ -453,6 +454,75 @@ static void html_is_valid_utf8(void)
     CHECK(strstr(h, "https://h.org/a\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd[2J\xef\xbf\xbd"
                     "b\tc\r\nd") != NULL);
     CHECK(strstr(h, "Lead\xef\xbf\xbd") != NULL);
+    pw_buf_free(&b);
+}
+
+/* C1 controls and bidi embeddings, overrides and isolates are control characters too: a
+ * U+202E in a page URL or an account would make the reader see another URL or ID
+ * ("…/exe.gnp"); each is U+FFFD, as an ESC is. A right-to-left mark (U+200F) stays. */
+static void html_hides_c1_and_bidi(void)
+{
+    static const pw_evidence bad_ev[] = {{.key = "dl",
+                                          .value = "a\xc2\x9b"
+                                                   "31m b\xe2\x80\xae"
+                                                   "fdp.exe c\xe2\x81\xa6"
+                                                   "d \xe2\x80\x8f"
+                                                   "e",
+                                          .value_len = 29,
+                                          .kind = PW_FIELD_PAGE_URL}};
+    pw_finding f = findings[0];
+    f.account_id = "12\xe2\x80\xae"
+                   "34";
+    f.evidence = bad_ev;
+    f.n_evidence = 1;
+    pw_scan_result one = result;
+    one.findings = &f;
+    one.n_findings = 1;
+    pw_buf b;
+    pw_buf_init(&b);
+    pw_report_opts o = {.tool_version = "9.9.9"};
+    pw_err err;
+    CHECK_INT(pw_report_render(&one, PW_REPORT_HTML, &o, &b, &err), PW_OK);
+    pw_buf_putc(&b, '\0');
+    const char *h = b.data ? b.data : "";
+    CHECK(strstr(h, "\xc2\x9b") == NULL);
+    CHECK(strstr(h, "\xe2\x80\xae") == NULL);
+    CHECK(strstr(h, "\xe2\x81\xa6") == NULL);
+    CHECK(strstr(h, "a\xef\xbf\xbd"
+                    "31m b\xef\xbf\xbd"
+                    "fdp.exe c\xef\xbf\xbd"
+                    "d \xe2\x80\x8f"
+                    "e") != NULL);
+    CHECK(strstr(h, "12\xef\xbf\xbd"
+                    "34") != NULL);
+    pw_buf_free(&b);
+}
+
+/* The report quotes what the site chose; its policy is the second wall: no script, request,
+ * form or <base> runs from the file, and no Referer leaves it. */
+static void html_policy(void)
+{
+    char *h = render(PW_REPORT_HTML, 0);
+    const char *csp = strstr(h, "<meta http-equiv=\"Content-Security-Policy\" content=\""
+                                "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
+                                "base-uri 'none'; form-action 'none'\">");
+    CHECK(csp != NULL);
+    CHECK(csp && csp < strstr(h, "<title>")); /* before anything the site wrote */
+    CHECK(strstr(h, "<meta name=\"referrer\" content=\"no-referrer\">") != NULL);
+}
+
+/* artifactLocation.uri is a URI: a page URL as a HAR or a static scan wrote it (a space,
+ * non-ASCII, quotes, angle brackets) is percent-encoded; its own escapes stay. */
+static void sarif_location_is_a_uri(void)
+{
+    pw_finding f = findings[0];
+    f.page_url = "https://h.org/breast cancer/\xc3\xbc"
+                 "ber<x>\"{|}`^\\/a%20b?q=1";
+    pw_buf b;
+    const char *s = sarif_of(&f, &b);
+    CHECK(strstr(s,
+                 "\"uri\": \"https://h.org/breast%20cancer/%C3%BCber%3Cx%3E%22%7B%7C%7D%60%5E%5C/"
+                 "a%20b\"") != NULL);
     pw_buf_free(&b);
 }
 
@@ -858,7 +928,8 @@ PW_TEST_MAIN(PW_TEST(formats_parse), PW_TEST(text), PW_TEST(json), PW_TEST(sarif
              PW_TEST(sarif_fingerprint), PW_TEST(sarif_no_identifier_values),
              PW_TEST(sarif_names_canary_fields), PW_TEST(search_list_label),
              PW_TEST(sarif_names_each_kind_once), PW_TEST(sarif_masks_identifiers_in_the_path),
-             PW_TEST(html), PW_TEST(html_is_valid_utf8), PW_TEST(html_screenshot),
+             PW_TEST(html), PW_TEST(html_is_valid_utf8), PW_TEST(html_hides_c1_and_bidi),
+             PW_TEST(html_policy), PW_TEST(sarif_location_is_a_uri), PW_TEST(html_screenshot),
              PW_TEST(tracker_names), PW_TEST(page_query_values_masked),
              PW_TEST(hit_labels_once_per_field), PW_TEST(html_page_urls_listed_once),
              PW_TEST(text_says_consent_state), PW_TEST(html_pages_table_rows_once),
