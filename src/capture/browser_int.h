@@ -85,6 +85,17 @@ typedef struct bx_frame {
     int popup; /* a window the page opened (window.open, target=_blank): id is its target's */
 } bx_frame;
 
+/* A WebSocket a page opened (Network.webSocketCreated): each message it sends is captured as a
+ * request of that page (method WEBSOCKET, the message as its body). The Fetch domain never sees
+ * a WebSocket, so containment cannot answer it: what it sends reaches its server. */
+typedef struct bx_socket {
+    struct bx_socket *next;
+    const char *id;
+    const char *url;
+    const char *page;      /* the document that opened it */
+    const char *initiator; /* the script that opened it */
+} bx_socket;
+
 typedef enum bx_task_kind { BX_TASK_PAGE = 0, BX_TASK_SEARCH, BX_TASK_LOGIN } bx_task_kind;
 
 typedef struct bx_task {
@@ -129,7 +140,8 @@ typedef struct bx_tab {
     const char *doc_url;
     const char *left_url;
     int nav_pending;
-    bx_frame *frames; /* the frames below the top one attached during the task */
+    bx_frame *frames;   /* the frames below the top one attached during the task */
+    bx_socket *sockets; /* the WebSockets opened during the task (arena) */
     const char *title;
     const char *facts_url; /* the document title/screenshot describe */
     const char *screenshot;
@@ -372,8 +384,18 @@ int bx_queue_push(bx_queue *q, const char *url, const char *text, int depth);
  * item->url. */
 int bx_queue_pop(bx_queue *q, bx_queue_item *item);
 int bx_care_score(const char *url, const char *text);
-/* The URL as the crawl knows it (heap): no fragment, no session ids in the path. */
+/* The URL as the crawl knows it (heap): no fragment (but a hash route's, bx_page_len), no session
+ * ids in the path. */
 char *bx_url_key(const char *url);
+/* 1 if frag (what follows a URL's '#') is a client-side route of a hash router ("/find-a-doctor",
+ * "!/conditions/hiv"): a page of its own, not a place in the page. "/" and "!/" alone (the home
+ * route a router writes for the URL without one) are no route. */
+int bx_hash_route(const char *frag);
+/* The length of url's part that names a page: all of it when its fragment is a hash route, else
+ * up to its '#'. */
+size_t bx_page_len(const char *url);
+/* 1 if a and b are URLs of one document: equal up to their fragments. */
+int bx_same_document(const char *a, const char *b);
 int bx_crawlable(bx_browser *b, const char *url);
 void bx_read_robots(bx_browser *b);
 void bx_read_sitemap(bx_browser *b);
@@ -385,10 +407,11 @@ extern const char bx_js_fill_fn[]; /* (identity object) */
 extern const char bx_js_click_targets[];
 extern const char bx_js_click_point_fn[]; /* (index) */
 extern const char bx_js_submit_target[];
-extern const char bx_js_submit_frame_fn[]; /* () */
-extern const char bx_js_search_fn[];       /* (term) */
-extern const char bx_js_consent_fn[];      /* (1 accept | 0 reject): finds the button */
-extern const char bx_js_consent_click[];   /* presses the button bx_js_consent_fn found */
-extern const char bx_js_login_fn[];        /* (username, password) */
+extern const char bx_js_submit_frame_fn[];        /* () */
+extern const char bx_js_search_fn[];              /* (term) */
+extern const char bx_js_consent_fn[];             /* (1 accept | 0 reject): finds the button */
+extern const char bx_js_consent_click[];          /* presses the button bx_js_consent_fn found */
+extern const char bx_js_consent_frame_click_fn[]; /* () the same in a frame */
+extern const char bx_js_login_fn[];               /* (username, password) */
 
 #endif

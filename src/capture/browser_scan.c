@@ -356,15 +356,39 @@ static pw_status step_search(bx_tab *t, pw_err *err)
     return click_or_submitted(t, v, "search", err);
 }
 
+/* A banner in an iframe of the page (a consent manager on its own domain: Sourcepoint, TrustArc's
+ * pop-up frame): found in the first frame that has one, then pressed there, the answer marked
+ * before the press as for the page's own banner. Earlier versions looked in the top document
+ * only and answered no such banner (the `consent` note said none was found). */
+static pw_status consent_in_frame(bx_tab *t, const char *accept, pw_err *err)
+{
+    bx_browser *b = t->b;
+    int found = 0, pressed = 0, unused = 0;
+    pw_status st = bx_tab_frames_call(t, bx_js_consent_fn, accept, 1, &found, &unused, err);
+    if (st != PW_OK || !found)
+        return st;
+    b->consent_answered = 1;
+    b->consent_rejected = b->o->consent == PW_CONSENT_REJECT;
+    st = bx_tab_frames_call(t, bx_js_consent_frame_click_fn, "", 1, &pressed, &unused, err);
+    if (st == PW_OK && !pressed) /* the button went away meanwhile */
+        b->consent_answered = b->consent_rejected = 0;
+    if (pressed)
+        bx_log(b, "consent %s: pressed in a frame of %s", accept[0] == '1' ? "accept" : "reject",
+               t->task.url);
+    return st;
+}
+
 static pw_status step_consent(bx_tab *t, pw_err *err)
 {
     bx_browser *b = t->b;
     if (b->consent_answered)
         return PW_OK;
     char *v = NULL;
-    pw_status st = bx_tab_call(t, bx_js_consent_fn, b->o->consent == PW_CONSENT_ACCEPT ? "1" : "0",
-                               &t->arena, &v, err);
-    if (st != PW_OK || !v || strcmp(v, "null") == 0)
+    const char *accept = b->o->consent == PW_CONSENT_ACCEPT ? "1" : "0";
+    pw_status st = bx_tab_call(t, bx_js_consent_fn, accept, &t->arena, &v, err);
+    if (st == PW_OK && (!v || strcmp(v, "null") == 0))
+        return consent_in_frame(t, accept, err);
+    if (st != PW_OK)
         return st;
     bx_log(b, "consent %s: %s", b->o->consent == PW_CONSENT_ACCEPT ? "accept" : "reject", v);
     /* The visitor answers with the click: what its handler loads (the pixel an accept loads)
