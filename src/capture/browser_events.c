@@ -642,7 +642,9 @@ static void on_frame_navigated(bx_tab *t, const cdp_msg *m)
     const char *url = cdp_str(f, "url");
     bx_net_navigated(t, cdp_str(f, "loaderId"));
     t->left_url = t->doc_url;
-    t->doc_url = url && strncmp(url, "http", 4) == 0 ? pw_arena_strdup(&t->arena, url) : NULL;
+    t->doc_url = url && strncmp(url, "http", 4) == 0
+                     ? with_route(&t->arena, url, cdp_str(f, "urlFragment"))
+                     : NULL; /* named as its page: a hash route's beacons are on its route */
     t->nav_pending = 0;
     if (url && strcmp(url, "about:blank") == 0)
         t->blank = 1;

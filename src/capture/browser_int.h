@@ -124,6 +124,7 @@ typedef struct bx_tab {
     int crashed;
     int acted;         /* the last step did something (filled, clicked, submitted) */
     int frames_filled; /* the fill step filled fields in frames below the top one */
+    int next_clicked;  /* the last step pressed a multi-step form's "Next": fill what appeared */
     int blank;         /* back on about:blank after a task (pagehide beacons are in) */
     int leaving;       /* on the way to about:blank: a request cancelled now was still loading */
     int unload_marked; /* the left document's pagehide ran (its unload marker's pause came) */
@@ -410,6 +411,7 @@ extern const char bx_js_submit_target[];
 extern const char bx_js_submit_frame_fn[];        /* () */
 extern const char bx_js_search_fn[];              /* (term) */
 extern const char bx_js_consent_fn[];             /* (1 accept | 0 reject): finds the button */
+extern const char bx_js_next_target[];            /* a multi-step form's "Next": its position */
 extern const char bx_js_consent_click[];          /* presses the button bx_js_consent_fn found */
 extern const char bx_js_consent_frame_click_fn[]; /* () the same in a frame */
 extern const char bx_js_login_fn[];               /* (username, password) */

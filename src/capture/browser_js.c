@@ -88,6 +88,8 @@ const char bx_js_fill_fn[] =
     "const t=(e.type||'').toLowerCase();"
     "if(e.disabled||e.readOnly||['hidden','submit','button','reset','image','file','password']"
     ".includes(t))continue;if(!visible(e)&&!e.closest('form'))continue;"
+    "if(id.only_empty&&(t==='radio'?deep('input[type=radio]').some(r=>r.name===e.name&&"
+    "r.checked):t==='checkbox'||(e.tagName==='SELECT'?e.selectedIndex>0:e.value)))continue;"
     "const d=describe(e);"
     "if(t==='checkbox'){if(!e.checked){e.click();n++;}continue;}"
     "if(t==='radio'){if(!radios.has(e.name)){radios.add(e.name);e.click();n++;}continue;}"
@@ -114,6 +116,25 @@ const char bx_js_click_targets[] =
     "if(a&&window.__pwBlockNav)ev.preventDefault();});}"
     "window.__pwBlockNav=1;"
     "return JSON.stringify({n:els.length});})()";
+
+/* A multi-step form's "Next" ("Continue", "Next step", "Proceed"): a button, not a link, in the
+ * page content, beside a field the fill step filled (in its form, or up to four ancestors up),
+ * and not a form's submit button (the submit step's). Its position, for a trusted click; the
+ * step that appears is filled next (bx_js_fill_fn with only_empty). */
+const char bx_js_next_target[] =
+    "(()=>{" BX_JS_HELPERS "const re=/^(next|continue|next step|proceed)\\b/i;"
+    "const full=e=>e.value&&!['hidden','submit','button','reset','checkbox','radio','image']"
+    ".includes(e.type);"
+    "const b=deep('button,[role=button],input[type=button]').find(b=>{"
+    "if(!visible(b)||b.closest('nav,header,footer,[role=navigation]')||"
+    "(b.type==='submit'&&b.form))return false;"
+    "const t=(b.innerText||b.value||b.getAttribute('aria-label')||'').trim();"
+    "if(t.length>30||!re.test(t))return false;"
+    "let c=b.form||b.parentElement;for(let i=0;c&&i<5;i++,c=c.parentElement)"
+    "if([...c.querySelectorAll('input,select,textarea')].some(full))return true;return false;});"
+    "if(!b)return 'null';b.scrollIntoView({block:'center'});const r=b.getBoundingClientRect();"
+    "return JSON.stringify({x:r.left+r.width/2,y:r.top+r.height/2,"
+    "text:(b.innerText||b.value||'').trim().slice(0,30)});})()";
 
 const char bx_js_click_point_fn[] =
     "(i=>{const e=(window.__pwTargets||[])[i];if(!e||!e.isConnected)return 'null';"

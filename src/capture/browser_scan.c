@@ -236,7 +236,7 @@ static pw_status step_scroll(bx_tab *t, pw_err *err)
     return bx_tab_eval(t, bx_js_scroll, &t->arena, NULL, err);
 }
 
-static char *identity_json(pw_arena *a, const pw_browser_identity *id)
+static char *identity_json(pw_arena *a, const pw_browser_identity *id, int only_empty)
 {
     pw_buf b;
     pw_buf_init(&b);
@@ -258,18 +258,20 @@ static char *identity_json(pw_arena *a, const pw_browser_identity *id)
         pw_buf_printf(&b, ",\"dob_us\":\"%.2s/%.2s/%.4s\"", d + 5, d + 8, d);
     else
         pw_buf_puts(&b, ",\"dob_us\":\"\"");
+    if (only_empty) /* a form's next step: what it showed, not what was filled before */
+        pw_buf_puts(&b, ",\"only_empty\":1");
     pw_buf_putc(&b, '}');
     char *out = b.failed ? NULL : pw_arena_strdup(a, b.data);
     pw_buf_free(&b);
     return out;
 }
 
-static pw_status step_fill(bx_tab *t, pw_err *err)
+static pw_status fill(bx_tab *t, int only_empty, pw_err *err)
 {
     const pw_browser_identity *id = t->b->o->identity;
     if (!id)
         return PW_OK;
-    char *json = identity_json(&t->arena, id);
+    char *json = identity_json(&t->arena, id, only_empty);
     if (!json)
         return pw_err_set(err, PW_ERR_NOMEM, "fill: out of memory");
     char *v = NULL;
@@ -279,9 +281,39 @@ static pw_status step_fill(bx_tab *t, pw_err *err)
         return st;
     int answered = 0, filled = 0; /* forms inside iframes (same site or not) too */
     pw_status fst = bx_tab_frames_call(t, bx_js_fill_fn, json, 0, &answered, &filled, err);
-    t->frames_filled = filled > 0;
+    t->frames_filled |= filled > 0;
     t->acted |= filled > 0;
     return fst != PW_OK ? fst : st;
+}
+
+static pw_status step_fill(bx_tab *t, pw_err *err)
+{
+    return fill(t, 0, err);
+}
+
+/* A multi-step form (an appointment request whose second step, date of birth and reason, appears
+ * after "Next"): press its "Next" (a trusted click), and after the settle fill what appeared
+ * (step_next_fill). Earlier versions filled the first step only and never saw what the form
+ * sends at its end. */
+static pw_status step_next(bx_tab *t, pw_err *err)
+{
+    char *v = NULL;
+    double x, y;
+    t->next_clicked = 0;
+    pw_status st = bx_tab_eval(t, bx_js_next_target, &t->arena, &v, err);
+    if (st != PW_OK || !point_of(v, &x, &y))
+        return st;
+    bx_log(t->b, "next %s: %s", t->task.url, v);
+    t->acted = t->next_clicked = 1;
+    return bx_tab_click_at(t, x, y, err);
+}
+
+static pw_status step_next_fill(bx_tab *t, pw_err *err)
+{
+    if (!t->next_clicked)
+        return PW_OK;
+    t->next_clicked = 0;
+    return fill(t, 1, err);
 }
 
 static pw_status step_click(bx_tab *t, pw_err *err)
@@ -546,9 +578,14 @@ static pw_status interact(bx_browser *b, pw_err *err)
             tab_step_fn fn;
         } steps[] = {{PW_STEP_SCROLL, step_scroll},
                      {PW_STEP_FILL, step_fill},
+                     /* a form of up to three steps: each "Next", then what it showed */
+                     {PW_STEP_CLICK, step_next},
+                     {PW_STEP_FILL, step_next_fill},
+                     {PW_STEP_CLICK, step_next},
+                     {PW_STEP_FILL, step_next_fill},
                      {PW_STEP_CLICK, step_click},
                      {PW_STEP_SUBMIT, step_submit}};
-        for (size_t s = 0; s < 4 && st == PW_OK; s++) {
+        for (size_t s = 0; s < sizeof steps / sizeof steps[0] && st == PW_OK; s++) {
             int acted = 0;
             for (int i = 0; i < b->n_tabs; i++)
                 b->tabs[i].acted = 0;

@@ -181,6 +181,7 @@ void bx_tab_reset(bx_tab *t)
     t->sockets = NULL;
     t->has_login_form = 0;
     t->frames_filled = 0;
+    t->next_clicked = 0;
     t->visits = NULL;
     t->reqs = t->reqs_tail = NULL;
     t->answered = NULL;

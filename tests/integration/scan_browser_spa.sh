@@ -2,11 +2,11 @@
 # scan_browser_spa.sh — modern front-ends (docs/scan-browser.md): a hash router's routes are pages
 # of the crawl, a router that rewrites its URL does not cost the leave's cap, forms and consent
 # banners inside web components' shadow roots, and banners in iframes, are filled, submitted and
-# answered, and messages a tracker sends over a WebSocket are captured. Earlier versions scanned a
-# hash-routed app as its start page alone, waited 5 s more on every page whose URL a router had
-# rewritten, saw nothing inside shadow roots (no Lead beacon; a `consent` note saying no banner
-# was found) or in a banner's iframe, and no WebSocket message. Uses helpers/spa_site.py; about
-# 40 s.
+# answered, a two-step form's second step is filled and sent, and messages a tracker sends over a
+# WebSocket are captured. Earlier versions scanned a hash-routed app as its start page alone,
+# waited 5 s more on every page whose URL a router had rewritten, saw nothing inside shadow roots
+# (no Lead beacon; a `consent` note saying no banner was found) or in a banner's iframe, no
+# second step of a form, and no WebSocket message. Uses helpers/spa_site.py; about 45 s.
 set -u
 . "$PW_SRC/tests/integration/lib.bash"
 [ -x /usr/bin/chromium ] || skip "chromium not installed"
@@ -43,6 +43,9 @@ expect_match "$visits" '/hash/#/find-a-doctor' "hash router: the #/find-a-doctor
 expect_match "$(jq -r '.findings[] | select(.rule_id == "PW-CONDITION-URL") | "\(.page.url) \(.page.title)"' "$T/hash.json")" \
     "^$BASE/hash/#!/conditions/hiv HIV care\$" "hash router: the condition route's PageView is a finding on its page, with its title"
 expect_code 3 "$(jq '.log.pages | length' "$T/hash.har")" "hash router: three pages in the HAR ($pages)"
+hiv=$(jq -r --arg u "$BASE/hash/#!/conditions/hiv" '.log.pages[] | select(._url == $u) | .id' "$T/hash.har")
+expect_match "$(jq -r --arg p "$hiv" '.log.entries[] | select(.pageref == $p) | .request.url | select(test("ev=Leave"))' "$T/hash.har")" \
+    'conditions%2Fhiv' "hash router: the route's pagehide beacon is on the route's page"
 
 # A router that rewrites the URL at load (/routed/ → /routed/home): the leave still recognises the
 # document's unload marker, so the next page starts at once instead of after the marker's cap
@@ -61,6 +64,14 @@ expect_match "$(jq -r '.log.entries[].request.url | select(test("ev=Lead"))' "$T
     'udff%5Bem%5D=marisol\.canary\.[a-z0-9]*%40example\.org' "shadow form: its Lead beacon carries the canary address"
 expect_match "$(jq -r '.findings[].rule_id' "$T/shadow.json" | sort -u | tr '\n' ' ')" 'PW-FORM-VALUES' \
     "shadow form: the typed values are reported"
+
+# A two-step form: "Next" is pressed, the second step filled, and its "Submit request" sends both
+# steps' values.
+scan steps /steps/ 1
+expect_code 0 $? "two-step form: scan"
+lead=$(jq -r '.log.entries[].request.url | select(test("ev=Lead"))' "$T/steps.har")
+expect_match "$lead" 'udff%5Bem%5D=marisol\.canary\.[a-z0-9]*%40example\.org' "two-step form: the first step's address is sent"
+expect_match "$lead" 'udff%5Bdb%5D=[0-9]{2}%2F[0-9]{2}%2F[0-9]{4}' "two-step form: the second step (date of birth) was filled"
 
 # A consent banner inside a shadow root, or in an iframe, is answered, either way.
 for c in shadow:accept:Accepted frame:reject:Rejected; do

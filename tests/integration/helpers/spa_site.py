@@ -5,7 +5,8 @@ an image beacon to https://www.facebook.com/tr (a catalog endpoint: the scan con
 
 Usage: spa_site.py   (listens on 127.0.0.1, any port; prints "PORT <n>")
   /hash/            a hash router: "#/" written at load, links to #/find-a-doctor and
-                    #!/conditions/hiv (each route sets its title and sends a PageView)
+                    #!/conditions/hiv (each route sets its title and sends a PageView, and
+                    ev=Leave by sendBeacon at pagehide)
   /routed/          a history router that rewrites its URL at load (/routed/home) and links to
                     /shadow/
   /shadow/          an appointment form inside a web component's open shadow root; its submit
@@ -15,6 +16,9 @@ Usage: spa_site.py   (listens on 127.0.0.1, any port; prints "PORT <n>")
   /consent-frame/   a consent banner inside an iframe (/consent-frame/cmp, like a consent manager's
                     frame): its buttons post "accept" or "reject" to the page, which sends
                     ev=ConsentAccepted or ev=ConsentRejected
+  /steps/           a two-step appointment request without a <form>: name and e-mail, "Next",
+                    then (rendered by the click) date of birth, reason and "Submit request",
+                    whose handler sends what the steps' input events stored (ev=Lead)
   /ws/              sends the page URL and a typed e-mail address over a WebSocket to
                     ws://ws.hotjar.com:<this port>/ws (a session-replay tracker's transport)
 """
@@ -41,6 +45,8 @@ else if(r==='/find-a-doctor'){document.title='Find a doctor';v.innerHTML='<h1>Fi
 else{document.title='Hash Hospital';v.innerHTML='<h1>Home</h1>';}
 px('PageView');}
 if(!location.hash)history.replaceState(null,'','#/');
+addEventListener('pagehide',function(){navigator.sendBeacon('https://www.facebook.com/tr?'+
+new URLSearchParams({id:'5550001',ev:'Leave',dl:location.href}));});
 addEventListener('hashchange',render);render();
 </script>"""),
     "/routed/": page("Routed Hospital", """<h1>Home</h1><a href="/shadow/">Book online</a>
@@ -68,6 +74,17 @@ if(e.data==='reject')px('ConsentRejected');document.getElementById('cmp').remove
     "/consent-frame/cmp": """<!doctype html><html><body><p>We use cookies.</p>
 <button onclick="parent.postMessage('accept','*')">Accept all</button>
 <button onclick="parent.postMessage('reject','*')">Reject all</button></body></html>""",
+    "/steps/": page("Request an appointment", """<h1>Request an appointment</h1><div id=wiz>
+<label>First name <input id=fn></label><label>Email <input id=em type=email></label>
+<button type=button id=next>Next</button></div>
+<script>
+var st={};document.getElementById('wiz').addEventListener('input',function(e){st[e.target.id]=e.target.value;});
+document.getElementById('next').onclick=function(){var w=document.getElementById('wiz');
+w.innerHTML='<label>Date of birth <input id=dob></label><label>Reason for visit <textarea id=reason></textarea></label>'+
+'<button type=button id=send>Submit request</button>';
+document.getElementById('send').onclick=function(){
+px('Lead',{'udff[em]':st.em||'','udff[db]':st.dob||'','cd[reason]':st.reason||''});};};
+</script>"""),
     "/ws/": page("Diabetes care", """<h1>Diabetes care</h1><input id=em type=email>
 <script>
 var ws=new WebSocket('ws://ws.hotjar.com:'+location.port+'/ws');
