@@ -480,11 +480,20 @@ static void on_socket_sent(bx_browser *b, bx_tab *t, const cdp_msg *m)
         s = s->next;
     if (!s || !data)
         return;
+    /* a stream (media, a chat's polling, a replay tag's batches) must not fill memory: the
+     * first messages of a page say what it sends */
+    if (t->n_socket_msgs >= BX_SOCKET_MSGS_MAX) {
+        if (t->n_socket_msgs++ == BX_SOCKET_MSGS_MAX)
+            bx_log(b, "%s: more than %d WebSocket messages: the rest are not kept", t->task.url,
+                   BX_SOCKET_MSGS_MAX);
+        return;
+    }
     pw_arena *a = &t->arena;
     bx_req *q = pw_arena_calloc(a, 1, sizeof *q);
     if (!q)
         return;
-    size_t n = strlen(data);
+    t->n_socket_msgs++;
+    size_t n = strnlen(data, BX_SOCKET_MSG_MAX);
     q->request_id = pw_arena_sprintf(a, "%s.ws%zu", id, t->n_reqs);
     q->r.method = "WEBSOCKET";
     q->r.url = s->url;
@@ -492,7 +501,7 @@ static void on_socket_sent(bx_browser *b, bx_tab *t, const cdp_msg *m)
     q->r.frame_url = q->r.page_url;
     q->r.resource_type = "websocket";
     q->r.initiator = s->initiator;
-    q->r.body = (const unsigned char *)pw_arena_strdup(a, data);
+    q->r.body = (const unsigned char *)pw_arena_strndup(a, data, n);
     q->r.body_len = q->r.body ? n : 0;
     q->r.status = 101; /* the socket's handshake answer: the message went out on it */
     q->r.timestamp = bx_wall_now();
@@ -632,6 +641,7 @@ static void on_nav_started(bx_tab *t, const cdp_msg *m)
     if (disposition && strcmp(disposition, "currentTab") != 0)
         return; /* a new tab or window, a download */
     t->nav_pending = 1;
+    t->nav_seq++;
 }
 
 static void on_frame_navigated(bx_tab *t, const cdp_msg *m)
@@ -641,6 +651,7 @@ static void on_frame_navigated(bx_tab *t, const cdp_msg *m)
         return;
     const char *url = cdp_str(f, "url");
     bx_net_navigated(t, cdp_str(f, "loaderId"));
+    t->nav_seq++;
     t->left_url = t->doc_url;
     t->doc_url = url && strncmp(url, "http", 4) == 0
                      ? with_route(&t->arena, url, cdp_str(f, "urlFragment"))

@@ -88,6 +88,8 @@ typedef struct bx_frame {
 /* A WebSocket a page opened (Network.webSocketCreated): each message it sends is captured as a
  * request of that page (method WEBSOCKET, the message as its body). The Fetch domain never sees
  * a WebSocket, so containment cannot answer it: what it sends reaches its server. */
+#define BX_SOCKET_MSGS_MAX 1000      /* messages kept per page visit */
+#define BX_SOCKET_MSG_MAX  (1 << 20) /* bytes kept of one message, as of a POST body */
 typedef struct bx_socket {
     struct bx_socket *next;
     const char *id;
@@ -122,12 +124,14 @@ typedef struct bx_tab {
     int loaded;
     int nav_failed;
     int crashed;
-    int acted;         /* the last step did something (filled, clicked, submitted) */
-    int frames_filled; /* the fill step filled fields in frames below the top one */
-    int next_clicked;  /* the last step pressed a multi-step form's "Next": fill what appeared */
-    int blank;         /* back on about:blank after a task (pagehide beacons are in) */
-    int leaving;       /* on the way to about:blank: a request cancelled now was still loading */
-    int unload_marked; /* the left document's pagehide ran (its unload marker's pause came) */
+    int acted;           /* the last step did something (filled, clicked, submitted) */
+    int frames_filled;   /* the fill step filled fields in frames below the top one */
+    int next_clicked;    /* the last step pressed a multi-step form's "Next": fill what appeared */
+    unsigned nav_seq;    /* navigations of the top frame begun or committed during the task */
+    unsigned submit_seq; /* nav_seq when the last submission (or search) was pressed */
+    int blank;           /* back on about:blank after a task (pagehide beacons are in) */
+    int leaving;         /* on the way to about:blank: a request cancelled now was still loading */
+    int unload_marked;   /* the left document's pagehide ran (its unload marker's pause came) */
     const char *unload_doc; /* the document being left whose marker is awaited (arena) */
     int load_timed_out;     /* no load event within --timeout: the page was scanned in part */
     int requeued;           /* cut short by a broken browser and queued again: not a gap yet */
@@ -141,8 +145,9 @@ typedef struct bx_tab {
     const char *doc_url;
     const char *left_url;
     int nav_pending;
-    bx_frame *frames;   /* the frames below the top one attached during the task */
-    bx_socket *sockets; /* the WebSockets opened during the task (arena) */
+    bx_frame *frames;     /* the frames below the top one attached during the task */
+    bx_socket *sockets;   /* the WebSockets opened during the task (arena) */
+    size_t n_socket_msgs; /* messages captured during the task (BX_SOCKET_MSGS_MAX) */
     const char *title;
     const char *facts_url; /* the document title/screenshot describe */
     const char *screenshot;

@@ -119,14 +119,15 @@ const char bx_js_click_targets[] =
 
 /* A multi-step form's "Next" ("Continue", "Next step", "Proceed"): a button, not a link, in the
  * page content, beside a field the fill step filled (in its form, or up to four ancestors up),
- * and not a form's submit button (the submit step's). Its position, for a trusted click; the
- * step that appears is filled next (bx_js_fill_fn with only_empty). */
+ * and neither a form's submit button (the submit step's) nor a link (it would leave the page). Its
+ * position, for a trusted click; the step that appears is filled next (bx_js_fill_fn with
+ * only_empty). */
 const char bx_js_next_target[] =
     "(()=>{" BX_JS_HELPERS "const re=/^(next|continue|next step|proceed)\\b/i;"
     "const full=e=>e.value&&!['hidden','submit','button','reset','checkbox','radio','image']"
     ".includes(e.type);"
     "const b=deep('button,[role=button],input[type=button]').find(b=>{"
-    "if(!visible(b)||b.closest('nav,header,footer,[role=navigation]')||"
+    "if(!visible(b)||b.closest('nav,header,footer,[role=navigation],a[href]')||"
     "(b.type==='submit'&&b.form))return false;"
     "const t=(b.innerText||b.value||b.getAttribute('aria-label')||'').trim();"
     "if(t.length>30||!re.test(t))return false;"

@@ -169,6 +169,35 @@ static void wait_loaded(bx_browser *b, int timeout_ms)
         cdp_pump(b->conn, deadline, NULL);
 }
 
+static int settle_of(const bx_browser *b);
+
+/* After a submission (or a site search): until the page it loads has loaded, at most timeout_ms.
+ * One the page's own script handles (fetch or XHR, a single-page app's form, a search box that
+ * filters in place) starts no navigation: a tab where none began within the settle time stays
+ * on its page, loaded. Earlier versions waited for a load event that never came — half of
+ * --timeout, 10 s, on every page with such a form. */
+static void wait_submitted(bx_browser *b, int timeout_ms)
+{
+    long long now = cdp_now_ms();
+    long long deadline = now + timeout_ms, grace = now + settle_of(b);
+    if (grace > deadline)
+        grace = deadline;
+    for (;;) {
+        now = cdp_now_ms();
+        for (int i = 0; i < b->n_tabs && now >= grace; i++) {
+            bx_tab *t = &b->tabs[i];
+            if (t->active && !t->loaded && t->nav_seq == t->submit_seq) {
+                bx_log(b, "%s: no navigation within %d ms of the submission: the page stays",
+                       t->task.url, settle_of(b));
+                t->loaded = 1;
+            }
+        }
+        if (all_loaded(b) || cdp_conn_dead(b->conn) || now >= deadline)
+            return;
+        cdp_pump(b->conn, now < grace ? grace : deadline, NULL);
+    }
+}
+
 /* At least ms, then until the pages' network is quiet (browser_settle.c), at most the cap. */
 static void settle_ms(bx_browser *b, int ms)
 {
@@ -346,7 +375,7 @@ static pw_status click_or_submitted(bx_tab *t, const char *v, const char *what, 
         return PW_OK;
     bx_log(t->b, "%s %s: %s", what, t->task.url, v);
     t->acted = 1;
-    t->loaded = 0; /* a submission usually loads a new document */
+    t->loaded = 0; /* a submission usually loads a new document (wait_submitted) */
     if (point_of(v, &x, &y))
         return bx_tab_click_at(t, x, y, err);
     return PW_OK;
@@ -355,6 +384,7 @@ static pw_status click_or_submitted(bx_tab *t, const char *v, const char *what, 
 static pw_status step_submit(bx_tab *t, pw_err *err)
 {
     char *v = NULL;
+    t->submit_seq = t->nav_seq; /* before the script, which may submit (requestSubmit) */
     pw_status st = bx_tab_eval(t, bx_js_submit_target, &t->arena, &v, err);
     if (st != PW_OK)
         return st;
@@ -378,6 +408,7 @@ static pw_status step_search(bx_tab *t, pw_err *err)
     pw_buf_init(&q);
     pw_buf_json_string(&q, term, strlen(term));
     char *v = NULL;
+    t->submit_seq = t->nav_seq; /* before the script, which may submit */
     pw_status st = q.failed ? pw_err_set(err, PW_ERR_NOMEM, "search: out of memory")
                             : bx_tab_call(t, bx_js_search_fn, q.data, &t->arena, &v, err);
     pw_buf_free(&q);
@@ -593,7 +624,7 @@ static pw_status interact(bx_browser *b, pw_err *err)
             for (int i = 0; i < b->n_tabs; i++)
                 acted |= b->tabs[i].active && b->tabs[i].acted;
             if (st == PW_OK && acted && steps[s].step == PW_STEP_SUBMIT)
-                wait_loaded(b, b->o->timeout_ms / 2);
+                wait_submitted(b, b->o->timeout_ms / 2);
             /* Nothing happened: nothing to wait for. A submission loads a new page whose
              * trackers start from scratch: twice the time. */
             int ms = steps[s].step == PW_STEP_SCROLL   ? settle_of(b) / 2
@@ -617,7 +648,7 @@ static pw_status interact(bx_browser *b, pw_err *err)
                 *err = e;
         }
         if (st == PW_OK) {
-            wait_loaded(b, b->o->timeout_ms / 2);
+            wait_submitted(b, b->o->timeout_ms / 2);
             settle_ms(b, settle_of(b) * 2);
         }
     }

@@ -179,9 +179,11 @@ void bx_tab_reset(bx_tab *t)
     t->nav_pending = 0;
     t->frames = NULL; /* in the arena */
     t->sockets = NULL;
+    t->n_socket_msgs = 0;
     t->has_login_form = 0;
     t->frames_filled = 0;
     t->next_clicked = 0;
+    t->nav_seq = t->submit_seq = 0;
     t->visits = NULL;
     t->reqs = t->reqs_tail = NULL;
     t->answered = NULL;

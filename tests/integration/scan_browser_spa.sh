@@ -2,11 +2,12 @@
 # scan_browser_spa.sh — modern front-ends (docs/scan-browser.md): a hash router's routes are pages
 # of the crawl, a router that rewrites its URL does not cost the leave's cap, forms and consent
 # banners inside web components' shadow roots, and banners in iframes, are filled, submitted and
-# answered, a two-step form's second step is filled and sent, and messages a tracker sends over a
-# WebSocket are captured. Earlier versions scanned a hash-routed app as its start page alone,
-# waited 5 s more on every page whose URL a router had rewritten, saw nothing inside shadow roots
-# (no Lead beacon; a `consent` note saying no banner was found) or in a banner's iframe, no
-# second step of a form, and no WebSocket message. Uses helpers/spa_site.py; about 45 s.
+# answered, a two-step form's second step is filled and sent, a form its script sends costs no
+# wait for a load event, and messages a tracker sends over a WebSocket are captured. Earlier
+# versions scanned a hash-routed app as its start page alone, waited 5 s more on every page whose
+# URL a router had rewritten, saw nothing inside shadow roots (no Lead beacon; a `consent` note
+# saying no banner was found) or in a banner's iframe, no second step of a form, waited 10 s after
+# a script-sent form, and saw no WebSocket message. Uses helpers/spa_site.py; about 50 s.
 set -u
 . "$PW_SRC/tests/integration/lib.bash"
 [ -x /usr/bin/chromium ] || skip "chromium not installed"
@@ -64,6 +65,16 @@ expect_match "$(jq -r '.log.entries[].request.url | select(test("ev=Lead"))' "$T
     'udff%5Bem%5D=marisol\.canary\.[a-z0-9]*%40example\.org' "shadow form: its Lead beacon carries the canary address"
 expect_match "$(jq -r '.findings[].rule_id' "$T/shadow.json" | sort -u | tr '\n' ' ')" 'PW-FORM-VALUES' \
     "shadow form: the typed values are reported"
+
+# A form its script sends (fetch, no navigation): the page stays, and is left after the settles,
+# not after waiting half of --timeout (10 s) for a load event that never comes.
+scan jsform /jsform/ 1 --timeout 20
+expect_code 0 $? "script-sent form: scan"
+ms() { jq -r --arg e "$2" '[.log.entries[] | select(.request.url | test("ev=" + $e + "&")) | .startedDateTime | sub("\\.[0-9]+Z$"; "Z") as $s | (.[20:23] | tonumber) as $ms | ($s | fromdateiso8601) * 1000 + $ms] | .[0] // empty' "$T/$1.har"; }
+lead=$(ms jsform Lead) leave=$(ms jsform Leave)
+echo "script-sent form: Lead at ${lead:-?}, pagehide beacon at ${leave:-?}"
+[ -n "$lead" ] && [ -n "$leave" ] && [ $((leave - lead)) -lt 6000 ] && pass ||
+    fail "script-sent form: the page was left $((${leave:-0} - ${lead:-0})) ms after the submission (waited for a load event)"
 
 # A two-step form: "Next" is pressed, the second step filled, and its "Submit request" sends both
 # steps' values.

@@ -19,6 +19,8 @@ Usage: spa_site.py   (listens on 127.0.0.1, any port; prints "PORT <n>")
   /steps/           a two-step appointment request without a <form>: name and e-mail, "Next",
                     then (rendered by the click) date of birth, reason and "Submit request",
                     whose handler sends what the steps' input events stored (ev=Lead)
+  /jsform/          a contact form its script sends (fetch, no navigation): ev=Lead with the
+                    address on submit, ev=Leave by sendBeacon at pagehide
   /ws/              sends the page URL and a typed e-mail address over a WebSocket to
                     ws://ws.hotjar.com:<this port>/ws (a session-replay tracker's transport)
 """
@@ -85,6 +87,14 @@ w.innerHTML='<label>Date of birth <input id=dob></label><label>Reason for visit 
 document.getElementById('send').onclick=function(){
 px('Lead',{'udff[em]':st.em||'','udff[db]':st.dob||'','cd[reason]':st.reason||''});};};
 </script>"""),
+    "/jsform/": page("Contact us", """<h1>Contact us</h1><form id=f><label>Email
+<input type=email name=email></label><button type=submit>Send message</button></form>
+<script>
+document.getElementById('f').addEventListener('submit',function(e){e.preventDefault();
+px('Lead',{'udff[em]':this.email.value});fetch('/api/contact',{method:'POST',body:new FormData(this)});});
+addEventListener('pagehide',function(){navigator.sendBeacon('https://www.facebook.com/tr?'+
+new URLSearchParams({id:'5550001',ev:'Leave',dl:location.href}));});
+</script>"""),
     "/ws/": page("Diabetes care", """<h1>Diabetes care</h1><input id=em type=email>
 <script>
 var ws=new WebSocket('ws://ws.hotjar.com:'+location.port+'/ws');
@@ -127,6 +137,10 @@ class H(http.server.BaseHTTPRequestHandler):
         except OSError:
             pass
         self.close_connection = True
+
+    def do_POST(self):
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        self.send(204, "", "text/plain")
 
     def do_GET(self):
         p = self.path.split("?")[0]
