@@ -255,7 +255,7 @@ void bx_fetch_paused(bx_browser *b, bx_tab *t, const cdp_msg *m)
     const char *unloading = bx_unload_marker(&t->arena, url);
     if (unloading) { /* phiwall's own: answered here, no request of the page */
         send_fulfill(b, m->session, id, 204, NULL, NULL);
-        t->unload_marked |= t->unload_doc && strcmp(t->unload_doc, unloading) == 0;
+        t->unload_marked |= t->unload_doc && bx_same_document(t->unload_doc, unloading);
         return;
     }
     int top_doc = rtype && strcmp(rtype, "Document") == 0 && frame && t->target_id &&

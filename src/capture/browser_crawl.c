@@ -243,10 +243,31 @@ static int asp_session_segment(const char *p, size_t n)
 }
 
 /* url without its fragment and the session ids servers put in the path (";jsessionid=…",
- * "/(S(…))/"): the same page under every new session is one URL of the crawl. Heap. */
-char *bx_url_key(const char *url)
+ * "/(S(…))/"): the same page under every new session is one URL of the crawl. Heap. A hash
+ * router's route ("#/find-a-doctor") is kept: it is the page a single-page app shows, and
+ * earlier versions, cutting it, scanned such an app as its start page alone. */
+int bx_hash_route(const char *frag)
+{
+    if (frag[0] == '!')
+        frag++;
+    return frag[0] == '/' && frag[1] != '\0';
+}
+
+size_t bx_page_len(const char *url)
 {
     size_t n = strcspn(url, "#");
+    return url[n] == '#' && bx_hash_route(url + n + 1) ? strlen(url) : n;
+}
+
+int bx_same_document(const char *a, const char *b)
+{
+    size_t n = strcspn(a, "#");
+    return n == strcspn(b, "#") && strncmp(a, b, n) == 0;
+}
+
+char *bx_url_key(const char *url)
+{
+    size_t n = bx_page_len(url);
     const char *scheme = strstr(url, "://");
     size_t path = scheme && (size_t)(scheme - url) < n ? (size_t)(scheme - url) + 3 : 0;
     path += strcspn(url + path, "/?#");
@@ -370,7 +391,7 @@ int bx_queue_push(bx_queue *q, const char *url, const char *text, int depth)
     bx_keyed *family = fam_n ? bx_keyset_get(&q->families, key, fam_n, &f_fresh) : NULL;
     free(tmpl_key);
     free(key);
-    char *u = strndup(url, strcspn(url, "#"));
+    char *u = strndup(url, bx_page_len(url));
     if (!path || !tmpl || (fam_n && !family) || !u) {
         free(u);
         return -1;

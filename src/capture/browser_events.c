@@ -341,6 +341,15 @@ void bx_req_append(bx_tab *t, bx_req *q)
     t->n_reqs++;
 }
 
+/* url (in a) with fragment ("#…", as DevTools gives a frame's or request's urlFragment apart
+ * from its URL) when that is a hash router's route: the page a single-page app shows there. */
+static const char *with_route(pw_arena *a, const char *url, const char *fragment)
+{
+    if (!fragment || fragment[0] != '#' || !bx_hash_route(fragment + 1))
+        return pw_arena_strdup(a, url);
+    return pw_arena_sprintf(a, "%s%s", url, fragment);
+}
+
 /* The URL the top frame's document loader committed with (Page.frameNavigated), or NULL. */
 static const char *committed_url(const bx_tab *t, const char *loader)
 {
@@ -373,7 +382,7 @@ bx_req *bx_req_new(bx_tab *t, const char *id, yajl_val request, const bx_req_whe
      * while the tab is already leaving for the next page (pagehide beacons). */
     const bx_frame *popup = top_frame ? NULL : bx_popup_of(t, frame);
     if (top_doc || (popup && type && strcmp(type, "Document") == 0))
-        q->r.page_url = q->r.url;
+        q->r.page_url = with_route(a, q->r.url, cdp_str(request, "urlFragment"));
     else if (popup)
         q->r.page_url = popup->page;
     else if (top_frame && (q->r.page_url = committed_url(t, w->loader)) != NULL)
@@ -434,6 +443,76 @@ static void on_request(bx_browser *b, bx_tab *t, const cdp_msg *m)
             }
         }
     }
+    bx_req_append(t, q);
+}
+
+/* Network.webSocketCreated: remembered for its messages (bx_socket). A worker's or an iframe's
+ * socket belongs to the page the tab shows. */
+static void on_socket(bx_tab *t, const cdp_msg *m)
+{
+    pw_arena *a = &t->arena;
+    const char *id = cdp_str(m->params, "requestId");
+    const char *url = cdp_str(m->params, "url");
+    bx_socket *s = id && url ? pw_arena_calloc(a, 1, sizeof *s) : NULL;
+    if (!s)
+        return;
+    s->id = pw_arena_strdup(a, id);
+    s->url = pw_arena_strdup(a, url);
+    s->page = t->top_url;
+    yajl_val init = cdp_get(m->params, "initiator");
+    s->initiator = init ? initiator_of(a, init) : NULL;
+    if (!s->id || !s->url)
+        return;
+    s->next = t->sockets;
+    t->sockets = s;
+}
+
+/* Network.webSocketFrameSent: a message the page sent, captured as a request of its socket's page
+ * with the message as its body (a text frame as it is; a binary one as DevTools gives it, base64)
+ * — a session-replay or chat tag that streams keystrokes and page URLs over a WebSocket sends no
+ * HTTP request at all, and earlier versions saw none of it. */
+static void on_socket_sent(bx_browser *b, bx_tab *t, const cdp_msg *m)
+{
+    const char *id = cdp_str(m->params, "requestId");
+    const char *data = cdp_str(m->params, "response.payloadData");
+    const bx_socket *s = t->sockets;
+    while (s && id && strcmp(s->id, id) != 0)
+        s = s->next;
+    if (!s || !data)
+        return;
+    /* a stream (media, a chat's polling, a replay tag's batches) must not fill memory: the
+     * first messages of a page say what it sends */
+    if (t->n_socket_msgs >= BX_SOCKET_MSGS_MAX) {
+        if (t->n_socket_msgs++ == BX_SOCKET_MSGS_MAX)
+            bx_log(b, "%s: more than %d WebSocket messages: the rest are not kept", t->task.url,
+                   BX_SOCKET_MSGS_MAX);
+        return;
+    }
+    pw_arena *a = &t->arena;
+    bx_req *q = pw_arena_calloc(a, 1, sizeof *q);
+    if (!q)
+        return;
+    t->n_socket_msgs++;
+    size_t n = strnlen(data, BX_SOCKET_MSG_MAX);
+    q->request_id = pw_arena_sprintf(a, "%s.ws%zu", id, t->n_reqs);
+    q->r.method = "WEBSOCKET";
+    q->r.url = s->url;
+    q->r.page_url = s->page ? s->page : t->top_url;
+    q->r.frame_url = q->r.page_url;
+    q->r.resource_type = "websocket";
+    q->r.initiator = s->initiator;
+    q->r.body = (const unsigned char *)pw_arena_strndup(a, data, n);
+    q->r.body_len = q->r.body ? n : 0;
+    q->r.status = 101; /* the socket's handshake answer: the message went out on it */
+    q->r.timestamp = bx_wall_now();
+    q->r.step = t->step;
+    q->r.source = PW_SOURCE_BROWSER;
+    if (b->o->consent != PW_CONSENT_NONE) {
+        q->r.before_consent = !b->consent_answered;
+        q->r.after_reject = b->consent_rejected;
+    }
+    if (!q->request_id)
+        return;
     bx_req_append(t, q);
 }
 
@@ -562,6 +641,7 @@ static void on_nav_started(bx_tab *t, const cdp_msg *m)
     if (disposition && strcmp(disposition, "currentTab") != 0)
         return; /* a new tab or window, a download */
     t->nav_pending = 1;
+    t->nav_seq++;
 }
 
 static void on_frame_navigated(bx_tab *t, const cdp_msg *m)
@@ -571,8 +651,11 @@ static void on_frame_navigated(bx_tab *t, const cdp_msg *m)
         return;
     const char *url = cdp_str(f, "url");
     bx_net_navigated(t, cdp_str(f, "loaderId"));
+    t->nav_seq++;
     t->left_url = t->doc_url;
-    t->doc_url = url && strncmp(url, "http", 4) == 0 ? pw_arena_strdup(&t->arena, url) : NULL;
+    t->doc_url = url && strncmp(url, "http", 4) == 0
+                     ? with_route(&t->arena, url, cdp_str(f, "urlFragment"))
+                     : NULL; /* named as its page: a hash route's beacons are on its route */
     t->nav_pending = 0;
     if (url && strcmp(url, "about:blank") == 0)
         t->blank = 1;
@@ -582,10 +665,12 @@ static void on_frame_navigated(bx_tab *t, const cdp_msg *m)
     }
     if (!url || strcmp(url, "about:blank") == 0 || strncmp(url, "chrome-error:", 13) == 0)
         return;
-    t->top_url = pw_arena_strdup(&t->arena, url);
+    t->top_url = with_route(&t->arena, url, cdp_str(f, "urlFragment"));
+    if (!t->top_url)
+        return;
     const char *loader = cdp_str(f, "loaderId");
     for (bx_visit *v = t->visits; v; v = v->next)
-        if (strcmp(v->url, url) == 0) {
+        if (strcmp(v->url, t->top_url) == 0) {
             if (loader) /* loaded again (a reload, a form answered by its own URL) */
                 v->loader = pw_arena_strdup(&t->arena, loader);
             return;
@@ -650,6 +735,10 @@ void bx_on_event(void *ctx, const cdp_msg *m)
         on_response(t, m);
     else if (record && strcmp(ev, "Network.loadingFailed") == 0)
         on_failed(t, m);
+    else if (record && strcmp(ev, "Network.webSocketCreated") == 0)
+        on_socket(t, m);
+    else if (record && strcmp(ev, "Network.webSocketFrameSent") == 0)
+        on_socket_sent(b, t, m);
     else if (top && strcmp(ev, "Page.loadEventFired") == 0)
         t->loaded = 1;
     else if (strcmp(ev, "Page.frameAttached") == 0)

@@ -85,6 +85,19 @@ typedef struct bx_frame {
     int popup; /* a window the page opened (window.open, target=_blank): id is its target's */
 } bx_frame;
 
+/* A WebSocket a page opened (Network.webSocketCreated): each message it sends is captured as a
+ * request of that page (method WEBSOCKET, the message as its body). The Fetch domain never sees
+ * a WebSocket, so containment cannot answer it: what it sends reaches its server. */
+#define BX_SOCKET_MSGS_MAX 1000      /* messages kept per page visit */
+#define BX_SOCKET_MSG_MAX  (1 << 20) /* bytes kept of one message, as of a POST body */
+typedef struct bx_socket {
+    struct bx_socket *next;
+    const char *id;
+    const char *url;
+    const char *page;      /* the document that opened it */
+    const char *initiator; /* the script that opened it */
+} bx_socket;
+
 typedef enum bx_task_kind { BX_TASK_PAGE = 0, BX_TASK_SEARCH, BX_TASK_LOGIN } bx_task_kind;
 
 typedef struct bx_task {
@@ -111,11 +124,14 @@ typedef struct bx_tab {
     int loaded;
     int nav_failed;
     int crashed;
-    int acted;         /* the last step did something (filled, clicked, submitted) */
-    int frames_filled; /* the fill step filled fields in frames below the top one */
-    int blank;         /* back on about:blank after a task (pagehide beacons are in) */
-    int leaving;       /* on the way to about:blank: a request cancelled now was still loading */
-    int unload_marked; /* the left document's pagehide ran (its unload marker's pause came) */
+    int acted;           /* the last step did something (filled, clicked, submitted) */
+    int frames_filled;   /* the fill step filled fields in frames below the top one */
+    int next_clicked;    /* the last step pressed a multi-step form's "Next": fill what appeared */
+    unsigned nav_seq;    /* navigations of the top frame begun or committed during the task */
+    unsigned submit_seq; /* nav_seq when the last submission (or search) was pressed */
+    int blank;           /* back on about:blank after a task (pagehide beacons are in) */
+    int leaving;         /* on the way to about:blank: a request cancelled now was still loading */
+    int unload_marked;   /* the left document's pagehide ran (its unload marker's pause came) */
     const char *unload_doc; /* the document being left whose marker is awaited (arena) */
     int load_timed_out;     /* no load event within --timeout: the page was scanned in part */
     int requeued;           /* cut short by a broken browser and queued again: not a gap yet */
@@ -129,7 +145,9 @@ typedef struct bx_tab {
     const char *doc_url;
     const char *left_url;
     int nav_pending;
-    bx_frame *frames; /* the frames below the top one attached during the task */
+    bx_frame *frames;     /* the frames below the top one attached during the task */
+    bx_socket *sockets;   /* the WebSockets opened during the task (arena) */
+    size_t n_socket_msgs; /* messages captured during the task (BX_SOCKET_MSGS_MAX) */
     const char *title;
     const char *facts_url; /* the document title/screenshot describe */
     const char *screenshot;
@@ -372,8 +390,18 @@ int bx_queue_push(bx_queue *q, const char *url, const char *text, int depth);
  * item->url. */
 int bx_queue_pop(bx_queue *q, bx_queue_item *item);
 int bx_care_score(const char *url, const char *text);
-/* The URL as the crawl knows it (heap): no fragment, no session ids in the path. */
+/* The URL as the crawl knows it (heap): no fragment (but a hash route's, bx_page_len), no session
+ * ids in the path. */
 char *bx_url_key(const char *url);
+/* 1 if frag (what follows a URL's '#') is a client-side route of a hash router ("/find-a-doctor",
+ * "!/conditions/hiv"): a page of its own, not a place in the page. "/" and "!/" alone (the home
+ * route a router writes for the URL without one) are no route. */
+int bx_hash_route(const char *frag);
+/* The length of url's part that names a page: all of it when its fragment is a hash route, else
+ * up to its '#'. */
+size_t bx_page_len(const char *url);
+/* 1 if a and b are URLs of one document: equal up to their fragments. */
+int bx_same_document(const char *a, const char *b);
 int bx_crawlable(bx_browser *b, const char *url);
 void bx_read_robots(bx_browser *b);
 
@@ -391,10 +419,12 @@ extern const char bx_js_fill_fn[]; /* (identity object) */
 extern const char bx_js_click_targets[];
 extern const char bx_js_click_point_fn[]; /* (index) */
 extern const char bx_js_submit_target[];
-extern const char bx_js_submit_frame_fn[]; /* () */
-extern const char bx_js_search_fn[];       /* (term) */
-extern const char bx_js_consent_fn[];      /* (1 accept | 0 reject): finds the button */
-extern const char bx_js_consent_click[];   /* presses the button bx_js_consent_fn found */
-extern const char bx_js_login_fn[];        /* (username, password) */
+extern const char bx_js_submit_frame_fn[];        /* () */
+extern const char bx_js_search_fn[];              /* (term) */
+extern const char bx_js_consent_fn[];             /* (1 accept | 0 reject): finds the button */
+extern const char bx_js_next_target[];            /* a multi-step form's "Next": its position */
+extern const char bx_js_consent_click[];          /* presses the button bx_js_consent_fn found */
+extern const char bx_js_consent_frame_click_fn[]; /* () the same in a frame */
+extern const char bx_js_login_fn[];               /* (username, password) */
 
 #endif

@@ -14,12 +14,20 @@ const char bx_js_scroll[] =
     "await new Promise(r=>setTimeout(r,60));}"
     "window.scrollTo(0,0);return JSON.stringify({height:h()});})()";
 
-/* Shared helpers: visible(), describe(el) (autocomplete, type, name, id, placeholder, label),
- * setValue(el, v) through the native setter so frameworks see it. */
+/* Shared helpers: deep(selector), the document's matching elements and those inside every open
+ * shadow root (web components: a booking widget's form, a consent banner, a care button; a
+ * querySelectorAll of the document does not see them), visible(), describe(el) (autocomplete,
+ * type, name, id, placeholder, label), setValue(el, v) through the native setter so frameworks
+ * see it. */
+#define BX_JS_DEEP                                                                          \
+    "const deep=s=>{const o=[];const w=r=>{o.push(...r.querySelectorAll(s));"               \
+    "for(const h of r.querySelectorAll('*'))if(h.shadowRoot)w(h.shadowRoot);};w(document);" \
+    "return o;};"
 #define BX_JS_HELPERS                                                                            \
+    BX_JS_DEEP                                                                                   \
     "const visible=e=>{const r=e.getBoundingClientRect();const s=getComputedStyle(e);"           \
     "return r.width>0&&r.height>0&&s.visibility!=='hidden'&&s.display!=='none';};"               \
-    "const labelOf=e=>{let t='';if(e.id){const l=document.querySelector('label[for=\"'+"         \
+    "const labelOf=e=>{let t='';if(e.id){const l=e.getRootNode().querySelector('label[for=\"'+"  \
     "CSS.escape(e.id)+'\"]');if(l)t+=' '+l.innerText;}const p=e.closest('label');"               \
     "if(p)t+=' '+p.innerText;return t;};"                                                        \
     "const describe=e=>[e.getAttribute('autocomplete'),e.type,e.name,e.id,"                      \
@@ -36,14 +44,14 @@ const char bx_js_scroll[] =
 
 const char bx_js_page_info[] =
     "(()=>{" BX_JS_HELPERS "const L=[],S=new Set();"
-    "for(const a of document.querySelectorAll('a[href],area[href]')){const h=a.href;"
+    "for(const a of deep('a[href],area[href]')){const h=a.href;"
     "if(!h||S.has(h))continue;S.add(h);"
     "L.push([h,((a.innerText||'')+' '+(a.getAttribute('aria-label')||'')+' '+(a.title||''))"
     ".replace(/\\s+/g,' ').trim().slice(0,100)]);if(L.length>=800)break;}"
-    "const frames=[...document.querySelectorAll('iframe[src]')].map(f=>[f.src,'iframe']);"
+    "const frames=deep('iframe[src]').map(f=>[f.src,'iframe']);"
     "return JSON.stringify({title:document.title||'',"
-    "login:!!document.querySelector('input[type=password]'),"
-    "search:[...document.querySelectorAll('input')].some(isSearch),links:L.concat(frames)});})()";
+    "login:deep('input[type=password]').length>0,"
+    "search:deep('input').some(isSearch),links:L.concat(frames)});})()";
 
 /* Date fields by meaning: the canary date of birth only where the field says birth (dob, birth,
  * bday, autocomplete=bday); any other date (an appointment's preferred date) gets a weekday three
@@ -76,10 +84,12 @@ const char bx_js_fill_fn[] =
     "if(t==='number')return '2';"
     "return id.reason;};"
     "let n=0;const radios=new Set();"
-    "for(const e of document.querySelectorAll('input,select,textarea')){"
+    "for(const e of deep('input,select,textarea')){"
     "const t=(e.type||'').toLowerCase();"
     "if(e.disabled||e.readOnly||['hidden','submit','button','reset','image','file','password']"
     ".includes(t))continue;if(!visible(e)&&!e.closest('form'))continue;"
+    "if(id.only_empty&&(t==='radio'?deep('input[type=radio]').some(r=>r.name===e.name&&"
+    "r.checked):t==='checkbox'||(e.tagName==='SELECT'?e.selectedIndex>0:e.value)))continue;"
     "const d=describe(e);"
     "if(t==='checkbox'){if(!e.checked){e.click();n++;}continue;}"
     "if(t==='radio'){if(!radios.has(e.name)){radios.add(e.name);e.click();n++;}continue;}"
@@ -95,17 +105,37 @@ const char bx_js_click_targets[] =
     "const re=/schedul|book|appointment|find a (doctor|provider|physician|location)|"
     "find (a |your )?(doctor|provider)|request|call|contact|get care|make an|"
     "refill|telehealth|virtual visit|sign up|register|check.?in|symptom|pay/i;"
-    "const els=[...document.querySelectorAll('a[href],button,[role=button],input[type=button]')]"
+    "const els=deep('a[href],button,[role=button],input[type=button]')"
     ".filter(e=>{if(!visible(e)||e.closest('nav,header,footer,[role=navigation]'))return false;"
     "if(e.type==='submit'&&e.form)return false;"
     "const t=(e.innerText||e.value||e.getAttribute('aria-label')||'')+' '+(e.getAttribute"
     "('href')||'');return re.test(t);}).slice(0,4);"
     "window.__pwTargets=els;"
     "if(!window.__pwNoNav){window.__pwNoNav=1;addEventListener('click',ev=>{"
-    "const a=ev.target.closest&&ev.target.closest('a[href]');"
+    "const a=ev.composedPath().find(n=>n.matches&&n.matches('a[href]'));"
     "if(a&&window.__pwBlockNav)ev.preventDefault();});}"
     "window.__pwBlockNav=1;"
     "return JSON.stringify({n:els.length});})()";
+
+/* A multi-step form's "Next" ("Continue", "Next step", "Proceed"): a button, not a link, in the
+ * page content, beside a field the fill step filled (in its form, or up to four ancestors up),
+ * and neither a form's submit button (the submit step's) nor a link (it would leave the page). Its
+ * position, for a trusted click; the step that appears is filled next (bx_js_fill_fn with
+ * only_empty). */
+const char bx_js_next_target[] =
+    "(()=>{" BX_JS_HELPERS "const re=/^(next|continue|next step|proceed)\\b/i;"
+    "const full=e=>e.value&&!['hidden','submit','button','reset','checkbox','radio','image']"
+    ".includes(e.type);"
+    "const b=deep('button,[role=button],input[type=button]').find(b=>{"
+    "if(!visible(b)||b.closest('nav,header,footer,[role=navigation],a[href]')||"
+    "(b.type==='submit'&&b.form))return false;"
+    "const t=(b.innerText||b.value||b.getAttribute('aria-label')||'').trim();"
+    "if(t.length>30||!re.test(t))return false;"
+    "let c=b.form||b.parentElement;for(let i=0;c&&i<5;i++,c=c.parentElement)"
+    "if([...c.querySelectorAll('input,select,textarea')].some(full))return true;return false;});"
+    "if(!b)return 'null';b.scrollIntoView({block:'center'});const r=b.getBoundingClientRect();"
+    "return JSON.stringify({x:r.left+r.width/2,y:r.top+r.height/2,"
+    "text:(b.innerText||b.value||'').trim().slice(0,30)});})()";
 
 const char bx_js_click_point_fn[] =
     "(i=>{const e=(window.__pwTargets||[])[i];if(!e||!e.isConnected)return 'null';"
@@ -117,7 +147,7 @@ const char bx_js_click_point_fn[] =
  * position, or a requestSubmit() when it has none. Navigation is allowed again. */
 const char bx_js_submit_target[] =
     "(()=>{" BX_JS_HELPERS "window.__pwBlockNav=0;"
-    "let best=null,bn=0;for(const f of document.forms){"
+    "let best=null,bn=0;for(const f of deep('form')){"
     "if(f.querySelector('input[type=password]'))continue;"
     "const fs=[...f.elements].filter(e=>!isSearch(e)&&e.value&&!['hidden','submit','button']"
     ".includes(e.type));if(fs.length>bn){bn=fs.length;best=f;}}"
@@ -131,7 +161,7 @@ const char bx_js_submit_target[] =
 /* The same in a frame below the top one (bx_tab_frames_call): its submit control is clicked
  * from the script (a frame's coordinates are not the page's), or the form is submitted. */
 const char bx_js_submit_frame_fn[] =
-    "(()=>{" BX_JS_HELPERS "let best=null,bn=0;for(const f of document.forms){"
+    "(()=>{" BX_JS_HELPERS "let best=null,bn=0;for(const f of deep('form')){"
     "if(f.querySelector('input[type=password]'))continue;"
     "const fs=[...f.elements].filter(e=>!isSearch(e)&&e.value&&!['hidden','submit','button']"
     ".includes(e.type));if(fs.length>bn){bn=fs.length;best=f;}}"
@@ -142,8 +172,7 @@ const char bx_js_submit_frame_fn[] =
 
 const char bx_js_search_fn[] =
     "(term=>{" BX_JS_HELPERS
-    "const e=[...document.querySelectorAll('input')].find(e=>isSearch(e)&&visible(e))||"
-    "[...document.querySelectorAll('input')].find(e=>isSearch(e));"
+    "const e=deep('input').find(e=>isSearch(e)&&visible(e))||deep('input').find(e=>isSearch(e));"
     "if(!e)return 'null';setValue(e,term);"
     "const f=e.form;const s=f&&f.querySelector('button[type=submit],input[type=submit],"
     "button:not([type])');"
@@ -158,19 +187,30 @@ const char bx_js_search_fn[] =
  * answer before the click runs (what the click's handler loads comes after the answer). */
 const char bx_js_consent_click[] =
     "(()=>{const k=Symbol.for('phiwall.consent');const e=window[k];if(!e)return 'null';"
-    "delete window[k];e.click();return JSON.stringify({clicked:1});})()";
+    "delete window[k];e.removeAttribute('data-phiwall-consent');e.click();"
+    "return JSON.stringify({clicked:1});})()";
+
+/* The same in a frame (bx_tab_frames_call: each call has an isolated world of its own, so the
+ * button found is marked in the DOM, which the worlds share): a consent manager that shows its
+ * banner in an iframe (Sourcepoint, TrustArc's pop-up frame, a CMP on its own domain). */
+const char bx_js_consent_frame_click_fn[] =
+    "(()=>{" BX_JS_DEEP "const e=deep('[data-phiwall-consent]')[0];if(!e)return 'null';"
+    "e.removeAttribute('data-phiwall-consent');e.click();return JSON.stringify({clicked:1});})";
 
 const char bx_js_consent_fn[] =
-    "(accept=>{const keep=e=>{window[Symbol.for('phiwall.consent')]=e;};"
+    "(accept=>{" BX_JS_DEEP "const keep=e=>{window[Symbol.for('phiwall.consent')]=e;"
+    "e.setAttribute('data-phiwall-consent','');};"
     "const ids=accept?['#onetrust-accept-btn-handler','#CybotCookiebotDialogBodyLevelButton"
     "LevelOptinAllowAll','#CybotCookiebotDialogBodyButtonAccept','#truste-consent-button',"
-    "'.osano-cm-accept-all','#didomi-notice-agree-button','[data-consent=accept]',"
+    "'.osano-cm-accept-all','#didomi-notice-agree-button','[data-testid=uc-accept-all-button]',"
+    "'[data-consent=accept]',"
     "'[data-action=accept]','#accept-cookies','.cookie-accept']:"
     "['#onetrust-reject-all-handler','#CybotCookiebotDialogBodyButtonDecline',"
     "'#truste-consent-required','.osano-cm-denyAll','#didomi-notice-disagree-button',"
+    "'[data-testid=uc-deny-all-button]',"
     "'[data-consent=reject]','[data-action=reject]','#reject-cookies','.cookie-reject'];"
     "const vis=e=>{const r=e.getBoundingClientRect();return r.width>0&&r.height>0;};"
-    "for(const s of ids){const e=document.querySelector(s);if(e&&vis(e)){keep(e);"
+    "for(const s of ids){const e=deep(s)[0];if(e&&vis(e)){keep(e);"
     "return JSON.stringify({found:s});}}"
     "const re=accept?/^(accept|accept all|accept all cookies|allow all|allow cookies|i agree|"
     "agree|ok|okay|got it|i accept|yes|i understand|understood|i consent|agree and proceed|"
@@ -178,18 +218,18 @@ const char bx_js_consent_fn[] =
     ":/^(reject|reject all|decline|deny|refuse|necessary only|only necessary|use necessary|"
     "essential only|do not accept|no thanks|i do not agree|i disagree|disagree|"
     "continue without accepting|strictly necessary only)\\b/i;"
-    "for(const e of document.querySelectorAll('button,[role=button],a,input[type=button]')){"
+    "for(const e of deep('button,[role=button],a,input[type=button]')){"
     "const t=(e.innerText||e.value||'').trim();if(t.length<40&&re.test(t)&&vis(e)){keep(e);"
     "return JSON.stringify({found:t});}}return 'null';})";
 
 const char bx_js_login_fn[] =
     "((u,p)=>{" BX_JS_HELPERS
-    "const pw=[...document.querySelectorAll('input[type=password]')].find(visible)||"
-    "document.querySelector('input[type=password]');if(!pw)return 'null';"
-    "const f=pw.form||document;const fields=[...f.querySelectorAll('input')].filter(e=>"
+    "const pw=deep('input[type=password]').find(visible)||deep('input[type=password]')[0];"
+    "if(!pw)return 'null';"
+    "const f=pw.form||pw.getRootNode();const fields=[...f.querySelectorAll('input')].filter(e=>"
     "['text','email','tel',''].includes(e.type)&&!isSearch(e));"
     "const user=fields.find(e=>/user|email|login|account|id/i.test(describe(e)))||fields[0];"
     "if(user)setValue(user,u);setValue(pw,p);"
-    "const s=(pw.form||document).querySelector('button[type=submit],input[type=submit],"
+    "const s=f.querySelector('button[type=submit],input[type=submit],"
     "button:not([type])');if(s){s.click();}else if(pw.form){pw.form.requestSubmit?"
     "pw.form.requestSubmit():pw.form.submit();}return JSON.stringify({ok:1});})";

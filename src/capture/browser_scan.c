@@ -169,6 +169,35 @@ static void wait_loaded(bx_browser *b, int timeout_ms)
         cdp_pump(b->conn, deadline, NULL);
 }
 
+static int settle_of(const bx_browser *b);
+
+/* After a submission (or a site search): until the page it loads has loaded, at most timeout_ms.
+ * One the page's own script handles (fetch or XHR, a single-page app's form, a search box that
+ * filters in place) starts no navigation: a tab where none began within the settle time stays
+ * on its page, loaded. Earlier versions waited for a load event that never came — half of
+ * --timeout, 10 s, on every page with such a form. */
+static void wait_submitted(bx_browser *b, int timeout_ms)
+{
+    long long now = cdp_now_ms();
+    long long deadline = now + timeout_ms, grace = now + settle_of(b);
+    if (grace > deadline)
+        grace = deadline;
+    for (;;) {
+        now = cdp_now_ms();
+        for (int i = 0; i < b->n_tabs && now >= grace; i++) {
+            bx_tab *t = &b->tabs[i];
+            if (t->active && !t->loaded && t->nav_seq == t->submit_seq) {
+                bx_log(b, "%s: no navigation within %d ms of the submission: the page stays",
+                       t->task.url, settle_of(b));
+                t->loaded = 1;
+            }
+        }
+        if (all_loaded(b) || cdp_conn_dead(b->conn) || now >= deadline)
+            return;
+        cdp_pump(b->conn, now < grace ? grace : deadline, NULL);
+    }
+}
+
 /* At least ms, then until the pages' network is quiet (browser_settle.c), at most the cap. */
 static void settle_ms(bx_browser *b, int ms)
 {
@@ -236,7 +265,7 @@ static pw_status step_scroll(bx_tab *t, pw_err *err)
     return bx_tab_eval(t, bx_js_scroll, &t->arena, NULL, err);
 }
 
-static char *identity_json(pw_arena *a, const pw_browser_identity *id)
+static char *identity_json(pw_arena *a, const pw_browser_identity *id, int only_empty)
 {
     pw_buf b;
     pw_buf_init(&b);
@@ -258,18 +287,20 @@ static char *identity_json(pw_arena *a, const pw_browser_identity *id)
         pw_buf_printf(&b, ",\"dob_us\":\"%.2s/%.2s/%.4s\"", d + 5, d + 8, d);
     else
         pw_buf_puts(&b, ",\"dob_us\":\"\"");
+    if (only_empty) /* a form's next step: what it showed, not what was filled before */
+        pw_buf_puts(&b, ",\"only_empty\":1");
     pw_buf_putc(&b, '}');
     char *out = b.failed ? NULL : pw_arena_strdup(a, b.data);
     pw_buf_free(&b);
     return out;
 }
 
-static pw_status step_fill(bx_tab *t, pw_err *err)
+static pw_status fill(bx_tab *t, int only_empty, pw_err *err)
 {
     const pw_browser_identity *id = t->b->o->identity;
     if (!id)
         return PW_OK;
-    char *json = identity_json(&t->arena, id);
+    char *json = identity_json(&t->arena, id, only_empty);
     if (!json)
         return pw_err_set(err, PW_ERR_NOMEM, "fill: out of memory");
     char *v = NULL;
@@ -279,9 +310,39 @@ static pw_status step_fill(bx_tab *t, pw_err *err)
         return st;
     int answered = 0, filled = 0; /* forms inside iframes (same site or not) too */
     pw_status fst = bx_tab_frames_call(t, bx_js_fill_fn, json, 0, &answered, &filled, err);
-    t->frames_filled = filled > 0;
+    t->frames_filled |= filled > 0;
     t->acted |= filled > 0;
     return fst != PW_OK ? fst : st;
+}
+
+static pw_status step_fill(bx_tab *t, pw_err *err)
+{
+    return fill(t, 0, err);
+}
+
+/* A multi-step form (an appointment request whose second step, date of birth and reason, appears
+ * after "Next"): press its "Next" (a trusted click), and after the settle fill what appeared
+ * (step_next_fill). Earlier versions filled the first step only and never saw what the form
+ * sends at its end. */
+static pw_status step_next(bx_tab *t, pw_err *err)
+{
+    char *v = NULL;
+    double x, y;
+    t->next_clicked = 0;
+    pw_status st = bx_tab_eval(t, bx_js_next_target, &t->arena, &v, err);
+    if (st != PW_OK || !point_of(v, &x, &y))
+        return st;
+    bx_log(t->b, "next %s: %s", t->task.url, v);
+    t->acted = t->next_clicked = 1;
+    return bx_tab_click_at(t, x, y, err);
+}
+
+static pw_status step_next_fill(bx_tab *t, pw_err *err)
+{
+    if (!t->next_clicked)
+        return PW_OK;
+    t->next_clicked = 0;
+    return fill(t, 1, err);
 }
 
 static pw_status step_click(bx_tab *t, pw_err *err)
@@ -314,7 +375,7 @@ static pw_status click_or_submitted(bx_tab *t, const char *v, const char *what, 
         return PW_OK;
     bx_log(t->b, "%s %s: %s", what, t->task.url, v);
     t->acted = 1;
-    t->loaded = 0; /* a submission usually loads a new document */
+    t->loaded = 0; /* a submission usually loads a new document (wait_submitted) */
     if (point_of(v, &x, &y))
         return bx_tab_click_at(t, x, y, err);
     return PW_OK;
@@ -323,6 +384,7 @@ static pw_status click_or_submitted(bx_tab *t, const char *v, const char *what, 
 static pw_status step_submit(bx_tab *t, pw_err *err)
 {
     char *v = NULL;
+    t->submit_seq = t->nav_seq; /* before the script, which may submit (requestSubmit) */
     pw_status st = bx_tab_eval(t, bx_js_submit_target, &t->arena, &v, err);
     if (st != PW_OK)
         return st;
@@ -346,6 +408,7 @@ static pw_status step_search(bx_tab *t, pw_err *err)
     pw_buf_init(&q);
     pw_buf_json_string(&q, term, strlen(term));
     char *v = NULL;
+    t->submit_seq = t->nav_seq; /* before the script, which may submit */
     pw_status st = q.failed ? pw_err_set(err, PW_ERR_NOMEM, "search: out of memory")
                             : bx_tab_call(t, bx_js_search_fn, q.data, &t->arena, &v, err);
     pw_buf_free(&q);
@@ -356,15 +419,39 @@ static pw_status step_search(bx_tab *t, pw_err *err)
     return click_or_submitted(t, v, "search", err);
 }
 
+/* A banner in an iframe of the page (a consent manager on its own domain: Sourcepoint, TrustArc's
+ * pop-up frame): found in the first frame that has one, then pressed there, the answer marked
+ * before the press as for the page's own banner. Earlier versions looked in the top document
+ * only and answered no such banner (the `consent` note said none was found). */
+static pw_status consent_in_frame(bx_tab *t, const char *accept, pw_err *err)
+{
+    bx_browser *b = t->b;
+    int found = 0, pressed = 0, unused = 0;
+    pw_status st = bx_tab_frames_call(t, bx_js_consent_fn, accept, 1, &found, &unused, err);
+    if (st != PW_OK || !found)
+        return st;
+    b->consent_answered = 1;
+    b->consent_rejected = b->o->consent == PW_CONSENT_REJECT;
+    st = bx_tab_frames_call(t, bx_js_consent_frame_click_fn, "", 1, &pressed, &unused, err);
+    if (st == PW_OK && !pressed) /* the button went away meanwhile */
+        b->consent_answered = b->consent_rejected = 0;
+    if (pressed)
+        bx_log(b, "consent %s: pressed in a frame of %s", accept[0] == '1' ? "accept" : "reject",
+               t->task.url);
+    return st;
+}
+
 static pw_status step_consent(bx_tab *t, pw_err *err)
 {
     bx_browser *b = t->b;
     if (b->consent_answered)
         return PW_OK;
     char *v = NULL;
-    pw_status st = bx_tab_call(t, bx_js_consent_fn, b->o->consent == PW_CONSENT_ACCEPT ? "1" : "0",
-                               &t->arena, &v, err);
-    if (st != PW_OK || !v || strcmp(v, "null") == 0)
+    const char *accept = b->o->consent == PW_CONSENT_ACCEPT ? "1" : "0";
+    pw_status st = bx_tab_call(t, bx_js_consent_fn, accept, &t->arena, &v, err);
+    if (st == PW_OK && (!v || strcmp(v, "null") == 0))
+        return consent_in_frame(t, accept, err);
+    if (st != PW_OK)
         return st;
     bx_log(b, "consent %s: %s", b->o->consent == PW_CONSENT_ACCEPT ? "accept" : "reject", v);
     /* The visitor answers with the click: what its handler loads (the pixel an accept loads)
@@ -522,9 +609,14 @@ static pw_status interact(bx_browser *b, pw_err *err)
             tab_step_fn fn;
         } steps[] = {{PW_STEP_SCROLL, step_scroll},
                      {PW_STEP_FILL, step_fill},
+                     /* a form of up to three steps: each "Next", then what it showed */
+                     {PW_STEP_CLICK, step_next},
+                     {PW_STEP_FILL, step_next_fill},
+                     {PW_STEP_CLICK, step_next},
+                     {PW_STEP_FILL, step_next_fill},
                      {PW_STEP_CLICK, step_click},
                      {PW_STEP_SUBMIT, step_submit}};
-        for (size_t s = 0; s < 4 && st == PW_OK; s++) {
+        for (size_t s = 0; s < sizeof steps / sizeof steps[0] && st == PW_OK; s++) {
             int acted = 0;
             for (int i = 0; i < b->n_tabs; i++)
                 b->tabs[i].acted = 0;
@@ -532,7 +624,7 @@ static pw_status interact(bx_browser *b, pw_err *err)
             for (int i = 0; i < b->n_tabs; i++)
                 acted |= b->tabs[i].active && b->tabs[i].acted;
             if (st == PW_OK && acted && steps[s].step == PW_STEP_SUBMIT)
-                wait_loaded(b, b->o->timeout_ms / 2);
+                wait_submitted(b, b->o->timeout_ms / 2);
             /* Nothing happened: nothing to wait for. A submission loads a new page whose
              * trackers start from scratch: twice the time. */
             int ms = steps[s].step == PW_STEP_SCROLL   ? settle_of(b) / 2
@@ -556,7 +648,7 @@ static pw_status interact(bx_browser *b, pw_err *err)
                 *err = e;
         }
         if (st == PW_OK) {
-            wait_loaded(b, b->o->timeout_ms / 2);
+            wait_submitted(b, b->o->timeout_ms / 2);
             settle_ms(b, settle_of(b) * 2);
         }
     }

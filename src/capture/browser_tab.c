@@ -148,12 +148,16 @@ pw_status bx_tab_open(bx_browser *b, bx_tab *t, pw_err *err)
      * page's) sends a beacon of its own origin (CSP's connect-src 'self' allows it) naming the
      * document — the document's own beacons are created right after it in the same task. The leave
      * waits for its pause rather than for a fixed time after the next document commits: the left
-     * document's pagehide runs only after that commit, late on a loaded machine. */
+     * document's pagehide runs only after that commit, late on a loaded machine. The document
+     * is named by its URL as it was loaded (read before the page's scripts run): a router that
+     * rewrites it (history.pushState, a hash router's "#/") does not make the marker a stranger
+     * the leave waits past until its cap — 5 s a page before. */
     if (st == PW_OK)
         st = call(t, t->session, "Page.addScriptToEvaluateOnNewDocument",
-                  "{\"source\":\"if(window===top)addEventListener('pagehide',function(){try{"
+                  "{\"source\":\"if(window===top){const u=location.href;"
+                  "addEventListener('pagehide',function(){try{"
                   "navigator.sendBeacon(location.origin+'" BX_UNLOAD_PATH
-                  "?'+encodeURIComponent(location.href))}catch(e){}});\"}",
+                  "?'+encodeURIComponent(u))}catch(e){}})}\"}",
                   NULL, err);
     return st;
 }
@@ -174,8 +178,12 @@ void bx_tab_reset(bx_tab *t)
     t->unload_marked = 0;
     t->nav_pending = 0;
     t->frames = NULL; /* in the arena */
+    t->sockets = NULL;
+    t->n_socket_msgs = 0;
     t->has_login_form = 0;
     t->frames_filled = 0;
+    t->next_clicked = 0;
+    t->nav_seq = t->submit_seq = 0;
     t->visits = NULL;
     t->reqs = t->reqs_tail = NULL;
     t->answered = NULL;
@@ -486,11 +494,12 @@ static int pause_pending(const bx_tab *t)
     return 0;
 }
 
-/* A request for a document of the top frame (each hop of its redirects). */
+/* A request for a document of the top frame (each hop of its redirects). Its page is its URL,
+ * with the hash route it was asked for (a request's URL has no fragment). */
 static int is_top_doc(const bx_req *q)
 {
     return q->r.resource_type && strcmp(q->r.resource_type, "document") == 0 && q->r.page_url &&
-           q->r.url && strcmp(q->r.page_url, q->r.url) == 0;
+           q->r.url && bx_same_document(q->r.page_url, q->r.url);
 }
 
 /* The HTTP status of the task's first top-level document (the last hop of its redirects); 0 if
@@ -603,7 +612,7 @@ static void attribute_redirects(bx_tab *t)
         if (!next || !last)
             continue;
         q->r.redirect_url = next->r.url;
-        q->r.page_url = last->r.url;
+        q->r.page_url = last->r.page_url;
     }
 }
 
