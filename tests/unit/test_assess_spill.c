@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "assess/inventory.h"
 #include "gw_test_tmpfs.h"
 #include "phiwall/assess.h"
 #include "phiwall/har.h"
@@ -211,6 +212,43 @@ static void spill_disk_full(void)
     pw_assessor_free(as);
 }
 
+/* A tracker's inventory row past its 64 remembered pages counts page changes: it kept a copy of
+ * the page URL at each change, so its arena grew by a URL per page and tracker (a 20,000-page
+ * HAR: ~11 MiB). The row now points to the assessor's page URL; its count is unchanged. */
+static void inventory_page_changes(void)
+{
+    pw_arena a;
+    pw_arena_init(&a, 0);
+    pw_inventory *inv = pw_inventory_new(&a);
+    CHECK(inv != NULL);
+    const pw_tracker *t = pw_catalog_find(cat, "meta-pixel");
+    CHECK(t != NULL);
+    static char urls[4000][160];
+    for (size_t i = 0; i < 4000; i++)
+        snprintf(urls[i], sizeof urls[i],
+                 "https://www.h.org/conditions/breast-cancer/treatment-options/%zu/"
+                 "with-a-long-path-as-real-sites-have/and-more-of-it",
+                 i);
+    pw_request req = {.url = "https://www.facebook.com/tr/?id=1234567890&ev=PageView"};
+    pw_beacon b = {.tracker = t, .account_id = "1234567890", .request = &req};
+    pw_err err = {0};
+    size_t after_64 = 0;
+    for (size_t i = 0; t && inv && i < 4000; i++) {
+        CHECK(pw_inventory_add(inv, &b, NULL, urls[i], &err) == PW_OK);
+        CHECK(pw_inventory_add(inv, &b, NULL, urls[i], &err) == PW_OK); /* same page: once */
+        if (i == 100)
+            after_64 = a.total;
+    }
+    size_t n = 0;
+    const pw_tracker_use *u = inv ? pw_inventory_result(inv, &n) : NULL;
+    CHECK(n == 1 && u && u[0].n_pages == 4000 && u[0].n_requests == 8000);
+    fprintf(stderr, "inventory arena: %zu bytes after 100 pages, %zu after 4000\n", after_64,
+            a.total);
+    CHECK(a.total == after_64); /* the old inventory: +~600 KiB */
+    pw_inventory_free(inv);
+    pw_arena_free(&a);
+}
+
 int main(void)
 {
     have_tmpfs = gw_tmpfs_mount(&small, 256); /* before any thread: unshare refuses otherwise */
@@ -222,7 +260,8 @@ int main(void)
         return 1;
     }
     static const pw_test_case cases[] = {PW_TEST(identical_reports), PW_TEST(bounded_per_page),
-                                         PW_TEST(spill_errors), PW_TEST(spill_disk_full)};
+                                         PW_TEST(spill_errors), PW_TEST(spill_disk_full),
+                                         PW_TEST(inventory_page_changes)};
     int rc = pw_test_run(cases, sizeof cases / sizeof cases[0]);
     gw_tmpfs_unmount(&small);
     pw_detector_free(det);
