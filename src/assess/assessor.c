@@ -479,7 +479,7 @@ static size_t ensure_page(pw_assessor *as, const pw_page *in)
             const char *why;
             pw_hhs_context c = pw_assess_page_context(as->det, as->scratch, &as->req, p->page.url,
                                                       p->page.title, &why);
-            raise_context(p, c, dup_or_null(&as->arena, why));
+            raise_context(p, c, intern(as, why));
         }
         if (!p->page.screenshot_png && in->screenshot_png)
             p->page.screenshot_png = dup_or_null(&as->arena, in->screenshot_png);
@@ -508,7 +508,7 @@ static size_t ensure_page(pw_assessor *as, const pw_page *in)
     const char *why;
     p->ctx =
         pw_assess_page_context(as->det, as->scratch, &as->req, p->page.url, p->page.title, &why);
-    p->why = dup_or_null(&as->arena, why);
+    p->why = intern(as, why); /* kept once: most pages give one of a few reasons */
     flag_context(as, p);
     as->page_keys[as->n_pages] = (char *)p->page.url;
     if (!map_put(&as->page_index, as->page_keys, as->n_pages))

@@ -9,7 +9,8 @@ typedef struct pw_inventory pw_inventory;
 pw_inventory *pw_inventory_new(pw_arena *a); /* items live in the arena */
 void pw_inventory_free(pw_inventory *inv);
 /* list_domain: for a filter-list beacon (EasyPrivacy, EasyList) the registrable domain of its
- * request host, which gives it a row of its own; NULL for any other beacon. */
+ * request host, which gives it a row of its own; NULL for any other beacon. page_url is kept
+ * (not copied): it must live as long as the inventory (the assessor's page URL). */
 pw_status pw_inventory_add(pw_inventory *inv, const pw_beacon *b, const char *list_domain,
                            const char *page_url, pw_err *err);
 /* The one account seen for catalogued tracker t, or NULL (none, several, or a filter-list entry,

@@ -5,6 +5,7 @@
  * reasoning, the fix, and the raw request in a collapsible <details>. Page screenshots are
  * embedded as data: URIs.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -199,12 +200,38 @@ static void summary(pw_buf *b, const pw_scan_result *r)
                    "general pages for inventory.</div></section>");
 }
 
-/* The findings' page keys (pw_url_page_key), parallel to r->findings: a finding stands for every
- * page URL with its key (the same page with another query string). */
+/* The findings' page keys (pw_url_page_key) as numbers: a finding stands for every page URL with
+ * its key (the same page with another query string). Grouping a page's findings is then a
+ * lookup, not a string comparison per pair of findings: the report of a 20,000-page scan
+ * (300,000 findings) would otherwise take hours. */
 typedef struct page_keys {
-    char **key;
-    size_t n;
+    size_t n;   /* findings */
+    size_t *id; /* per finding: its key's number */
+    char **key; /* per number: the key */
+    size_t n_keys, cap_keys;
+    size_t *slot; /* open addressing over the keys: number + 1, 0 empty */
+    size_t cap;
+    /* per key number: its findings of every severity (the pages table's count and badge) */
+    size_t *count;
+    int *max;
+    /* per key number: its findings above info, in report order: order[start[k] .. + len[k]] */
+    size_t *start, *len, *order;
+    /* the pages by URL (page_of): index + 1, 0 empty */
+    size_t *page_slot;
+    size_t page_cap;
 } page_keys;
+
+static uint64_t hash_bytes(uint64_t h, const char *s)
+{
+    for (; s && *s; s++)
+        h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
+    return h;
+}
+
+static uint64_t hash_key(const char *s)
+{
+    return hash_bytes(0xcbf29ce484222325ULL, s);
+}
 
 static char *page_key_dup(const char *url)
 {
@@ -218,38 +245,126 @@ static char *page_key_dup(const char *url)
 
 static void page_keys_free(page_keys *pk)
 {
-    for (size_t i = 0; pk->key && i < pk->n; i++)
+    for (size_t i = 0; pk->key && i < pk->n_keys; i++)
         free(pk->key[i]);
     free(pk->key);
+    free(pk->id);
+    free(pk->slot);
+    free(pk->count);
+    free(pk->max);
+    free(pk->start);
+    free(pk->len);
+    free(pk->order);
+    free(pk->page_slot);
+}
+
+/* Smallest power of two at least 2n (a table at most half full). */
+static size_t table_cap(size_t n)
+{
+    size_t cap = 16;
+    while (cap < 2 * n)
+        cap *= 2;
+    return cap;
+}
+
+/* The number of key k (owned: freed here when already known), SIZE_MAX on no memory. */
+static size_t page_key_intern(page_keys *pk, char *k)
+{
+    size_t i = hash_key(k) & (pk->cap - 1);
+    for (; pk->slot[i]; i = (i + 1) & (pk->cap - 1)) {
+        if (strcmp(pk->key[pk->slot[i] - 1], k) == 0) {
+            free(k);
+            return pk->slot[i] - 1;
+        }
+    }
+    pk->key[pk->n_keys] = k;
+    pk->slot[i] = ++pk->n_keys;
+    return pk->n_keys - 1;
+}
+
+/* The number of the page key of url, SIZE_MAX when no finding has it (or no memory). */
+static size_t page_key_find(const page_keys *pk, const char *url)
+{
+    char *k = page_key_dup(url);
+    size_t found = SIZE_MAX;
+    for (size_t i = hash_key(k) & (pk->cap - 1); k && pk->slot[i]; i = (i + 1) & (pk->cap - 1)) {
+        if (strcmp(pk->key[pk->slot[i] - 1], k) == 0) {
+            found = pk->slot[i] - 1;
+            break;
+        }
+    }
+    free(k);
+    return found;
+}
+
+/* The first page with this URL, by its index (page_of). */
+static void page_index_init(page_keys *pk, const pw_scan_result *r)
+{
+    for (size_t p = 0; p < r->n_pages; p++) {
+        size_t i = hash_key(r->pages[p].url) & (pk->page_cap - 1);
+        int known = 0;
+        for (; pk->page_slot[i]; i = (i + 1) & (pk->page_cap - 1))
+            if ((known = strcmp(r->pages[pk->page_slot[i] - 1].url, r->pages[p].url) == 0))
+                break;
+        if (!known)
+            pk->page_slot[i] = p + 1;
+    }
 }
 
 static int page_keys_init(page_keys *pk, const pw_scan_result *r)
 {
-    pk->n = r->n_findings;
-    pk->key = calloc(pk->n ? pk->n : 1, sizeof *pk->key);
-    if (!pk->key)
+    size_t n = r->n_findings, one = n ? n : 1;
+    pk->n = n;
+    pk->cap = table_cap(n);
+    pk->page_cap = table_cap(r->n_pages);
+    pk->id = calloc(one, sizeof *pk->id);
+    pk->key = calloc(one, sizeof *pk->key);
+    pk->slot = calloc(pk->cap, sizeof *pk->slot);
+    pk->order = calloc(one, sizeof *pk->order);
+    pk->page_slot = calloc(pk->page_cap, sizeof *pk->page_slot);
+    if (!pk->id || !pk->key || !pk->slot || !pk->order || !pk->page_slot)
         return -1;
-    for (size_t i = 0; i < pk->n; i++)
-        if (!(pk->key[i] = page_key_dup(r->findings[i].page_url)))
+    for (size_t i = 0; i < n; i++) {
+        char *k = page_key_dup(r->findings[i].page_url);
+        if (!k || (pk->id[i] = page_key_intern(pk, k)) == SIZE_MAX)
             return -1;
+    }
+    size_t nk = pk->n_keys ? pk->n_keys : 1;
+    pk->count = calloc(nk, sizeof *pk->count);
+    pk->max = malloc(nk * sizeof *pk->max);
+    pk->start = calloc(nk, sizeof *pk->start);
+    pk->len = calloc(nk, sizeof *pk->len);
+    if (!pk->count || !pk->max || !pk->start || !pk->len)
+        return -1;
+    for (size_t k = 0; k < pk->n_keys; k++)
+        pk->max[k] = -1;
+    for (size_t i = 0; i < n; i++) {
+        size_t k = pk->id[i];
+        int sev = (int)r->findings[i].severity;
+        pk->count[k]++;
+        if (sev > pk->max[k])
+            pk->max[k] = sev;
+        pk->len[k] += r->findings[i].severity != PW_SEV_INFO;
+    }
+    for (size_t k = 1; k < pk->n_keys; k++)
+        pk->start[k] = pk->start[k - 1] + pk->len[k - 1];
+    size_t *fill = calloc(nk, sizeof *fill);
+    if (!fill)
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        if (r->findings[i].severity != PW_SEV_INFO)
+            pk->order[pk->start[pk->id[i]] + fill[pk->id[i]]++] = i;
+    free(fill);
+    page_index_init(pk, r);
     return 0;
 }
 
-static int page_max_severity(const pw_scan_result *r, const page_keys *pk, const char *url,
-                             size_t *n)
+/* The number of findings on the page of url (its key) and their highest severity, -1 if none. */
+static int page_max_severity(const page_keys *pk, const char *url, size_t *n)
 {
-    int max = -1;
-    *n = 0;
-    char *key = page_key_dup(url);
-    for (size_t i = 0; key && i < r->n_findings; i++) {
-        if (strcmp(pk->key[i], key) != 0)
-            continue;
-        (*n)++;
-        if ((int)r->findings[i].severity > max)
-            max = (int)r->findings[i].severity;
-    }
-    free(key);
-    return max;
+    size_t k = page_key_find(pk, url);
+    *n = k == SIZE_MAX ? 0 : pk->count[k];
+    return k == SIZE_MAX ? -1 : pk->max[k];
 }
 
 static int same_str(const char *x, const char *y)
@@ -269,6 +384,60 @@ static int same_row(const pw_scan_result *r, const page_mask *mask, size_t i, si
     const char *const *why = r->page_reasons;
     return same_str(mask[i].url, mask[j].url) && r->page_contexts[i] == r->page_contexts[j] &&
            same_str(mask[i].title, mask[j].title) && (!why || same_str(why[i], why[j]));
+}
+
+/* The rows of the pages table: each page's row numbered (pages whose rows read the same share
+ * one), with the first page of each row and the number of pages it stands for. A hash of the
+ * row's parts finds the pages to compare with, instead of every earlier page. */
+typedef struct row_groups {
+    size_t *of;    /* per page: its row */
+    size_t *first; /* per row: its first page */
+    size_t *count; /* per row: its pages */
+} row_groups;
+
+static uint64_t row_hash(const pw_scan_result *r, const page_mask *mask, size_t i)
+{
+    /* NULL and "" differ (same_str): each part hashed with a marker of whether it is there */
+    const char *why = r->page_reasons ? r->page_reasons[i] : NULL;
+    uint64_t h = hash_bytes(hash_key(mask[i].url) + !mask[i].url, mask[i].title);
+    h = hash_bytes(h * 31 + !mask[i].title, why);
+    return (h * 31 + !why) * 31 + (uint64_t)r->page_contexts[i];
+}
+
+static void row_groups_free(row_groups *g)
+{
+    free(g->of);
+    free(g->first);
+    free(g->count);
+}
+
+static int row_groups_init(row_groups *g, const pw_scan_result *r, const page_mask *mask)
+{
+    size_t n = r->n_pages ? r->n_pages : 1, cap = table_cap(r->n_pages), n_rows = 0;
+    size_t *slot = calloc(cap, sizeof *slot); /* row + 1 */
+    uint64_t *h = calloc(n, sizeof *h);
+    g->of = calloc(n, sizeof *g->of);
+    g->first = calloc(n, sizeof *g->first);
+    g->count = calloc(n, sizeof *g->count);
+    int ok = slot && h && g->of && g->first && g->count;
+    for (size_t p = 0; ok && p < r->n_pages; p++) {
+        h[p] = row_hash(r, mask, p);
+        size_t i = h[p] & (cap - 1);
+        for (; slot[i]; i = (i + 1) & (cap - 1)) {
+            size_t q = g->first[slot[i] - 1];
+            if (h[q] == h[p] && same_row(r, mask, p, q))
+                break;
+        }
+        if (!slot[i]) {
+            g->first[n_rows] = p;
+            slot[i] = ++n_rows;
+        }
+        g->of[p] = slot[i] - 1;
+        g->count[slot[i] - 1]++;
+    }
+    free(slot);
+    free(h);
+    return ok ? 0 : -1;
 }
 
 static void masks_free(page_mask *mask, size_t n)
@@ -317,22 +486,21 @@ static page_mask *masks_of(const pw_scan_result *r)
 static void pages_table(pw_buf *b, const pw_scan_result *r, const page_keys *pk)
 {
     page_mask *mask = masks_of(r);
-    if (!mask) {
+    row_groups rows = {0};
+    if (!mask || row_groups_init(&rows, r, mask) != 0) {
+        row_groups_free(&rows);
+        masks_free(mask, r->n_pages);
         b->failed = 1;
         return;
     }
     pw_buf_puts(b, "<section><h2>Pages</h2><table><tr><th>Page</th><th>HHS context</th>"
                    "<th>Why</th><th>Findings</th></tr>");
     for (size_t i = 0; i < r->n_pages; i++) {
-        size_t same = 1, j;
-        for (j = 0; j < i && !same_row(r, mask, i, j); j++)
-            ;
-        if (j < i)
+        if (rows.first[rows.of[i]] != i)
             continue; /* counted in the row of the first of them */
-        for (j = i + 1; j < r->n_pages; j++)
-            same += same_row(r, mask, i, j);
+        size_t same = rows.count[rows.of[i]];
         size_t n;
-        int max = page_max_severity(r, pk, r->pages[i].url, &n);
+        int max = page_max_severity(pk, r->pages[i].url, &n);
         const char *ctx = pw_hhs_context_name(r->page_contexts[i]);
         pw_buf_puts(b, "<tr><td class=\"url\">");
         esc(b, mask[i].url);
@@ -352,8 +520,10 @@ static void pages_table(pw_buf *b, const pw_scan_result *r, const page_keys *pk)
         else
             pw_buf_puts(b, "—");
         pw_buf_puts(b, "</td></tr>");
+        pw_buf_spill(b, PW_BUF_SPILL_AT); /* a row is never revisited */
     }
     pw_buf_puts(b, "</table></section>");
+    row_groups_free(&rows);
     masks_free(mask, r->n_pages);
 }
 
@@ -540,12 +710,16 @@ static void screenshot(pw_buf *b, const char *path)
     free(data);
 }
 
-static const pw_page *page_of(const pw_scan_result *r, const char *url, size_t *idx)
+/* The first page with this URL. */
+static const pw_page *page_of(const pw_scan_result *r, const page_keys *pk, const char *url,
+                              size_t *idx)
 {
-    for (size_t i = 0; i < r->n_pages; i++) {
-        if (strcmp(r->pages[i].url, url) == 0) {
-            *idx = i;
-            return &r->pages[i];
+    for (size_t i = hash_key(url) & (pk->page_cap - 1); pk->page_slot[i];
+         i = (i + 1) & (pk->page_cap - 1)) {
+        size_t p = pk->page_slot[i] - 1;
+        if (strcmp(r->pages[p].url, url) == 0) {
+            *idx = p;
+            return &r->pages[p];
         }
     }
     return NULL;
@@ -591,27 +765,28 @@ static int same_tracker(const pw_finding *f, const pw_finding *g, pw_report_load
     return (!a && !b) || (a && b && strcmp(a, b) == 0);
 }
 
-/* Has an earlier finding (in sorted order) the same page (and vendor, when given)? */
-static int seen_before(const pw_scan_result *r, const page_keys *pk, size_t i, int same_vendor,
-                       pw_report_loader *ld)
+/* Has an earlier finding of the page (list[0 .. at), above info, in sorted order) the same
+ * tracker as list[at]? */
+static int tracker_seen_before(const pw_scan_result *r, const size_t *list, size_t at,
+                               pw_report_loader *ld)
 {
-    const pw_finding *f = &r->findings[i];
-    for (size_t j = 0; j < i; j++) {
-        const pw_finding *g = &r->findings[j];
-        if (g->severity == PW_SEV_INFO || strcmp(pk->key[j], pk->key[i]) != 0)
-            continue;
-        if (!same_vendor || same_tracker(f, g, ld))
+    const pw_finding *f = &r->findings[list[at]];
+    for (size_t j = 0; j < at; j++)
+        if (same_tracker(f, &r->findings[list[j]], ld))
             return 1;
-    }
     return 0;
 }
 
+/* The article of a page (key number k): its findings above info grouped by tracker, in the
+ * order of each tracker's first finding. */
 static void page_article(pw_buf *b, const pw_scan_result *r, const page_keys *pk,
-                         const pw_baseline_diff *d, size_t first, pw_report_loader *ld)
+                         const pw_baseline_diff *d, size_t k, pw_report_loader *ld)
 {
-    const char *url = r->findings[first].page_url, *key = pk->key[first];
+    const size_t *list = pk->order + pk->start[k], n_list = pk->len[k];
+    size_t first = list[0];
+    const char *url = r->findings[first].page_url;
     size_t pi = 0;
-    const pw_page *p = page_of(r, url, &pi);
+    const pw_page *p = page_of(r, pk, url, &pi);
     pw_hhs_context ctx = p ? r->page_contexts[pi] : r->findings[first].context;
     pw_buf_puts(b, "<article class=\"page\"><div class=\"head\"><h3>");
     esc_page(b, url);
@@ -630,10 +805,9 @@ static void page_article(pw_buf *b, const pw_scan_result *r, const page_keys *pk
     }
     if (p)
         screenshot(b, p->screenshot_png);
-    for (size_t v = first; v < r->n_findings; v++) {
-        const pw_finding *fv = &r->findings[v];
-        if (fv->severity == PW_SEV_INFO || strcmp(pk->key[v], key) != 0 ||
-            (v != first && seen_before(r, pk, v, 1, ld)))
+    for (size_t a = 0; a < n_list; a++) {
+        const pw_finding *fv = &r->findings[list[a]];
+        if (a && tracker_seen_before(r, list, a, ld))
             continue;
         pw_buf_puts(b, "<h4>");
         esc_tracker(b, fv, ld);
@@ -646,18 +820,17 @@ static void page_article(pw_buf *b, const pw_scan_result *r, const page_keys *pk
                               "<details class=\"more\"><summary>%zu more finding%s for this "
                               "tracker at lower severity</summary>",
                               n_more, n_more == 1 ? "" : "s");
-            for (size_t i = v; i < r->n_findings; i++) {
-                const pw_finding *f = &r->findings[i];
-                if (f->severity == PW_SEV_INFO || strcmp(pk->key[i], key) != 0 ||
-                    !same_tracker(f, fv, ld))
+            for (size_t c = a; c < n_list; c++) {
+                const pw_finding *f = &r->findings[list[c]];
+                if (!same_tracker(f, fv, ld))
                     continue;
                 int top = f->severity == fv->severity;
                 if (pass == 0 && top)
-                    finding(b, r, d, i, ld);
+                    finding(b, r, d, list[c], ld);
                 else if (pass == 0)
                     n_more++;
                 else if (!top)
-                    finding(b, r, d, i, ld);
+                    finding(b, r, d, list[c], ld);
             }
         }
         if (n_more)
@@ -792,6 +965,7 @@ static void inventory(pw_buf *b, const pw_scan_result *r, pw_report_loader *ld)
         pw_buf_puts(b, "</td><td><code>");
         esc(b, f->account_id ? f->account_id : "—");
         pw_buf_printf(b, "</code></td><td>%zu</td></tr>", f->occurrences);
+        pw_buf_spill(b, PW_BUF_SPILL_AT); /* a row is never revisited */
     }
     pw_buf_puts(b, "</table></section>");
 }
@@ -837,9 +1011,10 @@ pw_status pw_report_html(const pw_scan_result *r, const pw_report_opts *o, pw_bu
     pw_report_loader ld;
     pw_report_loader_init(&ld, r);
     for (size_t i = 0; i < r->n_findings; i++) {
-        if (r->findings[i].severity == PW_SEV_INFO || seen_before(r, &pk, i, 0, &ld))
+        size_t k = pk.id[i]; /* a page's article at its first finding above info */
+        if (r->findings[i].severity == PW_SEV_INFO || pk.order[pk.start[k]] != i)
             continue;
-        page_article(out, r, &pk, o->baseline, i, &ld);
+        page_article(out, r, &pk, o->baseline, k, &ld);
         pw_buf_spill(out, PW_BUF_SPILL_AT); /* a page's article is never revisited */
         any = 1;
     }

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "assess/inventory.h"
 #include "gw_test_tmpfs.h"
 #include "phiwall/assess.h"
 #include "phiwall/har.h"
@@ -211,6 +212,95 @@ static void spill_disk_full(void)
     pw_assessor_free(as);
 }
 
+/* The largest piece a report handed its sink, and the total. */
+typedef struct chunks {
+    size_t max, total;
+} chunks;
+
+static pw_status count_chunk(void *ctx, const char *p, size_t n)
+{
+    (void)p;
+    chunks *c = ctx;
+    c->max = n > c->max ? n : c->max;
+    c->total += n;
+    return PW_OK;
+}
+
+/* A report is written in pieces of about PW_BUF_SPILL_AT whatever the number of pages: the JSON
+ * page list and the HTML pages table were held whole before reaching the file (a 40,000-page
+ * scan: several MiB). The old renderers hand over the 6,000 pages' list (~0.7 MiB) at once. */
+static void reports_in_pieces(void)
+{
+    pw_assessor *as = NULL;
+    pw_err err = {0};
+    pw_assess_opts o = {.catalog = cat, .detector = det, .memory_budget = 1u << 20};
+    CHECK(pw_assessor_new(&o, &as, &err) == PW_OK);
+    pw_status st = PW_OK;
+    for (size_t i = 0; i < 6000 && st == PW_OK; i++) {
+        char page[160];
+        snprintf(page, sizeof page, "https://www.h.org/about/our-history/and-our-people/%zu", i);
+        pw_page p = {.url = page, .title = "About us"};
+        st = pw_assessor_add_page(as, &p, &err);
+    }
+    st = st == PW_OK ? feed_page(as, 0, &err) : st; /* one finding: the pages dominate */
+    const pw_scan_result *r = NULL;
+    CHECK(st == PW_OK && pw_assessor_finish(as, &r, &err) == PW_OK);
+    for (int fmt = PW_REPORT_JSON; r && fmt <= PW_REPORT_HTML; fmt++) {
+        if (fmt == PW_REPORT_SARIF)
+            continue; /* lists no pages */
+        chunks c = {0};
+        pw_buf out;
+        pw_buf_init(&out);
+        out.sink = count_chunk;
+        out.sink_ctx = &c;
+        pw_report_opts ro = {.tool_version = "test"};
+        CHECK(pw_report_render(r, (pw_report_format)fmt, &ro, &out, &err) == PW_OK);
+        c.total += out.len; /* the rest: the caller writes it */
+        c.max = out.len > c.max ? out.len : c.max;
+        fprintf(stderr, "format %d: %zu bytes, largest piece held %zu\n", fmt, c.total, c.max);
+        CHECK(c.total > 600000 && c.max < PW_BUF_SPILL_AT + 64 * 1024);
+        pw_buf_free(&out);
+    }
+    pw_assessor_free(as);
+}
+
+/* A tracker's inventory row past its 64 remembered pages counts page changes: it kept a copy of
+ * the page URL at each change, so its arena grew by a URL per page and tracker (a 20,000-page
+ * HAR: ~11 MiB). The row now points to the assessor's page URL; its count is unchanged. */
+static void inventory_page_changes(void)
+{
+    pw_arena a;
+    pw_arena_init(&a, 0);
+    pw_inventory *inv = pw_inventory_new(&a);
+    CHECK(inv != NULL);
+    const pw_tracker *t = pw_catalog_find(cat, "meta-pixel");
+    CHECK(t != NULL);
+    static char urls[4000][160];
+    for (size_t i = 0; i < 4000; i++)
+        snprintf(urls[i], sizeof urls[i],
+                 "https://www.h.org/conditions/breast-cancer/treatment-options/%zu/"
+                 "with-a-long-path-as-real-sites-have/and-more-of-it",
+                 i);
+    pw_request req = {.url = "https://www.facebook.com/tr/?id=1234567890&ev=PageView"};
+    pw_beacon b = {.tracker = t, .account_id = "1234567890", .request = &req};
+    pw_err err = {0};
+    size_t after_64 = 0;
+    for (size_t i = 0; t && inv && i < 4000; i++) {
+        CHECK(pw_inventory_add(inv, &b, NULL, urls[i], &err) == PW_OK);
+        CHECK(pw_inventory_add(inv, &b, NULL, urls[i], &err) == PW_OK); /* same page: once */
+        if (i == 100)
+            after_64 = a.total;
+    }
+    size_t n = 0;
+    const pw_tracker_use *u = inv ? pw_inventory_result(inv, &n) : NULL;
+    CHECK(n == 1 && u && u[0].n_pages == 4000 && u[0].n_requests == 8000);
+    fprintf(stderr, "inventory arena: %zu bytes after 100 pages, %zu after 4000\n", after_64,
+            a.total);
+    CHECK(a.total == after_64); /* the old inventory: +~600 KiB */
+    pw_inventory_free(inv);
+    pw_arena_free(&a);
+}
+
 int main(void)
 {
     have_tmpfs = gw_tmpfs_mount(&small, 256); /* before any thread: unshare refuses otherwise */
@@ -221,8 +311,9 @@ int main(void)
         fprintf(stderr, "setup: %s\n", err.msg);
         return 1;
     }
-    static const pw_test_case cases[] = {PW_TEST(identical_reports), PW_TEST(bounded_per_page),
-                                         PW_TEST(spill_errors), PW_TEST(spill_disk_full)};
+    static const pw_test_case cases[] = {
+        PW_TEST(identical_reports), PW_TEST(bounded_per_page),       PW_TEST(spill_errors),
+        PW_TEST(spill_disk_full),   PW_TEST(inventory_page_changes), PW_TEST(reports_in_pieces)};
     int rc = pw_test_run(cases, sizeof cases / sizeof cases[0]);
     gw_tmpfs_unmount(&small);
     pw_detector_free(det);
