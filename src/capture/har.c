@@ -957,7 +957,8 @@ static int on_end(har *h)
 
 /* After each of yajl's events the tokenizer follows, and after the first it takes over again:
  * yajl stops there (its handle is then done with). Not while yajl primes (those events are
- * the prefix's, har_tok_prefix) nor at the end of the text. */
+ * the prefix's, har_tok_prefix: ignored, but they stop yajl after a malloc that failed, as any
+ * event does) nor at the end of the text. */
 static int yajl_event(har *h, int ok, char type)
 {
     if (!ok)
@@ -973,34 +974,37 @@ static int yajl_event(har *h, int ok, char type)
 static int cb_null(void *ctx)
 {
     har *h = ctx;
-    return h->priming || yajl_event(h, on_value(h, 'z', NULL, 0), 'z');
+    return h->priming ? !h->spare.nomem : yajl_event(h, on_value(h, 'z', NULL, 0), 'z');
 }
 static int cb_bool(void *ctx, int b)
 {
     har *h = ctx;
-    return h->priming ||
-           yajl_event(h, on_value(h, 'b', (const unsigned char *)(b ? "true" : "false"), b ? 4 : 5),
-                      'b');
+    return h->priming
+               ? !h->spare.nomem
+               : yajl_event(
+                     h, on_value(h, 'b', (const unsigned char *)(b ? "true" : "false"), b ? 4 : 5),
+                     'b');
 }
 static int cb_number(void *ctx, const char *s, size_t n)
 {
     har *h = ctx;
-    return h->priming || yajl_event(h, on_value(h, 'n', (const unsigned char *)s, n), 'n');
+    return h->priming ? !h->spare.nomem
+                      : yajl_event(h, on_value(h, 'n', (const unsigned char *)s, n), 'n');
 }
 static int cb_string(void *ctx, const unsigned char *s, size_t n)
 {
     har *h = ctx;
-    return h->priming || yajl_event(h, on_value(h, 's', s, n), 's');
+    return h->priming ? !h->spare.nomem : yajl_event(h, on_value(h, 's', s, n), 's');
 }
 static int cb_start_map(void *ctx)
 {
     har *h = ctx;
-    return h->priming || yajl_event(h, on_value(h, 'o', NULL, 0), 'o');
+    return h->priming ? !h->spare.nomem : yajl_event(h, on_value(h, 'o', NULL, 0), 'o');
 }
 static int cb_start_array(void *ctx)
 {
     har *h = ctx;
-    return h->priming || yajl_event(h, on_value(h, 'a', NULL, 0), 'a');
+    return h->priming ? !h->spare.nomem : yajl_event(h, on_value(h, 'a', NULL, 0), 'a');
 }
 static int on_key(har *h, const unsigned char *s, size_t n)
 {
@@ -1011,7 +1015,7 @@ static int on_key(har *h, const unsigned char *s, size_t n)
 static int cb_key(void *ctx, const unsigned char *s, size_t n)
 {
     har *h = ctx;
-    return h->priming || yajl_event(h, on_key(h, s, n), 'k');
+    return h->priming ? !h->spare.nomem : yajl_event(h, on_key(h, s, n), 'k');
 }
 /* ---- what the limiter may skip (har_limit.c) ---- */
 
@@ -1038,7 +1042,7 @@ static const har_skip_hooks skip_hooks = {skip_key_class, skip_value_room};
 static int cb_end(void *ctx)
 {
     har *h = ctx;
-    return h->priming || yajl_event(h, on_end(h), 'e');
+    return h->priming ? !h->spare.nomem : yajl_event(h, on_end(h), 'e');
 }
 
 /* ---- the tokenizer's events (har_tok.c) ---- */

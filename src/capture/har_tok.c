@@ -268,8 +268,7 @@ static size_t value_at(har_tok *t, const unsigned char *b, size_t n, size_t i, s
     case '[':
         if (!push(t, b[i] == '['))
             return 0;
-        return ops->value(ctx, b[i] == '[' ? 'a' : 'o', NULL, 0, off + i + 1) ? i + 1
-                                                                               : (size_t)-1;
+        return ops->value(ctx, b[i] == '[' ? 'a' : 'o', NULL, 0, off + i + 1) ? i + 1 : (size_t)-1;
     case '"': {
         long q = string_at(t, b, n, i, &s, &len);
         if (q <= 0)

@@ -110,7 +110,7 @@ static int td_end(void *c)
 {
     return td_y(c, 'e', NULL, 0);
 }
-static const yajl_callbacks td_cb = {td_null, td_bool, NULL, NULL, td_num, td_str,
+static const yajl_callbacks td_cb = {td_null, td_bool, NULL,   NULL,  td_num, td_str,
                                      td_om,   td_key,  td_end, td_oa, td_end};
 
 static int tk_v(void *c, char type, const unsigned char *s, size_t n, size_t end)

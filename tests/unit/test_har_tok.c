@@ -98,9 +98,9 @@ static void unescape_like_yajl(void)
         const char *in, *out;
         size_t out_n;
     } t[] = {
-        {"a\\ud800xb\"", "a?xb", 4},       /* lone high surrogate: '?' */
+        {"a\\ud800xb\"", "a?xb", 4}, /* lone high surrogate: '?' */
         {"\\ud800\\n\"", "?\n", 2},
-        {"\\udc00\"", "\xed\xb0\x80", 3},  /* lone low surrogate: encoded as it is */
+        {"\\udc00\"", "\xed\xb0\x80", 3}, /* lone low surrogate: encoded as it is */
         {"\\ud83d\\ude00\"", "\xf0\x9f\x98\x80", 4},
         {"x\\u0000y\"", "x\0y", 3},
         {"\\/\\\"\\\\\"", "/\"\\", 3},
