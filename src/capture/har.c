@@ -1208,7 +1208,7 @@ static int parse_chunk(har *h, const unsigned char *b, size_t n, size_t off)
             if (r == HAR_TOK_STOP)
                 return 0;
             if (r < 0)
-                return fail(h, PW_ERR_NOMEM, "memory", "for", 0, NULL);
+                return out_of_memory(h, off + i);
             if (!yajl_take(h, off + i))
                 return 0;
         }
@@ -1278,6 +1278,7 @@ pw_status pw_har_read_ex(FILE *f, const char *name, const pw_capture_sink *sink,
     size_t max = opts && opts->max_string ? opts->max_string : PW_HAR_MAX_STRING;
     har_limiter_init(&h->lim, max);
     har_tok_init(&h->tok, max);
+    h->tok.probe = opts ? opts->alloc_probe : NULL;
     h->lim.skip = &skip_hooks;
     h->site_of = opts ? opts->site_of : NULL;
     h->site_ctx = opts ? opts->site_ctx : NULL;

@@ -11,6 +11,7 @@
 
 #include "phiwall/arena.h"
 #include "phiwall/error.h"
+#include "phiwall/json_reserve.h"
 #include "phiwall/request.h"
 
 /* ---- string limiter: forwards the input in runs, dropping the tail of over-long strings ---- */
@@ -86,6 +87,7 @@ typedef struct har_tok {
     unsigned char is_arr[HAR_TOK_DEPTH];
     unsigned char *scratch; /* unescaped strings: at most the chunk's size */
     size_t scratch_cap;
+    pw_json_probe *probe; /* may refuse the scratch's allocation (tests) */
 } har_tok;
 
 void har_tok_init(har_tok *t, size_t max);

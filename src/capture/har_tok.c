@@ -208,11 +208,11 @@ static long string_at(har_tok *t, const unsigned char *b, size_t n, size_t i,
         return (long)(q - b);
     if (t->scratch_cap < raw) {
         size_t cap = raw < 4096 ? 4096 : raw;
-        unsigned char *nb = realloc(t->scratch, cap);
-        if (!nb)
+        free(t->scratch); /* its content is the previous string's: nothing to keep */
+        t->scratch = pw_json_probe_malloc(t->probe, cap);
+        t->scratch_cap = t->scratch ? cap : 0;
+        if (!t->scratch)
             return -1;
-        t->scratch = nb;
-        t->scratch_cap = cap;
     }
     *len = har_unescape(c, raw, t->scratch);
     *s = t->scratch;
