@@ -292,10 +292,15 @@ typedef struct har {
     const pw_capture_sink *sink;
     pw_err *err;
     pw_status status;
-    yajl_handle yh;
+    yajl_handle yh;      /* while yajl has the text (from a token the tokenizer handed it) */
+    yajl_alloc_funcs af; /* pw_json_spare's */
     pw_json_spare spare; /* yajl allocates through it: a failed malloc is an error, not a crash */
     har_limiter lim;
-    size_t run_off; /* input offset of the run being parsed */
+    har_tok tok;
+    size_t tok_end;                 /* input offset after the tokenizer's current token */
+    int priming, finishing, resume; /* see yajl_take, yajl_event */
+    size_t resume_off;              /* where the tokenizer takes over again */
+    size_t run_off;                 /* input offset of the run being parsed */
     int truncated_run;
     frame stack[MAX_DEPTH];
     size_t depth;
@@ -344,7 +349,7 @@ static key key_lookup(const unsigned char *s, size_t n)
 
 static size_t offset_now(const har *h)
 {
-    return h->run_off + yajl_get_bytes_consumed(h->yh);
+    return h->yh ? h->run_off + yajl_get_bytes_consumed(h->yh) : h->tok_end;
 }
 
 /* "log.entries[3].request.url" for the value about to be stored at the top of the stack. */
@@ -950,36 +955,67 @@ static int on_end(har *h)
 
 /* ---- yajl callbacks ---- */
 
+/* After each of yajl's events the tokenizer follows, and after the first it takes over again:
+ * yajl stops there (its handle is then done with). Not while yajl primes (those events are
+ * the prefix's, har_tok_prefix: ignored, but they stop yajl after a malloc that failed, as any
+ * event does) nor at the end of the text. */
+static int yajl_event(har *h, int ok, char type)
+{
+    if (!ok)
+        return 0;
+    har_tok_follow(&h->tok, type);
+    if (h->finishing)
+        return 1;
+    h->resume = 1;
+    h->resume_off = offset_now(h);
+    return 0;
+}
+
 static int cb_null(void *ctx)
 {
-    return on_value(ctx, 'z', NULL, 0);
+    har *h = ctx;
+    return h->priming ? !h->spare.nomem : yajl_event(h, on_value(h, 'z', NULL, 0), 'z');
 }
 static int cb_bool(void *ctx, int b)
 {
-    return on_value(ctx, 'b', (const unsigned char *)(b ? "true" : "false"), b ? 4 : 5);
+    har *h = ctx;
+    return h->priming
+               ? !h->spare.nomem
+               : yajl_event(
+                     h, on_value(h, 'b', (const unsigned char *)(b ? "true" : "false"), b ? 4 : 5),
+                     'b');
 }
 static int cb_number(void *ctx, const char *s, size_t n)
 {
-    return on_value(ctx, 'n', (const unsigned char *)s, n);
+    har *h = ctx;
+    return h->priming ? !h->spare.nomem
+                      : yajl_event(h, on_value(h, 'n', (const unsigned char *)s, n), 'n');
 }
 static int cb_string(void *ctx, const unsigned char *s, size_t n)
 {
-    return on_value(ctx, 's', s, n);
+    har *h = ctx;
+    return h->priming ? !h->spare.nomem : yajl_event(h, on_value(h, 's', s, n), 's');
 }
 static int cb_start_map(void *ctx)
 {
-    return on_value(ctx, 'o', NULL, 0);
+    har *h = ctx;
+    return h->priming ? !h->spare.nomem : yajl_event(h, on_value(h, 'o', NULL, 0), 'o');
 }
 static int cb_start_array(void *ctx)
 {
-    return on_value(ctx, 'a', NULL, 0);
+    har *h = ctx;
+    return h->priming ? !h->spare.nomem : yajl_event(h, on_value(h, 'a', NULL, 0), 'a');
+}
+static int on_key(har *h, const unsigned char *s, size_t n)
+{
+    frame *top = &h->stack[h->depth - 1];
+    top->k = top->n == N_SKIP ? K_OTHER : key_lookup(s, n);
+    return !h->spare.nomem;
 }
 static int cb_key(void *ctx, const unsigned char *s, size_t n)
 {
     har *h = ctx;
-    frame *top = &h->stack[h->depth - 1];
-    top->k = top->n == N_SKIP ? K_OTHER : key_lookup(s, n);
-    return !h->spare.nomem;
+    return h->priming ? !h->spare.nomem : yajl_event(h, on_key(h, s, n), 'k');
 }
 /* ---- what the limiter may skip (har_limit.c) ---- */
 
@@ -1005,8 +1041,32 @@ static const har_skip_hooks skip_hooks = {skip_key_class, skip_value_room};
 
 static int cb_end(void *ctx)
 {
-    return on_end(ctx);
+    har *h = ctx;
+    return h->priming ? !h->spare.nomem : yajl_event(h, on_end(h), 'e');
 }
+
+/* ---- the tokenizer's events (har_tok.c) ---- */
+
+static int tk_value(void *ctx, char type, const unsigned char *s, size_t n, size_t end)
+{
+    har *h = ctx;
+    h->tok_end = end;
+    return on_value(h, type, s, n);
+}
+static int tk_key(void *ctx, const unsigned char *s, size_t n, size_t end)
+{
+    har *h = ctx;
+    h->tok_end = end;
+    return on_key(h, s, n);
+}
+static int tk_end(void *ctx, size_t end)
+{
+    har *h = ctx;
+    h->tok_end = end;
+    return on_end(h);
+}
+
+static const har_tok_ops tok_ops = {tk_value, tk_key, tk_end, skip_value_room};
 
 static const yajl_callbacks callbacks = {
     .yajl_null = cb_null,
@@ -1065,11 +1125,49 @@ static int feed(void *ctx, const unsigned char *p, size_t n, size_t off, int clo
     return 0;
 }
 
+/* yajl takes the text from b[i] (input offset off + i), the first token the tokenizer is not
+ * sure of: a fresh parser, brought to the tokenizer's state by a prefix whose events the reader
+ * ignores, then fed through the limiter as the whole text once was. 0 on an error (set). */
+static int yajl_take(har *h, size_t at)
+{
+    if (pw_json_spare_refill(&h->spare, 0) != PW_OK)
+        return out_of_memory(h, at);
+    h->yh = yajl_alloc(&callbacks, &h->af, h);
+    if (!h->yh || h->spare.nomem)
+        return out_of_memory(h, at);
+    yajl_config(h->yh, yajl_dont_validate_strings, 1);
+    char prefix[HAR_TOK_PREFIX_MAX];
+    size_t n = har_tok_prefix(&h->tok, prefix);
+    if (pw_json_spare_refill(&h->spare, n) != PW_OK)
+        return out_of_memory(h, at);
+    h->priming = 1;
+    yajl_status ys = yajl_parse(h->yh, (const unsigned char *)prefix, n);
+    h->priming = 0;
+    if (h->spare.nomem || ys != yajl_status_ok)
+        return out_of_memory(h, at);
+    har_limiter *l = &h->lim;
+    l->in_str = l->esc = l->hex_left = l->dropping = 0;
+    l->str_len = l->num_run = 0;
+    return 1;
+}
+
+static void yajl_drop(har *h)
+{
+    if (h->yh)
+        yajl_free(h->yh);
+    h->yh = NULL;
+}
+
 static pw_status finish_parse(har *h)
 {
     h->run_off = h->lim.in_off;
-    yajl_status ys = pw_json_spare_refill(&h->spare, 0) == PW_OK ? yajl_complete_parse(h->yh)
-                                                                 : yajl_status_client_canceled;
+    h->finishing = 1;
+    yajl_status ys = yajl_status_ok;
+    if (h->yh)
+        ys = pw_json_spare_refill(&h->spare, 0) == PW_OK ? yajl_complete_parse(h->yh)
+                                                         : yajl_status_client_canceled;
+    else if (!har_tok_complete(&h->tok))
+        ys = yajl_status_error;
     if (h->spare.nomem || (ys == yajl_status_client_canceled && h->status == PW_OK)) {
         out_of_memory(h, h->lim.in_off);
         return h->status;
@@ -1097,6 +1195,36 @@ static pw_status finish_parse(har *h)
     return st;
 }
 
+/* One chunk (input offset off): the tokenizer's, and yajl's from where the tokenizer hands it a
+ * token until yajl's next event. 0 on an error (h->status, or a parse error when unset). */
+static int parse_chunk(har *h, const unsigned char *b, size_t n, size_t off)
+{
+    size_t i = 0;
+    while (i < n) {
+        if (!h->yh) {
+            int r = har_tok_run(&h->tok, b, n, &i, off, &tok_ops, h);
+            if (r == HAR_TOK_MORE)
+                break;
+            if (r == HAR_TOK_STOP)
+                return 0;
+            if (r < 0)
+                return out_of_memory(h, off + i);
+            if (!yajl_take(h, off + i))
+                return 0;
+        }
+        h->lim.in_off = off + i;
+        h->resume = 0;
+        if (har_limiter_push(&h->lim, b + i, n - i, feed, h))
+            break;
+        if (!h->resume)
+            return 0;
+        yajl_drop(h);
+        i = h->resume_off > off ? h->resume_off - off : 0;
+    }
+    h->lim.in_off = off + n;
+    return 1;
+}
+
 static pw_status read_stream(har *h, FILE *f)
 {
     har_input in;
@@ -1121,7 +1249,7 @@ static pw_status read_stream(har *h, FILE *f)
         }
         if (h->lim.in_off == 0) /* offsets count the skipped byte-order mark (plain files) */
             h->lim.in_off = in.gzip ? 0 : in.bom;
-        if (!har_limiter_push(&h->lim, buf, (size_t)n, feed, h)) {
+        if (!parse_chunk(h, buf, (size_t)n, h->lim.in_off)) {
             st = h->status != PW_OK ? h->status : PW_ERR_PARSE;
             break;
         }
@@ -1147,25 +1275,20 @@ pw_status pw_har_read_ex(FILE *f, const char *name, const pw_capture_sink *sink,
     h->err = err;
     h->stats = stats;
     slot_table_init(&h->slots);
-    har_limiter_init(&h->lim, opts && opts->max_string ? opts->max_string : PW_HAR_MAX_STRING);
+    size_t max = opts && opts->max_string ? opts->max_string : PW_HAR_MAX_STRING;
+    har_limiter_init(&h->lim, max);
+    har_tok_init(&h->tok, max);
+    h->tok.probe = opts ? opts->alloc_probe : NULL;
     h->lim.skip = &skip_hooks;
     h->site_of = opts ? opts->site_of : NULL;
     h->site_ctx = opts ? opts->site_ctx : NULL;
     pw_arena_init(&h->ea, 0);
     har_pages_init(&h->pages);
     pw_json_spare_init(&h->spare, opts ? opts->alloc_probe : NULL);
-    yajl_alloc_funcs af = pw_json_spare_funcs(&h->spare);
-    h->yh = pw_json_spare_refill(&h->spare, 0) == PW_OK ? yajl_alloc(&callbacks, &af, h) : NULL;
-    pw_status st;
-    if (!h->yh || h->spare.nomem) {
-        if (h->yh)
-            yajl_free(h->yh);
-        st = pw_err_set(err, PW_ERR_NOMEM, "%s: out of memory", h->name);
-    } else {
-        yajl_config(h->yh, yajl_dont_validate_strings, 1);
-        st = read_stream(h, f);
-        yajl_free(h->yh);
-    }
+    h->af = pw_json_spare_funcs(&h->spare);
+    pw_status st = read_stream(h, f);
+    yajl_drop(h);
+    har_tok_free(&h->tok);
     pw_json_spare_free(&h->spare);
     stats->n_truncated = h->lim.n_truncated;
     stats->first_truncation = h->lim.first_truncation;

@@ -11,6 +11,7 @@
 
 #include "phiwall/arena.h"
 #include "phiwall/error.h"
+#include "phiwall/json_reserve.h"
 #include "phiwall/request.h"
 
 /* ---- string limiter: forwards the input in runs, dropping the tail of over-long strings ---- */
@@ -38,6 +39,7 @@ typedef struct har_limiter {
     size_t str_len;             /* content bytes of the current string so far */
     size_t str_start;           /* input offset of the current string's opening quote */
     int in_str, esc, hex_left, dropping;
+    size_t num_run; /* digits (outside strings) that ended the previous chunk, at most 64 */
     size_t n_truncated, first_truncation;
 } har_limiter;
 
@@ -45,6 +47,67 @@ void har_limiter_init(har_limiter *l, size_t max);
 /* Push one chunk; stops and returns 0 as soon as feed returns 0. */
 int har_limiter_push(har_limiter *l, const unsigned char *in, size_t n, har_feed_fn feed,
                      void *ctx);
+
+/* The scanners the limiter's skipping uses (har_limit.c), shared with the tokenizer: the first
+ * of '"', '\\' or a control character in [p, end); the closing quote of a string whose content
+ * starts at p, well-formed by yajl's rules, at most max bytes (NULL if none before end); the end
+ * of a JSON number at p (NULL if malformed); the closing bracket of the container at p, nested
+ * at most room levels (NULL if not wholly in [p, end) or malformed). */
+const unsigned char *har_next_special(const unsigned char *p, const unsigned char *end);
+const unsigned char *har_string_end(const unsigned char *p, const unsigned char *end, size_t max);
+const unsigned char *har_number_end(const unsigned char *p, const unsigned char *end);
+const unsigned char *har_container_end(const unsigned char *p, const unsigned char *end,
+                                       size_t room, size_t max);
+
+/* ---- tokenizer (har_tok.c): the fast path in front of yajl ----
+ * Reads well-formed JSON straight from the 64 KiB chunk and calls the reader as yajl would (same
+ * events, same values, the byte after each token as its offset). Any token it is not sure of
+ * (one that runs past the chunk, a string over the limit, a key with an escape, anything yajl
+ * might refuse, unusual whitespace) is handed to yajl: har_tok_prefix writes the JSON text that
+ * puts a fresh yajl parser in the tokenizer's state, the reader feeds yajl from that token on,
+ * tells the tokenizer of each of yajl's events (har_tok_follow) and takes over again after the
+ * first. Errors and their offsets are therefore always yajl's. */
+enum { HAR_TOK_MORE = 0, HAR_TOK_STOP = 1, HAR_TOK_HANDOFF = 2 };
+typedef struct har_tok_ops {
+    /* 'o' object and 'a' array start, 's' string, 'n' number (its text), 'b' boolean
+     * ("true"/"false"), 'z' null */
+    int (*value)(void *ctx, char type, const unsigned char *s, size_t n, size_t end);
+    int (*key)(void *ctx, const unsigned char *s, size_t n, size_t end);
+    int (*end)(void *ctx, size_t end);
+    /* after a key and its colon: nonzero (the nesting the value may have) when the reader never
+     * reads the value, which is then skipped without events if well-formed and in the chunk */
+    size_t (*skip_room)(void *ctx);
+} har_tok_ops;
+
+#define HAR_TOK_DEPTH 1100 /* above the reader's 1024: it refuses deeper nesting itself */
+typedef struct har_tok {
+    int st;
+    size_t d;
+    size_t max; /* string content bytes (as the limiter's) */
+    unsigned char is_arr[HAR_TOK_DEPTH];
+    unsigned char *scratch; /* unescaped strings: at most the chunk's size */
+    size_t scratch_cap;
+    pw_json_probe *probe; /* may refuse the scratch's allocation (tests) */
+} har_tok;
+
+void har_tok_init(har_tok *t, size_t max);
+void har_tok_free(har_tok *t);
+/* Tokens of b[*i, n) (input offset of b[0]: off). HAR_TOK_MORE: all read, *i == n;
+ * HAR_TOK_STOP: a callback returned 0; HAR_TOK_HANDOFF: the token at *i is yajl's. -1 without
+ * memory for an unescaped string. */
+int har_tok_run(har_tok *t, const unsigned char *b, size_t n, size_t *i, size_t off,
+                const har_tok_ops *ops, void *ctx);
+/* Text that brings a fresh yajl parser to the tokenizer's state; its length. out holds at least
+ * HAR_TOK_PREFIX_MAX bytes. */
+#define HAR_TOK_PREFIX_MAX (HAR_TOK_DEPTH * 4 + 16)
+size_t har_tok_prefix(const har_tok *t, char *out);
+/* One of yajl's events, as above ('k' a key, 'e' an end): the tokenizer's state follows it. */
+void har_tok_follow(har_tok *t, char type);
+/* 1 when the tokenizer is after the top-level value (the text is complete). */
+int har_tok_complete(const har_tok *t);
+/* yajl_string_decode's result for the n content bytes of a well-formed string (s[n] readable):
+ * into out (n bytes suffice); its length. */
+size_t har_unescape(const unsigned char *s, size_t n, unsigned char *out);
 
 /* ---- input: plain or gzip-compressed bytes, without a UTF-8 byte-order mark (har_input.c) ---- */
 

@@ -23,7 +23,7 @@ static const unsigned char str_special[256] = {
 };
 
 /* The first byte of [p, end) in str_special, or end: 16 bytes a step with SSE2. */
-static const unsigned char *next_special(const unsigned char *p, const unsigned char *end)
+const unsigned char *har_next_special(const unsigned char *p, const unsigned char *end)
 {
 #ifdef HAR_SSE2
     const __m128i quote = _mm_set1_epi8('"'), bs = _mm_set1_epi8('\\'), ctl = _mm_set1_epi8(0x1f);
@@ -98,11 +98,11 @@ static const unsigned char *skip_ws(const unsigned char *p, const unsigned char 
 
 /* p just after an opening quote: the closing quote of a string yajl lexes without error, with at
  * most max content bytes; NULL if there is none before end. */
-static const unsigned char *string_end(const unsigned char *p, const unsigned char *end, size_t max)
+const unsigned char *har_string_end(const unsigned char *p, const unsigned char *end, size_t max)
 {
     const unsigned char *start = p;
     for (;;) {
-        p = next_special(p, end);
+        p = har_next_special(p, end);
         if (p >= end || *p < 0x20)
             return NULL;
         if (*p == '"')
@@ -133,7 +133,7 @@ static const unsigned char *digits(const unsigned char *p, const unsigned char *
 }
 
 /* A number as JSON writes it (-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?); NULL if not. */
-static const unsigned char *number_end(const unsigned char *p, const unsigned char *end)
+const unsigned char *har_number_end(const unsigned char *p, const unsigned char *end)
 {
     if (p < end && *p == '-')
         p++;
@@ -159,8 +159,8 @@ static const unsigned char *word_end(const unsigned char *p, const unsigned char
 
 /* p at '{' or '[': its closing bracket when the whole value is JSON yajl parses without error,
  * nested at most room levels (itself included), strings of at most max bytes; else NULL. */
-static const unsigned char *container_end(const unsigned char *p, const unsigned char *end,
-                                          size_t room, size_t max)
+const unsigned char *har_container_end(const unsigned char *p, const unsigned char *end,
+                                       size_t room, size_t max)
 {
     unsigned char open[64]; /* '{' or '[' per level */
     size_t d = 0;
@@ -185,13 +185,13 @@ static const unsigned char *container_end(const unsigned char *p, const unsigned
                 goto key;
             continue;
         case '"':
-            p = string_end(p + 1, end, max);
+            p = har_string_end(p + 1, end, max);
             p = p ? p + 1 : NULL;
             break;
         case 't': p = word_end(p, end, "true", 4); break;
         case 'f': p = word_end(p, end, "false", 5); break;
         case 'n': p = word_end(p, end, "null", 4); break;
-        default: p = number_end(p, end); break;
+        default: p = har_number_end(p, end); break;
         }
         if (!p)
             return NULL;
@@ -213,7 +213,7 @@ static const unsigned char *container_end(const unsigned char *p, const unsigned
         p++;
         goto after;
     key:
-        if (p >= end || *p != '"' || !(p = string_end(p + 1, end, max)))
+        if (p >= end || *p != '"' || !(p = har_string_end(p + 1, end, max)))
             return NULL;
         p = skip_ws(p + 1, end);
         if (p >= end || *p != ':')
@@ -247,7 +247,7 @@ static int try_skip(har_limiter *l, const unsigned char *in, size_t n, size_t *i
     const unsigned char *e = NULL;
     if (*p == '"') {
         /* short strings cost the parser less than the two runs a skip makes */
-        e = string_end(p + 1, end, l->max);
+        e = har_string_end(p + 1, end, l->max);
         if (!e || (size_t)(e - p - 1) < (kc == HAR_KEY_UNREAD ? 64 : 1024))
             return 1;
     }
@@ -260,7 +260,7 @@ static int try_skip(har_limiter *l, const unsigned char *in, size_t n, size_t *i
         if (!room)
             return 1;
     }
-    if (*p != '"' && !(e = container_end(p, end, room, l->max)))
+    if (*p != '"' && !(e = har_container_end(p, end, room, l->max)))
         return 1;
     if (!feed(ctx, in + *seg, v + 1 - *seg, l->in_off + *seg, 0))
         return 0;
@@ -269,9 +269,65 @@ static int try_skip(har_limiter *l, const unsigned char *in, size_t n, size_t *i
     return 1;
 }
 
+/* ---- Long numbers ----
+ * yajl buffers a token that goes on past the run it began in, so a number of a billion digits
+ * would take a gigabyte. A run of digits (outside strings) that goes on from the previous chunk
+ * keeps only its first HAR_NUM_KEEP digits: the number stays well-formed, its value as the reader
+ * reads it (a status, a count: at most 20 digits count) is the same, and errors after it keep
+ * their true offsets. */
+#define HAR_NUM_KEEP 64
+
+static int is_digit(unsigned char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+/* Digits at the start of the chunk that continue the previous one's: those past the first
+ * HAR_NUM_KEEP of the run are never fed; *skip is how many bytes to pass over. */
+static int trim_number(har_limiter *l, const unsigned char *in, size_t n, size_t *skip,
+                       har_feed_fn feed, void *ctx)
+{
+    size_t d = 0;
+    while (d < n && is_digit(in[d]))
+        d++;
+    size_t keep = l->num_run < HAR_NUM_KEEP ? HAR_NUM_KEEP - l->num_run : 0;
+    *skip = 0;
+    if (d > keep) {
+        if (keep && !feed(ctx, in, keep, l->in_off, 0))
+            return 0;
+        *skip = d;
+    }
+    l->num_run = d == n ? (l->num_run + d > HAR_NUM_KEEP ? HAR_NUM_KEEP : l->num_run + d) : 0;
+    return 1;
+}
+
+/* The digits that end the chunk outside a string: the number may go on in the next. */
+static void note_number(har_limiter *l, const unsigned char *in, size_t n, size_t from)
+{
+    if (l->in_str || n == 0 || !is_digit(in[n - 1])) {
+        l->num_run = 0;
+        return;
+    }
+    size_t t = n;
+    while (t > from && is_digit(in[t - 1]))
+        t--;
+    if (t > from || !l->num_run)
+        l->num_run = n - t;
+}
+
 int har_limiter_push(har_limiter *l, const unsigned char *in, size_t n, har_feed_fn feed, void *ctx)
 {
     size_t i = 0, seg = 0;
+    if (l->num_run && !l->in_str) {
+        if (!trim_number(l, in, n, &i, feed, ctx))
+            return 0;
+        seg = i;
+        if (i == n) {
+            l->in_off += n;
+            return 1;
+        }
+    }
+    size_t from = i;
     while (i < n) {
         if (!l->in_str) {
             const unsigned char *q = memchr(in + i, '"', n - i);
@@ -293,7 +349,7 @@ int har_limiter_push(har_limiter *l, const unsigned char *in, size_t n, har_feed
                 if (!l->esc && !l->hex_left) {
                     /* to a quote or a backslash; a control character stops it too, and is
                      * then stepped over as content below */
-                    size_t stop = (size_t)(next_special(in + i, in + end) - in);
+                    size_t stop = (size_t)(har_next_special(in + i, in + end) - in);
                     l->str_len += stop - i;
                     i = stop;
                     if (i == end)
@@ -346,6 +402,7 @@ int har_limiter_push(har_limiter *l, const unsigned char *in, size_t n, har_feed
     }
     if (n > seg && !feed(ctx, in + seg, n - seg, l->in_off + seg, 0))
         return 0;
+    note_number(l, in, n, from);
     l->in_off += n;
     return 1;
 }

@@ -249,7 +249,9 @@ static void test_har_each_allocation_fails(void)
         pw_status whole = har_failing(texts[i], 0, &total, &probe, &err, &requests);
         CHECK_INT(whole, i == 2 ? PW_ERR_PARSE : PW_OK);
         CHECK_INT(requests, 1);
-        CHECK(total > 3 && !probe.overflow);
+        /* the small text is read by the HAR reader's tokenizer alone: its one allocation (the
+         * unescaped body); the long body runs past a chunk and goes through yajl */
+        CHECK(total >= (i == 0 ? 1 : 4) && !probe.overflow);
         int served = 0, mid_stream = 0; /* by the spare; named with a byte offset */
         for (long k = 1; k <= total; k++) {
             long calls = 0;
@@ -263,7 +265,7 @@ static void test_har_each_allocation_fails(void)
                 CHECK(strncmp(err.msg, "t.har: ", 7) == 0 &&
                       strstr(err.msg, "out of memory") != NULL);
         }
-        CHECK(served > 0 && mid_stream > 0);
+        CHECK((served > 0 || i == 0) && mid_stream > 0);
         free(texts[i]);
     }
 }
