@@ -37,7 +37,8 @@ static const char har[] =
     "\"url\":\"https://www.facebook.com/tr/?id=123456789012345&ev=Search&"
     "dl=https%3A%2F%2Fwww.demo-hospital.org%2Ffind-a-doctor&"
     "cd%5Bsearch_string%5D=kn%00e%1B%5B2J%C2%9B%FF%20pain\",\"httpVersion\":\"HTTP/2\","
-    "\"headers\":[{\"name\":\"Referer\",\"value\":\"https://www.demo-hospital.org/find-a-doctor\"}],"
+    "\"headers\":[{\"name\":\"Referer\",\"value\":\"https://www.demo-hospital.org/"
+    "find-a-doctor\"}],"
     "\"queryString\":[],\"cookies\":[],\"headersSize\":-1,\"bodySize\":0},"
     "\"response\":{\"status\":200,\"statusText\":\"\",\"httpVersion\":\"HTTP/2\",\"headers\":[],"
     "\"cookies\":[],\"content\":{\"size\":0,\"mimeType\":\"image/gif\"},\"redirectURL\":\"\","
@@ -94,7 +95,8 @@ static void whole_value(void)
         char *t = render(path, budget, PW_REPORT_TEXT);
         CHECK(t && strstr(t, "cd[search_string] = kn\\x00e\\x1b[2J\\u009b\\xff [[pain]]"));
         char *h = render(path, budget, PW_REPORT_HTML);
-        CHECK(h && strstr(h, "kn\xef\xbf\xbd" "e\xef\xbf\xbd[2J\xef\xbf\xbd\xef\xbf\xbd <mark"));
+        CHECK(h && strstr(h, "kn\xef\xbf\xbd"
+                             "e\xef\xbf\xbd[2J\xef\xbf\xbd\xef\xbf\xbd <mark"));
         if (j && !strstr(j, "kn\\u0000e\\u001b"))
             fprintf(stderr, "spill %d: %.200s\n", spill, strstr(j, "\"kn") ? strstr(j, "\"kn") : j);
         free(j);
