@@ -1174,6 +1174,9 @@ static pw_status finish_parse(har *h)
     }
     if (ys == yajl_status_client_canceled)
         return h->status;
+    if (ys != yajl_status_ok && h->lim.in_off == 0) /* a failed export, a truncated copy */
+        return pw_err_set(h->err, PW_ERR_PARSE, "%s: the file is empty (0 bytes): no HAR in it",
+                          h->name);
     if (ys != yajl_status_ok || h->depth > 0) {
         char path[256];
         path_of(h, 0, path, sizeof path);

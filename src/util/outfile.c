@@ -55,6 +55,8 @@ static pw_status create_tmp(pw_outfile *o, const char *path, int *fd, pw_err *er
     }
     if (*fd < 0) {
         o->tmp[0] = '\0';
+        if (e == ENOENT || e == ENOTDIR) /* the usual slip: the directory is not there */
+            return pw_err_set(err, PW_ERR_IO, "%s: its directory %s: %s", path, dir, strerror(e));
         return pw_err_set(err, PW_ERR_IO, "%s: cannot create a temporary file beside it: %s", path,
                           strerror(e));
     }

@@ -117,6 +117,11 @@ if [ -w /dev/full ]; then
     err=$("$PHIWALL" scan --har "$T/big.har" --format json 2>&1 >/dev/full); expect_code 3 $? "big report > /dev/full"
     expect_match "$err" 'stdout: write failed: No space left on device' "big report > /dev/full: message"
 fi
+# -o into a directory that is not there names it (before: "cannot create a temporary file
+# beside it"), and writes nothing
+err=$("$PHIWALL" scan --har "$D/auth_tracker.har" --format json -o "$T/nodir/r.json" 2>&1)
+expect_code 3 $? "-o into a missing directory"
+expect_match "$err" "nodir/r\.json: its directory $T/nodir: No such file or directory" "-o into a missing directory: names it"
 
 # usage errors
 "$PHIWALL" scan --har "$D/auth_tracker.har" --format pdf 2>/dev/null; expect_code 2 $? "bad format"

@@ -383,8 +383,9 @@ static void malformed(void)
                  "t.har: byte 50: expected log.entries (an array), found none");
     expect_error("{\"other\":1}", PW_ERR_PARSE,
                  "t.har: byte 11: expected a \"log\" object (HAR 1.2), found none");
-    expect_error("", PW_ERR_PARSE,
-                 "t.har: byte 0: expected more JSON: the file ends inside a value");
+    expect_error("", PW_ERR_PARSE, "t.har: the file is empty (0 bytes): no HAR in it");
+    expect_error("  \n", PW_ERR_PARSE,
+                 "t.har: byte 3: expected more JSON: the file ends inside a value");
 }
 
 static void truncates_long_strings(void)
