@@ -124,6 +124,14 @@ static void summary(pw_buf *b, const pw_scan_result *r, int color)
         colored(b, color && counts[s], sev_color((pw_severity)s), item);
         pw_buf_puts(b, s > PW_SEV_INFO ? "  " : "\n");
     }
+    if (r->n_findings) /* the HTML report's "How to read this report", for the terminal */
+        pw_buf_puts(b,
+                    "How to read: critical and high findings are disclosures of PHI under the "
+                    "HHS OCR\ntracking guidance, except two kinds of high: PW-CONSENT and values "
+                    "typed on a general page.\nMedium is elevated risk only (AHA v. Becerra "
+                    "vacated the guidance for public condition pages);\ninfo is inventory. "
+                    "Each finding below shows what was sent (the PHI [[marked]]), why, and the "
+                    "fix.\n");
 }
 
 /* "Since the baseline old.json (captured …): 3 new, 12 unchanged, 2 gone". */

@@ -58,6 +58,6 @@ expect_nomatch "$(jq -c '.' "$T/nl.json")" 'PageView\\n' "no event named PageVie
 # site (nothing listens on port 9 of loopback: a crawl would fail on the connection instead)
 err=$("$PHIWALL" scan "http://127.0.0.1:9/" --static -o "$T/no/such/dir/r.txt" 2>&1 >/dev/null)
 expect_code 3 $? "bad -o: exit 3"
-expect_match "$err" "$T/no/such/dir/r.txt: cannot create" "bad -o: the error names the path"
+expect_match "$err" "$T/no/such/dir/r.txt: its directory $T/no/such/dir: No such file or directory" "bad -o: the error names the path"
 expect_nomatch "$err" 'onnect' "bad -o: found before any fetch"
 finish
