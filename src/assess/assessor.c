@@ -257,9 +257,9 @@ struct pw_assessor {
     /* HAR requests waiting to be judged in the order they were sent (reorder window below) */
     timed_req *window;
     size_t n_window, cap_window, window_bytes, window_serial;
-    pw_arena win;             /* their copies */
-    size_t win_compact_at;    /* win's size that makes a release compact it */
-    double window_ts;         /* the latest valid request time seen (0: none yet) */
+    pw_arena win;          /* their copies */
+    size_t win_compact_at; /* win's size that makes a release compact it */
+    double window_ts;      /* the latest valid request time seen (0: none yet) */
     pw_inventory *inventory;
     party_cache party[256]; /* (page, host) → third party?, libpsl lookups are not free */
     char *login_area;       /* "host/portal": pages there are authenticated after a login POST */
@@ -1415,10 +1415,24 @@ static const char *beacon_value(pw_assessor *as, const pw_beacon *b, const char 
     return NULL;
 }
 
-/* 1 if a fragment is a hash route ("#/find-a-doctor", "#!/results"), not an anchor. */
+/* 1 if a fragment is a hash route ("#/find-a-doctor", "#!/results"), not an anchor, as the
+ * browser scan reads it (bx_hash_route): "#/" and "#!/" alone are the router's home route, the
+ * document itself, as is "#section". */
 static int route_fragment(const pw_slice *frag)
 {
-    return frag->n && (frag->p[0] == '/' || frag->p[0] == '!');
+    size_t bang = frag->n && frag->p[0] == '!';
+    return frag->n > bang + 1 && frag->p[bang] == '/';
+}
+
+/* The page a route URL names, in the request arena: without its fragment when that is no hash
+ * route ("…/app/#/" is "…/app/", as the browser scan names it), else the URL as it is. */
+static const char *route_page_url(pw_assessor *as, const char *url)
+{
+    pw_url u;
+    const char *hash = strchr(url, '#');
+    if (!hash || pw_url_parse(url, strlen(url), &u, NULL) != PW_OK || route_fragment(&u.fragment))
+        return url;
+    return pw_arena_strndup(&as->req, url, (size_t)(hash - url));
 }
 
 /* 1 if two slices hold the same bytes (an empty slice may have no pointer). */
@@ -1501,6 +1515,8 @@ static size_t route_page(pw_assessor *as, const pw_beacon *b, size_t page_i)
         return page_i;
     if (!no_page && (same_page(dl, rec->page.url) || pw_is_third_party(rec->page.url, dl)))
         return page_i;
+    if (!(dl = route_page_url(as, dl)))
+        return SIZE_MAX;
     pw_page route = {.url = dl,
                      .title =
                          names_its_route(b) ? beacon_value(as, b, "dt", PW_FIELD_PAGE_TITLE) : NULL,
