@@ -200,8 +200,8 @@ typedef struct timed_req {
  * happened before. A merged or hand-edited HAR need not be sorted; up to REORDER_MAX requests /
  * REORDER_BYTES_MAX wait in a window and the earliest goes first (docs/scan-har.md, "Entry
  * order"). A time-ordered HAR is judged exactly as listed. */
-#define REORDER_MAX       4096
-#define REORDER_BYTES_MAX (16u * 1024 * 1024)
+#define REORDER_MAX       16384
+#define REORDER_BYTES_MAX (6u * 1024 * 1024)
 
 #define PENDING_MAX         4096                /* requests waiting for their pages, at most */
 #define TITLE_WAIT_REQUESTS 64                  /* a page's requests waiting for its title */
@@ -1741,9 +1741,18 @@ static void window_sift_down(timed_req *h, size_t n, size_t i)
     }
 }
 
+/* What a request's copy in the window takes (its arena's alignment and block ends aside). */
 static size_t window_cost(const pw_request *req)
 {
-    return req->body_len + strlen(req->url) + 256 + req->n_headers * 64;
+    size_t n = sizeof *req + req->body_len + strlen(req->url) + 1;
+    for (size_t i = 0; i < req->n_headers; i++)
+        n += sizeof(pw_header) + (req->headers[i].name ? strlen(req->headers[i].name) + 1 : 0) +
+             (req->headers[i].value ? strlen(req->headers[i].value) + 1 : 0);
+    const char *s[] = {req->method,        req->content_type, req->page_url, req->frame_url,
+                       req->resource_type, req->initiator,    req->error,    req->redirect_url};
+    for (size_t i = 0; i < sizeof s / sizeof *s; i++)
+        n += s[i] ? strlen(s[i]) + 1 : 0;
+    return n;
 }
 
 /* Copy the requests still in the window into a fresh arena (as compact_pending does): in a HAR
@@ -1764,7 +1773,7 @@ static pw_status compact_window(pw_assessor *as, pw_err *err)
     }
     pw_arena_free(&as->win);
     as->win = fresh;
-    as->win_compact_at = 2 * as->win.total;
+    as->win_compact_at = as->win.total + as->win.total / 2; /* the window's memory stays ~1.5x */
     return PW_OK;
 }
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # scan_har_order.sh — a HAR's report does not depend on the order its entries are listed in
 # (docs/scan-har.md, "Entry order"): demo/demo.har with its entries shuffled (several seeds), with
-# only the portal's login POST moved to the end, gives the same JSON report as the recorded order (every field but the target, the file name).
+# only the portal's login POST moved to the end, and a 4,525-entry session shuffled, gives the
+# same JSON report as the recorded order (every field but the target, the file name).
 # Before the reorder window, a shuffle judged the portal's pages before the login POST: two
 # critical PW-AUTH-TRACKER findings on /portal/* became medium PW-CONDITION-URL.
 set -u
@@ -32,6 +33,18 @@ login = [x for x in e if x["request"]["method"] == "POST" and "/portal/login" in
 assert login, "demo.har has no portal login POST"
 h["log"]["entries"] = [x for x in e if x not in login] + login
 json.dump(h, open(f"{out}/login-last.har", "w"))
+# a longer session: the visit made 25 times, a minute apart (4,525 entries), and shuffled
+import datetime
+def later(e, k):
+    e = json.loads(json.dumps(e))
+    t = datetime.datetime.fromisoformat(e["startedDateTime"].replace("Z", "+00:00"))
+    e["startedDateTime"] = (t + datetime.timedelta(minutes=k)).isoformat().replace("+00:00", "Z")
+    return e
+h = json.loads(json.dumps(har))
+h["log"]["entries"] = [later(e, k) for k in range(25) for e in entries]
+json.dump(h, open(f"{out}/long.har", "w"))
+random.Random(5).shuffle(h["log"]["entries"])
+json.dump(h, open(f"{out}/long-shuffled.har", "w"))
 PY
 expect_code 0 $? "shuffled copies written"
 
@@ -50,10 +63,14 @@ if a != b:
 PY
 }
 
-for f in "$T"/shuffled*.har "$T/login-last.har"; do
+"$PHIWALL" scan --har "$T/long.har" --format json -o "$T/long.json"
+expect_code 0 $? "the long session scans"
+for f in "$T"/shuffled*.har "$T/login-last.har" "$T/long-shuffled.har"; do
+    ref="$T/ref.json"
+    [ "$f" = "$T/long-shuffled.har" ] && ref="$T/long.json"
     "$PHIWALL" scan --har "$f" --format json -o "$T/out.json"
     expect_code 0 $? "$(basename "$f") scans"
-    same "$T/ref.json" "$T/out.json"
+    same "$ref" "$T/out.json"
     expect_code 0 $? "$(basename "$f"): the same report as the recorded order"
 done
 finish
