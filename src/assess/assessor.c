@@ -187,6 +187,22 @@ typedef struct pending_req {
     const pw_request *req; /* a copy in the assessor's pend arena */
 } pending_req;
 
+/* A HAR request in the reorder window: judged in the order of t (its startedDateTime), then of
+ * serial (the order the file listed it in). */
+typedef struct timed_req {
+    double t;
+    size_t serial;
+    const pw_request *req; /* a copy in the assessor's win arena */
+} timed_req;
+
+/* A HAR's entries are judged in the order they were sent, not the order the file lists them:
+ * the login state, a page's authentication cues and every first-seen choice follow what
+ * happened before. A merged or hand-edited HAR need not be sorted; up to REORDER_MAX requests /
+ * REORDER_BYTES_MAX wait in a window and the earliest goes first (docs/scan-har.md, "Entry
+ * order"). A time-ordered HAR is judged exactly as listed. */
+#define REORDER_MAX       16384
+#define REORDER_BYTES_MAX (6u * 1024 * 1024)
+
 #define PENDING_MAX         4096                /* requests waiting for their pages, at most */
 #define TITLE_WAIT_REQUESTS 64                  /* a page's requests waiting for its title */
 #define TITLE_WAIT_BYTES    (2u * 1024 * 1024)  /* and their approximate size */
@@ -238,6 +254,12 @@ struct pw_assessor {
     pw_arena sortv; /* the sort's request URLs read back */
     size_t n_requests, n_third, n_beacons, n_tracker_beacons, n_decode_errors;
     double first_ts, last_ts; /* request times seen (0: none yet) */
+    /* HAR requests waiting to be judged in the order they were sent (reorder window below) */
+    timed_req *window;
+    size_t n_window, cap_window, window_bytes, window_serial;
+    pw_arena win;          /* their copies */
+    size_t win_compact_at; /* win's size that makes a release compact it */
+    double window_ts;      /* the latest valid request time seen (0: none yet) */
     pw_inventory *inventory;
     party_cache party[256]; /* (page, host) → third party?, libpsl lookups are not free */
     char *login_area;       /* "host/portal": pages there are authenticated after a login POST */
@@ -324,6 +346,7 @@ pw_status pw_assessor_new(const pw_assess_opts *opts, pw_assessor **out, pw_err 
     pw_arena_init(&as->arena, 0);
     pw_arena_init(&as->req, 0);
     pw_arena_init(&as->pend, 0);
+    pw_arena_init(&as->win, 0);
     pw_arena_init(&as->sortv, 0);
     pw_buf_init(&as->enc);
     as->budget = opts->memory_budget ? opts->memory_budget : MEMORY_BUDGET;
@@ -376,6 +399,8 @@ void pw_assessor_free(pw_assessor *as)
     free(as->out_why);
     free(as->pending);
     pw_arena_free(&as->pend);
+    free(as->window);
+    pw_arena_free(&as->win);
     pw_arena_free(&as->sortv);
     pw_buf_free(&as->enc);
     pw_spill_free(as->spill);
@@ -517,6 +542,7 @@ static size_t ensure_page(pw_assessor *as, const pw_page *in)
 }
 
 static pw_status flush_pending(pw_assessor *as, size_t page_i, pw_err *err);
+static pw_status drain_window(pw_assessor *as, pw_err *err);
 
 pw_status pw_assessor_add_page(pw_assessor *as, const pw_page *page, pw_err *err)
 {
@@ -524,6 +550,11 @@ pw_status pw_assessor_add_page(pw_assessor *as, const pw_page *page, pw_err *err
         return pw_err_set(err, PW_ERR_INVALID, "assessor: page without a URL");
     if (as->finished)
         return pw_err_set(err, PW_ERR_STATE, "assessor: page added after finish");
+    /* the requests so far go to their pages first, earliest first, as when the page came
+     * before them: a HAR that lists its pages after its entries is judged page by page */
+    pw_status dst = drain_window(as, err);
+    if (dst != PW_OK)
+        return dst;
     size_t i = ensure_page(as, page);
     pw_arena_reset(&as->req);
     if (i == SIZE_MAX)
@@ -1384,10 +1415,24 @@ static const char *beacon_value(pw_assessor *as, const pw_beacon *b, const char 
     return NULL;
 }
 
-/* 1 if a fragment is a hash route ("#/find-a-doctor", "#!/results"), not an anchor. */
+/* 1 if a fragment is a hash route ("#/find-a-doctor", "#!/results"), not an anchor, as the
+ * browser scan reads it (bx_hash_route): "#/" and "#!/" alone are the router's home route, the
+ * document itself, as is "#section". */
 static int route_fragment(const pw_slice *frag)
 {
-    return frag->n && (frag->p[0] == '/' || frag->p[0] == '!');
+    size_t bang = frag->n && frag->p[0] == '!';
+    return frag->n > bang + 1 && frag->p[bang] == '/';
+}
+
+/* The page a route URL names, in the request arena: without its fragment when that is no hash
+ * route ("…/app/#/" is "…/app/", as the browser scan names it), else the URL as it is. */
+static const char *route_page_url(pw_assessor *as, const char *url)
+{
+    pw_url u;
+    const char *hash = strchr(url, '#');
+    if (!hash || pw_url_parse(url, strlen(url), &u, NULL) != PW_OK || route_fragment(&u.fragment))
+        return url;
+    return pw_arena_strndup(&as->req, url, (size_t)(hash - url));
 }
 
 /* 1 if two slices hold the same bytes (an empty slice may have no pointer). */
@@ -1470,6 +1515,8 @@ static size_t route_page(pw_assessor *as, const pw_beacon *b, size_t page_i)
         return page_i;
     if (!no_page && (same_page(dl, rec->page.url) || pw_is_third_party(rec->page.url, dl)))
         return page_i;
+    if (!(dl = route_page_url(as, dl)))
+        return SIZE_MAX;
     pw_page route = {.url = dl,
                      .title =
                          names_its_route(b) ? beacon_value(as, b, "dt", PW_FIELD_PAGE_TITLE) : NULL,
@@ -1649,14 +1696,9 @@ static void note_time(pw_assessor *as, double t)
         as->last_ts = t;
 }
 
-pw_status pw_assessor_add_request(pw_assessor *as, const pw_request *req, pw_err *err)
+/* Judge one request now (or hold it for its page, as above). */
+static pw_status admit_request(pw_assessor *as, const pw_request *req, pw_err *err)
 {
-    if (!req || !req->url)
-        return pw_err_set(err, PW_ERR_INVALID, "assessor: request without a URL");
-    if (as->finished)
-        return pw_err_set(err, PW_ERR_STATE, "assessor: request added after finish");
-    as->n_requests++;
-    note_time(as, req->timestamp);
     const char *page_url = req->page_url;
     if (!page_url)
         page_url = req->resource_type && strcasecmp(req->resource_type, "document") == 0 ? req->url
@@ -1673,6 +1715,134 @@ pw_status pw_assessor_add_request(pw_assessor *as, const pw_request *req, pw_err
         return st;
     }
     return assess_request(as, req, page_i, err);
+}
+
+/* ---- the reorder window: a binary min-heap on (t, serial) ---- */
+
+static int timed_before(const timed_req *a, const timed_req *b)
+{
+    return a->t < b->t || (a->t == b->t && a->serial < b->serial);
+}
+
+static void window_sift_down(timed_req *h, size_t n, size_t i)
+{
+    for (;;) {
+        size_t l = 2 * i + 1, m = i;
+        if (l < n && timed_before(&h[l], &h[m]))
+            m = l;
+        if (l + 1 < n && timed_before(&h[l + 1], &h[m]))
+            m = l + 1;
+        if (m == i)
+            return;
+        timed_req tmp = h[i];
+        h[i] = h[m];
+        h[m] = tmp;
+        i = m;
+    }
+}
+
+/* What a request's copy in the window takes (its arena's alignment and block ends aside). */
+static size_t window_cost(const pw_request *req)
+{
+    size_t n = sizeof *req + req->body_len + strlen(req->url) + 1;
+    for (size_t i = 0; i < req->n_headers; i++)
+        n += sizeof(pw_header) + (req->headers[i].name ? strlen(req->headers[i].name) + 1 : 0) +
+             (req->headers[i].value ? strlen(req->headers[i].value) + 1 : 0);
+    const char *s[] = {req->method,        req->content_type, req->page_url, req->frame_url,
+                       req->resource_type, req->initiator,    req->error,    req->redirect_url};
+    for (size_t i = 0; i < sizeof s / sizeof *s; i++)
+        n += s[i] ? strlen(s[i]) + 1 : 0;
+    return n;
+}
+
+/* Copy the requests still in the window into a fresh arena (as compact_pending does): in a HAR
+ * longer than the window it never empties, and released copies would pile up. */
+static pw_status compact_window(pw_assessor *as, pw_err *err)
+{
+    if (as->win.total < as->win_compact_at || as->win.total < PENDING_COMPACT_MIN)
+        return PW_OK;
+    pw_arena fresh;
+    pw_arena_init(&fresh, 0);
+    for (size_t i = 0; i < as->n_window; i++) {
+        const pw_request *c = copy_request_as(as, &fresh, as->window[i].req, 0);
+        if (!c) {
+            pw_arena_free(&fresh);
+            return pw_err_set(err, PW_ERR_NOMEM, "assessor: out of memory");
+        }
+        as->window[i].req = c;
+    }
+    pw_arena_free(&as->win);
+    as->win = fresh;
+    as->win_compact_at = as->win.total + as->win.total / 2; /* the window's memory stays ~1.5x */
+    return PW_OK;
+}
+
+/* Judge the earliest request of the window. */
+static pw_status release_earliest(pw_assessor *as, pw_err *err)
+{
+    timed_req top = as->window[0];
+    as->window[0] = as->window[--as->n_window];
+    window_sift_down(as->window, as->n_window, 0);
+    as->window_bytes -= window_cost(top.req);
+    return admit_request(as, top.req, err);
+}
+
+/* Judge every request of the window, earliest first. */
+static pw_status drain_window(pw_assessor *as, pw_err *err)
+{
+    pw_status st = PW_OK;
+    while (as->n_window && st == PW_OK)
+        st = release_earliest(as, err);
+    if (!as->n_window) {
+        pw_arena_reset(&as->win);
+        as->window_bytes = 0;
+        as->win_compact_at = 0;
+    }
+    return st;
+}
+
+/* A HAR request joins the window; past its limits the earliest ones are judged. A time the
+ * source does not give (0, a placeholder) sorts as the latest time seen before it: such an
+ * entry keeps its place among its neighbours. */
+static pw_status window_add(pw_assessor *as, const pw_request *req, pw_err *err)
+{
+    double t = req->timestamp;
+    if (!(t >= 631152000.0 && t < 7258118400.0))
+        t = as->window_ts;
+    else if (t > as->window_ts)
+        as->window_ts = t;
+    pw_request *c = copy_request_as(as, &as->win, req, 0);
+    if (!c || !grow((void **)&as->window, &as->cap_window, as->n_window, sizeof *as->window))
+        return pw_err_set(err, PW_ERR_NOMEM, "assessor: out of memory");
+    timed_req e = {t, as->window_serial++, c};
+    size_t i = as->n_window++;
+    for (; i > 0 && timed_before(&e, &as->window[(i - 1) / 2]); i = (i - 1) / 2)
+        as->window[i] = as->window[(i - 1) / 2];
+    as->window[i] = e;
+    as->window_bytes += window_cost(c);
+    int released = 0;
+    while (as->n_window > REORDER_MAX || as->window_bytes > REORDER_BYTES_MAX) {
+        pw_status st = release_earliest(as, err);
+        if (st != PW_OK)
+            return st;
+        released = 1;
+    }
+    return released ? compact_window(as, err) : PW_OK;
+}
+
+pw_status pw_assessor_add_request(pw_assessor *as, const pw_request *req, pw_err *err)
+{
+    if (!req || !req->url)
+        return pw_err_set(err, PW_ERR_INVALID, "assessor: request without a URL");
+    if (as->finished)
+        return pw_err_set(err, PW_ERR_STATE, "assessor: request added after finish");
+    as->n_requests++;
+    note_time(as, req->timestamp);
+    if (req->source == PW_SOURCE_HAR)
+        return window_add(as, req, err);
+    /* a live capture sends requests as they happen (and a static scan before their page) */
+    pw_status st = drain_window(as, err);
+    return st == PW_OK ? admit_request(as, req, err) : st;
 }
 
 /* ---- result ---- */
@@ -1918,7 +2088,9 @@ static void fold_accountless(pw_assessor *as)
 pw_status pw_assessor_finish(pw_assessor *as, const pw_scan_result **out, pw_err *err)
 {
     if (!as->finished) {
-        pw_status st = flush_pending(as, SIZE_MAX, err);
+        pw_status st = drain_window(as, err);
+        if (st == PW_OK)
+            st = flush_pending(as, SIZE_MAX, err);
         if (st != PW_OK)
             return st;
         fold_accountless(as);
