@@ -216,17 +216,149 @@ static void serve_mapped(bx_browser *b, bx_tab *t, const cdp_msg *m, const char 
     b->stats->mapped++;
 }
 
-/* The unload marker of BX_UNLOAD_PATH (browser_tab.c): http(s)://host[:port]/__phiwall_unload__. */
-const char *bx_unload_marker(pw_arena *a, const char *url)
+/* What a marker URL http(s)://host[:port]PATH?<percent-encoded> names, or NULL when url is no
+ * such marker. */
+static const char *marker_arg(pw_arena *a, const char *url, const char *path)
 {
     const char *p = strstr(url, "://");
     p = p ? strchr(p + 3, '/') : NULL;
-    size_t n = strlen(BX_UNLOAD_PATH);
-    if (!p || strncmp(p, BX_UNLOAD_PATH, n) != 0 || (p[n] != '?' && p[n] != '\0'))
+    size_t n = strlen(path);
+    if (!p || strncmp(p, path, n) != 0 || (p[n] != '?' && p[n] != '\0'))
         return NULL;
     p += n + (p[n] == '?');
     char *doc = pw_pct_decode(a, p, strlen(p), 0, NULL);
     return doc ? doc : "";
+}
+
+/* The unload marker of BX_UNLOAD_PATH (browser_tab.c): http(s)://host[:port]/__phiwall_unload__. */
+const char *bx_unload_marker(pw_arena *a, const char *url)
+{
+    return marker_arg(a, url, BX_UNLOAD_PATH);
+}
+
+const char *bx_socket_marker(pw_arena *a, const char *url)
+{
+    return marker_arg(a, url, BX_SOCKET_PATH);
+}
+
+/* The WebSocket guard (bx_socket_guard). WebSocket (and WebSocketStream) become a Proxy of the
+ * browser's own constructor that first asks phiwall, synchronously, whether the URL may connect:
+ * a socket of a tracker endpoint is never created — no handshake, no message leaves the browser
+ * — and the page gets a socket that fails to connect as a blocked one does (readyState
+ * CONNECTING, then error and close 1006; send() before that throws as the browser's does). A
+ * question that gets no answer (sync XHR refused, CSP connect-src without 'self') blocks, and
+ * so does a socket of a document whose origin is no http(s) one (a sandboxed frame): containment
+ * fails closed. The question goes to self.origin, which an about:blank frame inherits from its
+ * parent (its location.origin is "null"). A socket of the document's own host asks nothing (no
+ * tracker endpoint is first party to its page). */
+static const char socket_js[] =
+    "(function(){"
+    "function ok(u){try{var o=self.origin;if(!/^https?:/.test(o))return false;"
+    "if(new URL(u).hostname===new URL(o).hostname)return true;"
+    "var x=new XMLHttpRequest();"
+    "x.open('GET',o+'" BX_SOCKET_PATH "?'+encodeURIComponent(u),false);x.send();"
+    "return x.responseText==='allow'}catch(e){return false}}"
+    "function abs(a){var u=new URL(a,location.href);"
+    "if(u.protocol==='http:')u.protocol='ws:';if(u.protocol==='https:')u.protocol='wss:';"
+    "return u.href}"
+    "function dead(N,u){var s=new EventTarget();Object.setPrototypeOf(s,N.prototype);"
+    "var d={url:u,readyState:0,protocol:'',extensions:'',bufferedAmount:0,binaryType:'blob',"
+    "onopen:null,onmessage:null,onerror:null,onclose:null};"
+    "for(var k in d)Object.defineProperty(s,k,{value:d[k],writable:k!=='url',enumerable:true});"
+    "Object.defineProperty(s,'send',{value:function(){if(s.readyState===0)throw new DOMException("
+    "\"Failed to execute 'send' on 'WebSocket': Still in CONNECTING state.\","
+    "'InvalidStateError')}});"
+    "Object.defineProperty(s,'close',{value:function(){}});"
+    "setTimeout(function(){s.readyState=3;var e=new Event('error');s.dispatchEvent(e);"
+    "if(typeof s.onerror==='function')s.onerror(e);"
+    "var c=new CloseEvent('close',{code:1006,wasClean:false});s.dispatchEvent(c);"
+    "if(typeof s.onclose==='function')s.onclose(c)},0);return s}"
+    "function guard(name,blocked){var N=self[name];if(typeof N!=='function'||N.__phiwall)return;"
+    "var W=new Proxy(N,{construct:function(T,a,nt){var u;try{u=abs(String(a[0]))}"
+    "catch(e){return Reflect.construct(T,a,nt)}"
+    "return ok(u)?Reflect.construct(T,a,nt):blocked(N,u,T,a,nt)}});"
+    "Object.defineProperty(N,'__phiwall',{value:1});self[name]=W}"
+    "guard('WebSocket',dead);"
+    "guard('WebSocketStream',function(N,u,T,a,nt){"
+    "return Reflect.construct(T,['wss://blocked-by-phiwall.invalid/'].concat(a.slice(1)),nt)})"
+    "})()";
+
+void bx_socket_guard(bx_browser *b, const char *session, int worker)
+{
+    const pw_browser_opts *o = b->o;
+    if (!o->contain || !o->hooks.is_tracker_endpoint)
+        return;
+    /* an out-of-process frame's target runs no script added before its Page domain is on
+     * (measured: without it, a cross-site iframe's socket reached the vendor) */
+    if (!worker)
+        cdp_send(b->conn, session, "Page.enable", "{}", NULL, NULL, NULL);
+    pw_buf p;
+    pw_buf_init(&p);
+    pw_buf_puts(&p, worker ? "{\"expression\":" : "{\"source\":");
+    pw_buf_json_string(&p, socket_js, strlen(socket_js));
+    pw_buf_putc(&p, '}');
+    if (!p.failed)
+        cdp_send(b->conn, session,
+                 worker ? "Runtime.evaluate" : "Page.addScriptToEvaluateOnNewDocument", p.data,
+                 NULL, NULL, NULL);
+    pw_buf_free(&p);
+}
+
+/* A tracker's socket the guard stopped is a request of its page all the same — method WEBSOCKET,
+ * no message, no answer, and a header saying why — so the tracker is still reported from it (its
+ * host), and the report says its messages were not observed rather than that it sent none. */
+static void record_blocked_socket(bx_browser *b, bx_tab *t, const char *id, const char *ws,
+                                  const char *page)
+{
+    pw_arena *a = &t->arena;
+    bx_req *q = t->active && b->deliver ? pw_arena_calloc(a, 1, sizeof *q) : NULL;
+    pw_header *h = q ? pw_arena_calloc(a, 1, sizeof *h) : NULL;
+    if (!h)
+        return;
+    h->name = "X-Phiwall-Contained";
+    h->value = "WebSocket blocked before its handshake (containment): its messages were not "
+               "sent and not observed";
+    q->headers = h;
+    q->r.headers = h;
+    q->r.n_headers = 1;
+    q->request_id = pw_arena_sprintf(a, "%s.wsblocked", id);
+    q->r.method = "WEBSOCKET";
+    q->r.url = pw_arena_strdup(a, ws);
+    q->r.page_url = page;
+    q->r.frame_url = page;
+    q->r.resource_type = "websocket";
+    q->r.timestamp = bx_wall_now();
+    q->r.step = t->step;
+    q->r.source = PW_SOURCE_BROWSER;
+    if (b->o->consent != PW_CONSENT_NONE) {
+        q->r.before_consent = !b->consent_answered;
+        q->r.after_reject = b->consent_rejected;
+    }
+    if (q->request_id && q->r.url)
+        bx_req_append(t, q);
+}
+
+/* A socket marker's pause: the hook's verdict on the socket, as the page that opens it asks. */
+static void answer_socket(bx_browser *b, bx_tab *t, const cdp_msg *m, const char *id,
+                          const char *ws)
+{
+    const pw_browser_opts *o = b->o;
+    const char *frame = cdp_str(m->params, "frameId");
+    int top_frame = frame && t->target_id && strcmp(frame, t->target_id) == 0;
+    const char *page = top_frame ? t->top_url : bx_frame_page(t, frame);
+    if (!page)
+        page = t->top_url ? t->top_url : b->start_url;
+    int block = o->contain && o->hooks.is_tracker_endpoint &&
+                o->hooks.is_tracker_endpoint(o->hooks.ctx, page, ws, "WebSocket");
+    send_fulfill(b, m->session, id, 200, "text/plain", block ? "YmxvY2s=" : "YWxsb3c=");
+    if (!block)
+        return;
+    bx_log(b,
+           "contain WebSocket %s: blocked before its handshake (its messages are not sent, "
+           "nor observed)",
+           ws);
+    b->stats->contained++;
+    record_blocked_socket(b, t, id, ws, page);
 }
 
 static int is_loaded_resource(const char *rtype)
@@ -250,6 +382,11 @@ void bx_fetch_paused(bx_browser *b, bx_tab *t, const cdp_msg *m)
     if (!url) {
         send_continue(b, m->session, id, m);
         note_answered(b, t, m, 0);
+        return;
+    }
+    const char *socket = bx_socket_marker(&t->arena, url);
+    if (socket) { /* phiwall's own: the WebSocket guard's question, no request of the page */
+        answer_socket(b, t, m, id, socket);
         return;
     }
     const char *unloading = bx_unload_marker(&t->arena, url);

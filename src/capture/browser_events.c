@@ -94,6 +94,8 @@ static void on_attached(bx_browser *b, const cdp_msg *m)
     bx_agent_override(b, child); /* before it runs: its requests and navigator.userAgent */
     cdp_send(b->conn, child, "Fetch.enable", "{\"patterns\":[{\"urlPattern\":\"*\"}]}", NULL, NULL,
              NULL);
+    /* its sockets too: a frame's documents, or a worker's scope before its script runs */
+    bx_socket_guard(b, child, !type || (strcmp(type, "iframe") != 0 && strcmp(type, "page") != 0));
     if (type && (strcmp(type, "iframe") == 0 || strcmp(type, "page") == 0))
         cdp_send(b->conn, child, "Target.setAutoAttach",
                  "{\"autoAttach\":true,\"waitForDebuggerOnStart\":true,\"flatten\":true}", NULL,
@@ -145,6 +147,7 @@ static void popup_attached(bx_browser *b, int tab, const char *session, const ch
     bx_agent_override(b, session);
     cdp_send(b->conn, session, "Fetch.enable", "{\"patterns\":[{\"urlPattern\":\"*\"}]}", NULL,
              NULL, NULL);
+    bx_socket_guard(b, session, 0);
     cdp_send(b->conn, session, "Target.setAutoAttach",
              "{\"autoAttach\":true,\"waitForDebuggerOnStart\":true,\"flatten\":true}", NULL, NULL,
              NULL);
@@ -410,7 +413,7 @@ static void on_request(bx_browser *b, bx_tab *t, const cdp_msg *m)
     const char *id = cdp_str(p, "requestId");
     const char *url = cdp_str(p, "request.url");
     if (!id || !url || strncmp(url, "data:", 5) == 0 || strncmp(url, "blob:", 5) == 0 ||
-        bx_unload_marker(&t->arena, url))
+        bx_unload_marker(&t->arena, url) || bx_socket_marker(&t->arena, url))
         return;
     yajl_val redirect = cdp_get(p, "redirectResponse");
     double st;

@@ -87,7 +87,8 @@ typedef struct bx_frame {
 
 /* A WebSocket a page opened (Network.webSocketCreated): each message it sends is captured as a
  * request of that page (method WEBSOCKET, the message as its body). The Fetch domain never sees
- * a WebSocket, so containment cannot answer it: what it sends reaches its server. */
+ * a WebSocket, so containment cannot answer it there: a tracker's socket is stopped in the page
+ * before its handshake instead (BX_SOCKET_PATH), and so sends nothing that could be captured. */
 #define BX_SOCKET_MSGS_MAX 1000      /* messages kept per page visit */
 #define BX_SOCKET_MSG_MAX  (1 << 20) /* bytes kept of one message, as of a POST body */
 typedef struct bx_socket {
@@ -321,6 +322,20 @@ void bx_agent_override(bx_browser *b, const char *session);
 #define BX_UNLOAD_PATH "/__phiwall_unload__"
 /* The document an unload marker's URL names (in a), or NULL when url is no marker. */
 const char *bx_unload_marker(pw_arena *a, const char *url);
+
+/* The question each new WebSocket asks before it connects, while containment is on
+ * (bx_socket_guard): a synchronous request of the page's own origin naming the socket's URL,
+ * paused and answered by phiwall ("allow" or "block", the is_tracker_endpoint hook's verdict
+ * with resource type "WebSocket"). Never recorded, never sent. No DevTools command stops a
+ * socket: Network.setBlockedURLs does not apply to WebSockets and the Fetch domain never pauses
+ * their handshakes (measured with Chromium 156; docs/scan-browser.md). */
+#define BX_SOCKET_PATH "/__phiwall_socket__"
+/* The socket URL a socket marker's URL names (in a), or NULL when url is no marker. */
+const char *bx_socket_marker(pw_arena *a, const char *url);
+/* With containment on, install the WebSocket guard in session's new documents (a page's, a
+ * frame's: Page.addScriptToEvaluateOnNewDocument) or, for a worker waiting to start, in its
+ * scope (Runtime.evaluate); sent without waiting, before the target runs. */
+void bx_socket_guard(bx_browser *b, const char *session, int worker);
 
 /* browser_contain.c */
 void bx_fetch_paused(bx_browser *b, bx_tab *t, const cdp_msg *m);

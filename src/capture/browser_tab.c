@@ -141,6 +141,8 @@ pw_status bx_tab_open(bx_browser *b, bx_tab *t, pw_err *err)
         st = call(t, t->session, "Fetch.enable", "{\"patterns\":[{\"urlPattern\":\"*\"}]}", NULL,
                   err);
     if (st == PW_OK)
+        bx_socket_guard(b, t->session, 0); /* before any document: a tracker's socket never opens */
+    if (st == PW_OK)
         st = emulate(t, err);
     if (st == PW_OK)
         st = set_cookies(t, err);

@@ -3,11 +3,14 @@
 # of the crawl, a router that rewrites its URL does not cost the leave's cap, forms and consent
 # banners inside web components' shadow roots, and banners in iframes, are filled, submitted and
 # answered, a two-step form's second step is filled and sent, a form its script sends costs no
-# wait for a load event, and messages a tracker sends over a WebSocket are captured. Earlier
-# versions scanned a hash-routed app as its start page alone, waited 5 s more on every page whose
+# wait for a load event, and messages a tracker sends over a WebSocket are captured (--no-contain)
+# or, by default, the tracker's socket is blocked before it sends anything (also from a worker or a
+# cross-site iframe). Earlier versions scanned a hash-routed app as its start page alone, waited 5 s more on every page whose
 # URL a router had rewritten, saw nothing inside shadow roots (no Lead beacon; a `consent` note
 # saying no banner was found) or in a banner's iframe, no second step of a form, waited 10 s after
-# a script-sent form, and saw no WebSocket message. Uses helpers/spa_site.py; about 50 s.
+# a script-sent form, and saw no WebSocket message — and then let the tracker's socket send the
+# page URL and the canary address to the vendor during a contained scan. Uses
+# helpers/spa_site.py; about 60 s.
 set -u
 . "$PW_SRC/tests/integration/lib.bash"
 [ -x /usr/bin/chromium ] || skip "chromium not installed"
@@ -25,7 +28,7 @@ scan() { # name path max-pages [args…]; $T/<name>.{json,har,err}
     local name=$1 path=$2 pages=$3
     shift 3
     timeout 120 "$PHIWALL" scan "$BASE$path" --settle 400 --no-sitemap --max-pages "$pages" \
-        --browser-arg="--host-resolver-rules=MAP ws.hotjar.com 127.0.0.1, MAP * ~NOTFOUND, EXCLUDE 127.0.0.1" \
+        --browser-arg="--host-resolver-rules=MAP ws.hotjar.com 127.0.0.1, MAP frames.test 127.0.0.1, MAP * ~NOTFOUND, EXCLUDE 127.0.0.1" \
         --verbose --format json -o "$T/$name.json" --har-out "$T/$name.har" "$@" 2>"$T/$name.err"
 }
 beacons() { # name: "ev dl" of every Meta beacon in the HAR
@@ -94,15 +97,55 @@ for c in shadow:accept:Accepted frame:reject:Rejected; do
         "$where banner: --consent $answer: no 'no banner found' note"
 done
 
-# WebSocket messages are requests of their page: the page URL and the typed address sent to a
-# session-replay host are findings.
+# WebSockets. The site's /ws endpoint plays the vendor (ws.hotjar.com, a catalog endpoint) and
+# records every handshake and message it receives (/ws-log). With containment (the default) the
+# tracker's socket is stopped before its handshake: nothing reaches the vendor — earlier versions
+# sent it the page URL and the typed canary address — and the blocked socket is still a request of
+# the page, so Hotjar is reported, with a header saying its messages were not observed.
+vendor() { curl --noproxy '*' -s "$BASE/ws-log"; }
+vendor >/dev/null
 scan ws /ws/ 1
-expect_code 0 $? "websocket: scan"
-msgs=$(jq -r '.log.entries[] | select(.request.method == "WEBSOCKET") | "\(.pageref) \(.request.url) \(.request.postData.text)"' "$T/ws.har")
+expect_code 0 $? "websocket, contained: scan"
+got=$(vendor)
+echo "the vendor's socket received (contained): ${got:-nothing}"
+[ -z "$got" ] && pass || fail "websocket, contained: the vendor's socket received: $got"
+expect_nomatch "$got" 'marisol\.canary' "websocket, contained: no canary address reached the vendor"
+blocked=$(jq -r '.log.entries[] | select(.request.method == "WEBSOCKET") | "\(.pageref) \(.request.url) \(.request.headers[] | select(.name == "X-Phiwall-Contained") | .value)"' "$T/ws.har")
+echo "$blocked"
+expect_match "$blocked" "^page_1 ws://ws\\.hotjar\\.com:[0-9]+/ws WebSocket blocked before its handshake" \
+    "websocket, contained: the blocked socket is a request of its page, marked as not observed"
+expect_match "$(grep -c 'contain WebSocket ws://ws.hotjar.com' "$T/ws.err")" '^[1-9]' "websocket, contained: --verbose says it was blocked"
+expect_match "$(jq -r '.findings[] | select(.vendor.id == "hotjar") | .rule_id' "$T/ws.json" | sort -u | tr '\n' ' ')" \
+    'PW-SESSION-REPLAY' "websocket, contained: Hotjar is still reported, from its blocked socket"
+
+# --no-contain: the socket connects, the vendor receives the page URL and the typed address (the
+# test's stand-in vendor works), and each message is a request of the page and a finding.
+scan wsopen /ws/ 1 --no-contain
+expect_code 0 $? "websocket, --no-contain: scan"
+got=$(vendor)
+echo "the vendor's socket received (--no-contain): $got"
+expect_match "$got" "MSG \\{\"url\":\"$BASE/ws/\"" "websocket, --no-contain: the vendor received the page URL"
+expect_match "$got" 'MSG \{"input":"marisol\.canary\.[a-z0-9]*@example\.org"' "websocket, --no-contain: the vendor received the typed address"
+msgs=$(jq -r '.log.entries[] | select(.request.method == "WEBSOCKET") | "\(.pageref) \(.request.url) \(.request.postData.text)"' "$T/wsopen.har")
 echo "$msgs"
 expect_match "$msgs" "^page_1 ws://ws\\.hotjar\\.com:[0-9]+/ws \\{\"url\":\"$BASE/ws/\"" "websocket: the message with the page URL is captured on its page"
 expect_match "$msgs" 'marisol\.canary\.[a-z0-9]*@example\.org' "websocket: the message with the typed address is captured"
-expect_match "$(jq -r '.findings[] | select(.vendor.id == "hotjar") | .rule_id' "$T/ws.json" | sort -u | tr '\n' ' ')" \
+expect_match "$(jq -r '.findings[] | select(.vendor.id == "hotjar") | .rule_id' "$T/wsopen.json" | sort -u | tr '\n' ' ')" \
     'PW-FORM-VALUES.*PW-SESSION-REPLAY' "websocket: Hotjar's messages are findings"
+
+# The same socket opened by a dedicated worker and by a cross-site (out-of-process) iframe: each
+# target of the page is guarded, so with containment the vendor receives nothing from either
+# (without --no-contain's two handshakes the check would prove nothing).
+scan wsmore /ws-more/ 1 --no-interact
+expect_code 0 $? "websocket in a worker and a cross-site frame, contained: scan"
+got=$(vendor)
+echo "the vendor's socket received (worker, frame; contained): ${got:-nothing}"
+[ -z "$got" ] && pass || fail "websocket in a worker or a cross-site frame, contained: the vendor's socket received: $got"
+expect_code 2 "$(grep -c 'contain WebSocket ws://ws.hotjar.com' "$T/wsmore.err")" "websocket in a worker and a cross-site frame: both blocked"
+scan wsmoreopen /ws-more/ 1 --no-interact --no-contain
+got=$(vendor)
+echo "the vendor's socket received (worker, frame; --no-contain): $got"
+expect_match "$got" 'MSG \{"worker":' "websocket in a worker, --no-contain: the vendor received its message"
+expect_match "$got" 'MSG \{"frame":"http://frames\.test:' "websocket in a cross-site frame, --no-contain: the vendor received its message"
 
 finish

@@ -23,8 +23,40 @@ Usage: spa_site.py   (listens on 127.0.0.1, any port; prints "PORT <n>")
                     address on submit, ev=Leave by sendBeacon at pagehide
   /ws/              sends the page URL and a typed e-mail address over a WebSocket to
                     ws://ws.hotjar.com:<this port>/ws (a session-replay tracker's transport)
+  /ws-more/         the same socket opened from a dedicated worker (/ws-worker.js) and from a
+                    cross-site iframe (http://frames.test:<this port>/ws-frame/; the scan maps
+                    frames.test to 127.0.0.1), each sending its page URL
+  /ws               the "vendor" end of that socket: it records every handshake ("OPEN <Host>")
+                    and every message it receives ("MSG <text>")
+  /ws-log           what /ws received since the last /ws-log, one line each (the test's proof of
+                    what reached the vendor)
 """
-import base64, hashlib, http.server, socketserver
+import base64, hashlib, http.server, socketserver, threading
+
+WS_LOG = []
+WS_LOCK = threading.Lock()
+
+
+def ws_record(line):
+    with WS_LOCK:
+        WS_LOG.append(line.replace("\n", " "))
+
+
+def ws_frames(rfile):  # yield (opcode, payload) of each frame a client sends (masked)
+    while True:
+        head = rfile.read(2)
+        if len(head) < 2:
+            return
+        n = head[1] & 0x7F
+        if n == 126:
+            n = int.from_bytes(rfile.read(2), "big")
+        elif n == 127:
+            n = int.from_bytes(rfile.read(8), "big")
+        mask = rfile.read(4) if head[1] & 0x80 else b"\0\0\0\0"
+        data = rfile.read(n)
+        if len(data) < n:
+            return
+        yield head[0] & 0x0F, bytes(b ^ mask[i % 4] for i, b in enumerate(data))
 
 PX = """<script>
 function px(ev,o){o=Object.assign({id:'5550001',ev:ev,dl:location.href},o||{});
@@ -102,7 +134,17 @@ ws.onopen=function(){ws.send(JSON.stringify({url:location.href,title:document.ti
 document.getElementById('em').addEventListener('change',function(e){
 ws.send(JSON.stringify({input:e.target.value}));});};
 </script>"""),
+    "/ws-more/": page("Cardiology", """<h1>Cardiology</h1>
+<iframe src="http://frames.test:PORT/ws-frame/"></iframe>
+<script>new Worker('/ws-worker.js');</script>"""),
+    "/ws-frame/": page("Chat", """<script>
+var ws=new WebSocket('ws://ws.hotjar.com:'+location.port+'/ws');
+ws.onopen=function(){ws.send(JSON.stringify({frame:location.href}));};
+</script>"""),
 }
+
+WS_WORKER = """var ws=new WebSocket('ws://ws.hotjar.com:'+location.port+'/ws');
+ws.onopen=function(){ws.send(JSON.stringify({worker:location.href}));};"""
 
 
 class H(http.server.BaseHTTPRequestHandler):
@@ -122,7 +164,8 @@ class H(http.server.BaseHTTPRequestHandler):
         except (BrokenPipeError, ConnectionResetError):
             pass
 
-    def websocket(self):  # the handshake, then read (and drop) frames until the client goes
+    def websocket(self):  # the handshake, then record each message until the client goes
+        ws_record("OPEN %s" % self.headers.get("Host", ""))
         key = self.headers.get("Sec-WebSocket-Key", "") + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
         self.send_response(101)
         self.send_header("Upgrade", "websocket")
@@ -132,8 +175,11 @@ class H(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.flush()
         try:
-            while self.rfile.read(1):
-                pass
+            for op, data in ws_frames(self.rfile):
+                if op == 8:  # close
+                    break
+                if op in (0, 1, 2):
+                    ws_record("MSG %s" % data.decode("utf-8", "replace"))
         except OSError:
             pass
         self.close_connection = True
@@ -146,10 +192,18 @@ class H(http.server.BaseHTTPRequestHandler):
         p = self.path.split("?")[0]
         if p == "/ws":
             return self.websocket()
+        if p == "/ws-log":
+            with WS_LOCK:
+                got = "".join(l + "\n" for l in WS_LOG)
+                del WS_LOG[:]
+            return self.send(200, got, "text/plain")
         if p.startswith("/routed/"):
             p = "/routed/"
+        if p == "/ws-worker.js":
+            return self.send(200, WS_WORKER, "text/javascript")
         if p in PAGES:
-            return self.send(200, PAGES[p])
+            port = str(self.server.server_address[1])
+            return self.send(200, PAGES[p].replace("PORT", port))
         return self.send(404, "not found", "text/plain")
 
 
