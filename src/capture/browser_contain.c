@@ -311,9 +311,11 @@ static void record_blocked_socket(bx_browser *b, bx_tab *t, const char *id, cons
                                   const char *page)
 {
     pw_arena *a = &t->arena;
-    bx_req *q = t->active && b->deliver ? pw_arena_calloc(a, 1, sizeof *q) : NULL;
-    pw_header *h = q ? pw_arena_calloc(a, 1, sizeof *h) : NULL;
-    if (!h)
+    pw_header *h = t->active && b->deliver ? pw_arena_calloc(a, 1, sizeof *h) : NULL;
+    bx_req *q = h ? bx_socket_req_new(b, t, pw_arena_sprintf(a, "%s.wsblocked", id),
+                                      pw_arena_strdup(a, ws), page)
+                  : NULL;
+    if (!q)
         return;
     h->name = "X-Phiwall-Contained";
     h->value = "WebSocket blocked before its handshake (containment): its messages were not "
@@ -321,21 +323,7 @@ static void record_blocked_socket(bx_browser *b, bx_tab *t, const char *id, cons
     q->headers = h;
     q->r.headers = h;
     q->r.n_headers = 1;
-    q->request_id = pw_arena_sprintf(a, "%s.wsblocked", id);
-    q->r.method = "WEBSOCKET";
-    q->r.url = pw_arena_strdup(a, ws);
-    q->r.page_url = page;
-    q->r.frame_url = page;
-    q->r.resource_type = "websocket";
-    q->r.timestamp = bx_wall_now();
-    q->r.step = t->step;
-    q->r.source = PW_SOURCE_BROWSER;
-    if (b->o->consent != PW_CONSENT_NONE) {
-        q->r.before_consent = !b->consent_answered;
-        q->r.after_reject = b->consent_rejected;
-    }
-    if (q->request_id && q->r.url)
-        bx_req_append(t, q);
+    bx_req_append(t, q);
 }
 
 /* A socket marker's pause: the hook's verdict on the socket, as the page that opens it asks. */

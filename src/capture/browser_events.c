@@ -470,6 +470,28 @@ static void on_socket(bx_tab *t, const cdp_msg *m)
     t->sockets = s;
 }
 
+bx_req *bx_socket_req_new(bx_browser *b, bx_tab *t, const char *request_id, const char *url,
+                          const char *page)
+{
+    bx_req *q = request_id && url ? pw_arena_calloc(&t->arena, 1, sizeof *q) : NULL;
+    if (!q)
+        return NULL;
+    q->request_id = request_id;
+    q->r.method = "WEBSOCKET";
+    q->r.url = url;
+    q->r.page_url = page;
+    q->r.frame_url = page;
+    q->r.resource_type = "websocket";
+    q->r.timestamp = bx_wall_now();
+    q->r.step = t->step;
+    q->r.source = PW_SOURCE_BROWSER;
+    if (b->o->consent != PW_CONSENT_NONE) {
+        q->r.before_consent = !b->consent_answered;
+        q->r.after_reject = b->consent_rejected;
+    }
+    return q;
+}
+
 /* Network.webSocketFrameSent: a message the page sent, captured as a request of its socket's page
  * with the message as its body (a text frame as it is; a binary one as DevTools gives it, base64)
  * — a session-replay or chat tag that streams keystrokes and page URLs over a WebSocket sends no
@@ -491,31 +513,16 @@ static void on_socket_sent(bx_browser *b, bx_tab *t, const cdp_msg *m)
                    BX_SOCKET_MSGS_MAX);
         return;
     }
-    pw_arena *a = &t->arena;
-    bx_req *q = pw_arena_calloc(a, 1, sizeof *q);
-    if (!q)
-        return;
     t->n_socket_msgs++;
     size_t n = strnlen(data, BX_SOCKET_MSG_MAX);
-    q->request_id = pw_arena_sprintf(a, "%s.ws%zu", id, t->n_reqs);
-    q->r.method = "WEBSOCKET";
-    q->r.url = s->url;
-    q->r.page_url = s->page ? s->page : t->top_url;
-    q->r.frame_url = q->r.page_url;
-    q->r.resource_type = "websocket";
+    bx_req *q = bx_socket_req_new(b, t, pw_arena_sprintf(&t->arena, "%s.ws%zu", id, t->n_reqs),
+                                  s->url, s->page ? s->page : t->top_url);
+    if (!q)
+        return;
     q->r.initiator = s->initiator;
-    q->r.body = (const unsigned char *)pw_arena_strndup(a, data, n);
+    q->r.body = (const unsigned char *)pw_arena_strndup(&t->arena, data, n);
     q->r.body_len = q->r.body ? n : 0;
     q->r.status = 101; /* the socket's handshake answer: the message went out on it */
-    q->r.timestamp = bx_wall_now();
-    q->r.step = t->step;
-    q->r.source = PW_SOURCE_BROWSER;
-    if (b->o->consent != PW_CONSENT_NONE) {
-        q->r.before_consent = !b->consent_answered;
-        q->r.after_reject = b->consent_rejected;
-    }
-    if (!q->request_id)
-        return;
     bx_req_append(t, q);
 }
 

@@ -272,7 +272,12 @@ void bx_on_event(void *ctx, const cdp_msg *m);
  * the tab's list; the body when the object carries it), or NULL. */
 bx_req *bx_req_new(bx_tab *t, const char *id, yajl_val request, const bx_req_where *w);
 bx_req *bx_find_req(bx_tab *t, const char *request_id); /* the last with that id, or NULL */
-void bx_req_append(bx_tab *t, bx_req *q);               /* to the task's requests, in order */
+/* A WebSocket of page as a request (method WEBSOCKET, its consent state, in the tab's arena, not
+ * linked), for a message it sent or for a socket containment blocked; NULL when request_id or
+ * url is NULL (no memory) or there is no memory. */
+bx_req *bx_socket_req_new(bx_browser *b, bx_tab *t, const char *request_id, const char *url,
+                          const char *page);
+void bx_req_append(bx_tab *t, bx_req *q); /* to the task's requests, in order */
 /* The page whose document sent a top-frame request the Network domain never reported (a beacon
  * of an unloading document), from the order of the top frame's navigations; NULL when it is no
  * page of the task (about:blank, the page the tab left as the task began). */
