@@ -54,6 +54,8 @@ expect_code 0 $? "scan of a start URL with credentials"
 expect_match "$(jq -r '.pages[].url' "$T/creds.json")" "^$BASE/careers\$" "the page is named without the credentials"
 expect_match "$(cat "$T/creds.json" "$T/creds.har" "$T/creds.html" | grep -c 's3cret')" '^0$' "no report or HAR holds the password"
 expect_match "$(cat "$T/creds.json" "$T/creds.har" "$T/creds.html" | grep -c 'auditor:')" '^0$' "nor the user name"
+expect_match "$(grep -c 'visit ' "$T/creds.err")" '^[1-9]' "--verbose logs the visit"
+expect_match "$(grep -c 's3cret' "$T/creds.err")" '^0$' "--verbose logs no password (before: every line naming the start page)"
 
 # a login form inside an iframe: not submitted, and the gap says so
 scan loginframe "$BASE/careers" --max-pages 1 --no-interact --login "$BASE/loginframe" \
