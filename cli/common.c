@@ -30,6 +30,32 @@ int pw_cli_use_progress(FILE *f)
 /* A message often quotes what a site or a HAR chose (a URL, a gap's error, a page title): it
  * reaches the terminal shown safe (pw_report_text_safe), one line whatever it holds, so an
  * escape sequence cannot retitle or clear the terminal nor a CR LF forge a line of the log. */
+/* s[0..n) made safe for a terminal (pw_report_text_safe) with the user:password@ of every URL in
+ * it removed, appended to b: a start URL's credentials log the browser in, and no message, log
+ * line or report shows them. */
+static void safe_public(pw_buf *b, const char *s, size_t n)
+{
+    pw_buf pub;
+    pw_buf_init(&pub);
+    const char *p = s, *end = s + n;
+    for (const char *c; (c = memmem(p, (size_t)(end - p), "://", 3)) != NULL; p = c) {
+        c += 3;
+        const char *at = NULL;
+        for (const char *a = c; a < end && !strchr("/?# \t\r\n\"'<>", *a); a++)
+            if (*a == '@')
+                at = a;
+        pw_buf_append(&pub, p, (size_t)(c - p));
+        if (at)
+            c = at + 1;
+    }
+    pw_buf_append(&pub, p, (size_t)(end - p));
+    if (pub.failed)
+        pw_report_text_safe(b, s, n);
+    else
+        pw_report_text_safe(b, pub.data ? pub.data : "", pub.len);
+    pw_buf_free(&pub);
+}
+
 void pw_cli_errorf(const char *cmd, const char *fmt, ...)
 {
     va_list ap;
@@ -40,7 +66,7 @@ void pw_cli_errorf(const char *cmd, const char *fmt, ...)
     pw_buf_vprintf(&msg, fmt, ap);
     va_end(ap);
     pw_buf_printf(&line, "phiwall: %s%s", cmd ? cmd : "", cmd ? ": " : "");
-    pw_report_text_safe(&line, msg.data ? msg.data : "", msg.len);
+    safe_public(&line, msg.data ? msg.data : "", msg.len);
     pw_buf_putc(&line, '\n');
     if (line.failed) /* no memory: the message itself, as before */
         fprintf(stderr, "phiwall: %s%s%s\n", cmd ? cmd : "", cmd ? ": " : "", fmt);
@@ -55,7 +81,7 @@ void pw_cli_safe_line(FILE *f, const char *prefix, const char *s)
     pw_buf line;
     pw_buf_init(&line);
     pw_buf_puts(&line, prefix);
-    pw_report_text_safe(&line, s ? s : "", s ? strlen(s) : 0);
+    safe_public(&line, s ? s : "", s ? strlen(s) : 0);
     pw_buf_putc(&line, '\n');
     if (!line.failed)
         fwrite(line.data, 1, line.len, f);

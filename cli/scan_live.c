@@ -463,25 +463,6 @@ static char *site_of(void *ctx, pw_arena *a, const char *host)
     return pw_registrable_domain(a, host);
 }
 
-/* line with the user:password@ of every URL in it removed (the start URL's credentials log the
- * browser in; the log names its pages as the report does, without them), into b. */
-static void without_userinfo(pw_buf *b, const char *line)
-{
-    const char *p = line;
-    for (const char *s; (s = strstr(p, "://")) != NULL; p = s) {
-        s += 3;
-        size_t authority = strcspn(s, "/?# \t\r\n\"'<>");
-        const char *at = NULL;
-        for (const char *c = s; c < s + authority; c++)
-            if (*c == '@')
-                at = c;
-        pw_buf_append(b, p, (size_t)(s - p));
-        if (at)
-            s = at + 1;
-    }
-    pw_buf_puts(b, p);
-}
-
 static void log_line(void *ctx, const char *line)
 {
     (void)ctx;
@@ -490,12 +471,8 @@ static void log_line(void *ctx, const char *line)
         fprintf(stderr, "phiwall: scan: [message with cookies omitted]\n");
         return;
     }
-    pw_buf b;
-    pw_buf_init(&b);
-    without_userinfo(&b, line);
     /* a browser's message quotes the page (its console, its URLs) */
-    pw_cli_safe_line(stderr, "phiwall: scan: ", b.data && !b.failed ? b.data : "[no memory]");
-    pw_buf_free(&b);
+    pw_cli_safe_line(stderr, "phiwall: scan: ", line);
 }
 
 static void show_progress(void *ctx, const pw_browser_progress *p)

@@ -40,6 +40,11 @@ expect_code 0 "$(cat "$T/dns.json" 2>/dev/null | wc -c)" "no report for an unres
 scan refused "$CLOSED/" --max-pages 3
 expect_code 3 $? "refused connection"
 expect_match "$(cat "$T/refused.err")" "$CLOSED/: net::ERR_CONNECTION_REFUSED" "refusal named"
+# … named without the credentials a start URL carries (before: the error printed them)
+scan refusedcreds "http://auditor:s3cret@${CLOSED#http://}/" --max-pages 1
+expect_code 3 $? "refused connection, credentials in the URL"
+expect_match "$(cat "$T/refusedcreds.err")" "^phiwall: scan: .*$CLOSED/: net::ERR_CONNECTION_REFUSED" "the error names the URL without them"
+expect_code 0 "$(grep -c 's3cret' "$T/refusedcreds.err")" "no password on stderr"
 
 scan notfound "$BASE/no-such-page" --max-pages 1 --no-interact
 expect_code 3 $? "HTTP 404 on the start document"
