@@ -18,6 +18,7 @@
 
 #include "cli.h"
 #include "phiwall/buf.h"
+#include "phiwall/report.h"
 #include "scan_live.h"
 #include "sites_list.h"
 
@@ -249,7 +250,7 @@ static int write_tables(const char *dir, char **urls, size_t n)
                 pw_buf_putc(&csv, ',');
             csv_field(&csv, fields[k]);
             pw_buf_puts(&html, "<td>");
-            pw_buf_html_text(&html, fields[k], strlen(fields[k]));
+            pw_report_html_text(&html, fields[k], strlen(fields[k]));
             pw_buf_puts(&html, "</td>");
         }
         pw_buf_putc(&csv, '\n');

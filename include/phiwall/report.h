@@ -47,6 +47,13 @@ void pw_report_incomplete_headline(const pw_scan_result *r, pw_buf *out);
  * titles, URLs and event values: printed raw, an ESC or CR could hide or forge report lines. */
 void pw_report_text_safe(pw_buf *out, const char *s, size_t n);
 
+/* s[0..n) HTML-escaped (&<>"') for text and attribute values, and valid UTF-8 whatever the
+ * site sent: a byte that is no UTF-8, a C0 control other than tab, CR and LF, DEL, a C1 control
+ * and a bidirectional embedding, override or isolate (U+202A-E, U+2066-9: they make a URL or
+ * an account read otherwise than it is) each become U+FFFD, as in the text report they become
+ * escapes. Appended to b: the HTML report's escape, and the --sites summary's. */
+void pw_report_html_text(pw_buf *b, const char *s, size_t n);
+
 /* Render into out (appended). */
 pw_status pw_report_render(const pw_scan_result *r, pw_report_format fmt,
                            const pw_report_opts *opts, pw_buf *out, pw_err *err);

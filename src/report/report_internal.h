@@ -77,13 +77,6 @@ int pw_report_hit_is_search_text(const pw_hit *h);
  * short). */
 size_t pw_report_utf8_seq(const unsigned char *s, size_t n, unsigned *cp);
 
-/* s[0..n) HTML-escaped (&<>"') for text and attribute values, and valid UTF-8 whatever the
- * site sent: a byte that is no UTF-8, a C0 control other than tab, CR and LF, DEL, a C1 control
- * and a bidirectional embedding, override or isolate (U+202A-E, U+2066-9: they make a URL or
- * an account read otherwise than it is) each become U+FFFD, as in the text report they become
- * escapes. Appended to b. */
-void pw_report_html_text(pw_buf *b, const char *s, size_t n);
-
 /* Identifiers in a page's path (/patients/jane.doe@example.org/results) would reach a
  * dashboard through a location or a fingerprint: each identifier f's evidence found (4 bytes
  * or more; not a provider's name) is replaced in s by its kind ("[email]"), wherever it
