@@ -407,6 +407,16 @@ static int unsafe_code_point(unsigned c)
     return (c >= 0x80 && c <= 0x9F) || (c >= 0x202A && c <= 0x202E) || (c >= 0x2066 && c <= 0x2069);
 }
 
+/* On a terminal or in a log also the line and paragraph separators (U+2028/9: a new line to some
+ * terminals, editors and log viewers, so a forged line) and the invisible direction marks
+ * (U+200E/F, U+061C) that reorder the text after them. The HTML report keeps these: there they are
+ * text. */
+static int unsafe_on_terminal(unsigned c)
+{
+    return unsafe_code_point(c) || c == 0x2028 || c == 0x2029 || c == 0x200E || c == 0x200F ||
+           c == 0x061C;
+}
+
 void pw_report_text_safe(pw_buf *out, const char *s, size_t n)
 {
     const unsigned char *u = (const unsigned char *)s;
@@ -422,7 +432,7 @@ void pw_report_text_safe(pw_buf *out, const char *s, size_t n)
         }
         unsigned cp = 0;
         size_t len = u[i] >= 0x80 ? pw_report_utf8_seq(u + i, n - i, &cp) : 0;
-        if (len && !unsafe_code_point(cp))
+        if (len && !unsafe_on_terminal(cp))
             pw_buf_append(out, s + i, len);
         else if (len)
             pw_buf_printf(out, "\\u%04x", cp);

@@ -372,6 +372,19 @@ static void site_text_cannot_drive_the_terminal(void)
     CHECK_INT((int)b.len, 19);
     CHECK(b.data && memcmp(b.data, "Café \xf0\x9f\x98\x80 \\xe2\\x80", 19) == 0);
     pw_buf_free(&b);
+    /* a line separator would forge a line of a log; direction marks reorder what follows */
+    pw_buf_init(&b);
+    pw_report_text_safe(&b,
+                        "a\xe2\x80\xa8"
+                        "b\xe2\x80\xa9"
+                        "c\xe2\x80\x8f"
+                        "d\xe2\x80\x8e"
+                        "e\xd8\x9c"
+                        "f",
+                        20);
+    CHECK_INT((int)b.len, 36);
+    CHECK(b.data && memcmp(b.data, "a\\u2028b\\u2029c\\u200fd\\u200ee\\u061cf", 36) == 0);
+    pw_buf_free(&b);
 }
 
 PW_TEST_MAIN(PW_TEST(findings_table_fits_labels), PW_TEST(query_variants_share_a_row),
