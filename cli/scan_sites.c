@@ -202,20 +202,34 @@ static int scan_one(pw_live_args *a, const char *url, const char *dir, pw_baseli
     return pw_cli_scan_worse(rc, write_summary_line(summary, url, &s, status));
 }
 
-/* A CSV field, quoted (with doubled quotes) when it holds a comma or a quote (RFC 4180). */
+/* A CSV field, quoted (with doubled quotes) when it holds a comma or a quote (RFC 4180). A
+ * status quotes what the site said (a gap's error): it is shown as on a terminal
+ * (pw_report_text_safe), so no control byte, line separator or bidi override reaches the sheet. */
 static void csv_field(pw_buf *csv, const char *v)
 {
-    if (!strpbrk(v, ",\"")) {
-        pw_buf_puts(csv, v);
+    pw_buf safe;
+    pw_buf_init(&safe);
+    pw_report_text_safe(&safe, v, strlen(v));
+    if (safe.failed) {
+        csv->failed = 1;
+        pw_buf_free(&safe);
+        return;
+    }
+    const char *t = safe.data ? safe.data : "";
+    size_t n = safe.len;
+    if (!memchr(t, ',', n) && !memchr(t, '"', n)) {
+        pw_buf_append(csv, t, n);
+        pw_buf_free(&safe);
         return;
     }
     pw_buf_putc(csv, '"');
-    for (; *v; v++) {
-        if (*v == '"')
+    for (size_t i = 0; i < n; i++) {
+        if (t[i] == '"')
             pw_buf_putc(csv, '"');
-        pw_buf_putc(csv, *v);
+        pw_buf_putc(csv, t[i]);
     }
     pw_buf_putc(csv, '"');
+    pw_buf_free(&safe);
 }
 
 /* summary.csv and summary.html from every site's .summary line, in list order. */

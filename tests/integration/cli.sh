@@ -231,6 +231,17 @@ expect_code 0 $? "--sites resume: a .summary line over 8 KiB is a finished site"
 expect_match "$e" "report exists, skipped" "--sites resume: long line: skipped"
 grep -q "^\"\?$long" "$T/long-out/summary.csv" && pass || fail "--sites: long .summary line in summary.csv"
 expect_match "$(tail -1 "$T/long-out/summary.csv")" ',none,ok,-,-,-$' "--sites: a 12-field .summary (before new/gone) reads - - -"
+# a status quotes what the site said (a gap's error): in summary.csv it is shown safe, no ESC,
+# line separator or bidi override reaches the sheet
+mkdir -p "$T/esc-out"
+: >"$T/esc-out/127.0.0.1_9_esc.html"
+printf 'http://127.0.0.1:9/esc\tstatic\t1\t1\t0\t0\t0\t0\t0\t0\tnone\tincomplete: \033]0;pwned\007 x\342\200\256y\342\200\250z\n' >"$T/esc-out/127.0.0.1_9_esc.summary"
+printf 'http://127.0.0.1:9/esc\n' >"$T/esc.txt"
+timeout 60 "$PHIWALL" scan --sites "$T/esc.txt" --out "$T/esc-out" --static >/dev/null 2>&1
+expect_code 4 $? "--sites resume: an incomplete site stays incomplete"
+csv=$(tail -1 "$T/esc-out/summary.csv")
+expect_match "$csv" 'incomplete: \\x1b\]0;pwned\\x07 x\\u202ey\\u2028z,' "summary.csv: the status shown safe"
+LC_ALL=C grep -q "$(printf '\033')" "$T/esc-out/summary.csv" && fail "summary.csv: raw ESC" || pass
 # a URL longer than 64 KiB is no site (its summary line could not be read back)
 printf 'http://127.0.0.1:9/%s\n' "$(head -c 70000 /dev/zero | tr '\0' a)" >"$T/huge.txt"
 e=$("$PHIWALL" scan --sites "$T/huge.txt" --out "$T/huge-out" 2>&1); expect_code 3 $? "--sites: a URL over 64 KiB"
