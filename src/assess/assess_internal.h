@@ -23,14 +23,19 @@ typedef struct rule_field {
 } rule_field;
 
 /* What a rule's match sets in use[i]: the field is evidence with every hit marked, or with only
- * the hits that identify the visitor (PW-FORM-VALUES: the values typed, not the page's health or
- * care words, which other rules report). PW_USE_KEY_NAME (with PW_USE_FIELD) adds the field's
- * name as evidence of its own, "<key> (name)", with the health terms found in it. */
+ * the hits the visitor typed (PW-FORM-VALUES: identifiers and health words in their own free
+ * text, not the page's health or care words, which other rules report; pw_hit_typed).
+ * PW_USE_KEY_NAME (with PW_USE_FIELD) adds the field's name as evidence of its own, "<key> (name)",
+ * with the health terms found in it. */
 enum { PW_USE_FIELD = 1, PW_USE_IDENTIFIERS = 2, PW_USE_KEY_NAME = 4 };
 
 /* 1 if hit h in field rf identifies a person: a canary, an identifier strong enough to count
  * (pw_hit_is_personal; a field's name inside JSON is none). */
 int pw_hit_identifies(const rule_field *rf, const pw_hit *h);
+/* 1 if hit h in field rf is what the visitor typed: an identifier (pw_hit_identifies) or health
+ * words in their own free text (a GET form's message or reason in the page URL, a form value):
+ * the hits PW_USE_IDENTIFIERS marks. */
+int pw_hit_typed(const rule_field *rf, const pw_hit *h);
 
 typedef struct rule_input {
     pw_hhs_context ctx;

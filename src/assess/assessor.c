@@ -910,7 +910,7 @@ static pw_evidence *copy_evidence(pw_arena *a, const rule_field *rf, size_t n,
         size_t nh = 0;
         for (size_t j = 0; hits && j < rf[i].n_hits; j++) {
             if (rf[i].hits[j].end > len ||
-                (use[i] == PW_USE_IDENTIFIERS && !pw_hit_identifies(&rf[i], &rf[i].hits[j])))
+                (use[i] == PW_USE_IDENTIFIERS && !pw_hit_typed(&rf[i], &rf[i].hits[j])))
                 continue;
             hits[nh] = rf[i].hits[j];
             hits[nh].normalized = dup_or_null(a, rf[i].hits[j].normalized);

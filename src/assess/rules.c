@@ -638,11 +638,23 @@ static int typed_name(const char *key, size_t n)
     return leaf_names(key, n, free_text, 0) || leaf_names(key, n, contact, 1);
 }
 
+/* 1 if a parameter name names a box where the visitor writes in their own words about why they
+ * came (a message, a reason for the visit, a question, notes, a concern): not a search
+ * (PW-SEARCH-TERM) nor a "detail" or "description" a site's own links may carry. */
+static int own_words_name(const char *key, size_t n)
+{
+    static const char *const words[] = {"message", "msg",      "comment",   "note",
+                                        "reason",  "question", "feedback",  "inquiry",
+                                        "enquiry", "concern",  "complaint", NULL};
+    return leaf_names(key, n, words, 0);
+}
+
 /* 1 if the span [start, end) of a URL value lies in the value of a query parameter whose name
- * is free text or a contact detail: what a GET form (…/confirm?notes=please+call+me+at+…)
- * puts in the page's address. The path, the fragment and other parameters (utm_content, a
- * location link's id) are the site's own. */
-static int in_typed_query_param(const char *v, size_t n, size_t start, size_t end)
+ * passes named(): what a GET form (…/confirm?notes=please+call+me+at+…) puts in the page's
+ * address. The path, the fragment and other parameters (utm_content, a location link's id) are
+ * the site's own. */
+static int in_query_param_named(const char *v, size_t n, size_t start, size_t end,
+                                int (*named)(const char *key, size_t n))
 {
     const char *q = memchr(v, '?', n);
     if (!q)
@@ -656,7 +668,7 @@ static int in_typed_query_param(const char *v, size_t n, size_t start, size_t en
         const char *eq = memchr(v + i, '=', e - i);
         if (eq && start >= (size_t)(eq - v) + 1 && end <= e) {
             size_t kn = (size_t)(eq - (v + i));
-            return typed_name(v + i, kn);
+            return named(v + i, kn);
         }
         i = e + 1;
     }
@@ -675,7 +687,7 @@ static int typed_pattern(const rule_field *rf, const pw_hit *h)
         h->reason != PW_REASON_PATTERN || !f->value || h->end > f->value_len)
         return 0;
     if (f->kind == PW_FIELD_PAGE_URL || f->kind == PW_FIELD_REFERRER)
-        return in_typed_query_param(f->value, f->value_len, h->start, h->end);
+        return in_query_param_named(f->value, f->value_len, h->start, h->end, typed_name);
     if (page_metadata(f) || pw_field_form_meta(f) || button_field(f) || button_element(f))
         return 0;
     if (f->kind == PW_FIELD_SEARCH_TERM)
@@ -696,6 +708,33 @@ int pw_hit_identifies(const rule_field *rf, const pw_hit *h)
         strcmp(h->reason_detail, "name key") == 0)
         return 0;
     return pw_hit_is_personal(h) || typed_pattern(rf, h);
+}
+
+/* 1 if health hit h lies in words the visitor wrote: a free-text parameter of a GET form in the
+ * page URL or referrer (…/thanks?message=I+tested+positive+for+HIV) or a value typed into a form
+ * field the tag read (cd[formFeatures] values). The visitor's own account of their health, not
+ * a page they visited: PW-FORM-VALUES reports it even with no identifier beside it. */
+static int typed_health(const rule_field *rf, const pw_hit *h)
+{
+    const pw_field *f = rf->f;
+    if (h->category != PW_PHI_HEALTH || !f->value || h->end > f->value_len)
+        return 0;
+    if (f->kind == PW_FIELD_PAGE_URL || f->kind == PW_FIELD_REFERRER)
+        return in_query_param_named(f->value, f->value_len, h->start, h->end, own_words_name);
+    return f->kind == PW_FIELD_FORM_VALUE;
+}
+
+static int field_typed_health(const rule_field *rf)
+{
+    for (size_t i = 0; i < rf->n_hits; i++)
+        if (typed_health(rf, &rf->hits[i]))
+            return 1;
+    return 0;
+}
+
+int pw_hit_typed(const rule_field *rf, const pw_hit *h)
+{
+    return pw_hit_identifies(rf, h) || typed_health(rf, h);
 }
 
 static int hit_personal(const rule_field *rf, const pw_hit *h)
@@ -889,7 +928,7 @@ static int hashed_value(const pw_field *f)
 
 static int m_form(const rule_input *in, unsigned char *use)
 {
-    int found = 0;
+    int found = 0, health = 0;
     for (size_t i = 0; i < in->n_fields; i++) {
         const rule_field *rf = &in->fields[i];
         pw_field_kind k = rf->f->kind;
@@ -907,8 +946,10 @@ static int m_form(const rule_input *in, unsigned char *use)
         int canary_only =
             (k == PW_FIELD_USER_DATA && !udff && hashed_value(rf->f)) || page_metadata(rf->f);
         int personal = canary_only ? field_has(rf, is_canary) : field_personal_here(in, rf);
-        if (!udff && !typed && !personal)
+        int own_words = !canary_only && field_typed_health(rf);
+        if (!udff && !typed && !personal && !own_words)
             continue;
+        health |= own_words;
         /* the values are the evidence, not the page's words; a udff hash's hits say what it is
          * a hash of (a ZIP code too, which alone identifies no one), labelled as the same hash
          * is under PW-ADVANCED-MATCHING (ud[zp]) */
@@ -922,9 +963,11 @@ static int m_form(const rule_input *in, unsigned char *use)
      * example): an identified person sent to a vendor, but no PHI disclosure on its own. Only on
      * a page of a general section (careers, jobs, news, donate, events…: the PHI engine's general
      * pages and the context's general first segments), not on a page that is general for want of
-     * a cue (a home page's contact form may be a patient's) */
-    return in->ctx == PW_CTX_GENERAL && pw_assess_general_section(in->page_url) ? PW_SEV_HIGH
-                                                                                : PW_SEV_CRITICAL;
+     * a cue (a home page's contact form may be a patient's). A visitor who wrote about their
+     * health there (a contact form's message) made it about their care. */
+    return !health && in->ctx == PW_CTX_GENERAL && pw_assess_general_section(in->page_url)
+               ? PW_SEV_HIGH
+               : PW_SEV_CRITICAL;
 }
 
 /* 1 if what PW-FORM-VALUES found came from a form: typed values, udff hashes of form fields, or
@@ -938,7 +981,8 @@ static int form_evidence(const rule_input *in)
             continue;
         if (k == PW_FIELD_FORM_VALUE || starts(rf->f->key, "udff["))
             return 1;
-        if ((k == PW_FIELD_PAGE_URL || k == PW_FIELD_REFERRER) && field_personal(rf))
+        if ((k == PW_FIELD_PAGE_URL || k == PW_FIELD_REFERRER) &&
+            (field_personal(rf) || field_typed_health(rf)))
             return 1;
     }
     return 0;
@@ -1365,8 +1409,11 @@ static const pw_rule rules[] = {
      NULL},
     {{"PW-FORM-VALUES", "Form values, identifiers or their hashes sent to a tracker",
       "Values the visitor typed (or their hashes, which the vendor matches to a person) identify "
-      "the individual; sent from a health provider's site they are PHI disclosed without a BAA "
-      "(HHS guidance). Hashing is not de-identification. The FTC punished the same flows "
+      "the individual, and what they wrote about their health (a reason for the visit, a "
+      "message) is their own health information, joined with their IP address and cookie ID; "
+      "sent from a health provider's site they are PHI disclosed without a BAA (HHS guidance), "
+      "beyond the IP-plus-public-page combination AHA v. Becerra vacated. Hashing is not "
+      "de-identification. The FTC punished the same flows "
       "outside HIPAA (GoodRx 2023, BetterHelp 2023).",
       PW_SEV_CRITICAL},
      1,

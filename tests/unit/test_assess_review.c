@@ -139,6 +139,35 @@ static void general_form_values(void)
     scan_free(&s);
 }
 
+/* 10: health words the visitor wrote in a GET form's free text are PW-FORM-VALUES, critical and
+ * marked, with or without an identifier beside them, on a general section's page too (before: no
+ * finding at all for the message, high with the job-postings reasoning beside the e-mail); a
+ * job application stays high (an applicant, not a patient); a campaign parameter or a chosen
+ * department is not typed text. */
+static void typed_health(void)
+{
+    scan s;
+    CHECK(scan_har(&s, "typed_health"));
+    const pw_finding *msg = find(&s, "PW-FORM-VALUES", "/contact/thanks");
+    const pw_finding *job = find(&s, "PW-FORM-VALUES", "/contact-us/thanks");
+    const pw_finding *career = find(&s, "PW-FORM-VALUES", "/careers/apply/");
+    CHECK(msg && msg->severity == PW_SEV_CRITICAL && !strstr(msg->legal, "job-postings"));
+    CHECK(job && job->severity == PW_SEV_CRITICAL && !strstr(job->legal, "job-postings"));
+    CHECK(career && career->severity == PW_SEV_HIGH && strstr(career->legal, "job-postings"));
+    size_t health = 0;
+    for (size_t e = 0; msg && e < msg->n_evidence; e++)
+        for (size_t h = 0; h < msg->evidence[e].n_hits; h++)
+            health += msg->evidence[e].hits[h].category == PW_PHI_HEALTH;
+    CHECK_INT(health, 2); /* HIV, PrEP */
+    health = 0;
+    for (size_t e = 0; job && e < job->n_evidence; e++)
+        for (size_t h = 0; h < job->evidence[e].n_hits; h++)
+            health += job->evidence[e].hits[h].category == PW_PHI_HEALTH;
+    CHECK_INT(health, 1); /* depression; the e-mail beside it */
+    CHECK_INT(count(&s, "PW-FORM-VALUES", "/news/"), 0);
+    scan_free(&s);
+}
+
 /* 4: find-a-doctor filters are searches; the same parameter on a scheduling page and a filter
  * without a health term are not; a search carried by the referrer gets a fix naming it. */
 static void doctor_filters(void)
@@ -242,9 +271,10 @@ static void account_variants_many(void)
     check_folded("account_variants_many", 20, 10, 32);
 }
 
-/* 5d: PW-FORM-VALUES on a GET form with mixed fields marks the name and e-mail only: the visit
- * reason, the department and the page's path are not what the finding is about (and the
- * page's own findings report them). Every format renders the hits it is given. */
+/* 5d: PW-FORM-VALUES on a GET form with mixed fields marks what the visitor typed: the name, the
+ * e-mail and the symptom in the visit reason they wrote. The department chosen from a list and
+ * the page's path are not what the finding is about (the page's own findings report them).
+ * Every format renders the hits it is given. */
 static void form_values_marks_identifiers(void)
 {
     scan s;
@@ -259,10 +289,12 @@ static void form_values_marks_identifiers(void)
         for (size_t e = 0; e < f->n_evidence; e++)
             for (size_t h = 0; h < f->evidence[e].n_hits; h++) {
                 const pw_hit *hit = &f->evidence[e].hits[h];
-                CHECK(hit->category == PW_PHI_NAME || hit->category == PW_PHI_EMAIL);
+                CHECK(hit->category == PW_PHI_NAME || hit->category == PW_PHI_EMAIL ||
+                      (hit->category == PW_PHI_HEALTH && hit->normalized &&
+                       strcmp(hit->normalized, "knee pain") == 0));
                 ids++;
             }
-        CHECK_INT(ids, 3);
+        CHECK_INT(ids, 4);
     }
     CHECK_INT(n, 1);
     pw_buf b;
@@ -278,7 +310,8 @@ static void form_values_marks_identifiers(void)
         char part[2048];
         snprintf(part, sizeof part, "%.*s", (int)(end - fv), fv);
         CHECK(strstr(part, "first_name=[[Jane]]") != NULL);
-        CHECK(strstr(part, "[[knee") == NULL && strstr(part, "[[cardiology") == NULL);
+        CHECK(strstr(part, "reason=[[knee%20pain]]") != NULL);
+        CHECK(strstr(part, "[[cardiology") == NULL);
         CHECK(strstr(part, "[[appointments") == NULL);
     }
     pw_buf_free(&b);
@@ -368,8 +401,9 @@ static void list_company_is_its_host(void)
     pw_catalog_free(cat);
 }
 
-PW_TEST_MAIN(PW_TEST(general_form_values), PW_TEST(batch_is_one_request), PW_TEST(brand_name),
-             PW_TEST(search_severity), PW_TEST(uet_keywords_are_page_metadata), PW_TEST(spa_routes),
-             PW_TEST(doctor_filters), PW_TEST(account_rows), PW_TEST(account_variants),
-             PW_TEST(account_variants_many), PW_TEST(form_values_marks_identifiers),
-             PW_TEST(title_from_dt), PW_TEST(site_search_baa), PW_TEST(list_company_is_its_host))
+PW_TEST_MAIN(PW_TEST(general_form_values), PW_TEST(typed_health), PW_TEST(batch_is_one_request),
+             PW_TEST(brand_name), PW_TEST(search_severity), PW_TEST(uet_keywords_are_page_metadata),
+             PW_TEST(spa_routes), PW_TEST(doctor_filters), PW_TEST(account_rows),
+             PW_TEST(account_variants), PW_TEST(account_variants_many),
+             PW_TEST(form_values_marks_identifiers), PW_TEST(title_from_dt),
+             PW_TEST(site_search_baa), PW_TEST(list_company_is_its_host))

@@ -102,8 +102,9 @@ cases = {
         [(SITE + f"/conditions/asthma?visit={v}", [req("https://connect.facebook.net/en_US/fbevents.js")])
          for v in list(range(1, 13)) + [1, 12]] +
         [(SITE + f"/conditions/asthma?visit={v}", [meta]) for v in list(range(5, 21)) + [5, 20]]),
-    # 5d: a GET form with mixed fields: PW-FORM-VALUES marks the name and e-mail it is about,
-    # not the care words around them (the visit reason, the department, the page's path)
+    # 5d: a GET form with mixed fields: PW-FORM-VALUES marks what the visitor typed, the name,
+    # the e-mail and the health words of the visit reason in their own words, not the care words
+    # around them (the department chosen from a list, the page's path)
     "form_mixed": [
         (SITE + "/appointments/thanks?" + q({"first_name": "Jane", "last_name": "Roe",
                                              "email": "jane.roe@gmail.com", "reason": "knee pain",
@@ -141,6 +142,22 @@ cases = {
         (SITE + "/conditions/asthma", [lambda u: req(
             "https://googleads.g.doubleclick.net/pagead/viewthroughconversion/123456/?" +
             q({"url": u, "em": "tv.1~em." + "3f" * 32}))])],
+    # 10: health words the visitor wrote in a GET form's free text (a contact form's message, a
+    # reason for the visit) are theirs: PW-FORM-VALUES, critical with or without an identifier,
+    # even on a general section's page; a job application stays high (an applicant, not a patient:
+    # the engine reads no health on a careers page); the site's own campaign parameter or a
+    # chosen department are not typed text (no PW-FORM-VALUES there)
+    "typed_health": [
+        (SITE + "/contact/thanks?" + q({"message": "I tested positive for HIV and need a PrEP refill"}),
+         [meta]),
+        (SITE + "/contact-us/thanks?" + q({"email": "john.roe@gmail.com",
+                                           "comments": "I was treated for depression last year"}),
+         [meta]),
+        (SITE + "/careers/apply/thanks?" + q({"email": "john.roe@gmail.com",
+                                              "comments": "I was treated for depression last year"}),
+         [meta]),
+        (SITE + "/news/?" + q({"utm_content": "breast-cancer-awareness", "department": "oncology"}),
+         [meta])],
 }
 
 post = {"spa_routes": lambda h: with_cookie(h, SITE + "/portal/home", "auth_token=abc123")}
