@@ -403,15 +403,32 @@ static size_t de_part_in(const char *w, size_t n)
         unsigned c = (unsigned char)w[i] - 'a';
         if (c >= 26 || !(pw_de_part_first >> c & 1))
             continue;
-        for (size_t p = 0; p < sizeof pw_de_parts / sizeof pw_de_parts[0]; p++) {
+        for (size_t p = pw_de_part_from[c]; p < pw_de_part_from[c + 1]; p++) {
             size_t len = pw_de_part_len[p];
-            if (pw_de_parts[p][0] != w[i] || i + len > n || n - len < 3)
-                continue;
-            if (memcmp(w + i, pw_de_parts[p], len) == 0)
+            if (i + len <= n && n - len >= 3 && memcmp(w + i, pw_de_parts[p], len) == 0)
                 return p;
         }
     }
     return SIZE_MAX;
+}
+
+/* The first byte at or after i that starts a run of DE_WORD_MIN+ letters, from the segment's
+ * masks (bit b of y: bytes b..b+7 are letters); g->n when there is none. Most segments
+ * hold no such run, or a few: their other bytes are not walked. */
+static size_t next_long_run(const pw_seg_masks *mk, size_t i)
+{
+    for (size_t w = i >> 6; w < mk->words; w++) {
+        uint64_t x = pw_mask(mk, PW_MK_ALPHA, w),
+                 nx = w + 1 < mk->words ? pw_mask(mk, PW_MK_ALPHA, w + 1) : 0;
+        uint64_t y = x;
+        for (unsigned k = 1; k < DE_WORD_MIN; k++)
+            y &= x >> k | nx << (64 - k);
+        if (w == i >> 6)
+            y &= ~0ull << (i & 63);
+        if (y)
+            return (w << 6) + (size_t)__builtin_ctzll(y);
+    }
+    return mk->n;
 }
 
 /* The letter runs of g of DE_WORD_MIN..DE_WORD_MAX letters that no match touches and that hold
@@ -419,8 +436,16 @@ static size_t de_part_in(const char *w, size_t n)
 static size_t de_compounds(const pw_seg *g, const pw_vocab_match *m, size_t nm, const uint32_t *map,
                            de_cand *out)
 {
+    const pw_seg_masks *mk = g->sum ? g->sum->masks : NULL;
     size_t k = 0, i = 0;
     while (i < g->n && k < DE_CANDS) {
+        if (mk) {
+            i = next_long_run(mk, i);
+            while (i > 0 && pw_isalpha((unsigned char)g->s[i - 1]))
+                i--; /* a run found in a later word of the masks starts before it */
+            if (i >= g->n)
+                break;
+        }
         if (!pw_isalpha((unsigned char)g->s[i])) {
             i++;
             continue;

@@ -156,6 +156,24 @@ foreach(part IN LISTS pw_de_parts)
   string(FIND "${pw_letters}" "${c}" idx)
   math(EXPR pw_de_first "${pw_de_first} | (1 << ${idx})")
 endforeach()
+# pw_de_part_from[c] .. [c + 1]: the parts that start with 'a' + c
+set(pw_de_from "")
+set(k 0)
+list(LENGTH pw_de_parts nparts)
+foreach(i RANGE 25)
+  string(SUBSTRING "${pw_letters}" ${i} 1 c)
+  list(APPEND pw_de_from ${k})
+  while(k LESS nparts)
+    list(GET pw_de_parts ${k} part)
+    string(SUBSTRING "${part}" 0 1 first)
+    if(NOT first STREQUAL c)
+      break()
+    endif()
+    math(EXPR k "${k} + 1")
+  endwhile()
+endforeach()
+list(APPEND pw_de_from ${k})
+list(JOIN pw_de_from ", " pw_de_from)
 list(JOIN pw_de_parts "\",\n    \"" pw_de_body)
 list(JOIN pw_de_lens ", " pw_de_lens)
 file(WRITE ${PW_DE_PARTS_OUT}.tmp
@@ -164,5 +182,6 @@ file(WRITE ${PW_DE_PARTS_OUT}.tmp
   "static const char *const pw_de_parts[] = {\n    \"${pw_de_body}\"};\n"
   "static const unsigned char pw_de_part_len[] = {${pw_de_lens}};\n"
   "/* bit c: a part starts with 'a' + c */\n"
-  "static const uint32_t pw_de_part_first = ${pw_de_first}u;\n")
+  "static const uint32_t pw_de_part_first = ${pw_de_first}u;\n"
+  "static const unsigned char pw_de_part_from[27] = {${pw_de_from}};\n")
 configure_file(${PW_DE_PARTS_OUT}.tmp ${PW_DE_PARTS_OUT} COPYONLY)
