@@ -49,7 +49,7 @@ static void expect_none(const char *s, pw_field_type ft)
     if (n)
         fprintf(stderr, "  backend %s: \"%s\" gave \"%s\"\n", getenv("PHIWALL_VOCAB_BACKEND"), s,
                 dt_text(&T, dt_find(&T, PW_PHI_HEALTH) ? dt_find(&T, PW_PHI_HEALTH)
-                                                      : dt_find(&T, PW_PHI_CARE_INTENT)));
+                                                       : dt_find(&T, PW_PHI_CARE_INTENT)));
 }
 
 static void chinese(void)
@@ -70,11 +70,11 @@ static void chinese(void)
     /* a URL slug, raw and percent-encoded */
     expect_span("https://www.example.org/zh/\xe4\xb9\xb3\xe8\x85\xba\xe7\x99\x8c", PW_FT_URL,
                 PW_PHI_HEALTH, "\xe4\xb9\xb3\xe8\x85\xba\xe7\x99\x8c");
-    expect_span("https://www.example.org/zh/%E4%B9%B3%E8%85%BA%E7%99%8C", PW_FT_URL,
-                PW_PHI_HEALTH, "%E4%B9%B3%E8%85%BA%E7%99%8C");
+    expect_span("https://www.example.org/zh/%E4%B9%B3%E8%85%BA%E7%99%8C", PW_FT_URL, PW_PHI_HEALTH,
+                "%E4%B9%B3%E8%85%BA%E7%99%8C");
     /* 预约挂号: book an appointment */
-    expect_span("\xe9\xa2\x84\xe7\xba\xa6\xe6\x8c\x82\xe5\x8f\xb7", PW_FT_TEXT,
-                PW_PHI_CARE_INTENT, "\xe9\xa2\x84\xe7\xba\xa6\xe6\x8c\x82\xe5\x8f\xb7");
+    expect_span("\xe9\xa2\x84\xe7\xba\xa6\xe6\x8c\x82\xe5\x8f\xb7", PW_FT_TEXT, PW_PHI_CARE_INTENT,
+                "\xe9\xa2\x84\xe7\xba\xa6\xe6\x8c\x82\xe5\x8f\xb7");
     /* 圣玛丽医院 (St Mary's Hospital), 探视时间 (visiting hours), 停车 (parking), 招聘信息 */
     expect_none("\xe5\x9c\xa3\xe7\x8e\x9b\xe4\xb8\xbd\xe5\x8c\xbb\xe9\x99\xa2", PW_FT_TEXT);
     expect_none("\xe6\x8e\xa2\xe8\xa7\x86\xe6\x97\xb6\xe9\x97\xb4", PW_FT_TEXT);
@@ -193,9 +193,9 @@ static void two_syllables(const char *raw, const char *norm)
 
 static void test_vietnamese_terms(void)
 {
-    static const char *const files[] = {"care_intent.tsv", "care_services.tsv", "conditions.tsv",
-                                        "procedures.tsv", "sensitive_services.tsv",
-                                        "specialties.tsv", "symptoms.tsv"};
+    static const char *const files[] = {
+        "care_intent.tsv",        "care_services.tsv", "conditions.tsv", "procedures.tsv",
+        "sensitive_services.tsv", "specialties.tsv",   "symptoms.tsv"};
     for (size_t k = 0; k < sizeof files / sizeof files[0]; k++)
         each_term("vi", files[k], two_syllables);
     /* the marks fold: ư, ệ, đ, ơ, ă, ỹ */
