@@ -20,7 +20,11 @@
  *    its unaccented URL slugs ("depresion") match the same terms, on whole words; a lone byte
  *    0xC0-0xFF (no valid UTF-8 sequence, no continuation byte after it) is read as its Latin-1
  *    letter, so text and escapes written in ISO-8859-1 ("depresi%F3n", "c%E1ncer") fold the
- *    same way.
+ *    same way;
+ *  - a Vietnamese letter outside Latin-1 (ă đ ơ ư, U+1EA0-U+1EF9: "ệ", "ừ") loses its marks the
+ *    same way (pw_vocab_fold_base): "Ung thư vú" and the slug "ung-thu-vu" match one term.
+ * CJK ideographs stay as they are here (every detector reads this layer); health.c writes them
+ * as words for the vocabulary alone.
  * Pure-ASCII segments pay one bit of their summary (PW_SUM_HIGH, summary.c) and, when they hold a
  * '.', a look at each dot (pw_fold_dotted_term; segment.c decides); pw_seg_fold runs only for
  * segments that hold a byte >= 0x80 or such an acronym.
@@ -37,7 +41,7 @@ typedef enum fold_kind {
     FK_SPACE,     /* a Unicode space: becomes ' ' */
     FK_FORMAT,    /* invisible: dropped (inside a word it does not split it) */
     FK_CONF,      /* Cyrillic/Greek drawn like the Latin `ascii`: folded by the word rule */
-    FK_ACCENT,    /* an accented Latin-1 letter: becomes `ascii`, its base letter */
+    FK_ACCENT,    /* an accented Latin-1 or Vietnamese letter: becomes `ascii`, its base letter */
     FK_LETTER,    /* another non-ASCII letter (Latin-1, Latin Extended, Greek, Cyrillic) */
     FK_OTHER      /* anything else (symbols, CJK, emoji, invalid UTF-8): a word break */
 } fold_kind;
@@ -168,7 +172,7 @@ static fold_cp classify_at(const char *s, size_t n, size_t i)
         f.kind = FK_SPACE;
     } else if ((f.ascii = confusable_of(cp)) != 0) {
         f.kind = FK_CONF;
-    } else if ((f.ascii = pw_vocab_latin1_base(cp)) != 0) {
+    } else if ((f.ascii = pw_vocab_fold_base(cp)) != 0) {
         f.kind = FK_ACCENT;
     } else if (is_letter(cp)) {
         f.kind = FK_LETTER;

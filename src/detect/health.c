@@ -11,11 +11,17 @@
  * phrases, path_phrase.c). A segment without a space also has its run-together words split
  * ("hivclinic", "breastcancerawareness"; vocab_seg.c), and text with spaces its hashtags
  * ("#breastcancer"): a term among them counts only when the whole run splits into known words.
+ * Languages (docs/detect.md): CJK ideographs are written as one word each (pw_vocab_cjk_token)
+ * for a second scan, so that a Chinese term matches inside a run of ideographs with no space;
+ * a German compound that holds a listed part ("Darmkrebsvorsorge": krebs) counts as that part.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "detect/internal.h"
+#include "detect/vocab_tsv.h"
+
+#include "de_parts.h"
 
 static int ensure_norm(pw_detect_scratch *s, size_t need)
 {
@@ -287,10 +293,22 @@ static void seg_scan_run(pw_scan *sc, const pw_seg *g, seg_run r, const cut_set 
     }
 }
 
+#define DE_WORD_MIN 8  /* a part of 5+ letters and 3+ letters beside it */
+#define DE_WORD_MAX 48 /* longer runs are no German word (tokens, hashes) */
+#define DE_CANDS    4  /* compounds reported per segment, at most */
+
+typedef struct de_cand {
+    size_t b, e; /* the word in g */
+    size_t part; /* index in pw_de_parts */
+} de_cand;
+
+static size_t de_compounds(const pw_seg *g, const pw_vocab_match *m, size_t nm, const uint32_t *map,
+                           de_cand *out);
+
 /* The automaton over the segment's own bytes; 0 when this path cannot serve (the caller then
  * normalises). runs (NULL: none wanted) gets the runs to split, *nr their count. */
 static int scan_raw(pw_scan *sc, const pw_seg *g, const cut_set *cuts, seg_mode mode, seg_run *runs,
-                    size_t *nr)
+                    size_t *nr, de_cand *de, size_t *nde)
 {
     const pw_vocab *v = sc->d->vocab;
     if (g->n > RAW_SCAN_MAX || pw_vocab_backend_of(v) != PW_VOCAB_BACKEND_AC)
@@ -304,6 +322,7 @@ static int scan_raw(pw_scan *sc, const pw_seg *g, const cut_set *cuts, seg_mode 
     }
     if (mode != SEG_NONE)
         *nr = seg_runs(v, g, mode, m, nm, NULL, runs);
+    *nde = de_compounds(g, m, nm, NULL, de);
     add_raw_matches(sc, g, m, nm, cuts);
     return 1;
 }
@@ -348,7 +367,7 @@ static void add_match(pw_scan *sc, const pw_seg *g, const pw_vocab_entry *e, siz
 
 /* The vocabulary over normalised text (the Hyperscan back end). */
 static void scan_norm(pw_scan *sc, const pw_seg *g, const cut_set *cuts, seg_mode mode,
-                      seg_run *runs, size_t *nr)
+                      seg_run *runs, size_t *nr, de_cand *de, size_t *nde)
 {
     size_t n = normalise(sc->d->vocab, sc->s, g);
     if (n == 0)
@@ -363,6 +382,7 @@ static void scan_norm(pw_scan *sc, const pw_seg *g, const cut_set *cuts, seg_mod
     }
     if (mode != SEG_NONE)
         *nr = seg_runs(sc->d->vocab, g, mode, m, nm, sc->s->norm_map, runs);
+    *nde = de_compounds(g, m, nm, sc->s->norm_map, de);
     size_t generic_end = 0;
     for (size_t k = 0; k < nm; k++) {
         const pw_vocab_entry *e = pw_vocab_entry_at(sc->d->vocab, m[k].entry);
@@ -374,15 +394,244 @@ static void scan_norm(pw_scan *sc, const pw_seg *g, const cut_set *cuts, seg_mod
     }
 }
 
+/* ---- German compounds ("Brustkrebs", "Darmkrebsvorsorge", "Alkoholsucht") ---- */
+
+/* The part that the lower-case word w[0..n) holds with 3+ letters beside it, or SIZE_MAX. */
+static size_t de_part_in(const char *w, size_t n)
+{
+    for (size_t i = 0; i + 5 <= n; i++) {
+        unsigned c = (unsigned char)w[i] - 'a';
+        if (c >= 26 || !(pw_de_part_first >> c & 1))
+            continue;
+        for (size_t p = pw_de_part_from[c]; p < pw_de_part_from[c + 1]; p++) {
+            size_t len = pw_de_part_len[p];
+            if (i + len <= n && n - len >= 3 && memcmp(w + i, pw_de_parts[p], len) == 0)
+                return p;
+        }
+    }
+    return SIZE_MAX;
+}
+
+/* The first byte at or after i that starts a run of DE_WORD_MIN+ letters, from the segment's
+ * masks (bit b of y: bytes b..b+7 are letters); g->n when there is none. Most segments
+ * hold no such run, or a few: their other bytes are not walked. */
+static size_t next_long_run(const pw_seg_masks *mk, size_t i)
+{
+    for (size_t w = i >> 6; w < mk->words; w++) {
+        uint64_t x = pw_mask(mk, PW_MK_ALPHA, w),
+                 nx = w + 1 < mk->words ? pw_mask(mk, PW_MK_ALPHA, w + 1) : 0;
+        uint64_t y = x;
+        for (unsigned k = 1; k < DE_WORD_MIN; k++)
+            y &= x >> k | nx << (64 - k);
+        if (w == i >> 6)
+            y &= ~0ull << (i & 63);
+        if (y)
+            return (w << 6) + (size_t)__builtin_ctzll(y);
+    }
+    return mk->n;
+}
+
+/* The letter runs of g of DE_WORD_MIN..DE_WORD_MAX letters that no match touches and that hold
+ * a part: into out (DE_CANDS at most); their count. */
+static size_t de_compounds(const pw_seg *g, const pw_vocab_match *m, size_t nm, const uint32_t *map,
+                           de_cand *out)
+{
+    const pw_seg_masks *mk = g->sum ? g->sum->masks : NULL;
+    size_t k = 0, i = 0;
+    while (i < g->n && k < DE_CANDS) {
+        if (mk) {
+            i = next_long_run(mk, i);
+            while (i > 0 && pw_isalpha((unsigned char)g->s[i - 1]))
+                i--; /* a run found in a later word of the masks starts before it */
+            if (i >= g->n)
+                break;
+        }
+        if (!pw_isalpha((unsigned char)g->s[i])) {
+            i++;
+            continue;
+        }
+        size_t e = i;
+        while (e < g->n && pw_isalpha((unsigned char)g->s[e]))
+            e++;
+        size_t n = e - i;
+        if (n >= DE_WORD_MIN && n <= DE_WORD_MAX &&
+            (e == g->n || !pw_isdigit((unsigned char)g->s[e])) &&
+            (i == 0 || !pw_isdigit((unsigned char)g->s[i - 1]))) {
+            char w[DE_WORD_MAX];
+            for (size_t q = 0; q < n; q++)
+                w[q] = (char)pw_tolower((unsigned char)g->s[i + q]);
+            size_t p = de_part_in(w, n);
+            if (p != SIZE_MAX && !run_matched(m, nm, map, i, e))
+                out[k++] = (de_cand){i, e, p};
+        }
+        i = e;
+    }
+    return k;
+}
+
+/* The vocabulary entry of the whole lower-case text t[0..n) that counts (no generic), or NULL;
+ * *generic = 1 when the whole text is a generic term. */
+static const pw_vocab_entry *whole_term(pw_scan *sc, const char *t, size_t n, int *generic)
+{
+    const pw_vocab *v = sc->d->vocab;
+    pw_vocab_match *m = NULL;
+    size_t nm = 0;
+    *generic = 0;
+    if (pw_vocab_scan(v, sc->s->vocab, sc->a, t, n, &m, &nm, NULL) != PW_OK)
+        return NULL;
+    for (size_t k = 0; k < nm; k++) {
+        const pw_vocab_entry *e = pw_vocab_entry_at(v, m[k].entry);
+        if (!e || m[k].start != 0 || m[k].end != n)
+            continue;
+        if (e->cls == PW_VOCAB_GENERIC)
+            *generic = 1;
+        else
+            return e;
+    }
+    return NULL;
+}
+
+/* Report the compounds found (after the scan whose matches found them: the look-ups here reuse
+ * its scratch). A whole word that is a generic term ("Flusskrebs", "Eifersucht") is none. */
+static void de_report(pw_scan *sc, const pw_seg *g, const de_cand *c, size_t nc,
+                      const cut_set *cuts)
+{
+    for (size_t k = 0; k < nc && sc->st == PW_OK; k++) {
+        char w[DE_WORD_MAX];
+        size_t n = c[k].e - c[k].b;
+        for (size_t q = 0; q < n; q++)
+            w[q] = (char)pw_tolower((unsigned char)g->s[c[k].b + q]);
+        int generic = 0;
+        whole_term(sc, w, n, &generic);
+        if (generic)
+            continue;
+        const char *part = pw_de_parts[c[k].part];
+        const pw_vocab_entry *e = whole_term(sc, part, pw_de_part_len[c[k].part], &generic);
+        if (e)
+            add_match(sc, g, e, c[k].b, c[k].e, cuts);
+    }
+}
+
+/* Drop the runs to split that a compound covers (it says enough). */
+static size_t drop_compound_runs(seg_run *runs, size_t nr, const de_cand *c, size_t nc)
+{
+    size_t k = 0;
+    for (size_t r = 0; r < nr; r++) {
+        int covered = 0;
+        for (size_t q = 0; q < nc && !covered; q++)
+            covered = runs[r].b < c[q].e && c[q].b < runs[r].e;
+        if (!covered)
+            runs[k++] = runs[r];
+    }
+    return k;
+}
+
+/* ---- CJK: each ideograph a word ("乳腺癌筛查" holds "乳腺癌") ---- */
+
+/* 1 if g holds a CJK ideograph (a lead byte 0xE3-0xE9 then a valid code point of the block). */
+static int has_cjk(const pw_seg *g)
+{
+    if (g->sum && !(g->sum->cls & PW_SUM_HIGH))
+        return 0;
+    const unsigned char *u = (const unsigned char *)g->s;
+    for (size_t i = 0; i + 2 < g->n; i++) {
+        if (u[i] < 0xE3 || u[i] > 0xE9 || (u[i + 1] & 0xC0) != 0x80 || (u[i + 2] & 0xC0) != 0x80)
+            continue;
+        uint32_t cp =
+            (uint32_t)(u[i] & 0x0F) << 12 | (uint32_t)(u[i + 1] & 0x3F) << 6 | (u[i + 2] & 0x3Fu);
+        if (pw_vocab_is_cjk(cp))
+            return 1;
+    }
+    return 0;
+}
+
+/* g written for the vocabulary into s->norm: ASCII letter/digit runs lower-cased, each CJK
+ * ideograph as its token (pw_vocab_normalize_term writes the terms alike), one space between
+ * words; map: each byte's offset in g (a token's first byte its ideograph's first byte, its
+ * other bytes the ideograph's last, so that a match ends where its last ideograph does). */
+static size_t cjk_normalise(pw_detect_scratch *s, const pw_seg *g)
+{
+    if (!ensure_norm(s, g->n * 3 + 2))
+        return 0;
+    const unsigned char *u = (const unsigned char *)g->s;
+    size_t o = 0;
+    for (size_t i = 0; i < g->n;) {
+        if (pw_isalnum(u[i])) {
+            size_t e = run_end(g, i);
+            put_word(s->norm, s->norm_map, g->s, i, e, &o);
+            i = e;
+            continue;
+        }
+        if (i + 2 < g->n && u[i] >= 0xE3 && u[i] <= 0xE9 && (u[i + 1] & 0xC0) == 0x80 &&
+            (u[i + 2] & 0xC0) == 0x80) {
+            uint32_t cp = (uint32_t)(u[i] & 0x0F) << 12 | (uint32_t)(u[i + 1] & 0x3F) << 6 |
+                          (u[i + 2] & 0x3Fu);
+            if (pw_vocab_is_cjk(cp)) {
+                if (o > 0) {
+                    s->norm[o] = ' ';
+                    s->norm_map[o++] = (uint32_t)i;
+                }
+                pw_vocab_cjk_token(cp, s->norm + o);
+                s->norm_map[o] = (uint32_t)i;
+                for (size_t k = 1; k < PW_VOCAB_CJK_TOKEN; k++)
+                    s->norm_map[o + k] = (uint32_t)(i + 2);
+                o += PW_VOCAB_CJK_TOKEN;
+                i += 3;
+                continue;
+            }
+        }
+        i++;
+    }
+    s->norm[o] = '\0';
+    return o;
+}
+
+/* The vocabulary over g's words with its ideographs as words; only matches that hold an
+ * ideograph are reported (the others are the first scan's). */
+static void cjk_scan(pw_scan *sc, const pw_seg *g, const cut_set *cuts)
+{
+    size_t n = cjk_normalise(sc->s, g);
+    if (n == 0)
+        return;
+    pw_vocab_match *m = NULL;
+    size_t nm = 0;
+    pw_status st =
+        pw_vocab_scan(sc->d->vocab, sc->s->vocab, sc->a, sc->s->norm, n, &m, &nm, sc->err);
+    if (st != PW_OK) {
+        sc->st = st;
+        return;
+    }
+    size_t generic_end = 0;
+    for (size_t k = 0; k < nm; k++) {
+        const pw_vocab_entry *e = pw_vocab_entry_at(sc->d->vocab, m[k].entry);
+        if (skip_match(e, m[k].start, m[k].end, &generic_end) || m[k].end <= m[k].start ||
+            m[k].end > n)
+            continue;
+        size_t i = sc->s->norm_map[m[k].start], j = sc->s->norm_map[m[k].end - 1] + 1;
+        int ideograph = 0;
+        for (size_t q = i; q < j && !ideograph; q++)
+            ideograph = (unsigned char)g->s[q] >= 0x80;
+        if (ideograph)
+            add_match(sc, g, e, i, j, cuts);
+    }
+}
+
 static void health_scan(pw_scan *sc, const pw_seg *g, const cut_set *cuts)
 {
     if (!pw_vocab_size(sc->d->vocab))
         return;
+    if (has_cjk(g))
+        cjk_scan(sc, g, cuts);
+    if (g->sum && !(g->sum->cls & PW_SUM_ALPHA))
+        return; /* ideographs and digits alone: nothing more to find */
     seg_run runs[SEG_RUNS];
-    size_t nr = 0;
+    de_cand de[DE_CANDS];
+    size_t nr = 0, nde = 0;
     seg_mode mode = seg_wanted(g, cuts);
-    if (!scan_raw(sc, g, cuts, mode, runs, &nr))
-        scan_norm(sc, g, cuts, mode, runs, &nr);
+    if (!scan_raw(sc, g, cuts, mode, runs, &nr, de, &nde))
+        scan_norm(sc, g, cuts, mode, runs, &nr, de, &nde);
+    de_report(sc, g, de, nde, cuts);
+    nr = drop_compound_runs(runs, nr, de, nde);
     for (size_t k = 0; k < nr && sc->st == PW_OK; k++)
         seg_scan_run(sc, g, runs[k], cuts);
 }

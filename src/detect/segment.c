@@ -309,6 +309,10 @@ static void scan_segment(pw_scan *sc, pw_seg *in, int depth)
     if (!lettered) {
         if (pw_ctx_is_name(g->ctx))
             pw_ident_name(sc, g); /* "fn=王小明", "name=Ольга Иванова": no ASCII letter */
+        if (!g->page_quiet) { /* "乳腺癌": a Chinese term has no ASCII letter (health.c) */
+            pw_health_scan(sc, g);
+            pw_page_text_filter(sc, g, mark);
+        }
         return;
     }
     if (g->ctx == PW_CTX_SEARCH && !g->page_quiet)
@@ -318,7 +322,7 @@ static void scan_segment(pw_scan *sc, pw_seg *in, int depth)
     if (g->ctx == PW_CTX_NONE || !pw_ident_hashed(sc, g))
         scan_identifiers(sc, g);
     pw_ident_name(sc, g);
-    if ((cls & PW_SUM_ALPHA) && !g->page_quiet)
-        pw_health_scan(sc, g);
+    if ((cls & (PW_SUM_ALPHA | PW_SUM_HIGH)) && !g->page_quiet)
+        pw_health_scan(sc, g); /* HIGH: "2型糖尿病", ideographs and digits */
     pw_page_text_filter(sc, g, mark);
 }

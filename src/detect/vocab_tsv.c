@@ -47,33 +47,127 @@ char pw_vocab_latin1_base(uint32_t cp)
     return base[cp - 0xC0];
 }
 
-/* The ASCII base of the UTF-8 Latin-1 letter at in[i] (0xC3 and a continuation byte), or 0. */
-static unsigned char accent_base_at(const char *in, size_t n, size_t i)
+/* Vietnamese letters outside Latin-1 (U+0102-U+01B0 and U+1EA0-U+1EF9): the ASCII letter
+ * without its marks. Vietnamese slugs drop the marks ("ung-thu-vu" for "ung thư vú"), so the
+ * vocabulary and the folded layer read both alike; a term is written as a phrase of two or more
+ * syllables, so that the marks lost never make it a harmless word (docs/detect.md, Languages). */
+static char viet_base(uint32_t cp)
 {
-    if ((unsigned char)in[i] != 0xC3 || i + 1 >= n || ((unsigned char)in[i + 1] & 0xC0) != 0x80)
+    switch (cp) {
+    case 0x0102: return 'A';
+    case 0x0103: return 'a';
+    case 0x0110: return 'D';
+    case 0x0111: return 'd';
+    case 0x0128: return 'I';
+    case 0x0129: return 'i';
+    case 0x0168: return 'U';
+    case 0x0169: return 'u';
+    case 0x01A0: return 'O';
+    case 0x01A1: return 'o';
+    case 0x01AF: return 'U';
+    case 0x01B0: return 'u';
+    default: break;
+    }
+    if (cp < 0x1EA0 || cp > 0x1EF9)
         return 0;
-    return (unsigned char)pw_vocab_latin1_base(0xC0u + ((unsigned char)in[i + 1] & 0x3Fu));
+    /* capital at even code points, small at odd ones */
+    static const struct {
+        uint16_t last;
+        char base;
+    } runs[] = {{0x1EB7, 'a'}, {0x1EC7, 'e'}, {0x1ECB, 'i'},
+                {0x1EE3, 'o'}, {0x1EF1, 'u'}, {0x1EF9, 'y'}};
+    for (size_t k = 0; k < sizeof runs / sizeof runs[0]; k++)
+        if (cp <= runs[k].last)
+            return (char)((cp & 1) ? runs[k].base : runs[k].base - 32);
+    return 0;
 }
 
-size_t pw_vocab_normalize(const char *in, size_t n, char *out)
+char pw_vocab_fold_base(uint32_t cp)
+{
+    char c = pw_vocab_latin1_base(cp);
+    return c ? c : viet_base(cp);
+}
+
+int pw_vocab_is_cjk(uint32_t cp)
+{
+    return cp >= 0x3400 && cp <= 0x9FFF;
+}
+
+size_t pw_vocab_cjk_token(uint32_t cp, char *out)
+{
+    /* "zh" and the code point's four hex digits written as the letters a-p: letters only, so
+     * that no digit rule splits it, and a word no English or Spanish text writes */
+    out[0] = 'z';
+    out[1] = 'h';
+    for (int k = 0; k < 4; k++)
+        out[2 + k] = (char)('a' + ((cp >> (12 - 4 * k)) & 0xF));
+    return PW_VOCAB_CJK_TOKEN;
+}
+
+/* The code point of the 2- or 3-byte UTF-8 sequence at in[i] whose lead is 0xC3-0xC6 or
+ * 0xE1-0xE9 (the accented and Vietnamese letters, the CJK ideographs); its length in *len, 0
+ * when it is none of those. */
+static uint32_t letter_at(const char *in, size_t n, size_t i, size_t *len)
+{
+    const unsigned char *u = (const unsigned char *)in;
+    unsigned char c = u[i];
+    *len = 0;
+    if (c >= 0xC3 && c <= 0xC6 && i + 1 < n && (u[i + 1] & 0xC0) == 0x80) {
+        *len = 2;
+        return (uint32_t)(c & 0x1F) << 6 | (u[i + 1] & 0x3Fu);
+    }
+    if (c >= 0xE1 && c <= 0xE9 && i + 2 < n && (u[i + 1] & 0xC0) == 0x80 &&
+        (u[i + 2] & 0xC0) == 0x80) {
+        *len = 3;
+        return (uint32_t)(c & 0x0F) << 12 | (uint32_t)(u[i + 1] & 0x3F) << 6 | (u[i + 2] & 0x3Fu);
+    }
+    return 0;
+}
+
+static size_t normalize(const char *in, size_t n, char *out, size_t cap, int cjk)
 {
     size_t o = 0;
     int pending_space = 0;
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)in[i];
-        unsigned char base = c >= 0x80 ? accent_base_at(in, n, i) : 0;
+        size_t len = 0;
+        uint32_t cp = c >= 0x80 ? letter_at(in, n, i, &len) : 0;
+        unsigned char base = len ? (unsigned char)pw_vocab_fold_base(cp) : 0;
+        if (cjk && len == 3 && pw_vocab_is_cjk(cp)) {
+            /* each ideograph is a word of its own: a term matches inside a run of them */
+            if (o + 1 + PW_VOCAB_CJK_TOKEN > cap)
+                break;
+            if (o > 0)
+                out[o++] = ' ';
+            o += pw_vocab_cjk_token(cp, out + o);
+            pending_space = 1;
+            i += len - 1;
+            continue;
+        }
         if (base) /* "depresión" is the term "depresion", as detect's folded layer reads it */
-            c = base, i++;
+            c = base, i += len - 1;
         if (!is_alnum_byte(c)) {
             pending_space = o > 0;
             continue;
         }
+        if (o + 1 + pending_space > cap)
+            break;
         if (pending_space)
             out[o++] = ' ';
         pending_space = 0;
         out[o++] = (char)((c >= 'A' && c <= 'Z') ? c + 32 : c);
     }
     return o;
+}
+
+size_t pw_vocab_normalize(const char *in, size_t n, char *out)
+{
+    return normalize(in, n, out, n, 0);
+}
+
+size_t pw_vocab_normalize_term(const char *in, size_t n, char *out, size_t cap)
+{
+    return normalize(in, n, out, cap, 1);
 }
 
 typedef struct field {
@@ -135,7 +229,7 @@ static char *norm_field(pw_arena *a, field f, const char **what)
         *what = "longer than 256 bytes";
         return NULL;
     }
-    size_t len = pw_vocab_normalize(f.s, f.n, buf);
+    size_t len = pw_vocab_normalize_term(f.s, f.n, buf, sizeof buf);
     if (len == 0) {
         *what = "has no letters or digits";
         return NULL;

@@ -14,11 +14,30 @@
 /* Longest accepted term after normalisation (bytes); longer lines are a parse error. */
 #define PW_VOCAB_TERM_MAX 256
 
-/* Normalise like detect does: accented Latin-1 letters in UTF-8 lose their accent ("Oncología"
- * is "oncologia", detect's folded layer reads text the same way, fold.c), ASCII lower-case, every
- * run of other non-alphanumeric bytes becomes one space, no leading/trailing space. Writes at most
- * n bytes to out (out may equal in); returns the normalised length. */
+/* Normalise like detect does: accented Latin-1 and Vietnamese letters in UTF-8 lose their marks
+ * ("Oncología" is "oncologia", detect's folded layer reads text the same way, fold.c), ASCII
+ * lower-case, every run of other non-alphanumeric bytes becomes one space, no leading/trailing
+ * space. Writes at most n bytes to out (out may equal in); returns the normalised length. */
 size_t pw_vocab_normalize(const char *in, size_t n, char *out);
+
+/* Normalise a vocabulary term: as pw_vocab_normalize, and each CJK ideograph (U+3400-U+9FFF)
+ * becomes a word of its own, pw_vocab_cjk_token ("乳腺癌" is three words), as health.c writes
+ * the ideographs of the text scanned. Writes at most cap bytes; returns the length. */
+size_t pw_vocab_normalize_term(const char *in, size_t n, char *out, size_t cap);
+
+/* Bytes of a CJK token. */
+#define PW_VOCAB_CJK_TOKEN 6
+
+/* 1 for a CJK ideograph of the unified blocks (U+3400-U+9FFF). */
+int pw_vocab_is_cjk(uint32_t cp);
+
+/* The word that stands for the CJK ideograph cp: "zh" and its code point as four letters a-p
+ * (PW_VOCAB_CJK_TOKEN bytes, no NUL). */
+size_t pw_vocab_cjk_token(uint32_t cp, char *out);
+
+/* pw_vocab_latin1_base, and the Vietnamese letters outside Latin-1 (ă đ ĩ ũ ơ ư and U+1EA0-U+1EF9:
+ * "ư" and "ừ" are 'u', "ệ" is 'e'). What the vocabulary and the folded layer read for them. */
+char pw_vocab_fold_base(uint32_t cp);
 
 /* The ASCII letter of a Latin-1 letter U+00C0-U+00FF without its accent ('o' for "ó", 'N' for
  * "Ñ", 'c' for "ç"); 0 for the letters that have none (Æ, Ð, Þ, ß, æ, ð, þ) and for × ÷ and
