@@ -174,6 +174,11 @@ static int health(void *ctx, pw_buf *o)
     pw_buf_putc(o, '[');
     if (pw_gw_committer_audit_down(s->committer) || pw_audit_failing(s->audit))
         add_reason(o, &n, "audit: the audit log cannot be written; events are refused");
+    char err[160];
+    if (pw_gw_committer_spool_down(s->committer, err, sizeof err)) {
+        snprintf(why, sizeof why, "spool: cannot be written (%.120s); events are refused", err);
+        add_reason(o, &n, why);
+    }
     int full = pw_spool_full(s->spool);
     if (full) {
         /* The room is the put's own rule: puts up to it are still taken (pw_spool_put_room). */
