@@ -534,7 +534,7 @@ pw_status pw_gw_committer_new_nice(pw_spool *spool, pw_audit *audit, void (*noti
     atomic_init(&c->want_nice, audit_nice);
     pthread_mutex_init(&c->mu, NULL);
     pthread_mutex_init(&c->spool_mu, NULL);
-    pthread_cond_init(&c->cv, NULL);
+    pw_gw_cond_init(&c->cv);
     if (pthread_create(&c->thread, NULL, audit_thread, c) != 0) {
         pthread_cond_destroy(&c->cv);
         pthread_mutex_destroy(&c->mu);
