@@ -547,6 +547,11 @@ static void deliver(runner *r, fw_request *q, const fw_outcome *out, sent_batch 
     if (sent->n + q->n_items > sent->cap)
         return; /* cannot happen: sized for the whole lease */
     snprintf(q->detail, sizeof q->detail, "%s", out->detail);
+    size_t narrowed = 0;
+    for (size_t i = 0; i < q->n_items; i++)
+        narrowed += q->items[i]->was_narrowed;
+    if (narrowed)
+        count(r, &r->stats.narrowed, narrowed);
     for (size_t i = 0; i < q->n_items; i++) {
         fw_item *it = q->items[i];
         size_t k = sent->n++;
@@ -710,7 +715,7 @@ static int narrow(runner *r, fw_item *it, char *why, size_t cap)
              "%s; policy reload: narrowed to the policy in force (sha256 %.12s): %s",
              r->drv->kind_name, p->sha256, nw.note);
     it->narrowed = pw_arena_strdup(&r->arena, rule); /* NULL (out of memory): the kind's name */
-    count(r, &r->stats.narrowed, 1);
+    it->was_narrowed = 1; /* counted once delivered (deliver): a retried send narrows again */
     return 0;
 }
 
@@ -719,6 +724,7 @@ static int triage(runner *r, fw_item *it, int64_t now, outcome_batch *dead)
 {
     char why[FW_DETAIL_MAX];
     it->narrowed = NULL;
+    it->was_narrowed = 0;
     it->json = pw_fw_parse(&r->arena, it->spool->payload, it->spool->payload_len);
     if (!it->json) {
         batch_add(dead, r, it, PW_AUDIT_DEAD, 0, "invalid: payload is not JSON");

@@ -119,9 +119,9 @@ typedef struct pw_forward_stats {
     unsigned long long audit_failures, spool_failures;
     int paused;
     unsigned long long partial;
-    /* The policy in force re-applied to spooled payloads (gw_policy_narrow.h): events sent with
-     * members removed or reduced by it, and events it no longer sends at all (dead-lettered,
-     * also counted in `dead`). */
+    /* The policy in force re-applied to spooled payloads (gw_policy_narrow.h): events delivered
+     * with members removed or reduced by it (counted when delivered, once), and events it no
+     * longer sends at all (dead-lettered, also counted in `dead`). */
     unsigned long long narrowed, narrowed_dead;
 } pw_forward_stats;
 

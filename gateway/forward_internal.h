@@ -41,7 +41,8 @@ typedef struct fw_item {
      * (gw_policy_narrow.h): "meta; policy <sha256> in force: removed …" (cycle arena), else
      * NULL (the driver's kind name). */
     const char *narrowed;
-    char *detail; /* FW_DETAIL_MAX bytes for its retry or dead record's detail */
+    int was_narrowed; /* the policy in force took members out of it (narrowed may be NULL) */
+    char *detail;     /* FW_DETAIL_MAX bytes for its retry or dead record's detail */
 } fw_item;
 
 #define FW_DETAIL_MAX 512
