@@ -22,7 +22,7 @@ void pw_audit_gate_init(pw_audit_gate *g)
 {
     memset(g, 0, sizeof *g);
     pthread_mutex_init(&g->mu, NULL);
-    pthread_cond_init(&g->cv, NULL);
+    pw_gw_cond_init(&g->cv);
 }
 
 void pw_audit_gate_destroy(pw_audit_gate *g)

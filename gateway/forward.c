@@ -34,6 +34,7 @@
 #include "gw_json.h"
 #include "gw_digest.h"
 #include "gw_log.h"
+#include "gw_policy_narrow.h"
 #include "gw_time.h"
 #include "phiwall/text.h"
 
@@ -146,7 +147,7 @@ static pw_audit_record base_record(runner *r, const fw_item *it, pw_audit_action
                            .event_name = it->event_name,
                            .destination = r->d.name,
                            .action = action,
-                           .rule = r->drv->kind_name,
+                           .rule = it->narrowed ? it->narrowed : r->drv->kind_name,
                            .http_status = http_status,
                            .detail = detail};
     return rec;
@@ -546,6 +547,11 @@ static void deliver(runner *r, fw_request *q, const fw_outcome *out, sent_batch 
     if (sent->n + q->n_items > sent->cap)
         return; /* cannot happen: sized for the whole lease */
     snprintf(q->detail, sizeof q->detail, "%s", out->detail);
+    size_t narrowed = 0;
+    for (size_t i = 0; i < q->n_items; i++)
+        narrowed += q->items[i]->was_narrowed;
+    if (narrowed)
+        count(r, &r->stats.narrowed, narrowed);
     for (size_t i = 0; i < q->n_items; i++) {
         fw_item *it = q->items[i];
         size_t k = sent->n++;
@@ -685,10 +691,40 @@ static void apply_outcome(runner *r, fw_request *q, sent_batch *sent, outcome_ba
 
 /* ---- one cycle ------------------------------------------------------------------------- */
 
+/* The policy in force, re-applied to a spooled payload (gw_policy_narrow.h): the payload was
+ * reduced by the policy of its acceptance, and a reload since may have tightened it. 1 when the
+ * policy in force no longer sends the event (dead-lettered: the rule "policy reload", the policy
+ * version and why); else its members are removed in it->json, which is then sent re-emitted
+ * (not as spooled) and whose records name what was removed and by which policy. */
+static int narrow(runner *r, fw_item *it, char *why, size_t cap)
+{
+    pw_gw_narrowed nw;
+    const pw_gw_policy *p = r->d.policy;
+    pw_gw_policy_narrow(p, r->d.policy_dest, it->json, it->spool->event_id, &nw);
+    if (nw.dead) {
+        snprintf(why, cap, "policy reload: not sent under the policy in force (sha256 %.12s): %s",
+                 p->sha256, nw.note);
+        count(r, &r->stats.narrowed_dead, 1);
+        return 1;
+    }
+    if (!nw.removed)
+        return 0;
+    it->compact = 0; /* the tree changed: emit it */
+    char rule[PW_GW_NARROW_NOTE_MAX + 96];
+    snprintf(rule, sizeof rule,
+             "%s; policy reload: narrowed to the policy in force (sha256 %.12s): %s",
+             r->drv->kind_name, p->sha256, nw.note);
+    it->narrowed = pw_arena_strdup(&r->arena, rule); /* NULL (out of memory): the kind's name */
+    it->was_narrowed = 1; /* counted once delivered (deliver): a retried send narrows again */
+    return 0;
+}
+
 /* Parse and check one leased item; 0 if it may be sent. */
 static int triage(runner *r, fw_item *it, int64_t now, outcome_batch *dead)
 {
-    char why[256];
+    char why[FW_DETAIL_MAX];
+    it->narrowed = NULL;
+    it->was_narrowed = 0;
     it->json = pw_fw_parse(&r->arena, it->spool->payload, it->spool->payload_len);
     if (!it->json) {
         batch_add(dead, r, it, PW_AUDIT_DEAD, 0, "invalid: payload is not JSON");
@@ -696,6 +732,10 @@ static int triage(runner *r, fw_item *it, int64_t now, outcome_batch *dead)
     }
     it->event_name = event_name_of(it->json);
     it->compact = pw_fw_compact(it->spool->payload, it->spool->payload_len);
+    if (r->d.policy && narrow(r, it, why, sizeof why)) {
+        batch_add(dead, r, it, PW_AUDIT_DEAD, 0, why);
+        return 1;
+    }
     if (r->drv->validate(it->json, now, &it->n_events, why, sizeof why)) {
         batch_add(dead, r, it, PW_AUDIT_DEAD, 0, why);
         return 1;
@@ -1397,6 +1437,8 @@ void pw_forward_stats_add(pw_forward_stats *a, const pw_forward_stats *b)
     a->audit_failures += b->audit_failures;
     a->spool_failures += b->spool_failures;
     a->partial += b->partial;
+    a->narrowed += b->narrowed;
+    a->narrowed_dead += b->narrowed_dead;
 }
 
 pw_status pw_forwarders_stats(pw_forwarders *f, const char *dest, pw_forward_stats *out)

@@ -61,6 +61,11 @@ typedef struct pw_destination {
     /* Delivery hold (policy `hold: true`): events are accepted, spooled and audited "queued" as
      * usual, but the forwarder leases and sends nothing until a reload lifts the hold. */
     int hold;
+    /* The policy in force, which the forwarder re-applies to every spooled payload before it is
+     * sent (gw_policy_narrow.h): a reload that tightens the policy reaches the backlog spooled
+     * under the old one. NULL: payloads go as spooled. Not copied: must outlive the forwarders. */
+    const struct pw_gw_policy *policy;
+    size_t policy_dest; /* this destination's index in policy->dests */
 } pw_destination;
 
 /* How old an event's own time may be, per destination kind: ingest refuses an older event for
@@ -114,6 +119,10 @@ typedef struct pw_forward_stats {
     unsigned long long audit_failures, spool_failures;
     int paused;
     unsigned long long partial;
+    /* The policy in force re-applied to spooled payloads (gw_policy_narrow.h): events delivered
+     * with members removed or reduced by it (counted when delivered, once), and events it no
+     * longer sends at all (dead-lettered, also counted in `dead`). */
+    unsigned long long narrowed, narrowed_dead;
 } pw_forward_stats;
 
 pw_status pw_forwarders_stats(pw_forwarders *f, const char *dest, pw_forward_stats *out);

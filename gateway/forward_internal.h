@@ -37,7 +37,12 @@ typedef struct fw_item {
      * upstream answered needs no allocation, which could fail and leave a delivered event with
      * no record (sent again once its lease runs out). */
     const char *fields_json; /* the fields it discloses (listed before the send) */
-    char *detail;            /* FW_DETAIL_MAX bytes for its retry or dead record's detail */
+    /* The rule of its records when the policy in force took members out of the spooled payload
+     * (gw_policy_narrow.h): "meta; policy <sha256> in force: removed …" (cycle arena), else
+     * NULL (the driver's kind name). */
+    const char *narrowed;
+    int was_narrowed; /* the policy in force took members out of it (narrowed may be NULL) */
+    char *detail;     /* FW_DETAIL_MAX bytes for its retry or dead record's detail */
 } fw_item;
 
 #define FW_DETAIL_MAX 512

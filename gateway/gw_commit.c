@@ -60,7 +60,13 @@ struct pw_gw_committer {
     pw_histo audit_append; /* one batched audit append (+ its sync when due) */
     atomic_int want_nice;  /* pw_gw_committer_set_nice: the audit thread applies it */
     atomic_int in_spool;   /* jobs put whose on_spooled has not returned (it touches c) */
-    pw_gw_prio prio;       /* the audit thread's */
+    /* The last spool put failed other than for room (a corrupt or unwritable file, an I/O
+     * error): new events are refused with 503 until a put succeeds; /healthz and the log say
+     * so. spool_error: the put's message (under spool_mu). */
+    atomic_int spool_down;
+    pthread_mutex_t spool_mu;
+    char spool_error[160];
+    pw_gw_prio prio; /* the audit thread's */
 };
 
 #define SYNC_MS      100
@@ -185,13 +191,38 @@ static int any_duplicate(const job *j)
     return 0;
 }
 
+/* A put that failed for another reason than room (PW_ERR_LIMIT: max_bytes or the disk reserve,
+ * which /healthz reports by itself) or succeeded again: logged once per change. Before, a spool
+ * whose every put failed (a corrupt page in a file that still opens, an I/O error) answered each
+ * event 503 while /healthz said ok and nothing was logged. */
+static void note_spool_put(pw_gw_committer *c, pw_status st, const pw_err *err)
+{
+    int down = st != PW_OK && st != PW_ERR_LIMIT;
+    if (down) {
+        pthread_mutex_lock(&c->spool_mu);
+        snprintf(c->spool_error, sizeof c->spool_error, "%.159s",
+                 err && err->msg[0] ? err->msg : "");
+        pthread_mutex_unlock(&c->spool_mu);
+    }
+    if (st == PW_ERR_LIMIT || atomic_exchange(&c->spool_down, down) == down)
+        return;
+    if (down)
+        pw_gw_log("error",
+                  "spool cannot be written: new events are refused (503) until a put succeeds "
+                  "(a corrupt file: stop the gateway, run PRAGMA integrity_check, move the file "
+                  "aside; docs/gateway-delivery.md)",
+                  "error", err && err->msg[0] ? err->msg : "", NULL);
+    else
+        pw_gw_log("info", "spool written again: events accepted", NULL);
+}
+
 /* On the spool's committer thread: the rows are durable, so answer now (with what was a
  * repeat), then hand the records over to the audit thread. */
 static void on_spooled(void *ctx, pw_status st, const pw_err *err)
 {
     job *j = ctx;
-    (void)err;
     j->spool_st = st;
+    note_spool_put(j->c, st, err);
     pw_gw_commit_dups d = {0, 0};
     if (st == PW_OK && any_duplicate(j))
         d = mark_duplicates(j);
@@ -502,10 +533,12 @@ pw_status pw_gw_committer_new_nice(pw_spool *spool, pw_audit *audit, void (*noti
         .spool = spool, .audit = audit, .notify = notify, .notify_ctx = notify_ctx};
     atomic_init(&c->want_nice, audit_nice);
     pthread_mutex_init(&c->mu, NULL);
-    pthread_cond_init(&c->cv, NULL);
+    pthread_mutex_init(&c->spool_mu, NULL);
+    pw_gw_cond_init(&c->cv);
     if (pthread_create(&c->thread, NULL, audit_thread, c) != 0) {
         pthread_cond_destroy(&c->cv);
         pthread_mutex_destroy(&c->mu);
+        pthread_mutex_destroy(&c->spool_mu);
         free(c);
         return pw_err_set(err, PW_ERR_NOMEM, "committer: cannot start its thread");
     }
@@ -542,6 +575,7 @@ pw_status pw_gw_commit_submit(pw_gw_committer *c, const pw_gw_prepared *pr, pw_g
     pw_status st =
         pw_spool_put_async_borrow(c->spool, pr->items, pr->n_items, j->dups, on_spooled, j, err);
     if (st != PW_OK) {
+        note_spool_put(c, st, err);
         atomic_fetch_sub(&c->in_spool, 1);
         pw_audit_ingest_end(c->audit, &j->ticket, 1);
         free(j);
@@ -557,6 +591,17 @@ void pw_gw_committer_set_nice(pw_gw_committer *c, int nice)
     atomic_store(&c->want_nice, nice);
     pthread_cond_signal(&c->cv);
     pthread_mutex_unlock(&c->mu);
+}
+
+int pw_gw_committer_spool_down(pw_gw_committer *c, char *error, size_t cap)
+{
+    if (!c || !atomic_load(&c->spool_down))
+        return 0;
+    pthread_mutex_lock(&c->spool_mu);
+    if (cap)
+        snprintf(error, cap, "%s", c->spool_error);
+    pthread_mutex_unlock(&c->spool_mu);
+    return 1;
 }
 
 int pw_gw_committer_audit_down(pw_gw_committer *c)
@@ -603,5 +648,6 @@ void pw_gw_committer_free(pw_gw_committer *c)
         keep_cut(c);
     pthread_cond_destroy(&c->cv);
     pthread_mutex_destroy(&c->mu);
+    pthread_mutex_destroy(&c->spool_mu);
     free(c);
 }

@@ -49,6 +49,10 @@ unsigned long long pw_gw_committer_audit_failures(pw_gw_committer *c);
  * "audit: unavailable" without being spooled, the records of requests already answered are
  * held in memory and retried (100 ms … 5 s) until written, and /healthz reports it. */
 int pw_gw_committer_audit_down(pw_gw_committer *c);
+/* 1 while the last spool put failed other than for room (max_bytes, the disk reserve): a corrupt
+ * or unwritable file, an I/O error. New events are answered 503 "spool: unavailable"; the put's
+ * message is copied to error (cap bytes). Logged once per change. */
+int pw_gw_committer_spool_down(pw_gw_committer *c, char *error, size_t cap);
 /* Prometheus text: the commit path's latency histograms (submitted → completion, audit
  * appends) and the spool's own (pw_spool_metrics). */
 void pw_gw_committer_metrics(pw_gw_committer *c, pw_buf *out);

@@ -57,6 +57,27 @@ static const char *flagged(const pw_gw_phi *phi, pw_arena *a, const char *key, c
     return NULL;
 }
 
+/* A glob given twice under page_categories (YAML takes a repeated key): the first match wins,
+ * so the later category is never sent, and a reviewer reading the later line is misled. */
+static size_t lint_duplicate_globs(const pw_gw_dest_policy *dp, pw_buf *out)
+{
+    size_t n = 0;
+    for (size_t i = 1; i < dp->n_categories; i++)
+        for (size_t k = 0; k < i; k++) {
+            const pw_gw_page_category *a = &dp->categories[k], *b = &dp->categories[i];
+            if (strcmp(a->glob, b->glob) != 0)
+                continue;
+            pw_buf_printf(out,
+                          "# warning: destinations.%s.page_categories.%s: the glob is given twice "
+                          "(line %u: %s, line %u: %s): the first wins, line %u is never used\n",
+                          dp->dest.name, b->glob, a->line, a->category, b->line, b->category,
+                          b->line);
+            n++;
+            break;
+        }
+    return n;
+}
+
 pw_status pw_gw_policy_lint(const pw_gw_policy *p, const pw_gw_phi *phi, pw_buf *out,
                             size_t *n_warnings, pw_err *err)
 {
@@ -90,6 +111,7 @@ pw_status pw_gw_policy_lint(const pw_gw_policy *p, const pw_gw_phi *phi, pw_buf 
                 (*n_warnings)++;
             }
         }
+        *n_warnings += lint_duplicate_globs(dp, out);
         pw_arena_reset(&a);
     }
     pw_arena_free(&a);

@@ -99,6 +99,9 @@ typedef struct pw_gw_dest_policy {
 typedef struct pw_gw_policy {
     pw_arena arena; /* everything below */
     const char *path;
+    /* SHA-256 of the policy file's bytes: names the policy version in the audit records of
+     * events the forwarders narrowed to it (gw_policy_narrow.h) */
+    char sha256[65];
     const char **origins; /* CORS: allowed site origins */
     size_t n_origins;
     const unsigned char *site_key; /* HMAC key for first-party ids */

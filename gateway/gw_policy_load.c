@@ -960,6 +960,7 @@ static pw_status parse_with_dir(const char *name, const char *dir, const char *y
         yaml_document_delete(&doc);
         return pw_err_set(err, PW_ERR_NOMEM, "%s: out of memory", name);
     }
+    pw_gw_sha256_hex2(yaml, n, NULL, 0, p->sha256);
     load_ctx c = {.name = name,
                   .dir = dir,
                   .doc = &doc,

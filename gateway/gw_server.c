@@ -174,6 +174,11 @@ static int health(void *ctx, pw_buf *o)
     pw_buf_putc(o, '[');
     if (pw_gw_committer_audit_down(s->committer) || pw_audit_failing(s->audit))
         add_reason(o, &n, "audit: the audit log cannot be written; events are refused");
+    char err[160];
+    if (pw_gw_committer_spool_down(s->committer, err, sizeof err)) {
+        snprintf(why, sizeof why, "spool: cannot be written (%.120s); events are refused", err);
+        add_reason(o, &n, why);
+    }
     int full = pw_spool_full(s->spool);
     if (full) {
         /* The room is the put's own rule: puts up to it are still taken (pw_spool_put_room). */
@@ -423,7 +428,8 @@ static void metrics_extra(void *ctx, pw_buf *o)
                    "# TYPE phiwall_gateway_delivery_seconds histogram\n"
                    "# TYPE phiwall_gateway_delivery_nice gauge\n"
                    "# TYPE phiwall_gateway_delivery_boosts_total counter\n"
-                   "# TYPE phiwall_gateway_delivery_priority_refused gauge\n");
+                   "# TYPE phiwall_gateway_delivery_priority_refused gauge\n"
+                   "# TYPE phiwall_gateway_delivery_narrowed_total counter\n");
     pthread_mutex_lock(&s->fwd_mu);
     for (size_t i = 0; s->fwd && i < p->n_dests; i++) {
         pw_forward_stats fs;
@@ -443,12 +449,18 @@ static void metrics_extra(void *ctx, pw_buf *o)
             "phiwall_gateway_delivery_priority_refused{destination=\"%s\"} %d\n",
             d, fs.sent, d, fs.failed, d, fs.retried, d, fs.dead, d, fs.batches, d, fs.latency_sum_s,
             d, fs.nice, d, fs.boosts, d, fs.nice_refused | fs.boost_refused);
-        pw_buf_printf(o,
-                      "phiwall_gateway_deliveries_partial_total{destination=\"%s\"} %llu\n"
-                      "phiwall_gateway_delivery_audit_failures_total{destination=\"%s\"} %llu\n"
-                      "phiwall_gateway_delivery_spool_failures_total{destination=\"%s\"} %llu\n"
-                      "phiwall_gateway_delivery_paused{destination=\"%s\"} %d\n",
-                      d, fs.partial, d, fs.audit_failures, d, fs.spool_failures, d, fs.paused);
+        pw_buf_printf(
+            o,
+            "phiwall_gateway_deliveries_partial_total{destination=\"%s\"} %llu\n"
+            "phiwall_gateway_delivery_audit_failures_total{destination=\"%s\"} %llu\n"
+            "phiwall_gateway_delivery_spool_failures_total{destination=\"%s\"} %llu\n"
+            "phiwall_gateway_delivery_paused{destination=\"%s\"} %d\n"
+            "phiwall_gateway_delivery_narrowed_total{destination=\"%s\",outcome=\"sent\"} "
+            "%llu\n"
+            "phiwall_gateway_delivery_narrowed_total{destination=\"%s\",outcome=\"dead\"} "
+            "%llu\n",
+            d, fs.partial, d, fs.audit_failures, d, fs.spool_failures, d, fs.paused, d, fs.narrowed,
+            d, fs.narrowed_dead);
     }
     pthread_mutex_unlock(&s->fwd_mu);
     pw_gw_policy_release(ref);
@@ -553,8 +565,11 @@ static pw_status new_forwarders(server *s, const pw_gw_policy *p, int gated, pw_
     pw_destination *dests = calloc(p->n_dests ? p->n_dests : 1, sizeof *dests);
     if (!dests)
         return pw_err_set(err, PW_ERR_NOMEM, "forwarders: out of memory");
-    for (size_t i = 0; i < p->n_dests; i++)
+    for (size_t i = 0; i < p->n_dests; i++) {
         dests[i] = p->dests[i].dest;
+        dests[i].policy = p; /* the forwarders' copy: freed only after they stop */
+        dests[i].policy_dest = i;
+    }
     pw_forward_opts fo = {
         .nice = p->delivery_nice, .boost_lag_ms = p->delivery_boost_lag_ms, .gated = gated};
     pw_status st = pw_forwarders_start_opts(dests, p->n_dests, s->spool, s->audit, &fo, out, err);

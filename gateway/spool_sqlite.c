@@ -471,9 +471,9 @@ pw_status pw_spool_open(const pw_spool_opts *opts, pw_spool **out, pw_err *err)
     s->lock_fd = -1;
     pthread_mutex_init(&s->db_mu, NULL);
     pthread_mutex_init(&s->q_mu, NULL);
-    pthread_cond_init(&s->q_cond, NULL);
-    pthread_cond_init(&s->done_cond, NULL);
-    pthread_cond_init(&s->interval_cond, NULL);
+    pw_gw_cond_init(&s->q_cond);
+    pw_gw_cond_init(&s->done_cond);
+    pw_gw_cond_init(&s->interval_cond);
     s->max_bytes = opts->max_bytes;
     s->commit_interval_ms = opts->commit_interval_ms;
     s->load_gather_us = opts->load_gather_us;

@@ -139,7 +139,7 @@ void pw_spool_ckpt_start(pw_spool *s, const char *path)
     if (!c)
         return; /* SQLite's automatic checkpoint stays on */
     pthread_mutex_init(&c->mu, NULL);
-    pthread_cond_init(&c->cv, NULL);
+    pw_gw_cond_init(&c->cv);
     c->inline_time = &s->timing.ckpt_inline;
     c->finish = &s->timing.ckpt_finish;
     c->spool = s;

@@ -248,12 +248,17 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
 
 mock_upstream *mock_upstream_start(void)
 {
+    return mock_upstream_start_port(0);
+}
+
+mock_upstream *mock_upstream_start_port(unsigned port)
+{
     mock_upstream *m = calloc(1, sizeof *m);
     if (!m)
         return NULL;
     pthread_mutex_init(&m->mu, NULL);
     pthread_cond_init(&m->cond, NULL);
-    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = 0};
+    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     m->daemon =
         MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD, 0, NULL,

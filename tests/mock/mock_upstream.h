@@ -34,6 +34,9 @@ typedef struct mock_request {
 } mock_request;
 
 mock_upstream *mock_upstream_start(void);
+/* The same on a given loopback port (0: any): a test stops the upstream and brings it back at
+ * the same address, so that the gateway's destination stays the same endpoint. */
+mock_upstream *mock_upstream_start_port(unsigned port);
 void mock_upstream_stop(mock_upstream *m);
 /* "http://127.0.0.1:PORT" */
 const char *mock_upstream_base(const mock_upstream *m);

@@ -1,11 +1,12 @@
 /*
- * mock_upstream_main.c — `phiwall-mock-upstream [LOG]`: the loopback Meta/GA4/webhook stand-in as
- * a program for demos and integration tests. Prints "http://127.0.0.1:PORT" on stdout, appends
- * every request as a JSON line to LOG (default: stderr) and answers like the real endpoints do
- * on success, until SIGINT or SIGTERM.
+ * mock_upstream_main.c — `phiwall-mock-upstream [LOG [PORT]]`: the loopback Meta/GA4/webhook
+ * stand-in as a program for demos and integration tests. Prints "http://127.0.0.1:PORT" on stdout,
+ * appends every request as a JSON line to LOG (default: stderr) and answers like the real endpoints
+ * do on success, until SIGINT or SIGTERM.
  */
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #include "mock_upstream.h"
@@ -25,7 +26,7 @@ int main(int argc, char **argv)
         perror(argv[1]);
         return 3;
     }
-    mock_upstream *m = mock_upstream_start();
+    mock_upstream *m = mock_upstream_start_port(argc > 2 ? (unsigned)atoi(argv[2]) : 0);
     if (!m) {
         fprintf(stderr, "phiwall-mock-upstream: cannot listen on 127.0.0.1\n");
         return 3;

@@ -1,0 +1,127 @@
+/* test_gw_clock_step.c — timed waits of the gateway do not follow a step of the wall clock.
+ *
+ * This program defines clock_gettime, so the gateway's code linked into it reads a wall clock
+ * (CLOCK_REALTIME) an hour ahead of the kernel's: what it sees right after an NTP step, a
+ * restored VM or `date -s` moved the clock back an hour. A deadline taken from the wall clock
+ * would then be an hour away for the kernel, which times the wait: before the fix, a lone
+ * event's group commit (it waits commit_interval_ms for companions) and the forwarders' wait for
+ * the ingest records each lasted an hour. Each step runs on a thread and is given 10 s. */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "audit_internal.h"
+#include "gw_test_db.h"
+#include "gw_time.h"
+#include "pw_test.h"
+#include "spool.h"
+
+static atomic_llong realtime_ahead_ms;
+
+int clock_gettime(clockid_t id, struct timespec *ts)
+{
+    int r = (int)syscall(SYS_clock_gettime, id, ts);
+    long long ahead = atomic_load(&realtime_ahead_ms);
+    if (r == 0 && id == CLOCK_REALTIME && ahead) {
+        ts->tv_sec += (time_t)(ahead / 1000);
+        ts->tv_nsec += (long)(ahead % 1000) * 1000000L;
+        if (ts->tv_nsec >= 1000000000L) {
+            ts->tv_sec++;
+            ts->tv_nsec -= 1000000000L;
+        }
+    }
+    return r;
+}
+
+static long long mono_ms(void)
+{
+    struct timespec ts;
+    syscall(SYS_clock_gettime, CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+typedef struct step {
+    void (*fn)(void *);
+    void *arg;
+    atomic_int done;
+} step;
+
+static void *run_step(void *p)
+{
+    step *s = p;
+    s->fn(s->arg);
+    atomic_store(&s->done, 1);
+    return NULL;
+}
+
+/* Run fn on a thread; 1 if it returned within limit_ms. A step that hangs is left behind: the
+ * program exits with the failure right after (no join, nothing to clean up safely). */
+static int within(void (*fn)(void *), void *arg, long long limit_ms)
+{
+    static step s; /* outlives a thread left hanging */
+    s.fn = fn;
+    s.arg = arg;
+    atomic_store(&s.done, 0);
+    pthread_t t;
+    if (pthread_create(&t, NULL, run_step, &s) != 0)
+        return 0;
+    long long end = mono_ms() + limit_ms;
+    while (!atomic_load(&s.done) && mono_ms() < end)
+        usleep(1000);
+    if (!atomic_load(&s.done)) {
+        fprintf(stderr, "a wait followed the wall clock: still waiting after %lld ms\n", limit_ms);
+        return 0;
+    }
+    pthread_join(t, NULL);
+    return 1;
+}
+
+static void put_one(void *arg)
+{
+    pw_spool *s = arg;
+    pw_spool_put_item it = {"7d3f2a4c-1b2e-4c5d-9e8f-0a1b2c3d4e5f", "meta", "{}", 2, 0};
+    pw_err err = {0};
+    CHECK_INT(pw_spool_put(s, &it, 1, &err), PW_OK);
+}
+
+static void gate_wait(void *arg)
+{
+    pw_audit_gate *g = arg;
+    CHECK_INT(pw_audit_gate_wait(g, 1, 200), 0); /* nothing ends ticket 1: times out */
+}
+
+static void test_waits_ignore_a_wall_clock_step(void)
+{
+    char path[256];
+    gw_test_db_path(path, sizeof path, "pw_spool", "clock_step");
+    pw_spool_opts o = {.path = path, .commit_interval_ms = 50};
+    pw_spool *s = NULL;
+    CHECK_INT(pw_spool_open(&o, &s, NULL), PW_OK);
+    if (!s)
+        return;
+    pw_audit_gate g;
+    pw_audit_gate_init(&g);
+    uint64_t ticket = pw_audit_gate_begin(&g);
+    CHECK(ticket == 1);
+    atomic_store(&realtime_ahead_ms, 3600 * 1000LL);
+    int put_ok = within(put_one, s, 10000);
+    CHECK(put_ok);
+    int gate_ok = put_ok && within(gate_wait, &g, 10000);
+    CHECK(gate_ok);
+    atomic_store(&realtime_ahead_ms, 0);
+    if (!put_ok || !gate_ok) {
+        fprintf(stderr, "FAIL test_waits_ignore_a_wall_clock_step\n");
+        _exit(1); /* a thread is still waiting on the spool or the gate */
+    }
+    pw_audit_gate_end(&g, &ticket, 1);
+    pw_audit_gate_destroy(&g);
+    pw_spool_close(s);
+    gw_test_db_remove(path);
+}
+
+PW_TEST_MAIN(PW_TEST(test_waits_ignore_a_wall_clock_step))
