@@ -64,15 +64,20 @@ const char bx_js_page_info[] =
  * content may change the page's state (a multi-step form's Next, an accordion) before the fill
  * step. Never pressed: anything in a form or a link (the crawl and the submit step have those),
  * and controls whose text looks destructive, is a consent answer or a form's step (log out,
- * delete, cancel, pay, purchase, accept, reject, next…). A browser without the Navigation API
- * finds nothing here. */
+ * delete, cancel, pay, purchase, accept, reject, next…) or changes how every later page is
+ * shown (a language switch, a theme, text size or contrast toggle: a header's accessibility
+ * toolbar). A browser without the Navigation API finds nothing here. */
 const char bx_js_routes[] =
     "(async()=>{" BX_JS_HELPERS "if(!self.navigation)return 'null';"
     "const bad=/log ?out|sign ?out|log ?off|sign ?off|delete|remove|cancel|unsubscribe|"
     "deactivat|close account|\\bpay|purchase|checkout|check out|buy|order|donat|submit|send|"
     "confirm|accept|agree|allow|reject|decline|deny|refuse|cookie|consent|dismiss|^close|^x$|"
     "next|continue|proceed|back|previous|step|reset|clear|print|download|share|mute|play|pause|"
-    "call|dial|\\bemail/i;"
+    "call|dial|\\bemail|exit|quit|end session|disconnect|revoke|unlink|archive|discard|"
+    "language|idioma|translat|english|espa|fran[c\\u00e7]ais|deutsch|portugu|italiano|"
+    "\\u0440\\u0443\\u0441\\u0441\\u043a|\\u4e2d\\u6587|"
+    "\\ud55c\\uad6d\\uc5b4|ti\\u1ebfng|\\u0627\\u0644\\u0639\\u0631\\u0628\\u064a\\u0629|theme|"
+    "dark|light mode|contrast|text size|font|zoom|accessib|^a+$/i;"
     "const navs='nav,header,[role=navigation],[role=menu],[role=menubar],[role=tablist]';"
     "const ok=e=>{if(!visible(e)||e.closest('a[href],form,[contenteditable]')||"
     "e.matches('input,select,textarea,label,option,a,iframe,video,audio'))return false;"
