@@ -497,9 +497,13 @@ double bx_wall_now(void)
     return (double)tv.tv_sec + tv.tv_usec / 1e6;
 }
 
-/* url without its userinfo, in the tab's arena when it had one (pw_url_public). */
+/* url without its userinfo, in the tab's arena when it had one (pw_url_public); NULL for none
+ * (before, a request without an initiator — a WebSocket message — was reported as initiated by
+ * "(URL with credentials)"). */
 static const char *public_url(bx_tab *t, const char *url)
 {
+    if (!url)
+        return NULL;
     const char *pub = pw_url_public(&t->arena, url);
     return pub ? pub : "(URL with credentials)";
 }

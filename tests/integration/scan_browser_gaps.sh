@@ -49,6 +49,8 @@ expect_match "$(jq -r '.findings[] | select(.vendor.id == "hotjar") | .rule_id' 
     'PW-FORM-VALUES.*PW-SESSION-REPLAY' "websocket, contained: Hotjar's captured messages are findings"
 expect_match "$(grep -c 'contain WebSocket ws://ws.hotjar.com.*message of' "$T/ws.err")" '^[3-9]' \
     "websocket, contained: --verbose names each captured message"
+expect_code 0 "$(cat "$T/ws.json" "$T/ws.har" | grep -c 'URL with credentials')" \
+    "websocket, contained: a message without an initiator is not said to come from a \"(URL with credentials)\""
 
 # 2. A form inside a closed shadow root is found, filled and submitted.
 scan closed /closed/ 1
