@@ -241,44 +241,72 @@ const char *bx_socket_marker(pw_arena *a, const char *url)
     return marker_arg(a, url, BX_SOCKET_PATH);
 }
 
+const char *bx_socket_msg_marker(pw_arena *a, const char *url)
+{
+    return marker_arg(a, url, BX_SOCKET_MSG_PATH);
+}
+
 /* The WebSocket guard (bx_socket_guard). WebSocket (and WebSocketStream) become a Proxy of the
  * browser's own constructor that first asks phiwall, synchronously, whether the URL may connect:
- * a socket of a tracker endpoint is never created — no handshake, no message leaves the browser
- * — and the page gets a socket that fails to connect as a blocked one does (readyState
- * CONNECTING, then error and close 1006; send() before that throws as the browser's does). A
- * question that gets no answer (sync XHR refused, CSP connect-src without 'self') blocks, and
- * so does a socket of a document whose origin is no http(s) one (a sandboxed frame): containment
- * fails closed. The question goes to self.origin, which an about:blank frame inherits from its
- * parent (its location.origin is "null"). A socket of the document's own host asks nothing (no
- * tracker endpoint is first party to its page). */
+ * a socket of a tracker endpoint is never created — no handshake, no byte leaves the machine.
+ * The page gets a stand-in instead that opens (readyState OPEN, an open event) and takes every
+ * send(): each message goes to phiwall as a request of the page's own origin (BX_SOCKET_MSG_PATH,
+ * the socket's URL in its query, the message as its body; a binary one base64, as DevTools gives a
+ * binary frame), answered locally and captured as a message of that socket — what the tracker
+ * would have streamed (a replay tag's page URL and keystrokes) is seen, not sent. Before, the
+ * stand-in failed to connect (error, close 1006) and nothing the tracker meant to send was
+ * observed. The messages go through the fetch() the document had before its scripts ran (a tag
+ * that wraps fetch sees none of them), keepalive while small so a message sent at pagehide
+ * arrives. A question that gets no answer (sync XHR refused, CSP connect-src without 'self')
+ * blocks, and so does a socket of a document whose origin is no http(s) one (a sandboxed frame):
+ * containment fails closed (that stand-in fails to connect, as before: nothing to send to). The
+ * question goes to self.origin, which an about:blank frame inherits from its parent (its
+ * location.origin is "null"). A socket of the document's own host asks nothing (no tracker
+ * endpoint is first party to its page). WebSocketStream's blocked socket fails to connect. */
 static const char socket_js[] =
     "(function(){"
-    "function ok(u){try{var o=self.origin;if(!/^https?:/.test(o))return false;"
-    "if(new URL(u).hostname===new URL(o).hostname)return true;"
+    "var F=self.fetch,O=self.origin;"
+    "function ok(u){try{if(!/^https?:/.test(O))return 0;"
+    "if(new URL(u).hostname===new URL(O).hostname)return 2;"
     "var x=new XMLHttpRequest();"
-    "x.open('GET',o+'" BX_SOCKET_PATH "?'+encodeURIComponent(u),false);x.send();"
-    "return x.responseText==='allow'}catch(e){return false}}"
+    "x.open('GET',O+'" BX_SOCKET_PATH "?'+encodeURIComponent(u),false);x.send();"
+    "return x.responseText==='allow'?2:x.responseText==='block'?1:0}catch(e){return 0}}"
     "function abs(a){var u=new URL(a,location.href);"
     "if(u.protocol==='http:')u.protocol='ws:';if(u.protocol==='https:')u.protocol='wss:';"
     "return u.href}"
-    "function dead(N,u){var s=new EventTarget();Object.setPrototypeOf(s,N.prototype);"
+    "function b64(buf){var a=new Uint8Array(buf),s='';for(var i=0;i<a.length;i+=8192)"
+    "s+=String.fromCharCode.apply(null,a.subarray(i,i+8192));return btoa(s)}"
+    "function post(u,d){var t=O+'" BX_SOCKET_MSG_PATH "?'+encodeURIComponent(u);"
+    "function go(b){try{F.call(self,t,{method:'POST',body:b,keepalive:b.length<60000,"
+    "credentials:'omit',cache:'no-store',headers:{'Content-Type':'text/plain'}})"
+    ".catch(function(){})}catch(e){}}"
+    "if(typeof d==='string')go(d);"
+    "else if(typeof Blob!=='undefined'&&d instanceof "
+    "Blob)d.arrayBuffer().then(function(b){go(b64(b))});"
+    "else if(d instanceof ArrayBuffer)go(b64(d));"
+    "else if(ArrayBuffer.isView(d))go(b64(d.buffer.slice(d.byteOffset,d.byteOffset+d.byteLength)));"
+    "else go(String(d))}"
+    "function fire(s,t,e){s.dispatchEvent(e);if(typeof s['on'+t]==='function')s['on'+t](e)}"
+    "function stub(N,u,open){var s=new EventTarget();Object.setPrototypeOf(s,N.prototype);"
     "var d={url:u,readyState:0,protocol:'',extensions:'',bufferedAmount:0,binaryType:'blob',"
     "onopen:null,onmessage:null,onerror:null,onclose:null};"
     "for(var k in d)Object.defineProperty(s,k,{value:d[k],writable:k!=='url',enumerable:true});"
-    "Object.defineProperty(s,'send',{value:function(){if(s.readyState===0)throw new DOMException("
+    "Object.defineProperty(s,'send',{value:function(m){if(s.readyState===0)throw new DOMException("
     "\"Failed to execute 'send' on 'WebSocket': Still in CONNECTING state.\","
-    "'InvalidStateError')}});"
-    "Object.defineProperty(s,'close',{value:function(){}});"
-    "setTimeout(function(){s.readyState=3;var e=new Event('error');s.dispatchEvent(e);"
-    "if(typeof s.onerror==='function')s.onerror(e);"
-    "var c=new CloseEvent('close',{code:1006,wasClean:false});s.dispatchEvent(c);"
-    "if(typeof s.onclose==='function')s.onclose(c)},0);return s}"
+    "'InvalidStateError');if(s.readyState===1)post(u,m)}});"
+    "Object.defineProperty(s,'close',{value:function(c,r){if(s.readyState>1)return;"
+    "s.readyState=2;setTimeout(function(){s.readyState=3;fire(s,'close',new CloseEvent('close',"
+    "{code:c||1005,reason:r||'',wasClean:true}))},0)}});"
+    "setTimeout(function(){if(s.readyState!==0)return;"
+    "if(open){s.readyState=1;fire(s,'open',new Event('open'));return}"
+    "s.readyState=3;fire(s,'error',new Event('error'));"
+    "fire(s,'close',new CloseEvent('close',{code:1006,wasClean:false}))},0);return s}"
     "function guard(name,blocked){var N=self[name];if(typeof N!=='function'||N.__phiwall)return;"
     "var W=new Proxy(N,{construct:function(T,a,nt){var u;try{u=abs(String(a[0]))}"
     "catch(e){return Reflect.construct(T,a,nt)}"
-    "return ok(u)?Reflect.construct(T,a,nt):blocked(N,u,T,a,nt)}});"
+    "var v=ok(u);return v===2?Reflect.construct(T,a,nt):blocked(N,u,T,a,nt,v===1&&!!F)}});"
     "Object.defineProperty(N,'__phiwall',{value:1});self[name]=W}"
-    "guard('WebSocket',dead);"
+    "guard('WebSocket',function(N,u,T,a,nt,open){return stub(N,u,open)});"
     "guard('WebSocketStream',function(N,u,T,a,nt){"
     "return Reflect.construct(T,['wss://blocked-by-phiwall.invalid/'].concat(a.slice(1)),nt)})"
     "})()";
@@ -304,25 +332,81 @@ void bx_socket_guard(bx_browser *b, const char *session, int worker)
     pw_buf_free(&p);
 }
 
-/* A tracker's socket the guard stopped is a request of its page all the same — method WEBSOCKET,
- * no message, no answer, and a header saying why — so the tracker is still reported from it (its
- * host), and the report says its messages were not observed rather than that it sent none. */
-static void record_blocked_socket(bx_browser *b, bx_tab *t, const char *id, const char *ws,
-                                  const char *page)
+/* The header each request of a contained socket carries: the report says what phiwall did. */
+#define SOCKET_CONTAINED                                                                       \
+    "WebSocket contained: no handshake, phiwall's stand-in socket took its messages; each is " \
+    "captured, none was sent"
+
+/* A contained socket (its stand-in's opening, or one of its messages) as a request of its page,
+ * with the header saying it was contained; NULL when nothing is recorded (between tasks, while
+ * logging in) or there is no memory. */
+static bx_req *contained_socket_req(bx_browser *b, bx_tab *t, const char *id, const char *ws,
+                                    const char *page)
 {
     pw_arena *a = &t->arena;
     pw_header *h = t->active && b->deliver ? pw_arena_calloc(a, 1, sizeof *h) : NULL;
-    bx_req *q = h ? bx_socket_req_new(b, t, pw_arena_sprintf(a, "%s.wsblocked", id),
-                                      pw_arena_strdup(a, ws), page)
-                  : NULL;
+    bx_req *q = h ? bx_socket_req_new(b, t, id, pw_arena_strdup(a, ws), page) : NULL;
     if (!q)
-        return;
+        return NULL;
     h->name = "X-Phiwall-Contained";
-    h->value = "WebSocket blocked before its handshake (containment): its messages were not "
-               "sent and not observed";
+    h->value = SOCKET_CONTAINED;
     q->headers = h;
     q->r.headers = h;
     q->r.n_headers = 1;
+    return q;
+}
+
+/* The page a socket marker's pause (a question or a message) belongs to: its frame's. */
+static const char *socket_page(bx_browser *b, bx_tab *t, const cdp_msg *m)
+{
+    const char *frame = cdp_str(m->params, "frameId");
+    int top_frame = frame && t->target_id && strcmp(frame, t->target_id) == 0;
+    const char *page = top_frame ? t->top_url : bx_frame_page(t, frame);
+    if (!page)
+        page = t->top_url ? t->top_url : b->start_url;
+    return page;
+}
+
+/* A message the page sent on a contained socket's stand-in: captured as the socket's message
+ * (method WEBSOCKET, the message as its body, as a message of an open socket is), answered 204
+ * here — nothing leaves the machine. */
+static void socket_message(bx_browser *b, bx_tab *t, const cdp_msg *m, const char *id,
+                           const char *ws)
+{
+    send_fulfill(b, m->session, id, 204, NULL, NULL);
+    pw_arena *a = &t->arena;
+    if (t->n_socket_msgs >= BX_SOCKET_MSGS_MAX) {
+        if (t->n_socket_msgs++ == BX_SOCKET_MSGS_MAX)
+            bx_log(b, "%s: more than %d WebSocket messages: the rest are not kept",
+                   t->task.url ? t->task.url : "?", BX_SOCKET_MSGS_MAX);
+        return;
+    }
+    bx_req *q =
+        contained_socket_req(b, t, pw_arena_sprintf(a, "%s.wsmsg", id), ws, socket_page(b, t, m));
+    if (!q)
+        return;
+    t->n_socket_msgs++;
+    pw_buf body;
+    pw_buf_init(&body);
+    const char *text = cdp_str(m->params, "request.postData");
+    yajl_val entries = cdp_get(m->params, "request.postDataEntries");
+    if (text)
+        pw_buf_puts(&body, text);
+    for (size_t i = 0; !text && entries && YAJL_IS_ARRAY(entries) && i < entries->u.array.len;
+         i++) {
+        const char *b64 = cdp_str(entries->u.array.values[i], "bytes");
+        size_t n = 0;
+        unsigned char *bytes = b64 ? pw_base64_decode(a, b64, strlen(b64), &n) : NULL;
+        if (bytes)
+            pw_buf_append(&body, bytes, n);
+    }
+    size_t n = body.len < BX_SOCKET_MSG_MAX ? body.len : BX_SOCKET_MSG_MAX;
+    if (!body.failed && n) {
+        q->r.body = pw_arena_memdup(a, body.data, n);
+        q->r.body_len = q->r.body ? n : 0;
+    }
+    pw_buf_free(&body);
+    bx_log(b, "contain WebSocket %s: message of %zu bytes captured, not sent", ws, q->r.body_len);
     bx_req_append(t, q);
 }
 
@@ -331,22 +415,20 @@ static void answer_socket(bx_browser *b, bx_tab *t, const cdp_msg *m, const char
                           const char *ws)
 {
     const pw_browser_opts *o = b->o;
-    const char *frame = cdp_str(m->params, "frameId");
-    int top_frame = frame && t->target_id && strcmp(frame, t->target_id) == 0;
-    const char *page = top_frame ? t->top_url : bx_frame_page(t, frame);
-    if (!page)
-        page = t->top_url ? t->top_url : b->start_url;
+    const char *page = socket_page(b, t, m);
     int block = o->contain && o->hooks.is_tracker_endpoint &&
                 o->hooks.is_tracker_endpoint(o->hooks.ctx, page, ws, "WebSocket");
     send_fulfill(b, m->session, id, 200, "text/plain", block ? "YmxvY2s=" : "YWxsb3c=");
     if (!block)
         return;
-    bx_log(b,
-           "contain WebSocket %s: blocked before its handshake (its messages are not sent, "
-           "nor observed)",
-           ws);
+    bx_log(b, "contain WebSocket %s: no handshake, a stand-in socket takes its messages", ws);
     b->stats->contained++;
-    record_blocked_socket(b, t, id, ws, page);
+    /* the socket itself is a request of its page (no message): the tracker is reported from its
+     * host even when the page sends nothing on it */
+    bx_req *q =
+        contained_socket_req(b, t, pw_arena_sprintf(&t->arena, "%s.wsblocked", id), ws, page);
+    if (q)
+        bx_req_append(t, q);
 }
 
 static int is_loaded_resource(const char *rtype)
@@ -375,6 +457,11 @@ void bx_fetch_paused(bx_browser *b, bx_tab *t, const cdp_msg *m)
     const char *socket = bx_socket_marker(&t->arena, url);
     if (socket) { /* phiwall's own: the WebSocket guard's question, no request of the page */
         answer_socket(b, t, m, id, socket);
+        return;
+    }
+    const char *message = bx_socket_msg_marker(&t->arena, url);
+    if (message) { /* phiwall's own: a message of a contained socket's stand-in */
+        socket_message(b, t, m, id, message);
         return;
     }
     const char *unloading = bx_unload_marker(&t->arena, url);

@@ -97,6 +97,8 @@ static void on_attached(bx_browser *b, const cdp_msg *m)
     /* its sockets too: a frame's documents, or a worker's scope before its script runs */
     bx_socket_guard(b, child, !type || (strcmp(type, "iframe") != 0 && strcmp(type, "page") != 0));
     if (type && (strcmp(type, "iframe") == 0 || strcmp(type, "page") == 0))
+        bx_page_shims(b, child); /* a cross-site booking widget's closed roots too */
+    if (type && (strcmp(type, "iframe") == 0 || strcmp(type, "page") == 0))
         cdp_send(b->conn, child, "Target.setAutoAttach",
                  "{\"autoAttach\":true,\"waitForDebuggerOnStart\":true,\"flatten\":true}", NULL,
                  NULL, NULL);
@@ -148,6 +150,7 @@ static void popup_attached(bx_browser *b, int tab, const char *session, const ch
     cdp_send(b->conn, session, "Fetch.enable", "{\"patterns\":[{\"urlPattern\":\"*\"}]}", NULL,
              NULL, NULL);
     bx_socket_guard(b, session, 0);
+    bx_page_shims(b, session);
     cdp_send(b->conn, session, "Target.setAutoAttach",
              "{\"autoAttach\":true,\"waitForDebuggerOnStart\":true,\"flatten\":true}", NULL, NULL,
              NULL);
@@ -413,7 +416,8 @@ static void on_request(bx_browser *b, bx_tab *t, const cdp_msg *m)
     const char *id = cdp_str(p, "requestId");
     const char *url = cdp_str(p, "request.url");
     if (!id || !url || strncmp(url, "data:", 5) == 0 || strncmp(url, "blob:", 5) == 0 ||
-        bx_unload_marker(&t->arena, url) || bx_socket_marker(&t->arena, url))
+        bx_unload_marker(&t->arena, url) || bx_socket_marker(&t->arena, url) ||
+        bx_socket_msg_marker(&t->arena, url))
         return;
     yajl_val redirect = cdp_get(p, "redirectResponse");
     double st;

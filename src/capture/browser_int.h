@@ -87,8 +87,9 @@ typedef struct bx_frame {
 
 /* A WebSocket a page opened (Network.webSocketCreated): each message it sends is captured as a
  * request of that page (method WEBSOCKET, the message as its body). The Fetch domain never sees
- * a WebSocket, so containment cannot answer it there: a tracker's socket is stopped in the page
- * before its handshake instead (BX_SOCKET_PATH), and so sends nothing that could be captured. */
+ * a WebSocket, so containment cannot answer it there: a tracker's socket is replaced in the page
+ * before its handshake instead (BX_SOCKET_PATH) by a stand-in whose messages come to phiwall
+ * (BX_SOCKET_MSG_PATH) and are captured the same way, none sent. */
 #define BX_SOCKET_MSGS_MAX 1000      /* messages kept per page visit */
 #define BX_SOCKET_MSG_MAX  (1 << 20) /* bytes kept of one message, as of a POST body */
 typedef struct bx_socket {
@@ -335,12 +336,23 @@ const char *bx_unload_marker(pw_arena *a, const char *url);
  * socket: Network.setBlockedURLs does not apply to WebSockets and the Fetch domain never pauses
  * their handshakes (measured with Chromium 156; docs/scan-browser.md). */
 #define BX_SOCKET_PATH "/__phiwall_socket__"
-/* The socket URL a socket marker's URL names (in a), or NULL when url is no marker. */
+/* A message the page sent on a contained socket's stand-in (the guard answers a blocked socket
+ * with one that opens and takes send()): a POST of the page's own origin naming the socket's URL,
+ * the message its body. Captured as a message of that socket, answered locally, never sent. */
+#define BX_SOCKET_MSG_PATH "/__phiwall_socket_msg__"
+/* The socket URL a socket marker's URL names (in a), or NULL when url is no marker; the same of
+ * a socket message marker. */
 const char *bx_socket_marker(pw_arena *a, const char *url);
+const char *bx_socket_msg_marker(pw_arena *a, const char *url);
 /* With containment on, install the WebSocket guard in session's new documents (a page's, a
  * frame's: Page.addScriptToEvaluateOnNewDocument) or, for a worker waiting to start, in its
  * scope (Runtime.evaluate); sent without waiting, before the target runs. */
 void bx_socket_guard(bx_browser *b, const char *session, int worker);
+
+/* Before session's new documents run (browser_tab.c; sent without waiting): every closed shadow
+ * root is made open, so that the page scripts find what is inside; timers due within 30 s of a
+ * document's start are remembered, for the leave to run (Symbol.for('phiwall.timers')). */
+void bx_page_shims(bx_browser *b, const char *session);
 
 /* browser_contain.c */
 void bx_fetch_paused(bx_browser *b, bx_tab *t, const cdp_msg *m);
@@ -435,6 +447,7 @@ void bx_read_sitemap(bx_browser *b);
 /* browser_js.c: scripts run in pages (Runtime.evaluate expressions). */
 extern const char bx_js_page_info[];
 extern const char bx_js_scroll[];
+extern const char bx_js_routes[];  /* routes of controls that are no links: {links:[[url,text]]} */
 extern const char bx_js_fill_fn[]; /* (identity object) */
 extern const char bx_js_click_targets[];
 extern const char bx_js_click_point_fn[]; /* (index) */

@@ -705,8 +705,30 @@ static pw_status flush_all(bx_browser *b, pw_err *err)
     return st;
 }
 
+/* What the leave runs in a page before it unloads (leave_timers): the timers the page set to run
+ * within 30 s of its start and that are still pending (bx_page_shims) — a time-on-page or
+ * engagement beacon, a replay tag's periodic flush — brought forward, since the crawl does not
+ * stay 30 s a page. Run in the page's own world of the top frame and of each out-of-process
+ * frame, sent without waiting, just before the navigation that leaves the page: their beacons go
+ * out before it, and the leave's settle waits for them. The navigation itself then makes the
+ * page hidden: Chromium fires visibilitychange (visibilityState "hidden") and then pagehide in
+ * the document it unloads, and what their listeners send (sendBeacon, an image beacon) is
+ * captured on the page (measured with Chromium 156, scan_browser_gaps.sh), so no synthetic
+ * visibilitychange is dispatched. */
+static const char leave_js[] = "{\"expression\":\"(function(){var K=Symbol.for('phiwall.timers');"
+                               "if(typeof self[K]==='function')self[K]()})()\"}";
+
+static void leave_timers(bx_browser *b, bx_tab *t)
+{
+    cdp_send(b->conn, t->session, "Runtime.evaluate", leave_js, NULL, NULL, NULL);
+    for (size_t i = 0; i < b->n_sessions; i++)
+        if (b->sessions[i].frame && b->sessions[i].tab == t->index)
+            cdp_send(b->conn, b->sessions[i].session, "Runtime.evaluate", leave_js, NULL, NULL,
+                     NULL);
+}
+
 /* Leave every page for about:blank so that pagehide/unload beacons are captured with the page
- * that sent them rather than the next one. */
+ * that sent them rather than the next one; the page's pending timers run first (leave_timers). */
 static void leave_pages(bx_browser *b)
 {
     for (int i = 0; i < b->n_tabs; i++) {
@@ -719,6 +741,7 @@ static void leave_pages(bx_browser *b)
         if (t->active && !t->crashed) {
             int failed = t->nav_failed; /* the task's outcome, not this navigation's */
             t->leaving = 1;
+            leave_timers(b, t);
             bx_tab_navigate(t, "about:blank", NULL);
             t->nav_failed = failed;
         }

@@ -143,6 +143,8 @@ pw_status bx_tab_open(bx_browser *b, bx_tab *t, pw_err *err)
     if (st == PW_OK)
         bx_socket_guard(b, t->session, 0); /* before any document: a tracker's socket never opens */
     if (st == PW_OK)
+        bx_page_shims(b, t->session);
+    if (st == PW_OK)
         st = emulate(t, err);
     if (st == PW_OK)
         st = set_cookies(t, err);
@@ -162,6 +164,59 @@ pw_status bx_tab_open(bx_browser *b, bx_tab *t, pw_err *err)
                   "?'+encodeURIComponent(u))}catch(e){}})}\"}",
                   NULL, err);
     return st;
+}
+
+/* What every document of the tab gets before its own scripts run (bx_page_shims):
+ *
+ * Closed shadow roots (attachShadow({mode:'closed'})): element.shadowRoot is null for them, so
+ * the page scripts' deep() never entered one, and a booking widget's form, a care button or a
+ * consent banner inside it was never found. Every attachShadow is made open (the component still
+ * gets its root, which works as before; only host.shadowRoot now answers it). Chosen over
+ * DOM.getDocument with pierce:true, which sees closed roots but not from the scripts that fill,
+ * click and consent (they would need a second, CDP-side query engine, a round trip per node).
+ * What it changes for the page: a script that tests host.shadowRoot === null to tell its closed
+ * root from none.
+ *
+ * Timers: setTimeout and setInterval callbacks due within 30 s of the document's start (an
+ * engagement or time-on-page beacon at 10-30 s, a replay tag's periodic flush) are remembered,
+ * and the leave runs each still pending once (Symbol.for('phiwall.timers'), leave_timers in
+ * browser_scan.c): what the page would have sent had the visitor stayed is seen, with the
+ * payload it would carry then, without the crawl staying 30 s a page. Timers of later (a session
+ * timeout's warning, a 2-minute survey) are not run, nor timers a run one sets. String handlers
+ * and delays under 1 s (the page's own work, run within the settle anyway) are left alone. */
+static const char shims_js[] =
+    "(function(){var P=self.Element&&Element.prototype,A=P&&P.attachShadow;"
+    "if(A&&!A.__phiwall){var W={attachShadow(o){var c={};for(var k in o)c[k]=o[k];"
+    "if(c.mode==='closed')c.mode='open';return A.call(this,c)}}.attachShadow;"
+    "Object.defineProperty(W,'__phiwall',{value:1});"
+    "Object.defineProperty(P,'attachShadow',{value:W,writable:true,configurable:true,"
+    "enumerable:false})}"
+    "var K=Symbol.for('phiwall.timers');if(self[K])return;"
+    "var CT=self.clearTimeout,CI=self.clearInterval,Q=new Map();"
+    "function wrap(N,rep){return{[N.name](f,d){var ms=+d||0,a=[].slice.call(arguments,2);"
+    "if(typeof f!=='function'||ms<1000||performance.now()+ms>30000)return N.apply(self,arguments);"
+    "var id=N.call(self,function(){if(!rep)Q.delete(id);return f.apply(this,a)},ms);"
+    "Q.set(id,{f:f,a:a,rep:rep});return id}}[N.name]}"
+    "function unwrap(N){return{[N.name](id){Q.delete(id);return N.apply(self,arguments)}}[N.name]}"
+    "self.setTimeout=wrap(self.setTimeout,0);self.setInterval=wrap(self.setInterval,1);"
+    "self.clearTimeout=unwrap(CT);self.clearInterval=unwrap(CI);"
+    "Object.defineProperty(self,K,{value:function(){var l=Array.from(Q.entries());Q.clear();"
+    "l.forEach(function(e){(e[1].rep?CI:CT).call(self,e[0]);try{e[1].f.apply(self,e[1].a)}"
+    "catch(x){}})}})})()";
+
+void bx_page_shims(bx_browser *b, const char *session)
+{
+    /* an out-of-process frame runs no such script before its Page domain is on */
+    cdp_send(b->conn, session, "Page.enable", "{}", NULL, NULL, NULL);
+    pw_buf p;
+    pw_buf_init(&p);
+    pw_buf_puts(&p, "{\"source\":");
+    pw_buf_json_string(&p, shims_js, strlen(shims_js));
+    pw_buf_putc(&p, '}');
+    if (!p.failed)
+        cdp_send(b->conn, session, "Page.addScriptToEvaluateOnNewDocument", p.data, NULL, NULL,
+                 NULL);
+    pw_buf_free(&p);
 }
 
 void bx_tab_reset(bx_tab *t)
@@ -442,9 +497,13 @@ double bx_wall_now(void)
     return (double)tv.tv_sec + tv.tv_usec / 1e6;
 }
 
-/* url without its userinfo, in the tab's arena when it had one (pw_url_public). */
+/* url without its userinfo, in the tab's arena when it had one (pw_url_public); NULL for none
+ * (before, a request without an initiator — a WebSocket message — was reported as initiated by
+ * "(URL with credentials)"). */
 static const char *public_url(bx_tab *t, const char *url)
 {
+    if (!url)
+        return NULL;
     const char *pub = pw_url_public(&t->arena, url);
     return pub ? pub : "(URL with credentials)";
 }
@@ -691,6 +750,40 @@ pw_status bx_tab_flush(bx_tab *t, pw_err *err)
     return st;
 }
 
+/* Routes of the page's controls that are no links (bx_js_routes), queued like its links. Only
+ * a lost browser is an error: a page whose script fails here keeps the links it had. */
+static pw_status page_routes(bx_tab *t, int depth, pw_err *err)
+{
+    bx_browser *b = t->b;
+    char *json = NULL;
+    pw_err e;
+    pw_status st = bx_tab_eval(t, bx_js_routes, &t->arena, &json, &e);
+    if (st != PW_OK) {
+        bx_log(b, "routes of %s: %s", t->task.url, e.msg);
+        if (cdp_conn_dead(b->conn) && err)
+            *err = e;
+        return cdp_conn_dead(b->conn) ? st : PW_OK;
+    }
+    yajl_val root = NULL;
+    char why[128];
+    if (!json || pw_json_tree_parse(json, strlen(json), &root, why, sizeof why, NULL) != PW_OK)
+        return PW_OK;
+    yajl_val links = root ? cdp_get(root, "links") : NULL;
+    for (size_t i = 0; links && YAJL_IS_ARRAY(links) && i < links->u.array.len; i++) {
+        yajl_val pair = links->u.array.values[i];
+        if (!YAJL_IS_ARRAY(pair) || pair->u.array.len < 2 ||
+            !YAJL_IS_STRING(pair->u.array.values[0]) || !YAJL_IS_STRING(pair->u.array.values[1]))
+            continue;
+        const char *href = pair->u.array.values[0]->u.string;
+        if (!bx_crawlable(b, href))
+            continue;
+        bx_log(b, "route of %s: %s (%s)", t->task.url, href, pair->u.array.values[1]->u.string);
+        bx_queue_push(&b->queue, href, pair->u.array.values[1]->u.string, depth);
+    }
+    yajl_tree_free(root);
+    return PW_OK;
+}
+
 pw_status bx_tab_page_info(bx_tab *t, pw_err *err)
 {
     char *json = NULL;
@@ -725,5 +818,7 @@ pw_status bx_tab_page_info(bx_tab *t, pw_err *err)
             bx_queue_push(&b->queue, href, pair->u.array.values[1]->u.string, next_depth);
     }
     yajl_tree_free(root);
+    if (may_follow && b->o->interact && t->task.kind == BX_TASK_PAGE)
+        return page_routes(t, next_depth, err);
     return PW_OK;
 }
