@@ -394,12 +394,15 @@ static size_t utf8_letter_before(const char *s, size_t n, size_t i, int *up)
 typedef struct credential {
     const char *text;
     unsigned char len;
+    unsigned char state; /* also a US state's code ("Silver Spring, MD 20910") */
 } credential;
 
-/* c is the first letter of a credential (", MD", ", DO", ", NP", ", PA-C", ", RN", ", FNP"). */
+/* c is the first letter of a credential (", MD", ", DO", ", NP", ", PA-C", ", RN", ", FNP",
+ * ", APRN", ", CRNP", ", LCSW", ", OD"). */
 static int credential_initial(char c)
 {
-    return c == 'M' || c == 'D' || c == 'N' || c == 'P' || c == 'R' || c == 'F';
+    return c == 'M' || c == 'D' || c == 'N' || c == 'P' || c == 'R' || c == 'F' || c == 'A' ||
+           c == 'C' || c == 'L' || c == 'O';
 }
 
 /* a[0..l) equals b[0..l) (a few bytes: no memcmp call). */
@@ -411,22 +414,80 @@ static int bytes_eq(const char *a, const char *b, size_t l)
     return 1;
 }
 
-/* "Jane Smith, MD": credentials after a name make it a provider. */
-static int credential_after(const char *s, size_t n, size_t e)
+/* The credential written at s[p] ("MD", "M.D.", "NP-C", "FNP-BC", "PhD"): its end, 0 when
+ * there is none; *state: it is also a state's code. A board suffix of one or two capitals after a
+ * hyphen belongs to it ("NP-C", "FNP-BC", "ANP-BC"). */
+static size_t credential_at(const char *s, size_t n, size_t p, int *state)
 {
-    static const credential creds[] = {{", MD", 4},  {", M.D.", 6}, {", DO", 4},
-                                       {", NP", 4},  {", PA-C", 6}, {", RN", 4},
-                                       {", DDS", 5}, {", DPM", 5},  {", FNP", 5}};
-    if (e + 3 > n || s[e] != ',' || s[e + 1] != ' ' || !credential_initial(s[e + 2]))
+    static const credential creds[] = {
+        {"MD", 2, 1},   {"M.D.", 4, 0}, {"DO", 2, 0},   {"D.O.", 4, 0},  {"NP", 2, 0},
+        {"PA-C", 4, 0}, {"RN", 2, 0},   {"DDS", 3, 0},  {"DMD", 3, 0},   {"DPM", 3, 0},
+        {"FNP", 3, 0},  {"DNP", 3, 0},  {"APRN", 4, 0}, {"CRNP", 4, 0},  {"CNM", 3, 0},
+        {"PhD", 3, 0},  {"MBBS", 4, 0}, {"MPH", 3, 0},  {"FACP", 4, 0},  {"FACS", 4, 0},
+        {"FAAP", 4, 0}, {"LCSW", 4, 0}, {"LMFT", 4, 0}, {"LPC", 3, 0},   {"PsyD", 4, 0},
+        {"OD", 2, 0},   {"ANP", 3, 0},  {"AGNP", 4, 0}, {"PMHNP", 5, 0}, {"CNP", 3, 0}};
+    if (p >= n || !credential_initial(s[p]))
         return 0;
     for (size_t k = 0; k < sizeof creds / sizeof creds[0]; k++) {
         size_t l = creds[k].len;
-        if (e + l <= n && s[e + 2] == creds[k].text[2] &&
-            bytes_eq(s + e + 3, creds[k].text + 3, l - 3) &&
-            (e + l == n || !pw_isalpha((unsigned char)s[e + l])))
-            return 1;
+        if (p + l > n || s[p] != creds[k].text[0] || !bytes_eq(s + p + 1, creds[k].text + 1, l - 1))
+            continue;
+        size_t e = p + l;
+        if (e < n && pw_isalpha((unsigned char)s[e]))
+            continue;
+        if (e + 1 < n && s[e] == '-' && pw_isupper((unsigned char)s[e + 1])) {
+            size_t b = e + 1 + (e + 2 < n && pw_isupper((unsigned char)s[e + 2]) ? 2 : 1);
+            if (b < n && pw_isalpha((unsigned char)s[b]))
+                continue;
+            e = b;
+        }
+        *state = creds[k].state;
+        return e;
     }
     return 0;
+}
+
+/* After a state's code ending at s[e]: a ZIP code or the country ("Silver Spring, MD 20910",
+ * "Bethesda, MD, USA"): the words before it are a place. */
+static int place_after_state(const char *s, size_t n, size_t e)
+{
+    size_t p = e;
+    while (p < n && (s[p] == ' ' || s[p] == ','))
+        p++;
+    if (p == e)
+        return 0;
+    if (pw_digits_at(s, n, p) == 5)
+        return 1;
+    return (p + 2 <= n && s[p] == 'U' && s[p + 1] == 'S' &&
+            (p + 2 == n || s[p + 2] == 'A' || !pw_isalpha((unsigned char)s[p + 2]))) ||
+           (p + 13 <= n && bytes_eq(s + p, "United States", 13));
+}
+
+/* "Jane Smith, MD": credentials after a name make it a provider (not a state's code before a ZIP
+ * code or the country: "Silver Spring, MD 20910"). */
+static int credential_after(const char *s, size_t n, size_t e)
+{
+    int state = 0;
+    if (e + 3 > n || s[e] != ',' || s[e + 1] != ' ' || !credential_initial(s[e + 2]))
+        return 0;
+    size_t c = credential_at(s, n, e + 2, &state);
+    if (!c || (state && place_after_state(s, n, c)))
+        return 0;
+    return state ? 2 : 1;
+}
+
+/* The word before s[i] (a name's first byte) is "in" or "near": the name is a place's, when its
+ * credential is a state's code too ("offices in Silver Spring, MD"). */
+static int place_word_before(const char *s, size_t i)
+{
+    if (i < 4 || s[i - 1] != ' ')
+        return 0;
+    size_t b = i - 1;
+    while (b > 0 && pw_isalpha((unsigned char)s[b - 1]))
+        b--;
+    if (b > 0 && pw_isalnum((unsigned char)s[b - 1]))
+        return 0;
+    return word_eq(s + b, i - 1 - b, "in") || word_eq(s + b, i - 1 - b, "near");
 }
 
 /* The last comma of s where credential_after matches: a name before credentials ends there,
@@ -824,7 +885,8 @@ static size_t provider_before_credentials(pw_scan *sc, const pw_seg *g, size_t i
 {
     const char *s = g->s;
     size_t n = g->n, e = i < cred_end ? name_words(sc, g, i) : 0;
-    if (!e || !memchr(s + i, ' ', e - i) || !credential_after(s, n, e))
+    int cred = e && memchr(s + i, ' ', e - i) ? credential_after(s, n, e) : 0;
+    if (!cred || (cred == 2 && place_word_before(s, i)))
         return i;
     pw_scan_add(sc, g, i, e, PW_PHI_NAME, "provider", NULL, 0.85f, PW_REASON_CONTEXT,
                 "credentials after name");
@@ -1616,6 +1678,67 @@ static void keys_in_text(pw_scan *sc, const pw_seg *g)
     }
 }
 
+/* engine-ident: a field that holds a name and credentials without a comma and nothing else
+ * ("Amara Okafor-Lindqvist DO", "Jane Roe NP-C", "Zelda Quillfeather MD FACP"): two name words
+ * or more, then credentials to the end. "MD" alone is Maryland's code as often ("Chevy Chase
+ * MD"): it counts only beside another credential ("MD FACP", "MD, PhD") or written "M.D.". A
+ * bare "PA" is no credential at all: a practice's "Pediatric Associates, PA" (a professional
+ * association), Pennsylvania's code; a physician assistant writes "PA-C". */
+/* A word of a sentence in title case before the verb "DO" ("What We DO", "Things You Can DO",
+ * "Why We DO It"): no name's. */
+static int do_sentence_word(const char *s, size_t len)
+{
+    static const char *const words[] = {
+        "what", "we", "you",  "they",   "i",     "how",   "why",    "who",  "can",   "will",
+        "let",  "us", "must", "should", "would", "could", "things", "here", "there", "all",
+        "more", "to", "and",  "or",     "it",    "this",  "that",   NULL};
+    return in_list(words, s, len) || stop_word(s, len) || generic_word(s, len);
+}
+
+static void provider_field(pw_scan *sc, const pw_seg *g)
+{
+    const char *s = g->s;
+    size_t i = 0, j = g->n;
+    while (j > 0 && s[j - 1] == ' ')
+        j--;
+    if (j < 8 || !(pw_isupper((unsigned char)s[j - 1]) || s[j - 1] == '.'))
+        return; /* every credential ends in a capital or a dot (most fields: no) */
+    while (i < j && s[i] == ' ')
+        i++;
+    for (size_t t = 0; t < 3; t++) { /* "Dr Amara Okafor-Lindqvist DO": the name after the title */
+        static const char *const titles[] = {"Dr. ", "Dr ", "Doctor "};
+        size_t l = strlen(titles[t]);
+        if (i + l < j && bytes_eq(s + i, titles[t], l)) {
+            i += l;
+            break;
+        }
+    }
+    if (!pw_isupper((unsigned char)s[i]))
+        return;
+    size_t e = name_words(sc, g, i);
+    if (!e || e >= j || s[e] != ' ' || !memchr(s + i, ' ', e - i))
+        return;
+    size_t p = e + 1, creds = 0;
+    int first_state = 0, first_do = 0;
+    while (p < j) {
+        int state = 0;
+        size_t c = credential_at(s, j, p, &state);
+        if (!c)
+            return;
+        if (creds++ == 0) {
+            first_state = state;
+            first_do = c - p == 2 && s[p] == 'D' && s[p + 1] == 'O';
+        }
+        p = c + (c < j && s[c] == ',');
+        p += p < j && s[p] == ' ';
+    }
+    if (creds == 0 || (first_state && creds < 2) ||
+        (first_do && creds < 2 && !name_words_without(s, i, e, do_sentence_word)))
+        return;
+    pw_scan_add(sc, g, i, e, PW_PHI_NAME, "provider", NULL, 0.85f, PW_REASON_CONTEXT,
+                "credentials after name");
+}
+
 void pw_ident_name(pw_scan *sc, const pw_seg *g)
 {
     if (pw_ctx_is_name(g->ctx)) {
@@ -1624,4 +1747,6 @@ void pw_ident_name(pw_scan *sc, const pw_seg *g)
     }
     keys_in_text(sc, g);
     name_text(sc, g);
+    if (g->ctx == PW_CTX_NONE && (!g->sum || (g->sum->cls & PW_SUM_SPACE)))
+        provider_field(sc, g);
 }

@@ -150,6 +150,52 @@ static size_t parse_intl(const char *s, size_t n, size_t i, char *digits, size_t
     return end;
 }
 
+/* engine-ident: a number in national format from its trunk 0, in the groups its country writes
+ * it in, with single spaces. UK (11 digits): "020 7946 0958" (3 4 4: London, Cardiff), "0161 496
+ * 0123" (4 3 4), "01632 960001" and "07700 900123" (5 6), "07700 900 123" (5 3 3); geographic
+ * (01, 02), non-geographic (03) and mobile (07), not 08 or 09 (an organisation's freephone and
+ * premium lines); digits gets "+44" and the number without its 0. Australia, South Africa, New
+ * Zealand and others (10 digits): "02 9374 4000" (2 4 4), "0412 345 678" (4 3 3), "082 490
+ * 1693" (3 3 4); digits gets them as written. Groups of other sizes ("0123 4567 8901": an
+ * order's) are no phone. End or 0. */
+static size_t parse_trunk(const char *s, size_t n, size_t i, char *digits, size_t cap)
+{
+    static const unsigned char shapes[][3] = {{3, 4, 4}, {4, 3, 4}, {5, 6, 0}, {5, 3, 3},
+                                              {2, 4, 4}, {4, 3, 3}, {3, 3, 4}};
+    if (s[i] != '0' || i + 11 > n || cap < 14 || s[i + 1] < '1' || s[i + 1] > '9')
+        return 0;
+    int uk = s[i + 1] == '1' || s[i + 1] == '2' || s[i + 1] == '3' || s[i + 1] == '7';
+    for (size_t k = 0; k < sizeof shapes / sizeof shapes[0]; k++) {
+        size_t total = (size_t)shapes[k][0] + shapes[k][1] + shapes[k][2];
+        if (total == 11 && !uk)
+            continue;
+        size_t p = i, nd = 0;
+        if (total == 11) {
+            memcpy(digits, "+44", 3);
+            nd = 3;
+        }
+        int ok = 1;
+        for (size_t gi = 0; ok && gi < 3 && shapes[k][gi]; gi++) {
+            size_t len = shapes[k][gi], skip = gi == 0 && total == 11;
+            if (gi > 0 && (p >= n || s[p++] != ' '))
+                ok = 0;
+            else if (pw_digits_at(s, n, p) != len)
+                ok = 0;
+            else {
+                memcpy(digits + nd, s + p + skip, len - skip);
+                nd += len - skip;
+                p += len;
+            }
+        }
+        if (!ok || !pw_num_right_ok(s, n, p) ||
+            (p < n && s[p] == ' ' && p + 1 < n && pw_isdigit((unsigned char)s[p + 1])))
+            continue;
+        digits[nd] = '\0';
+        return p;
+    }
+    return 0;
+}
+
 static int is_group_sep(int c)
 {
     return is_sep(c) || c == '(' || c == ')';
@@ -224,6 +270,12 @@ static size_t phone_at(pw_scan *sc, const pw_seg *g, size_t i, int nanp_possible
         return p.end;
     }
     if ((end = parse_intl(s, n, i, intl, sizeof intl)) != 0) {
+        pw_ctx ctx = pw_ctx_at(g, i);
+        if (!blocked(ctx))
+            add_phone(sc, g, i, end, intl, ctx, 1);
+        return end;
+    }
+    if ((end = parse_trunk(s, n, i, intl, sizeof intl)) != 0) {
         pw_ctx ctx = pw_ctx_at(g, i);
         if (!blocked(ctx))
             add_phone(sc, g, i, end, intl, ctx, 1);
