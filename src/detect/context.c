@@ -92,6 +92,7 @@ static const ctx_word key_exact[] = {
     W("first", PW_CTX_FIRST_NAME),
     W("fname", PW_CTX_FIRST_NAME),
     W("gclid", PW_CTX_NEGATIVE),
+    W("icd10", PW_CTX_HEALTH),
     W("lname", PW_CTX_LAST_NAME),
     W("movil", PW_CTX_PHONE),
     W("phone", PW_CTX_PHONE),
@@ -113,7 +114,9 @@ static const ctx_word key_exact[] = {
     W("search", PW_CTX_SEARCH),
     W("street", PW_CTX_ADDRESS),
     W("account", PW_CTX_ACCOUNT),
+    W("allergy", PW_CTX_HEALTH),
     W("celular", PW_CTX_PHONE),
+    W("icdcode", PW_CTX_HEALTH),
     W("keyword", PW_CTX_SEARCH),
     W("members", PW_CTX_MEMBER),
     W("patient", PW_CTX_PATIENT_ID),
@@ -136,6 +139,7 @@ static const ctx_word key_exact[] = {
     W("symptoms", PW_CTX_HEALTH),
     W("telefono", PW_CTX_PHONE),
     W("yourname", PW_CTX_NAME),
+    W("allergies", PW_CTX_HEALTH),
     W("apellidos", PW_CTX_LAST_NAME),
     W("condition", PW_CTX_HEALTH),
     W("diagnoses", PW_CTX_HEALTH),
@@ -147,8 +151,10 @@ static const ctx_word key_exact[] = {
     W("physician", PW_CTX_PROVIDER),
     W("telephone", PW_CTX_PHONE),
     W("expediente", PW_CTX_MRN),
+    W("medication", PW_CTX_HEALTH),
     W("nacimiento", PW_CTX_DOB),
     W("searchterm", PW_CTX_SEARCH),
+    W("medications", PW_CTX_HEALTH),
     W("searchquery", PW_CTX_SEARCH),
     W("clientipaddress", PW_CTX_IP),
 };
@@ -221,11 +227,12 @@ static const ctx_word key_contains[] = {W("ipaddress", PW_CTX_IP),
                                         {NULL, PW_CTX_NONE, 0}};
 
 /* engine-ident: field names containing these name health information ("primary_diagnosis",
- * "chiefComplaint", "reason_for_visit", "visitReason", "medical_conditions"): whatever the value
- * says, a diagnosis or a reason for a visit sent to an ad platform is health context. Checked
- * before key_contains (whose first/last-letter tables hold 64 words at most): "appointment_reason"
- * is the reason, not a date, and the date of a diagnosis tells the diagnosis was made. Not a
- * bare "complaint" or "conditions" (a feedback form, "terms_and_conditions"). */
+ * "chiefComplaint", "reason_for_visit", "visitReason", "medical_conditions", "icd10_code",
+ * "current_medications"; exactly: "condition", "symptoms", "medications", "allergies"): whatever
+ * the value says, a diagnosis or a reason for a visit sent to an ad platform is health context.
+ * Checked before key_contains (whose first/last-letter tables hold 64 words at most):
+ * "appointment_reason" is the reason, not a date, and the date of a diagnosis tells the diagnosis
+ * was made. Not a bare "complaint" or "conditions" (a feedback form, "terms_and_conditions"). */
 static const ctx_word key_health[] = {W("diagnos", PW_CTX_HEALTH),
                                       W("chiefcomplaint", PW_CTX_HEALTH),
                                       W("reasonforvisit", PW_CTX_HEALTH),
@@ -235,6 +242,9 @@ static const ctx_word key_health[] = {W("diagnos", PW_CTX_HEALTH),
                                       W("medicalcondition", PW_CTX_HEALTH),
                                       W("healthcondition", PW_CTX_HEALTH),
                                       W("presentingproblem", PW_CTX_HEALTH),
+                                      W("icd10", PW_CTX_HEALTH),
+                                      W("currentmedication", PW_CTX_HEALTH),
+                                      W("knownallerg", PW_CTX_HEALTH),
                                       {NULL, PW_CTX_NONE, 0}};
 
 /* engine-ident: whose name a compact key ending in "name", "first" or "last" holds when a word

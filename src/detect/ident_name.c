@@ -301,7 +301,8 @@ enum {
     TRIG_SENTENCE = 1,   /* the name must read as part of a sentence (see sentence_name) */
     TRIG_SALUTATION = 2, /* the addressee of "Dear …," (see salutation_name) */
     TRIG_APPT_ES = 3,    /* Spanish "para …" after an appointment word (see appt_name_es) */
-    TRIG_ANSWER = 4      /* the answer to a question for a name (see answer_name) */
+    TRIG_ANSWER = 4,     /* the answer to a question for a name (see answer_name) */
+    TRIG_APPOSITIVE = 5  /* "my spouse, Anna Lee Brown, …": two name words, then a comma */
 };
 
 #define TK(word, sub, kind)               \
@@ -310,6 +311,7 @@ enum {
     }
 #define T(word, sub)  TK(word, sub, TRIG_PLAIN)
 #define TS(word, sub) TK(word, sub, TRIG_SENTENCE)
+#define TP(word)      TK(word, "patient", TRIG_APPOSITIVE)
 
 /* Grouped by first letter (the order within a group decides: the first that matches wins). */
 static const trigger triggers_d[] = {
@@ -329,9 +331,36 @@ static const trigger triggers_n[] = {T("name: ", "patient"),
                                      T("nombre del paciente: ", "patient"),
                                      {NULL, NULL, 0, 0}};
 static const trigger triggers_m[] = {
-    T("my name is ", "patient"), T("mr. ", "patient"),  T("mrs. ", "patient"),
-    T("ms. ", "patient"),        T("mr ", "patient"),   T("mrs ", "patient"),
-    T("ms ", "patient"),         T("miss ", "patient"), T("maiden name is ", "patient"),
+    T("my name is ", "patient"),
+    T("mr. ", "patient"),
+    T("mrs. ", "patient"),
+    T("ms. ", "patient"),
+    T("mr ", "patient"),
+    T("mrs ", "patient"),
+    T("ms ", "patient"),
+    T("miss ", "patient"),
+    T("maiden name is ", "patient"),
+    /* engine-ident: a customer's or a patient's own words about themselves and their family
+     * ("My full name is Robert Alan Johnson", "My child's name is Sophie Ann White", "for my
+     * spouse, Anna Lee Brown, add her"): "is" as a sentence (sentence_name), the comma forms
+     * only between commas ("I told my child, Good Job" is none). Not "my partner": a business's. */
+    T("my full name is ", "patient"),
+    TS("my spouse is ", "patient"),
+    TS("my wife is ", "patient"),
+    TS("my husband is ", "patient"),
+    TS("my child is ", "patient"),
+    TS("my child's name is ", "patient"),
+    TS("my kid is ", "patient"),
+    TS("my son is ", "patient"),
+    TS("my daughter is ", "patient"),
+    TP("my spouse, "),
+    TP("my wife, "),
+    TP("my husband, "),
+    TP("my child, "),
+    TP("my son, "),
+    TP("my daughter, "),
+    TP("my mother, "),
+    TP("my father, "),
     {NULL, NULL, 0, 0}};
 static const trigger triggers_f[] = {T("full name: ", "patient"), {NULL, NULL, 0, 0}};
 /* The answer to a question for a name ("What's your name? Jildau S Bouts", a chat or a form's
@@ -936,6 +965,9 @@ static size_t name_at(pw_scan *sc, const pw_seg *g, size_t i, size_t cred_end)
         if (e && t->kind == TRIG_APPT_ES && !appt_name_es(sc, s, n, i, i + l, e))
             e = 0;
         if (e && t->kind == TRIG_ANSWER && !answer_name(s, n, b, e))
+            e = 0;
+        if (e && t->kind == TRIG_APPOSITIVE &&
+            (e >= n || s[e] != ',' || name_words_without(s, b, e, generic_word) < 2))
             e = 0;
         if (e) {
             pw_scan_add(sc, g, b, e, PW_PHI_NAME, t->subtype, NULL, 0.85f, PW_REASON_CONTEXT,

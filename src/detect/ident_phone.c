@@ -126,12 +126,23 @@ static int parse_nanp(const char *s, size_t n, size_t i, nanp *out)
     return pw_num_right_ok(s, n, out->end);
 }
 
-/* "+44 20 7946 0958": + country code (not 1), 8–15 digits with single separators. */
+/* "+44 20 7946 0958": + country code (not 1), 8–15 digits with single separators. The
+ * international call prefix 00 in place of the + ("0044 20 7946 0958") when a separator follows
+ * the country code's group and 10 digits or more follow it (an order's "0045 1234" is none). */
 static size_t parse_intl(const char *s, size_t n, size_t i, char *digits, size_t cap)
 {
-    if (s[i] != '+' || i + 1 >= n || s[i + 1] < '2' || s[i + 1] > '9')
+    size_t p = i + 1;
+    int zeros = 0;
+    if (s[i] == '0' && i + 6 < n && s[i + 1] == '0' && pw_digits_at(s, n, i + 2) <= 3 &&
+        is_sep(s[i + 2 + pw_digits_at(s, n, i + 2)])) {
+        zeros = 1;
+        p = i + 2;
+    } else if (s[i] != '+') {
         return 0;
-    size_t p = i + 1, nd = 0, end = 0;
+    }
+    if (p >= n || s[p] < '2' || s[p] > '9')
+        return 0;
+    size_t nd = 0, end = 0;
     digits[nd++] = '+';
     while (p < n && nd + 1 < cap) {
         if (pw_isdigit((unsigned char)s[p])) {
@@ -145,7 +156,7 @@ static size_t parse_intl(const char *s, size_t n, size_t i, char *digits, size_t
         }
     }
     digits[nd] = '\0';
-    if (nd - 1 < 8 || nd - 1 > 15 || !pw_num_right_ok(s, n, end))
+    if (nd - 1 < (zeros ? 11u : 8u) || nd - 1 > 15 || !pw_num_right_ok(s, n, end))
         return 0;
     return end;
 }
@@ -162,33 +173,44 @@ static size_t parse_trunk(const char *s, size_t n, size_t i, char *digits, size_
 {
     static const unsigned char shapes[][3] = {{3, 4, 4}, {4, 3, 4}, {5, 6, 0}, {5, 3, 3},
                                               {2, 4, 4}, {4, 3, 3}, {3, 3, 4}};
-    if (s[i] != '0' || i + 11 > n || cap < 14 || s[i + 1] < '1' || s[i + 1] > '9')
+    int paren = s[i] == '(';
+    size_t z = i + paren; /* the trunk 0 */
+    if (z + 11 > n || s[z] != '0' || cap < 14 || s[z + 1] < '1' || s[z + 1] > '9')
         return 0;
-    int uk = s[i + 1] == '1' || s[i + 1] == '2' || s[i + 1] == '3' || s[i + 1] == '7';
+    int uk = s[z + 1] == '1' || s[z + 1] == '2' || s[z + 1] == '3' || s[z + 1] == '7';
     for (size_t k = 0; k < sizeof shapes / sizeof shapes[0]; k++) {
         size_t total = (size_t)shapes[k][0] + shapes[k][1] + shapes[k][2];
         if (total == 11 && !uk)
             continue;
-        size_t p = i, nd = 0;
+        size_t p = z, nd = 0;
         if (total == 11) {
             memcpy(digits, "+44", 3);
             nd = 3;
         }
+        char sep = 0; /* one separator throughout: ' ' or '-' ("020-7946-0958") */
         int ok = 1;
         for (size_t gi = 0; ok && gi < 3 && shapes[k][gi]; gi++) {
             size_t len = shapes[k][gi], skip = gi == 0 && total == 11;
-            if (gi > 0 && (p >= n || s[p++] != ' '))
-                ok = 0;
-            else if (pw_digits_at(s, n, p) != len)
-                ok = 0;
-            else {
-                memcpy(digits + nd, s + p + skip, len - skip);
-                nd += len - skip;
-                p += len;
+            if (gi == 1 && paren) { /* "(020) 7946 0958" */
+                ok = p + 1 < n && s[p] == ')' && s[p + 1] == ' ';
+                p += 2;
+                sep = ' ';
+            } else if (gi > 0) {
+                if (!sep && p < n && (s[p] == ' ' || s[p] == '-'))
+                    sep = s[p];
+                ok = p < n && sep && s[p++] == sep;
             }
+            if (!ok || pw_digits_at(s, n, p) != len) {
+                ok = 0;
+                break;
+            }
+            memcpy(digits + nd, s + p + skip, len - skip);
+            nd += len - skip;
+            p += len;
         }
         if (!ok || !pw_num_right_ok(s, n, p) ||
-            (p < n && s[p] == ' ' && p + 1 < n && pw_isdigit((unsigned char)s[p + 1])))
+            (p < n && (s[p] == ' ' || s[p] == '-') && p + 1 < n &&
+             pw_isdigit((unsigned char)s[p + 1])))
             continue;
         digits[nd] = '\0';
         return p;

@@ -113,6 +113,24 @@ static void test_person_name_keys(void)
     expect_none("clientName", "Web Portal", PW_FT_JSON_VALUE, PW_PHI_NAME);
 }
 
+/* A customer's own words about their name and their family (Maison DLP's positives). */
+static void test_family_names(void)
+{
+    expect_span(NULL, "My full name is Robert Alan Johnson, please check the details.", PW_FT_TEXT,
+                PW_PHI_NAME, "Robert Alan Johnson");
+    expect_span(NULL, "The product is for my spouse, Anna Lee Brown, add her to the account.",
+                PW_FT_TEXT, PW_PHI_NAME, "Anna Lee Brown");
+    expect_span(NULL, "My child's name is Sophie Ann White, age 8.", PW_FT_TEXT, PW_PHI_NAME,
+                "Sophie Ann White");
+    expect_span(NULL, "For the family plan, my kid is Ethan James Black, 10 years old.", PW_FT_TEXT,
+                PW_PHI_NAME, "Ethan James Black");
+    /* a business partner, a state of mind, a phrase after a comma */
+    expect_none(NULL, "my partner is Acme Health Partners, they said", PW_FT_TEXT, PW_PHI_NAME);
+    expect_none(NULL, "My wife is Happy With The Care", PW_FT_TEXT, PW_PHI_NAME);
+    expect_none(NULL, "I told my child, Good Job", PW_FT_TEXT, PW_PHI_NAME);
+    expect_none(NULL, "Thanks to my husband, John and I love the staff", PW_FT_TEXT, PW_PHI_NAME);
+}
+
 static void test_national_phones(void)
 {
     expect_span(NULL, "my number is 020 7946 0958", PW_FT_TEXT, PW_PHI_PHONE, "020 7946 0958");
@@ -123,6 +141,10 @@ static void test_national_phones(void)
     expect_span(NULL, "0161 496 0123", PW_FT_TEXT, PW_PHI_PHONE, "0161 496 0123");
     expect_span(NULL, "Debra 082 490 1693", PW_FT_TEXT, PW_PHI_PHONE, "082 490 1693");
     expect_span(NULL, "02 9374 4000", PW_FT_TEXT, PW_PHI_PHONE, "02 9374 4000");
+    expect_span(NULL, "ring 020-7946-0958", PW_FT_TEXT, PW_PHI_PHONE, "020-7946-0958");
+    expect_span(NULL, "home (020) 7946 0958.", PW_FT_TEXT, PW_PHI_PHONE, "(020) 7946 0958");
+    expect_span(NULL, "abroad: 0044 20 7946 0958", PW_FT_TEXT, PW_PHI_PHONE, "0044 20 7946 0958");
+    CHECK_STR(norm_of(PW_PHI_PHONE), "+442079460958");
     /* fictional 555-01xx numbers are detected: a test form's data is the canary case */
     expect_span(NULL, "Call me at (555) 555-0134", PW_FT_TEXT, PW_PHI_PHONE, "(555) 555-0134");
     /* hard negatives: other groupings, glued digits, freephone, the organisation's own */
@@ -130,6 +152,9 @@ static void test_national_phones(void)
     expect_none(NULL, "Ref 020 7946 09581", PW_FT_TEXT, PW_PHI_PHONE);
     expect_none(NULL, "020 7946 0958 12", PW_FT_TEXT, PW_PHI_PHONE);
     expect_none(NULL, "0800 123 4567", PW_FT_TEXT, PW_PHI_PHONE);
+    expect_none(NULL, "020-7946 0958", PW_FT_TEXT, PW_PHI_PHONE);
+    expect_none(NULL, "Item 0045 1234 5678", PW_FT_TEXT, PW_PHI_PHONE);
+    expect_none(NULL, "ref 0049 1234", PW_FT_TEXT, PW_PHI_PHONE);
     expect_none(NULL, "Call our main line toll-free at +1 800 555 0199", PW_FT_TEXT, PW_PHI_PHONE);
     expect_none(NULL, "Call us at 020 7946 0958", PW_FT_TEXT, PW_PHI_PHONE);
 }
@@ -146,6 +171,11 @@ static void test_health_keys(void)
     expect_span("cd[appointment_reason]", "follow up on the thing", PW_FT_FORM_VALUE, PW_PHI_HEALTH,
                 "follow up on the thing");
     expect_span("primaryDiagnosisCode", "E11.9", PW_FT_JSON_VALUE, PW_PHI_HEALTH, "E11.9");
+    expect_span("current_medications", "the blue pill twice a day", PW_FT_JSON_VALUE, PW_PHI_HEALTH,
+                "the blue pill twice a day");
+    expect_span("allergies", "shellfish and latex", PW_FT_JSON_VALUE, PW_PHI_HEALTH,
+                "shellfish and latex");
+    expect_span("icd10_code", "Z34.90", PW_FT_FORM_VALUE, PW_PHI_HEALTH, "Z34.90");
     /* the vocabulary's hit is the more specific: no second hit over the whole value */
     dt_scan(&T, "diagnosis", "stage 2 breast cancer", PW_FT_JSON_VALUE);
     CHECK(dt_count(&T, PW_PHI_HEALTH) == 1);
@@ -155,6 +185,7 @@ static void test_health_keys(void)
     expect_no_hit("condition", "Refurbished", PW_FT_JSON_VALUE);
     expect_no_hit("diagnosis", "none", PW_FT_JSON_VALUE);
     expect_no_hit("diagnosis", "true", PW_FT_JSON_VALUE);
+    expect_no_hit("allergies", "None", PW_FT_JSON_VALUE);
     expect_no_hit("accept_conditions", "accepted", PW_FT_FORM_VALUE);
     expect_no_hit("terms_and_conditions", "Read our terms", PW_FT_FORM_VALUE);
     expect_no_hit("complaint", "parking was slow", PW_FT_FORM_VALUE);
@@ -198,5 +229,5 @@ static void teardown(void)
 }
 
 PW_TEST_MAIN(PW_TEST(setup), PW_TEST(test_provider_credentials), PW_TEST(test_person_name_keys),
-             PW_TEST(test_national_phones), PW_TEST(test_health_keys), PW_TEST(test_hex_text),
-             PW_TEST(teardown))
+             PW_TEST(test_family_names), PW_TEST(test_national_phones), PW_TEST(test_health_keys),
+             PW_TEST(test_hex_text), PW_TEST(teardown))
