@@ -330,16 +330,15 @@ static const trigger triggers_n[] = {T("name: ", "patient"),
                                      T("nombre: ", "patient"),
                                      T("nombre del paciente: ", "patient"),
                                      {NULL, NULL, 0, 0}};
-static const trigger triggers_m[] = {
+static const trigger triggers_m[] = {T("mr. ", "patient"),  T("mrs. ", "patient"),
+                                     T("ms. ", "patient"),  T("mr ", "patient"),
+                                     T("mrs ", "patient"),  T("ms ", "patient"),
+                                     T("miss ", "patient"), T("maiden name is ", "patient"),
+                                     {NULL, NULL, 0, 0}};
+/* The triggers that start "my " (name_at looks at them only after those three bytes: a word
+ * that starts with "m" is tried against the few above). */
+static const trigger triggers_my[] = {
     T("my name is ", "patient"),
-    T("mr. ", "patient"),
-    T("mrs. ", "patient"),
-    T("ms. ", "patient"),
-    T("mr ", "patient"),
-    T("mrs ", "patient"),
-    T("ms ", "patient"),
-    T("miss ", "patient"),
-    T("maiden name is ", "patient"),
     /* engine-ident: a customer's or a patient's own words about themselves and their family
      * ("My full name is Robert Alan Johnson", "My child's name is Sophie Ann White", "for my
      * spouse, Anna Lee Brown, add her"): "is" as a sentence (sentence_name), the comma forms
@@ -428,7 +427,7 @@ typedef struct credential {
 
 /* c is the first letter of a credential (", MD", ", DO", ", NP", ", PA-C", ", RN", ", FNP",
  * ", APRN", ", CRNP", ", LCSW", ", OD"). */
-static int credential_initial(char c)
+static inline int credential_initial(char c)
 {
     return c == 'M' || c == 'D' || c == 'N' || c == 'P' || c == 'R' || c == 'F' || c == 'A' ||
            c == 'C' || c == 'L' || c == 'O';
@@ -448,18 +447,39 @@ static int bytes_eq(const char *a, const char *b, size_t l)
  * hyphen belongs to it ("NP-C", "FNP-BC", "ANP-BC"). */
 static size_t credential_at(const char *s, size_t n, size_t p, int *state)
 {
+    /* by first letter, each group ended by an empty entry */
     static const credential creds[] = {
-        {"MD", 2, 1},   {"M.D.", 4, 0}, {"DO", 2, 0},   {"D.O.", 4, 0},  {"NP", 2, 0},
-        {"PA-C", 4, 0}, {"RN", 2, 0},   {"DDS", 3, 0},  {"DMD", 3, 0},   {"DPM", 3, 0},
-        {"FNP", 3, 0},  {"DNP", 3, 0},  {"APRN", 4, 0}, {"CRNP", 4, 0},  {"CNM", 3, 0},
-        {"PhD", 3, 0},  {"MBBS", 4, 0}, {"MPH", 3, 0},  {"FACP", 4, 0},  {"FACS", 4, 0},
-        {"FAAP", 4, 0}, {"LCSW", 4, 0}, {"LMFT", 4, 0}, {"LPC", 3, 0},   {"PsyD", 4, 0},
-        {"OD", 2, 0},   {"ANP", 3, 0},  {"AGNP", 4, 0}, {"PMHNP", 5, 0}, {"CNP", 3, 0}};
-    if (p >= n || !credential_initial(s[p]))
+        {"MD", 2, 1},   {"M.D.", 4, 0}, {"MBBS", 4, 0},  {"MPH", 3, 0},  {NULL, 0, 0},
+        {"DO", 2, 0},   {"D.O.", 4, 0}, {"DDS", 3, 0},   {"DMD", 3, 0},  {"DPM", 3, 0},
+        {"DNP", 3, 0},  {NULL, 0, 0},   {"NP", 2, 0},    {NULL, 0, 0},   {"PA-C", 4, 0},
+        {"PhD", 3, 0},  {"PsyD", 4, 0}, {"PMHNP", 5, 0}, {NULL, 0, 0},   {"RN", 2, 0},
+        {NULL, 0, 0},   {"FNP", 3, 0},  {"FACP", 4, 0},  {"FACS", 4, 0}, {"FAAP", 4, 0},
+        {NULL, 0, 0},   {"APRN", 4, 0}, {"ANP", 3, 0},   {"AGNP", 4, 0}, {NULL, 0, 0},
+        {"CRNP", 4, 0}, {"CNM", 3, 0},  {"CNP", 3, 0},   {NULL, 0, 0},   {"LCSW", 4, 0},
+        {"LMFT", 4, 0}, {"LPC", 3, 0},  {NULL, 0, 0},    {"OD", 2, 0},   {NULL, 0, 0}};
+    if (p + 1 >= n)
         return 0;
-    for (size_t k = 0; k < sizeof creds / sizeof creds[0]; k++) {
+    size_t from;
+    switch (s[p]) {
+    case 'M': from = 0; break;
+    case 'D': from = 5; break;
+    case 'N': from = 12; break;
+    case 'P': from = 14; break;
+    case 'R': from = 19; break;
+    case 'F': from = 21; break;
+    case 'A': from = 26; break;
+    case 'C': from = 30; break;
+    case 'L': from = 34; break;
+    case 'O': from = 38; break;
+    default: return 0;
+    }
+    char c2 = s[p + 1]; /* a capital but in "M.D.", "D.O.", "PhD", "PsyD": most words go here */
+    if (!pw_isupper((unsigned char)c2) && c2 != '.' && c2 != 'h' && c2 != 's')
+        return 0;
+    for (size_t k = from; creds[k].text; k++) {
         size_t l = creds[k].len;
-        if (p + l > n || s[p] != creds[k].text[0] || !bytes_eq(s + p + 1, creds[k].text + 1, l - 1))
+        if (p + l > n || s[p + 1] != creds[k].text[1] ||
+            !bytes_eq(s + p + 2, creds[k].text + 2, l - 2))
             continue;
         size_t e = p + l;
         if (e < n && pw_isalpha((unsigned char)s[e]))
@@ -949,6 +969,8 @@ static size_t name_at(pw_scan *sc, const pw_seg *g, size_t i, size_t cred_end)
     const trigger *t = i + 1 < n && trigger_may_start(lc, (unsigned char)s[i + 1])
                            ? triggers_by_initial[lc - 'a']
                            : NULL;
+    if (t == triggers_m && (s[i + 1] | 32) == 'y')
+        t = i + 2 < n && s[i + 2] == ' ' ? triggers_my : NULL;
     for (; t && t->word; t++) {
         size_t l = t->len;
         if (i + l > n || (s[i + 1] | 32) != t->word[1] || !trigger_eq(s + i, t->word, l))
@@ -1733,8 +1755,8 @@ static void provider_field(pw_scan *sc, const pw_seg *g)
     size_t i = 0, j = g->n;
     while (j > 0 && s[j - 1] == ' ')
         j--;
-    if (j < 8 || !(pw_isupper((unsigned char)s[j - 1]) || s[j - 1] == '.'))
-        return; /* every credential ends in a capital or a dot (most fields: no) */
+    if (j < 8 || !pw_isupper((unsigned char)s[j - 1]))
+        return; /* every credential ends in a capital ("M.D." is read as initials: none) */
     while (i < j && s[i] == ' ')
         i++;
     for (size_t t = 0; t < 3; t++) { /* "Dr Amara Okafor-Lindqvist DO": the name after the title */
