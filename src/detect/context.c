@@ -92,6 +92,7 @@ static const ctx_word key_exact[] = {
     W("first", PW_CTX_FIRST_NAME),
     W("fname", PW_CTX_FIRST_NAME),
     W("gclid", PW_CTX_NEGATIVE),
+    W("icd10", PW_CTX_HEALTH),
     W("lname", PW_CTX_LAST_NAME),
     W("movil", PW_CTX_PHONE),
     W("phone", PW_CTX_PHONE),
@@ -113,12 +114,15 @@ static const ctx_word key_exact[] = {
     W("search", PW_CTX_SEARCH),
     W("street", PW_CTX_ADDRESS),
     W("account", PW_CTX_ACCOUNT),
+    W("allergy", PW_CTX_HEALTH),
     W("celular", PW_CTX_PHONE),
+    W("icdcode", PW_CTX_HEALTH),
     W("keyword", PW_CTX_SEARCH),
     W("members", PW_CTX_MEMBER),
     W("patient", PW_CTX_PATIENT_ID),
     W("records", PW_CTX_PATIENT_ID),
     W("surname", PW_CTX_LAST_NAME),
+    W("symptom", PW_CTX_HEALTH),
     W("version", PW_CTX_TIME),
     W("accounts", PW_CTX_ACCOUNT),
     W("address1", PW_CTX_ADDRESS),
@@ -132,9 +136,14 @@ static const ctx_word key_exact[] = {
     W("patients", PW_CTX_PATIENT_ID),
     W("postcode", PW_CTX_ZIP),
     W("provider", PW_CTX_PROVIDER),
+    W("symptoms", PW_CTX_HEALTH),
     W("telefono", PW_CTX_PHONE),
     W("yourname", PW_CTX_NAME),
+    W("allergies", PW_CTX_HEALTH),
     W("apellidos", PW_CTX_LAST_NAME),
+    W("condition", PW_CTX_HEALTH),
+    W("diagnoses", PW_CTX_HEALTH),
+    W("diagnosis", PW_CTX_HEALTH),
     W("direccion", PW_CTX_ADDRESS),
     W("domicilio", PW_CTX_ADDRESS),
     W("ipaddress", PW_CTX_IP),
@@ -142,8 +151,10 @@ static const ctx_word key_exact[] = {
     W("physician", PW_CTX_PROVIDER),
     W("telephone", PW_CTX_PHONE),
     W("expediente", PW_CTX_MRN),
+    W("medication", PW_CTX_HEALTH),
     W("nacimiento", PW_CTX_DOB),
     W("searchterm", PW_CTX_SEARCH),
+    W("medications", PW_CTX_HEALTH),
     W("searchquery", PW_CTX_SEARCH),
     W("clientipaddress", PW_CTX_IP),
 };
@@ -214,6 +225,63 @@ static const ctx_word key_contains[] = {W("ipaddress", PW_CTX_IP),
                                         W("factura", PW_CTX_NEGATIVE),
                                         W("fecha", PW_CTX_DATE), /* after "nacimiento" */
                                         {NULL, PW_CTX_NONE, 0}};
+
+/* engine-ident: field names containing these name health information ("primary_diagnosis",
+ * "chiefComplaint", "reason_for_visit", "visitReason", "medical_conditions", "icd10_code",
+ * "current_medications"; exactly: "condition", "symptoms", "medications", "allergies"): whatever
+ * the value says, a diagnosis or a reason for a visit sent to an ad platform is health context.
+ * Checked before key_contains (whose first/last-letter tables hold 64 words at most):
+ * "appointment_reason" is the reason, not a date, and the date of a diagnosis tells the diagnosis
+ * was made. Not a bare "complaint" or "conditions" (a feedback form, "terms_and_conditions"). */
+static const ctx_word key_health[] = {W("diagnos", PW_CTX_HEALTH),
+                                      W("chiefcomplaint", PW_CTX_HEALTH),
+                                      W("reasonforvisit", PW_CTX_HEALTH),
+                                      W("visitreason", PW_CTX_HEALTH),
+                                      W("reasonforappointment", PW_CTX_HEALTH),
+                                      W("appointmentreason", PW_CTX_HEALTH),
+                                      W("medicalcondition", PW_CTX_HEALTH),
+                                      W("healthcondition", PW_CTX_HEALTH),
+                                      W("presentingproblem", PW_CTX_HEALTH),
+                                      W("icd10", PW_CTX_HEALTH),
+                                      W("currentmedication", PW_CTX_HEALTH),
+                                      W("knownallerg", PW_CTX_HEALTH),
+                                      {NULL, PW_CTX_NONE, 0}};
+
+/* engine-ident: whose name a compact key ending in "name", "first" or "last" holds when a word
+ * of a person comes first ("guardianName", "memberName", "patientFirst", "nameLast",
+ * "pt_name", "spouse_last"). Not "parent", "child", "legal", "client", "user", "referrer",
+ * "partner" or "sender": taxonomy nodes, organisations, OAuth clients, logins, sites, ad
+ * partners ("partnerName":"DeepIntent", a Blacklight capture) and mailers have those names. */
+static const char *const person_name_owners[] = {
+    "patient",   "pt",        "member",  "guardian",  "spouse",    "mother",    "father",
+    "caregiver", "dependent", "insured", "guarantor", "emergency", "preferred", "maiden",
+    "middle",    "applicant", "caller",  "visitor",   "customer",  "recipient", "requester",
+    "name",      "husband",   "wife",    "son",       "daughter",  "baby",      "infant",
+    "newborn",   "resident",  NULL};
+
+/* The context of the compact key k when it is a person's name key of that shape, else NONE. */
+static pw_ctx person_name_key(const char *k, size_t kl)
+{
+    static const struct {
+        const char *w;
+        size_t len;
+        pw_ctx ctx;
+    } tails[] = {
+        {"name", 4, PW_CTX_NAME}, {"first", 5, PW_CTX_FIRST_NAME}, {"last", 4, PW_CTX_LAST_NAME}};
+    for (size_t t = 0; t < sizeof tails / sizeof tails[0]; t++) {
+        size_t l = tails[t].len;
+        if (kl <= l || memcmp(k + kl - l, tails[t].w, l) != 0)
+            continue;
+        size_t pl = kl - l;
+        if (pl == 4 && memcmp(k, "name", 4) == 0 && tails[t].ctx == PW_CTX_NAME)
+            return PW_CTX_NONE; /* "namename" */
+        for (const char *const *o = person_name_owners; *o; o++)
+            if (strlen(*o) == pl && memcmp(k, *o, pl) == 0)
+                return tails[t].ctx;
+        return PW_CTX_NONE;
+    }
+    return PW_CTX_NONE;
+}
 
 /* Words before a value (compact, matched as the end of the preceding words), grouped by their
  * last letter; within a group the first match wins, so a longer word that ends in a shorter
@@ -618,6 +686,12 @@ pw_ctx pw_ctx_from_key(const char *key, size_t n)
         return exact;
     if (kl < 6) /* short keys are all in the exact table */
         return PW_CTX_NONE;
+    pw_ctx person = person_name_key(k, kl);
+    if (person != PW_CTX_NONE)
+        return person;
+    for (const ctx_word *w = key_health; w->word; w++) /* before "appointment", "date" */
+        if (contains(k, kl, w))
+            return PW_CTX_HEALTH;
     uint64_t starts = 0, ends = 0;
     for (size_t i = 0; i < kl; i++) {
         starts |= contains_first[(unsigned char)k[i] & 31];

@@ -301,7 +301,8 @@ enum {
     TRIG_SENTENCE = 1,   /* the name must read as part of a sentence (see sentence_name) */
     TRIG_SALUTATION = 2, /* the addressee of "Dear …," (see salutation_name) */
     TRIG_APPT_ES = 3,    /* Spanish "para …" after an appointment word (see appt_name_es) */
-    TRIG_ANSWER = 4      /* the answer to a question for a name (see answer_name) */
+    TRIG_ANSWER = 4,     /* the answer to a question for a name (see answer_name) */
+    TRIG_APPOSITIVE = 5  /* "my spouse, Anna Lee Brown, …": two name words, then a comma */
 };
 
 #define TK(word, sub, kind)               \
@@ -310,6 +311,7 @@ enum {
     }
 #define T(word, sub)  TK(word, sub, TRIG_PLAIN)
 #define TS(word, sub) TK(word, sub, TRIG_SENTENCE)
+#define TP(word)      TK(word, "patient", TRIG_APPOSITIVE)
 
 /* Grouped by first letter (the order within a group decides: the first that matches wins). */
 static const trigger triggers_d[] = {
@@ -328,10 +330,36 @@ static const trigger triggers_n[] = {T("name: ", "patient"),
                                      T("nombre: ", "patient"),
                                      T("nombre del paciente: ", "patient"),
                                      {NULL, NULL, 0, 0}};
-static const trigger triggers_m[] = {
-    T("my name is ", "patient"), T("mr. ", "patient"),  T("mrs. ", "patient"),
-    T("ms. ", "patient"),        T("mr ", "patient"),   T("mrs ", "patient"),
-    T("ms ", "patient"),         T("miss ", "patient"), T("maiden name is ", "patient"),
+static const trigger triggers_m[] = {T("mr. ", "patient"),  T("mrs. ", "patient"),
+                                     T("ms. ", "patient"),  T("mr ", "patient"),
+                                     T("mrs ", "patient"),  T("ms ", "patient"),
+                                     T("miss ", "patient"), T("maiden name is ", "patient"),
+                                     {NULL, NULL, 0, 0}};
+/* The triggers that start "my " (name_at looks at them only after those three bytes: a word
+ * that starts with "m" is tried against the few above). */
+static const trigger triggers_my[] = {
+    T("my name is ", "patient"),
+    /* engine-ident: a customer's or a patient's own words about themselves and their family
+     * ("My full name is Robert Alan Johnson", "My child's name is Sophie Ann White", "for my
+     * spouse, Anna Lee Brown, add her"): "is" as a sentence (sentence_name), the comma forms
+     * only between commas ("I told my child, Good Job" is none). Not "my partner": a business's. */
+    T("my full name is ", "patient"),
+    TS("my spouse is ", "patient"),
+    TS("my wife is ", "patient"),
+    TS("my husband is ", "patient"),
+    TS("my child is ", "patient"),
+    TS("my child's name is ", "patient"),
+    TS("my kid is ", "patient"),
+    TS("my son is ", "patient"),
+    TS("my daughter is ", "patient"),
+    TP("my spouse, "),
+    TP("my wife, "),
+    TP("my husband, "),
+    TP("my child, "),
+    TP("my son, "),
+    TP("my daughter, "),
+    TP("my mother, "),
+    TP("my father, "),
     {NULL, NULL, 0, 0}};
 static const trigger triggers_f[] = {T("full name: ", "patient"), {NULL, NULL, 0, 0}};
 /* The answer to a question for a name ("What's your name? Jildau S Bouts", a chat or a form's
@@ -394,12 +422,15 @@ static size_t utf8_letter_before(const char *s, size_t n, size_t i, int *up)
 typedef struct credential {
     const char *text;
     unsigned char len;
+    unsigned char state; /* also a US state's code ("Silver Spring, MD 20910") */
 } credential;
 
-/* c is the first letter of a credential (", MD", ", DO", ", NP", ", PA-C", ", RN", ", FNP"). */
-static int credential_initial(char c)
+/* c is the first letter of a credential (", MD", ", DO", ", NP", ", PA-C", ", RN", ", FNP",
+ * ", APRN", ", CRNP", ", LCSW", ", OD"). */
+static inline int credential_initial(char c)
 {
-    return c == 'M' || c == 'D' || c == 'N' || c == 'P' || c == 'R' || c == 'F';
+    return c == 'M' || c == 'D' || c == 'N' || c == 'P' || c == 'R' || c == 'F' || c == 'A' ||
+           c == 'C' || c == 'L' || c == 'O';
 }
 
 /* a[0..l) equals b[0..l) (a few bytes: no memcmp call). */
@@ -411,22 +442,101 @@ static int bytes_eq(const char *a, const char *b, size_t l)
     return 1;
 }
 
-/* "Jane Smith, MD": credentials after a name make it a provider. */
-static int credential_after(const char *s, size_t n, size_t e)
+/* The credential written at s[p] ("MD", "M.D.", "NP-C", "FNP-BC", "PhD"): its end, 0 when
+ * there is none; *state: it is also a state's code. A board suffix of one or two capitals after a
+ * hyphen belongs to it ("NP-C", "FNP-BC", "ANP-BC"). */
+static size_t credential_at(const char *s, size_t n, size_t p, int *state)
 {
-    static const credential creds[] = {{", MD", 4},  {", M.D.", 6}, {", DO", 4},
-                                       {", NP", 4},  {", PA-C", 6}, {", RN", 4},
-                                       {", DDS", 5}, {", DPM", 5},  {", FNP", 5}};
-    if (e + 3 > n || s[e] != ',' || s[e + 1] != ' ' || !credential_initial(s[e + 2]))
+    /* by first letter, each group ended by an empty entry */
+    static const credential creds[] = {
+        {"MD", 2, 1},   {"M.D.", 4, 0}, {"MBBS", 4, 0},  {"MPH", 3, 0},  {NULL, 0, 0},
+        {"DO", 2, 0},   {"D.O.", 4, 0}, {"DDS", 3, 0},   {"DMD", 3, 0},  {"DPM", 3, 0},
+        {"DNP", 3, 0},  {NULL, 0, 0},   {"NP", 2, 0},    {NULL, 0, 0},   {"PA-C", 4, 0},
+        {"PhD", 3, 0},  {"PsyD", 4, 0}, {"PMHNP", 5, 0}, {NULL, 0, 0},   {"RN", 2, 0},
+        {NULL, 0, 0},   {"FNP", 3, 0},  {"FACP", 4, 0},  {"FACS", 4, 0}, {"FAAP", 4, 0},
+        {NULL, 0, 0},   {"APRN", 4, 0}, {"ANP", 3, 0},   {"AGNP", 4, 0}, {NULL, 0, 0},
+        {"CRNP", 4, 0}, {"CNM", 3, 0},  {"CNP", 3, 0},   {NULL, 0, 0},   {"LCSW", 4, 0},
+        {"LMFT", 4, 0}, {"LPC", 3, 0},  {NULL, 0, 0},    {"OD", 2, 0},   {NULL, 0, 0}};
+    if (p + 1 >= n)
         return 0;
-    for (size_t k = 0; k < sizeof creds / sizeof creds[0]; k++) {
+    size_t from;
+    switch (s[p]) {
+    case 'M': from = 0; break;
+    case 'D': from = 5; break;
+    case 'N': from = 12; break;
+    case 'P': from = 14; break;
+    case 'R': from = 19; break;
+    case 'F': from = 21; break;
+    case 'A': from = 26; break;
+    case 'C': from = 30; break;
+    case 'L': from = 34; break;
+    case 'O': from = 38; break;
+    default: return 0;
+    }
+    char c2 = s[p + 1]; /* a capital but in "M.D.", "D.O.", "PhD", "PsyD": most words go here */
+    if (!pw_isupper((unsigned char)c2) && c2 != '.' && c2 != 'h' && c2 != 's')
+        return 0;
+    for (size_t k = from; creds[k].text; k++) {
         size_t l = creds[k].len;
-        if (e + l <= n && s[e + 2] == creds[k].text[2] &&
-            bytes_eq(s + e + 3, creds[k].text + 3, l - 3) &&
-            (e + l == n || !pw_isalpha((unsigned char)s[e + l])))
-            return 1;
+        if (p + l > n || s[p + 1] != creds[k].text[1] ||
+            !bytes_eq(s + p + 2, creds[k].text + 2, l - 2))
+            continue;
+        size_t e = p + l;
+        if (e < n && pw_isalpha((unsigned char)s[e]))
+            continue;
+        if (e + 1 < n && s[e] == '-' && pw_isupper((unsigned char)s[e + 1])) {
+            size_t b = e + 1 + (e + 2 < n && pw_isupper((unsigned char)s[e + 2]) ? 2 : 1);
+            if (b < n && pw_isalpha((unsigned char)s[b]))
+                continue;
+            e = b;
+        }
+        *state = creds[k].state;
+        return e;
     }
     return 0;
+}
+
+/* After a state's code ending at s[e]: a ZIP code or the country ("Silver Spring, MD 20910",
+ * "Bethesda, MD, USA"): the words before it are a place. */
+static int place_after_state(const char *s, size_t n, size_t e)
+{
+    size_t p = e;
+    while (p < n && (s[p] == ' ' || s[p] == ','))
+        p++;
+    if (p == e)
+        return 0;
+    if (pw_digits_at(s, n, p) == 5)
+        return 1;
+    return (p + 2 <= n && s[p] == 'U' && s[p + 1] == 'S' &&
+            (p + 2 == n || s[p + 2] == 'A' || !pw_isalpha((unsigned char)s[p + 2]))) ||
+           (p + 13 <= n && bytes_eq(s + p, "United States", 13));
+}
+
+/* "Jane Smith, MD": credentials after a name make it a provider (not a state's code before a ZIP
+ * code or the country: "Silver Spring, MD 20910"). */
+static int credential_after(const char *s, size_t n, size_t e)
+{
+    int state = 0;
+    if (e + 3 > n || s[e] != ',' || s[e + 1] != ' ' || !credential_initial(s[e + 2]))
+        return 0;
+    size_t c = credential_at(s, n, e + 2, &state);
+    if (!c || (state && place_after_state(s, n, c)))
+        return 0;
+    return state ? 2 : 1;
+}
+
+/* The word before s[i] (a name's first byte) is "in" or "near": the name is a place's, when its
+ * credential is a state's code too ("offices in Silver Spring, MD"). */
+static int place_word_before(const char *s, size_t i)
+{
+    if (i < 4 || s[i - 1] != ' ')
+        return 0;
+    size_t b = i - 1;
+    while (b > 0 && pw_isalpha((unsigned char)s[b - 1]))
+        b--;
+    if (b > 0 && pw_isalnum((unsigned char)s[b - 1]))
+        return 0;
+    return word_eq(s + b, i - 1 - b, "in") || word_eq(s + b, i - 1 - b, "near");
 }
 
 /* The last comma of s where credential_after matches: a name before credentials ends there,
@@ -824,7 +934,8 @@ static size_t provider_before_credentials(pw_scan *sc, const pw_seg *g, size_t i
 {
     const char *s = g->s;
     size_t n = g->n, e = i < cred_end ? name_words(sc, g, i) : 0;
-    if (!e || !memchr(s + i, ' ', e - i) || !credential_after(s, n, e))
+    int cred = e && memchr(s + i, ' ', e - i) ? credential_after(s, n, e) : 0;
+    if (!cred || (cred == 2 && place_word_before(s, i)))
         return i;
     pw_scan_add(sc, g, i, e, PW_PHI_NAME, "provider", NULL, 0.85f, PW_REASON_CONTEXT,
                 "credentials after name");
@@ -858,6 +969,8 @@ static size_t name_at(pw_scan *sc, const pw_seg *g, size_t i, size_t cred_end)
     const trigger *t = i + 1 < n && trigger_may_start(lc, (unsigned char)s[i + 1])
                            ? triggers_by_initial[lc - 'a']
                            : NULL;
+    if (t == triggers_m && (s[i + 1] | 32) == 'y')
+        t = i + 2 < n && s[i + 2] == ' ' ? triggers_my : NULL;
     for (; t && t->word; t++) {
         size_t l = t->len;
         if (i + l > n || (s[i + 1] | 32) != t->word[1] || !trigger_eq(s + i, t->word, l))
@@ -874,6 +987,9 @@ static size_t name_at(pw_scan *sc, const pw_seg *g, size_t i, size_t cred_end)
         if (e && t->kind == TRIG_APPT_ES && !appt_name_es(sc, s, n, i, i + l, e))
             e = 0;
         if (e && t->kind == TRIG_ANSWER && !answer_name(s, n, b, e))
+            e = 0;
+        if (e && t->kind == TRIG_APPOSITIVE &&
+            (e >= n || s[e] != ',' || name_words_without(s, b, e, generic_word) < 2))
             e = 0;
         if (e) {
             pw_scan_add(sc, g, b, e, PW_PHI_NAME, t->subtype, NULL, 0.85f, PW_REASON_CONTEXT,
@@ -1616,6 +1732,67 @@ static void keys_in_text(pw_scan *sc, const pw_seg *g)
     }
 }
 
+/* engine-ident: a field that holds a name and credentials without a comma and nothing else
+ * ("Amara Okafor-Lindqvist DO", "Jane Roe NP-C", "Zelda Quillfeather MD FACP"): two name words
+ * or more, then credentials to the end. "MD" alone is Maryland's code as often ("Chevy Chase
+ * MD"): it counts only beside another credential ("MD FACP", "MD, PhD") or written "M.D.". A
+ * bare "PA" is no credential at all: a practice's "Pediatric Associates, PA" (a professional
+ * association), Pennsylvania's code; a physician assistant writes "PA-C". */
+/* A word of a sentence in title case before the verb "DO" ("What We DO", "Things You Can DO",
+ * "Why We DO It"): no name's. */
+static int do_sentence_word(const char *s, size_t len)
+{
+    static const char *const words[] = {
+        "what", "we", "you",  "they",   "i",     "how",   "why",    "who",  "can",   "will",
+        "let",  "us", "must", "should", "would", "could", "things", "here", "there", "all",
+        "more", "to", "and",  "or",     "it",    "this",  "that",   NULL};
+    return in_list(words, s, len) || stop_word(s, len) || generic_word(s, len);
+}
+
+static void provider_field(pw_scan *sc, const pw_seg *g)
+{
+    const char *s = g->s;
+    size_t i = 0, j = g->n;
+    while (j > 0 && s[j - 1] == ' ')
+        j--;
+    if (j < 8 || !pw_isupper((unsigned char)s[j - 1]))
+        return; /* every credential ends in a capital ("M.D." is read as initials: none) */
+    while (i < j && s[i] == ' ')
+        i++;
+    for (size_t t = 0; t < 3; t++) { /* "Dr Amara Okafor-Lindqvist DO": the name after the title */
+        static const char *const titles[] = {"Dr. ", "Dr ", "Doctor "};
+        size_t l = strlen(titles[t]);
+        if (i + l < j && bytes_eq(s + i, titles[t], l)) {
+            i += l;
+            break;
+        }
+    }
+    if (!pw_isupper((unsigned char)s[i]))
+        return;
+    size_t e = name_words(sc, g, i);
+    if (!e || e >= j || s[e] != ' ' || !memchr(s + i, ' ', e - i))
+        return;
+    size_t p = e + 1, creds = 0;
+    int first_state = 0, first_do = 0;
+    while (p < j) {
+        int state = 0;
+        size_t c = credential_at(s, j, p, &state);
+        if (!c)
+            return;
+        if (creds++ == 0) {
+            first_state = state;
+            first_do = c - p == 2 && s[p] == 'D' && s[p + 1] == 'O';
+        }
+        p = c + (c < j && s[c] == ',');
+        p += p < j && s[p] == ' ';
+    }
+    if (creds == 0 || (first_state && creds < 2) ||
+        (first_do && creds < 2 && !name_words_without(s, i, e, do_sentence_word)))
+        return;
+    pw_scan_add(sc, g, i, e, PW_PHI_NAME, "provider", NULL, 0.85f, PW_REASON_CONTEXT,
+                "credentials after name");
+}
+
 void pw_ident_name(pw_scan *sc, const pw_seg *g)
 {
     if (pw_ctx_is_name(g->ctx)) {
@@ -1624,4 +1801,6 @@ void pw_ident_name(pw_scan *sc, const pw_seg *g)
     }
     keys_in_text(sc, g);
     name_text(sc, g);
+    if (g->ctx == PW_CTX_NONE && (!g->sum || (g->sum->cls & PW_SUM_SPACE)))
+        provider_field(sc, g);
 }

@@ -126,12 +126,23 @@ static int parse_nanp(const char *s, size_t n, size_t i, nanp *out)
     return pw_num_right_ok(s, n, out->end);
 }
 
-/* "+44 20 7946 0958": + country code (not 1), 8–15 digits with single separators. */
+/* "+44 20 7946 0958": + country code (not 1), 8–15 digits with single separators. The
+ * international call prefix 00 in place of the + ("0044 20 7946 0958") when a separator follows
+ * the country code's group and 10 digits or more follow it (an order's "0045 1234" is none). */
 static size_t parse_intl(const char *s, size_t n, size_t i, char *digits, size_t cap)
 {
-    if (s[i] != '+' || i + 1 >= n || s[i + 1] < '2' || s[i + 1] > '9')
+    size_t p = i + 1;
+    int zeros = 0;
+    if (s[i] == '0' && i + 6 < n && s[i + 1] == '0' && pw_digits_at(s, n, i + 2) <= 3 &&
+        is_sep(s[i + 2 + pw_digits_at(s, n, i + 2)])) {
+        zeros = 1;
+        p = i + 2;
+    } else if (s[i] != '+') {
         return 0;
-    size_t p = i + 1, nd = 0, end = 0;
+    }
+    if (p >= n || s[p] < '2' || s[p] > '9')
+        return 0;
+    size_t nd = 0, end = 0;
     digits[nd++] = '+';
     while (p < n && nd + 1 < cap) {
         if (pw_isdigit((unsigned char)s[p])) {
@@ -145,9 +156,66 @@ static size_t parse_intl(const char *s, size_t n, size_t i, char *digits, size_t
         }
     }
     digits[nd] = '\0';
-    if (nd - 1 < 8 || nd - 1 > 15 || !pw_num_right_ok(s, n, end))
+    if (nd - 1 < (zeros ? 11u : 8u) || nd - 1 > 15 || !pw_num_right_ok(s, n, end))
         return 0;
     return end;
+}
+
+/* engine-ident: a number in national format from its trunk 0, in the groups its country writes
+ * it in, with single spaces. UK (11 digits): "020 7946 0958" (3 4 4: London, Cardiff), "0161 496
+ * 0123" (4 3 4), "01632 960001" and "07700 900123" (5 6), "07700 900 123" (5 3 3); geographic
+ * (01, 02), non-geographic (03) and mobile (07), not 08 or 09 (an organisation's freephone and
+ * premium lines); digits gets "+44" and the number without its 0. Australia, South Africa, New
+ * Zealand and others (10 digits): "02 9374 4000" (2 4 4), "0412 345 678" (4 3 3), "082 490
+ * 1693" (3 3 4); digits gets them as written. Groups of other sizes ("0123 4567 8901": an
+ * order's) are no phone. End or 0. */
+static size_t parse_trunk(const char *s, size_t n, size_t i, char *digits, size_t cap)
+{
+    static const unsigned char shapes[][3] = {{3, 4, 4}, {4, 3, 4}, {5, 6, 0}, {5, 3, 3},
+                                              {2, 4, 4}, {4, 3, 3}, {3, 3, 4}};
+    int paren = s[i] == '(';
+    size_t z = i + paren; /* the trunk 0 */
+    if (z + 11 > n || s[z] != '0' || cap < 14 || s[z + 1] < '1' || s[z + 1] > '9')
+        return 0;
+    int uk = s[z + 1] == '1' || s[z + 1] == '2' || s[z + 1] == '3' || s[z + 1] == '7';
+    for (size_t k = 0; k < sizeof shapes / sizeof shapes[0]; k++) {
+        size_t total = (size_t)shapes[k][0] + shapes[k][1] + shapes[k][2];
+        if (total == 11 && !uk)
+            continue;
+        size_t p = z, nd = 0;
+        if (total == 11) {
+            memcpy(digits, "+44", 3);
+            nd = 3;
+        }
+        char sep = 0; /* one separator throughout: ' ' or '-' ("020-7946-0958") */
+        int ok = 1;
+        for (size_t gi = 0; ok && gi < 3 && shapes[k][gi]; gi++) {
+            size_t len = shapes[k][gi], skip = gi == 0 && total == 11;
+            if (gi == 1 && paren) { /* "(020) 7946 0958" */
+                ok = p + 1 < n && s[p] == ')' && s[p + 1] == ' ';
+                p += 2;
+                sep = ' ';
+            } else if (gi > 0) {
+                if (!sep && p < n && (s[p] == ' ' || s[p] == '-'))
+                    sep = s[p];
+                ok = p < n && sep && s[p++] == sep;
+            }
+            if (!ok || pw_digits_at(s, n, p) != len) {
+                ok = 0;
+                break;
+            }
+            memcpy(digits + nd, s + p + skip, len - skip);
+            nd += len - skip;
+            p += len;
+        }
+        if (!ok || !pw_num_right_ok(s, n, p) ||
+            (p < n && (s[p] == ' ' || s[p] == '-') && p + 1 < n &&
+             pw_isdigit((unsigned char)s[p + 1])))
+            continue;
+        digits[nd] = '\0';
+        return p;
+    }
+    return 0;
 }
 
 static int is_group_sep(int c)
@@ -224,6 +292,12 @@ static size_t phone_at(pw_scan *sc, const pw_seg *g, size_t i, int nanp_possible
         return p.end;
     }
     if ((end = parse_intl(s, n, i, intl, sizeof intl)) != 0) {
+        pw_ctx ctx = pw_ctx_at(g, i);
+        if (!blocked(ctx))
+            add_phone(sc, g, i, end, intl, ctx, 1);
+        return end;
+    }
+    if ((end = parse_trunk(s, n, i, intl, sizeof intl)) != 0) {
         pw_ctx ctx = pw_ctx_at(g, i);
         if (!blocked(ctx))
             add_phone(sc, g, i, end, intl, ctx, 1);

@@ -52,7 +52,8 @@ typedef enum pw_ctx {
     PW_CTX_CARD,
     PW_CTX_TIME,      /* ts, timestamp, cachebuster: numbers here are never identifiers */
     PW_CTX_ORG_PHONE, /* "call us", "toll-free": an organisation's number, not a person's */
-    PW_CTX_NEGATIVE   /* order, invoice, tracking, sku: numbers here are not SSNs/IDs */
+    PW_CTX_NEGATIVE,  /* order, invoice, tracking, sku: numbers here are not SSNs/IDs */
+    PW_CTX_HEALTH     /* diagnosis, condition, reason_for_visit: the value is health information */
 } pw_ctx;
 
 /* A canary's searchable forms. */

@@ -257,6 +257,117 @@ static inline __attribute__((always_inline)) int fold_layer(pw_scan *sc, const p
     return 1;
 }
 
+/* engine-ident: a value written as hex text ("63616e636572" is "cancer"): the whole segment,
+ * spaces around it aside, is an even number (8 or more) of hex digits whose bytes are all
+ * printable ASCII with a letter among them. Random hex (a git hash, a session ID, an MD5, a
+ * colour "#ff0000") decodes to bytes outside that range almost surely: each byte of it is
+ * printable with odds 95/256, and a byte whose first digit is a letter (0xa0-0xff) never is. A
+ * hex string of the 0x20-0x7e bytes of text is text. 1 and the decoded layer in out, else 0. */
+static int hex_decode(pw_arena *a, const pw_seg *g, pw_seg *out)
+{
+    size_t i = 0, j = g->n;
+    while (i < j && g->s[i] == ' ')
+        i++;
+    while (j > i && g->s[j - 1] == ' ')
+        j--;
+    size_t len = j - i;
+    if (len < 8 || (len & 1))
+        return 0;
+    int letters = 0;
+    for (size_t k = i; k < j; k += 2) { /* the first digit of a byte of text is 2..7 */
+        int hi = pw_hex_value((unsigned char)g->s[k]),
+            lo = pw_hex_value((unsigned char)g->s[k + 1]);
+        if (hi < 2 || hi > 7 || lo < 0 || (hi == 7 && lo == 15))
+            return 0;
+        int c = hi * 16 + lo;
+        letters |= pw_isalpha(c);
+    }
+    if (!letters)
+        return 0;
+    size_t dn = len / 2;
+    uint32_t *os = pw_arena_alloc(a, 2 * dn * sizeof *os + dn + 1);
+    if (!os)
+        return 0;
+    uint32_t *oe = os + dn;
+    char *buf = (char *)(oe + dn);
+    for (size_t k = 0; k < dn; k++) {
+        size_t at = i + 2 * k;
+        buf[k] = (char)(pw_hex_value((unsigned char)g->s[at]) * 16 +
+                        pw_hex_value((unsigned char)g->s[at + 1]));
+        os[k] = (uint32_t)orig_start(g, at);
+        oe[k] = (uint32_t)orig_end(g, at + 1);
+    }
+    buf[dn] = '\0';
+    *out = *g;
+    out->s = buf;
+    out->n = dn;
+    out->ostart = os;
+    out->oend = oe;
+    out->base = 0;
+    out->sum = NULL;
+    return 1;
+}
+
+/* The hex layer of g is scanned instead of g when g is hex text (hex_decode). A segment with a
+ * byte that is no hex digit or space (most text, every URL part with a letter past 'f') is
+ * turned down by its masks without a look at its bytes. 1 if it was scanned. */
+static int hex_layer(pw_scan *sc, const pw_seg *g, int depth)
+{
+    const pw_seg_summary *m = g->sum;
+    if (depth >= PW_DETECT_MAX_LAYERS || g->n < 8 || !(m->cls & PW_SUM_DIGIT) ||
+        (m->cls & (PW_SUM_AT | PW_SUM_PCT | PW_SUM_PLUS | PW_SUM_DOT | PW_SUM_COLON | PW_SUM_HIGH)))
+        return 0;
+    const pw_seg_masks *k = m->masks;
+    for (size_t w = 0; k && w < k->words; w++) /* a letter past 'f' */
+        if (pw_mask(k, PW_MK_ALPHA, w) & ~pw_mask(k, PW_MK_HEX, w))
+            return 0;
+    pw_seg dec;
+    if (!hex_decode(sc->a, g, &dec))
+        return 0;
+    pw_scan_segment(sc, &dec, depth + 1);
+    /* hex of text without a digit past 9 ("sister" is 736973746572) reads as a number too: a
+     * card or a record number can decode to letters ("4369362053266459" is "Ci6 S&dY"), so such
+     * a value is scanned as it is as well */
+    return (m->cls & PW_SUM_ALPHA) != 0;
+}
+
+/* engine-ident: a value that says nothing about health though its key says it is health
+ * information: empty, a yes/no, a placeholder or a product's state ("condition": "new"). */
+static int no_health_value(const char *s, size_t n)
+{
+    static const char *const words[] = {
+        "true",      "false",    "yes",  "no",   "on",      "off",       "null",
+        "undefined", "none",     "n/a",  "na",   "unknown", "other",     "select",
+        "new",       "used",     "good", "fair", "poor",    "excellent", "refurbished",
+        "like new",  "open box", "-",    NULL};
+    if (n > 11)
+        return 0;
+    for (const char *const *w = words; *w; w++)
+        if (word_eq(s, n, *w))
+            return 1;
+    return 0;
+}
+
+/* A value under a key that names health information ("diagnosis", "condition",
+ * "reason_for_visit", "chief_complaint"; PW_CTX_HEALTH) is health context whatever its words:
+ * "stage 2 thing" tells as much as "stage 2 cancer". Added when the vocabulary found no term of
+ * the segment since mark (its hit is the more specific); the value needs a letter. */
+static void health_key_value(pw_scan *sc, const pw_seg *g, size_t mark)
+{
+    for (size_t k = mark; k < sc->s->n_hits; k++)
+        if (sc->s->hits[k].category == PW_PHI_HEALTH)
+            return;
+    size_t i = 0, j = g->n;
+    while (i < j && !pw_isalnum((unsigned char)g->s[i]) && (unsigned char)g->s[i] < 0x80)
+        i++;
+    while (j > i && !pw_isalnum((unsigned char)g->s[j - 1]) && (unsigned char)g->s[j - 1] < 0x80)
+        j--;
+    if (j - i < 2 || no_health_value(g->s + i, j - i))
+        return;
+    pw_scan_add(sc, g, i, j, PW_PHI_HEALTH, "condition", NULL, 0.8f, PW_REASON_CONTEXT,
+                "health information key");
+}
+
 static void scan_segment(pw_scan *sc, pw_seg *in, int depth);
 
 void pw_scan_segment(pw_scan *sc, pw_seg *in, int depth)
@@ -306,6 +417,8 @@ static void scan_segment(pw_scan *sc, pw_seg *in, int depth)
     }
     if (fold_layer(sc, g, cls, depth))
         return;
+    if (hex_layer(sc, g, depth))
+        return;
     if (!lettered) {
         if (pw_ctx_is_name(g->ctx))
             pw_ident_name(sc, g); /* "fn=王小明", "name=Ольга Иванова": no ASCII letter */
@@ -324,5 +437,7 @@ static void scan_segment(pw_scan *sc, pw_seg *in, int depth)
     pw_ident_name(sc, g);
     if ((cls & (PW_SUM_ALPHA | PW_SUM_HIGH)) && !g->page_quiet)
         pw_health_scan(sc, g); /* HIGH: "2型糖尿病", ideographs and digits */
+    if (g->ctx == PW_CTX_HEALTH && (cls & PW_SUM_ALPHA) && !g->page_quiet)
+        health_key_value(sc, g, mark);
     pw_page_text_filter(sc, g, mark);
 }
