@@ -321,7 +321,7 @@ static int dec_request_fields(reader *r, pw_request *q)
 }
 
 /* Its hits pointer: non-NULL (to be read back) when it was so written; NULL otherwise. */
-static const pw_hit evidence_has_hits;
+static const pw_hit evidence_has_hits = {0};
 
 static int dec_evidence_fields(reader *r, pw_evidence *e)
 {
