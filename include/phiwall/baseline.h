@@ -9,6 +9,7 @@
 #define PHIWALL_BASELINE_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "phiwall/assess.h"
 #include "phiwall/error.h"
@@ -45,6 +46,10 @@ pw_status pw_baseline_parse(const char *json, size_t len, const char *name, pw_b
 struct pw_json_probe;
 pw_status pw_baseline_parse_probe(const char *json, size_t len, const char *name, pw_baseline **out,
                                   pw_err *err, struct pw_json_probe *probe);
+/* The same from an open file, read 64 KiB at a time: the report is never held whole (a
+ * 20,000-page scan's is ~280 MB). Errors as pw_baseline_parse, byte offsets and all; a read
+ * error is PW_ERR_IO ("old.json: Is a directory"). */
+pw_status pw_baseline_parse_file(FILE *f, const char *name, pw_baseline **out, pw_err *err);
 void pw_baseline_free(pw_baseline *b);
 
 const char *pw_baseline_name(const pw_baseline *b);   /* as given to pw_baseline_parse */

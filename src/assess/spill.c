@@ -1,9 +1,10 @@
 /*
  * spill.c — the finding store's file (spill.h): an unlinked temporary file of length-prefixed
  * records, written through a 64 KiB buffer and read back with pread, and the encoding of what
- * the assessor puts there. Structures are written as their bytes (the file never outlives the
- * process that wrote it, so static strings such as a hit's subtype stay valid) followed by the
- * strings they point to, in a fixed order.
+ * the assessor puts there. Structures are written member by member, never as their bytes: their
+ * padding is uninitialised memory, which went to the file (valgrind: "write(buf) points to
+ * uninitialised bytes"). A hit's subtype, a static string, is written as its pointer (the file
+ * never outlives the process that wrote it); other strings follow, in a fixed order.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -179,9 +180,49 @@ void pw_spill_enc_str(pw_buf *b, const char *s)
     put_bytes(b, s, s ? strlen(s) : 0);
 }
 
+/* A scalar member as its bytes (no padding: one member at a time). */
+#define PUT(b, m) pw_buf_append((b), &(m), sizeof(m))
+
+static void put_flag(pw_buf *b, const void *p)
+{
+    unsigned char v = p != NULL;
+    pw_buf_append(b, &v, 1);
+}
+
+static void enc_request_fields(pw_buf *b, const pw_request *r)
+{
+    PUT(b, r->n_headers);
+    PUT(b, r->timestamp);
+    PUT(b, r->status);
+    PUT(b, r->step);
+    PUT(b, r->source);
+    PUT(b, r->before_consent);
+    PUT(b, r->after_reject);
+    PUT(b, r->visit_retried);
+}
+
+static void enc_evidence_fields(pw_buf *b, const pw_evidence *e)
+{
+    PUT(b, e->value_len);
+    PUT(b, e->kind);
+    put_flag(b, e->hits);
+    PUT(b, e->n_hits);
+}
+
+static void enc_hit_fields(pw_buf *b, const pw_hit *h)
+{
+    PUT(b, h->category);
+    PUT(b, h->subtype);
+    PUT(b, h->start);
+    PUT(b, h->end);
+    PUT(b, h->confidence);
+    PUT(b, h->reason);
+    PUT(b, h->sensitivity);
+}
+
 void pw_spill_enc_request(pw_buf *b, const pw_request *r)
 {
-    pw_buf_append(b, r, sizeof *r);
+    enc_request_fields(b, r);
     const char *const strs[] = {r->method,    r->url,       r->content_type,
                                 r->page_url,  r->frame_url, r->resource_type,
                                 r->initiator, r->error,     r->redirect_url};
@@ -201,12 +242,12 @@ void pw_spill_enc_detail(pw_buf *b, const char *legal, const pw_evidence *ev, si
     pw_buf_append(b, &request_at, sizeof request_at);
     put_u32(b, (uint32_t)n_ev);
     for (size_t i = 0; i < n_ev; i++) {
-        pw_buf_append(b, &ev[i], sizeof ev[i]);
+        enc_evidence_fields(b, &ev[i]);
         pw_spill_enc_str(b, ev[i].key);
         /* the value as sent, NUL bytes and all (copy_evidence keeps value_len bytes) */
         put_bytes(b, ev[i].value, ev[i].value ? ev[i].value_len : 0);
         for (size_t j = 0; ev[i].hits && j < ev[i].n_hits; j++) {
-            pw_buf_append(b, &ev[i].hits[j], sizeof ev[i].hits[j]);
+            enc_hit_fields(b, &ev[i].hits[j]);
             pw_spill_enc_str(b, ev[i].hits[j].normalized);
             pw_spill_enc_str(b, ev[i].hits[j].reason_detail);
         }
@@ -258,11 +299,55 @@ static char *get_bytes(reader *r, pw_arena *a, size_t *len)
     return s;
 }
 
+#define GET(r, m) get((r), &(m), sizeof(m))
+
+static int get_flag(reader *r)
+{
+    unsigned char v = 0;
+    return get(r, &v, 1) && v;
+}
+
+static int dec_request_fields(reader *r, pw_request *q)
+{
+    GET(r, q->n_headers);
+    GET(r, q->timestamp);
+    GET(r, q->status);
+    GET(r, q->step);
+    GET(r, q->source);
+    GET(r, q->before_consent);
+    GET(r, q->after_reject);
+    GET(r, q->visit_retried);
+    return !r->bad && q->n_headers <= r->n; /* a header takes 8 bytes at least */
+}
+
+/* Its hits pointer: non-NULL (to be read back) when it was so written; NULL otherwise. */
+static const pw_hit evidence_has_hits = {0};
+
+static int dec_evidence_fields(reader *r, pw_evidence *e)
+{
+    GET(r, e->value_len);
+    GET(r, e->kind);
+    e->hits = get_flag(r) ? &evidence_has_hits : NULL;
+    GET(r, e->n_hits);
+    return !r->bad;
+}
+
+static void dec_hit_fields(reader *r, pw_hit *h)
+{
+    GET(r, h->category);
+    GET(r, h->subtype);
+    GET(r, h->start);
+    GET(r, h->end);
+    GET(r, h->confidence);
+    GET(r, h->reason);
+    GET(r, h->sensitivity);
+}
+
 pw_request *pw_spill_dec_request(pw_arena *a, const unsigned char *p, size_t n)
 {
     reader r = {p, n, 0, 0};
-    pw_request *q = pw_arena_alloc(a, sizeof *q);
-    if (!q || !get(&r, q, sizeof *q))
+    pw_request *q = pw_arena_calloc(a, 1, sizeof *q);
+    if (!q || !dec_request_fields(&r, q))
         return NULL;
     const char **strs[] = {&q->method,    &q->url,       &q->content_type,
                            &q->page_url,  &q->frame_url, &q->resource_type,
@@ -295,7 +380,7 @@ int pw_spill_dec_detail(pw_arena *a, const unsigned char *p, size_t n, const cha
     if (!ev)
         return -1;
     for (uint32_t i = 0; i < k && !r.bad; i++) {
-        if (!get(&r, &ev[i], sizeof ev[i]))
+        if (!dec_evidence_fields(&r, &ev[i]))
             break;
         ev[i].key = get_bytes(&r, a, NULL);
         size_t vlen = 0;
@@ -318,7 +403,7 @@ int pw_spill_dec_detail(pw_arena *a, const unsigned char *p, size_t n, const cha
             break;
         }
         for (size_t j = 0; j < ev[i].n_hits; j++) {
-            get(&r, &h[j], sizeof h[j]);
+            dec_hit_fields(&r, &h[j]);
             h[j].normalized = get_bytes(&r, a, NULL);
             h[j].reason_detail = get_bytes(&r, a, NULL);
         }

@@ -4,6 +4,7 @@
  * capture time, each finding's fingerprint, rule, severity, context, tracker, account, page): a
  * report of a large crawl holds every finding's request and evidence, which are skipped unread.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -238,14 +239,16 @@ static const yajl_callbacks callbacks = {
 };
 
 /* yajl's message for malformed JSON, on one line, with the byte offset it stopped at. */
-static pw_status parse_error(yajl_handle h, const char *json, size_t len, const char *name,
-                             pw_err *err)
+/* base: the input offset of the run yajl last parsed (0 for yajl_complete_parse, whose count is
+ * of its own one-byte run, as it always was). */
+static pw_status parse_error(yajl_handle h, const char *json, size_t len, size_t base,
+                             const char *name, pw_err *err)
 {
     unsigned char *msg = yajl_get_error(h, 0, (const unsigned char *)json, len);
     char *m = msg ? (char *)msg : "malformed JSON";
     m[strcspn(m, "\n")] = '\0';
     pw_status s = pw_err_set(err, PW_ERR_PARSE, "%s: byte %zu: not JSON (%s)", name,
-                             yajl_get_bytes_consumed(h), m);
+                             base + yajl_get_bytes_consumed(h), m);
     if (msg)
         yajl_free_error(h, msg);
     return s;
@@ -305,12 +308,123 @@ pw_status pw_baseline_parse_probe(const char *json, size_t len, const char *name
     if (p.fail)
         s = pw_err_set(err, p.fail, "%s: %s", b->name, p.why);
     else if (ys != yajl_status_ok)
-        s = parse_error(h, json, len, b->name, err);
+        s = parse_error(h, json, len, 0, b->name, err);
     else
         s = check_report(b, err);
     yajl_free(h);
     pw_json_reserve_done(&r);
     pw_arena_free(&scratch);
+    if (s != PW_OK) {
+        pw_baseline_free(b);
+        return s;
+    }
+    *out = b;
+    return PW_OK;
+}
+
+#define STREAM_RUN (64u * 1024u)
+
+static pw_baseline *baseline_new(const char *name)
+{
+    pw_baseline *b = malloc(sizeof *b);
+    if (!b)
+        return NULL;
+    memset(b, 0, sizeof *b);
+    pw_arena_init(&b->arena, 0);
+    b->name = pw_arena_strdup(&b->arena, name);
+    if (!b->name) {
+        pw_baseline_free(b);
+        return NULL;
+    }
+    return b;
+}
+
+/* yajl's byte offset for an error in a token that spans two runs is not the one it gives for
+ * the whole text (a few bytes off): on a syntax error, the text up to it (n bytes, where the
+ * runs stopped) is parsed again whole, and that error said. 1 when done (err set); 0 when the
+ * file cannot be read again (a pipe) or that text parses (never expected). */
+static int whole_text_error(FILE *f, size_t n, const char *name, pw_err *err)
+{
+    char *text = fseek(f, 0, SEEK_SET) == 0 ? malloc(n ? n : 1) : NULL;
+    if (!text)
+        return 0;
+    pw_baseline *b = NULL;
+    pw_err e;
+    pw_err_clear(&e);
+    int done =
+        fread(text, 1, n, f) == n && pw_baseline_parse(text, n, name, &b, &e) == PW_ERR_PARSE;
+    if (done && err)
+        *err = e;
+    pw_baseline_free(b);
+    free(text);
+    return done;
+}
+
+/* yajl fed STREAM_RUN bytes at a time; its allocations through a spare (json_reserve.h). */
+static pw_status parse_runs(FILE *f, size_t run, pw_baseline *b, parse_state *p, pw_err *err)
+{
+    pw_json_spare spare;
+    pw_json_spare_init(&spare, NULL);
+    yajl_alloc_funcs af = pw_json_spare_funcs(&spare);
+    unsigned char *buf = malloc(run);
+    yajl_handle h = NULL;
+    pw_status s = PW_OK;
+    if (!buf || pw_json_spare_refill(&spare, 0) != PW_OK || !(h = yajl_alloc(&callbacks, &af, p)) ||
+        spare.nomem)
+        s = pw_err_set(err, PW_ERR_NOMEM, "%s: out of memory", b->name);
+    else
+        yajl_config(h, yajl_dont_validate_strings, 0);
+    size_t base = 0;
+    while (s == PW_OK) {
+        size_t got = fread(buf, 1, run, f);
+        if (got == 0 && ferror(f)) { /* EISDIR for a directory */
+            s = pw_err_set(err, PW_ERR_IO, "%s: %s", b->name, strerror(errno));
+            break;
+        }
+        if (pw_json_spare_refill(&spare, got) != PW_OK) {
+            s = pw_err_set(err, PW_ERR_NOMEM, "%s: out of memory", b->name);
+            break;
+        }
+        yajl_status ys = got ? yajl_parse(h, buf, got) : yajl_complete_parse(h);
+        if (spare.nomem)
+            s = pw_err_set(err, PW_ERR_NOMEM, "%s: out of memory", b->name);
+        else if (p->fail)
+            s = pw_err_set(err, p->fail, "%s: %s", b->name, p->why);
+        else if (ys != yajl_status_ok && !whole_text_error(f, base + got, b->name, err))
+            s = parse_error(h, (const char *)buf, got, got ? base : 0, b->name, err);
+        else if (ys != yajl_status_ok)
+            s = PW_ERR_PARSE;
+        else if (!got)
+            s = check_report(b, err);
+        if (!got)
+            break;
+        base += got;
+    }
+    if (h)
+        yajl_free(h);
+    pw_json_spare_free(&spare);
+    free(buf);
+    return s;
+}
+
+pw_status pw_baseline_parse_file(FILE *f, const char *name, pw_baseline **out, pw_err *err)
+{
+    return pw_baseline_parse_file_runs(f, STREAM_RUN, name, out, err);
+}
+
+pw_status pw_baseline_parse_file_runs(FILE *f, size_t run, const char *name, pw_baseline **out,
+                                      pw_err *err)
+{
+    *out = NULL;
+    if (!run)
+        run = STREAM_RUN;
+    if (!name)
+        name = "baseline";
+    pw_baseline *b = baseline_new(name);
+    if (!b)
+        return pw_err_set(err, PW_ERR_NOMEM, "%s: out of memory", name);
+    parse_state p = {.b = b};
+    pw_status s = parse_runs(f, run, b, &p, err);
     if (s != PW_OK) {
         pw_baseline_free(b);
         return s;

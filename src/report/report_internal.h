@@ -5,6 +5,9 @@
 #ifndef PHIWALL_REPORT_INTERNAL_H
 #define PHIWALL_REPORT_INTERNAL_H
 
+#include <stdio.h>
+
+#include "phiwall/baseline.h"
 #include "phiwall/report.h"
 
 typedef pw_status (*pw_report_fn)(const pw_scan_result *r, const pw_report_opts *o, pw_buf *out,
@@ -121,5 +124,9 @@ void pw_report_sarif_location(struct pw_jw *w, const char *url);
  * of an open JSON object (JSON's tool section, SARIF's run properties). */
 void pw_report_lists_text(pw_buf *b, const pw_scan_result *r);
 void pw_report_lists_json(struct pw_jw *w, const pw_scan_result *r);
+
+/* pw_baseline_parse_file reading `run` bytes at a time (tests: runs of a few bytes). */
+pw_status pw_baseline_parse_file_runs(FILE *f, size_t run, const char *name, pw_baseline **out,
+                                      pw_err *err);
 
 #endif

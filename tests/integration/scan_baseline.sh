@@ -250,6 +250,18 @@ expect_match "$err" 'cut.json: byte [0-9]+: not JSON' "byte offset"
 expect_code 2 $? "--baseline twice"
 "$PHIWALL" scan --har "$D/form_values.har" --baseline - </dev/null >/dev/null 2>&1
 expect_code 2 $? "--baseline -"
+# the baseline is read in 64 KiB runs, never whole: a 100 MB report (a large crawl's; here padded
+# with whitespace) compares under a 166 MiB address space limit with the same result as unpadded.
+# Before, the file was read into memory whole: "pad.json: out of memory", exit 3 (and at 20,000
+# pages a 280 MB baseline took the scan from 78 to 324 MiB)
+python3 -c 'import sys; s = open(sys.argv[1], "rb").read(); i = s.index(b"\"findings\"")
+open(sys.argv[2], "wb").write(s[:i] + b" " * (100 << 20) + s[i:])' "$T/cond.json" "$T/pad.json"
+want=$("$PHIWALL" scan --har "$D/form_values.har" --baseline "$T/cond.json" --format json)
+got=$( (ulimit -v 170000; exec "$PHIWALL" scan --har "$D/form_values.har" --baseline "$T/pad.json" --format json) 2>&1)
+expect_code 0 $? "100 MB baseline under a 166 MiB address space limit"
+[ "$(printf '%s\n' "$got" | sed 's/pad\.json/cond.json/g')" = "$want" ]
+expect_code 0 $? "100 MB baseline: the same comparison"
+rm -f "$T/pad.json"
 echo "https://a.example/" >"$T/sites.txt"
 err=$("$PHIWALL" scan --sites "$T/sites.txt" --out "$T/out" --baseline "$T/cond.json" 2>&1)
 expect_code 2 $? "--baseline with --sites"

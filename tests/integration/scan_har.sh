@@ -117,6 +117,20 @@ if [ -w /dev/full ]; then
     err=$("$PHIWALL" scan --har "$T/big.har" --format json 2>&1 >/dev/full); expect_code 3 $? "big report > /dev/full"
     expect_match "$err" 'stdout: write failed: No space left on device' "big report > /dev/full: message"
 fi
+# a file size limit (ulimit -f 64: 64 KiB, what a quota or a full disk looks like) that stops the
+# findings' temporary file (2,000 pages: past the 2 MiB kept in memory) is exit 3 naming it and
+# the cause; one that stops the report is exit 3 and no report file. Before, SIGXFSZ killed the
+# scan without a word (exit 153), leaving 64 KiB of report on stdout.
+python3 "$PW_SRC/bench/har_real_gen.py" "$D/auth_tracker.har" "$T/big2.har" --mb 4 --pages 2000 2>/dev/null
+mkdir -p "$T/spill"
+err=$( (ulimit -f 64; TMPDIR="$T/spill" exec "$PHIWALL" scan --har "$T/big2.har" --format json) 2>&1 >/dev/null)
+expect_code 3 $? "spill file over the file size limit"
+expect_match "$err" "$T/spill: cannot write the findings' temporary file at byte [0-9]+: File too large" \
+    "spill file over the file size limit: message"
+err=$( (ulimit -f 64; exec "$PHIWALL" scan --har "$T/big.har" --format json -o "$T/fsize.json") 2>&1)
+expect_code 3 $? "report over the file size limit"
+expect_match "$err" "fsize.json: write failed: File too large" "report over the file size limit: message"
+[ ! -e "$T/fsize.json" ]; expect_code 0 $? "report over the file size limit: no report file"
 # -o into a directory that is not there names it (before: "cannot create a temporary file
 # beside it"), and writes nothing
 err=$("$PHIWALL" scan --har "$D/auth_tracker.har" --format json -o "$T/nodir/r.json" 2>&1)

@@ -12,8 +12,10 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "assess/inventory.h"
+#include "assess/spill.h"
 #include "gw_test_tmpfs.h"
 #include "phiwall/assess.h"
 #include "phiwall/har.h"
@@ -212,6 +214,105 @@ static void spill_disk_full(void)
     pw_assessor_free(as);
 }
 
+/* A spill write refused by the file size limit (RLIMIT_FSIZE: what a full disk or a quota looks
+ * like, and no private tmpfs needed) is an I/O error naming the directory and the cause, never a
+ * finding lost. SIGXFSZ is ignored, as the CLI does, so that the write fails with EFBIG. */
+static void spill_file_size_limit(void)
+{
+    struct rlimit saved, capped;
+    CHECK(getrlimit(RLIMIT_FSIZE, &saved) == 0);
+    void (*old_sig)(int) = signal(SIGXFSZ, SIG_IGN);
+    capped = saved;
+    capped.rlim_cur = 256 * 1024;
+    CHECK(setrlimit(RLIMIT_FSIZE, &capped) == 0);
+    pw_assessor *as = NULL;
+    pw_err err = {0};
+    pw_assess_opts o = {.catalog = cat, .detector = det, .memory_budget = 1};
+    CHECK(pw_assessor_new(&o, &as, &err) == PW_OK);
+    pw_status st = PW_OK;
+    size_t i = 0;
+    for (; i < 2000 && st == PW_OK; i++) /* ~12 KiB a page: past 256 KiB well before the end */
+        st = feed_page(as, i, &err);
+    const pw_scan_result *r = NULL;
+    if (st == PW_OK)
+        st = pw_assessor_finish(as, &r, &err);
+    setrlimit(RLIMIT_FSIZE, &saved);
+    signal(SIGXFSZ, old_sig);
+    CHECK(st == PW_ERR_IO);
+    const char *dir = getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+    CHECK(strstr(err.msg, dir) != NULL && strstr(err.msg, "File too large") != NULL);
+    CHECK(strstr(err.msg, "cannot write the findings' temporary file") != NULL);
+    fprintf(stderr, "file size limit after %zu pages: %s\n", i, err.msg);
+    pw_assessor_free(as);
+}
+
+/* The spill file holds no uninitialised bytes: a request, evidence and hits encode the same
+ * whatever their structures' padding held (they were written as their raw bytes, padding and
+ * all: valgrind's "write(buf) points to uninitialised bytes"), and read back equal. */
+static void spill_no_padding(void)
+{
+    static const pw_header hdr = {"Referer", "https://h.org/x"};
+    pw_buf enc[2];
+    for (int k = 0; k < 2; k++) {
+        pw_request req;
+        pw_hit hit;
+        pw_evidence ev;
+        memset(&req, k ? 0x5a : 0xa5, sizeof req);
+        memset(&hit, k ? 0x5a : 0xa5, sizeof hit);
+        memset(&ev, k ? 0x5a : 0xa5, sizeof ev);
+        req.method = "POST";
+        req.url = "https://t.example/tr?id=1";
+        req.headers = &hdr;
+        req.n_headers = 1;
+        req.body = (const unsigned char *)"a=b";
+        req.body_len = 3;
+        req.content_type = req.page_url = req.frame_url = req.resource_type = NULL;
+        req.initiator = req.error = req.redirect_url = NULL;
+        req.timestamp = 12.5;
+        req.status = 200;
+        req.step = (pw_step)0;
+        req.source = PW_SOURCE_HAR;
+        req.before_consent = 1;
+        req.after_reject = 0;
+        req.visit_retried = 0;
+        hit.category = (pw_phi_category)0;
+        hit.subtype = "email";
+        hit.start = 0;
+        hit.end = 3;
+        hit.normalized = "a@b.c";
+        hit.confidence = 0.5f;
+        hit.reason = (pw_reason)0;
+        hit.reason_detail = NULL;
+        hit.sensitivity = (pw_sensitivity)0;
+        ev.key = "em";
+        ev.value = "abc";
+        ev.value_len = 3;
+        ev.kind = (pw_field_kind)0;
+        ev.hits = &hit;
+        ev.n_hits = 1;
+        pw_buf_init(&enc[k]);
+        pw_spill_enc_request(&enc[k], &req);
+        pw_spill_enc_detail(&enc[k], "legal", &ev, 1, 7);
+    }
+    CHECK(enc[0].len == enc[1].len && memcmp(enc[0].data, enc[1].data, enc[0].len) == 0);
+    pw_arena a;
+    pw_arena_init(&a, 0);
+    pw_buf one;
+    pw_buf_init(&one);
+    pw_spill_enc_request(&one, &(pw_request){.method = "GET",
+                                             .url = "https://t/x",
+                                             .status = 204,
+                                             .timestamp = 3.25,
+                                             .visit_retried = 1});
+    const pw_request *q = pw_spill_dec_request(&a, (const unsigned char *)one.data, one.len);
+    CHECK(q && q->status == 204 && q->timestamp == 3.25 && q->visit_retried == 1 &&
+          strcmp(q->url, "https://t/x") == 0 && q->n_headers == 0 && !q->body);
+    pw_buf_free(&one);
+    pw_arena_free(&a);
+    pw_buf_free(&enc[0]);
+    pw_buf_free(&enc[1]);
+}
+
 /* The largest piece a report handed its sink, and the total. */
 typedef struct chunks {
     size_t max, total;
@@ -312,8 +413,9 @@ int main(void)
         return 1;
     }
     static const pw_test_case cases[] = {
-        PW_TEST(identical_reports), PW_TEST(bounded_per_page),       PW_TEST(spill_errors),
-        PW_TEST(spill_disk_full),   PW_TEST(inventory_page_changes), PW_TEST(reports_in_pieces)};
+        PW_TEST(identical_reports),     PW_TEST(bounded_per_page),       PW_TEST(spill_errors),
+        PW_TEST(spill_disk_full),       PW_TEST(inventory_page_changes), PW_TEST(reports_in_pieces),
+        PW_TEST(spill_file_size_limit), PW_TEST(spill_no_padding)};
     int rc = pw_test_run(cases, sizeof cases / sizeof cases[0]);
     gw_tmpfs_unmount(&small);
     pw_detector_free(det);

@@ -10,6 +10,7 @@
 #include "phiwall/baseline.h"
 #include "phiwall/report.h"
 #include "pw_test.h"
+#include "report/report_internal.h"
 
 /* A finding with what the reports need; tracker NULL (fingerprint "rule||account|page"). */
 #define FINDING(rule, sev, acct, page, n)                                                      \
@@ -462,5 +463,59 @@ static void bad_input(void)
     pw_baseline_free(b);
 }
 
-PW_TEST_MAIN(PW_TEST(read_back), PW_TEST(compare), PW_TEST(multiset), PW_TEST(unchecked),
-             PW_TEST(unchecked_gaps), PW_TEST(bad_input))
+/* The baseline read from a file in runs (pw_baseline_parse_file: never held whole) says exactly
+ * what the whole text does, errors and byte offsets included, wherever the runs end. */
+static int same_as_whole(const char *json, size_t len)
+{
+    pw_baseline *a = NULL, *b = NULL;
+    pw_err ea, eb;
+    pw_err_clear(&ea);
+    pw_status sa = pw_baseline_parse(json, len, "old.json", &a, &ea);
+    int same = 1;
+    for (size_t run = 1; run <= 65536; run = run < 8 ? run + 1 : run * 16) {
+        FILE *f = tmpfile();
+        CHECK(f != NULL);
+        if (!f)
+            return 0;
+        fwrite(json, 1, len, f);
+        rewind(f);
+        pw_err_clear(&eb);
+        pw_status sb = pw_baseline_parse_file_runs(f, run, "old.json", &b, &eb);
+        fclose(f);
+        int ok = sa == sb && strcmp(ea.msg, eb.msg) == 0 && (a == NULL) == (b == NULL) &&
+                 (!a || pw_baseline_count(a) == pw_baseline_count(b));
+        if (!ok)
+            fprintf(stderr, "run %zu: whole %d '%s', runs %d '%s'\n", run, sa, ea.msg, sb, eb.msg);
+        same = same && ok;
+        pw_baseline_free(b);
+    }
+    pw_baseline_free(a);
+    return same;
+}
+
+static void stream_runs(void)
+{
+    pw_scan_result old = {.target = "https://h.org/",
+                          .findings = old_findings,
+                          .n_findings = sizeof old_findings / sizeof old_findings[0]};
+    char *json = render(&old, PW_REPORT_JSON, NULL);
+    size_t n = strlen(json);
+    CHECK(same_as_whole(json, n));
+    CHECK(same_as_whole("", 0));
+    CHECK(same_as_whole("{\"tool\": {\"name\": \"phiwall\"}}", 29));
+    char *cut = malloc(n + 1);
+    for (size_t i = 0; cut && i < n; i += 7) { /* a byte removed, or replaced by a quote */
+        memcpy(cut, json, i);
+        memcpy(cut + i, json + i + 1, n - i - 1);
+        CHECK(same_as_whole(cut, n - 1));
+        memcpy(cut, json, n);
+        cut[i] = '"';
+        CHECK(same_as_whole(cut, n));
+        CHECK(same_as_whole(json, i)); /* cut short */
+    }
+    free(cut);
+    free(json);
+}
+
+PW_TEST_MAIN(PW_TEST(stream_runs), PW_TEST(read_back), PW_TEST(compare), PW_TEST(multiset),
+             PW_TEST(unchecked), PW_TEST(unchecked_gaps), PW_TEST(bad_input))
