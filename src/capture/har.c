@@ -641,8 +641,8 @@ static int finish_page(har *h)
         p->fixed_url = 1;
     }
     if (har_looks_like_url(r->title)) {
-        if (!p->url)
-            p->url = pw_arena_strdup(&h->pages.arena, r->title);
+        if (!p->url && (p->url = pw_arena_strdup(&h->pages.arena, r->title)) != NULL)
+            p->title_url = !p->fixed_url && p->n_entries == 0;
     } else if (r->title && !p->title) {
         p->title = pw_arena_strdup(&h->pages.arena, r->title);
     }
@@ -653,6 +653,8 @@ static int finish_page(har *h)
     p->has_session_cookie |= r->has_session_cookie;
     memset(r, 0, sizeof *r);
     pw_arena_reset(&h->ea);
+    if (p->title_url && p->n_entries == 0)
+        return 1; /* delivered with its first entry (or at the end of the log) */
     pw_status st = har_page_emit(p, h->sink, &h->stats->n_pages, h->err);
     return st == PW_OK ? 1 : sink_failed(h, st);
 }
@@ -750,9 +752,24 @@ static const char *first_url(const har_held *x)
  * without a title). Only a page not delivered yet, whose URL no recorder stated (a title that is
  * a URL, phiwall's `_url`), is renamed; the hops stay requests of the page, held until the
  * chain ends (har_page_hold) so that each is delivered on the page it led to. */
+/* A redirect of the page's own URL is its document's first hop when it is a document or nothing
+ * says otherwise: puppeteer-har (Blacklight) writes the first hop without a MIME type, resource
+ * type or Sec-Fetch-Dest, its initiator "other" (a navigation). */
+static int is_document_hop(const har_held *x)
+{
+    if (is_document(x))
+        return 1;
+    if (x->r.resource_type)
+        return 0;
+    const char *dest = header(x, "sec-fetch-dest");
+    if (dest)
+        return strcasecmp(dest, "document") == 0;
+    return !x->init_type || strcmp(x->init_type, "other") == 0;
+}
+
 static void follow_redirect(har *h, har_page *p, const har_held *x)
 {
-    const char *to = is_document(x) ? x->r.redirect_url : NULL;
+    const char *to = is_document_hop(x) ? x->r.redirect_url : NULL;
     p->hop_pending = 0;
     if (!to || p->emitted || p->fixed_url || !p->url || strcmp(p->url, x->r.url) != 0)
         return;
@@ -970,8 +987,19 @@ static int finish_pair(har *h, node n)
 /* The end of log: a HAR without log.entries is no recording (an empty one has "entries": []). */
 static int finish_log(har *h)
 {
-    if (h->seen_entries) /* every page record is read: the entries waiting go to their pages */
-        return place_window(h, 1);
+    if (h->seen_entries) { /* every page record is read: the entries waiting go to their pages */
+        if (!place_window(h, 1))
+            return 0;
+        /* then the pages no entry named, as their records were read */
+        for (size_t i = 0; i < h->pages.n; i++) {
+            har_page *p = h->pages.v[i];
+            pw_status st =
+                p->hop_pending ? PW_OK : har_page_emit(p, h->sink, &h->stats->n_pages, h->err);
+            if (st != PW_OK)
+                return sink_failed(h, st);
+        }
+        return 1;
+    }
     h->status = pw_err_set(h->err, PW_ERR_PARSE,
                            "%s: byte %zu: expected log.entries (an array), found none", h->name,
                            offset_now(h));

@@ -139,6 +139,9 @@ typedef struct har_page {
     size_t n_entries;
     int emitted;
     int fixed_url; /* the recorder stated the URL (`_url`): never split by navigations */
+    /* its URL is its title's (Chrome, puppeteer-har): delivered with its first entry, not when
+     * its record is read, so that a redirect of that very URL names it where it landed */
+    int title_url;
     /* its URL is where a redirect of its own document leads, whose document has not come yet:
      * not delivered before it (a chain's next hop may move it on again) */
     int hop_pending;

@@ -45,6 +45,21 @@ bl["pages"] = [{"id": "page_1", "title": first["request"]["url"],
 for e in bl["entries"]:
     e["pageref"] = "page_1"
 save(bl, "blacklight")
+# Blacklight's first entry: the start URL it was given, a redirect (no MIME type, resource type
+# or Sec-Fetch-Dest, initiator "other") to the page the visitor saw; the page's title is that URL
+blr = json.loads(json.dumps(bl))
+hop = json.loads(json.dumps(first))
+hop["request"]["url"] = "http://127.0.0.1:42109/start"
+hop["request"]["headers"] = [h for h in hop["request"]["headers"]
+                             if not h["name"].lower().startswith("sec-fetch")]
+hop["response"].update({"status": 301, "redirectURL": first["request"]["url"],
+                        "content": {"size": 0, "mimeType": ""}})
+hop.pop("_resourceType", None)
+hop["_initiator_type"] = "other"
+hop["startedDateTime"] = first["startedDateTime"].replace(".151Z", ".100Z")
+blr["entries"].insert(0, hop)
+blr["pages"][0]["title"] = hop["request"]["url"]
+save(blr, "blacklight-redirect")
 for seed in (1, 2, 3, 7, 42):
     save(shuffled(bare, seed), f"bare-shuffled{seed}")
     save(shuffled(bl, seed), f"blacklight-shuffled{seed}")
@@ -89,6 +104,18 @@ for f in sys.argv[1:]:
     assert not any("facebook.com" in u for u in urls), (f, urls)  # Meta's hidden-iframe POST
 PY
 expect_code 0 $? "the visited pages, not Meta's iframe"
+# a page whose title is the start URL that redirected is the page it landed on (as the browser
+# scan names it), not also a page of the start URL (before: "…/start" listed, without a title)
+"$PHIWALL" scan --har "$T/blacklight-redirect.har" --format json -o "$T/blr.json"
+expect_code 0 $? "the redirected start scans"
+python3 - "$T/blr.json" "$T/blacklight.json" <<'PY'
+import json, sys
+a, b = (json.load(open(f)) for f in sys.argv[1:3])
+urls = [p["url"] for p in a["pages"]]
+assert "http://127.0.0.1:42109/start" not in urls, urls
+assert urls == [p["url"] for p in b["pages"]], (urls, [p["url"] for p in b["pages"]])
+PY
+expect_code 0 $? "the redirected start is no page of its own"
 
 same_report() { # the two JSON reports but for their target
     python3 - "$1" "$2" <<'PY'
