@@ -1331,6 +1331,17 @@ static pw_status read_stream(har *h, FILE *f)
     }
     har_input_free(&in);
     free(buf);
+    /* malformed text stops the read, but what came before it is delivered, as it was before the
+     * entries waited in the window; the error stays the one the read stopped on */
+    if ((st == PW_ERR_PARSE || st == PW_ERR_LIMIT || st == PW_ERR_IO) && h->win.n) {
+        pw_err saved = {0};
+        if (h->err)
+            saved = *h->err;
+        h->status = PW_OK;
+        place_window(h, 1);
+        if (h->err)
+            *h->err = saved;
+    }
     return st;
 }
 
