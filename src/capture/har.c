@@ -311,6 +311,7 @@ typedef struct har {
     gap_rec gr;
     har_pages pages;
     har_page *anon; /* current page when the HAR has no pageref */
+    har_window win; /* finished entries waiting to be placed, earliest first */
     pw_har_stats *stats;
     slot_table slots;
     har_site_fn site_of; /* pw_har_opts.site_of */
@@ -640,8 +641,8 @@ static int finish_page(har *h)
         p->fixed_url = 1;
     }
     if (har_looks_like_url(r->title)) {
-        if (!p->url)
-            p->url = pw_arena_strdup(&h->pages.arena, r->title);
+        if (!p->url && (p->url = pw_arena_strdup(&h->pages.arena, r->title)) != NULL)
+            p->title_url = !p->fixed_url && p->n_entries == 0;
     } else if (r->title && !p->title) {
         p->title = pw_arena_strdup(&h->pages.arena, r->title);
     }
@@ -652,6 +653,8 @@ static int finish_page(har *h)
     p->has_session_cookie |= r->has_session_cookie;
     memset(r, 0, sizeof *r);
     pw_arena_reset(&h->ea);
+    if (p->title_url && p->n_entries == 0)
+        return 1; /* delivered with its first entry (or at the end of the log) */
     pw_status st = har_page_emit(p, h->sink, &h->stats->n_pages, h->err);
     return st == PW_OK ? 1 : sink_failed(h, st);
 }
@@ -682,31 +685,38 @@ static int finish_gap(har *h)
     return 1;
 }
 
-static int is_document(const entry *e)
+/* ---- placing entries on pages (in the order they were sent: har_window) ---- */
+
+static int is_document(const har_held *x)
 {
-    if (e->rtype)
-        return strcasecmp(e->rtype, "document") == 0;
-    return e->content_mime && strncasecmp(e->content_mime, "text/html", 9) == 0;
+    if (x->r.resource_type)
+        return strcasecmp(x->r.resource_type, "document") == 0;
+    return x->content_mime && strncasecmp(x->content_mime, "text/html", 9) == 0;
 }
 
-static const char *header(const entry *e, const char *name)
+static const char *header_of(const pw_header *hd, size_t n, const char *name)
 {
-    for (size_t i = 0; i < e->n_headers; i++)
-        if (strcasecmp(e->headers[i].name, name) == 0)
-            return e->headers[i].value;
+    for (size_t i = 0; i < n; i++)
+        if (strcasecmp(hd[i].name, name) == 0)
+            return hd[i].value;
     return NULL;
+}
+
+static const char *header(const har_held *x, const char *name)
+{
+    return header_of(x->r.headers, x->r.n_headers, name);
 }
 
 /* A top-level navigation (not an iframe): the browser says so (Sec-Fetch-Dest: document) or,
  * without that header, the navigation was not started by a script or the parser. */
-static int is_navigation(const entry *e)
+static int is_navigation(const har_held *x)
 {
-    if (!is_document(e))
+    if (!is_document(x))
         return 0;
-    const char *dest = header(e, "sec-fetch-dest");
+    const char *dest = header(x, "sec-fetch-dest");
     if (dest)
         return strcasecmp(dest, "document") == 0;
-    return e->init_type && strcmp(e->init_type, "other") == 0;
+    return x->init_type && strcmp(x->init_type, "other") == 0;
 }
 
 /* One pageref can span several navigations (puppeteer-har, Blacklight): a later top-level
@@ -714,42 +724,54 @@ static int is_navigation(const entry *e)
  * Sec-Fetch-Dest to say so, a document of another site counts as an iframe (Meta's hidden-iframe
  * form POST, a cookie-sync bounce): it belongs to the page that embedded it. A page whose URL
  * the recorder stated (`_url`) is never split: its entries are exactly its own. */
-static int starts_page(har *h, const har_page *p, const entry *e)
+static int starts_page(har *h, const har_page *p, const har_held *x)
 {
-    if (!p->url || p->fixed_url || p->n_entries == 0 || (e->status >= 300 && e->status <= 399))
+    if (!p->url || p->fixed_url || p->n_entries == 0 || (x->r.status >= 300 && x->r.status <= 399))
         return 0;
-    if (!is_navigation(e) || strcmp(p->url, e->url) == 0)
+    if (!is_navigation(x) || strcmp(p->url, x->r.url) == 0)
         return 0;
-    return header(e, "sec-fetch-dest") ||
-           har_same_site(&h->ea, p->url, e->url, h->site_of, h->site_ctx);
+    return header(x, "sec-fetch-dest") ||
+           har_same_site(&h->ea, p->url, x->r.url, h->site_of, h->site_ctx);
 }
 
-/* The page this entry belongs to, learning the page's URL from its first document. */
 /* The page a page's first entry stands for: the entry itself when it is the document; else
  * (a recording that starts after the document, a title that is no URL) the page that made the
  * request, as its Referer names it — the request's own URL (a tracker's endpoint) would make
  * the tracker the site and every finding about its own host. */
-static const char *first_url(const entry *e)
+static const char *first_url(const har_held *x)
 {
-    const char *ref = header(e, "referer");
-    if (is_document(e) || !ref ||
+    const char *ref = header(x, "referer");
+    if (is_document(x) || !ref ||
         (strncmp(ref, "https://", 8) != 0 && strncmp(ref, "http://", 7) != 0))
-        return e->url;
+        return x->r.url;
     return ref;
 }
-
-static const char *redirect_of(har *h, const entry *e);
 
 /* A redirect of the page's own document (/x → 301 → /x/) never became a page: the page is where
  * the chain leads, as the browser scan names it, rather than the URL asked for (listed beside it
  * without a title). Only a page not delivered yet, whose URL no recorder stated (a title that is
  * a URL, phiwall's `_url`), is renamed; the hops stay requests of the page, held until the
  * chain ends (har_page_hold) so that each is delivered on the page it led to. */
-static void follow_redirect(har *h, har_page *p, const entry *e)
+/* A redirect of the page's own URL is its document's first hop when it is a document or nothing
+ * says otherwise: puppeteer-har (Blacklight) writes the first hop without a MIME type, resource
+ * type or Sec-Fetch-Dest, its initiator "other" (a navigation). */
+static int is_document_hop(const har_held *x)
 {
-    const char *to = is_document(e) ? redirect_of(h, e) : NULL;
+    if (is_document(x))
+        return 1;
+    if (x->r.resource_type)
+        return 0;
+    const char *dest = header(x, "sec-fetch-dest");
+    if (dest)
+        return strcasecmp(dest, "document") == 0;
+    return !x->init_type || strcmp(x->init_type, "other") == 0;
+}
+
+static void follow_redirect(har *h, har_page *p, const har_held *x)
+{
+    const char *to = is_document_hop(x) ? x->r.redirect_url : NULL;
     p->hop_pending = 0;
-    if (!to || p->emitted || p->fixed_url || !p->url || strcmp(p->url, e->url) != 0)
+    if (!to || p->emitted || p->fixed_url || !p->url || strcmp(p->url, x->r.url) != 0)
         return;
     char *url = pw_arena_strdup(&h->pages.arena, to);
     if (!url)
@@ -758,40 +780,91 @@ static void follow_redirect(har *h, har_page *p, const entry *e)
     p->hop_pending = 1;
 }
 
-static har_page *entry_page(har *h, const entry *e)
+/* Without pages: a document starts a page when it is a top-level navigation. Sec-Fetch-Dest says
+ * so when the recorder kept it; else an initiator other than "other" (the parser, a script)
+ * makes it an iframe, and a document of another site than the current page's is a vendor's
+ * iframe or bounce. */
+static int starts_anonymous(har *h, const har_held *x)
 {
-    if (e->pageref) {
-        har_page *p = har_pages_get(&h->pages, e->pageref, 1);
+    if (!is_document(x))
+        return 0;
+    const char *dest = header(x, "sec-fetch-dest");
+    if (dest)
+        return strcasecmp(dest, "document") == 0;
+    if (x->init_type && strcmp(x->init_type, "other") != 0 && h->anon)
+        return 0;
+    return !h->anon || har_same_site(&h->ea, h->anon->url, x->r.url, h->site_of, h->site_ctx);
+}
+
+/* The page this entry belongs to, learning the page's URL from its first document. Entries come
+ * here earliest first (har_window), so the page is the one whose document started last before. */
+static har_page *entry_page(har *h, const har_held *x)
+{
+    if (x->pageref) {
+        har_page *p = har_pages_get(&h->pages, x->pageref, 1);
         if (!p)
             return NULL;
-        if (!p->url && (is_document(e) || p->n_entries == 0)) {
-            p->url = pw_arena_strdup(&h->pages.arena, first_url(e));
-        } else if (starts_page(h, p, e)) {
-            p->url = pw_arena_strdup(&h->pages.arena, e->url);
+        if (!p->url && (is_document(x) || p->n_entries == 0)) {
+            p->url = pw_arena_strdup(&h->pages.arena, first_url(x));
+        } else if (starts_page(h, p, x)) {
+            p->url = pw_arena_strdup(&h->pages.arena, x->r.url);
             p->title = NULL;
             p->has_login_form = p->after_login = p->has_session_cookie = 0;
             p->emitted = 0;
-            p->ts = har_parse_time(e->started);
+            p->ts = x->r.timestamp;
         }
         if (!p->ts)
-            p->ts = har_parse_time(e->started);
-        follow_redirect(h, p, e);
+            p->ts = x->r.timestamp;
+        follow_redirect(h, p, x);
         if (p->url) /* an entry without pageref (a preflight, a worker's fetch) is of this page */
             h->anon = p;
         return p;
     }
-    /* no pageref: each top-level document starts a page (without Sec-Fetch-Dest, of the site);
-     * anything else belongs to the page of the entry before it */
-    const char *dest = header(e, "sec-fetch-dest");
-    int top =
-        dest ? strcasecmp(dest, "document") == 0
-             : !h->anon || har_same_site(&h->ea, h->anon->url, e->url, h->site_of, h->site_ctx);
-    int hop_target = h->anon && h->anon->hop_pending && strcmp(h->anon->url, e->url) == 0;
-    if (is_document(e) && top && !hop_target)
-        h->anon = har_pages_add_anonymous(&h->pages, e->url, har_parse_time(e->started));
+    /* no pageref: each top-level document starts a page; anything else belongs to the page of
+     * the document that started last before it */
+    int hop_target = h->anon && h->anon->hop_pending && strcmp(h->anon->url, x->r.url) == 0;
+    if (!hop_target && starts_anonymous(h, x))
+        h->anon = har_pages_add_anonymous(&h->pages, x->r.url, x->r.timestamp);
     if (h->anon)
-        follow_redirect(h, h->anon, e);
+        follow_redirect(h, h->anon, x);
     return h->anon;
+}
+
+/* Place one entry: its page (delivered first, once its URL is known), then the request, held
+ * with its page while a redirect of the page's document has not led anywhere yet. */
+static pw_status deliver(har *h, har_held *x)
+{
+    har_page *p = entry_page(h, x);
+    x->r.page_url = p ? p->url : NULL;
+    if (!p)
+        return h->sink->on_request ? h->sink->on_request(h->sink->ctx, &x->r, h->err) : PW_OK;
+    p->n_entries++;
+    if (p->hop_pending)
+        return har_page_hold(&h->pages, p, &x->r)
+                   ? PW_OK
+                   : pw_err_set(h->err, PW_ERR_NOMEM, "%s: out of memory placing %s", h->name,
+                                x->r.url);
+    pw_status st = har_page_emit(p, h->sink, &h->stats->n_pages, h->err);
+    if (st == PW_OK && h->sink->on_request)
+        st = h->sink->on_request(h->sink->ctx, &x->r, h->err);
+    return st;
+}
+
+static int place(har *h, har_held *x)
+{
+    pw_status st = deliver(h, x);
+    free(x);
+    pw_arena_reset(&h->ea);
+    return st == PW_OK ? 1 : sink_failed(h, st);
+}
+
+/* Place the earliest entries while the window is past its bounds, or all of them (`all`). */
+static int place_window(har *h, int all)
+{
+    while (h->win.n && (all || har_window_full(&h->win)))
+        if (!place(h, har_window_pop(&h->win)))
+            return 0;
+    return 1;
 }
 
 /* Form params without text (Firefox): rebuild an urlencoded body. */
@@ -866,14 +939,6 @@ static int finish_entry(har *h)
             body_len = n;
         }
     }
-    har_page *p = entry_page(h, e);
-    if (p) {
-        p->n_entries++;
-        pw_status st =
-            p->hop_pending ? PW_OK : har_page_emit(p, h->sink, &h->stats->n_pages, h->err);
-        if (st != PW_OK)
-            return sink_failed(h, st);
-    }
     pw_request req = {
         .method = e->method ? e->method : "GET",
         .url = e->url,
@@ -881,8 +946,8 @@ static int finish_entry(har *h)
         .n_headers = e->n_headers,
         .body = body,
         .body_len = body ? body_len : 0,
-        .content_type = e->pmime && *e->pmime ? e->pmime : header(e, "content-type"),
-        .page_url = p ? p->url : NULL,
+        .content_type =
+            e->pmime && *e->pmime ? e->pmime : header_of(e->headers, e->n_headers, "content-type"),
         .frame_url = e->frame_url,
         .resource_type = e->rtype,
         .initiator = e->initiator ? e->initiator : e->init_type,
@@ -897,16 +962,12 @@ static int finish_entry(har *h)
         .redirect_url = redirect_of(h, e),
     };
     h->stats->n_entries++;
-    pw_status st = PW_OK;
-    if (p && p->hop_pending) { /* its page is not known yet: delivered with it */
-        if (!har_page_hold(&h->pages, p, &req))
-            return fail(h, PW_ERR_NOMEM, "memory", "for", 1, NULL);
-    } else if (h->sink->on_request) {
-        st = h->sink->on_request(h->sink->ctx, &req, h->err);
-    }
+    har_held *x = har_held_copy(&req, e->pageref, e->content_mime, e->init_type);
     memset(e, 0, sizeof *e);
     pw_arena_reset(&h->ea);
-    return st == PW_OK ? 1 : sink_failed(h, st);
+    if (!x || !har_window_push(&h->win, x))
+        return fail(h, PW_ERR_NOMEM, "memory", "for", 0, NULL);
+    return place_window(h, 0);
 }
 
 static int finish_pair(har *h, node n)
@@ -926,8 +987,19 @@ static int finish_pair(har *h, node n)
 /* The end of log: a HAR without log.entries is no recording (an empty one has "entries": []). */
 static int finish_log(har *h)
 {
-    if (h->seen_entries)
+    if (h->seen_entries) { /* every page record is read: the entries waiting go to their pages */
+        if (!place_window(h, 1))
+            return 0;
+        /* then the pages no entry named, as their records were read */
+        for (size_t i = 0; i < h->pages.n; i++) {
+            har_page *p = h->pages.v[i];
+            pw_status st =
+                p->hop_pending ? PW_OK : har_page_emit(p, h->sink, &h->stats->n_pages, h->err);
+            if (st != PW_OK)
+                return sink_failed(h, st);
+        }
         return 1;
+    }
     h->status = pw_err_set(h->err, PW_ERR_PARSE,
                            "%s: byte %zu: expected log.entries (an array), found none", h->name,
                            offset_now(h));
@@ -1259,6 +1331,17 @@ static pw_status read_stream(har *h, FILE *f)
     }
     har_input_free(&in);
     free(buf);
+    /* malformed text stops the read, but what came before it is delivered, as it was before the
+     * entries waited in the window; the error stays the one the read stopped on */
+    if ((st == PW_ERR_PARSE || st == PW_ERR_LIMIT || st == PW_ERR_IO) && h->win.n) {
+        pw_err saved = {0};
+        if (h->err)
+            saved = *h->err;
+        h->status = PW_OK;
+        place_window(h, 1);
+        if (h->err)
+            *h->err = saved;
+    }
     return st;
 }
 
@@ -1295,6 +1378,7 @@ pw_status pw_har_read_ex(FILE *f, const char *name, const pw_capture_sink *sink,
     pw_json_spare_free(&h->spare);
     stats->n_truncated = h->lim.n_truncated;
     stats->first_truncation = h->lim.first_truncation;
+    har_window_free(&h->win);
     har_pages_free(&h->pages);
     pw_arena_free(&h->ea);
     free(h);

@@ -139,6 +139,9 @@ typedef struct har_page {
     size_t n_entries;
     int emitted;
     int fixed_url; /* the recorder stated the URL (`_url`): never split by navigations */
+    /* its URL is its title's (Chrome, puppeteer-har): delivered with its first entry, not when
+     * its record is read, so that a redirect of that very URL names it where it landed */
+    int title_url;
     /* its URL is where a redirect of its own document leads, whose document has not come yet:
      * not delivered before it (a chain's next hop may move it on again) */
     int hop_pending;
@@ -167,6 +170,41 @@ int har_page_hold(har_pages *t, har_page *p, const pw_request *r);
 /* 1 if s starts with http:// or https:// (Chrome writes the page URL in pages[].title). */
 int har_looks_like_url(const char *s);
 
+/* ---- the time-order window: entries are given their page in the order they were sent ----
+ * A request belongs to the page whose document started last before it (by startedDateTime), not
+ * the one listed last before it: a merged, hand-edited or shuffled HAR, or puppeteer-har's
+ * (Blacklight's) order of finished responses, lists them otherwise. Each finished entry waits
+ * here, copied, until HAR_WINDOW_MAX entries or HAR_WINDOW_BYTES of copies are waiting (the
+ * earliest is then placed) or the log ends (all are placed, earliest first), so pages listed after
+ * the entries are known before their entries are placed. */
+#define HAR_WINDOW_MAX   4096
+#define HAR_WINDOW_BYTES (4u * 1024 * 1024)
+
+typedef struct har_held {
+    pw_request r; /* page_url unset: placing the entry decides it */
+    const char *pageref, *content_mime, *init_type;
+    double t;      /* its start time, or the latest one before it when it has none */
+    size_t serial; /* its place in the file: equal times keep the file's order */
+    size_t cost;   /* bytes of its copy */
+} har_held;
+
+typedef struct har_window {
+    har_held **v; /* a binary min-heap on (t, serial) */
+    size_t n, cap, bytes, serial;
+    double latest; /* the latest valid start time seen */
+} har_window;
+
+/* A copy of r and the entry's page evidence in one allocation (free() it); NULL without memory. */
+har_held *har_held_copy(const pw_request *r, const char *pageref, const char *content_mime,
+                        const char *init_type);
+/* x joins the window (taking it); 0 without memory (x is freed). */
+int har_window_push(har_window *w, har_held *x);
+/* 1 when the window is past its bounds: its earliest entry must be placed. */
+int har_window_full(const har_window *w);
+/* The earliest entry (the caller frees it), NULL when empty. */
+har_held *har_window_pop(har_window *w);
+void har_window_free(har_window *w);
+
 /* Site key of a host (pw_har_opts.site_of). */
 typedef char *(*har_site_fn)(void *ctx, pw_arena *a, const char *host);
 /* 1 if both URLs are on one site: same site_of key, or without one the same last two host labels
@@ -175,7 +213,8 @@ typedef char *(*har_site_fn)(void *ctx, pw_arena *a, const char *host);
 int har_same_site(pw_arena *a, const char *url_a, const char *url_b, har_site_fn site_of,
                   void *ctx);
 
-/* "2024-05-01T12:00:00.123Z" or with "+02:00" → seconds since the epoch; 0 if unparsable. */
+/* "2024-05-01T12:00:00.123Z", with any number of fractional digits, with an offset "+02:00",
+ * "-0500" or "+02" → seconds since the epoch; 0 if unparsable. */
 double har_parse_time(const char *s);
 
 #endif

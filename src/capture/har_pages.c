@@ -136,6 +136,138 @@ pw_status har_page_emit(har_page *p, const pw_capture_sink *sink, size_t *n_emit
     return st;
 }
 
+/* ---- the time-order window ---- */
+
+static size_t str_size(const char *s)
+{
+    return s ? strlen(s) + 1 : 0;
+}
+
+/* Copy s to *w (moved on past it); NULL stays NULL. */
+static const char *put_str(char **w, const char *s)
+{
+    if (!s)
+        return NULL;
+    size_t n = strlen(s) + 1;
+    char *d = memcpy(*w, s, n);
+    *w += n;
+    return d;
+}
+
+har_held *har_held_copy(const pw_request *r, const char *pageref, const char *content_mime,
+                        const char *init_type)
+{
+    size_t size = sizeof(har_held) + r->n_headers * sizeof(pw_header) + r->body_len +
+                  str_size(r->method) + str_size(r->url) + str_size(r->content_type) +
+                  str_size(r->frame_url) + str_size(r->resource_type) + str_size(r->initiator) +
+                  str_size(r->error) + str_size(r->redirect_url) + str_size(pageref) +
+                  str_size(content_mime) + str_size(init_type);
+    for (size_t i = 0; i < r->n_headers; i++)
+        size += str_size(r->headers[i].name) + str_size(r->headers[i].value);
+    har_held *x = malloc(size);
+    if (!x)
+        return NULL;
+    x->r = *r;
+    x->r.page_url = NULL;
+    pw_header *hd = (pw_header *)(x + 1);
+    char *w = (char *)(hd + r->n_headers);
+    x->r.headers = r->n_headers ? hd : NULL;
+    for (size_t i = 0; i < r->n_headers; i++)
+        hd[i] = (pw_header){put_str(&w, r->headers[i].name), put_str(&w, r->headers[i].value)};
+    if (r->body_len) {
+        x->r.body = memcpy(w, r->body, r->body_len);
+        w += r->body_len;
+    } else {
+        x->r.body =
+            r->body ? (const unsigned char *)"" : NULL; /* an empty body is no body-less request */
+    }
+    x->r.method = put_str(&w, r->method);
+    x->r.url = put_str(&w, r->url);
+    x->r.content_type = put_str(&w, r->content_type);
+    x->r.frame_url = put_str(&w, r->frame_url);
+    x->r.resource_type = put_str(&w, r->resource_type);
+    x->r.initiator = put_str(&w, r->initiator);
+    x->r.error = put_str(&w, r->error);
+    x->r.redirect_url = put_str(&w, r->redirect_url);
+    x->pageref = put_str(&w, pageref);
+    x->content_mime = put_str(&w, content_mime);
+    x->init_type = put_str(&w, init_type);
+    x->cost = size;
+    x->t = 0;
+    x->serial = 0;
+    return x;
+}
+
+static int held_before(const har_held *a, const har_held *b)
+{
+    return a->t < b->t || (a->t == b->t && a->serial < b->serial);
+}
+
+int har_window_push(har_window *w, har_held *x)
+{
+    if (w->n == w->cap) {
+        size_t cap = w->cap ? w->cap * 2 : 64;
+        har_held **v = realloc(w->v, cap * sizeof *v);
+        if (!v) {
+            free(x);
+            return 0;
+        }
+        w->v = v;
+        w->cap = cap;
+    }
+    /* a time the recorder did not give (or one outside 1990–2200: a placeholder) sorts as the
+     * latest before it: the entry keeps its place among its neighbours */
+    double t = x->r.timestamp;
+    if (!(t >= 631152000.0 && t < 7258118400.0))
+        t = w->latest;
+    else if (t > w->latest)
+        w->latest = t;
+    x->t = t;
+    x->serial = w->serial++;
+    size_t i = w->n++;
+    for (; i > 0 && held_before(x, w->v[(i - 1) / 2]); i = (i - 1) / 2)
+        w->v[i] = w->v[(i - 1) / 2];
+    w->v[i] = x;
+    w->bytes += x->cost;
+    return 1;
+}
+
+int har_window_full(const har_window *w)
+{
+    return w->n > HAR_WINDOW_MAX || w->bytes > HAR_WINDOW_BYTES;
+}
+
+har_held *har_window_pop(har_window *w)
+{
+    if (!w->n)
+        return NULL;
+    har_held *top = w->v[0], *last = w->v[--w->n];
+    size_t i = 0;
+    for (;;) {
+        size_t c = 2 * i + 1;
+        if (c >= w->n)
+            break;
+        if (c + 1 < w->n && held_before(w->v[c + 1], w->v[c]))
+            c++;
+        if (!held_before(w->v[c], last))
+            break;
+        w->v[i] = w->v[c];
+        i = c;
+    }
+    if (w->n)
+        w->v[i] = last;
+    w->bytes -= top->cost;
+    return top;
+}
+
+void har_window_free(har_window *w)
+{
+    for (size_t i = 0; i < w->n; i++)
+        free(w->v[i]);
+    free(w->v);
+    memset(w, 0, sizeof *w);
+}
+
 int har_looks_like_url(const char *s)
 {
     return s && (strncmp(s, "http://", 7) == 0 || strncmp(s, "https://", 8) == 0);
@@ -221,8 +353,13 @@ double har_parse_time(const char *s)
         for (p++; *p >= '0' && *p <= '9'; p++, scale /= 10)
             t += (*p - '0') * scale;
     }
-    int oh, om;
-    if ((*p == '+' || *p == '-') && digits(p + 1, 2, &oh) && p[3] == ':' && digits(p + 4, 2, &om))
+    /* the offset: "+02:00", "-0500" or "+02" (ISO 8601 allows all three; "Z" or none is UTC) */
+    int oh, om = 0;
+    if ((*p == '+' || *p == '-') && digits(p + 1, 2, &oh)) {
+        const char *mm = p[3] == ':' ? p + 4 : p + 3;
+        if ((*mm && !digits(mm, 2, &om)) || oh > 23 || om > 59)
+            return t; /* not an offset we can read: as before, UTC */
         t -= (*p == '+' ? 1 : -1) * (oh * 3600.0 + om * 60.0);
+    }
     return t;
 }

@@ -105,10 +105,15 @@ size_t pw_url_page_key(const char *url, char *out, size_t cap)
         key_put(out, cap, &len, u.path.n ? u.path.p : "/", u.path.n ? u.path.n : 1, 0);
         const char *f = u.fragment.p;
         size_t fn = u.fragment.n;
-        if (fn && (f[0] == '/' || (fn > 1 && f[0] == '!' && f[1] == '/'))) {
-            size_t route = strcspn(f, "?"); /* the route, not its parameters */
+        size_t route = fn ? strcspn(f, "?") : 0; /* the route, not its parameters */
+        if (route > fn)
+            route = fn;
+        size_t lead = route && f[0] == '!' ? 1 : 0; /* "#!/…" */
+        /* a hash route "#/x" is a page of its own; the router's root "#/" (or "#!/") alone is
+         * the document itself (docs/scan-browser.md, hash routes) */
+        if (route > lead && f[lead] == '/' && route > lead + 1) {
             key_put(out, cap, &len, "#", 1, 0);
-            key_put(out, cap, &len, f, route < fn ? route : fn, 0);
+            key_put(out, cap, &len, f, route, 0);
         }
     }
     if (cap)

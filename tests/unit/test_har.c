@@ -627,6 +627,14 @@ static void parse_time(void)
     CHECK(har_parse_time("1970-01-01T00:00:01.250Z") == 1.25);
     CHECK(har_parse_time("1970-01-01T01:00:00+01:00") == 0.0);
     CHECK(har_parse_time("garbage") == 0.0);
+    /* other time zones in every ISO 8601 spelling, fractions of any length (a merged HAR
+     * from recorders in several zones sorts by the instant, not the wall clock) */
+    CHECK(har_parse_time("1970-01-01T00:00:00-0500") == 18000.0);
+    CHECK(har_parse_time("1970-01-01T05:30:00+05:30") == 0.0);
+    CHECK(har_parse_time("1970-01-01T02:00:00+02") == 0.0);
+    CHECK(har_parse_time("1970-01-01T00:00:01.5-01:00") == 3601.5);
+    CHECK(har_parse_time("1970-01-01T00:00:02.123456789Z") > 2.1234567 &&
+          har_parse_time("1970-01-01T00:00:02.123456789Z") < 2.1234568);
     CHECK(har_parse_time(NULL) == 0.0);
 }
 

@@ -126,6 +126,15 @@ static void test_url_page_key(void)
     CHECK_STR(k, "h.org/#/find-a-doctor");
     pw_url_page_key("https://h.org/app#!/billing", k, sizeof k);
     CHECK_STR(k, "h.org/app#!/billing");
+    /* the router's root is the document itself, not a route: one page key for both */
+    pw_url_page_key("https://h.org/app/#/", k, sizeof k);
+    CHECK_STR(k, "h.org/app/");
+    pw_url_page_key("https://h.org/app/#!/", k, sizeof k);
+    CHECK_STR(k, "h.org/app/");
+    pw_url_page_key("https://h.org/app/#/?utm_source=x", k, sizeof k);
+    CHECK_STR(k, "h.org/app/");
+    pw_url_page_key("https://h.org/app/#!", k, sizeof k);
+    CHECK_STR(k, "h.org/app/");
     pw_url_page_key("(unknown page)", k, sizeof k);
     CHECK_STR(k, "(unknown page)");
     /* cut to the buffer, NUL-terminated, the full length returned */
