@@ -83,9 +83,10 @@ for i, p in enumerate(json.loads(sys.argv[2])):
         if p.get("anon"):
             del ent["pageref"]
         if e == "PIXEL":
-            dl = p["url"] + ("&" if "?" in p["url"] else "?") + "email=jane.doe%40example.com"
+            at = p.get("landed", p["url"])  # where the page's redirects led: the pixel's dl
+            dl = at + ("&" if "?" in at else "?") + "email=jane.doe%40example.com"
             req.update(method="POST", url="https://www.facebook.com/tr/",
-                       headers=[{"name": "Referer", "value": p["url"]}],
+                       headers=[{"name": "Referer", "value": at}],
                        postData={"mimeType": "application/x-www-form-urlencoded",
                                  "text": "id=123456789012345&ev=PageView&dl=" +
                                          urllib.parse.quote(dl, safe="")})
@@ -116,15 +117,17 @@ expect_match "$(jq -r '.baseline.gone | length' <<<"$out")" '^0$' "nothing gone 
 expect_match "$(jq -r '[.baseline.not_rechecked[] | select(.tracker == "Meta Pixel") | .reason] | unique | join(",")' <<<"$out")" '^tracker_failed$' "the pixel's findings: tracker_failed"
 
 # a page whose document failed after a redirect (/x 301 → /x/, which timed out) did not load:
-# a page gap (exit 4), its findings not rechecked; a failed iframe document stays no page gap
+# a page gap (exit 4) named where the redirect led (the page is named where the visitor landed,
+# as the pixel on it names it), its findings not rechecked; a failed iframe document stays no
+# page gap
 C="$H/appointments/confirm?email=jane.doe%40example.com"
 C2="$H/appointments/confirm/?email=jane.doe%40example.com"
-mkhar "$T/redir-old.har" "[{\"url\":\"$C\",\"entries\":[[\"$C\",301,\"document\",null,\"$C2\"],[\"$C2\",200,\"document\"],\"PIXEL\"]}]"
+mkhar "$T/redir-old.har" "[{\"url\":\"$C\",\"landed\":\"$C2\",\"entries\":[[\"$C\",301,\"document\",null,\"$C2\"],[\"$C2\",200,\"document\"],\"PIXEL\"]}]"
 mkhar "$T/redir-new.har" "[{\"url\":\"$C\",\"entries\":[[\"$C\",301,\"document\",null,\"$C2\"],[\"$C2\",0,\"document\",\"net::ERR_TIMED_OUT\"]]}]"
 "$PHIWALL" scan --har "$T/redir-old.har" --format json -o "$T/redir-old.json"
 out=$("$PHIWALL" scan --har "$T/redir-new.har" --baseline "$T/redir-old.json" --format json)
 expect_code 4 $? "a page document that failed after a redirect: incomplete, exit 4"
-expect_match "$(jq -r '.incomplete_reasons | map("\(.kind) \(.url) \(.error)") | join(",")' <<<"$out")" "^page $(sed 's/[?.]/\\&/g' <<<"$C") net::ERR_TIMED_OUT\$" "a page gap named by the page's URL"
+expect_match "$(jq -r '.incomplete_reasons | map("\(.kind) \(.url) \(.error)") | join(",")' <<<"$out")" "^page $(sed 's/[?.]/\\&/g' <<<"$C2") net::ERR_TIMED_OUT\$" "a page gap named where the redirect led"
 expect_match "$(jq -r '[(.baseline.gone | length), (.baseline.not_rechecked | map(.reason) | unique | join(","))] | join(" ")' <<<"$out")" '^0 page_failed$' "its findings: page_failed, none gone"
 mkhar "$T/frame.har" "[{\"url\":\"$C\",\"entries\":[[\"$C\",200,\"document\"],[\"$H/widget\",0,\"document\",\"net::ERR_TIMED_OUT\"]]}]"
 "$PHIWALL" scan --har "$T/frame.har" --format json -o /dev/null
