@@ -4,14 +4,18 @@
  * comparison with a small scan accounts for every finding once on each side (new + unchanged =
  * the scan's findings, unchanged + gone + not rechecked = the baseline's; a finding on a page the
  * scan did not visit, whose tracker failed or of the logged-in area after a failed login is
- * never gone) and renders in every format. */
+ * never gone) and renders in every format. The streamed reader (`scan --baseline FILE`, runs of
+ * 1 to 64 bytes here, the input's size choosing) gives the same status, message and findings as
+ * the whole-text parse. */
 #include "pw_fuzz.h"
+#include <stdio.h>
 #include <string.h>
 
 #include "phiwall/baseline.h"
 #include "phiwall/json_reserve.h"
 #include "phiwall/report.h"
 #include "phiwall/url.h"
+#include "report/report_internal.h"
 
 static const pw_finding scan[] = {
     {.rule_id = "PW-CONDITION-URL",
@@ -73,6 +77,37 @@ static void render_all(const pw_scan_result *r, const pw_baseline_diff *d)
     }
 }
 
+/* The streamed reader on the same bytes, read in runs of `run` bytes: the same outcome. */
+static void same_streamed(const uint8_t *data, size_t size, pw_status whole, const pw_err *err,
+                          const pw_baseline *b)
+{
+    if (!size)
+        return;
+    FILE *f = fmemopen((void *)data, size, "r");
+    if (!f)
+        return;
+    pw_baseline *sb = NULL;
+    pw_err serr;
+    pw_err_clear(&serr);
+    pw_status s = pw_baseline_parse_file_runs(f, 1 + size % 64, "fuzz.json", &sb, &serr);
+    fclose(f);
+    /* out of memory and depth limits are the whole parse's probe; both readers say PARSE alike */
+    if (whole == PW_ERR_NOMEM || s == PW_ERR_NOMEM) {
+        pw_baseline_free(sb);
+        return;
+    }
+    FUZZ_ASSERT(s == whole);
+    if (s != PW_OK) {
+        FUZZ_ASSERT(sb == NULL && strcmp(serr.msg, err->msg) == 0);
+        return;
+    }
+    FUZZ_ASSERT(pw_baseline_count(sb) == pw_baseline_count(b));
+    for (size_t i = 0; i < pw_baseline_count(b); i++)
+        FUZZ_ASSERT(strcmp(pw_baseline_at(sb, i)->fingerprint, pw_baseline_at(b, i)->fingerprint) ==
+                    0);
+    pw_baseline_free(sb);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     pw_baseline *b = (pw_baseline *)1;
@@ -81,6 +116,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     pw_json_probe probe = {0}; /* yajl's allocations stay within the reserve set aside */
     pw_status s = pw_baseline_parse_probe((const char *)data, size, "fuzz.json", &b, &err, &probe);
     FUZZ_ASSERT(!probe.overflow && probe.peak <= probe.reserve);
+    same_streamed(data, size, s, &err, s == PW_OK ? b : NULL);
     if (s != PW_OK) {
         FUZZ_ASSERT(b == NULL);
         FUZZ_ASSERT(err.msg[0] != '\0' && strncmp(err.msg, "fuzz.json: ", 11) == 0);
