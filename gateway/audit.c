@@ -967,3 +967,73 @@ pw_status pw_audit_continue_chain(pw_audit *a, uint64_t head_seq, const char hea
     pthread_mutex_unlock(&a->sync_mu);
     return pw_audit_append_batch(a, rec, 1, err);
 }
+
+/* The file at the path, opened and locked for a reopen: *fd -1 when it is the open one. */
+static pw_status open_rotated(pw_audit *a, int *fd, pw_err *err)
+{
+    *fd = -1;
+    struct stat now, open_st;
+    if (fstat(a->fd, &open_st) != 0)
+        return pw_err_set(err, PW_ERR_IO, "%s: %s", a->path, strerror(errno));
+    if (stat(a->path, &now) == 0 && now.st_dev == open_st.st_dev && now.st_ino == open_st.st_ino)
+        return PW_OK;
+    int created = access(a->path, F_OK) != 0;
+    int nfd = open(a->path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+    if (nfd < 0)
+        return pw_err_set(err, PW_ERR_IO, "%s: %s", a->path, strerror(errno));
+    pw_status st = PW_OK;
+    if (created && !sync_parent_dir(a->path))
+        st = pw_err_set(err, PW_ERR_IO, "%s: syncing its directory: %s", a->path, strerror(errno));
+    if (st == PW_OK)
+        st = pw_gw_lock_exclusive(nfd, a->path, err);
+    if (st == PW_OK && (fstat(nfd, &now) != 0 || now.st_size != 0))
+        st = pw_err_set(err, PW_ERR_INVALID,
+                        "%s: the file now at the path is not empty (%lld bytes): not another "
+                        "chain's file to append to; the log stays in the open (moved) file",
+                        a->path, (long long)now.st_size);
+    if (st != PW_OK) {
+        close(nfd);
+        return st;
+    }
+    *fd = nfd;
+    return PW_OK;
+}
+
+pw_status pw_audit_reopen(pw_audit *a, int *reopened, pw_err *err)
+{
+    *reopened = 0;
+    int fd;
+    pw_status st = open_rotated(a, &fd, err);
+    if (st != PW_OK || fd < 0)
+        return st;
+    st = pw_audit_sync(a, err); /* every record durable in the old file first */
+    pthread_mutex_lock(&a->sync_mu);
+    pthread_mutex_lock(&a->mu);
+    if (st == PW_OK && !a->torn && !a->kept.cut && a->synced_seq != a->seq) {
+        /* appended since the sync above: made durable here, with the appenders held */
+        if (fdatasync(a->fd) == 0) {
+            a->synced_seq = a->seq;
+            a->synced_end = a->end;
+            memcpy(a->synced_hash, a->last_hash, 65);
+            pw_audit_kept_synced(&a->kept, a->end);
+        }
+    }
+    if (st == PW_OK && (a->torn || a->kept.cut || a->kept.n_pieces || a->synced_seq != a->seq))
+        st = pw_err_set(err, PW_ERR_IO,
+                        "%s: records not yet durable in the old file: reopened at the next SIGHUP",
+                        a->path);
+    if (st == PW_OK) {
+        /* The new file's first record chains onto the old file's last (seq and last_hash go on) */
+        int old = a->fd;
+        a->fd = fd;
+        a->end = a->synced_end = 0;
+        a->cut_pending = 0;
+        close(old);
+        *reopened = 1;
+    }
+    pthread_mutex_unlock(&a->mu);
+    pthread_mutex_unlock(&a->sync_mu);
+    if (st != PW_OK)
+        close(fd);
+    return st;
+}

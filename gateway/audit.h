@@ -126,6 +126,15 @@ void pw_audit_durable_head(pw_audit *a, uint64_t *seq, char hash[65]);
 pw_status pw_audit_continue_chain(pw_audit *a, uint64_t head_seq, const char head_hash[65],
                                   const pw_audit_record *rec, pw_err *err);
 
+/* Rotation (SIGHUP): when the file at the log's path is not the open one (moved aside by
+ * logrotate, which creates a new empty one, or moved and nothing created), every record is made
+ * durable in the open file and the log goes on in a new file at the path: its first record
+ * links to the old file's last (seq continues, prev_hash = its hash), so `phiwall audit verify
+ * OLD NEW` checks both as one chain. *reopened 1 when it did; the same file: PW_OK, 0. A file at
+ * the path that is not empty is not appended to (PW_ERR_INVALID): the log stays in the open one.
+ * Records a failed sync left not durable: PW_ERR_IO, tried again at the next call. */
+pw_status pw_audit_reopen(pw_audit *a, int *reopened, pw_err *err);
+
 /* Verification: recompute the chain. PW_OK when intact; otherwise PW_ERR_INVALID (or PW_ERR_IO)
  * with err->msg = "NAME:LINE: seq N: what is wrong" for the first broken record. A chain cut
  * after its last record cannot be told from a shorter log: compare head_hash with a copy kept
@@ -140,6 +149,12 @@ typedef struct pw_audit_verify_result {
 pw_status pw_audit_verify_buf(const char *data, size_t len, const char *name,
                               pw_audit_verify_result *res, pw_err *err);
 pw_status pw_audit_verify_file(const char *path, pw_audit_verify_result *res, pw_err *err);
+/* Files of one chain, oldest first (rotated logs: audit.log.1 then audit.log): each file's first
+ * record must link to the previous file's last. A break is named "FILE:LINE: …" in the file
+ * where it is; res->records counts over all of them. A first file whose first record does not
+ * start the chain (seq > 1) is reported as linking to a previous file. */
+pw_status pw_audit_verify_files(const char *const *paths, size_t n, pw_audit_verify_result *res,
+                                pw_err *err);
 
 /* Listing: one entry per record that passes the filter. Strings are valid during the callback. */
 typedef struct pw_audit_entry {

@@ -731,6 +731,26 @@ static void check_audit_head(server *s, const char *audit_path)
     pw_audit_set_head_sink(s->audit, store_audit_head, s, 1000);
 }
 
+/* SIGHUP: an audit log rotated away (logrotate `create`) is continued in the new file at its
+ * path, linked to the old file's last record. */
+static void reopen_audit(server *s)
+{
+    pw_err err = {0};
+    int reopened = 0;
+    if (pw_audit_reopen(s->audit, &reopened, &err) != PW_OK)
+        pw_gw_log("error", "audit log: reopening it at its path failed; it stays in the open file",
+                  "error", err.msg, NULL);
+    else if (reopened) {
+        uint64_t seq;
+        char hash[65], ss[24];
+        pw_audit_durable_head(s->audit, &seq, hash);
+        snprintf(ss, sizeof ss, "%llu", (unsigned long long)seq);
+        pw_gw_log("info", "audit log: reopened at its path; the chain goes on from the old file",
+                  "path", s->audit_abs ? s->audit_abs : "", "previous_seq", ss, "previous_hash",
+                  hash, NULL);
+    }
+}
+
 static void restore_held_records(server *s, const char *audit_path)
 {
     size_t n = 0;
@@ -1149,6 +1169,7 @@ pw_status pw_gw_serve(const pw_gw_server_opts *o, pw_err *err)
             continue;
         }
         if (sig == SIGHUP) {
+            reopen_audit(s);
             pw_err e = {0};
             if (pw_gw_server_reload(s, &e) != PW_OK)
                 pw_gw_log("error", "policy reload failed; the current policy stays", "error", e.msg,
