@@ -20,9 +20,11 @@ typedef struct audit_args {
     char expect_head[65]; /* lower-case hex, "" when not given */
     pw_audit_filter filter;
     int json;
-    const char *list_only;   /* a `list` option given ("since"…), for verify's usage error */
-    const char *verify_only; /* likewise "expect-head" for list */
-    const char *path_from;   /* NULL: --audit; else "$PHIWALL_AUDIT" or "the default" */
+    const char *list_only;    /* a `list` option given ("since"…), for verify's usage error */
+    const char *verify_only;  /* likewise "expect-head" for list */
+    const char *path_from;    /* NULL: --audit; else "$PHIWALL_AUDIT" or "the default" */
+    const char *const *files; /* verify FILE...: rotated files of one chain, oldest first */
+    size_t n_files;
 } audit_args;
 
 /* A log that is not there, found by a path the user did not type, says where the path came
@@ -46,6 +48,7 @@ static int fail_open(const audit_args *a, const pw_err *err)
 static void usage(void)
 {
     printf("Usage: phiwall audit verify [--audit PATH] [--expect-head HASH]\n"
+           "       phiwall audit verify FILE... (rotated files of one chain, oldest first)\n"
            "       phiwall audit list [--audit PATH] [--since TIME] [--event ID]\n"
            "                          [--destination NAME] [--json]\n\n"
            "The gateway records every disclosure (accepted, dropped, queued, duplicate, sending,\n"
@@ -57,6 +60,11 @@ static void usage(void)
            "or cut the tail. It prints the head hash: keep a copy elsewhere; --expect-head HASH\n"
            "then also requires that record to be in the chain, which proves every record up to\n"
            "it unchanged.\n"
+           "The gateway's chain goes on across files: after logrotate (SIGHUP reopens the path)\n"
+           "and after a log moved, deleted or cut while it was stopped (its first record then is\n"
+           "a chain_continued one naming the gap). `verify FILE...` checks such files as one\n"
+           "chain, oldest first (audit.log.1 audit.log), and names the link that breaks; a file\n"
+           "alone whose first record links to a previous file is reported as such, exit 1.\n"
            "`list` prints records, oldest first, verifying the chain as it reads: at a broken\n"
            "record it stops with a warning naming FILE:LINE, exit 1.\n\n"
            "  --audit PATH        the log (default $" PW_AUDIT_PATH_ENV
@@ -170,7 +178,8 @@ static int run_verify(const audit_args *a)
 {
     pw_audit_verify_result res;
     pw_err err = {0};
-    pw_status st = pw_audit_verify_file(a->path, &res, &err);
+    pw_status st = a->n_files ? pw_audit_verify_files(a->files, a->n_files, &res, &err)
+                              : pw_audit_verify_file(a->path, &res, &err);
     if (st == PW_ERR_INVALID) {
         pw_cli_errorf("audit", "chain broken: %s", err.msg);
         fprintf(stderr, "%llu record(s) verified before the break\n",
@@ -181,8 +190,13 @@ static int run_verify(const audit_args *a)
         return fail_open(a, &err);
     if (a->expect_head[0])
         return check_expected_head(a, &res);
-    printf("%s: %llu record(s), chain intact\nhead %s\n", a->path, (unsigned long long)res.records,
-           res.head_hash[0] ? res.head_hash : "(empty log)");
+    if (a->n_files > 1)
+        printf("%zu files, %s to %s: %llu record(s), one chain intact\nhead %s\n", a->n_files,
+               a->files[0], a->files[a->n_files - 1], (unsigned long long)res.records,
+               res.head_hash[0] ? res.head_hash : "(empty log)");
+    else
+        printf("%s: %llu record(s), chain intact\nhead %s\n", a->path,
+               (unsigned long long)res.records, res.head_hash[0] ? res.head_hash : "(empty log)");
     return PW_EXIT_CLEAN;
 }
 
@@ -261,7 +275,16 @@ int pw_cmd_audit(int argc, char **argv)
     int rc = parse_args(argc - 1, argv + 1, &a);
     if (rc >= 0)
         return rc;
-    if (optind < argc - 1)
+    if (optind < argc - 1 && strcmp(sub, "verify") == 0) {
+        if (a.path)
+            return pw_cli_usage_error("audit", "give the log as --audit PATH or as FILE..., "
+                                               "not both");
+        if (a.expect_head[0] && argc - 1 - optind > 1)
+            return pw_cli_usage_error("audit", "--expect-head takes one file");
+        a.files = (const char *const *)(argv + optind + 1);
+        a.n_files = (size_t)(argc - 1 - optind);
+        a.path = a.files[a.n_files - 1];
+    } else if (optind < argc - 1)
         return pw_cli_usage_error("audit", "unexpected argument '%s'", argv[optind + 1]);
     if (!a.path) {
         const char *env = getenv(PW_AUDIT_PATH_ENV);

@@ -88,10 +88,16 @@ struct pw_audit {
     pw_buf out;         /* the lines of the batch being appended, kept for the next one */
     pw_audit_kept kept; /* unsynced ingest records, written again after a cut (audit_kept.c) */
     pw_audit_gate gate; /* ingest records before forwarders' outcomes (audit_gate.c) */
+    pw_audit_head_fn head_sink; /* told the durable head (sync_mu): pw_audit_set_head_sink */
+    void *head_ctx;
+    unsigned head_interval_ms;
+    int64_t head_told_ms; /* when it was last told (monotonic; sync_mu) */
+    uint64_t head_told;   /* the seq it was last told, UINT64_MAX: never (sync_mu) */
 };
 
-static const char *const action_names[] = {"accepted", "dropped", "queued",    "sent",
-                                           "retry",    "dead",    "duplicate", "sending"};
+static const char *const action_names[] = {"accepted",  "dropped", "queued",
+                                           "sent",      "retry",   "dead",
+                                           "duplicate", "sending", "chain_continued"};
 
 const char *pw_audit_action_name(pw_audit_action a)
 {
@@ -259,6 +265,7 @@ pw_status pw_audit_open(const char *path, pw_audit **out, pw_err *err)
     pthread_mutex_init(&a->mu, NULL);
     pthread_mutex_init(&a->sync_mu, NULL);
     pw_audit_gate_init(&a->gate);
+    a->head_told = UINT64_MAX;
     *out = a;
     return PW_OK;
 }
@@ -544,6 +551,21 @@ static int cut_took(const pw_audit *a, uint64_t mine, uint64_t cuts)
     return a->cut_to[(cuts + 1) % CUT_MEMO] < mine;
 }
 
+/* Tell the head sink the durable head (sync_mu held): when it moved and the interval passed, or
+ * whenever it moved when `force`. */
+static void tell_head(pw_audit *a, int force)
+{
+    if (!a->head_sink || a->head_told == a->synced_seq)
+        return;
+    int64_t now = pw_gw_mono_ms();
+    if (!force && a->head_told != UINT64_MAX &&
+        now - a->head_told_ms < (int64_t)a->head_interval_ms)
+        return;
+    a->head_told = a->synced_seq;
+    a->head_told_ms = now;
+    a->head_sink(a->head_ctx, a->synced_seq, a->synced_hash);
+}
+
 /* Make every record up to `mine` durable, sharing the sync with concurrent appenders. A failed
  * sync cuts what it did not make durable (cut_unsynced); `cuts` is what the caller saw when it
  * wrote its records: if a cut took them since, they are gone and the sync fails. */
@@ -570,6 +592,7 @@ static pw_status sync_upto(pw_audit *a, uint64_t mine, uint64_t cuts, pw_err *er
             memcpy(a->synced_hash, written_hash, 65);
             pw_audit_kept_synced(&a->kept, written_end);
             pthread_mutex_unlock(&a->mu);
+            tell_head(a, 0);
         } else {
             st = pw_err_set(err, PW_ERR_IO,
                             "%s: fdatasync: %s (the records not yet durable were cut)", a->path,
@@ -905,4 +928,112 @@ const char *pw_audit_resolve_path(const char *given)
         return given;
     const char *env = getenv(PW_AUDIT_PATH_ENV);
     return env && env[0] ? env : PW_AUDIT_DEFAULT_PATH;
+}
+
+void pw_audit_set_head_sink(pw_audit *a, pw_audit_head_fn sink, void *ctx, unsigned min_interval_ms)
+{
+    pthread_mutex_lock(&a->sync_mu);
+    if (!sink && a->head_sink)
+        tell_head(a, 1); /* the last head before the sink goes */
+    a->head_sink = sink;
+    a->head_ctx = ctx;
+    a->head_interval_ms = min_interval_ms;
+    a->head_told = UINT64_MAX;
+    pthread_mutex_unlock(&a->sync_mu);
+}
+
+void pw_audit_durable_head(pw_audit *a, uint64_t *seq, char hash[65])
+{
+    pthread_mutex_lock(&a->sync_mu);
+    pthread_mutex_lock(&a->mu);
+    *seq = a->synced_seq;
+    memcpy(hash, a->synced_hash, 65);
+    pthread_mutex_unlock(&a->mu);
+    pthread_mutex_unlock(&a->sync_mu);
+}
+
+pw_status pw_audit_continue_chain(pw_audit *a, uint64_t head_seq, const char head_hash[65],
+                                  const pw_audit_record *rec, pw_err *err)
+{
+    pthread_mutex_lock(&a->sync_mu);
+    pthread_mutex_lock(&a->mu);
+    if (a->seq == 0 && a->end == 0 && !a->kept.cut && strlen(head_hash) == 64) {
+        /* an empty file: its first record links to the remembered head */
+        a->seq = a->synced_seq = head_seq;
+        memcpy(a->last_hash, head_hash, 65);
+        memcpy(a->synced_hash, head_hash, 65);
+    }
+    pthread_mutex_unlock(&a->mu);
+    pthread_mutex_unlock(&a->sync_mu);
+    return pw_audit_append_batch(a, rec, 1, err);
+}
+
+/* The file at the path, opened and locked for a reopen: *fd -1 when it is the open one. */
+static pw_status open_rotated(pw_audit *a, int *fd, pw_err *err)
+{
+    *fd = -1;
+    struct stat now, open_st;
+    if (fstat(a->fd, &open_st) != 0)
+        return pw_err_set(err, PW_ERR_IO, "%s: %s", a->path, strerror(errno));
+    if (stat(a->path, &now) == 0 && now.st_dev == open_st.st_dev && now.st_ino == open_st.st_ino)
+        return PW_OK;
+    int created = access(a->path, F_OK) != 0;
+    int nfd = open(a->path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+    if (nfd < 0)
+        return pw_err_set(err, PW_ERR_IO, "%s: %s", a->path, strerror(errno));
+    pw_status st = PW_OK;
+    if (created && !sync_parent_dir(a->path))
+        st = pw_err_set(err, PW_ERR_IO, "%s: syncing its directory: %s", a->path, strerror(errno));
+    if (st == PW_OK)
+        st = pw_gw_lock_exclusive(nfd, a->path, err);
+    if (st == PW_OK && (fstat(nfd, &now) != 0 || now.st_size != 0))
+        st = pw_err_set(err, PW_ERR_INVALID,
+                        "%s: the file now at the path is not empty (%lld bytes): not another "
+                        "chain's file to append to; the log stays in the open (moved) file",
+                        a->path, (long long)now.st_size);
+    if (st != PW_OK) {
+        close(nfd);
+        return st;
+    }
+    *fd = nfd;
+    return PW_OK;
+}
+
+pw_status pw_audit_reopen(pw_audit *a, int *reopened, pw_err *err)
+{
+    *reopened = 0;
+    int fd;
+    pw_status st = open_rotated(a, &fd, err);
+    if (st != PW_OK || fd < 0)
+        return st;
+    st = pw_audit_sync(a, err); /* every record durable in the old file first */
+    pthread_mutex_lock(&a->sync_mu);
+    pthread_mutex_lock(&a->mu);
+    if (st == PW_OK && !a->torn && !a->kept.cut && a->synced_seq != a->seq) {
+        /* appended since the sync above: made durable here, with the appenders held */
+        if (fdatasync(a->fd) == 0) {
+            a->synced_seq = a->seq;
+            a->synced_end = a->end;
+            memcpy(a->synced_hash, a->last_hash, 65);
+            pw_audit_kept_synced(&a->kept, a->end);
+        }
+    }
+    if (st == PW_OK && (a->torn || a->kept.cut || a->kept.n_pieces || a->synced_seq != a->seq))
+        st = pw_err_set(err, PW_ERR_IO,
+                        "%s: records not yet durable in the old file: reopened at the next SIGHUP",
+                        a->path);
+    if (st == PW_OK) {
+        /* The new file's first record chains onto the old file's last (seq and last_hash go on) */
+        int old = a->fd;
+        a->fd = fd;
+        a->end = a->synced_end = 0;
+        a->cut_pending = 0;
+        close(old);
+        *reopened = 1;
+    }
+    pthread_mutex_unlock(&a->mu);
+    pthread_mutex_unlock(&a->sync_mu);
+    if (st != PW_OK)
+        close(fd);
+    return st;
 }

@@ -34,9 +34,11 @@ typedef enum pw_audit_action {
     PW_AUDIT_SENT,
     PW_AUDIT_RETRY,
     PW_AUDIT_DEAD,
-    PW_AUDIT_DUPLICATE, /* a repeated event_id the spool already held: nothing new queued */
-    PW_AUDIT_SENDING    /* a forwarder's intent, synced before the request leaves: without a
-                           later sent/retry/dead for it, the event may have been disclosed */
+    PW_AUDIT_DUPLICATE,      /* a repeated event_id the spool already held: nothing new queued */
+    PW_AUDIT_SENDING,        /* a forwarder's intent, synced before the request leaves: without a
+                                later sent/retry/dead for it, the event may have been disclosed */
+    PW_AUDIT_CHAIN_CONTINUED /* the log did not end with the head remembered in the spool (moved,
+                                deleted, cut): this record names the gap (see audit-chain below) */
 } pw_audit_action;
 
 typedef struct pw_audit_record {
@@ -90,7 +92,8 @@ pw_status pw_audit_probe(pw_audit *a, pw_err *err);
  * logs it (a crash during a write that was therefore never acknowledged). */
 long long pw_audit_torn_bytes_cut(pw_audit *a);
 
-/* "accepted", "dropped", "queued", "sent", "retry", "dead", "duplicate", "sending". */
+/* "accepted", "dropped", "queued", "sent", "retry", "dead", "duplicate", "sending",
+ * "chain_continued". */
 const char *pw_audit_action_name(pw_audit_action a);
 
 /* Order in the chain: an event's ingest records come before any forwarder's outcome for it.
@@ -103,6 +106,34 @@ uint64_t pw_audit_ingest_begin(pw_audit *a);
 void pw_audit_ingest_end(pw_audit *a, const uint64_t *tickets, size_t n);
 uint64_t pw_audit_ingest_mark(pw_audit *a);
 int pw_audit_ingest_wait(pw_audit *a, uint64_t mark, unsigned timeout_ms);
+
+/* ---- additions (audit-chain) -------------------------------------------------------------- */
+
+/* The head (last durable record) is reported to sink after a sync made records durable, at most
+ * once per min_interval_ms (0: every time), from the syncing thread with the log's sync lock
+ * held (so heads arrive in order). The gateway stores it in the spool: a log that no longer ends
+ * with it at the next start was moved, deleted or cut. sink NULL: none. */
+typedef void (*pw_audit_head_fn)(void *ctx, uint64_t seq, const char hash[65]);
+void pw_audit_set_head_sink(pw_audit *a, pw_audit_head_fn sink, void *ctx,
+                            unsigned min_interval_ms);
+/* The last durable record's seq (0: none) and hash (zeros when none). */
+void pw_audit_durable_head(pw_audit *a, uint64_t *seq, char hash[65]);
+/* Link the log to a head remembered elsewhere that it does not end with, with a synced record
+ * rec (action PW_AUDIT_CHAIN_CONTINUED, detail naming the gap). An empty log (a new file where
+ * the old one was moved or deleted) continues that chain: its first record has seq
+ * head_seq + 1 and prev_hash head_hash. A log with records (cut, or another log) keeps its own
+ * chain and the record is appended to it. */
+pw_status pw_audit_continue_chain(pw_audit *a, uint64_t head_seq, const char head_hash[65],
+                                  const pw_audit_record *rec, pw_err *err);
+
+/* Rotation (SIGHUP): when the file at the log's path is not the open one (moved aside by
+ * logrotate, which creates a new empty one, or moved and nothing created), every record is made
+ * durable in the open file and the log goes on in a new file at the path: its first record
+ * links to the old file's last (seq continues, prev_hash = its hash), so `phiwall audit verify
+ * OLD NEW` checks both as one chain. *reopened 1 when it did; the same file: PW_OK, 0. A file at
+ * the path that is not empty is not appended to (PW_ERR_INVALID): the log stays in the open one.
+ * Records a failed sync left not durable: PW_ERR_IO, tried again at the next call. */
+pw_status pw_audit_reopen(pw_audit *a, int *reopened, pw_err *err);
 
 /* Verification: recompute the chain. PW_OK when intact; otherwise PW_ERR_INVALID (or PW_ERR_IO)
  * with err->msg = "NAME:LINE: seq N: what is wrong" for the first broken record. A chain cut
@@ -118,6 +149,12 @@ typedef struct pw_audit_verify_result {
 pw_status pw_audit_verify_buf(const char *data, size_t len, const char *name,
                               pw_audit_verify_result *res, pw_err *err);
 pw_status pw_audit_verify_file(const char *path, pw_audit_verify_result *res, pw_err *err);
+/* Files of one chain, oldest first (rotated logs: audit.log.1 then audit.log): each file's first
+ * record must link to the previous file's last. A break is named "FILE:LINE: …" in the file
+ * where it is; res->records counts over all of them. A first file whose first record does not
+ * start the chain (seq > 1) is reported as linking to a previous file. */
+pw_status pw_audit_verify_files(const char *const *paths, size_t n, pw_audit_verify_result *res,
+                                pw_err *err);
 
 /* Listing: one entry per record that passes the filter. Strings are valid during the callback. */
 typedef struct pw_audit_entry {

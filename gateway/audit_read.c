@@ -128,6 +128,11 @@ static pw_status check_link(verifier *v, yajl_val body, size_t lineno, pw_err *e
     const char *prev = pw_gw_json_str(body, "prev_hash");
     if (!prev || strlen(prev) != 64)
         return broken(v, lineno, err, "record has no valid \"prev_hash\"");
+    if (v->seq == 0 && seq > 1) /* the chain was continued from an earlier file */
+        return broken_seq(v, lineno, err,
+                          "the first record links to a previous file (a rotated or moved log, or "
+                          "a chain_continued record): verify the files together, oldest first",
+                          seq);
     if (seq <= v->seq)
         return broken_seq(v, lineno, err, "records reordered or replayed", seq);
     if (seq > v->seq + 1)
@@ -180,13 +185,13 @@ pw_status pw_audit_verify_buf(const char *data, size_t len, const char *name,
     return PW_OK;
 }
 
-pw_status pw_audit_verify_file(const char *path, pw_audit_verify_result *res, pw_err *err)
+/* One file of the chain, onto what v verified before it. */
+static pw_status verify_one(verifier *v, const char *path, pw_err *err)
 {
     FILE *f = fopen(path, "rb");
     if (!f)
         return pw_err_set(err, PW_ERR_IO, "%s: %s", path, strerror(errno));
-    verifier v;
-    verifier_init(&v, path, res);
+    v->name = path;
     char *line = NULL;
     size_t cap = 0, lineno = 0;
     ssize_t n;
@@ -194,14 +199,30 @@ pw_status pw_audit_verify_file(const char *path, pw_audit_verify_result *res, pw
     while (st == PW_OK && (n = getline(&line, &cap, f)) > 0) {
         lineno++;
         if (line[n - 1] != '\n')
-            st = broken(&v, lineno, err, "last record has no newline (truncated)");
+            st = broken(v, lineno, err, "last record has no newline (truncated)");
         else
-            st = verify_line(&v, line, (size_t)n - 1, lineno, err);
+            st = verify_line(v, line, (size_t)n - 1, lineno, err);
     }
     if (st == PW_OK && ferror(f))
         st = pw_err_set(err, PW_ERR_IO, "%s: read error", path);
     free(line);
     fclose(f);
+    return st;
+}
+
+pw_status pw_audit_verify_file(const char *path, pw_audit_verify_result *res, pw_err *err)
+{
+    return pw_audit_verify_files(&path, 1, res, err);
+}
+
+pw_status pw_audit_verify_files(const char *const *paths, size_t n, pw_audit_verify_result *res,
+                                pw_err *err)
+{
+    verifier v;
+    verifier_init(&v, n ? paths[0] : "audit", res);
+    pw_status st = PW_OK;
+    for (size_t i = 0; i < n && st == PW_OK; i++)
+        st = verify_one(&v, paths[i], err);
     return st;
 }
 

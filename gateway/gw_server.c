@@ -13,6 +13,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -42,6 +43,9 @@ struct pw_gw_server {
     atomic_ullong reloads_ok, reloads_failed;
     atomic_llong policy_loaded_ms; /* when the policy in force was loaded */
     unsigned health_max_age_s;
+    int audit_gap;              /* the audit log did not end with the head the spool remembered */
+    char audit_gap_why[200];    /* for /healthz */
+    char *audit_abs;            /* the audit log's absolute path (the head's key) */
     pthread_mutex_t removed_mu; /* the dead letters of removed destinations, for /metrics */
     struct {
         char name[64];
@@ -105,13 +109,18 @@ static void metrics_durability(server *s, pw_buf *o)
                   "phiwall_gateway_audit_failing %d\n"
                   "# TYPE phiwall_gateway_audit_write_failures_total counter\n"
                   "phiwall_gateway_audit_write_failures_total %llu\n"
+                  "# HELP phiwall_gateway_audit_chain_gap 1 when, at start, the audit log did not "
+                  "end with the head the spool remembered (moved, deleted or cut: records gone)\n"
+                  "# TYPE phiwall_gateway_audit_chain_gap gauge\n"
+                  "phiwall_gateway_audit_chain_gap %d\n"
                   "# TYPE phiwall_gateway_policy_reloads_total counter\n"
                   "phiwall_gateway_policy_reloads_total{result=\"ok\"} %llu\n"
                   "phiwall_gateway_policy_reloads_total{result=\"failed\"} %llu\n"
                   "# TYPE phiwall_gateway_policy_loaded_timestamp_seconds gauge\n"
                   "phiwall_gateway_policy_loaded_timestamp_seconds %.3f\n",
                   pw_gw_committer_audit_down(s->committer) || pw_audit_failing(s->audit),
-                  pw_audit_failures(s->audit), (unsigned long long)atomic_load(&s->reloads_ok),
+                  pw_audit_failures(s->audit), s->audit_gap,
+                  (unsigned long long)atomic_load(&s->reloads_ok),
                   (unsigned long long)atomic_load(&s->reloads_failed),
                   (double)atomic_load(&s->policy_loaded_ms) / 1000.0);
     pw_buf_puts(o, "# HELP phiwall_gateway_removed_destination_dead_total Queued events of a "
@@ -174,6 +183,8 @@ static int health(void *ctx, pw_buf *o)
     pw_buf_putc(o, '[');
     if (pw_gw_committer_audit_down(s->committer) || pw_audit_failing(s->audit))
         add_reason(o, &n, "audit: the audit log cannot be written; events are refused");
+    if (s->audit_gap)
+        add_reason(o, &n, s->audit_gap_why);
     char err[160];
     if (pw_gw_committer_spool_down(s->committer, err, sizeof err)) {
         snprintf(why, sizeof why, "spool: cannot be written (%.120s); events are refused", err);
@@ -628,6 +639,118 @@ static void warn_audit_mode(const char *path)
 /* Ingest records the audit log refused when the gateway last stopped were kept in the spool:
  * appended now, before any forwarder writes an outcome. If the log still refuses them they stay
  * kept for the next start (and ingest answers 503 until the log takes writes again). */
+/* path made absolute against the current directory (the head's key: the gateway may be started
+ * from another directory with the same relative path); NULL when out of memory. */
+static char *absolute_path(const char *path)
+{
+    char cwd[4096];
+    if (path[0] == '/' || !getcwd(cwd, sizeof cwd))
+        return strdup(path);
+    size_t n = strlen(cwd) + strlen(path) + 2;
+    char *out = malloc(n);
+    if (out)
+        snprintf(out, n, "%s/%s", cwd, path);
+    return out;
+}
+
+/* The audit log's durable head, remembered in the spool (pw_audit_set_head_sink). */
+static void store_audit_head(void *ctx, uint64_t seq, const char hash[65])
+{
+    server *s = ctx;
+    pw_err err = {0};
+    if (pw_spool_audit_head_put(s->spool, s->audit_abs, seq, hash, &err) != PW_OK)
+        pw_gw_log("warn", "audit log: remembering its head in the spool failed", "error", err.msg,
+                  NULL);
+}
+
+/* Does the log end with the head the spool remembers? A log that does not (missing, emptied,
+ * shorter, another last record) lost records of disclosures while the gateway was stopped:
+ * said loudly (error log, /metrics, /healthz) and recorded in the chain by a chain_continued
+ * record that links to the remembered head when the file is new (docs/gateway.md, "audit").
+ * A log longer than the head is a crash before the head was stored again: let pass. */
+static void check_audit_head(server *s, const char *audit_path)
+{
+    pw_err err = {0};
+    int found = 0;
+    uint64_t want_seq = 0, have_seq = 0;
+    char want[65] = "", have[65], *was = NULL;
+    if (!(s->audit_abs = absolute_path(audit_path)))
+        return;
+    if (pw_spool_audit_head_get(s->spool, &found, &was, &want_seq, want, &err) != PW_OK)
+        pw_gw_log("warn", "audit log: reading its remembered head from the spool failed", "error",
+                  err.msg, NULL);
+    if (found && strcmp(was, s->audit_abs) != 0) {
+        /* The operator pointed the gateway at another log: that file's chain is its own; the
+         * old one keeps the records up to the head. Said, not treated as lost records. */
+        char ws[24];
+        snprintf(ws, sizeof ws, "%llu", (unsigned long long)want_seq);
+        pw_gw_log("warn",
+                  "audit log: another path than at the last run; the records up to the last run's "
+                  "head are in the old file",
+                  "path", s->audit_abs, "previous_path", was, "previous_seq", ws, "previous_hash",
+                  want, NULL);
+        found = 0;
+    }
+    free(was);
+    pw_audit_durable_head(s->audit, &have_seq, have);
+    int gap = found && want_seq > 0 &&
+              (have_seq < want_seq || (have_seq == want_seq && strcmp(have, want) != 0));
+    if (gap) {
+        const char *what = have_seq == 0 ? "the log is missing or empty (moved or deleted?)"
+                           : have_seq < want_seq
+                               ? "the log is shorter (truncated, or another file?)"
+                               : "its last record is another one (replaced?)";
+        char ws[24], hs[24], detail[400];
+        snprintf(ws, sizeof ws, "%llu", (unsigned long long)want_seq);
+        snprintf(hs, sizeof hs, "%llu", (unsigned long long)have_seq);
+        pw_gw_log("error",
+                  "audit log: it does not end with the head the spool remembers; records of "
+                  "disclosures are gone from it. Continuing the chain with a chain_continued "
+                  "record",
+                  "path", audit_path, "expected_seq", ws, "expected_hash", want, "found_seq", hs,
+                  "found_hash", have_seq ? have : "none", "problem", what, NULL);
+        snprintf(detail, sizeof detail, "expected head seq %s hash %s; found seq %s hash %s: %s",
+                 ws, want, hs, have_seq ? have : "none", what);
+        pw_audit_record rec = {.time_ms = pw_gw_now_ms(),
+                               .action = PW_AUDIT_CHAIN_CONTINUED,
+                               .rule = "audit-head",
+                               .detail = detail};
+        if (pw_audit_continue_chain(s->audit, want_seq, want, &rec, &err) != PW_OK)
+            pw_gw_log("error", "audit log: writing the chain_continued record failed", "error",
+                      err.msg, NULL);
+        snprintf(s->audit_gap_why, sizeof s->audit_gap_why,
+                 "audit: the log did not end with the remembered head (seq %s); found seq %s", ws,
+                 hs);
+        s->audit_gap = 1;
+    }
+    uint64_t seq;
+    char hash[65];
+    pw_audit_durable_head(s->audit, &seq, hash);
+    if (seq > 0 && (!found || seq != want_seq || strcmp(hash, want) != 0))
+        store_audit_head(s, seq, hash);
+    pw_audit_set_head_sink(s->audit, store_audit_head, s, 1000);
+}
+
+/* SIGHUP: an audit log rotated away (logrotate `create`) is continued in the new file at its
+ * path, linked to the old file's last record. */
+static void reopen_audit(server *s)
+{
+    pw_err err = {0};
+    int reopened = 0;
+    if (pw_audit_reopen(s->audit, &reopened, &err) != PW_OK)
+        pw_gw_log("error", "audit log: reopening it at its path failed; it stays in the open file",
+                  "error", err.msg, NULL);
+    else if (reopened) {
+        uint64_t seq;
+        char hash[65], ss[24];
+        pw_audit_durable_head(s->audit, &seq, hash);
+        snprintf(ss, sizeof ss, "%llu", (unsigned long long)seq);
+        pw_gw_log("info", "audit log: reopened at its path; the chain goes on from the old file",
+                  "path", s->audit_abs ? s->audit_abs : "", "previous_seq", ss, "previous_hash",
+                  hash, NULL);
+    }
+}
+
 static void restore_held_records(server *s, const char *audit_path)
 {
     size_t n = 0;
@@ -717,6 +840,7 @@ static pw_status open_parts(server *s, pw_err *err)
                   "crash or a full disk; never acknowledged)",
                   "path", audit_path, "bytes", bytes, NULL);
     }
+    check_audit_head(s, audit_path); /* before anything new is appended */
     restore_held_records(s, audit_path);
     atomic_store(&s->policy_loaded_ms, pw_gw_now_ms());
     if ((st = restore_gates(s, s->fwd_next, err)) != PW_OK ||
@@ -756,8 +880,14 @@ static void close_parts(server *s)
     stop_forwarders(s);
     pw_gw_policy_free(s->fwd_next);
     s->fwd_next = NULL;
+    if (s->audit && s->spool) { /* the last head, while the spool is open */
+        pw_audit_sync(s->audit, NULL);
+        pw_audit_set_head_sink(s->audit, NULL, NULL, 0);
+    }
     pw_spool_close(s->spool);
     pw_audit_close(s->audit);
+    free(s->audit_abs);
+    s->audit_abs = NULL;
     pw_gw_phi_pool_free(s->pool);
     pw_detector_free(s->det);
     if (s->holder_ok)
@@ -1039,6 +1169,7 @@ pw_status pw_gw_serve(const pw_gw_server_opts *o, pw_err *err)
             continue;
         }
         if (sig == SIGHUP) {
+            reopen_audit(s);
             pw_err e = {0};
             if (pw_gw_server_reload(s, &e) != PW_OK)
                 pw_gw_log("error", "policy reload failed; the current policy stays", "error", e.msg,

@@ -225,6 +225,16 @@ pw_status pw_spool_held_lines(pw_spool *s, char ***lines, size_t *n, pw_err *err
 /* Delete the first n held lines (those pw_spool_held_lines returned). */
 pw_status pw_spool_held_clear(pw_spool *s, size_t n, pw_err *err);
 
+/* ---- additions (audit-chain) -------------------------------------------------------------- */
+
+/* The audit log's head (its path, last durable record's seq and 64-hex hash), remembered
+ * outside the log in table audit_head so that a log moved, deleted or cut while the gateway was
+ * stopped is noticed at the next start. get: *found 0 when never remembered; *path malloc'd. */
+pw_status pw_spool_audit_head_put(pw_spool *s, const char *path, uint64_t seq, const char *hash,
+                                  pw_err *err);
+pw_status pw_spool_audit_head_get(pw_spool *s, int *found, char **path, uint64_t *seq,
+                                  char hash[65], pw_err *err);
+
 /* ---- additions (gw-gate) ------------------------------------------------------------------ */
 
 /* The highest event row committed so far (0: none). Rows only grow (rowids are never reused),

@@ -105,3 +105,67 @@ pw_status pw_spool_held_clear(pw_spool *s, size_t n, pw_err *err)
     pthread_mutex_unlock(&s->db_mu);
     return status;
 }
+
+/* ---- the audit chain's head ----------------------------------------------------------------- */
+
+/* Table audit_head: one row (id 1), the last durable record of the audit log as the log last
+ * reported it (pw_spool_audit_head_put). Created when first used, like held_audit: a file
+ * without it is a plain version-4 file and an older phiwall ignores it. Kept here, outside the
+ * log, so that a log moved, deleted or cut while the gateway was stopped is noticed at start. */
+pw_status pw_spool_audit_head_put(pw_spool *s, const char *path, uint64_t seq, const char *hash,
+                                  pw_err *err)
+{
+    pthread_mutex_lock(&s->db_mu);
+    pw_status status =
+        pw_spool_exec(s,
+                      "CREATE TABLE IF NOT EXISTS audit_head(id INTEGER PRIMARY "
+                      "KEY CHECK (id = 1), path TEXT NOT NULL, seq INTEGER NOT NULL, hash TEXT "
+                      "NOT NULL)",
+                      err);
+    sqlite3_stmt *st = NULL;
+    if (status == PW_OK &&
+        sqlite3_prepare_v2(
+            s->db, "INSERT OR REPLACE INTO audit_head(id, path, seq, hash) VALUES (1, ?3, ?1, ?2)",
+            -1, &st, NULL) != SQLITE_OK)
+        status = pw_spool_db_fail(s, err, "prepare audit_head write");
+    if (status == PW_OK) {
+        sqlite3_bind_int64(st, 1, (sqlite3_int64)seq);
+        sqlite3_bind_text(st, 2, hash, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, path, -1, SQLITE_STATIC);
+        if (sqlite3_step(st) != SQLITE_DONE)
+            status = pw_spool_db_fail(s, err, "remembering the audit log's head");
+    }
+    sqlite3_finalize(st);
+    pthread_mutex_unlock(&s->db_mu);
+    return status;
+}
+
+pw_status pw_spool_audit_head_get(pw_spool *s, int *found, char **path, uint64_t *seq,
+                                  char hash[65], pw_err *err)
+{
+    *found = 0;
+    *path = NULL;
+    pthread_mutex_lock(&s->db_mu);
+    pw_status status = PW_OK;
+    sqlite3_stmt *st = NULL;
+    if (pw_spool_has_table(s, "audit_head")) {
+        if (sqlite3_prepare_v2(s->db, "SELECT seq, hash, path FROM audit_head WHERE id = 1", -1,
+                               &st, NULL) != SQLITE_OK)
+            status = pw_spool_db_fail(s, err, "prepare audit_head read");
+        else if (sqlite3_step(st) == SQLITE_ROW) {
+            const char *h = (const char *)sqlite3_column_text(st, 1);
+            const char *p = (const char *)sqlite3_column_text(st, 2);
+            if (h && strlen(h) == 64 && p) {
+                *seq = (uint64_t)sqlite3_column_int64(st, 0);
+                memcpy(hash, h, 65);
+                if (!(*path = strdup(p)))
+                    status = pw_err_set(err, PW_ERR_NOMEM, "spool: out of memory");
+                else
+                    *found = 1;
+            }
+        }
+    }
+    sqlite3_finalize(st);
+    pthread_mutex_unlock(&s->db_mu);
+    return status;
+}

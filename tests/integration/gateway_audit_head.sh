@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# gateway_audit_head.sh — the audit log's head (last durable seq and hash) is remembered in the
+# spool, and a log that no longer ends with it at the next start is said loudly and continued,
+# never a silent fresh chain at seq 1:
+#   - moved aside (mv audit.log audit.log.1) while stopped: an error line naming the expected
+#     seq/hash and what was found, /metrics phiwall_gateway_audit_chain_gap 1, a /healthz
+#     reason; the new file's first record is chain_continued with seq = head + 1 and prev_hash =
+#     the head's hash, so audit.log.1 followed by audit.log verifies as one chain;
+#   - truncated (its last records cut): detected, found seq named, a chain_continued record;
+#   - deleted: detected like a move;
+#   - a clean restart: no error, gauge 0, /healthz ok;
+#   - the gateway pointed at another path (an operator's choice): a warning naming both paths,
+#     no gap; the new file is a chain of its own from seq 1.
+set -u
+. "$PW_SRC/tests/integration/lib.bash"
+gateway_test_setup
+mock_upstream_start || { fail "mock did not start"; finish; exit; }
+{ policy_site 100000; policy_meta 7 "$mock"; } >"$dir/gw.yaml"
+
+n=0
+post() {
+    n=$((n + 1))
+    curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/e" \
+        -H 'Origin: https://www.example-hospital.org' -H 'Content-Type: text/plain' \
+        --data "{\"event_id\":\"00000000-0000-4000-8000-$(printf %012d $n)\",\"name\":\"appointment_request\",\"consent\":{\"ads\":true},\"user\":{\"email\":\"a@b.example\"}}"
+}
+start() { # start the gateway on $dir/audit.log, its log appended to $dir/log
+    gateway_start "$dir/log" --config "$dir/gw.yaml" --spool "$dir/spool.db" \
+        --audit "$dir/audit.log" --threads 1 || fail "the gateway did not start"
+}
+# run_some N: start, post N events, wait for their records (sent), stop
+run_some() {
+    start
+    for _ in $(seq "$1"); do expect_code 200 "$(post)" "event $n accepted"; done
+    wait_until "$PW_WAIT_S" sh -c "[ \$(grep -c '\"action\":\"sent\"' '$dir/audit.log') -ge $n ]"
+    gateway_stop
+}
+field() { sed -n "s/.*\"$1\":\"\{0,1\}\([^\",]*\).*/\1/p"; }
+last_seq() { tail -n 1 "$1" | field seq; }
+last_hash() { tail -n 1 "$1" | sed -n 's/.*"hash":"\([0-9a-f]*\)"}$/\1/p'; }
+
+: >"$dir/log"
+run_some 2
+"$PHIWALL" audit verify --audit "$dir/audit.log" >/dev/null; expect_code 0 $? "first log intact"
+head_seq=$(last_seq "$dir/audit.log")
+head_hash=$(last_hash "$dir/audit.log")
+[ -n "$head_seq" ] && [ -n "$head_hash" ] || fail "no head in the first log"
+
+# A clean restart: nothing said.
+: >"$dir/log"
+start
+out=$(curl -s "http://127.0.0.1:$port/healthz"); expect_match "$out" '"status":"ok"' "clean restart: /healthz ok"
+expect_match "$(curl -s "http://127.0.0.1:$port/metrics")" '^phiwall_gateway_audit_chain_gap 0$' "clean restart: gauge 0"
+gateway_stop
+expect_nomatch "$(cat "$dir/log")" 'does not end with the head' "clean restart: no error"
+expect_nomatch "$(cat "$dir/audit.log")" 'chain_continued' "clean restart: no chain_continued"
+
+# Moved aside while stopped.
+mv "$dir/audit.log" "$dir/audit.log.1"
+: >"$dir/log"
+start
+expect_match "$(cat "$dir/log")" "\"level\":\"error\".*does not end with the head.*\"expected_seq\":\"$head_seq\",\"expected_hash\":\"$head_hash\",\"found_seq\":\"0\"" \
+    "moved: an error line naming the expected seq/hash and what was found"
+expect_match "$(curl -s "http://127.0.0.1:$port/metrics")" '^phiwall_gateway_audit_chain_gap 1$' "moved: /metrics gauge 1"
+out=$(curl -s -w ' %{http_code}' "http://127.0.0.1:$port/healthz")
+expect_match "$out" "audit: the log did not end with the remembered head \\(seq $head_seq\\)" "moved: /healthz names it"
+expect_code 200 "$(post)" "moved: events still taken"
+wait_until "$PW_WAIT_S" sh -c "grep -q '\"action\":\"sent\"' '$dir/audit.log'"
+gateway_stop
+first=$(head -n 1 "$dir/audit.log")
+expect_match "$first" '"action":"chain_continued"' "moved: the new file starts with chain_continued"
+expect_match "$first" "^\\{\"seq\":$((head_seq + 1)),.*\"prev_hash\":\"$head_hash\"" \
+    "moved: its seq continues and prev_hash is the remembered head's hash"
+expect_match "$first" "expected head seq $head_seq" "moved: the record names the gap"
+cat "$dir/audit.log.1" "$dir/audit.log" >"$dir/both.log"
+"$PHIWALL" audit verify --audit "$dir/both.log" >/dev/null; expect_code 0 $? "moved: old then new file verify as one chain"
+
+# Truncated: the last two records cut while stopped.
+head_seq=$(last_seq "$dir/audit.log")
+head_hash=$(last_hash "$dir/audit.log")
+head -n -2 "$dir/audit.log" >"$dir/cut" && cat "$dir/cut" >"$dir/audit.log"
+cut_seq=$(last_seq "$dir/audit.log")
+: >"$dir/log"
+start
+expect_match "$(cat "$dir/log")" "\"level\":\"error\".*\"expected_seq\":\"$head_seq\".*\"found_seq\":\"$cut_seq\".*shorter" \
+    "truncated: detected, the found seq named"
+expect_match "$(curl -s "http://127.0.0.1:$port/metrics")" '^phiwall_gateway_audit_chain_gap 1$' "truncated: /metrics gauge 1"
+gateway_stop
+expect_match "$(grep chain_continued "$dir/audit.log" | tail -n 1)" \
+    "^\\{\"seq\":$((cut_seq + 1)),.*chain_continued.*expected head seq $head_seq" "truncated: a chain_continued record after the cut"
+cat "$dir/audit.log.1" "$dir/audit.log" >"$dir/both.log"
+"$PHIWALL" audit verify --audit "$dir/both.log" >/dev/null
+expect_code 0 $? "truncated: the cut chain still verifies (the gap is recorded in it, not hidden)"
+
+# Deleted while stopped.
+head_seq=$(last_seq "$dir/audit.log")
+rm "$dir/audit.log"
+: >"$dir/log"
+start
+expect_match "$(cat "$dir/log")" "\"level\":\"error\".*\"expected_seq\":\"$head_seq\".*\"found_seq\":\"0\"" "deleted: detected"
+gateway_stop
+expect_match "$(head -n 1 "$dir/audit.log")" "^\\{\"seq\":$((head_seq + 1)),.*chain_continued" "deleted: the new file continues the seq"
+
+# Another path: not a gap (the old file keeps its records), said with a warning.
+: >"$dir/log"
+gateway_start "$dir/log" --config "$dir/gw.yaml" --spool "$dir/spool.db" \
+    --audit "$dir/other.log" --threads 1 || fail "the gateway did not start"
+expect_match "$(curl -s "http://127.0.0.1:$port/metrics")" '^phiwall_gateway_audit_chain_gap 0$' "another path: gauge 0"
+gateway_stop
+expect_match "$(cat "$dir/log")" "\"level\":\"warn\".*another path.*\"previous_path\":\"$dir/audit.log\"" "another path: a warning naming the old one"
+expect_nomatch "$(cat "$dir/log")" 'does not end with the head' "another path: no error"
+finish
