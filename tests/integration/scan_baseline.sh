@@ -260,8 +260,12 @@ expect_code 2 $? "--baseline -"
 python3 -c 'import sys; s = open(sys.argv[1], "rb").read(); i = s.index(b"\"findings\"")
 open(sys.argv[2], "wb").write(s[:i] + b" " * (100 << 20) + s[i:])' "$T/cond.json" "$T/pad.json"
 want=$("$PHIWALL" scan --har "$D/form_values.har" --baseline "$T/cond.json" --format json)
-got=$( (ulimit -v 170000; exec "$PHIWALL" scan --har "$D/form_values.har" --baseline "$T/pad.json" --format json) 2>&1)
-expect_code 0 $? "100 MB baseline under a 166 MiB address space limit"
+# a sanitizer build reserves terabytes of address space and cannot start under any such limit:
+# there the padded file is compared without it
+limit=170000
+{ (ulimit -v $limit; exec "$PHIWALL" --version) >/dev/null 2>&1; } 2>/dev/null || limit=unlimited
+got=$( (ulimit -v $limit; exec "$PHIWALL" scan --har "$D/form_values.har" --baseline "$T/pad.json" --format json) 2>&1)
+expect_code 0 $? "100 MB baseline under a 166 MiB address space limit ($limit)"
 [ "$(printf '%s\n' "$got" | sed 's/pad\.json/cond.json/g')" = "$want" ]
 expect_code 0 $? "100 MB baseline: the same comparison"
 rm -f "$T/pad.json"
