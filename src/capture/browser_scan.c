@@ -933,8 +933,9 @@ static void report_notes(bx_browser *b, const pw_browser_opts *o)
     if (b->tag_manager) {
         snprintf(why, sizeof why,
                  "%s loaded: the scan waited %d ms after each page's load and step, then until "
-                 "the network was quiet (at most %d ms); tags it injects later (timers, scroll "
-                 "depth, time on page) were not observed; --settle 3000 or more waits longer",
+                 "the network was quiet (at most %d ms); tags it injects later (timers due after "
+                 "30 s, scroll depth, hover) were not observed; --settle 3000 or more waits "
+                 "longer",
                  b->tag_manager, bx_settle_base(b), bx_settle_max(b));
         report_gap(b, PW_GAP_SETTLE, b->start_url, why);
     }
