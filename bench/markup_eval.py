@@ -97,6 +97,10 @@ def phiwall(exe, har_bytes, tmp, extra=()):
     return domains, pixels, events, recorders, others, rep
 
 def main():
+    if len(sys.argv) < 2 or sys.argv[1] in ("-h", "--help"):
+        print("usage: bench/markup_eval.py PHIWALL_BINARY [DATA_DIR]  (e.g. build/phiwall)",
+              file=sys.stderr)
+        return 2
     exe = sys.argv[1]
     repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     candidates = [os.path.join(repo, up, "shared", "data", "markup-nonprofit-health")
