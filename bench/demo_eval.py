@@ -22,6 +22,9 @@ def path_of(url):
     return urllib.parse.urlsplit(url).path
 
 def main():
+    if len(sys.argv) < 3:
+        print("usage: bench/demo_eval.py PHIWALL DEMO_DIR  (e.g. build/phiwall demo)", file=sys.stderr)
+        return 2
     exe, demo = sys.argv[1], sys.argv[2]
     key = json.load(open(f"{demo}/expected.json"))
     # the values the recorder typed, as a --canary file (what a user of phiwall would do)

@@ -13,6 +13,9 @@ IDS = {"email", "phone", "ssn", "date", "zip", "address", "ip", "record-id", "np
 
 
 def main():
+    if len(sys.argv) < 3:
+        print("usage: bench/detect_peers_score.py CORPUS.tsv REDACTED.txt", file=sys.stderr)
+        return 2
     rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1], encoding="utf-8")
             if l.strip() and not l.startswith("#")]
     out = open(sys.argv[2], encoding="utf-8").read().split("\n")
@@ -33,4 +36,4 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
