@@ -4,6 +4,9 @@
  *   bench_detect_eval FILE.tsv…            labelled rows (tests/data/detect/heldout.tsv, or the
  *                                         output of data/eval/gen_detect_corpus.py)
  *   bench_detect_eval --presidio DIR       presidio-research synthetic sentences (read in place)
+ *   bench_detect_eval -v …                 also every miss ("FN cat: "span" in text") and every
+ *                                         false positive ("FP …") on stderr, one line each (line
+ *                                         breaks written \n): grep FN | sort groups the misses
  *   bench_detect_eval --dump FILE.tsv…     every hit (all fields) and the redacted text of every
  *                                         row, one line each: diff two builds' dumps to prove a
  *                                         speed change kept every result
@@ -159,6 +162,32 @@ static void dump_row(eval *e, const char *key, const char *text, pw_field_type f
     e->rows++;
 }
 
+/* s[0..len) on stderr with line breaks and tabs written as \\n, \\r, \\t: one miss a line, so
+ * that -v's output can be grouped with grep, sort and uniq. */
+static void put_escaped(const char *s, size_t len)
+{
+    for (size_t k = 0; k < len; k++) {
+        if (s[k] == '\n')
+            fputs("\\n", stderr);
+        else if (s[k] == '\r')
+            fputs("\\r", stderr);
+        else if (s[k] == '\t')
+            fputs("\\t", stderr);
+        else
+            fputc(s[k], stderr);
+    }
+}
+
+/* One -v line: "FN name: "Maria Lopez" in <the text>". */
+static void miss_line(const char *what, pw_phi_category c, const char *text, size_t b, size_t e)
+{
+    fprintf(stderr, "%s %s: \"", what, pw_phi_category_name(c));
+    put_escaped(text + b, e - b);
+    fputs("\" in ", stderr);
+    put_escaped(text, strlen(text));
+    fputc('\n', stderr);
+}
+
 /* Score one string against its gold spans. Returns the number of hits; *n_ident the number of
  * identifier hits among them. */
 static size_t score(eval *e, const char *key, const char *text, pw_field_type ft, const gold *g,
@@ -179,8 +208,7 @@ static size_t score(eval *e, const char *key, const char *text, pw_field_type ft
                     overlaps(h[i].start, h[i].end, g[k].start, g[k].end);
         e->t[g[k].cat].tp_gold += found;
         if (!found && e->verbose)
-            fprintf(stderr, "FN %s: \"%.*s\" in %s\n", pw_phi_category_name(g[k].cat),
-                    (int)(g[k].end - g[k].start), text + g[k].start, text);
+            miss_line("FN", (pw_phi_category)g[k].cat, text, g[k].start, g[k].end);
     }
     for (size_t i = 0; i < nh; i++) {
         if (h[i].category == PW_PHI_CANARY)
@@ -199,8 +227,7 @@ static size_t score(eval *e, const char *key, const char *text, pw_field_type ft
         e->t[h[i].category].pred++;
         e->t[h[i].category].tp_pred += same;
         if (!same && e->verbose)
-            fprintf(stderr, "FP %s: \"%.*s\" in %s\n", pw_phi_category_name(h[i].category),
-                    (int)(h[i].end - h[i].start), text + h[i].start, text);
+            miss_line("FP", h[i].category, text, h[i].start, h[i].end);
     }
     e->rows++;
     *n_ident = 0;
