@@ -266,7 +266,7 @@ static const char *const unit_words[] = {"north", "south", "east",  "west",     
  * starts with a capital or a letter outside ASCII, then to the clause's end: the text's end, a
  * blank line, '?', '!', ';', a '.' ending a word of four letters or more ("u. 15." and "Apt."
  * go on), or a small word of the sentence (clause_word). At least two words after the number,
- * at most 160 bytes. Its end, or 0. */
+ * a second number, a comma or a line break among them, at most 160 bytes. Its end, or 0. */
 static size_t given_address(const char *s, size_t n, size_t i)
 {
     size_t num = pw_digits_at(s, n, i), p = i + num;
@@ -314,7 +314,14 @@ static size_t given_address(const char *s, size_t n, size_t i)
         }
         p = w;
     }
-    return words >= 2 ? end : 0;
+    if (words < 2)
+        return 0;
+    /* a second number or a comma or line break between parts ("Koskikatu 25", "…, Dolores"):
+     * "sent to 3 Patients Today" has neither */
+    for (size_t k = first; k < end; k++)
+        if (pw_isdigit((unsigned char)s[k]) || s[k] == ',' || s[k] == '\n')
+            return end;
+    return 0;
 }
 
 /* A US military address (the Postal Service's form for APO/FPO/DPO mail), whose number at s[i]

@@ -125,6 +125,7 @@ static void test_page_text_stays_clear(void)
         "Send to a friend",
         "Founded in 1920, Springfield Medical Center serves Illinois",
         "Meet us at 5 North, the Family Birth Center",
+        "Reminders sent to 3 Patients Today",
         "Unit 4 Box Office opens at 9",
         "The address of our clinic is listed below",
         "Where do I park? User: 3 Hours free",
