@@ -4,6 +4,12 @@
  *   bench_detect_eval FILE.tsv…            labelled rows (tests/data/detect/heldout.tsv, or the
  *                                         output of data/eval/gen_detect_corpus.py)
  *   bench_detect_eval --presidio DIR       presidio-research synthetic sentences (read in place)
+ *   bench_detect_eval --presidio-ours DIR  the same, the labels that are no identifier of ours
+ *                                         (a year or a weekday alone, a non-US postcode) unscored
+ *                                         and counted (not_ours below)
+ *   bench_detect_eval -v …                 also every miss ("FN cat: "span" in text") and every
+ *                                         false positive ("FP …") on stderr, one line each (line
+ *                                         breaks written \n): grep FN | sort groups the misses
  *   bench_detect_eval --dump FILE.tsv…     every hit (all fields) and the redacted text of every
  *                                         row, one line each: diff two builds' dumps to prove a
  *                                         speed change kept every result
@@ -20,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <yajl/yajl_tree.h>
 
 #include "phiwall/detect.h"
@@ -42,7 +49,9 @@ typedef struct eval {
     tally t[PW_PHI__COUNT];
     long general_rows, general_rows_hit, general_rows_ident, rows;
     int verbose;
-    int dump; /* print every hit and redaction instead of scoring */
+    int ours;                     /* --presidio-ours */
+    long not_ours[PW_PHI__COUNT]; /* labels it left unscored, per category */
+    int dump;                     /* print every hit and redaction instead of scoring */
     pw_detector *canary_d;
     pw_detect_scratch *canary_s;
     pw_buf out;
@@ -159,6 +168,32 @@ static void dump_row(eval *e, const char *key, const char *text, pw_field_type f
     e->rows++;
 }
 
+/* s[0..len) on stderr with line breaks and tabs written as \\n, \\r, \\t: one miss a line, so
+ * that -v's output can be grouped with grep, sort and uniq. */
+static void put_escaped(const char *s, size_t len)
+{
+    for (size_t k = 0; k < len; k++) {
+        if (s[k] == '\n')
+            fputs("\\n", stderr);
+        else if (s[k] == '\r')
+            fputs("\\r", stderr);
+        else if (s[k] == '\t')
+            fputs("\\t", stderr);
+        else
+            fputc(s[k], stderr);
+    }
+}
+
+/* One -v line: "FN name: "Maria Lopez" in <the text>". */
+static void miss_line(const char *what, pw_phi_category c, const char *text, size_t b, size_t e)
+{
+    fprintf(stderr, "%s %s: \"", what, pw_phi_category_name(c));
+    put_escaped(text + b, e - b);
+    fputs("\" in ", stderr);
+    put_escaped(text, strlen(text));
+    fputc('\n', stderr);
+}
+
 /* Score one string against its gold spans. Returns the number of hits; *n_ident the number of
  * identifier hits among them. */
 static size_t score(eval *e, const char *key, const char *text, pw_field_type ft, const gold *g,
@@ -179,8 +214,7 @@ static size_t score(eval *e, const char *key, const char *text, pw_field_type ft
                     overlaps(h[i].start, h[i].end, g[k].start, g[k].end);
         e->t[g[k].cat].tp_gold += found;
         if (!found && e->verbose)
-            fprintf(stderr, "FN %s: \"%.*s\" in %s\n", pw_phi_category_name(g[k].cat),
-                    (int)(g[k].end - g[k].start), text + g[k].start, text);
+            miss_line("FN", (pw_phi_category)g[k].cat, text, g[k].start, g[k].end);
     }
     for (size_t i = 0; i < nh; i++) {
         if (h[i].category == PW_PHI_CANARY)
@@ -199,8 +233,7 @@ static size_t score(eval *e, const char *key, const char *text, pw_field_type ft
         e->t[h[i].category].pred++;
         e->t[h[i].category].tp_pred += same;
         if (!same && e->verbose)
-            fprintf(stderr, "FP %s: \"%.*s\" in %s\n", pw_phi_category_name(h[i].category),
-                    (int)(h[i].end - h[i].start), text + h[i].start, text);
+            miss_line("FP", h[i].category, text, h[i].start, h[i].end);
     }
     e->rows++;
     *n_ident = 0;
@@ -248,6 +281,22 @@ static size_t parse_labels(const char *text, char *labels, gold *g, const char *
     return ng;
 }
 
+/* A TSV row's text holds a line break written "\\n" (a message typed in a textarea, a
+ * signature's "Thanks,\\nDana"): the real byte, in place. */
+static void unescape_breaks(char *t)
+{
+    char *w = t;
+    for (const char *r = t; *r; r++) {
+        if (r[0] == '\\' && r[1] == 'n') {
+            *w++ = '\n';
+            r++;
+            continue;
+        }
+        *w++ = *r;
+    }
+    *w = '\0';
+}
+
 static int run_tsv(eval *e, const char *path)
 {
     FILE *f = fopen(path, "r");
@@ -280,6 +329,7 @@ static int run_tsv(eval *e, const char *path)
             continue;
         }
         const char *key = strcmp(col[2], "-") == 0 ? NULL : col[2];
+        unescape_breaks(col[3]);
         if (e->dump && e->event) {
             gather_row(e, key, col[3], field_type(col[1]));
             continue;
@@ -321,6 +371,34 @@ static int presidio_category(const char *t)
         if (strcmp(t, map[i].type) == 0)
             return (int)map[i].cat;
     return -1;
+}
+
+/* --presidio-ours: presidio labels that are no identifier of ours are left unscored (-1), and
+ * said so: a DATE_TIME that is a year alone ("founded in 1977": HIPAA's Safe Harbor keeps the
+ * year) or a weekday alone ("on Tuesday morning": no calendar date), a ZIP_CODE that is no US
+ * ZIP (5 digits or ZIP+4; "3520", "7412 SL", "B0J 2H0" are other countries' postcodes, which
+ * the ZIP category does not claim). Everything else is scored as presidio labels it. */
+static int not_ours(int cat, const char *v, size_t len)
+{
+    static const char *const days[] = {"monday", "tuesday",  "wednesday", "thursday",
+                                       "friday", "saturday", "sunday",    NULL};
+    if (cat == PW_PHI_DATE) {
+        int digits = 0;
+        for (size_t k = 0; k < len; k++)
+            digits += v[k] >= '0' && v[k] <= '9';
+        if (len == 4 && digits == 4)
+            return 1;
+        for (const char *const *d = days; *d; d++)
+            if (strlen(*d) == len && strncasecmp(v, *d, len) == 0)
+                return 1;
+        return 0;
+    }
+    if (cat != PW_PHI_ZIP)
+        return 0;
+    for (size_t k = 0; k < len; k++)
+        if (!((v[k] >= '0' && v[k] <= '9') || (k == 5 && v[k] == '-')))
+            return 1;
+    return !(len == 5 || (len == 10 && v[5] == '-'));
 }
 
 /* Character offset (as Python counts) to byte offset in UTF-8 text. */
@@ -382,9 +460,14 @@ static int run_presidio(eval *e, const char *dir)
             yajl_val ve = yajl_tree_get(sp, p_e, yajl_t_number);
             if (!type || !vs || !ve)
                 continue;
-            g[ng++] =
-                (gold){presidio_category(type), byte_offset(text, (size_t)YAJL_GET_INTEGER(vs)),
-                       byte_offset(text, (size_t)YAJL_GET_INTEGER(ve))};
+            g[ng] = (gold){presidio_category(type), byte_offset(text, (size_t)YAJL_GET_INTEGER(vs)),
+                           byte_offset(text, (size_t)YAJL_GET_INTEGER(ve))};
+            if (e->ours && g[ng].cat >= 0 &&
+                not_ours(g[ng].cat, text + g[ng].start, g[ng].end - g[ng].start)) {
+                e->not_ours[g[ng].cat]++;
+                g[ng].cat = -1;
+            }
+            ng++;
         }
         size_t n_ident = 0;
         score(e, NULL, text, PW_FT_TEXT, g, ng, &n_ident);
@@ -452,7 +535,8 @@ int main(int argc, char **argv)
                    pw_detect_scratch_new(e.canary_d, &e.canary_s, NULL) != PW_OK))
         return 1;
     if (argc <= first) {
-        fprintf(stderr, "usage: %s [-v|--dump|--dump-event] FILE.tsv… | [-v] --presidio DIR\n",
+        fprintf(stderr,
+                "usage: %s [-v|--dump|--dump-event] FILE.tsv… | [-v] --presidio[-ours] DIR\n",
                 argv[0]);
         return 2;
     }
@@ -462,7 +546,9 @@ int main(int argc, char **argv)
     pw_arena_init(&e.a, 0);
     pw_buf_init(&e.out);
     int rc = 0;
-    if (strcmp(argv[first], "--presidio") == 0 && argc > first + 1)
+    if (strcmp(argv[first], "--presidio-ours") == 0)
+        e.ours = 1;
+    if ((e.ours || strcmp(argv[first], "--presidio") == 0) && argc > first + 1)
         rc = run_presidio(&e, argv[first + 1]);
     else
         for (int i = first; i < argc; i++)
@@ -478,6 +564,10 @@ int main(int argc, char **argv)
         return rc;
     }
     report(&e);
+    for (int c = 0; e.ours && c < PW_PHI__COUNT; c++)
+        if (e.not_ours[c])
+            printf("unscored (no identifier of ours): %s %ld\n", pw_phi_category_name(c),
+                   e.not_ours[c]);
     printf("command: %s", argv[0]);
     for (int i = 1; i < argc; i++)
         printf(" %s", argv[i]);

@@ -158,10 +158,232 @@ static void address_key(pw_scan *sc, const pw_seg *g)
                 "address key");
 }
 
+/* engine-recall: an address a visitor gives in a sentence ("my new address is 30497 Ibirapita
+ * 8057 Suite 100, Dolores", "lives at 86036 Rua do Arenque 1634, Goiania", "send the records to
+ * 5586 Thorunnarstraeti 31, Arnsdorf, Germany") has any country's shape: no US street suffix,
+ * the number after the street name. The sentence says it is an address; the value runs from the
+ * house number to the clause's end. */
+
+/* The word of s that ends at p (letters only): its start, or p when none. */
+static size_t word_before(const char *s, size_t p)
+{
+    size_t k = p;
+    while (k > 0 && pw_isalpha((unsigned char)s[k - 1]))
+        k--;
+    return k;
+}
+
+/* s[b..e) is one of the lower-case words (ASCII case ignored). */
+static int is_word(const char *s, size_t b, size_t e, const char *const *list)
+{
+    return e > b && word_in(s + b, e - b, list);
+}
+
+/* The words before the house number at s[i] say an address follows: "address", "address is",
+ * "address:", "address to/with", "live(s)/living/reside(s) at", or "to" within four words after
+ * "send", "sent", "mail", "ship", "deliver", "moved" ("send the records to"). */
+static int address_cue_before(const char *s, size_t i)
+{
+    static const char *const address[] = {"address", "addresses", NULL};
+    static const char *const link[] = {"is", "to", "with", NULL};
+    static const char *const live[] = {"live",     "lives",   "living", "reside", "resides",
+                                       "residing", "located", "meet",   NULL};
+    static const char *const pronoun[] = {"me", "you", "us", NULL};
+    static const char *const send[] = {"send",  "sent",    "mail",    "mailed",
+                                       "ship",  "shipped", "deliver", "delivered",
+                                       "moved", "forward", NULL};
+    size_t p = i;
+    while (p > 0 && (s[p - 1] == ' ' || s[p - 1] == '\n' || s[p - 1] == '\t'))
+        p--;
+    if (p > 0 && s[p - 1] == ':') {
+        p--;
+        size_t b = word_before(s, p);
+        if (is_word(s, b, p, address))
+            return 1;
+        /* a chat's answer to a question for an address: "Bot: Where would you like this to be
+         * sent to? User: 5586 …" */
+        if (p - b != 4 || !pw_strncaseeq(s + b, "user", 4))
+            return 0;
+        size_t q = b;
+        while (q > 0 && s[q - 1] == ' ')
+            q--;
+        size_t from = q > 100 ? q - 100 : 0;
+        return q > 0 && s[q - 1] == '?' &&
+               (pw_strcasestr_n(s + from, q - from, "address") ||
+                pw_strcasestr_n(s + from, q - from, "sent to") ||
+                pw_strcasestr_n(s + from, q - from, "send it to"));
+    }
+    size_t b = word_before(s, p);
+    if (b == p)
+        return 0;
+    int is_at = p - b == 2 && pw_strncaseeq(s + b, "at", 2);
+    int is_to = p - b == 2 && pw_strncaseeq(s + b, "to", 2);
+    int is_is = p - b == 2 && pw_strncaseeq(s + b, "is", 2);
+    if (is_word(s, b, p, address))
+        return 1;
+    if (!is_at && !is_word(s, b, p, link))
+        return 0;
+    for (int k = 0; k < 4 && b > 0; k++) { /* the words before the link */
+        size_t q = b;
+        while (q > 0 && s[q - 1] == ' ')
+            q--;
+        if (q == b || q == 0)
+            return 0; /* a sentence's punctuation between: no cue */
+        size_t w = word_before(s, q);
+        if (w == q)
+            return 0;
+        if (is_at && k == 0 && is_word(s, w, q, pronoun)) { /* "meet me at" */
+            b = w;
+            continue;
+        }
+        if (is_at)
+            return is_word(s, w, q, live);
+        if (is_word(s, w, q, address) || (is_to && is_word(s, w, q, send)))
+            return 1;
+        if (!is_to && !is_is) /* "to" and "is" look four words back: "The address of X is" */
+            return 0;
+        b = w;
+    }
+    return 0;
+}
+
+/* Small words that end an address given in a sentence ("… Goiania for this card", "… after the
+ * concert", "…, and my phone is new"). */
+static int clause_word(const char *s, size_t len)
+{
+    static const char *const words[] = {"for", "after",   "and",  "in", "if",   "please", "but",
+                                        "so",  "because", "when", "to", "from", "thanks", "thank",
+                                        "my",  "is",      "was",  "i",  NULL};
+    return word_in(s, len, words);
+}
+
+/* Words after a house number that name a hospital's unit, not a street ("moved to 3 East",
+ * "send it to 4 West Tower"). */
+static const char *const unit_words[] = {"north", "south", "east",  "west",     "tower",
+                                         "wing",  "floor", "level", "building", NULL};
+
+/* The address a cue announces, from the house number at s[i]: 1-6 digits, a space, a word that
+ * starts with a capital or a letter outside ASCII, then to the clause's end: the text's end, a
+ * blank line, '?', '!', ';', a '.' ending a word of four letters or more ("u. 15." and "Apt."
+ * go on), or a small word of the sentence (clause_word). At least two words after the number,
+ * a second number, a comma or a line break among them, at most 160 bytes. Its end, or 0. */
+static size_t given_address(const char *s, size_t n, size_t i)
+{
+    size_t num = pw_digits_at(s, n, i), p = i + num;
+    if (num == 0 || num > 6 || p + 1 >= n || s[p] != ' ')
+        return 0;
+    p++;
+    size_t again = pw_digits_at(s, n, p); /* a second number: "846 31 Rue Al Imam" */
+    if (again > 0 && again <= 4 && p + again + 1 < n && s[p + again] == ' ')
+        p += again + 1;
+    unsigned char c = (unsigned char)s[p];
+    if (!pw_isupper(c) && c < 0xC3)
+        return 0;
+    size_t first = p;
+    while (first < n && s[first] != ' ' && s[first] != ',' && s[first] != '\n')
+        first++;
+    if (word_in(s + p, first - p, unit_words) || word_in(s + p, first - p, institutions))
+        return 0;
+    size_t end = p, words = 0, lim = i + 160 < n ? i + 160 : n;
+    while (p < lim) {
+        c = (unsigned char)s[p];
+        if (c == '?' || c == '!' || c == ';' || c == '"' || c == '(' || c == ')')
+            break;
+        if (c == '\n' && p + 1 < n && (s[p + 1] == '\n' || s[p + 1] == '\r'))
+            break;
+        if (c == ' ' || c == ',' || c == '\n' || c == '\r' || c == '\t') {
+            p++;
+            continue;
+        }
+        size_t w = p;
+        while (w < lim && s[w] != ' ' && s[w] != ',' && s[w] != '\n' && s[w] != '\r' &&
+               s[w] != '?' && s[w] != '!' && s[w] != ';')
+            w++;
+        size_t we = w;
+        if (we > p && s[we - 1] == '.')
+            we--;
+        if (pw_islower((unsigned char)s[p]) && clause_word(s + p, we - p))
+            break;
+        if (word_in(s + p, we - p, institutions))
+            return 0;
+        words++;
+        end = w;
+        if (w > p && s[w - 1] == '.' && we - p >= 4 && (w == n || s[w] == ' ' || s[w] == '\n')) {
+            end = we; /* a sentence's full stop */
+            break;
+        }
+        p = w;
+    }
+    if (words < 2)
+        return 0;
+    /* a second number or a comma or line break between parts ("Koskikatu 25", "…, Dolores"):
+     * "sent to 3 Patients Today" has neither */
+    for (size_t k = first; k < end; k++)
+        if (pw_isdigit((unsigned char)s[k]) || s[k] == ',' || s[k] == '\n')
+            return end;
+    return 0;
+}
+
+/* A US military address (the Postal Service's form for APO/FPO/DPO mail), whose number at s[i]
+ * follows "PSC", "Unit" or "CMR": "PSC 0413, Box 8144\nAPO AA 42323", "Unit 4719 Box 7394 DPO
+ * AP 70942". No street, no suffix; the shape itself is the address. Its end, or 0; *start its
+ * first byte. */
+static size_t military_at(const char *s, size_t n, size_t i, size_t *start)
+{
+    static const char *const heads[] = {"psc", "unit", "cmr", NULL};
+    if (i < 4 || s[i - 1] != ' ' || !strchr("CtTR", s[i - 2]))
+        return 0; /* the last letter of "PSC", "Unit", "CMR" first: most numbers follow none */
+    size_t b = word_before(s, i - 1);
+    if (!is_word(s, b, i - 1, heads) || !pw_isupper((unsigned char)s[b]))
+        return 0;
+    size_t p = i + pw_digits_at(s, n, i);
+    if (p < n && s[p] == ',')
+        p++;
+    while (p < n && s[p] == ' ')
+        p++;
+    if (p + 4 > n || !pw_strncaseeq(s + p, "box ", 4))
+        return 0;
+    p += 4;
+    size_t d = pw_digits_at(s, n, p);
+    if (d == 0 || d > 5)
+        return 0;
+    p += d;
+    while (p < n && (s[p] == ' ' || s[p] == ',' || s[p] == '\n' || s[p] == '\r'))
+        p++;
+    if (p + 12 > n || !strchr("ADF", s[p]) || s[p + 1] != 'P' || s[p + 2] != 'O' ||
+        s[p + 3] != ' ' || s[p + 4] != 'A' || !strchr("AEP", s[p + 5]) || s[p + 6] != ' ' ||
+        pw_digits_at(s, n, p + 7) != 5)
+        return 0;
+    *start = b;
+    return p + 12;
+}
+
+/* given_address's first test, before the look back for a cue: the number is followed by a
+ * space and a capital, a letter outside ASCII or a second number. */
+static int given_may_start(const char *s, size_t n, size_t i)
+{
+    size_t p = i + pw_digits_at(s, n, i);
+    if (p + 1 >= n || s[p] != ' ')
+        return 0;
+    unsigned char c = (unsigned char)s[p + 1];
+    return pw_isupper(c) || pw_isdigit(c) || c >= 0xC3;
+}
+
 /* The address starting with the house number at s[i] (i passes pw_num_left_ok): its end, or 0. */
 static size_t address_at(pw_scan *sc, const pw_seg *g, size_t i)
 {
-    size_t e = parse_street(g->s, g->n, i);
+    size_t e = parse_street(g->s, g->n, i), b = i;
+    if (!e && (e = military_at(g->s, g->n, i, &b)) != 0) {
+        pw_scan_add(sc, g, b, e, PW_PHI_ADDRESS, "street", NULL, 0.85f, PW_REASON_PATTERN,
+                    "military address (PSC/Unit, Box, APO/FPO/DPO)");
+        return e;
+    }
+    if (!e && given_may_start(g->s, g->n, i) && address_cue_before(g->s, i) &&
+        (e = given_address(g->s, g->n, i)) != 0) {
+        pw_scan_add(sc, g, i, e, PW_PHI_ADDRESS, "street", NULL, 0.8f, PW_REASON_CONTEXT,
+                    "address given in a sentence");
+        return e;
+    }
     if (!e)
         return 0;
     e = unit_tail(g->s, g->n, e);
@@ -181,9 +403,11 @@ static void address_word(pw_scan *sc, const pw_seg *g, const pw_seg_masks *m)
         size_t i = (size_t)__builtin_ctzll(cand);
         cand &= cand - 1;
         size_t p = i + pw_run_len(d, i);
-        if (p - i > 6 || p >= g->n || (s[p] != ' ' && !pw_isalpha((unsigned char)s[p])) ||
+        if (p - i > 6 || p >= g->n ||
+            (s[p] != ' ' && !pw_isalpha((unsigned char)s[p]) && s[p] != ',') ||
             !pw_num_left_ok(s, i))
-            continue; /* parse_street: 1-6 digits, then ' ' or a letter ("12B ") */
+            continue; /* parse_street: 1-6 digits, then ' ' or a letter ("12B "); military_at:
+                         "PSC 0413, Box" */
         size_t e = address_at(sc, g, i);
         if (e)
             cand &= e < 64 ? ~(uint64_t)0 << e : 0;

@@ -302,7 +302,15 @@ enum {
     TRIG_SALUTATION = 2, /* the addressee of "Dear …," (see salutation_name) */
     TRIG_APPT_ES = 3,    /* Spanish "para …" after an appointment word (see appt_name_es) */
     TRIG_ANSWER = 4,     /* the answer to a question for a name (see answer_name) */
-    TRIG_APPOSITIVE = 5  /* "my spouse, Anna Lee Brown, …": two name words, then a comma */
+    TRIG_APPOSITIVE = 5, /* "my spouse, Anna Lee Brown, …": two name words, then a comma */
+    TRIG_SELF = 6, /* a visitor's sentence: "I'm …", "this is …", "call me …" (self_name) */
+    TRIG_GREETING = 7, /* "Hi Freddy, …" at a sentence's start (greeting_name) */
+    TRIG_SIGNOFF = 8,  /* "Thanks,\nDana Whitfield" ending the text or a line (signoff_name) */
+    TRIG_POSSESSIVE =
+        9, /* "under my partner's name Nicole Mahler" (self_name, possessive before) */
+    TRIG_CHAT_ANSWER = 10, /* "What's the name on the account? User: Keira Forster" (chat_answer) */
+    TRIG_ADD_AS = 11,      /* "add Edvard Petrussen as a beneficiary" (add_as_name) */
+    TRIG_RENAME = 12       /* "the name … is not correct, please change it to Mary Gavrilova" */
 };
 
 #define TK(word, sub, kind)               \
@@ -329,6 +337,7 @@ static const trigger triggers_p[] = {T("patient name: ", "patient"),
 static const trigger triggers_n[] = {T("name: ", "patient"),
                                      T("nombre: ", "patient"),
                                      T("nombre del paciente: ", "patient"),
+                                     TK("name ", "patient", TRIG_POSSESSIVE),
                                      {NULL, NULL, 0, 0}};
 static const trigger triggers_m[] = {T("mr. ", "patient"),  T("mrs. ", "patient"),
                                      T("ms. ", "patient"),  T("mr ", "patient"),
@@ -360,8 +369,18 @@ static const trigger triggers_my[] = {
     TP("my daughter, "),
     TP("my mother, "),
     TP("my father, "),
+    /* engine-recall: a visitor's child or spouse named without "is" ("remove my kid Lukas from
+     * the portal", "my daughter Sofia has a fever"): one name word is enough, the sentence goes on
+     * (self_name); after the "is" and comma forms above, which match first */
+    TK("my kid ", "patient", TRIG_SELF),
+    TK("my son ", "patient", TRIG_SELF),
+    TK("my daughter ", "patient", TRIG_SELF),
+    TK("my child ", "patient", TRIG_SELF),
+    TK("my wife ", "patient", TRIG_SELF),
+    TK("my husband ", "patient", TRIG_SELF),
     {NULL, NULL, 0, 0}};
-static const trigger triggers_f[] = {T("full name: ", "patient"), {NULL, NULL, 0, 0}};
+static const trigger triggers_f[] = {
+    T("full name: ", "patient"), TK("follow up with ", "patient", TRIG_SELF), {NULL, NULL, 0, 0}};
 /* The answer to a question for a name ("What's your name? Jildau S Bouts", a chat or a form's
  * transcript). */
 #define TA(word) TK(word, "patient", TRIG_ANSWER)
@@ -372,21 +391,70 @@ static const trigger triggers_y[] = {TA("your name? "),
                                      {NULL, NULL, 0, 0}};
 #undef TA
 
+/* engine-recall: what a visitor types about themselves in a contact form, a chat or a search box
+ * ("Hi, I'm Jordan Ellis and I need…", "this is Marcus Obi, please call", "everyone calls me
+ * Aantje"), a greeting's name ("Hi Freddy, I'm contacting you") and a sign-off's ("Thanks,
+ * Samuel Okoro" ending the text or a line). Each kind has its own test of the words around the
+ * name (self_name, greeting_name, signoff_name): a page title or a button is all capitalised
+ * words ("I'm Feeling Lucky", "This Is Springfield"), an organisation signs with a generic word
+ * ("Thanks, The Patient Experience Team"). A sign-off's comma may be followed by a line break. */
+#define TSELF(word) TK(word, "patient", TRIG_SELF)
+#define TSIGN(word) TK(word, "patient", TRIG_SIGNOFF)
+static const trigger triggers_i[] = {TSELF("i'm "),
+                                     TSELF("i\xE2\x80\x99m "),
+                                     TSELF("i am "),
+                                     TSELF("it's under "),
+                                     {NULL, NULL, 0, 0}};
+static const trigger triggers_u[] = {TK("user: ", "patient", TRIG_CHAT_ANSWER),
+                                     TK("update it to ", "patient", TRIG_RENAME),
+                                     {NULL, NULL, 0, 0}};
+static const trigger triggers_t[] = {
+    TSELF("this is "), TSIGN("thanks,"), TSIGN("thank you,"), {NULL, NULL, 0, 0}};
+static const trigger triggers_c[] = {TSELF("call me "),
+                                     TSELF("calls me "),
+                                     TSIGN("cheers,"),
+                                     TK("change it to ", "patient", TRIG_RENAME),
+                                     TK("correct it to ", "patient", TRIG_RENAME),
+                                     {NULL, NULL, 0, 0}};
+static const trigger triggers_a[] = {TK("add ", "patient", TRIG_ADD_AS), {NULL, NULL, 0, 0}};
+static const trigger triggers_h[] = {TK("hi ", "patient", TRIG_GREETING),
+                                     TK("hello ", "patient", TRIG_GREETING),
+                                     TK("hey ", "patient", TRIG_GREETING),
+                                     {NULL, NULL, 0, 0}};
+static const trigger triggers_r[] = {TSIGN("regards,"), {NULL, NULL, 0, 0}};
+static const trigger triggers_s[] = {TSIGN("sincerely,"), TSIGN("signed,"), {NULL, NULL, 0, 0}};
+static const trigger triggers_b[] = {TSIGN("best regards,"), TSIGN("best,"), {NULL, NULL, 0, 0}};
+#undef TSELF
+#undef TSIGN
+
 /* The triggers by first letter (lower case, 'a' at 0), NULL where none starts with it. */
 static const trigger *const triggers_by_initial[26] = {
     ['d' - 'a'] = triggers_d, ['p' - 'a'] = triggers_p, ['n' - 'a'] = triggers_n,
-    ['m' - 'a'] = triggers_m, ['f' - 'a'] = triggers_f, ['y' - 'a'] = triggers_y};
+    ['m' - 'a'] = triggers_m, ['f' - 'a'] = triggers_f, ['y' - 'a'] = triggers_y,
+    ['i' - 'a'] = triggers_i, ['t' - 'a'] = triggers_t, ['c' - 'a'] = triggers_c,
+    ['h' - 'a'] = triggers_h, ['r' - 'a'] = triggers_r, ['s' - 'a'] = triggers_s,
+    ['b' - 'a'] = triggers_b, ['u' - 'a'] = triggers_u, ['a' - 'a'] = triggers_a};
 
 /* Bit (c - 'a') for the second letters of the triggers starting with each letter ("dr", "do", "de";
- * "pa"; "na", "no"; "my", "mr", "ms", "mi", "ma"; "fu"; "yo"). */
+ * "pa"; "na", "no"; "my", "mr", "ms", "mi", "ma"; "fu"; "yo"; "th"; "ca", "ch"; "hi", "he"; "re";
+ * "si"; "be"; "us", "up"; "ad"; "fo"; "co"). "i'm", "i am", "it's" go by their second byte:
+ * name_at looks for them. */
 #define LB(c) (1u << ((c) - 'a'))
 static const uint32_t trigger_second[26] = {['d' - 'a'] = LB('r') | LB('o') | LB('e'),
                                             ['p' - 'a'] = LB('a'),
                                             ['n' - 'a'] = LB('a') | LB('o'),
                                             ['m' - 'a'] =
                                                 LB('y') | LB('r') | LB('s') | LB('i') | LB('a'),
-                                            ['f' - 'a'] = LB('u'),
-                                            ['y' - 'a'] = LB('o')};
+                                            ['f' - 'a'] = LB('u') | LB('o'),
+                                            ['y' - 'a'] = LB('o'),
+                                            ['t' - 'a'] = LB('h'),
+                                            ['c' - 'a'] = LB('a') | LB('h') | LB('o'),
+                                            ['h' - 'a'] = LB('i') | LB('e'),
+                                            ['r' - 'a'] = LB('e'),
+                                            ['s' - 'a'] = LB('i'),
+                                            ['b' - 'a'] = LB('e'),
+                                            ['u' - 'a'] = LB('s') | LB('p'),
+                                            ['a' - 'a'] = LB('d')};
 #undef LB
 
 /* A trigger may start at s[i] (lower-case first letter lc; i + 1 < n). */
@@ -400,7 +468,7 @@ static int trigger_may_start(int lc, int c2)
 static int trigger_eq(const char *s, const char *w, size_t l)
 {
     for (size_t k = 0; k < l; k++)
-        if (pw_tolower((unsigned char)s[k]) != w[k])
+        if (pw_tolower((unsigned char)s[k]) != (unsigned char)w[k]) /* "i’m": bytes past 0x7F */
             return 0;
     return 1;
 }
@@ -954,6 +1022,165 @@ static int answer_name(const char *s, size_t n, size_t b, size_t e)
     return name_words_without(s, b, e, generic_word) >= 1;
 }
 
+/* A courtesy title or "Dr." that a name's first word may be ("this is Mr. Hans Mayer"): the
+ * title's own trigger then takes the name. */
+static int title_word(const char *s, size_t len)
+{
+    static const char *const words[] = {"mr", "mrs", "ms", "miss", "dr", "doctor", "dra", NULL};
+    while (len > 0 && s[len - 1] == '.')
+        len--;
+    return in_list(words, s, len);
+}
+
+/* A word that starts with a small letter in s[0..n) outside s[from..to): the text is a sentence,
+ * not a title or a button of capitalised words ("I'm Feeling Lucky", "This Is Springfield"). */
+static int lower_word_outside(const char *s, size_t n, size_t from, size_t to)
+{
+    for (size_t k = 0; k < n; k++) {
+        if (k == from) {
+            k = to;
+            if (k >= n)
+                break;
+        }
+        if (pw_islower((unsigned char)s[k]) && (k == 0 || !pw_isalpha((unsigned char)s[k - 1])) &&
+            (k == 0 || s[k - 1] != '\''))
+            return 1;
+    }
+    return 0;
+}
+
+/* The words s[b..e) after a trigger word at s[t] name a person in a loose context when they are
+ * one to four name words, none a title ("Mr.": its own trigger), a word of a group, a role, a
+ * page or a control, nor a health term. */
+static int loose_words_name(pw_scan *sc, const char *s, size_t b, size_t e)
+{
+    size_t first = b;
+    while (first < e && s[first] != ' ')
+        first++;
+    return !title_word(s + b, first - b) && name_words_without(s, b, e, generic_word) >= 1 &&
+           !health_term_in(sc, s, b, e);
+}
+
+/* After "I'm", "I am", "this is", "call me", "my kid" (at s[t]), the words s[b..e) are the
+ * visitor's or their family's name when they read as a name (loose_words_name), the sentence goes
+ * on after them (the end, punctuation, a line break or a small word: "I'm Naomi Ryan, originally
+ * from", "my kid Lukas from the portal") except into "your" ("I'm Ava, your virtual assistant":
+ * a chat bot's persona), and the text is a sentence: a small word somewhere else in it ("I'm
+ * Interested", "I am Springfield Strong" are titles and buttons). */
+static int self_name(pw_scan *sc, const char *s, size_t n, size_t t, size_t b, size_t e)
+{
+    /* "it's under" is small words itself ("Maybe it's under Mathias Ruud"); "I am", "this is",
+     * "call me" are a title's words too ("I Am Springfield", "Call Me Maybe") */
+    size_t from = (s[t + 1] | 32) == 't' && (s[t] | 32) == 'i' ? b : t;
+    if (!loose_words_name(sc, s, b, e) || !lower_word_outside(s, n, from, e))
+        return 0;
+    if (e == n)
+        return 1;
+    size_t p = e;
+    if (s[p] == ',' || s[p] == '.' || s[p] == ';' || s[p] == '!' || s[p] == '?' || s[p] == ':' ||
+        s[p] == ')')
+        p++;
+    else if (s[p] != '\n' && s[p] != '\r' && s[p] != ' ')
+        return 0;
+    while (p < n && s[p] == ' ')
+        p++;
+    if (p + 4 <= n && pw_strncaseeq(s + p, "your", 4) &&
+        (p + 4 == n || !pw_isalpha((unsigned char)s[p + 4])))
+        return 0;
+    if (s[e] != ' ' || p >= n)
+        return 1; /* punctuation or a line break ends the name */
+    return pw_islower((unsigned char)s[p]) || pw_isdigit((unsigned char)s[p]);
+}
+
+/* After "Hi", "Hello", "Hey" (at s[t]), the words s[b..e) are the person greeted when the
+ * greeting starts the text, a line or a sentence, a comma follows the name ("Hi Freddy,") and
+ * they read as a name (loose_words_name): "Hi Everyone,", "Hello Springfield!" are none. */
+static int greeting_name(pw_scan *sc, const char *s, size_t n, size_t t, size_t b, size_t e)
+{
+    size_t k = t;
+    while (k > 0 && s[k - 1] == ' ')
+        k--;
+    if (k > 0 && s[k - 1] != '\n' && s[k - 1] != '.' && s[k - 1] != '!' && s[k - 1] != '?' &&
+        s[k - 1] != '>')
+        return 0;
+    return e < n && s[e] == ',' && loose_words_name(sc, s, b, e);
+}
+
+/* After a sign-off ("Thanks,", "Regards,", "Signed,"), the words s[b..e) are the sender's name
+ * when they end the text or a line and read as a name (loose_words_name): "Thanks, The Patient
+ * Experience Team", "Regards, Customer Service" are none. */
+static int signoff_name(pw_scan *sc, const char *s, size_t n, size_t b, size_t e)
+{
+    return (e == n || s[e] == '\n' || s[e] == '\r') && loose_words_name(sc, s, b, e);
+}
+
+/* "name " at s[t] follows a possessive: "my partner's name", "his name", "her name". */
+static int possessive_before(const char *s, size_t t)
+{
+    /* not "our": an organisation's ("our name Mercy says it all") */
+    static const char *const words[] = {"my", "his", "her", "their", NULL};
+    size_t k = t;
+    if (k == 0 || s[k - 1] != ' ')
+        return 0;
+    k--;
+    if (k >= 2 && s[k - 1] == 's' && s[k - 2] == '\'')
+        return 1;
+    size_t b = k;
+    while (b > 0 && pw_isalpha((unsigned char)s[b - 1]))
+        b--;
+    return b < k && in_list(words, s + b, k - b);
+}
+
+/* "User: " at s[t] answers a question for a name in a chat transcript ("Bot: What's the name on
+ * the account? User: Keira E. Forster"): a '?' right before it, "name" in the 80 bytes before,
+ * and the answer ends the text, the line or a clause (answer_name). */
+static int chat_answer(const char *s, size_t n, size_t t, size_t b, size_t e)
+{
+    size_t k = t;
+    while (k > 0 && s[k - 1] == ' ')
+        k--;
+    if (k == 0 || s[k - 1] != '?')
+        return 0;
+    size_t from = k > 80 ? k - 80 : 0;
+    return pw_strcasestr_n(s + from, k - from, "name") != NULL && answer_name(s, n, b, e);
+}
+
+/* After "add" (at s[t]), the words s[b..e) are a person added to an account or a record in a
+ * role ("add Edvard Petrussen as a beneficiary", "we need to add Samir Jelenovic as guardian",
+ * "add my wife" is "my wife"'s): " as ", an article or "my", then a role word. */
+static int add_as_name(pw_scan *sc, const char *s, size_t n, size_t b, size_t e)
+{
+    static const char *const articles[] = {"a", "an", "my", "the", "our", NULL};
+    static const char *const roles[] = {
+        "guardian",   "beneficiary", "proxy",     "representative", "contact",
+        "caregiver",  "dependent",   "dependant", "user",           "emergency",
+        "authorized", "authorised",  "co-signer", "cosigner",       "parent",
+        "member",     "spouse",      "joint",     "secondary",      "primary",
+        "holder",     "signer",      "designee",  "agent",          NULL};
+    if (e + 4 > n || memcmp(s + e, " as ", 4) != 0 || !loose_words_name(sc, s, b, e))
+        return 0;
+    size_t p = e + 4, w = p;
+    while (w < n && pw_isalpha((unsigned char)s[w]))
+        w++;
+    if (in_list(articles, s + p, w - p) && w < n && s[w] == ' ') {
+        p = w + 1;
+        for (w = p; w < n && (pw_isalpha((unsigned char)s[w]) || s[w] == '-'); w++)
+            ;
+    }
+    return in_list(roles, s + p, w - p);
+}
+
+/* After "change it to" / "correct it to" / "update it to" (at s[t]), the words s[b..e) are a
+ * corrected name when "name" comes in the 100 bytes before ("The name in the account is not
+ * correct, please change it to Mary Gavrilova") and they end the text, the line or a clause
+ * (answer_name) and read as a name (loose_words_name). */
+static int rename_name(pw_scan *sc, const char *s, size_t n, size_t t, size_t b, size_t e)
+{
+    size_t from = t > 100 ? t - 100 : 0;
+    return pw_strcasestr_n(s + from, t - from, "name") != NULL && answer_name(s, n, b, e) &&
+           loose_words_name(sc, s, b, e);
+}
+
 /* A name announced by a trigger word starting at the word start s[i], or a provider's name
  * before credentials ending at or before cred_end. Returns the last byte it consumed (i, or the
  * name's last byte). */
@@ -971,6 +1198,10 @@ static size_t name_at(pw_scan *sc, const pw_seg *g, size_t i, size_t cred_end)
                            : NULL;
     if (t == triggers_m && (s[i + 1] | 32) == 'y')
         t = i + 2 < n && s[i + 2] == ' ' ? triggers_my : NULL;
+    else if (lc == 'i' && i + 1 < n &&
+             (s[i + 1] == '\'' || s[i + 1] == ' ' || (unsigned char)s[i + 1] == 0xE2 ||
+              (s[i + 1] | 32) == 't'))
+        t = triggers_i; /* "i'm", "i’m", "i am": no second letter for trigger_may_start */
     for (; t && t->word; t++) {
         size_t l = t->len;
         if (i + l > n || (s[i + 1] | 32) != t->word[1] || !trigger_eq(s + i, t->word, l))
@@ -979,6 +1210,12 @@ static size_t name_at(pw_scan *sc, const pw_seg *g, size_t i, size_t cred_end)
         if (t->word[l - 2] == ':') /* a form's label aligned with spaces: "Name:    Abby Laidlaw" */
             while (b < n && (s[b] == ' ' || s[b] == '\t'))
                 b++;
+        if (t->kind == TRIG_SIGNOFF) { /* "Thanks, Dana", "Thank you,\nDana Whitfield" */
+            while (b < n && (s[b] == ' ' || s[b] == '\t' || s[b] == '\n' || s[b] == '\r'))
+                b++;
+            if (b == i + l)
+                break;
+        }
         size_t e = name_words(sc, g, b);
         if (e && t->kind == TRIG_SENTENCE && !sentence_name(sc, s, n, i, i + l, e))
             e = 0;
@@ -987,6 +1224,21 @@ static size_t name_at(pw_scan *sc, const pw_seg *g, size_t i, size_t cred_end)
         if (e && t->kind == TRIG_APPT_ES && !appt_name_es(sc, s, n, i, i + l, e))
             e = 0;
         if (e && t->kind == TRIG_ANSWER && !answer_name(s, n, b, e))
+            e = 0;
+        if (e && t->kind == TRIG_SELF && !self_name(sc, s, n, i, b, e))
+            e = 0;
+        if (e && t->kind == TRIG_POSSESSIVE &&
+            (!possessive_before(s, i) || !self_name(sc, s, n, i, b, e)))
+            e = 0;
+        if (e && t->kind == TRIG_CHAT_ANSWER && !chat_answer(s, n, i, b, e))
+            e = 0;
+        if (e && t->kind == TRIG_ADD_AS && !add_as_name(sc, s, n, b, e))
+            e = 0;
+        if (e && t->kind == TRIG_RENAME && !rename_name(sc, s, n, i, b, e))
+            e = 0;
+        if (e && t->kind == TRIG_GREETING && !greeting_name(sc, s, n, i, b, e))
+            e = 0;
+        if (e && t->kind == TRIG_SIGNOFF && !signoff_name(sc, s, n, b, e))
             e = 0;
         if (e && t->kind == TRIG_APPOSITIVE &&
             (e >= n || s[e] != ',' || name_words_without(s, b, e, generic_word) < 2))

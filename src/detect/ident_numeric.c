@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "detect/internal.h"
+#include "phiwall/text.h"
 
 static const char *const states[] = {
     "AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "DC", "FL", "GA", "HI", "ID", "IL",
@@ -13,16 +14,46 @@ static const char *const states[] = {
     "NV", "NH", "NJ", "NM", "NY", "NC", "ND", "OH", "OK", "OR", "PA", "RI", "SC", "SD",
     "TN", "TX", "UT", "VT", "VA", "WA", "WV", "WI", "WY", "PR", NULL};
 
-/* "MA 02115" / "MA, 02115": an upper-case state code just before s[i]. */
+/* The states' names, for a ZIP written after one ("Springfield, Illinois 62704"). */
+static const char *const state_names[] = {
+    "alabama",       "alaska",      "arizona",        "arkansas",      "california",
+    "colorado",      "connecticut", "delaware",       "florida",       "georgia",
+    "hawaii",        "idaho",       "illinois",       "indiana",       "iowa",
+    "kansas",        "kentucky",    "louisiana",      "maine",         "maryland",
+    "massachusetts", "michigan",    "minnesota",      "mississippi",   "missouri",
+    "montana",       "nebraska",    "nevada",         "new hampshire", "new jersey",
+    "new mexico",    "new york",    "north carolina", "north dakota",  "ohio",
+    "oklahoma",      "oregon",      "pennsylvania",   "rhode island",  "south carolina",
+    "south dakota",  "tennessee",   "texas",          "utah",          "vermont",
+    "virginia",      "washington",  "west virginia",  "wisconsin",     "wyoming",
+    "puerto rico",   NULL};
+
+/* A capitalised state name ending at s[p] ("Illinois", "New York"), a word start before it. */
+static int state_name_at_end(const char *s, size_t p)
+{
+    for (const char *const *st = state_names; *st; st++) {
+        size_t l = strlen(*st);
+        if (l > p || !pw_isupper((unsigned char)s[p - l]) || pw_strncaseeq(s + p - l, *st, l) == 0)
+            continue;
+        if (p - l == 0 || !pw_isalpha((unsigned char)s[p - l - 1]))
+            return 1;
+    }
+    return 0;
+}
+
+/* "MA 02115" / "MA, 02115": an upper-case state code just before s[i]; engine-recall: also a
+ * state's name ("Illinois 62704") and the code on the line before, as a form's lines or a
+ * billing address set them ("CO\n    80903"). */
 int pw_state_before(const char *s, size_t i)
 {
     size_t p = i;
-    while (p > 0 && (s[p - 1] == ' ' || s[p - 1] == ','))
+    while (p > 0 && (s[p - 1] == ' ' || s[p - 1] == ',' || s[p - 1] == '\n' || s[p - 1] == '\r' ||
+                     s[p - 1] == '\t'))
         p--;
     if (p == i || p < 2)
         return 0;
     if (p > 2 && pw_isalpha((unsigned char)s[p - 3]))
-        return 0;
+        return p >= 4 && pw_islower((unsigned char)s[p - 1]) && state_name_at_end(s, p);
     for (const char *const *st = states; *st; st++)
         if (s[p - 2] == (*st)[0] && s[p - 1] == (*st)[1])
             return 1;
