@@ -63,38 +63,44 @@ static const char *page_of(const got *g, const char *url)
     return "?";
 }
 
-#define T(s)   "'startedDateTime':'2024-05-01T12:00:" s "Z'"
-#define HTML   "'response':{'status':200,'content':{'mimeType':'text/html; charset=utf-8'}}"
-#define GIF    "'response':{'status':200,'content':{'mimeType':'image/gif'}}"
-#define NAV    "{'name':'Accept','value':'text/html,application/xhtml+xml,*/*;q=0.8'}"
-#define DOC    NAV ",{'name':'Sec-Fetch-Dest','value':'document'}"
-#define REF(u) "{'name':'Referer','value':'" u "'}"
+#define HTML "'response':{'status':200,'content':{'mimeType':'text/html; charset=utf-8'}}"
+#define GIF  "'response':{'status':200,'content':{'mimeType':'image/gif'}}"
+#define NAV  "{'name':'Accept','value':'text/html,application/xhtml+xml,*/*;q=0.8'}"
+#define DOC  NAV ",{'name':'Sec-Fetch-Dest','value':'document'}"
 
-/* A proxy's capture (mitmproxy, Charles, Fiddler: no pages, no pageref) of two tabs: tab A opens the hospital's HIV page, tab B a news site, then tab A's
- * beacons go out. Before: every request after B's document was B's, so A's Meta beacon (an HIV
- * page view: critical) was counted on a news site. */
+/* A proxy's capture (mitmproxy, Charles, Fiddler: no pages, no pageref) of two tabs: tab A opens
+ * the hospital's HIV page, tab B a news site, then tab A's beacons go out. Before: every request
+ * after B's document was B's, so A's Meta beacon (an HIV page view: critical) was counted on a news
+ * site. */
 static void two_tabs_no_pages(void)
 {
     const char *q =
         "{'log':{'entries':["
-        "{" T("00.000") ",'request':{'method':'GET','url':'https://www.h.org/conditions/hiv',"
+        "{'startedDateTime':'2024-05-01T12:00:00.000Z','request':{'method':'GET','url':'https://"
+        "www.h.org/conditions/hiv',"
         "'headers':[" DOC "]}," HTML "},"
-        "{" T("01.000") ",'request':{'method':'GET','url':'https://news.example/',"
+        "{'startedDateTime':'2024-05-01T12:00:01.000Z','request':{'method':'GET','url':'https://"
+        "news.example/',"
         "'headers':[" DOC "]}," HTML "},"
         /* A's tracker: only the origin in its Referer (strict-origin-when-cross-origin) */
-        "{" T("02.000") ",'request':{'method':'GET','url':'https://www.facebook.com/tr/?id=1',"
-        "'headers':[" REF("https://www.h.org/") "]}," GIF "},"
+        "{'startedDateTime':'2024-05-01T12:00:02.000Z','request':{'method':'GET','url':'https://"
+        "www.facebook.com/tr/?id=1',"
+        "'headers':[{'name':'Referer','value':'https://www.h.org/'}]}," GIF "},"
         /* A's own analytics: the whole page URL in its Referer (same origin) */
-        "{" T("02.100") ",'request':{'method':'POST','url':'https://www.h.org/collect',"
-        "'headers':[" REF("https://www.h.org/conditions/hiv") "]}," GIF "},"
+        "{'startedDateTime':'2024-05-01T12:00:02.100Z','request':{'method':'POST','url':'https://"
+        "www.h.org/collect',"
+        "'headers':[{'name':'Referer','value':'https://www.h.org/conditions/hiv'}]}," GIF "},"
         /* B's tracker stays on B */
-        "{" T("02.200") ",'request':{'method':'GET','url':'https://t.example/b',"
-        "'headers':[" REF("https://news.example/") "]}," GIF "},"
+        "{'startedDateTime':'2024-05-01T12:00:02.200Z','request':{'method':'GET','url':'https://"
+        "t.example/b',"
+        "'headers':[{'name':'Referer','value':'https://news.example/'}]}," GIF "},"
         /* no Referer: the time order's page */
-        "{" T("02.300") ",'request':{'method':'GET','url':'https://t.example/none'}," GIF "},"
+        "{'startedDateTime':'2024-05-01T12:00:02.300Z','request':{'method':'GET','url':'https://"
+        "t.example/none'}," GIF "},"
         /* the Referer of a vendor's frame names no page: the time order's page */
-        "{" T("02.400") ",'request':{'method':'GET','url':'https://t.example/f',"
-        "'headers':[" REF("https://sync.vendor.example/frame?x=1") "]}," GIF "}"
+        "{'startedDateTime':'2024-05-01T12:00:02.400Z','request':{'method':'GET','url':'https://"
+        "t.example/f',"
+        "'headers':[{'name':'Referer','value':'https://sync.vendor.example/frame?x=1'}]}," GIF "}"
         "]}}";
     got g;
     CHECK_INT(read_q(q, &g), 0);
@@ -110,27 +116,33 @@ static void two_tabs_no_pages(void)
  * a full one can; Chrome's initiator URL names the document even across origins. */
 static void two_tabs_one_site(void)
 {
-    const char *q =
-        "{'log':{'entries':["
-        "{" T("00.000") ",'_resourceType':'document','_initiator':{'type':'other'},"
-        "'request':{'method':'GET','url':'https://www.h.org/conditions/hiv'}," HTML "},"
-        "{" T("01.000") ",'_resourceType':'document','_initiator':{'type':'other'},"
-        "'request':{'method':'GET','url':'https://www.h.org/careers'}," HTML "},"
-        "{" T("02.000") ",'_resourceType':'image','_initiator':{'type':'script','stack':"
-        "{'callFrames':[{'url':'https://connect.facebook.net/en_US/fbevents.js'}]}},"
-        "'request':{'method':'GET','url':'https://www.facebook.com/tr/?id=1',"
-        "'headers':[" REF("https://www.h.org/") "]}," GIF "},"
-        "{" T("02.100") ",'_resourceType':'image','_initiator':{'type':'parser',"
-        "'url':'https://www.h.org/conditions/hiv'},"
-        "'request':{'method':'GET','url':'https://px.ads.example/p',"
-        "'headers':[" REF("https://www.h.org/") "]}," GIF "},"
-        "{" T("02.200") ",'_resourceType':'ping','_initiator':{'type':'script','stack':"
-        "{'callFrames':[{'url':'https://www.h.org/conditions/hiv'}]}},"
-        "'request':{'method':'POST','url':'https://www.h.org/collect'}," GIF "},"
-        "{" T("02.300") ",'_resourceType':'xhr','request':{'method':'GET',"
-        "'url':'https://www.h.org/api/jobs','headers':[" REF("https://www.h.org/careers") "]},"
-        "'response':{'status':200,'content':{'mimeType':'application/json'}}}"
-        "]}}";
+    const char *q = "{'log':{'entries':["
+                    "{'startedDateTime':'2024-05-01T12:00:00.000Z','_resourceType':'document','_"
+                    "initiator':{'type':'other'},"
+                    "'request':{'method':'GET','url':'https://www.h.org/conditions/hiv'}," HTML "},"
+                    "{'startedDateTime':'2024-05-01T12:00:01.000Z','_resourceType':'document','_"
+                    "initiator':{'type':'other'},"
+                    "'request':{'method':'GET','url':'https://www.h.org/careers'}," HTML "},"
+                    "{'startedDateTime':'2024-05-01T12:00:02.000Z','_resourceType':'image','_"
+                    "initiator':{'type':'script','stack':"
+                    "{'callFrames':[{'url':'https://connect.facebook.net/en_US/fbevents.js'}]}},"
+                    "'request':{'method':'GET','url':'https://www.facebook.com/tr/?id=1',"
+                    "'headers':[{'name':'Referer','value':'https://www.h.org/'}]}," GIF "},"
+                    "{'startedDateTime':'2024-05-01T12:00:02.100Z','_resourceType':'image','_"
+                    "initiator':{'type':'parser',"
+                    "'url':'https://www.h.org/conditions/hiv'},"
+                    "'request':{'method':'GET','url':'https://px.ads.example/p',"
+                    "'headers':[{'name':'Referer','value':'https://www.h.org/'}]}," GIF "},"
+                    "{'startedDateTime':'2024-05-01T12:00:02.200Z','_resourceType':'ping','_"
+                    "initiator':{'type':'script','stack':"
+                    "{'callFrames':[{'url':'https://www.h.org/conditions/hiv'}]}},"
+                    "'request':{'method':'POST','url':'https://www.h.org/collect'}," GIF "},"
+                    "{'startedDateTime':'2024-05-01T12:00:02.300Z','_resourceType':'xhr','request':"
+                    "{'method':'GET',"
+                    "'url':'https://www.h.org/api/"
+                    "jobs','headers':[{'name':'Referer','value':'https://www.h.org/careers'}]},"
+                    "'response':{'status':200,'content':{'mimeType':'application/json'}}}"
+                    "]}}";
     got g;
     CHECK_INT(read_q(q, &g), 0);
     CHECK_INT(g.n_pages, 2);
@@ -142,32 +154,36 @@ static void two_tabs_one_site(void)
 
 /* One pageref over several navigations (puppeteer-har, Playwright): the page being left sends
  * its last beacon (pagehide, sendBeacon) after the next document started; its Referer names
- * it (a Referer of just `https://www.h.org/` would not: it may be any page's origin). Pagerefs that are one page each are the recorder's word: a Referer never moves a request
- * to another pageref's page. */
+ * it (a Referer of just `https://www.h.org/` would not: it may be any page's origin). Pagerefs that
+ * are one page each are the recorder's word: a Referer never moves a request to another pageref's
+ * page. */
 static void pageref_navigations(void)
 {
     const char *q =
         "{'log':{'pages':[{'id':'p','title':'https://www.h.org/find-a-doctor'},"
         "{'id':'q','title':'https://www.h.org/careers'}],'entries':["
-        "{'pageref':'p'," T("00.000") ",'_initiator_type':'other','request':{'method':'GET',"
+        "{'pageref':'p','startedDateTime':'2024-05-01T12:00:00.000Z','_initiator_type':'other','"
+        "request':{'method':'GET',"
         "'url':'https://www.h.org/find-a-doctor','headers':[{'name':'Sec-Fetch-Dest','value':"
-        "'document'}]},"
-        HTML "},"
-        "{'pageref':'p'," T("05.000") ",'_initiator_type':'other','request':{'method':'GET',"
+        "'document'}]}," HTML "},"
+        "{'pageref':'p','startedDateTime':'2024-05-01T12:00:05.000Z','_initiator_type':'other','"
+        "request':{'method':'GET',"
         "'url':'https://www.h.org/conditions/hiv','headers':[{'name':'Sec-Fetch-Dest','value':"
-        "'document'}," REF("https://www.h.org/find-a-doctor") "]}," HTML "},"
-        "{'pageref':'p'," T("05.010") ",'_initiator_type':'script','request':{'method':'POST',"
+        "'document'},{'name':'Referer','value':'https://www.h.org/find-a-doctor'}]}," HTML "},"
+        "{'pageref':'p','startedDateTime':'2024-05-01T12:00:05.010Z','_initiator_type':'script','"
+        "request':{'method':'POST',"
         "'url':'https://www.h.org/collect?leave=1','headers':["
-        REF("https://www.h.org/find-a-doctor") "]},"
-        GIF "},"
-        "{'pageref':'p'," T("05.500") ",'_initiator_type':'script','request':{'method':'POST',"
+        "{'name':'Referer','value':'https://www.h.org/find-a-doctor'}]}," GIF "},"
+        "{'pageref':'p','startedDateTime':'2024-05-01T12:00:05.500Z','_initiator_type':'script','"
+        "request':{'method':'POST',"
         "'url':'https://www.h.org/collect?view=1','headers':["
-        REF("https://www.h.org/conditions/hiv") "]}," GIF "},"
-        "{'pageref':'q'," T("09.000") ",'_resourceType':'document','request':{'method':'GET',"
+        "{'name':'Referer','value':'https://www.h.org/conditions/hiv'}]}," GIF "},"
+        "{'pageref':'q','startedDateTime':'2024-05-01T12:00:09.000Z','_resourceType':'document','"
+        "request':{'method':'GET',"
         "'url':'https://www.h.org/careers'}," HTML "},"
-        "{'pageref':'q'," T("09.100") ",'request':{'method':'POST',"
+        "{'pageref':'q','startedDateTime':'2024-05-01T12:00:09.100Z','request':{'method':'POST',"
         "'url':'https://www.h.org/collect?late=1','headers':["
-        REF("https://www.h.org/conditions/hiv") "]}," GIF "}"
+        "{'name':'Referer','value':'https://www.h.org/conditions/hiv'}]}," GIF "}"
         "]}}";
     got g;
     CHECK_INT(read_q(q, &g), 0);
@@ -181,21 +197,26 @@ static void pageref_navigations(void)
  * same-site fragment became a page and took every later request of the visit). */
 static void script_html_no_page(void)
 {
-    const char *q =
-        "{'log':{'entries':["
-        "{" T("00.000") ",'request':{'method':'GET','url':'https://www.h.org/find-a-doctor',"
-        "'headers':[" NAV "]}," HTML "},"
-        "{" T("01.000") ",'request':{'method':'GET','url':'https://www.h.org/search/results?q=hiv',"
-        "'headers':[{'name':'Accept','value':'*/*'}]}," HTML "},"
-        "{" T("01.100") ",'request':{'method':'GET','url':'https://www.h.org/widget.html',"
-        "'headers':[{'name':'Accept','value':'text/html, */*; q=0.01'},"
-        "{'name':'X-Requested-With','value':'XMLHttpRequest'}]}," HTML "},"
-        "{" T("02.000") ",'request':{'method':'GET','url':'https://t.example/p'}," GIF "},"
-        /* a navigation, and a capture that kept no Accept: documents as before */
-        "{" T("03.000") ",'request':{'method':'GET','url':'https://www.h.org/book',"
-        "'headers':[" NAV "]}," HTML "},"
-        "{" T("04.000") ",'request':{'method':'GET','url':'https://www.h.org/bare'}," HTML "}"
-        "]}}";
+    const char *q = "{'log':{'entries':["
+                    "{'startedDateTime':'2024-05-01T12:00:00.000Z','request':{'method':'GET','url':"
+                    "'https://www.h.org/find-a-doctor',"
+                    "'headers':[" NAV "]}," HTML "},"
+                    "{'startedDateTime':'2024-05-01T12:00:01.000Z','request':{'method':'GET','url':"
+                    "'https://www.h.org/search/results?q=hiv',"
+                    "'headers':[{'name':'Accept','value':'*/*'}]}," HTML "},"
+                    "{'startedDateTime':'2024-05-01T12:00:01.100Z','request':{'method':'GET','url':"
+                    "'https://www.h.org/widget.html',"
+                    "'headers':[{'name':'Accept','value':'text/html, */*; q=0.01'},"
+                    "{'name':'X-Requested-With','value':'XMLHttpRequest'}]}," HTML "},"
+                    "{'startedDateTime':'2024-05-01T12:00:02.000Z','request':{'method':'GET','url':"
+                    "'https://t.example/p'}," GIF "},"
+                    /* a navigation, and a capture that kept no Accept: documents as before */
+                    "{'startedDateTime':'2024-05-01T12:00:03.000Z','request':{'method':'GET','url':"
+                    "'https://www.h.org/book',"
+                    "'headers':[" NAV "]}," HTML "},"
+                    "{'startedDateTime':'2024-05-01T12:00:04.000Z','request':{'method':'GET','url':"
+                    "'https://www.h.org/bare'}," HTML "}"
+                    "]}}";
     got g;
     CHECK_INT(read_q(q, &g), 0);
     CHECK_INT(g.n_pages, 3);
