@@ -226,5 +226,35 @@ static void script_html_no_page(void)
     CHECK_STR(page_of(&g, "https://t.example/p"), "https://www.h.org/find-a-doctor");
 }
 
+/* A same-site iframe in a proxy's capture of an older browser (no Sec-Fetch-Dest, no initiator)
+ * looks like a link's navigation and starts a page; the requests after it whose whole Referer
+ * names the page that embedded it go back to that page (before: all went to the iframe's). */
+static void old_browser_iframe(void)
+{
+    const char *q =
+        "{'log':{'entries':["
+        "{'startedDateTime':'2024-05-01T12:00:00.000Z','request':{'method':'GET','url':"
+        "'https://www.h.org/conditions/hiv','headers':[{'name':'Accept','value':'text/html'}]},"
+        "'response':{'status':200,'content':{'mimeType':'text/html'}}},"
+        "{'startedDateTime':'2024-05-01T12:00:00.500Z','request':{'method':'GET','url':"
+        "'https://www.h.org/widgets/chat','headers':[{'name':'Accept','value':'text/html'},"
+        "{'name':'Referer','value':'https://www.h.org/conditions/hiv'}]},"
+        "'response':{'status':200,'content':{'mimeType':'text/html'}}},"
+        "{'startedDateTime':'2024-05-01T12:00:00.600Z','request':{'method':'GET','url':"
+        "'https://www.h.org/widgets/chat.js','headers':[{'name':'Referer','value':"
+        "'https://www.h.org/widgets/chat'}]},"
+        "'response':{'status':200,'content':{'mimeType':'text/javascript'}}},"
+        "{'startedDateTime':'2024-05-01T12:00:01.000Z','request':{'method':'POST','url':"
+        "'https://www.h.org/collect','headers':[{'name':'Referer','value':"
+        "'https://www.h.org/conditions/hiv'}]},"
+        "'response':{'status':204,'content':{'mimeType':''}}}"
+        "]}}";
+    got g;
+    CHECK_INT(read_q(q, &g), 0);
+    CHECK_INT(g.n_pages, 2);
+    CHECK_STR(page_of(&g, "https://www.h.org/widgets/chat.js"), "https://www.h.org/widgets/chat");
+    CHECK_STR(page_of(&g, "https://www.h.org/collect"), "https://www.h.org/conditions/hiv");
+}
+
 PW_TEST_MAIN(PW_TEST(two_tabs_no_pages), PW_TEST(two_tabs_one_site), PW_TEST(pageref_navigations),
-             PW_TEST(script_html_no_page))
+             PW_TEST(script_html_no_page), PW_TEST(old_browser_iframe))
