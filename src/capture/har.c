@@ -311,6 +311,7 @@ typedef struct har {
     gap_rec gr;
     har_pages pages;
     har_page *anon; /* current page when the HAR has no pageref */
+    int page_new;   /* the entry being placed started its page or named it (entry_page) */
     har_window win; /* finished entries waiting to be placed, earliest first */
     pw_har_stats *stats;
     slot_table slots;
@@ -687,13 +688,6 @@ static int finish_gap(har *h)
 
 /* ---- placing entries on pages (in the order they were sent: har_window) ---- */
 
-static int is_document(const har_held *x)
-{
-    if (x->r.resource_type)
-        return strcasecmp(x->r.resource_type, "document") == 0;
-    return x->content_mime && strncasecmp(x->content_mime, "text/html", 9) == 0;
-}
-
 static const char *header_of(const pw_header *hd, size_t n, const char *name)
 {
     for (size_t i = 0; i < n; i++)
@@ -705,6 +699,26 @@ static const char *header_of(const pw_header *hd, size_t n, const char *name)
 static const char *header(const har_held *x, const char *name)
 {
     return header_of(x->r.headers, x->r.n_headers, name);
+}
+
+/* A document (top-level or a frame's): Chrome's `_resourceType` says so; else an HTML response
+ * — unless the request shows a script asked for it (a proxy's or an old browser's capture has
+ * no Sec-Fetch-Dest): jQuery's `X-Requested-With: XMLHttpRequest`, or an Accept without
+ * text/html (fetch's default of any type, an image's, a JSON API's) where every browser's
+ * navigation and frame list text/html first. Such an HTML fragment (a search widget's results, a
+ * same-site `…/processExternalAppsWS.asp`) started a page of its own in a HAR without pages. */
+static int is_document(const har_held *x)
+{
+    if (x->r.resource_type)
+        return strcasecmp(x->r.resource_type, "document") == 0;
+    if (!x->content_mime || strncasecmp(x->content_mime, "text/html", 9) != 0)
+        return 0;
+    if (header(x, "sec-fetch-dest"))
+        return 1;
+    const char *xrw = header(x, "x-requested-with"), *accept = header(x, "accept");
+    if (xrw && strcasecmp(xrw, "XMLHttpRequest") == 0)
+        return 0;
+    return !accept || strcasestr(accept, "text/html") != NULL;
 }
 
 /* A top-level navigation (not an iframe): the browser says so (Sec-Fetch-Dest: document) or,
@@ -806,8 +820,10 @@ static har_page *entry_page(har *h, const har_held *x)
             return NULL;
         if (!p->url && (is_document(x) || p->n_entries == 0)) {
             p->url = pw_arena_strdup(&h->pages.arena, first_url(x));
+            h->page_new = 1;
         } else if (starts_page(h, p, x)) {
             p->url = pw_arena_strdup(&h->pages.arena, x->r.url);
+            p->split = h->page_new = 1;
             p->title = NULL;
             p->has_login_form = p->after_login = p->has_session_cookie = 0;
             p->emitted = 0;
@@ -823,17 +839,62 @@ static har_page *entry_page(har *h, const har_held *x)
     /* no pageref: each top-level document starts a page; anything else belongs to the page of
      * the document that started last before it */
     int hop_target = h->anon && h->anon->hop_pending && strcmp(h->anon->url, x->r.url) == 0;
-    if (!hop_target && starts_anonymous(h, x))
+    if (!hop_target && starts_anonymous(h, x)) {
         h->anon = har_pages_add_anonymous(&h->pages, x->r.url, x->r.timestamp);
+        h->page_new = 1;
+    }
     if (h->anon)
         follow_redirect(h, h->anon, x);
     return h->anon;
+}
+
+/* Which page's document made the request, as the request itself says — consulted only where
+ * the time order is a guess: a HAR without pageref (a proxy sees every tab, their documents
+ * interleaved, so a beacon of tab A sent after tab B's document started would land on B) or a
+ * pageref over several navigations (a beacon of the page being left, sent after the next
+ * document started). NULL keeps the page the time order gave (cur).
+ *   - The initiator URL (Chrome's `_initiator.url` or its first stack frame's, puppeteer-har's
+ *     `_initiator`) is what the browser recorded as the document or script that asked: when it
+ *     is exactly a page's URL, that page made it (a script's URL never is).
+ *   - The Referer is set by the browser from the document that sent the request. A full one
+ *     (a path or query) that is exactly an earlier page's URL names it. Since Chrome 85 a
+ *     request to another origin carries only the origin (strict-origin-when-cross-origin: a
+ *     tracker's beacon from any page of www.h.org says `https://www.h.org/`): it tells the site,
+ *     not the page — so it moves a request only when the time order's page is of another origin,
+ *     to the latest page of that origin. A Referer of another document (a frame's, a
+ *     stylesheet's) names no page and changes nothing.
+ *   - Not the beacon's own page parameter (`dl=`, `url=`, Meta's `dl`, TikTok's `url`): the page
+ *     script writes it, and it is often not the document's URL — a single-page app's virtual
+ *     page, a canonical or cleaned URL, GTM's page_location override, a consent tool's rewrite,
+ *     a value passed to a vendor's iframe — so it is evidence of what the tracker was told, not
+ *     of which document sent it (the assessor reads it as such). */
+static const har_recent *evidence_page(har *h, const har_held *x, const har_page *cur)
+{
+    const har_page *only = x->pageref ? cur : NULL; /* a pageref keeps it on its own navigations */
+    const char *init = x->r.initiator;
+    if (har_looks_like_url(init)) {
+        if (strcmp(init, cur->url) == 0)
+            return NULL;
+        const har_recent *r = har_pages_find(&h->pages, only, init, 0);
+        if (r)
+            return r;
+    }
+    const char *ref = header(x, "referer");
+    if (!har_looks_like_url(ref) || strcmp(ref, cur->url) == 0)
+        return NULL;
+    size_t o = har_origin_len(ref);
+    if (ref[o] && !(ref[o] == '/' && !ref[o + 1]))
+        return har_pages_find(&h->pages, only, ref, 0);
+    if (har_origin_len(cur->url) == o && strncmp(cur->url, ref, o) == 0)
+        return NULL;
+    return har_pages_find(&h->pages, only, ref, o);
 }
 
 /* Place one entry: its page (delivered first, once its URL is known), then the request, held
  * with its page while a redirect of the page's document has not led anywhere yet. */
 static pw_status deliver(har *h, har_held *x)
 {
+    h->page_new = 0;
     har_page *p = entry_page(h, x);
     x->r.page_url = p ? p->url : NULL;
     if (!p)
@@ -845,7 +906,16 @@ static pw_status deliver(har *h, har_held *x)
                    : pw_err_set(h->err, PW_ERR_NOMEM, "%s: out of memory placing %s", h->name,
                                 x->r.url);
     pw_status st = har_page_emit(p, h->sink, &h->stats->n_pages, h->err);
-    if (st == PW_OK && h->sink->on_request)
+    if (st != PW_OK)
+        return st;
+    if (p->emitted && !h->page_new && !p->fixed_url && (!x->pageref || p->split)) {
+        const har_recent *r = evidence_page(h, x, p);
+        if (r)
+            x->r.page_url = r->url;
+    }
+    if (p->emitted)
+        har_pages_note(&h->pages, p);
+    if (h->sink->on_request)
         st = h->sink->on_request(h->sink->ctx, &x->r, h->err);
     return st;
 }

@@ -147,13 +147,26 @@ typedef struct har_page {
     int hop_pending;
     struct har_hop *hops, **hops_tail; /* its redirect hops, held while hop_pending */
     int has_login_form, after_login, has_session_cookie; /* stated by phiwall's recorder */
+    int split; /* its pageref covers more than one navigation (puppeteer-har, Playwright) */
 } har_page;
+
+/* A page as it was delivered: its record and the URL it had then (a pageref that covers several
+ * navigations is one record with one URL after another). The reader remembers the last
+ * HAR_RECENT, so that a request can go back to the page its own Referer or initiator names
+ * (har.c, "evidence_page") with a fixed cost per entry. */
+#define HAR_RECENT 16
+typedef struct har_recent {
+    har_page *p;
+    const char *url; /* in the pages' arena */
+} har_recent;
 
 typedef struct har_pages {
     pw_arena arena;
     har_page **v;
     size_t n, cap;
     size_t last; /* index of the last page looked up: entries come grouped by page */
+    har_recent recent[HAR_RECENT]; /* a ring: recent[(next - 1) % HAR_RECENT] the latest */
+    size_t n_recent, next;
 } har_pages;
 
 void har_pages_init(har_pages *t);
@@ -167,6 +180,14 @@ pw_status har_page_emit(har_page *p, const pw_capture_sink *sink, size_t *n_emit
 /* Keep a copy of r, a redirect hop of p's own document, until p is delivered: it goes to the
  * sink then, on the page the redirects led to. 0 without memory. */
 int har_page_hold(har_pages *t, har_page *p, const pw_request *r);
+/* p has been delivered under its current URL: remember it (har_recent). */
+void har_pages_note(har_pages *t, har_page *p);
+/* The latest remembered page (of record `only` when not NULL; never one whose URL the recorder
+ * stated) whose URL is url (origin_len 0) or whose origin is url's first origin_len bytes. */
+const har_recent *har_pages_find(const har_pages *t, const har_page *only, const char *url,
+                                 size_t origin_len);
+/* Length of the origin ("https://host:port") that starts URL u; 0 when u is no http(s) URL. */
+size_t har_origin_len(const char *u);
 /* 1 if s starts with http:// or https:// (Chrome writes the page URL in pages[].title). */
 int har_looks_like_url(const char *s);
 

@@ -71,6 +71,41 @@ har_page *har_pages_add_anonymous(har_pages *t, const char *url, double ts)
     return p;
 }
 
+void har_pages_note(har_pages *t, har_page *p)
+{
+    for (size_t i = 0; i < t->n_recent; i++) /* the latest first: most entries stop there */
+        if (t->recent[(t->next + HAR_RECENT - 1 - i) % HAR_RECENT].p == p &&
+            t->recent[(t->next + HAR_RECENT - 1 - i) % HAR_RECENT].url == p->url)
+            return;
+    t->recent[t->next] = (har_recent){p, p->url};
+    t->next = (t->next + 1) % HAR_RECENT;
+    if (t->n_recent < HAR_RECENT)
+        t->n_recent++;
+}
+
+size_t har_origin_len(const char *u)
+{
+    const char *host = strncmp(u, "https://", 8) == 0  ? u + 8
+                       : strncmp(u, "http://", 7) == 0 ? u + 7
+                                                       : NULL;
+    return host ? (size_t)(host + strcspn(host, "/?#") - u) : 0;
+}
+
+const har_recent *har_pages_find(const har_pages *t, const har_page *only, const char *url,
+                                 size_t origin_len)
+{
+    for (size_t i = 0; i < t->n_recent; i++) {
+        const har_recent *r = &t->recent[(t->next + HAR_RECENT - 1 - i) % HAR_RECENT];
+        if ((only && r->p != only) || r->p->fixed_url)
+            continue;
+        if (origin_len
+                ? har_origin_len(r->url) == origin_len && strncmp(r->url, url, origin_len) == 0
+                : strcmp(r->url, url) == 0)
+            return r;
+    }
+    return NULL;
+}
+
 struct har_hop {
     struct har_hop *next;
     pw_request r;

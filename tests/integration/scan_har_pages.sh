@@ -140,4 +140,30 @@ for f in titles-last titles-last-shuffled; do
     same_report "$T/titles-first.json" "$T/$f.json"
     expect_code 0 $? "$f: every page keeps its title (the same report as with the pages first)"
 done
+
+# Each recorder's shape (tests/data/har/shape_*.har, written by make_shapes.py from the formats'
+# public descriptions) gives the pages of its visit, and the Meta pixel's finding lands on the
+# HIV page that fired it. Before: mitmproxy's two tabs put the HIV tab's pixel on the news tab
+# whose document started later (an info finding there, none on the HIV page); Charles' jQuery
+# HTML fragment (X-Requested-With, no Sec-Fetch-Dest) was a page of its own.
+H=https://www.rivermoor-health.org
+shape_check() { # shape "page URL|…" "rule page-url"
+    "$PHIWALL" scan --har "$PW_SRC/tests/data/har/shape_$1.har" --format json -o "$T/shape.json"
+    expect_code 0 $? "$1: scans"
+    python3 - "$T/shape.json" "$2" "$3" <<'PY2'
+import json, sys
+r = json.load(open(sys.argv[1]))
+pages = [p["url"] for p in r["pages"]]
+assert pages == sys.argv[2].split("|"), pages
+meta = sorted((f["rule_id"], f["page"]["url"]) for f in r["findings"] if f["vendor"]["name"] == "Meta")
+assert meta == [tuple(sys.argv[3].split(" "))], meta
+PY2
+    expect_code 0 $? "$1: its pages, and the pixel's finding on the page that fired it"
+}
+shape_check mitmproxy "$H/conditions/hiv|https://news.example.com/" "PW-CONDITION-URL $H/conditions/hiv"
+shape_check charles "$H/find-a-doctor" "PW-CONDITION-URL $H/find-a-doctor"
+shape_check fiddler "$H/conditions/hiv|$H/careers" "PW-CONDITION-URL $H/conditions/hiv"
+shape_check playwright "$H/conditions/hiv|$H/careers" "PW-CONDITION-URL $H/conditions/hiv"
+shape_check safari "$H/conditions/hiv" "PW-CONDITION-URL $H/conditions/hiv"
+shape_check firefox "$H/conditions/hiv" "PW-CONDITION-URL $H/conditions/hiv"
 finish
