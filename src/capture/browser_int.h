@@ -472,6 +472,7 @@ extern const char bx_js_frame_links_fn[]; /* () a frame's links: {links:[[url,te
 extern const char bx_js_fill_fn[];        /* (identity object) */
 extern const char bx_js_click_targets[];
 extern const char bx_js_click_point_fn[]; /* (index) */
+extern const char bx_js_click_frame_fn[]; /* () clicks a frame's care controls: {clicked:[text]} */
 extern const char bx_js_submit_target[];
 extern const char bx_js_submit_frame_fn[];        /* () */
 extern const char bx_js_search_fn[];              /* (term) */

@@ -167,17 +167,20 @@ const char bx_js_fill_fn[] =
     "const v=pick(e,d);if(v==null)continue;setValue(e,v);n++;}"
     "return JSON.stringify({filled:n});})";
 
-const char bx_js_click_targets[] =
-    "(()=>{" BX_JS_HELPERS
-    "const re=/schedul|book|appointment|find a (doctor|provider|physician|location)|"
-    "find (a |your )?(doctor|provider)|request|call|contact|get care|make an|"
-    "refill|telehealth|virtual visit|sign up|register|check.?in|symptom|pay/i;"
-    "const els=deep('a[href],button,[role=button],input[type=button]')"
-    ".filter(e=>{if(!visible(e)||e.closest('nav,header,footer,[role=navigation]'))return false;"
-    "if(e.type==='submit'&&e.form)return false;"
-    "const t=(e.innerText||e.value||e.getAttribute('aria-label')||'')+' '+(e.getAttribute"
+/* Up to four care controls (scheduling, booking, find a doctor, call, refill, pay…) in the
+ * document's content, not its navigation, nor a form's submit button: const els. */
+#define BX_JS_CARE_CONTROLS                                                                      \
+    "const re=/schedul|book|appointment|find a (doctor|provider|physician|location)|"            \
+    "find (a |your )?(doctor|provider)|request|call|contact|get care|make an|"                   \
+    "refill|telehealth|virtual visit|sign up|register|check.?in|symptom|pay/i;"                  \
+    "const els=deep('a[href],button,[role=button],input[type=button]')"                          \
+    ".filter(e=>{if(!visible(e)||e.closest('nav,header,footer,[role=navigation]'))return false;" \
+    "if(e.type==='submit'&&e.form)return false;"                                                 \
+    "const t=(e.innerText||e.value||e.getAttribute('aria-label')||'')+' '+(e.getAttribute"       \
     "('href')||'');return re.test(t);}).slice(0,4);"
-    "window.__pwTargets=els;"
+
+const char bx_js_click_targets[] =
+    "(()=>{" BX_JS_HELPERS BX_JS_CARE_CONTROLS "window.__pwTargets=els;"
     "if(!window.__pwNoNav){window.__pwNoNav=1;addEventListener('click',ev=>{"
     "const a=ev.composedPath().find(n=>n.matches&&n.matches('a[href]'));"
     "if(a&&window.__pwBlockNav)ev.preventDefault();});}"
@@ -203,6 +206,17 @@ const char bx_js_next_target[] =
     "if(!b)return 'null';b.scrollIntoView({block:'center'});const r=b.getBoundingClientRect();"
     "return JSON.stringify({x:r.left+r.width/2,y:r.top+r.height/2,"
     "text:(b.innerText||b.value||'').trim().slice(0,30)});})()";
+
+/* The care controls of a frame below the top one (a scheduling widget's "Book now"), in the
+ * frame's isolated world (bx_tab_frames_call): clicked from the script (a frame's coordinates are
+ * not the page's) while a link's navigation is prevented, so the frame and the page stay. */
+const char bx_js_click_frame_fn[] =
+    "(()=>{" BX_JS_HELPERS BX_JS_CARE_CONTROLS "if(!els.length)return 'null';"
+    "const stop=ev=>{if(ev.composedPath().some(n=>n.matches&&n.matches('a[href]')))"
+    "ev.preventDefault();};addEventListener('click',stop,true);const T=[];"
+    "try{for(const e of els){T.push((e.innerText||e.value||'').trim().slice(0,60));"
+    "try{e.click();}catch(x){}}}finally{removeEventListener('click',stop,true);}"
+    "return JSON.stringify({clicked:T});})";
 
 const char bx_js_click_point_fn[] =
     "(i=>{const e=(window.__pwTargets||[])[i];if(!e||!e.isConnected)return 'null';"

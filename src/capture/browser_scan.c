@@ -345,13 +345,24 @@ static pw_status step_next_fill(bx_tab *t, pw_err *err)
     return fill(t, 1, err);
 }
 
+/* The care controls of the page's frames (a scheduling widget's "Book now"), clicked from the
+ * script in each frame's isolated world (bx_js_click_frame_fn); the frames stay. */
+static pw_status click_frames(bx_tab *t, pw_err *err)
+{
+    int answered = 0, unused = 0;
+    pw_status st = bx_tab_frames_call(t, bx_js_click_frame_fn, "", 0, &answered, &unused, err);
+    t->acted |= answered > 0;
+    return st;
+}
+
 static pw_status step_click(bx_tab *t, pw_err *err)
 {
     char *v = NULL;
     pw_status st = bx_tab_eval(t, bx_js_click_targets, &t->arena, &v, err);
     if (st != PW_OK || !v)
         return st;
-    for (int i = 0; i < 4; i++) {
+    st = click_frames(t, err);
+    for (int i = 0; i < 4 && st == PW_OK; i++) {
         char idx[16];
         snprintf(idx, sizeof idx, "%d", i);
         char *pt = NULL;
@@ -362,10 +373,8 @@ static pw_status step_click(bx_tab *t, pw_err *err)
         bx_log(t->b, "click %s: %s", t->task.url, pt);
         t->acted = 1;
         st = bx_tab_click_at(t, x, y, err);
-        if (st != PW_OK)
-            return st;
     }
-    return PW_OK;
+    return st;
 }
 
 static pw_status click_or_submitted(bx_tab *t, const char *v, const char *what, pw_err *err)
@@ -955,7 +964,7 @@ static void report_notes(bx_browser *b, const pw_browser_opts *o)
         snprintf(why, sizeof why,
                  "%s loaded: the scan waited %d ms after each page's load and step, then until "
                  "the network was quiet (at most %d ms); tags it injects later (timers due after "
-                 "60 s, scroll depth, hover) were not observed; --settle 3000 or more waits "
+                 "65 s, scroll depth, hover) were not observed; --settle 3000 or more waits "
                  "longer",
                  b->tag_manager, bx_settle_base(b), bx_settle_max(b));
         report_gap(b, PW_GAP_SETTLE, b->start_url, why);

@@ -46,6 +46,10 @@ pv=$(jq -r '.log.entries[].request.url | select(test("ev=PageView")) | capture("
 for r in slots book; do
     expect_match "$pv" "widget%2F$r( |\$)" "iframes: the PageView of /widget/$r is captured"
 done
+# The widget's care control ("Schedule now") is clicked inside the frame: its beacon is on the
+# page that shows the widget (the old binary clicked it only on /widget/frame visited as a page).
+sched=$(jq -r --arg u "$BASE/widget/" '(.log.pages[] | select(.title == "Schedule a visit") | .id) as $p | .log.entries[] | select(.pageref == $p) | .request.url | select(test("ev=Schedule"))' "$T/widget.har")
+expect_match "$sched" 'slot=cardiology-0900' "iframes: the widget's Schedule now button is clicked in its frame, on the widget's page"
 
 # 2. Contained tracker sockets: the vendor receives nothing; the replay socket's message is
 # captured; the chat socket, which waits for its server's hello, sends nothing — and the report

@@ -7,7 +7,8 @@ Usage: gaps2_site.py   (listens on 127.0.0.1, any port; prints "PORT <n>")
   /widget/          a page whose scheduling widget is an iframe of the same site
                     (/widget/frame): the widget's own navigation has no link (a <div onclick>
                     in its <nav> sets location.href to /widget/slots), and it links its
-                    booking page (/widget/book); a second, script-written iframe (srcdoc: no
+                    booking page (/widget/book) and has a "Schedule now" button (ev=Schedule,
+                    sent from the frame); a second, script-written iframe (srcdoc: no
                     URL of its own to visit) links the portal's sign-in page (/portal/login)
   /widget/frame     the widget (only ever meant to be seen inside /widget/)
   /widget/slots, /widget/book, /portal/login
@@ -73,7 +74,8 @@ PAGES = {
 px('PageView');</script>"""),
     "/widget/frame": page("Scheduling widget", """<nav>
 <div class=tab onclick="location.href='/widget/slots'" style="cursor:pointer">Open slots</div>
-</nav><p><a href="/widget/book">Book a cardiology visit</a></p>"""),
+</nav><p><a href="/widget/book">Book a cardiology visit</a></p>
+<button type=button onclick="px('Schedule',{slot:'cardiology-0900'})">Schedule now</button>"""),
     "/widget/slots": page("Open slots", "<h1>Open slots</h1><script>px('PageView')</script>"),
     "/widget/book": page("Book cardiology", "<h1>Book</h1><script>px('PageView')</script>"),
     "/portal/login": page("Portal sign in", "<h1>Sign in</h1><script>px('PageView')</script>"),
