@@ -67,8 +67,13 @@ const char bx_js_page_info[] =
  * delete, cancel, pay, purchase, accept, reject, next…) or changes how every later page is
  * shown (a language switch, a theme, text size or contrast toggle: a header's accessibility
  * toolbar). A browser without the Navigation API finds nothing here. */
+/* Clicks in a frame only where the frame is of the page's own origin (a widget, a portal frame
+ * of the site): an ad's or another vendor's frame has controls that open windows or count
+ * clicks, and an isolated world cannot replace the page's window.open. */
+#define BX_JS_SAME_ORIGIN_ONLY \
+    "try{if(top.location.origin!==location.origin)return 'null';}catch(x){return 'null';}"
 #define BX_JS_ROUTES_BODY                                                                         \
-    "async()=>{" BX_JS_HELPERS "if(!self.navigation)return 'null';"                               \
+    "async()=>{" BX_JS_SAME_ORIGIN_ONLY BX_JS_HELPERS "if(!self.navigation)return 'null';"        \
     "const bad=/log ?out|sign ?out|log ?off|sign ?off|delete|remove|cancel|unsubscribe|"          \
     "deactivat|close account|\\bpay|purchase|checkout|check out|buy|order|donat|submit|send|"     \
     "confirm|accept|agree|allow|reject|decline|deny|refuse|cookie|consent|dismiss|^close|^x$|"    \
@@ -104,10 +109,10 @@ const char bx_js_page_info[] =
     "finally{navigation.removeEventListener('navigate',h);window.open=wo;}"                       \
     "return JSON.stringify({links:L.slice(0,40)});}"
 const char bx_js_routes[] = "(" BX_JS_ROUTES_BODY ")()";
-/* The same as a function, for a frame's isolated world (bx_tab_frames_call): its navigate event
- * is the frame's own, so a widget's route is recorded and cancelled like the page's. The
- * window.open of an isolated world is not the page's: a control in a frame that opens a window
- * opens it (attached and contained like any popup of the tab). */
+/* The same as a function, for a frame's isolated world (bx_tab_frames_call), in frames of the
+ * page's origin only: its navigate event is the frame's own, so a widget's route is recorded and
+ * cancelled like the page's. The window.open of an isolated world is not the page's: a control in
+ * such a frame that opens a window opens it (attached and contained like any popup of the tab). */
 const char bx_js_routes_fn[] = "(" BX_JS_ROUTES_BODY ")";
 
 /* The links of a frame below the top one (a same-site scheduling widget, an embedded portal's
@@ -207,11 +212,13 @@ const char bx_js_next_target[] =
     "return JSON.stringify({x:r.left+r.width/2,y:r.top+r.height/2,"
     "text:(b.innerText||b.value||'').trim().slice(0,30)});})()";
 
-/* The care controls of a frame below the top one (a scheduling widget's "Book now"), in the
- * frame's isolated world (bx_tab_frames_call): clicked from the script (a frame's coordinates are
- * not the page's) while a link's navigation is prevented, so the frame and the page stay. */
+/* The care controls of a frame below the top one of the page's origin (a scheduling widget's
+ * "Book now"), in the frame's isolated world (bx_tab_frames_call): clicked from the script (a
+ * frame's coordinates are not the page's) while a link's navigation is prevented, so the frame and
+ * the page stay. */
 const char bx_js_click_frame_fn[] =
-    "(()=>{" BX_JS_HELPERS BX_JS_CARE_CONTROLS "if(!els.length)return 'null';"
+    "(()=>{" BX_JS_SAME_ORIGIN_ONLY BX_JS_HELPERS BX_JS_CARE_CONTROLS
+    "if(!els.length)return 'null';"
     "const stop=ev=>{if(ev.composedPath().some(n=>n.matches&&n.matches('a[href]')))"
     "ev.preventDefault();};addEventListener('click',stop,true);const T=[];"
     "try{for(const e of els){T.push((e.innerText||e.value||'').trim().slice(0,60));"

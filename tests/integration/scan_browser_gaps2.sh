@@ -25,7 +25,7 @@ scan() { # name path max-pages [args…]; $T/<name>.{json,har,err}
     local name=$1 path=$2 pages=$3
     shift 3
     timeout 120 "$PHIWALL" scan "$BASE$path" --settle 400 --no-sitemap --max-pages "$pages" \
-        --browser-arg="--host-resolver-rules=MAP ws.hotjar.com 127.0.0.1, MAP * ~NOTFOUND, EXCLUDE 127.0.0.1" \
+        --browser-arg="--host-resolver-rules=MAP ws.hotjar.com 127.0.0.1, MAP ads.test 127.0.0.1, MAP * ~NOTFOUND, EXCLUDE 127.0.0.1" \
         --verbose --format json -o "$T/$name.json" --har-out "$T/$name.har" "$@" 2>"$T/$name.err"
 }
 vendor() { curl --noproxy '*' -s "$BASE/ws-log"; }
@@ -50,6 +50,8 @@ done
 # page that shows the widget (the old binary clicked it only on /widget/frame visited as a page).
 sched=$(jq -r --arg u "$BASE/widget/" '(.log.pages[] | select(.title == "Schedule a visit") | .id) as $p | .log.entries[] | select(.pageref == $p) | .request.url | select(test("ev=Schedule"))' "$T/widget.har")
 expect_match "$sched" 'slot=cardiology-0900' "iframes: the widget's Schedule now button is clicked in its frame, on the widget's page"
+ad=$(jq -r '.log.entries[].request.url | select(test("ev=AdClick"))' "$T/widget.har")
+[ -z "$ad" ] && pass || fail "iframes: a control in another site's frame (an ad) was pressed: $ad"
 
 # 2. Contained tracker sockets: the vendor receives nothing; the replay socket's message is
 # captured; the chat socket, which waits for its server's hello, sends nothing — and the report

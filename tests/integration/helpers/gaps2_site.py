@@ -10,6 +10,8 @@ Usage: gaps2_site.py   (listens on 127.0.0.1, any port; prints "PORT <n>")
                     booking page (/widget/book) and has a "Schedule now" button (ev=Schedule,
                     sent from the frame); a second, script-written iframe (srcdoc: no
                     URL of its own to visit) links the portal's sign-in page (/portal/login)
+  /widget/ad        an ad of another site (http://ads.test:<this port>/, mapped to 127.0.0.1),
+                    framed by /widget/: its "Book now" button (ev=AdClick) must not be pressed
   /widget/frame     the widget (only ever meant to be seen inside /widget/)
   /widget/slots, /widget/book, /portal/login
                     the pages behind the frames, each with its PageView beacon
@@ -69,6 +71,8 @@ PAGES = {
     "/widget/": page("Schedule a visit", """<h1>Schedule a visit</h1>
 <iframe src="/widget/frame" style="width:500px;height:200px"></iframe>
 <iframe id=portal style="width:500px;height:80px"></iframe>
+<iframe id=ad style="width:300px;height:80px"></iframe>
+<script>document.getElementById('ad').src='http://ads.test:'+location.port+'/widget/ad';</script>
 <script>document.getElementById('portal').srcdoc=
 '<!doctype html><p><a href="/portal/login" target="_top">Patient portal sign in</a></p>';
 px('PageView');</script>"""),
@@ -76,6 +80,7 @@ px('PageView');</script>"""),
 <div class=tab onclick="location.href='/widget/slots'" style="cursor:pointer">Open slots</div>
 </nav><p><a href="/widget/book">Book a cardiology visit</a></p>
 <button type=button onclick="px('Schedule',{slot:'cardiology-0900'})">Schedule now</button>"""),
+    "/widget/ad": page("Ad", """<button type=button onclick="px('AdClick')">Book now</button>"""),
     "/widget/slots": page("Open slots", "<h1>Open slots</h1><script>px('PageView')</script>"),
     "/widget/book": page("Book cardiology", "<h1>Book</h1><script>px('PageView')</script>"),
     "/portal/login": page("Portal sign in", "<h1>Sign in</h1><script>px('PageView')</script>"),
