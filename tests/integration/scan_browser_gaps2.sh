@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
 # scan_browser_gaps2.sh — what the browser scan still did not see after scan_browser_gaps
-# (docs/scan-browser.md): the links and link-less navigation inside a page's iframes (a same-site
-# scheduling widget, a script-written portal frame with no URL of its own), and the contained
-# tracker WebSockets that sent nothing to their stand-in because they wait for the server's first
-# message — now said in a report note with how many sockets were contained, how many messages
-# were captured and how many sockets sent nothing. Earlier versions: the widget's route and the
-# portal frame's link were never visited (the widget's document was visited as a page of its own,
-# one level deeper, its links beyond --depth); no note on the sockets, a silent chat socket read
-# like a socket that had nothing to send. Uses helpers/gaps2_site.py; about 30 s.
+# (docs/scan-browser.md):
+# 1. iframes: a same-site widget frame's link and link-less route (<div onclick>), a srcdoc
+#    frame's link (crawled at the page's depth, --depth 1), the widget's "Schedule now" (clicked
+#    in its frame, its beacon on the widget's page), and another site's frame (an ad) whose
+#    "Book now" must not be pressed;
+# 2. contained tracker WebSockets: a report note counts the sockets, the captured messages and
+#    the sockets that sent nothing (a chat tag that waits for its server's hello);
+# 3. a WebSocketStream's and a service worker's tracker socket: their messages are captured
+#    (a stand-in), nothing reaches the vendor;
+# 4. a 60 s "engaged visitor" timer is run at the leave; a 2-minute one is not.
+# The previous binary (bf5c5b9) fails 12 of the 23 checks: frame links and routes not visited,
+# the frame's care control not clicked on its page, no socket note, the stream's and the
+# worker's messages not captured, the 60 s timer not run. Uses helpers/gaps2_site.py; ~40 s.
 set -u
 . "$PW_SRC/tests/integration/lib.bash"
 [ -x /usr/bin/chromium ] || skip "chromium not installed"
