@@ -262,12 +262,20 @@ const char *bx_socket_msg_marker(pw_arena *a, const char *url)
  * containment fails closed (that stand-in fails to connect, as before: nothing to send to). The
  * question goes to self.origin, which an about:blank frame inherits from its parent (its
  * location.origin is "null"). A socket of the document's own host asks nothing (no tracker
- * endpoint is first party to its page). WebSocketStream's blocked socket fails to connect. */
+ * endpoint is first party to its page). A scope without XMLHttpRequest (a service worker) cannot
+ * ask synchronously: its socket starts CONNECTING, asks with fetch(), and opens as a stand-in
+ * when the answer is "block" — fails to connect otherwise (no answer, or a socket that would have
+ * been allowed: such a scope cannot be given the real one after the fact); before, every socket
+ * of a service worker to another host failed, its messages never observed. WebSocketStream gets
+ * the same stand-in in its shape: opened resolves with a writable whose writes are captured
+ * like send()'s and a readable that yields nothing (opened rejects where the WebSocket stand-in
+ * fails); before, its blocked socket failed to connect and its messages were never observed. */
 static const char socket_js[] =
     "(function(){"
     "var F=self.fetch,O=self.origin;"
     "function ok(u){try{if(!/^https?:/.test(O))return 0;"
     "if(new URL(u).hostname===new URL(O).hostname)return 2;"
+    "if(typeof XMLHttpRequest==='undefined')return F?3:0;"
     "var x=new XMLHttpRequest();"
     "x.open('GET',O+'" BX_SOCKET_PATH "?'+encodeURIComponent(u),false);x.send();"
     "return x.responseText==='allow'?2:x.responseText==='block'?1:0}catch(e){return 0}}"
@@ -297,17 +305,32 @@ static const char socket_js[] =
     "Object.defineProperty(s,'close',{value:function(c,r){if(s.readyState>1)return;"
     "s.readyState=2;setTimeout(function(){s.readyState=3;fire(s,'close',new CloseEvent('close',"
     "{code:c||1005,reason:r||'',wasClean:true}))},0)}});"
-    "setTimeout(function(){if(s.readyState!==0)return;"
+    "setTimeout(function(){Promise.resolve(open).then(function(open){if(s.readyState!==0)return;"
     "if(open){s.readyState=1;fire(s,'open',new Event('open'));return}"
     "s.readyState=3;fire(s,'error',new Event('error'));"
-    "fire(s,'close',new CloseEvent('close',{code:1006,wasClean:false}))},0);return s}"
+    "fire(s,'close',new CloseEvent('close',{code:1006,wasClean:false}))})},0);return s}"
+    "function later(u){return F.call(self,O+'" BX_SOCKET_PATH "?'+encodeURIComponent(u),"
+    "{credentials:'omit',cache:'no-store'}).then(function(r){return r.text()})"
+    ".then(function(t){return t==='block'},function(){return false})}"
+    "function stream(N,u,open){var s=Object.create(N.prototype),done,"
+    "closed=new Promise(function(r){done=r}),"
+    "w=new WritableStream({write:function(m){post(u,m)},"
+    "close:function(){done({closeCode:1000,reason:''})}}),"
+    "r=new ReadableStream({}),o={url:u,closed:closed,"
+    "opened:Promise.resolve(open).then(function(k){if(!k){done(Promise.reject(new DOMException("
+    "'WebSocket connection failed','NetworkError')));throw new DOMException("
+    "'WebSocket connection failed','NetworkError')}"
+    "return {readable:r,writable:w,extensions:'',protocol:''}}),"
+    "close:function(i){done({closeCode:i&&i.closeCode||1000,reason:i&&i.reason||''})}};"
+    "for(var k in o)Object.defineProperty(s,k,{value:o[k]});return s}"
     "function guard(name,blocked){var N=self[name];if(typeof N!=='function'||N.__phiwall)return;"
     "var W=new Proxy(N,{construct:function(T,a,nt){var u;try{u=abs(String(a[0]))}"
     "catch(e){return Reflect.construct(T,a,nt)}"
-    "var v=ok(u);return v===2?Reflect.construct(T,a,nt):blocked(N,u,T,a,nt,v===1&&!!F)}});"
+    "var v=ok(u);return v===2?Reflect.construct(T,a,nt):"
+    "blocked(N,u,T,a,nt,v===3?later(u):v===1&&!!F)}});"
     "Object.defineProperty(N,'__phiwall',{value:1});self[name]=W}"
     "guard('WebSocket',function(N,u,T,a,nt,open){return stub(N,u,open)});"
-    "guard('WebSocketStream',function(N,u,T,a,nt){"
+    "guard('WebSocketStream',function(N,u,T,a,nt,open){if(open)return stream(N,u,open);"
     "return Reflect.construct(T,['wss://blocked-by-phiwall.invalid/'].concat(a.slice(1)),nt)})"
     "})()";
 
@@ -367,6 +390,20 @@ static const char *socket_page(bx_browser *b, bx_tab *t, const cdp_msg *m)
     return page;
 }
 
+/* The task's record of contained sockets of url (created with create), or NULL. */
+static bx_contained_ws *contained_ws_of(bx_tab *t, const char *url, int create)
+{
+    for (bx_contained_ws *w = t->contained_ws; w; w = w->next)
+        if (strcmp(w->url, url) == 0)
+            return w;
+    bx_contained_ws *w = create ? pw_arena_calloc(&t->arena, 1, sizeof *w) : NULL;
+    if (!w || !(w->url = pw_arena_strdup(&t->arena, url)))
+        return NULL;
+    w->next = t->contained_ws;
+    t->contained_ws = w;
+    return w;
+}
+
 /* A message the page sent on a contained socket's stand-in: captured as the socket's message
  * (method WEBSOCKET, the message as its body, as a message of an open socket is), answered 204
  * here — nothing leaves the machine. */
@@ -375,6 +412,9 @@ static void socket_message(bx_browser *b, bx_tab *t, const cdp_msg *m, const cha
 {
     send_fulfill(b, m->session, id, 204, NULL, NULL);
     pw_arena *a = &t->arena;
+    bx_contained_ws *w = t->active && b->deliver ? contained_ws_of(t, ws, 1) : NULL;
+    if (w)
+        w->messages++;
     if (t->n_socket_msgs >= BX_SOCKET_MSGS_MAX) {
         if (t->n_socket_msgs++ == BX_SOCKET_MSGS_MAX)
             bx_log(b, "%s: more than %d WebSocket messages: the rest are not kept",
@@ -423,6 +463,9 @@ static void answer_socket(bx_browser *b, bx_tab *t, const cdp_msg *m, const char
         return;
     bx_log(b, "contain WebSocket %s: no handshake, a stand-in socket takes its messages", ws);
     b->stats->contained++;
+    bx_contained_ws *w = t->active && b->deliver ? contained_ws_of(t, ws, 1) : NULL;
+    if (w)
+        w->opened++;
     /* the socket itself is a request of its page (no message): the tracker is reported from its
      * host even when the page sends nothing on it */
     bx_req *q =

@@ -100,6 +100,15 @@ typedef struct bx_socket {
     const char *initiator; /* the script that opened it */
 } bx_socket;
 
+/* A tracker's WebSocket URL the guard contained during a task: how many sockets the task's pages
+ * opened to it and how many messages their stand-ins took (the report's note on contained
+ * sockets: a tag that waits for its server's first message sends nothing to a stand-in). */
+typedef struct bx_contained_ws {
+    struct bx_contained_ws *next;
+    const char *url;
+    size_t opened, messages;
+} bx_contained_ws;
+
 typedef enum bx_task_kind { BX_TASK_PAGE = 0, BX_TASK_SEARCH, BX_TASK_LOGIN } bx_task_kind;
 
 typedef struct bx_task {
@@ -147,9 +156,10 @@ typedef struct bx_tab {
     const char *doc_url;
     const char *left_url;
     int nav_pending;
-    bx_frame *frames;     /* the frames below the top one attached during the task */
-    bx_socket *sockets;   /* the WebSockets opened during the task (arena) */
-    size_t n_socket_msgs; /* messages captured during the task (BX_SOCKET_MSGS_MAX) */
+    bx_frame *frames;              /* the frames below the top one attached during the task */
+    bx_socket *sockets;            /* the WebSockets opened during the task (arena) */
+    size_t n_socket_msgs;          /* messages captured during the task (BX_SOCKET_MSGS_MAX) */
+    bx_contained_ws *contained_ws; /* tracker sockets contained during the task (arena) */
     const char *title;
     const char *facts_url; /* the document title/screenshot describe */
     const char *screenshot;
@@ -265,6 +275,9 @@ typedef struct bx_browser {
     char *start_landed;      /* heap: where the start URL's scanned visit landed, or NULL */
     size_t robots_refused;   /* same-site URLs robots.txt kept out of the crawl */
     const char *tag_manager; /* static: the first tag manager a page loaded, or NULL */
+    /* tracker WebSockets contained on the pages delivered: sockets, the messages their
+     * stand-ins took, the sockets of a URL no socket of the page sent anything on */
+    size_t ws_contained, ws_messages, ws_silent;
 } bx_browser;
 
 /* browser_events.c */
@@ -350,7 +363,7 @@ const char *bx_socket_msg_marker(pw_arena *a, const char *url);
 void bx_socket_guard(bx_browser *b, const char *session, int worker);
 
 /* Before session's new documents run (browser_tab.c; sent without waiting): every closed shadow
- * root is made open, so that the page scripts find what is inside; timers due within 30 s of a
+ * root is made open, so that the page scripts find what is inside; timers due within 65 s of a
  * document's start are remembered, for the leave to run (Symbol.for('phiwall.timers')). */
 void bx_page_shims(bx_browser *b, const char *session);
 
@@ -395,6 +408,12 @@ pw_status bx_tab_click_at(bx_tab *t, double x, double y, pw_err *err);
 #define BX_FRAMES_MAX 8
 pw_status bx_tab_frames_call(bx_tab *t, const char *fn, const char *args, int first_only,
                              int *answered, int *filled, pw_err *err);
+/* The same, handing each frame's answer (neither null nor "null", in the tab's arena) to each
+ * instead of logging it. */
+typedef void (*bx_frame_answer_fn)(bx_tab *t, const char *frame, const char *value, void *ctx);
+pw_status bx_tab_frames_each(bx_tab *t, const char *fn, const char *args, int first_only,
+                             int *answered, int *filled, bx_frame_answer_fn each, void *each_ctx,
+                             pw_err *err);
 pw_status bx_tab_page_info(bx_tab *t, pw_err *err);
 pw_status bx_tab_screenshot(bx_tab *t, pw_err *err);
 double bx_wall_now(void); /* seconds since the epoch */
@@ -447,10 +466,13 @@ void bx_read_sitemap(bx_browser *b);
 /* browser_js.c: scripts run in pages (Runtime.evaluate expressions). */
 extern const char bx_js_page_info[];
 extern const char bx_js_scroll[];
-extern const char bx_js_routes[];  /* routes of controls that are no links: {links:[[url,text]]} */
-extern const char bx_js_fill_fn[]; /* (identity object) */
+extern const char bx_js_routes[]; /* routes of controls that are no links: {links:[[url,text]]} */
+extern const char bx_js_routes_fn[];      /* () the same in a frame */
+extern const char bx_js_frame_links_fn[]; /* () a frame's links: {links:[[url,text]]} or null */
+extern const char bx_js_fill_fn[];        /* (identity object) */
 extern const char bx_js_click_targets[];
 extern const char bx_js_click_point_fn[]; /* (index) */
+extern const char bx_js_click_frame_fn[]; /* () clicks a frame's care controls: {clicked:[text]} */
 extern const char bx_js_submit_target[];
 extern const char bx_js_submit_frame_fn[];        /* () */
 extern const char bx_js_search_fn[];              /* (term) */

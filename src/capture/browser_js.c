@@ -67,42 +67,63 @@ const char bx_js_page_info[] =
  * delete, cancel, pay, purchase, accept, reject, next…) or changes how every later page is
  * shown (a language switch, a theme, text size or contrast toggle: a header's accessibility
  * toolbar). A browser without the Navigation API finds nothing here. */
-const char bx_js_routes[] =
-    "(async()=>{" BX_JS_HELPERS "if(!self.navigation)return 'null';"
-    "const bad=/log ?out|sign ?out|log ?off|sign ?off|delete|remove|cancel|unsubscribe|"
-    "deactivat|close account|\\bpay|purchase|checkout|check out|buy|order|donat|submit|send|"
-    "confirm|accept|agree|allow|reject|decline|deny|refuse|cookie|consent|dismiss|^close|^x$|"
-    "next|continue|proceed|back|previous|step|reset|clear|print|download|share|mute|play|pause|"
-    "call|dial|\\bemail|exit|quit|end session|disconnect|revoke|unlink|archive|discard|"
-    "language|idioma|translat|english|espa|fran[c\\u00e7]ais|deutsch|portugu|italiano|"
-    "\\u0440\\u0443\\u0441\\u0441\\u043a|\\u4e2d\\u6587|"
-    "\\ud55c\\uad6d\\uc5b4|ti\\u1ebfng|\\u0627\\u0644\\u0639\\u0631\\u0628\\u064a\\u0629|theme|"
-    "dark|light mode|contrast|text size|font|zoom|accessib|^a+$/i;"
-    "const navs='nav,header,[role=navigation],[role=menu],[role=menubar],[role=tablist]';"
-    "const ok=e=>{if(!visible(e)||e.closest('a[href],form,[contenteditable]')||"
-    "e.matches('input,select,textarea,label,option,a,iframe,video,audio'))return false;"
-    "const t=(e.innerText||e.getAttribute('aria-label')||'').replace(/\\s+/g,' ').trim();"
-    "return t.length>0&&t.length<=40&&!bad.test(t);};"
-    "const anywhere='[role=link],[role=menuitem],[data-href],[data-url],[data-route]';"
-    "const seen=new Set(),c=[];"
-    "for(const e of deep(anywhere+',[role=tab],[onclick],button,div,span,li').slice(0,3000)){"
-    "if(c.length>=60)break;if(seen.has(e))continue;"
-    "const ptr=e.matches(anywhere)||e.closest(navs)&&(e.matches('[role=tab],[onclick],button')||"
-    "getComputedStyle(e).cursor==='pointer'&&"
-    "(!e.parentElement||getComputedStyle(e.parentElement).cursor!=='pointer'));"
-    "if(ptr&&ok(e)){seen.add(e);c.push(e);}}"
-    "if(!c.length)return 'null';const L=[];let cur='';const rec=u=>{try{const h=new "
-    "URL(u,location.href).href;"
-    "if(h!==location.href)L.push([h,cur]);}catch(x){}};"
-    "const h=ev=>{if(ev.destination&&ev.destination.url)rec(ev.destination.url);"
-    "if(ev.cancelable)ev.preventDefault();};"
-    "const wo=window.open;window.open=function(u){if(u)rec(String(u));return null;};"
-    "navigation.addEventListener('navigate',h);"
-    "try{for(const e of c.slice(0,12)){cur=(e.innerText||e.getAttribute('aria-label')||'')"
-    ".replace(/\\s+/g,' ').trim().slice(0,100);try{e.click();}catch(x){}}"
-    "await new Promise(r=>setTimeout(r,100));}"
-    "finally{navigation.removeEventListener('navigate',h);window.open=wo;}"
-    "return JSON.stringify({links:L.slice(0,40)});})()";
+/* Clicks in a frame only where the frame is of the page's own origin (a widget, a portal frame
+ * of the site): an ad's or another vendor's frame has controls that open windows or count
+ * clicks, and an isolated world cannot replace the page's window.open. */
+#define BX_JS_SAME_ORIGIN_ONLY \
+    "try{if(top.location.origin!==location.origin)return 'null';}catch(x){return 'null';}"
+#define BX_JS_ROUTES_BODY                                                                         \
+    "async()=>{" BX_JS_SAME_ORIGIN_ONLY BX_JS_HELPERS "if(!self.navigation)return 'null';"        \
+    "const bad=/log ?out|sign ?out|log ?off|sign ?off|delete|remove|cancel|unsubscribe|"          \
+    "deactivat|close account|\\bpay|purchase|checkout|check out|buy|order|donat|submit|send|"     \
+    "confirm|accept|agree|allow|reject|decline|deny|refuse|cookie|consent|dismiss|^close|^x$|"    \
+    "next|continue|proceed|back|previous|step|reset|clear|print|download|share|mute|play|pause|"  \
+    "call|dial|\\bemail|exit|quit|end session|disconnect|revoke|unlink|archive|discard|"          \
+    "language|idioma|translat|english|espa|fran[c\\u00e7]ais|deutsch|portugu|italiano|"           \
+    "\\u0440\\u0443\\u0441\\u0441\\u043a|\\u4e2d\\u6587|"                                         \
+    "\\ud55c\\uad6d\\uc5b4|ti\\u1ebfng|\\u0627\\u0644\\u0639\\u0631\\u0628\\u064a\\u0629|theme|"  \
+    "dark|light mode|contrast|text size|font|zoom|accessib|^a+$/i;"                               \
+    "const navs='nav,header,[role=navigation],[role=menu],[role=menubar],[role=tablist]';"        \
+    "const ok=e=>{if(!visible(e)||e.closest('a[href],form,[contenteditable]')||"                  \
+    "e.matches('input,select,textarea,label,option,a,iframe,video,audio'))return false;"          \
+    "const t=(e.innerText||e.getAttribute('aria-label')||'').replace(/\\s+/g,' ').trim();"        \
+    "return t.length>0&&t.length<=40&&!bad.test(t);};"                                            \
+    "const anywhere='[role=link],[role=menuitem],[data-href],[data-url],[data-route]';"           \
+    "const seen=new Set(),c=[];"                                                                  \
+    "for(const e of deep(anywhere+',[role=tab],[onclick],button,div,span,li').slice(0,3000)){"    \
+    "if(c.length>=60)break;if(seen.has(e))continue;"                                              \
+    "const ptr=e.matches(anywhere)||e.closest(navs)&&(e.matches('[role=tab],[onclick],button')||" \
+    "getComputedStyle(e).cursor==='pointer'&&"                                                    \
+    "(!e.parentElement||getComputedStyle(e.parentElement).cursor!=='pointer'));"                  \
+    "if(ptr&&ok(e)){seen.add(e);c.push(e);}}"                                                     \
+    "if(!c.length)return 'null';const L=[];let cur='';const rec=u=>{try{const h=new "             \
+    "URL(u,location.href).href;"                                                                  \
+    "if(h!==location.href)L.push([h,cur]);}catch(x){}};"                                          \
+    "const h=ev=>{if(ev.destination&&ev.destination.url)rec(ev.destination.url);"                 \
+    "if(ev.cancelable)ev.preventDefault();};"                                                     \
+    "const wo=window.open;window.open=function(u){if(u)rec(String(u));return null;};"             \
+    "navigation.addEventListener('navigate',h);"                                                  \
+    "try{for(const e of c.slice(0,12)){cur=(e.innerText||e.getAttribute('aria-label')||'')"       \
+    ".replace(/\\s+/g,' ').trim().slice(0,100);try{e.click();}catch(x){}}"                        \
+    "await new Promise(r=>setTimeout(r,100));}"                                                   \
+    "finally{navigation.removeEventListener('navigate',h);window.open=wo;}"                       \
+    "return JSON.stringify({links:L.slice(0,40)});}"
+const char bx_js_routes[] = "(" BX_JS_ROUTES_BODY ")()";
+/* The same as a function, for a frame's isolated world (bx_tab_frames_call), in frames of the
+ * page's origin only: its navigate event is the frame's own, so a widget's route is recorded and
+ * cancelled like the page's. The window.open of an isolated world is not the page's: a control in
+ * such a frame that opens a window opens it (attached and contained like any popup of the tab). */
+const char bx_js_routes_fn[] = "(" BX_JS_ROUTES_BODY ")";
+
+/* The links of a frame below the top one (a same-site scheduling widget, an embedded portal's
+ * login): the top document's query does not reach into a frame's document. */
+const char bx_js_frame_links_fn[] =
+    "(()=>{" BX_JS_DEEP "const L=[],S=new Set();"
+    "for(const a of deep('a[href],area[href]')){const h=a.href;"
+    "if(!h||S.has(h)||!/^https?:/.test(h))continue;S.add(h);"
+    "L.push([h,((a.innerText||'')+' '+(a.getAttribute('aria-label')||'')+' '+(a.title||''))"
+    ".replace(/\\s+/g,' ').trim().slice(0,100)]);if(L.length>=400)break;}"
+    "return L.length?JSON.stringify({links:L}):'null';})";
 
 /* Date fields by meaning: the canary date of birth only where the field says birth (dob, birth,
  * bday, autocomplete=bday); any other date (an appointment's preferred date) gets a weekday three
@@ -151,17 +172,20 @@ const char bx_js_fill_fn[] =
     "const v=pick(e,d);if(v==null)continue;setValue(e,v);n++;}"
     "return JSON.stringify({filled:n});})";
 
-const char bx_js_click_targets[] =
-    "(()=>{" BX_JS_HELPERS
-    "const re=/schedul|book|appointment|find a (doctor|provider|physician|location)|"
-    "find (a |your )?(doctor|provider)|request|call|contact|get care|make an|"
-    "refill|telehealth|virtual visit|sign up|register|check.?in|symptom|pay/i;"
-    "const els=deep('a[href],button,[role=button],input[type=button]')"
-    ".filter(e=>{if(!visible(e)||e.closest('nav,header,footer,[role=navigation]'))return false;"
-    "if(e.type==='submit'&&e.form)return false;"
-    "const t=(e.innerText||e.value||e.getAttribute('aria-label')||'')+' '+(e.getAttribute"
+/* Up to four care controls (scheduling, booking, find a doctor, call, refill, pay…) in the
+ * document's content, not its navigation, nor a form's submit button: const els. */
+#define BX_JS_CARE_CONTROLS                                                                      \
+    "const re=/schedul|book|appointment|find a (doctor|provider|physician|location)|"            \
+    "find (a |your )?(doctor|provider)|request|call|contact|get care|make an|"                   \
+    "refill|telehealth|virtual visit|sign up|register|check.?in|symptom|pay/i;"                  \
+    "const els=deep('a[href],button,[role=button],input[type=button]')"                          \
+    ".filter(e=>{if(!visible(e)||e.closest('nav,header,footer,[role=navigation]'))return false;" \
+    "if(e.type==='submit'&&e.form)return false;"                                                 \
+    "const t=(e.innerText||e.value||e.getAttribute('aria-label')||'')+' '+(e.getAttribute"       \
     "('href')||'');return re.test(t);}).slice(0,4);"
-    "window.__pwTargets=els;"
+
+const char bx_js_click_targets[] =
+    "(()=>{" BX_JS_HELPERS BX_JS_CARE_CONTROLS "window.__pwTargets=els;"
     "if(!window.__pwNoNav){window.__pwNoNav=1;addEventListener('click',ev=>{"
     "const a=ev.composedPath().find(n=>n.matches&&n.matches('a[href]'));"
     "if(a&&window.__pwBlockNav)ev.preventDefault();});}"
@@ -187,6 +211,19 @@ const char bx_js_next_target[] =
     "if(!b)return 'null';b.scrollIntoView({block:'center'});const r=b.getBoundingClientRect();"
     "return JSON.stringify({x:r.left+r.width/2,y:r.top+r.height/2,"
     "text:(b.innerText||b.value||'').trim().slice(0,30)});})()";
+
+/* The care controls of a frame below the top one of the page's origin (a scheduling widget's
+ * "Book now"), in the frame's isolated world (bx_tab_frames_call): clicked from the script (a
+ * frame's coordinates are not the page's) while a link's navigation is prevented, so the frame and
+ * the page stay. */
+const char bx_js_click_frame_fn[] =
+    "(()=>{" BX_JS_SAME_ORIGIN_ONLY BX_JS_HELPERS BX_JS_CARE_CONTROLS
+    "if(!els.length)return 'null';"
+    "const stop=ev=>{if(ev.composedPath().some(n=>n.matches&&n.matches('a[href]')))"
+    "ev.preventDefault();};addEventListener('click',stop,true);const T=[];"
+    "try{for(const e of els){T.push((e.innerText||e.value||'').trim().slice(0,60));"
+    "try{e.click();}catch(x){}}}finally{removeEventListener('click',stop,true);}"
+    "return JSON.stringify({clicked:T});})";
 
 const char bx_js_click_point_fn[] =
     "(i=>{const e=(window.__pwTargets||[])[i];if(!e||!e.isConnected)return 'null';"

@@ -345,13 +345,24 @@ static pw_status step_next_fill(bx_tab *t, pw_err *err)
     return fill(t, 1, err);
 }
 
+/* The care controls of the page's frames (a scheduling widget's "Book now"), clicked from the
+ * script in each frame's isolated world (bx_js_click_frame_fn); the frames stay. */
+static pw_status click_frames(bx_tab *t, pw_err *err)
+{
+    int answered = 0, unused = 0;
+    pw_status st = bx_tab_frames_call(t, bx_js_click_frame_fn, "", 0, &answered, &unused, err);
+    t->acted |= answered > 0;
+    return st;
+}
+
 static pw_status step_click(bx_tab *t, pw_err *err)
 {
     char *v = NULL;
     pw_status st = bx_tab_eval(t, bx_js_click_targets, &t->arena, &v, err);
     if (st != PW_OK || !v)
         return st;
-    for (int i = 0; i < 4; i++) {
+    st = click_frames(t, err);
+    for (int i = 0; i < 4 && st == PW_OK; i++) {
         char idx[16];
         snprintf(idx, sizeof idx, "%d", i);
         char *pt = NULL;
@@ -362,10 +373,8 @@ static pw_status step_click(bx_tab *t, pw_err *err)
         bx_log(t->b, "click %s: %s", t->task.url, pt);
         t->acted = 1;
         st = bx_tab_click_at(t, x, y, err);
-        if (st != PW_OK)
-            return st;
     }
-    return PW_OK;
+    return st;
 }
 
 static pw_status click_or_submitted(bx_tab *t, const char *v, const char *what, pw_err *err)
@@ -706,9 +715,9 @@ static pw_status flush_all(bx_browser *b, pw_err *err)
 }
 
 /* What the leave runs in a page before it unloads (leave_timers): the timers the page set to run
- * within 30 s of its start and that are still pending (bx_page_shims) — a time-on-page or
+ * within 65 s of its start and that are still pending (bx_page_shims) — a time-on-page or
  * engagement beacon, a replay tag's periodic flush — brought forward, since the crawl does not
- * stay 30 s a page. Run in the page's own world of the top frame and of each out-of-process
+ * stay a minute a page. Run in the page's own world of the top frame and of each out-of-process
  * frame, sent without waiting, just before the navigation that leaves the page: their beacons go
  * out before it, and the leave's settle waits for them. The navigation itself then makes the
  * page hidden: Chromium fires visibilitychange (visibilityState "hidden") and then pagehide in
@@ -901,6 +910,27 @@ static void report_gap(bx_browser *b, pw_gap_kind kind, const char *url, const c
     b->o->hooks.gap(b->o->hooks.ctx, &g);
 }
 
+/* The note on tracker WebSockets the guard contained: a stand-in socket answers nothing (any
+ * answer would be a vendor's protocol phiwall does not speak), so a tag that waits for its
+ * server's first message (a session-replay's or a chat's handshake) sends nothing to capture.
+ * Counted per socket URL and page: a URL some socket of the page sent on counts as sending. */
+static void report_sockets(bx_browser *b, char *why, size_t n)
+{
+    int w = snprintf(why, n,
+                     "%zu tracker WebSocket%s contained (no handshake; a stand-in socket opened in "
+                     "%s place, answers nothing and took %zu message%s, captured, none sent)",
+                     b->ws_contained, b->ws_contained == 1 ? "" : "s",
+                     b->ws_contained == 1 ? "its" : "their", b->ws_messages,
+                     b->ws_messages == 1 ? "" : "s");
+    if (b->ws_silent && w > 0 && (size_t)w < n)
+        snprintf(why + w, n - (size_t)w,
+                 ": %zu of them sent nothing; a tag that waits for its server's first message (a "
+                 "session-replay or chat handshake) sends nothing to a stand-in, so what it "
+                 "would have sent was not observed (the vendor is reported from the socket)",
+                 b->ws_silent);
+    report_gap(b, PW_GAP_SETTLE, b->start_url, why);
+}
+
 /* What the crawl did not do, said in the report rather than left to be inferred from a short
  * page list: the crawl could not go past the start page (a coverage gap), the page budget ran out
  * with URLs of the site left (a note), no consent banner was answered (a note). */
@@ -934,11 +964,13 @@ static void report_notes(bx_browser *b, const pw_browser_opts *o)
         snprintf(why, sizeof why,
                  "%s loaded: the scan waited %d ms after each page's load and step, then until "
                  "the network was quiet (at most %d ms); tags it injects later (timers due after "
-                 "30 s, scroll depth, hover) were not observed; --settle 3000 or more waits "
+                 "65 s, scroll depth, hover) were not observed; --settle 3000 or more waits "
                  "longer",
                  b->tag_manager, bx_settle_base(b), bx_settle_max(b));
         report_gap(b, PW_GAP_SETTLE, b->start_url, why);
     }
+    if (b->ws_contained)
+        report_sockets(b, why, sizeof why);
 }
 
 static void scan_free(bx_browser *b)

@@ -177,13 +177,15 @@ pw_status bx_tab_open(bx_browser *b, bx_tab *t, pw_err *err)
  * What it changes for the page: a script that tests host.shadowRoot === null to tell its closed
  * root from none.
  *
- * Timers: setTimeout and setInterval callbacks due within 30 s of the document's start (an
- * engagement or time-on-page beacon at 10-30 s, a replay tag's periodic flush) are remembered,
- * and the leave runs each still pending once (Symbol.for('phiwall.timers'), leave_timers in
- * browser_scan.c): what the page would have sent had the visitor stayed is seen, with the
- * payload it would carry then, without the crawl staying 30 s a page. Timers of later (a session
- * timeout's warning, a 2-minute survey) are not run, nor timers a run one sets. String handlers
- * and delays under 1 s (the page's own work, run within the settle anyway) are left alone. */
+ * Timers: setTimeout and setInterval callbacks due within 65 s of the document's start (an
+ * engagement or time-on-page beacon at 10-30 s, a tag manager's 60 s "engaged visitor" timer set
+ * while the page loads, a replay tag's periodic flush) are remembered, and the leave runs each
+ * still pending once (Symbol.for('phiwall.timers'), leave_timers in browser_scan.c): what the page
+ * would have sent had the visitor stayed a minute is seen, with the payload it would carry then,
+ * without the crawl staying a minute a page. Timers of later (a session timeout's warning, a
+ * 2-minute survey) are not run, nor timers a run one sets. String handlers and delays under 1 s
+ * (the page's own work, run within the settle anyway) are left alone. Before, the horizon was 30 s:
+ * a 60 s engagement timer was never run. */
 static const char shims_js[] =
     "(function(){var P=self.Element&&Element.prototype,A=P&&P.attachShadow;"
     "if(A&&!A.__phiwall){var W={attachShadow(o){var c={};for(var k in o)c[k]=o[k];"
@@ -194,7 +196,7 @@ static const char shims_js[] =
     "var K=Symbol.for('phiwall.timers');if(self[K])return;"
     "var CT=self.clearTimeout,CI=self.clearInterval,Q=new Map();"
     "function wrap(N,rep){return{[N.name](f,d){var ms=+d||0,a=[].slice.call(arguments,2);"
-    "if(typeof f!=='function'||ms<1000||performance.now()+ms>30000)return N.apply(self,arguments);"
+    "if(typeof f!=='function'||ms<1000||performance.now()+ms>65000)return N.apply(self,arguments);"
     "var id=N.call(self,function(){if(!rep)Q.delete(id);return f.apply(this,a)},ms);"
     "Q.set(id,{f:f,a:a,rep:rep});return id}}[N.name]}"
     "function unwrap(N){return{[N.name](id){Q.delete(id);return N.apply(self,arguments)}}[N.name]}"
@@ -237,6 +239,7 @@ void bx_tab_reset(bx_tab *t)
     t->frames = NULL; /* in the arena */
     t->sockets = NULL;
     t->n_socket_msgs = 0;
+    t->contained_ws = NULL; /* in the arena */
     t->has_login_form = 0;
     t->frames_filled = 0;
     t->next_clicked = 0;
@@ -373,6 +376,13 @@ static void frames_of(bx_tab *t, const char *session, int with_root, frame_ref *
 pw_status bx_tab_frames_call(bx_tab *t, const char *fn, const char *args, int first_only,
                              int *answered, int *filled, pw_err *err)
 {
+    return bx_tab_frames_each(t, fn, args, first_only, answered, filled, NULL, NULL, err);
+}
+
+pw_status bx_tab_frames_each(bx_tab *t, const char *fn, const char *args, int first_only,
+                             int *answered, int *filled, bx_frame_answer_fn each, void *each_ctx,
+                             pw_err *err)
+{
     bx_browser *b = t->b;
     frame_ref frames[BX_FRAMES_MAX];
     size_t n = 0;
@@ -416,7 +426,10 @@ pw_status bx_tab_frames_call(bx_tab *t, const char *fn, const char *args, int fi
         }
         if (st != PW_OK || !v || strcmp(v, "null") == 0)
             continue;
-        bx_log(b, "frame %s of %s: %s", frames[i].id, t->task.url, v);
+        if (each)
+            each(t, frames[i].id, v, each_ctx);
+        else
+            bx_log(b, "frame %s of %s: %s", frames[i].id, t->task.url, v);
         const char *f = strstr(v, "\"filled\":");
         if (f)
             *filled += atoi(f + 9);
@@ -729,6 +742,11 @@ pw_status bx_tab_flush(bx_tab *t, pw_err *err)
         st = emit_page(t, v->url, is_main, err);
     }
     take_paused(t);
+    for (const bx_contained_ws *w = t->contained_ws; w; w = w->next) {
+        b->ws_contained += w->opened;
+        b->ws_messages += w->messages;
+        b->ws_silent += w->messages ? 0 : w->opened;
+    }
     if (st == PW_OK && !main_seen && t->n_reqs > 0)
         st = emit_page(t, main_url, 1, err);
     for (bx_req *q = t->reqs; q && st == PW_OK; q = q->next) {
@@ -750,8 +768,48 @@ pw_status bx_tab_flush(bx_tab *t, pw_err *err)
     return st;
 }
 
-/* Routes of the page's controls that are no links (bx_js_routes), queued like its links. Only
- * a lost browser is an error: a page whose script fails here keeps the links it had. */
+/* Queue the crawlable links of a script's answer ({links:[[url,text]]}); each logged as what
+ * ("route of PAGE: URL (text)") when what is not NULL. */
+static void queue_links(bx_tab *t, const char *json, int depth, const char *what)
+{
+    bx_browser *b = t->b;
+    yajl_val root = NULL;
+    char why[128];
+    if (!json || pw_json_tree_parse(json, strlen(json), &root, why, sizeof why, NULL) != PW_OK)
+        return;
+    yajl_val links = root ? cdp_get(root, "links") : NULL;
+    for (size_t i = 0; links && YAJL_IS_ARRAY(links) && i < links->u.array.len; i++) {
+        yajl_val pair = links->u.array.values[i];
+        if (!YAJL_IS_ARRAY(pair) || pair->u.array.len < 2 ||
+            !YAJL_IS_STRING(pair->u.array.values[0]) || !YAJL_IS_STRING(pair->u.array.values[1]))
+            continue;
+        const char *href = pair->u.array.values[0]->u.string;
+        if (!bx_crawlable(b, href))
+            continue;
+        if (what)
+            bx_log(b, "%s of %s: %s (%s)", what, t->task.url, href,
+                   pair->u.array.values[1]->u.string);
+        bx_queue_push(&b->queue, href, pair->u.array.values[1]->u.string, depth);
+    }
+    yajl_tree_free(root);
+}
+
+typedef struct frame_links_ctx {
+    int depth;
+    const char *what;
+} frame_links_ctx;
+
+static void frame_links(bx_tab *t, const char *frame, const char *value, void *ctx)
+{
+    const frame_links_ctx *c = ctx;
+    (void)frame;
+    queue_links(t, value, c->depth, c->what);
+}
+
+/* Routes of the page's controls that are no links (bx_js_routes), queued like its links, then
+ * those of the controls in its frames (a scheduling widget's or an embedded portal's navigation;
+ * bx_js_routes_fn in each frame's isolated world). Only a lost browser is an error: a page whose
+ * script fails here keeps the links it had. */
 static pw_status page_routes(bx_tab *t, int depth, pw_err *err)
 {
     bx_browser *b = t->b;
@@ -764,24 +822,10 @@ static pw_status page_routes(bx_tab *t, int depth, pw_err *err)
             *err = e;
         return cdp_conn_dead(b->conn) ? st : PW_OK;
     }
-    yajl_val root = NULL;
-    char why[128];
-    if (!json || pw_json_tree_parse(json, strlen(json), &root, why, sizeof why, NULL) != PW_OK)
-        return PW_OK;
-    yajl_val links = root ? cdp_get(root, "links") : NULL;
-    for (size_t i = 0; links && YAJL_IS_ARRAY(links) && i < links->u.array.len; i++) {
-        yajl_val pair = links->u.array.values[i];
-        if (!YAJL_IS_ARRAY(pair) || pair->u.array.len < 2 ||
-            !YAJL_IS_STRING(pair->u.array.values[0]) || !YAJL_IS_STRING(pair->u.array.values[1]))
-            continue;
-        const char *href = pair->u.array.values[0]->u.string;
-        if (!bx_crawlable(b, href))
-            continue;
-        bx_log(b, "route of %s: %s (%s)", t->task.url, href, pair->u.array.values[1]->u.string);
-        bx_queue_push(&b->queue, href, pair->u.array.values[1]->u.string, depth);
-    }
-    yajl_tree_free(root);
-    return PW_OK;
+    queue_links(t, json, depth, "route");
+    int answered = 0, unused = 0;
+    frame_links_ctx c = {depth, "route in a frame"};
+    return bx_tab_frames_each(t, bx_js_routes_fn, "", 0, &answered, &unused, frame_links, &c, err);
 }
 
 pw_status bx_tab_page_info(bx_tab *t, pw_err *err)
@@ -818,7 +862,15 @@ pw_status bx_tab_page_info(bx_tab *t, pw_err *err)
             bx_queue_push(&b->queue, href, pair->u.array.values[1]->u.string, next_depth);
     }
     yajl_tree_free(root);
-    if (may_follow && b->o->interact && t->task.kind == BX_TASK_PAGE)
+    if (!may_follow)
+        return PW_OK;
+    /* the links of the page's frames (a same-site scheduling widget, an embedded portal): the
+     * top document's query does not reach into them */
+    int answered = 0, unused = 0;
+    frame_links_ctx c = {next_depth, NULL};
+    st = bx_tab_frames_each(t, bx_js_frame_links_fn, "", 0, &answered, &unused, frame_links, &c,
+                            err);
+    if (st == PW_OK && b->o->interact && t->task.kind == BX_TASK_PAGE)
         return page_routes(t, next_depth, err);
-    return PW_OK;
+    return st;
 }
