@@ -160,6 +160,7 @@ static void russian(void)
     expect_health("Ведение беременности", "Ведение беременности");
     expect_health("Беременность и депрессия", "Беременность");
     expect_health("Лечение депрессии", "депрессии");
+    expect_health("Врач сказал, что рак излечим", "рак");
     expect_span("https://www.example.org/ru/%D0%B0%D0%B1%D0%BE%D1%80%D1%82", PW_FT_URL,
                 PW_PHI_HEALTH, "%D0%B0%D0%B1%D0%BE%D1%80%D1%82");
     expect_span("Записаться на приём", PW_FT_TEXT, PW_PHI_CARE_INTENT, "Записаться на приём");
@@ -209,8 +210,11 @@ static void leftovers(void)
     CHECK(dt_scan(&T, NULL, "乳腺|癌", PW_FT_TEXT) != (size_t)-1);
     CHECK(dt_find_span(&T, PW_PHI_HEALTH, "乳腺|癌") == NULL);
     expect_health("乳腺癌 筛查", "乳腺癌 筛查");
-    /* Brustkrebs with ß nowhere, and "Schwangerschaftsgymnastik und Fußpflege": ß folds */
+    /* ß is ss in the text and in the terms */
     expect_health("Hilfe bei Magersucht und Eßstörungen", "Eßstörungen");
+    expect_health("Fußpilz behandeln", "Fußpilz"); /* the term is written with ß */
+    expect_span("https://www.example.org/de/fusspilz", PW_FT_URL, PW_PHI_HEALTH, "fusspilz");
+    expect_none("Blutdruckmeßgerät und Blutdruckmessgerät", PW_FT_TEXT); /* a device */
 }
 
 static void run_backend(const char *backend)
