@@ -184,6 +184,11 @@ static void arabic(void)
     expect_none("مستشفى سانت ماري", PW_FT_TEXT);
     expect_none("تحميل التطبيق", PW_FT_TEXT);
     expect_none("الدكتور آدم", PW_FT_TEXT);
+    /* a blood donation campaign (حملة: the stem of الحمل), the cardholder's name (حامل),
+     * date of birth (الولادة) */
+    expect_none("حملة التبرع بالدم", PW_FT_TEXT);
+    expect_none("اسم حامل البطاقة", PW_FT_TEXT);
+    expect_none("تاريخ الولادة", PW_FT_TEXT);
 }
 
 /* Tagalog, Haitian Creole, Portuguese: Latin letters, accents optional. */
@@ -217,6 +222,33 @@ static void leftovers(void)
     expect_none("Blutdruckmeßgerät und Blutdruckmessgerät", PW_FT_TEXT); /* a device */
 }
 
+/* Cut and odd sequences of the new scripts: scanned without a fault (the sanitizer build runs
+ * this), and no health context from them. */
+static void odd_inputs(void)
+{
+    char long_cyr[2 * 60 + 1], syllables[4 * 200 + 1];
+    for (size_t k = 0; k < 60; k++)
+        memcpy(long_cyr + 2 * k, "\xd0\xb0", 2); /* а × 60: longer than a token holds */
+    long_cyr[120] = '\0';
+    for (size_t k = 0; k < 200; k++)
+        memcpy(syllables + 4 * k, k % 2 ? "\xe4\xb9\xb3," : "\xea\xb0\x80,", 4); /* 乳 가 */
+    syllables[800] = '\0';
+    const char *odd[] = {"\xd0",
+                         "\xd0\xb0",
+                         "\xd8",
+                         "\xd9\x80\xd9\x80\xd9\x80",
+                         "\xd9\x8e",
+                         "\xd9\x88",
+                         "\xd9\x88\xd9\x84",
+                         "\xec\x9c\xa0\xea\xb0",
+                         "\xd1\x80\xcc\x81\xd0\xb0\xcc",
+                         "abc\xd0\xb0\xd8\xb3\xea\xb0\x80\xe4\xb9\xb3",
+                         long_cyr,
+                         syllables};
+    for (size_t k = 0; k < sizeof odd / sizeof odd[0]; k++)
+        expect_none(odd[k], PW_FT_TEXT);
+}
+
 static void run_backend(const char *backend)
 {
     setenv("PHIWALL_VOCAB_BACKEND", backend, 1);
@@ -230,6 +262,7 @@ static void run_backend(const char *backend)
     arabic();
     latin_languages();
     leftovers();
+    odd_inputs();
     dt_close(&T);
 }
 
