@@ -17,7 +17,8 @@
  *    are a vocabulary term;
  *  - an accented Latin-1 letter loses its accent ("depresión", "Oncología", "García": the
  *    vocabulary's terms are written the same way, pw_vocab_latin1_base), so Spanish text and
- *    its unaccented URL slugs ("depresion") match the same terms, on whole words; a lone byte
+ *    its unaccented URL slugs ("depresion") match the same terms, on whole words (ß is "ss":
+ *    "Fußpilz"); a lone byte
  *    0xC0-0xFF (no valid UTF-8 sequence, no continuation byte after it) is read as its Latin-1
  *    letter, so text and escapes written in ISO-8859-1 ("depresi%F3n", "c%E1ncer") fold the
  *    same way;
@@ -50,6 +51,7 @@ typedef struct fold_cp {
     size_t len; /* bytes in the segment */
     fold_kind kind;
     char ascii; /* FK_ASCII, FK_WIDE, FK_CONF, FK_ACCENT: the ASCII byte */
+    int twice;  /* FK_ACCENT: written twice (ß, two bytes in UTF-8, is "ss") */
 } fold_cp;
 
 /* Letters of Greek, Cyrillic, Armenian and Cherokee drawn like a Latin letter, capitals and
@@ -159,7 +161,7 @@ static uint32_t latin1_letter_at(const unsigned char *s, size_t n, size_t i)
 static fold_cp classify_at(const char *s, size_t n, size_t i)
 {
     uint32_t cp = 0;
-    fold_cp f = {utf8_at((const unsigned char *)s, n, i, &cp), FK_OTHER, 0};
+    fold_cp f = {utf8_at((const unsigned char *)s, n, i, &cp), FK_OTHER, 0, 0};
     if (cp == 0xFFFD && f.len == 1)
         cp = latin1_letter_at((const unsigned char *)s, n, i);
     if (cp < 0x80) {
@@ -174,6 +176,10 @@ static fold_cp classify_at(const char *s, size_t n, size_t i)
         f.kind = FK_CONF;
     } else if ((f.ascii = pw_vocab_fold_base(cp)) != 0) {
         f.kind = FK_ACCENT;
+    } else if (cp == 0xDF && f.len == 2) {
+        /* "Fußpilz", "Blutdruckmeßgerät": ß is "ss" (the vocabulary writes it so); a lone
+         * ISO-8859-1 byte 0xDF is one byte and stays a letter (the copy never grows) */
+        f.kind = FK_ACCENT, f.ascii = 's', f.twice = 1;
     } else if (is_letter(cp)) {
         f.kind = FK_LETTER;
     }
@@ -233,9 +239,11 @@ static size_t word_at(pw_scan *sc, const char *s, size_t n, size_t i, int *fold_
             f.kind == FK_ACCENT;
         conf += f.kind == FK_CONF;
         other += f.kind == FK_LETTER;
-        if (f.kind != FK_FORMAT && f.kind != FK_LETTER && len < sizeof folded)
-            folded[len] = f.ascii;
-        len += f.kind != FK_FORMAT;
+        for (int t = 0; t <= f.twice; t++) {
+            if (f.kind != FK_FORMAT && f.kind != FK_LETTER && len < sizeof folded)
+                folded[len] = f.ascii;
+            len += f.kind != FK_FORMAT;
+        }
         j += f.len;
     }
     *fold_conf = 0;
@@ -269,6 +277,8 @@ static void put_cp(fold_out *o, const pw_seg *g, size_t i, const fold_cp *f, int
         return;
     }
     if (to_ascii) {
+        if (f->twice)
+            put(o, g, f->ascii, i, i + f->len);
         put(o, g, f->kind == FK_SPACE ? ' ' : f->ascii, i, i + f->len);
         o->changed = 1;
         return;

@@ -11,8 +11,11 @@
  * phrases, path_phrase.c). A segment without a space also has its run-together words split
  * ("hivclinic", "breastcancerawareness"; vocab_seg.c), and text with spaces its hashtags
  * ("#breastcancer"): a term among them counts only when the whole run splits into known words.
- * Languages (docs/detect.md): CJK ideographs are written as one word each (pw_vocab_cjk_token)
- * for a second scan, so that a Chinese term matches inside a run of ideographs with no space;
+ * Languages (docs/detect.md): CJK ideographs and Hangul syllables are written as one word each
+ * (pw_vocab_cjk_token), Cyrillic and Arabic words as their light stem's token
+ * (pw_vocab_script_word), for a second scan, so that a Chinese term matches inside a run of
+ * ideographs with no space, a Korean one before a particle and a Russian or Arabic one in its
+ * inflected forms;
  * a German compound that holds a listed part ("Darmkrebsvorsorge": krebs) counts as that part.
  */
 #include <stdlib.h>
@@ -526,71 +529,184 @@ static size_t drop_compound_runs(seg_run *runs, size_t nr, const de_cand *c, siz
     return k;
 }
 
-/* ---- CJK: each ideograph a word ("乳腺癌筛查" holds "乳腺癌") ---- */
+/* ---- Other scripts (docs/detect.md, Languages) ----
+ * CJK ideographs and Hangul syllables are each a word ("乳腺癌筛查" holds "乳腺癌", "유방암을"
+ * holds "유방암"); a Cyrillic or Arabic word is one token from its light stem
+ * (pw_vocab_script_word: "рака" is "рак", "السرطان" is "سرطان"). */
 
-/* 1 if g holds a CJK ideograph (a lead byte 0xE3-0xE9 then a valid code point of the block). */
-static int has_cjk(const pw_seg *g)
+/* The code point of the 3-byte UTF-8 sequence at u[i] (lead 0xE0-0xEF), or 0. */
+static uint32_t cp3_at(const unsigned char *u, size_t n, size_t i)
+{
+    if (i + 2 >= n || (u[i] & 0xF0) != 0xE0 || (u[i + 1] & 0xC0) != 0x80 ||
+        (u[i + 2] & 0xC0) != 0x80)
+        return 0;
+    return (uint32_t)(u[i] & 0x0F) << 12 | (uint32_t)(u[i + 1] & 0x3F) << 6 | (u[i + 2] & 0x3Fu);
+}
+
+/* A CJK ideograph or a Hangul syllable: a word of its own. */
+static int syllable_cp(uint32_t cp)
+{
+    return pw_vocab_is_cjk(cp) || pw_vocab_is_hangul(cp);
+}
+
+/* 1 if g holds a letter this scan writes: an ideograph, a Hangul syllable, a Cyrillic or an
+ * Arabic letter. */
+static int has_script(const pw_seg *g)
 {
     if (g->sum && !(g->sum->cls & PW_SUM_HIGH))
         return 0;
     const unsigned char *u = (const unsigned char *)g->s;
-    for (size_t i = 0; i + 2 < g->n; i++) {
-        if (u[i] < 0xE3 || u[i] > 0xE9 || (u[i + 1] & 0xC0) != 0x80 || (u[i + 2] & 0xC0) != 0x80)
+    for (size_t i = 0; i + 1 < g->n; i++) {
+        if (u[i] < 0xD0)
             continue;
-        uint32_t cp =
-            (uint32_t)(u[i] & 0x0F) << 12 | (uint32_t)(u[i + 1] & 0x3F) << 6 | (u[i + 2] & 0x3Fu);
-        if (pw_vocab_is_cjk(cp))
+        if (u[i] <= 0xDB ? pw_vocab_script_at(g->s, g->n, i) != 0
+                         : u[i] >= 0xE3 && u[i] <= 0xED && syllable_cp(cp3_at(u, g->n, i)))
             return 1;
     }
     return 0;
 }
 
-/* g written for the vocabulary into s->norm: ASCII letter/digit runs lower-cased, each CJK
- * ideograph as its token (pw_vocab_normalize_term writes the terms alike), one space between
- * words; map: each byte's offset in g (a token's first byte its ideograph's first byte, its
- * other bytes the ideograph's last, so that a match ends where its last ideograph does). */
-static size_t cjk_normalise(pw_detect_scratch *s, const pw_seg *g)
+/* The word written between two ideographs or syllables that punctuation separates ("乳腺、癌",
+ * "乳腺癌 | 医院"): no term holds it (a CJK token's letters are a-p), so no match runs across. */
+#define SCRIPT_BREAK     "zhqqqq"
+#define SCRIPT_BREAK_LEN 6
+
+/* Write the word tok[0..t) for g's bytes [i, e) at s->norm[*o] (first byte mapped to i, the
+ * others to e - 1, so that a match ends where the word does), after a space unless first. */
+static void put_token(pw_detect_scratch *s, const char *tok, size_t t, size_t i, size_t e,
+                      size_t *o)
 {
-    if (!ensure_norm(s, g->n * 3 + 2))
+    if (*o > 0) {
+        s->norm[*o] = ' ';
+        s->norm_map[(*o)++] = (uint32_t)i;
+    }
+    memcpy(s->norm + *o, tok, t);
+    s->norm_map[*o] = (uint32_t)i;
+    for (size_t k = 1; k < t; k++)
+        s->norm_map[*o + k] = (uint32_t)(e - 1);
+    *o += t;
+}
+
+/* The Cyrillic or Arabic word at g[i] as its token into tok; an Arabic word that is no
+ * vocabulary word is tried without a one-letter conjunction or preposition on it ("وسرطان",
+ * "بسرطان": و ف ب ل ك), which a root letter can also be, so only when what stays is a word of
+ * the vocabulary. *e: the word's end. */
+static size_t script_token(const pw_vocab *v, const pw_seg *g, size_t i, size_t *e, char *tok)
+{
+    size_t t = pw_vocab_script_word(g->s, g->n, i, 0, e, tok, PW_VOCAB_SCRIPT_TOKEN_MAX);
+    if (t && pw_vocab_script_at(g->s, g->n, i) == PW_VOCAB_SCRIPT_ARABIC &&
+        !pw_vocab_has_word(v, tok, t)) {
+        char alt[PW_VOCAB_SCRIPT_TOKEN_MAX];
+        size_t e2 = 0, t2 = pw_vocab_script_word(g->s, g->n, i, PW_VOCAB_SW_DROP_PREFIX, &e2, alt,
+                                                 sizeof alt);
+        if (t2 && pw_vocab_has_word(v, alt, t2)) {
+            memcpy(tok, alt, t2);
+            t = t2;
+        }
+    }
+    return t;
+}
+
+/* g written for the vocabulary into s->norm: ASCII letter/digit runs lower-cased, each CJK
+ * ideograph and Hangul syllable as its token (pw_vocab_normalize_term writes the terms alike),
+ * each Cyrillic or Arabic word as its stem's token, one space between words, SCRIPT_BREAK
+ * between two ideographs or syllables with punctuation between them; map: each byte's offset in
+ * g. */
+static size_t script_normalise(const pw_vocab *v, pw_detect_scratch *s, const pw_seg *g)
+{
+    if (!ensure_norm(s, g->n * 4 + 16))
         return 0;
     const unsigned char *u = (const unsigned char *)g->s;
     size_t o = 0;
+    int last_syllable = 0, punct = 0;
     for (size_t i = 0; i < g->n;) {
         if (pw_isalnum(u[i])) {
             size_t e = run_end(g, i);
             put_word(s->norm, s->norm_map, g->s, i, e, &o);
+            last_syllable = punct = 0;
             i = e;
             continue;
         }
-        if (i + 2 < g->n && u[i] >= 0xE3 && u[i] <= 0xE9 && (u[i + 1] & 0xC0) == 0x80 &&
-            (u[i + 2] & 0xC0) == 0x80) {
-            uint32_t cp = (uint32_t)(u[i] & 0x0F) << 12 | (uint32_t)(u[i + 1] & 0x3F) << 6 |
-                          (u[i + 2] & 0x3Fu);
-            if (pw_vocab_is_cjk(cp)) {
-                if (o > 0) {
-                    s->norm[o] = ' ';
-                    s->norm_map[o++] = (uint32_t)i;
-                }
-                pw_vocab_cjk_token(cp, s->norm + o);
-                s->norm_map[o] = (uint32_t)i;
-                for (size_t k = 1; k < PW_VOCAB_CJK_TOKEN; k++)
-                    s->norm_map[o + k] = (uint32_t)(i + 2);
-                o += PW_VOCAB_CJK_TOKEN;
-                i += 3;
-                continue;
-            }
+        if (u[i] >= 0xD0 && u[i] <= 0xDB && pw_vocab_script_at(g->s, g->n, i)) {
+            char tok[PW_VOCAB_SCRIPT_TOKEN_MAX];
+            size_t e = i, t = script_token(v, g, i, &e, tok);
+            if (t)
+                put_token(s, tok, t, i, e, &o);
+            last_syllable = punct = 0;
+            i = e > i ? e : i + 1;
+            continue;
         }
-        i++;
+        uint32_t cp = u[i] >= 0xE0 ? cp3_at(u, g->n, i) : 0;
+        if (syllable_cp(cp)) {
+            char tok[PW_VOCAB_CJK_TOKEN];
+            if (last_syllable && punct)
+                put_token(s, SCRIPT_BREAK, SCRIPT_BREAK_LEN, i, i + 1, &o);
+            pw_vocab_cjk_token(cp, tok);
+            put_token(s, tok, PW_VOCAB_CJK_TOKEN, i, i + 3, &o);
+            last_syllable = 1, punct = 0;
+            i += 3;
+            continue;
+        }
+        /* a separator: spaces and slug joiners keep a run of ideographs or syllables one
+         * phrase ("유방암-검진", "乳腺癌 筛查"); other punctuation ends it */
+        int space = u[i] == ' ' || u[i] == '\t' || u[i] == '-' || u[i] == '_' || u[i] == '+' ||
+                    cp == 0x3000 || (u[i] == 0xC2 && i + 1 < g->n && u[i + 1] == 0xA0);
+        if (!space)
+            punct = 1;
+        i += cp ? 3 : (u[i] == 0xC2 && space) ? 2 : 1;
     }
     s->norm[o] = '\0';
     return o;
 }
 
-/* The vocabulary over g's words with its ideographs as words; only matches that hold an
- * ideograph are reported (the others are the first scan's). */
-static void cjk_scan(pw_scan *sc, const pw_seg *g, const cut_set *cuts)
+/* Korean particles and the light verb's endings that follow a noun in the same word ("유방암을",
+ * "임신중절은", "예약하기"): a term of Hangul syllables counts there. */
+static const char *const ko_particles[] = {
+    "이",   "가",     "을",       "를",     "은",     "는",     "의",     "에",     "에서", "에게",
+    "께",   "와",     "과",       "로",     "으로",   "도",     "만",     "까지",   "부터", "이나",
+    "나",   "랑",     "이랑",     "하고",   "에는",   "에서는", "으로는", "로는",   "과의", "와의",
+    "이란", "란",     "이라",     "이며",   "입니다", "이다",   "에도",   "으로도", "로도", "하기",
+    "하다", "하세요", "하십시오", "합니다", "하는",   "해요",   "인가요", "만을",   "도록"};
+
+static int ko_particle(const char *s, size_t n)
 {
-    size_t n = cjk_normalise(sc->s, g);
+    for (size_t k = 0; k < sizeof ko_particles / sizeof ko_particles[0]; k++)
+        if (strlen(ko_particles[k]) == n && memcmp(ko_particles[k], s, n) == 0)
+            return 1;
+    return 0;
+}
+
+static int hangul_at(const pw_seg *g, size_t i)
+{
+    return i + 3 <= g->n && pw_vocab_is_hangul(cp3_at((const unsigned char *)g->s, g->n, i));
+}
+
+/* A Korean match g[i, j) counts when it starts a word (no syllable before it: "비임신" holds no
+ * "임신") and ends one, or ends before a particle ("유방암을") or before another match that
+ * starts there ("유방암검진": 유방암 then 검진); "암호" (password) holds no "암". */
+static int hangul_match_ok(const pw_seg *g, size_t i, size_t j, const pw_vocab_match *m, size_t nm,
+                           const uint32_t *map)
+{
+    if (i >= 3 && hangul_at(g, i - 3))
+        return 0;
+    if (j < 3 || !hangul_at(g, j - 3) || !hangul_at(g, j))
+        return 1;
+    size_t r = j;
+    while (hangul_at(g, r))
+        r += 3;
+    if (ko_particle(g->s + j, r - j))
+        return 1;
+    for (size_t k = 0; k < nm; k++)
+        if (m[k].end > m[k].start && map[m[k].start] == j)
+            return 1;
+    return 0;
+}
+
+/* The vocabulary over g's words with the other scripts' words as tokens; only matches that hold
+ * such a word are reported (the others are the first scan's). */
+static void script_scan(pw_scan *sc, const pw_seg *g, const cut_set *cuts)
+{
+    size_t n = script_normalise(sc->d->vocab, sc->s, g);
     if (n == 0)
         return;
     pw_vocab_match *m = NULL;
@@ -601,18 +717,23 @@ static void cjk_scan(pw_scan *sc, const pw_seg *g, const cut_set *cuts)
         sc->st = st;
         return;
     }
+    const uint32_t *map = sc->s->norm_map;
     size_t generic_end = 0;
     for (size_t k = 0; k < nm; k++) {
         const pw_vocab_entry *e = pw_vocab_entry_at(sc->d->vocab, m[k].entry);
         if (skip_match(e, m[k].start, m[k].end, &generic_end) || m[k].end <= m[k].start ||
             m[k].end > n)
             continue;
-        size_t i = sc->s->norm_map[m[k].start], j = sc->s->norm_map[m[k].end - 1] + 1;
-        int ideograph = 0;
-        for (size_t q = i; q < j && !ideograph; q++)
-            ideograph = (unsigned char)g->s[q] >= 0x80;
-        if (ideograph)
-            add_match(sc, g, e, i, j, cuts);
+        size_t i = map[m[k].start], j = map[m[k].end - 1] + 1;
+        int other = 0;
+        for (size_t q = i; q < j && !other; q++)
+            other = (unsigned char)g->s[q] >= 0x80;
+        if (!other)
+            continue;
+        if ((hangul_at(g, i) || (j >= 3 && hangul_at(g, j - 3))) &&
+            !hangul_match_ok(g, i, j, m, nm, map))
+            continue;
+        add_match(sc, g, e, i, j, cuts);
     }
 }
 
@@ -620,8 +741,8 @@ static void health_scan(pw_scan *sc, const pw_seg *g, const cut_set *cuts)
 {
     if (!pw_vocab_size(sc->d->vocab))
         return;
-    if (has_cjk(g))
-        cjk_scan(sc, g, cuts);
+    if (has_script(g))
+        script_scan(sc, g, cuts);
     if (g->sum && !(g->sum->cls & PW_SUM_ALPHA))
         return; /* ideographs and digits alone: nothing more to find */
     seg_run runs[SEG_RUNS];

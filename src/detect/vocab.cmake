@@ -10,9 +10,10 @@ set(PW_VOCAB_SRC ${CMAKE_CURRENT_LIST_DIR})
 file(GLOB PW_VOCAB_TSV_HAND CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/data/vocab/*.tsv)
 file(GLOB PW_VOCAB_TSV_ES CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/data/vocab/es/*.tsv)
 # The other languages of US hospitals' translated pages (docs/detect.md, "Languages"), written by
-# the project like es/, after it: French, Chinese, Vietnamese, German, Italian. A term two
-# languages share keeps its first entry (English, then Spanish, then this order).
-set(PW_VOCAB_LANGS fr zh vi de it)
+# the project like es/, after it: French, Chinese, Vietnamese, German, Italian, then Tagalog,
+# Korean, Russian, Arabic, Haitian Creole and Portuguese. A term two languages share keeps its
+# first entry (English, then Spanish, then this order).
+set(PW_VOCAB_LANGS fr zh vi de it tl ko ru ar ht pt)
 set(PW_VOCAB_TSV_LANGS "")
 foreach(lang IN LISTS PW_VOCAB_LANGS)
   file(GLOB pw_lang_tsv CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/data/vocab/${lang}/*.tsv)

@@ -104,9 +104,221 @@ size_t pw_vocab_cjk_token(uint32_t cp, char *out)
     return PW_VOCAB_CJK_TOKEN;
 }
 
+int pw_vocab_is_hangul(uint32_t cp)
+{
+    return cp >= 0xAC00 && cp <= 0xD7A3;
+}
+
+/* ---- Cyrillic and Arabic words (docs/detect.md, Languages) ----
+ * Russian and Arabic inflect, and Arabic attaches its article and some prepositions: a word of
+ * these scripts becomes one token, written from a light stem, so that the dictionary form a term
+ * is written in and the forms pages use are one word ("беременность", "беременности" and
+ * "беременностью" are "беременност"; "السرطان", "سرطان" and "للسرطان" are "سرط"). The same
+ * function writes the terms (pw_vocab_normalize_term) and the text (health.c), so the stemming
+ * only has to be consistent, not linguistically exact; a term matches whole tokens only, so a
+ * longer word with the same start ("ракета" rocket, "раковина" sink) keeps its own token. */
+
+/* The 2-byte UTF-8 code point at in[i] (lead 0xC0-0xDF), or 0. */
+static uint32_t cp2_at(const unsigned char *u, size_t n, size_t i)
+{
+    if (i + 1 >= n || (u[i] & 0xE0) != 0xC0 || (u[i + 1] & 0xC0) != 0x80)
+        return 0;
+    return (uint32_t)(u[i] & 0x1F) << 6 | (u[i + 1] & 0x3Fu);
+}
+
+/* Cyrillic: the lower-case letter (ё is е), 0 for none; *mark for the combining acute and grave
+ * of stressed text (dropped). */
+static uint32_t cyr_letter(uint32_t cp)
+{
+    if (cp >= 0x0410 && cp <= 0x042F)
+        cp += 0x20;
+    else if (cp >= 0x0400 && cp <= 0x040F)
+        cp += 0x50;
+    if (cp == 0x0451)
+        return 0x0435;
+    return cp >= 0x0430 && cp <= 0x045F ? cp : 0;
+}
+
+/* Arabic: the letter as the vocabulary reads it (alef forms are alef, taa marbuta is haa, alef
+ * maqsura and Persian yeh are yaa, Persian kaf is kaf), 0 for none. */
+static uint32_t ara_letter(uint32_t cp)
+{
+    switch (cp) {
+    case 0x0622:
+    case 0x0623:
+    case 0x0625:
+    case 0x0671: return 0x0627;
+    case 0x0629: return 0x0647;
+    case 0x0649:
+    case 0x06CC: return 0x064A;
+    case 0x06A9: return 0x0643;
+    default: break;
+    }
+    return (cp >= 0x0621 && cp <= 0x063A) || (cp >= 0x0641 && cp <= 0x064A) ? cp : 0;
+}
+
+/* Arabic marks that a word keeps through: tashkeel, superscript alef, tatweel. */
+static int ara_mark(uint32_t cp)
+{
+    return (cp >= 0x064B && cp <= 0x065F) || cp == 0x0670 || cp == 0x0640;
+}
+
+#define SW_MAX ((PW_VOCAB_SCRIPT_TOKEN_MAX - 2) / 2) /* letters of a word read */
+
+/* Endings taken off a Russian word (nouns and adjectives in their cases and numbers), longest
+ * first, when 3+ letters stay. Code points less 0x400. */
+/* ями ами ого его ому ему ыми ими ией ием иях иям ов ев ей ой ий ый ая яя ое ее ые ие ых их ым им
+ * ую юю ом ем ам ям ах ях ью ию ия ии а я о е у ю ы и ь й */
+static const uint8_t ru_endings[][4] = {
+    {3, 0x4F, 0x3C, 0x38}, {3, 0x30, 0x3C, 0x38}, {3, 0x3E, 0x33, 0x3E}, {3, 0x35, 0x33, 0x3E},
+    {3, 0x3E, 0x3C, 0x43}, {3, 0x35, 0x3C, 0x43}, {3, 0x4B, 0x3C, 0x38}, {3, 0x38, 0x3C, 0x38},
+    {3, 0x38, 0x35, 0x39}, {3, 0x38, 0x35, 0x3C}, {3, 0x38, 0x4F, 0x45}, {3, 0x38, 0x4F, 0x3C},
+    {2, 0x3E, 0x32, 0},    {2, 0x35, 0x32, 0},    {2, 0x35, 0x39, 0},    {2, 0x3E, 0x39, 0},
+    {2, 0x38, 0x39, 0},    {2, 0x4B, 0x39, 0},    {2, 0x30, 0x4F, 0},    {2, 0x4F, 0x4F, 0},
+    {2, 0x3E, 0x35, 0},    {2, 0x35, 0x35, 0},    {2, 0x4B, 0x35, 0},    {2, 0x38, 0x35, 0},
+    {2, 0x4B, 0x45, 0},    {2, 0x38, 0x45, 0},    {2, 0x4B, 0x3C, 0},    {2, 0x38, 0x3C, 0},
+    {2, 0x43, 0x4E, 0},    {2, 0x4E, 0x4E, 0},    {2, 0x3E, 0x3C, 0},    {2, 0x35, 0x3C, 0},
+    {2, 0x30, 0x3C, 0},    {2, 0x4F, 0x3C, 0},    {2, 0x30, 0x45, 0},    {2, 0x4F, 0x45, 0},
+    {2, 0x4C, 0x4E, 0},    {2, 0x38, 0x4E, 0},    {2, 0x38, 0x4F, 0},    {2, 0x38, 0x38, 0},
+    {1, 0x30, 0, 0},       {1, 0x4F, 0, 0},       {1, 0x3E, 0, 0},       {1, 0x35, 0, 0},
+    {1, 0x43, 0, 0},       {1, 0x4E, 0, 0},       {1, 0x4B, 0, 0},       {1, 0x38, 0, 0},
+    {1, 0x4C, 0, 0},       {1, 0x39, 0, 0}};
+
+/* The Russian light stem of w[0..*n) (code points less 0x400): one ending off. */
+static void ru_stem(const uint16_t *w, size_t *n)
+{
+    for (size_t k = 0; k < sizeof ru_endings / sizeof ru_endings[0]; k++) {
+        size_t len = ru_endings[k][0];
+        if (*n < len + 3)
+            continue;
+        size_t q = 0;
+        while (q < len && w[*n - len + q] == ru_endings[k][1 + q])
+            q++;
+        if (q == len) {
+            *n -= len;
+            return;
+        }
+    }
+}
+
+/* Arabic prefixes (the article with the conjunctions and prepositions written onto it) and
+ * suffixes (feminine, plural, dual, possessive, accusative alef), as Larkey's light stemming
+ * takes them off; code points less 0x600. */
+static const uint8_t ar_prefixes[][4] = {{3, 0x48, 0x27, 0x44}, {3, 0x28, 0x27, 0x44},
+                                         {3, 0x43, 0x27, 0x44}, {3, 0x41, 0x27, 0x44},
+                                         {2, 0x44, 0x44, 0},    {2, 0x27, 0x44, 0}};
+static const uint8_t ar_suffixes[][3] = {{2, 0x47, 0x27}, {2, 0x27, 0x46}, {2, 0x27, 0x2A},
+                                         {2, 0x48, 0x46}, {2, 0x4A, 0x46}, {2, 0x4A, 0x47},
+                                         {1, 0x47, 0},    {1, 0x4A, 0},    {1, 0x27, 0}};
+
+static int ends_with(const uint16_t *w, size_t n, const uint8_t *e, size_t len)
+{
+    if (n < len)
+        return 0;
+    for (size_t q = 0; q < len; q++)
+        if (w[n - len + q] != e[q])
+            return 0;
+    return 1;
+}
+
+/* The Arabic light stem of w[0..*n) from *from: one article prefix off when 2+ letters stay,
+ * then one suffix off when 3+ stay (4+ for a suffix of two letters: "سرطان" keeps its ان, and
+ * "الإدمان" addiction does not become "آدم" Adam). */
+static void ar_stem(const uint16_t *w, size_t *from, size_t *n)
+{
+    for (size_t k = 0; k < sizeof ar_prefixes / sizeof ar_prefixes[0]; k++) {
+        size_t len = ar_prefixes[k][0], q = 0;
+        if (*n - *from < len + 2)
+            continue;
+        while (q < len && w[*from + q] == ar_prefixes[k][1 + q])
+            q++;
+        if (q == len) {
+            *from += len;
+            break;
+        }
+    }
+    for (size_t k = 0; k < sizeof ar_suffixes / sizeof ar_suffixes[0]; k++) {
+        size_t len = ar_suffixes[k][0];
+        if (*n - *from >= len + 3 + (len > 1) && ends_with(w, *n, ar_suffixes[k] + 1, len)) {
+            *n -= len;
+            return;
+        }
+    }
+}
+
+int pw_vocab_script_at(const char *in, size_t n, size_t i)
+{
+    uint32_t cp = cp2_at((const unsigned char *)in, n, i);
+    if (cyr_letter(cp))
+        return PW_VOCAB_SCRIPT_CYRILLIC;
+    if (ara_letter(cp))
+        return PW_VOCAB_SCRIPT_ARABIC;
+    return 0;
+}
+
+size_t pw_vocab_script_word(const char *in, size_t n, size_t i, unsigned flags, size_t *end,
+                            char *out, size_t cap)
+{
+    const unsigned char *u = (const unsigned char *)in;
+    int script = pw_vocab_script_at(in, n, i);
+    uint16_t w[SW_MAX];
+    size_t len = 0, j = i;
+    *end = i;
+    if (!script)
+        return 0;
+    while (j < n) {
+        uint32_t cp = cp2_at(u, n, j), l = 0;
+        if (script == PW_VOCAB_SCRIPT_CYRILLIC && (l = cyr_letter(cp)) != 0) {
+            if (len < SW_MAX)
+                w[len] = (uint16_t)(l - 0x400);
+            len++;
+        } else if (script == PW_VOCAB_SCRIPT_ARABIC && (l = ara_letter(cp)) != 0) {
+            if (len < SW_MAX)
+                w[len] = (uint16_t)(l - 0x600);
+            len++;
+        } else if (!(script == PW_VOCAB_SCRIPT_ARABIC && ara_mark(cp))) {
+            /* the combining acute of stressed Russian (U+0301, 3 bytes: CC 81) is dropped */
+            if (script == PW_VOCAB_SCRIPT_CYRILLIC && j + 1 < n && u[j] == 0xCC &&
+                (u[j + 1] == 0x81 || u[j + 1] == 0x80)) {
+                j += 2;
+                continue;
+            }
+            break;
+        }
+        j += 2;
+    }
+    *end = j;
+    if (len > SW_MAX)
+        return 0;
+    size_t from = 0;
+    if (flags & PW_VOCAB_SW_DROP_PREFIX) {
+        /* a conjunction or preposition written onto the word: و ف ب ل ك */
+        if (script != PW_VOCAB_SCRIPT_ARABIC || len < 4)
+            return 0;
+        uint16_t c = w[0];
+        if (c != 0x48 && c != 0x41 && c != 0x28 && c != 0x44 && c != 0x43)
+            return 0;
+        from = 1;
+    }
+    if (script == PW_VOCAB_SCRIPT_CYRILLIC)
+        ru_stem(w, &len);
+    else
+        ar_stem(w, &from, &len);
+    size_t need = 2 + 2 * (len - from);
+    if (need > cap)
+        return 0;
+    out[0] = 'z';
+    out[1] = script == PW_VOCAB_SCRIPT_CYRILLIC ? 'c' : 'b';
+    for (size_t k = from, o = 2; k < len; k++, o += 2) {
+        out[o] = (char)('a' + (w[k] >> 4 & 0xF));
+        out[o + 1] = (char)('a' + (w[k] & 0xF));
+    }
+    return need;
+}
+
 /* The code point of the 2- or 3-byte UTF-8 sequence at in[i] whose lead is 0xC3-0xC6 or
- * 0xE1-0xE9 (the accented and Vietnamese letters, the CJK ideographs); its length in *len, 0
- * when it is none of those. */
+ * 0xE1-0xED (the accented and Vietnamese letters, the CJK ideographs, Hangul); its length in *len,
+ * 0 when it is none of those. */
 static uint32_t letter_at(const char *in, size_t n, size_t i, size_t *len)
 {
     const unsigned char *u = (const unsigned char *)in;
@@ -116,7 +328,7 @@ static uint32_t letter_at(const char *in, size_t n, size_t i, size_t *len)
         *len = 2;
         return (uint32_t)(c & 0x1F) << 6 | (u[i + 1] & 0x3Fu);
     }
-    if (c >= 0xE1 && c <= 0xE9 && i + 2 < n && (u[i + 1] & 0xC0) == 0x80 &&
+    if (c >= 0xE1 && c <= 0xED && i + 2 < n && (u[i + 1] & 0xC0) == 0x80 &&
         (u[i + 2] & 0xC0) == 0x80) {
         *len = 3;
         return (uint32_t)(c & 0x0F) << 12 | (uint32_t)(u[i + 1] & 0x3F) << 6 | (u[i + 2] & 0x3Fu);
@@ -133,7 +345,35 @@ static size_t normalize(const char *in, size_t n, char *out, size_t cap, int cjk
         size_t len = 0;
         uint32_t cp = c >= 0x80 ? letter_at(in, n, i, &len) : 0;
         unsigned char base = len ? (unsigned char)pw_vocab_fold_base(cp) : 0;
-        if (cjk && len == 3 && pw_vocab_is_cjk(cp)) {
+        if (cjk && c >= 0xD0 && c <= 0xDB && pw_vocab_script_at(in, n, i)) {
+            /* a Cyrillic or Arabic word is one token, from its light stem */
+            char tok[PW_VOCAB_SCRIPT_TOKEN_MAX];
+            size_t end = i, t = pw_vocab_script_word(in, n, i, 0, &end, tok, sizeof tok);
+            if (o + 1 + t > cap)
+                break;
+            if (t) {
+                if (o > 0)
+                    out[o++] = ' ';
+                memcpy(out + o, tok, t);
+                o += t;
+            }
+            pending_space = 1;
+            i = end - 1;
+            continue;
+        }
+        if (c == 0xC3 && i + 1 < n && (unsigned char)in[i + 1] == 0x9F) {
+            /* ß is "ss" ("Fußpilz" is "fusspilz"), as detect's folded layer reads it */
+            if (o + 2 + pending_space > cap)
+                break;
+            if (pending_space)
+                out[o++] = ' ';
+            pending_space = 0;
+            out[o++] = 's';
+            out[o++] = 's';
+            i++;
+            continue;
+        }
+        if (cjk && len == 3 && (pw_vocab_is_cjk(cp) || pw_vocab_is_hangul(cp))) {
             /* each ideograph is a word of its own: a term matches inside a run of them */
             if (o + 1 + PW_VOCAB_CJK_TOKEN > cap)
                 break;

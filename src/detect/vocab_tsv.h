@@ -35,6 +35,39 @@ int pw_vocab_is_cjk(uint32_t cp);
  * (PW_VOCAB_CJK_TOKEN bytes, no NUL). */
 size_t pw_vocab_cjk_token(uint32_t cp, char *out);
 
+/* 1 for a Hangul syllable (U+AC00-U+D7A3): written as a word of its own like an ideograph
+ * (pw_vocab_cjk_token), so that a Korean term matches whatever particle follows it; health.c
+ * keeps only the matches that start a word and end it or end before a particle. */
+int pw_vocab_is_hangul(uint32_t cp);
+
+/* Scripts whose words are written as one token from a light stem (pw_vocab_script_word). */
+#define PW_VOCAB_SCRIPT_CYRILLIC 1
+#define PW_VOCAB_SCRIPT_ARABIC   2
+
+/* The script of the letter at in[i] (a 2-byte UTF-8 sequence): PW_VOCAB_SCRIPT_CYRILLIC for a
+ * Cyrillic letter (U+0400-U+045F), PW_VOCAB_SCRIPT_ARABIC for an Arabic one (U+0621-U+064A and
+ * the Persian yeh and kaf), 0 otherwise. */
+int pw_vocab_script_at(const char *in, size_t n, size_t i);
+
+/* Flag of pw_vocab_script_word: take a one-letter conjunction or preposition off an Arabic word
+ * of 4+ letters first (و ف ب ل ك: "وسرطان", "بسرطان"); 0 when the word starts with none. */
+#define PW_VOCAB_SW_DROP_PREFIX 1u
+
+/* Bytes of a Cyrillic or Arabic token at most (48 letters). */
+#define PW_VOCAB_SCRIPT_TOKEN_MAX 98
+
+/* The word of Cyrillic or Arabic letters at in[i] as the vocabulary's token: "zc" (Cyrillic) or
+ * "zb" (Arabic) and each letter of its light stem as two letters a-p. Cyrillic: lower-case, ё
+ * as е, the combining stress accents dropped, one case or number ending off (Russian nouns and
+ * adjectives) when 3+ letters stay. Arabic: tashkeel and tatweel dropped, alef forms as alef,
+ * taa marbuta as haa, alef maqsura as yaa, one article prefix off (ال وال بال كال فال لل) when 2+
+ * letters stay, one suffix off (ها ان ات ون ين ية ة ي ا) when 3+ stay (4+ for two letters).
+ * *end: the byte after the
+ * word. Returns the token's length (at most cap), 0 when there is none (not such a letter, a
+ * word longer than 48 letters, no room, or the prefix flag and no such prefix). */
+size_t pw_vocab_script_word(const char *in, size_t n, size_t i, unsigned flags, size_t *end,
+                            char *out, size_t cap);
+
 /* pw_vocab_latin1_base, and the Vietnamese letters outside Latin-1 (ă đ ĩ ũ ơ ư and U+1EA0-U+1EF9:
  * "ư" and "ừ" are 'u', "ệ" is 'e'). What the vocabulary and the folded layer read for them. */
 char pw_vocab_fold_base(uint32_t cp);

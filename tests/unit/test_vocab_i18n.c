@@ -10,8 +10,12 @@
  *  - French and Italian terms, accents optional;
  *  - the harmless words of each language (hospital, visiting hours, parking, careers) give no
  *    health context.
- * And two checks on the data: every Vietnamese term is two syllables or more, every German
- * compound part is a term.
+ *  - Korean terms before a particle ("유방암을") and not inside another word ("암호"); Russian
+ *    and Arabic terms in their inflected and prefixed forms ("рака молочной железы",
+ *    "وسرطان الرئة"), not in words that share their start ("раковина"); Tagalog, Haitian Creole
+ *    and Portuguese; punctuation ends a CJK term ("乳腺、癌"); ß is ss ("Eßstörungen").
+ * And checks on the data: every Vietnamese term is two syllables or more, every German
+ * compound part is a term; and on the light stems of Cyrillic and Arabic words.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -129,6 +133,122 @@ static void french_italian(void)
     expect_none("Ospedale St. Mary: orari di visita e parcheggio", PW_FT_TEXT);
 }
 
+/* Korean: a term starts a word and ends it, or ends before a particle or another term. */
+static void korean(void)
+{
+    expect_health("유방암", "유방암");
+    expect_health("유방암을 조기에 발견하는 방법", "유방암");
+    expect_health("임신중절은 안전한가요?", "임신중절");
+    expect_health("암센터 안내", "암센터");
+    expect_health("알코올 중독 치료", "알코올 중독");
+    expect_span("https://www.example.org/ko/%EC%9C%A0%EB%B0%A9%EC%95%94", PW_FT_URL, PW_PHI_HEALTH,
+                "%EC%9C%A0%EB%B0%A9%EC%95%94");
+    expect_span("진료 예약하기", PW_FT_TEXT, PW_PHI_CARE_INTENT, "진료 예약");
+    /* 암호 (password), 암기 (memorising), 비임신 (not pregnant: 임신 inside a word), a hospital,
+     * visiting hours, parking */
+    expect_none("비밀번호 암호화 안내", PW_FT_TEXT);
+    expect_none("암기 과목", PW_FT_TEXT);
+    expect_none("비임신", PW_FT_TEXT);
+    expect_none("세인트 메리 병원 면회 시간과 주차", PW_FT_TEXT);
+}
+
+/* Russian: the forms of a word are its stem's ("рака", "беременности"). */
+static void russian(void)
+{
+    expect_health("Рак молочной железы", "Рак молочной железы");
+    expect_health("Лечение рака молочной железы", "рака молочной железы");
+    expect_health("Ведение беременности", "Ведение беременности");
+    expect_health("Беременность и депрессия", "Беременность");
+    expect_health("Лечение депрессии", "депрессии");
+    expect_health("Врач сказал, что рак излечим", "рак");
+    expect_span("https://www.example.org/ru/%D0%B0%D0%B1%D0%BE%D1%80%D1%82", PW_FT_URL,
+                PW_PHI_HEALTH, "%D0%B0%D0%B1%D0%BE%D1%80%D1%82");
+    expect_span("Записаться на приём", PW_FT_TEXT, PW_PHI_CARE_INTENT, "Записаться на приём");
+    /* раковина (sink), ракетный (rocket), своего рода (kind of), a hospital's visiting hours */
+    expect_none("Раковина на кухне", PW_FT_TEXT);
+    expect_none("Ракетный двигатель", PW_FT_TEXT);
+    expect_none("своего рода", PW_FT_TEXT);
+    expect_none("Больница Святой Марии: часы посещения", PW_FT_TEXT);
+}
+
+/* Arabic: article, conjunction and preposition prefixes, letter variants, tashkeel. */
+static void arabic(void)
+{
+    expect_health("الكشف المبكر عن سرطان الثدي", "سرطان الثدي");
+    expect_health("علاج وسرطان الرئة", "وسرطان الرئة");
+    expect_health("التوعية بالسرطان", "بالسرطان");
+    expect_health("سَرَطَانُ الثَّدْيِ", "سَرَطَانُ الثَّدْيِ");
+    expect_health("رعاية الحمل", "رعاية الحمل");
+    expect_span("احجز موعداً", PW_FT_TEXT, PW_PHI_CARE_INTENT, "احجز موعداً");
+    /* the hospital, downloading the app, Dr Adam (آدم: not الإدمان addiction) */
+    expect_none("مستشفى سانت ماري", PW_FT_TEXT);
+    expect_none("تحميل التطبيق", PW_FT_TEXT);
+    expect_none("الدكتور آدم", PW_FT_TEXT);
+    /* a blood donation campaign (حملة: the stem of الحمل), the cardholder's name (حامل),
+     * date of birth (الولادة) */
+    expect_none("حملة التبرع بالدم", PW_FT_TEXT);
+    expect_none("اسم حامل البطاقة", PW_FT_TEXT);
+    expect_none("تاريخ الولادة", PW_FT_TEXT);
+}
+
+/* Tagalog, Haitian Creole, Portuguese: Latin letters, accents optional. */
+static void latin_languages(void)
+{
+    expect_health("Kanser sa suso", "Kanser sa suso");
+    expect_span("Maghanap ng Doktor", PW_FT_TEXT, PW_PHI_CARE_INTENT, "Maghanap ng Doktor");
+    expect_none("Oras ng Pagbisita", PW_FT_TEXT);
+    expect_health("Kansè nan tete", "Kansè nan tete");
+    expect_span("https://www.example.org/ht/kanse-nan-tete", PW_FT_URL, PW_PHI_HEALTH,
+                "kanse-nan-tete");
+    expect_none("Lè vizit", PW_FT_TEXT);
+    expect_health("Câncer de mama", "Câncer de mama");
+    expect_health("Tratamento da depressão", "depressão");
+    expect_none("Horário de visitas e estacionamento", PW_FT_TEXT);
+}
+
+/* The last round's leftovers: punctuation ends a CJK term, ß is "ss". */
+static void leftovers(void)
+{
+    /* 乳腺、癌: no term across the ideographic comma */
+    CHECK(dt_scan(&T, NULL, "乳腺、癌", PW_FT_TEXT) != (size_t)-1);
+    CHECK(dt_find_span(&T, PW_PHI_HEALTH, "乳腺、癌") == NULL);
+    CHECK(dt_scan(&T, NULL, "乳腺|癌", PW_FT_TEXT) != (size_t)-1);
+    CHECK(dt_find_span(&T, PW_PHI_HEALTH, "乳腺|癌") == NULL);
+    expect_health("乳腺癌 筛查", "乳腺癌 筛查");
+    /* ß is ss in the text and in the terms */
+    expect_health("Hilfe bei Magersucht und Eßstörungen", "Eßstörungen");
+    expect_health("Fußpilz behandeln", "Fußpilz"); /* the term is written with ß */
+    expect_span("https://www.example.org/de/fusspilz", PW_FT_URL, PW_PHI_HEALTH, "fusspilz");
+    expect_none("Blutdruckmeßgerät und Blutdruckmessgerät", PW_FT_TEXT); /* a device */
+}
+
+/* Cut and odd sequences of the new scripts: scanned without a fault (the sanitizer build runs
+ * this), and no health context from them. */
+static void odd_inputs(void)
+{
+    char long_cyr[2 * 60 + 1], syllables[4 * 200 + 1];
+    for (size_t k = 0; k < 60; k++)
+        memcpy(long_cyr + 2 * k, "\xd0\xb0", 2); /* а × 60: longer than a token holds */
+    long_cyr[120] = '\0';
+    for (size_t k = 0; k < 200; k++)
+        memcpy(syllables + 4 * k, k % 2 ? "\xe4\xb9\xb3," : "\xea\xb0\x80,", 4); /* 乳 가 */
+    syllables[800] = '\0';
+    const char *odd[] = {"\xd0",
+                         "\xd0\xb0",
+                         "\xd8",
+                         "\xd9\x80\xd9\x80\xd9\x80",
+                         "\xd9\x8e",
+                         "\xd9\x88",
+                         "\xd9\x88\xd9\x84",
+                         "\xec\x9c\xa0\xea\xb0",
+                         "\xd1\x80\xcc\x81\xd0\xb0\xcc",
+                         "abc\xd0\xb0\xd8\xb3\xea\xb0\x80\xe4\xb9\xb3",
+                         long_cyr,
+                         syllables};
+    for (size_t k = 0; k < sizeof odd / sizeof odd[0]; k++)
+        expect_none(odd[k], PW_FT_TEXT);
+}
+
 static void run_backend(const char *backend)
 {
     setenv("PHIWALL_VOCAB_BACKEND", backend, 1);
@@ -137,6 +257,12 @@ static void run_backend(const char *backend)
     vietnamese();
     german();
     french_italian();
+    korean();
+    russian();
+    arabic();
+    latin_languages();
+    leftovers();
+    odd_inputs();
     dt_close(&T);
 }
 
@@ -224,6 +350,43 @@ static void test_cjk_terms(void)
     CHECK_STR(out, "hiv");
 }
 
+/* The term normaliser writes a Cyrillic or Arabic word as its light stem's token: the forms
+ * of one word are one token, other words that share its start are not. */
+static void same_token(const char *a, const char *b, int same)
+{
+    char ta[PW_VOCAB_TERM_MAX], tb[PW_VOCAB_TERM_MAX];
+    size_t na = pw_vocab_normalize_term(a, strlen(a), ta, sizeof ta);
+    size_t nb = pw_vocab_normalize_term(b, strlen(b), tb, sizeof tb);
+    int eq = na == nb && memcmp(ta, tb, na) == 0;
+    CHECK_INT(eq, same);
+    CHECK(na > 0 && nb > 0);
+    if (eq != same)
+        fprintf(stderr, "  %s / %s: tokens %.*s / %.*s\n", a, b, (int)na, ta, (int)nb, tb);
+}
+
+static void test_script_words(void)
+{
+    same_token("беременность", "беременности", 1);
+    same_token("беременность", "беременностью", 1);
+    same_token("рак молочной железы", "рака молочной железы", 1);
+    same_token("Психиатрия", "психиатрии", 1);
+    same_token("приём", "прием", 1);
+    same_token("рак", "раковина", 0);
+    same_token("рак", "ракета", 0);
+    same_token("سرطان", "السرطان", 1);
+    same_token("سرطان الثدي", "سَرَطَانُ الثَّدْيِ", 1);
+    same_token("عيادة", "العيادات", 1);
+    same_token("أمراض", "امراض", 1);
+    same_token("الإدمان", "آدم", 0);
+    same_token("الحمل", "تحميل", 0);
+    /* ß is ss */
+    same_token("Fußpilz", "Fusspilz", 1);
+    /* a Korean syllable is a word, as an ideograph is */
+    char t[64];
+    CHECK_INT((int)pw_vocab_normalize_term("유방암", strlen("유방암"), t, sizeof t),
+              3 * PW_VOCAB_CJK_TOKEN + 2);
+}
+
 static void test_german_parts(void)
 {
     pw_vocab *v = NULL;
@@ -259,4 +422,4 @@ static void test_german_parts(void)
 }
 
 PW_TEST_MAIN(PW_TEST(test_ac), PW_TEST(test_hyperscan), PW_TEST(test_vietnamese_terms),
-             PW_TEST(test_cjk_terms), PW_TEST(test_german_parts))
+             PW_TEST(test_cjk_terms), PW_TEST(test_german_parts), PW_TEST(test_script_words))
