@@ -613,7 +613,7 @@ static void put_back(runner *r, fw_request *q, const fw_outcome *out, outcome_ba
                  q->items[i]->spool->attempts, out->detail);
         batch_add(retry, r, q->items[i], PW_AUDIT_RETRY, (int)q->http_status, detail);
     }
-    flush_resched(r, retry, FW_SETTLE_PUT_BACK, pw_gw_now_ms());
+    flush_resched(r, retry, FW_SETTLE_PUT_BACK, pw_spool_clock_ms(r->f->spool));
     if (!r->auth_pause)
         set_auth_paused(r, out->detail);
     r->auth_seen = 1;
@@ -643,7 +643,7 @@ static void not_reached(runner *r, fw_request *q, const fw_outcome *out, outcome
                  q->items[i]->spool->attempts, (long long)wait, out->detail);
         batch_add(retry, r, q->items[i], PW_AUDIT_RETRY, 0, detail);
     }
-    flush_resched(r, retry, FW_SETTLE_PUT_BACK, pw_gw_now_ms() + wait);
+    flush_resched(r, retry, FW_SETTLE_PUT_BACK, pw_spool_clock_ms(r->f->spool) + wait);
 }
 
 static void apply_outcome(runner *r, fw_request *q, sent_batch *sent, outcome_batch *retry,
@@ -679,14 +679,17 @@ static void apply_outcome(runner *r, fw_request *q, sent_batch *sent, outcome_ba
         return;
     }
     int64_t wait = out.verdict == FW_RETRY ? retry_wait(r, q, &out) : 0;
-    int64_t next = pw_gw_now_ms() + wait;
+    /* The retry window is a wall-clock fact (the upstream's deduplication window); when the
+     * next attempt is due is not: it is on the spool's schedule clock, which a step of the wall
+     * clock does not move (pw_spool_clock_ms). */
+    int64_t next_wall = pw_gw_now_ms() + wait;
     for (size_t i = 0; i < q->n_items; i++) {
         if (out.verdict == FW_RETRY)
-            retry_item(r, q->items[i], &out, (int)q->http_status, wait, next, retry, dead);
+            retry_item(r, q->items[i], &out, (int)q->http_status, wait, next_wall, retry, dead);
         else
             batch_add(dead, r, q->items[i], PW_AUDIT_DEAD, (int)q->http_status, out.detail);
     }
-    flush_retry(r, retry, next);
+    flush_retry(r, retry, pw_spool_clock_ms(r->f->spool) + wait);
 }
 
 /* ---- one cycle ------------------------------------------------------------------------- */

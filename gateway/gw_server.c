@@ -113,6 +113,11 @@ static void metrics_durability(server *s, pw_buf *o)
                   "end with the head the spool remembered (moved, deleted or cut: records gone)\n"
                   "# TYPE phiwall_gateway_audit_chain_gap gauge\n"
                   "phiwall_gateway_audit_chain_gap %d\n"
+                  "# HELP phiwall_gateway_spool_write_failing 1 while puts to the spool fail for "
+                  "another reason than room (an I/O error, a read-only or size-limited file: new "
+                  "events are refused with 503)\n"
+                  "# TYPE phiwall_gateway_spool_write_failing gauge\n"
+                  "phiwall_gateway_spool_write_failing %d\n"
                   "# TYPE phiwall_gateway_policy_reloads_total counter\n"
                   "phiwall_gateway_policy_reloads_total{result=\"ok\"} %llu\n"
                   "phiwall_gateway_policy_reloads_total{result=\"failed\"} %llu\n"
@@ -120,6 +125,7 @@ static void metrics_durability(server *s, pw_buf *o)
                   "phiwall_gateway_policy_loaded_timestamp_seconds %.3f\n",
                   pw_gw_committer_audit_down(s->committer) || pw_audit_failing(s->audit),
                   pw_audit_failures(s->audit), s->audit_gap,
+                  pw_gw_committer_spool_down(s->committer, NULL, 0),
                   (unsigned long long)atomic_load(&s->reloads_ok),
                   (unsigned long long)atomic_load(&s->reloads_failed),
                   (double)atomic_load(&s->policy_loaded_ms) / 1000.0);
@@ -195,7 +201,8 @@ static int health(void *ctx, pw_buf *o)
         /* The room is the put's own rule: puts up to it are still taken (pw_spool_put_room). */
         snprintf(why, sizeof why, "%s; events are refused (a put of more than %llu bytes)",
                  full == 1 ? "spool: full (max_bytes reached)"
-                           : "spool: disk nearly full (at the reserve kept for delivery outcomes)",
+                           : "spool: disk nearly full (at the reserve kept for delivery outcomes; "
+                             "or at the process's file-size limit)",
                  (unsigned long long)pw_spool_put_room(s->spool));
         add_reason(o, &n, why);
     }
@@ -1153,6 +1160,11 @@ pw_status pw_gw_serve(const pw_gw_server_opts *o, pw_err *err)
     sigaddset(&set, SIGINT);
     sigaddset(&set, SIGPIPE);
     pthread_sigmask(SIG_BLOCK, &set, NULL); /* inherited by every thread started below */
+    /* A file-size limit (RLIMIT_FSIZE: `ulimit -f`, systemd's LimitFSIZE=) reached by the spool or
+     * the audit log: the write fails with EFBIG, which both handle like a full disk (new events
+     * 503, /healthz and /metrics say so, delivery goes on). Before, SIGXFSZ's default action
+     * killed the gateway (with a core dump) at the first write past the limit. */
+    signal(SIGXFSZ, SIG_IGN);
     server *s = NULL;
     pw_status st = pw_gw_server_start(o, &s, err);
     if (st != PW_OK)
