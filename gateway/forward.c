@@ -34,6 +34,7 @@
 #include "gw_json.h"
 #include "gw_digest.h"
 #include "gw_log.h"
+#include "gw_http.h"
 #include "gw_policy_narrow.h"
 #include "gw_time.h"
 #include "phiwall/text.h"
@@ -94,6 +95,7 @@ typedef struct runner {
     unsigned left_wait; /* the next pause while adopted outcomes cannot be written */
     int64_t cycle_ms;   /* when this cycle's items were triaged, then marked (before their send) */
     int64_t send_ms;    /* when this cycle's first request went out (0: none yet) */
+    _Atomic int64_t rescan_upto; /* pw_forward_opts.rescan_upto, as set now */
 } runner;
 
 struct pw_forwarders {
@@ -613,7 +615,7 @@ static void put_back(runner *r, fw_request *q, const fw_outcome *out, outcome_ba
                  q->items[i]->spool->attempts, out->detail);
         batch_add(retry, r, q->items[i], PW_AUDIT_RETRY, (int)q->http_status, detail);
     }
-    flush_resched(r, retry, FW_SETTLE_PUT_BACK, pw_gw_now_ms());
+    flush_resched(r, retry, FW_SETTLE_PUT_BACK, pw_spool_clock_ms(r->f->spool));
     if (!r->auth_pause)
         set_auth_paused(r, out->detail);
     r->auth_seen = 1;
@@ -643,7 +645,7 @@ static void not_reached(runner *r, fw_request *q, const fw_outcome *out, outcome
                  q->items[i]->spool->attempts, (long long)wait, out->detail);
         batch_add(retry, r, q->items[i], PW_AUDIT_RETRY, 0, detail);
     }
-    flush_resched(r, retry, FW_SETTLE_PUT_BACK, pw_gw_now_ms() + wait);
+    flush_resched(r, retry, FW_SETTLE_PUT_BACK, pw_spool_clock_ms(r->f->spool) + wait);
 }
 
 static void apply_outcome(runner *r, fw_request *q, sent_batch *sent, outcome_batch *retry,
@@ -679,17 +681,51 @@ static void apply_outcome(runner *r, fw_request *q, sent_batch *sent, outcome_ba
         return;
     }
     int64_t wait = out.verdict == FW_RETRY ? retry_wait(r, q, &out) : 0;
-    int64_t next = pw_gw_now_ms() + wait;
+    /* The retry window is a wall-clock fact (the upstream's deduplication window); when the
+     * next attempt is due is not: it is on the spool's schedule clock, which a step of the wall
+     * clock does not move (pw_spool_clock_ms). */
+    int64_t next_wall = pw_gw_now_ms() + wait;
     for (size_t i = 0; i < q->n_items; i++) {
         if (out.verdict == FW_RETRY)
-            retry_item(r, q->items[i], &out, (int)q->http_status, wait, next, retry, dead);
+            retry_item(r, q->items[i], &out, (int)q->http_status, wait, next_wall, retry, dead);
         else
             batch_add(dead, r, q->items[i], PW_AUDIT_DEAD, (int)q->http_status, out.detail);
     }
-    flush_retry(r, retry, next);
+    flush_retry(r, retry, pw_spool_clock_ms(r->f->spool) + wait);
 }
 
 /* ---- one cycle ------------------------------------------------------------------------- */
+
+/* Spooled before the policy and engine in force (pw_forward_opts.rescan_upto)? Item ids are
+ * the event's row times 64 plus its place in the row. */
+static int rescans(const runner *r, const fw_item *it)
+{
+    return r->d.phi && it->spool->id / 64 <= atomic_load(&r->rescan_upto);
+}
+
+/* The PHI verdicts of the policy in force, re-decided on the payload (pw_gw_policy_narrow_phi).
+ * 1 when they cannot be (the engine unavailable, out of memory): the event is dead-lettered
+ * with why, rather than sent with strings no engine of this policy has read. */
+static int rescrub(runner *r, fw_item *it, pw_gw_narrowed *nw, char *why, size_t cap)
+{
+    const struct pw_gw_phi_source *src = r->d.phi;
+    pw_gw_phi phi;
+    void *token = NULL;
+    pw_err e = {0};
+    pw_status st = src->borrow(src->ctx, &phi, &token, &e);
+    if (st == PW_OK) {
+        st = pw_gw_policy_narrow_phi(r->d.policy, r->d.policy_dest, it->json, &phi, &r->arena, nw,
+                                     &e);
+        src->give_back(src->ctx, token);
+    }
+    if (st == PW_OK)
+        return 0;
+    snprintf(why, cap,
+             "policy reload: not sent: the PHI engine could not re-check it under the policy in "
+             "force (sha256 %.12s): %.200s",
+             r->d.policy->sha256, e.msg);
+    return 1;
+}
 
 /* The policy in force, re-applied to a spooled payload (gw_policy_narrow.h): the payload was
  * reduced by the policy of its acceptance, and a reload since may have tightened it. 1 when the
@@ -701,6 +737,10 @@ static int narrow(runner *r, fw_item *it, char *why, size_t cap)
     pw_gw_narrowed nw;
     const pw_gw_policy *p = r->d.policy;
     pw_gw_policy_narrow(p, r->d.policy_dest, it->json, it->spool->event_id, &nw);
+    if (!nw.dead && rescans(r, it) && rescrub(r, it, &nw, why, cap)) {
+        count(r, &r->stats.narrowed_dead, 1);
+        return 1;
+    }
     if (nw.dead) {
         snprintf(why, cap, "policy reload: not sent under the policy in force (sha256 %.12s): %s",
                  p->sha256, nw.note);
@@ -1305,6 +1345,7 @@ pw_status pw_forwarders_start_opts(const pw_destination *dests, size_t n_dests, 
         r->drv = driver_for(dests[i].kind);
         r->seed = (unsigned)(pw_gw_mono_ms() ^ (int64_t)(i * 7919));
         atomic_init(&r->gated, f->opts.gated != 0);
+        atomic_init(&r->rescan_upto, f->opts.rescan_upto);
         if (!copy_destination(r, &dests[i]) || !(r->multi = curl_multi_init())) {
             free_forwarders(f);
             return pw_err_set(err, PW_ERR_NOMEM, "forward: out of memory");
@@ -1393,6 +1434,13 @@ void pw_forwarders_adopt(pw_forwarders *f, pw_forward_unsettled *u)
 size_t pw_forwarders_unsettled(pw_forwarders *f)
 {
     return f ? atomic_load(&f->n_left) : 0;
+}
+
+void pw_forwarders_rescan_upto(pw_forwarders *f, const char *dest, int64_t row)
+{
+    for (size_t i = 0; f && i < f->n; i++)
+        if (!dest || strcmp(f->runners[i].d.name, dest) == 0)
+            atomic_store(&f->runners[i].rescan_upto, row);
 }
 
 void pw_forwarders_open(pw_forwarders *f, const char *dest)

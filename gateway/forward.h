@@ -66,6 +66,11 @@ typedef struct pw_destination {
      * under the old one. NULL: payloads go as spooled. Not copied: must outlive the forwarders. */
     const struct pw_gw_policy *policy;
     size_t policy_dest; /* this destination's index in policy->dests */
+    /* The PHI engine, with which the forwarder re-decides the PHI verdicts of the policy in
+     * force on the strings of a payload spooled before it (pw_gw_policy_narrow_phi): the rows
+     * at or below pw_forward_opts.rescan_upto. NULL: not re-decided. Must outlive the
+     * forwarders. */
+    const struct pw_gw_phi_source *phi;
 } pw_destination;
 
 /* How old an event's own time may be, per destination kind: ingest refuses an older event for
@@ -154,7 +159,16 @@ typedef struct pw_forward_opts {
     unsigned auth_probe_max_ms; /* … up to this (300000) */
     int gated;                  /* start with every forwarder waiting (no lease, no send) until
                                    pw_forwarders_open: a reload starts the new ones before it commits */
+    /* Spool rows (pw_spool_high_water) at or below it may have been spooled under another policy
+     * or engine than the one in force: their strings are re-checked (pw_destination.phi). Rows
+     * above it were spooled under this policy and engine and go as they are (no second scan of
+     * what ingest scanned). 0: none; INT64_MAX: every row. pw_forwarders_rescan_upto sets it
+     * later (a reload, once the requests of the old policy are in). */
+    int64_t rescan_upto;
 } pw_forward_opts;
+
+/* Set pw_forward_opts.rescan_upto of the forwarder of dest (NULL: of each). */
+void pw_forwarders_rescan_upto(pw_forwarders *f, const char *dest, int64_t row);
 
 pw_status pw_forwarders_start_opts(const pw_destination *dests, size_t n_dests, pw_spool *spool,
                                    pw_audit *audit, const pw_forward_opts *opts,

@@ -64,6 +64,9 @@ struct pw_gw_committer {
      * error): new events are refused with 503 until a put succeeds; /healthz and the log say
      * so. spool_error: the put's message (under spool_mu). */
     atomic_int spool_down;
+    /* The last put was refused for room (max_bytes, the disk reserve, a file-size limit): said
+     * in the log once per change, as /healthz says it while it lasts. */
+    atomic_int spool_no_room;
     pthread_mutex_t spool_mu;
     char spool_error[160];
     pw_gw_prio prio; /* the audit thread's */
@@ -203,6 +206,17 @@ static void note_spool_put(pw_gw_committer *c, pw_status st, const pw_err *err)
         snprintf(c->spool_error, sizeof c->spool_error, "%.159s",
                  err && err->msg[0] ? err->msg : "");
         pthread_mutex_unlock(&c->spool_mu);
+    }
+    int no_room = st == PW_ERR_LIMIT; /* an I/O error leaves the room as it was */
+    if ((st == PW_OK || no_room) && atomic_exchange(&c->spool_no_room, no_room) != no_room) {
+        if (no_room)
+            pw_gw_log("warn",
+                      "spool full: new events are refused (503) until there is room; delivery "
+                      "goes on (max_bytes, the disk reserve, or a file-size limit: /healthz and "
+                      "/metrics say which)",
+                      "error", err && err->msg[0] ? err->msg : "", NULL);
+        else
+            pw_gw_log("info", "spool has room again: events accepted", NULL);
     }
     if (st == PW_ERR_LIMIT || atomic_exchange(&c->spool_down, down) == down)
         return;

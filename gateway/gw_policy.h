@@ -204,6 +204,22 @@ pw_status pw_gw_policy_apply(const pw_gw_policy *p, const pw_gw_phi *phi, pw_are
                              const pw_gw_event *ev, int64_t now_ms, pw_gw_dest_result *results,
                              pw_err *err);
 
+/*
+ * The PHI verdict of destination `dest` of p, re-decided on a string already in a spooled
+ * payload (an allowed param's value, the page title), for the forwarders (gw_policy_narrow.h):
+ * the guard in the destination's text_scripts mode, then the engine's hits, as at ingest, but
+ * without the visitor's own data (not spooled). *out: s itself when the policy in force sends
+ * it as it is; a redacted copy (arena: phi: redact); NULL when it is not sent (phi: drop, a
+ * guard refusal, a number with PHI, a string redacted at acceptance when the policy now drops
+ * instead). *rule: why, when *out is not s. key, object, t: as ingest scanned it (a param: its
+ * name, pw_detect_object_kind of the params' names, PW_FT_JSON_VALUE; the title: "page_title",
+ * PW_OBJECT_UNKNOWN, PW_FT_TEXT).
+ */
+pw_status pw_gw_policy_rescrub(const pw_gw_policy *p, const pw_gw_phi *phi, pw_arena *a,
+                               size_t dest, const char *key, pw_detect_object object, const char *s,
+                               pw_field_type t, int is_number, const char **out, const char **rule,
+                               pw_err *err);
+
 /* Helpers, exposed for tests and --explain. */
 /* Meta normalisation of one user_data value (NULL when it cannot be normalised). */
 const char *pw_gw_meta_normalize(pw_arena *a, const char *key, const char *v, size_t n);

@@ -1433,6 +1433,66 @@ pw_status pw_gw_policy_apply(const pw_gw_policy *p, const pw_gw_phi *phi, pw_are
     return st;
 }
 
+/* A string a redaction wrote: one of the labels in brackets ("[HEALTH]"). */
+static int has_redaction(const char *s)
+{
+    for (const char *o = strchr(s, '['); o; o = strchr(o + 1, '['))
+        for (size_t i = 0; i < sizeof cat_labels / sizeof cat_labels[0]; i++) {
+            size_t n = strlen(cat_labels[i]);
+            if (strncmp(o + 1, cat_labels[i], n) == 0 && o[1 + n] == ']')
+                return 1;
+        }
+    return 0;
+}
+
+pw_status pw_gw_policy_rescrub(const pw_gw_policy *p, const pw_gw_phi *phi, pw_arena *a,
+                               size_t dest, const char *key, pw_detect_object object, const char *s,
+                               pw_field_type t, int is_number, const char **out, const char **rule,
+                               pw_err *err)
+{
+    *out = s;
+    *rule = NULL;
+    if (!p || !phi || dest >= p->n_dests || !s)
+        return PW_OK;
+    const pw_gw_dest_policy *d = &p->dests[dest];
+    static const pw_gw_event no_event; /* the visitor's own data is not in the payload */
+    apply_ctx *c = pw_arena_calloc(a, 1, sizeof *c);
+    if (!c)
+        return pw_err_set(err, PW_ERR_NOMEM, "out of memory");
+    c->p = p;
+    c->phi = phi;
+    c->a = a;
+    c->ev = &no_event;
+    c->err = err;
+    c->params_object = object;
+    reduced r = {0};
+    const char *v = NULL;
+    pw_status st = scrub(c, &r, d, key, key, object, s, t, &v);
+    if (st != PW_OK)
+        return st;
+    const char *why = r.n_tr ? r.tr[r.n_tr - 1].rule : "phi";
+    if (v == s) {
+        if (d->phi_strings == PW_GW_PHI_DROP && has_redaction(s)) {
+            *out = NULL;
+            *rule = "phi: drop (redacted under the policy of its acceptance)";
+        }
+        return PW_OK;
+    }
+    if (v && is_number) {
+        *out = NULL;
+        *rule = "phi: a number with PHI cannot be redacted";
+        return PW_OK;
+    }
+    if (v && d->dest.kind == PW_DEST_GA4_MP && !pw_ga4_param_value_ok(v)) {
+        *out = NULL;
+        *rule = "ga4: values are limited to 100 characters";
+        return PW_OK;
+    }
+    *out = v;
+    *rule = why;
+    return PW_OK;
+}
+
 /* The PHI engine's verdict on one taxonomy name, kept in the policy. */
 static pw_status prepare_rule(pw_gw_policy *p, const pw_gw_phi *phi, pw_arena *scratch,
                               pw_gw_event_rule *rule, pw_err *err)

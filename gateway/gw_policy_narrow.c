@@ -332,3 +332,104 @@ void pw_gw_policy_narrow(const pw_gw_policy *p, size_t dest, yajl_val payload, c
     case PW_DEST_WEBHOOK: narrow_webhook(&c, payload); break;
     }
 }
+
+/* ---- the PHI verdicts, re-decided (pw_gw_policy_narrow_phi) ---- */
+
+typedef struct phi_ctx {
+    narrow_ctx n;
+    size_t dest;
+    const pw_gw_phi *phi;
+    pw_arena *a;
+    pw_err *err;
+    pw_status st;
+} phi_ctx;
+
+/* Member i of object o, a string or a number: re-decided, then kept, redacted in place (the
+ * tree is the arena's: its strings are never freed one by one) or removed. 1 when removed. */
+static int rescrub_member(phi_ctx *c, yajl_val o, size_t i, const char *prefix, const char *key,
+                          pw_detect_object object, pw_field_type t)
+{
+    yajl_val v = o->u.object.values[i];
+    int number = YAJL_IS_NUMBER(v);
+    const char *s = YAJL_IS_STRING(v) ? v->u.string : number ? v->u.number.r : NULL;
+    if (!s || c->st != PW_OK)
+        return 0;
+    const char *out = s, *rule = NULL;
+    c->st = pw_gw_policy_rescrub(c->n.p, c->phi, c->a, c->dest, key, object, s, t, number, &out,
+                                 &rule, c->err);
+    if (c->st != PW_OK || out == s)
+        return 0;
+    if (out) {
+        v->u.string = (char *)out;
+        c->n.out->removed++;
+        note(&c->n, prefix, o->u.object.keys[i], rule ? rule : "phi: redact");
+        return 0;
+    }
+    removed(&c->n, prefix, o->u.object.keys[i], rule ? rule : "phi: drop");
+    obj_remove(o, i);
+    return 1;
+}
+
+/* A params-like object: its page fields are rule outputs (origins, categories), except the
+ * title, which is free text; every other member is an allowed param. */
+static void rescrub_params(phi_ctx *c, yajl_val o, const char *prefix, const page_names *pn)
+{
+    if (!YAJL_IS_OBJECT(o))
+        return;
+    const char *keys[64];
+    size_t nk = 0;
+    for (size_t i = 0; i < o->u.object.len && nk < 64; i++) {
+        const char *k = o->u.object.keys[i];
+        if (!(pn->origin && !strcmp(k, pn->origin)) && strcmp(k, pn->category) &&
+            strcmp(k, pn->referrer) && strcmp(k, pn->title))
+            keys[nk++] = k;
+    }
+    pw_detect_object object = nk ? pw_detect_object_kind(keys, nk) : PW_OBJECT_UNKNOWN;
+    for (size_t i = 0; i < o->u.object.len && c->st == PW_OK;) {
+        const char *k = o->u.object.keys[i];
+        int removed_it = 0;
+        if (pn->title[0] && !strcmp(k, pn->title))
+            removed_it =
+                rescrub_member(c, o, i, prefix, "page_title", PW_OBJECT_UNKNOWN, PW_FT_TEXT);
+        else if (!(pn->origin && !strcmp(k, pn->origin)) && strcmp(k, pn->category) &&
+                 strcmp(k, pn->referrer))
+            removed_it = rescrub_member(c, o, i, prefix, k, object, PW_FT_JSON_VALUE);
+        i += !removed_it;
+    }
+}
+
+pw_status pw_gw_policy_narrow_phi(const pw_gw_policy *p, size_t dest, yajl_val payload,
+                                  const pw_gw_phi *phi, pw_arena *a, pw_gw_narrowed *out,
+                                  pw_err *err)
+{
+    if (!p || dest >= p->n_dests || !YAJL_IS_OBJECT(payload) || !phi || out->dead)
+        return PW_OK;
+    phi_ctx c = {{p, &p->dests[dest], out}, dest, phi, a, err, PW_OK};
+    switch (c.n.d->dest.kind) {
+    case PW_DEST_META_CAPI: {
+        static const page_names pn = {NULL, "content_category", "referrer_origin", "page_title"};
+        rescrub_params(&c, pw_gw_json_get(payload, "custom_data"), "custom_data.", &pn);
+        break;
+    }
+    case PW_DEST_GA4_MP: {
+        static const page_names pn = {"page_location", "page_category", "page_referrer",
+                                      "page_title"};
+        yajl_val evs = pw_gw_json_get(payload, "events");
+        for (size_t i = 0; YAJL_IS_ARRAY(evs) && i < evs->u.array.len; i++)
+            rescrub_params(&c, pw_gw_json_get(evs->u.array.values[i], "params"),
+                           "events[0].params.", &pn);
+        break;
+    }
+    case PW_DEST_WEBHOOK: {
+        for (size_t i = 0; i < payload->u.object.len && c.st == PW_OK; i++)
+            if (!strcmp(payload->u.object.keys[i], "page_title")) {
+                rescrub_member(&c, payload, i, "", "page_title", PW_OBJECT_UNKNOWN, PW_FT_TEXT);
+                break;
+            }
+        static const page_names none = {NULL, "", "", ""}; /* page fields are top-level */
+        rescrub_params(&c, pw_gw_json_get(payload, "params"), "params.", &none);
+        break;
+    }
+    }
+    return c.st;
+}

@@ -11,9 +11,9 @@
  * So a reload that tightens the policy after a leak (allow_params, page_url, page_categories,
  * referrer, page_title, client_ip, user_agent, user_data, first_party_id, events, consent)
  * reaches the backlog accepted under the old one. What cannot be re-decided from the payload is
- * left as it is (docs/gateway.md, "A reload reaches the backlog"): the PHI engine's verdict on
- * strings that remain (phi, text_scripts, --vocab), requires_consent (the visitor's consent is
- * not in the payload), and which site action a taxonomy name came from.
+ * left as it is (docs/gateway.md, "A reload reaches the backlog"): requires_consent (the
+ * visitor's consent is not in the payload), and which site action a taxonomy name came from. The
+ * PHI engine's verdict on the strings that remain is re-decided by pw_gw_policy_narrow_phi.
  */
 #ifndef PHIWALL_GW_POLICY_NARROW_H
 #define PHIWALL_GW_POLICY_NARROW_H
@@ -38,5 +38,18 @@ typedef struct pw_gw_narrowed {
  * event_id: the spool row's (GA4's client_id without a first-party id is its HMAC). */
 void pw_gw_policy_narrow(const pw_gw_policy *p, size_t dest, yajl_val payload, const char *event_id,
                          pw_gw_narrowed *out);
+
+/* The PHI verdicts of the policy in force, re-decided on what pw_gw_policy_narrow left of the
+ * payload (pw_gw_policy_rescrub): each allowed param's value and the page title goes through the
+ * guard (text_scripts) and the engine again, and is kept, redacted in place or removed, noted in
+ * out like the other reductions (a redacted member counts in `removed`, its note names the
+ * rule). So a reload to `phi: drop` (from redact), to `text_scripts: latin` (from any), or a
+ * restart with a new `--vocab` reaches strings spooled before it. Not re-decided: the visitor's
+ * own data found in a string at ingest (not spooled: the engine's verdict alone is re-run),
+ * strings the policy writes itself (origins, categories, hashes: rule outputs).
+ * a: the tree's arena (redacted copies). Does nothing to a dead event. */
+pw_status pw_gw_policy_narrow_phi(const pw_gw_policy *p, size_t dest, yajl_val payload,
+                                  const pw_gw_phi *phi, pw_arena *a, pw_gw_narrowed *out,
+                                  pw_err *err);
 
 #endif

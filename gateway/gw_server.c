@@ -30,6 +30,8 @@ struct pw_gw_server {
     int holder_ok;
     pw_detector *det;
     pw_gw_phi_pool *pool;
+    pw_gw_phi_source phi; /* the pool's, for the forwarders' re-checks (pw_destination.phi) */
+    int64_t start_rows;   /* spool rows of earlier runs (another engine: --vocab), re-checked */
     pw_spool *spool;
     pw_audit *audit;
     pw_gw_policy *fwd_policy; /* the forwarders' own copy: they outlive a policy swap */
@@ -113,6 +115,11 @@ static void metrics_durability(server *s, pw_buf *o)
                   "end with the head the spool remembered (moved, deleted or cut: records gone)\n"
                   "# TYPE phiwall_gateway_audit_chain_gap gauge\n"
                   "phiwall_gateway_audit_chain_gap %d\n"
+                  "# HELP phiwall_gateway_spool_write_failing 1 while puts to the spool fail for "
+                  "another reason than room (an I/O error, a read-only or size-limited file: new "
+                  "events are refused with 503)\n"
+                  "# TYPE phiwall_gateway_spool_write_failing gauge\n"
+                  "phiwall_gateway_spool_write_failing %d\n"
                   "# TYPE phiwall_gateway_policy_reloads_total counter\n"
                   "phiwall_gateway_policy_reloads_total{result=\"ok\"} %llu\n"
                   "phiwall_gateway_policy_reloads_total{result=\"failed\"} %llu\n"
@@ -120,6 +127,7 @@ static void metrics_durability(server *s, pw_buf *o)
                   "phiwall_gateway_policy_loaded_timestamp_seconds %.3f\n",
                   pw_gw_committer_audit_down(s->committer) || pw_audit_failing(s->audit),
                   pw_audit_failures(s->audit), s->audit_gap,
+                  pw_gw_committer_spool_down(s->committer, NULL, 0),
                   (unsigned long long)atomic_load(&s->reloads_ok),
                   (unsigned long long)atomic_load(&s->reloads_failed),
                   (double)atomic_load(&s->policy_loaded_ms) / 1000.0);
@@ -195,7 +203,8 @@ static int health(void *ctx, pw_buf *o)
         /* The room is the put's own rule: puts up to it are still taken (pw_spool_put_room). */
         snprintf(why, sizeof why, "%s; events are refused (a put of more than %llu bytes)",
                  full == 1 ? "spool: full (max_bytes reached)"
-                           : "spool: disk nearly full (at the reserve kept for delivery outcomes)",
+                           : "spool: disk nearly full (at the reserve kept for delivery outcomes; "
+                             "or at the process's file-size limit)",
                  (unsigned long long)pw_spool_put_room(s->spool));
         add_reason(o, &n, why);
     }
@@ -569,8 +578,8 @@ static pw_status fwd_stats(server *s, const char *dest, pw_forward_stats *out)
 
 /* Forwarders for p (the forwarders' copy of a policy: the same file contents as the ingest
  * policy, pw_gw_policy_load2), gated while a reload has not committed yet. */
-static pw_status new_forwarders(server *s, const pw_gw_policy *p, int gated, pw_forwarders **out,
-                                pw_err *err)
+static pw_status new_forwarders(server *s, const pw_gw_policy *p, int gated, int64_t rescan_upto,
+                                pw_forwarders **out, pw_err *err)
 {
     *out = NULL;
     pw_destination *dests = calloc(p->n_dests ? p->n_dests : 1, sizeof *dests);
@@ -580,9 +589,12 @@ static pw_status new_forwarders(server *s, const pw_gw_policy *p, int gated, pw_
         dests[i] = p->dests[i].dest;
         dests[i].policy = p; /* the forwarders' copy: freed only after they stop */
         dests[i].policy_dest = i;
+        dests[i].phi = &s->phi;
     }
-    pw_forward_opts fo = {
-        .nice = p->delivery_nice, .boost_lag_ms = p->delivery_boost_lag_ms, .gated = gated};
+    pw_forward_opts fo = {.nice = p->delivery_nice,
+                          .boost_lag_ms = p->delivery_boost_lag_ms,
+                          .gated = gated,
+                          .rescan_upto = rescan_upto};
     pw_status st = pw_forwarders_start_opts(dests, p->n_dests, s->spool, s->audit, &fo, out, err);
     free(dests);
     return st;
@@ -663,6 +675,50 @@ static void store_audit_head(void *ctx, uint64_t seq, const char hash[65])
                   NULL);
 }
 
+/* The prev_hash of record `seq` of the log at path (the hash of record seq - 1), read from the
+ * file's end backwards, a window at a time up to 64 MiB (the head the spool remembers is at most
+ * a second of records behind the log's end after a crash): 1 when found. */
+static int audit_prev_hash_of(const char *path, uint64_t seq, char hash[65])
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return 0;
+    int found = 0;
+    char want[40];
+    int wn = snprintf(want, sizeof want, "{\"seq\":%llu,", (unsigned long long)seq);
+    long size = fseek(f, 0, SEEK_END) == 0 ? ftell(f) : -1;
+    for (long win = 1 << 20; !found && size > 0; win *= 4) {
+        long take = win < size ? win : size;
+        char *b = malloc((size_t)take + 1);
+        if (!b || fseek(f, size - take, SEEK_SET) != 0 ||
+            fread(b, 1, (size_t)take, f) != (size_t)take) {
+            free(b);
+            break;
+        }
+        b[take] = '\0';
+        unsigned long long first = 0; /* the window's first whole line's seq */
+        char *line = take < size ? strchr(b, '\n') : b;
+        for (; line && *line && !found; line = strchr(line, '\n')) {
+            line += *line == '\n';
+            if (!first)
+                sscanf(line, "{\"seq\":%llu,", &first);
+            if (strncmp(line, want, (size_t)wn) != 0)
+                continue;
+            char *end = strchr(line, '\n'), *ph = strstr(line, ",\"prev_hash\":\"");
+            if (ph && (!end || ph < end) && strlen(ph + 14) >= 64) {
+                memcpy(hash, ph + 14, 64);
+                hash[64] = '\0';
+                found = 1;
+            }
+        }
+        free(b);
+        if (take == size || win >= (64L << 20) || (first && first <= seq))
+            break; /* all of it read, far enough, or the record is not in the file */
+    }
+    fclose(f);
+    return found;
+}
+
 /* Does the log end with the head the spool remembers? A log that does not (missing, emptied,
  * shorter, another last record) lost records of disclosures while the gateway was stopped:
  * said loudly (error log, /metrics, /healthz) and recorded in the chain by a chain_continued
@@ -695,11 +751,21 @@ static void check_audit_head(server *s, const char *audit_path)
     pw_audit_durable_head(s->audit, &have_seq, have);
     int gap = found && want_seq > 0 &&
               (have_seq < want_seq || (have_seq == want_seq && strcmp(have, want) != 0));
+    /* A longer log: records written after the head was stored (a crash), or another, longer log
+     * put in its place. The record after the head must link to it. Before, any longer log
+     * passed. */
+    char linked[65];
+    int replaced = found && want_seq > 0 && have_seq > want_seq &&
+                   audit_prev_hash_of(s->audit_abs, want_seq + 1, linked) &&
+                   strcmp(linked, want) != 0;
+    gap |= replaced;
     if (gap) {
         const char *what = have_seq == 0 ? "the log is missing or empty (moved or deleted?)"
                            : have_seq < want_seq
                                ? "the log is shorter (truncated, or another file?)"
-                               : "its last record is another one (replaced?)";
+                           : replaced ? "its record after the remembered head does not link to it "
+                                        "(another, longer log in its place?)"
+                                      : "its last record is another one (replaced?)";
         char ws[24], hs[24], detail[400];
         snprintf(ws, sizeof ws, "%llu", (unsigned long long)want_seq);
         snprintf(hs, sizeof hs, "%llu", (unsigned long long)have_seq);
@@ -817,6 +883,7 @@ static pw_status open_parts(server *s, pw_err *err)
         pw_gw_policy_free(p);
         return pw_err_prefix(err, "phi engine: ");
     }
+    s->phi = pw_gw_phi_pool_source(s->pool);
     if ((st = prepare_policy(s, p, err)) != PW_OK ||
         (st = pw_gw_holder_init(&s->holder, p, err)) != PW_OK)
         return st;
@@ -840,11 +907,13 @@ static pw_status open_parts(server *s, pw_err *err)
                   "crash or a full disk; never acknowledged)",
                   "path", audit_path, "bytes", bytes, NULL);
     }
-    check_audit_head(s, audit_path); /* before anything new is appended */
+    check_audit_head(s, audit_path);               /* before anything new is appended */
+    s->start_rows = pw_spool_high_water(s->spool); /* before ingest: another run's rows */
     restore_held_records(s, audit_path);
     atomic_store(&s->policy_loaded_ms, pw_gw_now_ms());
     if ((st = restore_gates(s, s->fwd_next, err)) != PW_OK ||
-        (st = new_forwarders(s, s->fwd_next, s->n_changed > 0, &s->fwd, err)) != PW_OK)
+        (st = new_forwarders(s, s->fwd_next, s->n_changed > 0, s->start_rows, &s->fwd, err)) !=
+            PW_OK)
         return st;
     for (size_t i = 0; s->n_changed && i < s->fwd_next->n_dests; i++)
         if (!is_changed(s, s->fwd_next->dests[i].dest.name))
@@ -992,6 +1061,19 @@ static void bound_changed(server *s, const pw_gw_policy *old, const pw_gw_policy
                   "error", e.msg, NULL);
 }
 
+/* Can destination d of the new policy decide a string otherwise than the old policy's
+ * destination of that name did? The engine is the process's (a reload keeps it); the other
+ * rules that remove members are re-applied from the payload (gw_policy_narrow.h). */
+static int phi_verdicts_changed(const pw_gw_policy *old, const pw_gw_dest_policy *d)
+{
+    for (size_t i = 0; old && i < old->n_dests; i++) {
+        const pw_gw_dest_policy *o = &old->dests[i];
+        if (strcmp(o->dest.name, d->dest.name) == 0)
+            return o->phi_strings != d->phi_strings || o->text_scripts != d->text_scripts;
+    }
+    return 0; /* a new destination: no row of the old policy is its */
+}
+
 /* Everything that can fail is done: install the new policy and forwarders (gated until now),
  * stop the old ones and hand their unwritten outcomes on, dead-letter the queues of changed
  * endpoints, let the forwarders run. */
@@ -1019,7 +1101,15 @@ static void commit_reload(server *s, pw_gw_policy_ref *ref, pw_forwarders *f, pw
     /* Before the old forwarders stop (their request in flight can take its timeout, while new
      * events are accepted for the new endpoint): the requests admitted under the old policy
      * commit within milliseconds, and bound the old queue. */
-    bound_changed(s, old_p, fp, old_ingest_bound(s, prev));
+    int64_t old_rows = old_ingest_bound(s, prev);
+    bound_changed(s, old_p, fp, old_rows);
+    /* The strings of rows up to there, spooled under the old policy, are re-checked under this
+     * one where its PHI verdicts can differ (until now every row was: the forwarders were gated);
+     * the rows of earlier runs in any case (another engine). */
+    for (size_t i = 0; i < fp->n_dests; i++)
+        pw_forwarders_rescan_upto(f, fp->dests[i].dest.name,
+                                  phi_verdicts_changed(old_p, &fp->dests[i]) ? old_rows
+                                                                             : s->start_rows);
     pw_forward_unsettled *left = NULL;
     if (old) /* /metrics counters go on; its unwritten outcomes come along */
         stop_retiring(s, old, old_p ? old_p->n_dests : 0, &left);
@@ -1074,7 +1164,7 @@ static pw_status reload(server *s, pw_err *err)
         st = note_changed_endpoints(s, fp, 0, err);
     if (st == PW_OK && !(ref = pw_gw_policy_ref_new(p)))
         st = pw_err_set(err, PW_ERR_NOMEM, "out of memory");
-    if (st == PW_OK && (st = new_forwarders(s, fp, 1, &f, err)) != PW_OK)
+    if (st == PW_OK && (st = new_forwarders(s, fp, 1, INT64_MAX, &f, err)) != PW_OK)
         pw_err_prefix(err, "starting the new forwarders: ");
     if (st == PW_OK && (st = record_moved(s, fp, err)) != PW_OK) {
         pw_forwarders_stop(f);
@@ -1153,6 +1243,11 @@ pw_status pw_gw_serve(const pw_gw_server_opts *o, pw_err *err)
     sigaddset(&set, SIGINT);
     sigaddset(&set, SIGPIPE);
     pthread_sigmask(SIG_BLOCK, &set, NULL); /* inherited by every thread started below */
+    /* A file-size limit (RLIMIT_FSIZE: `ulimit -f`, systemd's LimitFSIZE=) reached by the spool or
+     * the audit log: the write fails with EFBIG, which both handle like a full disk (new events
+     * 503, /healthz and /metrics say so, delivery goes on). Before, SIGXFSZ's default action
+     * killed the gateway (with a core dump) at the first write past the limit. */
+    signal(SIGXFSZ, SIG_IGN);
     server *s = NULL;
     pw_status st = pw_gw_server_start(o, &s, err);
     if (st != PW_OK)

@@ -81,6 +81,7 @@ void pw_spool_items_free(pw_spool_item *items, size_t n);
 
 /* Outcomes of a delivery attempt. */
 pw_status pw_spool_ack(pw_spool *s, const int64_t *ids, size_t n, pw_err *err); /* delivered */
+/* next_attempt_ms: on the spool's schedule clock (pw_spool_clock_ms), as every retry time. */
 pw_status pw_spool_retry(pw_spool *s, int64_t id, int64_t next_attempt_ms, pw_err *err);
 pw_status pw_spool_dead(pw_spool *s, int64_t id, const char *reason, pw_err *err);
 
@@ -241,6 +242,18 @@ pw_status pw_spool_audit_head_get(pw_spool *s, int *found, char **path, uint64_t
  * so every row committed later is above it: a reload takes it once the requests admitted under
  * the old policy are committed, as the bound of the queue accepted for an old endpoint. */
 int64_t pw_spool_high_water(pw_spool *s);
+
+/* The spool's schedule clock, in milliseconds: the wall clock as read when the spool was opened,
+ * advanced by CLOCK_MONOTONIC since. Retry times (next_attempt_ms) and leases are on it, so a
+ * step of the wall clock (NTP, a restored VM, `date -s`) neither holds retries back for as long
+ * as the clock went back nor makes every one of them due, and every lease expire mid-send, when
+ * it goes forward. Before, they were on the wall clock. The ages that are wall-clock facts (an
+ * event's created_ms, the retry window's first attempt, the audit records' times) stay on it.
+ * Without a step since the open it reads the wall clock (to the drift of the two clocks). */
+int64_t pw_spool_clock_ms(const pw_spool *s);
+/* A time of the schedule clock, as the wall clock reads it now (the same time when the two
+ * differ by a second or less: no step). */
+int64_t pw_spool_clock_to_wall(const pw_spool *s, int64_t t);
 /* pw_spool_lease_all for the items of rows at or below `upto` (a pw_spool_high_water): the
  * items of later rows are neither leased nor looked past (a forwarder leases them as usual). */
 pw_status pw_spool_lease_all_upto(pw_spool *s, const char *destination, int64_t upto, size_t max,

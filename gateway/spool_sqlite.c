@@ -51,6 +51,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <time.h>
@@ -76,6 +77,27 @@ pw_status pw_spool_exec(pw_spool *s, const char *sql, pw_err *err)
                               "spool: %.80s: %s", sql, msg ? msg : "?");
     sqlite3_free(msg);
     return st;
+}
+
+static int64_t clock_ns(clockid_t id)
+{
+    struct timespec ts;
+    clock_gettime(id, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+int64_t pw_spool_clock_ms(const pw_spool *s)
+{
+    /* in nanoseconds, rounded once: without a step it reads what the wall clock reads */
+    return (clock_ns(CLOCK_MONOTONIC) + s->clock_offset_ns) / 1000000;
+}
+
+int64_t pw_spool_clock_to_wall(const pw_spool *s, int64_t t)
+{
+    /* The two clocks are read one after the other: without a step they differ by a millisecond
+     * of rounding at most, which must not move a time past the moment it was taken. */
+    int64_t step = pw_gw_now_ms() - pw_spool_clock_ms(s);
+    return step > 1000 || step < -1000 ? t + step : t;
 }
 
 static const char *const stmt_sql[SQL_COUNT] = {
@@ -404,12 +426,47 @@ static void spool_destroy(pw_spool *s)
     free(s);
 }
 
+/* The process's file-size limit (RLIMIT_FSIZE: `ulimit -f`, systemd's LimitFSIZE=), or
+ * UINT64_MAX. Read at each use: it can be raised while the gateway runs (prlimit). */
+static uint64_t fsize_limit(void)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_FSIZE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY)
+        return UINT64_MAX;
+    return (uint64_t)rl.rlim_cur;
+}
+
+/* What the file-size limit still lets the spool's files grow by: a write past it fails with
+ * EFBIG (SQLite: a disk I/O error) as a full disk's fails with ENOSPC, for the database file
+ * (checkpoints) and its WAL (every commit) alike, so the larger of the two counts. */
+static uint64_t fsize_room(const pw_spool *s)
+{
+    uint64_t limit = fsize_limit();
+    if (limit == UINT64_MAX)
+        return UINT64_MAX;
+    struct stat st;
+    uint64_t biggest = 0;
+    if (stat(s->path, &st) == 0)
+        biggest = (uint64_t)st.st_size;
+    char wal[4096];
+    if (snprintf(wal, sizeof wal, "%s-wal", s->path) < (int)sizeof wal && stat(wal, &st) == 0 &&
+        (uint64_t)st.st_size > biggest)
+        biggest = (uint64_t)st.st_size;
+    return limit > biggest ? limit - biggest : 0;
+}
+
 uint64_t pw_spool_disk_free(const pw_spool *s)
 {
+    /* A file-size limit is a disk as small as it leaves: the reserve and the 503s that keep it
+     * free for delivery outcomes work the same (before, the first write past the limit killed
+     * the gateway with SIGXFSZ, and once that was ignored, puts filled the room to the last byte
+     * and the acks of the spooled events could not commit either). */
+    uint64_t room = fsize_room(s);
     struct statvfs vs;
     if (statvfs(s->path, &vs) != 0)
-        return UINT64_MAX;
-    return (uint64_t)vs.f_bavail * vs.f_frsize;
+        return room;
+    uint64_t disk = (uint64_t)vs.f_bavail * vs.f_frsize;
+    return disk < room ? disk : room;
 }
 
 /* The disk reserve (spool.h): given, or an eighth of the disk between 64 KiB and 64 MiB. */
@@ -428,7 +485,9 @@ static uint64_t reserve_for(const pw_spool_opts *o)
     struct statvfs vs;
     uint64_t r = 0;
     if (statvfs(slash ? dir : ".", &vs) == 0) {
-        r = (uint64_t)vs.f_blocks * vs.f_frsize / 8;
+        /* of the disk, or of what a file-size limit lets a file hold when that is less */
+        uint64_t size = (uint64_t)vs.f_blocks * vs.f_frsize, limit = fsize_limit();
+        r = (size < limit ? size : limit) / 8;
         r = r < (64u << 10) ? (64u << 10) : r > (64u << 20) ? (64u << 20) : r;
     }
     free(dir);
@@ -476,6 +535,7 @@ pw_status pw_spool_open(const pw_spool_opts *opts, pw_spool **out, pw_err *err)
     pw_gw_cond_init(&s->interval_cond);
     s->max_bytes = opts->max_bytes;
     s->commit_interval_ms = opts->commit_interval_ms;
+    s->clock_offset_ns = clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_MONOTONIC);
     s->load_gather_us = opts->load_gather_us;
     s->path = strdup(opts->path);
     s->reserve = s->path ? reserve_for(opts) : 0;

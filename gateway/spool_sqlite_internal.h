@@ -248,6 +248,9 @@ struct pw_spool {
      * above every stored retry.seq at open): recovery tells an outcome written after a mark by
      * it, whatever the wall clock did in between. Under db_mu. */
     int64_t write_order;
+    /* The schedule clock (pw_spool_clock_ms): CLOCK_MONOTONIC plus this offset, the wall
+     * clock's lead over it at open (ns). */
+    int64_t clock_offset_ns;
     int64_t purge_lo;       /* rows below it are queued, or gone, or were young when looked at */
     int64_t purge_young_ms; /* created_ms of the young row at purge_lo (0: none) */
     unsigned acks_since_purge;

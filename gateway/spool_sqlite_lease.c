@@ -323,7 +323,7 @@ static due_try expired_try(pw_spool *s, pw_spool_dest *d, const pw_spool_slot *l
     if (first <= 0)
         first = expired_start(d, item);
     if (first <= 0) {
-        int64_t start = l->val - d->lease_span_ms;
+        int64_t start = pw_spool_clock_to_wall(s, l->val - d->lease_span_ms);
         first = start > 0 ? start : 1;
         /* Out of memory: the later lease's start will stand in for it. */
         pw_spool_map_add(&d->expired, (uint64_t)item, first, 0);
@@ -542,14 +542,14 @@ static pw_status lease_at(pw_spool *s, const char *destination, size_t max, int6
 pw_status pw_spool_lease(pw_spool *s, const char *destination, size_t max, unsigned lease_ms,
                          pw_spool_item **items, size_t *n, pw_err *err)
 {
-    int64_t now = pw_gw_now_ms();
+    int64_t now = pw_spool_clock_ms(s);
     return lease_at(s, destination, max, now, now + lease_ms, 0, INT64_MAX, items, n, err);
 }
 
 pw_status pw_spool_lease_oldest(pw_spool *s, const char *destination, size_t max, unsigned lease_ms,
                                 pw_spool_item **items, size_t *n, pw_err *err)
 {
-    int64_t now = pw_gw_now_ms();
+    int64_t now = pw_spool_clock_ms(s);
     return lease_at(s, destination, max, now, now + lease_ms, 1, INT64_MAX, items, n, err);
 }
 
@@ -564,8 +564,8 @@ pw_status pw_spool_lease_all_upto(pw_spool *s, const char *destination, int64_t 
 {
     /* As seen from far in the future: every lease has expired and every retry is due. The new
      * leases run the usual minute from now. */
-    return lease_at(s, destination, max, INT64_MAX / 4, pw_gw_now_ms() + 60000, 0, upto, items, n,
-                    err);
+    return lease_at(s, destination, max, INT64_MAX / 4, pw_spool_clock_ms(s) + 60000, 0, upto,
+                    items, n, err);
 }
 
 int64_t pw_spool_high_water(pw_spool *s)
@@ -985,13 +985,15 @@ static int lease_attempts(pw_spool *s, pw_spool_dest *d, int64_t item)
  * lease of it that ran out before, if any. Never later than the send: the retry window this
  * starts must not outrun the upstream's deduplication window, which starts when it got the
  * event. A retry row that already has a first attempt keeps it (SQL_RETRY_PUT). */
-static int64_t attempt_start(pw_spool_dest *d, int64_t item, int64_t now, int64_t sent_ms)
+static int64_t attempt_start(const pw_spool *s, pw_spool_dest *d, int64_t item, int64_t now,
+                             int64_t sent_ms)
 {
     int64_t expired = expired_start(d, item);
     if (expired > 0)
         return expired;
     pw_spool_slot *l = pw_spool_map_find(&d->leases, (uint64_t)item, -1);
-    int64_t start = l ? l->val - d->lease_span_ms : now;
+    /* the lease is on the schedule clock, the window on the wall clock */
+    int64_t start = l ? pw_spool_clock_to_wall(s, l->val - d->lease_span_ms) : now;
     if (start <= 0 || start > now)
         start = now;
     return l && sent_ms >= start && sent_ms <= now ? sent_ms : start;
@@ -1028,8 +1030,9 @@ static pw_status retry_item(pw_spool *s, int64_t item, int64_t next, int uncount
     sqlite3_bind_int64(st, 4, attempts > 0 ? attempts : 0);
     /* A put back was no attempt: it leaves the first attempt as it was (none, or an earlier one:
      * in the row, or a lease that ran out). */
-    sqlite3_bind_int64(
-        st, 5, uncount ? expired_start(d, item) : attempt_start(d, item, pw_gw_now_ms(), sent_ms));
+    sqlite3_bind_int64(st, 5,
+                       uncount ? expired_start(d, item)
+                               : attempt_start(s, d, item, pw_gw_now_ms(), sent_ms));
     sqlite3_bind_int64(st, 6, ++s->write_order);
     int rc = sqlite3_step(st);
     sqlite3_reset(st);

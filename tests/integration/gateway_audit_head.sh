@@ -101,6 +101,44 @@ expect_match "$(cat "$dir/log")" "\"level\":\"error\".*\"expected_seq\":\"$head_
 gateway_stop
 expect_match "$(head -n 1 "$dir/audit.log")" "^\\{\"seq\":$((head_seq + 1)),.*chain_continued" "deleted: the new file continues the seq"
 
+# Replaced by another, longer log while stopped (its chain intact, its seqs past the head): the
+# record after the remembered head does not link to it. Before, a longer log passed unchecked.
+head_seq=$(last_seq "$dir/audit.log")
+head_hash=$(last_hash "$dir/audit.log")
+mkdir -p "$dir/other"
+: >"$dir/other/log"
+gateway_start "$dir/other/log" --config "$dir/gw.yaml" --spool "$dir/other/spool.db" \
+    --audit "$dir/other/audit.log" --threads 1 || fail "the other gateway did not start"
+for _ in $(seq $((head_seq + 2))); do post >/dev/null; done
+wait_until "$PW_WAIT_S" sh -c "[ \$(wc -l <'$dir/other/audit.log') -gt $((head_seq + 1)) ]"
+gateway_stop
+[ "$(last_seq "$dir/other/audit.log")" -gt "$head_seq" ] || fail "the other log is not longer"
+cp "$dir/other/audit.log" "$dir/audit.log"
+: >"$dir/log"
+start
+expect_match "$(cat "$dir/log")" "\"level\":\"error\".*\"expected_seq\":\"$head_seq\",\"expected_hash\":\"$head_hash\".*does not link to it" \
+    "replaced by a longer log: detected"
+expect_match "$(curl -s "http://127.0.0.1:$port/metrics")" '^phiwall_gateway_audit_chain_gap 1$' "replaced by a longer log: gauge 1"
+gateway_stop
+
+# A longer log that is this one's continuation (records written after the head was stored, as
+# after a crash: the spool's head set back three records here): not a gap.
+run_some 1
+back=$(tail -n 4 "$dir/audit.log" | head -n 1)
+python3 - "$dir/spool.db" "$(printf '%s\n' "$back" | field seq)" \
+    "$(printf '%s\n' "$back" | sed -n 's/.*"hash":"\([0-9a-f]*\)"}$/\1/p')" <<'PY' || fail "could not set the head back"
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+n = db.execute("UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1", (int(sys.argv[2]), sys.argv[3])).rowcount
+db.commit()
+sys.exit(0 if n == 1 else 1)
+PY
+: >"$dir/log"
+start
+expect_match "$(curl -s "http://127.0.0.1:$port/metrics")" '^phiwall_gateway_audit_chain_gap 0$' "its own continuation: gauge 0"
+gateway_stop
+expect_nomatch "$(cat "$dir/log")" 'does not end with the head' "its own continuation: no error"
+
 # Another path: not a gap (the old file keeps its records), said with a warning.
 : >"$dir/log"
 gateway_start "$dir/log" --config "$dir/gw.yaml" --spool "$dir/spool.db" \

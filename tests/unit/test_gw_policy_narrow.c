@@ -171,6 +171,8 @@ static const char *narrowed(pw_arena *a, const pw_gw_policy *p, size_t d, const 
     if (!v)
         return NULL;
     pw_gw_policy_narrow(p, d, v, event_id, nw);
+    pw_err err = {0}; /* and the PHI verdicts, as a forwarder re-decides them after a reload */
+    CHECK_INT(pw_gw_policy_narrow_phi(p, d, v, &gw_test_phi, a, nw, &err), PW_OK);
     if (nw->dead)
         return NULL;
     pw_buf b;
@@ -282,5 +284,80 @@ static void test_notes_and_dead_reasons(void)
     fixture_free(&f);
 }
 
+/* The PHI verdicts re-decided (pw_gw_policy_narrow_phi): a payload written under phi: redact
+ * and text_scripts: any is unchanged under the same policy; under phi: drop and text_scripts:
+ * latin, the string redacted at acceptance and the Cyrillic one are removed, the clean one
+ * stays; a string the engine now finds PHI in (one the engine of acceptance let through: a
+ * --vocab term added since; here a payload written to carry one) is redacted under redact and
+ * removed under drop. */
+static const char *phi_yaml(const char *phi, const char *scripts, char *buf, size_t cap)
+{
+    snprintf(buf, cap,
+             "site:\n"
+             "  origins: [https://www.example-hospital.org]\n"
+             "destinations:\n"
+             "  hook:\n"
+             "    type: webhook\n"
+             "    url: http://127.0.0.1:9/hook\n"
+             "    events: {appointment_request: Schedule}\n"
+             "    allow_params: [note, topic, code, n]\n"
+             "    page_title: keep\n"
+             "    phi: %s\n"
+             "    text_scripts: %s\n",
+             phi, scripts);
+    return buf;
+}
+
+static void test_phi_verdicts_re_decided(void)
+{
+    char y1[1024], y2[1024];
+    pw_err err = {0};
+    pw_arena a;
+    pw_arena_init(&a, 0);
+    pw_gw_policy *loose = gw_test_policy_load(phi_yaml("redact", "any", y1, sizeof y1), &err);
+    pw_gw_policy *tight = gw_test_policy_load(phi_yaml("drop", "latin", y2, sizeof y2), &err);
+    CHECK(loose && tight);
+    static const char ev_json[] =
+        "{\"event_id\":\"11111111-1111-4111-8111-111111111111\",\"name\":"
+        "\"appointment_request\",\"time\":1700000000000,\"page_title\":\"Visiting hours\","
+        "\"params\":{\"note\":\"hiv test\",\"topic\":\"\u041f\u0440\u0438\u0432\u0435\u0442\","
+        "\"code\":\"blue\"}}";
+    pw_gw_event *evs = NULL;
+    size_t n = 0;
+    CHECK_INT(pw_gw_events_parse(&a, ev_json, strlen(ev_json), &loose->limits, &evs, &n, &err),
+              PW_OK);
+    pw_gw_dest_result res[1];
+    CHECK_INT(pw_gw_policy_apply(loose, &gw_test_phi, &a, &evs[0], NOW, res, &err), PW_OK);
+    CHECK(res[0].accepted);
+    CHECK(strstr(res[0].payload, "\"note\":\"[HEALTH] test\"") != NULL);
+    pw_gw_narrowed nw;
+    const char *same = narrowed(&a, loose, 0, res[0].payload, evs[0].event_id, &nw);
+    CHECK_INT(nw.removed, 0);
+    CHECK_STR(same, res[0].payload);
+    const char *t = narrowed(&a, tight, 0, res[0].payload, evs[0].event_id, &nw);
+    CHECK(t && !strstr(t, "\"note\"") && !strstr(t, "\"topic\""));
+    CHECK(t && strstr(t, "\"code\":\"blue\"") && strstr(t, "\"page_title\":\"Visiting hours\""));
+    CHECK_INT(nw.removed, 2);
+    CHECK(strstr(nw.note, "params.note (phi: drop (redacted under the policy of its acceptance))"));
+    CHECK(strstr(nw.note, "params.topic (guard: "));
+    /* a string with PHI the engine of acceptance did not know (a --vocab term added since) */
+    const char *edited =
+        "{\"event_id\":\"11111111-1111-4111-8111-111111111111\",\"name\":\"Schedule\","
+        "\"time\":1700000000000,\"page_title\":\"cancer center\",\"params\":{\"note\":"
+        "\"about diabetes\",\"code\":\"blue\",\"n\":12}}";
+    const char *r = narrowed(&a, loose, 0, edited, NULL, &nw);
+    CHECK_STR(r, "{\"event_id\":\"11111111-1111-4111-8111-111111111111\",\"name\":\"Schedule\","
+                 "\"time\":1700000000000,\"page_title\":\"[HEALTH] center\",\"params\":{"
+                 "\"note\":\"about [HEALTH]\",\"code\":\"blue\",\"n\":12}}");
+    CHECK_INT(nw.removed, 2);
+    r = narrowed(&a, tight, 0, edited, NULL, &nw);
+    CHECK_STR(r, "{\"event_id\":\"11111111-1111-4111-8111-111111111111\",\"name\":\"Schedule\","
+                 "\"time\":1700000000000,\"params\":{\"code\":\"blue\",\"n\":12}}");
+    pw_gw_policy_free(loose);
+    pw_gw_policy_free(tight);
+    pw_arena_free(&a);
+}
+
 PW_TEST_MAIN(PW_TEST(test_same_policy_changes_nothing),
-             PW_TEST(test_tightened_policy_is_what_it_writes), PW_TEST(test_notes_and_dead_reasons))
+             PW_TEST(test_tightened_policy_is_what_it_writes), PW_TEST(test_notes_and_dead_reasons),
+             PW_TEST(test_phi_verdicts_re_decided))
