@@ -372,13 +372,10 @@ static void site_search_services(void)
             CHECK(f->tracker && strcmp(f->tracker->id, "unknown-third-party") != 0);
     }
     const pw_finding *al = NULL;
-    pw_finding al_copy; /* pw_test_finding's slots are reused */
     for (size_t i = 0; s.r && i < s.r->n_findings; i++)
         if (strcmp(pw_test_finding(s.r, i)->rule_id, "PW-SEARCH-TERM") == 0 &&
-            strcmp(pw_test_finding(s.r, i)->tracker->id, "algolia") == 0) {
-            al_copy = *pw_test_finding(s.r, i);
-            al = &al_copy;
-        }
+            strcmp(pw_test_finding(s.r, i)->tracker->id, "algolia") == 0)
+            al = pw_test_finding(s.r, i);
     const pw_evidence *e = evidence_of(al, PW_FIELD_SEARCH_TERM);
     CHECK(e && strcmp(e->key, "requests.0.params.query") == 0 &&
           strcmp(e->value, "knee pain") == 0);
