@@ -91,8 +91,8 @@ static int fail_severity(const pw_scan_result *r, const pw_baseline_diff *d)
         return pw_scan_result_max_severity(r);
     int max = -1;
     for (size_t i = 0; i < r->n_findings; i++)
-        if (pw_baseline_is_news(d, r, i) && (int)r->findings[i].severity > max)
-            max = (int)r->findings[i].severity;
+        if (pw_baseline_is_news(d, r, i) && (int)pw_scan_result_severity(r, i) > max)
+            max = (int)pw_scan_result_severity(r, i);
     return max;
 }
 

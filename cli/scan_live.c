@@ -715,8 +715,8 @@ static void summarize(const pw_scan_result *r, pw_live_summary *sum, const char 
     sum->requests = r->n_requests;
     sum->findings = r->n_findings;
     for (size_t i = 0; i < r->n_findings; i++)
-        if ((int)r->findings[i].severity >= 0 && r->findings[i].severity < 5)
-            sum->by_sev[r->findings[i].severity]++;
+        if ((int)pw_scan_result_severity(r, i) >= 0 && pw_scan_result_severity(r, i) < 5)
+            sum->by_sev[pw_scan_result_severity(r, i)]++;
     sum->max_sev = pw_scan_result_max_severity(r);
     sum->source = source;
     sum->gaps = pw_report_incomplete_count(r);

@@ -93,11 +93,6 @@ typedef struct pw_finding {
     /* The tracker is one the site declared a BAA with (pw_assess_opts.baa_ids): severity capped
      * at low, legal reasoning and fix about the agreement. */
     int baa_declared;
-    /* Past pw_assess_opts.memory_budget the assessor keeps a finding's evidence, request and
-     * legal reasoning (detail_at) and its fix (remedy_at) in its spill file: those members
-     * above are then NULL (n_evidence still counts) and these are the records' positions + 1.
-     * 0: in memory. Read a finding whole with pw_finding_detail. */
-    unsigned long long detail_at, remedy_at;
 } pw_finding;
 
 typedef struct pw_assessor pw_assessor;
@@ -149,10 +144,16 @@ typedef struct pw_tracker_use {
 
 /* The result, valid until the assessor is freed. Findings are sorted by severity (highest
  * first), then page key, vendor, tracker, rule, account and evidence request URL: no two tie
- * (docs/report-formats.md). */
+ * (docs/report-formats.md). They are read one at a time through pw_scan_result_finding, never
+ * as an array: past pw_assess_opts.memory_budget a long scan keeps each finding in memory as a
+ * compact record and its evidence, request, legal reasoning and fix in a temporary file. */
 typedef struct pw_scan_result {
+    /* A result built by hand (a test, a program of its own) may give its findings here, an
+     * array; the assessor's result leaves it NULL. Read either through pw_scan_result_finding. */
     const pw_finding *findings;
     size_t n_findings;
+    /* The assessor's findings (its compact records; NULL in a result built by hand). */
+    const pw_assessor *store;
     const pw_page *pages;
     size_t n_pages;
     const pw_hhs_context *page_contexts; /* parallel to pages */
@@ -190,11 +191,16 @@ typedef struct pw_scan_result {
     const pw_spill *spill;
 } pw_scan_result;
 
-/* Finding f of r whole: f itself when its details are in memory, else *tmp, a copy of f with
- * its evidence, request, legal reasoning and fix read back from r's spill file into the arena
- * (NULL with err set when the file cannot be read). Reports read every finding through it. */
-const pw_finding *pw_finding_detail(const pw_scan_result *r, const pw_finding *f, pw_finding *tmp,
-                                    pw_arena *a, pw_err *err);
+/* Finding i of r (i < r->n_findings, in the order above) in *tmp. With an arena: whole, its
+ * evidence, request, legal reasoning and fix read back from the temporary file into the arena
+ * when kept there (NULL with err set when the file cannot be read). With a NULL arena: at once,
+ * without I/O, its evidence, request, legal reasoning and fix present only when kept in memory
+ * (else NULL, n_evidence 0): what a count, a sort or a table row needs. Returns tmp, or the
+ * array's finding of a result built by hand; valid until tmp is reused and the arena reset. */
+const pw_finding *pw_scan_result_finding(const pw_scan_result *r, size_t i, pw_finding *tmp,
+                                         pw_arena *a, pw_err *err);
+/* Finding i's severity (no I/O). */
+pw_severity pw_scan_result_severity(const pw_scan_result *r, size_t i);
 
 pw_status pw_assessor_finish(pw_assessor *as, const pw_scan_result **out, pw_err *err);
 

@@ -27,7 +27,7 @@
 /* ---- a small string-keyed index (open addressing over positions in a key array) ---- */
 
 typedef struct index_map {
-    size_t *slot; /* position + 1; 0 is empty */
+    uint32_t *slot; /* position + 1; 0 is empty (4 bytes a slot: a long scan has millions) */
     size_t cap, n;
 } index_map;
 
@@ -56,9 +56,11 @@ static size_t map_find(const index_map *m, char *const *keys, const char *key)
 static int map_insert(index_map *m, size_t pos, uint64_t (*hash_of)(const void *, size_t),
                       const void *ctx)
 {
+    if (pos >= UINT32_MAX)
+        return 0;
     if ((m->n + 1) * 10 > m->cap * 7) {
         size_t cap = m->cap ? m->cap * 2 : 64;
-        size_t *slot = calloc(cap, sizeof *slot);
+        uint32_t *slot = calloc(cap, sizeof *slot);
         if (!slot)
             return 0;
         for (size_t i = 0; i < m->cap; i++) {
@@ -76,7 +78,7 @@ static int map_insert(index_map *m, size_t pos, uint64_t (*hash_of)(const void *
     size_t j = hash_of(ctx, pos) & (m->cap - 1);
     while (m->slot[j])
         j = (j + 1) & (m->cap - 1);
-    m->slot[j] = pos + 1;
+    m->slot[j] = (uint32_t)pos + 1;
     m->n++;
     return 1;
 }
@@ -108,54 +110,99 @@ static int grow(void **v, size_t *cap, size_t n, size_t size)
 /* ---- a set of 64-bit hashes (the distinct page URLs of one finding) ---- */
 
 typedef struct hash_set {
-    uint64_t *slot; /* 0 is empty (a hash of 0 is stored as 1); NULL while n <= 1 */
-    size_t cap, n;
-    uint64_t one; /* the only hash while slot is NULL: most findings have one page URL */
+    union {
+        uint64_t one;   /* the only hash while cap is 0: most findings have one page URL */
+        uint64_t *slot; /* 0 is empty (a hash of 0 is stored as 1) */
+    } u;
+    uint32_t cap, n;
 } hash_set;
 
 /* 1 if h was added, 0 if it was there, -1 when out of memory. */
 static int hash_set_add(hash_set *s, uint64_t h)
 {
     h = h ? h : 1;
-    if (!s->slot && s->n == 0) {
-        s->one = h;
-        s->n = 1;
-        return 1;
-    }
-    if (!s->slot && h == s->one)
-        return 0;
-    if (!s->slot) { /* a second hash: a table for both */
-        s->slot = calloc(4, sizeof *s->slot);
-        if (!s->slot)
+    if (!s->cap) {
+        if (!s->n) {
+            s->u.one = h;
+            s->n = 1;
+            return 1;
+        }
+        if (h == s->u.one)
+            return 0;
+        uint64_t *slot = calloc(4, sizeof *slot); /* a second hash: a table for both */
+        if (!slot)
             return -1;
+        slot[s->u.one & 3] = s->u.one;
+        s->u.slot = slot;
         s->cap = 4;
-        s->slot[s->one & 3] = s->one;
     }
-    if ((s->n + 1) * 10 > s->cap * 7) {
-        size_t cap = s->cap ? s->cap * 2 : 4; /* most findings: one page URL */
+    if (((size_t)s->n + 1) * 10 > (size_t)s->cap * 7) {
+        uint32_t cap = s->cap * 2;
         uint64_t *slot = calloc(cap, sizeof *slot);
         if (!slot)
             return -1;
         for (size_t i = 0; i < s->cap; i++) {
-            if (!s->slot[i])
+            if (!s->u.slot[i])
                 continue;
-            size_t j = s->slot[i] & (cap - 1);
+            size_t j = s->u.slot[i] & (cap - 1);
             while (slot[j])
                 j = (j + 1) & (cap - 1);
-            slot[j] = s->slot[i];
+            slot[j] = s->u.slot[i];
         }
-        free(s->slot);
-        s->slot = slot;
+        free(s->u.slot);
+        s->u.slot = slot;
         s->cap = cap;
     }
     size_t j = h & (s->cap - 1);
-    for (; s->slot[j]; j = (j + 1) & (s->cap - 1))
-        if (s->slot[j] == h)
+    for (; s->u.slot[j]; j = (j + 1) & (s->cap - 1))
+        if (s->u.slot[j] == h)
             return 0;
-    s->slot[j] = h;
+    s->u.slot[j] = h;
     s->n++;
     return 1;
 }
+
+/* ---- a finding as the assessor keeps it ---- */
+
+/* A finding's evidence, request and legal reasoning while they are kept in memory (below the
+ * budget), in the arena. */
+typedef struct mem_detail {
+    const char *legal;
+    const pw_evidence *ev;
+    size_t n_ev;
+    const pw_request *req;
+} mem_detail;
+
+enum {
+    CF_TITLE = 1,          /* its page had its title when the evidence was taken */
+    CF_SHOT = 2,           /* and its screenshot */
+    CF_BEFORE_CONSENT = 4, /* the evidence request's flags */
+    CF_AFTER_REJECT = 8,
+    CF_BAA = 16,        /* pw_finding.baa_declared */
+    CF_DETAIL_MEM = 32, /* detail.mem, else detail.at (a spill position + 1, 0: none) */
+    CF_REMEDY_MEM = 64, /* remedy.mem, else remedy.at */
+    CF_FOLDED = 128     /* folded into another at finish: dropped */
+};
+
+/* One finding in 64 bytes instead of pw_finding's 192 (a long scan holds hundreds of thousands):
+ * its rule, page and strings by number, its details in memory or in the spill file.
+ * pw_scan_result_finding makes a pw_finding of it. */
+typedef struct cfind {
+    const pw_tracker *tracker;
+    union {
+        uint64_t at;
+        const mem_detail *mem;
+    } detail;
+    union {
+        uint64_t at;
+        const char *mem;
+    } remedy;
+    const char **page_urls;           /* the first PW_FINDING_PAGE_URLS, in the arena */
+    uint32_t page;                    /* the evidence's page (as->pages) */
+    uint32_t account, company, event; /* interned strings: their number + 1, 0 for NULL */
+    uint32_t occurrences, page_variants;
+    uint8_t rule, severity, context, step, n_page_urls, flags;
+} cfind;
 
 /* ---- the assessor ---- */
 
@@ -165,20 +212,23 @@ typedef struct party_cache {
     int third;
 } party_cache;
 
+/* 88 bytes a page (a long scan has tens of thousands): flags as bits, counts as 32 bits. */
 typedef struct apage {
     pw_page page;
-    pw_hhs_context ctx;
     const char *why; /* what decided the context */
-    const char *key; /* pw_url_page_key: what its findings are keyed by */
-    int added;       /* pw_assessor_add_page has been called for it */
-    int login_url;   /* pw_assess_login_url of its URL: asked once, not at every request */
-    int brand_known; /* brand below is computed (a libpsl lookup: once per page, not beacon) */
+    /* pw_url_page_key: what its findings are keyed by (page.url itself when the URL is its own
+     * key, as most are: no copy) */
+    const char *key;
     const char *brand;
+    uint32_t held, held_bytes; /* awaiting_title's requests and their approximate size */
+    unsigned ctx : 3;          /* pw_hhs_context */
+    unsigned added : 1;        /* pw_assessor_add_page has been called for it */
+    unsigned login_url : 1;   /* pw_assess_login_url of its URL: asked once, not at every request */
+    unsigned brand_known : 1; /* brand is computed (a libpsl lookup: once per page, not beacon) */
     /* Added without a title (a HAR's pages[].title missing or the URL, as Chrome writes it):
      * its requests wait for a Meta/GA beacon whose dt names it, so that its findings are judged
      * with the title, at most TITLE_WAIT_REQUESTS requests / TITLE_WAIT_BYTES. */
-    int awaiting_title;
-    size_t held, held_bytes;
+    unsigned awaiting_title : 1;
 } apage;
 
 /* A request waiting for its page (pw_assessor_add_request before pw_assessor_add_page). */
@@ -223,11 +273,11 @@ struct pw_assessor {
     char **page_keys;
     size_t n_pages, cap_pages, cap_page_keys;
     index_map page_index;
-    pw_finding *findings;
+    cfind *findings;
     /* Each finding's key hashed (finding_key_of: its rule, tracker, account, company, page key
      * and variant, rebuilt from the finding when a hash matches): no key string per finding. */
     uint64_t *finding_hash;
-    size_t *finding_req; /* the request that last counted for each finding (until finish) */
+    uint32_t *finding_req; /* the request that last counted for each finding (until finish) */
     size_t n_findings, cap_findings, cap_finding_hash, cap_finding_req;
     size_t req_serial; /* the request being assessed: a batch's events count once */
     index_map finding_index;
@@ -372,7 +422,8 @@ pw_status pw_assessor_new(const pw_assess_opts *opts, pw_assessor **out, pw_err 
 static void free_url_sets(pw_assessor *as)
 {
     for (size_t i = 0; as->finding_urls && i < as->n_findings; i++)
-        free(as->finding_urls[i].slot);
+        if (as->finding_urls[i].cap)
+            free(as->finding_urls[i].u.slot);
     free(as->finding_urls);
     as->finding_urls = NULL;
     as->cap_finding_urls = 0;
@@ -474,23 +525,45 @@ static char *dup_or_null(pw_arena *a, const char *s)
     return s ? pw_arena_strdup(a, s) : NULL;
 }
 
+/* s kept once in the assessor's arena: its position in as->strs, SIZE_MAX when out of memory. */
+static size_t intern_index(pw_assessor *as, const char *s)
+{
+    size_t i = map_find(&as->str_index, as->strs, s);
+    if (i != SIZE_MAX)
+        return i;
+    char *c = pw_arena_strdup(&as->arena, s);
+    if (!c || !grow((void **)&as->strs, &as->cap_strs, as->n_strs, sizeof *as->strs))
+        return SIZE_MAX;
+    as->strs[as->n_strs] = c;
+    if (!map_put(&as->str_index, as->strs, as->n_strs))
+        return SIZE_MAX;
+    return as->n_strs++;
+}
+
 /* s kept once in the assessor's arena: the same string interned twice is one copy. NULL for
  * NULL or when out of memory. */
 static const char *intern(pw_assessor *as, const char *s)
 {
+    size_t i = s ? intern_index(as, s) : SIZE_MAX;
+    return i == SIZE_MAX ? NULL : as->strs[i];
+}
+
+/* s interned (intern) as its number + 1 in *id (0 for NULL); 0 when out of memory. */
+static int intern_id(pw_assessor *as, const char *s, uint32_t *id)
+{
+    *id = 0;
     if (!s)
-        return NULL;
-    size_t i = map_find(&as->str_index, as->strs, s);
-    if (i != SIZE_MAX)
-        return as->strs[i];
-    char *c = pw_arena_strdup(&as->arena, s);
-    if (!c || !grow((void **)&as->strs, &as->cap_strs, as->n_strs, sizeof *as->strs))
-        return NULL;
-    as->strs[as->n_strs] = c;
-    if (!map_put(&as->str_index, as->strs, as->n_strs))
-        return NULL;
-    as->n_strs++;
-    return c;
+        return 1;
+    size_t i = intern_index(as, s);
+    if (i == SIZE_MAX || i >= UINT32_MAX)
+        return 0;
+    *id = (uint32_t)i + 1;
+    return 1;
+}
+
+static const char *str_of(const pw_assessor *as, uint32_t id)
+{
+    return id ? as->strs[id - 1] : NULL;
 }
 
 /* The page with this URL, created (and classified) when new; SIZE_MAX on allocation failure. */
@@ -525,10 +598,11 @@ static size_t ensure_page(pw_assessor *as, const pw_page *in)
     p->page.screenshot_png = dup_or_null(&as->arena, in->screenshot_png);
     if (!p->page.url)
         return SIZE_MAX;
-    p->login_url = pw_assess_login_url(p->page.url);
+    p->login_url = pw_assess_login_url(p->page.url) != 0;
     char key[1024];
     pw_url_page_key(p->page.url, key, sizeof key);
-    if (!(p->key = pw_arena_strdup(&as->arena, key)))
+    p->key = strcmp(key, p->page.url) == 0 ? p->page.url : pw_arena_strdup(&as->arena, key);
+    if (!p->key)
         return SIZE_MAX;
     const char *why;
     p->ctx =
@@ -1065,8 +1139,8 @@ static pw_status spilled_request(pw_assessor *as, const pw_request *r, uint64_t 
 }
 
 /* The finding's legal reasoning, evidence, request, event, step and consent flags, all from one
- * transmission: in memory, or past the budget in the spill file (f->detail_at). */
-static pw_status set_evidence(pw_assessor *as, pw_finding *f, const rule_input *in,
+ * transmission: in memory, or past the budget in the spill file (f->detail.at). */
+static pw_status set_evidence(pw_assessor *as, cfind *f, const rule_input *in,
                               const unsigned char *use, const char *legal, pw_err *err)
 {
     size_t n = 0;
@@ -1074,17 +1148,23 @@ static pw_status set_evidence(pw_assessor *as, pw_finding *f, const rule_input *
     pw_status st = spilling(as, &spill, err);
     if (st != PW_OK)
         return st;
-    f->event_name = intern(as, in->b->event_name);
-    f->step = in->req->step;
-    f->before_consent = in->req->before_consent;
-    f->after_reject = in->req->after_reject;
+    if (!intern_id(as, in->b->event_name, &f->event))
+        return pw_err_set(err, PW_ERR_NOMEM, "assessor: out of memory");
+    f->step = (uint8_t)in->req->step;
+    f->flags &= (uint8_t) ~(CF_BEFORE_CONSENT | CF_AFTER_REJECT | CF_DETAIL_MEM);
+    f->flags |= (uint8_t)((in->req->before_consent ? CF_BEFORE_CONSENT : 0) |
+                          (in->req->after_reject ? CF_AFTER_REJECT : 0));
     if (!spill) {
+        mem_detail *d = pw_arena_calloc(&as->arena, 1, sizeof *d);
+        if (!d)
+            return pw_err_set(err, PW_ERR_NOMEM, "assessor: out of memory");
         pw_evidence *ev = copy_evidence(&as->arena, in->fields, in->n_fields, use, &n);
-        f->legal = intern(as, legal);
-        f->evidence = ev;
-        f->n_evidence = ev ? n : 0;
-        f->request = evidence_request(as, in->req);
-        f->detail_at = 0;
+        d->legal = intern(as, legal);
+        d->ev = ev;
+        d->n_ev = ev ? n : 0;
+        d->req = evidence_request(as, in->req);
+        f->detail.mem = d;
+        f->flags |= CF_DETAIL_MEM;
         return PW_OK;
     }
     uint64_t req_at = 0, at = 0;
@@ -1097,32 +1177,29 @@ static pw_status set_evidence(pw_assessor *as, pw_finding *f, const rule_input *
     pw_spill_enc_detail(&as->enc, legal, ev, n, req_at);
     if ((st = spill_enc(as, &at, err)) != PW_OK)
         return st;
-    f->legal = NULL;
-    f->evidence = NULL;
-    f->n_evidence = n;
-    f->request = NULL;
-    f->detail_at = at;
+    f->detail.at = at;
     return PW_OK;
 }
 
 /* The finding's fix: in memory (kept once), or past the budget in the spill file. */
-static pw_status set_remedy(pw_assessor *as, pw_finding *f, const char *remedy, pw_err *err)
+static pw_status set_remedy(pw_assessor *as, cfind *f, const char *remedy, pw_err *err)
 {
     int spill = 0;
     pw_status st = spilling(as, &spill, err);
     if (st != PW_OK)
         return st;
     if (!spill) {
-        f->remediation = intern(as, remedy);
-        return remedy && !f->remediation ? pw_err_set(err, PW_ERR_NOMEM, "assessor: out of memory")
-                                         : PW_OK;
+        f->remedy.mem = intern(as, remedy);
+        f->flags |= CF_REMEDY_MEM;
+        return remedy && !f->remedy.mem ? pw_err_set(err, PW_ERR_NOMEM, "assessor: out of memory")
+                                        : PW_OK;
     }
     pw_buf_clear(&as->enc);
     pw_spill_enc_str(&as->enc, remedy);
-    f->remediation = NULL;
+    f->flags &= (uint8_t)~CF_REMEDY_MEM;
     uint64_t at = 0;
     st = spill_enc(as, &at, err);
-    f->remedy_at = at;
+    f->remedy.at = at;
     return st;
 }
 
@@ -1146,18 +1223,24 @@ static const char *legal_for(pw_arena *a, const pw_rule *rule, int sev, const ap
 }
 
 /* The page of the evidence: the finding shows the page its evidence was sent from. */
-static void set_page(pw_finding *f, const apage *page)
+static void set_page(pw_assessor *as, cfind *f, const apage *page)
 {
-    f->context = page->ctx;
-    f->page_url = page->page.url;
-    f->page_title = page->page.title;
-    f->screenshot_png = page->page.screenshot_png;
+    f->context = (uint8_t)page->ctx;
+    f->page = (uint32_t)(page - as->pages);
+    f->flags &= (uint8_t) ~(CF_TITLE | CF_SHOT);
+    f->flags |=
+        (uint8_t)((page->page.title ? CF_TITLE : 0) | (page->page.screenshot_png ? CF_SHOT : 0));
+}
+
+static const char *page_url_of(const pw_assessor *as, const cfind *f)
+{
+    return as->pages[f->page].page.url;
 }
 
 /* Count the page URL of one more occurrence of finding i if it is a new one for it. */
 static pw_status note_page_url(pw_assessor *as, size_t i, const char *url, pw_err *err)
 {
-    pw_finding *f = &as->findings[i];
+    cfind *f = &as->findings[i];
     hash_set *seen = &as->finding_urls[i];
     int added = hash_set_add(seen, hash_str(url));
     if (added < 0)
@@ -1174,7 +1257,7 @@ static pw_status note_page_url(pw_assessor *as, size_t i, const char *url, pw_er
         more[0] = f->page_urls[0];
         f->page_urls = more;
     }
-    ((const char **)f->page_urls)[f->n_page_urls++] = url;
+    f->page_urls[f->n_page_urls++] = url;
     return PW_OK;
 }
 
@@ -1194,21 +1277,23 @@ static const char *finding_legal(pw_assessor *as, const pw_rule *rule, int sev,
 /* A finding's key as record makes it ("rule\x1ftracker\x1faccount\x1flist domain\x1fpage
  * key\x1fvariant"), rebuilt from the finding (every finding of a key has the same of each), in
  * the arena; account may stand in for the finding's own. */
-static char *finding_key_of(pw_arena *a, const pw_finding *f, const char *account)
+static char *finding_key_of(const pw_assessor *as, pw_arena *a, const cfind *f, const char *account)
 {
     char page[1024];
-    pw_url_page_key(f->page_url, page, sizeof page);
-    const char *variant = strcmp(f->rule_id, "PW-CONSENT") != 0 ? ""
-                          : f->after_reject                     ? "after-reject"
-                          : f->before_consent                   ? "before-consent"
-                                                                : "";
+    pw_url_page_key(page_url_of(as, f), page, sizeof page);
+    const char *rule_id = pw_rules_at(f->rule)->info.id;
+    const char *variant = strcmp(rule_id, "PW-CONSENT") != 0 ? ""
+                          : f->flags & CF_AFTER_REJECT       ? "after-reject"
+                          : f->flags & CF_BEFORE_CONSENT     ? "before-consent"
+                                                             : "";
     if (!account)
-        account = f->account_id ? f->account_id : "";
-    return pw_arena_sprintf(a, "%s\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s", f->rule_id, f->tracker->id,
-                            account, f->company ? f->company : "", page, variant);
+        account = f->account ? str_of(as, f->account) : "";
+    const char *company = str_of(as, f->company);
+    return pw_arena_sprintf(a, "%s\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s", rule_id, f->tracker->id, account,
+                            company ? company : "", page, variant);
 }
 
-/* The finding with this key (hash h), or SIZE_MAX. A folded finding (rule_id NULL) is none. */
+/* The finding with this key (hash h), or SIZE_MAX. A folded finding is none. */
 static size_t finding_find(pw_assessor *as, const char *key, uint64_t h)
 {
     const index_map *m = &as->finding_index;
@@ -1218,9 +1303,9 @@ static size_t finding_find(pw_assessor *as, const char *key, uint64_t h)
         if (!m->slot[i])
             return SIZE_MAX;
         size_t pos = m->slot[i] - 1;
-        if (as->finding_hash[pos] != h || !as->findings[pos].rule_id)
+        if (as->finding_hash[pos] != h || as->findings[pos].flags & CF_FOLDED)
             continue;
-        char *k = finding_key_of(&as->sortv, &as->findings[pos], NULL);
+        char *k = finding_key_of(as, &as->sortv, &as->findings[pos], NULL);
         int eq = k && strcmp(k, key) == 0;
         pw_arena_reset(&as->sortv);
         if (eq)
@@ -1254,20 +1339,20 @@ static pw_status record(pw_assessor *as, const pw_rule *rule, int sev, const rul
     uint64_t key_hash = hash_str(key);
     size_t i = finding_find(as, key, key_hash);
     if (i != SIZE_MAX) {
-        pw_finding *f = &as->findings[i];
-        if (as->finding_req[i] != as->req_serial) /* GA4's batched events: one request */
-            f->occurrences++;
-        as->finding_req[i] = as->req_serial;
+        cfind *f = &as->findings[i];
+        if (as->finding_req[i] != (uint32_t)as->req_serial) /* GA4's batched events: one request */
+            f->occurrences += f->occurrences < UINT32_MAX;
+        as->finding_req[i] = (uint32_t)as->req_serial;
         /* a higher severity, or at the same one an event rather than a script load, replaces
          * the evidence with everything else that describes the transmission, its page too */
-        int named = !f->event_name && b->event_name && (pw_severity)sev == f->severity;
-        if ((pw_severity)sev > f->severity || named) {
-            f->severity = (pw_severity)sev;
+        int named = !f->event && b->event_name && sev == f->severity;
+        if (sev > f->severity || named) {
+            f->severity = (uint8_t)sev;
             pw_status st =
                 set_evidence(as, f, in, use, finding_legal(as, rule, sev, in, page), err);
             if (st != PW_OK)
                 return st;
-            set_page(f, page);
+            set_page(as, f, page);
         }
         return note_page_url(as, i, page->page.url, err);
     }
@@ -1279,21 +1364,20 @@ static pw_status record(pw_assessor *as, const pw_rule *rule, int sev, const rul
         !grow((void **)&as->finding_urls, &as->cap_finding_urls, as->n_findings,
               sizeof *as->finding_urls))
         return pw_err_set(err, PW_ERR_NOMEM, "assessor: out of memory");
-    as->finding_urls[as->n_findings] = (hash_set){NULL, 0, 0, 0};
-    as->finding_req[as->n_findings] = as->req_serial;
-    pw_finding *f = &as->findings[as->n_findings];
-    *f = (pw_finding){
-        .rule_id = rule->info.id,
-        .title = rule->info.title,
-        .severity = (pw_severity)sev,
-        .baa_declared = baa_covered(rule, in),
+    as->finding_urls[as->n_findings] = (hash_set){.cap = 0, .n = 0};
+    as->finding_req[as->n_findings] = (uint32_t)as->req_serial;
+    cfind *f = &as->findings[as->n_findings];
+    *f = (cfind){
+        .rule = (uint8_t)(rule - pw_rules_at(0)),
+        .severity = (uint8_t)sev,
+        .flags = baa_covered(rule, in) ? CF_BAA : 0,
         .tracker = b->tracker,
-        .account_id = intern(as, b->account_id),
-        .company = intern(as, in->list_domain),
         .occurrences = 1,
         .page_urls = pw_arena_calloc(&as->arena, 1, sizeof(const char *)),
     };
-    set_page(f, page);
+    int interned =
+        intern_id(as, b->account_id, &f->account) && intern_id(as, in->list_domain, &f->company);
+    set_page(as, f, page);
     pw_status st = set_remedy(as, f,
                               baa_covered(rule, in) ? pw_rules_baa_remedy(&as->req, in, rule)
                                                     : rule->remedy(&as->req, in),
@@ -1303,8 +1387,7 @@ static pw_status record(pw_assessor *as, const pw_rule *rule, int sev, const rul
     if (st != PW_OK)
         return st;
     as->finding_hash[as->n_findings] = key_hash;
-    if (!f->page_urls || (in->list_domain && !f->company) || (b->account_id && !f->account_id) ||
-        !finding_put(as, as->n_findings))
+    if (!f->page_urls || !interned || !finding_put(as, as->n_findings))
         return pw_err_set(err, PW_ERR_NOMEM, "assessor: out of memory");
     as->n_findings++;
     return note_page_url(as, as->n_findings - 1, page->page.url, err);
@@ -1670,7 +1753,8 @@ static pw_status await_title(pw_assessor *as, const pw_request *req, size_t page
 {
     apage *p = &as->pages[page_i];
     p->held++;
-    p->held_bytes += req->body_len + strlen(req->url) + 256;
+    size_t bytes = p->held_bytes + req->body_len + strlen(req->url) + 256;
+    p->held_bytes = bytes < TITLE_WAIT_BYTES ? (uint32_t)bytes : TITLE_WAIT_BYTES;
     const char *title = title_from_beacon(as, req, page_i);
     if (title)
         ensure_page(as, &(pw_page){.url = p->page.url, .title = title}); /* the title, and the
@@ -1853,90 +1937,102 @@ pw_status pw_assessor_add_request(pw_assessor *as, const pw_request *req, pw_err
  * the order never depends on the order the capture listed them in. */
 /* The request URL the sort compares last: a spilled finding's is read back (into as->sortv,
  * reset after each comparison). */
-static const char *sort_url(pw_assessor *as, const pw_finding *f)
+static const char *sort_url(pw_assessor *as, const cfind *f)
 {
-    if (f->request)
-        return f->request->url ? f->request->url : "";
-    const char *u = f->detail_at && as->spill
-                        ? pw_spill_request_url(as->spill, f->detail_at, &as->sortv)
+    if (f->flags & CF_DETAIL_MEM)
+        return f->detail.mem->req && f->detail.mem->req->url ? f->detail.mem->req->url : "";
+    const char *u = f->detail.at && as->spill
+                        ? pw_spill_request_url(as->spill, f->detail.at, &as->sortv)
                         : NULL;
     return u ? u : "";
 }
 
-static int cmp_findings(const void *pa, const void *pb, void *ctx)
+static const char *vendor_of(const pw_tracker *t)
 {
-    pw_assessor *as = ctx;
-    const pw_finding *a = pa, *b = pb;
+    return t->vendor ? t->vendor : t->id;
+}
+
+static int cmp_findings(const cfind *a, const cfind *b, pw_assessor *as)
+{
     if (a->severity != b->severity)
         return a->severity > b->severity ? -1 : 1;
     char ka[1024], kb[1024];
-    pw_url_page_key(a->page_url, ka, sizeof ka);
-    pw_url_page_key(b->page_url, kb, sizeof kb);
+    pw_url_page_key(page_url_of(as, a), ka, sizeof ka);
+    pw_url_page_key(page_url_of(as, b), kb, sizeof kb);
     int c = strcmp(ka, kb);
     if (!c)
-        c = strcmp(a->tracker->vendor ? a->tracker->vendor : a->tracker->id,
-                   b->tracker->vendor ? b->tracker->vendor : b->tracker->id);
+        c = strcmp(vendor_of(a->tracker), vendor_of(b->tracker));
     if (!c)
         c = strcmp(a->tracker->id, b->tracker->id);
     if (!c)
-        c = strcmp(a->rule_id, b->rule_id);
+        c = strcmp(pw_rules_at(a->rule)->info.id, pw_rules_at(b->rule)->info.id);
     if (!c)
-        c = strcmp(a->account_id ? a->account_id : "", b->account_id ? b->account_id : "");
+        c = strcmp(a->account ? str_of(as, a->account) : "",
+                   b->account ? str_of(as, b->account) : "");
     if (!c) {
         c = strcmp(sort_url(as, a), sort_url(as, b));
         pw_arena_reset(&as->sortv);
     }
-    return c ? c : strcmp(a->page_url, b->page_url);
+    return c ? c : strcmp(page_url_of(as, a), page_url_of(as, b));
 }
 
 static int cmp_finding_at(const void *pa, const void *pb, void *ctx)
 {
-    return cmp_findings(*(const pw_finding *const *)pa, *(const pw_finding *const *)pb, ctx);
+    pw_assessor *as = ctx;
+    return cmp_findings(&as->findings[*(const uint32_t *)pa], &as->findings[*(const uint32_t *)pb],
+                        as);
+}
+
+static int cmp_finding_rec(const void *pa, const void *pb, void *ctx)
+{
+    return cmp_findings(pa, pb, ctx);
 }
 
 /* Sort the findings (cmp_findings) through an array of their positions, then move each once:
- * qsort on the findings themselves would take a copy of them all (glibc's merge sort), a
- * peak of the whole array again at the end of a long scan. */
+ * qsort on the records themselves would take a copy of them all (glibc's merge sort), a peak of
+ * the whole array again at the end of a long scan. */
 static void sort_findings(pw_assessor *as)
 {
     size_t n = as->n_findings;
-    const pw_finding **order = n > 1 ? malloc(n * sizeof *order) : NULL;
-    if (!order) {
+    uint32_t *from = n > 1 && n <= UINT32_MAX ? malloc(n * sizeof *from) : NULL;
+    if (!from) {
         if (n > 1) /* no memory for the positions: sort in place */
-            qsort_r(as->findings, n, sizeof *as->findings, cmp_findings, as);
+            qsort_r(as->findings, n, sizeof *as->findings, cmp_finding_rec, as);
         return;
     }
     for (size_t i = 0; i < n; i++)
-        order[i] = &as->findings[i];
-    qsort_r(order, n, sizeof *order, cmp_finding_at, as);
-    size_t *from = (size_t *)order; /* from[k]: where the finding that goes to k is now */
-    for (size_t k = 0; k < n; k++)
-        from[k] = (size_t)(order[k] - as->findings);
+        from[i] = (uint32_t)i;
+    qsort_r(from, n, sizeof *from, cmp_finding_at, as); /* from[k]: where k's finding is now */
     for (size_t k = 0; k < n; k++) { /* follow each cycle; a placed position gets from[j] = j */
         if (from[k] == k)
             continue;
-        pw_finding first = as->findings[k];
+        cfind first = as->findings[k];
         size_t j = k;
         while (from[j] != k) {
             size_t next = from[j];
             as->findings[j] = as->findings[next];
-            from[j] = j;
+            from[j] = (uint32_t)j;
             j = next;
         }
         as->findings[j] = first;
-        from[j] = j;
+        from[j] = (uint32_t)j;
     }
-    free(order);
+    free(from);
 }
 
 /* "tracker\x1flist domain\x1fpage key" of a finding: the (tracker, page) it is about, whatever
  * the account, in the arena. */
-static char *tracker_page_of(pw_arena *a, const pw_finding *f)
+static char *tracker_page_of(const pw_assessor *as, pw_arena *a, const cfind *f)
 {
     char page[1024];
-    pw_url_page_key(f->page_url, page, sizeof page);
-    return pw_arena_sprintf(a, "%s\x1f%s\x1f%s", f->tracker->id, f->company ? f->company : "",
-                            page);
+    pw_url_page_key(page_url_of(as, f), page, sizeof page);
+    const char *company = str_of(as, f->company);
+    return pw_arena_sprintf(a, "%s\x1f%s\x1f%s", f->tracker->id, company ? company : "", page);
+}
+
+static int is_no_baa(const cfind *f)
+{
+    return strcmp(pw_rules_at(f->rule)->info.id, "PW-NO-BAA") == 0;
 }
 
 typedef struct tp_item {
@@ -1963,7 +2059,7 @@ static int other_rule_there(pw_assessor *as, const tp_item *other, size_t n, con
             hi = mid;
     }
     for (; lo < n && other[lo].h == h; lo++) {
-        char *k = tracker_page_of(&as->sortv, &as->findings[other[lo].i]);
+        char *k = tracker_page_of(as, &as->sortv, &as->findings[other[lo].i]);
         int eq = k && strcmp(k, tp) == 0;
         pw_arena_reset(&as->sortv);
         if (eq)
@@ -1982,9 +2078,9 @@ static void drop_repeated_no_baa(pw_assessor *as)
     if (!other)
         return; /* nothing to do, or no memory: keep every finding */
     for (size_t i = 0; i < n; i++) {
-        if (strcmp(as->findings[i].rule_id, "PW-NO-BAA") == 0)
+        if (is_no_baa(&as->findings[i]))
             continue;
-        char *tp = tracker_page_of(&as->req, &as->findings[i]);
+        char *tp = tracker_page_of(as, &as->req, &as->findings[i]);
         if (tp)
             other[n_other++] = (tp_item){hash_str(tp), i};
         pw_arena_reset(&as->req);
@@ -1996,9 +2092,8 @@ static void drop_repeated_no_baa(pw_assessor *as)
         return;
     }
     for (size_t i = 0; i < n; i++) { /* all judged before any moves: other[] holds positions */
-        char *tp = strcmp(as->findings[i].rule_id, "PW-NO-BAA") == 0
-                       ? tracker_page_of(&as->req, &as->findings[i])
-                       : NULL;
+        char *tp =
+            is_no_baa(&as->findings[i]) ? tracker_page_of(as, &as->req, &as->findings[i]) : NULL;
         drop[i] = tp && other_rule_there(as, other, n_other, tp, hash_str(tp));
         pw_arena_reset(&as->req);
     }
@@ -2017,31 +2112,31 @@ static void drop_repeated_no_baa(pw_assessor *as)
  * one the one naming an event). */
 static void fold_finding(pw_assessor *as, size_t to_i, size_t from_i)
 {
-    pw_finding *to = &as->findings[to_i];
-    const pw_finding *from = &as->findings[from_i];
-    size_t occurrences = to->occurrences + from->occurrences;
-    int named = !to->event_name && from->event_name && from->severity == to->severity;
+    cfind *to = &as->findings[to_i];
+    const cfind *from = &as->findings[from_i];
+    uint64_t occurrences = (uint64_t)to->occurrences + from->occurrences;
+    int named = !to->event && from->event && from->severity == to->severity;
     if (from->severity > to->severity || named) {
-        pw_finding keep = *to;
+        cfind keep = *to;
         *to = *from;
-        to->account_id = keep.account_id;
-        to->remediation = keep.remediation; /* the one that names the account */
-        to->remedy_at = keep.remedy_at;
+        to->account = keep.account;
+        to->remedy = keep.remedy; /* the one that names the account */
+        to->flags = (uint8_t)((from->flags & ~CF_REMEDY_MEM) | (keep.flags & CF_REMEDY_MEM));
         to->page_urls = keep.page_urls;
         to->n_page_urls = keep.n_page_urls;
         to->page_variants = keep.page_variants;
     }
-    to->occurrences = occurrences;
+    to->occurrences = occurrences < UINT32_MAX ? (uint32_t)occurrences : UINT32_MAX;
     pw_err err;
     for (size_t k = 0; k < from->n_page_urls; k++) /* the listed ones first: they are shown */
         if (note_page_url(as, to_i, from->page_urls[k], &err) != PW_OK)
             return; /* out of memory: the count stays a lower bound */
     const hash_set *more = &as->finding_urls[from_i];
     hash_set *seen = &as->finding_urls[to_i];
-    if (!more->slot && more->n)
-        hash_set_add(seen, more->one); /* out of memory: the count stays a lower bound */
-    for (size_t k = 0; more->slot && k < more->cap; k++)
-        if (more->slot[k] && hash_set_add(seen, more->slot[k]) < 0)
+    if (!more->cap && more->n)
+        hash_set_add(seen, more->u.one); /* out of memory: the count stays a lower bound */
+    for (size_t k = 0; k < more->cap; k++)
+        if (more->u.slot[k] && hash_set_add(seen, more->u.slot[k]) < 0)
             break;
     to->page_variants = seen->n;
 }
@@ -2053,22 +2148,27 @@ static void fold_finding(pw_assessor *as, size_t to_i, size_t from_i)
 static void fold_accountless(pw_assessor *as)
 {
     for (size_t i = 0; i < as->n_findings; i++) {
-        pw_finding *f = &as->findings[i];
-        if (f->account_id || !f->rule_id)
+        cfind *f = &as->findings[i];
+        if (f->account || f->flags & CF_FOLDED)
             continue;
         const char *sole = pw_inventory_sole_account(as->inventory, f->tracker);
-        char *key = sole ? finding_key_of(&as->req, f, sole) : NULL;
+        char *key = sole ? finding_key_of(as, &as->req, f, sole) : NULL;
         if (!key)
             continue;
         uint64_t h = hash_str(key);
         size_t j = finding_find(as, key, h);
         if (j != SIZE_MAX && j != i) {
             fold_finding(as, j, i);
-            as->findings[i].rule_id = NULL; /* folded: dropped below */
+            as->findings[i].flags |= CF_FOLDED; /* dropped below */
             pw_arena_reset(&as->req);
             continue;
         }
-        f->account_id = sole;
+        uint32_t id = 0;
+        if (!intern_id(as, sole, &id)) { /* out of memory: it stays without the account */
+            pw_arena_reset(&as->req);
+            continue;
+        }
+        f->account = id;
         as->finding_hash[i] = h;
         finding_put(as, i); /* findable under its new key */
         pw_arena_reset(&as->req);
@@ -2076,7 +2176,7 @@ static void fold_accountless(pw_assessor *as)
     free_url_sets(as); /* no more occurrences: the counts are final */
     size_t w = 0;
     for (size_t i = 0; i < as->n_findings; i++) {
-        if (!as->findings[i].rule_id)
+        if (as->findings[i].flags & CF_FOLDED)
             continue;
         as->findings[w++] = as->findings[i];
     }
@@ -2129,7 +2229,7 @@ pw_status pw_assessor_finish(pw_assessor *as, const pw_scan_result **out, pw_err
         as->out_ctx[i] = as->pages[i].ctx;
         as->out_why[i] = as->pages[i].why;
     }
-    as->result = (pw_scan_result){.findings = as->findings,
+    as->result = (pw_scan_result){.store = as,
                                   .n_findings = as->n_findings,
                                   .pages = as->out_pages,
                                   .n_pages = as->n_pages,
@@ -2163,7 +2263,62 @@ int pw_scan_result_max_severity(const pw_scan_result *r)
 {
     int max = -1;
     for (size_t i = 0; r && i < r->n_findings; i++)
-        if ((int)r->findings[i].severity > max)
-            max = (int)r->findings[i].severity;
+        if ((int)pw_scan_result_severity(r, i) > max)
+            max = (int)pw_scan_result_severity(r, i);
     return max;
+}
+
+pw_severity pw_scan_result_severity(const pw_scan_result *r, size_t i)
+{
+    return r->store ? (pw_severity)r->store->findings[i].severity : r->findings[i].severity;
+}
+
+const pw_finding *pw_scan_result_finding(const pw_scan_result *r, size_t i, pw_finding *tmp,
+                                         pw_arena *a, pw_err *err)
+{
+    if (!r->store)
+        return &r->findings[i];
+    const pw_assessor *as = r->store;
+    const cfind *c = &as->findings[i];
+    const pw_rule *rule = pw_rules_at(c->rule);
+    const pw_page *p = &as->pages[c->page].page;
+    *tmp = (pw_finding){
+        .rule_id = rule->info.id,
+        .title = rule->info.title,
+        .severity = (pw_severity)c->severity,
+        .context = (pw_hhs_context)c->context,
+        .tracker = c->tracker,
+        .account_id = str_of(as, c->account),
+        .company = str_of(as, c->company),
+        .event_name = str_of(as, c->event),
+        .page_url = p->url,
+        .page_title = c->flags & CF_TITLE ? p->title : NULL,
+        .screenshot_png = c->flags & CF_SHOT ? p->screenshot_png : NULL,
+        .step = (pw_step)c->step,
+        .before_consent = !!(c->flags & CF_BEFORE_CONSENT),
+        .after_reject = !!(c->flags & CF_AFTER_REJECT),
+        .occurrences = c->occurrences,
+        .page_variants = c->page_variants,
+        .page_urls = c->page_urls,
+        .n_page_urls = c->n_page_urls,
+        .baa_declared = !!(c->flags & CF_BAA),
+    };
+    if (c->flags & CF_REMEDY_MEM)
+        tmp->remediation = c->remedy.mem;
+    if (c->flags & CF_DETAIL_MEM) {
+        tmp->legal = c->detail.mem->legal;
+        tmp->evidence = c->detail.mem->ev;
+        tmp->n_evidence = c->detail.mem->n_ev;
+        tmp->request = c->detail.mem->req;
+    }
+    if (!a)
+        return tmp;
+    if (!(c->flags & CF_REMEDY_MEM) && c->remedy.at &&
+        pw_spill_read_str(as->spill, c->remedy.at, a, &tmp->remediation, err) != PW_OK)
+        return NULL;
+    if (!(c->flags & CF_DETAIL_MEM) && c->detail.at &&
+        pw_spill_read_detail(as->spill, c->detail.at, a, &tmp->legal, &tmp->evidence,
+                             &tmp->n_evidence, &tmp->request, err) != PW_OK)
+        return NULL;
+    return tmp;
 }

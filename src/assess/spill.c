@@ -438,42 +438,36 @@ const char *pw_spill_request_url(const pw_spill *s, uint64_t detail_at, pw_arena
     return r ? r->url : NULL;
 }
 
-const pw_finding *pw_finding_detail(const pw_scan_result *r, const pw_finding *f, pw_finding *tmp,
-                                    pw_arena *a, pw_err *err)
+pw_status pw_spill_read_str(const pw_spill *s, uint64_t at, pw_arena *a, const char **out,
+                            pw_err *err)
 {
-    if (!f->detail_at && !f->remedy_at)
-        return f;
-    if (!r || !r->spill) {
-        pw_err_set(err, PW_ERR_STATE, "report: a finding's details are in no spill file");
-        return NULL;
-    }
-    *tmp = *f;
     const unsigned char *p;
     size_t n;
-    if (f->remedy_at) {
-        if (pw_spill_get(r->spill, f->remedy_at, a, &p, &n, err) != PW_OK)
-            return NULL;
-        tmp->remediation = pw_spill_dec_str(a, p, n);
-        tmp->remedy_at = 0;
-    }
-    if (!f->detail_at)
-        return tmp;
+    pw_status st = pw_spill_get(s, at, a, &p, &n, err);
+    if (st != PW_OK)
+        return st;
+    *out = pw_spill_dec_str(a, p, n);
+    return PW_OK;
+}
+
+pw_status pw_spill_read_detail(const pw_spill *s, uint64_t detail_at, pw_arena *a,
+                               const char **legal, const pw_evidence **ev, size_t *n_ev,
+                               const pw_request **req, pw_err *err)
+{
+    const unsigned char *p;
+    size_t n;
     uint64_t req_at = 0;
-    if (pw_spill_get(r->spill, f->detail_at, a, &p, &n, err) != PW_OK)
-        return NULL;
-    if (pw_spill_dec_detail(a, p, n, &tmp->legal, &tmp->evidence, &tmp->n_evidence, &req_at) != 0) {
-        pw_err_set(err, PW_ERR_IO, "findings' temporary file: a damaged record");
-        return NULL;
-    }
-    tmp->request = NULL;
-    if (req_at) {
-        if (pw_spill_get(r->spill, req_at, a, &p, &n, err) != PW_OK)
-            return NULL;
-        if (!(tmp->request = pw_spill_dec_request(a, p, n))) {
-            pw_err_set(err, PW_ERR_IO, "findings' temporary file: a damaged request record");
-            return NULL;
-        }
-    }
-    tmp->detail_at = 0;
-    return tmp;
+    pw_status st = pw_spill_get(s, detail_at, a, &p, &n, err);
+    if (st != PW_OK)
+        return st;
+    if (pw_spill_dec_detail(a, p, n, legal, ev, n_ev, &req_at) != 0)
+        return pw_err_set(err, PW_ERR_IO, "findings' temporary file: a damaged record");
+    *req = NULL;
+    if (!req_at)
+        return PW_OK;
+    if ((st = pw_spill_get(s, req_at, a, &p, &n, err)) != PW_OK)
+        return st;
+    if (!(*req = pw_spill_dec_request(a, p, n)))
+        return pw_err_set(err, PW_ERR_IO, "findings' temporary file: a damaged request record");
+    return PW_OK;
 }

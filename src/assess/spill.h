@@ -40,6 +40,14 @@ int pw_spill_dec_detail(pw_arena *a, const unsigned char *p, size_t n, const cha
                         const pw_evidence **ev, size_t *n_ev, uint64_t *request_at);
 const char *pw_spill_dec_str(pw_arena *a, const unsigned char *p, size_t n);
 
+/* A spilled fix (a string record) and a spilled detail (legal reasoning, evidence and the request
+ * it names), read back into the arena. */
+pw_status pw_spill_read_str(const pw_spill *s, uint64_t at, pw_arena *a, const char **out,
+                            pw_err *err);
+pw_status pw_spill_read_detail(const pw_spill *s, uint64_t detail_at, pw_arena *a,
+                               const char **legal, const pw_evidence **ev, size_t *n_ev,
+                               const pw_request **req, pw_err *err);
+
 /* The request URL of a spilled finding (for the sort's last tie-breakers), in the arena. */
 const char *pw_spill_request_url(const pw_spill *s, uint64_t detail_at, pw_arena *a);
 

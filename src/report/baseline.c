@@ -506,7 +506,7 @@ static char **scan_fingerprints(const pw_scan_result *r, pw_report_loader *ld)
     for (size_t i = 0; fps && i < r->n_findings; i++) {
         pw_buf fp;
         pw_buf_init(&fp);
-        pw_report_fingerprint(pw_report_load(ld, &r->findings[i]), &fp);
+        pw_report_fingerprint(pw_report_load(ld, i), &fp);
         pw_buf_putc(&fp, '\0');
         fps[i] = fp.failed || ld->failed ? NULL : fp.data;
         if (!fps[i]) {
@@ -802,7 +802,7 @@ pw_status pw_baseline_compare(const pw_baseline *b, const pw_scan_result *r, pw_
     for (size_t i = 0; i < b->n; i++)
         k[i] = (keyed){b->findings[i].fingerprint, (int)b->findings[i].severity, i, 0, 0};
     for (size_t i = 0; i < r->n_findings; i++) {
-        k[b->n + i] = (keyed){fps[i], (int)r->findings[i].severity, i, 1, 0};
+        k[b->n + i] = (keyed){fps[i], (int)pw_scan_result_severity(r, i), i, 1, 0};
         out->state[i] = PW_BASELINE_NEW;
         out->was[i] = -1;
     }
@@ -835,5 +835,5 @@ int pw_baseline_is_news(const pw_baseline_diff *d, const pw_scan_result *r, size
 {
     if (i >= r->n_findings)
         return 0;
-    return d->state[i] != PW_BASELINE_UNCHANGED || (int)r->findings[i].severity > d->was[i];
+    return d->state[i] != PW_BASELINE_UNCHANGED || (int)pw_scan_result_severity(r, i) > d->was[i];
 }

@@ -51,8 +51,8 @@ void pw_report_counts(const pw_scan_result *r, size_t counts[PW_SEV__COUNT])
 {
     memset(counts, 0, sizeof(size_t) * PW_SEV__COUNT);
     for (size_t i = 0; i < r->n_findings; i++)
-        if ((unsigned)r->findings[i].severity < PW_SEV__COUNT)
-            counts[r->findings[i].severity]++;
+        if ((unsigned)pw_scan_result_severity(r, i) < PW_SEV__COUNT)
+            counts[pw_scan_result_severity(r, i)]++;
 }
 
 const char *pw_report_vendor(const pw_tracker *t)
@@ -485,19 +485,22 @@ void pw_report_loader_free(pw_report_loader *l)
     pw_arena_free(&l->a);
 }
 
-const pw_finding *pw_report_load(pw_report_loader *l, const pw_finding *f)
+const pw_finding *pw_report_load(pw_report_loader *l, size_t i)
 {
-    if (!f->detail_at && !f->remedy_at)
-        return f;
     pw_arena_reset(&l->a);
     pw_err e;
-    const pw_finding *whole = pw_finding_detail(l->r, f, &l->tmp, &l->a, &e);
+    const pw_finding *whole = pw_scan_result_finding(l->r, i, &l->tmp, &l->a, &e);
     if (whole)
         return whole;
     if (!l->failed)
         l->err = e;
     l->failed = 1;
-    return f;
+    return pw_report_brief(l->r, i, &l->tmp);
+}
+
+const pw_finding *pw_report_brief(const pw_scan_result *r, size_t i, pw_finding *tmp)
+{
+    return pw_scan_result_finding(r, i, tmp, NULL, NULL);
 }
 
 pw_status pw_report_loader_status(pw_report_loader *l, const pw_buf *out, pw_err *err)

@@ -326,7 +326,8 @@ static int page_keys_init(page_keys *pk, const pw_scan_result *r)
     if (!pk->id || !pk->key || !pk->slot || !pk->order || !pk->page_slot)
         return -1;
     for (size_t i = 0; i < n; i++) {
-        char *k = page_key_dup(r->findings[i].page_url);
+        pw_finding tmp;
+        char *k = page_key_dup(pw_report_brief(r, i, &tmp)->page_url);
         if (!k || (pk->id[i] = page_key_intern(pk, k)) == SIZE_MAX)
             return -1;
     }
@@ -341,11 +342,11 @@ static int page_keys_init(page_keys *pk, const pw_scan_result *r)
         pk->max[k] = -1;
     for (size_t i = 0; i < n; i++) {
         size_t k = pk->id[i];
-        int sev = (int)r->findings[i].severity;
+        int sev = (int)pw_scan_result_severity(r, i);
         pk->count[k]++;
         if (sev > pk->max[k])
             pk->max[k] = sev;
-        pk->len[k] += r->findings[i].severity != PW_SEV_INFO;
+        pk->len[k] += sev != PW_SEV_INFO;
     }
     for (size_t k = 1; k < pk->n_keys; k++)
         pk->start[k] = pk->start[k - 1] + pk->len[k - 1];
@@ -353,7 +354,7 @@ static int page_keys_init(page_keys *pk, const pw_scan_result *r)
     if (!fill)
         return -1;
     for (size_t i = 0; i < n; i++)
-        if (r->findings[i].severity != PW_SEV_INFO)
+        if (pw_scan_result_severity(r, i) != PW_SEV_INFO)
             pk->order[pk->start[pk->id[i]] + fill[pk->id[i]]++] = i;
     free(fill);
     page_index_init(pk, r);
@@ -651,7 +652,7 @@ static void since_badge(pw_buf *b, const pw_finding *f, const pw_baseline_diff *
 static void finding(pw_buf *b, const pw_scan_result *r, const pw_baseline_diff *d, size_t i,
                     pw_report_loader *ld)
 {
-    const pw_finding *f = pw_report_load(ld, &r->findings[i]);
+    const pw_finding *f = pw_report_load(ld, i);
     const char *sev = pw_severity_name(f->severity);
     pw_buf_printf(b, "<div class=\"finding sev-%s\"><span class=\"badge\">%s</span> ", sev, sev);
     since_badge(b, f, d, i);
@@ -737,16 +738,18 @@ static void esc_label(pw_buf *b, pw_buf *name)
 }
 
 /* A filter-list finding names its company by its request's host: read back when spilled. */
-static const pw_finding *named(pw_report_loader *ld, const pw_finding *f)
+static const pw_finding *named(pw_report_loader *ld, size_t i, pw_finding *tmp)
 {
-    return pw_tracker_is_filter_list(f->tracker) ? pw_report_load(ld, f) : f;
+    const pw_finding *f = pw_report_brief(ld->r, i, tmp);
+    return pw_tracker_is_filter_list(f->tracker) ? pw_report_load(ld, i) : f;
 }
 
-static void esc_tracker(pw_buf *b, const pw_finding *f, pw_report_loader *ld)
+static void esc_tracker(pw_buf *b, size_t i, pw_report_loader *ld)
 {
     pw_buf name;
     pw_buf_init(&name);
-    pw_report_finding_tracker(named(ld, f), &name);
+    pw_finding tmp;
+    pw_report_finding_tracker(named(ld, i, &tmp), &name);
     esc_label(b, &name);
 }
 
@@ -754,15 +757,17 @@ static void esc_tracker(pw_buf *b, const pw_finding *f, pw_report_loader *ld)
  * many companies), the same company? A page's findings are grouped under it. The company is the
  * registrable domain (as SARIF's fingerprint): two findings whose evidence came from two hosts of
  * one company are one tracker; the host only stands in when no company was recorded. */
-static int same_tracker(const pw_finding *f, const pw_finding *g, pw_report_loader *ld)
+static int same_tracker(size_t fi, size_t gi, pw_report_loader *ld)
 {
+    pw_finding ft, gt;
+    const pw_finding *f = pw_report_brief(ld->r, fi, &ft), *g = pw_report_brief(ld->r, gi, &gt);
     if (strcmp(pw_report_product(g->tracker), pw_report_product(f->tracker)) != 0)
         return 0;
     if (f->company && g->company)
         return strcmp(f->company, g->company) == 0;
     char hf[256], hg[256];
-    const char *a = pw_report_list_host(named(ld, f), hf, sizeof hf),
-               *b = pw_report_list_host(named(ld, g), hg, sizeof hg);
+    const char *a = pw_report_list_host(named(ld, fi, &ft), hf, sizeof hf),
+               *b = pw_report_list_host(named(ld, gi, &gt), hg, sizeof hg);
     return (!a && !b) || (a && b && strcmp(a, b) == 0);
 }
 
@@ -771,9 +776,9 @@ static int same_tracker(const pw_finding *f, const pw_finding *g, pw_report_load
 static int tracker_seen_before(const pw_scan_result *r, const size_t *list, size_t at,
                                pw_report_loader *ld)
 {
-    const pw_finding *f = &r->findings[list[at]];
+    (void)r;
     for (size_t j = 0; j < at; j++)
-        if (same_tracker(f, &r->findings[list[j]], ld))
+        if (same_tracker(list[at], list[j], ld))
             return 1;
     return 0;
 }
@@ -785,10 +790,12 @@ static void page_article(pw_buf *b, const pw_scan_result *r, const page_keys *pk
 {
     const size_t *list = pk->order + pk->start[k], n_list = pk->len[k];
     size_t first = list[0];
-    const char *url = r->findings[first].page_url;
+    pw_finding first_tmp;
+    const pw_finding *first_f = pw_report_brief(r, first, &first_tmp);
+    const char *url = first_f->page_url;
     size_t pi = 0;
     const pw_page *p = page_of(r, pk, url, &pi);
-    pw_hhs_context ctx = p ? r->page_contexts[pi] : r->findings[first].context;
+    pw_hhs_context ctx = p ? r->page_contexts[pi] : first_f->context;
     pw_buf_puts(b, "<article class=\"page\"><div class=\"head\"><h3>");
     esc_page(b, url);
     pw_buf_printf(b, "</h3><span class=\"ctx %s\">%s</span>", pw_hhs_context_name(ctx),
@@ -807,11 +814,11 @@ static void page_article(pw_buf *b, const pw_scan_result *r, const page_keys *pk
     if (p)
         screenshot(b, p->screenshot_png);
     for (size_t a = 0; a < n_list; a++) {
-        const pw_finding *fv = &r->findings[list[a]];
+        pw_severity fv_sev = pw_scan_result_severity(r, list[a]);
         if (a && tracker_seen_before(r, list, a, ld))
             continue;
         pw_buf_puts(b, "<h4>");
-        esc_tracker(b, fv, ld);
+        esc_tracker(b, list[a], ld);
         pw_buf_puts(b, "</h4>");
         /* the tracker's most severe findings in full, the rest folded away */
         size_t n_more = 0;
@@ -822,10 +829,9 @@ static void page_article(pw_buf *b, const pw_scan_result *r, const page_keys *pk
                               "tracker at lower severity</summary>",
                               n_more, n_more == 1 ? "" : "s");
             for (size_t c = a; c < n_list; c++) {
-                const pw_finding *f = &r->findings[list[c]];
-                if (!same_tracker(f, fv, ld))
+                if (!same_tracker(list[c], list[a], ld))
                     continue;
-                int top = f->severity == fv->severity;
+                int top = pw_scan_result_severity(r, list[c]) == fv_sev;
                 if (pass == 0 && top)
                     finding(b, r, d, list[c], ld);
                 else if (pass == 0)
@@ -950,19 +956,20 @@ static void inventory(pw_buf *b, const pw_scan_result *r, pw_report_loader *ld)
 {
     size_t n = 0;
     for (size_t i = 0; i < r->n_findings; i++)
-        n += r->findings[i].severity == PW_SEV_INFO;
+        n += pw_scan_result_severity(r, i) == PW_SEV_INFO;
     if (!n)
         return;
     pw_buf_puts(b, "<section><h2>Trackers on general pages (inventory)</h2><table><tr>"
                    "<th>Page</th><th>Tracker</th><th>Account</th><th>Requests</th></tr>");
     for (size_t i = 0; i < r->n_findings; i++) {
-        const pw_finding *f = &r->findings[i];
-        if (f->severity != PW_SEV_INFO)
+        if (pw_scan_result_severity(r, i) != PW_SEV_INFO)
             continue;
+        pw_finding tmp;
+        const pw_finding *f = pw_report_brief(r, i, &tmp);
         pw_buf_puts(b, "<tr><td class=\"url\">");
         esc_page(b, f->page_url);
         pw_buf_puts(b, "</td><td>");
-        esc_tracker(b, f, ld);
+        esc_tracker(b, i, ld);
         pw_buf_puts(b, "</td><td><code>");
         esc(b, f->account_id ? f->account_id : "—");
         pw_buf_printf(b, "</code></td><td>%zu</td></tr>", f->occurrences);
@@ -1013,7 +1020,7 @@ pw_status pw_report_html(const pw_scan_result *r, const pw_report_opts *o, pw_bu
     pw_report_loader_init(&ld, r);
     for (size_t i = 0; i < r->n_findings; i++) {
         size_t k = pk.id[i]; /* a page's article at its first finding above info */
-        if (r->findings[i].severity == PW_SEV_INFO || pk.order[pk.start[k]] != i)
+        if (pw_scan_result_severity(r, i) == PW_SEV_INFO || pk.order[pk.start[k]] != i)
             continue;
         page_article(out, r, &pk, o->baseline, k, &ld);
         pw_buf_spill(out, PW_BUF_SPILL_AT); /* a page's article is never revisited */

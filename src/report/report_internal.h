@@ -94,8 +94,8 @@ void pw_report_fingerprint(const pw_finding *f, pw_buf *out);
 /* pw_buf status after a render: NOMEM if any append failed. */
 pw_status pw_report_buf_status(const pw_buf *out, pw_err *err);
 
-/* Findings whole for a renderer: a long scan keeps its findings' evidence, requests, legal
- * reasoning and fixes in a spill file (pw_finding_detail), read back one finding at a time. */
+/* Findings for a renderer, one at a time (pw_scan_result_finding): a long scan keeps its
+ * findings' evidence, requests, legal reasoning and fixes in a spill file, read back whole. */
 typedef struct pw_report_loader {
     const pw_scan_result *r;
     pw_arena a;
@@ -106,9 +106,12 @@ typedef struct pw_report_loader {
 
 void pw_report_loader_init(pw_report_loader *l, const pw_scan_result *r);
 void pw_report_loader_free(pw_report_loader *l);
-/* f whole, valid until the next call on l. When its details cannot be read: f as it is (no
- * evidence), and l remembers the error. */
-const pw_finding *pw_report_load(pw_report_loader *l, const pw_finding *f);
+/* Finding i whole, valid until the next call on l. When its details cannot be read: its summary
+ * (no evidence), and l remembers the error. */
+const pw_finding *pw_report_load(pw_report_loader *l, size_t i);
+/* Finding i's summary in *tmp (pw_scan_result_finding without an arena: no I/O, no evidence
+ * unless kept in memory): what a count, a grouping or a table row reads. */
+const pw_finding *pw_report_brief(const pw_scan_result *r, size_t i, pw_finding *tmp);
 /* The render's status: l's read error if any, else pw_report_buf_status. Frees l. */
 pw_status pw_report_loader_status(pw_report_loader *l, const pw_buf *out, pw_err *err);
 

@@ -309,7 +309,7 @@ pw_status pw_report_sarif(const pw_scan_result *r, const pw_report_opts *o, pw_b
     pw_report_loader ld;
     pw_report_loader_init(&ld, r);
     for (size_t i = 0; i < r->n_findings; i++) {
-        write_result(&w, pw_report_load(&ld, &r->findings[i]), o->baseline, i);
+        write_result(&w, pw_report_load(&ld, i), o->baseline, i);
         pw_buf_spill(out, PW_BUF_SPILL_AT); /* a sink's error fails the buffer */
     }
     pw_jw_end_arr(&w);

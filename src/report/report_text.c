@@ -174,7 +174,8 @@ static void common_host(const pw_scan_result *r, char *out, size_t cap)
     out[0] = '\0';
     for (size_t i = 0; i < r->n_findings; i++) {
         char key[512];
-        pw_url_page_key(r->findings[i].page_url, key, sizeof key);
+        pw_finding tmp;
+        pw_url_page_key(pw_report_brief(r, i, &tmp)->page_url, key, sizeof key);
         size_t h = strcspn(key, "/");
         if (!key[h] || h == 0 || h >= cap) {
             out[0] = '\0';
@@ -232,9 +233,10 @@ static void finding_row(const pw_finding *f, const char *host, finding_cells *fc
 
 /* A finding as its table row needs it: a filter-list finding names its company by its request's
  * host (pw_report_finding_tracker), read back when spilled. */
-static const pw_finding *row_finding(pw_report_loader *ld, const pw_finding *f)
+static const pw_finding *row_finding(pw_report_loader *ld, size_t i, pw_finding *tmp)
 {
-    return pw_tracker_is_filter_list(f->tracker) ? pw_report_load(ld, f) : f;
+    const pw_finding *f = pw_report_brief(ld->r, i, tmp);
+    return pw_tracker_is_filter_list(f->tracker) ? pw_report_load(ld, i) : f;
 }
 
 static void table(pw_buf *b, const pw_scan_result *r, const pw_baseline_diff *d, int color,
@@ -252,9 +254,10 @@ static void table(pw_buf *b, const pw_scan_result *r, const pw_baseline_diff *d,
     tt_table t;
     tt_init(&t, finding_cols, sizeof finding_cols / sizeof finding_cols[0]);
     finding_cells fc;
+    pw_finding tmp;
     for (int pass = 0; pass == 0 || (pass == 1 && tt_fit(&t, TEXT_WIDTH)); pass++)
         for (size_t i = 0; i < r->n_findings; i++) {
-            const pw_finding *f = row_finding(ld, &r->findings[i]);
+            const pw_finding *f = row_finding(ld, i, &tmp);
             finding_row(f, host, &fc);
             fc.cell[0] = severity_cell(f, d, i, &fc);
             for (size_t c = 0; c < t.n; c++)
@@ -265,7 +268,7 @@ static void table(pw_buf *b, const pw_scan_result *r, const pw_baseline_diff *d,
         pw_buf_printf(b, "Pages on %s\n", host);
     tt_header(&t, b, "", color ? BOLD : NULL, color ? RESET : NULL);
     for (size_t i = 0; i < r->n_findings; i++) {
-        const pw_finding *f = row_finding(ld, &r->findings[i]);
+        const pw_finding *f = row_finding(ld, i, &tmp);
         finding_row(f, host, &fc);
         fc.cell[0] = severity_cell(f, d, i, &fc);
         const char *colors[6] = {color ? sev_color(f->severity) : NULL};
@@ -549,15 +552,15 @@ pw_status pw_report_text(const pw_scan_result *r, const pw_report_opts *o, pw_bu
         char since[64] = "";
         if (d && d->state[i] == PW_BASELINE_NEW)
             snprintf(since, sizeof since, ", new since the baseline");
-        else if (d && d->was[i] != (int)r->findings[i].severity)
+        else if (d && d->was[i] != (int)pw_scan_result_severity(r, i))
             snprintf(since, sizeof since, ", %s in the baseline",
                      pw_severity_name((pw_severity)d->was[i]));
         else if (d)
             snprintf(since, sizeof since, ", in the baseline");
-        if (r->findings[i].severity == PW_SEV_INFO)
+        if (pw_scan_result_severity(r, i) == PW_SEV_INFO)
             n_info++;
         else
-            details(out, pw_report_load(&ld, &r->findings[i]), since, color);
+            details(out, pw_report_load(&ld, i), since, color);
         pw_buf_spill(out, PW_BUF_SPILL_AT); /* a sink's error fails the buffer */
     }
     if (n_info)

@@ -10,13 +10,14 @@
 
 #include "assess_har_case.h"
 #include "pw_test.h"
+#include "pw_test_finding.h"
 
 /* The findings of rule on pages whose URL contains page (NULL: any page). */
 static size_t count(const scan *s, const char *rule, const char *page)
 {
     size_t n = 0;
     for (size_t i = 0; s->r && i < s->r->n_findings; i++) {
-        const pw_finding *f = &s->r->findings[i];
+        const pw_finding *f = pw_test_finding(s->r, i);
         if (strcmp(f->rule_id, rule) == 0 && (!page || strstr(f->page_url, page)))
             n++;
     }
@@ -26,7 +27,7 @@ static size_t count(const scan *s, const char *rule, const char *page)
 static const pw_finding *find(const scan *s, const char *rule, const char *page)
 {
     for (size_t i = 0; s->r && i < s->r->n_findings; i++) {
-        const pw_finding *f = &s->r->findings[i];
+        const pw_finding *f = pw_test_finding(s->r, i);
         if (strcmp(f->rule_id, rule) == 0 && (!page || strstr(f->page_url, page)))
             return f;
     }
@@ -48,7 +49,7 @@ static void scan_empty(scan *s)
 static void no_placeholder(const scan *s)
 {
     for (size_t i = 0; s->r && i < s->r->n_findings; i++)
-        CHECK(strstr(s->r->findings[i].remediation, "<ID>") == NULL);
+        CHECK(strstr(pw_test_finding(s->r, i)->remediation, "<ID>") == NULL);
 }
 
 /* 1: Siteimprove's accountid=6027462 (also its host's first label) is the vendor's account. */
@@ -104,7 +105,7 @@ static void only_site_searches(void)
     CHECK_INT(count(&s, "PW-SEARCH-TERM", NULL), 2);
     CHECK_INT(count(&s, "PW-SEARCH-TERM", "/search?q=knee+pain"), 2);
     for (size_t i = 0; s.r && i < s.r->n_findings; i++) {
-        const pw_finding *f = &s.r->findings[i];
+        const pw_finding *f = pw_test_finding(s.r, i);
         if (strcmp(f->rule_id, "PW-SEARCH-TERM") != 0)
             continue;
         CHECK(f->severity == PW_SEV_HIGH);
@@ -134,7 +135,7 @@ static void condition_url_needs_the_page(void)
     CHECK(scan_har(&s, "condition_fields"));
     CHECK_INT(count(&s, "PW-CONDITION-URL", NULL), 2);
     for (size_t i = 0; s.r && i < s.r->n_findings; i++) {
-        const pw_finding *f = &s.r->findings[i];
+        const pw_finding *f = pw_test_finding(s.r, i);
         const char *id = f->tracker->id;
         CHECK(strcmp(id, "liveramp") != 0 && strcmp(id, "xandr") != 0);
         const pw_evidence *page = evidence_of(f, PW_FIELD_PAGE_URL);
@@ -186,7 +187,7 @@ static void consent_finding_is_one_transmission(void)
     CHECK(scan_har(&s, "consent_reject"));
     CHECK_INT(count(&s, "PW-CONSENT", NULL), 2);
     for (size_t i = 0; s.r && i < s.r->n_findings; i++) {
-        const pw_finding *f = &s.r->findings[i];
+        const pw_finding *f = pw_test_finding(s.r, i);
         CHECK(request_is_event(f));
         CHECK_INT(f->before_consent, f->request->before_consent);
         CHECK_INT(f->after_reject, f->request->after_reject);
@@ -224,7 +225,7 @@ static void requests_before_their_page(void)
     CHECK_INT(count(&s, "PW-CONDITION-URL", NULL), 1);
     CHECK_INT(count(&s, "PW-TRACKER-PRESENT", NULL), 0);
     for (size_t i = 0; i < s.r->n_findings; i++)
-        CHECK_INT(s.r->findings[i].context, PW_CTX_CONDITION);
+        CHECK_INT(pw_test_finding(s.r, i)->context, PW_CTX_CONDITION);
     scan_free(&s);
 }
 
@@ -352,7 +353,7 @@ static void site_search_services(void)
     for (size_t k = 0; k < 5; k++) {
         const pw_finding *hit = NULL;
         for (size_t i = 0; s.r && i < s.r->n_findings; i++) {
-            const pw_finding *f = &s.r->findings[i];
+            const pw_finding *f = pw_test_finding(s.r, i);
             if (strcmp(f->rule_id, "PW-SEARCH-TERM") == 0 && strcmp(f->tracker->id, ids[k]) == 0)
                 hit = f;
         }
@@ -366,15 +367,15 @@ static void site_search_services(void)
         CHECK(e != NULL && e->n_hits > 0);
     }
     for (size_t i = 0; s.r && i < s.r->n_findings; i++) {
-        const pw_finding *f = &s.r->findings[i];
+        const pw_finding *f = pw_test_finding(s.r, i);
         if (strcmp(f->rule_id, "PW-SEARCH-TERM") == 0)
             CHECK(f->tracker && strcmp(f->tracker->id, "unknown-third-party") != 0);
     }
     const pw_finding *al = NULL;
     for (size_t i = 0; s.r && i < s.r->n_findings; i++)
-        if (strcmp(s.r->findings[i].rule_id, "PW-SEARCH-TERM") == 0 &&
-            strcmp(s.r->findings[i].tracker->id, "algolia") == 0)
-            al = &s.r->findings[i];
+        if (strcmp(pw_test_finding(s.r, i)->rule_id, "PW-SEARCH-TERM") == 0 &&
+            strcmp(pw_test_finding(s.r, i)->tracker->id, "algolia") == 0)
+            al = pw_test_finding(s.r, i);
     const pw_evidence *e = evidence_of(al, PW_FIELD_SEARCH_TERM);
     CHECK(e && strcmp(e->key, "requests.0.params.query") == 0 &&
           strcmp(e->value, "knee pain") == 0);
@@ -392,7 +393,7 @@ static void fragment_search(void)
     CHECK_INT(count(&s, "PW-SEARCH-TERM", "/search#q=herpes"), 1);
     CHECK_INT(count(&s, "PW-SEARCH-TERM", "/#/find-a-doctor?q=oncologist"), 1);
     for (size_t i = 0; s.r && i < s.r->n_findings; i++) {
-        const pw_finding *f = &s.r->findings[i];
+        const pw_finding *f = pw_test_finding(s.r, i);
         if (strcmp(f->rule_id, "PW-SEARCH-TERM") != 0)
             continue;
         const pw_evidence *e = evidence_of(f, PW_FIELD_SEARCH_TERM);
@@ -423,8 +424,8 @@ static void query_variants(void)
     }
     size_t appt = 0, bill = 0;
     for (size_t i = 0; s.r && i < s.r->n_findings; i++) {
-        appt += strstr(s.r->findings[i].page_url, "/#/appointments/new") != NULL;
-        bill += strstr(s.r->findings[i].page_url, "/#/billing/pay") != NULL;
+        appt += strstr(pw_test_finding(s.r, i)->page_url, "/#/appointments/new") != NULL;
+        bill += strstr(pw_test_finding(s.r, i)->page_url, "/#/billing/pay") != NULL;
     }
     CHECK(appt >= 1 && bill >= 1); /* two routes, two pages: not merged */
     scan_free(&s);

@@ -9,6 +9,7 @@
 #include "phiwall/buf.h"
 #include "phiwall/report.h"
 #include "pw_test.h"
+#include "pw_test_finding.h"
 
 #define LISTS PW_SRC_DIR "/tests/data/decode/"
 #define PAGE  "https://www.example-hospital.org/conditions/hiv"
@@ -74,17 +75,17 @@ static int fired(const pw_scan_result *r, const char *rule, const char *tracker_
 {
     int n = 0;
     for (size_t i = 0; i < r->n_findings; i++)
-        n += strcmp(r->findings[i].rule_id, rule) == 0 &&
-             strcmp(r->findings[i].tracker->id, tracker_id) == 0;
+        n += strcmp(pw_test_finding(r, i)->rule_id, rule) == 0 &&
+             strcmp(pw_test_finding(r, i)->tracker->id, tracker_id) == 0;
     return n;
 }
 
 static const pw_finding *finding_for(const pw_scan_result *r, const char *rule, const char *host)
 {
     for (size_t i = 0; i < r->n_findings; i++)
-        if (strcmp(r->findings[i].rule_id, rule) == 0 && r->findings[i].request &&
-            strstr(r->findings[i].request->url, host))
-            return &r->findings[i];
+        if (strcmp(pw_test_finding(r, i)->rule_id, rule) == 0 && pw_test_finding(r, i)->request &&
+            strstr(pw_test_finding(r, i)->request->url, host))
+            return pw_test_finding(r, i);
     return NULL;
 }
 
@@ -161,7 +162,7 @@ static void findings_in_host_order(void)
     CHECK_INT(run_urls(&s, urls), 0);
     size_t n = 0;
     for (size_t i = 0; s.r && i < s.r->n_findings; i++) {
-        const pw_finding *f = &s.r->findings[i];
+        const pw_finding *f = pw_test_finding(s.r, i);
         if (strcmp(f->rule_id, "PW-CONDITION-URL") != 0)
             continue;
         CHECK(n < 3 && f->request && strstr(f->request->url, want[n]) != NULL);

@@ -10,6 +10,7 @@
 #include "assess_har_case.h"
 #include "phiwall/report.h"
 #include "pw_test.h"
+#include "pw_test_finding.h"
 
 #define PIXEL_A "123456789012345" /* make_cases.py's PIXEL */
 #define PIXEL_B "998877665544332"
@@ -33,7 +34,7 @@ static const pw_finding *find_acc(const scan *s, const char *rule, const char *p
                                   const char *account)
 {
     for (size_t i = 0; s->r && i < s->r->n_findings; i++) {
-        const pw_finding *f = &s->r->findings[i];
+        const pw_finding *f = pw_test_finding(s->r, i);
         if (strcmp(f->rule_id, rule) != 0 || !page_is(f->page_url, page))
             continue;
         if (account && strcmp(f->account_id ? f->account_id : "", account) != 0)
@@ -52,8 +53,8 @@ static size_t count(const scan *s, const char *rule, const char *page)
 {
     size_t n = 0;
     for (size_t i = 0; s->r && i < s->r->n_findings; i++)
-        n += strcmp(s->r->findings[i].rule_id, rule) == 0 &&
-             page_is(s->r->findings[i].page_url, page);
+        n += strcmp(pw_test_finding(s->r, i)->rule_id, rule) == 0 &&
+             page_is(pw_test_finding(s->r, i)->page_url, page);
     return n;
 }
 
@@ -239,7 +240,7 @@ static void check_folded(const char *name, size_t variants, size_t listed, size_
     CHECK(scan_har(&s, name));
     size_t n = 0;
     for (size_t i = 0; s.r && i < s.r->n_findings; i++) {
-        const pw_finding *f = &s.r->findings[i];
+        const pw_finding *f = pw_test_finding(s.r, i);
         if (strcmp(f->rule_id, "PW-CONDITION-URL") != 0)
             continue;
         n++;
@@ -281,7 +282,7 @@ static void form_values_marks_identifiers(void)
     CHECK(scan_har(&s, "form_mixed"));
     size_t n = 0;
     for (size_t i = 0; s.r && i < s.r->n_findings; i++) {
-        const pw_finding *f = &s.r->findings[i];
+        const pw_finding *f = pw_test_finding(s.r, i);
         if (strcmp(f->rule_id, "PW-FORM-VALUES") != 0)
             continue;
         n++;
@@ -327,7 +328,7 @@ static void title_from_dt(void)
     CHECK(scan_har(&s, "title_from_dt"));
     int meta_condition = 0, untitled_general = 0;
     for (size_t i = 0; s.r && i < s.r->n_findings; i++) {
-        const pw_finding *f = &s.r->findings[i];
+        const pw_finding *f = pw_test_finding(s.r, i);
         if (strcmp(f->tracker->id, "meta-pixel") != 0)
             continue;
         if (strstr(f->page_url, "/p/4821") && strcmp(f->rule_id, "PW-CONDITION-URL") == 0) {
@@ -390,7 +391,7 @@ static void list_company_is_its_host(void)
     CHECK_INT(pw_assessor_finish(as, &r, NULL), PW_OK);
     size_t n = 0;
     for (size_t i = 0; r && i < r->n_findings; i++, n++)
-        CHECK(r->findings[i].account_id == NULL);
+        CHECK(pw_test_finding(r, i)->account_id == NULL);
     CHECK(n >= 1);
     size_t rows = 0;
     for (size_t i = 0; r && i < r->n_trackers; i++, rows++)

@@ -8,6 +8,7 @@
 
 #include "assess_har_case.h"
 #include "pw_test.h"
+#include "pw_test_finding.h"
 
 /* The first finding of rule (NULL: any) for tracker (NULL: any) on a page whose URL ends with
  * page (NULL: any). */
@@ -15,7 +16,7 @@ static const pw_finding *find(const scan *s, const char *rule, const char *track
                               const char *page)
 {
     for (size_t i = 0; s->r && i < s->r->n_findings; i++) {
-        const pw_finding *f = &s->r->findings[i];
+        const pw_finding *f = pw_test_finding(s->r, i);
         size_t n = strlen(f->page_url), m = page ? strlen(page) : 0;
         if ((!rule || strcmp(f->rule_id, rule) == 0) &&
             (!tracker || strcmp(f->tracker->id, tracker) == 0) &&
@@ -29,7 +30,7 @@ static size_t count(const scan *s, const char *rule)
 {
     size_t n = 0;
     for (size_t i = 0; s->r && i < s->r->n_findings; i++)
-        n += strcmp(s->r->findings[i].rule_id, rule) == 0;
+        n += strcmp(pw_test_finding(s->r, i)->rule_id, rule) == 0;
     return n;
 }
 
@@ -152,7 +153,7 @@ static void consent_and_embeds(void)
     CHECK(f && strstr(f->remediation, "youtube-nocookie.com") &&
           strstr(f->remediation, "click-to-load"));
     for (size_t i = 0; i < s.r->n_findings; i++)
-        CHECK(strstr(s.r->findings[i].remediation, "Remove") == NULL);
+        CHECK(strstr(pw_test_finding(s.r, i)->remediation, "Remove") == NULL);
     scan_free(&s);
 }
 
@@ -203,7 +204,7 @@ static void no_value_ids_are_no_evidence(void)
     CHECK(scan_requests(&s, pages, 1, reqs, 2));
     size_t n = 0;
     for (size_t i = 0; s.r && i < s.r->n_findings; i++) {
-        const pw_finding *f = &s.r->findings[i];
+        const pw_finding *f = pw_test_finding(s.r, i);
         n += strcmp(f->rule_id, "PW-CONDITION-URL") == 0;
         CHECK(!has_evidence(f, "msclkid") && !has_evidence(f, "p_user_id"));
     }

@@ -12,6 +12,7 @@
 #define ASSESS_CASE_DIR PW_SRC_DIR "/tests/data/har/"
 #include "assess_har_case.h"
 #include "pw_test.h"
+#include "pw_test_finding.h"
 
 /* The first finding of rule (on a page whose URL contains page, NULL: any) of the tracker id
  * (NULL: any). */
@@ -19,7 +20,7 @@ static const pw_finding *find(const scan *s, const char *rule, const char *page,
                               const char *tracker)
 {
     for (size_t i = 0; s->r && i < s->r->n_findings; i++) {
-        const pw_finding *f = &s->r->findings[i];
+        const pw_finding *f = pw_test_finding(s->r, i);
         if (strcmp(f->rule_id, rule) == 0 && (!page || strstr(f->page_url, page)) &&
             (!tracker || strcmp(f->tracker->id, tracker) == 0))
             return f;

@@ -13,6 +13,7 @@
 #include "phiwall/browser.h"
 #include "phiwall/har.h"
 #include "pw_test.h"
+#include "pw_test_finding.h"
 
 #define SITE    "https://rivermoor.test"
 #define APPT    SITE "/appointments/request?service=oncology"
@@ -302,7 +303,7 @@ static size_t finding_lines(const pw_scan_result *r, char (*out)[256], size_t ca
 {
     size_t n = r->n_findings < cap ? r->n_findings : cap;
     for (size_t i = 0; i < n; i++) {
-        const pw_finding *f = &r->findings[i];
+        const pw_finding *f = pw_test_finding(r, i);
         snprintf(out[i], 256, "%s %s %s %s step=%s before=%d reject=%d n=%zu", f->rule_id,
                  pw_severity_name(f->severity), pw_hhs_context_name(f->context), f->page_url,
                  pw_step_name(f->step), f->before_consent, f->after_reject, f->occurrences);
@@ -315,7 +316,7 @@ static size_t count_rule(const pw_scan_result *r, const char *rule)
 {
     size_t n = 0;
     for (size_t i = 0; i < r->n_findings; i++)
-        n += strcmp(r->findings[i].rule_id, rule) == 0;
+        n += strcmp(pw_test_finding(r, i)->rule_id, rule) == 0;
     return n;
 }
 
@@ -434,7 +435,7 @@ static void findings_round_trip(void)
         CHECK_STR(y, x);
     }
     for (size_t i = 0; i < b->n_findings; i++)
-        CHECK(strncmp(b->findings[i].page_url, SITE, strlen(SITE)) == 0);
+        CHECK(strncmp(pw_test_finding(b, i)->page_url, SITE, strlen(SITE)) == 0);
     for (size_t i = 0; i < b->n_pages && i < a->n_pages; i++)
         CHECK_INT(b->page_contexts[i], a->page_contexts[i]);
     pipeline_close(&direct);
