@@ -901,7 +901,7 @@ static pw_status deliver(har *h, har_held *x)
         return h->sink->on_request ? h->sink->on_request(h->sink->ctx, &x->r, h->err) : PW_OK;
     p->n_entries++;
     if (p->hop_pending)
-        return har_page_hold(&h->pages, p, &x->r)
+        return har_page_hold(p, &x->r)
                    ? PW_OK
                    : pw_err_set(h->err, PW_ERR_NOMEM, "%s: out of memory placing %s", h->name,
                                 x->r.url);

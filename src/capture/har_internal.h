@@ -145,7 +145,8 @@ typedef struct har_page {
     /* its URL is where a redirect of its own document leads, whose document has not come yet:
      * not delivered before it (a chain's next hop may move it on again) */
     int hop_pending;
-    struct har_hop *hops, **hops_tail; /* its redirect hops, held while hop_pending */
+    struct har_held *hops, **hops_tail; /* its redirect hops, held while hop_pending (malloc'd:
+                                         * freed once delivered, not kept for the whole read) */
     int has_login_form, after_login, has_session_cookie; /* stated by phiwall's recorder */
     int split; /* its pageref covers more than one navigation (puppeteer-har, Playwright) */
 } har_page;
@@ -178,8 +179,8 @@ har_page *har_pages_add_anonymous(har_pages *t, const char *url, double ts);
 /* Deliver the page to the sink once its URL is known, then the hops it held (har_page_hold). */
 pw_status har_page_emit(har_page *p, const pw_capture_sink *sink, size_t *n_emitted, pw_err *err);
 /* Keep a copy of r, a redirect hop of p's own document, until p is delivered: it goes to the
- * sink then, on the page the redirects led to. 0 without memory. */
-int har_page_hold(har_pages *t, har_page *p, const pw_request *r);
+ * sink then, on the page the redirects led to, and the copy is freed. 0 without memory. */
+int har_page_hold(har_page *p, const pw_request *r);
 /* p has been delivered under its current URL: remember it (har_recent). */
 void har_pages_note(har_pages *t, har_page *p);
 /* The latest remembered page (of record `only` when not NULL; never one whose URL the recorder
@@ -202,7 +203,8 @@ int har_looks_like_url(const char *s);
 #define HAR_WINDOW_BYTES (4u * 1024 * 1024)
 
 typedef struct har_held {
-    pw_request r; /* page_url unset: placing the entry decides it */
+    pw_request r;          /* page_url unset: placing the entry decides it */
+    struct har_held *next; /* the next hop its page holds (har_page_hold) */
     const char *pageref, *content_mime, *init_type;
     double t;      /* its start time, or the latest one before it when it has none */
     size_t serial; /* its place in the file: equal times keep the file's order */

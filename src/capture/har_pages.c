@@ -19,8 +19,12 @@ void har_pages_init(har_pages *t)
     pw_arena_init(&t->arena, 0);
 }
 
+static void free_hops(har_page *p);
+
 void har_pages_free(har_pages *t)
 {
+    for (size_t i = 0; i < t->n; i++) /* pages the read never delivered (an error, a cut log) */
+        free_hops(t->v[i]);
     free(t->v);
     pw_arena_free(&t->arena);
     memset(t, 0, sizeof *t);
@@ -106,47 +110,27 @@ const har_recent *har_pages_find(const har_pages *t, const har_page *only, const
     return NULL;
 }
 
-struct har_hop {
-    struct har_hop *next;
-    pw_request r;
-};
-
-static const char *dup_or_null(pw_arena *a, const char *s, int *failed)
+int har_page_hold(har_page *p, const pw_request *r)
 {
-    char *d = s ? pw_arena_strdup(a, s) : NULL;
-    *failed |= s && !d;
-    return d;
-}
-
-int har_page_hold(har_pages *t, har_page *p, const pw_request *r)
-{
-    pw_arena *a = &t->arena;
-    struct har_hop *hop = pw_arena_calloc(a, 1, sizeof *hop);
-    pw_header *hd = r->n_headers ? pw_arena_calloc(a, r->n_headers, sizeof *hd) : NULL;
-    if (!hop || (r->n_headers && !hd))
+    har_held *hop = har_held_copy(r, NULL, NULL, NULL);
+    if (!hop)
         return 0;
-    int failed = 0;
-    hop->r = *r;
-    for (size_t i = 0; i < r->n_headers; i++)
-        hd[i] = (pw_header){dup_or_null(a, r->headers[i].name, &failed),
-                            dup_or_null(a, r->headers[i].value, &failed)};
-    hop->r.headers = hd;
-    hop->r.method = dup_or_null(a, r->method, &failed);
-    hop->r.url = dup_or_null(a, r->url, &failed);
-    hop->r.content_type = dup_or_null(a, r->content_type, &failed);
-    hop->r.frame_url = dup_or_null(a, r->frame_url, &failed);
-    hop->r.resource_type = dup_or_null(a, r->resource_type, &failed);
-    hop->r.initiator = dup_or_null(a, r->initiator, &failed);
-    hop->r.error = dup_or_null(a, r->error, &failed);
-    hop->r.redirect_url = dup_or_null(a, r->redirect_url, &failed);
-    hop->r.body = r->body_len ? pw_arena_memdup(a, r->body, r->body_len) : NULL;
-    if (failed || (r->body_len && !hop->r.body))
-        return 0;
+    hop->next = NULL;
     if (!p->hops_tail)
         p->hops_tail = &p->hops;
     *p->hops_tail = hop;
     p->hops_tail = &hop->next;
     return 1;
+}
+
+static void free_hops(har_page *p)
+{
+    for (har_held *h = p->hops, *next; h; h = next) {
+        next = h->next;
+        free(h);
+    }
+    p->hops = NULL;
+    p->hops_tail = NULL;
 }
 
 pw_status har_page_emit(har_page *p, const pw_capture_sink *sink, size_t *n_emitted, pw_err *err)
@@ -162,12 +146,11 @@ pw_status har_page_emit(har_page *p, const pw_capture_sink *sink, size_t *n_emit
                     .after_login = p->after_login,
                     .has_session_cookie = p->has_session_cookie};
     pw_status st = sink->on_page ? sink->on_page(sink->ctx, &page, err) : PW_OK;
-    for (struct har_hop *h = p->hops; h && st == PW_OK; h = h->next) {
+    for (har_held *h = p->hops; h && st == PW_OK; h = h->next) {
         h->r.page_url = p->url;
         st = sink->on_request ? sink->on_request(sink->ctx, &h->r, err) : PW_OK;
     }
-    p->hops = NULL;
-    p->hops_tail = NULL;
+    free_hops(p);
     return st;
 }
 
