@@ -358,12 +358,16 @@ static void add_match(pw_scan *sc, const pw_seg *g, const pw_vocab_entry *e, siz
         return;
     size_t before = sc->s->n_hits;
     const char *canon = e->canonical ? e->canonical : e->term;
+    /* a term matched as script tokens ("zcdbdfea…") is shown as its canonical, as written */
+    const char *term = e->term[0] == 'z' && canon != e->term && pw_vocab_has_script_token(e->term)
+                           ? canon
+                           : e->term;
     if (e->cls == PW_VOCAB_CARE_INTENT)
         pw_scan_add(sc, g, i, j, PW_PHI_CARE_INTENT, e->subtype ? e->subtype : "care", canon, 0.8f,
-                    PW_REASON_VOCABULARY, e->term);
+                    PW_REASON_VOCABULARY, term);
     else
         pw_scan_add(sc, g, i, j, PW_PHI_HEALTH, class_subtype(e->cls), canon,
-                    e->sensitivity == PW_SENS_HIGH ? 0.95f : 0.85f, PW_REASON_VOCABULARY, e->term);
+                    e->sensitivity == PW_SENS_HIGH ? 0.95f : 0.85f, PW_REASON_VOCABULARY, term);
     if (sc->s->n_hits > before)
         sc->s->hits[before].sensitivity = e->sensitivity;
 }

@@ -480,6 +480,36 @@ static char *norm_field(pw_arena *a, field f, const char **what)
     return s;
 }
 
+int pw_vocab_has_script_token(const char *norm)
+{
+    for (const char *w = norm; *w;) {
+        size_t n = strcspn(w, " ");
+        size_t k = 2;
+        while (k < n && w[k] >= 'a' && w[k] <= 'p')
+            k++;
+        if (n > 2 && k == n && w[0] == 'z' &&
+            (w[1] == 'h' ? n == PW_VOCAB_CJK_TOKEN : (w[1] == 'c' || w[1] == 'b') && n % 2 == 0))
+            return 1;
+        w += n + (w[n] == ' ');
+    }
+    return 0;
+}
+
+/* The canonical a hit reports: the normalised form, or for a term of a script the vocabulary
+ * matches as tokens (Chinese, Korean, Russian, Arabic) the column as written (trimmed), since
+ * the tokens ("zcdbdfea…") mean nothing to a reader and the stem is not the word. */
+static const char *shown_field(pw_arena *a, field f, const char *norm)
+{
+    if (!pw_vocab_has_script_token(norm))
+        return norm;
+    while (f.n && (f.s[0] == ' ' || f.s[0] == '\t'))
+        f.s++, f.n--;
+    while (f.n && (f.s[f.n - 1] == ' ' || f.s[f.n - 1] == '\t' || f.s[f.n - 1] == '\r'))
+        f.n--;
+    char *s = f.n ? pw_arena_strndup(a, f.s, f.n) : NULL;
+    return s ? s : norm;
+}
+
 static pw_status parse_row(const char *name, size_t lineno, field *cols, pw_vocab_list *list,
                            pw_err *err)
 {
@@ -488,11 +518,12 @@ static pw_status parse_row(const char *name, size_t lineno, field *cols, pw_voca
     e.term = norm_field(list->arena, cols[0], &what);
     if (!e.term)
         return pw_err_set(err, PW_ERR_PARSE, "%s:%zu: term %s", name, lineno, what);
-    e.canonical = e.term;
+    e.canonical = shown_field(list->arena, cols[0], e.term);
     if (!field_is(cols[1], "-")) {
-        e.canonical = norm_field(list->arena, cols[1], &what);
-        if (!e.canonical)
+        const char *norm = norm_field(list->arena, cols[1], &what);
+        if (!norm)
             return pw_err_set(err, PW_ERR_PARSE, "%s:%zu: canonical %s", name, lineno, what);
+        e.canonical = shown_field(list->arena, cols[1], norm);
     }
     e.cls = pw_vocab_class_parse(cols[2].s, cols[2].n);
     if (e.cls == PW_VOCAB__COUNT)

@@ -25,6 +25,11 @@ size_t pw_vocab_normalize(const char *in, size_t n, char *out);
  * the ideographs of the text scanned. Writes at most cap bytes; returns the length. */
 size_t pw_vocab_normalize_term(const char *in, size_t n, char *out, size_t cap);
 
+/* 1 if normalised text holds a word written as a script token (pw_vocab_cjk_token's "zh" and
+ * four letters a-p; the Cyrillic "zc" and Arabic "zb" stems, letters a-p in pairs). Such an
+ * entry's canonical is the column as written (what a hit reports), not its tokens. */
+int pw_vocab_has_script_token(const char *norm);
+
 /* Bytes of a CJK token. */
 #define PW_VOCAB_CJK_TOKEN 6
 

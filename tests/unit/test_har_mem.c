@@ -14,9 +14,9 @@
 
 /* The reader's time window holds up to 4 MiB of entries ahead of what it delivers (~800 of these
  * pages): the heap is compared between two pages delivered while it is full. */
-#define PAGES   5000
-#define FROM    1000
-#define TO      4000
+#define PAGES 5000
+#define FROM  1000
+#define TO    4000
 
 typedef struct watch {
     size_t pages, requests, hops_on_page;
@@ -66,10 +66,11 @@ static void put_headers(FILE *f)
 static void put_entry(FILE *f, size_t page, int ms, const char *url, int status,
                       const char *redirect, const char *mime)
 {
-    fprintf(f,
-            "%s{\"pageref\":\"page_%zu\",\"startedDateTime\":\"2024-05-01T%02zu:%02zu:%02zu.%03dZ\","
-            "\"request\":{\"method\":\"GET\",\"url\":\"%s\",",
-            page || ms ? "," : "", page, page / 3600, page / 60 % 60, page % 60, ms, url);
+    fprintf(
+        f,
+        "%s{\"pageref\":\"page_%zu\",\"startedDateTime\":\"2024-05-01T%02zu:%02zu:%02zu.%03dZ\","
+        "\"request\":{\"method\":\"GET\",\"url\":\"%s\",",
+        page || ms ? "," : "", page, page / 3600, page / 60 % 60, page % 60, ms, url);
     put_headers(f);
     fprintf(f,
             "},\"response\":{\"status\":%d,\"redirectURL\":\"%s\",\"content\":{\"mimeType\":"
@@ -94,8 +95,7 @@ static char *make_har(size_t *len)
         snprintf(to, sizeof to, "https://www.h.org/p%zu", p);
         put_entry(f, p, 0, url, 301, to, "");
         put_entry(f, p, 100, to, 200, "", "text/html");
-        put_entry(f, p, 200, "https://www.facebook.com/tr/?id=1&ev=PageView", 200, "",
-                  "image/gif");
+        put_entry(f, p, 200, "https://www.facebook.com/tr/?id=1&ev=PageView", 200, "", "image/gif");
     }
     fputs("]}}", f);
     fclose(f);

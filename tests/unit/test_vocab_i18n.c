@@ -14,6 +14,7 @@
  *    and Arabic terms in their inflected and prefixed forms ("рака молочной железы",
  *    "وسرطان الرئة"), not in words that share their start ("раковина"); Tagalog, Haitian Creole
  *    and Portuguese; punctuation ends a CJK term ("乳腺、癌"); ß is ss ("Eßstörungen").
+ * Hits of scripts matched as tokens (Chinese, Korean, Russian, Arabic) report the term as written.
  * And checks on the data: every Vietnamese term is two syllables or more, every German
  * compound part is a term; and on the light stems of Cyrillic and Arabic words.
  */
@@ -249,6 +250,30 @@ static void odd_inputs(void)
         expect_none(odd[k], PW_FT_TEXT);
 }
 
+/* The hit over `covered` in s reports the term as the vocabulary writes it, in its script —
+ * never the tokens the matcher uses ("zcdbdfea…", "zheohd zhibhk…"). */
+static void expect_shown(const char *s, const char *covered, const char *shown)
+{
+    CHECK(dt_scan(&T, NULL, s, PW_FT_TEXT) != (size_t)-1);
+    const pw_hit *h = dt_find_span(&T, PW_PHI_HEALTH, covered);
+    CHECK(h && h->normalized && h->reason_detail);
+    if (!h || !h->normalized || !h->reason_detail)
+        return;
+    CHECK_STR(h->normalized, shown);
+    CHECK(!pw_vocab_has_script_token(h->reason_detail));
+    if (pw_vocab_has_script_token(h->reason_detail))
+        fprintf(stderr, "  detail \"%s\" over \"%s\"\n", h->reason_detail, covered);
+}
+
+static void shown_terms(void)
+{
+    expect_shown("乳腺癌筛查预约", "乳腺癌筛查", "乳腺癌筛查");
+    expect_shown("유방암을 진단받았습니다", "유방암", "유방암");
+    expect_shown("беременность и роды", "беременность и роды", "беременность и роды");
+    expect_shown("علاج سرطان الثدي", "سرطان الثدي", "سرطان الثدي");
+    expect_shown("cancer du sein", "cancer du sein", "cancer du sein"); /* Latin: as before */
+}
+
 static void run_backend(const char *backend)
 {
     setenv("PHIWALL_VOCAB_BACKEND", backend, 1);
@@ -263,6 +288,7 @@ static void run_backend(const char *backend)
     latin_languages();
     leftovers();
     odd_inputs();
+    shown_terms();
     dt_close(&T);
 }
 
