@@ -26,44 +26,7 @@ Usage: gaps_site.py   (listens on 127.0.0.1, any port; prints "PORT <n>")
                 to a "Log out" div and a "Delete account" button that must never be pressed
                 (each would send ev=Logout / ev=Delete)
 """
-import base64, hashlib, http.server, socketserver, threading
-
-WS_LOG = []
-WS_LOCK = threading.Lock()
-
-
-def ws_record(line):
-    with WS_LOCK:
-        WS_LOG.append(line.replace("\n", " "))
-
-
-def ws_frames(rfile):  # yield (opcode, payload) of each frame a client sends (masked)
-    while True:
-        head = rfile.read(2)
-        if len(head) < 2:
-            return
-        n = head[1] & 0x7F
-        if n == 126:
-            n = int.from_bytes(rfile.read(2), "big")
-        elif n == 127:
-            n = int.from_bytes(rfile.read(8), "big")
-        mask = rfile.read(4) if head[1] & 0x80 else b"\0\0\0\0"
-        data = rfile.read(n)
-        if len(data) < n:
-            return
-        yield head[0] & 0x0F, bytes(b ^ mask[i % 4] for i, b in enumerate(data))
-
-
-PX = """<script>
-function px(ev,o){o=Object.assign({id:'5550001',ev:ev,dl:location.href},o||{});
-new Image().src='https://www.facebook.com/tr?'+new URLSearchParams(o);}
-</script>"""
-
-
-def page(title, body):
-    return ("<!doctype html><html><head><meta charset=utf-8><title>%s</title>%s</head>"
-            "<body>%s</body></html>" % (title, PX, body))
-
+from pixel_site import Handler, page, serve
 
 PAGES = {
     "/ws/": page("Diabetes care", """<h1>Diabetes care</h1><label>Email <input id=em type=email></label>
@@ -110,67 +73,9 @@ addEventListener('popstate',render);render();
 }
 
 
-class H(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, fmt, *a):
-        pass
-
-    def send(self, code, body, ctype="text/html; charset=utf-8"):
-        body = body.encode("utf-8")
-        self.send_response(code)
-        self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        try:
-            self.wfile.write(body)
-        except (BrokenPipeError, ConnectionResetError):
-            pass
-
-    def websocket(self):  # the handshake, then record each message until the client goes
-        ws_record("OPEN %s" % self.headers.get("Host", ""))
-        key = self.headers.get("Sec-WebSocket-Key", "") + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
-        self.send_response(101)
-        self.send_header("Upgrade", "websocket")
-        self.send_header("Connection", "Upgrade")
-        self.send_header("Sec-WebSocket-Accept",
-                         base64.b64encode(hashlib.sha1(key.encode()).digest()).decode())
-        self.end_headers()
-        self.wfile.flush()
-        try:
-            for op, data in ws_frames(self.rfile):
-                if op == 8:  # close
-                    break
-                if op in (0, 1, 2):
-                    ws_record("MSG %s" % data.decode("utf-8", "replace"))
-        except OSError:
-            pass
-        self.close_connection = True
-
-    def do_POST(self):
-        self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        self.send(204, "", "text/plain")
-
-    def do_GET(self):
-        p = self.path.split("?")[0]
-        if p == "/ws":
-            return self.websocket()
-        if p == "/ws-log":
-            with WS_LOCK:
-                got = "".join(l + "\n" for l in WS_LOG)
-                del WS_LOG[:]
-            return self.send(200, got, "text/plain")
-        if p.startswith("/app/"):
-            p = "/app/"
-        if p in PAGES:
-            return self.send(200, PAGES[p])
-        return self.send(404, "not found", "text/plain")
+class H(Handler):
+    PAGES = PAGES
+    PREFIXES = ("/app/",)
 
 
-class S(socketserver.ThreadingMixIn, http.server.HTTPServer):
-    daemon_threads = True
-
-
-srv = S(("127.0.0.1", 0), H)
-print("PORT %d" % srv.server_address[1], flush=True)
-srv.serve_forever()
+serve(H)
