@@ -73,6 +73,21 @@ browser_test_server() {
     wait_until "$PW_WAIT_S" grep -q PORT "$T/server.out"
     BASE="http://127.0.0.1:$(awk '/PORT/{print $2}' "$T/server.out")"
 }
+# The browser tests' python loopback site (tests/integration/helpers/SCRIPT, which prints
+# "PORT <n>"): skips without chromium, jq or python3; sets T (exported as TMPDIR), SRV (its pid)
+# and BASE once it listens; at exit it is stopped and $T removed.
+browser_test_site() {
+    [ -x /usr/bin/chromium ] || skip "chromium not installed"
+    command -v jq >/dev/null || skip "jq not installed (scripts/install-deps.sh)"
+    command -v python3 >/dev/null || skip "python3 not present"
+    T=$(mktemp -d)
+    export TMPDIR=$T
+    python3 "$PW_SRC/tests/integration/helpers/$1" >"$T/site.out" 2>&1 </dev/null &
+    SRV=$!
+    trap 'kill $SRV 2>/dev/null; wait $SRV 2>/dev/null; rm -rf "$T"' EXIT
+    wait_until "$PW_WAIT_S" grep -q PORT "$T/site.out"
+    BASE="http://127.0.0.1:$(awk '/PORT/{print $2}' "$T/site.out")"
+}
 # The gateway tests' start: skip unless curl and python3 are here; set dir (a new temporary
 # directory), pid (the gateway's: gateway_start sets it) and the secrets' environment. At exit
 # the gateway is killed, the on_exit commands run (in order) and dir is removed.

@@ -13,16 +13,7 @@
 # helpers/spa_site.py; about 60 s.
 set -u
 . "$PW_SRC/tests/integration/lib.bash"
-[ -x /usr/bin/chromium ] || skip "chromium not installed"
-command -v jq >/dev/null || skip "jq not installed (scripts/install-deps.sh)"
-command -v python3 >/dev/null || skip "python3 not present"
-T=$(mktemp -d)
-export TMPDIR=$T
-python3 "$PW_SRC/tests/integration/helpers/spa_site.py" >"$T/site.out" 2>&1 </dev/null &
-SRV=$!
-trap 'kill $SRV 2>/dev/null; wait $SRV 2>/dev/null; rm -rf "$T"' EXIT
-wait_until "$PW_WAIT_S" grep -q PORT "$T/site.out"
-BASE="http://127.0.0.1:$(awk '/PORT/{print $2}' "$T/site.out")"
+browser_test_site spa_site.py
 
 scan() { # name path max-pages [args…]; $T/<name>.{json,har,err}
     local name=$1 path=$2 pages=$3
