@@ -345,7 +345,9 @@ static pw_status guard_scan(void *ctx, const char *s, size_t n, int *hit)
     apply_ctx *c = g->c;
     pw_hit *hits = NULL, *own = NULL;
     size_t k = 0, n_own = 0;
-    const char *z = pw_arena_strndup(c->a, s, n); /* NUL-terminated for own_data_in */
+    /* NUL-terminated for own_data_in; all n bytes, since a decoded view may hold a NUL
+     * ("%00cancer") and the engine reads n of them */
+    const char *z = pw_arena_memdup(c->a, s, n);
     if (!z)
         return pw_err_set(c->err, PW_ERR_NOMEM, "out of memory");
     pw_status st =

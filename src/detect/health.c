@@ -447,8 +447,9 @@ static size_t de_compounds(const pw_seg *g, const pw_vocab_match *m, size_t nm, 
     size_t k = 0, i = 0;
     while (i < g->n && k < DE_CANDS) {
         if (mk) {
+            size_t from = i; /* never back before it: the loop always moves on */
             i = next_long_run(mk, i);
-            while (i > 0 && pw_isalpha((unsigned char)g->s[i - 1]))
+            while (i > from && pw_isalpha((unsigned char)g->s[i - 1]))
                 i--; /* a run found in a later word of the masks starts before it */
             if (i >= g->n)
                 break;
