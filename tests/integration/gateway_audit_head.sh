@@ -18,11 +18,12 @@ mock_upstream_start || { fail "mock did not start"; finish; exit; }
 { policy_site 100000; policy_meta 7 "$mock"; } >"$dir/gw.yaml"
 
 n=0
-post() {
+post() { # the next event (its id ends in n), the reply's status in $code; called in this
+    # shell, never in $(…): a subshell's n=$((n + 1)) is lost and every event repeats the first id
     n=$((n + 1))
-    curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/e" \
+    code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/e" \
         -H 'Origin: https://www.example-hospital.org' -H 'Content-Type: text/plain' \
-        --data "{\"event_id\":\"00000000-0000-4000-8000-$(printf %012d $n)\",\"name\":\"appointment_request\",\"consent\":{\"ads\":true},\"user\":{\"email\":\"a@b.example\"}}"
+        --data "{\"event_id\":\"00000000-0000-4000-8000-$(printf %012d $n)\",\"name\":\"appointment_request\",\"consent\":{\"ads\":true},\"user\":{\"email\":\"a@b.example\"}}")
 }
 start() { # start the gateway on $dir/audit.log, its log appended to $dir/log
     gateway_start "$dir/log" --config "$dir/gw.yaml" --spool "$dir/spool.db" \
@@ -30,9 +31,11 @@ start() { # start the gateway on $dir/audit.log, its log appended to $dir/log
 }
 # run_some N: start, post N events, wait for their records (sent), stop
 run_some() {
+    local want=$(($(cat "$dir/audit.log" 2>/dev/null | grep -c '"action":"sent"') + $1))
     start
-    for _ in $(seq "$1"); do expect_code 200 "$(post)" "event $n accepted"; done
-    wait_until "$PW_WAIT_S" sh -c "[ \$(grep -c '\"action\":\"sent\"' '$dir/audit.log') -ge $n ]"
+    for _ in $(seq "$1"); do post; expect_code 200 "$code" "event $n accepted"; done
+    wait_until "$PW_WAIT_S" sh -c "[ \$(grep -c '\"action\":\"sent\"' '$dir/audit.log') -ge $want ]" ||
+        fail "fewer than $want sent records after ${PW_WAIT_S}s"
     gateway_stop
 }
 field() { sed -n "s/.*\"$1\":\"\{0,1\}\([^\",]*\).*/\1/p"; }
@@ -64,8 +67,9 @@ expect_match "$(cat "$dir/log")" "\"level\":\"error\".*does not end with the hea
 expect_match "$(curl -s "http://127.0.0.1:$port/metrics")" '^phiwall_gateway_audit_chain_gap 1$' "moved: /metrics gauge 1"
 out=$(curl -s -w ' %{http_code}' "http://127.0.0.1:$port/healthz")
 expect_match "$out" "audit: the log did not end with the remembered head \\(seq $head_seq\\)" "moved: /healthz names it"
-expect_code 200 "$(post)" "moved: events still taken"
-wait_until "$PW_WAIT_S" sh -c "grep -q '\"action\":\"sent\"' '$dir/audit.log'"
+post; expect_code 200 "$code" "moved: events still taken"
+wait_until "$PW_WAIT_S" sh -c "grep -q '\"action\":\"sent\"' '$dir/audit.log'" ||
+    fail "no sent record after ${PW_WAIT_S}s"
 gateway_stop
 first=$(head -n 1 "$dir/audit.log")
 expect_match "$first" '"action":"chain_continued"' "moved: the new file starts with chain_continued"
@@ -109,8 +113,9 @@ mkdir -p "$dir/other"
 : >"$dir/other/log"
 gateway_start "$dir/other/log" --config "$dir/gw.yaml" --spool "$dir/other/spool.db" \
     --audit "$dir/other/audit.log" --threads 1 || fail "the other gateway did not start"
-for _ in $(seq $((head_seq + 2))); do post >/dev/null; done
-wait_until "$PW_WAIT_S" sh -c "[ \$(wc -l <'$dir/other/audit.log') -gt $((head_seq + 1)) ]"
+for _ in $(seq $((head_seq + 2))); do post; done
+wait_until "$PW_WAIT_S" sh -c "[ \$(wc -l <'$dir/other/audit.log') -gt $((head_seq + 1)) ]" ||
+    fail "the other log did not pass the head's seq after ${PW_WAIT_S}s"
 gateway_stop
 [ "$(last_seq "$dir/other/audit.log")" -gt "$head_seq" ] || fail "the other log is not longer"
 cp "$dir/other/audit.log" "$dir/audit.log"

@@ -12,14 +12,16 @@ mock_upstream_start || { fail "mock did not start"; finish; exit; }
 { policy_site 100000; policy_meta 7 "$mock"; } >"$dir/gw.yaml"
 
 n=0
-post() {
+post() { # the next event (its id ends in n), the reply's status in $code; called in this
+    # shell, never in $(…): a subshell's n=$((n + 1)) is lost and every event repeats the first id
     n=$((n + 1))
-    curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/e" \
+    code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/e" \
         -H 'Origin: https://www.example-hospital.org' -H 'Content-Type: text/plain' \
-        --data "{\"event_id\":\"00000000-0000-4000-8000-$(printf %012d $n)\",\"name\":\"appointment_request\",\"consent\":{\"ads\":true},\"user\":{\"email\":\"a@b.example\"}}"
+        --data "{\"event_id\":\"00000000-0000-4000-8000-$(printf %012d $n)\",\"name\":\"appointment_request\",\"consent\":{\"ads\":true},\"user\":{\"email\":\"a@b.example\"}}")
 }
 sent_in() { # FILE N: wait until FILE has N sent records
-    wait_until "$PW_WAIT_S" sh -c "[ \$(cat '$1' 2>/dev/null | grep -c '\"action\":\"sent\"') -ge $2 ]"
+    wait_until "$PW_WAIT_S" sh -c "[ \$(cat '$1' 2>/dev/null | grep -c '\"action\":\"sent\"') -ge $2 ]" ||
+        fail "fewer than $2 sent records in $1 after ${PW_WAIT_S}s"
 }
 start() {
     gateway_start "$dir/log" --config "$dir/gw.yaml" --spool "$dir/spool.db" \
@@ -29,13 +31,14 @@ hups=0
 rotate_hup() { # wait for the reopen line number hups+1
     hups=$((hups + 1))
     kill -HUP "$pid"
-    wait_until "$PW_WAIT_S" sh -c "[ \$(grep -c 'audit log: reopened at its path' '$dir/log') -ge $hups ]"
+    wait_until "$PW_WAIT_S" sh -c "[ \$(grep -c 'audit log: reopened at its path' '$dir/log') -ge $hups ]" ||
+        fail "no reopen number $hups after ${PW_WAIT_S}s"
 }
 
 : >"$dir/log"
 start
-expect_code 200 "$(post)" "event 1"
-expect_code 200 "$(post)" "event 2"
+post; expect_code 200 "$code" "event 1"
+post; expect_code 200 "$code" "event 2"
 sent_in "$dir/audit.log" 2
 old_last=$(tail -n 1 "$dir/audit.log" | sed -n 's/.*"hash":"\([0-9a-f]*\)"}$/\1/p')
 old_seq=$(tail -n 1 "$dir/audit.log" | sed -n 's/^{"seq":\([0-9]*\),.*/\1/p')
@@ -44,7 +47,7 @@ old_seq=$(tail -n 1 "$dir/audit.log" | sed -n 's/^{"seq":\([0-9]*\),.*/\1/p')
 mv "$dir/audit.log" "$dir/audit.log.1"
 : >"$dir/audit.log"; chmod 600 "$dir/audit.log"
 rotate_hup
-expect_code 200 "$(post)" "event 3 after the rotation"
+post; expect_code 200 "$code" "event 3 after the rotation"
 sent_in "$dir/audit.log" 1
 expect_nomatch "$(tail -n +1 "$dir/audit.log.1" | grep -c "000000000003")" '^[1-9]' "nothing of event 3 in the old file"
 first=$(head -n 1 "$dir/audit.log")
@@ -64,7 +67,7 @@ expect_match "$out" "audit.log:1: " "the wrong order names the file and line of 
 # A move without `create`: SIGHUP creates the file.
 mv "$dir/audit.log" "$dir/audit.log.2"
 rotate_hup
-expect_code 200 "$(post)" "event 4 after a move without create"
+post; expect_code 200 "$code" "event 4 after a move without create"
 sent_in "$dir/audit.log" 1
 [ -f "$dir/audit.log" ]; expect_code 0 $? "SIGHUP created the log at its path"
 expect_match "$(stat -c %a "$dir/audit.log")" '^600$' "created 0600"
@@ -73,7 +76,8 @@ expect_code 0 $? "three rotated files verify as one chain"
 
 # A SIGHUP with nothing rotated: no reopen.
 kill -HUP "$pid"
-wait_until "$PW_WAIT_S" sh -c "[ \$(grep -c 'policy reloaded' '$dir/log') -ge 3 ]"
+wait_until "$PW_WAIT_S" sh -c "[ \$(grep -c 'policy reloaded' '$dir/log') -ge 3 ]" ||
+    fail "the third reload not logged after ${PW_WAIT_S}s"
 expect_code 2 "$(grep -c 'audit log: reopened at its path' "$dir/log")" "no reopen when the file is the open one"
 gateway_stop
 

@@ -20,10 +20,14 @@ skip() { echo "skipped: $*"; exit 77; }
 # the usual deadline: it is only reached when the test fails.
 PW_WAIT_S=60
 wait_until() {
-    local end=$((SECONDS + $1))
+    local secs=$1 end=$((SECONDS + $1))
     shift
     until "$@"; do
-        [ "$SECONDS" -lt "$end" ] || return 1
+        if [ "$SECONDS" -ge "$end" ]; then
+            # said, so that a wait that always runs out (a test's slow pass) shows in its log
+            echo "wait_until: gave up after ${secs}s: ${*:1:4}" >&2
+            return 1
+        fi
         sleep 0.05
     done
 }
