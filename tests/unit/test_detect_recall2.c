@@ -80,6 +80,47 @@ static void test_french_ist(void)
     expect_none(NULL, "Webinar at 10:00 IST on Monday", PW_FT_TEXT, PW_PHI_HEALTH);
 }
 
+/* No health context nor care intent (failed before: each named a specialty or a condition). */
+static void expect_quiet(const char *s)
+{
+    expect_none(NULL, s, PW_FT_TEXT, PW_PHI_HEALTH);
+    expect_none(NULL, s, PW_FT_TEXT, PW_PHI_CARE_INTENT);
+}
+
+static void test_script_general_pages(void)
+{
+    /* careers, parking, news titles in Chinese, Korean, Russian, Arabic */
+    expect_quiet("\xe8\x82\xbf\xe7\x98\xa4\xe7\xa7\x91\xe6\x8a\xa4\xe5\xa3\xab"
+                 "\xe6\x8b\x9b\xe8\x81\x98"); /* 肿瘤科护士招聘 */
+    expect_quiet("\xe6\x8b\x9b\xe8\x81\x98\xef\xbc\x9a\xe8\x82\xbf\xe7\x98\xa4"
+                 "\xe7\xa7\x91"); /* 招聘：肿瘤科 */
+    expect_quiet("\xe7\x99\x8c\xe7\x97\x87\xe4\xb8\xad\xe5\xbf\x83\xe5\x81\x9c"
+                 "\xe8\xbd\xa6\xe5\x9c\xba"); /* 癌症中心停车场 */
+    expect_quiet("\xec\xa2\x85\xec\x96\x91\xeb\x82\xb4\xea\xb3\xbc \xea\xb0\x84"
+                 "\xed\x98\xb8\xec\x82\xac \xec\xb1\x84\xec\x9a\xa9"); /* 종양내과 간호사 채용 */
+    expect_quiet("\xd0\x92\xd0\xb0\xd0\xba\xd0\xb0\xd0\xbd\xd1\x81\xd0\xb8\xd1\x8f: "
+                 "\xd0\xb2\xd1\x80\xd0\xb0\xd1\x87-\xd0\xbe\xd0\xbd\xd0\xba\xd0\xbe"
+                 "\xd0\xbb\xd0\xbe\xd0\xb3"); /* Вакансия: врач-онколог */
+    expect_quiet("\xd9\x88\xd8\xb8\xd8\xa7\xd8\xa6\xd9\x81 \xd8\xaa\xd9\x85\xd8\xb1"
+                 "\xd9\x8a\xd8\xb6 \xd8\xa7\xd9\x84\xd8\xa3\xd9\x88\xd8\xb1\xd8\xa7"
+                 "\xd9\x85"); /* وظائف تمريض الأورام */
+    /* health pages of the same shapes keep their hit: "Diabetes News" (a news word at the end of a
+     * component naming a condition), "news about diabetes", week 12 of pregnancy (주차 after a
+     * digit is a week, not parking) */
+    expect_span(NULL, "\xe7\xb3\x96\xe5\xb0\xbf\xe7\x97\x85\xe6\x96\xb0\xe9\x97\xbb", PW_FT_TEXT,
+                PW_PHI_HEALTH, "\xe7\xb3\x96\xe5\xb0\xbf\xe7\x97\x85"); /* 糖尿病新闻 */
+    expect_span(NULL,
+                "\xd0\x9d\xd0\xbe\xd0\xb2\xd0\xbe\xd1\x81\xd1\x82\xd0\xb8 \xd0\xbe "
+                "\xd0\xb4\xd0\xb8\xd0\xb0\xd0\xb1\xd0\xb5\xd1\x82\xd0\xb5",
+                PW_FT_TEXT, PW_PHI_HEALTH,
+                "\xd0\xb4\xd0\xb8\xd0\xb0\xd0\xb1\xd0\xb5\xd1\x82\xd0\xb5"); /* Новости о диабете */
+    expect_span(NULL, "\xec\x9e\x84\xec\x8b\xa0 12\xec\xa3\xbc\xec\xb0\xa8", PW_FT_TEXT,
+                PW_PHI_HEALTH, "\xec\x9e\x84\xec\x8b\xa0"); /* 임신 12주차 */
+    /* a visitor's words are not judged as a title: a search for parking after a condition */
+    expect_span("q", "\xe7\xb3\x96\xe5\xb0\xbf\xe7\x97\x85 \xe5\x81\x9c\xe8\xbd\xa6",
+                PW_FT_FORM_VALUE, PW_PHI_HEALTH, "\xe7\xb3\x96\xe5\xb0\xbf\xe7\x97\x85");
+}
+
 static void setup(void)
 {
     CHECK(dt_open(&T, NULL, 0));
@@ -91,4 +132,4 @@ static void teardown(void)
 }
 
 PW_TEST_MAIN(PW_TEST(setup), PW_TEST(test_phone_words), PW_TEST(test_shared_slogan),
-             PW_TEST(test_french_ist), PW_TEST(teardown))
+             PW_TEST(test_french_ist), PW_TEST(test_script_general_pages), PW_TEST(teardown))
