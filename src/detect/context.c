@@ -737,6 +737,22 @@ static char accented_before(const char *s, size_t limit, size_t j)
     return base ? (char)(base | 0x20) : 0;
 }
 
+/* s[j - 1] is a line break met before any word: the look-back goes on to the line before when the
+ * value starts its line (only spaces, tabs or a '\r' between the break and s[i]) and that line
+ * ends in a label's colon ("Phone:\n467 3395", "Mobile:\r\n0160 1234567": a form's or a
+ * contact card's lines, a textarea sent whole). Returns the offset after the colon, where the
+ * look-back goes on (0: it stops, as at any other line break). engine-recall2 */
+static size_t label_line_before(const char *s, size_t limit, size_t j, size_t i)
+{
+    for (size_t k = j; k < i; k++)
+        if (s[k] != ' ' && s[k] != '\t' && s[k] != '\r')
+            return 0;
+    size_t p = j - 1; /* the break */
+    while (p > limit && (s[p - 1] == '\r' || s[p - 1] == ' ' || s[p - 1] == '\t'))
+        p--;
+    return p > limit + 1 && s[p - 1] == ':' ? p : 0;
+}
+
 /* The letter that ends at s[j - 1]: its lower-case ASCII form (0: none) and *len its bytes. */
 static char letter_before(const char *s, size_t limit, size_t j, size_t *len)
 {
@@ -756,6 +772,13 @@ static void words_before_folded(const char *s, size_t i, before_words *b)
     b->nw = b->full = b->n = 0;
     while (j > limit && b->n < BEFORE_CAP) {
         unsigned c = (unsigned char)s[j - 1];
+        if (c == '\n' && b->nw == 0) {
+            size_t at = label_line_before(s, limit, j, i);
+            if (at) {
+                j = at;
+                continue;
+            }
+        }
         if (pw_isdigit(c) || c == '\n')
             break;
         char l = letter_before(s, limit, j, &len);
@@ -791,6 +814,13 @@ static void words_before(const char *s, size_t i, before_words *b)
     while (j > limit && b->n < BEFORE_CAP) {
         unsigned c = (unsigned char)s[j - 1], cl = pw_char_class[c];
         if (!(cl & (PW_CC_UPPER | PW_CC_LOWER))) {
+            if (c == '\n' && b->nw == 0) {
+                size_t at = label_line_before(s, limit, j, i);
+                if (at) {
+                    j = at;
+                    continue;
+                }
+            }
             if ((cl & PW_CC_DIGIT) || c == '\n')
                 break;
             if (c >= 0x80) { /* the first byte >= 0x80: read again, letter by letter */
@@ -955,7 +985,14 @@ static int pairs_may(const char *s, size_t i, const uint32_t *pairs)
         unsigned c = (unsigned char)s[j - 1], cl = pw_char_class[c];
         if (cl & (PW_CC_UPPER | PW_CC_LOWER))
             break;
-        if ((cl & PW_CC_DIGIT) || c == '\n')
+        if (c == '\n') {
+            size_t at = label_line_before(s, limit, j, i);
+            if (!at)
+                return 0;
+            j = at + 1; /* the loop's j-- reads the colon next */
+            continue;
+        }
+        if ((cl & PW_CC_DIGIT))
             return 0;
         if (c >= 0x80)
             return 1;

@@ -80,6 +80,27 @@ static void test_french_ist(void)
     expect_none(NULL, "Webinar at 10:00 IST on Monday", PW_FT_TEXT, PW_PHI_HEALTH);
 }
 
+/* A label's colon at the end of the line before the value ("Phone:\n467 3395"): a form's or a
+ * contact card's lines, a textarea sent whole. */
+static void test_label_line(void)
+{
+    expect_span(NULL, "Name: Dana Whitfield\nPhone:\n467 3395", PW_FT_TEXT, PW_PHI_PHONE,
+                "467 3395");
+    expect_span(NULL, "Mobile:\r\n0160 1234567", PW_FT_TEXT, PW_PHI_PHONE, "0160 1234567");
+    expect_span(NULL, "Telefon:\n  60-56-85-91", PW_FT_TEXT, PW_PHI_PHONE, "60-56-85-91");
+    expect_span(NULL, "T\xc3\xa9l\xc3\xa9phone :\n06 12 34 56 78", PW_FT_TEXT, PW_PHI_PHONE,
+                "06 12 34 56 78");
+    expect_span("message", "Phone:\n467 3395", PW_FT_FORM_VALUE, PW_PHI_PHONE, "467 3395");
+    /* a label that is no phone's, a blank line, a word or no colon between */
+    expect_none(NULL, "Order number:\n467 3395", PW_FT_TEXT, PW_PHI_PHONE);
+    expect_none(NULL, "Phone:\n\n467 3395", PW_FT_TEXT, PW_PHI_PHONE);
+    expect_none(NULL, "Phone:\nRoom 467 3395", PW_FT_TEXT, PW_PHI_PHONE);
+    expect_none(NULL, "Phone\n467 3395", PW_FT_TEXT, PW_PHI_PHONE);
+    expect_none(NULL, "Phone hours:\n8 30 17 00", PW_FT_TEXT, PW_PHI_PHONE);
+    /* an organisation's number on the line after "Call us:" is none (NANP shape and all) */
+    expect_none(NULL, "Call us:\n(617) 555-0100", PW_FT_TEXT, PW_PHI_PHONE);
+}
+
 /* No health context nor care intent (failed before: each named a specialty or a condition). */
 static void expect_quiet(const char *s)
 {
@@ -132,4 +153,5 @@ static void teardown(void)
 }
 
 PW_TEST_MAIN(PW_TEST(setup), PW_TEST(test_phone_words), PW_TEST(test_shared_slogan),
-             PW_TEST(test_french_ist), PW_TEST(test_script_general_pages), PW_TEST(teardown))
+             PW_TEST(test_french_ist), PW_TEST(test_script_general_pages), PW_TEST(test_label_line),
+             PW_TEST(teardown))
