@@ -803,7 +803,8 @@ static void words_before_folded(const char *s, size_t i, before_words *b)
     }
 }
 
-/* The up to three words before s[i] (stopping at a digit or a line break, looking back 48 bytes
+/* The up to three words before s[i] (stopping at a digit or a line break — but for a label's
+ * line right before the value, label_line_before — looking back 48 bytes
  * at most, keeping the last BEFORE_CAP letters; a word cut by the 48-byte limit counts from the
  * limit). Spans of the text: nothing is copied, unless a byte >= 0x80 is met (an accented letter
  * is part of its word: words_before_folded). */
