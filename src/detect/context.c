@@ -287,7 +287,9 @@ static pw_ctx person_name_key(const char *k, size_t kl)
  * last letter; within a group the first match wins, so a longer word that ends in a shorter
  * one with another meaning comes first ("birthdate" before "date"). Spanish words too, without
  * their accents: an accented letter is read as its base letter ("Teléfono" is "telefono",
- * "Versión" "version"; words_before). */
+ * "Versión" "version"; words_before). The phone words of the other languages US hospitals
+ * translate their forms into (German Telefon, Handy, Rufnummer; French portable; Italian
+ * cellulare; Portuguese telefone, telemóvel) and chat's "my number (is)". */
 static const ctx_word before_a[] = {
     W("dea", PW_CTX_DEA),          W("cuenta", PW_CTX_ACCOUNT),      W("cita", PW_CTX_APPT),
     W("factura", PW_CTX_NEGATIVE), W("referencia", PW_CTX_NEGATIVE), W("fecha", PW_CTX_DATE),
@@ -312,11 +314,13 @@ static const ctx_word before_e[] = {
     W("mainline", PW_CTX_ORG_PHONE), W("callme", PW_CTX_PHONE),
     W("textme", PW_CTX_PHONE),       W("date", PW_CTX_DATE),
     W("phone", PW_CTX_PHONE),        W("telephone", PW_CTX_PHONE),
-    W("mobile", PW_CTX_PHONE),       W("zipcode", PW_CTX_ZIP),
-    W("postalcode", PW_CTX_ZIP),     W("invoice", PW_CTX_NEGATIVE),
-    W("reference", PW_CTX_NEGATIVE), W("release", PW_CTX_NEGATIVE),
-    W("firmware", PW_CTX_NEGATIVE),  W("expediente", PW_CTX_MRN),
-    W("serie", PW_CTX_NEGATIVE),     {NULL, PW_CTX_NONE, 0}};
+    W("mobile", PW_CTX_PHONE),       W("portable", PW_CTX_PHONE),
+    W("telefone", PW_CTX_PHONE),     W("cellulare", PW_CTX_PHONE),
+    W("zipcode", PW_CTX_ZIP),        W("postalcode", PW_CTX_ZIP),
+    W("invoice", PW_CTX_NEGATIVE),   W("reference", PW_CTX_NEGATIVE),
+    W("release", PW_CTX_NEGATIVE),   W("firmware", PW_CTX_NEGATIVE),
+    W("expediente", PW_CTX_MRN),     W("serie", PW_CTX_NEGATIVE),
+    {NULL, PW_CTX_NONE, 0}};
 static const ctx_word before_f[] = {W("ref", PW_CTX_NEGATIVE), {NULL, PW_CTX_NONE, 0}};
 static const ctx_word before_g[] = {W("tracking", PW_CTX_NEGATIVE), {NULL, PW_CTX_NONE, 0}};
 static const ctx_word before_h[] = {W("dateofbirth", PW_CTX_DOB), {NULL, PW_CTX_NONE, 0}};
@@ -324,13 +328,15 @@ static const ctx_word before_i[] = {
     W("npi", PW_CTX_NPI), W("mbi", PW_CTX_MBI), {NULL, PW_CTX_NONE, 0}};
 static const ctx_word before_l[] = {W("segurosocial", PW_CTX_SSN), W("codigopostal", PW_CTX_ZIP),
                                     W("movil", PW_CTX_PHONE),      W("tel", PW_CTX_PHONE),
-                                    W("cell", PW_CTX_PHONE),       W("serial", PW_CTX_NEGATIVE),
+                                    W("cell", PW_CTX_PHONE),       W("mobil", PW_CTX_PHONE),
+                                    W("telemovel", PW_CTX_PHONE),  W("serial", PW_CTX_NEGATIVE),
                                     W("model", PW_CTX_NEGATIVE),   {NULL, PW_CTX_NONE, 0}};
 static const ctx_word before_n[] = {W("born", PW_CTX_DOB),
                                     W("bornon", PW_CTX_DOB),
                                     W("appointmenton", PW_CTX_APPT),
                                     W("visiton", PW_CTX_APPT),
                                     W("callmeon", PW_CTX_PHONE),
+                                    W("telefon", PW_CTX_PHONE),
                                     W("when", PW_CTX_DATE),
                                     W("ssn", PW_CTX_SSN),
                                     W("mrn", PW_CTX_MRN),
@@ -341,31 +347,26 @@ static const ctx_word before_n[] = {W("born", PW_CTX_DOB),
 static const ctx_word before_o[] = {W("messagesto", PW_CTX_PHONE), W("nacimiento", PW_CTX_DOB),
                                     W("telefono", PW_CTX_PHONE),   W("pedido", PW_CTX_NEGATIVE),
                                     W("modelo", PW_CTX_NEGATIVE),  {NULL, PW_CTX_NONE, 0}};
-static const ctx_word before_p[] = {
-    W("zip", PW_CTX_ZIP), W("ip", PW_CTX_IP), W("timestamp", PW_CTX_TIME), {NULL, PW_CTX_NONE, 0}};
-static const ctx_word before_r[] = {W("cardnumber", PW_CTX_CARD),
-                                    W("creditcardnumber", PW_CTX_CARD),
-                                    W("scheduledfor", PW_CTX_APPT),
-                                    W("faxnumber", PW_CTX_FAX),
-                                    W("phonenumber", PW_CTX_PHONE),
-                                    W("socialsecuritynumber", PW_CTX_SSN),
-                                    W("medicalrecordnumber", PW_CTX_MRN),
-                                    W("recordnumber", PW_CTX_MRN),
-                                    W("chartnumber", PW_CTX_MRN),
-                                    W("patientnumber", PW_CTX_MRN),
-                                    W("membernumber", PW_CTX_MEMBER),
-                                    W("member", PW_CTX_MEMBER),
-                                    W("groupnumber", PW_CTX_POLICY),
-                                    W("accountnumber", PW_CTX_ACCOUNT),
-                                    W("policynumber", PW_CTX_POLICY),
-                                    W("medicarenumber", PW_CTX_MBI),
-                                    W("ordernumber", PW_CTX_NEGATIVE),
-                                    W("order", PW_CTX_NEGATIVE),
-                                    W("trackingnumber", PW_CTX_NEGATIVE),
-                                    W("confirmationnumber", PW_CTX_NEGATIVE),
-                                    W("serialnumber", PW_CTX_NEGATIVE),
-                                    W("celular", PW_CTX_PHONE),
+static const ctx_word before_p[] = {W("zip", PW_CTX_ZIP),
+                                    W("ip", PW_CTX_IP),
+                                    W("timestamp", PW_CTX_TIME),
+                                    W("whatsapp", PW_CTX_PHONE),
                                     {NULL, PW_CTX_NONE, 0}};
+static const ctx_word before_r[] = {
+    W("cardnumber", PW_CTX_CARD),         W("creditcardnumber", PW_CTX_CARD),
+    W("scheduledfor", PW_CTX_APPT),       W("faxnumber", PW_CTX_FAX),
+    W("phonenumber", PW_CTX_PHONE),       W("socialsecuritynumber", PW_CTX_SSN),
+    W("medicalrecordnumber", PW_CTX_MRN), W("recordnumber", PW_CTX_MRN),
+    W("chartnumber", PW_CTX_MRN),         W("patientnumber", PW_CTX_MRN),
+    W("membernumber", PW_CTX_MEMBER),     W("member", PW_CTX_MEMBER),
+    W("groupnumber", PW_CTX_POLICY),      W("accountnumber", PW_CTX_ACCOUNT),
+    W("policynumber", PW_CTX_POLICY),     W("medicarenumber", PW_CTX_MBI),
+    W("ordernumber", PW_CTX_NEGATIVE),    W("order", PW_CTX_NEGATIVE),
+    W("trackingnumber", PW_CTX_NEGATIVE), W("confirmationnumber", PW_CTX_NEGATIVE),
+    W("serialnumber", PW_CTX_NEGATIVE),   W("celular", PW_CTX_PHONE),
+    W("telefonnummer", PW_CTX_PHONE),     W("rufnummer", PW_CTX_PHONE),
+    W("handynummer", PW_CTX_PHONE),       W("mobilnummer", PW_CTX_PHONE),
+    W("mynumber", PW_CTX_PHONE),          {NULL, PW_CTX_NONE, 0}};
 static const ctx_word before_s[] = {W("callus", PW_CTX_ORG_PHONE),
                                     W("contactus", PW_CTX_ORG_PHONE),
                                     W("ipaddress", PW_CTX_IP),
@@ -379,11 +380,9 @@ static const ctx_word before_t[] = {
     W("part", PW_CTX_NEGATIVE),      {NULL, PW_CTX_NONE, 0}};
 static const ctx_word before_u[] = {W("sku", PW_CTX_NEGATIVE), {NULL, PW_CTX_NONE, 0}};
 static const ctx_word before_x[] = {W("fax", PW_CTX_FAX), {NULL, PW_CTX_NONE, 0}};
-static const ctx_word before_y[] = {W("birthday", PW_CTX_DOB),
-                                    W("tty", PW_CTX_ORG_PHONE),
-                                    W("socialsecurity", PW_CTX_SSN),
-                                    W("policy", PW_CTX_POLICY),
-                                    {NULL, PW_CTX_NONE, 0}};
+static const ctx_word before_y[] = {W("birthday", PW_CTX_DOB),  W("tty", PW_CTX_ORG_PHONE),
+                                    W("handy", PW_CTX_PHONE),   W("socialsecurity", PW_CTX_SSN),
+                                    W("policy", PW_CTX_POLICY), {NULL, PW_CTX_NONE, 0}};
 
 /* The group of words ending in a letter (NULL when none does). */
 static const ctx_word *const before_by_last[26] = {
@@ -738,6 +737,22 @@ static char accented_before(const char *s, size_t limit, size_t j)
     return base ? (char)(base | 0x20) : 0;
 }
 
+/* s[j - 1] is a line break met before any word: the look-back goes on to the line before when the
+ * value starts its line (only spaces, tabs or a '\r' between the break and s[i]) and that line
+ * ends in a label's colon ("Phone:\n467 3395", "Mobile:\r\n0160 1234567": a form's or a
+ * contact card's lines, a textarea sent whole). Returns the offset after the colon, where the
+ * look-back goes on (0: it stops, as at any other line break). engine-recall2 */
+static size_t label_line_before(const char *s, size_t limit, size_t j, size_t i)
+{
+    for (size_t k = j; k < i; k++)
+        if (s[k] != ' ' && s[k] != '\t' && s[k] != '\r')
+            return 0;
+    size_t p = j - 1; /* the break */
+    while (p > limit && (s[p - 1] == '\r' || s[p - 1] == ' ' || s[p - 1] == '\t'))
+        p--;
+    return p > limit + 1 && s[p - 1] == ':' ? p : 0;
+}
+
 /* The letter that ends at s[j - 1]: its lower-case ASCII form (0: none) and *len its bytes. */
 static char letter_before(const char *s, size_t limit, size_t j, size_t *len)
 {
@@ -757,6 +772,13 @@ static void words_before_folded(const char *s, size_t i, before_words *b)
     b->nw = b->full = b->n = 0;
     while (j > limit && b->n < BEFORE_CAP) {
         unsigned c = (unsigned char)s[j - 1];
+        if (c == '\n' && b->nw == 0) {
+            size_t at = label_line_before(s, limit, j, i);
+            if (at) {
+                j = at;
+                continue;
+            }
+        }
         if (pw_isdigit(c) || c == '\n')
             break;
         char l = letter_before(s, limit, j, &len);
@@ -781,7 +803,8 @@ static void words_before_folded(const char *s, size_t i, before_words *b)
     }
 }
 
-/* The up to three words before s[i] (stopping at a digit or a line break, looking back 48 bytes
+/* The up to three words before s[i] (stopping at a digit or a line break — but for a label's
+ * line right before the value, label_line_before — looking back 48 bytes
  * at most, keeping the last BEFORE_CAP letters; a word cut by the 48-byte limit counts from the
  * limit). Spans of the text: nothing is copied, unless a byte >= 0x80 is met (an accented letter
  * is part of its word: words_before_folded). */
@@ -792,6 +815,13 @@ static void words_before(const char *s, size_t i, before_words *b)
     while (j > limit && b->n < BEFORE_CAP) {
         unsigned c = (unsigned char)s[j - 1], cl = pw_char_class[c];
         if (!(cl & (PW_CC_UPPER | PW_CC_LOWER))) {
+            if (c == '\n' && b->nw == 0) {
+                size_t at = label_line_before(s, limit, j, i);
+                if (at) {
+                    j = at;
+                    continue;
+                }
+            }
             if ((cl & PW_CC_DIGIT) || c == '\n')
                 break;
             if (c >= 0x80) { /* the first byte >= 0x80: read again, letter by letter */
@@ -905,9 +935,9 @@ pw_ctx pw_ctx_before(const char *s, size_t i)
  * ends in "xy". Written out (pw_ctx_pairs_ok checks them against the tables: unit test, which
  * prints them as they should read after a word change: pw_ctx_pairs_build). */
 const uint32_t pw_ctx_pairs_phone[26] = {
-    ['d' - 'a'] = 0x100,    ['e' - 'a'] = 0x3800, ['l' - 'a'] = 0x910,
-    ['m' - 'a'] = 0x100000, ['n' - 'a'] = 0x4000, ['o' - 'a'] = 0x82000,
-    ['r' - 'a'] = 0x2011,   ['s' - 'a'] = 0x101,  ['t' - 'a'] = 0x1,
+    ['d' - 'a'] = 0x100,  ['e' - 'a'] = 0x23800, ['l' - 'a'] = 0x910,  ['m' - 'a'] = 0x100000,
+    ['n' - 'a'] = 0x4000, ['o' - 'a'] = 0x82000, ['p' - 'a'] = 0x8000, ['r' - 'a'] = 0x2011,
+    ['s' - 'a'] = 0x101,  ['t' - 'a'] = 0x1,     ['y' - 'a'] = 0x8,
 };
 const uint32_t pw_ctx_pairs_id[26] = {
     ['a' - 'a'] = 0x80000, ['d' - 'a'] = 0x20100, ['e' - 'a'] = 0x80000, ['m' - 'a'] = 0x100000,
@@ -956,7 +986,14 @@ static int pairs_may(const char *s, size_t i, const uint32_t *pairs)
         unsigned c = (unsigned char)s[j - 1], cl = pw_char_class[c];
         if (cl & (PW_CC_UPPER | PW_CC_LOWER))
             break;
-        if ((cl & PW_CC_DIGIT) || c == '\n')
+        if (c == '\n') {
+            size_t at = label_line_before(s, limit, j, i);
+            if (!at)
+                return 0;
+            j = at + 1; /* the loop's j-- reads the colon next */
+            continue;
+        }
+        if ((cl & PW_CC_DIGIT))
             return 0;
         if (c >= 0x80)
             return 1;

@@ -1061,12 +1061,31 @@ static int loose_words_name(pw_scan *sc, const char *s, size_t b, size_t e)
            !health_term_in(sc, s, b, e);
 }
 
+/* "and so are/is/am/..." at s[p]: what the words before are, others are too ("I am Springfield
+ * Strong and so are you", "I'm Boston Strong, and so is my family"): a slogan or a state, which a
+ * name never is. */
+static int shared_after(const char *s, size_t n, size_t p)
+{
+    static const char *const verbs[] = {"are", "is", "am", "was", "were", "do", "does", NULL};
+    if (p + 7 > n || !pw_strncaseeq(s + p, "and so ", 7))
+        return 0;
+    p += 7;
+    for (const char *const *v = verbs; *v; v++) {
+        size_t l = strlen(*v);
+        if (p + l <= n && pw_strncaseeq(s + p, *v, l) &&
+            (p + l == n || !pw_isalpha((unsigned char)s[p + l])))
+            return 1;
+    }
+    return 0;
+}
+
 /* After "I'm", "I am", "this is", "call me", "my kid" (at s[t]), the words s[b..e) are the
  * visitor's or their family's name when they read as a name (loose_words_name), the sentence goes
  * on after them (the end, punctuation, a line break or a small word: "I'm Naomi Ryan, originally
  * from", "my kid Lukas from the portal") except into "your" ("I'm Ava, your virtual assistant":
- * a chat bot's persona), and the text is a sentence: a small word somewhere else in it ("I'm
- * Interested", "I am Springfield Strong" are titles and buttons). */
+ * a chat bot's persona) or "and so are/is" (shared_after), and the text is a sentence: a small
+ * word somewhere else in it ("I'm Interested", "I am Springfield Strong" are titles and buttons).
+ */
 static int self_name(pw_scan *sc, const char *s, size_t n, size_t t, size_t b, size_t e)
 {
     /* "it's under" is small words itself ("Maybe it's under Mathias Ruud"); "I am", "this is",
@@ -1086,6 +1105,8 @@ static int self_name(pw_scan *sc, const char *s, size_t n, size_t t, size_t b, s
         p++;
     if (p + 4 <= n && pw_strncaseeq(s + p, "your", 4) &&
         (p + 4 == n || !pw_isalpha((unsigned char)s[p + 4])))
+        return 0;
+    if (shared_after(s, n, p))
         return 0;
     if (s[e] != ' ' || p >= n)
         return 1; /* punctuation or a line break ends the name */

@@ -39,7 +39,14 @@ typedef struct pw_page_word {
     unsigned char last_at;   /* offset of its last word */
 } pw_page_word;
 
-#include "page_words.h" /* generated: pw_page_host[], _domain[], _path[], _title[], masks */
+/* A title phrase of a language not written in Latin letters (general_pages_script.tsv). */
+typedef struct pw_page_script_word {
+    const char *phrase;  /* UTF-8, Cyrillic in lower case */
+    unsigned char len;   /* bytes */
+    unsigned char flags; /* 0 (any) or PW_PAGE_ALONE */
+} pw_page_script_word;
+
+#include "page_words.h" /* generated: pw_page_host[], _domain[], _path[], _title[], masks, _script[] */
 
 #define COUNT(t) (sizeof t / sizeof t[0])
 
@@ -189,7 +196,7 @@ int pw_detect_general_page(const char *url, size_t n, size_t *slug)
 
 /* ---- text --------------------------------------------------------------------------------- */
 
-/* Length of the component separator at s[i] (0: none): | : » · • – — and " - ". */
+/* Length of the component separator at s[i] (0: none): | : » · • – — " - " ： ｜. */
 static size_t separator_at(const char *s, size_t n, size_t i)
 {
     unsigned char c = (unsigned char)s[i];
@@ -203,6 +210,11 @@ static size_t separator_at(const char *s, size_t n, size_t i)
         unsigned char d = (unsigned char)s[i + 2];
         return d == 0x93 || d == 0x94 || d == 0xA2 ? 3 : 0;
     }
+    if (c == 0xEF && i + 2 < n) /* full-width ： U+FF1A and ｜ U+FF5C (Chinese titles) */
+        return ((unsigned char)s[i + 1] == 0xBC && (unsigned char)s[i + 2] == 0x9A) ||
+                       ((unsigned char)s[i + 1] == 0xBD && (unsigned char)s[i + 2] == 0x9C)
+                   ? 3
+                   : 0;
     return 0;
 }
 
@@ -305,11 +317,91 @@ static int edge_words(const char *s, size_t b, size_t e, size_t *fb, size_t *fe,
     return 1;
 }
 
+/* ---- titles not written in Latin letters (engine-recall2) ---------------------------------- */
+
+/* 1 if the text s[0..len) is phrase p (len bytes), a Cyrillic capital of the text read as its
+ * lower-case letter (А–П D0 90–9F are D0 B0–BF, Р–Я D0 A0–AF are D1 80–8F, Ё D0 81 is D1 91: the
+ * same two bytes, so lengths agree). */
+static int script_eq(const unsigned char *s, const unsigned char *p, size_t len)
+{
+    for (size_t k = 0; k < len; k++) {
+        if (s[k] == 0xD0 && k + 1 < len && s[k + 1] >= 0x81 && s[k + 1] <= 0xAF) {
+            unsigned char d = s[k + 1], l0 = 0xD1, l1 = 0x91;
+            if (d >= 0x90 && d <= 0x9F)
+                l0 = 0xD0, l1 = (unsigned char)(d + 0x20);
+            else if (d >= 0xA0)
+                l1 = (unsigned char)(d - 0x20);
+            else if (d != 0x81)
+                l0 = 0xD0, l1 = d;
+            if (p[k] != l0 || p[k + 1] != l1)
+                return 0;
+            k++;
+        } else if (s[k] != p[k]) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* 1 if the byte before or after a whole-word phrase ends the word: an ASCII byte that is no
+ * letter or digit (a space, punctuation). */
+static int script_word_edge(unsigned char c)
+{
+    return c < 0x80 && !pw_isalnum(c);
+}
+
+/* A component of script words holds at most 10 words (START_MARKER_MAX_WORDS) and, written
+ * without spaces (Chinese), at most 30 ideographs (90 bytes). */
+#define SCRIPT_COMPONENT_MAX_BYTES 90
+
+/* 1 if component s[b..e), a title's words in Chinese, Korean, Russian or Arabic, starts or ends
+ * with a page phrase (general_pages_script.tsv): "肿瘤科护士招聘" (oncology nurse jobs), "암센터
+ * 주차 안내" (cancer center parking), "Вакансия", "مواقف السيارات لمركز السرطان" (parking for the
+ * cancer center). Chinese phrases (ideographs: lead byte E3–E9) match inside a run; the others
+ * are whole words. An "alone" phrase counts at the start only as the whole component, at the end
+ * only when the component names no health term (names_health). */
+static int script_component_general(const pw_scan *sc, const pw_seg *g, size_t mark, size_t b,
+                                    size_t e)
+{
+    const unsigned char *s = (const unsigned char *)g->s;
+    while (b < e && script_word_edge(s[b]))
+        b++;
+    while (e > b && script_word_edge(s[e - 1]))
+        e--;
+    if (e - b < 3 || (s[b] < 0xC0 && s[e - 1] < 0x80))
+        return 0; /* no word outside ASCII at either edge: the Latin rule's */
+    size_t spaces = 0, cjk = 0;
+    for (size_t i = b; i < e; i++) {
+        spaces += s[i] == ' ';
+        cjk += s[i] >= 0xE3 && s[i] <= 0xE9;
+    }
+    if (spaces >= START_MARKER_MAX_WORDS || (cjk && e - b > SCRIPT_COMPONENT_MAX_BYTES))
+        return 0;
+    for (size_t k = 0; k < COUNT(pw_page_script); k++) {
+        const pw_page_script_word *w = &pw_page_script[k];
+        const unsigned char *p = (const unsigned char *)w->phrase;
+        size_t len = w->len;
+        int inside = p[0] >= 0xE3 && p[0] <= 0xE9, alone = w->flags & PW_PAGE_ALONE;
+        if (len > e - b)
+            continue;
+        if (script_eq(s + b, p, len) &&
+            (b + len == e || (!alone && (inside || script_word_edge(s[b + len])))))
+            return 1;
+        size_t at = e - len;
+        if (at > b && script_eq(s + at, p, len) && (inside || script_word_edge(s[at - 1])) &&
+            (!alone || !names_health(sc, g, mark, b, e)))
+            return 1;
+    }
+    return 0;
+}
+
 /* 1 if component s[b..e) marks a general page. */
 static int component_general(const pw_scan *sc, const pw_seg *g, size_t mark, size_t b, size_t e)
 {
     const char *s = g->s;
     size_t fb, fe, lb, le;
+    if (script_component_general(sc, g, mark, b, e))
+        return 1;
     if (!edge_words(s, b, e, &fb, &fe, &lb, &le))
         return 0;
     int starts = may_be_listed(pw_page_first_lens, (unsigned char)s[fb], fe - fb);
@@ -365,17 +457,28 @@ static int has_sentence_break(const char *s, size_t n)
 }
 
 /* 1 if s[0..n) holds a byte that may start a component separator (separator_at: | : newline
- * '-' and the UTF-8 lead bytes 0xC2 0xE2) or end a sentence (has_sentence_break: . ? !). Most
+ * '-' and the UTF-8 lead bytes 0xC2 0xE2 0xEF) or end a sentence (has_sentence_break: . ? !). Most
  * button and title texts hold none: they are one component without a sentence break, found with
  * one look at each byte instead of the two walks below (engine-speed). */
 static int has_title_marks(const char *s, size_t n)
 {
-    static const unsigned char marks[256] = {['|'] = 1, [':'] = 1, ['\n'] = 1, ['-'] = 1, ['.'] = 1,
-                                             ['?'] = 1, ['!'] = 1, [0xC2] = 1, [0xE2] = 1};
+    static const unsigned char marks[256] = {
+        ['|'] = 1, [':'] = 1, ['\n'] = 1, ['-'] = 1,  ['.'] = 1,
+        ['?'] = 1, ['!'] = 1, [0xC2] = 1, [0xE2] = 1, [0xEF] = 1};
     for (size_t i = 0; i < n; i++)
         if (marks[(unsigned char)s[i]])
             return 1;
     return 0;
+}
+
+/* 1 if s[i..e) holds no letter or digit, neither ASCII nor a byte of a letter of another script
+ * (a title in Chinese has no ASCII word: "肿瘤科护士招聘"). */
+static int no_text(const char *s, size_t i, size_t e)
+{
+    for (; i < e; i++)
+        if (pw_isalnum((unsigned char)s[i]) || (unsigned char)s[i] >= 0x80)
+            return 0;
+    return 1;
 }
 
 static int text_general(const pw_scan *sc, const pw_seg *g, size_t mark)
@@ -384,14 +487,14 @@ static int text_general(const pw_scan *sc, const pw_seg *g, size_t mark)
     if (g->n > TITLE_MAX_BYTES)
         return 0;
     if (!has_title_marks(g->s, g->n)) /* the whole text is the one component */
-        return !no_word(g->s, 0, g->n) && component_general(sc, g, mark, 0, g->n);
+        return !no_text(g->s, 0, g->n) && component_general(sc, g, mark, 0, g->n);
     if (has_sentence_break(g->s, g->n))
         return 0;
     for (size_t i = 0; i <= g->n; i++) {
         size_t sep = i < g->n ? separator_at(g->s, g->n, i) : 1;
         if (!sep)
             continue;
-        if (!no_word(g->s, b, i)) {
+        if (!no_text(g->s, b, i)) {
             if (nc == TITLE_MAX_COMPONENTS)
                 return 0;
             from[nc] = b, to[nc++] = i;

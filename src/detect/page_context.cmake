@@ -4,7 +4,30 @@
 # the file changes). A malformed line stops the configuration, naming the line.
 set(PW_PAGE_TSV ${PROJECT_SOURCE_DIR}/data/vocab/page/general_pages.tsv)
 set(PW_PAGE_OUT ${CMAKE_BINARY_DIR}/generated/page_words.h)
-set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${PW_PAGE_TSV})
+set(PW_PAGE_SCRIPT_TSV ${PROJECT_SOURCE_DIR}/data/vocab/page/general_pages_script.tsv)
+set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${PW_PAGE_TSV} ${PW_PAGE_SCRIPT_TSV})
+
+# The title words of the languages not written in Latin letters (general_pages_script.tsv):
+# pw_page_script[] of {phrase, its bytes, 0 or PW_PAGE_ALONE}.
+file(STRINGS ${PW_PAGE_SCRIPT_TSV} pw_page_script_lines ENCODING UTF-8)
+set(pw_rows_script "")
+foreach(line IN LISTS pw_page_script_lines)
+  if(line MATCHES "^#" OR line MATCHES "^[ \t]*$")
+    continue()
+  endif()
+  if(NOT line MATCHES "^([^\t\"a-zA-Z0-9]+)\t(any|alone)$")
+    message(FATAL_ERROR "${PW_PAGE_SCRIPT_TSV}: malformed line '${line}' "
+                        "(want: phrase without ASCII letters<TAB>any|alone)")
+  endif()
+  set(flags 0)
+  if(CMAKE_MATCH_2 STREQUAL "alone")
+    set(flags PW_PAGE_ALONE)
+  endif()
+  string(APPEND pw_rows_script "    {\"${CMAKE_MATCH_1}\", sizeof \"${CMAKE_MATCH_1}\" - 1, ${flags}},\n")
+endforeach()
+if(pw_rows_script STREQUAL "")
+  message(FATAL_ERROR "${PW_PAGE_SCRIPT_TSV}: no phrase (C allows no empty table)")
+endif()
 
 file(STRINGS ${PW_PAGE_TSV} pw_page_lines ENCODING UTF-8)
 foreach(place host domain path title)
@@ -126,5 +149,7 @@ file(WRITE ${PW_PAGE_OUT}.tmp
   "/* bit L of [c]: a host label / path slug / title phrase's first word / its last word of L\n"
   " * bytes starting with letter 'a' + c is listed */\n"
   "${pw_page_masks}"
-  "static const unsigned char pw_page_path_from[27] = {${pw_path_from}};\n")
+  "static const unsigned char pw_page_path_from[27] = {${pw_path_from}};\n"
+  "/* from data/vocab/page/general_pages_script.tsv */\n"
+  "static const pw_page_script_word pw_page_script[] = {\n${pw_rows_script}};\n")
 configure_file(${PW_PAGE_OUT}.tmp ${PW_PAGE_OUT} COPYONLY)
