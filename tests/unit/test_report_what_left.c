@@ -1,0 +1,338 @@
+/*
+ * test_report_what_left.c — what a privacy officer reads first in the terminal report: a table
+ * "What each tracker received" (per tracker and account: the worst severity, how many findings,
+ * the HHS contexts of their pages, and the PHI by the kind of field it was in — a hashed email
+ * in user data, a condition in button text or the page URL); a hashed identifier labelled as a
+ * hash instead of its 64-digit digest again; and a rule's legal reasoning printed once, not
+ * with each of its findings.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "phiwall/report.h"
+#include "pw_test.h"
+#include "report/text_table.h"
+
+static const pw_tracker meta = {.id = "meta-pixel",
+                                .vendor = "Meta",
+                                .product = "Meta Pixel",
+                                .category = PW_CATEGORY_ADVERTISING,
+                                .baa = PW_BAA_NO,
+                                .decoder = "meta"};
+static const pw_tracker gtm = {.id = "gtm",
+                               .vendor = "Google",
+                               .product = "Google Tag Manager",
+                               .category = PW_CATEGORY_TAG_MANAGER,
+                               .baa = PW_BAA_NO,
+                               .decoder = "generic"};
+
+#define HASH "8d01416611a03b7c979d6fdee3b16006da68e29b5bd5cbc8785bc0e10205b7e8"
+#define LEGAL_COND                                                                                 \
+    "Elevated risk, not a proven PHI disclosure: a condition page's URL with an IP address, a " \
+    "paragraph every such finding shares."
+
+static const pw_hit email_hash[] = {{.category = PW_PHI_EMAIL,
+                                     .subtype = "email",
+                                     .start = 0,
+                                     .end = 64,
+                                     .normalized = HASH,
+                                     .confidence = 1,
+                                     .reason = PW_REASON_CONTEXT}};
+static const pw_hit dob_hit[] = {{.category = PW_PHI_DATE,
+                                  .subtype = "dob",
+                                  .start = 0,
+                                  .end = 10,
+                                  .normalized = "19840719",
+                                  .confidence = 1,
+                                  .reason = PW_REASON_CONTEXT}};
+static const pw_hit cancer_url[] = {{.category = PW_PHI_HEALTH,
+                                     .subtype = "condition",
+                                     .start = 20,
+                                     .end = 26,
+                                     .normalized = "cancer",
+                                     .confidence = 1,
+                                     .reason = PW_REASON_VOCABULARY}};
+static const pw_hit cancer_button[] = {{.category = PW_PHI_HEALTH,
+                                        .subtype = "condition",
+                                        .start = 11,
+                                        .end = 17,
+                                        .normalized = "cancer",
+                                        .confidence = 1,
+                                        .reason = PW_REASON_VOCABULARY}};
+
+static const pw_evidence portal_ev[] = {
+    {.key = "udff[em]",
+     .value = HASH,
+     .value_len = 64,
+     .kind = PW_FIELD_USER_DATA,
+     .hits = email_hash,
+     .n_hits = 1},
+    {.key = "ud[db]",
+     .value = "1984-07-19",
+     .value_len = 10,
+     .kind = PW_FIELD_FORM_VALUE,
+     .hits = dob_hit,
+     .n_hits = 1},
+    {.key = "dl",
+     .value = "https://h.org/portal/cancer",
+     .value_len = 27,
+     .kind = PW_FIELD_PAGE_URL,
+     .hits = cancer_url,
+     .n_hits = 1},
+    {.key = "fbp", .value = "fb.1.2.3", .value_len = 8, .kind = PW_FIELD_DEVICE_ID},
+};
+static const pw_evidence button_ev[] = {{.key = "cd[buttonText]",
+                                         .value = "Schedule a cancer consultation",
+                                         .value_len = 30,
+                                         .kind = PW_FIELD_BUTTON_TEXT,
+                                         .hits = cancer_button,
+                                         .n_hits = 1}};
+static const pw_evidence cond_ev[] = {{.key = "dl",
+                                       .value = "https://h.org/care/cancer",
+                                       .value_len = 25,
+                                       .kind = PW_FIELD_PAGE_URL}};
+
+static const pw_finding findings[] = {
+    {.rule_id = "PW-AUTH-TRACKER",
+     .title = "Tracker on an authenticated page",
+     .severity = PW_SEV_CRITICAL,
+     .context = PW_CTX_AUTHENTICATED,
+     .legal = "Authenticated pages: a disclosure.",
+     .remediation = "Remove it from the portal.",
+     .tracker = &gtm,
+     .account_id = "GTM-1",
+     .page_url = "https://h.org/portal/cancer",
+     .occurrences = 1},
+    {.rule_id = "PW-FORM-VALUES",
+     .title = "Form values sent",
+     .severity = PW_SEV_CRITICAL,
+     .context = PW_CTX_AUTHENTICATED,
+     .legal = "Typed values identify the visitor.",
+     .remediation = "Stop form hashing.",
+     .tracker = &meta,
+     .account_id = "111",
+     .page_url = "https://h.org/portal/cancer",
+     .occurrences = 2,
+     .evidence = portal_ev,
+     .n_evidence = 4},
+    {.rule_id = "PW-BUTTON-TEXT",
+     .title = "Button text",
+     .severity = PW_SEV_HIGH,
+     .context = PW_CTX_CONDITION,
+     .legal = "The button tells what care.",
+     .remediation = "Turn off automatic events.",
+     .tracker = &meta,
+     .account_id = "111",
+     .page_url = "https://h.org/care/cancer",
+     .occurrences = 1,
+     .evidence = button_ev,
+     .n_evidence = 1},
+    {.rule_id = "PW-CONDITION-URL",
+     .title = "Condition page URL",
+     .severity = PW_SEV_MEDIUM,
+     .context = PW_CTX_CONDITION,
+     .legal = LEGAL_COND,
+     .remediation = "Remove Meta Pixel from condition pages.",
+     .tracker = &meta,
+     .account_id = "111",
+     .page_url = "https://h.org/care/cancer",
+     .occurrences = 1,
+     .evidence = cond_ev,
+     .n_evidence = 1},
+    {.rule_id = "PW-CONDITION-URL",
+     .title = "Condition page URL",
+     .severity = PW_SEV_MEDIUM,
+     .context = PW_CTX_CONDITION,
+     .legal = LEGAL_COND,
+     .remediation = "Remove Google Tag Manager from condition pages.",
+     .tracker = &gtm,
+     .account_id = "GTM-1",
+     .page_url = "https://h.org/care/cancer",
+     .occurrences = 1,
+     .evidence = cond_ev,
+     .n_evidence = 1},
+    {.rule_id = "PW-TRACKER-PRESENT",
+     .title = "Tracker present",
+     .severity = PW_SEV_INFO,
+     .context = PW_CTX_GENERAL,
+     .legal = "General.",
+     .remediation = "None.",
+     .tracker = &meta,
+     .account_id = "999",
+     .page_url = "https://h.org/news",
+     .occurrences = 1},
+};
+
+static char *render_as(pw_report_format fmt, const pw_finding *f, size_t n, pw_buf *b)
+{
+    pw_scan_result r = {.findings = f, .n_findings = n, .target = "t.har", .source = PW_SOURCE_HAR};
+    pw_buf_init(b);
+    pw_report_opts o = {.color = 0, .tool_version = "9.9.9"};
+    pw_err err;
+    CHECK_INT(pw_report_render(&r, fmt, &o, b, &err), PW_OK);
+    return b->data ? b->data : "";
+}
+
+static char *render(const pw_finding *f, size_t n, pw_buf *b)
+{
+    return render_as(PW_REPORT_TEXT, f, n, b);
+}
+
+static int column_of(const char *line, const char *word)
+{
+    const char *p = strstr(line, word);
+    return p ? tt_text_width(line) - tt_text_width(p) : -1;
+}
+
+/* The text from display column `from` to the end of the row starting at `row` and of its
+ * continuation lines (those starting with a blank), words joined with a space, into out. */
+static void column_rest(const char *row, int from, char *out, size_t cap)
+{
+    out[0] = '\0';
+    for (const char *p = row; *p && (p == row || *p == ' ');) {
+        size_t n = strcspn(p, "\n");
+        size_t at = 0;
+        for (int cps = 0; at < n && cps < from; cps++)
+            for (at++; at < n && ((unsigned char)p[at] & 0xC0) == 0x80; at++) {}
+        if (at < n)
+            snprintf(out + strlen(out), cap - strlen(out), "%s%.*s", out[0] ? " " : "",
+                     (int)(n - at), p + at);
+        p += n + (p[n] == '\n');
+    }
+}
+
+/* The row of the table under `head` whose first line holds `needle`. */
+static const char *row_with(const char *text, const char *head, const char *needle)
+{
+    const char *p = strstr(text, head);
+    while (p && (p = strchr(p, '\n')) != NULL && p[1] && p[1] != '\n') {
+        p++;
+        size_t n = strcspn(p, "\n");
+        const char *hit = strstr(p, needle);
+        if (hit && hit < p + n)
+            return p;
+    }
+    return NULL;
+}
+
+static void table_says_what_left_per_tracker(void)
+{
+    pw_buf b;
+    char *t = render(findings, sizeof findings / sizeof findings[0], &b);
+    const char *head = strstr(t, "What each tracker received");
+    CHECK(head != NULL);
+    /* before the findings table: what an officer asks first */
+    CHECK(head && strstr(t, "SEVERITY") && head < strstr(t, "SEVERITY"));
+    const char *hdr = head ? strstr(head, "\nTRACKER") : NULL;
+    CHECK(hdr != NULL);
+    if (!hdr) {
+        pw_buf_free(&b);
+        return;
+    }
+    hdr++;
+    char hl[512];
+    snprintf(hl, sizeof hl, "%.*s", (int)strcspn(hdr, "\n"), hdr);
+    int what_col = column_of(hl, "WHAT LEFT"), ctx_col = column_of(hl, "ON PAGES");
+    CHECK(what_col > 0 && ctx_col > 0);
+    const char *meta_row = row_with(hdr, "TRACKER", "Meta Pixel");
+    const char *gtm_row = row_with(hdr, "TRACKER", "Google Tag Manager");
+    CHECK(meta_row && gtm_row);
+    if (meta_row && gtm_row) {
+        char what[1024], ctx[256];
+        column_rest(meta_row, what_col, what, sizeof what);
+        CHECK_STR(what, "typed values: date of birth; user data (hashed): email; button text: "
+                        "health; page URL: health");
+        /* worst severity and findings count; the info finding of account 999 has no row */
+        CHECK(strstr(meta_row, " 111 ") && strstr(meta_row, " critical ") &&
+              strstr(meta_row, " 3 "));
+        CHECK(strstr(hdr, "999") == NULL || strstr(hdr, "999") > strstr(hdr, "\n\n"));
+        char line[512];
+        snprintf(line, sizeof line, "%.*s", (int)strcspn(meta_row, "\n"), meta_row);
+        /* the contexts, most sensitive first, in their own column */
+        snprintf(ctx, sizeof ctx, "%.*s", what_col - ctx_col, line + ctx_col);
+        CHECK(strncmp(ctx, "authenticated", 13) == 0);
+        column_rest(gtm_row, what_col, what, sizeof what);
+        CHECK_STR(what, "page URL (no PHI value marked in it)");
+        CHECK(strstr(gtm_row, " GTM-1 ") && strstr(gtm_row, " critical ") &&
+              strstr(gtm_row, " 2 "));
+    }
+    pw_buf_free(&b);
+
+    /* a script load alone (no field) says so */
+    t = render(findings, 1, &b);
+    const char *g = row_with(t, "What each tracker received", "Google Tag Manager");
+    CHECK(g && strstr(g, "its tag loaded (no field to mark)"));
+    pw_buf_free(&b);
+
+    /* only info findings: no table (nothing left beyond inventory) */
+    t = render(findings + 5, 1, &b);
+    CHECK(strstr(t, "What each tracker received") == NULL);
+    pw_buf_free(&b);
+}
+
+static void hashed_identifier_is_labelled_as_a_hash(void)
+{
+    pw_buf b;
+    char *t = render(findings, sizeof findings / sizeof findings[0], &b);
+    CHECK(strstr(t, "  evidence: udff[em] = [[" HASH "]]  ← email, SHA-256 hashed\n") != NULL);
+    /* the digest once on its line, not again in the label */
+    const char *line = strstr(t, "evidence: udff[em]");
+    const char *first = line ? strstr(line, HASH) : NULL;
+    const char *again = first ? strstr(first + 64, HASH) : NULL;
+    CHECK(first && (!again || again > strchr(line, '\n')));
+    /* a value that is not a digest keeps its normalised form */
+    CHECK(strstr(t, "← date (dob): 19840719\n") != NULL);
+    pw_buf_free(&b);
+}
+
+static size_t count(const char *hay, const char *needle)
+{
+    size_t n = 0;
+    for (const char *p = hay; (p = strstr(p, needle)) != NULL; p += strlen(needle))
+        n++;
+    return n;
+}
+
+static void reasoning_once_per_rule(void)
+{
+    pw_buf b;
+    char *t = render(findings, sizeof findings / sizeof findings[0], &b);
+    CHECK_INT(count(t, LEGAL_COND), 1);
+    CHECK_INT(count(t, "  why:      as for the first PW-CONDITION-URL finding above\n"), 1);
+    /* each finding still has its own fix, and other rules their reasoning */
+    CHECK_INT(count(t, "Remove Google Tag Manager from condition pages."), 1);
+    CHECK_INT(count(t, "Remove Meta Pixel from condition pages."), 1);
+    CHECK_INT(count(t, "  why:      The button tells what care.\n"), 1);
+    pw_buf_free(&b);
+    /* a finding whose reasoning differs from its rule's first gets its own */
+    pw_finding two[2] = {findings[3], findings[4]};
+    two[1].legal = "Another paragraph.";
+    t = render(two, 2, &b);
+    CHECK_INT(count(t, LEGAL_COND), 1);
+    CHECK_INT(count(t, "  why:      Another paragraph.\n"), 1);
+    pw_buf_free(&b);
+}
+
+/* The HTML report (the privacy officer's) has the same table, before the findings by page. */
+static void html_says_what_left_per_tracker(void)
+{
+    pw_buf b;
+    char *t = render_as(PW_REPORT_HTML, findings, sizeof findings / sizeof findings[0], &b);
+    const char *sec = strstr(t, "<h2>What each tracker received</h2>");
+    const char *by_page = strstr(t, "<h2>Findings by page</h2>");
+    CHECK(sec && by_page && sec < by_page);
+    const char *row = sec ? strstr(sec, "<tr><td>Meta Pixel</td><td><code>111</code></td>") : NULL;
+    CHECK(row && row < by_page);
+    CHECK(row && strstr(row, "<span class=\"badge sev-critical\">critical</span></td><td>3</td>"
+                             "<td><span class=\"ctx authenticated\">authenticated</span> "
+                             "<span class=\"ctx condition\">condition</span> </td>"
+                             "<td class=\"what\">typed values: date of birth\nuser data "
+                             "(hashed): email\nbutton text: health\npage URL: health</td>") == row +
+              strlen("<tr><td>Meta Pixel</td><td><code>111</code></td><td>"));
+    CHECK(strstr(t, "<code>999</code></td><td><span class=\"badge") == NULL);
+    pw_buf_free(&b);
+}
+
+PW_TEST_MAIN(PW_TEST(table_says_what_left_per_tracker), PW_TEST(html_says_what_left_per_tracker),
+             PW_TEST(hashed_identifier_is_labelled_as_a_hash), PW_TEST(reasoning_once_per_rule))
