@@ -386,9 +386,9 @@ static void unchecked_tables(pw_buf *b, const pw_baseline_diff *d, int color)
  * privacy officer asks first, before any finding (report_leaks.c). Findings are read once, in
  * order, and stop at the first info finding (they are sorted worst first). */
 static const tt_col leak_cols[] = {
-    {"TRACKER", 30, 1, 0, 20, 0}, {"ACCOUNT", 20, 0, 0, 12, 0},
-    {"WORST", 0, 0, 0, 0, 0},     {"N", 0, 0, 1, 0, 0},
-    {"ON PAGES", 14, 1, 0, 0, 0}, {"WHAT LEFT, BY FIELD", 60, 1, 0, 46, 0},
+    {"TRACKER", 30, 1, 0, 18, 0}, {"ACCOUNT", 20, 0, 0, 12, 0},
+    {"WORST", 0, 0, 0, 0, 0},     {"FINDINGS", 0, 0, 1, 0, 0},
+    {"ON PAGES", 14, 1, 0, 0, 0}, {"WHAT LEFT, BY FIELD", 60, 1, 0, 40, 0},
 };
 
 typedef struct leak_cells {
@@ -426,8 +426,8 @@ static void leaks_table(pw_buf *b, const pw_scan_result *r, int color, pw_report
         return;
     }
     pw_buf_printf(b,
-                  "\n%sWhat each tracker received%s (its findings above info: the worst, their "
-                  "number N,\nthe HHS context of their pages, and the PHI found in each kind of "
+                  "\n%sWhat each tracker received%s (its findings above info: the worst, how "
+                  "many,\nthe HHS context of their pages, and the PHI found in each kind of "
                   "field it was sent in)\n",
                   color ? BOLD : "", color ? RESET : "");
     tt_table t;
@@ -583,6 +583,47 @@ static void why_free(why_seen *w)
     free(w->legal);
 }
 
+/* A paragraph (the legal reasoning, the fix) after its 12-column label, terminal-safe, wrapped
+ * at spaces so no line passes PARA_WIDTH: a terminal or a ticket wraps a 500-character line
+ * at its own edge, under the labels. A word wider than the line (a URL, a code snippet) gets a
+ * line of its own, whole: nothing is cut. */
+#define PARA_WIDTH  100
+#define PARA_INDENT "            "
+static void paragraph(pw_buf *b, const char *s)
+{
+    pw_buf t;
+    pw_buf_init(&t);
+    safe(&t, s);
+    pw_buf_putc(&t, '\0');
+    if (t.failed) {
+        b->failed = 1;
+        pw_buf_free(&t);
+        return;
+    }
+    int room = PARA_WIDTH - (int)strlen(PARA_INDENT), col = 0;
+    for (const char *p = t.data; *p;) {
+        size_t gap = strspn(p, " ");
+        const char *w = p + gap;
+        size_t n = strcspn(w, " ");
+        if (!n)
+            break; /* trailing blanks */
+        char word[1024];
+        int ww =
+            n < sizeof word ? (memcpy(word, w, n), word[n] = '\0', tt_text_width(word)) : (int)n;
+        if (col && col + (int)gap + ww > room) {
+            pw_buf_puts(b, "\n" PARA_INDENT);
+            col = 0;
+        } else if (col) { /* the gap as written: a quoted path keeps its blanks */
+            pw_buf_append(b, p, gap);
+            col += (int)gap;
+        }
+        pw_buf_append(b, w, n);
+        col += ww;
+        p = w + n;
+    }
+    pw_buf_free(&t);
+}
+
 static void details(pw_buf *b, const pw_finding *f, const char *since, int color, why_seen *ws)
 {
     char head[64];
@@ -660,9 +701,9 @@ static void details(pw_buf *b, const pw_finding *f, const char *since, int color
         safe(b, f->rule_id);
         pw_buf_puts(b, " finding above");
     } else
-        safe(b, f->legal);
+        paragraph(b, f->legal);
     pw_buf_puts(b, "\n  fix:      ");
-    safe(b, f->remediation);
+    paragraph(b, f->remediation);
     pw_buf_putc(b, '\n');
 }
 
