@@ -136,6 +136,7 @@ pw_status pw_baseline_parse_file_runs(FILE *f, size_t run, const char *name, pw_
 /* What each tracker received (report_leaks.c): one row per tracker and account (per company
  * for a filter list), fed a finding above info at a time, in the findings' order (worst
  * first). A row holds masks, never a finding. */
+#define PW_LEAK_CANARIES 6
 typedef struct pw_leak_row {
     const pw_tracker *tracker;
     char *account, *company; /* as the findings have them (NULL: none) */
@@ -147,6 +148,10 @@ typedef struct pw_leak_row {
     unsigned hashed;                /* bit per kind where a marked value was a SHA-256 digest */
     unsigned cats[PW_FIELD__COUNT]; /* per kind, bit per pw_phi_category (+ date of birth) */
     int no_evidence;                /* a finding without fields: a script load */
+    /* per kind, the labels of the canaries found there ("email", "first name"): the field the
+     * scan typed each into says what it stands for; the first PW_LEAK_CANARIES, then a count */
+    char *canary[PW_FIELD__COUNT][PW_LEAK_CANARIES];
+    unsigned n_canary[PW_FIELD__COUNT], more_canary[PW_FIELD__COUNT];
 } pw_leak_row;
 
 typedef struct pw_leaks {

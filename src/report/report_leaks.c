@@ -51,6 +51,14 @@ static const struct {
     {PW_PHI_CARE_INTENT, "care-intent"},
 };
 
+static const char *kind_name(pw_field_kind k)
+{
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+        if (kinds[i].kind == k)
+            return kinds[i].name;
+    return "other fields";
+}
+
 static const pw_hhs_context ctx_order[] = {PW_CTX_AUTHENTICATED, PW_CTX_CARE_INTENT,
                                            PW_CTX_CONDITION, PW_CTX_GENERAL};
 
@@ -118,6 +126,26 @@ static pw_leak_row *row_for(pw_leaks *l, const pw_finding *f)
     return w;
 }
 
+/* Remember a canary's label (the field it was typed into) under kind k, once. */
+static void add_canary(pw_leak_row *w, unsigned k, const char *label, int *failed)
+{
+    if (!label || !label[0])
+        return;
+    for (unsigned i = 0; i < w->n_canary[k]; i++)
+        if (strcmp(w->canary[k][i], label) == 0)
+            return;
+    if (w->n_canary[k] == PW_LEAK_CANARIES) {
+        w->more_canary[k]++; /* may count one label twice: "more" is an upper bound */
+        return;
+    }
+    char *d = strdup(label);
+    if (!d) {
+        *failed = 1;
+        return;
+    }
+    w->canary[k][w->n_canary[k]++] = d;
+}
+
 void pw_leaks_add(pw_leaks *l, const pw_finding *f)
 {
     pw_leak_row *w = row_for(l, f);
@@ -144,6 +172,8 @@ void pw_leaks_add(pw_leaks *l, const pw_finding *f)
                                ? DOB_BIT
                                : (unsigned)h->category;
             w->cats[k] |= 1u << bit;
+            if (h->category == PW_PHI_CANARY)
+                add_canary(w, k, h->reason_detail, &l->failed);
             if (h->end <= ev->value_len && h->start < h->end &&
                 is_sha256_hex(ev->value + h->start, h->end - h->start))
                 w->hashed |= 1u << k;
@@ -162,19 +192,34 @@ void pw_leaks_what(const pw_leak_row *w, pw_buf *out, const char *sep)
         pw_buf_puts(out, kinds[i].name);
         pw_buf_puts(out, w->hashed & (1u << k) ? " (hashed): " : ": ");
         int n = 0;
-        for (size_t c = 0; c < sizeof cats / sizeof cats[0]; c++)
-            if (m & (1u << cats[c].bit))
-                pw_buf_printf(out, "%s%s", n++ ? ", " : "", cats[c].name);
+        for (size_t c = 0; c < sizeof cats / sizeof cats[0]; c++) {
+            if (!(m & (1u << cats[c].bit)))
+                continue;
+            pw_buf_printf(out, "%s%s", n++ ? ", " : "", cats[c].name);
+            if (cats[c].bit != PW_PHI_CANARY)
+                continue;
+            /* which typed values: "canary 'email', 'first name'" */
+            for (unsigned j = 0; j < w->n_canary[k]; j++)
+                pw_buf_printf(out, "%s'%s'", j ? ", " : " ", w->canary[k][j]);
+            if (w->more_canary[k])
+                pw_buf_puts(out, " and more");
+        }
     }
     if (out->len > before)
         return;
-    /* nothing marked: the tracker's presence on these pages is the finding */
-    if (w->sent & (1u << PW_FIELD_PAGE_URL))
-        pw_buf_puts(out, "page URL (no PHI value marked in it)");
-    else if (w->no_evidence && !w->sent)
+    /* nothing marked: what named the page (its URL, the referrer, its title) is what left —
+     * the page's context is the finding — else the tag's presence, else identifiers alone */
+    static const pw_field_kind page_kinds[] = {PW_FIELD_PAGE_URL, PW_FIELD_REFERRER,
+                                               PW_FIELD_PAGE_TITLE};
+    for (size_t i = 0; i < sizeof page_kinds / sizeof page_kinds[0]; i++)
+        if (w->sent & (1u << page_kinds[i]))
+            pw_buf_printf(out, "%s%s", out->len > before ? ", " : "", kind_name(page_kinds[i]));
+    if (out->len > before)
+        pw_buf_puts(out, " (no PHI value marked in it)");
+    else if (w->no_evidence)
         pw_buf_puts(out, "its tag loaded (no field to mark)");
     else
-        pw_buf_puts(out, "no PHI value marked");
+        pw_buf_puts(out, "identifiers only (no PHI value marked)");
 }
 
 void pw_leaks_contexts(const pw_leak_row *w, pw_buf *out)
@@ -188,6 +233,9 @@ void pw_leaks_contexts(const pw_leak_row *w, pw_buf *out)
 void pw_leaks_free(pw_leaks *l)
 {
     for (size_t i = 0; i < l->n; i++) {
+        for (unsigned k = 0; k < PW_FIELD__COUNT; k++)
+            for (unsigned j = 0; j < l->rows[i].n_canary[k]; j++)
+                free(l->rows[i].canary[k][j]);
         free(l->rows[i].account);
         free(l->rows[i].company);
         free(l->rows[i].label);

@@ -393,7 +393,7 @@ static const tt_col leak_cols[] = {
 
 typedef struct leak_cells {
     char n[24], acct[256], label[512];
-    pw_buf ctx, what;
+    pw_buf ctx, raw, what;
     const char *cell[6];
 } leak_cells;
 
@@ -403,9 +403,13 @@ static void leak_row(const pw_leak_row *w, leak_cells *lc)
     pw_buf_clear(&lc->ctx);
     pw_leaks_contexts(w, &lc->ctx);
     pw_buf_putc(&lc->ctx, '\0');
+    pw_buf_clear(&lc->raw);
+    pw_leaks_what(w, &lc->raw, "; "); /* a canary's label is the --canary file's */
     pw_buf_clear(&lc->what);
-    pw_leaks_what(w, &lc->what, "; ");
+    pw_report_text_safe(&lc->what, lc->raw.data ? lc->raw.data : "", lc->raw.len);
     pw_buf_putc(&lc->what, '\0');
+    if (lc->raw.failed)
+        lc->what.failed = 1;
     lc->cell[0] = safe_cell(lc->label, sizeof lc->label, w->label);
     lc->cell[1] = w->account ? safe_cell(lc->acct, sizeof lc->acct, w->account) : "-";
     lc->cell[2] = pw_severity_name(w->worst);
@@ -434,6 +438,7 @@ static void leaks_table(pw_buf *b, const pw_scan_result *r, int color, pw_report
     tt_init(&t, leak_cols, sizeof leak_cols / sizeof leak_cols[0]);
     leak_cells lc;
     pw_buf_init(&lc.ctx);
+    pw_buf_init(&lc.raw);
     pw_buf_init(&lc.what);
     for (int pass = 0; pass == 0 || (pass == 1 && tt_fit(&t, TEXT_WIDTH)); pass++)
         for (size_t i = 0; i < l.n; i++) {
@@ -450,6 +455,7 @@ static void leaks_table(pw_buf *b, const pw_scan_result *r, int color, pw_report
     if (lc.ctx.failed || lc.what.failed)
         b->failed = 1;
     pw_buf_free(&lc.ctx);
+    pw_buf_free(&lc.raw);
     pw_buf_free(&lc.what);
     pw_leaks_free(&l);
 }

@@ -264,6 +264,60 @@ static void table_says_what_left_per_tracker(void)
     CHECK(g && strstr(g, "its tag loaded (no field to mark)"));
     pw_buf_free(&b);
 
+    /* nothing marked: the kinds of field that named the page, else identifiers alone */
+    static const pw_evidence page_ev[] = {
+        {.key = "header:referer",
+         .value = "https://h.org/",
+         .value_len = 14,
+         .kind = PW_FIELD_REFERRER},
+        {.key = "tiba", .value = "Home", .value_len = 4, .kind = PW_FIELD_PAGE_TITLE},
+        {.key = "fbp", .value = "fb.1.2.3", .value_len = 8, .kind = PW_FIELD_DEVICE_ID}};
+    pw_finding plain = findings[3];
+    plain.evidence = page_ev;
+    plain.n_evidence = 3;
+    t = render(&plain, 1, &b);
+    CHECK(strstr(t, "  referrer, page title (no PHI value marked in it)\n") != NULL);
+    pw_buf_free(&b);
+    plain.evidence = page_ev + 2;
+    plain.n_evidence = 1;
+    t = render(&plain, 1, &b);
+    CHECK(strstr(t, "  identifiers only (no PHI value marked)\n") != NULL);
+    pw_buf_free(&b);
+
+    /* a canary is named by the field the scan typed it into, under each kind of field; a
+     * label reaches the terminal without control characters */
+    static const pw_hit canary_hits[] = {{.category = PW_PHI_CANARY,
+                                          .subtype = "sha256",
+                                          .start = 0,
+                                          .end = 64,
+                                          .reason = PW_REASON_CANARY,
+                                          .reason_detail = "email"},
+                                         {.category = PW_PHI_CANARY,
+                                          .subtype = "sha256",
+                                          .start = 0,
+                                          .end = 64,
+                                          .reason = PW_REASON_CANARY,
+                                          .reason_detail = "first\x1b[2Jname"},
+                                         {.category = PW_PHI_CANARY,
+                                          .subtype = "plain",
+                                          .start = 0,
+                                          .end = 64,
+                                          .reason = PW_REASON_CANARY,
+                                          .reason_detail = "email"}};
+    static const pw_evidence canary_ev[] = {{.key = "udff[em]",
+                                             .value = HASH,
+                                             .value_len = 64,
+                                             .kind = PW_FIELD_USER_DATA,
+                                             .hits = canary_hits,
+                                             .n_hits = 3}};
+    pw_finding typed = findings[1];
+    typed.evidence = canary_ev;
+    typed.n_evidence = 1;
+    t = render(&typed, 1, &b);
+    CHECK(strstr(t, "  user data (hashed): canary 'email', 'first\\x1b[2Jname'\n") != NULL);
+    CHECK(strchr(t, '\x1b') == NULL);
+    pw_buf_free(&b);
+
     /* only info findings: no table (nothing left beyond inventory) */
     t = render(findings + 5, 1, &b);
     CHECK(strstr(t, "What each tracker received") == NULL);
