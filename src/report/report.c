@@ -329,6 +329,12 @@ static void put_value(pw_buf *out, const char *s)
         pw_buf_printf(out, ", … (%zu more)", total - shown);
 }
 
+static int is_sha256_hex(const char *s)
+{
+    size_t n = strspn(s, "0123456789abcdefABCDEF");
+    return n == 64 && s[n] == '\0';
+}
+
 void pw_report_hit_label(pw_buf *out, const pw_hit *h)
 {
     const char *cat = pw_phi_category_name(h->category);
@@ -337,6 +343,12 @@ void pw_report_hit_label(pw_buf *out, const pw_hit *h)
         pw_buf_printf(out, " '%s'", h->reason_detail);
     if (h->subtype && h->subtype[0] && strcmp(h->subtype, cat) != 0)
         pw_buf_printf(out, " (%s)", h->subtype);
+    if (h->normalized && h->category != PW_PHI_CANARY && is_sha256_hex(h->normalized)) {
+        /* a hashed identifier (advanced matching, automatic form hashing): the value beside the
+         * label is the digest already, and what a reader needs is that it is one */
+        pw_buf_puts(out, ", SHA-256 hashed");
+        return;
+    }
     if (h->normalized && h->normalized[0] && h->category != PW_PHI_CANARY) {
         pw_buf_puts(out, ": ");
         put_value(out, h->normalized);

@@ -46,7 +46,7 @@ static const char css[] =
     "var(--line);border-radius:8px;overflow:hidden;font-size:14px}th,td{text-align:left;"
     "padding:8px 10px;border-bottom:1px solid var(--line);vertical-align:top}"
     "th{background:#eef1f6;font-size:12px;text-transform:uppercase;letter-spacing:.04em;"
-    "color:var(--muted)}td.url{word-break:break-all}"
+    "color:var(--muted)}td.url{word-break:break-all}td.what{white-space:pre-line}"
     ".badge{display:inline-block;border-radius:999px;padding:1px 10px;font-size:12px;"
     "font-weight:600;color:#fff;background:var(--c);white-space:nowrap}"
     ".ctx{display:inline-block;border-radius:6px;padding:1px 8px;font-size:12px;"
@@ -873,6 +873,53 @@ static void trackers_seen(pw_buf *b, const pw_scan_result *r)
     pw_buf_puts(b, "</table></section>");
 }
 
+/* What each tracker received, before any finding: per tracker and account, the worst severity
+ * of its findings above info, their number, the HHS contexts of their pages and the PHI by the
+ * kind of field it was in (report_leaks.c; the text report's table of the same name). Findings
+ * are read once, worst first, up to the first info one. */
+static void what_left(pw_buf *b, const pw_scan_result *r, pw_report_loader *ld)
+{
+    pw_leaks l = {0};
+    for (size_t i = 0; i < r->n_findings && pw_scan_result_severity(r, i) > PW_SEV_INFO; i++)
+        pw_leaks_add(&l, pw_report_load(ld, i));
+    if (l.failed)
+        b->failed = 1;
+    if (l.n)
+        pw_buf_puts(b, "<section><h2>What each tracker received</h2><table class=\"left\"><tr>"
+                       "<th>Tracker</th><th>Account</th><th>Worst</th><th>Findings</th>"
+                       "<th>On pages</th><th>What left, by field</th></tr>");
+    pw_buf t;
+    pw_buf_init(&t);
+    for (size_t i = 0; i < l.n; i++) {
+        const pw_leak_row *w = &l.rows[i];
+        const char *sev = pw_severity_name(w->worst);
+        pw_buf_puts(b, "<tr><td>");
+        esc(b, w->label ? w->label : "");
+        pw_buf_puts(b, "</td><td><code>");
+        esc(b, w->account ? w->account : "—");
+        pw_buf_printf(b,
+                      "</code></td><td><span class=\"badge sev-%s\">%s</span></td><td>%zu</td><td>",
+                      sev, sev, w->n_findings);
+        for (int c = PW_CTX_AUTHENTICATED; c >= PW_CTX_GENERAL; c--)
+            if (w->contexts & (1u << c))
+                pw_buf_printf(b, "<span class=\"ctx %s\">%s</span> ",
+                              pw_hhs_context_name((pw_hhs_context)c),
+                              pw_hhs_context_name((pw_hhs_context)c));
+        pw_buf_puts(b, "</td><td class=\"what\">");
+        pw_buf_clear(&t);
+        pw_leaks_what(w, &t, "\n"); /* one kind of field a line (white-space: pre-line) */
+        pw_buf_putc(&t, '\0');
+        esc(b, t.failed ? "" : t.data);
+        pw_buf_puts(b, "</td></tr>");
+    }
+    if (l.n)
+        pw_buf_puts(b, "</table></section>");
+    if (t.failed)
+        b->failed = 1;
+    pw_buf_free(&t);
+    pw_leaks_free(&l);
+}
+
 /* The trackers the site declared a BAA with: their findings read low, and why. */
 static void baa_note(pw_buf *b, const pw_scan_result *r)
 {
@@ -1014,10 +1061,11 @@ pw_status pw_report_html(const pw_scan_result *r, const pw_report_opts *o, pw_bu
     summary(out, r);
     baa_note(out, r);
     baseline_section(out, o->baseline);
-    pw_buf_puts(out, "<section><h2>Findings by page</h2>");
-    int any = 0;
     pw_report_loader ld;
     pw_report_loader_init(&ld, r);
+    what_left(out, r, &ld);
+    pw_buf_puts(out, "<section><h2>Findings by page</h2>");
+    int any = 0;
     for (size_t i = 0; i < r->n_findings; i++) {
         size_t k = pk.id[i]; /* a page's article at its first finding above info */
         if (pw_scan_result_severity(r, i) == PW_SEV_INFO || pk.order[pk.start[k]] != i)

@@ -65,7 +65,8 @@ void pw_report_url_masked(pw_buf *out, const char *url);
 typedef void (*pw_span_fn)(pw_buf *out, const char *s, size_t n, const pw_hit *marked, void *ctx);
 void pw_report_spans(const pw_evidence *ev, pw_buf *out, pw_span_fn span, void *ctx);
 
-/* A short label for a hit: "canary email (sha256)", "health: asthma". In the arena-free buf. */
+/* A short label for a hit: "canary email (sha256)", "health: asthma", "email, SHA-256 hashed"
+ * (a digest is said to be one, not repeated). In the arena-free buf. */
 void pw_report_hit_label(pw_buf *out, const pw_hit *h);
 /* The labels of a field's hits with sep between them, each label once: a field often holds one
  * term several times (a button's id, text and destination all say "appointment"), and the
@@ -131,5 +132,40 @@ void pw_report_lists_json(struct pw_jw *w, const pw_scan_result *r);
 /* pw_baseline_parse_file reading `run` bytes at a time (tests: runs of a few bytes). */
 pw_status pw_baseline_parse_file_runs(FILE *f, size_t run, const char *name, pw_baseline **out,
                                       pw_err *err);
+
+/* What each tracker received (report_leaks.c): one row per tracker and account (per company
+ * for a filter list), fed a finding above info at a time, in the findings' order (worst
+ * first). A row holds masks, never a finding. */
+#define PW_LEAK_CANARIES 6
+typedef struct pw_leak_row {
+    const pw_tracker *tracker;
+    char *account, *company; /* as the findings have them (NULL: none) */
+    char *label;             /* pw_report_finding_tracker of its first finding */
+    pw_severity worst;
+    size_t n_findings;
+    unsigned contexts;              /* bit per pw_hhs_context of its findings' pages */
+    unsigned sent;                  /* bit per pw_field_kind its evidence held */
+    unsigned hashed;                /* bit per kind where a marked value was a SHA-256 digest */
+    unsigned cats[PW_FIELD__COUNT]; /* per kind, bit per pw_phi_category (+ date of birth) */
+    int no_evidence;                /* a finding without fields: a script load */
+    /* per kind, the labels of the canaries found there ("email", "first name"): the field the
+     * scan typed each into says what it stands for; the first PW_LEAK_CANARIES, then a count */
+    char *canary[PW_FIELD__COUNT][PW_LEAK_CANARIES];
+    unsigned n_canary[PW_FIELD__COUNT], more_canary[PW_FIELD__COUNT];
+} pw_leak_row;
+
+typedef struct pw_leaks {
+    pw_leak_row *rows;
+    size_t n, cap;
+    int failed; /* out of memory: a row is missing */
+} pw_leaks;
+
+void pw_leaks_add(pw_leaks *l, const pw_finding *f);
+/* "user data (hashed): name, email; page URL: health, care-intent" (sep between the kinds of
+ * field), appended: labels only, no value from the site. */
+void pw_leaks_what(const pw_leak_row *w, pw_buf *out, const char *sep);
+/* "authenticated, care-intent": its pages' HHS contexts, the most sensitive first. */
+void pw_leaks_contexts(const pw_leak_row *w, pw_buf *out);
+void pw_leaks_free(pw_leaks *l);
 
 #endif

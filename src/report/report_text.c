@@ -381,6 +381,85 @@ static void unchecked_tables(pw_buf *b, const pw_baseline_diff *d, int color)
     free(group);
 }
 
+/* "What left": per tracker and account, the worst severity of its findings above info, their
+ * number, the HHS contexts of their pages and the PHI by the kind of field it was in — what a
+ * privacy officer asks first, before any finding (report_leaks.c). Findings are read once, in
+ * order, and stop at the first info finding (they are sorted worst first). */
+static const tt_col leak_cols[] = {
+    {"TRACKER", 30, 1, 0, 18, 0}, {"ACCOUNT", 20, 0, 0, 12, 0},
+    {"WORST", 0, 0, 0, 0, 0},     {"FINDINGS", 0, 0, 1, 0, 0},
+    {"ON PAGES", 14, 1, 0, 0, 0}, {"WHAT LEFT, BY FIELD", 60, 1, 0, 40, 0},
+};
+
+typedef struct leak_cells {
+    char n[24], acct[256], label[512];
+    pw_buf ctx, raw, what;
+    const char *cell[6];
+} leak_cells;
+
+static void leak_row(const pw_leak_row *w, leak_cells *lc)
+{
+    snprintf(lc->n, sizeof lc->n, "%zu", w->n_findings);
+    pw_buf_clear(&lc->ctx);
+    pw_leaks_contexts(w, &lc->ctx);
+    pw_buf_putc(&lc->ctx, '\0');
+    pw_buf_clear(&lc->raw);
+    pw_leaks_what(w, &lc->raw, "; "); /* a canary's label is the --canary file's */
+    pw_buf_clear(&lc->what);
+    pw_report_text_safe(&lc->what, lc->raw.data ? lc->raw.data : "", lc->raw.len);
+    pw_buf_putc(&lc->what, '\0');
+    if (lc->raw.failed)
+        lc->what.failed = 1;
+    lc->cell[0] = safe_cell(lc->label, sizeof lc->label, w->label);
+    lc->cell[1] = w->account ? safe_cell(lc->acct, sizeof lc->acct, w->account) : "-";
+    lc->cell[2] = pw_severity_name(w->worst);
+    lc->cell[3] = lc->n;
+    lc->cell[4] = lc->ctx.failed ? "" : lc->ctx.data;
+    lc->cell[5] = lc->what.failed ? "" : lc->what.data;
+}
+
+static void leaks_table(pw_buf *b, const pw_scan_result *r, int color, pw_report_loader *ld)
+{
+    pw_leaks l = {0};
+    for (size_t i = 0; i < r->n_findings && pw_scan_result_severity(r, i) > PW_SEV_INFO; i++)
+        pw_leaks_add(&l, pw_report_load(ld, i));
+    if (l.failed)
+        b->failed = 1;
+    if (!l.n) {
+        pw_leaks_free(&l);
+        return;
+    }
+    pw_buf_printf(b,
+                  "\n%sWhat each tracker received%s (its findings above info: the worst, how "
+                  "many,\nthe HHS context of their pages, and the PHI found in each kind of "
+                  "field it was sent in)\n",
+                  color ? BOLD : "", color ? RESET : "");
+    tt_table t;
+    tt_init(&t, leak_cols, sizeof leak_cols / sizeof leak_cols[0]);
+    leak_cells lc;
+    pw_buf_init(&lc.ctx);
+    pw_buf_init(&lc.raw);
+    pw_buf_init(&lc.what);
+    for (int pass = 0; pass == 0 || (pass == 1 && tt_fit(&t, TEXT_WIDTH)); pass++)
+        for (size_t i = 0; i < l.n; i++) {
+            leak_row(&l.rows[i], &lc);
+            for (size_t c = 0; c < t.n; c++)
+                tt_measure(&t, c, lc.cell[c]);
+        }
+    tt_header(&t, b, "", color ? BOLD : NULL, color ? RESET : NULL);
+    for (size_t i = 0; i < l.n; i++) {
+        leak_row(&l.rows[i], &lc);
+        const char *colors[6] = {NULL, NULL, color ? sev_color(l.rows[i].worst) : NULL};
+        tt_row(&t, b, "", lc.cell, colors, RESET);
+    }
+    if (lc.ctx.failed || lc.what.failed)
+        b->failed = 1;
+    pw_buf_free(&lc.ctx);
+    pw_buf_free(&lc.raw);
+    pw_buf_free(&lc.what);
+    pw_leaks_free(&l);
+}
+
 /* Inventory rows: tracker, account, beacons, pages, events (never cut). */
 static const tt_col use_cols[] = {
     {NULL, 36, 1, 0, 0, 0}, {NULL, 24, 0, 0, 0, 0}, {NULL, 0, 0, 1, 0, 0},
@@ -457,7 +536,101 @@ static void text_span(pw_buf *out, const char *s, size_t n, const pw_hit *h, voi
         pw_buf_puts(out, color ? RESET : "]]");
 }
 
-static void details(pw_buf *b, const pw_finding *f, const char *since, int color)
+/* The legal reasoning printed so far, per rule: a rule's reasoning is the same paragraph for
+ * every tracker and page (a third of a report of 33 condition-page findings was that one
+ * paragraph again), so it is printed with the rule's first detailed finding and referred to
+ * after; a finding whose reasoning differs from what its rule printed gets its own. */
+typedef struct why_seen {
+    char **rule, **legal;
+    size_t n, cap;
+} why_seen;
+
+/* 1 when rule's `legal` was printed already; else remembers it (0). */
+static int why_again(why_seen *w, const char *rule, const char *legal, pw_buf *b)
+{
+    if (!rule || !legal)
+        return 0;
+    for (size_t i = 0; i < w->n; i++)
+        if (strcmp(w->rule[i], rule) == 0 && strcmp(w->legal[i], legal) == 0)
+            return 1;
+    if (w->n == w->cap) {
+        size_t cap = w->cap ? w->cap * 2 : 16;
+        char **r = realloc(w->rule, cap * sizeof *r);
+        if (r)
+            w->rule = r;
+        char **l = r ? realloc(w->legal, cap * sizeof *l) : NULL;
+        if (l)
+            w->legal = l;
+        if (!r || !l) {
+            b->failed = 1;
+            return 0;
+        }
+        w->cap = cap;
+    }
+    char *rd = strdup(rule), *ld = strdup(legal);
+    if (!rd || !ld) {
+        free(rd);
+        free(ld);
+        b->failed = 1;
+        return 0;
+    }
+    w->rule[w->n] = rd;
+    w->legal[w->n++] = ld;
+    return 0;
+}
+
+static void why_free(why_seen *w)
+{
+    for (size_t i = 0; i < w->n; i++) {
+        free(w->rule[i]);
+        free(w->legal[i]);
+    }
+    free(w->rule);
+    free(w->legal);
+}
+
+/* A paragraph (the legal reasoning, the fix) after its 12-column label, terminal-safe, wrapped
+ * at spaces so no line passes PARA_WIDTH: a terminal or a ticket wraps a 500-character line
+ * at its own edge, under the labels. A word wider than the line (a URL, a code snippet) gets a
+ * line of its own, whole: nothing is cut. */
+#define PARA_WIDTH  100
+#define PARA_INDENT "            "
+static void paragraph(pw_buf *b, const char *s)
+{
+    pw_buf t;
+    pw_buf_init(&t);
+    safe(&t, s);
+    pw_buf_putc(&t, '\0');
+    if (t.failed) {
+        b->failed = 1;
+        pw_buf_free(&t);
+        return;
+    }
+    int room = PARA_WIDTH - (int)strlen(PARA_INDENT), col = 0;
+    for (const char *p = t.data; *p;) {
+        size_t gap = strspn(p, " ");
+        const char *w = p + gap;
+        size_t n = strcspn(w, " ");
+        if (!n)
+            break; /* trailing blanks */
+        char word[1024];
+        int ww =
+            n < sizeof word ? (memcpy(word, w, n), word[n] = '\0', tt_text_width(word)) : (int)n;
+        if (col && col + (int)gap + ww > room) {
+            pw_buf_puts(b, "\n" PARA_INDENT);
+            col = 0;
+        } else if (col) { /* the gap as written: a quoted path keeps its blanks */
+            pw_buf_append(b, p, gap);
+            col += (int)gap;
+        }
+        pw_buf_append(b, w, n);
+        col += ww;
+        p = w + n;
+    }
+    pw_buf_free(&t);
+}
+
+static void details(pw_buf *b, const pw_finding *f, const char *since, int color, why_seen *ws)
 {
     char head[64];
     snprintf(head, sizeof head, "[%s%s]", pw_severity_name(f->severity), since);
@@ -529,9 +702,14 @@ static void details(pw_buf *b, const pw_finding *f, const char *since, int color
         b->failed = 1;
     pw_buf_free(&label);
     pw_buf_puts(b, "  why:      ");
-    safe(b, f->legal);
+    if (why_again(ws, f->rule_id, f->legal, b)) {
+        pw_buf_puts(b, "as for the first ");
+        safe(b, f->rule_id);
+        pw_buf_puts(b, " finding above");
+    } else
+        paragraph(b, f->legal);
     pw_buf_puts(b, "\n  fix:      ");
-    safe(b, f->remediation);
+    paragraph(b, f->remediation);
     pw_buf_putc(b, '\n');
 }
 
@@ -543,11 +721,13 @@ pw_status pw_report_text(const pw_scan_result *r, const pw_report_opts *o, pw_bu
     baseline_summary(out, d);
     pw_report_loader ld;
     pw_report_loader_init(&ld, r);
+    leaks_table(out, r, color, &ld);
     table(out, r, d, color, &ld);
     gone_table(out, d, color);
     unchecked_tables(out, d, color);
     inventory(out, r, color);
     size_t n_info = 0;
+    why_seen ws = {0};
     for (size_t i = 0; i < r->n_findings; i++) {
         char since[64] = "";
         if (d && d->state[i] == PW_BASELINE_NEW)
@@ -560,9 +740,10 @@ pw_status pw_report_text(const pw_scan_result *r, const pw_report_opts *o, pw_bu
         if (pw_scan_result_severity(r, i) == PW_SEV_INFO)
             n_info++;
         else
-            details(out, pw_report_load(&ld, i), since, color);
+            details(out, pw_report_load(&ld, i), since, color, &ws);
         pw_buf_spill(out, PW_BUF_SPILL_AT); /* a sink's error fails the buffer */
     }
+    why_free(&ws);
     if (n_info)
         pw_buf_printf(out,
                       "\n%zu informational finding%s (trackers on general pages) %s listed "
