@@ -104,15 +104,15 @@ static const char *const stmt_sql[SQL_COUNT] = {
     [SQL_BEGIN] = "BEGIN IMMEDIATE",
     [SQL_COMMIT] = "COMMIT",
     [SQL_ROLLBACK] = "ROLLBACK",
-    [SQL_INSERT] = "INSERT INTO ev(created_ms, pending, dests, event_id, grp, off)"
-                   " VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
+    [SQL_INSERT] = "INSERT INTO ev(created_ms, pending, dests, event_id, grp, off, consent)"
+                   " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     [SQL_INSERT_BODY] = "INSERT INTO body(id, payloads) VALUES(?1, ?2)",
     [SQL_ROW_DESTS] = "SELECT dests FROM ev WHERE id = ?1 AND event_id = ?2",
     [SQL_BODY] = "SELECT payloads FROM body WHERE id = ?1",
     [SQL_ROW] = "SELECT id, created_ms, pending, dests, event_id, coalesce(grp, id),"
-                " coalesce(off, 0) FROM ev WHERE id = ?1",
+                " coalesce(off, 0), coalesce(consent, 0) FROM ev WHERE id = ?1",
     [SQL_SCAN_FROM] = "SELECT id, created_ms, pending, dests, event_id, coalesce(grp, id),"
-                      " coalesce(off, 0) FROM ev WHERE id >= ?1 ORDER BY id",
+                      " coalesce(off, 0), coalesce(consent, 0) FROM ev WHERE id >= ?1 ORDER BY id",
     [SQL_SCAN_STATE] = "SELECT id, created_ms, pending, dests FROM ev WHERE id >= ?1 ORDER BY id",
     [SQL_ACK] = "UPDATE ev SET pending = pending & ~?1 WHERE id BETWEEN ?2 AND ?3"
                 " AND pending & ?1 <> 0",

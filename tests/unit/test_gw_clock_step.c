@@ -92,7 +92,7 @@ static int within(void (*fn)(void *), void *arg, long long limit_ms)
 static void put_one(void *arg)
 {
     pw_spool *s = arg;
-    pw_spool_put_item it = {"7d3f2a4c-1b2e-4c5d-9e8f-0a1b2c3d4e5f", "meta", "{}", 2, 0};
+    pw_spool_put_item it = {"7d3f2a4c-1b2e-4c5d-9e8f-0a1b2c3d4e5f", "meta", "{}", 2, 0, 0};
     pw_err err = {0};
     CHECK_INT(pw_spool_put(s, &it, 1, &err), PW_OK);
 }
@@ -140,7 +140,7 @@ static pw_spool *open_spool(const char *name, char *path, size_t cap)
     CHECK_INT(pw_spool_open(&o, &s, NULL), PW_OK);
     if (!s)
         return NULL;
-    pw_spool_put_item it = {"0c1d2e3f-4a5b-4c6d-8e7f-8091a2b3c4d5", "meta", "{}", 2, 0};
+    pw_spool_put_item it = {"0c1d2e3f-4a5b-4c6d-8e7f-8091a2b3c4d5", "meta", "{}", 2, 0, 0};
     CHECK_INT(pw_spool_put(s, &it, 1, NULL), PW_OK);
     return s;
 }
