@@ -953,6 +953,15 @@ static pw_status restore_gates(server *s, const pw_gw_policy *p, pw_err *err)
     return PW_OK;
 }
 
+/* PHIWALL_REQUEST_TIMEOUT_S (1–3600), else 0: the HTTP front's default (30 s). */
+static unsigned env_request_timeout_ms(void)
+{
+    const char *v = getenv("PHIWALL_REQUEST_TIMEOUT_S");
+    char *end = NULL;
+    unsigned long n = v && *v ? strtoul(v, &end, 10) : 0;
+    return n > 0 && n <= 3600 && end && !*end ? (unsigned)n * 1000u : 0;
+}
+
 static pw_status open_parts(server *s, pw_err *err)
 {
     const pw_gw_server_opts *o = &s->o;
@@ -1011,6 +1020,7 @@ static pw_status open_parts(server *s, pw_err *err)
                             .threads = o->threads,
                             .conn_kib = o->conn_kib,
                             .conns_per_ip = o->conns_per_ip,
+                            .request_timeout_ms = env_request_timeout_ms(),
                             .policies = &s->holder,
                             .phi = pw_gw_phi_pool_source(s->pool),
                             .sink = {sink_put, sink_audit, s},
