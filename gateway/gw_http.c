@@ -409,9 +409,9 @@ static int proxied_take(pw_gw_http *h, req *r)
 /* ---- the per-request deadline ------------------------------------------------------------ */
 /*
  * libmicrohttpd's connection timeout is an idle one: every byte received starts it again, so a
- * client trickling its headers or body (a byte every 29 s) kept a connection, and a thread's
- * share of the server's, for as long as it liked, and a few hundred such connections from a few
- * addresses starved everyone else. Each connection's current request has a deadline instead:
+ * client trickling its headers or body (a byte every 29 s) kept a connection for as long as it
+ * liked (the per-address cap bounds how many one address holds, not for how long). Each
+ * connection's current request has a deadline instead:
  * request_timeout_ms from the moment its request line was read (before it, from the opening of
  * the connection or the previous answer: a client that trickles the request line itself), until
  * the request has arrived whole. A sweeper thread shuts down the socket of a connection past it
