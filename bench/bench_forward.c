@@ -100,8 +100,8 @@ static int fill(pw_spool *s, int n)
         snprintf(id, sizeof id, "00000000-0000-4000-8000-%012d", i);
         meta_payload(meta, sizeof meta, i, now_s);
         ga4_payload(ga4, sizeof ga4, i, now_s);
-        pw_spool_put_item it[2] = {{id, "meta", meta, strlen(meta), pw_gw_now_ms()},
-                                   {id, "ga4", ga4, strlen(ga4), pw_gw_now_ms()}};
+        pw_spool_put_item it[2] = {{id, "meta", meta, strlen(meta), pw_gw_now_ms(), 0},
+                                   {id, "ga4", ga4, strlen(ga4), pw_gw_now_ms(), 0}};
         if (pw_spool_put(s, it, 2, NULL) != PW_OK)
             return 0;
     }

@@ -163,8 +163,8 @@ static sample spool_put(pw_spool *s, long n, long group)
         size_t m = 0;
         for (long k = 0; k < group && i < n; k++, i++) {
             event_id(ids[k], sizeof ids[k], i);
-            items[m++] = (pw_spool_put_item){ids[k], "meta", META, sizeof META - 1, 0};
-            items[m++] = (pw_spool_put_item){ids[k], "ga4", GA4, sizeof GA4 - 1, 0};
+            items[m++] = (pw_spool_put_item){ids[k], "meta", META, sizeof META - 1, 0, 0};
+            items[m++] = (pw_spool_put_item){ids[k], "ga4", GA4, sizeof GA4 - 1, 0, 0};
         }
         pw_err err = {0};
         if (pw_spool_put(s, items, m, &err) != PW_OK) {

@@ -759,6 +759,25 @@ static int narrow(runner *r, fw_item *it, char *why, size_t cap)
     return 0;
 }
 
+/* The destination's requires_consent in the policy in force, against the consent the event
+ * arrived with (kept in the spool): a reload that made the destination require a consent the
+ * visitor had not given reaches the backlog spooled before it. NULL when it may go, or when the
+ * row has no consent recorded (spooled by a phiwall before it was kept: sent as before). */
+static const char *consent_refused(const runner *r, const pw_spool_item *it)
+{
+    if (!(it->consent & PW_SPOOL_CONSENT_KNOWN))
+        return NULL;
+    const pw_gw_dest_policy *d = &r->d.policy->dests[r->d.policy_dest];
+    if (d->requires_consent == PW_GW_CONSENT_ADS && !(it->consent & PW_SPOOL_CONSENT_ADS))
+        return "requires_consent: ads (the visitor had not consented to ads when the event was "
+               "accepted)";
+    if (d->requires_consent == PW_GW_CONSENT_ANALYTICS &&
+        !(it->consent & PW_SPOOL_CONSENT_ANALYTICS))
+        return "requires_consent: analytics (the visitor had not consented to analytics when the "
+               "event was accepted)";
+    return NULL;
+}
+
 /* Parse and check one leased item; 0 if it may be sent. */
 static int triage(runner *r, fw_item *it, int64_t now, outcome_batch *dead)
 {
@@ -772,6 +791,15 @@ static int triage(runner *r, fw_item *it, int64_t now, outcome_batch *dead)
     }
     it->event_name = event_name_of(it->json);
     it->compact = pw_fw_compact(it->spool->payload, it->spool->payload_len);
+    const char *refusal = r->d.policy ? consent_refused(r, it->spool) : NULL;
+    if (refusal) {
+        snprintf(why, sizeof why,
+                 "policy reload: not sent under the policy in force (sha256 %.12s): %s",
+                 r->d.policy->sha256, refusal);
+        count(r, &r->stats.narrowed_dead, 1);
+        batch_add(dead, r, it, PW_AUDIT_DEAD, 0, why);
+        return 1;
+    }
     if (r->d.policy && narrow(r, it, why, sizeof why)) {
         batch_add(dead, r, it, PW_AUDIT_DEAD, 0, why);
         return 1;

@@ -51,7 +51,27 @@ struct pw_gw_http {
     pthread_mutex_t pool_mu;        /* finished requests kept for reuse, with their arena's block */
     req *pool;
     size_t pool_n;
+    /* The per-request deadline (request_timeout_ms): every open connection, swept by a thread
+     * of its own (deadline_sweeper). */
+    pthread_mutex_t conn_mu;
+    struct conn_rec *conns_open;
+    pthread_t sweeper;
+    int sweeper_running;
+    int sweeper_stop; /* under conn_mu; sweeper_cv wakes it */
+    pthread_cond_t sweeper_cv;
+    atomic_ullong timed_out; /* connections closed at the deadline */
 };
+
+/* One open connection, for the deadline: since when its current request (or the wait for one)
+ * runs, and whether that request has arrived whole (then the deadline no longer applies: the
+ * gateway is answering it, a commit may take a while). */
+typedef struct conn_rec {
+    struct conn_rec *prev, *next; /* in h->conns_open, under conn_mu */
+    int fd;
+    atomic_llong since_ms; /* CLOCK_MONOTONIC ms */
+    atomic_int received;   /* the current request arrived whole */
+    int cut;               /* shut down by the sweeper (under conn_mu) */
+} conn_rec;
 
 /* Requests kept for reuse: each holds one arena block (REQ_ARENA_BLOCK bytes). */
 #define REQ_POOL_MAX    256
@@ -386,18 +406,125 @@ static int proxied_take(pw_gw_http *h, req *r)
     return 1;
 }
 
+/* ---- the per-request deadline ------------------------------------------------------------ */
+/*
+ * libmicrohttpd's connection timeout is an idle one: every byte received starts it again, so a
+ * client trickling its headers or body (a byte every 29 s) kept a connection for as long as it
+ * liked (the per-address cap bounds how many one address holds, not for how long). Each
+ * connection's current request has a deadline instead:
+ * request_timeout_ms from the moment its request line was read (before it, from the opening of
+ * the connection or the previous answer: a client that trickles the request line itself), until
+ * the request has arrived whole. A sweeper thread shuts down the socket of a connection past it
+ * (shutdown, not close: libmicrohttpd owns the descriptor, sees the end of the stream and closes
+ * the connection on its own thread, running the usual callbacks). The record of a connection
+ * leaves the list in its CLOSED notification, which libmicrohttpd sends before it closes the
+ * descriptor, under the lock the sweeper holds while it shuts one down: the sweeper never
+ * touches a descriptor already closed or reused.
+ */
+static int64_t mono_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+static unsigned request_timeout_ms(const pw_gw_http *h)
+{
+    return h->cfg.request_timeout_ms ? h->cfg.request_timeout_ms : PW_GW_REQUEST_TIMEOUT_MS_DEFAULT;
+}
+
+static conn_rec *conn_rec_of(struct MHD_Connection *c)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return ci ? ci->socket_context : NULL;
+}
+
+/* A new request (or the wait for one) starts on the connection. */
+static void conn_rec_restart(conn_rec *cr)
+{
+    if (cr) {
+        atomic_store(&cr->since_ms, mono_ms());
+        atomic_store(&cr->received, 0);
+    }
+}
+
+/* MHD_OPTION_URI_LOG_CALLBACK: the request line is read; its deadline starts now. Returns no
+ * request context (on_request makes it). */
+static void *on_request_line(void *cls, const char *uri, struct MHD_Connection *c)
+{
+    (void)cls;
+    (void)uri;
+    conn_rec_restart(conn_rec_of(c));
+    return NULL;
+}
+
+static void *deadline_sweeper(void *arg)
+{
+    pw_gw_http *h = arg;
+    unsigned limit = request_timeout_ms(h);
+    unsigned tick = limit / 10 < 50 ? 50 : limit / 10 > 1000 ? 1000 : limit / 10;
+    pthread_mutex_lock(&h->conn_mu);
+    while (!h->sweeper_stop) {
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_nsec += (long)tick * 1000000L;
+        until.tv_sec += until.tv_nsec / 1000000000L;
+        until.tv_nsec %= 1000000000L;
+        pthread_cond_timedwait(&h->sweeper_cv, &h->conn_mu, &until);
+        int64_t now = mono_ms();
+        for (conn_rec *cr = h->conns_open; cr && !h->sweeper_stop; cr = cr->next) {
+            if (cr->cut || atomic_load(&cr->received) ||
+                now - atomic_load(&cr->since_ms) <= (int64_t)limit)
+                continue;
+            cr->cut = 1;
+            shutdown(cr->fd, SHUT_RDWR);
+            atomic_fetch_add(&h->timed_out, 1);
+        }
+    }
+    pthread_mutex_unlock(&h->conn_mu);
+    return NULL;
+}
+
 static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
                           enum MHD_ConnectionNotificationCode toe)
 {
     pw_gw_http *h = cls;
-    (void)socket_context;
     const union MHD_ConnectionInfo *ci =
         MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
     atomic_int *n = &h->conns[conn_slot(h, ci ? ci->client_addr : NULL)];
-    if (toe == MHD_CONNECTION_NOTIFY_STARTED)
+    if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
         atomic_fetch_add(n, 1);
-    else if (toe == MHD_CONNECTION_NOTIFY_CLOSED)
+        const union MHD_ConnectionInfo *fi =
+            MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+        conn_rec *cr = fi ? calloc(1, sizeof *cr) : NULL;
+        if (!cr) /* out of memory: no deadline for it (the idle timeout still applies) */
+            return;
+        cr->fd = fi->connect_fd;
+        atomic_init(&cr->since_ms, mono_ms());
+        pthread_mutex_lock(&h->conn_mu);
+        cr->next = h->conns_open;
+        if (cr->next)
+            cr->next->prev = cr;
+        h->conns_open = cr;
+        pthread_mutex_unlock(&h->conn_mu);
+        *socket_context = cr;
+    } else if (toe == MHD_CONNECTION_NOTIFY_CLOSED) {
         atomic_fetch_sub(n, 1);
+        conn_rec *cr = *socket_context;
+        if (!cr)
+            return;
+        pthread_mutex_lock(&h->conn_mu);
+        if (cr->prev)
+            cr->prev->next = cr->next;
+        else
+            h->conns_open = cr->next;
+        if (cr->next)
+            cr->next->prev = cr->prev;
+        pthread_mutex_unlock(&h->conn_mu);
+        free(cr);
+        *socket_context = NULL;
+    }
 }
 
 /* Dotted decimal, as inet_ntop writes it (which formats through sprintf: slower per request). */
@@ -726,8 +853,14 @@ static void metrics_text(pw_gw_http *h, pw_buf *o)
                   "# HELP phiwall_gateway_connections_refused_total Connections closed at once: "
                   "their client address held the per-address maximum (--conns-per-ip)\n"
                   "# TYPE phiwall_gateway_connections_refused_total counter\n"
-                  "phiwall_gateway_connections_refused_total %llu\n",
-                  (unsigned long long)atomic_load(&h->conns_refused));
+                  "phiwall_gateway_connections_refused_total %llu\n"
+                  "# HELP phiwall_gateway_requests_timed_out_total Connections closed because "
+                  "their request had not arrived whole within the request deadline (a client "
+                  "trickling its request line, headers or body)\n"
+                  "# TYPE phiwall_gateway_requests_timed_out_total counter\n"
+                  "phiwall_gateway_requests_timed_out_total %llu\n",
+                  (unsigned long long)atomic_load(&h->conns_refused),
+                  (unsigned long long)atomic_load(&h->timed_out));
     pw_buf_printf(o,
                   "# HELP phiwall_gateway_origin_refused_total Requests refused with 403: their "
                   "Origin is not one of site.origins (www/apex, http/https or port mismatch?)\n"
@@ -860,6 +993,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         }
         return r->route == ROUTE_EVENTS ? events_headers(h, c, r) : MHD_YES;
     }
+    if (!*upload_size) { /* arrived whole: answering it is the gateway's time, not the client's */
+        conn_rec *cr = conn_rec_of(c);
+        if (cr)
+            atomic_store(&cr->received, 1);
+    }
     if (r->answered) { /* an early answer (413, 429…): discard whatever body follows */
         *upload_size = 0;
         return MHD_YES;
@@ -914,6 +1052,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     pw_gw_policy_release(r->pref);
     req_done(h, r);
     *con_cls = NULL;
+    conn_rec_restart(conn_rec_of(c)); /* the wait for the next request of the connection */
 }
 
 static pw_status bind_addr(const pw_gw_http_config *cfg, struct sockaddr_storage *ss,
@@ -944,7 +1083,21 @@ static void http_free(pw_gw_http *h)
     pw_gw_reply_cache_free(h->replies);
     pool_free(h);
     pthread_mutex_destroy(&h->pool_mu);
+    pthread_mutex_destroy(&h->conn_mu);
+    pthread_cond_destroy(&h->sweeper_cv);
     free(h);
+}
+
+static void sweeper_stop(pw_gw_http *h)
+{
+    if (!h->sweeper_running)
+        return;
+    pthread_mutex_lock(&h->conn_mu);
+    h->sweeper_stop = 1;
+    pthread_cond_signal(&h->sweeper_cv);
+    pthread_mutex_unlock(&h->conn_mu);
+    pthread_join(h->sweeper, NULL);
+    h->sweeper_running = 0;
 }
 
 /* Why the address cannot be bound ("Address already in use", "Permission denied"), or "" when
@@ -971,6 +1124,8 @@ pw_status pw_gw_http_start(const pw_gw_http_config *cfg, pw_gw_http **out, pw_er
     if (!h)
         return pw_err_set(err, PW_ERR_NOMEM, "out of memory");
     pthread_mutex_init(&h->pool_mu, NULL);
+    pthread_mutex_init(&h->conn_mu, NULL);
+    pthread_cond_init(&h->sweeper_cv, NULL);
     h->rl = pw_gw_ratelimit_new_clock(cfg->clock_s, cfg->clock_ctx);
     h->replies = pw_gw_reply_cache_new();
     if (!h->rl || !h->replies ||
@@ -1006,7 +1161,14 @@ pw_status pw_gw_http_start(const pw_gw_http_config *cfg, pw_gw_http **out, pw_er
         MHD_OPTION_NOTIFY_CONNECTION, on_connection, h, MHD_OPTION_THREAD_POOL_SIZE, threads,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30, MHD_OPTION_NOTIFY_COMPLETED, on_completed, h,
         MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, h, MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, conn_memory, MHD_OPTION_END);
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, conn_memory, MHD_OPTION_URI_LOG_CALLBACK,
+        on_request_line, h, MHD_OPTION_END);
+    if (h->d && pthread_create(&h->sweeper, NULL, deadline_sweeper, h) == 0)
+        h->sweeper_running = 1;
+    else if (h->d) {
+        MHD_stop_daemon(h->d);
+        h->d = NULL;
+    }
     if (!h->d) {
         http_free(h);
         const char *why = bind_refusal(&ss);
@@ -1063,5 +1225,6 @@ void pw_gw_http_stop(pw_gw_http *h)
         usleep(1000);
     }
     MHD_stop_daemon(h->d);
+    sweeper_stop(h);
     http_free(h);
 }

@@ -24,6 +24,8 @@ typedef struct pw_gw_phi_source {
 #define PW_GW_CONNS_PER_IP_DEFAULT 256
 #define PW_GW_CONN_KIB_MAX         1024
 
+#define PW_GW_REQUEST_TIMEOUT_MS_DEFAULT 30000u
+
 typedef struct pw_gw_http_config {
     const char *host; /* "127.0.0.1", "::1" or "0.0.0.0" */
     unsigned port;    /* 0: any free port (tests) */
@@ -36,6 +38,13 @@ typedef struct pw_gw_http_config {
      * proxy (every connection is the proxy's): POST /e requests in progress per X-Forwarded-For
      * client, 429 beyond. 0: PW_GW_CONNS_PER_IP_DEFAULT; -1: no cap. */
     int conns_per_ip;
+    /* The most time one request may take to arrive whole, in ms: from its request line (from
+     * the connection's opening or the previous answer until that line is read), to its last
+     * body byte. A connection still sending its request then is closed
+     * (phiwall_gateway_requests_timed_out_total). libmicrohttpd's own timeout (30 s) is an idle
+     * one, reset by every byte: a client sending a byte every few seconds held its connection
+     * for as long as it liked. 0: PW_GW_REQUEST_TIMEOUT_MS_DEFAULT. */
+    unsigned request_timeout_ms;
     pw_gw_policy_holder *policies;
     pw_gw_phi_source phi;
     pw_gw_sink sink;            /* synchronous commit (tests), used when committer is NULL */

@@ -72,6 +72,14 @@ static void audit_rejected(pw_audit_record *out, const pw_gw_event_reject *rej, 
     out->detail = rej->audit_error;
 }
 
+/* The consent the event arrived with, kept with its spool row so that delivery can refuse it
+ * when a reload has since made its destination require a consent it did not have. */
+static unsigned spooled_consent(const pw_gw_event *ev)
+{
+    return PW_SPOOL_CONSENT_KNOWN | (ev->consent_ads ? PW_SPOOL_CONSENT_ADS : 0u) |
+           (ev->consent_analytics ? PW_SPOOL_CONSENT_ANALYTICS : 0u);
+}
+
 int pw_gw_ingest_prepare(const pw_gw_policy *p, const pw_gw_phi *phi, pw_gw_counters *m,
                          pw_arena *a, const char *body, size_t n, const char *client_ip,
                          const char *user_agent, int64_t now_ms, pw_gw_prepared *out,
@@ -122,7 +130,8 @@ int pw_gw_ingest_prepare(const pw_gw_policy *p, const pw_gw_phi *phi, pw_gw_coun
                                                              .destination = r[d].dest->dest.name,
                                                              .payload = r[d].payload,
                                                              .payload_len = r[d].payload_len,
-                                                             .created_ms = now_ms};
+                                                             .created_ms = now_ms,
+                                                             .consent = spooled_consent(&evs[i])};
         }
         out->n_accepted += (size_t)any;
         out->n_recs += audit_event(out->recs + out->n_recs, p, &evs[i], r, now_ms);

@@ -11,9 +11,10 @@
  * So a reload that tightens the policy after a leak (allow_params, page_url, page_categories,
  * referrer, page_title, client_ip, user_agent, user_data, first_party_id, events, consent)
  * reaches the backlog accepted under the old one. What cannot be re-decided from the payload is
- * left as it is (docs/gateway.md, "A reload reaches the backlog"): requires_consent (the
- * visitor's consent is not in the payload), and which site action a taxonomy name came from. The
- * PHI engine's verdict on the strings that remain is re-decided by pw_gw_policy_narrow_phi.
+ * left as it is (docs/gateway.md, "A reload reaches the backlog"): which site action a taxonomy
+ * name came from. requires_consent is re-decided by the forwarder from the consent the spool
+ * keeps with the row (pw_spool_item.consent, forward.c). The PHI engine's verdict on the strings
+ * that remain is re-decided by pw_gw_policy_narrow_phi.
  */
 #ifndef PHIWALL_GW_POLICY_NARROW_H
 #define PHIWALL_GW_POLICY_NARROW_H

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/stat.h>
 
 #include "forward.h"
@@ -45,8 +46,13 @@ struct pw_gw_server {
     atomic_ullong reloads_ok, reloads_failed;
     atomic_llong policy_loaded_ms; /* when the policy in force was loaded */
     unsigned health_max_age_s;
-    int audit_gap;              /* the audit log did not end with the head the spool remembered */
-    char audit_gap_why[200];    /* for /healthz */
+    atomic_int audit_gap;    /* the audit log did not end with the head the spool remembered */
+    char audit_gap_why[240]; /* for /healthz (written before serving) */
+    /* The gap's remembered head, when the chain was continued from it in a new file (the log
+     * moved or deleted): the gap closes once a file next to the log, named after it, ends with
+     * it (recheck_audit_gap). 0: not such a gap (truncated, replaced), kept until restart. */
+    uint64_t gap_seq;
+    char gap_hash[65];
     char *audit_abs;            /* the audit log's absolute path (the head's key) */
     pthread_mutex_t removed_mu; /* the dead letters of removed destinations, for /metrics */
     struct {
@@ -126,7 +132,7 @@ static void metrics_durability(server *s, pw_buf *o)
                   "# TYPE phiwall_gateway_policy_loaded_timestamp_seconds gauge\n"
                   "phiwall_gateway_policy_loaded_timestamp_seconds %.3f\n",
                   pw_gw_committer_audit_down(s->committer) || pw_audit_failing(s->audit),
-                  pw_audit_failures(s->audit), s->audit_gap,
+                  pw_audit_failures(s->audit), atomic_load(&s->audit_gap),
                   pw_gw_committer_spool_down(s->committer, NULL, 0),
                   (unsigned long long)atomic_load(&s->reloads_ok),
                   (unsigned long long)atomic_load(&s->reloads_failed),
@@ -191,7 +197,7 @@ static int health(void *ctx, pw_buf *o)
     pw_buf_putc(o, '[');
     if (pw_gw_committer_audit_down(s->committer) || pw_audit_failing(s->audit))
         add_reason(o, &n, "audit: the audit log cannot be written; events are refused");
-    if (s->audit_gap)
+    if (atomic_load(&s->audit_gap))
         add_reason(o, &n, s->audit_gap_why);
     char err[160];
     if (pw_gw_committer_spool_down(s->committer, err, sizeof err)) {
@@ -784,10 +790,17 @@ static void check_audit_head(server *s, const char *audit_path)
         if (pw_audit_continue_chain(s->audit, want_seq, want, &rec, &err) != PW_OK)
             pw_gw_log("error", "audit log: writing the chain_continued record failed", "error",
                       err.msg, NULL);
+        if (have_seq == 0) { /* the chain went on from the head in a new file */
+            s->gap_seq = want_seq;
+            memcpy(s->gap_hash, want, sizeof s->gap_hash);
+        }
         snprintf(s->audit_gap_why, sizeof s->audit_gap_why,
-                 "audit: the log did not end with the remembered head (seq %s); found seq %s", ws,
-                 hs);
-        s->audit_gap = 1;
+                 "audit: the log did not end with the remembered head (seq %s); found seq %s%s", ws,
+                 hs,
+                 have_seq == 0 ? " (until a file next to it, named after it, ends with that head: "
+                                 "the moved log put back)"
+                               : " (until the next start)");
+        atomic_store(&s->audit_gap, 1);
     }
     uint64_t seq;
     char hash[65];
@@ -795,6 +808,76 @@ static void check_audit_head(server *s, const char *audit_path)
     if (seq > 0 && (!found || seq != want_seq || strcmp(hash, want) != 0))
         store_audit_head(s, seq, hash);
     pw_audit_set_head_sink(s->audit, store_audit_head, s, 1000);
+}
+
+/* The last line of the file at path ends with the record seq whose hash is hash? Reads its last
+ * 4 KiB only (a record is one line, far shorter than that). */
+static int ends_with_head(const char *path, uint64_t seq, const char *hash)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return 0;
+    char b[4097];
+    long size = fseek(f, 0, SEEK_END) == 0 ? ftell(f) : -1;
+    long take = size > 4096 ? 4096 : size;
+    size_t got =
+        take > 0 && fseek(f, size - take, SEEK_SET) == 0 ? fread(b, 1, (size_t)take, f) : 0;
+    fclose(f);
+    while (got && (b[got - 1] == '\n' || b[got - 1] == '\r'))
+        got--;
+    b[got] = '\0';
+    char *line = strrchr(b, '\n');
+    line = line ? line + 1 : b;
+    unsigned long long have = 0;
+    char want_end[80];
+    snprintf(want_end, sizeof want_end, "\"hash\":\"%s\"}", hash);
+    size_t n = strlen(line), m = strlen(want_end);
+    return sscanf(line, "{\"seq\":%llu,", &have) == 1 && have == seq && n >= m &&
+           strcmp(line + n - m, want_end) == 0;
+}
+
+/* A chain gap of a moved or deleted log closes once the records up to the remembered head are
+ * back where `phiwall audit verify OLD NEW` finds them: a regular file in the log's directory,
+ * named after it (`audit.log.1`, `audit.log-20261201`), whose last record is that head. Cheap
+ * (one directory read, the last 4 KiB of each such file): run at each SIGHUP and every sweep
+ * while the gap lasts. A gap in a truncated or replaced log stays until the next start (the
+ * file at the path has records of its own past the cut). */
+static void recheck_audit_gap(server *s)
+{
+    if (!atomic_load(&s->audit_gap) || !s->gap_seq || !s->audit_abs)
+        return;
+    const char *slash = strrchr(s->audit_abs, '/');
+    if (!slash)
+        return;
+    size_t dir_len = (size_t)(slash - s->audit_abs), base_len = strlen(slash + 1);
+    char *dirpath = strndup(s->audit_abs, dir_len ? dir_len : 1);
+    DIR *d = dirpath ? opendir(dirpath) : NULL;
+    char found[4096] = "";
+    for (struct dirent *e; d && !found[0] && (e = readdir(d)) != NULL;) {
+        const char *nm = e->d_name;
+        if (strncmp(nm, slash + 1, base_len) != 0 || (nm[base_len] != '.' && nm[base_len] != '-'))
+            continue;
+        char path[4096];
+        struct stat st;
+        if (snprintf(path, sizeof path, "%s/%s", dirpath, nm) >= (int)sizeof path ||
+            stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+            continue;
+        if (ends_with_head(path, s->gap_seq, s->gap_hash))
+            snprintf(found, sizeof found, "%s", path);
+    }
+    if (d)
+        closedir(d);
+    free(dirpath);
+    if (!found[0])
+        return;
+    char ws[24];
+    snprintf(ws, sizeof ws, "%llu", (unsigned long long)s->gap_seq);
+    atomic_store(&s->audit_gap, 0);
+    pw_gw_log("info",
+              "audit log: the records up to the head remembered at start are back next to the log "
+              "(a file ending with that head); the chain gap is closed: verify the files together, "
+              "oldest first",
+              "file", found, "seq", ws, "hash", s->gap_hash, "path", s->audit_abs, NULL);
 }
 
 /* SIGHUP: an audit log rotated away (logrotate `create`) is continued in the new file at its
@@ -870,6 +953,15 @@ static pw_status restore_gates(server *s, const pw_gw_policy *p, pw_err *err)
     return PW_OK;
 }
 
+/* PHIWALL_REQUEST_TIMEOUT_S (1–3600), else 0: the HTTP front's default (30 s). */
+static unsigned env_request_timeout_ms(void)
+{
+    const char *v = getenv("PHIWALL_REQUEST_TIMEOUT_S");
+    char *end = NULL;
+    unsigned long n = v && *v ? strtoul(v, &end, 10) : 0;
+    return n > 0 && n <= 3600 && end && !*end ? (unsigned)n * 1000u : 0;
+}
+
 static pw_status open_parts(server *s, pw_err *err)
 {
     const pw_gw_server_opts *o = &s->o;
@@ -928,6 +1020,7 @@ static pw_status open_parts(server *s, pw_err *err)
                             .threads = o->threads,
                             .conn_kib = o->conn_kib,
                             .conns_per_ip = o->conns_per_ip,
+                            .request_timeout_ms = env_request_timeout_ms(),
                             .policies = &s->holder,
                             .phi = pw_gw_phi_pool_source(s->pool),
                             .sink = {sink_put, sink_audit, s},
@@ -1261,10 +1354,12 @@ pw_status pw_gw_serve(const pw_gw_server_opts *o, pw_err *err)
         int sig = sigtimedwait(&set, NULL, &tick);
         if (sig < 0) { /* a quiet moment: rows of removed destinations added since a reload */
             pw_gw_server_settle_removed(s);
+            recheck_audit_gap(s);
             continue;
         }
         if (sig == SIGHUP) {
             reopen_audit(s);
+            recheck_audit_gap(s);
             pw_err e = {0};
             if (pw_gw_server_reload(s, &e) != PW_OK)
                 pw_gw_log("error", "policy reload failed; the current policy stays", "error", e.msg,

@@ -54,7 +54,15 @@ typedef struct pw_spool_item {
      * retried failure, a lease that ran out, a send cut short by a crash), 0 if none was: the
      * forwarders' retry window counts from it (docs/gateway-delivery.md). */
     int64_t sent_ms;
+    /* The visitor's consent the event arrived with (PW_SPOOL_CONSENT_*; 0: not recorded, a row
+     * spooled by a phiwall before it was kept): the forwarder refuses an event whose destination
+     * has come to require a consent it did not have (a reload since it was spooled). */
+    unsigned consent;
 } pw_spool_item;
+
+/* pw_spool_item.consent / pw_spool_put_item.consent: KNOWN set when recorded, then one bit per
+ * consent the event carried. Not PHI: the two flags the tag sends with every event. */
+enum { PW_SPOOL_CONSENT_KNOWN = 1, PW_SPOOL_CONSENT_ADS = 2, PW_SPOOL_CONSENT_ANALYTICS = 4 };
 
 typedef struct pw_spool_put_item {
     const char *event_id;
@@ -62,6 +70,7 @@ typedef struct pw_spool_put_item {
     const char *payload;
     size_t payload_len;
     int64_t created_ms;
+    unsigned consent; /* PW_SPOOL_CONSENT_*, one value per event (its first item's is kept) */
 } pw_spool_put_item;
 
 pw_status pw_spool_open(const pw_spool_opts *opts, pw_spool **out, pw_err *err);

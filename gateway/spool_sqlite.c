@@ -104,15 +104,15 @@ static const char *const stmt_sql[SQL_COUNT] = {
     [SQL_BEGIN] = "BEGIN IMMEDIATE",
     [SQL_COMMIT] = "COMMIT",
     [SQL_ROLLBACK] = "ROLLBACK",
-    [SQL_INSERT] = "INSERT INTO ev(created_ms, pending, dests, event_id, grp, off)"
-                   " VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
+    [SQL_INSERT] = "INSERT INTO ev(created_ms, pending, dests, event_id, grp, off, consent)"
+                   " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     [SQL_INSERT_BODY] = "INSERT INTO body(id, payloads) VALUES(?1, ?2)",
     [SQL_ROW_DESTS] = "SELECT dests FROM ev WHERE id = ?1 AND event_id = ?2",
     [SQL_BODY] = "SELECT payloads FROM body WHERE id = ?1",
     [SQL_ROW] = "SELECT id, created_ms, pending, dests, event_id, coalesce(grp, id),"
-                " coalesce(off, 0) FROM ev WHERE id = ?1",
+                " coalesce(off, 0), coalesce(consent, 0) FROM ev WHERE id = ?1",
     [SQL_SCAN_FROM] = "SELECT id, created_ms, pending, dests, event_id, coalesce(grp, id),"
-                      " coalesce(off, 0) FROM ev WHERE id >= ?1 ORDER BY id",
+                      " coalesce(off, 0), coalesce(consent, 0) FROM ev WHERE id >= ?1 ORDER BY id",
     [SQL_SCAN_STATE] = "SELECT id, created_ms, pending, dests FROM ev WHERE id >= ?1 ORDER BY id",
     [SQL_ACK] = "UPDATE ev SET pending = pending & ~?1 WHERE id BETWEEN ?2 AND ?3"
                 " AND pending & ?1 <> 0",
@@ -519,6 +519,36 @@ static int spool_dir_errno(char *path)
     return e;
 }
 
+/* The latest wall-clock time an earlier run recorded in the file: its newest event's acceptance,
+ * its last send mark, the first attempt of a retry (0: none). */
+static int64_t last_recorded_ms(pw_spool *s)
+{
+    static const char sql[] =
+        "SELECT max(coalesce((SELECT created_ms FROM ev ORDER BY id DESC LIMIT 1), 0),"
+        " coalesce((SELECT max(at_ms) FROM sending), 0),"
+        " coalesce((SELECT max(first_ms) FROM retry), 0))";
+    sqlite3_stmt *st = NULL;
+    int64_t v = 0;
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return v;
+}
+
+/* The wall clock went back while the gateway was stopped (an NTP step at boot, a VM restored
+ * from a snapshot, `date -s`): the retry times in the file, on the previous run's schedule clock,
+ * would lie as far ahead as the clock went back (a retry due in a minute held back for hours).
+ * The schedule clock then goes on from the latest time the file records instead of the wall
+ * clock's reading: the retries keep their distance, as if the stop had taken no time. A clock
+ * gone forward needs nothing: the retries are due, as they would be after such a stop. */
+static void resume_schedule_clock(pw_spool *s)
+{
+    int64_t last = last_recorded_ms(s), now = pw_spool_clock_ms(s);
+    if (last > now + 1000)
+        s->clock_offset_ns += (last - now) * 1000000;
+}
+
 pw_status pw_spool_open(const pw_spool_opts *opts, pw_spool **out, pw_err *err)
 {
     *out = NULL;
@@ -567,6 +597,7 @@ pw_status pw_spool_open(const pw_spool_opts *opts, pw_spool **out, pw_err *err)
         spool_destroy(s);
         return st;
     }
+    resume_schedule_clock(s);
     pw_spool_ckpt_start(s, opts->path);
     if (pthread_create(&s->committer, NULL, committer_main, s) != 0) {
         pw_spool_ckpt_stop(s);

@@ -110,10 +110,11 @@ static size_t dest_index(pw_spool *s, const pw_spool_dest *d)
 /* ---- leasing ------------------------------------------------------------------------------ */
 
 /* Columns of SQL_ROW / SQL_SCAN_FROM: id, created_ms, pending, dests, event_id, group, offset
- * of the row's payloads in the group's body. */
+ * of the row's payloads in the group's body, consent (0: not recorded). */
 typedef struct row_view {
     int64_t id, created_ms;
     int64_t gid, off;
+    unsigned consent;
     uint64_t pending;
     pw_spool_pos pos[PW_SPOOL_MAX_POS];
     int n_pos;
@@ -126,6 +127,7 @@ static int read_view(sqlite3_stmt *st, row_view *v)
     v->pending = (uint64_t)(sqlite3_column_int64(st, 2) & ~PW_SPOOL_PENDING_BASE);
     v->gid = sqlite3_column_int64(st, 5);
     v->off = sqlite3_column_int64(st, 6);
+    v->consent = (unsigned)sqlite3_column_int64(st, 7) & 7u;
     v->n_pos =
         pw_spool_parse_dests(sqlite3_column_blob(st, 3), sqlite3_column_bytes(st, 3), v->pos);
     return v->n_pos > 0;
@@ -233,7 +235,8 @@ static int copy_item(sqlite3_stmt *st, const row_view *v, int p, const pw_spool_
                           .payload_len = len,
                           .created_ms = v->created_ms,
                           .attempts = t->attempts,
-                          .sent_ms = t->sent_ms};
+                          .sent_ms = t->sent_ms,
+                          .consent = v->consent};
     return 1;
 }
 

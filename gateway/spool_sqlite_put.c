@@ -196,6 +196,8 @@ static pw_status insert_run(pw_spool *s, const event_run *r, pw_err *err)
         sqlite3_bind_int64(st, 5, s->gid);
         sqlite3_bind_int64(st, 6, (int64_t)off);
     }
+    if (r->items[0].consent) /* else NULL: not recorded */
+        sqlite3_bind_int64(st, 7, (int64_t)(r->items[0].consent & 7u));
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
     if (rc != SQLITE_DONE)

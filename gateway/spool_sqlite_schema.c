@@ -5,11 +5,14 @@
  * `spool` row per event and destination, written by phiwall before the per-event layout) and the
  * open scan that rebuilds the in-memory state.
  *
- *   ev(id, created_ms, pending, dests, event_id, grp, off)   one row per event, in id order
+ *   ev(id, created_ms, pending, dests, event_id, grp, off, consent)   one row per event, in id
+ *                                                        order
  *       pending: bit i set while the i-th destination of the row is queued
  *       dests:   per destination 6 bytes: u16 dest id, u32 payload length (little endian)
  *       grp:     the body row holding its payloads (NULL: its own id)
  *       off:     where its payloads start in that body (NULL: 0)
+ *       consent: the visitor's consent the event arrived with (PW_SPOOL_CONSENT_*; NULL: not
+ *                recorded: written before the column, which is added at open like the seqs)
  *   body(id, payloads)          a group's payloads: every row written by one group commit (up to
  *                               PW_SPOOL_GROUP_MAX_BYTES), keyed by its first row, each row's in
  *                               `dests` order; deleted once no row of the group is queued
@@ -277,6 +280,15 @@ static pw_status add_seq_columns(pw_spool *s, pw_err *err)
     return PW_OK;
 }
 
+/* ev.consent: the visitor's consent each event arrived with (pw_spool_item.consent), added to a
+ * file written before it was kept (ADD COLUMN rewrites no row; NULL: not recorded). */
+static pw_status add_consent_column(pw_spool *s, pw_err *err)
+{
+    if (scalar(s, "SELECT count(*) FROM pragma_table_info('ev') WHERE name = 'consent'") > 0)
+        return PW_OK;
+    return pw_spool_exec(s, "ALTER TABLE ev ADD COLUMN consent INTEGER", err);
+}
+
 pw_status pw_spool_schema_ready(pw_spool *s, pw_err *err)
 {
     int64_t version = scalar(s, "PRAGMA user_version");
@@ -299,6 +311,8 @@ pw_status pw_spool_schema_ready(pw_spool *s, pw_err *err)
         st = pw_spool_exec(s, SCHEMA_V4, err);
     if (st == PW_OK)
         st = add_seq_columns(s, err);
+    if (st == PW_OK)
+        st = add_consent_column(s, err);
     int64_t order = st == PW_OK ? scalar(s, "SELECT coalesce(max(seq), 0) FROM retry") : 0;
     s->write_order = order > 0 ? order : 0;
     return st;

@@ -2,10 +2,10 @@
 # gateway_audit_head.sh — the audit log's head (last durable seq and hash) is remembered in the
 # spool, and a log that no longer ends with it at the next start is said loudly and continued,
 # never a silent fresh chain at seq 1:
-#   - moved aside (mv audit.log audit.log.1) while stopped: an error line naming the expected
+#   - moved aside (mv audit.log moved.log) while stopped: an error line naming the expected
 #     seq/hash and what was found, /metrics phiwall_gateway_audit_chain_gap 1, a /healthz
 #     reason; the new file's first record is chain_continued with seq = head + 1 and prev_hash =
-#     the head's hash, so audit.log.1 followed by audit.log verifies as one chain;
+#     the head's hash, so moved.log followed by audit.log verifies as one chain;
 #   - truncated (its last records cut): detected, found seq named, a chain_continued record;
 #   - deleted: detected like a move;
 #   - a clean restart: no error, gauge 0, /healthz ok;
@@ -59,7 +59,7 @@ expect_nomatch "$(cat "$dir/log")" 'does not end with the head' "clean restart: 
 expect_nomatch "$(cat "$dir/audit.log")" 'chain_continued' "clean restart: no chain_continued"
 
 # Moved aside while stopped.
-mv "$dir/audit.log" "$dir/audit.log.1"
+mv "$dir/audit.log" "$dir/moved.log" # not named after the log: the gap stays open (gateway_audit_gap_clear.sh)
 : >"$dir/log"
 start
 expect_match "$(cat "$dir/log")" "\"level\":\"error\".*does not end with the head.*\"expected_seq\":\"$head_seq\",\"expected_hash\":\"$head_hash\",\"found_seq\":\"0\"" \
@@ -76,7 +76,7 @@ expect_match "$first" '"action":"chain_continued"' "moved: the new file starts w
 expect_match "$first" "^\\{\"seq\":$((head_seq + 1)),.*\"prev_hash\":\"$head_hash\"" \
     "moved: its seq continues and prev_hash is the remembered head's hash"
 expect_match "$first" "expected head seq $head_seq" "moved: the record names the gap"
-cat "$dir/audit.log.1" "$dir/audit.log" >"$dir/both.log"
+cat "$dir/moved.log" "$dir/audit.log" >"$dir/both.log"
 "$PHIWALL" audit verify --audit "$dir/both.log" >/dev/null; expect_code 0 $? "moved: old then new file verify as one chain"
 
 # Truncated: the last two records cut while stopped.
@@ -92,7 +92,7 @@ expect_match "$(curl -s "http://127.0.0.1:$port/metrics")" '^phiwall_gateway_aud
 gateway_stop
 expect_match "$(grep chain_continued "$dir/audit.log" | tail -n 1)" \
     "^\\{\"seq\":$((cut_seq + 1)),.*chain_continued.*expected head seq $head_seq" "truncated: a chain_continued record after the cut"
-cat "$dir/audit.log.1" "$dir/audit.log" >"$dir/both.log"
+cat "$dir/moved.log" "$dir/audit.log" >"$dir/both.log"
 "$PHIWALL" audit verify --audit "$dir/both.log" >/dev/null
 expect_code 0 $? "truncated: the cut chain still verifies (the gap is recorded in it, not hidden)"
 

@@ -65,7 +65,7 @@ static inline void env_close(env *e)
 static inline void put_raw(env *e, const char *dest, const char *id, const char *payload,
                            int64_t created_ms)
 {
-    pw_spool_put_item it = {id, dest, payload, strlen(payload), created_ms};
+    pw_spool_put_item it = {id, dest, payload, strlen(payload), created_ms, 0};
     CHECK_INT(pw_spool_put(e->spool, &it, 1, NULL), PW_OK);
 }
 

@@ -80,7 +80,7 @@ static void test_held_records_survive_a_stop(void)
     gw_tmpfs_fill(&fs, 0);
     const char *payload = "{\"event_name\":\"Schedule\"}";
     int64_t now = pw_gw_now_ms();
-    pw_spool_put_item item = {EID, "meta", payload, strlen(payload), now};
+    pw_spool_put_item item = {EID, "meta", payload, strlen(payload), now, 0};
     pw_audit_record recs[2] = {{.time_ms = now,
                                 .event_id = EID,
                                 .event_name = "Schedule",

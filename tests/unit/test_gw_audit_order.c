@@ -45,7 +45,7 @@ static void request_init(request *q, const char *eid, const char *payload, const
                                    .action = PW_AUDIT_ACCEPTED,
                                    .rule = "ingest: valid event"};
     for (size_t i = 0; i < n_dests; i++) {
-        q->items[i] = (pw_spool_put_item){eid, dests[i], payload, strlen(payload), now};
+        q->items[i] = (pw_spool_put_item){eid, dests[i], payload, strlen(payload), now, 0};
         q->recs[1 + i] = (pw_audit_record){.time_ms = now,
                                            .event_id = eid,
                                            .event_name = "Schedule",

@@ -446,7 +446,7 @@ static void on_done(void *ctx, pw_status spool_st, pw_status audit_st, pw_gw_com
 static void submit(pw_gw_committer *c, const char *id, int64_t now)
 {
     const char *payload = "{\"event_name\":\"Lead\"}";
-    pw_spool_put_item item = {id, "meta", payload, strlen(payload), now};
+    pw_spool_put_item item = {id, "meta", payload, strlen(payload), now, 0};
     pw_audit_record recs[2] = {rec(id, PW_AUDIT_ACCEPTED), rec(id, PW_AUDIT_QUEUED)};
     pw_gw_prepared pr = {
         .items = &item, .n_items = 1, .recs = recs, .n_recs = 2, .n_events = 1, .n_accepted = 1};

@@ -10,7 +10,9 @@
  * The spool's retry times and leases do not follow it either (pw_spool_clock_ms). Before, they
  * were wall-clock times: a retry due in 100 ms was held back for the hour the clock went back,
  * and a clock gone forward two hours expired every lease in flight, so the items were leased
- * (and sent) a second time while their first request was still out. */
+ * (and sent) a second time while their first request was still out. Nor does a step while the
+ * gateway is stopped hold retries back: before, a clock set back five hours between a stop and
+ * the next start held a retry due in 100 ms for five hours. */
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -92,7 +94,7 @@ static int within(void (*fn)(void *), void *arg, long long limit_ms)
 static void put_one(void *arg)
 {
     pw_spool *s = arg;
-    pw_spool_put_item it = {"7d3f2a4c-1b2e-4c5d-9e8f-0a1b2c3d4e5f", "meta", "{}", 2, 0};
+    pw_spool_put_item it = {"7d3f2a4c-1b2e-4c5d-9e8f-0a1b2c3d4e5f", "meta", "{}", 2, 0, 0};
     pw_err err = {0};
     CHECK_INT(pw_spool_put(s, &it, 1, &err), PW_OK);
 }
@@ -140,7 +142,7 @@ static pw_spool *open_spool(const char *name, char *path, size_t cap)
     CHECK_INT(pw_spool_open(&o, &s, NULL), PW_OK);
     if (!s)
         return NULL;
-    pw_spool_put_item it = {"0c1d2e3f-4a5b-4c6d-8e7f-8091a2b3c4d5", "meta", "{}", 2, 0};
+    pw_spool_put_item it = {"0c1d2e3f-4a5b-4c6d-8e7f-8091a2b3c4d5", "meta", "{}", 2, 0, 0};
     CHECK_INT(pw_spool_put(s, &it, 1, NULL), PW_OK);
     return s;
 }
@@ -180,6 +182,66 @@ static void test_retry_due_after_the_clock_goes_back(void)
     gw_test_db_remove(path);
 }
 
+/* A retry due in 100 ms, the gateway stopped, the wall clock set back five hours while it is
+ * stopped, the gateway started: the retry is due 100 ms later still, not five hours later (the
+ * schedule clock goes on from the latest time the file records: the event's acceptance). */
+static void test_retry_due_after_a_restart_with_the_clock_back(void)
+{
+    char path[256];
+    pw_spool *s = open_spool("restart_back", path, sizeof path);
+    if (!s)
+        return;
+    int64_t id = 0;
+    CHECK(lease_n(s, 60000, &id) == 1);
+    CHECK_INT(pw_spool_retry(s, id, pw_spool_clock_ms(s) + 100, NULL), PW_OK);
+    pw_spool_close(s);
+    atomic_store(&realtime_ahead_ms, -5 * 3600 * 1000LL);
+    pw_spool_opts o = {.path = path, .commit_interval_ms = 1};
+    s = NULL;
+    CHECK_INT(pw_spool_open(&o, &s, NULL), PW_OK);
+    if (s) {
+        usleep(300 * 1000);
+        size_t n = lease_n(s, 60000, NULL);
+        if (n != 1)
+            fprintf(stderr, "a retry due in 100 ms was not due 300 ms after a restart, the wall "
+                            "clock having gone back five hours while stopped\n");
+        CHECK(n == 1);
+        pw_spool_close(s);
+    }
+    atomic_store(&realtime_ahead_ms, 0);
+    gw_test_db_remove(path);
+}
+
+/* The same, the wall clock gone forward two days while stopped: the retry is due at once (the
+ * stop lasted past it, for all the file can tell), and the event's age counts the two days. */
+static void test_retry_due_after_a_restart_with_the_clock_forward(void)
+{
+    char path[256];
+    pw_spool *s = open_spool("restart_fwd", path, sizeof path);
+    if (!s)
+        return;
+    int64_t id = 0;
+    CHECK(lease_n(s, 60000, &id) == 1);
+    CHECK_INT(pw_spool_retry(s, id, pw_spool_clock_ms(s) + 3600 * 1000LL, NULL), PW_OK);
+    pw_spool_close(s);
+    atomic_store(&realtime_ahead_ms, 2 * 86400 * 1000LL);
+    pw_spool_opts o = {.path = path, .commit_interval_ms = 1};
+    s = NULL;
+    CHECK_INT(pw_spool_open(&o, &s, NULL), PW_OK);
+    if (s) {
+        pw_spool_item *items = NULL;
+        size_t n = 0;
+        CHECK_INT(pw_spool_lease(s, "meta", 10, 60000, &items, &n, NULL), PW_OK);
+        CHECK(n == 1);
+        if (n == 1)
+            CHECK(pw_gw_now_ms() - items[0].created_ms >= 2 * 86400 * 1000LL);
+        pw_spool_items_free(items, n);
+        pw_spool_close(s);
+    }
+    atomic_store(&realtime_ahead_ms, 0);
+    gw_test_db_remove(path);
+}
+
 /* An item leased for a minute, then the wall clock goes forward two hours: its lease still runs,
  * so it is not handed out (sent) a second time. */
 static void test_lease_holds_when_the_clock_goes_forward(void)
@@ -202,4 +264,6 @@ static void test_lease_holds_when_the_clock_goes_forward(void)
 
 PW_TEST_MAIN(PW_TEST(test_waits_ignore_a_wall_clock_step),
              PW_TEST(test_retry_due_after_the_clock_goes_back),
-             PW_TEST(test_lease_holds_when_the_clock_goes_forward))
+             PW_TEST(test_lease_holds_when_the_clock_goes_forward),
+             PW_TEST(test_retry_due_after_a_restart_with_the_clock_back),
+             PW_TEST(test_retry_due_after_a_restart_with_the_clock_forward))

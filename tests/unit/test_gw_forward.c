@@ -183,7 +183,7 @@ static void test_meta_1001_events_two_requests(void)
     for (int i = 0; i < 1001; i++) {
         snprintf(ids[i], sizeof ids[i], "m%04d", i);
         payloads[i] = meta_event(ids[i], "PageView", t);
-        items[i] = (pw_spool_put_item){ids[i], "meta", payloads[i], strlen(payloads[i]), 0};
+        items[i] = (pw_spool_put_item){ids[i], "meta", payloads[i], strlen(payloads[i]), 0, 0};
     }
     CHECK_INT(pw_spool_put(e.spool, items, 1001, NULL), PW_OK);
     pw_destination d = meta_dest(&e);

@@ -130,7 +130,7 @@ static void test_adopted_retries_keep_their_send_time(void)
         snprintf(ids[i], sizeof ids[i], "retry-%02d", i);
         snprintf(payloads[i], sizeof payloads[i], "{\"event_name\":\"Lead\",\"event_id\":\"%s\"}",
                  ids[i]);
-        items[i] = (pw_spool_put_item){ids[i], "hook", payloads[i], strlen(payloads[i]), 0};
+        items[i] = (pw_spool_put_item){ids[i], "hook", payloads[i], strlen(payloads[i]), 0, 0};
     }
     CHECK_INT(pw_spool_put(e.spool, items, N_RETRIED, NULL), PW_OK); /* one commit */
     char url[128];

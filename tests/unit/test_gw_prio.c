@@ -107,7 +107,8 @@ static void put_burst(env *e, int n, int64_t age_ms)
                      "\"action_source\":\"website\",\"user_data\":{\"em\":[\"a665a45920422f9d417e"
                      "4867efdc4fb8a04a1f3fff1fa07e998e86f7f7a27ae3\"]}}",
                      (long long)(created / 1000), ids[j]);
-            items[j] = (pw_spool_put_item){ids[j], "meta", bodies[j], strlen(bodies[j]), created};
+            items[j] =
+                (pw_spool_put_item){ids[j], "meta", bodies[j], strlen(bodies[j]), created, 0};
         }
         CHECK_INT(pw_spool_put(e->spool, items, (size_t)k, NULL), PW_OK);
     }

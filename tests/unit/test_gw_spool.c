@@ -26,7 +26,7 @@ static pw_spool *open_spool(const char *path, uint64_t max_bytes, unsigned inter
 
 static pw_status put1(pw_spool *s, const char *id, const char *dest, const char *payload)
 {
-    pw_spool_put_item it = {id, dest, payload, strlen(payload), pw_gw_now_ms()};
+    pw_spool_put_item it = {id, dest, payload, strlen(payload), pw_gw_now_ms(), 0};
     return pw_spool_put(s, &it, 1, NULL);
 }
 
@@ -196,11 +196,11 @@ static void test_repeat_within_request(void)
     gw_test_db_path(path, sizeof path, "pw_spool", "repeat");
     pw_spool *s = open_spool(path, 0, 0);
     int64_t now = pw_gw_now_ms();
-    pw_spool_put_item items[] = {{"r1", "meta", "{\"a\":1}", 7, now},
-                                 {"r2", "meta", "{\"a\":2}", 7, now},
-                                 {"r1", "meta", "{\"a\":3}", 7, now},
-                                 {"r1", "ga4", "{\"g\":1}", 7, now},
-                                 {"r2", "meta", "{\"a\":4}", 7, now}};
+    pw_spool_put_item items[] = {{"r1", "meta", "{\"a\":1}", 7, now, 0},
+                                 {"r2", "meta", "{\"a\":2}", 7, now, 0},
+                                 {"r1", "meta", "{\"a\":3}", 7, now, 0},
+                                 {"r1", "ga4", "{\"g\":1}", 7, now, 0},
+                                 {"r2", "meta", "{\"a\":4}", 7, now, 0}};
     CHECK_INT(pw_spool_put(s, items, 5, NULL), PW_OK);
     pw_spool_stats st;
     CHECK_INT(pw_spool_stats_get(s, "meta", &st, NULL), PW_OK);
@@ -275,7 +275,7 @@ static void test_bounded_size(void)
     CHECK_INT(last, PW_ERR_LIMIT);
     CHECK_INT(accepted, 4); /* 4 × (999 + 4 + 4 + 64) = 4284 ≤ 5000 < 5355 */
     /* A request of several items is all-or-nothing. */
-    pw_spool_put_item two[2] = {{"x1", "meta", "{}", 2, 1}, {"x2", "meta", payload, 999, 1}};
+    pw_spool_put_item two[2] = {{"x1", "meta", "{}", 2, 1, 0}, {"x2", "meta", payload, 999, 1, 0}};
     pw_err err = {0};
     CHECK_INT(pw_spool_put(s, two, 2, &err), PW_ERR_LIMIT);
     CHECK(strstr(err.msg, "full") != NULL);
@@ -306,7 +306,7 @@ static void test_rejects_bad_items(void)
     char path[256];
     gw_test_db_path(path, sizeof path, "pw_spool", "bad");
     pw_spool *s = open_spool(path, 0, 0);
-    pw_spool_put_item it[2] = {{"ok", "meta", "{}", 2, 1}, {"", "meta", "{}", 2, 1}};
+    pw_spool_put_item it[2] = {{"ok", "meta", "{}", 2, 1, 0}, {"", "meta", "{}", 2, 1, 0}};
     pw_err err = {0};
     CHECK_INT(pw_spool_put(s, it, 2, &err), PW_ERR_INVALID);
     CHECK(strstr(err.msg, "item 1") != NULL);
@@ -331,8 +331,8 @@ static void *put_worker(void *arg)
     char id[48];
     for (int i = 0; i < PER_THREAD; i++) {
         snprintf(id, sizeof id, "t%02d-%03d", w->index, i);
-        pw_spool_put_item items[2] = {{id, "meta", "{\"m\":1}", 7, pw_gw_now_ms()},
-                                      {id, "ga4", "{\"g\":1}", 7, pw_gw_now_ms()}};
+        pw_spool_put_item items[2] = {{id, "meta", "{\"m\":1}", 7, pw_gw_now_ms(), 0},
+                                      {id, "ga4", "{\"g\":1}", 7, pw_gw_now_ms(), 0}};
         if (pw_spool_put(w->s, items, 2, NULL) != PW_OK)
             w->failures++;
     }
@@ -392,7 +392,7 @@ static void test_async_put(void)
     for (int i = 0; i < 300; i++) {
         snprintf(id, sizeof id, "a%03d", i % 250); /* 50 repeats: idempotent */
         char payload[8] = "{}";
-        pw_spool_put_item it = {id, "meta", payload, 2, 0};
+        pw_spool_put_item it = {id, "meta", payload, 2, 0, 0};
         CHECK_INT(pw_spool_put_async(s, &it, 1, on_done, &a, NULL), PW_OK);
         memset(id, 'X', sizeof id - 1); /* the spool copied the item */
         memset(payload, 'X', 2);
@@ -433,8 +433,8 @@ static void test_async_put_borrow(void)
         snprintf(ids[i], sizeof ids[i], "b%03d", i % 48); /* 16 repeats */
         snprintf(payloads[i], sizeof payloads[i], "{\"n\":%d}", i);
         size_t len = strlen(payloads[i]);
-        items[i][0] = (pw_spool_put_item){ids[i], "meta", payloads[i], len, 0};
-        items[i][1] = (pw_spool_put_item){ids[i], "ga4", payloads[i], len, 0};
+        items[i][0] = (pw_spool_put_item){ids[i], "meta", payloads[i], len, 0, 0};
+        items[i][1] = (pw_spool_put_item){ids[i], "ga4", payloads[i], len, 0, 0};
         CHECK_INT(pw_spool_put_async_borrow(s, items[i], 2, dups[i], on_done, &a, NULL), PW_OK);
     }
     pthread_mutex_lock(&a.mu);
@@ -480,7 +480,7 @@ static void test_mixed_sync_async_and_close(void)
     char id[16];
     for (int i = 0; i < 500; i++) {
         snprintf(id, sizeof id, "async-%03d", i);
-        pw_spool_put_item it = {id, "hook", "{}", 2, 0};
+        pw_spool_put_item it = {id, "hook", "{}", 2, 0, 0};
         CHECK_INT(pw_spool_put_async(s, &it, 1, on_done, &a, NULL), PW_OK);
     }
     for (int i = 0; i < 8; i++) {
@@ -580,7 +580,7 @@ static void test_checkpoints_keep_wal_bounded(void)
         pw_spool_put_item six[6];
         for (int k = 0; k < 6; k++) {
             snprintf(ids[k], sizeof ids[k], "ck-%d-%d", i, k);
-            six[k] = (pw_spool_put_item){ids[k], "meta", payload, sizeof payload - 1, 0};
+            six[k] = (pw_spool_put_item){ids[k], "meta", payload, sizeof payload - 1, 0, 0};
         }
         ok = pw_spool_put(s, six, 6, NULL) == PW_OK;
     }
@@ -594,7 +594,7 @@ static void test_checkpoints_keep_wal_bounded(void)
     while (ok && frames >= 4000 + 600 && extra < 100) {
         usleep(50000);
         snprintf(ids[0], sizeof ids[0], "ck-late-%d", extra++);
-        pw_spool_put_item one = {ids[0], "meta", payload, sizeof payload - 1, 0};
+        pw_spool_put_item one = {ids[0], "meta", payload, sizeof payload - 1, 0, 0};
         ok = pw_spool_put(s, &one, 1, NULL) == PW_OK;
         frames = wal_frames(path);
     }
@@ -642,7 +642,7 @@ static void test_large_ack_joins_group_commits(void)
     static char ids[N][24];
     for (int i = 0; i < N; i++) {
         snprintf(ids[i], sizeof ids[i], "big-%d", i);
-        items[i] = (pw_spool_put_item){ids[i], "meta", "{\"v\":1}", 7, 0};
+        items[i] = (pw_spool_put_item){ids[i], "meta", "{\"v\":1}", 7, 0, 0};
     }
     CHECK_INT(pw_spool_put(s, items, N, NULL), PW_OK);
     pw_spool_stats before;

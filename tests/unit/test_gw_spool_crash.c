@@ -49,8 +49,8 @@ static void *child_putter(void *arg)
         char meta[128], ga4[128]; /* each its own: a payload read from the wrong place shows */
         int n_meta = expected_payload(meta, sizeof meta, 0, id),
             n_ga4 = expected_payload(ga4, sizeof ga4, 1, id);
-        pw_spool_put_item items[DESTS_PER_EVENT] = {{id, "meta", meta, (size_t)n_meta, 0},
-                                                    {id, "ga4", ga4, (size_t)n_ga4, 0}};
+        pw_spool_put_item items[DESTS_PER_EVENT] = {{id, "meta", meta, (size_t)n_meta, 0, 0},
+                                                    {id, "ga4", ga4, (size_t)n_ga4, 0, 0}};
         if (pw_spool_put(c->spool, items, DESTS_PER_EVENT, NULL) != PW_OK)
             _exit(3);
         int n = snprintf(line, sizeof line, "%s\n", id);

@@ -41,7 +41,7 @@ static int fill_spool(env *e, const char *prefix, pw_err *err)
         char id[32];
         snprintf(id, sizeof id, "%s-%04d", prefix, i);
         char *p = meta_event(id);
-        pw_spool_put_item it = {id, "meta", p, strlen(p), 0};
+        pw_spool_put_item it = {id, "meta", p, strlen(p), 0, 0};
         pw_status st = pw_spool_put(e->spool, &it, 1, err);
         free(p);
         if (st != PW_OK)
@@ -103,7 +103,7 @@ static void test_full_spool_drains(void)
     CHECK(pw_spool_full(e.spool) == 0 || gw_tmpfs_free(&fs) < 160 * 1024);
     /* New events are taken again (the drained rows' pages are reused). */
     char *p = meta_event("after-1");
-    pw_spool_put_item it = {"after-1", "meta", p, strlen(p), 0};
+    pw_spool_put_item it = {"after-1", "meta", p, strlen(p), 0, 0};
     pw_err perr = {0};
     pw_status pst = PW_ERR_LIMIT;
     int64_t until = pw_gw_mono_ms() + GW_TEST_WAIT_MS; /* as the tag does: again after a 503 */
@@ -211,7 +211,7 @@ static pw_status put_new(env *e, const char *id, pw_err *err)
     static char p[NEW_PAD + 128];
     snprintf(p, sizeof p, "{\"event_name\":\"Lead\",\"event_id\":\"%s\",\"pad\":\"%0*d\"}", id,
              NEW_PAD, 7);
-    pw_spool_put_item it = {id, "meta", p, strlen(p), 0};
+    pw_spool_put_item it = {id, "meta", p, strlen(p), 0, 0};
     return pw_spool_put(e->spool, &it, 1, err);
 }
 
@@ -251,7 +251,7 @@ static void test_free_pages_reused(void)
             snprintf(ids20[i], sizeof ids20[i], "old-%02d-%02d", c, i);
             snprintf(pads[i], sizeof pads[i], "{\"event_name\":\"Lead\",\"pad\":\"%0*d\"}",
                      REUSE_PAD, i);
-            batch[i] = (pw_spool_put_item){ids20[i], "meta", pads[i], strlen(pads[i]), 0};
+            batch[i] = (pw_spool_put_item){ids20[i], "meta", pads[i], strlen(pads[i]), 0, 0};
         }
         CHECK_INT(pw_spool_put(e.spool, batch, 20, NULL), PW_OK);
     }

@@ -59,7 +59,7 @@ static unsigned long long put_spaced(pw_spool *s, const char *prefix, int n, uns
     unsigned long long before = atomic_load(&s->timing.commits);
     for (int i = 0; i < n; i++) {
         snprintf(ids[i], sizeof ids[i], "%s-%02d", prefix, i);
-        items[i] = (pw_spool_put_item){ids[i], "meta", "{}", 2, 0};
+        items[i] = (pw_spool_put_item){ids[i], "meta", "{}", 2, 0, 0};
         CHECK_INT(pw_spool_put_async(s, &items[i], 1, on_done, &d, NULL), PW_OK);
         if (i == 0 && first_alone)
             wait_done(&d, 1);

@@ -110,7 +110,7 @@ static void test_version1_file_is_migrated(void)
     CHECK_INT(pw_spool_state(s, "x1", "meta", &state, NULL), PW_OK);
     CHECK_INT(state, PW_SPOOL_DEAD);
     /* The tombstone still makes a repeat a no-op. */
-    pw_spool_put_item again = {"d1", "meta", "{}", 2, 0};
+    pw_spool_put_item again = {"d1", "meta", "{}", 2, 0, 0};
     CHECK_INT(pw_spool_put(s, &again, 1, NULL), PW_OK);
     pw_spool_stats st;
     CHECK_INT(pw_spool_stats_get(s, "meta", &st, NULL), PW_OK);
@@ -185,7 +185,7 @@ static void test_version2_file_is_migrated(void)
     int state = -1;
     CHECK_INT(pw_spool_state(s, "v2b", "meta", &state, NULL), PW_OK);
     CHECK_INT(state, PW_SPOOL_DELIVERED);
-    pw_spool_put_item again = {"v2a", "meta", "{}", 2, 0}; /* still known: a no-op */
+    pw_spool_put_item again = {"v2a", "meta", "{}", 2, 0, 0}; /* still known: a no-op */
     CHECK_INT(pw_spool_put(s, &again, 1, NULL), PW_OK);
     pw_spool_close(s);
     pw_spool_opts o = {.path = path};
@@ -300,9 +300,9 @@ static void test_group_body(void)
     if (!s)
         return;
     pw_spool_put_item items[6] = {
-        {"g1", "meta", "{\"a\":1}", 7, 0},   {"g1", "ga4", "{\"b\":1}", 7, 0},
-        {"g2", "meta", "{\"a\":22}", 8, 0},  {"g2", "ga4", "{\"b\":22}", 8, 0},
-        {"g3", "meta", "{\"a\":333}", 9, 0}, {"g3", "ga4", "{\"b\":333}", 9, 0}};
+        {"g1", "meta", "{\"a\":1}", 7, 0, 0},   {"g1", "ga4", "{\"b\":1}", 7, 0, 0},
+        {"g2", "meta", "{\"a\":22}", 8, 0, 0},  {"g2", "ga4", "{\"b\":22}", 8, 0, 0},
+        {"g3", "meta", "{\"a\":333}", 9, 0, 0}, {"g3", "ga4", "{\"b\":333}", 9, 0, 0}};
     CHECK_INT(pw_spool_put(s, items, 6, NULL), PW_OK);
     CHECK_INT(scalar(path, "SELECT count(*) FROM ev"), 3);
     CHECK_INT(scalar(path, "SELECT count(*) FROM body"), 1);
@@ -366,16 +366,16 @@ static void test_event_row_and_late_destination(void)
     CHECK_INT(pw_spool_open(&o, &s, NULL), PW_OK);
     if (!s)
         return;
-    pw_spool_put_item two[3] = {{"e1", "meta", "{\"a\":1}", 7, 0},
-                                {"e1", "ga4", "{\"b\":22}", 8, 0},
-                                {"e1", "meta", "{\"a\":9}", 7, 0}}; /* repeated: first kept */
+    pw_spool_put_item two[3] = {{"e1", "meta", "{\"a\":1}", 7, 0, 0},
+                                {"e1", "ga4", "{\"b\":22}", 8, 0, 0},
+                                {"e1", "meta", "{\"a\":9}", 7, 0, 0}}; /* repeated: first kept */
     CHECK_INT(pw_spool_put(s, two, 3, NULL), PW_OK);
     char long_id[1100];
     memset(long_id, 'k', sizeof long_id - 1);
     long_id[sizeof long_id - 1] = '\0';
-    pw_spool_put_item too_long = {long_id, "meta", "{}", 2, 0};
+    pw_spool_put_item too_long = {long_id, "meta", "{}", 2, 0, 0};
     CHECK_INT(pw_spool_put(s, &too_long, 1, NULL), PW_ERR_INVALID);
-    pw_spool_put_item late = {"e1", "hook", "{\"c\":3}", 7, 0};
+    pw_spool_put_item late = {"e1", "hook", "{\"c\":3}", 7, 0, 0};
     CHECK_INT(pw_spool_put(s, &late, 1, NULL), PW_OK);
     CHECK_INT(pw_spool_put(s, &late, 1, NULL), PW_OK);
     pw_spool_stats st;
@@ -418,10 +418,10 @@ static void test_old_tombstones_are_purged(void)
     char(*ids)[32] = calloc(N, sizeof *ids);
     for (int i = 0; i < N; i++) {
         snprintf(ids[i], sizeof ids[i], "old%d", i);
-        items[i] = (pw_spool_put_item){ids[i], "meta", "{}", 2, old};
+        items[i] = (pw_spool_put_item){ids[i], "meta", "{}", 2, old, 0};
     }
     CHECK_INT(pw_spool_put(s, items, N, NULL), PW_OK);
-    pw_spool_put_item young = {"young", "meta", "{\"y\":1}", 7, 0};
+    pw_spool_put_item young = {"young", "meta", "{\"y\":1}", 7, 0, 0};
     CHECK_INT(pw_spool_put(s, &young, 1, NULL), PW_OK);
     for (int round = 0; round < 4; round++) {
         pw_spool_item *leased = NULL;
@@ -448,7 +448,7 @@ static void test_old_tombstones_are_purged(void)
         CHECK_INT(pw_spool_stats_get(s, NULL, &after, NULL), PW_OK);
         CHECK_INT((long long)after.bytes, (long long)before.bytes); /* counted alike both ways */
         snprintf(id, sizeof id, "old%d", N - 1);
-        young = (pw_spool_put_item){id, "meta", "{}", 2, 0}; /* beyond the horizon: new again */
+        young = (pw_spool_put_item){id, "meta", "{}", 2, 0, 0}; /* beyond the horizon: new again */
         CHECK_INT(pw_spool_put(s, &young, 1, NULL), PW_OK);
         CHECK_INT(pw_spool_stats_get(s, "meta", &after, NULL), PW_OK);
         CHECK_INT(after.depth, 1);

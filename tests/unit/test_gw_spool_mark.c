@@ -63,7 +63,7 @@ static void child(const char *path, int fd)
         _exit(2);
     const char *ids[5] = {"a", "b", "c", "d", "e"};
     for (int i = 0; i < 5; i++) {
-        pw_spool_put_item it = {ids[i], "meta", "{}", 2, pw_gw_now_ms()};
+        pw_spool_put_item it = {ids[i], "meta", "{}", 2, pw_gw_now_ms(), 0};
         if (pw_spool_put(s, &it, 1, NULL) != PW_OK)
             _exit(3);
     }
@@ -156,7 +156,7 @@ static void test_crash_mid_send_counts_as_attempt(void)
 /* Put one event for "meta" and lease it: its item id (0 when that failed). */
 static int64_t put_and_lease(pw_spool *s, const char *event_id)
 {
-    pw_spool_put_item it = {event_id, "meta", "{}", 2, pw_gw_now_ms()};
+    pw_spool_put_item it = {event_id, "meta", "{}", 2, pw_gw_now_ms(), 0};
     CHECK_INT(pw_spool_put(s, &it, 1, NULL), PW_OK);
     pw_spool_item *l = NULL;
     size_t n = 0;

@@ -26,7 +26,7 @@ static pw_status put_sized(pw_spool *s, const char *id, uint64_t bytes)
     memset(p, 'x', len);
     p[len] = '\0';
     CHECK(pw_spool_item_bytes(strlen(id), strlen("meta"), len, 1) == bytes);
-    pw_spool_put_item it = {id, "meta", p, len, 0};
+    pw_spool_put_item it = {id, "meta", p, len, 0, 0};
     pw_status st = pw_spool_put(s, &it, 1, NULL);
     free(p);
     return st;

@@ -13,7 +13,7 @@
 
 static void put(pw_spool *s, const char *event_id)
 {
-    pw_spool_put_item it = {event_id, "hook", "{}", 2, pw_gw_now_ms()};
+    pw_spool_put_item it = {event_id, "hook", "{}", 2, pw_gw_now_ms(), 0};
     CHECK_INT(pw_spool_put(s, &it, 1, NULL), PW_OK);
 }
 

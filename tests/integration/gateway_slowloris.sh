@@ -1,0 +1,141 @@
+#!/usr/bin/env bash
+# gateway_slowloris.sh — every request has a deadline to arrive whole (PHIWALL_REQUEST_TIMEOUT_S,
+# 2 s here; 30 s by default), however it trickles in. A python client on loopback opens 16
+# connections that send their headers a byte at a time, 16 that send whole headers and then
+# their body a byte at a time, and 8 keep-alive connections that sent one request and stay idle,
+# each trickler sending a byte every 0.25 s (libmicrohttpd's own 30 s timeout is an idle one,
+# started again by every byte). Meanwhile another client posts events and reads /healthz: every
+# one of its requests is answered, each within 2 s. Each slow connection must be closed by the
+# gateway within the deadline plus 2.5 s of its start, and /metrics counts them in
+# phiwall_gateway_requests_timed_out_total. Before, the trickling connections stayed open for as
+# long as their client kept sending (the run's 8 s, and beyond), and nothing counted them.
+set -u
+. "$PW_SRC/tests/integration/lib.bash"
+gateway_test_setup
+export PHIWALL_REQUEST_TIMEOUT_S=2
+gateway_start "$dir/log" --config "$dir/gw.yaml" --spool "$dir/spool.db" --audit "$dir/audit.log" \
+    --threads 2 || { fail "gateway started"; finish; exit; }
+
+python3 - "$port" <<'PY' >"$dir/slow.out" 2>&1
+import json, socket, sys, threading, time, uuid
+port = int(sys.argv[1])
+DEADLINE, GRACE, RUN = 2.0, 2.5, 8.0
+t0 = time.monotonic()
+closed = {}          # name -> seconds from its start until the gateway closed it (None: never)
+lock = threading.Lock()
+
+def conn():
+    s = socket.create_connection(("127.0.0.1", port), timeout=RUN + 5)
+    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    return s
+
+def gone(s):
+    """True when the gateway closed the connection (EOF or reset), without waiting."""
+    s.setblocking(False)
+    try:
+        return s.recv(4096) == b""
+    except BlockingIOError:
+        return False
+    except OSError:
+        return True
+    finally:
+        s.setblocking(True)
+
+def trickle(name, head, tail):
+    s = conn()
+    start = time.monotonic()
+    s.sendall(head)
+    result = None
+    for b in tail:
+        if time.monotonic() - start > RUN:
+            break
+        try:
+            s.send(bytes([b]))
+        except OSError:
+            result = time.monotonic() - start
+            break
+        time.sleep(0.25)
+        if gone(s):
+            result = time.monotonic() - start
+            break
+    with lock:
+        closed[name] = result
+    s.close()
+
+def idle(name):
+    s = conn()
+    s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+    s.recv(4096)  # its answer; then nothing more is sent
+    start = time.monotonic()
+    result = None
+    while time.monotonic() - start < RUN:
+        time.sleep(0.1)
+        if gone(s):
+            result = time.monotonic() - start
+            break
+    with lock:
+        closed[name] = result
+    s.close()
+
+filler = b"X-Pad: " + b"a" * 3000 + b"\r\n\r\n"
+threads = []
+for i in range(16):
+    threads.append(threading.Thread(target=trickle, args=("headers%d" % i,
+        b"POST /e HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\n", filler)))
+for i in range(16):
+    body = b'{"event_id":"' + str(uuid.uuid4()).encode() + b'","name":"page_view"}' + b" " * 3000
+    threads.append(threading.Thread(target=trickle, args=("body%d" % i,
+        b"POST /e HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: %d\r\n\r\n" % len(body), body)))
+for i in range(8):
+    threads.append(threading.Thread(target=idle, args=("idle%d" % i,)))
+for t in threads:
+    t.start()
+
+# The other client: a request every 0.1 s for the whole run, each on a connection of its own.
+worst, answered, failed = 0.0, 0, []
+while time.monotonic() - t0 < RUN:
+    path = "/healthz" if answered % 2 else "/e"
+    ev = json.dumps({"event_id": str(uuid.uuid4()), "name": "page_view",
+                     "consent": {"ads": False, "analytics": True}}).encode()
+    req = (b"POST /e HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nConnection: close\r\n"
+           b"Content-Length: %d\r\n\r\n%s" % (len(ev), ev)) if path == "/e" else \
+          b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+    a = time.monotonic()
+    try:
+        s = socket.create_connection(("127.0.0.1", port), timeout=5)
+        s.sendall(req)
+        data = b""
+        while True:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+        s.close()
+        status = data.split(b" ", 2)[1] if data.startswith(b"HTTP/1.1 ") else b"none"
+        if status not in (b"200", b"503"):
+            failed.append("%s: %s" % (path, status.decode(errors="replace")))
+    except OSError as e:
+        failed.append("%s: %s" % (path, e))
+    worst = max(worst, time.monotonic() - a)
+    answered += 1
+    time.sleep(0.1)
+for t in threads:
+    t.join()
+bad = 0
+late = sorted((n, r) for n, r in closed.items() if r is None or r > DEADLINE + GRACE)
+print("other client: %d requests, worst %.3f s, failures %s" % (answered, worst, failed))
+print("slow connections closed by the gateway (s from their start): %s" %
+      ", ".join("%s=%s" % (n, "never" if r is None else "%.2f" % r) for n, r in sorted(closed.items())))
+if failed or worst > 2.0 or answered < 20:
+    print("FAIL: the other client was not served within the bound"); bad = 1
+if len(closed) != 40 or late:
+    print("FAIL: slow connections not closed within %.1f s: %s" % (DEADLINE + GRACE, late)); bad = 1
+sys.exit(bad)
+PY
+rc=$?
+cat "$dir/slow.out"
+expect_code 0 "$rc" "other clients served within the bound, every slow connection cut at the deadline"
+expect_match "$(curl -s "http://127.0.0.1:$port/metrics")" '^phiwall_gateway_requests_timed_out_total (4[0-9]|[5-9][0-9])$' \
+    "metrics: the 40 slow connections counted"
+gateway_stop; expect_code 0 $? "stopped cleanly"
+finish
