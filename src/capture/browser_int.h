@@ -363,7 +363,7 @@ const char *bx_socket_msg_marker(pw_arena *a, const char *url);
 void bx_socket_guard(bx_browser *b, const char *session, int worker);
 
 /* Before session's new documents run (browser_tab.c; sent without waiting): every closed shadow
- * root is made open, so that the page scripts find what is inside; timers due within 65 s of a
+ * root is made open, so that the page scripts find what is inside; timers due within 185 s of a
  * document's start are remembered, for the leave to run (Symbol.for('phiwall.timers')). */
 void bx_page_shims(bx_browser *b, const char *session);
 /* The same for a worker's scope (dedicated, shared or service worker), evaluated at the pause

@@ -972,7 +972,7 @@ static void report_notes(bx_browser *b, const pw_browser_opts *o)
         snprintf(why, sizeof why,
                  "%s loaded: the scan waited %d ms after each page's load and step, then until "
                  "the network was quiet (at most %d ms); tags it injects later (timers due after "
-                 "65 s, scroll depth, hover) were not observed; --settle 3000 or more waits "
+                 "185 s, scroll depth, hover) were not observed; --settle 3000 or more waits "
                  "longer",
                  b->tag_manager, bx_settle_base(b), bx_settle_max(b));
         report_gap(b, PW_GAP_SETTLE, b->start_url, why);

@@ -24,6 +24,12 @@ Usage: gaps3_site.py   (listens on 127.0.0.1, any port; prints "PORT <n>")
                     of an out-of-process frame, no gesture)
   /booking/confirm  the booking page the widget sends the visitor to (ev=PageView)
   /booking/popup    the ad's window (ev=AdWindow)
+  /swstream/        registers a service worker (/sw-stream.js) whose activation opens two
+                    WebSocketStreams and writes the worker's URL on each: the hospital's own chat
+                    service on another host (ws://chat.hosp.test:<port>/ws?tag=chat: no tracker,
+                    to be let through) and a replay tag's (ws://ws.hotjar.com:<port>/ws?tag=replay:
+                    contained)
+  /ws, /ws-log      pixel_site.py's vendor end and its log
 """
 from pixel_site import Handler, page, serve
 
@@ -56,7 +62,17 @@ window.open('http://ads.test:'+location.port+'/booking/popup','_blank');</script
     "/booking/confirm": page("Appointment confirmed", """<h1>Confirmed</h1>
 <script>px('PageView');</script>"""),
     "/booking/popup": page("Ad window", """<script>px('AdWindow');</script>"""),
+    "/swstream/": page("Diabetes chat", """<h1>Diabetes care</h1>
+<script>navigator.serviceWorker.register('/sw-stream.js');</script>"""),
 }
+
+SW_STREAM = """self.addEventListener('install',function(){self.skipWaiting();});
+self.addEventListener('activate',function(){['chat.hosp.test','ws.hotjar.com'].forEach(function(h){
+var tag=h==='chat.hosp.test'?'chat':'replay';
+var st=new WebSocketStream('ws://'+h+':'+location.port+'/ws?tag='+tag);
+st.opened.then(function(c){c.writable.getWriter().write(JSON.stringify({sw:tag,at:location.href}));},
+function(e){fetch('/sw-failed?tag='+tag);});});});
+"""
 
 WORKER = """setTimeout(function(){
 fetch('https://www.facebook.com/tr?id=5550001&ev=Worker20&dl='+encodeURIComponent(location.href),
@@ -66,7 +82,7 @@ fetch('https://www.facebook.com/tr?id=5550001&ev=Worker20&dl='+encodeURIComponen
 
 class H(Handler):
     PAGES = PAGES
-    SCRIPTS = {"/timers/worker.js": WORKER}
+    SCRIPTS = {"/timers/worker.js": WORKER, "/sw-stream.js": SW_STREAM}
 
 
 serve(H)
