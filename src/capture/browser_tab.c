@@ -190,7 +190,10 @@ pw_status bx_tab_open(bx_browser *b, bx_tab *t, pw_err *err)
  * sent had the visitor stayed three minutes is seen, with the payload it would carry then,
  * without the crawl staying on the page. Frames below the top run theirs when their document
  * gets the event "phiwall:timers" (the leave dispatches it from an isolated world: a same-process
- * frame of another origin is out of the top's reach). Timers due later (a session timeout's
+ * frame of another origin is out of the top's reach). A navigation a run callback starts (an
+ * idle timer sending the visitor home or to /logout) is cancelled (the Navigation API's navigate
+ * event): the leave's about:blank would cut it anyway, but only after its request reached the
+ * site. Timers due later (a session timeout's
  * warning and logout, 10-20 minutes on a patient portal) are not run, nor delays under 1 s
  * (the page's own work, run within the settle anyway). Before, the horizon was 65 s, a callback's
  * own timers, string handlers, same-process frames and workers were not run. */
@@ -218,10 +221,13 @@ static const char shims_js[] =
     "function "
     "take(l,old){Q.forEach(function(e,id){(e.rep?CI:CT).call(self,id);e.old=old;l.push(e)});"
     "Q.clear()}"
-    "function run(){var l=[],ran=new Set(),n=0;take(l,1);"
+    "function stop(e){if(e.cancelable)e.preventDefault()}"
+    "function run(){var l=[],ran=new Set(),n=0,nv=self.navigation;take(l,1);"
+    "if(nv)nv.addEventListener('navigate',stop);"
     "try{while(l.length&&n<100){l.sort(function(x,y){return x.due-y.due});var e=l.shift(),k=key(e);"
     "if(!e.old&&ran.has(k))continue;ran.add(k);n++;V=Math.max(e.due,performance.now());"
-    "try{e.f.apply(self,e.a)}catch(x){}take(l,0)}}finally{V=0}}"
+    "try{e.f.apply(self,e.a)}catch(x){}take(l,0)}}"
+    "finally{V=0;if(nv)nv.removeEventListener('navigate',stop)}}"
     "Object.defineProperty(self,K,{value:run});"
     "if(self.document)document.addEventListener('phiwall:timers',run)})()";
 

@@ -5,8 +5,10 @@
 # a chained tag (a 20 s timer arming a 30 s beacon), a heartbeat's second beat, a 2-minute
 # survey, a string handler, a same-origin frame's and a same-site (other origin, same process)
 # frame's 20 s timers, and a dedicated worker's 20 s flush — and a 20-minute session-timeout
-# warning is not run. The previous binary (32f2377) ran none of the seven (only the heartbeat's
-# first beat): 7 of the 11 timer checks fail with it. Then /booking/, where frames open a window
+# warning is not run; a 90 s idle timer runs but the navigation it starts (to /timers/logout)
+# is cancelled. The previous binary (32f2377) ran none of the eight (only the heartbeat's first
+# beat): 8 of the 13 timer checks fail with it (the navigation check only fails on a leave that
+# runs the timer without cancelling it). Then /booking/, where frames open a window
 # (an ad's window.open, with the popup blocker off) and send the whole page elsewhere (a booking
 # widget's top.location): guards of what the previous binary did right too — the booking page's
 # beacon on the booking page, the window contained as the tab's popup. Last, /swstream/: a service
@@ -31,6 +33,9 @@ for e in Chain50 Beat:1 Beat:2 Survey120 Str20 "Frame20:www.hosp.test%3A$PORT" \
 done
 expect_nomatch "$ev" 'Beat:3' "timers: a heartbeat re-arming the same callback beats once more, not up to the horizon"
 expect_nomatch "$ev" 'Timeout20m' "timers: a 20-minute session-timeout warning is not run"
+expect_match "$ev" "(^| )1 page_1 Idle90 " "timers: a 90 s idle timer is run"
+expect_nomatch "$(jq -r '.log.entries[].request.url' "$T/timers.har")" '/timers/logout' \
+    "timers: the navigation a run timer starts (to /timers/logout) is cancelled before it reaches the site"
 
 # Frames: the scheduling frame's "Book appointment" sends the whole page to /booking/confirm with
 # the visitor's choice in the query; the ad (another site, out of process) opens a window at load.

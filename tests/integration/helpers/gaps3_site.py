@@ -12,6 +12,8 @@ Usage: gaps3_site.py   (listens on 127.0.0.1, any port; prints "PORT <n>")
                     - a 2-minute survey intercept (ev=Survey120);
                     - a string handler, setTimeout("px('Str20')", 20000) (ev=Str20);
                     - a 20-minute session-timeout warning (ev=Timeout20m: never to be run);
+                    - a 90 s idle timer that sends the visitor to /timers/logout (ev=Idle90 just
+                      before: run, but its navigation must not reach the site);
                     - a frame of the same origin (/timers/frame: ev=Frame20 at 20 s) and one of
                       another origin of the same site (http://widget.hosp.test:<port>/timers/frame:
                       the same frame, same process, out of the page's reach);
@@ -45,8 +47,10 @@ setTimeout(function(){beat(1);},15000);
 setTimeout(function(){px('Survey120');},120000);
 setTimeout("px('Str20')",20000);
 setTimeout(function(){px('Timeout20m');},1200000);
+setTimeout(function(){px('Idle90');location.href='/timers/logout';},90000);
 new Worker('/timers/worker.js');
 </script>"""),
+    "/timers/logout": page("Signed out", "<p>Signed out</p>"),
     "/timers/frame": page("Widget", """<p>Widget</p>
 <script>setTimeout(function(){px('Frame20',{host:location.host});},20000);</script>"""),
     "/booking/": page("Book a visit", """<h1>Book a visit</h1>
