@@ -193,10 +193,10 @@ pw_status bx_tab_open(bx_browser *b, bx_tab *t, pw_err *err)
  * frame of another origin is out of the top's reach). A navigation a run callback starts (an
  * idle timer sending the visitor home or to /logout) is cancelled (the Navigation API's navigate
  * event): the leave's about:blank would cut it anyway, but only after its request reached the
- * site. Timers due later (a session timeout's
- * warning and logout, 10-20 minutes on a patient portal) are not run, nor delays under 1 s
- * (the page's own work, run within the settle anyway). Before, the horizon was 65 s, a callback's
- * own timers, string handlers, same-process frames and workers were not run. */
+ * site. Timers due later (a session timeout's warning and logout, 10-20 minutes on a patient
+ * portal) are not run, nor delays under 1 s (the page's own work, run within the settle anyway).
+ * Before, the horizon was 65 s, and a callback's own timers, string handlers, same-process frames
+ * and workers were not run. */
 static const char shims_js[] =
     "(function(){var P=self.Element&&Element.prototype,A=P&&P.attachShadow;"
     "if(A&&!A.__phiwall){var W={attachShadow(o){var c={};for(var k in o)c[k]=o[k];"
