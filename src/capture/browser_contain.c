@@ -269,7 +269,11 @@ const char *bx_socket_msg_marker(pw_arena *a, const char *url)
  * of a service worker to another host failed, its messages never observed. WebSocketStream gets
  * the same stand-in in its shape: opened resolves with a writable whose writes are captured
  * like send()'s and a readable that yields nothing (opened rejects where the WebSocket stand-in
- * fails); before, its blocked socket failed to connect and its messages were never observed. */
+ * fails); before, its blocked socket failed to connect and its messages were never observed.
+ * Its answer is a promise anyway, so a service worker's WebSocketStream that would have been
+ * allowed (a chat or portal service of another host) is the real one, made once the answer
+ * "allow" came: opened, closed and close() are the real stream's (before, it failed to connect
+ * like the WebSocket, under a containment that was meant to stop trackers only). */
 static const char socket_js[] =
     "(function(){"
     "var F=self.fetch,O=self.origin;"
@@ -306,22 +310,25 @@ static const char socket_js[] =
     "s.readyState=2;setTimeout(function(){s.readyState=3;fire(s,'close',new CloseEvent('close',"
     "{code:c||1005,reason:r||'',wasClean:true}))},0)}});"
     "setTimeout(function(){Promise.resolve(open).then(function(open){if(s.readyState!==0)return;"
-    "if(open){s.readyState=1;fire(s,'open',new Event('open'));return}"
+    "if(open===true||open===1){s.readyState=1;fire(s,'open',new Event('open'));return}"
     "s.readyState=3;fire(s,'error',new Event('error'));"
     "fire(s,'close',new CloseEvent('close',{code:1006,wasClean:false}))})},0);return s}"
     "function later(u){return F.call(self,O+'" BX_SOCKET_PATH "?'+encodeURIComponent(u),"
     "{credentials:'omit',cache:'no-store'}).then(function(r){return r.text()})"
-    ".then(function(t){return t==='block'},function(){return false})}"
-    "function stream(N,u,open){var s=Object.create(N.prototype),done,"
+    ".then(function(t){return t==='block'?1:t==='allow'?2:0},function(){return 0})}"
+    "function stream(N,u,open,T,a,nt){var s=Object.create(N.prototype),done,real=null,shut=0,"
     "closed=new Promise(function(r){done=r}),"
     "w=new WritableStream({write:function(m){post(u,m)},"
     "close:function(){done({closeCode:1000,reason:''})}}),"
     "r=new ReadableStream({}),o={url:u,closed:closed,"
-    "opened:Promise.resolve(open).then(function(k){if(!k){done(Promise.reject(new DOMException("
+    "opened:Promise.resolve(open).then(function(k){"
+    "if(k===2&&!shut){real=Reflect.construct(T,a,nt);done(real.closed);return real.opened}"
+    "if(k!==true&&k!==1){done(Promise.reject(new DOMException("
     "'WebSocket connection failed','NetworkError')));throw new DOMException("
     "'WebSocket connection failed','NetworkError')}"
     "return {readable:r,writable:w,extensions:'',protocol:''}}),"
-    "close:function(i){done({closeCode:i&&i.closeCode||1000,reason:i&&i.reason||''})}};"
+    "close:function(i){if(real)return real.close(i);shut=1;"
+    "done({closeCode:i&&i.closeCode||1000,reason:i&&i.reason||''})}};"
     "for(var k in o)Object.defineProperty(s,k,{value:o[k]});return s}"
     "function guard(name,blocked){var N=self[name];if(typeof N!=='function'||N.__phiwall)return;"
     "var W=new Proxy(N,{construct:function(T,a,nt){var u;try{u=abs(String(a[0]))}"
@@ -330,7 +337,7 @@ static const char socket_js[] =
     "blocked(N,u,T,a,nt,v===3?later(u):v===1&&!!F)}});"
     "Object.defineProperty(N,'__phiwall',{value:1});self[name]=W}"
     "guard('WebSocket',function(N,u,T,a,nt,open){return stub(N,u,open)});"
-    "guard('WebSocketStream',function(N,u,T,a,nt,open){if(open)return stream(N,u,open);"
+    "guard('WebSocketStream',function(N,u,T,a,nt,open){if(open)return stream(N,u,open,T,a,nt);"
     "return Reflect.construct(T,['wss://blocked-by-phiwall.invalid/'].concat(a.slice(1)),nt)})"
     "})()";
 

@@ -98,6 +98,15 @@ static void on_attached(bx_browser *b, const cdp_msg *m)
     bx_socket_guard(b, child, !type || (strcmp(type, "iframe") != 0 && strcmp(type, "page") != 0));
     if (type && (strcmp(type, "iframe") == 0 || strcmp(type, "page") == 0))
         bx_page_shims(b, child); /* a cross-site booking widget's closed roots too */
+    /* A worker's timers (a replay tag's worker flush): its scope has no setTimeout yet while it
+     * waits for the debugger (Chromium 156: typeof setTimeout is "undefined" there, and a
+     * property defined in its place keeps Blink from installing its own), so the timers' shim
+     * runs at a pause before its first script instead (Debugger.paused below). */
+    if (type && strcmp(type, "iframe") != 0 && strcmp(type, "page") != 0) {
+        cdp_send(b->conn, child, "Debugger.enable", "{}", NULL, NULL, NULL);
+        cdp_send(b->conn, child, "Debugger.setInstrumentationBreakpoint",
+                 "{\"instrumentation\":\"beforeScriptExecution\"}", NULL, NULL, NULL);
+    }
     if (type && (strcmp(type, "iframe") == 0 || strcmp(type, "page") == 0))
         cdp_send(b->conn, child, "Target.setAutoAttach",
                  "{\"autoAttach\":true,\"waitForDebuggerOnStart\":true,\"flatten\":true}", NULL,
@@ -732,6 +741,13 @@ void bx_on_event(void *ctx, const cdp_msg *m)
     int record = t->active && b->deliver; /* login requests carry credentials: not kept */
     if (strcmp(ev, "Fetch.requestPaused") == 0) {
         bx_fetch_paused(b, t, m);
+        return;
+    }
+    if (strcmp(ev, "Debugger.paused") == 0) { /* a worker before its first script (on_attached):
+                                               * it is let go whatever the shim does */
+        bx_worker_shims(b, m->session);
+        cdp_send(b->conn, m->session, "Debugger.resume", "{}", NULL, NULL, NULL);
+        cdp_send(b->conn, m->session, "Debugger.disable", "{}", NULL, NULL, NULL);
         return;
     }
     if (strcmp(ev, "Page.javascriptDialogOpening") == 0) {

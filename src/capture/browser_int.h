@@ -363,9 +363,14 @@ const char *bx_socket_msg_marker(pw_arena *a, const char *url);
 void bx_socket_guard(bx_browser *b, const char *session, int worker);
 
 /* Before session's new documents run (browser_tab.c; sent without waiting): every closed shadow
- * root is made open, so that the page scripts find what is inside; timers due within 65 s of a
+ * root is made open, so that the page scripts find what is inside; timers due within 185 s of a
  * document's start are remembered, for the leave to run (Symbol.for('phiwall.timers')). */
 void bx_page_shims(bx_browser *b, const char *session);
+/* The same for a worker's scope (dedicated, shared or service worker), evaluated at the pause
+ * before its first script (Debugger.setInstrumentationBreakpoint beforeScriptExecution; its
+ * timer functions do not exist yet while it waits for the debugger): a replay tag's worker
+ * flush is run at the leave like the page's timers. */
+void bx_worker_shims(bx_browser *b, const char *session);
 
 /* browser_contain.c */
 void bx_fetch_paused(bx_browser *b, bx_tab *t, const cdp_msg *m);

@@ -715,25 +715,33 @@ static pw_status flush_all(bx_browser *b, pw_err *err)
 }
 
 /* What the leave runs in a page before it unloads (leave_timers): the timers the page set to run
- * within 65 s of its start and that are still pending (bx_page_shims) — a time-on-page or
- * engagement beacon, a replay tag's periodic flush — brought forward, since the crawl does not
- * stay a minute a page. Run in the page's own world of the top frame and of each out-of-process
- * frame, sent without waiting, just before the navigation that leaves the page: their beacons go
- * out before it, and the leave's settle waits for them. The navigation itself then makes the
- * page hidden: Chromium fires visibilitychange (visibilityState "hidden") and then pagehide in
- * the document it unloads, and what their listeners send (sendBeacon, an image beacon) is
- * captured on the page (measured with Chromium 156, scan_browser_gaps.sh), so no synthetic
- * visibilitychange is dispatched. */
+ * within 185 s of its start and that are still pending (bx_page_shims) — a time-on-page or
+ * engagement beacon, a 2-minute survey, a replay tag's periodic flush — and the timers those
+ * set, brought forward, since the crawl does not stay minutes a page. Run in the page's own world
+ * of the top frame and in every other session of the tab (out-of-process frames, workers), sent
+ * without waiting, and in the frames the tab's own process shows (a same-origin widget, a frame
+ * of another origin of the same site) by the event "phiwall:timers" dispatched on each frame's
+ * document from an isolated world — a page's world cannot reach a frame of another origin — just
+ * before the navigation that leaves the page: their beacons go out before it, and the leave's
+ * settle waits for them. The navigation itself then makes the page hidden: Chromium fires
+ * visibilitychange (visibilityState "hidden") and then pagehide in the document it unloads, and
+ * what their listeners send (sendBeacon, an image beacon) is captured on the page (measured with
+ * Chromium 156, scan_browser_gaps.sh), so no synthetic visibilitychange is dispatched. A frame
+ * reached both ways runs its timers once: the first run takes them all. */
 static const char leave_js[] = "{\"expression\":\"(function(){var K=Symbol.for('phiwall.timers');"
                                "if(typeof self[K]==='function')self[K]()})()\"}";
+static const char leave_frame_fn[] =
+    "(()=>{document.dispatchEvent(new Event('phiwall:timers'));return 'null';})";
 
 static void leave_timers(bx_browser *b, bx_tab *t)
 {
     cdp_send(b->conn, t->session, "Runtime.evaluate", leave_js, NULL, NULL, NULL);
     for (size_t i = 0; i < b->n_sessions; i++)
-        if (b->sessions[i].frame && b->sessions[i].tab == t->index)
+        if (b->sessions[i].tab == t->index)
             cdp_send(b->conn, b->sessions[i].session, "Runtime.evaluate", leave_js, NULL, NULL,
                      NULL);
+    int answered, filled;
+    bx_tab_frames_call(t, leave_frame_fn, "", 0, &answered, &filled, NULL);
 }
 
 /* Leave every page for about:blank so that pagehide/unload beacons are captured with the page
@@ -964,7 +972,7 @@ static void report_notes(bx_browser *b, const pw_browser_opts *o)
         snprintf(why, sizeof why,
                  "%s loaded: the scan waited %d ms after each page's load and step, then until "
                  "the network was quiet (at most %d ms); tags it injects later (timers due after "
-                 "65 s, scroll depth, hover) were not observed; --settle 3000 or more waits "
+                 "185 s, scroll depth, hover) were not observed; --settle 3000 or more waits "
                  "longer",
                  b->tag_manager, bx_settle_base(b), bx_settle_max(b));
         report_gap(b, PW_GAP_SETTLE, b->start_url, why);

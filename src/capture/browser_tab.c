@@ -177,15 +177,26 @@ pw_status bx_tab_open(bx_browser *b, bx_tab *t, pw_err *err)
  * What it changes for the page: a script that tests host.shadowRoot === null to tell its closed
  * root from none.
  *
- * Timers: setTimeout and setInterval callbacks due within 65 s of the document's start (an
- * engagement or time-on-page beacon at 10-30 s, a tag manager's 60 s "engaged visitor" timer set
- * while the page loads, a replay tag's periodic flush) are remembered, and the leave runs each
- * still pending once (Symbol.for('phiwall.timers'), leave_timers in browser_scan.c): what the page
- * would have sent had the visitor stayed a minute is seen, with the payload it would carry then,
- * without the crawl staying a minute a page. Timers of later (a session timeout's warning, a
- * 2-minute survey) are not run, nor timers a run one sets. String handlers and delays under 1 s
- * (the page's own work, run within the settle anyway) are left alone. Before, the horizon was 30 s:
- * a 60 s engagement timer was never run. */
+ * Timers: setTimeout and setInterval callbacks due within 185 s of the document's (or worker's)
+ * start — an engagement or time-on-page beacon at 10-60 s, a tag manager's 60 s "engaged visitor"
+ * timer, a 2-minute survey or chat invitation, a replay tag's periodic flush — are remembered,
+ * string handlers too (setTimeout("fire()", 20000): run as the browser runs them, a global eval),
+ * and the leave runs the still pending ones once each, in the order they were due
+ * (Symbol.for('phiwall.timers'), leave_timers in browser_scan.c), on a clock of their own: while
+ * a callback runs, the time is the time it was due, so a timer it sets (a chained tag: a 20 s
+ * timer that arms the 30 s beacon; a heartbeat's next beat) is due from then and run too when
+ * that is within the 185 s — once for each callback's source (a heartbeat re-arming itself beats
+ * once more, not up to the horizon), at most 100 callbacks in all. What the page would have
+ * sent had the visitor stayed three minutes is seen, with the payload it would carry then,
+ * without the crawl staying on the page. Frames below the top run theirs when their document
+ * gets the event "phiwall:timers" (the leave dispatches it from an isolated world: a same-process
+ * frame of another origin is out of the top's reach). A navigation a run callback starts (an
+ * idle timer sending the visitor home or to /logout) is cancelled (the Navigation API's navigate
+ * event): the leave's about:blank would cut it anyway, but only after its request reached the
+ * site. Timers due later (a session timeout's warning and logout, 10-20 minutes on a patient
+ * portal) are not run, nor delays under 1 s (the page's own work, run within the settle anyway).
+ * Before, the horizon was 65 s, and a callback's own timers, string handlers, same-process frames
+ * and workers were not run. */
 static const char shims_js[] =
     "(function(){var P=self.Element&&Element.prototype,A=P&&P.attachShadow;"
     "if(A&&!A.__phiwall){var W={attachShadow(o){var c={};for(var k in o)c[k]=o[k];"
@@ -193,18 +204,32 @@ static const char shims_js[] =
     "Object.defineProperty(W,'__phiwall',{value:1});"
     "Object.defineProperty(P,'attachShadow',{value:W,writable:true,configurable:true,"
     "enumerable:false})}"
-    "var K=Symbol.for('phiwall.timers');if(self[K])return;"
-    "var CT=self.clearTimeout,CI=self.clearInterval,Q=new Map();"
-    "function wrap(N,rep){return{[N.name](f,d){var ms=+d||0,a=[].slice.call(arguments,2);"
-    "if(typeof f!=='function'||ms<1000||performance.now()+ms>65000)return N.apply(self,arguments);"
-    "var id=N.call(self,function(){if(!rep)Q.delete(id);return f.apply(this,a)},ms);"
-    "Q.set(id,{f:f,a:a,rep:rep});return id}}[N.name]}"
+    "var K=Symbol.for('phiwall.timers');if(self[K]||typeof self.setTimeout!=='function')return;"
+    "var CT=self.clearTimeout,CI=self.clearInterval,Q=new Map(),H=185000,V=0;"
+    "function now(){return V||performance.now()}"
+    "function wrap(N,rep){return{[N.name](f,d){var ms=+d||0,a=[].slice.call(arguments,2),"
+    "s=typeof f==='string'?f:null;"
+    "if((s===null&&typeof f!=='function')||ms<1000||now()+ms>H)return N.apply(self,arguments);"
+    "var g=s===null?f:function(){(0,eval)(s)};"
+    "var id=N.call(self,function(){if(!rep)Q.delete(id);return g.apply(this,a)},ms);"
+    "Q.set(id,{f:g,s:s,a:a,rep:rep,due:now()+ms});return id}}[N.name]}"
     "function unwrap(N){return{[N.name](id){Q.delete(id);return N.apply(self,arguments)}}[N.name]}"
     "self.setTimeout=wrap(self.setTimeout,0);self.setInterval=wrap(self.setInterval,1);"
     "self.clearTimeout=unwrap(CT);self.clearInterval=unwrap(CI);"
-    "Object.defineProperty(self,K,{value:function(){var l=Array.from(Q.entries());Q.clear();"
-    "l.forEach(function(e){(e[1].rep?CI:CT).call(self,e[0]);try{e[1].f.apply(self,e[1].a)}"
-    "catch(x){}})}})})()";
+    "function key(e){if(e.s!==null)return e.s;var t=Function.prototype.toString.call(e.f);"
+    "return t.indexOf('[native code]')<0?t:e.f}"
+    "function "
+    "take(l,old){Q.forEach(function(e,id){(e.rep?CI:CT).call(self,id);e.old=old;l.push(e)});"
+    "Q.clear()}"
+    "function stop(e){if(e.cancelable)e.preventDefault()}"
+    "function run(){var l=[],ran=new Set(),n=0,nv=self.navigation;take(l,1);"
+    "if(nv)nv.addEventListener('navigate',stop);"
+    "try{while(l.length&&n<100){l.sort(function(x,y){return x.due-y.due});var e=l.shift(),k=key(e);"
+    "if(!e.old&&ran.has(k))continue;ran.add(k);n++;V=Math.max(e.due,performance.now());"
+    "try{e.f.apply(self,e.a)}catch(x){}take(l,0)}}"
+    "finally{V=0;if(nv)nv.removeEventListener('navigate',stop)}}"
+    "Object.defineProperty(self,K,{value:run});"
+    "if(self.document)document.addEventListener('phiwall:timers',run)})()";
 
 void bx_page_shims(bx_browser *b, const char *session)
 {
@@ -218,6 +243,18 @@ void bx_page_shims(bx_browser *b, const char *session)
     if (!p.failed)
         cdp_send(b->conn, session, "Page.addScriptToEvaluateOnNewDocument", p.data, NULL, NULL,
                  NULL);
+    pw_buf_free(&p);
+}
+
+void bx_worker_shims(bx_browser *b, const char *session)
+{
+    pw_buf p;
+    pw_buf_init(&p);
+    pw_buf_puts(&p, "{\"expression\":");
+    pw_buf_json_string(&p, shims_js, strlen(shims_js));
+    pw_buf_putc(&p, '}');
+    if (!p.failed)
+        cdp_send(b->conn, session, "Runtime.evaluate", p.data, NULL, NULL, NULL);
     pw_buf_free(&p);
 }
 

@@ -21,7 +21,7 @@ Usage: gaps2_site.py   (listens on 127.0.0.1, any port; prints "PORT <n>")
                     as soon as the socket opens
   /wsstream/        a replay tag on WebSocketStream: it writes the page URL once opened
   /engaged/         a tag manager's "engaged visitor" timer: a beacon 60 s after load
-                    (ev=Engaged60) and a 2-minute one (ev=Never: beyond any horizon)
+                    (ev=Engaged60) and a 20-minute one (ev=Never: beyond any horizon)
   /swsock/          registers a service worker (/sw.js) whose activation opens a tracker socket
                     and sends the worker's URL on open
   /ws               the "vendor" end: says hello first, records every handshake ("OPEN <Host>")
@@ -62,7 +62,7 @@ st.opened.then(function(c){c.writable.getWriter().write(JSON.stringify({stream:l
 </script>"""),
     "/engaged/": page("Cancer care", """<h1>Cancer care</h1>
 <script>setTimeout(function(){px('Engaged60',{t:'60'});},60000);
-setTimeout(function(){px('Never');},120000);</script>"""),
+setTimeout(function(){px('Never');},1200000);</script>"""),
     "/swsock/": page("Diabetes worker", """<h1>Diabetes care</h1>
 <script>navigator.serviceWorker.register('/sw.js');</script>"""),
 }

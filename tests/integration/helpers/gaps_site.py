@@ -19,7 +19,7 @@ Usage: gaps_site.py   (listens on 127.0.0.1, any port; prints "PORT <n>")
                 URL by sendBeacon, ev=EngagementImage as an image) when the page becomes hidden
                 (visibilitychange), as GA4's user_engagement and session-replay flushes do, a
                 time-on-page beacon 15 s after load (ev=TimeOnPage), a heartbeat every 10 s
-                (ev=Heartbeat), and one 2 minutes after load (ev=Never: beyond any wait)
+                (ev=Heartbeat), and one 20 minutes after load (ev=Never: beyond any wait)
   /app/         a single-page app whose navigation has no link: a <div onclick> (Cardiology), a
                 role=link span (HIV care) and a button calling a router's push (Find a doctor)
                 each show their route (history.pushState, a PageView with the route's URL), next
@@ -53,7 +53,7 @@ navigator.sendBeacon('https://www.facebook.com/tr?'+new URLSearchParams({id:'555
 ev:'Engagement',dl:location.href}));px('EngagementImage');});
 setTimeout(function(){px('TimeOnPage',{t:'15'});},15000);
 var beats=0;setInterval(function(){beats++;px('Heartbeat',{n:beats});},10000);
-setTimeout(function(){px('Never');},120000);
+setTimeout(function(){px('Never');},1200000);
 </script>"""),
     "/app/": page("App Hospital", """<nav id=nav>
 <div class=item onclick="go('/app/cardiology')">Cardiology</div>
