@@ -34,7 +34,7 @@
 /* Bytes of finding records kept in memory before the rest go to the temporary file (a test
  * build may set it: 1 puts every record there). */
 #ifndef BASELINE_MEM
-#define BASELINE_MEM (256u * 1024)
+#define BASELINE_MEM (64u * 1024)
 #endif
 
 struct pw_baseline {
@@ -762,7 +762,7 @@ static void pair(keyed *base, uint32_t scan, pw_baseline_diff *d)
 {
     base->tag |= K_PAIRED;
     d->state[k_index(scan)] = PW_BASELINE_UNCHANGED;
-    d->was[k_index(scan)] = k_severity(base->tag);
+    d->was[k_index(scan)] = (signed char)k_severity(base->tag);
     d->n_unchanged++;
 }
 

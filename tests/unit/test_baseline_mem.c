@@ -2,9 +2,9 @@
  * (DESIGN §5: a HAR scan under 64 MiB whatever the HAR). A 20,000-page scan compared with its
  * own JSON report held ~530 bytes a baseline finding (its strings, the array, each side's
  * fingerprint copied and a 40-byte sort entry): 60 MiB at 120,000 findings. The baseline now
- * keeps its findings as records, past 256 KiB in a temporary file, and the comparison 16 bytes a
+ * keeps its findings as records, past 64 KiB in a temporary file, and the comparison 16 bytes a
  * baseline finding while it runs (each scan finding is paired as its fingerprint is made); what
- * stays with the diff is 8 bytes a scan finding (its state and earlier severity) and the absent
+ * stays with the diff is 2 bytes a scan finding (its state and earlier severity) and the absent
  * findings read back. Heap compared, not time. */
 #include <malloc.h>
 #include <stdio.h>
@@ -106,8 +106,8 @@ static void bounded_per_finding(void)
     fprintf(stderr, "baseline heap: %zu bytes at 20,000 findings, %zu at 60,000: %zu a finding\n",
             h20, h60, per);
     /* Before: 360 bytes a finding here (the baseline's strings and array, the diff's arrays
-     * sized for every baseline finding). Now the diff's state and earlier severity: 8. */
-    CHECK(per <= 16);
+     * sized for every baseline finding). Now the diff's state and earlier severity: 2. */
+    CHECK(per <= 8);
 }
 
 PW_TEST_MAIN(PW_TEST(bounded_per_finding))
