@@ -1145,7 +1145,8 @@ pw_status pw_baseline_compare(const pw_baseline *b, const pw_scan_result *r, pw_
         pw_baseline_diff_free(out);
         return st == PW_ERR_NOMEM ? compare_nomem(out, b, err) : st;
     }
-    qsort(rest, n_rest, sizeof *rest, by_key);
+    if (n_rest)
+        qsort(rest, n_rest, sizeof *rest, by_key);
     pair_rest(k, b->n, rest, n_rest, out);
     free(rest);
     for (size_t i = 0; i < b->n; i++)
