@@ -34,7 +34,9 @@ typedef struct pw_baseline_finding {
 
 typedef struct pw_baseline pw_baseline;
 
-/* Read an earlier JSON report of `phiwall scan` (streamed: only what a comparison needs is kept).
+/* Read an earlier JSON report of `phiwall scan` (streamed: only what a comparison needs is kept;
+ * past 64 KiB of it, in an unlinked temporary file in $TMPDIR, else /tmp: a failure to make or
+ * write it is PW_ERR_IO naming the directory).
  * `name` names the input in errors ("old.json: findings[3].fingerprint: …"). Not JSON, not a
  * phiwall report (a SARIF log, a HAR), or a finding without fingerprint, rule or severity is
  * PW_ERR_PARSE / PW_ERR_INVALID; *out is then NULL. */
@@ -57,6 +59,10 @@ const char *pw_baseline_target(const pw_baseline *b); /* what the earlier scan s
 /* "captured.first" of the earlier report (UTC ISO 8601), NULL when it had none. */
 const char *pw_baseline_captured(const pw_baseline *b);
 size_t pw_baseline_count(const pw_baseline *b);
+/* Finding i (NULL past the last). The baseline keeps its findings as records (past 64 KiB of them
+ * in an unlinked temporary file in $TMPDIR, else /tmp): the first call reads them all back into
+ * memory (NULL if the file cannot be read), valid until the baseline is freed. A comparison does
+ * not need it. */
 const pw_baseline_finding *pw_baseline_at(const pw_baseline *b, size_t i);
 
 typedef enum pw_baseline_state {
@@ -87,12 +93,16 @@ const char *pw_baseline_unchecked_text(pw_baseline_unchecked why); /* a phrase f
  * rechecked, with the reason. */
 typedef struct pw_baseline_diff {
     const pw_baseline *baseline;
-    pw_baseline_state *state;         /* parallel to the scan's findings */
-    int *was;                         /* parallel: the matched finding's pw_severity, -1 when new */
-    const pw_baseline_finding **gone; /* absent, and looked for; highest first */
+    /* parallel to the scan's findings, a byte each (a long scan has hundreds of thousands): */
+    unsigned char *state;                  /* its pw_baseline_state */
+    signed char *was;                      /* the matched finding's pw_severity, -1 when new */
+    const pw_baseline_finding **gone;      /* absent, and looked for; highest first */
     const pw_baseline_finding **unchecked; /* absent, not looked for; highest first */
     pw_baseline_unchecked *unchecked_why;  /* parallel to unchecked */
     size_t n_gone, n_unchecked, n_new, n_unchanged;
+    /* The absent findings themselves (gone and unchecked point there): the baseline keeps its
+     * findings as records, and only these are read back. Freed by pw_baseline_diff_free. */
+    struct pw_arena *store;
 } pw_baseline_diff;
 
 pw_status pw_baseline_compare(const pw_baseline *b, const pw_scan_result *r, pw_baseline_diff *out,

@@ -3,6 +3,13 @@
  * is streamed through yajl's event parser and only what a comparison shows is kept (target,
  * capture time, each finding's fingerprint, rule, severity, context, tracker, account, page): a
  * report of a large crawl holds every finding's request and evidence, which are skipped unread.
+ * What is kept of each finding is a record, in memory up to BASELINE_MEM bytes and past that in
+ * an unlinked temporary file (assess/spill.h): a 20,000-page baseline of 120,000 findings took
+ * ~530 bytes a finding in memory (its strings and the comparison's copies), whatever the scan.
+ * The comparison holds 16 bytes a baseline finding (a 96-bit hash of its fingerprint, its
+ * severity and position), pairs each scan finding with them as its fingerprint is made (only
+ * those whose fingerprint is there at another severity wait), and reads back only the absent
+ * findings, which the reports list.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -14,6 +21,7 @@
 #include "phiwall/arena.h"
 #include "phiwall/baseline.h"
 #include "phiwall/json_reserve.h"
+#include "assess/spill.h"
 #include "phiwall/url.h"
 #include "report/report_internal.h"
 
@@ -23,12 +31,25 @@
 #define KEY_LEVELS 4
 #define KEY_MAX    16
 
+/* Bytes of finding records kept in memory before the rest go to the temporary file (a test
+ * build may set it: 1 puts every record there). */
+#ifndef BASELINE_MEM
+#define BASELINE_MEM (64u * 1024)
+#endif
+
 struct pw_baseline {
     pw_arena arena;
     const char *name, *target, *captured, *tool, *source;
-    pw_baseline_finding *findings;
-    size_t n, cap;
+    size_t n;
     int saw_findings;
+    size_t mem_max; /* BASELINE_MEM, or a test's */
+    /* Each finding as a record (enc_finding): the first BASELINE_MEM bytes of them in mem
+     * (u32 length, then the record), the rest in spill (n_spilled of them, from position 1). */
+    pw_buf mem;
+    pw_spill *spill;
+    size_t n_spilled;
+    /* pw_baseline_at's findings, read back whole on its first call (NULL until then) */
+    pw_baseline_finding *all;
 };
 
 /* Where the parser is: one frame per open object or array, the last key of each object. */
@@ -40,9 +61,25 @@ typedef struct parse_state {
     pw_baseline_finding cur;           /* the finding being read (depth 3 under "findings") */
     const char *severity;
     size_t index; /* of the finding being read */
+    pw_arena fa;  /* the finding's strings, until its record is kept */
+    pw_buf rec;   /* its record */
     pw_status fail;
     char why[400];
 } parse_state;
+
+static void parse_state_init(parse_state *p, pw_baseline *b)
+{
+    memset(p, 0, sizeof *p);
+    p->b = b;
+    pw_arena_init(&p->fa, 0);
+    pw_buf_init(&p->rec);
+}
+
+static void parse_state_done(parse_state *p)
+{
+    pw_arena_free(&p->fa);
+    pw_buf_free(&p->rec);
+}
 
 static int key_is(const parse_state *p, int depth, const char *k)
 {
@@ -108,7 +145,7 @@ static int on_string(void *ctx, const unsigned char *s, size_t n)
     const char **slot = slot_of(p);
     if (!slot)
         return 1;
-    *slot = pw_arena_strndup(&p->b->arena, (const char *)s, n);
+    *slot = pw_arena_strndup(p->depth >= 3 ? &p->fa : &p->b->arena, (const char *)s, n);
     return *slot ? 1 : stop(p, PW_ERR_NOMEM, "out of memory");
 }
 
@@ -158,6 +195,7 @@ static int open_frame(parse_state *p, int is_map)
     if (p->depth == 3 && in_finding(p)) {
         memset(&p->cur, 0, sizeof p->cur);
         p->severity = NULL;
+        pw_arena_reset(&p->fa);
     }
     return 1;
 }
@@ -185,6 +223,141 @@ static int on_key(void *ctx, const unsigned char *s, size_t n)
     return 1;
 }
 
+/* ---- the findings' records ---- */
+
+#define NULL_LEN UINT32_MAX
+
+static void put_str(pw_buf *b, const char *s)
+{
+    uint32_t n = s ? (uint32_t)strlen(s) : NULL_LEN;
+    pw_buf_append(b, &n, sizeof n);
+    if (s)
+        pw_buf_append(b, s, n);
+}
+
+/* A finding as a record: severity, occurrences, then its strings in the order of
+ * pw_baseline_finding (a u32 length, NULL_LEN for NULL, and the bytes). */
+static void enc_finding(pw_buf *b, const pw_baseline_finding *f)
+{
+    unsigned char sev = (unsigned char)f->severity;
+    uint64_t occ = f->occurrences;
+    pw_buf_append(b, &sev, 1);
+    pw_buf_append(b, &occ, sizeof occ);
+    const char *strs[] = {f->fingerprint, f->rule_id,  f->tracker, f->tracker_id,
+                          f->account_id,  f->page_url, f->context};
+    for (size_t i = 0; i < sizeof strs / sizeof *strs; i++)
+        put_str(b, strs[i]);
+}
+
+/* The next string of a record at *at (bounds checked): 0, or -1 when the record is damaged. */
+static int get_str(const unsigned char *p, size_t n, size_t *at, const char **s, size_t *len)
+{
+    uint32_t l;
+    if (n - *at < sizeof l)
+        return -1;
+    memcpy(&l, p + *at, sizeof l);
+    *at += sizeof l;
+    if (l == NULL_LEN) {
+        *s = NULL;
+        *len = 0;
+        return 0;
+    }
+    if (n - *at < l)
+        return -1;
+    *s = (const char *)p + *at;
+    *len = l;
+    *at += l;
+    return 0;
+}
+
+/* A record's severity and fingerprint (in place, fp_len bytes up to any NUL, as the parser's
+ * strings end); -1 when damaged. */
+static int dec_key(const unsigned char *p, size_t n, int *severity, const char **fp, size_t *fp_len)
+{
+    size_t at = 1 + sizeof(uint64_t);
+    if (n < at || get_str(p, n, &at, fp, fp_len) != 0)
+        return -1;
+    *severity = p[0];
+    *fp_len = *fp ? strnlen(*fp, *fp_len) : 0;
+    return 0;
+}
+
+/* A record whole, its strings copied into the arena; -1 when damaged or out of memory. */
+static int dec_finding(pw_arena *a, const unsigned char *p, size_t n, pw_baseline_finding *f)
+{
+    size_t at = 1 + sizeof(uint64_t);
+    if (n < at)
+        return -1;
+    uint64_t occ;
+    memcpy(&occ, p + 1, sizeof occ);
+    *f = (pw_baseline_finding){.severity = (pw_severity)p[0], .occurrences = (size_t)occ};
+    const char **strs[] = {&f->fingerprint, &f->rule_id,  &f->tracker, &f->tracker_id,
+                           &f->account_id,  &f->page_url, &f->context};
+    for (size_t i = 0; i < sizeof strs / sizeof *strs; i++) {
+        const char *s;
+        size_t len;
+        if (get_str(p, n, &at, &s, &len) != 0)
+            return -1;
+        if (s && !(*strs[i] = pw_arena_strndup(a, s, len)))
+            return -1;
+    }
+    return 0;
+}
+
+/* Keep a finding's record: in memory up to BASELINE_MEM bytes, then in the temporary file
+ * (made at the first, in $TMPDIR else /tmp; an error names the directory). */
+static pw_status keep_record(pw_baseline *b, const pw_buf *rec, pw_err *err)
+{
+    if (rec->failed || rec->len > UINT32_MAX)
+        return pw_err_set(err, PW_ERR_NOMEM, "out of memory");
+    uint32_t n = (uint32_t)rec->len;
+    if (!b->spill && b->mem.len + sizeof n + n <= b->mem_max) {
+        pw_buf_append(&b->mem, &n, sizeof n);
+        pw_buf_append(&b->mem, rec->data, n);
+        b->n++;
+        return b->mem.failed ? pw_err_set(err, PW_ERR_NOMEM, "out of memory") : PW_OK;
+    }
+    pw_status st = b->spill ? PW_OK : pw_spill_open(NULL, &b->spill, err);
+    uint64_t at = 0;
+    if (st == PW_OK)
+        st = pw_spill_put(b->spill, rec->data, n, &at, err);
+    if (st != PW_OK)
+        return st;
+    b->n_spilled++;
+    b->n++;
+    return PW_OK;
+}
+
+/* The records in order, one at a time: next_record gives the next (a spilled one read into a,
+ * which the caller may reset between calls). */
+typedef struct record_walk {
+    const pw_baseline *b;
+    size_t mem_at; /* offset in b->mem */
+    uint64_t at;   /* the next spilled record's position + 1 */
+} record_walk;
+
+static pw_status next_record(record_walk *w, pw_arena *a, const unsigned char **p, size_t *n,
+                             pw_err *err)
+{
+    const pw_baseline *b = w->b;
+    if (w->mem_at < b->mem.len) {
+        uint32_t len;
+        memcpy(&len, b->mem.data + w->mem_at, sizeof len);
+        *p = (const unsigned char *)b->mem.data + w->mem_at + sizeof len;
+        *n = len;
+        w->mem_at += sizeof len + len;
+        return PW_OK;
+    }
+    if (!b->spill)
+        return pw_err_set(err, PW_ERR_IO, "%s: a finding's record is missing", b->name);
+    if (!w->at)
+        w->at = 1;
+    pw_status st = pw_spill_get(b->spill, w->at, a, p, n, err);
+    if (st == PW_OK)
+        w->at += sizeof(uint32_t) + *n;
+    return st;
+}
+
 static int finding_done(parse_state *p)
 {
     char where[64];
@@ -199,18 +372,13 @@ static int finding_done(parse_state *p)
         return stop(p, PW_ERR_INVALID, "%s.rule_id: missing", where);
     if (!p->severity || pw_severity_parse(p->severity, &p->cur.severity) != 0)
         return stop(p, PW_ERR_INVALID, "%s.severity: missing or not a severity name", where);
-    pw_baseline *b = p->b;
-    if (b->n == b->cap) {
-        size_t cap = b->cap ? b->cap * 2 : 64;
-        pw_baseline_finding *grown = pw_arena_alloc(&b->arena, cap * sizeof *grown);
-        if (!grown)
-            return stop(p, PW_ERR_NOMEM, "out of memory");
-        if (b->n)
-            memcpy(grown, b->findings, b->n * sizeof *grown);
-        b->findings = grown;
-        b->cap = cap;
-    }
-    b->findings[b->n++] = p->cur;
+    pw_buf_clear(&p->rec);
+    enc_finding(&p->rec, &p->cur);
+    pw_err e;
+    pw_err_clear(&e);
+    if (keep_record(p->b, &p->rec, &e) != PW_OK)
+        return stop(p, e.code, "%s", e.msg);
+    pw_arena_reset(&p->fa);
     p->index++;
     return 1;
 }
@@ -284,8 +452,11 @@ pw_status pw_baseline_parse_probe(const char *json, size_t len, const char *name
         return pw_err_set(err, PW_ERR_NOMEM, "%s: out of memory", name);
     memset(b, 0, sizeof *b);
     pw_arena_init(&b->arena, 0);
+    pw_buf_init(&b->mem);
+    b->mem_max = BASELINE_MEM;
     b->name = pw_arena_strdup(&b->arena, name);
-    parse_state p = {.b = b};
+    parse_state p;
+    parse_state_init(&p, b);
     /* yajl's allocations from a reserve (phiwall/json_reserve.h): yajl checks none of them, and
      * a failed malloc inside it was a crash. A scratch arena (or the stack) holds it. */
     pw_arena scratch;
@@ -297,6 +468,7 @@ pw_status pw_baseline_parse_probe(const char *json, size_t len, const char *name
                             : NULL;
     if (!h) {
         pw_arena_free(&scratch);
+        parse_state_done(&p);
         pw_baseline_free(b);
         return pw_err_set(err, PW_ERR_NOMEM, "%s: out of memory (%zu bytes of JSON)", name, len);
     }
@@ -314,6 +486,7 @@ pw_status pw_baseline_parse_probe(const char *json, size_t len, const char *name
     yajl_free(h);
     pw_json_reserve_done(&r);
     pw_arena_free(&scratch);
+    parse_state_done(&p);
     if (s != PW_OK) {
         pw_baseline_free(b);
         return s;
@@ -324,13 +497,15 @@ pw_status pw_baseline_parse_probe(const char *json, size_t len, const char *name
 
 #define STREAM_RUN (64u * 1024u)
 
-static pw_baseline *baseline_new(const char *name)
+static pw_baseline *baseline_new(const char *name, size_t mem_max)
 {
     pw_baseline *b = malloc(sizeof *b);
     if (!b)
         return NULL;
     memset(b, 0, sizeof *b);
     pw_arena_init(&b->arena, 0);
+    pw_buf_init(&b->mem);
+    b->mem_max = mem_max;
     b->name = pw_arena_strdup(&b->arena, name);
     if (!b->name) {
         pw_baseline_free(b);
@@ -415,16 +590,24 @@ pw_status pw_baseline_parse_file(FILE *f, const char *name, pw_baseline **out, p
 pw_status pw_baseline_parse_file_runs(FILE *f, size_t run, const char *name, pw_baseline **out,
                                       pw_err *err)
 {
+    return pw_baseline_parse_file_mem(f, run, BASELINE_MEM, name, out, err);
+}
+
+pw_status pw_baseline_parse_file_mem(FILE *f, size_t run, size_t mem, const char *name,
+                                     pw_baseline **out, pw_err *err)
+{
     *out = NULL;
     if (!run)
         run = STREAM_RUN;
     if (!name)
         name = "baseline";
-    pw_baseline *b = baseline_new(name);
+    pw_baseline *b = baseline_new(name, mem);
     if (!b)
         return pw_err_set(err, PW_ERR_NOMEM, "%s: out of memory", name);
-    parse_state p = {.b = b};
+    parse_state p;
+    parse_state_init(&p, b);
     pw_status s = parse_runs(f, run, b, &p, err);
+    parse_state_done(&p);
     if (s != PW_OK) {
         pw_baseline_free(b);
         return s;
@@ -438,6 +621,8 @@ void pw_baseline_free(pw_baseline *b)
     if (!b)
         return;
     pw_arena_free(&b->arena);
+    pw_buf_free(&b->mem);
+    pw_spill_free(b->spill);
     free(b);
 }
 
@@ -461,102 +646,256 @@ size_t pw_baseline_count(const pw_baseline *b)
     return b->n;
 }
 
+/* Every finding read back into the arena, in order; NULL when a record cannot be read. */
+static pw_baseline_finding *read_all(pw_baseline *b)
+{
+    pw_baseline_finding *all = pw_arena_calloc(&b->arena, b->n ? b->n : 1, sizeof *all);
+    pw_arena tmp;
+    pw_arena_init(&tmp, 0);
+    record_walk w = {.b = b};
+    for (size_t i = 0; all && i < b->n; i++) {
+        const unsigned char *p;
+        size_t n;
+        if (next_record(&w, &tmp, &p, &n, NULL) != PW_OK || dec_finding(&b->arena, p, n, &all[i]))
+            all = NULL;
+        pw_arena_reset(&tmp);
+    }
+    pw_arena_free(&tmp);
+    return all;
+}
+
 const pw_baseline_finding *pw_baseline_at(const pw_baseline *b, size_t i)
 {
-    return i < b->n ? &b->findings[i] : NULL;
+    if (i >= b->n)
+        return NULL;
+    if (!b->all) /* read back on first use: a cache, b's findings are the same */
+        ((pw_baseline *)b)->all = read_all((pw_baseline *)b);
+    return b->all ? &b->all[i] : NULL;
 }
 
 /* ---- comparison ---- */
 
+/* One finding in 16 bytes: its fingerprint's 96-bit hash (two findings with the same hash are
+ * taken to have the same fingerprint: among 10^6 fingerprints the chance that two differ is
+ * ~10^-17) and a tag of its position, severity and whether it is paired. */
 typedef struct keyed {
-    const char *fp;
-    int severity;
-    size_t index;
-    int side;   /* 0 baseline, 1 scan */
-    int paired; /* matched with an entry of the other side */
+    uint64_t h;
+    uint32_t h2;
+    uint32_t tag;
 } keyed;
+
+#define K_INDEX_BITS 27 /* positions below 2^27 (134 million findings a side) */
+#define K_INDEX_MAX  ((1u << K_INDEX_BITS) - 1)
+#define K_PAIRED     (1u << 31)
+
+static uint32_t k_index(uint32_t tag)
+{
+    return tag & K_INDEX_MAX;
+}
+
+static int k_severity(uint32_t tag)
+{
+    return (int)(tag >> K_INDEX_BITS & 7u);
+}
+
+static keyed k_make(const char *fp, size_t n, int severity, size_t index)
+{
+    uint64_t a = 1469598103934665603ull, b = 0x9e3779b97f4a7c15ull;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)fp[i];
+        a = (a ^ c) * 1099511628211ull;
+        b = (b ^ c) * 0xff51afd7ed558ccdull;
+        b ^= b >> 31;
+    }
+    return (keyed){a, (uint32_t)(b ^ b >> 32),
+                   (uint32_t)index | (uint32_t)severity << K_INDEX_BITS};
+}
 
 /* By fingerprint, then severity (highest first), then position: equal fingerprints pair up
  * highest with highest. */
 static int by_key(const void *x, const void *y)
 {
     const keyed *a = x, *b = y;
-    int c = strcmp(a->fp, b->fp);
-    if (c)
-        return c;
-    if (a->severity != b->severity)
-        return b->severity - a->severity;
-    return a->index < b->index ? -1 : a->index > b->index;
+    if (a->h != b->h)
+        return a->h < b->h ? -1 : 1;
+    if (a->h2 != b->h2)
+        return a->h2 < b->h2 ? -1 : 1;
+    if (k_severity(a->tag) != k_severity(b->tag))
+        return k_severity(b->tag) - k_severity(a->tag);
+    return k_index(a->tag) < k_index(b->tag) ? -1 : k_index(a->tag) > k_index(b->tag);
 }
 
+/* Absent findings (their tags): severity, highest first, then position in the baseline. */
 static int gone_order(const void *x, const void *y)
 {
-    const pw_baseline_finding *a = *(const pw_baseline_finding *const *)x;
-    const pw_baseline_finding *b = *(const pw_baseline_finding *const *)y;
-    if (a->severity != b->severity)
-        return (int)b->severity - (int)a->severity;
-    return a < b ? -1 : a > b;
+    uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
+    if (k_severity(a) != k_severity(b))
+        return k_severity(b) - k_severity(a);
+    return k_index(a) < k_index(b) ? -1 : k_index(a) > k_index(b);
 }
 
-/* The scan's fingerprints, one string each (freed by the caller); NULL when out of memory or
- * a finding's details could not be read back (ld->failed). */
-static char **scan_fingerprints(const pw_scan_result *r, pw_report_loader *ld)
+/* The baseline's findings keyed (k[0..b->n)), read from their records. */
+static pw_status key_baseline(const pw_baseline *b, keyed *k, pw_err *err)
 {
-    char **fps = calloc(r->n_findings ? r->n_findings : 1, sizeof *fps);
-    for (size_t i = 0; fps && i < r->n_findings; i++) {
-        pw_buf fp;
-        pw_buf_init(&fp);
-        pw_report_fingerprint(pw_report_load(ld, i), &fp);
-        pw_buf_putc(&fp, '\0');
-        fps[i] = fp.failed || ld->failed ? NULL : fp.data;
-        if (!fps[i]) {
-            pw_buf_free(&fp);
-            for (size_t j = 0; j < i; j++)
-                free(fps[j]);
-            free(fps);
-            return NULL;
-        }
+    pw_arena tmp;
+    pw_arena_init(&tmp, 0);
+    record_walk w = {.b = b};
+    pw_status st = PW_OK;
+    for (size_t i = 0; i < b->n && st == PW_OK; i++) {
+        const unsigned char *p = NULL;
+        size_t n = 0, fp_len = 0;
+        const char *fp = NULL;
+        int sev = 0;
+        st = next_record(&w, &tmp, &p, &n, err);
+        if (st == PW_OK && dec_key(p, n, &sev, &fp, &fp_len) != 0)
+            st = pw_err_set(err, PW_ERR_IO, "%s: finding %zu's record is damaged", b->name, i);
+        if (st == PW_OK)
+            k[i] = k_make(fp ? fp : "", fp_len, sev, i);
+        pw_arena_reset(&tmp);
     }
-    return fps;
+    pw_arena_free(&tmp);
+    return st;
 }
 
-static void pair(keyed *base, keyed *scan, pw_baseline_diff *d)
+/* Scan finding `scan` (its tag) is the baseline's `base`: unchanged, and what it was. */
+static void pair(keyed *base, uint32_t scan, pw_baseline_diff *d)
 {
-    base->paired = scan->paired = 1;
-    d->state[scan->index] = PW_BASELINE_UNCHANGED;
-    d->was[scan->index] = base->severity;
+    base->tag |= K_PAIRED;
+    d->state[k_index(scan)] = PW_BASELINE_UNCHANGED;
+    d->was[k_index(scan)] = (signed char)k_severity(base->tag);
     d->n_unchanged++;
 }
 
-/* Next entry of `side` in [at, hi) not paired yet, or hi. */
-static size_t next_of(const keyed *k, size_t at, size_t hi, int side)
+/* The baseline's run of entries with x's fingerprint (k[*lo..*hi), sorted by by_key); 0 when
+ * there is none. */
+static int run_of(const keyed *k, size_t n, const keyed *x, size_t *lo, size_t *hi)
 {
-    while (at < hi && (k[at].side != side || k[at].paired))
-        at++;
-    return at;
+    size_t a = 0, b = n;
+    while (a < b) { /* the first entry not below x's hash */
+        size_t mid = a + (b - a) / 2;
+        if (k[mid].h < x->h || (k[mid].h == x->h && k[mid].h2 < x->h2))
+            a = mid + 1;
+        else
+            b = mid;
+    }
+    *lo = a;
+    for (b = a; b < n && k[b].h == x->h && k[b].h2 == x->h2; b++)
+        ;
+    *hi = b;
+    return b > a;
 }
 
-/* Pair the two sides' entries of one fingerprint (k[lo..hi), highest severity first): those of
- * equal severity first (a walk of both sides in step), then the rest in order, highest with
- * highest; a baseline entry left over is gone. */
-static void pair_run(keyed *k, size_t lo, size_t hi, pw_baseline_diff *d, const pw_baseline *b)
+/* A scan finding x (they come highest severity first, then in order) against the baseline's
+ * entries (k[0..n), by_key): paired with the first unpaired one of its fingerprint and
+ * severity, as the two sides' equal severities walked in step pair; else, when the baseline has
+ * its fingerprint, kept in *rest (for pair_rest), else new. 0 when out of memory. */
+static int pair_scan(keyed *k, size_t n, keyed x, pw_baseline_diff *d, keyed **rest, size_t *n_rest,
+                     size_t *cap_rest)
 {
-    size_t bi = next_of(k, lo, hi, 0), si = next_of(k, lo, hi, 1);
-    while (bi < hi && si < hi) {
-        int bs = k[bi].severity, ss = k[si].severity;
-        if (bs == ss)
-            pair(&k[bi], &k[si], d);
-        if (bs >= ss)
-            bi = next_of(k, bi + 1, hi, 0);
-        if (ss >= bs)
-            si = next_of(k, si + 1, hi, 1);
+    size_t lo, hi;
+    if (!run_of(k, n, &x, &lo, &hi))
+        return 1;
+    for (size_t i = lo; i < hi && k_severity(k[i].tag) >= k_severity(x.tag); i++)
+        if (k_severity(k[i].tag) == k_severity(x.tag) && !(k[i].tag & K_PAIRED)) {
+            pair(&k[i], x.tag, d);
+            return 1;
+        }
+    if (*n_rest == *cap_rest) {
+        size_t cap = *cap_rest ? *cap_rest * 2 : 64;
+        keyed *grown = realloc(*rest, cap * sizeof *grown);
+        if (!grown)
+            return 0;
+        *rest = grown;
+        *cap_rest = cap;
     }
-    bi = next_of(k, lo, hi, 0);
-    si = next_of(k, lo, hi, 1);
-    for (; bi < hi && si < hi; bi = next_of(k, bi + 1, hi, 0), si = next_of(k, si + 1, hi, 1))
-        pair(&k[bi], &k[si], d);
-    for (; bi < hi; bi = next_of(k, bi + 1, hi, 0))
-        d->gone[d->n_gone++] = &b->findings[k[bi].index];
+    (*rest)[(*n_rest)++] = x;
+    return 1;
+}
+
+/* The scan's findings, highest severity first and then in order, each fingerprint made,
+ * hashed and paired at once (pair_scan): only those left for pair_rest are kept. */
+static pw_status pair_scan_all(const pw_scan_result *r, keyed *k, size_t n, pw_baseline_diff *d,
+                               keyed **rest, size_t *n_rest, pw_err *err)
+{
+    pw_report_loader ld;
+    pw_report_loader_init(&ld, r);
+    pw_buf fp;
+    pw_buf_init(&fp);
+    size_t cap_rest = 0;
+    int nomem = 0;
+    for (int sev = PW_SEV__COUNT - 1; sev >= 0 && !nomem; sev--) /* a report's order already */
+        for (size_t i = 0; i < r->n_findings && !ld.failed && !nomem; i++) {
+            if ((int)pw_scan_result_severity(r, i) != sev)
+                continue;
+            pw_buf_clear(&fp);
+            pw_report_fingerprint(pw_report_load(&ld, i), &fp);
+            pw_buf_putc(&fp, '\0');
+            nomem = fp.failed || !pair_scan(k, n, k_make(fp.data, strlen(fp.data), sev, i), d, rest,
+                                            n_rest, &cap_rest);
+        }
+    pw_buf_free(&fp);
+    if (ld.failed)
+        return pw_report_loader_status(&ld, NULL, err);
+    pw_report_loader_free(&ld);
+    return nomem ? PW_ERR_NOMEM : PW_OK;
+}
+
+/* The scan's findings left over (rest[0..n_rest), sorted by by_key) paired with the baseline's
+ * left over of the same fingerprint, in order, highest with highest. */
+static void pair_rest(keyed *k, size_t n, const keyed *rest, size_t n_rest, pw_baseline_diff *d)
+{
+    for (size_t j = 0, lo = 0, hi = 0; j < n_rest; j++) {
+        if (!j || rest[j].h != rest[j - 1].h || rest[j].h2 != rest[j - 1].h2)
+            run_of(k, n, &rest[j], &lo, &hi);
+        while (lo < hi && k[lo].tag & K_PAIRED)
+            lo++;
+        if (lo == hi)
+            continue;
+        pair(&k[lo], rest[j].tag, d);
+    }
+}
+
+static int by_u64(const void *x, const void *y)
+{
+    uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
+    return a < b ? -1 : a > b;
+}
+
+/* The absent findings (tags in gone[0..n), highest first) read back into the diff's arena as
+ * d->gone, in the same order: one walk of the records, their positions sorted on the way. */
+static pw_status read_absent(const pw_baseline *b, const uint32_t *gone, size_t n,
+                             pw_baseline_diff *d, pw_err *err)
+{
+    pw_baseline_finding *f = pw_arena_calloc(d->store, n ? n : 1, sizeof *f);
+    uint64_t *want = malloc((n ? n : 1) * sizeof *want); /* position << 32 | rank */
+    if (!f || !want) {
+        free(want);
+        return pw_err_set(err, PW_ERR_NOMEM, "comparing with %s: out of memory", b->name);
+    }
+    for (size_t i = 0; i < n; i++)
+        want[i] = (uint64_t)k_index(gone[i]) << 32 | i;
+    qsort(want, n, sizeof *want, by_u64);
+    pw_arena tmp;
+    pw_arena_init(&tmp, 0);
+    record_walk w = {.b = b};
+    pw_status st = PW_OK;
+    for (size_t i = 0, j = 0; j < n && st == PW_OK; i++) {
+        const unsigned char *p;
+        size_t len;
+        st = next_record(&w, &tmp, &p, &len, err);
+        if (st != PW_OK || i != want[j] >> 32) {
+            pw_arena_reset(&tmp);
+            continue;
+        }
+        size_t rank = (size_t)(want[j++] & UINT32_MAX);
+        if (dec_finding(d->store, p, len, &f[rank]) != 0)
+            st = pw_err_set(err, PW_ERR_IO, "%s: finding %zu's record is damaged", b->name, i);
+        d->gone[rank] = &f[rank];
+        pw_arena_reset(&tmp);
+    }
+    pw_arena_free(&tmp);
+    free(want);
+    return st;
 }
 
 /* ---- absent findings: gone, or not rechecked ---- */
@@ -775,49 +1114,61 @@ pw_status pw_baseline_compare(const pw_baseline *b, const pw_scan_result *r, pw_
 {
     memset(out, 0, sizeof *out);
     out->baseline = b;
-    size_t n = b->n + r->n_findings;
-    pw_report_loader ld;
-    pw_report_loader_init(&ld, r);
-    char **fps = scan_fingerprints(r, &ld);
-    if (!fps && ld.failed) {
-        pw_baseline_diff_free(out);
-        return pw_report_loader_status(&ld, NULL, err);
-    }
-    pw_report_loader_free(&ld);
-    keyed *k = calloc(n ? n : 1, sizeof *k);
+    if (b->n > K_INDEX_MAX || r->n_findings > K_INDEX_MAX)
+        return pw_err_set(err, PW_ERR_LIMIT, "comparing with %s: more than %u findings", b->name,
+                          K_INDEX_MAX);
+    keyed *k = malloc((b->n ? b->n : 1) * sizeof *k), *rest = NULL;
+    size_t n_rest = 0;
+    uint32_t *gone = malloc((b->n ? b->n : 1) * sizeof *gone);
     out->state = calloc(r->n_findings ? r->n_findings : 1, sizeof *out->state);
     out->was = calloc(r->n_findings ? r->n_findings : 1, sizeof *out->was);
-    out->gone = calloc(b->n ? b->n : 1, sizeof *out->gone);
-    out->unchecked = calloc(b->n ? b->n : 1, sizeof *out->unchecked);
-    out->unchecked_why = calloc(b->n ? b->n : 1, sizeof *out->unchecked_why);
-    if (!fps || !k || !out->state || !out->was || !out->gone || !out->unchecked ||
-        !out->unchecked_why) {
-        if (fps)
-            for (size_t i = 0; i < r->n_findings; i++)
-                free(fps[i]);
-        free(fps);
+    out->store = malloc(sizeof(pw_arena));
+    if (!k || !gone || !out->state || !out->was || !out->store) {
         free(k);
+        free(gone);
         return compare_nomem(out, b, err);
     }
-    for (size_t i = 0; i < b->n; i++)
-        k[i] = (keyed){b->findings[i].fingerprint, (int)b->findings[i].severity, i, 0, 0};
+    pw_arena_init(out->store, 0);
     for (size_t i = 0; i < r->n_findings; i++) {
-        k[b->n + i] = (keyed){fps[i], (int)pw_scan_result_severity(r, i), i, 1, 0};
         out->state[i] = PW_BASELINE_NEW;
         out->was[i] = -1;
     }
-    qsort(k, n, sizeof *k, by_key);
-    for (size_t lo = 0, hi; lo < n; lo = hi) {
-        for (hi = lo + 1; hi < n && strcmp(k[hi].fp, k[lo].fp) == 0; hi++)
-            ;
-        pair_run(k, lo, hi, out, b);
+    pw_status st = key_baseline(b, k, err);
+    if (st == PW_OK) {
+        qsort(k, b->n, sizeof *k, by_key);
+        st = pair_scan_all(r, k, b->n, out, &rest, &n_rest, err);
     }
-    out->n_new = r->n_findings - out->n_unchanged;
-    qsort(out->gone, out->n_gone, sizeof *out->gone, gone_order);
-    for (size_t i = 0; i < r->n_findings; i++)
-        free(fps[i]);
-    free(fps);
+    if (st != PW_OK) {
+        free(k);
+        free(gone);
+        free(rest);
+        pw_baseline_diff_free(out);
+        return st == PW_ERR_NOMEM ? compare_nomem(out, b, err) : st;
+    }
+    if (n_rest)
+        qsort(rest, n_rest, sizeof *rest, by_key);
+    pair_rest(k, b->n, rest, n_rest, out);
+    free(rest);
+    for (size_t i = 0; i < b->n; i++)
+        if (!(k[i].tag & K_PAIRED))
+            gone[out->n_gone++] = k[i].tag;
     free(k);
+    out->n_new = r->n_findings - out->n_unchanged;
+    qsort(gone, out->n_gone, sizeof *gone, gone_order);
+    size_t na = out->n_gone ? out->n_gone : 1;
+    out->gone = calloc(na, sizeof *out->gone);
+    out->unchecked = calloc(na, sizeof *out->unchecked);
+    out->unchecked_why = calloc(na, sizeof *out->unchecked_why);
+    if (!out->gone || !out->unchecked || !out->unchecked_why) {
+        free(gone);
+        return compare_nomem(out, b, err);
+    }
+    st = read_absent(b, gone, out->n_gone, out, err);
+    free(gone);
+    if (st != PW_OK) {
+        pw_baseline_diff_free(out);
+        return st;
+    }
     return split_absent(out, b, r) == PW_OK ? PW_OK : compare_nomem(out, b, err);
 }
 
@@ -828,6 +1179,9 @@ void pw_baseline_diff_free(pw_baseline_diff *d)
     free(d->gone);
     free(d->unchecked);
     free(d->unchecked_why);
+    if (d->store)
+        pw_arena_free(d->store);
+    free(d->store);
     memset(d, 0, sizeof *d);
 }
 

@@ -132,6 +132,10 @@ void pw_report_lists_json(struct pw_jw *w, const pw_scan_result *r);
 /* pw_baseline_parse_file reading `run` bytes at a time (tests: runs of a few bytes). */
 pw_status pw_baseline_parse_file_runs(FILE *f, size_t run, const char *name, pw_baseline **out,
                                       pw_err *err);
+/* The same keeping at most `mem` bytes of finding records in memory, the rest in the temporary
+ * file (tests: 1 puts every record there, SIZE_MAX none). */
+pw_status pw_baseline_parse_file_mem(FILE *f, size_t run, size_t mem, const char *name,
+                                     pw_baseline **out, pw_err *err);
 
 /* What each tracker received (report_leaks.c): one row per tracker and account (per company
  * for a filter list), fed a finding above info at a time, in the findings' order (worst
