@@ -184,8 +184,9 @@ static pw_status add_rule(pw_arena *a, pw_arena *tmp, ep_set *set, dk_list_mode 
     r.text = pw_arena_strndup(a, line, len);
     if (!r.text)
         return PW_ERR_NOMEM;
-    r.pattern = len >= n && memcmp(r.text + len - n, pat, n) == 0 ? r.text + len - n
-                                                                  : pw_arena_strndup(a, pat, n);
+    size_t tlen = strlen(r.text); /* a NUL byte in the line cuts the copy short of len */
+    r.pattern = tlen >= n && memcmp(r.text + tlen - n, pat, n) == 0 ? r.text + tlen - n
+                                                                    : pw_arena_strndup(a, pat, n);
     if (!r.pattern)
         return PW_ERR_NOMEM;
     set->rules[set->n] = r;

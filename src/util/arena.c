@@ -10,6 +10,34 @@
 #define PW_ARENA_DEFAULT_BLOCK (64u * 1024u)
 #define PW_ARENA_ALIGN         16u
 
+/*
+ * Under AddressSanitizer a block is one malloc'd region, so a read past an allocation, of the
+ * block's unused tail, or of memory handed out before a reset would land in valid memory and go
+ * unseen. In sanitizer builds the arena poisons every byte it has not handed out, unpoisons
+ * exactly the n bytes of each allocation, keeps a poisoned redzone of PW_ARENA_REDZONE bytes
+ * after each allocation and in front of the first one (so the rounding slack plus the redzone
+ * catch overreads and underreads into a neighbour), and re-poisons on reset. Other builds keep
+ * the same layout at no cost: the redzone is 0 and the macros expand to nothing.
+ */
+#if defined(__SANITIZE_ADDRESS__)
+#define PW_ARENA_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define PW_ARENA_ASAN 1
+#endif
+#endif
+
+#ifdef PW_ARENA_ASAN
+#include <sanitizer/asan_interface.h>
+#define PW_ARENA_REDZONE     16u /* a multiple of PW_ARENA_ALIGN: allocations stay aligned */
+#define ARENA_POISON(p, n)   ASAN_POISON_MEMORY_REGION((p), (n))
+#define ARENA_UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION((p), (n))
+#else
+#define PW_ARENA_REDZONE     0u
+#define ARENA_POISON(p, n)   ((void)(p), (void)(n))
+#define ARENA_UNPOISON(p, n) ((void)(p), (void)(n))
+#endif
+
 struct pw_arena_block {
     pw_arena_block *prev;
     size_t size; /* usable bytes in data[] */
@@ -48,13 +76,17 @@ void pw_arena_reset(pw_arena *a)
         free(b);
         b = prev;
     }
-    b->used = 0;
+    ARENA_POISON(b->data, b->used); /* what was handed out is gone; the tail still is poisoned */
+    b->used = PW_ARENA_REDZONE;
     a->head = b;
 }
 
+/* A new head block with room for need bytes after its leading redzone (need is checked by the
+ * caller to leave room for that redzone). */
 static pw_arena_block *arena_grow(pw_arena *a, size_t need)
 {
     size_t size = a->block_size;
+    need += PW_ARENA_REDZONE;
     if (need > size)
         size = need;
     if (size > SIZE_MAX - sizeof(pw_arena_block))
@@ -64,7 +96,8 @@ static pw_arena_block *arena_grow(pw_arena *a, size_t need)
         return NULL;
     b->prev = a->head;
     b->size = size;
-    b->used = 0;
+    b->used = PW_ARENA_REDZONE;
+    ARENA_POISON(b->data, size); /* nothing handed out yet */
     a->head = b;
     a->total += size;
     return b;
@@ -74,9 +107,9 @@ void *pw_arena_alloc(pw_arena *a, size_t n)
 {
     if (n == 0)
         n = 1;
-    if (n > SIZE_MAX - PW_ARENA_ALIGN)
+    if (n > SIZE_MAX - PW_ARENA_ALIGN - 2 * PW_ARENA_REDZONE)
         return NULL;
-    size_t rounded = (n + PW_ARENA_ALIGN - 1) & ~(size_t)(PW_ARENA_ALIGN - 1);
+    size_t rounded = ((n + PW_ARENA_ALIGN - 1) & ~(size_t)(PW_ARENA_ALIGN - 1)) + PW_ARENA_REDZONE;
     pw_arena_block *b = a->head;
     if (!b || b->size - b->used < rounded) {
         b = arena_grow(a, rounded);
@@ -85,6 +118,7 @@ void *pw_arena_alloc(pw_arena *a, size_t n)
     }
     void *p = b->data + b->used;
     b->used += rounded;
+    ARENA_UNPOISON(p, n); /* exactly n: the slack and the redzone after it stay poisoned */
     return p;
 }
 

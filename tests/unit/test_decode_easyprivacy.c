@@ -1,6 +1,7 @@
 /* test_decode_easyprivacy.c — uncatalogued third parties matched by an ABP filter list: a
  * small list written for the test (anchors, separators, wildcards, exceptions, domain=,
  * cosmetic and regex rules skipped), and Debian's EasyPrivacy when it is installed. */
+#include "decode/decode_internal.h"
 #include "decode_testlib.h"
 #include "phiwall/arena.h"
 #include "pw_test.h"
@@ -138,4 +139,22 @@ static void debian_list(void)
     pw_catalog_free(c);
 }
 
-PW_TEST_MAIN(PW_TEST(mini_list), PW_TEST(absent_list), PW_TEST(debian_list))
+/* A NUL byte inside a rule line (a corrupt or hostile list file): the rule's text is copied up to
+ * the NUL, and its pattern was looked for at the end of the line's full length, past the copy
+ * (an overread of the arena that ASan's arena poisoning reports as use-after-poison). */
+static void nul_in_rule(void)
+{
+    static const char list[] = "||tracker.example^\0zz\n||other.example^\n";
+    pw_arena a;
+    pw_arena_init(&a, 0);
+    dk_easyprivacy *ep = NULL;
+    CHECK(dk_filterlist_parse(&a, list, sizeof list - 1, DK_LIST_ALL, &ep) == PW_OK);
+    CHECK(ep && dk_easyprivacy_count(ep) == 2);
+    if (ep) {
+        CHECK_STR(dk_easyprivacy_match(ep, "https://tracker.example/x", ""), "||tracker.example^");
+        CHECK_STR(dk_easyprivacy_match(ep, "https://other.example/x", ""), "||other.example^");
+    }
+    pw_arena_free(&a);
+}
+
+PW_TEST_MAIN(PW_TEST(mini_list), PW_TEST(absent_list), PW_TEST(debian_list), PW_TEST(nul_in_rule))
