@@ -5,9 +5,11 @@
 #ifndef PW_DETECT_HELPERS_H
 #define PW_DETECT_HELPERS_H
 
+#include <stdio.h>
 #include <string.h>
 
 #include "phiwall/detect.h"
+#include "pw_test.h"
 
 typedef struct dt_ctx {
     pw_detector *d;
@@ -87,6 +89,29 @@ static inline int dt_identifiers(dt_ctx *t)
     for (size_t i = 0; i < t->n; i++)
         k += pw_phi_is_identifier(t->h[i].category);
     return k;
+}
+
+/* Checks shared by the detector tests: a hit of category c whose text is exactly want, and no hit
+ * of category c at all; each says what it missed or found on stderr. */
+static inline void dt_expect_span(dt_ctx *t, const char *key, const char *s, pw_field_type ft,
+                                  pw_phi_category c, const char *want)
+{
+    dt_scan(t, key, s, ft);
+    const pw_hit *h = dt_find_span(t, c, want);
+    if (!h)
+        fprintf(stderr, "  no %s hit \"%s\" in \"%s\"\n", pw_phi_category_name(c), want, s);
+    CHECK(h != NULL);
+}
+
+static inline void dt_expect_none(dt_ctx *t, const char *key, const char *s, pw_field_type ft,
+                                  pw_phi_category c)
+{
+    dt_scan(t, key, s, ft);
+    const pw_hit *h = dt_find(t, c);
+    if (h)
+        fprintf(stderr, "  unexpected %s hit \"%s\" in \"%s\"\n", pw_phi_category_name(c),
+                dt_text(t, h), s);
+    CHECK(h == NULL);
 }
 
 #endif

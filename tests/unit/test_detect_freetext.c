@@ -14,16 +14,6 @@
 
 static dt_ctx T;
 
-static void expect_span(const char *key, const char *s, pw_field_type ft, pw_phi_category c,
-                        const char *want)
-{
-    dt_scan(&T, key, s, ft);
-    const pw_hit *h = dt_find_span(&T, c, want);
-    if (!h)
-        fprintf(stderr, "  no %s hit \"%s\" in \"%s\"\n", pw_phi_category_name(c), want, s);
-    CHECK(h != NULL);
-}
-
 /* No identifier at all (health terms may be there). */
 static void expect_no_ident(const char *s)
 {
@@ -39,7 +29,7 @@ static void expect_no_ident(const char *s)
 
 static void name_in(const char *s, const char *want)
 {
-    expect_span(NULL, s, PW_FT_TEXT, PW_PHI_NAME, want);
+    dt_expect_span(&T, NULL, s, PW_FT_TEXT, PW_PHI_NAME, want);
 }
 
 static void test_self_introductions(void)
@@ -60,10 +50,10 @@ static void test_self_introductions(void)
     /* a courtesy title keeps its own trigger and span */
     name_in("Hello, this is Mr. Hans Mayer, my DOB is 03/04/1975", "Hans Mayer");
     /* inside a pixel's URL */
-    expect_span(NULL,
-                "https://www.stmarys-example.org/contact/thanks?message=Hi%2C%20I%27m%20Jordan"
-                "%20Ellis%20and%20I%20need%20a%20refill",
-                PW_FT_URL, PW_PHI_NAME, "Jordan%20Ellis");
+    dt_expect_span(&T, NULL,
+                   "https://www.stmarys-example.org/contact/thanks?message=Hi%2C%20I%27m%20Jordan"
+                   "%20Ellis%20and%20I%20need%20a%20refill",
+                   PW_FT_URL, PW_PHI_NAME, "Jordan%20Ellis");
 }
 
 static void test_greetings_and_signoffs(void)
@@ -137,46 +127,49 @@ static void test_page_text_stays_clear(void)
 
 static void test_given_addresses(void)
 {
-    expect_span(NULL,
-                "Hello I moved, please update my new address is 30497 Ibirapita 8057 Suite "
-                "100, Dolores",
-                PW_FT_TEXT, PW_PHI_ADDRESS, "30497 Ibirapita 8057 Suite 100, Dolores");
-    expect_span(NULL, "Tomasz Nowak lives at 86036 Rua do Arenque 1634, Goiania", PW_FT_TEXT,
-                PW_PHI_ADDRESS, "86036 Rua do Arenque 1634, Goiania");
-    expect_span(NULL, "I live at 255 Hersnapvej 18, Copenhagen, and my phone is new", PW_FT_TEXT,
-                PW_PHI_ADDRESS, "255 Hersnapvej 18, Copenhagen");
-    expect_span(NULL, "Please send the records to 5586 Thorunnarstraeti 31, Arnsdorf, Germany",
-                PW_FT_TEXT, PW_PHI_ADDRESS, "5586 Thorunnarstraeti 31, Arnsdorf, Germany");
-    expect_span(NULL,
-                "Please update the billing address with 27534 Kaevu 63, Nicosia for this "
-                "card",
-                PW_FT_TEXT, PW_PHI_ADDRESS, "27534 Kaevu 63, Nicosia");
-    expect_span(NULL, "Address: 971 Kesk 53 Suite 343, Parnu", PW_FT_TEXT, PW_PHI_ADDRESS,
-                "971 Kesk 53 Suite 343, Parnu");
-    expect_span(NULL, "The address of Persint is 6750 Koskikatu 25 Apt. 864, Artilleros",
-                PW_FT_TEXT, PW_PHI_ADDRESS, "6750 Koskikatu 25 Apt. 864, Artilleros");
-    expect_span(NULL, "I'll meet you at 25615 Tawastintie 72 Apt. 004 after the concert.",
-                PW_FT_TEXT, PW_PHI_ADDRESS, "25615 Tawastintie 72 Apt. 004");
-    expect_span(NULL, "Bot: Where would you like this to be sent to? User: 5586 Kaevu 31, Arnsdorf",
-                PW_FT_TEXT, PW_PHI_ADDRESS, "5586 Kaevu 31, Arnsdorf");
-    expect_span(NULL, "Caitlin Lennox lives at 846 31 Rue Al Imam Al Bakri, Cite Merzgui",
-                PW_FT_TEXT, PW_PHI_ADDRESS, "846 31 Rue Al Imam Al Bakri, Cite Merzgui");
+    dt_expect_span(&T, NULL,
+                   "Hello I moved, please update my new address is 30497 Ibirapita 8057 Suite "
+                   "100, Dolores",
+                   PW_FT_TEXT, PW_PHI_ADDRESS, "30497 Ibirapita 8057 Suite 100, Dolores");
+    dt_expect_span(&T, NULL, "Tomasz Nowak lives at 86036 Rua do Arenque 1634, Goiania", PW_FT_TEXT,
+                   PW_PHI_ADDRESS, "86036 Rua do Arenque 1634, Goiania");
+    dt_expect_span(&T, NULL, "I live at 255 Hersnapvej 18, Copenhagen, and my phone is new",
+                   PW_FT_TEXT, PW_PHI_ADDRESS, "255 Hersnapvej 18, Copenhagen");
+    dt_expect_span(&T, NULL,
+                   "Please send the records to 5586 Thorunnarstraeti 31, Arnsdorf, Germany",
+                   PW_FT_TEXT, PW_PHI_ADDRESS, "5586 Thorunnarstraeti 31, Arnsdorf, Germany");
+    dt_expect_span(&T, NULL,
+                   "Please update the billing address with 27534 Kaevu 63, Nicosia for this "
+                   "card",
+                   PW_FT_TEXT, PW_PHI_ADDRESS, "27534 Kaevu 63, Nicosia");
+    dt_expect_span(&T, NULL, "Address: 971 Kesk 53 Suite 343, Parnu", PW_FT_TEXT, PW_PHI_ADDRESS,
+                   "971 Kesk 53 Suite 343, Parnu");
+    dt_expect_span(&T, NULL, "The address of Persint is 6750 Koskikatu 25 Apt. 864, Artilleros",
+                   PW_FT_TEXT, PW_PHI_ADDRESS, "6750 Koskikatu 25 Apt. 864, Artilleros");
+    dt_expect_span(&T, NULL, "I'll meet you at 25615 Tawastintie 72 Apt. 004 after the concert.",
+                   PW_FT_TEXT, PW_PHI_ADDRESS, "25615 Tawastintie 72 Apt. 004");
+    dt_expect_span(&T, NULL,
+                   "Bot: Where would you like this to be sent to? User: 5586 Kaevu 31, Arnsdorf",
+                   PW_FT_TEXT, PW_PHI_ADDRESS, "5586 Kaevu 31, Arnsdorf");
+    dt_expect_span(&T, NULL, "Caitlin Lennox lives at 846 31 Rue Al Imam Al Bakri, Cite Merzgui",
+                   PW_FT_TEXT, PW_PHI_ADDRESS, "846 31 Rue Al Imam Al Bakri, Cite Merzgui");
     /* a US military address needs no cue: short and long segments (the mask walk and the
      * candidate walk) */
-    expect_span(NULL, "PSC 0413, Box 8144\nAPO AA 42323", PW_FT_TEXT, PW_PHI_ADDRESS,
-                "PSC 0413, Box 8144\nAPO AA 42323");
-    expect_span(NULL,
-                "Please return to Unit 4719 Box 7394 DPO AP 70942 in case of an issue with "
-                "the delivery of the parcel",
-                PW_FT_TEXT, PW_PHI_ADDRESS, "Unit 4719 Box 7394 DPO AP 70942");
+    dt_expect_span(&T, NULL, "PSC 0413, Box 8144\nAPO AA 42323", PW_FT_TEXT, PW_PHI_ADDRESS,
+                   "PSC 0413, Box 8144\nAPO AA 42323");
+    dt_expect_span(&T, NULL,
+                   "Please return to Unit 4719 Box 7394 DPO AP 70942 in case of an issue with "
+                   "the delivery of the parcel",
+                   PW_FT_TEXT, PW_PHI_ADDRESS, "Unit 4719 Box 7394 DPO AP 70942");
 }
 
 static void test_zip_after_state(void)
 {
-    expect_span(NULL, "We are in Springfield, Illinois 62704 now", PW_FT_TEXT, PW_PHI_ZIP, "62704");
-    expect_span(NULL, "Albany, New York 12208", PW_FT_TEXT, PW_PHI_ZIP, "12208");
-    expect_span(NULL, "Billing address:\n    Colorado Springs\n    CO\n    80903", PW_FT_TEXT,
-                PW_PHI_ZIP, "80903");
+    dt_expect_span(&T, NULL, "We are in Springfield, Illinois 62704 now", PW_FT_TEXT, PW_PHI_ZIP,
+                   "62704");
+    dt_expect_span(&T, NULL, "Albany, New York 12208", PW_FT_TEXT, PW_PHI_ZIP, "12208");
+    dt_expect_span(&T, NULL, "Billing address:\n    Colorado Springs\n    CO\n    80903",
+                   PW_FT_TEXT, PW_PHI_ZIP, "80903");
     /* a lower-case state word, a state's name inside another word: no ZIP */
     expect_no_ident("the texas 75001 promo");
     expect_no_ident("Kansasville 53139 results");

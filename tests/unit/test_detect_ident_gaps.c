@@ -13,27 +13,6 @@
 
 static dt_ctx T;
 
-/* A hit of category c whose text is exactly want. */
-static void expect_span(const char *key, const char *s, pw_field_type ft, pw_phi_category c,
-                        const char *want)
-{
-    dt_scan(&T, key, s, ft);
-    const pw_hit *h = dt_find_span(&T, c, want);
-    if (!h)
-        fprintf(stderr, "  no %s hit \"%s\" in \"%s\"\n", pw_phi_category_name(c), want, s);
-    CHECK(h != NULL);
-}
-
-static void expect_none(const char *key, const char *s, pw_field_type ft, pw_phi_category c)
-{
-    dt_scan(&T, key, s, ft);
-    const pw_hit *h = dt_find(&T, c);
-    if (h)
-        fprintf(stderr, "  unexpected %s hit \"%s\" in \"%s\"\n", pw_phi_category_name(c),
-                dt_text(&T, h), s);
-    CHECK(h == NULL);
-}
-
 /* The subtype and the normalised value of the first hit of c ("" when there is none: the old
  * engine found none, and the test must fail, not crash). */
 static const char *sub_of(pw_phi_category c)
@@ -61,121 +40,134 @@ static void expect_no_hit(const char *key, const char *s, pw_field_type ft)
 static void test_provider_credentials(void)
 {
     /* a field that is a name and credentials without a comma */
-    expect_span(NULL, "Amara Okafor-Lindqvist DO", PW_FT_TEXT, PW_PHI_NAME,
-                "Amara Okafor-Lindqvist");
+    dt_expect_span(&T, NULL, "Amara Okafor-Lindqvist DO", PW_FT_TEXT, PW_PHI_NAME,
+                   "Amara Okafor-Lindqvist");
     CHECK_STR(sub_of(PW_PHI_NAME), "provider");
-    expect_span(NULL, "Jane Roe NP-C", PW_FT_JSON_VALUE, PW_PHI_NAME, "Jane Roe");
-    expect_span(NULL, "Zelda Quillfeather MD FACP", PW_FT_TEXT, PW_PHI_NAME, "Zelda Quillfeather");
-    expect_span(NULL, " Jane Roe FNP-BC ", PW_FT_FORM_VALUE, PW_PHI_NAME, "Jane Roe");
+    dt_expect_span(&T, NULL, "Jane Roe NP-C", PW_FT_JSON_VALUE, PW_PHI_NAME, "Jane Roe");
+    dt_expect_span(&T, NULL, "Zelda Quillfeather MD FACP", PW_FT_TEXT, PW_PHI_NAME,
+                   "Zelda Quillfeather");
+    dt_expect_span(&T, NULL, " Jane Roe FNP-BC ", PW_FT_FORM_VALUE, PW_PHI_NAME, "Jane Roe");
     /* after a title, the same span as "Dr" alone gives */
-    expect_span(NULL, "Dr Amara Okafor-Lindqvist DO", PW_FT_TEXT, PW_PHI_NAME,
-                "Amara Okafor-Lindqvist");
+    dt_expect_span(&T, NULL, "Dr Amara Okafor-Lindqvist DO", PW_FT_TEXT, PW_PHI_NAME,
+                   "Amara Okafor-Lindqvist");
     /* credentials the comma form did not know */
-    expect_span(NULL, "Jane Roe, PhD", PW_FT_TEXT, PW_PHI_NAME, "Jane Roe");
-    expect_span(NULL, "Jane Roe, MBBS", PW_FT_TEXT, PW_PHI_NAME, "Jane Roe");
-    expect_span(NULL, "Seen by Rowan Eberhardt, DNP, APRN today", PW_FT_TEXT, PW_PHI_NAME,
-                "Rowan Eberhardt");
-    expect_span(NULL, "Jane Roe, CRNP", PW_FT_TEXT, PW_PHI_NAME, "Jane Roe");
-    expect_span(NULL, "Priya Natarajan, LCSW", PW_FT_TEXT, PW_PHI_NAME, "Priya Natarajan");
-    expect_span(NULL, "https://www.facebook.com/tr/?id=1&ev=Lead&cd[doc]=Jane%20Roe%2C%20PsyD",
-                PW_FT_URL, PW_PHI_NAME, "Jane%20Roe");
+    dt_expect_span(&T, NULL, "Jane Roe, PhD", PW_FT_TEXT, PW_PHI_NAME, "Jane Roe");
+    dt_expect_span(&T, NULL, "Jane Roe, MBBS", PW_FT_TEXT, PW_PHI_NAME, "Jane Roe");
+    dt_expect_span(&T, NULL, "Seen by Rowan Eberhardt, DNP, APRN today", PW_FT_TEXT, PW_PHI_NAME,
+                   "Rowan Eberhardt");
+    dt_expect_span(&T, NULL, "Jane Roe, CRNP", PW_FT_TEXT, PW_PHI_NAME, "Jane Roe");
+    dt_expect_span(&T, NULL, "Priya Natarajan, LCSW", PW_FT_TEXT, PW_PHI_NAME, "Priya Natarajan");
+    dt_expect_span(&T, NULL,
+                   "https://www.facebook.com/tr/?id=1&ev=Lead&cd[doc]=Jane%20Roe%2C%20PsyD",
+                   PW_FT_URL, PW_PHI_NAME, "Jane%20Roe");
     /* hard negatives: Maryland, a practice's professional association, degrees in prose */
-    expect_none(NULL, "Chevy Chase MD", PW_FT_TEXT, PW_PHI_NAME);
-    expect_none(NULL, "Open House MD", PW_FT_TEXT, PW_PHI_NAME);
-    expect_none(NULL, "Silver Spring, MD 20910", PW_FT_TEXT, PW_PHI_NAME);
-    expect_none(NULL, "Bethesda Naval, MD, USA", PW_FT_TEXT, PW_PHI_NAME);
-    expect_none(NULL, "Our new offices in Silver Spring, MD", PW_FT_TEXT, PW_PHI_NAME);
-    expect_none(NULL, "Pediatric Associates, PA", PW_FT_TEXT, PW_PHI_NAME);
-    expect_none(NULL, "State College PA", PW_FT_TEXT, PW_PHI_NAME);
-    expect_none(NULL, "Our doctors hold MD and DO degrees", PW_FT_TEXT, PW_PHI_NAME);
-    expect_none(NULL, "PLEASE DO NOT REPLY", PW_FT_TEXT, PW_PHI_NAME);
-    expect_none(NULL, "What We DO", PW_FT_TEXT, PW_PHI_NAME);
+    dt_expect_none(&T, NULL, "Chevy Chase MD", PW_FT_TEXT, PW_PHI_NAME);
+    dt_expect_none(&T, NULL, "Open House MD", PW_FT_TEXT, PW_PHI_NAME);
+    dt_expect_none(&T, NULL, "Silver Spring, MD 20910", PW_FT_TEXT, PW_PHI_NAME);
+    dt_expect_none(&T, NULL, "Bethesda Naval, MD, USA", PW_FT_TEXT, PW_PHI_NAME);
+    dt_expect_none(&T, NULL, "Our new offices in Silver Spring, MD", PW_FT_TEXT, PW_PHI_NAME);
+    dt_expect_none(&T, NULL, "Pediatric Associates, PA", PW_FT_TEXT, PW_PHI_NAME);
+    dt_expect_none(&T, NULL, "State College PA", PW_FT_TEXT, PW_PHI_NAME);
+    dt_expect_none(&T, NULL, "Our doctors hold MD and DO degrees", PW_FT_TEXT, PW_PHI_NAME);
+    dt_expect_none(&T, NULL, "PLEASE DO NOT REPLY", PW_FT_TEXT, PW_PHI_NAME);
+    dt_expect_none(&T, NULL, "What We DO", PW_FT_TEXT, PW_PHI_NAME);
 }
 
 static void test_person_name_keys(void)
 {
-    expect_span(NULL, "https://x.example/t?patientFirst=Zelda&patientLast=Quillfeather", PW_FT_URL,
-                PW_PHI_NAME, "Zelda");
+    dt_expect_span(&T, NULL, "https://x.example/t?patientFirst=Zelda&patientLast=Quillfeather",
+                   PW_FT_URL, PW_PHI_NAME, "Zelda");
     CHECK(dt_find_span(&T, PW_PHI_NAME, "Quillfeather") != NULL);
-    expect_span(NULL, "https://x.example/t?nameFirst=Zelda&nameLast=Quillfeather", PW_FT_URL,
-                PW_PHI_NAME, "Quillfeather");
-    expect_span("guardianName", "Odile Brackwater", PW_FT_JSON_VALUE, PW_PHI_NAME,
-                "Odile Brackwater");
-    expect_span("form[memberName]", "Odile Brackwater", PW_FT_FORM_VALUE, PW_PHI_NAME,
-                "Odile Brackwater");
-    expect_span("pt_name", "Odile", PW_FT_FORM_VALUE, PW_PHI_NAME, "Odile");
-    expect_span("maiden_name", "Brackwater", PW_FT_FORM_VALUE, PW_PHI_NAME, "Brackwater");
+    dt_expect_span(&T, NULL, "https://x.example/t?nameFirst=Zelda&nameLast=Quillfeather", PW_FT_URL,
+                   PW_PHI_NAME, "Quillfeather");
+    dt_expect_span(&T, "guardianName", "Odile Brackwater", PW_FT_JSON_VALUE, PW_PHI_NAME,
+                   "Odile Brackwater");
+    dt_expect_span(&T, "form[memberName]", "Odile Brackwater", PW_FT_FORM_VALUE, PW_PHI_NAME,
+                   "Odile Brackwater");
+    dt_expect_span(&T, "pt_name", "Odile", PW_FT_FORM_VALUE, PW_PHI_NAME, "Odile");
+    dt_expect_span(&T, "maiden_name", "Brackwater", PW_FT_FORM_VALUE, PW_PHI_NAME, "Brackwater");
     /* organisations, partners, files, hosts and taxonomy nodes have names too */
-    expect_none("partnerName", "DeepIntent", PW_FT_JSON_VALUE, PW_PHI_NAME);
-    expect_none("parentName", "Cardiology Services", PW_FT_JSON_VALUE, PW_PHI_NAME);
-    expect_none("legalName", "Valley Health System", PW_FT_JSON_VALUE, PW_PHI_NAME);
-    expect_none("fileName", "Report Final", PW_FT_JSON_VALUE, PW_PHI_NAME);
-    expect_none("clientName", "Web Portal", PW_FT_JSON_VALUE, PW_PHI_NAME);
+    dt_expect_none(&T, "partnerName", "DeepIntent", PW_FT_JSON_VALUE, PW_PHI_NAME);
+    dt_expect_none(&T, "parentName", "Cardiology Services", PW_FT_JSON_VALUE, PW_PHI_NAME);
+    dt_expect_none(&T, "legalName", "Valley Health System", PW_FT_JSON_VALUE, PW_PHI_NAME);
+    dt_expect_none(&T, "fileName", "Report Final", PW_FT_JSON_VALUE, PW_PHI_NAME);
+    dt_expect_none(&T, "clientName", "Web Portal", PW_FT_JSON_VALUE, PW_PHI_NAME);
 }
 
 /* A customer's own words about their name and their family (Maison DLP's positives). */
 static void test_family_names(void)
 {
-    expect_span(NULL, "My full name is Robert Alan Johnson, please check the details.", PW_FT_TEXT,
-                PW_PHI_NAME, "Robert Alan Johnson");
-    expect_span(NULL, "The product is for my spouse, Anna Lee Brown, add her to the account.",
-                PW_FT_TEXT, PW_PHI_NAME, "Anna Lee Brown");
-    expect_span(NULL, "My child's name is Sophie Ann White, age 8.", PW_FT_TEXT, PW_PHI_NAME,
-                "Sophie Ann White");
-    expect_span(NULL, "For the family plan, my kid is Ethan James Black, 10 years old.", PW_FT_TEXT,
-                PW_PHI_NAME, "Ethan James Black");
+    dt_expect_span(&T, NULL, "My full name is Robert Alan Johnson, please check the details.",
+                   PW_FT_TEXT, PW_PHI_NAME, "Robert Alan Johnson");
+    dt_expect_span(&T, NULL,
+                   "The product is for my spouse, Anna Lee Brown, add her to the account.",
+                   PW_FT_TEXT, PW_PHI_NAME, "Anna Lee Brown");
+    dt_expect_span(&T, NULL, "My child's name is Sophie Ann White, age 8.", PW_FT_TEXT, PW_PHI_NAME,
+                   "Sophie Ann White");
+    dt_expect_span(&T, NULL, "For the family plan, my kid is Ethan James Black, 10 years old.",
+                   PW_FT_TEXT, PW_PHI_NAME, "Ethan James Black");
     /* a business partner, a state of mind, a phrase after a comma */
-    expect_none(NULL, "my partner is Acme Health Partners, they said", PW_FT_TEXT, PW_PHI_NAME);
-    expect_none(NULL, "My wife is Happy With The Care", PW_FT_TEXT, PW_PHI_NAME);
-    expect_none(NULL, "I told my child, Good Job", PW_FT_TEXT, PW_PHI_NAME);
-    expect_none(NULL, "Thanks to my husband, John and I love the staff", PW_FT_TEXT, PW_PHI_NAME);
+    dt_expect_none(&T, NULL, "my partner is Acme Health Partners, they said", PW_FT_TEXT,
+                   PW_PHI_NAME);
+    dt_expect_none(&T, NULL, "My wife is Happy With The Care", PW_FT_TEXT, PW_PHI_NAME);
+    dt_expect_none(&T, NULL, "I told my child, Good Job", PW_FT_TEXT, PW_PHI_NAME);
+    dt_expect_none(&T, NULL, "Thanks to my husband, John and I love the staff", PW_FT_TEXT,
+                   PW_PHI_NAME);
 }
 
 static void test_national_phones(void)
 {
-    expect_span(NULL, "my number is 020 7946 0958", PW_FT_TEXT, PW_PHI_PHONE, "020 7946 0958");
+    dt_expect_span(&T, NULL, "my number is 020 7946 0958", PW_FT_TEXT, PW_PHI_PHONE,
+                   "020 7946 0958");
     CHECK_STR(norm_of(PW_PHI_PHONE), "+442079460958");
-    expect_span(NULL, "07700 900123", PW_FT_JSON_VALUE, PW_PHI_PHONE, "07700 900123");
+    dt_expect_span(&T, NULL, "07700 900123", PW_FT_JSON_VALUE, PW_PHI_PHONE, "07700 900123");
     CHECK_STR(norm_of(PW_PHI_PHONE), "+447700900123");
-    expect_span(NULL, "text 07700 900 123 after six", PW_FT_TEXT, PW_PHI_PHONE, "07700 900 123");
-    expect_span(NULL, "0161 496 0123", PW_FT_TEXT, PW_PHI_PHONE, "0161 496 0123");
-    expect_span(NULL, "Debra 082 490 1693", PW_FT_TEXT, PW_PHI_PHONE, "082 490 1693");
-    expect_span(NULL, "02 9374 4000", PW_FT_TEXT, PW_PHI_PHONE, "02 9374 4000");
-    expect_span(NULL, "ring 020-7946-0958", PW_FT_TEXT, PW_PHI_PHONE, "020-7946-0958");
-    expect_span(NULL, "home (020) 7946 0958.", PW_FT_TEXT, PW_PHI_PHONE, "(020) 7946 0958");
-    expect_span(NULL, "abroad: 0044 20 7946 0958", PW_FT_TEXT, PW_PHI_PHONE, "0044 20 7946 0958");
+    dt_expect_span(&T, NULL, "text 07700 900 123 after six", PW_FT_TEXT, PW_PHI_PHONE,
+                   "07700 900 123");
+    dt_expect_span(&T, NULL, "0161 496 0123", PW_FT_TEXT, PW_PHI_PHONE, "0161 496 0123");
+    dt_expect_span(&T, NULL, "Debra 082 490 1693", PW_FT_TEXT, PW_PHI_PHONE, "082 490 1693");
+    dt_expect_span(&T, NULL, "02 9374 4000", PW_FT_TEXT, PW_PHI_PHONE, "02 9374 4000");
+    dt_expect_span(&T, NULL, "ring 020-7946-0958", PW_FT_TEXT, PW_PHI_PHONE, "020-7946-0958");
+    dt_expect_span(&T, NULL, "home (020) 7946 0958.", PW_FT_TEXT, PW_PHI_PHONE, "(020) 7946 0958");
+    dt_expect_span(&T, NULL, "abroad: 0044 20 7946 0958", PW_FT_TEXT, PW_PHI_PHONE,
+                   "0044 20 7946 0958");
     CHECK_STR(norm_of(PW_PHI_PHONE), "+442079460958");
     /* fictional 555-01xx numbers are detected: a test form's data is the canary case */
-    expect_span(NULL, "Call me at (555) 555-0134", PW_FT_TEXT, PW_PHI_PHONE, "(555) 555-0134");
+    dt_expect_span(&T, NULL, "Call me at (555) 555-0134", PW_FT_TEXT, PW_PHI_PHONE,
+                   "(555) 555-0134");
     /* hard negatives: other groupings, glued digits, freephone, the organisation's own */
-    expect_none(NULL, "Order 0123 4567 8901 shipped", PW_FT_TEXT, PW_PHI_PHONE);
-    expect_none(NULL, "Ref 020 7946 09581", PW_FT_TEXT, PW_PHI_PHONE);
-    expect_none(NULL, "020 7946 0958 12", PW_FT_TEXT, PW_PHI_PHONE);
-    expect_none(NULL, "0800 123 4567", PW_FT_TEXT, PW_PHI_PHONE);
-    expect_none(NULL, "020-7946 0958", PW_FT_TEXT, PW_PHI_PHONE);
-    expect_none(NULL, "Item 0045 1234 5678", PW_FT_TEXT, PW_PHI_PHONE);
-    expect_none(NULL, "ref 0049 1234", PW_FT_TEXT, PW_PHI_PHONE);
-    expect_none(NULL, "Call our main line toll-free at +1 800 555 0199", PW_FT_TEXT, PW_PHI_PHONE);
-    expect_none(NULL, "Call us at 020 7946 0958", PW_FT_TEXT, PW_PHI_PHONE);
+    dt_expect_none(&T, NULL, "Order 0123 4567 8901 shipped", PW_FT_TEXT, PW_PHI_PHONE);
+    dt_expect_none(&T, NULL, "Ref 020 7946 09581", PW_FT_TEXT, PW_PHI_PHONE);
+    dt_expect_none(&T, NULL, "020 7946 0958 12", PW_FT_TEXT, PW_PHI_PHONE);
+    dt_expect_none(&T, NULL, "0800 123 4567", PW_FT_TEXT, PW_PHI_PHONE);
+    dt_expect_none(&T, NULL, "020-7946 0958", PW_FT_TEXT, PW_PHI_PHONE);
+    dt_expect_none(&T, NULL, "Item 0045 1234 5678", PW_FT_TEXT, PW_PHI_PHONE);
+    dt_expect_none(&T, NULL, "ref 0049 1234", PW_FT_TEXT, PW_PHI_PHONE);
+    dt_expect_none(&T, NULL, "Call our main line toll-free at +1 800 555 0199", PW_FT_TEXT,
+                   PW_PHI_PHONE);
+    dt_expect_none(&T, NULL, "Call us at 020 7946 0958", PW_FT_TEXT, PW_PHI_PHONE);
 }
 
 static void test_health_keys(void)
 {
-    expect_span("diagnosis", "stage 2 thing", PW_FT_JSON_VALUE, PW_PHI_HEALTH, "stage 2 thing");
+    dt_expect_span(&T, "diagnosis", "stage 2 thing", PW_FT_JSON_VALUE, PW_PHI_HEALTH,
+                   "stage 2 thing");
     CHECK_STR(sub_of(PW_PHI_HEALTH), "condition");
     CHECK(dt_find(&T, PW_PHI_HEALTH) && dt_find(&T, PW_PHI_HEALTH)->reason == PW_REASON_CONTEXT);
-    expect_span("condition", "stage 2 thing", PW_FT_JSON_VALUE, PW_PHI_HEALTH, "stage 2 thing");
-    expect_span(NULL, "https://x.example/t?reason_for_visit=lumpy%20thing&ev=lead", PW_FT_URL,
-                PW_PHI_HEALTH, "lumpy%20thing");
-    expect_span("chiefComplaint", "weird bump", PW_FT_JSON_VALUE, PW_PHI_HEALTH, "weird bump");
-    expect_span("cd[appointment_reason]", "follow up on the thing", PW_FT_FORM_VALUE, PW_PHI_HEALTH,
-                "follow up on the thing");
-    expect_span("primaryDiagnosisCode", "E11.9", PW_FT_JSON_VALUE, PW_PHI_HEALTH, "E11.9");
-    expect_span("current_medications", "the blue pill twice a day", PW_FT_JSON_VALUE, PW_PHI_HEALTH,
-                "the blue pill twice a day");
-    expect_span("allergies", "shellfish and latex", PW_FT_JSON_VALUE, PW_PHI_HEALTH,
-                "shellfish and latex");
-    expect_span("icd10_code", "Z34.90", PW_FT_FORM_VALUE, PW_PHI_HEALTH, "Z34.90");
+    dt_expect_span(&T, "condition", "stage 2 thing", PW_FT_JSON_VALUE, PW_PHI_HEALTH,
+                   "stage 2 thing");
+    dt_expect_span(&T, NULL, "https://x.example/t?reason_for_visit=lumpy%20thing&ev=lead",
+                   PW_FT_URL, PW_PHI_HEALTH, "lumpy%20thing");
+    dt_expect_span(&T, "chiefComplaint", "weird bump", PW_FT_JSON_VALUE, PW_PHI_HEALTH,
+                   "weird bump");
+    dt_expect_span(&T, "cd[appointment_reason]", "follow up on the thing", PW_FT_FORM_VALUE,
+                   PW_PHI_HEALTH, "follow up on the thing");
+    dt_expect_span(&T, "primaryDiagnosisCode", "E11.9", PW_FT_JSON_VALUE, PW_PHI_HEALTH, "E11.9");
+    dt_expect_span(&T, "current_medications", "the blue pill twice a day", PW_FT_JSON_VALUE,
+                   PW_PHI_HEALTH, "the blue pill twice a day");
+    dt_expect_span(&T, "allergies", "shellfish and latex", PW_FT_JSON_VALUE, PW_PHI_HEALTH,
+                   "shellfish and latex");
+    dt_expect_span(&T, "icd10_code", "Z34.90", PW_FT_FORM_VALUE, PW_PHI_HEALTH, "Z34.90");
     /* the vocabulary's hit is the more specific: no second hit over the whole value */
     dt_scan(&T, "diagnosis", "stage 2 breast cancer", PW_FT_JSON_VALUE);
     CHECK(dt_count(&T, PW_PHI_HEALTH) == 1);
@@ -193,17 +185,17 @@ static void test_health_keys(void)
 
 static void test_hex_text(void)
 {
-    expect_span(NULL, "https://x.example/t?c=63616e636572&ev=search", PW_FT_URL, PW_PHI_HEALTH,
-                "63616e636572");
+    dt_expect_span(&T, NULL, "https://x.example/t?c=63616e636572&ev=search", PW_FT_URL,
+                   PW_PHI_HEALTH, "63616e636572");
     /* the span of a decoded term is its hex: "diabetes" is the last 16 digits */
-    expect_span("data", "6d792064696167206973206469616265746573", PW_FT_JSON_VALUE, PW_PHI_HEALTH,
-                "6469616265746573");
-    expect_span("x", "6a616e652e726f65406578616d706c652e636f6d", PW_FT_FORM_VALUE, PW_PHI_EMAIL,
-                "6a616e652e726f65406578616d706c652e636f6d");
+    dt_expect_span(&T, "data", "6d792064696167206973206469616265746573", PW_FT_JSON_VALUE,
+                   PW_PHI_HEALTH, "6469616265746573");
+    dt_expect_span(&T, "x", "6a616e652e726f65406578616d706c652e636f6d", PW_FT_FORM_VALUE,
+                   PW_PHI_EMAIL, "6a616e652e726f65406578616d706c652e636f6d");
     CHECK_STR(norm_of(PW_PHI_EMAIL), "jane.roe@example.com");
-    expect_span(NULL, "  63616E636572 ", PW_FT_TEXT, PW_PHI_HEALTH, "63616E636572");
+    dt_expect_span(&T, NULL, "  63616E636572 ", PW_FT_TEXT, PW_PHI_HEALTH, "63616E636572");
     /* a number whose digits read as text is still a number (a card that decodes to "Ci6 S&dY") */
-    expect_span(NULL, "4369362053266459", PW_FT_TEXT, PW_PHI_CARD, "4369362053266459");
+    dt_expect_span(&T, NULL, "4369362053266459", PW_FT_TEXT, PW_PHI_CARD, "4369362053266459");
     /* hard negatives: colours, git hashes, UUIDs, hex session IDs, MD5s, odd lengths, short */
     expect_no_hit("color", "#ff0000", PW_FT_JSON_VALUE);
     expect_no_hit("theme", "ff0000ff", PW_FT_JSON_VALUE);
