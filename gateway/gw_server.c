@@ -953,20 +953,34 @@ static pw_status restore_gates(server *s, const pw_gw_policy *p, pw_err *err)
     return PW_OK;
 }
 
-/* PHIWALL_REQUEST_TIMEOUT_S (1–3600), else 0: the HTTP front's default (30 s). */
-static unsigned env_request_timeout_ms(void)
+/* PHIWALL_REQUEST_TIMEOUT_S (1–3600) in *ms; 0 when unset (the HTTP front's default, 30 s). Any
+ * other value is refused: a typo must not leave slow clients the default unnoticed. */
+static pw_status env_request_timeout_ms(unsigned *ms, pw_err *err)
 {
     const char *v = getenv("PHIWALL_REQUEST_TIMEOUT_S");
+    *ms = 0;
+    if (!v || !*v)
+        return PW_OK;
     char *end = NULL;
-    unsigned long n = v && *v ? strtoul(v, &end, 10) : 0;
-    return n > 0 && n <= 3600 && end && !*end ? (unsigned)n * 1000u : 0;
+    unsigned long n = *v >= '0' && *v <= '9' ? strtoul(v, &end, 10) : 0;
+    if (n < 1 || n > 3600 || !end || *end)
+        return pw_err_set(err, PW_ERR_INVALID,
+                          "PHIWALL_REQUEST_TIMEOUT_S=%s: not a whole number of seconds from 1 to "
+                          "3600",
+                          v);
+    *ms = (unsigned)n * 1000u;
+    return PW_OK;
 }
 
 static pw_status open_parts(server *s, pw_err *err)
 {
     const pw_gw_server_opts *o = &s->o;
     pw_gw_policy *p = NULL;
-    pw_status st = pw_gw_policy_load2(o->config, &p, &s->fwd_next, err); /* before the engine */
+    unsigned request_timeout_ms = 0;
+    pw_status st = env_request_timeout_ms(&request_timeout_ms, err);
+    if (st != PW_OK)
+        return st;
+    st = pw_gw_policy_load2(o->config, &p, &s->fwd_next, err); /* before the engine */
     if (st != PW_OK)
         return st;
     pw_detector_opts dopts = {.vocab_file = o->vocab_file};
@@ -1020,7 +1034,7 @@ static pw_status open_parts(server *s, pw_err *err)
                             .threads = o->threads,
                             .conn_kib = o->conn_kib,
                             .conns_per_ip = o->conns_per_ip,
-                            .request_timeout_ms = env_request_timeout_ms(),
+                            .request_timeout_ms = request_timeout_ms,
                             .policies = &s->holder,
                             .phi = pw_gw_phi_pool_source(s->pool),
                             .sink = {sink_put, sink_audit, s},

@@ -138,4 +138,14 @@ expect_code 0 "$rc" "other clients served within the bound, every slow connectio
 expect_match "$(curl -s "http://127.0.0.1:$port/metrics")" '^phiwall_gateway_requests_timed_out_total (4[0-9]|[5-9][0-9])$' \
     "metrics: the 40 slow connections counted"
 gateway_stop; expect_code 0 $? "stopped cleanly"
+
+# A deadline that is no whole number of seconds from 1 to 3600 is refused at start, named (it used
+# to fall back to 30 s without a word).
+for bad in abc 0 3601 2s -5 " 7"; do
+    out=$(PHIWALL_REQUEST_TIMEOUT_S="$bad" timeout 20 "$PHIWALL" gateway --config "$dir/gw.yaml" \
+        --spool "$dir/bad.db" --audit "$dir/bad.log" --listen 127.0.0.1:0 2>&1); rc=$?
+    expect_nomatch "$rc" '^(0|124)$' "PHIWALL_REQUEST_TIMEOUT_S='$bad': the gateway does not start"
+    expect_match "$out" "PHIWALL_REQUEST_TIMEOUT_S=$bad: not a whole number of seconds from 1 to 3600" \
+        "PHIWALL_REQUEST_TIMEOUT_S='$bad': the error names the variable and its value"
+done
 finish
