@@ -6,14 +6,16 @@
 #           still contained and its message captured;
 # /booking/ the page a frame's top.location lands on is a page like any other: titled, its links
 #           crawled, its form filled and sent;
-# /forms/   --max-pages counts the pages a visit's submission lands on: 3 pages, and the budget note;
+# /forms/   --max-pages counts the pages a visit's submission lands on: 3 pages, and the budget note
+#           (with 2, the note says the last visit's submission went one page past it);
 # /portal/  a session-timeout warning the leave runs (120 s) arms a logout (60 s later) that clears
 #           cookie and storage and ends the session on the server: the next page still has all of
 #           it and the site received nothing.
-# The previous binary (f4bbeaa) fails 15 of the 23 checks: 4 of 6 /swsock/ (its chat socket
+# The previous binary (f4bbeaa) fails 16 of the 25 checks: 4 of 6 /swsock/ (its chat socket
 # failed to connect), all 5 /booking/ (the page named by its URL, its link and form untouched),
-# the /forms/ count (5 pages) and 5 of 6 /portal/ (cookie, token and flag gone, the session-end
-# call reached the site; the warning's beacon is captured either way). ~30 s.
+# the /forms/ count (5 pages) and the note of a limit gone past (4 pages, no word of it), and 5
+# of 6 /portal/ (cookie, token and flag gone, the session-end call reached the site; the
+# warning's beacon is captured either way). ~35 s.
 set -u
 . "$PW_SRC/tests/integration/lib.bash"
 browser_test_site gaps4_site.py
@@ -61,6 +63,13 @@ expect_match "$(jq '.log.pages | length' "$T/forms.har")" '^3$' \
     "max-pages: 3 pages, the page a submission landed on counted"
 expect_match "$(jq -r '.. | strings' "$T/forms.json" | grep -c -- '--max-pages 3 reached')" '^[1-9]' \
     "max-pages: the report says the limit stopped the crawl"
+# --max-pages 2: the second visit's submission lands past the limit; the note says so
+timeout 150 "$PHIWALL" scan "$BASE/forms/" --settle 300 --no-sitemap --max-pages 2 --jobs 1 \
+    --format json -o "$T/forms2.json" 2>"$T/forms2.err"
+expect_code 0 $? "max-pages 2: scan"
+expect_match "$(jq -r '.. | strings' "$T/forms2.json" | grep -- '--max-pages 2 reached')" \
+    '^--max-pages 2 reached \(3 pages: the steps of the last page visited landed on 1 more' \
+    "max-pages 2: the note says the last visit's steps went one page past the limit"
 
 timeout 120 "$PHIWALL" scan "http://www.hosp.test:$PORT/portal/" --settle 400 --no-sitemap \
     --max-pages 2 --jobs 1 --no-interact \
