@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # browser.sh — pages per minute of the browser scan on the demo site (loopback, contained, with
 # interaction), --jobs 1 against --jobs 4 in the same run; prints the ratio and the command.
+# "pages" are the report's; --max-pages counts the pages a visit's steps land on too (a form's
+# answer), so a run of 50 reports at most about 50 (before, 67: docs/scan-browser.md).
 # Usage: bench/browser.sh [BUILD_DIR] [MAX_PAGES]
 set -eu
 cd "$(dirname "$0")/.."

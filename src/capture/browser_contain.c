@@ -264,14 +264,18 @@ const char *bx_socket_msg_marker(pw_arena *a, const char *url)
  * location.origin is "null"). A socket of the document's own host asks nothing (no tracker
  * endpoint is first party to its page). A scope without XMLHttpRequest (a service worker) cannot
  * ask synchronously: its socket starts CONNECTING, asks with fetch(), and opens as a stand-in
- * when the answer is "block" — fails to connect otherwise (no answer, or a socket that would have
- * been allowed: such a scope cannot be given the real one after the fact); before, every socket
- * of a service worker to another host failed, its messages never observed. WebSocketStream gets
- * the same stand-in in its shape: opened resolves with a writable whose writes are captured
- * like send()'s and a readable that yields nothing (opened rejects where the WebSocket stand-in
- * fails); before, its blocked socket failed to connect and its messages were never observed.
- * Its answer is a promise anyway, so a service worker's WebSocketStream that would have been
- * allowed (a chat or portal service of another host) is the real one, made once the answer
+ * when the answer is "block"; on "allow" (the hospital's chat service on another host) the real
+ * socket is made then, behind the object the worker holds — readyState, protocol, extensions,
+ * bufferedAmount and binaryType read the real one's, send() and close() go to it, and its open,
+ * message, error and close events are fired again on the worker's object (a copy each: an event
+ * is dispatched once); without an answer it fails to connect. Before, every socket of a service
+ * worker to another host failed, its messages never observed; later the tracker's became a
+ * stand-in but an allowed one still failed, under a containment meant for trackers only.
+ * WebSocketStream gets the same stand-in in its shape: opened resolves with a writable whose writes
+ * are captured like send()'s and a readable that yields nothing (opened rejects where the WebSocket
+ * stand-in fails); before, its blocked socket failed to connect and its messages were never
+ * observed. Its answer is a promise anyway, so a service worker's WebSocketStream that would have
+ * been allowed (a chat or portal service of another host) is the real one, made once the answer
  * "allow" came: opened, closed and close() are the real stream's (before, it failed to connect
  * like the WebSocket, under a containment that was meant to stop trackers only). */
 static const char socket_js[] =
@@ -299,19 +303,32 @@ static const char socket_js[] =
     "else if(ArrayBuffer.isView(d))go(b64(d.buffer.slice(d.byteOffset,d.byteOffset+d.byteLength)));"
     "else go(String(d))}"
     "function fire(s,t,e){s.dispatchEvent(e);if(typeof s['on'+t]==='function')s['on'+t](e)}"
-    "function stub(N,u,open){var s=new EventTarget();Object.setPrototypeOf(s,N.prototype);"
-    "var d={url:u,readyState:0,protocol:'',extensions:'',bufferedAmount:0,binaryType:'blob',"
-    "onopen:null,onmessage:null,onerror:null,onclose:null};"
-    "for(var k in d)Object.defineProperty(s,k,{value:d[k],writable:k!=='url',enumerable:true});"
-    "Object.defineProperty(s,'send',{value:function(m){if(s.readyState===0)throw new DOMException("
+    "function stub(N,u,open,T,a,nt){var s=new EventTarget(),st=0,bt='blob',real=null;"
+    "Object.setPrototypeOf(s,N.prototype);"
+    "Object.defineProperty(s,'url',{value:u,enumerable:true});"
+    "['onopen','onmessage','onerror','onclose'].forEach(function(k){"
+    "Object.defineProperty(s,k,{value:null,writable:true,enumerable:true})});"
+    "[['readyState',function(){return st}],['protocol',''],['extensions',''],"
+    "['bufferedAmount',0]].forEach(function(p){Object.defineProperty(s,p[0],{enumerable:true,"
+    "get:function(){return real?real[p[0]]:typeof p[1]==='function'?p[1]():p[1]}})});"
+    "Object.defineProperty(s,'binaryType',{enumerable:true,get:function(){return real?"
+    "real.binaryType:bt},set:function(v){if(real)real.binaryType=v;else bt=v}});"
+    "Object.defineProperty(s,'send',{value:function(m){if(real)return real.send(m);"
+    "if(st===0)throw new DOMException("
     "\"Failed to execute 'send' on 'WebSocket': Still in CONNECTING state.\","
-    "'InvalidStateError');if(s.readyState===1)post(u,m)}});"
-    "Object.defineProperty(s,'close',{value:function(c,r){if(s.readyState>1)return;"
-    "s.readyState=2;setTimeout(function(){s.readyState=3;fire(s,'close',new CloseEvent('close',"
+    "'InvalidStateError');if(st===1)post(u,m)}});"
+    "Object.defineProperty(s,'close',{value:function(c,r){if(real)return real.close.apply(real,"
+    "arguments);if(st>1)return;"
+    "st=2;setTimeout(function(){st=3;fire(s,'close',new CloseEvent('close',"
     "{code:c||1005,reason:r||'',wasClean:true}))},0)}});"
-    "setTimeout(function(){Promise.resolve(open).then(function(open){if(s.readyState!==0)return;"
-    "if(open===true||open===1){s.readyState=1;fire(s,'open',new Event('open'));return}"
-    "s.readyState=3;fire(s,'error',new Event('error'));"
+    "function relay(t){real.addEventListener(t,function(e){fire(s,t,t==='message'?"
+    "new MessageEvent(t,{data:e.data,origin:e.origin,lastEventId:e.lastEventId}):t==='close'?"
+    "new CloseEvent(t,{code:e.code,reason:e.reason,wasClean:e.wasClean}):new Event(t))})}"
+    "setTimeout(function(){Promise.resolve(open).then(function(open){if(st!==0)return;"
+    "if(open===2&&T){try{real=Reflect.construct(T,a,nt);real.binaryType=bt}catch(x){real=null}"
+    "if(real){['open','message','error','close'].forEach(relay);return}}"
+    "if(open===true||open===1){st=1;fire(s,'open',new Event('open'));return}"
+    "st=3;fire(s,'error',new Event('error'));"
     "fire(s,'close',new CloseEvent('close',{code:1006,wasClean:false}))})},0);return s}"
     "function later(u){return F.call(self,O+'" BX_SOCKET_PATH "?'+encodeURIComponent(u),"
     "{credentials:'omit',cache:'no-store'}).then(function(r){return r.text()})"
@@ -336,7 +353,7 @@ static const char socket_js[] =
     "var v=ok(u);return v===2?Reflect.construct(T,a,nt):"
     "blocked(N,u,T,a,nt,v===3?later(u):v===1&&!!F)}});"
     "Object.defineProperty(N,'__phiwall',{value:1});self[name]=W}"
-    "guard('WebSocket',function(N,u,T,a,nt,open){return stub(N,u,open)});"
+    "guard('WebSocket',function(N,u,T,a,nt,open){return stub(N,u,open,T,a,nt)});"
     "guard('WebSocketStream',function(N,u,T,a,nt,open){if(open)return stream(N,u,open,T,a,nt);"
     "return Reflect.construct(T,['wss://blocked-by-phiwall.invalid/'].concat(a.slice(1)),nt)})"
     "})()";
@@ -487,6 +504,28 @@ static int is_loaded_resource(const char *rtype)
                      strcmp(rtype, "Font") == 0);
 }
 
+/* A request the page's timers sent the site itself while the leave ran them (leave_timers in
+ * browser_scan.c), before the document's pagehide (its unload marker): a call, a beacon or a
+ * ping (XHR, fetch, sendBeacon, EventSource) to a host of the scanned site. It is answered
+ * here (204) and captured like any request, never sent: a portal's session-timeout warning
+ * due within the leave's 185 s, or the logout it arms, ends the session on the server
+ * (POST /api/session/end) or tells the site the visitor went idle, and the next page the crawl
+ * visits in the same browser — logged in through --login — would be seen signed out, which no
+ * visitor who left the page after seconds causes. A tracker's request is contained before
+ * (is_tracker_endpoint); scripts, styles, images and documents go on (a survey's script the
+ * timer loads, whose beacon is then seen). What pagehide sends is the visitor's own leave:
+ * sent. */
+static int held_at_leave(bx_browser *b, const bx_tab *t, const char *rtype, const char *url)
+{
+    static const char *const calls[] = {"XHR", "Fetch", "Ping", "EventSource", "Other"};
+    if (!t->guard_leave || t->unload_marked || !rtype)
+        return 0;
+    int call = 0;
+    for (size_t i = 0; i < sizeof calls / sizeof calls[0]; i++)
+        call |= strcmp(rtype, calls[i]) == 0;
+    return call && bx_same_site(b, url);
+}
+
 void bx_fetch_paused(bx_browser *b, bx_tab *t, const cdp_msg *m)
 {
     const char *id = cdp_str(m->params, "requestId");
@@ -532,6 +571,13 @@ void bx_fetch_paused(bx_browser *b, bx_tab *t, const cdp_msg *m)
                      image ? gif_1x1_b64 : NULL);
         note_answered(b, t, m, image ? 200 : 204);
         b->stats->contained++;
+        return;
+    }
+    if (held_at_leave(b, t, rtype, url)) {
+        bx_log(b, "hold %s %s: sent to the site by a timer the leave ran, answered here", rtype,
+               url);
+        send_fulfill(b, m->session, id, 204, NULL, NULL);
+        note_answered(b, t, m, 204);
         return;
     }
     const pw_host_map *map = bx_host_map_find(o, url);

@@ -72,6 +72,7 @@ typedef struct bx_visit { /* a top-level document the tab showed during one task
     struct bx_visit *next;
     const char *url;
     const char *loader; /* its loaderId (the top frame's documents), or NULL */
+    const char *title;  /* a page a step landed on (bx_tab_landed_info): its title, or NULL */
 } bx_visit;
 
 /* A frame below the top one and the page (top-level document) it was attached to: a frame
@@ -173,6 +174,10 @@ typedef struct bx_tab {
     bx_flight *flights_free;      /* ended entries, reused */
     size_t n_flight;              /* requests in flight */
     long long net_last_ms;        /* monotonic time of the last request start or end */
+    /* A click step took the tab to another page: 1 its steps run there (interact), 2 they ran */
+    int landed;
+    size_t pages_emitted; /* pages the task's flush delivered (--max-pages counts them) */
+    int guard_leave;      /* the leave ran the page's timers: what they send the site is held */
 } bx_tab;
 
 typedef struct bx_session_map {
@@ -265,8 +270,10 @@ typedef struct bx_browser {
     size_t n_robots;
     bx_queue queue;
     size_t shot_seq;
-    size_t pages_started;
-    char *search_url; /* heap: a page with a site search, searched once */
+    size_t pages_started;   /* places of --max-pages taken: a task's as it begins, and those
+                               of the further pages its steps landed on once it ended */
+    size_t pages_delivered; /* pages the report got (each top-level document of each task) */
+    char *search_url;       /* heap: a page with a site search, searched once */
     int search_queued;
     bx_task retry[BX_RETRY_MAX]; /* visits cut short by a broken browser, served first */
     int n_retry;
@@ -395,6 +402,11 @@ void bx_http_result_free(bx_http_result *r);
 
 /* browser_tab.c: one tab's work; every call has a timeout. */
 pw_status bx_tab_open(bx_browser *b, bx_tab *t, pw_err *err);
+/* A step took the tab from the page whose facts were read to another document of the site (a
+ * frame's top.location, a submission's answer, a search's results): read that page's title (its
+ * visit's) and queue its links and routes, as of a page the crawl visited. 1 when it did (the
+ * tab shows a page not read before), 0 when there was none, -1 on an error (err set). */
+int bx_tab_landed_info(bx_tab *t, pw_err *err);
 void bx_tab_begin(bx_tab *t, const bx_task *task);
 pw_status bx_tab_navigate(bx_tab *t, const char *url, pw_err *err);
 /* Browser.setDownloadBehavior deny: a download link saves nothing (it would stay in ~/Downloads).
@@ -465,6 +477,9 @@ void bx_read_robots(bx_browser *b);
  * none), NULL when it has no host; and the coverage gap of a crawl that read pages_read pages:
  * 1 and the reason in why when the crawl could not go past the start page, else 0. */
 char *bx_site_of(bx_browser *b, const char *url);
+/* 1 when url's host is of the scanned site (the start URL's registrable domain); no allocation
+ * kept. */
+int bx_same_site(bx_browser *b, const char *url);
 int bx_coverage_gap(bx_browser *b, size_t pages_read, char *why, size_t n);
 void bx_read_sitemap(bx_browser *b);
 

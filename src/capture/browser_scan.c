@@ -222,15 +222,20 @@ static int fatal(bx_browser *b, pw_status st)
 
 /* ---- steps -------------------------------------------------------------------------------- */
 
-/* Evaluate js in every active tab; stop at a fatal error (the browser is gone or hung). */
+/* Evaluate js in every active tab; stop at a fatal error (the browser is gone or hung).
+ * pages_only: 0 every task, 1 page tasks (search tasks only search), PAGES_LANDED page tasks a
+ * click step took to another page (their steps run again there), PAGES_STAYED the others. */
 typedef pw_status (*tab_step_fn)(bx_tab *t, pw_err *err);
+enum { PAGES_LANDED = 2, PAGES_STAYED = 3 };
 
 static pw_status each_tab(bx_browser *b, pw_step step, tab_step_fn fn, int pages_only, pw_err *err)
 {
     for (int i = 0; i < b->n_tabs; i++) {
         bx_tab *t = &b->tabs[i];
         if (!t->active || t->crashed || t->nav_failed ||
-            (pages_only && t->task.kind != BX_TASK_PAGE))
+            (pages_only && t->task.kind != BX_TASK_PAGE) ||
+            (pages_only == PAGES_LANDED && t->landed != 1) ||
+            (pages_only == PAGES_STAYED && t->landed == 1))
             continue;
         t->step = step;
         pw_err e;
@@ -604,6 +609,66 @@ static void report_progress(bx_browser *b, const char *url)
     b->o->hooks.progress(b->o->hooks.ctx, &p);
 }
 
+/* After a step: each tab a step took to another page of the site gets that page's facts
+ * (bx_tab_landed_info); after pass 0's click, such a tab's steps run again there (landed 1). */
+static pw_status read_landed(bx_browser *b, int mark, pw_err *err)
+{
+    for (int i = 0; i < b->n_tabs; i++) {
+        bx_tab *t = &b->tabs[i];
+        pw_err e;
+        pw_err_clear(&e);
+        int r = bx_tab_landed_info(t, &e);
+        if (r < 0 && cdp_conn_dead(b->conn)) {
+            if (err)
+                *err = e;
+            return PW_ERR_IO;
+        }
+        if (r > 0 && mark && t->task.kind == BX_TASK_PAGE && !t->landed)
+            t->landed = 1;
+    }
+    return PW_OK;
+}
+
+/* One pass of the interaction steps: pass 0 in every page task, pass 1 in those pass 0's click
+ * step took to another page (PAGES_LANDED); pass 0's submission is theirs in pass 1. */
+static pw_status interact_pass(bx_browser *b, int pass, pw_err *err)
+{
+    static const struct {
+        pw_step step;
+        tab_step_fn fn;
+    } steps[] = {{PW_STEP_SCROLL, step_scroll},
+                 {PW_STEP_FILL, step_fill},
+                 /* a form of up to three steps: each "Next", then what it showed */
+                 {PW_STEP_CLICK, step_next},
+                 {PW_STEP_FILL, step_next_fill},
+                 {PW_STEP_CLICK, step_next},
+                 {PW_STEP_FILL, step_next_fill},
+                 {PW_STEP_CLICK, step_click},
+                 {PW_STEP_SUBMIT, step_submit}};
+    pw_status st = PW_OK;
+    for (size_t s = 0; s < sizeof steps / sizeof steps[0] && st == PW_OK; s++) {
+        int acted = 0;
+        for (int i = 0; i < b->n_tabs; i++)
+            b->tabs[i].acted = 0;
+        int which = pass ? PAGES_LANDED : steps[s].step == PW_STEP_SUBMIT ? PAGES_STAYED : 1;
+        st = each_tab(b, steps[s].step, steps[s].fn, which, err);
+        for (int i = 0; i < b->n_tabs; i++)
+            acted |= b->tabs[i].active && b->tabs[i].acted;
+        if (st == PW_OK && acted && steps[s].step == PW_STEP_SUBMIT)
+            wait_submitted(b, b->o->timeout_ms / 2);
+        /* Nothing happened: nothing to wait for. A submission loads a new page whose
+         * trackers start from scratch: twice the time. */
+        int ms = steps[s].step == PW_STEP_SCROLL   ? settle_of(b) / 2
+                 : steps[s].step == PW_STEP_SUBMIT ? settle_of(b) * 2
+                                                   : settle_of(b);
+        if (st == PW_OK && acted)
+            settle_ms(b, ms);
+        if (st == PW_OK && acted && (steps[s].fn == step_click || steps[s].fn == step_submit))
+            st = read_landed(b, pass == 0 && steps[s].fn == step_click, err);
+    }
+    return st;
+}
+
 static pw_status interact(bx_browser *b, pw_err *err)
 {
     pw_status st = PW_OK;
@@ -612,36 +677,21 @@ static pw_status interact(bx_browser *b, pw_err *err)
         any_page |= b->tabs[i].active && b->tabs[i].task.kind == BX_TASK_PAGE;
         any_search |= b->tabs[i].active && b->tabs[i].task.kind == BX_TASK_SEARCH;
     }
-    if (any_page) {
-        static const struct {
-            pw_step step;
-            tab_step_fn fn;
-        } steps[] = {{PW_STEP_SCROLL, step_scroll},
-                     {PW_STEP_FILL, step_fill},
-                     /* a form of up to three steps: each "Next", then what it showed */
-                     {PW_STEP_CLICK, step_next},
-                     {PW_STEP_FILL, step_next_fill},
-                     {PW_STEP_CLICK, step_next},
-                     {PW_STEP_FILL, step_next_fill},
-                     {PW_STEP_CLICK, step_click},
-                     {PW_STEP_SUBMIT, step_submit}};
-        for (size_t s = 0; s < sizeof steps / sizeof steps[0] && st == PW_OK; s++) {
-            int acted = 0;
-            for (int i = 0; i < b->n_tabs; i++)
-                b->tabs[i].acted = 0;
-            st = each_tab(b, steps[s].step, steps[s].fn, 1, err); /* search tasks only search */
-            for (int i = 0; i < b->n_tabs; i++)
-                acted |= b->tabs[i].active && b->tabs[i].acted;
-            if (st == PW_OK && acted && steps[s].step == PW_STEP_SUBMIT)
-                wait_submitted(b, b->o->timeout_ms / 2);
-            /* Nothing happened: nothing to wait for. A submission loads a new page whose
-             * trackers start from scratch: twice the time. */
-            int ms = steps[s].step == PW_STEP_SCROLL   ? settle_of(b) / 2
-                     : steps[s].step == PW_STEP_SUBMIT ? settle_of(b) * 2
-                                                       : settle_of(b);
-            if (st == PW_OK && acted)
-                settle_ms(b, ms);
-        }
+    /* A click step that took the tab to another page of the site (a scheduling frame's "Book
+     * appointment" sending the whole page to /booking/confirm through top.location) lands the
+     * task on a page of its own: its facts are read there (title, links) and its steps run there
+     * from the start (scroll, fill, next, click, submit), once — a click there that lands again
+     * is read, not stepped through. A submission's or search's answer has its facts read too. */
+    for (int pass = 0; any_page && pass < 2 && st == PW_OK; pass++) {
+        int landed = 0;
+        for (int i = 0; i < b->n_tabs; i++)
+            landed |= b->tabs[i].active && b->tabs[i].landed == 1;
+        if (pass == 1 && !landed)
+            break;
+        st = interact_pass(b, pass, err);
+        for (int i = 0; pass == 1 && i < b->n_tabs; i++)
+            if (b->tabs[i].landed == 1)
+                b->tabs[i].landed = 2;
     }
     if (st == PW_OK && any_search) {
         for (int i = 0; i < b->n_tabs && st == PW_OK; i++) {
@@ -659,6 +709,7 @@ static pw_status interact(bx_browser *b, pw_err *err)
         if (st == PW_OK) {
             wait_submitted(b, b->o->timeout_ms / 2);
             settle_ms(b, settle_of(b) * 2);
+            st = read_landed(b, 0, err);
         }
     }
     return st;
@@ -708,6 +759,12 @@ static pw_status flush_all(bx_browser *b, pw_err *err)
         bx_tab_report_gap(t);
         if (st == PW_OK)
             st = bx_tab_flush(t, err);
+        /* --max-pages counts pages of the report: the task took one place as it began, the
+         * pages its steps landed on (a submission's answer, a frame's top.location) take theirs
+         * now — a visit cut short and made again counts once */
+        b->pages_delivered += t->pages_emitted;
+        if (!t->requeued && t->pages_emitted > 1)
+            b->pages_started += t->pages_emitted - 1;
         report_progress(b, t->task.url);
         bx_tab_reset(t);
     }
@@ -758,6 +815,7 @@ static void leave_pages(bx_browser *b)
         if (t->active && !t->crashed) {
             int failed = t->nav_failed; /* the task's outcome, not this navigation's */
             t->leaving = 1;
+            t->guard_leave = !t->unload_marked; /* until its pagehide: held_at_leave */
             leave_timers(b, t);
             bx_tab_navigate(t, "about:blank", NULL);
             t->nav_failed = failed;
@@ -949,10 +1007,18 @@ static void report_notes(bx_browser *b, const pw_browser_opts *o)
         report_gap(b, PW_GAP_COVERAGE, b->start_url, why);
     size_t left = b->queue.n + b->queue.dropped;
     if (b->pages_started >= o->max_pages && left > 0 && o->max_pages > 1) { /* 1: a page check */
+        char over[160] = "";
+        if (b->pages_delivered > o->max_pages)
+            snprintf(over, sizeof over,
+                     " (%zu pages: the steps of the last page%s visited landed on %zu more, "
+                     "counted when they ended)",
+                     b->pages_delivered, b->n_tabs > 1 ? "s" : "",
+                     b->pages_delivered - o->max_pages);
         snprintf(why, sizeof why,
-                 "--max-pages %zu reached: %zu same-site URL%s found %s not visited (the crawl "
-                 "took care pages and distinct pages first); a larger --max-pages visits them",
-                 o->max_pages, left, left == 1 ? "" : "s", left == 1 ? "was" : "were");
+                 "--max-pages %zu reached%s: %zu same-site URL%s found %s not visited (the "
+                 "crawl took care pages and distinct pages first); a larger --max-pages visits "
+                 "them",
+                 o->max_pages, over, left, left == 1 ? "" : "s", left == 1 ? "was" : "were");
         report_gap(b, PW_GAP_BUDGET, b->start_url, why);
     }
     if (o->consent != PW_CONSENT_NONE && !b->consent_answered && b->pages_scanned > 0) {

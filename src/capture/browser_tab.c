@@ -193,10 +193,18 @@ pw_status bx_tab_open(bx_browser *b, bx_tab *t, pw_err *err)
  * frame of another origin is out of the top's reach). A navigation a run callback starts (an
  * idle timer sending the visitor home or to /logout) is cancelled (the Navigation API's navigate
  * event): the leave's about:blank would cut it anyway, but only after its request reached the
- * site. Timers due later (a session timeout's warning and logout, 10-20 minutes on a patient
- * portal) are not run, nor delays under 1 s (the page's own work, run within the settle anyway).
- * Before, the horizon was 65 s, and a callback's own timers, string handlers, same-process frames
- * and workers were not run. */
+ * site. From the run until the document's pagehide (the guard; lifted by a capturing pagehide
+ * listener, before the page's own), also later than the run (a logout that navigates once its
+ * fetch() answered), navigations stay cancelled and writes to document.cookie, Storage
+ * (setItem, removeItem, clear) and cookieStore (set, delete) do nothing: a session timeout's
+ * logout due within the 185 s would clear the session cookie, the token or the tab's
+ * sessionStorage, and the next page the crawl visits in the same browser would be seen signed
+ * out (its call to the site itself is held in browser_contain.c, held_at_leave). A worker has no
+ * pagehide: its guard ends 3 s after the run (a service worker outlives the page). Timers due
+ * later (a session timeout's warning and logout, 10-20 minutes on a patient portal) are not run,
+ * nor delays under 1 s (the page's own work, run within the settle anyway). Before, the horizon
+ * was 65 s, and a callback's own timers, string handlers, same-process frames and workers were
+ * not run. */
 static const char shims_js[] =
     "(function(){var P=self.Element&&Element.prototype,A=P&&P.attachShadow;"
     "if(A&&!A.__phiwall){var W={attachShadow(o){var c={};for(var k in o)c[k]=o[k];"
@@ -205,7 +213,7 @@ static const char shims_js[] =
     "Object.defineProperty(P,'attachShadow',{value:W,writable:true,configurable:true,"
     "enumerable:false})}"
     "var K=Symbol.for('phiwall.timers');if(self[K]||typeof self.setTimeout!=='function')return;"
-    "var CT=self.clearTimeout,CI=self.clearInterval,Q=new Map(),H=185000,V=0;"
+    "var ST=self.setTimeout,CT=self.clearTimeout,CI=self.clearInterval,Q=new Map(),H=185000,V=0;"
     "function now(){return V||performance.now()}"
     "function wrap(N,rep){return{[N.name](f,d){var ms=+d||0,a=[].slice.call(arguments,2),"
     "s=typeof f==='string'?f:null;"
@@ -221,13 +229,24 @@ static const char shims_js[] =
     "function "
     "take(l,old){Q.forEach(function(e,id){(e.rep?CI:CT).call(self,id);e.old=old;l.push(e)});"
     "Q.clear()}"
-    "function stop(e){if(e.cancelable)e.preventDefault()}"
-    "function run(){var l=[],ran=new Set(),n=0,nv=self.navigation;take(l,1);"
-    "if(nv)nv.addEventListener('navigate',stop);"
+    "function stop(e){if(G&&e.cancelable)e.preventDefault()}"
+    "var G=0;function hold(o,k,w){var d=o&&Object.getOwnPropertyDescriptor(o,k);if(!d)return;"
+    "if(w)Object.defineProperty(o,k,{get:d.get,set:function(v){if(!G)d.set.call(this,v)},"
+    "configurable:true,enumerable:d.enumerable});"
+    "else if(typeof d.value==='function')o[k]={[k](){return G?(k==='set'||k==='delete'?"
+    "Promise.resolve():undefined):d.value.apply(this,arguments)}}[k]}"
+    "var I=0;function guard(){G=1;if(!self.document)ST.call(self,function(){G=0},3000);if(I)return;"
+    "I=1;var S=self.Storage&&Storage.prototype,C=self.CookieStore&&CookieStore.prototype;"
+    "['setItem','removeItem','clear'].forEach(function(k){hold(S,k)});"
+    "['set','delete'].forEach(function(k){hold(C,k)});"
+    "hold(self.Document&&Document.prototype,'cookie',1);"
+    "if(self.navigation)navigation.addEventListener('navigate',stop);"
+    "if(self.document)self.addEventListener('pagehide',function(){G=0},true)}"
+    "function run(){var l=[],ran=new Set(),n=0;take(l,1);guard();"
     "try{while(l.length&&n<100){l.sort(function(x,y){return x.due-y.due});var e=l.shift(),k=key(e);"
     "if(!e.old&&ran.has(k))continue;ran.add(k);n++;V=Math.max(e.due,performance.now());"
     "try{e.f.apply(self,e.a)}catch(x){}take(l,0)}}"
-    "finally{V=0;if(nv)nv.removeEventListener('navigate',stop)}}"
+    "finally{V=0}}"
     "Object.defineProperty(self,K,{value:run});"
     "if(self.document)document.addEventListener('phiwall:timers',run)})()";
 
@@ -280,6 +299,9 @@ void bx_tab_reset(bx_tab *t)
     t->has_login_form = 0;
     t->frames_filled = 0;
     t->next_clicked = 0;
+    t->landed = 0;
+    t->pages_emitted = 0;
+    t->guard_leave = 0;
     t->nav_seq = t->submit_seq = 0;
     t->visits = NULL;
     t->reqs = t->reqs_tail = NULL;
@@ -558,14 +580,16 @@ static const char *public_url(bx_tab *t, const char *url)
     return pub ? pub : "(URL with credentials)";
 }
 
-static pw_status emit_page(bx_tab *t, const char *url, int main_page, pw_err *err)
+static pw_status emit_page(bx_tab *t, const char *url, int main_page, const char *title,
+                           pw_err *err)
 {
     bx_browser *b = t->b;
     pw_page pg = {0};
     url = public_url(t, url);
     pg.url = url;
     pg.timestamp = bx_wall_now();
-    pg.title = main_page ? t->title : NULL;
+    pg.title = main_page ? t->title : title;
+    t->pages_emitted++;
     pg.screenshot_png = main_page ? t->screenshot : NULL;
     pg.has_login_form = main_page ? t->has_login_form : 0;
     /* Only pages inside the area the login led to count as authenticated; the rest of the
@@ -776,7 +800,7 @@ pw_status bx_tab_flush(bx_tab *t, pw_err *err)
     for (bx_visit *v = t->visits; v && st == PW_OK; v = v->next) {
         int is_main = strcmp(v->url, main_url) == 0 && !main_seen;
         main_seen |= is_main;
-        st = emit_page(t, v->url, is_main, err);
+        st = emit_page(t, v->url, is_main, v->title, err);
     }
     take_paused(t);
     for (const bx_contained_ws *w = t->contained_ws; w; w = w->next) {
@@ -785,7 +809,7 @@ pw_status bx_tab_flush(bx_tab *t, pw_err *err)
         b->ws_silent += w->messages ? 0 : w->opened;
     }
     if (st == PW_OK && !main_seen && t->n_reqs > 0)
-        st = emit_page(t, main_url, 1, err);
+        st = emit_page(t, main_url, 1, NULL, err);
     for (bx_req *q = t->reqs; q && st == PW_OK; q = q->next) {
         if (!q->r.page_url)
             q->r.page_url = main_url;
@@ -865,7 +889,20 @@ static pw_status page_routes(bx_tab *t, int depth, pw_err *err)
     return bx_tab_frames_each(t, bx_js_routes_fn, "", 0, &answered, &unused, frame_links, &c, err);
 }
 
-pw_status bx_tab_page_info(bx_tab *t, pw_err *err)
+/* The visit of the document the tab shows, or NULL. */
+static bx_visit *visit_now(bx_tab *t)
+{
+    for (bx_visit *v = t->top_url ? t->visits : NULL; v; v = v->next)
+        if (strcmp(v->url, t->top_url) == 0)
+            return v;
+    return NULL;
+}
+
+/* The facts of the document the tab shows (bx_js_page_info): its title, and its links, frames'
+ * links and routes queued one level below the task. main: the task's own page, whose facts are
+ * the task's (title, login form, site search); else a page a step landed on, titled on its
+ * visit. */
+static pw_status page_info(bx_tab *t, int main, pw_err *err)
 {
     char *json = NULL;
     pw_status st = bx_tab_eval(t, bx_js_page_info, &t->arena, &json, err);
@@ -878,14 +915,21 @@ pw_status bx_tab_page_info(bx_tab *t, pw_err *err)
     if (st != PW_OK)
         return pw_err_set(err, st, "page facts of %s: %s", t->task.url,
                           st == PW_ERR_PARSE ? "not JSON" : why);
-    t->facts_url = t->top_url ? t->top_url : t->task.url;
     const char *title = cdp_str(root, "title");
-    t->title = title && title[0] ? pw_arena_strdup(&t->arena, title) : NULL;
-    t->has_login_form = cdp_bool(root, "login");
     bx_browser *b = t->b;
-    if (cdp_bool(root, "search") && !b->search_queued && t->task.kind == BX_TASK_PAGE &&
-        b->o->interact && !b->search_url)
-        b->search_url = strdup(t->top_url ? t->top_url : t->task.url);
+    if (main) {
+        t->facts_url = t->top_url ? t->top_url : t->task.url;
+        t->title = title && title[0] ? pw_arena_strdup(&t->arena, title) : NULL;
+        t->has_login_form = cdp_bool(root, "login");
+        if (cdp_bool(root, "search") && !b->search_queued && t->task.kind == BX_TASK_PAGE &&
+            b->o->interact && !b->search_url)
+            b->search_url = strdup(t->top_url ? t->top_url : t->task.url);
+    } else {
+        bx_visit *v = visit_now(t);
+        if (v)
+            v->title = title && title[0] ? pw_arena_strdup(&t->arena, title) : NULL;
+        bx_log(b, "landed on %s from %s: its title and links read", t->top_url, t->task.url);
+    }
     yajl_val links = cdp_get(root, "links");
     int next_depth = t->task.depth + 1;
     int may_follow = b->o->max_depth < 0 || next_depth <= b->o->max_depth;
@@ -910,4 +954,20 @@ pw_status bx_tab_page_info(bx_tab *t, pw_err *err)
     if (st == PW_OK && b->o->interact && t->task.kind == BX_TASK_PAGE)
         return page_routes(t, next_depth, err);
     return st;
+}
+
+pw_status bx_tab_page_info(bx_tab *t, pw_err *err)
+{
+    return page_info(t, 1, err);
+}
+
+int bx_tab_landed_info(bx_tab *t, pw_err *err)
+{
+    if (!t->active || t->crashed || t->nav_failed || !t->facts_url || !t->top_url || !t->doc_url ||
+        t->nav_pending || bx_same_document(t->top_url, t->facts_url))
+        return 0;
+    bx_visit *v = visit_now(t);
+    if (!v || v->title || !bx_same_site(t->b, t->top_url))
+        return 0; /* read already, or no page of the site */
+    return page_info(t, 0, err) == PW_OK ? 1 : -1;
 }

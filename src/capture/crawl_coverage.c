@@ -22,6 +22,21 @@ char *bx_site_of(bx_browser *b, const char *url)
     return site ? site : host;
 }
 
+int bx_same_site(bx_browser *b, const char *url)
+{
+    pw_url u;
+    if (!url || !b->site || pw_url_parse(url, strlen(url), &u, NULL) != PW_OK)
+        return 0;
+    pw_arena a;
+    pw_arena_init(&a, 1024);
+    char *host = pw_url_host_dup(&a, &u);
+    char *site =
+        host && b->o->hooks.site_of ? b->o->hooks.site_of(b->o->hooks.ctx, &a, host) : NULL;
+    int same = (site ? site : host) && strcmp(site ? site : host, b->site) == 0;
+    pw_arena_free(&a);
+    return same;
+}
+
 int bx_coverage_gap(bx_browser *b, size_t pages_read, char *why, size_t n)
 {
     if (pages_read != 1)
