@@ -127,6 +127,47 @@ static void test_block_address(void)
                    PW_PHI_ADDRESS);
 }
 
+/* The careers, parking or news section of a translated site, its slug in Cyrillic, Chinese or
+ * Arabic letters, raw or percent-encoded: the slugs after it are quiet, as after "/careers/". */
+static void test_script_slugs(void)
+{
+    static const char *const quiet[] = {
+        /* вакансии/онкология (jobs/oncology) */
+        "https://www.stmarys-example.org/ru/%D0%B2%D0%B0%D0%BA%D0%B0%D0%BD%D1%81%D0%B8%D0%B8/"
+        "%D0%BE%D0%BD%D0%BA%D0%BE%D0%BB%D0%BE%D0%B3%D0%B8%D1%8F/",
+        "https://www.stmarys-example.org/ru/\xd0\xb2\xd0\xb0\xd0\xba\xd0\xb0\xd0\xbd\xd1\x81"
+        "\xd0\xb8\xd0\xb8/"
+        "\xd0\xbe\xd0\xbd\xd0\xba\xd0\xbe\xd0\xbb\xd0\xbe\xd0\xb3\xd0\xb8\xd1\x8f/",
+        /* Новости (News, a capital) / онкология */
+        "https://www.stmarys-example.org/ru/%D0%9D%D0%BE%D0%B2%D0%BE%D1%81%D1%82%D0%B8/"
+        "%D0%BE%D0%BD%D0%BA%D0%BE%D0%BB%D0%BE%D0%B3%D0%B8%D1%8F",
+        /* 招聘/肿瘤科护士 (jobs/oncology nurse) */
+        "https://www.stmarys-example.org/zh/%E6%8B%9B%E8%81%98/"
+        "%E8%82%BF%E7%98%A4%E7%A7%91%E6%8A%A4%E5%A3%AB/",
+        /* وظائف/الأورام (jobs/oncology) */
+        "https://www.stmarys-example.org/ar/%D9%88%D8%B8%D8%A7%D8%A6%D9%81/"
+        "%D8%A7%D9%84%D8%A3%D9%88%D8%B1%D8%A7%D9%85",
+        NULL};
+    for (const char *const *u = quiet; *u; u++)
+        dt_expect_none(&T, NULL, *u, PW_FT_URL, PW_PHI_HEALTH);
+    /* a condition page keeps its hit, before a page word too (онкология/вакансии, диабет/новости)
+     */
+    dt_expect_span(
+        &T, NULL,
+        "https://www.stmarys-example.org/ru/%D0%BE%D0%BD%D0%BA%D0%BE%D0%BB%D0%BE%D0%B3%D0%B8%D1%8F/"
+        "%D0%B2%D0%B0%D0%BA%D0%B0%D0%BD%D1%81%D0%B8%D0%B8/",
+        PW_FT_URL, PW_PHI_HEALTH, "%D0%BE%D0%BD%D0%BA%D0%BE%D0%BB%D0%BE%D0%B3%D0%B8%D1%8F");
+    dt_expect_span(&T, NULL, "https://www.stmarys-example.org/zh/%E7%B3%96%E5%B0%BF%E7%97%85/",
+                   PW_FT_URL, PW_PHI_HEALTH, "%E7%B3%96%E5%B0%BF%E7%97%85");
+    static const char jobs[] = "https://www.stmarys-example.org/zh/%E6%8B%9B%E8%81%98/x";
+    static const char diabetes[] =
+        "https://www.stmarys-example.org/zh/%E7%B3%96%E5%B0%BF%E7%97%85/";
+    size_t slug = 0;
+    CHECK(pw_detect_general_page(jobs, strlen(jobs), &slug) == 1);
+    CHECK(slug == 2);
+    CHECK(pw_detect_general_page(diabetes, strlen(diabetes), &slug) == 0);
+}
+
 static void setup(void)
 {
     CHECK(dt_open(&T, NULL, 0));
@@ -139,4 +180,4 @@ static void teardown(void)
 
 PW_TEST_MAIN(PW_TEST(setup), PW_TEST(test_lower_case_names), PW_TEST(test_signature),
              PW_TEST(test_shared_name), PW_TEST(test_french_portable), PW_TEST(test_block_address),
-             PW_TEST(teardown))
+             PW_TEST(test_script_slugs), PW_TEST(teardown))
