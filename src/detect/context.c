@@ -808,7 +808,8 @@ static void words_before_folded(const char *s, size_t i, before_words *b)
  * at most, keeping the last BEFORE_CAP letters; a word cut by the 48-byte limit counts from the
  * limit). Spans of the text: nothing is copied, unless a byte >= 0x80 is met (an accented letter
  * is part of its word: words_before_folded). */
-static void words_before(const char *s, size_t i, before_words *b)
+static inline __attribute__((always_inline)) void words_before(const char *s, size_t i,
+                                                               before_words *b)
 {
     size_t j = i, limit = i > 48 ? i - 48 : 0;
     b->nw = b->full = b->n = 0;
@@ -915,7 +916,7 @@ static int drop_filler(before_words *b, uint64_t lengths)
     return 0;
 }
 
-static pw_ctx ctx_of_words(before_words *b)
+static inline pw_ctx ctx_of_words(before_words *b)
 {
     for (int round = 0; round < 3 && b->n > 0; round++) {
         uint64_t lengths = suffix_lengths(b);
@@ -971,6 +972,8 @@ pw_ctx pw_ctx_before(const char *s, size_t i)
     pw_ctx c = ctx_of_words(&b);
     if (c != PW_CTX_NONE)
         return c;
+    if (b.nw < 2 || b.w[0].len != 2 || b.w[1].len != 3)
+        return PW_CTX_NONE; /* french_est_le's first test, inline */
     size_t j = french_est_le(s, i, &b);
     if (!j)
         return PW_CTX_NONE;

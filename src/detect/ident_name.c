@@ -624,7 +624,8 @@ static size_t last_credential(const char *s, size_t n)
 
 /* Where the trigger words may start: before the last upper-case letter that starts a word (a
  * trigger ends with a space and at least 3 bytes before the name it announces), from the mask of
- * a segment of at most 64 bytes; n without one. */
+ * a segment of at most 64 bytes; n without one. That word itself may start a trigger whose name
+ * is typed in lower case ("Patient: naomi ryan"): name_text asks it apart (last_capital_word). */
 static size_t names_end(const pw_seg *g)
 {
     const pw_seg_masks *m = g->sum ? g->sum->masks : NULL;
@@ -1324,15 +1325,6 @@ static size_t name_at(pw_scan *sc, const pw_seg *g, size_t i, size_t cred_end)
     if (i > 0 && (unsigned char)s[i - 1] >= 0x80 && utf8_letter_before(s, n, i, &up))
         return i; /* an ASCII run inside a word ("ez" of "Núñez"); utf8_providers takes a name
                      that starts with a capital outside ASCII */
-    if (i >= 3 && s[i - 1] == ' ' && pw_isupper(c) &&
-        (s[i - 2] == '-' || (unsigned char)s[i - 2] == 0x94 || (unsigned char)s[i - 2] == 0x93)) {
-        size_t e = signature_name(sc, g, i);
-        if (e) {
-            pw_scan_add(sc, g, i, e, PW_PHI_NAME, "patient", NULL, 0.85f, PW_REASON_CONTEXT,
-                        "signature");
-            return e - 1;
-        }
-    }
     int lc = c | 32;
     const trigger *t = i + 1 < n && trigger_may_start(lc, (unsigned char)s[i + 1])
                            ? triggers_by_initial[lc - 'a']
@@ -1434,37 +1426,90 @@ static void utf8_providers(pw_scan *sc, const pw_seg *g, size_t cred_end)
     }
 }
 
-/* A text without a capital: only a name typed in lower case after "my name is", "name:",
- * "patient:" (lower_text_name) can be there; name_at is asked at the starts of those triggers
- * ("my full name is", "patient name:", "full name:" too), found by the words "name" and
- * "patient:". */
-static void lower_names(pw_scan *sc, const pw_seg *g, size_t from)
+/* Signatures after a message (signature_name): a dash that starts a line, a space and a capital.
+ * In a segment of at most 64 bytes the masks give the candidates: a capital two bytes after a
+ * '-' (the dash and upper masks), or, with a byte outside ASCII, a capital after an em or en
+ * dash and a space; most segments have neither. Longer ones are read at each line break. */
+static void signatures(pw_scan *sc, const pw_seg *g)
 {
-    const char *s = g->s, *end = s + g->n;
-    /* "ame" and "atient: ": the first letter may be a capital ("Name: naomi ryan") */
-    for (const char *p = s + from + 1;
-         p < end && (p = memmem(p, (size_t)(end - p), "ame", 3)) != NULL; p += 3) {
-        static const unsigned char back[] = {9, 6, 4, 1}; /* "my full n", "full n", "my n", "n" */
-        if ((p[-1] | 32) != 'n')
-            continue;
-        for (size_t k = 0; k < sizeof back; k++) {
-            size_t i = (size_t)(p - s);
-            if (i < back[k] + from || !pw_isalpha((unsigned char)s[i - back[k]]) ||
-                !word_start(s, i - back[k]))
+    const pw_seg_masks *m = g->sum ? g->sum->masks : NULL;
+    const char *s = g->s;
+    size_t n = g->n;
+    if (m && m->words == 1) {
+        uint64_t up = pw_mask(m, PW_MK_UPPER, 0);
+        uint64_t cand = (pw_mask(m, PW_MK_DASH, 0) << 2) & up;
+        if (g->sum->cls & PW_SUM_HIGH)
+            cand |= up & ~(uint64_t)0xF; /* checked byte by byte below */
+        while (cand) {
+            size_t i = (size_t)__builtin_ctzll(cand);
+            cand &= cand - 1;
+            if (s[i - 1] != ' ')
                 continue;
-            size_t e = name_at(sc, g, i - back[k], 0);
-            if (e > i) {
-                p = s + e;
-                break;
-            }
+            unsigned char d = (unsigned char)s[i - 2];
+            if (d != '-' && d != 0x94 && d != 0x93)
+                continue;
+            size_t e = signature_name(sc, g, i);
+            if (e)
+                pw_scan_add(sc, g, i, e, PW_PHI_NAME, "patient", NULL, 0.85f, PW_REASON_CONTEXT,
+                            "signature");
         }
-        if (p + 3 > end)
+        return;
+    }
+    for (const char *p = memchr(s, '\n', n); p; p = memchr(p + 1, '\n', (size_t)(s + n - p - 1))) {
+        size_t k = (size_t)(p - s) + 1;
+        while (k < n && (s[k] == ' ' || s[k] == '\t'))
+            k++;
+        if (k + 2 < n && s[k] == '-')
+            k += s[k + 1] == '-' ? 2 : 1;
+        else if (k + 4 < n && (unsigned char)s[k] == 0xE2 && (unsigned char)s[k + 1] == 0x80 &&
+                 ((unsigned char)s[k + 2] == 0x94 || (unsigned char)s[k + 2] == 0x93))
+            k += 3;
+        else
+            continue;
+        if (k + 1 >= n || s[k] != ' ' || !pw_isupper((unsigned char)s[k + 1]))
+            continue;
+        size_t e = signature_name(sc, g, k + 1);
+        if (e)
+            pw_scan_add(sc, g, k + 1, e, PW_PHI_NAME, "patient", NULL, 0.85f, PW_REASON_CONTEXT,
+                        "signature");
+        if (p + 1 >= s + n)
             break;
     }
-    for (const char *p = s + from + 1;
-         p < end && (p = memmem(p, (size_t)(end - p), "atient: ", 8)) != NULL; p += 8)
-        if ((p[-1] | 32) == 'p' && word_start(s, (size_t)(p - 1 - s)))
-            name_at(sc, g, (size_t)(p - 1 - s), 0);
+}
+
+/* The word at s[i] may start a trigger after which a name is typed in lower case (lower_trigger):
+ * "my …", "name…", "patient…", "full …". */
+static int lower_trigger_may_start(const char *s, size_t n, size_t i)
+{
+    if (i + 6 > n)
+        return 0;
+    int c = s[i] | 32, c2 = s[i + 1] | 32;
+    return (c == 'm' && c2 == 'y') || (c == 'n' && c2 == 'a') || (c == 'p' && c2 == 'a') ||
+           (c == 'f' && c2 == 'u');
+}
+
+/* A text without a capital: only a name typed in lower case after "my name is", "name:",
+ * "patient:" (lower_text_name) can be there. name_at is asked at the words that may start those
+ * triggers; the word starts come from the letter mask, as name_text's walk takes them. */
+static void lower_names(pw_scan *sc, const pw_seg *g)
+{
+    const char *s = g->s;
+    size_t n = g->n;
+    const pw_seg_masks *m = g->sum ? g->sum->masks : NULL;
+    if (m && m->words == 1) {
+        uint64_t a = pw_mask(m, PW_MK_ALPHA, 0), cand = a & ~(a << 1);
+        while (cand) {
+            size_t i = (size_t)__builtin_ctzll(cand), next = i + 1;
+            if (lower_trigger_may_start(s, n, i))
+                next = name_at(sc, g, i, 0) + 1;
+            cand &= next < 64 ? ~(uint64_t)0 << next : 0;
+        }
+        return;
+    }
+    pw_cand_iter ci;
+    for (size_t i = pw_cand_first(&ci, g, PW_CAND_ALPHA); i < n; i = pw_cand_from(&ci, i + 1))
+        if (pw_isalpha((unsigned char)s[i]) && word_start(s, i) && lower_trigger_may_start(s, n, i))
+            i = name_at(sc, g, i, 0);
 }
 
 static void name_text(pw_scan *sc, const pw_seg *g)
@@ -1473,8 +1518,8 @@ static void name_text(pw_scan *sc, const pw_seg *g)
     size_t n = g->n;
     if (g->sum &&
         (!(g->sum->cls & PW_SUM_SPACE) || !(g->sum->cls & (PW_SUM_UPPER | PW_SUM_HIGH)))) {
-        if ((g->sum->cls & PW_SUM_SPACE) && n >= 10)
-            lower_names(sc, g, 0);
+        if ((g->sum->cls & PW_SUM_SPACE) && n >= 11)
+            lower_names(sc, g);
         return; /* every name word starts with a capital (name_word); every trigger ends with a
                    space, and so does the ", " before credentials */
     }
@@ -1483,11 +1528,16 @@ static void name_text(pw_scan *sc, const pw_seg *g)
         utf8_providers(sc, g, cred_end);
     if (stop < cred_end)
         stop = cred_end;
-    if (stop + 10 <= n) /* no capital after stop: a lower-case name's triggers are not walked */
-        lower_names(sc, g, stop);
+    signatures(sc, g);
     const pw_seg_masks *m = g->sum ? g->sum->masks : NULL;
     if (m && m->words == 1) {
         name_text_word(sc, g, m, stop, cred_end);
+        /* the last capital word, which the walk leaves out (names_end), may start a trigger after
+         * which the name is typed in lower case ("Patient: naomi ryan", "My name is naomi ryan") */
+        uint64_t u = pw_mask(m, PW_MK_UPPER, 0) & ~(pw_mask(m, PW_MK_ALPHA, 0) << 1);
+        size_t last = u ? 63 - (size_t)__builtin_clzll(u) : n;
+        if (last >= stop && lower_trigger_may_start(s, n, last))
+            name_at(sc, g, last, cred_end);
         return;
     }
     pw_cand_iter ci;
