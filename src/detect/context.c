@@ -808,7 +808,8 @@ static void words_before_folded(const char *s, size_t i, before_words *b)
  * at most, keeping the last BEFORE_CAP letters; a word cut by the 48-byte limit counts from the
  * limit). Spans of the text: nothing is copied, unless a byte >= 0x80 is met (an accented letter
  * is part of its word: words_before_folded). */
-static void words_before(const char *s, size_t i, before_words *b)
+static inline __attribute__((always_inline)) void words_before(const char *s, size_t i,
+                                                               before_words *b)
 {
     size_t j = i, limit = i > 48 ? i - 48 : 0;
     b->nw = b->full = b->n = 0;
@@ -915,19 +916,69 @@ static int drop_filler(before_words *b, uint64_t lengths)
     return 0;
 }
 
+static inline pw_ctx ctx_of_words(before_words *b)
+{
+    for (int round = 0; round < 3 && b->n > 0; round++) {
+        uint64_t lengths = suffix_lengths(b);
+        pw_ctx c = match_suffix(b, lengths);
+        if (c != PW_CTX_NONE)
+            return c;
+        if (!drop_filler(b, lengths))
+            break;
+    }
+    return PW_CTX_NONE;
+}
+
+/* The word w (lower case, ASCII) ends at s[j - 1], a whole word: j - strlen(w), else 0. */
+static size_t word_ending_at(const char *s, size_t j, const char *w)
+{
+    size_t l = strlen(w);
+    if (j < l || !word_eq(s + j - l, l, w))
+        return 0;
+    return j - l == 0 || !pw_isalpha((unsigned char)s[j - l - 1]) ? j - l : 0;
+}
+
+/* French "est le" / "c'est le" right before s[i] ("Mon portable est le 07 98 76 54 32",
+ * "portable : c'est le 06 12 34 56 78"): where the words before them end, so the look-back reads
+ * the phone word there; 0 when the value follows no "est le". Only after a last word "le": the
+ * fillers' table keeps "est" and "le" out (two endings as common as English "first", "table"
+ * would make the two-letter test of pw_ctx_before_may say "may" far more often). engine-recall3 */
+static size_t french_est_le(const char *s, size_t i, const before_words *b)
+{
+    if (b->nw < 2 || b->w[0].len != 2 || b->w[1].len != 3)
+        return 0;
+    size_t j = i;
+    while (j > 0 && (s[j - 1] == ' ' || s[j - 1] == ':'))
+        j--;
+    if (!(j = word_ending_at(s, j, "le")))
+        return 0;
+    while (j > 0 && s[j - 1] == ' ')
+        j--;
+    if (!(j = word_ending_at(s, j, "est")))
+        return 0;
+    if (j >= 2 && s[j - 1] == '\'' && (s[j - 2] | 32) == 'c' &&
+        (j == 2 || !pw_isalpha((unsigned char)s[j - 3])))
+        j -= 2; /* c'est */
+    else if (j >= 4 && memcmp(s + j - 3, "\xe2\x80\x99", 3) == 0 && (s[j - 4] | 32) == 'c' &&
+             (j == 4 || !pw_isalpha((unsigned char)s[j - 5])))
+        j -= 4; /* c’est */
+    return j;
+}
+
 pw_ctx pw_ctx_before(const char *s, size_t i)
 {
     before_words b;
     words_before(s, i, &b);
-    for (int round = 0; round < 3 && b.n > 0; round++) {
-        uint64_t lengths = suffix_lengths(&b);
-        pw_ctx c = match_suffix(&b, lengths);
-        if (c != PW_CTX_NONE)
-            return c;
-        if (!drop_filler(&b, lengths))
-            break;
-    }
-    return PW_CTX_NONE;
+    pw_ctx c = ctx_of_words(&b);
+    if (c != PW_CTX_NONE)
+        return c;
+    if (b.nw < 2 || b.w[0].len != 2 || b.w[1].len != 3)
+        return PW_CTX_NONE; /* french_est_le's first test, inline */
+    size_t j = french_est_le(s, i, &b);
+    if (!j)
+        return PW_CTX_NONE;
+    words_before(s, j, &b);
+    return ctx_of_words(&b);
 }
 
 /* The last two letters of the words before a value that may give a context of a set (see

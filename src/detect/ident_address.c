@@ -358,6 +358,143 @@ static size_t military_at(const char *s, size_t n, size_t i, size_t *start)
     return p + 12;
 }
 
+/* engine-recall3: an address written on several lines, as a billing or shipping form's
+ * textarea, a contact card or a signature sends it ("28030 Edeby 55\n Apt. 297\n TYSTBERGA\n
+ * Sweden 99178", "42 Elm\nApt 3B\nSpringfield, IL 62704"): any country's street line, no US
+ * suffix, then lines of a unit, a city, a state, and last a postal code. The lines' shape is
+ * the evidence: the street line starts a line, every line after it is short and made of
+ * capitalised words (a unit's number aside), and the block ends in a line whose last word is a
+ * postal code of 4 or 5 digits that is no year. */
+
+/* The house number at s[i] starts its line: the text's start or a line break before it, with
+ * spaces, tabs or a quote's "> " between. */
+static int starts_line(const char *s, size_t i)
+{
+    size_t k = i;
+    while (k > 0 && (s[k - 1] == ' ' || s[k - 1] == '\t' || s[k - 1] == '>'))
+        k--;
+    return k == 0 || s[k - 1] == '\n' || s[k - 1] == '\r';
+}
+
+/* The line s[b..e) is a unit ("Apt. 297", "Suite 501", "#12"), a city or a state ("TYSTBERGA",
+ * "Colorado Springs", ", CO"): 1 to 3 words of letters, each starting with a capital or a
+ * letter outside ASCII, commas between; or a unit word and its number. */
+static int block_middle_line(const char *s, size_t b, size_t e)
+{
+    while (b < e && (s[b] == ' ' || s[b] == ',' || s[b] == '\t' || s[b] == '>'))
+        b++;
+    while (e > b && (s[e - 1] == ' ' || s[e - 1] == ',' || s[e - 1] == '\r' || s[e - 1] == '.'))
+        e--;
+    if (b == e || e - b > 40)
+        return 0;
+    if (unit_tail(s, e, b) == e || (s[b] == '#' && pw_digits_at(s, e, b + 1) == e - b - 1))
+        return 1;
+    size_t words = 0;
+    for (size_t p = b; p < e;) {
+        unsigned char c = (unsigned char)s[p];
+        if (!pw_isupper(c) && c < 0xC3)
+            return 0;
+        while (p < e && s[p] != ' ' && s[p] != ',') {
+            c = (unsigned char)s[p];
+            if (!pw_isalpha(c) && c < 0x80 && c != '\'' && c != '-' && c != '.')
+                return 0;
+            p++;
+        }
+        if (++words > 3)
+            return 0;
+        while (p < e && (s[p] == ' ' || s[p] == ','))
+            p++;
+    }
+    return 1;
+}
+
+/* The line s[b..e) ends the block: a postal code of 4 or 5 digits (ZIP+4 too) at its end, no
+ * year (1900-2099: "June 2025" ends a news item's lines), after at most 3 words of letters and a
+ * state's code ("Sweden 99178", "Springfield, IL 62704", " 82269"). Its end, or 0. */
+static size_t block_last_line(const char *s, size_t b, size_t e)
+{
+    while (e > b && (s[e - 1] == ' ' || s[e - 1] == '\r' || s[e - 1] == '.'))
+        e--;
+    size_t z = e;
+    if (z >= b + 10 && s[z - 5] == '-' && pw_digits_at(s, e, z - 4) == 4)
+        z -= 5;
+    size_t d = z;
+    while (d > b && pw_isdigit((unsigned char)s[d - 1]))
+        d--;
+    if (z - d < 4 || z - d > 5 || (d > b && s[d - 1] != ' ' && s[d - 1] != ','))
+        return 0;
+    if (z - d == 4 && (s[d] == '1' ? s[d + 1] == '9' : s[d] == '2' && s[d + 1] == '0'))
+        return 0;
+    size_t t = b;
+    while (t < d && (s[t] == ' ' || s[t] == '\t' || s[t] == '>'))
+        t++;
+    return t == d || block_middle_line(s, b, d) ? e : 0;
+}
+
+/* A word in small letters inside a street's name ("Rua do Arenque", "Erzsébet tér 19.",
+ * "Victor Hugo u. 49."), a final '.' aside. */
+static int street_small_word(const char *s, size_t len)
+{
+    static const char *const words[] = {"de", "do",   "da",  "das", "dos", "del",        "la", "le",
+                                        "di", "du",   "van", "von", "der", "den",        "y",  "e",
+                                        "u",  "utca", "str", "st",  "ul",  "t\xc3\xa9r", NULL};
+    if (len > 0 && s[len - 1] == '.')
+        len--;
+    return len > 0 && word_in(s, len, words);
+}
+
+/* The street line at s[i] (the house number, which starts its line) and the lines after it, up
+ * to 6, blank ones allowed: its end at the postal code, or 0. The street line holds at most 60
+ * bytes: the number, a word starting with a capital or a letter outside ASCII, no word of the
+ * institution ("1 Hospital Drive"), no small word but a street's (street_small_word), and a
+ * second number, or a unit line or a state's code
+ * after it ("42 Elm\nApt 3B\nSpringfield, IL 62704"): "2024 Annual Report\nHighlights\nJune
+ * 2025" is none. */
+static size_t block_address(const char *s, size_t n, size_t i)
+{
+    size_t num = pw_digits_at(s, n, i), p = i + num;
+    if (num == 0 || num > 6 || p + 1 >= n || s[p] != ' ' || !starts_line(s, i))
+        return 0;
+    size_t eol = p;
+    while (eol < n && s[eol] != '\n')
+        eol++;
+    if (eol == n || eol - i > 60)
+        return 0;
+    unsigned char c = (unsigned char)s[p + 1];
+    if (!pw_isupper(c) && c < 0xC3)
+        return 0;
+    int strong = 0;
+    for (size_t k = p + 1; k < eol;) {
+        size_t w = k;
+        while (w < eol && s[w] != ' ')
+            w++;
+        if (word_in(s + k, w - k, institutions) || word_in(s + k, w - k, unit_words) ||
+            (pw_islower((unsigned char)s[k]) && !street_small_word(s + k, w - k)))
+            return 0; /* "12 Tips for Better Sleep": a headline's small word */
+        strong |= pw_isdigit((unsigned char)s[k]);
+        k = w + 1;
+    }
+    for (int lines = 0; lines < 6 && eol < n; lines++) {
+        size_t b = eol + 1, e = b;
+        while (e < n && s[e] != '\n')
+            e++;
+        eol = e;
+        size_t t = b;
+        while (t < e && (s[t] == ' ' || s[t] == '\t' || s[t] == '\r' || s[t] == '>'))
+            t++;
+        if (t == e)
+            continue; /* a blank line */
+        size_t end = block_last_line(s, b, e);
+        if (end && (strong || (end >= b + 8 && pw_isupper((unsigned char)s[end - 7]) &&
+                               pw_isupper((unsigned char)s[end - 8]))))
+            return end;
+        if (!block_middle_line(s, b, e))
+            return 0;
+        strong |= unit_tail(s, e, t) != t;
+    }
+    return 0;
+}
+
 /* given_address's first test, before the look back for a cue: the number is followed by a
  * space and a capital, a letter outside ASCII or a second number. */
 static int given_may_start(const char *s, size_t n, size_t i)
@@ -382,6 +519,11 @@ static size_t address_at(pw_scan *sc, const pw_seg *g, size_t i)
         (e = given_address(g->s, g->n, i)) != 0) {
         pw_scan_add(sc, g, i, e, PW_PHI_ADDRESS, "street", NULL, 0.8f, PW_REASON_CONTEXT,
                     "address given in a sentence");
+        return e;
+    }
+    if (!e && (e = block_address(g->s, g->n, i)) != 0) {
+        pw_scan_add(sc, g, i, e, PW_PHI_ADDRESS, "street", NULL, 0.8f, PW_REASON_PATTERN,
+                    "address on several lines (street, then city / postal code)");
         return e;
     }
     if (!e)

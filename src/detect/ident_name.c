@@ -624,7 +624,8 @@ static size_t last_credential(const char *s, size_t n)
 
 /* Where the trigger words may start: before the last upper-case letter that starts a word (a
  * trigger ends with a space and at least 3 bytes before the name it announces), from the mask of
- * a segment of at most 64 bytes; n without one. */
+ * a segment of at most 64 bytes; n without one. That word itself may start a trigger whose name
+ * is typed in lower case ("Patient: naomi ryan"): name_text asks it apart (last_capital_word). */
 static size_t names_end(const pw_seg *g)
 {
     const pw_seg_masks *m = g->sum ? g->sum->masks : NULL;
@@ -1061,11 +1062,27 @@ static int loose_words_name(pw_scan *sc, const char *s, size_t b, size_t e)
            !health_term_in(sc, s, b, e);
 }
 
-/* "and so are/is/am/..." at s[p]: what the words before are, others are too ("I am Springfield
- * Strong and so are you", "I'm Boston Strong, and so is my family"): a slogan or a state, which a
- * name never is. */
-static int shared_after(const char *s, size_t n, size_t p)
+/* The last word of s[b..e) is a campaign's or a state's adjective ("Springfield Strong", "Mercy
+ * Proud"): what a slogan ends in, where a name ends in a surname. */
+static int slogan_last_word(const char *s, size_t b, size_t e)
 {
+    static const char *const words[] = {"strong",  "proud", "ready",    "united",     "tough",
+                                        "brave",   "bold",  "grateful", "thankful",   "blessed",
+                                        "healthy", "fit",   "happy",    "vaccinated", NULL};
+    size_t w = e;
+    while (w > b && s[w - 1] != ' ')
+        w--;
+    return in_list(words, s + w, e - w);
+}
+
+/* "and so are/is/am/..." at s[p] after words s[b..e) ending in a slogan's adjective: what the
+ * words before are, others are too ("I am Springfield Strong and so are you", "I'm Boston Strong,
+ * and so is my family"): a slogan or a state, which a name never is. After a name the same words
+ * are a sentence going on ("I'm Naomi Ryan, and so is my question about billing"). */
+static int shared_after(const char *s, size_t n, size_t b, size_t e, size_t p)
+{
+    if (!slogan_last_word(s, b, e))
+        return 0;
     static const char *const verbs[] = {"are", "is", "am", "was", "were", "do", "does", NULL};
     if (p + 7 > n || !pw_strncaseeq(s + p, "and so ", 7))
         return 0;
@@ -1106,7 +1123,7 @@ static int self_name(pw_scan *sc, const char *s, size_t n, size_t t, size_t b, s
     if (p + 4 <= n && pw_strncaseeq(s + p, "your", 4) &&
         (p + 4 == n || !pw_isalpha((unsigned char)s[p + 4])))
         return 0;
-    if (shared_after(s, n, p))
+    if (shared_after(s, n, b, e, p))
         return 0;
     if (s[e] != ' ' || p >= n)
         return 1; /* punctuation or a line break ends the name */
@@ -1205,6 +1222,101 @@ static int rename_name(pw_scan *sc, const char *s, size_t n, size_t t, size_t b,
 /* A name announced by a trigger word starting at the word start s[i], or a provider's name
  * before credentials ending at or before cred_end. Returns the last byte it consumed (i, or the
  * name's last byte). */
+static int label_word(const char *s, size_t len);
+static int lower_name_word(const char *s, size_t w, size_t i);
+
+/* Small English words a lower-case name is never made of and that may follow one in a sentence
+ * ("my name is naomi ryan and i need…"; "my name is spelled wrong" is no name). */
+static int small_word(const char *s, size_t len)
+{
+    static const char *const words[] = {
+        "a",       "an",      "and",    "the",   "i",    "im",    "me",    "my",      "you",
+        "your",    "we",      "he",     "she",   "they", "it",    "is",    "was",     "are",
+        "be",      "not",     "but",    "so",    "or",   "as",    "at",    "by",      "for",
+        "from",    "in",      "into",   "of",    "on",   "to",    "with",  "this",    "that",
+        "here",    "there",   "please", "can",   "will", "would", "need",  "want",    "have",
+        "has",     "had",     "just",   "also",  "too",  "again", "still", "spelled", "wrong",
+        "correct", "missing", "below",  "above", "same", "new",   "old",   "now",     "if",
+        "when",    NULL};
+    return in_list(words, s, len);
+}
+
+/* After "my name is", "name:", "patient:" (the triggers of lower_trigger), a name typed in lower
+ * case at s[b] ("my name is naomi ryan and i need to reschedule", "Patient: naomi ryan"): two or
+ * three lower-case name words (lower_name_word, none a small_word) that end the text, a line or
+ * a clause (punctuation), or are followed by a small word. End or 0. engine-recall3 */
+static size_t lower_text_name(pw_scan *sc, const char *s, size_t n, size_t b)
+{
+    size_t words = 0, e = b, w = b;
+    for (int k = 0; words < 3 && w < n && k < 6; k++) {
+        size_t i = w;
+        while (i < n && (pw_isalpha((unsigned char)s[i]) || s[i] == '\'' || s[i] == '-'))
+            i++;
+        int particle = words > 0 && particle_word(s + w, i - w);
+        if (!particle && (!lower_name_word(s, w, i) || small_word(s + w, i - w)))
+            break;
+        if (!particle) { /* "hugo de la cruz": the particles are part of it, never its end */
+            words++;
+            e = i;
+        }
+        if (i + 1 >= n || s[i] != ' ')
+            break;
+        w = i + 1;
+    }
+    if (words < 2 || health_term_in(sc, s, b, e))
+        return 0;
+    if (e == n || (s[e] && strchr(",.;!?:)\r\n", s[e])))
+        return e;
+    if (s[e] != ' ')
+        return 0;
+    size_t k = e + 1, j = k;
+    while (j < n && pw_isalpha((unsigned char)s[j]))
+        j++;
+    return j > k && small_word(s + k, j - k) ? e : 0;
+}
+
+/* The triggers after which a name may be typed in lower case: a visitor's own words or a form's
+ * label, never a title's ("Dr.", "Patient" in a sentence). */
+static int lower_trigger(const trigger *t)
+{
+    static const char *const words[] = {
+        "my name is ", "my full name is ", "name: ", "patient name: ",
+        "full name: ", "patient: ",        NULL};
+    for (const char *const *w = words; *w; w++)
+        if (t->word == *w || strcmp(t->word, *w) == 0)
+            return 1;
+    return 0;
+}
+
+/* A signature after a message: a capitalised name of two or three words at s[i] that ends the
+ * text (trailing spaces and line breaks aside), after a dash that starts the last line ("Please
+ * call me back.\n— Naomi Ryan", "\n-- Dana Whitfield", "\n- Hugo Martínez"), with a message
+ * before it. Not an organisation or a team ("— The Springfield Health Foundation", "— Patient
+ * Experience Team": generic words), nor a health term. End or 0. engine-recall3 */
+static size_t signature_name(pw_scan *sc, const pw_seg *g, size_t i)
+{
+    const char *s = g->s;
+    size_t n = g->n, d = i - 1; /* the space after the dash */
+    if (s[d - 1] == '-')
+        d -= d >= 2 && s[d - 2] == '-' ? 2 : 1;
+    else if (d >= 3 && (unsigned char)s[d - 3] == 0xE2 && (unsigned char)s[d - 2] == 0x80 &&
+             ((unsigned char)s[d - 1] == 0x94 || (unsigned char)s[d - 1] == 0x93))
+        d -= 3; /* an em or en dash */
+    else
+        return 0;
+    while (d > 0 && (s[d - 1] == ' ' || s[d - 1] == '\t'))
+        d--;
+    if (d < 2 || s[d - 1] != '\n')
+        return 0; /* the dash starts a line, and a message comes before it */
+    size_t e = name_words(sc, g, i);
+    if (!e)
+        return 0;
+    for (size_t k = e; k < n; k++)
+        if (s[k] != ' ' && s[k] != '\n' && s[k] != '\r' && s[k] != '\t')
+            return 0;
+    return loose_words_name(sc, s, i, e) && name_words_without(s, i, e, generic_word) >= 2 ? e : 0;
+}
+
 static size_t name_at(pw_scan *sc, const pw_seg *g, size_t i, size_t cred_end)
 {
     const char *s = g->s;
@@ -1238,6 +1350,16 @@ static size_t name_at(pw_scan *sc, const pw_seg *g, size_t i, size_t cred_end)
                 break;
         }
         size_t e = name_words(sc, g, b);
+        if (!e && t->kind == TRIG_PLAIN && b < n && pw_islower((unsigned char)s[b]) &&
+            lower_trigger(t))
+            e = lower_text_name(sc, s, n, b);
+        if (e && t->kind == TRIG_PLAIN && (t->word[0] | 32) == 'p' && t->word[7] == ':') {
+            size_t w = b; /* "Patient: Portal Login", "Patient: Experience Survey": a menu's */
+            while (w < e && s[w] != ' ')
+                w++;
+            if (title_word_after_patient(s + b, w - b))
+                e = 0;
+        }
         if (e && t->kind == TRIG_SENTENCE && !sentence_name(sc, s, n, i, i + l, e))
             e = 0;
         if (e && t->kind == TRIG_SALUTATION && !salutation_name(sc, s, n, i + l, e))
@@ -1304,21 +1426,118 @@ static void utf8_providers(pw_scan *sc, const pw_seg *g, size_t cred_end)
     }
 }
 
+/* Signatures after a message (signature_name): a dash that starts a line, a space and a capital.
+ * In a segment of at most 64 bytes the masks give the candidates: a capital two bytes after a
+ * '-' (the dash and upper masks), or, with a byte outside ASCII, a capital after an em or en
+ * dash and a space; most segments have neither. Longer ones are read at each line break. */
+static void signatures(pw_scan *sc, const pw_seg *g)
+{
+    const pw_seg_masks *m = g->sum ? g->sum->masks : NULL;
+    const char *s = g->s;
+    size_t n = g->n;
+    if (m && m->words == 1) {
+        uint64_t up = pw_mask(m, PW_MK_UPPER, 0);
+        uint64_t cand = (pw_mask(m, PW_MK_DASH, 0) << 2) & up;
+        if (g->sum->cls & PW_SUM_HIGH)
+            cand |= up & ~(uint64_t)0xF; /* checked byte by byte below */
+        while (cand) {
+            size_t i = (size_t)__builtin_ctzll(cand);
+            cand &= cand - 1;
+            if (s[i - 1] != ' ')
+                continue;
+            unsigned char d = (unsigned char)s[i - 2];
+            if (d != '-' && d != 0x94 && d != 0x93)
+                continue;
+            size_t e = signature_name(sc, g, i);
+            if (e)
+                pw_scan_add(sc, g, i, e, PW_PHI_NAME, "patient", NULL, 0.85f, PW_REASON_CONTEXT,
+                            "signature");
+        }
+        return;
+    }
+    for (const char *p = memchr(s, '\n', n); p; p = memchr(p + 1, '\n', (size_t)(s + n - p - 1))) {
+        size_t k = (size_t)(p - s) + 1;
+        while (k < n && (s[k] == ' ' || s[k] == '\t'))
+            k++;
+        if (k + 2 < n && s[k] == '-')
+            k += s[k + 1] == '-' ? 2 : 1;
+        else if (k + 4 < n && (unsigned char)s[k] == 0xE2 && (unsigned char)s[k + 1] == 0x80 &&
+                 ((unsigned char)s[k + 2] == 0x94 || (unsigned char)s[k + 2] == 0x93))
+            k += 3;
+        else
+            continue;
+        if (k + 1 >= n || s[k] != ' ' || !pw_isupper((unsigned char)s[k + 1]))
+            continue;
+        size_t e = signature_name(sc, g, k + 1);
+        if (e)
+            pw_scan_add(sc, g, k + 1, e, PW_PHI_NAME, "patient", NULL, 0.85f, PW_REASON_CONTEXT,
+                        "signature");
+        if (p + 1 >= s + n)
+            break;
+    }
+}
+
+/* The word at s[i] may start a trigger after which a name is typed in lower case (lower_trigger):
+ * "my …", "name…", "patient…", "full …". */
+static int lower_trigger_may_start(const char *s, size_t n, size_t i)
+{
+    if (i + 6 > n)
+        return 0;
+    int c = s[i] | 32, c2 = s[i + 1] | 32;
+    return (c == 'm' && c2 == 'y') || (c == 'n' && c2 == 'a') || (c == 'p' && c2 == 'a') ||
+           (c == 'f' && c2 == 'u');
+}
+
+/* A text without a capital: only a name typed in lower case after "my name is", "name:",
+ * "patient:" (lower_text_name) can be there. name_at is asked at the words that may start those
+ * triggers; the word starts come from the letter mask, as name_text's walk takes them. */
+static void lower_names(pw_scan *sc, const pw_seg *g)
+{
+    const char *s = g->s;
+    size_t n = g->n;
+    const pw_seg_masks *m = g->sum ? g->sum->masks : NULL;
+    if (m && m->words == 1) {
+        uint64_t a = pw_mask(m, PW_MK_ALPHA, 0), cand = a & ~(a << 1);
+        while (cand) {
+            size_t i = (size_t)__builtin_ctzll(cand), next = i + 1;
+            if (lower_trigger_may_start(s, n, i))
+                next = name_at(sc, g, i, 0) + 1;
+            cand &= next < 64 ? ~(uint64_t)0 << next : 0;
+        }
+        return;
+    }
+    pw_cand_iter ci;
+    for (size_t i = pw_cand_first(&ci, g, PW_CAND_ALPHA); i < n; i = pw_cand_from(&ci, i + 1))
+        if (pw_isalpha((unsigned char)s[i]) && word_start(s, i) && lower_trigger_may_start(s, n, i))
+            i = name_at(sc, g, i, 0);
+}
+
 static void name_text(pw_scan *sc, const pw_seg *g)
 {
     const char *s = g->s;
     size_t n = g->n;
-    if (g->sum && (!(g->sum->cls & PW_SUM_SPACE) || !(g->sum->cls & (PW_SUM_UPPER | PW_SUM_HIGH))))
+    if (g->sum &&
+        (!(g->sum->cls & PW_SUM_SPACE) || !(g->sum->cls & (PW_SUM_UPPER | PW_SUM_HIGH)))) {
+        if ((g->sum->cls & PW_SUM_SPACE) && n >= 11)
+            lower_names(sc, g);
         return; /* every name word starts with a capital (name_word); every trigger ends with a
                    space, and so does the ", " before credentials */
+    }
     size_t cred_end = last_credential(s, n), stop = names_end(g);
     if (cred_end && (!g->sum || (g->sum->cls & PW_SUM_HIGH)))
         utf8_providers(sc, g, cred_end);
     if (stop < cred_end)
         stop = cred_end;
+    signatures(sc, g);
     const pw_seg_masks *m = g->sum ? g->sum->masks : NULL;
     if (m && m->words == 1) {
         name_text_word(sc, g, m, stop, cred_end);
+        /* the last capital word, which the walk leaves out (names_end), may start a trigger after
+         * which the name is typed in lower case ("Patient: naomi ryan", "My name is naomi ryan") */
+        uint64_t u = pw_mask(m, PW_MK_UPPER, 0) & ~(pw_mask(m, PW_MK_ALPHA, 0) << 1);
+        size_t last = u ? 63 - (size_t)__builtin_clzll(u) : n;
+        if (last >= stop && lower_trigger_may_start(s, n, last))
+            name_at(sc, g, last, cred_end);
         return;
     }
     pw_cand_iter ci;
@@ -1483,25 +1702,42 @@ static int vocab_term_in(pw_scan *sc, const char *s, size_t b, size_t e)
     return vocab_matches(sc, s + b, e - b, &m, &nm) && nm > 0;
 }
 
+/* s[w..i) is a name word as a visitor types it in lower case ("naomi", "o'brien", "smith-jones"):
+ * 2 to 20 ASCII small letters, an apostrophe or a hyphen between them, and none of the words
+ * a button, a page, an event or a placeholder is made of (label_word, noun_word: "newsletter
+ * signup", "page view", "scroll depth", "form submission"). engine-recall3 */
+static int lower_name_word(const char *s, size_t w, size_t i)
+{
+    if (i - w < 2 || i - w > 20 || !pw_islower((unsigned char)s[w]) ||
+        !pw_islower((unsigned char)s[i - 1]))
+        return 0;
+    for (size_t k = w; k < i; k++)
+        if (!pw_islower((unsigned char)s[k]) && s[k] != '\'' && s[k] != '-')
+            return 0;
+    return !label_word(s + w, i - w) && !noun_word(s + w, i - w, 1);
+}
+
 /* s[b..e) (words between spaces) reads as a person's name where only a bare "name" key
  * announces one: two to four words with particles between them ("Juan de la Cruz"), each a
  * loose_word, all capitalised or all in capitals, and no term of the health vocabulary. A
  * button, an event, a page or a product has a "name" too ("Book Now", "Page View", "Knee
  * Brace"); a single word ("Dana", "Checkout") cannot be told from a label. */
-static int loose_name_value(pw_scan *sc, const char *s, size_t b, size_t e)
+static int loose_name_value(pw_scan *sc, const char *s, size_t b, size_t e, int lower_ok)
 {
     size_t words = 0, particles = 0;
-    int caps = 0, particle_last = 0;
+    int caps = 0, particle_last = 0, lower = 0;
     for (size_t w = b; w < e;) {
         size_t i = w;
         while (i < e && s[i] != ' ')
             i++;
-        if (++words == 1)
+        if (++words == 1) {
             caps = caps_word(s, e, w, i);
+            lower = lower_ok && !caps && pw_islower((unsigned char)s[w]);
+        }
         if (words > 1 && particle_word(s + w, i - w)) {
             particles++;
             particle_last = 1;
-        } else if (!loose_word(s, e, w, i, words == 1, caps))
+        } else if (lower ? !lower_name_word(s, w, i) : !loose_word(s, e, w, i, words == 1, caps))
             return 0;
         else
             particle_last = 0;
@@ -1523,7 +1759,11 @@ static void name_key(pw_scan *sc, const pw_seg *g)
         return;
     if (j - i <= 2 && pw_islower((unsigned char)g->s[i])) /* "ln=en": a language code */
         return;
-    if (g->ctx == PW_CTX_NAME && key_is(g, "name") ? !loose_name_value(sc, g->s, i, j)
+    /* a value typed into a form, sent as the form's own field or in a query string (a GET form's
+     * thank-you URL), may be written in lower case ("naomi ryan"); an event's or a button's
+     * "name" in JSON is not typed */
+    int typed = g->type == PW_FT_FORM_VALUE || g->in_query;
+    if (g->ctx == PW_CTX_NAME && key_is(g, "name") ? !loose_name_value(sc, g->s, i, j, typed)
         : g->ctx == PW_CTX_PROVIDER &&
                 (key_is(g, "provider") || key_is(g, "doctor") || key_is(g, "physician"))
             ? provider_label(g->s, i, j)

@@ -139,9 +139,54 @@ static int url_host(const char *s, size_t auth, size_t *b, size_t *e)
     return *e > i;
 }
 
+static int script_eq(const unsigned char *s, const unsigned char *p, size_t len);
+
+/* The hex digit c's value, or -1. */
+static int hex_val(unsigned char c)
+{
+    if (pw_isdigit(c))
+        return c - '0';
+    c |= 32;
+    return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* 1 if the path slug s[b..e), written in Chinese, Korean, Russian or Arabic letters raw or
+ * percent-encoded ("/ru/%D0%B2%D0%B0%D0%BA%D0%B0%D0%BD%D1%81%D0%B8%D0%B8/", "/zh/招聘/"), is a
+ * page phrase of general_pages_script.tsv, its words joined by '-', '_' or '+'
+ * ("/ar/مواقف-السيارات/"): the careers, parking or news section of a translated site, as
+ * "/careers/" is of the English one. engine-recall3 */
+static int script_slug_general(const char *s, size_t b, size_t e)
+{
+    unsigned char t[96];
+    size_t n = 0;
+    for (size_t i = b; i < e; i++) {
+        unsigned char c = (unsigned char)s[i];
+        int h, l;
+        if (c == '%' && i + 2 < e && (h = hex_val((unsigned char)s[i + 1])) >= 0 &&
+            (l = hex_val((unsigned char)s[i + 2])) >= 0) {
+            c = (unsigned char)(h << 4 | l);
+            i += 2;
+        } else if (c == '-' || c == '_' || c == '+') {
+            c = ' ';
+        }
+        if (n == sizeof t || c == '/' || c == '.')
+            return 0;
+        t[n++] = c;
+    }
+    if (n < 3 || t[0] < 0xC0)
+        return 0;
+    for (size_t k = 0; k < COUNT(pw_page_script); k++)
+        if (pw_page_script[k].len == n &&
+            script_eq(t, (const unsigned char *)pw_page_script[k].phrase, n))
+            return 1;
+    return 0;
+}
+
 /* 1 if the path slug s[b..e) is a page word ("careers", "press-releases", "news.html"). */
 static int slug_general(const char *s, size_t b, size_t e)
 {
+    if (e > b && (s[b] == '%' || (unsigned char)s[b] >= 0xC0))
+        return script_slug_general(s, b, e);
     if (e <= b || !may_start_listed(pw_page_path_lens, (unsigned char)s[b]))
         return 0; /* most slugs: no '.' looked for */
     e = pw_find_char(s, b, e, '.');
