@@ -103,10 +103,7 @@ policy tight >"$dir/gw.yaml"
 kill -HUP "$pid"
 gateway_wait metrics '^phiwall_gateway_policy_reloads_total\{result="ok"\} 1$'
 expect_code 0 $? "reloaded"
-"$PW_BUILD/phiwall-mock-upstream" "$dir/mock.jsonl" "$uport" >"$dir/mock.url" &
-mock_pid=$!
-on_exit 'kill $mock_pid 2>/dev/null'
-wait_until "$PW_WAIT_S" [ -s "$dir/mock.url" ]
+mock_upstream_on "$uport"
 for d in meta ga4 hook; do
     gateway_wait metrics "^phiwall_gateway_spool_depth\\{destination=\"$d\"\\} 0$"
     expect_code 0 $? "$d drained"

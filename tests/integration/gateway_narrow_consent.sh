@@ -74,10 +74,7 @@ policy consent >"$dir/gw.yaml"
 kill -HUP "$pid"
 gateway_wait metrics '^phiwall_gateway_policy_reloads_total\{result="ok"\} 1$'
 expect_code 0 $? "reloaded"
-"$PW_BUILD/phiwall-mock-upstream" "$dir/mock.jsonl" "$uport" >"$dir/mock.url" &
-mock_pid=$!
-on_exit 'kill $mock_pid 2>/dev/null'
-wait_until "$PW_WAIT_S" [ -s "$dir/mock.url" ]
+mock_upstream_on "$uport"
 for d in ga4 hook; do
     gateway_wait metrics "^phiwall_gateway_spool_depth\\{destination=\"$d\"\\} 0$"
     expect_code 0 $? "$d drained"
@@ -105,8 +102,7 @@ gateway_stop; expect_code 0 $? "stopped"
 policy consent >"$dir/gw.yaml"
 gateway_start "$dir/log" --config "$dir/gw.yaml" --spool "$dir/spool.db" --audit "$dir/audit.log" ||
     { fail "gateway restarted"; finish; exit; }
-"$PW_BUILD/phiwall-mock-upstream" "$dir/mock.jsonl" "$uport" >"$dir/mock.url" &
-mock_pid=$!
+mock_upstream_on "$uport"
 for d in ga4 hook; do
     gateway_wait metrics "^phiwall_gateway_spool_depth\\{destination=\"$d\"\\} 0$"
     expect_code 0 $? "$d drained after the restart"

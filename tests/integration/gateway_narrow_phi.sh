@@ -35,12 +35,6 @@ post() { # id note topic: the reply
     curl --noproxy '*' -s -H 'Content-Type: text/plain' "http://127.0.0.1:$port/e" --data-binary \
         "{\"event_id\":\"$1\",\"name\":\"appointment_request\",\"time\":$t,\"params\":{\"note\":\"$2\",\"topic\":\"$3\",\"code\":\"blue\"}}"
 }
-start_mock() {
-    "$PW_BUILD/phiwall-mock-upstream" "$dir/mock.jsonl" "$uport" >"$dir/mock.url" &
-    mock_pid=$!
-    on_exit 'kill $mock_pid 2>/dev/null'
-    wait_until "$PW_WAIT_S" [ -s "$dir/mock.url" ]
-}
 params_of() { # id: the params the hook received for it, as compact JSON (or "none")
     python3 - "$dir/mock.jsonl" "$1" <<'PY'
 import json, sys
@@ -75,7 +69,7 @@ policy tight >"$dir/gw.yaml"
 kill -HUP "$pid"
 gateway_wait metrics '^phiwall_gateway_policy_reloads_total\{result="ok"\} 1$'
 expect_code 0 $? "reloaded"
-start_mock
+mock_upstream_on "$uport"
 gateway_wait metrics '^phiwall_gateway_spool_depth\{destination="hook"\} 0$'
 expect_code 0 $? "hook drained"
 got=$(params_of $A)
@@ -102,7 +96,7 @@ gateway_start "$dir/log" --config "$dir/gw.yaml" --spool "$dir/spool.db" --audit
 C=33333333-3333-4333-8333-333333333333
 out=$(post $C "Blue line follow-up" "north")
 expect_match "$out" '"accepted":1' "an event accepted under the new engine: $out"
-start_mock
+mock_upstream_on "$uport"
 gateway_wait metrics '^phiwall_gateway_spool_depth\{destination="hook"\} 0$'
 expect_code 0 $? "hook drained after the restart"
 got=$(params_of $B)

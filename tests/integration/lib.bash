@@ -137,14 +137,22 @@ gateway_wait() { wait_until "$PW_WAIT_S" gateway_serves "$@"; }
 # mock_upstream_start: phiwall-mock-upstream (skip if not built) on a loopback port of its own,
 # writing each request it gets as a line of $dir/mock.jsonl; sets mock (its base URL) and
 # mock_pid (stopped at exit). 1 if it did not start. After gateway_test_dir.
-mock_upstream_start() {
+mock_upstream_start() { mock_upstream_on 0; }
+# mock_upstream_on PORT: the same on a given port (a test brings the upstream back at the address
+# the gateway already sends to), logging to $dir/mock.jsonl; 1, and a failed check naming the port,
+# when it could not listen there (the port was taken meanwhile: every later check would read a
+# log of nothing, or of another server's answers).
+mock_upstream_on() {
     [ -x "$PW_BUILD/phiwall-mock-upstream" ] || skip "phiwall-mock-upstream not built"
-    "$PW_BUILD/phiwall-mock-upstream" "$dir/mock.jsonl" >"$dir/mock.url" &
+    rm -f "$dir/mock.url" # the child truncates it only once it runs: an old URL would pass the wait
+    "$PW_BUILD/phiwall-mock-upstream" "$dir/mock.jsonl" "$1" >"$dir/mock.url" &
     mock_pid=$!
     on_exit 'kill $mock_pid 2>/dev/null'
     wait_until "$PW_WAIT_S" [ -s "$dir/mock.url" ]
     mock=$(cat "$dir/mock.url")
-    [ -n "$mock" ]
+    [ -n "$mock" ] && return 0
+    fail "the mock upstream could not listen on port $1"
+    return 1
 }
 # free_port: a loopback port free now, for a server a test starts itself that cannot bind port 0
 # and tell it (the port may be taken meanwhile: prefer servers that say what they bound), or

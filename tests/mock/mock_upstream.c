@@ -96,13 +96,6 @@ static void log_request(mock_upstream *m, const mock_request *r)
     fflush(m->log);
 }
 
-void mock_upstream_set_log(mock_upstream *m, FILE *f)
-{
-    pthread_mutex_lock(&m->mu);
-    m->log = f;
-    pthread_mutex_unlock(&m->mu);
-}
-
 static void record(mock_upstream *m, struct MHD_Connection *c, const char *url, const char *method,
                    upload *u)
 {
@@ -253,9 +246,15 @@ mock_upstream *mock_upstream_start(void)
 
 mock_upstream *mock_upstream_start_port(unsigned port)
 {
+    return mock_upstream_start_logged(port, NULL);
+}
+
+mock_upstream *mock_upstream_start_logged(unsigned port, FILE *log)
+{
     mock_upstream *m = calloc(1, sizeof *m);
     if (!m)
         return NULL;
+    m->log = log;
     pthread_mutex_init(&m->mu, NULL);
     pthread_cond_init(&m->cond, NULL);
     struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};

@@ -37,6 +37,10 @@ mock_upstream *mock_upstream_start(void);
 /* The same on a given loopback port (0: any): a test stops the upstream and brings it back at
  * the same address, so that the gateway's destination stays the same endpoint. */
 mock_upstream *mock_upstream_start_port(unsigned port);
+/* The same, appending each request as a JSON line {"method","url","body"} to log (NULL: off) from
+ * the first one on: the log is in place before the socket listens, because a gateway retrying
+ * against the port can be answered in the instant after it opens (the standalone program). */
+mock_upstream *mock_upstream_start_logged(unsigned port, FILE *log);
 void mock_upstream_stop(mock_upstream *m);
 /* "http://127.0.0.1:PORT" */
 const char *mock_upstream_base(const mock_upstream *m);
@@ -46,10 +50,6 @@ size_t mock_upstream_count(mock_upstream *m);
 const mock_request *mock_upstream_request(mock_upstream *m, size_t i);
 /* Wait until at least n requests arrived; 1 if they did within timeout_ms. */
 int mock_upstream_wait(mock_upstream *m, size_t n, unsigned timeout_ms);
-
-/* Also append each request as a JSON line {"method","url","body"} to f (NULL: off); for the
- * standalone program and demos. */
-void mock_upstream_set_log(mock_upstream *m, FILE *f);
 
 /* Graph-style error body for scripts: {"error":{"message":…,"type":"OAuthException",
  * "code":CODE,"error_subcode":SUB,"fbtrace_id":TRACE}} in buf. */

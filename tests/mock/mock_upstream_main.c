@@ -26,12 +26,11 @@ int main(int argc, char **argv)
         perror(argv[1]);
         return 3;
     }
-    mock_upstream *m = mock_upstream_start_port(argc > 2 ? (unsigned)atoi(argv[2]) : 0);
+    mock_upstream *m = mock_upstream_start_logged(argc > 2 ? (unsigned)atoi(argv[2]) : 0, log);
     if (!m) {
         fprintf(stderr, "phiwall-mock-upstream: cannot listen on 127.0.0.1\n");
         return 3;
     }
-    mock_upstream_set_log(m, log);
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
     printf("%s\n", mock_upstream_base(m));
