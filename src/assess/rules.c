@@ -189,11 +189,42 @@ static void use_kinds(const rule_input *in, unsigned char *use, unsigned kinds_m
 
 #define K(k) (1u << (k))
 
+/* ---- one tag, one disclosure: gtag.js and the GA4 stream it loads ---- */
+
+/* 1 for gtag.js (or a tag manager's script) loading a GA4 measurement ID
+ * (www.googletagmanager.com/gtag/js?id=G-…) whose own request sent nothing of the page — no
+ * page URL, title or referrer naming it (a cross-origin script load carries the site's origin
+ * at most): what it loads, GA4's collector, reports the page under the same ID to the same
+ * vendor. That is one disclosure, reported once, as the collector's finding, which names its
+ * loader; a loader that did send the page (a Referer naming it) is reported for itself. */
+static int ga4_loader_only(const rule_input *in)
+{
+    const pw_tracker *t = in->b->tracker;
+    const char *id = in->b->account_id;
+    if (t->category != PW_CATEGORY_TAG_MANAGER || !id || strncmp(id, "G-", 2) != 0)
+        return 0;
+    for (size_t i = 0; i < in->n_fields; i++) {
+        const pw_field *f = in->fields[i].f;
+        if (f->value_len && (f->kind == PW_FIELD_PAGE_URL || f->kind == PW_FIELD_PAGE_TITLE ||
+                             f->kind == PW_FIELD_REFERRER))
+            return 0;
+    }
+    return 1;
+}
+
+/* 1 for GA4's collector (a measurement ID "G-…"): its fix covers the tag that loads it. */
+static int is_ga4_stream(const rule_input *in)
+{
+    const char *id = in->b->account_id;
+    return in->b->tracker->decoder && strcmp(in->b->tracker->decoder, "ga4") == 0 && id &&
+           strncmp(id, "G-", 2) == 0;
+}
+
 /* ---- PW-AUTH-TRACKER ---- */
 
 static int m_auth(const rule_input *in, unsigned char *use)
 {
-    if (in->ctx != PW_CTX_AUTHENTICATED)
+    if (in->ctx != PW_CTX_AUTHENTICATED || ga4_loader_only(in))
         return -1;
     use_kinds(in, use, K(PW_FIELD_PAGE_URL) | K(PW_FIELD_PAGE_TITLE) | K(PW_FIELD_DEVICE_ID));
     return PW_SEV_CRITICAL;
@@ -201,6 +232,15 @@ static int m_auth(const rule_input *in, unsigned char *use)
 
 static char *r_auth(pw_arena *a, const rule_input *in)
 {
+    if (is_ga4_stream(in))
+        return pw_arena_sprintf(
+            a,
+            "Remove %s (%s) from every logged-in page (%s): both its collect requests and the "
+            "gtag.js or Google Tag Manager tag that loads it (www.googletagmanager.com/gtag/"
+            "js?id=%s), which is the same disclosure; load it only outside the portal, e.g. "
+            "exclude these paths in the tag manager trigger. If conversions are needed, send "
+            "them through `phiwall gateway` with a deny-by-default policy instead.",
+            product(a, in), in->b->account_id, pw_page_pattern(a, in->page_url), in->b->account_id);
     return pw_arena_sprintf(
         a,
         "Remove the %s tag from every logged-in page (%s): load it only outside the portal, "
@@ -1229,7 +1269,7 @@ static int no_baa_applies(const rule_input *in);
  * reported (pw_assessor_finish drops the rest): the others carry the BAA point in their fix. */
 static int m_no_baa(const rule_input *in, unsigned char *use)
 {
-    if (!no_baa_applies(in))
+    if (!no_baa_applies(in) || ga4_loader_only(in)) /* the GA4 stream's finding says it */
         return -1;
     use_kinds(in, use, K(PW_FIELD_PAGE_URL));
     return PW_SEV_MEDIUM;

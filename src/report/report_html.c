@@ -171,12 +171,15 @@ static void summary(pw_buf *b, const pw_scan_result *r)
                       pw_severity_name((pw_severity)s), counts[s],
                       pw_severity_name((pw_severity)s));
     int inferred = r->source == PW_SOURCE_STATIC;
+    size_t pages = pw_report_page_keys(r);
+    pw_buf_printf(b, "</div><p class=\"stats\">%zu page%s", pages, pages == 1 ? "" : "s");
+    if (pages != r->n_pages) /* the findings' "from 2 URLs": a page is its address without query */
+        pw_buf_printf(b, " (%zu URLs with their queries)", r->n_pages);
     pw_buf_printf(b,
-                  "</div><p class=\"stats\">%zu page%s · %zu request%s%s · %zu to third "
+                  " · %zu request%s%s · %zu to third "
                   "parties · %zu tracker beacon%s %s%s</p>",
-                  r->n_pages, r->n_pages == 1 ? "" : "s", r->n_requests,
-                  r->n_requests == 1 ? "" : "s", inferred ? " inferred" : "", r->n_third_party,
-                  r->n_tracker_beacons, r->n_tracker_beacons == 1 ? "" : "s",
+                  r->n_requests, r->n_requests == 1 ? "" : "s", inferred ? " inferred" : "",
+                  r->n_third_party, r->n_tracker_beacons, r->n_tracker_beacons == 1 ? "" : "s",
                   inferred ? "inferred" : "decoded",
                   r->n_decode_errors ? " · some bodies could not be decoded" : "");
     if (inferred)
@@ -649,8 +652,24 @@ static void since_badge(pw_buf *b, const pw_finding *f, const pw_baseline_diff *
         pw_buf_puts(b, "<span class=\"since\">in baseline</span>");
 }
 
+/* "Why it matters" in full with a rule's first finding, "as for the first … finding above"
+ * after: the reasoning is the same paragraph for every tracker and page (report_why.c). No
+ * link to it: the report holds no anchor element, so none of the site's can pass for one. */
+static void why_matters(pw_buf *b, const pw_finding *f, pw_why_seen *ws)
+{
+    pw_buf_puts(b, "<p class=\"legal\"><b>Why it matters.</b> ");
+    if (pw_why_again(ws, f->rule_id, f->legal, b)) {
+        pw_buf_puts(b, "As for the first ");
+        esc(b, f->rule_id);
+        pw_buf_puts(b, " finding above.</p>");
+        return;
+    }
+    esc(b, f->legal);
+    pw_buf_puts(b, "</p>");
+}
+
 static void finding(pw_buf *b, const pw_scan_result *r, const pw_baseline_diff *d, size_t i,
-                    pw_report_loader *ld)
+                    pw_report_loader *ld, pw_why_seen *ws)
 {
     const pw_finding *f = pw_report_load(ld, i);
     const char *sev = pw_severity_name(f->severity);
@@ -681,9 +700,8 @@ static void finding(pw_buf *b, const pw_scan_result *r, const pw_baseline_diff *
     pw_buf_puts(b, "</div>");
     page_urls(b, f);
     evidence(b, f);
-    pw_buf_puts(b, "<p class=\"legal\"><b>Why it matters.</b> ");
-    esc(b, f->legal);
-    pw_buf_puts(b, "</p><div class=\"fix\"><b>Fix.</b> ");
+    why_matters(b, f, ws);
+    pw_buf_puts(b, "<div class=\"fix\"><b>Fix.</b> ");
     esc_code(b, f->remediation);
     pw_buf_puts(b, "</div>");
     raw_request(b, f->request);
@@ -786,7 +804,7 @@ static int tracker_seen_before(const pw_scan_result *r, const size_t *list, size
 /* The article of a page (key number k): its findings above info grouped by tracker, in the
  * order of each tracker's first finding. */
 static void page_article(pw_buf *b, const pw_scan_result *r, const page_keys *pk,
-                         const pw_baseline_diff *d, size_t k, pw_report_loader *ld)
+                         const pw_baseline_diff *d, size_t k, pw_report_loader *ld, pw_why_seen *ws)
 {
     const size_t *list = pk->order + pk->start[k], n_list = pk->len[k];
     size_t first = list[0];
@@ -833,11 +851,11 @@ static void page_article(pw_buf *b, const pw_scan_result *r, const page_keys *pk
                     continue;
                 int top = pw_scan_result_severity(r, list[c]) == fv_sev;
                 if (pass == 0 && top)
-                    finding(b, r, d, list[c], ld);
+                    finding(b, r, d, list[c], ld, ws);
                 else if (pass == 0)
                     n_more++;
                 else if (!top)
-                    finding(b, r, d, list[c], ld);
+                    finding(b, r, d, list[c], ld, ws);
             }
         }
         if (n_more)
@@ -886,17 +904,29 @@ static void what_left(pw_buf *b, const pw_scan_result *r, pw_report_loader *ld)
         b->failed = 1;
     if (l.n)
         pw_buf_puts(b, "<section><h2>What each tracker received</h2><table class=\"left\"><tr>"
-                       "<th>Tracker</th><th>Account</th><th>Worst</th><th>Findings</th>"
+                       "<th>Tracker</th><th>Accounts</th><th>Worst</th><th>Findings</th>"
                        "<th>On pages</th><th>What left, by field</th></tr>");
     pw_buf t;
     pw_buf_init(&t);
-    for (size_t i = 0; i < l.n; i++) {
-        const pw_leak_row *w = &l.rows[i];
+    /* one row per tracker, its accounts all listed (a multi-pixel site's six Google Ads
+     * accounts are one row): the text report names the first three */
+    size_t *idx = malloc((l.n ? l.n : 1) * sizeof *idx);
+    pw_leak_group *groups = malloc((l.n ? l.n : 1) * sizeof *groups);
+    size_t n_groups = idx && groups ? pw_leaks_group(&l, idx, groups) : 0;
+    if (l.n && !n_groups)
+        b->failed = 1;
+    pw_leak_row merged;
+    for (size_t i = 0; i < n_groups; i++) {
+        const pw_leak_row *w = &merged;
+        pw_leaks_merged(&l, idx, &groups[i], &merged);
         const char *sev = pw_severity_name(w->worst);
         pw_buf_puts(b, "<tr><td>");
         esc(b, w->label ? w->label : "");
         pw_buf_puts(b, "</td><td><code>");
-        esc(b, w->account ? w->account : "—");
+        pw_buf_clear(&t);
+        pw_leaks_accounts(&l, idx, &groups[i], 0, 0, "—", &t);
+        pw_buf_putc(&t, '\0');
+        esc(b, t.failed ? "" : t.data);
         pw_buf_printf(b,
                       "</code></td><td><span class=\"badge sev-%s\">%s</span></td><td>%zu</td><td>",
                       sev, sev, w->n_findings);
@@ -917,6 +947,8 @@ static void what_left(pw_buf *b, const pw_scan_result *r, pw_report_loader *ld)
     if (t.failed)
         b->failed = 1;
     pw_buf_free(&t);
+    free(idx);
+    free(groups);
     pw_leaks_free(&l);
 }
 
@@ -1066,11 +1098,12 @@ pw_status pw_report_html(const pw_scan_result *r, const pw_report_opts *o, pw_bu
     what_left(out, r, &ld);
     pw_buf_puts(out, "<section><h2>Findings by page</h2>");
     int any = 0;
+    pw_why_seen ws = {0};
     for (size_t i = 0; i < r->n_findings; i++) {
         size_t k = pk.id[i]; /* a page's article at its first finding above info */
         if (pw_scan_result_severity(r, i) == PW_SEV_INFO || pk.order[pk.start[k]] != i)
             continue;
-        page_article(out, r, &pk, o->baseline, k, &ld);
+        page_article(out, r, &pk, o->baseline, k, &ld, &ws);
         pw_buf_spill(out, PW_BUF_SPILL_AT); /* a page's article is never revisited */
         any = 1;
     }
@@ -1082,6 +1115,7 @@ pw_status pw_report_html(const pw_scan_result *r, const pw_report_opts *o, pw_bu
         pw_buf_puts(out, "<p>No PHI findings: no tracker sent health information from a care, "
                          "condition or portal page in this capture.</p>");
     pw_buf_puts(out, "</section>");
+    pw_why_free(&ws);
     inventory(out, r, &ld);
     trackers_seen(out, r);
     pages_table(out, r, &pk);

@@ -92,6 +92,20 @@ void pw_report_mask_identifiers(const pw_finding *f, pw_buf *s);
  * JSON report's "fingerprint", and what a baseline is matched on. */
 void pw_report_fingerprint(const pw_finding *f, pw_buf *out);
 
+/* A rule's legal reasoning printed once (report_why.c): the reasoning printed so far, per rule. */
+typedef struct pw_why_seen {
+    char **rule, **legal;
+    size_t n, cap;
+} pw_why_seen;
+/* 0 when rule's `legal` is new (it is remembered as number w->n); else the number (1-based) of
+ * its first printing. Out of memory fails b. */
+size_t pw_why_again(pw_why_seen *w, const char *rule, const char *legal, pw_buf *b);
+void pw_why_free(pw_why_seen *w);
+
+/* The pages of r as the findings tables count them: URLs without their query (pw_url_page_key),
+ * so a search's or a form's variants are one page (report_pages.c). r->n_pages counts URLs. */
+size_t pw_report_page_keys(const pw_scan_result *r);
+
 /* pw_buf status after a render: NOMEM if any append failed. */
 pw_status pw_report_buf_status(const pw_buf *out, pw_err *err);
 
@@ -171,5 +185,28 @@ void pw_leaks_what(const pw_leak_row *w, pw_buf *out, const char *sep);
 /* "authenticated, care-intent": its pages' HHS contexts, the most sensitive first. */
 void pw_leaks_contexts(const pw_leak_row *w, pw_buf *out);
 void pw_leaks_free(pw_leaks *l);
+
+/* The rows grouped per tracker (per company for a filter list): a multi-pixel site has several
+ * accounts of one tracker, which the human-readable reports show as one row listing them.
+ * idx[] (l->n) receives the row indices group by group, groups[] (l->n) each group's slice of
+ * idx, in the order of the group's first (worst) row; returns the number of groups (0 when out
+ * of memory with rows to group). */
+typedef struct pw_leak_group {
+    size_t first, n;
+} pw_leak_group;
+size_t pw_leaks_group(const pw_leaks *l, size_t *idx, pw_leak_group *groups);
+/* The group as one row in *out: the worst severity, the findings summed, contexts, fields,
+ * categories and canary labels joined. out borrows l's strings: never pw_leaks_free it. */
+void pw_leaks_merged(const pw_leaks *l, const size_t *idx, const pw_leak_group *g,
+                     pw_leak_row *out);
+/* The group's accounts, "111, 222, 333 and 4 more": the named ones first, then `none` once for
+ * the rows without one; at most cap named (0: all), each cut to max_len bytes with "…" (0: whole).
+ * Appended, not terminal- or HTML-safe yet. */
+void pw_leaks_accounts(const pw_leaks *l, const size_t *idx, const pw_leak_group *g, size_t cap,
+                       size_t max_len, const char *none, pw_buf *out);
+/* The rows, one per tracker and account, as the JSON array "received" (docs/report-formats.md):
+ * the JSON report's member and SARIF's run property of that name. Categories and labels only,
+ * never a value from the site. */
+void pw_leaks_json(struct pw_jw *w, const pw_leaks *l);
 
 #endif

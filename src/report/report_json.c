@@ -246,6 +246,7 @@ static void write_summary(pw_jw *w, const pw_scan_result *r)
     pw_report_counts(r, counts);
     pw_jw_obj(w);
     pw_jw_kint(w, "pages", (long long)r->n_pages);
+    pw_jw_kint(w, "page_keys", (long long)pw_report_page_keys(r)); /* without their query */
     pw_jw_kint(w, "requests", (long long)r->n_requests);
     pw_jw_kint(w, "third_party_requests", (long long)r->n_third_party);
     pw_jw_kint(w, "beacons", (long long)r->n_beacons);
@@ -260,6 +261,16 @@ static void write_summary(pw_jw *w, const pw_scan_result *r)
     int max = pw_scan_result_max_severity(r);
     pw_jw_kstr(w, "max_severity", max < 0 ? NULL : pw_severity_name((pw_severity)max));
     pw_jw_end_obj(w);
+}
+
+/* "received": what each tracker received (report_leaks.c), after the findings it sums up. */
+static void write_received(pw_jw *w, pw_leaks *l, pw_buf *out)
+{
+    if (l->failed)
+        out->failed = 1;
+    pw_jw_key(w, "received");
+    pw_leaks_json(w, l);
+    pw_leaks_free(l);
 }
 
 pw_status pw_report_json(const pw_scan_result *r, const pw_report_opts *o, pw_buf *out, pw_err *err)
@@ -307,11 +318,16 @@ pw_status pw_report_json(const pw_scan_result *r, const pw_report_opts *o, pw_bu
     pw_jw_arr(&w);
     pw_report_loader ld;
     pw_report_loader_init(&ld, r);
+    pw_leaks l = {0};
     for (size_t i = 0; i < r->n_findings; i++) {
-        write_finding(&w, pw_report_load(&ld, i), o->baseline, i);
+        const pw_finding *f = pw_report_load(&ld, i);
+        write_finding(&w, f, o->baseline, i);
+        if (f->severity > PW_SEV_INFO) /* read once: the summary is fed as the findings go */
+            pw_leaks_add(&l, f);
         pw_buf_spill(out, PW_BUF_SPILL_AT); /* a sink's error fails the buffer */
     }
     pw_jw_end_arr(&w);
+    write_received(&w, &l, out);
     pw_jw_end_obj(&w);
     return pw_report_loader_status(&ld, out, err);
 }

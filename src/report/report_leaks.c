@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "report/json_writer.h"
 #include "report/report_internal.h"
 
 #define DOB_BIT PW_PHI__COUNT /* a date whose subtype says it is a date of birth */
@@ -242,4 +243,183 @@ void pw_leaks_free(pw_leaks *l)
     }
     free(l->rows);
     memset(l, 0, sizeof *l);
+}
+
+/* ---- grouped per tracker: one row per tracker, its accounts listed ---- */
+
+static int same_tracker(const pw_leak_row *a, const pw_leak_row *b)
+{
+    return a->tracker == b->tracker && same_str(a->company, b->company);
+}
+
+size_t pw_leaks_group(const pw_leaks *l, size_t *idx, pw_leak_group *groups)
+{
+    size_t n_groups = 0, at = 0;
+    unsigned char *taken = calloc(l->n ? l->n : 1, 1);
+    if (!taken)
+        return 0;
+    for (size_t i = 0; i < l->n; i++) {
+        if (taken[i])
+            continue;
+        groups[n_groups].first = at;
+        for (size_t j = i; j < l->n; j++)
+            if (!taken[j] && same_tracker(&l->rows[i], &l->rows[j])) {
+                taken[j] = 1;
+                idx[at++] = j;
+            }
+        groups[n_groups].n = at - groups[n_groups].first;
+        n_groups++;
+    }
+    free(taken);
+    return n_groups;
+}
+
+/* Add from's canary labels of kind k to into's (pointers into from: not copied). */
+static void merge_canaries(pw_leak_row *into, const pw_leak_row *from, unsigned k)
+{
+    into->more_canary[k] += from->more_canary[k];
+    for (unsigned j = 0; j < from->n_canary[k]; j++) {
+        unsigned seen = 0;
+        while (seen < into->n_canary[k] && strcmp(into->canary[k][seen], from->canary[k][j]))
+            seen++;
+        if (seen < into->n_canary[k])
+            continue;
+        if (into->n_canary[k] == PW_LEAK_CANARIES)
+            into->more_canary[k]++;
+        else
+            into->canary[k][into->n_canary[k]++] = from->canary[k][j];
+    }
+}
+
+void pw_leaks_merged(const pw_leaks *l, const size_t *idx, const pw_leak_group *g, pw_leak_row *out)
+{
+    memset(out, 0, sizeof *out);
+    for (size_t m = 0; m < g->n; m++) {
+        const pw_leak_row *w = &l->rows[idx[g->first + m]];
+        if (!m) {
+            out->tracker = w->tracker;
+            out->account = w->account;
+            out->company = w->company;
+            out->label = w->label;
+            out->worst = w->worst;
+        }
+        if (w->worst > out->worst)
+            out->worst = w->worst;
+        out->n_findings += w->n_findings;
+        out->contexts |= w->contexts;
+        out->sent |= w->sent;
+        out->hashed |= w->hashed;
+        out->no_evidence |= w->no_evidence;
+        for (unsigned k = 0; k < PW_FIELD__COUNT; k++) {
+            out->cats[k] |= w->cats[k];
+            merge_canaries(out, w, k);
+        }
+    }
+}
+
+/* acct, or its first `max` bytes (never inside a UTF-8 sequence) and "…" when longer. */
+static void put_account(pw_buf *out, const char *acct, size_t max)
+{
+    size_t n = strlen(acct);
+    if (!max || n <= max) {
+        pw_buf_puts(out, acct);
+        return;
+    }
+    size_t cut = max - 1;
+    while (cut && ((unsigned char)acct[cut] & 0xC0) == 0x80)
+        cut--;
+    pw_buf_append(out, acct, cut);
+    pw_buf_puts(out, "…");
+}
+
+void pw_leaks_accounts(const pw_leaks *l, const size_t *idx, const pw_leak_group *g, size_t cap,
+                       size_t max_len, const char *none, pw_buf *out)
+{
+    /* the named accounts first, then at most one `none` for the rows without one */
+    size_t shown = 0, nameless = 0;
+    for (size_t m = 0; m < g->n; m++) {
+        const char *acct = l->rows[idx[g->first + m]].account;
+        if (!acct) {
+            nameless++;
+            continue;
+        }
+        if (cap && shown == cap)
+            continue;
+        pw_buf_puts(out, shown++ ? ", " : "");
+        put_account(out, acct, max_len);
+    }
+    if (nameless && (!cap || shown < cap)) {
+        pw_buf_puts(out, shown++ ? ", " : "");
+        pw_buf_puts(out, none);
+        nameless = 0;
+    }
+    size_t named_hidden = g->n - shown - (nameless ? nameless : 0);
+    if (named_hidden + nameless)
+        pw_buf_printf(out, " and %zu more", named_hidden + nameless);
+}
+
+/* ---- JSON: the stable schema of docs/report-formats.md ("received") ---- */
+
+static void json_categories(pw_jw *w, unsigned m)
+{
+    pw_jw_key(w, "categories");
+    pw_jw_arr(w);
+    for (size_t c = 0; c < sizeof cats / sizeof cats[0]; c++)
+        if (m & (1u << cats[c].bit))
+            pw_jw_str(w, cats[c].bit == DOB_BIT
+                             ? "date_of_birth"
+                             : pw_phi_category_name((pw_phi_category)cats[c].bit));
+    pw_jw_end_arr(w);
+}
+
+static void json_fields(pw_jw *w, const pw_leak_row *r)
+{
+    pw_jw_key(w, "fields");
+    pw_jw_arr(w);
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
+        unsigned k = (unsigned)kinds[i].kind;
+        if (!(r->sent & (1u << k)))
+            continue;
+        pw_jw_obj(w);
+        pw_jw_kstr(w, "kind", pw_field_kind_name(kinds[i].kind));
+        pw_jw_key(w, "hashed");
+        pw_jw_bool(w, (r->hashed >> k) & 1u);
+        json_categories(w, r->cats[k]);
+        pw_jw_key(w, "canary_fields"); /* the labels of the --canary file, never a value */
+        pw_jw_arr(w);
+        for (unsigned j = 0; j < r->n_canary[k]; j++)
+            pw_jw_str(w, r->canary[k][j]);
+        pw_jw_end_arr(w);
+        pw_jw_key(w, "more_canary_fields");
+        pw_jw_bool(w, r->more_canary[k] != 0);
+        pw_jw_end_obj(w);
+    }
+    pw_jw_end_arr(w);
+}
+
+void pw_leaks_json(pw_jw *w, const pw_leaks *l)
+{
+    pw_jw_arr(w);
+    for (size_t i = 0; i < l->n; i++) {
+        const pw_leak_row *r = &l->rows[i];
+        pw_jw_obj(w);
+        pw_jw_kstr(w, "tracker", r->tracker ? r->tracker->id : NULL);
+        pw_jw_kstr(w, "name", r->label);
+        pw_jw_kstr(w, "vendor", r->tracker ? pw_report_vendor(r->tracker) : NULL);
+        pw_jw_kstr(w, "account_id", r->account);
+        pw_jw_kstr(w, "company", r->company);
+        pw_jw_kstr(w, "worst_severity", pw_severity_name(r->worst));
+        pw_jw_kint(w, "findings", (long long)r->n_findings);
+        pw_jw_key(w, "contexts");
+        pw_jw_arr(w);
+        for (size_t c = 0; c < sizeof ctx_order / sizeof ctx_order[0]; c++)
+            if (r->contexts & (1u << ctx_order[c]))
+                pw_jw_str(w, pw_hhs_context_name(ctx_order[c]));
+        pw_jw_end_arr(w);
+        json_fields(w, r);
+        pw_jw_key(w, "tag_load_only"); /* a script load without fields: nothing to mark */
+        pw_jw_bool(w, !r->sent && r->no_evidence);
+        pw_jw_end_obj(w);
+    }
+    pw_jw_end_arr(w);
 }

@@ -278,6 +278,23 @@ static void write_result(pw_jw *w, const pw_finding *f, const pw_baseline_diff *
     pw_jw_end_obj(w);
 }
 
+/* The run's property bag, after its results (member order means nothing in JSON; the summary
+ * is fed as the results are written, each finding read once): what the trackers were
+ * recognised with, and "received", what each tracker received (report_leaks.c, the JSON
+ * report's member of that name) — a code-scanning service keeps a run's properties whole. */
+static void write_run_properties(pw_jw *w, const pw_scan_result *r, pw_leaks *l, pw_buf *out)
+{
+    if (l->failed)
+        out->failed = 1;
+    pw_jw_key(w, "properties");
+    pw_jw_obj(w);
+    pw_report_lists_json(w, r);
+    pw_jw_key(w, "received");
+    pw_leaks_json(w, l);
+    pw_jw_end_obj(w);
+    pw_leaks_free(l);
+}
+
 pw_status pw_report_sarif(const pw_scan_result *r, const pw_report_opts *o, pw_buf *out,
                           pw_err *err)
 {
@@ -300,19 +317,20 @@ pw_status pw_report_sarif(const pw_scan_result *r, const pw_report_opts *o, pw_b
     pw_jw_end_obj(&w);
     pw_jw_end_obj(&w);
     pw_report_incomplete_sarif(&w, r);
-    pw_jw_key(&w, "properties"); /* what the trackers were recognised with */
-    pw_jw_obj(&w);
-    pw_report_lists_json(&w, r);
-    pw_jw_end_obj(&w);
     pw_jw_key(&w, "results");
     pw_jw_arr(&w);
     pw_report_loader ld;
     pw_report_loader_init(&ld, r);
+    pw_leaks l = {0};
     for (size_t i = 0; i < r->n_findings; i++) {
-        write_result(&w, pw_report_load(&ld, i), o->baseline, i);
+        const pw_finding *f = pw_report_load(&ld, i);
+        write_result(&w, f, o->baseline, i);
+        if (f->severity > PW_SEV_INFO)
+            pw_leaks_add(&l, f);
         pw_buf_spill(out, PW_BUF_SPILL_AT); /* a sink's error fails the buffer */
     }
     pw_jw_end_arr(&w);
+    write_run_properties(&w, r, &l, out);
     pw_jw_end_obj(&w);
     pw_jw_end_arr(&w);
     pw_jw_end_obj(&w);

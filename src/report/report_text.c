@@ -93,8 +93,11 @@ static void summary(pw_buf *b, const pw_scan_result *r, int color)
     int inferred = r->source == PW_SOURCE_STATIC;
     /* "tracker beacons" are the inventory's (its rows add up to them); beacons to third
      * parties on no list (a font CDN) are counted apart */
-    pw_buf_printf(b, "%zu page%s, %zu request%s%s (%zu third-party), %zu tracker beacon%s%s",
-                  r->n_pages, r->n_pages == 1 ? "" : "s", r->n_requests,
+    size_t pages = pw_report_page_keys(r);
+    pw_buf_printf(b, "%zu page%s", pages, pages == 1 ? "" : "s");
+    if (pages != r->n_pages) /* the tables' "(2 URLs)": a page is its address without the query */
+        pw_buf_printf(b, " (%zu URLs with their queries)", r->n_pages);
+    pw_buf_printf(b, ", %zu request%s%s (%zu third-party), %zu tracker beacon%s%s", r->n_requests,
                   r->n_requests == 1 ? "" : "s", inferred ? " inferred" : "", r->n_third_party,
                   r->n_tracker_beacons, r->n_tracker_beacons == 1 ? "" : "s",
                   inferred ? " inferred" : "");
@@ -386,16 +389,41 @@ static void unchecked_tables(pw_buf *b, const pw_baseline_diff *d, int color)
  * privacy officer asks first, before any finding (report_leaks.c). Findings are read once, in
  * order, and stop at the first info finding (they are sorted worst first). */
 static const tt_col leak_cols[] = {
-    {"TRACKER", 30, 1, 0, 18, 0}, {"ACCOUNT", 20, 0, 0, 12, 0},
+    {"TRACKER", 30, 1, 0, 18, 0}, {"ACCOUNT", 22, 1, 0, 12, 0},
     {"WORST", 0, 0, 0, 0, 0},     {"FINDINGS", 0, 0, 1, 0, 0},
     {"ON PAGES", 14, 1, 0, 0, 0}, {"WHAT LEFT, BY FIELD", 60, 1, 0, 40, 0},
 };
 
 typedef struct leak_cells {
     char n[24], acct[256], label[512];
-    pw_buf ctx, raw, what;
+    pw_buf ctx, raw, what, accts;
     const char *cell[6];
 } leak_cells;
+
+/* A tracker's accounts named in its row: a site with six Google Ads accounts gets one row,
+ * "644728173, 792381940, 800828946 and 3 more" (the JSON report lists each). */
+#define LEAK_ACCOUNTS    3
+#define LEAK_ACCOUNT_LEN 20 /* bytes: a Snap pixel's UUID reads by its start */
+
+static void leak_row(const pw_leak_row *w, leak_cells *lc);
+
+/* Group g's row: merged, its accounts listed (at most LEAK_ACCOUNTS). */
+static void leak_group_row(const pw_leaks *l, const size_t *idx, const pw_leak_group *g,
+                           pw_leak_row *merged, leak_cells *lc)
+{
+    pw_leaks_merged(l, idx, g, merged);
+    leak_row(merged, lc);
+    pw_buf raw;
+    pw_buf_init(&raw);
+    pw_leaks_accounts(l, idx, g, LEAK_ACCOUNTS, LEAK_ACCOUNT_LEN, "-", &raw);
+    pw_buf_clear(&lc->accts);
+    pw_report_text_safe(&lc->accts, raw.data ? raw.data : "", raw.len);
+    pw_buf_putc(&lc->accts, '\0');
+    if (raw.failed)
+        lc->accts.failed = 1;
+    pw_buf_free(&raw);
+    lc->cell[1] = lc->accts.failed ? "" : lc->accts.data;
+}
 
 static void leak_row(const pw_leak_row *w, leak_cells *lc)
 {
@@ -434,29 +462,39 @@ static void leaks_table(pw_buf *b, const pw_scan_result *r, int color, pw_report
                   "many,\nthe HHS context of their pages, and the PHI found in each kind of "
                   "field it was sent in)\n",
                   color ? BOLD : "", color ? RESET : "");
+    size_t *idx = malloc(l.n * sizeof *idx);
+    pw_leak_group *groups = malloc(l.n * sizeof *groups);
+    size_t n_groups = idx && groups ? pw_leaks_group(&l, idx, groups) : 0;
+    if (!n_groups)
+        b->failed = 1;
     tt_table t;
     tt_init(&t, leak_cols, sizeof leak_cols / sizeof leak_cols[0]);
     leak_cells lc;
+    pw_leak_row merged;
     pw_buf_init(&lc.ctx);
     pw_buf_init(&lc.raw);
     pw_buf_init(&lc.what);
+    pw_buf_init(&lc.accts);
     for (int pass = 0; pass == 0 || (pass == 1 && tt_fit(&t, TEXT_WIDTH)); pass++)
-        for (size_t i = 0; i < l.n; i++) {
-            leak_row(&l.rows[i], &lc);
+        for (size_t i = 0; i < n_groups; i++) {
+            leak_group_row(&l, idx, &groups[i], &merged, &lc);
             for (size_t c = 0; c < t.n; c++)
                 tt_measure(&t, c, lc.cell[c]);
         }
     tt_header(&t, b, "", color ? BOLD : NULL, color ? RESET : NULL);
-    for (size_t i = 0; i < l.n; i++) {
-        leak_row(&l.rows[i], &lc);
-        const char *colors[6] = {NULL, NULL, color ? sev_color(l.rows[i].worst) : NULL};
+    for (size_t i = 0; i < n_groups; i++) {
+        leak_group_row(&l, idx, &groups[i], &merged, &lc);
+        const char *colors[6] = {NULL, NULL, color ? sev_color(merged.worst) : NULL};
         tt_row(&t, b, "", lc.cell, colors, RESET);
     }
-    if (lc.ctx.failed || lc.what.failed)
+    if (lc.ctx.failed || lc.what.failed || lc.accts.failed)
         b->failed = 1;
     pw_buf_free(&lc.ctx);
     pw_buf_free(&lc.raw);
     pw_buf_free(&lc.what);
+    pw_buf_free(&lc.accts);
+    free(idx);
+    free(groups);
     pw_leaks_free(&l);
 }
 
@@ -536,59 +574,6 @@ static void text_span(pw_buf *out, const char *s, size_t n, const pw_hit *h, voi
         pw_buf_puts(out, color ? RESET : "]]");
 }
 
-/* The legal reasoning printed so far, per rule: a rule's reasoning is the same paragraph for
- * every tracker and page (a third of a report of 33 condition-page findings was that one
- * paragraph again), so it is printed with the rule's first detailed finding and referred to
- * after; a finding whose reasoning differs from what its rule printed gets its own. */
-typedef struct why_seen {
-    char **rule, **legal;
-    size_t n, cap;
-} why_seen;
-
-/* 1 when rule's `legal` was printed already; else remembers it (0). */
-static int why_again(why_seen *w, const char *rule, const char *legal, pw_buf *b)
-{
-    if (!rule || !legal)
-        return 0;
-    for (size_t i = 0; i < w->n; i++)
-        if (strcmp(w->rule[i], rule) == 0 && strcmp(w->legal[i], legal) == 0)
-            return 1;
-    if (w->n == w->cap) {
-        size_t cap = w->cap ? w->cap * 2 : 16;
-        char **r = realloc(w->rule, cap * sizeof *r);
-        if (r)
-            w->rule = r;
-        char **l = r ? realloc(w->legal, cap * sizeof *l) : NULL;
-        if (l)
-            w->legal = l;
-        if (!r || !l) {
-            b->failed = 1;
-            return 0;
-        }
-        w->cap = cap;
-    }
-    char *rd = strdup(rule), *ld = strdup(legal);
-    if (!rd || !ld) {
-        free(rd);
-        free(ld);
-        b->failed = 1;
-        return 0;
-    }
-    w->rule[w->n] = rd;
-    w->legal[w->n++] = ld;
-    return 0;
-}
-
-static void why_free(why_seen *w)
-{
-    for (size_t i = 0; i < w->n; i++) {
-        free(w->rule[i]);
-        free(w->legal[i]);
-    }
-    free(w->rule);
-    free(w->legal);
-}
-
 /* A paragraph (the legal reasoning, the fix) after its 12-column label, terminal-safe, wrapped
  * at spaces so no line passes PARA_WIDTH: a terminal or a ticket wraps a 500-character line
  * at its own edge, under the labels. A word wider than the line (a URL, a code snippet) gets a
@@ -630,7 +615,7 @@ static void paragraph(pw_buf *b, const char *s)
     pw_buf_free(&t);
 }
 
-static void details(pw_buf *b, const pw_finding *f, const char *since, int color, why_seen *ws)
+static void details(pw_buf *b, const pw_finding *f, const char *since, int color, pw_why_seen *ws)
 {
     char head[64];
     snprintf(head, sizeof head, "[%s%s]", pw_severity_name(f->severity), since);
@@ -702,7 +687,7 @@ static void details(pw_buf *b, const pw_finding *f, const char *since, int color
         b->failed = 1;
     pw_buf_free(&label);
     pw_buf_puts(b, "  why:      ");
-    if (why_again(ws, f->rule_id, f->legal, b)) {
+    if (pw_why_again(ws, f->rule_id, f->legal, b)) {
         pw_buf_puts(b, "as for the first ");
         safe(b, f->rule_id);
         pw_buf_puts(b, " finding above");
@@ -727,7 +712,7 @@ pw_status pw_report_text(const pw_scan_result *r, const pw_report_opts *o, pw_bu
     unchecked_tables(out, d, color);
     inventory(out, r, color);
     size_t n_info = 0;
-    why_seen ws = {0};
+    pw_why_seen ws = {0};
     for (size_t i = 0; i < r->n_findings; i++) {
         char since[64] = "";
         if (d && d->state[i] == PW_BASELINE_NEW)
@@ -743,7 +728,7 @@ pw_status pw_report_text(const pw_scan_result *r, const pw_report_opts *o, pw_bu
             details(out, pw_report_load(&ld, i), since, color, &ws);
         pw_buf_spill(out, PW_BUF_SPILL_AT); /* a sink's error fails the buffer */
     }
-    why_free(&ws);
+    pw_why_free(&ws);
     if (n_info)
         pw_buf_printf(out,
                       "\n%zu informational finding%s (trackers on general pages) %s listed "

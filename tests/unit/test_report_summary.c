@@ -1,0 +1,396 @@
+/*
+ * test_report_summary.c — the scan reports as a privacy officer and a CI pipeline read them:
+ * JSON and SARIF carry "received", what each tracker received (categories, never values); the
+ * text and HTML tables show one row per tracker with its accounts listed (the text names three
+ * and "N more"); the summary counts pages as the tables do (a URL without its query); the HTML
+ * report prints a rule's "Why it matters" once; and gtag.js loading a GA4 stream on a portal
+ * page is one PW-AUTH-TRACKER finding (the collector's, naming its loader), not two.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yajl/yajl_tree.h>
+
+#include "assess_har_case.h"
+#include "phiwall/report.h"
+#include "pw_test.h"
+#include "pw_test_finding.h"
+
+static const pw_tracker meta = {.id = "meta-pixel",
+                                .vendor = "Meta",
+                                .product = "Meta Pixel",
+                                .category = PW_CATEGORY_ADVERTISING,
+                                .baa = PW_BAA_NO,
+                                .decoder = "meta"};
+
+#define HASH "8d01416611a03b7c979d6fdee3b16006da68e29b5bd5cbc8785bc0e10205b7e8"
+#define LEGAL_COND                                                                                \
+    "Elevated risk, not a proven PHI disclosure: the URL of a condition page with an IP address " \
+    "and a cookie ID, the same paragraph for every such finding."
+
+static const pw_hit email_hash[] = {{.category = PW_PHI_EMAIL,
+                                     .subtype = "email",
+                                     .start = 0,
+                                     .end = 64,
+                                     .normalized = HASH,
+                                     .confidence = 1,
+                                     .reason = PW_REASON_CONTEXT}};
+static const pw_hit dob_hit[] = {{.category = PW_PHI_DATE,
+                                  .subtype = "dob",
+                                  .start = 0,
+                                  .end = 10,
+                                  .normalized = "19840719",
+                                  .confidence = 1,
+                                  .reason = PW_REASON_CONTEXT}};
+static const pw_evidence portal_ev[] = {
+    {.key = "udff[em]",
+     .value = HASH,
+     .value_len = 64,
+     .kind = PW_FIELD_USER_DATA,
+     .hits = email_hash,
+     .n_hits = 1},
+    {.key = "ud[db]",
+     .value = "1984-07-19",
+     .value_len = 10,
+     .kind = PW_FIELD_FORM_VALUE,
+     .hits = dob_hit,
+     .n_hits = 1},
+};
+static const pw_evidence cond_ev[] = {{.key = "dl",
+                                       .value = "https://h.org/care/cancer",
+                                       .value_len = 25,
+                                       .kind = PW_FIELD_PAGE_URL}};
+
+static pw_finding form_values(const char *account)
+{
+    return (pw_finding){.rule_id = "PW-FORM-VALUES",
+                        .title = "Form values sent",
+                        .severity = PW_SEV_CRITICAL,
+                        .context = PW_CTX_AUTHENTICATED,
+                        .legal = "Typed values identify the visitor.",
+                        .remediation = "Stop form hashing.",
+                        .tracker = &meta,
+                        .account_id = account,
+                        .page_url = "https://h.org/portal/cancer",
+                        .occurrences = 2,
+                        .evidence = portal_ev,
+                        .n_evidence = 2};
+}
+
+static pw_finding condition(const char *account, const char *page)
+{
+    return (pw_finding){.rule_id = "PW-CONDITION-URL",
+                        .title = "Condition page URL",
+                        .severity = PW_SEV_MEDIUM,
+                        .context = PW_CTX_CONDITION,
+                        .legal = LEGAL_COND,
+                        .remediation = "Remove Meta Pixel from condition pages.",
+                        .tracker = &meta,
+                        .account_id = account,
+                        .page_url = page,
+                        .occurrences = 1,
+                        .evidence = cond_ev,
+                        .n_evidence = 1};
+}
+
+static char *render_result(const pw_scan_result *r, pw_report_format fmt, pw_buf *b)
+{
+    pw_buf_init(b);
+    pw_report_opts o = {.color = 0, .tool_version = "9.9.9"};
+    pw_err err;
+    CHECK_INT(pw_report_render(r, fmt, &o, b, &err), PW_OK);
+    pw_buf_putc(b, '\0');
+    return b->data ? b->data : "";
+}
+
+static char *render(pw_report_format fmt, const pw_finding *f, size_t n, pw_buf *b)
+{
+    pw_scan_result r = {.findings = f, .n_findings = n, .target = "t.har", .source = PW_SOURCE_HAR};
+    return render_result(&r, fmt, b);
+}
+
+static yajl_val get(yajl_val v, const char *const *path)
+{
+    return v ? yajl_tree_get(v, (const char **)path, yajl_t_any) : NULL;
+}
+
+static const char *str_at(yajl_val v, const char *key)
+{
+    const char *path[] = {key, NULL};
+    yajl_val s = get(v, path);
+    return YAJL_IS_STRING(s) ? YAJL_GET_STRING(s) : NULL;
+}
+
+/* The kind-of-field item `kind` of a "received" item, or NULL. */
+static yajl_val field_of(yajl_val item, const char *kind)
+{
+    const char *path[] = {"fields", NULL};
+    yajl_val fields = get(item, path);
+    for (size_t i = 0; YAJL_IS_ARRAY(fields) && i < fields->u.array.len; i++) {
+        const char *k = str_at(fields->u.array.values[i], "kind");
+        if (k && strcmp(k, kind) == 0)
+            return fields->u.array.values[i];
+    }
+    return NULL;
+}
+
+/* "[a,b]" of an array of strings, into out. */
+static const char *joined(yajl_val arr, char *out, size_t cap)
+{
+    out[0] = '\0';
+    for (size_t i = 0; YAJL_IS_ARRAY(arr) && i < arr->u.array.len; i++) {
+        yajl_val s = arr->u.array.values[i];
+        snprintf(out + strlen(out), cap - strlen(out), "%s%s", i ? "," : "",
+                 YAJL_IS_STRING(s) ? YAJL_GET_STRING(s) : "?");
+    }
+    return out;
+}
+
+/* The "received" array checked on a parsed report: one item per tracker and account. */
+static void check_received(yajl_val received)
+{
+    CHECK(YAJL_IS_ARRAY(received));
+    if (!YAJL_IS_ARRAY(received))
+        return;
+    CHECK_INT(received->u.array.len, 2); /* accounts 111 and 222; the info finding is left out */
+    yajl_val first = received->u.array.values[0];
+    CHECK_STR(str_at(first, "tracker"), "meta-pixel");
+    CHECK_STR(str_at(first, "name"), "Meta Pixel");
+    CHECK_STR(str_at(first, "account_id"), "111");
+    CHECK_STR(str_at(first, "worst_severity"), "critical");
+    const char *n_path[] = {"findings", NULL};
+    yajl_val n = get(first, n_path);
+    CHECK(YAJL_IS_INTEGER(n) && YAJL_GET_INTEGER(n) == 2);
+    char buf[256];
+    const char *ctx_path[] = {"contexts", NULL};
+    CHECK_STR(joined(get(first, ctx_path), buf, sizeof buf), "authenticated,condition");
+    const char *cat_path[] = {"categories", NULL}, *hashed_path[] = {"hashed", NULL};
+    yajl_val ud = field_of(first, "user_data"), fv = field_of(first, "form_value"),
+             url = field_of(first, "page_url");
+    CHECK(ud && fv && url);
+    CHECK_STR(joined(get(ud, cat_path), buf, sizeof buf), "email");
+    CHECK(YAJL_IS_TRUE(get(ud, hashed_path)));
+    CHECK_STR(joined(get(fv, cat_path), buf, sizeof buf), "date_of_birth");
+    CHECK(YAJL_IS_FALSE(get(fv, hashed_path)));
+    CHECK_STR(joined(get(url, cat_path), buf, sizeof buf), ""); /* sent, nothing marked */
+    yajl_val second = received->u.array.values[1];
+    CHECK_STR(str_at(second, "account_id"), "222");
+    CHECK_STR(str_at(second, "worst_severity"), "medium");
+}
+
+static const pw_finding *summary_findings(pw_finding *out)
+{
+    out[0] = form_values("111");
+    out[1] = condition("111", "https://h.org/care/cancer");
+    out[2] = condition("222", "https://h.org/care/cancer");
+    out[3] = condition("999", "https://h.org/news");
+    out[3].severity = PW_SEV_INFO;
+    out[3].rule_id = "PW-TRACKER-PRESENT";
+    return out;
+}
+
+/* JSON: "received" per tracker and account, categories only — the digest and the date typed
+ * never appear in it (they are in the findings' evidence, which is what evidence is for). */
+static void json_has_received(void)
+{
+    pw_finding f[4];
+    pw_buf b;
+    char *t = render(PW_REPORT_JSON, summary_findings(f), 4, &b);
+    char err[256];
+    yajl_val doc = yajl_tree_parse(t, err, sizeof err);
+    CHECK(doc != NULL);
+    const char *path[] = {"received", NULL};
+    check_received(get(doc, path));
+    const char *rec = strstr(t, "\"received\":");
+    CHECK(rec != NULL);
+    CHECK(rec && !strstr(rec, HASH) && !strstr(rec, "1984-07-19"));
+    yajl_tree_free(doc);
+    pw_buf_free(&b);
+}
+
+/* SARIF: the same array as the run's property "received" (a property bag SARIF consumers keep
+ * with the run); the results stay as they were. */
+static void sarif_has_received(void)
+{
+    pw_finding f[4];
+    pw_buf b;
+    char *t = render(PW_REPORT_SARIF, summary_findings(f), 4, &b);
+    char err[256];
+    yajl_val doc = yajl_tree_parse(t, err, sizeof err);
+    CHECK(doc != NULL);
+    const char *runs_path[] = {"runs", NULL};
+    yajl_val runs = get(doc, runs_path);
+    CHECK(YAJL_IS_ARRAY(runs) && runs->u.array.len == 1);
+    if (YAJL_IS_ARRAY(runs) && runs->u.array.len == 1) {
+        yajl_val run = runs->u.array.values[0];
+        const char *rec_path[] = {"properties", "received", NULL};
+        check_received(get(run, rec_path));
+        const char *cat_path[] = {"properties", "catalog", NULL}, *res_path[] = {"results", NULL};
+        CHECK(get(run, cat_path) != NULL); /* what the trackers were recognised with, kept */
+        yajl_val results = get(run, res_path);
+        CHECK(YAJL_IS_ARRAY(results) && results->u.array.len == 4);
+    }
+    yajl_tree_free(doc);
+    pw_buf_free(&b);
+}
+
+/* Five Meta pixels: one row in the text table naming three accounts and "2 more", one row in
+ * the HTML table naming all five; JSON keeps one item per account. */
+static void accounts_grouped_per_tracker(void)
+{
+    static const char *const accts[] = {"101", "102", "103", "104", "105"};
+    pw_finding f[5];
+    for (size_t i = 0; i < 5; i++)
+        f[i] = condition(accts[i], "https://h.org/care/cancer");
+    pw_buf b;
+    char *t = render(PW_REPORT_TEXT, f, 5, &b);
+    const char *head = strstr(t, "What each tracker received");
+    const char *end = head ? strstr(head, "\n\n") : NULL;
+    CHECK(head && end);
+    if (head && end) {
+        size_t rows = 0;
+        for (const char *p = head; (p = strstr(p, "\nMeta Pixel")) && p < end; p++)
+            rows++;
+        CHECK_INT(rows, 1);
+        const char *row = strstr(head, "\nMeta Pixel");
+        /* the account column wraps: "101, 102, 103 and 2" then "more" under it */
+        CHECK(row && strstr(row, "  101, 102, 103 and 2  ") &&
+              strstr(row, "  101, 102, 103 and 2  ") < end);
+        CHECK(row && strstr(row, "\n            more\n") == end - strlen("\n            more"));
+        CHECK(row && strstr(row, " medium ") && strstr(row, " 5 ") < end); /* 5 findings */
+        CHECK(!strstr(head, "104") || strstr(head, "104") > end);
+    }
+    pw_buf_free(&b);
+    t = render(PW_REPORT_HTML, f, 5, &b);
+    const char *table = strstr(t, "<h2>What each tracker received</h2>");
+    CHECK(table &&
+          strstr(table, "<tr><td>Meta Pixel</td><td><code>101, 102, 103, 104, 105</code>"));
+    CHECK(table && strstr(table, "<td>5</td>"));
+    pw_buf_free(&b);
+    t = render(PW_REPORT_JSON, f, 5, &b);
+    char err[256];
+    yajl_val doc = yajl_tree_parse(t, err, sizeof err);
+    const char *path[] = {"received", NULL};
+    yajl_val rec = get(doc, path);
+    CHECK(YAJL_IS_ARRAY(rec) && rec->u.array.len == 5);
+    yajl_tree_free(doc);
+    pw_buf_free(&b);
+}
+
+/* The summary counts pages as the tables group them: /find?q=a and /find?q=b are one page
+ * ("(2 URLs)" in the findings table), so 3 URLs are 2 pages, and the summary says so. */
+static void page_count_agrees_with_tables(void)
+{
+    static const pw_page pages[] = {{.url = "https://h.org/find?q=asthma"},
+                                    {.url = "https://h.org/find?q=cancer"},
+                                    {.url = "https://h.org/care/cancer"}};
+    static const pw_hhs_context ctxs[] = {PW_CTX_CONDITION, PW_CTX_CONDITION, PW_CTX_CONDITION};
+    pw_finding f[1] = {condition("111", "https://h.org/care/cancer")};
+    pw_scan_result r = {.findings = f,
+                        .n_findings = 1,
+                        .pages = pages,
+                        .page_contexts = ctxs,
+                        .n_pages = 3,
+                        .target = "t.har",
+                        .source = PW_SOURCE_HAR};
+    pw_buf b;
+    char *t = render_result(&r, PW_REPORT_TEXT, &b);
+    CHECK(strstr(t, "\n2 pages (3 URLs with their queries), ") != NULL);
+    pw_buf_free(&b);
+    t = render_result(&r, PW_REPORT_HTML, &b);
+    CHECK(strstr(t, "<p class=\"stats\">2 pages (3 URLs with their queries) · ") != NULL);
+    pw_buf_free(&b);
+    t = render_result(&r, PW_REPORT_JSON, &b);
+    CHECK(strstr(t, "\"pages\": 3,\n    \"page_keys\": 2,") != NULL);
+    pw_buf_free(&b);
+    /* no variants: the count alone */
+    r.n_pages = 1;
+    r.pages = pages + 2;
+    r.page_contexts = ctxs + 2;
+    t = render_result(&r, PW_REPORT_TEXT, &b);
+    CHECK(strstr(t, "\n1 page, ") != NULL);
+    pw_buf_free(&b);
+}
+
+static size_t count_of(const char *s, const char *needle)
+{
+    size_t n = 0;
+    for (const char *p = s; (p = strstr(p, needle)) != NULL; p += strlen(needle))
+        n++;
+    return n;
+}
+
+/* HTML: a rule's reasoning in full once, then "as for the first … finding above"; a different
+ * reasoning of the same rule (a general page's) gets its own paragraph. */
+static void html_why_once_per_rule(void)
+{
+    pw_finding f[4] = {condition("111", "https://h.org/care/cancer"),
+                       condition("111", "https://h.org/care/asthma"),
+                       condition("111", "https://h.org/care/diabetes"),
+                       condition("111", "https://h.org/care/hiv")};
+    f[3].legal = "On a page of the general section: another paragraph.";
+    pw_buf b;
+    char *t = render(PW_REPORT_HTML, f, 4, &b);
+    CHECK_INT(count_of(t, LEGAL_COND), 1);
+    CHECK_INT(count_of(t, "another paragraph."), 1);
+    CHECK_INT(count_of(t, "<b>Why it matters.</b>"), 4);
+    CHECK_INT(count_of(t, "<b>Why it matters.</b> As for the first PW-CONDITION-URL finding "
+                          "above.</p>"),
+              2);
+    const char *full = strstr(t, LEGAL_COND);
+    CHECK(full && strstr(t, "As for the first") > full);
+    pw_buf_free(&b);
+}
+
+static size_t count_findings(const pw_scan_result *r, const char *rule, const char *tracker,
+                             const char *page_end)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < r->n_findings; i++) {
+        const pw_finding *f = pw_test_finding(r, i);
+        size_t len = strlen(f->page_url), m = page_end ? strlen(page_end) : 0;
+        n += strcmp(f->rule_id, rule) == 0 && (!tracker || strcmp(f->tracker->id, tracker) == 0) &&
+             (!page_end || (len >= m && strcmp(f->page_url + len - m, page_end) == 0));
+    }
+    return n;
+}
+
+/* The demo's portal pages load gtag.js for G-RRMC7Q2X9L (its request sends the site's origin,
+ * not the page) and GA4 then collects the page under that ID: one disclosure, one critical
+ * finding per page — GA4's, whose fix names the loader — not a second for the loader; and no
+ * PW-NO-BAA for the loader where GA4's findings say the BAA point. Meta stays as it was. */
+static void gtag_and_ga4_one_finding(void)
+{
+    scan s;
+    CHECK(scan_har(&s, "../../../demo/demo")); /* demo/demo.har, from tests/data/assess/ */
+    if (!s.r) {
+        scan_free(&s);
+        return;
+    }
+    for (int p = 0; p < 2; p++) {
+        const char *page = p ? "/portal/test-results" : "/portal/dashboard";
+        CHECK_INT(count_findings(s.r, "PW-AUTH-TRACKER", "google-tag-manager", page), 0);
+        CHECK_INT(count_findings(s.r, "PW-AUTH-TRACKER", "ga4", page), 1);
+        CHECK_INT(count_findings(s.r, "PW-AUTH-TRACKER", "meta-pixel", page), 1);
+    }
+    CHECK_INT(count_findings(s.r, "PW-AUTH-TRACKER", NULL, NULL), 4);
+    CHECK_INT(count_findings(s.r, "PW-NO-BAA", "google-tag-manager", NULL), 0);
+    for (size_t i = 0; i < s.r->n_findings; i++) {
+        const pw_finding *f = pw_test_finding(s.r, i);
+        if (strcmp(f->rule_id, "PW-AUTH-TRACKER") || strcmp(f->tracker->id, "ga4"))
+            continue;
+        CHECK(strstr(f->remediation, "www.googletagmanager.com/gtag/js?id=G-RRMC7Q2X9L") != NULL);
+        CHECK(strstr(f->remediation, "same disclosure") != NULL);
+    }
+    /* the loader is still in the inventory, and its consent finding stays its own */
+    CHECK_INT(count_findings(s.r, "PW-CONSENT", "google-tag-manager", NULL), 1);
+    int listed = 0;
+    for (size_t i = 0; i < s.r->n_trackers; i++)
+        listed |= strcmp(s.r->trackers[i].tracker->id, "google-tag-manager") == 0;
+    CHECK(listed);
+    scan_free(&s);
+}
+
+PW_TEST_MAIN(PW_TEST(json_has_received), PW_TEST(sarif_has_received),
+             PW_TEST(accounts_grouped_per_tracker), PW_TEST(page_count_agrees_with_tables),
+             PW_TEST(html_why_once_per_rule), PW_TEST(gtag_and_ga4_one_finding))
