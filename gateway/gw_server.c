@@ -198,11 +198,18 @@ static int health(void *ctx, pw_buf *o)
     int n = 0;
     char why[192];
     pw_buf_putc(o, '[');
-    if (pw_gw_committer_audit_down(s->committer) || pw_audit_failing(s->audit))
+    char err[160];
+    if (pw_gw_committer_audit_down_why(s->committer, err, sizeof err) && err[0]) {
+        /* why, as the OS said it: a full disk, a read-only file system, an I/O error */
+        snprintf(why, sizeof why,
+                 "audit: the audit log cannot be written (%.120s); events are "
+                 "refused",
+                 err);
+        add_reason(o, &n, why);
+    } else if (pw_gw_committer_audit_down(s->committer) || pw_audit_failing(s->audit))
         add_reason(o, &n, "audit: the audit log cannot be written; events are refused");
     if (atomic_load(&s->audit_gap))
         add_reason(o, &n, s->audit_gap_why);
-    char err[160];
     if (pw_gw_committer_spool_down(s->committer, err, sizeof err)) {
         snprintf(why, sizeof why, "spool: cannot be written (%.120s); events are refused", err);
         add_reason(o, &n, why);

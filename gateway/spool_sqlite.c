@@ -61,20 +61,47 @@
 #include "gw_time.h"
 #include "spool_sqlite_internal.h"
 
+/* The operating system's reason behind an I/O error of SQLite (" (Read-only file system)"),
+ * or "": SQLite's own message says "disk I/O error" whatever the cause, and a read-only or failing
+ * file system is not a corrupt file — /healthz and the log must tell them apart (the advice for
+ * one, moving the file aside, is wrong for the other). `e`: errno as the failed call left it
+ * (SQLite's sqlite3_system_errno is 0 after a failed write of a COMMIT); only the reasons a file
+ * system gives for refusing a write are named, so a stale errno of something else is not. */
+static const char *os_reason(pw_spool *s, int e, char *buf, size_t cap)
+{
+    int rc = sqlite3_errcode(s->db) & 0xff, sys = sqlite3_system_errno(s->db);
+    buf[0] = '\0';
+    if (sys > 0)
+        e = sys;
+    if ((rc == SQLITE_IOERR || rc == SQLITE_FULL || rc == SQLITE_READONLY ||
+         rc == SQLITE_CANTOPEN) &&
+        (e == EROFS || e == EIO || e == ENOSPC || e == EDQUOT || e == EFBIG || e == EACCES ||
+         e == EPERM))
+        snprintf(buf, cap, " (%s)", strerror(e));
+    return buf;
+}
+
 pw_status pw_spool_db_fail(pw_spool *s, pw_err *err, const char *what)
 {
+    int e = errno; /* first: what the failed call left */
     /* A full disk is the bounded-size case too: ingest answers 503, not 500. */
     pw_status code = sqlite3_errcode(s->db) == SQLITE_FULL ? PW_ERR_LIMIT : PW_ERR_IO;
-    return pw_err_set(err, code, "spool: %s: %s", what, sqlite3_errmsg(s->db));
+    char why[64];
+    return pw_err_set(err, code, "spool: %s: %s%s", what, sqlite3_errmsg(s->db),
+                      os_reason(s, e, why, sizeof why));
 }
 
 pw_status pw_spool_exec(pw_spool *s, const char *sql, pw_err *err)
 {
     char *msg = NULL;
+    errno = 0;
     if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) == SQLITE_OK)
         return PW_OK;
-    pw_status st = pw_err_set(err, sqlite3_errcode(s->db) == SQLITE_FULL ? PW_ERR_LIMIT : PW_ERR_IO,
-                              "spool: %.80s: %s", sql, msg ? msg : "?");
+    int e = errno;
+    char why[64];
+    pw_status st =
+        pw_err_set(err, sqlite3_errcode(s->db) == SQLITE_FULL ? PW_ERR_LIMIT : PW_ERR_IO,
+                   "spool: %.80s: %s%s", sql, msg ? msg : "?", os_reason(s, e, why, sizeof why));
     sqlite3_free(msg);
     return st;
 }
@@ -206,6 +233,7 @@ pw_status pw_spool_run(pw_spool *s, enum pw_spool_sql which, pw_err *err)
     sqlite3_stmt *st = pw_spool_stmt(s, which);
     if (!st)
         return pw_spool_db_fail(s, err, stmt_sql[which]);
+    errno = 0; /* what a failure leaves is then its own (pw_spool_db_fail names it) */
     int rc = sqlite3_step(st);
     while (rc == SQLITE_ROW)
         rc = sqlite3_step(st);
