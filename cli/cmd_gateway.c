@@ -39,6 +39,8 @@ static void usage(void)
         "  --conns-per-ip N    open connections one client address (IPv6: its /64) may hold\n"
         "                      (trust_proxy: requests in progress per X-Forwarded-For client),\n"
         "                      0 for no cap (default 256)\n"
+        "  --request-timeout S every request must arrive whole within S seconds, 1-3600\n"
+        "                      (default $PHIWALL_REQUEST_TIMEOUT_S, else 30); --check shows it\n"
         "  --vocab FILE        extra health vocabulary for the PHI engine\n"
         "  --check FILE        validate the policy and print the effective policy\n"
         "  --explain FILE      show field by field what each destination would receive\n"
@@ -56,12 +58,18 @@ static void usage(void)
         "audit log cannot be opened or is held by another gateway. See docs/gateway.md.\n");
 }
 
-/* Validate, print the effective policy, and lint its names with the PHI engine. */
-static int check(const char *path, const char *vocab)
+/* Validate, print the effective policy and request deadline, and lint the policy's names with
+ * the PHI engine. */
+static int check(const char *path, const char *vocab, const char *request_timeout)
 {
     pw_gw_policy *p = NULL;
     pw_err err = {0};
-    if (pw_gw_policy_load(path, &p, &err) != PW_OK)
+    unsigned timeout_ms;
+    const char *timeout_source;
+    /* the deadline the gateway would start with, by the same rule (a bad value fails here too) */
+    if (pw_gw_request_timeout_resolve(request_timeout, &timeout_ms, &timeout_source, &err) !=
+            PW_OK ||
+        pw_gw_policy_load(path, &p, &err) != PW_OK)
         return pw_cli_fail("gateway", &err);
     pw_buf b;
     pw_buf_init(&b);
@@ -85,8 +93,10 @@ static int check(const char *path, const char *vocab)
             src.give_back(src.ctx, token);
         }
     }
-    if (st == PW_OK)
+    if (st == PW_OK) {
         fwrite(b.data, 1, b.len, stdout);
+        printf("# request_timeout: %u s (%s)\n", timeout_ms / 1000, timeout_source);
+    }
     pw_buf_free(&b);
     pw_gw_phi_pool_free(pool);
     pw_detector_free(det);
@@ -208,6 +218,7 @@ int pw_cmd_gateway(int argc, char **argv)
                                          {"ua", required_argument, NULL, 'u'},
                                          {"spool-max-mb", required_argument, NULL, 'm'},
                                          {"conns-per-ip", required_argument, NULL, 'P'},
+                                         {"request-timeout", required_argument, NULL, 'T'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
     pw_gw_server_opts o = {.host = "127.0.0.1", .port = 8787};
@@ -222,7 +233,7 @@ int pw_cmd_gateway(int argc, char **argv)
         if (c != '?' && c != 'u' && (rc = pw_cli_value_error("gateway", argv)))
             return rc;
         for (const struct option *op = opts; op->name; op++)
-            if (op->val == c && strchr("lsatHmP", c))
+            if (op->val == c && strchr("lsatHmP", c)) /* not T: it goes with --check too */
                 serve_opt = op->name;
             else if (op->val == c && strchr("iu", c))
                 explain_opt = op->name;
@@ -252,6 +263,14 @@ int pw_cmd_gateway(int argc, char **argv)
                 return rc;
             o.conns_per_ip = n ? (int)n : -1;
             break;
+        case 'T': { /* the gateway's own rule, checked before anything is opened */
+            unsigned ms;
+            pw_err e = {0};
+            if (pw_gw_request_timeout_parse("--request-timeout", optarg, &ms, &e) != PW_OK)
+                return pw_cli_usage_error("gateway", "%s", e.msg);
+            o.request_timeout = optarg;
+            break;
+        }
         case 'v': o.vocab_file = optarg; break;
         case 'i': ip = optarg; break;
         case 'u': ua = optarg; break;
@@ -268,8 +287,11 @@ int pw_cmd_gateway(int argc, char **argv)
         return pw_cli_usage_error("gateway", "unexpected argument '%s'", argv[optind]);
     if ((rc = check_modes(check_path, explain_path, o.config, serve_opt, explain_opt)))
         return rc;
+    if (explain_path && o.request_timeout)
+        return pw_cli_usage_error("gateway", "--request-timeout is for running the gateway (or "
+                                             "--check), not --explain");
     if (check_path)
-        return check(check_path, o.vocab_file);
+        return check(check_path, o.vocab_file, o.request_timeout);
     if (!o.config)
         return pw_cli_usage_error("gateway", "--config FILE is required");
     if (explain_path)

@@ -69,7 +69,8 @@ struct pw_gw_committer {
     atomic_int spool_no_room;
     pthread_mutex_t spool_mu;
     char spool_error[160];
-    pw_gw_prio prio; /* the audit thread's */
+    char audit_error[160]; /* the failed append's message while audit_down (under spool_mu) */
+    pw_gw_prio prio;       /* the audit thread's */
 };
 
 #define SYNC_MS      100
@@ -220,12 +221,22 @@ static void note_spool_put(pw_gw_committer *c, pw_status st, const pw_err *err)
     }
     if (st == PW_ERR_LIMIT || atomic_exchange(&c->spool_down, down) == down)
         return;
+    /* SQLite's words for a damaged file; anything else (a read-only or failing file system,
+     * named by the OS's reason in the message) passes by itself once the disk takes writes, and
+     * moving the file aside then would strand its queue. Before, every failure got the corrupt
+     * file's advice. */
+    const char *msg = err && err->msg[0] ? err->msg : "";
+    int corrupt = strstr(msg, "malformed") || strstr(msg, "not a database");
     if (down)
         pw_gw_log("error",
-                  "spool cannot be written: new events are refused (503) until a put succeeds "
-                  "(a corrupt file: stop the gateway, run PRAGMA integrity_check, move the file "
-                  "aside; docs/gateway-delivery.md)",
-                  "error", err && err->msg[0] ? err->msg : "", NULL);
+                  corrupt ? "spool cannot be written: new events are refused (503) until a put "
+                            "succeeds (a corrupt file: stop the gateway, run PRAGMA "
+                            "integrity_check, move the file aside; docs/gateway-delivery.md)"
+                          : "spool cannot be written: new events are refused (503) until a put "
+                            "succeeds; it is retried with every event, so the gateway takes "
+                            "events again by itself once its file system takes writes (do not "
+                            "move the file aside: its queue is in it)",
+                  "error", msg, NULL);
     else
         pw_gw_log("info", "spool written again: events accepted", NULL);
 }
@@ -271,6 +282,11 @@ static void release_tickets(pw_gw_committer *c, job *batch)
  * change; while it is down new requests are answered 503 and /healthz says so. */
 static void set_audit_down(pw_gw_committer *c, int down, const char *error, size_t held)
 {
+    if (down) { /* for /healthz: why (a full disk, a read-only file system, an I/O error) */
+        pthread_mutex_lock(&c->spool_mu);
+        snprintf(c->audit_error, sizeof c->audit_error, "%.159s", error ? error : "");
+        pthread_mutex_unlock(&c->spool_mu);
+    }
     if (atomic_exchange(&c->audit_down, down) == down)
         return;
     char n[24];
@@ -621,6 +637,16 @@ int pw_gw_committer_spool_down(pw_gw_committer *c, char *error, size_t cap)
 int pw_gw_committer_audit_down(pw_gw_committer *c)
 {
     return c ? atomic_load(&c->audit_down) : 0;
+}
+
+int pw_gw_committer_audit_down_why(pw_gw_committer *c, char *error, size_t cap)
+{
+    if (!pw_gw_committer_audit_down(c))
+        return 0;
+    pthread_mutex_lock(&c->spool_mu);
+    snprintf(error, cap, "%s", c->audit_error);
+    pthread_mutex_unlock(&c->spool_mu);
+    return 1;
 }
 
 unsigned long long pw_gw_committer_audit_failures(pw_gw_committer *c)

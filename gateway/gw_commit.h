@@ -49,6 +49,8 @@ unsigned long long pw_gw_committer_audit_failures(pw_gw_committer *c);
  * "audit: unavailable" without being spooled, the records of requests already answered are
  * held in memory and retried (100 ms … 5 s) until written, and /healthz reports it. */
 int pw_gw_committer_audit_down(pw_gw_committer *c);
+/* The same, with the failed append's message in error (cap bytes) while it is down. */
+int pw_gw_committer_audit_down_why(pw_gw_committer *c, char *error, size_t cap);
 /* 1 while the last spool put failed other than for room (max_bytes, the disk reserve): a corrupt
  * or unwritable file, an I/O error. New events are answered 503 "spool: unavailable"; the put's
  * message is copied to error (cap bytes). Logged once per change. */

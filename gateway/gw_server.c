@@ -48,11 +48,14 @@ struct pw_gw_server {
     unsigned health_max_age_s;
     atomic_int audit_gap;    /* the audit log did not end with the head the spool remembered */
     char audit_gap_why[240]; /* for /healthz (written before serving) */
-    /* The gap's remembered head, when the chain was continued from it in a new file (the log
-     * moved or deleted): the gap closes once a file next to the log, named after it, ends with
-     * it (recheck_audit_gap). 0: not such a gap (truncated, replaced), kept until restart. */
+    /* The gap's remembered head: the gap closes once a file next to the log, named after it,
+     * ends with it (recheck_audit_gap) — the moved log put back, or the original of a truncated
+     * or replaced one. gap_new_file: the chain went on from the head in a new file (moved or
+     * deleted), so that file and the log verify as one chain; else the log has a chain of its
+     * own past the cut and each file verifies alone. */
     uint64_t gap_seq;
     char gap_hash[65];
+    int gap_new_file;
     char *audit_abs;            /* the audit log's absolute path (the head's key) */
     pthread_mutex_t removed_mu; /* the dead letters of removed destinations, for /metrics */
     struct {
@@ -195,11 +198,18 @@ static int health(void *ctx, pw_buf *o)
     int n = 0;
     char why[192];
     pw_buf_putc(o, '[');
-    if (pw_gw_committer_audit_down(s->committer) || pw_audit_failing(s->audit))
+    char err[160];
+    if (pw_gw_committer_audit_down_why(s->committer, err, sizeof err) && err[0]) {
+        /* why, as the OS said it: a full disk, a read-only file system, an I/O error */
+        snprintf(why, sizeof why,
+                 "audit: the audit log cannot be written (%.120s); events are "
+                 "refused",
+                 err);
+        add_reason(o, &n, why);
+    } else if (pw_gw_committer_audit_down(s->committer) || pw_audit_failing(s->audit))
         add_reason(o, &n, "audit: the audit log cannot be written; events are refused");
     if (atomic_load(&s->audit_gap))
         add_reason(o, &n, s->audit_gap_why);
-    char err[160];
     if (pw_gw_committer_spool_down(s->committer, err, sizeof err)) {
         snprintf(why, sizeof why, "spool: cannot be written (%.120s); events are refused", err);
         add_reason(o, &n, why);
@@ -790,16 +800,19 @@ static void check_audit_head(server *s, const char *audit_path)
         if (pw_audit_continue_chain(s->audit, want_seq, want, &rec, &err) != PW_OK)
             pw_gw_log("error", "audit log: writing the chain_continued record failed", "error",
                       err.msg, NULL);
-        if (have_seq == 0) { /* the chain went on from the head in a new file */
-            s->gap_seq = want_seq;
-            memcpy(s->gap_hash, want, sizeof s->gap_hash);
-        }
+        /* Whatever the kind, the gap closes once the records up to the head are back next to
+         * the log (recheck_audit_gap). Before, a truncated or replaced log kept the reason (and
+         * a 503 /healthz) until the next start, whatever the operator restored. */
+        s->gap_seq = want_seq;
+        memcpy(s->gap_hash, want, sizeof s->gap_hash);
+        s->gap_new_file = have_seq == 0;
         snprintf(s->audit_gap_why, sizeof s->audit_gap_why,
                  "audit: the log did not end with the remembered head (seq %s); found seq %s%s", ws,
                  hs,
                  have_seq == 0 ? " (until a file next to it, named after it, ends with that head: "
                                  "the moved log put back)"
-                               : " (until the next start)");
+                               : " (until a file next to it, named after it, ends with that head: "
+                                 "the original log put back)");
         atomic_store(&s->audit_gap, 1);
     }
     uint64_t seq;
@@ -836,12 +849,13 @@ static int ends_with_head(const char *path, uint64_t seq, const char *hash)
            strcmp(line + n - m, want_end) == 0;
 }
 
-/* A chain gap of a moved or deleted log closes once the records up to the remembered head are
- * back where `phiwall audit verify OLD NEW` finds them: a regular file in the log's directory,
- * named after it (`audit.log.1`, `audit.log-20261201`), whose last record is that head. Cheap
+/* A chain gap closes once the records up to the remembered head are back next to the log: a
+ * regular file in the log's directory, named after it (`audit.log.1`, `audit.log-20261201`),
+ * whose last record is that head. For a moved or deleted log that is where `phiwall audit verify
+ * OLD NEW` finds them as one chain; for a truncated or replaced one it is the original put back
+ * (the log at the path has records of its own past the cut: each file verifies alone). Cheap
  * (one directory read, the last 4 KiB of each such file): run at each SIGHUP and every sweep
- * while the gap lasts. A gap in a truncated or replaced log stays until the next start (the
- * file at the path has records of its own past the cut). */
+ * while the gap lasts. */
 static void recheck_audit_gap(server *s)
 {
     if (!atomic_load(&s->audit_gap) || !s->gap_seq || !s->audit_abs)
@@ -874,9 +888,13 @@ static void recheck_audit_gap(server *s)
     snprintf(ws, sizeof ws, "%llu", (unsigned long long)s->gap_seq);
     atomic_store(&s->audit_gap, 0);
     pw_gw_log("info",
-              "audit log: the records up to the head remembered at start are back next to the log "
-              "(a file ending with that head); the chain gap is closed: verify the files together, "
-              "oldest first",
+              s->gap_new_file
+                  ? "audit log: the records up to the head remembered at start are back next to "
+                    "the log (a file ending with that head); the chain gap is closed: verify the "
+                    "files together, oldest first"
+                  : "audit log: the records up to the head remembered at start are back next to "
+                    "the log (a file ending with that head); the chain gap is closed: the log "
+                    "went on from the cut, so verify each file on its own",
               "file", found, "seq", ws, "hash", s->gap_hash, "path", s->audit_abs, NULL);
 }
 
@@ -953,23 +971,35 @@ static pw_status restore_gates(server *s, const pw_gw_policy *p, pw_err *err)
     return PW_OK;
 }
 
-/* PHIWALL_REQUEST_TIMEOUT_S (1–3600) in *ms; 0 when unset (the HTTP front's default, 30 s). Any
- * other value is refused: a typo must not leave slow clients the default unnoticed. */
-static pw_status env_request_timeout_ms(unsigned *ms, pw_err *err)
+/* The one rule for the per-request deadline, whichever way it is given: a whole number of seconds
+ * from 1 to 3600; anything else is refused with an error naming where it came from (`name`:
+ * "--request-timeout" or "PHIWALL_REQUEST_TIMEOUT_S") and the value, so a typo never leaves slow
+ * clients the default unnoticed. */
+pw_status pw_gw_request_timeout_parse(const char *name, const char *v, unsigned *ms, pw_err *err)
 {
-    const char *v = getenv("PHIWALL_REQUEST_TIMEOUT_S");
-    *ms = 0;
-    if (!v || !*v)
-        return PW_OK;
     char *end = NULL;
-    unsigned long n = *v >= '0' && *v <= '9' ? strtoul(v, &end, 10) : 0;
-    if (n < 1 || n > 3600 || !end || *end)
-        return pw_err_set(err, PW_ERR_INVALID,
-                          "PHIWALL_REQUEST_TIMEOUT_S=%s: not a whole number of seconds from 1 to "
-                          "3600",
-                          v);
+    unsigned long n = v && *v >= '0' && *v <= '9' ? strtoul(v, &end, 10) : 0;
+    if (n < 1 || n > PW_GW_REQUEST_TIMEOUT_S_MAX || !end || *end)
+        return pw_err_set(err, PW_ERR_INVALID, "%s=%s: not a whole number of seconds from 1 to %u",
+                          name, v ? v : "", PW_GW_REQUEST_TIMEOUT_S_MAX);
     *ms = (unsigned)n * 1000u;
     return PW_OK;
+}
+
+pw_status pw_gw_request_timeout_resolve(const char *flag, unsigned *ms, const char **source,
+                                        pw_err *err)
+{
+    *ms = PW_GW_REQUEST_TIMEOUT_MS_DEFAULT;
+    *source = "default";
+    if (flag) { /* the command line wins over the environment */
+        *source = "--request-timeout";
+        return pw_gw_request_timeout_parse(*source, flag, ms, err);
+    }
+    const char *v = getenv("PHIWALL_REQUEST_TIMEOUT_S");
+    if (!v || !*v)
+        return PW_OK;
+    *source = "PHIWALL_REQUEST_TIMEOUT_S";
+    return pw_gw_request_timeout_parse(*source, v, ms, err);
 }
 
 static pw_status open_parts(server *s, pw_err *err)
@@ -977,7 +1007,9 @@ static pw_status open_parts(server *s, pw_err *err)
     const pw_gw_server_opts *o = &s->o;
     pw_gw_policy *p = NULL;
     unsigned request_timeout_ms = 0;
-    pw_status st = env_request_timeout_ms(&request_timeout_ms, err);
+    const char *timeout_source = NULL;
+    pw_status st = pw_gw_request_timeout_resolve(o->request_timeout, &request_timeout_ms,
+                                                 &timeout_source, err);
     if (st != PW_OK)
         return st;
     st = pw_gw_policy_load2(o->config, &p, &s->fwd_next, err); /* before the engine */
@@ -1369,6 +1401,7 @@ pw_status pw_gw_serve(const pw_gw_server_opts *o, pw_err *err)
         if (sig < 0) { /* a quiet moment: rows of removed destinations added since a reload */
             pw_gw_server_settle_removed(s);
             recheck_audit_gap(s);
+            pw_spool_heartbeat(s->spool, NULL); /* retries keep their distance after a crash */
             continue;
         }
         if (sig == SIGHUP) {

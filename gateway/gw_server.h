@@ -25,7 +25,21 @@ typedef struct pw_gw_server_opts {
      * environment's PHIWALL_HEALTHZ_MAX_AGE_S, else 3600. */
     unsigned health_max_age_s;
     uint64_t spool_reserve_bytes; /* pw_spool_opts.reserve_bytes (0: the default) */
+    /* --request-timeout as given (seconds, validated by pw_gw_request_timeout_parse), or NULL:
+     * $PHIWALL_REQUEST_TIMEOUT_S, else PW_GW_REQUEST_TIMEOUT_MS_DEFAULT. */
+    const char *request_timeout;
 } pw_gw_server_opts;
+
+#define PW_GW_REQUEST_TIMEOUT_S_MAX 3600u
+
+/* The per-request deadline's one validation: v a whole number of seconds from 1 to
+ * PW_GW_REQUEST_TIMEOUT_S_MAX, in *ms; else PW_ERR_INVALID "NAME=V: not a whole number …". */
+pw_status pw_gw_request_timeout_parse(const char *name, const char *v, unsigned *ms, pw_err *err);
+/* The deadline in effect: `flag` (--request-timeout, NULL when not given), else
+ * $PHIWALL_REQUEST_TIMEOUT_S, else the default (30 s). *source names which ("--request-timeout",
+ * "PHIWALL_REQUEST_TIMEOUT_S", "default"), for --check and errors. */
+pw_status pw_gw_request_timeout_resolve(const char *flag, unsigned *ms, const char **source,
+                                        pw_err *err);
 
 typedef struct pw_gw_server pw_gw_server;
 

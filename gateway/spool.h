@@ -260,6 +260,12 @@ int64_t pw_spool_high_water(pw_spool *s);
  * event's created_ms, the retry window's first attempt, the audit records' times) stay on it.
  * Without a step since the open it reads the wall clock (to the drift of the two clocks). */
 int64_t pw_spool_clock_ms(const pw_spool *s);
+/* Write the schedule clock's reading down in the file (table clock_mark) while a retry time
+ * waits in it (none: nothing is written), as pw_spool_close does at the stop: the next open
+ * goes on from it when the wall clock went back in between, so a retry keeps its distance
+ * however long the run went on after its last row. Run every few seconds (pw_gw_serve's sweep):
+ * after a crash a retry is late by that much at most. */
+pw_status pw_spool_heartbeat(pw_spool *s, pw_err *err);
 /* A time of the schedule clock, as the wall clock reads it now (the same time when the two
  * differ by a second or less: no step). */
 int64_t pw_spool_clock_to_wall(const pw_spool *s, int64_t t);

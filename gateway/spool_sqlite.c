@@ -61,20 +61,47 @@
 #include "gw_time.h"
 #include "spool_sqlite_internal.h"
 
+/* The operating system's reason behind an I/O error of SQLite (" (Read-only file system)"),
+ * or "": SQLite's own message says "disk I/O error" whatever the cause, and a read-only or failing
+ * file system is not a corrupt file — /healthz and the log must tell them apart (the advice for
+ * one, moving the file aside, is wrong for the other). `e`: errno as the failed call left it
+ * (SQLite's sqlite3_system_errno is 0 after a failed write of a COMMIT); only the reasons a file
+ * system gives for refusing a write are named, so a stale errno of something else is not. */
+static const char *os_reason(pw_spool *s, int e, char *buf, size_t cap)
+{
+    int rc = sqlite3_errcode(s->db) & 0xff, sys = sqlite3_system_errno(s->db);
+    buf[0] = '\0';
+    if (sys > 0)
+        e = sys;
+    if ((rc == SQLITE_IOERR || rc == SQLITE_FULL || rc == SQLITE_READONLY ||
+         rc == SQLITE_CANTOPEN) &&
+        (e == EROFS || e == EIO || e == ENOSPC || e == EDQUOT || e == EFBIG || e == EACCES ||
+         e == EPERM))
+        snprintf(buf, cap, " (%s)", strerror(e));
+    return buf;
+}
+
 pw_status pw_spool_db_fail(pw_spool *s, pw_err *err, const char *what)
 {
+    int e = errno; /* first: what the failed call left */
     /* A full disk is the bounded-size case too: ingest answers 503, not 500. */
     pw_status code = sqlite3_errcode(s->db) == SQLITE_FULL ? PW_ERR_LIMIT : PW_ERR_IO;
-    return pw_err_set(err, code, "spool: %s: %s", what, sqlite3_errmsg(s->db));
+    char why[64];
+    return pw_err_set(err, code, "spool: %s: %s%s", what, sqlite3_errmsg(s->db),
+                      os_reason(s, e, why, sizeof why));
 }
 
 pw_status pw_spool_exec(pw_spool *s, const char *sql, pw_err *err)
 {
     char *msg = NULL;
+    errno = 0;
     if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) == SQLITE_OK)
         return PW_OK;
-    pw_status st = pw_err_set(err, sqlite3_errcode(s->db) == SQLITE_FULL ? PW_ERR_LIMIT : PW_ERR_IO,
-                              "spool: %.80s: %s", sql, msg ? msg : "?");
+    int e = errno;
+    char why[64];
+    pw_status st =
+        pw_err_set(err, sqlite3_errcode(s->db) == SQLITE_FULL ? PW_ERR_LIMIT : PW_ERR_IO,
+                   "spool: %.80s: %s%s", sql, msg ? msg : "?", os_reason(s, e, why, sizeof why));
     sqlite3_free(msg);
     return st;
 }
@@ -206,6 +233,7 @@ pw_status pw_spool_run(pw_spool *s, enum pw_spool_sql which, pw_err *err)
     sqlite3_stmt *st = pw_spool_stmt(s, which);
     if (!st)
         return pw_spool_db_fail(s, err, stmt_sql[which]);
+    errno = 0; /* what a failure leaves is then its own (pw_spool_db_fail names it) */
     int rc = sqlite3_step(st);
     while (rc == SQLITE_ROW)
         rc = sqlite3_step(st);
@@ -536,17 +564,76 @@ static int64_t last_recorded_ms(pw_spool *s)
     return v;
 }
 
+/* The schedule clock's reading the previous run last wrote down (pw_spool_heartbeat: at its
+ * close, and every few seconds while retries wait), 0: none. Table clock_mark, one row, created
+ * when first used (an older phiwall ignores it). */
+static int64_t last_heartbeat_ms(pw_spool *s)
+{
+    if (!pw_spool_has_table(s, "clock_mark"))
+        return 0;
+    sqlite3_stmt *st = NULL;
+    int64_t v = 0;
+    if (sqlite3_prepare_v2(s->db, "SELECT at_ms FROM clock_mark WHERE id = 1", -1, &st, NULL) ==
+            SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return v;
+}
+
 /* The wall clock went back while the gateway was stopped (an NTP step at boot, a VM restored
  * from a snapshot, `date -s`): the retry times in the file, on the previous run's schedule clock,
  * would lie as far ahead as the clock went back (a retry due in a minute held back for hours).
  * The schedule clock then goes on from the latest time the file records instead of the wall
- * clock's reading: the retries keep their distance, as if the stop had taken no time. A clock
- * gone forward needs nothing: the retries are due, as they would be after such a stop. */
+ * clock's reading: the retries keep their distance, as if the stop had taken no time. That time
+ * is the previous run's last heartbeat of its schedule clock (its stop, or a few seconds before
+ * a crash), or the latest wall-clock time of its rows. Before the heartbeat, only the rows: a
+ * retry was late by as long as the previous run went on after its last row (an hour-long backoff
+ * scheduled, then a quiet hour, then the stop: due an hour after the restart instead of at once).
+ * A clock gone forward needs nothing: the retries are due, as they would be after such a stop. */
 static void resume_schedule_clock(pw_spool *s)
 {
-    int64_t last = last_recorded_ms(s), now = pw_spool_clock_ms(s);
+    int64_t last = last_recorded_ms(s), beat = last_heartbeat_ms(s), now = pw_spool_clock_ms(s);
+    if (beat > last)
+        last = beat;
     if (last > now + 1000)
         s->clock_offset_ns += (last - now) * 1000000;
+}
+
+/* Does the file hold a retry time (on the schedule clock) for the next run to keep? */
+static int retries_wait(pw_spool *s)
+{
+    sqlite3_stmt *st = NULL;
+    int any =
+        sqlite3_prepare_v2(s->db, "SELECT 1 FROM retry LIMIT 1", -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW;
+    sqlite3_finalize(st);
+    return any;
+}
+
+static pw_status write_heartbeat(pw_spool *s, pw_err *err)
+{
+    if (!retries_wait(s))
+        return PW_OK; /* nothing waits on the schedule clock: no write (an idle spool stays idle) */
+    pw_status st = s->heartbeat_table ? PW_OK
+                                      : pw_spool_exec(s,
+                                                      "CREATE TABLE IF NOT EXISTS clock_mark(id "
+                                                      "INTEGER PRIMARY KEY CHECK (id = 1), at_ms "
+                                                      "INTEGER NOT NULL)",
+                                                      err);
+    s->heartbeat_table = st == PW_OK;
+    char sql[96];
+    snprintf(sql, sizeof sql, "INSERT OR REPLACE INTO clock_mark(id, at_ms) VALUES (1, %lld)",
+             (long long)pw_spool_clock_ms(s));
+    return st == PW_OK ? pw_spool_exec(s, sql, err) : st;
+}
+
+pw_status pw_spool_heartbeat(pw_spool *s, pw_err *err)
+{
+    pthread_mutex_lock(&s->db_mu);
+    pw_status st = write_heartbeat(s, err);
+    pthread_mutex_unlock(&s->db_mu);
+    return st;
 }
 
 pw_status pw_spool_open(const pw_spool_opts *opts, pw_spool **out, pw_err *err)
@@ -620,6 +707,11 @@ void pw_spool_close(pw_spool *s)
     if (s->committer_running)
         pthread_join(s->committer, NULL);
     pw_spool_ckpt_stop(s);
+    /* the schedule clock at the stop, for the next open (resume_schedule_clock); a failure (a
+     * read-only disk) leaves the last heartbeat, a few seconds older */
+    pthread_mutex_lock(&s->db_mu);
+    write_heartbeat(s, NULL);
+    pthread_mutex_unlock(&s->db_mu);
     /* Checkpoint so the WAL does not keep growing across restarts; failures are harmless. */
     sqlite3_exec(s->db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL);
     spool_destroy(s);

@@ -251,6 +251,7 @@ struct pw_spool {
     /* The schedule clock (pw_spool_clock_ms): CLOCK_MONOTONIC plus this offset, the wall
      * clock's lead over it at open (ns). */
     int64_t clock_offset_ns;
+    int heartbeat_table;    /* table clock_mark created (pw_spool_heartbeat), under db_mu */
     int64_t purge_lo;       /* rows below it are queued, or gone, or were young when looked at */
     int64_t purge_young_ms; /* created_ms of the young row at purge_lo (0: none) */
     unsigned acks_since_purge;

@@ -61,4 +61,34 @@ expect_match "$(cat "$dir/log")" "\"level\":\"info\".*chain gap is closed.*\"fil
 gateway_stop
 "$PHIWALL" audit verify "$dir/audit.log.1" "$dir/audit.log" >/dev/null
 expect_code 0 $? "the file put back and the log verify as one chain"
+
+# Truncated while stopped (a restore from an older backup): a gap too, which clears without a
+# restart once the original, ending with the remembered head, is put back next to the log.
+# Before, a truncated (or replaced) log kept the reason, the gauge 1 and a 503 /healthz until the
+# next start, whatever was put back.
+start
+expect_code 200 "$(post)" "event $n accepted"
+gateway_stop
+head_seq=$(tail -n 1 "$dir/audit.log" | sed -n 's/^{"seq":\([0-9]*\),.*/\1/p')
+cp "$dir/audit.log" "$dir/original.log"
+head -n 1 "$dir/original.log" >"$dir/audit.log"
+: >"$dir/log"
+start
+out=$(curl -s -w ' %{http_code}' "http://127.0.0.1:$port/healthz")
+expect_match "$out" "remembered head \\(seq $head_seq\\); found seq [0-9]+ \\(until a file next to it, named after it, ends with that head: the original log put back" \
+    "truncated: /healthz names the gap and how it clears"
+expect_match "$out" ' 503$' "truncated: /healthz 503"
+sleep 6 # a sweep with nothing put back: the gap stays
+expect_match "$(curl -s "http://127.0.0.1:$port/metrics")" '^phiwall_gateway_audit_chain_gap 1$' \
+    "truncated, nothing put back: gauge 1 after a sweep"
+mv "$dir/original.log" "$dir/audit.log.orig"
+gateway_wait metrics '^phiwall_gateway_audit_chain_gap 0$'
+expect_code 0 $? "truncated, the original put back as audit.log.orig: gauge 0 without a restart"
+expect_match "$(curl -s -w ' %{http_code}' "http://127.0.0.1:$port/healthz")" '"status":"ok".* 200$' \
+    "truncated, put back: /healthz ok"
+expect_match "$(cat "$dir/log")" "\"level\":\"info\".*chain gap is closed: the log went on from the cut, so verify each file on its own.*\"file\":\"[^\"]*/audit.log.orig\",\"seq\":\"$head_seq\"" \
+    "truncated, put back: an info line naming the file, the head, and how to verify"
+gateway_stop
+"$PHIWALL" audit verify "$dir/audit.log.1" "$dir/audit.log.orig" >/dev/null
+expect_code 0 $? "the original put back verifies (with the file before it)"
 finish

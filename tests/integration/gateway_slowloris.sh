@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# gateway_slowloris.sh — every request has a deadline to arrive whole (PHIWALL_REQUEST_TIMEOUT_S,
-# 2 s here; 30 s by default), however it trickles in. A python client on loopback opens 16
+# gateway_slowloris.sh — every request has a deadline to arrive whole (--request-timeout, which
+# wins over PHIWALL_REQUEST_TIMEOUT_S: 2 s here, the variable saying 600; 30 s by default), however it trickles in. A python client on loopback opens 16
 # connections that send their headers a byte at a time, 16 that send whole headers and then
 # their body a byte at a time, and 8 keep-alive connections that sent one request and stay idle,
 # each trickler sending a byte every 0.25 s (libmicrohttpd's own 30 s timeout is an idle one,
@@ -12,9 +12,9 @@
 set -u
 . "$PW_SRC/tests/integration/lib.bash"
 gateway_test_setup
-export PHIWALL_REQUEST_TIMEOUT_S=2
+export PHIWALL_REQUEST_TIMEOUT_S=600 # the flag wins: with 600 s no slow connection is cut
 gateway_start "$dir/log" --config "$dir/gw.yaml" --spool "$dir/spool.db" --audit "$dir/audit.log" \
-    --threads 2 || { fail "gateway started"; finish; exit; }
+    --threads 2 --request-timeout 2 || { fail "gateway started"; finish; exit; }
 
 python3 - "$port" <<'PY' >"$dir/slow.out" 2>&1
 import json, socket, sys, threading, time, uuid
@@ -147,5 +147,26 @@ for bad in abc 0 3601 2s -5 " 7"; do
     expect_nomatch "$rc" '^(0|124)$' "PHIWALL_REQUEST_TIMEOUT_S='$bad': the gateway does not start"
     expect_match "$out" "PHIWALL_REQUEST_TIMEOUT_S=$bad: not a whole number of seconds from 1 to 3600" \
         "PHIWALL_REQUEST_TIMEOUT_S='$bad': the error names the variable and its value"
+    out=$(PHIWALL_REQUEST_TIMEOUT_S="$bad" "$PHIWALL" gateway --check "$dir/gw.yaml" 2>&1); rc=$?
+    expect_code 3 "$rc" "PHIWALL_REQUEST_TIMEOUT_S='$bad': --check fails"
+    expect_match "$out" "PHIWALL_REQUEST_TIMEOUT_S=$bad: not a whole number" "--check names the variable"
+    # the flag: the same rule, a usage error before anything is opened
+    out=$(PHIWALL_REQUEST_TIMEOUT_S=5 timeout 20 "$PHIWALL" gateway --config "$dir/gw.yaml" \
+        --spool "$dir/bad.db" --audit "$dir/bad.log" --listen 127.0.0.1:0 --request-timeout="$bad" 2>&1)
+    expect_code 2 $? "--request-timeout='$bad': usage error"
+    expect_match "$out" "--request-timeout=$bad: not a whole number of seconds from 1 to 3600" \
+        "--request-timeout='$bad': the error names the flag and its value"
 done
+[ ! -e "$dir/bad.db" ]; expect_code 0 $? "a bad --request-timeout opens no spool"
+
+# --check shows the deadline the gateway would start with, and where it comes from.
+unset PHIWALL_REQUEST_TIMEOUT_S
+expect_match "$("$PHIWALL" gateway --check "$dir/gw.yaml")" '^# request_timeout: 30 s \(default\)$' \
+    "--check: the default"
+expect_match "$(PHIWALL_REQUEST_TIMEOUT_S=7 "$PHIWALL" gateway --check "$dir/gw.yaml")" \
+    '^# request_timeout: 7 s \(PHIWALL_REQUEST_TIMEOUT_S\)$' "--check: from the environment"
+expect_match "$(PHIWALL_REQUEST_TIMEOUT_S=7 "$PHIWALL" gateway --check "$dir/gw.yaml" --request-timeout 9)" \
+    '^# request_timeout: 9 s \(--request-timeout\)$' "--check: the flag wins"
+out=$("$PHIWALL" gateway --explain "$dir/gw.yaml" --config "$dir/gw.yaml" --request-timeout 9 2>&1)
+expect_code 2 $? "--request-timeout with --explain: usage error"
 finish

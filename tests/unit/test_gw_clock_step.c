@@ -12,13 +12,16 @@
  * and a clock gone forward two hours expired every lease in flight, so the items were leased
  * (and sent) a second time while their first request was still out. Nor does a step while the
  * gateway is stopped hold retries back: before, a clock set back five hours between a stop and
- * the next start held a retry due in 100 ms for five hours. */
+ * the next start held a retry due in 100 ms for five hours; and, until the spool wrote down its
+ * schedule clock at the stop and every few seconds (pw_spool_heartbeat), for as long as the run
+ * had gone on after its last row. */
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -212,6 +215,73 @@ static void test_retry_due_after_a_restart_with_the_clock_back(void)
     gw_test_db_remove(path);
 }
 
+/* A retry due in 2 s; the run goes on 1.8 s with nothing written to the spool, then stops
+ * (crash: the child process exits without closing, after the sweep's pw_spool_heartbeat); the
+ * wall clock is set back five hours while stopped; at the next start the retry is due 0.2 s
+ * later, not 2 s. Before the heartbeat the schedule clock went on from the latest row (the
+ * event's acceptance, the retry's first attempt): the retry was late by the 1.8 s the run went
+ * on after it — an hour-long backoff followed by a quiet hour and a stop was due an hour late. */
+static void retry_after_a_late_stop(int crash)
+{
+    char path[256];
+    pw_spool *s = NULL;
+    if (crash) {
+        gw_test_db_path(path, sizeof path, "pw_spool", "late_crash");
+        fflush(NULL);
+        pid_t pid = fork();
+        if (pid == 0) { /* the path is the parent's (it names the parent's pid) */
+            pw_spool_opts o = {.path = path, .commit_interval_ms = 1};
+            pw_spool_put_item it = {"0c1d2e3f-4a5b-4c6d-8e7f-8091a2b3c4d5", "meta", "{}", 2, 0, 0};
+            int64_t id = 0;
+            int ok = pw_spool_open(&o, &s, NULL) == PW_OK &&
+                     pw_spool_put(s, &it, 1, NULL) == PW_OK && lease_n(s, 60000, &id) == 1 &&
+                     pw_spool_retry(s, id, pw_spool_clock_ms(s) + 2000, NULL) == PW_OK;
+            usleep(1800 * 1000);
+            ok = ok && pw_spool_heartbeat(s, NULL) == PW_OK;
+            _exit(ok ? 0 : 1); /* no close: a crash after the sweep's heartbeat */
+        }
+        int status = 0;
+        CHECK(pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+              WEXITSTATUS(status) == 0);
+    } else {
+        s = open_spool("late_stop", path, sizeof path);
+        if (!s)
+            return;
+        int64_t id = 0;
+        CHECK(lease_n(s, 60000, &id) == 1);
+        CHECK_INT(pw_spool_retry(s, id, pw_spool_clock_ms(s) + 2000, NULL), PW_OK);
+        usleep(1800 * 1000);
+        pw_spool_close(s);
+    }
+    atomic_store(&realtime_ahead_ms, -5 * 3600 * 1000LL);
+    pw_spool_opts o = {.path = path, .commit_interval_ms = 1};
+    s = NULL;
+    CHECK_INT(pw_spool_open(&o, &s, NULL), PW_OK);
+    if (s) {
+        usleep(400 * 1000);
+        size_t n = lease_n(s, 60000, NULL);
+        if (n != 1)
+            fprintf(stderr,
+                    "%s: a retry due 0.2 s after the stop was not due 0.4 s after the "
+                    "restart (the wall clock set back five hours while stopped)\n",
+                    crash ? "crash" : "stop");
+        CHECK(n == 1);
+        pw_spool_close(s);
+    }
+    atomic_store(&realtime_ahead_ms, 0);
+    gw_test_db_remove(path);
+}
+
+static void test_retry_due_after_a_late_stop_with_the_clock_back(void)
+{
+    retry_after_a_late_stop(0);
+}
+
+static void test_retry_due_after_a_late_crash_with_the_clock_back(void)
+{
+    retry_after_a_late_stop(1);
+}
+
 /* The same, the wall clock gone forward two days while stopped: the retry is due at once (the
  * stop lasted past it, for all the file can tell), and the event's age counts the two days. */
 static void test_retry_due_after_a_restart_with_the_clock_forward(void)
@@ -266,4 +336,6 @@ PW_TEST_MAIN(PW_TEST(test_waits_ignore_a_wall_clock_step),
              PW_TEST(test_retry_due_after_the_clock_goes_back),
              PW_TEST(test_lease_holds_when_the_clock_goes_forward),
              PW_TEST(test_retry_due_after_a_restart_with_the_clock_back),
+             PW_TEST(test_retry_due_after_a_late_stop_with_the_clock_back),
+             PW_TEST(test_retry_due_after_a_late_crash_with_the_clock_back),
              PW_TEST(test_retry_due_after_a_restart_with_the_clock_forward))
