@@ -12,19 +12,22 @@ gateway_test_setup
 mock_upstream_start || { fail "mock did not start"; finish; exit; }
 { policy_site 100000; policy_meta 7 "$mock"; } >"$dir/gw.yaml"
 n=0
-post() {
+post() { # the next event (its id ends in n), the reply's status in $code; called in this shell,
+    # not in $(…), so that n counts (in a subshell every event repeated the first id: a duplicate,
+    # never sent, and the wait for two "sent" records ran out its 60 s)
     n=$((n + 1))
-    curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/e" \
+    code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/e" \
         -H 'Origin: https://www.example-hospital.org' -H 'Content-Type: text/plain' \
-        --data "{\"event_id\":\"00000000-0000-4000-8000-$(printf %012d $n)\",\"name\":\"appointment_request\",\"consent\":{\"ads\":true},\"user\":{\"email\":\"a@b.example\"}}"
+        --data "{\"event_id\":\"00000000-0000-4000-8000-$(printf %012d $n)\",\"name\":\"appointment_request\",\"consent\":{\"ads\":true},\"user\":{\"email\":\"a@b.example\"}}")
 }
 start() {
     gateway_start "$dir/log" --config "$dir/gw.yaml" --spool "$dir/spool.db" \
         --audit "$dir/audit.log" --threads 1 || fail "the gateway did not start"
 }
 start
-for _ in 1 2; do expect_code 200 "$(post)" "event $n accepted"; done
+for _ in 1 2; do post; expect_code 200 "$code" "event $n accepted"; done
 wait_until "$PW_WAIT_S" sh -c "[ \$(grep -c '\"action\":\"sent\"' '$dir/audit.log') -ge 2 ]"
+expect_code 0 $? "both events sent"
 gateway_stop
 head_seq=$(tail -n 1 "$dir/audit.log" | sed -n 's/^{"seq":\([0-9]*\),.*/\1/p')
 [ -n "$head_seq" ] || fail "no head in the first log"
@@ -39,7 +42,7 @@ out=$(curl -s -w ' %{http_code}' "http://127.0.0.1:$port/healthz")
 expect_match "$out" "audit: the log did not end with the remembered head \\(seq $head_seq\\); found seq 0 \\(until a file next to it, named after it, ends with that head" \
     "moved: /healthz names the gap and how it clears"
 expect_match "$out" ' 503$' "moved: /healthz 503"
-expect_code 200 "$(post)" "events still taken"
+post; expect_code 200 "$code" "events still taken"
 
 # A reload while the records are elsewhere: still a gap (checked at the SIGHUP itself).
 kill -HUP "$pid"
@@ -67,7 +70,7 @@ expect_code 0 $? "the file put back and the log verify as one chain"
 # Before, a truncated (or replaced) log kept the reason, the gauge 1 and a 503 /healthz until the
 # next start, whatever was put back.
 start
-expect_code 200 "$(post)" "event $n accepted"
+post; expect_code 200 "$code" "event $n accepted"
 gateway_stop
 head_seq=$(tail -n 1 "$dir/audit.log" | sed -n 's/^{"seq":\([0-9]*\),.*/\1/p')
 cp "$dir/audit.log" "$dir/original.log"
