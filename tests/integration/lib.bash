@@ -17,15 +17,16 @@ skip() { echo "skipped: $*"; exit 77; }
 # wait_until SECONDS COMMAND...: run COMMAND every 0.05 s until it succeeds or SECONDS pass; its
 # last status. A test waits for the condition it needs, never a fixed time: under ASan, valgrind
 # or on a loaded machine a step can take many times as long as on a quiet one. PW_WAIT_S (60) is
-# the usual deadline: it is only reached when the test fails.
+# the usual deadline: it is only reached when the test fails, so running out is a failed check of
+# its own (a caller that ignored the status once let a test pass after a 60 s wait for records that
+# could never come).
 PW_WAIT_S=60
 wait_until() {
     local secs=$1 end=$((SECONDS + $1))
     shift
     until "$@"; do
         if [ "$SECONDS" -ge "$end" ]; then
-            # said, so that a wait that always runs out (a test's slow pass) shows in its log
-            echo "wait_until: gave up after ${secs}s: ${*:1:4}" >&2
+            fail "wait_until: gave up after ${secs}s: ${*:1:4}"
             return 1
         fi
         sleep 0.05
