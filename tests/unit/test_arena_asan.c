@@ -91,6 +91,27 @@ static void read_before_first(void)
     peek(p, -1);
 }
 
+/* Past the 16-byte redzone in front of a block's first allocation lies the block's header (its
+ * chain pointer, size and fill mark, and the padding up to the data): a valid part of the block's
+ * malloc'd region, so an underread there went unseen. */
+static void read_header_padding(void) /* the header's last byte, right before the redzone */
+{
+    pw_arena a;
+    pw_arena_init(&a, 0);
+    char *p = pw_arena_alloc(&a, 8);
+    peek(p, -17);
+}
+
+static void read_header_start(void) /* the header's first byte: the block's own malloc pointer */
+{
+    pw_arena a;
+    pw_arena_init(&a, 128);
+    pw_arena_alloc(&a, 8);
+    char *p = pw_arena_alloc(&a, 1000); /* its own block, with a chain pointer to the first */
+    size_t header = (3 * sizeof(void *) + 15) & ~(size_t)15; /* three words, data 16-aligned */
+    peek(p, -(ptrdiff_t)(16 + header));
+}
+
 static void read_unused_tail(void)
 {
     pw_arena a;
@@ -151,6 +172,8 @@ static void overreads_die(void)
     CHECK(dies_poisoned(read_slack));
     CHECK(dies_poisoned(read_past_aligned));
     CHECK(dies_poisoned(read_before_first));
+    CHECK(dies_poisoned(read_header_padding));
+    CHECK(dies_poisoned(read_header_start));
     CHECK(dies_poisoned(read_unused_tail));
     CHECK(dies_poisoned(read_past_strndup_cut));
     CHECK(dies_poisoned(read_past_large));
