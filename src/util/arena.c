@@ -18,10 +18,12 @@
  * exactly the n bytes of each allocation, keeps a poisoned redzone of PW_ARENA_REDZONE bytes
  * after each allocation and in front of the first one (so the rounding slack plus the redzone
  * catch overreads and underreads into a neighbour), and re-poisons on reset. The block's header
- * (prev, size, used and the padding up to data[]) lies right in front of that first redzone, so
- * it is poisoned too and opened only while the arena itself reads or writes it: an underread
- * that runs past the redzone lands in poison, not in the header. Other builds keep the same
- * layout at no cost: the redzone is 0 and the macros expand to nothing.
+ * lies right in front of that first redzone: its size, fill mark and the padding up to data[] are
+ * poisoned too and opened only while the arena itself reads or writes them, so an underread that
+ * runs past the redzone lands in poison. The chain pointer (prev, the header's first 8 bytes)
+ * stays unpoisoned: LeakSanitizer ignores pointers held in poisoned memory, so a poisoned prev
+ * would report every older block of an arena still alive at exit as leaked. Other builds keep
+ * the same layout at no cost: the redzone is 0 and the macros expand to nothing.
  */
 #if defined(__SANITIZE_ADDRESS__)
 #define PW_ARENA_ASAN 1
@@ -49,10 +51,11 @@ struct pw_arena_block {
     _Alignas(16) unsigned char data[];
 };
 
-/* The header's bytes, padding included: poisoned whenever the arena is not inside a call. */
-#define HDR_BYTES    offsetof(pw_arena_block, data)
-#define HDR_OPEN(b)  ARENA_UNPOISON((b), HDR_BYTES)
-#define HDR_CLOSE(b) ARENA_POISON((b), HDR_BYTES)
+/* The header after prev, padding included: poisoned whenever the arena is not inside a call. */
+#define HDR_FROM     offsetof(pw_arena_block, size)
+#define HDR_BYTES    (offsetof(pw_arena_block, data) - HDR_FROM)
+#define HDR_OPEN(b)  ARENA_UNPOISON((char *)(b) + HDR_FROM, HDR_BYTES)
+#define HDR_CLOSE(b) ARENA_POISON((char *)(b) + HDR_FROM, HDR_BYTES)
 
 void pw_arena_init(pw_arena *a, size_t block_size)
 {
