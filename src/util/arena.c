@@ -2,6 +2,7 @@
 #include "phiwall/arena.h"
 
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,7 +17,12 @@
  * unseen. In sanitizer builds the arena poisons every byte it has not handed out, unpoisons
  * exactly the n bytes of each allocation, keeps a poisoned redzone of PW_ARENA_REDZONE bytes
  * after each allocation and in front of the first one (so the rounding slack plus the redzone
- * catch overreads and underreads into a neighbour), and re-poisons on reset. Other builds keep
+ * catch overreads and underreads into a neighbour), and re-poisons on reset. The block's header
+ * lies right in front of that first redzone: its size, fill mark and the padding up to data[] are
+ * poisoned too and opened only while the arena itself reads or writes them, so an underread that
+ * runs past the redzone lands in poison. The chain pointer (prev, the header's first 8 bytes)
+ * stays unpoisoned: LeakSanitizer ignores pointers held in poisoned memory, so a poisoned prev
+ * would report every older block of an arena still alive at exit as leaked. Other builds keep
  * the same layout at no cost: the redzone is 0 and the macros expand to nothing.
  */
 #if defined(__SANITIZE_ADDRESS__)
@@ -45,6 +51,12 @@ struct pw_arena_block {
     _Alignas(16) unsigned char data[];
 };
 
+/* The header after prev, padding included: poisoned whenever the arena is not inside a call. */
+#define HDR_FROM     offsetof(pw_arena_block, size)
+#define HDR_BYTES    (offsetof(pw_arena_block, data) - HDR_FROM)
+#define HDR_OPEN(b)  ARENA_UNPOISON((char *)(b) + HDR_FROM, HDR_BYTES)
+#define HDR_CLOSE(b) ARENA_POISON((char *)(b) + HDR_FROM, HDR_BYTES)
+
 void pw_arena_init(pw_arena *a, size_t block_size)
 {
     a->head = NULL;
@@ -56,6 +68,7 @@ void pw_arena_free(pw_arena *a)
 {
     pw_arena_block *b = a->head;
     while (b) {
+        HDR_OPEN(b);
         pw_arena_block *prev = b->prev;
         free(b);
         b = prev;
@@ -70,14 +83,17 @@ void pw_arena_reset(pw_arena *a)
         return;
     /* Keep the oldest block: it has the default size and is the one worth reusing. */
     pw_arena_block *b = a->head;
+    HDR_OPEN(b);
     while (b->prev) {
         pw_arena_block *prev = b->prev;
         a->total -= b->size;
         free(b);
         b = prev;
+        HDR_OPEN(b);
     }
     ARENA_POISON(b->data, b->used); /* what was handed out is gone; the tail still is poisoned */
     b->used = PW_ARENA_REDZONE;
+    HDR_CLOSE(b);
     a->head = b;
 }
 
@@ -98,6 +114,7 @@ static pw_arena_block *arena_grow(pw_arena *a, size_t need)
     b->size = size;
     b->used = PW_ARENA_REDZONE;
     ARENA_POISON(b->data, size); /* nothing handed out yet */
+    HDR_CLOSE(b);
     a->head = b;
     a->total += size;
     return b;
@@ -111,13 +128,19 @@ void *pw_arena_alloc(pw_arena *a, size_t n)
         return NULL;
     size_t rounded = ((n + PW_ARENA_ALIGN - 1) & ~(size_t)(PW_ARENA_ALIGN - 1)) + PW_ARENA_REDZONE;
     pw_arena_block *b = a->head;
+    if (b)
+        HDR_OPEN(b);
     if (!b || b->size - b->used < rounded) {
+        if (b)
+            HDR_CLOSE(b);
         b = arena_grow(a, rounded);
         if (!b)
             return NULL;
+        HDR_OPEN(b);
     }
     void *p = b->data + b->used;
     b->used += rounded;
+    HDR_CLOSE(b);
     ARENA_UNPOISON(p, n); /* exactly n: the slack and the redzone after it stay poisoned */
     return p;
 }

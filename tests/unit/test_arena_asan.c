@@ -91,6 +91,28 @@ static void read_before_first(void)
     peek(p, -1);
 }
 
+/* Past the 16-byte redzone in front of a block's first allocation lies the block's header (its
+ * chain pointer, size and fill mark, and the padding up to the data): a valid part of the block's
+ * malloc'd region, so an underread there went unseen. All but the chain pointer is poisoned now:
+ * LeakSanitizer must still see that pointer (live_chain_not_leaked). */
+static void read_header_padding(void) /* the header's last byte, right before the redzone */
+{
+    pw_arena a;
+    pw_arena_init(&a, 0);
+    char *p = pw_arena_alloc(&a, 8);
+    peek(p, -17);
+}
+
+static void read_header_size(void) /* a second block's size field, right after its chain pointer */
+{
+    pw_arena a;
+    pw_arena_init(&a, 128);
+    pw_arena_alloc(&a, 8);
+    char *p = pw_arena_alloc(&a, 1000); /* its own block, with a chain pointer to the first */
+    size_t header = (3 * sizeof(void *) + 15) & ~(size_t)15; /* three words, data 16-aligned */
+    peek(p, -(ptrdiff_t)(16 + header - sizeof(void *)));
+}
+
 static void read_unused_tail(void)
 {
     pw_arena a;
@@ -146,11 +168,52 @@ static void read_past_memdup_nul(void) /* memdup's NUL is the last byte handed o
     peek(p, 16);
 }
 
+/* An arena alive at exit (a test's static arena) with two blocks: the older block is reachable
+ * only through the newer block's chain pointer, which LeakSanitizer ignores if it is poisoned. */
+static pw_arena live_arena;
+
+static void exit_with_live_chain(void)
+{
+    pw_arena_init(&live_arena, 128);
+    pw_arena_alloc(&live_arena, 8);
+    pw_arena_alloc(&live_arena, 1000);
+    exit(0); /* LeakSanitizer's check runs at exit */
+}
+
+static void live_chain_not_leaked(void)
+{
+    int fds[2];
+    CHECK(pipe(fds) == 0);
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid == 0) {
+        close(fds[0]);
+        dup2(fds[1], STDERR_FILENO);
+        exit_with_live_chain();
+    }
+    close(fds[1]);
+    char out[8192];
+    size_t len = 0;
+    ssize_t r;
+    while ((r = read(fds[0], out + len, sizeof out - 1 - len)) > 0)
+        len += (size_t)r;
+    out[len] = '\0';
+    close(fds[0]);
+    int ws = 0;
+    CHECK(pid > 0 && waitpid(pid, &ws, 0) == pid);
+    CHECK(WIFEXITED(ws) && WEXITSTATUS(ws) == 0);
+    CHECK(strstr(out, "LeakSanitizer") == NULL);
+    if (len)
+        fprintf(stderr, "child's stderr:\n%s\n", out);
+}
+
 static void overreads_die(void)
 {
     CHECK(dies_poisoned(read_slack));
     CHECK(dies_poisoned(read_past_aligned));
     CHECK(dies_poisoned(read_before_first));
+    CHECK(dies_poisoned(read_header_padding));
+    CHECK(dies_poisoned(read_header_size));
     CHECK(dies_poisoned(read_unused_tail));
     CHECK(dies_poisoned(read_past_strndup_cut));
     CHECK(dies_poisoned(read_past_large));
@@ -195,7 +258,7 @@ static void handed_out_bytes_usable(void)
     pw_arena_free(&a);
 }
 
-PW_TEST_MAIN(PW_TEST(overreads_die), PW_TEST(use_after_reset_dies),
+PW_TEST_MAIN(PW_TEST(overreads_die), PW_TEST(use_after_reset_dies), PW_TEST(live_chain_not_leaked),
              PW_TEST(handed_out_bytes_usable))
 
 #else
