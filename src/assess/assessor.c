@@ -2244,7 +2244,16 @@ static pw_status merge_runs(pw_assessor *as, pw_err *err)
     free(g.u);
     pw_spill_free(as->runs);
     as->runs = NULL;
-    return st == PW_OK ? pw_sev_flush(&as->sev_files, err) : st;
+    if (st == PW_OK)
+        st = pw_sev_flush(&as->sev_files, err);
+    for (int s = PW_SEV__COUNT - 1; st == PW_OK && s >= 0; s--) { /* one read back: a summary */
+        cfind first;                                              /* never fails after it */
+        if (as->sev_files.n[s]) {
+            st = pw_sev_get(&as->sev_files, s, 0, &first, err);
+            break;
+        }
+    }
+    return st;
 }
 
 /* The findings all held in memory: folded as one group, then sorted. */
@@ -2428,8 +2437,11 @@ const pw_finding *pw_scan_result_finding(const pw_scan_result *r, size_t i, pw_f
         size_t k;
         int sev = file_severity(as, i, &k);
         pw_err e;
-        if (pw_sev_get(&as->sev_files, sev, k, &rec, err ? err : &e) != PW_OK)
-            return NULL;
+        if (pw_sev_get(&as->sev_files, sev, k, &rec, err ? err : &e) != PW_OK) {
+            if (a || !as->sev_files.have_last) /* merge_runs read one: never for a summary */
+                return NULL;
+            rec = as->sev_files.last;
+        }
         c = &rec;
     }
     const pw_rule *rule = pw_rules_at(c->rule);

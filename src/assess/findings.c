@@ -221,6 +221,8 @@ pw_status pw_sev_get(pw_sev_files *s, int sev, size_t k, cfind *f, pw_err *err)
         b->n = n;
     }
     dec_cfind(b->data + (k - b->first) * SEV_REC + 4, f);
+    s->last = *f;
+    s->have_last = 1;
     return PW_OK;
 }
 

@@ -96,6 +96,10 @@ typedef struct pw_sev_files {
     pw_sev_block block[PW_SEV__COUNT];
     const char *dir;
     pw_buf enc;
+    /* the last record read: what a summary read without an arena (pw_report_brief, which its
+     * callers never see fail) gives when a read fails; the whole read then fails the report */
+    cfind last;
+    int have_last;
 } pw_sev_files;
 
 /* Append f (final) to its severity's file. */

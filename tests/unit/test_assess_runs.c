@@ -19,8 +19,8 @@
 static pw_catalog *cat;
 static pw_detector *det;
 
-static pw_status add(pw_assessor *as, const char *url, const char *page, const char *type,
-                     double t, pw_err *err)
+static pw_status add(pw_assessor *as, const char *url, const char *page, const char *type, double t,
+                     pw_err *err)
 {
     pw_header h[] = {{"Referer", page}, {"User-Agent", "test"}};
     pw_request r = {.method = "GET",
