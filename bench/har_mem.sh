@@ -8,6 +8,8 @@
 # row at 64 MiB or more marked OVER. The HAR is made in $TMPDIR (else /tmp) and removed after its
 # rows (60 KB a page: 1.2 GB at 20,000 pages), or kept in PW_BENCH_HAR_CACHE (a directory) for the
 # next run (to compare two builds on the same files); PW_BENCH_HAR names another source capture.
+# PW_BENCH_SUMS=FILE appends "pages format sha256" of every report to FILE: two builds' reports
+# compared without keeping them (cmp the two files' lines).
 # Needs python3 and GNU time. Example: bench/har_mem.sh build 5000 20000 50000
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -49,6 +51,9 @@ for p in "${PAGES[@]}"; do
             printf "  %-8s %-16s %9s %8.2f %10.1f %5d", p, f, n, c, r / 1024, rc
             if (r >= 64 * 1024) printf "   OVER 64 MiB (DESIGN 5)"
             printf "\n" }'
+        if [ -n "${PW_BENCH_SUMS:-}" ]; then
+            echo "$p $fmt $(sha256sum <"$T/out" | cut -d' ' -f1)" >>"$PW_BENCH_SUMS"
+        fi
     done
     rm -f "$T/big.har" "$T/out" "$T/base.json"
 done

@@ -109,9 +109,11 @@ typedef struct pw_assess_opts {
     const char *const *baa_ids;
     size_t n_baa_ids;
     /* Bytes of findings, evidence and pages held in memory before later findings' evidence,
-     * requests, legal reasoning and fixes go to an unlinked temporary file (0: 8 MiB), so
-     * memory stays bounded whatever the number of pages; the report reads them back. The file
-     * is made in spill_dir (NULL: $TMPDIR, else /tmp); a failure to create or write it is a
+     * requests, legal reasoning and fixes go to an unlinked temporary file (0: 2 MiB), so
+     * memory stays bounded whatever the number of pages; the report reads them back. Past
+     * memory_budget / 128 findings held (16,384), the findings themselves go to such a file
+     * (merged at finish, the result's findings read back one at a time). The files are made
+     * in spill_dir (NULL: $TMPDIR, else /tmp); a failure to create or write one is a
      * PW_ERR_IO naming the directory, never a finding lost. */
     size_t memory_budget;
     const char *spill_dir;
@@ -145,8 +147,9 @@ typedef struct pw_tracker_use {
 /* The result, valid until the assessor is freed. Findings are sorted by severity (highest
  * first), then page key, vendor, tracker, rule, account and evidence request URL: no two tie
  * (docs/report-formats.md). They are read one at a time through pw_scan_result_finding, never
- * as an array: past pw_assess_opts.memory_budget a long scan keeps each finding in memory as a
- * compact record and its evidence, request, legal reasoning and fix in a temporary file. */
+ * as an array: past pw_assess_opts.memory_budget a long scan keeps its findings' evidence,
+ * requests, legal reasoning and fixes in a temporary file, and past memory_budget / 128
+ * findings the findings too (one file a severity, read back by place). */
 typedef struct pw_scan_result {
     /* A result built by hand (a test, a program of its own) may give its findings here, an
      * array; the assessor's result leaves it NULL. Read either through pw_scan_result_finding. */
@@ -193,10 +196,13 @@ typedef struct pw_scan_result {
 
 /* Finding i of r (i < r->n_findings, in the order above) in *tmp. With an arena: whole, its
  * evidence, request, legal reasoning and fix read back from the temporary file into the arena
- * when kept there (NULL with err set when the file cannot be read). With a NULL arena: at once,
- * without I/O, its evidence, request, legal reasoning and fix present only when kept in memory
- * (else NULL, n_evidence 0): what a count, a sort or a table row needs. Returns tmp, or the
- * array's finding of a result built by hand; valid until tmp is reused and the arena reset. */
+ * when kept there (NULL with err set when the file cannot be read). With a NULL arena: its
+ * evidence, request, legal reasoning and fix present only when kept in memory (else NULL,
+ * n_evidence 0), no detail read: what a count, a sort or a table row needs (a long scan's
+ * finding record itself is read from its severity's file, 64 records at a time, so reading in
+ * order costs one read a block; a read that fails gives NULL). Returns tmp, or the array's
+ * finding of a result built by hand; valid until tmp is reused and the arena reset (its
+ * page_urls, when more than one, until 64 more findings are read without an arena). */
 const pw_finding *pw_scan_result_finding(const pw_scan_result *r, size_t i, pw_finding *tmp,
                                          pw_arena *a, pw_err *err);
 /* Finding i's severity (no I/O). */

@@ -13,6 +13,7 @@
 #include <strings.h>
 
 #include "assess/assess_internal.h"
+#include "assess/findings.h"
 #include "assess/inventory.h"
 #include "assess/spill.h"
 #include "phiwall/url.h"
@@ -107,102 +108,11 @@ static int grow(void **v, size_t *cap, size_t n, size_t size)
     return 1;
 }
 
-/* ---- a set of 64-bit hashes (the distinct page URLs of one finding) ---- */
-
-typedef struct hash_set {
-    union {
-        uint64_t one;   /* the only hash while cap is 0: most findings have one page URL */
-        uint64_t *slot; /* 0 is empty (a hash of 0 is stored as 1) */
-    } u;
-    uint32_t cap, n;
-} hash_set;
-
-/* 1 if h was added, 0 if it was there, -1 when out of memory. */
-static int hash_set_add(hash_set *s, uint64_t h)
-{
-    h = h ? h : 1;
-    if (!s->cap) {
-        if (!s->n) {
-            s->u.one = h;
-            s->n = 1;
-            return 1;
-        }
-        if (h == s->u.one)
-            return 0;
-        uint64_t *slot = calloc(4, sizeof *slot); /* a second hash: a table for both */
-        if (!slot)
-            return -1;
-        slot[s->u.one & 3] = s->u.one;
-        s->u.slot = slot;
-        s->cap = 4;
-    }
-    if (((size_t)s->n + 1) * 10 > (size_t)s->cap * 7) {
-        uint32_t cap = s->cap * 2;
-        uint64_t *slot = calloc(cap, sizeof *slot);
-        if (!slot)
-            return -1;
-        for (size_t i = 0; i < s->cap; i++) {
-            if (!s->u.slot[i])
-                continue;
-            size_t j = s->u.slot[i] & (cap - 1);
-            while (slot[j])
-                j = (j + 1) & (cap - 1);
-            slot[j] = s->u.slot[i];
-        }
-        free(s->u.slot);
-        s->u.slot = slot;
-        s->cap = cap;
-    }
-    size_t j = h & (s->cap - 1);
-    for (; s->u.slot[j]; j = (j + 1) & (s->cap - 1))
-        if (s->u.slot[j] == h)
-            return 0;
-    s->u.slot[j] = h;
-    s->n++;
-    return 1;
-}
-
-/* ---- a finding as the assessor keeps it ---- */
-
-/* A finding's evidence, request and legal reasoning while they are kept in memory (below the
- * budget), in the arena. */
-typedef struct mem_detail {
-    const char *legal;
-    const pw_evidence *ev;
-    size_t n_ev;
-    const pw_request *req;
-} mem_detail;
-
-enum {
-    CF_TITLE = 1,          /* its page had its title when the evidence was taken */
-    CF_SHOT = 2,           /* and its screenshot */
-    CF_BEFORE_CONSENT = 4, /* the evidence request's flags */
-    CF_AFTER_REJECT = 8,
-    CF_BAA = 16,        /* pw_finding.baa_declared */
-    CF_DETAIL_MEM = 32, /* detail.mem, else detail.at (a spill position + 1, 0: none) */
-    CF_REMEDY_MEM = 64, /* remedy.mem, else remedy.at */
-    CF_FOLDED = 128     /* folded into another at finish: dropped */
-};
-
-/* One finding in 64 bytes instead of pw_finding's 192 (a long scan holds hundreds of thousands):
- * its rule, page and strings by number, its details in memory or in the spill file.
- * pw_scan_result_finding makes a pw_finding of it. */
-typedef struct cfind {
-    const pw_tracker *tracker;
-    union {
-        uint64_t at;
-        const mem_detail *mem;
-    } detail;
-    union {
-        uint64_t at;
-        const char *mem;
-    } remedy;
-    const char **page_urls;           /* the first PW_FINDING_PAGE_URLS, in the arena */
-    uint32_t page;                    /* the evidence's page (as->pages) */
-    uint32_t account, company, event; /* interned strings: their number + 1, 0 for NULL */
-    uint32_t occurrences, page_variants;
-    uint8_t rule, severity, context, step, n_page_urls, flags;
-} cfind;
+/* Findings held in memory before they go to a run: the budget / HOLD_DIVISOR (2 MiB: 16,384,
+ * ~2.5 MiB with their index and page-URL sets), at least HOLD_MIN. */
+#define HOLD_DIVISOR 128
+#define HOLD_MIN     16
+#define URL_RING     64 /* page_urls arrays of findings read without an arena */
 
 /* ---- the assessor ---- */
 
@@ -302,6 +212,20 @@ struct pw_assessor {
     uint64_t evidence_req_at;
     pw_buf enc;     /* a record being encoded */
     pw_arena sortv; /* the sort's request URLs read back */
+    /* Past `hold` findings in memory, they are written to the runs file as one run (sorted by
+     * page key) and the scan goes on with none held (findings.h). */
+    size_t hold;
+    uint32_t n_made; /* findings made: the next one's seq */
+    pw_spill *runs;
+    uint64_t *run_at; /* each run's first byte */
+    size_t *run_n;    /* and its records */
+    size_t n_runs, cap_run_at, cap_run_n;
+    pw_arena fold; /* a page key's findings' keys while they are folded */
+    /* The result when runs were written: its findings in one file a severity (sev_files) */
+    int in_files;
+    pw_sev_files sev_files;
+    const char *(*url_ring)[PW_FINDING_PAGE_URLS]; /* findings read without an arena (URL_RING) */
+    size_t url_ring_next;
     size_t n_requests, n_third, n_beacons, n_tracker_beacons, n_decode_errors;
     double first_ts, last_ts; /* request times seen (0: none yet) */
     /* HAR requests waiting to be judged in the order they were sent (reorder window below) */
@@ -398,8 +322,10 @@ pw_status pw_assessor_new(const pw_assess_opts *opts, pw_assessor **out, pw_err 
     pw_arena_init(&as->pend, 0);
     pw_arena_init(&as->win, 0);
     pw_arena_init(&as->sortv, 0);
+    pw_arena_init(&as->fold, 0);
     pw_buf_init(&as->enc);
     as->budget = opts->memory_budget ? opts->memory_budget : MEMORY_BUDGET;
+    as->hold = as->budget / HOLD_DIVISOR > HOLD_MIN ? as->budget / HOLD_DIVISOR : HOLD_MIN;
     as->inventory = pw_inventory_new(&as->arena);
     if (!as->inventory) {
         pw_assessor_free(as);
@@ -422,8 +348,7 @@ pw_status pw_assessor_new(const pw_assess_opts *opts, pw_assessor **out, pw_err 
 static void free_url_sets(pw_assessor *as)
 {
     for (size_t i = 0; as->finding_urls && i < as->n_findings; i++)
-        if (as->finding_urls[i].cap)
-            free(as->finding_urls[i].u.slot);
+        pw_hash_set_free(&as->finding_urls[i]);
     free(as->finding_urls);
     as->finding_urls = NULL;
     as->cap_finding_urls = 0;
@@ -455,6 +380,12 @@ void pw_assessor_free(pw_assessor *as)
     pw_arena_free(&as->sortv);
     pw_buf_free(&as->enc);
     pw_spill_free(as->spill);
+    pw_spill_free(as->runs);
+    free(as->run_at);
+    free(as->run_n);
+    pw_arena_free(&as->fold);
+    pw_sev_free(&as->sev_files);
+    free((void *)as->url_ring);
     pw_arena_free(&as->req);
     pw_arena_free(&as->arena);
     free(as);
@@ -616,6 +547,7 @@ static size_t ensure_page(pw_assessor *as, const pw_page *in)
 }
 
 static pw_status flush_pending(pw_assessor *as, size_t page_i, pw_err *err);
+static pw_status write_run(pw_assessor *as, pw_err *err);
 static pw_status drain_window(pw_assessor *as, pw_err *err);
 
 pw_status pw_assessor_add_page(pw_assessor *as, const pw_page *page, pw_err *err)
@@ -1237,28 +1169,24 @@ static const char *page_url_of(const pw_assessor *as, const cfind *f)
     return as->pages[f->page].page.url;
 }
 
-/* Count the page URL of one more occurrence of finding i if it is a new one for it. */
-static pw_status note_page_url(pw_assessor *as, size_t i, const char *url, pw_err *err)
+/* Count page `page` (as->pages) as one more occurrence's page of finding f (its set `seen`)
+ * if it is a new one for it: the first PW_FINDING_PAGE_URLS are listed, all counted. */
+static pw_status note_url(pw_assessor *as, cfind *f, hash_set *seen, uint32_t page, pw_err *err)
 {
-    cfind *f = &as->findings[i];
-    hash_set *seen = &as->finding_urls[i];
-    int added = hash_set_add(seen, hash_str(url));
+    int added = pw_hash_set_add(seen, hash_str(as->pages[page].page.url));
     if (added < 0)
         return pw_err_set(err, PW_ERR_NOMEM, "assessor: out of memory");
     if (!added)
         return PW_OK;
     f->page_variants = seen->n;
-    if (f->n_page_urls >= PW_FINDING_PAGE_URLS)
-        return PW_OK;
-    if (f->n_page_urls == 1) { /* most findings have one page URL: room for more when needed */
-        const char **more = pw_arena_calloc(&as->arena, PW_FINDING_PAGE_URLS, sizeof *more);
-        if (!more)
-            return pw_err_set(err, PW_ERR_NOMEM, "assessor: out of memory");
-        more[0] = f->page_urls[0];
-        f->page_urls = more;
-    }
-    f->page_urls[f->n_page_urls++] = url;
+    if (f->n_page_urls < PW_FINDING_PAGE_URLS)
+        f->urls[f->n_page_urls++] = page;
     return PW_OK;
+}
+
+static pw_status note_page_url(pw_assessor *as, size_t i, const apage *page, pw_err *err)
+{
+    return note_url(as, &as->findings[i], &as->finding_urls[i], (uint32_t)(page - as->pages), err);
 }
 
 /* A finding of a tracker the site holds a BAA with: low at most, and the BAA's reasoning. */
@@ -1354,7 +1282,7 @@ static pw_status record(pw_assessor *as, const pw_rule *rule, int sev, const rul
                 return st;
             set_page(as, f, page);
         }
-        return note_page_url(as, i, page->page.url, err);
+        return note_page_url(as, i, page, err);
     }
     if (!grow((void **)&as->findings, &as->cap_findings, as->n_findings, sizeof *as->findings) ||
         !grow((void **)&as->finding_hash, &as->cap_finding_hash, as->n_findings,
@@ -1373,7 +1301,7 @@ static pw_status record(pw_assessor *as, const pw_rule *rule, int sev, const rul
         .flags = baa_covered(rule, in) ? CF_BAA : 0,
         .tracker = b->tracker,
         .occurrences = 1,
-        .page_urls = pw_arena_calloc(&as->arena, 1, sizeof(const char *)),
+        .seq = as->n_made,
     };
     int interned =
         intern_id(as, b->account_id, &f->account) && intern_id(as, in->list_domain, &f->company);
@@ -1387,10 +1315,11 @@ static pw_status record(pw_assessor *as, const pw_rule *rule, int sev, const rul
     if (st != PW_OK)
         return st;
     as->finding_hash[as->n_findings] = key_hash;
-    if (!f->page_urls || !interned || !finding_put(as, as->n_findings))
+    if (!interned || as->n_made == UINT32_MAX || !finding_put(as, as->n_findings))
         return pw_err_set(err, PW_ERR_NOMEM, "assessor: out of memory");
     as->n_findings++;
-    return note_page_url(as, as->n_findings - 1, page->page.url, err);
+    as->n_made++;
+    return note_page_url(as, as->n_findings - 1, page, err);
 }
 
 /* A filter-list beacon stands for one company among many: its request host and registrable
@@ -1616,6 +1545,11 @@ static size_t route_page(pw_assessor *as, const pw_beacon *b, size_t page_i)
 /* Decode, scan and judge one request on its page (whose context is now known). */
 static pw_status assess_request(pw_assessor *as, const pw_request *req, size_t page_i, pw_err *err)
 {
+    if (as->n_findings >= as->hold) { /* between requests: a request's findings stay together */
+        pw_status st = write_run(as, err);
+        if (st != PW_OK)
+            return st;
+    }
     const char *page_url = as->pages[page_i].page.url;
     as->req_serial++;
     int third = strcmp(page_url, NO_PAGE) != 0 && third_party(as, page_i, page_url, req->url);
@@ -1973,7 +1907,11 @@ static int cmp_findings(const cfind *a, const cfind *b, pw_assessor *as)
         c = strcmp(sort_url(as, a), sort_url(as, b));
         pw_arena_reset(&as->sortv);
     }
-    return c ? c : strcmp(page_url_of(as, a), page_url_of(as, b));
+    if (!c)
+        c = strcmp(page_url_of(as, a), page_url_of(as, b));
+    /* the order they were made in (what a stable sort of them in that order gives): a run's
+     * findings are sorted apart from the others' */
+    return c ? c : (a->seq > b->seq) - (a->seq < b->seq);
 }
 
 static int cmp_finding_at(const void *pa, const void *pb, void *ctx)
@@ -2020,6 +1958,49 @@ static void sort_findings(pw_assessor *as)
     free(from);
 }
 
+/* ---- the folds at finish: one page key's findings at a time ---- */
+
+/* Findings and their page-URL sets: one page key's (runs merged), or all of a scan whose
+ * findings stayed in memory (every fold is between findings of one page key). */
+typedef struct fgroup {
+    cfind *v;
+    hash_set *u;
+    size_t n;
+} fgroup;
+
+/* Fold finding `from` into `to` (same rule, tracker, account and page key): occurrences add up,
+ * the page URLs join to's (counted exactly: every distinct URL's hash, not only the 10 listed),
+ * and the evidence is the one aggregation would have kept (the higher severity, or at the same
+ * one the one naming an event). */
+static void fold_finding(pw_assessor *as, cfind *to, hash_set *seen, const cfind *from,
+                         const hash_set *more)
+{
+    uint64_t occurrences = (uint64_t)to->occurrences + from->occurrences;
+    int named = !to->event && from->event && from->severity == to->severity;
+    if (from->severity > to->severity || named) {
+        cfind keep = *to;
+        *to = *from;
+        to->seq = keep.seq; /* it keeps its place */
+        to->account = keep.account;
+        to->remedy = keep.remedy; /* the one that names the account */
+        to->flags = (uint8_t)((from->flags & ~CF_REMEDY_MEM) | (keep.flags & CF_REMEDY_MEM));
+        memcpy(to->urls, keep.urls, sizeof to->urls);
+        to->n_page_urls = keep.n_page_urls;
+        to->page_variants = keep.page_variants;
+    }
+    to->occurrences = occurrences < UINT32_MAX ? (uint32_t)occurrences : UINT32_MAX;
+    pw_err err;
+    for (size_t k = 0; k < from->n_page_urls; k++) /* the listed ones first: they are shown */
+        if (note_url(as, to, seen, from->urls[k], &err) != PW_OK)
+            return; /* out of memory: the count stays a lower bound */
+    if (!more->cap && more->n)
+        pw_hash_set_add(seen, more->u.one); /* out of memory: the count stays a lower bound */
+    for (size_t k = 0; k < more->cap; k++)
+        if (more->u.slot[k] && pw_hash_set_add(seen, more->u.slot[k]) < 0)
+            break;
+    to->page_variants = seen->n;
+}
+
 /* "tracker\x1flist domain\x1fpage key" of a finding: the (tracker, page) it is about, whatever
  * the account, in the arena. */
 static char *tracker_page_of(const pw_assessor *as, pw_arena *a, const cfind *f)
@@ -2035,154 +2016,284 @@ static int is_no_baa(const cfind *f)
     return strcmp(pw_rules_at(f->rule)->info.id, "PW-NO-BAA") == 0;
 }
 
-typedef struct tp_item {
-    uint64_t h; /* hash of tracker_page_of */
-    size_t i;
-} tp_item;
-
-static int cmp_tp(const void *pa, const void *pb)
+/* The records of one finding written in several runs (a page met again after its findings went
+ * to a run) fold into the first, in the order they were made: as aggregation would have. */
+static pw_status fold_records(pw_assessor *as, fgroup *g, char **keys, index_map *m)
 {
-    const tp_item *a = pa, *b = pb;
-    return a->h < b->h ? -1 : a->h > b->h;
-}
-
-/* 1 if a finding other than PW-NO-BAA is about tp (hash h): other[] sorted by hash. */
-static int other_rule_there(pw_assessor *as, const tp_item *other, size_t n, const char *tp,
-                            uint64_t h)
-{
-    size_t lo = 0, hi = n;
-    while (lo < hi) { /* the first item of hash h */
-        size_t mid = lo + (hi - lo) / 2;
-        if (other[mid].h < h)
-            lo = mid + 1;
-        else
-            hi = mid;
+    for (size_t i = 0; i < g->n; i++) {
+        keys[i] = finding_key_of(as, &as->fold, &g->v[i], NULL);
+        if (!keys[i])
+            return PW_ERR_NOMEM;
+        size_t j = map_find(m, keys, keys[i]);
+        if (j != SIZE_MAX) {
+            fold_finding(as, &g->v[j], &g->u[j], &g->v[i], &g->u[i]);
+            g->v[i].flags |= CF_FOLDED;
+        } else if (!map_put(m, keys, i)) {
+            return PW_ERR_NOMEM;
+        }
     }
-    for (; lo < n && other[lo].h == h; lo++) {
-        char *k = tracker_page_of(as, &as->sortv, &as->findings[other[lo].i]);
-        int eq = k && strcmp(k, tp) == 0;
-        pw_arena_reset(&as->sortv);
-        if (eq)
-            return 1;
-    }
-    return 0;
-}
-
-/* PW-NO-BAA only for a (tracker, page) no other rule reported, whatever the account (a script
- * load names none, its beacons do): the other findings carry the BAA point in their fix
- * (docs/rules.md). */
-static void drop_repeated_no_baa(pw_assessor *as)
-{
-    size_t n = as->n_findings, n_other = 0;
-    tp_item *other = n ? calloc(n, sizeof *other) : NULL;
-    if (!other)
-        return; /* nothing to do, or no memory: keep every finding */
-    for (size_t i = 0; i < n; i++) {
-        if (is_no_baa(&as->findings[i]))
-            continue;
-        char *tp = tracker_page_of(as, &as->req, &as->findings[i]);
-        if (tp)
-            other[n_other++] = (tp_item){hash_str(tp), i};
-        pw_arena_reset(&as->req);
-    }
-    qsort(other, n_other, sizeof *other, cmp_tp);
-    unsigned char *drop = calloc(n, 1);
-    if (!drop) {
-        free(other);
-        return;
-    }
-    for (size_t i = 0; i < n; i++) { /* all judged before any moves: other[] holds positions */
-        char *tp =
-            is_no_baa(&as->findings[i]) ? tracker_page_of(as, &as->req, &as->findings[i]) : NULL;
-        drop[i] = tp && other_rule_there(as, other, n_other, tp, hash_str(tp));
-        pw_arena_reset(&as->req);
-    }
-    size_t w = 0;
-    for (size_t i = 0; i < n; i++)
-        if (!drop[i])
-            as->findings[w++] = as->findings[i];
-    as->n_findings = w;
-    free(drop);
-    free(other);
-}
-
-/* Fold finding `from` into `to` (same rule, tracker, account and page key): occurrences add up,
- * the page URLs join to's (counted exactly: every distinct URL's hash, not only the 10 listed),
- * and the evidence is the one aggregation would have kept (the higher severity, or at the same
- * one the one naming an event). */
-static void fold_finding(pw_assessor *as, size_t to_i, size_t from_i)
-{
-    cfind *to = &as->findings[to_i];
-    const cfind *from = &as->findings[from_i];
-    uint64_t occurrences = (uint64_t)to->occurrences + from->occurrences;
-    int named = !to->event && from->event && from->severity == to->severity;
-    if (from->severity > to->severity || named) {
-        cfind keep = *to;
-        *to = *from;
-        to->account = keep.account;
-        to->remedy = keep.remedy; /* the one that names the account */
-        to->flags = (uint8_t)((from->flags & ~CF_REMEDY_MEM) | (keep.flags & CF_REMEDY_MEM));
-        to->page_urls = keep.page_urls;
-        to->n_page_urls = keep.n_page_urls;
-        to->page_variants = keep.page_variants;
-    }
-    to->occurrences = occurrences < UINT32_MAX ? (uint32_t)occurrences : UINT32_MAX;
-    pw_err err;
-    for (size_t k = 0; k < from->n_page_urls; k++) /* the listed ones first: they are shown */
-        if (note_page_url(as, to_i, from->page_urls[k], &err) != PW_OK)
-            return; /* out of memory: the count stays a lower bound */
-    const hash_set *more = &as->finding_urls[from_i];
-    hash_set *seen = &as->finding_urls[to_i];
-    if (!more->cap && more->n)
-        hash_set_add(seen, more->u.one); /* out of memory: the count stays a lower bound */
-    for (size_t k = 0; k < more->cap; k++)
-        if (more->u.slot[k] && hash_set_add(seen, more->u.slot[k]) < 0)
-            break;
-    to->page_variants = seen->n;
+    return PW_OK;
 }
 
 /* A tracker's requests that name no account (a script load, a replay request, the pixel's
  * script) belong to its account when the scan saw exactly one: their findings join that
  * account's (or take its ID), so one vendor with one known account is one row, not "-" beside
  * it. With several accounts they stay apart (which one loaded the script is unknown). */
-static void fold_accountless(pw_assessor *as)
+static pw_status fold_accountless(pw_assessor *as, fgroup *g, char **keys, index_map *m)
 {
-    for (size_t i = 0; i < as->n_findings; i++) {
-        cfind *f = &as->findings[i];
+    for (size_t i = 0; i < g->n; i++) {
+        cfind *f = &g->v[i];
         if (f->account || f->flags & CF_FOLDED)
             continue;
         const char *sole = pw_inventory_sole_account(as->inventory, f->tracker);
-        char *key = sole ? finding_key_of(as, &as->req, f, sole) : NULL;
+        char *key = sole ? finding_key_of(as, &as->fold, f, sole) : NULL;
         if (!key)
             continue;
-        uint64_t h = hash_str(key);
-        size_t j = finding_find(as, key, h);
+        size_t j = map_find(m, keys, key);
         if (j != SIZE_MAX && j != i) {
-            fold_finding(as, j, i);
-            as->findings[i].flags |= CF_FOLDED; /* dropped below */
-            pw_arena_reset(&as->req);
+            fold_finding(as, &g->v[j], &g->u[j], f, &g->u[i]);
+            f->flags |= CF_FOLDED; /* dropped below */
             continue;
         }
         uint32_t id = 0;
-        if (!intern_id(as, sole, &id)) { /* out of memory: it stays without the account */
-            pw_arena_reset(&as->req);
+        if (!intern_id(as, sole, &id)) /* out of memory: it stays without the account */
             continue;
-        }
         f->account = id;
-        as->finding_hash[i] = h;
-        finding_put(as, i); /* findable under its new key */
-        pw_arena_reset(&as->req);
+        keys[i] = key; /* findable under its new key */
+        if (!map_put(m, keys, i))
+            return PW_ERR_NOMEM;
     }
-    free_url_sets(as); /* no more occurrences: the counts are final */
-    size_t w = 0;
-    for (size_t i = 0; i < as->n_findings; i++) {
-        if (as->findings[i].flags & CF_FOLDED)
+    return PW_OK;
+}
+
+/* PW-NO-BAA only for a (tracker, page) no other rule reported, whatever the account (a script
+ * load names none, its beacons do): the other findings carry the BAA point in their fix
+ * (docs/rules.md). */
+static pw_status drop_repeated_no_baa(pw_assessor *as, fgroup *g, char **keys, index_map *m)
+{
+    for (size_t i = 0; i < g->n; i++) {
+        if (g->v[i].flags & CF_FOLDED || is_no_baa(&g->v[i]))
             continue;
-        as->findings[w++] = as->findings[i];
+        if (!(keys[i] = tracker_page_of(as, &as->fold, &g->v[i])) || !map_put(m, keys, i))
+            return PW_ERR_NOMEM;
     }
-    as->n_findings = w;
-    pw_inventory_fold_accountless(as->inventory);
+    for (size_t i = 0; i < g->n; i++) {
+        if (g->v[i].flags & CF_FOLDED || !is_no_baa(&g->v[i]))
+            continue;
+        char *tp = tracker_page_of(as, &as->fold, &g->v[i]);
+        if (tp && map_find(m, keys, tp) != SIZE_MAX)
+            g->v[i].flags |= CF_FOLDED;
+    }
+    return PW_OK;
+}
+
+/* The folds of a group's findings, the folded and dropped ones removed; their page-URL sets are
+ * done with (the counts are final) and freed. */
+static pw_status fold_group(pw_assessor *as, fgroup *g, pw_err *err)
+{
+    pw_arena_reset(&as->fold);
+    char **keys = pw_arena_calloc(&as->fold, g->n ? g->n : 1, sizeof *keys);
+    index_map m = {0}, tp = {0};
+    pw_status st = keys ? fold_records(as, g, keys, &m) : PW_ERR_NOMEM;
+    if (st == PW_OK)
+        st = fold_accountless(as, g, keys, &m);
+    if (st == PW_OK) {
+        memset(keys, 0, g->n * sizeof *keys);
+        st = drop_repeated_no_baa(as, g, keys, &tp);
+    }
+    free(m.slot);
+    free(tp.slot);
+    size_t w = 0;
+    for (size_t i = 0; i < g->n; i++) {
+        pw_hash_set_free(&g->u[i]);
+        if (!(g->v[i].flags & CF_FOLDED))
+            g->v[w++] = g->v[i];
+    }
+    g->n = w;
+    pw_arena_reset(&as->fold);
     pw_arena_reset(&as->req);
+    return st == PW_OK ? PW_OK : pw_err_set(err, st, "assessor: out of memory");
+}
+
+/* ---- runs: findings out of memory (findings.h) ---- */
+
+static int cmp_run_order(const void *pa, const void *pb, void *ctx)
+{
+    const pw_assessor *as = ctx;
+    const cfind *a = &as->findings[*(const uint32_t *)pa];
+    const cfind *b = &as->findings[*(const uint32_t *)pb];
+    int c = strcmp(as->pages[a->page].key, as->pages[b->page].key);
+    return c ? c : (a->seq > b->seq) - (a->seq < b->seq);
+}
+
+/* The findings held go to the runs file, by page key, and the scan goes on with none. */
+static pw_status write_run(pw_assessor *as, pw_err *err)
+{
+    size_t n = as->n_findings;
+    if (!n)
+        return PW_OK;
+    uint32_t *order = malloc(n * sizeof *order);
+    if (!order || !grow((void **)&as->run_at, &as->cap_run_at, as->n_runs, sizeof *as->run_at) ||
+        !grow((void **)&as->run_n, &as->cap_run_n, as->n_runs, sizeof *as->run_n)) {
+        free(order);
+        return pw_err_set(err, PW_ERR_NOMEM, "assessor: out of memory");
+    }
+    for (size_t i = 0; i < n; i++)
+        order[i] = (uint32_t)i;
+    qsort_r(order, n, sizeof *order, cmp_run_order, as);
+    uint64_t at = pw_spill_size(as->runs);
+    pw_status st = PW_OK;
+    for (size_t k = 0; k < n && st == PW_OK; k++)
+        st = pw_run_put(&as->runs, as->spill_dir, &as->findings[order[k]],
+                        &as->finding_urls[order[k]], &as->enc, err);
+    free(order);
+    if (st != PW_OK)
+        return st;
+    as->run_at[as->n_runs] = at;
+    as->run_n[as->n_runs++] = n;
+    for (size_t i = 0; i < n; i++)
+        pw_hash_set_free(&as->finding_urls[i]);
+    as->n_findings = 0;
+    if (as->finding_index.slot)
+        memset(as->finding_index.slot, 0, as->finding_index.cap * sizeof *as->finding_index.slot);
+    as->finding_index.n = 0;
+    return PW_OK;
+}
+
+/* The next run (from `from` on) whose head has the least page key, SIZE_MAX when every run is
+ * read: an earlier run first among equals (its findings were made first). */
+static size_t least_head(const pw_assessor *as, const cfind *head, const size_t *left, size_t from)
+{
+    size_t best = SIZE_MAX;
+    for (size_t r = from; r < as->n_runs; r++)
+        if (left[r] && (best == SIZE_MAX ||
+                        strcmp(as->pages[head[r].page].key, as->pages[head[best].page].key) < 0))
+            best = r;
+    return best;
+}
+
+/* One page key's findings, from every run, folded, sorted and written to the result's files. */
+static pw_status merge_group(pw_assessor *as, fgroup *g, size_t *cap_v, size_t *cap_u,
+                             pw_spill_cursor *cur, cfind *head, hash_set *hu, size_t *left,
+                             size_t best, pw_err *err)
+{
+    const char *key = as->pages[head[best].page].key;
+    pw_status st = PW_OK;
+    g->n = 0;
+    for (size_t r = best; r < as->n_runs && st == PW_OK; r++) {
+        while (st == PW_OK && left[r] && strcmp(as->pages[head[r].page].key, key) == 0) {
+            if (!grow((void **)&g->v, cap_v, g->n, sizeof *g->v) ||
+                !grow((void **)&g->u, cap_u, g->n, sizeof *g->u))
+                return pw_err_set(err, PW_ERR_NOMEM, "assessor: out of memory");
+            g->v[g->n] = head[r];
+            g->u[g->n++] = hu[r];
+            hu[r] = (hash_set){.cap = 0, .n = 0};
+            if (--left[r])
+                st = pw_run_next(&cur[r], &head[r], &hu[r], err);
+        }
+    }
+    if (st == PW_OK)
+        st = fold_group(as, g, err);
+    for (size_t i = 0; i < g->n; i++)
+        pw_hash_set_free(&g->u[i]);
+    if (st != PW_OK)
+        return st;
+    qsort_r(g->v, g->n, sizeof *g->v, cmp_finding_rec, as);
+    for (size_t i = 0; i < g->n && st == PW_OK; i++)
+        st = pw_sev_put(&as->sev_files, &g->v[i], err);
+    return st;
+}
+
+/* Every run merged by page key (the findings of one page key together, in the order made):
+ * the result's findings in one file a severity, each severity's in the sort's order (page key
+ * comes right after severity). The runs file is closed after: its disk is freed. */
+static pw_status merge_runs(pw_assessor *as, pw_err *err)
+{
+    pw_status st = write_run(as, err); /* the findings still held */
+    if (st == PW_OK)
+        st = pw_spill_flush(as->runs, err);
+    if (st != PW_OK)
+        return st;
+    size_t k = as->n_runs;
+    pw_spill_cursor *cur = calloc(k, sizeof *cur);
+    cfind *head = calloc(k, sizeof *head);
+    hash_set *hu = calloc(k, sizeof *hu);
+    size_t *left = calloc(k, sizeof *left);
+    fgroup g = {0};
+    size_t cap_v = 0, cap_u = 0;
+    if (!cur || !head || !hu || !left)
+        st = pw_err_set(err, PW_ERR_NOMEM, "assessor: out of memory");
+    for (size_t r = 0; r < k && st == PW_OK; r++) {
+        pw_spill_cursor_init(&cur[r], as->runs, as->run_at[r]);
+        left[r] = as->run_n[r];
+        if (left[r])
+            st = pw_run_next(&cur[r], &head[r], &hu[r], err);
+    }
+    as->sev_files.dir = as->spill_dir;
+    for (size_t best; st == PW_OK && (best = least_head(as, head, left, 0)) != SIZE_MAX;)
+        st = merge_group(as, &g, &cap_v, &cap_u, cur, head, hu, left, best, err);
+    for (size_t r = 0; cur && hu && r < k; r++) {
+        pw_spill_cursor_free(&cur[r]);
+        pw_hash_set_free(&hu[r]);
+    }
+    free(cur);
+    free(head);
+    free(hu);
+    free(left);
+    free(g.v);
+    free(g.u);
+    pw_spill_free(as->runs);
+    as->runs = NULL;
+    if (st == PW_OK)
+        st = pw_sev_flush(&as->sev_files, err);
+    for (int s = PW_SEV__COUNT - 1; st == PW_OK && s >= 0; s--) { /* one read back: a summary */
+        cfind first;                                              /* never fails after it */
+        if (as->sev_files.n[s]) {
+            st = pw_sev_get(&as->sev_files, s, 0, &first, err);
+            break;
+        }
+    }
+    return st;
+}
+
+/* The findings all held in memory: folded as one group, then sorted. */
+static pw_status fold_in_memory(pw_assessor *as, pw_err *err)
+{
+    fgroup g = {as->findings, as->finding_urls, as->n_findings};
+    pw_status st = fold_group(as, &g, err);
+    as->n_findings = g.n;
+    free_url_sets(as);
+    return st;
+}
+/* The page records become the result's pages in place (a pw_page is the first member of each:
+ * moved down, the array shrunk), their contexts and reasons in arrays of their own: the pages
+ * are not held twice at the end of a long scan (~60 bytes a page), and their index and the
+ * assessor's own members are freed (~48 more). */
+static pw_status result_pages(pw_assessor *as, pw_err *err)
+{
+    size_t np = as->n_pages ? as->n_pages : 1;
+    as->out_ctx = calloc(np, sizeof *as->out_ctx);
+    as->out_why = calloc(np, sizeof *as->out_why);
+    as->url_ring = calloc(URL_RING, sizeof *as->url_ring);
+    if (!as->out_ctx || !as->out_why || !as->url_ring)
+        return pw_err_set(err, PW_ERR_NOMEM, "assessor: out of memory");
+    if (!as->pages && !(as->pages = calloc(1, sizeof *as->pages)))
+        return pw_err_set(err, PW_ERR_NOMEM, "assessor: out of memory");
+    for (size_t i = 0; i < as->n_pages; i++) {
+        as->out_ctx[i] = as->pages[i].ctx;
+        as->out_why[i] = as->pages[i].why;
+    }
+    pw_page *v = (pw_page *)(void *)as->pages;
+    for (size_t i = 0; i < as->n_pages; i++) /* page i lands below page i + 1's record */
+        memmove(&v[i], &as->pages[i].page, sizeof *v);
+    pw_page *shrunk = realloc(v, np * sizeof *v);
+    as->out_pages = shrunk ? shrunk : v;
+    as->pages = NULL;
+    as->cap_pages = 0;
+    free(as->page_keys);
+    as->page_keys = NULL;
+    as->cap_page_keys = 0;
+    return PW_OK;
 }
 
 pw_status pw_assessor_finish(pw_assessor *as, const pw_scan_result **out, pw_err *err)
@@ -2191,10 +2302,14 @@ pw_status pw_assessor_finish(pw_assessor *as, const pw_scan_result **out, pw_err
         pw_status st = drain_window(as, err);
         if (st == PW_OK)
             st = flush_pending(as, SIZE_MAX, err);
+        if (st == PW_OK && as->n_runs)
+            st = merge_runs(as, err);
+        else if (st == PW_OK)
+            st = fold_in_memory(as, err);
         if (st != PW_OK)
             return st;
-        fold_accountless(as);
-        drop_repeated_no_baa(as);
+        as->in_files = as->n_runs != 0;
+        pw_inventory_fold_accountless(as->inventory);
     }
     pw_status fst = pw_spill_flush(as->spill, err); /* reports read it with pread */
     if (fst != PW_OK)
@@ -2209,28 +2324,28 @@ pw_status pw_assessor_finish(pw_assessor *as, const pw_scan_result **out, pw_err
     as->finding_hash = NULL;
     as->finding_req = NULL;
     as->cap_finding_hash = as->cap_finding_req = 0;
+    free_url_sets(as);
     free(as->str_index.slot); /* strings are interned only while requests come */
     memset(&as->str_index, 0, sizeof as->str_index);
     free(as->page_index.slot);
     memset(&as->page_index, 0, sizeof as->page_index);
-    sort_findings(as);
-    as->finished = 1;
-    free(as->out_pages);
-    free(as->out_ctx);
-    free(as->out_why);
-    size_t np = as->n_pages ? as->n_pages : 1;
-    as->out_pages = calloc(np, sizeof *as->out_pages);
-    as->out_ctx = calloc(np, sizeof *as->out_ctx);
-    as->out_why = calloc(np, sizeof *as->out_why);
-    if (!as->out_pages || !as->out_ctx || !as->out_why)
-        return pw_err_set(err, PW_ERR_NOMEM, "assessor: out of memory");
-    for (size_t i = 0; i < as->n_pages; i++) {
-        as->out_pages[i] = as->pages[i].page;
-        as->out_ctx[i] = as->pages[i].ctx;
-        as->out_why[i] = as->pages[i].why;
+    size_t n_findings = as->n_findings;
+    pw_status st_pages;
+    if (as->in_files) { /* the findings are in the result's files */
+        free(as->findings);
+        as->findings = NULL;
+        as->cap_findings = as->n_findings = 0;
+        n_findings = 0;
+        for (int s = 0; s < PW_SEV__COUNT; s++)
+            n_findings += as->sev_files.n[s];
     }
+    if (!as->finished)
+        sort_findings(as);
+    as->finished = 1;
+    if (!as->out_pages && (st_pages = result_pages(as, err)) != PW_OK)
+        return st_pages;
     as->result = (pw_scan_result){.store = as,
-                                  .n_findings = as->n_findings,
+                                  .n_findings = n_findings,
                                   .pages = as->out_pages,
                                   .n_pages = as->n_pages,
                                   .page_contexts = as->out_ctx,
@@ -2258,7 +2373,6 @@ pw_status pw_assessor_finish(pw_assessor *as, const pw_scan_result **out, pw_err
     *out = &as->result;
     return PW_OK;
 }
-
 int pw_scan_result_max_severity(const pw_scan_result *r)
 {
     int max = -1;
@@ -2268,9 +2382,45 @@ int pw_scan_result_max_severity(const pw_scan_result *r)
     return max;
 }
 
+/* Finding i's severity, and its place among that severity's findings, in the result's files
+ * (highest severity first). */
+static int file_severity(const pw_assessor *as, size_t i, size_t *k)
+{
+    for (int s = PW_SEV__COUNT - 1; s > 0; s--) {
+        if (i < as->sev_files.n[s]) {
+            *k = i;
+            return s;
+        }
+        i -= as->sev_files.n[s];
+    }
+    *k = i;
+    return 0;
+}
+
 pw_severity pw_scan_result_severity(const pw_scan_result *r, size_t i)
 {
-    return r->store ? (pw_severity)r->store->findings[i].severity : r->findings[i].severity;
+    if (!r->store)
+        return r->findings[i].severity;
+    size_t k;
+    return r->store->in_files ? (pw_severity)file_severity(r->store, i, &k)
+                              : (pw_severity)r->store->findings[i].severity;
+}
+
+/* The page URLs of a finding as an array: its page's own URL member when it has one (most),
+ * else in the arena, or without one in a ring of URL_RING arrays (a brief is used at once). */
+static const char *const *finding_urls(pw_assessor *as, const cfind *c, pw_arena *a)
+{
+    if (c->n_page_urls == 1)
+        return &as->out_pages[c->urls[0]].url;
+    if (!c->n_page_urls)
+        return NULL;
+    const char **v = a ? pw_arena_alloc(a, c->n_page_urls * sizeof *v) : NULL;
+    if (!v) {
+        v = (const char **)as->url_ring[as->url_ring_next++ % URL_RING];
+    }
+    for (size_t k = 0; k < c->n_page_urls; k++)
+        v[k] = as->out_pages[c->urls[k]].url;
+    return v;
 }
 
 const pw_finding *pw_scan_result_finding(const pw_scan_result *r, size_t i, pw_finding *tmp,
@@ -2278,10 +2428,24 @@ const pw_finding *pw_scan_result_finding(const pw_scan_result *r, size_t i, pw_f
 {
     if (!r->store)
         return &r->findings[i];
-    const pw_assessor *as = r->store;
-    const cfind *c = &as->findings[i];
+    /* the result's own reading state (a block of records, the ring): the assessor is not const,
+     * only the result's view of it */
+    pw_assessor *as = (pw_assessor *)r->store;
+    const cfind *c = as->in_files ? NULL : &as->findings[i];
+    cfind rec;
+    if (as->in_files) {
+        size_t k;
+        int sev = file_severity(as, i, &k);
+        pw_err e;
+        if (pw_sev_get(&as->sev_files, sev, k, &rec, err ? err : &e) != PW_OK) {
+            if (a || !as->sev_files.have_last) /* merge_runs read one: never for a summary */
+                return NULL;
+            rec = as->sev_files.last;
+        }
+        c = &rec;
+    }
     const pw_rule *rule = pw_rules_at(c->rule);
-    const pw_page *p = &as->pages[c->page].page;
+    const pw_page *p = &as->out_pages[c->page];
     *tmp = (pw_finding){
         .rule_id = rule->info.id,
         .title = rule->info.title,
@@ -2299,7 +2463,7 @@ const pw_finding *pw_scan_result_finding(const pw_scan_result *r, size_t i, pw_f
         .after_reject = !!(c->flags & CF_AFTER_REJECT),
         .occurrences = c->occurrences,
         .page_variants = c->page_variants,
-        .page_urls = c->page_urls,
+        .page_urls = finding_urls(as, c, a),
         .n_page_urls = c->n_page_urls,
         .baa_declared = !!(c->flags & CF_BAA),
     };

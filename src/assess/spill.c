@@ -156,6 +156,74 @@ pw_status pw_spill_get(const pw_spill *s, uint64_t at, pw_arena *a, const unsign
     return PW_OK;
 }
 
+pw_status pw_spill_read(const pw_spill *s, uint64_t pos, void *p, size_t n, pw_err *err)
+{
+    return read_at(s, pos, p, n, err);
+}
+
+uint64_t pw_spill_size(const pw_spill *s)
+{
+    return s ? s->written + s->len : 0;
+}
+
+#define CURSOR_BUF (16u * 1024u)
+
+void pw_spill_cursor_init(pw_spill_cursor *c, const pw_spill *s, uint64_t pos)
+{
+    memset(c, 0, sizeof *c);
+    c->s = s;
+    c->pos = pos;
+}
+
+void pw_spill_cursor_free(pw_spill_cursor *c)
+{
+    free(c->buf);
+    memset(c, 0, sizeof *c);
+}
+
+/* Make buf hold n bytes from c->pos on (fewer only at the end of the file: an error then). */
+static pw_status cursor_fill(pw_spill_cursor *c, size_t n, pw_err *err)
+{
+    if (c->len - c->off >= n)
+        return PW_OK;
+    size_t want = n > CURSOR_BUF ? n : CURSOR_BUF;
+    if (want > c->cap) {
+        unsigned char *b = realloc(c->buf, want);
+        if (!b)
+            return pw_err_set(err, PW_ERR_NOMEM, "assessor: out of memory");
+        c->buf = b;
+        c->cap = want;
+    }
+    uint64_t end = pw_spill_size(c->s);
+    size_t avail = end > c->pos ? (size_t)(end - c->pos < want ? end - c->pos : want) : 0;
+    c->off = c->len = 0;
+    if (avail < n)
+        return pw_err_set(err, PW_ERR_IO, "%s: findings' temporary file: no record at %llu",
+                          c->s->dir, (unsigned long long)c->pos);
+    pw_status st = read_at(c->s, c->pos, c->buf, avail, err);
+    if (st == PW_OK)
+        c->len = avail;
+    return st;
+}
+
+pw_status pw_spill_next(pw_spill_cursor *c, const unsigned char **p, size_t *n, pw_err *err)
+{
+    uint32_t len;
+    pw_status st = cursor_fill(c, sizeof len, err);
+    if (st != PW_OK)
+        return st;
+    memcpy(&len, c->buf + c->off, sizeof len);
+    c->off += sizeof len;
+    c->pos += sizeof len;
+    if ((st = cursor_fill(c, len, err)) != PW_OK)
+        return st;
+    *p = c->buf + c->off;
+    *n = len;
+    c->off += len;
+    c->pos += len;
+    return PW_OK;
+}
+
 /* ---- encoding ---- */
 
 #define NULL_LEN UINT32_MAX

@@ -27,6 +27,26 @@ pw_status pw_spill_flush(pw_spill *s, pw_err *err);
 pw_status pw_spill_get(const pw_spill *s, uint64_t at, pw_arena *a, const unsigned char **p,
                        size_t *n, pw_err *err);
 
+/* Read n bytes at byte pos (records written with pw_spill_put sit at their position - 1,
+ * after a 4-byte length: fixed-size records can be read as a block). */
+pw_status pw_spill_read(const pw_spill *s, uint64_t pos, void *p, size_t n, pw_err *err);
+/* Bytes appended so far (written and buffered): the position the next record will have. */
+uint64_t pw_spill_size(const pw_spill *s);
+
+/* Reads the records from one position on, in order, through a buffer of its own (one pread
+ * for many small records): the finding runs are read back this way. */
+typedef struct pw_spill_cursor {
+    const pw_spill *s;
+    uint64_t pos; /* the next record's position (0-based) */
+    unsigned char *buf;
+    size_t cap, len, off; /* buf holds the file's bytes from pos - off on */
+} pw_spill_cursor;
+
+void pw_spill_cursor_init(pw_spill_cursor *c, const pw_spill *s, uint64_t pos);
+void pw_spill_cursor_free(pw_spill_cursor *c);
+/* The next record (valid until the next call). */
+pw_status pw_spill_next(pw_spill_cursor *c, const unsigned char **p, size_t *n, pw_err *err);
+
 /* The records the assessor writes: a request copy (already scrubbed) and a finding's detail
  * (legal reasoning, evidence, the position of its request), and a bare string (a fix). */
 void pw_spill_enc_request(pw_buf *b, const pw_request *r);
