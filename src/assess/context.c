@@ -127,13 +127,16 @@ static char *normalise(pw_arena *a, const char *s, size_t n)
     return out;
 }
 
-/* First cue found as whole words in text, or NULL. */
-static const char *find_cue(pw_arena *a, const char *text, const char *const *cues)
+/* The first of cues found as whole words in text (normalised: words between single spaces, a
+ * space before the first and after the last). Compared in place: a " %s " pattern printed per cue
+ * and page was most of the CPU time of a scan of many small pages. */
+static const char *find_cue(const char *text, const char *const *cues)
 {
     for (size_t i = 0; cues[i]; i++) {
-        char *pat = pw_arena_sprintf(a, " %s ", cues[i]);
-        if (pat && strstr(text, pat))
-            return cues[i];
+        size_t n = strlen(cues[i]);
+        for (const char *p = text; (p = strstr(p, cues[i])) != NULL; p++)
+            if (p > text && p[-1] == ' ' && p[n] == ' ')
+                return cues[i];
     }
     return NULL;
 }
@@ -147,10 +150,11 @@ static const char *first_segment_cue(pw_arena *a, pw_slice path, const char *con
     size_t j = i;
     while (j < path.n && path.p[j] != '/' && path.p[j] != '?')
         j++;
-    char *seg = normalise(a, path.p + i, j - i);
-    for (size_t k = 0; seg && cues[k]; k++) {
-        char *pat = pw_arena_sprintf(a, " %s ", cues[k]);
-        if (pat && strcmp(seg, pat) == 0)
+    const char *seg = normalise(a, path.p + i, j - i); /* " words " */
+    size_t len = seg ? strlen(seg) : 0;
+    for (size_t k = 0; len > 2 && cues[k]; k++) {
+        size_t n = strlen(cues[k]);
+        if (n == len - 2 && memcmp(seg + 1, cues[k], n) == 0)
             return cues[k];
     }
     return NULL;
@@ -190,7 +194,7 @@ static const char *general_page_cue(pw_arena *a, const char *url, pw_slice path)
     pw_slice before = slugs_before(path, slug);
     if (slug > 1) {
         char *t = normalise(a, before.p, before.n);
-        if (!t || find_cue(a, t, care_cues))
+        if (!t || find_cue(t, care_cues))
             return NULL;
     }
     size_t e = before.n;
@@ -290,18 +294,18 @@ pw_hhs_context pw_assess_page_context(const pw_detector *d, pw_detect_scratch *s
     }
     if ((cue = general_section(a, url, path))) {
         why = cue;
-    } else if ((cue = find_cue(a, ptext, login_cues))) {
+    } else if ((cue = find_cue(ptext, login_cues))) {
         ctx = PW_CTX_CARE_INTENT;
         why = pw_arena_sprintf(a, "login/registration page cue '%s' (not yet authenticated)", cue);
-    } else if ((cue = find_cue(a, ptext, portal_cues)) ||
-               (ttext && (cue = find_cue(a, ttext, portal_cues)))) {
+    } else if ((cue = find_cue(ptext, portal_cues)) ||
+               (ttext && (cue = find_cue(ttext, portal_cues)))) {
         ctx = PW_CTX_CARE_INTENT;
         why = portal_reason(a, cue);
-    } else if ((cue = find_cue(a, ptext, care_cues)) ||
-               (ttext && (cue = find_cue(a, ttext, care_cues)))) {
+    } else if ((cue = find_cue(ptext, care_cues)) ||
+               (ttext && (cue = find_cue(ttext, care_cues)))) {
         ctx = PW_CTX_CARE_INTENT;
         why = pw_arena_sprintf(a, "care-intent cue '%s'", cue);
-    } else if ((cue = find_cue(a, ptext, general_cues))) {
+    } else if ((cue = find_cue(ptext, general_cues))) {
         why = pw_arena_sprintf(a, "general page cue '%s'", cue);
     } else {
         pw_hhs_context e = PW_CTX_GENERAL;
@@ -312,7 +316,7 @@ pw_hhs_context pw_assess_page_context(const pw_detector *d, pw_detect_scratch *s
         if (e != PW_CTX_GENERAL) {
             ctx = e;
             why = ewhy;
-        } else if ((cue = find_cue(a, ptext, condition_cues))) {
+        } else if ((cue = find_cue(ptext, condition_cues))) {
             ctx = PW_CTX_CONDITION;
             why = pw_arena_sprintf(a, "condition/provider page cue '%s'", cue);
         }
@@ -447,7 +451,7 @@ int pw_assess_login_url(const char *url)
     pw_arena_init(&a, 1024);
     pw_slice path = path_part(url);
     char *t = normalise(&a, path.p, path.n);
-    int hit = t && find_cue(&a, t, words) != NULL && !general_section(&a, url, path);
+    int hit = t && find_cue(t, words) != NULL && !general_section(&a, url, path);
     pw_arena_free(&a);
     return hit;
 }

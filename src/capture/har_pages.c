@@ -26,6 +26,7 @@ void har_pages_free(har_pages *t)
     for (size_t i = 0; i < t->n; i++) /* pages the read never delivered (an error, a cut log) */
         free_hops(t->v[i]);
     free(t->v);
+    free(t->by_id);
     pw_arena_free(&t->arena);
     memset(t, 0, sizeof *t);
 }
@@ -48,21 +49,63 @@ static har_page *push_page(har_pages *t)
     return p;
 }
 
+static size_t id_hash(const char *id) /* FNV-1a */
+{
+    uint64_t h = 14695981039346656037u;
+    for (const unsigned char *c = (const unsigned char *)id; *c; c++)
+        h = (h ^ *c) * 1099511628211u;
+    return (size_t)(h ^ (h >> 29));
+}
+
+/* The slot of id in the index: the one holding it, or the empty one where it would go. */
+static uint32_t *id_slot(const har_pages *t, const char *id)
+{
+    size_t mask = t->by_id_cap - 1;
+    for (size_t i = id_hash(id) & mask;; i = (i + 1) & mask) {
+        uint32_t *slot = &t->by_id[i];
+        if (!*slot || strcmp(t->v[*slot - 1]->id, id) == 0)
+            return slot;
+    }
+}
+
+/* Room in the index for one more id (rebuilt twice as large past half full). */
+static int index_reserve(har_pages *t)
+{
+    if (t->n >= UINT32_MAX - 1)
+        return 0;
+    if ((t->n_ids + 1) * 2 <= t->by_id_cap)
+        return 1;
+    size_t cap = t->by_id_cap ? t->by_id_cap * 2 : 64;
+    uint32_t *old = t->by_id;
+    t->by_id = calloc(cap, sizeof *t->by_id);
+    if (!t->by_id) {
+        t->by_id = old;
+        return 0;
+    }
+    free(old);
+    t->by_id_cap = cap;
+    for (size_t i = 0; i < t->n; i++)
+        if (t->v[i]->id)
+            *id_slot(t, t->v[i]->id) = (uint32_t)(i + 1);
+    return 1;
+}
+
 har_page *har_pages_get(har_pages *t, const char *id, int create)
 {
     if (t->last < t->n && t->v[t->last]->id && strcmp(t->v[t->last]->id, id) == 0)
         return t->v[t->last];
-    for (size_t i = t->n; i-- > 0;) {
-        if (t->v[i]->id && strcmp(t->v[i]->id, id) == 0) {
-            t->last = i;
-            return t->v[i];
-        }
+    uint32_t *slot = t->by_id_cap ? id_slot(t, id) : NULL;
+    if (slot && *slot) {
+        t->last = *slot - 1;
+        return t->v[t->last];
     }
-    if (!create)
+    if (!create || !index_reserve(t))
         return NULL;
     har_page *p = push_page(t);
-    if (p && !(p->id = pw_arena_strdup(&t->arena, id)))
+    if (!p || !(p->id = pw_arena_strdup(&t->arena, id)))
         return NULL;
+    *id_slot(t, id) = (uint32_t)t->n;
+    t->n_ids++;
     return p;
 }
 
