@@ -1007,11 +1007,11 @@ static void report_notes(bx_browser *b, const pw_browser_opts *o)
         report_gap(b, PW_GAP_COVERAGE, b->start_url, why);
     size_t left = b->queue.n + b->queue.dropped;
     if (b->pages_started >= o->max_pages && left > 0 && o->max_pages > 1) { /* 1: a page check */
-        char over[160] = "";
+        char over[224] = "";
         if (b->pages_delivered > o->max_pages)
             snprintf(over, sizeof over,
-                     " (%zu pages: the steps of the last page%s visited landed on %zu more, "
-                     "counted when they ended)",
+                     " (%zu page loads: the steps of the last page%s visited landed on %zu "
+                     "more, counted when they ended; the report counts loads of one URL once)",
                      b->pages_delivered, b->n_tabs > 1 ? "s" : "",
                      b->pages_delivered - o->max_pages);
         snprintf(why, sizeof why,

@@ -68,7 +68,7 @@ timeout 150 "$PHIWALL" scan "$BASE/forms/" --settle 300 --no-sitemap --max-pages
     --format json -o "$T/forms2.json" 2>"$T/forms2.err"
 expect_code 0 $? "max-pages 2: scan"
 expect_match "$(jq -r '.. | strings' "$T/forms2.json" | grep -- '--max-pages 2 reached')" \
-    '^--max-pages 2 reached \(3 pages: the steps of the last page visited landed on 1 more' \
+    '^--max-pages 2 reached \(3 page loads: the steps of the last page visited landed on 1 more' \
     "max-pages 2: the note says the last visit's steps went one page past the limit"
 
 timeout 120 "$PHIWALL" scan "http://www.hosp.test:$PORT/portal/" --settle 400 --no-sitemap \
