@@ -8,13 +8,13 @@
  * tracker's account-less findings folded into its sole account's, and PW-NO-BAA dropped where
  * another rule reported the tracker.
  */
-#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "phiwall/assess.h"
 #include "phiwall/report.h"
 #include "pw_test.h"
+#include "heap_test.h"
 
 static pw_catalog *cat;
 static pw_detector *det;
@@ -58,12 +58,6 @@ static pw_status feed(pw_assessor *as, size_t p, size_t round, size_t accounts, 
              "https://www.google-analytics.com/g/collect?v=2&tid=G-ABCDE12345&en=page_view&dl=%s",
              page);
     return st == PW_OK ? add(as, url, page, "ping", t, err) : st;
-}
-
-static size_t heap_in_use(void)
-{
-    struct mallinfo2 mi = mallinfo2();
-    return mi.uordblks + mi.hblkhd;
 }
 
 /* 3,000 pages of 20 pixel IDs each (~60 findings a page) past a 64 KiB budget (512 findings

@@ -8,7 +8,6 @@
  * full disk) is an I/O error naming the directory, never a crash or a finding lost.
  */
 #include <dirent.h>
-#include <malloc.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +20,7 @@
 #include "phiwall/har.h"
 #include "phiwall/report.h"
 #include "pw_test.h"
+#include "heap_test.h"
 #include "pw_test_finding.h"
 
 static pw_catalog *cat;
@@ -224,12 +224,6 @@ static pw_status feed_page(pw_assessor *as, size_t i, pw_err *err)
                     .resource_type = "image",
                     .source = PW_SOURCE_HAR};
     return st == PW_OK ? pw_assessor_add_request(as, &r, err) : st;
-}
-
-static size_t heap_in_use(void)
-{
-    struct mallinfo2 mi = mallinfo2();
-    return mi.uordblks + mi.hblkhd;
 }
 
 /* 1500 pages past a 1 MiB budget: the heap grows by the findings' and pages' compact records

@@ -6,7 +6,6 @@
  * baseline finding while it runs (each scan finding is paired as its fingerprint is made); what
  * stays with the diff is 2 bytes a scan finding (its state and earlier severity) and the absent
  * findings read back. Heap compared, not time. */
-#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,13 +13,8 @@
 #include "phiwall/arena.h"
 #include "phiwall/baseline.h"
 #include "pw_test.h"
+#include "heap_test.h"
 #include "report/report_internal.h"
-
-static size_t heap_in_use(void)
-{
-    struct mallinfo2 mi = mallinfo2();
-    return mi.uordblks + mi.hblkhd;
-}
 
 /* n findings on n pages, as a scan's result gives them (pages and accounts in the arena). */
 static pw_finding *scan_findings(pw_arena *a, size_t n)

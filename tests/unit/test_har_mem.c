@@ -5,12 +5,12 @@
  * hops until the document comes. A held hop used to stay in the page table's arena for the whole
  * read (~3.4 KiB a page on a real capture: 146 MiB at 20,000 pages); now it is freed once
  * delivered. */
-#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "phiwall/har.h"
 #include "pw_test.h"
+#include "heap_test.h"
 
 /* The reader's time window holds up to 4 MiB of entries ahead of what it delivers (~800 of these
  * pages): the heap is compared between two pages delivered while it is full. */
@@ -22,12 +22,6 @@ typedef struct watch {
     size_t pages, requests, hops_on_page;
     size_t heap_at_from, heap_at_to;
 } watch;
-
-static size_t heap_in_use(void)
-{
-    struct mallinfo2 mi = mallinfo2();
-    return mi.uordblks + mi.hblkhd;
-}
 
 static pw_status on_page(void *ctx, const pw_page *p, pw_err *err)
 {
