@@ -60,6 +60,7 @@ struct pw_gw_http {
     int sweeper_stop; /* under conn_mu; sweeper_cv wakes it */
     pthread_cond_t sweeper_cv;
     atomic_ullong timed_out; /* connections closed at the deadline */
+    int quiesced_fd;         /* the listening socket after pw_gw_http_quiesce, or -1 */
 };
 
 /* One open connection, for the deadline: since when its current request (or the wait for one)
@@ -1123,6 +1124,7 @@ pw_status pw_gw_http_start(const pw_gw_http_config *cfg, pw_gw_http **out, pw_er
     pw_gw_http *h = calloc(1, sizeof *h);
     if (!h)
         return pw_err_set(err, PW_ERR_NOMEM, "out of memory");
+    h->quiesced_fd = -1;
     pthread_mutex_init(&h->pool_mu, NULL);
     pthread_mutex_init(&h->conn_mu, NULL);
     pthread_cond_init(&h->sweeper_cv, NULL);
@@ -1194,8 +1196,14 @@ void pw_gw_http_quiesce(pw_gw_http *h)
 {
     if (h && h->d) {
         MHD_socket s = MHD_quiesce_daemon(h->d);
-        if (s != MHD_INVALID_SOCKET)
-            close(s);
+        if (s == MHD_INVALID_SOCKET)
+            return;
+        /* Closing it here would leave it listening while an HTTP thread is still inside
+         * accept() on it (libmicrohttpd: close it only after the daemon stops), and that
+         * thread would take a connection made after the quiesce. A shutdown ends the listening
+         * at once: later connects are refused, a pending accept() fails. */
+        shutdown(s, SHUT_RDWR);
+        h->quiesced_fd = s;
     }
 }
 
@@ -1225,6 +1233,8 @@ void pw_gw_http_stop(pw_gw_http *h)
         usleep(1000);
     }
     MHD_stop_daemon(h->d);
+    if (h->quiesced_fd >= 0)
+        close(h->quiesced_fd);
     sweeper_stop(h);
     http_free(h);
 }

@@ -4,6 +4,8 @@
 #include <curl/curl.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <sys/socket.h>
 #include <unistd.h>
 #include <stdlib.h>
@@ -850,8 +852,62 @@ static void test_quiesce(void)
     stop(&s);
 }
 
+/* Connections made while the gateway quiesces (test_quiesce_racing): after pw_gw_http_quiesce
+ * returned, none may complete. */
+typedef struct hammer {
+    server *s;
+    atomic_int quiesced; /* set once pw_gw_http_quiesce returned */
+    atomic_int stop;
+    atomic_int after;    /* connects begun after the quiesce returned */
+    atomic_int accepted; /* of those, connects that completed */
+} hammer;
+
+static void *hammer_run(void *arg)
+{
+    hammer *hm = arg;
+    while (!atomic_load(&hm->stop)) {
+        int after = atomic_load(&hm->quiesced);
+        int fd = raw_connect(hm->s);
+        atomic_fetch_add(&hm->after, after);
+        atomic_fetch_add(&hm->accepted, after && fd >= 0);
+        if (fd >= 0)
+            close(fd);
+    }
+    return NULL;
+}
+
+/* Quiescing while the HTTP threads are busy accepting: the listening socket stops at once. It
+ * used to be closed while an HTTP thread could still be inside accept() on it (libmicrohttpd
+ * says not to close it before the daemon stops), so a connection made just after the quiesce
+ * could still be taken. */
+static void test_quiesce_racing(void)
+{
+    for (int round = 0; round < 30; round++) {
+        server s;
+        if (!start(&s, 1000)) {
+            CHECK(0);
+            return;
+        }
+        hammer hm = {.s = &s};
+        pthread_t t[2];
+        for (int i = 0; i < 2; i++)
+            pthread_create(&t[i], NULL, hammer_run, &hm);
+        usleep(5000);
+        pw_gw_http_quiesce(s.http);
+        atomic_store(&hm.quiesced, 1);
+        usleep(5000);
+        atomic_store(&hm.stop, 1);
+        for (int i = 0; i < 2; i++)
+            pthread_join(t[i], NULL);
+        CHECK(atomic_load(&hm.after) > 0);
+        CHECK_INT(atomic_load(&hm.accepted), 0);
+        stop(&s);
+    }
+}
+
 PW_TEST_MAIN(PW_TEST(test_routes), PW_TEST(test_queued_rows_and_audit), PW_TEST(test_bad_bodies),
              PW_TEST(test_rate_limit_ipv6), PW_TEST(test_xff_unknown), PW_TEST(test_proxied_cap),
              PW_TEST(test_batch_metrics), PW_TEST(test_size_limit), PW_TEST(test_big_headers),
              PW_TEST(test_cors), PW_TEST(test_rate_limit), PW_TEST(test_spool_full_is_503),
-             PW_TEST(test_policy_swap), PW_TEST(test_quiesce), PW_TEST(test_early_answers_counted))
+             PW_TEST(test_policy_swap), PW_TEST(test_quiesce),
+             PW_TEST(test_quiesce_racing), PW_TEST(test_early_answers_counted))
