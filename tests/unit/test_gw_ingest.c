@@ -912,5 +912,5 @@ PW_TEST_MAIN(PW_TEST(test_routes), PW_TEST(test_queued_rows_and_audit), PW_TEST(
              PW_TEST(test_rate_limit_ipv6), PW_TEST(test_xff_unknown), PW_TEST(test_proxied_cap),
              PW_TEST(test_batch_metrics), PW_TEST(test_size_limit), PW_TEST(test_big_headers),
              PW_TEST(test_cors), PW_TEST(test_rate_limit), PW_TEST(test_spool_full_is_503),
-             PW_TEST(test_policy_swap), PW_TEST(test_quiesce),
-             PW_TEST(test_quiesce_racing), PW_TEST(test_early_answers_counted))
+             PW_TEST(test_policy_swap), PW_TEST(test_quiesce), PW_TEST(test_quiesce_racing),
+             PW_TEST(test_early_answers_counted))
