@@ -208,7 +208,7 @@ static void test_puts_racing_the_committers_waits(void)
 {
     char path[256];
     gw_test_db_path(path, sizeof path, "pw_spool", "race");
-    pw_spool_opts o = {.path = path};
+    pw_spool_opts o = {.path = path, .commit_interval_ms = 2}; /* the gateway's: lone puts wait */
     pw_spool *s = NULL;
     CHECK_INT(pw_spool_open(&o, &s, NULL), PW_OK);
     if (!s)
