@@ -448,9 +448,9 @@ static void spool_destroy(pw_spool *s)
     free(s->path);
     pthread_mutex_destroy(&s->db_mu);
     pthread_mutex_destroy(&s->q_mu);
-    pthread_cond_destroy(&s->q_cond);
+    sem_destroy(&s->q_wake);
     pthread_cond_destroy(&s->done_cond);
-    pthread_cond_destroy(&s->interval_cond);
+    sem_destroy(&s->gather_wake);
     free(s);
 }
 
@@ -647,9 +647,9 @@ pw_status pw_spool_open(const pw_spool_opts *opts, pw_spool **out, pw_err *err)
     s->lock_fd = -1;
     pthread_mutex_init(&s->db_mu, NULL);
     pthread_mutex_init(&s->q_mu, NULL);
-    pw_gw_cond_init(&s->q_cond);
+    sem_init(&s->q_wake, 0, 0);
     pw_gw_cond_init(&s->done_cond);
-    pw_gw_cond_init(&s->interval_cond);
+    sem_init(&s->gather_wake, 0, 0);
     s->max_bytes = opts->max_bytes;
     s->commit_interval_ms = opts->commit_interval_ms;
     s->clock_offset_ns = clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_MONOTONIC);
@@ -696,16 +696,100 @@ pw_status pw_spool_open(const pw_spool_opts *opts, pw_spool **out, pw_err *err)
     return PW_OK;
 }
 
+/* Move the asynchronous puts of the inbox to the end of the pending list, oldest first
+ * (q_mu held). */
+static void inbox_take(pw_spool *s)
+{
+    put_req *r = atomic_exchange(&s->inbox, NULL);
+    if (!r)
+        return;
+    put_req *first = NULL;
+    size_t n = 0;
+    while (r) { /* newest first: reverse */
+        put_req *next = r->next;
+        r->next = first;
+        first = r;
+        r = next;
+        n++;
+    }
+    if (s->tail)
+        s->tail->next = first;
+    else
+        s->head = first;
+    while (first->next)
+        first = first->next;
+    s->tail = first;
+    s->pending += n;
+    atomic_fetch_sub(&s->inbox_n, (int)n);
+}
+
+/* Wait on q_wake (q_mu held, released meanwhile) unless the inbox brings work; see pw_spool's
+ * inbox. */
+static void wait_for_work(pw_spool *s)
+{
+    atomic_store(&s->idle_waiting, 1);
+    inbox_take(s);
+    if (s->committing || (!s->head && !s->stop)) {
+        pthread_mutex_unlock(&s->q_mu);
+        while (sem_wait(&s->q_wake) != 0 && errno == EINTR) {}
+        pthread_mutex_lock(&s->q_mu);
+    }
+    atomic_store(&s->idle_waiting, 0);
+    inbox_take(s);
+}
+
+/* Wait on gather_wake until `until` (q_mu held, released meanwhile) unless the batch is full;
+ * ETIMEDOUT once the time is up. */
+static int wait_for_companions(pw_spool *s, const struct timespec *until)
+{
+    int rc = 0;
+    if (s->pending < GATHER_ENOUGH) {
+        size_t before;
+        do { /* the need as of a look that found the inbox empty: puts compare inbox_n with it */
+            atomic_store(&s->gather_need, (int)(GATHER_ENOUGH - s->pending));
+            before = s->pending;
+            inbox_take(s);
+        } while (s->pending != before && s->pending < GATHER_ENOUGH);
+        if (!s->stop && s->pending < GATHER_ENOUGH) {
+            pthread_mutex_unlock(&s->q_mu);
+            while ((rc = sem_clockwait(&s->gather_wake, CLOCK_MONOTONIC, until) != 0 ? errno : 0) ==
+                   EINTR) {}
+            pthread_mutex_lock(&s->q_mu);
+        }
+        atomic_store(&s->gather_need, 0);
+        inbox_take(s);
+    }
+    return rc;
+}
+
+/* After the committer has stopped: the puts that reached the inbox too late are refused. */
+static void inbox_refuse(pw_spool *s)
+{
+    while (atomic_load(&s->pushing))
+        sched_yield();
+    put_req *r = atomic_exchange(&s->inbox, NULL);
+    while (r) {
+        put_req *next = r->next;
+        r->status = pw_err_set(&r->err, PW_ERR_STATE, "spool: closing");
+        r->done_fn(r->done_ctx, r->status, &r->err);
+        free(r);
+        r = next;
+    }
+}
+
 void pw_spool_close(pw_spool *s)
 {
     if (!s)
         return;
+    atomic_store(&s->closing, 1);
     pthread_mutex_lock(&s->q_mu);
     s->stop = 1;
-    pthread_cond_broadcast(&s->q_cond);
+    sem_post(&s->q_wake);
+    sem_post(&s->gather_wake);
     pthread_mutex_unlock(&s->q_mu);
     if (s->committer_running)
         pthread_join(s->committer, NULL);
+    inbox_refuse(s);
     pw_spool_ckpt_stop(s);
     /* the schedule clock at the stop, for the next open (resume_schedule_clock); a failure (a
      * read-only disk) leaves the last heartbeat, a few seconds older */
@@ -812,10 +896,11 @@ static void lead_one_commit(pw_spool *s)
     /* Requests that queued up while the previous commit ran are a batch already: commit them
      * now (waiting would only add to their latency). A lone request waits up to
      * commit_interval_ms for companions, until a few have come. */
+    inbox_take(s);
     if (s->commit_interval_ms && !s->stop && s->pending < 2) {
         struct timespec until = pw_gw_deadline(s->commit_interval_ms);
         while (!s->stop && s->pending < GATHER_ENOUGH &&
-               pthread_cond_timedwait(&s->interval_cond, &s->q_mu, &until) != ETIMEDOUT) {}
+               wait_for_companions(s, &until) != ETIMEDOUT) {}
     }
     /* Under load (the last batch had many puts, and they came fast), let the next one grow for
      * load_gather_us: one fsync for more requests. q_mu is released meanwhile, so they can
@@ -828,6 +913,7 @@ static void lead_one_commit(pw_spool *s)
         nanosleep(&ts, NULL);
         pthread_mutex_lock(&s->q_mu);
     }
+    inbox_take(s);
     s->last_batch = 0; /* puts only: the forwarders' acks joining a commit are not ingest load */
     for (put_req *r = s->head; r; r = r->next)
         s->last_batch += put_req_is_put(r);
@@ -844,10 +930,11 @@ static void lead_one_commit(pw_spool *s)
     complete_async(s, &head);
     pthread_mutex_lock(&s->q_mu);
     requeue_or_finish(s, head.next);
+    inbox_take(s);
     s->committing = 0;
     pthread_cond_broadcast(&s->done_cond);
     if (s->head || s->stop)
-        pthread_cond_signal(&s->q_cond); /* the committer thread may lead what is left */
+        sem_post(&s->q_wake); /* the committer thread may lead what is left */
 }
 
 static void *committer_main(void *arg)
@@ -856,8 +943,9 @@ static void *committer_main(void *arg)
     pthread_setname_np(pthread_self(), "pw-spool"); /* per-thread CPU in bench/gateway.sh */
     pthread_mutex_lock(&s->q_mu);
     for (;;) {
+        inbox_take(s);
         while (s->committing || (!s->head && !s->stop))
-            pthread_cond_wait(&s->q_cond, &s->q_mu);
+            wait_for_work(s);
         if (!s->head)
             break; /* stopping, and everything queued is committed */
         lead_one_commit(s);
@@ -879,9 +967,9 @@ static pw_status enqueue(pw_spool *s, put_req *r, pw_err *err)
     s->tail = r;
     s->pending++;
     if ((r->done_fn || !put_req_is_put(r)) && !s->committing)
-        pthread_cond_signal(&s->q_cond);
-    if (s->pending >= GATHER_ENOUGH)
-        pthread_cond_signal(&s->interval_cond); /* enough companions: commit now */
+        sem_post(&s->q_wake);
+    if (s->pending >= GATHER_ENOUGH && atomic_load(&s->gather_need))
+        sem_post(&s->gather_wake); /* enough companions: commit now */
     return PW_OK;
 }
 
@@ -996,12 +1084,26 @@ static pw_status queue_async(pw_spool *s, put_req *r, unsigned char *dups, pw_sp
     r->dups = dups;
     if (dups)
         memset(dups, 0, r->n);
-    pthread_mutex_lock(&s->q_mu);
-    pw_status st = enqueue(s, r, err);
-    pthread_mutex_unlock(&s->q_mu);
-    if (st != PW_OK)
+    atomic_fetch_add(&s->pushing, 1);
+    if (atomic_load(&s->closing)) {
+        atomic_fetch_sub(&s->pushing, 1);
         free(r);
-    return st;
+        return pw_err_set(err, PW_ERR_STATE, "spool: closing");
+    }
+    r->t_enq = pw_histo_now_ns();
+    put_req *top = atomic_load(&s->inbox);
+    do
+        r->next = top;
+    while (!atomic_compare_exchange_weak(&s->inbox, &top, r));
+    int n = atomic_fetch_add(&s->inbox_n, 1) + 1;
+    /* Wake a waiting committer or leader: a post, never q_mu. */
+    int need = atomic_load(&s->gather_need);
+    if (atomic_load(&s->idle_waiting))
+        sem_post(&s->q_wake);
+    if (need && n == need)
+        sem_post(&s->gather_wake);
+    atomic_fetch_sub(&s->pushing, 1);
+    return PW_OK;
 }
 
 pw_status pw_spool_put_async_dups(pw_spool *s, const pw_spool_put_item *items, size_t n,

@@ -17,7 +17,9 @@
 #define PHIWALL_GW_SPOOL_SQLITE_INTERNAL_H
 
 #include <pthread.h>
+#include <semaphore.h>
 #include <sqlite3.h>
+#include <stdatomic.h>
 #include <stdint.h>
 
 #include "gw_histo.h"
@@ -225,14 +227,28 @@ struct pw_spool {
     int64_t load_win_ns;     /* the current window's start (q_mu; 0: none yet) */
     uint64_t load_win_puts;  /* put requests taken in it (q_mu) */
 
-    pthread_mutex_t q_mu;         /* the pending list and the committer's state */
-    pthread_cond_t q_cond;        /* committer: work arrived or stop */
-    pthread_cond_t done_cond;     /* callers: a commit finished */
-    pthread_cond_t interval_cond; /* a leader waiting for companions: the batch is full */
-    int committing;               /* a leader is committing (or gathering) a batch */
+    pthread_mutex_t q_mu;     /* the pending list and the committer's state */
+    sem_t q_wake;             /* committer: work arrived or stop (posted without q_mu) */
+    pthread_cond_t done_cond; /* callers: a commit finished */
+    sem_t gather_wake;        /* a leader waiting for companions: the batch is full, or stop */
+    int committing;           /* a leader is committing (or gathering) a batch */
     put_req *head, *tail;
     size_t pending;
     int stop;
+    /* Asynchronous puts (the HTTP threads' requests) arrive here without q_mu: a thread that
+     * holds q_mu (the committer, a forwarder's mark or ack) and is preempted or woken late
+     * must not stop every HTTP thread (docs/gateway.md, "The paced p99 ... a lock"). The
+     * committer moves them to the pending list (inbox_take, q_mu held) before it looks at it.
+     * The committer's waits are on semaphores, so that waking it needs no lock either.
+     * A thread sets idle_waiting / gather_need before its last look at the inbox and waits on
+     * its semaphore after it, so a put that finds them unset is seen by that look, and one
+     * that finds them set posts the semaphore: no put ever waits for q_mu. */
+    _Atomic(put_req *) inbox; /* newest first */
+    atomic_int inbox_n;       /* puts in it */
+    atomic_int idle_waiting;  /* the committer waits on q_wake for work */
+    atomic_int gather_need;   /* a leader waits on gather_wake for this many more (0: none) */
+    atomic_int pushing;       /* puts between their look at `closing` and their push */
+    atomic_int closing;       /* pw_spool_close began: no more puts */
     pthread_t committer;
     int committer_running;
     sqlite3_stmt *stmts[SQL_COUNT]; /* under db_mu */
