@@ -21,20 +21,11 @@ set -u
 browser_test_site gaps4_site.py
 PORT=${BASE##*:}
 
-vendor_log >/dev/null
-site_scan sw "$BASE/swsock/" "service worker sockets" --max-pages 1 \
-    "$(hosts_here chat.hosp.test ws.hotjar.com)"
-got=$(vendor_log)
-echo "vendor end: $got"
+worker_sockets_scan /swsock/ "service worker sockets"
 expect_match "$got" "OPEN chat\\.hosp\\.test:$PORT" "service worker sockets: the chat socket's handshake reached its server"
 expect_match "$got" "MSG \\{\"sw\":\"chat\",\"at\":\"[^\"]*\",\"state\":1\\}" \
     "service worker sockets: the chat socket opened (readyState 1) and its message reached its server"
 expect_match "$got" "MSG got:hello" "service worker sockets: the server's message reached the worker, which answered"
-expect_nomatch "$got" 'hotjar|"replay"' "service worker sockets: the replay tag's socket reaches nothing"
-expect_match "$(jq -r '.log.entries[] | select(.request.method == "WEBSOCKET") | "\(.request.url) \(.request.postData.text // "-")"' "$T/sw.har")" \
-    "ws://ws\\.hotjar\\.com:$PORT/ws\\?tag=replay \\{\"sw\":\"replay\"" "service worker sockets: the replay tag's message is captured"
-expect_nomatch "$(jq -r '.log.entries[].request.url' "$T/sw.har")" 'sw-failed\?tag=chat' \
-    "service worker sockets: the chat socket did not fail"
 
 site_scan booking "$BASE/booking/" top.location --max-pages 8 --jobs 1
 pages=$(jq -r '.log.pages[] | "\(.title) \(.id)"' "$T/booking.har")
