@@ -396,6 +396,8 @@ bx_req *bx_req_new(bx_tab *t, const char *id, yajl_val request, const bx_req_whe
     /* A request of the top frame belongs to the document that sent it, even when it arrives
      * while the tab is already leaving for the next page (pagehide beacons). */
     const bx_frame *popup = top_frame ? NULL : bx_popup_of(t, frame);
+    if (top_doc)
+        q->sent_from = t->top_url;
     if (top_doc || (popup && type && strcmp(type, "Document") == 0))
         q->r.page_url = with_route(a, q->r.url, cdp_str(request, "urlFragment"));
     else if (popup)
@@ -546,6 +548,16 @@ static void on_response(bx_tab *t, const cdp_msg *m)
     bx_req *q = id ? bx_find_req(t, id) : NULL;
     if (q && cdp_num(m->params, "response.status", &st))
         q->r.status = (int)st;
+    /* A form posted to an endpoint answering 204: Chromium shows nothing and the form's page
+     * stays, loaded — no commit, no load event. Without this, the submission's wait ran to half
+     * of --timeout for a load that never comes, and the page counted as being left. */
+    const char *type = cdp_str(m->params, "type");
+    const char *frame = cdp_str(m->params, "frameId");
+    if (q && bx_no_document(q->r.status) && type && strcmp(type, "Document") == 0 && frame &&
+        t->target_id && strcmp(frame, t->target_id) == 0 && t->doc_url) {
+        t->nav_pending = 0;
+        t->loaded = 1;
+    }
 }
 
 /* Network.loadingFailed: why the request failed ("net::ERR_NAME_NOT_RESOLVED", "blocked: csp
@@ -556,6 +568,9 @@ static void on_failed(bx_tab *t, const cdp_msg *m)
     bx_req *q = id ? bx_find_req(t, id) : NULL;
     if (!q)
         return;
+    const char *type = cdp_str(m->params, "type");
+    if (bx_no_document(q->r.status) && type && strcmp(type, "Document") == 0)
+        return; /* net::ERR_ABORTED: how Chromium ends a navigation answered 204, not a failure */
     const char *text = cdp_str(m->params, "errorText");
     const char *blocked = cdp_str(m->params, "blockedReason");
     const char *cors = cdp_str(m->params, "corsErrorStatus.corsError");

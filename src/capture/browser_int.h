@@ -23,7 +23,14 @@ typedef struct bx_req {
     pw_request r;
     pw_header *headers;
     int body_pending; /* Network.getRequestPostData in flight */
+    /* a top-level document request: the document the tab showed when it was sent (a form's
+     * page), or NULL — where it belongs when its answer shows nothing (bx_no_document) */
+    const char *sent_from;
 } bx_req;
+
+/* An answer to a top-level navigation that the browser does not show (HTTP 204 No Content, 205
+ * Reset Content): the navigation ends there and the page that asked stays. */
+#define bx_no_document(status) ((status) == 204 || (status) == 205)
 
 /* A request whose Fetch pause phiwall answered: the status of its own answer (containment,
  * mapped hosts), used when the browser's Network.responseReceived never came (the page moved on

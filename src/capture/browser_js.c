@@ -42,16 +42,19 @@ const char bx_js_scroll[] =
     "([^a-z]|$)/.test(((e.name||'')+' '+(e.id||'')+' '+(e.getAttribute('role')||'')"             \
     ").toLowerCase())||(e.form&&e.form.getAttribute('role')==='search');"
 
+/* The page's facts: title, login form, site search, and its links (not its frames' src: a frame
+ * is part of the page that shows it — its requests are that page's, its links are read in the
+ * frame, bx_js_frame_links_fn — and visited as a page of its own it was a second report page of
+ * the same requests and took a place of --max-pages). */
 const char bx_js_page_info[] =
     "(()=>{" BX_JS_HELPERS "const L=[],S=new Set();"
     "for(const a of deep('a[href],area[href]')){const h=a.href;"
     "if(!h||S.has(h))continue;S.add(h);"
     "L.push([h,((a.innerText||'')+' '+(a.getAttribute('aria-label')||'')+' '+(a.title||''))"
     ".replace(/\\s+/g,' ').trim().slice(0,100)]);if(L.length>=800)break;}"
-    "const frames=deep('iframe[src]').map(f=>[f.src,'iframe']);"
     "return JSON.stringify({title:document.title||'',"
     "login:deep('input[type=password]').length>0,"
-    "search:deep('input').some(isSearch),links:L.concat(frames)});})()";
+    "search:deep('input').some(isSearch),links:L});})()";
 
 /* Routes reached without a link: a single-page app's navigation made of <div onclick>,
  * role=link/menuitem/tab elements, buttons calling its router's push, or anything a framework's

@@ -1002,23 +1002,39 @@ static void report_sockets(bx_browser *b, char *why, size_t n)
  * with URLs of the site left (a note), no consent banner was answered (a note). */
 static void report_notes(bx_browser *b, const pw_browser_opts *o)
 {
-    char why[512];
+    char why[1024];
     if (bx_coverage_gap(b, b->pages_scanned, why, sizeof why))
         report_gap(b, PW_GAP_COVERAGE, b->start_url, why);
     size_t left = b->queue.n + b->queue.dropped;
-    if (b->pages_started >= o->max_pages && left > 0 && o->max_pages > 1) { /* 1: a page check */
-        char over[224] = "";
+    /* The site search is planned as soon as a page shows a search box and made as the next
+     * task; when that page took the budget's last place, the search was never made. A search
+     * query (the term a visitor typed) in a tracker's beacon is among the most sensitive
+     * disclosures: the note says it was not tested, also when no URL was left. */
+    const char *search = b->search_url && !b->search_queued ? b->search_url : NULL;
+    if (b->pages_started >= o->max_pages && (left > 0 || search) &&
+        o->max_pages > 1) { /* 1: a page check */
+        char over[224] = "", unsearched[512] = "", unvisited[160] = "";
         if (b->pages_delivered > o->max_pages)
             snprintf(over, sizeof over,
                      " (%zu page loads: the steps of the last page%s visited landed on %zu "
                      "more, counted when they ended; the report counts loads of one URL once)",
                      b->pages_delivered, b->n_tabs > 1 ? "s" : "",
                      b->pages_delivered - o->max_pages);
-        snprintf(why, sizeof why,
-                 "--max-pages %zu reached%s: %zu same-site URL%s found %s not visited (the "
-                 "crawl took care pages and distinct pages first); a larger --max-pages visits "
-                 "them",
-                 o->max_pages, over, left, left == 1 ? "" : "s", left == 1 ? "was" : "were");
+        if (search)
+            snprintf(unsearched, sizeof unsearched,
+                     ": the site search was not made (a search box found on %s): what a search "
+                     "query sends to trackers was not tested",
+                     search);
+        if (left > 0)
+            snprintf(unvisited, sizeof unvisited,
+                     "%s %zu same-site URL%s found %s not visited (the crawl took care pages and "
+                     "distinct pages first)",
+                     search ? ";" : ":", left, left == 1 ? "" : "s", left == 1 ? "was" : "were");
+        snprintf(why, sizeof why, "--max-pages %zu reached%s%s%s; a larger --max-pages %s",
+                 o->max_pages, over, unsearched, unvisited,
+                 search && left > 0 ? "makes the search first and visits them"
+                 : search           ? "makes it"
+                                    : "visits them");
         report_gap(b, PW_GAP_BUDGET, b->start_url, why);
     }
     if (o->consent != PW_CONSENT_NONE && !b->consent_answered && b->pages_scanned > 0) {

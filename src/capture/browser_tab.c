@@ -196,7 +196,15 @@ pw_status bx_tab_open(bx_browser *b, bx_tab *t, pw_err *err)
  * site. From the run until the document's pagehide (the guard; lifted by a capturing pagehide
  * listener, before the page's own), also later than the run (a logout that navigates once its
  * fetch() answered), navigations stay cancelled and writes to document.cookie, Storage
- * (setItem, removeItem, clear) and cookieStore (set, delete) do nothing: a session timeout's
+ * (setItem, removeItem, clear, and by property: localStorage.token = '', delete
+ * sessionStorage.flag — window.localStorage and sessionStorage answer a Proxy of the real
+ * storage from the run on, whose set, delete and define do nothing while guarded; installed only
+ * then, so that a page reading or writing its storage before the leave deals with the real
+ * object, and a reference a script kept from before still writes), cookieStore (set, delete),
+ * IndexedDB (an object store's put, add, delete, clear and a cursor's update, delete answer a
+ * count() of the same store instead — a real request, so the transaction completes as the page
+ * expects; deleteDatabase a request that succeeds) and Cache Storage (caches.delete, a cache's
+ * put, add, addAll, delete: a resolved promise) do nothing: a session timeout's
  * logout due within the 185 s would clear the session cookie, the token or the tab's
  * sessionStorage, and the next page the crawl visits in the same browser would be seen signed
  * out (its call to the site itself is held in browser_contain.c, held_at_leave). A worker has no
@@ -230,16 +238,40 @@ static const char shims_js[] =
     "take(l,old){Q.forEach(function(e,id){(e.rep?CI:CT).call(self,id);e.old=old;l.push(e)});"
     "Q.clear()}"
     "function stop(e){if(G&&e.cancelable)e.preventDefault()}"
-    "var G=0;function hold(o,k,w){var d=o&&Object.getOwnPropertyDescriptor(o,k);if(!d)return;"
+    "var G=0;function hold(o,k,w,r){var d=o&&Object.getOwnPropertyDescriptor(o,k);if(!d)return;"
     "if(w)Object.defineProperty(o,k,{get:d.get,set:function(v){if(!G)d.set.call(this,v)},"
     "configurable:true,enumerable:d.enumerable});"
-    "else if(typeof d.value==='function')o[k]={[k](){return G?(k==='set'||k==='delete'?"
-    "Promise.resolve():undefined):d.value.apply(this,arguments)}}[k]}"
+    "else if(typeof d.value==='function')o[k]={[k](){return G?(r?r.call(this):undefined)"
+    ":d.value.apply(this,arguments)}}[k]}"
+    "function PR(){return Promise.resolve()}"
+    "function CN(){return this.count()}"
+    "function done(){var q=new EventTarget();q.readyState='done';q.result=undefined;q.error=null;"
+    "ST.call(self,function(){var e=new Event('success');"
+    "if(typeof q.onsuccess==='function')q.onsuccess.call(q,e);q.dispatchEvent(e)},0);return q}"
+    "function shield(n){var h=self,d;while(h&&!(d=Object.getOwnPropertyDescriptor(h,n)))"
+    "h=Object.getPrototypeOf(h);if(!d||!d.get||!d.configurable)return;var s;"
+    "try{s=d.get.call(self)}catch(x){return}if(!s)return;var B=new Map(),p=new Proxy(s,{"
+    "get:function(o,k){var v=o[k];if(typeof v!=='function')return v;"
+    "if(!B.has(v))B.set(v,v.bind(o));return B.get(v)},"
+    "set:function(o,k,v){if(!G)o[k]=v;return true},"
+    "deleteProperty:function(o,k){if(!G)delete o[k];return true},"
+    "defineProperty:function(o,k,e){return G||Reflect.defineProperty(o,k,e)}});"
+    "Object.defineProperty(h,n,{get:function(){return p},set:d.set,configurable:true,"
+    "enumerable:d.enumerable})}"
     "var I=0;function guard(){G=1;if(!self.document)ST.call(self,function(){G=0},3000);if(I)return;"
     "I=1;var S=self.Storage&&Storage.prototype,C=self.CookieStore&&CookieStore.prototype;"
     "['setItem','removeItem','clear'].forEach(function(k){hold(S,k)});"
-    "['set','delete'].forEach(function(k){hold(C,k)});"
+    "['set','delete'].forEach(function(k){hold(C,k,0,PR)});"
     "hold(self.Document&&Document.prototype,'cookie',1);"
+    "if(self.document)['localStorage','sessionStorage'].forEach(shield);"
+    "['put','add','delete','clear'].forEach(function(k){"
+    "hold(self.IDBObjectStore&&IDBObjectStore.prototype,k,0,CN)});"
+    "['update','delete'].forEach(function(k){hold(self.IDBCursor&&IDBCursor.prototype,k,0,"
+    "function(){return this.source.count()})});"
+    "hold(self.IDBFactory&&IDBFactory.prototype,'deleteDatabase',0,done);"
+    "hold(self.CacheStorage&&CacheStorage.prototype,'delete',0,PR);"
+    "['put','add','addAll','delete'].forEach(function(k){"
+    "hold(self.Cache&&Cache.prototype,k,0,PR)});"
     "if(self.navigation)navigation.addEventListener('navigate',stop);"
     "if(self.document)self.addEventListener('pagehide',function(){G=0},true)}"
     "function run(){var l=[],ran=new Set(),n=0;take(l,1);guard();"
@@ -751,6 +783,17 @@ static void attribute_redirects(bx_tab *t)
     }
 }
 
+/* A top-level document answered 204 or 205 (a contact form posted to an endpoint that answers
+ * No Content) was never shown: the tab stayed on the page that sent it. It is a request of that
+ * page — before, it was a report page of its own, named by its URL, with the POST as its only
+ * request. The task's own URL answered so keeps its page (sent from nothing). */
+static void attribute_unshown(bx_tab *t)
+{
+    for (bx_req *q = t->reqs; q; q = q->next)
+        if (is_top_doc(q) && bx_no_document(q->r.status) && q->sent_from)
+            q->r.page_url = q->sent_from;
+}
+
 /* What only the Fetch pauses saw (bx_answered): a body the Network domain could no longer give,
  * and requests it never reported, appended in the order they were paused. */
 static void take_paused(bx_tab *t)
@@ -796,6 +839,7 @@ pw_status bx_tab_flush(bx_tab *t, pw_err *err)
     pw_status st = PW_OK;
     const char *main_url = main_url_of(t);
     int main_seen = 0;
+    attribute_unshown(t); /* before the redirects: a chain ending in a 204 is the sender's */
     attribute_redirects(t);
     for (bx_visit *v = t->visits; v && st == PW_OK; v = v->next) {
         int is_main = strcmp(v->url, main_url) == 0 && !main_seen;

@@ -93,6 +93,44 @@ browser_test_site() {
     wait_until "$PW_WAIT_S" grep -q PORT "$T/site.out"
     BASE="http://127.0.0.1:$(awk '/PORT/{print $2}' "$T/site.out")"
 }
+# site_scan NAME URL WHAT [ARG...]: the browser tests' scan of their loopback site (after
+# browser_test_site or browser_test_server): `phiwall scan URL --settle 400 --no-sitemap --verbose
+# ARG...` (150 s at most), its JSON report in $T/NAME.json, its HAR in $T/NAME.har, its stderr in
+# $T/NAME.err, and a check "WHAT: scan" that it exited 0.
+site_scan() {
+    local name=$1 url=$2 what=$3
+    shift 3
+    timeout 150 "$PHIWALL" scan "$url" --settle 400 --no-sitemap --verbose "$@" --format json \
+        -o "$T/$name.json" --har-out "$T/$name.har" 2>"$T/$name.err"
+    expect_code 0 $? "$what: scan"
+}
+# hosts_here HOST...: the --browser-arg that resolves each HOST (a name, or a pattern such as
+# *.hosp.test) to 127.0.0.1, where the test site listens, and no other name at all.
+hosts_here() {
+    local rules="" h
+    for h in "$@"; do rules+="MAP $h 127.0.0.1, "; done
+    printf '%s' "--browser-arg=--host-resolver-rules=${rules}MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"
+}
+# vendor_log: what the test site's vendor WebSocket end (pixel_site.py's /ws) received since the
+# last call, one line each.
+vendor_log() { curl --noproxy '*' -s "$BASE/ws-log"; }
+# worker_sockets_scan PATH WHAT: site_scan of PATH (named sw), a page whose service worker opens
+# sockets to the site's vendor end (pixel_site.py's /ws) under two names: the hospital's chat
+# service (chat.hosp.test, to be let through) and a replay tag (ws.hotjar.com, to be contained).
+# Sets got (what the vendor end received during the scan) and checks what holds for either kind
+# of socket: the replay tag's reaches nothing, its message is captured, the chat's did not fail.
+worker_sockets_scan() {
+    vendor_log >/dev/null
+    site_scan sw "$BASE$1" "$2" --max-pages 1 "$(hosts_here chat.hosp.test ws.hotjar.com)"
+    got=$(vendor_log)
+    echo "vendor end: $got"
+    expect_nomatch "$got" 'hotjar|"replay"' "$2: the replay tag's socket reaches nothing"
+    expect_match "$(jq -r '.log.entries[] | select(.request.method == "WEBSOCKET") | "\(.request.url) \(.request.postData.text // "-")"' "$T/sw.har")" \
+        "^ws://ws\\.hotjar\\.com:${BASE##*:}/ws\\?tag=replay \\{\"sw\":\"replay\"" \
+        "$2: the replay tag's message is captured"
+    expect_nomatch "$(jq -r '.log.entries[].request.url' "$T/sw.har")" 'sw-failed\?tag=chat' \
+        "$2: the chat socket did not fail"
+}
 # The gateway tests' start: skip unless curl and python3 are here; set dir (a new temporary
 # directory), pid (the gateway's: gateway_start sets it) and the secrets' environment. At exit
 # the gateway is killed, the on_exit commands run (in order) and dir is removed.

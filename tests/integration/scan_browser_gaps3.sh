@@ -20,11 +20,8 @@ set -u
 browser_test_site gaps3_site.py
 PORT=${BASE##*:}
 
-timeout 120 "$PHIWALL" scan "http://www.hosp.test:$PORT/timers/" --settle 400 --no-sitemap \
-    --max-pages 1 --no-interact \
-    --browser-arg="--host-resolver-rules=MAP *.hosp.test 127.0.0.1, MAP * ~NOTFOUND, EXCLUDE 127.0.0.1" \
-    --verbose --format json -o "$T/timers.json" --har-out "$T/timers.har" 2>"$T/timers.err"
-expect_code 0 $? "timers: scan"
+site_scan timers "http://www.hosp.test:$PORT/timers/" timers --max-pages 1 --no-interact \
+    "$(hosts_here '*.hosp.test')"
 ev=$(jq -r '.log.entries[] | select(.request.url | test("facebook\\.com/tr")) | "\(.pageref) \(.request.url | capture("ev=(?<e>[^&]*)").e)\(.request.url | capture("[?&](?<k>n|host)=(?<v>[^&]*)") // {} | if .k then ":" + .v else "" end)"' "$T/timers.har" | sort | uniq -c | sed 's/^ *//' | tr '\n' ' ')
 echo "beacons: $ev"
 for e in Chain50 Beat:1 Beat:2 Survey120 Str20 "Frame20:www.hosp.test%3A$PORT" \
@@ -39,11 +36,8 @@ expect_nomatch "$(jq -r '.log.entries[].request.url' "$T/timers.har")" '/timers/
 
 # Frames: the scheduling frame's "Book appointment" sends the whole page to /booking/confirm with
 # the visitor's choice in the query; the ad (another site, out of process) opens a window at load.
-timeout 120 "$PHIWALL" scan "$BASE/booking/" --settle 400 --no-sitemap --max-pages 1 \
-    --browser-arg=--disable-popup-blocking \
-    --browser-arg="--host-resolver-rules=MAP ads.test 127.0.0.1, MAP * ~NOTFOUND, EXCLUDE 127.0.0.1" \
-    --verbose --format json -o "$T/booking.json" --har-out "$T/booking.har" 2>"$T/booking.err"
-expect_code 0 $? "frames: scan"
+site_scan booking "$BASE/booking/" frames --max-pages 1 --browser-arg=--disable-popup-blocking \
+    "$(hosts_here ads.test)"
 on() { # EV → "PAGE_TITLE|DL" of each beacon EV
     jq -r --arg ev "$1" '(.log.pages | map({(.id): .title}) | add) as $t | .log.entries[] | select(.request.url | test("facebook\\.com/tr.*ev=" + $ev + "(&|$)")) | "\($t[.pageref])|\(.request.url | capture("dl=(?<d>[^&]*)").d)"' "$T/booking.har"
 }
@@ -59,18 +53,6 @@ expect_match "$(grep -c 'contain Image https://www.facebook.com/tr?id=5550001&ev
 
 # A service worker's WebSocketStreams: the chat service's (no tracker) reaches its server, the
 # replay tag's does not and its message is captured.
-vendor() { curl --noproxy '*' -s "$BASE/ws-log"; }
-vendor >/dev/null
-timeout 120 "$PHIWALL" scan "$BASE/swstream/" --settle 400 --no-sitemap --max-pages 1 \
-    --browser-arg="--host-resolver-rules=MAP chat.hosp.test 127.0.0.1, MAP ws.hotjar.com 127.0.0.1, MAP * ~NOTFOUND, EXCLUDE 127.0.0.1" \
-    --verbose --format json -o "$T/sw.json" --har-out "$T/sw.har" 2>"$T/sw.err"
-expect_code 0 $? "service worker streams: scan"
-got=$(vendor)
-echo "vendor end: $got"
+worker_sockets_scan /swstream/ "service worker streams"
 expect_match "$got" "^MSG \\{\"sw\":\"chat\"" "service worker streams: the chat service's stream is the real one (its message reached its server)"
-expect_nomatch "$got" 'hotjar|"replay"' "service worker streams: the replay tag's stream reaches nothing"
-expect_match "$(jq -r '.log.entries[] | select(.request.method == "WEBSOCKET") | "\(.request.url) \(.request.postData.text // "-")"' "$T/sw.har")" \
-    "^ws://ws\\.hotjar\\.com:$PORT/ws\\?tag=replay \\{\"sw\":\"replay\"" "service worker streams: the replay tag's message is captured"
-expect_nomatch "$(jq -r '.log.entries[].request.url' "$T/sw.har")" 'sw-failed\?tag=chat' \
-    "service worker streams: the chat stream did not fail"
 finish

@@ -21,28 +21,13 @@ set -u
 browser_test_site gaps4_site.py
 PORT=${BASE##*:}
 
-vendor() { curl --noproxy '*' -s "$BASE/ws-log"; }
-vendor >/dev/null
-timeout 120 "$PHIWALL" scan "$BASE/swsock/" --settle 400 --no-sitemap --max-pages 1 \
-    --browser-arg="--host-resolver-rules=MAP chat.hosp.test 127.0.0.1, MAP ws.hotjar.com 127.0.0.1, MAP * ~NOTFOUND, EXCLUDE 127.0.0.1" \
-    --verbose --format json -o "$T/sw.json" --har-out "$T/sw.har" 2>"$T/sw.err"
-expect_code 0 $? "service worker sockets: scan"
-got=$(vendor)
-echo "vendor end: $got"
+worker_sockets_scan /swsock/ "service worker sockets"
 expect_match "$got" "OPEN chat\\.hosp\\.test:$PORT" "service worker sockets: the chat socket's handshake reached its server"
 expect_match "$got" "MSG \\{\"sw\":\"chat\",\"at\":\"[^\"]*\",\"state\":1\\}" \
     "service worker sockets: the chat socket opened (readyState 1) and its message reached its server"
 expect_match "$got" "MSG got:hello" "service worker sockets: the server's message reached the worker, which answered"
-expect_nomatch "$got" 'hotjar|"replay"' "service worker sockets: the replay tag's socket reaches nothing"
-expect_match "$(jq -r '.log.entries[] | select(.request.method == "WEBSOCKET") | "\(.request.url) \(.request.postData.text // "-")"' "$T/sw.har")" \
-    "ws://ws\\.hotjar\\.com:$PORT/ws\\?tag=replay \\{\"sw\":\"replay\"" "service worker sockets: the replay tag's message is captured"
-expect_nomatch "$(jq -r '.log.entries[].request.url' "$T/sw.har")" 'sw-failed\?tag=chat' \
-    "service worker sockets: the chat socket did not fail"
 
-timeout 150 "$PHIWALL" scan "$BASE/booking/" --settle 400 --no-sitemap --max-pages 8 --jobs 1 \
-    --verbose --format json -o "$T/booking.json" --har-out "$T/booking.har" \
-    2>"$T/booking.err"
-expect_code 0 $? "top.location: scan"
+site_scan booking "$BASE/booking/" top.location --max-pages 8 --jobs 1
 pages=$(jq -r '.log.pages[] | "\(.title) \(.id)"' "$T/booking.har")
 echo "$pages"
 expect_match "$(jq -r '.log.pages[].title' "$T/booking.har")" '^Appointment confirmed$' \
@@ -55,27 +40,20 @@ expect_match "$(jq -r '.log.entries[] | select(.request.method == "POST" and (.r
 expect_match "$(jq -r '(.log.pages | map({(.id): .title}) | add) as $t | .log.entries[] | select(.request.url | test("facebook\\.com/tr.*confirm")) | $t[.pageref]' "$T/booking.har" | sort -u)" \
     '^Appointment confirmed$' "top.location: the landed page's beacon is on it"
 
-timeout 150 "$PHIWALL" scan "$BASE/forms/" --settle 300 --no-sitemap --max-pages 3 --jobs 1 \
-    --verbose --format json -o "$T/forms.json" --har-out "$T/forms.har" 2>"$T/forms.err"
-expect_code 0 $? "max-pages: scan"
+site_scan forms "$BASE/forms/" max-pages --settle 300 --max-pages 3 --jobs 1
 jq -r '.log.pages[] | "\(.title) \(.id)"' "$T/forms.har"
 expect_match "$(jq '.log.pages | length' "$T/forms.har")" '^3$' \
     "max-pages: 3 pages, the page a submission landed on counted"
 expect_match "$(jq -r '.. | strings' "$T/forms.json" | grep -c -- '--max-pages 3 reached')" '^[1-9]' \
     "max-pages: the report says the limit stopped the crawl"
 # --max-pages 2: the second visit's submission lands past the limit; the note says so
-timeout 150 "$PHIWALL" scan "$BASE/forms/" --settle 300 --no-sitemap --max-pages 2 --jobs 1 \
-    --format json -o "$T/forms2.json" 2>"$T/forms2.err"
-expect_code 0 $? "max-pages 2: scan"
+site_scan forms2 "$BASE/forms/" "max-pages 2" --settle 300 --max-pages 2 --jobs 1
 expect_match "$(jq -r '.. | strings' "$T/forms2.json" | grep -- '--max-pages 2 reached')" \
     '^--max-pages 2 reached \(3 page loads: the steps of the last page visited landed on 1 more' \
     "max-pages 2: the note says the last visit's steps went one page past the limit"
 
-timeout 120 "$PHIWALL" scan "http://www.hosp.test:$PORT/portal/" --settle 400 --no-sitemap \
-    --max-pages 2 --jobs 1 --no-interact \
-    --browser-arg="--host-resolver-rules=MAP *.hosp.test 127.0.0.1, MAP * ~NOTFOUND, EXCLUDE 127.0.0.1" \
-    --verbose --format json -o "$T/portal.json" --har-out "$T/portal.har" 2>"$T/portal.err"
-expect_code 0 $? "session timeout: scan"
+site_scan portal "http://www.hosp.test:$PORT/portal/" "session timeout" --max-pages 2 --jobs 1 \
+    --no-interact "$(hosts_here '*.hosp.test')"
 ev=$(jq -r '.log.entries[].request.url | select(test("facebook\\.com/tr")) | capture("ev=(?<e>[^&]*)(?<r>.*)") | "\(.e) \(.r)"' "$T/portal.har" | sort -u)
 echo "$ev"
 expect_match "$ev" '^Warn120 ' "session timeout: the 2-minute warning is run (captured)"
