@@ -858,6 +858,7 @@ typedef struct hammer {
     server *s;
     atomic_int quiesced; /* set once pw_gw_http_quiesce returned */
     atomic_int stop;
+    atomic_int before;   /* connects begun before the quiesce returned */
     atomic_int after;    /* connects begun after the quiesce returned */
     atomic_int accepted; /* of those, connects that completed */
 } hammer;
@@ -868,12 +869,22 @@ static void *hammer_run(void *arg)
     while (!atomic_load(&hm->stop)) {
         int after = atomic_load(&hm->quiesced);
         int fd = raw_connect(hm->s);
+        atomic_fetch_add(&hm->before, !after);
         atomic_fetch_add(&hm->after, after);
         atomic_fetch_add(&hm->accepted, after && fd >= 0);
         if (fd >= 0)
             close(fd);
     }
     return NULL;
+}
+
+/* Wait 5 ms, and then until *count reaches at least n (WAIT_MS at most). */
+static void hammer_wait(atomic_int *count, int n)
+{
+    usleep(5000);
+    for (int64_t until = pw_gw_mono_ms() + WAIT_MS;
+         atomic_load(count) < n && pw_gw_mono_ms() < until;)
+        usleep(1000);
 }
 
 /* Quiescing while the HTTP threads are busy accepting: the listening socket stops at once. It
@@ -892,10 +903,12 @@ static void test_quiesce_racing(void)
         pthread_t t[2];
         for (int i = 0; i < 2; i++)
             pthread_create(&t[i], NULL, hammer_run, &hm);
-        usleep(5000);
+        /* 5 ms of connects each side of the quiesce, and at least a few: on a loaded machine
+         * the hammers may not run at all within 5 ms (they once made no connect after it) */
+        hammer_wait(&hm.before, 32);
         pw_gw_http_quiesce(s.http);
         atomic_store(&hm.quiesced, 1);
-        usleep(5000);
+        hammer_wait(&hm.after, 32);
         atomic_store(&hm.stop, 1);
         for (int i = 0; i < 2; i++)
             pthread_join(t[i], NULL);
@@ -909,5 +922,5 @@ PW_TEST_MAIN(PW_TEST(test_routes), PW_TEST(test_queued_rows_and_audit), PW_TEST(
              PW_TEST(test_rate_limit_ipv6), PW_TEST(test_xff_unknown), PW_TEST(test_proxied_cap),
              PW_TEST(test_batch_metrics), PW_TEST(test_size_limit), PW_TEST(test_big_headers),
              PW_TEST(test_cors), PW_TEST(test_rate_limit), PW_TEST(test_spool_full_is_503),
-             PW_TEST(test_policy_swap), PW_TEST(test_quiesce),
-             PW_TEST(test_quiesce_racing), PW_TEST(test_early_answers_counted))
+             PW_TEST(test_policy_swap), PW_TEST(test_quiesce), PW_TEST(test_quiesce_racing),
+             PW_TEST(test_early_answers_counted))
