@@ -70,12 +70,12 @@ expect_match "$nices" "^pw-spool $base\$" "spool committer keeps nice $base"
 expect_nomatch "$(printf '%s\n' "$nices" | grep -Ev '^(pw-fwd-|pw-audit )')" " $want\$" "no ingest thread lowered"
 
 # Every event reaches the mock, for both destinations.
-for _ in $(seq 300); do
+drained() {
     m=$(curl -s "http://127.0.0.1:$port/metrics")
     printf '%s\n' "$m" | grep -q 'spool_depth{destination="meta"} 0' &&
-        printf '%s\n' "$m" | grep -q 'spool_depth{destination="ga4"} 0' && break
-    sleep 0.1
-done
+        printf '%s\n' "$m" | grep -q 'spool_depth{destination="ga4"} 0'
+}
+wait_until "$PW_WAIT_S" drained
 expect_match "$m" 'deliveries_total\{destination="meta",outcome="sent"\} 1000' "meta: 1000 delivered"
 expect_match "$m" 'deliveries_total\{destination="ga4",outcome="sent"\} 1000' "ga4: 1000 delivered"
 expect_match "$m" "delivery_nice\{destination=\"meta\"\} $want" "/metrics shows the nice value"

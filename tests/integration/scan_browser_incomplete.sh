@@ -21,7 +21,7 @@ browser_test_setup
 start_server() { # name: a test server on a free loopback port; prints its base URL
     "$SERVER" 0 >"$T/$1.out" </dev/null &
     echo $! >"$T/$1.pid"
-    for _ in $(seq 50); do grep -q PORT "$T/$1.out" && break; sleep 0.1; done
+    for ((end = SECONDS + PW_WAIT_S; SECONDS < end; )); do grep -q PORT "$T/$1.out" && break; sleep 0.1; done
     echo "http://127.0.0.1:$(awk '/PORT/{print $2}' "$T/$1.out")"
 }
 BASE=$(start_server site)

@@ -11,7 +11,7 @@ browser_test_setup phiwall-demo-server
 start_server() { # name: starts the demo server, prints its base URL
     "$SERVER" --port 0 --quiet >"$T/$1.out" 2>&1 </dev/null &
     echo $! >"$T/$1.pid"
-    for _ in $(seq 50); do grep -q listening "$T/$1.out" && break; sleep 0.1; done
+    for ((end = SECONDS + PW_WAIT_S; SECONDS < end; )); do grep -q listening "$T/$1.out" && break; sleep 0.1; done
     grep -o 'http://127.0.0.1:[0-9]*' "$T/$1.out" | head -1
 }
 BASE=$(start_server demo)
