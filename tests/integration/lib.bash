@@ -157,8 +157,26 @@ mock_upstream_on() {
 }
 # free_port: a loopback port free now, for a server a test starts itself that cannot bind port 0
 # and tell it (the port may be taken meanwhile: prefer servers that say what they bound), or
-# for an address where nothing listens.
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+# for an address where nothing listens. Picked below the kernel's ephemeral range, from which
+# every bind to port 0 and every outgoing connection of the other tests running meanwhile takes
+# its port: one of those could take a port picked inside it before the test's server bound it,
+# or answer at an address meant to refuse. (Inside the range only if nothing is free below it.)
+free_port() {
+    python3 - <<'PY'
+import random, socket
+lo = int(open("/proc/sys/net/ipv4/ip_local_port_range").read().split()[0])
+for port in random.sample(range(10000, lo), min(200, max(lo - 10000, 0))) + [0]:
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", port))
+        print(s.getsockname()[1])
+        break
+    except OSError:
+        pass
+    finally:
+        s.close()
+PY
+}
 # policy_site [PER_SECOND]: the first lines of a test policy: the site (the origin the tests
 # post from, the key in PHIWALL_SITE_KEY) and, given PER_SECOND, an ingest rate limit that high
 # (burst the same).
