@@ -75,7 +75,7 @@ browser_test_server() {
     "$SERVER" 0 >"$T/server.out" </dev/null &
     SRV=$!
     trap 'kill $SRV 2>/dev/null; wait $SRV 2>/dev/null; rm -rf "$T"' EXIT
-    wait_until "$PW_WAIT_S" grep -q PORT "$T/server.out"
+    wait_until "$PW_WAIT_S" grep -qs PORT "$T/server.out"
     BASE="http://127.0.0.1:$(awk '/PORT/{print $2}' "$T/server.out")"
 }
 # The browser tests' python loopback site (tests/integration/helpers/SCRIPT, which prints
@@ -90,7 +90,7 @@ browser_test_site() {
     python3 "$PW_SRC/tests/integration/helpers/$1" >"$T/site.out" 2>&1 </dev/null &
     SRV=$!
     trap 'kill $SRV 2>/dev/null; wait $SRV 2>/dev/null; rm -rf "$T"' EXIT
-    wait_until "$PW_WAIT_S" grep -q PORT "$T/site.out"
+    wait_until "$PW_WAIT_S" grep -qs PORT "$T/site.out"
     BASE="http://127.0.0.1:$(awk '/PORT/{print $2}' "$T/site.out")"
 }
 # The gateway tests' start: skip unless curl and python3 are here; set dir (a new temporary
@@ -204,7 +204,7 @@ finish() {
 start_demo_server() {
     "$PW_BUILD/phiwall-demo-server" --port 0 --quiet >"$1/server.out" 2>&1 </dev/null &
     SRV=$!
-    wait_until "$PW_WAIT_S" grep -q listening "$1/server.out"
+    wait_until "$PW_WAIT_S" grep -qs listening "$1/server.out"
     BASE=$(grep -o 'http://127.0.0.1:[0-9]*' "$1/server.out" | head -1)
     [ -n "$BASE" ]
 }
