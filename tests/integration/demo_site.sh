@@ -27,7 +27,7 @@ start_server() {
     "$SERVER" --port 0 --quiet "$@" >"$out" 2>"$out.err" &
     PIDS+=($!)
     PORT=""
-    for _ in $(seq 50); do
+    for ((end = SECONDS + PW_WAIT_S; SECONDS < end; )); do
         PORT=$(sed -n '1s|^listening on http://127\.0\.0\.1:\([0-9][0-9]*\)$|\1|p' "$out")
         [ -n "$PORT" ] && return 0
         sleep 0.1

@@ -57,7 +57,7 @@ n=$((n + 1)); code=$(post); expect_code 200 "$code" "first event"
 # Fill the audit log's disk: events are refused (503) once the audit thread saw it fail.
 dd if=/dev/zero of="$dir/small/filler" bs=4k 2>/dev/null
 refused=0
-for _ in $(seq 100); do
+for ((end = SECONDS + PW_WAIT_S; SECONDS < end; )); do
     n=$((n + 1)); code=$(post)
     if [ "$code" = 503 ]; then refused=1; break; fi
     [ "$code" = 200 ] && ok_ids+=("$(uuid $n)")
@@ -73,7 +73,7 @@ expect_match "$(cat "$dir/log")" '"level":"error","msg":"audit log cannot be wri
 # Space back: events are taken again and the records of every 200 are in the chain.
 rm -f "$dir/small/filler"
 back=0
-for _ in $(seq 100); do
+for ((end = SECONDS + PW_WAIT_S; SECONDS < end; )); do
     n=$((n + 1)); code=$(post)
     if [ "$code" = 200 ]; then back=1; ok_ids+=("$(uuid $n)"); break; fi
     sleep 0.1
@@ -149,10 +149,7 @@ code=$(post_batch)
 expect_code 200 "$code" "a batch answered 200 (spooled) while the audit disk is full"
 for i in $(seq 1 30); do held_ids+=("$(uuid $((n + i)))"); done
 n=$((n + 30))
-for _ in $(seq 100); do
-    grep -q '"records_held"' "$dir/log3" && break
-    sleep 0.05
-done
+wait_until "$PW_WAIT_S" grep -q '"records_held"' "$dir/log3"
 expect_match "$(cat "$dir/log3")" 'audit log cannot be written.*"records_held":"[1-9]' "its records are held"
 gateway_stop
 expect_match "$(cat "$dir/log3")" 'records the audit log refused: kept in the spool' "held records kept at the stop"

@@ -45,12 +45,10 @@ NGX
 start_nginx() {
     "$nginx_bin" -p "$dir/nginx" -c "$dir/nginx/nginx.conf" -g 'daemon off;' 2>>"$dir/nginx.err" &
     ngx=$!
-    for _ in $(seq 100); do
-        curl -s -o /dev/null --http2-prior-knowledge "http://127.0.0.1:$up/" && return 0
-        sleep 0.05
-    done
-    return 1
+    wait_until "$PW_WAIT_S" nginx_up && kill -0 "$ngx" 2>/dev/null
 }
+# nginx answers, or exited (it could not start: a wait of PW_WAIT_S would not help)
+nginx_up() { curl -s -o /dev/null --http2-prior-knowledge "http://127.0.0.1:$up/" || ! kill -0 "$ngx" 2>/dev/null; }
 start_nginx || skip "nginx did not start: $(cat "$dir/nginx.err")"
 
 { policy_site 100000; policy_meta 7 "http://127.0.0.1:$up" "    http2: prior-knowledge"; cat <<YAML; } >"$dir/gw.yaml"
@@ -89,13 +87,8 @@ post_range() { # first last: in bodies of 25 events
     done
 }
 metric() { curl -s "http://127.0.0.1:$port/metrics" | awk -v k="$1" 'index($0, k) == 1 {print $2}'; }
-wait_sent() { # destination count
-    for _ in $(seq 200); do
-        [ "$(metric "phiwall_gateway_deliveries_total{destination=\"$1\",outcome=\"sent\"}")" = "$2" ] && return 0
-        sleep 0.05
-    done
-    return 1
-}
+sent() { [ "$(metric "phiwall_gateway_deliveries_total{destination=\"$1\",outcome=\"sent\"}")" = "$2" ]; }
+wait_sent() { wait_until "$PW_WAIT_S" sent "$@"; } # destination count
 post_range 1 250
 wait_sent ga4 250; expect_code 0 $? "ga4: 250 visitors delivered over h2c"
 wait_sent meta 250; expect_code 0 $? "meta: 250 events delivered over h2c"

@@ -75,7 +75,7 @@ browser_test_server() {
     "$SERVER" 0 >"$T/server.out" </dev/null &
     SRV=$!
     trap 'kill $SRV 2>/dev/null; wait $SRV 2>/dev/null; rm -rf "$T"' EXIT
-    wait_until "$PW_WAIT_S" grep -q PORT "$T/server.out"
+    wait_until "$PW_WAIT_S" grep -qs PORT "$T/server.out"
     BASE="http://127.0.0.1:$(awk '/PORT/{print $2}' "$T/server.out")"
 }
 # The browser tests' python loopback site (tests/integration/helpers/SCRIPT, which prints
@@ -90,7 +90,7 @@ browser_test_site() {
     python3 "$PW_SRC/tests/integration/helpers/$1" >"$T/site.out" 2>&1 </dev/null &
     SRV=$!
     trap 'kill $SRV 2>/dev/null; wait $SRV 2>/dev/null; rm -rf "$T"' EXIT
-    wait_until "$PW_WAIT_S" grep -q PORT "$T/site.out"
+    wait_until "$PW_WAIT_S" grep -qs PORT "$T/site.out"
     BASE="http://127.0.0.1:$(awk '/PORT/{print $2}' "$T/site.out")"
 }
 # site_scan NAME URL WHAT [ARG...]: the browser tests' scan of their loopback site (after
@@ -195,8 +195,26 @@ mock_upstream_on() {
 }
 # free_port: a loopback port free now, for a server a test starts itself that cannot bind port 0
 # and tell it (the port may be taken meanwhile: prefer servers that say what they bound), or
-# for an address where nothing listens.
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+# for an address where nothing listens. Picked below the kernel's ephemeral range, from which
+# every bind to port 0 and every outgoing connection of the other tests running meanwhile takes
+# its port: one of those could take a port picked inside it before the test's server bound it,
+# or answer at an address meant to refuse. (Inside the range only if nothing is free below it.)
+free_port() {
+    python3 - <<'PY'
+import random, socket
+lo = int(open("/proc/sys/net/ipv4/ip_local_port_range").read().split()[0])
+for port in random.sample(range(10000, lo), min(200, max(lo - 10000, 0))) + [0]:
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", port))
+        print(s.getsockname()[1])
+        break
+    except OSError:
+        pass
+    finally:
+        s.close()
+PY
+}
 # policy_site [PER_SECOND]: the first lines of a test policy: the site (the origin the tests
 # post from, the key in PHIWALL_SITE_KEY) and, given PER_SECOND, an ingest rate limit that high
 # (burst the same).
@@ -224,7 +242,7 @@ finish() {
 start_demo_server() {
     "$PW_BUILD/phiwall-demo-server" --port 0 --quiet >"$1/server.out" 2>&1 </dev/null &
     SRV=$!
-    wait_until "$PW_WAIT_S" grep -q listening "$1/server.out"
+    wait_until "$PW_WAIT_S" grep -qs listening "$1/server.out"
     BASE=$(grep -o 'http://127.0.0.1:[0-9]*' "$1/server.out" | head -1)
     [ -n "$BASE" ]
 }

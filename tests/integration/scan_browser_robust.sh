@@ -27,7 +27,7 @@ scan() { # name, then phiwall options (after the defaults: the case's win); repo
 
 # In the background ($KILLER): send the browser SIGNAL once FILE has COUNT lines matching REGEX.
 signal_browser_after() { # SIGNAL COUNT REGEX FILE
-    ( for _ in $(seq 200); do
+    ( for ((end = SECONDS + PW_WAIT_S; SECONDS < end; )); do
           n=$(grep -c -- "$3" "$4" 2>/dev/null); [ "${n:-0}" -ge "$2" ] && break
           sleep 0.1
       done

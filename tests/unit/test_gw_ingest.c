@@ -858,6 +858,7 @@ typedef struct hammer {
     server *s;
     atomic_int quiesced; /* set once pw_gw_http_quiesce returned */
     atomic_int stop;
+    atomic_int before;   /* connects begun before the quiesce returned */
     atomic_int after;    /* connects begun after the quiesce returned */
     atomic_int accepted; /* of those, connects that completed */
 } hammer;
@@ -868,12 +869,22 @@ static void *hammer_run(void *arg)
     while (!atomic_load(&hm->stop)) {
         int after = atomic_load(&hm->quiesced);
         int fd = raw_connect(hm->s);
+        atomic_fetch_add(&hm->before, !after);
         atomic_fetch_add(&hm->after, after);
         atomic_fetch_add(&hm->accepted, after && fd >= 0);
         if (fd >= 0)
             close(fd);
     }
     return NULL;
+}
+
+/* Wait 5 ms, and then until *count reaches at least n (WAIT_MS at most). */
+static void hammer_wait(atomic_int *count, int n)
+{
+    usleep(5000);
+    for (int64_t until = pw_gw_mono_ms() + WAIT_MS;
+         atomic_load(count) < n && pw_gw_mono_ms() < until;)
+        usleep(1000);
 }
 
 /* Quiescing while the HTTP threads are busy accepting: the listening socket stops at once. It
@@ -892,13 +903,12 @@ static void test_quiesce_racing(void)
         pthread_t t[2];
         for (int i = 0; i < 2; i++)
             pthread_create(&t[i], NULL, hammer_run, &hm);
-        usleep(5000);
+        /* 5 ms of connects each side of the quiesce, and at least a few: on a loaded machine
+         * the hammers may not run at all within 5 ms (they once made no connect after it) */
+        hammer_wait(&hm.before, 32);
         pw_gw_http_quiesce(s.http);
         atomic_store(&hm.quiesced, 1);
-        /* until a few connects began after the quiesce: on a loaded machine the hammers may
-         * not run at all within a fixed 5 ms (the check below then failed without a cause) */
-        for (int w = 0; w < 2000 && atomic_load(&hm.after) < 4; w++)
-            usleep(1000);
+        hammer_wait(&hm.after, 32);
         atomic_store(&hm.stop, 1);
         for (int i = 0; i < 2; i++)
             pthread_join(t[i], NULL);

@@ -6,6 +6,7 @@
  * event, which must then be found delivered. Repeated for
  * a bounded number of rounds (the seed is printed so that a failure can be replayed with
  * PW_CRASH_SEED). */
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <sqlite3.h>
@@ -112,15 +113,47 @@ static void run_child(const char *path, int fd, int round)
         pause(); /* until SIGKILL */
 }
 
-/* Read every complete line the child wrote before it died. */
+static char pipe_buf[8 << 20]; /* what the child wrote: pipe_len bytes of it */
+static size_t pipe_len;
+
+/* Read what the child writes until it reported an acknowledged event and an acknowledged
+ * delivery (WAIT_MS at most, or until it died): the kill comes at a random moment after that.
+ * Killed at a random moment after its start instead, a child on a loaded machine had sometimes
+ * acknowledged no delivery in any round, and the test failed its check that there were some. */
+#define WAIT_MS 60000
+static void read_until_progress(int fd)
+{
+    struct timespec t0, t;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    int put = 0, delivered = 0;
+    for (size_t at = 0; !(put && delivered) && pipe_len < sizeof pipe_buf - 1;) {
+        for (; at < pipe_len; at++) /* the first byte of each line: '+' for a delivery */
+            if (at == 0 || pipe_buf[at - 1] == '\n')
+                *(pipe_buf[at] == '+' ? &delivered : &put) = 1;
+        clock_gettime(CLOCK_MONOTONIC, &t);
+        if ((t.tv_sec - t0.tv_sec) * 1000L + (t.tv_nsec - t0.tv_nsec) / 1000000L >= WAIT_MS)
+            return;
+        struct pollfd p = {.fd = fd, .events = POLLIN};
+        if (poll(&p, 1, 100) <= 0)
+            continue;
+        ssize_t n = read(fd, pipe_buf + pipe_len, sizeof pipe_buf - 1 - pipe_len);
+        if (n <= 0)
+            return; /* the child died */
+        pipe_len += (size_t)n;
+    }
+}
+
+/* Read every complete line the child wrote before it died (after what read_until_progress
+ * read). */
 static size_t read_acked(int fd, char **ids, size_t max)
 {
-    static char buf[8 << 20];
-    size_t len = 0;
+    char *buf = pipe_buf;
+    size_t len = pipe_len;
     ssize_t n;
-    while (len < sizeof buf - 1 && (n = read(fd, buf + len, sizeof buf - 1 - len)) > 0)
+    while (len < sizeof pipe_buf - 1 && (n = read(fd, buf + len, sizeof pipe_buf - 1 - len)) > 0)
         len += (size_t)n;
     buf[len] = '\0';
+    pipe_len = 0;
     size_t count = 0;
     char *p = buf;
     for (char *nl; count < max && (nl = strchr(p, '\n')); p = nl + 1) {
@@ -200,6 +233,7 @@ static void test_kill9_loses_no_acknowledged_event(void)
             run_child(path, fds[1], round);
         }
         close(fds[1]);
+        read_until_progress(fds[0]);
         struct timespec ts = {0, (long)(30 + rand() % 170) * 1000000L};
         nanosleep(&ts, NULL);
         kill(pid, SIGKILL);

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "gw_test_server.h"
+#include "gw_time.h"
 #include "pw_test.h"
 
 static atomic_int stall_ms, stalled;
@@ -88,7 +89,9 @@ static void test_stop_waits_for_a_slow_commit(void)
     atomic_store(&stall_ms, 40000); /* the request's spool commit: longer than the stop waits */
     pthread_t t;
     CHECK(pthread_create(&t, NULL, post_event, &c) == 0);
-    for (int i = 0; i < 5000 && !atomic_load(&stalled); i++)
+    /* 60 s at most (only a failing test waits that long): 5000 tries of 1 ms were a guess */
+    for (int64_t until = pw_gw_mono_ms() + 60000;
+         !atomic_load(&stalled) && pw_gw_mono_ms() < until;)
         usleep(1000);
     CHECK(atomic_load(&stalled));
     pw_gw_server_stop(s);

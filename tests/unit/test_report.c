@@ -529,8 +529,11 @@ static void sarif_location_is_a_uri(void)
 /* A page screenshot is embedded as a data: URI, never linked. */
 static void html_screenshot(void)
 {
-    const char *path = "/tmp/phiwall_test_report_shot.png";
-    FILE *f = fopen(path, "wb");
+    /* a name of its own: runs of this test at once (another build's, another worktree's) each
+     * wrote, read and removed one fixed /tmp path under the other */
+    char path[] = "/tmp/phiwall_test_report_shot_XXXXXX.png";
+    int fd = mkstemps(path, 4);
+    FILE *f = fd >= 0 ? fdopen(fd, "wb") : NULL;
     CHECK(f != NULL);
     if (!f)
         return;

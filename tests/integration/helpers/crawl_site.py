@@ -69,6 +69,7 @@ class H(http.server.BaseHTTPRequestHandler):
                 "<sitemap><loc>http://%s/sitemaps/%d.xml</loc></sitemap>" % (host, i)
                 for i in range(n)) + "</sitemapindex>", "application/xml")
         if p.startswith("/sitemaps/"):
+            print("child sitemap %s asked" % p, file=sys.stderr, flush=True)  # the test waits for it
             time.sleep(30)
             return self.send(200, "<urlset></urlset>", "application/xml")
         if p == "/robots.txt" and os.environ.get("SITE_ROBOTS"):
