@@ -23,6 +23,7 @@ typedef struct scripted {
     char *retry_after; /* raw header text, or NULL */
     char *location;    /* Location header, or NULL */
     unsigned delay_ms;
+    int held;
 } scripted;
 
 struct mock_upstream {
@@ -35,6 +36,7 @@ struct mock_upstream {
     scripted script[MOCK_MAX_SCRIPT];
     size_t script_head, script_len;
     atomic_int stopping;
+    atomic_int released; /* mock_upstream_release was called: held replies answer */
     FILE *log;
 };
 
@@ -167,9 +169,11 @@ static void sleep_ms(mock_upstream *m, unsigned ms)
 
 static enum MHD_Result answer(mock_upstream *m, struct MHD_Connection *c, const char *last_body)
 {
-    scripted s = {200, NULL, 0, NULL, NULL, 0};
+    scripted s = {200, NULL, 0, NULL, NULL, 0, 0};
     if (!take_script(m, &s))
         s.body = default_body(last_body);
+    while (s.held && !atomic_load(&m->released) && !atomic_load(&m->stopping))
+        sleep_ms(m, 10);
     sleep_ms(m, s.delay_ms);
     const char *body = s.body ? s.body : "";
     struct MHD_Response *resp =
@@ -313,9 +317,15 @@ void mock_upstream_script(mock_upstream *m, const mock_reply *reply)
         s->retry_after = reply->retry_after ? strdup(reply->retry_after) : NULL;
         s->location = reply->location ? strdup(reply->location) : NULL;
         s->delay_ms = reply->delay_ms;
+        s->held = reply->held;
         m->script_len++;
     }
     pthread_mutex_unlock(&m->mu);
+}
+
+void mock_upstream_release(mock_upstream *m)
+{
+    atomic_store(&m->released, 1);
 }
 
 size_t mock_upstream_count(mock_upstream *m)

@@ -22,6 +22,7 @@ typedef struct mock_reply {
     const char *retry_after; /* non-NULL: this Retry-After text instead (absurd values) */
     const char *location;    /* non-NULL: a Location header (redirects) */
     unsigned delay_ms;       /* sleep before answering (a timeout when > the client's) */
+    int held;                /* answer only once mock_upstream_release was called (or at stop) */
 } mock_reply;
 
 typedef struct mock_request {
@@ -45,6 +46,9 @@ void mock_upstream_stop(mock_upstream *m);
 /* "http://127.0.0.1:PORT" */
 const char *mock_upstream_base(const mock_upstream *m);
 void mock_upstream_script(mock_upstream *m, const mock_reply *reply);
+/* Let held replies (mock_reply.held) answer: a test holds a request in flight until it has set
+ * up what must happen while the request is out, whatever the machine's load. */
+void mock_upstream_release(mock_upstream *m);
 size_t mock_upstream_count(mock_upstream *m);
 /* The i-th request received (valid until stop). NULL when i is out of range. */
 const mock_request *mock_upstream_request(mock_upstream *m, size_t i);
