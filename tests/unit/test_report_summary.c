@@ -15,99 +15,7 @@
 #include "phiwall/report.h"
 #include "pw_test.h"
 #include "pw_test_finding.h"
-
-static const pw_tracker meta = {.id = "meta-pixel",
-                                .vendor = "Meta",
-                                .product = "Meta Pixel",
-                                .category = PW_CATEGORY_ADVERTISING,
-                                .baa = PW_BAA_NO,
-                                .decoder = "meta"};
-
-#define HASH "8d01416611a03b7c979d6fdee3b16006da68e29b5bd5cbc8785bc0e10205b7e8"
-#define LEGAL_COND                                                                                \
-    "Elevated risk, not a proven PHI disclosure: the URL of a condition page with an IP address " \
-    "and a cookie ID, the same paragraph for every such finding."
-
-static const pw_hit email_hash[] = {{.category = PW_PHI_EMAIL,
-                                     .subtype = "email",
-                                     .start = 0,
-                                     .end = 64,
-                                     .normalized = HASH,
-                                     .confidence = 1,
-                                     .reason = PW_REASON_CONTEXT}};
-static const pw_hit dob_hit[] = {{.category = PW_PHI_DATE,
-                                  .subtype = "dob",
-                                  .start = 0,
-                                  .end = 10,
-                                  .normalized = "19840719",
-                                  .confidence = 1,
-                                  .reason = PW_REASON_CONTEXT}};
-static const pw_evidence portal_ev[] = {
-    {.key = "udff[em]",
-     .value = HASH,
-     .value_len = 64,
-     .kind = PW_FIELD_USER_DATA,
-     .hits = email_hash,
-     .n_hits = 1},
-    {.key = "ud[db]",
-     .value = "1984-07-19",
-     .value_len = 10,
-     .kind = PW_FIELD_FORM_VALUE,
-     .hits = dob_hit,
-     .n_hits = 1},
-};
-static const pw_evidence cond_ev[] = {{.key = "dl",
-                                       .value = "https://h.org/care/cancer",
-                                       .value_len = 25,
-                                       .kind = PW_FIELD_PAGE_URL}};
-
-static pw_finding form_values(const char *account)
-{
-    return (pw_finding){.rule_id = "PW-FORM-VALUES",
-                        .title = "Form values sent",
-                        .severity = PW_SEV_CRITICAL,
-                        .context = PW_CTX_AUTHENTICATED,
-                        .legal = "Typed values identify the visitor.",
-                        .remediation = "Stop form hashing.",
-                        .tracker = &meta,
-                        .account_id = account,
-                        .page_url = "https://h.org/portal/cancer",
-                        .occurrences = 2,
-                        .evidence = portal_ev,
-                        .n_evidence = 2};
-}
-
-static pw_finding condition(const char *account, const char *page)
-{
-    return (pw_finding){.rule_id = "PW-CONDITION-URL",
-                        .title = "Condition page URL",
-                        .severity = PW_SEV_MEDIUM,
-                        .context = PW_CTX_CONDITION,
-                        .legal = LEGAL_COND,
-                        .remediation = "Remove Meta Pixel from condition pages.",
-                        .tracker = &meta,
-                        .account_id = account,
-                        .page_url = page,
-                        .occurrences = 1,
-                        .evidence = cond_ev,
-                        .n_evidence = 1};
-}
-
-static char *render_result(const pw_scan_result *r, pw_report_format fmt, pw_buf *b)
-{
-    pw_buf_init(b);
-    pw_report_opts o = {.color = 0, .tool_version = "9.9.9"};
-    pw_err err;
-    CHECK_INT(pw_report_render(r, fmt, &o, b, &err), PW_OK);
-    pw_buf_putc(b, '\0');
-    return b->data ? b->data : "";
-}
-
-static char *render(pw_report_format fmt, const pw_finding *f, size_t n, pw_buf *b)
-{
-    pw_scan_result r = {.findings = f, .n_findings = n, .target = "t.har", .source = PW_SOURCE_HAR};
-    return render_result(&r, fmt, b);
-}
+#include "report_fixture.h"
 
 static yajl_val get(yajl_val v, const char *const *path)
 {
@@ -180,10 +88,10 @@ static void check_received(yajl_val received)
 
 static const pw_finding *summary_findings(pw_finding *out)
 {
-    out[0] = form_values("111");
-    out[1] = condition("111", "https://h.org/care/cancer");
-    out[2] = condition("222", "https://h.org/care/cancer");
-    out[3] = condition("999", "https://h.org/news");
+    out[0] = rf_form_values("111");
+    out[1] = rf_condition("111", "https://h.org/care/cancer");
+    out[2] = rf_condition("222", "https://h.org/care/cancer");
+    out[3] = rf_condition("999", "https://h.org/news");
     out[3].severity = PW_SEV_INFO;
     out[3].rule_id = "PW-TRACKER-PRESENT";
     return out;
@@ -195,7 +103,7 @@ static void json_has_received(void)
 {
     pw_finding f[4];
     pw_buf b;
-    char *t = render(PW_REPORT_JSON, summary_findings(f), 4, &b);
+    char *t = rf_render(PW_REPORT_JSON, summary_findings(f), 4, &b);
     char err[256];
     yajl_val doc = yajl_tree_parse(t, err, sizeof err);
     CHECK(doc != NULL);
@@ -214,7 +122,7 @@ static void sarif_has_received(void)
 {
     pw_finding f[4];
     pw_buf b;
-    char *t = render(PW_REPORT_SARIF, summary_findings(f), 4, &b);
+    char *t = rf_render(PW_REPORT_SARIF, summary_findings(f), 4, &b);
     char err[256];
     yajl_val doc = yajl_tree_parse(t, err, sizeof err);
     CHECK(doc != NULL);
@@ -241,9 +149,9 @@ static void accounts_grouped_per_tracker(void)
     static const char *const accts[] = {"101", "102", "103", "104", "105"};
     pw_finding f[5];
     for (size_t i = 0; i < 5; i++)
-        f[i] = condition(accts[i], "https://h.org/care/cancer");
+        f[i] = rf_condition(accts[i], "https://h.org/care/cancer");
     pw_buf b;
-    char *t = render(PW_REPORT_TEXT, f, 5, &b);
+    char *t = rf_render(PW_REPORT_TEXT, f, 5, &b);
     const char *head = strstr(t, "What each tracker received");
     const char *end = head ? strstr(head, "\n\n") : NULL;
     CHECK(head && end);
@@ -261,13 +169,13 @@ static void accounts_grouped_per_tracker(void)
         CHECK(!strstr(head, "104") || strstr(head, "104") > end);
     }
     pw_buf_free(&b);
-    t = render(PW_REPORT_HTML, f, 5, &b);
+    t = rf_render(PW_REPORT_HTML, f, 5, &b);
     const char *table = strstr(t, "<h2>What each tracker received</h2>");
     CHECK(table &&
           strstr(table, "<tr><td>Meta Pixel</td><td><code>101, 102, 103, 104, 105</code>"));
     CHECK(table && strstr(table, "<td>5</td>"));
     pw_buf_free(&b);
-    t = render(PW_REPORT_JSON, f, 5, &b);
+    t = rf_render(PW_REPORT_JSON, f, 5, &b);
     char err[256];
     yajl_val doc = yajl_tree_parse(t, err, sizeof err);
     const char *path[] = {"received", NULL};
@@ -285,7 +193,7 @@ static void page_count_agrees_with_tables(void)
                                     {.url = "https://h.org/find?q=cancer"},
                                     {.url = "https://h.org/care/cancer"}};
     static const pw_hhs_context ctxs[] = {PW_CTX_CONDITION, PW_CTX_CONDITION, PW_CTX_CONDITION};
-    pw_finding f[1] = {condition("111", "https://h.org/care/cancer")};
+    pw_finding f[1] = {rf_condition("111", "https://h.org/care/cancer")};
     pw_scan_result r = {.findings = f,
                         .n_findings = 1,
                         .pages = pages,
@@ -294,47 +202,39 @@ static void page_count_agrees_with_tables(void)
                         .target = "t.har",
                         .source = PW_SOURCE_HAR};
     pw_buf b;
-    char *t = render_result(&r, PW_REPORT_TEXT, &b);
+    char *t = rf_render_result(&r, PW_REPORT_TEXT, &b);
     CHECK(strstr(t, "\n2 pages (3 URLs with their queries), ") != NULL);
     pw_buf_free(&b);
-    t = render_result(&r, PW_REPORT_HTML, &b);
+    t = rf_render_result(&r, PW_REPORT_HTML, &b);
     CHECK(strstr(t, "<p class=\"stats\">2 pages (3 URLs with their queries) · ") != NULL);
     pw_buf_free(&b);
-    t = render_result(&r, PW_REPORT_JSON, &b);
+    t = rf_render_result(&r, PW_REPORT_JSON, &b);
     CHECK(strstr(t, "\"pages\": 3,\n    \"page_keys\": 2,") != NULL);
     pw_buf_free(&b);
     /* no variants: the count alone */
     r.n_pages = 1;
     r.pages = pages + 2;
     r.page_contexts = ctxs + 2;
-    t = render_result(&r, PW_REPORT_TEXT, &b);
+    t = rf_render_result(&r, PW_REPORT_TEXT, &b);
     CHECK(strstr(t, "\n1 page, ") != NULL);
     pw_buf_free(&b);
-}
-
-static size_t count_of(const char *s, const char *needle)
-{
-    size_t n = 0;
-    for (const char *p = s; (p = strstr(p, needle)) != NULL; p += strlen(needle))
-        n++;
-    return n;
 }
 
 /* HTML: a rule's reasoning in full once, then "as for the first … finding above"; a different
  * reasoning of the same rule (a general page's) gets its own paragraph. */
 static void html_why_once_per_rule(void)
 {
-    pw_finding f[4] = {condition("111", "https://h.org/care/cancer"),
-                       condition("111", "https://h.org/care/asthma"),
-                       condition("111", "https://h.org/care/diabetes"),
-                       condition("111", "https://h.org/care/hiv")};
+    pw_finding f[4] = {rf_condition("111", "https://h.org/care/cancer"),
+                       rf_condition("111", "https://h.org/care/asthma"),
+                       rf_condition("111", "https://h.org/care/diabetes"),
+                       rf_condition("111", "https://h.org/care/hiv")};
     f[3].legal = "On a page of the general section: another paragraph.";
     pw_buf b;
-    char *t = render(PW_REPORT_HTML, f, 4, &b);
-    CHECK_INT(count_of(t, LEGAL_COND), 1);
-    CHECK_INT(count_of(t, "another paragraph."), 1);
-    CHECK_INT(count_of(t, "<b>Why it matters.</b>"), 4);
-    CHECK_INT(count_of(t, "<b>Why it matters.</b> As for the first PW-CONDITION-URL finding "
+    char *t = rf_render(PW_REPORT_HTML, f, 4, &b);
+    CHECK_INT(rf_count(t, LEGAL_COND), 1);
+    CHECK_INT(rf_count(t, "another paragraph."), 1);
+    CHECK_INT(rf_count(t, "<b>Why it matters.</b>"), 4);
+    CHECK_INT(rf_count(t, "<b>Why it matters.</b> As for the first PW-CONDITION-URL finding "
                           "above.</p>"),
               2);
     const char *full = strstr(t, LEGAL_COND);
