@@ -282,8 +282,17 @@ static void gtag_and_ga4_one_finding(void)
         CHECK(strstr(f->remediation, "www.googletagmanager.com/gtag/js?id=G-RRMC7Q2X9L") != NULL);
         CHECK(strstr(f->remediation, "same disclosure") != NULL);
     }
-    /* the loader is still in the inventory, and its consent finding stays its own */
-    CHECK_INT(count_findings(s.r, "PW-CONSENT", "google-tag-manager", NULL), 1);
+    /* before consent too it is one disclosure: GA4's consent finding, naming its loader */
+    CHECK_INT(count_findings(s.r, "PW-CONSENT", "google-tag-manager", NULL), 0);
+    CHECK_INT(count_findings(s.r, "PW-CONSENT", "ga4", NULL), 1);
+    for (size_t i = 0; i < s.r->n_findings; i++) {
+        const pw_finding *f = pw_test_finding(s.r, i);
+        if (strcmp(f->rule_id, "PW-CONSENT") == 0 && strcmp(f->tracker->id, "ga4") == 0)
+            CHECK(strstr(f->remediation, "Load Google Analytics 4 and the gtag.js or Google Tag "
+                                         "Manager tag that loads it (www.googletagmanager.com/"
+                                         "gtag/js?id=G-RRMC7Q2X9L) only after") != NULL);
+    }
+    /* the loader is still in the inventory */
     int listed = 0;
     for (size_t i = 0; i < s.r->n_trackers; i++)
         listed |= strcmp(s.r->trackers[i].tracker->id, "google-tag-manager") == 0;
@@ -291,6 +300,106 @@ static void gtag_and_ga4_one_finding(void)
     scan_free(&s);
 }
 
+/* A finding of tracker `tracker` and rule `rule` on the page ending in page_end, or NULL. */
+static const pw_finding *finding_of(const pw_scan_result *r, const char *rule, const char *tracker,
+                                    const char *page_end)
+{
+    for (size_t i = 0; r && i < r->n_findings; i++) {
+        const pw_finding *f = pw_test_finding(r, i);
+        size_t len = strlen(f->page_url), m = strlen(page_end);
+        if (strcmp(f->rule_id, rule) == 0 && strcmp(f->tracker->id, tracker) == 0 && len >= m &&
+            strcmp(f->page_url + len - m, page_end) == 0)
+            return f;
+    }
+    return NULL;
+}
+
+#define GA4_LOADER "https://www.googletagmanager.com/gtag/js?id=G-ABC123"
+#define GA4_COLLECT(page)                                                                  \
+    "https://www.google-analytics.com/g/collect?v=2&tid=G-ABC123&cid=1.2&en=page_view&dl=" \
+    "https%3A%2F%2Fh.org%2F" page
+
+/* The loader of a GA4 ID folds into GA4's finding page by page, not scan by scan: on a portal
+ * page where GA4 collected, one PW-AUTH-TRACKER (GA4's, naming its loader); on a portal page
+ * where only gtag.js loaded, the loader's own PW-AUTH-TRACKER — its request sent the page's
+ * address as the Referer there, which is its evidence, and where it sent the origin alone the
+ * tag still ran on the logged-in page. On a general page the inventory finding is GA4's once,
+ * its fix naming both. Before, the loader had no finding on the loader-only pages, and two
+ * PW-TRACKER-PRESENT (and two PW-CONSENT) where GA4 collected. */
+static void ga4_loader_folds_per_page(void)
+{
+    static const pw_page pages[] = {{.url = "https://h.org/portal/results", .after_login = 1},
+                                    {.url = "https://h.org/portal/messages", .after_login = 1},
+                                    {.url = "https://h.org/portal/billing", .after_login = 1},
+                                    {.url = "https://h.org/news"}};
+    static const pw_header full[] = {{"Referer", "https://h.org/portal/messages"}};
+    static const pw_header origin[] = {{"Referer", "https://h.org/"}};
+    static const pw_header news[] = {{"Referer", "https://h.org/news"}};
+    static const pw_request reqs[] = {{.method = "GET",
+                                       .url = GA4_LOADER,
+                                       .page_url = "https://h.org/portal/results",
+                                       .headers = origin,
+                                       .n_headers = 1,
+                                       .resource_type = "script"},
+                                      {.method = "POST",
+                                       .url = GA4_COLLECT("portal%2Fresults"),
+                                       .page_url = "https://h.org/portal/results",
+                                       .resource_type = "ping"},
+                                      {.method = "GET",
+                                       .url = GA4_LOADER,
+                                       .page_url = "https://h.org/portal/messages",
+                                       .headers = full,
+                                       .n_headers = 1,
+                                       .resource_type = "script"},
+                                      {.method = "GET",
+                                       .url = GA4_LOADER,
+                                       .page_url = "https://h.org/portal/billing",
+                                       .headers = origin,
+                                       .n_headers = 1,
+                                       .resource_type = "script"},
+                                      {.method = "GET",
+                                       .url = GA4_LOADER,
+                                       .page_url = "https://h.org/news",
+                                       .headers = news,
+                                       .n_headers = 1,
+                                       .resource_type = "script",
+                                       .before_consent = 1},
+                                      {.method = "POST",
+                                       .url = GA4_COLLECT("news"),
+                                       .page_url = "https://h.org/news",
+                                       .resource_type = "ping",
+                                       .before_consent = 1}};
+    scan s;
+    CHECK(scan_requests(&s, pages, 4, reqs, 6));
+    /* GA4 collected on /portal/results: its finding alone */
+    CHECK_INT(count_findings(s.r, "PW-AUTH-TRACKER", NULL, "/portal/results"), 1);
+    const pw_finding *f = finding_of(s.r, "PW-AUTH-TRACKER", "ga4", "/portal/results");
+    CHECK(f && strstr(f->remediation, "gtag/js?id=G-ABC123"));
+    CHECK_INT(count_findings(s.r, "PW-NO-BAA", NULL, "/portal/results"), 0);
+    /* gtag.js alone, the page's address in its Referer: the loader's finding, that evidence */
+    f = finding_of(s.r, "PW-AUTH-TRACKER", "google-tag-manager", "/portal/messages");
+    CHECK(f != NULL);
+    int referer = 0;
+    for (size_t i = 0; f && i < f->n_evidence; i++)
+        referer |= f->evidence[i].kind == PW_FIELD_REFERRER &&
+                   strcmp(f->evidence[i].value, "https://h.org/portal/messages") == 0;
+    CHECK(referer);
+    /* gtag.js alone, the origin only: still the tag on a logged-in page */
+    CHECK(finding_of(s.r, "PW-AUTH-TRACKER", "google-tag-manager", "/portal/billing") != NULL);
+    CHECK_INT(count_findings(s.r, "PW-AUTH-TRACKER", NULL, NULL), 3);
+    /* the general page: one inventory finding and one consent finding, GA4's, naming both */
+    CHECK_INT(count_findings(s.r, "PW-TRACKER-PRESENT", NULL, "/news"), 1);
+    CHECK_INT(count_findings(s.r, "PW-CONSENT", NULL, "/news"), 1);
+    f = finding_of(s.r, "PW-TRACKER-PRESENT", "ga4", "/news");
+    CHECK(f && strstr(f->remediation, "keep Google Analytics 4 and the gtag.js or Google Tag "
+                                      "Manager tag that loads it (www.googletagmanager.com/gtag/"
+                                      "js?id=G-ABC123) off care"));
+    f = finding_of(s.r, "PW-CONSENT", "ga4", "/news");
+    CHECK(f && strstr(f->remediation, "gtag/js?id=G-ABC123"));
+    scan_free(&s);
+}
+
 PW_TEST_MAIN(PW_TEST(json_has_received), PW_TEST(sarif_has_received),
              PW_TEST(accounts_grouped_per_tracker), PW_TEST(page_count_agrees_with_tables),
-             PW_TEST(html_why_once_per_rule), PW_TEST(gtag_and_ga4_one_finding))
+             PW_TEST(html_why_once_per_rule), PW_TEST(gtag_and_ga4_one_finding),
+             PW_TEST(ga4_loader_folds_per_page))
