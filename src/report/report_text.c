@@ -510,11 +510,14 @@ typedef struct use_cells {
     const char *cell[5];
 } use_cells;
 
-static void use_row(const pw_tracker_use *u, use_cells *uc)
+/* urls: the scan's pages have query variants; the inventory counts distinct URLs, so it says
+ * "on 13 URLs" beside the summary's "12 pages (14 URLs with their queries)", never "13 pages". */
+static void use_row(const pw_tracker_use *u, use_cells *uc, int urls)
 {
     snprintf(uc->beacons, sizeof uc->beacons, "%zu beacon%s", u->n_requests,
              u->n_requests == 1 ? "" : "s");
-    snprintf(uc->pages, sizeof uc->pages, "on %zu page%s", u->n_pages, u->n_pages == 1 ? "" : "s");
+    snprintf(uc->pages, sizeof uc->pages, "on %zu %s%s", u->n_pages, urls ? "URL" : "page",
+             u->n_pages == 1 ? "" : "s");
     uc->events.len = 0;
     for (size_t j = 0; j < u->n_events; j++) {
         pw_buf_puts(&uc->events, j ? ", " : "events: ");
@@ -539,9 +542,10 @@ static void inventory(pw_buf *b, const pw_scan_result *r, int color)
     tt_init(&t, use_cols, sizeof use_cols / sizeof use_cols[0]);
     use_cells uc;
     pw_buf_init(&uc.events);
+    int urls = pw_report_page_keys(r) != r->n_pages;
     for (int pass = 0; pass < 2; pass++) {
         for (size_t i = 0; i < r->n_trackers; i++) {
-            use_row(&r->trackers[i], &uc);
+            use_row(&r->trackers[i], &uc, urls);
             for (size_t c = 0; pass == 0 && c < t.n; c++)
                 tt_measure(&t, c, uc.cell[c]);
             if (pass == 1)

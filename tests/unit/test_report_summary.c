@@ -194,8 +194,12 @@ static void page_count_agrees_with_tables(void)
                                     {.url = "https://h.org/care/cancer"}};
     static const pw_hhs_context ctxs[] = {PW_CTX_CONDITION, PW_CTX_CONDITION, PW_CTX_CONDITION};
     pw_finding f[1] = {rf_condition("111", "https://h.org/care/cancer")};
+    /* the inventory counts a tracker's distinct URLs: on all 3 URLs, of 2 pages */
+    pw_tracker_use use[] = {{.tracker = &meta, .account_id = "111", .n_requests = 3, .n_pages = 3}};
     pw_scan_result r = {.findings = f,
                         .n_findings = 1,
+                        .trackers = use,
+                        .n_trackers = 1,
                         .pages = pages,
                         .page_contexts = ctxs,
                         .n_pages = 3,
@@ -204,9 +208,13 @@ static void page_count_agrees_with_tables(void)
     pw_buf b;
     char *t = rf_render_result(&r, PW_REPORT_TEXT, &b);
     CHECK(strstr(t, "\n2 pages (3 URLs with their queries), ") != NULL);
+    /* "on 3 URLs", not "on 3 pages" beside "2 pages" */
+    CHECK(strstr(t, " 3 beacons  on 3 URLs\n") != NULL);
+    CHECK(strstr(t, "on 3 pages") == NULL);
     pw_buf_free(&b);
     t = rf_render_result(&r, PW_REPORT_HTML, &b);
     CHECK(strstr(t, "<p class=\"stats\">2 pages (3 URLs with their queries) · ") != NULL);
+    CHECK(strstr(t, "<th>Beacons</th><th>URLs</th></tr>") != NULL);
     pw_buf_free(&b);
     t = rf_render_result(&r, PW_REPORT_JSON, &b);
     CHECK(strstr(t, "\"pages\": 3,\n    \"page_keys\": 2,") != NULL);
@@ -215,8 +223,13 @@ static void page_count_agrees_with_tables(void)
     r.n_pages = 1;
     r.pages = pages + 2;
     r.page_contexts = ctxs + 2;
+    use[0].n_pages = 1;
     t = rf_render_result(&r, PW_REPORT_TEXT, &b);
     CHECK(strstr(t, "\n1 page, ") != NULL);
+    CHECK(strstr(t, " 3 beacons  on 1 page\n") != NULL); /* pages and URLs are one */
+    pw_buf_free(&b);
+    t = rf_render_result(&r, PW_REPORT_HTML, &b);
+    CHECK(strstr(t, "<th>Beacons</th><th>Pages</th></tr>") != NULL);
     pw_buf_free(&b);
 }
 
