@@ -555,6 +555,39 @@ static void inventory(pw_buf *b, const pw_scan_result *r, int color)
     pw_buf_free(&uc.events);
 }
 
+/* A field's kind in a reader's words, for a tracker's terse parameter names; NULL for none. */
+static const char *kind_words(pw_field_kind k)
+{
+    static const char *const words[PW_FIELD__COUNT] = {
+        [PW_FIELD_PAGE_URL] = "page URL",     [PW_FIELD_REFERRER] = "referrer",
+        [PW_FIELD_PAGE_TITLE] = "page title", [PW_FIELD_BUTTON_TEXT] = "button text",
+        [PW_FIELD_FORM_META] = "form field",  [PW_FIELD_FORM_VALUE] = "typed value",
+        [PW_FIELD_USER_DATA] = "user data",   [PW_FIELD_CUSTOM_DATA] = "event data",
+        [PW_FIELD_DEVICE_ID] = "device ID",   [PW_FIELD_SEARCH_TERM] = "search term",
+        [PW_FIELD_EVENT] = "event name",      [PW_FIELD_ACCOUNT] = "account"};
+    return (unsigned)k < PW_FIELD__COUNT ? words[k] : NULL;
+}
+
+/* An evidence field as a reader knows it: the tracker's parameter and what kind of field it is
+ * ("dl (page URL)", "cid (device ID)"); the Referer header and a cookie by their names
+ * ("Referer header", "cookie fr (device ID)"), not the scan's "header:referer" and "cookie:". */
+static void evidence_key(pw_buf *b, const pw_evidence *ev)
+{
+    const char *key = ev->key ? ev->key : "?";
+    if (strcmp(key, "header:referer") == 0) {
+        pw_buf_puts(b, "Referer header");
+        return;
+    }
+    if (strncmp(key, "cookie:", 7) == 0) {
+        pw_buf_puts(b, "cookie ");
+        key += 7;
+    }
+    safe(b, key);
+    const char *kind = kind_words(ev->kind);
+    if (kind)
+        pw_buf_printf(b, " (%s)", kind);
+}
+
 static void text_span(pw_buf *out, const char *s, size_t n, const pw_hit *h, void *ctx)
 {
     int color = *(const int *)ctx;
@@ -676,7 +709,7 @@ static void details(pw_buf *b, const pw_finding *f, const char *since, int color
     for (size_t i = 0; i < f->n_evidence; i++) {
         const pw_evidence *ev = &f->evidence[i];
         pw_buf_puts(b, "  evidence: ");
-        safe(b, ev->key ? ev->key : "?");
+        evidence_key(b, ev);
         pw_buf_puts(b, " = ");
         pw_report_spans(ev, b, text_span, &color);
         pw_buf_clear(&label);

@@ -199,7 +199,8 @@ static void hashed_identifier_is_labelled_as_a_hash(void)
 {
     pw_buf b;
     char *t = render(findings, sizeof findings / sizeof findings[0], &b);
-    CHECK(strstr(t, "  evidence: udff[em] = [[" HASH "]]  ← email, SHA-256 hashed\n") != NULL);
+    CHECK(strstr(t, "  evidence: udff[em] (user data) = [[" HASH "]]  ← email, SHA-256 hashed\n") !=
+          NULL);
     /* the digest once on its line, not again in the label */
     const char *line = strstr(t, "evidence: udff[em]");
     const char *first = line ? strstr(line, HASH) : NULL;
@@ -305,6 +306,39 @@ static void reasoning_and_fix_wrap(void)
     pw_buf_free(&b);
 }
 
-PW_TEST_MAIN(PW_TEST(table_says_what_left_per_tracker), PW_TEST(reasoning_and_fix_wrap),
-             PW_TEST(html_says_what_left_per_tracker),
+/* An evidence line says what kind of field a tracker's terse parameter is ("dl (page URL)"),
+ * and names the Referer header and a cookie as a reader knows them, not by the scan's internal
+ * keys ("header:referer", "cookie:IDE"): a privacy officer reading "header:referer = …" or
+ * "dl = …" was left to guess. */
+static void evidence_names_the_kind_of_field(void)
+{
+    static const pw_evidence ev[] = {
+        {.key = "dl",
+         .value = "https://h.org/care/cancer",
+         .value_len = 25,
+         .kind = PW_FIELD_PAGE_URL},
+        {.key = "header:referer",
+         .value = "https://h.org/care/cancer",
+         .value_len = 25,
+         .kind = PW_FIELD_REFERRER},
+        {.key = "cookie:IDE",
+         .value = "[18-byte value withheld]",
+         .value_len = 24,
+         .kind = PW_FIELD_DEVICE_ID},
+        {.key = "v", .value = "2", .value_len = 1, .kind = PW_FIELD_OTHER}};
+    pw_finding f = findings[3];
+    f.evidence = ev;
+    f.n_evidence = 4;
+    pw_buf b;
+    char *t = render(&f, 1, &b);
+    CHECK(strstr(t, "  evidence: dl (page URL) = https://h.org/care/cancer\n") != NULL);
+    CHECK(strstr(t, "  evidence: Referer header = https://h.org/care/cancer\n") != NULL);
+    CHECK(strstr(t, "  evidence: cookie IDE (device ID) = [18-byte value withheld]\n") != NULL);
+    CHECK(strstr(t, "  evidence: v = 2\n") != NULL); /* a field of no known kind: its name */
+    CHECK(strstr(t, "header:referer") == NULL && strstr(t, "cookie:IDE") == NULL);
+    pw_buf_free(&b);
+}
+
+PW_TEST_MAIN(PW_TEST(table_says_what_left_per_tracker), PW_TEST(evidence_names_the_kind_of_field),
+             PW_TEST(reasoning_and_fix_wrap), PW_TEST(html_says_what_left_per_tracker),
              PW_TEST(hashed_identifier_is_labelled_as_a_hash), PW_TEST(reasoning_once_per_rule))
