@@ -78,6 +78,11 @@ char *pw_rules_baa_remedy(pw_arena *a, const rule_input *in, const pw_rule *rule
 int pw_tracker_is_unknown(const pw_tracker *t);
 /* 1 for a catalogued consent manager or embed (maps, video): only the content rules apply. */
 int pw_tracker_content_only(const pw_tracker *t);
+/* 1 for a tag manager's script loading a GA4 measurement ID (gtag/js?id=G-…); 1 for GA4's
+ * collector of one. On a page where both reported under one ID, the loader's finding of a rule
+ * folds into the collector's (rules.c, pw_assessor_finish). */
+int pw_rules_ga4_loader(const pw_tracker *t, const char *account);
+int pw_rules_ga4_stream(const pw_tracker *t, const char *account);
 
 /* Hit helpers shared by rules and the assessor. */
 int pw_hit_is_health(const pw_hit *h);   /* health vocabulary or care intent */

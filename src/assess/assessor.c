@@ -2087,13 +2087,57 @@ static pw_status drop_repeated_no_baa(pw_assessor *as, fgroup *g, char **keys, i
     return PW_OK;
 }
 
+/* "rule\x1faccount\x1fpage key\x1fconsent state" of a finding (rule "*": any rule): what a GA4
+ * loader's finding and its collector's share, in the arena. */
+static char *ga4_fold_key(const pw_assessor *as, pw_arena *a, const cfind *f, const char *rule)
+{
+    char page[1024];
+    pw_url_page_key(page_url_of(as, f), page, sizeof page);
+    return pw_arena_sprintf(a, "%s\x1f%s\x1f%s\x1f%d", rule ? rule : pw_rules_at(f->rule)->info.id,
+                            str_of(as, f->account), page,
+                            rule ? 0 : f->flags & (CF_BEFORE_CONSENT | CF_AFTER_REJECT));
+}
+
+/* gtag.js loading a GA4 ID and GA4's collector of that ID on one page are one disclosure: the
+ * loader's finding of a rule the collector's also made there is dropped (the collector's fix
+ * names the loader, rules.c), and so is its PW-NO-BAA beside any finding of the collector's
+ * there (each carries the BAA point). Page by page: where the collector never fired, the
+ * loader's findings stay. */
+static pw_status fold_ga4_loaders(pw_assessor *as, fgroup *g, char **keys, index_map *m)
+{
+    char **any = pw_arena_calloc(&as->fold, g->n ? g->n : 1, sizeof *any);
+    index_map m_any = {0};
+    pw_status st = any ? PW_OK : PW_ERR_NOMEM;
+    for (size_t i = 0; st == PW_OK && i < g->n; i++) {
+        const cfind *f = &g->v[i];
+        if (f->flags & CF_FOLDED || !pw_rules_ga4_stream(f->tracker, str_of(as, f->account)))
+            continue;
+        keys[i] = ga4_fold_key(as, &as->fold, f, NULL);
+        any[i] = ga4_fold_key(as, &as->fold, f, "*");
+        if (!keys[i] || !any[i] || !map_put(m, keys, i) ||
+            (map_find(&m_any, any, any[i]) == SIZE_MAX && !map_put(&m_any, any, i)))
+            st = PW_ERR_NOMEM;
+    }
+    for (size_t i = 0; st == PW_OK && i < g->n; i++) {
+        cfind *f = &g->v[i];
+        if (f->flags & CF_FOLDED || !pw_rules_ga4_loader(f->tracker, str_of(as, f->account)))
+            continue;
+        int no_baa = is_no_baa(f);
+        char *key = ga4_fold_key(as, &as->fold, f, no_baa ? "*" : NULL);
+        if (key && map_find(no_baa ? &m_any : m, no_baa ? any : keys, key) != SIZE_MAX)
+            f->flags |= CF_FOLDED;
+    }
+    free(m_any.slot);
+    return st;
+}
+
 /* The folds of a group's findings, the folded and dropped ones removed; their page-URL sets are
  * done with (the counts are final) and freed. */
 static pw_status fold_group(pw_assessor *as, fgroup *g, pw_err *err)
 {
     pw_arena_reset(&as->fold);
     char **keys = pw_arena_calloc(&as->fold, g->n ? g->n : 1, sizeof *keys);
-    index_map m = {0}, tp = {0};
+    index_map m = {0}, tp = {0}, ga = {0};
     pw_status st = keys ? fold_records(as, g, keys, &m) : PW_ERR_NOMEM;
     if (st == PW_OK)
         st = fold_accountless(as, g, keys, &m);
@@ -2101,8 +2145,13 @@ static pw_status fold_group(pw_assessor *as, fgroup *g, pw_err *err)
         memset(keys, 0, g->n * sizeof *keys);
         st = drop_repeated_no_baa(as, g, keys, &tp);
     }
+    if (st == PW_OK) {
+        memset(keys, 0, g->n * sizeof *keys);
+        st = fold_ga4_loaders(as, g, keys, &ga);
+    }
     free(m.slot);
     free(tp.slot);
+    free(ga.slot);
     size_t w = 0;
     for (size_t i = 0; i < g->n; i++) {
         pw_hash_set_free(&g->u[i]);

@@ -191,42 +191,58 @@ static void use_kinds(const rule_input *in, unsigned char *use, unsigned kinds_m
 
 /* ---- one tag, one disclosure: gtag.js and the GA4 stream it loads ---- */
 
-/* 1 for gtag.js (or a tag manager's script) loading a GA4 measurement ID
- * (www.googletagmanager.com/gtag/js?id=G-…) whose own request sent nothing of the page — no
- * page URL, title or referrer naming it (a cross-origin script load carries the site's origin
- * at most): what it loads, GA4's collector, reports the page under the same ID to the same
- * vendor. That is one disclosure, reported once, as the collector's finding, which names its
- * loader; a loader that did send the page (a Referer naming it) is reported for itself. */
-static int ga4_loader_only(const rule_input *in)
+static int ga4_id(const char *id)
 {
-    const pw_tracker *t = in->b->tracker;
-    const char *id = in->b->account_id;
-    if (t->category != PW_CATEGORY_TAG_MANAGER || !id || strncmp(id, "G-", 2) != 0)
-        return 0;
-    for (size_t i = 0; i < in->n_fields; i++) {
-        const pw_field *f = in->fields[i].f;
-        if (f->value_len && (f->kind == PW_FIELD_PAGE_URL || f->kind == PW_FIELD_PAGE_TITLE ||
-                             f->kind == PW_FIELD_REFERRER))
-            return 0;
-    }
-    return 1;
+    return id && strncmp(id, "G-", 2) == 0;
 }
 
-/* 1 for GA4's collector (a measurement ID "G-…"): its fix covers the tag that loads it. */
+/* gtag.js (or a tag manager's script) loading a GA4 measurement ID
+ * (www.googletagmanager.com/gtag/js?id=G-…). Where GA4's collector reported the same ID on the
+ * same page, a finding of the loader's repeats the collector's: the same page to the same vendor
+ * under the same ID, removed by the same fix (the collector's names its loader). The assessor
+ * folds it there at finish, page by page (pw_assessor_finish); on a page where the collector
+ * never fired the loader's findings stand, with what its request carried as evidence. */
+int pw_rules_ga4_loader(const pw_tracker *t, const char *account)
+{
+    return t && t->category == PW_CATEGORY_TAG_MANAGER && ga4_id(account);
+}
+
+/* GA4's collector (a measurement ID "G-…"): its findings stand for its loader's too. */
+int pw_rules_ga4_stream(const pw_tracker *t, const char *account)
+{
+    return t && t->decoder && strcmp(t->decoder, "ga4") == 0 && ga4_id(account);
+}
+
 static int is_ga4_stream(const rule_input *in)
 {
-    const char *id = in->b->account_id;
-    return in->b->tracker->decoder && strcmp(in->b->tracker->decoder, "ga4") == 0 && id &&
-           strncmp(id, "G-", 2) == 0;
+    return pw_rules_ga4_stream(in->b->tracker, in->b->account_id);
+}
+
+/* " and the gtag.js or Google Tag Manager tag that loads it (…gtag/js?id=G-…)" for GA4's
+ * collector, else "": a fix that names the collector alone leaves the loader, whose finding was
+ * folded into it. */
+static char *ga4_and_loader(pw_arena *a, const rule_input *in)
+{
+    if (!is_ga4_stream(in))
+        return pw_arena_strdup(a, "");
+    return pw_arena_sprintf(a,
+                            " and the gtag.js or Google Tag Manager tag that loads it "
+                            "(www.googletagmanager.com/gtag/js?id=%s)",
+                            in->b->account_id);
 }
 
 /* ---- PW-AUTH-TRACKER ---- */
 
 static int m_auth(const rule_input *in, unsigned char *use)
 {
-    if (in->ctx != PW_CTX_AUTHENTICATED || ga4_loader_only(in))
+    if (in->ctx != PW_CTX_AUTHENTICATED)
         return -1;
-    use_kinds(in, use, K(PW_FIELD_PAGE_URL) | K(PW_FIELD_PAGE_TITLE) | K(PW_FIELD_DEVICE_ID));
+    /* a script load sends no field of its own: the Referer naming the page (scan_fields keeps
+     * it only then) is how the page reached the vendor */
+    unsigned kinds = K(PW_FIELD_PAGE_URL) | K(PW_FIELD_PAGE_TITLE) | K(PW_FIELD_DEVICE_ID);
+    if (in->b->kind == PW_BEACON_SCRIPT)
+        kinds |= K(PW_FIELD_REFERRER);
+    use_kinds(in, use, kinds);
     return PW_SEV_CRITICAL;
 }
 
@@ -1269,7 +1285,7 @@ static int no_baa_applies(const rule_input *in);
  * reported (pw_assessor_finish drops the rest): the others carry the BAA point in their fix. */
 static int m_no_baa(const rule_input *in, unsigned char *use)
 {
-    if (!no_baa_applies(in) || ga4_loader_only(in)) /* the GA4 stream's finding says it */
+    if (!no_baa_applies(in))
         return -1;
     use_kinds(in, use, K(PW_FIELD_PAGE_URL));
     return PW_SEV_MEDIUM;
@@ -1307,9 +1323,10 @@ static char *r_no_baa(pw_arena *a, const rule_input *in)
     if (is_site_search_service(in))
         return site_search_presence(a, in);
     return pw_arena_sprintf(a,
-                            "%s: remove %s from %s, or replace it with `phiwall gateway` "
+                            "%s: remove %s%s from %s, or replace it with `phiwall gateway` "
                             "forwarding only allow-listed, PHI-free events.",
-                            baa_stance(a, in), product(a, in), pw_page_pattern(a, in->page_url));
+                            baa_stance(a, in), product(a, in), ga4_and_loader(a, in),
+                            pw_page_pattern(a, in->page_url));
 }
 
 /* ---- PW-TRACKER-PRESENT ---- */
@@ -1325,9 +1342,10 @@ static int m_present(const rule_input *in, unsigned char *use)
 static char *r_present(pw_arena *a, const rule_input *in)
 {
     return pw_arena_sprintf(a,
-                            "No action needed for this page; keep %s off care, condition and "
+                            "No action needed for this page; keep %s%s off care, condition and "
                             "portal pages (it is on %s).",
-                            product(a, in), pw_page_pattern(a, in->page_url));
+                            product(a, in), ga4_and_loader(a, in),
+                            pw_page_pattern(a, in->page_url));
 }
 
 /* ---- PW-CONSENT ---- */
@@ -1342,9 +1360,9 @@ static int m_consent(const rule_input *in, unsigned char *use)
 static char *r_consent(pw_arena *a, const rule_input *in)
 {
     return pw_arena_sprintf(a,
-                            "Load %s only after the visitor opts in (consent mode default "
+                            "Load %s%s only after the visitor opts in (consent mode default "
                             "'denied', tag-manager consent trigger) and never after a reject.",
-                            product(a, in));
+                            product(a, in), ga4_and_loader(a, in));
 }
 
 /* ---- what every fix ends with ---- */

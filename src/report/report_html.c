@@ -868,8 +868,11 @@ static void trackers_seen(pw_buf *b, const pw_scan_result *r)
 {
     if (!r->n_trackers)
         return;
-    pw_buf_puts(b, "<section><h2>Trackers seen</h2><table><tr><th>Tracker</th><th>Vendor BAA</th>"
-                   "<th>Account</th><th>Events</th><th>Beacons</th><th>Pages</th></tr>");
+    /* distinct URLs: "URLs" where the scan's pages have query variants, as the summary counts */
+    pw_buf_printf(b,
+                  "<section><h2>Trackers seen</h2><table><tr><th>Tracker</th><th>Vendor BAA</th>"
+                  "<th>Account</th><th>Events</th><th>Beacons</th><th>%s</th></tr>",
+                  pw_report_page_keys(r) != r->n_pages ? "URLs" : "Pages");
     for (size_t i = 0; i < r->n_trackers; i++) {
         const pw_tracker_use *u = &r->trackers[i];
         pw_buf_puts(b, "<tr><td>");

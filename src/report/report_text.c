@@ -510,11 +510,14 @@ typedef struct use_cells {
     const char *cell[5];
 } use_cells;
 
-static void use_row(const pw_tracker_use *u, use_cells *uc)
+/* urls: the scan's pages have query variants; the inventory counts distinct URLs, so it says
+ * "on 13 URLs" beside the summary's "12 pages (14 URLs with their queries)", never "13 pages". */
+static void use_row(const pw_tracker_use *u, use_cells *uc, int urls)
 {
     snprintf(uc->beacons, sizeof uc->beacons, "%zu beacon%s", u->n_requests,
              u->n_requests == 1 ? "" : "s");
-    snprintf(uc->pages, sizeof uc->pages, "on %zu page%s", u->n_pages, u->n_pages == 1 ? "" : "s");
+    snprintf(uc->pages, sizeof uc->pages, "on %zu %s%s", u->n_pages, urls ? "URL" : "page",
+             u->n_pages == 1 ? "" : "s");
     uc->events.len = 0;
     for (size_t j = 0; j < u->n_events; j++) {
         pw_buf_puts(&uc->events, j ? ", " : "events: ");
@@ -539,9 +542,10 @@ static void inventory(pw_buf *b, const pw_scan_result *r, int color)
     tt_init(&t, use_cols, sizeof use_cols / sizeof use_cols[0]);
     use_cells uc;
     pw_buf_init(&uc.events);
+    int urls = pw_report_page_keys(r) != r->n_pages;
     for (int pass = 0; pass < 2; pass++) {
         for (size_t i = 0; i < r->n_trackers; i++) {
-            use_row(&r->trackers[i], &uc);
+            use_row(&r->trackers[i], &uc, urls);
             for (size_t c = 0; pass == 0 && c < t.n; c++)
                 tt_measure(&t, c, uc.cell[c]);
             if (pass == 1)
@@ -549,6 +553,39 @@ static void inventory(pw_buf *b, const pw_scan_result *r, int color)
         }
     }
     pw_buf_free(&uc.events);
+}
+
+/* A field's kind in a reader's words, for a tracker's terse parameter names; NULL for none. */
+static const char *kind_words(pw_field_kind k)
+{
+    static const char *const words[PW_FIELD__COUNT] = {
+        [PW_FIELD_PAGE_URL] = "page URL",     [PW_FIELD_REFERRER] = "referrer",
+        [PW_FIELD_PAGE_TITLE] = "page title", [PW_FIELD_BUTTON_TEXT] = "button text",
+        [PW_FIELD_FORM_META] = "form field",  [PW_FIELD_FORM_VALUE] = "typed value",
+        [PW_FIELD_USER_DATA] = "user data",   [PW_FIELD_CUSTOM_DATA] = "event data",
+        [PW_FIELD_DEVICE_ID] = "device ID",   [PW_FIELD_SEARCH_TERM] = "search term",
+        [PW_FIELD_EVENT] = "event name",      [PW_FIELD_ACCOUNT] = "account"};
+    return (unsigned)k < PW_FIELD__COUNT ? words[k] : NULL;
+}
+
+/* An evidence field as a reader knows it: the tracker's parameter and what kind of field it is
+ * ("dl (page URL)", "cid (device ID)"); the Referer header and a cookie by their names
+ * ("Referer header", "cookie fr (device ID)"), not the scan's "header:referer" and "cookie:". */
+static void evidence_key(pw_buf *b, const pw_evidence *ev)
+{
+    const char *key = ev->key ? ev->key : "?";
+    if (strcmp(key, "header:referer") == 0) {
+        pw_buf_puts(b, "Referer header");
+        return;
+    }
+    if (strncmp(key, "cookie:", 7) == 0) {
+        pw_buf_puts(b, "cookie ");
+        key += 7;
+    }
+    safe(b, key);
+    const char *kind = kind_words(ev->kind);
+    if (kind)
+        pw_buf_printf(b, " (%s)", kind);
 }
 
 static void text_span(pw_buf *out, const char *s, size_t n, const pw_hit *h, void *ctx)
@@ -672,7 +709,7 @@ static void details(pw_buf *b, const pw_finding *f, const char *since, int color
     for (size_t i = 0; i < f->n_evidence; i++) {
         const pw_evidence *ev = &f->evidence[i];
         pw_buf_puts(b, "  evidence: ");
-        safe(b, ev->key ? ev->key : "?");
+        evidence_key(b, ev);
         pw_buf_puts(b, " = ");
         pw_report_spans(ev, b, text_span, &color);
         pw_buf_clear(&label);

@@ -15,8 +15,8 @@ expect_match "$rows" '^PW-CONDITION-URL floodlight 9630481 https://www\.demo-hos
 expect_match "$rows" '^PW-CONDITION-URL universal-analytics UA-111-1 https://www\.demo-hospital\.org/conditions/hiv/' "ga.js utmp on an HIV page"
 expect_match "$rows" '^PW-BUTTON-TEXT ga4 G-DEMO1 ' "GA4 link text is button text"
 out=$("$PHIWALL" scan --har "$H"); expect_code 0 $? "scan"
-expect_match "$out" 'evidence: ~oref = https://www\.demo-hospital\.org/patients/\[\[living-with-cancer\]\]' "~oref decoded as the page URL"
-expect_match "$out" 'evidence: utmp = https://www\.demo-hospital\.org/conditions/' "utmp resolved against utmhn"
+expect_match "$out" 'evidence: ~oref \(page URL\) = https://www\.demo-hospital\.org/patients/\[\[living-with-cancer\]\]' "~oref decoded as the page URL"
+expect_match "$out" 'evidence: utmp \(page URL\) = https://www\.demo-hospital\.org/conditions/' "utmp resolved against utmhn"
 # (the header line naming the lists loaded is no beacon)
 expect_nomatch "$(printf '%s\n' "$out" | grep -v '^Trackers recognised with:')" 'EasyPrivacy' "no beacon left to EasyPrivacy"
 finish

@@ -7,13 +7,7 @@
 
 #include "phiwall/report.h"
 #include "pw_test.h"
-
-static const pw_tracker meta = {.id = "meta-pixel",
-                                .vendor = "Meta",
-                                .product = "Meta Pixel",
-                                .category = PW_CATEGORY_ADVERTISING,
-                                .baa = PW_BAA_NO,
-                                .decoder = "meta"};
+#include "report_fixture.h"
 
 static const pw_hit hits[] = {
     {.category = PW_PHI_CARE_INTENT,
@@ -48,30 +42,12 @@ static const pw_request req = {.method = "GET",
                                .n_headers = 1};
 
 static pw_finding findings[] = {
-    {.rule_id = "PW-BUTTON-TEXT",
-     .title = "Button text",
-     .severity = PW_SEV_HIGH,
-     .context = PW_CTX_CARE_INTENT,
-     .legal = "Because <law>.",
-     .remediation = "Call `fbq('set','autoConfig',false,'1')`.",
-     .tracker = &meta,
-     .account_id = "1",
-     .event_name = "SubscribedButtonClick",
-     .page_url = "https://h.org/appointments",
-     .occurrences = 3,
-     .evidence = ev,
-     .n_evidence = 1,
+    {RF_FINDING("PW-BUTTON-TEXT", "Button text", PW_SEV_HIGH, PW_CTX_CARE_INTENT, "Because <law>.",
+                "Call `fbq('set','autoConfig',false,'1')`.", &meta, "1",
+                "https://h.org/appointments"),
+     .event_name = "SubscribedButtonClick", .occurrences = 3, .evidence = ev, .n_evidence = 1,
      .request = &req},
-    {.rule_id = "PW-TRACKER-PRESENT",
-     .title = "Tracker present",
-     .severity = PW_SEV_INFO,
-     .context = PW_CTX_GENERAL,
-     .legal = "General.",
-     .remediation = "None.",
-     .tracker = &meta,
-     .account_id = "1",
-     .page_url = "https://h.org/careers",
-     .occurrences = 1},
+    {RF_PRESENT(&meta, "1", "https://h.org/careers")},
 };
 
 static const pw_page pages[] = {{.url = "https://h.org/appointments", .title = "Book & go"},

@@ -93,7 +93,8 @@ static void whole_value(void)
         char *j = render(path, budget, PW_REPORT_JSON);
         CHECK(j && strstr(j, "\"value\": \"kn\\u0000e\\u001b[2J\xc2\x9b\\ufffd pain\""));
         char *t = render(path, budget, PW_REPORT_TEXT);
-        CHECK(t && strstr(t, "cd[search_string] = kn\\x00e\\x1b[2J\\u009b\\xff [[pain]]"));
+        CHECK(t &&
+              strstr(t, "cd[search_string] (event data) = kn\\x00e\\x1b[2J\\u009b\\xff [[pain]]"));
         char *h = render(path, budget, PW_REPORT_HTML);
         CHECK(h && strstr(h, "kn\xef\xbf\xbd"
                              "e\xef\xbf\xbd[2J\xef\xbf\xbd\xef\xbf\xbd <mark"));

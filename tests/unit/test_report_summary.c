@@ -15,99 +15,7 @@
 #include "phiwall/report.h"
 #include "pw_test.h"
 #include "pw_test_finding.h"
-
-static const pw_tracker meta = {.id = "meta-pixel",
-                                .vendor = "Meta",
-                                .product = "Meta Pixel",
-                                .category = PW_CATEGORY_ADVERTISING,
-                                .baa = PW_BAA_NO,
-                                .decoder = "meta"};
-
-#define HASH "8d01416611a03b7c979d6fdee3b16006da68e29b5bd5cbc8785bc0e10205b7e8"
-#define LEGAL_COND                                                                                \
-    "Elevated risk, not a proven PHI disclosure: the URL of a condition page with an IP address " \
-    "and a cookie ID, the same paragraph for every such finding."
-
-static const pw_hit email_hash[] = {{.category = PW_PHI_EMAIL,
-                                     .subtype = "email",
-                                     .start = 0,
-                                     .end = 64,
-                                     .normalized = HASH,
-                                     .confidence = 1,
-                                     .reason = PW_REASON_CONTEXT}};
-static const pw_hit dob_hit[] = {{.category = PW_PHI_DATE,
-                                  .subtype = "dob",
-                                  .start = 0,
-                                  .end = 10,
-                                  .normalized = "19840719",
-                                  .confidence = 1,
-                                  .reason = PW_REASON_CONTEXT}};
-static const pw_evidence portal_ev[] = {
-    {.key = "udff[em]",
-     .value = HASH,
-     .value_len = 64,
-     .kind = PW_FIELD_USER_DATA,
-     .hits = email_hash,
-     .n_hits = 1},
-    {.key = "ud[db]",
-     .value = "1984-07-19",
-     .value_len = 10,
-     .kind = PW_FIELD_FORM_VALUE,
-     .hits = dob_hit,
-     .n_hits = 1},
-};
-static const pw_evidence cond_ev[] = {{.key = "dl",
-                                       .value = "https://h.org/care/cancer",
-                                       .value_len = 25,
-                                       .kind = PW_FIELD_PAGE_URL}};
-
-static pw_finding form_values(const char *account)
-{
-    return (pw_finding){.rule_id = "PW-FORM-VALUES",
-                        .title = "Form values sent",
-                        .severity = PW_SEV_CRITICAL,
-                        .context = PW_CTX_AUTHENTICATED,
-                        .legal = "Typed values identify the visitor.",
-                        .remediation = "Stop form hashing.",
-                        .tracker = &meta,
-                        .account_id = account,
-                        .page_url = "https://h.org/portal/cancer",
-                        .occurrences = 2,
-                        .evidence = portal_ev,
-                        .n_evidence = 2};
-}
-
-static pw_finding condition(const char *account, const char *page)
-{
-    return (pw_finding){.rule_id = "PW-CONDITION-URL",
-                        .title = "Condition page URL",
-                        .severity = PW_SEV_MEDIUM,
-                        .context = PW_CTX_CONDITION,
-                        .legal = LEGAL_COND,
-                        .remediation = "Remove Meta Pixel from condition pages.",
-                        .tracker = &meta,
-                        .account_id = account,
-                        .page_url = page,
-                        .occurrences = 1,
-                        .evidence = cond_ev,
-                        .n_evidence = 1};
-}
-
-static char *render_result(const pw_scan_result *r, pw_report_format fmt, pw_buf *b)
-{
-    pw_buf_init(b);
-    pw_report_opts o = {.color = 0, .tool_version = "9.9.9"};
-    pw_err err;
-    CHECK_INT(pw_report_render(r, fmt, &o, b, &err), PW_OK);
-    pw_buf_putc(b, '\0');
-    return b->data ? b->data : "";
-}
-
-static char *render(pw_report_format fmt, const pw_finding *f, size_t n, pw_buf *b)
-{
-    pw_scan_result r = {.findings = f, .n_findings = n, .target = "t.har", .source = PW_SOURCE_HAR};
-    return render_result(&r, fmt, b);
-}
+#include "report_fixture.h"
 
 static yajl_val get(yajl_val v, const char *const *path)
 {
@@ -180,10 +88,10 @@ static void check_received(yajl_val received)
 
 static const pw_finding *summary_findings(pw_finding *out)
 {
-    out[0] = form_values("111");
-    out[1] = condition("111", "https://h.org/care/cancer");
-    out[2] = condition("222", "https://h.org/care/cancer");
-    out[3] = condition("999", "https://h.org/news");
+    out[0] = rf_form_values("111");
+    out[1] = rf_condition("111", "https://h.org/care/cancer");
+    out[2] = rf_condition("222", "https://h.org/care/cancer");
+    out[3] = rf_condition("999", "https://h.org/news");
     out[3].severity = PW_SEV_INFO;
     out[3].rule_id = "PW-TRACKER-PRESENT";
     return out;
@@ -195,7 +103,7 @@ static void json_has_received(void)
 {
     pw_finding f[4];
     pw_buf b;
-    char *t = render(PW_REPORT_JSON, summary_findings(f), 4, &b);
+    char *t = rf_render(PW_REPORT_JSON, summary_findings(f), 4, &b);
     char err[256];
     yajl_val doc = yajl_tree_parse(t, err, sizeof err);
     CHECK(doc != NULL);
@@ -214,7 +122,7 @@ static void sarif_has_received(void)
 {
     pw_finding f[4];
     pw_buf b;
-    char *t = render(PW_REPORT_SARIF, summary_findings(f), 4, &b);
+    char *t = rf_render(PW_REPORT_SARIF, summary_findings(f), 4, &b);
     char err[256];
     yajl_val doc = yajl_tree_parse(t, err, sizeof err);
     CHECK(doc != NULL);
@@ -241,9 +149,9 @@ static void accounts_grouped_per_tracker(void)
     static const char *const accts[] = {"101", "102", "103", "104", "105"};
     pw_finding f[5];
     for (size_t i = 0; i < 5; i++)
-        f[i] = condition(accts[i], "https://h.org/care/cancer");
+        f[i] = rf_condition(accts[i], "https://h.org/care/cancer");
     pw_buf b;
-    char *t = render(PW_REPORT_TEXT, f, 5, &b);
+    char *t = rf_render(PW_REPORT_TEXT, f, 5, &b);
     const char *head = strstr(t, "What each tracker received");
     const char *end = head ? strstr(head, "\n\n") : NULL;
     CHECK(head && end);
@@ -261,13 +169,13 @@ static void accounts_grouped_per_tracker(void)
         CHECK(!strstr(head, "104") || strstr(head, "104") > end);
     }
     pw_buf_free(&b);
-    t = render(PW_REPORT_HTML, f, 5, &b);
+    t = rf_render(PW_REPORT_HTML, f, 5, &b);
     const char *table = strstr(t, "<h2>What each tracker received</h2>");
     CHECK(table &&
           strstr(table, "<tr><td>Meta Pixel</td><td><code>101, 102, 103, 104, 105</code>"));
     CHECK(table && strstr(table, "<td>5</td>"));
     pw_buf_free(&b);
-    t = render(PW_REPORT_JSON, f, 5, &b);
+    t = rf_render(PW_REPORT_JSON, f, 5, &b);
     char err[256];
     yajl_val doc = yajl_tree_parse(t, err, sizeof err);
     const char *path[] = {"received", NULL};
@@ -285,56 +193,61 @@ static void page_count_agrees_with_tables(void)
                                     {.url = "https://h.org/find?q=cancer"},
                                     {.url = "https://h.org/care/cancer"}};
     static const pw_hhs_context ctxs[] = {PW_CTX_CONDITION, PW_CTX_CONDITION, PW_CTX_CONDITION};
-    pw_finding f[1] = {condition("111", "https://h.org/care/cancer")};
+    pw_finding f[1] = {rf_condition("111", "https://h.org/care/cancer")};
+    /* the inventory counts a tracker's distinct URLs: on all 3 URLs, of 2 pages */
+    pw_tracker_use use[] = {{.tracker = &meta, .account_id = "111", .n_requests = 3, .n_pages = 3}};
     pw_scan_result r = {.findings = f,
                         .n_findings = 1,
+                        .trackers = use,
+                        .n_trackers = 1,
                         .pages = pages,
                         .page_contexts = ctxs,
                         .n_pages = 3,
                         .target = "t.har",
                         .source = PW_SOURCE_HAR};
     pw_buf b;
-    char *t = render_result(&r, PW_REPORT_TEXT, &b);
+    char *t = rf_render_result(&r, PW_REPORT_TEXT, &b);
     CHECK(strstr(t, "\n2 pages (3 URLs with their queries), ") != NULL);
+    /* "on 3 URLs", not "on 3 pages" beside "2 pages" */
+    CHECK(strstr(t, " 3 beacons  on 3 URLs\n") != NULL);
+    CHECK(strstr(t, "on 3 pages") == NULL);
     pw_buf_free(&b);
-    t = render_result(&r, PW_REPORT_HTML, &b);
+    t = rf_render_result(&r, PW_REPORT_HTML, &b);
     CHECK(strstr(t, "<p class=\"stats\">2 pages (3 URLs with their queries) · ") != NULL);
+    CHECK(strstr(t, "<th>Beacons</th><th>URLs</th></tr>") != NULL);
     pw_buf_free(&b);
-    t = render_result(&r, PW_REPORT_JSON, &b);
+    t = rf_render_result(&r, PW_REPORT_JSON, &b);
     CHECK(strstr(t, "\"pages\": 3,\n    \"page_keys\": 2,") != NULL);
     pw_buf_free(&b);
     /* no variants: the count alone */
     r.n_pages = 1;
     r.pages = pages + 2;
     r.page_contexts = ctxs + 2;
-    t = render_result(&r, PW_REPORT_TEXT, &b);
+    use[0].n_pages = 1;
+    t = rf_render_result(&r, PW_REPORT_TEXT, &b);
     CHECK(strstr(t, "\n1 page, ") != NULL);
+    CHECK(strstr(t, " 3 beacons  on 1 page\n") != NULL); /* pages and URLs are one */
     pw_buf_free(&b);
-}
-
-static size_t count_of(const char *s, const char *needle)
-{
-    size_t n = 0;
-    for (const char *p = s; (p = strstr(p, needle)) != NULL; p += strlen(needle))
-        n++;
-    return n;
+    t = rf_render_result(&r, PW_REPORT_HTML, &b);
+    CHECK(strstr(t, "<th>Beacons</th><th>Pages</th></tr>") != NULL);
+    pw_buf_free(&b);
 }
 
 /* HTML: a rule's reasoning in full once, then "as for the first … finding above"; a different
  * reasoning of the same rule (a general page's) gets its own paragraph. */
 static void html_why_once_per_rule(void)
 {
-    pw_finding f[4] = {condition("111", "https://h.org/care/cancer"),
-                       condition("111", "https://h.org/care/asthma"),
-                       condition("111", "https://h.org/care/diabetes"),
-                       condition("111", "https://h.org/care/hiv")};
+    pw_finding f[4] = {rf_condition("111", "https://h.org/care/cancer"),
+                       rf_condition("111", "https://h.org/care/asthma"),
+                       rf_condition("111", "https://h.org/care/diabetes"),
+                       rf_condition("111", "https://h.org/care/hiv")};
     f[3].legal = "On a page of the general section: another paragraph.";
     pw_buf b;
-    char *t = render(PW_REPORT_HTML, f, 4, &b);
-    CHECK_INT(count_of(t, LEGAL_COND), 1);
-    CHECK_INT(count_of(t, "another paragraph."), 1);
-    CHECK_INT(count_of(t, "<b>Why it matters.</b>"), 4);
-    CHECK_INT(count_of(t, "<b>Why it matters.</b> As for the first PW-CONDITION-URL finding "
+    char *t = rf_render(PW_REPORT_HTML, f, 4, &b);
+    CHECK_INT(rf_count(t, LEGAL_COND), 1);
+    CHECK_INT(rf_count(t, "another paragraph."), 1);
+    CHECK_INT(rf_count(t, "<b>Why it matters.</b>"), 4);
+    CHECK_INT(rf_count(t, "<b>Why it matters.</b> As for the first PW-CONDITION-URL finding "
                           "above.</p>"),
               2);
     const char *full = strstr(t, LEGAL_COND);
@@ -382,8 +295,17 @@ static void gtag_and_ga4_one_finding(void)
         CHECK(strstr(f->remediation, "www.googletagmanager.com/gtag/js?id=G-RRMC7Q2X9L") != NULL);
         CHECK(strstr(f->remediation, "same disclosure") != NULL);
     }
-    /* the loader is still in the inventory, and its consent finding stays its own */
-    CHECK_INT(count_findings(s.r, "PW-CONSENT", "google-tag-manager", NULL), 1);
+    /* before consent too it is one disclosure: GA4's consent finding, naming its loader */
+    CHECK_INT(count_findings(s.r, "PW-CONSENT", "google-tag-manager", NULL), 0);
+    CHECK_INT(count_findings(s.r, "PW-CONSENT", "ga4", NULL), 1);
+    for (size_t i = 0; i < s.r->n_findings; i++) {
+        const pw_finding *f = pw_test_finding(s.r, i);
+        if (strcmp(f->rule_id, "PW-CONSENT") == 0 && strcmp(f->tracker->id, "ga4") == 0)
+            CHECK(strstr(f->remediation, "Load Google Analytics 4 and the gtag.js or Google Tag "
+                                         "Manager tag that loads it (www.googletagmanager.com/"
+                                         "gtag/js?id=G-RRMC7Q2X9L) only after") != NULL);
+    }
+    /* the loader is still in the inventory */
     int listed = 0;
     for (size_t i = 0; i < s.r->n_trackers; i++)
         listed |= strcmp(s.r->trackers[i].tracker->id, "google-tag-manager") == 0;
@@ -391,6 +313,106 @@ static void gtag_and_ga4_one_finding(void)
     scan_free(&s);
 }
 
+/* A finding of tracker `tracker` and rule `rule` on the page ending in page_end, or NULL. */
+static const pw_finding *finding_of(const pw_scan_result *r, const char *rule, const char *tracker,
+                                    const char *page_end)
+{
+    for (size_t i = 0; r && i < r->n_findings; i++) {
+        const pw_finding *f = pw_test_finding(r, i);
+        size_t len = strlen(f->page_url), m = strlen(page_end);
+        if (strcmp(f->rule_id, rule) == 0 && strcmp(f->tracker->id, tracker) == 0 && len >= m &&
+            strcmp(f->page_url + len - m, page_end) == 0)
+            return f;
+    }
+    return NULL;
+}
+
+#define GA4_LOADER "https://www.googletagmanager.com/gtag/js?id=G-ABC123"
+#define GA4_COLLECT(page)                                                                  \
+    "https://www.google-analytics.com/g/collect?v=2&tid=G-ABC123&cid=1.2&en=page_view&dl=" \
+    "https%3A%2F%2Fh.org%2F" page
+
+/* The loader of a GA4 ID folds into GA4's finding page by page, not scan by scan: on a portal
+ * page where GA4 collected, one PW-AUTH-TRACKER (GA4's, naming its loader); on a portal page
+ * where only gtag.js loaded, the loader's own PW-AUTH-TRACKER — its request sent the page's
+ * address as the Referer there, which is its evidence, and where it sent the origin alone the
+ * tag still ran on the logged-in page. On a general page the inventory finding is GA4's once,
+ * its fix naming both. Before, the loader had no finding on the loader-only pages, and two
+ * PW-TRACKER-PRESENT (and two PW-CONSENT) where GA4 collected. */
+static void ga4_loader_folds_per_page(void)
+{
+    static const pw_page pages[] = {{.url = "https://h.org/portal/results", .after_login = 1},
+                                    {.url = "https://h.org/portal/messages", .after_login = 1},
+                                    {.url = "https://h.org/portal/billing", .after_login = 1},
+                                    {.url = "https://h.org/news"}};
+    static const pw_header full[] = {{"Referer", "https://h.org/portal/messages"}};
+    static const pw_header origin[] = {{"Referer", "https://h.org/"}};
+    static const pw_header news[] = {{"Referer", "https://h.org/news"}};
+    static const pw_request reqs[] = {{.method = "GET",
+                                       .url = GA4_LOADER,
+                                       .page_url = "https://h.org/portal/results",
+                                       .headers = origin,
+                                       .n_headers = 1,
+                                       .resource_type = "script"},
+                                      {.method = "POST",
+                                       .url = GA4_COLLECT("portal%2Fresults"),
+                                       .page_url = "https://h.org/portal/results",
+                                       .resource_type = "ping"},
+                                      {.method = "GET",
+                                       .url = GA4_LOADER,
+                                       .page_url = "https://h.org/portal/messages",
+                                       .headers = full,
+                                       .n_headers = 1,
+                                       .resource_type = "script"},
+                                      {.method = "GET",
+                                       .url = GA4_LOADER,
+                                       .page_url = "https://h.org/portal/billing",
+                                       .headers = origin,
+                                       .n_headers = 1,
+                                       .resource_type = "script"},
+                                      {.method = "GET",
+                                       .url = GA4_LOADER,
+                                       .page_url = "https://h.org/news",
+                                       .headers = news,
+                                       .n_headers = 1,
+                                       .resource_type = "script",
+                                       .before_consent = 1},
+                                      {.method = "POST",
+                                       .url = GA4_COLLECT("news"),
+                                       .page_url = "https://h.org/news",
+                                       .resource_type = "ping",
+                                       .before_consent = 1}};
+    scan s;
+    CHECK(scan_requests(&s, pages, 4, reqs, 6));
+    /* GA4 collected on /portal/results: its finding alone */
+    CHECK_INT(count_findings(s.r, "PW-AUTH-TRACKER", NULL, "/portal/results"), 1);
+    const pw_finding *f = finding_of(s.r, "PW-AUTH-TRACKER", "ga4", "/portal/results");
+    CHECK(f && strstr(f->remediation, "gtag/js?id=G-ABC123"));
+    CHECK_INT(count_findings(s.r, "PW-NO-BAA", NULL, "/portal/results"), 0);
+    /* gtag.js alone, the page's address in its Referer: the loader's finding, that evidence */
+    f = finding_of(s.r, "PW-AUTH-TRACKER", "google-tag-manager", "/portal/messages");
+    CHECK(f != NULL);
+    int referer = 0;
+    for (size_t i = 0; f && i < f->n_evidence; i++)
+        referer |= f->evidence[i].kind == PW_FIELD_REFERRER &&
+                   strcmp(f->evidence[i].value, "https://h.org/portal/messages") == 0;
+    CHECK(referer);
+    /* gtag.js alone, the origin only: still the tag on a logged-in page */
+    CHECK(finding_of(s.r, "PW-AUTH-TRACKER", "google-tag-manager", "/portal/billing") != NULL);
+    CHECK_INT(count_findings(s.r, "PW-AUTH-TRACKER", NULL, NULL), 3);
+    /* the general page: one inventory finding and one consent finding, GA4's, naming both */
+    CHECK_INT(count_findings(s.r, "PW-TRACKER-PRESENT", NULL, "/news"), 1);
+    CHECK_INT(count_findings(s.r, "PW-CONSENT", NULL, "/news"), 1);
+    f = finding_of(s.r, "PW-TRACKER-PRESENT", "ga4", "/news");
+    CHECK(f && strstr(f->remediation, "keep Google Analytics 4 and the gtag.js or Google Tag "
+                                      "Manager tag that loads it (www.googletagmanager.com/gtag/"
+                                      "js?id=G-ABC123) off care"));
+    f = finding_of(s.r, "PW-CONSENT", "ga4", "/news");
+    CHECK(f && strstr(f->remediation, "gtag/js?id=G-ABC123"));
+    scan_free(&s);
+}
+
 PW_TEST_MAIN(PW_TEST(json_has_received), PW_TEST(sarif_has_received),
              PW_TEST(accounts_grouped_per_tracker), PW_TEST(page_count_agrees_with_tables),
-             PW_TEST(html_why_once_per_rule), PW_TEST(gtag_and_ga4_one_finding))
+             PW_TEST(html_why_once_per_rule), PW_TEST(gtag_and_ga4_one_finding),
+             PW_TEST(ga4_loader_folds_per_page))

@@ -13,169 +13,40 @@
 #include "phiwall/report.h"
 #include "pw_test.h"
 #include "report/text_table.h"
-
-static const pw_tracker meta = {.id = "meta-pixel",
-                                .vendor = "Meta",
-                                .product = "Meta Pixel",
-                                .category = PW_CATEGORY_ADVERTISING,
-                                .baa = PW_BAA_NO,
-                                .decoder = "meta"};
-static const pw_tracker gtm = {.id = "gtm",
-                               .vendor = "Google",
-                               .product = "Google Tag Manager",
-                               .category = PW_CATEGORY_TAG_MANAGER,
-                               .baa = PW_BAA_NO,
-                               .decoder = "generic"};
-
-#define HASH "8d01416611a03b7c979d6fdee3b16006da68e29b5bd5cbc8785bc0e10205b7e8"
-#define LEGAL_COND \
-    "Elevated risk: a condition page's URL with an IP address, shared by such findings."
-
-static const pw_hit email_hash[] = {{.category = PW_PHI_EMAIL,
-                                     .subtype = "email",
-                                     .start = 0,
-                                     .end = 64,
-                                     .normalized = HASH,
-                                     .confidence = 1,
-                                     .reason = PW_REASON_CONTEXT}};
-static const pw_hit dob_hit[] = {{.category = PW_PHI_DATE,
-                                  .subtype = "dob",
-                                  .start = 0,
-                                  .end = 10,
-                                  .normalized = "19840719",
-                                  .confidence = 1,
-                                  .reason = PW_REASON_CONTEXT}};
-static const pw_hit cancer_url[] = {{.category = PW_PHI_HEALTH,
-                                     .subtype = "condition",
-                                     .start = 20,
-                                     .end = 26,
-                                     .normalized = "cancer",
-                                     .confidence = 1,
-                                     .reason = PW_REASON_VOCABULARY}};
-static const pw_hit cancer_button[] = {{.category = PW_PHI_HEALTH,
-                                        .subtype = "condition",
-                                        .start = 11,
-                                        .end = 17,
-                                        .normalized = "cancer",
-                                        .confidence = 1,
-                                        .reason = PW_REASON_VOCABULARY}};
-
-static const pw_evidence portal_ev[] = {
-    {.key = "udff[em]",
-     .value = HASH,
-     .value_len = 64,
-     .kind = PW_FIELD_USER_DATA,
-     .hits = email_hash,
-     .n_hits = 1},
-    {.key = "ud[db]",
-     .value = "1984-07-19",
-     .value_len = 10,
-     .kind = PW_FIELD_FORM_VALUE,
-     .hits = dob_hit,
-     .n_hits = 1},
-    {.key = "dl",
-     .value = "https://h.org/portal/cancer",
-     .value_len = 27,
-     .kind = PW_FIELD_PAGE_URL,
-     .hits = cancer_url,
-     .n_hits = 1},
-    {.key = "fbp", .value = "fb.1.2.3", .value_len = 8, .kind = PW_FIELD_DEVICE_ID},
-};
-static const pw_evidence button_ev[] = {{.key = "cd[buttonText]",
-                                         .value = "Schedule a cancer consultation",
-                                         .value_len = 30,
-                                         .kind = PW_FIELD_BUTTON_TEXT,
-                                         .hits = cancer_button,
-                                         .n_hits = 1}};
-static const pw_evidence cond_ev[] = {{.key = "dl",
-                                       .value = "https://h.org/care/cancer",
-                                       .value_len = 25,
-                                       .kind = PW_FIELD_PAGE_URL}};
+#include "report_fixture.h"
 
 static const pw_finding findings[] = {
-    {.rule_id = "PW-AUTH-TRACKER",
-     .title = "Tracker on an authenticated page",
-     .severity = PW_SEV_CRITICAL,
-     .context = PW_CTX_AUTHENTICATED,
-     .legal = "Authenticated pages: a disclosure.",
-     .remediation = "Remove it from the portal.",
-     .tracker = &gtm,
-     .account_id = "GTM-1",
-     .page_url = "https://h.org/portal/cancer",
+    {RF_FINDING("PW-AUTH-TRACKER", "Tracker on an authenticated page", PW_SEV_CRITICAL,
+                PW_CTX_AUTHENTICATED, "Authenticated pages: a disclosure.",
+                "Remove it from the portal.", &gtm, "GTM-1", "https://h.org/portal/cancer"),
      .occurrences = 1},
-    {.rule_id = "PW-FORM-VALUES",
-     .title = "Form values sent",
-     .severity = PW_SEV_CRITICAL,
-     .context = PW_CTX_AUTHENTICATED,
-     .legal = "Typed values identify the visitor.",
-     .remediation = "Stop form hashing.",
-     .tracker = &meta,
-     .account_id = "111",
-     .page_url = "https://h.org/portal/cancer",
-     .occurrences = 2,
-     .evidence = portal_ev,
-     .n_evidence = 4},
-    {.rule_id = "PW-BUTTON-TEXT",
-     .title = "Button text",
-     .severity = PW_SEV_HIGH,
-     .context = PW_CTX_CONDITION,
-     .legal = "The button tells what care.",
-     .remediation = "Turn off automatic events.",
-     .tracker = &meta,
-     .account_id = "111",
-     .page_url = "https://h.org/care/cancer",
-     .occurrences = 1,
-     .evidence = button_ev,
-     .n_evidence = 1},
-    {.rule_id = "PW-CONDITION-URL",
-     .title = "Condition page URL",
-     .severity = PW_SEV_MEDIUM,
-     .context = PW_CTX_CONDITION,
-     .legal = LEGAL_COND,
-     .remediation = "Remove Meta Pixel from condition pages.",
-     .tracker = &meta,
-     .account_id = "111",
-     .page_url = "https://h.org/care/cancer",
-     .occurrences = 1,
-     .evidence = cond_ev,
-     .n_evidence = 1},
-    {.rule_id = "PW-CONDITION-URL",
-     .title = "Condition page URL",
-     .severity = PW_SEV_MEDIUM,
-     .context = PW_CTX_CONDITION,
-     .legal = LEGAL_COND,
-     .remediation = "Remove Google Tag Manager from condition pages.",
-     .tracker = &gtm,
-     .account_id = "GTM-1",
-     .page_url = "https://h.org/care/cancer",
-     .occurrences = 1,
-     .evidence = cond_ev,
-     .n_evidence = 1},
-    {.rule_id = "PW-TRACKER-PRESENT",
-     .title = "Tracker present",
-     .severity = PW_SEV_INFO,
-     .context = PW_CTX_GENERAL,
-     .legal = "General.",
-     .remediation = "None.",
-     .tracker = &meta,
-     .account_id = "999",
-     .page_url = "https://h.org/news",
-     .occurrences = 1},
+    {RF_FINDING("PW-FORM-VALUES", "Form values sent", PW_SEV_CRITICAL, PW_CTX_AUTHENTICATED,
+                "Typed values identify the visitor.", "Stop form hashing.", &meta, "111",
+                "https://h.org/portal/cancer"),
+     .occurrences = 2, .evidence = portal_ev, .n_evidence = 4},
+    {RF_FINDING("PW-BUTTON-TEXT", "Button text", PW_SEV_HIGH, PW_CTX_CONDITION,
+                "The button tells what care.", "Turn off automatic events.", &meta, "111",
+                "https://h.org/care/cancer"),
+     .occurrences = 1, .evidence = button_ev, .n_evidence = 1},
+    {RF_FINDING("PW-CONDITION-URL", "Condition page URL", PW_SEV_MEDIUM, PW_CTX_CONDITION,
+                LEGAL_COND, "Remove Meta Pixel from condition pages.", &meta, "111",
+                "https://h.org/care/cancer"),
+     .occurrences = 1, .evidence = cond_ev, .n_evidence = 1},
+    {RF_FINDING("PW-CONDITION-URL", "Condition page URL", PW_SEV_MEDIUM, PW_CTX_CONDITION,
+                LEGAL_COND, "Remove Google Tag Manager from condition pages.", &gtm, "GTM-1",
+                "https://h.org/care/cancer"),
+     .occurrences = 1, .evidence = cond_ev, .n_evidence = 1},
+    {RF_PRESENT(&meta, "999", "https://h.org/news")},
 };
 
 static char *render_as(pw_report_format fmt, const pw_finding *f, size_t n, pw_buf *b)
 {
-    pw_scan_result r = {.findings = f, .n_findings = n, .target = "t.har", .source = PW_SOURCE_HAR};
-    pw_buf_init(b);
-    pw_report_opts o = {.color = 0, .tool_version = "9.9.9"};
-    pw_err err;
-    CHECK_INT(pw_report_render(&r, fmt, &o, b, &err), PW_OK);
-    return b->data ? b->data : "";
+    return rf_render(fmt, f, n, b);
 }
 
 static char *render(const pw_finding *f, size_t n, pw_buf *b)
 {
-    return render_as(PW_REPORT_TEXT, f, n, b);
+    return rf_render(PW_REPORT_TEXT, f, n, b);
 }
 
 static int column_of(const char *line, const char *word)
@@ -328,7 +199,8 @@ static void hashed_identifier_is_labelled_as_a_hash(void)
 {
     pw_buf b;
     char *t = render(findings, sizeof findings / sizeof findings[0], &b);
-    CHECK(strstr(t, "  evidence: udff[em] = [[" HASH "]]  ← email, SHA-256 hashed\n") != NULL);
+    CHECK(strstr(t, "  evidence: udff[em] (user data) = [[" HASH "]]  ← email, SHA-256 hashed\n") !=
+          NULL);
     /* the digest once on its line, not again in the label */
     const char *line = strstr(t, "evidence: udff[em]");
     const char *first = line ? strstr(line, HASH) : NULL;
@@ -339,31 +211,23 @@ static void hashed_identifier_is_labelled_as_a_hash(void)
     pw_buf_free(&b);
 }
 
-static size_t count(const char *hay, const char *needle)
-{
-    size_t n = 0;
-    for (const char *p = hay; (p = strstr(p, needle)) != NULL; p += strlen(needle))
-        n++;
-    return n;
-}
-
 static void reasoning_once_per_rule(void)
 {
     pw_buf b;
     char *t = render(findings, sizeof findings / sizeof findings[0], &b);
-    CHECK_INT(count(t, LEGAL_COND), 1);
-    CHECK_INT(count(t, "  why:      as for the first PW-CONDITION-URL finding above\n"), 1);
+    CHECK_INT(rf_count(t, LEGAL_COND), 1);
+    CHECK_INT(rf_count(t, "  why:      as for the first PW-CONDITION-URL finding above\n"), 1);
     /* each finding still has its own fix, and other rules their reasoning */
-    CHECK_INT(count(t, "Remove Google Tag Manager from condition pages."), 1);
-    CHECK_INT(count(t, "Remove Meta Pixel from condition pages."), 1);
-    CHECK_INT(count(t, "  why:      The button tells what care.\n"), 1);
+    CHECK_INT(rf_count(t, "Remove Google Tag Manager from condition pages."), 1);
+    CHECK_INT(rf_count(t, "Remove Meta Pixel from condition pages."), 1);
+    CHECK_INT(rf_count(t, "  why:      The button tells what care.\n"), 1);
     pw_buf_free(&b);
     /* a finding whose reasoning differs from its rule's first gets its own */
     pw_finding two[2] = {findings[3], findings[4]};
     two[1].legal = "Another paragraph.";
     t = render(two, 2, &b);
-    CHECK_INT(count(t, LEGAL_COND), 1);
-    CHECK_INT(count(t, "  why:      Another paragraph.\n"), 1);
+    CHECK_INT(rf_count(t, LEGAL_COND), 1);
+    CHECK_INT(rf_count(t, "  why:      Another paragraph.\n"), 1);
     pw_buf_free(&b);
 }
 
@@ -442,6 +306,39 @@ static void reasoning_and_fix_wrap(void)
     pw_buf_free(&b);
 }
 
-PW_TEST_MAIN(PW_TEST(table_says_what_left_per_tracker), PW_TEST(reasoning_and_fix_wrap),
-             PW_TEST(html_says_what_left_per_tracker),
+/* An evidence line says what kind of field a tracker's terse parameter is ("dl (page URL)"),
+ * and names the Referer header and a cookie as a reader knows them, not by the scan's internal
+ * keys ("header:referer", "cookie:IDE"): a privacy officer reading "header:referer = …" or
+ * "dl = …" was left to guess. */
+static void evidence_names_the_kind_of_field(void)
+{
+    static const pw_evidence ev[] = {
+        {.key = "dl",
+         .value = "https://h.org/care/cancer",
+         .value_len = 25,
+         .kind = PW_FIELD_PAGE_URL},
+        {.key = "header:referer",
+         .value = "https://h.org/care/cancer",
+         .value_len = 25,
+         .kind = PW_FIELD_REFERRER},
+        {.key = "cookie:IDE",
+         .value = "[18-byte value withheld]",
+         .value_len = 24,
+         .kind = PW_FIELD_DEVICE_ID},
+        {.key = "v", .value = "2", .value_len = 1, .kind = PW_FIELD_OTHER}};
+    pw_finding f = findings[3];
+    f.evidence = ev;
+    f.n_evidence = 4;
+    pw_buf b;
+    char *t = render(&f, 1, &b);
+    CHECK(strstr(t, "  evidence: dl (page URL) = https://h.org/care/cancer\n") != NULL);
+    CHECK(strstr(t, "  evidence: Referer header = https://h.org/care/cancer\n") != NULL);
+    CHECK(strstr(t, "  evidence: cookie IDE (device ID) = [18-byte value withheld]\n") != NULL);
+    CHECK(strstr(t, "  evidence: v = 2\n") != NULL); /* a field of no known kind: its name */
+    CHECK(strstr(t, "header:referer") == NULL && strstr(t, "cookie:IDE") == NULL);
+    pw_buf_free(&b);
+}
+
+PW_TEST_MAIN(PW_TEST(table_says_what_left_per_tracker), PW_TEST(evidence_names_the_kind_of_field),
+             PW_TEST(reasoning_and_fix_wrap), PW_TEST(html_says_what_left_per_tracker),
              PW_TEST(hashed_identifier_is_labelled_as_a_hash), PW_TEST(reasoning_once_per_rule))

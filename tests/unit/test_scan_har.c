@@ -1,9 +1,12 @@
 /*
  * test_scan_har.c — end to end on the hand-made HARs of tests/data/har/ (capture → decode →
- * detect → assess → report): each case's JSON report is compared structurally with its golden
- * <case>.expected.json (same findings as rule/severity/page/vendor/account tuples; volatile
- * fields such as versions, timestamps and wording are ignored). PW_UPDATE_GOLDEN=1 rewrites the
- * golden files from the current output (review the diff before committing).
+ * detect → assess → report): each case's JSON report is compared with its golden
+ * <case>.expected.json member by member: every member of every object must be in both (a field
+ * that appears or disappears fails), every value equal, wording too. Only the values under
+ * "tool" (the data files this machine loaded: their paths, versions and rule counts) are not
+ * compared; their members are. The findings' rule/severity/page/vendor/account tuples are
+ * printed side by side when they differ. PW_UPDATE_GOLDEN=1 rewrites the golden files from the
+ * current output (review the diff before committing).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -109,7 +112,79 @@ static char *slurp(const char *path)
     return s;
 }
 
-/* Compare the case's report with its golden file; print every differing tuple. */
+/* A string's or a number's text as the JSON has it ("0.80" stays "0.80"); "" for the rest. */
+static const char *scalar_text(yajl_val v)
+{
+    const char *s = YAJL_IS_STRING(v) ? YAJL_GET_STRING(v) : YAJL_IS_NUMBER(v) ? v->u.number.r : "";
+    return s ? s : "";
+}
+
+/* Where the two trees differ, as a path ("findings[3].remediation"), into why; 1 if they are
+ * equal. Object members are compared by name in both directions; under "tool" only the names. */
+static int same_tree(yajl_val got, yajl_val want, char *path, size_t len, size_t cap,
+                     int names_only, char *why, size_t why_cap)
+{
+    if (!got || !want || got->type != want->type) {
+        snprintf(why, why_cap, "%s: %s", len ? path : "(root)",
+                 !got    ? "missing in the report"
+                 : !want ? "not in the golden"
+                         : "type differs");
+        return 0;
+    }
+    if (YAJL_IS_OBJECT(got)) {
+        for (int pass = 0; pass < 2; pass++) { /* members of got in want, then of want in got */
+            yajl_val a = pass ? want : got, b = pass ? got : want;
+            for (size_t i = 0; i < YAJL_GET_OBJECT(a)->len; i++) {
+                const char *k = YAJL_GET_OBJECT(a)->keys[i];
+                yajl_val other = NULL;
+                for (size_t j = 0; j < YAJL_GET_OBJECT(b)->len && !other; j++)
+                    if (strcmp(YAJL_GET_OBJECT(b)->keys[j], k) == 0)
+                        other = YAJL_GET_OBJECT(b)->values[j];
+                int n = snprintf(path + len, cap - len, "%s%s", len ? "." : "", k);
+                size_t sub = len + (n > 0 && (size_t)n < cap - len ? (size_t)n : 0);
+                int tool = names_only || (len == 0 && strcmp(k, "tool") == 0);
+                yajl_val v = YAJL_GET_OBJECT(a)->values[i];
+                if (!other) {
+                    snprintf(why, why_cap, "%s: %s", path,
+                             pass ? "in the golden, not in the report"
+                                  : "in the report, not in the golden");
+                    return 0;
+                }
+                if (!pass && !same_tree(v, other, path, sub, cap, tool, why, why_cap))
+                    return 0;
+                path[len] = '\0';
+            }
+        }
+        return 1;
+    }
+    if (YAJL_IS_ARRAY(got)) {
+        size_t n = YAJL_GET_ARRAY(got)->len;
+        if (n != YAJL_GET_ARRAY(want)->len && !names_only) {
+            snprintf(why, why_cap, "%s: %zu items, the golden has %zu", path, n,
+                     YAJL_GET_ARRAY(want)->len);
+            return 0;
+        }
+        for (size_t i = 0; i < n && i < YAJL_GET_ARRAY(want)->len; i++) {
+            int k = snprintf(path + len, cap - len, "[%zu]", i);
+            size_t sub = len + (k > 0 && (size_t)k < cap - len ? (size_t)k : 0);
+            if (!same_tree(YAJL_GET_ARRAY(got)->values[i], YAJL_GET_ARRAY(want)->values[i], path,
+                           sub, cap, names_only, why, why_cap))
+                return 0;
+            path[len] = '\0';
+        }
+        return 1;
+    }
+    if (names_only)
+        return 1;
+    const char *g = scalar_text(got), *w = scalar_text(want);
+    if (strcmp(g, w) == 0)
+        return 1;
+    snprintf(why, why_cap, "%s: \"%.300s\", the golden has \"%.300s\"", path, g, w);
+    return 0;
+}
+
+/* Compare the case's report with its golden file; every member and
+ * value (same_tree); print where they differ and the findings' tuples side by side. */
 static void golden(const char *name)
 {
     pw_buf out;
@@ -133,11 +208,10 @@ static void golden(const char *name)
         CHECK_STR(str_at(got, ver), "1");
         size_t ng, nw;
         char **g = finding_tuples(got, &ng), **w = finding_tuples(want, &nw);
-        int same = ng == nw;
-        for (size_t i = 0; same && i < ng; i++)
-            same = strcmp(g[i], w[i]) == 0;
+        char tree_path[512] = "", why[1024] = "";
+        int same = same_tree(got, want, tree_path, 0, sizeof tree_path, 0, why, sizeof why);
         if (!same) {
-            fprintf(stderr, "%s: findings differ from %s\n", name, path);
+            fprintf(stderr, "%s: the report differs from %s at %s\n", name, path, why);
             for (size_t i = 0; i < nw; i++)
                 fprintf(stderr, "  want %s\n", w[i]);
             for (size_t i = 0; i < ng; i++)
