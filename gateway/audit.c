@@ -857,6 +857,11 @@ pw_status pw_audit_sync(pw_audit *a, pw_err *err)
     return st;
 }
 
+const char *pw_audit_path(const pw_audit *a)
+{
+    return a && a->path ? a->path : "";
+}
+
 int pw_audit_failing(pw_audit *a)
 {
     return a ? atomic_load(&a->failing) : 0;

@@ -82,6 +82,8 @@ pw_status pw_audit_sync(pw_audit *a, pw_err *err);
  * tries again. pw_audit_failing says whether the last write or sync failed (and no write and
  * sync succeeded since): ingest refuses new events (503) and forwarders pause while it does. */
 int pw_audit_failing(pw_audit *a);
+/* The log's file as opened (for messages naming it; "" for NULL). */
+const char *pw_audit_path(const pw_audit *a);
 /* Writes and syncs that failed since open (/metrics). */
 unsigned long long pw_audit_failures(pw_audit *a);
 /* A failing log: cut what a failed write left, check the disk has room (64 KiB) and sync what

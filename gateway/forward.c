@@ -71,9 +71,10 @@ typedef struct runner {
     /* Pauses: durable (1 audit, 2 spool: set_paused) and auth (the destination refused the
      * credentials: set_auth_paused); stats.paused shows the durable one first. */
     int durable_pause, auth_pause;
-    unsigned auth_wait;    /* while auth-paused: the wait before the next probe */
-    char auth_detail[384]; /* the answer that paused it (scrubbed), for the log */
-    int auth_seen;         /* this cycle had a request refused for its credentials */
+    unsigned auth_wait;       /* while auth-paused: the wait before the next probe */
+    char auth_detail[384];    /* the answer that paused it (scrubbed), for the log */
+    char durable_detail[256]; /* why the audit log or spool refused (durable_pause): path, errno */
+    int auth_seen;            /* this cycle had a request refused for its credentials */
     /* Failing (set_failing): every request of a cycle failed and was to be retried (5xx, 429, a
      * timeout, a refused connection) and none was delivered. Until one is, a cycle leases one
      * probe's worth instead of its full lease: each attempt writes a "sending" and a "retry"
@@ -241,6 +242,9 @@ static void publish_paused(runner *r, const char *error)
     pthread_mutex_lock(&r->mu);
     int was = r->stats.paused;
     r->stats.paused = why;
+    /* the latest refusal (a full disk may turn into an I/O error while paused) */
+    snprintf(r->stats.paused_detail, sizeof r->stats.paused_detail, "%s",
+             r->durable_pause && why == r->durable_pause ? r->durable_detail : "");
     pthread_mutex_unlock(&r->mu);
     if (was == why)
         return;
@@ -257,9 +261,11 @@ static void publish_paused(runner *r, const char *error)
                   "destination", r->d.name, "detail", r->fail_detail, NULL);
     else if (why == 1)
         pw_gw_log("error",
-                  "delivery paused: the audit log cannot be written; nothing is sent or "
-                  "acknowledged until it can (retried)",
-                  "destination", r->d.name, "error", error ? error : "", NULL);
+                  "delivery paused: the audit log cannot be written; delivery to this "
+                  "destination is held (nothing is sent or acknowledged) until the audit log can "
+                  "be written (retried with backoff)",
+                  "destination", r->d.name, "audit_log", pw_audit_path(r->f->audit), "error",
+                  error ? error : "", NULL);
     else if (why == 2)
         pw_gw_log("error",
                   "delivery paused: the spool refuses delivery outcomes (ack, retry, dead); "
@@ -273,6 +279,7 @@ static void publish_paused(runner *r, const char *error)
 static void set_paused(runner *r, int why, const char *error)
 {
     r->durable_pause = why;
+    snprintf(r->durable_detail, sizeof r->durable_detail, "%.255s", why && error ? error : "");
     publish_paused(r, error);
 }
 

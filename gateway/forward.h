@@ -123,6 +123,10 @@ typedef struct pw_forward_stats {
      * were sent (requests; their events are recorded "sent" with detail "partial: …"). */
     unsigned long long audit_failures, spool_failures;
     int paused;
+    /* While paused 1 or 2: what the audit log or the spool said when it last refused (the
+     * audit file's path and the OS's reason, e.g. "/var/lib/phiwall/audit.log: appending 20
+     * record(s): No space left on device"), for /healthz; "" otherwise. */
+    char paused_detail[256];
     unsigned long long partial;
     /* The policy in force re-applied to spooled payloads (gw_policy_narrow.h): events delivered
      * with members removed or reduced by it (counted when delivered, once), and events it no

@@ -37,10 +37,11 @@ struct pw_gw_http {
     pw_gw_reply_cache *replies;
     pw_gw_counters counters;
     pw_gw_latency latency;
-    atomic_ullong requests[6];     /* by status class: 2xx, 400, 403/404/405/415, 413, 429, 5xx */
-    atomic_int inflight;           /* requests suspended for their commit, not yet answered */
-    atomic_int closing;            /* pw_gw_http_stop: no new request is submitted for commit */
-    atomic_ullong conns_refused;   /* connections closed by the per-address cap */
+    atomic_ullong requests[6];   /* by status class: 2xx, 400, 403/404/405/415, 413, 429, 5xx */
+    atomic_int inflight;         /* requests suspended for their commit, not yet answered */
+    atomic_int resuming;         /* committer threads inside MHD_resume_connection (on_committed) */
+    atomic_int closing;          /* pw_gw_http_stop: no new request is submitted for commit */
+    atomic_ullong conns_refused; /* connections closed by the per-address cap */
     atomic_ullong origins_refused; /* POST /e and preflights from an origin not in site.origins */
     atomic_llong origin_logged_s;  /* when a refused origin was last logged (monotonic seconds) */
     atomic_ullong origin_unlogged; /* refusals since then, not logged one by one */
@@ -101,6 +102,7 @@ struct req {
     const char *origin;       /* allowed origin for CORS headers, points into the policy */
     /* Asynchronous commit: the request's arena and prepared rows live until the reply. */
     struct MHD_Connection *conn;
+    pw_gw_http *h;  /* for on_committed, on the committer's thread */
     pw_arena arena; /* everything of the request: body, parsed events, payloads, records */
     pw_gw_prepared pr;
     atomic_int committed;
@@ -744,12 +746,19 @@ static enum MHD_Result send_reply(pw_gw_http *h, struct MHD_Connection *c, req *
 static void on_committed(void *ctx, pw_status spool_st, pw_status audit_st, pw_gw_commit_dups dups)
 {
     req *r = ctx;
+    pw_gw_http *h = r->h;
+    struct MHD_Connection *c = r->conn;
+    /* Counted before the request can be answered: MHD_resume_connection still uses the daemon
+     * (its ITC, its log) after the HTTP thread may have seen the resume, answered and let
+     * pw_gw_http_stop free the daemon; the stop waits for this to end. */
+    atomic_fetch_add(&h->resuming, 1);
     r->spool_st = spool_st;
     r->audit_st = audit_st;
     r->pr.dup_items = dups.items;
     r->pr.dup_events = dups.events;
     atomic_store(&r->committed, 1);
-    MHD_resume_connection(r->conn);
+    MHD_resume_connection(c);
+    atomic_fetch_sub(&h->resuming, 1);
 }
 
 /* r no longer counts as in flight: answered after its commit, or its connection ended. */
@@ -788,6 +797,7 @@ static enum MHD_Result events_body_done(pw_gw_http *h, struct MHD_Connection *c,
         return send_reply(h, c, r, &reply);
     }
     r->conn = c;
+    r->h = h;
     atomic_fetch_add(&h->inflight, 1);
     r->in_flight = 1;
     /* Stopping (pw_gw_http_stop): nothing new is submitted, so that no commit completes after the
@@ -1232,6 +1242,11 @@ void pw_gw_http_stop(pw_gw_http *h)
         }
         usleep(1000);
     }
+    /* A committer may still be inside MHD_resume_connection for a request already answered
+     * (on_committed): the daemon must outlive that call. Its increment came before the answer
+     * that ended the wait above, so it is seen here. */
+    while (atomic_load(&h->resuming) > 0)
+        usleep(100);
     MHD_stop_daemon(h->d);
     if (h->quiesced_fd >= 0)
         close(h->quiesced_fd);

@@ -247,12 +247,24 @@ static int health(void *ctx, pw_buf *o)
         if (pw_forwarders_stats(s->fwd, d, &fs) != PW_OK || !fs.paused ||
             fs.paused == PW_FORWARD_PAUSED_FAILING)
             continue;
-        snprintf(why, sizeof why, "delivery: %.64s paused (%s)", d,
-                 fs.paused == PW_FORWARD_PAUSED_AUDIT   ? "audit log not writable"
-                 : fs.paused == PW_FORWARD_PAUSED_SPOOL ? "spool refuses outcomes"
-                                                        : "auth: credentials refused, events kept "
-                                                          "queued");
-        add_reason(o, &n, why);
+        /* The audit file and the OS's reason: "not writable" alone sent the operator looking
+         * for which file and why (a full disk, a read-only file system, an I/O error). */
+        char held[1024];
+        if (fs.paused == PW_FORWARD_PAUSED_AUDIT)
+            snprintf(held, sizeof held,
+                     "delivery: %.64s paused (audit log not writable): delivery to %.64s is held "
+                     "until the audit log %.200s can be written; nothing is sent to it or "
+                     "acknowledged meanwhile (%.250s)",
+                     d, d, pw_audit_path(s->audit),
+                     fs.paused_detail[0] ? fs.paused_detail : "reason not known");
+        else if (fs.paused == PW_FORWARD_PAUSED_SPOOL)
+            snprintf(held, sizeof held,
+                     "delivery: %.64s paused (spool refuses outcomes): retried (%.250s)", d,
+                     fs.paused_detail[0] ? fs.paused_detail : "reason not known");
+        else
+            snprintf(held, sizeof held,
+                     "delivery: %.64s paused (auth: credentials refused, events kept queued)", d);
+        add_reason(o, &n, held);
     }
     pthread_mutex_unlock(&s->fwd_mu);
     pw_buf_putc(o, ']');
