@@ -1317,6 +1317,49 @@ static size_t signature_name(pw_scan *sc, const pw_seg *g, size_t i)
     return loose_words_name(sc, s, i, e) && name_words_without(s, i, e, generic_word) >= 2 ? e : 0;
 }
 
+/* The line just before an address block that starts at s[a] (a postal label, a contact form's
+ * address: "Naomi Ryan\n12 Elm St\nSpringfield, IL 62704"): when it is two to four name words
+ * and nothing else, none a word of a group, a role, a page or a place (generic_word), made like
+ * a noun (noun_word) or a page title's first or last word, and no health term, it is the
+ * addressee's name. A department's or a building's line ("Emergency
+ * Department", "Heart Center") is none. Called by the address detector (ident_address.c). */
+void pw_name_line_before(pw_scan *sc, const pw_seg *g, size_t a)
+{
+    const char *s = g->s;
+    size_t e = a;
+    while (e > 0 && (s[e - 1] == ' ' || s[e - 1] == '\t'))
+        e--;
+    if (e == 0 || s[e - 1] != '\n')
+        return;
+    e--; /* the line break that ends the name's line */
+    if (e > 0 && s[e - 1] == '\r')
+        e--;
+    size_t b = e;
+    while (b > 0 && s[b - 1] != '\n' && e - b <= 64)
+        b--;
+    if (e - b > 64)
+        return;
+    while (b < e && (s[b] == ' ' || s[b] == '\t'))
+        b++;
+    while (e > b && (s[e - 1] == ' ' || s[e - 1] == '\t'))
+        e--;
+    if (b == e || (!pw_isupper((unsigned char)s[b]) && (unsigned char)s[b] < 0xC3))
+        return;
+    size_t ne = name_words(sc, g, b), first = b;
+    if (ne != e || !loose_words_name(sc, s, b, ne) ||
+        name_words_without(s, b, ne, generic_word) < 2 || !no_noun_word(s, b, ne))
+        return; /* "Emergency Department": a noun of a page or a role */
+    while (first < ne && s[first] != ' ')
+        first++;
+    size_t last = ne;
+    while (last > b && s[last - 1] != ' ')
+        last--;
+    if (title_first_word(s + b, first - b) || title_tail_word(s + last, ne - last))
+        return; /* "Gift Shop", "Patient Lounge": a place's line */
+    pw_scan_add(sc, g, b, ne, PW_PHI_NAME, "patient", NULL, 0.8f, PW_REASON_CONTEXT,
+                "name on the line before an address");
+}
+
 static size_t name_at(pw_scan *sc, const pw_seg *g, size_t i, size_t cred_end)
 {
     const char *s = g->s;
@@ -1538,6 +1581,19 @@ static void name_text(pw_scan *sc, const pw_seg *g)
         size_t last = u ? 63 - (size_t)__builtin_clzll(u) : n;
         if (last >= stop && lower_trigger_may_start(s, n, last))
             name_at(sc, g, last, cred_end);
+        /* and so may a lower-case word after it, when the text goes on in lower case after a
+         * capitalised sentence ("Hello. my name is naomi ryan"): only the words that may start
+         * a lower-case trigger are asked, as in a text without a capital (lower_names) */
+        if (last < n && last + 1 < 64) {
+            uint64_t a = pw_mask(m, PW_MK_ALPHA, 0);
+            uint64_t cand = a & ~(a << 1) & (~(uint64_t)0 << (last + 1));
+            while (cand) {
+                size_t i = (size_t)__builtin_ctzll(cand), next = i + 1;
+                if (lower_trigger_may_start(s, n, i))
+                    next = name_at(sc, g, i, cred_end) + 1;
+                cand &= next < 64 ? ~(uint64_t)0 << next : 0;
+            }
+        }
         return;
     }
     pw_cand_iter ci;
@@ -1714,7 +1770,10 @@ static int lower_name_word(const char *s, size_t w, size_t i)
     for (size_t k = w; k < i; k++)
         if (!pw_islower((unsigned char)s[k]) && s[k] != '\'' && s[k] != '-')
             return 0;
-    return !label_word(s + w, i - w) && !noun_word(s + w, i - w, 1);
+    /* nor a word of a page title's (title_first_word, title_tail_word: "patient: drop off at
+     * door 3" is a parking notice, as "Patient Drop Off" is) */
+    return !label_word(s + w, i - w) && !noun_word(s + w, i - w, 1) &&
+           !title_first_word(s + w, i - w) && !title_tail_word(s + w, i - w);
 }
 
 /* s[b..e) (words between spaces) reads as a person's name where only a bare "name" key

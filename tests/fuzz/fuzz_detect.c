@@ -96,8 +96,8 @@ static int text_redacted(const char *in, size_t n, const pw_hit *h, size_t nh, c
         if (tl < 4 || (k > 0 && by_text(&order[k - 1], &order[k], (void *)in) == 0))
             continue;
         if (count_in(blanked, on, t, tl, NULL) > count_in(in, n, t, tl, cov)) {
-            fprintf(stderr, "left behind: %s \"%.*s\"\n",
-                    pw_phi_category_name(order[k]->category), (int)tl, t);
+            fprintf(stderr, "left behind: %s \"%.*s\"\n", pw_phi_category_name(order[k]->category),
+                    (int)tl, t);
             ok = 0;
         }
     }
