@@ -531,8 +531,9 @@ static int french_street_type(const char *s, size_t len)
 static size_t french_street(const char *s, size_t n, size_t i)
 {
     size_t num = pw_digits_at(s, n, i), p = i + num;
-    if (num == 0 || num > 4 || p >= n || s[p] != ' ')
-        return 0;
+    if (num == 0 || num > 4 || p + 1 >= n || s[p] != ' ' ||
+        !memchr("rabpciqsvtRABPCIQSVT", s[p + 1], 20))
+        return 0; /* the first letters of the street types (and of "bis", "ter") */
     p++;
     size_t e = word_end(s, n, p);
     if (e - p == 3 && (word_eq(s + p, 3, "bis") || word_eq(s + p, 3, "ter"))) {

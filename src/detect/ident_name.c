@@ -1555,6 +1555,25 @@ static void lower_names(pw_scan *sc, const pw_seg *g)
             i = name_at(sc, g, i, 0);
 }
 
+/* s[i] starts one of lower_trigger's words ("my name is ", "my full name is ", "name: ",
+ * "full name: ", "patient: ", "patient name: "): tested on the bytes before name_at is asked, in
+ * the lower-case words after a text's last capital, most of which start none. */
+static int lower_trigger_at(const char *s, size_t n, size_t i)
+{
+    static const struct {
+        const char *w;
+        size_t len;
+    } words[] = {{"my name is ", 11}, {"my full name is ", 16}, {"name: ", 6},
+                 {"full name: ", 11}, {"patient: ", 9},         {"patient name: ", 14}};
+    if (!lower_trigger_may_start(s, n, i))
+        return 0; /* the first two letters: "my", "na", "pa", "fu" */
+    for (size_t k = 0; k < sizeof words / sizeof *words; k++)
+        if (i + words[k].len <= n && (s[i] | 32) == words[k].w[0] &&
+            (s[i + 2] | 32) == words[k].w[2] && pw_strncaseeq(s + i, words[k].w, words[k].len))
+            return 1;
+    return 0;
+}
+
 static void name_text(pw_scan *sc, const pw_seg *g)
 {
     const char *s = g->s;
@@ -1584,12 +1603,13 @@ static void name_text(pw_scan *sc, const pw_seg *g)
         /* and so may a lower-case word after it, when the text goes on in lower case after a
          * capitalised sentence ("Hello. my name is naomi ryan"): only the words that may start
          * a lower-case trigger are asked, as in a text without a capital (lower_names) */
-        if (last < n && last + 1 < 64) {
+        size_t from = last + 1 > stop ? last + 1 : stop; /* the walk asked the words below stop */
+        if (from < n && from < 64 && n - from >= 9) {
             uint64_t a = pw_mask(m, PW_MK_ALPHA, 0);
-            uint64_t cand = a & ~(a << 1) & (~(uint64_t)0 << (last + 1));
+            uint64_t cand = a & ~(a << 1) & (~(uint64_t)0 << from);
             while (cand) {
                 size_t i = (size_t)__builtin_ctzll(cand), next = i + 1;
-                if (lower_trigger_may_start(s, n, i))
+                if (lower_trigger_at(s, n, i))
                     next = name_at(sc, g, i, cred_end) + 1;
                 cand &= next < 64 ? ~(uint64_t)0 << next : 0;
             }

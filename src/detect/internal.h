@@ -77,6 +77,12 @@ struct pw_detector {
     const char **norm_values;
     const char **norm_labels;
     size_t n_norm_values;
+    /* The text forms (not hashes) by their first byte, either case: bit b of text_first[c] is
+     * text_forms[b]. One pass over a segment finds every form's candidates (canary.c); with more
+     * than 64 text forms (n_text_forms 0) each form is searched on its own. */
+    uint64_t text_first[256];
+    uint16_t text_forms[64];
+    size_t n_text_forms;
 };
 
 /* One remembered pw_ctx_before answer: several detectors ask about the same number. */

@@ -17,14 +17,13 @@ static dt_ctx T;
 
 static void test_lower_after_capital(void)
 {
-    dt_expect_span(&T, NULL, "Hello. my name is naomi ryan", PW_FT_TEXT, PW_PHI_NAME,
-                   "naomi ryan");
-    dt_expect_span(&T, NULL, "Thanks for the help. my name is hugo martin", PW_FT_TEXT,
-                   PW_PHI_NAME, "hugo martin");
+    dt_expect_span(&T, NULL, "Hello. my name is naomi ryan", PW_FT_TEXT, PW_PHI_NAME, "naomi ryan");
+    dt_expect_span(&T, NULL, "Thanks for the help. my name is hugo martin", PW_FT_TEXT, PW_PHI_NAME,
+                   "hugo martin");
     dt_expect_span(&T, NULL, "I called yesterday. patient name: naomi ryan", PW_FT_TEXT,
                    PW_PHI_NAME, "naomi ryan");
-    dt_expect_span(&T, NULL, "Re: Billing. my full name is dana whitfield", PW_FT_TEXT,
-                   PW_PHI_NAME, "dana whitfield");
+    dt_expect_span(&T, NULL, "Re: Billing. my full name is dana whitfield", PW_FT_TEXT, PW_PHI_NAME,
+                   "dana whitfield");
     /* the same words as the rule's negatives, after a capitalised sentence */
     dt_expect_none(&T, NULL, "Hello. my name is on the volunteer list", PW_FT_TEXT, PW_PHI_NAME);
     dt_expect_none(&T, NULL, "Thank you. my name is spelled wrong on my badge", PW_FT_TEXT,
@@ -44,29 +43,30 @@ static void test_name_before_address(void)
                    PW_FT_TEXT, PW_PHI_NAME, "Dana Whitfield");
     dt_expect_span(&T, NULL, "Hugo Mart\xc3\xadnez\n42 Elm\nApt 3B\nSpringfield, IL 62704",
                    PW_FT_TEXT, PW_PHI_NAME, "Hugo Mart\xc3\xadnez");
-    dt_expect_span(&T, "message",
-                   "Keira Forster\r\n4844 S\xc3\xb8ndergade 52\r\nBr\xc3\xb8nderslev\r\nDenmark 35018",
-                   PW_FT_FORM_VALUE, PW_PHI_NAME, "Keira Forster");
+    dt_expect_span(
+        &T, "message",
+        "Keira Forster\r\n4844 S\xc3\xb8ndergade 52\r\nBr\xc3\xb8nderslev\r\nDenmark 35018",
+        PW_FT_FORM_VALUE, PW_PHI_NAME, "Keira Forster");
     /* a department's or a building's line above an address; a name line above no address; a
      * name inside a sentence on the line before */
-    dt_expect_none(&T, NULL, "Emergency Department\n12 Elm St\nSpringfield, IL 62704",
-                   PW_FT_TEXT, PW_PHI_NAME);
-    dt_expect_none(&T, NULL, "Heart Center\n4844 S\xc3\xb8ndergade 52\nBr\xc3\xb8nderslev\nDenmark 35018",
+    dt_expect_none(&T, NULL, "Emergency Department\n12 Elm St\nSpringfield, IL 62704", PW_FT_TEXT,
+                   PW_PHI_NAME);
+    dt_expect_none(&T, NULL,
+                   "Heart Center\n4844 S\xc3\xb8ndergade 52\nBr\xc3\xb8nderslev\nDenmark 35018",
                    PW_FT_TEXT, PW_PHI_NAME);
     dt_expect_none(&T, NULL, "Naomi Ryan\nCareers Coordinator\nHuman Resources", PW_FT_TEXT,
                    PW_PHI_NAME);
-    dt_expect_none(&T, NULL, "Jane Smith Pavilion\nBuilding 4\nFloor 2", PW_FT_TEXT,
-                   PW_PHI_NAME);
+    dt_expect_none(&T, NULL, "Jane Smith Pavilion\nBuilding 4\nFloor 2", PW_FT_TEXT, PW_PHI_NAME);
     dt_expect_none(&T, NULL, "Visit Springfield Medical Center\n12 Elm St\nSpringfield, IL 62704",
                    PW_FT_TEXT, PW_PHI_NAME);
 }
 
 static void test_french_street(void)
 {
-    dt_expect_span(&T, NULL, "Je suis au 12 rue Victor Hugo, 69002 Lyon cette semaine",
-                   PW_FT_TEXT, PW_PHI_ADDRESS, "12 rue Victor Hugo, 69002 Lyon");
-    dt_expect_span(&T, NULL, "Mes parents habitent 7 avenue des Lilas, 33000 Bordeaux",
-                   PW_FT_TEXT, PW_PHI_ADDRESS, "7 avenue des Lilas, 33000 Bordeaux");
+    dt_expect_span(&T, NULL, "Je suis au 12 rue Victor Hugo, 69002 Lyon cette semaine", PW_FT_TEXT,
+                   PW_PHI_ADDRESS, "12 rue Victor Hugo, 69002 Lyon");
+    dt_expect_span(&T, NULL, "Mes parents habitent 7 avenue des Lilas, 33000 Bordeaux", PW_FT_TEXT,
+                   PW_PHI_ADDRESS, "7 avenue des Lilas, 33000 Bordeaux");
     dt_expect_span(&T, NULL, "Come by 4 Rue de la Paix, 75002 Paris after five", PW_FT_TEXT,
                    PW_PHI_ADDRESS, "4 Rue de la Paix, 75002 Paris");
     dt_expect_span(&T, "message", "Nouvelle adresse 15 bis boulevard Voltaire, 75011 Paris merci",
@@ -89,22 +89,21 @@ static void test_phone_cues(void)
 {
     dt_expect_span(&T, NULL, "Best number to reach me: 06 12 34 56 78", PW_FT_TEXT, PW_PHI_PHONE,
                    "06 12 34 56 78");
-    dt_expect_span(&T, NULL, "Best number to reach me is 07 98 76 54 32", PW_FT_TEXT,
-                   PW_PHI_PHONE, "07 98 76 54 32");
-    dt_expect_span(&T, NULL, "meilleur num\xc3\xa9ro pour me joindre : 06 12 34 56 78",
-                   PW_FT_TEXT, PW_PHI_PHONE, "06 12 34 56 78");
+    dt_expect_span(&T, NULL, "Best number to reach me is 07 98 76 54 32", PW_FT_TEXT, PW_PHI_PHONE,
+                   "07 98 76 54 32");
+    dt_expect_span(&T, NULL, "meilleur num\xc3\xa9ro pour me joindre : 06 12 34 56 78", PW_FT_TEXT,
+                   PW_PHI_PHONE, "06 12 34 56 78");
     dt_expect_span(&T, NULL, "Le meilleur num\xc3\xa9ro pour me joindre est le 07 98 76 54 32",
                    PW_FT_TEXT, PW_PHI_PHONE, "07 98 76 54 32");
-    dt_expect_span(&T, NULL, "Vous pouvez me joindre au 06 11 22 33 44", PW_FT_TEXT,
-                   PW_PHI_PHONE, "06 11 22 33 44");
+    dt_expect_span(&T, NULL, "Vous pouvez me joindre au 06 11 22 33 44", PW_FT_TEXT, PW_PHI_PHONE,
+                   "06 11 22 33 44");
     dt_expect_span(&T, "message", "Please call. Best number: 467 3395", PW_FT_FORM_VALUE,
                    PW_PHI_PHONE, "467 3395");
     /* the organisation's number, and numbers that are no phone's */
     dt_expect_none(&T, NULL, "Pour nous joindre : 01 23 45 67 89", PW_FT_TEXT, PW_PHI_PHONE);
     dt_expect_none(&T, NULL, "You can reach us at 01 23 45 67 89 from 8 to 5", PW_FT_TEXT,
                    PW_PHI_PHONE);
-    dt_expect_none(&T, NULL, "Best number of visitors per room: 2 4 6", PW_FT_TEXT,
-                   PW_PHI_PHONE);
+    dt_expect_none(&T, NULL, "Best number of visitors per room: 2 4 6", PW_FT_TEXT, PW_PHI_PHONE);
     /* the two-letter gate of the look-back knows the new endings (checked against the tables) */
     CHECK(pw_ctx_pairs_ok());
 }
@@ -113,8 +112,9 @@ static void test_news_title(void)
 {
     /* a news section's title about a condition: a general page's, in both languages; the
      * condition alone keeps its hit */
-    dt_scan(&T, NULL, "\xe4\xb9\xb3\xe8\x85\xba\xe7\x99\x8c\xe7\xad\x9b\xe6\x9f\xa5 | "
-                      "\xe6\x96\xb0\xe9\x97\xbb",
+    dt_scan(&T, NULL,
+            "\xe4\xb9\xb3\xe8\x85\xba\xe7\x99\x8c\xe7\xad\x9b\xe6\x9f\xa5 | "
+            "\xe6\x96\xb0\xe9\x97\xbb",
             PW_FT_TEXT);
     CHECK(T.n == 0);
     dt_scan(&T, NULL, "Breast cancer screening | News", PW_FT_TEXT);
@@ -136,6 +136,6 @@ static void teardown(void)
     dt_close(&T);
 }
 
-PW_TEST_MAIN(PW_TEST(setup), PW_TEST(test_lower_after_capital),
-             PW_TEST(test_name_before_address), PW_TEST(test_french_street),
-             PW_TEST(test_phone_cues), PW_TEST(test_news_title), PW_TEST(teardown))
+PW_TEST_MAIN(PW_TEST(setup), PW_TEST(test_lower_after_capital), PW_TEST(test_name_before_address),
+             PW_TEST(test_french_street), PW_TEST(test_phone_cues), PW_TEST(test_news_title),
+             PW_TEST(teardown))
