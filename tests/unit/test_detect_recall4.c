@@ -47,6 +47,31 @@ static void test_name_before_address(void)
         &T, "message",
         "Keira Forster\r\n4844 S\xc3\xb8ndergade 52\r\nBr\xc3\xb8nderslev\r\nDenmark 35018",
         PW_FT_FORM_VALUE, PW_PHI_NAME, "Keira Forster");
+    /* a blank line between, a quote's "> ", a label before the name on its line */
+    dt_expect_span(&T, NULL,
+                   "William Hughes\n\n20789 Allika 46\n Suite 501\n Riisa\n\n Estonia 62488",
+                   PW_FT_TEXT, PW_PHI_NAME, "William Hughes");
+    dt_expect_span(&T, NULL,
+                   ">Ella H. Snider\n>228 Ringvej 144\n>Apt. 902\n>Qaqortoq\n>Greenlander 96817",
+                   PW_FT_TEXT, PW_PHI_NAME, "Ella H. Snider");
+    dt_expect_span(
+        &T, NULL,
+        "Billing address: Sara Schwarz\n    28245 Puruntie 82 Apt. 595\n   LAPPEENRANTA\n"
+        "    SK\n    53650",
+        PW_FT_TEXT, PW_PHI_NAME, "Sara Schwarz");
+    /* a clinic list's locations (the Blacklight capture of a rehab provider's site) and a
+     * business's; two blank lines; a label that is no address's */
+    dt_expect_none(&T, NULL,
+                   "Squirrel Hill\n5818 Forbes Avenue,\nPittsburgh, PA 15217\n(412) 697-0928",
+                   PW_FT_TEXT, PW_PHI_NAME);
+    dt_expect_none(&T, NULL, "Closed\nNorth Hills\n105 Bradford Rd,\nWexford, PA 15090", PW_FT_TEXT,
+                   PW_PHI_NAME);
+    dt_expect_none(&T, NULL, "Cece's Place\n426 George Street,\nBraddock, PA 15104", PW_FT_TEXT,
+                   PW_PHI_NAME);
+    dt_expect_none(&T, NULL, "Naomi Ryan\n\n\n12 Elm St\nSpringfield, IL 62704", PW_FT_TEXT,
+                   PW_PHI_NAME);
+    dt_expect_none(&T, NULL, "Visiting hours: Naomi Ryan\n12 Elm St\nSpringfield, IL 62704",
+                   PW_FT_TEXT, PW_PHI_NAME);
     /* a department's or a building's line above an address; a name line above no address; a
      * name inside a sentence on the line before */
     dt_expect_none(&T, NULL, "Emergency Department\n12 Elm St\nSpringfield, IL 62704", PW_FT_TEXT,
