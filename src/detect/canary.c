@@ -143,6 +143,28 @@ static int add_forms(pw_arena *a, form_list *l, uint32_t idx, const char *v)
     return ok;
 }
 
+/* The text forms by first byte (pw_detector.text_first), when there are at most 64. */
+static void index_text_forms(pw_detector *d)
+{
+    size_t t = 0;
+    for (size_t k = 0; k < d->n_forms; k++)
+        t += !d->forms[k].is_hash && d->forms[k].len > 0;
+    if (t == 0 || t > 64 || d->n_forms > UINT16_MAX)
+        return; /* n_text_forms stays 0: scan_text_form per form */
+    t = 0;
+    for (size_t k = 0; k < d->n_forms; k++) {
+        const pw_canary_form *f = &d->forms[k];
+        if (f->is_hash || f->len == 0)
+            continue;
+        unsigned char c0 = (unsigned char)f->text[0];
+        d->text_first[c0] |= (uint64_t)1 << t;
+        if (c0 >= 'a' && c0 <= 'z') /* forms are lower case (push); pw_tolower folds ASCII */
+            d->text_first[c0 - 32] |= (uint64_t)1 << t;
+        d->text_forms[t++] = (uint16_t)k;
+    }
+    d->n_text_forms = t;
+}
+
 pw_status pw_canary_build(pw_detector *d, const pw_canary *c, size_t n, pw_err *err)
 {
     pw_arena *a = &d->arena;
@@ -173,6 +195,7 @@ pw_status pw_canary_build(pw_detector *d, const pw_canary *c, size_t n, pw_err *
     d->n_canaries = n;
     d->forms = l.v;
     d->n_forms = l.n;
+    index_text_forms(d);
     return PW_OK;
 }
 
@@ -244,9 +267,38 @@ static void scan_text_form(pw_scan *sc, const pw_seg *g, const pw_canary_form *f
     }
 }
 
+/* Every text form in one pass: at each byte, the forms that start with it (text_first). Each
+ * form's matches do not overlap one another (next[t]), as scan_text_form's do, and the hits
+ * come in the order the per-form passes gave them once sorted by start. A pass per form cost
+ * about a third of a scan with three canaries (20-odd forms: every byte lowered and compared
+ * once per form). */
+static void scan_text_forms(pw_scan *sc, const pw_seg *g)
+{
+    const pw_detector *d = sc->d;
+    const char *s = g->s;
+    size_t n = g->n, next[64] = {0};
+    for (size_t i = 0; i < n; i++) {
+        uint64_t m = d->text_first[(unsigned char)s[i]];
+        while (m) {
+            size_t t = (size_t)__builtin_ctzll(m);
+            m &= m - 1;
+            const pw_canary_form *f = &d->forms[d->text_forms[t]];
+            if (i < next[t] || f->len > n - i || !pw_strncaseeq(s + i, f->text, f->len) ||
+                !boundary_ok(s, n, i, i + f->len, f))
+                continue;
+            add_canary(sc, g, i, i + f->len, f);
+            next[t] = i + f->len;
+        }
+    }
+}
+
 void pw_canary_scan(pw_scan *sc, const pw_seg *g)
 {
     scan_hashes(sc, g);
+    if (sc->d->n_text_forms) {
+        scan_text_forms(sc, g);
+        return;
+    }
     for (size_t k = 0; k < sc->d->n_forms; k++)
         if (!sc->d->forms[k].is_hash)
             scan_text_form(sc, g, &sc->d->forms[k]);

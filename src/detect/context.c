@@ -317,6 +317,7 @@ static const ctx_word before_e[] = {
     W("mobile", PW_CTX_PHONE),       W("portable", PW_CTX_PHONE),
     W("telefone", PW_CTX_PHONE),     W("cellulare", PW_CTX_PHONE),
     W("zipcode", PW_CTX_ZIP),        W("postalcode", PW_CTX_ZIP),
+    W("reachme", PW_CTX_PHONE),      W("mejoindre", PW_CTX_PHONE),
     W("invoice", PW_CTX_NEGATIVE),   W("reference", PW_CTX_NEGATIVE),
     W("release", PW_CTX_NEGATIVE),   W("firmware", PW_CTX_NEGATIVE),
     W("expediente", PW_CTX_MRN),     W("serie", PW_CTX_NEGATIVE),
@@ -352,21 +353,35 @@ static const ctx_word before_p[] = {W("zip", PW_CTX_ZIP),
                                     W("timestamp", PW_CTX_TIME),
                                     W("whatsapp", PW_CTX_PHONE),
                                     {NULL, PW_CTX_NONE, 0}};
-static const ctx_word before_r[] = {
-    W("cardnumber", PW_CTX_CARD),         W("creditcardnumber", PW_CTX_CARD),
-    W("scheduledfor", PW_CTX_APPT),       W("faxnumber", PW_CTX_FAX),
-    W("phonenumber", PW_CTX_PHONE),       W("socialsecuritynumber", PW_CTX_SSN),
-    W("medicalrecordnumber", PW_CTX_MRN), W("recordnumber", PW_CTX_MRN),
-    W("chartnumber", PW_CTX_MRN),         W("patientnumber", PW_CTX_MRN),
-    W("membernumber", PW_CTX_MEMBER),     W("member", PW_CTX_MEMBER),
-    W("groupnumber", PW_CTX_POLICY),      W("accountnumber", PW_CTX_ACCOUNT),
-    W("policynumber", PW_CTX_POLICY),     W("medicarenumber", PW_CTX_MBI),
-    W("ordernumber", PW_CTX_NEGATIVE),    W("order", PW_CTX_NEGATIVE),
-    W("trackingnumber", PW_CTX_NEGATIVE), W("confirmationnumber", PW_CTX_NEGATIVE),
-    W("serialnumber", PW_CTX_NEGATIVE),   W("celular", PW_CTX_PHONE),
-    W("telefonnummer", PW_CTX_PHONE),     W("rufnummer", PW_CTX_PHONE),
-    W("handynummer", PW_CTX_PHONE),       W("mobilnummer", PW_CTX_PHONE),
-    W("mynumber", PW_CTX_PHONE),          {NULL, PW_CTX_NONE, 0}};
+static const ctx_word before_r[] = {W("cardnumber", PW_CTX_CARD),
+                                    W("creditcardnumber", PW_CTX_CARD),
+                                    W("scheduledfor", PW_CTX_APPT),
+                                    W("faxnumber", PW_CTX_FAX),
+                                    W("phonenumber", PW_CTX_PHONE),
+                                    W("socialsecuritynumber", PW_CTX_SSN),
+                                    W("medicalrecordnumber", PW_CTX_MRN),
+                                    W("recordnumber", PW_CTX_MRN),
+                                    W("chartnumber", PW_CTX_MRN),
+                                    W("patientnumber", PW_CTX_MRN),
+                                    W("membernumber", PW_CTX_MEMBER),
+                                    W("member", PW_CTX_MEMBER),
+                                    W("groupnumber", PW_CTX_POLICY),
+                                    W("accountnumber", PW_CTX_ACCOUNT),
+                                    W("policynumber", PW_CTX_POLICY),
+                                    W("medicarenumber", PW_CTX_MBI),
+                                    W("ordernumber", PW_CTX_NEGATIVE),
+                                    W("order", PW_CTX_NEGATIVE),
+                                    W("trackingnumber", PW_CTX_NEGATIVE),
+                                    W("confirmationnumber", PW_CTX_NEGATIVE),
+                                    W("serialnumber", PW_CTX_NEGATIVE),
+                                    W("celular", PW_CTX_PHONE),
+                                    W("telefonnummer", PW_CTX_PHONE),
+                                    W("rufnummer", PW_CTX_PHONE),
+                                    W("handynummer", PW_CTX_PHONE),
+                                    W("mobilnummer", PW_CTX_PHONE),
+                                    W("mynumber", PW_CTX_PHONE),
+                                    W("bestnumber", PW_CTX_PHONE),
+                                    {NULL, PW_CTX_NONE, 0}};
 static const ctx_word before_s[] = {W("callus", PW_CTX_ORG_PHONE),
                                     W("contactus", PW_CTX_ORG_PHONE),
                                     W("ipaddress", PW_CTX_IP),
@@ -378,7 +393,8 @@ static const ctx_word before_t[] = {
     W("textmeat", PW_CTX_PHONE),     W("answeringat", PW_CTX_PHONE),
     W("account", PW_CTX_ACCOUNT),    W("acct", PW_CTX_ACCOUNT),
     W("part", PW_CTX_NEGATIVE),      {NULL, PW_CTX_NONE, 0}};
-static const ctx_word before_u[] = {W("sku", PW_CTX_NEGATIVE), {NULL, PW_CTX_NONE, 0}};
+static const ctx_word before_u[] = {
+    W("sku", PW_CTX_NEGATIVE), W("mejoindreau", PW_CTX_PHONE), {NULL, PW_CTX_NONE, 0}};
 static const ctx_word before_x[] = {W("fax", PW_CTX_FAX), {NULL, PW_CTX_NONE, 0}};
 static const ctx_word before_y[] = {W("birthday", PW_CTX_DOB),  W("tty", PW_CTX_ORG_PHONE),
                                     W("handy", PW_CTX_PHONE),   W("socialsecurity", PW_CTX_SSN),
@@ -988,7 +1004,7 @@ pw_ctx pw_ctx_before(const char *s, size_t i)
 const uint32_t pw_ctx_pairs_phone[26] = {
     ['d' - 'a'] = 0x100,  ['e' - 'a'] = 0x23800, ['l' - 'a'] = 0x910,  ['m' - 'a'] = 0x100000,
     ['n' - 'a'] = 0x4000, ['o' - 'a'] = 0x82000, ['p' - 'a'] = 0x8000, ['r' - 'a'] = 0x2011,
-    ['s' - 'a'] = 0x101,  ['t' - 'a'] = 0x1,     ['y' - 'a'] = 0x8,
+    ['s' - 'a'] = 0x101,  ['t' - 'a'] = 0x1,     ['u' - 'a'] = 0x1,    ['y' - 'a'] = 0x8,
 };
 const uint32_t pw_ctx_pairs_id[26] = {
     ['a' - 'a'] = 0x80000, ['d' - 'a'] = 0x20100, ['e' - 'a'] = 0x80000, ['m' - 'a'] = 0x100000,

@@ -495,6 +495,97 @@ static size_t block_address(const char *s, size_t n, size_t i)
     return 0;
 }
 
+/* The street types that open a French street's name, after the number ("12 rue Victor Hugo",
+ * "7 avenue des Lilas", "15 bd Voltaire"), in either case. */
+static int french_street_type(const char *s, size_t len)
+{
+    static const char *const words[] = {"rue",
+                                        "avenue",
+                                        "av",
+                                        "boulevard",
+                                        "bd",
+                                        "place",
+                                        "chemin",
+                                        "allee",
+                                        "impasse",
+                                        "quai",
+                                        "cours",
+                                        "square",
+                                        "passage",
+                                        "villa",
+                                        "sentier",
+                                        "all\xc3\xa9"
+                                        "e",
+                                        NULL};
+    if (len > 0 && s[len - 1] == '.')
+        len--;
+    return len > 0 && word_in(s, len, words);
+}
+
+/* A French address in a sentence, without a cue word: the number (1-4 digits, "bis"/"ter"
+ * after it), a street type (french_street_type), one to six words of the street's name
+ * (capitalised, or "de", "la", "du", "des", "l'…", "d'…"), a comma, a postal code of 5 digits
+ * and the city's capitalised words: "Je suis au 12 rue Victor Hugo, 69002 Lyon cette semaine".
+ * The postal code and the city are the evidence; "au 3 rue de l'Hôpital, bâtiment B" (a
+ * hospital's own building, no postal code) is none. Its end at the city, or 0. */
+static size_t french_street(const char *s, size_t n, size_t i)
+{
+    size_t num = pw_digits_at(s, n, i), p = i + num;
+    if (num == 0 || num > 4 || p + 1 >= n || s[p] != ' ' ||
+        !memchr("rabpciqsvtRABPCIQSVT", s[p + 1], 20))
+        return 0; /* the first letters of the street types (and of "bis", "ter") */
+    p++;
+    size_t e = word_end(s, n, p);
+    if (e - p == 3 && (word_eq(s + p, 3, "bis") || word_eq(s + p, 3, "ter"))) {
+        if (e >= n || s[e] != ' ')
+            return 0;
+        p = e + 1;
+    }
+    size_t t = p;
+    while (t < n && s[t] != ' ' && s[t] != ',')
+        t++;
+    if (t == p || t >= n || s[t] != ' ' || !french_street_type(s + p, t - p))
+        return 0;
+    p = t + 1;
+    int words = 0, named = 0;
+    while (p < n && words < 7) {
+        size_t w = p;
+        while (w < n && s[w] != ' ' && s[w] != ',')
+            w++;
+        unsigned char c = (unsigned char)s[p];
+        if (w == p)
+            return 0;
+        if (pw_isupper(c) || c >= 0xC3)
+            named = 1;
+        else if (!street_small_word(s + p, w - p) && !word_eq(s + p, w - p, "des") &&
+                 !(w - p > 2 && (c == 'l' || c == 'd') && s[p + 1] == '\''))
+            return 0;
+        words++;
+        if (w < n && s[w] == ',') {
+            p = w;
+            break;
+        }
+        p = w + 1;
+    }
+    if (!named || p + 2 >= n || s[p] != ',' || s[p + 1] != ' ' || pw_digits_at(s, n, p + 2) != 5)
+        return 0;
+    p += 7;
+    if (p + 1 >= n || s[p] != ' ')
+        return 0;
+    size_t end = 0;
+    for (int cw = 0; cw < 3 && p + 1 < n && s[p] == ' '; cw++) {
+        unsigned char c = (unsigned char)s[p + 1];
+        if (!pw_isupper(c) && !(c >= 0xC3 && cw == 0))
+            break;
+        size_t w = p + 1;
+        while (w < n && s[w] != ' ' && s[w] != ',' && s[w] != '.' && s[w] != '\n')
+            w++;
+        end = w;
+        p = w;
+    }
+    return end;
+}
+
 /* given_address's first test, before the look back for a cue: the number is followed by a
  * space and a capital, a letter outside ASCII or a second number. */
 static int given_may_start(const char *s, size_t n, size_t i)
@@ -521,9 +612,15 @@ static size_t address_at(pw_scan *sc, const pw_seg *g, size_t i)
                     "address given in a sentence");
         return e;
     }
+    if (!e && (e = french_street(g->s, g->n, i)) != 0) {
+        pw_scan_add(sc, g, i, e, PW_PHI_ADDRESS, "street", NULL, 0.8f, PW_REASON_PATTERN,
+                    "house number, street type, postal code and city");
+        return e;
+    }
     if (!e && (e = block_address(g->s, g->n, i)) != 0) {
         pw_scan_add(sc, g, i, e, PW_PHI_ADDRESS, "street", NULL, 0.8f, PW_REASON_PATTERN,
                     "address on several lines (street, then city / postal code)");
+        pw_name_line_before(sc, g, i); /* the addressee's line above the block */
         return e;
     }
     if (!e)
@@ -532,6 +629,8 @@ static size_t address_at(pw_scan *sc, const pw_seg *g, size_t i)
     e = city_tail(g->s, g->n, e);
     pw_scan_add(sc, g, i, e, PW_PHI_ADDRESS, "street", NULL, 0.85f, PW_REASON_PATTERN,
                 "house number + street suffix");
+    if (starts_line(g->s, i) && i > 0 && memchr(g->s + i, '\n', e - i))
+        pw_name_line_before(sc, g, i); /* a block: street, then city and ZIP on the next line */
     return e;
 }
 

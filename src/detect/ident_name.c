@@ -1317,6 +1317,96 @@ static size_t signature_name(pw_scan *sc, const pw_seg *g, size_t i)
     return loose_words_name(sc, s, i, e) && name_words_without(s, i, e, generic_word) >= 2 ? e : 0;
 }
 
+/* Last words of a neighbourhood's, a town's or a site's name ("Squirrel Hill", "North Hills",
+ * "Fox Chapel", "Cranberry Township"), which a clinic list writes above each location's address. */
+static int place_tail_word(const char *s, size_t len)
+{
+    static const char *const words[] = {
+        "bay",     "beach",    "bluff",    "borough", "bridge",   "chapel",  "city",     "county",
+        "creek",   "crossing", "falls",    "farms",   "field",    "fields",  "forest",   "gardens",
+        "glen",    "green",    "grove",    "harbor",  "harbour",  "haven",   "heights",  "hill",
+        "hills",   "hollow",   "junction", "lake",    "lakes",    "landing", "manor",    "meadow",
+        "meadows", "mill",     "mills",    "mount",   "mountain", "oaks",    "park",     "pines",
+        "place",   "plains",   "point",    "port",    "ridge",    "river",   "run",      "shore",
+        "side",    "springs",  "square",   "station", "terrace",  "town",    "township", "vale",
+        "valley",  "view",     "village",  "woods",   NULL};
+    return in_list(words, s, len);
+}
+
+/* The line just before an address block that starts at s[a] (a postal label, a contact form's
+ * address: "Naomi Ryan\n12 Elm St\nSpringfield, IL 62704"; one blank line may sit between, and a
+ * quote's "> " or a label ending in "address:" or "Ship to:" before the name, "Billing address:
+ * Sara Schwarz"): when it is two to four name words and nothing else, none a word of a group, a
+ * role, a page or a place (generic_word), made like a noun (noun_word) or a page title's first or
+ * last word, and no health term, it is the addressee's name. A department's or a building's line
+ * ("Emergency Department", "Heart Center") is none. Called by the address detector
+ * (ident_address.c). */
+void pw_name_line_before(pw_scan *sc, const pw_seg *g, size_t a)
+{
+    const char *s = g->s;
+    size_t e = a;
+    for (int blank = 0;; blank++) { /* up to the line break before the street line, then past
+                                       one blank line ("Naomi Ryan\n\n12 Elm St…") */
+        while (e > 0 && (s[e - 1] == ' ' || s[e - 1] == '\t' || s[e - 1] == '>'))
+            e--;
+        if (e == 0 || s[e - 1] != '\n')
+            return;
+        e--; /* the line break that ends the line before */
+        if (e > 0 && s[e - 1] == '\r')
+            e--;
+        size_t k = e;
+        while (k > 0 && (s[k - 1] == ' ' || s[k - 1] == '\t' || s[k - 1] == '>'))
+            k--;
+        if (k > 0 && s[k - 1] != '\n' && s[k - 1] != '\r')
+            break; /* a line with something on it */
+        if (blank == 1 || k == 0)
+            return;
+        e = k;
+    }
+    size_t b = e;
+    while (b > 0 && s[b - 1] != '\n' && e - b <= 80)
+        b--;
+    if (e - b > 80)
+        return;
+    while (b < e && (s[b] == ' ' || s[b] == '\t' || s[b] == '>'))
+        b++;
+    while (e > b && (s[e - 1] == ' ' || s[e - 1] == '\t'))
+        e--;
+    /* a label before the name on its line: "Billing address: Sara Schwarz", "Ship to: …" */
+    const char *colon = memchr(s + b, ':', e - b);
+    if (colon) {
+        size_t c = (size_t)(colon - s), w = c;
+        while (w > b && pw_isalpha((unsigned char)s[w - 1]))
+            w--;
+        if (!((c - w == 7 && pw_strncaseeq(s + w, "address", 7)) ||
+              (c - w == 2 && pw_strncaseeq(s + w, "to", 2) && w >= b + 5 &&
+               pw_strncaseeq(s + w - 5, "ship ", 5))))
+            return;
+        b = c + 1;
+        while (b < e && s[b] == ' ')
+            b++;
+    }
+    if (b == e || (!pw_isupper((unsigned char)s[b]) && (unsigned char)s[b] < 0xC3))
+        return;
+    size_t ne = name_words(sc, g, b), first = b;
+    if (ne != e || !loose_words_name(sc, s, b, ne) ||
+        name_words_without(s, b, ne, generic_word) < 2 || !no_noun_word(s, b, ne))
+        return; /* "Emergency Department": a noun of a page or a role */
+    while (first < ne && s[first] != ' ')
+        first++;
+    size_t last = ne;
+    while (last > b && s[last - 1] != ' ')
+        last--;
+    if (title_first_word(s + b, first - b) || title_tail_word(s + last, ne - last) ||
+        place_tail_word(s + last, ne - last) || memchr(s + b, '\'', ne - b))
+        return; /* "Gift Shop", "Squirrel Hill", "Cece's Place": a place's or a business's line
+                   (a clinic list's entries: "Squirrel Hill\n5818 Forbes Avenue,\nPittsburgh, PA
+                   15217"); "O'Brien" and a surname that is a place's word ("Naomi Hill") are lost
+                   with them, precision first */
+    pw_scan_add(sc, g, b, ne, PW_PHI_NAME, "patient", NULL, 0.8f, PW_REASON_CONTEXT,
+                "name on the line before an address");
+}
+
 static size_t name_at(pw_scan *sc, const pw_seg *g, size_t i, size_t cred_end)
 {
     const char *s = g->s;
@@ -1512,6 +1602,25 @@ static void lower_names(pw_scan *sc, const pw_seg *g)
             i = name_at(sc, g, i, 0);
 }
 
+/* s[i] starts one of lower_trigger's words ("my name is ", "my full name is ", "name: ",
+ * "full name: ", "patient: ", "patient name: "): tested on the bytes before name_at is asked, in
+ * the lower-case words after a text's last capital, most of which start none. */
+static int lower_trigger_at(const char *s, size_t n, size_t i)
+{
+    static const struct {
+        const char *w;
+        size_t len;
+    } words[] = {{"my name is ", 11}, {"my full name is ", 16}, {"name: ", 6},
+                 {"full name: ", 11}, {"patient: ", 9},         {"patient name: ", 14}};
+    if (!lower_trigger_may_start(s, n, i))
+        return 0; /* the first two letters: "my", "na", "pa", "fu" */
+    for (size_t k = 0; k < sizeof words / sizeof *words; k++)
+        if (i + words[k].len <= n && (s[i] | 32) == words[k].w[0] &&
+            (s[i + 2] | 32) == words[k].w[2] && pw_strncaseeq(s + i, words[k].w, words[k].len))
+            return 1;
+    return 0;
+}
+
 static void name_text(pw_scan *sc, const pw_seg *g)
 {
     const char *s = g->s;
@@ -1538,6 +1647,20 @@ static void name_text(pw_scan *sc, const pw_seg *g)
         size_t last = u ? 63 - (size_t)__builtin_clzll(u) : n;
         if (last >= stop && lower_trigger_may_start(s, n, last))
             name_at(sc, g, last, cred_end);
+        /* and so may a lower-case word after it, when the text goes on in lower case after a
+         * capitalised sentence ("Hello. my name is naomi ryan"): only the words that may start
+         * a lower-case trigger are asked, as in a text without a capital (lower_names) */
+        size_t from = last + 1 > stop ? last + 1 : stop; /* the walk asked the words below stop */
+        if (from < n && from < 64 && n - from >= 9) {
+            uint64_t a = pw_mask(m, PW_MK_ALPHA, 0);
+            uint64_t cand = a & ~(a << 1) & (~(uint64_t)0 << from);
+            while (cand) {
+                size_t i = (size_t)__builtin_ctzll(cand), next = i + 1;
+                if (lower_trigger_at(s, n, i))
+                    next = name_at(sc, g, i, cred_end) + 1;
+                cand &= next < 64 ? ~(uint64_t)0 << next : 0;
+            }
+        }
         return;
     }
     pw_cand_iter ci;
@@ -1714,7 +1837,10 @@ static int lower_name_word(const char *s, size_t w, size_t i)
     for (size_t k = w; k < i; k++)
         if (!pw_islower((unsigned char)s[k]) && s[k] != '\'' && s[k] != '-')
             return 0;
-    return !label_word(s + w, i - w) && !noun_word(s + w, i - w, 1);
+    /* nor a word of a page title's (title_first_word, title_tail_word: "patient: drop off at
+     * door 3" is a parking notice, as "Patient Drop Off" is) */
+    return !label_word(s + w, i - w) && !noun_word(s + w, i - w, 1) &&
+           !title_first_word(s + w, i - w) && !title_tail_word(s + w, i - w);
 }
 
 /* s[b..e) (words between spaces) reads as a person's name where only a bare "name" key

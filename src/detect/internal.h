@@ -77,6 +77,12 @@ struct pw_detector {
     const char **norm_values;
     const char **norm_labels;
     size_t n_norm_values;
+    /* The text forms (not hashes) by their first byte, either case: bit b of text_first[c] is
+     * text_forms[b]. One pass over a segment finds every form's candidates (canary.c); with more
+     * than 64 text forms (n_text_forms 0) each form is searched on its own. */
+    uint64_t text_first[256];
+    uint16_t text_forms[64];
+    size_t n_text_forms;
 };
 
 /* One remembered pw_ctx_before answer: several detectors ask about the same number. */
@@ -483,6 +489,8 @@ void pw_ident_ip(pw_scan *sc, const pw_seg *g);
 void pw_ident_ids(pw_scan *sc, const pw_seg *g);     /* MRN/member/…, DEA, MBI */
 void pw_ident_address(pw_scan *sc, const pw_seg *g); /* street addresses, ZIP */
 void pw_ident_name(pw_scan *sc, const pw_seg *g);
+/* A name alone on the line before the address that starts at s[a] (ident_name.c). */
+void pw_name_line_before(pw_scan *sc, const pw_seg *g, size_t a);
 /* c is a name key's context (first, last or full name, provider): its whole value is a name. */
 static inline int pw_ctx_is_name(pw_ctx c)
 {

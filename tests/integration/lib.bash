@@ -233,6 +233,23 @@ policy_meta() {
         "    access_token_env: PHIWALL_META_TOKEN" "    base_url: $base" \
         "    events: {appointment_request: Schedule}" "    user_data: [em]" "$@"
 }
+# detect_eval_bar FILE MIN_RECALL: the quality bar of a held-out file of the engine's
+# (tests/data/detect/heldout_*.tsv, data/eval/heldout_*.tsv) through bench_detect_eval: it runs,
+# identifier and health+care-intent precision 1.000 and recall at least MIN_RECALL, and no hit at
+# all on its general hospital rows. Skips when the benchmarks are not built (PW_BENCH=OFF).
+detect_eval_bar() {
+    local file=$1 min=$2 eval_bin="$PW_BUILD/bench/bench_detect_eval" out v c
+    [ -x "$eval_bin" ] || skip "bench_detect_eval not built (PW_BENCH=OFF)"
+    out=$("$eval_bin" "$file"); expect_code 0 $? "$(basename "$file") held-out eval runs"
+    echo "$out"
+    for c in IDENTIFIERS HEALTH+CARE; do
+        v=$(printf '%s\n' "$out" | awk -v c="$c" '$1 == c {print $4, $5}')
+        awk -v v="$v" -v min="$min" 'BEGIN { split(v, a, " "); exit !(a[1] == 1 && a[2] >= min) }'
+        expect_code 0 $? "$c precision 1.000 and recall >= $min ($v)"
+    done
+    expect_match "$out" 'general hospital rows with any hit: 0 of [1-9][0-9]* ' \
+        "no hit at all on the hard negatives"
+}
 finish() {
     echo "$PW_PASSED passed, $PW_FAILED failed"
     [ "$PW_FAILED" -eq 0 ]
