@@ -310,7 +310,6 @@ typedef struct har {
     page_rec pr;
     gap_rec gr;
     har_pages pages;
-    har_page *anon; /* current page when the HAR has no pageref */
     int page_new;   /* the entry being placed started its page or named it (entry_page) */
     har_window win; /* finished entries waiting to be placed, earliest first */
     pw_har_stats *stats;
@@ -637,15 +636,15 @@ static int finish_page(har *h)
         return fail(h, PW_ERR_NOMEM, "memory", "for", 1, NULL);
     if (r->url) {
         /* stated by the recorder (phiwall's --har-out): the pageref is exact */
-        if (!p->url)
-            p->url = pw_arena_strdup(&h->pages.arena, r->url);
+        if (!p->url && !har_page_set_url(p, r->url))
+            return fail(h, PW_ERR_NOMEM, "memory", "for", 1, NULL);
         p->fixed_url = 1;
     }
     if (har_looks_like_url(r->title)) {
-        if (!p->url && (p->url = pw_arena_strdup(&h->pages.arena, r->title)) != NULL)
+        if (!p->url && har_page_set_url(p, r->title))
             p->title_url = !p->fixed_url && p->n_entries == 0;
     } else if (r->title && !p->title) {
-        p->title = pw_arena_strdup(&h->pages.arena, r->title);
+        har_page_set_title(p, r->title);
     }
     if (r->started && !p->ts)
         p->ts = har_parse_time(r->started);
@@ -787,10 +786,8 @@ static void follow_redirect(har *h, har_page *p, const har_held *x)
     p->hop_pending = 0;
     if (!to || p->emitted || p->fixed_url || !p->url || strcmp(p->url, x->r.url) != 0)
         return;
-    char *url = pw_arena_strdup(&h->pages.arena, to);
-    if (!url)
+    if (!har_page_set_url(p, to))
         return;
-    p->url = url;
     p->hop_pending = 1;
 }
 
@@ -805,9 +802,10 @@ static int starts_anonymous(har *h, const har_held *x)
     const char *dest = header(x, "sec-fetch-dest");
     if (dest)
         return strcasecmp(dest, "document") == 0;
-    if (x->init_type && strcmp(x->init_type, "other") != 0 && h->anon)
+    const har_page *anon = h->pages.anon;
+    if (x->init_type && strcmp(x->init_type, "other") != 0 && anon)
         return 0;
-    return !h->anon || har_same_site(&h->ea, h->anon->url, x->r.url, h->site_of, h->site_ctx);
+    return !anon || har_same_site(&h->ea, anon->url, x->r.url, h->site_of, h->site_ctx);
 }
 
 /* The page this entry belongs to, learning the page's URL from its first document. Entries come
@@ -819,12 +817,12 @@ static har_page *entry_page(har *h, const har_held *x)
         if (!p)
             return NULL;
         if (!p->url && (is_document(x) || p->n_entries == 0)) {
-            p->url = pw_arena_strdup(&h->pages.arena, first_url(x));
+            har_page_set_url(p, first_url(x));
             h->page_new = 1;
         } else if (starts_page(h, p, x)) {
-            p->url = pw_arena_strdup(&h->pages.arena, x->r.url);
+            har_page_set_url(p, x->r.url);
             p->split = h->page_new = 1;
-            p->title = NULL;
+            har_page_set_title(p, NULL);
             p->has_login_form = p->after_login = p->has_session_cookie = 0;
             p->emitted = 0;
             p->ts = x->r.timestamp;
@@ -833,19 +831,20 @@ static har_page *entry_page(har *h, const har_held *x)
             p->ts = x->r.timestamp;
         follow_redirect(h, p, x);
         if (p->url) /* an entry without pageref (a preflight, a worker's fetch) is of this page */
-            h->anon = p;
+            h->pages.anon = p;
         return p;
     }
     /* no pageref: each top-level document starts a page; anything else belongs to the page of
      * the document that started last before it */
-    int hop_target = h->anon && h->anon->hop_pending && strcmp(h->anon->url, x->r.url) == 0;
+    har_page *anon = h->pages.anon;
+    int hop_target = anon && anon->hop_pending && strcmp(anon->url, x->r.url) == 0;
     if (!hop_target && starts_anonymous(h, x)) {
-        h->anon = har_pages_add_anonymous(&h->pages, x->r.url, x->r.timestamp);
+        anon = h->pages.anon = har_pages_add_anonymous(&h->pages, x->r.url, x->r.timestamp);
         h->page_new = 1;
     }
-    if (h->anon)
-        follow_redirect(h, h->anon, x);
-    return h->anon;
+    if (anon)
+        follow_redirect(h, anon, x);
+    return anon;
 }
 
 /* Which page's document made the request, as the request itself says — consulted only where
@@ -913,8 +912,8 @@ static pw_status deliver(har *h, har_held *x)
         if (r)
             x->r.page_url = r->url;
     }
-    if (p->emitted)
-        har_pages_note(&h->pages, p);
+    if (p->emitted && !har_pages_note(&h->pages, p))
+        return pw_err_set(h->err, PW_ERR_NOMEM, "%s: out of memory placing %s", h->name, x->r.url);
     if (h->sink->on_request)
         st = h->sink->on_request(h->sink->ctx, &x->r, h->err);
     return st;
@@ -1062,7 +1061,11 @@ static int finish_log(har *h)
             return 0;
         /* then the pages no entry named, as their records were read */
         for (size_t i = 0; i < h->pages.n; i++) {
-            har_page *p = h->pages.v[i];
+            if (har_pages_settled(&h->pages, i))
+                continue;
+            har_page *p = har_pages_at(&h->pages, i);
+            if (!p)
+                return fail(h, PW_ERR_NOMEM, "memory", "for", 0, NULL);
             pw_status st =
                 p->hop_pending ? PW_OK : har_page_emit(p, h->sink, &h->stats->n_pages, h->err);
             if (st != PW_OK)
@@ -1334,9 +1337,15 @@ static pw_status finish_parse(har *h)
     /* a redirect the recording ends on (its document never came): the page is still delivered,
      * named where the redirect led, with its hops */
     pw_status st = PW_OK;
-    for (size_t i = 0; i < h->pages.n && st == PW_OK; i++)
-        if (h->pages.v[i]->hop_pending)
-            st = har_page_emit(h->pages.v[i], h->sink, &h->stats->n_pages, h->err);
+    for (size_t i = 0; i < h->pages.n && st == PW_OK; i++) {
+        if (har_pages_settled(&h->pages, i)) /* a page holding hops is never packed */
+            continue;
+        har_page *p = har_pages_at(&h->pages, i);
+        if (!p)
+            return pw_err_set(h->err, PW_ERR_NOMEM, "%s: out of memory", h->name);
+        if (p->hop_pending)
+            st = har_page_emit(p, h->sink, &h->stats->n_pages, h->err);
+    }
     return st;
 }
 

@@ -133,11 +133,13 @@ long har_input_read(har_input *in, unsigned char *buf, size_t cap, char *why, si
 /* ---- pages ---- */
 
 typedef struct har_page {
-    char *id;
-    char *title;
+    char *id;    /* strings malloc'd while the record is live (har_pages: "packed" below) */
+    char *title; /* set them with har_page_set_url / har_page_set_title */
     char *url;
     double ts;
-    size_t n_entries;
+    size_t n_entries; /* only ever compared with 0 (packed as one bit) */
+    size_t index;     /* its place in the table */
+    unsigned url_gen; /* bumped at each new URL: a remembered URL is of this very naming */
     int emitted;
     int fixed_url; /* the recorder stated the URL (`_url`): never split by navigations */
     /* its URL is its title's (Chrome, puppeteer-har): delivered with its first entry, not when
@@ -152,19 +154,38 @@ typedef struct har_page {
     int split; /* its pageref covers more than one navigation (puppeteer-har, Playwright) */
 } har_page;
 
+/* Replace p's URL or title with a copy of s (NULL: none); 0 without memory. */
+int har_page_set_url(har_page *p, const char *s);
+int har_page_set_title(har_page *p, const char *s);
+
 /* A page as it was delivered: its record and the URL it had then (a pageref that covers several
  * navigations is one record with one URL after another). The reader remembers the last
  * HAR_RECENT, so that a request can go back to the page its own Referer or initiator names
  * (har.c, "evidence_page") with a fixed cost per entry. */
 #define HAR_RECENT 16
 typedef struct har_recent {
-    har_page *p;
-    const char *url; /* in the pages' arena */
+    har_page *p; /* kept live while remembered */
+    char *url;   /* a copy (malloc'd) */
+    unsigned url_gen;
 } har_recent;
 
+/* The page table. A HAR of 100,000 pages lists 100,000 page records, any of which a later entry
+ * may name, so every page is kept — but as a packed record (flags, time, id, URL, title: ~60
+ * bytes for a crawler's page) in one buffer, not as a har_page with its strings (~250 bytes).
+ * A page is live (a har_page) only while it is in use: the one looked up last, the current page
+ * of a HAR without pageref (anon), the remembered ones (recent), one holding redirect hops, and
+ * up to HAR_LIVE_MAX more; the others are packed again when more are needed. A pointer from
+ * har_pages_get / har_pages_add_anonymous / har_pages_at is valid until the next such call,
+ * unless it is one of those kept live. */
+#ifndef HAR_LIVE_MAX /* (a test build may pack at every chance: -DHAR_LIVE_MAX=1) */
+#define HAR_LIVE_MAX 64
+#endif
+/* Dead packed bytes tolerated before the buffer is compacted (and at most an eighth of it). */
+#ifndef HAR_PACK_SLACK
+#define HAR_PACK_SLACK (64 * 1024)
+#endif
 typedef struct har_pages {
-    pw_arena arena;
-    har_page **v;
+    uintptr_t *v; /* page i: its live har_page, or (offset in packed << 1) | 1 */
     size_t n, cap;
     size_t last; /* index of the last page looked up: entries come grouped by page */
     /* pageref -> index + 1 (0: empty), open addressing, at most half full: a new page's id was
@@ -173,6 +194,11 @@ typedef struct har_pages {
     size_t by_id_cap, n_ids;       /* a power of two, or 0; the ids it holds */
     har_recent recent[HAR_RECENT]; /* a ring: recent[(next - 1) % HAR_RECENT] the latest */
     size_t n_recent, next;
+    har_page *anon; /* the current page when the HAR has no pageref (har.c) */
+    unsigned char *packed;
+    size_t packed_len, packed_cap, packed_dead; /* dead: bytes of records unpacked since */
+    size_t *live;                               /* the live pages' indexes */
+    size_t n_live, cap_live;
 } har_pages;
 
 void har_pages_init(har_pages *t);
@@ -181,13 +207,20 @@ void har_pages_free(har_pages *t);
 har_page *har_pages_get(har_pages *t, const char *id, int create);
 /* A page with no id (HARs without pages[]: one per top-level document). */
 har_page *har_pages_add_anonymous(har_pages *t, const char *url, double ts);
+/* Page i, live (NULL without memory). */
+har_page *har_pages_at(har_pages *t, size_t i);
+/* 1 if page i is packed, delivered or without a URL, and holds no hops: nothing left to deliver
+ * (read without making it live). */
+int har_pages_settled(const har_pages *t, size_t i);
+/* Bytes the table holds for its pages (records, strings, index): what test_har_mem bounds. */
+size_t har_pages_bytes(const har_pages *t);
 /* Deliver the page to the sink once its URL is known, then the hops it held (har_page_hold). */
 pw_status har_page_emit(har_page *p, const pw_capture_sink *sink, size_t *n_emitted, pw_err *err);
 /* Keep a copy of r, a redirect hop of p's own document, until p is delivered: it goes to the
  * sink then, on the page the redirects led to, and the copy is freed. 0 without memory. */
 int har_page_hold(har_page *p, const pw_request *r);
-/* p has been delivered under its current URL: remember it (har_recent). */
-void har_pages_note(har_pages *t, har_page *p);
+/* p has been delivered under its current URL: remember it (har_recent). 0 without memory. */
+int har_pages_note(har_pages *t, har_page *p);
 /* The latest remembered page (of record `only` when not NULL; never one whose URL the recorder
  * stated) whose URL is url (origin_len 0) or whose origin is url's first origin_len bytes. */
 const har_recent *har_pages_find(const har_pages *t, const har_page *only, const char *url,

@@ -13,39 +13,301 @@
 #include "capture/har_internal.h"
 #include "phiwall/url.h"
 
+/* ---- packed records ----
+ * A packed page: a flags byte (PK_*), a byte saying which strings follow (PS_*), its time (a
+ * double, unaligned), then its id, URL and title, each with its NUL, when present. */
+
+enum {
+    PK_EMITTED = 1,
+    PK_FIXED_URL = 2,
+    PK_TITLE_URL = 4,
+    PK_ENTRIES = 8, /* n_entries > 0 */
+    PK_LOGIN_FORM = 16,
+    PK_AFTER_LOGIN = 32,
+    PK_SESSION_COOKIE = 64,
+    PK_SPLIT = 128
+};
+enum { PS_ID = 1, PS_URL = 2, PS_TITLE = 4 };
+#define PK_HEAD 10
+
+#define IS_PACKED(x) ((x)&1u)
+#define PACKED_AT(x) ((size_t)((x) >> 1))
+
 void har_pages_init(har_pages *t)
 {
     memset(t, 0, sizeof *t);
-    pw_arena_init(&t->arena, 0);
 }
 
 static void free_hops(har_page *p);
 
+static void free_live(har_page *p)
+{
+    free_hops(p);
+    free(p->id);
+    free(p->url);
+    free(p->title);
+    free(p);
+}
+
 void har_pages_free(har_pages *t)
 {
     for (size_t i = 0; i < t->n; i++) /* pages the read never delivered (an error, a cut log) */
-        free_hops(t->v[i]);
+        if (!IS_PACKED(t->v[i]))
+            free_live((har_page *)t->v[i]);
+    for (size_t i = 0; i < HAR_RECENT; i++)
+        free(t->recent[i].url);
     free(t->v);
     free(t->by_id);
-    pw_arena_free(&t->arena);
+    free(t->packed);
+    free(t->live);
     memset(t, 0, sizeof *t);
+}
+
+static int set_str(char **dst, const char *s)
+{
+    char *d = NULL;
+    if (s && !(d = strdup(s)))
+        return 0;
+    free(*dst);
+    *dst = d;
+    return 1;
+}
+
+int har_page_set_url(har_page *p, const char *s)
+{
+    p->url_gen++;
+    return set_str(&p->url, s);
+}
+
+int har_page_set_title(har_page *p, const char *s)
+{
+    return set_str(&p->title, s);
+}
+
+/* The packed record at off: its id (NULL when none) and its size. */
+static const char *packed_id(const har_pages *t, size_t off)
+{
+    const unsigned char *r = t->packed + off;
+    return r[1] & PS_ID ? (const char *)r + PK_HEAD : NULL;
+}
+
+static size_t packed_size(const har_pages *t, size_t off)
+{
+    const unsigned char *r = t->packed + off;
+    const char *w = (const char *)r + PK_HEAD;
+    for (int bit = PS_ID; bit <= PS_TITLE; bit <<= 1)
+        if (r[1] & bit)
+            w += strlen(w) + 1;
+    return (size_t)((const unsigned char *)w - r);
+}
+
+static const char *page_id(const har_pages *t, size_t i)
+{
+    return IS_PACKED(t->v[i]) ? packed_id(t, PACKED_AT(t->v[i])) : ((har_page *)t->v[i])->id;
+}
+
+/* Drop the packed records made dead by unpacking once they are an eighth of the buffer (most
+ * pages are unpacked once when their entries come: without this the buffer would hold each twice;
+ * the copies cost ~8 bytes copied a dead byte, amortized: nothing beside a page's JSON). */
+static void compact_packed(har_pages *t)
+{
+    if (t->packed_dead < HAR_PACK_SLACK || t->packed_dead * 8 < t->packed_len)
+        return;
+    size_t len = t->packed_len - t->packed_dead;
+    unsigned char *nb = malloc(len ? len : 1);
+    if (!nb)
+        return; /* kept as it is: only room lost */
+    size_t w = 0;
+    for (size_t i = 0; i < t->n; i++) {
+        if (!IS_PACKED(t->v[i]))
+            continue;
+        size_t off = PACKED_AT(t->v[i]), n = packed_size(t, off);
+        memcpy(nb + w, t->packed + off, n);
+        t->v[i] = ((uintptr_t)w << 1) | 1u;
+        w += n;
+    }
+    free(t->packed);
+    t->packed = nb;
+    t->packed_len = t->packed_cap = w;
+    t->packed_dead = 0;
+}
+
+static int packed_reserve(har_pages *t, size_t n)
+{
+    if (t->packed_len + n <= t->packed_cap)
+        return 1;
+    size_t cap = t->packed_cap > 4096 ? t->packed_cap : 4096;
+    while (cap < t->packed_len + n)
+        cap += cap / 4; /* by a quarter: realloc moves a large block's pages, no copy */
+    unsigned char *nb = realloc(t->packed, cap);
+    if (!nb)
+        return 0;
+    t->packed = nb;
+    t->packed_cap = cap;
+    return 1;
+}
+
+static void put_packed_str(unsigned char **w, const char *s)
+{
+    size_t n = strlen(s) + 1;
+    memcpy(*w, s, n);
+    *w += n;
+}
+
+/* Pack live page p (no hops held): its record appended, the har_page freed. 0 without memory
+ * (p stays live). */
+static int pack(har_pages *t, har_page *p)
+{
+    size_t n = PK_HEAD + (p->id ? strlen(p->id) + 1 : 0) + (p->url ? strlen(p->url) + 1 : 0) +
+               (p->title ? strlen(p->title) + 1 : 0);
+    if (!packed_reserve(t, n))
+        return 0;
+    unsigned char *r = t->packed + t->packed_len, *w = r + PK_HEAD;
+    r[0] = (unsigned char)((p->emitted ? PK_EMITTED : 0) | (p->fixed_url ? PK_FIXED_URL : 0) |
+                           (p->title_url ? PK_TITLE_URL : 0) | (p->n_entries ? PK_ENTRIES : 0) |
+                           (p->has_login_form ? PK_LOGIN_FORM : 0) |
+                           (p->after_login ? PK_AFTER_LOGIN : 0) |
+                           (p->has_session_cookie ? PK_SESSION_COOKIE : 0) |
+                           (p->split ? PK_SPLIT : 0));
+    r[1] = (unsigned char)((p->id ? PS_ID : 0) | (p->url ? PS_URL : 0) | (p->title ? PS_TITLE : 0));
+    memcpy(r + 2, &p->ts, sizeof p->ts);
+    if (p->id)
+        put_packed_str(&w, p->id);
+    if (p->url)
+        put_packed_str(&w, p->url);
+    if (p->title)
+        put_packed_str(&w, p->title);
+    t->v[p->index] = ((uintptr_t)t->packed_len << 1) | 1u;
+    t->packed_len += n;
+    free_live(p);
+    return 1;
+}
+
+static const char *take_str(const char **w, int present)
+{
+    if (!present)
+        return NULL;
+    const char *s = *w;
+    *w += strlen(s) + 1;
+    return s;
+}
+
+/* Page i's packed record as a live har_page (the record then dead). */
+static har_page *unpack(har_pages *t, size_t i)
+{
+    size_t off = PACKED_AT(t->v[i]);
+    const unsigned char *r = t->packed + off;
+    const char *w = (const char *)r + PK_HEAD;
+    const char *id = take_str(&w, r[1] & PS_ID), *url = take_str(&w, r[1] & PS_URL),
+               *title = take_str(&w, r[1] & PS_TITLE);
+    har_page *p = calloc(1, sizeof *p);
+    if (!p || !set_str(&p->id, id) || !set_str(&p->url, url) || !set_str(&p->title, title)) {
+        if (p)
+            free_live(p);
+        return NULL;
+    }
+    memcpy(&p->ts, r + 2, sizeof p->ts);
+    p->index = i;
+    p->n_entries = r[0] & PK_ENTRIES ? 1 : 0;
+    p->emitted = !!(r[0] & PK_EMITTED);
+    p->fixed_url = !!(r[0] & PK_FIXED_URL);
+    p->title_url = !!(r[0] & PK_TITLE_URL);
+    p->has_login_form = !!(r[0] & PK_LOGIN_FORM);
+    p->after_login = !!(r[0] & PK_AFTER_LOGIN);
+    p->has_session_cookie = !!(r[0] & PK_SESSION_COOKIE);
+    p->split = !!(r[0] & PK_SPLIT);
+    t->packed_dead += (size_t)((const unsigned char *)w - r);
+    t->v[i] = (uintptr_t)p;
+    return p;
+}
+
+/* A live page that must stay so: pointers to it are kept (the current page of a HAR without
+ * pageref, the remembered ones), or it holds hops, or it is the one looked up last. */
+static int pinned(const har_pages *t, const har_page *p)
+{
+    if (p == t->anon || p->hops || p->hop_pending || (t->last < t->n && p->index == t->last))
+        return 1;
+    for (size_t k = 0; k < t->n_recent; k++)
+        if (t->recent[k].p == p)
+            return 1;
+    return 0;
+}
+
+/* Room for one more live page: past HAR_LIVE_MAX, the live pages not pinned are packed. */
+static int live_reserve(har_pages *t)
+{
+    if (t->n_live >= HAR_LIVE_MAX) {
+        size_t keep = 0;
+        for (size_t k = 0; k < t->n_live; k++) {
+            har_page *p = (har_page *)t->v[t->live[k]];
+            if (pinned(t, p) || !pack(t, p))
+                t->live[keep++] = t->live[k];
+        }
+        t->n_live = keep;
+        compact_packed(t);
+    }
+    if (t->n_live == t->cap_live) {
+        size_t cap = t->cap_live ? t->cap_live * 2 : HAR_LIVE_MAX * 2;
+        size_t *nl = realloc(t->live, cap * sizeof *nl);
+        if (!nl)
+            return 0;
+        t->live = nl;
+        t->cap_live = cap;
+    }
+    return 1;
+}
+
+har_page *har_pages_at(har_pages *t, size_t i)
+{
+    if (!IS_PACKED(t->v[i]))
+        return (har_page *)t->v[i];
+    if (!live_reserve(t))
+        return NULL;
+    har_page *p = unpack(t, i);
+    if (p)
+        t->live[t->n_live++] = i;
+    return p;
+}
+
+int har_pages_settled(const har_pages *t, size_t i)
+{
+    if (!IS_PACKED(t->v[i]))
+        return 0;
+    const unsigned char *r = t->packed + PACKED_AT(t->v[i]);
+    return (r[0] & PK_EMITTED) || !(r[1] & PS_URL);
+}
+
+size_t har_pages_bytes(const har_pages *t)
+{
+    size_t n = t->cap * sizeof *t->v + t->by_id_cap * sizeof *t->by_id + t->packed_cap +
+               t->cap_live * sizeof *t->live;
+    for (size_t k = 0; k < t->n_live; k++) {
+        const har_page *p = (const har_page *)t->v[t->live[k]];
+        n += sizeof *p + (p->id ? strlen(p->id) + 1 : 0) + (p->url ? strlen(p->url) + 1 : 0) +
+             (p->title ? strlen(p->title) + 1 : 0);
+    }
+    return n;
 }
 
 static har_page *push_page(har_pages *t)
 {
     if (t->n == t->cap) {
         size_t cap = t->cap ? t->cap * 2 : 16;
-        har_page **v = realloc(t->v, cap * sizeof *v);
+        uintptr_t *v = realloc(t->v, cap * sizeof *v);
         if (!v)
             return NULL;
         t->v = v;
         t->cap = cap;
     }
-    har_page *p = pw_arena_calloc(&t->arena, 1, sizeof *p);
+    if (!live_reserve(t))
+        return NULL;
+    har_page *p = calloc(1, sizeof *p);
     if (!p)
         return NULL;
+    p->index = t->n;
     t->last = t->n;
-    t->v[t->n++] = p;
+    t->v[t->n++] = (uintptr_t)p;
+    t->live[t->n_live++] = p->index;
     return p;
 }
 
@@ -63,7 +325,7 @@ static uint32_t *id_slot(const har_pages *t, const char *id)
     size_t mask = t->by_id_cap - 1;
     for (size_t i = id_hash(id) & mask;; i = (i + 1) & mask) {
         uint32_t *slot = &t->by_id[i];
-        if (!*slot || strcmp(t->v[*slot - 1]->id, id) == 0)
+        if (!*slot || strcmp(page_id(t, *slot - 1), id) == 0)
             return slot;
     }
 }
@@ -84,25 +346,30 @@ static int index_reserve(har_pages *t)
     }
     free(old);
     t->by_id_cap = cap;
-    for (size_t i = 0; i < t->n; i++)
-        if (t->v[i]->id)
-            *id_slot(t, t->v[i]->id) = (uint32_t)(i + 1);
+    for (size_t i = 0; i < t->n; i++) {
+        const char *id = page_id(t, i);
+        if (id)
+            *id_slot(t, id) = (uint32_t)(i + 1);
+    }
     return 1;
 }
 
 har_page *har_pages_get(har_pages *t, const char *id, int create)
 {
-    if (t->last < t->n && t->v[t->last]->id && strcmp(t->v[t->last]->id, id) == 0)
-        return t->v[t->last];
+    if (t->last < t->n) {
+        const char *last_id = page_id(t, t->last);
+        if (last_id && strcmp(last_id, id) == 0)
+            return har_pages_at(t, t->last);
+    }
     uint32_t *slot = t->by_id_cap ? id_slot(t, id) : NULL;
     if (slot && *slot) {
         t->last = *slot - 1;
-        return t->v[t->last];
+        return har_pages_at(t, t->last);
     }
     if (!create || !index_reserve(t))
         return NULL;
     har_page *p = push_page(t);
-    if (!p || !(p->id = pw_arena_strdup(&t->arena, id)))
+    if (!p || !(p->id = strdup(id)))
         return NULL;
     *id_slot(t, id) = (uint32_t)t->n;
     t->n_ids++;
@@ -112,22 +379,29 @@ har_page *har_pages_get(har_pages *t, const char *id, int create)
 har_page *har_pages_add_anonymous(har_pages *t, const char *url, double ts)
 {
     har_page *p = push_page(t);
-    if (!p || !(p->url = pw_arena_strdup(&t->arena, url)))
+    if (!p || !(p->url = strdup(url)))
         return NULL;
     p->ts = ts;
     return p;
 }
 
-void har_pages_note(har_pages *t, har_page *p)
+int har_pages_note(har_pages *t, har_page *p)
 {
-    for (size_t i = 0; i < t->n_recent; i++) /* the latest first: most entries stop there */
-        if (t->recent[(t->next + HAR_RECENT - 1 - i) % HAR_RECENT].p == p &&
-            t->recent[(t->next + HAR_RECENT - 1 - i) % HAR_RECENT].url == p->url)
-            return;
-    t->recent[t->next] = (har_recent){p, p->url};
+    for (size_t i = 0; i < t->n_recent; i++) { /* the latest first: most entries stop there */
+        const har_recent *r = &t->recent[(t->next + HAR_RECENT - 1 - i) % HAR_RECENT];
+        if (r->p == p && r->url_gen == p->url_gen) /* the same naming: a URL given again is
+                                                    * remembered again, as the latest */
+            return 1;
+    }
+    char *url = strdup(p->url);
+    if (!url)
+        return 0;
+    free(t->recent[t->next].url);
+    t->recent[t->next] = (har_recent){p, url, p->url_gen};
     t->next = (t->next + 1) % HAR_RECENT;
     if (t->n_recent < HAR_RECENT)
         t->n_recent++;
+    return 1;
 }
 
 size_t har_origin_len(const char *u)
@@ -189,6 +463,10 @@ pw_status har_page_emit(har_page *p, const pw_capture_sink *sink, size_t *n_emit
                     .after_login = p->after_login,
                     .has_session_cookie = p->has_session_cookie};
     pw_status st = sink->on_page ? sink->on_page(sink->ctx, &page, err) : PW_OK;
+    /* the title is read nowhere after this (a page delivered again is one a navigation split,
+     * which drops its title): not kept for the rest of the read */
+    free(p->title);
+    p->title = NULL;
     for (har_held *h = p->hops; h && st == PW_OK; h = h->next) {
         h->r.page_url = p->url;
         st = sink->on_request ? sink->on_request(sink->ctx, &h->r, err) : PW_OK;
