@@ -822,6 +822,52 @@ static void take_paused(bx_tab *t)
     }
 }
 
+/* The tab's requests in the order they were sent (their timestamps; equal ones, or one without
+ * a time, keep the order they came in), NULL-terminated, in the tab's arena; NULL when out of
+ * memory. They came in the order DevTools told of them, and a request seen only in its Fetch
+ * pause or a WebSocket message joins the list later than it was sent. The HAR that --har-out
+ * writes is read back in send order (har_window): the live scan must see them in that order
+ * too, or a finding that several requests make (its page key ignores the query) names another
+ * of their pages live than read back — the beacon of /find-a-doctor first live, that of
+ * /find-a-doctor?q=… first in the HAR. */
+typedef struct sent_req {
+    double t;
+    size_t i;
+    bx_req *q;
+} sent_req;
+
+static int sent_before(const void *a, const void *b)
+{
+    const sent_req *x = a, *y = b;
+    if (x->t != y->t)
+        return x->t < y->t ? -1 : 1;
+    return x->i < y->i ? -1 : x->i > y->i;
+}
+
+static bx_req **reqs_in_send_order(bx_tab *t)
+{
+    size_t n = 0;
+    for (bx_req *q = t->reqs; q; q = q->next)
+        n++;
+    sent_req *v = pw_arena_calloc(&t->arena, n ? n : 1, sizeof *v);
+    bx_req **out = v ? pw_arena_calloc(&t->arena, n + 1, sizeof *out) : NULL;
+    if (!out)
+        return NULL;
+    double latest = 0;
+    size_t i = 0;
+    for (bx_req *q = t->reqs; q; q = q->next, i++) {
+        /* as the HAR reader places an entry without a time: after those before it */
+        double ts = q->r.timestamp > 0 ? q->r.timestamp : latest;
+        if (ts > latest)
+            latest = ts;
+        v[i] = (sent_req){ts, i, q};
+    }
+    qsort(v, n, sizeof *v, sent_before);
+    for (i = 0; i < n; i++)
+        out[i] = v[i].q;
+    return out;
+}
+
 pw_status bx_tab_flush(bx_tab *t, pw_err *err)
 {
     bx_browser *b = t->b;
@@ -854,7 +900,11 @@ pw_status bx_tab_flush(bx_tab *t, pw_err *err)
     }
     if (st == PW_OK && !main_seen && t->n_reqs > 0)
         st = emit_page(t, main_url, 1, NULL, err);
-    for (bx_req *q = t->reqs; q && st == PW_OK; q = q->next) {
+    bx_req **sent = st == PW_OK ? reqs_in_send_order(t) : NULL;
+    if (st == PW_OK && !sent)
+        st = pw_err_set(err, PW_ERR_NOMEM, "%s: out of memory", t->task.url);
+    for (size_t i = 0; st == PW_OK && sent[i]; i++) {
+        bx_req *q = sent[i];
         if (!q->r.page_url)
             q->r.page_url = main_url;
         if (!q->r.status)
