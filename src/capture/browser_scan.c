@@ -759,6 +759,17 @@ static pw_status flush_all(bx_browser *b, pw_err *err)
         bx_tab_report_gap(t);
         if (st == PW_OK)
             st = bx_tab_flush(t, err);
+        t->flushed = 1;
+    }
+    /* the round's tabs' requests together, in the order they were sent (bx_flush_reqs) */
+    pw_status rst = bx_flush_reqs(b, err);
+    if (st == PW_OK)
+        st = rst;
+    for (int i = 0; i < b->n_tabs; i++) {
+        bx_tab *t = &b->tabs[i];
+        if (!t->flushed)
+            continue;
+        t->flushed = 0;
         /* --max-pages counts pages of the report: the task took one place as it began, the
          * pages its steps landed on (a submission's answer, a frame's top.location) take theirs
          * now — a visit cut short and made again counts once */

@@ -823,36 +823,35 @@ static void take_paused(bx_tab *t)
 }
 
 /* The tab's requests in the order they were sent (their timestamps; equal ones, or one without
- * a time, keep the order they came in), NULL-terminated, in the tab's arena; NULL when out of
- * memory. They came in the order DevTools told of them, and a request seen only in its Fetch
- * pause or a WebSocket message joins the list later than it was sent. The HAR that --har-out
- * writes is read back in send order (har_window): the live scan must see them in that order
- * too, or a finding that several requests make (its page key ignores the query) names another
- * of their pages live than read back — the beacon of /find-a-doctor first live, that of
- * /find-a-doctor?q=… first in the HAR. */
-typedef struct sent_req {
+ * a time, keep the order they came in), in the tab's arena (t->sent); 0 when out of memory. They
+ * came in the order DevTools told of them (a request seen only in its Fetch pause joins the list
+ * later than it was sent), and the tabs of a round flush one after the other. The HAR that
+ * --har-out writes is read back in send order (har_window), the tabs' requests interleaved: the
+ * live scan must see them in that order too, or a finding that several requests make (its page
+ * key ignores the query) names another of their pages live than read back — the beacon of
+ * /find-a-doctor (one tab) first live, that of /find-a-doctor?q=… (the other) first in the HAR. */
+typedef struct bx_sent {
     double t;
     size_t i;
     bx_req *q;
-} sent_req;
+} bx_sent;
 
 static int sent_before(const void *a, const void *b)
 {
-    const sent_req *x = a, *y = b;
+    const bx_sent *x = a, *y = b;
     if (x->t != y->t)
         return x->t < y->t ? -1 : 1;
     return x->i < y->i ? -1 : x->i > y->i;
 }
 
-static bx_req **reqs_in_send_order(bx_tab *t)
+static int sort_sent(bx_tab *t)
 {
     size_t n = 0;
     for (bx_req *q = t->reqs; q; q = q->next)
         n++;
-    sent_req *v = pw_arena_calloc(&t->arena, n ? n : 1, sizeof *v);
-    bx_req **out = v ? pw_arena_calloc(&t->arena, n + 1, sizeof *out) : NULL;
-    if (!out)
-        return NULL;
+    bx_sent *v = pw_arena_calloc(&t->arena, n ? n : 1, sizeof *v);
+    if (!v)
+        return 0;
     double latest = 0;
     size_t i = 0;
     for (bx_req *q = t->reqs; q; q = q->next, i++) {
@@ -860,12 +859,54 @@ static bx_req **reqs_in_send_order(bx_tab *t)
         double ts = q->r.timestamp > 0 ? q->r.timestamp : latest;
         if (ts > latest)
             latest = ts;
-        v[i] = (sent_req){ts, i, q};
+        v[i] = (bx_sent){ts, i, q};
     }
     qsort(v, n, sizeof *v, sent_before);
-    for (i = 0; i < n; i++)
-        out[i] = v[i].q;
-    return out;
+    t->sent = v;
+    t->n_sent = n;
+    t->next_sent = 0;
+    return 1;
+}
+
+static pw_status emit_req(bx_tab *t, bx_req *q, pw_err *err)
+{
+    bx_browser *b = t->b;
+    const char *main_url = main_url_of(t);
+    if (!q->r.page_url)
+        q->r.page_url = main_url;
+    if (!q->r.status)
+        q->r.status = answered_status(t, q->request_id);
+    q->r.url = public_url(t, q->r.url);
+    q->r.page_url = public_url(t, q->r.page_url);
+    q->r.frame_url = public_url(t, q->r.frame_url);
+    q->r.redirect_url = public_url(t, q->r.redirect_url);
+    q->r.initiator = public_url(t, q->r.initiator);
+    q->r.visit_retried = t->requeued;
+    b->stats->requests++;
+    return b->sink->on_request ? b->sink->on_request(b->sink->ctx, &q->r, err) : PW_OK;
+}
+
+pw_status bx_flush_reqs(bx_browser *b, pw_err *err)
+{
+    pw_status st = PW_OK;
+    for (;;) {
+        bx_tab *first =
+            NULL; /* the tab whose next request was sent first (the lower tab on a tie) */
+        for (int i = 0; i < b->n_tabs; i++) {
+            bx_tab *t = &b->tabs[i];
+            if (t->sent && t->next_sent < t->n_sent &&
+                (!first || t->sent[t->next_sent].t < first->sent[first->next_sent].t))
+                first = t;
+        }
+        if (!first)
+            break;
+        bx_req *q = first->sent[first->next_sent++].q;
+        if (st == PW_OK)
+            st = emit_req(first, q, err);
+    }
+    for (int i = 0; i < b->n_tabs; i++)
+        b->tabs[i].sent = NULL;
+    return st;
 }
 
 pw_status bx_tab_flush(bx_tab *t, pw_err *err)
@@ -900,25 +941,8 @@ pw_status bx_tab_flush(bx_tab *t, pw_err *err)
     }
     if (st == PW_OK && !main_seen && t->n_reqs > 0)
         st = emit_page(t, main_url, 1, NULL, err);
-    bx_req **sent = st == PW_OK ? reqs_in_send_order(t) : NULL;
-    if (st == PW_OK && !sent)
+    if (st == PW_OK && !sort_sent(t))
         st = pw_err_set(err, PW_ERR_NOMEM, "%s: out of memory", t->task.url);
-    for (size_t i = 0; st == PW_OK && sent[i]; i++) {
-        bx_req *q = sent[i];
-        if (!q->r.page_url)
-            q->r.page_url = main_url;
-        if (!q->r.status)
-            q->r.status = answered_status(t, q->request_id);
-        q->r.url = public_url(t, q->r.url);
-        q->r.page_url = public_url(t, q->r.page_url);
-        q->r.frame_url = public_url(t, q->r.frame_url);
-        q->r.redirect_url = public_url(t, q->r.redirect_url);
-        q->r.initiator = public_url(t, q->r.initiator);
-        q->r.visit_retried = t->requeued;
-        if (b->sink->on_request)
-            st = b->sink->on_request(b->sink->ctx, &q->r, err);
-        b->stats->requests++;
-    }
     t->active = 0;
     return st;
 }
