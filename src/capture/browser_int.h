@@ -152,9 +152,12 @@ typedef struct bx_tab {
     int leaving;         /* on the way to about:blank: a request cancelled now was still loading */
     int unload_marked;   /* the left document's pagehide ran (its unload marker's pause came) */
     const char *unload_doc; /* the document being left whose marker is awaited (arena) */
-    int load_timed_out;     /* no load event within --timeout: the page was scanned in part */
-    int requeued;           /* cut short by a broken browser and queued again: not a gap yet */
-    int download;           /* the task's URL is a download (refused): no page, no gap */
+    struct bx_sent *sent; /* bx_tab_flush: its requests in send order (arena), for bx_flush_reqs */
+    size_t n_sent, next_sent;
+    int flushed;        /* flush_all: flushed, its requests and reset still to come */
+    int load_timed_out; /* no load event within --timeout: the page was scanned in part */
+    int requeued;       /* cut short by a broken browser and queued again: not a gap yet */
+    int download;       /* the task's URL is a download (refused): no page, no gap */
     const char *nav_error;
     const char *top_url; /* current top document */
     /* The documents a beacon seen only in its Fetch pause may come from (bx_unloading_page):
@@ -444,6 +447,9 @@ double bx_wall_now(void); /* seconds since the epoch */
 /* Deliver the task's pages and requests to the sink; a visit that failed before the page was
  * read (bx_tab_unread) delivers nothing: it is counted, never reported as a scanned page. */
 pw_status bx_tab_flush(bx_tab *t, pw_err *err);
+/* The requests of the tabs bx_tab_flush made ready, to the sink in the order they were sent
+ * across all of them (browser_tab.c). */
+pw_status bx_flush_reqs(bx_browser *b, pw_err *err);
 /* 1 if the navigation failed or the renderer crashed before the page's facts were read and
  * before its document answered. */
 int bx_tab_unread(const bx_tab *t);

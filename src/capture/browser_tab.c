@@ -822,6 +822,93 @@ static void take_paused(bx_tab *t)
     }
 }
 
+/* The tab's requests in the order they were sent (their timestamps; equal ones, or one without
+ * a time, keep the order they came in), in the tab's arena (t->sent); 0 when out of memory. They
+ * came in the order DevTools told of them (a request seen only in its Fetch pause joins the list
+ * later than it was sent), and the tabs of a round flush one after the other. The HAR that
+ * --har-out writes is read back in send order (har_window), the tabs' requests interleaved: the
+ * live scan must see them in that order too, or a finding that several requests make (its page
+ * key ignores the query) names another of their pages live than read back — the beacon of
+ * /find-a-doctor (one tab) first live, that of /find-a-doctor?q=… (the other) first in the HAR. */
+typedef struct bx_sent {
+    double t;
+    size_t i;
+    bx_req *q;
+} bx_sent;
+
+static int sent_before(const void *a, const void *b)
+{
+    const bx_sent *x = a, *y = b;
+    if (x->t != y->t)
+        return x->t < y->t ? -1 : 1;
+    return x->i < y->i ? -1 : x->i > y->i;
+}
+
+static int sort_sent(bx_tab *t)
+{
+    size_t n = 0;
+    for (bx_req *q = t->reqs; q; q = q->next)
+        n++;
+    bx_sent *v = pw_arena_calloc(&t->arena, n ? n : 1, sizeof *v);
+    if (!v)
+        return 0;
+    double latest = 0;
+    size_t i = 0;
+    for (bx_req *q = t->reqs; q; q = q->next, i++) {
+        /* as the HAR reader places an entry without a time: after those before it */
+        double ts = q->r.timestamp > 0 ? q->r.timestamp : latest;
+        if (ts > latest)
+            latest = ts;
+        v[i] = (bx_sent){ts, i, q};
+    }
+    qsort(v, n, sizeof *v, sent_before);
+    t->sent = v;
+    t->n_sent = n;
+    t->next_sent = 0;
+    return 1;
+}
+
+static pw_status emit_req(bx_tab *t, bx_req *q, pw_err *err)
+{
+    bx_browser *b = t->b;
+    const char *main_url = main_url_of(t);
+    if (!q->r.page_url)
+        q->r.page_url = main_url;
+    if (!q->r.status)
+        q->r.status = answered_status(t, q->request_id);
+    q->r.url = public_url(t, q->r.url);
+    q->r.page_url = public_url(t, q->r.page_url);
+    q->r.frame_url = public_url(t, q->r.frame_url);
+    q->r.redirect_url = public_url(t, q->r.redirect_url);
+    q->r.initiator = public_url(t, q->r.initiator);
+    q->r.visit_retried = t->requeued;
+    b->stats->requests++;
+    return b->sink->on_request ? b->sink->on_request(b->sink->ctx, &q->r, err) : PW_OK;
+}
+
+pw_status bx_flush_reqs(bx_browser *b, pw_err *err)
+{
+    pw_status st = PW_OK;
+    for (;;) {
+        bx_tab *first =
+            NULL; /* the tab whose next request was sent first (the lower tab on a tie) */
+        for (int i = 0; i < b->n_tabs; i++) {
+            bx_tab *t = &b->tabs[i];
+            if (t->sent && t->next_sent < t->n_sent &&
+                (!first || t->sent[t->next_sent].t < first->sent[first->next_sent].t))
+                first = t;
+        }
+        if (!first)
+            break;
+        bx_req *q = first->sent[first->next_sent++].q;
+        if (st == PW_OK)
+            st = emit_req(first, q, err);
+    }
+    for (int i = 0; i < b->n_tabs; i++)
+        b->tabs[i].sent = NULL;
+    return st;
+}
+
 pw_status bx_tab_flush(bx_tab *t, pw_err *err)
 {
     bx_browser *b = t->b;
@@ -854,21 +941,8 @@ pw_status bx_tab_flush(bx_tab *t, pw_err *err)
     }
     if (st == PW_OK && !main_seen && t->n_reqs > 0)
         st = emit_page(t, main_url, 1, NULL, err);
-    for (bx_req *q = t->reqs; q && st == PW_OK; q = q->next) {
-        if (!q->r.page_url)
-            q->r.page_url = main_url;
-        if (!q->r.status)
-            q->r.status = answered_status(t, q->request_id);
-        q->r.url = public_url(t, q->r.url);
-        q->r.page_url = public_url(t, q->r.page_url);
-        q->r.frame_url = public_url(t, q->r.frame_url);
-        q->r.redirect_url = public_url(t, q->r.redirect_url);
-        q->r.initiator = public_url(t, q->r.initiator);
-        q->r.visit_retried = t->requeued;
-        if (b->sink->on_request)
-            st = b->sink->on_request(b->sink->ctx, &q->r, err);
-        b->stats->requests++;
-    }
+    if (st == PW_OK && !sort_sent(t))
+        st = pw_err_set(err, PW_ERR_NOMEM, "%s: out of memory", t->task.url);
     t->active = 0;
     return st;
 }

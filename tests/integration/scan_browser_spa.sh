@@ -44,13 +44,14 @@ expect_match "$(jq -r --arg p "$hiv" '.log.entries[] | select(.pageref == $p) | 
 
 # A router that rewrites the URL at load (/routed/ → /routed/home): the leave still recognises the
 # document's unload marker, so the next page starts at once instead of after the marker's cap
-# (5 s at --settle 400; earlier versions: 5.5-6 s between the two documents, now about 1 s).
+# (5 s at --settle 400; earlier versions: 5.5-6 s between the two documents). The scan says when
+# a leave waited its cap (--verbose): checked on that line, not on the time between the two
+# documents, which a loaded machine (ASan at load 40: 5.3 s) stretches past any fixed limit.
 scan routed /routed/ 2 --no-interact
 expect_code 0 $? "rewritten URL: scan"
-gap=$(jq -r '[.log.entries[] | select(._resourceType == "document") | .startedDateTime | sub("\\.[0-9]+Z$"; "Z") as $s | (.[20:23] | tonumber) as $ms | ($s | fromdateiso8601) * 1000 + $ms] | .[1] - .[0]' "$T/routed.har" 2>/dev/null)
-echo "between the two documents: ${gap:-?} ms"
-[ -n "$gap" ] && [ "$gap" != null ] && [ "$gap" -lt 4500 ] && pass ||
-    fail "rewritten URL: the next page started ${gap:-?} ms after the first (the leave waited for its cap)"
+expect_code 2 "$(grep -c '^phiwall: scan: visit ' "$T/routed.err")" "rewritten URL: both pages visited"
+capped=$(grep -F 'no unload marker within' "$T/routed.err")
+[ -z "$capped" ] && pass || fail "rewritten URL: the leave waited for its cap: $capped"
 
 # A form inside a web component's shadow root is filled and submitted.
 scan shadow /shadow/ 1
