@@ -187,6 +187,7 @@ static void test_pause_body_and_pause_only(void)
 
     pw_err err;
     CHECK_INT(bx_tab_flush(t, &err), PW_OK);
+    CHECK_INT(bx_flush_reqs(t->b, &err), PW_OK); /* the round's requests, in send order */
     CHECK_INT((long long)fx.got.n, 2);
     CHECK_STR(fx.got.r[0].url, "https://www.facebook.com/tr");
     CHECK_STR(fx.got.body[0], BODY_SUBMIT); /* the pause's body: the Network domain had none */
@@ -216,6 +217,7 @@ static void test_pause_only_before_commit(void)
     CHECK(fx.t->answered != NULL); /* answered (passed on), not kept */
     pw_err err;
     CHECK_INT(bx_tab_flush(fx.t, &err), PW_OK);
+    CHECK_INT(bx_flush_reqs(fx.t->b, &err), PW_OK);
     CHECK_INT((long long)fx.got.n, 0);
     teardown(&fx);
 }
@@ -238,6 +240,7 @@ static void expect_left_page(const char *what, void (*before)(int fd), void (*af
         cdp_pump(fx.b->conn, deadline, NULL);
     pw_err err;
     CHECK_INT(bx_tab_flush(fx.t, &err), PW_OK);
+    CHECK_INT(bx_flush_reqs(fx.t->b, &err), PW_OK);
     CHECK_INT((long long)fx.got.n, 1);
     if (fx.got.n == 1 && strcmp(fx.got.r[0].page_url, PAGE) != 0)
         fprintf(stderr, "%s: the beacon is on %s\n", what, fx.got.r[0].page_url);
