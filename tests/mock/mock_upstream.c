@@ -167,10 +167,10 @@ static void sleep_ms(mock_upstream *m, unsigned ms)
     }
 }
 
-static enum MHD_Result answer(mock_upstream *m, struct MHD_Connection *c, const char *last_body)
+static enum MHD_Result answer(mock_upstream *m, struct MHD_Connection *c, const char *last_body,
+                              scripted s, int scripted_reply)
 {
-    scripted s = {200, NULL, 0, NULL, NULL, 0, 0};
-    if (!take_script(m, &s))
+    if (!scripted_reply)
         s.body = default_body(last_body);
     while (s.held && !atomic_load(&m->released) && !atomic_load(&m->stopping))
         sleep_ms(m, 10);
@@ -223,8 +223,12 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         return MHD_YES;
     }
     char *body_copy = strdup(u->data ? u->data : "");
+    /* The reply is taken before the request is logged: a test that scripts a reply after it saw
+     * a request (mock_upstream_wait) scripts the next one, never the one it saw. */
+    scripted s = {200, NULL, 0, NULL, NULL, 0, 0};
+    int have = take_script(m, &s);
     record(m, c, url, method, u);
-    enum MHD_Result rc = answer(m, c, body_copy);
+    enum MHD_Result rc = answer(m, c, body_copy, s, have);
     free(body_copy);
     return rc;
 }
