@@ -15,7 +15,8 @@
 #   bench/gateway.sh [BUILD_DIR] [DURATION_S] [CONNECTIONS] [WRK_THREADS]
 # Environment: PW_BENCH_NICE=N / PW_BENCH_BOOST_MS=M set the policy's delivery.nice and
 # delivery.boost_lag_ms (unset: the gateway's defaults); PW_BENCH_FLOOR=0 skips the HTTP floor
-# runs; PW_BENCH_PERF=FILE records `perf record` of the gateway during the ingest-only burst
+# runs; PW_BENCH_PACED_HELD=0 skips the paced run with delivery held; PW_BENCH_PERF=FILE
+# records `perf record` of the gateway during the ingest-only burst
 # (PW_BENCH_PERF_PHASE=delivery: the with-delivery burst and its drain instead; PW_BENCH_PERF_HZ
 # samples/s, 1999; PW_BENCH_PERF_CG call graphs: fp or dwarf);
 # PW_BENCH_AUDIT_DIR puts the audit log elsewhere (e.g. /dev/shm: no audit fsync on the spool's
@@ -271,6 +272,21 @@ ngx_paced_out=
 [ "${PW_BENCH_PACED_NGINX:-1}" = 0 ] || ngx_paced_out=$(PW_RATE=$rate PW_THREADS=$wthreads \
   wrk -t"$wthreads" -c100 -d"${dur}s" --latency -s bench/gateway_event.lua "http://127.0.0.1:$ngx_port/e")
 paced_drain=$(drain)
+# The same paced load again with every destination held (as the ingest-only phase): the latency
+# of what DESIGN section 5 names (policy + PHI engine + durable spool, the audit of acceptance)
+# without the forwarders, their spool writes (send marks, acks in the group commits) and the
+# mock upstream on the same 2 cores. Both paced figures are printed, labelled.
+# PW_BENCH_PACED_HELD=0 skips it.
+held_paced_out=
+if [ "${PW_BENCH_PACED_HELD:-1}" != 0 ]; then
+  set_policy held
+  curl -s "http://127.0.0.1:$gw_port/metrics" >"$tmp/metrics.held0"
+  next_run; held_paced_out=$(PW_RATE=$rate PW_THREADS=$wthreads wrk -t"$wthreads" -c100 -d"${dur}s" \
+    --latency -s bench/gateway_event.lua "http://127.0.0.1:$gw_port/e")
+  curl -s "http://127.0.0.1:$gw_port/metrics" >"$tmp/metrics.held1"
+  set_policy unheld
+  drain >/dev/null
+fi
 
 # The floor under the gateway's HTTP front, same wrk load: libmicrohttpd (the gateway's library)
 # and libh2o's evloop (the alternative measured against it) with no work, answering at once or
@@ -341,6 +357,8 @@ echo "$paced_out" | grep -E "Non-2xx|Socket errors" | sed "s/^/paced: /" || true
 printf 'gateway paced    : %10.0f req/s  p50 %-8s p99 %s  (offered %d/s on a fixed schedule, 100 connections; target p99 < 5ms at 10000/s)\n' \
   "$(echo "$paced_out" | rps)" "$(echo "$paced_out" | pct 50%)" "$(echo "$paced_out" | pct 99%)" \
   "$rate"
+[ -z "$held_paced_out" ] || printf 'gateway paced, delivery held: %8.0f req/s  p50 %-8s p99 %s  (the same paced load, every destination held: policy + PHI engine + durable spool, no forwarders)\n' \
+  "$(echo "$held_paced_out" | rps)" "$(echo "$held_paced_out" | pct 50%)" "$(echo "$held_paced_out" | pct 99%)"
 [ -z "$ngx_paced_out" ] || printf 'nginx paced      : %10.0f req/s  p50 %-8s p99 %s  (the same paced load against return 204: the floor of this measurement now)\n' \
   "$(echo "$ngx_paced_out" | rps)" "$(echo "$ngx_paced_out" | pct 50%)" "$(echo "$ngx_paced_out" | pct 99%)"
 printf 'spool after burst: %8d items, empty %s s after wrk stopped (full load); paced: %d items, %s s\n' \
@@ -354,6 +372,10 @@ echo "$metrics" | grep -E '^phiwall_gateway_delivery_(nice|boosts_total|priority
 # INSERTs; commit: WAL write + fsync); *_hold: how long a forwarder's lease/ack holds the spool.
 echo "commit path during the paced phase:"
 awk -f bench/gw_phases.awk "$tmp/metrics.paced0" "$tmp/metrics.paced1"
+if [ -n "$held_paced_out" ]; then
+  echo "commit path during the paced phase with delivery held:"
+  awk -f bench/gw_phases.awk "$tmp/metrics.held0" "$tmp/metrics.held1"
+fi
 # Group commits during the paced phase and how many of them waited for more requests (the load
 # gather; a gateway before the counter prints none).
 awk '/^phiwall_gateway_spool_(commits|load_gathers)_total / { if (FILENAME == ARGV[1]) a[$1] = $2; else b[$1] = $2 }

@@ -1383,7 +1383,8 @@ void pw_gw_server_stop(server *s)
     free(s);
 }
 
-#define SWEEP_S 5 /* seconds between sweeps for rows of removed destinations */
+/* seconds between sweeps (rows of removed destinations, the clock mark) */
+#define SWEEP_S (PW_SPOOL_HEARTBEAT_MS / 1000)
 
 pw_status pw_gw_serve(const pw_gw_server_opts *o, pw_err *err)
 {

@@ -263,9 +263,14 @@ int64_t pw_spool_clock_ms(const pw_spool *s);
 /* Write the schedule clock's reading down in the file (table clock_mark) while a retry time
  * waits in it (none: nothing is written), as pw_spool_close does at the stop: the next open
  * goes on from it when the wall clock went back in between, so a retry keeps its distance
- * however long the run went on after its last row. Run every few seconds (pw_gw_serve's sweep):
- * after a crash a retry is late by that much at most. */
+ * however long the run went on after its last row. Run at least every PW_SPOOL_HEARTBEAT_MS
+ * (pw_gw_serve's sweep): after a crash a retry due later than that from its scheduling is late
+ * by that much at most. A retry scheduled to be due sooner (pw_spool_retry*, put back) writes
+ * its due time as the mark in its own transaction, unless the mark is already past it: after a
+ * crash before it was due it is due at once (early by at most its delay, never late), and a
+ * heartbeat never moves the mark back below it. */
 pw_status pw_spool_heartbeat(pw_spool *s, pw_err *err);
+#define PW_SPOOL_HEARTBEAT_MS 5000
 /* A time of the schedule clock, as the wall clock reads it now (the same time when the two
  * differ by a second or less: no step). */
 int64_t pw_spool_clock_to_wall(const pw_spool *s, int64_t t);

@@ -611,29 +611,62 @@ static int retries_wait(pw_spool *s)
     return any;
 }
 
-static pw_status write_heartbeat(pw_spool *s, pw_err *err)
+/* Write `at` (the schedule clock) as the mark (db_mu held; inside a transaction or on its own).
+ * The table is created when first used; heartbeat_table is set by the caller once that is
+ * committed. */
+static pw_status put_mark(pw_spool *s, int64_t at, pw_err *err)
 {
-    if (!retries_wait(s))
-        return PW_OK; /* nothing waits on the schedule clock: no write (an idle spool stays idle) */
     pw_status st = s->heartbeat_table ? PW_OK
                                       : pw_spool_exec(s,
                                                       "CREATE TABLE IF NOT EXISTS clock_mark(id "
                                                       "INTEGER PRIMARY KEY CHECK (id = 1), at_ms "
                                                       "INTEGER NOT NULL)",
                                                       err);
-    s->heartbeat_table = st == PW_OK;
     char sql[96];
     snprintf(sql, sizeof sql, "INSERT OR REPLACE INTO clock_mark(id, at_ms) VALUES (1, %lld)",
-             (long long)pw_spool_clock_ms(s));
+             (long long)at);
     return st == PW_OK ? pw_spool_exec(s, sql, err) : st;
+}
+
+static pw_status write_heartbeat(pw_spool *s, int64_t at, pw_err *err)
+{
+    if (!retries_wait(s))
+        return PW_OK; /* nothing waits on the schedule clock: no write (an idle spool stays idle) */
+    pw_status st = put_mark(s, at, err);
+    if (st == PW_OK) {
+        s->heartbeat_table = 1;
+        s->mark_ms = at;
+    }
+    return st;
 }
 
 pw_status pw_spool_heartbeat(pw_spool *s, pw_err *err)
 {
     pthread_mutex_lock(&s->db_mu);
-    pw_status st = write_heartbeat(s, err);
+    /* never below a retry's due time written as the mark (pw_spool_mark_due): a crash before
+     * that retry is due would make it late again */
+    int64_t now = pw_spool_clock_ms(s);
+    pw_status st = write_heartbeat(s, s->mark_ms > now ? s->mark_ms : now, err);
     pthread_mutex_unlock(&s->db_mu);
     return st;
+}
+
+int64_t pw_spool_mark_due(pw_spool *s, int64_t due, pw_err *err, pw_status *st)
+{
+    *st = PW_OK;
+    if (due <= s->mark_ms || due > pw_spool_clock_ms(s) + PW_SPOOL_HEARTBEAT_MS)
+        return 0; /* covered already, or later than the next heartbeat: it keeps the mark */
+    *st = put_mark(s, due, err);
+    return *st == PW_OK ? due : 0;
+}
+
+void pw_spool_mark_committed(pw_spool *s, int64_t due)
+{
+    if (!due)
+        return;
+    s->heartbeat_table = 1;
+    if (due > s->mark_ms)
+        s->mark_ms = due;
 }
 
 pw_status pw_spool_open(const pw_spool_opts *opts, pw_spool **out, pw_err *err)
@@ -794,7 +827,8 @@ void pw_spool_close(pw_spool *s)
     /* the schedule clock at the stop, for the next open (resume_schedule_clock); a failure (a
      * read-only disk) leaves the last heartbeat, a few seconds older */
     pthread_mutex_lock(&s->db_mu);
-    write_heartbeat(s, NULL);
+    write_heartbeat(s, pw_spool_clock_ms(s), NULL); /* the stop's time: exact, even below a due
+                                                     * time written as the mark */
     pthread_mutex_unlock(&s->db_mu);
     /* Checkpoint so the WAL does not keep growing across restarts; failures are harmless. */
     sqlite3_exec(s->db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL);

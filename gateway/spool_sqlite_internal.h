@@ -268,6 +268,7 @@ struct pw_spool {
      * clock's lead over it at open (ns). */
     int64_t clock_offset_ns;
     int heartbeat_table;    /* table clock_mark created (pw_spool_heartbeat), under db_mu */
+    int64_t mark_ms;        /* the clock_mark this run wrote last (0: none), under db_mu */
     int64_t purge_lo;       /* rows below it are queued, or gone, or were young when looked at */
     int64_t purge_young_ms; /* created_ms of the young row at purge_lo (0: none) */
     unsigned acks_since_purge;
@@ -379,5 +380,14 @@ pw_status pw_spool_marks_recover(pw_spool *s, pw_err *err);
 /* Queue an ack request into the group commit and wait until all of it is committed
  * (spool_sqlite.c). */
 pw_status pw_spool_ack_grouped(pw_spool *s, const int64_t *ids, size_t n, pw_err *err);
+
+/* A retry due at `due` (schedule clock) is written in the current transaction (db_mu held): when
+ * it is due before the next heartbeat could be relied on (PW_SPOOL_HEARTBEAT_MS) and later than
+ * the mark, the mark becomes its due time in the same transaction, so a crash before it is due
+ * leaves it due at once after a restart with the wall clock set back, never late. Returns the
+ * mark written (0: none; *st says whether the write failed); pass it to pw_spool_mark_committed
+ * once the transaction is committed. */
+int64_t pw_spool_mark_due(pw_spool *s, int64_t due, pw_err *err, pw_status *st);
+void pw_spool_mark_committed(pw_spool *s, int64_t due);
 
 #endif

@@ -1058,11 +1058,15 @@ static pw_status reschedule(pw_spool *s, const int64_t *ids, size_t n, int64_t n
         ready ? pw_spool_begin(s, err) : pw_err_set(err, PW_ERR_NOMEM, "spool: out of memory");
     for (size_t i = 0; i < n && status == PW_OK; i++)
         status = retry_item(s, ids[i], next_attempt_ms, uncount, sent_ms, &changed, err);
+    int64_t mark = 0; /* a retry due soon: its due time is the clock mark (pw_spool_heartbeat) */
+    if (status == PW_OK && changed)
+        mark = pw_spool_mark_due(s, next_attempt_ms, err, &status);
     if (status == PW_OK)
         status = pw_spool_run(s, SQL_COMMIT, err);
-    if (status == PW_OK)
+    if (status == PW_OK) {
         settle_apply(s, &t, ids, n); /* the leases end */
-    else if (ready)
+        pw_spool_mark_committed(s, mark);
+    } else if (ready)
         pw_spool_run(s, SQL_ROLLBACK, NULL);
     pw_histo_since(&s->timing.other_hold, held);
     pthread_mutex_unlock(&s->db_mu);

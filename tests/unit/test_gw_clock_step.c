@@ -216,11 +216,14 @@ static void test_retry_due_after_a_restart_with_the_clock_back(void)
 }
 
 /* A retry due in 2 s; the run goes on 1.8 s with nothing written to the spool, then stops
- * (crash: the child process exits without closing, after the sweep's pw_spool_heartbeat); the
- * wall clock is set back five hours while stopped; at the next start the retry is due 0.2 s
+ * (crash: the child process exits without closing, 1.3 s after the sweep's pw_spool_heartbeat);
+ * the wall clock is set back five hours while stopped; at the next start the retry is due 0.2 s
  * later, not 2 s. Before the heartbeat the schedule clock went on from the latest row (the
  * event's acceptance, the retry's first attempt): the retry was late by the 1.8 s the run went
- * on after it — an hour-long backoff followed by a quiet hour and a stop was due an hour late. */
+ * on after it — an hour-long backoff followed by a quiet hour and a stop was due an hour late.
+ * With the heartbeat alone a crash left it late by as long as the run went on after the last
+ * one (here 1.3 s, up to PW_SPOOL_HEARTBEAT_MS): a retry due sooner than that writes its due
+ * time as the mark, and the heartbeat does not move the mark back below it. */
 static void retry_after_a_late_stop(int crash)
 {
     char path[256];
@@ -236,9 +239,10 @@ static void retry_after_a_late_stop(int crash)
             int ok = pw_spool_open(&o, &s, NULL) == PW_OK &&
                      pw_spool_put(s, &it, 1, NULL) == PW_OK && lease_n(s, 60000, &id) == 1 &&
                      pw_spool_retry(s, id, pw_spool_clock_ms(s) + 2000, NULL) == PW_OK;
-            usleep(1800 * 1000);
+            usleep(500 * 1000);
             ok = ok && pw_spool_heartbeat(s, NULL) == PW_OK;
-            _exit(ok ? 0 : 1); /* no close: a crash after the sweep's heartbeat */
+            usleep(1300 * 1000);
+            _exit(ok ? 0 : 1); /* no close: a crash 1.3 s after the sweep's heartbeat */
         }
         int status = 0;
         CHECK(pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&

@@ -702,14 +702,6 @@ static void test_category_phi_at_apply(void)
 /* The event's own time is sent when the destination still takes it; an older event is refused
  * for that destination (never re-dated to now); no time, or one ahead of the receipt, becomes
  * the receipt time; the trace says which. */
-static const char *trace_rule(const pw_gw_dest_result *r, const char *field)
-{
-    for (size_t i = 0; i < r->n_fields; i++)
-        if (strcmp(r->fields[i].field, field) == 0)
-            return r->fields[i].rule;
-    return NULL;
-}
-
 static void test_event_time(void)
 {
     pw_err err = {0};
@@ -744,7 +736,7 @@ static void test_event_time(void)
     CHECK_INT(pw_gw_policy_apply(p, &gw_test_phi, &a, &ev, now, res, &err), PW_OK);
     CHECK(res[0].accepted);
     CHECK(res[0].payload && strstr(res[0].payload, "\"event_time\":1699568000,") != NULL);
-    CHECK_STR(trace_rule(&res[0], "event_time"),
+    CHECK_STR(gw_test_field_rule(&res[0], "event_time"),
               "event_time: the event's own time (within 6 days)");
     CHECK(!res[1].accepted);
     CHECK(res[2].accepted);
@@ -755,22 +747,24 @@ static void test_event_time(void)
     CHECK(res[0].payload && strstr(res[0].payload, "\"event_time\":1699992799,") != NULL);
     CHECK(res[1].payload &&
           strstr(res[1].payload, "\"timestamp_micros\":1699992799877000,") != NULL);
-    CHECK_STR(trace_rule(&res[1], "event_time"), "event_time: the event's own time (within 72 h)");
+    CHECK_STR(gw_test_field_rule(&res[1], "event_time"),
+              "event_time: the event's own time (within 72 h)");
 
     ev.time_ms = now + 30 * 1000; /* clock skew */
     CHECK_INT(pw_gw_policy_apply(p, &gw_test_phi, &a, &ev, now, res, &err), PW_OK);
     CHECK(res[0].accepted && strstr(res[0].payload, "\"event_time\":1700000000,") != NULL);
-    CHECK_STR(trace_rule(&res[0], "event_time"),
+    CHECK_STR(gw_test_field_rule(&res[0], "event_time"),
               "event_time: receipt time (the event's time is up to 60 s ahead: clock skew)");
     ev.time_ms = now + 24 * hour; /* a client clock a day ahead: it arrived now */
     CHECK_INT(pw_gw_policy_apply(p, &gw_test_phi, &a, &ev, now, res, &err), PW_OK);
     CHECK(res[0].accepted && strstr(res[0].payload, "\"event_time\":1700000000,") != NULL);
-    CHECK_STR(trace_rule(&res[0], "event_time"),
+    CHECK_STR(gw_test_field_rule(&res[0], "event_time"),
               "event_time: receipt time (the event's time is over 60 s ahead: client clock)");
     ev.time_ms = 0; /* none */
     CHECK_INT(pw_gw_policy_apply(p, &gw_test_phi, &a, &ev, now, res, &err), PW_OK);
     CHECK(res[0].accepted && strstr(res[0].payload, "\"event_time\":1700000000,") != NULL);
-    CHECK_STR(trace_rule(&res[0], "event_time"), "event_time: receipt time (the event has none)");
+    CHECK_STR(gw_test_field_rule(&res[0], "event_time"),
+              "event_time: receipt time (the event has none)");
     pw_arena_free(&a);
     pw_gw_policy_free(p);
 }

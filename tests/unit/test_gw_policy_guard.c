@@ -65,14 +65,6 @@ static pw_gw_event consented_event(void)
     return ev;
 }
 
-static const char *rule_of(const pw_gw_dest_result *r, const char *field)
-{
-    for (size_t i = 0; i < r->n_fields; i++)
-        if (strcmp(r->fields[i].field, field) == 0)
-            return r->fields[i].rule;
-    return "";
-}
-
 /* 1. A foreign referrer's host is read as words; a condition in it drops the origin. */
 static void test_referrer_hosts(void)
 {
@@ -95,16 +87,16 @@ static void test_referrer_hosts(void)
         CHECK_INT(pw_gw_policy_apply(p, &gw_test_phi, &a, &ev, 1700000000000, res, &err), PW_OK);
         CHECK(res[0].accepted);
         CHECK(res[0].payload && strstr(res[0].payload, "referrer_origin") == NULL);
-        CHECK(strstr(rule_of(&res[0], "referrer"), "dropped") != NULL ||
-              strstr(rule_of(&res[0], "referrer"), "refused") != NULL);
+        CHECK(strstr(gw_test_field_rule(&res[0], "referrer"), "dropped") != NULL ||
+              strstr(gw_test_field_rule(&res[0], "referrer"), "refused") != NULL);
     }
     ev.referrer = "https://www.hiv-clinic.org/";
     CHECK_INT(pw_gw_policy_apply(p, &gw_test_phi, &a, &ev, 1700000000000, res, &err), PW_OK);
-    CHECK_STR(rule_of(&res[0], "referrer"),
+    CHECK_STR(gw_test_field_rule(&res[0], "referrer"),
               "referrer: host names health context or a person (HEALTH): dropped");
     ev.referrer = "https://jane.doe.example.com/";
     CHECK_INT(pw_gw_policy_apply(p, &gw_test_phi, &a, &ev, 1700000000000, res, &err), PW_OK);
-    CHECK_STR(rule_of(&res[0], "referrer"),
+    CHECK_STR(gw_test_field_rule(&res[0], "referrer"),
               "referrer: a subdomain not in referrer_origins (it may name a person): dropped");
     ev.referrer = "https://www.google.com/search?q=hiv";
     CHECK_INT(pw_gw_policy_apply(p, &gw_test_phi, &a, &ev, 1700000000000, res, &err), PW_OK);
@@ -119,7 +111,7 @@ static void test_referrer_hosts(void)
         ev.referrer = "https://www.google.com/search?q=x";
         CHECK_INT(pw_gw_policy_apply(p, &gw_test_phi, &a, &ev, 1700000000000, res, &err), PW_OK);
         CHECK(res[0].payload && strstr(res[0].payload, "referrer_origin") == NULL);
-        CHECK_STR(rule_of(&res[0], "referrer"),
+        CHECK_STR(gw_test_field_rule(&res[0], "referrer"),
                   "referrer: origin not in site.origins or referrer_origins");
         ev.referrer = "https://www.bing.com/search?q=x";
         CHECK_INT(pw_gw_policy_apply(p, &gw_test_phi, &a, &ev, 1700000000000, res, &err), PW_OK);
@@ -413,7 +405,7 @@ static void test_referrer_host_shape(void)
         ev.referrer = bad[i];
         CHECK_INT(pw_gw_policy_apply(p, &gw_test_phi, &a, &ev, 1700000000000, res, &err), PW_OK);
         CHECK(res[0].accepted && res[0].payload && !strstr(res[0].payload, "referrer_origin"));
-        CHECK_STR(rule_of(&res[0], "referrer"),
+        CHECK_STR(gw_test_field_rule(&res[0], "referrer"),
                   "referrer: not a host and port a browser sends (an escape or a character "
                   "outside a DNS name, or a port over 65535): dropped");
         pw_arena_reset(&a);
@@ -469,9 +461,9 @@ static void test_param_names(void)
               !strstr(res[0].payload, "cancer_screening"));
         CHECK(res[0].payload && strstr(res[0].payload, "\"appointment_type\":\"new\"") &&
               strstr(res[0].payload, "\"note\":\"yes\""));
-        CHECK_STR(rule_of(&res[0], "custom_data.hiv_status"),
+        CHECK_STR(gw_test_field_rule(&res[0], "custom_data.hiv_status"),
                   "allow_params: the name hits the PHI engine (HEALTH): refused");
-        CHECK_STR(rule_of(&res[0], "custom_data.cancer_screening"),
+        CHECK_STR(gw_test_field_rule(&res[0], "custom_data.cancer_screening"),
                   "allow_params: the name hits the PHI engine (HEALTH): refused");
         pw_arena_reset(&a);
     }
@@ -509,7 +501,7 @@ static void test_guard_in_apply(void)
         CHECK(res[d].accepted);
         CHECK(res[d].payload && strstr(res[d].payload, "IV") == NULL);
     }
-    CHECK_STR(rule_of(&res[0], "custom_data.note"),
+    CHECK_STR(gw_test_field_rule(&res[0], "custom_data.note"),
               "guard: invisible format character U+200B: refused");
     pw_gw_param cyr[] = {
         {"note", PW_GW_V_STRING, "\xD0\x97\xD0\xB0\xD0\xBF\xD0\xB8\xD1\x81\xD1\x8C", 12}};
@@ -605,7 +597,7 @@ static void test_guard_accents_redacted(void)
     CHECK_INT(pw_gw_policy_apply(p, &gw_test_phi, &a, &ev, 1700000000000, res, &err), PW_OK);
     CHECK(res[0].accepted && res[0].payload &&
           strstr(res[0].payload, "\"note\":\"[HEALTH] y [HEALTH], caf\xC3\xA9\"") != NULL);
-    CHECK_STR(rule_of(&res[0], "custom_data.note"), "phi: redact (HEALTH)");
+    CHECK_STR(gw_test_field_rule(&res[0], "custom_data.note"), "phi: redact (HEALTH)");
     for (int d = 0; d < 3; d++)
         CHECK(res[d].payload && !strstr(res[d].payload, "tes y") && !strstr(res[d].payload, "IV"));
     /* The same note decomposed (NFD): redacted the same way, each term's marks inside its span
@@ -616,14 +608,14 @@ static void test_guard_accents_redacted(void)
     CHECK_INT(pw_gw_policy_apply(p, &gw_test_phi, &a, &ev, 1700000000000, res, &err), PW_OK);
     CHECK(res[0].accepted && res[0].payload &&
           strstr(res[0].payload, "\"note\":\"[HEALTH] y [HEALTH], cafe\xCC\x81\"") != NULL);
-    CHECK_STR(rule_of(&res[0], "custom_data.note"), "phi: redact (HEALTH)");
+    CHECK_STR(gw_test_field_rule(&res[0], "custom_data.note"), "phi: redact (HEALTH)");
     for (int d = 0; d < 3; d++)
         CHECK(res[d].payload && !strstr(res[d].payload, "tes y") && !strstr(res[d].payload, "IV") &&
               !strstr(res[d].payload, "]\xCC"));
     p->dests[1].phi_strings = PW_GW_PHI_DROP; /* and under phi: drop, the field goes */
     CHECK_INT(pw_gw_policy_apply(p, &gw_test_phi, &a, &ev, 1700000000000, res, &err), PW_OK);
     CHECK(res[1].accepted && res[1].payload && !strstr(res[1].payload, "\"note\""));
-    CHECK_STR(rule_of(&res[1], "events[0].params.note"), "phi: drop (HEALTH)");
+    CHECK_STR(gw_test_field_rule(&res[1], "events[0].params.note"), "phi: drop (HEALTH)");
     pw_gw_policy_free(p);
     pw_arena_free(&a);
 }
@@ -648,7 +640,7 @@ static void test_guard_percent_nul(void)
     CHECK_INT(pw_gw_policy_apply(p, &gw_test_phi, &a, &ev, 1700000000000, res, &err), PW_OK);
     for (int d = 0; d < 3; d++)
         CHECK(res[d].accepted && res[d].payload && strstr(res[d].payload, "cancer") == NULL);
-    CHECK_STR(rule_of(&res[0], "custom_data.note"),
+    CHECK_STR(gw_test_field_rule(&res[0], "custom_data.note"),
               "guard: percent-encoded text, decoded, carries PHI: refused");
     pw_gw_policy_free(p);
     pw_arena_free(&a);
