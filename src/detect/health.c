@@ -322,9 +322,10 @@ static void seg_scan_run(pw_scan *sc, const pw_seg *g, seg_run r, const cut_set 
     }
 }
 
-#define DE_WORD_MIN 8  /* a part of 5+ letters and 3+ letters beside it */
-#define DE_WORD_MAX 48 /* longer runs are no German word (tokens, hashes) */
-#define DE_CANDS    4  /* compounds reported per segment, at most */
+#define DE_WORD_MIN    8  /* a part of 5+ letters and 3+ letters beside it */
+#define DE_WORD_MAX    48 /* longer runs are no German word (tokens, hashes) */
+#define DE_FEW_MATCHES 4
+#define DE_CANDS       4 /* compounds reported per segment, at most */
 
 typedef struct de_cand {
     size_t b, e; /* the word in g */
@@ -434,8 +435,10 @@ static size_t de_part_in(const char *w, size_t n)
 {
     for (size_t i = 0; i + 5 <= n; i++) {
         unsigned c = (unsigned char)w[i] - 'a';
-        if (c >= 26 || !(pw_de_part_first >> c & 1))
-            continue;
+        unsigned c2 = (unsigned char)w[i + 1] - 'a';
+        if (c >= 26 || !(pw_de_part_first >> c & 1) || c2 >= 26 ||
+            !(pw_de_part_second[c] >> c2 & 1))
+            continue; /* no part starts with these two letters */
         for (size_t p = pw_de_part_from[c]; p < pw_de_part_from[c + 1]; p++) {
             size_t len = pw_de_part_len[p];
             if (i + len <= n && n - len >= 3 && memcmp(w + i, pw_de_parts[p], len) == 0)
@@ -463,13 +466,16 @@ static inline __attribute__((always_inline)) int de_cand_at(const pw_seg *g, siz
     if (n < DE_WORD_MIN || n > DE_WORD_MAX || (e < g->n && pw_isdigit((unsigned char)g->s[e])) ||
         (i > 0 && pw_isdigit((unsigned char)g->s[i - 1])))
         return 0;
-    if (run_matched(m, nm, map, i, e)) /* engine-speed5: before the copy and the part search */
+    /* run_matched walks every match of the segment: with a few, it is cheaper than the copy and
+     * the part search and goes first; with many (long text), last */
+    int few = nm <= DE_FEW_MATCHES;
+    if (few && run_matched(m, nm, map, i, e))
         return 0;
     char w[DE_WORD_MAX];
     for (size_t q = 0; q < n; q++)
         w[q] = (char)pw_tolower((unsigned char)g->s[i + q]);
     size_t p = de_part_in(w, n);
-    if (p == SIZE_MAX)
+    if (p == SIZE_MAX || (!few && run_matched(m, nm, map, i, e)))
         return 0;
     *out = (de_cand){i, e, p};
     return 1;
@@ -485,6 +491,8 @@ static size_t de_compounds(const pw_seg *g, const pw_vocab_match *m, size_t nm, 
 {
     const pw_seg_masks *mk = g->sum ? g->sum->masks : NULL;
     size_t k = 0;
+    if (g->n < DE_WORD_MIN)
+        return 0;
     if (mk) {
         uint64_t carry = 0; /* the last byte of the previous word is a letter */
         for (size_t w = 0; w < mk->words && k < DE_CANDS; w++) {
