@@ -218,6 +218,16 @@ static int run_letters(const pw_vocab *v, const pw_seg *g, size_t b, size_t e, s
     return 1;
 }
 
+/* Bit b: bytes b..b+len-1 of the 64-byte word whose mask is x (nx: the next word's) are all set
+ * in the masks: a run of len+ such bytes covers them. */
+static inline uint64_t run_bits(uint64_t x, uint64_t nx, unsigned len)
+{
+    uint64_t y = x;
+    for (unsigned k = 1; k < len; k++)
+        y &= x >> k | nx << (64 - k);
+    return y;
+}
+
 /* The run of g at i, kept in out[*nr] when it is worth splitting and no match touches it (a run
  * with a hit says enough); its end. */
 static inline __attribute__((always_inline)) size_t seg_run_at(const pw_vocab *v, const pw_seg *g,
@@ -243,6 +253,22 @@ static size_t seg_runs(const pw_vocab *v, const pw_seg *g, seg_mode mode, const 
             if (i < g->n && pw_isalnum((unsigned char)g->s[i]))
                 i = seg_run_at(v, g, i, m, nm, map, out, &nr);
             h = i < g->n ? memchr(g->s + i, '#', g->n - i) : NULL;
+        }
+        return nr;
+    }
+    const pw_seg_masks *mk = g->sum ? g->sum->masks : NULL;
+    if (mk) { /* engine-speed5: only the starts of runs of SEG_MIN+ letters/digits, from the masks
+               */
+        uint64_t carry = 0; /* the last byte of the previous word is a letter or digit */
+        for (size_t w = 0; w < mk->words && nr < SEG_RUNS; w++) {
+            uint64_t a = pw_mask(mk, PW_MK_ALPHA, w) | pw_mask(mk, PW_MK_DIGIT, w);
+            uint64_t na = w + 1 < mk->words
+                              ? pw_mask(mk, PW_MK_ALPHA, w + 1) | pw_mask(mk, PW_MK_DIGIT, w + 1)
+                              : 0;
+            uint64_t starts = run_bits(a, na, SEG_MIN) & ~(a << 1 | carry);
+            carry = a >> 63;
+            for (; starts && nr < SEG_RUNS; starts &= starts - 1)
+                seg_run_at(v, g, (w << 6) + (size_t)__builtin_ctzll(starts), m, nm, map, out, &nr);
         }
         return nr;
     }
@@ -296,9 +322,10 @@ static void seg_scan_run(pw_scan *sc, const pw_seg *g, seg_run r, const cut_set 
     }
 }
 
-#define DE_WORD_MIN 8  /* a part of 5+ letters and 3+ letters beside it */
-#define DE_WORD_MAX 48 /* longer runs are no German word (tokens, hashes) */
-#define DE_CANDS    4  /* compounds reported per segment, at most */
+#define DE_WORD_MIN    8  /* a part of 5+ letters and 3+ letters beside it */
+#define DE_WORD_MAX    48 /* longer runs are no German word (tokens, hashes) */
+#define DE_FEW_MATCHES 4
+#define DE_CANDS       4 /* compounds reported per segment, at most */
 
 typedef struct de_cand {
     size_t b, e; /* the word in g */
@@ -408,8 +435,10 @@ static size_t de_part_in(const char *w, size_t n)
 {
     for (size_t i = 0; i + 5 <= n; i++) {
         unsigned c = (unsigned char)w[i] - 'a';
-        if (c >= 26 || !(pw_de_part_first >> c & 1))
-            continue;
+        unsigned c2 = (unsigned char)w[i + 1] - 'a';
+        if (c >= 26 || !(pw_de_part_first >> c & 1) || c2 >= 26 ||
+            !(pw_de_part_second[c] >> c2 & 1))
+            continue; /* no part starts with these two letters */
         for (size_t p = pw_de_part_from[c]; p < pw_de_part_from[c + 1]; p++) {
             size_t len = pw_de_part_len[p];
             if (i + len <= n && n - len >= 3 && memcmp(w + i, pw_de_parts[p], len) == 0)
@@ -419,41 +448,69 @@ static size_t de_part_in(const char *w, size_t n)
     return SIZE_MAX;
 }
 
-/* The first byte at or after i that starts a run of DE_WORD_MIN+ letters, from the segment's
- * masks (bit b of y: bytes b..b+7 are letters); g->n when there is none. Most segments
- * hold no such run, or a few: their other bytes are not walked. */
-static size_t next_long_run(const pw_seg_masks *mk, size_t i)
+/* Bit b of the result: bytes b..b+DE_WORD_MIN-1 of word w of the masks are letters (a run of
+ * DE_WORD_MIN+ letters covers them). */
+static uint64_t long_run_bits(const pw_seg_masks *mk, size_t w)
 {
-    for (size_t w = i >> 6; w < mk->words; w++) {
-        uint64_t x = pw_mask(mk, PW_MK_ALPHA, w),
-                 nx = w + 1 < mk->words ? pw_mask(mk, PW_MK_ALPHA, w + 1) : 0;
-        uint64_t y = x;
-        for (unsigned k = 1; k < DE_WORD_MIN; k++)
-            y &= x >> k | nx << (64 - k);
-        if (w == i >> 6)
-            y &= ~0ull << (i & 63);
-        if (y)
-            return (w << 6) + (size_t)__builtin_ctzll(y);
-    }
-    return mk->n;
+    return run_bits(pw_mask(mk, PW_MK_ALPHA, w),
+                    w + 1 < mk->words ? pw_mask(mk, PW_MK_ALPHA, w + 1) : 0, DE_WORD_MIN);
+}
+
+/* The letter run g[i, e) (i starts it) when it is a candidate: DE_WORD_MIN..DE_WORD_MAX letters
+ * without a digit on either side, holding a part, and no match touches it: into *out, 1. */
+static inline __attribute__((always_inline)) int de_cand_at(const pw_seg *g, size_t i, size_t e,
+                                                            const pw_vocab_match *m, size_t nm,
+                                                            const uint32_t *map, de_cand *out)
+{
+    size_t n = e - i;
+    if (n < DE_WORD_MIN || n > DE_WORD_MAX || (e < g->n && pw_isdigit((unsigned char)g->s[e])) ||
+        (i > 0 && pw_isdigit((unsigned char)g->s[i - 1])))
+        return 0;
+    /* run_matched walks every match of the segment: with a few, it is cheaper than the copy and
+     * the part search and goes first; with many (long text), last */
+    int few = nm <= DE_FEW_MATCHES;
+    if (few && run_matched(m, nm, map, i, e))
+        return 0;
+    char w[DE_WORD_MAX];
+    for (size_t q = 0; q < n; q++)
+        w[q] = (char)pw_tolower((unsigned char)g->s[i + q]);
+    size_t p = de_part_in(w, n);
+    if (p == SIZE_MAX || (!few && run_matched(m, nm, map, i, e)))
+        return 0;
+    *out = (de_cand){i, e, p};
+    return 1;
 }
 
 /* The letter runs of g of DE_WORD_MIN..DE_WORD_MAX letters that no match touches and that hold
- * a part: into out (DE_CANDS at most); their count. */
+ * a part: into out (DE_CANDS at most); their count. With the segment's masks, the runs are
+ * found from one mask of run starts per 64 bytes (a byte starts a long run when it and the
+ * DE_WORD_MIN - 1 after it are letters and the byte before is none), without a walk over the
+ * other bytes; short segments (no masks) are walked. */
 static size_t de_compounds(const pw_seg *g, const pw_vocab_match *m, size_t nm, const uint32_t *map,
                            de_cand *out)
 {
     const pw_seg_masks *mk = g->sum ? g->sum->masks : NULL;
-    size_t k = 0, i = 0;
-    while (i < g->n && k < DE_CANDS) {
-        if (mk) {
-            size_t from = i; /* never back before it: the loop always moves on */
-            i = next_long_run(mk, i);
-            while (i > from && pw_isalpha((unsigned char)g->s[i - 1]))
-                i--; /* a run found in a later word of the masks starts before it */
-            if (i >= g->n)
-                break;
+    size_t k = 0;
+    if (g->n < DE_WORD_MIN)
+        return 0;
+    if (mk) {
+        uint64_t carry = 0; /* the last byte of the previous word is a letter */
+        for (size_t w = 0; w < mk->words && k < DE_CANDS; w++) {
+            uint64_t a = pw_mask(mk, PW_MK_ALPHA, w);
+            uint64_t starts = long_run_bits(mk, w) & ~(a << 1 | carry);
+            carry = a >> 63;
+            while (starts && k < DE_CANDS) {
+                size_t i = (w << 6) + (size_t)__builtin_ctzll(starts), e = i + DE_WORD_MIN;
+                starts &= starts - 1;
+                while (e < g->n && pw_isalpha((unsigned char)g->s[e]))
+                    e++;
+                k += (size_t)de_cand_at(g, i, e, m, nm, map, out + k);
+            }
         }
+        return k;
+    }
+    size_t i = 0;
+    while (i < g->n && k < DE_CANDS) {
         if (!pw_isalpha((unsigned char)g->s[i])) {
             i++;
             continue;
@@ -461,17 +518,7 @@ static size_t de_compounds(const pw_seg *g, const pw_vocab_match *m, size_t nm, 
         size_t e = i;
         while (e < g->n && pw_isalpha((unsigned char)g->s[e]))
             e++;
-        size_t n = e - i;
-        if (n >= DE_WORD_MIN && n <= DE_WORD_MAX &&
-            (e == g->n || !pw_isdigit((unsigned char)g->s[e])) &&
-            (i == 0 || !pw_isdigit((unsigned char)g->s[i - 1]))) {
-            char w[DE_WORD_MAX];
-            for (size_t q = 0; q < n; q++)
-                w[q] = (char)pw_tolower((unsigned char)g->s[i + q]);
-            size_t p = de_part_in(w, n);
-            if (p != SIZE_MAX && !run_matched(m, nm, map, i, e))
-                out[k++] = (de_cand){i, e, p};
-        }
+        k += (size_t)de_cand_at(g, i, e, m, nm, map, out + k);
         i = e;
     }
     return k;

@@ -156,7 +156,23 @@ foreach(part IN LISTS pw_de_parts)
   string(SUBSTRING "${part}" 0 1 c)
   string(FIND "${pw_letters}" "${c}" idx)
   math(EXPR pw_de_first "${pw_de_first} | (1 << ${idx})")
+  # engine-speed5: pw_de_part_second[c] bit d: a part starts with 'a' + c, 'a' + d
+  string(SUBSTRING "${part}" 1 1 c2)
+  string(FIND "${pw_letters}" "${c2}" idx2)
+  if(NOT DEFINED pw_de_second_${idx})
+    set(pw_de_second_${idx} 0)
+  endif()
+  math(EXPR pw_de_second_${idx} "${pw_de_second_${idx}} | (1 << ${idx2})")
 endforeach()
+set(pw_de_second "")
+foreach(i RANGE 25)
+  if(DEFINED pw_de_second_${i})
+    list(APPEND pw_de_second "${pw_de_second_${i}}u")
+  else()
+    list(APPEND pw_de_second "0u")
+  endif()
+endforeach()
+list(JOIN pw_de_second ", " pw_de_second)
 # pw_de_part_from[c] .. [c + 1]: the parts that start with 'a' + c
 set(pw_de_from "")
 set(k 0)
@@ -184,5 +200,7 @@ file(WRITE ${PW_DE_PARTS_OUT}.tmp
   "static const unsigned char pw_de_part_len[] = {${pw_de_lens}};\n"
   "/* bit c: a part starts with 'a' + c */\n"
   "static const uint32_t pw_de_part_first = ${pw_de_first}u;\n"
-  "static const unsigned char pw_de_part_from[27] = {${pw_de_from}};\n")
+  "static const unsigned char pw_de_part_from[27] = {${pw_de_from}};\n"
+  "/* bit d of [c]: a part starts with 'a' + c, 'a' + d */\n"
+  "static const uint32_t pw_de_part_second[26] = {${pw_de_second}};\n")
 configure_file(${PW_DE_PARTS_OUT}.tmp ${PW_DE_PARTS_OUT} COPYONLY)

@@ -119,6 +119,24 @@ static void german(void)
     expect_none("Karriere: Stellenangebote", PW_FT_TEXT);
 }
 
+/* engine-speed5: German compounds and run-together words are found from the segment's letter
+ * masks (64 bytes a word): the word at every offset from 0 to 80 — inside the first word of the
+ * masks, across its end, inside the second, right after a run that ends the first word. */
+static void offsets(void)
+{
+    char buf[160];
+    for (size_t off = 0; off <= 80; off++) {
+        for (size_t k = 0; k < off; k++) /* "zz zz zz ": the byte before the word is a space */
+            buf[k] = (off - 1 - k) % 3 == 0 ? ' ' : 'z';
+        snprintf(buf + off, sizeof buf - off, "Darmkrebsvorsorge und mehr");
+        expect_health(buf, "Darmkrebsvorsorge");
+        for (size_t k = 0; k < off; k++) /* a value without spaces: "zz_zz_hivclinic" */
+            buf[k] = (off - 1 - k) % 3 == 0 ? '_' : 'z';
+        snprintf(buf + off, sizeof buf - off, "hivclinic");
+        expect_span(buf, PW_FT_FORM_VALUE, PW_PHI_HEALTH, "hivclinic");
+    }
+}
+
 static void french_italian(void)
 {
     expect_health("Cancer du sein", "Cancer du sein");
@@ -281,6 +299,7 @@ static void run_backend(const char *backend)
     chinese();
     vietnamese();
     german();
+    offsets();
     french_italian();
     korean();
     russian();
