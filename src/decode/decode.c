@@ -91,16 +91,24 @@ static const pw_tracker *list_tracker(const pw_catalog *c, const char *url, cons
     return NULL;
 }
 
-/* No catalog entry: a third-party request is a filter-list tracker or, if it carries data, an
- * unknown third party; anything else gives no beacon. */
+/* No catalog entry for the URL: a third-party request is a filter-list tracker or, if it carries
+ * data, an unknown third party; anything else gives no beacon. A filter-list hit on a host a
+ * catalog entry names (www.google-analytics.com/gtm/js, an endpoint the entry's paths do not
+ * list) is that entry's: the host is the vendor's, already reported by its own row, and a second
+ * "tracker (EasyPrivacy) at www.google-analytics.com" row beside it would report it twice. */
 static const pw_tracker *fallback_tracker(dk_ctx *ctx)
 {
     const pw_request *r = ctx->req;
     if (!pw_is_third_party(r->page_url, r->url))
         return NULL;
     const pw_tracker *t = list_tracker(ctx->cat, r->url, r->page_url, &ctx->matched_rule);
-    if (t)
-        return t;
+    if (t) {
+        const pw_tracker *own = dk_catalog_match_host(ctx->cat, ctx->host);
+        if (!own)
+            return t;
+        ctx->matched_rule = NULL; /* matched_rule marks a tracker known only from a list */
+        return own;
+    }
     return has_data(ctx) ? dk_catalog_unknown_entry(ctx->cat) : NULL;
 }
 
@@ -147,6 +155,20 @@ const pw_tracker *pw_catalog_classify(const pw_catalog *c, const char *url, cons
         return t;
     const char *rule = NULL;
     t = list_tracker(c, url, page_url, &rule);
+    pw_url u;
+    char host[256];
+    if (t && pw_url_parse(url, strlen(url), &u, NULL) == PW_OK && u.host.n &&
+        u.host.n < sizeof host) { /* a host a catalog entry names is that entry's (decode) */
+        for (size_t i = 0; i < u.host.n; i++)
+            host[i] = (char)(u.host.p[i] >= 'A' && u.host.p[i] <= 'Z' ? u.host.p[i] - 'A' + 'a'
+                                                                      : u.host.p[i]);
+        host[u.host.n] = '\0';
+        const pw_tracker *own = dk_catalog_match_host(c, host);
+        if (own) {
+            t = own;
+            rule = NULL;
+        }
+    }
     if (matched_rule)
         *matched_rule = rule;
     return t;

@@ -202,6 +202,9 @@ const pw_tracker *dk_catalog_easylist_entry(const pw_catalog *c);
 const dk_easyprivacy *dk_catalog_easylist(const pw_catalog *c);
 /* pw_catalog_match for an already parsed URL and its lower-case host. */
 const pw_tracker *dk_catalog_match_parts(const pw_catalog *c, const char *host, const pw_url *u);
+/* The entry whose host rule names host (lower case) whatever the path, or NULL (catalog_match.c).
+ */
+const pw_tracker *dk_catalog_match_host(const pw_catalog *c, const char *host);
 const pw_decoder *dk_catalog_decoder(const pw_catalog *c, const pw_tracker *t);
 
 /* The compiled-in catalog text (generated from data/trackers.tsv at build time). */
