@@ -96,7 +96,7 @@ static const pw_tracker *list_tracker(const pw_catalog *c, const char *url, cons
  * catalog entry names (www.google-analytics.com/gtm/js, an endpoint the entry's paths do not
  * list) is that entry's: the host is the vendor's, already reported by its own row, and a second
  * "tracker (EasyPrivacy) at www.google-analytics.com" row beside it would report it twice. */
-static const pw_tracker *fallback_tracker(dk_ctx *ctx)
+static const pw_tracker *fallback_tracker(dk_ctx *ctx, int *host_only)
 {
     const pw_request *r = ctx->req;
     if (!pw_is_third_party(r->page_url, r->url))
@@ -107,6 +107,7 @@ static const pw_tracker *fallback_tracker(dk_ctx *ctx)
         if (!own)
             return t;
         ctx->matched_rule = NULL; /* matched_rule marks a tracker known only from a list */
+        *host_only = 1;
         return own;
     }
     return has_data(ctx) ? dk_catalog_unknown_entry(ctx->cat) : NULL;
@@ -125,9 +126,10 @@ pw_status pw_decode(const pw_catalog *c, pw_arena *a, const pw_request *req, pw_
     ctx.host = pw_url_host_dup(a, &ctx.url);
     if (!ctx.host)
         return pw_err_set(err, PW_ERR_NOMEM, "decode: out of memory");
+    int host_only = 0; /* the entry's by its host alone: not its wire format */
     ctx.tracker = dk_catalog_match_parts(c, ctx.host, &ctx.url);
     if (!ctx.tracker)
-        ctx.tracker = fallback_tracker(&ctx);
+        ctx.tracker = fallback_tracker(&ctx, &host_only);
     if (!ctx.tracker)
         return PW_OK;
     pw_status st = dk_body_form(a, ctx.url.query.p, ctx.url.query.n, &ctx.query, err);
@@ -135,8 +137,9 @@ pw_status pw_decode(const pw_catalog *c, pw_arena *a, const pw_request *req, pw_
         pw_err_prefix(err, "%s: URL query: ", ctx.tracker->id);
         return st;
     }
-    const pw_decoder *d =
-        dk_is_script_load(&ctx) ? &dk_decoder_script : dk_catalog_decoder(c, ctx.tracker);
+    const pw_decoder *d = host_only                 ? &dk_decoder_host_only
+                          : dk_is_script_load(&ctx) ? &dk_decoder_script
+                                                    : dk_catalog_decoder(c, ctx.tracker);
     st = d->decode(&ctx, err);
     if (st != PW_OK)
         pw_err_prefix(err, "%s (%s decoder): ", ctx.tracker->id, d->name);

@@ -246,13 +246,18 @@ static void catalog_host_gets_no_list_row(void)
     pw_arena a;
     pw_arena_init(&a, 0);
     const char *page = "https://www.plannedparenthood.org/";
-    decoded d =
-        decode_req(c, &a, "GET", "https://www.google-analytics.com/gtm/js?id=GTM-WW77R9R&cid=1.2",
-                   page, NULL, NULL, 0);
+    decoded d = decode_req(c, &a, "GET",
+                           "https://www.google-analytics.com/gtm/js?id=GTM-W2ZD7L3"
+                           "&t=gtag_UA_219864_1&cid=1.2",
+                           page, NULL, NULL, 0);
     CHECK_INT((int)d.n, 1);
     if (d.n == 1) {
         CHECK_STR(d.b[0].tracker->id, "universal-analytics");
         CHECK(d.b[0].matched_rule == NULL);
+        /* not UA's wire format: the container's id is no property, its t no hit type */
+        CHECK(d.b[0].account_id == NULL);
+        CHECK(d.b[0].event_name == NULL);
+        CHECK_STR(field_value(&d.b[0], "cid"), "1.2");
     }
     const char *rule = "x";
     const pw_tracker *t =
