@@ -78,11 +78,14 @@ char *pw_rules_baa_remedy(pw_arena *a, const rule_input *in, const pw_rule *rule
 int pw_tracker_is_unknown(const pw_tracker *t);
 /* 1 for a catalogued consent manager or embed (maps, video): only the content rules apply. */
 int pw_tracker_content_only(const pw_tracker *t);
-/* 1 for a tag manager's script loading a GA4 measurement ID (gtag/js?id=G-…); 1 for GA4's
- * collector of one. On a page where both reported under one ID, the loader's finding of a rule
- * folds into the collector's (rules.c, pw_assessor_finish). */
-int pw_rules_ga4_loader(const pw_tracker *t, const char *account);
+/* 1 for GA4's collector of a measurement ID (G-…): its fixes name the gtag.js that loads it. */
 int pw_rules_ga4_stream(const pw_tracker *t, const char *account);
+/* For a tag manager's script loading a collector's ID (gtag/js?id=G-…, UA-…, AW-<N>, DC-<N>):
+ * the collector's catalog id ("ga4", "universal-analytics", "google-ads", "floodlight") and in
+ * *account its account for that ID (G-…, UA-…, <N>); else NULL. Where that collector reported a
+ * rule under the account on the same page, the loader's finding of it folds into the collector's
+ * (pw_assessor_finish), and its inventory row into the collector's. */
+const char *pw_rules_gtag_collector(const pw_tracker *t, const char *id, const char **account);
 
 /* Hit helpers shared by rules and the assessor. */
 int pw_hit_is_health(const pw_hit *h);   /* health vocabulary or care intent */

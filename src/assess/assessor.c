@@ -2087,45 +2087,95 @@ static pw_status drop_repeated_no_baa(pw_assessor *as, fgroup *g, char **keys, i
     return PW_OK;
 }
 
-/* "rule\x1faccount\x1fpage key\x1fconsent state" of a finding (rule "*": any rule): what a GA4
- * loader's finding and its collector's share, in the arena. */
-static char *ga4_fold_key(const pw_assessor *as, pw_arena *a, const cfind *f, const char *rule)
+/* "rule\x1ftracker\x1faccount\x1fpage key\x1fconsent state" of a finding under a collector's
+ * catalog id and account (rule "*": any rule): what a gtag.js loader's finding and its
+ * collector's share, in the arena. */
+static char *gtag_fold_key(const pw_assessor *as, pw_arena *a, const cfind *f, const char *rule,
+                           const char *tracker, const char *account)
 {
     char page[1024];
     pw_url_page_key(page_url_of(as, f), page, sizeof page);
-    return pw_arena_sprintf(a, "%s\x1f%s\x1f%s\x1f%d", rule ? rule : pw_rules_at(f->rule)->info.id,
-                            str_of(as, f->account), page,
+    return pw_arena_sprintf(a, "%s\x1f%s\x1f%s\x1f%s\x1f%d",
+                            rule ? rule : pw_rules_at(f->rule)->info.id, tracker, account, page,
                             rule ? 0 : f->flags & (CF_BEFORE_CONSENT | CF_AFTER_REJECT));
 }
 
-/* gtag.js loading a GA4 ID and GA4's collector of that ID on one page are one disclosure: the
- * loader's finding of a rule the collector's also made there is dropped (the collector's fix
- * names the loader, rules.c), and so is its PW-NO-BAA beside any finding of the collector's
- * there (each carries the BAA point). Page by page: where the collector never fired, the
- * loader's findings stay. */
-static pw_status fold_ga4_loaders(pw_assessor *as, fgroup *g, char **keys, index_map *m)
+/* The collector's fix names the loader folded into it: "… The gtag.js tag that loads it
+ * (gtag/js?id=AW-…) goes with it." Once per ID. */
+static pw_status name_loader(pw_assessor *as, cfind *to, const char *id, pw_err *err)
+{
+    const char *fix = NULL;
+    pw_status st = PW_OK;
+    if (to->flags & CF_REMEDY_MEM)
+        fix = to->remedy.mem;
+    else if (to->remedy.at)
+        st = pw_spill_read_str(as->spill, to->remedy.at, &as->fold, &fix, err);
+    if (st != PW_OK)
+        return st;
+    char *needle = pw_arena_sprintf(&as->fold, "gtag/js?id=%s)", id); /* the ID whole */
+    if (!needle)
+        return pw_err_set(err, PW_ERR_NOMEM, "assessor: out of memory");
+    if (fix && strstr(fix, needle))
+        return PW_OK;
+    char *named = pw_arena_sprintf(&as->fold, "%s%sThe gtag.js tag that loads it (%s goes with it.",
+                                   fix ? fix : "", fix && *fix ? " " : "", needle);
+    if (!named)
+        return pw_err_set(err, PW_ERR_NOMEM, "assessor: out of memory");
+    return set_remedy(as, to, named, err);
+}
+
+/* The collector name a finding is keyed under: GA4's and Universal Analytics' on any host (a
+ * server-side tagging host's too, decoder "ga4") by the kind of their ID, else the catalog id. */
+static const char *collector_of(const cfind *f, const char *account)
+{
+    const pw_tracker *t = f->tracker;
+    if (t->decoder && strcmp(t->decoder, "ga4") == 0) {
+        if (pw_rules_ga4_stream(t, account))
+            return "ga4";
+        if (strncmp(account, "UA-", 3) == 0)
+            return "universal-analytics";
+    }
+    return t->id ? t->id : "";
+}
+
+/* gtag.js loading a collector's ID (G-…, UA-…, AW-<N>, DC-<N>) and that collector reporting the
+ * ID on one page are one disclosure: the loader's finding of a rule the collector's also made
+ * there is dropped (the collector's fix names the loader), and so is its PW-NO-BAA beside any
+ * finding of the collector's there (each carries the BAA point). Page by page: where the
+ * collector never fired, which collector the loader served is not certain, and the loader's
+ * findings stay. */
+static pw_status fold_gtag_loaders(pw_assessor *as, fgroup *g, char **keys, index_map *m,
+                                   pw_err *err)
 {
     char **any = pw_arena_calloc(&as->fold, g->n ? g->n : 1, sizeof *any);
     index_map m_any = {0};
-    pw_status st = any ? PW_OK : PW_ERR_NOMEM;
+    pw_status st = any ? PW_OK : pw_err_set(err, PW_ERR_NOMEM, "assessor: out of memory");
     for (size_t i = 0; st == PW_OK && i < g->n; i++) {
         const cfind *f = &g->v[i];
-        if (f->flags & CF_FOLDED || !pw_rules_ga4_stream(f->tracker, str_of(as, f->account)))
+        const char *acct = str_of(as, f->account);
+        if (f->flags & CF_FOLDED || !acct || f->tracker->category == PW_CATEGORY_TAG_MANAGER)
             continue;
-        keys[i] = ga4_fold_key(as, &as->fold, f, NULL);
-        any[i] = ga4_fold_key(as, &as->fold, f, "*");
+        const char *collector = collector_of(f, acct);
+        keys[i] = gtag_fold_key(as, &as->fold, f, NULL, collector, acct);
+        any[i] = gtag_fold_key(as, &as->fold, f, "*", collector, acct);
         if (!keys[i] || !any[i] || !map_put(m, keys, i) ||
             (map_find(&m_any, any, any[i]) == SIZE_MAX && !map_put(&m_any, any, i)))
-            st = PW_ERR_NOMEM;
+            st = pw_err_set(err, PW_ERR_NOMEM, "assessor: out of memory");
     }
     for (size_t i = 0; st == PW_OK && i < g->n; i++) {
         cfind *f = &g->v[i];
-        if (f->flags & CF_FOLDED || !pw_rules_ga4_loader(f->tracker, str_of(as, f->account)))
+        const char *id = str_of(as, f->account), *acct = NULL;
+        const char *collector = pw_rules_gtag_collector(f->tracker, id, &acct);
+        if (f->flags & CF_FOLDED || !collector)
             continue;
         int no_baa = is_no_baa(f);
-        char *key = ga4_fold_key(as, &as->fold, f, no_baa ? "*" : NULL);
-        if (key && map_find(no_baa ? &m_any : m, no_baa ? any : keys, key) != SIZE_MAX)
-            f->flags |= CF_FOLDED;
+        char *key = gtag_fold_key(as, &as->fold, f, no_baa ? "*" : NULL, collector, acct);
+        size_t j = key ? map_find(no_baa ? &m_any : m, no_baa ? any : keys, key) : SIZE_MAX;
+        if (j == SIZE_MAX)
+            continue;
+        f->flags |= CF_FOLDED;
+        if (strcmp(collector, "ga4") != 0) /* GA4's fixes name their loader (rules.c) */
+            st = name_loader(as, &g->v[j], id, err);
     }
     free(m_any.slot);
     return st;
@@ -2138,7 +2188,7 @@ static pw_status fold_group(pw_assessor *as, fgroup *g, pw_err *err)
     pw_arena_reset(&as->fold);
     char **keys = pw_arena_calloc(&as->fold, g->n ? g->n : 1, sizeof *keys);
     index_map m = {0}, tp = {0}, ga = {0};
-    pw_status st = keys ? fold_records(as, g, keys, &m) : PW_ERR_NOMEM;
+    pw_status st = keys ? fold_records(as, g, keys, &m) : PW_ERR_NOMEM, gst = PW_OK;
     if (st == PW_OK)
         st = fold_accountless(as, g, keys, &m);
     if (st == PW_OK) {
@@ -2147,7 +2197,7 @@ static pw_status fold_group(pw_assessor *as, fgroup *g, pw_err *err)
     }
     if (st == PW_OK) {
         memset(keys, 0, g->n * sizeof *keys);
-        st = fold_ga4_loaders(as, g, keys, &ga);
+        st = gst = fold_gtag_loaders(as, g, keys, &ga, err);
     }
     free(m.slot);
     free(tp.slot);
@@ -2161,7 +2211,9 @@ static pw_status fold_group(pw_assessor *as, fgroup *g, pw_err *err)
     g->n = w;
     pw_arena_reset(&as->fold);
     pw_arena_reset(&as->req);
-    return st == PW_OK ? PW_OK : pw_err_set(err, st, "assessor: out of memory");
+    if (st == PW_OK || st == gst) /* the gtag fold says what failed itself */
+        return st;
+    return pw_err_set(err, st, "assessor: out of memory");
 }
 
 /* ---- runs: findings out of memory (findings.h) ---- */
@@ -2359,6 +2411,7 @@ pw_status pw_assessor_finish(pw_assessor *as, const pw_scan_result **out, pw_err
             return st;
         as->in_files = as->n_runs != 0;
         pw_inventory_fold_accountless(as->inventory);
+        pw_inventory_fold_loaders(as->inventory, pw_rules_gtag_collector);
     }
     pw_status fst = pw_spill_flush(as->spill, err); /* reports read it with pread */
     if (fst != PW_OK)

@@ -189,6 +189,40 @@ void pw_inventory_fold_accountless(pw_inventory *inv)
     inv->n = w;
 }
 
+/* 1 if row `it` is collector `name`'s row for account: by catalog id, or for GA4 and Universal
+ * Analytics any entry of their decoder (a server-side tagging host's GA4) under that ID. */
+static int collector_row(const use_item *it, const char *name, const char *account)
+{
+    const pw_tracker *t = it->pub.tracker;
+    if (!t || !account_row(it) || strcmp(it->pub.account_id, account) != 0)
+        return 0;
+    if (t->id && strcmp(t->id, name) == 0)
+        return 1;
+    return t->decoder && strcmp(t->decoder, "ga4") == 0 &&
+           (strcmp(name, "ga4") == 0 || strcmp(name, "universal-analytics") == 0);
+}
+
+void pw_inventory_fold_loaders(pw_inventory *inv, pw_inventory_collector_fn collector)
+{
+    size_t w = 0;
+    for (size_t i = 0; i < inv->n; i++) {
+        use_item *it = inv->items[i];
+        const char *acct = NULL;
+        const char *name =
+            account_row(it) ? collector(it->pub.tracker, it->pub.account_id, &acct) : NULL;
+        use_item *to = NULL;
+        for (size_t j = 0; name && j < inv->n && !to; j++)
+            if (j != i && collector_row(inv->items[j], name, acct))
+                to = inv->items[j];
+        if (to) {
+            fold_row(inv->arena, to, it);
+            continue;
+        }
+        inv->items[w++] = it;
+    }
+    inv->n = w;
+}
+
 static const char *name_of(const pw_tracker *t)
 {
     return t->vendor ? t->vendor : t->id ? t->id : "";

@@ -189,22 +189,48 @@ static void use_kinds(const rule_input *in, unsigned char *use, unsigned kinds_m
 
 #define K(k) (1u << (k))
 
-/* ---- one tag, one disclosure: gtag.js and the GA4 stream it loads ---- */
+/* ---- one tag, one disclosure: gtag.js and the collector it loads ---- */
 
 static int ga4_id(const char *id)
 {
     return id && strncmp(id, "G-", 2) == 0;
 }
 
-/* gtag.js (or a tag manager's script) loading a GA4 measurement ID
- * (www.googletagmanager.com/gtag/js?id=G-…). Where GA4's collector reported the same ID on the
- * same page, a finding of the loader's repeats the collector's: the same page to the same vendor
- * under the same ID, removed by the same fix (the collector's names its loader). The assessor
- * folds it there at finish, page by page (pw_assessor_finish); on a page where the collector
- * never fired the loader's findings stand, with what its request carried as evidence. */
-int pw_rules_ga4_loader(const pw_tracker *t, const char *account)
+/* The gtag.js ID prefixes whose collector names the same ID in its own requests: GA4's
+ * measurement ID (tid=G-…), Universal Analytics' property (tid=UA-…), Google Ads' conversion ID
+ * (…/viewthroughconversion/<N>/ for AW-<N>) and Floodlight's advertiser (src=<N> for DC-<N>). */
+static const struct gtag_prefix {
+    const char *prefix, *collector; /* the collector's catalog id */
+    int strip;                      /* its account drops the prefix (AW-123 -> 123) */
+} gtag_prefixes[] = {
+    {"G-", "ga4", 0},
+    {"UA-", "universal-analytics", 0},
+    {"AW-", "google-ads", 1},
+    {"DC-", "floodlight", 1},
+};
+
+/* gtag.js (or a tag manager's script) loading a collector's ID
+ * (www.googletagmanager.com/gtag/js?id=G-…, AW-…, DC-…, UA-…): the collector's catalog id, and
+ * its account for that ID in *account (the loader's own, or past the prefix), else NULL. Where
+ * that collector reported the same account on the same page, a finding of the loader's repeats
+ * the collector's: the same page to the same vendor under the same ID, removed by the same fix
+ * (which names the loader). The assessor folds it there at finish, page by page
+ * (pw_assessor_finish); on a page where the collector never fired the loader's findings stand,
+ * with what its request carried as evidence. */
+const char *pw_rules_gtag_collector(const pw_tracker *t, const char *id, const char **account)
 {
-    return t && t->category == PW_CATEGORY_TAG_MANAGER && ga4_id(account);
+    *account = NULL;
+    if (!t || t->category != PW_CATEGORY_TAG_MANAGER || !id)
+        return NULL;
+    for (size_t i = 0; i < sizeof gtag_prefixes / sizeof gtag_prefixes[0]; i++) {
+        const struct gtag_prefix *g = &gtag_prefixes[i];
+        size_t n = strlen(g->prefix);
+        if (strncmp(id, g->prefix, n) != 0 || !id[n])
+            continue;
+        *account = g->strip ? id + n : id;
+        return g->collector;
+    }
+    return NULL;
 }
 
 /* GA4's collector (a measurement ID "G-…"): its findings stand for its loader's too. */

@@ -225,6 +225,46 @@ const pw_tracker *dk_catalog_match_parts(const pw_catalog *c, const char *host, 
     return best.entry ? &best.entry->t : NULL;
 }
 
+static int same_decoder(const pw_tracker *a, const pw_tracker *b)
+{
+    return a->decoder && b->decoder && strcmp(a->decoder, b->decoder) == 0;
+}
+
+/* The catalog entry that names this host (lower case), whatever the path, when that is
+ * unambiguous: every entry whose host rule names it reads it with one decoder
+ * (www.google-analytics.com: GA4 and Universal Analytics, both "ga4"); then the most specific
+ * rule (exact over wildcard, the longer domain), the later entry among equals. NULL when no rule
+ * names it, or when entries of several decoders share it (www.google.com: Google Ads' /pagead/,
+ * Maps' /maps/, the site search's /cse/): which one an unlisted path belongs to is not known.
+ * Host "*" rules name no host. */
+const pw_tracker *dk_catalog_match_host(const pw_catalog *c, const char *host)
+{
+    size_t hn = strlen(host);
+    const dk_entry *best = NULL;
+    long best_score = -1;
+    for (size_t off = 0; off < hn;) {
+        for (int32_t r = dk_strmap_get(&c->host_index, host + off, hn - off); r >= 0;
+             r = c->rules[r].next) {
+            const dk_hostrule *h = &c->rules[r];
+            if (!h->wildcard && off != 0)
+                continue;
+            const dk_entry *e = &c->entries[h->entry];
+            if (best && !same_decoder(&best->t, &e->t))
+                return NULL;
+            long score = (long)h->dom_len + (h->wildcard ? 0 : 100000);
+            if (score > best_score || (score == best_score && e > best)) {
+                best_score = score;
+                best = e;
+            }
+        }
+        const char *dot = memchr(host + off, '.', hn - off);
+        if (!dot)
+            break;
+        off = (size_t)(dot - host) + 1;
+    }
+    return best ? &best->t : NULL;
+}
+
 const pw_tracker *pw_catalog_match(const pw_catalog *c, const char *url)
 {
     pw_url u;

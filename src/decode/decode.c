@@ -91,16 +91,25 @@ static const pw_tracker *list_tracker(const pw_catalog *c, const char *url, cons
     return NULL;
 }
 
-/* No catalog entry: a third-party request is a filter-list tracker or, if it carries data, an
- * unknown third party; anything else gives no beacon. */
-static const pw_tracker *fallback_tracker(dk_ctx *ctx)
+/* No catalog entry for the URL: a third-party request is a filter-list tracker or, if it carries
+ * data, an unknown third party; anything else gives no beacon. A filter-list hit on a host a
+ * catalog entry names (www.google-analytics.com/gtm/js, an endpoint the entry's paths do not
+ * list) is that entry's: the host is the vendor's, already reported by its own row, and a second
+ * "tracker (EasyPrivacy) at www.google-analytics.com" row beside it would report it twice. */
+static const pw_tracker *fallback_tracker(dk_ctx *ctx, int *host_only)
 {
     const pw_request *r = ctx->req;
     if (!pw_is_third_party(r->page_url, r->url))
         return NULL;
     const pw_tracker *t = list_tracker(ctx->cat, r->url, r->page_url, &ctx->matched_rule);
-    if (t)
-        return t;
+    if (t) {
+        const pw_tracker *own = dk_catalog_match_host(ctx->cat, ctx->host);
+        if (!own)
+            return t;
+        ctx->matched_rule = NULL; /* matched_rule marks a tracker known only from a list */
+        *host_only = 1;
+        return own;
+    }
     return has_data(ctx) ? dk_catalog_unknown_entry(ctx->cat) : NULL;
 }
 
@@ -117,9 +126,10 @@ pw_status pw_decode(const pw_catalog *c, pw_arena *a, const pw_request *req, pw_
     ctx.host = pw_url_host_dup(a, &ctx.url);
     if (!ctx.host)
         return pw_err_set(err, PW_ERR_NOMEM, "decode: out of memory");
+    int host_only = 0; /* the entry's by its host alone: not its wire format */
     ctx.tracker = dk_catalog_match_parts(c, ctx.host, &ctx.url);
     if (!ctx.tracker)
-        ctx.tracker = fallback_tracker(&ctx);
+        ctx.tracker = fallback_tracker(&ctx, &host_only);
     if (!ctx.tracker)
         return PW_OK;
     pw_status st = dk_body_form(a, ctx.url.query.p, ctx.url.query.n, &ctx.query, err);
@@ -127,8 +137,9 @@ pw_status pw_decode(const pw_catalog *c, pw_arena *a, const pw_request *req, pw_
         pw_err_prefix(err, "%s: URL query: ", ctx.tracker->id);
         return st;
     }
-    const pw_decoder *d =
-        dk_is_script_load(&ctx) ? &dk_decoder_script : dk_catalog_decoder(c, ctx.tracker);
+    const pw_decoder *d = host_only                 ? &dk_decoder_host_only
+                          : dk_is_script_load(&ctx) ? &dk_decoder_script
+                                                    : dk_catalog_decoder(c, ctx.tracker);
     st = d->decode(&ctx, err);
     if (st != PW_OK)
         pw_err_prefix(err, "%s (%s decoder): ", ctx.tracker->id, d->name);
@@ -147,6 +158,20 @@ const pw_tracker *pw_catalog_classify(const pw_catalog *c, const char *url, cons
         return t;
     const char *rule = NULL;
     t = list_tracker(c, url, page_url, &rule);
+    pw_url u;
+    char host[256];
+    if (t && pw_url_parse(url, strlen(url), &u, NULL) == PW_OK && u.host.n &&
+        u.host.n < sizeof host) { /* a host a catalog entry names is that entry's (decode) */
+        for (size_t i = 0; i < u.host.n; i++)
+            host[i] = (char)(u.host.p[i] >= 'A' && u.host.p[i] <= 'Z' ? u.host.p[i] - 'A' + 'a'
+                                                                      : u.host.p[i]);
+        host[u.host.n] = '\0';
+        const pw_tracker *own = dk_catalog_match_host(c, host);
+        if (own) {
+            t = own;
+            rule = NULL;
+        }
+    }
     if (matched_rule)
         *matched_rule = rule;
     return t;

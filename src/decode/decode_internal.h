@@ -145,6 +145,8 @@ extern const pw_decoder dk_decoder_meta, dk_decoder_ga4, dk_decoder_gads, dk_dec
     dk_decoder_linkedin, dk_decoder_twitter, dk_decoder_uet, dk_decoder_pinterest, dk_decoder_snap,
     dk_decoder_replay, dk_decoder_script, dk_decoder_sitesearch, dk_decoder_generic,
     dk_decoder_id_graph, dk_decoder_floodlight, dk_decoder_sizmek;
+/* A filter-list hit at an unlisted path of a catalog entry's host (decoder_generic.c). */
+extern const pw_decoder dk_decoder_host_only;
 
 /* decoder_generic.c: one beacon from the query and the body, keys typed by `m` then by name.
  */
@@ -202,6 +204,9 @@ const pw_tracker *dk_catalog_easylist_entry(const pw_catalog *c);
 const dk_easyprivacy *dk_catalog_easylist(const pw_catalog *c);
 /* pw_catalog_match for an already parsed URL and its lower-case host. */
 const pw_tracker *dk_catalog_match_parts(const pw_catalog *c, const char *host, const pw_url *u);
+/* The entry whose host rule names host (lower case) whatever the path, or NULL (catalog_match.c).
+ */
+const pw_tracker *dk_catalog_match_host(const pw_catalog *c, const char *host);
 const pw_decoder *dk_catalog_decoder(const pw_catalog *c, const pw_tracker *t);
 
 /* The compiled-in catalog text (generated from data/trackers.tsv at build time). */

@@ -7,7 +7,8 @@
  * ep.click_text, ep.button_text; UA's el when ea/ec say click) and a form_submit's
  * ep.form_submit_text are button text. E-commerce items
  * (GA4's pr1=id…~nm…, UA's pr1nm, il1pi1nm, promo1nm) are decoded into items[0].item_name … by
- * ga_items.c.
+ * ga_items.c. UA's event name is an event hit's action (ea), else its hit type (t), a code with
+ * what it is after it: "dc (Advertising Features hit to DoubleClick: …)" (ua_hit_types).
  */
 #include <string.h>
 
@@ -67,8 +68,37 @@ static int is_ga4(const dk_ctx *ctx)
     return n >= 10 && memcmp(ctx->url.path.p + n - 10, "/g/collect", 10) == 0;
 }
 
-/* UA's event name: the hit type, or the action of an event hit. */
-static void ua_event_name(dk_builder *bb)
+/* What each Universal Analytics hit type (`t`) is, for a reader. The Measurement Protocol's
+ * types, and `dc`: the hit analytics.js's displayfeatures plugin (GA's Advertising Features:
+ * remarketing audiences, demographics and interests reports) sends to stats.g.doubleclick.net
+ * (/r/collect, /j/collect), the same page and client ID as the pageview. The type is kept as
+ * sent, the meaning after it: "dc (Advertising Features hit to DoubleClick: remarketing,
+ * demographics)". */
+static const struct {
+    const char *t, *meaning;
+} ua_hit_types[] = {
+    {"dc", "Advertising Features hit to DoubleClick: remarketing, demographics"},
+    {"screenview", "app screen view"},
+    {"transaction", "e-commerce transaction"},
+    {"item", "e-commerce item"},
+    {"social", "social-network interaction"},
+    {"exception", "error report"},
+    {"timing", "user timing"},
+};
+
+static const char *ua_hit_label(dk_ctx *ctx, const char *t)
+{
+    for (size_t i = 0; t && i < sizeof ua_hit_types / sizeof ua_hit_types[0]; i++)
+        if (strcmp(t, ua_hit_types[i].t) == 0) {
+            const char *s = pw_arena_sprintf(ctx->a, "%s (%s)", t, ua_hit_types[i].meaning);
+            return s ? s : t;
+        }
+    return t;
+}
+
+/* UA's event name: the action of an event hit, else the hit type (a code such as "dc" with what
+ * it is: ua_hit_types; "pageview" and "event" read as they are). */
+static void ua_event_name(dk_ctx *ctx, dk_builder *bb)
 {
     const char *t = NULL, *ea = NULL;
     for (size_t i = 0; i < bb->b.n_fields; i++) {
@@ -77,7 +107,7 @@ static void ua_event_name(dk_builder *bb)
         else if (strcmp(bb->b.fields[i].key, "ea") == 0)
             ea = bb->b.fields[i].value;
     }
-    bb->b.event_name = t && strcmp(t, "event") == 0 && ea && *ea ? ea : t;
+    bb->b.event_name = t && strcmp(t, "event") == 0 && ea && *ea ? ea : ua_hit_label(ctx, t);
 }
 
 static pw_status one_beacon(dk_ctx *ctx, const dk_pairs *line, const char *transport, pw_err *err)
@@ -100,7 +130,7 @@ static pw_status one_beacon(dk_ctx *ctx, const dk_pairs *line, const char *trans
         bb.b.event_name = en ? en : dk_pairs_get(&ctx->query, "en");
         dk_click_labels(&bb, ga4_click_context, ga4_click_labels);
     } else {
-        ua_event_name(&bb);
+        ua_event_name(ctx, &bb);
         dk_click_labels(&bb, ua_click_context, ua_click_labels);
     }
     return dk_emit(ctx, &bb, err);

@@ -7,6 +7,8 @@
  * with, not the site's account, and is no account; for an identity graph (the `id-graph`
  * decoder: LiveRamp) no ID is ever the site's account.
  */
+#include <string.h>
+
 #include "decode_internal.h"
 #include "phiwall/text.h"
 
@@ -88,5 +90,18 @@ static pw_status decode_id_graph(dk_ctx *ctx, pw_err *err)
     return dk_decode_pairs_with(ctx, PW_BEACON_EVENT, NULL, all_partner_ids, err);
 }
 
+/* A request a filter list matched on a host a catalog entry names, at a path that entry does not
+ * list (www.google-analytics.com/gtm/js, the Optimize container): its wire format is not the
+ * entry's, so its pairs are typed by name only and none is taken for the entry's account (gtm/js's
+ * id=GTM-… is a container, not a Universal Analytics property; its t=gtag_UA_… no hit type). A
+ * script the page loaded is a script load. Not in the registry: decode picks it (decode.c). */
+static pw_status decode_host_only(dk_ctx *ctx, pw_err *err)
+{
+    const char *rt = ctx->req->resource_type;
+    pw_beacon_kind kind = rt && strcmp(rt, "script") == 0 ? PW_BEACON_SCRIPT : PW_BEACON_EVENT;
+    return dk_decode_pairs_with(ctx, kind, NULL, all_partner_ids, err);
+}
+
 const pw_decoder dk_decoder_generic = {"generic", decode_generic};
+const pw_decoder dk_decoder_host_only = {"host-only", decode_host_only};
 const pw_decoder dk_decoder_id_graph = {"id-graph", decode_id_graph};

@@ -88,18 +88,44 @@ const char *pw_report_list_host(const pw_finding *f, char *buf, size_t cap)
 
 #define USE_HOSTS_SHOWN 3 /* hosts named in an inventory row; the JSON has them all */
 
+/* What a tag manager's script loaded, by its ID (the account column): gtag.js?id=DC-… is
+ * Floodlight's tag. Its row stands alone only where the collector never reported that ID (the
+ * assessor folds it into the collector's otherwise), and "Google Tag Manager and gtag.js" beside
+ * "DC-8453338" does not say what it loaded. NULL for a container (GTM-…) or anything else. */
+static const char *loaded_by(const pw_tracker *t, const char *account)
+{
+    static const struct {
+        const char *prefix, *product;
+    } ids[] = {{"G-", "Google Analytics 4"},
+               {"UA-", "Universal Analytics"},
+               {"AW-", "Google Ads"},
+               {"DC-", "Floodlight"}};
+    if (!t || t->category != PW_CATEGORY_TAG_MANAGER || !account)
+        return NULL;
+    for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++)
+        if (strncmp(account, ids[i].prefix, strlen(ids[i].prefix)) == 0)
+            return ids[i].product;
+    return NULL;
+}
+
 void pw_report_finding_tracker(const pw_finding *f, pw_buf *out)
 {
     char host[256];
     const char *h = pw_report_list_host(f, host, sizeof host);
+    const char *loads = loaded_by(f->tracker, f->account_id);
     pw_buf_puts(out, pw_report_product(f->tracker));
+    if (loads)
+        pw_buf_printf(out, " (loading %s)", loads);
     if (h)
         pw_buf_printf(out, " at %s", h);
 }
 
 void pw_report_use_tracker(const pw_tracker_use *u, pw_buf *out)
 {
+    const char *loads = loaded_by(u->tracker, u->account_id);
     pw_buf_puts(out, pw_report_product(u->tracker));
+    if (loads)
+        pw_buf_printf(out, " (loading %s)", loads);
     if (!pw_tracker_is_filter_list(u->tracker))
         return;
     for (size_t i = 0; i < u->n_hosts && i < USE_HOSTS_SHOWN; i++)
@@ -335,8 +361,29 @@ static int is_sha256_hex(const char *s)
     return n == 64 && s[n] == '\0';
 }
 
+/* The health vocabulary files the words of a page of health information ("patient education",
+ * "health library", "conditions a z") under care intent's "search" subtype, the marker the engine
+ * also puts on a search parameter's value: the context classifier reads both as informational
+ * (the page is a condition page, not a care-intent one, assess/context.c) and the rules count
+ * neither as a health term. A reader told "care-intent (search)" is told the visitor searched:
+ * such a word, found by the vocabulary in a page's address or title, is a health information
+ * page's. */
+int pw_report_hit_is_info_page(const pw_hit *h)
+{
+    return h->category == PW_PHI_CARE_INTENT && h->subtype && strcmp(h->subtype, "search") == 0 &&
+           h->reason == PW_REASON_VOCABULARY;
+}
+
 void pw_report_hit_label(pw_buf *out, const pw_hit *h)
 {
+    if (pw_report_hit_is_info_page(h)) { /* "health (information page): patient education" */
+        pw_buf_puts(out, "health (information page)");
+        if (h->normalized && h->normalized[0]) {
+            pw_buf_puts(out, ": ");
+            put_value(out, h->normalized);
+        }
+        return;
+    }
     const char *cat = pw_phi_category_name(h->category);
     pw_buf_puts(out, cat);
     if (h->category == PW_PHI_CANARY && h->reason_detail && h->reason_detail[0])
@@ -391,7 +438,8 @@ void pw_report_hit_labels(pw_buf *out, const pw_evidence *ev, const char *sep)
 
 int pw_report_hit_is_search_text(const pw_hit *h)
 {
-    return h->category == PW_PHI_CARE_INTENT && h->subtype && strcmp(h->subtype, "search") == 0;
+    return h->category == PW_PHI_CARE_INTENT && h->subtype && strcmp(h->subtype, "search") == 0 &&
+           !pw_report_hit_is_info_page(h);
 }
 
 size_t pw_report_utf8_seq(const unsigned char *s, size_t n, unsigned *cp)

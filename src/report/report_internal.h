@@ -75,6 +75,10 @@ void pw_report_hit_labels(pw_buf *out, const pw_evidence *ev, const char *sep);
 /* 1 for the PHI engine's marker on a search parameter's value: its value is what the visitor
  * typed (anything: a name, a member ID), not a vocabulary term. */
 int pw_report_hit_is_search_text(const pw_hit *h);
+/* 1 for a health vocabulary word of a health information page ("patient education", "health
+ * library": care intent's "search" subtype from the vocabulary, not a search parameter's value):
+ * labelled "health (information page)", counted as health. */
+int pw_report_hit_is_info_page(const pw_hit *h);
 
 /* Length of the valid UTF-8 sequence at s (at most n bytes, s[0] >= 0x80), its code point in
  * *cp; 0 when the bytes are no valid sequence (overlong, surrogate, beyond U+10FFFF, cut

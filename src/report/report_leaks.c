@@ -171,7 +171,8 @@ void pw_leaks_add(pw_leaks *l, const pw_finding *f)
                 continue;
             unsigned bit = h->category == PW_PHI_DATE && h->subtype && !strcmp(h->subtype, "dob")
                                ? DOB_BIT
-                               : (unsigned)h->category;
+                           : pw_report_hit_is_info_page(h) ? (unsigned)PW_PHI_HEALTH
+                                                           : (unsigned)h->category;
             w->cats[k] |= 1u << bit;
             if (h->category == PW_PHI_CANARY)
                 add_canary(w, k, h->reason_detail, &l->failed);
