@@ -450,11 +450,11 @@ static int street_small_word(const char *s, size_t len)
  * line is the evidence: "North gate 3" alone is a parking sign. engine-recall5 */
 static int nordic_street_word(const char *s, size_t len)
 {
-    static const char *const words[] = {"gate", "gata", "gatan", "gade", "vei", "veien", "vej",
-                                        "vegen", "vägen", "v\xc3\xa4gen", "alle", "all\xc3\xa9",
-                                        "plass", "torv", "torg", NULL};
-    static const char *const tails[] = {"gate", "gata", "gatan", "gade", "vei", "veien", "vej",
-                                        "vegen", "v\xc3\xa4gen", NULL};
+    static const char *const words[] = {"gate",        "gata",  "gatan", "gade",         "vei",
+                                        "veien",       "vej",   "vegen", "v\xc3\xa4gen", "alle",
+                                        "all\xc3\xa9", "plass", "torv",  "torg",         NULL};
+    static const char *const tails[] = {"gate",  "gata", "gatan", "gade",         "vei",
+                                        "veien", "vej",  "vegen", "v\xc3\xa4gen", NULL};
     if (word_in(s, len, words))
         return 1;
     for (const char *const *t = tails; *t; t++) {

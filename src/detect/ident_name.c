@@ -1237,10 +1237,11 @@ static int small_word(const char *s, size_t len)
         "here",    "there",   "please", "can",   "will", "would", "need",  "want",    "have",
         "has",     "had",     "just",   "also",  "too",  "again", "still", "spelled", "wrong",
         "correct", "missing", "below",  "above", "same", "new",   "old",   "now",     "if",
-        "when",
-        /* what follows "follow up with naomi ryan" (engine-recall5) */
-        "about", "next", "today", "tomorrow", "tonight", "soon", "later", "regarding", NULL};
-    return in_list(words, s, len);
+        "when",    NULL};
+    /* what follows "follow up with naomi ryan" (engine-recall5) */
+    static const char *const after[] = {"about", "next",  "today",     "tomorrow", "tonight",
+                                        "soon",  "later", "regarding", NULL};
+    return in_list(words, s, len) || in_list(after, s, len);
 }
 
 /* After "my name is", "name:", "patient:" (the triggers of lower_trigger), a name typed in lower
@@ -1258,9 +1259,10 @@ static size_t lower_text_name(pw_scan *sc, const char *s, size_t n, size_t b)
         /* a middle initial ("benjamin a seiler"): a name word must follow it (below) */
         int initial = words == 1 && i - w == 1 && (s[w] | 32) != 'i' && i + 1 < n && s[i] == ' ';
         particle |= initial;
+        /* no group's words either: "follow up with human resources" (engine-recall5) */
         if (!particle &&
             (!lower_name_word(s, w, i) || small_word(s + w, i - w) || generic_word(s + w, i - w)))
-            break; /* "follow up with human resources": a group's words (engine-recall5) */
+            break;
         if (!particle) { /* "hugo de la cruz": the particles are part of it, never its end */
             words++;
             e = i;
@@ -1343,13 +1345,24 @@ static int place_tail_word(const char *s, size_t len)
  * line with one is a company's, not a person's. */
 static int business_word(const char *s, size_t len)
 {
-    static const char *const words[] = {
-        "as",        "ab",         "ag",           "bv",         "co",          "corp",
-        "gmbh",      "inc",        "llc",          "llp",        "ltd",         "oy",
-        "plc",       "sa",         "sarl",         "srl",        "bank",        "company",
-        "consulting", "design",    "enterprises",  "group",      "holdings",    "industries",
-        "insurance", "international", "labs",      "logistics",  "partners",    "solutions",
-        "studio",    "systems",    "technologies", "trading",    "ventures",    NULL};
+    static const char *const words[] = {"as",           "ab",
+                                        "ag",           "bv",
+                                        "co",           "corp",
+                                        "gmbh",         "inc",
+                                        "llc",          "llp",
+                                        "ltd",          "oy",
+                                        "plc",          "sa",
+                                        "sarl",         "srl",
+                                        "bank",         "company",
+                                        "consulting",   "design",
+                                        "enterprises",  "group",
+                                        "holdings",     "industries",
+                                        "insurance",    "international",
+                                        "labs",         "logistics",
+                                        "partners",     "solutions",
+                                        "studio",       "systems",
+                                        "technologies", "trading",
+                                        "ventures",     NULL};
     return in_list(words, s, len);
 }
 
@@ -1507,8 +1520,8 @@ void pw_name_line_before(pw_scan *sc, const pw_seg *g, size_t a)
 static int relative_word(const char *s, size_t len)
 {
     static const char *const words[] = {
-        "son",     "daughter", "mother",  "father",      "wife",        "husband", "brother",
-        "sister",  "mom",      "dad",     "grandmother", "grandfather", "aunt",    "uncle",
+        "son",     "daughter", "mother",  "father",      "wife",        "husband",   "brother",
+        "sister",  "mom",      "dad",     "grandmother", "grandfather", "aunt",      "uncle",
         "partner", "friend",   "patient", "client",      "neighbor",    "neighbour", NULL};
     return in_list(words, s, len);
 }
@@ -1754,15 +1767,15 @@ static int lower_trigger_at(const char *s, size_t n, size_t i)
         const char *w;
         size_t len;
     } words[] = {{"my name is ", 11}, {"my full name is ", 16}, {"name: ", 6},
-                 {"full name: ", 11}, {"patient: ", 9},         {"patient name: ", 14},
-                 {"follow up with ", 15}};
+                 {"full name: ", 11}, {"patient: ", 9},         {"patient name: ", 14}};
     if (!lower_trigger_may_start(s, n, i))
         return 0; /* the first two letters: "my", "na", "pa", "fu" */
     for (size_t k = 0; k < sizeof words / sizeof *words; k++)
         if (i + words[k].len <= n && (s[i] | 32) == words[k].w[0] &&
             (s[i + 2] | 32) == words[k].w[2] && pw_strncaseeq(s + i, words[k].w, words[k].len))
             return 1;
-    return 0;
+    return i + 15 <= n && (s[i] | 32) == 'f' && (s[i + 2] | 32) == 'l' &&
+           pw_strncaseeq(s + i, "follow up with ", 15); /* engine-recall5 */
 }
 
 static void name_text(pw_scan *sc, const pw_seg *g)

@@ -22,7 +22,8 @@ static void test_company_line(void)
     dt_expect_span(&T, NULL,
                    "Ship to:\nDana Whitfield\nAcme Logistics\n88 Oak Avenue\nPeoria, IL 61602",
                    PW_FT_TEXT, PW_PHI_NAME, "Dana Whitfield");
-    dt_expect_span(&T, NULL, "Hugo Martin\nBlue Harbor Consulting\n42 Maple Avenue\nDayton, OH 45402",
+    dt_expect_span(&T, NULL,
+                   "Hugo Martin\nBlue Harbor Consulting\n42 Maple Avenue\nDayton, OH 45402",
                    PW_FT_TEXT, PW_PHI_NAME, "Hugo Martin");
     /* a staff member's card: a role's or a department's line between */
     dt_expect_none(&T, NULL, "Naomi Ryan\nCareers Coordinator\n12 Elm St\nSpringfield, IL 62704",
@@ -46,7 +47,9 @@ static void test_lower_street_word(void)
     dt_expect_span(&T, NULL, q, PW_FT_TEXT, PW_PHI_NAME, "Lina Artemova");
     dt_expect_span(&T, NULL, "Ola Nordmann\n17 Kongens gate 4\nOslo\nNorway 0153", PW_FT_TEXT,
                    PW_PHI_NAME, "Ola Nordmann");
-    dt_expect_span(&T, NULL, "Mette Hansen\n255 hersnapvej 18\nK\xc3\xb8" "benhavn K\nDenmark 2100",
+    dt_expect_span(&T, NULL,
+                   "Mette Hansen\n255 hersnapvej 18\nK\xc3\xb8"
+                   "benhavn K\nDenmark 2100",
                    PW_FT_TEXT, PW_PHI_NAME, "Mette Hansen");
     /* a parking garage's gates: no postal code line */
     dt_expect_none(&T, NULL, "Visitor Parking\n2 North gate 3\nLevel 2", PW_FT_TEXT,

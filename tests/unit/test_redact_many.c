@@ -100,7 +100,7 @@ static void test_hundred_thousand(void)
 /* ---- the stack: a thread on a painted stack of our own, its high-water mark read after */
 
 #define STACK_BYTES ((size_t)512 * 1024)
-#define PAINT 0xA5
+#define PAINT       0xA5
 
 static void *redact_thread(void *arg)
 {
