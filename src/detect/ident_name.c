@@ -1366,6 +1366,17 @@ static int business_word(const char *s, size_t len)
     return in_list(words, s, len);
 }
 
+/* Words of a building's part, which a letter names as a middle initial stands in a name ("Tower B
+ * East", "Garage C North", "Building A West"). */
+static int building_word(const char *s, size_t len)
+{
+    static const char *const words[] = {
+        "block", "building", "door", "east",  "entrance", "floor", "garage",  "gate",
+        "hall",  "level",    "lot",  "north", "pavilion", "room",  "section", "south",
+        "suite", "tower",    "unit", "west",  "wing",     "zone",  NULL};
+    return in_list(words, s, len);
+}
+
 /* The words s[b..e) (a line, or the words before "lives at") are a person's name as an addressee's
  * line reads: two to four name words and nothing else, none a word of a group, a role, a page or
  * a place (generic_word), made like a noun (noun_word) or a page title's first or last word, no
@@ -1376,6 +1387,11 @@ static int addressee_name(pw_scan *sc, const pw_seg *g, size_t b, size_t e)
     if (b == e || (!pw_isupper((unsigned char)s[b]) && (unsigned char)s[b] < 0xC3))
         return 0;
     size_t ne = name_words(sc, g, b), first = b;
+    if (ne && ne + 3 < e && s[ne] == ' ' && pw_isupper((unsigned char)s[ne + 1]) &&
+        s[ne + 2] == ' ' && name_words(sc, g, ne + 3) == e &&
+        name_words_without(s, b, e, building_word))
+        ne = e; /* a middle initial without its full stop: "Stephan M Urner", not a building's
+                   part: "Tower B East" (engine-recall5) */
     if (ne != e || !loose_words_name(sc, s, b, ne) ||
         name_words_without(s, b, ne, generic_word) < 2 || !no_noun_word(s, b, ne))
         return 0; /* "Emergency Department": a noun of a page or a role */

@@ -68,6 +68,16 @@ static void test_lives_at(void)
                    PW_PHI_NAME, "Hugo Martin");
     dt_expect_span(&T, NULL, "Tomomi Nishiyama lives at 86036 Rua do Arenque 1634, Goi\xc3\xa2nia",
                    PW_FT_TEXT, PW_PHI_NAME, "Tomomi Nishiyama");
+    /* a middle initial without its full stop, here and above an address block */
+    dt_expect_span(&T, NULL, "Juliusz A Kwiatkowski lives at 28919 136 Filadelfeos Str., Klirou",
+                   PW_FT_TEXT, PW_PHI_NAME, "Juliusz A Kwiatkowski");
+    dt_expect_span(
+        &T, NULL,
+        "Stephan M Urner\n\n4844 S\xc3\xb8ndergade 52\n Apt. 656\n Br\xc3\xb8nderslev\n\n "
+        "Denmark 35018",
+        PW_FT_TEXT, PW_PHI_NAME, "Stephan M Urner");
+    dt_expect_none(&T, NULL, "Tower B East\n12 Elm St\nSpringfield, IL 62704", PW_FT_TEXT,
+                   PW_PHI_NAME);
     dt_expect_none(&T, NULL, "Excellence lives at Springfield Medical Center", PW_FT_TEXT,
                    PW_PHI_NAME);
     dt_expect_none(&T, NULL, "Our Heart Center lives at 12 Elm Street, Springfield", PW_FT_TEXT,
